@@ -1,0 +1,5 @@
+import sys
+
+from ontosync.cli import main
+
+sys.exit(main())

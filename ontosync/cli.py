@@ -1,0 +1,314 @@
+"""The command line: `ontosync sync | migrate | verify | status | fetch-db`.
+
+Exit codes (CONTRACT section 1): 0 done, 1 error rate over the threshold (or a rate limit that
+outlasted the allowed wait), 2 usage or configuration error, 3 database integrity or migration
+failure. Usage errors print one line and no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sqlite3
+import sys
+import tempfile
+from pathlib import Path
+from typing import NoReturn
+
+from ontosync import __version__
+from ontosync.config import DEFAULT_MAX_FILE_SIZE, ConfigError, Settings, build_settings, default_workers
+
+
+class UsageError(Exception):
+    """Exit 2 with this one-line message."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="ontosync", description="Keep a SQLite database of an ontology in step with its repository.")
+    parser.add_argument("--version", action="version", version=f"ontosync {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    s = sub.add_parser("sync", help="sync a folder or github:OWNER/REPO[@REF] into the database")
+    s.add_argument("source", nargs="?", help="folder (default $GITHUB_WORKSPACE, else .) or github:OWNER/REPO[@REF]")
+    s.add_argument("--db", help="SQLite database, created and migrated when missing (default ontology.db)")
+    s.add_argument("--include", action="append", metavar="GLOB", help="path glob to include (repeatable)")
+    s.add_argument("--exclude", action="append", metavar="GLOB", help="path glob to exclude (repeatable)")
+    s.add_argument("--path", metavar="SUBDIR", help="only this folder of the source")
+    s.add_argument("--workers", type=int, help=f"parallel parse workers (default {default_workers()})")
+    s.add_argument("--queue-size", type=int, help="bound of the file queue (default 100)")
+    s.add_argument("--retries", type=int, help="attempts for a retryable failure (default 3)")
+    s.add_argument("--file-timeout", type=float, metavar="S", help="seconds one file may take (default 30)")
+    s.add_argument("--checkpoint", metavar="PATH", help="checkpoint file (default <db>.checkpoint.json)")
+    s.add_argument("--checkpoint-every", type=int, metavar="N", help="files between checkpoints (default 10)")
+    s.add_argument("--full", action="store_true", default=None, help="reprocess every file, even unchanged ones")
+    s.add_argument("--ontology-id", metavar="ID", help="ontology id for files that declare none (default 'default')")
+    s.add_argument("--max-error-rate", type=float, metavar="R", help="exit 1 above this failed share (default 0.05)")
+    s.add_argument("--report", metavar="PATH", help="write the JSON run report here")
+    s.add_argument("--api-url", metavar="URL", help="GitHub API base URL (default https://api.github.com)")
+    s.add_argument("--config", metavar="PATH", help="YAML configuration (default .ontosync.yml in the source)")
+    s.add_argument("--max-file-size", type=int, metavar="BYTES",
+                   help=f"larger files are failed unread (default {DEFAULT_MAX_FILE_SIZE})")
+    s.add_argument("--max-rate-limit-wait", type=float, metavar="S",
+                   help="longest wait for a GitHub rate-limit reset before stopping (default 900)")
+    s.add_argument("--quiet", action="store_true", default=None, help="no progress output")
+
+    m = sub.add_parser("migrate", help="upgrade a database to the current schema (backup first)")
+    m.add_argument("--db", required=True, help="the database to upgrade")
+    m.add_argument("--backup-dir", metavar="DIR", help="where the backup goes (default beside the database)")
+    m.add_argument("--dry-run", action="store_true", help="print what would change, change nothing")
+
+    v = sub.add_parser("verify", help="PRAGMA integrity_check and foreign_key_check; exit 0 or 3")
+    v.add_argument("--db", required=True, help="the database to check")
+
+    st = sub.add_parser("status", help="what the database and checkpoint hold")
+    st.add_argument("--db", required=True, help="the database")
+    st.add_argument("--checkpoint", metavar="PATH", help="checkpoint file (default <db>.checkpoint.json)")
+    st.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+    try:
+        from ontosync.action.fetch_db import add_fetch_db_parser
+    except ImportError:
+        pass
+    else:
+        add_fetch_db_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return {"sync": cmd_sync, "migrate": cmd_migrate, "verify": cmd_verify, "status": cmd_status}.get(
+            args.command, _delegate)(args)
+    except (UsageError, ConfigError) as exc:
+        _say(f"error: {exc}")
+        return 2
+    except KeyboardInterrupt:
+        _say("interrupted; the checkpoint is saved, run the same command again to resume")
+        return 130
+
+
+def _delegate(args: argparse.Namespace) -> int:
+    return args.handler(args)
+
+
+def _say(message: str) -> None:
+    print(f"ontosync: {message}", file=sys.stderr)
+
+
+# -- sync -----------------------------------------------------------------------------------------
+def cmd_sync(args: argparse.Namespace) -> int:
+    from ontosync.pipeline.sync import SyncRun
+    from ontosync.sources import PathFilter, SourceError
+    from ontosync.store.repository import Repository, StoreError
+
+    cli = {k: v for k, v in vars(args).items() if k != "command"}
+    settings = build_settings(cli, args.config)
+    _check_db_path(settings.db)
+    try:
+        source = make_source(settings, PathFilter(settings.include, settings.exclude, settings.path))
+    except SourceError as exc:
+        _say(f"error: {exc}")
+        return 2
+    base_dir = None if settings.source.startswith("github:") else Path(settings.source)
+    options = settings.parse_options(base_dir)
+    code = prepare_database(settings.db)
+    if code:
+        return code
+    try:
+        repo = Repository(settings.db, settings.ontology_id)
+    except StoreError as exc:
+        _say(f"fatal: {exc}")
+        return 3
+    try:
+        result = SyncRun(settings, source, repo, options).run()
+    except SourceError as exc:
+        _say(f"error: {exc}")
+        return 2
+    finally:
+        repo.close()
+    if settings.report:
+        write_json_atomic(settings.report, result.report)
+    _summary_line(result.report)
+    if result.message:
+        _say(("fatal: " if result.exit_code == 3 else "") + result.message)
+    return result.exit_code
+
+
+def make_source(settings: Settings, path_filter):
+    from ontosync.sources import SourceError
+
+    if settings.source.startswith("github:"):
+        try:
+            from ontosync.sources.github import GitHubSource
+        except ImportError as exc:
+            raise SourceError("github: sources are not available in this build") from exc
+        return GitHubSource(settings.source, path_filter, api_url=settings.api_url,
+                            token=os.environ.get("GITHUB_TOKEN") or None,
+                            max_rate_limit_wait=settings.max_rate_limit_wait, retries=settings.retries,
+                            max_file_size=settings.max_file_size)
+    from ontosync.sources.local import LocalSource
+
+    return LocalSource(settings.source, path_filter, settings.max_file_size)
+
+
+def prepare_database(db: str) -> int:
+    """Create, upgrade or migrate the database before a sync; returns an exit code or 0."""
+    try:
+        from ontosync.store.upgrade import MigrationFailed, UnknownShapeError
+        from ontosync.store.upgrade import prepare_database as prepare
+    except ImportError:  # the legacy upgrader is optional for a plain new database
+        from ontosync.store.repository import Repository, StoreError
+
+        try:
+            repo = Repository(db)
+            repo.ensure_schema()
+            repo.close()
+        except StoreError as exc:
+            _say(f"fatal: {exc}")
+            return 3
+        return 0
+    try:
+        prepare(db)
+    except UnknownShapeError as exc:
+        _say(f"error: {exc}")
+        return 2
+    except (MigrationFailed, sqlite3.DatabaseError) as exc:
+        _say(f"fatal: {exc}")
+        return 3
+    return 0
+
+
+def _check_db_path(db: str) -> None:
+    parent = Path(db).resolve().parent
+    if not parent.is_dir():
+        raise UsageError(f"cannot create database {db}: folder {parent} does not exist")
+    if Path(db).is_dir():
+        raise UsageError(f"cannot use database {db}: it is a folder")
+    if not os.access(parent, os.W_OK) or (Path(db).exists() and not os.access(db, os.W_OK)):
+        raise UsageError(f"cannot write database {db}: permission denied")
+
+
+def _summary_line(report: dict) -> None:
+    f, e = report["files"], report["entities"]
+    _say(f"{f['total']} files: {f['ok']} ok, {f['failed']} failed, {f['skipped']} skipped, "
+         f"{f['unchanged']} unchanged, {f['deleted']} deleted; {e['classes']} classes, "
+         f"{e['hierarchy_edges']} hierarchy edges, {e['properties']} properties, {e['axioms']} axioms "
+         f"in {report['duration_s']:.2f} s")
+
+
+def write_json_atomic(path: str, data: dict) -> None:
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=".report-", dir=target.parent if str(target.parent) else ".")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, indent=2, ensure_ascii=False)
+    os.replace(tmp, target)
+
+
+# -- migrate, verify, status ---------------------------------------------------------------------
+def cmd_migrate(args: argparse.Namespace) -> int:
+    try:
+        from ontosync.store.upgrade import MigrationFailed, UnknownShapeError, migrate
+    except ImportError:
+        _say("error: migrate is not available in this build")
+        return 2
+    if not Path(args.db).exists():
+        raise UsageError(f"database not found: {args.db}")
+    try:
+        result = migrate(args.db, backup_dir=args.backup_dir, dry_run=args.dry_run)
+    except UnknownShapeError as exc:
+        _say(f"error: {exc}")
+        return 2
+    except MigrationFailed as exc:
+        _say(f"fatal: {exc}")
+        return 3
+    print(result.summary())
+    return 0
+
+
+def _open_existing(db: str) -> sqlite3.Connection:
+    if not Path(db).is_file():
+        raise UsageError(f"database not found: {db}")
+    return sqlite3.connect(f"file:{Path(db).resolve()}?mode=ro", uri=True)
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from ontosync.store.repository import integrity_problems
+
+    conn = _open_existing(args.db)
+    try:
+        problems = integrity_problems(conn)
+    except sqlite3.DatabaseError as exc:
+        problems = [str(exc)]
+    finally:
+        conn.close()
+    if problems:
+        for p in problems[:20]:
+            _say(f"verify: {p}")
+        _say(f"verify failed: {len(problems)} problem(s) in {args.db}")
+        return 3
+    print(f"{args.db}: integrity_check ok, foreign_key_check ok")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from ontosync.pipeline.checkpoint import Checkpoint
+
+    conn = _open_existing(args.db)
+    try:
+        one = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
+        files = dict(conn.execute("SELECT status, count(*) FROM source_files GROUP BY status").fetchall())
+        info = {
+            "database": args.db,
+            "files": {k: files.get(k, 0) for k in ("ok", "failed", "skipped")},
+            "classes": one("SELECT count(*) FROM owl_classes WHERE source_file IS NOT NULL"),
+            "referenced_only_classes": one("SELECT count(*) FROM owl_classes WHERE source_file IS NULL"),
+            "hierarchy_edges": one("SELECT count(*) FROM owl_class_hierarchy"),
+            "properties": one("SELECT count(*) FROM owl_properties"),
+            "axioms": one("SELECT count(*) FROM owl_axioms"),
+            "ontologies": [r[0] for r in conn.execute("SELECT ontology_id FROM ontologies ORDER BY 1")],
+            "last_revision": (conn.execute("SELECT value FROM sync_meta WHERE key = 'revision'").fetchone()
+                              or [None])[0],
+            "last_synced_at": one("SELECT max(synced_at) FROM source_files"),
+            "failed_files": [{"path": p, "line": line, "kind": kind, "error": err} for p, err, line, kind in
+                             conn.execute("SELECT path, error, error_line, error_kind FROM source_files "
+                                          "WHERE status = 'failed' ORDER BY path")],
+        }
+    except sqlite3.DatabaseError as exc:
+        _say(f"fatal: {args.db} is not an ontosync database: {exc}")
+        return 3
+    finally:
+        conn.close()
+    ckpt = Checkpoint.load(args.checkpoint or f"{args.db}.checkpoint.json")
+    info["checkpoint"] = None if ckpt is None else {
+        "source": ckpt.source, "revision": ckpt.revision, "started_at": ckpt.started_at,
+        "last_checkpoint_at": ckpt.last_checkpoint_at, "processed": ckpt.processed,
+        "total_files": ckpt.total_files, "finished": ckpt.finished, "failed": len(ckpt.failed)}
+    if args.json:
+        print(json.dumps(info, indent=2, ensure_ascii=False))
+        return 0
+    f = info["files"]
+    print(f"database      {args.db}")
+    print(f"files         {f['ok']} ok, {f['failed']} failed, {f['skipped']} skipped")
+    print(f"classes       {info['classes']} declared, {info['referenced_only_classes']} referenced only")
+    print(f"hierarchy     {info['hierarchy_edges']} edges")
+    print(f"properties    {info['properties']}")
+    print(f"axioms        {info['axioms']}")
+    print(f"ontologies    {', '.join(info['ontologies']) or '-'}")
+    print(f"revision      {info['last_revision'] or '-'} (last synced {info['last_synced_at'] or '-'})")
+    c = info["checkpoint"]
+    if c:
+        state = "finished" if c["finished"] else "UNFINISHED (the next sync resumes)"
+        print(f"checkpoint    {state}: {c['processed']}/{c['total_files']} processed, {c['failed']} failed, "
+              f"source {c['source']}")
+    else:
+        print("checkpoint    none")
+    for ff in info["failed_files"][:50]:
+        where = f":{ff['line']}" if ff["line"] else ""
+        print(f"failed        {ff['path']}{where} [{ff['kind']}] {ff['error']}")
+    return 0

@@ -1,0 +1,135 @@
+"""Settings of a sync: command-line flags over `.ontosync.yml` over defaults.
+
+The YAML file takes the same names as the long options (`workers: 4`, `max-error-rate: 0.1`,
+`include: [...]`), plus what only a file can hold: `namespaces:` (prefix -> IRI, extending the
+built-in table), `page-namespace:`, `jsonld-contexts:` (URL -> local file) and `alerts:`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ontosync.parsing import DEFAULT_NAMESPACES, ParseOptions
+
+CONFIG_FILE = ".ontosync.yml"
+DEFAULT_MAX_FILE_SIZE = 32 * 1024 * 1024
+
+
+class ConfigError(Exception):
+    """A bad setting: exit 2 with this one-line message."""
+
+
+def default_workers() -> int:
+    return min(8, max(4, os.cpu_count() or 1))
+
+
+@dataclass
+class Settings:
+    source: str = "."
+    db: str = "ontology.db"
+    include: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    path: str | None = None
+    workers: int = field(default_factory=default_workers)
+    queue_size: int = 100
+    retries: int = 3
+    file_timeout: float = 30.0
+    checkpoint: str | None = None
+    checkpoint_every: int = 10
+    full: bool = False
+    ontology_id: str = "default"
+    max_error_rate: float = 0.05
+    report: str | None = None
+    api_url: str = "https://api.github.com"
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    max_rate_limit_wait: float = 900.0
+    quiet: bool = False
+    namespaces: dict[str, str] = field(default_factory=dict)
+    page_namespace: str = "urn:ontosync:page:"
+    jsonld_contexts: dict[str, str] = field(default_factory=dict)
+    alerts: dict[str, float] = field(default_factory=lambda: {"min_files_per_s": 2.0, "max_rss_mb": 200.0})
+
+    @property
+    def checkpoint_path(self) -> str:
+        return self.checkpoint or f"{self.db}.checkpoint.json"
+
+    def parse_options(self, base_dir: Path | None = None) -> ParseOptions:
+        contexts = {}
+        for url, file in self.jsonld_contexts.items():
+            p = Path(file) if base_dir is None or Path(file).is_absolute() else base_dir / file
+            try:
+                contexts[url] = p.read_text(encoding="utf-8")
+            except OSError as exc:
+                raise ConfigError(f"jsonld-contexts: cannot read {file} for {url}: {exc.strerror}") from exc
+        return ParseOptions({**DEFAULT_NAMESPACES, **self.namespaces}, self.page_namespace, contexts)
+
+    def validate(self) -> None:
+        checks = [
+            (self.workers >= 1, "--workers must be at least 1"),
+            (self.queue_size >= 1, "--queue-size must be at least 1"),
+            (self.retries >= 1, "--retries must be at least 1 (one attempt, no retry)"),
+            (self.file_timeout > 0, "--file-timeout must be positive"),
+            (self.checkpoint_every >= 1, "--checkpoint-every must be at least 1"),
+            (0 <= self.max_error_rate <= 1, "--max-error-rate must be between 0 and 1"),
+            (self.max_file_size >= 1, "--max-file-size must be positive"),
+            (bool(self.ontology_id.strip()), "--ontology-id must not be empty"),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise ConfigError(message)
+
+
+FIELD_NAMES = {f.name for f in fields(Settings)}
+
+
+def load_config_file(path: Path) -> dict[str, Any]:
+    """Read a YAML config into Settings field names; unknown keys are an error, not ignored."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise ConfigError(f"cannot read config {path}: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise ConfigError(f"{path}{where}: invalid YAML") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of settings")
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        name = str(key).replace("-", "_")
+        if name == "database":
+            name = "db"
+        if name not in FIELD_NAMES or name in ("source", "config"):
+            raise ConfigError(f"{path}: unknown setting '{key}'")
+        if name in ("include", "exclude") and isinstance(value, str):
+            value = [value]
+        if name in ("namespaces", "jsonld_contexts", "alerts") and not isinstance(value, dict):
+            raise ConfigError(f"{path}: '{key}' must be a mapping")
+        out[name] = value
+    return out
+
+
+def build_settings(cli: dict[str, Any], config_path: str | None) -> Settings:
+    """Merge: defaults < config file < explicit flags (those not None in `cli`)."""
+    source = cli.get("source") or os.environ.get("GITHUB_WORKSPACE") or "."
+    file_values: dict[str, Any] = {}
+    if config_path:
+        file_values = load_config_file(Path(config_path))
+    elif not source.startswith("github:") and (Path(source) / CONFIG_FILE).is_file():
+        file_values = load_config_file(Path(source) / CONFIG_FILE)
+    merged = {**file_values, **{k: v for k, v in cli.items() if v is not None and k in FIELD_NAMES}}
+    merged["source"] = source
+    try:
+        settings = Settings(**merged)
+        for name, typ in (("workers", int), ("queue_size", int), ("retries", int), ("checkpoint_every", int),
+                          ("max_file_size", int), ("file_timeout", float), ("max_error_rate", float)):
+            setattr(settings, name, typ(getattr(settings, name)))
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"bad setting: {exc}") from exc
+    settings.validate()
+    return settings

@@ -1,0 +1,96 @@
+"""Bytes in, plain facts out. No database, no network, no files other than the one given.
+
+`parse_file` picks a parser by file extension (sniffing the content where an extension is shared
+between formats) and returns `FileFacts`, or raises `ParseError` naming the line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from ontosync.parsing.facts import FileFacts, ParseError
+
+# Prefixes every parser knows without a declaration. The Logseq graph's own tools expand
+# mv ai bc rb tc dt this way (see README, "Namespace table"); users extend or override the table
+# in .ontosync.yml under `namespaces:`.
+DEFAULT_NAMESPACES: dict[str, str] = {
+    "mv": "http://narrativegoldmine.com/metaverse#",
+    "ai": "http://narrativegoldmine.com/ai#",
+    "bc": "http://narrativegoldmine.com/blockchain#",
+    "rb": "http://narrativegoldmine.com/robotics#",
+    "tc": "http://narrativegoldmine.com/telecollaboration#",
+    "dt": "http://narrativegoldmine.com/disruptive-tech#",
+    "aigo": "http://narrativegoldmine.com/aigo#",
+    "tele": "http://narrativegoldmine.com/telecollaboration#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "dcterms": "http://purl.org/dc/terms/",
+    "obo": "http://purl.obolibrary.org/obo/",
+    "oboInOwl": "http://www.geneontology.org/formats/oboInOwl#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "schema": "https://schema.org/",
+    "prov": "http://www.w3.org/ns/prov#",
+}
+
+# Extension -> format name (FileFacts.format). `.owl` and `.xml` are sniffed: RDF/XML unless the
+# content is OWL Functional Syntax.
+EXTENSIONS: dict[str, str] = {
+    ".md": "logseq",
+    ".ttl": "turtle",
+    ".owl": "rdfxml",
+    ".rdf": "rdfxml",
+    ".xml": "rdfxml",
+    ".nt": "ntriples",
+    ".jsonld": "jsonld",
+    ".ofn": "ofn",
+}
+
+SUPPORTED_GLOBS: tuple[str, ...] = tuple(f"**/*{ext}" for ext in EXTENSIONS)
+
+
+@dataclass(frozen=True)
+class ParseOptions:
+    """What parsers may be told. Frozen and picklable: it is sent once to each worker process."""
+
+    namespaces: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_NAMESPACES))
+    # Base of the IRIs minted for pages without `owl:class` and for links to no page.
+    page_namespace: str = "urn:ontosync:page:"
+    # JSON-LD contexts the user maps to local files (URL -> file content); nothing is fetched.
+    jsonld_contexts: dict[str, str] = field(default_factory=dict)
+
+
+def format_for(path: str) -> str | None:
+    """The format a path's extension selects, or None when ontosync does not read such files."""
+    return EXTENSIONS.get(PurePosixPath(path).suffix.lower())
+
+
+def parse_file(path: str, data: bytes, options: ParseOptions) -> FileFacts:
+    """Parse one file. `path` is relative to the source root and only used for names and messages."""
+    fmt = format_for(path)
+    if fmt is None:
+        raise ParseError(f"unsupported file type: {PurePosixPath(path).suffix or '(none)'}", kind="unsupported")
+    if fmt == "logseq":
+        from ontosync.parsing.logseq import parse_page
+
+        return parse_page(path, data, options)
+    if fmt == "rdfxml" and _looks_functional(data):
+        fmt = "ofn"
+    if fmt == "ofn":
+        from ontosync.parsing.ofn import parse_ofn_document
+
+        return parse_ofn_document(path, data, options)
+    from ontosync.parsing.rdf import parse_rdf
+
+    return parse_rdf(path, data, fmt, options)
+
+
+def _looks_functional(data: bytes) -> bool:
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    while head.startswith(b"#"):  # functional syntax allows comment lines before Prefix(...)
+        head = head.split(b"\n", 1)[-1].lstrip()
+    return head.startswith((b"Prefix(", b"Ontology(", b"Prefix (", b"Ontology ("))

@@ -1,0 +1,112 @@
+"""Plain facts: what a parser makes of one file's bytes.
+
+Parsers return a `FileFacts` and never touch the database; the store turns it into rows. Everything
+here is a small picklable value, because parsing runs in worker processes and the facts travel
+back to the single writer through a pipe.
+
+Links between Logseq pages are kept *unresolved* (`parent_ref`, `object_ref`: the page name as
+written). The store resolves them against every page it knows, so that adding, renaming or
+deleting one page re-points the links of other pages without reparsing them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+PROPERTY_TYPES = ("ObjectProperty", "DataProperty", "AnnotationProperty")
+
+
+class ClassFact(NamedTuple):
+    """A class this file declares."""
+
+    iri: str
+    label: str | None = None
+    comment: str | None = None
+
+
+class EdgeFact(NamedTuple):
+    """`child` is a subclass of `parent`.
+
+    With `parent_ref` (a page name as written in `[[...]]`) the store points the edge at the class
+    of the page that answers to that name, and falls back to `parent` (the IRI the parser minted
+    from the name) while no page does.
+    """
+
+    child: str
+    parent: str
+    parent_ref: str | None = None
+
+
+class PropertyFact(NamedTuple):
+    iri: str
+    property_type: str  # one of PROPERTY_TYPES
+    label: str | None = None
+    domain: str | None = None
+    range: str | None = None
+
+
+class AxiomFact(NamedTuple):
+    """One axiom. `object` is an IRI or literal text; with `object_ref` (a page name) the store
+    resolves it like `EdgeFact.parent_ref`, `object` being the fallback.
+
+    `annotations` is a small JSON-able dict (for example the full functional-syntax text of a
+    complex axiom, the relationship key it came from, or the source line) or None.
+    """
+
+    axiom_type: str
+    subject: str
+    object: str | None = None
+    annotations: dict | None = None
+    object_ref: str | None = None
+
+
+class ParseWarning(NamedTuple):
+    """Something in an otherwise readable file that could not be read; the file stays `ok`."""
+
+    kind: str
+    message: str
+    line: int | None = None
+
+
+@dataclass
+class FileFacts:
+    """Everything one file contributes.
+
+    `skipped` holds a reason when the file is not an ontology file (a Logseq page with no
+    OntologyBlock, say); then the other lists are empty.
+
+    `names` are the page names this file answers to, for link resolution: pairs of
+    (name as written, rank) where rank 0 is the page title and rank 1 its `preferred-term`.
+    They all resolve to `page_class`.
+    """
+
+    format: str  # "logseq", "turtle", "rdfxml", "ntriples", "jsonld", "ofn"
+    ontology_id: str | None = None  # declared by the file (owl:Ontology IRI); None: use default
+    classes: list[ClassFact] = field(default_factory=list)
+    edges: list[EdgeFact] = field(default_factory=list)
+    properties: list[PropertyFact] = field(default_factory=list)
+    axioms: list[AxiomFact] = field(default_factory=list)
+    warnings: list[ParseWarning] = field(default_factory=list)
+    names: list[tuple[str, int]] = field(default_factory=list)
+    page_class: str | None = None
+    public: bool = False
+    skipped: str | None = None
+
+
+def normalize_name(name: str) -> str:
+    """The key a page name is matched by: Logseq treats page names case-insensitively."""
+    return " ".join(name.split()).casefold()
+
+
+class ParseError(Exception):
+    """The file itself cannot be read: it becomes `failed` with this message and 1-based line."""
+
+    def __init__(self, message: str, line: int | None = None, kind: str = "parse") -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.kind = kind
+
+    def __reduce__(self):  # keep line and kind when crossing a process boundary
+        return (ParseError, (self.message, self.line, self.kind))

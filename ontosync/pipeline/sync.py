@@ -1,0 +1,410 @@
+"""One sync run: source -> plan -> parse workers -> single writer -> report.
+
+The plan walks the source and the database's `source_files` side by side, both in path order
+(a merge join), so it needs memory for neither the tree nor the database: a path only in the
+source is new, one in both with the same blob hash is unchanged, one only in the database has
+left the source. Files to parse go through a queue bounded by `--queue-size` to the worker
+processes; every outcome is committed by the main process in its own transaction before the next
+is counted, so each finished file is safe on disk the moment it is counted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import json
+import os
+import resource
+import sqlite3
+import time
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import backoff
+import peewee
+
+from ontosync import __version__
+from ontosync.config import Settings
+from ontosync.parsing import ParseOptions
+from ontosync.pipeline.checkpoint import Checkpoint
+from ontosync.pipeline.progress import Progress
+from ontosync.pipeline.workers import Outcome, ParsePool, Task
+from ontosync.sources import PathFilter, Source, SourceFile
+from ontosync.store.migrations import utc_now
+from ontosync.store.repository import Repository, StoreError
+
+KNOWN_PAGE = 2000  # source_files rows fetched per step of the merge join
+LEGACY_PREFIX = "legacy:"
+RETRYABLE_KINDS = {"io", "crash", "timeout", "locked", "network", "rate-limit"}
+
+
+class FatalStop(Exception):
+    """The database cannot take writes any more (corrupt, disk full): stop cleanly, exit 3."""
+
+
+@dataclass
+class RunStats:
+    total: int = 0
+    ok: int = 0
+    failed: int = 0
+    skipped: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    retries: int = 0
+    queue_depth_max: int = 0
+    write_ms: list[float] = field(default_factory=list)
+    slowest: list[tuple[float, str]] = field(default_factory=list)  # min-heap of the 10 slowest
+    warnings: list[dict] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+
+    @property
+    def processed(self) -> int:
+        return self.ok + self.failed + self.skipped
+
+
+@dataclass
+class SyncResult:
+    report: dict
+    exit_code: int
+    message: str | None = None
+
+
+def is_locked(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def is_fatal(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return any(s in text for s in ("malformed", "disk is full", "disk i/o", "not a database", "readonly",
+                                   "unable to open", "no such table"))
+
+
+class SyncRun:
+    def __init__(self, settings: Settings, source: Source, repo: Repository, options: ParseOptions,
+                 progress: Progress | None = None):
+        self.s = settings
+        self.source = source
+        self.repo = repo
+        self.options = options
+        self.filter = PathFilter(settings.include, settings.exclude, settings.path)
+        self.progress = progress or Progress(quiet=settings.quiet)
+        self.stats = RunStats()
+        self.side_work: deque[tuple[str, SourceFile | str]] = deque()
+        self.delayed: list[tuple[float, int, Task]] = []  # retry heap: (ready_at, seq, task)
+        self._seq = 0
+        self._save = self._retrying(self._save_outcome)
+
+    # -- the run ----------------------------------------------------------------------------
+    def run(self) -> SyncResult:
+        started_at, t0 = utc_now(), time.perf_counter()
+        ckpt_path = self.s.checkpoint_path
+        previous = Checkpoint.load(ckpt_path)
+        resumed = bool(previous and previous.resumable_for(self.source.description))
+        self.resume_since = previous.started_at if resumed and previous else None
+        self.force_all = self.s.full or self._settings_changed()
+        self.ckpt = Checkpoint(self.source.description, self.source.revision,
+                               self.resume_since or started_at, started_at)
+        self._write_checkpoint(ckpt_path)
+        pool = ParsePool(self.s.workers, self.options, self.s.max_file_size, self.s.file_timeout)
+        exit_code, message = 0, None
+        try:
+            self._loop(pool, ckpt_path)
+            self.ckpt.finished = True
+            self._record_settings()
+        except FatalStop as exc:
+            exit_code, message = 3, str(exc)
+        except Exception as exc:
+            from ontosync.sources import SourceInterrupted
+
+            if isinstance(exc, SourceInterrupted):
+                exit_code, message = 1, str(exc)
+            else:
+                raise
+        finally:
+            pool.close()
+            self.progress.update(self.stats.processed, self.stats.total, final=True)
+            self.ckpt.last_checkpoint_at = utc_now()
+            self.ckpt.total_files = self.stats.total
+            self._write_checkpoint(ckpt_path)
+        report = self._report(started_at, time.perf_counter() - t0, resumed, pool)
+        rate = report["alerts_error_rate"]
+        del report["alerts_error_rate"]
+        if exit_code == 0 and rate > self.s.max_error_rate:
+            exit_code = 1
+            message = (f"error rate {rate:.3f} is over --max-error-rate {self.s.max_error_rate:g} "
+                       f"({self.stats.failed} of {self.stats.ok + self.stats.failed} files failed)")
+        return SyncResult(report, exit_code, message)
+
+    def _loop(self, pool: ParsePool, ckpt_path: str) -> None:
+        feed = iter(self.source.contents(self._plan()))
+        pending: deque[Task] = deque()
+        feed_done = False
+        while True:
+            self._drain_side_work()
+            while not feed_done and len(pending) < self.s.queue_size:
+                try:
+                    sf, content = next(feed)
+                except StopIteration:
+                    feed_done = True
+                    break
+                pending.append(Task(sf.path, sf.blob_sha, sf.size, content))
+                self.stats.queue_depth_max = max(self.stats.queue_depth_max, len(pending))
+                self._drain_side_work()
+            now = time.perf_counter()
+            while self.delayed and self.delayed[0][0] <= now:
+                pending.appendleft(heapq.heappop(self.delayed)[2])
+            while pending and pool.has_idle():
+                pool.submit(pending.popleft())
+            if feed_done and not pending and not pool.in_flight() and not self.delayed:
+                self._drain_side_work()
+                return
+            wait = 0.05 if self.delayed else 0.5
+            for outcome in pool.collect(timeout=wait if pool.in_flight() else 0.0):
+                self._handle(outcome, ckpt_path)
+            if not pool.in_flight() and self.delayed and not pending:
+                time.sleep(max(0.0, min(0.05, self.delayed[0][0] - time.perf_counter())))
+
+    # -- planning: the merge join of source and database ------------------------------------------
+    def _plan(self) -> Iterator[SourceFile]:
+        known = self._known_rows()
+        current = next(known, None)
+        previous = ""
+        for sf in self.source.list_files():
+            if sf.path <= previous:
+                raise RuntimeError(f"source listed {sf.path!r} after {previous!r}: listings must be in path order")
+            previous = sf.path
+            self.stats.total += 1
+            while current is not None and current[0] < sf.path:
+                self._maybe_deleted(current[0])
+                current = next(known, None)
+            row = None
+            if current is not None and current[0] == sf.path:
+                row, current = current, next(known, None)
+            if sf.refused:
+                self.side_work.append(("refused", sf))
+            elif row is not None and self._unchanged(sf, row):
+                self.stats.unchanged += 1
+            else:
+                yield sf
+        while current is not None:
+            self._maybe_deleted(current[0])
+            current = next(known, None)
+
+    def _known_rows(self) -> Iterator[tuple]:
+        """source_files in path order, a page at a time (no long read transaction held)."""
+        last = ""
+        first = True
+        while True:
+            rows = self.repo.conn.execute(
+                "SELECT path, blob_sha, status, error_kind, synced_at FROM source_files "
+                "WHERE path > ? OR ? ORDER BY path LIMIT ?", (last, first, KNOWN_PAGE)).fetchall()
+            if not rows:
+                return
+            yield from rows
+            last, first = rows[-1][0], False
+
+    def _unchanged(self, sf: SourceFile, row: tuple) -> bool:
+        _, blob_sha, status, error_kind, synced_at = row
+        if blob_sha != sf.blob_sha:
+            return False
+        if self.resume_since and synced_at >= self.resume_since:
+            return True  # committed by the interrupted run this one resumes
+        if self.force_all:
+            return False
+        return not (status == "failed" and error_kind in RETRYABLE_KINDS)
+
+    def _maybe_deleted(self, path: str) -> None:
+        if not path.startswith(LEGACY_PREFIX) and self.filter(path):
+            self.side_work.append(("deleted", path))
+
+    def _drain_side_work(self) -> None:
+        while self.side_work:
+            kind, item = self.side_work.popleft()
+            now = utc_now()
+            if kind == "deleted":
+                assert isinstance(item, str)
+                self._write(self.repo.delete_file, item, now)
+                self.stats.deleted += 1
+            else:
+                assert isinstance(item, SourceFile)
+                if item.refused and item.refused.startswith("file too large"):
+                    self._record_failure(item.path, None, item.size, item.refused, None, "too-large", None)
+                else:
+                    self._write(self.repo.save_parsed, item.path, item.blob_sha, item.size,
+                                _skipped_facts(item.path, item.refused or "refused"), now)
+                    self.stats.skipped += 1
+                self._count_processed()
+
+    # -- outcomes -------------------------------------------------------------------------------
+    def _handle(self, outcome: Outcome, ckpt_path: str) -> None:
+        task = outcome.task
+        if outcome.error and outcome.retryable and task.attempt < self.s.retries:
+            task.attempt += 1
+            self.stats.retries += 1
+            delay = min(8.0, 0.1 * 2 ** (task.attempt - 1)) * (0.5 + 0.5 * _jitter())
+            self._seq += 1
+            heapq.heappush(self.delayed, (time.perf_counter() + delay, self._seq, task))
+            return
+        if outcome.error:
+            self._record_failure(task.path, outcome.blob_sha, outcome.size, outcome.error, outcome.error_line,
+                                 outcome.error_kind or "parse", None, retryable=outcome.retryable)
+        else:
+            assert outcome.facts is not None
+            started = time.perf_counter()
+            warnings = self._write(self._save, task.path, outcome.blob_sha, outcome.size, outcome.facts)
+            self.stats.write_ms.append((time.perf_counter() - started) * 1000)
+            for w in list(outcome.facts.warnings) + list(warnings or []):
+                self.stats.warnings.append({"path": task.path, "kind": w.kind, "message": w.message,
+                                            "line": w.line})
+            if outcome.facts.skipped:
+                self.stats.skipped += 1
+            else:
+                self.stats.ok += 1
+        entry = (outcome.parse_ms, task.path)
+        if len(self.stats.slowest) < 10:
+            heapq.heappush(self.stats.slowest, entry)
+        else:
+            heapq.heappushpop(self.stats.slowest, entry)
+        self._count_processed(ckpt_path)
+
+    def _save_outcome(self, path: str, blob_sha: str | None, size: int, facts) -> list:
+        return self.repo.save_parsed(path, blob_sha, size, facts, utc_now())
+
+    def _record_failure(self, path, blob_sha, size, message, line, kind, fmt, retryable=False) -> None:
+        self._write(self.repo.save_failure, path, blob_sha, size, message, line, kind, fmt, utc_now())
+        self.stats.failed += 1
+        self.stats.errors.append({"path": path, "line": line, "kind": kind, "message": message,
+                                  "retryable": retryable})
+        self.ckpt.failed.append({"path": path, "error": message})
+
+    def _count_processed(self, ckpt_path: str | None = None) -> None:
+        done = self.stats.processed
+        self.ckpt.processed = done
+        self.progress.update(done, None)
+        if done % self.s.checkpoint_every == 0:
+            self.ckpt.last_checkpoint_at = utc_now()
+            self.ckpt.total_files = self.stats.total
+            self._write_checkpoint(ckpt_path or self.s.checkpoint_path)
+
+    # -- writing with retries ---------------------------------------------------------------------
+    def _retrying(self, fn):
+        def on_backoff(_details) -> None:
+            self.stats.retries += 1
+
+        return backoff.on_exception(
+            backoff.expo, (sqlite3.OperationalError, peewee.OperationalError), max_tries=self.s.retries,
+            giveup=lambda e: not is_locked(e), on_backoff=on_backoff, jitter=backoff.full_jitter,
+            factor=0.5, max_value=8, logger=None)(fn)
+
+    def _write(self, fn, *args):
+        """Run a store write; retryable lock errors retry (via _save), anything fatal stops the run."""
+        try:
+            if fn is not self._save:
+                return self._retrying(fn)(*args)
+            return fn(*args)
+        except (sqlite3.DatabaseError, peewee.DatabaseError) as exc:
+            if is_locked(exc):
+                raise FatalStop(f"database stayed locked through {self.s.retries} attempts: {exc}") from exc
+            raise FatalStop(f"database write failed, run stopped: {exc}") from exc
+        except StoreError as exc:
+            raise FatalStop(str(exc)) from exc
+
+    def _write_checkpoint(self, path: str) -> None:
+        try:
+            self.ckpt.save(path)
+        except OSError as exc:
+            self.stats.warnings.append({"path": path, "kind": "checkpoint", "message": f"not saved: {exc}",
+                                        "line": None})
+
+    # -- settings fingerprint: a change of parse settings reparses everything ---------------------
+    def _fingerprint(self) -> str:
+        data = json.dumps([__version__, self.s.ontology_id, self.options.namespaces, self.options.page_namespace,
+                           sorted(self.options.jsonld_contexts.items())], sort_keys=True)
+        return hashlib.sha256(data.encode()).hexdigest()
+
+    def _settings_changed(self) -> bool:
+        row = self.repo.conn.execute("SELECT value FROM sync_meta WHERE key = 'parse_fingerprint'").fetchone()
+        has_files = self.repo.conn.execute("SELECT 1 FROM source_files LIMIT 1").fetchone()
+        return bool(has_files) and (row is None or row[0] != self._fingerprint())
+
+    def _record_settings(self) -> None:
+        def write() -> None:
+            with self.repo.db.atomic("IMMEDIATE"):
+                self.repo.conn.executemany(
+                    "INSERT INTO sync_meta (key, value) VALUES (?, ?) "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    [("parse_fingerprint", self._fingerprint()), ("revision", self.source.revision),
+                     ("source", self.source.description)])
+
+        self._write(write)
+
+    # -- the report --------------------------------------------------------------------------------
+    def _report(self, started_at: str, duration: float, resumed: bool, pool: ParsePool) -> dict:
+        st = self.stats
+        try:
+            entities = self.repo.counts()
+        except sqlite3.DatabaseError:
+            entities = {"classes": 0, "properties": 0, "axioms": 0, "hierarchy_edges": 0}
+        attempted = st.ok + st.failed
+        error_rate = st.failed / attempted if attempted else 0.0
+        throughput = st.processed / duration if duration > 0 else 0.0
+        rss = peak_rss_mb()
+        alerts = []
+        if error_rate > self.s.max_error_rate:
+            alerts.append({"name": "error_rate", "value": round(error_rate, 4), "threshold": self.s.max_error_rate})
+        min_rate = float(self.s.alerts.get("min_files_per_s", 2.0))
+        if st.processed >= 20 and throughput < min_rate:
+            alerts.append({"name": "throughput", "value": round(throughput, 2), "threshold": min_rate})
+        max_rss = float(self.s.alerts.get("max_rss_mb", 200.0))
+        if rss > max_rss:
+            alerts.append({"name": "peak_rss_mb", "value": round(rss, 1), "threshold": max_rss})
+        lat = sorted(st.write_ms)
+        return {
+            "ontosync_version": __version__,
+            "source": self.source.description,
+            "revision": self.source.revision,
+            "started_at": started_at,
+            "finished_at": utc_now(),
+            "duration_s": round(duration, 3),
+            "resumed": resumed,
+            "files": {"total": st.total, "ok": st.ok, "failed": st.failed, "skipped": st.skipped,
+                      "unchanged": st.unchanged, "deleted": st.deleted},
+            "entities": entities,
+            "throughput_files_per_s": round(throughput, 2),
+            "peak_rss_mb": round(rss, 1),
+            "peak_rss_workers_mb": round(peak_rss_mb(children=True), 1),
+            "write_latency_ms": {"p50": _pct(lat, 0.5), "p95": _pct(lat, 0.95), "max": round(lat[-1], 3) if lat else 0.0},
+            "retries": st.retries + getattr(self.source, "retries", 0),
+            "queue_depth_max": st.queue_depth_max,
+            "worker_utilization": round(pool.utilization(), 3),
+            "warnings": st.warnings,
+            "alerts": alerts,
+            "errors": st.errors,
+            "slowest_files": [{"path": p, "ms": round(ms, 2)} for ms, p in sorted(st.slowest, reverse=True)],
+            "progress": self.progress.samples,
+            "alerts_error_rate": error_rate,
+        }
+
+
+def _skipped_facts(path: str, reason: str):
+    from ontosync.parsing.facts import FileFacts
+
+    return FileFacts(format="none", skipped=reason)
+
+
+def _pct(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    return round(values[min(len(values) - 1, int(q * len(values)))], 3)
+
+
+def _jitter() -> float:
+    return int.from_bytes(os.urandom(2), "big") / 65535
+
+
+def peak_rss_mb(children: bool = False) -> float:
+    """Peak resident memory from the OS (ru_maxrss is in KiB on Linux)."""
+    who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
+    return resource.getrusage(who).ru_maxrss / 1024

@@ -1,0 +1,199 @@
+"""Parse workers: processes, one task at a time each, killed when a file overruns its time.
+
+Threads cannot parse in parallel here (the GIL: measured slower than one thread on this 2-core
+machine), so parsing runs in worker processes while the main process writes. Each worker has its
+own pipe, so the coordinator knows which file a worker holds and can kill exactly that worker when
+the file passes `--file-timeout`; a replacement starts and the run goes on.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+from ontosync.parsing import ParseOptions, parse_file
+from ontosync.parsing.facts import FileFacts, ParseError
+from ontosync.sources import git_blob_sha
+from ontosync.sources.local import read_regular_file
+
+
+@dataclass
+class Task:
+    path: str
+    blob_sha: str | None
+    size: int
+    content: bytes | str  # bytes, or a local file path the worker reads
+    attempt: int = 1
+
+
+@dataclass
+class Outcome:
+    task: Task
+    facts: FileFacts | None
+    blob_sha: str | None
+    size: int
+    parse_ms: float
+    error: str | None = None
+    error_line: int | None = None
+    error_kind: str | None = None
+    retryable: bool = False
+
+
+def parse_task(task: Task, options: ParseOptions, max_size: int) -> Outcome:
+    """Read and parse one file; every failure becomes an Outcome, never an exception."""
+    started = time.perf_counter()
+    sha, size = task.blob_sha, task.size
+    try:
+        _maybe_injected_delay(task.path)
+        data = read_regular_file(task.content, max_size) if isinstance(task.content, str) else task.content
+        size = len(data)
+        sha = git_blob_sha(data)
+        facts = parse_file(task.path, data, options)
+        return Outcome(task, facts, sha, size, _ms(started))
+    except ParseError as exc:
+        return Outcome(task, None, sha, size, _ms(started), exc.message, exc.line, exc.kind)
+    except (MemoryError, RecursionError) as exc:
+        return Outcome(task, None, sha, size, _ms(started), f"file too complex to parse: {type(exc).__name__}",
+                       None, "parse")
+    except OSError as exc:
+        return Outcome(task, None, sha, size, _ms(started), f"cannot read: {exc.strerror or exc}", None, "io",
+                       retryable=True)
+    except Exception as exc:  # a parser bug must cost one file, not the run
+        return Outcome(task, None, sha, size, _ms(started), f"internal error: {type(exc).__name__}: {exc}", None,
+                       "internal")
+
+
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000
+
+
+def _maybe_injected_delay(path: str) -> None:
+    """Test hook: ONTOSYNC_FAULT_SLOW_PARSE="<substring>:<seconds>" stalls matching files."""
+    spec = os.environ.get("ONTOSYNC_FAULT_SLOW_PARSE")
+    if spec and ":" in spec:
+        needle, seconds = spec.rsplit(":", 1)
+        if needle in path:
+            time.sleep(float(seconds))
+
+
+def _worker_main(conn: Connection, options: ParseOptions, max_size: int) -> None:
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, KeyboardInterrupt):
+            return
+        if task is None:
+            return
+        conn.send(parse_task(task, options, max_size))
+
+
+class _Worker:
+    def __init__(self, ctx: Any, options: ParseOptions, max_size: int):
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_worker_main, args=(child, options, max_size), daemon=True)
+        self.process.start()
+        child.close()
+        self.task: Task | None = None
+        self.started = 0.0
+        self.busy_s = 0.0
+
+
+class ParsePool:
+    """Up to `size` worker processes, started as work arrives (a no-op sync starts none)."""
+
+    def __init__(self, size: int, options: ParseOptions, max_size: int, file_timeout: float):
+        methods = mp.get_all_start_methods()
+        self.ctx = mp.get_context("fork" if "fork" in methods else "spawn")
+        self.size = max(1, size)
+        self.options = options
+        self.max_size = max_size
+        self.file_timeout = file_timeout
+        self.workers: list[_Worker] = []
+        self.busy_s = 0.0
+        self.started_at = time.perf_counter()
+
+    def idle(self) -> _Worker | None:
+        for w in self.workers:
+            if w.task is None:
+                return w
+        if len(self.workers) < self.size:
+            w = _Worker(self.ctx, self.options, self.max_size)
+            self.workers.append(w)
+            return w
+        return None
+
+    def has_idle(self) -> bool:
+        return len(self.workers) < self.size or any(w.task is None for w in self.workers)
+
+    def in_flight(self) -> int:
+        return sum(1 for w in self.workers if w.task is not None)
+
+    def submit(self, task: Task) -> None:
+        w = self.idle()
+        assert w is not None, "submit() without an idle worker"
+        w.task, w.started = task, time.perf_counter()
+        w.conn.send(task)
+
+    def collect(self, timeout: float) -> list[Outcome]:
+        """Outcomes that are ready (waiting up to `timeout`), including timeouts and crashes."""
+        busy = [w for w in self.workers if w.task is not None]
+        if not busy:
+            return []
+        now = time.perf_counter()
+        nearest = min(w.started + self.file_timeout for w in busy)
+        ready = wait([w.conn for w in busy], timeout=max(0.0, min(timeout, nearest - now)))
+        out: list[Outcome] = []
+        for w in busy:
+            if w.conn in ready:
+                try:
+                    outcome = w.conn.recv()
+                except (EOFError, OSError):
+                    outcome = self._lost(w, "the parser process died (out of memory or crashed)", "crash")
+                else:
+                    self._finish(w)
+                out.append(outcome)
+            elif time.perf_counter() - w.started > self.file_timeout:
+                out.append(self._lost(w, f"parsing took longer than --file-timeout ({self.file_timeout:g} s)",
+                                      "timeout"))
+        return out
+
+    def _finish(self, w: _Worker) -> None:
+        spent = time.perf_counter() - w.started
+        w.busy_s += spent
+        self.busy_s += spent
+        w.task = None
+
+    def _lost(self, w: _Worker, message: str, kind: str) -> Outcome:
+        task = w.task
+        assert task is not None
+        self._finish(w)
+        w.process.kill()
+        w.process.join(5)
+        w.conn.close()
+        self.workers.remove(w)
+        size = task.size
+        return Outcome(task, None, task.blob_sha, size, 0.0, message, None, kind)
+
+    def utilization(self) -> float:
+        elapsed = time.perf_counter() - self.started_at
+        if not self.workers and self.busy_s == 0:
+            return 0.0
+        return min(1.0, self.busy_s / max(1e-9, elapsed * self.size))
+
+    def close(self) -> None:
+        for w in self.workers:
+            try:
+                w.conn.send(None)
+            except OSError:
+                pass
+        for w in self.workers:
+            w.process.join(2)
+            if w.process.is_alive():
+                w.process.kill()
+                w.process.join(2)
+        self.workers.clear()
+

@@ -1,0 +1,102 @@
+"""Where files come from: a local tree or a GitHub repository.
+
+A source lists the selected files with their git blob hashes (so unchanged files are skipped
+without being read) and later hands over the contents of the files that must be parsed. Local
+contents are handed over as a filesystem path the worker process reads itself; remote contents as
+bytes. Sources never parse and never touch the database.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import re
+from collections.abc import Iterable, Iterator
+from typing import NamedTuple, Protocol
+
+from ontosync.parsing import SUPPORTED_GLOBS
+
+
+class SourceFile(NamedTuple):
+    path: str  # POSIX path relative to the source root (after --path, still from the root)
+    blob_sha: str | None  # git blob hash; None when the file is refused before reading
+    size: int
+    refused: str | None = None  # why the file is not read at all (too large, a FIFO, ...)
+
+
+class Source(Protocol):
+    description: str  # what the report calls the source: a directory or github:owner/repo@ref
+    revision: str | None  # commit sha when known
+
+    def list_files(self) -> Iterator[SourceFile]:
+        """Every selected file, lazily, in a stable order."""
+
+    def contents(self, files: Iterable[SourceFile]) -> Iterator[tuple[SourceFile, bytes | str]]:
+        """For each file to parse: its bytes, or a local path the worker opens itself."""
+
+
+class SourceError(Exception):
+    """The source cannot be read at all (missing folder, bad token, unknown repository): exit 2."""
+
+
+class SourceInterrupted(Exception):
+    """The source cannot go on for now (a rate limit past the allowed wait): checkpoint, exit 1."""
+
+
+def git_blob_sha(data: bytes) -> str:
+    """The hash git (and GitHub's API) reports for a file: sha1 of `blob <len>\\0` + content."""
+    h = hashlib.sha1(b"blob %d\0" % len(data))
+    h.update(data)
+    return h.hexdigest()
+
+
+class PathFilter:
+    """Include/exclude globs relative to the source root, `**` matching any number of folders.
+
+    With no include globs, the supported extensions are included. `.git/` is always excluded.
+    """
+
+    def __init__(self, include: Iterable[str] = (), exclude: Iterable[str] = (), subdir: str | None = None):
+        self.include = [_glob_re(g) for g in (list(include) or SUPPORTED_GLOBS)]
+        self.exclude = [_glob_re(g) for g in exclude]
+        self.subdir = subdir.strip("/") + "/" if subdir and subdir.strip("/") not in ("", ".") else ""
+
+    def __call__(self, path: str) -> bool:
+        if path.startswith(".git/") or "/.git/" in path:
+            return False
+        if self.subdir and not path.startswith(self.subdir):
+            return False
+        return any(r.match(path) for r in self.include) and not any(r.match(path) for r in self.exclude)
+
+
+def _glob_re(glob: str) -> re.Pattern[str]:
+    """Translate a path glob: `**/` any folders (also none), `*` within one segment."""
+    glob = glob.lstrip("/")
+    if glob.endswith("/"):
+        glob += "**"
+    out, i = [], 0
+    while i < len(glob):
+        if glob.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif glob.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif glob[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif glob[i] == "?":
+            out.append("[^/]")
+            i += 1
+        elif glob[i] == "[":
+            j = glob.find("]", i)
+            if j < 0:
+                out.append(re.escape(glob[i]))
+                i += 1
+            else:
+                out.append(fnmatch.translate(glob[i : j + 1])[4:-3])
+                i = j + 1
+        else:
+            out.append(re.escape(glob[i]))
+            i += 1
+    return re.compile("".join(out) + r"\Z")

@@ -1,0 +1,150 @@
+"""A local tree: the Action's checkout, or any folder.
+
+The walk is lazy and sorted (a stable order), and never leaves the root: a symbolic link is
+followed only when its target stays inside the root, a linked folder is never descended, and
+FIFOs, sockets and devices are refused without being opened. Each selected file is hashed as git
+would (streamed, nothing kept), so unchanged files are skipped without parsing; the worker that
+parses a file reads it again itself, so no file contents travel through the pipeline.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from ontosync.sources import PathFilter, SourceError, SourceFile
+
+READ_CHUNK = 1 << 20
+
+
+class LocalSource:
+    def __init__(self, root: str | Path, path_filter: PathFilter, max_file_size: int):
+        self.root = Path(root)
+        if not self.root.is_dir():
+            raise SourceError(f"source directory not found: {root}")
+        self.real_root = Path(os.path.realpath(self.root))
+        self.filter = path_filter
+        self.max_file_size = max_file_size
+        self.description = str(root)
+        self.revision = _git_head(self.real_root)
+
+    def list_files(self) -> Iterator[SourceFile]:
+        start = self.real_root
+        if self.filter.subdir:
+            start = self.real_root / self.filter.subdir.rstrip("/")
+            if not start.is_dir() or start.is_symlink():
+                raise SourceError(f"--path folder not found in the source: {self.filter.subdir.rstrip('/')}")
+        yield from self._walk(start, self._rel(start))
+
+    def contents(self, files: Iterable[SourceFile]) -> Iterator[tuple[SourceFile, str]]:
+        for sf in files:  # the worker opens the file itself
+            yield sf, str(self.real_root / sf.path)
+
+    def _rel(self, p: Path) -> str:
+        rel = p.relative_to(self.real_root).as_posix()
+        return "" if rel == "." else rel + "/"
+
+    def _walk(self, folder: Path, prefix: str) -> Iterator[SourceFile]:
+        try:
+            # Folders sort as "name/": the walk then yields full paths in plain string order, the
+            # order the pipeline's merge join with the database relies on.
+            entries = sorted(os.scandir(folder), key=lambda e: e.name + "/" if _is_dir(e) else e.name)
+        except OSError:
+            return
+        for entry in entries:
+            rel = prefix + entry.name
+            if entry.name == ".git":
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    yield from self._walk(Path(entry.path), rel + "/")
+                    continue
+            except OSError:
+                continue
+            if not self.filter(rel):
+                continue
+            yield self._describe(entry, rel)
+
+    def _describe(self, entry: os.DirEntry, rel: str) -> SourceFile:
+        try:
+            st = entry.stat(follow_symlinks=False)
+            if stat.S_ISLNK(st.st_mode):
+                target = os.path.realpath(entry.path)
+                if os.path.commonpath([target, str(self.real_root)]) != str(self.real_root):
+                    return SourceFile(rel, None, 0, "symbolic link leads outside the source root")
+                st = os.stat(target)
+                if stat.S_ISDIR(st.st_mode):
+                    return SourceFile(rel, None, 0, "symbolic link to a folder")
+            if not stat.S_ISREG(st.st_mode):
+                return SourceFile(rel, None, 0, f"not a regular file ({_kind(st.st_mode)})")
+            if st.st_size > self.max_file_size:
+                return SourceFile(rel, None, st.st_size,
+                                  f"file too large: {st.st_size} bytes (limit {self.max_file_size}, --max-file-size)")
+            return SourceFile(rel, hash_file(entry.path, st.st_size), st.st_size)
+        except OSError as exc:
+            return SourceFile(rel, None, 0, f"cannot read: {exc.strerror or exc}")
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return False
+
+
+def hash_file(path: str, size: int) -> str:
+    """git blob hash, streamed."""
+    h = hashlib.sha1(b"blob %d\0" % size)
+    with open(path, "rb") as fh:
+        while chunk := fh.read(READ_CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def read_regular_file(path: str, max_size: int) -> bytes:
+    """Read a file for parsing without following a final symlink swapped in since the walk."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(f"not a regular file ({_kind(st.st_mode)})")
+        if st.st_size > max_size:
+            raise OSError(f"file too large: {st.st_size} bytes (limit {max_size})")
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read(max_size + 1)
+    finally:
+        os.close(fd)
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISDIR, "a folder")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def _git_head(root: Path) -> str | None:
+    """The checkout's commit, read from .git without running git (GITHUB_SHA wins in the Action)."""
+    if os.environ.get("GITHUB_SHA"):
+        return os.environ["GITHUB_SHA"]
+    git = root / ".git"
+    try:
+        head = (git / "HEAD").read_text().strip()
+        if head.startswith("ref: "):
+            ref = head[5:]
+            ref_file = git / ref
+            if ref_file.is_file():
+                return ref_file.read_text().strip()
+            packed = git / "packed-refs"
+            if packed.is_file():
+                for line in packed.read_text().splitlines():
+                    if line.endswith(" " + ref):
+                        return line.split()[0]
+            return None
+        return head or None
+    except OSError:
+        return None

@@ -1,0 +1,344 @@
+"""The per-file repository: each file's facts replaced in one `BEGIN IMMEDIATE` transaction.
+
+A save does three things inside that transaction:
+
+1. replaces the file's own rows (`file_classes`, `file_edges`, `file_properties`, `page_names`,
+   its `owl_axioms`) and its `source_files` row;
+2. re-points page links whose target name this file added or removed, in every file, without
+   reparsing those files (a link resolves to the class of the page whose title, else
+   preferred-term, matches case-insensitively; among several, the smallest path; with none, the
+   IRI the parser minted from the name);
+3. recomputes only the contract rows those changes touch: the hierarchy of the affected child
+   classes, and each affected class and property from the files that still declare it (winner: a
+   declaration with a label first, then the smallest path), keeping a class that is only referred
+   to as a referenced-only row (`source_file` NULL) and deleting it once nothing refers to it.
+
+So the database is a function of the source tree, whatever the order files arrive in, and a
+crash leaves every file either whole or absent. The SQL is SQLite's (upserts, temp tables); a
+PostgreSQL store would keep the same steps in its own module.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from peewee import SqliteDatabase
+
+from ontosync.parsing.facts import FileFacts, ParseWarning, normalize_name
+from ontosync.store import migrations
+from ontosync.store.models import (
+    FileClass,
+    FileEdge,
+    FileProperty,
+    OwlAxiom,
+    PageName,
+    SourceFileRow,
+    database_proxy,
+)
+
+PRAGMAS = {
+    "journal_mode": "wal",
+    "synchronous": "normal",
+    "cache_size": -64000,
+    "foreign_keys": 1,
+}
+BUSY_TIMEOUT_S = 5.0
+CHUNK = 400  # rows per multi-row INSERT, well under SQLite's bound-variable limit
+
+
+class StoreError(Exception):
+    """The database cannot be used (corrupt, not a database, migration refused): exit 3."""
+
+
+@dataclass
+class KnownFile:
+    blob_sha: str | None
+    status: str
+    error_kind: str | None
+
+
+def open_database(path: str | Path, timeout: float = BUSY_TIMEOUT_S) -> SqliteDatabase:
+    """A Peewee database with ontosync's pragmas on every connection (foreign keys always on)."""
+    db = SqliteDatabase(str(path), pragmas=PRAGMAS, timeout=timeout, check_same_thread=False)
+    db.connect()
+    return db
+
+
+class Repository:
+    """Owns one connection; used by the single writer of a run."""
+
+    def __init__(self, db_path: str | Path, default_ontology: str = "default", timeout: float = BUSY_TIMEOUT_S):
+        self.db_path = str(db_path)
+        self.default_ontology = default_ontology
+        try:
+            self.db = open_database(db_path, timeout)
+            self.conn: sqlite3.Connection = self.db.connection()
+            self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{db_path}: {exc}") from exc
+        database_proxy.initialize(self.db)
+        self._temp_ready = False
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- schema -----------------------------------------------------------------------------
+    def ensure_schema(self) -> list[str]:
+        """Create or upgrade the schema; returns the names of the migrations applied."""
+        try:
+            return [m.name for m in migrations.apply_pending(self.conn)]
+        except migrations.MigrationError as exc:
+            raise StoreError(str(exc)) from exc
+
+    # -- reads ------------------------------------------------------------------------------
+    def known_files(self) -> dict[str, KnownFile]:
+        rows = self.conn.execute("SELECT path, blob_sha, status, error_kind FROM source_files")
+        return {p: KnownFile(sha, status, kind) for p, sha, status, kind in rows}
+
+    def counts(self) -> dict[str, int]:
+        one = lambda sql: self.conn.execute(sql).fetchone()[0]  # noqa: E731
+        return {
+            "classes": one("SELECT count(*) FROM owl_classes WHERE source_file IS NOT NULL"),
+            "properties": one("SELECT count(*) FROM owl_properties"),
+            "axioms": one("SELECT count(*) FROM owl_axioms"),
+            "hierarchy_edges": one("SELECT count(*) FROM owl_class_hierarchy"),
+        }
+
+    # -- writes -----------------------------------------------------------------------------
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        with self.db.atomic("IMMEDIATE"):
+            yield
+
+    def save_parsed(self, path: str, blob_sha: str | None, size: int, facts: FileFacts, now: str) -> list[ParseWarning]:
+        """Replace a file's facts with `facts` (status ok, or skipped when facts.skipped)."""
+        status = "skipped" if facts.skipped else "ok"
+        onto = facts.ontology_id or self.default_ontology
+        with self._transaction():
+            self._upsert_source(path, blob_sha, size, status, facts.skipped, None, "skipped" if facts.skipped else None,
+                                facts.format, onto, facts.public, now, good=True)
+            dupes = self._replace_facts(path, onto, facts, now)
+        return [ParseWarning("duplicate-declaration", f"{iri} is also declared by {other}") for iri, other in dupes]
+
+    def save_failure(self, path: str, blob_sha: str | None, size: int, message: str, line: int | None,
+                     kind: str, fmt: str | None, now: str) -> None:
+        """Mark a file failed; the facts of its last good version stay."""
+        with self._transaction():
+            self._upsert_source(path, blob_sha, size, "failed", message, line, kind, fmt, None, None, now, good=False)
+
+    def delete_file(self, path: str, now: str) -> None:
+        """The file left the source: remove exactly the facts it contributed."""
+        with self._transaction():
+            self._replace_facts(path, self.default_ontology, None, now)
+            self.conn.execute("DELETE FROM source_files WHERE path = ?", (path,))
+
+    def _upsert_source(self, path, blob_sha, size, status, error, line, kind, fmt, onto, public, now, good) -> None:
+        self.conn.execute(
+            """INSERT INTO source_files (path, blob_sha, good_blob_sha, size, status, error, error_line,
+                   error_kind, format, ontology_id, public, synced_at)
+               VALUES (?, ?, CASE WHEN ? THEN ? END, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (path) DO UPDATE SET
+                   blob_sha = excluded.blob_sha,
+                   good_blob_sha = CASE WHEN ? THEN excluded.good_blob_sha ELSE good_blob_sha END,
+                   size = excluded.size, status = excluded.status, error = excluded.error,
+                   error_line = excluded.error_line, error_kind = excluded.error_kind,
+                   format = COALESCE(excluded.format, format),
+                   ontology_id = COALESCE(excluded.ontology_id, ontology_id),
+                   public = CASE WHEN ? THEN excluded.public ELSE public END,
+                   synced_at = excluded.synced_at""",
+            (path, blob_sha, good, blob_sha, size, status, error, line, kind, fmt, onto, int(bool(public)), now,
+             good, good),
+        )
+
+    # -- the delta ---------------------------------------------------------------------------
+    def _temp_tables(self) -> None:
+        if self._temp_ready:
+            return
+        for name, cols in (("aff_classes", "o, iri"), ("aff_children", "o, iri"), ("aff_props", "o, iri"),
+                           ("aff_names", "o, iri")):
+            self.conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} ({cols}, PRIMARY KEY (o, iri)) WITHOUT ROWID")
+        self._temp_ready = True
+
+    def _replace_facts(self, path: str, onto: str, facts: FileFacts | None, now: str) -> list[tuple[str, str]]:
+        c = self.conn
+        self._temp_tables()
+        for t in ("aff_classes", "aff_children", "aff_props", "aff_names"):
+            c.execute(f"DELETE FROM temp.{t}")
+
+        # 1. What the old version contributed becomes "affected".
+        c.execute("INSERT OR IGNORE INTO aff_classes SELECT ontology_id, class_iri FROM file_classes WHERE path = ?", (path,))
+        c.execute("INSERT OR IGNORE INTO aff_children SELECT ontology_id, class_iri FROM file_edges WHERE path = ?", (path,))
+        c.execute("INSERT OR IGNORE INTO aff_props SELECT ontology_id, property_iri FROM file_properties WHERE path = ?",
+                  (path,))
+        old_names = set(c.execute("SELECT ontology_id, name_key, rank, class_iri FROM page_names WHERE path = ?", (path,)))
+        for table in ("file_classes", "file_edges", "file_properties", "page_names"):
+            c.execute(f"DELETE FROM {table} WHERE path = ?", (path,))
+        c.execute("DELETE FROM owl_axioms WHERE source_file = ?", (path,))
+
+        # 2. The new version's own rows.
+        new_names: set[tuple[str, str, int, str]] = set()
+        dupes: list[tuple[str, str]] = []
+        if facts is not None and not facts.skipped:
+            self._ensure_ontology(onto, now)
+            new_names = self._insert_own_rows(path, onto, facts)
+            c.execute("INSERT OR IGNORE INTO aff_classes SELECT ontology_id, class_iri FROM file_classes WHERE path = ?",
+                      (path,))
+            c.execute("INSERT OR IGNORE INTO aff_children SELECT ontology_id, class_iri FROM file_edges WHERE path = ?",
+                      (path,))
+            c.execute("INSERT OR IGNORE INTO aff_props SELECT ontology_id, property_iri FROM file_properties "
+                      "WHERE path = ?", (path,))
+            dupes = c.execute(
+                """SELECT f.class_iri, MIN(o.path) FROM file_classes f JOIN file_classes o
+                   ON o.ontology_id = f.ontology_id AND o.class_iri = f.class_iri AND o.path <> f.path
+                   WHERE f.path = ? GROUP BY f.class_iri ORDER BY f.class_iri""", (path,)).fetchall()
+
+        # 3. Names that appeared or went: links to them, anywhere, are re-pointed.
+        changed = old_names ^ new_names
+        c.executemany("INSERT OR IGNORE INTO aff_names VALUES (?, ?)", {(o, k) for o, k, _, _ in changed})
+        c.execute("""INSERT OR IGNORE INTO aff_children SELECT e.ontology_id, e.class_iri FROM file_edges e
+                     JOIN aff_names a ON a.o = e.ontology_id AND a.iri = e.parent_ref_key""")
+        resolve = """COALESCE((SELECT pn.class_iri FROM page_names pn WHERE pn.ontology_id = {t}.ontology_id
+                         AND pn.name_key = {t}.{key} ORDER BY pn.rank, pn.path LIMIT 1), {t}.{fallback})"""
+        in_names = "({t}.ontology_id, {t}.{key}) IN (SELECT o, iri FROM aff_names)"
+        c.execute(
+            f"""UPDATE file_edges SET parent_iri = {resolve.format(t="file_edges", key="parent_ref_key",
+                                                                   fallback="parent_fallback")}
+                WHERE parent_ref_key IS NOT NULL AND (path = ? OR
+                      {in_names.format(t="file_edges", key="parent_ref_key")})""", (path,))
+        c.execute(
+            f"""UPDATE owl_axioms SET object = {resolve.format(t="owl_axioms", key="object_ref_key",
+                                                               fallback="object_fallback")}
+                WHERE object_ref_key IS NOT NULL AND (source_file = ? OR
+                      {in_names.format(t="owl_axioms", key="object_ref_key")})""", (path,))
+
+        # 4. Hierarchy of the affected children, rebuilt from every file's edges.
+        c.execute("""INSERT OR IGNORE INTO aff_classes
+                     SELECT h.ontology_id, h.class_iri FROM owl_class_hierarchy h
+                       JOIN aff_children a ON a.o = h.ontology_id AND a.iri = h.class_iri
+                     UNION SELECT h.ontology_id, h.parent_iri FROM owl_class_hierarchy h
+                       JOIN aff_children a ON a.o = h.ontology_id AND a.iri = h.class_iri""")
+        c.execute("DELETE FROM owl_class_hierarchy WHERE (ontology_id, class_iri) IN (SELECT o, iri FROM aff_children)")
+        c.execute("""INSERT OR IGNORE INTO aff_classes
+                     SELECT e.ontology_id, e.class_iri FROM file_edges e
+                       JOIN aff_children a ON a.o = e.ontology_id AND a.iri = e.class_iri
+                     UNION SELECT e.ontology_id, e.parent_iri FROM file_edges e
+                       JOIN aff_children a ON a.o = e.ontology_id AND a.iri = e.class_iri""")
+        c.execute(
+            """INSERT OR IGNORE INTO owl_classes (ontology_id, class_iri, label, comment, source_file, last_synced)
+               SELECT a.o, a.iri, NULL, NULL, NULL, ? FROM aff_classes a WHERE 1""", (now,))
+        c.execute("""INSERT OR IGNORE INTO owl_class_hierarchy (ontology_id, class_iri, parent_iri)
+                     SELECT e.ontology_id, e.class_iri, e.parent_iri FROM file_edges e
+                       JOIN aff_children a ON a.o = e.ontology_id AND a.iri = e.class_iri""")
+
+        # 5. Each affected class from the files that still declare it, else referenced-only, else gone.
+        c.execute(
+            """INSERT INTO owl_classes (ontology_id, class_iri, label, comment, source_file, last_synced)
+               SELECT a.o, a.iri, w.label, w.comment, w.path, ? FROM aff_classes a
+               LEFT JOIN file_classes w ON w.ontology_id = a.o AND w.class_iri = a.iri AND w.path = (
+                   SELECT f.path FROM file_classes f WHERE f.ontology_id = a.o AND f.class_iri = a.iri
+                   ORDER BY f.label IS NULL, f.path LIMIT 1)
+               WHERE w.path IS NOT NULL OR EXISTS (
+                       SELECT 1 FROM owl_class_hierarchy h WHERE h.ontology_id = a.o AND h.class_iri = a.iri)
+                   OR EXISTS (
+                       SELECT 1 FROM owl_class_hierarchy h WHERE h.ontology_id = a.o AND h.parent_iri = a.iri)
+               ON CONFLICT (ontology_id, class_iri) DO UPDATE SET label = excluded.label,
+                   comment = excluded.comment, source_file = excluded.source_file,
+                   last_synced = excluded.last_synced""", (now,))
+        c.execute(
+            """DELETE FROM owl_classes WHERE (ontology_id, class_iri) IN (
+                   SELECT a.o, a.iri FROM aff_classes a
+                   WHERE NOT EXISTS (SELECT 1 FROM file_classes f WHERE f.ontology_id = a.o AND f.class_iri = a.iri)
+                     AND NOT EXISTS (SELECT 1 FROM owl_class_hierarchy h
+                                     WHERE h.ontology_id = a.o AND h.class_iri = a.iri)
+                     AND NOT EXISTS (SELECT 1 FROM owl_class_hierarchy h
+                                     WHERE h.ontology_id = a.o AND h.parent_iri = a.iri))""")
+
+        # 6. Properties likewise (no references to keep).
+        c.execute(
+            """INSERT INTO owl_properties (ontology_id, property_iri, property_type, label, domain, range,
+                   source_file, last_synced)
+               SELECT w.ontology_id, w.property_iri, w.property_type, w.label, w.domain, w.range, w.path, ?
+               FROM aff_props a JOIN file_properties w ON w.ontology_id = a.o AND w.property_iri = a.iri
+                   AND w.path = (SELECT f.path FROM file_properties f WHERE f.ontology_id = a.o
+                                 AND f.property_iri = a.iri ORDER BY f.label IS NULL, f.path LIMIT 1)
+               WHERE 1
+               ON CONFLICT (ontology_id, property_iri) DO UPDATE SET property_type = excluded.property_type,
+                   label = excluded.label, domain = excluded.domain, range = excluded.range,
+                   source_file = excluded.source_file, last_synced = excluded.last_synced""", (now,))
+        c.execute(
+            """DELETE FROM owl_properties WHERE (ontology_id, property_iri) IN (
+                   SELECT a.o, a.iri FROM aff_props a WHERE NOT EXISTS (
+                       SELECT 1 FROM file_properties f WHERE f.ontology_id = a.o AND f.property_iri = a.iri))""")
+
+        # 7. Ontology ids nobody uses any more.
+        c.execute(
+            """DELETE FROM ontologies WHERE
+                   NOT EXISTS (SELECT 1 FROM owl_classes t WHERE t.ontology_id = ontologies.ontology_id)
+                   AND NOT EXISTS (SELECT 1 FROM owl_properties t WHERE t.ontology_id = ontologies.ontology_id)
+                   AND NOT EXISTS (SELECT 1 FROM owl_axioms t WHERE t.ontology_id = ontologies.ontology_id)""")
+        return dupes
+
+    def _ensure_ontology(self, onto: str, now: str) -> None:
+        self.conn.execute("INSERT OR IGNORE INTO ontologies (ontology_id, created_at) VALUES (?, ?)", (onto, now))
+
+    def _insert_own_rows(self, path: str, onto: str, facts: FileFacts) -> set[tuple[str, str, int, str]]:
+        classes: dict[str, tuple[str | None, str | None]] = {}
+        for cf in facts.classes:  # one row per IRI: the first label and comment given win
+            label, comment = classes.get(cf.iri, (None, None))
+            classes[cf.iri] = (label or cf.label, comment or cf.comment)
+        _bulk(FileClass, [(path, onto, iri, lab, com) for iri, (lab, com) in classes.items()],
+              [FileClass.path, FileClass.ontology_id, FileClass.class_iri, FileClass.label, FileClass.comment])
+
+        edges = dict.fromkeys(
+            (e.child, e.parent, normalize_name(e.parent_ref) if e.parent_ref else None) for e in facts.edges)
+        _bulk(FileEdge, [(path, onto, child, parent, parent, key) for child, parent, key in edges],
+              [FileEdge.path, FileEdge.ontology_id, FileEdge.class_iri, FileEdge.parent_iri,
+               FileEdge.parent_fallback, FileEdge.parent_ref_key])
+
+        props: dict[str, tuple] = {}
+        for p in facts.properties:
+            if p.iri in props:  # merge: keep what the first mention left empty
+                old = props[p.iri]
+                props[p.iri] = (old[0], old[1] or p.label, old[2] or p.domain, old[3] or p.range)
+            else:
+                props[p.iri] = (p.property_type, p.label, p.domain, p.range)
+        _bulk(FileProperty, [(path, onto, iri, *v) for iri, v in props.items()],
+              [FileProperty.path, FileProperty.ontology_id, FileProperty.property_iri, FileProperty.property_type,
+               FileProperty.label, FileProperty.domain, FileProperty.range])
+
+        names: set[tuple[str, str, int, str]] = set()
+        if facts.page_class:
+            names = {(onto, normalize_name(n), rank, facts.page_class) for n, rank in facts.names if n.strip()}
+        _bulk(PageName, [(path, o, k, r, iri) for o, k, r, iri in sorted(names)],
+              [PageName.path, PageName.ontology_id, PageName.name_key, PageName.rank, PageName.class_iri])
+
+        _bulk(OwlAxiom, [
+            (onto, a.axiom_type, a.subject, a.object,
+             json.dumps(a.annotations, sort_keys=True, ensure_ascii=False) if a.annotations else None,
+             path, a.object if a.object_ref else None, normalize_name(a.object_ref) if a.object_ref else None)
+            for a in facts.axioms
+        ], [OwlAxiom.ontology_id, OwlAxiom.axiom_type, OwlAxiom.subject, OwlAxiom.object, OwlAxiom.annotations,
+            OwlAxiom.source_file, OwlAxiom.object_fallback, OwlAxiom.object_ref_key])
+        return names
+
+
+def _bulk(model, rows: list[tuple], fields: list) -> None:
+    for chunk in _chunks(rows, CHUNK):
+        model.insert_many(chunk, fields=fields).execute()
+
+
+def _chunks(rows: list, size: int) -> Iterable[list]:
+    for i in range(0, len(rows), size):
+        yield rows[i : i + size]
+
+
+def integrity_problems(conn: sqlite3.Connection) -> list[str]:
+    """What `verify` reports: integrity_check lines other than ok, and foreign-key violations."""
+    problems = [r[0] for r in conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
+    problems += [f"foreign key: {r}" for r in conn.execute("PRAGMA foreign_key_check")]
+    return problems
