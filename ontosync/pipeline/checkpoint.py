@@ -7,6 +7,7 @@ was interrupted, when it started, and for which source. Its size does not grow w
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -46,10 +47,8 @@ class Checkpoint:
                 json.dump(asdict(self), fh, indent=1, ensure_ascii=False)
             os.replace(tmp, path)
         except BaseException:
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(tmp)
-            except OSError:
-                pass
             raise
 
     def resumable_for(self, source: str) -> bool:

@@ -331,7 +331,7 @@ class SyncRun:
 
     def _record_settings(self) -> None:
         def write() -> None:
-            with self.repo.db.atomic("IMMEDIATE"):
+            with self.repo.transaction():
                 self.repo.conn.executemany(
                     "INSERT INTO sync_meta (key, value) VALUES (?, ?) "
                     "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -375,7 +375,7 @@ class SyncRun:
             "throughput_files_per_s": round(throughput, 2),
             "peak_rss_mb": round(rss, 1),
             "peak_rss_workers_mb": round(peak_rss_mb(children=True), 1),
-            "write_latency_ms": {"p50": _pct(lat, 0.5), "p95": _pct(lat, 0.95), "max": round(lat[-1], 3) if lat else 0.0},
+            "write_latency_ms": {"p50": _pct(lat, 0.5), "p95": _pct(lat, 0.95), "max": _pct(lat, 1.0)},
             "retries": st.retries + getattr(self.source, "retries", 0),
             "queue_depth_max": st.queue_depth_max,
             "worker_utilization": round(pool.utilization(), 3),

@@ -8,6 +8,7 @@ the file passes `--file-timeout`; a replacement starts and the run goes on.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import os
 import time
@@ -186,10 +187,8 @@ class ParsePool:
 
     def close(self) -> None:
         for w in self.workers:
-            try:
+            with contextlib.suppress(OSError):
                 w.conn.send(None)
-            except OSError:
-                pass
         for w in self.workers:
             w.process.join(2)
             if w.process.is_alive():

@@ -9,8 +9,9 @@ A save does three things inside that transaction:
    preferred-term, matches case-insensitively; among several, the smallest path; with none, the
    IRI the parser minted from the name);
 3. recomputes only the contract rows those changes touch: the hierarchy of the affected child
-   classes, and each affected class and property from the files that still declare it (winner: a
-   declaration with a label first, then the smallest path), keeping a class that is only referred
+   classes, and each affected class and property from the files that still declare it (winner: the
+   page whose own class it is, over pages that merely declare it in a fence; then a declaration
+   with a label; then the smallest path), keeping a class that is only referred
    to as a referenced-only row (`source_file` NULL) and deleting it once nothing refers to it.
 
 So the database is a function of the source tree, whatever the order files arrive in, and a
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,15 +32,7 @@ from peewee import SqliteDatabase
 
 from ontosync.parsing.facts import FileFacts, ParseWarning, normalize_name
 from ontosync.store import migrations
-from ontosync.store.models import (
-    FileClass,
-    FileEdge,
-    FileProperty,
-    OwlAxiom,
-    PageName,
-    SourceFileRow,
-    database_proxy,
-)
+from ontosync.store.models import database_proxy
 
 PRAGMAS = {
     "journal_mode": "wal",
@@ -47,8 +40,7 @@ PRAGMAS = {
     "cache_size": -64000,
     "foreign_keys": 1,
 }
-BUSY_TIMEOUT_S = 5.0
-CHUNK = 400  # rows per multi-row INSERT, well under SQLite's bound-variable limit
+BUSY_TIMEOUT_S = 1.0  # short: a lock held longer is retried with backoff (and counted)
 
 
 class StoreError(Exception):
@@ -111,15 +103,26 @@ class Repository:
 
     # -- writes -----------------------------------------------------------------------------
     @contextmanager
-    def _transaction(self) -> Iterator[None]:
-        with self.db.atomic("IMMEDIATE"):
+    def transaction(self) -> Iterator[None]:
+        """BEGIN IMMEDIATE ... COMMIT on the Peewee connection.
+
+        Written out rather than `db.atomic()` because SQLite rolls back by itself on some errors
+        (SQLITE_FULL, for one): a second ROLLBACK then fails and would hide the real error.
+        """
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
             yield
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
 
     def save_parsed(self, path: str, blob_sha: str | None, size: int, facts: FileFacts, now: str) -> list[ParseWarning]:
         """Replace a file's facts with `facts` (status ok, or skipped when facts.skipped)."""
         status = "skipped" if facts.skipped else "ok"
         onto = facts.ontology_id or self.default_ontology
-        with self._transaction():
+        with self.transaction():
             self._upsert_source(path, blob_sha, size, status, facts.skipped, None, "skipped" if facts.skipped else None,
                                 facts.format, onto, facts.public, now, good=True)
             dupes = self._replace_facts(path, onto, facts, now)
@@ -128,12 +131,12 @@ class Repository:
     def save_failure(self, path: str, blob_sha: str | None, size: int, message: str, line: int | None,
                      kind: str, fmt: str | None, now: str) -> None:
         """Mark a file failed; the facts of its last good version stay."""
-        with self._transaction():
+        with self.transaction():
             self._upsert_source(path, blob_sha, size, "failed", message, line, kind, fmt, None, None, now, good=False)
 
     def delete_file(self, path: str, now: str) -> None:
         """The file left the source: remove exactly the facts it contributed."""
-        with self._transaction():
+        with self.transaction():
             self._replace_facts(path, self.default_ontology, None, now)
             self.conn.execute("DELETE FROM source_files WHERE path = ?", (path,))
 
@@ -171,11 +174,9 @@ class Repository:
             c.execute(f"DELETE FROM temp.{t}")
 
         # 1. What the old version contributed becomes "affected".
-        c.execute("INSERT OR IGNORE INTO aff_classes SELECT ontology_id, class_iri FROM file_classes WHERE path = ?", (path,))
-        c.execute("INSERT OR IGNORE INTO aff_children SELECT ontology_id, class_iri FROM file_edges WHERE path = ?", (path,))
-        c.execute("INSERT OR IGNORE INTO aff_props SELECT ontology_id, property_iri FROM file_properties WHERE path = ?",
-                  (path,))
-        old_names = set(c.execute("SELECT ontology_id, name_key, rank, class_iri FROM page_names WHERE path = ?", (path,)))
+        self._mark_own_rows_affected(path)
+        old_names = set(c.execute("SELECT ontology_id, name_key, rank, class_iri FROM page_names WHERE path = ?",
+                                  (path,)))
         for table in ("file_classes", "file_edges", "file_properties", "page_names"):
             c.execute(f"DELETE FROM {table} WHERE path = ?", (path,))
         c.execute("DELETE FROM owl_axioms WHERE source_file = ?", (path,))
@@ -186,54 +187,50 @@ class Repository:
         if facts is not None and not facts.skipped:
             self._ensure_ontology(onto, now)
             new_names = self._insert_own_rows(path, onto, facts)
-            c.execute("INSERT OR IGNORE INTO aff_classes SELECT ontology_id, class_iri FROM file_classes WHERE path = ?",
-                      (path,))
-            c.execute("INSERT OR IGNORE INTO aff_children SELECT ontology_id, class_iri FROM file_edges WHERE path = ?",
-                      (path,))
-            c.execute("INSERT OR IGNORE INTO aff_props SELECT ontology_id, property_iri FROM file_properties "
-                      "WHERE path = ?", (path,))
+            self._mark_own_rows_affected(path)
             dupes = c.execute(
                 """SELECT f.class_iri, MIN(o.path) FROM file_classes f JOIN file_classes o
                    ON o.ontology_id = f.ontology_id AND o.class_iri = f.class_iri AND o.path <> f.path
                    WHERE f.path = ? GROUP BY f.class_iri ORDER BY f.class_iri""", (path,)).fetchall()
 
-        # 3. Names that appeared or went: links to them, anywhere, are re-pointed.
+        # 3. Names that appeared or went: links to them, anywhere, are re-pointed. (CROSS JOIN makes
+        # SQLite loop over the small temp table and use the index on the big one.)
         changed = old_names ^ new_names
         c.executemany("INSERT OR IGNORE INTO aff_names VALUES (?, ?)", {(o, k) for o, k, _, _ in changed})
-        c.execute("""INSERT OR IGNORE INTO aff_children SELECT e.ontology_id, e.class_iri FROM file_edges e
-                     JOIN aff_names a ON a.o = e.ontology_id AND a.iri = e.parent_ref_key""")
+        c.execute("""INSERT OR IGNORE INTO aff_children SELECT e.ontology_id, e.class_iri
+                     FROM aff_names a CROSS JOIN file_edges e ON e.ontology_id = a.o AND e.parent_ref_key = a.iri""")
         resolve = """COALESCE((SELECT pn.class_iri FROM page_names pn WHERE pn.ontology_id = {t}.ontology_id
                          AND pn.name_key = {t}.{key} ORDER BY pn.rank, pn.path LIMIT 1), {t}.{fallback})"""
-        in_names = "({t}.ontology_id, {t}.{key}) IN (SELECT o, iri FROM aff_names)"
-        c.execute(
-            f"""UPDATE file_edges SET parent_iri = {resolve.format(t="file_edges", key="parent_ref_key",
-                                                                   fallback="parent_fallback")}
-                WHERE parent_ref_key IS NOT NULL AND (path = ? OR
-                      {in_names.format(t="file_edges", key="parent_ref_key")})""", (path,))
-        c.execute(
-            f"""UPDATE owl_axioms SET object = {resolve.format(t="owl_axioms", key="object_ref_key",
-                                                               fallback="object_fallback")}
-                WHERE object_ref_key IS NOT NULL AND (source_file = ? OR
-                      {in_names.format(t="owl_axioms", key="object_ref_key")})""", (path,))
+        set_edge = "UPDATE file_edges SET parent_iri = " + resolve.format(
+            t="file_edges", key="parent_ref_key", fallback="parent_fallback")
+        set_axiom = "UPDATE owl_axioms SET object = " + resolve.format(
+            t="owl_axioms", key="object_ref_key", fallback="object_fallback")
+        c.execute(set_edge + " WHERE path = ? AND parent_ref_key IS NOT NULL", (path,))
+        c.execute(set_axiom + " WHERE source_file = ? AND object_ref_key IS NOT NULL", (path,))
+        if changed:
+            c.execute(set_edge + """ WHERE rowid IN (SELECT e.rowid FROM aff_names a CROSS JOIN file_edges e
+                                     ON e.ontology_id = a.o AND e.parent_ref_key = a.iri)""")
+            c.execute(set_axiom + """ WHERE id IN (SELECT x.id FROM aff_names a CROSS JOIN owl_axioms x
+                                      ON x.ontology_id = a.o AND x.object_ref_key = a.iri)""")
 
         # 4. Hierarchy of the affected children, rebuilt from every file's edges.
         c.execute("""INSERT OR IGNORE INTO aff_classes
-                     SELECT h.ontology_id, h.class_iri FROM owl_class_hierarchy h
-                       JOIN aff_children a ON a.o = h.ontology_id AND a.iri = h.class_iri
-                     UNION SELECT h.ontology_id, h.parent_iri FROM owl_class_hierarchy h
-                       JOIN aff_children a ON a.o = h.ontology_id AND a.iri = h.class_iri""")
+                     SELECT h.ontology_id, h.class_iri FROM aff_children a CROSS JOIN owl_class_hierarchy h
+                       ON h.ontology_id = a.o AND h.class_iri = a.iri
+                     UNION SELECT h.ontology_id, h.parent_iri FROM aff_children a CROSS JOIN owl_class_hierarchy h
+                       ON h.ontology_id = a.o AND h.class_iri = a.iri""")
         c.execute("DELETE FROM owl_class_hierarchy WHERE (ontology_id, class_iri) IN (SELECT o, iri FROM aff_children)")
         c.execute("""INSERT OR IGNORE INTO aff_classes
-                     SELECT e.ontology_id, e.class_iri FROM file_edges e
-                       JOIN aff_children a ON a.o = e.ontology_id AND a.iri = e.class_iri
-                     UNION SELECT e.ontology_id, e.parent_iri FROM file_edges e
-                       JOIN aff_children a ON a.o = e.ontology_id AND a.iri = e.class_iri""")
+                     SELECT e.ontology_id, e.class_iri FROM aff_children a CROSS JOIN file_edges e
+                       ON e.ontology_id = a.o AND e.class_iri = a.iri
+                     UNION SELECT e.ontology_id, e.parent_iri FROM aff_children a CROSS JOIN file_edges e
+                       ON e.ontology_id = a.o AND e.class_iri = a.iri""")
         c.execute(
             """INSERT OR IGNORE INTO owl_classes (ontology_id, class_iri, label, comment, source_file, last_synced)
                SELECT a.o, a.iri, NULL, NULL, NULL, ? FROM aff_classes a WHERE 1""", (now,))
         c.execute("""INSERT OR IGNORE INTO owl_class_hierarchy (ontology_id, class_iri, parent_iri)
-                     SELECT e.ontology_id, e.class_iri, e.parent_iri FROM file_edges e
-                       JOIN aff_children a ON a.o = e.ontology_id AND a.iri = e.class_iri""")
+                     SELECT e.ontology_id, e.class_iri, e.parent_iri FROM aff_children a CROSS JOIN file_edges e
+                       ON e.ontology_id = a.o AND e.class_iri = a.iri""")
 
         # 5. Each affected class from the files that still declare it, else referenced-only, else gone.
         c.execute(
@@ -241,7 +238,8 @@ class Repository:
                SELECT a.o, a.iri, w.label, w.comment, w.path, ? FROM aff_classes a
                LEFT JOIN file_classes w ON w.ontology_id = a.o AND w.class_iri = a.iri AND w.path = (
                    SELECT f.path FROM file_classes f WHERE f.ontology_id = a.o AND f.class_iri = a.iri
-                   ORDER BY f.label IS NULL, f.path LIMIT 1)
+                   ORDER BY NOT EXISTS (SELECT 1 FROM page_names pn WHERE pn.path = f.path
+                                        AND pn.class_iri = f.class_iri), f.label IS NULL, f.path LIMIT 1)
                WHERE w.path IS NOT NULL OR EXISTS (
                        SELECT 1 FROM owl_class_hierarchy h WHERE h.ontology_id = a.o AND h.class_iri = a.iri)
                    OR EXISTS (
@@ -283,22 +281,29 @@ class Repository:
                    AND NOT EXISTS (SELECT 1 FROM owl_axioms t WHERE t.ontology_id = ontologies.ontology_id)""")
         return dupes
 
+    def _mark_own_rows_affected(self, path: str) -> None:
+        for temp, cols, table in (("aff_classes", "ontology_id, class_iri", "file_classes"),
+                                  ("aff_children", "ontology_id, class_iri", "file_edges"),
+                                  ("aff_props", "ontology_id, property_iri", "file_properties")):
+            self.conn.execute(f"INSERT OR IGNORE INTO {temp} SELECT {cols} FROM {table} WHERE path = ?", (path,))
+
     def _ensure_ontology(self, onto: str, now: str) -> None:
         self.conn.execute("INSERT OR IGNORE INTO ontologies (ontology_id, created_at) VALUES (?, ?)", (onto, now))
 
     def _insert_own_rows(self, path: str, onto: str, facts: FileFacts) -> set[tuple[str, str, int, str]]:
+        c = self.conn
         classes: dict[str, tuple[str | None, str | None]] = {}
         for cf in facts.classes:  # one row per IRI: the first label and comment given win
             label, comment = classes.get(cf.iri, (None, None))
             classes[cf.iri] = (label or cf.label, comment or cf.comment)
-        _bulk(FileClass, [(path, onto, iri, lab, com) for iri, (lab, com) in classes.items()],
-              [FileClass.path, FileClass.ontology_id, FileClass.class_iri, FileClass.label, FileClass.comment])
+        c.executemany("INSERT INTO file_classes (path, ontology_id, class_iri, label, comment) VALUES (?, ?, ?, ?, ?)",
+                      [(path, onto, iri, lab, com) for iri, (lab, com) in classes.items()])
 
         edges = dict.fromkeys(
             (e.child, e.parent, normalize_name(e.parent_ref) if e.parent_ref else None) for e in facts.edges)
-        _bulk(FileEdge, [(path, onto, child, parent, parent, key) for child, parent, key in edges],
-              [FileEdge.path, FileEdge.ontology_id, FileEdge.class_iri, FileEdge.parent_iri,
-               FileEdge.parent_fallback, FileEdge.parent_ref_key])
+        c.executemany("INSERT INTO file_edges (path, ontology_id, class_iri, parent_iri, parent_fallback, "
+                      "parent_ref_key) VALUES (?, ?, ?, ?, ?, ?)",
+                      [(path, onto, child, parent, parent, key) for child, parent, key in edges])
 
         props: dict[str, tuple] = {}
         for p in facts.properties:
@@ -307,34 +312,23 @@ class Repository:
                 props[p.iri] = (old[0], old[1] or p.label, old[2] or p.domain, old[3] or p.range)
             else:
                 props[p.iri] = (p.property_type, p.label, p.domain, p.range)
-        _bulk(FileProperty, [(path, onto, iri, *v) for iri, v in props.items()],
-              [FileProperty.path, FileProperty.ontology_id, FileProperty.property_iri, FileProperty.property_type,
-               FileProperty.label, FileProperty.domain, FileProperty.range])
+        c.executemany("INSERT INTO file_properties (path, ontology_id, property_iri, property_type, label, domain, "
+                      "range) VALUES (?, ?, ?, ?, ?, ?, ?)", [(path, onto, iri, *v) for iri, v in props.items()])
 
         names: set[tuple[str, str, int, str]] = set()
         if facts.page_class:
             names = {(onto, normalize_name(n), rank, facts.page_class) for n, rank in facts.names if n.strip()}
-        _bulk(PageName, [(path, o, k, r, iri) for o, k, r, iri in sorted(names)],
-              [PageName.path, PageName.ontology_id, PageName.name_key, PageName.rank, PageName.class_iri])
+        c.executemany("INSERT INTO page_names (path, ontology_id, name_key, rank, class_iri) VALUES (?, ?, ?, ?, ?)",
+                      [(path, o, k, r, iri) for o, k, r, iri in sorted(names)])
 
-        _bulk(OwlAxiom, [
-            (onto, a.axiom_type, a.subject, a.object,
-             json.dumps(a.annotations, sort_keys=True, ensure_ascii=False) if a.annotations else None,
-             path, a.object if a.object_ref else None, normalize_name(a.object_ref) if a.object_ref else None)
-            for a in facts.axioms
-        ], [OwlAxiom.ontology_id, OwlAxiom.axiom_type, OwlAxiom.subject, OwlAxiom.object, OwlAxiom.annotations,
-            OwlAxiom.source_file, OwlAxiom.object_fallback, OwlAxiom.object_ref_key])
+        c.executemany(
+            "INSERT INTO owl_axioms (ontology_id, axiom_type, subject, object, annotations, source_file, "
+            "object_fallback, object_ref_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(onto, a.axiom_type, a.subject, a.object,
+              json.dumps(a.annotations, sort_keys=True, ensure_ascii=False) if a.annotations else None,
+              path, a.object if a.object_ref else None, normalize_name(a.object_ref) if a.object_ref else None)
+             for a in facts.axioms])
         return names
-
-
-def _bulk(model, rows: list[tuple], fields: list) -> None:
-    for chunk in _chunks(rows, CHUNK):
-        model.insert_many(chunk, fields=fields).execute()
-
-
-def _chunks(rows: list, size: int) -> Iterable[list]:
-    for i in range(0, len(rows), size):
-        yield rows[i : i + size]
 
 
 def integrity_problems(conn: sqlite3.Connection) -> list[str]:
