@@ -1,0 +1,43 @@
+"""Every command-line option and every Action input is documented in the README."""
+
+from __future__ import annotations
+
+import argparse
+import re
+
+import yaml
+
+from ontosync.cli import build_parser
+from tests.helpers import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _options() -> dict[str, list[str]]:
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    out = {}
+    for name, p in sub.choices.items():
+        out[name] = [s for a in p._actions for s in a.option_strings if s.startswith("--") and s != "--help"]
+    return out
+
+
+def test_every_cli_option_is_in_the_readme():
+    missing = [f"{cmd} {opt}" for cmd, opts in _options().items() for opt in opts
+               if not re.search(re.escape(opt) + r"(?![\w-])", README)]
+    assert not missing, f"undocumented options: {missing}"
+
+
+def test_every_subcommand_is_in_the_readme():
+    missing = [cmd for cmd in _options() if f"ontosync {cmd}" not in README]
+    assert not missing
+
+
+def test_every_action_input_and_output_is_in_the_readme():
+    action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    names = list(action["inputs"]) + list(action.get("outputs", {}))
+    missing = [n for n in names if f"`{n}`" not in README]
+    assert not missing, f"undocumented Action inputs/outputs: {missing}"
+    for name, spec in action["inputs"].items():
+        assert spec.get("description"), name
+        assert "default" in spec or spec.get("required"), name
