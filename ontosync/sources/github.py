@@ -1,0 +1,728 @@
+"""A GitHub repository read through the REST API (PyGithub), for syncs without a checkout.
+
+Why it is shaped this way:
+
+- Requests are the scarce resource (5,000 an hour per token, fewer for GitHub Apps), so a sync
+  costs a handful of them whatever the repository's size: one for the commit the ref points at
+  (the revision, and its tree), one for the recursive tree (every path with its git blob hash, so
+  unchanged files are skipped without being downloaded), then either one blob request per changed
+  file (few changes) or one tarball of the whole commit (many changes). The tarball request is a
+  single API call answered by a redirect to a download host that does not count against the
+  API rate limit.
+- Everything after the first request is pinned to the resolved commit (tree sha, tarball of the
+  commit sha), so a push during the sync cannot mix two versions of the repository.
+- PyGithub's own retrying and throttling are switched off (`retry=None`,
+  `seconds_between_requests=None`): its defaults sleep 0.25 s before every request and may wait an
+  hour for a rate-limit reset. This module decides instead: a primary rate limit waits for the
+  reset only up to `max_rate_limit_wait`, else raises `RateLimitStop` (the pipeline saves its
+  checkpoint and exits 1); `Retry-After` is honoured; 5xx, timeouts and connection resets retry
+  with exponential backoff and full jitter (`backoff`), and every retry is counted in
+  `self.retries` for the run report.
+- Errors are rebuilt as one-line messages of our own. Exception text from PyGithub or requests can
+  carry response headers or a download URL with a short-lived token in its query, so it is never
+  passed on, and the API token is kept in a wrapper that does not print.
+- The tarball is read as a stream (`tarfile` mode `r|gz`) straight from the response into memory,
+  one member at a time: nothing is written to disk at all. Entries with absolute paths, `..`,
+  links or devices are refused; every accepted file must hash to the blob sha the tree reported,
+  and any file the tarball does not deliver intact is fetched as a blob instead.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import http.client
+import io
+import json
+import logging
+import math
+import os
+import posixpath
+import re
+import tarfile
+import time
+import urllib.parse
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime, timezone
+from typing import Any, TypeVar
+
+import backoff
+import requests
+from github import Auth, Github, GithubException
+
+from ontosync.sources import PathFilter, SourceError, SourceFile, SourceInterrupted, git_blob_sha
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+DEFAULT_API_URL = "https://api.github.com"
+
+# Up to this many changed files are fetched one blob request each; more go through one tarball.
+# Blobs cost one API request (and one round trip) per file; the tarball costs one API request plus
+# one download of the whole commit (the download host is not rate limited). Above ~20 files the
+# tarball saves rate limit and wall time for repositories of the size this tool targets (a 15 MB
+# knowledge graph downloads in about the time of 20 sequential round trips). Raise it for huge
+# repositories where the selected folder is a small part of the tarball.
+DEFAULT_BLOB_THRESHOLD = 20
+DEFAULT_MAX_RATE_LIMIT_WAIT = 900.0  # 15 minutes
+DEFAULT_TIMEOUT = 30.0  # seconds per request (connect, and between bytes while reading)
+RATE_LIMIT_TRIES = 6  # consecutive rate-limit answers to one request before giving up
+SECONDARY_LIMIT_WAIT = 60.0  # GitHub: without Retry-After, wait at least a minute
+DOWNLOAD_CHUNK = 1 << 16
+
+_NAME = r"[A-Za-z0-9_.-]+"
+_SPEC = re.compile(rf"github:(?P<owner>{_NAME})/(?P<repo>{_NAME})(?:@(?P<ref>[^\s]+))?\Z")
+
+# What a dropped, reset or slow connection looks like through PyGithub and requests.
+_NETWORK_ERRORS: tuple[type[BaseException], ...] = (
+    requests.exceptions.ConnectionError,
+    requests.exceptions.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+    http.client.HTTPException,
+    ConnectionError,
+    TimeoutError,
+    json.JSONDecodeError,  # a body cut short by a reset
+)
+# ... and what a tarball stream cut short looks like to tarfile / gzip.
+_STREAM_ERRORS: tuple[type[BaseException], ...] = (
+    *_NETWORK_ERRORS,
+    tarfile.ReadError,
+    tarfile.StreamError,
+    EOFError,
+    zlib.error,
+)
+
+
+class RateLimitStop(SourceInterrupted):
+    """The rate limit resets later than this run may wait: checkpoint, exit 1, retry later.
+
+    `reset_at` is when GitHub said the limit resets (UTC), `wait_s` how long that was from now.
+    """
+
+    def __init__(self, message: str, reset_at: datetime, wait_s: float):
+        super().__init__(message)
+        self.reset_at = reset_at
+        self.wait_s = wait_s
+
+
+class GitHubUnavailable(SourceError):
+    """GitHub kept failing (5xx, resets, timeouts) through every retry."""
+
+
+class _Transient(Exception):
+    """Worth retrying after a backoff; the message is ours and safe to show."""
+
+
+class _RateLimited(Exception):
+    """Wait `wait` seconds, then retry (Retry-After or a reset within the allowed wait)."""
+
+    def __init__(self, message: str, wait: float):
+        super().__init__(message)
+        self.wait = wait
+
+
+class _Secret:
+    """Holds the token so that no repr, log line or traceback local shows it."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str | None):
+        self._value = value
+
+    def get(self) -> str | None:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "<secret>" if self._value else "<none>"
+
+    __str__ = __repr__
+
+
+def parse_spec(spec: str) -> tuple[str, str, str | None]:
+    """`github:OWNER/REPO[@REF]` -> (owner, repo, ref or None)."""
+    m = _SPEC.match(spec.strip())
+    if not m or m.group("repo") in (".", ".."):
+        raise SourceError(f"invalid GitHub source {spec!r}: expected github:OWNER/REPO[@REF]")
+    return m.group("owner"), m.group("repo"), m.group("ref")
+
+
+class GitHubSource:
+    """`Source` over the GitHub REST API. See the module docstring for the why.
+
+    Attributes the pipeline reads: `description`, `revision` (commit sha; resolving it costs the
+    first request and may raise `SourceError`), `retries` (retries and rate-limit waits so far, for
+    the report), `api_requests` (API request attempts), `downloads` (tarball downloads started).
+    """
+
+    def __init__(
+        self,
+        spec: str,
+        path_filter: PathFilter,
+        api_url: str = DEFAULT_API_URL,
+        token: str | None = None,
+        max_rate_limit_wait: float = DEFAULT_MAX_RATE_LIMIT_WAIT,
+        retries: int = 3,
+        blob_threshold: int = DEFAULT_BLOB_THRESHOLD,
+        max_file_size: int = 32 * 1024 * 1024,
+        *,
+        timeout: float | None = None,
+        backoff_factor: float = 1.0,
+        backoff_max: float = 60.0,
+    ):
+        """`retries`: attempts per request for a retryable failure (the contract's `--retries`).
+
+        `timeout`: seconds per request; default `$ONTOSYNC_GITHUB_TIMEOUT`, else 30.
+        `backoff_factor`/`backoff_max`: the exponential backoff's first step and cap, in seconds.
+        """
+        self.owner, self.repo_name, self.ref = parse_spec(spec)
+        self.description = f"github:{self.owner}/{self.repo_name}" + (f"@{self.ref}" if self.ref else "")
+        self.filter = path_filter
+        self.api_url = (api_url or DEFAULT_API_URL).rstrip("/")
+        parsed = urllib.parse.urlsplit(self.api_url)
+        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+            raise SourceError(f"invalid --api-url {api_url!r}: expected http(s)://HOST[/PATH]")
+        self._token = _Secret(token or None)
+        self.max_rate_limit_wait = float(max_rate_limit_wait)
+        self.max_attempts = max(1, int(retries))
+        self.blob_threshold = max(0, int(blob_threshold))
+        self.max_file_size = int(max_file_size)
+        if timeout is None:
+            try:
+                timeout = float(os.environ.get("ONTOSYNC_GITHUB_TIMEOUT") or DEFAULT_TIMEOUT)
+            except ValueError:
+                timeout = DEFAULT_TIMEOUT
+        self.timeout = max(0.1, float(timeout))
+        self.backoff_factor = backoff_factor
+        self.backoff_max = backoff_max
+
+        self.retries = 0  # retries made (backoffs and rate-limit waits), for the run report
+        self.rate_limit_waits = 0
+        self.api_requests = 0
+        self.downloads = 0
+        self.refused_entries = 0  # hostile tarball entries skipped
+        self.truncated_walks = 0
+
+        self._gh = Github(
+            auth=Auth.Token(token) if token else None,
+            base_url=self.api_url,
+            timeout=max(1, math.ceil(self.timeout)),  # PyGithub insists on an int
+            retry=None,  # we retry, with our own limits and counting
+            seconds_between_requests=None,  # no fixed 0.25 s sleep before every request
+            seconds_between_writes=None,
+            lazy=True,  # get_repo and friends cost nothing until data is read
+        )
+        self._repo = self._gh.get_repo(f"{self.owner}/{self.repo_name}")
+        self._http = requests.Session()  # tarball downloads only
+        self._commit_sha: str | None = None
+        self._tree_sha: str | None = None
+        self._stopped: RateLimitStop | None = None
+
+    def __repr__(self) -> str:
+        return f"GitHubSource({self.description!r}, api_url={self.api_url!r})"
+
+    # -- the Source protocol -------------------------------------------------------------------
+    @property
+    def revision(self) -> str | None:
+        """The commit sha the ref resolves to (resolved once, on first use: one request).
+
+        Bad credentials or an unknown repository raise `SourceError` here. A rate limit that
+        outlasts the allowed wait does not: the pipeline reads `revision` before its run loop,
+        where it could not turn the stop into a checkpoint and exit 1, so the revision stays None
+        and the same `RateLimitStop` is raised by `list_files`, inside the loop.
+        """
+        try:
+            self._resolve()
+        except RateLimitStop:
+            return None
+        return self._commit_sha
+
+    def list_files(self) -> Iterator[SourceFile]:
+        """Selected files in plain path-string order (the pipeline's merge join needs it)."""
+        self._resolve()
+        assert self._tree_sha is not None
+        entries = self._list_tree(self._tree_sha)
+        for path in sorted(entries):
+            mode, sha, size = entries[path]
+            yield self._describe(path, mode, sha, size)
+
+    def contents(self, files: Iterable[SourceFile]) -> Iterator[tuple[SourceFile, bytes]]:
+        """Bytes of each requested file, as blobs (few) or from one streamed tarball (many).
+
+        The iterable is read whole first: the choice between blobs and the tarball needs the count,
+        and it is a list of small tuples. Refused files and files without a blob sha are not
+        read. With the tarball, files come in the tarball's order.
+        """
+        wanted = [f for f in files if f.refused is None and f.blob_sha]
+        if not wanted:
+            return
+        if len(wanted) <= self.blob_threshold:
+            for sf in wanted:
+                yield sf, self._fetch_blob(sf)
+            return
+        pending = {sf.path: sf for sf in wanted}
+        yield from self._from_tarball(pending)
+        for sf in sorted(pending.values()):
+            log.warning("%s: not delivered intact by the tarball; fetching it as a blob", sf.path)
+            yield sf, self._fetch_blob(sf)
+
+    # -- resolving the ref and listing the tree ----------------------------------------------------
+    def _resolve(self) -> None:
+        if self._commit_sha is not None:
+            return
+        if self._stopped is not None:
+            raise self._stopped
+        ref = self.ref or "HEAD"  # HEAD: the default branch, without asking for the repository
+        try:
+            data = self._api(f"GET commit {ref}", lambda: self._repo.get_commit(ref).raw_data, lookup=True)
+        except RateLimitStop as exc:
+            self._stopped = exc
+            raise
+        try:
+            sha, tree_sha = data["sha"], data["commit"]["tree"]["sha"]
+        except (KeyError, TypeError):
+            raise SourceError(f"unexpected answer from the GitHub API for {self.description}") from None
+        if not (_is_sha(sha) and _is_sha(tree_sha)):
+            raise SourceError(f"unexpected answer from the GitHub API for {self.description}")
+        self._commit_sha, self._tree_sha = sha, tree_sha
+
+    def _list_tree(self, tree_sha: str) -> dict[str, tuple[str, str, int]]:
+        """path -> (mode, blob sha, size) of every file under the tree that the filter selects.
+
+        One recursive request; when GitHub truncates the answer (over 100,000 entries or 7 MB),
+        the tree is walked folder by folder, entering only folders the filter can match.
+        """
+        out: dict[str, tuple[str, str, int]] = {}
+        data = self._get_tree(tree_sha, recursive=True)
+        if not data.get("truncated"):
+            self._collect(data, "", out)
+            return out
+        self.truncated_walks += 1
+        log.info("the tree of %s is too large for one answer; walking it folder by folder", self.description)
+        self._walk(tree_sha, "", out)
+        return out
+
+    def _walk(self, tree_sha: str, prefix: str, out: dict[str, tuple[str, str, int]]) -> None:
+        """List one folder non-recursively; each subfolder the filter can reach is first tried
+        recursively (one request for the whole subtree), and walked in turn only if truncated."""
+        data = self._get_tree(tree_sha, recursive=False)
+        if data.get("truncated"):
+            raise SourceError(f"GitHub truncated the listing of folder {prefix or '/'} in {self.description}")
+        for entry in data.get("tree") or []:
+            name = entry.get("path", "")
+            if entry.get("type") == "tree":
+                folder = prefix + name + "/"
+                if not _folder_may_match(self.filter, folder):
+                    continue
+                sub = self._get_tree(entry["sha"], recursive=True)
+                if sub.get("truncated"):
+                    self._walk(entry["sha"], folder, out)
+                else:
+                    self._collect(sub, folder, out)
+            else:
+                self._collect({"tree": [entry]}, prefix, out)
+
+    def _collect(self, data: dict[str, Any], prefix: str, out: dict[str, tuple[str, str, int]]) -> None:
+        for entry in data.get("tree") or []:
+            if entry.get("type") != "blob":  # folders are implied; "commit" is a submodule
+                continue
+            path = prefix + entry.get("path", "")
+            if not _safe_relpath(path) or not self.filter(path):
+                continue
+            out[path] = (str(entry.get("mode", "")), str(entry.get("sha", "")), int(entry.get("size") or 0))
+
+    def _get_tree(self, sha: str, recursive: bool) -> dict[str, Any]:
+        what = f"GET tree {sha[:12]}" + (" (recursive)" if recursive else "")
+        return self._api(what, lambda: self._repo.get_git_tree(sha, recursive=recursive).raw_data)
+
+    def _describe(self, path: str, mode: str, sha: str, size: int) -> SourceFile:
+        if mode == "120000":
+            return SourceFile(path, None, 0, "symbolic link (not followed in a remote source)")
+        if not _is_sha(sha):
+            return SourceFile(path, None, size, "no blob hash in the GitHub tree")
+        if size > self.max_file_size:
+            return SourceFile(path, None, size,
+                              f"file too large: {size} bytes (limit {self.max_file_size}, --max-file-size)")
+        return SourceFile(path, sha, size)
+
+    # -- contents --------------------------------------------------------------------------------
+    def _fetch_blob(self, sf: SourceFile) -> bytes:
+        assert sf.blob_sha is not None
+
+        def call() -> bytes:
+            data = self._repo.get_git_blob(sf.blob_sha).raw_data
+            if data.get("encoding") != "base64" or data.get("content") is None:
+                raise _Transient(f"blob of {sf.path} came without base64 content")
+            try:
+                raw = base64.b64decode(data["content"])
+            except (binascii.Error, ValueError):
+                raise _Transient(f"blob of {sf.path} is not valid base64") from None
+            if git_blob_sha(raw) != sf.blob_sha:
+                raise _Transient(f"blob of {sf.path} does not hash to {sf.blob_sha}")
+            return raw
+
+        return self._api(f"GET blob {sf.blob_sha[:12]} ({sf.path})", call)
+
+    def _from_tarball(self, pending: dict[str, SourceFile]) -> Iterator[tuple[SourceFile, bytes]]:
+        """Yield what one tarball delivers; delivered files leave `pending`.
+
+        A download that fails midway is started again (counted as a retry) and skips the files
+        already handed over; the redirect's URL is asked for again each time because it expires.
+        A failed download that still delivered files does not use up an attempt, so a long
+        download over a flaky connection gets through as long as it makes progress.
+        """
+        attempt = 0
+        while pending:
+            before = len(pending)
+            try:
+                yield from self._read_tarball(pending)
+                return
+            except _Transient as exc:
+                if len(pending) < before:
+                    attempt = 0
+                if attempt + 1 >= self.max_attempts:
+                    raise GitHubUnavailable(
+                        f"GitHub tarball download for {self.description} failed {attempt + 1} times: {exc}"
+                    ) from None
+                delay = backoff.full_jitter(min(self.backoff_max, self.backoff_factor * 2**attempt))
+                attempt += 1
+                self.retries += 1
+                log.info("%s; retry %d in %.1f s", exc, attempt, delay)
+                time.sleep(delay)
+
+    def _read_tarball(self, pending: dict[str, SourceFile]) -> Iterator[tuple[SourceFile, bytes]]:
+        assert self._commit_sha is not None
+        sha = self._commit_sha
+
+        def link() -> str:
+            try:
+                location = self._repo.get_archive_link("tarball", sha)
+            except KeyError:  # answered without a redirect
+                location = None
+            if not isinstance(location, str) or urllib.parse.urlsplit(location).scheme not in ("http", "https"):
+                raise _Transient(f"GET tarball {sha[:12]}: no usable redirect location")
+            return location
+
+        location = self._api(f"GET tarball {sha[:12]}", link)
+        shown = _without_query(location)
+        headers = {"User-Agent": "ontosync"}
+        token = self._token.get()
+        if token and _same_origin(location, self.api_url):
+            # GitHub's download host needs no credentials (the URL carries its own short-lived
+            # grant); a server that serves downloads itself gets the token, no other host does.
+            headers["Authorization"] = f"token {token}"
+        self.downloads += 1
+        try:
+            resp = self._http.get(location, headers=headers, stream=True, timeout=self.timeout)
+        except _NETWORK_ERRORS as exc:
+            raise _Transient(f"tarball download {shown}: {_kind(exc)}") from None
+        try:
+            if resp.status_code != 200:
+                raise _Transient(f"tarball download {shown}: HTTP {resp.status_code}")
+            reader = _ChunkReader(resp.iter_content(DOWNLOAD_CHUNK))
+            try:
+                with tarfile.open(fileobj=reader, mode="r|gz") as tar:
+                    yield from self._members(tar, pending)
+            except _STREAM_ERRORS as exc:
+                raise _Transient(f"tarball download {shown}: {_kind(exc)}") from None
+        finally:
+            resp.close()
+
+    def _members(self, tar: tarfile.TarFile, pending: dict[str, SourceFile]) -> Iterator[tuple[SourceFile, bytes]]:
+        top: str | None = None
+        for member in tar:
+            name = member.name
+            reason = _refusal(member)
+            if reason is None:
+                first, _, rel = name.partition("/")
+                if top is None:
+                    top = first  # GitHub's `owner-repo-sha/` folder
+                if first != top:
+                    reason = "outside the archive's top folder"
+            if reason is not None:
+                self.refused_entries += 1
+                log.warning("tarball entry %r refused: %s", name[:200], reason)
+                continue
+            if not member.isfile():
+                continue  # folders
+            sf = pending.get(rel)
+            if sf is None or member.size != sf.size or member.size > self.max_file_size:
+                continue
+            fh = tar.extractfile(member)
+            if fh is None:
+                continue
+            data = fh.read()
+            if git_blob_sha(data) != sf.blob_sha:
+                continue  # an export filter changed it: the blob fallback fetches the real one
+            del pending[rel]
+            yield sf, data
+            if not pending:
+                return  # everything arrived: the rest of the archive is not downloaded
+
+    # -- one API request with the retry policy -----------------------------------------------------
+    def _api(self, what: str, call: Callable[[], T], lookup: bool = False) -> T:
+        """Run `call` (one API request) with rate-limit waits and transient-error retries.
+
+        Failed attempts never surface PyGithub's or requests' text: it is turned into our
+        one-line errors here.
+        """
+
+        def attempt() -> T:
+            self._wait_for_known_reset(what)
+            self.api_requests += 1
+            try:
+                return call()
+            except GithubException as exc:
+                raise self._classify(exc, what, lookup) from None
+            except _NETWORK_ERRORS as exc:
+                raise _Transient(f"{what}: {_kind(exc)}") from None
+            except (_Transient, _RateLimited, SourceError, SourceInterrupted):
+                raise
+            except Exception as exc:  # anything else from the client: its text is not ours to show
+                raise SourceError(f"{what} for {self.description}: unexpected {type(exc).__name__} "
+                                  f"from the GitHub client") from None
+
+        def on_transient(details: dict[str, Any]) -> None:
+            self.retries += 1
+            log.info("%s; retry %d in %.1f s", details.get("exception") or what, details["tries"],
+                     details.get("wait") or 0.0)
+
+        def on_limited(details: dict[str, Any]) -> None:
+            self.retries += 1
+            self.rate_limit_waits += 1
+            log.warning("%s; waiting %.0f s", details.get("exception") or what, details.get("wait") or 0.0)
+
+        with_backoff = backoff.on_exception(
+            backoff.expo, _Transient, max_tries=self.max_attempts, jitter=backoff.full_jitter,
+            factor=self.backoff_factor, max_value=self.backoff_max, on_backoff=on_transient, logger=None,
+        )(attempt)
+        with_waits = backoff.on_exception(
+            backoff.runtime, _RateLimited, value=lambda exc: exc.wait, jitter=None,
+            max_tries=RATE_LIMIT_TRIES, on_backoff=on_limited, logger=None,
+        )(with_backoff)
+        try:
+            return with_waits()
+        except _Transient as exc:
+            raise GitHubUnavailable(
+                f"GitHub API kept failing for {self.description} after {self.max_attempts} attempts: {exc}"
+            ) from None
+        except _RateLimited as exc:
+            raise self._stop(f"{exc} (still limited after {RATE_LIMIT_TRIES} waits)", exc.wait) from None
+
+    def _wait_for_known_reset(self, what: str) -> None:
+        """The last answer said no requests are left: wait for the reset before asking again."""
+        requester = self._gh.requester
+        remaining, _limit = requester.rate_limiting
+        reset = requester.rate_limiting_resettime
+        if remaining != 0 or not reset:
+            return
+        wait = reset - time.time() + 1
+        if wait <= 0:
+            return
+        if wait > self.max_rate_limit_wait:
+            raise self._stop("GitHub API rate limit used up", wait)
+        self.rate_limit_waits += 1
+        log.warning("GitHub API rate limit used up; waiting %.0f s for the reset before %s", wait, what)
+        time.sleep(wait)
+
+    def _classify(self, exc: GithubException, what: str, lookup: bool) -> Exception:
+        status = exc.status
+        headers = {str(k).lower(): str(v) for k, v in (exc.headers or {}).items()}
+        message = _server_message(exc.data, self._token)
+        if status == 401:
+            hint = "check GITHUB_TOKEN" if self._token.get() else "set GITHUB_TOKEN"
+            return SourceError(f"authentication failed: GitHub rejected the credentials for "
+                               f"{self.description} (HTTP 401); {hint}")
+        if status in (403, 429):
+            limited = self._rate_limit(status, headers, message, what)
+            if limited is not None:
+                return limited
+            return SourceError(f"access denied to {self.description} (HTTP 403{': ' + message if message else ''})")
+        if lookup and status in (404, 422):
+            return self._not_found()
+        if status == 404:
+            return SourceError(f"not found on GitHub while reading {self.description}: {what} (HTTP 404)")
+        if status == 409:
+            return SourceError(f"cannot read {self.description}: {message or 'conflict'} (HTTP 409)")
+        if status >= 500 or status in (408,):
+            return _Transient(f"{what}: HTTP {status}")
+        return SourceError(f"GitHub API error for {self.description}: {what} -> HTTP {status}"
+                           + (f" ({message})" if message else ""))
+
+    def _rate_limit(self, status: int, headers: dict[str, str], message: str, what: str) -> Exception | None:
+        """A rate-limit answer as `_RateLimited` (wait) or `RateLimitStop`; None if it is not one.
+
+        GitHub's rules: with `Retry-After`, wait that long; with `X-RateLimit-Remaining: 0`, wait
+        until `X-RateLimit-Reset`; otherwise (a secondary limit) wait at least a minute.
+        """
+        lowered = message.lower()
+        retry_after = headers.get("retry-after")
+        remaining = headers.get("x-ratelimit-remaining")
+        reset = headers.get("x-ratelimit-reset")
+        is_limit = (status == 429 or retry_after is not None or remaining == "0"
+                    or "rate limit" in lowered or "abuse" in lowered)
+        if not is_limit:
+            return None
+        if retry_after is not None:
+            wait = _seconds(retry_after)
+            kind = "secondary rate limit" if status == 403 or "secondary" in lowered else "too many requests"
+        elif remaining == "0" and reset:
+            wait = max(0.0, _seconds(reset) - time.time()) + 1  # +1: the reset second is not precise
+            kind = "primary rate limit"
+        else:
+            wait = SECONDARY_LIMIT_WAIT
+            kind = "secondary rate limit"
+        if wait > self.max_rate_limit_wait:
+            return self._stop(f"GitHub API {kind} reached", wait)
+        return _RateLimited(f"{what}: GitHub API {kind} (HTTP {status})", wait)
+
+    def _stop(self, reason: str, wait: float) -> RateLimitStop:
+        reset_at = datetime.fromtimestamp(time.time() + wait, timezone.utc).replace(microsecond=0)
+        when = reset_at.isoformat().replace("+00:00", "Z")
+        return RateLimitStop(
+            f"{reason} for {self.description}: it resets in {wait:.0f} s, longer than the "
+            f"{self.max_rate_limit_wait:.0f} s this run may wait (--max-rate-limit-wait); "
+            f"run again after {when}",
+            reset_at, wait,
+        )
+
+    def _not_found(self) -> SourceError:
+        """404/422 on the ref: one more request tells a missing repository from a missing ref."""
+        base = f"repository or ref not found: {self.description}"
+        try:
+            self._api("GET repository", lambda: self._gh.get_repo(f"{self.owner}/{self.repo_name}").raw_data)
+        except SourceError as exc:
+            if str(exc).startswith("repository or ref not found") or "HTTP 404" in str(exc):
+                return SourceError(f"{base} (repository {self.owner}/{self.repo_name} does not exist "
+                                   f"or the token cannot read it)")
+            return SourceError(base)
+        return SourceError(f"{base} (no branch, tag or commit {self.ref or 'HEAD'!r} "
+                           f"in {self.owner}/{self.repo_name})")
+
+
+# -- helpers ----------------------------------------------------------------------------------------
+class _ChunkReader(io.RawIOBase):
+    """A readable file over an iterator of byte chunks (what tarfile's stream mode reads)."""
+
+    def __init__(self, chunks: Iterator[bytes]):
+        self._chunks = chunks
+        self._buf = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        while not self._buf:
+            try:
+                self._buf = next(self._chunks)
+            except StopIteration:
+                return 0
+        n = min(len(b), len(self._buf))
+        b[:n] = self._buf[:n]
+        self._buf = self._buf[n:]
+        return n
+
+
+def _refusal(member: tarfile.TarInfo) -> str | None:
+    """Why a tarball entry must not be used, or None. Checked before the top folder is stripped."""
+    name = member.name
+    if name.startswith("/") or re.match(r"[A-Za-z]:[\\/]", name) or name.startswith("\\"):
+        return "absolute path"
+    if ".." in re.split(r"[\\/]", name):
+        return "'..' in the path"
+    if member.issym() or member.islnk():
+        return "link"
+    if member.ischr() or member.isblk() or member.isfifo() or (not member.isfile() and not member.isdir()):
+        return "device or special file"
+    return None
+
+
+def _safe_relpath(path: str) -> bool:
+    return bool(path) and not path.startswith("/") and ".." not in path.split("/") \
+        and posixpath.normpath(path) == path
+
+
+def _is_sha(value: Any) -> bool:
+    return isinstance(value, str) and re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", value) is not None
+
+
+def _kind(exc: BaseException) -> str:
+    """Name the failure without the exception's text (it can hold URLs and headers)."""
+    if isinstance(exc, requests.exceptions.Timeout | TimeoutError):
+        return "timed out"
+    if isinstance(exc, requests.exceptions.ConnectionError | requests.exceptions.ChunkedEncodingError
+                  | ConnectionError | http.client.HTTPException):
+        return "connection failed or was reset"
+    if isinstance(exc, json.JSONDecodeError):
+        return "answer cut short"
+    if isinstance(exc, tarfile.TarError | EOFError | zlib.error):
+        return "archive stream cut short or damaged"
+    return type(exc).__name__
+
+
+def _server_message(data: Any, token: _Secret) -> str:
+    """GitHub's `message` field, one line, short, with the token scrubbed (defence in depth)."""
+    message = data.get("message") if isinstance(data, dict) else None
+    if not isinstance(message, str):
+        return ""
+    message = " ".join(message.split())[:200]
+    secret = token.get()
+    return message.replace(secret, "***") if secret else message
+
+
+def _seconds(value: str) -> float:
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return SECONDARY_LIMIT_WAIT
+
+
+def _without_query(url: str) -> str:
+    """A download URL for messages: its query may hold a short-lived access grant."""
+    parts = urllib.parse.urlsplit(url)
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+
+
+def _same_origin(a: str, b: str) -> bool:
+    pa, pb = urllib.parse.urlsplit(a), urllib.parse.urlsplit(b)
+    return (pa.scheme, pa.hostname, pa.port) == (pb.scheme, pb.hostname, pb.port)
+
+
+def _folder_may_match(path_filter: PathFilter, folder: str) -> bool:
+    """Can any path under `folder` (ending in '/') pass the filter? Conservative: True if unsure.
+
+    Uses `--path` and the literal leading folders of the include globs; skips `.git`.
+    """
+    if folder.startswith(".git/") or "/.git/" in folder:
+        return False
+    subdir = path_filter.subdir
+    if subdir and not (folder.startswith(subdir) or subdir.startswith(folder)):
+        return False
+    for rx in path_filter.include:
+        prefix = _literal_folder_prefix(rx.pattern)
+        if folder.startswith(prefix) or prefix.startswith(folder):
+            return True
+    return False
+
+
+def _literal_folder_prefix(pattern: str) -> str:
+    """The folders a compiled glob regex starts with literally ('' when it starts with a wildcard)."""
+    out: list[str] = []
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\" and i + 1 < len(pattern):
+            nxt = pattern[i + 1]
+            if nxt.isalnum():  # \Z, \d ...: not a literal
+                break
+            out.append(nxt)
+            i += 2
+            continue
+        if c in ".^$*+?{}[]|()":
+            break
+        out.append(c)
+        i += 1
+    text = "".join(out)
+    return text[: text.rfind("/") + 1]

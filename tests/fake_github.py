@@ -1,0 +1,512 @@
+"""A fake GitHub REST API on 127.0.0.1, standing in for api.github.com in tests.
+
+It serves one repository built from a folder on disk, with real git object ids (blob, tree and
+commit hashes computed as git computes them), the endpoints the GitHub source uses, GitHub's
+rate-limit headers, and the shapes GitHub answers errors with. Tests change the folder and call
+`commit()` to move the branch, count requests, and inject faults:
+
+- a rate of failures (`fault_rate`, `fault_kinds`): HTTP 500s, connection resets (a download is
+  cut off midway), and answers slower than the client's timeout; at most
+  `max_consecutive_faults` in a row for the same request, so a client with that many retries must
+  get through (a seeded random generator keeps runs repeatable);
+- queued one-off answers: a primary rate limit (`403`, `X-RateLimit-Remaining: 0`, a reset some
+  seconds ahead) and a `429` with `Retry-After`;
+- `truncate_over`: recursive tree answers with more entries are cut and marked `truncated`;
+- `tarball_override`: serve these bytes as the tarball (hostile archives).
+
+Endpoints: `GET /repos/{o}/{r}`, `/repos/{o}/{r}/commits/{ref}`,
+`/repos/{o}/{r}/git/trees/{sha}[?recursive=1]`, `/repos/{o}/{r}/git/blobs/{sha}`,
+`/repos/{o}/{r}/tarball/{ref}` (302 to `/_codeload/...` on the same server, as GitHub redirects to
+codeload.github.com with a short-lived grant in the query), `/rate_limit`.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import io
+import json
+import random
+import re
+import secrets
+import socket
+import struct
+import tarfile
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+RATE_LIMIT = 5000
+
+
+def blob_sha(data: bytes) -> str:
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def _object_sha(kind: str, body: bytes) -> str:
+    return hashlib.sha1(kind.encode() + b" %d\0" % len(body) + body).hexdigest()
+
+
+@dataclass
+class TreeEntry:
+    name: str
+    mode: str  # "100644", "100755", "120000" (symlink), "40000" (folder)
+    sha: str
+    size: int | None = None
+
+    @property
+    def type(self) -> str:
+        return "tree" if self.mode == "40000" else "blob"
+
+
+@dataclass
+class Snapshot:
+    """One commit: its tree objects, blobs and file list."""
+
+    commit_sha: str
+    tree_sha: str
+    files: dict[str, bytes]
+    trees: dict[str, list[TreeEntry]] = field(default_factory=dict)
+
+
+class FakeRepository:
+    """Git objects for successive versions of a folder (all versions stay readable)."""
+
+    def __init__(self, owner: str, name: str, default_branch: str = "main"):
+        self.owner, self.name, self.default_branch = owner, name, default_branch
+        self.blobs: dict[str, bytes] = {}
+        self.trees: dict[str, list[TreeEntry]] = {}
+        self.commits: dict[str, Snapshot] = {}
+        self.branches: dict[str, str] = {}
+        self._counter = 0
+
+    def commit(self, files: dict[str, bytes], message: str = "sync", branch: str | None = None) -> str:
+        branch = branch or self.default_branch
+        parent = self.branches.get(branch)
+        root = self._build_tree(files)
+        self._counter += 1
+        body = f"tree {root}\n"
+        if parent:
+            body += f"parent {parent}\n"
+        stamp = 1_700_000_000 + self._counter
+        body += (f"author Fake <fake@example.com> {stamp} +0000\n"
+                 f"committer Fake <fake@example.com> {stamp} +0000\n\n{message}\n")
+        sha = _object_sha("commit", body.encode())
+        self.commits[sha] = Snapshot(sha, root, dict(files))
+        self.branches[branch] = sha
+        return sha
+
+    def _build_tree(self, files: dict[str, bytes]) -> str:
+        nested: dict[str, Any] = {}
+        for path, data in files.items():
+            node = nested
+            *folders, leaf = path.split("/")
+            for f in folders:
+                node = node.setdefault(f + "/", {})
+            node[leaf] = data
+        return self._tree_of(nested)
+
+    def _tree_of(self, node: dict[str, Any]) -> str:
+        entries: list[TreeEntry] = []
+        for key, value in node.items():
+            if key.endswith("/"):
+                entries.append(TreeEntry(key[:-1], "40000", self._tree_of(value)))
+            else:
+                sha = blob_sha(value)
+                self.blobs[sha] = value
+                entries.append(TreeEntry(key, "100644", sha, len(value)))
+        # git's order: by name, a folder compared as "name/"
+        entries.sort(key=lambda e: e.name.encode() + (b"/" if e.type == "tree" else b""))
+        body = b"".join(f"{e.mode} {e.name}".encode() + b"\0" + bytes.fromhex(e.sha) for e in entries)
+        sha = _object_sha("tree", body)
+        self.trees[sha] = entries
+        return sha
+
+    def resolve(self, ref: str) -> str | None:
+        if ref == "HEAD":
+            ref = self.default_branch
+        if ref in self.branches:
+            return self.branches[ref]
+        if re.fullmatch(r"[0-9a-f]{7,40}", ref):
+            hits = [s for s in self.commits if s.startswith(ref)]
+            if len(hits) == 1:
+                return hits[0]
+        return None
+
+    def walk(self, tree_sha: str, prefix: str = "") -> list[tuple[str, TreeEntry]]:
+        """Every entry under a tree, recursively, in git's order."""
+        out: list[tuple[str, TreeEntry]] = []
+        for e in self.trees[tree_sha]:
+            out.append((prefix + e.name, e))
+            if e.type == "tree":
+                out.extend(self.walk(e.sha, prefix + e.name + "/"))
+        return out
+
+    def tarball(self, commit_sha: str) -> bytes:
+        """A gzip tar as GitHub builds it: pax global header with the commit, `owner-repo-sha/` top."""
+        snap = self.commits[commit_sha]
+        top = f"{self.owner}-{self.name}-{commit_sha[:7]}"
+        buf = io.BytesIO()
+        mtime = 1_700_000_000
+        with tarfile.open(fileobj=buf, mode="w:gz", format=tarfile.PAX_FORMAT, compresslevel=1,
+                          pax_headers={"comment": commit_sha}) as tar:
+            dirinfo = tarfile.TarInfo(top)
+            dirinfo.type, dirinfo.mode, dirinfo.mtime = tarfile.DIRTYPE, 0o775, mtime
+            tar.addfile(dirinfo)
+            for path, entry in self.walk(snap.tree_sha):
+                info = tarfile.TarInfo(f"{top}/{path}")
+                info.mtime = mtime
+                if entry.type == "tree":
+                    info.type, info.mode = tarfile.DIRTYPE, 0o775
+                    tar.addfile(info)
+                else:
+                    data = self.blobs[entry.sha]
+                    info.size, info.mode = len(data), 0o664
+                    tar.addfile(info, io.BytesIO(data))
+        return buf.getvalue()
+
+
+def read_folder(root: Path, under: str = "") -> dict[str, bytes]:
+    """path -> bytes of every regular file below `root`, paths prefixed by `under`."""
+    prefix = under.strip("/") + "/" if under.strip("/") else ""
+    return {prefix + p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*")) if p.is_file() and not p.is_symlink()}
+
+
+class FakeGitHub:
+    """The server. Use as a context manager, or call `start()` and `stop()`."""
+
+    def __init__(self, folder: Path | None = None, *, owner: str = "o", repo: str = "r",
+                 token: str | None = "ghp_fake_token_0123456789abcdef", under: str = "",
+                 seed: int = 1234):
+        self.repo = FakeRepository(owner, repo)
+        self.folder, self.under = folder, under
+        self.token = token
+        self.lock = threading.Lock()
+        self.log: list[tuple[str, str, str, int]] = []  # (kind, method, path, status or -1 reset/-2 slow)
+        self.rng = random.Random(seed)
+        self.fault_rate = 0.0
+        self.fault_kinds: tuple[str, ...] = ("500", "reset", "slow")
+        self.slow_seconds = 3.0
+        self.max_consecutive_faults = 2
+        self.truncate_over: int | None = None
+        self.tarball_override: bytes | None = None
+        self._specials: list[list[Any]] = []  # [kind, seconds, requests to let through first]
+        self.remaining: int | None = None  # X-RateLimit-Remaining to report instead of the count
+        self._consecutive: dict[str, int] = {}
+        self._tarballs: dict[str, bytes] = {}
+        self._grants: set[str] = set()
+        self.reset_at = int(time.time()) + 3600
+        self.server: ThreadingHTTPServer | None = None
+        if folder is not None:
+            self.commit()
+
+    # -- the repository -------------------------------------------------------------------------
+    def commit(self, files: dict[str, bytes] | None = None, message: str = "sync") -> str:
+        """A new commit on the default branch from `files`, or from the folder as it is now."""
+        if files is None:
+            assert self.folder is not None
+            files = read_folder(self.folder, self.under)
+        return self.repo.commit(files, message)
+
+    @property
+    def head(self) -> str:
+        return self.repo.branches[self.repo.default_branch]
+
+    # -- counting and faults ------------------------------------------------------------------------
+    def count(self, kind: str | None = None) -> int:
+        """Requests received ("api", "download", or all), faulted ones included."""
+        with self.lock:
+            return sum(1 for k, *_ in self.log if kind is None or k == kind)
+
+    def reset_log(self) -> None:
+        with self.lock:
+            self.log.clear()
+
+    def queue_primary_rate_limit(self, reset_in: float = 2, after: int = 0) -> None:
+        """After `after` more API requests, the next one not otherwise faulted answers a primary
+        rate limit (403, `X-RateLimit-Remaining: 0`, reset `reset_in` seconds ahead)."""
+        with self.lock:
+            self._specials.append(["primary", reset_in, after])
+
+    def queue_too_many_requests(self, retry_after: float = 1, after: int = 0) -> None:
+        """Like `queue_primary_rate_limit`, answering 429 with `Retry-After`."""
+        with self.lock:
+            self._specials.append(["429", retry_after, after])
+
+    def _pick_fault(self, key: str) -> str | None:
+        with self.lock:
+            if self.fault_rate <= 0 or self._consecutive.get(key, 0) >= self.max_consecutive_faults:
+                self._consecutive[key] = 0
+                return None
+            if self.rng.random() >= self.fault_rate:
+                self._consecutive[key] = 0
+                return None
+            self._consecutive[key] = self._consecutive.get(key, 0) + 1
+            return self.rng.choice(self.fault_kinds)
+
+    # -- the server ---------------------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> FakeGitHub:
+        handler = type("Handler", (_Handler,), {"fake": self})
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server.daemon_threads = True
+        self.server.handle_error = lambda request, client_address: None  # type: ignore[method-assign]
+        threading.Thread(target=self.server.serve_forever, name="fake-github", daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+            self.server = None
+
+    def __enter__(self) -> FakeGitHub:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def tarball_bytes(self, commit_sha: str) -> bytes:
+        if self.tarball_override is not None:
+            return self.tarball_override
+        with self.lock:
+            if commit_sha not in self._tarballs:
+                self._tarballs[commit_sha] = self.repo.tarball(commit_sha)
+            return self._tarballs[commit_sha]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    fake: FakeGitHub
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet
+        pass
+
+    # -- plumbing -----------------------------------------------------------------------------------
+    def _send(self, status: int, body: Any = None, headers: dict[str, str] | None = None,
+              raw: bytes | None = None, api: bool = True) -> None:
+        data = raw if raw is not None else (b"" if body is None else json.dumps(body).encode())
+        try:
+            self.send_response(status)
+            if raw is None:
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+            if api:
+                used = self.fake.count("api")
+                self.send_header("X-RateLimit-Limit", str(RATE_LIMIT))
+                remaining = self.fake.remaining if self.fake.remaining is not None else RATE_LIMIT - used
+                self.send_header("X-RateLimit-Remaining", str(max(0, remaining)))
+                self.send_header("X-RateLimit-Reset", str(self.fake.reset_at))
+                self.send_header("X-RateLimit-Used", str(used))
+                self.send_header("X-RateLimit-Resource", "core")
+            for k, v in (headers or {}).items():
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        except OSError:
+            self.close_connection = True
+
+    def _reset(self, partial: bytes = b"", headers: dict[str, str] | None = None) -> None:
+        """Drop the connection with a TCP reset, optionally after headers and part of a body."""
+        try:
+            if headers is not None:
+                self.send_response(200)
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(partial)
+                self.wfile.flush()
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+        except OSError:
+            pass
+        self.close_connection = True
+
+    def _log(self, kind: str, status: int) -> None:
+        with self.fake.lock:
+            self.fake.log.append((kind, self.command, urllib.parse.urlsplit(self.path).path, status))
+
+    # -- routing ------------------------------------------------------------------------------------
+    def do_GET(self) -> None:
+        parts = urllib.parse.urlsplit(self.path)
+        segments = [urllib.parse.unquote(s) for s in parts.path.strip("/").split("/")]
+        query = urllib.parse.parse_qs(parts.query)
+        kind = "download" if segments[:1] == ["_codeload"] else "api"
+        fault = self.fake._pick_fault(f"{self.command} {parts.path}")  # not the query: grants change
+        if fault == "slow":
+            self._log(kind, -2)
+            time.sleep(self.fake.slow_seconds)  # past the client's timeout; then answer normally
+        elif fault == "reset" and kind == "api":
+            self._log(kind, -1)
+            return self._reset()
+        elif fault == "500":
+            self._log(kind, 500)
+            return self._send(500, {"message": "Server Error"}, api=kind == "api")
+        if kind == "download":
+            return self._download(segments, query, cut=fault == "reset")
+        special = None
+        with self.fake.lock:
+            if self.fake._specials and fault is None:
+                if self.fake._specials[0][2] > 0:
+                    self.fake._specials[0][2] -= 1
+                else:
+                    special = self.fake._specials.pop(0)
+        if special is not None:
+            return self._special(special[0], special[1])
+        status = self._api(segments, query)
+        self._log(kind, status)
+
+    def _special(self, what: str, seconds: float) -> None:
+        if what == "primary":
+            self._log("api", 403)
+            reset = int(time.time()) + round(seconds)
+            body = {"message": "API rate limit exceeded for user ID 1.",
+                    "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"}
+            data = json.dumps(body).encode()
+            self.send_response(403)
+            for k, v in {"Content-Type": "application/json; charset=utf-8", "X-RateLimit-Limit": str(RATE_LIMIT),
+                         "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(reset),
+                         "X-RateLimit-Used": str(RATE_LIMIT), "X-RateLimit-Resource": "core",
+                         "Content-Length": str(len(data))}.items():
+                self.send_header(k, v)
+            self.end_headers()
+            self.wfile.write(data)
+        else:
+            self._log("api", 429)
+            self._send(429, {"message": "You have exceeded a secondary rate limit. Please wait a few minutes "
+                                        "before you try again."},
+                       headers={"Retry-After": str(int(seconds))})
+
+    def _authorized(self) -> bool:
+        if self.fake.token is None:
+            return True
+        header = self.headers.get("Authorization")
+        if header is None:
+            self._send(401, {"message": "Requires authentication"})
+            return False
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() not in ("token", "bearer") or value != self.fake.token:
+            self._send(401, {"message": "Bad credentials",
+                             "documentation_url": "https://docs.github.com/rest"})
+            return False
+        return True
+
+    def _api(self, seg: list[str], query: dict[str, list[str]]) -> int:
+        fake, repo = self.fake, self.fake.repo
+        if not self._authorized():
+            return 401
+        if seg == ["rate_limit"]:
+            self._send(200, {"resources": {"core": {"limit": RATE_LIMIT, "reset": fake.reset_at}}})
+            return 200
+        if len(seg) < 3 or seg[0] != "repos" or (seg[1], seg[2]) != (repo.owner, repo.name):
+            self._send(404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"})
+            return 404
+        base = f"{fake.url}/repos/{repo.owner}/{repo.name}"
+        rest = seg[3:]
+        if not rest:
+            self._send(200, {"id": 1, "name": repo.name, "full_name": f"{repo.owner}/{repo.name}",
+                             "default_branch": repo.default_branch, "private": False, "url": base})
+            return 200
+        if rest[0] == "commits" and len(rest) >= 2:
+            ref = "/".join(rest[1:])
+            sha = repo.resolve(ref)
+            if sha is None:
+                self._send(422, {"message": f"No commit found for SHA: {ref}"})
+                return 422
+            snap = repo.commits[sha]
+            self._send(200, {"sha": sha, "node_id": "C_" + sha[:8], "url": f"{base}/commits/{sha}",
+                             "commit": {"message": "sync", "url": f"{base}/git/commits/{sha}",
+                                        "tree": {"sha": snap.tree_sha, "url": f"{base}/git/trees/{snap.tree_sha}"}},
+                             "parents": [], "files": []})
+            return 200
+        if rest[:2] == ["git", "trees"] and len(rest) == 3:
+            sha = rest[2]
+            if sha not in repo.trees:
+                resolved = repo.resolve(sha)
+                sha = repo.commits[resolved].tree_sha if resolved else sha
+            if sha not in repo.trees:
+                self._send(404, {"message": "Not Found"})
+                return 404
+            recursive = query.get("recursive", ["0"])[0] not in ("", "0", "false")
+            items = repo.walk(sha) if recursive else [(e.name, e) for e in repo.trees[sha]]
+            truncated = False
+            if recursive and fake.truncate_over is not None and len(items) > fake.truncate_over:
+                items, truncated = items[: fake.truncate_over], True
+            tree = []
+            for path, e in items:
+                item = {"path": path, "mode": e.mode, "type": e.type, "sha": e.sha,
+                        "url": f"{base}/git/{'trees' if e.type == 'tree' else 'blobs'}/{e.sha}"}
+                if e.type == "blob":
+                    item["size"] = e.size
+                tree.append(item)
+            self._send(200, {"sha": sha, "url": f"{base}/git/trees/{sha}", "tree": tree, "truncated": truncated})
+            return 200
+        if rest[:2] == ["git", "blobs"] and len(rest) == 3:
+            data = repo.blobs.get(rest[2])
+            if data is None:
+                self._send(404, {"message": "Not Found"})
+                return 404
+            self._send(200, {"sha": rest[2], "node_id": "B_" + rest[2][:8], "size": len(data),
+                             "url": f"{base}/git/blobs/{rest[2]}",
+                             "content": base64.encodebytes(data).decode(), "encoding": "base64"})
+            return 200
+        if rest[0] == "tarball" and len(rest) >= 2:
+            sha = repo.resolve("/".join(rest[1:]))
+            if sha is None:
+                self._send(404, {"message": "Not Found"})
+                return 404
+            grant = secrets.token_hex(8)
+            with fake.lock:
+                fake._grants.add(grant)
+            location = f"{fake.url}/_codeload/{repo.owner}/{repo.name}/legacy.tar.gz/{sha}?token={grant}"
+            self._send(302, None, headers={"Location": location})
+            return 302
+        self._send(404, {"message": "Not Found"})
+        return 404
+
+    def _download(self, seg: list[str], query: dict[str, list[str]], cut: bool) -> None:
+        fake = self.fake
+        grant = query.get("token", [""])[0]
+        sha = seg[-1]
+        with fake.lock:
+            known = grant in fake._grants
+        if not known or len(seg) != 5 or sha not in fake.repo.commits:
+            self._log("download", 404)
+            return self._send(404, raw=b"Not Found", api=False)
+        data = fake.tarball_bytes(sha)
+        headers = {"Content-Type": "application/x-gzip",
+                   "Content-Disposition": f"attachment; filename={fake.repo.owner}-{fake.repo.name}-{sha[:7]}.tar.gz",
+                   "Content-Length": str(len(data))}
+        if cut:
+            self._log("download", -1)
+            return self._reset(data[: len(data) // 2], headers)
+        self._log("download", 200)
+        try:
+            self.send_response(200)
+            for k, v in headers.items():
+                self.send_header(k, v)
+            self.end_headers()
+            for i in range(0, len(data), 1 << 16):
+                self.wfile.write(data[i: i + (1 << 16)])
+        except OSError:
+            self.close_connection = True
+
+
+def gzip_tar(entries: list[tuple[tarfile.TarInfo, bytes | None]]) -> bytes:
+    """A .tar.gz from hand-made entries (for hostile archives)."""
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for info, data in entries:
+            tar.addfile(info, io.BytesIO(data) if data is not None else None)
+    return gzip.compress(raw.getvalue())

@@ -1,0 +1,161 @@
+"""End to end: `ontosync sync github:o/r@main` against the fake GitHub API, compared with a local
+sync of the same tree; request budgets, faults, exit codes, and the token kept out of every output."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.fake_github import FakeGitHub
+from tests.helpers import PAGES, ROOT, dump_file, run_cli
+
+pytestmark = [
+    pytest.mark.corpus,
+    pytest.mark.slow,
+    pytest.mark.skipif(not (ROOT / "ontosync" / "cli.py").exists(), reason="ontosync/cli.py not there yet"),
+]
+
+SUBDIR = "mainKnowledgeGraph/pages"
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory) -> Path:
+    """A repository folder holding the corpus where the real graph keeps it."""
+    if not PAGES.is_dir():
+        pytest.skip(f"shared corpora not found at {PAGES}")
+    root = tmp_path_factory.mktemp("repo")
+    shutil.copytree(PAGES, root / SUBDIR)
+    return root
+
+
+@pytest.fixture(scope="module")
+def local_db(tree, tmp_path_factory) -> dict:
+    db = tmp_path_factory.mktemp("local") / "local.db"
+    r = run_cli("sync", str(tree), "--path", SUBDIR, "--db", str(db), "--quiet")
+    assert r.returncode == 0, r.stderr
+    return dump_file(db)
+
+
+@pytest.fixture
+def fake(tree):
+    with FakeGitHub(tree) as server:
+        yield server
+
+
+def remote_sync(fake: FakeGitHub, db: Path, *extra: str, spec: str = "github:o/r@main", token: str | None = None,
+                timeout: str = "2"):
+    env = {"GITHUB_TOKEN": fake.token if token is None else token, "ONTOSYNC_GITHUB_TIMEOUT": timeout}
+    return run_cli("sync", spec, "--api-url", fake.url, "--path", SUBDIR, "--db", str(db),
+                   "--report", str(db.with_suffix(".report.json")), "--quiet", *extra, env=env)
+
+
+def report(db: Path) -> dict:
+    return json.loads(db.with_suffix(".report.json").read_text())
+
+
+def test_remote_sync_equals_local_sync_within_the_request_budget(fake, local_db, tmp_path):
+    db = tmp_path / "remote.db"
+    r = remote_sync(fake, db)
+    assert r.returncode == 0, r.stderr
+    assert fake.count() <= 5 and fake.count("api") <= 3
+    assert dump_file(db) == local_db
+    rep = report(db)
+    assert rep["revision"] == fake.head and rep["source"] == "github:o/r@main"
+    assert rep["files"]["total"] == 1684
+
+    fake.reset_log()
+    r = remote_sync(fake, db)
+    assert r.returncode == 0, r.stderr
+    assert fake.count() <= 2
+    assert report(db)["files"]["unchanged"] == 1684
+    assert dump_file(db) == local_db
+
+
+def test_resync_after_k_changes_fetches_only_those(fake, tree, tmp_path):
+    db = tmp_path / "remote.db"
+    assert remote_sync(fake, db).returncode == 0
+    work = tmp_path / "changed"
+    shutil.copytree(tree, work)
+    pages = sorted((work / SUBDIR).iterdir())
+    for page in pages[:2]:
+        page.write_bytes(page.read_bytes() + b"\n- edited remotely\n")
+    pages[2].unlink()
+    fake.folder = work
+    fake.commit()
+    fake.reset_log()
+
+    r = remote_sync(fake, db)
+    assert r.returncode == 0, r.stderr
+    assert fake.count("api") <= 2 + 2 and fake.count("download") == 0
+    rep = report(db)
+    assert (rep["files"]["ok"] + rep["files"]["skipped"], rep["files"]["deleted"]) == (2, 1)
+
+    local = tmp_path / "local.db"
+    assert run_cli("sync", str(work), "--path", SUBDIR, "--db", str(local), "--quiet").returncode == 0
+    assert dump_file(db) == dump_file(local)
+
+
+def test_faults_and_rate_limits_leave_the_same_database_and_count_retries(fake, local_db, tmp_path):
+    fake.fault_rate = 0.1
+    fake.slow_seconds = 3.0
+    fake.queue_primary_rate_limit(reset_in=2)
+    fake.queue_too_many_requests(retry_after=1)
+    db = tmp_path / "remote.db"
+    r = remote_sync(fake, db)
+    assert r.returncode == 0, r.stderr
+    assert dump_file(db) == local_db
+    faults = sum(1 for *_, status in fake.log if status in (500, -1, -2, 403, 429))
+    assert report(db)["retries"] >= faults >= 2
+
+
+def test_truncated_tree_gives_the_same_database(fake, local_db, tmp_path):
+    fake.truncate_over = 500
+    db = tmp_path / "remote.db"
+    r = remote_sync(fake, db)
+    assert r.returncode == 0, r.stderr
+    assert dump_file(db) == local_db
+
+
+def test_bad_token_exits_2_with_one_line_and_no_token(fake, tmp_path):
+    secret = "ghp_this_is_the_wrong_token_123456"
+    db = tmp_path / "remote.db"
+    r = remote_sync(fake, db, token=secret)
+    assert r.returncode == 2
+    assert "authentication failed" in r.stderr
+    assert "Traceback" not in r.stderr
+    assert secret not in r.stderr + r.stdout
+    for path in tmp_path.iterdir():  # database, checkpoint, report: none holds the token
+        if path.is_file():
+            assert secret.encode() not in path.read_bytes(), path
+
+
+def test_token_is_not_written_anywhere_after_a_good_sync(fake, tmp_path):
+    db = tmp_path / "remote.db"
+    r = remote_sync(fake, db)
+    assert r.returncode == 0
+    assert fake.token not in r.stderr + r.stdout
+    files = [p for p in tmp_path.iterdir() if p.is_file()]
+    assert files
+    for path in files:
+        assert fake.token.encode() not in path.read_bytes(), path
+
+
+@pytest.mark.parametrize("spec", ["github:o/nope@main", "github:o/r@no-such-branch"])
+def test_unknown_repository_or_ref_exits_2(fake, tmp_path, spec):
+    r = remote_sync(fake, tmp_path / "remote.db", spec=spec)
+    assert r.returncode == 2
+    assert "repository or ref not found" in r.stderr and "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("after", [0, 1])
+def test_rate_limit_past_the_allowed_wait_exits_1_with_checkpoint(fake, tmp_path, after):
+    fake.queue_primary_rate_limit(reset_in=3600, after=after)
+    db = tmp_path / "remote.db"
+    r = remote_sync(fake, db, "--max-rate-limit-wait", "5")
+    assert r.returncode == 1, r.stderr
+    assert "run again after" in r.stderr and "Traceback" not in r.stderr
+    checkpoint = json.loads(Path(f"{db}.checkpoint.json").read_text())
+    assert checkpoint["finished"] is False and checkpoint["source"] == "github:o/r@main"
