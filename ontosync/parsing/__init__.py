@@ -30,6 +30,7 @@ DEFAULT_NAMESPACES: dict[str, str] = {
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "dc": "http://purl.org/dc/elements/1.1/",
     "dcterms": "http://purl.org/dc/terms/",
+    "dct": "http://purl.org/dc/terms/",
     "obo": "http://purl.obolibrary.org/obo/",
     "oboInOwl": "http://www.geneontology.org/formats/oboInOwl#",
     "foaf": "http://xmlns.com/foaf/0.1/",

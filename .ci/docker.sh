@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# .ci/docker.sh -- build the Action's image offline and run it as GitHub's runner does.
+#
+# Called by .ci/run from the project root (works from anywhere). Steps:
+#   1. start the Docker engine and the local base image (../shared/container/engine.sh up, base)
+#   2. download the runtime dependencies as wheels on the host, for the base image's Python
+#   3. docker build --network none --build-arg BASE_IMAGE=... -t ontosync:test . (legacy builder)
+#   4. print the image size
+#   5. pytest -m docker with ONTOSYNC_REQUIRE_DOCKER=1 (so a missing engine fails, not skips)
+#   6. engine.sh down, always (trap)
+# Environment: PYTHON (default .venv/bin/python, else python3), ONTOSYNC_SHARED (default ../shared),
+# ONTOSYNC_IMAGE (default ontosync:test), extra pytest arguments as "$@".
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+SHARED=${ONTOSYNC_SHARED:-../shared}
+ENGINE="$SHARED/container/engine.sh"
+IMAGE=${ONTOSYNC_IMAGE:-ontosync:test}
+if [ -z "${PYTHON:-}" ]; then
+  if [ -x .venv/bin/python ]; then PYTHON=.venv/bin/python; else PYTHON=python3; fi
+fi
+[ -f "$ENGINE" ] || { echo "docker.sh: $ENGINE not found (shared/ must sit beside the project)" >&2; exit 1; }
+
+trap 'bash "$ENGINE" down || true' EXIT
+bash "$ENGINE" up
+bash "$ENGINE" base
+eval "$(bash "$ENGINE" env)"            # ONTOSYNC_BASE_IMAGE
+BASE=${ONTOSYNC_BASE_IMAGE:?engine.sh env did not name the base image}
+
+# 2. wheels for the interpreter inside the base image (not the host's)
+PYVER=$(docker run --rm --network none --entrypoint python "$BASE" -c \
+  'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')
+ABI="cp${PYVER/./}"
+echo "base image $BASE: Python $PYVER"
+req=$(mktemp)
+"$PYTHON" -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]))' \
+  > "$req"
+mkdir -p wheels
+"$PYTHON" -m pip download --quiet --disable-pip-version-check --only-binary=:all: \
+  --python-version "$PYVER" --implementation cp --abi "$ABI" \
+  --platform manylinux2014_x86_64 --platform manylinux_2_28_x86_64 --platform manylinux_2_34_x86_64 \
+  -d wheels -r "$req" 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
+rm -f "$req"
+echo "wheels: $(find wheels -name '*.whl' | wc -l) files, $(du -sh wheels | cut -f1)"
+
+# 3. build with the legacy builder, no network
+start=$(date +%s)
+DOCKER_BUILDKIT=0 docker build --network none --build-arg "BASE_IMAGE=$BASE" -t "$IMAGE" .
+echo "built $IMAGE in $(( $(date +%s) - start )) s"
+
+# 4. size
+size=$(docker image inspect "$IMAGE" --format '{{.Size}}')
+base_size=$(docker image inspect "$BASE" --format '{{.Size}}')
+echo "image $IMAGE: $(( size / 1000000 )) MB (base $BASE: $(( base_size / 1000000 )) MB, ontosync adds $(( (size - base_size) / 1000000 )) MB)"
+
+# 5. the docker tests, required to run
+set +e
+ONTOSYNC_REQUIRE_DOCKER=1 ONTOSYNC_IMAGE="$IMAGE" ONTOSYNC_BASE_IMAGE="$BASE" \
+  "$PYTHON" -m pytest -m docker -p no:cacheprovider "$@"
+status=$?
+set -e
+if [ "$status" -eq 5 ]; then echo "docker.sh: no docker test was collected" >&2; exit 1; fi
+exit "$status"

@@ -1,0 +1,281 @@
+"""Workflow artifacts through the GitHub REST API: find the newest one of a name, download, unzip.
+
+Listing goes through PyGithub (`GET /repos/{owner}/{repo}/actions/artifacts?name=…`). The zip
+comes from `archive_download_url`, which answers with a redirect to a short-lived signed storage
+URL; that second request is sent without the token (the storage host must never see it).
+Extraction takes only the members asked for, refuses absolute paths, `..`, links and oversized
+members, and writes each file atomically (temp file, then rename).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import sqlite3
+import stat
+import tempfile
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path, PurePosixPath
+from urllib.parse import urljoin
+
+import requests
+
+DEFAULT_API_URL = "https://api.github.com"
+MAX_ARTIFACTS_SCANNED = 300
+MAX_DOWNLOAD_BYTES = 8 * 1024**3  # an artifact bigger than this is refused
+CHUNK = 1 << 20
+TIMEOUT_S = 60
+
+
+class ArtifactError(Exception):
+    """The artifact could not be listed, downloaded or unpacked (the message says why)."""
+
+
+class AuthError(ArtifactError):
+    """The API refused the token (401/403)."""
+
+
+@dataclass(frozen=True)
+class ArtifactInfo:
+    id: int
+    name: str
+    size_in_bytes: int
+    created_at: datetime | None
+    expired: bool
+    archive_download_url: str
+    head_sha: str | None = None
+    workflow_run_id: int | None = None
+
+    def describe(self) -> str:
+        when = self.created_at.isoformat() if self.created_at else "unknown time"
+        run = f", run {self.workflow_run_id}" if self.workflow_run_id else ""
+        sha = f", commit {self.head_sha[:12]}" if self.head_sha else ""
+        return f"artifact {self.name!r} #{self.id} ({self.size_in_bytes} bytes, {when}{run}{sha})"
+
+
+def github_client(token: str | None, api_url: str | None = None):
+    from github import Auth, Github
+
+    auth = Auth.Token(token) if token else None
+    return Github(auth=auth, base_url=(api_url or DEFAULT_API_URL).rstrip("/"), timeout=TIMEOUT_S,
+                  retry=2, per_page=100, lazy=True)
+
+
+def _aware(dt: datetime | None) -> datetime | None:
+    if dt is not None and dt.tzinfo is None:
+        return dt.replace(tzinfo=timezone.utc)
+    return dt
+
+
+def _to_info(artifact) -> ArtifactInfo:
+    raw = artifact.raw_data
+    run = raw.get("workflow_run") or {}
+    return ArtifactInfo(
+        id=int(raw["id"]),
+        name=str(raw.get("name") or ""),
+        size_in_bytes=int(raw.get("size_in_bytes") or 0),
+        created_at=_aware(artifact.created_at),
+        expired=bool(raw.get("expired")),
+        archive_download_url=str(raw.get("archive_download_url") or ""),
+        head_sha=run.get("head_sha"),
+        workflow_run_id=run.get("id"),
+    )
+
+
+def find_newest_artifact(repo_full_name: str, name: str, token: str | None,
+                         api_url: str | None = None) -> tuple[ArtifactInfo | None, int]:
+    """The newest non-expired artifact called `name`, and how many expired ones were passed over.
+
+    Returns (None, n) when there is none. Raises AuthError / ArtifactError when the API fails.
+    """
+    from github import GithubException
+
+    gh = github_client(token, api_url)
+    try:
+        repo = gh.get_repo(repo_full_name)
+        candidates: list[ArtifactInfo] = []
+        for i, artifact in enumerate(repo.get_artifacts(name=name)):
+            if i >= MAX_ARTIFACTS_SCANNED:
+                break
+            info = _to_info(artifact)
+            if info.name == name:  # the filter is exact on github.com; be sure anyway
+                candidates.append(info)
+    except GithubException as exc:
+        message = _api_message(exc)
+        if exc.status in (401, 403):
+            raise AuthError(f"GitHub API refused the token listing artifacts of {repo_full_name}: {message}") from None
+        if exc.status == 404:
+            raise ArtifactError(f"repository {repo_full_name} not found (or the token cannot see it)") from None
+        raise ArtifactError(f"listing artifacts of {repo_full_name} failed: HTTP {exc.status} {message}") from None
+    except requests.RequestException as exc:
+        raise ArtifactError(f"listing artifacts of {repo_full_name} failed: {type(exc).__name__}: {exc}") from None
+    finally:
+        gh.close()
+    live = [a for a in candidates if not a.expired]
+    expired = len(candidates) - len(live)
+    if not live:
+        return None, expired
+    oldest = datetime.min.replace(tzinfo=timezone.utc)
+    live.sort(key=lambda a: (a.created_at or oldest, a.id), reverse=True)
+    return live[0], expired
+
+
+def _api_message(exc) -> str:
+    data = getattr(exc, "data", None)
+    if isinstance(data, dict) and data.get("message"):
+        return str(data["message"])
+    return str(getattr(exc, "message", "") or exc.__class__.__name__)
+
+
+def download_artifact(info: ArtifactInfo, token: str | None, dest: Path,
+                      max_bytes: int = MAX_DOWNLOAD_BYTES) -> Path:
+    """Download the artifact's zip to `dest`; follows GitHub's redirect without sending the token on."""
+    if not token:
+        raise AuthError("downloading an artifact needs a token (GITHUB_TOKEN or the github-token input)")
+    headers = {"Authorization": f"Bearer {token}", "Accept": "application/vnd.github+json",
+               "X-GitHub-Api-Version": "2022-11-28", "User-Agent": "ontosync"}
+    url = info.archive_download_url
+    try:
+        with requests.Session() as session:
+            session.trust_env = True
+            resp = session.get(url, headers=headers, allow_redirects=False, timeout=TIMEOUT_S, stream=True)
+            hops = 0
+            while resp.is_redirect and hops < 5:
+                target = urljoin(url, resp.headers["Location"])
+                resp.close()
+                # The signed storage URL carries its own credentials: no token beyond the API.
+                resp = session.get(target, headers={"User-Agent": "ontosync"}, allow_redirects=False,
+                                   timeout=TIMEOUT_S, stream=True)
+                url, hops = target, hops + 1
+            with resp:
+                if resp.status_code in (401, 403):
+                    raise AuthError(f"download of {info.describe()} refused: HTTP {resp.status_code}")
+                if resp.status_code == 410:
+                    raise ArtifactError(f"{info.describe()} has expired (HTTP 410)")
+                if resp.status_code != 200:
+                    raise ArtifactError(f"download of {info.describe()} failed: HTTP {resp.status_code}")
+                written = 0
+                with open(dest, "wb") as fh:
+                    for chunk in resp.iter_content(CHUNK):
+                        written += len(chunk)
+                        if written > max_bytes:
+                            raise ArtifactError(f"{info.describe()} is larger than {max_bytes} bytes; refused")
+                        fh.write(chunk)
+    except requests.RequestException as exc:
+        raise ArtifactError(f"download of {info.describe()} failed: {type(exc).__name__}: {exc}") from None
+    return dest
+
+
+# --- safe extraction -----------------------------------------------------------------------------
+
+def safe_member_name(name: str) -> PurePosixPath | None:
+    """The member's path if it stays inside the archive root, else None."""
+    if not name or "\x00" in name:
+        return None
+    posix = name.replace("\\", "/")
+    path = PurePosixPath(posix)
+    if path.is_absolute() or posix.startswith("/") or (len(posix) > 1 and posix[1] == ":"):
+        return None
+    if any(part in ("..", "") for part in posix.rstrip("/").split("/")):
+        return None
+    return path
+
+
+def is_link(info: zipfile.ZipInfo) -> bool:
+    mode = info.external_attr >> 16
+    return stat.S_ISLNK(mode)
+
+
+def pick_member(zf: zipfile.ZipFile, wanted: Iterable[str]) -> zipfile.ZipInfo | None:
+    """The first regular, safe member whose path equals one of `wanted`, else whose base name does."""
+    members = [m for m in zf.infolist()
+               if not m.is_dir() and not is_link(m) and safe_member_name(m.filename) is not None]
+    wanted = [w.replace("\\", "/").removeprefix("./") for w in wanted]
+    for w in wanted:
+        for m in members:
+            if m.filename == w:
+                return m
+    for w in wanted:
+        base = PurePosixPath(w).name
+        same = sorted((m for m in members if PurePosixPath(m.filename).name == base),
+                      key=lambda m: (m.filename.count("/"), m.filename))
+        if same:
+            return same[0]
+    return None
+
+
+def extract_member(zf: zipfile.ZipFile, member: zipfile.ZipInfo, target: Path,
+                   max_bytes: int = MAX_DOWNLOAD_BYTES) -> Path:
+    """Write one member to `target` atomically, checking its real size as it streams."""
+    if safe_member_name(member.filename) is None or is_link(member):
+        raise ArtifactError(f"refusing unsafe archive member {member.filename!r}")
+    if member.file_size > max_bytes:
+        raise ArtifactError(f"archive member {member.filename!r} is too large ({member.file_size} bytes)")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        written = 0
+        with os.fdopen(fd, "wb") as out, zf.open(member) as src:
+            while True:
+                chunk = src.read(CHUNK)
+                if not chunk:
+                    break
+                written += len(chunk)
+                if written > max(member.file_size, 0) or written > max_bytes:
+                    raise ArtifactError(f"archive member {member.filename!r} is larger than it declares")
+                out.write(chunk)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return target
+
+
+def open_zip(path: Path) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ArtifactError(f"the artifact is not a readable zip: {exc}") from None
+
+
+# --- database checks -----------------------------------------------------------------------------
+
+def check_database(path: Path) -> list[str]:
+    """Problems `PRAGMA integrity_check` and `PRAGMA foreign_key_check` find (empty: clean)."""
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(16) != b"SQLite format 3\x00":
+                return [f"{path.name} is not an SQLite database"]
+        conn = sqlite3.connect(path)
+    except (OSError, sqlite3.Error) as exc:
+        return [f"cannot open {path.name}: {exc}"]
+    try:
+        rows = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
+        problems = [] if rows == ["ok"] else [f"integrity_check: {r}" for r in rows[:20]]
+        fk = conn.execute("PRAGMA foreign_key_check").fetchall()
+        problems += [f"foreign_key_check: table {r[0]} row {r[1]} -> {r[2]}" for r in fk[:20]]
+        if len(fk) > 20:
+            problems.append(f"foreign_key_check: {len(fk) - 20} more rows")
+        return problems
+    except sqlite3.Error as exc:
+        return [f"{path.name}: {exc}"]
+    finally:
+        conn.close()
+
+
+def copy_to(src: Path, dest: Path) -> None:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", dir=dest.parent)
+    os.close(fd)
+    try:
+        shutil.copyfile(src, tmp)
+        os.replace(tmp, dest)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

@@ -1,0 +1,148 @@
+"""`ontosync fetch-db OWNER/REPO`: download the newest database a workflow built, verified.
+
+What a downstream application runs to get the database the ontology repository's CI uploaded with
+`actions/upload-artifact`:
+
+    GITHUB_TOKEN=… ontosync fetch-db OWNER/REPO [--artifact ontology-db] [--out ontology.db]
+                                    [--api-url https://api.github.com]
+
+It picks the newest non-expired artifact of that name, unzips its `.db` member (the one named like
+`--out`, else `ontology.db`, else the only `.db`), runs `PRAGMA integrity_check` and
+`PRAGMA foreign_key_check` on it, and only then replaces `--out` (atomically: temp file, rename),
+so a bad download never overwrites a good database. Downloading an artifact needs a token with
+`actions:read` on the repository, even for a public one.
+
+Exit codes: 0 written; 2 usage, no such artifact, API, auth or download failure (one line on
+stderr, nothing written); 3 the downloaded database fails its checks (nothing written).
+
+Wiring (done in `ontosync.cli.build_parser`): `add_fetch_db_parser(subparsers)` adds the
+subcommand and sets `handler=fetch_db_main`; `fetch_db_main(args) -> int` runs it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import tempfile
+from pathlib import Path, PurePosixPath
+
+DEFAULT_ARTIFACT = "ontology-db"
+DEFAULT_OUT = "ontology.db"
+REPO_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+
+
+def add_fetch_db_parser(subparsers) -> argparse.ArgumentParser:
+    """Add `fetch-db` to an argparse subparsers object; the parsed args carry `handler`."""
+    p = subparsers.add_parser(
+        "fetch-db",
+        help="download the newest database artifact of a repository and verify it",
+        description="Download the newest non-expired database artifact a workflow of OWNER/REPO "
+                    "uploaded, check it with PRAGMA integrity_check and foreign_key_check, then write "
+                    "it. Token from GITHUB_TOKEN.",
+    )
+    p.add_argument("repo", metavar="OWNER/REPO", help="the ontology repository whose CI uploads the database")
+    p.add_argument("--artifact", default=DEFAULT_ARTIFACT, metavar="NAME",
+                   help=f"artifact name (default {DEFAULT_ARTIFACT})")
+    p.add_argument("--out", default=DEFAULT_OUT, metavar="PATH",
+                   help=f"where to write the database (default {DEFAULT_OUT})")
+    p.add_argument("--api-url", default=None, metavar="URL",
+                   help="GitHub API base URL (default $GITHUB_API_URL, else https://api.github.com)")
+    p.set_defaults(handler=fetch_db_main)
+    return p
+
+
+def _say(message: str) -> None:
+    print(f"ontosync: {message}", file=sys.stderr)
+
+
+def pick_database(zf, out_name: str):
+    """The database member: named like --out, else ontology.db, else the only *.db in the archive."""
+    from ontosync.action import artifacts
+
+    member = artifacts.pick_member(zf, [out_name, DEFAULT_OUT])
+    if member is not None:
+        return member
+    dbs = [m for m in zf.infolist() if not m.is_dir() and not artifacts.is_link(m)
+           and artifacts.safe_member_name(m.filename) is not None
+           and PurePosixPath(m.filename).suffix in (".db", ".sqlite", ".sqlite3")]
+    return dbs[0] if len(dbs) == 1 else None
+
+
+def fetch_db(repo: str, artifact: str = DEFAULT_ARTIFACT, out: str | os.PathLike = DEFAULT_OUT,
+             api_url: str | None = None, token: str | None = None) -> int:
+    """Download, verify and write; returns the exit code (messages go to stderr, progress to stdout)."""
+    from ontosync.action import artifacts  # requests and PyGithub: only when fetch-db runs
+
+    if not REPO_RE.match(repo or ""):
+        _say(f"error: repository must look like OWNER/REPO, not {repo!r}")
+        return 2
+    api_url = api_url or os.environ.get("GITHUB_API_URL") or artifacts.DEFAULT_API_URL
+    token = token if token is not None else (os.environ.get("GITHUB_TOKEN") or None)
+    out_path = Path(out)
+    if out_path.is_dir():
+        _say(f"error: --out {out_path} is a folder")
+        return 2
+    try:
+        info, expired = artifacts.find_newest_artifact(repo, artifact, token, api_url)
+    except artifacts.ArtifactError as exc:
+        _say(f"error: {exc}")
+        return 2
+    if info is None:
+        extra = f" (only {expired} expired)" if expired else ""
+        _say(f"error: no artifact named {artifact!r} in {repo}{extra}; has a workflow uploaded one yet?")
+        return 2
+    print(f"downloading {info.describe()}")
+    try:
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        _say(f"error: cannot create {out_path.parent}: {exc}")
+        return 2
+    with tempfile.TemporaryDirectory(prefix="ontosync-fetch-") as tmp_dir:
+        tmp = Path(tmp_dir)
+        try:
+            zip_path = artifacts.download_artifact(info, token, tmp / "artifact.zip")
+            with artifacts.open_zip(zip_path) as zf:
+                member = pick_database(zf, out_path.name)
+                if member is None:
+                    names = ", ".join(m.filename for m in zf.infolist()[:10])
+                    _say(f"error: {info.describe()} holds no database file (members: {names or 'none'})")
+                    return 2
+                db_tmp = artifacts.extract_member(zf, member, tmp / "fetched.db")
+        except artifacts.ArtifactError as exc:
+            _say(f"error: {exc}")
+            return 2
+        problems = artifacts.check_database(db_tmp)
+        if problems:
+            _say(f"fatal: the database in {info.describe()} fails verification: {problems[0]}"
+                 + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else "") + f"; {out_path} left as it was")
+            return 3
+        try:
+            for suffix in ("-wal", "-shm"):  # they belonged to the database being replaced
+                stale = out_path.with_name(out_path.name + suffix)
+                if stale.exists():
+                    stale.unlink()
+            artifacts.copy_to(db_tmp, out_path)
+        except OSError as exc:
+            _say(f"error: cannot write {out_path}: {exc}")
+            return 2
+    print(f"wrote {out_path} ({out_path.stat().st_size} bytes) from {member.filename}; verify: ok")
+    return 0
+
+
+def fetch_db_main(args: argparse.Namespace) -> int:
+    """Handler for the parsed `fetch-db` arguments (see add_fetch_db_parser)."""
+    return fetch_db(args.repo, args.artifact, args.out, args.api_url)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Standalone entry (`python -m ontosync.action.fetch_db OWNER/REPO …`)."""
+    parser = argparse.ArgumentParser(prog="ontosync")
+    add_fetch_db_parser(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["fetch-db", *(sys.argv[1:] if argv is None else argv)])
+    return fetch_db_main(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

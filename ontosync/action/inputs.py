@@ -1,0 +1,199 @@
+"""The Action's inputs: read from `INPUT_*`, checked, and turned into `ontosync sync` arguments.
+
+The runner passes each input as `INPUT_<NAME>` with the name upper-cased and its hyphens kept
+(`INPUT_GITHUB-TOKEN`, `INPUT_MAX-ERROR-RATE`). An input left empty means "the command line's
+default". Relative paths are resolved inside the workspace (`GITHUB_WORKSPACE`, which the runner
+mounts at `/github/workspace`), so the outputs name files that later steps can read.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_WORKSPACE = "/github/workspace"
+DEFAULT_DATABASE = "ontology.db"
+DEFAULT_REPORT = "ontosync-report.json"
+
+# input name -> sync flag, for the inputs passed through as "--flag value" after a type check
+INT_FLAGS = {
+    "workers": "--workers",
+    "queue-size": "--queue-size",
+    "retries": "--retries",
+    "checkpoint-every": "--checkpoint-every",
+    "max-file-size": "--max-file-size",
+}
+FLOAT_FLAGS = {
+    "file-timeout": "--file-timeout",
+    "max-error-rate": "--max-error-rate",
+}
+TRUE = {"true", "yes", "on", "1"}
+FALSE = {"false", "no", "off", "0", ""}
+REPO_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+
+
+class InputError(ValueError):
+    """An input has a value the Action cannot use (exit 2, like a bad command-line flag)."""
+
+
+def input_env_name(name: str) -> str:
+    return "INPUT_" + name.replace(" ", "_").upper()
+
+
+def get_input(env: Mapping[str, str], name: str) -> str:
+    return env.get(input_env_name(name), "").strip()
+
+
+def split_list(value: str) -> list[str]:
+    """Newline- or comma-separated items; commas inside `{a,b}` braces belong to the glob."""
+    items: list[str] = []
+    for raw_line in value.splitlines():
+        depth, current = 0, []
+        for ch in raw_line:
+            if ch == "{":
+                depth += 1
+            elif ch == "}":
+                depth = max(0, depth - 1)
+            if ch == "," and depth == 0:
+                items.append("".join(current))
+                current = []
+            else:
+                current.append(ch)
+        items.append("".join(current))
+    return [item.strip() for item in items if item.strip()]
+
+
+def parse_bool(name: str, value: str) -> bool:
+    low = value.strip().lower()
+    if low in TRUE:
+        return True
+    if low in FALSE:
+        return False
+    raise InputError(f"input {name!r} must be true or false, not {value!r}")
+
+
+@dataclass
+class ActionInputs:
+    workspace: Path
+    database: Path
+    checkpoint: Path
+    report: Path
+    source: str
+    token: str = ""
+    restore_artifact: str = ""
+    api_url: str = ""
+    repository: str = ""
+    flags: list[str] = field(default_factory=list)  # every other sync option, ready for argv
+    notes: list[str] = field(default_factory=list)  # warnings about the inputs, for the log
+
+    @property
+    def local_source(self) -> bool:
+        return not self.source.startswith("github:")
+
+    def sync_argv(self) -> list[str]:
+        """The `ontosync sync` command line these inputs mean (the token travels in the env)."""
+        argv = ["sync", self.source, "--db", str(self.database), "--checkpoint", str(self.checkpoint),
+                "--report", str(self.report)]
+        return argv + self.flags
+
+    def relative(self, path: Path) -> str:
+        """`path` as later steps see it: relative to the workspace when inside it."""
+        try:
+            return str(path.relative_to(self.workspace))
+        except ValueError:
+            return str(path)
+
+
+def resolve_in_workspace(workspace: Path, value: str, notes: list[str], name: str) -> Path:
+    path = Path(value)
+    if not path.is_absolute():
+        path = workspace / path
+    path = Path(os.path.normpath(path))
+    try:
+        path.relative_to(workspace)
+    except ValueError:
+        notes.append(f"input {name!r} ({value}) is outside the workspace {workspace}: "
+                     "later steps of the job will not see it")
+    return path
+
+
+def read_inputs(env: Mapping[str, str]) -> ActionInputs:
+    """Check every input and build the settings; raises InputError with a one-line reason."""
+    notes: list[str] = []
+    workspace = Path(os.path.normpath(env.get("GITHUB_WORKSPACE") or DEFAULT_WORKSPACE))
+
+    database = resolve_in_workspace(workspace, get_input(env, "database") or DEFAULT_DATABASE, notes,
+                                    "database")
+    checkpoint_value = get_input(env, "checkpoint")
+    checkpoint = (resolve_in_workspace(workspace, checkpoint_value, notes, "checkpoint") if checkpoint_value
+                  else database.with_name(database.name + ".checkpoint.json"))
+    report = resolve_in_workspace(workspace, get_input(env, "report") or DEFAULT_REPORT, notes, "report")
+
+    repository = get_input(env, "repository")
+    ref = get_input(env, "ref")
+    if repository:
+        if not REPO_RE.match(repository):
+            raise InputError(f"input 'repository' must look like OWNER/REPO, not {repository!r}")
+        source = f"github:{repository}" + (f"@{ref}" if ref else "")
+    else:
+        source = str(workspace)
+        if ref:
+            notes.append("input 'ref' only applies with 'repository'; syncing the checked-out workspace")
+
+    flags: list[str] = []
+    sub = get_input(env, "path")
+    if sub:
+        if Path(sub).is_absolute() or ".." in Path(sub).parts:
+            raise InputError(f"input 'path' must be a folder inside the source, not {sub!r}")
+        flags += ["--path", sub]
+    for name, flag in (("include", "--include"), ("exclude", "--exclude")):
+        for glob in split_list(env.get(input_env_name(name), "")):
+            flags += [flag, glob]
+    for name, flag in INT_FLAGS.items():
+        value = get_input(env, name)
+        if value:
+            try:
+                number = int(value)
+            except ValueError:
+                raise InputError(f"input {name!r} must be a whole number, not {value!r}") from None
+            if number < 1:
+                raise InputError(f"input {name!r} is out of range: {value!r}")
+            flags += [flag, str(number)]
+    for name, flag in FLOAT_FLAGS.items():
+        value = get_input(env, name)
+        if value:
+            try:
+                number = float(value)
+            except ValueError:
+                raise InputError(f"input {name!r} must be a number, not {value!r}") from None
+            if number < 0 or number != number:
+                raise InputError(f"input {name!r} is out of range: {value!r}")
+            flags += [flag, value]
+    ontology_id = get_input(env, "ontology-id")
+    if ontology_id:
+        flags += ["--ontology-id", ontology_id]
+    config = get_input(env, "config")
+    if config:
+        flags += ["--config", str(resolve_in_workspace(workspace, config, notes, "config"))]
+    if parse_bool("full-sync", get_input(env, "full-sync")):
+        flags.append("--full")
+    api_url = (env.get("GITHUB_API_URL") or "").strip()
+    if repository and api_url:
+        flags += ["--api-url", api_url]
+
+    return ActionInputs(
+        workspace=workspace,
+        database=database,
+        checkpoint=checkpoint,
+        report=report,
+        source=source,
+        token=get_input(env, "github-token"),
+        restore_artifact=get_input(env, "restore-artifact"),
+        api_url=api_url or "https://api.github.com",
+        repository=(env.get("GITHUB_REPOSITORY") or "").strip(),
+        flags=flags,
+        notes=notes,
+    )

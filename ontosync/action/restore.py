@@ -1,0 +1,69 @@
+"""`restore-artifact`: start this run from the database and checkpoint an earlier run uploaded.
+
+Any problem (no such artifact yet, only expired ones, API or download failure, a database that
+fails its checks) is reported and the run goes on as a full sync: a missing cache is not an error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+from pathlib import Path
+
+from ontosync.action import artifacts
+from ontosync.action.commands import Commands
+from ontosync.action.inputs import ActionInputs
+
+
+def restore(cmd: Commands, inputs: ActionInputs) -> bool:
+    """Download and unpack the artifact; True when the database (and checkpoint) were restored."""
+    name = inputs.restore_artifact
+    if not inputs.repository:
+        cmd.warning(f"restore-artifact {name!r}: GITHUB_REPOSITORY is not set; running a full sync")
+        return False
+    try:
+        info, expired = artifacts.find_newest_artifact(inputs.repository, name, inputs.token or None,
+                                                       inputs.api_url)
+    except artifacts.ArtifactError as exc:
+        cmd.warning(f"restore-artifact {name!r}: {exc}; running a full sync")
+        return False
+    if info is None:
+        extra = f" ({expired} expired)" if expired else ""
+        cmd.notice(f"no artifact named {name!r} in {inputs.repository} yet{extra}: running a full sync")
+        return False
+    cmd.line(f"newest: {info.describe()}")
+    with tempfile.TemporaryDirectory(prefix="ontosync-restore-") as tmp_dir:
+        tmp = Path(tmp_dir)
+        try:
+            zip_path = artifacts.download_artifact(info, inputs.token or None, tmp / "artifact.zip")
+            with artifacts.open_zip(zip_path) as zf:
+                db_member = artifacts.pick_member(zf, [inputs.relative(inputs.database), inputs.database.name])
+                if db_member is None:
+                    cmd.warning(f"{info.describe()} holds no {inputs.database.name}; running a full sync")
+                    return False
+                db_tmp = artifacts.extract_member(zf, db_member, tmp / "restored.db")
+                problems = artifacts.check_database(db_tmp)
+                if problems:
+                    cmd.warning(f"the database in {info.describe()} fails its checks ({problems[0]}); "
+                                "running a full sync")
+                    return False
+                ck_member = artifacts.pick_member(zf, [inputs.relative(inputs.checkpoint),
+                                                       inputs.checkpoint.name])
+                ck_tmp = artifacts.extract_member(zf, ck_member, tmp / "restored.checkpoint.json") \
+                    if ck_member is not None else None
+        except artifacts.ArtifactError as exc:
+            cmd.warning(f"restore-artifact {name!r}: {exc}; running a full sync")
+            return False
+        # A -wal or -shm beside the old database belongs to that database, not to this one.
+        for suffix in ("-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                inputs.database.with_name(inputs.database.name + suffix).unlink()
+        artifacts.copy_to(db_tmp, inputs.database)
+        cmd.line(f"restored {db_member.filename} -> {inputs.relative(inputs.database)}")
+        if ck_tmp is not None:
+            artifacts.copy_to(ck_tmp, inputs.checkpoint)
+            cmd.line(f"restored {ck_member.filename} -> {inputs.relative(inputs.checkpoint)}")
+        else:
+            cmd.line("the artifact holds no checkpoint; unchanged files are still skipped by their blob hash")
+    cmd.notice(f"started from {info.describe()}")
+    return True

@@ -1,0 +1,263 @@
+"""The Action's main: inputs -> (restore) -> `ontosync sync` -> outputs, job summary, annotations.
+
+The sync runs in this process through `ontosync.cli.main(argv)`; its log is fenced with
+`stop-commands` because it quotes file names and parser messages from the repository, which must
+not be able to issue workflow commands. The token is masked before anything is printed, handed to
+the sync only as `GITHUB_TOKEN`, and never printed. The exit code is the sync's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import signal
+import stat
+import sys
+import time
+import traceback
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from ontosync.action.commands import Commands
+from ontosync.action.inputs import ActionInputs, InputError, get_input, input_env_name, read_inputs
+from ontosync.action.restore import restore
+from ontosync.action.summary import annotate_failures, outputs_from_report, summary_markdown, write_outputs
+
+CliMain = Callable[[Sequence[str]], Any]
+EXIT_MEANING = {0: "done", 1: "error rate over the threshold", 2: "usage or configuration error",
+                3: "fatal: database integrity or migration failure",
+                130: "interrupted (job cancelled); the checkpoint is saved for the next run"}
+
+
+class TeeStream(io.TextIOBase):
+    """Writes through to `inner` and keeps the last lines, to quote the reason of a failed run."""
+
+    def __init__(self, inner: TextIO, keep: int = 20) -> None:
+        self.inner = inner
+        self.lines: deque[str] = deque(maxlen=keep)
+        self._partial = ""
+
+    def write(self, text: str) -> int:
+        self.inner.write(text)
+        self._partial += text
+        *done, self._partial = self._partial.split("\n")
+        self.lines.extend(line for line in done if line.strip())
+        return len(text)
+
+    def flush(self) -> None:
+        self.inner.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self.inner, "encoding", "utf-8")
+
+    def last_line(self) -> str:
+        tail = [*self.lines, self._partial] if self._partial.strip() else list(self.lines)
+        return tail[-1].strip() if tail else ""
+
+
+@contextlib.contextmanager
+def env_var(name: str, value: str | None) -> Iterator[None]:
+    """Set (or leave alone, when value is falsy) one variable of os.environ for the block."""
+    if not value:
+        yield
+        return
+    old = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = old
+
+
+def load_report(path) -> dict[str, Any] | None:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+        return data if isinstance(data, dict) else None
+    except (OSError, ValueError):
+        return None
+
+
+def default_cli_main() -> CliMain:
+    from ontosync.cli import main as cli_main
+
+    return cli_main
+
+
+def run_sync(cmd: Commands, cli_main: CliMain, argv: list[str], token: str) -> tuple[int, str]:
+    """Run `ontosync <argv>` in this process; (exit code, last line it printed on stderr)."""
+    tee = TeeStream(sys.stderr)
+    old_stderr = sys.stderr
+    with cmd.stop_commands():
+        sys.stderr = tee
+        try:
+            with env_var("GITHUB_TOKEN", token):
+                result = cli_main(argv)
+            code = 0 if result is None else int(result)
+        except SystemExit as exc:  # argparse and friends
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+        except Exception as exc:
+            traceback.print_exc()
+            tee.lines.append(f"ontosync crashed: {type(exc).__name__}: {exc}")
+            code = 3
+        finally:
+            sys.stdout.flush()
+            sys.stderr = old_stderr
+    return code, tee.last_line()
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def main(env: MutableMapping[str, str] | None = None, cli_main: CliMain | None = None,
+         out: TextIO | None = None) -> int:
+    if env is None:
+        env = os.environ
+        # Python as PID 1 of a container ignores SIGTERM; a cancelled job (docker stop) should stop
+        # the sync like Ctrl-C does, so the checkpoint is written and the next run resumes.
+        signal.signal(signal.SIGTERM, _interrupt)
+    cmd = Commands(out)
+    token = get_input(env, "github-token")
+    if token:
+        cmd.mask(token)
+        # The sync gets the token as GITHUB_TOKEN only; drop the input's copy from the environment.
+        env.pop(input_env_name("github-token"), None)
+
+    try:
+        inputs = read_inputs(env)
+    except InputError as exc:
+        cmd.error(str(exc), title="ontosync: bad input")
+        finish(cmd, env, None, None, 2, str(exc))
+        return 2
+    inputs.token = token
+
+    with cmd.group("ontosync: settings"):
+        cmd.line(f"source:     {inputs.source}")
+        cmd.line(f"database:   {inputs.database}")
+        cmd.line(f"checkpoint: {inputs.checkpoint}")
+        cmd.line(f"report:     {inputs.report}")
+        cmd.line("token:      " + ("given (masked)" if token else "none"))
+        cmd.line("command:    ontosync " + " ".join(inputs.sync_argv()))
+    for note in inputs.notes:
+        cmd.warning(note, title="ontosync: input")
+
+    folders = make_parent_dirs(inputs)
+    if inputs.restore_artifact:
+        with cmd.group(f"ontosync: restore artifact {inputs.restore_artifact}"):
+            restore(cmd, inputs)
+
+    with contextlib.suppress(FileNotFoundError):
+        inputs.report.unlink()  # a report left from before must not pass for this run's
+    if cli_main is None:
+        try:
+            cli_main = default_cli_main()
+        except ImportError as exc:
+            cmd.error(f"the ontosync command line cannot be loaded: {exc}", title="ontosync: broken install")
+            finish(cmd, env, inputs, None, 3, str(exc))
+            return 3
+
+    started = time.monotonic()
+    with cmd.group("ontosync: sync"):
+        code, last_stderr = run_sync(cmd, cli_main, inputs.sync_argv(), token)
+        cmd.line(f"sync finished in {time.monotonic() - started:.1f} s: exit {code} "
+                 f"({EXIT_MEANING.get(code, 'unexpected')})")
+
+    hand_over_files(inputs, folders)
+    report = load_report(inputs.report)
+    reason = ""
+    if code in (2, 3) or (code != 0 and report is None):
+        reason = last_stderr or f"ontosync sync exited with {code} ({EXIT_MEANING.get(code, 'unexpected')})"
+        cmd.error(reason, title=f"ontosync: exit {code}")
+    elif code == 1:
+        reason = "the error rate is over max-error-rate"
+    finish(cmd, env, inputs, report, code, reason)
+    return code
+
+
+def make_parent_dirs(inputs: ActionInputs) -> list[Path]:
+    """Create the folders the database, checkpoint and report go in (inside the workspace only)."""
+    created: list[Path] = []
+    for path in (inputs.database, inputs.checkpoint, inputs.report):
+        parent = path.parent
+        try:
+            parent.relative_to(inputs.workspace)
+        except ValueError:
+            continue
+        missing = []
+        while parent != inputs.workspace and not parent.exists():
+            missing.append(parent)
+            parent = parent.parent
+        for folder in reversed(missing):
+            try:
+                folder.mkdir(exist_ok=True)
+                created.append(folder)
+            except OSError:
+                break
+    return created
+
+
+def hand_over_files(inputs: ActionInputs, folders: Sequence[Path] = ()) -> None:
+    """Make the files the run wrote usable by the job's later steps.
+
+    The container runs as root, the runner's later steps as the workspace's owner: give that owner
+    the database, its -wal/-shm, the checkpoint and the report, and make them readable (the
+    checkpoint and report are written through private temp files, mode 0600).
+    """
+    try:
+        ws = os.stat(inputs.workspace)
+    except OSError:
+        return
+    as_root = hasattr(os, "geteuid") and os.geteuid() == 0
+    db = inputs.database
+    for path in (*folders, db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm"),
+                 inputs.checkpoint, inputs.report):
+        try:
+            st = os.stat(path)
+            if as_root and (st.st_uid, st.st_gid) != (ws.st_uid, ws.st_gid):
+                os.chown(path, ws.st_uid, ws.st_gid)
+            wanted = 0o755 if stat.S_ISDIR(st.st_mode) else 0o644
+            if st.st_mode & wanted != wanted:
+                os.chmod(path, (st.st_mode | wanted) & 0o7777)
+        except OSError:
+            continue
+
+
+def finish(cmd: Commands, env: Mapping[str, str], inputs: ActionInputs | None,
+           report: Mapping[str, Any] | None, code: int, reason: str) -> None:
+    """Outputs, job summary and per-file annotations, whatever the outcome."""
+    paths = {}
+    if inputs is not None:
+        paths = {"database": inputs.relative(inputs.database),
+                 "checkpoint": inputs.relative(inputs.checkpoint),
+                 "report": inputs.relative(inputs.report) if report is not None else ""}
+    outputs = outputs_from_report(report, paths)
+    output_file = env.get("GITHUB_OUTPUT")
+    with cmd.group("ontosync: outputs"):
+        for name, value in outputs.items():
+            cmd.line(f"{name}={value}")
+        if output_file:
+            try:
+                write_outputs(output_file, outputs)
+            except OSError as exc:
+                cmd.warning(f"cannot write the step outputs to GITHUB_OUTPUT: {exc}")
+    summary_file = env.get("GITHUB_STEP_SUMMARY")
+    if summary_file:
+        try:
+            with open(summary_file, "a", encoding="utf-8") as fh:
+                fh.write(summary_markdown(report, code, paths, reason) + "\n")
+        except OSError as exc:
+            cmd.warning(f"cannot write the job summary: {exc}")
+    if report is not None:
+        annotate_failures(cmd, report, link_files=inputs is not None and inputs.local_source)

@@ -1,0 +1,265 @@
+"""The run report (CONTRACT section 3) as step outputs, a job summary and annotations.
+
+Everything here is a pure function of the report dict, so it is tested with reports built by hand.
+The report may come from a run that stopped early: every key is optional here.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import secrets
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ontosync.action.commands import ANNOTATION_LIMIT, Commands
+
+OUTPUT_NAMES = (
+    "database", "checkpoint", "report", "files-total", "files-ok", "files-failed", "files-unchanged",
+    "classes", "properties", "axioms", "error-rate", "files-per-second",
+)
+MAX_TABLE_ROWS = 100  # failed files listed in the summary (GitHub caps a summary at 1 MiB)
+MAX_MESSAGE = 300
+CHART_POINTS = 24
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def error_rate(files: Mapping[str, Any]) -> float | None:
+    ok, failed = _int(files.get("ok")), _int(files.get("failed"))
+    if ok is None or failed is None:
+        return None
+    return failed / (ok + failed) if ok + failed else 0.0
+
+
+def format_number(value: float | None, digits: int = 2) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return ""
+    return f"{value:.{digits}f}"
+
+
+def outputs_from_report(report: Mapping[str, Any] | None, paths: Mapping[str, str]) -> dict[str, str]:
+    """All twelve outputs; a count the report does not hold is an empty string."""
+    report = report or {}
+    files = report.get("files") or {}
+    entities = report.get("entities") or {}
+
+    def count(section: Mapping[str, Any], key: str) -> str:
+        value = _int(section.get(key))
+        return "" if value is None else str(value)
+
+    throughput = report.get("throughput_files_per_s")
+    return {
+        "database": paths.get("database", ""),
+        "checkpoint": paths.get("checkpoint", ""),
+        "report": paths.get("report", ""),
+        "files-total": count(files, "total"),
+        "files-ok": count(files, "ok"),
+        "files-failed": count(files, "failed"),
+        "files-unchanged": count(files, "unchanged"),
+        "classes": count(entities, "classes"),
+        "properties": count(entities, "properties"),
+        "axioms": count(entities, "axioms"),
+        "error-rate": format_number(error_rate(files), 4),
+        "files-per-second": format_number(throughput if isinstance(throughput, (int, float)) else None),
+    }
+
+
+def write_outputs(path: str, outputs: Mapping[str, str]) -> None:
+    """Append `name=value` lines to `$GITHUB_OUTPUT` (a random-delimiter block for multi-line values)."""
+    with open(path, "a", encoding="utf-8") as fh:
+        for name, value in outputs.items():
+            value = str(value)
+            if "\n" in value or "\r" in value:
+                delimiter = "ghadelimiter_" + secrets.token_hex(8)
+                fh.write(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
+            else:
+                fh.write(f"{name}={value}\n")
+
+
+# --- the job summary -----------------------------------------------------------------------------
+
+def cell(text: Any, limit: int = MAX_MESSAGE) -> str:
+    """Text safe inside a markdown table cell: one line, no raw HTML, pipes escaped."""
+    s = " ".join(str("" if text is None else text).split())
+    if len(s) > limit:
+        s = s[: limit - 1] + "…"
+    return html.escape(s, quote=False).replace("|", "\\|").replace("`", "\\`")
+
+
+def code(text: Any) -> str:
+    return f"<code>{cell(text)}</code>"
+
+
+def table(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> list[str]:
+    header = list(header)
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return [*lines, ""]
+
+
+def resample_progress(progress: list[Mapping[str, Any]], points: int = CHART_POINTS) -> list[tuple[float, int]]:
+    """(t, done) at evenly spaced times from the run's samples, stepping as the samples do."""
+    samples = sorted(
+        (float(p["t"]), int(p["done"])) for p in progress
+        if isinstance(p, Mapping) and _int(p.get("done")) is not None and p.get("t") is not None
+    )
+    if not samples:
+        return []
+    if samples[0][0] > 0:
+        samples.insert(0, (0.0, 0))
+    end = samples[-1][0]
+    if end <= 0:
+        return [(0.0, samples[-1][1])]
+    n = max(2, points)
+    out, j = [], 0
+    for i in range(n):
+        t = end * i / (n - 1)
+        while j + 1 < len(samples) and samples[j + 1][0] <= t + 1e-9:
+            j += 1
+        out.append((t, samples[j][1]))
+    return out
+
+
+def progress_chart(progress: list[Mapping[str, Any]], total: int | None) -> list[str]:
+    points = resample_progress(progress)
+    if len(points) < 2:
+        return []
+    top = max([p[1] for p in points] + [total or 0, 1])
+    end = points[-1][0]
+    values = ", ".join(str(v) for _, v in points)
+    # A numeric x-axis spreads the (evenly resampled) values over the run's duration.
+    return [
+        "```mermaid",
+        "xychart-beta",
+        '    title "Files processed over the run"',
+        f'    x-axis "seconds" 0 --> {max(end, 0.1):.{1 if end < 100 else 0}f}',
+        f'    y-axis "files" 0 --> {top}',
+        f"    line [{values}]",
+        "```",
+        "",
+    ]
+
+
+def summary_markdown(report: Mapping[str, Any] | None, exit_code: int, paths: Mapping[str, str],
+                     reason: str = "") -> str:
+    report = report or {}
+    files = report.get("files") or {}
+    entities = report.get("entities") or {}
+    verdict = {0: "✅ synced", 1: "⚠️ error rate over the threshold", 2: "❌ usage or configuration error",
+               3: "❌ fatal: database integrity or migration failure"}.get(exit_code, f"❌ exit {exit_code}")
+    lines = [f"## ontosync: {verdict}", ""]
+    if reason:
+        lines += [f"> {cell(reason, 1000)}", ""]
+    source = report.get("source")
+    if source:
+        rev = report.get("revision")
+        lines += [f"Source {code(source)}" + (f" at {code(rev)}" if rev else "")
+                  + (" (resumed from a checkpoint)" if report.get("resumed") else "")
+                  + f"; database {code(paths.get('database', ''))}.", ""]
+    if not report:
+        lines += ["No run report was written.", ""]
+        return "\n".join(lines)
+
+    lines += ["### Files", ""]
+    keys = ("total", "ok", "failed", "skipped", "unchanged", "deleted")
+    lines += table(keys, [[files.get(k, "") for k in keys]])
+    lines += ["### Entities in the database", ""]
+    ekeys = ("classes", "properties", "axioms", "hierarchy_edges")
+    lines += table(["classes", "properties", "axioms", "hierarchy edges"], [[entities.get(k, "") for k in ekeys]])
+
+    lat = report.get("write_latency_ms") or {}
+    rate = error_rate(files)
+    util = report.get("worker_utilization")
+    rows = [
+        ["duration", f"{format_number(report.get('duration_s'), 1)} s"],
+        ["throughput", f"{format_number(report.get('throughput_files_per_s'), 1)} files/s"],
+        ["error rate", f"{rate:.2%}" if rate is not None else ""],
+        ["peak memory", f"{format_number(report.get('peak_rss_mb'), 1)} MB"],
+        ["write latency p50 / p95 / max",
+         " / ".join(format_number(lat.get(k), 1) for k in ("p50", "p95", "max")) + " ms"],
+        ["worker utilization", f"{util:.0%}" if isinstance(util, (int, float)) else ""],
+        ["retries", report.get("retries", "")],
+        ["queue depth max", report.get("queue_depth_max", "")],
+    ]
+    lines += ["### Throughput", "", *table(["measure", "value"], rows)]
+
+    alerts = report.get("alerts") or []
+    if alerts:
+        lines += ["### Alerts", ""]
+        lines += table(["alert", "value", "threshold"],
+                       [[cell(a.get("name")), cell(a.get("value")), cell(a.get("threshold"))] for a in alerts])
+
+    chart = progress_chart(report.get("progress") or [], _int(files.get("total")))
+    if chart:
+        lines += ["### Progress", "", *chart]
+
+    errors = [e for e in report.get("errors") or [] if isinstance(e, Mapping)]
+    if errors:
+        kinds = Counter(str(e.get("kind") or "unknown") for e in errors)
+        lines += ["### Errors by kind", ""]
+        lines += table(["kind", "files"], [[cell(k), n] for k, n in kinds.most_common()])
+
+    slowest = [s for s in report.get("slowest_files") or [] if isinstance(s, Mapping)]
+    if slowest:
+        lines += ["### Slowest files", ""]
+        lines += table(["file", "ms"], [[code(s.get("path")), format_number(s.get("ms"), 1)] for s in slowest[:10]])
+
+    if errors:
+        lines += [f"### Failed files ({len(errors)})", ""]
+        lines += table(
+            ["file", "line", "kind", "message"],
+            [[code(e.get("path")), e.get("line") or "", cell(e.get("kind")), cell(e.get("message"))]
+             for e in errors[:MAX_TABLE_ROWS]],
+        )
+        if len(errors) > MAX_TABLE_ROWS:
+            lines += [f"…and {len(errors) - MAX_TABLE_ROWS} more: see the report {code(paths.get('report'))}.", ""]
+
+    warnings = [w for w in report.get("warnings") or [] if isinstance(w, Mapping)]
+    if warnings:
+        kinds = Counter(str(w.get("kind") or "warning") for w in warnings)
+        lines += ["<details><summary>Warnings: "
+                  + ", ".join(f"{cell(k)} × {n}" for k, n in kinds.most_common()) + "</summary>", ""]
+        lines += table(["file", "kind", "message"],
+                       [[code(w.get("path")), cell(w.get("kind")), cell(w.get("message"))]
+                        for w in warnings[:MAX_TABLE_ROWS]])
+        lines += ["</details>", ""]
+    return "\n".join(lines)
+
+
+# --- annotations ---------------------------------------------------------------------------------
+
+def annotate_failures(cmd: Commands, report: Mapping[str, Any] | None, *, link_files: bool = True,
+                      path_prefix: str = "") -> int:
+    """One `::error` per failed file for the first ten, then one warning that counts the rest.
+
+    The rest are also listed in the log, inside `stop-commands` since their text is untrusted.
+    Returns the number of error annotations written.
+    """
+    errors = [e for e in (report or {}).get("errors") or [] if isinstance(e, Mapping)]
+    shown = errors if len(errors) <= ANNOTATION_LIMIT else errors[:ANNOTATION_LIMIT]
+    for e in shown:
+        path = str(e.get("path") or "")
+        props: dict[str, object] = {"title": f"ontosync: {e.get('kind') or 'error'} in {path}"}
+        if link_files and path:
+            props = {"file": path_prefix + path, "line": _int(e.get("line")) or 1, **props}
+        cmd.command("error", e.get("message") or "failed", props)
+    rest = errors[len(shown):]
+    if rest:
+        cmd.warning(
+            f"{len(rest)} more files failed to sync and are not annotated (GitHub shows at most "
+            f"{ANNOTATION_LIMIT} per step); {len(errors)} in all: see the job summary and the run report.",
+            title="ontosync: more failed files",
+        )
+        with cmd.group(f"{len(rest)} more failed files"), cmd.stop_commands():
+            for e in rest:
+                line = f":{e.get('line')}" if e.get("line") else ""
+                message = " ".join(str(e.get("message") or "").split())
+                cmd.line(f"{e.get('path')}{line}: {e.get('kind') or 'error'}: {message}")
+    return len(shown)
