@@ -507,7 +507,7 @@ def test_workflow_steps_using_this_action_pass_only_declared_inputs():
 
 def test_docs_list_every_input_and_output():
     spec = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
-    docs = (ROOT / "docs" / "action.md").read_text(encoding="utf-8")
+    docs = (ROOT / "README.md").read_text(encoding="utf-8")
     for name in [*spec["inputs"], *spec["outputs"]]:
         assert f"`{name}`" in docs, name
 
