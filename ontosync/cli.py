@@ -18,6 +18,7 @@ from typing import NoReturn
 
 from ontosync import __version__
 from ontosync.config import DEFAULT_MAX_FILE_SIZE, ConfigError, Settings, build_settings, default_workers
+from ontosync.pipeline.checkpoint import current_umask
 
 
 class UsageError(Exception):
@@ -29,7 +30,10 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def build_parser() -> argparse.ArgumentParser:
+LOCAL_COMMANDS = ("sync", "migrate", "verify", "status")
+
+
+def build_parser(with_fetch_db: bool = True) -> argparse.ArgumentParser:
     parser = _Parser(prog="ontosync", description="Keep a SQLite database of an ontology in step with its repository.")
     parser.add_argument("--version", action="version", version=f"ontosync {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -71,18 +75,22 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("--checkpoint", metavar="PATH", help="checkpoint file (default <db>.checkpoint.json)")
     st.add_argument("--json", action="store_true", help="print JSON instead of text")
 
-    try:
-        from ontosync.action.fetch_db import add_fetch_db_parser
-    except ImportError:
-        pass
-    else:
-        add_fetch_db_parser(sub)
+    if with_fetch_db:
+        try:
+            from ontosync.action.fetch_db import add_fetch_db_parser
+        except ImportError:
+            pass
+        else:
+            add_fetch_db_parser(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    words = sys.argv[1:] if argv is None else argv
+    # `fetch-db` imports the HTTP stack (~200 ms): leave it out when another command is named first.
+    with_fetch_db = not (words and words[0] in LOCAL_COMMANDS)
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser(with_fetch_db).parse_args(argv)
         return {"sync": cmd_sync, "migrate": cmd_migrate, "verify": cmd_verify, "status": cmd_status}.get(
             args.command, _delegate)(args)
     except (UsageError, ConfigError) as exc:
@@ -159,28 +167,20 @@ def make_source(settings: Settings, path_filter):
 
 def prepare_database(db: str) -> int:
     """Create, upgrade or migrate the database before a sync; returns an exit code or 0."""
-    try:
-        from ontosync.store.upgrade import MigrationFailed, UnknownShapeError
-        from ontosync.store.upgrade import prepare_database as prepare
-    except ImportError:  # the legacy upgrader is optional for a plain new database
-        from ontosync.store.repository import Repository, StoreError
+    from ontosync.store.upgrade import UpgradeError
+    from ontosync.store.upgrade import prepare_database as prepare
 
-        try:
-            repo = Repository(db)
-            repo.ensure_schema()
-            repo.close()
-        except StoreError as exc:
-            _say(f"fatal: {exc}")
-            return 3
-        return 0
     try:
-        prepare(db)
-    except UnknownShapeError as exc:
-        _say(f"error: {exc}")
-        return 2
-    except (MigrationFailed, sqlite3.DatabaseError) as exc:
-        _say(f"fatal: {exc}")
+        result = prepare(db)
+    except UpgradeError as exc:
+        _say(("error: " if exc.exit_code == 2 else "fatal: ") + str(exc))
+        return exc.exit_code
+    except sqlite3.DatabaseError as exc:
+        _say(f"fatal: {db}: {exc}")
         return 3
+    if result.changed and result.backup_path:
+        for line in result.summary().splitlines():
+            _say(line)
     return 0
 
 
@@ -207,26 +207,21 @@ def write_json_atomic(path: str, data: dict) -> None:
     fd, tmp = tempfile.mkstemp(prefix=".report-", dir=target.parent if str(target.parent) else ".")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         json.dump(data, fh, indent=2, ensure_ascii=False)
+    os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes 0600; a report is an ordinary file
     os.replace(tmp, target)
 
 
 # -- migrate, verify, status ---------------------------------------------------------------------
 def cmd_migrate(args: argparse.Namespace) -> int:
-    try:
-        from ontosync.store.upgrade import MigrationFailed, UnknownShapeError, migrate
-    except ImportError:
-        _say("error: migrate is not available in this build")
-        return 2
+    from ontosync.store.upgrade import UpgradeError, migrate
+
     if not Path(args.db).exists():
         raise UsageError(f"database not found: {args.db}")
     try:
         result = migrate(args.db, backup_dir=args.backup_dir, dry_run=args.dry_run)
-    except UnknownShapeError as exc:
-        _say(f"error: {exc}")
-        return 2
-    except MigrationFailed as exc:
-        _say(f"fatal: {exc}")
-        return 3
+    except UpgradeError as exc:
+        _say(("error: " if exc.exit_code == 2 else "fatal: ") + str(exc))
+        return exc.exit_code
     print(result.summary())
     return 0
 

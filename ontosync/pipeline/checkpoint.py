@@ -45,6 +45,7 @@ class Checkpoint:
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 json.dump(asdict(self), fh, indent=1, ensure_ascii=False)
+            os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes 0600; a checkpoint is an ordinary file
             os.replace(tmp, path)
         except BaseException:
             with contextlib.suppress(OSError):
@@ -53,3 +54,9 @@ class Checkpoint:
 
     def resumable_for(self, source: str) -> bool:
         return not self.finished and self.source == source
+
+
+def current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

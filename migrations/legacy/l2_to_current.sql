@@ -1,0 +1,250 @@
+-- legacy L2 -> 001: the metadata schema (owl_classes keyed by (ontology_id, class_iri), the
+-- hierarchy in parent_class_iri), possibly with the batch tool's L1 tables created on top of it
+-- (owl_class_hierarchy with foreign keys to the missing owl_classes(iri), owl_axioms).
+--
+-- Run by ontosync/store/upgrade.py inside the one migration transaction, with foreign keys on,
+-- after it has
+--   1. moved the legacy tables aside: owl_class_hierarchy, owl_axioms, owl_properties and
+--      owl_classes are copied to legacy_<name> (all rows and columns, no constraints) and dropped;
+--      ontologies is renamed legacy_ontologies (kept tables that reference it follow it);
+--   2. applied 001_initial.sql;
+--   3. defined TEMP views src_* over those tables with exactly the columns read below (a column
+--      the database lacks reads as NULL, a table it lacks as no rows).
+-- Parameters: :now (ISO timestamp), :default_ontology (for rows with no ontology id).
+--
+-- Every legacy fact becomes a fact of the pseudo source file 'legacy:L2/<ontology id>', so the
+-- derived contract tables are what the repository would compute for such files, and later syncs
+-- keep them consistent (a class stays while any file, these included, declares it).
+
+CREATE TEMP TABLE stage_classes (
+    o TEXT NOT NULL, iri TEXT NOT NULL, label TEXT, comment TEXT,
+    PRIMARY KEY (o, iri)
+);
+CREATE TEMP TABLE stage_edges (
+    o TEXT NOT NULL, child TEXT NOT NULL, parent TEXT NOT NULL,
+    PRIMARY KEY (o, child, parent)
+);
+CREATE TEMP TABLE stage_properties (
+    o TEXT NOT NULL, iri TEXT NOT NULL, property_type TEXT NOT NULL, label TEXT, domain TEXT, range TEXT,
+    PRIMARY KEY (o, iri)
+);
+CREATE TEMP TABLE stage_axioms (
+    seq INTEGER PRIMARY KEY,      -- insertion order, for rows that get a new id
+    id INTEGER,                   -- the legacy id, kept; NULL for rows made here
+    o TEXT NOT NULL, axiom_type TEXT NOT NULL, subject TEXT, object TEXT, annotations TEXT
+);
+CREATE TEMP TABLE legacy_notes (kind TEXT NOT NULL, ontology_id TEXT, iri TEXT, detail TEXT);
+
+-- The ontology an IRI belongs to, for the rows that carry no ontology id (the L1 tables on top):
+-- the smallest ontology id declaring it as a class, else as a property.
+CREATE TEMP TABLE home (iri TEXT PRIMARY KEY, o TEXT NOT NULL);
+INSERT INTO home (iri, o)
+SELECT class_iri, MIN(COALESCE(ontology_id, :default_ontology)) FROM src_classes
+WHERE class_iri IS NOT NULL GROUP BY class_iri;
+INSERT OR IGNORE INTO home (iri, o)
+SELECT property_iri, MIN(COALESCE(ontology_id, :default_ontology)) FROM src_properties
+WHERE property_iri IS NOT NULL GROUP BY property_iri;
+
+-- Rows that have no IRI cannot be facts; they stay in the legacy_* copies and are reported.
+INSERT INTO legacy_notes (kind, detail)
+SELECT 'no-iri', t || ': ' || n FROM (
+    SELECT 'owl_classes' AS t, count(*) AS n FROM src_classes WHERE class_iri IS NULL
+    UNION ALL SELECT 'owl_class_hierarchy', count(*) FROM src_hierarchy
+        WHERE class_iri IS NULL OR parent_iri IS NULL
+    UNION ALL SELECT 'owl_properties', count(*) FROM src_properties WHERE property_iri IS NULL
+    UNION ALL SELECT 'owl_disjoint_classes', count(*) FROM src_disjoint
+        WHERE class_iri_1 IS NULL OR class_iri_2 IS NULL
+) WHERE n > 0;
+
+-- Classes, in their own ontology (the same IRI may be a class of several).
+INSERT OR IGNORE INTO stage_classes (o, iri, label, comment)
+SELECT COALESCE(ontology_id, :default_ontology), class_iri, label, comment FROM src_classes
+WHERE class_iri IS NOT NULL ORDER BY 1, 2;
+
+-- Hierarchy: each non-NULL parent_class_iri is an edge in the class's ontology; each row of the
+-- L1 owl_class_hierarchy is an edge in the ontology of its child (else of its parent, else the
+-- default one). A parent that is no class is kept: the derived step adds it as a referenced
+-- class, and the runner reports it.
+INSERT OR IGNORE INTO stage_edges (o, child, parent)
+SELECT COALESCE(ontology_id, :default_ontology), class_iri, parent_class_iri FROM src_classes
+WHERE class_iri IS NOT NULL AND parent_class_iri IS NOT NULL ORDER BY 1, 2, 3;
+INSERT OR IGNORE INTO stage_edges (o, child, parent)
+SELECT COALESCE(hc.o, hp.o, :default_ontology), h.class_iri, h.parent_iri FROM src_hierarchy AS h
+LEFT JOIN home AS hc ON hc.iri = h.class_iri
+LEFT JOIN home AS hp ON hp.iri = h.parent_iri
+WHERE h.class_iri IS NOT NULL AND h.parent_iri IS NOT NULL ORDER BY 1, 2, 3;
+
+-- Properties: Object, Data and AnnotationProperty become the contract's three types; a type that
+-- names none of them is kept as AnnotationProperty and reported (original in the copy).
+INSERT INTO legacy_notes (kind, ontology_id, iri, detail)
+SELECT 'property-type', COALESCE(ontology_id, :default_ontology), property_iri, property_type
+FROM src_properties
+WHERE property_iri IS NOT NULL
+  AND lower(COALESCE(property_type, '')) NOT LIKE '%annotation%'
+  AND lower(COALESCE(property_type, '')) NOT LIKE '%object%'
+  AND lower(COALESCE(property_type, '')) NOT LIKE '%data%'
+ORDER BY 2, 3;
+INSERT OR IGNORE INTO stage_properties (o, iri, property_type, label, domain, range)
+SELECT COALESCE(ontology_id, :default_ontology), property_iri,
+       CASE
+           WHEN lower(COALESCE(property_type, '')) LIKE '%annotation%' THEN 'AnnotationProperty'
+           WHEN lower(COALESCE(property_type, '')) LIKE '%object%' THEN 'ObjectProperty'
+           WHEN lower(COALESCE(property_type, '')) LIKE '%data%' THEN 'DataProperty'
+           ELSE 'AnnotationProperty'
+       END,
+       label, domain_class_iri, range_class_iri
+FROM src_properties WHERE property_iri IS NOT NULL ORDER BY 1, 2;
+
+-- Axioms of the L1 owl_axioms keep their id, in the ontology of their subject. annotations must
+-- be JSON or NULL: JSON text is kept as it is, other text becomes a JSON string. An inferred
+-- axiom says so in its annotations ("inferred": true), since the new schema has no column for it.
+INSERT INTO stage_axioms (id, o, axiom_type, subject, object, annotations)
+SELECT a.id, COALESCE(a.ontology_id, h.o, :default_ontology), COALESCE(a.axiom_type, 'Unknown'),
+       a.subject, a.object,
+       CASE
+           WHEN (CASE typeof(a.is_inferred)
+                     WHEN 'integer' THEN a.is_inferred <> 0
+                     WHEN 'real' THEN a.is_inferred <> 0
+                     WHEN 'text' THEN lower(trim(a.is_inferred)) IN ('1', 'true', 't', 'yes', 'y')
+                     ELSE 0 END)
+           THEN json_set(
+               CASE
+                   WHEN a.annotations IS NULL THEN '{}'
+                   WHEN json_valid(a.annotations) AND json_type(a.annotations) = 'object' THEN a.annotations
+                   WHEN json_valid(a.annotations) THEN json_object('value', json(a.annotations))
+                   ELSE json_object('value', a.annotations)
+               END, '$.inferred', json('true'))
+           WHEN a.annotations IS NULL OR json_valid(a.annotations) THEN a.annotations
+           ELSE json_quote(a.annotations)
+       END
+FROM src_axioms AS a LEFT JOIN home AS h ON h.iri = a.subject
+ORDER BY a.id;
+
+-- What this shape says in columns the new schema lacks, as the axioms OWL has for it: property
+-- characteristics and inverses, property comments, deprecated classes, disjoint classes (the
+-- owl_disjoint_classes table is kept as well). Each names the legacy column it came from.
+INSERT INTO stage_axioms (id, o, axiom_type, subject, object, annotations)
+SELECT NULL, o, axiom_type, subject, object, annotations FROM (
+    SELECT p.o, CASE p.property_type WHEN 'DataProperty' THEN 'FunctionalDataProperty'
+                    ELSE 'FunctionalObjectProperty' END AS axiom_type,
+           p.iri AS subject, NULL AS object,
+           json_object('legacy', 'owl_properties.is_functional') AS annotations, 1 AS k
+    FROM src_properties AS s JOIN stage_properties AS p
+        ON p.o = COALESCE(s.ontology_id, :default_ontology) AND p.iri = s.property_iri
+    WHERE (CASE typeof(s.is_functional) WHEN 'integer' THEN s.is_functional <> 0
+               WHEN 'real' THEN s.is_functional <> 0
+               WHEN 'text' THEN lower(trim(s.is_functional)) IN ('1', 'true', 't', 'yes', 'y') ELSE 0 END)
+    UNION ALL
+    SELECT p.o, 'InverseFunctionalObjectProperty', p.iri, NULL,
+           json_object('legacy', 'owl_properties.is_inverse_functional'), 2
+    FROM src_properties AS s JOIN stage_properties AS p
+        ON p.o = COALESCE(s.ontology_id, :default_ontology) AND p.iri = s.property_iri
+    WHERE (CASE typeof(s.is_inverse_functional) WHEN 'integer' THEN s.is_inverse_functional <> 0
+               WHEN 'real' THEN s.is_inverse_functional <> 0
+               WHEN 'text' THEN lower(trim(s.is_inverse_functional)) IN ('1', 'true', 't', 'yes', 'y')
+               ELSE 0 END)
+    UNION ALL
+    SELECT p.o, 'SymmetricObjectProperty', p.iri, NULL,
+           json_object('legacy', 'owl_properties.is_symmetric'), 3
+    FROM src_properties AS s JOIN stage_properties AS p
+        ON p.o = COALESCE(s.ontology_id, :default_ontology) AND p.iri = s.property_iri
+    WHERE (CASE typeof(s.is_symmetric) WHEN 'integer' THEN s.is_symmetric <> 0
+               WHEN 'real' THEN s.is_symmetric <> 0
+               WHEN 'text' THEN lower(trim(s.is_symmetric)) IN ('1', 'true', 't', 'yes', 'y') ELSE 0 END)
+    UNION ALL
+    SELECT p.o, 'TransitiveObjectProperty', p.iri, NULL,
+           json_object('legacy', 'owl_properties.is_transitive'), 4
+    FROM src_properties AS s JOIN stage_properties AS p
+        ON p.o = COALESCE(s.ontology_id, :default_ontology) AND p.iri = s.property_iri
+    WHERE (CASE typeof(s.is_transitive) WHEN 'integer' THEN s.is_transitive <> 0
+               WHEN 'real' THEN s.is_transitive <> 0
+               WHEN 'text' THEN lower(trim(s.is_transitive)) IN ('1', 'true', 't', 'yes', 'y') ELSE 0 END)
+    UNION ALL
+    SELECT p.o, 'InverseObjectProperties', p.iri, s.inverse_property_iri,
+           json_object('legacy', 'owl_properties.inverse_property_iri'), 5
+    FROM src_properties AS s JOIN stage_properties AS p
+        ON p.o = COALESCE(s.ontology_id, :default_ontology) AND p.iri = s.property_iri
+    WHERE s.inverse_property_iri IS NOT NULL
+    UNION ALL
+    SELECT p.o, 'AnnotationAssertion', p.iri, s.comment,
+           json_object('property', 'http://www.w3.org/2000/01/rdf-schema#comment',
+                       'legacy', 'owl_properties.comment'), 6
+    FROM src_properties AS s JOIN stage_properties AS p
+        ON p.o = COALESCE(s.ontology_id, :default_ontology) AND p.iri = s.property_iri
+    WHERE s.comment IS NOT NULL
+    UNION ALL
+    SELECT COALESCE(c.ontology_id, :default_ontology), 'AnnotationAssertion', c.class_iri, 'true',
+           json_object('property', 'http://www.w3.org/2002/07/owl#deprecated',
+                       'legacy', 'owl_classes.is_deprecated'), 7
+    FROM src_classes AS c
+    WHERE c.class_iri IS NOT NULL
+      AND (CASE typeof(c.is_deprecated) WHEN 'integer' THEN c.is_deprecated <> 0
+               WHEN 'real' THEN c.is_deprecated <> 0
+               WHEN 'text' THEN lower(trim(c.is_deprecated)) IN ('1', 'true', 't', 'yes', 'y') ELSE 0 END)
+    UNION ALL
+    SELECT COALESCE(d.ontology_id, :default_ontology), 'DisjointClasses', d.class_iri_1, d.class_iri_2,
+           json_object('legacy', 'owl_disjoint_classes'), 8
+    FROM src_disjoint AS d
+    WHERE d.class_iri_1 IS NOT NULL AND d.class_iri_2 IS NOT NULL
+)
+ORDER BY k, o, subject, object;
+
+DROP TABLE temp.home;
+
+-- From here on the same in every legacy migration: staged facts -> the pseudo files' rows ->
+-- the derived contract tables (as Repository._replace_facts computes them).
+INSERT INTO ontologies (ontology_id, created_at)
+SELECT o, :now FROM (
+    SELECT o FROM stage_classes UNION SELECT o FROM stage_edges
+    UNION SELECT o FROM stage_properties UNION SELECT o FROM stage_axioms
+) ORDER BY o;
+
+INSERT INTO source_files (path, blob_sha, good_blob_sha, size, status, error, error_line, error_kind,
+                          format, ontology_id, public, synced_at)
+SELECT 'legacy:L2/' || ontology_id, NULL, NULL, 0, 'ok', NULL, NULL, NULL, 'legacy', ontology_id, 0, :now
+FROM ontologies ORDER BY ontology_id;
+
+INSERT INTO file_classes (path, ontology_id, class_iri, label, comment)
+SELECT 'legacy:L2/' || o, o, iri, label, comment FROM stage_classes ORDER BY o, iri;
+
+INSERT INTO file_edges (path, ontology_id, class_iri, parent_iri, parent_fallback, parent_ref_key)
+SELECT 'legacy:L2/' || o, o, child, parent, parent, NULL FROM stage_edges ORDER BY o, child, parent;
+
+INSERT INTO file_properties (path, ontology_id, property_iri, property_type, label, domain, range)
+SELECT 'legacy:L2/' || o, o, iri, property_type, label, domain, range FROM stage_properties ORDER BY o, iri;
+
+INSERT INTO owl_axioms (id, ontology_id, axiom_type, subject, object, annotations, source_file,
+                        object_fallback, object_ref_key)
+SELECT id, o, axiom_type, subject, object, annotations, 'legacy:L2/' || o, NULL, NULL
+FROM stage_axioms ORDER BY id IS NULL, id, seq;
+
+-- Every class a file declares or an edge names; one only named is a referenced-only row
+-- (source_file NULL). The declaration with a label wins, then the smallest path.
+INSERT INTO owl_classes (ontology_id, class_iri, label, comment, source_file, last_synced)
+SELECT k.o, k.iri, w.label, w.comment, w.path, :now
+FROM (
+    SELECT ontology_id AS o, class_iri AS iri FROM file_classes
+    UNION SELECT ontology_id, class_iri FROM file_edges
+    UNION SELECT ontology_id, parent_iri FROM file_edges
+) AS k
+LEFT JOIN file_classes AS w ON w.ontology_id = k.o AND w.class_iri = k.iri AND w.path = (
+    SELECT f.path FROM file_classes AS f WHERE f.ontology_id = k.o AND f.class_iri = k.iri
+    ORDER BY f.label IS NULL, f.path LIMIT 1)
+ORDER BY k.o, k.iri;
+
+INSERT INTO owl_class_hierarchy (ontology_id, class_iri, parent_iri)
+SELECT DISTINCT ontology_id, class_iri, parent_iri FROM file_edges ORDER BY 1, 2, 3;
+
+INSERT INTO owl_properties (ontology_id, property_iri, property_type, label, domain, range, source_file,
+                            last_synced)
+SELECT w.ontology_id, w.property_iri, w.property_type, w.label, w.domain, w.range, w.path, :now
+FROM file_properties AS w
+WHERE w.path = (
+    SELECT f.path FROM file_properties AS f WHERE f.ontology_id = w.ontology_id
+    AND f.property_iri = w.property_iri ORDER BY f.label IS NULL, f.path LIMIT 1)
+ORDER BY w.ontology_id, w.property_iri;
+
+DROP TABLE temp.stage_classes;
+DROP TABLE temp.stage_edges;
+DROP TABLE temp.stage_properties;
+DROP TABLE temp.stage_axioms;
