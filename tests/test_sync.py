@@ -260,8 +260,8 @@ def test_corpus_sync_every_page_and_link(tmp_path):
                 key = normalize_name(value)
                 cand = (rank, name, page_class[name])
                 names[key] = min(names.get(key, cand), cand)
-    from ontosync.parsing.logseq import mint_page_iri
     from ontosync.parsing import ParseOptions
+    from ontosync.parsing.logseq import mint_page_iri
 
     options = ParseOptions()
     edges = set(q(db, "SELECT class_iri, parent_iri FROM owl_class_hierarchy"))
@@ -329,8 +329,8 @@ def test_sigkill_mid_sync_leaves_whole_files(tmp_path):
     own = ("SELECT path, class_iri, label, comment FROM file_classes",
            "SELECT path, class_iri, parent_fallback, parent_ref_key FROM file_edges",
            "SELECT path, name_key, rank, class_iri FROM page_names",
-           "SELECT source_file, axiom_type, subject, CASE WHEN object_ref_key IS NULL THEN object ELSE object_fallback END, "
-           "annotations FROM owl_axioms")
+           "SELECT source_file, axiom_type, subject, "
+           "CASE WHEN object_ref_key IS NULL THEN object ELSE object_fallback END, annotations FROM owl_axioms")
     for sql in own:
         got = sorted(q(db, sql))
         want = sorted(r for r in q(reference, sql) if r[0] in committed)
