@@ -447,7 +447,7 @@ def test_the_docs_docker_run_command_works_as_written(client, image, tmp_path):
     The `docker build` line is the fixture's build (here with --build-arg BASE_IMAGE, since no
     registry is reachable); every other line runs exactly as written, the `cd` going to the folder.
     """
-    text = (ROOT / "docs" / "action.md").read_text(encoding="utf-8")
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
     block = re.search(r"<!-- docker-run-example[^>]*-->\s*```sh\n(.*?)```", text, re.S)
     assert block, "README.md lost its docker-run-example block"
     lines = block.group(1).strip().split("\n")
