@@ -108,10 +108,50 @@ def load_config_file(path: Path) -> dict[str, Any]:
             raise ConfigError(f"{path}: unknown setting '{key}'")
         if name in ("include", "exclude") and isinstance(value, str):
             value = [value]
-        if name in ("namespaces", "jsonld_contexts", "alerts") and not isinstance(value, dict):
-            raise ConfigError(f"{path}: '{key}' must be a mapping")
+        _check_type(path, str(key), name, value)
         out[name] = value
     return out
+
+
+_STRINGS = ("db", "path", "checkpoint", "ontology_id", "report", "api_url", "page_namespace")
+_NUMBERS = ("workers", "queue_size", "retries", "file_timeout", "checkpoint_every", "max_error_rate",
+            "max_file_size", "max_rate_limit_wait")
+
+
+def _check_type(path: Path, key: str, name: str, value: Any) -> None:
+    """A wrong type in the file is a one-line ConfigError, never a traceback later on."""
+    def fail(what: str) -> None:
+        raise ConfigError(f"{path}: '{key}' must be {what}")
+
+    if name in ("include", "exclude") and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+        fail("a glob or a list of globs")
+    if name in ("namespaces", "jsonld_contexts") and not (
+            isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())):
+        fail("a mapping of strings to strings")
+    if name == "alerts" and not (isinstance(value, dict) and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in value.values())):
+        fail("a mapping of names to numbers")
+    if name in _STRINGS and not isinstance(value, str):
+        fail("a string")
+    if name in _NUMBERS and (isinstance(value, bool) or not isinstance(value, (int, float))):
+        fail("a number")
+    if name in ("full", "quiet") and not isinstance(value, bool):
+        fail("true or false")
+
+
+def _check_untrusted(values: dict[str, Any], root: Path, config: Path) -> None:
+    """The source's own .ontosync.yml comes with the checkout, which may be a stranger's pull request:
+    it may not make ontosync read or write outside the source root or the working folder."""
+    for name in ("db", "report", "checkpoint"):
+        p = values.get(name)
+        if p is not None and (Path(p).is_absolute() or ".." in Path(p).parts):
+            raise ConfigError(f"{config}: '{name}' must be a relative path without '..' "
+                              f"(set it on the command line or with --config instead)")
+    real_root = os.path.realpath(root)
+    for url, file in values.get("jsonld_contexts", {}).items():
+        target = os.path.realpath(root / file)
+        if Path(file).is_absolute() or os.path.commonpath([target, real_root]) != real_root:
+            raise ConfigError(f"{config}: jsonld-contexts file for {url} must be inside the source root")
 
 
 def build_settings(cli: dict[str, Any], config_path: str | None) -> Settings:
@@ -122,6 +162,7 @@ def build_settings(cli: dict[str, Any], config_path: str | None) -> Settings:
         file_values = load_config_file(Path(config_path))
     elif not source.startswith("github:") and (Path(source) / CONFIG_FILE).is_file():
         file_values = load_config_file(Path(source) / CONFIG_FILE)
+        _check_untrusted(file_values, Path(source), Path(source) / CONFIG_FILE)
     merged = {**file_values, **{k: v for k, v in cli.items() if v is not None and k in FIELD_NAMES}}
     merged["source"] = source
     try:

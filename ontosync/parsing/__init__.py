@@ -93,5 +93,5 @@ def parse_file(path: str, data: bytes, options: ParseOptions) -> FileFacts:
 def _looks_functional(data: bytes) -> bool:
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     while head.startswith(b"#"):  # functional syntax allows comment lines before Prefix(...)
-        head = head.split(b"\n", 1)[-1].lstrip()
+        head = head.split(b"\n", 1)[1].lstrip() if b"\n" in head else b""
     return head.startswith((b"Prefix(", b"Ontology(", b"Prefix (", b"Ontology ("))

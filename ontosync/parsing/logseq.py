@@ -112,7 +112,7 @@ METADATA_KEYS = _words(
 
 def page_title(path: str) -> str:
     """The page name Logseq shows for a file: see "Title" in the module docstring."""
-    name = PurePosixPath(path.replace("\\", "/")).name
+    name = PurePosixPath(path).name  # source paths are POSIX: a backslash is part of the name
     if name.lower().endswith(".md"):
         name = name[:-3]
     title = name.replace("___", "/")

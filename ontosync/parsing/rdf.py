@@ -188,6 +188,7 @@ def parse_rdf(path: str, data: bytes, fmt: str, options: ParseOptions) -> FileFa
         data = _to_utf8_xml(data)
         _check_xml(data)
         if RDF.encode() not in data:
+            _refuse_non_xml(data)
             return FileFacts(format=fmt, skipped="XML without the RDF namespace: not an RDF/XML document")
     elif fmt == "jsonld":
         data, keep_lines = _inline_jsonld_contexts(data, options.jsonld_contexts)
@@ -1087,3 +1088,17 @@ def _domain_or_range(values: list[Any], ptype: str, ctx: str, render: Any, what:
         return rendered[0]
     parts = sorted(f"<{r}>" if _is_iri_text(r) else r for r in rendered)
     return ("DataIntersectionOf(" if ctx == "data" else "ObjectIntersectionOf(") + " ".join(parts) + ")"
+
+
+def _refuse_non_xml(data: bytes) -> None:
+    """Binary or non-XML bytes behind an XML extension are a failure, not a skipped document."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ParseError(f"not an RDF/XML document: invalid UTF-8 (byte 0x{data[exc.start]:02x}; binary file?)",
+                         line) from None
+    if b"\0" in data:
+        raise ParseError("not an RDF/XML document: NUL byte (binary file?)", data[: data.index(b"\0")].count(b"\n") + 1)
+    if not data.lstrip().startswith(b"<"):
+        raise ParseError("not an RDF/XML document: it does not start with '<'", 1)
