@@ -340,21 +340,30 @@ class SyncRun:
 
     # -- writing with retries ---------------------------------------------------------------------
     def _retrying(self, fn):
-        """fn, retried on a locked database: up to --retries tries in all, waits drawn uniformly from
-        [0, min(0.5 * 2**n, 8)] s (exponential backoff with full jitter, as `backoff.expo` with
-        factor 0.5 and `backoff.full_jitter` would; written out since `import backoff` pulls in
-        asyncio, ~40 ms of every start-up), each retry counted."""
+        """fn, retried on a locked database through `backoff`: exponential waits (factor 0.5 s, at
+        most 8 s) with full jitter, --retries attempts in all, each retry counted in the report.
+
+        The first attempt runs without it: `import backoff` pulls in asyncio (~40 ms), which a run
+        that meets no lock (nearly all) should not pay at start-up."""
         def call(*args):
-            tries = 0
-            while True:
-                tries += 1
-                try:
-                    return fn(*args)
-                except (sqlite3.OperationalError, peewee.OperationalError) as exc:
-                    if not is_locked(exc) or tries >= self.s.retries:
-                        raise
-                    self.stats.retries += 1
-                    time.sleep(random.uniform(0, min(0.5 * 2 ** (tries - 1), 8.0)))
+            try:
+                return fn(*args)
+            except (sqlite3.OperationalError, peewee.OperationalError) as exc:
+                if not is_locked(exc) or self.s.retries <= 1:
+                    raise
+            import backoff
+
+            self.stats.retries += 1  # the first attempt failed: what follows are retries
+
+            def count(_details) -> None:
+                self.stats.retries += 1
+
+            retried = backoff.on_exception(
+                backoff.expo, (sqlite3.OperationalError, peewee.OperationalError), max_tries=self.s.retries - 1,
+                giveup=lambda e: not is_locked(e), on_backoff=count, jitter=backoff.full_jitter, factor=0.5,
+                max_value=8, logger=None)(fn)
+            time.sleep(random.uniform(0, 0.5))  # the first wait, as backoff.expo's first value
+            return retried(*args)
 
         return call
 
