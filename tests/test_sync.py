@@ -274,6 +274,7 @@ def test_corpus_sync_every_page_and_link(tmp_path):
             assert (page_class[name], parent) in edges, (name, link)
     assert len(distinct_links) >= 1560
     assert report["entities"]["axioms"] > 1000  # relationship keys plus axioms recovered from fences
+    assert report["fences"]["axioms_recovered"] > 2000 and report["fences"]["warnings"] > 0
     assert report["entities"]["axioms"] == q(db, "SELECT count(*) FROM owl_axioms")[0][0]
     assert report["write_latency_ms"]["p95"] > 0
 

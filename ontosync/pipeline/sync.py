@@ -102,6 +102,7 @@ class RunStats:
     unchanged: int = 0
     deleted: int = 0
     retries: int = 0
+    fence_axioms: int = 0  # axioms read from functional-syntax fences of the pages parsed in this run
     queue_depth_max: int = 0
     write_ms: Latencies = field(default_factory=lambda: Latencies())
     slowest: list[tuple[float, str]] = field(default_factory=list)  # min-heap of the 10 slowest
@@ -308,6 +309,9 @@ class SyncRun:
             for w in list(outcome.facts.warnings) + list(warnings or []):
                 self.stats.warnings.append({"path": task.path, "kind": w.kind, "message": w.message,
                                             "line": w.line})
+            if outcome.facts.format == "logseq":
+                self.stats.fence_axioms += sum(1 for a in outcome.facts.axioms
+                                               if a.annotations and "ofn" in a.annotations)
             if outcome.facts.skipped:
                 self.stats.skipped += 1
             else:
@@ -441,6 +445,8 @@ class SyncRun:
             "files": {"total": st.total, "ok": st.ok, "failed": st.failed, "skipped": st.skipped,
                       "unchanged": st.unchanged, "deleted": st.deleted},
             "entities": entities,
+            "fences": {"axioms_recovered": st.fence_axioms,
+                       "warnings": sum(1 for w in st.warnings if w["kind"] == "fence-syntax")},
             "throughput_files_per_s": round(throughput, 2),
             "peak_rss_mb": round(rss, 1),
             "peak_rss_workers_mb": round(peak_rss_mb(children=True), 1),
