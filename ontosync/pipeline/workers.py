@@ -104,10 +104,16 @@ def _preload_parser(path: str) -> None:
 
 
 def _worker_main(conn: Connection, options: ParseOptions, max_size: int) -> None:
+    parent = os.getppid()
     while True:
         try:
+            # A worker forked later holds copies of the earlier workers' pipe ends, so a killed
+            # parent does not always give EOF: check that the parent is still there.
+            while not conn.poll(1.0):
+                if os.getppid() != parent:
+                    return
             task = conn.recv()
-        except (EOFError, KeyboardInterrupt):
+        except (EOFError, OSError, KeyboardInterrupt):
             return
         if task is None:
             return
