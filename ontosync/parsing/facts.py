@@ -61,6 +61,19 @@ class AxiomFact(NamedTuple):
     object_ref: str | None = None
 
 
+class SynonymFact(NamedTuple):
+    """Another name of the class `iri`.
+
+    `predicate` is the CURIE semantic-sql files it under: `oio:hasExactSynonym` (Logseq
+    `alternate-terms::` and `alias::`), `oio:hasRelatedSynonym`, `oio:hasBroadSynonym`,
+    `oio:hasNarrowSynonym` or `skos:altLabel`.
+    """
+
+    iri: str
+    text: str
+    predicate: str = "oio:hasExactSynonym"
+
+
 class ParseWarning(NamedTuple):
     """Something in an otherwise readable file that could not be read; the file stays `ok`."""
 
@@ -87,6 +100,7 @@ class FileFacts:
     edges: list[EdgeFact] = field(default_factory=list)
     properties: list[PropertyFact] = field(default_factory=list)
     axioms: list[AxiomFact] = field(default_factory=list)
+    synonyms: list[SynonymFact] = field(default_factory=list)
     warnings: list[ParseWarning] = field(default_factory=list)
     names: list[tuple[str, int]] = field(default_factory=list)
     page_class: str | None = None

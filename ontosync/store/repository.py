@@ -180,7 +180,7 @@ class Repository:
         self._mark_own_rows_affected(path)
         old_names = set(c.execute("SELECT ontology_id, name_key, rank, class_iri FROM page_names WHERE path = ?",
                                   (path,)))
-        for table in ("file_classes", "file_edges", "file_properties", "page_names"):
+        for table in ("file_classes", "file_edges", "file_properties", "page_names", "file_synonyms"):
             c.execute(f"DELETE FROM {table} WHERE path = ?", (path,))
         c.execute("DELETE FROM owl_axioms WHERE source_file = ?", (path,))
 
@@ -319,6 +319,9 @@ class Repository:
                 props[p.iri] = (p.property_type, p.label, p.domain, p.range)
         c.executemany("INSERT INTO file_properties (path, ontology_id, property_iri, property_type, label, domain, "
                       "range) VALUES (?, ?, ?, ?, ?, ?, ?)", [(path, onto, iri, *v) for iri, v in props.items()])
+
+        c.executemany("INSERT OR IGNORE INTO file_synonyms (path, ontology_id, class_iri, synonym, predicate) "
+                      "VALUES (?, ?, ?, ?, ?)", [(path, onto, s.iri, s.text, s.predicate) for s in facts.synonyms])
 
         names: set[tuple[str, str, int, str]] = set()
         if facts.page_class:
