@@ -160,7 +160,7 @@ def build_settings(cli: dict[str, Any], config_path: str | None) -> Settings:
     file_values: dict[str, Any] = {}
     if config_path:
         file_values = load_config_file(Path(config_path))
-    elif not source.startswith("github:") and (Path(source) / CONFIG_FILE).is_file():
+    elif not source.startswith("github:") and os.path.isfile(Path(source) / CONFIG_FILE):
         file_values = load_config_file(Path(source) / CONFIG_FILE)
         _check_untrusted(file_values, Path(source), Path(source) / CONFIG_FILE)
     merged = {**file_values, **{k: v for k, v in cli.items() if v is not None and k in FIELD_NAMES}}

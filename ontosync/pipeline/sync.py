@@ -30,6 +30,7 @@ from ontosync.config import Settings
 from ontosync.parsing import ParseOptions
 from ontosync.pipeline.checkpoint import Checkpoint
 from ontosync.pipeline.progress import Progress
+from ontosync.pipeline.unreadable import UnreadableFolders
 from ontosync.pipeline.workers import Outcome, ParsePool, Task
 from ontosync.sources import PathFilter, Source, SourceFile
 from ontosync.store.migrations import utc_now
@@ -146,6 +147,7 @@ class SyncRun:
         self.delayed: list[tuple[float, int, Task]] = []  # retry heap: (ready_at, seq, task)
         self._seq = 0
         self._save = self._retrying(self._save_outcome)
+        self.unreadable = UnreadableFolders(self.stats.warnings)
 
     # -- the run ----------------------------------------------------------------------------
     def run(self) -> SyncResult:
@@ -226,10 +228,12 @@ class SyncRun:
             if sf.path <= previous:
                 raise RuntimeError(f"source listed {sf.path!r} after {previous!r}: listings must be in path order")
             previous = sf.path
-            self.stats.total += 1
             while current is not None and current[0] < sf.path:
-                self._maybe_deleted(current[0])
+                self._maybe_deleted(current)
                 current = next(known, None)
+            if self.unreadable.folder(sf):
+                continue
+            self.stats.total += 1
             row = None
             if current is not None and current[0] == sf.path:
                 row, current = current, next(known, None)
@@ -240,7 +244,7 @@ class SyncRun:
             else:
                 yield sf
         while current is not None:
-            self._maybe_deleted(current[0])
+            self._maybe_deleted(current)
             current = next(known, None)
 
     def _known_rows(self) -> Iterator[tuple]:
@@ -266,9 +270,13 @@ class SyncRun:
             return False
         return not (status == "failed" and error_kind in RETRYABLE_KINDS)
 
-    def _maybe_deleted(self, path: str) -> None:
+    def _maybe_deleted(self, row: tuple) -> None:
+        path = row[0]
         if not path.startswith(LEGACY_PREFIX) and self.filter(path):
-            self.side_work.append(("deleted", path))
+            if self.unreadable.holds(path):  # under a folder that cannot be listed: not deleted
+                self.side_work.append(("unreadable", SourceFile(path, row[1], 0, self.unreadable.reason(path))))
+            else:
+                self.side_work.append(("deleted", path))
 
     def _drain_side_work(self) -> None:
         while self.side_work:
@@ -282,6 +290,9 @@ class SyncRun:
                 assert isinstance(item, SourceFile)
                 if item.refused and item.refused.startswith("file too large"):
                     self._record_failure(item.path, None, item.size, item.refused, None, "too-large", None)
+                elif item.refused and (kind == "unreadable" or item.refused.startswith("cannot read")):
+                    self._record_failure(item.path, item.blob_sha, item.size, item.refused, None, "io", None,
+                                         retryable=True)
                 else:
                     self._write(self.repo.save_parsed, item.path, item.blob_sha, item.size,
                                 _skipped_facts(item.path, item.refused or "refused"), now)
@@ -454,7 +465,7 @@ class SyncRun:
             "retries": st.retries + getattr(self.source, "retries", 0),
             "queue_depth_max": st.queue_depth_max,
             "worker_utilization": round(pool.utilization(), 3),
-            "warnings": st.warnings,
+            "warnings": st.warnings + list(getattr(self.source, "warnings", [])),
             "alerts": alerts,
             "errors": st.errors,
             "slowest_files": [{"path": p, "ms": round(ms, 2)} for ms, p in sorted(st.slowest, reverse=True)],

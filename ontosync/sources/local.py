@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ontosync.sources import PathFilter, SourceError, SourceFile
+from ontosync.sources.names import display_name, needs_escape
 
 READ_CHUNK = 1 << 20
 
@@ -31,18 +32,35 @@ class LocalSource:
         self.max_file_size = max_file_size
         self.description = str(root)
         self.revision = _git_head(self.real_root)
+        self.warnings: list[dict] = []  # names the walk had to leave out (see sources/names.py)
+        self._os_paths: dict[str, str] = {}  # recorded path -> OS path, for escaped names only
+        self._start_prefix = ""
+        self._check_listable(self._start())
+
+    def _start(self) -> Path:
+        if not self.filter.subdir:
+            return self.real_root
+        start = self.real_root / self.filter.subdir.rstrip("/")
+        if not start.is_dir() or start.is_symlink():
+            raise SourceError(f"--path folder not found in the source: {self.filter.subdir.rstrip('/')}")
+        return start
+
+    def _check_listable(self, folder: Path) -> None:
+        """A root that cannot be listed would read as an empty tree and delete every row: exit 2."""
+        try:
+            with os.scandir(folder) as it:
+                next(it, None)
+        except OSError as exc:
+            raise SourceError(f"cannot list the source folder {folder}: {exc.strerror or exc}") from exc
 
     def list_files(self) -> Iterator[SourceFile]:
-        start = self.real_root
-        if self.filter.subdir:
-            start = self.real_root / self.filter.subdir.rstrip("/")
-            if not start.is_dir() or start.is_symlink():
-                raise SourceError(f"--path folder not found in the source: {self.filter.subdir.rstrip('/')}")
-        yield from self._walk(start, self._rel(start))
+        start = self._start()
+        self._start_prefix = self._rel(start)
+        yield from self._walk(start, self._start_prefix)
 
     def contents(self, files: Iterable[SourceFile]) -> Iterator[tuple[SourceFile, str]]:
         for sf in files:  # the worker opens the file itself
-            path = str(self.real_root / sf.path)
+            path = self._os_paths.pop(sf.path, None) or str(self.real_root / sf.path)
             if os.path.islink(path):
                 # A link the walk accepted leads to a file inside the root: hand over that file, since
                 # the worker opens without following a final link. A link changed since the walk to
@@ -59,16 +77,24 @@ class LocalSource:
         rel = p.relative_to(self.real_root).as_posix()
         return "" if rel == "." else rel + "/"
 
-    def _walk(self, folder: Path, prefix: str) -> Iterator[SourceFile]:
+    def _walk(self, folder: Path, prefix: str, escaped: bool = False) -> Iterator[SourceFile]:
+        """Yield the folder's files in recorded-path order. A folder that cannot be listed yields
+        one marker, `SourceFile("<folder>/", refused="cannot list folder: ...")`, so the planner
+        keeps the rows of the files it held instead of taking them for deleted."""
         try:
             # Folders sort as "name/": the walk then yields full paths in plain string order, the
             # order the pipeline's merge join with the database relies on. The sorted names are kept
             # as one "\0"-separated string while the folder is walked (a Logseq pages folder holds
             # every page, and its walk lasts the whole run): a list of os.DirEntry objects, which
             # keep their stat results, took ~850 bytes a file, a list of str ~60 bytes plus the name.
+            # Names are sorted in their recorded form (escaped when odd: sources/names.py).
+            odd: dict[str, str] = {}
             with os.scandir(folder) as it:
-                keys = "\0".join(sorted(e.name + "/" if _is_dir(e) else e.name for e in it))
-        except OSError:
+                keys = "\0".join(sorted(k for k in (self._key(e, odd) for e in it) if k is not None))
+        except OSError as exc:
+            if prefix == self._start_prefix:
+                raise SourceError(f"cannot list the source folder {folder}: {exc.strerror or exc}") from exc
+            yield SourceFile(prefix, None, 0, f"cannot list folder: {exc.strerror or exc}")
             return
         base = os.fspath(folder)
         pos, end = 0, len(keys)
@@ -78,15 +104,32 @@ class LocalSource:
             key, pos = keys[pos:stop], stop + 1
             is_dir = key.endswith("/")
             name = key[:-1] if is_dir else key
+            os_name = odd.get(name, name)
             rel = prefix + name
             if name == ".git":
                 continue
             if is_dir:
-                yield from self._walk(Path(base, name), rel + "/")
+                yield from self._walk(Path(base, os_name), rel + "/", escaped or os_name != name)
                 continue
             if not self.filter(rel):
                 continue
-            yield self._describe(_PathEntry(os.path.join(base, name)), rel)
+            if escaped or os_name != name:
+                self._os_paths[rel] = os.path.join(base, os_name)
+            yield self._describe(_PathEntry(os.path.join(base, os_name)), rel)
+
+    def _key(self, entry: os.DirEntry, odd: dict[str, str]) -> str | None:
+        """The sort key of an entry: its recorded name, plus "/" for a folder; None to leave it out."""
+        name = entry.name
+        if needs_escape(name):
+            shown = display_name(name)
+            if shown in odd or os.path.lexists(os.path.join(os.path.dirname(entry.path), shown)):
+                rel = display_name(os.path.relpath(entry.path, self.real_root))
+                self.warnings.append({"path": rel, "kind": "file-name", "line": None,
+                                      "message": "left out: its escaped name is also another file's name"})
+                return None
+            odd[shown] = name
+            name = shown
+        return name + "/" if _is_dir(entry) else name
 
     def _describe(self, entry: os.DirEntry | _PathEntry, rel: str) -> SourceFile:
         try:
