@@ -14,11 +14,14 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TextIO
 
+from ontosync.sources.names import printable
+
 ANNOTATION_LIMIT = 10  # GitHub shows at most this many error annotations per step
 
 
 def escape_data(text: object) -> str:
-    return str(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """The runner's escapes for %, CR and LF; other control characters shown as `\\xNN`."""
+    return printable(str(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(text: object) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ontosync.action.commands import ANNOTATION_LIMIT, Commands
+from ontosync.sources.names import printable
 
 OUTPUT_NAMES = (
     "database", "checkpoint", "report", "files-total", "files-ok", "files-failed", "files-unchanged",
@@ -87,7 +88,7 @@ def write_outputs(path: str, outputs: Mapping[str, str]) -> None:
 
 def cell(text: Any, limit: int = MAX_MESSAGE) -> str:
     """Text safe inside a markdown table cell: one line, no raw HTML, pipes escaped."""
-    s = " ".join(str("" if text is None else text).split())
+    s = printable(" ".join(str("" if text is None else text).split()))
     if len(s) > limit:
         s = s[: limit - 1] + "…"
     return html.escape(s, quote=False).replace("|", "\\|").replace("`", "\\`")
@@ -153,7 +154,9 @@ def summary_markdown(report: Mapping[str, Any] | None, exit_code: int, paths: Ma
     files = report.get("files") or {}
     entities = report.get("entities") or {}
     verdict = {0: "✅ synced", 1: "⚠️ error rate over the threshold", 2: "❌ usage or configuration error",
-               3: "❌ fatal: database integrity or migration failure"}.get(exit_code, f"❌ exit {exit_code}")
+               3: "❌ fatal: database integrity or migration failure",
+               4: "⏳ database busy: another sync holds it", 130: "⏹️ interrupted"}.get(
+                   exit_code, f"❌ exit {exit_code}")
     lines = [f"## ontosync: {verdict}", ""]
     if reason:
         lines += [f"> {cell(reason, 1000)}", ""]
