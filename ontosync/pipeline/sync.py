@@ -10,9 +10,7 @@ is counted, so each finished file is safe on disk the moment it is counted.
 
 from __future__ import annotations
 
-import hashlib
 import heapq
-import json
 import math
 import os
 import random
@@ -29,6 +27,7 @@ from ontosync import __version__
 from ontosync.config import Settings
 from ontosync.parsing import ParseOptions
 from ontosync.pipeline.checkpoint import Checkpoint
+from ontosync.pipeline.fingerprint import settings_fingerprint
 from ontosync.pipeline.progress import Progress
 from ontosync.pipeline.unreadable import UnreadableFolders
 from ontosync.pipeline.workers import Outcome, ParsePool, Task
@@ -156,7 +155,8 @@ class SyncRun:
         previous = Checkpoint.load(ckpt_path)
         resumed = bool(previous and previous.resumable_for(self.source.description))
         self.resume_since = previous.started_at if resumed and previous else None
-        self.force_all = self.s.full or self._settings_changed()
+        self.force_all = self.s.full
+        self.fingerprint = self.repo.fingerprint = settings_fingerprint(self.s, self.options)
         self.ckpt = Checkpoint(self.source.description, self.source.revision,
                                self.resume_since or started_at, started_at)
         self._write_checkpoint(ckpt_path)
@@ -253,7 +253,7 @@ class SyncRun:
         first = True
         while True:
             rows = self.repo.conn.execute(
-                "SELECT path, blob_sha, status, error_kind, synced_at FROM source_files "
+                "SELECT path, blob_sha, status, error_kind, synced_at, fingerprint FROM source_files "
                 "WHERE path > ? OR ? ORDER BY path LIMIT ?", (last, first, KNOWN_PAGE)).fetchall()
             if not rows:
                 return
@@ -261,8 +261,8 @@ class SyncRun:
             last, first = rows[-1][0], False
 
     def _unchanged(self, sf: SourceFile, row: tuple) -> bool:
-        _, blob_sha, status, error_kind, synced_at = row
-        if blob_sha != sf.blob_sha:
+        _, blob_sha, status, error_kind, synced_at, fingerprint = row
+        if blob_sha != sf.blob_sha or fingerprint != self.fingerprint:
             return False
         if self.resume_since and synced_at >= self.resume_since:
             return True  # committed by the interrupted run this one resumes
@@ -402,25 +402,14 @@ class SyncRun:
             self.stats.warnings.append({"path": path, "kind": "checkpoint", "message": f"not saved: {exc}",
                                         "line": None})
 
-    # -- settings fingerprint: a change of parse settings reparses everything ---------------------
-    def _fingerprint(self) -> str:
-        data = json.dumps([__version__, self.s.ontology_id, self.options.namespaces, self.options.page_namespace,
-                           sorted(self.options.jsonld_contexts.items())], sort_keys=True)
-        return hashlib.sha256(data.encode()).hexdigest()
-
-    def _settings_changed(self) -> bool:
-        row = self.repo.conn.execute("SELECT value FROM sync_meta WHERE key = 'parse_fingerprint'").fetchone()
-        has_files = self.repo.conn.execute("SELECT 1 FROM source_files LIMIT 1").fetchone()
-        return bool(has_files) and (row is None or row[0] != self._fingerprint())
-
+    # -- what the database was last synced from ------------------------------------------------
     def _record_settings(self) -> None:
         def write() -> None:
             with self.repo.transaction():
                 self.repo.conn.executemany(
                     "INSERT INTO sync_meta (key, value) VALUES (?, ?) "
                     "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                    [("parse_fingerprint", self._fingerprint()), ("revision", self.source.revision),
-                     ("source", self.source.description)])
+                    [("revision", self.source.revision), ("source", self.source.description)])
 
         self._write(write)
 

@@ -78,6 +78,7 @@ class Repository:
             raise StoreError(f"{db_path}: {exc}") from exc
         database_proxy.initialize(self.db)
         self._temp_ready = False
+        self.fingerprint: str | None = None  # of the run's settings, stored with each file (migration 003)
 
     def close(self) -> None:
         self.db.close()
@@ -160,6 +161,7 @@ class Repository:
             (path, blob_sha, good, blob_sha, size, status, error, line, kind, fmt, onto, int(bool(public)), now,
              good, good),
         )
+        self.conn.execute("UPDATE source_files SET fingerprint = ? WHERE path = ?", (self.fingerprint, path))
 
     # -- the delta ---------------------------------------------------------------------------
     def _temp_tables(self) -> None:

@@ -1,0 +1,8 @@
+"""PARSER_VERSION: raise it whenever a parser reads some file differently than before.
+
+Stored, as part of each file's fingerprint (pipeline/fingerprint.py), with the file's row: after
+an upgrade whose parsers changed, every file is reprocessed once, though its content did not
+change; an upgrade that leaves the parsers alone reprocesses nothing.
+"""
+
+PARSER_VERSION = 1
