@@ -61,6 +61,10 @@ def build_parser(with_fetch_db: bool = True) -> argparse.ArgumentParser:
     s.add_argument("--max-rate-limit-wait", type=float, metavar="S",
                    help="longest wait for a GitHub rate-limit reset before stopping (default 900)")
     s.add_argument("--quiet", action="store_true", default=None, help="no progress output")
+    s.add_argument("--lock-timeout", type=float, metavar="S",
+                   help="seconds to wait while another sync holds the database, then exit 4 (default 30)")
+    s.add_argument("--busy-timeout", type=float, metavar="S",
+                   help="seconds a write waits in all for another writer's lock, then exit 4 (default 30)")
 
     m = sub.add_parser("migrate", help="upgrade a database to the current schema (backup first)")
     m.add_argument("--db", required=True, help="the database to upgrade")
@@ -113,6 +117,7 @@ def _say(message: str) -> None:
 def cmd_sync(args: argparse.Namespace) -> int:
     from ontosync.pipeline.sync import SyncRun
     from ontosync.sources import PathFilter, SourceError
+    from ontosync.store.lock import LockBusy, SyncLock
     from ontosync.store.repository import Repository, StoreError
 
     cli = {k: v for k, v in vars(args).items() if k != "command"}
@@ -125,26 +130,31 @@ def cmd_sync(args: argparse.Namespace) -> int:
         return 2
     base_dir = None if settings.source.startswith("github:") else Path(settings.source)
     options = settings.parse_options(base_dir)
-    code = prepare_database(settings.db)
-    if code:
-        return code
     try:
-        repo = Repository(settings.db, settings.ontology_id)
-    except StoreError as exc:
-        _say(f"fatal: {exc}")
-        return 3
-    try:
-        result = SyncRun(settings, source, repo, options).run()
-    except SourceError as exc:
-        _say(f"error: {exc}")
-        return 2
-    finally:
-        repo.close()
+        with SyncLock(settings.db, settings.source, settings.lock_timeout):
+            code = prepare_database(settings.db)
+            if code:
+                return code
+            try:
+                repo = Repository(settings.db, settings.ontology_id)
+            except StoreError as exc:
+                _say(f"fatal: {exc}")
+                return 3
+            try:
+                result = SyncRun(settings, source, repo, options).run()
+            except SourceError as exc:
+                _say(f"error: {exc}")
+                return 2
+            finally:
+                repo.close()
+    except LockBusy as exc:
+        _say(f"busy: {exc}")
+        return 4
     if settings.report:
         write_json_atomic(settings.report, result.report)
     _summary_line(result.report)
     if result.message:
-        _say(("fatal: " if result.exit_code == 3 else "") + result.message)
+        _say({3: "fatal: ", 4: "busy: "}.get(result.exit_code, "") + result.message)
     return result.exit_code
 
 
@@ -217,13 +227,25 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
     if not Path(args.db).exists():
         raise UsageError(f"database not found: {args.db}")
+    from ontosync.store.lock import LockBusy, SyncLock
+
     try:
-        result = migrate(args.db, backup_dir=args.backup_dir, dry_run=args.dry_run)
+        with _no_lock() if args.dry_run else SyncLock(args.db, "migrate", 30.0):
+            result = migrate(args.db, backup_dir=args.backup_dir, dry_run=args.dry_run)
+    except LockBusy as exc:
+        _say(f"busy: {exc}")
+        return 4
     except UpgradeError as exc:
         _say(("error: " if exc.exit_code == 2 else "fatal: ") + str(exc))
         return exc.exit_code
     print(result.summary())
     return 0
+
+
+def _no_lock():
+    import contextlib
+
+    return contextlib.nullcontext()
 
 
 def _open_existing(db: str) -> sqlite3.Connection:

@@ -49,6 +49,8 @@ class Settings:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     max_rate_limit_wait: float = 900.0
     quiet: bool = False
+    lock_timeout: float = 30.0  # seconds a sync waits for another sync of the same database (exit 4)
+    busy_timeout: float = 30.0  # seconds a write waits in all for another writer's lock (exit 4)
     namespaces: dict[str, str] = field(default_factory=dict)
     page_namespace: str = "urn:ontosync:page:"
     jsonld_contexts: dict[str, str] = field(default_factory=dict)
@@ -77,6 +79,8 @@ class Settings:
             (self.checkpoint_every >= 1, "--checkpoint-every must be at least 1"),
             (0 <= self.max_error_rate <= 1, "--max-error-rate must be between 0 and 1"),
             (self.max_file_size >= 1, "--max-file-size must be positive"),
+            (0 <= self.lock_timeout <= 86400, "--lock-timeout must be between 0 and 86400 seconds"),
+            (0 < self.busy_timeout <= 86400, "--busy-timeout must be positive and at most 86400 seconds"),
             (bool(self.ontology_id.strip()), "--ontology-id must not be empty"),
         ]
         for ok, message in checks:
@@ -115,7 +119,7 @@ def load_config_file(path: Path) -> dict[str, Any]:
 
 _STRINGS = ("db", "path", "checkpoint", "ontology_id", "report", "api_url", "page_namespace")
 _NUMBERS = ("workers", "queue_size", "retries", "file_timeout", "checkpoint_every", "max_error_rate",
-            "max_file_size", "max_rate_limit_wait")
+            "max_file_size", "max_rate_limit_wait", "lock_timeout", "busy_timeout")
 
 
 def _check_type(path: Path, key: str, name: str, value: Any) -> None:
@@ -168,7 +172,8 @@ def build_settings(cli: dict[str, Any], config_path: str | None) -> Settings:
     try:
         settings = Settings(**merged)
         for name, typ in (("workers", int), ("queue_size", int), ("retries", int), ("checkpoint_every", int),
-                          ("max_file_size", int), ("file_timeout", float), ("max_error_rate", float)):
+                          ("max_file_size", int), ("file_timeout", float), ("max_error_rate", float),
+                          ("lock_timeout", float), ("busy_timeout", float)):
             setattr(settings, name, typ(getattr(settings, name)))
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"bad setting: {exc}") from exc

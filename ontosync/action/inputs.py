@@ -29,6 +29,8 @@ INT_FLAGS = {
 FLOAT_FLAGS = {
     "file-timeout": "--file-timeout",
     "max-error-rate": "--max-error-rate",
+    "lock-timeout": "--lock-timeout",
+    "busy-timeout": "--busy-timeout",
 }
 TRUE = {"true", "yes", "on", "1"}
 FALSE = {"false", "no", "off", "0", ""}

@@ -41,7 +41,12 @@ RETRYABLE_KINDS = {"io", "crash", "timeout", "locked", "network", "rate-limit"}
 
 
 class FatalStop(Exception):
-    """The database cannot take writes any more (corrupt, disk full): stop cleanly, exit 3."""
+    """The database cannot take writes any more (corrupt, disk full): stop cleanly, exit 3; or
+    another writer held its lock past the retry budget: exit 4 (nothing lost, run again)."""
+
+    def __init__(self, message: str, exit_code: int = 3):
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
 class Latencies:
@@ -126,6 +131,14 @@ def is_locked(exc: BaseException) -> bool:
     return "locked" in text or "busy" in text
 
 
+def busy_message(settings: Settings, exc: BaseException) -> str:
+    from ontosync.store.lock import describe_writers
+
+    return (f"database busy: {settings.db} stayed locked by {describe_writers(settings.db)} through "
+            f"{settings.busy_timeout:g} s of retries (--busy-timeout): {exc}. "
+            "Nothing was lost; run again.")
+
+
 def is_fatal(exc: BaseException) -> bool:
     text = str(exc).lower()
     return any(s in text for s in ("malformed", "disk is full", "disk i/o", "not a database", "readonly",
@@ -167,7 +180,7 @@ class SyncRun:
             self.ckpt.finished = True
             self._record_settings()
         except FatalStop as exc:
-            exit_code, message = 3, str(exc)
+            exit_code, message = exc.exit_code, str(exc)
         except Exception as exc:
             from ontosync.sources import SourceInterrupted
 
@@ -356,15 +369,18 @@ class SyncRun:
     # -- writing with retries ---------------------------------------------------------------------
     def _retrying(self, fn):
         """fn, retried on a locked database through `backoff`: exponential waits (factor 0.5 s, at
-        most 8 s) with full jitter, --retries attempts in all, each retry counted in the report.
+        most 8 s) with full jitter, for --busy-timeout seconds in all (each try also waits up to
+        1 s in SQLite's busy handler), each retry counted in the report. Past the budget the run
+        stops with exit 4, naming the writer that holds the lock.
 
         The first attempt runs without it: `import backoff` pulls in asyncio (~40 ms), which a run
         that meets no lock (nearly all) should not pay at start-up."""
         def call(*args):
+            started = time.monotonic()
             try:
                 return fn(*args)
             except (sqlite3.OperationalError, peewee.OperationalError) as exc:
-                if not is_locked(exc) or self.s.retries <= 1:
+                if not is_locked(exc):
                     raise
             import backoff
 
@@ -374,7 +390,8 @@ class SyncRun:
                 self.stats.retries += 1
 
             retried = backoff.on_exception(
-                backoff.expo, (sqlite3.OperationalError, peewee.OperationalError), max_tries=self.s.retries - 1,
+                backoff.expo, (sqlite3.OperationalError, peewee.OperationalError), max_tries=None,
+                max_time=max(0.0, self.s.busy_timeout - (time.monotonic() - started)),
                 giveup=lambda e: not is_locked(e), on_backoff=count, jitter=backoff.full_jitter, factor=0.5,
                 max_value=8, logger=None)(fn)
             time.sleep(random.uniform(0, 0.5))  # the first wait, as backoff.expo's first value
@@ -390,7 +407,7 @@ class SyncRun:
             return fn(*args)
         except (sqlite3.DatabaseError, peewee.DatabaseError) as exc:
             if is_locked(exc):
-                raise FatalStop(f"database stayed locked through {self.s.retries} attempts: {exc}") from exc
+                raise FatalStop(busy_message(self.s, exc), 4) from exc
             raise FatalStop(f"database write failed, run stopped: {exc}") from exc
         except StoreError as exc:
             raise FatalStop(str(exc)) from exc

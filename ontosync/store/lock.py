@@ -1,0 +1,122 @@
+"""One sync per database at a time, and naming who holds a database when it is busy.
+
+`SyncLock` is an OS lock (`fcntl.flock`) on `<db>.lock`, taken by `sync` and `migrate` before
+anything is written, and held to the end. The kernel drops it when its holder exits in any way
+(a crash, SIGKILL), so a dead holder never blocks the next run; the file itself stays (deleting it
+would let two runs lock two different files). While held, the file says who holds it (pid, host,
+start time, source), which the run that waits for it names when `--lock-timeout` runs out (exit 4).
+Readers (`verify`, `status`, anyone with sqlite3) never take it: SQLite's WAL keeps them unblocked.
+
+`describe_writers` names the processes that hold POSIX locks on the database's files (from
+/proc/locks, Linux), for the message of a write that stayed locked past the retry budget: that
+writer need not be an ontosync sync.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import json
+import os
+import socket
+import time
+from pathlib import Path
+
+from ontosync.store.migrations import utc_now
+
+POLL_S = 0.2
+
+
+class LockBusy(Exception):
+    """Another sync holds the database past --lock-timeout: exit 4, with this message."""
+
+
+class SyncLock:
+    def __init__(self, db_path: str | Path, source: str, timeout: float):
+        self.path = f"{db_path}.lock"
+        self.db_path = str(db_path)
+        self.source = source
+        self.timeout = timeout
+        self.fd: int | None = None
+
+    def __enter__(self) -> SyncLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+    def acquire(self) -> None:
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o666)
+        deadline = time.monotonic() + max(0.0, self.timeout)
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    os.close(fd)
+                    raise
+            if time.monotonic() >= deadline:
+                holder = _read_holder(fd)
+                os.close(fd)
+                raise LockBusy(f"database {self.db_path} is busy: another sync holds it ({holder}); waited "
+                               f"{self.timeout:g} s (--lock-timeout). Nothing was written; run again later.")
+            time.sleep(POLL_S)
+        self.fd = fd
+        info = {"pid": os.getpid(), "host": socket.gethostname(), "started_at": utc_now(), "source": self.source}
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, json.dumps(info).encode(), 0)
+
+    def release(self) -> None:
+        if self.fd is None:
+            return
+        with contextlib.suppress(OSError):
+            os.ftruncate(self.fd, 0)
+        os.close(self.fd)  # closing drops the flock
+        self.fd = None
+
+
+def _read_holder(fd: int) -> str:
+    try:
+        info = json.loads(os.pread(fd, 4096, 0) or b"{}")
+    except (OSError, ValueError):
+        info = {}
+    if not isinstance(info, dict) or "pid" not in info:
+        return "holder unknown: it has not written its name yet"
+    return (f"pid {info.get('pid')} on {info.get('host')}, started {info.get('started_at')}, "
+            f"source {info.get('source')}")
+
+
+def describe_writers(db_path: str | Path) -> str:
+    """Who holds POSIX locks on the database, its WAL or its shared memory: 'pid N (command)', or a
+    plain phrase when that cannot be known (not Linux, another host, open file description locks)."""
+    inodes = set()
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(OSError):
+            st = os.stat(f"{db_path}{suffix}")
+            inodes.add(st.st_ino)
+    pids = set()
+    try:
+        with open("/proc/locks", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                parts = line.split()
+                if len(parts) > 5 and parts[1] == "POSIX":
+                    with contextlib.suppress(ValueError, IndexError):
+                        if int(parts[5].split(":")[2]) in inodes and int(parts[4]) != os.getpid():
+                            pids.add(int(parts[4]))
+    except OSError:
+        return "another process (its name cannot be read here)"
+    if not pids:
+        return "another process (not found among this machine's lock holders)"
+    return ", ".join(f"pid {pid} ({_command(pid)})" for pid in sorted(pids)[:5])
+
+
+def _command(pid: int) -> str:
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return "?"
+    return " ".join(raw.decode("utf-8", "replace").replace("\0", " ").split())[:120] or "?"

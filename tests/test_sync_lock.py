@@ -1,0 +1,127 @@
+"""Issue 13.4 and 13.7 (busy): one sync per database at a time; busy is exit 4, not 3.
+
+A sync holds an OS lock on `<db>.lock` (store/lock.py). A second sync of the same database, from
+the same tree or another, waits up to --lock-timeout, then exits 4 naming the holder; a holder
+killed with SIGKILL blocks nobody; `status` and `verify` are never blocked. A write that another
+(non-ontosync) writer keeps locked past --busy-timeout is exit 4 naming that process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import ROOT, dump_file, run_cli
+
+EXAMPLE = ROOT / "examples" / "ontology"
+STALL = "10"  # seconds the holder's parse of core.ttl stalls (the test waits on events, never on time)
+
+
+@pytest.fixture
+def trees(tmp_path):
+    if not EXAMPLE.is_dir():
+        pytest.skip(f"{EXAMPLE} is missing")
+    shutil.copytree(EXAMPLE, tmp_path / "one")
+    shutil.copytree(EXAMPLE, tmp_path / "two")
+    (tmp_path / "two" / "extra.ttl").write_text(
+        "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n<http://example.org/extra#X> a owl:Class .\n")
+    return tmp_path / "one", tmp_path / "two"
+
+
+def start_holder(tree: Path, db: Path, stall: str = STALL) -> subprocess.Popen:
+    """A sync that holds the lock while its parses stall; returns once it holds the lock."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "ONTOSYNC_FAULT_SLOW_PARSE": f"core.ttl:{stall}"}
+    proc = subprocess.Popen([sys.executable, "-m", "ontosync", "sync", str(tree), "--db", str(db), "--quiet",
+                             "--workers", "1"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lock = Path(f"{db}.lock")
+    for _ in range(600):
+        if lock.exists() and f'"pid": {proc.pid}' in lock.read_text():
+            return proc
+        if proc.poll() is not None:
+            break
+        time.sleep(0.05)
+    proc.kill()
+    pytest.fail(f"the first sync never took the lock: {proc.communicate()}")
+
+
+def test_second_sync_exits_4_naming_the_holder(trees, tmp_path):
+    one, two = trees
+    db = tmp_path / "o.db"
+    holder = start_holder(one, db)
+    try:
+        second = run_cli("sync", str(two), "--db", str(db), "--quiet", "--lock-timeout", "0.5")
+        assert second.returncode == 4, second.stderr
+        lines = second.stderr.strip().splitlines()
+        assert len(lines) == 1 and "busy" in lines[0] and f"pid {holder.pid}" in lines[0] and str(one) in lines[0]
+        assert "Traceback" not in second.stderr
+        # readers are never blocked
+        assert run_cli("status", "--db", str(db)).returncode == 0
+        assert run_cli("verify", "--db", str(db)).returncode == 0
+    finally:
+        _out, err = holder.communicate(timeout=300)
+    assert holder.returncode == 0, err
+    expected = tmp_path / "e.db"
+    assert run_cli("sync", str(one), "--db", str(expected), "--quiet").returncode == 0
+    assert dump_file(db) == dump_file(expected)
+
+
+def test_second_sync_waits_for_the_first(trees, tmp_path):
+    one, two = trees
+    db = tmp_path / "o.db"
+    holder = start_holder(one, db, "2")
+    second = run_cli("sync", str(two), "--db", str(db), "--quiet", "--lock-timeout", "300")
+    holder.communicate(timeout=300)
+    assert holder.returncode == 0 and second.returncode == 0, second.stderr
+    expected = tmp_path / "e.db"
+    assert run_cli("sync", str(two), "--db", str(expected), "--quiet").returncode == 0
+    assert dump_file(db) == dump_file(expected)
+
+
+def test_a_killed_holder_blocks_nobody(trees, tmp_path):
+    one, two = trees
+    db = tmp_path / "o.db"
+    holder = start_holder(one, db)
+    holder.send_signal(signal.SIGKILL)
+    holder.communicate(timeout=60)
+    proc = run_cli("sync", str(two), "--db", str(db), "--quiet", "--lock-timeout", "0")
+    assert proc.returncode == 0, proc.stderr
+    expected = tmp_path / "e.db"
+    assert run_cli("sync", str(two), "--db", str(expected), "--quiet").returncode == 0
+    assert dump_file(db) == dump_file(expected)
+
+
+def test_another_writer_past_the_busy_budget_is_exit_4(trees, tmp_path):
+    one, two = trees
+    db = tmp_path / "o.db"
+    assert run_cli("sync", str(one), "--db", str(db), "--quiet").returncode == 0
+    before = dump_file(db)
+    writer = subprocess.Popen([sys.executable, "-c", (
+        "import sqlite3, sys, time\n"
+        f"c = sqlite3.connect({str(db)!r}, isolation_level=None)\n"
+        "c.execute('BEGIN IMMEDIATE'); print('held', flush=True); sys.stdin.read()\n")],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline().strip() == "held"
+        proc = run_cli("sync", str(two), "--db", str(db), "--quiet", "--busy-timeout", "2",
+                       "--report", str(tmp_path / "r.json"))
+    finally:
+        writer.communicate("", timeout=60)
+    assert proc.returncode == 4, proc.stderr
+    assert "Traceback" not in proc.stderr
+    busy = [line for line in proc.stderr.splitlines() if "busy" in line]
+    assert len(busy) == 1 and f"pid {writer.pid}" in busy[0] and "--busy-timeout" in busy[0]
+    assert dump_file(db) == before  # nothing half-written
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["files"]["ok"] == 0
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    conn.close()
