@@ -84,6 +84,12 @@ class UnknownShapeError(UpgradeError):
     exit_code = 2
 
 
+class NewerDatabase(UpgradeError):
+    """The database applied migrations this release does not know; nothing was written."""
+
+    exit_code = 3
+
+
 class DatabaseNotFound(UpgradeError):
     """`migrate` was pointed at a file that does not exist (a typo should not create one)."""
 
@@ -447,6 +453,7 @@ def _check_recorded(conn: sqlite3.Connection, numbered: list[Migration]) -> None
     except MigrationError as exc:
         raise MigrationFailed(str(exc)) from exc
     applied = migrations.applied_versions(conn)
+    _refuse_newer(applied, numbered)
     for spec in LEGACY.values():
         recorded = applied.get(spec.version)
         path = spec.path()
@@ -456,6 +463,18 @@ def _check_recorded(conn: sqlite3.Connection, numbered: list[Migration]) -> None
                 raise MigrationFailed(
                     f"migration legacy/{path.name} changed after it was applied (checksum {actual[:12]} != "
                     f"recorded {recorded[:12]}); refusing to run")
+
+
+def _refuse_newer(applied: dict[int, str], numbered: list[Migration]) -> None:
+    """A database that applied migrations this release does not have was written by a newer
+    ontosync: writing it with this one could break what the newer schema relies on."""
+    known = {m.version for m in numbered} | {spec.version for spec in LEGACY.values()}
+    unknown = sorted(v for v in applied if v not in known)
+    if unknown:
+        raise NewerDatabase(
+            f"database written by a newer ontosync: it has migration(s) {', '.join(map(str, unknown))}, which "
+            f"this release (migrations up to {max(m.version for m in numbered):03d}) does not know. Nothing was "
+            "written; upgrade ontosync to sync it (verify and status still read it).")
 
 
 # -- the run -------------------------------------------------------------------------------------
