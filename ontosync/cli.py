@@ -12,13 +12,11 @@ import json
 import os
 import sqlite3
 import sys
-import tempfile
 from pathlib import Path
 from typing import NoReturn
 
 from ontosync import __version__
 from ontosync.config import DEFAULT_MAX_FILE_SIZE, ConfigError, Settings, build_settings, default_workers
-from ontosync.pipeline.checkpoint import current_umask
 
 
 class UsageError(Exception):
@@ -123,6 +121,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     cli = {k: v for k, v in vars(args).items() if k != "command"}
     settings = build_settings(cli, args.config)
     _check_db_path(settings.db)
+    _check_outputs(settings)
     try:
         source = make_source(settings, PathFilter(settings.include, settings.exclude, settings.path))
     except SourceError as exc:
@@ -151,7 +150,11 @@ def cmd_sync(args: argparse.Namespace) -> int:
         _say(f"busy: {exc}")
         return 4
     if settings.report:
-        write_json_atomic(settings.report, result.report)
+        try:
+            write_json_atomic(settings.report, result.report)
+        except OSError as exc:
+            _say(f"error: --report {settings.report}: not written: {exc.strerror or exc}")
+            return 2
     _summary_line(result.report)
     if result.message:
         _say({3: "fatal: ", 4: "busy: "}.get(result.exit_code, "") + result.message)
@@ -204,6 +207,18 @@ def _check_db_path(db: str) -> None:
         raise UsageError(f"cannot write database {db}: permission denied")
 
 
+def _check_outputs(settings: Settings) -> None:
+    """--report and --checkpoint must be writable before the work starts, not after it."""
+    from ontosync.pipeline.outputs import OutputError, check_output
+
+    try:
+        if settings.report:
+            check_output(settings.report, "--report")
+        check_output(settings.checkpoint_path, "--checkpoint")
+    except OutputError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def _summary_line(report: dict) -> None:
     f, e = report["files"], report["entities"]
     _say(f"{f['total']} files: {f['ok']} ok, {f['failed']} failed, {f['skipped']} skipped, "
@@ -213,12 +228,10 @@ def _summary_line(report: dict) -> None:
 
 
 def write_json_atomic(path: str, data: dict) -> None:
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=".report-", dir=target.parent if str(target.parent) else ".")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, indent=2, ensure_ascii=False)
-    os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes 0600; a report is an ordinary file
-    os.replace(tmp, target)
+    """Atomically for a regular file; straight into a FIFO or a device (pipeline/outputs.py)."""
+    from ontosync.pipeline.outputs import write_text
+
+    write_text(path, json.dumps(data, indent=2, ensure_ascii=False))
 
 
 # -- migrate, verify, status ---------------------------------------------------------------------

@@ -1,0 +1,87 @@
+"""The run's output files (--report, --checkpoint): checked before the work, written without
+clobbering what is not a regular file.
+
+`check_output` runs before the sync starts, so a report aimed at a folder, a missing folder or an
+unwritable place is exit 2 up front instead of after the whole run. `write_text` replaces a
+regular file atomically (temp file beside the real target, then rename: a symbolic link stays a
+link and its target is updated), and writes straight into a FIFO or a character device (a pipe,
+/dev/stdout, /dev/null), or through a link to one, never replacing it with a regular file.
+Sockets and block devices are refused.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+
+class OutputError(Exception):
+    """An output path that cannot be written: exit 2 with this one-line message."""
+
+
+def _mode(path: str) -> int | None:
+    try:
+        return os.stat(path).st_mode
+    except OSError:
+        return None
+
+
+def is_special(path: str | Path) -> bool:
+    """A FIFO or a character device (directly or through links): written into, not replaced."""
+    mode = _mode(os.fspath(path))
+    return mode is not None and (stat.S_ISFIFO(mode) or stat.S_ISCHR(mode))
+
+
+def check_output(path: str | Path, flag: str) -> None:
+    real = os.path.realpath(path)
+    mode = _mode(real)
+    if mode is not None:
+        if stat.S_ISDIR(mode):
+            raise OutputError(f"{flag} {path}: is a folder; give a file path")
+        if stat.S_ISSOCK(mode) or stat.S_ISBLK(mode):
+            raise OutputError(f"{flag} {path}: is a {'socket' if stat.S_ISSOCK(mode) else 'block device'}; "
+                              "refusing to write into it")
+        if not stat.S_ISREG(mode):
+            if not os.access(real, os.W_OK):
+                raise OutputError(f"{flag} {path}: permission denied")
+            return
+    parent = os.path.dirname(real) or "."
+    if not os.path.isdir(parent):
+        raise OutputError(f"{flag} {path}: folder {parent} does not exist")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputError(f"{flag} {path}: cannot write in folder {parent}: permission denied")
+
+
+def write_text(path: str | Path, text: str) -> None:
+    real = os.path.realpath(path)
+    if is_special(real):
+        with open(real, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        return
+    fd, tmp = tempfile.mkstemp(prefix=".ontosync-", suffix=".tmp", dir=os.path.dirname(real) or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes 0600; an output is an ordinary file
+        os.replace(tmp, real)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def read_regular(path: str | Path) -> str | None:
+    """The text of a regular file at `path`; None for anything else (a FIFO would block)."""
+    mode = _mode(os.fspath(path))
+    if mode is None or not stat.S_ISREG(mode):
+        return None
+    return Path(path).read_text(encoding="utf-8")
+
+
+def current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
