@@ -91,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     words = sys.argv[1:] if argv is None else argv
     # `fetch-db` imports the HTTP stack (~200 ms): leave it out when another command is named first.
     with_fetch_db = not (words and words[0] in LOCAL_COMMANDS)
+    args = None
     try:
         args = build_parser(with_fetch_db).parse_args(argv)
         return {"sync": cmd_sync, "migrate": cmd_migrate, "verify": cmd_verify, "status": cmd_status}.get(
@@ -101,6 +102,14 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _say("interrupted; the checkpoint is saved, run the same command again to resume")
         return 130
+    except Exception as exc:
+        from ontosync.store.health import classify, is_db_error
+
+        if not is_db_error(exc):
+            raise
+        code, message = classify(exc, getattr(args, "db", None))
+        _say(message)
+        return code
 
 
 def _delegate(args: argparse.Namespace) -> int:
@@ -131,7 +140,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     options = settings.parse_options(base_dir)
     try:
         with SyncLock(settings.db, settings.source, settings.lock_timeout):
-            code = prepare_database(settings.db)
+            code = _check_damage(settings.db) or prepare_database(settings.db)
             if code:
                 return code
             try:
@@ -186,14 +195,29 @@ def prepare_database(db: str) -> int:
     try:
         result = prepare(db)
     except UpgradeError as exc:
-        _say(("error: " if exc.exit_code == 2 else "fatal: ") + str(exc))
+        _say({2: "error: ", 4: "busy: "}.get(exc.exit_code, "fatal: ") + str(exc))
         return exc.exit_code
     except sqlite3.DatabaseError as exc:
-        _say(f"fatal: {db}: {exc}")
-        return 3
+        from ontosync.store.health import classify
+
+        code, message = classify(exc, db)
+        _say(message)
+        return code
     if result.changed and result.backup_path:
         for line in result.summary().splitlines():
             _say(line)
+    return 0
+
+
+def _check_damage(db: str) -> int:
+    """Exit 3 before a sync writes into a damaged database (store/health.py)."""
+    from ontosync.store.health import damage
+
+    problem = damage(db)
+    if problem:
+        _say(f"fatal: {db} is damaged: {problem}. Nothing was written; restore it from a backup, or delete "
+             "it to sync from scratch (`ontosync verify` lists the problems)")
+        return 3
     return 0
 
 

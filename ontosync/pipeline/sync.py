@@ -408,7 +408,9 @@ class SyncRun:
         except (sqlite3.DatabaseError, peewee.DatabaseError) as exc:
             if is_locked(exc):
                 raise FatalStop(busy_message(self.s, exc), 4) from exc
-            raise FatalStop(f"database write failed, run stopped: {exc}") from exc
+            damaged = any(w in str(exc).lower() for w in ("malformed", "not a database"))
+            raise FatalStop(("the database is damaged: " if damaged else "") +
+                            f"database write failed, run stopped: {exc}") from exc
         except StoreError as exc:
             raise FatalStop(str(exc)) from exc
 

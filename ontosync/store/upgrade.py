@@ -90,6 +90,12 @@ class NewerDatabase(UpgradeError):
     exit_code = 3
 
 
+class DatabaseBusy(UpgradeError):
+    """Another writer holds the database: exit 4, nothing was written."""
+
+    exit_code = 4
+
+
 class DatabaseNotFound(UpgradeError):
     """`migrate` was pointed at a file that does not exist (a typo should not create one)."""
 
@@ -508,6 +514,11 @@ class _Upgrade:
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:  # locked by another writer, read-only file or directory
+            if "locked" in str(exc) or "busy" in str(exc):
+                from ontosync.store.lock import describe_writers
+
+                raise DatabaseBusy(f"{self.path} is busy: locked by {describe_writers(self.path)}: {exc}; "
+                                   "nothing was changed, run again") from exc
             raise MigrationFailed(f"{self.path}: cannot start the migration: {exc}; nothing was changed") from exc
         try:  # look again under the write lock: another process may have migrated it meanwhile
             det = _detect_checked(conn, self.path, self.numbered)

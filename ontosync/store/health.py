@@ -1,0 +1,82 @@
+"""Is the database sound enough to write? A cheap check before a sync, and what a database error means.
+
+`damage` runs `PRAGMA quick_check` (the b-tree and page checks of integrity_check, without the
+index-content cross-check) on databases up to QUICK_CHECK_MAX_BYTES: measured at ~40 ms on the
+1,684-page corpus database (7.3 MB) against ~135 ms for integrity_check, so about 5-6 ms per MB;
+above the limit (~350 ms) only the header is checked and SQLite's own errors on the way stop the
+run. A damaged database is exit 3 before anything is written: writing into a damaged b-tree can
+spread the damage, and a run that "succeeds" on it would report a sound database.
+
+`classify` maps any sqlite3 or Peewee exception to the contract's exit codes: 4 when another
+writer holds the lock (busy, locked), 3 for everything else (damage, disk full, read-only, I/O).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+QUICK_CHECK_MAX_BYTES = 64 * 1024 * 1024
+SQLITE_MAGIC = b"SQLite format 3\0"
+
+
+def damage(db_path: str | Path) -> str | None:
+    """A one-line description of the damage, or None when the database looks sound (or is new)."""
+    path = Path(db_path)
+    try:
+        size = path.stat().st_size
+        if size == 0:
+            return None
+        with open(path, "rb") as fh:
+            header = fh.read(100)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return f"cannot read it: {exc.strerror or exc}"
+    if not header.startswith(SQLITE_MAGIC):
+        return None  # not SQLite at all: the upgrade refuses it as an unknown shape (exit 2)
+    if size > QUICK_CHECK_MAX_BYTES:
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True, timeout=5)
+        try:
+            rows = conn.execute("PRAGMA quick_check(5)").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        if is_busy(exc):
+            return None  # a writer mid-commit; its own lock handling applies
+        return " ".join(str(exc).split())
+    problems = [r[0] for r in rows if r[0] != "ok"]
+    return " ".join("; ".join(problems).split())[:300] if problems else None
+
+
+def is_busy(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def is_db_error(exc: BaseException) -> bool:
+    if isinstance(exc, sqlite3.Error):
+        return True
+    try:
+        import peewee
+    except ImportError:  # pragma: no cover - peewee is a dependency
+        return False
+    return isinstance(exc, peewee.PeeweeException)
+
+
+def classify(exc: BaseException, db: str | None) -> tuple[int, str]:
+    """(exit code, one-line message) for a database exception that reached the command line."""
+    where = f"{db}: " if db else ""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if is_busy(exc):
+        from ontosync.store.lock import describe_writers
+
+        holder = describe_writers(db) if db and os.path.exists(db) else "another process"
+        return 4, f"busy: {where}database is locked by {holder}: {text}. Nothing was lost; run again."
+    lowered = text.lower()
+    if "malformed" in lowered or "not a database" in lowered:
+        return 3, f"fatal: {where}the database is damaged ({text}); `ontosync verify` lists the problems"
+    return 3, f"fatal: {where}database error: {text}"
