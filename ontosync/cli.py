@@ -125,7 +125,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from ontosync.pipeline.sync import SyncRun
     from ontosync.sources import PathFilter, SourceError
     from ontosync.store.lock import LockBusy, SyncLock
-    from ontosync.store.repository import Repository, StoreError
+    from ontosync.store.repository import BUSY_TIMEOUT_S, Repository, StoreError
+    from ontosync.store.wal import truncate_wal
 
     cli = {k: v for k, v in vars(args).items() if k != "command"}
     settings = build_settings(cli, args.config)
@@ -154,6 +155,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 _say(f"error: {exc}")
                 return 2
             finally:
+                truncate_wal(repo.conn, BUSY_TIMEOUT_S)
                 repo.close()
     except LockBusy as exc:
         _say(f"busy: {exc}")

@@ -14,14 +14,13 @@ from typing import Any
 
 import yaml
 
+from ontosync.config_limits import ConfigError, check_shape, normalize_alerts, read_limited
 from ontosync.parsing import DEFAULT_NAMESPACES, ParseOptions
+
+__all__ = ["ConfigError", "Settings", "build_settings", "default_workers", "load_config_file"]
 
 CONFIG_FILE = ".ontosync.yml"
 DEFAULT_MAX_FILE_SIZE = 32 * 1024 * 1024
-
-
-class ConfigError(Exception):
-    """A bad setting: exit 2 with this one-line message."""
 
 
 def default_workers() -> int:
@@ -93,16 +92,18 @@ FIELD_NAMES = {f.name for f in fields(Settings)}
 
 def load_config_file(path: Path) -> dict[str, Any]:
     """Read a YAML config into Settings field names; unknown keys are an error, not ignored."""
+    text = read_limited(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise ConfigError(f"cannot read config {path}: {exc.strerror}") from exc
+        data = yaml.safe_load(text) or {}
+    except RecursionError:
+        raise ConfigError(f"{path}: nested too deeply") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
         raise ConfigError(f"{path}{where}: invalid YAML") from exc
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping of settings")
+    check_shape(data, path)
     out: dict[str, Any] = {}
     for key, value in data.items():
         name = str(key).replace("-", "_")
@@ -112,11 +113,14 @@ def load_config_file(path: Path) -> dict[str, Any]:
             raise ConfigError(f"{path}: unknown setting '{key}'")
         if name in ("include", "exclude") and isinstance(value, str):
             value = [value]
+        if name == "alerts":
+            value = normalize_alerts(value, path, str(key))
         _check_type(path, str(key), name, value)
         out[name] = value
     return out
 
 
+_INTEGERS = ("workers", "queue_size", "retries", "checkpoint_every", "max_file_size")
 _STRINGS = ("db", "path", "checkpoint", "ontology_id", "report", "api_url", "page_namespace")
 _NUMBERS = ("workers", "queue_size", "retries", "file_timeout", "checkpoint_every", "max_error_rate",
             "max_file_size", "max_rate_limit_wait", "lock_timeout", "busy_timeout")
@@ -139,6 +143,8 @@ def _check_type(path: Path, key: str, name: str, value: Any) -> None:
         fail("a string")
     if name in _NUMBERS and (isinstance(value, bool) or not isinstance(value, (int, float))):
         fail("a number")
+    if name in _INTEGERS and not isinstance(value, int):
+        fail("a whole number")
     if name in ("full", "quiet") and not isinstance(value, bool):
         fail("true or false")
 

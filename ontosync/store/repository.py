@@ -34,6 +34,7 @@ from peewee import SqliteDatabase
 from ontosync.parsing.facts import FileFacts, ParseWarning, normalize_name
 from ontosync.store import migrations
 from ontosync.store.models import database_proxy
+from ontosync.store.wal import JOURNAL_SIZE_LIMIT
 
 PRAGMAS = {
     "journal_mode": "wal",
@@ -42,6 +43,7 @@ PRAGMAS = {
     # 64 MiB, which the run's peak memory followed as the database grew (107 MB at 10,000 pages).
     "cache_size": -8000,
     "foreign_keys": 1,
+    "journal_size_limit": JOURNAL_SIZE_LIMIT,  # the WAL is cut back to this when reset (store/wal.py)
 }
 BUSY_TIMEOUT_S = 1.0  # short: a lock held longer is retried with backoff (and counted)
 

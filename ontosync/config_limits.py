@@ -1,0 +1,70 @@
+"""Limits on a configuration file, and the checks of its nested keys.
+
+A `.ontosync.yml` comes with the checkout, which may be a stranger's pull request: it must not
+make ontosync read without bound, recurse without bound (YAML aliases can make a small file a
+huge or self-referencing tree) or take a misspelt key for a silent default. So the file is at
+most MAX_CONFIG_BYTES, its tree at most MAX_DEPTH levels and MAX_NODES values (aliases counted
+each time they are used), and `alerts:` keys follow the rule of every other key (kebab-case or
+snake_case, known names only). Every breach is a one-line ConfigError (exit 2).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+MAX_CONFIG_BYTES = 256 * 1024
+MAX_DEPTH = 8
+MAX_NODES = 20_000
+ALERT_KEYS = ("min_files_per_s", "max_rss_mb")
+
+
+class ConfigError(Exception):
+    """A bad setting: exit 2 with this one-line message."""
+
+
+def read_limited(path: Path) -> str:
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_CONFIG_BYTES + 1)
+    except OSError as exc:
+        raise ConfigError(f"cannot read config {path}: {exc.strerror}") from exc
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES // 1024} KiB; a configuration file is small")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
+
+
+def check_shape(data: Any, path: Path) -> None:
+    """Depth and size of the loaded tree, walked iteratively (a self-referencing alias ends here)."""
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    nodes = 0
+    while stack:
+        value, depth = stack.pop()
+        nodes += 1
+        if nodes > MAX_NODES:
+            raise ConfigError(f"{path}: more than {MAX_NODES} values (YAML aliases count each time they are used)")
+        if depth > MAX_DEPTH:
+            raise ConfigError(f"{path}: nested deeper than {MAX_DEPTH} levels")
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values())
+            stack.extend((k, depth + 1) for k in value)
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
+
+
+def normalize_alerts(value: Any, path: Path, key: str) -> dict[str, float]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path}: '{key}' must be a mapping of names to numbers")
+    out: dict[str, float] = {}
+    for name, number in value.items():
+        field = str(name).replace("-", "_")
+        if field not in ALERT_KEYS:
+            known = ", ".join(k.replace("_", "-") for k in ALERT_KEYS)
+            raise ConfigError(f"{path}: unknown setting '{key}.{name}' (known: {known})")
+        if isinstance(number, bool) or not isinstance(number, (int, float)):
+            raise ConfigError(f"{path}: '{key}.{name}' must be a number")
+        out[field] = number
+    return out

@@ -1,0 +1,28 @@
+"""Keeping the write-ahead log bounded.
+
+SQLite cannot checkpoint past the oldest snapshot a reader still holds, so a reader with a long
+transaction lets the WAL grow for as long as a sync writes; and SQLite never shrinks the file by
+itself: it stays at its largest size until the last connection closes (never, with a long-lived
+reader such as Datasette). So every connection sets `journal_size_limit` (the WAL is cut back to
+that size whenever it is reset), and each run ends with a TRUNCATE checkpoint that does not wait:
+if no reader is in the way, the WAL is emptied to 0 bytes; if one is, it stays for the next run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+
+JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024
+
+
+def truncate_wal(conn: sqlite3.Connection, busy_timeout_s: float) -> bool:
+    """Checkpoint and empty the WAL without waiting for readers; True when it was emptied."""
+    with contextlib.suppress(sqlite3.Error):
+        conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            busy, _log, _done = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            return busy == 0
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
+    return False
