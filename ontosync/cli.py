@@ -14,6 +14,7 @@ import sqlite3
 import sys
 from pathlib import Path
 from typing import NoReturn
+from urllib.parse import quote
 
 from ontosync import __version__
 from ontosync.config import DEFAULT_MAX_FILE_SIZE, ConfigError, Settings, build_settings, default_workers
@@ -94,8 +95,13 @@ def main(argv: list[str] | None = None) -> int:
     args = None
     try:
         args = build_parser(with_fetch_db).parse_args(argv)
-        return {"sync": cmd_sync, "migrate": cmd_migrate, "verify": cmd_verify, "status": cmd_status}.get(
+        code = {"sync": cmd_sync, "migrate": cmd_migrate, "verify": cmd_verify, "status": cmd_status}.get(
             args.command, _delegate)(args)
+        sys.stdout.flush()  # here, so that a closed pipe is met inside the try
+        return code
+    except BrokenPipeError:  # `ontosync status | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except (UsageError, ConfigError) as exc:
         _say(f"error: {exc}")
         return 2
@@ -122,6 +128,7 @@ def _say(message: str) -> None:
 
 # -- sync -----------------------------------------------------------------------------------------
 def cmd_sync(args: argparse.Namespace) -> int:
+    from ontosync.pipeline.interrupts import terminate_as_interrupt
     from ontosync.pipeline.sync import SyncRun
     from ontosync.sources import PathFilter, SourceError
     from ontosync.store.lock import LockBusy, SyncLock
@@ -150,7 +157,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 _say(f"fatal: {exc}")
                 return 3
             try:
-                result = SyncRun(settings, source, repo, options).run()
+                with terminate_as_interrupt():
+                    result = SyncRun(settings, source, repo, options).run()
             except SourceError as exc:
                 _say(f"error: {exc}")
                 return 2
@@ -290,7 +298,16 @@ def _no_lock():
 def _open_existing(db: str) -> sqlite3.Connection:
     if not Path(db).is_file():
         raise UsageError(f"database not found: {db}")
-    return sqlite3.connect(f"file:{Path(db).resolve()}?mode=ro", uri=True)
+    uri = f"file:{quote(str(Path(db).resolve()))}?mode=ro"
+    conn = sqlite3.connect(uri, uri=True)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError:
+        # Read-only media: a WAL database needs its -shm file, which cannot be created there.
+        # Nothing can write such a database meanwhile, so reading it as immutable is exact.
+        conn.close()
+        return sqlite3.connect(uri + "&immutable=1", uri=True)
 
 
 def cmd_verify(args: argparse.Namespace) -> int:

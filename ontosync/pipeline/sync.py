@@ -181,6 +181,9 @@ class SyncRun:
             self._record_settings()
         except FatalStop as exc:
             exit_code, message = exc.exit_code, str(exc)
+        except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (cli.py): report what was done, keep the checkpoint
+            exit_code, message = 130, ("interrupted: the checkpoint is saved and every counted file is "
+                                       "committed; run the same command again to resume")
         except Exception as exc:
             from ontosync.sources import SourceInterrupted
 

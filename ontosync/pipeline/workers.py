@@ -12,6 +12,7 @@ import contextlib
 import importlib
 import multiprocessing as mp
 import os
+import signal
 import sys
 import time
 from dataclasses import dataclass
@@ -104,6 +105,10 @@ def _preload_parser(path: str) -> None:
 
 
 def _worker_main(conn: Connection, options: ParseOptions, max_size: int) -> None:
+    # Ctrl-C reaches the whole process group: the coordinator handles it and stops the workers, so
+    # a worker ignores it (no KeyboardInterrupt traceback from a parse); SIGTERM ends it silently.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     parent = os.getppid()
     while True:
         try:
