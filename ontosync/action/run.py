@@ -30,6 +30,7 @@ from ontosync.action.summary import annotate_failures, outputs_from_report, summ
 CliMain = Callable[[Sequence[str]], Any]
 EXIT_MEANING = {0: "done", 1: "error rate over the threshold", 2: "usage or configuration error",
                 3: "fatal: database integrity or migration failure",
+                4: "database busy: another sync or writer holds it; nothing was lost, run again",
                 130: "interrupted (job cancelled); the checkpoint is saved for the next run"}
 
 
@@ -177,7 +178,7 @@ def main(env: MutableMapping[str, str] | None = None, cli_main: CliMain | None =
     hand_over_files(inputs, folders)
     report = load_report(inputs.report)
     reason = ""
-    if code in (2, 3) or (code != 0 and report is None):
+    if code in (2, 3, 4) or (code != 0 and report is None):
         reason = last_stderr or f"ontosync sync exited with {code} ({EXIT_MEANING.get(code, 'unexpected')})"
         cmd.error(reason, title=f"ontosync: exit {code}")
     elif code == 1:
