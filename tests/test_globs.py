@@ -40,7 +40,8 @@ def name(path: str) -> str:
 CASES = {
     "brace extensions": (["**/*.{ttl,owl}"], [], lambda p: suffix(p) in (".ttl", ".owl")),
     "brace in a folder": (["ontologies/*.{ttl,owl}"], [],
-                          lambda p: first_folder(p) == "ontologies" and suffix(p) in (".ttl", ".owl")),
+                          lambda p: p.count("/") == 1 and first_folder(p) == "ontologies"
+                          and suffix(p) in (".ttl", ".owl")),
     "brace folders": (["{pages,ontologies}/**"], [], lambda p: first_folder(p) in ("pages", "ontologies")),
     "the Action's example": (["**/*.md", "**/*.{ttl,owl}"], [], lambda p: suffix(p) in (".md", ".ttl", ".owl")),
     "brace exclude": (["**/*"], ["**/*.{md,yml}"], lambda p: suffix(p) not in (".md", ".yml")),
@@ -70,8 +71,9 @@ def check(paths: list[str], case: str) -> None:
     assert want, f"{case}: the sample paths should hold a match"
 
 
-SAMPLE = [*tree_paths(EXAMPLE), ".config/x.yml", "pages/Alpha.md", "pages/AI Risk.md", "pages/Beta (SXP).md", "ontologies/pato.owl",
-          "ontologies/deep/ro.owl", "journals/2024_01_01.md", "logseq/config.md", "pages/Notes.md", "x.ttl"]
+SAMPLE = [*tree_paths(EXAMPLE), ".config/x.yml", "pages/Alpha.md", "pages/AI Risk.md", "pages/Beta (SXP).md",
+          "ontologies/pato.owl", "ontologies/deep/ro.owl", "journals/2024_01_01.md", "logseq/config.md",
+          "pages/Notes.md", "x.ttl"]
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
@@ -79,8 +81,12 @@ def test_glob_selects_the_same_files_as_plain_python(case: str) -> None:
     check(SAMPLE, case)
 
 
+# (the corpora hold no dot files, no top-level file and only .md/.ttl/.owl: those cases have no match there)
+CORPUS_CASES = sorted(set(CASES) - {"dot folders are not hidden", "brace exclude", "star stays in one folder"})
+
+
 @pytest.mark.corpus
-@pytest.mark.parametrize("case", sorted(c for c in CASES if c not in ("dot folders are not hidden", "brace exclude", "star stays in one folder")))
+@pytest.mark.parametrize("case", CORPUS_CASES)
 def test_glob_on_the_corpus_paths(case: str) -> None:
     check(corpus_paths(), case)
 
@@ -122,4 +128,4 @@ def test_sync_with_a_brace_include_reads_exactly_those_files(tmp_path: Path) -> 
         "core.ttl", "ontologies/bfo-core.ttl"]
     (src / ".ontosync.yml").write_text('include: ["pages/*.{md,txt}"]\nexclude: ["pages/A*"]\n', encoding="utf-8")
     want = [p for p in tree_paths(src) if p.startswith("pages/") and not name(p).startswith("A")]
-    assert sync_paths(src, tmp_path / "config.db") == want and len(want) > 5
+    assert sync_paths(src, tmp_path / "config.db") == want and len(want) >= 5

@@ -700,29 +700,4 @@ def _folder_may_match(path_filter: PathFilter, folder: str) -> bool:
     subdir = path_filter.subdir
     if subdir and not (folder.startswith(subdir) or subdir.startswith(folder)):
         return False
-    for rx in path_filter.include:
-        prefix = _literal_folder_prefix(rx.pattern)
-        if folder.startswith(prefix) or prefix.startswith(folder):
-            return True
-    return False
-
-
-def _literal_folder_prefix(pattern: str) -> str:
-    """The folders a compiled glob regex starts with literally ('' when it starts with a wildcard)."""
-    out: list[str] = []
-    i = 0
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\" and i + 1 < len(pattern):
-            nxt = pattern[i + 1]
-            if nxt.isalnum():  # \Z, \d ...: not a literal
-                break
-            out.append(nxt)
-            i += 2
-            continue
-        if c in ".^$*+?{}[]|()":
-            break
-        out.append(c)
-        i += 1
-    text = "".join(out)
-    return text[: text.rfind("/") + 1]
+    return any(folder.startswith(prefix) or prefix.startswith(folder) for prefix in path_filter.include_prefixes)
