@@ -47,10 +47,10 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
 from typing import Any, TypeVar
 
-import backoff
 import requests
 from github import Auth, Github, GithubException
 
+from ontosync.retry import RetryPolicy, waiting
 from ontosync.sources import PathFilter, SourceError, SourceFile, SourceInterrupted, git_blob_sha
 
 log = logging.getLogger(__name__)
@@ -186,7 +186,8 @@ class GitHubSource:
             raise SourceError(f"invalid --api-url {api_url!r}: expected http(s)://HOST[/PATH]")
         self._token = _Secret(token or None)
         self.max_rate_limit_wait = float(max_rate_limit_wait)
-        self.max_attempts = max(1, int(retries))
+        self.retry = RetryPolicy(max(1, int(retries)), backoff_factor, backoff_max)
+        self.max_attempts = self.retry.attempts
         self.blob_threshold = max(0, int(blob_threshold))
         self.max_file_size = int(max_file_size)
         if timeout is None:
@@ -195,8 +196,6 @@ class GitHubSource:
             except ValueError:
                 timeout = DEFAULT_TIMEOUT
         self.timeout = max(0.1, float(timeout))
-        self.backoff_factor = backoff_factor
-        self.backoff_max = backoff_max
 
         self.retries = 0  # retries made (backoffs and rate-limit waits), for the run report
         self.rate_limit_waits = 0
@@ -386,8 +385,8 @@ class GitHubSource:
                     raise GitHubUnavailable(
                         f"GitHub tarball download for {self.description} failed {attempt + 1} times: {exc}"
                     ) from None
-                delay = backoff.full_jitter(min(self.backoff_max, self.backoff_factor * 2**attempt))
                 attempt += 1
+                delay = self.retry.wait(attempt)
                 self.retries += 1
                 log.info("%s; retry %d in %.1f s", exc, attempt, delay)
                 time.sleep(delay)
@@ -484,24 +483,17 @@ class GitHubSource:
                 raise SourceError(f"{what} for {self.description}: unexpected {type(exc).__name__} "
                                   f"from the GitHub client") from None
 
-        def on_transient(details: dict[str, Any]) -> None:
+        def on_transient(exc: BaseException, tries: int, wait: float) -> None:
             self.retries += 1
-            log.info("%s; retry %d in %.1f s", details.get("exception") or what, details["tries"],
-                     details.get("wait") or 0.0)
+            log.info("%s; retry %d in %.1f s", exc or what, tries, wait)
 
-        def on_limited(details: dict[str, Any]) -> None:
+        def on_limited(exc: BaseException, tries: int, wait: float) -> None:
             self.retries += 1
             self.rate_limit_waits += 1
-            log.warning("%s; waiting %.0f s", details.get("exception") or what, details.get("wait") or 0.0)
+            log.warning("%s; waiting %.0f s", exc or what, wait)
 
-        with_backoff = backoff.on_exception(
-            backoff.expo, _Transient, max_tries=self.max_attempts, jitter=backoff.full_jitter,
-            factor=self.backoff_factor, max_value=self.backoff_max, on_backoff=on_transient, logger=None,
-        )(attempt)
-        with_waits = backoff.on_exception(
-            backoff.runtime, _RateLimited, value=lambda exc: exc.wait, jitter=None,
-            max_tries=RATE_LIMIT_TRIES, on_backoff=on_limited, logger=None,
-        )(with_backoff)
+        with_backoff = self.retry.retrying(attempt, _Transient, on_retry=on_transient)
+        with_waits = waiting(with_backoff, _RateLimited, lambda exc: exc.wait, RATE_LIMIT_TRIES, on_retry=on_limited)
         try:
             return with_waits()
         except _Transient as exc:
