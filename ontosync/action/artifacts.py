@@ -25,6 +25,7 @@ from urllib.parse import urljoin
 import requests
 
 from ontosync.retry import RetryPolicy
+from ontosync.sources.github_http import NETWORK_ERRORS  # what a dropped connection looks like: retried
 
 DEFAULT_API_URL = "https://api.github.com"
 MAX_ARTIFACTS_SCANNED = 300
@@ -98,7 +99,7 @@ def find_newest_artifact(repo_full_name: str, name: str, token: str | None,
     """
     from github import GithubException
 
-    listing = retry.retrying(_list_artifacts, (GithubException, *_NETWORK_ERRORS), giveup=_final)
+    listing = retry.retrying(_list_artifacts, (GithubException, *NETWORK_ERRORS), giveup=_final)
     try:
         candidates = listing(repo_full_name, name, token, api_url)
     except GithubException as exc:
@@ -109,7 +110,7 @@ def find_newest_artifact(repo_full_name: str, name: str, token: str | None,
             raise ArtifactError(f"repository {repo_full_name} not found (or the token cannot see it)") from None
         raise ArtifactError(f"listing artifacts of {repo_full_name} failed: HTTP {exc.status} {message}"
                             f"{_after(retry, exc)}") from None
-    except requests.RequestException as exc:
+    except (requests.RequestException, *NETWORK_ERRORS) as exc:
         raise ArtifactError(f"listing artifacts of {repo_full_name} failed: {type(exc).__name__}: {exc}"
                             f"{_after(retry, exc)}") from None
     live = [a for a in candidates if not a.expired]
@@ -142,10 +143,6 @@ class _ServerError(ArtifactError):
     """An answer worth asking again for (5xx, 429)."""
 
 
-# Failures that say nothing about the request itself: retried.
-_NETWORK_ERRORS = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
-
-
 def _final(exc: BaseException) -> bool:
     """Not worth retrying: the API answered, and not with a server error or a rate limit."""
     status = getattr(exc, "status", None)
@@ -171,12 +168,12 @@ def download_artifact(info: ArtifactInfo, token: str | None, dest: Path,
     asked for anew: it is short-lived), `retry.attempts` tries in all."""
     if not token:
         raise AuthError("downloading an artifact needs a token (GITHUB_TOKEN or the github-token input)")
-    download = retry.retrying(_download_once, (_ServerError, *_NETWORK_ERRORS))
+    download = retry.retrying(_download_once, (_ServerError, *NETWORK_ERRORS))
     try:
         download(info, token, dest, max_bytes)
     except _ServerError as exc:
         raise ArtifactError(f"{exc}{_after(retry, exc)}") from None
-    except requests.RequestException as exc:
+    except (requests.RequestException, *NETWORK_ERRORS) as exc:
         raise ArtifactError(f"download of {info.describe()} failed: {type(exc).__name__}: {exc}"
                             f"{_after(retry, exc)}") from None
     return dest
