@@ -79,6 +79,7 @@ class FakeArtifactServer:
         self.artifacts: list[FakeArtifact] = []
         self.requests: Counter[str] = Counter()
         self.auth_seen: list[str | None] = []
+        self.fail_next: Counter[str] = Counter()  # route -> how many more answers are a 502
         self.lock = threading.Lock()
         self._next_id = 1000
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -139,6 +140,15 @@ class FakeArtifactServer:
                 with fake.lock:
                     fake.requests[route] += 1
 
+            def _failing(self, route: str) -> bool:
+                """Answer 502 while `fake.fail_next[route]` says so (a GitHub hiccup)."""
+                with fake.lock:
+                    if fake.fail_next[route] <= 0:
+                        return False
+                    fake.fail_next[route] -= 1
+                self._json(502, {"message": "Server Error"})
+                return True
+
             def _authorized(self) -> bool:
                 header = self.headers.get("Authorization")
                 with fake.lock:
@@ -176,6 +186,8 @@ class FakeArtifactServer:
 
             def _list(self, repo: str, query) -> None:
                 self._count("list")
+                if self._failing("list"):
+                    return
                 name = (query.get("name") or [None])[0]
                 per_page = min(int((query.get("per_page") or ["30"])[0]), fake.per_page_max)
                 page = int((query.get("page") or ["1"])[0])
@@ -194,6 +206,8 @@ class FakeArtifactServer:
 
             def _zip(self, repo: str, art_id: str) -> None:
                 self._count("zip")
+                if self._failing("zip"):
+                    return
                 if not self._authorized():
                     return self._json(401, {"message": "Requires authentication"})
                 art = next((a for a in fake.artifacts if str(a.id) == art_id and a.repo == repo), None)
@@ -206,6 +220,8 @@ class FakeArtifactServer:
 
             def _storage(self, art_id: str, query) -> None:
                 self._count("storage")
+                if self._failing("storage"):
+                    return
                 if self.headers.get("Authorization") is not None:
                     # Signed storage URLs reject extra credentials, and must never receive the token.
                     return self._send(400, b"<Error>authorization not allowed</Error>", "application/xml")

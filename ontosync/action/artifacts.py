@@ -24,11 +24,15 @@ from urllib.parse import urljoin
 
 import requests
 
+from ontosync.retry import RetryPolicy
+from ontosync.sources.github_http import NETWORK_ERRORS  # what a dropped connection looks like: retried
+
 DEFAULT_API_URL = "https://api.github.com"
 MAX_ARTIFACTS_SCANNED = 300
 MAX_DOWNLOAD_BYTES = 8 * 1024**3  # an artifact bigger than this is refused
 CHUNK = 1 << 20
 TIMEOUT_S = 60
+RETRY = RetryPolicy()  # 3 tries in all; waits drawn from [0, 1 s], then [0, 2 s]
 
 
 class ArtifactError(Exception):
@@ -62,7 +66,7 @@ def github_client(token: str | None, api_url: str | None = None):
 
     auth = Auth.Token(token) if token else None
     return Github(auth=auth, base_url=(api_url or DEFAULT_API_URL).rstrip("/"), timeout=TIMEOUT_S,
-                  retry=2, per_page=100, lazy=True)
+                  retry=None, per_page=100, lazy=True)  # retried by RETRY, like the GitHub source
 
 
 def _aware(dt: datetime | None) -> datetime | None:
@@ -87,13 +91,39 @@ def _to_info(artifact) -> ArtifactInfo:
 
 
 def find_newest_artifact(repo_full_name: str, name: str, token: str | None,
-                         api_url: str | None = None) -> tuple[ArtifactInfo | None, int]:
+                         api_url: str | None = None, *, retry: RetryPolicy = RETRY) -> tuple[ArtifactInfo | None, int]:
     """The newest non-expired artifact called `name`, and how many expired ones were passed over.
 
-    Returns (None, n) when there is none. Raises AuthError / ArtifactError when the API fails.
+    Returns (None, n) when there is none. Raises AuthError / ArtifactError when the API fails;
+    server errors and dropped connections are retried by `retry` first.
     """
     from github import GithubException
 
+    listing = retry.retrying(_list_artifacts, (GithubException, *NETWORK_ERRORS), giveup=_final)
+    try:
+        candidates = listing(repo_full_name, name, token, api_url)
+    except GithubException as exc:
+        message = _api_message(exc)
+        if exc.status in (401, 403):
+            raise AuthError(f"GitHub API refused the token listing artifacts of {repo_full_name}: {message}") from None
+        if exc.status == 404:
+            raise ArtifactError(f"repository {repo_full_name} not found (or the token cannot see it)") from None
+        raise ArtifactError(f"listing artifacts of {repo_full_name} failed: HTTP {exc.status} {message}"
+                            f"{_after(retry, exc)}") from None
+    except (requests.RequestException, *NETWORK_ERRORS) as exc:
+        raise ArtifactError(f"listing artifacts of {repo_full_name} failed: {type(exc).__name__}: {exc}"
+                            f"{_after(retry, exc)}") from None
+    live = [a for a in candidates if not a.expired]
+    expired = len(candidates) - len(live)
+    if not live:
+        return None, expired
+    oldest = datetime.min.replace(tzinfo=timezone.utc)
+    live.sort(key=lambda a: (a.created_at or oldest, a.id), reverse=True)
+    return live[0], expired
+
+
+def _list_artifacts(repo_full_name: str, name: str, token: str | None, api_url: str | None) -> list[ArtifactInfo]:
+    """One listing, from the first page (a retry starts again: pages may have moved meanwhile)."""
     gh = github_client(token, api_url)
     try:
         repo = gh.get_repo(repo_full_name)
@@ -104,24 +134,23 @@ def find_newest_artifact(repo_full_name: str, name: str, token: str | None,
             info = _to_info(artifact)
             if info.name == name:  # the filter is exact on github.com; be sure anyway
                 candidates.append(info)
-    except GithubException as exc:
-        message = _api_message(exc)
-        if exc.status in (401, 403):
-            raise AuthError(f"GitHub API refused the token listing artifacts of {repo_full_name}: {message}") from None
-        if exc.status == 404:
-            raise ArtifactError(f"repository {repo_full_name} not found (or the token cannot see it)") from None
-        raise ArtifactError(f"listing artifacts of {repo_full_name} failed: HTTP {exc.status} {message}") from None
-    except requests.RequestException as exc:
-        raise ArtifactError(f"listing artifacts of {repo_full_name} failed: {type(exc).__name__}: {exc}") from None
+        return candidates
     finally:
         gh.close()
-    live = [a for a in candidates if not a.expired]
-    expired = len(candidates) - len(live)
-    if not live:
-        return None, expired
-    oldest = datetime.min.replace(tzinfo=timezone.utc)
-    live.sort(key=lambda a: (a.created_at or oldest, a.id), reverse=True)
-    return live[0], expired
+
+
+class _ServerError(ArtifactError):
+    """An answer worth asking again for (5xx, 429)."""
+
+
+def _final(exc: BaseException) -> bool:
+    """Not worth retrying: the API answered, and not with a server error or a rate limit."""
+    status = getattr(exc, "status", None)
+    return status is not None and not (status >= 500 or status == 429)
+
+
+def _after(retry: RetryPolicy, exc: BaseException) -> str:
+    return "" if _final(exc) or retry.attempts <= 1 else f" ({retry.attempts} attempts)"
 
 
 def _api_message(exc) -> str:
@@ -132,42 +161,59 @@ def _api_message(exc) -> str:
 
 
 def download_artifact(info: ArtifactInfo, token: str | None, dest: Path,
-                      max_bytes: int = MAX_DOWNLOAD_BYTES) -> Path:
-    """Download the artifact's zip to `dest`; follows GitHub's redirect without sending the token on."""
+                      max_bytes: int = MAX_DOWNLOAD_BYTES, *, retry: RetryPolicy = RETRY) -> Path:
+    """Download the artifact's zip to `dest`; follows GitHub's redirect without sending the token on.
+
+    Server errors and dropped connections start the download again (the redirect's signed URL is
+    asked for anew: it is short-lived), `retry.attempts` tries in all."""
     if not token:
         raise AuthError("downloading an artifact needs a token (GITHUB_TOKEN or the github-token input)")
+    download = retry.retrying(_download_once, (_ServerError, *NETWORK_ERRORS))
+    try:
+        download(info, token, dest, max_bytes)
+    except _ServerError as exc:
+        raise ArtifactError(f"{exc}{_after(retry, exc)}") from None
+    except (requests.RequestException, *NETWORK_ERRORS) as exc:
+        raise ArtifactError(f"download of {info.describe()} failed: {type(exc).__name__}: {exc}"
+                            f"{_after(retry, exc)}") from None
+    return dest
+
+
+def _download_once(info: ArtifactInfo, token: str, dest: Path, max_bytes: int) -> None:
     headers = {"Authorization": f"Bearer {token}", "Accept": "application/vnd.github+json",
                "X-GitHub-Api-Version": "2022-11-28", "User-Agent": "ontosync"}
     url = info.archive_download_url
-    try:
-        with requests.Session() as session:
-            session.trust_env = True
-            resp = session.get(url, headers=headers, allow_redirects=False, timeout=TIMEOUT_S, stream=True)
-            hops = 0
-            while resp.is_redirect and hops < 5:
-                target = urljoin(url, resp.headers["Location"])
-                resp.close()
-                # The signed storage URL carries its own credentials: no token beyond the API.
-                resp = session.get(target, headers={"User-Agent": "ontosync"}, allow_redirects=False,
-                                   timeout=TIMEOUT_S, stream=True)
-                url, hops = target, hops + 1
-            with resp:
-                if resp.status_code in (401, 403):
-                    raise AuthError(f"download of {info.describe()} refused: HTTP {resp.status_code}")
-                if resp.status_code == 410:
-                    raise ArtifactError(f"{info.describe()} has expired (HTTP 410)")
-                if resp.status_code != 200:
-                    raise ArtifactError(f"download of {info.describe()} failed: HTTP {resp.status_code}")
-                written = 0
-                with open(dest, "wb") as fh:
-                    for chunk in resp.iter_content(CHUNK):
-                        written += len(chunk)
-                        if written > max_bytes:
-                            raise ArtifactError(f"{info.describe()} is larger than {max_bytes} bytes; refused")
-                        fh.write(chunk)
-    except requests.RequestException as exc:
-        raise ArtifactError(f"download of {info.describe()} failed: {type(exc).__name__}: {exc}") from None
-    return dest
+    with requests.Session() as session:
+        session.trust_env = True
+        resp = session.get(url, headers=headers, allow_redirects=False, timeout=TIMEOUT_S, stream=True)
+        hops = 0
+        while resp.is_redirect and hops < 5:
+            target = urljoin(url, resp.headers["Location"])
+            resp.close()
+            # The signed storage URL carries its own credentials: no token beyond the API.
+            resp = session.get(target, headers={"User-Agent": "ontosync"}, allow_redirects=False,
+                               timeout=TIMEOUT_S, stream=True)
+            url, hops = target, hops + 1
+        with resp:
+            _check_status(info, resp.status_code)
+            written = 0
+            with open(dest, "wb") as fh:
+                for chunk in resp.iter_content(CHUNK):
+                    written += len(chunk)
+                    if written > max_bytes:
+                        raise ArtifactError(f"{info.describe()} is larger than {max_bytes} bytes; refused")
+                    fh.write(chunk)
+
+
+def _check_status(info: ArtifactInfo, status: int) -> None:
+    if status in (401, 403):
+        raise AuthError(f"download of {info.describe()} refused: HTTP {status}")
+    if status == 410:
+        raise ArtifactError(f"{info.describe()} has expired (HTTP 410)")
+    if status >= 500 or status == 429:
+        raise _ServerError(f"download of {info.describe()} failed: HTTP {status}")
+    if status != 200:
+        raise ArtifactError(f"download of {info.describe()} failed: HTTP {status}")
 
 
 # --- safe extraction -----------------------------------------------------------------------------

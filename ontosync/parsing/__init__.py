@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from ontosync.formats import EXTENSIONS, SUPPORTED_GLOBS  # re-exported: callers import them from here
 from ontosync.parsing.facts import FileFacts, ParseError
+
+__all__ = ["DEFAULT_NAMESPACES", "EXTENSIONS", "SUPPORTED_GLOBS", "ParseOptions", "format_for", "parse_file"]
 
 # Prefixes every parser knows without a declaration. The Logseq graph's own tools expand
 # mv ai bc rb tc dt this way (see README, "Namespace table"); users extend or override the table
@@ -37,21 +40,6 @@ DEFAULT_NAMESPACES: dict[str, str] = {
     "schema": "https://schema.org/",
     "prov": "http://www.w3.org/ns/prov#",
 }
-
-# Extension -> format name (FileFacts.format). `.owl` and `.xml` are sniffed: RDF/XML unless the
-# content is OWL Functional Syntax.
-EXTENSIONS: dict[str, str] = {
-    ".md": "logseq",
-    ".ttl": "turtle",
-    ".owl": "rdfxml",
-    ".rdf": "rdfxml",
-    ".xml": "rdfxml",
-    ".nt": "ntriples",
-    ".jsonld": "jsonld",
-    ".ofn": "ofn",
-}
-
-SUPPORTED_GLOBS: tuple[str, ...] = tuple(f"**/*{ext}" for ext in EXTENSIONS)
 
 
 @dataclass(frozen=True)

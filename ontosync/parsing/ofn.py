@@ -50,8 +50,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import quote
 
 from ontosync.parsing.facts import (
@@ -64,14 +63,11 @@ from ontosync.parsing.facts import (
     PropertyFact,
     normalize_name,
 )
+from ontosync.parsing.ofn_reader import AXIOMS, INNER, Atom, Node, Reader, tokenize
+from ontosync.parsing.rdf_vocab import RDFS, RDFS_COMMENT, RDFS_LABEL
 
 if TYPE_CHECKING:  # pragma: no cover
     from ontosync.parsing import ParseOptions
-
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-RDFS_LABEL = RDFS + "label"
-RDFS_COMMENT = RDFS + "comment"
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 # Used only when neither the text nor the namespace table declares them: common enough in the
 # wild (and in the measured fences) that a warning for them would be noise.
@@ -87,40 +83,8 @@ WELL_KNOWN_PREFIXES: dict[str, str] = {
 }
 
 
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
 # Warnings per text; the rest are counted in one summary warning.
 MAX_WARNINGS = 50
-
-# Deeper nesting than any real axiom; keeps the (bounded) recursive renderer far from Python's limit.
-MAX_DEPTH = 64
-
-AXIOMS: frozenset[str] = _words(
-    """Declaration SubClassOf EquivalentClasses DisjointClasses DisjointUnion SubObjectPropertyOf
-    EquivalentObjectProperties DisjointObjectProperties InverseObjectProperties ObjectPropertyDomain
-    ObjectPropertyRange FunctionalObjectProperty InverseFunctionalObjectProperty
-    ReflexiveObjectProperty IrreflexiveObjectProperty SymmetricObjectProperty
-    AsymmetricObjectProperty TransitiveObjectProperty SubDataPropertyOf EquivalentDataProperties
-    DisjointDataProperties DataPropertyDomain DataPropertyRange FunctionalDataProperty
-    DatatypeDefinition HasKey SameIndividual DifferentIndividuals ClassAssertion
-    ObjectPropertyAssertion NegativeObjectPropertyAssertion DataPropertyAssertion
-    NegativeDataPropertyAssertion AnnotationAssertion SubAnnotationPropertyOf
-    AnnotationPropertyDomain AnnotationPropertyRange DLSafeRule"""
-)
-
-# Constructs that may appear inside an axiom.
-INNER: frozenset[str] = _words(
-    """Class ObjectProperty DataProperty AnnotationProperty NamedIndividual Datatype Annotation
-    ObjectIntersectionOf ObjectUnionOf ObjectComplementOf ObjectOneOf ObjectSomeValuesFrom
-    ObjectAllValuesFrom ObjectHasValue ObjectHasSelf ObjectMinCardinality ObjectMaxCardinality
-    ObjectExactCardinality DataSomeValuesFrom DataAllValuesFrom DataHasValue DataMinCardinality
-    DataMaxCardinality DataExactCardinality ObjectInverseOf ObjectPropertyChain DataIntersectionOf
-    DataUnionOf DataComplementOf DataOneOf DatatypeRestriction Body Head ClassAtom
-    ObjectPropertyAtom DataPropertyAtom DataRangeAtom BuiltInAtom SameIndividualAtom
-    DifferentIndividualsAtom Variable"""
-)
 
 ENTITY_KINDS: frozenset[str] = frozenset(
     ("Class", "ObjectProperty", "DataProperty", "AnnotationProperty", "NamedIndividual", "Datatype")
@@ -177,247 +141,11 @@ _DOMAIN_RANGE: dict[str, tuple[str, str]] = {
     "AnnotationPropertyRange": ("AnnotationProperty", "range"),
 }
 
-# One pass over the text. Order matters: IRIs and strings before comments, so `#` inside them
-# is content. An unterminated string or IRI is an error token up to the end of its line.
-_TOKEN = re.compile(
-    r"""
-    (?P<nl>\n)
-    |(?P<ws>[ \t\r\f\v]+)
-    |(?P<comment>[\#;][^\n]*)
-    |(?P<iri><[^<>"\s{}|\\^`]*>)
-    |(?P<str>"[^"\\]*(?:\\.[^"\\]*)*")
-    |(?P<badstr>["<][^\n]*)
-    |(?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
-    |(?P<dt>\^\^)
-    |(?P<lp>\()
-    |(?P<rp>\))
-    |(?P<eq>=)
-    |(?P<word>[^\s()"<>=\#;@^][^\s()"<>=;@^]*)
-    |(?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-_KEYWORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 _NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?\Z")
 
 
 class _Bad(Exception):
     """A form that cannot be turned into a fact; its message becomes the warning."""
-
-
-@dataclass(slots=True)
-class Node:
-    """`head(args)`; head None for a bare parenthesised list (as in `HasKey(C (p) ())`)."""
-
-    head: str | None
-    args: list
-    line: int
-    repaired: bool = False
-
-
-@dataclass(slots=True, frozen=True)
-class Atom:
-    """A token that is not a parenthesis: kind is word, iri, literal or junk."""
-
-    kind: str
-    text: str
-    line: int
-    lang: str | None = None
-    datatype: str | None = None  # as written: <iri> or a prefixed name
-
-
-@dataclass
-class _Frame:
-    head: str | None
-    line: int
-    functional: bool  # opened as `Head(`; False for a bare `(`
-    args: list = field(default_factory=list)
-
-
-class _Reader:
-    """Turns the token stream into top-level forms, without recursion.
-
-    A form is handed to `emit` as soon as it closes at top level (or directly inside
-    `Ontology(...)`), so an `Ontology(` whose `)` is missing still yields its axioms.
-    """
-
-    def __init__(self, emit: Callable[[Node], None], warn: Callable[[str, int], None]) -> None:
-        self.emit = emit
-        self.warn = warn
-        self.stack: list[_Frame] = []
-        self.junk_line: int | None = None  # first line of the current run of prose / stray tokens
-        self.junk_text: list[str] = []
-        self.skip_depth = 0  # > 0 while skipping a form nested deeper than MAX_DEPTH
-        self.owed = 0  # frames closed by a repair whose own `)` may still come: not reported
-
-    # -- junk (prose, stray tokens) ---------------------------------------------------------------
-    def junk(self, text: str, line: int) -> None:
-        if self.junk_line is None:
-            self.junk_line = line
-        if len(self.junk_text) < 8:
-            self.junk_text.append(text[:40])
-
-    def flush_junk(self) -> None:
-        if self.junk_line is not None:
-            self.warn(f"not OWL functional syntax: {' '.join(self.junk_text)[:80]!r}", self.junk_line)
-            self.junk_line = None
-            self.junk_text = []
-
-    # -- helpers ----------------------------------------------------------------------------------
-    def _container(self) -> _Frame | None:
-        return self.stack[-1] if self.stack else None
-
-    def _at_top(self) -> bool:
-        return not self.stack or (len(self.stack) == 1 and self.stack[0].head == "Ontology")
-
-    def _add(self, item, line: int) -> None:
-        """Put a finished item (Atom or Node) into the enclosing frame, or emit it at top level."""
-        if self._at_top():
-            top = self._container()
-            if isinstance(item, Node):
-                if self.junk_line is not None and item.head not in AXIOMS:
-                    # `AI Principles (fairness, ...)`: part of the same prose run.
-                    self.junk(item.head or "(", line)
-                    return
-                self.flush_junk()
-                self.emit(item)
-            elif top is not None and item.kind == "iri" and not top.args:
-                top.args.append(item)  # Ontology(<iri> ...)
-                self.emit(Node("OntologyIRI", [item], item.line))
-            elif top is not None and item.kind == "iri" and len(top.args) == 1:
-                top.args.append(item)  # version IRI
-            else:
-                self.junk(item.text, line)
-        else:
-            self.stack[-1].args.append(item)
-
-    def _close(self, repaired: bool) -> None:
-        frame = self.stack.pop()
-        node = Node(frame.head, frame.args, frame.line, repaired)
-        if frame.head == "Ontology":
-            if repaired:
-                self.warn("Ontology( is not closed", frame.line)
-            return
-        self._add(node, frame.line)
-
-    # -- tokens -------------------------------------------------------------------------------------
-    def feed(self, toks: list[tuple[str, str, int]]) -> None:
-        """Read all tokens; every complete top-level form goes to `emit` as it closes."""
-        n = len(toks)
-        i = 0
-        while i < n:
-            kind, text, line = toks[i]
-            i += 1
-            if self.skip_depth:
-                if kind == "lp":
-                    self.skip_depth += 1
-                elif kind == "rp":
-                    self.skip_depth -= 1
-                continue
-            if kind == "lp":
-                self._push(None, line, functional=False)
-            elif kind == "rp":
-                if self._at_top() and self.owed:
-                    self.owed -= 1  # the `)` of a form already closed by a repair
-                elif not self.stack:
-                    self.junk(")", line)
-                elif self.stack[-1].head == "Ontology":
-                    self.stack.pop()  # end of Ontology(...)
-                else:
-                    self._close(repaired=False)
-            elif kind == "word":
-                nxt = toks[i][0] if i < n else None
-                top = self._container()
-                if (
-                    top is not None
-                    and not top.functional
-                    and top.head is None
-                    and not top.args
-                    and _KEYWORD.match(text)
-                ):
-                    self._set_lisp_head(top, text, line)
-                elif nxt == "lp" and _KEYWORD.match(text):
-                    i += 1
-                    self._push(text, line, functional=True)
-                else:
-                    self._add(Atom("word", text, line), line)
-            elif kind == "str":
-                lang = dt = None
-                if i < n and toks[i][0] == "lang":
-                    lang = toks[i][1][1:]
-                    i += 1
-                elif i < n and toks[i][0] == "dt":
-                    if i + 1 < n and toks[i + 1][0] in ("iri", "word"):
-                        dt = toks[i + 1][1]
-                        i += 2
-                    else:
-                        i += 1
-                        dt = ""  # `^^` with nothing after it: reported when the literal is used
-                self._add(Atom("literal", text, line, lang, dt), line)
-            elif kind == "iri":
-                self._add(Atom("iri", text, line), line)
-            else:  # eq, lang, dt, badstr, other
-                self._add(Atom("junk" if kind != "eq" else "eq", text, line), line)
-        # End of text: close whatever is open.
-        while self.stack:
-            self._close(repaired=True)
-        self.flush_junk()
-
-    def _set_lisp_head(self, top: _Frame, text: str, line: int) -> None:
-        if text in AXIOMS:
-            self._repair_before_axiom(line, exclude_top=True)
-        top.head = text
-
-    def _push(self, head: str | None, line: int, functional: bool) -> None:
-        if head in AXIOMS or head in ("Prefix", "Ontology"):
-            self._repair_before_axiom(line, exclude_top=False)
-        if len(self.stack) >= MAX_DEPTH:
-            # Abandon the whole top-level form this belongs to.
-            keep = 1 if self.stack[0].head == "Ontology" else 0
-            start = self.stack[keep].line if len(self.stack) > keep else line
-            depth = len(self.stack) - keep
-            del self.stack[keep:]
-            self.flush_junk()
-            self.warn(f"nesting deeper than {MAX_DEPTH} levels; form skipped", start)
-            self.skip_depth = depth + 1
-            return
-        self.stack.append(_Frame(head, line, functional))
-
-    def _repair_before_axiom(self, line: int, exclude_top: bool) -> None:
-        """An axiom keyword inside an unfinished axiom means a `)` is missing: close up to it."""
-        frames = self.stack[:-1] if exclude_top else self.stack
-        idx = None
-        for i in range(len(frames) - 1, -1, -1):
-            if frames[i].head in AXIOMS or frames[i].head == "Prefix":
-                idx = i
-                break
-        if idx is None:
-            return
-        moved = self.stack.pop() if exclude_top else None
-        while len(self.stack) > idx:
-            self._close(repaired=True)
-            self.owed += 1
-        if moved is not None:
-            self.stack.append(moved)
-
-
-def tokenize(text: str) -> list[tuple[str, str, int]]:
-    """(kind, text, 1-based line) for every meaningful token; whitespace and comments dropped."""
-    out: list[tuple[str, str, int]] = []
-    append = out.append
-    line = 1
-    for m in _TOKEN.finditer(text):
-        kind = m.lastgroup
-        if kind == "nl":
-            line += 1
-            continue
-        if kind == "ws" or kind == "comment":
-            continue
-        tok = m.group()
-        append((kind, tok, line))  # type: ignore[arg-type]
-        if kind == "str":
-            line += tok.count("\n")
-    return out
 
 
 def mint_name(name: str, options: ParseOptions) -> str:
@@ -593,74 +321,26 @@ class _Interpreter:
         self.cache.clear()
 
     def axiom(self, node: Node) -> None:
+        """One axiom: a hierarchy edge, a declaration, a label or comment, a property's domain or
+        range, or else an axiom row; `_AXIOM_RULES` picks the special cases by head."""
         head = node.head
         assert head is not None
         args = [a for a in node.args if not (isinstance(a, Node) and a.head == "Annotation")]
-        lo, hi = _ARITY.get(head, (1, None))
-        if len(args) < lo or (hi is not None and len(args) > hi):
-            want = str(lo) if lo == hi else f"{lo}+" if hi is None else f"{lo}-{hi}"
-            raise _Bad(f"expected {want} arguments, got {len(args)}")
-        if head == "SubClassOf" and len(node.args) == 2:  # the common case, without rendering
-            child, parent = self.iri(args[0]), self.iri(args[1])
-            if child is not None and parent is not None:
-                self.edges.setdefault((child, parent), EdgeFact(child, parent))
-                return
+        _check_arity(head, args)
+        if head == "SubClassOf" and len(node.args) == 2 and self._named_subclass(args):
+            return
         # Render each argument once (this also validates every term and construct).
         rendered = [self.render(a, 1) for a in node.args]
         full = f"{head}({' '.join(rendered)})"
         plain = [
             r for a, r in zip(node.args, rendered, strict=True) if not (isinstance(a, Node) and a.head == "Annotation")
         ]
+        rule = self._AXIOM_RULES.get(head)
+        if rule is None or not rule(self, head, args, plain, full):
+            self._axiom_row(head, args, plain, full)
 
-        if head == "Declaration":
-            ent = args[0]
-            if not isinstance(ent, Node) or ent.head not in ENTITY_KINDS or len(ent.args) != 1:
-                raise _Bad("expected Declaration(Class(<iri>)) or another entity kind")
-            iri = self.iri(ent.args[0])
-            if iri is None:
-                raise _Bad("declared entity is not an IRI")
-            if ent.head == "Class":
-                self.classes.setdefault(iri, ClassFact(iri))
-            elif ent.head in ("ObjectProperty", "DataProperty", "AnnotationProperty"):
-                old = self.props.get(iri)
-                if old is None:
-                    self.props[iri] = PropertyFact(iri, ent.head)
-                elif old.property_type != ent.head:
-                    # Declared after a domain/range implied another kind: the declaration wins.
-                    self.props[iri] = old._replace(property_type=ent.head)
-            else:
-                self.axioms.append(AxiomFact("Declaration", iri, ent.head))
-            return
-
-        if head == "AnnotationAssertion":
-            prop = self.iri(args[0])
-            subject = self.iri(args[1])
-            value = args[2]
-            if prop is None or subject is None:
-                raise _Bad("expected AnnotationAssertion(property subject value)")
-            obj = plain[0] + " " + plain[2]
-            if prop in (RDFS_LABEL, RDFS_COMMENT) and isinstance(value, Atom) and value.kind == "literal":
-                # Decided in finish(): a label of a declared entity, or an axiom like any other.
-                self.pending_labels.append((prop, subject, _unquote(value.text), obj, full))
-                return
-            self.axioms.append(AxiomFact(head, subject, obj, {"ofn": full}))
-            return
-
-        if head in _DOMAIN_RANGE:
-            ptype, slot = _DOMAIN_RANGE[head]
-            prop = self.iri(args[0])
-            if prop is not None:
-                value = plain[1]
-                if value.startswith("<") and value.endswith(">") and " " not in value:
-                    value = value[1:-1]
-                old = self.props.get(prop) or PropertyFact(prop, ptype)
-                if getattr(old, slot) is None:
-                    self.props[prop] = old._replace(**{slot: value})
-                    return
-                if getattr(old, slot) == value:
-                    return
-                self.props.setdefault(prop, old)
-
+    def _axiom_row(self, head: str, args: list, plain: list[str], full: str) -> None:
+        """The axiom as a row: subject its first named argument, object the rest as rendered."""
         first = self.iri(args[0])
         if first is not None:
             subject = first
@@ -669,6 +349,75 @@ class _Interpreter:
             subject = self.first_iri(args) or ""
             obj = " ".join(plain)
         self.axioms.append(AxiomFact(head, subject, obj, {"ofn": full}))
+
+    def _named_subclass(self, args: list) -> bool:
+        """`SubClassOf(A B)` between two named classes: an edge, the common case, not rendered."""
+        child, parent = self.iri(args[0]), self.iri(args[1])
+        if child is None or parent is None:
+            return False
+        self.edges.setdefault((child, parent), EdgeFact(child, parent))
+        return True
+
+    # -- the special cases: (head, args, rendered args, rendered axiom) -> True when fully handled
+
+    def _declaration(self, head: str, args: list, plain: list[str], full: str) -> bool:
+        ent = args[0]
+        if not isinstance(ent, Node) or ent.head not in ENTITY_KINDS or len(ent.args) != 1:
+            raise _Bad("expected Declaration(Class(<iri>)) or another entity kind")
+        iri = self.iri(ent.args[0])
+        if iri is None:
+            raise _Bad("declared entity is not an IRI")
+        if ent.head == "Class":
+            self.classes.setdefault(iri, ClassFact(iri))
+        elif ent.head in ("ObjectProperty", "DataProperty", "AnnotationProperty"):
+            old = self.props.get(iri)
+            if old is None:
+                self.props[iri] = PropertyFact(iri, ent.head)
+            elif old.property_type != ent.head:
+                # Declared after a domain/range implied another kind: the declaration wins.
+                self.props[iri] = old._replace(property_type=ent.head)
+        else:
+            self.axioms.append(AxiomFact("Declaration", iri, ent.head))
+        return True
+
+    def _annotation_assertion(self, head: str, args: list, plain: list[str], full: str) -> bool:
+        prop = self.iri(args[0])
+        subject = self.iri(args[1])
+        value = args[2]
+        if prop is None or subject is None:
+            raise _Bad("expected AnnotationAssertion(property subject value)")
+        obj = plain[0] + " " + plain[2]
+        if prop in (RDFS_LABEL, RDFS_COMMENT) and isinstance(value, Atom) and value.kind == "literal":
+            # Decided in finish(): a label of a declared entity, or an axiom like any other.
+            self.pending_labels.append((prop, subject, _unquote(value.text), obj, full))
+            return True
+        self.axioms.append(AxiomFact(head, subject, obj, {"ofn": full}))
+        return True
+
+    def _domain_or_range(self, head: str, args: list, plain: list[str], full: str) -> bool:
+        """The first domain (range) of a property is its column; a different second one is kept
+        as an axiom row (False: the caller writes it)."""
+        ptype, slot = _DOMAIN_RANGE[head]
+        prop = self.iri(args[0])
+        if prop is None:
+            return False
+        value = plain[1]
+        if value.startswith("<") and value.endswith(">") and " " not in value:
+            value = value[1:-1]
+        old = self.props.get(prop) or PropertyFact(prop, ptype)
+        if getattr(old, slot) is None:
+            self.props[prop] = old._replace(**{slot: value})
+            return True
+        if getattr(old, slot) == value:
+            return True
+        self.props.setdefault(prop, old)
+        return False
+
+    _AXIOM_RULES: ClassVar[dict[str, Callable[..., bool]]] = {
+        "Declaration": _declaration,
+        "AnnotationAssertion": _annotation_assertion,
+        **dict.fromkeys(_DOMAIN_RANGE, _domain_or_range),
+    }
 
     # -- result -----------------------------------------------------------------------------------------
     def finish(self) -> FileFacts:
@@ -693,6 +442,13 @@ class _Interpreter:
         facts.edges.extend(self.edges.values())
         facts.axioms.extend(self.axioms)
         return facts
+
+
+def _check_arity(head: str, args: list) -> None:
+    lo, hi = _ARITY.get(head, (1, None))
+    if len(args) < lo or (hi is not None and len(args) > hi):
+        want = str(lo) if lo == hi else f"{lo}+" if hi is None else f"{lo}-{hi}"
+        raise _Bad(f"expected {want} arguments, got {len(args)}")
 
 
 def _unquote(literal: str) -> str:
@@ -722,7 +478,7 @@ def parse_ofn_text(
     def warn(message: str, line: int) -> None:
         interp.warn(message, line)
 
-    reader = _Reader(interp.form, warn)
+    reader = Reader(interp.form, warn)
     reader.feed(tokenize(text))
     return interp.finish()
 

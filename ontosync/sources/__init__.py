@@ -8,13 +8,12 @@ bytes. Sources never parse and never touch the database.
 
 from __future__ import annotations
 
-import fnmatch
 import hashlib
-import re
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple, Protocol
 
-from ontosync.parsing import SUPPORTED_GLOBS
+from ontosync.formats import SUPPORTED_GLOBS
+from ontosync.sources.globs import compile_globs, literal_folder_prefix
 
 
 class SourceFile(NamedTuple):
@@ -51,14 +50,19 @@ def git_blob_sha(data: bytes) -> str:
 
 
 class PathFilter:
-    """Include/exclude globs relative to the source root, `**` matching any number of folders.
+    """Include/exclude globs relative to the source root (see `ontosync.sources.globs` for the
+    syntax: `**`, braces, classes).
 
     With no include globs, the supported extensions are included. `.git/` is always excluded.
     """
 
     def __init__(self, include: Iterable[str] = (), exclude: Iterable[str] = (), subdir: str | None = None):
-        self.include = [_glob_re(g) for g in (list(include) or SUPPORTED_GLOBS)]
-        self.exclude = [_glob_re(g) for g in exclude]
+        self.include_globs = tuple(include) or SUPPORTED_GLOBS
+        self.exclude_globs = tuple(exclude)
+        self._include = compile_globs(self.include_globs)
+        self._exclude = compile_globs(self.exclude_globs)
+        # Literal leading folders of each include glob: a remote listing skips folders outside all.
+        self.include_prefixes = tuple(sorted({literal_folder_prefix(g) for g in self.include_globs}))
         self.subdir = subdir.strip("/") + "/" if subdir and subdir.strip("/") not in ("", ".") else ""
 
     def __call__(self, path: str) -> bool:
@@ -66,37 +70,4 @@ class PathFilter:
             return False
         if self.subdir and not path.startswith(self.subdir):
             return False
-        return any(r.match(path) for r in self.include) and not any(r.match(path) for r in self.exclude)
-
-
-def _glob_re(glob: str) -> re.Pattern[str]:
-    """Translate a path glob: `**/` any folders (also none), `*` within one segment."""
-    glob = glob.lstrip("/")
-    if glob.endswith("/"):
-        glob += "**"
-    out, i = [], 0
-    while i < len(glob):
-        if glob.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif glob.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif glob[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif glob[i] == "?":
-            out.append("[^/]")
-            i += 1
-        elif glob[i] == "[":
-            j = glob.find("]", i)
-            if j < 0:
-                out.append(re.escape(glob[i]))
-                i += 1
-            else:
-                out.append(fnmatch.translate(glob[i : j + 1])[4:-3])
-                i = j + 1
-        else:
-            out.append(re.escape(glob[i]))
-            i += 1
-    return re.compile("".join(out) + r"\Z")
+        return self._include.match(path) and not self._exclude.match(path)

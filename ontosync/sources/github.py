@@ -31,27 +31,34 @@ from __future__ import annotations
 
 import base64
 import binascii
-import http.client
-import io
-import json
 import logging
 import math
 import os
-import posixpath
 import re
 import tarfile
 import time
 import urllib.parse
-import zlib
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
 from typing import Any, TypeVar
 
-import backoff
 import requests
 from github import Auth, Github, GithubException
 
+from ontosync.retry import RetryPolicy, waiting
 from ontosync.sources import PathFilter, SourceError, SourceFile, SourceInterrupted, git_blob_sha
+from ontosync.sources.github_http import (
+    NETWORK_ERRORS,
+    STREAM_ERRORS,
+    ChunkReader,
+    Secret,
+    error_kind,
+    safe_relpath,
+    same_origin,
+    server_message,
+    tar_refusal,
+    without_query,
+)
 
 log = logging.getLogger(__name__)
 
@@ -74,26 +81,6 @@ DOWNLOAD_CHUNK = 1 << 16
 
 _NAME = r"[A-Za-z0-9_.-]+"
 _SPEC = re.compile(rf"github:(?P<owner>{_NAME})/(?P<repo>{_NAME})(?:@(?P<ref>[^\s]+))?\Z")
-
-# What a dropped, reset or slow connection looks like through PyGithub and requests.
-_NETWORK_ERRORS: tuple[type[BaseException], ...] = (
-    requests.exceptions.ConnectionError,
-    requests.exceptions.Timeout,
-    requests.exceptions.ChunkedEncodingError,
-    requests.exceptions.ContentDecodingError,
-    http.client.HTTPException,
-    ConnectionError,
-    TimeoutError,
-    json.JSONDecodeError,  # a body cut short by a reset
-)
-# ... and what a tarball stream cut short looks like to tarfile / gzip.
-_STREAM_ERRORS: tuple[type[BaseException], ...] = (
-    *_NETWORK_ERRORS,
-    tarfile.ReadError,
-    tarfile.StreamError,
-    EOFError,
-    zlib.error,
-)
 
 
 class RateLimitStop(SourceInterrupted):
@@ -122,23 +109,6 @@ class _RateLimited(Exception):
     def __init__(self, message: str, wait: float):
         super().__init__(message)
         self.wait = wait
-
-
-class _Secret:
-    """Holds the token so that no repr, log line or traceback local shows it."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str | None):
-        self._value = value
-
-    def get(self) -> str | None:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "<secret>" if self._value else "<none>"
-
-    __str__ = __repr__
 
 
 def parse_spec(spec: str) -> tuple[str, str, str | None]:
@@ -184,9 +154,10 @@ class GitHubSource:
         parsed = urllib.parse.urlsplit(self.api_url)
         if parsed.scheme not in ("http", "https") or not parsed.hostname:
             raise SourceError(f"invalid --api-url {api_url!r}: expected http(s)://HOST[/PATH]")
-        self._token = _Secret(token or None)
+        self._token = Secret(token or None)
         self.max_rate_limit_wait = float(max_rate_limit_wait)
-        self.max_attempts = max(1, int(retries))
+        self.retry = RetryPolicy(max(1, int(retries)), backoff_factor, backoff_max)
+        self.max_attempts = self.retry.attempts
         self.blob_threshold = max(0, int(blob_threshold))
         self.max_file_size = int(max_file_size)
         if timeout is None:
@@ -195,8 +166,6 @@ class GitHubSource:
             except ValueError:
                 timeout = DEFAULT_TIMEOUT
         self.timeout = max(0.1, float(timeout))
-        self.backoff_factor = backoff_factor
-        self.backoff_max = backoff_max
 
         self.retries = 0  # retries made (backoffs and rate-limit waits), for the run report
         self.rate_limit_waits = 0
@@ -329,7 +298,7 @@ class GitHubSource:
             if entry.get("type") != "blob":  # folders are implied; "commit" is a submodule
                 continue
             path = prefix + entry.get("path", "")
-            if not _safe_relpath(path) or not self.filter(path):
+            if not safe_relpath(path) or not self.filter(path):
                 continue
             out[path] = (str(entry.get("mode", "")), str(entry.get("sha", "")), int(entry.get("size") or 0))
 
@@ -386,8 +355,8 @@ class GitHubSource:
                     raise GitHubUnavailable(
                         f"GitHub tarball download for {self.description} failed {attempt + 1} times: {exc}"
                     ) from None
-                delay = backoff.full_jitter(min(self.backoff_max, self.backoff_factor * 2**attempt))
                 attempt += 1
+                delay = self.retry.wait(attempt)
                 self.retries += 1
                 log.info("%s; retry %d in %.1f s", exc, attempt, delay)
                 time.sleep(delay)
@@ -406,27 +375,27 @@ class GitHubSource:
             return location
 
         location = self._api(f"GET tarball {sha[:12]}", link)
-        shown = _without_query(location)
+        shown = without_query(location)
         headers = {"User-Agent": "ontosync"}
         token = self._token.get()
-        if token and _same_origin(location, self.api_url):
+        if token and same_origin(location, self.api_url):
             # GitHub's download host needs no credentials (the URL carries its own short-lived
             # grant); a server that serves downloads itself gets the token, no other host does.
             headers["Authorization"] = f"token {token}"
         self.downloads += 1
         try:
             resp = self._http.get(location, headers=headers, stream=True, timeout=self.timeout)
-        except _NETWORK_ERRORS as exc:
-            raise _Transient(f"tarball download {shown}: {_kind(exc)}") from None
+        except NETWORK_ERRORS as exc:
+            raise _Transient(f"tarball download {shown}: {error_kind(exc)}") from None
         try:
             if resp.status_code != 200:
                 raise _Transient(f"tarball download {shown}: HTTP {resp.status_code}")
-            reader = _ChunkReader(resp.iter_content(DOWNLOAD_CHUNK))
+            reader = ChunkReader(resp.iter_content(DOWNLOAD_CHUNK))
             try:
                 with tarfile.open(fileobj=reader, mode="r|gz") as tar:
                     yield from self._members(tar, pending)
-            except _STREAM_ERRORS as exc:
-                raise _Transient(f"tarball download {shown}: {_kind(exc)}") from None
+            except STREAM_ERRORS as exc:
+                raise _Transient(f"tarball download {shown}: {error_kind(exc)}") from None
         finally:
             resp.close()
 
@@ -434,7 +403,7 @@ class GitHubSource:
         top: str | None = None
         for member in tar:
             name = member.name
-            reason = _refusal(member)
+            reason = tar_refusal(member)
             if reason is None:
                 first, _, rel = name.partition("/")
                 if top is None:
@@ -476,32 +445,25 @@ class GitHubSource:
                 return call()
             except GithubException as exc:
                 raise self._classify(exc, what, lookup) from None
-            except _NETWORK_ERRORS as exc:
-                raise _Transient(f"{what}: {_kind(exc)}") from None
+            except NETWORK_ERRORS as exc:
+                raise _Transient(f"{what}: {error_kind(exc)}") from None
             except (_Transient, _RateLimited, SourceError, SourceInterrupted):
                 raise
             except Exception as exc:  # anything else from the client: its text is not ours to show
                 raise SourceError(f"{what} for {self.description}: unexpected {type(exc).__name__} "
                                   f"from the GitHub client") from None
 
-        def on_transient(details: dict[str, Any]) -> None:
+        def on_transient(exc: BaseException, tries: int, wait: float) -> None:
             self.retries += 1
-            log.info("%s; retry %d in %.1f s", details.get("exception") or what, details["tries"],
-                     details.get("wait") or 0.0)
+            log.info("%s; retry %d in %.1f s", exc or what, tries, wait)
 
-        def on_limited(details: dict[str, Any]) -> None:
+        def on_limited(exc: BaseException, tries: int, wait: float) -> None:
             self.retries += 1
             self.rate_limit_waits += 1
-            log.warning("%s; waiting %.0f s", details.get("exception") or what, details.get("wait") or 0.0)
+            log.warning("%s; waiting %.0f s", exc or what, wait)
 
-        with_backoff = backoff.on_exception(
-            backoff.expo, _Transient, max_tries=self.max_attempts, jitter=backoff.full_jitter,
-            factor=self.backoff_factor, max_value=self.backoff_max, on_backoff=on_transient, logger=None,
-        )(attempt)
-        with_waits = backoff.on_exception(
-            backoff.runtime, _RateLimited, value=lambda exc: exc.wait, jitter=None,
-            max_tries=RATE_LIMIT_TRIES, on_backoff=on_limited, logger=None,
-        )(with_backoff)
+        with_backoff = self.retry.retrying(attempt, _Transient, on_retry=on_transient)
+        with_waits = waiting(with_backoff, _RateLimited, lambda exc: exc.wait, RATE_LIMIT_TRIES, on_retry=on_limited)
         try:
             return with_waits()
         except _Transient as exc:
@@ -530,7 +492,7 @@ class GitHubSource:
     def _classify(self, exc: GithubException, what: str, lookup: bool) -> Exception:
         status = exc.status
         headers = {str(k).lower(): str(v) for k, v in (exc.headers or {}).items()}
-        message = _server_message(exc.data, self._token)
+        message = server_message(exc.data, self._token)
         if status == 401:
             hint = "check GITHUB_TOKEN" if self._token.get() else "set GITHUB_TOKEN"
             return SourceError(f"authentication failed: GitHub rejected the credentials for "
@@ -602,74 +564,8 @@ class GitHubSource:
                            f"in {self.owner}/{self.repo_name})")
 
 
-# -- helpers ----------------------------------------------------------------------------------------
-class _ChunkReader(io.RawIOBase):
-    """A readable file over an iterator of byte chunks (what tarfile's stream mode reads)."""
-
-    def __init__(self, chunks: Iterator[bytes]):
-        self._chunks = chunks
-        self._buf = b""
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, b: Any) -> int:
-        while not self._buf:
-            try:
-                self._buf = next(self._chunks)
-            except StopIteration:
-                return 0
-        n = min(len(b), len(self._buf))
-        b[:n] = self._buf[:n]
-        self._buf = self._buf[n:]
-        return n
-
-
-def _refusal(member: tarfile.TarInfo) -> str | None:
-    """Why a tarball entry must not be used, or None. Checked before the top folder is stripped."""
-    name = member.name
-    if name.startswith("/") or re.match(r"[A-Za-z]:[\\/]", name) or name.startswith("\\"):
-        return "absolute path"
-    if ".." in re.split(r"[\\/]", name):
-        return "'..' in the path"
-    if member.issym() or member.islnk():
-        return "link"
-    if member.ischr() or member.isblk() or member.isfifo() or (not member.isfile() and not member.isdir()):
-        return "device or special file"
-    return None
-
-
-def _safe_relpath(path: str) -> bool:
-    return bool(path) and not path.startswith("/") and ".." not in path.split("/") \
-        and posixpath.normpath(path) == path
-
-
 def _is_sha(value: Any) -> bool:
     return isinstance(value, str) and re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", value) is not None
-
-
-def _kind(exc: BaseException) -> str:
-    """Name the failure without the exception's text (it can hold URLs and headers)."""
-    if isinstance(exc, requests.exceptions.Timeout | TimeoutError):
-        return "timed out"
-    if isinstance(exc, requests.exceptions.ConnectionError | requests.exceptions.ChunkedEncodingError
-                  | ConnectionError | http.client.HTTPException):
-        return "connection failed or was reset"
-    if isinstance(exc, json.JSONDecodeError):
-        return "answer cut short"
-    if isinstance(exc, tarfile.TarError | EOFError | zlib.error):
-        return "archive stream cut short or damaged"
-    return type(exc).__name__
-
-
-def _server_message(data: Any, token: _Secret) -> str:
-    """GitHub's `message` field, one line, short, with the token scrubbed (defence in depth)."""
-    message = data.get("message") if isinstance(data, dict) else None
-    if not isinstance(message, str):
-        return ""
-    message = " ".join(message.split())[:200]
-    secret = token.get()
-    return message.replace(secret, "***") if secret else message
 
 
 def _seconds(value: str) -> float:
@@ -677,17 +573,6 @@ def _seconds(value: str) -> float:
         return max(0.0, float(value))
     except ValueError:
         return SECONDARY_LIMIT_WAIT
-
-
-def _without_query(url: str) -> str:
-    """A download URL for messages: its query may hold a short-lived access grant."""
-    parts = urllib.parse.urlsplit(url)
-    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
-
-
-def _same_origin(a: str, b: str) -> bool:
-    pa, pb = urllib.parse.urlsplit(a), urllib.parse.urlsplit(b)
-    return (pa.scheme, pa.hostname, pa.port) == (pb.scheme, pb.hostname, pb.port)
 
 
 def _folder_may_match(path_filter: PathFilter, folder: str) -> bool:
@@ -700,29 +585,4 @@ def _folder_may_match(path_filter: PathFilter, folder: str) -> bool:
     subdir = path_filter.subdir
     if subdir and not (folder.startswith(subdir) or subdir.startswith(folder)):
         return False
-    for rx in path_filter.include:
-        prefix = _literal_folder_prefix(rx.pattern)
-        if folder.startswith(prefix) or prefix.startswith(folder):
-            return True
-    return False
-
-
-def _literal_folder_prefix(pattern: str) -> str:
-    """The folders a compiled glob regex starts with literally ('' when it starts with a wildcard)."""
-    out: list[str] = []
-    i = 0
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\" and i + 1 < len(pattern):
-            nxt = pattern[i + 1]
-            if nxt.isalnum():  # \Z, \d ...: not a literal
-                break
-            out.append(nxt)
-            i += 2
-            continue
-        if c in ".^$*+?{}[]|()":
-            break
-        out.append(c)
-        i += 1
-    text = "".join(out)
-    return text[: text.rfind("/") + 1]
+    return any(folder.startswith(prefix) or prefix.startswith(folder) for prefix in path_filter.include_prefixes)

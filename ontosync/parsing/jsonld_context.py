@@ -1,0 +1,95 @@
+"""JSON-LD contexts from local copies only.
+
+Contexts given by URL are replaced by the local copies the user mapped in
+`ParseOptions.jsonld_contexts`; any other URL is a ParseError. (pyoxigraph would refuse to fetch them
+anyway; the substitution makes mapped contexts work and the message actionable.)
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ontosync.parsing.facts import ParseError
+from ontosync.parsing.rdf_vocab import clip
+
+MAX_JSONLD_CONTEXTS = 64  # local context substitutions per document (also stops cycles)
+
+
+def inline_jsonld_contexts(data: bytes, contexts: dict[str, str]) -> tuple[bytes, bool]:
+    """Replace every context given by URL (`"@context": "url"`, in arrays, scoped contexts and
+    `@import`) with the local copy mapped in `contexts`; an unmapped URL is a ParseError.
+
+    Returns the bytes to parse and whether line numbers still refer to the user's file (False once
+    the document had to be re-serialised).
+    """
+    try:
+        doc = json.loads(data)
+    except json.JSONDecodeError as exc:
+        raise ParseError(clip(f"JSON-LD syntax error: {exc.msg} (column {exc.colno})"), exc.lineno) from None
+    except RecursionError:
+        raise ParseError("JSON-LD syntax error: nested too deeply") from None
+    except (ValueError, UnicodeDecodeError) as exc:  # e.g. integers over Python's digit limit
+        raise ParseError(clip(f"JSON-LD syntax error: {exc}")) from None
+    substitutions = 0
+
+    def resolve(url: str) -> Any:
+        nonlocal substitutions
+        if url not in contexts:
+            raise ParseError(clip(f"remote JSON-LD context {url!r} not fetched; "
+                                   "map it to a local file in .ontosync.yml"))
+        substitutions += 1
+        if substitutions > MAX_JSONLD_CONTEXTS:
+            raise ParseError(f"JSON-LD: more than {MAX_JSONLD_CONTEXTS} context substitutions "
+                             "(a context that includes itself?)")
+        try:
+            local = json.loads(contexts[url])
+        except (ValueError, RecursionError):
+            raise ParseError(clip(f"JSON-LD: the local copy of context {url!r} is not valid JSON")) from None
+        if not isinstance(local, dict) or "@context" not in local:
+            raise ParseError(clip(f"JSON-LD: the local copy of context {url!r} has no @context"))
+        return local["@context"]
+
+    def substitute(value: Any) -> Any:
+        """A context value with every URL replaced, repeatedly (a local context may name others),
+        keeping order; arrays are flattened, as context arrays cannot nest."""
+        if not isinstance(value, (str, list)):
+            return value
+        out: list[Any] = []
+        pending: list[Any] = [value]
+        while pending:
+            item = pending.pop()
+            if isinstance(item, list):
+                pending.extend(reversed(item))
+            elif isinstance(item, str):
+                pending.append(resolve(item))
+            else:
+                out.append(item)
+        return out[0] if len(out) == 1 and not isinstance(value, list) else out
+
+    stack: list[Any] = [doc]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+            continue
+        if not isinstance(node, dict):
+            continue
+        if isinstance(node.get("@import"), str):
+            imported = substitute(node.pop("@import"))
+            if not isinstance(imported, dict):
+                raise ParseError("JSON-LD: an @import must refer to a context object")
+            merged = {**imported, **node}
+            node.clear()
+            node.update(merged)
+        if "@context" in node:
+            node["@context"] = substitute(node["@context"])
+        for key, value in node.items():
+            if key != "@value" and isinstance(value, (dict, list)):
+                stack.append(value)
+    if not substitutions:
+        return data, True
+    try:  # ASCII output: lone surrogates from \u escapes stay escapes for the parser to judge
+        return json.dumps(doc).encode("ascii"), False
+    except (RecursionError, ValueError):
+        raise ParseError("JSON-LD syntax error: nested too deeply") from None

@@ -1,0 +1,299 @@
+"""Reading OWL functional syntax (and its Logseq dialect) into forms, with no facts yet.
+
+`tokenize` splits the text; `Reader` builds `Node`s and `Atom`s without recursion and hands each
+top-level form to a callback as soon as it closes, repairing a missing `)` before the next axiom
+keyword. What the forms mean is `ontosync.parsing.ofn`'s job.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Deeper nesting than any real axiom; keeps the (bounded) recursive renderer far from Python's limit.
+MAX_DEPTH = 64
+
+
+AXIOMS: frozenset[str] = _words(
+    """Declaration SubClassOf EquivalentClasses DisjointClasses DisjointUnion SubObjectPropertyOf
+    EquivalentObjectProperties DisjointObjectProperties InverseObjectProperties ObjectPropertyDomain
+    ObjectPropertyRange FunctionalObjectProperty InverseFunctionalObjectProperty
+    ReflexiveObjectProperty IrreflexiveObjectProperty SymmetricObjectProperty
+    AsymmetricObjectProperty TransitiveObjectProperty SubDataPropertyOf EquivalentDataProperties
+    DisjointDataProperties DataPropertyDomain DataPropertyRange FunctionalDataProperty
+    DatatypeDefinition HasKey SameIndividual DifferentIndividuals ClassAssertion
+    ObjectPropertyAssertion NegativeObjectPropertyAssertion DataPropertyAssertion
+    NegativeDataPropertyAssertion AnnotationAssertion SubAnnotationPropertyOf
+    AnnotationPropertyDomain AnnotationPropertyRange DLSafeRule"""
+)
+
+# Constructs that may appear inside an axiom.
+INNER: frozenset[str] = _words(
+    """Class ObjectProperty DataProperty AnnotationProperty NamedIndividual Datatype Annotation
+    ObjectIntersectionOf ObjectUnionOf ObjectComplementOf ObjectOneOf ObjectSomeValuesFrom
+    ObjectAllValuesFrom ObjectHasValue ObjectHasSelf ObjectMinCardinality ObjectMaxCardinality
+    ObjectExactCardinality DataSomeValuesFrom DataAllValuesFrom DataHasValue DataMinCardinality
+    DataMaxCardinality DataExactCardinality ObjectInverseOf ObjectPropertyChain DataIntersectionOf
+    DataUnionOf DataComplementOf DataOneOf DatatypeRestriction Body Head ClassAtom
+    ObjectPropertyAtom DataPropertyAtom DataRangeAtom BuiltInAtom SameIndividualAtom
+    DifferentIndividualsAtom Variable"""
+)
+
+
+# One pass over the text. Order matters: IRIs and strings before comments, so `#` inside them
+# is content. An unterminated string or IRI is an error token up to the end of its line.
+_TOKEN = re.compile(
+    r"""
+    (?P<nl>\n)
+    |(?P<ws>[ \t\r\f\v]+)
+    |(?P<comment>[\#;][^\n]*)
+    |(?P<iri><[^<>"\s{}|\\^`]*>)
+    |(?P<str>"[^"\\]*(?:\\.[^"\\]*)*")
+    |(?P<badstr>["<][^\n]*)
+    |(?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
+    |(?P<dt>\^\^)
+    |(?P<lp>\()
+    |(?P<rp>\))
+    |(?P<eq>=)
+    |(?P<word>[^\s()"<>=\#;@^][^\s()"<>=;@^]*)
+    |(?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+_KEYWORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
+
+
+@dataclass(slots=True)
+class Node:
+    """`head(args)`; head None for a bare parenthesised list (as in `HasKey(C (p) ())`)."""
+
+    head: str | None
+    args: list
+    line: int
+    repaired: bool = False
+
+
+@dataclass(slots=True, frozen=True)
+class Atom:
+    """A token that is not a parenthesis: kind is word, iri, literal or junk."""
+
+    kind: str
+    text: str
+    line: int
+    lang: str | None = None
+    datatype: str | None = None  # as written: <iri> or a prefixed name
+
+
+@dataclass
+class _Frame:
+    head: str | None
+    line: int
+    functional: bool  # opened as `Head(`; False for a bare `(`
+    args: list = field(default_factory=list)
+
+
+class Reader:
+    """Turns the token stream into top-level forms, without recursion.
+
+    A form is handed to `emit` as soon as it closes at top level (or directly inside
+    `Ontology(...)`), so an `Ontology(` whose `)` is missing still yields its axioms.
+    """
+
+    def __init__(self, emit: Callable[[Node], None], warn: Callable[[str, int], None]) -> None:
+        self.emit = emit
+        self.warn = warn
+        self.stack: list[_Frame] = []
+        self.junk_line: int | None = None  # first line of the current run of prose / stray tokens
+        self.junk_text: list[str] = []
+        self.skip_depth = 0  # > 0 while skipping a form nested deeper than MAX_DEPTH
+        self.owed = 0  # frames closed by a repair whose own `)` may still come: not reported
+
+    # -- junk (prose, stray tokens) ---------------------------------------------------------------
+    def junk(self, text: str, line: int) -> None:
+        if self.junk_line is None:
+            self.junk_line = line
+        if len(self.junk_text) < 8:
+            self.junk_text.append(text[:40])
+
+    def flush_junk(self) -> None:
+        if self.junk_line is not None:
+            self.warn(f"not OWL functional syntax: {' '.join(self.junk_text)[:80]!r}", self.junk_line)
+            self.junk_line = None
+            self.junk_text = []
+
+    # -- helpers ----------------------------------------------------------------------------------
+    def _container(self) -> _Frame | None:
+        return self.stack[-1] if self.stack else None
+
+    def _at_top(self) -> bool:
+        return not self.stack or (len(self.stack) == 1 and self.stack[0].head == "Ontology")
+
+    def _add(self, item, line: int) -> None:
+        """Put a finished item (Atom or Node) into the enclosing frame, or emit it at top level."""
+        if self._at_top():
+            top = self._container()
+            if isinstance(item, Node):
+                if self.junk_line is not None and item.head not in AXIOMS:
+                    # `AI Principles (fairness, ...)`: part of the same prose run.
+                    self.junk(item.head or "(", line)
+                    return
+                self.flush_junk()
+                self.emit(item)
+            elif top is not None and item.kind == "iri" and not top.args:
+                top.args.append(item)  # Ontology(<iri> ...)
+                self.emit(Node("OntologyIRI", [item], item.line))
+            elif top is not None and item.kind == "iri" and len(top.args) == 1:
+                top.args.append(item)  # version IRI
+            else:
+                self.junk(item.text, line)
+        else:
+            self.stack[-1].args.append(item)
+
+    def _close(self, repaired: bool) -> None:
+        frame = self.stack.pop()
+        node = Node(frame.head, frame.args, frame.line, repaired)
+        if frame.head == "Ontology":
+            if repaired:
+                self.warn("Ontology( is not closed", frame.line)
+            return
+        self._add(node, frame.line)
+
+    # -- tokens -------------------------------------------------------------------------------------
+    def feed(self, toks: list[tuple[str, str, int]]) -> None:
+        """Read all tokens; every complete top-level form goes to `emit` as it closes.
+
+        Each token kind has its handler (`_ON`); a handler gets the index after its token and
+        returns the index of the next unread one (literals and heads consume what follows)."""
+        n = len(toks)
+        i = 0
+        on = self._ON
+        while i < n:
+            kind, text, line = toks[i]
+            i += 1
+            if self.skip_depth:
+                self.skip_depth += 1 if kind == "lp" else -1 if kind == "rp" else 0
+                continue
+            i = on.get(kind, Reader._on_other)(self, toks, i, kind, text, line)
+        # End of text: close whatever is open.
+        while self.stack:
+            self._close(repaired=True)
+        self.flush_junk()
+
+    def _on_lp(self, toks: list, i: int, kind: str, text: str, line: int) -> int:
+        self._push(None, line, functional=False)
+        return i
+
+    def _on_rp(self, toks: list, i: int, kind: str, text: str, line: int) -> int:
+        if self._at_top() and self.owed:
+            self.owed -= 1  # the `)` of a form already closed by a repair
+        elif not self.stack:
+            self.junk(")", line)
+        elif self.stack[-1].head == "Ontology":
+            self.stack.pop()  # end of Ontology(...)
+        else:
+            self._close(repaired=False)
+        return i
+
+    def _on_word(self, toks: list, i: int, kind: str, text: str, line: int) -> int:
+        nxt = toks[i][0] if i < len(toks) else None
+        top = self._container()
+        if top is not None and not top.functional and top.head is None and not top.args and _KEYWORD.match(text):
+            self._set_lisp_head(top, text, line)
+        elif nxt == "lp" and _KEYWORD.match(text):
+            self._push(text, line, functional=True)
+            return i + 1
+        else:
+            self._add(Atom("word", text, line), line)
+        return i
+
+    def _on_str(self, toks: list, i: int, kind: str, text: str, line: int) -> int:
+        """A literal, with the language tag or `^^datatype` that follows it."""
+        n = len(toks)
+        lang = dt = None
+        if i < n and toks[i][0] == "lang":
+            lang = toks[i][1][1:]
+            i += 1
+        elif i < n and toks[i][0] == "dt":
+            if i + 1 < n and toks[i + 1][0] in ("iri", "word"):
+                dt = toks[i + 1][1]
+                i += 2
+            else:
+                i += 1
+                dt = ""  # `^^` with nothing after it: reported when the literal is used
+        self._add(Atom("literal", text, line, lang, dt), line)
+        return i
+
+    def _on_iri(self, toks: list, i: int, kind: str, text: str, line: int) -> int:
+        self._add(Atom("iri", text, line), line)
+        return i
+
+    def _on_other(self, toks: list, i: int, kind: str, text: str, line: int) -> int:
+        """eq, and tokens that belong nowhere (lang, dt, badstr, other)."""
+        self._add(Atom("junk" if kind != "eq" else "eq", text, line), line)
+        return i
+
+    _ON: ClassVar[dict[str, Callable[..., int]]] = {
+        "lp": _on_lp, "rp": _on_rp, "word": _on_word, "str": _on_str, "iri": _on_iri}
+
+    def _set_lisp_head(self, top: _Frame, text: str, line: int) -> None:
+        if text in AXIOMS:
+            self._repair_before_axiom(line, exclude_top=True)
+        top.head = text
+
+    def _push(self, head: str | None, line: int, functional: bool) -> None:
+        if head in AXIOMS or head in ("Prefix", "Ontology"):
+            self._repair_before_axiom(line, exclude_top=False)
+        if len(self.stack) >= MAX_DEPTH:
+            # Abandon the whole top-level form this belongs to.
+            keep = 1 if self.stack[0].head == "Ontology" else 0
+            start = self.stack[keep].line if len(self.stack) > keep else line
+            depth = len(self.stack) - keep
+            del self.stack[keep:]
+            self.flush_junk()
+            self.warn(f"nesting deeper than {MAX_DEPTH} levels; form skipped", start)
+            self.skip_depth = depth + 1
+            return
+        self.stack.append(_Frame(head, line, functional))
+
+    def _repair_before_axiom(self, line: int, exclude_top: bool) -> None:
+        """An axiom keyword inside an unfinished axiom means a `)` is missing: close up to it."""
+        frames = self.stack[:-1] if exclude_top else self.stack
+        idx = None
+        for i in range(len(frames) - 1, -1, -1):
+            if frames[i].head in AXIOMS or frames[i].head == "Prefix":
+                idx = i
+                break
+        if idx is None:
+            return
+        moved = self.stack.pop() if exclude_top else None
+        while len(self.stack) > idx:
+            self._close(repaired=True)
+            self.owed += 1
+        if moved is not None:
+            self.stack.append(moved)
+
+
+def tokenize(text: str) -> list[tuple[str, str, int]]:
+    """(kind, text, 1-based line) for every meaningful token; whitespace and comments dropped."""
+    out: list[tuple[str, str, int]] = []
+    append = out.append
+    line = 1
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup
+        if kind == "nl":
+            line += 1
+            continue
+        if kind == "ws" or kind == "comment":
+            continue
+        tok = m.group()
+        append((kind, tok, line))  # type: ignore[arg-type]
+        if kind == "str":
+            line += tok.count("\n")
+    return out

@@ -1,0 +1,132 @@
+"""Reading GitHub's answers safely, for the GitHub source: which failures mean "try again", the
+token holder that never prints, the stream reader tarfile reads, the checks on tarball entries and
+the one-line messages made from GitHub's errors (no URL query, no token, no raw exception text).
+"""
+
+from __future__ import annotations
+
+import http.client
+import io
+import json
+import posixpath
+import re
+import tarfile
+import urllib.parse
+import zlib
+from collections.abc import Iterator
+from typing import Any
+
+import requests
+
+# What a dropped, reset or slow connection looks like through PyGithub and requests.
+NETWORK_ERRORS: tuple[type[BaseException], ...] = (
+    requests.exceptions.ConnectionError,
+    requests.exceptions.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+    http.client.HTTPException,
+    ConnectionError,
+    TimeoutError,
+    json.JSONDecodeError,  # a body cut short by a reset
+)
+# ... and what a tarball stream cut short looks like to tarfile / gzip.
+STREAM_ERRORS: tuple[type[BaseException], ...] = (
+    *NETWORK_ERRORS,
+    tarfile.ReadError,
+    tarfile.StreamError,
+    EOFError,
+    zlib.error,
+)
+
+
+class Secret:
+    """Holds the token so that no repr, log line or traceback local shows it."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str | None):
+        self._value = value
+
+    def get(self) -> str | None:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "<secret>" if self._value else "<none>"
+
+    __str__ = __repr__
+
+
+class ChunkReader(io.RawIOBase):
+    """A readable file over an iterator of byte chunks (what tarfile's stream mode reads)."""
+
+    def __init__(self, chunks: Iterator[bytes]):
+        self._chunks = chunks
+        self._buf = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        while not self._buf:
+            try:
+                self._buf = next(self._chunks)
+            except StopIteration:
+                return 0
+        n = min(len(b), len(self._buf))
+        b[:n] = self._buf[:n]
+        self._buf = self._buf[n:]
+        return n
+
+
+def tar_refusal(member: tarfile.TarInfo) -> str | None:
+    """Why a tarball entry must not be used, or None. Checked before the top folder is stripped."""
+    name = member.name
+    if name.startswith("/") or re.match(r"[A-Za-z]:[\\/]", name) or name.startswith("\\"):
+        return "absolute path"
+    if ".." in re.split(r"[\\/]", name):
+        return "'..' in the path"
+    if member.issym() or member.islnk():
+        return "link"
+    if member.ischr() or member.isblk() or member.isfifo() or (not member.isfile() and not member.isdir()):
+        return "device or special file"
+    return None
+
+
+def safe_relpath(path: str) -> bool:
+    return bool(path) and not path.startswith("/") and ".." not in path.split("/") \
+        and posixpath.normpath(path) == path
+
+
+def error_kind(exc: BaseException) -> str:
+    """Name the failure without the exception's text (it can hold URLs and headers)."""
+    if isinstance(exc, requests.exceptions.Timeout | TimeoutError):
+        return "timed out"
+    if isinstance(exc, requests.exceptions.ConnectionError | requests.exceptions.ChunkedEncodingError
+                  | ConnectionError | http.client.HTTPException):
+        return "connection failed or was reset"
+    if isinstance(exc, json.JSONDecodeError):
+        return "answer cut short"
+    if isinstance(exc, tarfile.TarError | EOFError | zlib.error):
+        return "archive stream cut short or damaged"
+    return type(exc).__name__
+
+
+def server_message(data: Any, token: Secret) -> str:
+    """GitHub's `message` field, one line, short, with the token scrubbed (defence in depth)."""
+    message = data.get("message") if isinstance(data, dict) else None
+    if not isinstance(message, str):
+        return ""
+    message = " ".join(message.split())[:200]
+    secret = token.get()
+    return message.replace(secret, "***") if secret else message
+
+
+def without_query(url: str) -> str:
+    """A download URL for messages: its query may hold a short-lived access grant."""
+    parts = urllib.parse.urlsplit(url)
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+
+
+def same_origin(a: str, b: str) -> bool:
+    pa, pb = urllib.parse.urlsplit(a), urllib.parse.urlsplit(b)
+    return (pa.scheme, pa.hostname, pa.port) == (pb.scheme, pb.hostname, pb.port)
