@@ -107,3 +107,17 @@ def test_another_writer_past_the_busy_budget_is_exit_4(trees, tmp_path):
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
     conn.close()
+
+
+def test_a_lock_file_another_user_made_still_locks(trees, tmp_path):
+    """The Action (root) leaves `<db>.lock` behind; a later step as the runner user may not write
+    it, and locks it read-only instead of failing."""
+    from tests.privileges import run_cli_unprivileged
+
+    one, _two = trees
+    db = tmp_path / "o.db"
+    assert run_cli("sync", str(one), "--db", str(db), "--quiet").returncode == 0
+    os.chmod(f"{db}.lock", 0o444)
+    proc = run_cli_unprivileged("sync", str(one), "--db", str(db), "--quiet", "--full")
+    assert proc.returncode == 0, proc.stderr
+    assert_equals_fresh_sync(one, db, tmp_path)
