@@ -335,6 +335,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     from ontosync.pipeline.checkpoint import Checkpoint
+    from ontosync.sources.names import printable
 
     conn = _open_existing(args.db)
     try:
@@ -387,5 +388,5 @@ def cmd_status(args: argparse.Namespace) -> int:
         print("checkpoint    none")
     for ff in info["failed_files"][:50]:
         where = f":{ff['line']}" if ff["line"] else ""
-        print(f"failed        {ff['path']}{where} [{ff['kind']}] {ff['error']}")
+        print(printable(f"failed        {ff['path']}{where} [{ff['kind']}] {ff['error']}"))
     return 0
