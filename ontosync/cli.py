@@ -131,7 +131,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from ontosync.pipeline.interrupts import terminate_as_interrupt
     from ontosync.pipeline.sync import SyncRun
     from ontosync.sources import PathFilter, SourceError
-    from ontosync.store.lock import LockBusy, SyncLock
+    from ontosync.store.lock import LockBusy, LockUnavailable, SyncLock
     from ontosync.store.repository import BUSY_TIMEOUT_S, Repository, StoreError
     from ontosync.store.wal import truncate_wal
 
@@ -168,6 +168,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
     except LockBusy as exc:
         _say(f"busy: {exc}")
         return 4
+    except LockUnavailable as exc:
+        raise UsageError(str(exc)) from None
     if settings.report:
         try:
             write_json_atomic(settings.report, result.report)
@@ -274,7 +276,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
     if not Path(args.db).exists():
         raise UsageError(f"database not found: {args.db}")
-    from ontosync.store.lock import LockBusy, SyncLock
+    from ontosync.store.lock import LockBusy, LockUnavailable, SyncLock
 
     try:
         with _no_lock() if args.dry_run else SyncLock(args.db, "migrate", 30.0):
@@ -282,6 +284,8 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     except LockBusy as exc:
         _say(f"busy: {exc}")
         return 4
+    except LockUnavailable as exc:
+        raise UsageError(str(exc)) from None
     except UpgradeError as exc:
         _say(("error: " if exc.exit_code == 2 else "fatal: ") + str(exc))
         return exc.exit_code
@@ -331,6 +335,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     from ontosync.pipeline.checkpoint import Checkpoint
+    from ontosync.sources.names import printable
 
     conn = _open_existing(args.db)
     try:
@@ -383,5 +388,5 @@ def cmd_status(args: argparse.Namespace) -> int:
         print("checkpoint    none")
     for ff in info["failed_files"][:50]:
         where = f":{ff['line']}" if ff["line"] else ""
-        print(f"failed        {ff['path']}{where} [{ff['kind']}] {ff['error']}")
+        print(printable(f"failed        {ff['path']}{where} [{ff['kind']}] {ff['error']}"))
     return 0

@@ -41,3 +41,48 @@ def run_cli(*args: str, env: dict | None = None, timeout: float = 600, cwd: Path
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     return subprocess.run([sys.executable, "-m", "ontosync", *args], capture_output=True, text=True,
                           env=full_env, timeout=timeout, cwd=cwd)
+
+
+# -- shared by the failure-path tests (issue 13) ---------------------------------------------------
+EXAMPLE = ROOT / "examples" / "ontology"
+
+
+def copy_example(tmp_path: Path, name: str = "tree") -> Path:
+    """A private copy of examples/ontology (skips when the example is missing)."""
+    import shutil
+
+    import pytest
+
+    if not EXAMPLE.is_dir():
+        pytest.skip(f"{EXAMPLE} is missing")
+    shutil.copytree(EXAMPLE, tmp_path / name)
+    return tmp_path / name
+
+
+def assert_equals_fresh_sync(tree: Path, db: Path, work: Path, *args: str) -> None:
+    """`db` holds exactly what one fresh full sync of `tree` (with `args`) makes."""
+    expected = work / f"fresh-{db.stem}.db"
+    proc = run_cli("sync", str(tree), "--db", str(expected), "--quiet", *args)
+    assert proc.returncode == 0, proc.stderr
+    assert dump_file(db) == dump_file(expected)
+
+
+class WriteLockHolder:
+    """Another process holding SQLite's write lock on `db` (BEGIN IMMEDIATE) until the block ends."""
+
+    def __init__(self, db: Path):
+        self.db = db
+        self.proc: subprocess.Popen | None = None
+
+    def __enter__(self) -> subprocess.Popen:
+        self.proc = subprocess.Popen([sys.executable, "-c", (
+            "import sqlite3, sys\n"
+            f"c = sqlite3.connect({str(self.db)!r}, isolation_level=None)\n"
+            "c.execute('BEGIN IMMEDIATE'); print('held', flush=True); sys.stdin.read()\n")],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert self.proc.stdout is not None and self.proc.stdout.readline().strip() == "held"
+        return self.proc
+
+    def __exit__(self, *exc: object) -> None:
+        assert self.proc is not None
+        self.proc.communicate("", timeout=60)

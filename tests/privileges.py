@@ -3,7 +3,8 @@
 As root, the child runs under `setpriv` without CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH: still
 uid 0, but bound by permission bits like any user, so `chmod 000` bites (dropping to `nobody`
 does not work here: the interpreter lives under /root, which `nobody` cannot enter). As any other
-user the CLI runs as that user. Tests skip, with the reason, only when neither is possible.
+user the CLI runs as that user. Tests skip, with the reason, only when neither is possible, and
+fail instead under ONTOSYNC_REQUIRE_UNPRIVILEGED=1 (.ci/run sets it).
 """
 
 from __future__ import annotations
@@ -21,16 +22,20 @@ from tests.helpers import ROOT
 DROP = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--"]
 
 
+def _unavailable(reason: str) -> None:
+    if os.environ.get("ONTOSYNC_REQUIRE_UNPRIVILEGED") == "1":
+        pytest.fail(f"ONTOSYNC_REQUIRE_UNPRIVILEGED=1 but {reason}")
+    pytest.skip(reason)
+
+
 def _prefix() -> list[str]:
     if os.geteuid() != 0:
         return []
     if not shutil.which("setpriv"):
-        if os.environ.get("ONTOSYNC_REQUIRE_UNPRIVILEGED") == "1":
-            pytest.fail("running as root without setpriv (util-linux): cannot drop CAP_DAC_OVERRIDE")
-        pytest.skip("running as root without setpriv (util-linux): permissions cannot be made to bind")
+        _unavailable("running as root without setpriv (util-linux): permissions cannot be made to bind")
     probe = subprocess.run([*DROP, "true"], capture_output=True, text=True)
     if probe.returncode != 0:
-        pytest.skip(f"setpriv cannot drop capabilities here: {probe.stderr.strip()}")
+        _unavailable(f"setpriv cannot drop capabilities here: {probe.stderr.strip()}")
     return DROP
 
 

@@ -7,25 +7,17 @@ errors never reach the user as a traceback. (Busy during the sync itself: tests/
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT, run_cli
-
-EXAMPLE = ROOT / "examples" / "ontology"
+from tests.helpers import EXAMPLE, WriteLockHolder, copy_example, run_cli
 
 
 @pytest.fixture
 def synced(tmp_path) -> tuple[Path, Path]:
-    if not EXAMPLE.is_dir():
-        pytest.skip(f"{EXAMPLE} is missing")
-    tree = tmp_path / "tree"
-    shutil.copytree(EXAMPLE, tree)
+    tree = copy_example(tmp_path)
     db = tmp_path / "o.db"
     assert run_cli("sync", str(tree), "--db", str(db), "--quiet").returncode == 0
     return tree, db
@@ -78,16 +70,8 @@ def test_writer_holding_a_new_database_is_exit_4_naming_it(tmp_path):
     if not EXAMPLE.is_dir():
         pytest.skip(f"{EXAMPLE} is missing")
     db = tmp_path / "new.db"
-    writer = subprocess.Popen([sys.executable, "-c", (
-        "import sqlite3, sys\n"
-        f"c = sqlite3.connect({str(db)!r}, isolation_level=None)\n"
-        "c.execute('BEGIN IMMEDIATE'); print('held', flush=True); sys.stdin.read()\n")],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert writer.stdout.readline().strip() == "held"
+    with WriteLockHolder(db) as writer:
         proc = run_cli("sync", str(EXAMPLE), "--db", str(db), "--quiet")
-    finally:
-        writer.communicate("", timeout=60)
     assert proc.returncode == 4, proc.stderr
     one_line(proc, "busy", f"pid {writer.pid}")
     assert run_cli("sync", str(EXAMPLE), "--db", str(db), "--quiet").returncode == 0

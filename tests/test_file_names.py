@@ -114,3 +114,18 @@ def test_control_characters_in_messages_are_escaped_in_summary_and_annotations()
     for rendered in (out.getvalue(), text):
         assert "\x1b" not in rendered and "\x07" not in rendered
     assert "a\\x1b[2J.ttl" in out.getvalue() and "\\x1b]0;x\\x07" in text
+
+
+def test_status_escapes_control_characters_a_remote_source_may_record(tmp_path):
+    """A GitHub tree can name a file with an escape sequence; `status` must not print it raw."""
+    db = tmp_path / "o.db"
+    (tmp_path / "empty").mkdir()
+    assert run_cli("sync", str(tmp_path / "empty"), "--db", str(db), "--quiet").returncode == 0
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("INSERT INTO source_files (path, size, status, error, error_kind, synced_at) VALUES "
+                     "('evil\x1b]0;pwned\x07.ttl', 1, 'failed', 'bad \x1b[2J', 'parse', '2026-01-01')")
+    conn.close()
+    status = run_cli("status", "--db", str(db))
+    assert status.returncode == 0 and "\x1b" not in status.stdout and "\x07" not in status.stdout
+    assert "evil\\x1b]0;pwned\\x07.ttl" in status.stdout

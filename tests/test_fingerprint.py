@@ -9,23 +9,17 @@ under the current settings.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
 from ontosync.cli import main as cli_main
-from tests.helpers import ROOT, dump_file, run_cli
-
-EXAMPLE = ROOT / "examples" / "ontology"
+from tests.helpers import copy_example, dump_file, run_cli
 
 
 @pytest.fixture
 def tree(tmp_path) -> Path:
-    if not EXAMPLE.is_dir():
-        pytest.skip(f"{EXAMPLE} is missing")
-    shutil.copytree(EXAMPLE, tmp_path / "tree")
-    return tmp_path / "tree"
+    return copy_example(tmp_path)
 
 
 def sync(tree: Path, db: Path, *extra: str) -> dict:

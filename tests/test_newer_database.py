@@ -7,15 +7,12 @@ read it.
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT, dump_file, run_cli
-
-EXAMPLE = ROOT / "examples" / "ontology"
+from tests.helpers import copy_example, dump_file, run_cli
 
 
 def raw_dump(db: Path) -> list:
@@ -29,10 +26,7 @@ def raw_dump(db: Path) -> list:
 
 @pytest.fixture
 def newer(tmp_path) -> tuple[Path, Path]:
-    if not EXAMPLE.is_dir():
-        pytest.skip(f"{EXAMPLE} is missing")
-    tree = tmp_path / "tree"
-    shutil.copytree(EXAMPLE, tree)
+    tree = copy_example(tmp_path)
     db = tmp_path / "o.db"
     assert run_cli("sync", str(tree), "--db", str(db), "--quiet").returncode == 0
     conn = sqlite3.connect(db)

@@ -9,25 +9,19 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import stat
 import threading
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT, dump_file, run_cli
+from tests.helpers import copy_example, dump_file, run_cli
 from tests.privileges import run_cli_unprivileged
-
-EXAMPLE = ROOT / "examples" / "ontology"
 
 
 @pytest.fixture
 def tree(tmp_path) -> Path:
-    if not EXAMPLE.is_dir():
-        pytest.skip(f"{EXAMPLE} is missing")
-    shutil.copytree(EXAMPLE, tmp_path / "tree")
-    return tmp_path / "tree"
+    return copy_example(tmp_path)
 
 
 def refused_up_front(proc, db: Path, *words: str) -> None:

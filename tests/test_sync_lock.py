@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -20,18 +19,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT, dump_file, run_cli
+from tests.helpers import ROOT, WriteLockHolder, assert_equals_fresh_sync, copy_example, dump_file, run_cli
 
-EXAMPLE = ROOT / "examples" / "ontology"
 STALL = "10"  # seconds the holder's parse of core.ttl stalls (the test waits on events, never on time)
 
 
 @pytest.fixture
 def trees(tmp_path):
-    if not EXAMPLE.is_dir():
-        pytest.skip(f"{EXAMPLE} is missing")
-    shutil.copytree(EXAMPLE, tmp_path / "one")
-    shutil.copytree(EXAMPLE, tmp_path / "two")
+    copy_example(tmp_path, "one")
+    copy_example(tmp_path, "two")
     (tmp_path / "two" / "extra.ttl").write_text(
         "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n<http://example.org/extra#X> a owl:Class .\n")
     return tmp_path / "one", tmp_path / "two"
@@ -69,9 +65,7 @@ def test_second_sync_exits_4_naming_the_holder(trees, tmp_path):
     finally:
         _out, err = holder.communicate(timeout=300)
     assert holder.returncode == 0, err
-    expected = tmp_path / "e.db"
-    assert run_cli("sync", str(one), "--db", str(expected), "--quiet").returncode == 0
-    assert dump_file(db) == dump_file(expected)
+    assert_equals_fresh_sync(one, db, tmp_path)
 
 
 def test_second_sync_waits_for_the_first(trees, tmp_path):
@@ -81,9 +75,7 @@ def test_second_sync_waits_for_the_first(trees, tmp_path):
     second = run_cli("sync", str(two), "--db", str(db), "--quiet", "--lock-timeout", "300")
     holder.communicate(timeout=300)
     assert holder.returncode == 0 and second.returncode == 0, second.stderr
-    expected = tmp_path / "e.db"
-    assert run_cli("sync", str(two), "--db", str(expected), "--quiet").returncode == 0
-    assert dump_file(db) == dump_file(expected)
+    assert_equals_fresh_sync(two, db, tmp_path)
 
 
 def test_a_killed_holder_blocks_nobody(trees, tmp_path):
@@ -94,9 +86,7 @@ def test_a_killed_holder_blocks_nobody(trees, tmp_path):
     holder.communicate(timeout=60)
     proc = run_cli("sync", str(two), "--db", str(db), "--quiet", "--lock-timeout", "0")
     assert proc.returncode == 0, proc.stderr
-    expected = tmp_path / "e.db"
-    assert run_cli("sync", str(two), "--db", str(expected), "--quiet").returncode == 0
-    assert dump_file(db) == dump_file(expected)
+    assert_equals_fresh_sync(two, db, tmp_path)
 
 
 def test_another_writer_past_the_busy_budget_is_exit_4(trees, tmp_path):
@@ -104,17 +94,9 @@ def test_another_writer_past_the_busy_budget_is_exit_4(trees, tmp_path):
     db = tmp_path / "o.db"
     assert run_cli("sync", str(one), "--db", str(db), "--quiet").returncode == 0
     before = dump_file(db)
-    writer = subprocess.Popen([sys.executable, "-c", (
-        "import sqlite3, sys, time\n"
-        f"c = sqlite3.connect({str(db)!r}, isolation_level=None)\n"
-        "c.execute('BEGIN IMMEDIATE'); print('held', flush=True); sys.stdin.read()\n")],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert writer.stdout.readline().strip() == "held"
+    with WriteLockHolder(db) as writer:
         proc = run_cli("sync", str(two), "--db", str(db), "--quiet", "--busy-timeout", "2",
                        "--report", str(tmp_path / "r.json"))
-    finally:
-        writer.communicate("", timeout=60)
     assert proc.returncode == 4, proc.stderr
     assert "Traceback" not in proc.stderr
     busy = [line for line in proc.stderr.splitlines() if "busy" in line]
@@ -125,3 +107,17 @@ def test_another_writer_past_the_busy_budget_is_exit_4(trees, tmp_path):
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
     conn.close()
+
+
+def test_a_lock_file_another_user_made_still_locks(trees, tmp_path):
+    """The Action (root) leaves `<db>.lock` behind; a later step as the runner user may not write
+    it, and locks it read-only instead of failing."""
+    from tests.privileges import run_cli_unprivileged
+
+    one, _two = trees
+    db = tmp_path / "o.db"
+    assert run_cli("sync", str(one), "--db", str(db), "--quiet").returncode == 0
+    os.chmod(f"{db}.lock", 0o444)
+    proc = run_cli_unprivileged("sync", str(one), "--db", str(db), "--quiet", "--full")
+    assert proc.returncode == 0, proc.stderr
+    assert_equals_fresh_sync(one, db, tmp_path)

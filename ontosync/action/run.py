@@ -213,7 +213,7 @@ def hand_over_files(inputs: ActionInputs, folders: Sequence[Path] = ()) -> None:
     """Make the files the run wrote usable by the job's later steps.
 
     The container runs as root, the runner's later steps as the workspace's owner: give that owner
-    the database, its -wal/-shm, the checkpoint and the report, and make them readable (the
+    the database, its -wal/-shm and .lock, the checkpoint and the report, and make them readable (the
     checkpoint and report are written through private temp files, mode 0600).
     """
     try:
@@ -223,7 +223,7 @@ def hand_over_files(inputs: ActionInputs, folders: Sequence[Path] = ()) -> None:
     as_root = hasattr(os, "geteuid") and os.geteuid() == 0
     db = inputs.database
     for path in (*folders, db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm"),
-                 inputs.checkpoint, inputs.report):
+                 db.with_name(db.name + ".lock"), inputs.checkpoint, inputs.report):
         try:
             st = os.stat(path)
             if as_root and (st.st_uid, st.st_gid) != (ws.st_uid, ws.st_gid):

@@ -32,6 +32,10 @@ class LockBusy(Exception):
     """Another sync holds the database past --lock-timeout: exit 4, with this message."""
 
 
+class LockUnavailable(Exception):
+    """The lock file cannot be opened at all: exit 2, like an unwritable database path."""
+
+
 class SyncLock:
     def __init__(self, db_path: str | Path, source: str, timeout: float):
         self.path = f"{db_path}.lock"
@@ -48,7 +52,7 @@ class SyncLock:
         self.release()
 
     def acquire(self) -> None:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o666)
+        fd = self._open()
         deadline = time.monotonic() + max(0.0, self.timeout)
         while True:
             try:
@@ -69,6 +73,19 @@ class SyncLock:
         with contextlib.suppress(OSError):
             os.ftruncate(fd, 0)
             os.pwrite(fd, json.dumps(info).encode(), 0)
+
+    def _open(self) -> int:
+        """The lock file, read-write; read-only when another user made it (flock works on either)."""
+        flags = getattr(os, "O_CLOEXEC", 0)
+        try:
+            return os.open(self.path, os.O_RDWR | os.O_CREAT | flags, 0o666)
+        except PermissionError:
+            try:
+                return os.open(self.path, os.O_RDONLY | flags)
+            except OSError as exc:
+                raise LockUnavailable(f"cannot open the lock file {self.path}: {exc.strerror}") from exc
+        except OSError as exc:
+            raise LockUnavailable(f"cannot open the lock file {self.path}: {exc.strerror}") from exc
 
     def release(self) -> None:
         if self.fd is None:
