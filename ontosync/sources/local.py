@@ -33,6 +33,15 @@ class LocalSource:
         self.revision = _git_head(self.real_root)
 
     def list_files(self) -> Iterator[SourceFile]:
+        for full, rel in self._selected():
+            yield self._describe(_PathEntry(full), rel)
+
+    def count_files(self) -> int:
+        """How many files `list_files` will yield: the same walk without hashing (names only), so
+        the progress bar has its total before the first file is parsed."""
+        return sum(1 for _ in self._selected())
+
+    def _selected(self) -> Iterator[tuple[str, str]]:
         start = self.real_root
         if self.filter.subdir:
             start = self.real_root / self.filter.subdir.rstrip("/")
@@ -59,7 +68,8 @@ class LocalSource:
         rel = p.relative_to(self.real_root).as_posix()
         return "" if rel == "." else rel + "/"
 
-    def _walk(self, folder: Path, prefix: str) -> Iterator[SourceFile]:
+    def _walk(self, folder: Path, prefix: str) -> Iterator[tuple[str, str]]:
+        """(full path, path relative to the root) of each selected file, in path order."""
         try:
             # Folders sort as "name/": the walk then yields full paths in plain string order, the
             # order the pipeline's merge join with the database relies on. The sorted names are kept
@@ -86,7 +96,7 @@ class LocalSource:
                 continue
             if not self.filter(rel):
                 continue
-            yield self._describe(_PathEntry(os.path.join(base, name)), rel)
+            yield os.path.join(base, name), rel
 
     def _describe(self, entry: os.DirEntry | _PathEntry, rel: str) -> SourceFile:
         try:
