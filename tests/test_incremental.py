@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import PAGES, ROOT, dump_file, run_cli
+from tests.helpers import PAGES, ROOT, cli, dump_file
 
 EXAMPLE = ROOT / "examples" / "ontology"
 pytestmark = pytest.mark.slow
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow
 
 def sync(source: Path, db: Path, *extra: str, env: dict | None = None) -> tuple[int, dict, str]:
     report = db.with_suffix(".report.json")
-    proc = run_cli("sync", str(source), "--db", str(db), "--quiet", "--report", str(report), *extra, env=env)
+    proc = cli("sync", str(source), "--db", str(db), "--quiet", "--report", str(report), *extra, env=env)
     data = json.loads(report.read_text()) if report.exists() else {}
     return proc.returncode, data, proc.stderr
 
@@ -34,7 +34,7 @@ def processed(report: dict) -> int:
 
 
 def verify_ok(db: Path) -> None:
-    proc = run_cli("verify", "--db", str(db))
+    proc = cli("verify", "--db", str(db))
     assert proc.returncode == 0, proc.stderr + proc.stdout
 
 
@@ -258,7 +258,7 @@ def test_disk_full_stops_cleanly_then_completes(tmp_path):
         for i in range(400):  # enough facts to overflow 600 kB
             (src / f"P{i}.md").write_text(NEW_PAGE.format(title=f"P{i} " + "x" * 300, parent=f"P{i + 1}"))
         db = mnt / "d.db"
-        proc = run_cli("sync", str(src), "--db", str(db), "--quiet", "--checkpoint", str(tmp_path / "c.json"))
+        proc = cli("sync", str(src), "--db", str(db), "--quiet", "--checkpoint", str(tmp_path / "c.json"))
         assert proc.returncode == 3, proc.stderr
         assert "full" in proc.stderr.lower() and "Traceback" not in proc.stderr
         verify_ok(db)
