@@ -22,13 +22,24 @@ import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import yaml
 
 from tests import test_docker_action as dockertests
-from tests.test_docker_action import ROOT, assert_db_is_sound, db_counts, example_workspace, run_action
+from tests.test_docker_action import (
+    ROOT,
+    action_defaults,
+    assert_db_is_sound,
+    db_counts,
+    example_workspace,
+    parse_outputs,
+)
+from tests.test_docker_action import (
+    TOKEN as TOKEN_SENTINEL,
+)
 
 client = dockertests.client  # the fixtures: the engine, and the image under test
 image = dockertests.image
@@ -36,7 +47,7 @@ image = dockertests.image
 pytestmark = pytest.mark.docker
 
 sys.path.insert(0, str(ROOT / ".ci"))
-from pin_image import pin  # noqa: E402
+from pin_image import pin, pinned_image  # noqa: E402
 
 
 def _free_port() -> int:
@@ -102,18 +113,51 @@ def remove_every_copy(client, image_id: str) -> list[str]:
     return tags
 
 
-def check_run(run, workspace: Path) -> None:
-    assert run.code == 0, run.stderr[-2000:]
-    db = workspace / run.outputs["database"]
+@dataclass
+class Step:
+    code: int
+    log: str
+    outputs: dict[str, str]
+    summary: str
+
+
+def run_step(workspace: Path, image_ref: str, build_args: str = "") -> Step:
+    """The composite Action's sync step, as the runner runs it: the runner's python3 runs
+    ontosync/action/container_step.py with the inputs as JSON and the step's file commands."""
+    commands = workspace.parent / f"{workspace.name}_file_commands"
+    commands.mkdir()
+    output, summary = commands / "set_output", commands / "step_summary"
+    output.touch()
+    summary.touch()
+    inputs = {k.removeprefix("INPUT_").lower(): v for k, v in action_defaults().items()}
+    env = {**os.environ, "GITHUB_ACTION_PATH": str(ROOT), "GITHUB_WORKSPACE": str(workspace),
+           "GITHUB_OUTPUT": str(output), "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_ACTIONS": "true",
+           "CI": "true", "GITHUB_REPOSITORY": "acme/ontology", "GITHUB_SHA": "0" * 40,
+           "ONTOSYNC_INPUTS": json.dumps(inputs), "ONTOSYNC_ACTION_IMAGE": image_ref,
+           "ONTOSYNC_DOCKER_NETWORK": "none", "ONTOSYNC_DOCKER_BUILD_ARGS": build_args, "DOCKER_BUILDKIT": "0"}
+    proc = subprocess.run([sys.executable, str(ROOT / "ontosync" / "action" / "container_step.py")], env=env,
+                          capture_output=True, text=True, timeout=900)
+    return Step(proc.returncode, proc.stdout + proc.stderr, parse_outputs(output.read_text(encoding="utf-8")),
+                summary.read_text(encoding="utf-8"))
+
+
+def check_step(step: Step, workspace: Path) -> None:
+    assert step.code == 0, step.log[-3000:]
+    db = workspace / step.outputs["database"]
     assert_db_is_sound(db)
     counts = db_counts(db)
-    assert int(run.outputs["classes"]) == counts["classes"] > 0
-    assert int(run.outputs["files-ok"]) == counts["files-ok"] > 0
+    assert int(step.outputs["classes"]) == counts["classes"] > 0
+    assert int(step.outputs["files-ok"]) == counts["files-ok"] > 0
+    assert "### " in step.summary  # the job summary reached the step's file through the mount
+    # What the upload step will upload: database, checkpoint and report, all written.
+    paths = step.outputs["artifact-paths"].splitlines()
+    assert paths == ["ontology.db", "ontology.db.checkpoint.json", "ontosync-report.json"]
+    assert all((workspace / p).is_file() for p in paths)
+    shown = [ln for ln in step.log.splitlines() if not ln.startswith("::add-mask::")]  # the runner eats those
+    assert not [ln for ln in shown if TOKEN_SENTINEL in ln]
 
 
 def test_pull_by_digest_and_run_against_build_and_run(client, image, registry, tmp_path, capsys):
-    import docker
-
     repo = f"{registry}/ontosync"
     local = client.images.get(image)
     local.tag(repo, "v0.0.0-test")
@@ -121,49 +165,39 @@ def test_pull_by_digest_and_run_against_build_and_run(client, image, registry, t
 
     # The release pins action.yml to the digest; the consumer's runner pulls what it names.
     pinned = yaml.safe_load(pin((ROOT / "action.yml").read_text(encoding="utf-8"), f"{repo}@{digest}"))
-    assert pinned["runs"]["image"] == f"docker://{repo}@{digest}"
-    reference = pinned["runs"]["image"].removeprefix("docker://")
+    reference = pinned_image(pinned)
+    assert reference == f"docker://{repo}@{digest}"
 
     tags = remove_every_copy(client, local.id)
     try:
         ws = example_workspace(tmp_path, "pulled")
         started = time.perf_counter()
-        pulled = client.images.pull(repo, tag=digest)
-        pulled_s = time.perf_counter() - started
-        run = run_action(client, reference, ws)
+        step = run_step(ws, reference)
         pull_run_s = time.perf_counter() - started
     finally:
         for tag in tags:  # the other docker tests go on using the image by its name
             client.images.get(f"{repo}@{digest}").tag(tag)
-    assert pulled.id == local.id  # the very image that was pushed
-    check_run(run, ws)
+    assert client.images.get(f"{repo}@{digest}").id == local.id  # the very image that was pushed
+    assert f"{digest}" in step.log  # docker pull said what it pulled
+    check_step(step, ws)
 
-    # Build-and-run: what `uses: ./` (image: Dockerfile) costs every workflow run.
+    # Build-and-run: what `uses: ./` (ONTOSYNC_ACTION_IMAGE: Dockerfile) costs on a runner, no cache.
     base = os.environ.get("ONTOSYNC_BASE_IMAGE") or "ontosync-base:local"
     if not (ROOT / "wheels").is_dir():
         pytest.skip("build-and-run needs wheels/ (the engine is offline): run .ci/docker.sh")
     ws2 = example_workspace(tmp_path, "built")
     started = time.perf_counter()
-    try:
-        client.images.build(path=str(ROOT), tag="ontosync:cold-build", buildargs={"BASE_IMAGE": base},
-                                       network_mode="none", nocache=True, rm=True, forcerm=True)
-    except docker.errors.BuildError as exc:
-        pytest.fail(f"docker build failed: {exc}")
-    built_s = time.perf_counter() - started
-    try:
-        run2 = run_action(client, "ontosync:cold-build", ws2)
-        build_run_s = time.perf_counter() - started
-    finally:
-        client.images.remove("ontosync:cold-build")
-    check_run(run2, ws2)
-    assert run2.outputs["classes"] == run.outputs["classes"]
+    step2 = run_step(ws2, "Dockerfile", f"--no-cache --build-arg BASE_IMAGE={base}")
+    build_run_s = time.perf_counter() - started
+    check_step(step2, ws2)
+    assert step2.outputs["classes"] == step.outputs["classes"]
+    assert not [i for i in client.images.list() if any(t.startswith("ontosync-action:") for t in i.tags)]
 
-    figures = {"pull_s": round(pulled_s, 2), "pull_and_run_s": round(pull_run_s, 2),
-               "build_s": round(built_s, 2), "build_and_run_s": round(build_run_s, 2),
+    figures = {"pull_and_run_s": round(pull_run_s, 2), "build_and_run_s": round(build_run_s, 2),
                "image": reference}
     with capsys.disabled():
-        print(f"\ncold start, pull-and-run: {pull_run_s:.2f} s (pull {pulled_s:.2f} s); "
-              f"build-and-run: {build_run_s:.2f} s (build {built_s:.2f} s, base image present, wheels local)")
+        print(f"\ncold start of the Action's step, pull-and-run: {pull_run_s:.2f} s; build-and-run: "
+              f"{build_run_s:.2f} s (docker build --no-cache; base image present, wheels local)")
     out = os.environ.get("ONTOSYNC_COLD_START_FILE")
     if out:
         Path(out).write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
