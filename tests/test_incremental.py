@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import copy_db
 from tests.helpers import PAGES, ROOT, cli, dump_file
 
 EXAMPLE = ROOT / "examples" / "ontology"
@@ -82,10 +83,8 @@ def edit_page(path: Path, rng: random.Random) -> None:
 
 
 @pytest.mark.corpus
-def test_edit_delete_add_processes_three_and_equals_fresh(corpus, tmp_path):
-    db = tmp_path / "inc.db"
-    code, report, err = sync(corpus, db)
-    assert code == 0, err
+def test_edit_delete_add_processes_three_and_equals_fresh(corpus, corpus_db, tmp_path):
+    db = copy_db(corpus_db, tmp_path / "inc.db")
     code, report, _ = sync(corpus, db)
     assert code == 0 and processed(report) == 0 and report["files"]["unchanged"] == 1684
 
@@ -103,9 +102,8 @@ def test_edit_delete_add_processes_three_and_equals_fresh(corpus, tmp_path):
 
 
 @pytest.mark.corpus
-def test_random_series_of_ten_changes(corpus, tmp_path):
-    db = tmp_path / "series.db"
-    assert sync(corpus, db)[0] == 0
+def test_random_series_of_ten_changes(corpus, corpus_db, tmp_path):
+    db = copy_db(corpus_db, tmp_path / "series.db")
     rng = random.Random(11)
     for step in range(10):
         pages = sorted(corpus.glob("*.md"))
@@ -129,9 +127,8 @@ def test_random_series_of_ten_changes(corpus, tmp_path):
 
 
 @pytest.mark.corpus
-def test_shared_declaration_survives_one_deletion(corpus, tmp_path):
-    db = tmp_path / "m.db"
-    assert sync(corpus, db)[0] == 0
+def test_shared_declaration_survives_one_deletion(corpus, corpus_db, tmp_path):
+    db = copy_db(corpus_db, tmp_path / "m.db")
     iri = "http://narrativegoldmine.com/robotics#Manipulator"
     assert count(db, "SELECT count(*) FROM file_classes WHERE class_iri = ?", iri) == 2
     (corpus / "Manipulator.md").unlink()
