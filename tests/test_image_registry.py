@@ -121,7 +121,7 @@ class Step:
     summary: str
 
 
-def run_step(workspace: Path, image_ref: str, build_args: str = "") -> Step:
+def run_step(workspace: Path, image_ref: str, build_args: str = "", **overrides: str) -> Step:
     """The composite Action's sync step, as the runner runs it: the runner's python3 runs
     ontosync/action/container_step.py with the inputs as JSON and the step's file commands."""
     commands = workspace.parent / f"{workspace.name}_file_commands"
@@ -130,6 +130,7 @@ def run_step(workspace: Path, image_ref: str, build_args: str = "") -> Step:
     output.touch()
     summary.touch()
     inputs = {k.removeprefix("INPUT_").lower(): v for k, v in action_defaults().items()}
+    inputs.update({k.replace("_", "-"): v for k, v in overrides.items()})
     env = {**os.environ, "GITHUB_ACTION_PATH": str(ROOT), "GITHUB_WORKSPACE": str(workspace),
            "GITHUB_OUTPUT": str(output), "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_ACTIONS": "true",
            "CI": "true", "GITHUB_REPOSITORY": "acme/ontology", "GITHUB_SHA": "0" * 40,
@@ -180,6 +181,13 @@ def test_pull_by_digest_and_run_against_build_and_run(client, image, registry, t
     assert client.images.get(f"{repo}@{digest}").id == local.id  # the very image that was pushed
     assert f"{digest}" in step.log  # docker pull said what it pulled
     check_step(step, ws)
+
+    # A failing sync fails the step, and the upload still gets its paths (`if: always()`).
+    ws_bad = example_workspace(tmp_path, "failing")
+    bad = run_step(ws_bad, reference, max_error_rate="not-a-number")
+    assert bad.code == 2, bad.log[-2000:]
+    assert bad.outputs["artifact-paths"].splitlines()[0] == "ontology.db"
+    assert "::error" in bad.log
 
     # Build-and-run: what `uses: ./` (ONTOSYNC_ACTION_IMAGE: Dockerfile) costs on a runner, no cache.
     base = os.environ.get("ONTOSYNC_BASE_IMAGE") or "ontosync-base:local"
