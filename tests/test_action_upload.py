@@ -121,3 +121,15 @@ def test_what_the_action_uploads_restores_and_fetches(tmp_path, capsys, database
         assert conn.execute("SELECT value FROM marker").fetchone() == ("uploaded",)
         conn.close()
     capsys.readouterr()
+
+
+def test_no_docker_on_the_runner_is_one_clear_error(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no docker command here
+    monkeypatch.setenv("GITHUB_OUTPUT", str(tmp_path / "out"))
+    monkeypatch.setenv("ONTOSYNC_INPUTS", json.dumps({"database": "x.db"}))
+    monkeypatch.setenv("ONTOSYNC_ACTION_IMAGE", "docker://example.org/o@sha256:" + "0" * 64)
+    assert container_step.main() == 2
+    out = capsys.readouterr().out
+    assert "::error::ontosync: the docker command is not installed" in out
+    assert "Traceback" not in out
+    assert "artifact-paths<<" in (tmp_path / "out").read_text()

@@ -51,7 +51,12 @@ def write_output(name: str, lines: list[str]) -> None:
 
 
 def docker(*args: str, env: dict[str, str] | None = None) -> int:
-    return subprocess.run(["docker", *args], env=env, check=False).returncode
+    try:
+        return subprocess.run(["docker", *args], env=env, check=False).returncode
+    except FileNotFoundError:
+        print("::error::ontosync: the docker command is not installed on this runner (the Action needs "
+              "a Linux runner with Docker)", flush=True)
+        return 127
 
 
 def prepare_image(reference: str, action_path: str, network: str | None) -> str | None:
