@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.fake_github import FakeGitHub
-from tests.helpers import PAGES, ROOT, cli, dump_file
+from tests.helpers import PAGES, ROOT, cli, dump_file, run_cli
 
 pytestmark = [
     pytest.mark.corpus,
@@ -48,7 +48,9 @@ def fake(tree):
 def remote_sync(fake: FakeGitHub, db: Path, *extra: str, spec: str = "github:o/r@main", token: str | None = None,
                 timeout: str = "2"):
     env = {"GITHUB_TOKEN": fake.token if token is None else token, "ONTOSYNC_GITHUB_TIMEOUT": timeout}
-    return cli("sync", spec, "--api-url", fake.url, "--path", SUBDIR, "--db", str(db),
+    # A separate process: in this one, the fake's server thread would share the GIL with the sync
+    # it serves, and the per-request timeouts these tests count could fire on a loaded machine.
+    return run_cli("sync", spec, "--api-url", fake.url, "--path", SUBDIR, "--db", str(db),
                    "--report", str(db.with_suffix(".report.json")), "--quiet", *extra, env=env)
 
 
