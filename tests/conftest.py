@@ -10,3 +10,32 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "corpus" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def corpus_db(tmp_path_factory):
+    """A database of the whole shared Logseq corpus, synced once per session (a full sync of the
+    1,684 pages is the suite's costliest step); tests copy it instead of syncing from nothing.
+    Unchanged files are skipped by blob hash, so a copy is exactly what a first sync of an
+    identical copy of the pages would leave."""
+    import shutil
+
+    from tests.helpers import PAGES, cli
+
+    if not PAGES.is_dir():
+        pytest.skip(f"shared corpora not found at {PAGES}")
+    work = tmp_path_factory.mktemp("corpus-db")
+    src = work / "pages"
+    shutil.copytree(PAGES, src)
+    db = work / "corpus.db"
+    proc = cli("sync", str(src), "--db", str(db), "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    return db
+
+
+def copy_db(template, target):
+    """A copy of a closed database (no -wal left by a clean close) at `target`."""
+    import shutil
+
+    shutil.copyfile(template, target)
+    return target

@@ -146,7 +146,10 @@ def run_action(tmp_path, fake_cli, **inputs):
 
 def test_action_yml_declares_the_contract():
     spec = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
-    assert spec["runs"] == {"using": "docker", "image": "Dockerfile"}
+    # Composite (not the contract's `using: docker`): the image plus the artifact upload; the image
+    # step builds the Dockerfile on main (tests/test_composite_action.py).
+    assert spec["runs"]["using"] == "composite"
+    assert spec["runs"]["steps"][0]["env"]["ONTOSYNC_ACTION_IMAGE"] == "Dockerfile"
     assert spec["branding"]["icon"] and spec["branding"]["color"]
     for name in ("path", "include", "exclude", "database", "workers", "retries", "file-timeout",
                  "checkpoint-every", "ontology-id", "max-error-rate", "full-sync", "repository", "ref",
@@ -157,7 +160,7 @@ def test_action_yml_declares_the_contract():
         assert "default" in meta, name
     assert spec["inputs"]["github-token"]["default"] == "${{ github.token }}"
     assert set(spec["outputs"]) == set(OUTPUT_NAMES)
-    assert all(meta.get("description") for meta in spec["outputs"].values())
+    assert all(meta.get("description") and meta.get("value") for meta in spec["outputs"].values())
 
 
 def test_defaults_map_to_a_plain_sync_of_the_workspace(tmp_path):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.fake_github import FakeGitHub
-from tests.helpers import PAGES, ROOT, dump_file, run_cli
+from tests.helpers import PAGES, ROOT, cli, dump_file, run_cli
 
 pytestmark = [
     pytest.mark.corpus,
@@ -34,7 +34,7 @@ def tree(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def local_db(tree, tmp_path_factory) -> dict:
     db = tmp_path_factory.mktemp("local") / "local.db"
-    r = run_cli("sync", str(tree), "--path", SUBDIR, "--db", str(db), "--quiet")
+    r = cli("sync", str(tree), "--path", SUBDIR, "--db", str(db), "--quiet")
     assert r.returncode == 0, r.stderr
     return dump_file(db)
 
@@ -48,6 +48,8 @@ def fake(tree):
 def remote_sync(fake: FakeGitHub, db: Path, *extra: str, spec: str = "github:o/r@main", token: str | None = None,
                 timeout: str = "2"):
     env = {"GITHUB_TOKEN": fake.token if token is None else token, "ONTOSYNC_GITHUB_TIMEOUT": timeout}
+    # A separate process: in this one, the fake's server thread would share the GIL with the sync
+    # it serves, and the per-request timeouts these tests count could fire on a loaded machine.
     return run_cli("sync", spec, "--api-url", fake.url, "--path", SUBDIR, "--db", str(db),
                    "--report", str(db.with_suffix(".report.json")), "--quiet", *extra, env=env)
 
@@ -94,7 +96,7 @@ def test_resync_after_k_changes_fetches_only_those(fake, tree, tmp_path):
     assert (rep["files"]["ok"] + rep["files"]["skipped"], rep["files"]["deleted"]) == (2, 1)
 
     local = tmp_path / "local.db"
-    assert run_cli("sync", str(work), "--path", SUBDIR, "--db", str(local), "--quiet").returncode == 0
+    assert cli("sync", str(work), "--path", SUBDIR, "--db", str(local), "--quiet").returncode == 0
     assert dump_file(db) == dump_file(local)
 
 

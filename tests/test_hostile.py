@@ -33,7 +33,7 @@ import pytest
 
 from ontosync.parsing import ParseOptions, parse_file
 from ontosync.parsing.facts import ParseError
-from tests.helpers import ROOT, run_cli
+from tests.helpers import ROOT, cli
 
 CORPUS = ROOT / "tests" / "hostile"
 GD = "http://example.org/good#"
@@ -313,7 +313,7 @@ def run(tmp_path_factory) -> Run:
         out = tmp / "out"
         out.mkdir()
         db, report_path = out / "hostile.db", out / "report.json"
-        proc = run_cli("sync", str(planted.src), "--db", str(db), "--report", str(report_path), "--quiet",
+        proc = cli("sync", str(planted.src), "--db", str(db), "--report", str(report_path), "--quiet",
                        "--max-error-rate", "1", "--max-file-size", str(MAX_FILE_SIZE), "--workers", "2",
                        "--file-timeout", "120", timeout=400)
     finally:
@@ -441,7 +441,7 @@ def test_page_named_with_quotes_semicolon_backslash_emoji_rtl(run: Run):
 
 def test_the_secret_never_appears(run: Run):
     assert SECRET not in run.proc.stdout + run.proc.stderr
-    status = run_cli("status", "--db", str(run.db))
+    status = cli("status", "--db", str(run.db))
     assert SECRET not in status.stdout + status.stderr
     for path in run.db.parent.iterdir():  # database (and its WAL), checkpoint, report
         assert SECRET.encode() not in path.read_bytes(), path
@@ -466,7 +466,7 @@ def test_no_remote_context_was_fetched(run: Run):
 
 
 def test_verify_passes(run: Run):
-    proc = run_cli("verify", "--db", str(run.db))
+    proc = cli("verify", "--db", str(run.db))
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -500,7 +500,7 @@ def _assert_no_token(proc, folder: Path, token: str) -> None:
 
 
 def test_token_never_leaks_when_the_api_is_unreachable(tmp_path):
-    proc = run_cli("sync", "github:owner/repo", "--api-url", f"http://127.0.0.1:{_closed_port()}",
+    proc = cli("sync", "github:owner/repo", "--api-url", f"http://127.0.0.1:{_closed_port()}",
                    "--db", str(tmp_path / "t.db"), "--report", str(tmp_path / "r.json"), "--retries", "1", "--quiet",
                    env={"GITHUB_TOKEN": TOKEN, "ONTOSYNC_GITHUB_TIMEOUT": "2"}, timeout=120)
     assert proc.returncode == 2, proc.stderr
@@ -513,13 +513,13 @@ def test_token_never_leaks_with_the_fake_api(tmp_path):
     with fake_github.FakeGitHub(CORPUS / "good") as fake:
         bad = tmp_path / "bad"
         bad.mkdir()
-        proc = run_cli("sync", "github:o/r@main", "--api-url", fake.url, "--db", str(bad / "t.db"),
+        proc = cli("sync", "github:o/r@main", "--api-url", fake.url, "--db", str(bad / "t.db"),
                        "--report", str(bad / "r.json"), "--quiet", env={"GITHUB_TOKEN": TOKEN}, timeout=120)
         assert proc.returncode == 2, proc.stderr
         _assert_no_token(proc, bad, TOKEN)
         good = tmp_path / "good"
         good.mkdir()
-        proc = run_cli("sync", "github:o/r@main", "--api-url", fake.url, "--db", str(good / "t.db"),
+        proc = cli("sync", "github:o/r@main", "--api-url", fake.url, "--db", str(good / "t.db"),
                        "--report", str(good / "r.json"), "--quiet", env={"GITHUB_TOKEN": fake.token}, timeout=120)
         assert proc.returncode == 0, proc.stderr
         _assert_no_token(proc, good, fake.token)
@@ -536,7 +536,7 @@ def test_a_config_in_the_source_cannot_read_outside_the_root(tmp_path):
                                                 "@type": "http://www.w3.org/2002/07/owl#Class"}))
     out = tmp_path / "out"
     out.mkdir()
-    proc = run_cli("sync", str(src), "--db", str(out / "c.db"), "--report", str(out / "r.json"), "--quiet",
+    proc = cli("sync", str(src), "--db", str(out / "c.db"), "--report", str(out / "r.json"), "--quiet",
                    "--max-error-rate", "1")
     assert "Traceback" not in proc.stderr
     assert SECRET not in proc.stdout + proc.stderr
@@ -563,7 +563,7 @@ def test_a_hostile_config_is_a_usage_error(tmp_path, config: str):
     src = tmp_path / "src"
     shutil.copytree(CORPUS / "good", src)
     (src / ".ontosync.yml").write_text(config + "\n")
-    proc = run_cli("sync", str(src), "--db", str(tmp_path / "c.db"), "--quiet")
+    proc = cli("sync", str(src), "--db", str(tmp_path / "c.db"), "--quiet")
     assert "Traceback" not in proc.stderr and "PWNED" not in proc.stdout + proc.stderr
     assert proc.returncode == 2, proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1 and "error:" in proc.stderr, proc.stderr

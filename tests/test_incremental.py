@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import PAGES, ROOT, dump_file, run_cli
+from tests.conftest import copy_db
+from tests.helpers import PAGES, ROOT, cli, dump_file
 
 EXAMPLE = ROOT / "examples" / "ontology"
 pytestmark = pytest.mark.slow
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.slow
 
 def sync(source: Path, db: Path, *extra: str, env: dict | None = None) -> tuple[int, dict, str]:
     report = db.with_suffix(".report.json")
-    proc = run_cli("sync", str(source), "--db", str(db), "--quiet", "--report", str(report), *extra, env=env)
+    proc = cli("sync", str(source), "--db", str(db), "--quiet", "--report", str(report), *extra, env=env)
     data = json.loads(report.read_text()) if report.exists() else {}
     return proc.returncode, data, proc.stderr
 
@@ -34,7 +35,7 @@ def processed(report: dict) -> int:
 
 
 def verify_ok(db: Path) -> None:
-    proc = run_cli("verify", "--db", str(db))
+    proc = cli("verify", "--db", str(db))
     assert proc.returncode == 0, proc.stderr + proc.stdout
 
 
@@ -82,10 +83,8 @@ def edit_page(path: Path, rng: random.Random) -> None:
 
 
 @pytest.mark.corpus
-def test_edit_delete_add_processes_three_and_equals_fresh(corpus, tmp_path):
-    db = tmp_path / "inc.db"
-    code, report, err = sync(corpus, db)
-    assert code == 0, err
+def test_edit_delete_add_processes_three_and_equals_fresh(corpus, corpus_db, tmp_path):
+    db = copy_db(corpus_db, tmp_path / "inc.db")
     code, report, _ = sync(corpus, db)
     assert code == 0 and processed(report) == 0 and report["files"]["unchanged"] == 1684
 
@@ -103,9 +102,8 @@ def test_edit_delete_add_processes_three_and_equals_fresh(corpus, tmp_path):
 
 
 @pytest.mark.corpus
-def test_random_series_of_ten_changes(corpus, tmp_path):
-    db = tmp_path / "series.db"
-    assert sync(corpus, db)[0] == 0
+def test_random_series_of_ten_changes(corpus, corpus_db, tmp_path):
+    db = copy_db(corpus_db, tmp_path / "series.db")
     rng = random.Random(11)
     for step in range(10):
         pages = sorted(corpus.glob("*.md"))
@@ -129,9 +127,8 @@ def test_random_series_of_ten_changes(corpus, tmp_path):
 
 
 @pytest.mark.corpus
-def test_shared_declaration_survives_one_deletion(corpus, tmp_path):
-    db = tmp_path / "m.db"
-    assert sync(corpus, db)[0] == 0
+def test_shared_declaration_survives_one_deletion(corpus, corpus_db, tmp_path):
+    db = copy_db(corpus_db, tmp_path / "m.db")
     iri = "http://narrativegoldmine.com/robotics#Manipulator"
     assert count(db, "SELECT count(*) FROM file_classes WHERE class_iri = ?", iri) == 2
     (corpus / "Manipulator.md").unlink()
@@ -258,7 +255,7 @@ def test_disk_full_stops_cleanly_then_completes(tmp_path):
         for i in range(400):  # enough facts to overflow 600 kB
             (src / f"P{i}.md").write_text(NEW_PAGE.format(title=f"P{i} " + "x" * 300, parent=f"P{i + 1}"))
         db = mnt / "d.db"
-        proc = run_cli("sync", str(src), "--db", str(db), "--quiet", "--checkpoint", str(tmp_path / "c.json"))
+        proc = cli("sync", str(src), "--db", str(db), "--quiet", "--checkpoint", str(tmp_path / "c.json"))
         assert proc.returncode == 3, proc.stderr
         assert "full" in proc.stderr.lower() and "Traceback" not in proc.stderr
         verify_ok(db)

@@ -23,17 +23,17 @@ from ontosync.pipeline.sync import SyncRun
 from ontosync.sources import PathFilter
 from ontosync.sources.local import LocalSource
 from ontosync.store.repository import Repository
-from tests.helpers import ONTOLOGIES, PAGES, ROOT, dump_file, run_cli
+from tests.helpers import ONTOLOGIES, PAGES, ROOT, cli, dump_file
 
 EXAMPLE = ROOT / "examples" / "ontology"
 
 
 def sync(source: Path | str, db: Path, *extra: str, env: dict | None = None):
-    return run_cli("sync", str(source), "--db", str(db), "--quiet", *extra, env=env)
+    return cli("sync", str(source), "--db", str(db), "--quiet", *extra, env=env)
 
 
 def verify_ok(db: Path) -> None:
-    proc = run_cli("verify", "--db", str(db))
+    proc = cli("verify", "--db", str(db))
     assert proc.returncode == 0, proc.stderr
 
 
@@ -115,7 +115,7 @@ def test_bad_command_lines_exit_2_with_one_line(tmp_path):
         ("verify", "--db", str(tmp_path / "none.db")),
     ]
     for args in cases:
-        proc = run_cli(*args)
+        proc = cli(*args)
         assert proc.returncode == 2, (args, proc.stderr)
         lines = proc.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("ontosync: error:"), (args, proc.stderr)
@@ -124,7 +124,7 @@ def test_bad_command_lines_exit_2_with_one_line(tmp_path):
     ro.mkdir()
     ro.chmod(0o555)
     if os.geteuid() != 0:  # root writes anywhere; the check is for ordinary users
-        proc = run_cli("sync", str(EXAMPLE), "--db", str(ro / "x.db"))
+        proc = cli("sync", str(EXAMPLE), "--db", str(ro / "x.db"))
         assert proc.returncode == 2 and "cannot write" in proc.stderr
 
 

@@ -118,6 +118,11 @@ class RunStats:
     def processed(self) -> int:
         return self.ok + self.failed + self.skipped
 
+    @property
+    def finished(self) -> int:
+        """Listed files this run is done with, unchanged ones included: the progress count."""
+        return self.processed + self.unchanged
+
 
 @dataclass
 class SyncResult:
@@ -193,7 +198,7 @@ class SyncRun:
                 raise
         finally:
             pool.close()
-            self.progress.update(self.stats.processed, self.stats.total, final=True)
+            self.progress.update(self.stats.finished, self.stats.total, final=True)
             self.ckpt.last_checkpoint_at = utc_now()
             self.ckpt.total_files = self.stats.total
             self._write_checkpoint(ckpt_path)
@@ -207,6 +212,8 @@ class SyncRun:
         return SyncResult(report, exit_code, message)
 
     def _loop(self, pool: ParsePool, ckpt_path: str) -> None:
+        count = getattr(self.source, "count_files", None)
+        self.progress.start(count() if count else None)  # the bar's total, before any parsing
         feed = iter(self.source.contents(self._plan()))
         pending: deque[Task] = deque()
         feed_done = False
@@ -257,6 +264,7 @@ class SyncRun:
                 self.side_work.append(("refused", sf))
             elif row is not None and self._unchanged(sf, row):
                 self.stats.unchanged += 1
+                self.progress.update(self.stats.finished)
             else:
                 yield sf
         while current is not None:
@@ -363,7 +371,7 @@ class SyncRun:
     def _count_processed(self, ckpt_path: str | None = None) -> None:
         done = self.stats.processed
         self.ckpt.processed = done
-        self.progress.update(done, None)
+        self.progress.update(self.stats.finished)
         if done % self.s.checkpoint_every == 0:
             self.ckpt.last_checkpoint_at = utc_now()
             self.ckpt.total_files = self.stats.total

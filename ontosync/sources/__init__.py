@@ -30,6 +30,10 @@ class Source(Protocol):
     def list_files(self) -> Iterator[SourceFile]:
         """Every selected file, lazily, in a stable order."""
 
+    def count_files(self) -> int:
+        """How many files `list_files` will yield, cheaply (no hashing, no download): the
+        progress total, known before the first file is parsed."""
+
     def contents(self, files: Iterable[SourceFile]) -> Iterator[tuple[SourceFile, bytes | str]]:
         """For each file to parse: its bytes, or a local path the worker opens itself."""
 

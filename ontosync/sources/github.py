@@ -188,6 +188,7 @@ class GitHubSource:
         self._commit_sha: str | None = None
         self._tree_sha: str | None = None
         self._stopped: RateLimitStop | None = None
+        self._tree: dict[str, tuple[str, str, int]] | None = None  # the selected files, listed once
 
     def __repr__(self) -> str:
         return f"GitHubSource({self.description!r}, api_url={self.api_url!r})"
@@ -210,12 +211,22 @@ class GitHubSource:
 
     def list_files(self) -> Iterator[SourceFile]:
         """Selected files in plain path-string order (the pipeline's merge join needs it)."""
-        self._resolve()
-        assert self._tree_sha is not None
-        entries = self._list_tree(self._tree_sha)
+        entries = self._entries()
         for path in sorted(entries):
             mode, sha, size = entries[path]
             yield self._describe(path, mode, sha, size)
+
+    def count_files(self) -> int:
+        """How many files `list_files` will yield, from the same (cached) tree listing: the
+        progress bar's total, for no extra request."""
+        return len(self._entries())
+
+    def _entries(self) -> dict[str, tuple[str, str, int]]:
+        if self._tree is None:
+            self._resolve()
+            assert self._tree_sha is not None
+            self._tree = self._list_tree(self._tree_sha)
+        return self._tree
 
     def contents(self, files: Iterable[SourceFile]) -> Iterator[tuple[SourceFile, bytes]]:
         """Bytes of each requested file, as blobs (few) or from one streamed tarball (many).

@@ -54,6 +54,20 @@ class LocalSource:
             raise SourceError(f"cannot list the source folder {folder}: {exc.strerror or exc}") from exc
 
     def list_files(self) -> Iterator[SourceFile]:
+        for os_path, rel, marker in self._selected():
+            if marker is not None:
+                yield marker
+                continue
+            if os_path != os.path.join(self.real_root, rel):
+                self._os_paths[rel] = os_path
+            yield self._describe(_PathEntry(os_path), rel)
+
+    def count_files(self) -> int:
+        """How many files `list_files` will yield: the same walk without hashing (names only), so
+        the progress bar has its total before the first file is parsed."""
+        return sum(1 for _, _, marker in self._selected() if marker is None)
+
+    def _selected(self) -> Iterator[tuple[str, str, SourceFile | None]]:
         start = self._start()
         self._start_prefix = self._rel(start)
         yield from self._walk(start, self._start_prefix)
@@ -77,10 +91,11 @@ class LocalSource:
         rel = p.relative_to(self.real_root).as_posix()
         return "" if rel == "." else rel + "/"
 
-    def _walk(self, folder: Path, prefix: str, escaped: bool = False) -> Iterator[SourceFile]:
-        """Yield the folder's files in recorded-path order. A folder that cannot be listed yields
-        one marker, `SourceFile("<folder>/", refused="cannot list folder: ...")`, so the planner
-        keeps the rows of the files it held instead of taking them for deleted."""
+    def _walk(self, folder: Path, prefix: str) -> Iterator[tuple[str, str, SourceFile | None]]:
+        """(OS path, recorded path, None) for each selected file, in recorded-path order. A folder
+        that cannot be listed yields one marker instead, `SourceFile("<folder>/", refused="cannot
+        list folder: ...")`, so the planner keeps the rows of the files it held instead of taking
+        them for deleted."""
         try:
             # Folders sort as "name/": the walk then yields full paths in plain string order, the
             # order the pipeline's merge join with the database relies on. The sorted names are kept
@@ -94,7 +109,7 @@ class LocalSource:
         except OSError as exc:
             if prefix == self._start_prefix:
                 raise SourceError(f"cannot list the source folder {folder}: {exc.strerror or exc}") from exc
-            yield SourceFile(prefix, None, 0, f"cannot list folder: {exc.strerror or exc}")
+            yield "", prefix, SourceFile(prefix, None, 0, f"cannot list folder: {exc.strerror or exc}")
             return
         base = os.fspath(folder)
         pos, end = 0, len(keys)
@@ -109,13 +124,11 @@ class LocalSource:
             if name == ".git":
                 continue
             if is_dir:
-                yield from self._walk(Path(base, os_name), rel + "/", escaped or os_name != name)
+                yield from self._walk(Path(base, os_name), rel + "/")
                 continue
             if not self.filter(rel):
                 continue
-            if escaped or os_name != name:
-                self._os_paths[rel] = os.path.join(base, os_name)
-            yield self._describe(_PathEntry(os.path.join(base, os_name)), rel)
+            yield os.path.join(base, os_name), rel, None
 
     def _key(self, entry: os.DirEntry, odd: dict[str, str]) -> str | None:
         """The sort key of an entry: its recorded name, plus "/" for a folder; None to leave it out."""
@@ -124,8 +137,10 @@ class LocalSource:
             shown = display_name(name)
             if shown in odd or os.path.lexists(os.path.join(os.path.dirname(entry.path), shown)):
                 rel = display_name(os.path.relpath(entry.path, self.real_root))
-                self.warnings.append({"path": rel, "kind": "file-name", "line": None,
-                                      "message": "left out: its escaped name is also another file's name"})
+                warning = {"path": rel, "kind": "file-name", "line": None,
+                           "message": "left out: its escaped name is also another file's name"}
+                if warning not in self.warnings:  # the counting walk meets it too
+                    self.warnings.append(warning)
                 return None
             odd[shown] = name
             name = shown

@@ -37,11 +37,17 @@ class Migration:
 
 
 def migrations_dir() -> Path:
-    """`$ONTOSYNC_MIGRATIONS_DIR`, else `migrations/` beside the package (source tree or image)."""
+    """`$ONTOSYNC_MIGRATIONS_DIR`, else the copy inside an installed package (setup.py puts
+    `migrations/` there as `ontosync/migrations/`), else `migrations/` beside the package: a
+    source tree, an editable install or the Action's image."""
     env = os.environ.get("ONTOSYNC_MIGRATIONS_DIR")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[2] / "migrations"
+    package = Path(__file__).resolve().parents[1]
+    bundled = package / "migrations"
+    if bundled.is_dir():
+        return bundled
+    return package.parent / "migrations"
 
 
 def available_migrations(directory: Path | None = None) -> list[Migration]:

@@ -1,0 +1,134 @@
+"""The composite Action's sync step: start ontosync's image as the runner starts a Docker action.
+
+Why a composite action runs a container itself: one `uses:` line should also upload the database,
+checkpoint and report as an artifact (with `if: always()`, so a failed run keeps its checkpoint),
+and only a composite action can hold a second step (actions/upload-artifact). A composite step
+cannot `uses:` a Dockerfile from the action's own folder, though, so this step does what the
+runner does for `runs.using: docker`: build the Dockerfile (`main`, `uses: ./`) or pull the
+published image by digest (a release; .ci/pin_image.py writes the reference), then `docker run`
+with the workspace at /github/workspace, every input as INPUT_<NAME>, the GITHUB_*/RUNNER_*/
+ACTIONS_* variables, and the file-command files (GITHUB_OUTPUT, GITHUB_STEP_SUMMARY) mounted.
+
+Run by the runner's own python3 on the host, so standard library only. Values travel in the
+environment (`docker run -e NAME` without a value), so the token never appears on a command line.
+Environment: ONTOSYNC_INPUTS (`toJSON(inputs)`), ONTOSYNC_ACTION_IMAGE (`Dockerfile` or
+`docker://REF`), GITHUB_ACTION_PATH, GITHUB_WORKSPACE, GITHUB_OUTPUT; for machines without the
+default bridge network or registry (tests here): ONTOSYNC_DOCKER_NETWORK, ONTOSYNC_DOCKER_BUILD_ARGS.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+import sys
+import uuid
+from pathlib import PurePosixPath
+
+WORKSPACE = "/github/workspace"
+FILE_COMMANDS = ("GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY", "GITHUB_ENV", "GITHUB_PATH", "GITHUB_STATE")
+PASSED_PREFIXES = ("GITHUB_", "RUNNER_", "ACTIONS_")
+PASSED_NAMES = ("CI",)
+
+
+def artifact_paths(inputs: dict[str, str]) -> list[str]:
+    """Database, checkpoint and report, relative to the workspace, as the Action names them."""
+    database = inputs.get("database") or "ontology.db"
+    checkpoint = inputs.get("checkpoint") or f"{database}.checkpoint.json"
+    report = inputs.get("report") or ""
+    return [p for p in (database, checkpoint, report) if p]
+
+
+def write_output(name: str, lines: list[str]) -> None:
+    """A (multi-line) step output, so the upload step has its paths even when the sync fails."""
+    target = os.environ.get("GITHUB_OUTPUT")
+    if not target:
+        return
+    delimiter = f"ontosync_{uuid.uuid4().hex}"
+    with open(target, "a", encoding="utf-8") as fh:
+        fh.write(f"{name}<<{delimiter}\n" + "".join(f"{line}\n" for line in lines) + f"{delimiter}\n")
+
+
+def docker(*args: str, env: dict[str, str] | None = None) -> int:
+    try:
+        return subprocess.run(["docker", *args], env=env, check=False).returncode
+    except FileNotFoundError:
+        print("::error::ontosync: the docker command is not installed on this runner (the Action needs "
+              "a Linux runner with Docker)", flush=True)
+        return 127
+
+
+def prepare_image(reference: str, action_path: str, network: str | None) -> str | None:
+    """The image to run: built from the action's Dockerfile, or pulled (a digest already present is
+    not pulled again: it cannot have changed). None when that failed (docker said why)."""
+    print("::group::ontosync image", flush=True)
+    try:
+        if reference.strip() in ("", "Dockerfile"):
+            tag = f"ontosync-action:{uuid.uuid4().hex[:12]}"
+            args = ["build", "-t", tag, *shlex.split(os.environ.get("ONTOSYNC_DOCKER_BUILD_ARGS", ""))]
+            if network:
+                args += ["--network", network]
+            return tag if docker(*args, action_path) == 0 else None
+        image = reference.removeprefix("docker://")
+        if "@sha256:" in image and docker("image", "inspect", "--format", "{{.Id}}", image) == 0:
+            return image
+        return image if docker("pull", image) == 0 else None
+    finally:
+        print("::endgroup::", flush=True)
+
+
+def container_env(inputs: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The environment for `docker run` and the -v mounts for the file-command files."""
+    env = {k: v for k, v in os.environ.items() if k.startswith(PASSED_PREFIXES) or k in PASSED_NAMES}
+    mounts: list[str] = []
+    folders: dict[str, str] = {}
+    for name in FILE_COMMANDS:
+        path = os.environ.get(name)
+        if not path:
+            continue
+        host_dir, file_name = os.path.split(os.path.abspath(path))
+        if host_dir not in folders:
+            folders[host_dir] = f"/github/file_commands/{len(folders)}"
+            mounts += ["-v", f"{host_dir}:{folders[host_dir]}"]
+        env[name] = str(PurePosixPath(folders[host_dir]) / file_name)
+    env["GITHUB_WORKSPACE"] = WORKSPACE
+    env.pop("GITHUB_ACTION_PATH", None)
+    for name, value in inputs.items():
+        env[f"INPUT_{name.upper()}"] = "" if value is None else str(value)
+    return env, mounts
+
+
+def main() -> int:
+    try:
+        inputs = json.loads(os.environ.get("ONTOSYNC_INPUTS") or "{}")
+    except ValueError:
+        print("::error::ontosync: ONTOSYNC_INPUTS is not JSON", flush=True)
+        return 2
+    inputs = {str(k): ("" if v is None else str(v)) for k, v in inputs.items()}
+    write_output("artifact-paths", artifact_paths(inputs))
+    network = os.environ.get("ONTOSYNC_DOCKER_NETWORK") or None
+    image = prepare_image(os.environ.get("ONTOSYNC_ACTION_IMAGE", "Dockerfile"),
+                          os.environ.get("GITHUB_ACTION_PATH") or ".", network)
+    if image is None:
+        print("::error::ontosync: the Action's image could not be built or pulled (see the log above)", flush=True)
+        return 2
+    env, mounts = container_env(inputs)
+    workspace = os.path.abspath(os.environ.get("GITHUB_WORKSPACE") or ".")
+    args = ["run", "--rm", "--workdir", WORKSPACE, "-v", f"{workspace}:{WORKSPACE}", *mounts]
+    if network:
+        args += ["--network", network]
+    for name in sorted(env):
+        args += ["-e", name]  # the value comes from the environment below, never the command line
+    code = docker(*args, image, env={**os.environ, **env})
+    if reference_is_local_build(image):
+        docker("image", "rm", "-f", image)
+    return code
+
+
+def reference_is_local_build(image: str) -> bool:
+    return image.startswith("ontosync-action:")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
