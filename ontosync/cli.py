@@ -60,6 +60,7 @@ def build_parser(with_fetch_db: bool = True) -> argparse.ArgumentParser:
                    help=f"larger files are failed unread (default {DEFAULT_MAX_FILE_SIZE})")
     s.add_argument("--max-rate-limit-wait", type=float, metavar="S",
                    help="longest wait for a GitHub rate-limit reset before stopping (default 900)")
+    s.add_argument("--keep-runs", type=int, metavar="N", help="change-log runs kept in the database (default 50)")
     s.add_argument("--quiet", action="store_true", default=None, help="no progress output")
 
     m = sub.add_parser("migrate", help="upgrade a database to the current schema (backup first)")

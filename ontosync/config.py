@@ -49,6 +49,7 @@ class Settings:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     max_rate_limit_wait: float = 900.0
     quiet: bool = False
+    keep_runs: int = 50  # change-log runs kept (store/changelog.py)
     namespaces: dict[str, str] = field(default_factory=dict)
     page_namespace: str = "urn:ontosync:page:"
     jsonld_contexts: dict[str, str] = field(default_factory=dict)
@@ -77,6 +78,7 @@ class Settings:
             (self.checkpoint_every >= 1, "--checkpoint-every must be at least 1"),
             (0 <= self.max_error_rate <= 1, "--max-error-rate must be between 0 and 1"),
             (self.max_file_size >= 1, "--max-file-size must be positive"),
+            (self.keep_runs >= 1, "--keep-runs must be at least 1"),
             (bool(self.ontology_id.strip()), "--ontology-id must not be empty"),
         ]
         for ok, message in checks:
@@ -115,7 +117,7 @@ def load_config_file(path: Path) -> dict[str, Any]:
 
 _STRINGS = ("db", "path", "checkpoint", "ontology_id", "report", "api_url", "page_namespace")
 _NUMBERS = ("workers", "queue_size", "retries", "file_timeout", "checkpoint_every", "max_error_rate",
-            "max_file_size", "max_rate_limit_wait")
+            "max_file_size", "max_rate_limit_wait", "keep_runs")
 
 
 def _check_type(path: Path, key: str, name: str, value: Any) -> None:
@@ -168,7 +170,8 @@ def build_settings(cli: dict[str, Any], config_path: str | None) -> Settings:
     try:
         settings = Settings(**merged)
         for name, typ in (("workers", int), ("queue_size", int), ("retries", int), ("checkpoint_every", int),
-                          ("max_file_size", int), ("file_timeout", float), ("max_error_rate", float)):
+                          ("max_file_size", int), ("keep_runs", int), ("file_timeout", float),
+                          ("max_error_rate", float)):
             setattr(settings, name, typ(getattr(settings, name)))
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"bad setting: {exc}") from exc

@@ -10,6 +10,7 @@ is counted, so each finished file is safe on disk the moment it is counted.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import heapq
 import json
@@ -32,6 +33,7 @@ from ontosync.pipeline.checkpoint import Checkpoint
 from ontosync.pipeline.progress import Progress
 from ontosync.pipeline.workers import Outcome, ParsePool, Task
 from ontosync.sources import PathFilter, Source, SourceFile
+from ontosync.store.changelog import ChangeLog
 from ontosync.store.migrations import utc_now
 from ontosync.store.repository import Repository, StoreError
 
@@ -160,7 +162,10 @@ class SyncRun:
         self._write_checkpoint(ckpt_path)
         pool = ParsePool(self.s.workers, self.options, self.s.max_file_size, self.s.file_timeout)
         exit_code, message = 0, None
+        self.changes = None
         try:
+            self.changes = self.repo.changes = self._write(  # the run's change log (store/changelog.py)
+                ChangeLog.start, self.repo, self.source.revision, self.source.description, started_at)
             self._loop(pool, ckpt_path)
             self.ckpt.finished = True
             self._record_settings()
@@ -175,6 +180,7 @@ class SyncRun:
                 raise
         finally:
             pool.close()
+            self._finish_change_log()
             self.progress.update(self.stats.processed, self.stats.total, final=True)
             self.ckpt.last_checkpoint_at = utc_now()
             self.ckpt.total_files = self.stats.total
@@ -391,6 +397,12 @@ class SyncRun:
             self.stats.warnings.append({"path": path, "kind": "checkpoint", "message": f"not saved: {exc}",
                                         "line": None})
 
+    def _finish_change_log(self) -> None:
+        self.repo.changes = None
+        if self.changes is not None:
+            with contextlib.suppress(sqlite3.DatabaseError):
+                self.changes.finish(utc_now(), self.s.keep_runs)
+
     # -- settings fingerprint: a change of parse settings reparses everything ---------------------
     def _fingerprint(self) -> str:
         data = json.dumps([__version__, self.s.ontology_id, self.options.namespaces, self.options.page_namespace,
@@ -459,6 +471,7 @@ class SyncRun:
             "errors": st.errors,
             "slowest_files": [{"path": p, "ms": round(ms, 2)} for ms, p in sorted(st.slowest, reverse=True)],
             "progress": self.progress.samples,
+            "change_run": self.changes.run_id if self.changes is not None else None,
             "alerts_error_rate": error_rate,
         }
 
