@@ -30,7 +30,7 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-LOCAL_COMMANDS = ("sync", "migrate", "verify", "status")
+LOCAL_COMMANDS = ("sync", "migrate", "verify", "status", "diff")
 
 
 def build_parser(with_fetch_db: bool = True) -> argparse.ArgumentParser:
@@ -76,6 +76,15 @@ def build_parser(with_fetch_db: bool = True) -> argparse.ArgumentParser:
     st.add_argument("--checkpoint", metavar="PATH", help="checkpoint file (default <db>.checkpoint.json)")
     st.add_argument("--json", action="store_true", help="print JSON instead of text")
 
+    d = sub.add_parser("diff", help="what a run (or runs, or another database) changed in the ontology")
+    d.add_argument("--db", required=True, help="the database (the head of the comparison)")
+    which = d.add_mutually_exclusive_group()
+    which.add_argument("--run", type=int, metavar="ID", help="the changes of this run")
+    which.add_argument("--since", metavar="REVISION", help="the changes of the runs after the run at REVISION")
+    which.add_argument("--base", metavar="OTHER.db", help="compare with another database directly")
+    d.add_argument("--format", choices=("text", "markdown", "json"), default="text", help="output (default text)")
+    d.add_argument("--output", metavar="PATH", help="write here instead of standard output")
+
     if with_fetch_db:
         try:
             from ontosync.action.fetch_db import add_fetch_db_parser
@@ -92,7 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     with_fetch_db = not (words and words[0] in LOCAL_COMMANDS)
     try:
         args = build_parser(with_fetch_db).parse_args(argv)
-        return {"sync": cmd_sync, "migrate": cmd_migrate, "verify": cmd_verify, "status": cmd_status}.get(
+        return {"sync": cmd_sync, "migrate": cmd_migrate, "verify": cmd_verify, "status": cmd_status,
+                "diff": _cmd_diff}.get(
             args.command, _delegate)(args)
     except (UsageError, ConfigError) as exc:
         _say(f"error: {exc}")
@@ -100,6 +110,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _say("interrupted; the checkpoint is saved, run the same command again to resume")
         return 130
+
+
+def _cmd_diff(args: argparse.Namespace) -> int:
+    from ontosync.diff_cli import cmd_diff
+
+    return cmd_diff(args, _open_existing, _say)
 
 
 def _delegate(args: argparse.Namespace) -> int:
