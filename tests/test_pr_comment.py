@@ -13,6 +13,7 @@ import io
 import json
 import shutil
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -21,8 +22,10 @@ from ontosync.action.run import main as action_main
 from ontosync.cli import main as cli_main
 
 try:
+    from tests.fake_artifacts import FakeArtifactServer
     from tests.fake_github import FakeGitHub
 except ImportError:  # tests/ is not a package: pytest put this folder on sys.path
+    from fake_artifacts import FakeArtifactServer
     from fake_github import FakeGitHub
 
 TOKEN = "ghs_PullRequestTestToken0123456789"
@@ -62,14 +65,16 @@ def github(tmp_path):
         yield fake
 
 
-def run_pr(tmp_path: Path, fake: FakeGitHub, files: dict[str, str], head: str = "ab" * 20, number: int = 7,
-           inputs: dict[str, str] | None = None) -> tuple[int, dict, str, str]:
+def run_pr(tmp_path: Path, fake: FakeGitHub, files: dict[str, str] | None, head: str = "ab" * 20, number: int = 7,
+           inputs: dict[str, str] | None = None, base_sha: str | None = None) -> tuple[int, dict, str, str]:
+    """The Action in-process on a pull_request event; `files` None: the workspace is already there."""
     ws = tmp_path / "ws"
-    write_tree(ws, files)
+    if files is not None:
+        write_tree(ws, files)
     event = tmp_path / "event.json"
     event.write_text(json.dumps({"action": "synchronize", "number": number, "pull_request": {
         "number": number, "head": {"sha": head, "ref": "feature"},
-        "base": {"sha": fake.head, "ref": "main", "repo": {"full_name": "acme/onto"}}}}), encoding="utf-8")
+        "base": {"sha": base_sha or fake.head, "ref": "main", "repo": {"full_name": "acme/onto"}}}}), encoding="utf-8")
     out_file, summary = tmp_path / "out.txt", tmp_path / "summary.md"
     out_file.write_text("")
     summary.write_text("")
@@ -183,3 +188,43 @@ def test_a_diff_over_the_limit_is_cut_with_the_link(tmp_path, github):
     # the summary has a larger budget (200,000 characters of 1 MiB) and says where the rest is
     assert shown < summary.count("| Generated term ") < 1200 and len(summary.encode()) < 300_000
     assert "more rows not shown" in summary and "`ontosync-changes.json` (output `changes`)" in summary
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args], cwd=root,
+                          check=True, capture_output=True, text=True).stdout.strip()
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
+def test_the_base_comes_from_the_checkout_history_when_it_has_the_commit(tmp_path):
+    ws = tmp_path / "ws"
+    write_tree(ws, BASE)
+    git(ws, "init", "-q")
+    git(ws, "add", "-A")
+    git(ws, "commit", "-qm", "base")
+    base_sha = git(ws, "rev-parse", "HEAD")
+    (ws / "pages" / "Boat.md").unlink()
+    git(ws, "commit", "-qam", "pr")
+    head_sha = git(ws, "rev-parse", "HEAD")
+    with FakeGitHub(None, owner="acme", repo="onto", token=TOKEN) as fake:  # serves no repository content
+        code, outputs, summary, log = run_pr(tmp_path, fake, None, base_sha=base_sha)
+        api_paths = [path for _kind, _method, path, _status in fake.log]
+    assert code == 0, log[-3000:]
+    assert "the base commit, from the checkout's git history" in summary
+    assert not [p for p in api_paths if "/git/" in p or "/commits/" in p], api_paths  # nothing read via the API
+    assert outputs["classes-removed"] == "1" and outputs["classes-added"] == "0"
+    assert "**0** classes added, **1** removed" in fake.pr_comments(7)[0]["body"]
+    revisions = [r[0] for r in sqlite3.connect(ws / "ontology.db").execute("SELECT revision FROM runs ORDER BY id")]
+    assert revisions == [base_sha, head_sha]  # each run recorded at the commit it synced
+
+
+def test_restore_takes_the_newest_artifact_of_the_base_branch_only():
+    from ontosync.action.artifacts import find_newest_artifact
+
+    with FakeArtifactServer(token=TOKEN) as fake:
+        on_main = fake.add("acme/onto", "ontology-db", {"ontology.db": b"x"}, age_hours=5, head_branch="main")
+        fake.add("acme/onto", "ontology-db", {"ontology.db": b"y"}, age_hours=1, head_branch="feature")
+        newest, _ = find_newest_artifact("acme/onto", "ontology-db", TOKEN, fake.api_url)
+        for_pr, _ = find_newest_artifact("acme/onto", "ontology-db", TOKEN, fake.api_url, branch="main")
+    assert newest.head_branch == "feature"
+    assert for_pr.id == on_main.id and for_pr.head_branch == "main"
