@@ -1,9 +1,10 @@
 """Pull requests: sync the PR's tree into a copy of the base branch's database, then keep ONE comment
 on the pull request saying what changed, updated in place on later pushes.
 
-The base database comes from, in order: the newest `restore-artifact` artifact of the base branch;
-the base commit synced from the checkout's git history (when git and that commit are there); the
-base commit synced through the GitHub API (`github:OWNER/REPO@BASE_SHA`). The comment is found
+The base database: the newest `restore-artifact` artifact of the base branch when there is one,
+brought to the base commit (or an empty database without one) by syncing the base commit into it,
+from the checkout's git history when git and that commit are there, else through the GitHub API
+(`github:OWNER/REPO@BASE_SHA`). The comment is found
 again by a hidden marker, and only among comments written by a bot, so a person's comment quoting
 the marker is never overwritten. A token that may not comment (pull requests from forks get a
 read-only one) gives a warning: the step does not fail, the job summary still has the changes.
@@ -66,35 +67,46 @@ def read_event(env: Mapping[str, str]) -> PullRequest | None:
 # -- the base database ----------------------------------------------------------------------------
 
 def prepare_base(cmd: Commands, inputs: ActionInputs, pr: PullRequest, sync: Sync) -> str | None:
-    """Put the base branch's database at `inputs.database`; says where it came from, None on failure."""
+    """Put the base branch's database at `inputs.database`; says where it came from, None on failure.
+
+    A restored artifact may be older than the base commit (the base branch moved on since that run):
+    the base commit is synced into it too, which parses only the files that differ.
+    """
     db = inputs.database
     for path in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm"), inputs.checkpoint):
         with contextlib.suppress(FileNotFoundError):
             path.unlink()  # whatever was there is not the base branch's database
-    if inputs.restore_artifact and restore(cmd, inputs, branch=pr.base_ref or None):
+    restored = bool(inputs.restore_artifact) and restore(cmd, inputs, branch=pr.base_ref or None)
+    code, where = _sync_base_commit(cmd, inputs, pr, sync)
+    if code in (0, 1):
+        return f"the newest {inputs.restore_artifact!r} artifact of the base branch, brought to the base commit" \
+            if restored else where
+    if restored:
+        cmd.warning(f"the base commit {pr.base_sha[:12]} could not be synced into the restored database "
+                    f"(exit {code}): comparing with the artifact as it is", title="ontosync: pull request")
         return f"the newest {inputs.restore_artifact!r} artifact of the base branch"
+    cmd.warning(f"the base commit {pr.base_sha[:12]} could not be synced (exit {code}): no comparison "
+                "with the base branch, no pull-request comment", title="ontosync: pull request")
+    for path in (db, inputs.checkpoint):
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+    return None
+
+
+def _sync_base_commit(cmd: Commands, inputs: ActionInputs, pr: PullRequest, sync: Sync) -> tuple[int, str]:
+    """Sync the base commit into the database: from the checkout's history, else through the API."""
     with tempfile.TemporaryDirectory(prefix="ontosync-base-") as tmp:
         checkpoint = str(Path(tmp) / "base.checkpoint.json")
         flags = [f for f in inputs.flags if f != "--full"]
-        common = ["--db", str(db), "--checkpoint", checkpoint, "--quiet", *flags]
+        common = ["--db", str(inputs.database), "--checkpoint", checkpoint, "--quiet", *flags]
         tree = git_tree(inputs.workspace, pr.base_sha, Path(tmp) / "tree")
         if tree is not None:
             cmd.line(f"syncing the base commit {pr.base_sha[:12]} from the checkout's git history")
-            code = sync(["sync", str(tree), *common], pr.base_sha)
-            where = "the base commit, from the checkout's git history"
-        else:
-            cmd.line(f"syncing the base commit {pr.base_sha[:12]} through the GitHub API")
-            api = [] if "--api-url" in flags else ["--api-url", inputs.api_url]
-            code = sync(["sync", f"github:{pr.repo}@{pr.base_sha}", *common, *api], pr.base_sha)
-            where = "the base commit, through the GitHub API"
-    if code not in (0, 1):
-        cmd.warning(f"the base commit {pr.base_sha[:12]} could not be synced (exit {code}): no comparison "
-                    "with the base branch, no pull-request comment", title="ontosync: pull request")
-        for path in (db, inputs.checkpoint):
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
-        return None
-    return where
+            return sync(["sync", str(tree), *common], pr.base_sha), "the base commit, from the checkout's git history"
+        cmd.line(f"syncing the base commit {pr.base_sha[:12]} through the GitHub API")
+        api = [] if "--api-url" in flags else ["--api-url", inputs.api_url]
+        code = sync(["sync", f"github:{pr.repo}@{pr.base_sha}", *common, *api], pr.base_sha)
+        return code, "the base commit, through the GitHub API"
 
 
 def git_tree(workspace: Path, sha: str, dest: Path) -> Path | None:
