@@ -109,11 +109,8 @@ def _md_changes(changes: dict) -> str:
     for key in ("label", "definition", "type", "domain", "range"):
         if key in changes:
             old, new = changes[key]
-            if key == "definition":
-                parts.append("definition changed" if old and new else
-                             ("definition added" if new else "definition removed"))
-            else:
-                parts.append(f"{key}: {md(old, 80) if old else '*none*'} → {md(new, 80) if new else '*none*'}")
+            limit = 100 if key == "definition" else 80
+            parts.append(f"{key}: {md(old, limit) if old else '*none*'} → {md(new, limit) if new else '*none*'}")
     for key, sign in (("parents_added", "+"), ("parents_removed", "−")):
         if changes.get(key):
             parts.append(f"parent {sign} " + ", ".join(md(name(p), 80) for p in changes[key][:10]))

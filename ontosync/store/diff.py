@@ -104,7 +104,8 @@ def select_runs(conn: sqlite3.Connection, run: int | None = None, since: str | N
         first, last = after_run + 1, newest
         base = _run_info(conn, after_run)
     else:
-        row = conn.execute("SELECT max(id) FROM runs WHERE changes > 0").fetchone()
+        # from the rows themselves: a run killed before it finished has its changes but no count
+        row = conn.execute("SELECT max(run_id) FROM run_changes").fetchone()
         first = last = row[0] or 0
         base = _run_info(conn, _previous_run(conn, first) if first else None)
     changes = fold_runs(conn, first, last) if last >= first else []
