@@ -194,9 +194,10 @@ def test_edits_give_exactly_the_expected_changes(corpus, capsys):
     assert json.loads(card[0][0]) == {"label": "Zz Test Added Page", "definition": None,
                                       "parents": [new_parent[0]], "synonyms": []}
 
-    # 5. whitespace only, and 6. a rename without content change: no change at all
-    p = pages["whitespace"]
-    p.write_text(p.read_text(encoding="utf-8").replace("\n", "  \n") + "\n\n", encoding="utf-8")
+    # 5. whitespace and metadata only, and 6. a rename without content change: no change at all
+    p = pages["whitespace"]  # trailing spaces, blank lines, and a metadata key (not a relationship)
+    p.write_text(p.read_text(encoding="utf-8").replace("\n", "  \n") + "\n\n- last-updated:: 2031-01-01\n",
+                 encoding="utf-8")
     run = sync(src, db)
     assert q(db, "SELECT changes FROM runs WHERE id = ?", run) == [(0,)]
     p = pages["rename"]

@@ -228,3 +228,16 @@ def test_restore_takes_the_newest_artifact_of_the_base_branch_only():
         for_pr, _ = find_newest_artifact("acme/onto", "ontology-db", TOKEN, fake.api_url, branch="main")
     assert newest.head_branch == "feature"
     assert for_pr.id == on_main.id and for_pr.head_branch == "main"
+
+
+def test_no_change_posts_no_new_comment_but_updates_an_existing_one(tmp_path, github):
+    code, _outputs, summary, log = run_pr(tmp_path, github, dict(BASE))
+    assert code == 0, log[-3000:]
+    assert github.pr_comments(7) == [] and "No change to the ontology." in summary
+    assert "none posted" in log
+    code, *_ = run_pr(tmp_path, github, pr_tree(Boat=None), head="12" * 20)
+    assert code == 0 and len(bot_comments(github)) == 1
+    code, *_ = run_pr(tmp_path, github, dict(BASE), head="34" * 20)  # the pull request reverted its change
+    assert code == 0
+    [comment] = bot_comments(github)
+    assert "No change to the ontology." in comment["body"]

@@ -157,8 +157,10 @@ def comment_body(data: dict, pr: PullRequest, base_note: str, link: str, key: st
     return text
 
 
-def post_comment(cmd: Commands, pr: PullRequest, body: str, key: str, token: str, api_url: str) -> bool:
-    """Create or update the one comment; a refusal is a warning. True when the comment is up to date."""
+def post_comment(cmd: Commands, pr: PullRequest, body: str, key: str, token: str, api_url: str,
+                 create: bool = True) -> bool:
+    """Create (unless `create` is False: nothing to say yet) or update the one comment; a refusal is
+    a warning. True when the comment is up to date."""
     import requests
     from github import GithubException
 
@@ -173,6 +175,8 @@ def post_comment(cmd: Commands, pr: PullRequest, body: str, key: str, token: str
         if mine is not None:
             mine.edit(body)
             cmd.line(f"updated the comment on pull request #{pr.number}: {mine.html_url}")
+        elif not create:
+            cmd.line(f"no change to the ontology and no comment on pull request #{pr.number} yet: none posted")
         else:
             made = issue.create_comment(body)
             cmd.line(f"commented on pull request #{pr.number}: {made.html_url}")

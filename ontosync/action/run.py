@@ -28,6 +28,7 @@ from ontosync.action.commands import Commands
 from ontosync.action.inputs import ActionInputs, InputError, get_input, input_env_name, parse_bool, read_inputs
 from ontosync.action.restore import restore
 from ontosync.action.summary import annotate_failures, outputs_from_report, summary_markdown, write_outputs
+from ontosync.diff_format import is_empty
 
 CliMain = Callable[[Sequence[str]], Any]
 EXIT_MEANING = {0: "done", 1: "error rate over the threshold", 2: "usage or configuration error",
@@ -204,7 +205,8 @@ def main(env: MutableMapping[str, str] | None = None, cli_main: CliMain | None =
         with cmd.group(f"ontosync: comment on pull request #{pr.number}"):
             body = pull_request.comment_body(changes, pr, base_note, pull_request.summary_url(env),
                                              inputs.relative(inputs.database))
-            pull_request.post_comment(cmd, pr, body, inputs.relative(inputs.database), token, inputs.api_url)
+            pull_request.post_comment(cmd, pr, body, inputs.relative(inputs.database), token, inputs.api_url,
+                                      create=not is_empty(changes))
     return code
 
 
