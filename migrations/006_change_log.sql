@@ -28,5 +28,5 @@ CREATE TABLE run_changes (
     PRIMARY KEY (run_id, kind, ontology_id, iri, item)
 ) WITHOUT ROWID;
 
--- Counting the copies of one axiom (does it survive another file's removal?) by its subject.
-CREATE INDEX IF NOT EXISTS owl_axioms_subject ON owl_axioms (ontology_id, subject);
+-- Counting the copies of one axiom (does it survive another file's removal?) without a scan.
+CREATE INDEX IF NOT EXISTS owl_axioms_subject ON owl_axioms (ontology_id, subject, axiom_type, object);

@@ -58,30 +58,39 @@ def _trigger_sql() -> list[str]:
         + class_card_sql("h.ontology_id", "h.class_iri")
         + " FROM owl_class_hierarchy h WHERE h.ontology_id = OLD.ontology_id AND h.parent_iri = OLD.class_iri"
           " AND NOT EXISTS (SELECT 1 FROM chg_cls x WHERE x.o = h.ontology_id AND x.iri = h.class_iri);")
-    ax = "INSERT INTO chg_ax (o, s, item, d) VALUES ({r}.ontology_id, {r}.subject, " + AXIOM_ITEM + ", {d});"
+    ax = ("INSERT INTO chg_ax (o, s, t, obj, ann, d) VALUES ({r}.ontology_id, {r}.subject, {r}.axiom_type, "
+          "{r}.object, {r}.annotations, {d});")
+    # WHEN clauses: a save rewrites the rows of every class it may affect (last_synced, the winning
+    # file); only a change to what a card shows needs a snapshot.
+    cls_when = ("OLD.label IS NOT NEW.label OR OLD.comment IS NOT NEW.comment "
+                "OR (OLD.source_file IS NULL) <> (NEW.source_file IS NULL)")
+    prop_when = ("OLD.property_type IS NOT NEW.property_type OR OLD.label IS NOT NEW.label "
+                 "OR OLD.domain IS NOT NEW.domain OR OLD.range IS NOT NEW.range")
     spec = [
-        ("cls_i", "BEFORE INSERT", "owl_classes", cls("NEW.ontology_id", "NEW.class_iri")),
-        ("cls_u", "BEFORE UPDATE", "owl_classes", cls("OLD.ontology_id", "OLD.class_iri")),
-        ("cls_d", "BEFORE DELETE", "owl_classes", cls("OLD.ontology_id", "OLD.class_iri") + children_of_old),
-        ("hier_i", "BEFORE INSERT", "owl_class_hierarchy", cls("NEW.ontology_id", "NEW.class_iri")),
-        ("hier_d", "BEFORE DELETE", "owl_class_hierarchy", cls("OLD.ontology_id", "OLD.class_iri")),
-        ("syn_i", "BEFORE INSERT", "file_synonyms", cls("NEW.ontology_id", "NEW.class_iri")),
-        ("syn_d", "BEFORE DELETE", "file_synonyms", cls("OLD.ontology_id", "OLD.class_iri")),
-        ("prop_i", "BEFORE INSERT", "owl_properties", prop("NEW.ontology_id", "NEW.property_iri")),
-        ("prop_u", "BEFORE UPDATE", "owl_properties", prop("OLD.ontology_id", "OLD.property_iri")),
-        ("prop_d", "BEFORE DELETE", "owl_properties", prop("OLD.ontology_id", "OLD.property_iri")),
-        ("ax_i", "AFTER INSERT", "owl_axioms", ax.format(r="NEW", t="NEW", d=1)),
-        ("ax_d", "AFTER DELETE", "owl_axioms", ax.format(r="OLD", t="OLD", d=-1)),
-        ("ax_u", "AFTER UPDATE", "owl_axioms", ax.format(r="OLD", t="OLD", d=-1) + ax.format(r="NEW", t="NEW", d=1)),
+        ("cls_i", "BEFORE INSERT", "owl_classes", "NEW.source_file IS NOT NULL",
+         cls("NEW.ontology_id", "NEW.class_iri")),
+        ("cls_u", "BEFORE UPDATE", "owl_classes", cls_when, cls("OLD.ontology_id", "OLD.class_iri")),
+        ("cls_d", "BEFORE DELETE", "owl_classes", "", cls("OLD.ontology_id", "OLD.class_iri") + children_of_old),
+        ("hier_i", "BEFORE INSERT", "owl_class_hierarchy", "", cls("NEW.ontology_id", "NEW.class_iri")),
+        ("hier_d", "BEFORE DELETE", "owl_class_hierarchy", "", cls("OLD.ontology_id", "OLD.class_iri")),
+        ("syn_i", "BEFORE INSERT", "file_synonyms", "", cls("NEW.ontology_id", "NEW.class_iri")),
+        ("syn_d", "BEFORE DELETE", "file_synonyms", "", cls("OLD.ontology_id", "OLD.class_iri")),
+        ("prop_i", "BEFORE INSERT", "owl_properties", "", prop("NEW.ontology_id", "NEW.property_iri")),
+        ("prop_u", "BEFORE UPDATE", "owl_properties", prop_when, prop("OLD.ontology_id", "OLD.property_iri")),
+        ("prop_d", "BEFORE DELETE", "owl_properties", "", prop("OLD.ontology_id", "OLD.property_iri")),
+        ("ax_i", "AFTER INSERT", "owl_axioms", "", ax.format(r="NEW", d=1)),
+        ("ax_d", "AFTER DELETE", "owl_axioms", "", ax.format(r="OLD", d=-1)),
+        ("ax_u", "AFTER UPDATE", "owl_axioms", "", ax.format(r="OLD", d=-1) + ax.format(r="NEW", d=1)),
     ]
-    return [f"CREATE TEMP TRIGGER IF NOT EXISTS chg_{name} {when} ON main.{table} BEGIN {body} END"
-            for name, when, table, body in spec]
+    return [f"CREATE TEMP TRIGGER IF NOT EXISTS chg_{name} {when} ON main.{table} "
+            f"{'FOR EACH ROW WHEN ' + cond + ' ' if cond else ''}BEGIN {body} END"
+            for name, when, table, cond, body in spec]
 
 
 TEMP_TABLES = (
     "CREATE TEMP TABLE IF NOT EXISTS chg_cls (o TEXT, iri TEXT, card TEXT, PRIMARY KEY (o, iri)) WITHOUT ROWID",
     "CREATE TEMP TABLE IF NOT EXISTS chg_prop (o TEXT, iri TEXT, card TEXT, PRIMARY KEY (o, iri)) WITHOUT ROWID",
-    "CREATE TEMP TABLE IF NOT EXISTS chg_ax (o TEXT, s TEXT, item TEXT, d INTEGER)",
+    "CREATE TEMP TABLE IF NOT EXISTS chg_ax (o TEXT, s TEXT, t TEXT, obj TEXT, ann TEXT, d INTEGER)",
 )
 TRIGGER_NAMES = ("cls_i", "cls_u", "cls_d", "hier_i", "hier_d", "syn_i", "syn_d", "prop_i", "prop_u", "prop_d",
                  "ax_i", "ax_d", "ax_u")
@@ -122,16 +131,20 @@ class ChangeLog:
                 (run, kind))
             c.execute(f"""DELETE FROM run_changes WHERE run_id = ? AND kind = ? AND item = '' AND old IS new
                           AND (ontology_id, iri) IN (SELECT o, iri FROM temp.{table})""", (run, kind))
+        # An axiom's copies are counted through the index on (ontology_id, subject, axiom_type, object).
         c.execute(
             """INSERT INTO run_changes (run_id, kind, ontology_id, iri, item, old, new)
-               SELECT ?, 'axiom', o, COALESCE(s, ''), item, CASE WHEN n - d > 0 THEN 1 END, CASE WHEN n > 0 THEN 1 END
-               FROM (SELECT a.o, a.s, a.item, a.d, (SELECT count(*) FROM owl_axioms x WHERE x.ontology_id = a.o
-                         AND x.subject IS a.s AND """ + AXIOM_ITEM.format(t="x") + """ = a.item) AS n
-                     FROM (SELECT o, s, item, sum(d) AS d FROM temp.chg_ax GROUP BY o, s, item) a WHERE a.d <> 0)
+               SELECT ?, 'axiom', o, COALESCE(s, ''), json_array(t, obj, ann), CASE WHEN n - d > 0 THEN 1 END,
+                      CASE WHEN n > 0 THEN 1 END
+               FROM (SELECT a.*, (SELECT count(*) FROM owl_axioms x WHERE x.ontology_id = a.o AND x.subject IS a.s
+                                  AND x.axiom_type = a.t AND x.object IS a.obj AND x.annotations IS a.ann) AS n
+                     FROM (SELECT o, s, t, obj, ann, sum(d) AS d FROM temp.chg_ax GROUP BY o, s, t, obj, ann) a
+                     WHERE a.d <> 0)
                WHERE (n > 0) <> (n - d > 0)
                ON CONFLICT (run_id, kind, ontology_id, iri, item) DO UPDATE SET new = excluded.new""", (run,))
         c.execute("""DELETE FROM run_changes WHERE run_id = ? AND kind = 'axiom' AND old IS new
-                     AND (ontology_id, iri, item) IN (SELECT o, COALESCE(s, ''), item FROM temp.chg_ax)""", (run,))
+                     AND (ontology_id, iri, item) IN (
+                         SELECT o, COALESCE(s, ''), json_array(t, obj, ann) FROM temp.chg_ax)""", (run,))
         for table in ("chg_cls", "chg_prop", "chg_ax"):
             c.execute(f"DELETE FROM temp.{table}")
 
