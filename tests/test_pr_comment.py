@@ -241,3 +241,31 @@ def test_no_change_posts_no_new_comment_but_updates_an_existing_one(tmp_path, gi
     assert code == 0
     [comment] = bot_comments(github)
     assert "No change to the ontology." in comment["body"]
+
+
+def test_a_push_run_reports_what_it_changed(tmp_path, github, capsys):
+    """No pull request: the sync's own run is the change; no comment is attempted."""
+    ws = tmp_path / "ws"
+    write_tree(ws, BASE)
+    out_file, summary = tmp_path / "out.txt", tmp_path / "summary.md"
+
+    def push() -> dict:
+        out_file.write_text("")
+        summary.write_text("")
+        env = {"GITHUB_WORKSPACE": str(ws), "GITHUB_EVENT_NAME": "push", "GITHUB_REPOSITORY": "acme/onto",
+               "GITHUB_API_URL": github.url, "GITHUB_OUTPUT": str(out_file), "GITHUB_STEP_SUMMARY": str(summary),
+               "INPUT_GITHUB-TOKEN": TOKEN}
+        assert action_main(env=env, out=io.StringIO()) == 0
+        return dict(line.split("=", 1) for line in out_file.read_text(encoding="utf-8").splitlines() if "=" in line)
+
+    first = push()
+    assert (first["classes-added"], first["classes-removed"], first["classes-changed"]) == ("4", "0", "0")
+    (ws / "pages" / "Car.md").write_text(page("Car", label="Automobile", parent="Vehicle"), encoding="utf-8")
+    second = push()
+    assert (second["classes-added"], second["classes-removed"], second["classes-changed"]) == ("0", "0", "1")
+    text = summary.read_text(encoding="utf-8")
+    assert text.startswith("## What changed") and "label: Car → Automobile" in text
+    assert text.index("## What changed") < text.index("## ontosync:")
+    data = json.loads((ws / second["changes"]).read_text(encoding="utf-8"))
+    assert data["classes"]["changed"][0]["changes"] == {"label": ["Car", "Automobile"]}
+    assert github.pr_comments(7) == [] and not [e for e in github.log if "/issues" in e[2]]
