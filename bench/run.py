@@ -436,11 +436,23 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workdir", help="where to put generated trees and databases (default a new temp folder)")
     ap.add_argument("--keep", action="store_true", help="keep the work folder (generated trees) afterwards")
     ap.add_argument("--markdown", metavar="RESULT_JSON", help="print the README tables of a result file and exit")
+    ap.add_argument("--diff-overhead", action="store_true",
+                    help="only measure the change log's extra cost on a one-page change (bench/diff_overhead.py)")
+    ap.add_argument("--rounds", type=int, default=21, help="saves of each kind for --diff-overhead (default 21)")
     ap.add_argument("sync_args", nargs="*", help="extra arguments for `ontosync sync`, after --")
     args = ap.parse_args(argv)
     if args.markdown:
         print(markdown(json.loads(Path(args.markdown).read_text())), end="")
         return 0
+    if args.diff_overhead:
+        import diff_overhead
+
+        if not (Path(args.corpora) / "visionflow-pages").is_dir():
+            say(f"SKIPPED diff overhead: no corpus in {args.corpora}")
+            return 0
+        with tempfile.TemporaryDirectory(prefix="ontosync-bench-") as tmp:
+            return diff_overhead.report(diff_overhead.measure(Path(args.corpora), Path(args.workdir or tmp),
+                                                              args.rounds))
     if args.runs < 1:
         ap.error("--runs must be at least 1")
 

@@ -29,7 +29,7 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-LOCAL_COMMANDS = ("sync", "migrate", "verify", "status")
+LOCAL_COMMANDS = ("sync", "migrate", "verify", "status", "diff")
 
 
 def build_parser(with_fetch_db: bool = True) -> argparse.ArgumentParser:
@@ -59,6 +59,7 @@ def build_parser(with_fetch_db: bool = True) -> argparse.ArgumentParser:
                    help=f"larger files are failed unread (default {DEFAULT_MAX_FILE_SIZE})")
     s.add_argument("--max-rate-limit-wait", type=float, metavar="S",
                    help="longest wait for a GitHub rate-limit reset before stopping (default 900)")
+    s.add_argument("--keep-runs", type=int, metavar="N", help="change-log runs kept in the database (default 50)")
     s.add_argument("--quiet", action="store_true", default=None, help="no progress output")
     s.add_argument("--lock-timeout", type=float, metavar="S",
                    help="seconds to wait while another sync holds the database, then exit 4 (default 30)")
@@ -78,6 +79,15 @@ def build_parser(with_fetch_db: bool = True) -> argparse.ArgumentParser:
     st.add_argument("--checkpoint", metavar="PATH", help="checkpoint file (default <db>.checkpoint.json)")
     st.add_argument("--json", action="store_true", help="print JSON instead of text")
 
+    d = sub.add_parser("diff", help="what a run (or runs, or another database) changed in the ontology")
+    d.add_argument("--db", required=True, help="the database (the head of the comparison)")
+    which = d.add_mutually_exclusive_group()
+    which.add_argument("--run", type=int, metavar="ID", help="the changes of this run")
+    which.add_argument("--since", metavar="REVISION", help="the changes of the runs after the run at REVISION")
+    which.add_argument("--base", metavar="OTHER.db", help="compare with another database directly")
+    d.add_argument("--format", choices=("text", "markdown", "json"), default="text", help="output (default text)")
+    d.add_argument("--output", metavar="PATH", help="write here instead of standard output")
+
     if with_fetch_db:
         try:
             from ontosync.action.fetch_db import add_fetch_db_parser
@@ -95,7 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     args = None
     try:
         args = build_parser(with_fetch_db).parse_args(argv)
-        code = {"sync": cmd_sync, "migrate": cmd_migrate, "verify": cmd_verify, "status": cmd_status}.get(
+        code = {"sync": cmd_sync, "migrate": cmd_migrate, "verify": cmd_verify, "status": cmd_status,
+                "diff": _cmd_diff}.get(
             args.command, _delegate)(args)
         sys.stdout.flush()  # here, so that a closed pipe is met inside the try
         return code
@@ -116,6 +127,12 @@ def main(argv: list[str] | None = None) -> int:
         code, message = classify(exc, getattr(args, "db", None))
         _say(message)
         return code
+
+
+def _cmd_diff(args: argparse.Namespace) -> int:
+    from ontosync.diff_cli import cmd_diff
+
+    return cmd_diff(args, _open_existing, _say)
 
 
 def _delegate(args: argparse.Namespace) -> int:

@@ -50,6 +50,7 @@ class Settings:
     quiet: bool = False
     lock_timeout: float = 30.0  # seconds a sync waits for another sync of the same database (exit 4)
     busy_timeout: float = 30.0  # seconds a write waits in all for another writer's lock (exit 4)
+    keep_runs: int = 50  # change-log runs kept (store/changelog.py)
     namespaces: dict[str, str] = field(default_factory=dict)
     page_namespace: str = "urn:ontosync:page:"
     jsonld_contexts: dict[str, str] = field(default_factory=dict)
@@ -80,6 +81,7 @@ class Settings:
             (self.max_file_size >= 1, "--max-file-size must be positive"),
             (0 <= self.lock_timeout <= 86400, "--lock-timeout must be between 0 and 86400 seconds"),
             (0 < self.busy_timeout <= 86400, "--busy-timeout must be positive and at most 86400 seconds"),
+            (self.keep_runs >= 1, "--keep-runs must be at least 1"),
             (bool(self.ontology_id.strip()), "--ontology-id must not be empty"),
         ]
         for ok, message in checks:
@@ -123,7 +125,7 @@ def load_config_file(path: Path) -> dict[str, Any]:
 _INTEGERS = ("workers", "queue_size", "retries", "checkpoint_every", "max_file_size")
 _STRINGS = ("db", "path", "checkpoint", "ontology_id", "report", "api_url", "page_namespace")
 _NUMBERS = ("workers", "queue_size", "retries", "file_timeout", "checkpoint_every", "max_error_rate",
-            "max_file_size", "max_rate_limit_wait", "lock_timeout", "busy_timeout")
+            "max_file_size", "max_rate_limit_wait", "lock_timeout", "busy_timeout", "keep_runs")
 
 
 def _check_type(path: Path, key: str, name: str, value: Any) -> None:
@@ -178,8 +180,8 @@ def build_settings(cli: dict[str, Any], config_path: str | None) -> Settings:
     try:
         settings = Settings(**merged)
         for name, typ in (("workers", int), ("queue_size", int), ("retries", int), ("checkpoint_every", int),
-                          ("max_file_size", int), ("file_timeout", float), ("max_error_rate", float),
-                          ("lock_timeout", float), ("busy_timeout", float)):
+                          ("max_file_size", int), ("keep_runs", int), ("file_timeout", float),
+                          ("max_error_rate", float), ("lock_timeout", float), ("busy_timeout", float)):
             setattr(settings, name, typ(getattr(settings, name)))
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"bad setting: {exc}") from exc

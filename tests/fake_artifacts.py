@@ -50,6 +50,7 @@ class FakeArtifact:
     expired: bool = False
     head_sha: str = "0" * 40
     run_id: int = 1
+    head_branch: str = "main"
     signature: str = field(default_factory=lambda: secrets.token_hex(8))
 
     def json(self, base: str) -> dict:
@@ -67,7 +68,7 @@ class FakeArtifact:
             "expires_at": iso(self.created_at - timedelta(days=1) if self.expired else expires),
             "digest": None,
             "workflow_run": {"id": self.run_id, "repository_id": 1, "head_repository_id": 1,
-                             "head_branch": "main", "head_sha": self.head_sha},
+                             "head_branch": self.head_branch, "head_sha": self.head_sha},
         }
 
 
@@ -95,13 +96,13 @@ class FakeArtifactServer:
         self.repos.add(repo)
 
     def add(self, repo: str, name: str, members: dict[str, bytes] | bytes, *, age_hours: float = 1.0,
-            expired: bool = False, head_sha: str | None = None) -> FakeArtifact:
+            expired: bool = False, head_sha: str | None = None, head_branch: str = "main") -> FakeArtifact:
         self.repos.add(repo)
         self._next_id += 1
         content = members if isinstance(members, bytes) else make_zip(members)
         art = FakeArtifact(self._next_id, repo, name, content,
                            datetime.now(timezone.utc) - timedelta(hours=age_hours), expired,
-                           head_sha or secrets.token_hex(20), run_id=self._next_id * 10)
+                           head_sha or secrets.token_hex(20), run_id=self._next_id * 10, head_branch=head_branch)
         self.artifacts.append(art)
         return art
 

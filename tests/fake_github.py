@@ -18,6 +18,13 @@ Endpoints: `GET /repos/{o}/{r}`, `/repos/{o}/{r}/commits/{ref}`,
 `/repos/{o}/{r}/git/trees/{sha}[?recursive=1]`, `/repos/{o}/{r}/git/blobs/{sha}`,
 `/repos/{o}/{r}/tarball/{ref}` (302 to `/_codeload/...` on the same server, as GitHub redirects to
 codeload.github.com with a short-lived grant in the query), `/rate_limit`.
+
+Pull-request comments (issue comments, as GitHub files them): `GET /repos/{o}/{r}/issues/{n}/comments`
+(paginated with a `Link` header), `POST` to the same path, `PATCH /repos/{o}/{r}/issues/comments/{id}`.
+Comments live in `comments` (id -> dict); `add_comment()` plants one by another user. With
+`comments_forbidden` set, writes answer 403 "Resource not accessible by integration", as GitHub does
+for a token without `pull-requests: write` (a pull request from a fork). A body over 65,536
+characters is refused with 422, as GitHub does.
 """
 
 from __future__ import annotations
@@ -202,6 +209,9 @@ class FakeGitHub:
         self._tarballs: dict[str, bytes] = {}
         self._grants: set[str] = set()
         self.reset_at = int(time.time()) + 3600
+        self.comments: dict[int, dict[str, Any]] = {}
+        self.comments_forbidden = False
+        self._comment_ids = 1000
         self.server: ThreadingHTTPServer | None = None
         if folder is not None:
             self.commit()
@@ -217,6 +227,29 @@ class FakeGitHub:
     @property
     def head(self) -> str:
         return self.repo.branches[self.repo.default_branch]
+
+    def add_comment(self, number: int, body: str, login: str = "someone", user_type: str = "User") -> dict:
+        """A comment on pull request `number` (by another user unless told otherwise)."""
+        with self.lock:
+            self._comment_ids += 1
+            cid = self._comment_ids
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+            self.comments[cid] = {"id": cid, "number": number, "body": body, "created_at": stamp, "updated_at": stamp,
+                                  "user": {"login": login, "id": 41898282 if user_type == "Bot" else 1,
+                                           "type": user_type}}
+            return self.comments[cid]
+
+    def comment_json(self, c: dict[str, Any]) -> dict[str, Any]:
+        base = f"{self.url}/repos/{self.repo.owner}/{self.repo.name}"
+        return {"id": c["id"], "node_id": f"IC_{c['id']}", "body": c["body"], "user": c["user"],
+                "url": f"{base}/issues/comments/{c['id']}", "issue_url": f"{base}/issues/{c['number']}",
+                "html_url": f"https://github.com/{self.repo.owner}/{self.repo.name}/pull/{c['number']}"
+                            f"#issuecomment-{c['id']}",
+                "created_at": c["created_at"], "updated_at": c["updated_at"], "author_association": "NONE"}
+
+    def pr_comments(self, number: int) -> list[dict[str, Any]]:
+        with self.lock:
+            return [dict(c) for c in sorted(self.comments.values(), key=lambda c: c["id"]) if c["number"] == number]
 
     # -- counting and faults ------------------------------------------------------------------------
     def count(self, kind: str | None = None) -> int:
@@ -367,6 +400,70 @@ class _Handler(BaseHTTPRequestHandler):
         status = self._api(segments, query)
         self._log(kind, status)
 
+    def _write_request(self) -> None:
+        """POST and PATCH: only the issue-comment endpoints."""
+        parts = urllib.parse.urlsplit(self.path)
+        segments = [urllib.parse.unquote(x) for x in parts.path.strip("/").split("/")]
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        if not self._authorized():
+            return self._log("api", 401)
+        repo = self.fake.repo
+        if len(segments) < 4 or segments[:3] != ["repos", repo.owner, repo.name] or segments[3] != "issues":
+            self._send(404, {"message": "Not Found"})
+            return self._log("api", 404)
+        try:
+            body = json.loads(raw or b"{}")
+        except ValueError:
+            self._send(400, {"message": "Problems parsing JSON"})
+            return self._log("api", 400)
+        self._log("api", self._issues(segments[3:], {}, self.command, body))
+
+    do_POST = _write_request
+    do_PATCH = _write_request
+
+    def _issues(self, rest: list[str], query: dict[str, list[str]], method: str, body: Any) -> int:
+        fake = self.fake
+        if method != "GET" and fake.comments_forbidden:
+            self._send(403, {"message": "Resource not accessible by integration",
+                             "documentation_url": "https://docs.github.com/rest/issues/comments"})
+            return 403
+        text = body.get("body") if isinstance(body, dict) else None
+        if method != "GET" and (not isinstance(text, str) or len(text) > 65536):
+            self._send(422, {"message": "Validation Failed", "errors": [
+                {"resource": "IssueComment", "code": "custom", "field": "body",
+                 "message": "body is too long (maximum is 65536 characters)"}]})
+            return 422
+        if len(rest) == 3 and rest[2] == "comments" and rest[1].isdigit():
+            number = int(rest[1])
+            if method == "POST":
+                c = fake.add_comment(number, text, "github-actions[bot]", "Bot")
+                self._send(201, fake.comment_json(c))
+                return 201
+            items = fake.pr_comments(number)
+            per_page = int(query.get("per_page", ["30"])[0])
+            page = int(query.get("page", ["1"])[0])
+            chunk = items[(page - 1) * per_page: page * per_page]
+            headers = {}
+            if page * per_page < len(items):
+                base = f"{fake.url}/repos/{fake.repo.owner}/{fake.repo.name}/issues/{number}/comments"
+                headers["Link"] = f'<{base}?per_page={per_page}&page={page + 1}>; rel="next"'
+            self._send(200, [fake.comment_json(c) for c in chunk], headers=headers)
+            return 200
+        if len(rest) == 3 and rest[1] == "comments" and rest[2].isdigit() and method == "PATCH":
+            with fake.lock:
+                c = fake.comments.get(int(rest[2]))
+                if c is not None:
+                    c["body"] = text
+                    c["updated_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+            if c is None:
+                self._send(404, {"message": "Not Found"})
+                return 404
+            self._send(200, fake.comment_json(c))
+            return 200
+        self._send(404, {"message": "Not Found"})
+        return 404
+
     def _special(self, what: str, seconds: float) -> None:
         if what == "primary":
             self._log("api", 403)
@@ -418,6 +515,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, {"id": 1, "name": repo.name, "full_name": f"{repo.owner}/{repo.name}",
                              "default_branch": repo.default_branch, "private": False, "url": base})
             return 200
+        if rest[0] == "issues":
+            return self._issues(rest, query, "GET", None)
         if rest[0] == "commits" and len(rest) >= 2:
             ref = "/".join(rest[1:])
             sha = repo.resolve(ref)

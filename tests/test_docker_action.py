@@ -45,7 +45,8 @@ TOKEN = "ghs_DockerTestToken0123456789abcdef"
 REPO = "acme/ontology"
 RUNNER_UID = 1001  # the runner user's id on GitHub-hosted runners
 OUTPUT_NAMES = ("database", "checkpoint", "report", "files-total", "files-ok", "files-failed",
-                "files-unchanged", "classes", "properties", "axioms", "error-rate", "files-per-second")
+                "files-unchanged", "classes", "properties", "axioms", "error-rate", "files-per-second",
+                "classes-added", "classes-removed", "classes-changed", "changes")
 
 
 # --- engine and image ----------------------------------------------------------------------------

@@ -53,6 +53,7 @@ class ArtifactInfo:
     archive_download_url: str
     head_sha: str | None = None
     workflow_run_id: int | None = None
+    head_branch: str | None = None
 
     def describe(self) -> str:
         when = self.created_at.isoformat() if self.created_at else "unknown time"
@@ -87,12 +88,16 @@ def _to_info(artifact) -> ArtifactInfo:
         archive_download_url=str(raw.get("archive_download_url") or ""),
         head_sha=run.get("head_sha"),
         workflow_run_id=run.get("id"),
+        head_branch=run.get("head_branch"),
     )
 
 
 def find_newest_artifact(repo_full_name: str, name: str, token: str | None,
-                         api_url: str | None = None, *, retry: RetryPolicy = RETRY) -> tuple[ArtifactInfo | None, int]:
-    """The newest non-expired artifact called `name`, and how many expired ones were passed over.
+                         api_url: str | None = None, branch: str | None = None, *,
+                         retry: RetryPolicy = RETRY) -> tuple[ArtifactInfo | None, int]:
+    """The newest non-expired artifact called `name` (uploaded by a run on `branch`, when given: a
+    pull request's base must not come from another pull request's run), and how many expired ones
+    were passed over.
 
     Returns (None, n) when there is none. Raises AuthError / ArtifactError when the API fails;
     server errors and dropped connections are retried by `retry` first.
@@ -101,7 +106,7 @@ def find_newest_artifact(repo_full_name: str, name: str, token: str | None,
 
     listing = retry.retrying(_list_artifacts, (GithubException, *NETWORK_ERRORS), giveup=_final)
     try:
-        candidates = listing(repo_full_name, name, token, api_url)
+        candidates = listing(repo_full_name, name, token, api_url, branch)
     except GithubException as exc:
         message = _api_message(exc)
         if exc.status in (401, 403):
@@ -122,7 +127,8 @@ def find_newest_artifact(repo_full_name: str, name: str, token: str | None,
     return live[0], expired
 
 
-def _list_artifacts(repo_full_name: str, name: str, token: str | None, api_url: str | None) -> list[ArtifactInfo]:
+def _list_artifacts(repo_full_name: str, name: str, token: str | None, api_url: str | None,
+                    branch: str | None) -> list[ArtifactInfo]:
     """One listing, from the first page (a retry starts again: pages may have moved meanwhile)."""
     gh = github_client(token, api_url)
     try:
@@ -132,7 +138,7 @@ def _list_artifacts(repo_full_name: str, name: str, token: str | None, api_url: 
             if i >= MAX_ARTIFACTS_SCANNED:
                 break
             info = _to_info(artifact)
-            if info.name == name:  # the filter is exact on github.com; be sure anyway
+            if info.name == name and branch in (None, info.head_branch):  # the name filter is exact; be sure
                 candidates.append(info)
         return candidates
     finally:

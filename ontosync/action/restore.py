@@ -15,21 +15,23 @@ from ontosync.action.commands import Commands
 from ontosync.action.inputs import ActionInputs
 
 
-def restore(cmd: Commands, inputs: ActionInputs) -> bool:
-    """Download and unpack the artifact; True when the database (and checkpoint) were restored."""
+def restore(cmd: Commands, inputs: ActionInputs, branch: str | None = None) -> bool:
+    """Download and unpack the artifact (the newest of `branch`, when given); True when the database
+    (and checkpoint) were restored."""
     name = inputs.restore_artifact
     if not inputs.repository:
         cmd.warning(f"restore-artifact {name!r}: GITHUB_REPOSITORY is not set; running a full sync")
         return False
     try:
         info, expired = artifacts.find_newest_artifact(inputs.repository, name, inputs.token or None,
-                                                       inputs.api_url)
+                                                       inputs.api_url, branch=branch)
     except artifacts.ArtifactError as exc:
         cmd.warning(f"restore-artifact {name!r}: {exc}; running a full sync")
         return False
     if info is None:
         extra = f" ({expired} expired)" if expired else ""
-        cmd.notice(f"no artifact named {name!r} in {inputs.repository} yet{extra}: running a full sync")
+        on = f" from branch {branch}" if branch else ""
+        cmd.notice(f"no artifact named {name!r}{on} in {inputs.repository} yet{extra}: running a full sync")
         return False
     cmd.line(f"newest: {info.describe()}")
     with tempfile.TemporaryDirectory(prefix="ontosync-restore-") as tmp_dir:

@@ -22,10 +22,13 @@ from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequenc
 from pathlib import Path
 from typing import Any, TextIO
 
+from ontosync.action import changes as change_report
+from ontosync.action import pull_request
 from ontosync.action.commands import Commands
-from ontosync.action.inputs import ActionInputs, InputError, get_input, input_env_name, read_inputs
+from ontosync.action.inputs import ActionInputs, InputError, get_input, input_env_name, parse_bool, read_inputs
 from ontosync.action.restore import restore
 from ontosync.action.summary import annotate_failures, outputs_from_report, summary_markdown, write_outputs
+from ontosync.diff_format import is_empty
 
 CliMain = Callable[[Sequence[str]], Any]
 EXIT_MEANING = {0: "done", 1: "error rate over the threshold", 2: "usage or configuration error",
@@ -155,7 +158,8 @@ def main(env: MutableMapping[str, str] | None = None, cli_main: CliMain | None =
         cmd.warning(note, title="ontosync: input")
 
     folders = make_parent_dirs(inputs)
-    if inputs.restore_artifact:
+    pr = pull_request.read_event(env) if inputs.local_source else None
+    if inputs.restore_artifact and pr is None:
         with cmd.group(f"ontosync: restore artifact {inputs.restore_artifact}"):
             restore(cmd, inputs)
 
@@ -168,6 +172,15 @@ def main(env: MutableMapping[str, str] | None = None, cli_main: CliMain | None =
             cmd.error(f"the ontosync command line cannot be loaded: {exc}", title="ontosync: broken install")
             finish(cmd, env, inputs, None, 3, str(exc))
             return 3
+
+    base_note = None
+    if pr is not None:
+        with cmd.group(f"ontosync: the base of pull request #{pr.number}"):
+            def sync_base(argv: list[str], revision: str) -> int:
+                with env_var("GITHUB_SHA", revision):
+                    return run_sync(cmd, cli_main, argv, token)[0]
+            base_note = pull_request.prepare_base(cmd, inputs, pr, sync_base)
+    before = change_report.last_run(inputs.database)
 
     started = time.monotonic()
     with cmd.group("ontosync: sync"):
@@ -183,8 +196,27 @@ def main(env: MutableMapping[str, str] | None = None, cli_main: CliMain | None =
         cmd.error(reason, title=f"ontosync: exit {code}")
     elif code == 1:
         reason = "the error rate is over max-error-rate"
-    finish(cmd, env, inputs, report, code, reason)
+    changes_path = inputs.report.with_name("ontosync-changes.json")
+    changes = change_report.collect(inputs.database, before, changes_path) if code in (0, 1) else None
+    hand_over_files(inputs, [changes_path])
+    note = f"Compared with {base_note}." if base_note else ""
+    finish(cmd, env, inputs, report, code, reason,
+           changes=(changes, inputs.relative(changes_path), note))
+    if pr is not None and base_note is not None and changes is not None and want_comment(cmd, env):
+        with cmd.group(f"ontosync: comment on pull request #{pr.number}"):
+            body = pull_request.comment_body(changes, pr, base_note, pull_request.summary_url(env),
+                                             inputs.relative(inputs.database))
+            pull_request.post_comment(cmd, pr, body, inputs.relative(inputs.database), token, inputs.api_url,
+                                      create=not is_empty(changes))
     return code
+
+
+def want_comment(cmd: Commands, env: Mapping[str, str]) -> bool:
+    try:
+        return parse_bool("pr-comment", get_input(env, "pr-comment") or "true")
+    except InputError as exc:
+        cmd.warning(f"{exc}; not commenting", title="ontosync: input")
+        return False
 
 
 def make_parent_dirs(inputs: ActionInputs) -> list[Path]:
@@ -236,14 +268,21 @@ def hand_over_files(inputs: ActionInputs, folders: Sequence[Path] = ()) -> None:
 
 
 def finish(cmd: Commands, env: Mapping[str, str], inputs: ActionInputs | None,
-           report: Mapping[str, Any] | None, code: int, reason: str) -> None:
-    """Outputs, job summary and per-file annotations, whatever the outcome."""
+           report: Mapping[str, Any] | None, code: int, reason: str,
+           changes: tuple[dict | None, str, str] | None = None) -> None:
+    """Outputs, job summary and per-file annotations, whatever the outcome.
+
+    `changes`: (the change JSON or None, its path, a note on the base), from action/changes.py."""
     paths = {}
     if inputs is not None:
         paths = {"database": inputs.relative(inputs.database),
                  "checkpoint": inputs.relative(inputs.checkpoint),
                  "report": inputs.relative(inputs.report) if report is not None else ""}
     outputs = outputs_from_report(report, paths)
+    opening = ""
+    if changes is not None and changes[0] is not None:
+        outputs.update(change_report.outputs(changes[0], changes[1]))
+        opening = change_report.summary_section(changes[0], changes[1], changes[2])
     output_file = env.get("GITHUB_OUTPUT")
     with cmd.group("ontosync: outputs"):
         for name, value in outputs.items():
@@ -257,7 +296,7 @@ def finish(cmd: Commands, env: Mapping[str, str], inputs: ActionInputs | None,
     if summary_file:
         try:
             with open(summary_file, "a", encoding="utf-8") as fh:
-                fh.write(summary_markdown(report, code, paths, reason) + "\n")
+                fh.write(opening + summary_markdown(report, code, paths, reason) + "\n")
         except OSError as exc:
             cmd.warning(f"cannot write the job summary: {exc}")
     if report is not None:

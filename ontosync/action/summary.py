@@ -19,6 +19,7 @@ from ontosync.sources.names import printable
 OUTPUT_NAMES = (
     "database", "checkpoint", "report", "files-total", "files-ok", "files-failed", "files-unchanged",
     "classes", "properties", "axioms", "error-rate", "files-per-second",
+    "classes-added", "classes-removed", "classes-changed", "changes",  # filled by action/changes.py
 )
 MAX_TABLE_ROWS = 100  # failed files listed in the summary (GitHub caps a summary at 1 MiB)
 MAX_MESSAGE = 300
@@ -69,6 +70,7 @@ def outputs_from_report(report: Mapping[str, Any] | None, paths: Mapping[str, st
         "axioms": count(entities, "axioms"),
         "error-rate": format_number(error_rate(files), 4),
         "files-per-second": format_number(throughput if isinstance(throughput, (int, float)) else None),
+        **{name: "" for name in OUTPUT_NAMES[12:]},
     }
 
 

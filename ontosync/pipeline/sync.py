@@ -10,6 +10,7 @@ is counted, so each finished file is safe on disk the moment it is counted.
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import math
 import os
@@ -32,6 +33,7 @@ from ontosync.pipeline.progress import Progress
 from ontosync.pipeline.unreadable import UnreadableFolders
 from ontosync.pipeline.workers import Outcome, ParsePool, Task
 from ontosync.sources import PathFilter, Source, SourceFile
+from ontosync.store.changelog import ChangeLog
 from ontosync.store.migrations import utc_now
 from ontosync.store.repository import Repository, StoreError
 
@@ -180,7 +182,10 @@ class SyncRun:
         self._write_checkpoint(ckpt_path)
         pool = ParsePool(self.s.workers, self.options, self.s.max_file_size, self.s.file_timeout)
         exit_code, message = 0, None
+        self.changes = None
         try:
+            self.changes = self.repo.changes = self._write(  # the run's change log (store/changelog.py)
+                ChangeLog.start, self.repo, self.source.revision, self.source.description, started_at)
             self._loop(pool, ckpt_path)
             self.ckpt.finished = True
             self._record_settings()
@@ -198,6 +203,7 @@ class SyncRun:
                 raise
         finally:
             pool.close()
+            self._finish_change_log()
             self.progress.update(self.stats.finished, self.stats.total, final=True)
             self.ckpt.last_checkpoint_at = utc_now()
             self.ckpt.total_files = self.stats.total
@@ -432,6 +438,12 @@ class SyncRun:
             self.stats.warnings.append({"path": path, "kind": "checkpoint", "message": f"not saved: {exc}",
                                         "line": None})
 
+    def _finish_change_log(self) -> None:
+        self.repo.changes = None
+        if self.changes is not None:
+            with contextlib.suppress(sqlite3.DatabaseError):
+                self.changes.finish(utc_now(), self.s.keep_runs)
+
     # -- what the database was last synced from ------------------------------------------------
     def _record_settings(self) -> None:
         def write() -> None:
@@ -489,6 +501,7 @@ class SyncRun:
             "errors": st.errors,
             "slowest_files": [{"path": p, "ms": round(ms, 2)} for ms, p in sorted(st.slowest, reverse=True)],
             "progress": self.progress.samples,
+            "change_run": self.changes.run_id if self.changes is not None else None,
             "alerts_error_rate": error_rate,
         }
 

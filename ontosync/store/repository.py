@@ -81,6 +81,7 @@ class Repository:
         database_proxy.initialize(self.db)
         self._temp_ready = False
         self.fingerprint: str | None = None  # of the run's settings, stored with each file (migration 003)
+        self.changes = None  # the run's ChangeLog (store/changelog.py), set while a sync runs
 
     def close(self) -> None:
         self.db.close()
@@ -288,6 +289,8 @@ class Repository:
                    NOT EXISTS (SELECT 1 FROM owl_classes t WHERE t.ontology_id = ontologies.ontology_id)
                    AND NOT EXISTS (SELECT 1 FROM owl_properties t WHERE t.ontology_id = ontologies.ontology_id)
                    AND NOT EXISTS (SELECT 1 FROM owl_axioms t WHERE t.ontology_id = ontologies.ontology_id)""")
+        if self.changes is not None:  # 8. what this changed in the ontology, into the run's log
+            self.changes.record()
         return dupes
 
     def _mark_own_rows_affected(self, path: str) -> None:

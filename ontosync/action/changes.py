@@ -1,0 +1,75 @@
+"""What this step's sync changed in the ontology: the changes JSON, four outputs, the summary's
+opening section. Read from the database's change log (store/diff.py) after the sync.
+
+Any problem reading the log (an old database, a sync that never started) leaves the outputs empty
+and the summary without the section: the change report never fails the step.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import tempfile
+from pathlib import Path
+
+from ontosync.diff_format import md_iri, to_markdown
+from ontosync.store.diff import DiffError, last_run_id, open_readonly, select_runs
+
+CHANGE_OUTPUTS = ("classes-added", "classes-removed", "classes-changed", "changes")
+SUMMARY_BUDGET = 200_000  # characters of "What changed" in the job summary (GitHub allows 1 MiB)
+
+
+def last_run(db: Path) -> int:
+    """The newest run in the database before this step's sync (0: none, or no database yet)."""
+    if not db.is_file():
+        return 0
+    try:
+        conn = open_readonly(db)
+        try:
+            return last_run_id(conn)
+        finally:
+            conn.close()
+    except (sqlite3.DatabaseError, DiffError):
+        return 0
+
+
+def collect(db: Path, after_run: int, out: Path) -> dict | None:
+    """The net change of the runs after `after_run`, written as JSON to `out`; None when unreadable."""
+    try:
+        conn = open_readonly(db)
+        try:
+            data = select_runs(conn, after_run=after_run).to_json(conn)
+        finally:
+            conn.close()
+    except (sqlite3.DatabaseError, DiffError, OSError):
+        return None
+    fd, tmp = tempfile.mkstemp(prefix=".changes-", dir=out.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, indent=2, ensure_ascii=False)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, out)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        return data
+    return data
+
+
+def outputs(data: dict | None, changes_path: str) -> dict[str, str]:
+    if data is None:
+        return dict.fromkeys(CHANGE_OUTPUTS, "")
+    c = data["classes"]
+    return {"classes-added": str(len(c["added"])), "classes-removed": str(len(c["removed"])),
+            "classes-changed": str(len(c["changed"])), "changes": changes_path}
+
+
+def summary_section(data: dict | None, changes_path: str, base_note: str = "") -> str:
+    """The job summary's opening: counts and grouped tables, cut well below GitHub's 1 MiB."""
+    if data is None:
+        return ""
+    text = to_markdown(data, budget=SUMMARY_BUDGET, title="## What changed")
+    note = f"{base_note}\n\n" if base_note else ""
+    return f"{text}\n{note}The full list is in {md_iri(changes_path)} (output `changes`).\n\n"

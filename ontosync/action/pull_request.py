@@ -1,0 +1,198 @@
+"""Pull requests: sync the PR's tree into a copy of the base branch's database, then keep ONE comment
+on the pull request saying what changed, updated in place on later pushes.
+
+The base database: the newest `restore-artifact` artifact of the base branch when there is one,
+brought to the base commit (or an empty database without one) by syncing the base commit into it,
+from the checkout's git history when git and that commit are there, else through the GitHub API
+(`github:OWNER/REPO@BASE_SHA`). The comment is found
+again by a hidden marker, and only among comments written by a bot, so a person's comment quoting
+the marker is never overwritten. A token that may not comment (pull requests from forks get a
+read-only one) gives a warning: the step does not fail, the job summary still has the changes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import shutil
+import subprocess
+import tarfile
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from ontosync.action.commands import Commands
+from ontosync.action.inputs import ActionInputs
+from ontosync.action.restore import restore
+from ontosync.diff_format import md, md_iri, to_markdown
+
+COMMENT_LIMIT = 65_536  # GitHub refuses a longer comment body
+COMMENT_BUDGET = 60_000  # what we aim for, leaving room for the header and footer
+MARKER = "<!-- ontosync:changes {key} -->"
+SHA_RE = re.compile(r"^[0-9a-f]{7,64}$")
+REPO_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+Sync = Callable[[list[str], str], int]  # (argv, revision to report) -> exit code
+
+
+@dataclass(frozen=True)
+class PullRequest:
+    number: int
+    repo: str
+    base_sha: str
+    base_ref: str
+    head_sha: str
+
+
+def read_event(env: Mapping[str, str]) -> PullRequest | None:
+    """The pull request of a `pull_request` / `pull_request_target` event, else None."""
+    if env.get("GITHUB_EVENT_NAME") not in ("pull_request", "pull_request_target"):
+        return None
+    try:
+        with open(env.get("GITHUB_EVENT_PATH") or "", encoding="utf-8") as fh:
+            payload = json.load(fh)
+        pr = payload["pull_request"]
+        base, head = pr["base"], pr["head"]
+        repo = (base.get("repo") or {}).get("full_name") or env.get("GITHUB_REPOSITORY", "")
+        found = PullRequest(int(pr["number"]), str(repo), str(base["sha"]), str(base.get("ref") or ""),
+                            str(head["sha"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not (SHA_RE.match(found.base_sha) and SHA_RE.match(found.head_sha) and REPO_RE.match(found.repo)):
+        return None
+    return found
+
+
+# -- the base database ----------------------------------------------------------------------------
+
+def prepare_base(cmd: Commands, inputs: ActionInputs, pr: PullRequest, sync: Sync) -> str | None:
+    """Put the base branch's database at `inputs.database`; says where it came from, None on failure.
+
+    A restored artifact may be older than the base commit (the base branch moved on since that run):
+    the base commit is synced into it too, which parses only the files that differ.
+    """
+    db = inputs.database
+    for path in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm"), inputs.checkpoint):
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()  # whatever was there is not the base branch's database
+    restored = bool(inputs.restore_artifact) and restore(cmd, inputs, branch=pr.base_ref or None)
+    code, where = _sync_base_commit(cmd, inputs, pr, sync)
+    if code in (0, 1):
+        return f"the newest {inputs.restore_artifact!r} artifact of the base branch, brought to the base commit" \
+            if restored else where
+    if restored:
+        cmd.warning(f"the base commit {pr.base_sha[:12]} could not be synced into the restored database "
+                    f"(exit {code}): comparing with the artifact as it is", title="ontosync: pull request")
+        return f"the newest {inputs.restore_artifact!r} artifact of the base branch"
+    cmd.warning(f"the base commit {pr.base_sha[:12]} could not be synced (exit {code}): no comparison "
+                "with the base branch, no pull-request comment", title="ontosync: pull request")
+    for path in (db, inputs.checkpoint):
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+    return None
+
+
+def _sync_base_commit(cmd: Commands, inputs: ActionInputs, pr: PullRequest, sync: Sync) -> tuple[int, str]:
+    """Sync the base commit into the database: from the checkout's history, else through the API."""
+    with tempfile.TemporaryDirectory(prefix="ontosync-base-") as tmp:
+        checkpoint = str(Path(tmp) / "base.checkpoint.json")
+        flags = [f for f in inputs.flags if f != "--full"]
+        common = ["--db", str(inputs.database), "--checkpoint", checkpoint, "--quiet", *flags]
+        tree = git_tree(inputs.workspace, pr.base_sha, Path(tmp) / "tree")
+        if tree is not None:
+            cmd.line(f"syncing the base commit {pr.base_sha[:12]} from the checkout's git history")
+            return sync(["sync", str(tree), *common], pr.base_sha), "the base commit, from the checkout's git history"
+        cmd.line(f"syncing the base commit {pr.base_sha[:12]} through the GitHub API")
+        api = [] if "--api-url" in flags else ["--api-url", inputs.api_url]
+        code = sync(["sync", f"github:{pr.repo}@{pr.base_sha}", *common, *api], pr.base_sha)
+        return code, "the base commit, through the GitHub API"
+
+
+def git_tree(workspace: Path, sha: str, dest: Path) -> Path | None:
+    """The files of commit `sha` from the checkout's history (git archive), or None without git
+    or without that commit (a shallow checkout)."""
+    git = shutil.which("git")
+    if git is None or not (workspace / ".git").exists():
+        return None
+    base = [git, "-c", "safe.directory=*", "-C", str(workspace)]
+    try:
+        probe = subprocess.run([*base, "cat-file", "-e", f"{sha}^{{commit}}"], capture_output=True, timeout=60)
+        if probe.returncode != 0:
+            return None
+        dest.mkdir(parents=True)
+        archive = dest.parent / "base.tar"
+        with open(archive, "wb") as fh:
+            if subprocess.run([*base, "archive", "--format=tar", sha], stdout=fh, timeout=600).returncode != 0:
+                return None
+        with tarfile.open(archive) as tar:
+            tar.extractall(dest, filter="data")
+        archive.unlink()
+    except (OSError, subprocess.SubprocessError, tarfile.TarError):
+        return None
+    return dest
+
+
+# -- the comment ----------------------------------------------------------------------------------
+
+def summary_url(env: Mapping[str, str]) -> str:
+    server = (env.get("GITHUB_SERVER_URL") or "https://github.com").rstrip("/")
+    repo, run = env.get("GITHUB_REPOSITORY", ""), env.get("GITHUB_RUN_ID", "")
+    if not (REPO_RE.match(repo) and run.isdigit() and re.match(r"^https?://[\w.:-]+$", server)):
+        return ""
+    return f"{server}/{repo}/actions/runs/{run}"
+
+
+def comment_body(data: dict, pr: PullRequest, base_note: str, link: str, key: str) -> str:
+    head = [MARKER.format(key=key.replace("--", "")), "## ontosync: ontology changes in this pull request", "",
+            f"Compared with {md(pr.base_ref or 'the base branch')} at {md_iri(pr.base_sha[:12])} ({md(base_note)}); "
+            f"head {md_iri(pr.head_sha[:12])}.", ""]
+    foot = ["", "<sub>One comment per pull request, updated on every push by the ontosync Action"
+            + (f" · [run summary]({link})" if link else "") + ".</sub>"]
+    room = COMMENT_BUDGET - sum(len(x) + 1 for x in head + foot)
+    text = "\n".join(head) + "\n" + to_markdown(data, budget=room, more_link=link or None) + "\n".join(foot) + "\n"
+    if len(text) >= COMMENT_LIMIT:  # cannot happen with the budget; a last guard all the same
+        text = text[: COMMENT_BUDGET].rsplit("\n", 1)[0] + "\n\n…cut" + (f": see [the run summary]({link})" if link
+                                                                        else "") + "\n"
+    return text
+
+
+def post_comment(cmd: Commands, pr: PullRequest, body: str, key: str, token: str, api_url: str,
+                 create: bool = True) -> bool:
+    """Create (unless `create` is False: nothing to say yet) or update the one comment; a refusal is
+    a warning. True when the comment is up to date."""
+    import requests
+    from github import GithubException
+
+    from ontosync.action.artifacts import github_client
+
+    marker = MARKER.format(key=key.replace("--", ""))
+    gh = github_client(token or None, api_url)
+    try:
+        issue = gh.get_repo(pr.repo).get_issue(pr.number)
+        mine = next((c for c in issue.get_comments()
+                     if marker in (c.body or "") and c.user is not None and c.user.type == "Bot"), None)
+        if mine is not None:
+            mine.edit(body)
+            cmd.line(f"updated the comment on pull request #{pr.number}: {mine.html_url}")
+        elif not create:
+            cmd.line(f"no change to the ontology and no comment on pull request #{pr.number} yet: none posted")
+        else:
+            made = issue.create_comment(body)
+            cmd.line(f"commented on pull request #{pr.number}: {made.html_url}")
+        return True
+    except GithubException as exc:
+        reason = (exc.data or {}).get("message") if isinstance(exc.data, dict) else None
+        if exc.status in (401, 403, 404):
+            cmd.warning(f"cannot comment on pull request #{pr.number} (HTTP {exc.status}: {reason or 'refused'}): "
+                        "the token needs `pull-requests: write` (pull requests from forks get a read-only "
+                        "token); the changes are in the job summary", title="ontosync: pull-request comment")
+        else:
+            cmd.warning(f"commenting on pull request #{pr.number} failed: HTTP {exc.status} {reason or ''}; "
+                        "the changes are in the job summary", title="ontosync: pull-request comment")
+    except requests.RequestException as exc:
+        cmd.warning(f"commenting on pull request #{pr.number} failed: {type(exc).__name__}; the changes are in "
+                    "the job summary", title="ontosync: pull-request comment")
+    finally:
+        gh.close()
+    return False

@@ -1,0 +1,178 @@
+"""The change JSON (store/diff.py) as text for a terminal or markdown for GitHub.
+
+Labels, definitions and synonyms are user text: in markdown every character that could start
+markup is escaped, HTML is escaped, and `@` gets a zero-width joiner so nobody is pinged. The
+markdown stops before `budget` characters and says how much it left out, with a link when given,
+so a pull-request comment stays under GitHub's 65,536 characters and a job summary far below 1 MiB.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+ZWJ = "\u200d"
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:>])")
+MAX_CELL = 200
+
+
+def md(text: Any, limit: int = MAX_CELL) -> str:
+    """User text made inert in markdown: one line, cut to `limit`, no markup, HTML or @mention."""
+    s = " ".join(str("" if text is None else text).split())
+    if len(s) > limit:
+        s = s[: limit - 1] + "…"
+    s = html.escape(s, quote=False)
+    s = _MD_SPECIAL.sub(r"\\\1", s)
+    return s.replace("@", "@" + ZWJ)
+
+
+def md_iri(iri: str) -> str:
+    """An IRI in a code span (no autolink); backticks inside become a longer fence."""
+    iri = " ".join(iri.split())[:300].replace("|", "%7C")  # a pipe would end the table cell
+    fence = "`" * (max((len(m) for m in re.findall(r"`+", iri)), default=0) + 1)
+    return f"{fence} {iri} {fence}" if "`" in iri else f"`{iri}`"
+
+
+def short(iri: str) -> str:
+    for sep in ("#", "/", ":"):
+        if sep in iri.rstrip(sep):
+            return iri.rstrip(sep).rsplit(sep, 1)[1] or iri
+    return iri
+
+
+def name(entry: dict) -> str:
+    return entry.get("label") or short(entry["iri"])
+
+
+def summary_counts(data: dict) -> str:
+    c, ax = data["classes"], data["axioms"]
+    p = data["properties"]
+    return (f"classes: {len(c['added'])} added, {len(c['removed'])} removed, {len(c['changed'])} changed; "
+            f"properties: {len(p['added'])} added, {len(p['removed'])} removed, {len(p['changed'])} changed; "
+            f"axioms: {ax['added']} added, {ax['removed']} removed")
+
+
+def is_empty(data: dict) -> bool:
+    return not any(data[s][k] for s in ("classes", "properties") for k in ("added", "removed", "changed")) \
+        and not data["axioms"]["added"] and not data["axioms"]["removed"]
+
+
+def _side(side: dict) -> str:
+    if "database" in side:
+        return str(side["database"])
+    if side.get("run") is None:
+        return "empty"
+    return f"run {side['run']}" + (f" ({side['revision'][:12]})" if side.get("revision") else "")
+
+
+# -- text ------------------------------------------------------------------------------------------
+
+def _change_lines(changes: dict) -> list[str]:
+    lines = []
+    for key in ("label", "definition", "type", "domain", "range"):
+        if key in changes:
+            old, new = changes[key]
+            lines.append(f"      {key}: {_quote(old)} -> {_quote(new)}")
+    for key, sign in (("parents_added", "+"), ("parents_removed", "-")):
+        for p in changes.get(key, []):
+            lines.append(f"      parent {sign} {name(p)} <{p['iri']}>")
+    for key, sign in (("synonyms_added", "+"), ("synonyms_removed", "-")):
+        for s in changes.get(key, []):
+            lines.append(f"      synonym {sign} {_quote(s)}")
+    return lines
+
+
+def _quote(value: Any) -> str:
+    if value is None:
+        return "(none)"
+    s = " ".join(str(value).split())
+    return '"' + (s if len(s) <= 120 else s[:119] + "…") + '"'
+
+
+def to_text(data: dict) -> str:
+    lines = [f"{_side(data['base'])} -> {_side(data['head'])}", summary_counts(data)]
+    for section, what in (("classes", "class"), ("properties", "property")):
+        for kind, sign in (("added", "+"), ("removed", "-"), ("changed", "~")):
+            for e in data[section][kind]:
+                lines.append(f"  {sign} {what} {name(e)} <{e['iri']}>")
+                lines += _change_lines(e.get("changes", {}))
+    for s in data["axioms"]["by_subject"]:
+        lines.append(f"  axioms of {name(s)} <{s['iri']}>: +{s['added']} -{s['removed']}")
+    return "\n".join(lines) + "\n"
+
+
+# -- markdown --------------------------------------------------------------------------------------
+
+def _md_changes(changes: dict) -> str:
+    parts = []
+    for key in ("label", "definition", "type", "domain", "range"):
+        if key in changes:
+            old, new = changes[key]
+            limit = 100 if key == "definition" else 80
+            parts.append(f"{key}: {md(old, limit) if old else '*none*'} → {md(new, limit) if new else '*none*'}")
+    for key, sign in (("parents_added", "+"), ("parents_removed", "−")):
+        if changes.get(key):
+            parts.append(f"parent {sign} " + ", ".join(md(name(p), 80) for p in changes[key][:10]))
+    for key, sign in (("synonyms_added", "+"), ("synonyms_removed", "−")):
+        if changes.get(key):
+            parts.append(f"synonym {sign} " + ", ".join(md(s, 80) for s in changes[key][:10]))
+    return "<br>".join(parts)
+
+
+def _rows(data: dict) -> list[tuple[str, list[str]]]:
+    """(heading, table lines) per section, in reading order."""
+    out = []
+    for section, what in (("classes", "Classes"), ("properties", "Properties")):
+        for kind in ("added", "removed", "changed"):
+            entries = data[section][kind]
+            if not entries:
+                continue
+            head = f"#### {what} {kind} ({len(entries)})"
+            if kind == "changed":
+                lines = ["| name | IRI | change |", "| --- | --- | --- |"]
+                lines += [f"| {md(name(e))} | {md_iri(e['iri'])} | {_md_changes(e['changes'])} |" for e in entries]
+            else:
+                lines = ["| name | IRI |", "| --- | --- |"]
+                lines += [f"| {md(name(e))} | {md_iri(e['iri'])} |" for e in entries]
+            out.append((head, lines))
+    subjects = data["axioms"]["by_subject"]
+    if subjects:
+        lines = ["| subject | added | removed |", "| --- | ---: | ---: |"]
+        lines += [f"| {md(name(s))} | {s['added']} | {s['removed']} |" for s in subjects]
+        out.append((f"#### Axioms by subject ({len(subjects)})", lines))
+    return out
+
+
+def to_markdown(data: dict, budget: int | None = None, more_link: str | None = None,
+                title: str = "### What changed") -> str:
+    """Markdown for GitHub; with `budget`, cut (at a row) to fit and say what was left out."""
+    c, p, ax = data["classes"], data["properties"], data["axioms"]
+    head = [title, "",
+            f"**{len(c['added'])}** classes added, **{len(c['removed'])}** removed, "
+            f"**{len(c['changed'])}** changed · **{len(p['added'])}** properties added, "
+            f"**{len(p['removed'])}** removed, **{len(p['changed'])}** changed · "
+            f"axioms **+{ax['added']}** / **−{ax['removed']}**", ""]
+    if is_empty(data):
+        return "\n".join([*head, "No change to the ontology.", ""])
+    out = list(head)
+    size = sum(len(line) + 1 for line in out)
+    reserve = 400 + (len(more_link) if more_link else 0)
+    left_out = 0
+    for heading, lines in _rows(data):
+        if left_out:
+            left_out += len(lines) - 2
+            continue
+        block = [heading, ""]
+        for i, line in enumerate(lines):
+            if budget is not None and size + sum(len(x) + 1 for x in block) + len(line) + 1 > budget - reserve:
+                left_out = len(lines) - max(i, 2)
+                break
+            block.append(line)
+        if len(block) > 4 or not left_out:
+            out += [*block, ""]
+            size += sum(len(x) + 1 for x in block)
+    if left_out:
+        where = f": see [the full list in the run's summary]({more_link})" if more_link else ""
+        out += [f"…and {left_out} more rows not shown{where}.", ""]
+    return "\n".join(out)

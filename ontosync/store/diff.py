@@ -1,0 +1,261 @@
+"""Reading the change log: one run, the runs since a revision, or two databases compared directly.
+
+Each way ends in the same `ChangeSet` (a list of folded `Change`s plus what was compared), and
+`ChangeSet.to_json()` gives CONTRACT section 7's JSON. Labels are looked up in the head database,
+then in the cards the change set itself holds (a removed class keeps its old label), so a run log
+and a direct comparison of the same two states render the same JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ontosync.store.changelog import AXIOM_ITEM, class_card_sql, has_change_log, property_card_sql
+
+
+class DiffError(Exception):
+    """The selection cannot be made (no such run or revision, not an ontosync database): exit 2."""
+
+
+@dataclass
+class Change:
+    kind: str  # class | property | axiom
+    ontology: str
+    iri: str
+    item: str
+    old: Any  # card dict, True for a present axiom, None when absent
+    new: Any
+
+
+@dataclass
+class ChangeSet:
+    base: dict
+    head: dict
+    changes: list[Change] = field(default_factory=list)
+
+    def to_json(self, conn: sqlite3.Connection | None = None) -> dict:
+        return _render(self, _Labels(conn, self.changes))
+
+
+# -- selecting runs ----------------------------------------------------------------------------------
+
+def last_run_id(conn: sqlite3.Connection) -> int:
+    """The newest run's id, 0 when none (or the database predates the change log)."""
+    if not has_change_log(conn):
+        return 0
+    return conn.execute("SELECT COALESCE(max(id), 0) FROM runs").fetchone()[0]
+
+
+def _run_info(conn: sqlite3.Connection, run_id: int | None) -> dict:
+    if not run_id:
+        return {"run": None, "revision": None}
+    row = conn.execute("SELECT revision, finished_at FROM runs WHERE id = ?", (run_id,)).fetchone()
+    return {"run": run_id, "revision": row[0] if row else None}
+
+
+def fold_runs(conn: sqlite3.Connection, first: int, last: int) -> list[Change]:
+    """The net change of runs first..last (inclusive): per key the first old value, the last new."""
+    folded: dict[tuple, list] = {}
+    rows = conn.execute("SELECT kind, ontology_id, iri, item, old, new FROM run_changes "
+                        "WHERE run_id BETWEEN ? AND ? ORDER BY run_id", (first, last))
+    for kind, onto, iri, item, old, new in rows:
+        key = (kind, onto, iri, item)
+        if key in folded:
+            folded[key][1] = new
+        else:
+            folded[key] = [old, new]
+    out = []
+    for (kind, onto, iri, item), (old, new) in folded.items():
+        if old != new:
+            out.append(Change(kind, onto, iri, item, _value(kind, old), _value(kind, new)))
+    return out
+
+
+def _value(kind: str, raw: Any) -> Any:
+    if raw is None:
+        return None
+    return True if kind == "axiom" else json.loads(raw)
+
+
+def select_runs(conn: sqlite3.Connection, run: int | None = None, since: str | None = None,
+                after_run: int | None = None) -> ChangeSet:
+    """`--run ID`, `--since REVISION`, runs after `after_run`, or by default the last run that
+    changed something."""
+    if not has_change_log(conn):
+        raise DiffError("this database has no change log yet (run `ontosync sync` or `ontosync migrate` on it)")
+    newest = last_run_id(conn)
+    if run is not None:
+        if conn.execute("SELECT 1 FROM runs WHERE id = ?", (run,)).fetchone() is None:
+            raise DiffError(f"no run {run} in the change log (runs kept: {_kept(conn)})")
+        first = last = run
+        base = _run_info(conn, _previous_run(conn, run))
+    elif since is not None:
+        row = conn.execute("SELECT id FROM runs WHERE revision = ? OR (length(?) >= 7 AND revision LIKE ? || '%') "
+                           "ORDER BY id DESC LIMIT 1", (since, since, since)).fetchone()
+        if row is None:
+            raise DiffError(f"no run at revision {since} in the change log (runs kept: {_kept(conn)})")
+        first, last = row[0] + 1, newest
+        base = _run_info(conn, row[0])
+    elif after_run is not None:
+        first, last = after_run + 1, newest
+        base = _run_info(conn, after_run)
+    else:
+        # from the rows themselves: a run killed before it finished has its changes but no count
+        row = conn.execute("SELECT max(run_id) FROM run_changes").fetchone()
+        first = last = row[0] or 0
+        base = _run_info(conn, _previous_run(conn, first) if first else None)
+    changes = fold_runs(conn, first, last) if last >= first else []
+    return ChangeSet(base, _run_info(conn, last if last >= first else newest), changes)
+
+
+def _previous_run(conn: sqlite3.Connection, run: int) -> int | None:
+    row = conn.execute("SELECT max(id) FROM runs WHERE id < ?", (run,)).fetchone()
+    return row[0]
+
+
+def _kept(conn: sqlite3.Connection) -> str:
+    lo, hi = conn.execute("SELECT min(id), max(id) FROM runs").fetchone()
+    return "none" if lo is None else f"{lo} to {hi}"
+
+
+# -- comparing two databases -------------------------------------------------------------------------
+
+def snapshot(conn: sqlite3.Connection) -> dict[tuple, Any]:
+    """Every card and axiom of a database, keyed like the change log's rows."""
+    out: dict[tuple, Any] = {}
+    for o, iri, card in conn.execute(
+            "SELECT ontology_id, class_iri, " + class_card_sql("c0.ontology_id", "c0.class_iri")
+            + " FROM owl_classes c0 WHERE c0.source_file IS NOT NULL"):
+        out[("class", o, iri, "")] = json.loads(card)
+    for o, iri, card in conn.execute(
+            "SELECT ontology_id, property_iri, " + property_card_sql("p0.ontology_id", "p0.property_iri")
+            + " FROM owl_properties p0"):
+        out[("property", o, iri, "")] = json.loads(card)
+    for o, s, item in conn.execute("SELECT DISTINCT ontology_id, COALESCE(subject, ''), "
+                                   + AXIOM_ITEM.format(t="owl_axioms") + " FROM owl_axioms"):
+        out[("axiom", o, s, item)] = True
+    return out
+
+
+def compare_databases(head: sqlite3.Connection, base_path: str | Path, head_name: str) -> ChangeSet:
+    base_conn = open_readonly(base_path)
+    try:
+        before = snapshot(base_conn)
+    except sqlite3.DatabaseError as exc:
+        raise DiffError(f"{base_path} is not an ontosync database: {exc}") from exc
+    finally:
+        base_conn.close()
+    after = snapshot(head)
+    changes = [Change(k[0], k[1], k[2], k[3], before.get(k), after.get(k))
+               for k in before.keys() | after.keys() if before.get(k) != after.get(k)]
+    return ChangeSet({"database": str(base_path)}, {"database": head_name}, changes)
+
+
+def open_readonly(path: str | Path) -> sqlite3.Connection:
+    if not Path(path).is_file():
+        raise DiffError(f"database not found: {path}")
+    return sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
+
+
+# -- JSON ----------------------------------------------------------------------------------------------
+
+class _Labels:
+    """Label of an IRI: the head database's, else a card in the change set, else None."""
+
+    def __init__(self, conn: sqlite3.Connection | None, changes: list[Change]) -> None:
+        self.conn = conn
+        self.cards: dict[tuple[str, str], str] = {}
+        for ch in changes:
+            for card in (ch.old, ch.new):
+                if isinstance(card, dict) and card.get("label"):
+                    self.cards.setdefault((ch.ontology, ch.iri), card["label"])
+
+    def __call__(self, onto: str, iri: str) -> str | None:
+        if self.conn is not None:
+            row = self.conn.execute(
+                "SELECT label FROM owl_classes WHERE ontology_id = ? AND class_iri = ? AND label IS NOT NULL "
+                "UNION ALL SELECT label FROM owl_properties WHERE ontology_id = ? AND property_iri = ? "
+                "AND label IS NOT NULL LIMIT 1", (onto, iri, onto, iri)).fetchone()
+            if row:
+                return row[0]
+        return self.cards.get((onto, iri))
+
+
+def _entry(ch: Change, label: str | None, **extra: Any) -> dict:
+    entry = {"iri": ch.iri, "label": label, **extra}
+    if ch.ontology != "default":
+        entry["ontology"] = ch.ontology
+    return entry
+
+
+def _sort_key(entry: dict) -> tuple:
+    return ((entry.get("label") or entry["iri"]).casefold(), entry["iri"], entry.get("ontology", ""))
+
+
+def _class_changes(ch: Change, labels: _Labels) -> dict:
+    old, new = ch.old, ch.new
+    out: dict[str, Any] = {}
+    if old.get("label") != new.get("label"):
+        out["label"] = [old.get("label"), new.get("label")]
+    if old.get("definition") != new.get("definition"):
+        out["definition"] = [old.get("definition"), new.get("definition")]
+    for key, name in (("parents", "parents"), ("synonyms", "synonyms")):
+        before, after = set(old.get(key) or []), set(new.get(key) or [])
+        if name == "parents":
+            added = [{"iri": p, "label": labels(ch.ontology, p)} for p in sorted(after - before)]
+            removed = [{"iri": p, "label": labels(ch.ontology, p)} for p in sorted(before - after)]
+        else:
+            added, removed = sorted(after - before), sorted(before - after)
+        if added:
+            out[f"{name}_added"] = added
+        if removed:
+            out[f"{name}_removed"] = removed
+    return out
+
+
+def _sections(changes: list[Change], kind: str, labels: _Labels) -> dict[str, list]:
+    added, removed, changed = [], [], []
+    for ch in changes:
+        if ch.kind != kind:
+            continue
+        extra = {}
+        if kind == "property":
+            extra = {"type": (ch.new or ch.old).get("type")}
+        if ch.old is None:
+            added.append(_entry(ch, ch.new.get("label"), **extra))
+        elif ch.new is None:
+            removed.append(_entry(ch, ch.old.get("label"), **extra))
+        else:
+            diff = _class_changes(ch, labels) if kind == "class" else {
+                k: [ch.old.get(k), ch.new.get(k)] for k in ("type", "label", "domain", "range")
+                if ch.old.get(k) != ch.new.get(k)}
+            changed.append(_entry(ch, ch.new.get("label"), **extra, changes=diff))
+    return {name: sorted(rows, key=_sort_key) for name, rows in
+            (("added", added), ("removed", removed), ("changed", changed))}
+
+
+def _render(cs: ChangeSet, labels: _Labels) -> dict:
+    per_subject: dict[tuple[str, str], list[int]] = {}
+    for ch in cs.changes:
+        if ch.kind == "axiom":
+            counts = per_subject.setdefault((ch.ontology, ch.iri), [0, 0])
+            counts[0 if ch.new else 1] += 1
+    by_subject = sorted((_entry(Change("axiom", o, s, "", None, None), labels(o, s), added=a, removed=r)
+                         for (o, s), (a, r) in per_subject.items()), key=_sort_key)
+    classes = _sections(cs.changes, "class", labels)
+    properties = _sections(cs.changes, "property", labels)
+    return {
+        "base": cs.base,
+        "head": cs.head,
+        "counts": {**{f"classes_{k}": len(v) for k, v in classes.items()},
+                   **{f"properties_{k}": len(v) for k, v in properties.items()}},
+        "classes": classes,
+        "properties": properties,
+        "axioms": {"added": sum(a for a, _ in per_subject.values()),
+                   "removed": sum(r for _, r in per_subject.values()),
+                   "by_subject": by_subject},
+    }
