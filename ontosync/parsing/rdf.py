@@ -37,7 +37,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ontosync.parsing import ParseOptions
+from ontosync.parsing import ParseOptions, rdf_statements
 from ontosync.parsing.facts import AxiomFact, ClassFact, EdgeFact, FileFacts, ParseError, ParseWarning, PropertyFact
 
 __all__ = ["parse_rdf"]
@@ -194,13 +194,16 @@ def parse_rdf(path: str, data: bytes, fmt: str, options: ParseOptions) -> FileFa
         data, keep_lines = _inline_jsonld_contexts(data, options.jsonld_contexts)
 
     try:
-        index = _Index.build(ox.parse(data, format=ox_format))
+        quads = list(ox.parse(data, format=ox_format))
+        index = _Index.build(quads)
     except SyntaxError as exc:
         line = None
         if fmt == "rdfxml":
             line = _locate_xml_error(data, ox_format)
         raise _syntax_error(label, exc, line_shift_cols, keep_lines, line) from None
-    return _extract(fmt, index, len(data))
+    facts = _extract(fmt, index, len(data))
+    facts.statements, facts.synonyms = rdf_statements.extract(quads, options.namespaces)
+    return facts
 
 
 # --------------------------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from ontosync.pipeline.workers import Outcome, ParsePool, Task
 from ontosync.sources import PathFilter, Source, SourceFile
 from ontosync.store.migrations import utc_now
 from ontosync.store.repository import Repository, StoreError
+from ontosync.store.semsql import LAYER_VERSION, ReadersLayer
 
 KNOWN_PAGE = 2000  # source_files rows fetched per step of the merge join
 LEGACY_PREFIX = "legacy:"
@@ -146,6 +147,7 @@ class SyncRun:
         self.delayed: list[tuple[float, int, Task]] = []  # retry heap: (ready_at, seq, task)
         self._seq = 0
         self._save = self._retrying(self._save_outcome)
+        repo.readers = ReadersLayer(options.namespaces, settings.relations)
 
     # -- the run ----------------------------------------------------------------------------
     def run(self) -> SyncResult:
@@ -162,6 +164,8 @@ class SyncRun:
         exit_code, message = 0, None
         try:
             self._loop(pool, ckpt_path)
+            for text in self._write(self.repo.refresh_readers):  # semantic-sql layer: store/closure.py
+                self.stats.warnings.append({"path": None, "kind": "subclass-cycle", "message": text, "line": None})
             self.ckpt.finished = True
             self._record_settings()
         except FatalStop as exc:
@@ -394,7 +398,8 @@ class SyncRun:
     # -- settings fingerprint: a change of parse settings reparses everything ---------------------
     def _fingerprint(self) -> str:
         data = json.dumps([__version__, self.s.ontology_id, self.options.namespaces, self.options.page_namespace,
-                           sorted(self.options.jsonld_contexts.items())], sort_keys=True)
+                           sorted(self.options.jsonld_contexts.items())]
+                          + [LAYER_VERSION, self.s.relations], sort_keys=True)
         return hashlib.sha256(data.encode()).hexdigest()
 
     def _settings_changed(self) -> bool:

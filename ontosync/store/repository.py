@@ -31,9 +31,11 @@ from pathlib import Path
 
 from peewee import SqliteDatabase
 
+from ontosync.parsing import DEFAULT_NAMESPACES
 from ontosync.parsing.facts import FileFacts, ParseWarning, normalize_name
 from ontosync.store import migrations
 from ontosync.store.models import database_proxy
+from ontosync.store.semsql import ReadersLayer
 
 PRAGMAS = {
     "journal_mode": "wal",
@@ -78,6 +80,7 @@ class Repository:
             raise StoreError(f"{db_path}: {exc}") from exc
         database_proxy.initialize(self.db)
         self._temp_ready = False
+        self.readers = ReadersLayer(DEFAULT_NAMESPACES)  # the sync sets its configured one
 
     def close(self) -> None:
         self.db.close()
@@ -129,6 +132,7 @@ class Repository:
             self._upsert_source(path, blob_sha, size, status, facts.skipped, None, "skipped" if facts.skipped else None,
                                 facts.format, onto, facts.public, now, good=True)
             dupes = self._replace_facts(path, onto, facts, now)
+            self.readers.file_saved(self.conn, path, onto, facts)
         return [ParseWarning("duplicate-declaration", f"{iri} is also declared by {other}") for iri, other in dupes]
 
     def save_failure(self, path: str, blob_sha: str | None, size: int, message: str, line: int | None,
@@ -141,7 +145,22 @@ class Repository:
         """The file left the source: remove exactly the facts it contributed."""
         with self.transaction():
             self._replace_facts(path, self.default_ontology, None, now)
+            self.readers.file_saved(self.conn, path, self.default_ontology, None)
             self.conn.execute("DELETE FROM source_files WHERE path = ?", (path,))
+
+    def refresh_readers(self) -> list[str]:
+        """End of a run that changed something: entailed_edge, prefix, search, in one transaction."""
+        from ontosync.store import closure
+
+        stale = self.conn.execute("SELECT value FROM sync_meta WHERE key = 'readers_stale'").fetchone()
+        if not stale or stale[0] != "1":
+            return []
+        with self.transaction():
+            warnings = closure.refresh(self.conn, self.readers.curies, self.readers.touched)
+            self.conn.execute("UPDATE sync_meta SET value = '0' WHERE key = 'readers_stale'")
+        self.readers.touched.clear()
+        self.readers.changed_files.clear()
+        return warnings
 
     def _upsert_source(self, path, blob_sha, size, status, error, line, kind, fmt, onto, public, now, good) -> None:
         self.conn.execute(

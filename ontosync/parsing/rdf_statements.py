@@ -1,0 +1,110 @@
+"""An RDF file's triples as semantic-sql rows, and its synonyms as plain facts.
+
+semantic-sql keeps every triple of an ontology (`statements`): labels, definitions, synonyms,
+`owl:deprecated`, subclass axioms with their `owl:someValuesFrom` restrictions as blank-node
+stanzas, domains, ranges, property types, axiom annotations. So does this: every triple of the file,
+IRIs written as CURIEs where a prefix is known, literals stored exactly as parsed.
+
+Blank node ids from the parser are random (RDF/XML) or document labels; they are renamed `_:b1`,
+`_:b2`, ... in order of first appearance, so the rows are a function of the file's bytes. The store
+makes them unique across files. `stanza` is the named subject a blank node hangs from (semantic-sql's
+meaning: the term the statement is about), or the subject itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import NamedTuple
+
+import pyoxigraph as ox
+
+from ontosync.parsing.curies import CurieMap
+from ontosync.parsing.facts import SynonymFact
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+SYNONYM_PREDICATES = {
+    "http://www.geneontology.org/formats/oboInOwl#hasExactSynonym": "oio:hasExactSynonym",
+    "http://www.geneontology.org/formats/oboInOwl#hasRelatedSynonym": "oio:hasRelatedSynonym",
+    "http://www.geneontology.org/formats/oboInOwl#hasBroadSynonym": "oio:hasBroadSynonym",
+    "http://www.geneontology.org/formats/oboInOwl#hasNarrowSynonym": "oio:hasNarrowSynonym",
+    "http://www.w3.org/2004/02/skos/core#altLabel": "skos:altLabel",
+}
+
+
+_SYNONYM_CURIES = frozenset(SYNONYM_PREDICATES.values())
+
+
+class Statement(NamedTuple):
+    """One semantic-sql row (without graph and source file, which the store adds)."""
+
+    stanza: str
+    subject: str
+    predicate: str
+    object: str | None
+    value: str | None
+    datatype: str | None
+    language: str | None
+
+
+def extract(quads: Iterable[ox.Quad], namespaces: dict[str, str]) -> tuple[list[Statement], list[SynonymFact]]:
+    """Rows for `statements` and the synonyms of named subjects, both de-duplicated, file order kept.
+
+    Written for speed (PATO's 35,000 triples): each distinct term is converted once and looked up by
+    the term itself, since reading a pyoxigraph term's fields costs more than a dict hit.
+    """
+    compact = CurieMap(namespaces).compact
+    terms: dict[object, object] = {}
+    named, blank = ox.NamedNode, ox.BlankNode
+    blanks = [0]
+
+    def convert(term):
+        kind = type(term)
+        if kind is named:
+            out = compact(term.value)
+        elif kind is blank:
+            blanks[0] += 1
+            out = f"_:b{blanks[0]}"
+        elif kind is ox.Literal:
+            dt = term.datatype.value
+            out = (term.value, None if dt in (XSD_STRING, RDF_LANG_STRING) else compact(dt), term.language)
+        else:
+            out = None  # RDF 1.2 triple terms: no semantic-sql shape
+        terms[term] = out
+        return out
+
+    rows: dict[tuple, None] = {}
+    synonyms: dict[SynonymFact, None] = {}
+    for quad in quads:
+        s, p, o = quad.subject, quad.predicate, quad.object
+        subject = terms[s] if s in terms else convert(s)
+        predicate = terms[p] if p in terms else convert(p)
+        obj = terms[o] if o in terms else convert(o)
+        if subject is None or obj is None:
+            continue
+        if type(obj) is tuple:
+            rows[(subject, predicate, None, *obj)] = None
+            syn = SYNONYM_PREDICATES.get(p.value) if predicate in _SYNONYM_CURIES else None
+            if syn and type(s) is named:
+                synonyms[SynonymFact(s.value, obj[0], syn)] = None
+        else:
+            rows[(subject, predicate, obj, None, None, None)] = None
+    stanzas = _stanzas(rows)
+    return [Statement(stanzas.get(r[0], r[0]), *r) for r in rows], list(synonyms)
+
+
+def _stanzas(rows: dict[tuple, None]) -> dict[str, str]:
+    """Blank node -> the named subject it hangs from (following blank-node chains upwards)."""
+    parent: dict[str, str] = {}
+    for s, _p, o, *_ in rows:
+        if o is not None and o.startswith("_:") and o not in parent:
+            parent[o] = s
+    out: dict[str, str] = {}
+    for blank in parent:
+        seen, cur = {blank}, parent[blank]
+        while cur.startswith("_:") and cur in parent and cur not in seen:
+            seen.add(cur)
+            cur = parent[cur]
+        out[blank] = cur
+    return out
