@@ -30,7 +30,7 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-LOCAL_COMMANDS = ("sync", "migrate", "verify", "status")
+LOCAL_COMMANDS = ("sync", "migrate", "verify", "status", "search")
 
 
 def build_parser(with_fetch_db: bool = True) -> argparse.ArgumentParser:
@@ -75,6 +75,9 @@ def build_parser(with_fetch_db: bool = True) -> argparse.ArgumentParser:
     st.add_argument("--checkpoint", metavar="PATH", help="checkpoint file (default <db>.checkpoint.json)")
     st.add_argument("--json", action="store_true", help="print JSON instead of text")
 
+    from ontosync.search_command import add_parser as add_search_parser
+
+    add_search_parser(sub)
     if with_fetch_db:
         try:
             from ontosync.action.fetch_db import add_fetch_db_parser

@@ -147,7 +147,7 @@ class SyncRun:
         self.delayed: list[tuple[float, int, Task]] = []  # retry heap: (ready_at, seq, task)
         self._seq = 0
         self._save = self._retrying(self._save_outcome)
-        repo.readers = ReadersLayer(options.namespaces, settings.relations)
+        repo.readers = ReadersLayer(options.namespaces, settings.relations, options.page_namespace)
 
     # -- the run ----------------------------------------------------------------------------
     def run(self) -> SyncResult:
@@ -398,8 +398,8 @@ class SyncRun:
     # -- settings fingerprint: a change of parse settings reparses everything ---------------------
     def _fingerprint(self) -> str:
         data = json.dumps([__version__, self.s.ontology_id, self.options.namespaces, self.options.page_namespace,
-                           sorted(self.options.jsonld_contexts.items())]
-                          + [LAYER_VERSION, self.s.relations], sort_keys=True)
+                           sorted(self.options.jsonld_contexts.items()), LAYER_VERSION, self.s.relations],
+                          sort_keys=True)
         return hashlib.sha256(data.encode()).hexdigest()
 
     def _settings_changed(self) -> bool:

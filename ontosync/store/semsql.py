@@ -26,6 +26,7 @@ from ontosync.parsing.facts import FileFacts
 LAYER_VERSION = "semsql-1"
 RELATION_BASE = "urn:ontosync:relation:"
 RELATION_PREFIX = "rel"
+PAGE_PREFIX = "page"
 PROPERTY_TYPES = {"ObjectProperty": "owl:ObjectProperty", "DataProperty": "owl:DatatypeProperty",
                   "AnnotationProperty": "owl:AnnotationProperty"}
 # Set with every file's rows, cleared when the run-level tables are brought up to date: a run that
@@ -39,8 +40,10 @@ INSERT = ("INSERT INTO statements (stanza, subject, predicate, object, value, da
 class ReadersLayer:
     """Keeps `statements` per file. `relations` binds relationship keys to property IRIs/CURIEs."""
 
-    def __init__(self, namespaces: dict[str, str], relations: dict[str, str] | None = None) -> None:
-        self.curies = CurieMap({RELATION_PREFIX: RELATION_BASE, **namespaces})
+    def __init__(self, namespaces: dict[str, str], relations: dict[str, str] | None = None,
+                 page_namespace: str = "urn:ontosync:page:") -> None:
+        # `page:` names the IRIs minted for pages without owl:class and for links to no page.
+        self.curies = CurieMap({RELATION_PREFIX: RELATION_BASE, PAGE_PREFIX: page_namespace, **namespaces})
         self.relations = {k.lower(): v for k, v in (relations or {}).items()}
         self.touched: set[str] = set()  # subjects whose rows changed in this run
         self.changed_files: set[str] = set()
