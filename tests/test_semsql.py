@@ -113,7 +113,8 @@ def test_bad_input_unknown_prefix_odd_literal_and_a_cycle(tmp_path: Path) -> Non
         "  rdfs:subClassOf <http://unknown.example/B> .\n"
         "<http://unknown.example/B> a owl:Class ; rdfs:subClassOf <http://unknown.example/C> .\n"
         "<http://unknown.example/C> a owl:Class ; rdfs:subClassOf <http://unknown.example/A> .\n"
-        "<http://purl.obolibrary.org/obo/XYZ_123> a owl:Class ; rdfs:subClassOf <http://www.w3.org/2002/07/owl#caf\u00e9> .\n",
+        "<http://purl.obolibrary.org/obo/XYZ_123> a owl:Class ;\n"
+        "  rdfs:subClassOf <http://www.w3.org/2002/07/owl#caf\u00e9> .\n",
         encoding="utf-8")
     db = tmp_path / "b.db"
     report = sync(src, db)
