@@ -458,6 +458,8 @@ class SyncRun:
             "write_latency_ms": {"p50": lat.quantile(0.5), "p95": lat.quantile(0.95), "max": lat.quantile(1.0)},
             "retries": st.retries + getattr(self.source, "retries", 0),
             "queue_depth_max": st.queue_depth_max,
+            "readers_layer_ms": {"files": round(self.repo.readers.files_ms, 1),
+                                 "refresh": round(self.repo.readers.refresh_ms, 1)},
             "worker_utilization": round(pool.utilization(), 3),
             "warnings": st.warnings,
             "alerts": alerts,

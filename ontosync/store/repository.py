@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -155,9 +156,11 @@ class Repository:
         stale = self.conn.execute("SELECT value FROM sync_meta WHERE key = 'readers_stale'").fetchone()
         if not stale or stale[0] != "1":
             return []
+        started = time.perf_counter()
         with self.transaction():
             warnings = closure.refresh(self.conn, self.readers.curies, self.readers.touched)
             self.conn.execute("UPDATE sync_meta SET value = '0' WHERE key = 'readers_stale'")
+        self.readers.refresh_ms += (time.perf_counter() - started) * 1000
         self.readers.touched.clear()
         self.readers.changed_files.clear()
         return warnings
