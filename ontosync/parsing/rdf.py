@@ -169,7 +169,8 @@ class _Unrenderable(Exception):
 def parse_rdf(path: str, data: bytes, fmt: str, options: ParseOptions) -> FileFacts:
     """Parse one RDF document and extract its OWL facts.
 
-    `path` is not used: messages name the line and the caller reports the path. The result depends
+    `path` only names the file's blank nodes in its semantic-sql rows (rdf_statements.py): messages
+    name the line and the caller reports the path. The result depends
     on `data`, `fmt` and `options` alone, and is sorted, so the database content is a function of
     the bytes (blank node ids, random in RDF/XML, never reach the output).
     """
@@ -202,7 +203,7 @@ def parse_rdf(path: str, data: bytes, fmt: str, options: ParseOptions) -> FileFa
             line = _locate_xml_error(data, ox_format)
         raise _syntax_error(label, exc, line_shift_cols, keep_lines, line) from None
     facts = _extract(fmt, index, len(data))
-    facts.statements, facts.synonyms = rdf_statements.extract(quads, options.namespaces)
+    facts.statements, facts.synonyms = rdf_statements.extract(quads, options.namespaces, path)
     return facts
 
 

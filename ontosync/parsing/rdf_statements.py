@@ -5,14 +5,15 @@ semantic-sql keeps every triple of an ontology (`statements`): labels, definitio
 stanzas, domains, ranges, property types, axiom annotations. So does this: every triple of the file,
 IRIs written as CURIEs where a prefix is known, literals stored exactly as parsed.
 
-Blank node ids from the parser are random (RDF/XML) or document labels; they are renamed `_:b1`,
-`_:b2`, ... in order of first appearance, so the rows are a function of the file's bytes. The store
-makes them unique across files. `stanza` is the named subject a blank node hangs from (semantic-sql's
+Blank node ids from the parser are random (RDF/XML) or document labels; they are renamed
+`_:<path token>_b1`, `_b2`, ... in order of first appearance, so the rows are a function of the
+file's path and bytes, and unique across files. `stanza` is the named subject a blank node hangs from (semantic-sql's
 meaning: the term the statement is about), or the subject itself.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from typing import NamedTuple
 
@@ -33,6 +34,11 @@ SYNONYM_PREDICATES = {
 }
 
 
+def blank_token(path: str) -> str:
+    """A short stable token of a file's path: the file's blank nodes are `_:<token>_...`."""
+    return hashlib.sha1(path.encode("utf-8")).hexdigest()[:10]
+
+
 _SYNONYM_CURIES = frozenset(SYNONYM_PREDICATES.values())
 
 
@@ -48,8 +54,12 @@ class Statement(NamedTuple):
     language: str | None
 
 
-def extract(quads: Iterable[ox.Quad], namespaces: dict[str, str]) -> tuple[list[Statement], list[SynonymFact]]:
+def extract(quads: Iterable[ox.Quad], namespaces: dict[str, str],
+            path: str = "") -> tuple[list[Statement], list[SynonymFact]]:
     """Rows for `statements` and the synonyms of named subjects, both de-duplicated, file order kept.
+
+    Blank nodes are named `_:<token of path>_b<n>`, unique across the files of a database; done here,
+    in the parse worker, so the single writer only inserts.
 
     Written for speed (PATO's 35,000 triples): each distinct term is converted once and looked up by
     the term itself, since reading a pyoxigraph term's fields costs more than a dict hit.
@@ -58,6 +68,7 @@ def extract(quads: Iterable[ox.Quad], namespaces: dict[str, str]) -> tuple[list[
     terms: dict[object, object] = {}
     named, blank = ox.NamedNode, ox.BlankNode
     blanks = [0]
+    token = blank_token(path)
 
     def convert(term):
         kind = type(term)
@@ -65,7 +76,7 @@ def extract(quads: Iterable[ox.Quad], namespaces: dict[str, str]) -> tuple[list[
             out = compact(term.value)
         elif kind is blank:
             blanks[0] += 1
-            out = f"_:b{blanks[0]}"
+            out = f"_:{token}_b{blanks[0]}"
         elif kind is ox.Literal:
             dt = term.datatype.value
             out = (term.value, None if dt in (XSD_STRING, RDF_LANG_STRING) else compact(dt), term.language)

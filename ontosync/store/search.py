@@ -13,19 +13,34 @@ import sqlite3
 
 SYNONYMS = ("oio:hasExactSynonym", "oio:hasRelatedSynonym", "oio:hasBroadSynonym", "oio:hasNarrowSynonym",
             "skos:altLabel")
-_ROW = f"""
-SELECT (SELECT min(value) FROM statements WHERE subject = :c AND predicate = 'rdfs:label'),
-       (SELECT group_concat(value, ' | ') FROM (SELECT DISTINCT value FROM statements WHERE subject = :c
-            AND predicate IN ({", ".join(f"'{p}'" for p in SYNONYMS)}) ORDER BY value)),
+_COLUMNS = f"""
+       (SELECT min(value) FROM statements WHERE subject = :c AND predicate = 'rdfs:label'),
+       (SELECT group_concat(value, ' | ') FROM statements INDEXED BY statements_spv WHERE subject = :c
+            AND predicate IN ({", ".join(f"'{p}'" for p in SYNONYMS)})),
        (SELECT min(value) FROM statements WHERE subject = :c AND predicate = 'IAO:0000115'),
-       (SELECT source_file FROM statements WHERE subject = :c AND predicate = 'rdf:type' AND object = 'owl:Class'
-            ORDER BY NOT EXISTS (SELECT 1 FROM statements l WHERE l.subject = :c AND l.predicate = 'rdfs:label'
-                                 AND +l.source_file = statements.source_file), source_file LIMIT 1)
+       COALESCE((SELECT min(t.source_file) FROM statements t WHERE t.subject = :c AND t.predicate = 'rdf:type'
+                     AND t.object = 'owl:Class' AND EXISTS (
+                         SELECT 1 FROM statements l WHERE l.subject = :c AND l.predicate = 'rdfs:label'
+                         AND +l.source_file = t.source_file)),
+                (SELECT min(source_file) FROM statements WHERE subject = :c AND predicate = 'rdf:type'
+                     AND object = 'owl:Class'))
 """
+_ROW = "SELECT " + _COLUMNS
+# Every class at once (a full sync): one statement instead of a round trip per class.
+_ALL = ("INSERT INTO class_search (curie, label, synonyms, definition, source_file) SELECT * FROM (SELECT k.id, "
+        + _COLUMNS.replace(":c", "k.id") + " AS source FROM (SELECT DISTINCT subject AS id FROM statements "
+        "WHERE predicate = 'rdf:type' AND object = 'owl:Class' AND substr(subject, 1, 2) <> '_:') k) "
+        "WHERE source IS NOT NULL ORDER BY 1")
+BULK = 500  # more touched classes than this: rebuild the table and the index in bulk
 
 
 def refresh_search(conn: sqlite3.Connection, subjects: set[str]) -> None:
     """Replace the rows of `subjects` (caller holds the transaction)."""
+    if len(subjects) > BULK:
+        conn.execute("DELETE FROM class_search")
+        conn.execute(_ALL)
+        conn.execute("INSERT INTO class_search_fts (class_search_fts) VALUES ('rebuild')")
+        return
     for curie in sorted(s for s in subjects if not s.startswith("_:")):
         old = conn.execute("SELECT id, label, synonyms, definition FROM class_search WHERE curie = ?",
                            (curie,)).fetchone()

@@ -7,20 +7,20 @@ relationship key (`has-part::`, `requires::`, ...) as `rdfs:subClassOf` an `owl:
 restriction on the key's property. Because links are re-pointed when the page they name appears or
 goes, the rows of every page whose links moved are derived again in the same transaction.
 
-Blank nodes are made unique per file (`_:<file token>_b1`), the token a hash of the path, so the
-rows are a function of the source tree. What a run touched is remembered (`touched`), so the end of
+Blank nodes are unique per file (`_:<file token>_r1`), the token a hash of the path, so the rows
+are a function of the source tree. What a run touched is remembered (`touched`), so the end of
 the run (store/closure.py) updates `entailed_edge`, `prefix` and the search index once.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 import time
 
 from ontosync.parsing.curies import CurieMap
 from ontosync.parsing.facts import FileFacts
+from ontosync.parsing.rdf_statements import blank_token
 
 # Part of the parse-settings fingerprint: a database whose statements were made by another version
 # of this layer (or before it existed) is reparsed in full once.
@@ -63,14 +63,12 @@ class ReadersLayer:
         conn.execute(STALE)
         self._forget(conn, path)
         if facts is not None and not facts.skipped:
-            if facts.statements is not None:
-                token = _token(path)
-                conn.executemany(INSERT, [(_b(st.stanza, token), _b(st.subject, token), st.predicate,
-                                           _b(st.object, token), st.value, st.datatype, st.language, onto, path)
-                                          for st in facts.statements])
+            if facts.statements is not None:  # blank nodes already unique per file (rdf_statements.py)
+                conn.executemany(INSERT, [(*st, onto, path) for st in facts.statements])
+                self.touched.update(st[0] for st in facts.statements)
             else:
                 self._derive(conn, path)
-            self._remember(conn, path)
+                self._remember(conn, path)
         for other in self._repointed_files(conn, path):
             self._forget(conn, other)
             self._derive(conn, other)
@@ -99,7 +97,7 @@ class ReadersLayer:
     def _derive(self, conn: sqlite3.Connection, path: str) -> None:
         """A Logseq page's (or functional-syntax file's) rows from its stored, resolved facts."""
         c = self.curies.compact
-        token = _token(path)
+        token = blank_token(path)
         rows: list[tuple] = []
 
         def add(stanza, subject, predicate, obj=None, value=None, graph=None):
@@ -173,13 +171,3 @@ class ReadersLayer:
         if prefix and prefix.isalnum() and prefix[0].isalpha() and local and not local.startswith("//"):
             return self.curies.obo_base(prefix) + local
         return value
-
-
-def _token(path: str) -> str:
-    return hashlib.sha1(path.encode("utf-8")).hexdigest()[:10]
-
-
-def _b(term: str | None, token: str) -> str | None:
-    if term is not None and term.startswith("_:"):
-        return f"_:{token}_{term[2:]}"
-    return term
