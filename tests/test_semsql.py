@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from ontosync.cli import main
-from tests.helpers import ROOT
+from tests.helpers import PAGES, ROOT
 
 EXAMPLE = ROOT / "examples" / "ontology"
 
@@ -159,3 +159,34 @@ def test_search_command_finds_a_class_by_label_and_synonym(tree: Path, tmp_path:
         assert main(["search", "effector", "--db", str(db), "--json"]) == 0
         assert [h["label"] for h in json.loads(capsys.readouterr().out)] == ["Gripper"]
     assert main(["search", "x", "--db", str(tmp_path / "missing.db")]) == 2
+
+
+@pytest.mark.skipif(not PAGES.is_dir(), reason="corpus not present")
+def test_corpus_incremental_edits_equal_a_fresh_full_sync(tmp_path: Path) -> None:
+    """On the real corpus: each small run takes the incremental closure path (a few classes
+    touched), the fresh sync the full one; the layers must agree."""
+    src = tmp_path / "pages"
+    shutil.copytree(PAGES, src)
+    db = tmp_path / "inc.db"
+    sync(src, db)
+    conn = sqlite3.connect(db)
+    hub_file, = conn.execute(
+        "SELECT source_file FROM statements WHERE subject = (SELECT object FROM rdfs_subclass_of_named_statement "
+        "GROUP BY object ORDER BY count(*) DESC, object LIMIT 1) AND predicate = 'rdf:type' "
+        "ORDER BY source_file LIMIT 1").fetchone()
+    conn.close()
+    pages = sorted(p.name for p in src.glob("*.md"))
+    # a hub page loses its parents, one page is deleted, one renamed, one gets a new relationship
+    hub = src / hub_file
+    hub.write_text("\n".join(line for line in hub.read_text().splitlines() if "is-subclass-of::" not in line))
+    sync(src, db)
+    (src / pages[10]).unlink()
+    sync(src, db)
+    (src / pages[20]).rename(src / ("renamed " + pages[20]))
+    sync(src, db)
+    with (src / pages[30]).open("a") as f:
+        f.write(f"\n- has-part:: [[{Path(pages[40]).stem}]]\n")
+    sync(src, db)
+    fresh = tmp_path / "fresh.db"
+    sync(src, fresh)
+    assert layer(db) == layer(fresh)

@@ -158,7 +158,8 @@ class Repository:
             return []
         started = time.perf_counter()
         with self.transaction():
-            warnings = closure.refresh(self.conn, self.readers.curies, self.readers.touched)
+            warnings = closure.refresh(self.conn, self.readers.curies, self.readers.touched,
+                                       self.readers.changed_files)
             self.conn.execute("UPDATE sync_meta SET value = '0' WHERE key = 'readers_stale'")
         self.readers.refresh_ms += (time.perf_counter() - started) * 1000
         self.readers.touched.clear()
