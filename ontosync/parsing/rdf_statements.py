@@ -55,7 +55,7 @@ class Statement(NamedTuple):
 
 
 def extract(quads: Iterable[ox.Quad], namespaces: dict[str, str],
-            path: str = "") -> tuple[list[Statement], list[SynonymFact]]:
+            path: str = "") -> tuple[list[tuple], list[SynonymFact]]:
     """Rows for `statements` and the synonyms of named subjects, both de-duplicated, file order kept.
 
     Blank nodes are named `_:<token of path>_b<n>`, unique across the files of a database; done here,
@@ -87,11 +87,18 @@ def extract(quads: Iterable[ox.Quad], namespaces: dict[str, str],
 
     rows: dict[tuple, None] = {}
     synonyms: dict[SynonymFact, None] = {}
+    get, missing = terms.get, object()
     for quad in quads:
         s, p, o = quad.subject, quad.predicate, quad.object
-        subject = terms[s] if s in terms else convert(s)
-        predicate = terms[p] if p in terms else convert(p)
-        obj = terms[o] if o in terms else convert(o)
+        subject = get(s, missing)
+        if subject is missing:
+            subject = convert(s)
+        predicate = get(p, missing)
+        if predicate is missing:
+            predicate = convert(p)
+        obj = get(o, missing)
+        if obj is missing:
+            obj = convert(o)
         if subject is None or obj is None:
             continue
         if type(obj) is tuple:
@@ -102,7 +109,7 @@ def extract(quads: Iterable[ox.Quad], namespaces: dict[str, str],
         else:
             rows[(subject, predicate, obj, None, None, None)] = None
     stanzas = _stanzas(rows)
-    return [Statement(stanzas.get(r[0], r[0]), *r) for r in rows], list(synonyms)
+    return [(stanzas.get(r[0], r[0]), *r) for r in rows], list(synonyms)  # Statement's fields, as tuples
 
 
 def _stanzas(rows: dict[tuple, None]) -> dict[str, str]:

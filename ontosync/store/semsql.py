@@ -14,7 +14,6 @@ the run (store/closure.py) updates `entailed_edge`, `prefix` and the search inde
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import time
 
@@ -34,6 +33,15 @@ PROPERTY_TYPES = {"ObjectProperty": "owl:ObjectProperty", "DataProperty": "owl:D
 # stopped half-way leaves it set, and the next run finishes the job.
 STALE = ("INSERT INTO sync_meta (key, value) VALUES ('readers_stale', '1') "
          "ON CONFLICT (key) DO UPDATE SET value = '1'")
+# The rows of a derived file that depend on where its links point (see _link_rows).
+LINK_ROWS = " AND (predicate = 'rdfs:subClassOf' OR substr(subject, 1, 2) = '_:')"
+_RELATION = "json_extract(annotations, '$.relation')"
+RELATION_LINKS = (f"SELECT DISTINCT ontology_id, subject, {_RELATION} AS k, object FROM owl_axioms "
+                  f"WHERE source_file = ? AND axiom_type = 'Relationship' AND object IS NOT NULL "
+                  f"AND coalesce({_RELATION}, '') <> '' ORDER BY 1, 2, 3, 4")
+RELATION_KEYS = (f"SELECT {_RELATION} AS k, min(ontology_id) FROM owl_axioms WHERE source_file = ? "
+                 f"AND axiom_type = 'Relationship' AND object IS NOT NULL AND coalesce({_RELATION}, '') <> '' "
+                 f"GROUP BY k ORDER BY k")
 INSERT = ("INSERT INTO statements (stanza, subject, predicate, object, value, datatype, language, graph, "
           "source_file) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
@@ -48,6 +56,7 @@ class ReadersLayer:
         self.relations = {k.lower(): v for k, v in (relations or {}).items()}
         self.touched: set[str] = set()  # subjects whose rows changed in this run
         self.changed_files: set[str] = set()
+        self._props: dict[str, str] = {}
         self.files_ms = 0.0  # time spent keeping the layer, for the run report (and the benchmark)
         self.refresh_ms = 0.0
 
@@ -61,28 +70,25 @@ class ReadersLayer:
 
     def _file_saved(self, conn: sqlite3.Connection, path: str, onto: str, facts: FileFacts | None) -> None:
         conn.execute(STALE)
-        self._forget(conn, path)
+        self._forget(conn, path, "")
         if facts is not None and not facts.skipped:
             if facts.statements is not None:  # blank nodes already unique per file (rdf_statements.py)
-                conn.executemany(INSERT, [(*st, onto, path) for st in facts.statements])
-                self.touched.update(st[0] for st in facts.statements)
+                rows = [(*st, onto, path) for st in facts.statements]
             else:
-                self._derive(conn, path)
-                self._remember(conn, path)
+                rows = self._own_rows(conn, path) + self._link_rows(conn, path)
+            conn.executemany(INSERT, rows)
+            self.touched.update(r[0] for r in rows)
         for other in self._repointed_files(conn, path):
-            self._forget(conn, other)
-            self._derive(conn, other)
-            self._remember(conn, other)
+            # only the rows that depend on where links point: subclass edges and restrictions
+            self._forget(conn, other, LINK_ROWS)
+            rows = self._link_rows(conn, other)
+            conn.executemany(INSERT, rows)
+            self.touched.update(r[0] for r in rows)
 
-    def _forget(self, conn: sqlite3.Connection, path: str) -> None:
+    def _forget(self, conn: sqlite3.Connection, path: str, only: str) -> None:
         self.touched.update(r[0] for r in conn.execute(
-            "SELECT DISTINCT stanza FROM statements WHERE source_file = ?", (path,)))
-        conn.execute("DELETE FROM statements WHERE source_file = ?", (path,))
+            f"DELETE FROM statements WHERE source_file = ?{only} RETURNING stanza", (path,)))
         self.changed_files.add(path)
-
-    def _remember(self, conn: sqlite3.Connection, path: str) -> None:
-        self.touched.update(r[0] for r in conn.execute(
-            "SELECT DISTINCT stanza FROM statements WHERE source_file = ?", (path,)))
 
     @staticmethod
     def _repointed_files(conn: sqlite3.Connection, path: str) -> list[str]:
@@ -94,67 +100,64 @@ class ReadersLayer:
                  ON x.ontology_id = a.o AND x.object_ref_key = a.iri""").fetchall()
         return sorted({r[0] for r in rows if r[0] and r[0] != path})
 
-    def _derive(self, conn: sqlite3.Connection, path: str) -> None:
-        """A Logseq page's (or functional-syntax file's) rows from its stored, resolved facts."""
+    def _own_rows(self, conn: sqlite3.Connection, path: str) -> list[tuple]:
+        """A Logseq page's (or functional-syntax file's) rows that no link resolution changes."""
         c = self.curies.compact
-        token = blank_token(path)
         rows: list[tuple] = []
-
-        def add(stanza, subject, predicate, obj=None, value=None, graph=None):
-            rows.append((stanza, subject, predicate, obj, value, None, None, graph, path))
-
         for onto, iri, label, comment in conn.execute(
-                "SELECT ontology_id, class_iri, label, comment FROM file_classes WHERE path = ? ORDER BY class_iri",
-                (path,)):
+                "SELECT ontology_id, class_iri, label, comment FROM file_classes WHERE path = ?", (path,)):
             s = c(iri)
-            add(s, s, "rdf:type", "owl:Class", graph=onto)
+            rows.append((s, s, "rdf:type", "owl:Class", None, None, None, onto, path))
             if label:
-                add(s, s, "rdfs:label", value=label, graph=onto)
+                rows.append((s, s, "rdfs:label", None, label, None, None, onto, path))
             if comment:
-                add(s, s, "IAO:0000115", value=comment, graph=onto)
+                rows.append((s, s, "IAO:0000115", None, comment, None, None, onto, path))
         for onto, iri, text, pred in conn.execute(
-                "SELECT ontology_id, class_iri, synonym, predicate FROM file_synonyms WHERE path = ? "
-                "ORDER BY class_iri, predicate, synonym", (path,)):
-            add(c(iri), c(iri), pred, value=text, graph=onto)
-        for onto, iri, parent in conn.execute(
-                "SELECT DISTINCT ontology_id, class_iri, parent_iri FROM file_edges WHERE path = ? "
-                "ORDER BY class_iri, parent_iri", (path,)):
-            add(c(iri), c(iri), "rdfs:subClassOf", c(parent), graph=onto)
+                "SELECT ontology_id, class_iri, synonym, predicate FROM file_synonyms WHERE path = ?", (path,)):
+            rows.append((c(iri), c(iri), pred, None, text, None, None, onto, path))
         for onto, iri, ptype, label, domain, rng in conn.execute(
                 "SELECT ontology_id, property_iri, property_type, label, domain, range FROM file_properties "
-                "WHERE path = ? ORDER BY property_iri", (path,)):
+                "WHERE path = ?", (path,)):
             s = c(iri)
-            add(s, s, "rdf:type", PROPERTY_TYPES.get(ptype, "rdf:Property"), graph=onto)
+            rows.append((s, s, "rdf:type", PROPERTY_TYPES.get(ptype, "rdf:Property"), None, None, None, onto, path))
             if label:
-                add(s, s, "rdfs:label", value=label, graph=onto)
+                rows.append((s, s, "rdfs:label", None, label, None, None, onto, path))
             for pred, value in (("rdfs:domain", domain), ("rdfs:range", rng)):
                 if value and " " not in value and "(" not in value:
-                    add(s, s, pred, c(value), graph=onto)
-        self._restrictions(conn, path, token, add)
-        conn.executemany(INSERT, rows)
-
-    def _restrictions(self, conn: sqlite3.Connection, path: str, token: str, add) -> None:
-        """Each relationship link: C rdfs:subClassOf [owl:onProperty P; owl:someValuesFrom D]."""
-        c = self.curies.compact
-        found = conn.execute(
-            "SELECT DISTINCT ontology_id, subject, object, annotations FROM owl_axioms WHERE source_file = ? "
-            "AND axiom_type = 'Relationship' AND object IS NOT NULL", (path,)).fetchall()
-        links = sorted({(onto, subj, json.loads(ann or "{}").get("relation", ""), obj)
-                        for onto, subj, obj, ann in found})
+                    rows.append((s, s, pred, c(value), None, None, None, onto, path))
         declared: set[str] = set()
-        for n, (onto, subj, key, obj) in enumerate((x for x in links if x[2]), start=1):
+        for key, onto in conn.execute(RELATION_KEYS, (path,)).fetchall():
             prop = self.property_for(key)
-            s, blank = c(subj), f"_:{token}_r{n}"
-            add(s, s, "rdfs:subClassOf", blank, graph=onto)
-            add(s, blank, "rdf:type", "owl:Restriction", graph=onto)
-            add(s, blank, "owl:onProperty", prop, graph=onto)
-            add(s, blank, "owl:someValuesFrom", c(obj), graph=onto)
             if prop not in declared:
                 declared.add(prop)
-                add(prop, prop, "rdf:type", "owl:ObjectProperty", graph=onto)
-                add(prop, prop, "rdfs:label", value=key.lower(), graph=onto)
+                rows.append((prop, prop, "rdf:type", "owl:ObjectProperty", None, None, None, onto, path))
+                rows.append((prop, prop, "rdfs:label", None, key.lower(), None, None, onto, path))
+        return rows
+
+    def _link_rows(self, conn: sqlite3.Connection, path: str) -> list[tuple]:
+        """Parents (`rdfs:subClassOf`) and each relationship link as
+        C rdfs:subClassOf [owl:onProperty P; owl:someValuesFrom D], from the resolved links."""
+        c = self.curies.compact
+        rows: list[tuple] = []
+        for onto, iri, parent in conn.execute(
+                "SELECT DISTINCT ontology_id, class_iri, parent_iri FROM file_edges WHERE path = ?", (path,)):
+            rows.append((c(iri), c(iri), "rdfs:subClassOf", c(parent), None, None, None, onto, path))
+        token = blank_token(path)
+        for n, (onto, subj, key, obj) in enumerate(conn.execute(RELATION_LINKS, (path,)).fetchall(), start=1):
+            prop, s, blank = self.property_for(key), c(subj), f"_:{token}_r{n}"
+            rows += [(s, s, "rdfs:subClassOf", blank, None, None, None, onto, path),
+                     (s, blank, "rdf:type", "owl:Restriction", None, None, None, onto, path),
+                     (s, blank, "owl:onProperty", prop, None, None, None, onto, path),
+                     (s, blank, "owl:someValuesFrom", c(obj), None, None, None, onto, path)]
+        return rows
 
     def property_for(self, key: str) -> str:
+        found = self._props.get(key)
+        if found is None:
+            found = self._props[key] = self._property_for(key)
+        return found
+
+    def _property_for(self, key: str) -> str:
         bound = self.relations.get(key.lower())
         if bound:
             return self.curies.compact(self.expand(bound))
