@@ -41,3 +41,15 @@ def run_cli(*args: str, env: dict | None = None, timeout: float = 600, cwd: Path
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     return subprocess.run([sys.executable, "-m", "ontosync", *args], capture_output=True, text=True,
                           env=full_env, timeout=timeout, cwd=cwd)
+
+
+def reachable(edges: dict, start) -> set:
+    """`start` and everything reachable from it over `edges` (node -> iterable of nodes): the
+    tests' own closure, written apart from ontosync's, to check its answers against."""
+    seen, todo = {start}, [start]
+    while todo:
+        for n in edges.get(todo.pop(), ()):
+            if n not in seen:
+                seen.add(n)
+                todo.append(n)
+    return seen

@@ -18,7 +18,7 @@ import pytest
 
 import ontosync
 from ontosync.cli import main
-from tests.helpers import PAGES
+from tests.helpers import PAGES, reachable
 
 DATASETTE = Path(sys.executable).with_name("datasette")
 METADATA = Path(ontosync.__file__).parent / "datasette" / "metadata.json"
@@ -86,13 +86,7 @@ def closure(conn: sqlite3.Connection, start: str, up: bool) -> set[str]:
     for s, o in conn.execute("SELECT subject, object FROM rdfs_subclass_of_named_statement"):
         a, b = (s, o) if up else (o, s)
         edges.setdefault(a, set()).add(b)
-    seen, todo = {start}, [start]
-    while todo:
-        for n in edges.get(todo.pop(), ()):
-            if n not in seen:
-                seen.add(n)
-                todo.append(n)
-    return seen
+    return reachable(edges, start)
 
 
 def test_canned_ancestors_and_descendants(served) -> None:

@@ -20,7 +20,7 @@ import rdflib
 from rdflib.namespace import OWL, RDFS
 
 from ontosync.cli import main
-from tests.helpers import ONTOLOGIES, PAGES, ROOT
+from tests.helpers import ONTOLOGIES, PAGES, ROOT, reachable
 
 RUNOAK = os.environ.get("ONTOSYNC_RUNOAK")
 if not RUNOAK or not Path(RUNOAK).is_file():
@@ -109,12 +109,7 @@ def test_corpus_descendants_of_a_hub_class(tmp_path: Path) -> None:
     children: dict[str, set[str]] = {}
     for c, p in conn.execute("SELECT class_iri, parent_iri FROM owl_class_hierarchy"):
         children.setdefault(p, set()).add(c)
-    closure, todo = {hub_iri}, [hub_iri]
-    while todo:
-        for c in children.get(todo.pop(), ()):
-            if c not in closure:
-                closure.add(c)
-                todo.append(c)
+    closure = reachable(children, hub_iri)
 
     def to_curie(iri: str) -> str:
         best = max((p for p, b in prefixes.items() if iri.startswith(b)), key=lambda p: len(prefixes[p]),
@@ -147,13 +142,7 @@ def test_pato_against_rdflib(tmp_path: Path) -> None:
             kids.setdefault(p, set()).add(s)
 
     def walk(start, edges) -> set[str]:
-        seen, todo = {start}, [start]
-        while todo:
-            for n in edges.get(todo.pop(), ()):
-                if n not in seen:
-                    seen.add(n)
-                    todo.append(n)
-        return {curie(str(x)) for x in seen}
+        return {curie(str(x)) for x in reachable(edges, start)}
 
     terms = ["PATO:0000014", "PATO:0000001", "PATO:0000051"]
     calls = commands_for("PATO:0000014", "colour")

@@ -190,3 +190,21 @@ def test_corpus_incremental_edits_equal_a_fresh_full_sync(tmp_path: Path) -> Non
     fresh = tmp_path / "fresh.db"
     sync(src, fresh)
     assert layer(db) == layer(fresh)
+
+
+def test_a_run_that_stopped_before_the_closure_is_made_good_by_the_next(tree: Path, tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    sync(tree, db)
+    # what a run killed after saving files but before its end leaves: rows changed, closure not
+    conn = sqlite3.connect(db)
+    conn.execute("DELETE FROM entailed_edge")
+    conn.execute("DELETE FROM class_search")
+    conn.execute("UPDATE sync_meta SET value = '1' WHERE key = 'readers_stale'")
+    conn.commit()
+    conn.close()
+    (tree / "pages" / "Robot.md").write_text((tree / "pages" / "Robot.md").read_text() + "\n- note:: edited\n")
+    sync(tree, db)
+    fresh = tmp_path / "fresh.db"
+    sync(tree, fresh)
+    assert layer(db) == layer(fresh)
+    assert rows(db, "SELECT count(*) FROM class_search") == rows(fresh, "SELECT count(*) FROM class_search")

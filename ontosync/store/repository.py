@@ -158,12 +158,14 @@ class Repository:
             return []
         started = time.perf_counter()
         with self.transaction():
-            warnings = closure.refresh(self.conn, self.readers.curies, self.readers.touched,
-                                       self.readers.changed_files)
+            # after a run that stopped early, this run's own changes are not all there is: rebuild
+            touched = set() if self.readers.inherited_stale is not False else self.readers.touched
+            warnings = closure.refresh(self.conn, self.readers.curies, touched, self.readers.changed_files)
             self.conn.execute("UPDATE sync_meta SET value = '0' WHERE key = 'readers_stale'")
         self.readers.refresh_ms += (time.perf_counter() - started) * 1000
         self.readers.touched.clear()
         self.readers.changed_files.clear()
+        self.readers.inherited_stale = None
         return warnings
 
     def _upsert_source(self, path, blob_sha, size, status, error, line, kind, fmt, onto, public, now, good) -> None:

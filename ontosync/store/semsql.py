@@ -57,6 +57,7 @@ class ReadersLayer:
         self.touched: set[str] = set()  # subjects whose rows changed in this run
         self.changed_files: set[str] = set()
         self._props: dict[str, str] = {}
+        self.inherited_stale: bool | None = None  # None: not known yet (no file saved in this run)
         self.files_ms = 0.0  # time spent keeping the layer, for the run report (and the benchmark)
         self.refresh_ms = 0.0
 
@@ -69,6 +70,9 @@ class ReadersLayer:
             self.files_ms += (time.perf_counter() - started) * 1000
 
     def _file_saved(self, conn: sqlite3.Connection, path: str, onto: str, facts: FileFacts | None) -> None:
+        if self.inherited_stale is None:  # a run that stopped before its end left the closure behind
+            row = conn.execute("SELECT value FROM sync_meta WHERE key = 'readers_stale'").fetchone()
+            self.inherited_stale = bool(row and row[0] == "1")
         conn.execute(STALE)
         self._forget(conn, path, "")
         if facts is not None and not facts.skipped:
