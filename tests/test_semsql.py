@@ -208,3 +208,28 @@ def test_a_run_that_stopped_before_the_closure_is_made_good_by_the_next(tree: Pa
     sync(tree, fresh)
     assert layer(db) == layer(fresh)
     assert rows(db, "SELECT count(*) FROM class_search") == rows(fresh, "SELECT count(*) FROM class_search")
+
+
+def test_a_migrated_legacy_database_gets_its_rows(tmp_path: Path) -> None:
+    from tests.test_migrate import build_l3
+
+    db = tmp_path / "ontology.db"
+    expected = build_l3(db)
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "a.ttl").write_text("@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+                                "<http://example.org/new#A> a owl:Class .\n", encoding="utf-8")
+    sync(tree, db)
+    conn = sqlite3.connect(db)
+    prefixes = dict(conn.execute("SELECT prefix, base FROM prefix"))
+    classes = {r[0] for r in conn.execute("SELECT id FROM class_node")}
+    edges = set(conn.execute("SELECT subject, object FROM entailed_edge WHERE predicate = 'rdfs:subClassOf'"))
+    conn.close()
+
+    def curie(iri: str) -> str:
+        best = max((p for p, b in prefixes.items() if iri.startswith(b)), key=lambda p: len(prefixes[p]),
+                   default=None)
+        return f"{best}:{iri[len(prefixes[best]):]}" if best else iri
+
+    assert {curie(iri) for _, iri in expected.classes} <= classes
+    assert {(curie(c), curie(p)) for _, c, p in expected.edges} <= edges

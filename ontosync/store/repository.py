@@ -34,7 +34,7 @@ from peewee import SqliteDatabase
 
 from ontosync.parsing import DEFAULT_NAMESPACES
 from ontosync.parsing.facts import FileFacts, ParseWarning, normalize_name
-from ontosync.store import migrations
+from ontosync.store import migrations, semsql
 from ontosync.store.models import database_proxy
 from ontosync.store.semsql import ReadersLayer
 
@@ -153,6 +153,10 @@ class Repository:
         """End of a run that changed something: entailed_edge, prefix, search, in one transaction."""
         from ontosync.store import closure
 
+        if self.conn.execute(semsql.LEGACY_WITHOUT_ROWS).fetchone():
+            with self.transaction():
+                self.readers.adopt_legacy(self.conn)
+            self.readers.inherited_stale = True  # rebuild in full: nothing else knows what they touched
         stale = self.conn.execute("SELECT value FROM sync_meta WHERE key = 'readers_stale'").fetchone()
         if not stale or stale[0] != "1":
             return []

@@ -42,6 +42,8 @@ RELATION_LINKS = (f"SELECT DISTINCT ontology_id, subject, {_RELATION} AS k, obje
 RELATION_KEYS = (f"SELECT {_RELATION} AS k, min(ontology_id) FROM owl_axioms WHERE source_file = ? "
                  f"AND axiom_type = 'Relationship' AND object IS NOT NULL AND coalesce({_RELATION}, '') <> '' "
                  f"GROUP BY k ORDER BY k")
+LEGACY_WITHOUT_ROWS = ("SELECT path FROM source_files WHERE path GLOB 'legacy:*' AND NOT EXISTS "
+                      "(SELECT 1 FROM statements WHERE source_file = source_files.path) ORDER BY path")
 INSERT = ("INSERT INTO statements (stanza, subject, predicate, object, value, datatype, language, graph, "
           "source_file) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
@@ -93,6 +95,17 @@ class ReadersLayer:
         self.touched.update(r[0] for r in conn.execute(
             f"DELETE FROM statements WHERE source_file = ?{only} RETURNING stanza", (path,)))
         self.changed_files.add(path)
+
+    def adopt_legacy(self, conn: sqlite3.Connection) -> None:
+        """Rows for the facts a migrated legacy database brought (`legacy:*` pseudo files, written by
+        SQL in store/upgrade.py, never saved through a sync): derived once, like a page's."""
+        for (path,) in conn.execute(LEGACY_WITHOUT_ROWS).fetchall():
+            rows = self._own_rows(conn, path) + self._link_rows(conn, path)
+            if rows:
+                conn.execute(STALE)
+                conn.executemany(INSERT, rows)
+                self.touched.update(r[0] for r in rows)
+                self.changed_files.add(path)
 
     @staticmethod
     def _repointed_files(conn: sqlite3.Connection, path: str) -> list[str]:
