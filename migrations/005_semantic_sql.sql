@@ -35,7 +35,8 @@ CREATE TABLE entailed_edge (
     object TEXT NOT NULL,
     PRIMARY KEY (subject, predicate, object)
 ) WITHOUT ROWID;
-CREATE INDEX entailed_edge_sp ON entailed_edge (subject, predicate);
+-- The key is semantic-sql's entailed_edge_spo index, and serves its entailed_edge_sp lookups too
+-- (a prefix of it), so that one is not repeated; (object, predicate) answers descendants.
 CREATE INDEX entailed_edge_op ON entailed_edge (object, predicate);
 
 -- semantic-sql's association table; ontosync has no associations, OAK expects the table.

@@ -51,8 +51,18 @@ class CurieMap:
         self.bases: dict[str, str] = {name: base for base, name in by_base.items()}
         # longest base first, so a nested namespace beats its parent
         self._ordered = sorted(by_base.items(), key=lambda kv: -len(kv[0]))
+        self._cache: dict[str, str] = {}
 
     def compact(self, iri: str) -> str:
+        """Memoised: a writer compacts the same IRIs again and again (bounded, cleared when full)."""
+        found = self._cache.get(iri)
+        if found is None:
+            if len(self._cache) > 200_000:
+                self._cache.clear()
+            found = self._cache[iri] = self._compact(iri)
+        return found
+
+    def _compact(self, iri: str) -> str:
         if iri.startswith(OBO_BASE):
             m = _OBO_ID.fullmatch(iri, len(OBO_BASE))
             if m and self.bases.get(m.group(1), self.obo_base(m.group(1))) == self.obo_base(m.group(1)):

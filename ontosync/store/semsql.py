@@ -44,8 +44,8 @@ RELATION_KEYS = (f"SELECT {_RELATION} AS k, min(ontology_id) FROM owl_axioms WHE
                  f"GROUP BY k ORDER BY k")
 LEGACY_WITHOUT_ROWS = ("SELECT path FROM source_files WHERE path GLOB 'legacy:*' AND NOT EXISTS "
                       "(SELECT 1 FROM statements WHERE source_file = source_files.path) ORDER BY path")
-INSERT = ("INSERT INTO statements (stanza, subject, predicate, object, value, datatype, language, graph, "
-          "source_file) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+COLUMNS = "stanza, subject, predicate, object, value, datatype, language, graph, source_file"
+INSERT = f"INSERT INTO statements ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
 
 class ReadersLayer:
@@ -72,10 +72,12 @@ class ReadersLayer:
             self.files_ms += (time.perf_counter() - started) * 1000
 
     def _file_saved(self, conn: sqlite3.Connection, path: str, onto: str, facts: FileFacts | None) -> None:
+        row = conn.execute("SELECT value FROM sync_meta WHERE key = 'readers_stale'").fetchone()
+        stale = bool(row and row[0] == "1")
         if self.inherited_stale is None:  # a run that stopped before its end left the closure behind
-            row = conn.execute("SELECT value FROM sync_meta WHERE key = 'readers_stale'").fetchone()
-            self.inherited_stale = bool(row and row[0] == "1")
-        conn.execute(STALE)
+            self.inherited_stale = stale
+        if not stale:  # a read, not a write, for every file after the first (one page less per commit)
+            conn.execute(STALE)
         self._forget(conn, path, "")
         if facts is not None and not facts.skipped:
             if facts.statements is not None:  # blank nodes already unique per file (rdf_statements.py)
@@ -85,11 +87,15 @@ class ReadersLayer:
             conn.executemany(INSERT, rows)
             self.touched.update(r[0] for r in rows)
         for other in self._repointed_files(conn, path):
-            # only the rows that depend on where links point: subclass edges and restrictions
-            self._forget(conn, other, LINK_ROWS)
+            # only the rows that depend on where links point: subclass edges and restrictions, and
+            # only when they differ (a page without owl:class resolves to the IRI its links had)
             rows = self._link_rows(conn, other)
-            conn.executemany(INSERT, rows)
-            self.touched.update(r[0] for r in rows)
+            have = conn.execute(f"SELECT {COLUMNS} FROM statements WHERE source_file = ?{LINK_ROWS}",
+                                (other,)).fetchall()
+            if sorted(have, key=repr) != sorted(rows, key=repr):
+                self._forget(conn, other, LINK_ROWS)
+                conn.executemany(INSERT, rows)
+                self.touched.update(r[0] for r in rows)
 
     def _forget(self, conn: sqlite3.Connection, path: str, only: str) -> None:
         self.touched.update(r[0] for r in conn.execute(
