@@ -5,10 +5,11 @@ functional-syntax files get rows derived from what the store keeps for them, *af
 resolved: class, label, definition (IAO:0000115), synonyms, parents (`rdfs:subClassOf`), and each
 relationship key (`has-part::`, `requires::`, ...) as `rdfs:subClassOf` an `owl:someValuesFrom`
 restriction on the key's property. Because links are re-pointed when the page they name appears or
-goes, the rows of every page whose links moved are derived again in the same transaction.
+goes, the link rows of every page whose links moved are derived again in the same transaction (and
+written only where they differ).
 
-Blank nodes are unique per file (`_:<file token>_r1`), the token a hash of the path, so the rows
-are a function of the source tree. What a run touched is remembered (`touched`), so the end of
+Blank nodes are unique per file (`_:<file token>_r1` here, `_b1` for RDF files), the token a hash
+of the path, so the rows are a function of the source tree. What a run touched is remembered (`touched`), so the end of
 the run (store/closure.py) updates `entailed_edge`, `prefix` and the search index once.
 """
 
