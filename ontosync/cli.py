@@ -29,7 +29,7 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-LOCAL_COMMANDS = ("sync", "migrate", "verify", "status", "diff")
+LOCAL_COMMANDS = ("sync", "migrate", "verify", "status", "diff", "search")
 
 
 def build_parser(with_fetch_db: bool = True) -> argparse.ArgumentParser:
@@ -88,6 +88,9 @@ def build_parser(with_fetch_db: bool = True) -> argparse.ArgumentParser:
     d.add_argument("--format", choices=("text", "markdown", "json"), default="text", help="output (default text)")
     d.add_argument("--output", metavar="PATH", help="write here instead of standard output")
 
+    from ontosync.search_command import add_parser as add_search_parser
+
+    add_search_parser(sub)
     if with_fetch_db:
         try:
             from ontosync.action.fetch_db import add_fetch_db_parser

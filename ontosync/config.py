@@ -8,6 +8,7 @@ built-in table), `page-namespace:`, `jsonld-contexts:` (URL -> local file) and `
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,9 @@ class Settings:
     namespaces: dict[str, str] = field(default_factory=dict)
     page_namespace: str = "urn:ontosync:page:"
     jsonld_contexts: dict[str, str] = field(default_factory=dict)
+    # Logseq relationship key -> property (CURIE or IRI) in the semantic-sql layer, e.g.
+    # `has-part: BFO:0000051`; an unbound key gets `rel:<key>` (urn:ontosync:relation:<key>).
+    relations: dict[str, str] = field(default_factory=dict)
     alerts: dict[str, float] = field(default_factory=lambda: {"min_files_per_s": 2.0, "max_rss_mb": 200.0})
 
     @property
@@ -122,7 +126,7 @@ def load_config_file(path: Path) -> dict[str, Any]:
     return out
 
 
-_INTEGERS = ("workers", "queue_size", "retries", "checkpoint_every", "max_file_size")
+_INTEGERS = ("workers", "queue_size", "retries", "checkpoint_every", "max_file_size", "keep_runs")
 _STRINGS = ("db", "path", "checkpoint", "ontology_id", "report", "api_url", "page_namespace")
 _NUMBERS = ("workers", "queue_size", "retries", "file_timeout", "checkpoint_every", "max_error_rate",
             "max_file_size", "max_rate_limit_wait", "lock_timeout", "busy_timeout", "keep_runs")
@@ -135,6 +139,8 @@ def _check_type(path: Path, key: str, name: str, value: Any) -> None:
 
     if name in ("include", "exclude") and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
         fail("a glob or a list of globs")
+    if name == "relations":
+        _check_relations(path, value)
     if name in ("namespaces", "jsonld_contexts") and not (
             isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())):
         fail("a mapping of strings to strings")
@@ -149,6 +155,21 @@ def _check_type(path: Path, key: str, name: str, value: Any) -> None:
         fail("a whole number")
     if name in ("full", "quiet") and not isinstance(value, bool):
         fail("true or false")
+
+
+_RELATION_VALUE = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*:[^\s<>\"{}|\\^`]+")
+
+
+def _check_relations(path: Path, value: Any) -> None:
+    """`relations:` maps a relationship key to a property given as a CURIE or an absolute IRI."""
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path}: 'relations' must be a mapping of relationship keys to properties")
+    for key, prop in value.items():
+        if not isinstance(key, str) or not key.strip():
+            raise ConfigError(f"{path}: relations: keys must be non-empty strings")
+        if not isinstance(prop, str) or not _RELATION_VALUE.fullmatch(prop.strip()):
+            raise ConfigError(f"{path}: relations: '{key}' must map to a CURIE or IRI "
+                              f"(like BFO:0000051), not {str(prop)[:60]!r}")
 
 
 def _check_untrusted(values: dict[str, Any], root: Path, config: Path) -> None:

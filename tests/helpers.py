@@ -126,3 +126,15 @@ def cli(*args: str, env: dict | None = None, timeout: float = 600, cwd: Path | s
         os.environ.clear()
         os.environ.update(saved_env)
     return subprocess.CompletedProcess(["ontosync", *map(str, args)], code or 0, out.getvalue(), err.getvalue())
+
+
+def reachable(edges: dict, start) -> set:
+    """`start` and everything reachable from it over `edges` (node -> iterable of nodes): the
+    tests' own closure, written apart from ontosync's, to check its answers against."""
+    seen, todo = {start}, [start]
+    while todo:
+        for n in edges.get(todo.pop(), ()):
+            if n not in seen:
+                seen.add(n)
+                todo.append(n)
+    return seen

@@ -101,6 +101,9 @@ class FileFacts:
     properties: list[PropertyFact] = field(default_factory=list)
     axioms: list[AxiomFact] = field(default_factory=list)
     synonyms: list[SynonymFact] = field(default_factory=list)
+    # semantic-sql rows given by the parser (RDF files: every triple, see parsing/rdf_statements.py);
+    # None: the store derives them from this file's stored facts (Logseq pages, functional syntax).
+    statements: list | None = None
     warnings: list[ParseWarning] = field(default_factory=list)
     names: list[tuple[str, int]] = field(default_factory=list)
     page_class: str | None = None

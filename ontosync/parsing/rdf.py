@@ -39,7 +39,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ontosync.parsing import ParseOptions
+from ontosync.parsing import ParseOptions, rdf_statements
 from ontosync.parsing.class_expressions import Index, Renderer, Unrenderable
 from ontosync.parsing.facts import AxiomFact, ClassFact, EdgeFact, FileFacts, ParseError, ParseWarning, PropertyFact
 from ontosync.parsing.jsonld_context import inline_jsonld_contexts
@@ -94,7 +94,8 @@ MAX_OUTPUT_FACTOR = 8  # ... 8 x file size (full IRIs are ~3x prefixed names)
 def parse_rdf(path: str, data: bytes, fmt: str, options: ParseOptions) -> FileFacts:
     """Parse one RDF document and extract its OWL facts.
 
-    `path` is not used: messages name the line and the caller reports the path. The result depends
+    `path` only names the file's blank nodes in its semantic-sql rows (rdf_statements.py): messages
+    name the line and the caller reports the path. The result depends
     on `data`, `fmt` and `options` alone, and is sorted, so the database content is a function of
     the bytes (blank node ids, random in RDF/XML, never reach the output).
     """
@@ -119,13 +120,16 @@ def parse_rdf(path: str, data: bytes, fmt: str, options: ParseOptions) -> FileFa
         data, keep_lines = inline_jsonld_contexts(data, options.jsonld_contexts)
 
     try:
-        index = Index.build(ox.parse(data, format=ox_format))
+        quads = list(ox.parse(data, format=ox_format))
+        index = Index.build(quads)
     except SyntaxError as exc:
         line = None
         if fmt == "rdfxml":
             line = _locate_xml_error(data, ox_format)
         raise _syntax_error(label, exc, line_shift_cols, keep_lines, line) from None
-    return _extract(fmt, index, len(data))
+    facts = _extract(fmt, index, len(data))
+    facts.statements, facts.synonyms = rdf_statements.extract(quads, options.namespaces, path)
+    return facts
 
 
 # --------------------------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from ontosync.sources import PathFilter, Source, SourceFile
 from ontosync.store.changelog import ChangeLog
 from ontosync.store.migrations import utc_now
 from ontosync.store.repository import Repository, StoreError
+from ontosync.store.semsql import ReadersLayer
 
 KNOWN_PAGE = 2000  # source_files rows fetched per step of the merge join
 LEGACY_PREFIX = "legacy:"
@@ -167,6 +168,7 @@ class SyncRun:
         self._seq = 0
         self._save = self._retrying(self._save_outcome)
         self.unreadable = UnreadableFolders(self.stats.warnings)
+        repo.readers = ReadersLayer(options.namespaces, settings.relations, options.page_namespace)
 
     # -- the run ----------------------------------------------------------------------------
     def run(self) -> SyncResult:
@@ -187,6 +189,8 @@ class SyncRun:
             self.changes = self.repo.changes = self._write(  # the run's change log (store/changelog.py)
                 ChangeLog.start, self.repo, self.source.revision, self.source.description, started_at)
             self._loop(pool, ckpt_path)
+            for text in self._write(self.repo.refresh_readers):  # semantic-sql layer: store/closure.py
+                self.stats.warnings.append({"path": None, "kind": "subclass-cycle", "message": text, "line": None})
             self.ckpt.finished = True
             self._record_settings()
         except FatalStop as exc:
@@ -495,6 +499,8 @@ class SyncRun:
             "write_latency_ms": {"p50": lat.quantile(0.5), "p95": lat.quantile(0.95), "max": lat.quantile(1.0)},
             "retries": st.retries + getattr(self.source, "retries", 0),
             "queue_depth_max": st.queue_depth_max,
+            "readers_layer_ms": {"files": round(self.repo.readers.files_ms, 1),
+                                 "refresh": round(self.repo.readers.refresh_ms, 1)},
             "worker_utilization": round(pool.utilization(), 3),
             "warnings": st.warnings + list(getattr(self.source, "warnings", [])),
             "alerts": alerts,

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,9 +32,11 @@ from pathlib import Path
 
 from peewee import SqliteDatabase
 
+from ontosync.parsing import DEFAULT_NAMESPACES
 from ontosync.parsing.facts import FileFacts, ParseWarning, normalize_name
-from ontosync.store import migrations
+from ontosync.store import migrations, semsql
 from ontosync.store.models import database_proxy
+from ontosync.store.semsql import ReadersLayer
 from ontosync.store.wal import JOURNAL_SIZE_LIMIT
 
 PRAGMAS = {
@@ -82,6 +85,7 @@ class Repository:
         self._temp_ready = False
         self.fingerprint: str | None = None  # of the run's settings, stored with each file (migration 003)
         self.changes = None  # the run's ChangeLog (store/changelog.py), set while a sync runs
+        self.readers = ReadersLayer(DEFAULT_NAMESPACES)  # the sync sets its configured one
 
     def close(self) -> None:
         self.db.close()
@@ -133,6 +137,7 @@ class Repository:
             self._upsert_source(path, blob_sha, size, status, facts.skipped, None, "skipped" if facts.skipped else None,
                                 facts.format, onto, facts.public, now, good=True)
             dupes = self._replace_facts(path, onto, facts, now)
+            self.readers.file_saved(self.conn, path, onto, facts)
         return [ParseWarning("duplicate-declaration", f"{iri} is also declared by {other}") for iri, other in dupes]
 
     def save_failure(self, path: str, blob_sha: str | None, size: int, message: str, line: int | None,
@@ -145,7 +150,31 @@ class Repository:
         """The file left the source: remove exactly the facts it contributed."""
         with self.transaction():
             self._replace_facts(path, self.default_ontology, None, now)
+            self.readers.file_saved(self.conn, path, self.default_ontology, None)
             self.conn.execute("DELETE FROM source_files WHERE path = ?", (path,))
+
+    def refresh_readers(self) -> list[str]:
+        """End of a run that changed something: entailed_edge, prefix, search, in one transaction."""
+        from ontosync.store import closure
+
+        if self.conn.execute(semsql.LEGACY_WITHOUT_ROWS).fetchone():
+            with self.transaction():
+                self.readers.adopt_legacy(self.conn)
+            self.readers.inherited_stale = True  # rebuild in full: nothing else knows what they touched
+        stale = self.conn.execute("SELECT value FROM sync_meta WHERE key = 'readers_stale'").fetchone()
+        if not stale or stale[0] != "1":
+            return []
+        started = time.perf_counter()
+        with self.transaction():
+            # after a run that stopped early, this run's own changes are not all there is: rebuild
+            touched = set() if self.readers.inherited_stale is not False else self.readers.touched
+            warnings = closure.refresh(self.conn, self.readers.curies, touched, self.readers.changed_files)
+            self.conn.execute("UPDATE sync_meta SET value = '0' WHERE key = 'readers_stale'")
+        self.readers.refresh_ms += (time.perf_counter() - started) * 1000
+        self.readers.touched.clear()
+        self.readers.changed_files.clear()
+        self.readers.inherited_stale = None
+        return warnings
 
     def _upsert_source(self, path, blob_sha, size, status, error, line, kind, fmt, onto, public, now, good) -> None:
         self.conn.execute(

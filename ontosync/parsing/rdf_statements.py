@@ -1,0 +1,136 @@
+"""An RDF file's triples as semantic-sql rows, and its synonyms as plain facts.
+
+semantic-sql keeps every triple of an ontology (`statements`): labels, definitions, synonyms,
+`owl:deprecated`, subclass axioms with their `owl:someValuesFrom` restrictions as blank-node
+stanzas, domains, ranges, property types, axiom annotations. So does this: every triple of the file,
+IRIs written as CURIEs where a prefix is known, literals stored exactly as parsed.
+
+Blank node ids from the parser are random (RDF/XML) or document labels; they are renamed
+`_:<path token>_b1`, `_b2`, ... in order of first appearance, so the rows are a function of the
+file's path and bytes, and unique across files. `stanza` is the named subject a blank node hangs from (semantic-sql's
+meaning: the term the statement is about), or the subject itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from typing import NamedTuple
+
+import pyoxigraph as ox
+
+from ontosync.parsing.curies import CurieMap
+from ontosync.parsing.facts import SynonymFact
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+SYNONYM_PREDICATES = {
+    "http://www.geneontology.org/formats/oboInOwl#hasExactSynonym": "oio:hasExactSynonym",
+    "http://www.geneontology.org/formats/oboInOwl#hasRelatedSynonym": "oio:hasRelatedSynonym",
+    "http://www.geneontology.org/formats/oboInOwl#hasBroadSynonym": "oio:hasBroadSynonym",
+    "http://www.geneontology.org/formats/oboInOwl#hasNarrowSynonym": "oio:hasNarrowSynonym",
+    "http://www.w3.org/2004/02/skos/core#altLabel": "skos:altLabel",
+}
+
+
+def blank_token(path: str) -> str:
+    """A short stable token of a file's path: the file's blank nodes are `_:<token>_...`."""
+    return hashlib.sha1(path.encode("utf-8")).hexdigest()[:10]
+
+
+_SYNONYM_CURIES = frozenset(SYNONYM_PREDICATES.values())
+
+
+class Statement(NamedTuple):
+    """One semantic-sql row (without graph and source file, which the store adds)."""
+
+    stanza: str
+    subject: str
+    predicate: str
+    object: str | None
+    value: str | None
+    datatype: str | None
+    language: str | None
+
+
+def extract(quads: Iterable[ox.Quad], namespaces: dict[str, str],
+            path: str = "") -> tuple[list[tuple], list[SynonymFact]]:
+    """Rows for `statements` and the synonyms of named subjects, both de-duplicated, file order kept.
+
+    Blank nodes are named `_:<token of path>_b<n>`, unique across the files of a database; done here,
+    in the parse worker, so the single writer only inserts.
+
+    Written for speed (PATO's 35,000 triples): each distinct term is converted once and looked up by
+    the term itself, since reading a pyoxigraph term's fields costs more than a dict hit.
+    """
+    compact = CurieMap(namespaces).compact
+    terms: dict[object, object] = {}
+    named, blank = ox.NamedNode, ox.BlankNode
+    blanks = [0]
+    token = blank_token(path)
+
+    def convert(term):
+        kind = type(term)
+        if kind is named:
+            out = compact(term.value)
+        elif kind is blank:
+            blanks[0] += 1
+            out = f"_:{token}_b{blanks[0]}"
+        elif kind is ox.Literal:
+            dt = term.datatype.value
+            out = (term.value, None if dt in (XSD_STRING, RDF_LANG_STRING) else compact(dt), term.language)
+        else:
+            out = None  # RDF 1.2 triple terms: no semantic-sql shape
+        terms[term] = out
+        return out
+
+    rows: dict[tuple, None] = {}
+    synonyms: dict[SynonymFact, None] = {}
+    get, missing = terms.get, object()
+    for quad in quads:
+        s, p, o = quad.subject, quad.predicate, quad.object
+        subject = get(s, missing)
+        if subject is missing:
+            subject = convert(s)
+        predicate = get(p, missing)
+        if predicate is missing:
+            predicate = convert(p)
+        obj = get(o, missing)
+        if obj is missing:
+            obj = convert(o)
+        if subject is None or obj is None:
+            continue
+        if type(obj) is tuple:
+            rows[(subject, predicate, None, *obj)] = None
+            syn = SYNONYM_PREDICATES.get(p.value) if predicate in _SYNONYM_CURIES else None
+            if syn and type(s) is named:
+                synonyms[SynonymFact(s.value, obj[0], syn)] = None
+        else:
+            rows[(subject, predicate, obj, None, None, None)] = None
+    stanzas = _stanzas(rows)
+    return [(stanzas.get(r[0], r[0]), *r) for r in rows], list(synonyms)  # Statement's fields, as tuples
+
+
+def _stanzas(rows: dict[tuple, None]) -> dict[str, str]:
+    """Blank node -> the named subject it hangs from (following blank-node chains upwards).
+
+    Linear in the number of blank nodes: each chain is walked once and every node on it remembered,
+    so a 100,000-deep nesting costs no more than 100,000 flat ones."""
+    parent: dict[str, str] = {}
+    for s, _p, o, *_ in rows:
+        if o is not None and o.startswith("_:") and o not in parent:
+            parent[o] = s
+    out: dict[str, str] = {}
+    for blank in parent:
+        if blank in out:
+            continue
+        path, seen, cur = [], set(), blank
+        while cur.startswith("_:") and cur in parent and cur not in out and cur not in seen:
+            seen.add(cur)
+            path.append(cur)
+            cur = parent[cur]
+        top = out.get(cur, cur)
+        for node in path:
+            out[node] = top
+    return out

@@ -1,0 +1,45 @@
+"""`ontosync search TEXT --db PATH [--json]`: classes whose label, synonym or definition match.
+
+Reads the full-text index the sync keeps (store/search.py); the database is opened read-only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import sys
+from pathlib import Path
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("search", help="full-text search over class labels, synonyms and definitions")
+    p.add_argument("text", help="words to find (the last one also matches as a prefix)")
+    p.add_argument("--db", required=True, help="the database")
+    p.add_argument("--limit", type=int, default=50, help="at most this many classes (default 50)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ontosync.store.search import search
+
+    if not Path(args.db).is_file():
+        print(f"ontosync: error: database not found: {args.db}", file=sys.stderr)
+        return 2
+    conn = sqlite3.connect(f"file:{Path(args.db).resolve()}?mode=ro", uri=True)
+    try:
+        hits = search(conn, args.text, max(1, args.limit))
+    except sqlite3.DatabaseError as exc:
+        print(f"ontosync: error: {args.db}: cannot search ({exc}); run `ontosync sync` with this version first",
+              file=sys.stderr)
+        return 3
+    finally:
+        conn.close()
+    if args.json:
+        print(json.dumps(hits, ensure_ascii=False, indent=2))
+    else:
+        for h in hits:
+            print(f"{h['curie']}\t{h['label'] or ''}\t{h['source_file'] or ''}")
+        print(f"{len(hits)} class(es)", file=sys.stderr)
+    return 0

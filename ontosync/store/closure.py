@@ -1,0 +1,245 @@
+"""The end of a run: `entailed_edge`, `prefix` and the search index, in one transaction.
+
+`entailed_edge` is what OAK's `ancestors`/`descendants` read: the reflexive-transitive
+`rdfs:subClassOf` closure over named classes, plus existential edges propagated over it
+(C <= X, X subClassOf (P some Y), Y <= D gives C P D), as relation-graph builds it for semantic-sql
+(property chains and transitive properties are not expanded). It is computed in Python from the
+asserted edges (a few milliseconds for thousands of classes) and written as a delta against what
+is stored, so a one-page change writes a handful of rows. A subclass cycle is found by Tarjan's
+algorithm and reported as a warning naming its classes; the closure itself never loops.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+
+from ontosync.parsing.curies import OBO_BASE, CurieMap
+from ontosync.store.search import refresh_search
+
+SUBCLASS = "rdfs:subClassOf"
+URI_SCHEMES = frozenset(("http", "https", "urn", "mailto", "file", "ftp", "tag", "data", "doi"))
+
+
+# A run that touched more classes than this recomputes the whole closure from one read of the
+# asserted graph; fewer, and only the classes whose closure can have changed are recomputed, each
+# from index lookups (a one-page change reads a few hundred rows, not the whole graph).
+INCREMENTAL_MAX = 300
+_SOME = """SELECT p.object, f.object FROM statements s
+           JOIN statements p ON p.subject = s.object AND p.predicate = 'owl:onProperty'
+           JOIN statements f ON f.subject = s.object AND f.predicate = 'owl:someValuesFrom'
+           WHERE s.subject = ? AND s.predicate = 'rdfs:subClassOf'"""
+_HOLDERS = """SELECT s.subject FROM statements f
+              JOIN statements p ON p.subject = f.subject AND p.predicate = 'owl:onProperty'
+              JOIN statements s ON s.object = f.subject AND s.predicate = 'rdfs:subClassOf'
+              WHERE f.predicate = 'owl:someValuesFrom' AND f.object = ?"""
+
+
+def refresh(conn: sqlite3.Connection, curies: CurieMap, touched: set[str], changed_files: set[str]) -> list[str]:
+    """Bring the run-level tables up to date (caller holds the transaction); returns warnings.
+
+    `touched`: the subjects whose rows changed in this run; empty after a run that stopped before
+    its end (this process saw no change), and then everything is recomputed."""
+    named = {t for t in touched if not t.startswith("_:")}
+    if touched and len(named) <= INCREMENTAL_MAX:
+        graph: Graph = LazyGraph(conn)
+        subjects = _affected(conn, graph, named)
+    else:
+        graph = FullGraph(conn)
+        subjects = graph.nodes
+    warnings = _write_closure(conn, graph, subjects)
+    _refresh_prefixes(conn, curies, changed_files if touched else None)
+    if not touched:
+        touched = {r[0] for r in conn.execute("SELECT curie FROM class_search")} | graph.nodes
+    refresh_search(conn, touched)
+    return warnings
+
+
+class Graph:
+    """The asserted graph: named parents, existential restrictions, and which terms are nodes (a
+    class, or either end of a named subclass edge). Both kinds answer identically."""
+
+    nodes: set[str]
+
+    def parents(self, node: str) -> set[str]:
+        raise NotImplementedError
+
+    def some(self, node: str) -> set[tuple[str, str]]:
+        raise NotImplementedError
+
+    def is_node(self, node: str) -> bool:
+        raise NotImplementedError
+
+    def ancestors(self, start: str) -> frozenset[str]:
+        """Reflexive-transitive, memoised; terminates on cycles."""
+        memo = self._memo
+        found = memo.get(start)
+        if found is not None:
+            return found
+        seen, stack = {start}, [start]
+        while stack:
+            for p in self.parents(stack.pop()):
+                if p not in seen:
+                    known = memo.get(p)
+                    if known is not None:
+                        seen |= known
+                    else:
+                        seen.add(p)
+                        stack.append(p)
+        memo[start] = found = frozenset(seen)
+        return found
+
+    @property
+    def _memo(self) -> dict[str, frozenset[str]]:
+        memo = self.__dict__.get("_anc")
+        if memo is None:
+            memo = self.__dict__["_anc"] = {}
+        return memo
+
+
+class FullGraph(Graph):
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._parents: dict[str, set[str]] = defaultdict(set)
+        for s, o in conn.execute("SELECT subject, object FROM statements WHERE predicate = 'rdfs:subClassOf' "
+                                 "AND object IS NOT NULL AND substr(object, 1, 2) <> '_:' "
+                                 "AND substr(subject, 1, 2) <> '_:'"):
+            if s != o:
+                self._parents[s].add(o)
+        self._some: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        for s, p, o in conn.execute("SELECT subject, predicate, object FROM owl_subclass_of_some_values_from"):
+            if not s.startswith("_:") and o and not o.startswith("_:"):
+                self._some[s].add((p, o))
+        nodes = {r[0] for r in conn.execute("SELECT id FROM class_node")} | set(self._parents)
+        for ps in self._parents.values():
+            nodes |= ps
+        self.nodes = {x for x in nodes if not x.startswith("_:")}
+
+    def parents(self, node: str) -> set[str]:
+        return self._parents.get(node, set())
+
+    def some(self, node: str) -> set[tuple[str, str]]:
+        return self._some.get(node, set())
+
+    def is_node(self, node: str) -> bool:
+        return node in self.nodes
+
+
+class LazyGraph(Graph):
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self._parents: dict[str, set[str]] = {}
+        self.nodes = set()
+
+    def parents(self, node: str) -> set[str]:
+        found = self._parents.get(node)
+        if found is None:
+            found = self._parents[node] = {
+                o for (o,) in self.conn.execute("SELECT object FROM statements WHERE subject = ? "
+                                                "AND predicate = 'rdfs:subClassOf'", (node,))
+                if o and o != node and not o.startswith("_:")}
+        return found
+
+    def some(self, node: str) -> set[tuple[str, str]]:
+        return {(p, o) for p, o in self.conn.execute(_SOME, (node,)) if o and not o.startswith("_:")}
+
+    def children(self, node: str) -> set[str]:
+        return {s for (s,) in self.conn.execute("SELECT subject FROM statements WHERE object = ? "
+                                                "AND predicate = 'rdfs:subClassOf'", (node,))
+                if s != node and not s.startswith("_:")}
+
+    def holders(self, filler: str) -> set[str]:
+        return {s for (s,) in self.conn.execute(_HOLDERS, (filler,)) if not s.startswith("_:")}
+
+    def is_node(self, node: str) -> bool:
+        if node.startswith("_:"):
+            return False
+        if self.parents(node) or self.children(node):
+            return True
+        return self.conn.execute("SELECT 1 FROM statements WHERE subject = ? AND predicate = 'rdf:type' "
+                                 "AND object = 'owl:Class' LIMIT 1", (node,)).fetchone() is not None
+
+
+def _affected(conn: sqlite3.Connection, graph: LazyGraph, touched: set[str]) -> set[str]:
+    """Every term whose closure rows can differ after `touched` changed (a superset is fine).
+
+    Old closure: whatever had any entailed edge to a touched term, and the touched terms' old
+    ancestors (one may have stopped being a node). New graph: the subclass descendants of the
+    touched terms, the holders of restrictions whose filler is among them, and their descendants."""
+    out = set(touched)
+    for t in touched:
+        out.update(s for (s,) in conn.execute("SELECT subject FROM entailed_edge WHERE object = ?", (t,)))
+        out.update(o for (o,) in conn.execute("SELECT object FROM entailed_edge WHERE subject = ?", (t,)))
+        out.update(graph.parents(t))
+    below = _descendants(graph, touched)
+    holders = set()
+    for y in below:
+        holders |= graph.holders(y)
+    return out | below | _descendants(graph, holders)
+
+
+def _descendants(graph: LazyGraph, start: set[str]) -> set[str]:
+    seen, todo = set(start), list(start)
+    while todo:
+        for c in graph.children(todo.pop()):
+            if c not in seen:
+                seen.add(c)
+                todo.append(c)
+    return seen
+
+
+def _write_closure(conn: sqlite3.Connection, graph: Graph, subjects: set[str]) -> list[str]:
+    """Recompute the rows of `subjects` and write the difference; returns cycle warnings."""
+    wanted: set[tuple[str, str, str]] = set()
+    cycles: set[tuple[str, ...]] = set()
+    for c in sorted(subjects):
+        if not graph.is_node(c):
+            continue
+        ancs = graph.ancestors(c)
+        wanted.update((c, SUBCLASS, a) for a in ancs)
+        for x in ancs:
+            for prop, filler in graph.some(x):
+                wanted.update((c, prop, d) for d in graph.ancestors(filler))
+        if any(c in graph.ancestors(p) for p in graph.parents(c)):
+            cycles.add(tuple(sorted(x for x in ancs if c in graph.ancestors(x))))
+    if isinstance(graph, FullGraph):
+        have = set(conn.execute("SELECT subject, predicate, object FROM entailed_edge"))
+    else:
+        have = set()
+        for c in subjects:
+            have.update(conn.execute("SELECT subject, predicate, object FROM entailed_edge WHERE subject = ?", (c,)))
+    conn.executemany("DELETE FROM entailed_edge WHERE subject = ? AND predicate = ? AND object = ?",
+                     sorted(have - wanted))
+    conn.executemany("INSERT INTO entailed_edge (subject, predicate, object) VALUES (?, ?, ?)",
+                     sorted(wanted - have))
+    return [f"subclass cycle: {' <-> '.join(cycle)}" for cycle in sorted(cycles)]
+
+
+def _refresh_prefixes(conn: sqlite3.Connection, curies: CurieMap, changed_files: set[str] | None) -> None:
+    """`prefix`: every prefix of the namespace table, plus each OBO prefix `statements` uses.
+
+    Candidates: the OBO prefixes already listed and those in the rows of the files that changed
+    (all rows when `changed_files` is None); each is kept while an index seek finds a row using it.
+    """
+    wanted = dict(curies.bases)
+    have = dict(conn.execute("SELECT prefix, base FROM prefix"))
+    candidates = {p for p in have if p not in wanted}
+    where, args = "", []
+    if changed_files is not None:
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS changed_paths (path TEXT PRIMARY KEY)")
+        conn.execute("DELETE FROM temp.changed_paths")
+        conn.executemany("INSERT OR IGNORE INTO temp.changed_paths VALUES (?)", [(f,) for f in changed_files])
+        where = " WHERE source_file IN (SELECT path FROM temp.changed_paths)"
+    candidates.update(r[0] for r in conn.execute(
+        "SELECT DISTINCT substr(x, 1, instr(x, ':') - 1) FROM ("
+        f"SELECT subject AS x FROM statements{where} UNION SELECT object FROM statements{where} "
+        f"UNION SELECT predicate FROM statements{where}) WHERE instr(x, ':') > 1", args))
+    for p in sorted(candidates):
+        if p in wanted or p in URI_SCHEMES or not (p.isalnum() and p[0].isalpha()):
+            continue
+        lo, hi = f"{p}:", f"{p};"
+        if any(conn.execute(f"SELECT 1 FROM statements WHERE {col} >= ? AND {col} < ? LIMIT 1", (lo, hi)).fetchone()
+               for col in ("subject", "object", "predicate")):
+            wanted[p] = f"{OBO_BASE}{p}_"
+    if have != wanted:
+        conn.execute("DELETE FROM prefix")
+        conn.executemany("INSERT INTO prefix (prefix, base) VALUES (?, ?)", sorted(wanted.items()))

@@ -1,0 +1,78 @@
+"""Full-text search over classes: `class_search` (one row per class) and its FTS5 index.
+
+Rows are rebuilt at the end of a run for the classes whose statements changed, from `statements`:
+the label, the synonyms (every synonym predicate, `skos:altLabel` included), the definition and the
+file that declares the class (the one giving its label first, then the smallest path). The FTS5
+table uses `class_search` as external content, which is how Datasette finds it for `?_search=`.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+
+SYNONYMS = ("oio:hasExactSynonym", "oio:hasRelatedSynonym", "oio:hasBroadSynonym", "oio:hasNarrowSynonym",
+            "skos:altLabel")
+_COLUMNS = f"""
+       (SELECT min(value) FROM statements WHERE subject = :c AND predicate = 'rdfs:label'),
+       (SELECT group_concat(value, ' | ') FROM statements INDEXED BY statements_spv WHERE subject = :c
+            AND predicate IN ({", ".join(f"'{p}'" for p in SYNONYMS)})),
+       (SELECT min(value) FROM statements WHERE subject = :c AND predicate = 'IAO:0000115'),
+       COALESCE((SELECT min(t.source_file) FROM statements t WHERE t.subject = :c AND t.predicate = 'rdf:type'
+                     AND t.object = 'owl:Class' AND EXISTS (
+                         SELECT 1 FROM statements l WHERE l.subject = :c AND l.predicate = 'rdfs:label'
+                         AND +l.source_file = t.source_file)),
+                (SELECT min(source_file) FROM statements WHERE subject = :c AND predicate = 'rdf:type'
+                     AND object = 'owl:Class'))
+"""
+_ROW = "SELECT " + _COLUMNS
+# Every class at once (a full sync): one statement instead of a round trip per class.
+_ALL = ("INSERT INTO class_search (curie, label, synonyms, definition, source_file) SELECT * FROM (SELECT k.id, "
+        + _COLUMNS.replace(":c", "k.id") + " AS source FROM (SELECT DISTINCT subject AS id FROM statements "
+        "WHERE predicate = 'rdf:type' AND object = 'owl:Class' AND substr(subject, 1, 2) <> '_:') k) "
+        "WHERE source IS NOT NULL ORDER BY 1")
+BULK = 500  # more touched classes than this: rebuild the table and the index in bulk
+
+
+def refresh_search(conn: sqlite3.Connection, subjects: set[str]) -> None:
+    """Replace the rows of `subjects` (caller holds the transaction)."""
+    if len(subjects) > BULK:
+        conn.execute("DELETE FROM class_search")
+        conn.execute(_ALL)
+        conn.execute("INSERT INTO class_search_fts (class_search_fts) VALUES ('rebuild')")
+        return
+    for curie in sorted(s for s in subjects if not s.startswith("_:")):
+        old = conn.execute("SELECT id, label, synonyms, definition FROM class_search WHERE curie = ?",
+                           (curie,)).fetchone()
+        if old is not None:
+            conn.execute("INSERT INTO class_search_fts (class_search_fts, rowid, label, synonyms, definition) "
+                         "VALUES ('delete', ?, ?, ?, ?)", old)
+            conn.execute("DELETE FROM class_search WHERE id = ?", (old[0],))
+        label, synonyms, definition, source = conn.execute(_ROW, {"c": curie}).fetchone()
+        if source is None:
+            continue  # no longer a class
+        cur = conn.execute("INSERT INTO class_search (curie, label, synonyms, definition, source_file) "
+                           "VALUES (?, ?, ?, ?, ?)", (curie, label, synonyms, definition, source))
+        conn.execute("INSERT INTO class_search_fts (rowid, label, synonyms, definition) VALUES (?, ?, ?, ?)",
+                     (cur.lastrowid, label, synonyms, definition))
+
+
+def fts_query(text: str) -> str:
+    """User text -> an FTS5 query that cannot be a syntax error: each word quoted, the last a prefix."""
+    words = re.findall(r"\w+", text)
+    if not words:
+        return ""
+    return " ".join(f'"{w}"' for w in words[:-1]) + (" " if len(words) > 1 else "") + f'"{words[-1]}"*'
+
+
+def search(conn: sqlite3.Connection, text: str, limit: int = 50) -> list[dict]:
+    """Classes whose label, synonym or definition match, best first (bm25, label weighted most)."""
+    query = fts_query(text)
+    if not query:
+        return []
+    rows = conn.execute(
+        """SELECT c.label, c.curie, c.source_file FROM class_search_fts f
+           JOIN class_search c ON c.id = f.rowid
+           WHERE class_search_fts MATCH ? ORDER BY bm25(class_search_fts, 10.0, 5.0, 1.0), c.curie LIMIT ?""",
+        (query, limit)).fetchall()
+    return [{"label": label, "curie": curie, "source_file": source} for label, curie, source in rows]

@@ -1,0 +1,200 @@
+"""The readers' layer, per file: each file's semantic-sql `statements`, replaced in its transaction.
+
+RDF files bring their own rows (every triple, see parsing/rdf_statements.py). Logseq pages and
+functional-syntax files get rows derived from what the store keeps for them, *after* page links are
+resolved: class, label, definition (IAO:0000115), synonyms, parents (`rdfs:subClassOf`), and each
+relationship key (`has-part::`, `requires::`, ...) as `rdfs:subClassOf` an `owl:someValuesFrom`
+restriction on the key's property. Because links are re-pointed when the page they name appears or
+goes, the link rows of every page whose links moved are derived again in the same transaction (and
+written only where they differ).
+
+Blank nodes are unique per file (`_:<file token>_r1` here, `_b1` for RDF files), the token a hash
+of the path, so the rows are a function of the source tree. What a run touched is remembered (`touched`), so the end of
+the run (store/closure.py) updates `entailed_edge`, `prefix` and the search index once.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+
+from ontosync.parsing.curies import CurieMap
+from ontosync.parsing.facts import FileFacts
+from ontosync.parsing.rdf_statements import blank_token
+
+# Part of the parse-settings fingerprint: a database whose statements were made by another version
+# of this layer (or before it existed) is reparsed in full once.
+LAYER_VERSION = "semsql-1"
+RELATION_BASE = "urn:ontosync:relation:"
+RELATION_PREFIX = "rel"
+PAGE_PREFIX = "page"
+PROPERTY_TYPES = {"ObjectProperty": "owl:ObjectProperty", "DataProperty": "owl:DatatypeProperty",
+                  "AnnotationProperty": "owl:AnnotationProperty"}
+# Set with every file's rows, cleared when the run-level tables are brought up to date: a run that
+# stopped half-way leaves it set, and the next run finishes the job.
+STALE = ("INSERT INTO sync_meta (key, value) VALUES ('readers_stale', '1') "
+         "ON CONFLICT (key) DO UPDATE SET value = '1'")
+# The rows of a derived file that depend on where its links point (see _link_rows).
+LINK_ROWS = " AND (predicate = 'rdfs:subClassOf' OR substr(subject, 1, 2) = '_:')"
+_RELATION = "json_extract(annotations, '$.relation')"
+RELATION_LINKS = (f"SELECT DISTINCT ontology_id, subject, {_RELATION} AS k, object FROM owl_axioms "
+                  f"WHERE source_file = ? AND axiom_type = 'Relationship' AND object IS NOT NULL "
+                  f"AND coalesce({_RELATION}, '') <> '' ORDER BY 1, 2, 3, 4")
+RELATION_KEYS = (f"SELECT {_RELATION} AS k, min(ontology_id) FROM owl_axioms WHERE source_file = ? "
+                 f"AND axiom_type = 'Relationship' AND object IS NOT NULL AND coalesce({_RELATION}, '') <> '' "
+                 f"GROUP BY k ORDER BY k")
+LEGACY_WITHOUT_ROWS = ("SELECT path FROM source_files WHERE path GLOB 'legacy:*' AND NOT EXISTS "
+                      "(SELECT 1 FROM statements WHERE source_file = source_files.path) ORDER BY path")
+COLUMNS = "stanza, subject, predicate, object, value, datatype, language, graph, source_file"
+INSERT = f"INSERT INTO statements ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
+
+class ReadersLayer:
+    """Keeps `statements` per file. `relations` binds relationship keys to property IRIs/CURIEs."""
+
+    def __init__(self, namespaces: dict[str, str], relations: dict[str, str] | None = None,
+                 page_namespace: str = "urn:ontosync:page:") -> None:
+        # `page:` names the IRIs minted for pages without owl:class and for links to no page.
+        self.curies = CurieMap({RELATION_PREFIX: RELATION_BASE, PAGE_PREFIX: page_namespace, **namespaces})
+        self.relations = {k.lower(): v for k, v in (relations or {}).items()}
+        self.touched: set[str] = set()  # subjects whose rows changed in this run
+        self.changed_files: set[str] = set()
+        self._props: dict[str, str] = {}
+        self.inherited_stale: bool | None = None  # None: not known yet (no file saved in this run)
+        self.files_ms = 0.0  # time spent keeping the layer, for the run report (and the benchmark)
+        self.refresh_ms = 0.0
+
+    def file_saved(self, conn: sqlite3.Connection, path: str, onto: str, facts: FileFacts | None) -> None:
+        """Called inside the file's transaction, after its facts and links are stored."""
+        started = time.perf_counter()
+        try:
+            self._file_saved(conn, path, onto, facts)
+        finally:
+            self.files_ms += (time.perf_counter() - started) * 1000
+
+    def _file_saved(self, conn: sqlite3.Connection, path: str, onto: str, facts: FileFacts | None) -> None:
+        row = conn.execute("SELECT value FROM sync_meta WHERE key = 'readers_stale'").fetchone()
+        stale = bool(row and row[0] == "1")
+        if self.inherited_stale is None:  # a run that stopped before its end left the closure behind
+            self.inherited_stale = stale
+        if not stale:  # a read, not a write, for every file after the first (one page less per commit)
+            conn.execute(STALE)
+        self._forget(conn, path, "")
+        if facts is not None and not facts.skipped:
+            if facts.statements is not None:  # blank nodes already unique per file (rdf_statements.py)
+                rows = [(*st, onto, path) for st in facts.statements]
+            else:
+                rows = self._own_rows(conn, path) + self._link_rows(conn, path)
+            conn.executemany(INSERT, rows)
+            self.touched.update(r[0] for r in rows)
+        for other in self._repointed_files(conn, path):
+            # only the rows that depend on where links point: subclass edges and restrictions, and
+            # only when they differ (a page without owl:class resolves to the IRI its links had)
+            rows = self._link_rows(conn, other)
+            have = conn.execute(f"SELECT {COLUMNS} FROM statements WHERE source_file = ?{LINK_ROWS}",
+                                (other,)).fetchall()
+            if sorted(have, key=repr) != sorted(rows, key=repr):
+                self._forget(conn, other, LINK_ROWS)
+                conn.executemany(INSERT, rows)
+                self.touched.update(r[0] for r in rows)
+
+    def _forget(self, conn: sqlite3.Connection, path: str, only: str) -> None:
+        self.touched.update(r[0] for r in conn.execute(
+            f"DELETE FROM statements WHERE source_file = ?{only} RETURNING stanza", (path,)))
+        self.changed_files.add(path)
+
+    def adopt_legacy(self, conn: sqlite3.Connection) -> None:
+        """Rows for the facts a migrated legacy database brought (`legacy:*` pseudo files, written by
+        SQL in store/upgrade.py, never saved through a sync): derived once, like a page's."""
+        for (path,) in conn.execute(LEGACY_WITHOUT_ROWS).fetchall():
+            rows = self._own_rows(conn, path) + self._link_rows(conn, path)
+            if rows:
+                conn.execute(STALE)
+                conn.executemany(INSERT, rows)
+                self.touched.update(r[0] for r in rows)
+                self.changed_files.add(path)
+
+    @staticmethod
+    def _repointed_files(conn: sqlite3.Connection, path: str) -> list[str]:
+        """Other files whose links the save just re-pointed (the repository's `aff_names`)."""
+        rows = conn.execute(
+            """SELECT e.path FROM temp.aff_names a CROSS JOIN file_edges e
+                 ON e.ontology_id = a.o AND e.parent_ref_key = a.iri
+               UNION SELECT x.source_file FROM temp.aff_names a CROSS JOIN owl_axioms x
+                 ON x.ontology_id = a.o AND x.object_ref_key = a.iri""").fetchall()
+        return sorted({r[0] for r in rows if r[0] and r[0] != path})
+
+    def _own_rows(self, conn: sqlite3.Connection, path: str) -> list[tuple]:
+        """A Logseq page's (or functional-syntax file's) rows that no link resolution changes."""
+        c = self.curies.compact
+        rows: list[tuple] = []
+        for onto, iri, label, comment in conn.execute(
+                "SELECT ontology_id, class_iri, label, comment FROM file_classes WHERE path = ?", (path,)):
+            s = c(iri)
+            rows.append((s, s, "rdf:type", "owl:Class", None, None, None, onto, path))
+            if label:
+                rows.append((s, s, "rdfs:label", None, label, None, None, onto, path))
+            if comment:
+                rows.append((s, s, "IAO:0000115", None, comment, None, None, onto, path))
+        for onto, iri, text, pred in conn.execute(
+                "SELECT ontology_id, class_iri, synonym, predicate FROM file_synonyms WHERE path = ?", (path,)):
+            rows.append((c(iri), c(iri), pred, None, text, None, None, onto, path))
+        for onto, iri, ptype, label, domain, rng in conn.execute(
+                "SELECT ontology_id, property_iri, property_type, label, domain, range FROM file_properties "
+                "WHERE path = ?", (path,)):
+            s = c(iri)
+            rows.append((s, s, "rdf:type", PROPERTY_TYPES.get(ptype, "rdf:Property"), None, None, None, onto, path))
+            if label:
+                rows.append((s, s, "rdfs:label", None, label, None, None, onto, path))
+            for pred, value in (("rdfs:domain", domain), ("rdfs:range", rng)):
+                if value and " " not in value and "(" not in value:
+                    rows.append((s, s, pred, c(value), None, None, None, onto, path))
+        declared: set[str] = set()
+        for key, onto in conn.execute(RELATION_KEYS, (path,)).fetchall():
+            prop = self.property_for(key)
+            if prop not in declared:
+                declared.add(prop)
+                rows.append((prop, prop, "rdf:type", "owl:ObjectProperty", None, None, None, onto, path))
+                rows.append((prop, prop, "rdfs:label", None, key.lower(), None, None, onto, path))
+        return rows
+
+    def _link_rows(self, conn: sqlite3.Connection, path: str) -> list[tuple]:
+        """Parents (`rdfs:subClassOf`) and each relationship link as
+        C rdfs:subClassOf [owl:onProperty P; owl:someValuesFrom D], from the resolved links."""
+        c = self.curies.compact
+        rows: list[tuple] = []
+        for onto, iri, parent in conn.execute(
+                "SELECT DISTINCT ontology_id, class_iri, parent_iri FROM file_edges WHERE path = ?", (path,)):
+            rows.append((c(iri), c(iri), "rdfs:subClassOf", c(parent), None, None, None, onto, path))
+        token = blank_token(path)
+        for n, (onto, subj, key, obj) in enumerate(conn.execute(RELATION_LINKS, (path,)).fetchall(), start=1):
+            prop, s, blank = self.property_for(key), c(subj), f"_:{token}_r{n}"
+            rows += [(s, s, "rdfs:subClassOf", blank, None, None, None, onto, path),
+                     (s, blank, "rdf:type", "owl:Restriction", None, None, None, onto, path),
+                     (s, blank, "owl:onProperty", prop, None, None, None, onto, path),
+                     (s, blank, "owl:someValuesFrom", c(obj), None, None, None, onto, path)]
+        return rows
+
+    def property_for(self, key: str) -> str:
+        found = self._props.get(key)
+        if found is None:
+            found = self._props[key] = self._property_for(key)
+        return found
+
+    def _property_for(self, key: str) -> str:
+        bound = self.relations.get(key.lower())
+        if bound:
+            return self.curies.compact(self.expand(bound))
+        return self.curies.compact(RELATION_BASE + key.lower())
+
+    def expand(self, value: str) -> str:
+        """A CURIE with a known prefix -> IRI; a full IRI as given."""
+        if "://" in value or value.startswith("urn:"):
+            return value
+        prefix, _, local = value.partition(":")
+        base = self.curies.bases.get(prefix)
+        if base and not local.startswith("//"):
+            return base + local
+        if prefix and prefix.isalnum() and prefix[0].isalpha() and local and not local.startswith("//"):
+            return self.curies.obo_base(prefix) + local
+        return value

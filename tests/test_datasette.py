@@ -1,0 +1,122 @@
+"""A real Datasette on 127.0.0.1 serves the corpus database with ontosync's shipped metadata: the
+canned queries answer over the JSON API, and `?_search=` finds a class by a synonym."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+import ontosync
+from ontosync.cli import main
+from tests.helpers import PAGES, reachable
+
+DATASETTE = Path(sys.executable).with_name("datasette")
+METADATA = Path(ontosync.__file__).parent / "datasette" / "metadata.json"
+
+pytestmark = [
+    pytest.mark.skipif(not DATASETTE.is_file(), reason="datasette not installed (pip install -e '.[dev]')"),
+    pytest.mark.skipif(not PAGES.is_dir(), reason="corpus not present"),
+]
+
+SYNONYM_TTL = """@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<http://example.org/dst#Holodeck> a owl:Class ; rdfs:label "Holodeck" ;
+    skos:altLabel "Zyxwv immersion chamber" .
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(base: str, path: str, **params) -> list[dict]:
+    query = urllib.parse.urlencode({**params, "_shape": "array"})
+    with urllib.request.urlopen(f"{base}{path}.json?{query}", timeout=30) as r:
+        return json.loads(r.read())
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("ds")
+    src = tmp / "pages"
+    shutil.copytree(PAGES, src)
+    (src / "holodeck.ttl").write_text(SYNONYM_TTL, encoding="utf-8")
+    db = tmp / "ontology.db"
+    assert main(["sync", str(src), "--db", str(db), "--quiet", "--workers", "2"]) == 0
+    port = free_port()
+    proc = subprocess.Popen([str(DATASETTE), "serve", str(db), "--metadata", str(METADATA), "--host", "127.0.0.1",
+                             "--port", str(port), "--setting", "sql_time_limit_ms", "20000"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(f"{base}/-/versions.json", timeout=2)
+                break
+            except OSError:
+                assert proc.poll() is None, proc.stdout.read().decode()[-2000:]
+                time.sleep(0.2)
+        yield base, sqlite3.connect(db)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def hub(conn: sqlite3.Connection) -> str:
+    return conn.execute("SELECT object FROM rdfs_subclass_of_named_statement GROUP BY object "
+                        "ORDER BY count(*) DESC, object LIMIT 1").fetchone()[0]
+
+
+def closure(conn: sqlite3.Connection, start: str, up: bool) -> set[str]:
+    """From the asserted subClassOf rows, walked here (not read from entailed_edge)."""
+    edges: dict[str, set[str]] = {}
+    for s, o in conn.execute("SELECT subject, object FROM rdfs_subclass_of_named_statement"):
+        a, b = (s, o) if up else (o, s)
+        edges.setdefault(a, set()).add(b)
+    return reachable(edges, start)
+
+
+def test_canned_ancestors_and_descendants(served) -> None:
+    base, conn = served
+    top = hub(conn)
+    down = get(base, "/ontology/descendants", curie=top)
+    assert {r["curie"] for r in down} == closure(conn, top, up=False)
+    leaf = sorted(r["curie"] for r in down)[-1]
+    up = get(base, "/ontology/ancestors", curie=leaf)
+    assert {r["curie"] for r in up} == closure(conn, leaf, up=True)
+    assert top in {r["curie"] for r in up}
+
+
+def test_class_card_and_search(served) -> None:
+    base, conn = served
+    curie, label = conn.execute("SELECT subject, value FROM rdfs_label_statement WHERE subject IN "
+                                "(SELECT subject FROM rdfs_subclass_of_named_statement) "
+                                "ORDER BY subject LIMIT 1").fetchone()
+    (card,) = get(base, "/ontology/class_card", curie=curie)
+    assert card["label"] == label
+    parents = {o for (o,) in conn.execute("SELECT DISTINCT object FROM rdfs_subclass_of_named_statement "
+                                          "WHERE subject = ?", (curie,))}
+    assert set(card["parents"].split(" | ")) == parents
+    assert card["source_file"].endswith(".md")
+    hits = get(base, "/ontology/search", q=label.split()[0])
+    assert curie in {h["curie"] for h in hits}
+
+
+def test_search_by_synonym(served) -> None:
+    base, _ = served
+    rows = get(base, "/ontology/class_search", _search="zyxwv")
+    assert [(r["curie"], r["label"]) for r in rows] == [("http://example.org/dst#Holodeck", "Holodeck")]
+    assert get(base, "/ontology/class_search", _search="nosuchwordanywhere") == []
