@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from ontosync.parsing.facts import FileFacts, ParseError
+from ontosync.parsing.logseq_config import LogseqGraph, skip_reason
 
 # Prefixes every parser knows without a declaration. The Logseq graph's own tools expand
 # mv ai bc rb tc dt this way (see README, "Namespace table"); users extend or override the table
@@ -63,6 +64,9 @@ class ParseOptions:
     page_namespace: str = "urn:ontosync:page:"
     # JSON-LD contexts the user maps to local files (URL -> file content); nothing is fetched.
     jsonld_contexts: dict[str, str] = field(default_factory=dict)
+    # The Logseq graph the source holds (its root and logseq/config.edn), found once per run by
+    # ontosync.sources.logseq_graph; None: Logseq's defaults.
+    logseq: LogseqGraph | None = None
 
 
 def format_for(path: str) -> str | None:
@@ -75,6 +79,9 @@ def parse_file(path: str, data: bytes, options: ParseOptions) -> FileFacts:
     fmt = format_for(path)
     if fmt is None:
         raise ParseError(f"unsupported file type: {PurePosixPath(path).suffix or '(none)'}", kind="unsupported")
+    not_a_page = skip_reason(path, options.logseq, fmt == "logseq")
+    if not_a_page:
+        return FileFacts(format=fmt, skipped=not_a_page)
     if fmt == "logseq":
         from ontosync.parsing.logseq import parse_page
 

@@ -56,12 +56,9 @@ The rules below are what ontosync makes of a page; each was measured on a real 1
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
-from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
-from urllib.parse import unquote
 
 from ontosync.parsing.facts import (
     AxiomFact,
@@ -71,7 +68,10 @@ from ontosync.parsing.facts import (
     ParseError,
     ParseWarning,
     PropertyFact,
+    SynonymFact,
 )
+from ontosync.parsing.logseq_config import LogseqGraph
+from ontosync.parsing.logseq_names import file_page_name, page_properties, split_values
 from ontosync.parsing.ofn import decode_source, mint_name, parse_ofn_text
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -87,6 +87,7 @@ _TAG = re.compile(r"[A-Za-z0-9][\w+#.-]*\Z")
 _LINK = re.compile(r"\[\[([^\[\]]+)\]\](?:[ \t]+via[ \t]+([\w:.-]+))?")
 _CURIE = re.compile(r"([A-Za-z_][\w.-]*)?:([^\s,]*)\Z")
 
+SYNONYM_KEYS = frozenset(("alternate-terms", "alias"))
 SUBCLASS_KEYS = frozenset(("is-subclass-of", "subclassof", "subclass-of"))
 OWL_KEYS = {"owl:disjointwith": "DisjointClasses", "owl:equivalentclass": "EquivalentClasses"}
 OFN_TAGS = frozenset(("clojure", "owl"))
@@ -110,16 +111,9 @@ METADATA_KEYS = _words(
 )
 
 
-def page_title(path: str) -> str:
-    """The page name Logseq shows for a file: see "Title" in the module docstring."""
-    name = PurePosixPath(path).name  # source paths are POSIX: a backslash is part of the name
-    if name.lower().endswith(".md"):
-        name = name[:-3]
-    title = name.replace("___", "/")
-    if "%" in title:
-        with contextlib.suppress(UnicodeDecodeError):  # not an escape after all: keep as written
-            title = unquote(title, errors="strict")
-    return title
+def page_title(path: str, graph: LogseqGraph | None = None) -> str:
+    """The page name Logseq shows for a file without `title::`: see `logseq_names`."""
+    return file_page_name(path, graph)
 
 
 def mint_page_iri(name: str, options: ParseOptions) -> str:
@@ -165,6 +159,55 @@ def _expand_iri(value: str, options: ParseOptions) -> tuple[str | None, str | No
     return ns + m.group(2), None
 
 
+def _links(value: str) -> tuple[list[tuple[str, str]], list[str]]:
+    """(link text, via) pairs of a property value, and the items that are no link (see
+    `logseq_names.split_values`); `via` is the word of a `[[X]] via is-part-of` qualifier."""
+    names, rest = split_values(value)
+    vias = {text: via for text, via in _LINK.findall(value) if via} if " via " in value else {}
+    return [(name, vias.get(name, "")) for name in names], rest
+
+
+def _aliases(page_props: dict[str, tuple[str, int]]) -> list[str]:
+    """The names `alias::` in the page's own properties gives it: links, tags or plain text."""
+    value = page_props.get("alias", ("", 0))[0]
+    names, rest = split_values(value)
+    return list(dict.fromkeys(n for n in (*names, *rest) if n))
+
+
+def _continues_list(last: tuple[int, str, str, int], no: int, line: str) -> bool:
+    """Is `line` the next item of the list under an empty `alternate-terms::`: a bullet on the
+    very next line, at the same indentation, that is no property, fence or heading?"""
+    start, key, value, indent = last
+    if no != start + 1 or key == "alias" or (key and value):
+        return False
+    if line[:indent].strip() or not line[indent:].startswith("- "):
+        return False
+    return "::" not in line and "```" not in line and "OntologyBlock" not in line
+
+
+def _add_synonyms(facts: FileFacts, found: list[tuple[int, str, str, int]]) -> None:
+    """alternate-terms:: items become exact synonyms of the page class; an alias:: outside the
+    page's first block is a block property in Logseq, which names nothing: a warning says so."""
+    page_class = facts.page_class
+    assert page_class is not None
+    aliases = {n for n, rank in facts.names if rank == 2}
+    texts: list[str] = []
+    for line, key, value, _indent in found:
+        if key == "alias":
+            if value and not all(a in aliases for a in _aliases({"alias": (value, line)})):
+                facts.warnings.append(ParseWarning(
+                    "block-alias", "alias:: outside the page's first block names no page in Logseq; "
+                    "move it to the page properties", line))
+            continue
+        names, rest = split_values(value)
+        texts.extend(names + rest if key else [value] if value else [])
+    known = {s.text for s in facts.synonyms}
+    for text in dict.fromkeys(t.strip() for t in texts if t.strip()):
+        if text not in known:
+            facts.synonyms.append(SynonymFact(page_class, text))
+    facts.warnings.sort(key=lambda w: w.line or 0)
+
+
 def _link_ref(text: str) -> str:
     """The page a `[[link]]` names: `[[Page|label]]` names `Page`."""
     return text.split("|", 1)[0].strip()
@@ -184,8 +227,15 @@ def parse_page(path: str, data: bytes, options: ParseOptions) -> FileFacts:
     fences: list[_Fence] = []
     stack: list[_Fence] = []
     fence_re, prop_re = _FENCE, _PROPERTY
+    # (line, key, value, indentation) of alternate-terms:: / alias:: lines, and the bullet lines
+    # that follow an empty alternate-terms:: at its indentation (the items of that list).
+    synonyms: list[tuple[int, str, str, int]] = []
+    lines = text.split("\n")
 
-    for no, line in enumerate(text.split("\n"), 1):
+    for no, line in enumerate(lines, 1):
+        if synonyms and not stack and _continues_list(synonyms[-1], no, line):
+            synonyms.append((no, "", line.strip()[2:].strip(), synonyms[-1][3]))
+            continue
         if stack:
             if line.startswith("- ") or line == "-":
                 stack.clear()  # a column-0 bullet starts a new top-level block: fences end
@@ -241,18 +291,22 @@ def parse_page(path: str, data: bytes, options: ParseOptions) -> FileFacts:
             continue
         key = m.group(1).lower()
         value = m.group(2).strip()
-        if key in ("owl:class", "preferred-term", "definition"):
+        if key in SYNONYM_KEYS:
+            synonyms.append((no, key, value, len(line) - len(line.lstrip(" \t"))))
+        elif key in ("owl:class", "preferred-term", "definition"):
             if value and key not in header and len(headings) < 2:
                 header[key] = (value, no)
         elif key == "public":
             if value.lower() == "true":
                 public = True
-        elif ("[[" in value or key in SUBCLASS_KEYS or key in OWL_KEYS) and key not in METADATA_KEYS:
+        elif ("[[" in value or "#" in value or key in SUBCLASS_KEYS or key in OWL_KEYS) and key not in METADATA_KEYS:
             props.append((no, m.group(1), value))
 
     if not headings:
         return FileFacts(format="logseq", skipped=SKIP_REASON)
-    return _build(path, options, headings, header, public, props, fences)
+    facts = _build(path, options, headings, header, public, props, fences, page_properties(lines[:200]))
+    _add_synonyms(facts, synonyms)
+    return facts
 
 
 def _build(
@@ -263,11 +317,12 @@ def _build(
     public: bool,
     props: list[tuple[int, str, str]],
     fences: list[_Fence],
+    page_props: dict[str, tuple[str, int]],
 ) -> FileFacts:
     """Second step: facts from what the scan collected (the page class must be known first)."""
     facts = FileFacts(format="logseq", public=public)
     warnings: list[tuple[int, ParseWarning]] = []
-    title = page_title(path)
+    title = page_props.get("title", ("", 0))[0] or page_title(path, options.logseq)
 
     page_class = None
     if "owl:class" in header:
@@ -291,6 +346,9 @@ def _build(
     facts.names = [(title, 0)]
     if preferred:
         facts.names.append((preferred, 1))
+    for alias in _aliases(page_props):
+        facts.names.append((alias, 2))
+        facts.synonyms.append(SynonymFact(page_class, alias))
 
     for line in headings[1:]:
         warnings.append(
@@ -321,8 +379,12 @@ def _build(
 
     for line, key_as_written, value in props:
         key = key_as_written.lower()
-        # (link text, via) pairs, duplicates dropped in C: a line may repeat one link endlessly.
-        links = list(dict.fromkeys(_LINK.findall(value)))
+        # (link text, via) pairs, duplicates dropped: a line may repeat one link endlessly.
+        links, rest = _links(value)
+        if links and rest:  # one warning a line: prose around links is common
+            shown = ", ".join(repr(item[:40]) for item in rest[:3]) + (", ..." if len(rest) > 3 else "")
+            warnings.append((line, ParseWarning(
+                "unreadable-value", f"{key_as_written}: {shown} not a [[link]] or #tag", line)))
         if key in SUBCLASS_KEYS:
             for text, _via in links:
                 ref = _link_ref(text)

@@ -32,6 +32,7 @@ from ontosync.pipeline.checkpoint import Checkpoint
 from ontosync.pipeline.progress import Progress
 from ontosync.pipeline.workers import Outcome, ParsePool, Task
 from ontosync.sources import PathFilter, Source, SourceFile
+from ontosync.sources.logseq_graph import logseq_fingerprint, with_graph
 from ontosync.store.migrations import utc_now
 from ontosync.store.repository import Repository, StoreError
 
@@ -154,6 +155,8 @@ class SyncRun:
         previous = Checkpoint.load(ckpt_path)
         resumed = bool(previous and previous.resumable_for(self.source.description))
         self.resume_since = previous.started_at if resumed and previous else None
+        self.options, config_warnings = with_graph(self.source, self.s.path, self.options)
+        self.stats.warnings.extend(config_warnings)
         self.force_all = self.s.full or self._settings_changed()
         self.ckpt = Checkpoint(self.source.description, self.source.revision,
                                self.resume_since or started_at, started_at)
@@ -394,7 +397,8 @@ class SyncRun:
     # -- settings fingerprint: a change of parse settings reparses everything ---------------------
     def _fingerprint(self) -> str:
         data = json.dumps([__version__, self.s.ontology_id, self.options.namespaces, self.options.page_namespace,
-                           sorted(self.options.jsonld_contexts.items())], sort_keys=True)
+                           sorted(self.options.jsonld_contexts.items()), logseq_fingerprint(self.options.logseq)],
+                          sort_keys=True)
         return hashlib.sha256(data.encode()).hexdigest()
 
     def _settings_changed(self) -> bool:

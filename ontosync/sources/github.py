@@ -96,6 +96,9 @@ _STREAM_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 
+SIDE_FILE = "logseq/config.edn"  # the one kind of unselected file read_file can read
+
+
 class RateLimitStop(SourceInterrupted):
     """The rate limit resets later than this run may wait: checkpoint, exit 1, retry later.
 
@@ -219,6 +222,10 @@ class GitHubSource:
         self._commit_sha: str | None = None
         self._tree_sha: str | None = None
         self._stopped: RateLimitStop | None = None
+        # The tree listing when read_file needed it before list_files, and the entries kept aside
+        # for read_file: path -> (mode, blob sha, size).
+        self._listing: dict[str, tuple[str, str, int]] | None = None
+        self._side_files: dict[str, tuple[str, str, int]] = {}
 
     def __repr__(self) -> str:
         return f"GitHubSource({self.description!r}, api_url={self.api_url!r})"
@@ -242,8 +249,11 @@ class GitHubSource:
     def list_files(self) -> Iterator[SourceFile]:
         """Selected files in plain path-string order (the pipeline's merge join needs it)."""
         self._resolve()
+        if self._stopped is not None:
+            raise self._stopped
         assert self._tree_sha is not None
-        entries = self._list_tree(self._tree_sha)
+        entries = self._listing if self._listing is not None else self._list_tree(self._tree_sha)
+        self._listing = None
         for path in sorted(entries):
             mode, sha, size = entries[path]
             yield self._describe(path, mode, sha, size)
@@ -267,6 +277,23 @@ class GitHubSource:
         for sf in sorted(pending.values()):
             log.warning("%s: not delivered intact by the tarball; fetching it as a blob", sf.path)
             yield sf, self._fetch_blob(sf)
+
+    def read_file(self, path: str, max_size: int) -> bytes | None:
+        """A small file by path (see `Source.read_file`). Only `logseq/config.edn` files are kept
+        from the tree listing (which `list_files` then reuses, so finding them costs no request);
+        reading one costs one blob request."""
+        self._resolve()
+        assert self._tree_sha is not None
+        if self._listing is None:
+            self._listing = self._list_tree(self._tree_sha)
+        entry = self._side_files.get(path)
+        if entry is None or entry[2] > max_size or entry[0] == "120000" or not _is_sha(entry[1]):
+            return None
+        try:
+            return self._fetch_blob(SourceFile(path, entry[1], entry[2]))
+        except RateLimitStop as exc:  # list_files raises it again: no page is read with defaults
+            self._stopped = exc
+            raise
 
     # -- resolving the ref and listing the tree ----------------------------------------------------
     def _resolve(self) -> None:
@@ -329,6 +356,9 @@ class GitHubSource:
             if entry.get("type") != "blob":  # folders are implied; "commit" is a submodule
                 continue
             path = prefix + entry.get("path", "")
+            if path.endswith(SIDE_FILE) and _safe_relpath(path):
+                self._side_files[path] = (str(entry.get("mode", "")), str(entry.get("sha", "")),
+                                          int(entry.get("size") or 0))
             if not _safe_relpath(path) or not self.filter(path):
                 continue
             out[path] = (str(entry.get("mode", "")), str(entry.get("sha", "")), int(entry.get("size") or 0))
