@@ -161,8 +161,12 @@ def _edn_message(exc: Exception) -> str:
 
 
 def _error_line(text: str, exc: Exception) -> int:
-    """The 1-based line of an EDN error: from the lexer position when edn_format gives one, the
-    last line when the text ended early, else the line of the first unbalanced bracket."""
+    """The 1-based line of an EDN error: an unclosed or unmatched bracket's line when there is
+    one (edn_format reports those where it noticed them, often the end of the file), else the
+    lexer position edn_format gives, else 1 (the top-level map)."""
+    line = _unbalanced_line(text)
+    if line is not None:
+        return line
     for arg in exc.args:
         pos = getattr(arg, "lexpos", None)
         if isinstance(pos, int):
@@ -170,18 +174,19 @@ def _error_line(text: str, exc: Exception) -> int:
     m = re.search(r"lexpos (\d+)", str(exc))
     if m:
         return text.count("\n", 0, int(m.group(1))) + 1
-    if "EOF" in str(exc):
-        return max(1, len(text.rstrip().split("\n")))
-    return _unbalanced_line(text)
+    return 1
 
 
-def _unbalanced_line(text: str) -> int:
-    """Line of the innermost form still open at the end, or of a closer with no opener (1 if none)."""
-    stack: list[int] = []
+_PAIRS = {")": "(", "]": "[", "}": "{"}
+
+
+def _unbalanced_line(text: str) -> int | None:
+    """Line of a bracket left open (the innermost) or closed by the wrong kind, or of a closer
+    with no opener; None when brackets balance. Strings and `;` comments are skipped."""
+    stack: list[tuple[str, int]] = []
     in_str = False
-    line = 1
-    i = 0
-    while i < len(text):
+    line, i, n = 1, 0, len(text)
+    while i < n:
         c = text[i]
         if c == "\n":
             line += 1
@@ -192,17 +197,22 @@ def _unbalanced_line(text: str) -> int:
                 in_str = False
         elif c == '"':
             in_str = True
+        elif c == "\\":
+            i += 1  # a character literal such as \( or \]
         elif c == ";":
             j = text.find("\n", i)
-            i = len(text) if j < 0 else j - 1
+            i = n if j < 0 else j
+            continue
         elif c in "([{":
-            stack.append(line)
+            stack.append((c, line))
         elif c in ")]}":
             if not stack:
                 return line
-            stack.pop()
+            opener, at = stack.pop()
+            if opener != _PAIRS[c]:
+                return at
         i += 1
-    return stack[-1] if stack else 1
+    return stack[-1][1] if stack else None
 
 
 def _key_line(text: str, key: str) -> int | None:
