@@ -16,7 +16,7 @@ import pytest
 
 from ontosync.parsing.facts import normalize_name
 from tests.fake_github import FakeGitHub
-from tests.helpers import dump_file, run_cli
+from tests.helpers import PAGES, dump_file, run_cli
 
 G = "kg/"  # the graph lives in a subfolder of the repository, like mainKnowledgeGraph/
 
@@ -219,3 +219,59 @@ def test_the_github_source_reads_the_same_graph(graph, tmp_path):
                     env={"GITHUB_TOKEN": fake.token, "ONTOSYNC_GITHUB_TIMEOUT": "5"})
         assert r.returncode == 0, r.stderr
     assert dump_file(remote) == dump_file(db)
+
+
+# -- the real corpus ------------------------------------------------------------------------------
+def _alternate_terms(text: str) -> list[str]:
+    """alternate-terms items of a page, read here independently: the pages write them either on
+    the line (comma-separated) or as the bullets right below an empty `alternate-terms::`."""
+    lines = text.split("\n")
+    items: list[str] = []
+    for i, line in enumerate(lines):
+        head, sep, value = line.partition("alternate-terms::")
+        if not sep or head.strip() not in ("", "-"):
+            continue
+        if value.strip():
+            items += [v.strip().strip("[]#").strip() for v in value.split(",")]
+            continue
+        indent = len(head) - len(head.lstrip())
+        for nxt in lines[i + 1:]:
+            if nxt[:indent].strip() or not nxt[indent:].startswith("- ") or "::" in nxt:
+                break
+            items.append(nxt[indent + 2:].strip())
+    return [i for i in dict.fromkeys(items) if i]
+
+
+@pytest.mark.corpus
+def test_corpus_figures_under_the_graph_rules(tmp_path):
+    if not PAGES.is_dir():
+        pytest.skip(f"shared corpora not found at {PAGES}")
+    db, report = tmp_path / "c.db", tmp_path / "c.json"
+    r = run_cli("sync", str(PAGES), "--db", str(db), "--report", str(report), "--quiet")
+    assert r.returncode == 0, r.stderr
+    rep = json.loads(report.read_text())
+    assert (rep["files"]["ok"], rep["files"]["skipped"], rep["files"]["failed"]) == (1524, 160, 0)
+    expected = {}
+    for page in sorted(PAGES.glob("*.md")):
+        text = page.read_text(encoding="utf-8")
+        if "OntologyBlock" in text and _alternate_terms(text):
+            expected[page.name] = set(_alternate_terms(text))
+    conn = sqlite3.connect(db)
+    try:
+        got: dict[str, set] = {}
+        for path, synonym in conn.execute("SELECT path, synonym FROM file_synonyms"):
+            got.setdefault(path, set()).add(synonym)
+        unlabelled = conn.execute(
+            """SELECT count(*) FROM owl_classes c WHERE c.source_file IS NULL AND c.label IS NULL AND EXISTS (
+                   SELECT 1 FROM file_edges e WHERE e.parent_iri = c.class_iri AND e.parent_ref_key IS NOT NULL)""")
+        unlabelled = unlabelled.fetchone()[0]
+        # each missing page is one class, labelled with one of the texts of the links naming it
+        bad_labels = conn.execute(
+            """SELECT count(*) FROM owl_classes c WHERE c.source_file IS NULL AND c.label IS NOT NULL
+                   AND NOT EXISTS (SELECT 1 FROM file_edges e WHERE e.parent_iri = c.class_iri
+                                   AND e.parent_ref_text = c.label)""").fetchone()[0]
+    finally:
+        conn.close()
+    assert got == expected
+    assert (len(expected), sum(map(len, expected.values()))) == (25, 86)
+    assert unlabelled == 0 and bad_labels == 0

@@ -6,11 +6,11 @@ The rules below are what ontosync makes of a page; each was measured on a real 1
 * **Ontology page.** A page is read when it has a heading line `### OntologyBlock` (any
   indentation, with or without the leading `- `, outside code fences). Any other page is
   `skipped` ("no OntologyBlock heading").
-* **Title.** The file name without `.md`, decoded like Logseq's `:triple-lowbar` file-name format:
-  `___` is `/` (`ETSI_Domain_AI___Governance.md` is the page `ETSI_Domain_AI/Governance`), then
-  `%XX` escapes are decoded (`Presentation%3A Conclusion.md` is `Presentation: Conclusion`), unless
-  they do not decode to UTF-8. (One page of the measured graph links to undecoded file names,
-  `[[ETSI_Domain_AI___Governance]]`; like Logseq, ontosync does not resolve those.)
+* **Title.** The page's `title::` when its first block holds only properties (Logseq's page
+  properties), else the name Logseq gives the file (`logseq_names.file_page_name`: the graph's
+  `:file/name-format`, `___` or `.` for `/`, `%XX` escapes decoded, journal files named by the
+  journal title format). Logseq's own copies (`logseq/bak/`, `logseq/.recycle/`, ...) and
+  `:hidden` folders are skipped before this parser runs (`logseq_config.skip_reason`).
 * **Properties** are `key:: value` lines (indentation and a leading `- ` ignored) outside code
   fences. Keys compare case-insensitively. Values are single-line.
 * **The class.** One per page. `owl:class::` gives its IRI: `prefix:Local` expanded through the
@@ -22,11 +22,19 @@ The rules below are what ontosync makes of a page; each was measured on a real 1
   `comment` = `definition` (verbatim, Logseq markup kept), else none: labels and comments that
   the page's fences give its own class do not override the page. The page class, `preferred-term` and
   `definition` come from the first non-empty occurrence before a second OntologyBlock.
-  `names` = (title, 0), (preferred-term, 1) for link resolution (both kept even when equal).
+  `names` = (title, 0), (preferred-term, 1), (each `alias::` of the page properties, 2) for link
+  resolution (all kept even when equal): a name resolves to a title before a preferred-term
+  before an alias, then to the smallest path.
+* **Synonyms.** `alias::` names and `alternate-terms::` items (comma-separated on the line, or,
+  when the line is empty, the bullets right below it at its indentation) are `SynonymFact`s
+  (`oio:hasExactSynonym`) of the page class. An `alias::` in any other block names nothing in
+  Logseq: a `block-alias` warning says so.
 * **Hierarchy.** Every `is-subclass-of::` line anywhere on the page (also the older
-  `subClassOf::` / `subclass-of::`) gives one edge per `[[link]]` from the page class: parent =
+  `subClassOf::` / `subclass-of::`) gives one edge per link (`[[X]]`, `#X`, `#[[X Y]]`, nested
+  links both ways: `logseq_names.split_values`) from the page class: parent =
   minted IRI of the link, parent_ref = the link's page name (`[[Page|label]]` -> `Page`). A value
   item that is an IRI or CURIE rather than a link gives an edge to the expanded IRI with no ref.
+  Text that is no link in a value that holds links is an `unreadable-value` warning (one a line).
 * **Relationships.** Every other property whose value holds `[[links]]`, except the metadata keys
   in `METADATA_KEYS` (provenance, tags, aliases, dates, the definition...), gives one AxiomFact
   per link: axiom_type `Relationship` (`DisjointClasses` for `owl:disjointWith`,
