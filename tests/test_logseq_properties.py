@@ -214,3 +214,36 @@ def test_a_sync_with_a_broken_config_goes_on_with_the_defaults(tmp_path):
     finally:
         conn.close()
     assert parent == [(MV + "Day",)]  # journals/ is the default journals folder
+
+
+# -- page-level rules, one page at a time -------------------------------------------------------------
+def _page(path: str, text: str, config=None):
+    from ontosync.parsing.logseq_config import LogseqGraph
+
+    graph = LogseqGraph("", config, True) if config else None
+    return parse_file(path, text.encode(), ParseOptions(logseq=graph) if graph else ParseOptions())
+
+
+def test_title_and_alias_count_only_in_the_page_properties():
+    block = "- ### OntologyBlock\n  - owl:class:: mv:C\n"
+    facts = _page("pages/Could.md", "- Block embed\n  title:: Not The Name\n" + block)
+    assert facts.names == [("Could", 0)]  # a block's title:: is that block's (a link title)
+    facts = _page("pages/X.md", block + "  - alias:: Elsewhere\n")
+    assert ("Elsewhere", 2) not in facts.names
+    assert [w.kind for w in facts.warnings] == ["block-alias"] and facts.warnings[0].line == 3
+    facts = _page("pages/X.md", "- title:: Real Name\n  alias:: One, #Two, [[Three]]\n" + block)
+    assert sorted(facts.names) == [("One", 2), ("Real Name", 0), ("Three", 2), ("Two", 2)] and not facts.warnings
+
+
+def test_legacy_file_names_and_custom_journal_formats_from_the_config():
+    from ontosync.parsing.logseq_config import LogseqConfig
+
+    block = "- ### OntologyBlock\n  - owl:class:: mv:C\n"
+    legacy = LogseqConfig(name_format="legacy", journals_directory="days", journal_file_format="yyyyMMdd",
+                          journal_title_format="EEEE, dd.MM.yyyy")
+    assert _page("pages/Parent.Child.md", block, legacy).names == [("Parent/Child", 0)]
+    assert _page("pages/Parent___Child.md", block, legacy).names == [("Parent___Child", 0)]
+    assert _page("pages/Parent.Child.md", block).names == [("Parent.Child", 0)]  # triple-lowbar
+    assert _page("days/20240302.md", block, legacy).names == [("Saturday, 02.03.2024", 0)]
+    assert _page("journals/20240302.md", block, legacy).names == [("20240302", 0)]  # not the journals folder
+    assert _page("journals/2024_03_02.md", block).names == [("Mar 2nd, 2024", 0)]
