@@ -281,17 +281,18 @@ class GitHubSource:
     def read_file(self, path: str, max_size: int) -> bytes | None:
         """A small file by path (see `Source.read_file`). Only `logseq/config.edn` files are kept
         from the tree listing (which `list_files` then reuses, so finding them costs no request);
-        reading one costs one blob request."""
-        self._resolve()
-        assert self._tree_sha is not None
-        if self._listing is None:
-            self._listing = self._list_tree(self._tree_sha)
-        entry = self._side_files.get(path)
-        if entry is None or entry[2] > max_size or entry[0] == "120000" or not _is_sha(entry[1]):
-            return None
+        reading one costs one blob request. A rate-limit stop is kept for `list_files` to raise
+        again, so the run stops there without asking again and no page is read with defaults."""
         try:
+            self._resolve()
+            assert self._tree_sha is not None
+            if self._listing is None:
+                self._listing = self._list_tree(self._tree_sha)
+            entry = self._side_files.get(path)
+            if entry is None or entry[2] > max_size or entry[0] == "120000" or not _is_sha(entry[1]):
+                return None
             return self._fetch_blob(SourceFile(path, entry[1], entry[2]))
-        except RateLimitStop as exc:  # list_files raises it again: no page is read with defaults
+        except RateLimitStop as exc:
             self._stopped = exc
             raise
 
