@@ -178,6 +178,8 @@ BROKEN = {
     'unclosed vector': ('{:hidden ["/archive"\n :file/name-format :legacy\n}\n', 1),
     'regex literal': ('{:meta/version 1\n\n :x #"re"\n}\n', 3),
     'stray closer': ('{:a 1}\n]\n', 2),
+    'key without a value': ('{:meta/version 1\n :hidden []\n :journals-directory\n}\n', 3),
+    'nested map without a value': ('{:a {:x 1\n      :y}\n :b 2}\n', 2),
     'not UTF-8': (b'{:a "\xff"}\n'.decode("latin-1"), 1),
 }
 

@@ -178,41 +178,69 @@ def _error_line(text: str, exc: Exception) -> int:
 
 
 _PAIRS = {")": "(", "]": "[", "}": "{"}
+_ATOM_END = set(" \t\r\n,;()[]{}\"")
 
 
 def _unbalanced_line(text: str) -> int | None:
-    """Line of a bracket left open (the innermost) or closed by the wrong kind, or of a closer
-    with no opener; None when brackets balance. Strings and `;` comments are skipped."""
-    stack: list[tuple[str, int]] = []
-    in_str = False
+    """Line of the first structural EDN problem: a closer with no opener or of the wrong kind, a
+    map with an odd number of forms (the line of its last form: the key left without a value), or
+    the innermost bracket left open. None
+    when there is none. Strings, `;` comments and character literals are skipped."""
+    stack: list[list] = []  # [opener, line, forms inside, line of the last form]
     line, i, n = 1, 0, len(text)
     while i < n:
         c = text[i]
         if c == "\n":
             line += 1
-        elif in_str:
-            if c == "\\":
-                i += 1
-            elif c == '"':
-                in_str = False
-        elif c == '"':
-            in_str = True
-        elif c == "\\":
-            i += 1  # a character literal such as \( or \]
+        elif c in " \t\r,":
+            pass
         elif c == ";":
             j = text.find("\n", i)
             i = n if j < 0 else j
             continue
         elif c in "([{":
-            stack.append((c, line))
+            _count(stack, line)
+            stack.append([c, line, 0, line])
         elif c in ")]}":
             if not stack:
                 return line
-            opener, at = stack.pop()
-            if opener != _PAIRS[c]:
+            opener, at, forms, last = stack.pop()
+            if _PAIRS[c] != (opener if opener != "#" else "{"):
                 return at
+            if opener == "{" and forms % 2:
+                return last  # the key left without a value
+        elif c == '"':
+            _count(stack, line)
+            i += 1
+            while i < n and text[i] != '"':
+                line += text[i] == "\n"
+                i += 2 if text[i] == "\\" else 1
+        elif c == "#" and i + 1 < n and text[i + 1] in '{_"':
+            if text[i + 1] == "{":  # a set: any number of forms
+                _count(stack, line)
+                stack.append(["#", line, 0, line])
+                i += 2
+                continue
+            i += 1 if text[i + 1] == '"' else 2  # #"regex": a string; #_ discard: the next form counts
+            continue
+        elif c == "#":  # a tag (#inst "..."): a prefix of the next form, not a form itself
+            while i < n and text[i] not in _ATOM_END:
+                i += 1
+            continue
+        else:
+            _count(stack, line)
+            i += 2 if c == "\\" else 1
+            while i < n and text[i] not in _ATOM_END:
+                i += 1
+            continue
         i += 1
     return stack[-1][1] if stack else None
+
+
+def _count(stack: list[list], line: int) -> None:
+    if stack:
+        stack[-1][2] += 1
+        stack[-1][3] = line
 
 
 def _key_line(text: str, key: str) -> int | None:
