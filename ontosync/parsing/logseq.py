@@ -175,6 +175,26 @@ def _links(value: str) -> tuple[list[tuple[str, str]], list[str]]:
     return [(name, vias.get(name, "")) for name in names], rest
 
 
+def _set_names(facts: FileFacts, title: str, preferred: str | None, page_props: dict) -> None:
+    """The names the page answers to, by rank (0 title, 1 preferred-term, 2 alias::); aliases
+    are synonyms of the page class too."""
+    facts.names = [(title, 0)]
+    if preferred:
+        facts.names.append((preferred, 1))
+    for alias in _aliases(page_props):
+        facts.names.append((alias, 2))
+        facts.synonyms.append(SynonymFact(facts.page_class or "", alias))
+
+
+def _prose_warnings(key: str, links: list, rest: list[str], line: int) -> list[tuple[int, ParseWarning]]:
+    """Text that is no link in a value that holds links: one warning a line (prose around links
+    is common), naming the first few items."""
+    if not (links and rest):
+        return []
+    shown = ", ".join(repr(item[:40]) for item in rest[:3]) + (", ..." if len(rest) > 3 else "")
+    return [(line, ParseWarning("unreadable-value", f"{key}: {shown} not a [[link]] or #tag", line))]
+
+
 def _aliases(page_props: dict[str, tuple[str, int]]) -> list[str]:
     """The names `alias::` in the page's own properties gives it: links, tags or plain text."""
     value = page_props.get("alias", ("", 0))[0]
@@ -182,25 +202,27 @@ def _aliases(page_props: dict[str, tuple[str, int]]) -> list[str]:
     return list(dict.fromkeys(n for n in (*names, *rest) if n))
 
 
-def _continues_list(last: tuple[int, str, str, int], no: int, line: str) -> bool:
-    """Is `line` the next item of the list under an empty `alternate-terms::`: a bullet on the
-    very next line, at the same indentation, that is no property, fence or heading?"""
-    start, key, value, indent = last
-    if no != start + 1 or key == "alias" or (key and value):
-        return False
-    if line[:indent].strip() or not line[indent:].startswith("- "):
-        return False
-    return "::" not in line and "```" not in line and "OntologyBlock" not in line
+def _list_items(lines: list[str], start: int, indent: int) -> list[str]:
+    """The items of the list under an empty `alternate-terms::` on page line `start`: the bullets
+    right below it, at its indentation, that are no property, fence or heading."""
+    items = []
+    for line in lines[start:]:
+        if line[:indent].strip() or not line[indent:].startswith("- "):
+            break
+        if "::" in line or "```" in line or "OntologyBlock" in line:
+            break
+        items.append(line[indent + 2:].strip())
+    return items
 
 
-def _add_synonyms(facts: FileFacts, found: list[tuple[int, str, str, int]]) -> None:
+def _add_synonyms(facts: FileFacts, found: list[tuple[int, str, str, int]], lines: list[str]) -> None:
     """alternate-terms:: items become exact synonyms of the page class; an alias:: outside the
     page's first block is a block property in Logseq, which names nothing: a warning says so."""
     page_class = facts.page_class
     assert page_class is not None
     aliases = {n for n, rank in facts.names if rank == 2}
     texts: list[str] = []
-    for line, key, value, _indent in found:
+    for line, key, value, indent in found:
         if key == "alias":
             if value and not all(a in aliases for a in _aliases({"alias": (value, line)})):
                 facts.warnings.append(ParseWarning(
@@ -208,7 +230,7 @@ def _add_synonyms(facts: FileFacts, found: list[tuple[int, str, str, int]]) -> N
                     "move it to the page properties", line))
             continue
         names, rest = split_values(value)
-        texts.extend(names + rest if key else [value] if value else [])
+        texts.extend(names + rest if value.strip() else _list_items(lines, line, indent))
     known = {s.text for s in facts.synonyms}
     for text in dict.fromkeys(t.strip() for t in texts if t.strip()):
         if text not in known:
@@ -235,15 +257,11 @@ def parse_page(path: str, data: bytes, options: ParseOptions) -> FileFacts:
     fences: list[_Fence] = []
     stack: list[_Fence] = []
     fence_re, prop_re = _FENCE, _PROPERTY
-    # (line, key, value, indentation) of alternate-terms:: / alias:: lines, and the bullet lines
-    # that follow an empty alternate-terms:: at its indentation (the items of that list).
+    # (line, key, value, indentation) of alternate-terms:: / alias:: lines outside fences.
     synonyms: list[tuple[int, str, str, int]] = []
     lines = text.split("\n")
 
     for no, line in enumerate(lines, 1):
-        if synonyms and not stack and _continues_list(synonyms[-1], no, line):
-            synonyms.append((no, "", line.strip()[2:].strip(), synonyms[-1][3]))
-            continue
         if stack:
             if line.startswith("- ") or line == "-":
                 stack.clear()  # a column-0 bullet starts a new top-level block: fences end
@@ -313,7 +331,7 @@ def parse_page(path: str, data: bytes, options: ParseOptions) -> FileFacts:
     if not headings:
         return FileFacts(format="logseq", skipped=SKIP_REASON)
     facts = _build(path, options, headings, header, public, props, fences, page_properties(lines[:200]))
-    _add_synonyms(facts, synonyms)
+    _add_synonyms(facts, synonyms, lines)
     return facts
 
 
@@ -351,12 +369,7 @@ def _build(
     preferred = header["preferred-term"][0] if "preferred-term" in header else None
     definition = header["definition"][0] if "definition" in header else None
     classes: dict[str, ClassFact] = {page_class: ClassFact(page_class, preferred or title, definition)}
-    facts.names = [(title, 0)]
-    if preferred:
-        facts.names.append((preferred, 1))
-    for alias in _aliases(page_props):
-        facts.names.append((alias, 2))
-        facts.synonyms.append(SynonymFact(page_class, alias))
+    _set_names(facts, title, preferred, page_props)
 
     for line in headings[1:]:
         warnings.append(
@@ -389,10 +402,7 @@ def _build(
         key = key_as_written.lower()
         # (link text, via) pairs, duplicates dropped: a line may repeat one link endlessly.
         links, rest = _links(value)
-        if links and rest:  # one warning a line: prose around links is common
-            shown = ", ".join(repr(item[:40]) for item in rest[:3]) + (", ..." if len(rest) > 3 else "")
-            warnings.append((line, ParseWarning(
-                "unreadable-value", f"{key_as_written}: {shown} not a [[link]] or #tag", line)))
+        warnings.extend(_prose_warnings(key_as_written, links, rest, line))
         if key in SUBCLASS_KEYS:
             for text, _via in links:
                 ref = _link_ref(text)
