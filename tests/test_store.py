@@ -53,7 +53,7 @@ def edges(repo: Repository) -> set[tuple[str, str]]:
 def test_link_to_missing_page_is_referenced_only_then_repointed(repo):
     save(repo, "a.md", page("A", "x:A", parents=("B",)))
     assert edges(repo) == {("x:A", NS + "b")}
-    assert classes(repo)[NS + "b"] == (None, None)  # referenced only
+    assert classes(repo)[NS + "b"] == ("B", None)  # referenced only: labelled with the link text
     save(repo, "b.md", page("B", "x:B"))
     assert edges(repo) == {("x:A", "x:B")}
     assert NS + "b" not in classes(repo)  # nothing refers to the minted class any more

@@ -11,6 +11,7 @@ from pathlib import PurePosixPath
 
 from ontosync.formats import EXTENSIONS, SUPPORTED_GLOBS  # re-exported: callers import them from here
 from ontosync.parsing.facts import FileFacts, ParseError
+from ontosync.parsing.logseq_config import LogseqGraph, skip_reason
 
 __all__ = ["DEFAULT_NAMESPACES", "EXTENSIONS", "SUPPORTED_GLOBS", "ParseOptions", "format_for", "parse_file"]
 
@@ -51,6 +52,9 @@ class ParseOptions:
     page_namespace: str = "urn:ontosync:page:"
     # JSON-LD contexts the user maps to local files (URL -> file content); nothing is fetched.
     jsonld_contexts: dict[str, str] = field(default_factory=dict)
+    # The Logseq graph the source holds (its root and logseq/config.edn), found once per run by
+    # ontosync.sources.logseq_graph; None: Logseq's defaults.
+    logseq: LogseqGraph | None = None
 
 
 def format_for(path: str) -> str | None:
@@ -63,6 +67,9 @@ def parse_file(path: str, data: bytes, options: ParseOptions) -> FileFacts:
     fmt = format_for(path)
     if fmt is None:
         raise ParseError(f"unsupported file type: {PurePosixPath(path).suffix or '(none)'}", kind="unsupported")
+    not_a_page = skip_reason(path, options.logseq, fmt == "logseq")
+    if not_a_page:
+        return FileFacts(format=fmt, skipped=not_a_page)
     if fmt == "logseq":
         from ontosync.parsing.logseq import parse_page
 

@@ -90,7 +90,8 @@ class FileFacts:
     OntologyBlock, say); then the other lists are empty.
 
     `names` are the page names this file answers to, for link resolution: pairs of
-    (name as written, rank) where rank 0 is the page title and rank 1 its `preferred-term`.
+    (name as written, rank) where rank 0 is the page title, rank 1 its `preferred-term` and rank 2
+    an `alias::` (a lower rank wins when two pages answer to one name).
     They all resolve to `page_class`.
     """
 

@@ -6,11 +6,11 @@ The rules below are what ontosync makes of a page; each was measured on a real 1
 * **Ontology page.** A page is read when it has a heading line `### OntologyBlock` (any
   indentation, with or without the leading `- `, outside code fences). Any other page is
   `skipped` ("no OntologyBlock heading").
-* **Title.** The file name without `.md`, decoded like Logseq's `:triple-lowbar` file-name format:
-  `___` is `/` (`ETSI_Domain_AI___Governance.md` is the page `ETSI_Domain_AI/Governance`), then
-  `%XX` escapes are decoded (`Presentation%3A Conclusion.md` is `Presentation: Conclusion`), unless
-  they do not decode to UTF-8. (One page of the measured graph links to undecoded file names,
-  `[[ETSI_Domain_AI___Governance]]`; like Logseq, ontosync does not resolve those.)
+* **Title.** The page's `title::` when its first block holds only properties (Logseq's page
+  properties), else the name Logseq gives the file (`logseq_names.file_page_name`: the graph's
+  `:file/name-format`, `___` or `.` for `/`, `%XX` escapes decoded, journal files named by the
+  journal title format). Logseq's own copies (`logseq/bak/`, `logseq/.recycle/`, ...) and
+  `:hidden` folders are skipped before this parser runs (`logseq_config.skip_reason`).
 * **Properties** are `key:: value` lines (indentation and a leading `- ` ignored) outside code
   fences. Keys compare case-insensitively. Values are single-line.
 * **The class.** One per page. `owl:class::` gives its IRI: `prefix:Local` expanded through the
@@ -22,11 +22,19 @@ The rules below are what ontosync makes of a page; each was measured on a real 1
   `comment` = `definition` (verbatim, Logseq markup kept), else none: labels and comments that
   the page's fences give its own class do not override the page. The page class, `preferred-term` and
   `definition` come from the first non-empty occurrence before a second OntologyBlock.
-  `names` = (title, 0), (preferred-term, 1) for link resolution (both kept even when equal).
+  `names` = (title, 0), (preferred-term, 1), (each `alias::` of the page properties, 2) for link
+  resolution (all kept even when equal): a name resolves to a title before a preferred-term
+  before an alias, then to the smallest path.
+* **Synonyms.** `alias::` names and `alternate-terms::` items (comma-separated on the line, or,
+  when the line is empty, the bullets right below it at its indentation) are `SynonymFact`s
+  (`oio:hasExactSynonym`) of the page class. An `alias::` in any other block names nothing in
+  Logseq: a `block-alias` warning says so.
 * **Hierarchy.** Every `is-subclass-of::` line anywhere on the page (also the older
-  `subClassOf::` / `subclass-of::`) gives one edge per `[[link]]` from the page class: parent =
+  `subClassOf::` / `subclass-of::`) gives one edge per link (`[[X]]`, `#X`, `#[[X Y]]`, nested
+  links both ways: `logseq_names.split_values`) from the page class: parent =
   minted IRI of the link, parent_ref = the link's page name (`[[Page|label]]` -> `Page`). A value
   item that is an IRI or CURIE rather than a link gives an edge to the expanded IRI with no ref.
+  Text that is no link in a value that holds links is an `unreadable-value` warning (one a line).
 * **Relationships.** Every other property whose value holds `[[links]]`, except the metadata keys
   in `METADATA_KEYS` (provenance, tags, aliases, dates, the definition...), gives one AxiomFact
   per link: axiom_type `Relationship` (`DisjointClasses` for `owl:disjointWith`,
@@ -56,12 +64,9 @@ The rules below are what ontosync makes of a page; each was measured on a real 1
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
-from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
-from urllib.parse import unquote
 
 from ontosync.parsing.facts import (
     AxiomFact,
@@ -71,7 +76,10 @@ from ontosync.parsing.facts import (
     ParseError,
     ParseWarning,
     PropertyFact,
+    SynonymFact,
 )
+from ontosync.parsing.logseq_config import LogseqGraph
+from ontosync.parsing.logseq_names import file_page_name, page_properties, split_values
 from ontosync.parsing.ofn import decode_source, mint_name, parse_ofn_text
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -87,6 +95,7 @@ _TAG = re.compile(r"[A-Za-z0-9][\w+#.-]*\Z")
 _LINK = re.compile(r"\[\[([^\[\]]+)\]\](?:[ \t]+via[ \t]+([\w:.-]+))?")
 _CURIE = re.compile(r"([A-Za-z_][\w.-]*)?:([^\s,]*)\Z")
 
+SYNONYM_KEYS = frozenset(("alternate-terms", "alias"))
 SUBCLASS_KEYS = frozenset(("is-subclass-of", "subclassof", "subclass-of"))
 OWL_KEYS = {"owl:disjointwith": "DisjointClasses", "owl:equivalentclass": "EquivalentClasses"}
 OFN_TAGS = frozenset(("clojure", "owl"))
@@ -110,16 +119,9 @@ METADATA_KEYS = _words(
 )
 
 
-def page_title(path: str) -> str:
-    """The page name Logseq shows for a file: see "Title" in the module docstring."""
-    name = PurePosixPath(path).name  # source paths are POSIX: a backslash is part of the name
-    if name.lower().endswith(".md"):
-        name = name[:-3]
-    title = name.replace("___", "/")
-    if "%" in title:
-        with contextlib.suppress(UnicodeDecodeError):  # not an escape after all: keep as written
-            title = unquote(title, errors="strict")
-    return title
+def page_title(path: str, graph: LogseqGraph | None = None) -> str:
+    """The page name Logseq shows for a file without `title::`: see `logseq_names`."""
+    return file_page_name(path, graph)
 
 
 def mint_page_iri(name: str, options: ParseOptions) -> str:
@@ -165,6 +167,77 @@ def _expand_iri(value: str, options: ParseOptions) -> tuple[str | None, str | No
     return ns + m.group(2), None
 
 
+def _links(value: str) -> tuple[list[tuple[str, str]], list[str]]:
+    """(link text, via) pairs of a property value, and the items that are no link (see
+    `logseq_names.split_values`); `via` is the word of a `[[X]] via is-part-of` qualifier."""
+    names, rest = split_values(value)
+    vias = {text: via for text, via in _LINK.findall(value) if via} if " via " in value else {}
+    return [(name, vias.get(name, "")) for name in names], rest
+
+
+def _set_names(facts: FileFacts, title: str, preferred: str | None, page_props: dict) -> None:
+    """The names the page answers to, by rank (0 title, 1 preferred-term, 2 alias::); aliases
+    are synonyms of the page class too."""
+    facts.names = [(title, 0)]
+    if preferred:
+        facts.names.append((preferred, 1))
+    for alias in _aliases(page_props):
+        facts.names.append((alias, 2))
+        facts.synonyms.append(SynonymFact(facts.page_class or "", alias))
+
+
+def _prose_warnings(key: str, links: list, rest: list[str], line: int) -> list[tuple[int, ParseWarning]]:
+    """Text that is no link in a value that holds links: one warning a line (prose around links
+    is common), naming the first few items."""
+    if not (links and rest):
+        return []
+    shown = ", ".join(repr(item[:40]) for item in rest[:3]) + (", ..." if len(rest) > 3 else "")
+    return [(line, ParseWarning("unreadable-value", f"{key}: {shown} not a [[link]] or #tag", line))]
+
+
+def _aliases(page_props: dict[str, tuple[str, int]]) -> list[str]:
+    """The names `alias::` in the page's own properties gives it: links, tags or plain text."""
+    value = page_props.get("alias", ("", 0))[0]
+    names, rest = split_values(value)
+    return list(dict.fromkeys(n for n in (*names, *rest) if n))
+
+
+def _list_items(lines: list[str], start: int, indent: int) -> list[str]:
+    """The items of the list under an empty `alternate-terms::` on page line `start`: the bullets
+    right below it, at its indentation, that are no property, fence or heading."""
+    items = []
+    for line in lines[start:]:
+        if line[:indent].strip() or not line[indent:].startswith("- "):
+            break
+        if "::" in line or "```" in line or "OntologyBlock" in line:
+            break
+        items.append(line[indent + 2:].strip())
+    return items
+
+
+def _add_synonyms(facts: FileFacts, found: list[tuple[int, str, str, int]], lines: list[str]) -> None:
+    """alternate-terms:: items become exact synonyms of the page class; an alias:: outside the
+    page's first block is a block property in Logseq, which names nothing: a warning says so."""
+    page_class = facts.page_class
+    assert page_class is not None
+    aliases = {n for n, rank in facts.names if rank == 2}
+    texts: list[str] = []
+    for line, key, value, indent in found:
+        if key == "alias":
+            if value and not all(a in aliases for a in _aliases({"alias": (value, line)})):
+                facts.warnings.append(ParseWarning(
+                    "block-alias", "alias:: outside the page's first block names no page in Logseq; "
+                    "move it to the page properties", line))
+            continue
+        names, rest = split_values(value)
+        texts.extend(names + rest if value.strip() else _list_items(lines, line, indent))
+    known = {s.text for s in facts.synonyms}
+    for text in dict.fromkeys(t.strip() for t in texts if t.strip()):
+        if text not in known:
+            facts.synonyms.append(SynonymFact(page_class, text))
+    facts.warnings.sort(key=lambda w: w.line or 0)
+
+
 def _link_ref(text: str) -> str:
     """The page a `[[link]]` names: `[[Page|label]]` names `Page`."""
     return text.split("|", 1)[0].strip()
@@ -184,8 +257,11 @@ def parse_page(path: str, data: bytes, options: ParseOptions) -> FileFacts:
     fences: list[_Fence] = []
     stack: list[_Fence] = []
     fence_re, prop_re = _FENCE, _PROPERTY
+    # (line, key, value, indentation) of alternate-terms:: / alias:: lines outside fences.
+    synonyms: list[tuple[int, str, str, int]] = []
+    lines = text.split("\n")
 
-    for no, line in enumerate(text.split("\n"), 1):
+    for no, line in enumerate(lines, 1):
         if stack:
             if line.startswith("- ") or line == "-":
                 stack.clear()  # a column-0 bullet starts a new top-level block: fences end
@@ -241,18 +317,22 @@ def parse_page(path: str, data: bytes, options: ParseOptions) -> FileFacts:
             continue
         key = m.group(1).lower()
         value = m.group(2).strip()
-        if key in ("owl:class", "preferred-term", "definition"):
+        if key in SYNONYM_KEYS:
+            synonyms.append((no, key, value, len(line) - len(line.lstrip(" \t"))))
+        elif key in ("owl:class", "preferred-term", "definition"):
             if value and key not in header and len(headings) < 2:
                 header[key] = (value, no)
         elif key == "public":
             if value.lower() == "true":
                 public = True
-        elif ("[[" in value or key in SUBCLASS_KEYS or key in OWL_KEYS) and key not in METADATA_KEYS:
+        elif ("[[" in value or "#" in value or key in SUBCLASS_KEYS or key in OWL_KEYS) and key not in METADATA_KEYS:
             props.append((no, m.group(1), value))
 
     if not headings:
         return FileFacts(format="logseq", skipped=SKIP_REASON)
-    return _build(path, options, headings, header, public, props, fences)
+    facts = _build(path, options, headings, header, public, props, fences, page_properties(lines[:200]))
+    _add_synonyms(facts, synonyms, lines)
+    return facts
 
 
 def _build(
@@ -263,11 +343,12 @@ def _build(
     public: bool,
     props: list[tuple[int, str, str]],
     fences: list[_Fence],
+    page_props: dict[str, tuple[str, int]],
 ) -> FileFacts:
     """Second step: facts from what the scan collected (the page class must be known first)."""
     facts = FileFacts(format="logseq", public=public)
     warnings: list[tuple[int, ParseWarning]] = []
-    title = page_title(path)
+    title = page_props.get("title", ("", 0))[0] or page_title(path, options.logseq)
 
     page_class = None
     if "owl:class" in header:
@@ -288,9 +369,7 @@ def _build(
     preferred = header["preferred-term"][0] if "preferred-term" in header else None
     definition = header["definition"][0] if "definition" in header else None
     classes: dict[str, ClassFact] = {page_class: ClassFact(page_class, preferred or title, definition)}
-    facts.names = [(title, 0)]
-    if preferred:
-        facts.names.append((preferred, 1))
+    _set_names(facts, title, preferred, page_props)
 
     for line in headings[1:]:
         warnings.append(
@@ -321,8 +400,9 @@ def _build(
 
     for line, key_as_written, value in props:
         key = key_as_written.lower()
-        # (link text, via) pairs, duplicates dropped in C: a line may repeat one link endlessly.
-        links = list(dict.fromkeys(_LINK.findall(value)))
+        # (link text, via) pairs, duplicates dropped: a line may repeat one link endlessly.
+        links, rest = _links(value)
+        warnings.extend(_prose_warnings(key_as_written, links, rest, line))
         if key in SUBCLASS_KEYS:
             for text, _via in links:
                 ref = _link_ref(text)

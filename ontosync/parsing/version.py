@@ -5,4 +5,4 @@ an upgrade whose parsers changed, every file is reprocessed once, though its con
 change; an upgrade that leaves the parsers alone reprocesses nothing.
 """
 
-PARSER_VERSION = 1
+PARSER_VERSION = 2  # 2: Logseq graph rules (title::, alias::, tags, link text), RDF synonyms

@@ -19,11 +19,13 @@ import json
 from ontosync.config import Settings
 from ontosync.parsing import ParseOptions
 from ontosync.parsing.version import PARSER_VERSION
+from ontosync.sources.logseq_graph import logseq_fingerprint
 from ontosync.store.semsql import LAYER_VERSION
 
 
 def settings_fingerprint(settings: Settings, options: ParseOptions) -> str:
     fields = {f.name: getattr(options, f.name) for f in dataclasses.fields(options)}
+    fields["logseq"] = logseq_fingerprint(options.logseq)  # the graph's config.edn, in a stable form
     data = json.dumps({"parser_version": PARSER_VERSION, "ontology_id": settings.ontology_id,
                        "include": sorted(settings.include), "exclude": sorted(settings.exclude),
                        "layer_version": LAYER_VERSION, "relations": settings.relations,

@@ -33,6 +33,7 @@ from ontosync.pipeline.progress import Progress
 from ontosync.pipeline.unreadable import UnreadableFolders
 from ontosync.pipeline.workers import Outcome, ParsePool, Task
 from ontosync.sources import PathFilter, Source, SourceFile
+from ontosync.sources.logseq_graph import with_graph
 from ontosync.store.changelog import ChangeLog
 from ontosync.store.migrations import utc_now
 from ontosync.store.repository import Repository, StoreError
@@ -177,6 +178,8 @@ class SyncRun:
         previous = Checkpoint.load(ckpt_path)
         resumed = bool(previous and previous.resumable_for(self.source.description))
         self.resume_since = previous.started_at if resumed and previous else None
+        self.options, config_warnings = with_graph(self.source, self.s.path, self.options)
+        self.stats.warnings.extend(config_warnings)
         self.force_all = self.s.full
         self.fingerprint = self.repo.fingerprint = settings_fingerprint(self.s, self.options)
         self.ckpt = Checkpoint(self.source.description, self.source.revision,

@@ -37,6 +37,11 @@ class Source(Protocol):
     def contents(self, files: Iterable[SourceFile]) -> Iterator[tuple[SourceFile, bytes | str]]:
         """For each file to parse: its bytes, or a local path the worker opens itself."""
 
+    def read_file(self, path: str, max_size: int) -> bytes | None:
+        """One small file by its path from the source root, whether or not the filter selects it
+        (a Logseq graph's `logseq/config.edn`); None when it is absent, not a regular file or
+        larger than `max_size`."""
+
 
 class SourceError(Exception):
     """The source cannot be read at all (missing folder, bad token, unknown repository): exit 2."""

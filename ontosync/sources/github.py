@@ -83,6 +83,9 @@ _NAME = r"[A-Za-z0-9_.-]+"
 _SPEC = re.compile(rf"github:(?P<owner>{_NAME})/(?P<repo>{_NAME})(?:@(?P<ref>[^\s]+))?\Z")
 
 
+SIDE_FILE = "logseq/config.edn"  # the one kind of unselected file read_file can read
+
+
 class RateLimitStop(SourceInterrupted):
     """The rate limit resets later than this run may wait: checkpoint, exit 1, retry later.
 
@@ -189,6 +192,7 @@ class GitHubSource:
         self._tree_sha: str | None = None
         self._stopped: RateLimitStop | None = None
         self._tree: dict[str, tuple[str, str, int]] | None = None  # the selected files, listed once
+        self._side_files: dict[str, tuple[str, str, int]] = {}  # logseq/config.edn entries, for read_file
 
     def __repr__(self) -> str:
         return f"GitHubSource({self.description!r}, api_url={self.api_url!r})"
@@ -211,6 +215,8 @@ class GitHubSource:
 
     def list_files(self) -> Iterator[SourceFile]:
         """Selected files in plain path-string order (the pipeline's merge join needs it)."""
+        if self._stopped is not None:  # read_file met a rate-limit stop: the run stops here
+            raise self._stopped
         entries = self._entries()
         for path in sorted(entries):
             mode, sha, size = entries[path]
@@ -247,6 +253,21 @@ class GitHubSource:
         for sf in sorted(pending.values()):
             log.warning("%s: not delivered intact by the tarball; fetching it as a blob", sf.path)
             yield sf, self._fetch_blob(sf)
+
+    def read_file(self, path: str, max_size: int) -> bytes | None:
+        """A small file by path (see `Source.read_file`). Only `logseq/config.edn` files are kept
+        from the tree listing (which `list_files` then reuses, so finding them costs no request);
+        reading one costs one blob request. A rate-limit stop is kept for `list_files` to raise
+        again, so the run stops there without asking again and no page is read with defaults."""
+        try:
+            self._entries()
+            entry = self._side_files.get(path)
+            if entry is None or entry[2] > max_size or entry[0] == "120000" or not _is_sha(entry[1]):
+                return None
+            return self._fetch_blob(SourceFile(path, entry[1], entry[2]))
+        except RateLimitStop as exc:
+            self._stopped = exc
+            raise
 
     # -- resolving the ref and listing the tree ----------------------------------------------------
     def _resolve(self) -> None:
@@ -309,6 +330,9 @@ class GitHubSource:
             if entry.get("type") != "blob":  # folders are implied; "commit" is a submodule
                 continue
             path = prefix + entry.get("path", "")
+            if path.endswith(SIDE_FILE) and safe_relpath(path):
+                self._side_files[path] = (str(entry.get("mode", "")), str(entry.get("sha", "")),
+                                          int(entry.get("size") or 0))
             if not safe_relpath(path) or not self.filter(path):
                 continue
             out[path] = (str(entry.get("mode", "")), str(entry.get("sha", "")), int(entry.get("size") or 0))

@@ -84,6 +84,18 @@ class LocalSource:
                     path = target
             yield sf, path
 
+    def read_file(self, path: str, max_size: int) -> bytes | None:
+        """A small file by path (see `Source.read_file`); never one outside the root."""
+        if not _safe_relpath(path):
+            return None
+        full = os.path.realpath(self.real_root / path)
+        if not self._inside(full):
+            return None
+        try:
+            return read_regular_file(full, max_size)
+        except OSError:
+            return None
+
     def _inside(self, target: str) -> bool:
         return os.path.commonpath([target, str(self.real_root)]) == str(self.real_root)
 
@@ -219,6 +231,11 @@ def read_regular_file(path: str, max_size: int) -> bytes:
             return fh.read(max_size + 1)
     finally:
         os.close(fd)
+
+
+def _safe_relpath(path: str) -> bool:
+    parts = path.split("/")
+    return bool(path) and not path.startswith("/") and ".." not in parts and "" not in parts
 
 
 def _kind(mode: int) -> str:

@@ -135,6 +135,7 @@ class FileEdge(BaseModel):
     parent_iri = TextField()
     parent_fallback = TextField()
     parent_ref_key = TextField(null=True)
+    parent_ref_text = TextField(null=True)  # the link as written (migration 004)
 
     class Meta:
         table_name = "file_edges"

@@ -13,7 +13,9 @@ A save does three things inside that transaction:
    page whose own class it is, over pages that merely declare it in a fence; then a real file over
    facts carried over from a legacy database; then a declaration with a label; then the smallest
    path), keeping a class that is only referred
-   to as a referenced-only row (`source_file` NULL) and deleting it once nothing refers to it.
+   to as a referenced-only row (`source_file` NULL, labelled with the smallest link text, in
+   code-point order, among the links that resolve to it: `[[Foo]]` and `[[foo]]` name one missing
+   page, labelled `Foo` whatever order the pages came in) and deleting it once nothing refers to it.
 
 So the database is a function of the source tree, whatever the order files arrive in, and a
 crash leaves every file either whole or absent. The SQL is SQLite's (upserts, temp tables); a
@@ -272,7 +274,10 @@ class Repository:
         # 5. Each affected class from the files that still declare it, else referenced-only, else gone.
         c.execute(
             """INSERT INTO owl_classes (ontology_id, class_iri, label, comment, source_file, last_synced)
-               SELECT a.o, a.iri, w.label, w.comment, w.path, ? FROM aff_classes a
+               SELECT a.o, a.iri, COALESCE(w.label, CASE WHEN w.path IS NULL THEN (
+                          SELECT MIN(e.parent_ref_text) FROM file_edges e
+                          WHERE e.ontology_id = a.o AND e.parent_iri = a.iri AND e.parent_ref_text IS NOT NULL)
+                      END), w.comment, w.path, ? FROM aff_classes a
                LEFT JOIN file_classes w ON w.ontology_id = a.o AND w.class_iri = a.iri AND w.path = (
                    SELECT f.path FROM file_classes f WHERE f.ontology_id = a.o AND f.class_iri = a.iri
                    ORDER BY NOT EXISTS (SELECT 1 FROM page_names pn WHERE pn.path = f.path
@@ -340,11 +345,12 @@ class Repository:
         c.executemany("INSERT INTO file_classes (path, ontology_id, class_iri, label, comment) VALUES (?, ?, ?, ?, ?)",
                       [(path, onto, iri, lab, com) for iri, (lab, com) in classes.items()])
 
-        edges = dict.fromkeys(
-            (e.child, e.parent, normalize_name(e.parent_ref) if e.parent_ref else None) for e in facts.edges)
+        edges: dict[tuple, str | None] = {}
+        for e in facts.edges:  # one row per (child, parent, name): the first text given is kept
+            edges.setdefault((e.child, e.parent, normalize_name(e.parent_ref) if e.parent_ref else None), e.parent_ref)
         c.executemany("INSERT INTO file_edges (path, ontology_id, class_iri, parent_iri, parent_fallback, "
-                      "parent_ref_key) VALUES (?, ?, ?, ?, ?, ?)",
-                      [(path, onto, child, parent, parent, key) for child, parent, key in edges])
+                      "parent_ref_key, parent_ref_text) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                      [(path, onto, child, parent, parent, key, text) for (child, parent, key), text in edges.items()])
 
         props: dict[str, tuple] = {}
         for p in facts.properties:

@@ -1,0 +1,248 @@
+"""A Logseq graph's settings (`logseq/config.edn`) and which of its files are pages at all.
+
+Why a module of its own: the settings change what a file is called and whether it is a page, so
+they are read once per run (by `ontosync.sources.logseq_graph`) and travel to the workers inside
+`ParseOptions` as a small frozen value. The EDN is read with `edn_format` (a real EDN reader, not
+regular expressions). A `config.edn` that cannot be read is a warning with its line and Logseq's
+defaults apply: a broken settings file must never stop a sync.
+
+Rules (README, "A Logseq graph on disk"):
+
+* Without `config.edn`, Logseq's defaults: pages in `pages/`, journals in `journals/`, journal
+  files named `yyyy_MM_dd`, journal titles `MMM do, yyyy`, file names in the `:triple-lowbar`
+  format (what Logseq writes into every new graph's config.edn since 0.8.9).
+* With `config.edn`, `:file/name-format` absent means the legacy format: Logseq itself treats a
+  graph whose config lacks the key as legacy (and offers to convert it).
+* Logseq's own copies are never pages, with or without a config: `logseq/bak/` (backups of pages
+  it rewrote), `logseq/.recycle/` (deleted pages), `logseq/version-files/` and `.trash/`; nor are
+  files in the config's `:hidden` folders. They are `skipped` with the reason, so they count in
+  the report and a database that once held them loses their facts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ontosync.parsing.facts import ParseWarning
+
+CONFIG_PATH = "logseq/config.edn"
+MAX_CONFIG_BYTES = 1 << 20  # a real config.edn is a few kB
+
+# Logseq's internal folders (relative to the graph root) and why each is not a page.
+INTERNAL_FOLDERS = {
+    "logseq/bak/": "Logseq backup copy (logseq/bak/)",
+    "logseq/.recycle/": "Logseq recycle bin (logseq/.recycle/)",
+    "logseq/version-files/": "Logseq version file (logseq/version-files/)",
+    ".trash/": "Logseq trash (.trash/)",
+}
+
+
+@dataclass(frozen=True)
+class LogseqConfig:
+    """The settings that change what is a page and what it is called (Logseq's defaults)."""
+
+    name_format: str = "triple-lowbar"  # or "legacy"
+    pages_directory: str = "pages"
+    journals_directory: str = "journals"
+    journal_title_format: str = "MMM do, yyyy"
+    journal_file_format: str = "yyyy_MM_dd"
+    hidden: tuple[str, ...] = ()  # folders or files relative to the graph root, no leading "/"
+
+
+@dataclass(frozen=True)
+class LogseqGraph:
+    """Where the graph is in the source (`root`: "" or "folder/") and its settings.
+
+    `found` says whether a config.edn was read; without one, the root is not known either and a
+    journal is any page in a folder named like the default journals directory.
+    """
+
+    root: str = ""
+    config: LogseqConfig = LogseqConfig()
+    found: bool = False
+
+    def relative(self, path: str) -> str | None:
+        """`path` relative to the graph root, or None when the file is outside the graph."""
+        if not path.startswith(self.root):
+            return None
+        return path[len(self.root):]
+
+
+DEFAULT_GRAPH = LogseqGraph()
+
+
+def skip_reason(path: str, graph: LogseqGraph | None, page: bool = True) -> str | None:
+    """Why the file at `path` is not read (None: read it). Logseq's internal folders hold only
+    Logseq's copies, whatever their type; `:hidden` hides Logseq pages (`page`), not the other
+    ontology files kept in the same repository."""
+    graph = graph or DEFAULT_GRAPH
+    rel = graph.relative(path) if graph.found else None
+    for folder, reason in INTERNAL_FOLDERS.items():
+        if (rel is not None and rel.startswith(folder)) or (
+            rel is None and (path.startswith(folder) or "/" + folder in path)):
+            return reason + ", not a page"
+    if rel is not None and page:
+        for hidden in graph.config.hidden:
+            if rel == hidden or rel.startswith(hidden + "/"):
+                return f"hidden by logseq/config.edn (:hidden {'/' + hidden!r})"
+    return None
+
+
+def parse_config(data: bytes, path: str) -> tuple[LogseqConfig, list[ParseWarning]]:
+    """Read config.edn bytes; on any problem, Logseq's defaults and a warning with the line."""
+    if len(data) > MAX_CONFIG_BYTES:
+        return LogseqConfig(), [_warning(path, f"larger than {MAX_CONFIG_BYTES} bytes", None)]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return LogseqConfig(), [_warning(path, "not UTF-8", line)]
+    try:
+        import edn_format
+
+        value = edn_format.loads(text)
+    except RecursionError:
+        return LogseqConfig(), [_warning(path, "nested too deeply", 1)]
+    except Exception as exc:  # edn_format raises EDNDecodeError, and TypeError on unhashable keys
+        return LogseqConfig(), [_warning(path, _edn_message(exc), _error_line(text, exc))]
+    if not hasattr(value, "items"):
+        return LogseqConfig(), [_warning(path, "the file does not hold a map", 1)]
+    return _from_map(value, text, path)
+
+
+def _from_map(value, text: str, path: str) -> tuple[LogseqConfig, list[ParseWarning]]:
+    settings = {getattr(k, "name", str(k)): v for k, v in value.items()}
+    # edn_format keeps a keyword's namespace in its name: "file/name-format".
+    warnings: list[ParseWarning] = []
+    kwargs: dict = {}
+    fmt = settings.get("file/name-format")
+    fmt_name = getattr(fmt, "name", None)
+    kwargs["name_format"] = "triple-lowbar" if fmt_name == "triple-lowbar" else "legacy"
+    if fmt is not None and fmt_name not in ("triple-lowbar", "legacy"):
+        warnings.append(_warning(path, f":file/name-format {fmt!s} is not :triple-lowbar or :legacy; legacy applies",
+                                 _key_line(text, ":file/name-format")))
+    for key, attr in (("pages-directory", "pages_directory"), ("journals-directory", "journals_directory"),
+                      ("journal/page-title-format", "journal_title_format"),
+                      ("journal/file-name-format", "journal_file_format")):
+        v = settings.get(key)
+        if v is None:
+            continue
+        if isinstance(v, str) and v.strip().strip("/"):
+            kwargs[attr] = v.strip().strip("/") if attr.endswith("directory") else v
+        else:
+            warnings.append(_warning(path, f":{key} is not a non-empty string; the default applies",
+                                     _key_line(text, ":" + key)))
+    hidden = settings.get("hidden")
+    if hidden is not None:
+        if _is_sequence(hidden) and all(isinstance(h, str) for h in hidden):
+            kwargs["hidden"] = tuple(sorted({h.strip().strip("/") for h in hidden if h.strip().strip("/")}))
+        else:
+            warnings.append(_warning(path, ":hidden is not a vector of strings; ignored", _key_line(text, ":hidden")))
+    return LogseqConfig(**kwargs), warnings
+
+
+def _is_sequence(value) -> bool:
+    """An EDN vector, list or set (edn_format has its own immutable types for them)."""
+    return not isinstance(value, (str, bytes)) and not hasattr(value, "items") and hasattr(value, "__iter__")
+
+
+def _warning(path: str, what: str, line: int | None) -> ParseWarning:
+    """A config problem; `what` says what applies instead unless the whole file was refused."""
+    if "applies" not in what and "ignored" not in what:
+        what += "; Logseq's defaults apply"
+    return ParseWarning("logseq-config", f"{path}: {what}", line)
+
+
+def _edn_message(exc: Exception) -> str:
+    text = str(exc) or type(exc).__name__
+    text = re.sub(r"LexToken\((\w+),('.*?'|\".*?\"|[^,]*),\d+,\d+\)", r"unexpected \2", text)
+    return "cannot be read as EDN: " + re.sub(r"\s+", " ", text)[:120]
+
+
+def _error_line(text: str, exc: Exception) -> int:
+    """The 1-based line of an EDN error: an unclosed or unmatched bracket's line when there is
+    one (edn_format reports those where it noticed them, often the end of the file), else the
+    lexer position edn_format gives, else 1 (the top-level map)."""
+    line = _unbalanced_line(text)
+    if line is not None:
+        return line
+    for arg in exc.args:
+        pos = getattr(arg, "lexpos", None)
+        if isinstance(pos, int):
+            return text.count("\n", 0, pos) + 1
+    m = re.search(r"lexpos (\d+)", str(exc))
+    if m:
+        return text.count("\n", 0, int(m.group(1))) + 1
+    return 1
+
+
+_PAIRS = {")": "(", "]": "[", "}": "{"}
+_ATOM_END = set(" \t\r\n,;()[]{}\"")
+
+
+def _unbalanced_line(text: str) -> int | None:
+    """Line of the first structural EDN problem: a closer with no opener or of the wrong kind, a
+    map with an odd number of forms (the line of its last form: the key left without a value), or
+    the innermost bracket left open. None
+    when there is none. Strings, `;` comments and character literals are skipped."""
+    stack: list[list] = []  # [opener, line, forms inside, line of the last form]
+    line, i, n = 1, 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "\n":
+            line += 1
+        elif c in " \t\r,":
+            pass
+        elif c == ";":
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+            continue
+        elif c in "([{":
+            _count(stack, line)
+            stack.append([c, line, 0, line])
+        elif c in ")]}":
+            if not stack:
+                return line
+            opener, at, forms, last = stack.pop()
+            if _PAIRS[c] != (opener if opener != "#" else "{"):
+                return at
+            if opener == "{" and forms % 2:
+                return last  # the key left without a value
+        elif c == '"':
+            _count(stack, line)
+            i += 1
+            while i < n and text[i] != '"':
+                line += text[i] == "\n"
+                i += 2 if text[i] == "\\" else 1
+        elif c == "#" and i + 1 < n and text[i + 1] in '{_"':
+            if text[i + 1] == "{":  # a set: any number of forms
+                _count(stack, line)
+                stack.append(["#", line, 0, line])
+                i += 2
+                continue
+            i += 1 if text[i + 1] == '"' else 2  # #"regex": a string; #_ discard: the next form counts
+            continue
+        elif c == "#":  # a tag (#inst "..."): a prefix of the next form, not a form itself
+            while i < n and text[i] not in _ATOM_END:
+                i += 1
+            continue
+        else:
+            _count(stack, line)
+            i += 2 if c == "\\" else 1
+            while i < n and text[i] not in _ATOM_END:
+                i += 1
+            continue
+        i += 1
+    return stack[-1][1] if stack else None
+
+
+def _count(stack: list[list], line: int) -> None:
+    if stack:
+        stack[-1][2] += 1
+        stack[-1][3] = line
+
+
+def _key_line(text: str, key: str) -> int | None:
+    pos = text.find(key)
+    return None if pos < 0 else text.count("\n", 0, pos) + 1

@@ -1,0 +1,217 @@
+"""Page names as Logseq computes them, and the links in a property value.
+
+Kept apart from the page parser because the rules are Logseq's, not ontosync's, and each is small
+enough to check against Logseq's documentation on its own (README, "A Logseq graph on disk"):
+
+* **File names.** `:triple-lowbar` (Logseq 0.8.9+, the default): `___` is `/`, then `%XX`
+  escapes are decoded (`%2F` too). `:legacy`: `%XX` escapes are decoded, and a `.` is `/` (the
+  oldest versions wrote `Parent.Child.md` and added a `title::` property, which wins anyway).
+* **Journals.** A file in the journals folder whose name parses by `:journal/file-name-format`
+  (`yyyy_MM_dd`) is named by `:journal/page-title-format` (`MMM do, yyyy`: `Jan 15th, 2024`).
+  The formats use Logseq's date tokens: `yyyy yy MMMM MMM MM M dd d do EEEE EEE EE E`; other
+  letters in single quotes and any other character are literal.
+* **Page properties** are those of the page's first block when it holds nothing but properties
+  (unbulleted `key:: value` lines at the top, or a first bullet made of them). Only there do
+  `title::` and `alias::` name the page, as in Logseq; the same keys in any other block belong
+  to that block.
+* **Links in a property value.** `[[Page]]`, `#Page` and `#[[Multi Word]]` in any mix with
+  commas and spaces. A nested link `[[a [[b]] c]]` names the page `a [[b]] c` and the page `b`,
+  as in Logseq. `#` starts a tag at the start of the value or after a space or comma; the tag runs
+  to the next space or comma (trailing `.`, `!`, `?`, `:` and `;` are punctuation).
+"""
+
+from __future__ import annotations
+
+import calendar
+import contextlib
+import re
+from datetime import date
+from pathlib import PurePosixPath
+from urllib.parse import unquote
+
+from ontosync.parsing.logseq_config import DEFAULT_GRAPH, LogseqGraph
+
+_TOKEN = re.compile(r"'[^']*'|yyyy|yy|MMMM|MMM|MM|M|do|dd|d|EEEE|EEE|EE|E|[A-Za-z]+|.", re.DOTALL)
+_NUMERIC = {"yyyy": r"(?P<y>\d{4})", "yy": r"(?P<y2>\d{2})", "MM": r"(?P<m>\d{2})", "M": r"(?P<m>\d{1,2})",
+            "dd": r"(?P<d>\d{2})", "d": r"(?P<d>\d{1,2})", "do": r"(?P<d>\d{1,2})(?:st|nd|rd|th)"}
+_PROPERTY = re.compile(r"[ \t]*(-[ \t]+)?([A-Za-z0-9_][\w.:/+-]*?)::(?:[ \t]|\Z)(.*)", re.DOTALL)
+_TAG_END = " \t,;"
+_TAG_TRAIL = ".!?:;"
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def format_date(day: date, fmt: str) -> str:
+    """`day` written in a Logseq journal format (English month and weekday names, as Logseq)."""
+    out = []
+    for tok in _TOKEN.findall(fmt):
+        out.append({
+            "yyyy": f"{day.year:04d}", "yy": f"{day.year % 100:02d}",
+            "MMMM": calendar.month_name[day.month], "MMM": calendar.month_abbr[day.month],
+            "MM": f"{day.month:02d}", "M": str(day.month), "dd": f"{day.day:02d}", "d": str(day.day),
+            "do": _ordinal(day.day), "EEEE": calendar.day_name[day.weekday()],
+            "EEE": calendar.day_abbr[day.weekday()], "EE": calendar.day_abbr[day.weekday()],
+            "E": calendar.day_abbr[day.weekday()],
+        }.get(tok, tok[1:-1] if len(tok) > 1 and tok.startswith("'") else tok))
+    return "".join(out)
+
+
+def parse_date(text: str, fmt: str) -> date | None:
+    """The date a journal file name states in format `fmt` (numeric tokens only), else None."""
+    parts = []
+    for tok in _TOKEN.findall(fmt):
+        if tok in _NUMERIC and _NUMERIC[tok].split(">")[0] not in "".join(parts):
+            parts.append(_NUMERIC[tok])
+        elif len(tok) > 1 and tok.startswith("'"):
+            parts.append(re.escape(tok[1:-1]))
+        else:
+            parts.append(re.escape(tok))
+    try:
+        m = re.fullmatch("".join(parts), text)
+    except re.error:
+        return None
+    if m is None:
+        return None
+    groups = m.groupdict()
+    year = int(groups["y"]) if groups.get("y") else (2000 + int(groups["y2"]) if groups.get("y2") else None)
+    if year is None or not groups.get("m") or not groups.get("d"):
+        return None
+    try:
+        return date(year, int(groups["m"]), int(groups["d"]))
+    except ValueError:
+        return None
+
+
+def file_page_name(path: str, graph: LogseqGraph | None = None) -> str:
+    """The page name Logseq gives a file that has no `title::` (see the module docstring)."""
+    graph = graph or DEFAULT_GRAPH
+    cfg = graph.config
+    pure = PurePosixPath(path)  # source paths are POSIX: a backslash is part of the name
+    stem = pure.name[:-3] if pure.name.lower().endswith(".md") else pure.name
+    if _in_journals(path, graph):
+        day = parse_date(stem, cfg.journal_file_format)
+        if day is not None:
+            return format_date(day, cfg.journal_title_format)
+    title = stem.replace("___", "/") if cfg.name_format == "triple-lowbar" else stem.replace(".", "/")
+    if "%" in title:
+        with contextlib.suppress(UnicodeDecodeError):  # not an escape after all: keep as written
+            title = unquote(title, errors="strict")
+    return title
+
+
+def _in_journals(path: str, graph: LogseqGraph) -> bool:
+    folder = graph.config.journals_directory.strip("/") + "/"
+    if graph.found:
+        rel = graph.relative(path)
+        return rel is not None and rel.startswith(folder) and "/" not in rel[len(folder):]
+    parent = PurePosixPath(path).parent.as_posix() + "/"
+    return parent == folder or parent.endswith("/" + folder)
+
+
+def page_properties(lines: list[str]) -> dict[str, tuple[str, int]]:
+    """key (lower-case) -> (value, line) of the page's own properties: its first block, when that
+    block holds nothing but `key:: value` lines (Logseq's page-properties block)."""
+    props: dict[str, tuple[str, int]] = {}
+    started = False
+    for no, line in enumerate(lines, 1):
+        if not line.strip():
+            if started:
+                break
+            continue
+        m = _PROPERTY.match(line)
+        if m is None or (started and m.group(1) is not None):
+            break  # a block that is not only properties, or the next block (top-level or child)
+        started = True
+        props.setdefault(m.group(2).lower(), (m.group(3).strip(), no))
+    return props
+
+
+LONG_VALUE = 20_000
+_FLAT_LINK = re.compile(r"#?\[\[([^\[\]]+)\]\]")
+_FLAT_TAG = re.compile(r"(?:^|(?<=[ \t,;]))#([^ \t,;#][^ \t,;]*?)[.!?:;]*(?=[ \t,;]|\Z)")
+MAX_LINK_DEPTH = 4  # links nested deeper are not read: each level costs a pass over the value
+
+
+def split_values(value: str) -> tuple[list[str], list[str]]:
+    """(page names linked, other items) in a property value: see "Links" in the module docstring.
+
+    Other items are the comma-separated pieces of text left once the links are taken out; a
+    `via word` qualifier after a link is not one of them. Linear in the value's length (a page
+    may hold a megabyte-long line of brackets). A value over LONG_VALUE characters is no value a
+    person wrote: its plain links and tags are read by regular expression (C speed), without
+    nested links and without reporting the other items.
+    """
+    if len(value) > LONG_VALUE:
+        names = _FLAT_LINK.findall(value) + _FLAT_TAG.findall(_FLAT_LINK.sub(",", value))
+        return list(dict.fromkeys(x.strip() for x in names if x.strip())), []
+    pairs = _bracket_pairs(value)
+    links: list[str] = []
+    text: list[str] = []
+    pos = 0
+    for start, end, depth in pairs:
+        if depth == 0:
+            outside = value[pos:start - 1] if start > 0 and value[start - 1] == "#" else value[pos:start]
+            _tags(outside, links, text)
+            text.append(",")
+            pos = end + 2
+        if depth < MAX_LINK_DEPTH:
+            links.append(value[start + 2:end])
+    _tags(value[pos:], links, text)
+    rest = []
+    for item in "".join(text).split(","):
+        item = re.sub(r"^\s*via\s+[\w:.-]+\s*$", "", item).strip().strip(_TAG_TRAIL).strip()
+        if item:
+            rest.append(item)
+    return list(dict.fromkeys(x.strip() for x in links if x.strip())), rest
+
+
+def _bracket_pairs(value: str) -> list[tuple[int, int, int]]:
+    """(index of `[[`, index of its `]]`, nesting depth) of every closed link, in text order."""
+    stack: list[int] = []
+    pairs: list[tuple[int, int, int]] = []
+    n = len(value)
+    nxt = {"[[": value.find("[["), "]]": value.find("]]")}  # each found again only once passed
+    i = 0
+    while True:
+        for mark in ("[[", "]]"):
+            if 0 <= nxt[mark] < i:
+                nxt[mark] = value.find(mark, i)
+        a, b = nxt["[["], nxt["]]"]
+        i = b if a < 0 else a if b < 0 or a < b else b
+        if i < 0 or i >= n - 1:
+            break
+        if i == a:
+            stack.append(i)
+        elif stack:
+            start = stack.pop()
+            pairs.append((start, i, len(stack)))
+        i += 2
+    if stack:  # unclosed openers: depths were counted with them; recount without
+        unclosed = set(stack)
+        pairs = [(a, b, d - sum(1 for u in unclosed if u < a)) for a, b, d in pairs] if len(unclosed) < 64 else [
+            (a, b, d) for a, b, d in pairs if d == 0]
+    return sorted(pairs)
+
+
+def _tags(text: str, links: list[str], out: list[str]) -> None:
+    """`#tag`s of text outside links go to `links`; the rest of the text to `out`."""
+    i, n = 0, len(text)
+    while True:
+        j = text.find("#", i)
+        if j < 0:
+            out.append(text[i:])
+            return
+        if (j == 0 or text[j - 1] in _TAG_END) and text[j + 1:j + 2] not in ("", *_TAG_END, "#"):
+            k = j + 1
+            while k < n and text[k] not in _TAG_END:
+                k += 1
+            tag = text[j + 1:k].rstrip(_TAG_TRAIL)
+            out.append(text[i:j] + ",")
+            links.append(tag)
+            i = j + 1 + len(tag)
+        else:
+            out.append(text[i:j + 1])
+            i = j + 1
