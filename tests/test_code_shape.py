@@ -23,11 +23,10 @@ KNOWN_COMPLEX = {
     ("ontosync/parsing/logseq.py", "_build"), ("ontosync/parsing/logseq.py", "parse_page"),  # issue 14
     ("ontosync/action/summary.py", "summary_markdown"),  # issue 12
     ("ontosync/store/repository.py", "Repository._insert_own_rows"),  # the store's round of issue 17
-    ("ontosync/store/upgrade.py", "_detect"), ("ontosync/store/upgrade.py", "MigrateResult.summary"),
     ("ontosync/config.py", "_check_type"), ("ontosync/action/inputs.py", "read_inputs"),  # the options table
     ("ontosync/action/fetch_db.py", "fetch_db"),  # fetch-db's one home
 }
-KNOWN_LONG = {"ontosync/store/upgrade.py"}  # the store's round of issue 17
+KNOWN_LONG: set[str] = set()
 
 # Package -> the packages (and top-level modules) of ontosync it must never import.
 UPWARD = ("pipeline", "cli", "action", "config")

@@ -32,7 +32,7 @@ from pathlib import Path
 from peewee import SqliteDatabase
 
 from ontosync.parsing.facts import FileFacts, ParseWarning, normalize_name
-from ontosync.store import migrations
+from ontosync.store import migrations, transaction
 from ontosync.store.models import database_proxy
 from ontosync.store.wal import JOURNAL_SIZE_LIMIT
 
@@ -110,19 +110,9 @@ class Repository:
     # -- writes -----------------------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """BEGIN IMMEDIATE ... COMMIT on the Peewee connection.
-
-        Written out rather than `db.atomic()` because SQLite rolls back by itself on some errors
-        (SQLITE_FULL, for one): a second ROLLBACK then fails and would hide the real error.
-        """
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
+        """BEGIN IMMEDIATE ... COMMIT on the Peewee connection (store/transaction.py says why)."""
+        with transaction.immediate(self.conn):
             yield
-            self.conn.execute("COMMIT")
-        except BaseException:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
-            raise
 
     def save_parsed(self, path: str, blob_sha: str | None, size: int, facts: FileFacts, now: str) -> list[ParseWarning]:
         """Replace a file's facts with `facts` (status ok, or skipped when facts.skipped)."""

@@ -1,41 +1,15 @@
--- legacy L2 -> 001: the metadata schema (owl_classes keyed by (ontology_id, class_iri), the
--- hierarchy in parent_class_iri), possibly with the batch tool's L1 tables created on top of it
--- (owl_class_hierarchy with foreign keys to the missing owl_classes(iri), owl_axioms).
---
--- Run by ontosync/store/upgrade.py inside the one migration transaction, with foreign keys on,
--- after it has
---   1. moved the legacy tables aside: owl_class_hierarchy, owl_axioms, owl_properties and
---      owl_classes are copied to legacy_<name> (all rows and columns, no constraints) and dropped;
---      ontologies is renamed legacy_ontologies (kept tables that reference it follow it);
---   2. applied 001_initial.sql;
---   3. defined TEMP views src_* over those tables with exactly the columns read below (a column
---      the database lacks reads as NULL, a table it lacks as no rows).
--- Parameters: :now (ISO timestamp), :default_ontology (for rows with no ontology id).
---
--- Every legacy fact becomes a fact of the pseudo source file 'legacy:L2/<ontology id>', so the
--- derived contract tables are what the repository would compute for such files, and later syncs
--- keep them consistent (a class stays while any file, these included, declares it).
+-- legacy/l2_l3_facts.sql: the metadata schema (L2) and the stop-gap that shipped (L3) -> the
+-- staged facts. Runs between stage.sql and load.sql.
+-- L2: owl_classes keyed by (ontology_id, class_iri), the hierarchy in parent_class_iri, possibly
+-- with the batch tool's L1 tables created on top of it (owl_class_hierarchy with foreign keys to
+-- the missing owl_classes(iri), owl_axioms).
+-- L3: L2 plus file_sha1 on owl_classes, a UNIQUE index on owl_classes(class_iri) alone,
+-- owl_class_hierarchy(class_iri, parent_iri) with single-column foreign keys to
+-- owl_classes(class_iri), and owl_axioms as in L1 (no ontology_id); written with foreign keys
+-- off, so hierarchy rows may name parents that are no class.
 
-CREATE TEMP TABLE stage_classes (
-    o TEXT NOT NULL, iri TEXT NOT NULL, label TEXT, comment TEXT,
-    PRIMARY KEY (o, iri)
-);
-CREATE TEMP TABLE stage_edges (
-    o TEXT NOT NULL, child TEXT NOT NULL, parent TEXT NOT NULL,
-    PRIMARY KEY (o, child, parent)
-);
-CREATE TEMP TABLE stage_properties (
-    o TEXT NOT NULL, iri TEXT NOT NULL, property_type TEXT NOT NULL, label TEXT, domain TEXT, range TEXT,
-    PRIMARY KEY (o, iri)
-);
-CREATE TEMP TABLE stage_axioms (
-    seq INTEGER PRIMARY KEY,      -- insertion order, for rows that get a new id
-    id INTEGER,                   -- the legacy id, kept; NULL for rows made here
-    o TEXT NOT NULL, axiom_type TEXT NOT NULL, subject TEXT, object TEXT, annotations TEXT
-);
-CREATE TEMP TABLE legacy_notes (kind TEXT NOT NULL, ontology_id TEXT, iri TEXT, detail TEXT);
-
--- The ontology an IRI belongs to, for the rows that carry no ontology id (the L1 tables on top):
+-- The ontology an IRI belongs to, for the rows that carry no ontology id (owl_class_hierarchy,
+-- owl_axioms; the L1 tables on top of L2):
 -- the smallest ontology id declaring it as a class, else as a property.
 CREATE TEMP TABLE home (iri TEXT PRIMARY KEY, o TEXT NOT NULL);
 INSERT INTO home (iri, o)
@@ -62,7 +36,7 @@ SELECT COALESCE(ontology_id, :default_ontology), class_iri, label, comment FROM 
 WHERE class_iri IS NOT NULL ORDER BY 1, 2;
 
 -- Hierarchy: each non-NULL parent_class_iri is an edge in the class's ontology; each row of the
--- L1 owl_class_hierarchy is an edge in the ontology of its child (else of its parent, else the
+-- owl_class_hierarchy is an edge in the ontology of its child (else of its parent, else the
 -- default one). A parent that is no class is kept: the derived step adds it as a referenced
 -- class, and the runner reports it.
 INSERT OR IGNORE INTO stage_edges (o, child, parent)
@@ -95,7 +69,7 @@ SELECT COALESCE(ontology_id, :default_ontology), property_iri,
        label, domain_class_iri, range_class_iri
 FROM src_properties WHERE property_iri IS NOT NULL ORDER BY 1, 2;
 
--- Axioms of the L1 owl_axioms keep their id, in the ontology of their subject. annotations must
+-- Axioms of owl_axioms keep their id, in the ontology of their subject. annotations must
 -- be JSON or NULL: JSON text is kept as it is, other text becomes a JSON string. An inferred
 -- axiom says so in its annotations ("inferred": true), since the new schema has no column for it.
 INSERT INTO stage_axioms (id, o, axiom_type, subject, object, annotations)
@@ -191,60 +165,3 @@ ORDER BY k, o, subject, object;
 
 DROP TABLE temp.home;
 
--- From here on the same in every legacy migration: staged facts -> the pseudo files' rows ->
--- the derived contract tables (as Repository._replace_facts computes them).
-INSERT INTO ontologies (ontology_id, created_at)
-SELECT o, :now FROM (
-    SELECT o FROM stage_classes UNION SELECT o FROM stage_edges
-    UNION SELECT o FROM stage_properties UNION SELECT o FROM stage_axioms
-) ORDER BY o;
-
-INSERT INTO source_files (path, blob_sha, good_blob_sha, size, status, error, error_line, error_kind,
-                          format, ontology_id, public, synced_at)
-SELECT 'legacy:L2/' || ontology_id, NULL, NULL, 0, 'ok', NULL, NULL, NULL, 'legacy', ontology_id, 0, :now
-FROM ontologies ORDER BY ontology_id;
-
-INSERT INTO file_classes (path, ontology_id, class_iri, label, comment)
-SELECT 'legacy:L2/' || o, o, iri, label, comment FROM stage_classes ORDER BY o, iri;
-
-INSERT INTO file_edges (path, ontology_id, class_iri, parent_iri, parent_fallback, parent_ref_key)
-SELECT 'legacy:L2/' || o, o, child, parent, parent, NULL FROM stage_edges ORDER BY o, child, parent;
-
-INSERT INTO file_properties (path, ontology_id, property_iri, property_type, label, domain, range)
-SELECT 'legacy:L2/' || o, o, iri, property_type, label, domain, range FROM stage_properties ORDER BY o, iri;
-
-INSERT INTO owl_axioms (id, ontology_id, axiom_type, subject, object, annotations, source_file,
-                        object_fallback, object_ref_key)
-SELECT id, o, axiom_type, subject, object, annotations, 'legacy:L2/' || o, NULL, NULL
-FROM stage_axioms ORDER BY id IS NULL, id, seq;
-
--- Every class a file declares or an edge names; one only named is a referenced-only row
--- (source_file NULL). The declaration with a label wins, then the smallest path.
-INSERT INTO owl_classes (ontology_id, class_iri, label, comment, source_file, last_synced)
-SELECT k.o, k.iri, w.label, w.comment, w.path, :now
-FROM (
-    SELECT ontology_id AS o, class_iri AS iri FROM file_classes
-    UNION SELECT ontology_id, class_iri FROM file_edges
-    UNION SELECT ontology_id, parent_iri FROM file_edges
-) AS k
-LEFT JOIN file_classes AS w ON w.ontology_id = k.o AND w.class_iri = k.iri AND w.path = (
-    SELECT f.path FROM file_classes AS f WHERE f.ontology_id = k.o AND f.class_iri = k.iri
-    ORDER BY f.label IS NULL, f.path LIMIT 1)
-ORDER BY k.o, k.iri;
-
-INSERT INTO owl_class_hierarchy (ontology_id, class_iri, parent_iri)
-SELECT DISTINCT ontology_id, class_iri, parent_iri FROM file_edges ORDER BY 1, 2, 3;
-
-INSERT INTO owl_properties (ontology_id, property_iri, property_type, label, domain, range, source_file,
-                            last_synced)
-SELECT w.ontology_id, w.property_iri, w.property_type, w.label, w.domain, w.range, w.path, :now
-FROM file_properties AS w
-WHERE w.path = (
-    SELECT f.path FROM file_properties AS f WHERE f.ontology_id = w.ontology_id
-    AND f.property_iri = w.property_iri ORDER BY f.label IS NULL, f.path LIMIT 1)
-ORDER BY w.ontology_id, w.property_iri;
-
-DROP TABLE temp.stage_classes;
-DROP TABLE temp.stage_edges;
-DROP TABLE temp.stage_properties;
-DROP TABLE temp.stage_axioms;
