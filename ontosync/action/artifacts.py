@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import sqlite3
 import stat
 import tempfile
 import zipfile
@@ -287,31 +286,6 @@ def open_zip(path: Path) -> zipfile.ZipFile:
         return zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
         raise ArtifactError(f"the artifact is not a readable zip: {exc}") from None
-
-
-# --- database checks -----------------------------------------------------------------------------
-
-def check_database(path: Path) -> list[str]:
-    """Problems `PRAGMA integrity_check` and `PRAGMA foreign_key_check` find (empty: clean)."""
-    try:
-        with open(path, "rb") as fh:
-            if fh.read(16) != b"SQLite format 3\x00":
-                return [f"{path.name} is not an SQLite database"]
-        conn = sqlite3.connect(path)
-    except (OSError, sqlite3.Error) as exc:
-        return [f"cannot open {path.name}: {exc}"]
-    try:
-        rows = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
-        problems = [] if rows == ["ok"] else [f"integrity_check: {r}" for r in rows[:20]]
-        fk = conn.execute("PRAGMA foreign_key_check").fetchall()
-        problems += [f"foreign_key_check: table {r[0]} row {r[1]} -> {r[2]}" for r in fk[:20]]
-        if len(fk) > 20:
-            problems.append(f"foreign_key_check: {len(fk) - 20} more rows")
-        return problems
-    except sqlite3.Error as exc:
-        return [f"{path.name}: {exc}"]
-    finally:
-        conn.close()
 
 
 def copy_to(src: Path, dest: Path) -> None:

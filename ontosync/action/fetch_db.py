@@ -74,6 +74,7 @@ def fetch_db(repo: str, artifact: str = DEFAULT_ARTIFACT, out: str | os.PathLike
              api_url: str | None = None, token: str | None = None) -> int:
     """Download, verify and write; returns the exit code (messages go to stderr, progress to stdout)."""
     from ontosync.action import artifacts  # requests and PyGithub: only when fetch-db runs
+    from ontosync.store.integrity import database_problems
 
     if not REPO_RE.match(repo or ""):
         _say(f"error: repository must look like OWNER/REPO, not {repo!r}")
@@ -113,7 +114,7 @@ def fetch_db(repo: str, artifact: str = DEFAULT_ARTIFACT, out: str | os.PathLike
         except artifacts.ArtifactError as exc:
             _say(f"error: {exc}")
             return 2
-        problems = artifacts.check_database(db_tmp)
+        problems = database_problems(db_tmp)
         if problems:
             _say(f"fatal: the database in {info.describe()} fails verification: {problems[0]}"
                  + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else "") + f"; {out_path} left as it was")

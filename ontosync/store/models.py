@@ -1,8 +1,12 @@
-"""Peewee models of the contract tables (CONTRACT section 2).
+"""Peewee models of the contract tables (CONTRACT section 2), the store's database-neutral reads.
 
 The schema itself is created by the numbered SQL files under `migrations/`, not by
-`create_table()`: the SQL is what is checksummed and what legacy upgrades build on. The models are
-for reading and for bulk inserts; `database_proxy` is bound when a store opens a database.
+`create_table()`: the SQL is what is checksummed and what legacy upgrades build on. The models
+serve the reads that need no SQLite-specific SQL (`status`, store/status.py), so those reads work
+unchanged on any database Peewee speaks (the PostgreSQL store builds on them).
+tests/test_store_reads.py checks every model against the schema the migrations create, so a
+migration that adds a column without its model fails there.
+`database_proxy` is bound when a store opens a database; `MODELS` lists them for `bind_ctx`.
 """
 
 from __future__ import annotations
@@ -37,6 +41,14 @@ class SchemaMigration(BaseModel):
         table_name = "schema_migrations"
 
 
+class SyncMeta(BaseModel):
+    key = TextField(primary_key=True)
+    value = TextField(null=True)
+
+    class Meta:
+        table_name = "sync_meta"
+
+
 class Ontology(BaseModel):
     ontology_id = TextField(primary_key=True)
     created_at = TextField()
@@ -58,6 +70,7 @@ class SourceFileRow(BaseModel):
     ontology_id = TextField(null=True)
     public = IntegerField(default=0)
     synced_at = TextField()
+    fingerprint = TextField(null=True)  # migration 003
 
     class Meta:
         table_name = "source_files"
@@ -165,3 +178,19 @@ class PageName(BaseModel):
     class Meta:
         table_name = "page_names"
         primary_key = CompositeKey("path", "name_key", "rank")
+
+
+class FileSynonym(BaseModel):  # migration 002
+    path = TextField()
+    ontology_id = TextField()
+    class_iri = TextField()
+    synonym = TextField()
+    predicate = TextField()
+
+    class Meta:
+        table_name = "file_synonyms"
+        primary_key = CompositeKey("path", "ontology_id", "class_iri", "predicate", "synonym")
+
+
+MODELS = (SchemaMigration, SyncMeta, Ontology, SourceFileRow, OwlClass, OwlClassHierarchy, OwlProperty, OwlAxiom,
+          FileClass, FileEdge, FileProperty, PageName, FileSynonym)

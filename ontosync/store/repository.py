@@ -33,6 +33,7 @@ from peewee import SqliteDatabase
 
 from ontosync.parsing.facts import FileFacts, ParseWarning, normalize_name
 from ontosync.store import migrations, transaction
+from ontosync.store.integrity import integrity_problems  # noqa: F401 - its old home; store/integrity.py
 from ontosync.store.models import database_proxy
 from ontosync.store.wal import JOURNAL_SIZE_LIMIT
 
@@ -331,10 +332,3 @@ class Repository:
               path, a.object if a.object_ref else None, normalize_name(a.object_ref) if a.object_ref else None)
              for a in facts.axioms])
         return names
-
-
-def integrity_problems(conn: sqlite3.Connection) -> list[str]:
-    """What `verify` reports: integrity_check lines other than ok, and foreign-key violations."""
-    problems = [r[0] for r in conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
-    problems += [f"foreign key: {r}" for r in conn.execute("PRAGMA foreign_key_check")]
-    return problems
