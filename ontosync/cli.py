@@ -17,6 +17,7 @@ from typing import NoReturn
 
 from ontosync import __version__
 from ontosync.config import DEFAULT_MAX_FILE_SIZE, ConfigError, Settings, build_settings, default_workers
+from ontosync.console import say as _say
 
 
 class UsageError(Exception):
@@ -121,13 +122,10 @@ def _delegate(args: argparse.Namespace) -> int:
     return args.handler(args)
 
 
-def _say(message: str) -> None:
-    print(f"ontosync: {message}", file=sys.stderr)
-
-
 # -- sync -----------------------------------------------------------------------------------------
 def cmd_sync(args: argparse.Namespace) -> int:
     from ontosync.pipeline.interrupts import terminate_as_interrupt
+    from ontosync.pipeline.outputs import write_json
     from ontosync.pipeline.sync import SyncRun
     from ontosync.sources import PathFilter, SourceError
     from ontosync.store.lock import LockBusy, LockUnavailable, SyncLock
@@ -171,7 +169,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     if settings.report:
         try:
-            write_json_atomic(settings.report, result.report)
+            write_json(settings.report, result.report)
         except OSError as exc:
             _say(f"error: --report {settings.report}: not written: {exc.strerror or exc}")
             return 2
@@ -260,13 +258,6 @@ def _summary_line(report: dict) -> None:
          f"{f['unchanged']} unchanged, {f['deleted']} deleted; {e['classes']} classes, "
          f"{e['hierarchy_edges']} hierarchy edges, {e['properties']} properties, {e['axioms']} axioms "
          f"in {report['duration_s']:.2f} s")
-
-
-def write_json_atomic(path: str, data: dict) -> None:
-    """Atomically for a regular file; straight into a FIFO or a device (pipeline/outputs.py)."""
-    from ontosync.pipeline.outputs import write_text
-
-    write_text(path, json.dumps(data, indent=2, ensure_ascii=False))
 
 
 # -- migrate, verify, status ---------------------------------------------------------------------

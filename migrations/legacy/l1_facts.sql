@@ -23,22 +23,11 @@ WHERE class_iri IS NOT NULL AND parent_iri IS NOT NULL ORDER BY class_iri, paren
 -- Properties: the free-text property_type becomes one of the three the contract allows; a type
 -- that names none of them is kept as AnnotationProperty and reported (original in the copy).
 INSERT INTO legacy_notes (kind, ontology_id, iri, detail)
-SELECT 'property-type', :default_ontology, iri, property_type FROM src_properties
-WHERE iri IS NOT NULL
-  AND lower(COALESCE(property_type, '')) NOT LIKE '%annotation%'
-  AND lower(COALESCE(property_type, '')) NOT LIKE '%object%'
-  AND lower(COALESCE(property_type, '')) NOT LIKE '%data%'
-ORDER BY iri;
+SELECT 'property-type', :default_ontology, iri, property_type FROM src_properties AS s
+WHERE iri IS NOT NULL AND (SELECT kind FROM property_kind WHERE raw IS s.property_type) IS NULL ORDER BY iri;
 INSERT OR IGNORE INTO stage_properties (o, iri, property_type, label, domain, range)
-SELECT :default_ontology, iri,
-       CASE
-           WHEN lower(COALESCE(property_type, '')) LIKE '%annotation%' THEN 'AnnotationProperty'
-           WHEN lower(COALESCE(property_type, '')) LIKE '%object%' THEN 'ObjectProperty'
-           WHEN lower(COALESCE(property_type, '')) LIKE '%data%' THEN 'DataProperty'
-           ELSE 'AnnotationProperty'
-       END,
-       label, domain, range
-FROM src_properties WHERE iri IS NOT NULL ORDER BY iri;
+SELECT :default_ontology, iri, COALESCE((SELECT kind FROM property_kind WHERE raw IS s.property_type),
+       'AnnotationProperty'), label, domain, range FROM src_properties AS s WHERE iri IS NOT NULL ORDER BY iri;
 
 -- Axioms keep their id. annotations must be JSON or NULL: JSON text is kept as it is, other text
 -- becomes a JSON string. An inferred axiom says so in its annotations ("inferred": true), since

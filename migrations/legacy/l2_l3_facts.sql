@@ -52,22 +52,14 @@ WHERE h.class_iri IS NOT NULL AND h.parent_iri IS NOT NULL ORDER BY 1, 2, 3;
 -- names none of them is kept as AnnotationProperty and reported (original in the copy).
 INSERT INTO legacy_notes (kind, ontology_id, iri, detail)
 SELECT 'property-type', COALESCE(ontology_id, :default_ontology), property_iri, property_type
-FROM src_properties
-WHERE property_iri IS NOT NULL
-  AND lower(COALESCE(property_type, '')) NOT LIKE '%annotation%'
-  AND lower(COALESCE(property_type, '')) NOT LIKE '%object%'
-  AND lower(COALESCE(property_type, '')) NOT LIKE '%data%'
+FROM src_properties AS s
+WHERE property_iri IS NOT NULL AND (SELECT kind FROM property_kind WHERE raw IS s.property_type) IS NULL
 ORDER BY 2, 3;
 INSERT OR IGNORE INTO stage_properties (o, iri, property_type, label, domain, range)
 SELECT COALESCE(ontology_id, :default_ontology), property_iri,
-       CASE
-           WHEN lower(COALESCE(property_type, '')) LIKE '%annotation%' THEN 'AnnotationProperty'
-           WHEN lower(COALESCE(property_type, '')) LIKE '%object%' THEN 'ObjectProperty'
-           WHEN lower(COALESCE(property_type, '')) LIKE '%data%' THEN 'DataProperty'
-           ELSE 'AnnotationProperty'
-       END,
+       COALESCE((SELECT kind FROM property_kind WHERE raw IS s.property_type), 'AnnotationProperty'),
        label, domain_class_iri, range_class_iri
-FROM src_properties WHERE property_iri IS NOT NULL ORDER BY 1, 2;
+FROM src_properties AS s WHERE property_iri IS NOT NULL ORDER BY 1, 2;
 
 -- Axioms of owl_axioms keep their id, in the ontology of their subject. annotations must
 -- be JSON or NULL: JSON text is kept as it is, other text becomes a JSON string. An inferred
@@ -99,40 +91,20 @@ ORDER BY a.id;
 -- owl_disjoint_classes table is kept as well). Each names the legacy column it came from.
 INSERT INTO stage_axioms (id, o, axiom_type, subject, object, annotations)
 SELECT NULL, o, axiom_type, subject, object, annotations FROM (
-    SELECT p.o, CASE p.property_type WHEN 'DataProperty' THEN 'FunctionalDataProperty'
-                    ELSE 'FunctionalObjectProperty' END AS axiom_type,
-           p.iri AS subject, NULL AS object,
-           json_object('legacy', 'owl_properties.is_functional') AS annotations, 1 AS k
+    -- the four characteristics, one row per true flag (k 1-4, in this order)
+    SELECT p.o, CASE WHEN f.k = 1 AND p.property_type = 'DataProperty' THEN 'FunctionalDataProperty'
+                     ELSE f.axiom_type END AS axiom_type,
+           p.iri AS subject, NULL AS object, json_object('legacy', 'owl_properties.' || f.col) AS annotations, f.k
     FROM src_properties AS s JOIN stage_properties AS p
         ON p.o = COALESCE(s.ontology_id, :default_ontology) AND p.iri = s.property_iri
-    WHERE (CASE typeof(s.is_functional) WHEN 'integer' THEN s.is_functional <> 0
-               WHEN 'real' THEN s.is_functional <> 0
-               WHEN 'text' THEN lower(trim(s.is_functional)) IN ('1', 'true', 't', 'yes', 'y') ELSE 0 END)
-    UNION ALL
-    SELECT p.o, 'InverseFunctionalObjectProperty', p.iri, NULL,
-           json_object('legacy', 'owl_properties.is_inverse_functional'), 2
-    FROM src_properties AS s JOIN stage_properties AS p
-        ON p.o = COALESCE(s.ontology_id, :default_ontology) AND p.iri = s.property_iri
-    WHERE (CASE typeof(s.is_inverse_functional) WHEN 'integer' THEN s.is_inverse_functional <> 0
-               WHEN 'real' THEN s.is_inverse_functional <> 0
-               WHEN 'text' THEN lower(trim(s.is_inverse_functional)) IN ('1', 'true', 't', 'yes', 'y')
-               ELSE 0 END)
-    UNION ALL
-    SELECT p.o, 'SymmetricObjectProperty', p.iri, NULL,
-           json_object('legacy', 'owl_properties.is_symmetric'), 3
-    FROM src_properties AS s JOIN stage_properties AS p
-        ON p.o = COALESCE(s.ontology_id, :default_ontology) AND p.iri = s.property_iri
-    WHERE (CASE typeof(s.is_symmetric) WHEN 'integer' THEN s.is_symmetric <> 0
-               WHEN 'real' THEN s.is_symmetric <> 0
-               WHEN 'text' THEN lower(trim(s.is_symmetric)) IN ('1', 'true', 't', 'yes', 'y') ELSE 0 END)
-    UNION ALL
-    SELECT p.o, 'TransitiveObjectProperty', p.iri, NULL,
-           json_object('legacy', 'owl_properties.is_transitive'), 4
-    FROM src_properties AS s JOIN stage_properties AS p
-        ON p.o = COALESCE(s.ontology_id, :default_ontology) AND p.iri = s.property_iri
-    WHERE (CASE typeof(s.is_transitive) WHEN 'integer' THEN s.is_transitive <> 0
-               WHEN 'real' THEN s.is_transitive <> 0
-               WHEN 'text' THEN lower(trim(s.is_transitive)) IN ('1', 'true', 't', 'yes', 'y') ELSE 0 END)
+    JOIN (SELECT 1 AS k, 'is_functional' AS col, 'FunctionalObjectProperty' AS axiom_type
+          UNION ALL SELECT 2, 'is_inverse_functional', 'InverseFunctionalObjectProperty'
+          UNION ALL SELECT 3, 'is_symmetric', 'SymmetricObjectProperty'
+          UNION ALL SELECT 4, 'is_transitive', 'TransitiveObjectProperty') AS f
+    WHERE (SELECT CASE typeof(v) WHEN 'integer' THEN v <> 0 WHEN 'real' THEN v <> 0
+                      WHEN 'text' THEN lower(trim(v)) IN ('1', 'true', 't', 'yes', 'y') ELSE 0 END
+           FROM (SELECT CASE f.k WHEN 1 THEN s.is_functional WHEN 2 THEN s.is_inverse_functional
+                                 WHEN 3 THEN s.is_symmetric ELSE s.is_transitive END AS v))
     UNION ALL
     SELECT p.o, 'InverseObjectProperties', p.iri, s.inverse_property_iri,
            json_object('legacy', 'owl_properties.inverse_property_iri'), 5

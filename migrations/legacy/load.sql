@@ -55,3 +55,4 @@ DROP TABLE temp.stage_classes;
 DROP TABLE temp.stage_edges;
 DROP TABLE temp.stage_properties;
 DROP TABLE temp.stage_axioms;
+DROP VIEW temp.property_kind;

@@ -38,3 +38,14 @@ CREATE TEMP TABLE stage_axioms (
     o TEXT NOT NULL, axiom_type TEXT NOT NULL, subject TEXT, object TEXT, annotations TEXT
 );
 CREATE TEMP TABLE legacy_notes (kind TEXT NOT NULL, ontology_id TEXT, iri TEXT, detail TEXT);
+
+-- The contract's type for each legacy property_type text: the first of annotation, object, data
+-- it names; NULL when it names none (such a property is stored as AnnotationProperty and reported).
+CREATE TEMP VIEW property_kind AS
+SELECT DISTINCT property_type AS raw,
+       CASE
+           WHEN lower(COALESCE(property_type, '')) LIKE '%annotation%' THEN 'AnnotationProperty'
+           WHEN lower(COALESCE(property_type, '')) LIKE '%object%' THEN 'ObjectProperty'
+           WHEN lower(COALESCE(property_type, '')) LIKE '%data%' THEN 'DataProperty'
+       END AS kind
+FROM src_properties;

@@ -9,20 +9,19 @@ members, and writes each file atomically (temp file, then rename).
 
 from __future__ import annotations
 
-import contextlib
-import os
 import shutil
 import stat
-import tempfile
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 from urllib.parse import urljoin
 
 import requests
 
+from ontosync.files import replace_atomically
 from ontosync.retry import RetryPolicy
 from ontosync.sources.github_http import NETWORK_ERRORS  # what a dropped connection looks like: retried
 
@@ -261,23 +260,17 @@ def extract_member(zf: zipfile.ZipFile, member: zipfile.ZipInfo, target: Path,
     if member.file_size > max_bytes:
         raise ArtifactError(f"archive member {member.filename!r} is too large ({member.file_size} bytes)")
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
+
+    def stream(out: BinaryIO) -> None:
         written = 0
-        with os.fdopen(fd, "wb") as out, zf.open(member) as src:
-            while True:
-                chunk = src.read(CHUNK)
-                if not chunk:
-                    break
+        with zf.open(member) as src:
+            while chunk := src.read(CHUNK):
                 written += len(chunk)
                 if written > max(member.file_size, 0) or written > max_bytes:
                     raise ArtifactError(f"archive member {member.filename!r} is larger than it declares")
                 out.write(chunk)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+
+    replace_atomically(target, stream)
     return target
 
 
@@ -290,12 +283,5 @@ def open_zip(path: Path) -> zipfile.ZipFile:
 
 def copy_to(src: Path, dest: Path) -> None:
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", dir=dest.parent)
-    os.close(fd)
-    try:
-        shutil.copyfile(src, tmp)
-        os.replace(tmp, dest)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    with open(src, "rb") as fh:
+        replace_atomically(dest, lambda out: shutil.copyfileobj(fh, out))

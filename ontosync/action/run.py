@@ -90,12 +90,6 @@ def load_report(path) -> dict[str, Any] | None:
         return None
 
 
-def default_cli_main() -> CliMain:
-    from ontosync.cli import main as cli_main
-
-    return cli_main
-
-
 def run_sync(cmd: Commands, cli_main: CliMain, argv: list[str], token: str) -> tuple[int, str]:
     """Run `ontosync <argv>` in this process; (exit code, last line it printed on stderr)."""
     tee = TeeStream(sys.stderr)
@@ -122,8 +116,9 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt(f"signal {signum}")
 
 
-def main(env: MutableMapping[str, str] | None = None, cli_main: CliMain | None = None,
-         out: TextIO | None = None) -> int:
+def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out: TextIO | None = None) -> int:
+    """The Action. `cli_main` is `ontosync.cli.main`, passed in by entrypoint.py: the CLI sits above
+    the Action's glue, which never imports it (docs/ARCHITECTURE.md)."""
     if env is None:
         env = os.environ
         # Python as PID 1 of a container ignores SIGTERM; a cancelled job (docker stop) should stop
@@ -161,14 +156,6 @@ def main(env: MutableMapping[str, str] | None = None, cli_main: CliMain | None =
 
     with contextlib.suppress(FileNotFoundError):
         inputs.report.unlink()  # a report left from before must not pass for this run's
-    if cli_main is None:
-        try:
-            cli_main = default_cli_main()
-        except ImportError as exc:
-            cmd.error(f"the ontosync command line cannot be loaded: {exc}", title="ontosync: broken install")
-            finish(cmd, env, inputs, None, 3, str(exc))
-            return 3
-
     started = time.monotonic()
     with cmd.group("ontosync: sync"):
         code, last_stderr = run_sync(cmd, cli_main, inputs.sync_argv(), token)
