@@ -76,11 +76,25 @@ class SourceFileRow(BaseModel):
         table_name = "source_files"
 
 
-class OwlClass(BaseModel):
+# The facts a file declares and the contract rows derived from them share their columns: the
+# per-file table adds `path`, the derived one `source_file` and `last_synced`.
+class _ClassColumns(BaseModel):
     ontology_id = TextField()
     class_iri = TextField()
     label = TextField(null=True)
     comment = TextField(null=True)
+
+
+class _PropertyColumns(BaseModel):
+    ontology_id = TextField()
+    property_iri = TextField()
+    property_type = TextField()
+    label = TextField(null=True)
+    domain = TextField(null=True)
+    range = TextField(null=True)
+
+
+class OwlClass(_ClassColumns):
     source_file = TextField(null=True)
     last_synced = TextField()
 
@@ -99,13 +113,7 @@ class OwlClassHierarchy(BaseModel):
         primary_key = CompositeKey("ontology_id", "class_iri", "parent_iri")
 
 
-class OwlProperty(BaseModel):
-    ontology_id = TextField()
-    property_iri = TextField()
-    property_type = TextField()
-    label = TextField(null=True)
-    domain = TextField(null=True)
-    range = TextField(null=True)
+class OwlProperty(_PropertyColumns):
     source_file = TextField(null=True)
     last_synced = TextField()
 
@@ -129,12 +137,8 @@ class OwlAxiom(BaseModel):
         table_name = "owl_axioms"
 
 
-class FileClass(BaseModel):
+class FileClass(_ClassColumns):
     path = TextField()
-    ontology_id = TextField()
-    class_iri = TextField()
-    label = TextField(null=True)
-    comment = TextField(null=True)
 
     class Meta:
         table_name = "file_classes"
@@ -154,14 +158,8 @@ class FileEdge(BaseModel):
         primary_key = False
 
 
-class FileProperty(BaseModel):
+class FileProperty(_PropertyColumns):
     path = TextField()
-    ontology_id = TextField()
-    property_iri = TextField()
-    property_type = TextField()
-    label = TextField(null=True)
-    domain = TextField(null=True)
-    range = TextField(null=True)
 
     class Meta:
         table_name = "file_properties"

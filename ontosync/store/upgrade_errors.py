@@ -16,9 +16,7 @@ class UnknownShapeError(UpgradeError):
 
 
 class NewerDatabase(UpgradeError):
-    """The database applied migrations this release does not know; nothing was written."""
-
-    exit_code = 3
+    """The database applied migrations this release does not know; nothing was written (exit 3)."""
 
 
 class DatabaseBusy(UpgradeError):
@@ -34,9 +32,7 @@ class DatabaseNotFound(UpgradeError):
 
 
 class MigrationFailed(UpgradeError):
-    """The migration was refused or failed and was rolled back; `backup_path` names the backup."""
-
-    exit_code = 3
+    """The migration was refused or failed and was rolled back (exit 3); `backup_path` names the backup."""
 
     def __init__(self, message: str, backup_path: str | None = None) -> None:
         super().__init__(message)
