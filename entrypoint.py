@@ -3,6 +3,7 @@
 import sys
 
 from ontosync.action import main
+from ontosync.cli import main as cli_main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(cli_main=cli_main))  # the Action runs the sync through the CLI, which it never imports

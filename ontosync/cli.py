@@ -14,10 +14,10 @@ import sqlite3
 import sys
 from pathlib import Path
 from typing import NoReturn
-from urllib.parse import quote
 
 from ontosync import __version__
 from ontosync.config import DEFAULT_MAX_FILE_SIZE, ConfigError, Settings, build_settings, default_workers
+from ontosync.console import say as _say
 
 
 class UsageError(Exception):
@@ -135,20 +135,19 @@ def main(argv: list[str] | None = None) -> int:
 def _cmd_diff(args: argparse.Namespace) -> int:
     from ontosync.diff_cli import cmd_diff
 
-    return cmd_diff(args, _open_existing, _say)
+    if not Path(args.db).is_file():
+        raise UsageError(f"database not found: {args.db}")
+    return cmd_diff(args, _say)
 
 
 def _delegate(args: argparse.Namespace) -> int:
     return args.handler(args)
 
 
-def _say(message: str) -> None:
-    print(f"ontosync: {message}", file=sys.stderr)
-
-
 # -- sync -----------------------------------------------------------------------------------------
 def cmd_sync(args: argparse.Namespace) -> int:
     from ontosync.pipeline.interrupts import terminate_as_interrupt
+    from ontosync.pipeline.outputs import write_json
     from ontosync.pipeline.sync import SyncRun
     from ontosync.sources import PathFilter, SourceError
     from ontosync.store.lock import LockBusy, LockUnavailable, SyncLock
@@ -192,7 +191,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     if settings.report:
         try:
-            write_json_atomic(settings.report, result.report)
+            write_json(settings.report, result.report)
         except OSError as exc:
             _say(f"error: --report {settings.report}: not written: {exc.strerror or exc}")
             return 2
@@ -283,13 +282,6 @@ def _summary_line(report: dict) -> None:
          f"in {report['duration_s']:.2f} s")
 
 
-def write_json_atomic(path: str, data: dict) -> None:
-    """Atomically for a regular file; straight into a FIFO or a device (pipeline/outputs.py)."""
-    from ontosync.pipeline.outputs import write_text
-
-    write_text(path, json.dumps(data, indent=2, ensure_ascii=False))
-
-
 # -- migrate, verify, status ---------------------------------------------------------------------
 def cmd_migrate(args: argparse.Namespace) -> int:
     from ontosync.store.upgrade import UpgradeError, migrate
@@ -319,35 +311,20 @@ def _no_lock():
     return contextlib.nullcontext()
 
 
-def _open_existing(db: str) -> sqlite3.Connection:
+def _require_file(db: str) -> None:
     if not Path(db).is_file():
         raise UsageError(f"database not found: {db}")
-    uri = f"file:{quote(str(Path(db).resolve()))}?mode=ro"
-    conn = sqlite3.connect(uri, uri=True)
-    try:
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        return conn
-    except sqlite3.OperationalError:
-        # Read-only media: a WAL database needs its -shm file, which cannot be created there.
-        # Nothing can write such a database meanwhile, so reading it as immutable is exact.
-        conn.close()
-        return sqlite3.connect(uri + "&immutable=1", uri=True)
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from ontosync.store.repository import integrity_problems
+    from ontosync.store.integrity import database_problems
 
-    conn = _open_existing(args.db)
-    try:
-        problems = integrity_problems(conn)
-    except sqlite3.DatabaseError as exc:
-        problems = [str(exc)]
-    finally:
-        conn.close()
+    _require_file(args.db)
+    problems = database_problems(args.db)
     if problems:
-        for p in problems[:20]:
+        for p in problems:
             _say(f"verify: {p}")
-        _say(f"verify failed: {len(problems)} problem(s) in {args.db}")
+        _say(f"verify failed: {args.db} fails its checks (above)")
         return 3
     print(f"{args.db}: integrity_check ok, foreign_key_check ok")
     return 0
@@ -356,32 +333,17 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     from ontosync.pipeline.checkpoint import Checkpoint
     from ontosync.sources.names import printable
+    from ontosync.store.status import NotAnOntosyncDatabase, open_read_only, status_counts
 
-    conn = _open_existing(args.db)
+    _require_file(args.db)
+    db = open_read_only(args.db)
     try:
-        one = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
-        files = dict(conn.execute("SELECT status, count(*) FROM source_files GROUP BY status").fetchall())
-        info = {
-            "database": args.db,
-            "files": {k: files.get(k, 0) for k in ("ok", "failed", "skipped")},
-            "classes": one("SELECT count(*) FROM owl_classes WHERE source_file IS NOT NULL"),
-            "referenced_only_classes": one("SELECT count(*) FROM owl_classes WHERE source_file IS NULL"),
-            "hierarchy_edges": one("SELECT count(*) FROM owl_class_hierarchy"),
-            "properties": one("SELECT count(*) FROM owl_properties"),
-            "axioms": one("SELECT count(*) FROM owl_axioms"),
-            "ontologies": [r[0] for r in conn.execute("SELECT ontology_id FROM ontologies ORDER BY 1")],
-            "last_revision": (conn.execute("SELECT value FROM sync_meta WHERE key = 'revision'").fetchone()
-                              or [None])[0],
-            "last_synced_at": one("SELECT max(synced_at) FROM source_files"),
-            "failed_files": [{"path": p, "line": line, "kind": kind, "error": err} for p, err, line, kind in
-                             conn.execute("SELECT path, error, error_line, error_kind FROM source_files "
-                                          "WHERE status = 'failed' ORDER BY path")],
-        }
-    except sqlite3.DatabaseError as exc:
+        info = {"database": args.db, **status_counts(db)}
+    except NotAnOntosyncDatabase as exc:
         _say(f"fatal: {args.db} is not an ontosync database: {exc}")
         return 3
     finally:
-        conn.close()
+        db.close()
     ckpt = Checkpoint.load(args.checkpoint or f"{args.db}.checkpoint.json")
     info["checkpoint"] = None if ckpt is None else {
         "source": ckpt.source, "revision": ckpt.revision, "started_at": ckpt.started_at,

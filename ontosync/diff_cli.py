@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from ontosync.diff_format import to_markdown, to_text
 from ontosync.store.diff import DiffError, compare_databases, select_runs
+from ontosync.store.status import open_read_only
 
 
 def changes_json(conn: sqlite3.Connection, db_name: str, run: int | None = None, since: str | None = None,
@@ -29,11 +30,10 @@ def render(data: dict, fmt: str) -> str:
     return to_markdown(data) if fmt == "markdown" else to_text(data)
 
 
-def cmd_diff(args: argparse.Namespace, open_existing: Callable[[str], sqlite3.Connection],
-             say: Callable[[str], None]) -> int:
-    conn = open_existing(args.db)
+def cmd_diff(args: argparse.Namespace, say: Callable[[str], None]) -> int:
+    db = open_read_only(args.db)
     try:
-        data = changes_json(conn, args.db, run=args.run, since=args.since, base=args.base)
+        data = changes_json(db.connection(), args.db, run=args.run, since=args.since, base=args.base)
     except DiffError as exc:
         say(f"error: {exc}")
         return 2
@@ -41,7 +41,7 @@ def cmd_diff(args: argparse.Namespace, open_existing: Callable[[str], sqlite3.Co
         say(f"fatal: {args.db}: {exc}")
         return 3
     finally:
-        conn.close()
+        db.close()
     text = render(data, args.format)
     if args.output:
         with open(args.output, "w", encoding="utf-8") as fh:

@@ -694,9 +694,11 @@ def test_schema_migrations_records_versions_with_checksums(legacy):
     rows = {v: (name, checksum) for v, name, checksum in conn.execute(
         "SELECT version, name, checksum FROM schema_migrations")}
     conn.close()
-    legacy_file = ROOT / "migrations" / "legacy" / f"{exp.shape.lower()}_to_current.sql"
+    folder = ROOT / "migrations" / "legacy"
+    facts = "l1_facts.sql" if exp.shape == "L1" else "l2_l3_facts.sql"
+    text = b"".join((folder / name).read_bytes() for name in ("stage.sql", facts, "load.sql"))
     expected = {m.version: (m.name, m.checksum) for m in migrations.available_migrations()}
-    expected[-int(exp.shape[1])] = (f"legacy_{legacy_file.stem}", hashlib.sha256(legacy_file.read_bytes()).hexdigest())
+    expected[-int(exp.shape[1])] = (f"legacy_{exp.shape.lower()}_to_current", hashlib.sha256(text).hexdigest())
     assert rows == expected
 
 
@@ -876,14 +878,14 @@ def test_modified_migration_files_are_refused(tmp_path, monkeypatch):
     migrate(path)
     raw = path.read_bytes()
 
-    legacy_file = mig_dir / "legacy" / "l3_to_current.sql"
+    legacy_file = mig_dir / "legacy" / "l2_l3_facts.sql"
     legacy_file.write_text(legacy_file.read_text() + "\n-- edited afterwards\n")
     for call in (migrate, prepare_database):
         with pytest.raises(MigrationFailed, match=r"l3_to_current\.sql changed after it was applied"):
             call(path)
     assert path.read_bytes() == raw
 
-    shutil.copy(ROOT / "migrations" / "legacy" / "l3_to_current.sql", legacy_file)
+    shutil.copy(ROOT / "migrations" / "legacy" / "l2_l3_facts.sql", legacy_file)
     assert not migrate(path).changed
     initial = mig_dir / "001_initial.sql"
     initial.write_text(initial.read_text().replace("-- 001: the ontosync schema.", "-- 001: edited."))

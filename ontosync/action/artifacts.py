@@ -9,21 +9,19 @@ members, and writes each file atomically (temp file, then rename).
 
 from __future__ import annotations
 
-import contextlib
-import os
 import shutil
-import sqlite3
 import stat
-import tempfile
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 from urllib.parse import urljoin
 
 import requests
 
+from ontosync.files import replace_atomically
 from ontosync.retry import RetryPolicy
 from ontosync.sources.github_http import NETWORK_ERRORS  # what a dropped connection looks like: retried
 
@@ -268,23 +266,17 @@ def extract_member(zf: zipfile.ZipFile, member: zipfile.ZipInfo, target: Path,
     if member.file_size > max_bytes:
         raise ArtifactError(f"archive member {member.filename!r} is too large ({member.file_size} bytes)")
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
+
+    def stream(out: BinaryIO) -> None:
         written = 0
-        with os.fdopen(fd, "wb") as out, zf.open(member) as src:
-            while True:
-                chunk = src.read(CHUNK)
-                if not chunk:
-                    break
+        with zf.open(member) as src:
+            while chunk := src.read(CHUNK):
                 written += len(chunk)
                 if written > max(member.file_size, 0) or written > max_bytes:
                     raise ArtifactError(f"archive member {member.filename!r} is larger than it declares")
                 out.write(chunk)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+
+    replace_atomically(target, stream)
     return target
 
 
@@ -295,39 +287,7 @@ def open_zip(path: Path) -> zipfile.ZipFile:
         raise ArtifactError(f"the artifact is not a readable zip: {exc}") from None
 
 
-# --- database checks -----------------------------------------------------------------------------
-
-def check_database(path: Path) -> list[str]:
-    """Problems `PRAGMA integrity_check` and `PRAGMA foreign_key_check` find (empty: clean)."""
-    try:
-        with open(path, "rb") as fh:
-            if fh.read(16) != b"SQLite format 3\x00":
-                return [f"{path.name} is not an SQLite database"]
-        conn = sqlite3.connect(path)
-    except (OSError, sqlite3.Error) as exc:
-        return [f"cannot open {path.name}: {exc}"]
-    try:
-        rows = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
-        problems = [] if rows == ["ok"] else [f"integrity_check: {r}" for r in rows[:20]]
-        fk = conn.execute("PRAGMA foreign_key_check").fetchall()
-        problems += [f"foreign_key_check: table {r[0]} row {r[1]} -> {r[2]}" for r in fk[:20]]
-        if len(fk) > 20:
-            problems.append(f"foreign_key_check: {len(fk) - 20} more rows")
-        return problems
-    except sqlite3.Error as exc:
-        return [f"{path.name}: {exc}"]
-    finally:
-        conn.close()
-
-
 def copy_to(src: Path, dest: Path) -> None:
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", dir=dest.parent)
-    os.close(fd)
-    try:
-        shutil.copyfile(src, tmp)
-        os.replace(tmp, dest)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    with open(src, "rb") as fh:
+        replace_atomically(dest, lambda out: shutil.copyfileobj(fh, out))

@@ -15,22 +15,22 @@ so a bad download never overwrites a good database. Downloading an artifact need
 Exit codes: 0 written; 2 usage, no such artifact, API, auth or download failure (one line on
 stderr, nothing written); 3 the downloaded database fails its checks (nothing written).
 
-Wiring (done in `ontosync.cli.build_parser`): `add_fetch_db_parser(subparsers)` adds the
-subcommand and sets `handler=fetch_db_main`; `fetch_db_main(args) -> int` runs it.
+Its one entry is the CLI: `ontosync.cli.build_parser` calls `add_fetch_db_parser(subparsers)`,
+which adds the subcommand and sets `handler=fetch_db_main`; `fetch_db_main(args) -> int` runs it.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import re
-import sys
 import tempfile
 from pathlib import Path, PurePosixPath
 
+from ontosync.console import say as _say
+from ontosync.sources.names import is_repository
+
 DEFAULT_ARTIFACT = "ontology-db"
 DEFAULT_OUT = "ontology.db"
-REPO_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 
 
 def add_fetch_db_parser(subparsers) -> argparse.ArgumentParser:
@@ -53,10 +53,6 @@ def add_fetch_db_parser(subparsers) -> argparse.ArgumentParser:
     return p
 
 
-def _say(message: str) -> None:
-    print(f"ontosync: {message}", file=sys.stderr)
-
-
 def pick_database(zf, out_name: str):
     """The database member: named like --out, else ontology.db, else the only *.db in the archive."""
     from ontosync.action import artifacts
@@ -74,8 +70,9 @@ def fetch_db(repo: str, artifact: str = DEFAULT_ARTIFACT, out: str | os.PathLike
              api_url: str | None = None, token: str | None = None) -> int:
     """Download, verify and write; returns the exit code (messages go to stderr, progress to stdout)."""
     from ontosync.action import artifacts  # requests and PyGithub: only when fetch-db runs
+    from ontosync.store.integrity import database_problems
 
-    if not REPO_RE.match(repo or ""):
+    if not is_repository(repo):
         _say(f"error: repository must look like OWNER/REPO, not {repo!r}")
         return 2
     api_url = api_url or os.environ.get("GITHUB_API_URL") or artifacts.DEFAULT_API_URL
@@ -113,7 +110,7 @@ def fetch_db(repo: str, artifact: str = DEFAULT_ARTIFACT, out: str | os.PathLike
         except artifacts.ArtifactError as exc:
             _say(f"error: {exc}")
             return 2
-        problems = artifacts.check_database(db_tmp)
+        problems = database_problems(db_tmp)
         if problems:
             _say(f"fatal: the database in {info.describe()} fails verification: {problems[0]}"
                  + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else "") + f"; {out_path} left as it was")
@@ -134,15 +131,3 @@ def fetch_db(repo: str, artifact: str = DEFAULT_ARTIFACT, out: str | os.PathLike
 def fetch_db_main(args: argparse.Namespace) -> int:
     """Handler for the parsed `fetch-db` arguments (see add_fetch_db_parser)."""
     return fetch_db(args.repo, args.artifact, args.out, args.api_url)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Standalone entry (`python -m ontosync.action.fetch_db OWNER/REPO …`)."""
-    parser = argparse.ArgumentParser(prog="ontosync")
-    add_fetch_db_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(["fetch-db", *(sys.argv[1:] if argv is None else argv)])
-    return fetch_db_main(args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -9,10 +9,11 @@ mounts at `/github/workspace`), so the outputs name files that later steps can r
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from ontosync.sources.names import is_repository
 
 DEFAULT_WORKSPACE = "/github/workspace"
 DEFAULT_DATABASE = "ontology.db"
@@ -34,7 +35,6 @@ FLOAT_FLAGS = {
 }
 TRUE = {"true", "yes", "on", "1"}
 FALSE = {"false", "no", "off", "0", ""}
-REPO_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 
 
 class InputError(ValueError):
@@ -137,7 +137,7 @@ def read_inputs(env: Mapping[str, str]) -> ActionInputs:
     repository = get_input(env, "repository")
     ref = get_input(env, "ref")
     if repository:
-        if not REPO_RE.match(repository):
+        if not is_repository(repository):
             raise InputError(f"input 'repository' must look like OWNER/REPO, not {repository!r}")
         source = f"github:{repository}" + (f"@{ref}" if ref else "")
     else:

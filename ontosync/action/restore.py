@@ -13,6 +13,7 @@ from pathlib import Path
 from ontosync.action import artifacts
 from ontosync.action.commands import Commands
 from ontosync.action.inputs import ActionInputs
+from ontosync.store.integrity import database_problems
 
 
 def restore(cmd: Commands, inputs: ActionInputs, branch: str | None = None) -> bool:
@@ -44,7 +45,7 @@ def restore(cmd: Commands, inputs: ActionInputs, branch: str | None = None) -> b
                     cmd.warning(f"{info.describe()} holds no {inputs.database.name}; running a full sync")
                     return False
                 db_tmp = artifacts.extract_member(zf, db_member, tmp / "restored.db")
-                problems = artifacts.check_database(db_tmp)
+                problems = database_problems(db_tmp)
                 if problems:
                     cmd.warning(f"the database in {info.describe()} fails its checks ({problems[0]}); "
                                 "running a full sync")

@@ -93,12 +93,6 @@ def load_report(path) -> dict[str, Any] | None:
         return None
 
 
-def default_cli_main() -> CliMain:
-    from ontosync.cli import main as cli_main
-
-    return cli_main
-
-
 def run_sync(cmd: Commands, cli_main: CliMain, argv: list[str], token: str) -> tuple[int, str]:
     """Run `ontosync <argv>` in this process; (exit code, last line it printed on stderr)."""
     tee = TeeStream(sys.stderr)
@@ -125,8 +119,9 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt(f"signal {signum}")
 
 
-def main(env: MutableMapping[str, str] | None = None, cli_main: CliMain | None = None,
-         out: TextIO | None = None) -> int:
+def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out: TextIO | None = None) -> int:
+    """The Action. `cli_main` is `ontosync.cli.main`, passed in by entrypoint.py: the CLI sits above
+    the Action's glue, which never imports it (docs/ARCHITECTURE.md)."""
     if env is None:
         env = os.environ
         # Python as PID 1 of a container ignores SIGTERM; a cancelled job (docker stop) should stop
@@ -165,21 +160,7 @@ def main(env: MutableMapping[str, str] | None = None, cli_main: CliMain | None =
 
     with contextlib.suppress(FileNotFoundError):
         inputs.report.unlink()  # a report left from before must not pass for this run's
-    if cli_main is None:
-        try:
-            cli_main = default_cli_main()
-        except ImportError as exc:
-            cmd.error(f"the ontosync command line cannot be loaded: {exc}", title="ontosync: broken install")
-            finish(cmd, env, inputs, None, 3, str(exc))
-            return 3
-
-    base_note = None
-    if pr is not None:
-        with cmd.group(f"ontosync: the base of pull request #{pr.number}"):
-            def sync_base(argv: list[str], revision: str) -> int:
-                with env_var("GITHUB_SHA", revision):
-                    return run_sync(cmd, cli_main, argv, token)[0]
-            base_note = pull_request.prepare_base(cmd, inputs, pr, sync_base)
+    base_note = prepare_pr_base(cmd, inputs, pr, cli_main, token) if pr is not None else None
     before = change_report.last_run(inputs.database)
 
     started = time.monotonic()
@@ -190,12 +171,7 @@ def main(env: MutableMapping[str, str] | None = None, cli_main: CliMain | None =
 
     hand_over_files(inputs, folders)
     report = load_report(inputs.report)
-    reason = ""
-    if code in (2, 3, 4) or (code != 0 and report is None):
-        reason = last_stderr or f"ontosync sync exited with {code} ({EXIT_MEANING.get(code, 'unexpected')})"
-        cmd.error(reason, title=f"ontosync: exit {code}")
-    elif code == 1:
-        reason = "the error rate is over max-error-rate"
+    reason = failure_reason(cmd, code, report, last_stderr)
     changes_path = inputs.report.with_name("ontosync-changes.json")
     changes = change_report.collect(inputs.database, before, changes_path) if code in (0, 1) else None
     hand_over_files(inputs, [changes_path])
@@ -203,12 +179,35 @@ def main(env: MutableMapping[str, str] | None = None, cli_main: CliMain | None =
     finish(cmd, env, inputs, report, code, reason,
            changes=(changes, inputs.relative(changes_path), note))
     if pr is not None and base_note is not None and changes is not None and want_comment(cmd, env):
-        with cmd.group(f"ontosync: comment on pull request #{pr.number}"):
-            body = pull_request.comment_body(changes, pr, base_note, pull_request.summary_url(env),
-                                             inputs.relative(inputs.database))
-            pull_request.post_comment(cmd, pr, body, inputs.relative(inputs.database), token, inputs.api_url,
-                                      create=not is_empty(changes))
+        comment_on_pr(cmd, env, inputs, pr, changes, base_note, token)
     return code
+
+
+def failure_reason(cmd: Commands, code: int, report: dict | None, last_stderr: str) -> str:
+    """Why the run is not a plain success ("" when it is); an error annotation for exits 2-4."""
+    if code in (2, 3, 4) or (code != 0 and report is None):
+        reason = last_stderr or f"ontosync sync exited with {code} ({EXIT_MEANING.get(code, 'unexpected')})"
+        cmd.error(reason, title=f"ontosync: exit {code}")
+        return reason
+    return "the error rate is over max-error-rate" if code == 1 else ""
+
+
+def prepare_pr_base(cmd: Commands, inputs: ActionInputs, pr, cli_main: CliMain, token: str | None) -> str | None:
+    """The base branch's database for a pull request (see action/pull_request.py); its description."""
+    with cmd.group(f"ontosync: the base of pull request #{pr.number}"):
+        def sync_base(argv: list[str], revision: str) -> int:
+            with env_var("GITHUB_SHA", revision):
+                return run_sync(cmd, cli_main, argv, token)[0]
+        return pull_request.prepare_base(cmd, inputs, pr, sync_base)
+
+
+def comment_on_pr(cmd: Commands, env: Mapping[str, str], inputs: ActionInputs, pr, changes: dict,
+                  base_note: str, token: str | None) -> None:
+    with cmd.group(f"ontosync: comment on pull request #{pr.number}"):
+        body = pull_request.comment_body(changes, pr, base_note, pull_request.summary_url(env),
+                                         inputs.relative(inputs.database))
+        pull_request.post_comment(cmd, pr, body, inputs.relative(inputs.database), token, inputs.api_url,
+                                  create=not is_empty(changes))
 
 
 def want_comment(cmd: Commands, env: Mapping[str, str]) -> bool:

@@ -12,16 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
+from ontosync.parsing.words import words
 
 # Deeper nesting than any real axiom; keeps the (bounded) recursive renderer far from Python's limit.
 MAX_DEPTH = 64
 
 
-AXIOMS: frozenset[str] = _words(
+AXIOMS: frozenset[str] = words(
     """Declaration SubClassOf EquivalentClasses DisjointClasses DisjointUnion SubObjectPropertyOf
     EquivalentObjectProperties DisjointObjectProperties InverseObjectProperties ObjectPropertyDomain
     ObjectPropertyRange FunctionalObjectProperty InverseFunctionalObjectProperty
@@ -35,7 +32,7 @@ AXIOMS: frozenset[str] = _words(
 )
 
 # Constructs that may appear inside an axiom.
-INNER: frozenset[str] = _words(
+INNER: frozenset[str] = words(
     """Class ObjectProperty DataProperty AnnotationProperty NamedIndividual Datatype Annotation
     ObjectIntersectionOf ObjectUnionOf ObjectComplementOf ObjectOneOf ObjectSomeValuesFrom
     ObjectAllValuesFrom ObjectHasValue ObjectHasSelf ObjectMinCardinality ObjectMaxCardinality

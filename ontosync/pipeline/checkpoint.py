@@ -11,7 +11,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ontosync.pipeline.outputs import read_regular, write_text
+from ontosync.pipeline.outputs import read_regular, write_json
 
 VERSION = 1
 
@@ -39,7 +39,7 @@ class Checkpoint:
             return None
 
     def save(self, path: str | Path) -> None:
-        write_text(path, json.dumps(asdict(self), indent=1, ensure_ascii=False))
+        write_json(path, asdict(self), indent=1)
 
     def resumable_for(self, source: str) -> bool:
         return not self.finished and self.source == source

@@ -11,11 +11,12 @@ Sockets and block devices are refused.
 
 from __future__ import annotations
 
-import contextlib
+import json
 import os
 import stat
-import tempfile
 from pathlib import Path
+
+from ontosync.files import replace_atomically
 
 
 class OutputError(Exception):
@@ -61,16 +62,14 @@ def write_text(path: str | Path, text: str) -> None:
         with open(real, "w", encoding="utf-8") as fh:
             fh.write(text)
         return
-    fd, tmp = tempfile.mkstemp(prefix=".ontosync-", suffix=".tmp", dir=os.path.dirname(real) or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes 0600; an output is an ordinary file
-        os.replace(tmp, real)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    data = text.encode("utf-8")
+    # An output is an ordinary file: the permissions any new file gets here, not mkstemp's 0600.
+    replace_atomically(real, lambda fh: fh.write(data), 0o666 & ~current_umask())
+
+
+def write_json(path: str | Path, data: object, indent: int = 2) -> None:
+    """The report and the checkpoint: JSON, UTF-8 as it is, written as `write_text` writes."""
+    write_text(path, json.dumps(data, indent=indent, ensure_ascii=False))
 
 
 def read_regular(path: str | Path) -> str | None:

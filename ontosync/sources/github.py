@@ -59,6 +59,7 @@ from ontosync.sources.github_http import (
     tar_refusal,
     without_query,
 )
+from ontosync.sources.names import REPOSITORY_RE
 
 log = logging.getLogger(__name__)
 
@@ -79,8 +80,7 @@ RATE_LIMIT_TRIES = 6  # consecutive rate-limit answers to one request before giv
 SECONDARY_LIMIT_WAIT = 60.0  # GitHub: without Retry-After, wait at least a minute
 DOWNLOAD_CHUNK = 1 << 16
 
-_NAME = r"[A-Za-z0-9_.-]+"
-_SPEC = re.compile(rf"github:(?P<owner>{_NAME})/(?P<repo>{_NAME})(?:@(?P<ref>[^\s]+))?\Z")
+_SPEC = re.compile(rf"github:{REPOSITORY_RE.pattern}(?:@(?P<ref>[^\s]+))?\Z")
 
 
 SIDE_FILE = "logseq/config.edn"  # the one kind of unselected file read_file can read

@@ -17,6 +17,18 @@ from __future__ import annotations
 import os
 import re
 
+# A GitHub owner or repository name, and `OWNER/REPO` (the GitHub source, the Action's input,
+# fetch-db): the one pattern for all three.
+GITHUB_NAME = r"[A-Za-z0-9_.-]+"
+REPOSITORY_RE = re.compile(rf"(?P<owner>{GITHUB_NAME})/(?P<repo>{GITHUB_NAME})")
+
+
+def is_repository(text: str) -> bool:
+    """`OWNER/REPO` as GitHub spells them (`.` and `..` are no repository)."""
+    m = REPOSITORY_RE.fullmatch(text or "")
+    return bool(m) and m.group("repo") not in (".", "..")
+
+
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _ESCAPE = re.compile(r"\\(\\|x[0-9a-fA-F]{2}|u00[89][0-9a-fA-F])")
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ontosync.store import transaction
+
 
 class MigrationError(Exception):
     """A migration cannot be applied or was tampered with; the database is left as it was."""
@@ -105,16 +107,11 @@ def apply_pending(conn: sqlite3.Connection) -> list[Migration]:
     """Apply every pending migration, each in its own IMMEDIATE transaction."""
     done = []
     for mig in pending(conn):
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with transaction.immediate(conn):
             apply_migration(conn, mig)
             problems = conn.execute("PRAGMA foreign_key_check").fetchall()
             if problems:
                 raise MigrationError(f"{mig.path.name}: foreign_key_check failed: {problems[:3]}")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
         done.append(mig)
     return done
 

@@ -1,8 +1,12 @@
-"""Peewee models of the contract tables (CONTRACT section 2).
+"""Peewee models of the contract tables (CONTRACT section 2), the store's database-neutral reads.
 
 The schema itself is created by the numbered SQL files under `migrations/`, not by
-`create_table()`: the SQL is what is checksummed and what legacy upgrades build on. The models are
-for reading and for bulk inserts; `database_proxy` is bound when a store opens a database.
+`create_table()`: the SQL is what is checksummed and what legacy upgrades build on. The models
+serve the reads that need no SQLite-specific SQL (`status`, store/status.py), so those reads work
+unchanged on any database Peewee speaks (the PostgreSQL store builds on them).
+tests/test_store_reads.py checks every model against the schema the migrations create, so a
+migration that adds a column without its model fails there.
+`database_proxy` is bound when a store opens a database; `MODELS` lists them for `bind_ctx`.
 """
 
 from __future__ import annotations
@@ -37,6 +41,14 @@ class SchemaMigration(BaseModel):
         table_name = "schema_migrations"
 
 
+class SyncMeta(BaseModel):
+    key = TextField(primary_key=True)
+    value = TextField(null=True)
+
+    class Meta:
+        table_name = "sync_meta"
+
+
 class Ontology(BaseModel):
     ontology_id = TextField(primary_key=True)
     created_at = TextField()
@@ -58,16 +70,31 @@ class SourceFileRow(BaseModel):
     ontology_id = TextField(null=True)
     public = IntegerField(default=0)
     synced_at = TextField()
+    fingerprint = TextField(null=True)  # migration 003
 
     class Meta:
         table_name = "source_files"
 
 
-class OwlClass(BaseModel):
+# The facts a file declares and the contract rows derived from them share their columns: the
+# per-file table adds `path`, the derived one `source_file` and `last_synced`.
+class _ClassColumns(BaseModel):
     ontology_id = TextField()
     class_iri = TextField()
     label = TextField(null=True)
     comment = TextField(null=True)
+
+
+class _PropertyColumns(BaseModel):
+    ontology_id = TextField()
+    property_iri = TextField()
+    property_type = TextField()
+    label = TextField(null=True)
+    domain = TextField(null=True)
+    range = TextField(null=True)
+
+
+class OwlClass(_ClassColumns):
     source_file = TextField(null=True)
     last_synced = TextField()
 
@@ -86,13 +113,7 @@ class OwlClassHierarchy(BaseModel):
         primary_key = CompositeKey("ontology_id", "class_iri", "parent_iri")
 
 
-class OwlProperty(BaseModel):
-    ontology_id = TextField()
-    property_iri = TextField()
-    property_type = TextField()
-    label = TextField(null=True)
-    domain = TextField(null=True)
-    range = TextField(null=True)
+class OwlProperty(_PropertyColumns):
     source_file = TextField(null=True)
     last_synced = TextField()
 
@@ -116,12 +137,8 @@ class OwlAxiom(BaseModel):
         table_name = "owl_axioms"
 
 
-class FileClass(BaseModel):
+class FileClass(_ClassColumns):
     path = TextField()
-    ontology_id = TextField()
-    class_iri = TextField()
-    label = TextField(null=True)
-    comment = TextField(null=True)
 
     class Meta:
         table_name = "file_classes"
@@ -142,14 +159,8 @@ class FileEdge(BaseModel):
         primary_key = False
 
 
-class FileProperty(BaseModel):
+class FileProperty(_PropertyColumns):
     path = TextField()
-    ontology_id = TextField()
-    property_iri = TextField()
-    property_type = TextField()
-    label = TextField(null=True)
-    domain = TextField(null=True)
-    range = TextField(null=True)
 
     class Meta:
         table_name = "file_properties"
@@ -166,3 +177,19 @@ class PageName(BaseModel):
     class Meta:
         table_name = "page_names"
         primary_key = CompositeKey("path", "name_key", "rank")
+
+
+class FileSynonym(BaseModel):  # migration 002
+    path = TextField()
+    ontology_id = TextField()
+    class_iri = TextField()
+    synonym = TextField()
+    predicate = TextField()
+
+    class Meta:
+        table_name = "file_synonyms"
+        primary_key = CompositeKey("path", "ontology_id", "class_iri", "predicate", "synonym")
+
+
+MODELS = (SchemaMigration, SyncMeta, Ontology, SourceFileRow, OwlClass, OwlClassHierarchy, OwlProperty, OwlAxiom,
+          FileClass, FileEdge, FileProperty, PageName, FileSynonym)

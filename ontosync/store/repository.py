@@ -36,7 +36,8 @@ from peewee import SqliteDatabase
 
 from ontosync.parsing import DEFAULT_NAMESPACES
 from ontosync.parsing.facts import FileFacts, ParseWarning, normalize_name
-from ontosync.store import migrations, semsql
+from ontosync.store import migrations, semsql, transaction
+from ontosync.store.integrity import integrity_problems  # noqa: F401 - its old home; store/integrity.py
 from ontosync.store.models import database_proxy
 from ontosync.store.semsql import ReadersLayer
 from ontosync.store.wal import JOURNAL_SIZE_LIMIT
@@ -117,19 +118,9 @@ class Repository:
     # -- writes -----------------------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """BEGIN IMMEDIATE ... COMMIT on the Peewee connection.
-
-        Written out rather than `db.atomic()` because SQLite rolls back by itself on some errors
-        (SQLITE_FULL, for one): a second ROLLBACK then fails and would hide the real error.
-        """
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
+        """BEGIN IMMEDIATE ... COMMIT on the Peewee connection (store/transaction.py says why)."""
+        with transaction.immediate(self.conn):
             yield
-            self.conn.execute("COMMIT")
-        except BaseException:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
-            raise
 
     def save_parsed(self, path: str, blob_sha: str | None, size: int, facts: FileFacts, now: str) -> list[ParseWarning]:
         """Replace a file's facts with `facts` (status ok, or skipped when facts.skipped)."""
@@ -379,10 +370,3 @@ class Repository:
               path, a.object if a.object_ref else None, normalize_name(a.object_ref) if a.object_ref else None)
              for a in facts.axioms])
         return names
-
-
-def integrity_problems(conn: sqlite3.Connection) -> list[str]:
-    """What `verify` reports: integrity_check lines other than ok, and foreign-key violations."""
-    problems = [r[0] for r in conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
-    problems += [f"foreign key: {r}" for r in conn.execute("PRAGMA foreign_key_check")]
-    return problems

@@ -1,0 +1,35 @@
+"""Replacing a file atomically: the one temp-file-then-rename writer of the package.
+
+The new content goes to a temp file in the target's own folder (so the rename never crosses a
+file system), and `os.replace` swaps it in: a reader sees the old file or the new one, never half
+of one, and a failure (disk full, a size check, Ctrl-C) leaves the old file as it was and removes
+the temp file. Used for the report and checkpoint (pipeline/outputs.py), and for the databases
+`fetch-db` and the Action's restore write (action/artifacts.py). Below every layer: it imports
+nothing of ontosync.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO
+
+
+def replace_atomically(target: str | Path, write: Callable[[BinaryIO], None], mode: int | None = None) -> None:
+    """Call `write` with a binary file open on a temp file beside `target`, then rename it over
+    `target`; `mode` sets its permissions first (mkstemp makes 0600)."""
+    target = Path(target)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

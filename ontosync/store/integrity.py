@@ -1,0 +1,41 @@
+"""The one integrity check: `PRAGMA integrity_check` and `PRAGMA foreign_key_check`, as `verify`,
+`fetch-db` and the Action's restore all report it."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from ontosync.store.status import open_read_only
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+MAX_LISTED = 20
+
+
+def integrity_problems(conn: sqlite3.Connection) -> list[str]:
+    """Every integrity_check line other than ok, and every foreign-key violation (empty: sound)."""
+    problems = [f"integrity_check: {r[0]}" for r in conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
+    problems += [f"foreign_key_check: table {r[0]} row {r[1]} -> {r[2]}"
+                 for r in conn.execute("PRAGMA foreign_key_check")]
+    return problems
+
+
+def database_problems(path: str | Path) -> list[str]:
+    """The problems of the database file at `path`, read-only, at most MAX_LISTED and a count of the
+    rest (empty: clean). A file that is not SQLite or cannot be opened is one problem, not an error."""
+    path = Path(path)
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(16) != SQLITE_MAGIC:
+                return [f"{path.name} is not an SQLite database"]
+        db = open_read_only(path)
+    except (OSError, sqlite3.Error) as exc:
+        return [f"cannot open {path.name}: {exc}"]
+    try:
+        problems = integrity_problems(db.connection())
+    except sqlite3.Error as exc:
+        return [f"{path.name}: {exc}"]
+    finally:
+        db.close()
+    more = len(problems) - MAX_LISTED
+    return problems[:MAX_LISTED] + ([f"... and {more} more"] if more > 0 else [])

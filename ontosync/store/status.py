@@ -1,0 +1,81 @@
+"""What `ontosync status` reads from a database, behind named functions (the CLI holds no SQL).
+
+The counts go through the Peewee models (store/models.py): nothing here is SQLite-specific except
+opening the file read-only, so the same reads serve another database later.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from peewee import DatabaseError, SqliteDatabase, fn
+
+from ontosync.store.models import (
+    MODELS,
+    Ontology,
+    OwlAxiom,
+    OwlClass,
+    OwlClassHierarchy,
+    OwlProperty,
+    SourceFileRow,
+    SyncMeta,
+)
+
+
+class NotAnOntosyncDatabase(Exception):
+    """The file opened, but its tables are not ontosync's (or it is damaged); the message says how."""
+
+
+def open_read_only(db_path: str | Path) -> SqliteDatabase:
+    """The database opened read-only; never creates, writes or takes a write lock.
+
+    On read-only media a WAL database needs its -shm file, which cannot be created there; nothing
+    can write such a database meanwhile, so reading it as immutable is exact.
+    """
+    uri = f"file:{quote(str(Path(db_path).resolve()))}?mode=ro"
+    db = SqliteDatabase(uri, uri=True)
+    try:
+        db.connect()
+        db.connection().execute("SELECT count(*) FROM sqlite_master").fetchone()  # raw: sqlite3's errors
+        return db
+    except sqlite3.OperationalError:
+        db.close()
+    db = SqliteDatabase(uri + "&immutable=1", uri=True)
+    db.connect()
+    return db
+
+
+def status_counts(db: SqliteDatabase) -> dict[str, Any]:
+    """Files by status, classes, edges, properties, axioms, ontologies, revision and the failed files.
+
+    Raises NotAnOntosyncDatabase when the file is not an ontosync database.
+    """
+    try:
+        return _counts(db)
+    except (sqlite3.DatabaseError, DatabaseError) as exc:
+        raise NotAnOntosyncDatabase(str(exc)) from exc
+
+
+def _counts(db: SqliteDatabase) -> dict[str, Any]:
+    with db.bind_ctx(MODELS):
+        files = dict(SourceFileRow.select(SourceFileRow.status, fn.COUNT(SourceFileRow.path))
+                     .group_by(SourceFileRow.status).tuples())
+        revision = SyncMeta.select(SyncMeta.value).where(SyncMeta.key == "revision").scalar()
+        failed = SourceFileRow.select(SourceFileRow.path, SourceFileRow.error, SourceFileRow.error_line,
+                                      SourceFileRow.error_kind).where(SourceFileRow.status == "failed")
+        return {
+            "files": {k: files.get(k, 0) for k in ("ok", "failed", "skipped")},
+            "classes": OwlClass.select().where(OwlClass.source_file.is_null(False)).count(),
+            "referenced_only_classes": OwlClass.select().where(OwlClass.source_file.is_null()).count(),
+            "hierarchy_edges": OwlClassHierarchy.select().count(),
+            "properties": OwlProperty.select().count(),
+            "axioms": OwlAxiom.select().count(),
+            "ontologies": [o.ontology_id for o in Ontology.select(Ontology.ontology_id).order_by(Ontology.ontology_id)],
+            "last_revision": revision,
+            "last_synced_at": SourceFileRow.select(fn.MAX(SourceFileRow.synced_at)).scalar(),
+            "failed_files": [{"path": r.path, "line": r.error_line, "kind": r.error_kind, "error": r.error}
+                             for r in failed.order_by(SourceFileRow.path)],
+        }
