@@ -16,8 +16,10 @@ from ontosync.sources.github import (
     GitHubSource,
     GitHubUnavailable,
     RateLimitStop,
-    _folder_may_match,
     parse_spec,
+)
+from ontosync.sources.github import (
+    folder_may_match as _folder_may_match,
 )
 from tests.fake_github import FakeGitHub, gzip_tar, read_folder
 from tests.helpers import PAGES

@@ -84,7 +84,7 @@ def run_pr(tmp_path: Path, fake: FakeGitHub, files: dict[str, str] | None, head:
            "GITHUB_STEP_SUMMARY": str(summary), "INPUT_GITHUB-TOKEN": TOKEN, "INPUT_WORKERS": "2"}
     env.update({f"INPUT_{k.upper()}": v for k, v in (inputs or {}).items()})
     log = io.StringIO()
-    code = action_main(env=env, out=log)
+    code = action_main(env=env, out=log, cli_main=cli_main)
     outputs = dict(line.split("=", 1) for line in out_file.read_text(encoding="utf-8").splitlines() if "=" in line)
     return code, outputs, summary.read_text(encoding="utf-8"), log.getvalue()
 
@@ -255,7 +255,7 @@ def test_a_push_run_reports_what_it_changed(tmp_path, github, capsys):
         env = {"GITHUB_WORKSPACE": str(ws), "GITHUB_EVENT_NAME": "push", "GITHUB_REPOSITORY": "acme/onto",
                "GITHUB_API_URL": github.url, "GITHUB_OUTPUT": str(out_file), "GITHUB_STEP_SUMMARY": str(summary),
                "INPUT_GITHUB-TOKEN": TOKEN}
-        assert action_main(env=env, out=io.StringIO()) == 0
+        assert action_main(env=env, out=io.StringIO(), cli_main=cli_main) == 0
         return dict(line.split("=", 1) for line in out_file.read_text(encoding="utf-8").splitlines() if "=" in line)
 
     first = push()

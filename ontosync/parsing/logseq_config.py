@@ -184,57 +184,81 @@ _ATOM_END = set(" \t\r\n,;()[]{}\"")
 def _unbalanced_line(text: str) -> int | None:
     """Line of the first structural EDN problem: a closer with no opener or of the wrong kind, a
     map with an odd number of forms (the line of its last form: the key left without a value), or
-    the innermost bracket left open. None
-    when there is none. Strings, `;` comments and character literals are skipped."""
-    stack: list[list] = []  # [opener, line, forms inside, line of the last form]
-    line, i, n = 1, 0, len(text)
-    while i < n:
-        c = text[i]
-        if c == "\n":
-            line += 1
-        elif c in " \t\r,":
-            pass
-        elif c == ";":
-            j = text.find("\n", i)
-            i = n if j < 0 else j
-            continue
-        elif c in "([{":
-            _count(stack, line)
-            stack.append([c, line, 0, line])
-        elif c in ")]}":
-            if not stack:
-                return line
-            opener, at, forms, last = stack.pop()
-            if _PAIRS[c] != (opener if opener != "#" else "{"):
-                return at
-            if opener == "{" and forms % 2:
-                return last  # the key left without a value
-        elif c == '"':
-            _count(stack, line)
-            i += 1
-            while i < n and text[i] != '"':
-                line += text[i] == "\n"
-                i += 2 if text[i] == "\\" else 1
-        elif c == "#" and i + 1 < n and text[i + 1] in '{_"':
-            if text[i + 1] == "{":  # a set: any number of forms
-                _count(stack, line)
-                stack.append(["#", line, 0, line])
-                i += 2
-                continue
-            i += 1 if text[i + 1] == '"' else 2  # #"regex": a string; #_ discard: the next form counts
-            continue
-        elif c == "#":  # a tag (#inst "..."): a prefix of the next form, not a form itself
-            while i < n and text[i] not in _ATOM_END:
-                i += 1
-            continue
-        else:
-            _count(stack, line)
-            i += 2 if c == "\\" else 1
-            while i < n and text[i] not in _ATOM_END:
-                i += 1
-            continue
-        i += 1
-    return stack[-1][1] if stack else None
+    the innermost bracket left open. None when there is none. Strings, `;` comments and character
+    literals are skipped."""
+    scan = _BracketScan(text)
+    while scan.i < scan.n:
+        problem = scan.step()
+        if problem is not None:
+            return problem
+    return scan.stack[-1][1] if scan.stack else None
+
+
+class _BracketScan:
+    """One character class at a time (see `_unbalanced_line`); each handler moves `i` past what it read."""
+
+    def __init__(self, text: str) -> None:
+        self.text, self.n, self.i, self.line = text, len(text), 0, 1
+        self.stack: list[list] = []  # [opener, line, forms inside, line of the last form]
+
+    def step(self) -> int | None:
+        c = self.text[self.i]
+        if c in " \t\r,\n":
+            self.line += c == "\n"
+            self.i += 1
+            return None
+        handler = {";": self._comment, '"': self._string, "#": self._hash}.get(c)
+        if handler is None:
+            handler = self._open if c in "([{" else self._close if c in ")]}" else self._atom
+        return handler()
+
+    def _comment(self) -> None:
+        j = self.text.find("\n", self.i)
+        self.i = self.n if j < 0 else j
+
+    def _open(self) -> None:
+        _count(self.stack, self.line)
+        self.stack.append([self.text[self.i], self.line, 0, self.line])
+        self.i += 1
+
+    def _close(self) -> int | None:
+        if not self.stack:
+            return self.line
+        opener, at, forms, last = self.stack.pop()
+        if _PAIRS[self.text[self.i]] != (opener if opener != "#" else "{"):
+            return at
+        if opener == "{" and forms % 2:
+            return last  # the key left without a value
+        self.i += 1
+        return None
+
+    def _string(self) -> None:
+        _count(self.stack, self.line)
+        text, i = self.text, self.i + 1
+        while i < self.n and text[i] != '"':
+            self.line += text[i] == "\n"
+            i += 2 if text[i] == "\\" else 1
+        self.i = i + 1
+
+    def _hash(self) -> None:
+        nxt = self.text[self.i + 1] if self.i + 1 < self.n else ""
+        if nxt == "{":  # a set: any number of forms
+            _count(self.stack, self.line)
+            self.stack.append(["#", self.line, 0, self.line])
+            self.i += 2
+        elif nxt in ('_', '"'):  # #"regex": a string; #_ discard: the next form counts
+            self.i += 1 if nxt == '"' else 2
+        else:  # a tag (#inst "..."): a prefix of the next form, not a form itself
+            self._skip_atom()
+
+    def _atom(self) -> None:
+        _count(self.stack, self.line)
+        self.i += 2 if self.text[self.i] == "\\" else 1
+        self._skip_atom()
+
+    def _skip_atom(self) -> None:
+        while self.i < self.n and self.text[self.i] not in _ATOM_END:
+            self.i += 1
 
 
 def _count(stack: list[list], line: int) -> None:

@@ -34,7 +34,6 @@ import binascii
 import logging
 import math
 import os
-import re
 import tarfile
 import time
 import urllib.parse
@@ -53,13 +52,15 @@ from ontosync.sources.github_http import (
     ChunkReader,
     Secret,
     error_kind,
+    folder_may_match,
+    is_sha,
+    parse_spec,
     safe_relpath,
     same_origin,
     server_message,
     tar_refusal,
     without_query,
 )
-from ontosync.sources.names import REPOSITORY_RE
 
 log = logging.getLogger(__name__)
 
@@ -79,8 +80,6 @@ DEFAULT_TIMEOUT = 30.0  # seconds per request (connect, and between bytes while 
 RATE_LIMIT_TRIES = 6  # consecutive rate-limit answers to one request before giving up
 SECONDARY_LIMIT_WAIT = 60.0  # GitHub: without Retry-After, wait at least a minute
 DOWNLOAD_CHUNK = 1 << 16
-
-_SPEC = re.compile(rf"github:{REPOSITORY_RE.pattern}(?:@(?P<ref>[^\s]+))?\Z")
 
 
 SIDE_FILE = "logseq/config.edn"  # the one kind of unselected file read_file can read
@@ -112,14 +111,6 @@ class _RateLimited(Exception):
     def __init__(self, message: str, wait: float):
         super().__init__(message)
         self.wait = wait
-
-
-def parse_spec(spec: str) -> tuple[str, str, str | None]:
-    """`github:OWNER/REPO[@REF]` -> (owner, repo, ref or None)."""
-    m = _SPEC.match(spec.strip())
-    if not m or m.group("repo") in (".", ".."):
-        raise SourceError(f"invalid GitHub source {spec!r}: expected github:OWNER/REPO[@REF]")
-    return m.group("owner"), m.group("repo"), m.group("ref")
 
 
 class GitHubSource:
@@ -262,7 +253,7 @@ class GitHubSource:
         try:
             self._entries()
             entry = self._side_files.get(path)
-            if entry is None or entry[2] > max_size or entry[0] == "120000" or not _is_sha(entry[1]):
+            if entry is None or entry[2] > max_size or entry[0] == "120000" or not is_sha(entry[1]):
                 return None
             return self._fetch_blob(SourceFile(path, entry[1], entry[2]))
         except RateLimitStop as exc:
@@ -285,7 +276,7 @@ class GitHubSource:
             sha, tree_sha = data["sha"], data["commit"]["tree"]["sha"]
         except (KeyError, TypeError):
             raise SourceError(f"unexpected answer from the GitHub API for {self.description}") from None
-        if not (_is_sha(sha) and _is_sha(tree_sha)):
+        if not (is_sha(sha) and is_sha(tree_sha)):
             raise SourceError(f"unexpected answer from the GitHub API for {self.description}")
         self._commit_sha, self._tree_sha = sha, tree_sha
 
@@ -315,7 +306,7 @@ class GitHubSource:
             name = entry.get("path", "")
             if entry.get("type") == "tree":
                 folder = prefix + name + "/"
-                if not _folder_may_match(self.filter, folder):
+                if not folder_may_match(self.filter, folder):
                     continue
                 sub = self._get_tree(entry["sha"], recursive=True)
                 if sub.get("truncated"):
@@ -344,7 +335,7 @@ class GitHubSource:
     def _describe(self, path: str, mode: str, sha: str, size: int) -> SourceFile:
         if mode == "120000":
             return SourceFile(path, None, 0, "symbolic link (not followed in a remote source)")
-        if not _is_sha(sha):
+        if not is_sha(sha):
             return SourceFile(path, None, size, "no blob hash in the GitHub tree")
         if size > self.max_file_size:
             return SourceFile(path, None, size,
@@ -599,25 +590,8 @@ class GitHubSource:
                            f"in {self.owner}/{self.repo_name})")
 
 
-def _is_sha(value: Any) -> bool:
-    return isinstance(value, str) and re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", value) is not None
-
-
 def _seconds(value: str) -> float:
     try:
         return max(0.0, float(value))
     except ValueError:
         return SECONDARY_LIMIT_WAIT
-
-
-def _folder_may_match(path_filter: PathFilter, folder: str) -> bool:
-    """Can any path under `folder` (ending in '/') pass the filter? Conservative: True if unsure.
-
-    Uses `--path` and the literal leading folders of the include globs; skips `.git`.
-    """
-    if folder.startswith(".git/") or "/.git/" in folder:
-        return False
-    subdir = path_filter.subdir
-    if subdir and not (folder.startswith(subdir) or subdir.startswith(folder)):
-        return False
-    return any(folder.startswith(prefix) or prefix.startswith(folder) for prefix in path_filter.include_prefixes)

@@ -18,6 +18,9 @@ from typing import Any
 
 import requests
 
+from ontosync.sources import PathFilter, SourceError
+from ontosync.sources.names import REPOSITORY_RE
+
 # What a dropped, reset or slow connection looks like through PyGithub and requests.
 NETWORK_ERRORS: tuple[type[BaseException], ...] = (
     requests.exceptions.ConnectionError,
@@ -130,3 +133,31 @@ def without_query(url: str) -> str:
 def same_origin(a: str, b: str) -> bool:
     pa, pb = urllib.parse.urlsplit(a), urllib.parse.urlsplit(b)
     return (pa.scheme, pa.hostname, pa.port) == (pb.scheme, pb.hostname, pb.port)
+
+
+_SPEC = re.compile(rf"github:{REPOSITORY_RE.pattern}(?:@(?P<ref>[^\s]+))?\Z")
+
+
+def parse_spec(spec: str) -> tuple[str, str, str | None]:
+    """`github:OWNER/REPO[@REF]` -> (owner, repo, ref or None)."""
+    m = _SPEC.match(spec.strip())
+    if not m or m.group("repo") in (".", ".."):
+        raise SourceError(f"invalid GitHub source {spec!r}: expected github:OWNER/REPO[@REF]")
+    return m.group("owner"), m.group("repo"), m.group("ref")
+
+
+def is_sha(value: Any) -> bool:
+    return isinstance(value, str) and re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", value) is not None
+
+
+def folder_may_match(path_filter: PathFilter, folder: str) -> bool:
+    """Can any path under `folder` (ending in '/') pass the filter? Conservative: True if unsure.
+
+    Uses `--path` and the literal leading folders of the include globs; skips `.git`.
+    """
+    if folder.startswith(".git/") or "/.git/" in folder:
+        return False
+    subdir = path_filter.subdir
+    if subdir and not (folder.startswith(subdir) or subdir.startswith(folder)):
+        return False
+    return any(folder.startswith(prefix) or prefix.startswith(folder) for prefix in path_filter.include_prefixes)
