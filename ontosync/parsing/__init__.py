@@ -53,7 +53,7 @@ class ParseOptions:
     # JSON-LD contexts the user maps to local files (URL -> file content); nothing is fetched.
     jsonld_contexts: dict[str, str] = field(default_factory=dict)
     # The Logseq graph the source holds (its root and logseq/config.edn), found once per run by
-    # ontosync.sources.logseq_graph; None: Logseq's defaults.
+    # ontosync.pipeline.logseq_graph; None: Logseq's defaults.
     logseq: LogseqGraph | None = None
 
 

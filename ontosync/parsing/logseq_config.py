@@ -1,7 +1,7 @@
 """A Logseq graph's settings (`logseq/config.edn`) and which of its files are pages at all.
 
 Why a module of its own: the settings change what a file is called and whether it is a page, so
-they are read once per run (by `ontosync.sources.logseq_graph`) and travel to the workers inside
+they are read once per run (by `ontosync.pipeline.logseq_graph`) and travel to the workers inside
 `ParseOptions` as a small frozen value. The EDN is read with `edn_format` (a real EDN reader, not
 regular expressions). A `config.edn` that cannot be read is a warning with its line and Logseq's
 defaults apply: a broken settings file must never stop a sync.

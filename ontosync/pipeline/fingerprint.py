@@ -19,7 +19,7 @@ import json
 from ontosync.config import Settings
 from ontosync.parsing import ParseOptions
 from ontosync.parsing.version import PARSER_VERSION
-from ontosync.sources.logseq_graph import logseq_fingerprint
+from ontosync.pipeline.logseq_graph import logseq_fingerprint
 from ontosync.store.semsql import LAYER_VERSION
 
 

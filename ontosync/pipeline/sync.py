@@ -29,11 +29,11 @@ from ontosync.config import Settings
 from ontosync.parsing import ParseOptions
 from ontosync.pipeline.checkpoint import Checkpoint
 from ontosync.pipeline.fingerprint import settings_fingerprint
+from ontosync.pipeline.logseq_graph import with_graph
 from ontosync.pipeline.progress import Progress
 from ontosync.pipeline.unreadable import UnreadableFolders
 from ontosync.pipeline.workers import Outcome, ParsePool, Task
 from ontosync.sources import PathFilter, Source, SourceFile
-from ontosync.sources.logseq_graph import with_graph
 from ontosync.store.changelog import ChangeLog
 from ontosync.store.migrations import utc_now
 from ontosync.store.repository import Repository, StoreError
