@@ -32,20 +32,7 @@ eval "$(bash "$ENGINE" env)"            # ONTOSYNC_BASE_IMAGE
 BASE=${ONTOSYNC_BASE_IMAGE:?engine.sh env did not name the base image}
 
 # 2. wheels for the interpreter inside the base image (not the host's)
-PYVER=$(docker run --rm --network none --entrypoint python "$BASE" -c \
-  'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')
-ABI="cp${PYVER/./}"
-echo "base image $BASE: Python $PYVER"
-req=$(mktemp)
-"$PYTHON" -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]))' \
-  > "$req"
-mkdir -p wheels
-"$PYTHON" -m pip download --quiet --disable-pip-version-check --only-binary=:all: \
-  --python-version "$PYVER" --implementation cp --abi "$ABI" \
-  --platform manylinux2014_x86_64 --platform manylinux_2_28_x86_64 --platform manylinux_2_34_x86_64 \
-  -d wheels -r "$req" 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
-rm -f "$req"
-echo "wheels: $(find wheels -name '*.whl' | wc -l) files, $(du -sh wheels | cut -f1)"
+PYTHON="$PYTHON" bash .ci/wheels.sh "$BASE"
 
 # 3. build with the legacy builder, no network
 start=$(date +%s)

@@ -28,9 +28,17 @@ def corpus_db(tmp_path_factory):
     src = work / "pages"
     shutil.copytree(PAGES, src)
     db = work / "corpus.db"
-    proc = cli("sync", str(src), "--db", str(db), "--quiet")
+    proc = cli("sync", str(src), "--db", str(db), "--quiet", "--report", str(work / "corpus-report.json"))
     assert proc.returncode == 0, proc.stderr
     return db
+
+
+@pytest.fixture(scope="session")
+def corpus_report(corpus_db):
+    """The run report of corpus_db's sync (a fresh full sync of the 1,684 pages)."""
+    import json
+
+    return json.loads((corpus_db.parent / "corpus-report.json").read_text(encoding="utf-8"))
 
 
 def copy_db(template, target):

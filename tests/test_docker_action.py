@@ -19,7 +19,6 @@ import os
 import re
 import shutil
 import sqlite3
-import subprocess
 import time
 import uuid
 from collections import Counter
@@ -440,30 +439,3 @@ def test_restore_artifact_with_none_yet_is_a_full_sync(client, image, tmp_path):
     assert "::notice::no artifact named 'ontology-db' in acme/ontology yet" in run.stdout
     assert not error_annotations(run.stdout)
     assert int(run.outputs["files-ok"]) > 0 and run.outputs["files-unchanged"] == "0"
-
-
-def test_the_docs_docker_run_command_works_as_written(client, image, tmp_path):
-    """README.md's debugging block, run in bash against a local folder.
-
-    The `docker build` line is the fixture's build (here with --build-arg BASE_IMAGE, since no
-    registry is reachable); every other line runs exactly as written, the `cd` going to the folder.
-    """
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = re.search(r"<!-- docker-run-example[^>]*-->\s*```sh\n(.*?)```", text, re.S)
-    assert block, "README.md lost its docker-run-example block"
-    lines = block.group(1).strip().split("\n")
-    assert lines[0] == "docker build -t ontosync ." and lines[1].startswith("cd ")
-    folder = example_workspace(tmp_path, "my ontology")
-    client.images.get(image).tag("ontosync", "latest")
-    script = "set -e\n" + f"cd {sh_quote(str(folder))}\n" + "\n".join(lines[2:]) + "\n"
-    proc = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-    assert "::group::ontosync: sync" in proc.stdout and "files-ok=" in proc.stdout
-    assert (folder / "ontology.db").is_file() and (folder / "ontosync-report.json").is_file()
-    assert_db_is_sound(folder / "ontology.db")
-    assert "--max-error-rate 0.1" in proc.stdout
-
-
-def sh_quote(s: str) -> str:
-    return "'" + s.replace("'", "'\\''") + "'"
-
