@@ -9,7 +9,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from ontosync.sources import PathFilter
-from ontosync.sources.github import _folder_may_match
+from ontosync.sources.github import folder_may_match as _folder_may_match
 from tests.helpers import CORPORA, ONTOLOGIES, PAGES, ROOT, run_cli
 
 EXAMPLE = ROOT / "examples" / "ontology"
