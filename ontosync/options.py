@@ -176,6 +176,7 @@ OPTIONS: tuple[Option, ...] = (
 )
 
 BY_FIELD = {option.field: option for option in OPTIONS}
+BY_INPUT = {option.input: option for option in OPTIONS if option.input}
 
 
 def settings_options() -> Iterator[Option]:

@@ -13,12 +13,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ontosync.options import OPTIONS, Option
+from ontosync.options import BY_INPUT, OPTIONS, Option
 from ontosync.sources.names import is_repository
 
 DEFAULT_WORKSPACE = "/github/workspace"
-DEFAULT_DATABASE = "ontology.db"
-DEFAULT_REPORT = "ontosync-report.json"
+DEFAULT_DATABASE = BY_INPUT["database"].input_default  # what an empty input means (action.yml says the same)
+DEFAULT_REPORT = BY_INPUT["report"].input_default
 
 TRUE = {"true", "yes", "on", "1"}
 FALSE = {"false", "no", "off", "0", ""}
