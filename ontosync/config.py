@@ -2,7 +2,9 @@
 
 The YAML file takes the same names as the long options (`workers: 4`, `max-error-rate: 0.1`,
 `include: [...]`), plus what only a file can hold: `namespaces:` (prefix -> IRI, extending the
-built-in table), `page-namespace:`, `jsonld-contexts:` (URL -> local file) and `alerts:`.
+built-in table), `page-namespace:`, `jsonld-contexts:` (URL -> local file), `relations:` and
+`alerts:`. Every key, its type and its bounds are a row of ontosync/options.py; this module turns
+the table into the Settings class and the file's checks.
 """
 
 from __future__ import annotations
