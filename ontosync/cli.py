@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import NoReturn
 
 from ontosync import __version__
-from ontosync.config import DEFAULT_MAX_FILE_SIZE, ConfigError, Settings, build_settings, default_workers
+from ontosync.config import ConfigError, Settings, build_settings
 from ontosync.console import say as _say
+from ontosync.options import add_sync_arguments
 
 
 class UsageError(Exception):
@@ -39,32 +40,7 @@ def build_parser(with_fetch_db: bool = True) -> argparse.ArgumentParser:
 
     s = sub.add_parser("sync", help="sync a folder or github:OWNER/REPO[@REF] into the database")
     s.add_argument("source", nargs="?", help="folder (default $GITHUB_WORKSPACE, else .) or github:OWNER/REPO[@REF]")
-    s.add_argument("--db", help="SQLite database, created and migrated when missing (default ontology.db)")
-    s.add_argument("--include", action="append", metavar="GLOB", help="path glob to include (repeatable)")
-    s.add_argument("--exclude", action="append", metavar="GLOB", help="path glob to exclude (repeatable)")
-    s.add_argument("--path", metavar="SUBDIR", help="only this folder of the source")
-    s.add_argument("--workers", type=int, help=f"parallel parse workers (default {default_workers()})")
-    s.add_argument("--queue-size", type=int, help="bound of the file queue (default 100)")
-    s.add_argument("--retries", type=int, help="attempts for a retryable failure (default 3)")
-    s.add_argument("--file-timeout", type=float, metavar="S", help="seconds one file may take (default 30)")
-    s.add_argument("--checkpoint", metavar="PATH", help="checkpoint file (default <db>.checkpoint.json)")
-    s.add_argument("--checkpoint-every", type=int, metavar="N", help="files between checkpoints (default 10)")
-    s.add_argument("--full", action="store_true", default=None, help="reprocess every file, even unchanged ones")
-    s.add_argument("--ontology-id", metavar="ID", help="ontology id for files that declare none (default 'default')")
-    s.add_argument("--max-error-rate", type=float, metavar="R", help="exit 1 above this failed share (default 0.05)")
-    s.add_argument("--report", metavar="PATH", help="write the JSON run report here")
-    s.add_argument("--api-url", metavar="URL", help="GitHub API base URL (default https://api.github.com)")
-    s.add_argument("--config", metavar="PATH", help="YAML configuration (default .ontosync.yml in the source)")
-    s.add_argument("--max-file-size", type=int, metavar="BYTES",
-                   help=f"larger files are failed unread (default {DEFAULT_MAX_FILE_SIZE})")
-    s.add_argument("--max-rate-limit-wait", type=float, metavar="S",
-                   help="longest wait for a GitHub rate-limit reset before stopping (default 900)")
-    s.add_argument("--keep-runs", type=int, metavar="N", help="change-log runs kept in the database (default 50)")
-    s.add_argument("--quiet", action="store_true", default=None, help="no progress output")
-    s.add_argument("--lock-timeout", type=float, metavar="S",
-                   help="seconds to wait while another sync holds the database, then exit 4 (default 30)")
-    s.add_argument("--busy-timeout", type=float, metavar="S",
-                   help="seconds a write waits in all for another writer's lock, then exit 4 (default 30)")
+    add_sync_arguments(s)  # every flag is a row of ontosync/options.py
 
     m = sub.add_parser("migrate", help="upgrade a database to the current schema (backup first)")
     m.add_argument("--db", required=True, help="the database to upgrade")

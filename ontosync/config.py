@@ -2,63 +2,37 @@
 
 The YAML file takes the same names as the long options (`workers: 4`, `max-error-rate: 0.1`,
 `include: [...]`), plus what only a file can hold: `namespaces:` (prefix -> IRI, extending the
-built-in table), `page-namespace:`, `jsonld-contexts:` (URL -> local file) and `alerts:`.
+built-in table), `page-namespace:`, `jsonld-contexts:` (URL -> local file), `relations:` and
+`alerts:`. Every key, its type and its bounds are a row of ontosync/options.py; this module turns
+the table into the Settings class and the file's checks.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields, make_dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 
 from ontosync.config_limits import ConfigError, check_shape, normalize_alerts, read_limited
+from ontosync.options import DEFAULT_MAX_FILE_SIZE, Option, config_keys, default_workers, settings_options
 from ontosync.parsing import DEFAULT_NAMESPACES, ParseOptions
 
-__all__ = ["ConfigError", "Settings", "build_settings", "default_workers", "load_config_file"]
+__all__ = ["DEFAULT_MAX_FILE_SIZE", "ConfigError", "Settings", "build_settings", "default_workers",
+           "load_config_file"]
 
 CONFIG_FILE = ".ontosync.yml"
-DEFAULT_MAX_FILE_SIZE = 32 * 1024 * 1024
-
-
-def default_workers() -> int:
-    return min(8, max(4, os.cpu_count() or 1))
 
 
 @dataclass
-class Settings:
+class _SettingsBase:
+    """Where the files come from; every other field is a row of ontosync/options.py."""
+
     source: str = "."
-    db: str = "ontology.db"
-    include: list[str] = field(default_factory=list)
-    exclude: list[str] = field(default_factory=list)
-    path: str | None = None
-    workers: int = field(default_factory=default_workers)
-    queue_size: int = 100
-    retries: int = 3
-    file_timeout: float = 30.0
-    checkpoint: str | None = None
-    checkpoint_every: int = 10
-    full: bool = False
-    ontology_id: str = "default"
-    max_error_rate: float = 0.05
-    report: str | None = None
-    api_url: str = "https://api.github.com"
-    max_file_size: int = DEFAULT_MAX_FILE_SIZE
-    max_rate_limit_wait: float = 900.0
-    quiet: bool = False
-    lock_timeout: float = 30.0  # seconds a sync waits for another sync of the same database (exit 4)
-    busy_timeout: float = 30.0  # seconds a write waits in all for another writer's lock (exit 4)
-    keep_runs: int = 50  # change-log runs kept (store/changelog.py)
-    namespaces: dict[str, str] = field(default_factory=dict)
-    page_namespace: str = "urn:ontosync:page:"
-    jsonld_contexts: dict[str, str] = field(default_factory=dict)
-    # Logseq relationship key -> property (CURIE or IRI) in the semantic-sql layer, e.g.
-    # `has-part: BFO:0000051`; an unbound key gets `rel:<key>` (urn:ontosync:relation:<key>).
-    relations: dict[str, str] = field(default_factory=dict)
-    alerts: dict[str, float] = field(default_factory=lambda: {"min_files_per_s": 2.0, "max_rss_mb": 200.0})
 
     @property
     def checkpoint_path(self) -> str:
@@ -75,25 +49,31 @@ class Settings:
         return ParseOptions({**DEFAULT_NAMESPACES, **self.namespaces}, self.page_namespace, contexts)
 
     def validate(self) -> None:
-        checks = [
-            (self.workers >= 1, "--workers must be at least 1"),
-            (self.queue_size >= 1, "--queue-size must be at least 1"),
-            (self.retries >= 1, "--retries must be at least 1 (one attempt, no retry)"),
-            (self.file_timeout > 0, "--file-timeout must be positive"),
-            (self.checkpoint_every >= 1, "--checkpoint-every must be at least 1"),
-            (0 <= self.max_error_rate <= 1, "--max-error-rate must be between 0 and 1"),
-            (self.max_file_size >= 1, "--max-file-size must be positive"),
-            (0 <= self.lock_timeout <= 86400, "--lock-timeout must be between 0 and 86400 seconds"),
-            (0 < self.busy_timeout <= 86400, "--busy-timeout must be positive and at most 86400 seconds"),
-            (self.keep_runs >= 1, "--keep-runs must be at least 1"),
-            (bool(self.ontology_id.strip()), "--ontology-id must not be empty"),
-        ]
-        for ok, message in checks:
-            if not ok:
-                raise ConfigError(message)
+        """The bounds of the options table, as `--flag must ...` (the same words for a flag and a key)."""
+        for option in settings_options():
+            rule = option.broken_rule(getattr(self, option.field))
+            if rule:
+                raise ConfigError(f"{option.flag} must {rule}")
 
+
+_TYPES = {"int": int, "float": float, "str": str, "bool": bool, "globs": list, "map": dict, "relations": dict,
+          "alerts": dict}
+
+
+def _field(option: Option) -> tuple[str, Any, Any]:
+    default = option.default
+    made = field(default_factory=default) if callable(default) else field(default=default)
+    typ = _TYPES[option.kind] if default is not None else _TYPES[option.kind] | None
+    return option.field, typ, made
+
+
+# The settings of a run: `source` and one field per row of the options table that is a setting.
+Settings = make_dataclass("Settings", [_field(o) for o in settings_options()], bases=(_SettingsBase,))
+Settings.__module__ = __name__
+Settings.__doc__ = "The settings of one sync: defaults < .ontosync.yml < flags (build_settings)."
 
 FIELD_NAMES = {f.name for f in fields(Settings)}
+_KEYS = config_keys()
 
 
 def load_config_file(path: Path) -> dict[str, Any]:
@@ -112,49 +92,69 @@ def load_config_file(path: Path) -> dict[str, Any]:
     check_shape(data, path)
     out: dict[str, Any] = {}
     for key, value in data.items():
-        name = str(key).replace("-", "_")
-        if name == "database":
-            name = "db"
-        if name not in FIELD_NAMES or name in ("source", "config"):
+        option = _KEYS.get(str(key).replace("_", "-"))
+        if option is None:
             raise ConfigError(f"{path}: unknown setting '{key}'")
-        if name in ("include", "exclude") and isinstance(value, str):
-            value = [value]
-        if name == "alerts":
-            value = normalize_alerts(value, path, str(key))
-        _check_type(path, str(key), name, value)
-        out[name] = value
+        out[option.field] = _CHECKS[option.kind](value, _Where(path, str(key)))
     return out
 
 
-_INTEGERS = ("workers", "queue_size", "retries", "checkpoint_every", "max_file_size", "keep_runs")
-_STRINGS = ("db", "path", "checkpoint", "ontology_id", "report", "api_url", "page_namespace")
-_NUMBERS = ("workers", "queue_size", "retries", "file_timeout", "checkpoint_every", "max_error_rate",
-            "max_file_size", "max_rate_limit_wait", "lock_timeout", "busy_timeout", "keep_runs")
+@dataclass(frozen=True)
+class _Where:
+    """The file and key a value came from, for the one-line error."""
+
+    path: Path
+    key: str
+
+    def fail(self, what: str) -> NoReturn:
+        raise ConfigError(f"{self.path}: '{self.key}' must be {what}")
 
 
-def _check_type(path: Path, key: str, name: str, value: Any) -> None:
-    """A wrong type in the file is a one-line ConfigError, never a traceback later on."""
-    def fail(what: str) -> None:
-        raise ConfigError(f"{path}: '{key}' must be {what}")
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
-    if name in ("include", "exclude") and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
-        fail("a glob or a list of globs")
-    if name == "relations":
-        _check_relations(path, value)
-    if name in ("namespaces", "jsonld_contexts") and not (
-            isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())):
-        fail("a mapping of strings to strings")
-    if name == "alerts" and not (isinstance(value, dict) and all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) for v in value.values())):
-        fail("a mapping of names to numbers")
-    if name in _STRINGS and not isinstance(value, str):
-        fail("a string")
-    if name in _NUMBERS and (isinstance(value, bool) or not isinstance(value, (int, float))):
-        fail("a number")
-    if name in _INTEGERS and not isinstance(value, int):
-        fail("a whole number")
-    if name in ("full", "quiet") and not isinstance(value, bool):
-        fail("true or false")
+
+def _number(value: Any, where: _Where) -> Any:
+    return value if _is_number(value) else where.fail("a number")
+
+
+def _whole_number(value: Any, where: _Where) -> Any:
+    return value if isinstance(_number(value, where), int) else where.fail("a whole number")
+
+
+def _string(value: Any, where: _Where) -> Any:
+    return value if isinstance(value, str) else where.fail("a string")
+
+
+def _boolean(value: Any, where: _Where) -> Any:
+    return value if isinstance(value, bool) else where.fail("true or false")
+
+
+def _globs(value: Any, where: _Where) -> Any:
+    value = [value] if isinstance(value, str) else value
+    ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+    return value if ok else where.fail("a glob or a list of globs")
+
+
+def _strings_map(value: Any, where: _Where) -> Any:
+    ok = isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+    return value if ok else where.fail("a mapping of strings to strings")
+
+
+def _relations(value: Any, where: _Where) -> Any:
+    _check_relations(where.path, value)
+    return value
+
+
+def _alerts(value: Any, where: _Where) -> Any:
+    return normalize_alerts(value, where.path, where.key)
+
+
+# A wrong type in the file is a one-line ConfigError, never a traceback later on.
+_CHECKS: dict[str, Callable[[Any, _Where], Any]] = {
+    "int": _whole_number, "float": _number, "str": _string, "bool": _boolean, "globs": _globs,
+    "map": _strings_map, "relations": _relations, "alerts": _alerts,
+}
 
 
 _RELATION_VALUE = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*:[^\s<>\"{}|\\^`]+")
@@ -200,10 +200,10 @@ def build_settings(cli: dict[str, Any], config_path: str | None) -> Settings:
     merged["source"] = source
     try:
         settings = Settings(**merged)
-        for name, typ in (("workers", int), ("queue_size", int), ("retries", int), ("checkpoint_every", int),
-                          ("max_file_size", int), ("keep_runs", int), ("file_timeout", float),
-                          ("max_error_rate", float), ("lock_timeout", float), ("busy_timeout", float)):
-            setattr(settings, name, typ(getattr(settings, name)))
+        for option in settings_options():
+            if option.kind in ("int", "float"):
+                typ = int if option.kind == "int" else float
+                setattr(settings, option.field, typ(getattr(settings, option.field)))
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"bad setting: {exc}") from exc
     settings.validate()

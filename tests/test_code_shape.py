@@ -21,16 +21,14 @@ MAX_LINES = 600
 # (module, function) pairs over the limit on main, each waiting for another issue's round.
 KNOWN_COMPLEX = {
     ("ontosync/parsing/logseq.py", "_build"), ("ontosync/parsing/logseq.py", "parse_page"),  # issue 14
-    ("ontosync/action/summary.py", "summary_markdown"),  # issue 12
     ("ontosync/store/repository.py", "Repository._insert_own_rows"),  # the store's round of issue 17
-    ("ontosync/config.py", "_check_type"), ("ontosync/action/inputs.py", "read_inputs"),  # the options table
 }
 KNOWN_LONG: set[str] = set()
 
 # Package -> the packages (and top-level modules) of ontosync it must never import.
 # docs/ARCHITECTURE.md draws these layers; keep the two in step.
 UPWARD = ("pipeline", "cli", "action", "config")
-BOTTOM = ("formats", "retry", "console", "files")  # import nothing of ontosync
+BOTTOM = ("formats", "retry", "console", "files", "options")  # import nothing of ontosync
 FORBIDDEN = {
     **{name: {"sources", "parsing", "store", *UPWARD, *BOTTOM} - {name} for name in BOTTOM},
     "sources": {"parsing", "store", *UPWARD},

@@ -13,26 +13,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ontosync.options import BY_INPUT, OPTIONS, Option
 from ontosync.sources.names import is_repository
 
 DEFAULT_WORKSPACE = "/github/workspace"
-DEFAULT_DATABASE = "ontology.db"
-DEFAULT_REPORT = "ontosync-report.json"
+DEFAULT_DATABASE = BY_INPUT["database"].input_default  # what an empty input means (action.yml says the same)
+DEFAULT_REPORT = BY_INPUT["report"].input_default
 
-# input name -> sync flag, for the inputs passed through as "--flag value" after a type check
-INT_FLAGS = {
-    "workers": "--workers",
-    "queue-size": "--queue-size",
-    "retries": "--retries",
-    "checkpoint-every": "--checkpoint-every",
-    "max-file-size": "--max-file-size",
-}
-FLOAT_FLAGS = {
-    "file-timeout": "--file-timeout",
-    "max-error-rate": "--max-error-rate",
-    "lock-timeout": "--lock-timeout",
-    "busy-timeout": "--busy-timeout",
-}
 TRUE = {"true", "yes", "on", "1"}
 FALSE = {"false", "no", "off", "0", ""}
 
@@ -122,6 +109,53 @@ def resolve_in_workspace(workspace: Path, value: str, notes: list[str], name: st
     return path
 
 
+def option_flags(option: Option, raw: str) -> list[str]:
+    """The `sync` flags one input of the options table means: type and bounds checked here, so a
+    bad input is named as the input (exit 2 either way)."""
+    name, value = option.input, raw.strip()
+    if option.kind == "globs":
+        return [word for glob in split_list(raw) for word in (option.flag, glob)]
+    if option.kind == "bool":
+        return [option.flag] if parse_bool(name, value) else []
+    if not value:
+        return []
+    if option.kind == "int":
+        try:
+            number: float = int(value)
+        except ValueError:
+            raise InputError(f"input {name!r} must be a whole number, not {value!r}") from None
+        value = str(number)
+    elif option.kind == "float":
+        try:
+            number = float(value)
+        except ValueError:
+            raise InputError(f"input {name!r} must be a number, not {value!r}") from None
+    rule = option.broken_rule(number if option.kind in ("int", "float") else value)
+    if rule:
+        raise InputError(f"input {name!r} is out of range: {value!r} (it must {rule})")
+    return [option.flag, value]
+
+
+def read_source(env: Mapping[str, str], workspace: Path, notes: list[str]) -> str:
+    """`github:OWNER/REPO[@REF]` from `repository` and `ref`, else the checked-out workspace."""
+    repository, ref = get_input(env, "repository"), get_input(env, "ref")
+    if repository:
+        if not is_repository(repository):
+            raise InputError(f"input 'repository' must look like OWNER/REPO, not {repository!r}")
+        return f"github:{repository}" + (f"@{ref}" if ref else "")
+    if ref:
+        notes.append("input 'ref' only applies with 'repository'; syncing the checked-out workspace")
+    return str(workspace)
+
+
+def path_flags(sub: str) -> list[str]:
+    if not sub:
+        return []
+    if Path(sub).is_absolute() or ".." in Path(sub).parts:
+        raise InputError(f"input 'path' must be a folder inside the source, not {sub!r}")
+    return ["--path", sub]
+
+
 def read_inputs(env: Mapping[str, str]) -> ActionInputs:
     """Check every input and build the settings; raises InputError with a one-line reason."""
     notes: list[str] = []
@@ -135,53 +169,14 @@ def read_inputs(env: Mapping[str, str]) -> ActionInputs:
     report = resolve_in_workspace(workspace, get_input(env, "report") or DEFAULT_REPORT, notes, "report")
 
     repository = get_input(env, "repository")
-    ref = get_input(env, "ref")
-    if repository:
-        if not is_repository(repository):
-            raise InputError(f"input 'repository' must look like OWNER/REPO, not {repository!r}")
-        source = f"github:{repository}" + (f"@{ref}" if ref else "")
-    else:
-        source = str(workspace)
-        if ref:
-            notes.append("input 'ref' only applies with 'repository'; syncing the checked-out workspace")
-
-    flags: list[str] = []
-    sub = get_input(env, "path")
-    if sub:
-        if Path(sub).is_absolute() or ".." in Path(sub).parts:
-            raise InputError(f"input 'path' must be a folder inside the source, not {sub!r}")
-        flags += ["--path", sub]
-    for name, flag in (("include", "--include"), ("exclude", "--exclude")):
-        for glob in split_list(env.get(input_env_name(name), "")):
-            flags += [flag, glob]
-    for name, flag in INT_FLAGS.items():
-        value = get_input(env, name)
-        if value:
-            try:
-                number = int(value)
-            except ValueError:
-                raise InputError(f"input {name!r} must be a whole number, not {value!r}") from None
-            if number < 1:
-                raise InputError(f"input {name!r} is out of range: {value!r}")
-            flags += [flag, str(number)]
-    for name, flag in FLOAT_FLAGS.items():
-        value = get_input(env, name)
-        if value:
-            try:
-                number = float(value)
-            except ValueError:
-                raise InputError(f"input {name!r} must be a number, not {value!r}") from None
-            if number < 0 or number != number:
-                raise InputError(f"input {name!r} is out of range: {value!r}")
-            flags += [flag, value]
-    ontology_id = get_input(env, "ontology-id")
-    if ontology_id:
-        flags += ["--ontology-id", ontology_id]
+    source = read_source(env, workspace, notes)
+    flags = path_flags(get_input(env, "path"))
+    for option in OPTIONS:
+        if option.input and option.passed:
+            flags += option_flags(option, env.get(input_env_name(option.input), ""))
     config = get_input(env, "config")
     if config:
         flags += ["--config", str(resolve_in_workspace(workspace, config, notes, "config"))]
-    if parse_bool("full-sync", get_input(env, "full-sync")):
-        flags.append("--full")
     api_url = (env.get("GITHUB_API_URL") or "").strip()
     if repository and api_url:
         flags += ["--api-url", api_url]

@@ -29,6 +29,7 @@ from ontosync.action.inputs import ActionInputs, InputError, get_input, input_en
 from ontosync.action.restore import restore
 from ontosync.action.summary import annotate_failures, outputs_from_report, summary_markdown, write_outputs
 from ontosync.diff_format import is_empty
+from ontosync.options import BY_INPUT
 
 CliMain = Callable[[Sequence[str]], Any]
 EXIT_MEANING = {0: "done", 1: "error rate over the threshold", 2: "usage or configuration error",
@@ -212,7 +213,7 @@ def comment_on_pr(cmd: Commands, env: Mapping[str, str], inputs: ActionInputs, p
 
 def want_comment(cmd: Commands, env: Mapping[str, str]) -> bool:
     try:
-        return parse_bool("pr-comment", get_input(env, "pr-comment") or "true")
+        return parse_bool("pr-comment", get_input(env, "pr-comment") or BY_INPUT["pr-comment"].input_default)
     except InputError as exc:
         cmd.warning(f"{exc}; not commenting", title="ontosync: input")
         return False

@@ -150,16 +150,17 @@ def progress_chart(progress: list[Mapping[str, Any]], total: int | None) -> list
     ]
 
 
+VERDICTS = {0: "✅ synced", 1: "⚠️ error rate over the threshold", 2: "❌ usage or configuration error",
+            3: "❌ fatal: database integrity or migration failure",
+            4: "⏳ database busy: another sync holds it", 130: "⏹️ interrupted"}
+
+
 def summary_markdown(report: Mapping[str, Any] | None, exit_code: int, paths: Mapping[str, str],
                      reason: str = "") -> str:
+    """The job summary: a verdict, where from and to, then one section per part of the report
+    (each section is empty when the report has nothing for it)."""
     report = report or {}
-    files = report.get("files") or {}
-    entities = report.get("entities") or {}
-    verdict = {0: "✅ synced", 1: "⚠️ error rate over the threshold", 2: "❌ usage or configuration error",
-               3: "❌ fatal: database integrity or migration failure",
-               4: "⏳ database busy: another sync holds it", 130: "⏹️ interrupted"}.get(
-                   exit_code, f"❌ exit {exit_code}")
-    lines = [f"## ontosync: {verdict}", ""]
+    lines = [f"## ontosync: {VERDICTS.get(exit_code, f'❌ exit {exit_code}')}", ""]
     if reason:
         lines += [f"> {cell(reason, 1000)}", ""]
     source = report.get("source")
@@ -171,16 +172,25 @@ def summary_markdown(report: Mapping[str, Any] | None, exit_code: int, paths: Ma
     if not report:
         lines += ["No run report was written.", ""]
         return "\n".join(lines)
+    for section in (_counts, _throughput, _alerts, _progress, _errors_by_kind, _slowest, _failed, _warnings):
+        lines += section(report, paths)
+    return "\n".join(lines)
 
-    lines += ["### Files", ""]
+
+def _counts(report: Mapping[str, Any], paths: Mapping[str, str]) -> list[str]:
+    files = report.get("files") or {}
+    entities = report.get("entities") or {}
     keys = ("total", "ok", "failed", "skipped", "unchanged", "deleted")
-    lines += table(keys, [[files.get(k, "") for k in keys]])
+    lines = ["### Files", "", *table(keys, [[files.get(k, "") for k in keys]])]
     lines += ["### Entities in the database", ""]
     ekeys = ("classes", "properties", "axioms", "hierarchy_edges")
-    lines += table(["classes", "properties", "axioms", "hierarchy edges"], [[entities.get(k, "") for k in ekeys]])
+    return lines + table(["classes", "properties", "axioms", "hierarchy edges"],
+                         [[entities.get(k, "") for k in ekeys]])
 
+
+def _throughput(report: Mapping[str, Any], paths: Mapping[str, str]) -> list[str]:
     lat = report.get("write_latency_ms") or {}
-    rate = error_rate(files)
+    rate = error_rate(report.get("files") or {})
     util = report.get("worker_utilization")
     rows = [
         ["duration", f"{format_number(report.get('duration_s'), 1)} s"],
@@ -193,49 +203,68 @@ def summary_markdown(report: Mapping[str, Any] | None, exit_code: int, paths: Ma
         ["retries", report.get("retries", "")],
         ["queue depth max", report.get("queue_depth_max", "")],
     ]
-    lines += ["### Throughput", "", *table(["measure", "value"], rows)]
+    return ["### Throughput", "", *table(["measure", "value"], rows)]
 
+
+def _alerts(report: Mapping[str, Any], paths: Mapping[str, str]) -> list[str]:
     alerts = report.get("alerts") or []
-    if alerts:
-        lines += ["### Alerts", ""]
-        lines += table(["alert", "value", "threshold"],
-                       [[cell(a.get("name")), cell(a.get("value")), cell(a.get("threshold"))] for a in alerts])
+    if not alerts:
+        return []
+    return ["### Alerts", "", *table(["alert", "value", "threshold"],
+                                     [[cell(a.get("name")), cell(a.get("value")), cell(a.get("threshold"))]
+                                      for a in alerts])]
 
-    chart = progress_chart(report.get("progress") or [], _int(files.get("total")))
-    if chart:
-        lines += ["### Progress", "", *chart]
 
-    errors = [e for e in report.get("errors") or [] if isinstance(e, Mapping)]
-    if errors:
-        kinds = Counter(str(e.get("kind") or "unknown") for e in errors)
-        lines += ["### Errors by kind", ""]
-        lines += table(["kind", "files"], [[cell(k), n] for k, n in kinds.most_common()])
+def _progress(report: Mapping[str, Any], paths: Mapping[str, str]) -> list[str]:
+    chart = progress_chart(report.get("progress") or [], _int((report.get("files") or {}).get("total")))
+    return ["### Progress", "", *chart] if chart else []
 
+
+def _errors(report: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return [e for e in report.get("errors") or [] if isinstance(e, Mapping)]
+
+
+def _errors_by_kind(report: Mapping[str, Any], paths: Mapping[str, str]) -> list[str]:
+    kinds = Counter(str(e.get("kind") or "unknown") for e in _errors(report))
+    if not kinds:
+        return []
+    return ["### Errors by kind", "", *table(["kind", "files"], [[cell(k), n] for k, n in kinds.most_common()])]
+
+
+def _slowest(report: Mapping[str, Any], paths: Mapping[str, str]) -> list[str]:
     slowest = [s for s in report.get("slowest_files") or [] if isinstance(s, Mapping)]
-    if slowest:
-        lines += ["### Slowest files", ""]
-        lines += table(["file", "ms"], [[code(s.get("path")), format_number(s.get("ms"), 1)] for s in slowest[:10]])
+    if not slowest:
+        return []
+    return ["### Slowest files", "", *table(["file", "ms"], [[code(s.get("path")), format_number(s.get("ms"), 1)]
+                                                              for s in slowest[:10]])]
 
-    if errors:
-        lines += [f"### Failed files ({len(errors)})", ""]
-        lines += table(
-            ["file", "line", "kind", "message"],
-            [[code(e.get("path")), e.get("line") or "", cell(e.get("kind")), cell(e.get("message"))]
-             for e in errors[:MAX_TABLE_ROWS]],
-        )
-        if len(errors) > MAX_TABLE_ROWS:
-            lines += [f"…and {len(errors) - MAX_TABLE_ROWS} more: see the report {code(paths.get('report'))}.", ""]
 
+def _failed(report: Mapping[str, Any], paths: Mapping[str, str]) -> list[str]:
+    errors = _errors(report)
+    if not errors:
+        return []
+    lines = [f"### Failed files ({len(errors)})", ""]
+    lines += table(
+        ["file", "line", "kind", "message"],
+        [[code(e.get("path")), e.get("line") or "", cell(e.get("kind")), cell(e.get("message"))]
+         for e in errors[:MAX_TABLE_ROWS]],
+    )
+    if len(errors) > MAX_TABLE_ROWS:
+        lines += [f"…and {len(errors) - MAX_TABLE_ROWS} more: see the report {code(paths.get('report'))}.", ""]
+    return lines
+
+
+def _warnings(report: Mapping[str, Any], paths: Mapping[str, str]) -> list[str]:
     warnings = [w for w in report.get("warnings") or [] if isinstance(w, Mapping)]
-    if warnings:
-        kinds = Counter(str(w.get("kind") or "warning") for w in warnings)
-        lines += ["<details><summary>Warnings: "
-                  + ", ".join(f"{cell(k)} × {n}" for k, n in kinds.most_common()) + "</summary>", ""]
-        lines += table(["file", "kind", "message"],
-                       [[code(w.get("path")), cell(w.get("kind")), cell(w.get("message"))]
-                        for w in warnings[:MAX_TABLE_ROWS]])
-        lines += ["</details>", ""]
-    return "\n".join(lines)
+    if not warnings:
+        return []
+    kinds = Counter(str(w.get("kind") or "warning") for w in warnings)
+    lines = ["<details><summary>Warnings: "
+             + ", ".join(f"{cell(k)} × {n}" for k, n in kinds.most_common()) + "</summary>", ""]
+    lines += table(["file", "kind", "message"],
+                   [[code(w.get("path")), cell(w.get("kind")), cell(w.get("message"))]
+                    for w in warnings[:MAX_TABLE_ROWS]])
+    return [*lines, "</details>", ""]
 
 
 # --- annotations ---------------------------------------------------------------------------------

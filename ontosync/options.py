@@ -1,0 +1,241 @@
+"""Every option of a sync, declared once: `OPTIONS` below.
+
+Each row says what the option is (type, bounds, default, help) and where it applies: a flag of
+`ontosync sync`, a key of `.ontosync.yml`, a field of `config.Settings`, an input of the Action
+(its name, description and default in `action.yml`). Everything else is built from this table:
+the `sync` parser (cli.py), the checks and coercion of the YAML file and the Settings class
+(config.py), the Action's reading of its inputs (action/inputs.py) and `action.yml`'s `inputs:`
+block (written by `.ci/write_action_inputs.py`, checked by tests/test_options.py). So a new option
+is one new row here (plus the regenerated `action.yml` block when it is an Action input).
+
+A bottom module: it imports nothing of ontosync, so every layer may read it.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import textwrap
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+DEFAULT_MAX_FILE_SIZE = 32 * 1024 * 1024
+
+
+def default_workers() -> int:
+    return min(8, max(4, os.cpu_count() or 1))
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option. `name` is the kebab-case spelling of the flag (`--name`) and the YAML key; the
+    Settings field is the same with underscores. Kinds: int, float, str, bool, globs (a list of
+    path globs), map (string -> string), relations, alerts (the last two checked by config.py)."""
+
+    name: str
+    kind: str
+    help: str = ""  # the `sync --help` line; `{default}` is replaced by the default
+    default: Any = None  # a value, or a function of no arguments returning one
+    low: float | None = None  # bounds, inclusive unless `above` (then the value must exceed `low`)
+    high: float | None = None
+    above: bool = False
+    rule: str = ""  # "--name must <rule>", when the bounds need words of their own
+    metavar: str | None = None
+    cli: bool = True  # a flag of `ontosync sync`
+    setting: bool = True  # a field of Settings (and, unless `config` says no, a YAML key)
+    config: bool = True
+    aliases: tuple[str, ...] = ()  # other YAML keys for it
+    input: str | None = None  # the Action input's name, when it has one
+    input_help: str = ""
+    input_default: str = ""
+    passed: bool = True  # the Action hands a set input to `sync` as its flag (else it reads it itself)
+
+    @property
+    def field(self) -> str:
+        return self.name.replace("-", "_")
+
+    @property
+    def flag(self) -> str:
+        return f"--{self.name}"
+
+    def default_value(self) -> Any:
+        return self.default() if callable(self.default) else self.default
+
+    def broken_rule(self, value: Any) -> str | None:
+        """What is wrong with a value of the right type (`must ...`), or None."""
+        if self.kind == "str" and self.rule == "not be empty":
+            return None if str(value).strip() else self.rule
+        if self.kind not in ("int", "float"):
+            return None
+        bad = ((isinstance(value, float) and math.isnan(value))
+               or (self.low is not None and (value < self.low or (self.above and value == self.low)))
+               or (self.high is not None and value > self.high))
+        return (self.rule or self._bounds_words()) if bad else None
+
+    def _bounds_words(self) -> str:
+        if self.high is None:
+            return "be positive" if self.above and self.low == 0 else f"be at least {self.low:g}"
+        return f"be between {self.low:g} and {self.high:g}"
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option("db", "str", "SQLite database, created and migrated when missing (default {default})", "ontology.db",
+           aliases=("database",), input="database", input_default="ontology.db", passed=False,
+           input_help="The SQLite database, relative to the workspace; created and migrated when missing."),
+    Option("include", "globs", "path glob to include (repeatable)", list, metavar="GLOB", input="include",
+           input_help="Path globs to include, relative to the source root, one per line or comma-separated "
+                      "(commas inside {a,b} braces belong to the glob). Empty means every supported extension."),
+    Option("exclude", "globs", "path glob to exclude (repeatable)", list, metavar="GLOB", input="exclude",
+           input_help="Path globs to exclude, one per line or comma-separated. `.git/` is always excluded."),
+    Option("path", "str", "only this folder of the source", metavar="SUBDIR", input="path", passed=False,
+           input_help="Only sync this folder of the source (relative to the repository root). "
+                      "Empty syncs everything."),
+    Option("workers", "int", "parallel parse workers (default {default})", default_workers, low=1,
+           input="workers", input_help="Parallel parse workers. Empty means the CPU count, at least 4 and at most 8."),
+    Option("queue-size", "int", "bound of the file queue (default {default})", 100, low=1, input="queue-size",
+           input_help="Bound of the file queue (backpressure). Empty means 100."),
+    Option("retries", "int", "attempts for a retryable failure (default {default})", 3, low=1,
+           rule="be at least 1 (one attempt, no retry)", input="retries",
+           input_help="Attempts for a retryable failure. Empty means 3."),
+    Option("file-timeout", "float", "seconds one file may take (default {default:g})", 30.0, low=0, above=True,
+           metavar="S", input="file-timeout",
+           input_help="Seconds one file may take before it is failed. Empty means 30."),
+    Option("checkpoint", "str", "checkpoint file (default <db>.checkpoint.json)", metavar="PATH",
+           input="checkpoint", passed=False,
+           input_help="The checkpoint file, relative to the workspace. Empty means `<database>.checkpoint.json`."),
+    Option("checkpoint-every", "int", "files between checkpoints (default {default})", 10, low=1, metavar="N",
+           input="checkpoint-every", input_help="Files between checkpoints. Empty means 10."),
+    Option("full", "bool", "reprocess every file, even unchanged ones", False, input="full-sync",
+           input_default="false",
+           input_help="Reprocess every file, even those whose content is already in the database (true or false)."),
+    Option("ontology-id", "str", "ontology id for files that declare none (default '{default}')", "default",
+           rule="not be empty", metavar="ID", input="ontology-id",
+           input_help="Ontology id for files that declare none. Empty means `default`."),
+    Option("max-error-rate", "float", "exit 1 above this failed share (default {default})", 0.05, low=0, high=1,
+           metavar="R", input="max-error-rate",
+           input_help="The step fails (exit 1) when failed / (ok + failed) is above this, from 0 to 1. "
+                      "Empty means 0.05."),
+    Option("report", "str", "write the JSON run report here", metavar="PATH", input="report",
+           input_default="ontosync-report.json", passed=False,
+           input_help="Where the JSON run report is written, relative to the workspace."),
+    Option("api-url", "str", "GitHub API base URL (default {default})", "https://api.github.com", metavar="URL"),
+    Option("config", "str", "YAML configuration (default .ontosync.yml in the source)", metavar="PATH",
+           setting=False, config=False, input="config", passed=False,
+           input_help="A YAML configuration file, relative to the workspace; inputs win. "
+                      "Empty uses `.ontosync.yml` in the source root when present."),
+    Option("max-file-size", "int", "larger files are failed unread (default {default})", DEFAULT_MAX_FILE_SIZE,
+           low=1, rule="be positive", metavar="BYTES", input="max-file-size",
+           input_help="Files larger than this many bytes are failed unread. Empty means 33554432 (32 MiB)."),
+    Option("max-rate-limit-wait", "float", "longest wait for a GitHub rate-limit reset before stopping "
+           "(default {default:g})", 900.0, metavar="S"),
+    Option("keep-runs", "int", "change-log runs kept in the database (default {default})", 50, low=1, metavar="N"),
+    Option("quiet", "bool", "no progress output", False),
+    Option("lock-timeout", "float", "seconds to wait while another sync holds the database, then exit 4 "
+           "(default {default:g})", 30.0, low=0, high=86400, rule="be between 0 and 86400 seconds",
+           metavar="S", input="lock-timeout",
+           input_help="Seconds to wait while another sync holds the database, then exit 4. Empty means 30."),
+    Option("busy-timeout", "float", "seconds a write waits in all for another writer's lock, then exit 4 "
+           "(default {default:g})", 30.0, low=0, high=86400, above=True,
+           rule="be positive and at most 86400 seconds", metavar="S", input="busy-timeout",
+           input_help="Seconds a write waits in all for another writer's lock, then exit 4. Empty means 30."),
+    # Only a file can hold these.
+    Option("namespaces", "map", default=dict, cli=False),
+    Option("page-namespace", "str", default="urn:ontosync:page:", cli=False),
+    Option("jsonld-contexts", "map", default=dict, cli=False),
+    # Logseq relationship key -> property (CURIE or IRI) in the semantic-sql layer, e.g.
+    # `has-part: BFO:0000051`; an unbound key gets `rel:<key>` (urn:ontosync:relation:<key>).
+    Option("relations", "relations", default=dict, cli=False),
+    Option("alerts", "alerts", default=lambda: {"min_files_per_s": 2.0, "max_rss_mb": 200.0}, cli=False),
+    # Only the Action has these.
+    Option("repository", "str", cli=False, setting=False, input="repository", passed=False,
+           input_help="Sync OWNER/REPO through the GitHub API instead of the checked-out workspace "
+                      "(no checkout needed). Empty syncs the workspace."),
+    Option("ref", "str", cli=False, setting=False, input="ref", passed=False,
+           input_help="Branch, tag or commit of `repository`. Empty means its default branch."),
+    Option("github-token", "str", cli=False, setting=False, input="github-token", passed=False,
+           input_default="${{ github.token }}",
+           input_help="Token for the GitHub API (`repository`, `restore-artifact`). Masked in the log and never "
+                      "printed. Restoring an artifact needs `actions: read`."),
+    Option("restore-artifact", "str", cli=False, setting=False, input="restore-artifact", passed=False,
+           input_help="Name of an artifact an earlier run uploaded with the database and checkpoint; the newest "
+                      "non-expired one is downloaded and the sync starts from it. None found means a full sync."),
+    Option("upload-artifact", "bool", cli=False, setting=False, input="upload-artifact", passed=False,
+           input_default="true",
+           input_help="Upload the database, checkpoint and report as a workflow artifact (true or false), also "
+                      "when the sync fails, so the next run can start from them (`restore-artifact`)."),
+    Option("artifact-name", "str", cli=False, setting=False, input="artifact-name", passed=False,
+           input_default="ontology-db",
+           input_help="Name of the uploaded artifact (give the same name to `restore-artifact` in the next run)."),
+    Option("artifact-retention-days", "int", cli=False, setting=False, input="artifact-retention-days",
+           passed=False, input_help="Days GitHub keeps the artifact (1 to 90). Empty means the repository's setting."),
+    Option("pr-comment", "bool", cli=False, setting=False, input="pr-comment", passed=False, input_default="true",
+           input_help="On pull_request events, post one comment on the pull request with what it changes in the "
+                      "ontology (compared with the base branch's database), updated in place on later pushes "
+                      "(true or false). Needs `pull-requests: write`; without it the step warns and goes on."),
+)
+
+BY_FIELD = {option.field: option for option in OPTIONS}
+BY_INPUT = {option.input: option for option in OPTIONS if option.input}
+
+
+def settings_options() -> Iterator[Option]:
+    return (option for option in OPTIONS if option.setting)
+
+
+def config_keys() -> dict[str, Option]:
+    """Every key `.ontosync.yml` accepts (kebab-case; snake_case is read as the same key)."""
+    keys = {option.name: option for option in OPTIONS if option.setting and option.config}
+    keys.update({alias: option for option in keys.copy().values() for alias in option.aliases})
+    return keys
+
+
+def add_sync_arguments(parser: Any) -> None:
+    """The flags of `ontosync sync`, in the table's order."""
+    for option in OPTIONS:
+        if option.cli:
+            parser.add_argument(option.flag, **_argparse_kwargs(option))
+
+
+def _argparse_kwargs(option: Option) -> dict[str, Any]:
+    help_text = option.help.format(default=option.default_value()) if "{default" in option.help else option.help
+    kwargs: dict[str, Any] = {"help": help_text}
+    if option.kind == "bool":
+        return {**kwargs, "action": "store_true", "default": None}
+    if option.kind == "globs":
+        kwargs["action"] = "append"
+    if option.kind in ("int", "float"):
+        kwargs["type"] = int if option.kind == "int" else float
+    if option.metavar:
+        kwargs["metavar"] = option.metavar
+    return kwargs
+
+
+def action_inputs() -> list[Option]:
+    return [option for option in OPTIONS if option.input]
+
+
+ACTION_INPUTS_HEADER = (
+    "  # Written from ontosync/options.py by .ci/write_action_inputs.py: edit the table there. The tuning\n"
+    "  # inputs default to empty: empty means \"the configuration file's value, else the default named in\n"
+    "  # the description\", so a `.ontosync.yml` in the repository is not overridden.\n")
+
+
+def render_action_inputs(scalar: Callable[[str], bool]) -> str:
+    """The `inputs:` block of action.yml. `scalar(text)` says whether `text` reads back unchanged
+    as a plain YAML scalar (the caller has a YAML parser; this module imports none)."""
+    lines = ["inputs:", ACTION_INPUTS_HEADER.rstrip("\n")]
+    for option in action_inputs():
+        lines.append(f"  {option.input}:")
+        text = option.input_help
+        if len(text) <= 96 and scalar(text):
+            lines.append(f"    description: {text}")
+        else:
+            lines.append("    description: >-")
+            lines += ["      " + line for line in textwrap.wrap(text, 94, break_long_words=False,
+                                                                  break_on_hyphens=False)]
+        lines.append("    required: false")
+        default = option.input_default
+        lines.append(f"    default: {default}" if default and scalar(default) and default not in ("true", "false")
+                     else f'    default: "{default}"')
+    return "\n".join(lines) + "\n"
