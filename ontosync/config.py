@@ -25,7 +25,10 @@ DEFAULT_MAX_FILE_SIZE = 32 * 1024 * 1024
 
 
 def default_workers() -> int:
-    return min(8, max(4, os.cpu_count() or 1))
+    """One parse worker per usable CPU (affinity, cgroup quota: pipeline/cpus.py), at most 8."""
+    from ontosync.pipeline.cpus import usable_cpus
+
+    return min(8, usable_cpus())
 
 
 @dataclass
