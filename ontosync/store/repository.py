@@ -259,6 +259,7 @@ class Repository:
         self._drop_unused_ontologies()
         if self.changes is not None:  # 8. what this changed in the ontology, into the run's log
             self.changes.record()
+        self.readers.names_changed = bool(changed)  # read by the layer's file_saved, next in this save
         self._filled = tuple(t for t in AFFECTED_TABLES if hit.get(t) or (t == "aff_names" and changed))
         return dupes
 
