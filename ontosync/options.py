@@ -14,17 +14,19 @@ A bottom module: it imports nothing of ontosync, so every layer may read it.
 from __future__ import annotations
 
 import math
-import os
 import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from ontosync.cpus import usable_cpus
+
 DEFAULT_MAX_FILE_SIZE = 32 * 1024 * 1024
 
 
 def default_workers() -> int:
-    return min(8, max(4, os.cpu_count() or 1))
+    """One parse worker per usable CPU (affinity, cgroup quota: cpus.py), at most 8."""
+    return min(8, usable_cpus())
 
 
 @dataclass(frozen=True)

@@ -123,7 +123,15 @@ class ChangeLog:
     def record(self) -> None:
         """Fold what this transaction changed into the run's log (call inside the transaction)."""
         c, run = self.conn, self.run_id
-        for kind, table, card in (("class", "chg_cls", class_card_sql), ("property", "chg_prop", property_card_sql)):
+        # One read says which snapshots the save left: most saves touch no property, a skipped page
+        # nothing at all (a statement per empty table saved, issue 18).
+        has_cls, has_prop, has_ax = c.execute(
+            "SELECT EXISTS (SELECT 1 FROM temp.chg_cls), EXISTS (SELECT 1 FROM temp.chg_prop), "
+            "EXISTS (SELECT 1 FROM temp.chg_ax)").fetchone()
+        for kind, table, card, found in (("class", "chg_cls", class_card_sql, has_cls),
+                                         ("property", "chg_prop", property_card_sql, has_prop)):
+            if not found:
+                continue
             c.execute(
                 f"""INSERT INTO run_changes (run_id, kind, ontology_id, iri, item, old, new)
                     SELECT ?, ?, b.o, b.iri, '', b.card, {card('b.o', 'b.iri')} FROM temp.{table} b WHERE 1
@@ -131,6 +139,12 @@ class ChangeLog:
                 (run, kind))
             c.execute(f"""DELETE FROM run_changes WHERE run_id = ? AND kind = ? AND item = '' AND old IS new
                           AND (ontology_id, iri) IN (SELECT o, iri FROM temp.{table})""", (run, kind))
+            c.execute(f"DELETE FROM temp.{table}")
+        if has_ax:
+            self._record_axioms(run)
+
+    def _record_axioms(self, run: int) -> None:
+        c = self.conn
         # An axiom's copies are counted through the index on (ontology_id, subject, axiom_type, object).
         c.execute(
             """INSERT INTO run_changes (run_id, kind, ontology_id, iri, item, old, new)
@@ -145,8 +159,7 @@ class ChangeLog:
         c.execute("""DELETE FROM run_changes WHERE run_id = ? AND kind = 'axiom' AND old IS new
                      AND (ontology_id, iri, item) IN (
                          SELECT o, COALESCE(s, ''), json_array(t, obj, ann) FROM temp.chg_ax)""", (run,))
-        for table in ("chg_cls", "chg_prop", "chg_ax"):
-            c.execute(f"DELETE FROM temp.{table}")
+        c.execute("DELETE FROM temp.chg_ax")
 
     def finish(self, now: str, keep_runs: int = DEFAULT_KEEP_RUNS) -> int:
         """Close the run, disarm the triggers, prune old runs; returns the run's change count."""

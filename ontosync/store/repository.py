@@ -40,7 +40,7 @@ from ontosync.store import migrations, semsql, transaction
 from ontosync.store.integrity import integrity_problems  # noqa: F401 - its old home; store/integrity.py
 from ontosync.store.models import database_proxy
 from ontosync.store.semsql import ReadersLayer
-from ontosync.store.wal import JOURNAL_SIZE_LIMIT
+from ontosync.store.wal import JOURNAL_SIZE_LIMIT, WRITER_AUTOCHECKPOINT_PAGES
 
 PRAGMAS = {
     "journal_mode": "wal",
@@ -51,6 +51,7 @@ PRAGMAS = {
     "foreign_keys": 1,
     "journal_size_limit": JOURNAL_SIZE_LIMIT,  # the WAL is cut back to this when reset (store/wal.py)
 }
+AFFECTED_TABLES = ("aff_classes", "aff_children", "aff_props", "aff_names")  # the save's temp tables
 BUSY_TIMEOUT_S = 1.0  # short: a lock held longer is retried with backoff (and counted)
 
 
@@ -82,10 +83,12 @@ class Repository:
             self.db = open_database(db_path, timeout)
             self.conn: sqlite3.Connection = self.db.connection()
             self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            self.conn.execute(f"PRAGMA wal_autocheckpoint = {WRITER_AUTOCHECKPOINT_PAGES}")  # store/wal.py
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{db_path}: {exc}") from exc
         database_proxy.initialize(self.db)
         self._temp_ready = False
+        self._filled: tuple[str, ...] = AFFECTED_TABLES  # temp tables the last save may have left rows in
         self.fingerprint: str | None = None  # of the run's settings, stored with each file (migration 003)
         self.changes = None  # the run's ChangeLog (store/changelog.py), set while a sync runs
         self.readers = ReadersLayer(DEFAULT_NAMESPACES)  # the sync sets its configured one
@@ -172,8 +175,8 @@ class Repository:
     def _upsert_source(self, path, blob_sha, size, status, error, line, kind, fmt, onto, public, now, good) -> None:
         self.conn.execute(
             """INSERT INTO source_files (path, blob_sha, good_blob_sha, size, status, error, error_line,
-                   error_kind, format, ontology_id, public, synced_at)
-               VALUES (?, ?, CASE WHEN ? THEN ? END, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   error_kind, format, ontology_id, public, synced_at, fingerprint)
+               VALUES (?, ?, CASE WHEN ? THEN ? END, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT (path) DO UPDATE SET
                    blob_sha = excluded.blob_sha,
                    good_blob_sha = CASE WHEN ? THEN excluded.good_blob_sha ELSE good_blob_sha END,
@@ -182,11 +185,10 @@ class Repository:
                    format = COALESCE(excluded.format, format),
                    ontology_id = COALESCE(excluded.ontology_id, ontology_id),
                    public = CASE WHEN ? THEN excluded.public ELSE public END,
-                   synced_at = excluded.synced_at""",
+                   synced_at = excluded.synced_at, fingerprint = excluded.fingerprint""",
             (path, blob_sha, good, blob_sha, size, status, error, line, kind, fmt, onto, int(bool(public)), now,
-             good, good),
+             self.fingerprint, good, good),
         )
-        self.conn.execute("UPDATE source_files SET fingerprint = ? WHERE path = ?", (self.fingerprint, path))
 
     # -- the delta ---------------------------------------------------------------------------
     def _temp_tables(self) -> None:
@@ -200,11 +202,14 @@ class Repository:
     def _replace_facts(self, path: str, onto: str, facts: FileFacts | None, now: str) -> list[tuple[str, str]]:
         c = self.conn
         self._temp_tables()
-        for t in ("aff_classes", "aff_children", "aff_props", "aff_names"):
+        for t in self._filled:  # only what the last save filled (all four after a save that failed)
             c.execute(f"DELETE FROM temp.{t}")
+        self._filled = AFFECTED_TABLES
 
-        # 1. What the old version contributed becomes "affected".
-        self._mark_own_rows_affected(path)
+        # 1. What the old version contributed becomes "affected". `hit` counts the rows put into each
+        # temp table, so the steps below that would only read an empty one are skipped (issue 18).
+        hit = dict.fromkeys(("aff_classes", "aff_children", "aff_props"), 0)
+        self._mark_own_rows_affected(path, hit)
         old_names = set(c.execute("SELECT ontology_id, name_key, rank, class_iri FROM page_names WHERE path = ?",
                                   (path,)))
         for table in ("file_classes", "file_edges", "file_properties", "page_names", "file_synonyms"):
@@ -217,7 +222,7 @@ class Repository:
         if facts is not None and not facts.skipped:
             self._ensure_ontology(onto, now)
             new_names = self._insert_own_rows(path, onto, facts)
-            self._mark_own_rows_affected(path)
+            self._mark_own_rows_affected(path, hit)
             dupes = c.execute(
                 """SELECT f.class_iri, MIN(o.path) FROM file_classes f JOIN file_classes o
                    ON o.ontology_id = f.ontology_id AND o.class_iri = f.class_iri AND o.path <> f.path
@@ -226,9 +231,11 @@ class Repository:
         # 3. Names that appeared or went: links to them, anywhere, are re-pointed. (CROSS JOIN makes
         # SQLite loop over the small temp table and use the index on the big one.)
         changed = old_names ^ new_names
-        c.executemany("INSERT OR IGNORE INTO aff_names VALUES (?, ?)", {(o, k) for o, k, _, _ in changed})
-        c.execute("""INSERT OR IGNORE INTO aff_children SELECT e.ontology_id, e.class_iri
-                     FROM aff_names a CROSS JOIN file_edges e ON e.ontology_id = a.o AND e.parent_ref_key = a.iri""")
+        if changed:
+            c.executemany("INSERT OR IGNORE INTO aff_names VALUES (?, ?)", {(o, k) for o, k, _, _ in changed})
+            hit["aff_children"] += c.execute(
+                """INSERT OR IGNORE INTO aff_children SELECT e.ontology_id, e.class_iri FROM aff_names a
+                   CROSS JOIN file_edges e ON e.ontology_id = a.o AND e.parent_ref_key = a.iri""").rowcount
         resolve = """COALESCE((SELECT pn.class_iri FROM page_names pn WHERE pn.ontology_id = {t}.ontology_id
                          AND pn.name_key = {t}.{key} ORDER BY pn.rank, pn.path LIMIT 1), {t}.{fallback})"""
         set_edge = "UPDATE file_edges SET parent_iri = " + resolve.format(
@@ -243,25 +250,44 @@ class Repository:
             c.execute(set_axiom + """ WHERE id IN (SELECT x.id FROM aff_names a CROSS JOIN owl_axioms x
                                       ON x.ontology_id = a.o AND x.object_ref_key = a.iri)""")
 
-        # 4. Hierarchy of the affected children, rebuilt from every file's edges.
-        c.execute("""INSERT OR IGNORE INTO aff_classes
+        if hit["aff_children"]:
+            hit["aff_classes"] += self._rebuild_hierarchy(now)
+        if hit["aff_classes"]:
+            self._recompute_classes(now)
+        if hit["aff_props"]:
+            self._recompute_properties(now)
+        self._drop_unused_ontologies()
+        if self.changes is not None:  # 8. what this changed in the ontology, into the run's log
+            self.changes.record()
+        self.readers.names_changed = bool(changed)  # read by the layer's file_saved, next in this save
+        self._filled = tuple(t for t in AFFECTED_TABLES if hit.get(t) or (t == "aff_names" and changed))
+        return dupes
+
+    def _rebuild_hierarchy(self, now: str) -> int:
+        """4. Hierarchy of the affected children, rebuilt from every file's edges; returns the
+        number of classes it marked affected."""
+        c = self.conn
+        marked = c.execute("""INSERT OR IGNORE INTO aff_classes
                      SELECT h.ontology_id, h.class_iri FROM aff_children a CROSS JOIN owl_class_hierarchy h
                        ON h.ontology_id = a.o AND h.class_iri = a.iri
                      UNION SELECT h.ontology_id, h.parent_iri FROM aff_children a CROSS JOIN owl_class_hierarchy h
-                       ON h.ontology_id = a.o AND h.class_iri = a.iri""")
+                       ON h.ontology_id = a.o AND h.class_iri = a.iri""").rowcount
         c.execute("DELETE FROM owl_class_hierarchy WHERE (ontology_id, class_iri) IN (SELECT o, iri FROM aff_children)")
-        c.execute("""INSERT OR IGNORE INTO aff_classes
+        marked += c.execute("""INSERT OR IGNORE INTO aff_classes
                      SELECT e.ontology_id, e.class_iri FROM aff_children a CROSS JOIN file_edges e
                        ON e.ontology_id = a.o AND e.class_iri = a.iri
                      UNION SELECT e.ontology_id, e.parent_iri FROM aff_children a CROSS JOIN file_edges e
-                       ON e.ontology_id = a.o AND e.class_iri = a.iri""")
+                       ON e.ontology_id = a.o AND e.class_iri = a.iri""").rowcount
         c.execute(
             """INSERT OR IGNORE INTO owl_classes (ontology_id, class_iri, label, comment, source_file, last_synced)
                SELECT a.o, a.iri, NULL, NULL, NULL, ? FROM aff_classes a WHERE 1""", (now,))
         c.execute("""INSERT OR IGNORE INTO owl_class_hierarchy (ontology_id, class_iri, parent_iri)
                      SELECT e.ontology_id, e.class_iri, e.parent_iri FROM aff_children a CROSS JOIN file_edges e
                        ON e.ontology_id = a.o AND e.class_iri = a.iri""")
+        return marked
 
+    def _recompute_classes(self, now: str) -> None:
+        c = self.conn
         # 5. Each affected class from the files that still declare it, else referenced-only, else gone.
         c.execute(
             """INSERT INTO owl_classes (ontology_id, class_iri, label, comment, source_file, last_synced)
@@ -290,7 +316,9 @@ class Repository:
                      AND NOT EXISTS (SELECT 1 FROM owl_class_hierarchy h
                                      WHERE h.ontology_id = a.o AND h.parent_iri = a.iri))""")
 
+    def _recompute_properties(self, now: str) -> None:
         # 6. Properties likewise (no references to keep).
+        c = self.conn
         c.execute(
             """INSERT INTO owl_properties (ontology_id, property_iri, property_type, label, domain, range,
                    source_file, last_synced)
@@ -308,21 +336,20 @@ class Repository:
                    SELECT a.o, a.iri FROM aff_props a WHERE NOT EXISTS (
                        SELECT 1 FROM file_properties f WHERE f.ontology_id = a.o AND f.property_iri = a.iri))""")
 
+    def _drop_unused_ontologies(self) -> None:
         # 7. Ontology ids nobody uses any more.
-        c.execute(
+        self.conn.execute(
             """DELETE FROM ontologies WHERE
                    NOT EXISTS (SELECT 1 FROM owl_classes t WHERE t.ontology_id = ontologies.ontology_id)
                    AND NOT EXISTS (SELECT 1 FROM owl_properties t WHERE t.ontology_id = ontologies.ontology_id)
                    AND NOT EXISTS (SELECT 1 FROM owl_axioms t WHERE t.ontology_id = ontologies.ontology_id)""")
-        if self.changes is not None:  # 8. what this changed in the ontology, into the run's log
-            self.changes.record()
-        return dupes
 
-    def _mark_own_rows_affected(self, path: str) -> None:
+    def _mark_own_rows_affected(self, path: str, hit: dict[str, int]) -> None:
         for temp, cols, table in (("aff_classes", "ontology_id, class_iri", "file_classes"),
                                   ("aff_children", "ontology_id, class_iri", "file_edges"),
                                   ("aff_props", "ontology_id, property_iri", "file_properties")):
-            self.conn.execute(f"INSERT OR IGNORE INTO {temp} SELECT {cols} FROM {table} WHERE path = ?", (path,))
+            hit[temp] += self.conn.execute(
+                f"INSERT OR IGNORE INTO {temp} SELECT {cols} FROM {table} WHERE path = ?", (path,)).rowcount
 
     def _ensure_ontology(self, onto: str, now: str) -> None:
         self.conn.execute("INSERT OR IGNORE INTO ontologies (ontology_id, created_at) VALUES (?, ?)", (onto, now))

@@ -61,6 +61,9 @@ class ReadersLayer:
         self.changed_files: set[str] = set()
         self._props: dict[str, str] = {}
         self.inherited_stale: bool | None = None  # None: not known yet (no file saved in this run)
+        # Set by the repository before each file_saved: False when the save added or removed no page
+        # name, so no other file's links moved and the query for them is skipped (issue 18).
+        self.names_changed = True
         self.files_ms = 0.0  # time spent keeping the layer, for the run report (and the benchmark)
         self.refresh_ms = 0.0
 
@@ -84,10 +87,11 @@ class ReadersLayer:
             if facts.statements is not None:  # blank nodes already unique per file (rdf_statements.py)
                 rows = [(*st, onto, path) for st in facts.statements]
             else:
-                rows = self._own_rows(conn, path) + self._link_rows(conn, path)
+                relations = any(a.axiom_type == "Relationship" for a in facts.axioms)
+                rows = self._own_rows(conn, path, relations) + self._link_rows(conn, path, relations)
             conn.executemany(INSERT, rows)
             self.touched.update(r[0] for r in rows)
-        for other in self._repointed_files(conn, path):
+        for other in self._repointed_files(conn, path) if self.names_changed else ():
             # only the rows that depend on where links point: subclass edges and restrictions, and
             # only when they differ (a page without owl:class resolves to the IRI its links had)
             rows = self._link_rows(conn, other)
@@ -124,7 +128,7 @@ class ReadersLayer:
                  ON x.ontology_id = a.o AND x.object_ref_key = a.iri""").fetchall()
         return sorted({r[0] for r in rows if r[0] and r[0] != path})
 
-    def _own_rows(self, conn: sqlite3.Connection, path: str) -> list[tuple]:
+    def _own_rows(self, conn: sqlite3.Connection, path: str, relations: bool = True) -> list[tuple]:
         """A Logseq page's (or functional-syntax file's) rows that no link resolution changes."""
         c = self.curies.compact
         rows: list[tuple] = []
@@ -150,7 +154,7 @@ class ReadersLayer:
                 if value and " " not in value and "(" not in value:
                     rows.append((s, s, pred, c(value), None, None, None, onto, path))
         declared: set[str] = set()
-        for key, onto in conn.execute(RELATION_KEYS, (path,)).fetchall():
+        for key, onto in conn.execute(RELATION_KEYS, (path,)).fetchall() if relations else ():
             prop = self.property_for(key)
             if prop not in declared:
                 declared.add(prop)
@@ -158,16 +162,18 @@ class ReadersLayer:
                 rows.append((prop, prop, "rdfs:label", None, key.lower(), None, None, onto, path))
         return rows
 
-    def _link_rows(self, conn: sqlite3.Connection, path: str) -> list[tuple]:
+    def _link_rows(self, conn: sqlite3.Connection, path: str, relations: bool = True) -> list[tuple]:
         """Parents (`rdfs:subClassOf`) and each relationship link as
-        C rdfs:subClassOf [owl:onProperty P; owl:someValuesFrom D], from the resolved links."""
+        C rdfs:subClassOf [owl:onProperty P; owl:someValuesFrom D], from the resolved links.
+        `relations` False: the file has no Relationship axiom (its facts say so), nothing to read."""
         c = self.curies.compact
         rows: list[tuple] = []
         for onto, iri, parent in conn.execute(
                 "SELECT DISTINCT ontology_id, class_iri, parent_iri FROM file_edges WHERE path = ?", (path,)):
             rows.append((c(iri), c(iri), "rdfs:subClassOf", c(parent), None, None, None, onto, path))
         token = blank_token(path)
-        for n, (onto, subj, key, obj) in enumerate(conn.execute(RELATION_LINKS, (path,)).fetchall(), start=1):
+        links = conn.execute(RELATION_LINKS, (path,)).fetchall() if relations else []
+        for n, (onto, subj, key, obj) in enumerate(links, start=1):
             prop, s, blank = self.property_for(key), c(subj), f"_:{token}_r{n}"
             rows += [(s, s, "rdfs:subClassOf", blank, None, None, None, onto, path),
                      (s, blank, "rdf:type", "owl:Restriction", None, None, None, onto, path),
