@@ -94,7 +94,7 @@ OPTIONS: tuple[Option, ...] = (
            input_help="Only sync this folder of the source (relative to the repository root). "
                       "Empty syncs everything."),
     Option("workers", "int", "parallel parse workers (default {default})", default_workers, low=1,
-           input="workers", input_help="Parallel parse workers. Empty means the CPU count, at least 4 and at most 8."),
+           input="workers", input_help="Parallel parse workers. Empty means one per usable CPU, at most 8."),
     Option("queue-size", "int", "bound of the file queue (default {default})", 100, low=1, input="queue-size",
            input_help="Bound of the file queue (backpressure). Empty means 100."),
     Option("retries", "int", "attempts for a retryable failure (default {default})", 3, low=1,
