@@ -138,3 +138,14 @@ def reachable(edges: dict, start) -> set:
                 seen.add(n)
                 todo.append(n)
     return seen
+
+
+def q(db: Path, sql: str, *args) -> list[tuple]:
+    """Rows of one query on the database file `db` (a connection of its own, closed after)."""
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql, args).fetchall()
+    finally:
+        conn.close()

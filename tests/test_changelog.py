@@ -20,6 +20,7 @@ import pytest
 
 from ontosync.cli import main as cli_main
 from ontosync.parsing.facts import normalize_name
+from tests.helpers import q
 
 PAGES = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "visionflow-pages"
 PROP = re.compile(r"^\s*(?:- )?\s*([\w:-]+)::\s*(.*?)\s*$")
@@ -59,14 +60,6 @@ def diff(db: Path, *args: str, capsys) -> dict:
 def empty_sections(data: dict) -> bool:
     return (all(not data[s][k] for s in ("classes", "properties") for k in ("added", "removed", "changed"))
             and data["axioms"]["added"] == data["axioms"]["removed"] == 0)
-
-
-def q(db: Path, sql: str, *args) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
 
 
 def class_of(db: Path, page: str) -> tuple[str, str]:

@@ -33,7 +33,7 @@ import pytest
 
 from ontosync.parsing import ParseOptions, parse_file
 from ontosync.parsing.facts import ParseError
-from tests.helpers import ROOT, cli
+from tests.helpers import ROOT, cli, q
 
 CORPUS = ROOT / "tests" / "hostile"
 GD = "http://example.org/good#"
@@ -326,14 +326,6 @@ def run(tmp_path_factory) -> Run:
         rows = {r[0]: r[1:] for r in conn.execute("SELECT path, status, error, error_line FROM source_files")}
         conn.close()
     return Run(planted, db, report_path, Path(str(db) + ".checkpoint.json"), proc, report, rows)
-
-
-def q(db: Path, sql: str, *args) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
 
 
 def test_the_run_completes(run: Run):

@@ -23,7 +23,7 @@ from ontosync.pipeline.sync import SyncRun
 from ontosync.sources import PathFilter
 from ontosync.sources.local import LocalSource
 from ontosync.store.repository import Repository
-from tests.helpers import ONTOLOGIES, PAGES, ROOT, cli, dump_file
+from tests.helpers import ONTOLOGIES, PAGES, ROOT, cli, dump_file, q
 
 EXAMPLE = ROOT / "examples" / "ontology"
 
@@ -35,14 +35,6 @@ def sync(source: Path | str, db: Path, *extra: str, env: dict | None = None):
 def verify_ok(db: Path) -> None:
     proc = cli("verify", "--db", str(db))
     assert proc.returncode == 0, proc.stderr
-
-
-def q(db: Path, sql: str, *args) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
 
 
 # -- small trees -----------------------------------------------------------------------------------
