@@ -24,7 +24,7 @@ from ontosync.action import run as action_run
 from ontosync.action.fetch_db import fetch_db
 from tests.fake_artifacts import FakeArtifactServer
 from tests.helpers import ROOT
-from tests.test_action import REPO, TOKEN, FakeCli, make_env, sample_report
+from tests.test_action import REPO, TOKEN, FakeCli, make_db, make_env, sample_report
 
 SPEC = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
 
@@ -82,14 +82,6 @@ def upload_layout(workspace: Path, paths: list[str]) -> dict[str, bytes]:
     root = posixpath.commonpath([posixpath.dirname(p) or "." for p in present]) if present else ""
     root = "" if root == "." else root
     return {posixpath.relpath(p, root or "."): (workspace / p).read_bytes() for p in present}
-
-
-def make_db(path: Path, marker: str) -> None:
-    conn = sqlite3.connect(path)
-    conn.execute("CREATE TABLE marker (value TEXT)")
-    conn.execute("INSERT INTO marker VALUES (?)", (marker,))
-    conn.commit()
-    conn.close()
 
 
 @pytest.mark.parametrize("database", ["ontology.db", "build/out/example.db"])

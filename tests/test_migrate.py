@@ -23,7 +23,8 @@ import pytest
 
 from ontosync.parsing.facts import ClassFact, EdgeFact, FileFacts
 from ontosync.store import migrations, upgrade
-from ontosync.store.repository import Repository, integrity_problems
+from ontosync.store.integrity import integrity_problems
+from ontosync.store.repository import Repository
 from ontosync.store.upgrade import (
     DatabaseNotFound,
     MigrationFailed,

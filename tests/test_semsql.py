@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from ontosync.cli import main
-from tests.helpers import PAGES, ROOT
+from tests.helpers import PAGES, ROOT, q
 
 EXAMPLE = ROOT / "examples" / "ontology"
 
@@ -32,14 +32,6 @@ def layer(db: Path) -> dict[str, list[tuple]]:
         conn.close()
 
 
-def rows(db: Path, sql: str, *args) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
-
-
 @pytest.fixture
 def tree(tmp_path: Path) -> Path:
     src = tmp_path / "src"
@@ -51,22 +43,22 @@ def test_example_rows_follow_the_contract_tables(tree: Path, tmp_path: Path) -> 
     db = tmp_path / "o.db"
     sync(tree, db)
     # every class of the contract tables is a class_node; every hierarchy edge a subClassOf row
-    n_classes = rows(db, "SELECT count(*) FROM owl_classes WHERE source_file IS NOT NULL")[0][0]
-    n_nodes = rows(db, "SELECT count(*) FROM class_node")[0][0]
+    n_classes = q(db, "SELECT count(*) FROM owl_classes WHERE source_file IS NOT NULL")[0][0]
+    n_nodes = q(db, "SELECT count(*) FROM class_node")[0][0]
     assert n_nodes >= n_classes > 0
-    n_edges = rows(db, "SELECT count(*) FROM owl_class_hierarchy")[0][0]
-    assert rows(db, "SELECT count(DISTINCT subject || ' ' || object) FROM rdfs_subclass_of_named_statement")[0][0] \
+    n_edges = q(db, "SELECT count(*) FROM owl_class_hierarchy")[0][0]
+    assert q(db, "SELECT count(DISTINCT subject || ' ' || object) FROM rdfs_subclass_of_named_statement")[0][0] \
         == n_edges
     # the Turtle file's label and the Logseq relationship as an existential restriction
     # (declared by core.ttl and by Machine.md: one row per declaring file, as in a merged semantic-sql db)
-    assert set(rows(db, "SELECT value FROM rdfs_label_statement WHERE subject = 'ex:Machine'")) == {("Machine",)}
-    rel = rows(db, "SELECT predicate, object FROM owl_subclass_of_some_values_from WHERE predicate = 'rel:is-part-of'")
+    assert set(q(db, "SELECT value FROM rdfs_label_statement WHERE subject = 'ex:Machine'")) == {("Machine",)}
+    rel = q(db, "SELECT predicate, object FROM owl_subclass_of_some_values_from WHERE predicate = 'rel:is-part-of'")
     assert rel, "is-part-of:: should be an owl:someValuesFrom restriction"
     # the closure: reflexive, and the existential edge propagated to subclasses
-    for (c,) in rows(db, "SELECT id FROM class_node"):
-        assert rows(db, "SELECT 1 FROM entailed_edge WHERE subject = ? AND predicate = 'rdfs:subClassOf' "
+    for (c,) in q(db, "SELECT id FROM class_node"):
+        assert q(db, "SELECT 1 FROM entailed_edge WHERE subject = ? AND predicate = 'rdfs:subClassOf' "
                         "AND object = ?", c, c)
-    prefixes = dict(rows(db, "SELECT prefix, base FROM prefix"))
+    prefixes = dict(q(db, "SELECT prefix, base FROM prefix"))
     assert prefixes["rdfs"] == "http://www.w3.org/2000/01/rdf-schema#"
     assert prefixes["oio"] == "http://www.geneontology.org/formats/oboInOwl#"
 
@@ -88,7 +80,7 @@ def test_incremental_syncs_equal_a_fresh_full_sync(tree: Path, tmp_path: Path) -
     # a file that starts failing keeps its last good rows
     (tree / "core.ttl").write_text((tree / "core.ttl").read_text() + "\nex:Broken a <unterminated .\n")
     sync(tree, db, "--max-error-rate", "1")
-    assert rows(db, "SELECT status FROM source_files WHERE path = 'core.ttl'") == [("failed",)]
+    assert q(db, "SELECT status FROM source_files WHERE path = 'core.ttl'") == [("failed",)]
     # a page appears that answers to a name other pages link to
     (pages / "Component.md").write_text("- ### OntologyBlock\n\t- preferred-term:: Component\n")
     sync(tree, db)
@@ -118,17 +110,17 @@ def test_bad_input_unknown_prefix_odd_literal_and_a_cycle(tmp_path: Path) -> Non
         encoding="utf-8")
     db = tmp_path / "b.db"
     report = sync(src, db)
-    assert rows(db, "SELECT value FROM rdfs_label_statement WHERE subject = 'http://unknown.example/A'") == [(odd,)]
-    subjects = {s for (s,) in rows(db, "SELECT DISTINCT subject FROM statements")}
+    assert q(db, "SELECT value FROM rdfs_label_statement WHERE subject = 'http://unknown.example/A'") == [(odd,)]
+    subjects = {s for (s,) in q(db, "SELECT DISTINCT subject FROM statements")}
     assert {"http://unknown.example/A", "http://unknown.example/B", "XYZ:123"} <= subjects
-    assert rows(db, "SELECT object FROM rdfs_subclass_of_statement WHERE subject = 'XYZ:123'") \
+    assert q(db, "SELECT object FROM rdfs_subclass_of_statement WHERE subject = 'XYZ:123'") \
         == [("http://www.w3.org/2002/07/owl#caf\u00e9",)]
-    assert dict(rows(db, "SELECT prefix, base FROM prefix"))["XYZ"] == "http://purl.obolibrary.org/obo/XYZ_"
+    assert dict(q(db, "SELECT prefix, base FROM prefix"))["XYZ"] == "http://purl.obolibrary.org/obo/XYZ_"
     cycles = [w["message"] for w in report["warnings"] if w["kind"] == "subclass-cycle"]
     assert cycles == ["subclass cycle: http://unknown.example/A <-> http://unknown.example/B <-> "
                       "http://unknown.example/C"]
     # in a cycle every class is an ancestor of every other
-    anc = rows(db, "SELECT object FROM entailed_edge WHERE subject = 'http://unknown.example/B' "
+    anc = q(db, "SELECT object FROM entailed_edge WHERE subject = 'http://unknown.example/B' "
                    "AND predicate = 'rdfs:subClassOf' ORDER BY object")
     assert [a for (a,) in anc] == ["http://unknown.example/A", "http://unknown.example/B", "http://unknown.example/C"]
 
@@ -137,8 +129,8 @@ def test_relations_map_binds_a_key_to_a_property(tree: Path, tmp_path: Path) -> 
     (tree / ".ontosync.yml").write_text("relations:\n  is-part-of: BFO:0000050\n")
     db = tmp_path / "r.db"
     sync(tree, db)
-    assert rows(db, "SELECT count(*) FROM owl_subclass_of_some_values_from WHERE predicate = 'BFO:0000050'")[0][0] > 0
-    assert rows(db, "SELECT count(*) FROM statements WHERE object = 'rel:is-part-of'")[0][0] == 0
+    assert q(db, "SELECT count(*) FROM owl_subclass_of_some_values_from WHERE predicate = 'BFO:0000050'")[0][0] > 0
+    assert q(db, "SELECT count(*) FROM statements WHERE object = 'rel:is-part-of'")[0][0] == 0
     (tree / ".ontosync.yml").write_text("relations:\n  is-part-of: 'not a curie'\n")
     assert main(["sync", str(tree), "--db", str(db), "--quiet"]) == 2
 
@@ -154,7 +146,7 @@ def test_search_command_finds_a_class_by_label_and_synonym(tree: Path, tmp_path:
     hits = json.loads(capsys.readouterr().out)
     assert "Actuator" in [h["label"] for h in hits]
     assert all(h["source_file"] for h in hits)
-    synonyms = rows(db, "SELECT count(*) FROM has_synonym_statement")[0][0]
+    synonyms = q(db, "SELECT count(*) FROM has_synonym_statement")[0][0]
     if synonyms:  # alternate-terms:: is read by the Logseq parser (issue 14)
         assert main(["search", "effector", "--db", str(db), "--json"]) == 0
         assert [h["label"] for h in json.loads(capsys.readouterr().out)] == ["Gripper"]
@@ -207,7 +199,7 @@ def test_a_run_that_stopped_before_the_closure_is_made_good_by_the_next(tree: Pa
     fresh = tmp_path / "fresh.db"
     sync(tree, fresh)
     assert layer(db) == layer(fresh)
-    assert rows(db, "SELECT count(*) FROM class_search") == rows(fresh, "SELECT count(*) FROM class_search")
+    assert q(db, "SELECT count(*) FROM class_search") == q(fresh, "SELECT count(*) FROM class_search")
 
 
 def test_a_migrated_legacy_database_gets_its_rows(tmp_path: Path) -> None:

@@ -8,7 +8,8 @@ import random
 import pytest
 
 from ontosync.parsing.facts import AxiomFact, ClassFact, EdgeFact, FileFacts, PropertyFact
-from ontosync.store.repository import Repository, integrity_problems
+from ontosync.store.integrity import integrity_problems
+from ontosync.store.repository import Repository
 from tests.helpers import dump_db
 
 NOW = "2026-01-01T00:00:00+00:00"

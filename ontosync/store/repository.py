@@ -37,7 +37,6 @@ from peewee import SqliteDatabase
 from ontosync.parsing import DEFAULT_NAMESPACES
 from ontosync.parsing.facts import FileFacts, ParseWarning, normalize_name
 from ontosync.store import migrations, semsql, transaction
-from ontosync.store.integrity import integrity_problems  # noqa: F401 - its old home; store/integrity.py
 from ontosync.store.models import database_proxy
 from ontosync.store.semsql import ReadersLayer
 from ontosync.store.wal import JOURNAL_SIZE_LIMIT, WRITER_AUTOCHECKPOINT_PAGES
