@@ -72,7 +72,7 @@ def test_metaverse_style_page() -> None:
     assert facts.format == "logseq" and facts.skipped is None
     assert facts.page_class == cls
     assert facts.names == [("AI Governance Framework", 0), ("AI Governance Framework", 1)]
-    assert facts.classes == [ClassFact(cls, "AI Governance Framework", "Set of policies for [[AI]] components.")]
+    assert facts.classes == [ClassFact(cls, "AI Governance Framework", "Set of policies for [[AI]] components.", 1)]
     assert facts.edges == [
         EdgeFact(cls, MV + "VirtualEntity"),  # from the fence (line 20)
         EdgeFact(cls, NS + "aigovernance", "AIGovernance"),  # line 34
@@ -124,7 +124,7 @@ def test_ai_style_page_mints_its_class_from_the_title() -> None:
     facts = page(AI_STYLE, "pages/AI-0091 Federated  Learning.md")
     cls = NS + "ai-0091-federated-learning"
     assert facts.page_class == cls == mint_page_iri("AI-0091 Federated Learning", OPT)
-    assert facts.classes == [ClassFact(cls, "Federated Learning", "Training across devices.")]
+    assert facts.classes == [ClassFact(cls, "Federated Learning", "Training across devices.", 1)]
     assert facts.edges == [EdgeFact(cls, NS + "machinelearning", "MachineLearning")]
     assert facts.names == [("AI-0091 Federated  Learning", 0), ("Federated Learning", 1)]
     assert facts.public is True
@@ -217,7 +217,7 @@ def test_second_ontology_block() -> None:
         "  - has-part:: [[Part]]\n"
     )
     assert facts.page_class == MV + "First"
-    assert facts.classes == [ClassFact(MV + "First", "First")]
+    assert facts.classes == [ClassFact(MV + "First", "First", line=1)]  # the first heading
     assert facts.edges == [EdgeFact(MV + "First", NS + "parent", "Parent")]
     assert [a.object_ref for a in facts.axioms] == ["Part"]
     assert facts.warnings == [
@@ -259,7 +259,7 @@ def test_fence_rules() -> None:
         EdgeFact(c, NS + "notread", "NotRead"),
     ]
     assert facts.public is False
-    assert ClassFact(MV + "Unclosed") in facts.classes
+    assert ClassFact(MV + "Unclosed", line=15) in facts.classes  # its Declaration
     assert [(w.kind, w.line) for w in facts.warnings] == [("unclosed-fence", 14), ("fence-syntax", 18)]
 
 
@@ -272,7 +272,7 @@ def test_fence_labels_do_not_override_the_page() -> None:
         '  (AnnotationAssertion rdfs:label :D "Fence D")\n  ```\n'
     )
     facts = page(text, "Page C.md")
-    assert facts.classes == [ClassFact(MV + "C", "Page C"), ClassFact(MV + "D", "Fence D")]
+    assert facts.classes == [ClassFact(MV + "C", "Page C", line=1), ClassFact(MV + "D", "Fence D", line=7)]
 
 
 def test_fence_indentation_and_line_numbers() -> None:
@@ -366,7 +366,7 @@ def test_invalid_utf8_and_nul_fail_with_the_line() -> None:
 def test_bom_and_crlf() -> None:
     text = "\ufeff- ### OntologyBlock\r\n  - owl:class:: mv:C\r\n  - preferred-term:: C Term\r\n"
     facts = parse_page("p.md", (text + "- is-subclass-of:: [[P]]\r\n").encode("utf-8"), OPT)
-    assert facts.classes == [ClassFact(MV + "C", "C Term")]
+    assert facts.classes == [ClassFact(MV + "C", "C Term", line=1)]
     assert facts.edges == [EdgeFact(MV + "C", NS + "p", "P")]
 
 

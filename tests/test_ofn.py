@@ -62,8 +62,8 @@ def test_strict_document_gives_classes_properties_edges_axioms() -> None:
     assert facts.ontology_id == "http://example.org/o"
     assert facts.warnings == []
     assert facts.classes == [
-        ClassFact(EX + "Animal"),
-        ClassFact(EX + "Dog", "Dog", 'A "good" dog'),
+        ClassFact(EX + "Animal", line=9),  # the line of its Declaration
+        ClassFact(EX + "Dog", "Dog", 'A "good" dog', 10),
     ]
     props = {p.iri: p for p in facts.properties}
     assert props[EX + "hasPart"] == PropertyFact(
@@ -117,7 +117,7 @@ Declaration(Class(mv:Mixed))
 """
     facts = parse_ofn_text(text, OPT, 0, MV + "ADAS")
     assert facts.warnings == []
-    assert facts.classes == [ClassFact(MV + "Adas", "ADAS"), ClassFact(MV + "Mixed")]
+    assert facts.classes == [ClassFact(MV + "Adas", "ADAS", line=2), ClassFact(MV + "Mixed", line=8)]
     assert facts.edges == [EdgeFact(MV + "Adas", MV + "DriverAssistanceTechnology")]
     assert [(a.subject, a.object) for a in facts.axioms] == [
         (MV + "Adas", f"ObjectSomeValuesFrom(<{MV}relatedTo> <{MV}SensorFusion>)"),
@@ -128,18 +128,18 @@ Declaration(Class(mv:Mixed))
 def test_empty_prefix_expansion_rules() -> None:
     # Declared in the text: wins.
     declared = parse_ofn_text("Prefix(:=<http://x.org/#>)\nDeclaration(Class(:A))", OPT, 0, MV + "P")
-    assert declared.classes == [ClassFact("http://x.org/#A")]
+    assert declared.classes == [ClassFact("http://x.org/#A", line=2)]
     # Page class from owl:class: its namespace.
-    assert parse_ofn_text("(Declaration (Class :A))", OPT, 0, MV + "P").classes == [ClassFact(MV + "A")]
+    assert parse_ofn_text("(Declaration (Class :A))", OPT, 0, MV + "P").classes == [ClassFact(MV + "A", line=1)]
     # Page class minted: `:Local` is minted like a page name, so it meets [[Local]] links.
     minted = parse_ofn_text("(Declaration (Class :Big Thing))", OPT, 0, OPT.page_namespace + "p")
     assert minted.warnings  # `Thing` is a bare word: the form is unreadable
     minted = parse_ofn_text("(Declaration (Class :BigThing))", OPT, 0, OPT.page_namespace + "p")
-    assert minted.classes == [ClassFact(OPT.page_namespace + "bigthing")]
+    assert minted.classes == [ClassFact(OPT.page_namespace + "bigthing", line=1)]
     # A document with no declaration: an undeclared prefix.
     doc = parse_ofn_document("d.ofn", b"Declaration(Class(:A))", OPT)
     assert [w.kind for w in doc.warnings] == ["undeclared-prefix"]
-    assert doc.classes == [ClassFact(":A")]
+    assert doc.classes == [ClassFact(":A", line=1)]
 
 
 def test_undeclared_prefix_warns_once_and_keeps_the_name() -> None:
@@ -190,7 +190,7 @@ SubClassOf(mv:A mv:F)
 def test_unclosed_ontology_still_yields_its_axioms() -> None:
     facts = parse_ofn_document("o.ofn", b"Ontology(<http://e/o>\nDeclaration(Class(<http://e/A>))\n", OPT)
     assert facts.ontology_id == "http://e/o"
-    assert facts.classes == [ClassFact("http://e/A")]
+    assert facts.classes == [ClassFact("http://e/A", line=2)]
     assert [w.line for w in facts.warnings] == [1]
 
 
@@ -235,7 +235,7 @@ def test_document_encoding_failures_name_the_line() -> None:
         parse_ofn_document("o.ofn", b"Prefix(:=<http://e/#>)\n\x00", OPT)
     assert nul.value.line == 2
     bom_crlf = parse_ofn_document("o.ofn", b"\xef\xbb\xbfPrefix(:=<http://e/#>)\r\nDeclaration(Class(:A))\r\n", OPT)
-    assert bom_crlf.classes == [ClassFact("http://e/#A")]
+    assert bom_crlf.classes == [ClassFact("http://e/#A", line=2)]
     assert parse_ofn_document("o.ofn", b"", OPT).classes == []
 
 

@@ -18,11 +18,13 @@ PROPERTY_TYPES = ("ObjectProperty", "DataProperty", "AnnotationProperty")
 
 
 class ClassFact(NamedTuple):
-    """A class this file declares."""
+    """A class this file declares. `line` (1-based) is where: a Logseq page's OntologyBlock heading,
+    a functional-syntax `Declaration`; None where the parser cannot tell (RDF, parsed as a graph)."""
 
     iri: str
     label: str | None = None
     comment: str | None = None
+    line: int | None = None
 
 
 class EdgeFact(NamedTuple):

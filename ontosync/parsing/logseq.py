@@ -68,55 +68,22 @@ import json
 import re
 from typing import TYPE_CHECKING
 
-from ontosync.parsing.facts import (
-    AxiomFact,
-    ClassFact,
-    EdgeFact,
-    FileFacts,
-    ParseError,
-    ParseWarning,
-    PropertyFact,
-    SynonymFact,
-)
+from ontosync.parsing.facts import AxiomFact, ClassFact, EdgeFact, FileFacts, ParseWarning, SynonymFact
 from ontosync.parsing.logseq_config import LogseqGraph
+from ontosync.parsing.logseq_fences import PageParts, read_fence
 from ontosync.parsing.logseq_names import file_page_name, page_properties, split_values
-from ontosync.parsing.ofn import decode_source, mint_name, parse_ofn_text
+from ontosync.parsing.logseq_scan import OWL_KEYS, SUBCLASS_KEYS, PageScan
+from ontosync.parsing.ofn import decode_source, mint_name
 
 if TYPE_CHECKING:  # pragma: no cover
     from ontosync.parsing import ParseOptions
 
 SKIP_REASON = "no OntologyBlock heading"
 
-_HEADING = re.compile(r"[ \t]*(?:-[ \t]+)?###[ \t]+OntologyBlock[ \t]*\Z")
-_PROPERTY = re.compile(r"[ \t]*(?:-[ \t]+)?([A-Za-z0-9_][\w.:/+-]*?)::(?:[ \t]|\Z)(.*)", re.DOTALL)
-_FENCE = re.compile(r"([ \t]*)(-[ \t]+)?```+[ \t]*(.*)", re.DOTALL)
-_TAG = re.compile(r"[A-Za-z0-9][\w+#.-]*\Z")
 # A link and the `via <key>` qualifier that may follow it: `[[X]] via is-part-of`.
 _LINK = re.compile(r"\[\[([^\[\]]+)\]\](?:[ \t]+via[ \t]+([\w:.-]+))?")
 _CURIE = re.compile(r"([A-Za-z_][\w.-]*)?:([^\s,]*)\Z")
-
-SYNONYM_KEYS = frozenset(("alternate-terms", "alias"))
-SUBCLASS_KEYS = frozenset(("is-subclass-of", "subclassof", "subclass-of"))
-OWL_KEYS = {"owl:disjointwith": "DisjointClasses", "owl:equivalentclass": "EquivalentClasses"}
-OFN_TAGS = frozenset(("clojure", "owl"))
-TURTLE_TAGS = frozenset(("turtle", "ttl"))
-MAX_FENCE_NESTING = 8
-# Real fences are a few kB; a bigger one is generated junk and would only cost seconds.
-MAX_FENCE_CHARS = 1_000_000
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-# Keys whose links are metadata about the page, not relations of the term (compared lower-case).
-METADATA_KEYS = _words(
-    """source sources references reference wikipedia-reference see-also tags tag alias aliases
-    definition preferred-term alt-terms title imported-from import-date migration-date
-    last-updated lastvalidated created updated date speaker file file-path type id collapsed
-    term-id source-domain status maturity public public-access ontology version author authors
-    owl:class owl:physicality owl:role owl:inferred-class owl:functional-syntax"""
-)
+_CLASS_PROBLEMS = {"unknown-prefix": ": unknown prefix", "bad-owl-class": " is not an IRI or CURIE"}
 
 
 def page_title(path: str, graph: LogseqGraph | None = None) -> str:
@@ -131,24 +98,6 @@ def mint_page_iri(name: str, options: ParseOptions) -> str:
     the page it names (when that page has no owl:class) agree without any lookup.
     """
     return mint_name(name, options)
-
-
-class _Fence:
-    __slots__ = ("closed", "indent", "lines", "start", "tag")
-
-    def __init__(self, tag: str, start: int, indent: str) -> None:
-        self.tag = tag
-        self.start = start  # page line of the opening backticks
-        self.indent = indent  # the block's content indentation, stripped from each line
-        self.lines: list[str] | None = [] if tag in OFN_TAGS or tag in TURTLE_TAGS else None
-        self.closed = False
-
-    def add(self, line_no: int, text: str) -> None:
-        if self.lines is None:
-            return
-        while len(self.lines) < line_no - self.start - 1:  # keep text line k == page line start+k
-            self.lines.append("")
-        self.lines.append(text[len(self.indent) :] if text.startswith(self.indent) else text.lstrip(" \t"))
 
 
 def _expand_iri(value: str, options: ParseOptions) -> tuple[str | None, str | None]:
@@ -248,278 +197,124 @@ def parse_page(path: str, data: bytes, options: ParseOptions) -> FileFacts:
     text = decode_source(data)
     if "OntologyBlock" not in text:
         return FileFacts(format="logseq", skipped=SKIP_REASON)
-
-    headings: list[int] = []
-    header: dict[str, tuple[str, int]] = {}  # owl:class, preferred-term, definition: first non-empty
-    public = False
-    # (line, key, value) of property lines that may give edges or relationships, in file order.
-    props: list[tuple[int, str, str]] = []
-    fences: list[_Fence] = []
-    stack: list[_Fence] = []
-    fence_re, prop_re = _FENCE, _PROPERTY
-    # (line, key, value, indentation) of alternate-terms:: / alias:: lines outside fences.
-    synonyms: list[tuple[int, str, str, int]] = []
+    scan = PageScan()
     lines = text.split("\n")
-
     for no, line in enumerate(lines, 1):
-        if stack:
-            if line.startswith("- ") or line == "-":
-                stack.clear()  # a column-0 bullet starts a new top-level block: fences end
-            else:
-                if "```" in line:
-                    m = fence_re.match(line)
-                    if m is not None:
-                        info = m.group(3).strip()
-                        if info.endswith("```"):
-                            stack[-1].add(no, line)  # a one-line fence inside: content
-                            continue
-                        word = info.split(None, 1)[0] if info else ""
-                        if word and _TAG.match(word):
-                            if len(stack) >= MAX_FENCE_NESTING:
-                                stack[-1].add(no, line)
-                                continue
-                            fence = _Fence(word.lower(), no, m.group(1) + " " * len(m.group(2) or ""))
-                            stack.append(fence)
-                            fences.append(fence)
-                            continue
-                        stack.pop().closed = True
-                        continue
-                    body = line.rstrip()
-                    if body.endswith("```"):
-                        stack[-1].add(no, body[:-3])
-                        stack.pop().closed = True
-                        continue
-                stack[-1].add(no, line)
-                continue
-
-        if "```" in line:
-            m = fence_re.match(line)
-            if m is not None:
-                info = m.group(3).strip()
-                if not info.endswith("```"):  # else a one-line fence: nothing to read
-                    word = info.split(None, 1)[0].lower() if info else ""
-                    fence = _Fence(word, no, m.group(1) + " " * len(m.group(2) or ""))
-                    stack.append(fence)
-                    fences.append(fence)
-                continue
-            if line.count("```") % 2 == 1:  # `{{renderer ...}} ```@startuml`: an untagged fence
-                fence = _Fence("", no, "")
-                stack.append(fence)
-                fences.append(fence)
-                continue
-
-        if "::" not in line:
-            if "OntologyBlock" in line and _HEADING.match(line):
-                headings.append(no)
-            continue
-        m = prop_re.match(line)
-        if m is None:
-            continue
-        key = m.group(1).lower()
-        value = m.group(2).strip()
-        if key in SYNONYM_KEYS:
-            synonyms.append((no, key, value, len(line) - len(line.lstrip(" \t"))))
-        elif key in ("owl:class", "preferred-term", "definition"):
-            if value and key not in header and len(headings) < 2:
-                header[key] = (value, no)
-        elif key == "public":
-            if value.lower() == "true":
-                public = True
-        elif ("[[" in value or "#" in value or key in SUBCLASS_KEYS or key in OWL_KEYS) and key not in METADATA_KEYS:
-            props.append((no, m.group(1), value))
-
-    if not headings:
+        scan.feed(no, line)
+    if not scan.headings:
         return FileFacts(format="logseq", skipped=SKIP_REASON)
-    facts = _build(path, options, headings, header, public, props, fences, page_properties(lines[:200]))
-    _add_synonyms(facts, synonyms, lines)
+    facts = _build(path, options, scan, page_properties(lines[:200]))
+    _add_synonyms(facts, scan.synonyms, lines)
     return facts
 
 
-def _build(
-    path: str,
-    options: ParseOptions,
-    headings: list[int],
-    header: dict[str, tuple[str, int]],
-    public: bool,
-    props: list[tuple[int, str, str]],
-    fences: list[_Fence],
-    page_props: dict[str, tuple[str, int]],
-) -> FileFacts:
-    """Second step: facts from what the scan collected (the page class must be known first)."""
-    facts = FileFacts(format="logseq", public=public)
-    warnings: list[tuple[int, ParseWarning]] = []
-    title = page_props.get("title", ("", 0))[0] or page_title(path, options.logseq)
-
-    page_class = None
+def _page_class(header: dict[str, tuple[str, int]], title: str, options: ParseOptions,
+                warnings: list[tuple[int, ParseWarning]]) -> str:
+    """The page's class: `owl:class::` expanded when it can be, else minted from the title."""
     if "owl:class" in header:
         owl_class, class_line = header["owl:class"]
         candidate = owl_class.split(",", 1)[0].strip()
-        page_class, problem = _expand_iri(candidate, options)
+        iri, problem = _expand_iri(candidate, options)
         if problem is not None:
-            msg = (
-                f"owl:class {candidate!r}: unknown prefix; IRI minted from the title"
-                if problem == "unknown-prefix"
-                else f"owl:class {candidate!r} is not an IRI or CURIE; IRI minted from the title"
-            )
+            msg = f"owl:class {candidate!r}{_CLASS_PROBLEMS[problem]}; IRI minted from the title"
             warnings.append((class_line, ParseWarning(problem, msg, class_line)))
-    if page_class is None:
-        page_class = mint_page_iri(title, options)
-    facts.page_class = page_class
+        if iri is not None:
+            return iri
+    return mint_page_iri(title, options)
 
+
+def _build(path: str, options: ParseOptions, scan: PageScan, page_props: dict[str, tuple[str, int]]) -> FileFacts:
+    """Second step: facts from what the scan collected (the page class must be known first).
+
+    The page class's line is the page's first `### OntologyBlock` heading: the block that
+    declares it (its properties, `owl:class::` among them, sit below that line)."""
+    facts = FileFacts(format="logseq", public=scan.public)
+    header = scan.header
+    title = page_props.get("title", ("", 0))[0] or page_title(path, options.logseq)
+    early: list[tuple[int, ParseWarning]] = []
+    page_class = facts.page_class = _page_class(header, title, options, early)
     preferred = header["preferred-term"][0] if "preferred-term" in header else None
     definition = header["definition"][0] if "definition" in header else None
-    classes: dict[str, ClassFact] = {page_class: ClassFact(page_class, preferred or title, definition)}
+    parts = PageParts(ClassFact(page_class, preferred or title, definition, scan.headings[0]))
+    parts.warnings.extend(early)
     _set_names(facts, title, preferred, page_props)
-
-    for line in headings[1:]:
-        warnings.append(
-            (
-                line,
-                ParseWarning(
-                    "second-ontology-block",
-                    "second OntologyBlock; the first one declares the page's class",
-                    line,
-                ),
-            )
-        )
-
-    # (page line, fact) pairs, sorted at the end so facts come out in file order; a fence's facts
-    # sort at its opening line.
-    edges: list[tuple[int, EdgeFact]] = []
-    axioms: list[tuple[int, AxiomFact]] = []
-    properties: dict[str, PropertyFact] = {}
-
-    minted: dict[str, str] = {}  # a page may repeat one link thousands of times: mint it once
-    seen: set[tuple] = set()
-
-    def mint(ref: str) -> str:
-        iri = minted.get(ref)
-        if iri is None:
-            iri = minted[ref] = mint_page_iri(ref, options)
-        return iri
-
-    for line, key_as_written, value in props:
-        key = key_as_written.lower()
-        # (link text, via) pairs, duplicates dropped: a line may repeat one link endlessly.
-        links, rest = _links(value)
-        warnings.extend(_prose_warnings(key_as_written, links, rest, line))
-        if key in SUBCLASS_KEYS:
-            for text, _via in links:
-                ref = _link_ref(text)
-                if ref and ("edge", ref) not in seen:
-                    seen.add(("edge", ref))
-                    edges.append((line, EdgeFact(page_class, mint(ref), ref)))
-            if not links:
-                for item in filter(None, (v.strip() for v in value.split(","))):
-                    iri, _problem = _expand_iri(item, options)
-                    if iri is None:
-                        warnings.append(
-                            (line, ParseWarning("unreadable-value", f"{key_as_written}: {item[:60]!r}", line))
-                        )
-                    else:
-                        edges.append((line, EdgeFact(page_class, iri)))
-            continue
-        axiom_type = OWL_KEYS.get(key, "Relationship")
-        for text, via in links:
-            ref = _link_ref(text)
-            marker = (key_as_written, ref, via)
-            if not ref or marker in seen:
-                continue
-            seen.add(marker)
-            annotations: dict = {"relation": key_as_written}
-            if via:
-                annotations["via"] = via
-            axioms.append((line, AxiomFact(axiom_type, page_class, mint(ref), annotations, ref)))
-        if not links and key in OWL_KEYS:
-            for item in filter(None, (v.strip() for v in value.split(","))):
-                iri, _problem = _expand_iri(item, options)
-                if iri is None:
-                    warnings.append((line, ParseWarning("unreadable-value", f"{key_as_written}: {item[:60]!r}", line)))
-                else:
-                    axioms.append((line, AxiomFact(axiom_type, page_class, iri, {"relation": key_as_written})))
-
-    for fence in fences:
-        if fence.lines is None:
-            continue
-        if not fence.closed:
-            warnings.append(
-                (fence.start, ParseWarning("unclosed-fence", f"```{fence.tag} fence is not closed", fence.start))
-            )
-        body = "\n".join(fence.lines)
-        if len(body) > MAX_FENCE_CHARS:
-            warnings.append(
-                (
-                    fence.start,
-                    ParseWarning(
-                        "fence-too-large", f"```{fence.tag} fence of {len(body):,} characters not read", fence.start
-                    ),
-                )
-            )
-            continue
-        if fence.tag in OFN_TAGS:
-            try:
-                part = parse_ofn_text(body, options, fence.start, page_class, fmt="logseq")
-            except Exception as exc:  # a reader bug must cost a fence, not the page
-                warnings.append(
-                    (fence.start, ParseWarning("fence-syntax", f"internal error: {exc!r}"[:200], fence.start))
-                )
-                continue
-        else:
-            part = _parse_turtle(path, body, fence.start, options)
-            if part is None:
-                continue
-        for w in part.warnings:
-            warnings.append((w.line or fence.start, w))
-        for c in part.classes:
-            old = classes.get(c.iri)
-            if old is None:
-                classes[c.iri] = c
-            elif c.iri != page_class:  # the page's own class takes label and comment from the page
-                classes[c.iri] = ClassFact(c.iri, old.label or c.label, old.comment or c.comment)
-        for p in part.properties:
-            old_p = properties.get(p.iri)
-            if old_p is None:
-                properties[p.iri] = p
-            else:
-                properties[p.iri] = PropertyFact(
-                    p.iri,
-                    old_p.property_type,
-                    old_p.label or p.label,
-                    old_p.domain or p.domain,
-                    old_p.range or p.range,
-                )
-        edges.extend((fence.start, e) for e in part.edges)
-        axioms.extend((fence.start, a) for a in part.axioms)
-
-    facts.classes = list(classes.values())
-    facts.properties = list(properties.values())
-    facts.edges = _unique(e for _, e in sorted(edges, key=lambda t: t[0]))
-    facts.axioms = _unique_axioms(a for _, a in sorted(axioms, key=lambda t: t[0]))
-    facts.warnings = [w for _, w in sorted(warnings, key=lambda t: t[0])]
+    parts.warnings.extend(
+        (line, ParseWarning("second-ontology-block", "second OntologyBlock; the first one declares the page's class",
+                            line)) for line in scan.headings[1:])
+    _Relations(parts, options).read(scan.props)
+    for fence in scan.fences:
+        part = read_fence(path, fence, page_class, options, parts.warnings)
+        if part is not None:
+            parts.merge(fence.start, part)
+    facts.classes = list(parts.classes.values())
+    facts.properties = list(parts.properties.values())
+    facts.edges = _unique(e for _, e in sorted(parts.edges, key=lambda t: t[0]))
+    facts.axioms = _unique_axioms(a for _, a in sorted(parts.axioms, key=lambda t: t[0]))
+    facts.warnings = [w for _, w in sorted(parts.warnings, key=lambda t: t[0])]
     return facts
 
 
-def _parse_turtle(path: str, body: str, start: int, options: ParseOptions) -> FileFacts | None:
-    """A `turtle` fence through the RDF parser; its errors become warnings at page lines."""
-    try:
-        from ontosync.parsing.rdf import parse_rdf
-    except ImportError:
-        return FileFacts(
-            format="logseq",
-            warnings=[ParseWarning("fence-skipped", "turtle fence not read: no RDF parser available", start)],
-        )
-    try:
-        part = parse_rdf(path, body.encode("utf-8"), "turtle", options)
-    except ParseError as exc:
-        line = start + exc.line if exc.line else start
-        return FileFacts(format="logseq", warnings=[ParseWarning("fence-syntax", f"turtle: {exc.message}", line)])
-    except Exception as exc:  # the page must not fail because a helper parser did
-        return FileFacts(
-            format="logseq",
-            warnings=[ParseWarning("fence-syntax", f"turtle: {type(exc).__name__}: {exc}"[:200], start)],
-        )
-    part.warnings = [w._replace(line=start + w.line) if w.line else w._replace(line=start) for w in part.warnings]
-    return part
+class _Relations:
+    """Property lines -> hierarchy edges and relationship axioms of the page class, in `parts`."""
+
+    def __init__(self, parts: PageParts, options: ParseOptions) -> None:
+        self.parts = parts
+        self.options = options
+        self.minted: dict[str, str] = {}  # a page may repeat one link thousands of times: mint it once
+        self.seen: set[tuple] = set()
+
+    def mint(self, ref: str) -> str:
+        iri = self.minted.get(ref)
+        if iri is None:
+            iri = self.minted[ref] = mint_page_iri(ref, self.options)
+        return iri
+
+    def read(self, props: list[tuple[int, str, str]]) -> None:
+        for line, key_as_written, value in props:
+            key = key_as_written.lower()
+            # (link text, via) pairs, duplicates dropped: a line may repeat one link endlessly.
+            links, rest = _links(value)
+            self.parts.warnings.extend(_prose_warnings(key_as_written, links, rest, line))
+            if key in SUBCLASS_KEYS:
+                self._parents(line, key_as_written, value, links)
+            else:
+                self._relations(line, key_as_written, value, links, OWL_KEYS.get(key, "Relationship"))
+
+    def _parents(self, line: int, key: str, value: str, links: list[tuple[str, str]]) -> None:
+        page_class = self.parts.page_class
+        for text, _via in links:
+            ref = _link_ref(text)
+            if ref and ("edge", ref) not in self.seen:
+                self.seen.add(("edge", ref))
+                self.parts.edges.append((line, EdgeFact(page_class, self.mint(ref), ref)))
+        if not links:
+            for iri in self._iris(line, key, value):
+                self.parts.edges.append((line, EdgeFact(page_class, iri)))
+
+    def _relations(self, line: int, key: str, value: str, links: list[tuple[str, str]], axiom_type: str) -> None:
+        page_class = self.parts.page_class
+        for text, via in links:
+            ref = _link_ref(text)
+            marker = (key, ref, via)
+            if not ref or marker in self.seen:
+                continue
+            self.seen.add(marker)
+            annotations: dict = {"relation": key, "via": via} if via else {"relation": key}
+            self.parts.axioms.append((line, AxiomFact(axiom_type, page_class, self.mint(ref), annotations, ref)))
+        if not links and key.lower() in OWL_KEYS:
+            for iri in self._iris(line, key, value):
+                self.parts.axioms.append((line, AxiomFact(axiom_type, page_class, iri, {"relation": key})))
+
+    def _iris(self, line: int, key: str, value: str) -> list[str]:
+        """The IRIs and CURIEs of a value with no links; each item that is neither is a warning."""
+        out = []
+        for item in filter(None, (v.strip() for v in value.split(","))):
+            iri, _problem = _expand_iri(item, self.options)
+            if iri is None:
+                self.parts.warnings.append((line, ParseWarning("unreadable-value", f"{key}: {item[:60]!r}", line)))
+            else:
+                out.append(iri)
+        return out
 
 
 def _unique(items) -> list:

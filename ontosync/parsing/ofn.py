@@ -368,7 +368,7 @@ class _Interpreter:
         if iri is None:
             raise _Bad("declared entity is not an IRI")
         if ent.head == "Class":
-            self.classes.setdefault(iri, ClassFact(iri))
+            self.classes.setdefault(iri, ClassFact(iri, line=ent.line + self.line_offset))
         elif ent.head in ("ObjectProperty", "DataProperty", "AnnotationProperty"):
             old = self.props.get(iri)
             if old is None:

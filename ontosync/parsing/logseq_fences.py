@@ -1,0 +1,96 @@
+"""A Logseq page's `clojure`/`owl` and `turtle` fences -> facts merged into the page's.
+
+Kept apart from `logseq.py` because a fence is read by another parser (the functional-syntax
+reader or the RDF parser) whose failures must cost the fence, never the page: every problem here
+becomes a warning at a page line.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ontosync.parsing.facts import AxiomFact, ClassFact, EdgeFact, FileFacts, ParseError, ParseWarning, PropertyFact
+from ontosync.parsing.logseq_scan import OFN_TAGS, Fence
+from ontosync.parsing.ofn import parse_ofn_text
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ontosync.parsing import ParseOptions
+
+# Real fences are a few kB; a bigger one is generated junk and would only cost seconds.
+MAX_FENCE_CHARS = 1_000_000
+
+Lined = list[tuple[int, ParseWarning]]
+
+
+def read_fence(path: str, fence: Fence, page_class: str, options: ParseOptions, warnings: Lined) -> FileFacts | None:
+    """The facts of one fence ontosync reads, or None (its problems appended to `warnings`)."""
+    if fence.lines is None:
+        return None
+    if not fence.closed:
+        warnings.append(
+            (fence.start, ParseWarning("unclosed-fence", f"```{fence.tag} fence is not closed", fence.start)))
+    body = "\n".join(fence.lines)
+    if len(body) > MAX_FENCE_CHARS:
+        message = f"```{fence.tag} fence of {len(body):,} characters not read"
+        warnings.append((fence.start, ParseWarning("fence-too-large", message, fence.start)))
+        return None
+    if fence.tag not in OFN_TAGS:
+        return _parse_turtle(path, body, fence.start, options)
+    try:
+        return parse_ofn_text(body, options, fence.start, page_class, fmt="logseq")
+    except Exception as exc:  # a reader bug must cost a fence, not the page
+        warnings.append((fence.start, ParseWarning("fence-syntax", f"internal error: {exc!r}"[:200], fence.start)))
+        return None
+
+
+def _parse_turtle(path: str, body: str, start: int, options: ParseOptions) -> FileFacts | None:
+    """A `turtle` fence through the RDF parser; its errors become warnings at page lines."""
+    try:
+        from ontosync.parsing.rdf import parse_rdf
+    except ImportError:
+        return FileFacts(
+            format="logseq",
+            warnings=[ParseWarning("fence-skipped", "turtle fence not read: no RDF parser available", start)],
+        )
+    try:
+        part = parse_rdf(path, body.encode("utf-8"), "turtle", options)
+    except ParseError as exc:
+        line = start + exc.line if exc.line else start
+        return FileFacts(format="logseq", warnings=[ParseWarning("fence-syntax", f"turtle: {exc.message}", line)])
+    except Exception as exc:  # the page must not fail because a helper parser did
+        return FileFacts(
+            format="logseq",
+            warnings=[ParseWarning("fence-syntax", f"turtle: {type(exc).__name__}: {exc}"[:200], start)],
+        )
+    part.warnings = [w._replace(line=start + w.line) if w.line else w._replace(line=start) for w in part.warnings]
+    return part
+
+
+class PageParts:
+    """The page's facts as they are gathered, each with the page line it sorts at."""
+
+    def __init__(self, page_class: ClassFact) -> None:
+        self.page_class = page_class.iri
+        self.classes: dict[str, ClassFact] = {page_class.iri: page_class}
+        self.properties: dict[str, PropertyFact] = {}
+        self.edges: list[tuple[int, EdgeFact]] = []
+        self.axioms: list[tuple[int, AxiomFact]] = []
+        self.warnings: Lined = []
+
+    def merge(self, start: int, part: FileFacts) -> None:
+        """A fence's facts (at page line `start`) into the page's: the page's own class keeps the
+        page's label and comment; otherwise what was given first wins, gaps filled later."""
+        self.warnings.extend((w.line or start, w) for w in part.warnings)
+        for c in part.classes:
+            old = self.classes.get(c.iri)
+            if old is None:
+                self.classes[c.iri] = c
+            elif c.iri != self.page_class:
+                self.classes[c.iri] = ClassFact(
+                    c.iri, old.label or c.label, old.comment or c.comment, old.line or c.line)
+        for p in part.properties:
+            old_p = self.properties.get(p.iri)
+            self.properties[p.iri] = p if old_p is None else PropertyFact(
+                p.iri, old_p.property_type, old_p.label or p.label, old_p.domain or p.domain, old_p.range or p.range)
+        self.edges.extend((start, e) for e in part.edges)
+        self.axioms.extend((start, a) for a in part.axioms)

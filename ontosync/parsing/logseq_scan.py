@@ -1,0 +1,156 @@
+"""The one pass over a Logseq page's lines: headings, property lines and code fences.
+
+Kept apart from `logseq.py` (which turns what is collected here into facts) because the line
+rules (fences nest, a column-0 bullet ends them, properties are only read outside them) are the
+part that must be fast and is easiest to check on its own. See `logseq.py`'s docstring for the
+rules themselves.
+"""
+
+from __future__ import annotations
+
+import re
+
+_HEADING = re.compile(r"[ \t]*(?:-[ \t]+)?###[ \t]+OntologyBlock[ \t]*\Z")
+_PROPERTY = re.compile(r"[ \t]*(?:-[ \t]+)?([A-Za-z0-9_][\w.:/+-]*?)::(?:[ \t]|\Z)(.*)", re.DOTALL)
+_FENCE = re.compile(r"([ \t]*)(-[ \t]+)?```+[ \t]*(.*)", re.DOTALL)
+_TAG = re.compile(r"[A-Za-z0-9][\w+#.-]*\Z")
+
+SYNONYM_KEYS = frozenset(("alternate-terms", "alias"))
+SUBCLASS_KEYS = frozenset(("is-subclass-of", "subclassof", "subclass-of"))
+OWL_KEYS = {"owl:disjointwith": "DisjointClasses", "owl:equivalentclass": "EquivalentClasses"}
+HEADER_KEYS = frozenset(("owl:class", "preferred-term", "definition"))
+OFN_TAGS = frozenset(("clojure", "owl"))
+TURTLE_TAGS = frozenset(("turtle", "ttl"))
+MAX_FENCE_NESTING = 8
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Keys whose links are metadata about the page, not relations of the term (compared lower-case).
+METADATA_KEYS = _words(
+    """source sources references reference wikipedia-reference see-also tags tag alias aliases
+    definition preferred-term alt-terms title imported-from import-date migration-date
+    last-updated lastvalidated created updated date speaker file file-path type id collapsed
+    term-id source-domain status maturity public public-access ontology version author authors
+    owl:class owl:physicality owl:role owl:inferred-class owl:functional-syntax"""
+)
+
+
+class Fence:
+    """One code fence: its tag, the page line of its opening backticks, and (for the tags ontosync
+    reads) its text, line k of the text being page line `start + k`."""
+
+    __slots__ = ("closed", "indent", "lines", "start", "tag")
+
+    def __init__(self, tag: str, start: int, indent: str) -> None:
+        self.tag = tag
+        self.start = start  # page line of the opening backticks
+        self.indent = indent  # the block's content indentation, stripped from each line
+        self.lines: list[str] | None = [] if tag in OFN_TAGS or tag in TURTLE_TAGS else None
+        self.closed = False
+
+    def add(self, line_no: int, text: str) -> None:
+        if self.lines is None:
+            return
+        while len(self.lines) < line_no - self.start - 1:  # keep text line k == page line start+k
+            self.lines.append("")
+        self.lines.append(text[len(self.indent) :] if text.startswith(self.indent) else text.lstrip(" \t"))
+
+
+def _indent_of(m: re.Match) -> str:
+    return m.group(1) + " " * len(m.group(2) or "")
+
+
+class PageScan:
+    """What one pass over a page collects, line by line (`feed`), for the facts step."""
+
+    def __init__(self) -> None:
+        self.headings: list[int] = []
+        self.header: dict[str, tuple[str, int]] = {}  # owl:class, preferred-term, definition: first non-empty
+        self.public = False
+        # (line, key as written, value) of property lines that may give edges or relationships.
+        self.props: list[tuple[int, str, str]] = []
+        # (line, key, value, indentation) of alternate-terms:: / alias:: lines outside fences.
+        self.synonyms: list[tuple[int, str, str, int]] = []
+        self.fences: list[Fence] = []
+        self.stack: list[Fence] = []
+
+    def feed(self, no: int, line: str) -> None:
+        if self.stack:
+            if not (line.startswith("- ") or line == "-"):
+                self._inside_fence(no, line)
+                return
+            self.stack.clear()  # a column-0 bullet starts a new top-level block: fences end
+        if "```" in line and self._fence_start(no, line):
+            return
+        if "::" not in line:
+            if "OntologyBlock" in line and _HEADING.match(line):
+                self.headings.append(no)
+            return
+        self._property(no, line)
+
+    def _open(self, tag: str, no: int, indent: str) -> None:
+        fence = Fence(tag, no, indent)
+        self.stack.append(fence)
+        self.fences.append(fence)
+
+    def _close(self) -> None:
+        self.stack.pop().closed = True
+
+    def _inside_fence(self, no: int, line: str) -> None:
+        if "```" in line:
+            m = _FENCE.match(line)
+            if m is not None:
+                self._fence_marker(no, line, m)
+                return
+            body = line.rstrip()
+            if body.endswith("```"):
+                self.stack[-1].add(no, body[:-3])
+                self._close()
+                return
+        self.stack[-1].add(no, line)
+
+    def _fence_marker(self, no: int, line: str, m: re.Match) -> None:
+        """A backtick line inside a fence: content, a nested fence, or the close of the innermost."""
+        info = m.group(3).strip()
+        if info.endswith("```"):
+            self.stack[-1].add(no, line)  # a one-line fence inside: content
+            return
+        word = info.split(None, 1)[0] if info else ""
+        if not (word and _TAG.match(word)):
+            self._close()
+        elif len(self.stack) >= MAX_FENCE_NESTING:
+            self.stack[-1].add(no, line)
+        else:
+            self._open(word.lower(), no, _indent_of(m))
+
+    def _fence_start(self, no: int, line: str) -> bool:
+        """Opens a fence outside any (True when the line was a fence line)."""
+        m = _FENCE.match(line)
+        if m is not None:
+            info = m.group(3).strip()
+            if not info.endswith("```"):  # else a one-line fence: nothing to read
+                self._open(info.split(None, 1)[0].lower() if info else "", no, _indent_of(m))
+            return True
+        if line.count("```") % 2 == 1:  # `{{renderer ...}} ```@startuml`: an untagged fence
+            self._open("", no, "")
+            return True
+        return False
+
+    def _property(self, no: int, line: str) -> None:
+        m = _PROPERTY.match(line)
+        if m is None:
+            return
+        key = m.group(1).lower()
+        value = m.group(2).strip()
+        if key in SYNONYM_KEYS:
+            self.synonyms.append((no, key, value, len(line) - len(line.lstrip(" \t"))))
+        elif key in HEADER_KEYS:
+            if value and key not in self.header and len(self.headings) < 2:
+                self.header[key] = (value, no)
+        elif key == "public":
+            self.public = self.public or value.lower() == "true"
+        elif ("[[" in value or "#" in value or key in SUBCLASS_KEYS or key in OWL_KEYS) and key not in METADATA_KEYS:
+            self.props.append((no, m.group(1), value))
