@@ -40,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(hits, ensure_ascii=False, indent=2))
     else:
         for h in hits:
-            print(f"{h['curie']}\t{h['label'] or ''}\t{h['source_file'] or ''}")
+            line = f":{h['source_line']}" if h["source_line"] else ""  # `path:line`, as editors take it
+            print(f"{h['curie']}\t{h['label'] or ''}\t{h['source_file'] or ''}{line}")
         print(f"{len(hits)} class(es)", file=sys.stderr)
     return 0

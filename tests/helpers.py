@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import subprocess
@@ -149,3 +150,45 @@ def q(db: Path, sql: str, *args) -> list[tuple]:
         return conn.execute(sql, args).fetchall()
     finally:
         conn.close()
+
+
+DATASETTE = Path(sys.executable).with_name("datasette")
+
+
+def datasette_get(base: str, path: str, **params) -> list[dict]:
+    """Rows of a Datasette JSON endpoint (a table or a canned query) as a list of dicts."""
+    import json
+    import urllib.parse
+    import urllib.request
+
+    query = urllib.parse.urlencode({**params, "_shape": "array"})
+    with urllib.request.urlopen(f"{base}{path}.json?{query}", timeout=30) as r:
+        return json.loads(r.read())
+
+
+@contextlib.contextmanager
+def datasette_serving(db: Path, metadata: Path):
+    """A real Datasette serving `db` with `metadata` on a free 127.0.0.1 port; yields its base URL."""
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([str(DATASETTE), "serve", str(db), "--metadata", str(metadata), "--host", "127.0.0.1",
+                             "--port", str(port), "--setting", "sql_time_limit_ms", "20000"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(f"{base}/-/versions.json", timeout=2)
+                break
+            except OSError:
+                assert proc.poll() is None, proc.stdout.read().decode()[-2000:]
+                time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

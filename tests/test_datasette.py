@@ -3,24 +3,16 @@ canned queries answer over the JSON API, and `?_search=` finds a class by a syno
 
 from __future__ import annotations
 
-import json
 import shutil
-import socket
 import sqlite3
-import subprocess
-import sys
-import time
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 import ontosync
 from ontosync.cli import main
-from tests.helpers import PAGES, reachable
+from tests.helpers import DATASETTE, PAGES, datasette_get, datasette_serving, reachable
 
-DATASETTE = Path(sys.executable).with_name("datasette")
 METADATA = Path(ontosync.__file__).parent / "datasette" / "metadata.json"
 
 pytestmark = [
@@ -36,16 +28,7 @@ SYNONYM_TTL = """@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def get(base: str, path: str, **params) -> list[dict]:
-    query = urllib.parse.urlencode({**params, "_shape": "array"})
-    with urllib.request.urlopen(f"{base}{path}.json?{query}", timeout=30) as r:
-        return json.loads(r.read())
+get = datasette_get  # the name the tests below use
 
 
 @pytest.fixture(scope="module")
@@ -56,23 +39,8 @@ def served(tmp_path_factory):
     (src / "holodeck.ttl").write_text(SYNONYM_TTL, encoding="utf-8")
     db = tmp / "ontology.db"
     assert main(["sync", str(src), "--db", str(db), "--quiet", "--workers", "2"]) == 0
-    port = free_port()
-    proc = subprocess.Popen([str(DATASETTE), "serve", str(db), "--metadata", str(METADATA), "--host", "127.0.0.1",
-                             "--port", str(port), "--setting", "sql_time_limit_ms", "20000"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"{base}/-/versions.json", timeout=2)
-                break
-            except OSError:
-                assert proc.poll() is None, proc.stdout.read().decode()[-2000:]
-                time.sleep(0.2)
+    with datasette_serving(db, METADATA) as base:
         yield base, sqlite3.connect(db)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def hub(conn: sqlite3.Connection) -> str:

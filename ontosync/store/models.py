@@ -139,6 +139,7 @@ class OwlAxiom(BaseModel):
 
 class FileClass(_ClassColumns):
     path = TextField()
+    line = IntegerField(null=True)  # where the file declares the class (migration 007)
 
     class Meta:
         table_name = "file_classes"

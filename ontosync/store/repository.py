@@ -355,12 +355,12 @@ class Repository:
 
     def _insert_own_rows(self, path: str, onto: str, facts: FileFacts) -> set[tuple[str, str, int, str]]:
         c = self.conn
-        classes: dict[str, tuple[str | None, str | None]] = {}
-        for cf in facts.classes:  # one row per IRI: the first label and comment given win
-            label, comment = classes.get(cf.iri, (None, None))
-            classes[cf.iri] = (label or cf.label, comment or cf.comment)
-        c.executemany("INSERT INTO file_classes (path, ontology_id, class_iri, label, comment) VALUES (?, ?, ?, ?, ?)",
-                      [(path, onto, iri, lab, com) for iri, (lab, com) in classes.items()])
+        classes: dict[str, tuple[str | None, str | None, int | None]] = {}
+        for cf in facts.classes:  # one row per IRI: the first label, comment and line given win
+            label, comment, line = classes.get(cf.iri, (None, None, None))
+            classes[cf.iri] = (label or cf.label, comment or cf.comment, line or cf.line)
+        c.executemany("INSERT INTO file_classes (path, ontology_id, class_iri, label, comment, line) "
+                      "VALUES (?, ?, ?, ?, ?, ?)", [(path, onto, iri, *rest) for iri, rest in classes.items()])
 
         edges: dict[tuple, str | None] = {}
         for e in facts.edges:  # one row per (child, parent, name): the first text given is kept

@@ -66,13 +66,15 @@ def fts_query(text: str) -> str:
 
 
 def search(conn: sqlite3.Connection, text: str, limit: int = 50) -> list[dict]:
-    """Classes whose label, synonym or definition match, best first (bm25, label weighted most)."""
+    """Classes whose label, synonym or definition match, best first (bm25, label weighted most), with
+    the file and line that declare each (`class_source`, migration 007; the line may be None)."""
     query = fts_query(text)
     if not query:
         return []
     rows = conn.execute(
-        """SELECT c.label, c.curie, c.source_file FROM class_search_fts f
-           JOIN class_search c ON c.id = f.rowid
+        """SELECT c.label, c.curie, c.source_file, (SELECT s.source_line FROM class_source s WHERE s.curie = c.curie)
+           FROM class_search_fts f JOIN class_search c ON c.id = f.rowid
            WHERE class_search_fts MATCH ? ORDER BY bm25(class_search_fts, 10.0, 5.0, 1.0), c.curie LIMIT ?""",
         (query, limit)).fetchall()
-    return [{"label": label, "curie": curie, "source_file": source} for label, curie, source in rows]
+    return [{"label": label, "curie": curie, "source_file": source, "source_line": line}
+            for label, curie, source, line in rows]
