@@ -7,6 +7,7 @@ The offenders still waiting for their refactor are listed by name below; the lis
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -108,3 +109,41 @@ def test_the_checks_see_what_they_check(tmp_path: Path) -> None:
     assert {"formats", "retry"} <= ontosync_imports(PACKAGE / "sources" / "github.py") | ontosync_imports(
         PACKAGE / "sources" / "__init__.py")
     assert {"_Extraction.pairwise_axioms", "parse_rdf"} <= set(blocks(PACKAGE / "parsing" / "rdf.py"))
+
+
+# SQL, as it is written in ontosync (upper-case keywords): what only ontosync/store/ may hold.
+SQL = re.compile(r"\bSELECT\b[\s\S]*\bFROM\b|\bINSERT\s+(?:OR\s+\w+\s+)?INTO\b|\bUPDATE\s+\w+\s+SET\b|\bDELETE\s+FROM\b"
+                 r"|\b(?:CREATE|DROP|ALTER)\s+(?:TEMP\s+)?(?:TABLE|INDEX|VIEW|TRIGGER)\b|^\s*PRAGMA\s+\w+\s*(?:[=(;]|$)"
+                 r"|^\s*(?:BEGIN|COMMIT|ROLLBACK)\b")
+EXECUTE = {"execute", "executemany", "executescript"}
+
+
+def sql_outside_the_store(path: Path) -> list[str]:
+    """SQL strings (docstrings, which are prose, left out) and `.execute*()` calls of one module."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                  and node.body and isinstance(node.body[0], ast.Expr)}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+            if SQL.search(node.value):
+                found.append(f"{node.lineno}: {node.value[:60]!r}")
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in EXECUTE:
+            found.append(f"{node.lineno}: .{node.func.attr}()")
+    return found
+
+
+def test_no_sql_outside_the_store() -> None:
+    found = {rel(p): hits for p in modules() if layer_of(p) != "store" and (hits := sql_outside_the_store(p))}
+    assert found == {}
+
+
+def test_the_sql_check_sees_sql(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text('"""Runs `PRAGMA integrity_check`; SELECT x FROM y in prose."""\n'
+                      'HELP = "PRAGMA integrity_check and foreign_key_check"\n'
+                      'def f(conn, x):\n    conn.execute(f"DELETE FROM t WHERE a = {x}")\n'
+                      '    return "UPDATE t SET a = 1", "BEGIN IMMEDIATE", "SELECT a\\n FROM t"\n', encoding="utf-8")
+    assert sorted(int(hit.split(":")[0]) for hit in sql_outside_the_store(module)) == [4, 4, 5, 5, 5]
+    assert sql_outside_the_store(PACKAGE / "store" / "sync_records.py")

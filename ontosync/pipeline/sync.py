@@ -13,8 +13,6 @@ from __future__ import annotations
 import contextlib
 import heapq
 import math
-import os
-import random
 import resource
 import sqlite3
 import time
@@ -33,13 +31,19 @@ from ontosync.pipeline.logseq_graph import with_graph
 from ontosync.pipeline.progress import Progress
 from ontosync.pipeline.unreadable import UnreadableFolders
 from ontosync.pipeline.workers import Outcome, ParsePool, Task
+from ontosync.retry import RetryPolicy, RetryQueue
 from ontosync.sources import PathFilter, Source, SourceFile
 from ontosync.store.changelog import ChangeLog
 from ontosync.store.migrations import utc_now
 from ontosync.store.repository import Repository, StoreError
 from ontosync.store.semsql import ReadersLayer
+from ontosync.store.sync_records import known_files, record_source
 
-KNOWN_PAGE = 2000  # source_files rows fetched per step of the merge join
+# The one retry policy (ontosync/retry.py) for the run's two kinds of retry: a write waiting out
+# another writer's lock (for --busy-timeout seconds) and a parse requeued after a worker crash or
+# timeout (--retries times, without blocking the other workers).
+WRITE_RETRY = RetryPolicy(attempts=None, factor=0.5, max_wait=8.0)
+REQUEUE = RetryPolicy(attempts=None, factor=0.1, max_wait=8.0)
 LEGACY_PREFIX = "legacy:"
 RETRYABLE_KINDS = {"io", "crash", "timeout", "locked", "network", "rate-limit"}
 
@@ -165,8 +169,7 @@ class SyncRun:
         self.progress = progress or Progress(quiet=settings.quiet)
         self.stats = RunStats()
         self.side_work: deque[tuple[str, SourceFile | str]] = deque()
-        self.delayed: list[tuple[float, int, Task]] = []  # retry heap: (ready_at, seq, task)
-        self._seq = 0
+        self.delayed: RetryQueue[Task] = RetryQueue(REQUEUE)  # parse failures worth another try
         self._save = self._retrying(self._save_outcome)
         self.unreadable = UnreadableFolders(self.stats.warnings)
         repo.readers = ReadersLayer(options.namespaces, settings.relations, options.page_namespace)
@@ -241,9 +244,7 @@ class SyncRun:
                 pending.append(Task(sf.path, sf.blob_sha, sf.size, content))
                 self.stats.queue_depth_max = max(self.stats.queue_depth_max, len(pending))
                 self._drain_side_work()
-            now = time.perf_counter()
-            while self.delayed and self.delayed[0][0] <= now:
-                pending.appendleft(heapq.heappop(self.delayed)[2])
+            pending.extendleft(self.delayed.due())
             while pending and pool.has_idle():
                 pool.submit(pending.popleft())
             if feed_done and not pending and not pool.in_flight() and not self.delayed:
@@ -253,11 +254,11 @@ class SyncRun:
             for outcome in pool.collect(timeout=wait if pool.in_flight() else 0.0):
                 self._handle(outcome, ckpt_path)
             if not pool.in_flight() and self.delayed and not pending:
-                time.sleep(max(0.0, min(0.05, self.delayed[0][0] - time.perf_counter())))
+                time.sleep(min(0.05, self.delayed.next_in()))
 
     # -- planning: the merge join of source and database ------------------------------------------
     def _plan(self) -> Iterator[SourceFile]:
-        known = self._known_rows()
+        known = known_files(self.repo.conn)
         current = next(known, None)
         previous = ""
         for sf in self.source.list_files():
@@ -283,19 +284,6 @@ class SyncRun:
         while current is not None:
             self._maybe_deleted(current)
             current = next(known, None)
-
-    def _known_rows(self) -> Iterator[tuple]:
-        """source_files in path order, a page at a time (no long read transaction held)."""
-        last = ""
-        first = True
-        while True:
-            rows = self.repo.conn.execute(
-                "SELECT path, blob_sha, status, error_kind, synced_at, fingerprint FROM source_files "
-                "WHERE path > ? OR ? ORDER BY path LIMIT ?", (last, first, KNOWN_PAGE)).fetchall()
-            if not rows:
-                return
-            yield from rows
-            last, first = rows[-1][0], False
 
     def _unchanged(self, sf: SourceFile, row: tuple) -> bool:
         _, blob_sha, status, error_kind, synced_at, fingerprint = row
@@ -342,9 +330,7 @@ class SyncRun:
         if outcome.error and outcome.retryable and task.attempt < self.s.retries:
             task.attempt += 1
             self.stats.retries += 1
-            delay = min(8.0, 0.1 * 2 ** (task.attempt - 1)) * (0.5 + 0.5 * _jitter())
-            self._seq += 1
-            heapq.heappush(self.delayed, (time.perf_counter() + delay, self._seq, task))
+            self.delayed.push(task, task.attempt)
             return
         if outcome.error:
             self._record_failure(task.path, outcome.blob_sha, outcome.size, outcome.error, outcome.error_line,
@@ -392,36 +378,14 @@ class SyncRun:
 
     # -- writing with retries ---------------------------------------------------------------------
     def _retrying(self, fn):
-        """fn, retried on a locked database through `backoff`: exponential waits (factor 0.5 s, at
-        most 8 s) with full jitter, for --busy-timeout seconds in all (each try also waits up to
-        1 s in SQLite's busy handler), each retry counted in the report. Past the budget the run
-        stops with exit 4, naming the writer that holds the lock.
+        """fn, retried on a locked database (WRITE_RETRY) for --busy-timeout seconds in all (each try
+        also waits up to 1 s in SQLite's busy handler), each retry counted in the report. Past the
+        budget the run stops with exit 4, naming the writer that holds the lock."""
+        def count(_exc, _tries, _wait) -> None:
+            self.stats.retries += 1
 
-        The first attempt runs without it: `import backoff` pulls in asyncio (~40 ms), which a run
-        that meets no lock (nearly all) should not pay at start-up."""
-        def call(*args):
-            started = time.monotonic()
-            try:
-                return fn(*args)
-            except (sqlite3.OperationalError, peewee.OperationalError) as exc:
-                if not is_locked(exc):
-                    raise
-            import backoff
-
-            self.stats.retries += 1  # the first attempt failed: what follows are retries
-
-            def count(_details) -> None:
-                self.stats.retries += 1
-
-            retried = backoff.on_exception(
-                backoff.expo, (sqlite3.OperationalError, peewee.OperationalError), max_tries=None,
-                max_time=max(0.0, self.s.busy_timeout - (time.monotonic() - started)),
-                giveup=lambda e: not is_locked(e), on_backoff=count, jitter=backoff.full_jitter, factor=0.5,
-                max_value=8, logger=None)(fn)
-            time.sleep(random.uniform(0, 0.5))  # the first wait, as backoff.expo's first value
-            return retried(*args)
-
-        return call
+        return WRITE_RETRY.retrying(fn, (sqlite3.OperationalError, peewee.OperationalError), on_retry=count,
+                                    giveup=lambda e: not is_locked(e), max_time=self.s.busy_timeout)
 
     def _write(self, fn, *args):
         """Run a store write; retryable lock errors retry (via _save), anything fatal stops the run."""
@@ -455,10 +419,7 @@ class SyncRun:
     def _record_settings(self) -> None:
         def write() -> None:
             with self.repo.transaction():
-                self.repo.conn.executemany(
-                    "INSERT INTO sync_meta (key, value) VALUES (?, ?) "
-                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                    [("revision", self.source.revision), ("source", self.source.description)])
+                record_source(self.repo.conn, self.source.revision, self.source.description)
 
         self._write(write)
 
@@ -519,10 +480,6 @@ def _skipped_facts(path: str, reason: str):
     from ontosync.parsing.facts import FileFacts
 
     return FileFacts(format="none", skipped=reason)
-
-
-def _jitter() -> float:
-    return int.from_bytes(os.urandom(2), "big") / 65535
 
 
 def peak_rss_mb(children: bool = False) -> float:
