@@ -14,6 +14,9 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / ".ci"))
+
+from generated import write_or_check  # noqa: E402
 
 from ontosync.options import render_action_inputs  # noqa: E402
 
@@ -39,15 +42,8 @@ def with_new_inputs(text: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    text = ACTION.read_text(encoding="utf-8")
-    new = with_new_inputs(text)
-    if "--check" in argv:
-        if new != text:
-            print("action.yml's inputs differ from ontosync/options.py: run python .ci/write_action_inputs.py")
-            return 1
-        return 0
-    ACTION.write_text(new, encoding="utf-8")
-    return 0
+    return write_or_check(ACTION, with_new_inputs, argv, "action.yml's inputs differ from ontosync/options.py: "
+                          "run python .ci/write_action_inputs.py")
 
 
 if __name__ == "__main__":
