@@ -86,6 +86,14 @@ class Option:
         return f"be between {self.low:g} and {self.high:g}"
 
 
+def action_only(name: str, help: str, doc: str, *, kind: str = "str", default: str = "",
+                doc_default: str = "") -> Option:
+    """An input only the Action has (no flag, key or setting; the Action reads it itself): `help` is
+    its action.yml description, `doc` its README line, `default` its action.yml default."""
+    return Option(name, kind, cli=False, setting=False, input=name, passed=False, input_help=help, input_doc=doc,
+                  input_default=default, input_doc_default=doc_default or (f"`{default}`" if default else ""))
+
+
 OPTIONS: tuple[Option, ...] = (
     Option("db", "str", "SQLite database, created and migrated when missing (default {default})", "ontology.db",
            aliases=("database",), input="database", input_default="ontology.db", passed=False,
@@ -231,49 +239,30 @@ OPTIONS: tuple[Option, ...] = (
     Option("relations", "relations", default=dict, cli=False),
     Option("alerts", "alerts", default=lambda: {"min_files_per_s": 2.0, "max_rss_mb": 200.0}, cli=False),
     # Only the Action has these.
-    Option("repository", "str", cli=False, setting=False, input="repository", passed=False,
-           input_help="Sync OWNER/REPO through the GitHub API instead of the checked-out workspace "
-                      "(no checkout needed). Empty syncs the workspace.",
-           input_doc="sync `OWNER/REPO` through the API instead of the checkout",
-           input_doc_default="the workspace"),
-    Option("ref", "str", cli=False, setting=False, input="ref", passed=False,
-           input_help="Branch, tag or commit of `repository`. Empty means its default branch.",
-           input_doc="branch, tag or commit of `repository`",
-           input_doc_default="its default branch"),
-    Option("github-token", "str", cli=False, setting=False, input="github-token", passed=False,
-           input_default="${{ github.token }}",
-           input_help="Token for the GitHub API (`repository`, `restore-artifact`). Masked in the log and never "
-                      "printed. Restoring an artifact needs `actions: read`.",
-           input_doc="token for the API and for `restore-artifact`",
-           input_doc_default="`${{ github.token }}`"),
-    Option("restore-artifact", "str", cli=False, setting=False, input="restore-artifact", passed=False,
-           input_help="Name of an artifact an earlier run uploaded with the database and checkpoint; the newest "
-                      "non-expired one is downloaded and the sync starts from it. None found means a full sync.",
-           input_doc="artifact name to start from (newest non-expired; none found means a full sync)",
-           input_doc_default="none"),
-    Option("upload-artifact", "bool", cli=False, setting=False, input="upload-artifact", passed=False,
-           input_default="true",
-           input_help="Upload the database, checkpoint and report as a workflow artifact (true or false), also "
-                      "when the sync fails, so the next run can start from them (`restore-artifact`).",
-           input_doc="upload database, checkpoint and report as an artifact, also when the sync fails",
-           input_doc_default="`true`"),
-    Option("artifact-name", "str", cli=False, setting=False, input="artifact-name", passed=False,
-           input_default="ontology-db",
-           input_help="Name of the uploaded artifact (give the same name to `restore-artifact` in the next run).",
-           input_doc="name of that artifact (what `fetch-db` fetches by default)",
-           input_doc_default="`ontology-db`"),
-    Option("artifact-retention-days", "int", cli=False, setting=False, input="artifact-retention-days",
-           passed=False, input_help="Days GitHub keeps the artifact (1 to 90). Empty means the repository's setting.",
-           input_doc="days GitHub keeps it (1 to 90)",
-           input_doc_default="the repository's setting"),
-    Option("pr-comment", "bool", cli=False, setting=False, input="pr-comment", passed=False, input_default="true",
-           input_help="On pull_request events, post one comment on the pull request with what it changes in the "
-                      "ontology (compared with the base branch's database), updated in place on later pushes "
-                      "(true or false). Needs `pull-requests: write`; without it the step warns and goes on.",
-           input_doc=(
-               "on `pull_request` events, one comment on the pull request with what it changes, updated on later"
-               " pushes"),
-           input_doc_default="`true`"),
+    action_only("repository", "Sync OWNER/REPO through the GitHub API instead of the checked-out workspace "
+                "(no checkout needed). Empty syncs the workspace.",
+                "sync `OWNER/REPO` through the API instead of the checkout", doc_default="the workspace"),
+    action_only("ref", "Branch, tag or commit of `repository`. Empty means its default branch.",
+                "branch, tag or commit of `repository`", doc_default="its default branch"),
+    action_only("github-token", "Token for the GitHub API (`repository`, `restore-artifact`). Masked in the log and "
+                "never printed. Restoring an artifact needs `actions: read`.",
+                "token for the API and for `restore-artifact`", default="${{ github.token }}"),
+    action_only("restore-artifact", "Name of an artifact an earlier run uploaded with the database and checkpoint; "
+                "the newest non-expired one is downloaded and the sync starts from it. None found means a full sync.",
+                "artifact name to start from (newest non-expired; none found means a full sync)"),
+    action_only("upload-artifact", "Upload the database, checkpoint and report as a workflow artifact (true or "
+                "false), also when the sync fails, so the next run can start from them (`restore-artifact`).",
+                "upload database, checkpoint and report as an artifact, also when the sync fails",
+                kind="bool", default="true"),
+    action_only("artifact-name", "Name of the uploaded artifact (give the same name to `restore-artifact` in the "
+                "next run).", "name of that artifact (what `fetch-db` fetches by default)", default="ontology-db"),
+    action_only("artifact-retention-days", "Days GitHub keeps the artifact (1 to 90). Empty means the repository's "
+                "setting.", "days GitHub keeps it (1 to 90)", kind="int", doc_default="the repository's setting"),
+    action_only("pr-comment", "On pull_request events, post one comment on the pull request with what it changes in "
+                "the ontology (compared with the base branch's database), updated in place on later pushes (true or "
+                "false). Needs `pull-requests: write`; without it the step warns and goes on.",
+                "on `pull_request` events, one comment on the pull request with what it changes, updated on later "
+                "pushes", kind="bool", default="true"),
 )
 
 BY_FIELD = {option.field: option for option in OPTIONS}
