@@ -100,135 +100,102 @@ OPTIONS: tuple[Option, ...] = (
            input_help="The SQLite database, relative to the workspace; created and migrated when missing.",
            metavar="PATH",
            doc="the SQLite database; created and migrated when missing",
-           doc_default="`ontology.db`",
            input_doc="the SQLite database, relative to the workspace"),
     Option("include", "globs", "path glob to include (repeatable)", list, metavar="GLOB", input="include",
            input_help="Path globs to include, relative to the source root, one per line or comma-separated "
                       "(commas inside {a,b} braces belong to the glob). Empty means every supported extension.",
-           doc=(
-               "repeatable path globs relative to the source root (`**` spans folders, `*` and `?` stay in one, "
-               "`{ttl,owl}` braces expand, `[...]` classes; parentheses and a leading `!` are literal; a "
-               "trailing `/` means the whole folder)"),
+           doc=("repeatable path globs relative to the source root (`**` spans folders, `*` and `?` stay in one, "
+                "`{ttl,owl}` braces expand, `[...]` classes; parentheses and a leading `!` are literal; a "
+                "trailing `/` means the whole folder)"),
            doc_default="every `.md .ttl .owl .rdf .xml .nt .jsonld .ofn` file",
-           input_doc="path globs, one per line or comma-separated",
-           input_doc_default="supported extensions"),
+           input_doc="path globs, one per line or comma-separated", input_doc_default="supported extensions"),
     Option("exclude", "globs", "path glob to exclude (repeatable)", list, metavar="GLOB", input="exclude",
            input_help="Path globs to exclude, one per line or comma-separated. `.git/` is always excluded.",
-           doc="repeatable path globs to leave out, as `--include`",
-           doc_default="none; `.git/` always excluded",
+           doc="repeatable path globs to leave out, as `--include`", doc_default="none; `.git/` always excluded",
            input_doc="path globs to leave out, one per line or comma-separated",
            input_doc_default="none; `.git/` excluded"),
     Option("path", "str", "only this folder of the source", metavar="SUBDIR", input="path", passed=False,
            input_help="Only sync this folder of the source (relative to the repository root). "
                       "Empty syncs everything.",
-           doc="only this folder of the source (paths stay relative to the root)",
-           doc_default="whole source",
-           input_doc="only this folder of the repository",
-           input_doc_default="whole repository"),
+           doc="only this folder of the source (paths stay relative to the root)", doc_default="whole source",
+           input_doc="only this folder of the repository", input_doc_default="whole repository"),
     Option("workers", "int", "parallel parse workers (default {default})", default_workers, low=1,
            input="workers", input_help="Parallel parse workers. Empty means one per usable CPU, at most 8.",
            metavar="N",
-           doc="parse worker processes",
-           doc_default="usable CPUs (affinity, cgroup quota), at most 8",
+           doc="parse worker processes", doc_default="usable CPUs (affinity, cgroup quota), at most 8",
            input_doc="parallel parse workers"),
     Option("queue-size", "int", "bound of the file queue (default {default})", 100, low=1, input="queue-size",
            input_help="Bound of the file queue (backpressure). Empty means 100.",
            metavar="N",
-           doc="bound of the queue of files waiting for a worker",
-           doc_default="100",
-           input_doc="bound of the file queue"),
+           doc="bound of the queue of files waiting for a worker", input_doc="bound of the file queue"),
     Option("retries", "int", "attempts for a retryable failure (default {default})", 3, low=1,
            rule="be at least 1 (one attempt, no retry)", input="retries",
            input_help="Attempts for a retryable failure. Empty means 3.",
            metavar="N",
            doc="attempts for a retryable failure (locked database, transient I/O, network)",
-           doc_default="3",
            input_doc="attempts for a retryable failure"),
     Option("file-timeout", "float", "seconds one file may take (default {default:g})", 30.0, low=0, above=True,
            metavar="S", input="file-timeout",
            input_help="Seconds one file may take before it is failed. Empty means 30.",
-           doc="seconds one file may take to read and parse",
-           doc_default="30",
-           input_doc="seconds one file may take"),
+           doc="seconds one file may take to read and parse", input_doc="seconds one file may take"),
     Option("checkpoint", "str", "checkpoint file (default <db>.checkpoint.json)", metavar="PATH",
            input="checkpoint", passed=False,
            input_help="The checkpoint file, relative to the workspace. Empty means `<database>.checkpoint.json`.",
-           doc="checkpoint file",
-           doc_default="`<db>.checkpoint.json`",
-           input_doc="the checkpoint file",
+           doc="checkpoint file", doc_default="`<db>.checkpoint.json`", input_doc="the checkpoint file",
            input_doc_default="`<database>.checkpoint.json`"),
     Option("checkpoint-every", "int", "files between checkpoints (default {default})", 10, low=1, metavar="N",
            input="checkpoint-every", input_help="Files between checkpoints. Empty means 10.",
-           doc="files between checkpoint writes",
-           doc_default="10",
-           input_doc="files between checkpoints"),
+           doc="files between checkpoint writes", input_doc="files between checkpoints"),
     Option("full", "bool", "reprocess every file, even unchanged ones", False, input="full-sync",
            input_default="false",
            input_help="Reprocess every file, even those whose content is already in the database (true or false).",
-           doc="reprocess every file, even unchanged ones",
-           doc_default="off",
-           input_doc="reparse every file",
-           input_doc_default="`false`"),
+           doc="reprocess every file, even unchanged ones", input_doc="reparse every file"),
     Option("ontology-id", "str", "ontology id for files that declare none (default '{default}')", "default",
            rule="not be empty", metavar="ID", input="ontology-id",
            input_help="Ontology id for files that declare none. Empty means `default`.",
            doc="ontology id for files that declare none (Logseq pages, RDF without one `owl:Ontology`)",
-           doc_default="`default`",
            input_doc="ontology id for files that declare none"),
     Option("max-error-rate", "float", "exit 1 above this failed share (default {default})", 0.05, low=0, high=1,
            metavar="R", input="max-error-rate",
            input_help="The step fails (exit 1) when failed / (ok + failed) is above this, from 0 to 1. "
                       "Empty means 0.05.",
            doc="exit 1 when failed / (ok + failed) of this run is over R",
-           doc_default="0.05",
            input_doc="fail the step above this failed share"),
     Option("report", "str", "write the JSON run report here", metavar="PATH", input="report",
            input_default="ontosync-report.json", passed=False,
            input_help="Where the JSON run report is written, relative to the workspace.",
-           doc="write the JSON run report",
-           doc_default="none",
-           input_doc="the JSON run report",
-           input_doc_default="`ontosync-report.json`"),
+           doc="write the JSON run report", input_doc="the JSON run report"),
     Option("api-url", "str", "GitHub API base URL (default {default})", "https://api.github.com", metavar="URL",
-           doc="GitHub API base URL (GitHub Enterprise, tests)",
-           doc_default="`https://api.github.com`"),
+           doc="GitHub API base URL (GitHub Enterprise, tests)"),
     Option("config", "str", "YAML configuration (default .ontosync.yml in the source)", metavar="PATH",
            setting=False, config=False, input="config", passed=False,
            input_help="A YAML configuration file, relative to the workspace; inputs win. "
                       "Empty uses `.ontosync.yml` in the source root when present.",
            doc="YAML configuration; command-line flags win",
-           doc_default="`.ontosync.yml` in the source root, if present",
-           input_doc="a YAML configuration file",
+           doc_default="`.ontosync.yml` in the source root, if present", input_doc="a YAML configuration file",
            input_doc_default="`.ontosync.yml` when present"),
     Option("max-file-size", "int", "larger files are failed unread (default {default})", DEFAULT_MAX_FILE_SIZE,
            low=1, rule="be positive", metavar="BYTES", input="max-file-size",
            input_help="Files larger than this many bytes are failed unread. Empty means 33554432 (32 MiB).",
-           doc="larger files are recorded `failed` with their size, unread",
-           doc_default="33554432 (32 MiB)",
-           input_doc="larger files fail unread (bytes)",
-           input_doc_default="32 MiB"),
+           doc="larger files are recorded `failed` with their size, unread", doc_default="33554432 (32 MiB)",
+           input_doc="larger files fail unread (bytes)", input_doc_default="32 MiB"),
     Option("max-rate-limit-wait", "float", "longest wait for a GitHub rate-limit reset before stopping "
            "(default {default:g})", 900.0, metavar="S",
-           doc="longest wait for a GitHub primary rate-limit reset before the run stops (exit 1, checkpoint kept)",
-           doc_default="900"),
+           doc="longest wait for a GitHub primary rate-limit reset before the run stops (exit 1, checkpoint kept)"),
     Option("keep-runs", "int", "change-log runs kept in the database (default {default})", 50, low=1, metavar="N",
-           doc="change-log runs kept in the database (see [`ontosync diff`](#ontosync-diff))",
-           doc_default="50"),
+           doc="change-log runs kept in the database (see [`ontosync diff`](#ontosync-diff))"),
     Option("quiet", "bool", "no progress output", False,
-           doc="no progress output",
-           doc_default="off"),
+           doc="no progress output"),
     Option("lock-timeout", "float", "seconds to wait while another sync holds the database, then exit 4 "
            "(default {default:g})", 30.0, low=0, high=86400, rule="be between 0 and 86400 seconds",
            metavar="S", input="lock-timeout",
            input_help="Seconds to wait while another sync holds the database, then exit 4. Empty means 30.",
-           doc="seconds to wait while another sync holds the database, then exit 4",
-           doc_default="30"),
+           doc="seconds to wait while another sync holds the database, then exit 4"),
     Option("busy-timeout", "float", "seconds a write waits in all for another writer's lock, then exit 4 "
            "(default {default:g})", 30.0, low=0, high=86400, above=True,
            rule="be positive and at most 86400 seconds", metavar="S", input="busy-timeout",
            input_help="Seconds a write waits in all for another writer's lock, then exit 4. Empty means 30.",
            doc="seconds a write keeps retrying while another writer holds SQLite's lock, then exit 4",
-           doc_default="30",
            input_doc="seconds a write retries while another writer holds the lock, then exit 4"),
     # Only a file can hold these.
     Option("namespaces", "map", default=dict, cli=False),
@@ -339,12 +306,23 @@ README_TABLES = {  # marker name in README.md -> (header, rows)
 
 def _cli_row(option: Option) -> str:
     name = option.flag if option.kind == "bool" else f"{option.flag} {option.metavar or option.field.upper()}"
-    return f"| `{name}` | {option.doc or option.help} | {option.doc_default or option.default_value()} |"
+    return f"| `{name}` | {option.doc or option.help} | {option.doc_default or _default_words(option)} |"
 
 
 def _input_row(option: Option) -> str:
     meaning = option.input_doc or option.doc or option.input_help
-    return f"| `{option.input}` | {meaning} | {option.input_doc_default or option.doc_default or 'none'} |"
+    default = option.input_doc_default or (f"`{option.input_default}`" if option.input_default else "")
+    return f"| `{option.input}` | {meaning} | {default or option.doc_default or _default_words(option)} |"
+
+
+def _default_words(option: Option) -> str:
+    """The default as the README says it when the row does not say it otherwise."""
+    value = option.default_value()
+    if option.kind == "bool":
+        return "off"
+    if option.kind in ("int", "float"):
+        return f"{value:g}"
+    return f"`{value}`" if value else "none"
 
 
 def render_readme_table(name: str) -> str:

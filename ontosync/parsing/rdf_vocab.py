@@ -11,48 +11,34 @@ RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 OWL = "http://www.w3.org/2002/07/owl#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
-RDF_TYPE = RDF + "type"
-RDF_FIRST = RDF + "first"
-RDF_REST = RDF + "rest"
-RDF_NIL = RDF + "nil"
-RDF_PROPERTY = RDF + "Property"
-RDFS_LABEL = RDFS + "label"
-RDFS_COMMENT = RDFS + "comment"
-RDFS_SUBCLASS = RDFS + "subClassOf"
-RDFS_DOMAIN = RDFS + "domain"
-RDFS_RANGE = RDFS + "range"
-RDFS_CLASS = RDFS + "Class"
-RDFS_DATATYPE = RDFS + "Datatype"
+
+def _terms(namespace: str, names: str) -> tuple[str, ...]:
+    """The IRIs of the space-separated `names` in `namespace`, in order (one line per vocabulary
+    group instead of one assignment per term)."""
+    return tuple(namespace + name for name in names.split())
+
+
+RDF_TYPE, RDF_PROPERTY = _terms(RDF, "type Property")
+RDF_FIRST, RDF_REST, RDF_NIL = _terms(RDF, "first rest nil")  # lists
+RDFS_LABEL, RDFS_COMMENT = _terms(RDFS, "label comment")
+RDFS_SUBCLASS, RDFS_DOMAIN, RDFS_RANGE, RDFS_CLASS, RDFS_DATATYPE = _terms(
+    RDFS, "subClassOf domain range Class Datatype")
 IAO_DEFINITION = "http://purl.obolibrary.org/obo/IAO_0000115"
 SKOS_DEFINITION = "http://www.w3.org/2004/02/skos/core#definition"
 XSD_STRING = XSD + "string"
 
-OWL_CLASS = OWL + "Class"
-OWL_ONTOLOGY = OWL + "Ontology"
-OWL_OBJECT_PROPERTY = OWL + "ObjectProperty"
-OWL_DATATYPE_PROPERTY = OWL + "DatatypeProperty"
-OWL_ANNOTATION_PROPERTY = OWL + "AnnotationProperty"
-OWL_FUNCTIONAL_PROPERTY = OWL + "FunctionalProperty"
-OWL_EQUIVALENT_CLASS = OWL + "equivalentClass"
-OWL_DISJOINT_WITH = OWL + "disjointWith"
-OWL_ALL_DISJOINT_CLASSES = OWL + "AllDisjointClasses"
-OWL_MEMBERS = OWL + "members"
-OWL_ON_PROPERTY = OWL + "onProperty"
-OWL_ON_PROPERTIES = OWL + "onProperties"
-OWL_INVERSE_OF = OWL + "inverseOf"
-OWL_ON_CLASS = OWL + "onClass"
-OWL_ON_DATA_RANGE = OWL + "onDataRange"
-OWL_ON_DATATYPE = OWL + "onDatatype"
-OWL_WITH_RESTRICTIONS = OWL + "withRestrictions"
-OWL_DATATYPE_COMPLEMENT_OF = OWL + "datatypeComplementOf"
-OWL_INTERSECTION_OF = OWL + "intersectionOf"
-OWL_UNION_OF = OWL + "unionOf"
-OWL_COMPLEMENT_OF = OWL + "complementOf"
-OWL_ONE_OF = OWL + "oneOf"
-OWL_SOME = OWL + "someValuesFrom"
-OWL_ALL = OWL + "allValuesFrom"
-OWL_HAS_VALUE = OWL + "hasValue"
-OWL_HAS_SELF = OWL + "hasSelf"
+OWL_CLASS, OWL_ONTOLOGY = _terms(OWL, "Class Ontology")
+OWL_OBJECT_PROPERTY, OWL_DATATYPE_PROPERTY, OWL_ANNOTATION_PROPERTY, OWL_FUNCTIONAL_PROPERTY = _terms(
+    OWL, "ObjectProperty DatatypeProperty AnnotationProperty FunctionalProperty")
+OWL_EQUIVALENT_CLASS, OWL_DISJOINT_WITH, OWL_ALL_DISJOINT_CLASSES, OWL_MEMBERS = _terms(
+    OWL, "equivalentClass disjointWith AllDisjointClasses members")
+OWL_ON_PROPERTY, OWL_ON_PROPERTIES, OWL_INVERSE_OF = _terms(OWL, "onProperty onProperties inverseOf")
+OWL_ON_CLASS, OWL_ON_DATA_RANGE, OWL_ON_DATATYPE, OWL_WITH_RESTRICTIONS, OWL_DATATYPE_COMPLEMENT_OF = _terms(
+    OWL, "onClass onDataRange onDatatype withRestrictions datatypeComplementOf")
+# Boolean class expressions, then the restriction fillers.
+OWL_INTERSECTION_OF, OWL_UNION_OF, OWL_COMPLEMENT_OF, OWL_ONE_OF = _terms(
+    OWL, "intersectionOf unionOf complementOf oneOf")
+OWL_SOME, OWL_ALL, OWL_HAS_VALUE, OWL_HAS_SELF = _terms(OWL, "someValuesFrom allValuesFrom hasValue hasSelf")
 
 # Restriction predicate -> (functional-syntax suffix, qualified?)
 CARDINALITIES = {
