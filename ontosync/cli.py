@@ -33,6 +33,13 @@ class _Parser(argparse.ArgumentParser):
 LOCAL_COMMANDS = ("sync", "migrate", "verify", "status", "diff", "search")
 
 
+def _db_command(sub, name: str, summary: str, db_help: str) -> argparse.ArgumentParser:
+    """A subcommand that works on one database, named by a required `--db`."""
+    command = sub.add_parser(name, help=summary)
+    command.add_argument("--db", required=True, help=db_help)
+    return command
+
+
 def build_parser(with_fetch_db: bool = True) -> argparse.ArgumentParser:
     parser = _Parser(prog="ontosync", description="Keep a SQLite database of an ontology in step with its repository.")
     parser.add_argument("--version", action="version", version=f"ontosync {__version__}")
@@ -42,21 +49,19 @@ def build_parser(with_fetch_db: bool = True) -> argparse.ArgumentParser:
     s.add_argument("source", nargs="?", help="folder (default $GITHUB_WORKSPACE, else .) or github:OWNER/REPO[@REF]")
     add_sync_arguments(s)  # every flag is a row of ontosync/options.py
 
-    m = sub.add_parser("migrate", help="upgrade a database to the current schema (backup first)")
-    m.add_argument("--db", required=True, help="the database to upgrade")
+    m = _db_command(sub, "migrate", "upgrade a database to the current schema (backup first)",
+                    "the database to upgrade")
     m.add_argument("--backup-dir", metavar="DIR", help="where the backup goes (default beside the database)")
     m.add_argument("--dry-run", action="store_true", help="print what would change, change nothing")
 
-    v = sub.add_parser("verify", help="PRAGMA integrity_check and foreign_key_check; exit 0 or 3")
-    v.add_argument("--db", required=True, help="the database to check")
+    _db_command(sub, "verify", "PRAGMA integrity_check and foreign_key_check; exit 0 or 3", "the database to check")
 
-    st = sub.add_parser("status", help="what the database and checkpoint hold")
-    st.add_argument("--db", required=True, help="the database")
+    st = _db_command(sub, "status", "what the database and checkpoint hold", "the database")
     st.add_argument("--checkpoint", metavar="PATH", help="checkpoint file (default <db>.checkpoint.json)")
     st.add_argument("--json", action="store_true", help="print JSON instead of text")
 
-    d = sub.add_parser("diff", help="what a run (or runs, or another database) changed in the ontology")
-    d.add_argument("--db", required=True, help="the database (the head of the comparison)")
+    d = _db_command(sub, "diff", "what a run (or runs, or another database) changed in the ontology",
+                    "the database (the head of the comparison)")
     which = d.add_mutually_exclusive_group()
     which.add_argument("--run", type=int, metavar="ID", help="the changes of this run")
     which.add_argument("--since", metavar="REVISION", help="the changes of the runs after the run at REVISION")
