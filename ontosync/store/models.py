@@ -24,6 +24,15 @@ from peewee import (
 database_proxy = DatabaseProxy()
 
 
+def _table(name: str, *key: str, keyless: bool = False) -> type:
+    """A model's Meta: its table, and its composite primary key when `key` names the columns
+    (`keyless`: a table without a primary key)."""
+    attrs: dict = {"table_name": name}
+    if key or keyless:
+        attrs["primary_key"] = CompositeKey(*key) if key else False
+    return type("Meta", (), attrs)
+
+
 class BaseModel(Model):
     class Meta:
         database = database_proxy
@@ -36,25 +45,19 @@ class SchemaMigration(BaseModel):
     applied_at = TextField()
     checksum = TextField()
     execution_time_ms = FloatField()
-
-    class Meta:
-        table_name = "schema_migrations"
+    Meta = _table("schema_migrations")
 
 
 class SyncMeta(BaseModel):
     key = TextField(primary_key=True)
     value = TextField(null=True)
-
-    class Meta:
-        table_name = "sync_meta"
+    Meta = _table("sync_meta")
 
 
 class Ontology(BaseModel):
     ontology_id = TextField(primary_key=True)
     created_at = TextField()
-
-    class Meta:
-        table_name = "ontologies"
+    Meta = _table("ontologies")
 
 
 class SourceFileRow(BaseModel):
@@ -71,9 +74,7 @@ class SourceFileRow(BaseModel):
     public = IntegerField(default=0)
     synced_at = TextField()
     fingerprint = TextField(null=True)  # migration 003
-
-    class Meta:
-        table_name = "source_files"
+    Meta = _table("source_files")
 
 
 # The facts a file declares and the contract rows derived from them share their columns: the
@@ -94,32 +95,24 @@ class _PropertyColumns(BaseModel):
     range = TextField(null=True)
 
 
-class OwlClass(_ClassColumns):
+class _Derived(BaseModel):
     source_file = TextField(null=True)
     last_synced = TextField()
 
-    class Meta:
-        table_name = "owl_classes"
-        primary_key = CompositeKey("ontology_id", "class_iri")
+
+class OwlClass(_ClassColumns, _Derived):
+    Meta = _table("owl_classes", "ontology_id", "class_iri")
+
+
+class OwlProperty(_PropertyColumns, _Derived):
+    Meta = _table("owl_properties", "ontology_id", "property_iri")
 
 
 class OwlClassHierarchy(BaseModel):
     ontology_id = TextField()
     class_iri = TextField()
     parent_iri = TextField()
-
-    class Meta:
-        table_name = "owl_class_hierarchy"
-        primary_key = CompositeKey("ontology_id", "class_iri", "parent_iri")
-
-
-class OwlProperty(_PropertyColumns):
-    source_file = TextField(null=True)
-    last_synced = TextField()
-
-    class Meta:
-        table_name = "owl_properties"
-        primary_key = CompositeKey("ontology_id", "property_iri")
+    Meta = _table("owl_class_hierarchy", "ontology_id", "class_iri", "parent_iri")
 
 
 class OwlAxiom(BaseModel):
@@ -132,64 +125,47 @@ class OwlAxiom(BaseModel):
     source_file = TextField(null=True)
     object_fallback = TextField(null=True)
     object_ref_key = TextField(null=True)
-
-    class Meta:
-        table_name = "owl_axioms"
+    Meta = _table("owl_axioms")
 
 
 class FileClass(_ClassColumns):
     path = TextField()
     line = IntegerField(null=True)  # where the file declares the class (migration 007)
-
-    class Meta:
-        table_name = "file_classes"
-        primary_key = CompositeKey("path", "ontology_id", "class_iri")
+    Meta = _table("file_classes", "path", "ontology_id", "class_iri")
 
 
-class FileEdge(BaseModel):
+class _FileRow(BaseModel):
+    """The columns every per-file table starts with: the file and its ontology id."""
     path = TextField()
     ontology_id = TextField()
+
+
+class FileEdge(_FileRow):
     class_iri = TextField()
     parent_iri = TextField()
     parent_fallback = TextField()
     parent_ref_key = TextField(null=True)
     parent_ref_text = TextField(null=True)  # the link as written (migration 004)
-
-    class Meta:
-        table_name = "file_edges"
-        primary_key = False
+    Meta = _table("file_edges", keyless=True)
 
 
 class FileProperty(_PropertyColumns):
     path = TextField()
-
-    class Meta:
-        table_name = "file_properties"
-        primary_key = CompositeKey("path", "ontology_id", "property_iri")
+    Meta = _table("file_properties", "path", "ontology_id", "property_iri")
 
 
-class PageName(BaseModel):
-    path = TextField()
-    ontology_id = TextField()
+class PageName(_FileRow):
     name_key = TextField()
     rank = IntegerField()
     class_iri = TextField()
-
-    class Meta:
-        table_name = "page_names"
-        primary_key = CompositeKey("path", "name_key", "rank")
+    Meta = _table("page_names", "path", "name_key", "rank")
 
 
-class FileSynonym(BaseModel):  # migration 002
-    path = TextField()
-    ontology_id = TextField()
+class FileSynonym(_FileRow):  # migration 002
     class_iri = TextField()
     synonym = TextField()
     predicate = TextField()
-
-    class Meta:
-        table_name = "file_synonyms"
-        primary_key = CompositeKey("path", "ontology_id", "class_iri", "predicate", "synonym")
+    Meta = _table("file_synonyms", "path", "ontology_id", "class_iri", "predicate", "synonym")
 
 
 MODELS = (SchemaMigration, SyncMeta, Ontology, SourceFileRow, OwlClass, OwlClassHierarchy, OwlProperty, OwlAxiom,
