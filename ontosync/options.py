@@ -5,8 +5,10 @@ Each row says what the option is (type, bounds, default, help) and where it appl
 (its name, description and default in `action.yml`). Everything else is built from this table:
 the `sync` parser (cli.py), the checks and coercion of the YAML file and the Settings class
 (config.py), the Action's reading of its inputs (action/inputs.py) and `action.yml`'s `inputs:`
-block (written by `.ci/write_action_inputs.py`, checked by tests/test_options.py). So a new option
-is one new row here (plus the regenerated `action.yml` block when it is an Action input).
+block (written by `.ci/write_action_inputs.py`, checked by tests/test_options.py) and README.md's
+option tables (written by `.ci/write_readme_options.py` from `doc`, `doc_default`, `input_doc`,
+checked by tests/test_readme_options.py). So a new option is one new row here (plus the two
+regenerated blocks).
 
 A bottom module: it imports nothing of ontosync, so every layer may read it.
 """
