@@ -9,6 +9,7 @@ and `ontosync search`. Expected lines are found here by reading the files' text,
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import pytest
 import ontosync
 from ontosync.cli import main
 from ontosync.parsing import ParseOptions, parse_file
-from tests.helpers import DATASETTE, datasette_get, datasette_serving, q
+from tests.helpers import DATASETTE, PAGES, datasette_get, datasette_serving, q
 
 METADATA = Path(ontosync.__file__).parent / "datasette" / "metadata.json"
 MV = "http://narrativegoldmine.com/metaverse#"
@@ -159,3 +160,24 @@ def test_the_datasette_class_card_shows_file_and_line(synced: Path) -> None:
     assert (card["label"], card["source_file"], card["source_line"]) == (
         "Robot Arm", "pages/Robot Arm.md", line_of(PAGE, "### OntologyBlock"))
     assert (plant["source_file"], plant["source_line"]) == ("plants.ttl", None)
+
+
+@pytest.mark.skipif(not PAGES.is_dir(), reason="corpus not present")
+def test_every_corpus_page_class_is_on_its_first_ontologyblock_heading() -> None:
+    """Independently: the first `### OntologyBlock` line of the text (pages with a code fence
+    before it are left out, where the heading could be quoted inside the fence)."""
+    heading = re.compile(r"[ \t]*(?:-[ \t]+)?###[ \t]+OntologyBlock[ \t]*\Z")
+    opts, checked, fenced_first = ParseOptions(), 0, 0
+    for page in sorted(PAGES.rglob("*.md")):
+        lines = page.read_bytes().decode("utf-8-sig").replace("\r\n", "\n").split("\n")
+        first = next((n for n, line in enumerate(lines, 1) if heading.match(line)), None)
+        if first is None:
+            continue
+        if any("```" in line for line in lines[:first]):
+            fenced_first += 1
+            continue
+        facts = parse_file(f"pages/{page.name}", page.read_bytes(), opts)
+        (line,) = [c.line for c in facts.classes if c.iri == facts.page_class]
+        assert line == first, page.name
+        checked += 1
+    assert checked > 1400 and fenced_first < 50, (checked, fenced_first)
