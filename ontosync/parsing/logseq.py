@@ -25,6 +25,8 @@ The rules below are what ontosync makes of a page; each was measured on a real 1
   `names` = (title, 0), (preferred-term, 1), (each `alias::` of the page properties, 2) for link
   resolution (all kept even when equal): a name resolves to a title before a preferred-term
   before an alias, then to the smallest path.
+* **Line.** The page class's `ClassFact.line` is the page's first `### OntologyBlock` heading (the
+  block that declares it); a class declared in a fence has the line of its `Declaration`.
 * **Synonyms.** `alias::` names and `alternate-terms::` items (comma-separated on the line, or,
   when the line is empty, the bullets right below it at its indentation) are `SynonymFact`s
   (`oio:hasExactSynonym`) of the page class. An `alias::` in any other block names nothing in
