@@ -22,13 +22,16 @@ def _record(path, version: int, checksum: str) -> None:
     conn.close()
 
 
-@pytest.mark.parametrize("shape, build", [("L1", build_l1), ("L3", build_l3)])
-def test_a_database_migrated_before_the_split_is_still_accepted(tmp_path, shape, build):
+@pytest.mark.parametrize("shape, build, earlier", [
+    (shape, build, n) for shape, build in (("L1", build_l1), ("L3", build_l3)) for n in range(2)])
+def test_a_database_migrated_before_the_split_is_still_accepted(tmp_path, shape, build, earlier):
+    """Each checksum an earlier release recorded: the one-file conversion, then the split text."""
     path = tmp_path / "ontology.db"
     build(path)
     migrate(path)
     version = LEGACY[shape].version
-    (old,) = HISTORICAL_CHECKSUMS[version]
+    old = sorted(HISTORICAL_CHECKSUMS[version])[earlier]
+    assert old != LEGACY[shape].checksum()
     _record(path, version, old)
     raw = path.read_bytes()
     assert not migrate(path).changed

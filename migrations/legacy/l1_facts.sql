@@ -1,18 +1,11 @@
 -- legacy/l1_facts.sql: the batch tool's own tables (L1: owl_classes keyed by `iri`, no ontology
--- ids) -> the staged facts, all in :default_ontology. Runs between stage.sql and load.sql.
-
--- Rows that have no IRI cannot be facts; they stay in the legacy_* copies and are reported.
-INSERT INTO legacy_notes (kind, detail)
-SELECT 'no-iri', t || ': ' || n FROM (
-    SELECT 'owl_classes' AS t, count(*) AS n FROM src_classes WHERE iri IS NULL
-    UNION ALL SELECT 'owl_class_hierarchy', count(*) FROM src_hierarchy
-        WHERE class_iri IS NULL OR parent_iri IS NULL
-    UNION ALL SELECT 'owl_properties', count(*) FROM src_properties WHERE iri IS NULL
-) WHERE n > 0;
+-- ids) -> the staged facts, all in :default_ontology. Runs between stage.sql and load.sql. The
+-- views read `iri` as `class_iri` / `property_iri` (store/legacy.py), the names L2 and L3 use.
 
 -- Classes: description is the comment.
 INSERT OR IGNORE INTO stage_classes (o, iri, label, comment)
-SELECT :default_ontology, iri, label, description FROM src_classes WHERE iri IS NOT NULL ORDER BY iri;
+SELECT :default_ontology, class_iri, label, description FROM src_classes WHERE class_iri IS NOT NULL
+ORDER BY class_iri;
 
 -- Hierarchy: every row is an edge, whether or not its parent is a class (the derived step adds
 -- the parent as a referenced class; the runner reports those).
@@ -23,11 +16,13 @@ WHERE class_iri IS NOT NULL AND parent_iri IS NOT NULL ORDER BY class_iri, paren
 -- Properties: the free-text property_type becomes one of the three the contract allows; a type
 -- that names none of them is kept as AnnotationProperty and reported (original in the copy).
 INSERT INTO legacy_notes (kind, ontology_id, iri, detail)
-SELECT 'property-type', :default_ontology, iri, property_type FROM src_properties AS s
-WHERE iri IS NOT NULL AND (SELECT kind FROM property_kind WHERE raw IS s.property_type) IS NULL ORDER BY iri;
+SELECT 'property-type', :default_ontology, property_iri, property_type FROM src_properties AS s
+WHERE property_iri IS NOT NULL AND (SELECT kind FROM property_kind WHERE raw IS s.property_type) IS NULL
+ORDER BY property_iri;
 INSERT OR IGNORE INTO stage_properties (o, iri, property_type, label, domain, range)
-SELECT :default_ontology, iri, COALESCE((SELECT kind FROM property_kind WHERE raw IS s.property_type),
-       'AnnotationProperty'), label, domain, range FROM src_properties AS s WHERE iri IS NOT NULL ORDER BY iri;
+SELECT :default_ontology, property_iri, COALESCE((SELECT kind FROM property_kind WHERE raw IS s.property_type),
+       'AnnotationProperty'), label, domain, range FROM src_properties AS s WHERE property_iri IS NOT NULL
+ORDER BY property_iri;
 
 -- Axioms keep their id. annotations must be JSON or NULL: JSON text is kept as it is, other text
 -- becomes a JSON string. An inferred axiom says so in its annotations ("inferred": true), since

@@ -19,16 +19,10 @@ INSERT OR IGNORE INTO home (iri, o)
 SELECT property_iri, MIN(COALESCE(ontology_id, :default_ontology)) FROM src_properties
 WHERE property_iri IS NOT NULL GROUP BY property_iri;
 
--- Rows that have no IRI cannot be facts; they stay in the legacy_* copies and are reported.
+-- Disjointness rows that have no IRI, reported after the other tables' (stage.sql).
 INSERT INTO legacy_notes (kind, detail)
-SELECT 'no-iri', t || ': ' || n FROM (
-    SELECT 'owl_classes' AS t, count(*) AS n FROM src_classes WHERE class_iri IS NULL
-    UNION ALL SELECT 'owl_class_hierarchy', count(*) FROM src_hierarchy
-        WHERE class_iri IS NULL OR parent_iri IS NULL
-    UNION ALL SELECT 'owl_properties', count(*) FROM src_properties WHERE property_iri IS NULL
-    UNION ALL SELECT 'owl_disjoint_classes', count(*) FROM src_disjoint
-        WHERE class_iri_1 IS NULL OR class_iri_2 IS NULL
-) WHERE n > 0;
+SELECT 'no-iri', 'owl_disjoint_classes: ' || n FROM (
+    SELECT count(*) AS n FROM src_disjoint WHERE class_iri_1 IS NULL OR class_iri_2 IS NULL) WHERE n > 0;
 
 -- Classes, in their own ontology (the same IRI may be a class of several).
 INSERT OR IGNORE INTO stage_classes (o, iri, label, comment)

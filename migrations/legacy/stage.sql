@@ -49,3 +49,12 @@ SELECT DISTINCT property_type AS raw,
            WHEN lower(COALESCE(property_type, '')) LIKE '%data%' THEN 'DataProperty'
        END AS kind
 FROM src_properties;
+
+-- Rows that have no IRI cannot be facts; they stay in the legacy_* copies and are reported.
+INSERT INTO legacy_notes (kind, detail)
+SELECT 'no-iri', t || ': ' || n FROM (
+    SELECT 'owl_classes' AS t, count(*) AS n FROM src_classes WHERE class_iri IS NULL
+    UNION ALL SELECT 'owl_class_hierarchy', count(*) FROM src_hierarchy
+        WHERE class_iri IS NULL OR parent_iri IS NULL
+    UNION ALL SELECT 'owl_properties', count(*) FROM src_properties WHERE property_iri IS NULL
+) WHERE n > 0;

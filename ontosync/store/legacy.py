@@ -8,9 +8,11 @@ the conversion `legacy/<shape>_to_current.sql` that `schema_migrations` records 
 -2 or -3 with the SHA-256 of the text.
 
 Databases migrated before the conversions were split recorded the checksum of the single file
-`l1_to_current.sql` / `l2_to_current.sql` / `l3_to_current.sql` of that time. Those checksums are
-listed in `HISTORICAL_CHECKSUMS` and stay valid: a database carrying one of them was built by the
-same SQL (the split files run exactly those statements, with the shape's name now a parameter).
+`l1_to_current.sql` / `l2_to_current.sql` / `l3_to_current.sql` of that time; databases migrated
+before the report of rows without an IRI moved into `stage.sql` recorded the split text of that
+time. Those checksums are listed in `HISTORICAL_CHECKSUMS` and stay valid: a database carrying one
+of them was built by the same statements (the split files run exactly those statements, with the
+shape's name now a parameter and L1's `iri` columns read under the names L2 and L3 use).
 Any other recorded checksum means the legacy SQL changed after it was applied, and is refused.
 """
 
@@ -37,11 +39,15 @@ COPIED = ("owl_class_hierarchy", "owl_axioms", "owl_properties", "owl_classes")
 # Renamed instead: kept legacy tables reference it, and a rename carries those references along.
 RENAMED = ("ontologies",)
 
-# version -> SHA-256 of the one-file conversion that releases before the split recorded.
+# version -> SHA-256 of the conversion text earlier releases recorded: first the one-file
+# conversion from before the split, then the split text from before the "no IRI" report moved into
+# stage.sql (L1's views now name its `iri` columns `class_iri` / `property_iri`, as L2 and L3 do).
+_SPLIT_L2_L3 = "ddf0894c1eb2d2a77c2922c20b7bf17f808a823f0d2fa694581ccd7ca169ed43"
 HISTORICAL_CHECKSUMS = {
-    -1: frozenset({"b47e46ea35d35d1f42b28d972dea2a855316575f91187660ff9f407484f65bc6"}),
-    -2: frozenset({"ff6f29c0e4033b8e7252f439898fb57d7e1dbc929ffcc7d79fb525c23aad8746"}),
-    -3: frozenset({"2864bfb01bd6ac5ca4624953167ce5f533421f642c7390859192b7974acabf88"}),
+    -1: frozenset({"b47e46ea35d35d1f42b28d972dea2a855316575f91187660ff9f407484f65bc6",
+                   "294975ac37e75e45e2df21894689696f892d1468358caa3a919cbe4d34826369"}),
+    -2: frozenset({"ff6f29c0e4033b8e7252f439898fb57d7e1dbc929ffcc7d79fb525c23aad8746", _SPLIT_L2_L3}),
+    -3: frozenset({"2864bfb01bd6ac5ca4624953167ce5f533421f642c7390859192b7974acabf88", _SPLIT_L2_L3}),
 }
 
 
@@ -64,6 +70,10 @@ class Source:
     table: str
     columns: tuple[str, ...]
     keys: tuple[str, ...]
+    renamed: tuple[tuple[str, str], ...] = ()  # (legacy column, the view's name for it)
+
+    def view_name(self, column: str) -> str:
+        return dict(self.renamed).get(column, column)
 
 
 @dataclass(frozen=True)
@@ -105,11 +115,12 @@ class LegacyMigration:
 
 
 _L1_SOURCES = (
-    Source("src_classes", "owl_classes", archived("owl_classes"), ("iri", "label", "description"), ("iri",)),
+    Source("src_classes", "owl_classes", archived("owl_classes"), ("iri", "label", "description"), ("iri",),
+           (("iri", "class_iri"),)),
     Source("src_hierarchy", "owl_class_hierarchy", archived("owl_class_hierarchy"),
            ("class_iri", "parent_iri"), ("class_iri", "parent_iri")),
     Source("src_properties", "owl_properties", archived("owl_properties"),
-           ("iri", "label", "property_type", "domain", "range"), ("iri",)),
+           ("iri", "label", "property_type", "domain", "range"), ("iri",), (("iri", "property_iri"),)),
     Source("src_axioms", "owl_axioms", archived("owl_axioms"),
            ("id", "axiom_type", "subject", "object", "annotations", "is_inferred"), ("axiom_type", "subject")),
 )

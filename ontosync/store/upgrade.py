@@ -375,12 +375,10 @@ class _Upgrade:
         info = tables_of(self.conn)
         for src in spec.sources:
             found = info.get(src.table.lower())
-            if found is None:
-                select = ", ".join(f"NULL AS {quote_name(c)}" for c in src.columns) + " WHERE 0"
-            else:
-                name, present = found
-                select = ", ".join(quote_name(c) if c in present else f"NULL AS {quote_name(c)}" for c in src.columns)
-                select += f" FROM main.{quote_name(name)}"
+            present = found[1] if found else ()
+            select = ", ".join(f"{quote_name(c) if c in present else 'NULL'} AS {quote_name(src.view_name(c))}"
+                               for c in src.columns)
+            select += f" FROM main.{quote_name(found[0])}" if found else " WHERE 0"
             self.conn.execute(f"CREATE TEMP VIEW {src.view} AS SELECT {select}")
 
     def _report(self, spec: LegacyMigration, result: MigrateResult) -> None:
