@@ -181,3 +181,9 @@ def test_every_corpus_page_class_is_on_its_first_ontologyblock_heading() -> None
         assert line == first, page.name
         checked += 1
     assert checked > 1400 and fenced_first < 50, (checked, fenced_first)
+
+
+def test_class_source_seeks_each_row_instead_of_scanning_the_file(synced: Path) -> None:
+    """A file with thousands of classes (pato-base.owl) must not cost a scan per class."""
+    plan = " ".join(r[-1] for r in q(synced, "EXPLAIN QUERY PLAN SELECT * FROM class_source"))
+    assert "SEARCH f USING INDEX sqlite_autoindex_file_classes_1 (path=? AND ontology_id=? AND class_iri=?)" in plan
