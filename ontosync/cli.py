@@ -18,6 +18,7 @@ from typing import NoReturn
 from ontosync import __version__
 from ontosync.config import ConfigError, Settings, build_settings
 from ontosync.console import say as _say
+from ontosync.db_url import is_postgres_url
 from ontosync.options import add_sync_arguments
 
 
@@ -123,7 +124,6 @@ def _delegate(args: argparse.Namespace) -> int:
 # -- sync -----------------------------------------------------------------------------------------
 def cmd_sync(args: argparse.Namespace) -> int:
     from ontosync.pipeline.interrupts import terminate_as_interrupt
-    from ontosync.pipeline.outputs import write_json
     from ontosync.pipeline.sync import SyncRun
     from ontosync.sources import PathFilter, SourceError
     from ontosync.store.lock import LockBusy, LockUnavailable, SyncLock
@@ -132,7 +132,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
     cli = {k: v for k, v in vars(args).items() if k != "command"}
     settings = build_settings(cli, args.config)
-    _check_db_path(settings.db)
+    if not is_postgres_url(settings.db):
+        _check_db_path(settings.db)
     _check_outputs(settings)
     try:
         source = make_source(settings, PathFilter(settings.include, settings.exclude, settings.path))
@@ -141,6 +142,11 @@ def cmd_sync(args: argparse.Namespace) -> int:
         return 2
     base_dir = None if settings.source.startswith("github:") else Path(settings.source)
     options = settings.parse_options(base_dir)
+    if is_postgres_url(settings.db):  # one source's schema on a server (pg_commands.py)
+        from ontosync import pg_commands
+
+        result = pg_commands.sync(settings, source, options)
+        return result if isinstance(result, int) else _finish_sync(settings, result)
     try:
         with SyncLock(settings.db, settings.source, settings.lock_timeout):
             code = _check_damage(settings.db) or prepare_database(settings.db)
@@ -165,6 +171,13 @@ def cmd_sync(args: argparse.Namespace) -> int:
         return 4
     except LockUnavailable as exc:
         raise UsageError(str(exc)) from None
+    return _finish_sync(settings, result)
+
+
+def _finish_sync(settings: Settings, result) -> int:
+    """The report file, the summary line and the run's exit code (both databases)."""
+    from ontosync.pipeline.outputs import write_json
+
     if settings.report:
         try:
             write_json(settings.report, result.report)

@@ -19,6 +19,7 @@ from typing import Any, NoReturn
 import yaml
 
 from ontosync.config_limits import ConfigError, check_shape, normalize_alerts, read_limited
+from ontosync.db_url import checkpoint_name, is_postgres_url
 from ontosync.options import DEFAULT_MAX_FILE_SIZE, Option, config_keys, default_workers, settings_options
 from ontosync.parsing import DEFAULT_NAMESPACES, ParseOptions
 
@@ -36,6 +37,8 @@ class _SettingsBase:
 
     @property
     def checkpoint_path(self) -> str:
+        if not self.checkpoint and is_postgres_url(self.db):
+            return checkpoint_name(self.db, self.source)  # named by the source's schema, never the URL
         return self.checkpoint or f"{self.db}.checkpoint.json"
 
     def parse_options(self, base_dir: Path | None = None) -> ParseOptions:

@@ -1,0 +1,143 @@
+"""A source's schema on a PostgreSQL server: connect, lock, migrate.
+
+One server, many sources: each source's rows live in its own schema (the connection's
+`search_path`), with exactly SQLite's tables, keys and foreign keys. So one source's writer never
+reads or locks another's rows (two syncs of different repositories cannot deadlock each other),
+and deleting a source is `DROP SCHEMA ... CASCADE`. Readers query one source by its schema, or
+all of them with `UNION ALL` over the schemas (the README shows how).
+
+Two syncs of the same source are kept apart by a session advisory lock keyed by the schema name,
+waited for up to --lock-timeout.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from ontosync.db_url import mask, schema_for, split_schema
+from ontosync.store import migrations
+from ontosync.store.pg.dialect import PgConnection, wrap_errors
+
+LOCK_POLL_S = 0.2
+
+
+class PgLockBusy(Exception):
+    """Another sync of the same source holds its lock past --lock-timeout (exit 4)."""
+
+
+@dataclass
+class PgTarget:
+    url: str  # as the user gave it (never printed: `shown` is)
+    schema: str
+
+    @property
+    def shown(self) -> str:
+        return f"{mask(split_schema(self.url)[0])} schema {self.schema}"
+
+
+def target(url: str, source: str) -> PgTarget:
+    return PgTarget(url, schema_for(url, source))
+
+
+def connect(t: PgTarget, application: str = "ontosync"):
+    """A connected Peewee PostgresqlDatabase whose search_path is the source's schema (created)."""
+    from peewee import PostgresqlDatabase
+
+    dsn, _ = split_schema(t.url)
+    db = PostgresqlDatabase(dsn, application_name=application[:63], options=f"-c search_path={t.schema}")
+    with wrap_errors():
+        db.connect()
+    conn = PgConnection(db)
+    conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{t.schema}"')
+    return db, conn
+
+
+def lock_key_sql(schema: str) -> tuple[str, tuple]:
+    return "hashtextextended(?, 0)", (f"ontosync:{schema}",)
+
+
+def acquire_lock(conn: PgConnection, t: PgTarget, timeout: float) -> None:
+    """Take the source's advisory lock (held by this session until it closes), waiting `timeout` s."""
+    expr, args = lock_key_sql(t.schema)
+    deadline = time.monotonic() + max(timeout, 0.0)
+    while True:
+        if conn.execute(f"SELECT pg_try_advisory_lock({expr})", args).fetchone()[0]:
+            return
+        if time.monotonic() >= deadline:
+            raise PgLockBusy(f"another sync of {t.shown} holds its lock ({_holder(conn, t)}) past "
+                             f"--lock-timeout {timeout:g} s; nothing was written, run again once it ends")
+        time.sleep(LOCK_POLL_S)
+
+
+def _holder(conn: PgConnection, t: PgTarget) -> str:
+    expr, args = lock_key_sql(t.schema)
+    row = conn.execute(
+        f"""SELECT a.pid, a.application_name, a.backend_start FROM pg_locks l JOIN pg_stat_activity a
+            ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted
+            AND ((l.classid::bigint << 32) | l.objid::bigint) = {expr} LIMIT 1""", args).fetchone()
+    if row is None:
+        return "a session that has just ended"
+    pid, app, since = row
+    return f"server process {pid}, {app or 'unnamed'}, connected since {since:%Y-%m-%d %H:%M:%S %Z}"
+
+
+def migrations_dir() -> Path:
+    return migrations.migrations_dir() / "postgresql"
+
+
+def applied_versions(conn: PgConnection, schema: str) -> dict[int, str]:
+    exists = conn.execute("SELECT 1 FROM information_schema.tables WHERE table_schema = ? "
+                          "AND table_name = 'schema_migrations'", (schema,)).fetchone()
+    if not exists:
+        return {}
+    return dict(conn.execute("SELECT version, checksum FROM schema_migrations").fetchall())
+
+
+def migrate(conn: PgConnection, schema: str) -> list[str]:
+    """Apply the pending PostgreSQL migrations, each in one transaction; refuse a changed or a
+    newer schema (MigrationError, exit 3)."""
+    available = migrations.available_migrations(migrations_dir())
+    applied = applied_versions(conn, schema)
+    newest = max(m.version for m in available)
+    if applied and max(applied) > newest:
+        raise migrations.MigrationError(
+            f"schema {schema} is at migration {max(applied)}, newer than this ontosync knows "
+            f"(postgresql/{newest:03d}); upgrade ontosync to use it")
+    for mig in available:
+        if mig.version in applied and applied[mig.version] != mig.checksum:
+            raise migrations.MigrationError(
+                f"migration postgresql/{mig.path.name} changed after it was applied to schema {schema}; refusing")
+    done = []
+    for mig in available:
+        if mig.version in applied:
+            continue
+        conn.execute("BEGIN")
+        try:
+            migrations.apply_migration(conn, mig)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        done.append(mig.name)
+    return done
+
+
+def list_schemas(url: str) -> list[str]:
+    """The schemas on the server that hold an ontosync store (a schema_migrations and a source_files)."""
+    from peewee import PostgresqlDatabase
+
+    dsn, _ = split_schema(url)
+    db = PostgresqlDatabase(dsn, application_name="ontosync list")
+    with wrap_errors():
+        db.connect()
+    try:
+        rows = PgConnection(db).execute(
+            """SELECT table_schema FROM information_schema.tables WHERE table_name = 'source_files'
+               AND table_schema IN (SELECT table_schema FROM information_schema.tables
+                                    WHERE table_name = 'schema_migrations')
+               ORDER BY 1""").fetchall()
+    finally:
+        db.close()
+    return [r[0] for r in rows]

@@ -1,0 +1,143 @@
+"""SQLite's SQL, as the writer (store/repository.py) writes it, spoken to PostgreSQL.
+
+Why a translator rather than a second copy of the writer: the per-file steps (replace a file's
+rows, re-point links, recompute the touched classes and properties) are the subtle part of
+ontosync, tested at length on SQLite. Keeping them once, and turning the few SQLite-only words
+into PostgreSQL's here, means a fix to those steps is a fix on both databases.
+
+The words translated (each a fixed, tested rewrite; `translate` caches per statement):
+
+- `?` placeholders -> `%s` (and a literal `%` -> `%%`, psycopg2's escape);
+- `INSERT OR IGNORE INTO ...` -> `INSERT INTO ... ON CONFLICT DO NOTHING`;
+- `a CROSS JOIN b ON ...` (SQLite's hint to loop over the small table first) -> `JOIN`;
+- `x GLOB 'legacy:*'` -> `x LIKE 'legacy:%'` (the only patterns used are prefixes);
+- `rowid` -> `ctid`; `temp.` -> `pg_temp.`; `WITHOUT ROWID` dropped; `WHERE 1` -> `WHERE true`.
+
+`PgConnection` gives the writer the sqlite3.Connection surface it uses (`execute` returning a
+cursor, `executemany`, `in_transaction`), with every driver error raised as Peewee's (so the
+pipeline's retry and fatal-error handling, written for Peewee's errors, hold on both databases).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\bCROSS JOIN(\s+\w+(?:\s+\w+)?\s+ON\b)"), r"JOIN\1"),
+    (re.compile(r"\bGLOB\s+'([^'*?\[]*)\*'"), r"LIKE '\1%'"),
+    (re.compile(r"\browid\b"), "ctid"),
+    (re.compile(r"\btemp\.(\w)"), r"pg_temp.\1"),
+    (re.compile(r"\s+WITHOUT ROWID\b"), ""),
+    (re.compile(r"\bWHERE 1\b(?!\s*[=<>!])"), "WHERE true"),
+)
+_OR_IGNORE = re.compile(r"^\s*INSERT\s+OR\s+IGNORE\s+INTO\b", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=512)
+def translate(sql: str) -> str:
+    """SQLite SQL -> PostgreSQL SQL with %s placeholders (see the module's list)."""
+    out = sql
+    for pattern, replacement in _RULES:
+        out = pattern.sub(replacement, out)
+    out = _qualify_upsert(out)
+    if _OR_IGNORE.match(out):
+        out = _OR_IGNORE.sub("INSERT INTO", out, count=1).rstrip().rstrip(";") + " ON CONFLICT DO NOTHING"
+    return _placeholders(out)
+
+
+_UPSERT = re.compile(r"INSERT\s+INTO\s+(\w+)\s*\(([^)]*)\)(.*?\bDO UPDATE SET\b)(.*)$", re.S | re.I)
+
+
+def _qualify_upsert(sql: str) -> str:
+    """In `ON CONFLICT ... DO UPDATE SET`, a bare column means the existing row in SQLite and is
+    ambiguous in PostgreSQL: name it `table.column` (assignment targets and `excluded.` stay)."""
+    m = _UPSERT.search(sql)
+    if not m:
+        return sql
+    table, columns, middle, sets = m.groups()
+    for col in (c.strip() for c in columns.split(",")):
+        sets = re.sub(rf"(?<![.\w]){col}\b(?!\s*=[^=])", f"{table}.{col}", sets)
+    return sql[:m.start()] + f"INSERT INTO {table} ({columns}){middle}{sets}"
+
+
+def _placeholders(sql: str) -> str:
+    """`?` -> `%s` outside string literals, `%` -> `%%` everywhere (psycopg2's paramstyle)."""
+    parts = re.split(r"('(?:[^']|'')*')", sql)
+    for i, part in enumerate(parts):
+        if i % 2:  # a string literal
+            parts[i] = part.replace("%", "%%")
+        else:
+            parts[i] = part.replace("%", "%%").replace("?", "%s")
+    return "".join(parts)
+
+
+def wrap_errors() -> _ErrorWrapper:
+    """A context that raises any psycopg2 error as Peewee's class for it, found along the MRO
+    (Peewee's own wrapper looks one level up only, so a deadlock, a psycopg2
+    TransactionRollbackError two levels below OperationalError, would escape it). The driver's
+    error stays as `args[0]`, with its `pgcode`."""
+    return _ErrorWrapper()
+
+
+class _ErrorWrapper:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        import peewee
+        import psycopg2
+
+        if exc is None or not isinstance(exc, psycopg2.Error):
+            return False
+        for klass in type(exc).__mro__:
+            new_type = peewee.EXCEPTIONS.get(klass.__name__)
+            if new_type is not None:
+                raise new_type(exc, *exc.args).with_traceback(tb)
+        return False
+
+
+class PgConnection:
+    """The slice of sqlite3.Connection the writer uses, over a Peewee PostgresqlDatabase (which
+    keeps psycopg2 in autocommit mode: transactions are the BEGIN/COMMIT the store sends)."""
+
+    def __init__(self, db: Any) -> None:
+        self.db = db  # peewee.PostgresqlDatabase, connected
+        self.raw = db.connection()
+
+    @property
+    def in_transaction(self) -> bool:
+        import psycopg2.extensions as ext
+
+        return self.raw.info.transaction_status != ext.TRANSACTION_STATUS_IDLE
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        cur = self.raw.cursor()
+        with _ErrorWrapper():
+            cur.execute(translate(sql), tuple(params))
+        return cur
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> Any:
+        from psycopg2.extras import execute_batch
+
+        cur = self.raw.cursor()
+        rows = [tuple(r) for r in rows]
+        if rows:
+            with _ErrorWrapper():
+                execute_batch(cur, translate(sql), rows, page_size=200)
+        return cur
+
+
+# deadlock_detected, serialization_failure, lock_not_available: the transaction was rolled back
+# whole and may simply run again (the pipeline's lock retries take these like SQLite's "locked").
+RETRYABLE_CODES = frozenset({"40P01", "40001", "55P03"})
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """A PostgreSQL error (raw or wrapped by Peewee) that a retry of the same transaction cures."""
+    for candidate in (exc, *(exc.args[:1] if exc.args else ()), exc.__cause__):
+        if getattr(candidate, "pgcode", None) in RETRYABLE_CODES:
+            return True
+    return False

@@ -1,0 +1,95 @@
+"""The writer on PostgreSQL: store/repository.py's per-file steps, run through the dialect layer.
+
+`PgRepository` is the SQLite `Repository` with a different connection: the steps (replace the
+file's rows, re-point links across files, recompute the touched classes and properties, each file
+in one transaction) are inherited, not copied; their SQL goes through store/pg/dialect.py. What
+differs is only what the two databases do differently:
+
+- the transaction: `BEGIN` (PostgreSQL's row locks replace SQLite's database-wide write lock);
+- the save's work tables: session-local `TEMP` tables (`ON COMMIT` nothing: emptied by the save);
+- the semantic-sql layer and the change log are not kept on PostgreSQL yet (their SQL is
+  SQLite's JSON, FTS5 and TEMP triggers): `readers` is a layer that does nothing, and no change log
+  is started. The contract tables and the per-file facts are complete.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from ontosync.parsing import DEFAULT_NAMESPACES
+from ontosync.store import migrations
+from ontosync.store.models import database_proxy
+from ontosync.store.pg import database
+from ontosync.store.repository import Repository, StoreError
+from ontosync.store.semsql import ReadersLayer
+
+
+class NoReadersLayer(ReadersLayer):
+    """The semantic-sql layer, not kept on PostgreSQL yet: every hook does nothing."""
+
+    def file_saved(self, conn: Any, path: str, onto: str, facts: Any) -> None:
+        return None
+
+
+class PgRepository(Repository):
+    """One source's schema on a PostgreSQL server; used by the single writer of a run."""
+
+    def __init__(self, target: database.PgTarget, default_ontology: str = "default",
+                 lock_timeout: float = 0.0) -> None:
+        self.target = target
+        self.db_path = target.shown
+        self.default_ontology = default_ontology
+        self.db, self.conn = database.connect(target, "ontosync sync")
+        database.acquire_lock(self.conn, target, lock_timeout)
+        database_proxy.initialize(self.db)
+        self._temp_ready = False
+        self._filled = ("aff_classes", "aff_children", "aff_props", "aff_names")
+        self.fingerprint = None
+        self.changes = None
+        self._readers = NoReadersLayer(DEFAULT_NAMESPACES)
+
+    @property
+    def readers(self) -> ReadersLayer:
+        return self._readers
+
+    @readers.setter
+    def readers(self, layer: ReadersLayer) -> None:
+        """The sync hands its configured layer; on PostgreSQL none is kept yet (the docstring says why)."""
+
+    def close(self) -> None:
+        self.db.close()  # ends the session: the advisory lock and the temp tables go with it
+
+    def ensure_schema(self) -> list[str]:
+        try:
+            return database.migrate(self.conn, self.target.schema)
+        except migrations.MigrationError as exc:
+            raise StoreError(str(exc)) from exc
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.conn.execute("BEGIN")
+        try:
+            yield
+            if self.conn.in_transaction:
+                self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.raw.rollback()
+            raise
+
+    def _temp_tables(self) -> None:
+        if self._temp_ready:
+            return
+        for name in ("aff_classes", "aff_children", "aff_props", "aff_names"):
+            self.conn.execute(f'CREATE TEMP TABLE IF NOT EXISTS {name} (o TEXT COLLATE "C", iri TEXT COLLATE "C", '
+                              "PRIMARY KEY (o, iri))")
+        self._temp_ready = True
+
+    def refresh_readers(self) -> list[str]:
+        return []
+
+    def start_change_log(self, repo: Any, revision: str | None, source: str | None, now: str) -> None:
+        """No change log on PostgreSQL yet (see the module's docstring)."""
+        return None
