@@ -85,6 +85,10 @@ def main(argv: list[str] | None = None) -> int:
     args = None
     try:
         args = build_parser(with_fetch_db).parse_args(argv)
+        if args.command in ("migrate", "verify", "diff", "search") and is_postgres_url(getattr(args, "db", None)):
+            from ontosync.pg_commands import run_command
+
+            return run_command(args)
         code = {"sync": cmd_sync, "migrate": cmd_migrate, "verify": cmd_verify, "status": cmd_status,
                 "diff": _cmd_diff}.get(
             args.command, _delegate)(args)
@@ -319,21 +323,35 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def _status_database(db: str):
+    """(the database opened for reading, how to show it, its default checkpoint path)."""
+    from ontosync.store.status import open_read_only
+
+    if is_postgres_url(db):
+        from ontosync.pg_commands import PgUnavailable, open_for_status
+
+        try:
+            return open_for_status(db)
+        except PgUnavailable as exc:
+            raise UsageError(str(exc)) from None
+    _require_file(db)
+    return open_read_only(db), db, f"{db}.checkpoint.json"
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     from ontosync.pipeline.checkpoint import Checkpoint
     from ontosync.sources.names import printable
-    from ontosync.store.status import NotAnOntosyncDatabase, open_read_only, status_counts
+    from ontosync.store.status import NotAnOntosyncDatabase, status_counts
 
-    _require_file(args.db)
-    db = open_read_only(args.db)
+    db, shown, default_checkpoint = _status_database(args.db)
     try:
-        info = {"database": args.db, **status_counts(db)}
+        info = {"database": shown, **status_counts(db)}
     except NotAnOntosyncDatabase as exc:
         _say(f"fatal: {args.db} is not an ontosync database: {exc}")
         return 3
     finally:
         db.close()
-    ckpt = Checkpoint.load(args.checkpoint or f"{args.db}.checkpoint.json")
+    ckpt = Checkpoint.load(args.checkpoint or default_checkpoint)
     info["checkpoint"] = None if ckpt is None else {
         "source": ckpt.source, "revision": ckpt.revision, "started_at": ckpt.started_at,
         "last_checkpoint_at": ckpt.last_checkpoint_at, "processed": ckpt.processed,
@@ -342,7 +360,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(json.dumps(info, indent=2, ensure_ascii=False))
         return 0
     f = info["files"]
-    print(f"database      {args.db}")
+    print(f"database      {shown}")
     print(f"files         {f['ok']} ok, {f['failed']} failed, {f['skipped']} skipped")
     print(f"classes       {info['classes']} declared, {info['referenced_only_classes']} referenced only")
     print(f"hierarchy     {info['hierarchy_edges']} edges")

@@ -105,3 +105,63 @@ def _only_schema(url: str) -> str:
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return mask(text[0] if text else type(exc).__name__)
+
+
+def open_for_status(url: str):
+    """(Peewee database, how to show it, the default checkpoint path) for `ontosync status`."""
+    db, _conn, schema = open_reader(url)
+    return db, f"{mask(split_schema(url)[0])} schema {schema}", f"ontosync-{schema}.checkpoint.json"
+
+
+def run_command(args: Any) -> int:
+    """`migrate`, `verify`, `diff` and `search` on a PostgreSQL database."""
+    if args.command in ("diff", "search"):
+        say(f"error: `ontosync {args.command}` reads the change log and the search index, which are not kept on "
+            "PostgreSQL yet; sync into a SQLite file for it")
+        return 2
+    try:
+        db, conn, schema = open_reader(args.db)
+    except PgUnavailable as exc:
+        say(f"error: {exc}")
+        return 2
+    try:
+        return (_migrate if args.command == "migrate" else _verify)(args, conn, schema)
+    except _driver_errors() as exc:
+        say(f"fatal: {_first_line(exc)}")
+        return 3
+    finally:
+        db.close()
+
+
+def _shown(args: Any, schema: str) -> str:
+    return f"{mask(split_schema(args.db)[0])} schema {schema}"
+
+
+def _migrate(args: Any, conn: Any, schema: str) -> int:
+    from ontosync.store.migrations import MigrationError
+    from ontosync.store.pg.database import PgTarget, acquire_lock, migrate
+
+    if getattr(args, "dry_run", False):
+        say("error: --dry-run is not available on PostgreSQL (a migration there is one transaction)")
+        return 2
+    try:
+        acquire_lock(conn, PgTarget(args.db, schema), 30.0)
+        done = migrate(conn, schema)
+    except MigrationError as exc:
+        say(f"fatal: {exc}")
+        return 3
+    print(f"{_shown(args, schema)}: " + (f"applied {', '.join(done)}" if done else "up to date"))
+    return 0
+
+
+def _verify(args: Any, conn: Any, schema: str) -> int:
+    from ontosync.store.pg.database import problems
+
+    found = problems(conn, schema)
+    if found:
+        for p in found:
+            say(f"verify: {p}")
+        say(f"verify failed: {_shown(args, schema)} fails its checks (above)")
+        return 3
+    print(f"{_shown(args, schema)}: constraints validated, migrations match, foreign keys hold")
+    return 0

@@ -99,16 +99,7 @@ def migrate(conn: PgConnection, schema: str) -> list[str]:
     """Apply the pending PostgreSQL migrations, each in one transaction; refuse a changed or a
     newer schema (MigrationError, exit 3)."""
     available = migrations.available_migrations(migrations_dir())
-    applied = applied_versions(conn, schema)
-    newest = max(m.version for m in available)
-    if applied and max(applied) > newest:
-        raise migrations.MigrationError(
-            f"schema {schema} is at migration {max(applied)}, newer than this ontosync knows "
-            f"(postgresql/{newest:03d}); upgrade ontosync to use it")
-    for mig in available:
-        if mig.version in applied and applied[mig.version] != mig.checksum:
-            raise migrations.MigrationError(
-                f"migration postgresql/{mig.path.name} changed after it was applied to schema {schema}; refusing")
+    applied = check_migrations(conn, schema, available)
     done = []
     for mig in available:
         if mig.version in applied:
@@ -122,6 +113,21 @@ def migrate(conn: PgConnection, schema: str) -> list[str]:
             raise
         done.append(mig.name)
     return done
+
+
+def check_migrations(conn: PgConnection, schema: str, available: list) -> dict[int, str]:
+    """The applied versions, after refusing a schema that is newer or whose migrations changed."""
+    applied = applied_versions(conn, schema)
+    newest = max(m.version for m in available)
+    if applied and max(applied) > newest:
+        raise migrations.MigrationError(
+            f"schema {schema} is at migration {max(applied)}, newer than this ontosync knows "
+            f"(postgresql/{newest:03d}); upgrade ontosync to use it")
+    for mig in available:
+        if mig.version in applied and applied[mig.version] != mig.checksum:
+            raise migrations.MigrationError(
+                f"migration postgresql/{mig.path.name} changed after it was applied to schema {schema}; refusing")
+    return applied
 
 
 def list_schemas(url: str) -> list[str]:
@@ -141,3 +147,39 @@ def list_schemas(url: str) -> list[str]:
     finally:
         db.close()
     return [r[0] for r in rows]
+
+
+def problems(conn: PgConnection, schema: str) -> list[str]:
+    """`verify` on PostgreSQL: the schema's migrations are this release's (unchanged, not newer),
+    every constraint is validated, and no foreign key has an orphan (a check that also holds for
+    constraints added NOT VALID or disabled triggers)."""
+    found = []
+    try:
+        check_migrations(conn, schema, migrations.available_migrations(migrations_dir()))
+    except migrations.MigrationError as exc:
+        found.append(str(exc))
+    if not applied_versions(conn, schema):
+        return [*found, f"schema {schema} holds no ontosync store"]
+    for name, table in conn.execute(
+            """SELECT c.conname, c.conrelid::regclass::text FROM pg_constraint c JOIN pg_namespace n
+               ON n.oid = c.connamespace WHERE n.nspname = ? AND NOT c.convalidated ORDER BY 1""", (schema,)):
+        found.append(f"constraint {name} on {table} is not validated")
+    for table, cols, ref, ref_cols in _foreign_keys(conn, schema):
+        join = " AND ".join(f"r.{rc} = t.{c}" for c, rc in zip(cols, ref_cols, strict=True))
+        n = conn.execute(f"SELECT count(*) FROM {table} t WHERE NOT EXISTS (SELECT 1 FROM {ref} r WHERE {join})"
+                         ).fetchone()[0]
+        if n:
+            found.append(f"foreign key: {n} rows of {table} ({', '.join(cols)}) point to no {ref} row")
+    return found
+
+
+def _foreign_keys(conn: PgConnection, schema: str) -> list[tuple[str, list[str], str, list[str]]]:
+    rows = conn.execute(
+        """SELECT c.conrelid::regclass::text, c.confrelid::regclass::text,
+                  ARRAY(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY k(n, i)
+                        JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.i),
+                  ARRAY(SELECT a.attname::text FROM unnest(c.confkey) WITH ORDINALITY k(n, i)
+                        JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n ORDER BY k.i)
+           FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
+           WHERE n.nspname = ? AND c.contype = 'f' ORDER BY 1, 2""", (schema,)).fetchall()
+    return [(t, list(cols), ref, list(ref_cols)) for t, ref, cols, ref_cols in rows]
