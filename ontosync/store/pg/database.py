@@ -41,15 +41,22 @@ def target(url: str, source: str) -> PgTarget:
     return PgTarget(url, schema_for(url, source))
 
 
-def connect(t: PgTarget, application: str = "ontosync"):
+# The writer's statements each touch the few keys one file's save affects, driven by small temp
+# tables that have no statistics (the planner guesses ~900 rows, then sorts or hashes whole tables):
+# like SQLite, it runs them as nested loops over indexes. Measured on the corpus: 4x faster.
+WRITER_SETTINGS = "-c enable_hashjoin=off -c enable_mergejoin=off"
+
+
+def connect(t: PgTarget, application: str = "ontosync", writer: bool = False):
     """A connected Peewee PostgresqlDatabase whose search_path is the source's schema (created)."""
     from peewee import PostgresqlDatabase
 
     dsn, _ = split_schema(t.url)
-    db = PostgresqlDatabase(dsn, application_name=application[:63], options=f"-c search_path={t.schema}")
+    options = f"-c search_path={t.schema}" + (f" {WRITER_SETTINGS}" if writer else "")
+    db = PostgresqlDatabase(dsn, application_name=application[:63], options=options)
     with wrap_errors():
         db.connect()
-    conn = PgConnection(db)
+    conn = PgConnection(db, prepare=writer)
     conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{t.schema}"')
     return db, conn
 

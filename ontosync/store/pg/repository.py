@@ -25,6 +25,8 @@ from ontosync.store.pg import database
 from ontosync.store.repository import Repository, StoreError
 from ontosync.store.semsql import ReadersLayer
 
+PLANNER_SAMPLE = 8  # rows a save's temp table typically holds
+
 
 class NoReadersLayer(ReadersLayer):
     """The semantic-sql layer, not kept on PostgreSQL yet: every hook does nothing."""
@@ -41,7 +43,7 @@ class PgRepository(Repository):
         self.target = target
         self.db_path = target.shown
         self.default_ontology = default_ontology
-        self.db, self.conn = database.connect(target, "ontosync sync")
+        self.db, self.conn = database.connect(target, "ontosync sync", writer=True)
         database.acquire_lock(self.conn, target, lock_timeout)
         database_proxy.initialize(self.db)
         self._temp_ready = False
@@ -83,8 +85,13 @@ class PgRepository(Repository):
         if self._temp_ready:
             return
         for name in ("aff_classes", "aff_children", "aff_props", "aff_names"):
+            # analysed once holding a few rows, so the planner knows they are small (PLANNER_SAMPLE)
             self.conn.execute(f'CREATE TEMP TABLE IF NOT EXISTS {name} (o TEXT COLLATE "C", iri TEXT COLLATE "C", '
                               "PRIMARY KEY (o, iri))")
+            self.conn.executemany(f"INSERT INTO {name} VALUES (?, ?)",
+                                  [("o", f"sample{i}") for i in range(PLANNER_SAMPLE)])
+            self.conn.execute(f"ANALYZE {name}")
+            self.conn.execute(f"DELETE FROM {name}")
         self._temp_ready = True
 
     def refresh_readers(self) -> list[str]:
