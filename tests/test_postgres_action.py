@@ -19,8 +19,8 @@ from tests.postgres_server import drop_schema, new_schema, pg_dump, schema_url, 
 
 def action_env(tmp_path: Path, **inputs: str) -> dict[str, str]:
     spec = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
-    env = {"INPUT_" + name.upper(): "" if "github.token" in str(meta.get("default", "")) else str(meta.get("default", ""))
-           for name, meta in spec["inputs"].items()}
+    defaults = {name: str(meta.get("default", "")) for name, meta in spec["inputs"].items()}
+    env = {"INPUT_" + name.upper(): "" if "github.token" in value else value for name, value in defaults.items()}
     ws = tmp_path / "workspace"
     shutil.copytree(EXAMPLE, ws)
     env.update({"GITHUB_WORKSPACE": str(ws), "GITHUB_OUTPUT": str(tmp_path / "output.txt"),
