@@ -287,3 +287,46 @@ def test_a_reader_never_sees_a_half_written_file(schema, tmp_path):
     for snap in partial:
         for path, (classes, edges, _declared) in snap.items():
             assert [classes, edges] == final[path], path
+
+
+# -- another session holding rows: retried, counted, then exit 4 ------------------------------------
+def _hold_row(schema: str, path: str, seconds: float) -> threading.Thread:
+    """Another session locks `path`'s source_files row for `seconds` (as a long transaction would)."""
+    ready = threading.Event()
+
+    def hold() -> None:
+        conn = connect()
+        cur = conn.cursor()
+        cur.execute("BEGIN")
+        cur.execute(f'SELECT 1 FROM "{schema}".source_files WHERE path = %s FOR UPDATE', (path,))
+        ready.set()
+        time.sleep(seconds)
+        cur.execute("COMMIT")
+        conn.close()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    ready.wait(30)
+    return thread
+
+
+def test_a_locked_row_is_retried_and_counted(schema, tmp_path):
+    tree = copy_example(tmp_path)
+    url = schema_url(schema)
+    ckpt, report = str(tmp_path / "c.json"), tmp_path / "r.json"
+    assert cli("sync", str(tree), "--db", url, "--quiet", "--checkpoint", ckpt).returncode == 0
+    core = tree / "core.ttl"
+    core.write_text(core.read_text(encoding="utf-8").replace('"Machine"', '"A machine"', 1), encoding="utf-8")
+    holder = _hold_row(schema, "core.ttl", 2.5)
+    proc = cli("sync", str(tree), "--db", url, "--quiet", "--checkpoint", ckpt, "--report", str(report))
+    holder.join()
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(report.read_text())["retries"] >= 1
+    assert pg_dump(schema, TABLES) == sqlite_of(tree, tmp_path)
+
+    core.write_text(core.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    holder = _hold_row(schema, "core.ttl", 8)
+    proc = cli("sync", str(tree), "--db", url, "--checkpoint", ckpt, "--busy-timeout", "2")
+    holder.join()
+    assert proc.returncode == 4 and "database busy" in proc.stderr and "Traceback" not in proc.stderr
+    assert password(url) not in proc.stderr

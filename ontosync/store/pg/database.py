@@ -44,7 +44,10 @@ def target(url: str, source: str) -> PgTarget:
 # The writer's statements each touch the few keys one file's save affects, driven by small temp
 # tables that have no statistics (the planner guesses ~900 rows, then sorts or hashes whole tables):
 # like SQLite, it runs them as nested loops over indexes. Measured on the corpus: 4x faster.
-WRITER_SETTINGS = "-c enable_hashjoin=off -c enable_mergejoin=off"
+# lock_timeout: a row another session holds locked fails the statement after 1 s (SQLSTATE 55P03),
+# like SQLite's busy timeout; the pipeline retries the file's transaction with backoff, counted in
+# the report, for --busy-timeout seconds, then exits 4.
+WRITER_SETTINGS = "-c enable_hashjoin=off -c enable_mergejoin=off -c lock_timeout=1000"
 
 
 def connect(t: PgTarget, application: str = "ontosync", writer: bool = False):

@@ -96,7 +96,7 @@ def wrap_errors() -> _ErrorWrapper:
     """A context that raises any psycopg2 error as Peewee's class for it, found along the MRO
     (Peewee's own wrapper looks one level up only, so a deadlock, a psycopg2
     TransactionRollbackError two levels below OperationalError, would escape it). The driver's
-    error stays as `args[0]`, with its `pgcode`."""
+    error stays as the exception's `orig`, with its `pgcode`."""
     return _ErrorWrapper()
 
 
@@ -151,6 +151,19 @@ class PgConnection:
                 execute_batch(cur, self._statement(sql, cur), rows, page_size=200)
         return cur
 
+    def rollback(self) -> None:
+        """End a failed transaction (psycopg2's rollback() does nothing in autocommit mode: the
+        server's transaction must be ended by a ROLLBACK sent as SQL), and forget the statements
+        prepared so far: whether a PREPARE inside it survived is not something to rely on."""
+        if not self.in_transaction:
+            return
+        cur = self.raw.cursor()
+        with _ErrorWrapper():
+            cur.execute("ROLLBACK")
+            if self._prepared:
+                cur.execute("DEALLOCATE ALL")
+        self._prepared.clear()
+
     def _statement(self, sql: str, cur: Any) -> str:
         """The SQL to send: `EXECUTE name(%s, ...)` for a prepared statement, else the translation."""
         if not self.prepare or not _PREPARABLE.match(sql):
@@ -187,7 +200,7 @@ RETRYABLE_CODES = frozenset({"40P01", "40001", "55P03"})
 
 def is_retryable(exc: BaseException) -> bool:
     """A PostgreSQL error (raw or wrapped by Peewee) that a retry of the same transaction cures."""
-    for candidate in (exc, *(exc.args[:1] if exc.args else ()), exc.__cause__):
+    for candidate in (exc, getattr(exc, "orig", None), exc.__cause__, exc.__context__):  # Peewee keeps `orig`
         if getattr(candidate, "pgcode", None) in RETRYABLE_CODES:
             return True
     return False

@@ -77,8 +77,7 @@ class PgRepository(Repository):
             if self.conn.in_transaction:
                 self.conn.execute("COMMIT")
         except BaseException:
-            if self.conn.in_transaction:
-                self.conn.raw.rollback()
+            self.conn.rollback()
             raise
 
     def _temp_tables(self) -> None:
