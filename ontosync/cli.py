@@ -44,20 +44,20 @@ def build_parser(with_fetch_db: bool = True) -> argparse.ArgumentParser:
     add_sync_arguments(s)  # every flag is a row of ontosync/options.py
 
     m = sub.add_parser("migrate", help="upgrade a database to the current schema (backup first)")
-    m.add_argument("--db", required=True, help="the database to upgrade")
+    _db_option(m, "the database to upgrade")
     m.add_argument("--backup-dir", metavar="DIR", help="where the backup goes (default beside the database)")
     m.add_argument("--dry-run", action="store_true", help="print what would change, change nothing")
 
     v = sub.add_parser("verify", help="PRAGMA integrity_check and foreign_key_check; exit 0 or 3")
-    v.add_argument("--db", required=True, help="the database to check")
+    _db_option(v, "the database to check")
 
     st = sub.add_parser("status", help="what the database and checkpoint hold")
-    st.add_argument("--db", required=True, help="the database")
+    _db_option(st, "the database")
     st.add_argument("--checkpoint", metavar="PATH", help="checkpoint file (default <db>.checkpoint.json)")
     st.add_argument("--json", action="store_true", help="print JSON instead of text")
 
     d = sub.add_parser("diff", help="what a run (or runs, or another database) changed in the ontology")
-    d.add_argument("--db", required=True, help="the database (the head of the comparison)")
+    _db_option(d, "the database (the head of the comparison)")
     which = d.add_mutually_exclusive_group()
     which.add_argument("--run", type=int, metavar="ID", help="the changes of this run")
     which.add_argument("--since", metavar="REVISION", help="the changes of the runs after the run at REVISION")
@@ -76,6 +76,13 @@ def build_parser(with_fetch_db: bool = True) -> argparse.ArgumentParser:
         else:
             add_fetch_db_parser(sub)
     return parser
+
+
+def _db_option(parser: argparse.ArgumentParser, text: str) -> None:
+    """--db, required unless ONTOSYNC_DATABASE_URL names the database (a PostgreSQL URL kept in a secret)."""
+    env = os.environ.get("ONTOSYNC_DATABASE_URL")
+    parser.add_argument("--db", required=not env, default=env or None,
+                        help=f"{text} (default $ONTOSYNC_DATABASE_URL); a path, or postgresql://...")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -199,7 +199,9 @@ def build_settings(cli: dict[str, Any], config_path: str | None) -> Settings:
     elif not source.startswith("github:") and os.path.isfile(Path(source) / CONFIG_FILE):
         file_values = load_config_file(Path(source) / CONFIG_FILE)
         _check_untrusted(file_values, Path(source), Path(source) / CONFIG_FILE)
-    merged = {**file_values, **{k: v for k, v in cli.items() if v is not None and k in FIELD_NAMES}}
+    # ONTOSYNC_DATABASE_URL: where a URL with a password belongs (a CI secret), not a flag or a file
+    from_env = {"db": os.environ["ONTOSYNC_DATABASE_URL"]} if os.environ.get("ONTOSYNC_DATABASE_URL") else {}
+    merged = {**file_values, **from_env, **{k: v for k, v in cli.items() if v is not None and k in FIELD_NAMES}}
     merged["source"] = source
     try:
         settings = Settings(**merged)

@@ -330,3 +330,16 @@ def test_a_locked_row_is_retried_and_counted(schema, tmp_path):
     holder.join()
     assert proc.returncode == 4 and "database busy" in proc.stderr and "Traceback" not in proc.stderr
     assert password(url) not in proc.stderr
+
+
+def test_the_database_url_may_come_from_the_environment(schema, tmp_path):
+    """ONTOSYNC_DATABASE_URL (a CI secret) stands for --db in sync, status and verify."""
+    tree = copy_example(tmp_path)
+    env = {"ONTOSYNC_DATABASE_URL": schema_url(schema)}
+    proc = cli("sync", str(tree), "--quiet", "--checkpoint", str(tmp_path / "c.json"), env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert not (tmp_path / "ontology.db").exists() and not Path("ontology.db").exists()
+    assert len(pg_dump(schema, ("owl_classes",))["owl_classes"]) > 0
+    proc = cli("status", "--json", "--checkpoint", str(tmp_path / "c.json"), env=env)
+    assert proc.returncode == 0 and json.loads(proc.stdout)["files"]["ok"] > 0
+    assert cli("verify", env=env).returncode == 0
