@@ -115,9 +115,9 @@ def open_for_status(url: str):
 
 def run_command(args: Any) -> int:
     """`migrate`, `verify`, `diff` and `search` on a PostgreSQL database."""
-    if args.command in ("diff", "search"):
-        say(f"error: `ontosync {args.command}` reads the change log and the search index, which are not kept on "
-            "PostgreSQL yet; sync into a SQLite file for it")
+    if args.command == "diff":
+        say("error: `ontosync diff` reads the change log, which is not kept on PostgreSQL yet; "
+            "sync into a SQLite file for it")
         return 2
     try:
         db, conn, schema = open_reader(args.db)
@@ -125,7 +125,7 @@ def run_command(args: Any) -> int:
         say(f"error: {exc}")
         return 2
     try:
-        return (_migrate if args.command == "migrate" else _verify)(args, conn, schema)
+        return {"migrate": _migrate, "verify": _verify, "search": _search}[args.command](args, conn, schema)
     except _driver_errors() as exc:
         say(f"fatal: {_first_line(exc)}")
         return 3
@@ -165,3 +165,10 @@ def _verify(args: Any, conn: Any, schema: str) -> int:
         return 3
     print(f"{_shown(args, schema)}: constraints validated, migrations match, foreign keys hold")
     return 0
+
+
+def _search(args: Any, conn: Any, schema: str) -> int:
+    from ontosync.search_command import print_hits
+    from ontosync.store.pg.search import search
+
+    return print_hits(args, search(conn, args.text, max(1, args.limit)))

@@ -15,7 +15,8 @@ import pytest
 from tests.helpers import CONTENT_TABLES, PAGES, cli
 from tests.postgres_server import drop_schema, new_schema, pg_dump, schema_url, server_url, sqlite_dump
 
-TABLES = (*CONTENT_TABLES, "file_synonyms")
+# the contract tables, the per-file facts and the semantic-sql layer (class_search's id aside)
+TABLES = (*CONTENT_TABLES, "file_synonyms", "statements", "prefix", "entailed_edge", "class_search")
 pytestmark = [pytest.mark.corpus, pytest.mark.slow]
 
 

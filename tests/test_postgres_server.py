@@ -21,7 +21,8 @@ from ontosync.db_url import mask, password, schema_for, split_schema
 from tests.helpers import CONTENT_TABLES, ROOT, cli, copy_example
 from tests.postgres_server import connect, drop_schema, new_schema, pg_dump, schema_url, server_url, sqlite_dump
 
-TABLES = (*CONTENT_TABLES, "file_synonyms")
+# the contract tables, the per-file facts and the semantic-sql layer (class_search's id aside)
+TABLES = (*CONTENT_TABLES, "file_synonyms", "statements", "prefix", "entailed_edge", "class_search")
 
 
 @pytest.fixture
@@ -120,7 +121,11 @@ def test_migrations_are_recorded_and_a_newer_schema_is_refused(schema, tmp_path)
     conn = connect()
     cur = conn.cursor()
     cur.execute(f'SELECT version, name, length(checksum) FROM "{schema}".schema_migrations ORDER BY 1')
-    assert cur.fetchall() == [(1, "initial", 64)]
+    from ontosync.store.migrations import available_migrations
+    from ontosync.store.pg.database import migrations_dir
+
+    shipped = [(m.version, m.name, 64) for m in available_migrations(migrations_dir())]
+    assert cur.fetchall() == shipped and shipped[:2] == [(1, "initial", 64), (2, "semantic_sql", 64)]
     cur.execute(f"""SELECT count(*) FROM information_schema.referential_constraints r
                     JOIN information_schema.table_constraints t ON t.constraint_name = r.constraint_name
                     AND t.constraint_schema = r.constraint_schema
@@ -343,3 +348,15 @@ def test_the_database_url_may_come_from_the_environment(schema, tmp_path):
     proc = cli("status", "--json", "--checkpoint", str(tmp_path / "c.json"), env=env)
     assert proc.returncode == 0 and json.loads(proc.stdout)["files"]["ok"] > 0
     assert cli("verify", env=env).returncode == 0
+
+
+def test_search_answers_like_sqlite(schema, tmp_path):
+    tree = copy_example(tmp_path)
+    url, db = schema_url(schema), tmp_path / "s.db"
+    assert cli("sync", str(tree), "--db", url, "--quiet", "--checkpoint", str(tmp_path / "c.json")).returncode == 0
+    assert cli("sync", str(tree), "--db", str(db), "--quiet").returncode == 0
+    for text in ("robo", "programmable mach", "part", "no such words here", "  "):
+        pg, sq = (cli("search", text, "--db", d, "--json") for d in (url, str(db)))
+        assert pg.returncode == sq.returncode == 0, pg.stderr
+        assert {h["curie"] for h in json.loads(pg.stdout)} == {h["curie"] for h in json.loads(sq.stdout)}, text
+    assert json.loads(cli("search", "robo", "--db", url, "--json").stdout)  # it finds something

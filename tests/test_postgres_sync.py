@@ -22,7 +22,8 @@ import pytest
 from tests.helpers import CONTENT_TABLES, ROOT, cli, copy_example
 from tests.postgres_server import sqlite_dump
 
-TABLES = (*CONTENT_TABLES, "file_synonyms")
+# the contract tables, the per-file facts and the semantic-sql layer (class_search's id aside)
+TABLES = (*CONTENT_TABLES, "file_synonyms", "statements", "prefix", "entailed_edge", "class_search")
 
 
 def sqlite_reference(tree: Path, work: Path, *args: str) -> dict:

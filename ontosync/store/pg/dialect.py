@@ -32,13 +32,25 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\btemp\.(\w)"), r"pg_temp.\1"),
     (re.compile(r"\s+WITHOUT ROWID\b"), ""),
     (re.compile(r"\bWHERE 1\b(?!\s*[=<>!])"), "WHERE true"),
+    # the readers' layer (store/semsql.py, closure.py, search.py)
+    (re.compile(r"\bjson_extract\((\w+), '\$\.(\w+)'\)"), r"(\1::json ->> '\2')"),
+    (re.compile(r"\binstr\("), "strpos("),
+    (re.compile(r"\bgroup_concat\(value, ' \| '\)"), "string_agg(value, ' | ' ORDER BY predicate, value)"),
+    (re.compile(r"\s+INDEXED BY \w+"), ""),
+    (re.compile(r"(?<=[\s(=])\+(\w+\.\w+)"), r"\1"),  # SQLite's "+col" (no index on it) is a number in PostgreSQL
+    (re.compile(r"\) WHERE (strpos\(x|source IS NOT NULL)"), r") AS sub WHERE \1"),  # a FROM subquery needs a name
 )
+# SQLite's FTS5 index upkeep; PostgreSQL indexes class_search itself (migrations/postgresql/002)
+_FTS_WRITE = re.compile(r"^\s*INSERT INTO class_search_fts\b", re.IGNORECASE)
+NO_OP = "SELECT 1 WHERE false"
 _OR_IGNORE = re.compile(r"^\s*INSERT\s+OR\s+IGNORE\s+INTO\b", re.IGNORECASE)
 
 
 @functools.lru_cache(maxsize=512)
 def translate(sql: str) -> str:
     """SQLite SQL -> PostgreSQL SQL with %s placeholders (see the module's list)."""
+    if _FTS_WRITE.match(sql):
+        return NO_OP
     out = sql
     for pattern, replacement in _RULES:
         out = pattern.sub(replacement, out)
@@ -135,10 +147,13 @@ class PgConnection:
 
         return self.raw.info.transaction_status != ext.TRANSACTION_STATUS_IDLE
 
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
         cur = self.raw.cursor()
         with _ErrorWrapper():
-            cur.execute(self._statement(sql, cur), tuple(params))
+            if isinstance(params, dict):  # :name parameters (store/search.py)
+                cur.execute(re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", translate(sql)), params)
+            else:
+                cur.execute(self._statement(sql, cur), tuple(params))
         return cur
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> Any:

@@ -6,10 +6,10 @@ in one transaction) are inherited, not copied; their SQL goes through store/pg/d
 differs is only what the two databases do differently:
 
 - the transaction: `BEGIN` (PostgreSQL's row locks replace SQLite's database-wide write lock);
-- the save's work tables: session-local `TEMP` tables (`ON COMMIT` nothing: emptied by the save);
-- the semantic-sql layer and the change log are not kept on PostgreSQL yet (their SQL is
-  SQLite's JSON, FTS5 and TEMP triggers): `readers` is a layer that does nothing, and no change log
-  is started. The contract tables and the per-file facts are complete.
+- the save's work tables: session-local `TEMP` tables, analysed once so plans know they are small;
+- the change log is not kept on PostgreSQL yet (its SQL is SQLite's JSON functions and TEMP
+  triggers): no change log is started. The contract tables, the per-file facts and the
+  semantic-sql layer (statements, prefix, entailed_edge, class_search) are complete.
 """
 
 from __future__ import annotations
@@ -28,13 +28,6 @@ from ontosync.store.semsql import ReadersLayer
 PLANNER_SAMPLE = 8  # rows a save's temp table typically holds
 
 
-class NoReadersLayer(ReadersLayer):
-    """The semantic-sql layer, not kept on PostgreSQL yet: every hook does nothing."""
-
-    def file_saved(self, conn: Any, path: str, onto: str, facts: Any) -> None:
-        return None
-
-
 class PgRepository(Repository):
     """One source's schema on a PostgreSQL server; used by the single writer of a run."""
 
@@ -50,15 +43,7 @@ class PgRepository(Repository):
         self._filled = ("aff_classes", "aff_children", "aff_props", "aff_names")
         self.fingerprint = None
         self.changes = None
-        self._readers = NoReadersLayer(DEFAULT_NAMESPACES)
-
-    @property
-    def readers(self) -> ReadersLayer:
-        return self._readers
-
-    @readers.setter
-    def readers(self, layer: ReadersLayer) -> None:
-        """The sync hands its configured layer; on PostgreSQL none is kept yet (the docstring says why)."""
+        self.readers = ReadersLayer(DEFAULT_NAMESPACES)  # the sync sets its configured one
 
     def close(self) -> None:
         self.db.close()  # ends the session: the advisory lock and the temp tables go with it
@@ -92,9 +77,6 @@ class PgRepository(Repository):
             self.conn.execute(f"ANALYZE {name}")
             self.conn.execute(f"DELETE FROM {name}")
         self._temp_ready = True
-
-    def refresh_readers(self) -> list[str]:
-        return []
 
     def start_change_log(self, repo: Any, revision: str | None, source: str | None, now: str) -> None:
         """No change log on PostgreSQL yet (see the module's docstring)."""
