@@ -247,7 +247,8 @@ def test_two_syncs_of_the_same_source_at_once_end_as_one(schema, tmp_path):
 
 # -- readers ----------------------------------------------------------------------------------------
 def test_a_reader_never_sees_a_half_written_file(schema, tmp_path):
-    """A reader polls throughout a full sync; in every snapshot each file it sees has all its rows."""
+    """A reader polls throughout a full sync; in every snapshot each file it sees has all its rows
+    (its facts and its semantic-sql statements, which are written in the file's transaction)."""
     n = 150
     tree = make_tree(tmp_path / "tree", n, "r")
     url = schema_url(schema)
@@ -262,7 +263,7 @@ def test_a_reader_never_sees_a_half_written_file(schema, tmp_path):
                 cur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
                 cur.execute(f"""SELECT s.path, (SELECT count(*) FROM "{schema}".file_classes f WHERE f.path = s.path),
                                    (SELECT count(*) FROM "{schema}".file_edges e WHERE e.path = s.path),
-                                   (SELECT count(*) FROM "{schema}".owl_classes c WHERE c.source_file = s.path)
+                                   (SELECT count(*) FROM "{schema}".statements t WHERE t.source_file = s.path)
                                 FROM "{schema}".source_files s""")
                 seen.append({p: rest for p, *rest in cur.fetchall()})
                 cur.execute("COMMIT")
@@ -283,15 +284,16 @@ def test_a_reader_never_sees_a_half_written_file(schema, tmp_path):
     conn = connect()
     cur = conn.cursor()
     cur.execute(f"""SELECT s.path, (SELECT count(*) FROM "{schema}".file_classes f WHERE f.path = s.path),
-                       (SELECT count(*) FROM "{schema}".file_edges e WHERE e.path = s.path)
+                       (SELECT count(*) FROM "{schema}".file_edges e WHERE e.path = s.path),
+                       (SELECT count(*) FROM "{schema}".statements t WHERE t.source_file = s.path)
                     FROM "{schema}".source_files s""")
     final = {p: rest for p, *rest in cur.fetchall()}
     conn.close()
     partial = [snap for snap in seen if 0 < len(snap) < n]
     assert len(partial) >= 3, f"the reader saw too few moments of the sync ({len(seen)} snapshots)"
     for snap in partial:
-        for path, (classes, edges, _declared) in snap.items():
-            assert [classes, edges] == final[path], path
+        for path, counts in snap.items():  # the file's facts and its semantic-sql rows, all or nothing
+            assert counts == final[path], path
 
 
 # -- another session holding rows: retried, counted, then exit 4 ------------------------------------
