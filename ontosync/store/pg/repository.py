@@ -37,7 +37,11 @@ class PgRepository(Repository):
         self.db_path = target.shown
         self.default_ontology = default_ontology
         self.db, self.conn = database.connect(target, "ontosync sync", writer=True)
-        database.acquire_lock(self.conn, target, lock_timeout)
+        try:
+            database.acquire_lock(self.conn, target, lock_timeout)
+        except BaseException:
+            self.db.close()  # busy, or interrupted while waiting: no session left behind
+            raise
         database_proxy.initialize(self.db)
         self._temp_ready = False
         self._filled = ("aff_classes", "aff_children", "aff_props", "aff_names")
