@@ -362,3 +362,19 @@ def test_search_answers_like_sqlite(schema, tmp_path):
         assert pg.returncode == sq.returncode == 0, pg.stderr
         assert {h["curie"] for h in json.loads(pg.stdout)} == {h["curie"] for h in json.loads(sq.stdout)}, text
     assert json.loads(cli("search", "robo", "--db", url, "--json").stdout)  # it finds something
+
+
+def test_the_postgres_writer_has_every_attribute_of_the_sqlite_one(schema, tmp_path):
+    """PgRepository inherits the SQLite writer's steps but not its __init__ (which opens SQLite): an
+    attribute a later change adds there must be set here too, or the inherited steps break."""
+    from ontosync.store.pg.database import target
+    from ontosync.store.pg.repository import PgRepository
+    from ontosync.store.repository import Repository
+
+    sqlite_repo = Repository(tmp_path / "a.db")
+    pg_repo = PgRepository(target(schema_url(schema), "."), lock_timeout=5)
+    try:
+        assert set(vars(sqlite_repo)) - set(vars(pg_repo)) == set()
+    finally:
+        sqlite_repo.close()
+        pg_repo.close()
