@@ -15,7 +15,8 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PIP_ROOT_USER_ACTION=igno
 COPY pyproject.toml wheel[s] /build/
 RUN set -eu; \
     python -m venv /opt/venv; \
-    python -c "import tomllib; print('\n'.join(tomllib.load(open('/build/pyproject.toml', 'rb'))['project']['dependencies']))" > /build/requirements.txt; \
+    # the dependencies, plus the postgres extra: the `database` input may be a PostgreSQL URL
+    python -c "import tomllib; p = tomllib.load(open('/build/pyproject.toml', 'rb'))['project']; print('\n'.join(p['dependencies'] + p['optional-dependencies']['postgres']))" > /build/requirements.txt; \
     cat /build/requirements.txt; \
     if ls /build/*.whl >/dev/null 2>&1; then \
         echo "installing from the wheels in the build context"; \

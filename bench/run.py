@@ -55,6 +55,7 @@ BENCH = Path(__file__).resolve().parent
 PROJECT = BENCH.parent
 sys.path.insert(0, str(BENCH))
 
+import postgres  # noqa: E402
 from generate import generate  # noqa: E402
 from pss import PeakPss  # noqa: E402
 
@@ -78,6 +79,8 @@ CASES = [
     Case("pato-full", "pato"),
     Case("synth-10k-full", "synth-10k"),
     Case("synth-50k-full", "synth-50k"),
+    Case("pg-corpus-full", "corpus", tool="postgres"),  # into a PostgreSQL server (bench/postgres.py)
+    Case("pg-corpus-one-changed", "corpus", "changed", tool="postgres"),
     Case("baseline-corpus-full", "corpus", tool="baseline"),
     Case("baseline-pato-full", "pato", tool="baseline"),
     Case("baseline-synth-10k-full", "synth-10k", tool="baseline"),
@@ -190,7 +193,10 @@ def measure(argv: list[str], log: Path, env: dict[str, str] | None = None) -> Me
     return Measured(wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, proc.returncode, pss.stop())
 
 
-def remove_db(db: Path) -> None:
+def remove_db(db: Path | str) -> None:
+    if postgres.is_url(db):
+        postgres.drop(str(db))
+        return
     for suffix in ("", "-wal", "-shm", "-journal", ".checkpoint.json"):
         Path(str(db) + suffix).unlink(missing_ok=True)
 
@@ -211,15 +217,16 @@ class Runner:
         self.work = inputs.work
 
     def sync_argv(self, src: Path, db: Path, report: Path) -> list[str]:
+        at_server = ["--checkpoint", str(report.with_suffix(".ckpt.json"))] if postgres.is_url(db) else []
         return [self.python, "-m", "ontosync", "sync", str(src), "--db", str(db), "--report", str(report),
-                "--quiet", *self.extra]
+                "--quiet", *at_server, *self.extra]
 
     def baseline_argv(self, src: Path, db: Path, report: Path) -> list[str]:
         return [self.python, str(BENCH / "baseline.py"), str(src), "--db", str(db), "--report", str(report)]
 
     def run_case(self, case: Case) -> dict:
         src = self.inputs.source("corpus-copy" if case.mode == "changed" else case.input)
-        db = self.work / f"{case.name}.db"
+        db = postgres.url_for(case.name) if case.tool == "postgres" else self.work / f"{case.name}.db"
         report = self.work / f"{case.name}.report.json"
         log = self.work / f"{case.name}.log"
         build = self.baseline_argv if case.tool == "baseline" else self.sync_argv
@@ -507,7 +514,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for name in wanted:
             case = by_name[name]
-            why = inputs.available(case.input)
+            why = inputs.available(case.input) or (postgres.why_skipped() if case.tool == "postgres" else None)
             if why:
                 skipped[name] = why
                 say(f"SKIPPED {name}: {why}")
@@ -524,6 +531,7 @@ def main(argv: list[str] | None = None) -> int:
 
     info["load_avg_at_end"] = [round(x, 2) for x in os.getloadavg()]
     add_ratios(results)
+    postgres.add_ratios(results)
     checks = verdicts(results)
     out = {"machine": info, "runs_per_case": args.runs, "synthetic_seed": SYNTH_SEED, "corpora": str(corpora),
            "cases": results, "skipped": skipped, "failed": failed, "targets": checks}

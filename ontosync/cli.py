@@ -18,6 +18,7 @@ from typing import NoReturn
 from ontosync import __version__
 from ontosync.config import ConfigError, Settings, build_settings
 from ontosync.console import say as _say
+from ontosync.db_url import is_postgres_url
 from ontosync.options import add_sync_arguments
 
 
@@ -34,9 +35,9 @@ LOCAL_COMMANDS = ("sync", "migrate", "verify", "status", "diff", "search")
 
 
 def _db_command(sub, name: str, summary: str, db_help: str) -> argparse.ArgumentParser:
-    """A subcommand that works on one database, named by a required `--db`."""
+    """A subcommand that works on one database, named by `--db` (or $ONTOSYNC_DATABASE_URL)."""
     command = sub.add_parser(name, help=summary)
-    command.add_argument("--db", required=True, help=db_help)
+    _db_option(command, db_help)
     return command
 
 
@@ -82,6 +83,13 @@ def build_parser(with_fetch_db: bool = True) -> argparse.ArgumentParser:
     return parser
 
 
+def _db_option(parser: argparse.ArgumentParser, text: str) -> None:
+    """--db, required unless ONTOSYNC_DATABASE_URL names the database (a PostgreSQL URL kept in a secret)."""
+    env = os.environ.get("ONTOSYNC_DATABASE_URL")
+    parser.add_argument("--db", required=not env, default=env or None,
+                        help=f"{text} (default $ONTOSYNC_DATABASE_URL); a path, or postgresql://...")
+
+
 def main(argv: list[str] | None = None) -> int:
     words = sys.argv[1:] if argv is None else argv
     # `fetch-db` imports the HTTP stack (~200 ms): leave it out when another command is named first.
@@ -89,6 +97,10 @@ def main(argv: list[str] | None = None) -> int:
     args = None
     try:
         args = build_parser(with_fetch_db).parse_args(argv)
+        if args.command in ("migrate", "verify", "diff", "search") and is_postgres_url(getattr(args, "db", None)):
+            from ontosync.pg_commands import run_command
+
+            return run_command(args)
         code = {"sync": cmd_sync, "migrate": cmd_migrate, "verify": cmd_verify, "status": cmd_status,
                 "diff": _cmd_diff}.get(
             args.command, _delegate)(args)
@@ -128,7 +140,6 @@ def _delegate(args: argparse.Namespace) -> int:
 # -- sync -----------------------------------------------------------------------------------------
 def cmd_sync(args: argparse.Namespace) -> int:
     from ontosync.pipeline.interrupts import terminate_as_interrupt
-    from ontosync.pipeline.outputs import write_json
     from ontosync.pipeline.sync import SyncRun
     from ontosync.sources import PathFilter, SourceError
     from ontosync.store.lock import LockBusy, LockUnavailable, SyncLock
@@ -137,7 +148,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
     cli = {k: v for k, v in vars(args).items() if k != "command"}
     settings = build_settings(cli, args.config)
-    _check_db_path(settings.db)
+    if not is_postgres_url(settings.db):
+        _check_db_path(settings.db)
     _check_outputs(settings)
     try:
         source = make_source(settings, PathFilter(settings.include, settings.exclude, settings.path))
@@ -146,6 +158,11 @@ def cmd_sync(args: argparse.Namespace) -> int:
         return 2
     base_dir = None if settings.source.startswith("github:") else Path(settings.source)
     options = settings.parse_options(base_dir)
+    if is_postgres_url(settings.db):  # one source's schema on a server (pg_commands.py)
+        from ontosync import pg_commands
+
+        result = pg_commands.sync(settings, source, options)
+        return result if isinstance(result, int) else _finish_sync(settings, result)
     try:
         with SyncLock(settings.db, settings.source, settings.lock_timeout):
             code = _check_damage(settings.db) or prepare_database(settings.db)
@@ -170,6 +187,13 @@ def cmd_sync(args: argparse.Namespace) -> int:
         return 4
     except LockUnavailable as exc:
         raise UsageError(str(exc)) from None
+    return _finish_sync(settings, result)
+
+
+def _finish_sync(settings: Settings, result) -> int:
+    """The report file, the summary line and the run's exit code (both databases)."""
+    from ontosync.pipeline.outputs import write_json
+
     if settings.report:
         try:
             write_json(settings.report, result.report)
@@ -311,21 +335,35 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def _status_database(db: str):
+    """(the database opened for reading, how to show it, its default checkpoint path)."""
+    from ontosync.store.status import open_read_only
+
+    if is_postgres_url(db):
+        from ontosync.pg_commands import PgUnavailable, open_for_status
+
+        try:
+            return open_for_status(db)
+        except PgUnavailable as exc:
+            raise UsageError(str(exc)) from None
+    _require_file(db)
+    return open_read_only(db), db, f"{db}.checkpoint.json"
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     from ontosync.pipeline.checkpoint import Checkpoint
     from ontosync.sources.names import printable
-    from ontosync.store.status import NotAnOntosyncDatabase, open_read_only, status_counts
+    from ontosync.store.status import NotAnOntosyncDatabase, status_counts
 
-    _require_file(args.db)
-    db = open_read_only(args.db)
+    db, shown, default_checkpoint = _status_database(args.db)
     try:
-        info = {"database": args.db, **status_counts(db)}
+        info = {"database": shown, **status_counts(db)}
     except NotAnOntosyncDatabase as exc:
         _say(f"fatal: {args.db} is not an ontosync database: {exc}")
         return 3
     finally:
         db.close()
-    ckpt = Checkpoint.load(args.checkpoint or f"{args.db}.checkpoint.json")
+    ckpt = Checkpoint.load(args.checkpoint or default_checkpoint)
     info["checkpoint"] = None if ckpt is None else {
         "source": ckpt.source, "revision": ckpt.revision, "started_at": ckpt.started_at,
         "last_checkpoint_at": ckpt.last_checkpoint_at, "processed": ckpt.processed,
@@ -334,7 +372,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(json.dumps(info, indent=2, ensure_ascii=False))
         return 0
     f = info["files"]
-    print(f"database      {args.db}")
+    print(f"database      {shown}")
     print(f"files         {f['ok']} ok, {f['failed']} failed, {f['skipped']} skipped")
     print(f"classes       {info['classes']} declared, {info['referenced_only_classes']} referenced only")
     print(f"hierarchy     {info['hierarchy_edges']} edges")

@@ -19,6 +19,7 @@ from typing import Any, NoReturn
 import yaml
 
 from ontosync.config_limits import ConfigError, check_shape, normalize_alerts, read_limited
+from ontosync.db_url import checkpoint_name, is_postgres_url
 from ontosync.options import DEFAULT_MAX_FILE_SIZE, Option, config_keys, default_workers, settings_options
 from ontosync.parsing import DEFAULT_NAMESPACES, ParseOptions
 
@@ -36,6 +37,8 @@ class _SettingsBase:
 
     @property
     def checkpoint_path(self) -> str:
+        if not self.checkpoint and is_postgres_url(self.db):
+            return checkpoint_name(self.db, self.source)  # named by the source's schema, never the URL
         return self.checkpoint or f"{self.db}.checkpoint.json"
 
     def parse_options(self, base_dir: Path | None = None) -> ParseOptions:
@@ -196,7 +199,9 @@ def build_settings(cli: dict[str, Any], config_path: str | None) -> Settings:
     elif not source.startswith("github:") and os.path.isfile(Path(source) / CONFIG_FILE):
         file_values = load_config_file(Path(source) / CONFIG_FILE)
         _check_untrusted(file_values, Path(source), Path(source) / CONFIG_FILE)
-    merged = {**file_values, **{k: v for k, v in cli.items() if v is not None and k in FIELD_NAMES}}
+    # ONTOSYNC_DATABASE_URL: where a URL with a password belongs (a CI secret), not a flag or a file
+    from_env = {"db": os.environ["ONTOSYNC_DATABASE_URL"]} if os.environ.get("ONTOSYNC_DATABASE_URL") else {}
+    merged = {**file_values, **from_env, **{k: v for k, v in cli.items() if v is not None and k in FIELD_NAMES}}
     merged["source"] = source
     try:
         settings = Settings(**merged)

@@ -1,6 +1,7 @@
 """The one way a command tells the user something went wrong: `ontosync: <message>` on stderr.
 
-Below every layer (it imports nothing of ontosync), so the CLI and `fetch-db` print alike.
+Below every layer (it imports nothing of ontosync but db_url, a bottom module too), so the CLI and
+`fetch-db` print alike.
 """
 
 from __future__ import annotations
@@ -9,4 +10,7 @@ import sys
 
 
 def say(message: str) -> None:
-    print(f"ontosync: {message}", file=sys.stderr)
+    """One line on stderr; a PostgreSQL password in it (a URL, a driver's message) is masked."""
+    from ontosync.db_url import mask
+
+    print(f"ontosync: {mask(message)}", file=sys.stderr)

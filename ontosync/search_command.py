@@ -36,6 +36,11 @@ def run(args: argparse.Namespace) -> int:
         return 3
     finally:
         conn.close()
+    return print_hits(args, hits)
+
+
+def print_hits(args: argparse.Namespace, hits: list[dict]) -> int:
+    """The hits as JSON or as lines (both databases)."""
     if args.json:
         print(json.dumps(hits, ensure_ascii=False, indent=2))
     else:

@@ -47,3 +47,17 @@ def copy_db(template, target):
 
     shutil.copyfile(template, target)
     return target
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request, tmp_path):
+    """A database to sync into, on each backend: `backend.db` is what `--db` takes (a SQLite path,
+    or a PostgreSQL URL naming a fresh schema, dropped afterwards); `backend.dump()` reads its
+    content tables. The postgres case skips without a server (tests/postgres_server.py)."""
+    from tests.postgres_server import Backend, server_url
+
+    if request.param == "postgres":
+        server_url()
+    b = Backend(request.param, tmp_path)
+    yield b
+    b.close()

@@ -35,6 +35,8 @@ PASSED_NAMES = ("CI",)
 def artifact_paths(inputs: dict[str, str]) -> list[str]:
     """Database, checkpoint and report, relative to the workspace, as the Action names them."""
     database = inputs.get("database") or "ontology.db"
+    if database.lower().startswith(("postgresql://", "postgres://")):  # a server: only the report to upload
+        return [p for p in (inputs.get("checkpoint"), inputs.get("report")) if p]
     checkpoint = inputs.get("checkpoint") or f"{database}.checkpoint.json"
     report = inputs.get("report") or ""
     return [p for p in (database, checkpoint, report) if p]

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ontosync.db_url import checkpoint_name, is_postgres_url
 from ontosync.options import BY_INPUT, OPTIONS, Option
 from ontosync.sources.names import is_repository
 
@@ -77,6 +78,7 @@ class ActionInputs:
     repository: str = ""
     flags: list[str] = field(default_factory=list)  # every other sync option, ready for argv
     notes: list[str] = field(default_factory=list)  # warnings about the inputs, for the log
+    database_url: str = ""  # a PostgreSQL `database` input (then `database` is a path never written)
 
     @property
     def local_source(self) -> bool:
@@ -84,8 +86,8 @@ class ActionInputs:
 
     def sync_argv(self) -> list[str]:
         """The `ontosync sync` command line these inputs mean (the token travels in the env)."""
-        argv = ["sync", self.source, "--db", str(self.database), "--checkpoint", str(self.checkpoint),
-                "--report", str(self.report)]
+        argv = ["sync", self.source, "--db", self.database_url or str(self.database),
+                "--checkpoint", str(self.checkpoint), "--report", str(self.report)]
         return argv + self.flags
 
     def relative(self, path: Path) -> str:
@@ -161,15 +163,18 @@ def read_inputs(env: Mapping[str, str]) -> ActionInputs:
     notes: list[str] = []
     workspace = Path(os.path.normpath(env.get("GITHUB_WORKSPACE") or DEFAULT_WORKSPACE))
 
-    database = resolve_in_workspace(workspace, get_input(env, "database") or DEFAULT_DATABASE, notes,
-                                    "database")
+    repository = get_input(env, "repository")
+    source = read_source(env, workspace, notes)
+    database_url = get_input(env, "database") if is_postgres_url(get_input(env, "database")) else ""
+    # a PostgreSQL database: the file-based steps (artifacts, change log) look at a path never written
+    database = resolve_in_workspace(workspace, (checkpoint_name(database_url, source).replace(
+        ".checkpoint.json", ".postgres") if database_url else get_input(env, "database") or DEFAULT_DATABASE),
+        notes, "database")
     checkpoint_value = get_input(env, "checkpoint")
     checkpoint = (resolve_in_workspace(workspace, checkpoint_value, notes, "checkpoint") if checkpoint_value
                   else database.with_name(database.name + ".checkpoint.json"))
     report = resolve_in_workspace(workspace, get_input(env, "report") or DEFAULT_REPORT, notes, "report")
 
-    repository = get_input(env, "repository")
-    source = read_source(env, workspace, notes)
     flags = path_flags(get_input(env, "path"))
     for option in OPTIONS:
         if option.input and option.passed:
@@ -193,4 +198,5 @@ def read_inputs(env: Mapping[str, str]) -> ActionInputs:
         repository=(env.get("GITHUB_REPOSITORY") or "").strip(),
         flags=flags,
         notes=notes,
+        database_url=database_url,
     )

@@ -28,6 +28,7 @@ from ontosync.action.commands import Commands
 from ontosync.action.inputs import ActionInputs, InputError, get_input, input_env_name, parse_bool, read_inputs
 from ontosync.action.restore import restore
 from ontosync.action.summary import annotate_failures, outputs_from_report, summary_markdown, write_outputs
+from ontosync.db_url import is_postgres_url, mask, password
 from ontosync.diff_format import is_empty
 from ontosync.options import BY_INPUT
 
@@ -135,6 +136,7 @@ def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out:
         # The sync gets the token as GITHUB_TOKEN only; drop the input's copy from the environment.
         env.pop(input_env_name("github-token"), None)
 
+    mask_database_password(cmd, get_input(env, "database"))
     try:
         inputs = read_inputs(env)
     except InputError as exc:
@@ -145,16 +147,16 @@ def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out:
 
     with cmd.group("ontosync: settings"):
         cmd.line(f"source:     {inputs.source}")
-        cmd.line(f"database:   {inputs.database}")
+        cmd.line(f"database:   {mask(inputs.database_url) or inputs.database}")
         cmd.line(f"checkpoint: {inputs.checkpoint}")
         cmd.line(f"report:     {inputs.report}")
         cmd.line("token:      " + ("given (masked)" if token else "none"))
-        cmd.line("command:    ontosync " + " ".join(inputs.sync_argv()))
+        cmd.line("command:    ontosync " + mask(" ".join(inputs.sync_argv())))
     for note in inputs.notes:
         cmd.warning(note, title="ontosync: input")
 
     folders = make_parent_dirs(inputs)
-    pr = pull_request.read_event(env) if inputs.local_source else None
+    pr = pull_request.read_event(env) if inputs.local_source and not inputs.database_url else None
     if inputs.restore_artifact and pr is None:
         with cmd.group(f"ontosync: restore artifact {inputs.restore_artifact}"):
             restore(cmd, inputs)
@@ -182,6 +184,15 @@ def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out:
     if pr is not None and base_note is not None and changes is not None and want_comment(cmd, env):
         comment_on_pr(cmd, env, inputs, pr, changes, base_note, token)
     return code
+
+
+def mask_database_password(cmd: Commands, database: str) -> None:
+    """A PostgreSQL `database` input: its password (and the whole URL) masked in the job's log."""
+    if is_postgres_url(database):
+        cmd.mask(database)
+        secret = password(database)
+        if secret:
+            cmd.mask(secret)
 
 
 def failure_reason(cmd: Commands, code: int, report: dict | None, last_stderr: str) -> str:
@@ -275,7 +286,7 @@ def finish(cmd: Commands, env: Mapping[str, str], inputs: ActionInputs | None,
     `changes`: (the change JSON or None, its path, a note on the base), from action/changes.py."""
     paths = {}
     if inputs is not None:
-        paths = {"database": inputs.relative(inputs.database),
+        paths = {"database": mask(inputs.database_url) or inputs.relative(inputs.database),
                  "checkpoint": inputs.relative(inputs.checkpoint),
                  "report": inputs.relative(inputs.report) if report is not None else ""}
     outputs = outputs_from_report(report, paths)

@@ -24,6 +24,7 @@ import peewee
 
 from ontosync import __version__
 from ontosync.config import Settings
+from ontosync.db_url import is_postgres_url, mask
 from ontosync.parsing import ParseOptions
 from ontosync.pipeline.checkpoint import Checkpoint
 from ontosync.pipeline.fingerprint import settings_fingerprint
@@ -35,6 +36,7 @@ from ontosync.retry import RetryPolicy, RetryQueue
 from ontosync.sources import PathFilter, Source, SourceFile
 from ontosync.store.changelog import ChangeLog
 from ontosync.store.migrations import utc_now
+from ontosync.store.pg.dialect import is_retryable
 from ontosync.store.repository import Repository, StoreError
 from ontosync.store.semsql import ReadersLayer
 from ontosync.store.sync_records import known_files, record_source
@@ -141,12 +143,15 @@ class SyncResult:
 
 def is_locked(exc: BaseException) -> bool:
     text = str(exc).lower()
-    return "locked" in text or "busy" in text
+    return "locked" in text or "busy" in text or is_retryable(exc)  # the latter: PostgreSQL's deadlocks
 
 
 def busy_message(settings: Settings, exc: BaseException) -> str:
     from ontosync.store.lock import describe_writers
 
+    if is_postgres_url(settings.db):
+        return (f"database busy: {mask(settings.db)} kept failing with deadlocks or lock waits through "
+                f"{settings.busy_timeout:g} s of retries (--busy-timeout): {mask(str(exc))}. Nothing was lost.")
     return (f"database busy: {settings.db} stayed locked by {describe_writers(settings.db)} through "
             f"{settings.busy_timeout:g} s of retries (--busy-timeout): {exc}. "
             "Nothing was lost; run again.")
@@ -192,8 +197,9 @@ class SyncRun:
         exit_code, message = 0, None
         self.changes = None
         try:
+            start_log = getattr(self.repo, "start_change_log", ChangeLog.start)  # none on PostgreSQL yet
             self.changes = self.repo.changes = self._write(  # the run's change log (store/changelog.py)
-                ChangeLog.start, self.repo, self.source.revision, self.source.description, started_at)
+                start_log, self.repo, self.source.revision, self.source.description, started_at)
             self._loop(pool, ckpt_path)
             for text in self._write(self.repo.refresh_readers):  # semantic-sql layer: store/closure.py
                 self.stats.warnings.append({"path": None, "kind": "subclass-cycle", "message": text, "line": None})

@@ -1,0 +1,87 @@
+"""What `--db` names: a SQLite path, or a PostgreSQL URL (`postgresql://user:pw@host:port/name?...`).
+
+Below every layer (it imports nothing of ontosync), because the CLI, the settings, the console and
+the Action all need the same three answers: is this PostgreSQL, what is it with the password
+masked (a URL is never printed, stored or reported with its password), and which schema of the
+server holds this source's rows.
+
+One server holds many sources, each in its own schema: `?schema=NAME` in the URL names it, else it
+is derived from the source (GITHUB_REPOSITORY, `github:OWNER/REPO`, or the folder's name).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+SCHEMES = ("postgresql://", "postgres://")
+# user:password@ in any URL-like text (also inside a driver's error message or a repr)
+_SECRET = re.compile(r"(?i)\b(postgres(?:ql)?://[^:/@\s'\"]*):[^@\s'\"]*@")
+_PASSWORD_PARAM = re.compile(r"(?i)\b(password\s*=\s*)('[^']*'|[^\s&'\"]+)")
+MAX_SCHEMA = 63  # PostgreSQL's identifier limit (NAMEDATALEN - 1)
+
+
+def is_postgres_url(db: str | None) -> bool:
+    return bool(db) and db.lower().startswith(SCHEMES)
+
+
+def mask(text: str) -> str:
+    """`text` with every PostgreSQL password in it replaced by `***` (URLs and `password=...`)."""
+    if not text:
+        return text
+    return _PASSWORD_PARAM.sub(r"\1***", _SECRET.sub(r"\1:***@", text))
+
+
+def password(url: str) -> str | None:
+    """The URL's password, for `::add-mask::` in the Action (None when it has none)."""
+    try:
+        return urlsplit(url).password
+    except ValueError:
+        return None
+
+
+def split_schema(url: str) -> tuple[str, str | None]:
+    """(the URL for the driver, the `schema` query parameter or None): libpq rejects unknown parameters."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    schema = next((v for k, v in query if k == "schema"), None)
+    rest = urlencode([(k, v) for k, v in query if k != "schema"])
+    scheme = "postgresql"  # libpq takes both spellings; one form for the driver
+    return urlunsplit((scheme, parts.netloc, parts.path, rest, parts.fragment)), schema
+
+
+def sanitize(name: str) -> str:
+    """A PostgreSQL identifier from any name: lower case letters, digits and `_`, at most 63 bytes.
+
+    Names that would be cut or that start badly get a short hash, so two long names stay apart.
+    """
+    clean = re.sub(r"[^a-z0-9_]+", "_", name.lower()).strip("_")
+    if not clean or clean[0].isdigit() or clean.startswith("pg_"):
+        clean = f"s_{clean}"
+    if len(clean) > MAX_SCHEMA:
+        digest = hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
+        clean = f"{clean[:MAX_SCHEMA - 9]}_{digest}"
+    return clean
+
+
+def default_source_name(source: str) -> str:
+    """The source's name: `OWNER/REPO` for github:, else GITHUB_REPOSITORY, else the folder's name."""
+    if source.startswith("github:"):
+        return source[len("github:"):].split("@", 1)[0]
+    repo = os.environ.get("GITHUB_REPOSITORY")
+    if repo:
+        return repo
+    return os.path.basename(os.path.abspath(source)) or "default"
+
+
+def schema_for(url: str, source: str) -> str:
+    """The schema that holds `source`'s rows on the server `url` names."""
+    _, explicit = split_schema(url)
+    return sanitize(explicit or default_source_name(source))
+
+
+def checkpoint_name(url: str, source: str) -> str:
+    """The default checkpoint file for a PostgreSQL database: named by the schema, never by the URL."""
+    return f"ontosync-{schema_for(url, source)}.checkpoint.json"

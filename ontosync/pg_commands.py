@@ -1,0 +1,174 @@
+"""The commands on a PostgreSQL database (`--db postgresql://...`): what differs from SQLite's path.
+
+cli.py hands over here when `--db` is a PostgreSQL URL; everything after the database is open (the
+pipeline, the report, the exit codes) is the same code as for SQLite. The URL is never printed
+with its password (`PgTarget.shown`, and console.say masks any line).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ontosync.console import say
+from ontosync.db_url import mask, split_schema
+
+
+class PgUnavailable(Exception):
+    """The server cannot be reached or refuses us (exit 2: a configuration problem)."""
+
+
+def _driver_errors() -> tuple[type[BaseException], ...]:
+    import peewee
+
+    try:
+        import psycopg2
+    except ImportError:
+        return (peewee.DatabaseError,)
+    return (peewee.DatabaseError, psycopg2.Error)
+
+
+def _need_driver() -> None:
+    try:
+        import psycopg2  # noqa: F401
+    except ImportError:
+        raise PgUnavailable("a postgresql:// database needs psycopg2: pip install 'ontosync[postgres]'") from None
+
+
+def sync(settings: Any, source: Any, options: Any) -> Any:
+    """Run a sync into the source's schema: an exit code, or the pipeline's SyncResult."""
+    from ontosync.pipeline.interrupts import terminate_as_interrupt
+    from ontosync.pipeline.sync import SyncRun
+    from ontosync.sources import SourceError
+    from ontosync.store.pg.database import PgLockBusy, target
+    from ontosync.store.pg.repository import PgRepository
+    from ontosync.store.repository import StoreError
+
+    t = target(settings.db, settings.source)
+    try:
+        _need_driver()
+        repo = PgRepository(t, settings.ontology_id, settings.lock_timeout)
+    except PgLockBusy as exc:
+        say(f"busy: {exc}")
+        return 4
+    except PgUnavailable as exc:
+        say(f"error: {exc}")
+        return 2
+    except _driver_errors() as exc:
+        say(f"error: cannot use {t.shown}: {_first_line(exc)}")
+        return 2
+    try:
+        repo.ensure_schema()
+        with terminate_as_interrupt():
+            return SyncRun(settings, source, repo, options).run()
+    except StoreError as exc:
+        say(f"fatal: {exc}")
+        return 3
+    except SourceError as exc:
+        say(f"error: {exc}")
+        return 2
+    finally:
+        repo.close()
+
+
+def open_reader(url: str):
+    """(a connected Peewee database on the source's schema, its schema name) for the read commands.
+
+    The schema is the URL's `?schema=`, else the only ontosync schema on the server; with several,
+    the user must say which (a usage error listing them)."""
+    from ontosync.store.pg.database import PgTarget, connect
+
+    _need_driver()
+    dsn, schema = split_schema(url)
+    if schema is None:
+        schema = _only_schema(url)
+    try:
+        db, conn = connect(PgTarget(url, schema), "ontosync read")
+    except _driver_errors() as exc:
+        raise PgUnavailable(f"cannot use {mask(dsn)}: {_first_line(exc)}") from None
+    return db, conn, schema
+
+
+def _only_schema(url: str) -> str:
+    from ontosync.store.pg.database import list_schemas
+
+    try:
+        found = list_schemas(url)
+    except _driver_errors() as exc:
+        raise PgUnavailable(f"cannot use {mask(split_schema(url)[0])}: {_first_line(exc)}") from None
+    if len(found) == 1:
+        return found[0]
+    which = ", ".join(found) if found else "none"
+    raise PgUnavailable(f"name the source's schema with ?schema=NAME in the URL (ontosync schemas on this server: "
+                        f"{which})")
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return mask(text[0] if text else type(exc).__name__)
+
+
+def open_for_status(url: str):
+    """(Peewee database, how to show it, the default checkpoint path) for `ontosync status`."""
+    db, _conn, schema = open_reader(url)
+    return db, f"{mask(split_schema(url)[0])} schema {schema}", f"ontosync-{schema}.checkpoint.json"
+
+
+def run_command(args: Any) -> int:
+    """`migrate`, `verify`, `diff` and `search` on a PostgreSQL database."""
+    if args.command == "diff":
+        say("error: `ontosync diff` reads the change log, which is not kept on PostgreSQL yet; "
+            "sync into a SQLite file for it")
+        return 2
+    try:
+        db, conn, schema = open_reader(args.db)
+    except PgUnavailable as exc:
+        say(f"error: {exc}")
+        return 2
+    try:
+        return {"migrate": _migrate, "verify": _verify, "search": _search}[args.command](args, conn, schema)
+    except _driver_errors() as exc:
+        say(f"fatal: {_first_line(exc)}")
+        return 3
+    finally:
+        db.close()
+
+
+def _shown(args: Any, schema: str) -> str:
+    return f"{mask(split_schema(args.db)[0])} schema {schema}"
+
+
+def _migrate(args: Any, conn: Any, schema: str) -> int:
+    from ontosync.store.migrations import MigrationError
+    from ontosync.store.pg.database import PgTarget, acquire_lock, migrate
+
+    if getattr(args, "dry_run", False):
+        say("error: --dry-run is not available on PostgreSQL (a migration there is one transaction)")
+        return 2
+    try:
+        acquire_lock(conn, PgTarget(args.db, schema), 30.0)
+        done = migrate(conn, schema)
+    except MigrationError as exc:
+        say(f"fatal: {exc}")
+        return 3
+    print(f"{_shown(args, schema)}: " + (f"applied {', '.join(done)}" if done else "up to date"))
+    return 0
+
+
+def _verify(args: Any, conn: Any, schema: str) -> int:
+    from ontosync.store.pg.database import problems
+
+    found = problems(conn, schema)
+    if found:
+        for p in found:
+            say(f"verify: {p}")
+        say(f"verify failed: {_shown(args, schema)} fails its checks (above)")
+        return 3
+    print(f"{_shown(args, schema)}: constraints validated, migrations match, foreign keys hold")
+    return 0
+
+
+def _search(args: Any, conn: Any, schema: str) -> int:
+    from ontosync.search_command import print_hits
+    from ontosync.store.pg.search import search
+
+    return print_hits(args, search(conn, args.text, max(1, args.limit)))

@@ -1,0 +1,221 @@
+"""SQLite's SQL, as the writer (store/repository.py) writes it, spoken to PostgreSQL.
+
+Why a translator rather than a second copy of the writer: the per-file steps (replace a file's
+rows, re-point links, recompute the touched classes and properties) are the subtle part of
+ontosync, tested at length on SQLite. Keeping them once, and turning the few SQLite-only words
+into PostgreSQL's here, means a fix to those steps is a fix on both databases.
+
+The words translated (each a fixed, tested rewrite; `translate` caches per statement):
+
+- `?` placeholders -> `%s` (and a literal `%` -> `%%`, psycopg2's escape);
+- `INSERT OR IGNORE INTO ...` -> `INSERT INTO ... ON CONFLICT DO NOTHING`;
+- `a CROSS JOIN b ON ...` (SQLite's hint to loop over the small table first) -> `JOIN`;
+- `x GLOB 'legacy:*'` -> `x LIKE 'legacy:%'` (the only patterns used are prefixes);
+- `rowid` -> `ctid`; `temp.` -> `pg_temp.`; `WITHOUT ROWID` dropped; `WHERE 1` -> `WHERE true`.
+
+`PgConnection` gives the writer the sqlite3.Connection surface it uses (`execute` returning a
+cursor, `executemany`, `in_transaction`), with every driver error raised as Peewee's (so the
+pipeline's retry and fatal-error handling, written for Peewee's errors, hold on both databases).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\bCROSS JOIN(\s+\w+(?:\s+\w+)?\s+ON\b)"), r"JOIN\1"),
+    (re.compile(r"\bGLOB\s+'([^'*?\[]*)\*'"), r"LIKE '\1%'"),
+    (re.compile(r"\browid\b"), "ctid"),
+    (re.compile(r"\btemp\.(\w)"), r"pg_temp.\1"),
+    (re.compile(r"\s+WITHOUT ROWID\b"), ""),
+    (re.compile(r"\bWHERE 1\b(?!\s*[=<>!])"), "WHERE true"),
+    # the readers' layer (store/semsql.py, closure.py, search.py)
+    (re.compile(r"\bjson_extract\((\w+), '\$\.(\w+)'\)"), r"(\1::json ->> '\2')"),
+    (re.compile(r"\binstr\("), "strpos("),
+    (re.compile(r"\bgroup_concat\(value, ' \| '\)"), "string_agg(value, ' | ' ORDER BY predicate, value)"),
+    (re.compile(r"\s+INDEXED BY \w+"), ""),
+    (re.compile(r"(?<=[\s(=])\+(\w+\.\w+)"), r"\1"),  # SQLite's "+col" (no index on it) is a number in PostgreSQL
+    (re.compile(r"\) WHERE (strpos\(x|source IS NOT NULL)"), r") AS sub WHERE \1"),  # a FROM subquery needs a name
+)
+# SQLite's FTS5 index upkeep; PostgreSQL indexes class_search itself (migrations/postgresql/002)
+_FTS_WRITE = re.compile(r"^\s*INSERT INTO class_search_fts\b", re.IGNORECASE)
+NO_OP = "SELECT 1 WHERE false"
+_OR_IGNORE = re.compile(r"^\s*INSERT\s+OR\s+IGNORE\s+INTO\b", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=512)
+def translate(sql: str) -> str:
+    """SQLite SQL -> PostgreSQL SQL with %s placeholders (see the module's list)."""
+    if _FTS_WRITE.match(sql):
+        return NO_OP
+    out = sql
+    for pattern, replacement in _RULES:
+        out = pattern.sub(replacement, out)
+    out = _qualify_upsert(out)
+    if _OR_IGNORE.match(out):
+        out = _OR_IGNORE.sub("INSERT INTO", out, count=1).rstrip().rstrip(";") + " ON CONFLICT DO NOTHING"
+    return _placeholders(out)
+
+
+_UPSERT = re.compile(r"INSERT\s+INTO\s+(\w+)\s*\(([^)]*)\)(.*?\bDO UPDATE SET\b)(.*)$", re.S | re.I)
+
+
+def _qualify_upsert(sql: str) -> str:
+    """In `ON CONFLICT ... DO UPDATE SET`, a bare column means the existing row in SQLite and is
+    ambiguous in PostgreSQL: name it `table.column` (assignment targets and `excluded.` stay)."""
+    m = _UPSERT.search(sql)
+    if not m:
+        return sql
+    table, columns, middle, sets = m.groups()
+    for col in (c.strip() for c in columns.split(",")):
+        sets = re.sub(rf"(?<![.\w]){col}\b(?!\s*=[^=])", f"{table}.{col}", sets)
+    return sql[:m.start()] + f"INSERT INTO {table} ({columns}){middle}{sets}"
+
+
+_PREPARABLE = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
+
+
+def numbered(translated: str) -> tuple[str, int]:
+    """A translation's `%s` placeholders as `$1, $2, ...` (PREPARE's form) and `%%` as `%`; and
+    how many there are."""
+    count = 0
+
+    def number(m: re.Match[str]) -> str:
+        nonlocal count
+        if m.group(0) == "%%":
+            return "%"
+        count += 1
+        return f"${count}"
+
+    return re.sub(r"%%|%s", number, translated), count
+
+
+def _placeholders(sql: str) -> str:
+    """`?` -> `%s` outside string literals, `%` -> `%%` everywhere (psycopg2's paramstyle)."""
+    parts = re.split(r"('(?:[^']|'')*')", sql)
+    for i, part in enumerate(parts):
+        if i % 2:  # a string literal
+            parts[i] = part.replace("%", "%%")
+        else:
+            parts[i] = part.replace("%", "%%").replace("?", "%s")
+    return "".join(parts)
+
+
+def wrap_errors() -> _ErrorWrapper:
+    """A context that raises any psycopg2 error as Peewee's class for it, found along the MRO
+    (Peewee's own wrapper looks one level up only, so a deadlock, a psycopg2
+    TransactionRollbackError two levels below OperationalError, would escape it). The driver's
+    error stays as the exception's `orig`, with its `pgcode`."""
+    return _ErrorWrapper()
+
+
+class _ErrorWrapper:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        import peewee
+        import psycopg2
+
+        if exc is None or not isinstance(exc, psycopg2.Error):
+            return False
+        for klass in type(exc).__mro__:
+            new_type = peewee.EXCEPTIONS.get(klass.__name__)
+            if new_type is not None:
+                raise new_type(exc, *exc.args).with_traceback(tb)
+        return False
+
+
+class PgConnection:
+    """The slice of sqlite3.Connection the writer uses, over a Peewee PostgresqlDatabase (which
+    keeps psycopg2 in autocommit mode: transactions are the BEGIN/COMMIT the store sends)."""
+
+    def __init__(self, db: Any, prepare: bool = False) -> None:
+        self.db = db  # peewee.PostgresqlDatabase, connected
+        self.raw = db.connection()
+        # The writer's statements run thousands of times each: prepared once per session, they
+        # skip PostgreSQL's planning (~1 ms a statement, most of a save's time without it).
+        self.prepare = prepare
+        self._prepared: dict[str, str | None] = {}  # SQLite SQL -> EXECUTE template, None: run as is
+
+    @property
+    def in_transaction(self) -> bool:
+        import psycopg2.extensions as ext
+
+        return self.raw.info.transaction_status != ext.TRANSACTION_STATUS_IDLE
+
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
+        cur = self.raw.cursor()
+        with _ErrorWrapper():
+            if isinstance(params, dict):  # :name parameters (store/search.py)
+                cur.execute(re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", translate(sql)), params)
+            else:
+                cur.execute(self._statement(sql, cur), tuple(params))
+        return cur
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> Any:
+        from psycopg2.extras import execute_batch
+
+        cur = self.raw.cursor()
+        rows = [tuple(r) for r in rows]
+        if rows:
+            with _ErrorWrapper():
+                execute_batch(cur, self._statement(sql, cur), rows, page_size=200)
+        return cur
+
+    def rollback(self) -> None:
+        """End a failed transaction (psycopg2's rollback() does nothing in autocommit mode: the
+        server's transaction must be ended by a ROLLBACK sent as SQL), and forget the statements
+        prepared so far: whether a PREPARE inside it survived is not something to rely on."""
+        if not self.in_transaction:
+            return
+        cur = self.raw.cursor()
+        with _ErrorWrapper():
+            cur.execute("ROLLBACK")
+            if self._prepared:
+                cur.execute("DEALLOCATE ALL")
+        self._prepared.clear()
+
+    def _statement(self, sql: str, cur: Any) -> str:
+        """The SQL to send: `EXECUTE name(%s, ...)` for a prepared statement, else the translation."""
+        if not self.prepare or not _PREPARABLE.match(sql):
+            return translate(sql)
+        if sql not in self._prepared:
+            self._prepared[sql] = self._prepare(sql, cur)
+        return self._prepared[sql] or translate(sql)
+
+    def _prepare(self, sql: str, cur: Any) -> str | None:
+        """PREPARE the statement (in a savepoint inside a transaction, so a statement PostgreSQL
+        cannot prepare, say for a parameter whose type it cannot infer, is simply run unprepared)."""
+        import psycopg2
+
+        body, n = numbered(translate(sql))
+        name = f"ontosync_{len(self._prepared)}"
+        inside = self.in_transaction
+        try:
+            if inside:
+                cur.execute("SAVEPOINT ontosync_prepare")
+            cur.execute(f"PREPARE {name} AS {body}".replace("%", "%%"), ())
+            if inside:
+                cur.execute("RELEASE SAVEPOINT ontosync_prepare")
+        except psycopg2.Error:
+            if inside:
+                cur.execute("ROLLBACK TO SAVEPOINT ontosync_prepare")
+            return None
+        return f"EXECUTE {name}" + (f"({', '.join(['%s'] * n)})" if n else "")
+
+
+# deadlock_detected, serialization_failure, lock_not_available: the transaction was rolled back
+# whole and may simply run again (the pipeline's lock retries take these like SQLite's "locked").
+RETRYABLE_CODES = frozenset({"40P01", "40001", "55P03"})
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """A PostgreSQL error (raw or wrapped by Peewee) that a retry of the same transaction cures."""
+    for candidate in (exc, getattr(exc, "orig", None), exc.__cause__, exc.__context__):  # Peewee keeps `orig`
+        if getattr(candidate, "pgcode", None) in RETRYABLE_CODES:
+            return True
+    return False

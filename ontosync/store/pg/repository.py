@@ -1,0 +1,87 @@
+"""The writer on PostgreSQL: store/repository.py's per-file steps, run through the dialect layer.
+
+`PgRepository` is the SQLite `Repository` with a different connection: the steps (replace the
+file's rows, re-point links across files, recompute the touched classes and properties, each file
+in one transaction) are inherited, not copied; their SQL goes through store/pg/dialect.py. What
+differs is only what the two databases do differently:
+
+- the transaction: `BEGIN` (PostgreSQL's row locks replace SQLite's database-wide write lock);
+- the save's work tables: session-local `TEMP` tables, analysed once so plans know they are small;
+- the change log is not kept on PostgreSQL yet (its SQL is SQLite's JSON functions and TEMP
+  triggers): no change log is started. The contract tables, the per-file facts and the
+  semantic-sql layer (statements, prefix, entailed_edge, class_search) are complete.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from ontosync.parsing import DEFAULT_NAMESPACES
+from ontosync.store import migrations
+from ontosync.store.models import database_proxy
+from ontosync.store.pg import database
+from ontosync.store.repository import Repository, StoreError
+from ontosync.store.semsql import ReadersLayer
+
+PLANNER_SAMPLE = 8  # rows a save's temp table typically holds
+
+
+class PgRepository(Repository):
+    """One source's schema on a PostgreSQL server; used by the single writer of a run."""
+
+    def __init__(self, target: database.PgTarget, default_ontology: str = "default",
+                 lock_timeout: float = 0.0) -> None:
+        self.target = target
+        self.db_path = target.shown
+        self.default_ontology = default_ontology
+        self.db, self.conn = database.connect(target, "ontosync sync", writer=True)
+        try:
+            database.acquire_lock(self.conn, target, lock_timeout)
+        except BaseException:
+            self.db.close()  # busy, or interrupted while waiting: no session left behind
+            raise
+        database_proxy.initialize(self.db)
+        self._temp_ready = False
+        self._filled = ("aff_classes", "aff_children", "aff_props", "aff_names")
+        self.fingerprint = None
+        self.changes = None
+        self.readers = ReadersLayer(DEFAULT_NAMESPACES)  # the sync sets its configured one
+
+    def close(self) -> None:
+        self.db.close()  # ends the session: the advisory lock and the temp tables go with it
+
+    def ensure_schema(self) -> list[str]:
+        try:
+            return database.migrate(self.conn, self.target.schema)
+        except migrations.MigrationError as exc:
+            raise StoreError(str(exc)) from exc
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.conn.execute("BEGIN")
+        try:
+            yield
+            if self.conn.in_transaction:
+                self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.rollback()
+            raise
+
+    def _temp_tables(self) -> None:
+        if self._temp_ready:
+            return
+        for name in ("aff_classes", "aff_children", "aff_props", "aff_names"):
+            # analysed once holding a few rows, so the planner knows they are small (PLANNER_SAMPLE)
+            self.conn.execute(f'CREATE TEMP TABLE IF NOT EXISTS {name} (o TEXT COLLATE "C", iri TEXT COLLATE "C", '
+                              "PRIMARY KEY (o, iri))")
+            self.conn.executemany(f"INSERT INTO {name} VALUES (?, ?)",
+                                  [("o", f"sample{i}") for i in range(PLANNER_SAMPLE)])
+            self.conn.execute(f"ANALYZE {name}")
+            self.conn.execute(f"DELETE FROM {name}")
+        self._temp_ready = True
+
+    def start_change_log(self, repo: Any, revision: str | None, source: str | None, now: str) -> None:
+        """No change log on PostgreSQL yet (see the module's docstring)."""
+        return None

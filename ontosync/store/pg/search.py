@@ -1,0 +1,34 @@
+"""`ontosync search` on PostgreSQL: the same question as store/search.py asks SQLite's FTS5 index,
+asked of the GIN index over class_search's words (migrations/postgresql/002).
+
+Words are matched whole, the last one also as a prefix (as the SQLite search does); ranked by
+ts_rank with the label weighted over synonyms over the definition, then by CURIE.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+# the indexed expression, written exactly as the index is, so the planner uses it
+DOCUMENT = ("to_tsvector('simple', coalesce(label, '') || ' ' || coalesce(synonyms, '') || ' ' "
+            "|| coalesce(definition, ''))")
+WEIGHTED = ("setweight(to_tsvector('simple', coalesce(label, '')), 'A') || "
+            "setweight(to_tsvector('simple', coalesce(synonyms, '')), 'B') || "
+            "setweight(to_tsvector('simple', coalesce(definition, '')), 'C')")
+
+
+def ts_query(text: str) -> str:
+    """User text -> a to_tsquery string that cannot be a syntax error: words ANDed, the last a prefix."""
+    words = [w.lower() for w in re.findall(r"\w+", text)]
+    return " & ".join([*words[:-1], f"{words[-1]}:*"]) if words else ""
+
+
+def search(conn: Any, text: str, limit: int = 50) -> list[dict]:
+    query = ts_query(text)
+    if not query:
+        return []
+    rows = conn.execute(
+        f"""SELECT label, curie, source_file FROM class_search, to_tsquery('simple', ?) q
+            WHERE {DOCUMENT} @@ q ORDER BY ts_rank({WEIGHTED}, q) DESC, curie LIMIT ?""", (query, limit)).fetchall()
+    return [{"label": label, "curie": curie, "source_file": source} for label, curie, source in rows]

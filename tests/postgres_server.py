@@ -1,0 +1,129 @@
+"""The PostgreSQL server the tests use: `ONTOSYNC_TEST_POSTGRES_URL` (.ci/postgres.sh up prints it).
+
+Without it the PostgreSQL tests skip, unless `ONTOSYNC_REQUIRE_POSTGRES=1` (CI), where they fail.
+Each test gets its own schema (`?schema=t_<random>`), dropped afterwards, so tests never see each
+other's rows and may run in parallel against one server.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import VOLATILE
+
+ENV = "ONTOSYNC_TEST_POSTGRES_URL"
+
+
+def server_url() -> str:
+    url = os.environ.get(ENV)
+    if not url:
+        if os.environ.get("ONTOSYNC_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"{ENV} is not set but ONTOSYNC_REQUIRE_POSTGRES=1 (run .ci/postgres.sh up)")
+        pytest.skip(f"no PostgreSQL server: set {ENV} (bash .ci/postgres.sh up prints one)")
+    return url
+
+
+def connect(url: str | None = None):
+    """A plain psycopg2 connection to the server (autocommit), for the tests' own reads."""
+    import psycopg2
+
+    from ontosync.db_url import split_schema
+
+    conn = psycopg2.connect(split_schema(url or server_url())[0])
+    conn.autocommit = True
+    return conn
+
+
+def schema_url(schema: str) -> str:
+    base = server_url()
+    return f"{base}{'&' if '?' in base else '?'}schema={schema}"
+
+
+def new_schema() -> str:
+    return f"t_{secrets.token_hex(6)}"
+
+
+def drop_schema(schema: str) -> None:
+    conn = connect()
+    try:
+        conn.cursor().execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    finally:
+        conn.close()
+
+
+def pg_dump(schema: str, tables) -> dict[str, list[tuple]]:
+    """The tables of `schema` as tests/helpers.dump_db gives a SQLite database's (VOLATILE left out)."""
+    conn = connect()
+    try:
+        cur = conn.cursor()
+        out = {}
+        for table in tables:
+            cur.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = %s "
+                        "AND table_name = %s ORDER BY ordinal_position", (schema, table))
+            cols = [r[0] for r in cur.fetchall() if r[0] not in VOLATILE]
+            cur.execute(f'SELECT {", ".join(cols)} FROM "{schema}".{table}')
+            out[table] = sorted(cur.fetchall(), key=repr)
+        return out
+    finally:
+        conn.close()
+
+
+def sqlite_dump(db: Path | str, tables) -> dict[str, list[tuple]]:
+    from tests.helpers import dump_db
+
+    conn = sqlite3.connect(db)
+    try:
+        return dump_db(conn, tables)
+    finally:
+        conn.close()
+
+
+class Backend:
+    """One database for a test: a SQLite file or a fresh schema on the server; `db` is what `--db` takes."""
+
+    def __init__(self, kind: str, tmp_path: Path):
+        self.kind = kind
+        if kind == "sqlite":
+            self.db = str(tmp_path / "backend.db")
+            self.schema = None
+        else:
+            self.schema = new_schema()
+            self.db = schema_url(self.schema)
+
+    def dump(self, tables=None) -> dict[str, list[tuple]]:
+        from tests.helpers import CONTENT_TABLES
+
+        tables = tables or CONTENT_TABLES
+        return sqlite_dump(self.db, tables) if self.schema is None else pg_dump(self.schema, tables)
+
+    def close(self) -> None:
+        if self.schema is not None:
+            drop_schema(self.schema)
+
+    def count(self, table: str) -> int:
+        """Rows in `table` now (0 while the database or the table does not exist yet)."""
+        if self.schema is None:
+            try:
+                conn = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=5)
+                try:
+                    return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                finally:
+                    conn.close()
+            except sqlite3.Error:
+                return 0
+        import psycopg2
+
+        conn = connect()
+        try:
+            cur = conn.cursor()
+            cur.execute(f'SELECT count(*) FROM "{self.schema}".{table}')
+            return cur.fetchone()[0]
+        except psycopg2.Error:
+            return 0
+        finally:
+            conn.close()
