@@ -1,5 +1,6 @@
 """`ontosync search` on PostgreSQL: the same question as store/search.py asks SQLite's FTS5 index,
-asked of the GIN index over class_search's words (migrations/postgresql/002).
+asked of the GIN index over class_search's words (migrations/postgresql/002), with the
+declaring line from `class_source` (migrations/postgresql/003).
 
 Words are matched whole, the last one also as a prefix (as the SQLite search does); ranked by
 ts_rank with the label weighted over synonyms over the definition, then by CURIE.
@@ -29,6 +30,8 @@ def search(conn: Any, text: str, limit: int = 50) -> list[dict]:
     if not query:
         return []
     rows = conn.execute(
-        f"""SELECT label, curie, source_file FROM class_search, to_tsquery('simple', ?) q
+        f"""SELECT label, curie, source_file, (SELECT s.source_line FROM class_source s WHERE s.curie = c.curie)
+            FROM class_search c, to_tsquery('simple', ?) q
             WHERE {DOCUMENT} @@ q ORDER BY ts_rank({WEIGHTED}, q) DESC, curie LIMIT ?""", (query, limit)).fetchall()
-    return [{"label": label, "curie": curie, "source_file": source} for label, curie, source in rows]
+    return [{"label": label, "curie": curie, "source_file": source, "source_line": line}
+            for label, curie, source, line in rows]
