@@ -567,17 +567,3 @@ def test_corpus_matches_rdflib(name: str, fmt: str) -> None:
     assert summary(found) == summary(expected)
     assert found == expected
     assert not [w for w in facts.warnings if w.kind == "unsupported-expression"]
-
-
-@pytest.mark.corpus
-@pytest.mark.skipif(not ONTOLOGIES.is_dir(), reason=f"corpus not found at {ONTOLOGIES}")
-@pytest.mark.parametrize(("name", "fmt"), CORPUS)
-def test_corpus_parse_time(name: str, fmt: str) -> None:
-    data = (ONTOLOGIES / name).read_bytes()
-    timings = []
-    for _ in range(3):
-        started = time.perf_counter()
-        parse(data, fmt)
-        timings.append(time.perf_counter() - started)
-    print(f"\n{name}: best {min(timings) * 1000:.0f} ms, worst {max(timings) * 1000:.0f} ms")
-    assert min(timings) < 1.5
