@@ -18,6 +18,7 @@ import pytest
 
 import ontosync
 from ontosync.cli import main
+from tests.conftest import copy_db
 from tests.helpers import PAGES, reachable
 
 DATASETTE = Path(sys.executable).with_name("datasette")
@@ -49,12 +50,14 @@ def get(base: str, path: str, **params) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
+def served(tmp_path_factory, corpus_db):
+    """The corpus database (a copy of the session's full sync of the pages) plus one Turtle file
+    synced into it, served by Datasette."""
     tmp = tmp_path_factory.mktemp("ds")
     src = tmp / "pages"
     shutil.copytree(PAGES, src)
     (src / "holodeck.ttl").write_text(SYNONYM_TTL, encoding="utf-8")
-    db = tmp / "ontology.db"
+    db = copy_db(corpus_db, tmp / "ontology.db")
     assert main(["sync", str(src), "--db", str(db), "--quiet", "--workers", "2"]) == 0
     port = free_port()
     proc = subprocess.Popen([str(DATASETTE), "serve", str(db), "--metadata", str(METADATA), "--host", "127.0.0.1",
