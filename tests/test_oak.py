@@ -20,6 +20,7 @@ import rdflib
 from rdflib.namespace import OWL, RDFS
 
 from ontosync.cli import main
+from tests.conftest import copy_db
 from tests.helpers import ONTOLOGIES, PAGES, ROOT, reachable
 
 RUNOAK = os.environ.get("ONTOSYNC_RUNOAK")
@@ -97,9 +98,8 @@ def test_example(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(not PAGES.is_dir(), reason="corpus not present")
-def test_corpus_descendants_of_a_hub_class(tmp_path: Path) -> None:
-    db = tmp_path / "corpus.db"
-    sync(PAGES, db)
+def test_corpus_descendants_of_a_hub_class(corpus_db: Path, tmp_path: Path) -> None:
+    db = copy_db(corpus_db, tmp_path / "corpus.db")  # the session's full sync of the pages
     conn = sqlite3.connect(db)
     prefixes = dict(conn.execute("SELECT prefix, base FROM prefix"))
     # the hub: the class with most direct children in the contract table
