@@ -20,8 +20,7 @@ import rdflib
 from rdflib.namespace import OWL, RDFS
 
 from ontosync.cli import main
-from tests.conftest import copy_db
-from tests.helpers import ONTOLOGIES, PAGES, ROOT, reachable
+from tests.helpers import ONTOLOGIES, ROOT, reachable
 
 RUNOAK = os.environ.get("ONTOSYNC_RUNOAK")
 if not RUNOAK or not Path(RUNOAK).is_file():
@@ -97,30 +96,8 @@ def test_example(tmp_path: Path) -> None:
     assert ids(out["descendants"]) == expected and len(expected) > 1
 
 
-@pytest.mark.skipif(not PAGES.is_dir(), reason="corpus not present")
-def test_corpus_descendants_of_a_hub_class(corpus_db: Path, tmp_path: Path) -> None:
-    db = copy_db(corpus_db, tmp_path / "corpus.db")  # the session's full sync of the pages
-    conn = sqlite3.connect(db)
-    prefixes = dict(conn.execute("SELECT prefix, base FROM prefix"))
-    # the hub: the class with most direct children in the contract table
-    (hub_iri,) = conn.execute("SELECT parent_iri FROM owl_class_hierarchy GROUP BY parent_iri "
-                              "ORDER BY count(*) DESC, parent_iri LIMIT 1").fetchone()
-    # its descendants, from the contract table (not from the semantic-sql layer OAK reads)
-    children: dict[str, set[str]] = {}
-    for c, p in conn.execute("SELECT class_iri, parent_iri FROM owl_class_hierarchy"):
-        children.setdefault(p, set()).add(c)
-    closure = reachable(children, hub_iri)
-
-    def to_curie(iri: str) -> str:
-        best = max((p for p, b in prefixes.items() if iri.startswith(b)), key=lambda p: len(prefixes[p]),
-                   default=None)
-        return f"{best}:{iri[len(prefixes[best]):]}" if best else iri
-
-    hub = to_curie(hub_iri)
-    out = run_all(db, commands_for(hub, "virtual"))
-    assert ids(out["descendants"]) == {to_curie(i) for i in closure}
-    assert len(closure) > 50
-    assert out["relationships"].strip()
+# The Logseq corpus: tests/test_oak_corpus_closure.py (descendants of a hub class against a closure
+# computed from the pages, and every command answering on the corpus database).
 
 
 @pytest.mark.skipif(not (ONTOLOGIES / "pato-base.owl").is_file(), reason="pato-base.owl not present")
