@@ -21,27 +21,13 @@ pytestmark = [
 SUBDIR = "mainKnowledgeGraph/pages"
 
 
-@pytest.fixture(scope="module")
-def tree(tmp_path_factory) -> Path:
-    """A repository folder holding the corpus where the real graph keeps it."""
+@pytest.fixture
+def fake():
+    """The fake GitHub serving the corpus at the repository's root, where conftest's corpus_db (a
+    local sync of the same pages) has it too."""
     if not PAGES.is_dir():
         pytest.skip(f"shared corpora not found at {PAGES}")
-    root = tmp_path_factory.mktemp("repo")
-    shutil.copytree(PAGES, root / SUBDIR)
-    return root
-
-
-@pytest.fixture(scope="module")
-def local_db(tree, tmp_path_factory) -> dict:
-    db = tmp_path_factory.mktemp("local") / "local.db"
-    r = cli("sync", str(tree), "--path", SUBDIR, "--db", str(db), "--quiet")
-    assert r.returncode == 0, r.stderr
-    return dump_file(db)
-
-
-@pytest.fixture
-def fake(tree):
-    with FakeGitHub(tree) as server:
+    with FakeGitHub(PAGES) as server:
         yield server
 
 
@@ -74,14 +60,15 @@ def small_fake(small_tree):
 
 
 def remote_sync(fake: FakeGitHub, db: Path, *extra: str, spec: str = "github:o/r@main", token: str | None = None,
-                timeout: str = "2"):
+                timeout: str = "2", path: str | None = SUBDIR):
     # ONTOSYNC_RETRY_BACKOFF: the retry policy's first backoff step, 10 ms instead of 1 s (the waits a
     # rate limit or Retry-After names are still waited out in full)
     env = {"GITHUB_TOKEN": fake.token if token is None else token, "ONTOSYNC_GITHUB_TIMEOUT": timeout,
            "ONTOSYNC_RETRY_BACKOFF": "0.01"}
     # A separate process: in this one, the fake's server thread would share the GIL with the sync
     # it serves, and the per-request timeouts these tests count could fire on a loaded machine.
-    return run_cli("sync", spec, "--api-url", fake.url, "--path", SUBDIR, "--db", str(db),
+    where = ("--path", path) if path else ()
+    return run_cli("sync", spec, "--api-url", fake.url, *where, "--db", str(db),
                    "--report", str(db.with_suffix(".report.json")), "--quiet", *extra, env=env)
 
 
@@ -89,9 +76,10 @@ def report(db: Path) -> dict:
     return json.loads(db.with_suffix(".report.json").read_text())
 
 
-def test_remote_sync_equals_local_sync_within_the_request_budget(fake, local_db, tmp_path):
+def test_remote_sync_equals_local_sync_within_the_request_budget(fake, corpus_db, tmp_path):
+    local_db = dump_file(corpus_db)
     db = tmp_path / "remote.db"
-    r = remote_sync(fake, db)
+    r = remote_sync(fake, db, path=None)
     assert r.returncode == 0, r.stderr
     assert fake.count() <= 5 and fake.count("api") <= 3
     assert dump_file(db) == local_db
@@ -100,7 +88,7 @@ def test_remote_sync_equals_local_sync_within_the_request_budget(fake, local_db,
     assert rep["files"]["total"] == 1684
 
     fake.reset_log()
-    r = remote_sync(fake, db)
+    r = remote_sync(fake, db, path=None)
     assert r.returncode == 0, r.stderr
     assert fake.count() <= 2
     assert report(db)["files"]["unchanged"] == 1684
