@@ -109,6 +109,7 @@ def pick_pages(src: Path) -> dict[str, Path]:
     return chosen
 
 
+@pytest.mark.corpus
 def test_edits_give_exactly_the_expected_changes(corpus, capsys):
     src, db, first = corpus
     pages = pick_pages(src)
@@ -212,6 +213,7 @@ def git(root: Path, *args: str) -> str:
                           check=True, capture_output=True, text=True).stdout.strip()
 
 
+@pytest.mark.corpus
 @pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
 def test_diff_base_equals_the_union_of_the_run_logs(tmp_path, capsys, corpus_db):
     """A copy of the database at revision A; three more runs to revision D (each a commit). The

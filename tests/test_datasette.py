@@ -25,6 +25,7 @@ DATASETTE = Path(sys.executable).with_name("datasette")
 METADATA = Path(ontosync.__file__).parent / "datasette" / "metadata.json"
 
 pytestmark = [
+    pytest.mark.corpus,
     pytest.mark.skipif(not DATASETTE.is_file(), reason="datasette not installed (pip install -e '.[dev]')"),
     pytest.mark.skipif(not PAGES.is_dir(), reason="corpus not present"),
 ]

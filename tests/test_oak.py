@@ -28,6 +28,8 @@ if not RUNOAK or not Path(RUNOAK).is_file():
         raise RuntimeError(f"ONTOSYNC_REQUIRE_OAK=1 but ONTOSYNC_RUNOAK={RUNOAK!r} is not a runoak (run .ci/oak.sh)")
     pytest.skip("OAK not installed: set ONTOSYNC_RUNOAK (bash .ci/oak.sh prints it)", allow_module_level=True)
 
+pytestmark = pytest.mark.slow  # an OAK start costs seconds
+
 OBO = "http://purl.obolibrary.org/obo/"
 OIO = rdflib.Namespace("http://www.geneontology.org/formats/oboInOwl#")
 COMMANDS = ("info", "labels", "search", "ancestors", "descendants", "relationships", "tree", "definitions",

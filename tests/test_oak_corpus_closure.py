@@ -21,7 +21,7 @@ from tests.helpers import PAGES, reachable
 from tests.logseq_reference import subclass_edges
 from tests.test_oak import commands_for, ids, run_all
 
-pytestmark = [pytest.mark.corpus, pytest.mark.skipif(not PAGES.is_dir(), reason="corpus not present")]
+pytestmark = [pytest.mark.corpus, pytest.mark.slow, pytest.mark.skipif(not PAGES.is_dir(), reason="corpus not present")]
 
 
 def compact(prefixes: list[tuple[str, str]]):

@@ -154,6 +154,7 @@ def test_search_command_finds_a_class_by_label_and_synonym(tree: Path, tmp_path:
     assert main(["search", "x", "--db", str(tmp_path / "missing.db")]) == 2
 
 
+@pytest.mark.corpus
 @pytest.mark.skipif(not PAGES.is_dir(), reason="corpus not present")
 def test_corpus_incremental_edits_equal_a_fresh_full_sync(corpus_db: Path, tmp_path: Path) -> None:
     """On the real corpus: each small run takes the incremental closure path (a few classes

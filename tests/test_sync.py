@@ -173,6 +173,7 @@ def _run_in_process(src: Path, db: Path, workers: int, seed: int | None) -> None
     assert result.exit_code == 0
 
 
+@pytest.mark.slow  # a corpus sync; without the corpus it runs on the example
 def test_same_database_for_any_worker_count_and_order(request, tmp_path):
     """Three workers handed the files in a shuffled order (so outcomes reach the writer in an order
     of their own) give the database the CLI's default run gives (on the corpus: the session's
