@@ -18,10 +18,12 @@ the pipeline can all use it. `backoff` is imported after a first failure only: i
 from __future__ import annotations
 
 import heapq
+import math
+import os
 import random
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
@@ -30,10 +32,21 @@ Exceptions = type[BaseException] | tuple[type[BaseException], ...]
 OnRetry = Callable[[BaseException, int, float], None]
 
 
+def default_factor() -> float:
+    """The first backoff step, in seconds: 1, or `$ONTOSYNC_RETRY_BACKOFF` (0 to 60) when set. The
+    test suite sets a few milliseconds, so the faults it injects into a CLI run in another process
+    cost no waiting; the number of retries, which is what those tests count, does not change."""
+    try:
+        value = float(os.environ.get("ONTOSYNC_RETRY_BACKOFF") or 1.0)
+    except ValueError:
+        return 1.0
+    return value if math.isfinite(value) and 0 <= value <= 60 else 1.0
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     attempts: int | None = 3  # tries in all, the first included; None: as long as `max_time` allows
-    factor: float = 1.0  # seconds: the first wait is at most this
+    factor: float = field(default_factory=default_factor)  # seconds: the first wait is at most this
     max_wait: float = 60.0  # seconds: no wait is longer
 
     def wait(self, retry: int) -> float:

@@ -14,23 +14,58 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def corpus_db(tmp_path_factory):
-    """A database of the whole shared Logseq corpus, synced once per session (a full sync of the
+    """A database of the whole shared Logseq corpus, synced once per test run (a full sync of the
     1,684 pages is the suite's costliest step); tests copy it instead of syncing from nothing.
     Unchanged files are skipped by blob hash, so a copy is exactly what a first sync of an
-    identical copy of the pages would leave."""
+    identical copy of the pages would leave. Under pytest-xdist the workers share one sync (the
+    first to ask makes it, under a file lock, in the run's common temporary folder), so it costs
+    one sync per run, not one per worker. Read it, never write it: copy it (`copy_db`) to change it."""
+    from tests.helpers import PAGES
+
+    if not PAGES.is_dir():
+        pytest.skip(f"shared corpora not found at {PAGES}")
+    return shared_once(tmp_path_factory, "corpus-db", _sync_corpus) / "corpus.db"
+
+
+def _sync_corpus(work):
     import shutil
 
     from tests.helpers import PAGES, cli
 
-    if not PAGES.is_dir():
-        pytest.skip(f"shared corpora not found at {PAGES}")
-    work = tmp_path_factory.mktemp("corpus-db")
     src = work / "pages"
     shutil.copytree(PAGES, src)
     db = work / "corpus.db"
     proc = cli("sync", str(src), "--db", str(db), "--quiet", "--report", str(work / "corpus-report.json"))
     assert proc.returncode == 0, proc.stderr
-    return db
+
+
+def shared_once(tmp_path_factory, name, make):
+    """A folder `name` filled once per test run by `make(folder)`, shared by the xdist workers.
+
+    Each worker is its own pytest session, so a session fixture alone runs once per worker. The
+    workers' temporary folders share a parent that is new for every run (`pytest-N/popen-gwK`),
+    so that parent holds the shared copy; the first worker makes it under an exclusive `flock`,
+    the others wait for it and reuse it. Without xdist it is an ordinary session folder. A failed
+    `make` leaves no done-marker, so every worker that asks fails the same way."""
+    import fcntl
+    import os
+
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        folder = tmp_path_factory.mktemp(name, numbered=False)
+        make(folder)
+        return folder
+    root = tmp_path_factory.getbasetemp().parent
+    folder, done = root / name, root / f"{name}.done"
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            import shutil
+
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            make(folder)
+            done.touch()
+    return folder
 
 
 @pytest.fixture(scope="session")

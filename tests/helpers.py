@@ -63,7 +63,7 @@ def copy_example(tmp_path: Path, name: str = "tree") -> Path:
 def assert_equals_fresh_sync(tree: Path, db: Path, work: Path, *args: str) -> None:
     """`db` holds exactly what one fresh full sync of `tree` (with `args`) makes."""
     expected = work / f"fresh-{db.stem}.db"
-    proc = run_cli("sync", str(tree), "--db", str(expected), "--quiet", *args)
+    proc = cli("sync", str(tree), "--db", str(expected), "--quiet", *args)
     assert proc.returncode == 0, proc.stderr
     assert dump_file(db) == dump_file(expected)
 

@@ -20,6 +20,7 @@ import pytest
 
 from ontosync.cli import main as cli_main
 from ontosync.parsing.facts import normalize_name
+from tests.conftest import copy_db
 from tests.helpers import q
 
 PAGES = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "visionflow-pages"
@@ -69,12 +70,15 @@ def class_of(db: Path, page: str) -> tuple[str, str]:
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory):
+def corpus(tmp_path_factory, corpus_db):
+    """A copy of the pages and of the session's full sync of them (conftest's corpus_db: what a
+    first sync of this copy makes), then one run over the copy, which finds nothing to do."""
     root = tmp_path_factory.mktemp("changelog")
     src = root / "pages"
     shutil.copytree(PAGES, src)
-    db = root / "onto.db"
+    db = copy_db(corpus_db, root / "onto.db")
     first = sync(src, db)
+    assert q(db, "SELECT changes FROM runs WHERE id = ?", first) == [(0,)]
     return src, db, first
 
 
@@ -105,6 +109,7 @@ def pick_pages(src: Path) -> dict[str, Path]:
     return chosen
 
 
+@pytest.mark.corpus
 def test_edits_give_exactly_the_expected_changes(corpus, capsys):
     src, db, first = corpus
     pages = pick_pages(src)
@@ -208,18 +213,21 @@ def git(root: Path, *args: str) -> str:
                           check=True, capture_output=True, text=True).stdout.strip()
 
 
+@pytest.mark.corpus
 @pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
-def test_diff_base_equals_the_union_of_the_run_logs(tmp_path, capsys):
+def test_diff_base_equals_the_union_of_the_run_logs(tmp_path, capsys, corpus_db):
     """A copy of the database at revision A; three more runs to revision D (each a commit). The
-    direct comparison of the two databases equals `diff --since A`, the fold of the runs between."""
+    direct comparison of the two databases equals `diff --since A`, the fold of the runs between.
+    The database at A: the session's full sync of the same pages, then a run at revision A."""
     src = tmp_path / "src"
     shutil.copytree(PAGES, src)
     git(src, "init", "-q")
     git(src, "add", "-A")
     git(src, "commit", "-qm", "A")
     rev_a = git(src, "rev-parse", "HEAD")
-    db = tmp_path / "head.db"
-    sync(src, db)
+    db = copy_db(corpus_db, tmp_path / "head.db")
+    run_a = sync(src, db)
+    assert q(db, "SELECT revision, changes FROM runs WHERE id = ?", run_a) == [(rev_a, 0)]
     base = tmp_path / "base.db"
     shutil.copy(db, base)
     files = [f for f in sorted(src.glob("*.md")) if all(

@@ -11,11 +11,13 @@ import pytest
 
 import ontosync
 from ontosync.cli import main
+from tests.conftest import copy_db
 from tests.helpers import DATASETTE, PAGES, datasette_get, datasette_serving, reachable
 
 METADATA = Path(ontosync.__file__).parent / "datasette" / "metadata.json"
 
 pytestmark = [
+    pytest.mark.corpus,
     pytest.mark.skipif(not DATASETTE.is_file(), reason="datasette not installed (pip install -e '.[dev]')"),
     pytest.mark.skipif(not PAGES.is_dir(), reason="corpus not present"),
 ]
@@ -32,12 +34,14 @@ get = datasette_get  # the name the tests below use
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
+def served(tmp_path_factory, corpus_db):
+    """The corpus database (a copy of the session's full sync of the pages) plus one Turtle file
+    synced into it, served by Datasette."""
     tmp = tmp_path_factory.mktemp("ds")
     src = tmp / "pages"
     shutil.copytree(PAGES, src)
     (src / "holodeck.ttl").write_text(SYNONYM_TTL, encoding="utf-8")
-    db = tmp / "ontology.db"
+    db = copy_db(corpus_db, tmp / "ontology.db")
     assert main(["sync", str(src), "--db", str(db), "--quiet", "--workers", "2"]) == 0
     with datasette_serving(db, METADATA) as base:
         yield base, sqlite3.connect(db)

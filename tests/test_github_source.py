@@ -180,7 +180,9 @@ def test_folder_pruning_is_conservative():
 
 # -- faults and rate limits -------------------------------------------------------------------------
 @pytest.mark.corpus
-@pytest.mark.parametrize("seed", [1, 7])
+# seed 8 draws a 500 and a reset, seed 9 one slow answer (2 s lost to the client timeout): every
+# kind, as seeds 1 and 7 did, but without seed 7's four slow answers (8 s of waiting)
+@pytest.mark.parametrize("seed", [8, 9])
 def test_faults_and_rate_limits_are_survived_and_counted(corpus, seed):
     with FakeGitHub(seed=seed) as fake:
         fake.commit(dict(corpus))

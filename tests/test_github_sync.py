@@ -21,36 +21,54 @@ pytestmark = [
 SUBDIR = "mainKnowledgeGraph/pages"
 
 
-@pytest.fixture(scope="module")
-def tree(tmp_path_factory) -> Path:
-    """A repository folder holding the corpus where the real graph keeps it."""
+@pytest.fixture
+def fake():
+    """The fake GitHub serving the corpus at the repository's root, where conftest's corpus_db (a
+    local sync of the same pages) has it too."""
     if not PAGES.is_dir():
         pytest.skip(f"shared corpora not found at {PAGES}")
-    root = tmp_path_factory.mktemp("repo")
-    shutil.copytree(PAGES, root / SUBDIR)
+    with FakeGitHub(PAGES) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def small_tree(tmp_path_factory) -> Path:
+    """Every sixth page of the corpus (in name order: 281 pages), where the graph keeps them: for
+    the tests where the corpus's size is not the point (faults, truncation, the token, a resync).
+    Links between the chosen pages resolve as in the whole graph; the others mint IRIs."""
+    if not PAGES.is_dir():
+        pytest.skip(f"shared corpora not found at {PAGES}")
+    root = tmp_path_factory.mktemp("small-repo")
+    (root / SUBDIR).mkdir(parents=True)
+    for page in sorted(PAGES.iterdir())[::6]:
+        shutil.copyfile(page, root / SUBDIR / page.name)
     return root
 
 
 @pytest.fixture(scope="module")
-def local_db(tree, tmp_path_factory) -> dict:
-    db = tmp_path_factory.mktemp("local") / "local.db"
-    r = cli("sync", str(tree), "--path", SUBDIR, "--db", str(db), "--quiet")
+def small_local_db(small_tree, tmp_path_factory) -> dict:
+    db = tmp_path_factory.mktemp("small-local") / "local.db"
+    r = cli("sync", str(small_tree), "--path", SUBDIR, "--db", str(db), "--quiet")
     assert r.returncode == 0, r.stderr
     return dump_file(db)
 
 
 @pytest.fixture
-def fake(tree):
-    with FakeGitHub(tree) as server:
+def small_fake(small_tree):
+    with FakeGitHub(small_tree) as server:
         yield server
 
 
 def remote_sync(fake: FakeGitHub, db: Path, *extra: str, spec: str = "github:o/r@main", token: str | None = None,
-                timeout: str = "2"):
-    env = {"GITHUB_TOKEN": fake.token if token is None else token, "ONTOSYNC_GITHUB_TIMEOUT": timeout}
+                timeout: str = "2", path: str | None = SUBDIR):
+    # ONTOSYNC_RETRY_BACKOFF: the retry policy's first backoff step, 10 ms instead of 1 s (the waits a
+    # rate limit or Retry-After names are still waited out in full)
+    env = {"GITHUB_TOKEN": fake.token if token is None else token, "ONTOSYNC_GITHUB_TIMEOUT": timeout,
+           "ONTOSYNC_RETRY_BACKOFF": "0.01"}
     # A separate process: in this one, the fake's server thread would share the GIL with the sync
     # it serves, and the per-request timeouts these tests count could fire on a loaded machine.
-    return run_cli("sync", spec, "--api-url", fake.url, "--path", SUBDIR, "--db", str(db),
+    where = ("--path", path) if path else ()
+    return run_cli("sync", spec, "--api-url", fake.url, *where, "--db", str(db),
                    "--report", str(db.with_suffix(".report.json")), "--quiet", *extra, env=env)
 
 
@@ -58,9 +76,10 @@ def report(db: Path) -> dict:
     return json.loads(db.with_suffix(".report.json").read_text())
 
 
-def test_remote_sync_equals_local_sync_within_the_request_budget(fake, local_db, tmp_path):
+def test_remote_sync_equals_local_sync_within_the_request_budget(fake, corpus_db, tmp_path):
+    local_db = dump_file(corpus_db)
     db = tmp_path / "remote.db"
-    r = remote_sync(fake, db)
+    r = remote_sync(fake, db, path=None)
     assert r.returncode == 0, r.stderr
     assert fake.count() <= 5 and fake.count("api") <= 3
     assert dump_file(db) == local_db
@@ -69,14 +88,15 @@ def test_remote_sync_equals_local_sync_within_the_request_budget(fake, local_db,
     assert rep["files"]["total"] == 1684
 
     fake.reset_log()
-    r = remote_sync(fake, db)
+    r = remote_sync(fake, db, path=None)
     assert r.returncode == 0, r.stderr
     assert fake.count() <= 2
     assert report(db)["files"]["unchanged"] == 1684
     assert dump_file(db) == local_db
 
 
-def test_resync_after_k_changes_fetches_only_those(fake, tree, tmp_path):
+def test_resync_after_k_changes_fetches_only_those(small_fake, small_tree, tmp_path):
+    fake, tree = small_fake, small_tree
     db = tmp_path / "remote.db"
     assert remote_sync(fake, db).returncode == 0
     work = tmp_path / "changed"
@@ -100,7 +120,8 @@ def test_resync_after_k_changes_fetches_only_those(fake, tree, tmp_path):
     assert dump_file(db) == dump_file(local)
 
 
-def test_faults_and_rate_limits_leave_the_same_database_and_count_retries(fake, local_db, tmp_path):
+def test_faults_and_rate_limits_leave_the_same_database_and_count_retries(small_fake, small_local_db, tmp_path):
+    fake, local_db = small_fake, small_local_db
     fake.fault_rate = 0.1
     fake.slow_seconds = 3.0
     fake.queue_primary_rate_limit(reset_in=2)
@@ -113,15 +134,17 @@ def test_faults_and_rate_limits_leave_the_same_database_and_count_retries(fake, 
     assert report(db)["retries"] >= faults >= 2
 
 
-def test_truncated_tree_gives_the_same_database(fake, local_db, tmp_path):
-    fake.truncate_over = 500
+def test_truncated_tree_gives_the_same_database(small_fake, small_local_db, tmp_path):
+    fake, local_db = small_fake, small_local_db
+    fake.truncate_over = 100  # of 281 pages and their folders
     db = tmp_path / "remote.db"
     r = remote_sync(fake, db)
     assert r.returncode == 0, r.stderr
     assert dump_file(db) == local_db
 
 
-def test_bad_token_exits_2_with_one_line_and_no_token(fake, tmp_path):
+def test_bad_token_exits_2_with_one_line_and_no_token(small_fake, tmp_path):
+    fake = small_fake
     secret = "ghp_this_is_the_wrong_token_123456"
     db = tmp_path / "remote.db"
     r = remote_sync(fake, db, token=secret)
@@ -134,7 +157,8 @@ def test_bad_token_exits_2_with_one_line_and_no_token(fake, tmp_path):
             assert secret.encode() not in path.read_bytes(), path
 
 
-def test_token_is_not_written_anywhere_after_a_good_sync(fake, tmp_path):
+def test_token_is_not_written_anywhere_after_a_good_sync(small_fake, tmp_path):
+    fake = small_fake
     db = tmp_path / "remote.db"
     r = remote_sync(fake, db)
     assert r.returncode == 0
@@ -146,14 +170,16 @@ def test_token_is_not_written_anywhere_after_a_good_sync(fake, tmp_path):
 
 
 @pytest.mark.parametrize("spec", ["github:o/nope@main", "github:o/r@no-such-branch"])
-def test_unknown_repository_or_ref_exits_2(fake, tmp_path, spec):
+def test_unknown_repository_or_ref_exits_2(small_fake, tmp_path, spec):
+    fake = small_fake
     r = remote_sync(fake, tmp_path / "remote.db", spec=spec)
     assert r.returncode == 2
     assert "repository or ref not found" in r.stderr and "Traceback" not in r.stderr
 
 
 @pytest.mark.parametrize("after", [0, 1])
-def test_rate_limit_past_the_allowed_wait_exits_1_with_checkpoint(fake, tmp_path, after):
+def test_rate_limit_past_the_allowed_wait_exits_1_with_checkpoint(small_fake, tmp_path, after):
+    fake = small_fake
     fake.queue_primary_rate_limit(reset_in=3600, after=after)
     db = tmp_path / "remote.db"
     r = remote_sync(fake, db, "--max-rate-limit-wait", "5")

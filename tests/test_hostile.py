@@ -328,6 +328,7 @@ def run(tmp_path_factory) -> Run:
     return Run(planted, db, report_path, Path(str(db) + ".checkpoint.json"), proc, report, rows)
 
 
+@pytest.mark.slow  # reads the module's run: one sync of the hostile tree, 10 MB files included
 def test_the_run_completes(run: Run):
     assert run.proc.returncode == 0, run.proc.stderr  # --max-error-rate 1: failures do not fail the run
     assert "Traceback" not in run.proc.stderr + run.proc.stdout
@@ -343,6 +344,7 @@ def test_the_run_completes(run: Run):
 
 @pytest.mark.parametrize("case", [pytest.param(c, id=c.path, marks=[pytest.mark.xfail(reason=c.bug)] if c.bug else [])
                                   for c in CASES])
+@pytest.mark.slow  # reads the module's run: one sync of the hostile tree, 10 MB files included
 def test_case_status_and_message(run: Run, case: Case):
     if case.path == "walk/null-device.nt" and not run.planted.device:
         pytest.skip("cannot create a device node here (no CAP_MKNOD)")
@@ -362,6 +364,7 @@ def test_case_status_and_message(run: Run, case: Case):
         assert entry["message"] == error and entry["line"] == line
 
 
+@pytest.mark.slow  # reads the module's run: one sync of the hostile tree, 10 MB files included
 def test_good_files_are_ok_with_their_facts(run: Run):
     for path, (status, _, _) in run.rows.items():
         if path.startswith("good/") and path != "good/pages/Diary.md":
@@ -384,6 +387,7 @@ def test_good_files_are_ok_with_their_facts(run: Run):
              GD + "hasWheel") == [("ObjectProperty", "has wheel", GD + "Vehicle", GD + "Wheel")]
 
 
+@pytest.mark.slow  # reads the module's run: one sync of the hostile tree, 10 MB files included
 def test_encoding_and_shape_cases_keep_their_facts(run: Run):
     labels = dict(q(run.db, "SELECT class_iri, label FROM owl_classes WHERE source_file IS NOT NULL"))
     for kind in ("Bom", "Crlf"):
@@ -407,6 +411,7 @@ def test_encoding_and_shape_cases_keep_their_facts(run: Run):
         assert any(p == path and k == "fence-syntax" for p, k, _ in warned), path
 
 
+@pytest.mark.slow  # reads the module's run: one sync of the hostile tree, 10 MB files included
 def test_names_are_stored_and_read_back_exactly(run: Run):
     rows = {r[0]: r[1:] for r in q(run.db, "SELECT class_iri, label, comment, source_file FROM owl_classes")}
     assert rows["http://example.org/names/semi;colon'apos🚀שלום"] == (
@@ -420,6 +425,7 @@ def test_names_are_stored_and_read_back_exactly(run: Run):
         "names/Names.md")
 
 
+@pytest.mark.slow  # reads the module's run: one sync of the hostile tree, 10 MB files included
 def test_page_named_with_quotes_semicolon_backslash_emoji_rtl(run: Run):
     from ontosync.parsing.logseq import mint_page_iri
 
@@ -431,6 +437,7 @@ def test_page_named_with_quotes_semicolon_backslash_emoji_rtl(run: Run):
     assert rows == {iri: (WEIRD_PAGE, "named by its file", weird_path)}
 
 
+@pytest.mark.slow  # reads the module's run: one sync of the hostile tree, 10 MB files included
 def test_the_secret_never_appears(run: Run):
     assert SECRET not in run.proc.stdout + run.proc.stderr
     status = cli("status", "--db", str(run.db))
@@ -452,11 +459,13 @@ def test_the_secret_never_appears(run: Run):
         conn.close()
 
 
+@pytest.mark.slow  # reads the module's run: one sync of the hostile tree, 10 MB files included
 def test_no_remote_context_was_fetched(run: Run):
     assert run.rows["jsonld/local-server-context.jsonld"][0] == "failed"
     assert run.planted.context_requests == []
 
 
+@pytest.mark.slow  # reads the module's run: one sync of the hostile tree, 10 MB files included
 def test_verify_passes(run: Run):
     proc = cli("verify", "--db", str(run.db))
     assert proc.returncode == 0, proc.stdout + proc.stderr

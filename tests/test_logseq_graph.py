@@ -16,7 +16,7 @@ import pytest
 
 from ontosync.parsing.facts import normalize_name
 from tests.fake_github import FakeGitHub
-from tests.helpers import PAGES, dump_file, run_cli
+from tests.helpers import PAGES, cli, dump_file, run_cli
 
 G = "kg/"  # the graph lives in a subfolder of the repository, like mainKnowledgeGraph/
 
@@ -115,7 +115,7 @@ def graph(tmp_path_factory) -> tuple[Path, Path, dict]:
     (root / "README.md").write_text("# not part of the graph\n")
     db = root.parent / "graph.db"
     report = root.parent / "graph.json"
-    r = run_cli("sync", str(root), "--path", G, "--db", str(db), "--report", str(report), "--quiet")
+    r = cli("sync", str(root), "--path", G, "--db", str(db), "--report", str(report), "--quiet")
     assert r.returncode == 0, r.stderr
     return root, db, json.loads(report.read_text())
 
@@ -243,13 +243,8 @@ def _alternate_terms(text: str) -> list[str]:
 
 
 @pytest.mark.corpus
-def test_corpus_figures_under_the_graph_rules(tmp_path):
-    if not PAGES.is_dir():
-        pytest.skip(f"shared corpora not found at {PAGES}")
-    db, report = tmp_path / "c.db", tmp_path / "c.json"
-    r = run_cli("sync", str(PAGES), "--db", str(db), "--report", str(report), "--quiet")
-    assert r.returncode == 0, r.stderr
-    rep = json.loads(report.read_text())
+def test_corpus_figures_under_the_graph_rules(corpus_db, corpus_report):
+    db, rep = corpus_db, corpus_report  # the session's full sync of the pages and its report
     assert (rep["files"]["ok"], rep["files"]["skipped"], rep["files"]["failed"]) == (1524, 160, 0)
     expected = {}
     for page in sorted(PAGES.glob("*.md")):

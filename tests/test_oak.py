@@ -20,13 +20,15 @@ import rdflib
 from rdflib.namespace import OWL, RDFS
 
 from ontosync.cli import main
-from tests.helpers import ONTOLOGIES, PAGES, ROOT, reachable
+from tests.helpers import ONTOLOGIES, ROOT, reachable
 
 RUNOAK = os.environ.get("ONTOSYNC_RUNOAK")
 if not RUNOAK or not Path(RUNOAK).is_file():
     if os.environ.get("ONTOSYNC_REQUIRE_OAK") == "1":
         raise RuntimeError(f"ONTOSYNC_REQUIRE_OAK=1 but ONTOSYNC_RUNOAK={RUNOAK!r} is not a runoak (run .ci/oak.sh)")
     pytest.skip("OAK not installed: set ONTOSYNC_RUNOAK (bash .ci/oak.sh prints it)", allow_module_level=True)
+
+pytestmark = pytest.mark.slow  # an OAK start costs seconds
 
 OBO = "http://purl.obolibrary.org/obo/"
 OIO = rdflib.Namespace("http://www.geneontology.org/formats/oboInOwl#")
@@ -36,16 +38,23 @@ COMMANDS = ("info", "labels", "search", "ancestors", "descendants", "relationshi
 
 def run_all(db: Path, calls: dict[str, list[str]]) -> dict[str, str]:
     """Each call's stdout; every call must exit 0. All calls in one OAK process (tests/oak_batch.py)."""
+    return run_jobs({name: (db, args) for name, args in calls.items()})
+
+
+def run_jobs(jobs: dict, scratch: Path | None = None) -> dict:
+    """`run_all` over several databases: name -> (database, runoak arguments), in one OAK process
+    (each OAK start costs seconds). PYSTOW_HOME: in `scratch`, else beside the first database."""
     python = Path(RUNOAK).parent / "python"
-    names = list(calls)
-    batch = [["-i", f"sqlite:{db}", *calls[n]] for n in names]
+    names = list(jobs)
+    batch = [["-i", f"sqlite:{jobs[n][0]}", *jobs[n][1]] for n in names]
+    scratch = scratch or jobs[names[0]][0].parent
     proc = subprocess.run([str(python), str(Path(__file__).with_name("oak_batch.py"))], input=json.dumps(batch),
                           capture_output=True, text=True, timeout=600,
-                          env={**os.environ, "PYSTOW_HOME": str(db.parent / "pystow")})
+                          env={**os.environ, "PYSTOW_HOME": str(scratch / "pystow")})
     assert proc.returncode == 0, proc.stderr[-3000:]
     results = json.loads(proc.stdout)
     for name, r in zip(names, results, strict=True):
-        assert r["exit_code"] == 0, f"runoak {' '.join(calls[name])}: exit {r['exit_code']} {r['error']}"
+        assert r["exit_code"] == 0, f"runoak {' '.join(jobs[name][1])}: exit {r['exit_code']} {r['error']}"
     return {name: r["stdout"] for name, r in zip(names, results, strict=True)}
 
 
@@ -84,53 +93,52 @@ def curie(iri: str) -> str:
     return f"{m.group(1)}:{m.group(2)}" if m else f"obo:{local}"
 
 
-def test_example(tmp_path: Path) -> None:
-    db = tmp_path / "example.db"
-    sync(ROOT / "examples" / "ontology", db)
-    out = run_all(db, commands_for("ex:Machine", "Machine"))
+PATO = ONTOLOGIES / "pato-base.owl"
+PATO_TERMS = ["PATO:0000014", "PATO:0000001", "PATO:0000051"]
+
+
+@pytest.fixture(scope="module")
+def answers(tmp_path_factory) -> dict:
+    """The example's and pato-base.owl's databases, built first, then every command on both in
+    one OAK process: {"example": {command: stdout}, "pato": {...}, "example.db": path}."""
+    tmp = tmp_path_factory.mktemp("oak")
+    jobs = {}
+    example = tmp / "example.db"
+    sync(ROOT / "examples" / "ontology", example)
+    jobs.update({("example", n): (example, args) for n, args in commands_for("ex:Machine", "Machine").items()})
+    if PATO.is_file():
+        src = tmp / "pato"
+        src.mkdir()
+        shutil.copy(PATO, src / "pato-base.owl")
+        sync(src, tmp / "pato.db")
+        calls = commands_for("PATO:0000014", "colour")
+        calls["labels"] = ["labels", *PATO_TERMS]
+        calls["aliases"] = ["aliases", *PATO_TERMS]
+        jobs.update({("pato", n): (tmp / "pato.db", args) for n, args in calls.items()})
+    answers: dict = {"example.db": example}
+    for (name, command), text in run_jobs(jobs, tmp).items():
+        answers.setdefault(name, {})[command] = text
+    return answers
+
+
+def test_example(answers: dict) -> None:
+    out = answers["example"]
     assert "ex:Machine" in ids(out["search"])
     assert "ex:Machine" in ids(out["ancestors"])
-    conn = sqlite3.connect(db)
+    conn = sqlite3.connect(answers["example.db"])
     expected = {r[0] for r in conn.execute("SELECT subject FROM entailed_edge WHERE object = 'ex:Machine' "
                                            "AND predicate = 'rdfs:subClassOf'")}
     assert ids(out["descendants"]) == expected and len(expected) > 1
 
 
-@pytest.mark.skipif(not PAGES.is_dir(), reason="corpus not present")
-def test_corpus_descendants_of_a_hub_class(tmp_path: Path) -> None:
-    db = tmp_path / "corpus.db"
-    sync(PAGES, db)
-    conn = sqlite3.connect(db)
-    prefixes = dict(conn.execute("SELECT prefix, base FROM prefix"))
-    # the hub: the class with most direct children in the contract table
-    (hub_iri,) = conn.execute("SELECT parent_iri FROM owl_class_hierarchy GROUP BY parent_iri "
-                              "ORDER BY count(*) DESC, parent_iri LIMIT 1").fetchone()
-    # its descendants, from the contract table (not from the semantic-sql layer OAK reads)
-    children: dict[str, set[str]] = {}
-    for c, p in conn.execute("SELECT class_iri, parent_iri FROM owl_class_hierarchy"):
-        children.setdefault(p, set()).add(c)
-    closure = reachable(children, hub_iri)
-
-    def to_curie(iri: str) -> str:
-        best = max((p for p, b in prefixes.items() if iri.startswith(b)), key=lambda p: len(prefixes[p]),
-                   default=None)
-        return f"{best}:{iri[len(prefixes[best]):]}" if best else iri
-
-    hub = to_curie(hub_iri)
-    out = run_all(db, commands_for(hub, "virtual"))
-    assert ids(out["descendants"]) == {to_curie(i) for i in closure}
-    assert len(closure) > 50
-    assert out["relationships"].strip()
+# The Logseq corpus: tests/test_oak_corpus_closure.py (descendants of a hub class against a closure
+# computed from the pages, and every command answering on the corpus database).
 
 
-@pytest.mark.skipif(not (ONTOLOGIES / "pato-base.owl").is_file(), reason="pato-base.owl not present")
-def test_pato_against_rdflib(tmp_path: Path) -> None:
-    src = tmp_path / "pato"
-    src.mkdir()
-    shutil.copy(ONTOLOGIES / "pato-base.owl", src / "pato-base.owl")
-    db = tmp_path / "pato.db"
-    sync(src, db)
-    g = rdflib.Graph().parse(src / "pato-base.owl", format="xml")
+@pytest.mark.skipif(not PATO.is_file(), reason="pato-base.owl not present")
+def test_pato_against_rdflib(answers: dict) -> None:
+    out = answers["pato"]
+    g = rdflib.Graph().parse(PATO, format="xml")
     color = rdflib.URIRef(OBO + "PATO_0000014")
     parents: dict = {}
     for s, o in g.subject_objects(RDFS.subClassOf):
@@ -144,11 +152,7 @@ def test_pato_against_rdflib(tmp_path: Path) -> None:
     def walk(start, edges) -> set[str]:
         return {curie(str(x)) for x in reachable(edges, start)}
 
-    terms = ["PATO:0000014", "PATO:0000001", "PATO:0000051"]
-    calls = commands_for("PATO:0000014", "colour")
-    calls["labels"] = ["labels", *terms]
-    calls["aliases"] = ["aliases", *terms]
-    out = run_all(db, calls)
+    terms = PATO_TERMS
     assert ids(out["ancestors"]) == walk(color, parents)
     assert ids(out["descendants"]) == walk(color, kids)
     assert "PATO:0000014" in ids(out["search"])  # found by its synonym "colour"

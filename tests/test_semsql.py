@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from ontosync.cli import main
+from tests.conftest import copy_db
 from tests.helpers import PAGES, ROOT, q
 
 EXAMPLE = ROOT / "examples" / "ontology"
@@ -153,14 +154,16 @@ def test_search_command_finds_a_class_by_label_and_synonym(tree: Path, tmp_path:
     assert main(["search", "x", "--db", str(tmp_path / "missing.db")]) == 2
 
 
+@pytest.mark.corpus
 @pytest.mark.skipif(not PAGES.is_dir(), reason="corpus not present")
-def test_corpus_incremental_edits_equal_a_fresh_full_sync(tmp_path: Path) -> None:
+def test_corpus_incremental_edits_equal_a_fresh_full_sync(corpus_db: Path, tmp_path: Path) -> None:
     """On the real corpus: each small run takes the incremental closure path (a few classes
-    touched), the fresh sync the full one; the layers must agree."""
+    touched), the fresh sync the full one; the layers must agree. It starts from the session's
+    full sync of the same pages (conftest's corpus_db), which is what a first sync here makes."""
     src = tmp_path / "pages"
     shutil.copytree(PAGES, src)
-    db = tmp_path / "inc.db"
-    sync(src, db)
+    db = copy_db(corpus_db, tmp_path / "inc.db")
+    assert sync(src, db)["files"]["unchanged"] == 1684
     conn = sqlite3.connect(db)
     hub_file, = conn.execute(
         "SELECT source_file FROM statements WHERE subject = (SELECT object FROM rdfs_subclass_of_named_statement "

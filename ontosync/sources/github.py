@@ -44,7 +44,7 @@ from typing import Any, TypeVar
 import requests
 from github import Auth, Github, GithubException
 
-from ontosync.retry import RetryPolicy, waiting
+from ontosync.retry import RetryPolicy, default_factor, waiting
 from ontosync.sources import PathFilter, SourceError, SourceFile, SourceInterrupted, git_blob_sha
 from ontosync.sources.github_http import (
     NETWORK_ERRORS,
@@ -133,13 +133,14 @@ class GitHubSource:
         max_file_size: int = 32 * 1024 * 1024,
         *,
         timeout: float | None = None,
-        backoff_factor: float = 1.0,
+        backoff_factor: float | None = None,
         backoff_max: float = 60.0,
     ):
         """`retries`: attempts per request for a retryable failure (the contract's `--retries`).
 
         `timeout`: seconds per request; default `$ONTOSYNC_GITHUB_TIMEOUT`, else 30.
-        `backoff_factor`/`backoff_max`: the exponential backoff's first step and cap, in seconds.
+        `backoff_factor`/`backoff_max`: the exponential backoff's first step and cap, in seconds
+        (the first step: default `$ONTOSYNC_RETRY_BACKOFF`, else 1; see retry.default_factor).
         """
         self.owner, self.repo_name, self.ref = parse_spec(spec)
         self.description = f"github:{self.owner}/{self.repo_name}" + (f"@{self.ref}" if self.ref else "")
@@ -150,7 +151,8 @@ class GitHubSource:
             raise SourceError(f"invalid --api-url {api_url!r}: expected http(s)://HOST[/PATH]")
         self._token = Secret(token or None)
         self.max_rate_limit_wait = float(max_rate_limit_wait)
-        self.retry = RetryPolicy(max(1, int(retries)), backoff_factor, backoff_max)
+        factor = default_factor() if backoff_factor is None else backoff_factor
+        self.retry = RetryPolicy(max(1, int(retries)), factor, backoff_max)
         self.max_attempts = self.retry.attempts
         self.blob_threshold = max(0, int(blob_threshold))
         self.max_file_size = int(max_file_size)
