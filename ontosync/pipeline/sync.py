@@ -225,8 +225,10 @@ class SyncRun:
         return SyncResult(report, exit_code, message)
 
     def _loop(self, pool: ParsePool, ckpt_path: str) -> None:
-        count = getattr(self.source, "count_files", None)
-        self.progress.start(count() if count else None)  # the bar's total, before any parsing
+        # The bar's total, before any parsing; only shown, so a quiet run does not walk a local tree
+        # twice for it (a tenth of a no-op re-sync, issue 18).
+        count = None if self.progress.quiet else getattr(self.source, "count_files", None)
+        self.progress.start(count() if count else None)
         feed = iter(self.source.contents(self._plan()))
         pending: deque[Task] = deque()
         feed_done = False
