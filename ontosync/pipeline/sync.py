@@ -192,6 +192,7 @@ class SyncRun:
             self.changes = self.repo.changes = self._write(  # the run's change log (store/changelog.py)
                 ChangeLog.start, self.repo, self.source.revision, self.source.description, started_at)
             self._loop(pool, ckpt_path)
+            pool.close()  # every file is parsed: the workers' memory is not needed for the refresh
             for text in self._write(self.repo.refresh_readers):  # semantic-sql layer: store/closure.py
                 self.stats.warnings.append({"path": None, "kind": "subclass-cycle", "message": text, "line": None})
             self.ckpt.finished = True
