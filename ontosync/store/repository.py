@@ -43,9 +43,11 @@ from ontosync.store.wal import JOURNAL_SIZE_LIMIT, WRITER_AUTOCHECKPOINT_PAGES
 PRAGMAS = {
     "journal_mode": "wal",
     "synchronous": "normal",
-    # 8 MiB of page cache per connection: enough for the index pages one file's save touches. It was
-    # 64 MiB, which the run's peak memory followed as the database grew (107 MB at 10,000 pages).
-    "cache_size": -8000,
+    # 2 MiB of page cache per connection: enough for the index pages one file's save touches; a miss
+    # is a read from the OS's cache. It was 64 MiB, which the run's peak memory followed as the
+    # database grew (107 MB at 10,000 pages), then 8 MiB, which still added ~7 MB to a corpus sync's
+    # peak with no measured speed gain over 2 MiB (issue 18: bench/README.md).
+    "cache_size": -2000,
     "foreign_keys": 1,
     "journal_size_limit": JOURNAL_SIZE_LIMIT,  # the WAL is cut back to this when reset (store/wal.py)
 }
