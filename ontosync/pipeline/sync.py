@@ -226,10 +226,7 @@ class SyncRun:
         return SyncResult(report, exit_code, message)
 
     def _loop(self, pool: ParsePool, ckpt_path: str) -> None:
-        # The bar's total, before any parsing; only shown, so a quiet run does not walk a local tree
-        # twice for it (a tenth of a no-op re-sync, issue 18).
-        count = None if self.progress.quiet else getattr(self.source, "count_files", None)
-        self.progress.start(count() if count else None)
+        self.progress.start(self._total_for_progress())
         feed = iter(self.source.contents(self._plan()))
         pending: deque[Task] = deque()
         feed_done = False
@@ -257,6 +254,12 @@ class SyncRun:
                 self._handle(outcome, ckpt_path)
             if not pool.in_flight() and self.delayed and not pending:
                 time.sleep(max(0.0, min(0.05, self.delayed[0][0] - time.perf_counter())))
+
+    def _total_for_progress(self) -> int | None:
+        """The bar's total, before any parsing. Only shown, so a quiet run does not walk a local
+        tree twice for it (a tenth of a no-op re-sync, issue 18)."""
+        count = None if self.progress.quiet else getattr(self.source, "count_files", None)
+        return count() if count else None
 
     # -- planning: the merge join of source and database ------------------------------------------
     def _plan(self) -> Iterator[SourceFile]:
