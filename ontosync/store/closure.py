@@ -35,11 +35,12 @@ _HOLDERS = """SELECT s.subject FROM statements f
               WHERE f.predicate = 'owl:someValuesFrom' AND f.object = ?"""
 
 
-def refresh(conn: sqlite3.Connection, curies: CurieMap, touched: set[str], changed_files: set[str]) -> list[str]:
+def refresh(conn: sqlite3.Connection, curies: CurieMap, touched: set[str], prefixes: set[str]) -> list[str]:
     """Bring the run-level tables up to date (caller holds the transaction); returns warnings.
 
     `touched`: the subjects whose rows changed in this run; empty after a run that stopped before
-    its end (this process saw no change), and then everything is recomputed."""
+    its end (this process saw no change), and then everything is recomputed. `prefixes`: the CURIE
+    prefixes of the rows this run wrote (semsql.curie_prefixes)."""
     named = {t for t in touched if not t.startswith("_:")}
     if touched and len(named) <= INCREMENTAL_MAX:
         graph: Graph = LazyGraph(conn)
@@ -48,7 +49,7 @@ def refresh(conn: sqlite3.Connection, curies: CurieMap, touched: set[str], chang
         graph = FullGraph(conn)
         subjects = graph.nodes
     warnings = _write_closure(conn, graph, subjects)
-    _refresh_prefixes(conn, curies, changed_files if touched else None)
+    _refresh_prefixes(conn, curies, prefixes if touched else None)
     if not touched:
         touched = {r[0] for r in conn.execute("SELECT curie FROM class_search")} | graph.nodes
     refresh_search(conn, touched)
@@ -214,25 +215,22 @@ def _write_closure(conn: sqlite3.Connection, graph: Graph, subjects: set[str]) -
     return [f"subclass cycle: {' <-> '.join(cycle)}" for cycle in sorted(cycles)]
 
 
-def _refresh_prefixes(conn: sqlite3.Connection, curies: CurieMap, changed_files: set[str] | None) -> None:
+def _refresh_prefixes(conn: sqlite3.Connection, curies: CurieMap, written: set[str] | None) -> None:
     """`prefix`: every prefix of the namespace table, plus each OBO prefix `statements` uses.
 
-    Candidates: the OBO prefixes already listed and those in the rows of the files that changed
-    (all rows when `changed_files` is None); each is kept while an index seek finds a row using it.
+    Candidates: the OBO prefixes already listed and those of the rows this run wrote (`written`,
+    noted by the layer as it wrote them; all rows when None: a run that stopped early left rows this
+    process did not see); each is kept while an index seek finds a row using it.
     """
     wanted = dict(curies.bases)
     have = dict(conn.execute("SELECT prefix, base FROM prefix"))
     candidates = {p for p in have if p not in wanted}
-    where, args = "", []
-    if changed_files is not None:
-        conn.execute("CREATE TEMP TABLE IF NOT EXISTS changed_paths (path TEXT PRIMARY KEY)")
-        conn.execute("DELETE FROM temp.changed_paths")
-        conn.executemany("INSERT OR IGNORE INTO temp.changed_paths VALUES (?)", [(f,) for f in changed_files])
-        where = " WHERE source_file IN (SELECT path FROM temp.changed_paths)"
-    candidates.update(r[0] for r in conn.execute(
-        "SELECT DISTINCT substr(x, 1, instr(x, ':') - 1) FROM ("
-        f"SELECT subject AS x FROM statements{where} UNION SELECT object FROM statements{where} "
-        f"UNION SELECT predicate FROM statements{where}) WHERE instr(x, ':') > 1", args))
+    if written is not None:
+        candidates |= written
+    else:
+        candidates.update(r[0] for r in conn.execute(
+            "SELECT DISTINCT substr(x, 1, instr(x, ':') - 1) FROM (SELECT subject AS x FROM statements "
+            "UNION SELECT object FROM statements UNION SELECT predicate FROM statements) WHERE instr(x, ':') > 1"))
     for p in sorted(candidates):
         if p in wanted or p in URI_SCHEMES or not (p.isalnum() and p[0].isalpha()):
             continue

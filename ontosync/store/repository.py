@@ -164,11 +164,11 @@ class Repository:
         with self.transaction():
             # after a run that stopped early, this run's own changes are not all there is: rebuild
             touched = set() if self.readers.inherited_stale is not False else self.readers.touched
-            warnings = closure.refresh(self.conn, self.readers.curies, touched, self.readers.changed_files)
+            warnings = closure.refresh(self.conn, self.readers.curies, touched, self.readers.prefixes)
             self.conn.execute("UPDATE sync_meta SET value = '0' WHERE key = 'readers_stale'")
         self.readers.refresh_ms += (time.perf_counter() - started) * 1000
         self.readers.touched.clear()
-        self.readers.changed_files.clear()
+        self.readers.prefixes.clear()
         self.readers.inherited_stale = None
         return warnings
 
