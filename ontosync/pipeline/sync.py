@@ -201,6 +201,7 @@ class SyncRun:
             self.changes = self.repo.changes = self._write(  # the run's change log (store/changelog.py)
                 start_log, self.repo, self.source.revision, self.source.description, started_at)
             self._loop(pool, ckpt_path)
+            pool.close()  # every file is parsed: the workers' memory is not needed for the refresh
             for text in self._write(self.repo.refresh_readers):  # semantic-sql layer: store/closure.py
                 self.stats.warnings.append({"path": None, "kind": "subclass-cycle", "message": text, "line": None})
             self.ckpt.finished = True
@@ -234,8 +235,7 @@ class SyncRun:
         return SyncResult(report, exit_code, message)
 
     def _loop(self, pool: ParsePool, ckpt_path: str) -> None:
-        count = getattr(self.source, "count_files", None)
-        self.progress.start(count() if count else None)  # the bar's total, before any parsing
+        self.progress.start(self._total_for_progress())
         feed = iter(self.source.contents(self._plan()))
         pending: deque[Task] = deque()
         feed_done = False
@@ -261,6 +261,12 @@ class SyncRun:
                 self._handle(outcome, ckpt_path)
             if not pool.in_flight() and self.delayed and not pending:
                 time.sleep(min(0.05, self.delayed.next_in()))
+
+    def _total_for_progress(self) -> int | None:
+        """The bar's total, before any parsing. Only shown, so a quiet run does not walk a local
+        tree twice for it (a tenth of a no-op re-sync, issue 18)."""
+        count = None if self.progress.quiet else getattr(self.source, "count_files", None)
+        return count() if count else None
 
     # -- planning: the merge join of source and database ------------------------------------------
     def _plan(self) -> Iterator[SourceFile]:

@@ -30,12 +30,14 @@ def is_repository(text: str) -> bool:
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Either reason to escape, in one pass of the regex engine (the walk asks for every name it meets).
+_NEEDS_ESCAPE = re.compile(r"[\x00-\x1f\x7f-\x9f\udc80-\udcff]")
 _ESCAPE = re.compile(r"\\(\\|x[0-9a-fA-F]{2}|u00[89][0-9a-fA-F])")
 
 
 def needs_escape(name: str) -> bool:
     """True for a name that is not valid UTF-8 (surrogates from the OS) or holds control characters."""
-    return bool(_CONTROL.search(name)) or any("\udc80" <= ch <= "\udcff" for ch in name)
+    return _NEEDS_ESCAPE.search(name) is not None
 
 
 def display_name(name: str) -> str:

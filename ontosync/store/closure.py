@@ -35,11 +35,12 @@ _HOLDERS = """SELECT s.subject FROM statements f
               WHERE f.predicate = 'owl:someValuesFrom' AND f.object = ?"""
 
 
-def refresh(conn: sqlite3.Connection, curies: CurieMap, touched: set[str], changed_files: set[str]) -> list[str]:
+def refresh(conn: sqlite3.Connection, curies: CurieMap, touched: set[str], prefixes: set[str]) -> list[str]:
     """Bring the run-level tables up to date (caller holds the transaction); returns warnings.
 
     `touched`: the subjects whose rows changed in this run; empty after a run that stopped before
-    its end (this process saw no change), and then everything is recomputed."""
+    its end (this process saw no change), and then everything is recomputed. `prefixes`: the CURIE
+    prefixes of the rows this run wrote (semsql.curie_prefixes)."""
     named = {t for t in touched if not t.startswith("_:")}
     if touched and len(named) <= INCREMENTAL_MAX:
         graph: Graph = LazyGraph(conn)
@@ -48,7 +49,7 @@ def refresh(conn: sqlite3.Connection, curies: CurieMap, touched: set[str], chang
         graph = FullGraph(conn)
         subjects = graph.nodes
     warnings = _write_closure(conn, graph, subjects)
-    _refresh_prefixes(conn, curies, changed_files if touched else None)
+    _refresh_prefixes(conn, curies, prefixes if touched else None)
     if not touched:
         touched = {r[0] for r in conn.execute("SELECT curie FROM class_search")} | graph.nodes
     refresh_search(conn, touched)
@@ -99,17 +100,21 @@ class Graph:
 
 class FullGraph(Graph):
     def __init__(self, conn: sqlite3.Connection) -> None:
+        # One str object per term (SQLite hands out a new one per row): a class is the child of some
+        # rows and the parent of others, and the copies were most of the graph's memory (issue 18).
+        terms: dict[str, str] = {}
+        one = terms.setdefault
         self._parents: dict[str, set[str]] = defaultdict(set)
         for s, o in conn.execute("SELECT subject, object FROM statements WHERE predicate = 'rdfs:subClassOf' "
                                  "AND object IS NOT NULL AND substr(object, 1, 2) <> '_:' "
                                  "AND substr(subject, 1, 2) <> '_:'"):
             if s != o:
-                self._parents[s].add(o)
+                self._parents[one(s, s)].add(one(o, o))
         self._some: dict[str, set[tuple[str, str]]] = defaultdict(set)
         for s, p, o in conn.execute("SELECT subject, predicate, object FROM owl_subclass_of_some_values_from"):
             if not s.startswith("_:") and o and not o.startswith("_:"):
-                self._some[s].add((p, o))
-        nodes = {r[0] for r in conn.execute("SELECT id FROM class_node")} | set(self._parents)
+                self._some[one(s, s)].add((one(p, p), one(o, o)))
+        nodes = {one(r[0], r[0]) for r in conn.execute("SELECT id FROM class_node")} | set(self._parents)
         for ps in self._parents.values():
             nodes |= ps
         self.nodes = {x for x in nodes if not x.startswith("_:")}
@@ -187,11 +192,52 @@ def _descendants(graph: LazyGraph, start: set[str]) -> set[str]:
     return seen
 
 
+# Subjects whose closure rows are computed, compared and written at a time: the rows of a whole
+# closure held at once as Python tuples were most of a 10,000-page full sync's peak memory (issue 18).
+CLOSURE_CHUNK = 1000
+
+
 def _write_closure(conn: sqlite3.Connection, graph: Graph, subjects: set[str]) -> list[str]:
-    """Recompute the rows of `subjects` and write the difference; returns cycle warnings."""
-    wanted: set[tuple[str, str, str]] = set()
+    """Recompute the rows of `subjects` and write the difference; returns cycle warnings.
+
+    In chunks of subjects, in order. With the full graph every stored row must be compared, those of
+    subjects that are no nodes any more included, so each chunk reads the stored rows of the whole
+    key range from the previous chunk's last subject (exclusive) to its own last (the final chunk:
+    to the end)."""
     cycles: set[tuple[str, ...]] = set()
-    for c in sorted(subjects):
+    ordered = sorted(subjects)
+    full = isinstance(graph, FullGraph)
+    for i in range(0, max(len(ordered), 1), CLOSURE_CHUNK):
+        chunk = ordered[i:i + CLOSURE_CHUNK]
+        wanted = _wanted_rows(graph, chunk, cycles)
+        if full:
+            low = ordered[i - 1] if i else None
+            high = chunk[-1] if i + CLOSURE_CHUNK < len(ordered) else None
+            have = _stored_range(conn, low, high)
+        else:
+            have = set()
+            for c in chunk:
+                have.update(conn.execute("SELECT subject, predicate, object FROM entailed_edge WHERE subject = ?",
+                                         (c,)))
+        conn.executemany("DELETE FROM entailed_edge WHERE subject = ? AND predicate = ? AND object = ?",
+                         sorted(have - wanted))
+        conn.executemany("INSERT INTO entailed_edge (subject, predicate, object) VALUES (?, ?, ?)",
+                         sorted(wanted - have))
+    return [f"subclass cycle: {' <-> '.join(cycle)}" for cycle in sorted(cycles)]
+
+
+def _stored_range(conn: sqlite3.Connection, low: str | None, high: str | None) -> set[tuple[str, str, str]]:
+    """Stored rows with low < subject <= high (None: unbounded), read through the key's index."""
+    where = " AND ".join(cond for cond, bound in (("subject > ?", low), ("subject <= ?", high)) if bound is not None)
+    args = [bound for bound in (low, high) if bound is not None]
+    sql = "SELECT subject, predicate, object FROM entailed_edge" + (f" WHERE {where}" if where else "")
+    return set(conn.execute(sql, args))
+
+
+def _wanted_rows(graph: Graph, subjects: list[str], cycles: set[tuple[str, ...]]) -> set[tuple[str, str, str]]:
+    """The closure rows of `subjects` (a cycle through one of them is added to `cycles`)."""
+    wanted: set[tuple[str, str, str]] = set()
+    for c in subjects:
         if not graph.is_node(c):
             continue
         ancs = graph.ancestors(c)
@@ -201,38 +247,25 @@ def _write_closure(conn: sqlite3.Connection, graph: Graph, subjects: set[str]) -
                 wanted.update((c, prop, d) for d in graph.ancestors(filler))
         if any(c in graph.ancestors(p) for p in graph.parents(c)):
             cycles.add(tuple(sorted(x for x in ancs if c in graph.ancestors(x))))
-    if isinstance(graph, FullGraph):
-        have = set(conn.execute("SELECT subject, predicate, object FROM entailed_edge"))
-    else:
-        have = set()
-        for c in subjects:
-            have.update(conn.execute("SELECT subject, predicate, object FROM entailed_edge WHERE subject = ?", (c,)))
-    conn.executemany("DELETE FROM entailed_edge WHERE subject = ? AND predicate = ? AND object = ?",
-                     sorted(have - wanted))
-    conn.executemany("INSERT INTO entailed_edge (subject, predicate, object) VALUES (?, ?, ?)",
-                     sorted(wanted - have))
-    return [f"subclass cycle: {' <-> '.join(cycle)}" for cycle in sorted(cycles)]
+    return wanted
 
 
-def _refresh_prefixes(conn: sqlite3.Connection, curies: CurieMap, changed_files: set[str] | None) -> None:
+def _refresh_prefixes(conn: sqlite3.Connection, curies: CurieMap, written: set[str] | None) -> None:
     """`prefix`: every prefix of the namespace table, plus each OBO prefix `statements` uses.
 
-    Candidates: the OBO prefixes already listed and those in the rows of the files that changed
-    (all rows when `changed_files` is None); each is kept while an index seek finds a row using it.
+    Candidates: the OBO prefixes already listed and those of the rows this run wrote (`written`,
+    noted by the layer as it wrote them; all rows when None: a run that stopped early left rows this
+    process did not see); each is kept while an index seek finds a row using it.
     """
     wanted = dict(curies.bases)
     have = dict(conn.execute("SELECT prefix, base FROM prefix"))
     candidates = {p for p in have if p not in wanted}
-    where, args = "", []
-    if changed_files is not None:
-        conn.execute("CREATE TEMP TABLE IF NOT EXISTS changed_paths (path TEXT PRIMARY KEY)")
-        conn.execute("DELETE FROM temp.changed_paths")
-        conn.executemany("INSERT OR IGNORE INTO temp.changed_paths VALUES (?)", [(f,) for f in changed_files])
-        where = " WHERE source_file IN (SELECT path FROM temp.changed_paths)"
-    candidates.update(r[0] for r in conn.execute(
-        "SELECT DISTINCT substr(x, 1, instr(x, ':') - 1) FROM ("
-        f"SELECT subject AS x FROM statements{where} UNION SELECT object FROM statements{where} "
-        f"UNION SELECT predicate FROM statements{where}) WHERE instr(x, ':') > 1", args))
+    if written is not None:
+        candidates |= written
+    else:
+        candidates.update(r[0] for r in conn.execute(
+            "SELECT DISTINCT substr(x, 1, instr(x, ':') - 1) FROM (SELECT subject AS x FROM statements "
+            "UNION SELECT object FROM statements UNION SELECT predicate FROM statements) WHERE instr(x, ':') > 1"))
     for p in sorted(candidates):
         if p in wanted or p in URI_SCHEMES or not (p.isalnum() and p[0].isalpha()):
             continue

@@ -24,7 +24,6 @@ PostgreSQL store would keep the same steps in its own module.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -35,8 +34,8 @@ from pathlib import Path
 from peewee import SqliteDatabase
 
 from ontosync.parsing import DEFAULT_NAMESPACES
-from ontosync.parsing.facts import FileFacts, ParseWarning, normalize_name
-from ontosync.store import migrations, semsql, transaction
+from ontosync.parsing.facts import FileFacts, ParseWarning
+from ontosync.store import migrations, own_rows, semsql, transaction
 from ontosync.store.models import database_proxy
 from ontosync.store.semsql import ReadersLayer
 from ontosync.store.wal import JOURNAL_SIZE_LIMIT, WRITER_AUTOCHECKPOINT_PAGES
@@ -44,9 +43,11 @@ from ontosync.store.wal import JOURNAL_SIZE_LIMIT, WRITER_AUTOCHECKPOINT_PAGES
 PRAGMAS = {
     "journal_mode": "wal",
     "synchronous": "normal",
-    # 8 MiB of page cache per connection: enough for the index pages one file's save touches. It was
-    # 64 MiB, which the run's peak memory followed as the database grew (107 MB at 10,000 pages).
-    "cache_size": -8000,
+    # 2 MiB of page cache per connection: enough for the index pages one file's save touches; a miss
+    # is a read from the OS's cache. It was 64 MiB, which the run's peak memory followed as the
+    # database grew (107 MB at 10,000 pages), then 8 MiB, which still added ~7 MB to a corpus sync's
+    # peak with no measured speed gain over 2 MiB (issue 18: bench/README.md).
+    "cache_size": -2000,
     "foreign_keys": 1,
     "journal_size_limit": JOURNAL_SIZE_LIMIT,  # the WAL is cut back to this when reset (store/wal.py)
 }
@@ -163,11 +164,11 @@ class Repository:
         with self.transaction():
             # after a run that stopped early, this run's own changes are not all there is: rebuild
             touched = set() if self.readers.inherited_stale is not False else self.readers.touched
-            warnings = closure.refresh(self.conn, self.readers.curies, touched, self.readers.changed_files)
+            warnings = closure.refresh(self.conn, self.readers.curies, touched, self.readers.prefixes)
             self.conn.execute("UPDATE sync_meta SET value = '0' WHERE key = 'readers_stale'")
         self.readers.refresh_ms += (time.perf_counter() - started) * 1000
         self.readers.touched.clear()
-        self.readers.changed_files.clear()
+        self.readers.prefixes.clear()
         self.readers.inherited_stale = None
         return warnings
 
@@ -354,45 +355,21 @@ class Repository:
         self.conn.execute("INSERT OR IGNORE INTO ontologies (ontology_id, created_at) VALUES (?, ?)", (onto, now))
 
     def _insert_own_rows(self, path: str, onto: str, facts: FileFacts) -> set[tuple[str, str, int, str]]:
+        """The file's own rows (store/own_rows.py builds them); returns its page names."""
         c = self.conn
-        classes: dict[str, tuple[str | None, str | None, int | None]] = {}
-        for cf in facts.classes:  # one row per IRI: the first label, comment and line given win
-            label, comment, line = classes.get(cf.iri, (None, None, None))
-            classes[cf.iri] = (label or cf.label, comment or cf.comment, line or cf.line)
         c.executemany("INSERT INTO file_classes (path, ontology_id, class_iri, label, comment, line) "
-                      "VALUES (?, ?, ?, ?, ?, ?)", [(path, onto, iri, *rest) for iri, rest in classes.items()])
-
-        edges: dict[tuple, str | None] = {}
-        for e in facts.edges:  # one row per (child, parent, name): the first text given is kept
-            edges.setdefault((e.child, e.parent, normalize_name(e.parent_ref) if e.parent_ref else None), e.parent_ref)
+                      "VALUES (?, ?, ?, ?, ?, ?)", own_rows.class_rows(path, onto, facts))
         c.executemany("INSERT INTO file_edges (path, ontology_id, class_iri, parent_iri, parent_fallback, "
                       "parent_ref_key, parent_ref_text) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                      [(path, onto, child, parent, parent, key, text) for (child, parent, key), text in edges.items()])
-
-        props: dict[str, tuple] = {}
-        for p in facts.properties:
-            if p.iri in props:  # merge: keep what the first mention left empty
-                old = props[p.iri]
-                props[p.iri] = (old[0], old[1] or p.label, old[2] or p.domain, old[3] or p.range)
-            else:
-                props[p.iri] = (p.property_type, p.label, p.domain, p.range)
+                      own_rows.edge_rows(path, onto, facts))
         c.executemany("INSERT INTO file_properties (path, ontology_id, property_iri, property_type, label, domain, "
-                      "range) VALUES (?, ?, ?, ?, ?, ?, ?)", [(path, onto, iri, *v) for iri, v in props.items()])
-
+                      "range) VALUES (?, ?, ?, ?, ?, ?, ?)", own_rows.property_rows(path, onto, facts))
         c.executemany("INSERT OR IGNORE INTO file_synonyms (path, ontology_id, class_iri, synonym, predicate) "
-                      "VALUES (?, ?, ?, ?, ?)", [(path, onto, s.iri, s.text, s.predicate) for s in facts.synonyms])
-
-        names: set[tuple[str, str, int, str]] = set()
-        if facts.page_class:
-            names = {(onto, normalize_name(n), rank, facts.page_class) for n, rank in facts.names if n.strip()}
+                      "VALUES (?, ?, ?, ?, ?)", own_rows.synonym_rows(path, onto, facts))
+        names = own_rows.page_names(onto, facts)
         c.executemany("INSERT INTO page_names (path, ontology_id, name_key, rank, class_iri) VALUES (?, ?, ?, ?, ?)",
                       [(path, o, k, r, iri) for o, k, r, iri in sorted(names)])
-
         c.executemany(
             "INSERT INTO owl_axioms (ontology_id, axiom_type, subject, object, annotations, source_file, "
-            "object_fallback, object_ref_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [(onto, a.axiom_type, a.subject, a.object,
-              json.dumps(a.annotations, sort_keys=True, ensure_ascii=False) if a.annotations else None,
-              path, a.object if a.object_ref else None, normalize_name(a.object_ref) if a.object_ref else None)
-             for a in facts.axioms])
+            "object_fallback, object_ref_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", own_rows.axiom_rows(path, onto, facts))
         return names

@@ -15,7 +15,7 @@ SYNONYMS = ("oio:hasExactSynonym", "oio:hasRelatedSynonym", "oio:hasBroadSynonym
             "skos:altLabel")
 _COLUMNS = f"""
        (SELECT min(value) FROM statements WHERE subject = :c AND predicate = 'rdfs:label'),
-       (SELECT group_concat(value, ' | ') FROM statements INDEXED BY statements_spv WHERE subject = :c
+       (SELECT group_concat(value, ' | ') FROM statements INDEXED BY statements_spo WHERE subject = :c
             AND predicate IN ({", ".join(f"'{p}'" for p in SYNONYMS)})),
        (SELECT min(value) FROM statements WHERE subject = :c AND predicate = 'IAO:0000115'),
        COALESCE((SELECT min(t.source_file) FROM statements t WHERE t.subject = :c AND t.predicate = 'rdf:type'

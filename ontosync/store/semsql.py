@@ -49,6 +49,20 @@ COLUMNS = "stanza, subject, predicate, object, value, datatype, language, graph,
 INSERT = f"INSERT INTO statements ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
 
+def curie_prefixes(rows: list[tuple]) -> set[str]:
+    """The prefixes (before the first `:`, when not empty) of the subjects, predicates and objects
+    of `statements` rows: what `SELECT substr(x, 1, instr(x, ':') - 1) ... WHERE instr(x, ':') > 1`
+    finds in them."""
+    found: set[str] = set()
+    for row in rows:
+        for x in (row[1], row[2], row[3]):
+            if x:
+                i = x.find(":")
+                if i > 0:
+                    found.add(x[:i])
+    return found
+
+
 class ReadersLayer:
     """Keeps `statements` per file. `relations` binds relationship keys to property IRIs/CURIEs."""
 
@@ -58,7 +72,9 @@ class ReadersLayer:
         self.curies = CurieMap({RELATION_PREFIX: RELATION_BASE, PAGE_PREFIX: page_namespace, **namespaces})
         self.relations = {k.lower(): v for k, v in (relations or {}).items()}
         self.touched: set[str] = set()  # subjects whose rows changed in this run
-        self.changed_files: set[str] = set()
+        # CURIE prefixes of the rows written in this run: the `prefix` table's new candidates, noted as
+        # the rows go in rather than read back from `statements` at the end (issue 18).
+        self.prefixes: set[str] = set()
         self._props: dict[str, str] = {}
         self.inherited_stale: bool | None = None  # None: not known yet (no file saved in this run)
         # Set by the repository before each file_saved: False when the save added or removed no page
@@ -89,8 +105,7 @@ class ReadersLayer:
             else:
                 relations = any(a.axiom_type == "Relationship" for a in facts.axioms)
                 rows = self._own_rows(conn, path, relations) + self._link_rows(conn, path, relations)
-            conn.executemany(INSERT, rows)
-            self.touched.update(r[0] for r in rows)
+            self._insert(conn, rows)
         for other in self._repointed_files(conn, path) if self.names_changed else ():
             # only the rows that depend on where links point: subclass edges and restrictions, and
             # only when they differ (a page without owl:class resolves to the IRI its links had)
@@ -99,13 +114,16 @@ class ReadersLayer:
                                 (other,)).fetchall()
             if sorted(have, key=repr) != sorted(rows, key=repr):
                 self._forget(conn, other, LINK_ROWS)
-                conn.executemany(INSERT, rows)
-                self.touched.update(r[0] for r in rows)
+                self._insert(conn, rows)
 
     def _forget(self, conn: sqlite3.Connection, path: str, only: str) -> None:
         self.touched.update(r[0] for r in conn.execute(
             f"DELETE FROM statements WHERE source_file = ?{only} RETURNING stanza", (path,)))
-        self.changed_files.add(path)
+
+    def _insert(self, conn: sqlite3.Connection, rows: list[tuple]) -> None:
+        conn.executemany(INSERT, rows)
+        self.touched.update(r[0] for r in rows)
+        self.prefixes.update(curie_prefixes(rows))
 
     def adopt_legacy(self, conn: sqlite3.Connection) -> None:
         """Rows for the facts a migrated legacy database brought (`legacy:*` pseudo files, written by
@@ -114,9 +132,7 @@ class ReadersLayer:
             rows = self._own_rows(conn, path) + self._link_rows(conn, path)
             if rows:
                 conn.execute(STALE)
-                conn.executemany(INSERT, rows)
-                self.touched.update(r[0] for r in rows)
-                self.changed_files.add(path)
+                self._insert(conn, rows)
 
     @staticmethod
     def _repointed_files(conn: sqlite3.Connection, path: str) -> list[str]:

@@ -1,0 +1,61 @@
+"""A file's own rows, built from its facts in plain Python (no database): what a save inserts.
+
+Kept apart from the repository so each table's merge rule is one short function: one row per key,
+the first value given wins, a later mention only fills what the first left empty. The repository
+inserts each list with one `executemany`.
+"""
+
+from __future__ import annotations
+
+import json
+
+from ontosync.parsing.facts import FileFacts, normalize_name
+
+Rows = list[tuple]
+
+
+def class_rows(path: str, onto: str, facts: FileFacts) -> Rows:
+    """One row per IRI: the first label, comment and declaration line given win."""
+    classes: dict[str, tuple[str | None, str | None, int | None]] = {}
+    for cf in facts.classes:
+        label, comment, line = classes.get(cf.iri, (None, None, None))
+        classes[cf.iri] = (label or cf.label, comment or cf.comment, line or cf.line)
+    return [(path, onto, iri, *rest) for iri, rest in classes.items()]
+
+
+def edge_rows(path: str, onto: str, facts: FileFacts) -> Rows:
+    """One row per (child, parent, link name): the first link text given is kept."""
+    edges: dict[tuple, str | None] = {}
+    for e in facts.edges:
+        edges.setdefault((e.child, e.parent, normalize_name(e.parent_ref) if e.parent_ref else None), e.parent_ref)
+    return [(path, onto, child, parent, parent, key, text) for (child, parent, key), text in edges.items()]
+
+
+def property_rows(path: str, onto: str, facts: FileFacts) -> Rows:
+    """One row per property IRI: a later mention fills what the first left empty."""
+    props: dict[str, tuple] = {}
+    for p in facts.properties:
+        old = props.get(p.iri)
+        if old is None:
+            props[p.iri] = (p.property_type, p.label, p.domain, p.range)
+        else:
+            props[p.iri] = (old[0], old[1] or p.label, old[2] or p.domain, old[3] or p.range)
+    return [(path, onto, iri, *v) for iri, v in props.items()]
+
+
+def synonym_rows(path: str, onto: str, facts: FileFacts) -> Rows:
+    return [(path, onto, s.iri, s.text, s.predicate) for s in facts.synonyms]
+
+
+def page_names(onto: str, facts: FileFacts) -> set[tuple[str, str, int, str]]:
+    """(ontology, name key, rank, class IRI) of each name the page answers to; none without a class."""
+    if not facts.page_class:
+        return set()
+    return {(onto, normalize_name(n), rank, facts.page_class) for n, rank in facts.names if n.strip()}
+
+
+def axiom_rows(path: str, onto: str, facts: FileFacts) -> Rows:
+    return [(onto, a.axiom_type, a.subject, a.object,
+             json.dumps(a.annotations, sort_keys=True, ensure_ascii=False) if a.annotations else None,
+             path, a.object if a.object_ref else None, normalize_name(a.object_ref) if a.object_ref else None)
+            for a in facts.axioms]
