@@ -3,6 +3,10 @@
 A migration file is `migrations/NNN_name.sql`. Each runs inside one transaction together with its
 `schema_migrations` row, so a failure leaves the database as it was. A file whose checksum no
 longer matches what was applied is refused: the database was built by different SQL.
+
+A line `-- include: FILE from MARKER` stands for FILE's text from its line MARKER to its end, so
+the PostgreSQL migrations take semantic-sql's views from the SQLite migration that first wrote them
+(`postgresql/002` from `005`) instead of a second copy; the checksum covers the text as composed.
 """
 
 from __future__ import annotations
@@ -31,11 +35,23 @@ class Migration:
 
     @property
     def sql(self) -> str:
-        return self.path.read_text(encoding="utf-8")
+        return INCLUDE.sub(self._included, self.path.read_text(encoding="utf-8"))
 
     @property
     def checksum(self) -> str:
-        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+        raw = self.path.read_bytes()
+        composed = self.sql.encode("utf-8") if INCLUDE.search(raw.decode("utf-8")) else raw
+        return hashlib.sha256(composed).hexdigest()
+
+    def _included(self, match: re.Match) -> str:
+        text = (self.path.parent / match["file"]).read_text(encoding="utf-8")
+        start = text.find("\n" + match["marker"] + "\n")
+        if start < 0:
+            raise MigrationError(f"{self.path.name}: {match['file']} has no line {match['marker']!r} to include from")
+        return text[start + 1:].rstrip("\n")
+
+
+INCLUDE = re.compile(r"^-- include: (?P<file>\S+) from (?P<marker>.+)$", re.M)
 
 
 def migrations_dir() -> Path:
