@@ -164,3 +164,30 @@ def test_no_log_outside_a_run_and_errors(tmp_path, pg_db, capsys):
     capsys.readouterr()
     assert cli_main(["diff", "--db", url, "--run", "99"]) == 2
     assert "no run 99" in capsys.readouterr().err
+
+
+def test_the_action_outputs_the_changes_of_a_postgres_sync(tmp_path, pg_db, capsys):
+    """The Action's `classes-*` outputs and `changes` JSON after a sync into PostgreSQL: the first
+    run adds every class, a second after one label edit changes exactly that class, and the JSON
+    file is `ontosync diff`'s for that run."""
+    from ontosync.action import run as action_run
+    from tests.test_postgres_action import action_env, outputs
+
+    url, _schema = pg_db
+    env = action_env(tmp_path, database=url, workers="1")
+    assert action_run.main(dict(env), cli_main=cli_main) == 0
+    out = outputs(Path(env["GITHUB_OUTPUT"]))
+    declared = diff(url, capsys=capsys)["counts"]["classes_added"]
+    assert int(out["classes-added"]) == declared > 0 and out["classes-removed"] == "0"
+    page_path = Path(env["GITHUB_WORKSPACE"]) / "pages" / "Actuator.md"
+    page_path.write_text(page_path.read_text(encoding="utf-8").replace("preferred-term:: Actuator",
+                                                                       "preferred-term:: Motor"), encoding="utf-8")
+    Path(env["GITHUB_OUTPUT"]).unlink()
+    assert action_run.main(dict(env), cli_main=cli_main) == 0
+    out = outputs(Path(env["GITHUB_OUTPUT"]))
+    assert (out["classes-added"], out["classes-removed"], out["classes-changed"]) == ("0", "0", "1")
+    written = json.loads(Path(out["changes"] if Path(out["changes"]).is_absolute()
+                              else Path(env["GITHUB_WORKSPACE"]) / out["changes"]).read_text(encoding="utf-8"))
+    assert written == diff(url, capsys=capsys)
+    assert written["classes"]["changed"][0]["changes"] == {"label": ["Actuator", "Motor"]}
+    assert "What changed" in Path(env["GITHUB_STEP_SUMMARY"]).read_text(encoding="utf-8")
