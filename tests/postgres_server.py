@@ -48,12 +48,17 @@ def new_schema() -> str:
     return f"t_{secrets.token_hex(6)}"
 
 
-def drop_schema(schema: str) -> None:
+def run_sql(sql: str) -> None:
+    """One statement on the server's database, in its own connection (autocommit)."""
     conn = connect()
     try:
-        conn.cursor().execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        conn.cursor().execute(sql)
     finally:
         conn.close()
+
+
+def drop_schema(schema: str) -> None:
+    run_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
 def pg_dump(schema: str, tables, url: str | None = None) -> dict[str, list[tuple]]:
@@ -148,19 +153,11 @@ def connect_dsn() -> str:
 
 def create_database(name: str, template: str | None = None) -> None:
     """CREATE DATABASE (a file copy of `template` when given: the corpus synced once, tests/conftest.py)."""
-    conn = connect()
-    try:
-        conn.cursor().execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
-    finally:
-        conn.close()
+    run_sql(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
 
 
 def drop_database(name: str) -> None:
-    conn = connect()
-    try:
-        conn.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        conn.close()
+    run_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def pg_row(url: str, sql: str, *args) -> tuple:
