@@ -43,6 +43,9 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\)\s+WHERE (strpos\(x|source IS NOT NULL|\(n > 0\))"), r") AS sub WHERE \1"),
     # the change log (store/changelog.py): SQLite's null-safe `a IS b`, and the axiom item, the only
     # JSON array the store builds (the schema's axiom_item(), migrations/postgresql/004)
+    # (on the indexed `subject`, as an OR an index serves: IS NOT DISTINCT FROM would scan every axiom
+    # per changed axiom, measured 60x slower per count on the corpus)
+    (re.compile(r"\b(\w+\.subject) IS (\w+\.\w+)"), r"(\1 = \2 OR \1 IS NULL AND \2 IS NULL)"),
     (re.compile(r"\bIS (?!NOT\b|NULL\b|DISTINCT\b|TRUE\b|FALSE\b)"), "IS NOT DISTINCT FROM "),
     (re.compile(r"\bjson_array\("), "axiom_item("),
 )
