@@ -35,8 +35,9 @@ def property_card_sql(o: str, iri: str) -> str:
 
 
 class PgChangeLog(ChangeLog):
-    """One run's log on the PostgreSQL writer's session. `record()` is SQLite's, through the
-    dialect layer (temp. -> pg_temp., `IS`, the axiom item: store/pg/dialect.py), with these cards."""
+    """One run's log on the PostgreSQL writer's session: the start and the end differ from SQLite's
+    (a session setting arms the schema's triggers), `record()` is one call of the schema's
+    function; `finish()` and the pruning are SQLite's, through the dialect layer."""
 
     CARDS = (class_card_sql, property_card_sql)
 
@@ -52,6 +53,11 @@ class PgChangeLog(ChangeLog):
             conn.execute(f"DELETE FROM pg_temp.{table}")
         conn.execute("SELECT set_config('ontosync.run', ?, false)", (str(run_id),))  # arms the triggers
         return cls(repo, int(run_id))
+
+    def record(self) -> None:
+        """Fold what this transaction changed into the run's log: the schema's chg_record(), the
+        same steps as SQLite's `record()` in one round trip (migrations/postgresql/004)."""
+        self.conn.execute("SELECT chg_record(?)", (self.run_id,))
 
     def disarm(self) -> None:
         if self.conn.in_transaction:  # a save that failed mid-way: its snapshots went with it

@@ -52,6 +52,7 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
 # SQLite's FTS5 index upkeep; PostgreSQL indexes class_search itself (migrations/postgresql/002)
 _FTS_WRITE = re.compile(r"^\s*INSERT INTO class_search_fts\b", re.IGNORECASE)
 NO_OP = "SELECT 1 WHERE false"
+_PG_BODY = re.compile(r"^\s*(?:--[^\n]*\n\s*)*(?:CREATE\s+(?:OR\s+REPLACE\s+)?FUNCTION|DO)\b", re.IGNORECASE)
 _OR_IGNORE = re.compile(r"^\s*INSERT\s+OR\s+IGNORE\s+INTO\b", re.IGNORECASE)
 
 
@@ -60,6 +61,8 @@ def translate(sql: str) -> str:
     """SQLite SQL -> PostgreSQL SQL with %s placeholders (see the module's list)."""
     if _FTS_WRITE.match(sql):
         return NO_OP
+    if _PG_BODY.match(sql):  # PostgreSQL's own code (migrations/postgresql/004): nothing to translate
+        return _placeholders(sql)
     out = sql
     for pattern, replacement in _RULES:
         out = pattern.sub(replacement, out)
