@@ -102,7 +102,6 @@ class ChangeLog:
 
     repo: Any  # the Repository: its connection and its `transaction()`
     run_id: int
-    CARDS = (class_card_sql, property_card_sql)  # the card SQL (PostgreSQL's: store/pg/changelog.py)
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -129,9 +128,8 @@ class ChangeLog:
         has_cls, has_prop, has_ax = c.execute(
             "SELECT EXISTS (SELECT 1 FROM temp.chg_cls), EXISTS (SELECT 1 FROM temp.chg_prop), "
             "EXISTS (SELECT 1 FROM temp.chg_ax)").fetchone()
-        class_card, property_card = self.CARDS
-        for kind, table, card, found in (("class", "chg_cls", class_card, has_cls),
-                                         ("property", "chg_prop", property_card, has_prop)):
+        for kind, table, card, found in (("class", "chg_cls", class_card_sql, has_cls),
+                                         ("property", "chg_prop", property_card_sql, has_prop)):
             if not found:
                 continue
             c.execute(

@@ -26,7 +26,7 @@ TEMP_TABLES = (
 
 
 def class_card_sql(o: str, iri: str) -> str:
-    """store/changelog.py's card expression, PostgreSQL's: the migration's function."""
+    """store/changelog.py's card expression, PostgreSQL's: the migration's function (`diff --base`)."""
     return f"class_card({o}, {iri})"
 
 
@@ -38,8 +38,6 @@ class PgChangeLog(ChangeLog):
     """One run's log on the PostgreSQL writer's session: the start and the end differ from SQLite's
     (a session setting arms the schema's triggers), `record()` is one call of the schema's
     function; `finish()` and the pruning are SQLite's, through the dialect layer."""
-
-    CARDS = (class_card_sql, property_card_sql)
 
     @classmethod
     def start(cls, repo: Any, revision: str | None, source: str | None, now: str) -> PgChangeLog:

@@ -12,7 +12,8 @@ The words translated (each a fixed, tested rewrite; `translate` caches per state
 - `a CROSS JOIN b ON ...` (SQLite's hint to loop over the small table first) -> `JOIN`;
 - `x GLOB 'legacy:*'` -> `x LIKE 'legacy:%'` (the only patterns used are prefixes);
 - `rowid` -> `ctid`; `temp.` -> `pg_temp.`; `WITHOUT ROWID` dropped; `WHERE 1` -> `WHERE true`;
-- the change log's `a IS b` -> `a IS NOT DISTINCT FROM b`, `json_array(` -> `axiom_item(`.
+- `json_array(` (the axiom item) -> the schema's `axiom_item(`; PostgreSQL's own function bodies
+  (`CREATE FUNCTION`, `DO`) are left as they are.
 
 `PgConnection` gives the writer the sqlite3.Connection surface it uses (`execute` returning a
 cursor, `executemany`, `in_transaction`), with every driver error raised as Peewee's (so the
@@ -40,13 +41,9 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\s+INDEXED BY \w+"), ""),
     (re.compile(r"(?<=[\s(=])\+(\w+\.\w+)"), r"\1"),  # SQLite's "+col" (no index on it) is a number in PostgreSQL
     # a FROM subquery needs a name
-    (re.compile(r"\)\s+WHERE (strpos\(x|source IS NOT NULL|\(n > 0\))"), r") AS sub WHERE \1"),
-    # the change log (store/changelog.py): SQLite's null-safe `a IS b`, and the axiom item, the only
-    # JSON array the store builds (the schema's axiom_item(), migrations/postgresql/004)
-    # (on the indexed `subject`, as an OR an index serves: IS NOT DISTINCT FROM would scan every axiom
-    # per changed axiom, measured 60x slower per count on the corpus)
-    (re.compile(r"\b(\w+\.subject) IS (\w+\.\w+)"), r"(\1 = \2 OR \1 IS NULL AND \2 IS NULL)"),
-    (re.compile(r"\bIS (?!NOT\b|NULL\b|DISTINCT\b|TRUE\b|FALSE\b)"), "IS NOT DISTINCT FROM "),
+    (re.compile(r"\)\s+WHERE (strpos\(x|source IS NOT NULL)"), r") AS sub WHERE \1"),
+    # the axiom item of store/diff.py's `--base` (the only JSON array the store builds): the schema's
+    # axiom_item(), migrations/postgresql/004
     (re.compile(r"\bjson_array\("), "axiom_item("),
 )
 # SQLite's FTS5 index upkeep; PostgreSQL indexes class_search itself (migrations/postgresql/002)
