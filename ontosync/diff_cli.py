@@ -1,7 +1,8 @@
 """`ontosync diff`: the change log (or two databases) as text, markdown or JSON.
 
 Exit 0 with the diff, 2 when the selection cannot be made (no such run, revision or database),
-3 when the database cannot be read.
+3 when the database cannot be read. The same reading (store/diff.py) on SQLite and PostgreSQL:
+pg_commands.py opens a PostgreSQL head and hands its connection to `emit_diff`.
 """
 
 from __future__ import annotations
@@ -10,18 +11,38 @@ import argparse
 import json
 import sqlite3
 from collections.abc import Callable
+from typing import Any
 
+from ontosync.db_url import is_postgres_url, mask
 from ontosync.diff_format import to_markdown, to_text
 from ontosync.store.diff import DiffError, compare_databases, select_runs
 from ontosync.store.status import open_read_only
 
 
-def changes_json(conn: sqlite3.Connection, db_name: str, run: int | None = None, since: str | None = None,
+def changes_json(conn: Any, db_name: str, run: int | None = None, since: str | None = None,
                  base: str | None = None, after_run: int | None = None) -> dict:
     """The contract's change JSON for one selection (raises DiffError)."""
+    if base is not None and is_postgres_url(base):
+        return _compare_with_server(conn, db_name, base)
     if base is not None:
         return compare_databases(conn, base, db_name).to_json(conn)
     return select_runs(conn, run=run, since=since, after_run=after_run).to_json(conn)
+
+
+def _compare_with_server(conn: Any, db_name: str, base: str) -> dict:
+    """`--base postgresql://...`: the base is a source's schema on a server."""
+    from ontosync.pg_commands import PgUnavailable, open_reader
+
+    try:
+        base_db, base_conn, schema = open_reader(base)
+    except PgUnavailable as exc:
+        raise DiffError(str(exc)) from None
+    try:
+        if not base_conn.has_table("owl_classes"):
+            raise DiffError(f"schema {schema} on {mask(base)} is not an ontosync store")
+        return compare_databases(conn, f"{mask(base)} schema {schema}", db_name, base_conn=base_conn).to_json(conn)
+    finally:
+        base_db.close()
 
 
 def render(data: dict, fmt: str) -> str:
@@ -30,18 +51,13 @@ def render(data: dict, fmt: str) -> str:
     return to_markdown(data) if fmt == "markdown" else to_text(data)
 
 
-def cmd_diff(args: argparse.Namespace, say: Callable[[str], None]) -> int:
-    db = open_read_only(args.db)
+def emit_diff(args: argparse.Namespace, conn: Any, db_name: str, say: Callable[[str], None]) -> int:
+    """Select, render and write the diff of an open database (exit 0, or 2 on DiffError)."""
     try:
-        data = changes_json(db.connection(), args.db, run=args.run, since=args.since, base=args.base)
+        data = changes_json(conn, db_name, run=args.run, since=args.since, base=args.base)
     except DiffError as exc:
         say(f"error: {exc}")
         return 2
-    except sqlite3.DatabaseError as exc:
-        say(f"fatal: {args.db}: {exc}")
-        return 3
-    finally:
-        db.close()
     text = render(data, args.format)
     if args.output:
         with open(args.output, "w", encoding="utf-8") as fh:
@@ -49,3 +65,14 @@ def cmd_diff(args: argparse.Namespace, say: Callable[[str], None]) -> int:
     else:
         print(text, end="")
     return 0
+
+
+def cmd_diff(args: argparse.Namespace, say: Callable[[str], None]) -> int:
+    db = open_read_only(args.db)
+    try:
+        return emit_diff(args, db.connection(), args.db, say)
+    except sqlite3.DatabaseError as exc:
+        say(f"fatal: {args.db}: {exc}")
+        return 3
+    finally:
+        db.close()

@@ -115,17 +115,14 @@ def open_for_status(url: str):
 
 def run_command(args: Any) -> int:
     """`migrate`, `verify`, `diff` and `search` on a PostgreSQL database."""
-    if args.command == "diff":
-        say("error: `ontosync diff` reads the change log, which is not kept on PostgreSQL yet; "
-            "sync into a SQLite file for it")
-        return 2
     try:
         db, conn, schema = open_reader(args.db)
     except PgUnavailable as exc:
         say(f"error: {exc}")
         return 2
     try:
-        return {"migrate": _migrate, "verify": _verify, "search": _search}[args.command](args, conn, schema)
+        return {"migrate": _migrate, "verify": _verify, "search": _search, "diff": _diff}[args.command](
+            args, conn, schema)
     except _driver_errors() as exc:
         say(f"fatal: {_first_line(exc)}")
         return 3
@@ -172,3 +169,10 @@ def _search(args: Any, conn: Any, schema: str) -> int:
     from ontosync.store.pg.search import search
 
     return print_hits(args, search(conn, args.text, max(1, args.limit)))
+
+
+def _diff(args: Any, conn: Any, schema: str) -> int:
+    """`diff` on a source's schema: store/diff.py's reading, as on SQLite (diff_cli.py)."""
+    from ontosync.diff_cli import emit_diff
+
+    return emit_diff(args, conn, _shown(args, schema), say)

@@ -96,3 +96,20 @@ def backend(request, tmp_path):
     b = Backend(request.param, tmp_path)
     yield b
     b.close()
+
+
+@pytest.fixture(scope="session")
+def pg_corpus_template(corpus_db):
+    """A database on the PostgreSQL server holding corpus_db's sync (schema `corpus`), made once per
+    session: tests get a copy with CREATE DATABASE ... TEMPLATE (tests/postgres_server.py). Skips
+    without a server."""
+    from tests.helpers import cli
+    from tests.postgres_server import create_database, database_url, drop_database, new_schema, server_url
+
+    server_url()
+    name = f"tpl_{new_schema()}"
+    create_database(name)
+    proc = cli("sync", str(corpus_db.parent / "pages"), "--db", database_url(name, "corpus"), "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    yield name
+    drop_database(name)

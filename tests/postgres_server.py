@@ -48,17 +48,23 @@ def new_schema() -> str:
     return f"t_{secrets.token_hex(6)}"
 
 
-def drop_schema(schema: str) -> None:
+def run_sql(sql: str) -> None:
+    """One statement on the server's database, in its own connection (autocommit)."""
     conn = connect()
     try:
-        conn.cursor().execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        conn.cursor().execute(sql)
     finally:
         conn.close()
 
 
-def pg_dump(schema: str, tables) -> dict[str, list[tuple]]:
-    """The tables of `schema` as tests/helpers.dump_db gives a SQLite database's (VOLATILE left out)."""
-    conn = connect()
+def drop_schema(schema: str) -> None:
+    run_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def pg_dump(schema: str, tables, url: str | None = None) -> dict[str, list[tuple]]:
+    """The tables of `schema` as tests/helpers.dump_db gives a SQLite database's (VOLATILE left out);
+    on the server's database, or on the one `url` names."""
+    conn = connect(url)
     try:
         cur = conn.cursor()
         out = {}
@@ -127,3 +133,44 @@ class Backend:
             return 0
         finally:
             conn.close()
+
+
+def database_url(name: str, schema: str) -> str:
+    """The server's URL naming another database `name` (and the source's `schema` in it)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    dsn = connect_dsn()
+    parts = urlsplit(dsn)
+    query = f"{parts.query}&schema={schema}" if parts.query else f"schema={schema}"
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", query, ""))
+
+
+def connect_dsn() -> str:
+    from ontosync.db_url import split_schema
+
+    return split_schema(server_url())[0]
+
+
+def create_database(name: str, template: str | None = None) -> None:
+    """CREATE DATABASE (a file copy of `template` when given: the corpus synced once, tests/conftest.py)."""
+    run_sql(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+
+
+def drop_database(name: str) -> None:
+    run_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def pg_row(url: str, sql: str, *args) -> tuple:
+    """The first row of a query (SQLite's `?` placeholders) on the source's schema that `url` names."""
+    import psycopg2
+
+    from ontosync.db_url import split_schema
+
+    dsn, schema = split_schema(url)
+    conn = psycopg2.connect(dsn, options=f"-c search_path={schema}")
+    try:
+        cur = conn.cursor()
+        cur.execute(sql.replace("?", "%s"), args)
+        return cur.fetchone()
+    finally:
+        conn.close()

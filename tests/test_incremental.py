@@ -1,4 +1,8 @@
-"""Incremental sync, resume after SIGKILL, retries, disk full and timeouts (issue 3's acceptance)."""
+"""Incremental sync, resume after SIGKILL, retries, disk full and timeouts (issue 3's acceptance).
+
+The incremental and failure tests run on both backends (`corpus_store`, `backend`: a SQLite file or
+a PostgreSQL URL); the SIGKILL, write-lock and disk-full tests are SQLite's (its file, its lock;
+tests/test_postgres_sync.py kills and resumes a sync on both backends)."""
 
 from __future__ import annotations
 
@@ -10,22 +14,26 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
 
+from ontosync.db_url import is_postgres_url, split_schema
 from tests.conftest import copy_db
-from tests.helpers import PAGES, ROOT, cli, dump_file
+from tests.helpers import CONTENT_TABLES, PAGES, ROOT, cli, dump_file
 
 EXAMPLE = ROOT / "examples" / "ontology"
 pytestmark = pytest.mark.slow
 
 
-def sync(source: Path, db: Path, *extra: str, env: dict | None = None) -> tuple[int, dict, str]:
-    report = db.with_suffix(".report.json")
-    proc = cli("sync", str(source), "--db", str(db), "--quiet", "--report", str(report), *extra, env=env)
-    data = json.loads(report.read_text()) if report.exists() else {}
+def sync(source: Path, db: Path | str, *extra: str, env: dict | None = None) -> tuple[int, dict, str]:
+    """`db`: a SQLite path, or a PostgreSQL URL (its report then goes to a temporary folder)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "report.json" if is_postgres_url(str(db)) else Path(db).with_suffix(".report.json")
+        proc = cli("sync", str(source), "--db", str(db), "--quiet", "--report", str(report), *extra, env=env)
+        data = json.loads(report.read_text()) if report.exists() else {}
     return proc.returncode, data, proc.stderr
 
 
@@ -39,12 +47,29 @@ def verify_ok(db: Path) -> None:
     assert proc.returncode == 0, proc.stderr + proc.stdout
 
 
-def count(db: Path, sql: str, *args) -> int:
+def count(db: Path | str, sql: str, *args) -> int:
+    return one(db, sql, *args)[0]
+
+
+def one(db: Path | str, sql: str, *args) -> tuple:
+    """The first row of a query (SQLite's `?` placeholders) on either backend."""
+    if is_postgres_url(str(db)):
+        from tests.postgres_server import pg_row
+
+        return pg_row(str(db), sql, *args)
     conn = sqlite3.connect(db)
     try:
-        return conn.execute(sql, args).fetchone()[0]
+        return conn.execute(sql, args).fetchone()
     finally:
         conn.close()
+
+
+def dump_any(db: Path | str) -> dict[str, list[tuple]]:
+    if is_postgres_url(str(db)):
+        from tests.postgres_server import pg_dump
+
+        return pg_dump(split_schema(str(db))[1], CONTENT_TABLES, str(db))
+    return dump_file(db)
 
 
 def fresh_equals(src: Path, db: Path, tmp: Path) -> None:
@@ -52,9 +77,25 @@ def fresh_equals(src: Path, db: Path, tmp: Path) -> None:
     fresh = tmp / f"fresh-{random.random():.6f}.db"
     code, _, err = sync(src, fresh)
     assert code == 0, err
-    a, b = dump_file(db), dump_file(fresh)
+    a, b = dump_any(db), dump_file(fresh)
     for table in a:
         assert a[table] == b[table], table
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def corpus_store(request, corpus_db, tmp_path):
+    """The corpus synced once, for a test to change: a copy of corpus_db, or (its URL) a database on
+    the PostgreSQL server copied from the same sync (pg_corpus_template, tests/conftest.py)."""
+    if request.param == "sqlite":
+        yield copy_db(corpus_db, tmp_path / "inc.db")
+        return
+    from tests.postgres_server import create_database, database_url, drop_database, new_schema
+
+    template = request.getfixturevalue("pg_corpus_template")
+    name = new_schema()
+    create_database(name, template)
+    yield database_url(name, "corpus")
+    drop_database(name)
 
 
 @pytest.fixture()
@@ -83,8 +124,8 @@ def edit_page(path: Path, rng: random.Random) -> None:
 
 
 @pytest.mark.corpus
-def test_edit_delete_add_processes_three_and_equals_fresh(corpus, corpus_db, tmp_path):
-    db = copy_db(corpus_db, tmp_path / "inc.db")
+def test_edit_delete_add_processes_three_and_equals_fresh(corpus, corpus_store, tmp_path):
+    db = corpus_store
     code, report, _ = sync(corpus, db)
     assert code == 0 and processed(report) == 0 and report["files"]["unchanged"] == 1684
 
@@ -102,8 +143,8 @@ def test_edit_delete_add_processes_three_and_equals_fresh(corpus, corpus_db, tmp
 
 
 @pytest.mark.corpus
-def test_random_series_of_ten_changes(corpus, corpus_db, tmp_path):
-    db = copy_db(corpus_db, tmp_path / "series.db")
+def test_random_series_of_ten_changes(corpus, corpus_store, tmp_path):
+    db = corpus_store
     rng = random.Random(11)
     for step in range(10):
         pages = sorted(corpus.glob("*.md"))
@@ -127,8 +168,8 @@ def test_random_series_of_ten_changes(corpus, corpus_db, tmp_path):
 
 
 @pytest.mark.corpus
-def test_shared_declaration_survives_one_deletion(corpus, corpus_db, tmp_path):
-    db = copy_db(corpus_db, tmp_path / "m.db")
+def test_shared_declaration_survives_one_deletion(corpus, corpus_store, tmp_path):
+    db = corpus_store
     iri = "http://narrativegoldmine.com/robotics#Manipulator"
     assert count(db, "SELECT count(*) FROM file_classes WHERE class_iri = ?", iri) == 2
     (corpus / "Manipulator.md").unlink()
@@ -208,8 +249,8 @@ def test_write_lock_held_two_seconds(tmp_path):
     verify_ok(db)
 
 
-def test_file_timeout_fails_one_file_and_run_finishes(tmp_path):
-    db = tmp_path / "t.db"
+def test_file_timeout_fails_one_file_and_run_finishes(backend):
+    db = backend.db
     started = time.time()
     code, report, err = sync(EXAMPLE, db, "--file-timeout", "1", "--max-error-rate", "0.5",
                              env={"ONTOSYNC_FAULT_SLOW_PARSE": "Robot.md:60"})
@@ -222,10 +263,10 @@ def test_file_timeout_fails_one_file_and_run_finishes(tmp_path):
     verify_ok(db)
 
 
-def test_failing_version_keeps_last_good_facts(tmp_path):
+def test_failing_version_keeps_last_good_facts(backend, tmp_path):
     src = tmp_path / "src"
     shutil.copytree(EXAMPLE, src)
-    db = tmp_path / "f.db"
+    db = backend.db
     assert sync(src, db)[0] == 0
     before = count(db, "SELECT count(*) FROM owl_properties")
     (src / "core.ttl").write_text("@prefix ex: <http://e/> .\nex:a ex:b .\n")  # now malformed
@@ -233,9 +274,7 @@ def test_failing_version_keeps_last_good_facts(tmp_path):
     # the only file this run processed failed: a 100% error rate for the run, so exit 1
     assert code == 1 and report["files"]["failed"] == 1 and processed(report) == 1
     assert count(db, "SELECT count(*) FROM owl_properties") == before > 0
-    conn = sqlite3.connect(db)
-    status, line = conn.execute("SELECT status, error_line FROM source_files WHERE path = 'core.ttl'").fetchone()
-    conn.close()
+    status, line = one(db, "SELECT status, error_line FROM source_files WHERE path = 'core.ttl'")
     assert status == "failed" and line == 2
     verify_ok(db)
 

@@ -12,38 +12,40 @@ import json
 import os
 import sqlite3
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import peewee
+
+from ontosync.db_url import is_postgres_url
 from ontosync.diff_format import md_iri, to_markdown
 from ontosync.store.diff import DiffError, last_run_id, open_readonly, select_runs
 
 CHANGE_OUTPUTS = ("classes-added", "classes-removed", "classes-changed", "changes")
+_READ_ERRORS = (sqlite3.DatabaseError, peewee.DatabaseError)  # PostgreSQL's errors arrive as Peewee's
 SUMMARY_BUDGET = 200_000  # characters of "What changed" in the job summary (GitHub allows 1 MiB)
 
 
-def last_run(db: Path) -> int:
-    """The newest run in the database before this step's sync (0: none, or no database yet)."""
-    if not db.is_file():
+def last_run(db: Path | str, source: str = ".") -> int:
+    """The newest run in the database before this step's sync (0: none, or no database yet).
+
+    `db` is the database file, or a PostgreSQL URL (then `source` names the schema, as for the sync)."""
+    if not is_postgres_url(str(db)) and not Path(db).is_file():
         return 0
     try:
-        conn = open_readonly(db)
-        try:
+        with _reading(db, source) as conn:
             return last_run_id(conn)
-        finally:
-            conn.close()
-    except (sqlite3.DatabaseError, DiffError):
+    except (*_READ_ERRORS, DiffError):
         return 0
 
 
-def collect(db: Path, after_run: int, out: Path) -> dict | None:
+def collect(db: Path | str, after_run: int, out: Path, source: str = ".") -> dict | None:
     """The net change of the runs after `after_run`, written as JSON to `out`; None when unreadable."""
     try:
-        conn = open_readonly(db)
-        try:
+        with _reading(db, source) as conn:
             data = select_runs(conn, after_run=after_run).to_json(conn)
-        finally:
-            conn.close()
-    except (sqlite3.DatabaseError, DiffError, OSError):
+    except (*_READ_ERRORS, DiffError, OSError):
         return None
     fd, tmp = tempfile.mkstemp(prefix=".changes-", dir=out.parent)
     try:
@@ -56,6 +58,25 @@ def collect(db: Path, after_run: int, out: Path) -> dict | None:
             os.unlink(tmp)
         return data
     return data
+
+
+@contextlib.contextmanager
+def _reading(db: Path | str, source: str) -> Iterator[Any]:
+    """A read connection to the database file, or to the source's schema on a PostgreSQL server."""
+    if is_postgres_url(str(db)):
+        from ontosync.store.pg.database import connect, target
+
+        pg, conn = connect(target(str(db), source), "ontosync changes")
+        try:
+            yield conn
+        finally:
+            pg.close()
+        return
+    conn = open_readonly(db)
+    try:
+        yield conn
+    finally:
+        conn.close()
 
 
 def outputs(data: dict | None, changes_path: str) -> dict[str, str]:

@@ -164,7 +164,7 @@ def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out:
     with contextlib.suppress(FileNotFoundError):
         inputs.report.unlink()  # a report left from before must not pass for this run's
     base_note = prepare_pr_base(cmd, inputs, pr, cli_main, token) if pr is not None else None
-    before = change_report.last_run(inputs.database)
+    before = change_report.last_run(inputs.database_url or inputs.database, inputs.source)
 
     started = time.monotonic()
     with cmd.group("ontosync: sync"):
@@ -176,7 +176,8 @@ def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out:
     report = load_report(inputs.report)
     reason = failure_reason(cmd, code, report, last_stderr)
     changes_path = inputs.report.with_name("ontosync-changes.json")
-    changes = change_report.collect(inputs.database, before, changes_path) if code in (0, 1) else None
+    changes = (change_report.collect(inputs.database_url or inputs.database, before, changes_path, inputs.source)
+               if code in (0, 1) else None)
     hand_over_files(inputs, [changes_path])
     note = f"Compared with {base_note}." if base_note else ""
     finish(cmd, env, inputs, report, code, reason,

@@ -197,7 +197,7 @@ class SyncRun:
         exit_code, message = 0, None
         self.changes = None
         try:
-            start_log = getattr(self.repo, "start_change_log", ChangeLog.start)  # none on PostgreSQL yet
+            start_log = getattr(self.repo, "start_change_log", ChangeLog.start)  # PostgreSQL's: store/pg/changelog.py
             self.changes = self.repo.changes = self._write(  # the run's change log (store/changelog.py)
                 start_log, self.repo, self.source.revision, self.source.description, started_at)
             self._loop(pool, ckpt_path)
@@ -424,7 +424,7 @@ class SyncRun:
     def _finish_change_log(self) -> None:
         self.repo.changes = None
         if self.changes is not None:
-            with contextlib.suppress(sqlite3.DatabaseError):
+            with contextlib.suppress(sqlite3.DatabaseError, peewee.DatabaseError):  # PostgreSQL's, as Peewee's
                 self.changes.finish(utc_now(), self.s.keep_runs)
 
     # -- what the database was last synced from ------------------------------------------------

@@ -163,13 +163,17 @@ class ChangeLog:
 
     def finish(self, now: str, keep_runs: int = DEFAULT_KEEP_RUNS) -> int:
         """Close the run, disarm the triggers, prune old runs; returns the run's change count."""
-        for name in TRIGGER_NAMES:
-            self.conn.execute(f"DROP TRIGGER IF EXISTS temp.chg_{name}")
+        self.disarm()
         with self.repo.transaction():
             n = self.conn.execute("SELECT count(*) FROM run_changes WHERE run_id = ?", (self.run_id,)).fetchone()[0]
             self.conn.execute("UPDATE runs SET finished_at = ?, changes = ? WHERE id = ?", (now, n, self.run_id))
             prune_runs(self.conn, keep_runs)
         return n
+
+    def disarm(self) -> None:
+        """Stop recording: the TEMP triggers go (PostgreSQL's log overrides this, store/pg/changelog.py)."""
+        for name in TRIGGER_NAMES:
+            self.conn.execute(f"DROP TRIGGER IF EXISTS temp.chg_{name}")
 
 
 def prune_runs(conn: sqlite3.Connection, keep: int) -> None:
@@ -185,5 +189,7 @@ def prune_runs(conn: sqlite3.Connection, keep: int) -> None:
 
 
 def has_change_log(conn: sqlite3.Connection) -> bool:
+    if not isinstance(conn, sqlite3.Connection):  # PostgreSQL's (store/pg/dialect.py)
+        return conn.has_table("run_changes")
     return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'run_changes'").fetchone() \
         is not None

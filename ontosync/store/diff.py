@@ -124,8 +124,23 @@ def _kept(conn: sqlite3.Connection) -> str:
 
 # -- comparing two databases -------------------------------------------------------------------------
 
-def snapshot(conn: sqlite3.Connection) -> dict[tuple, Any]:
+def _card_sql(conn: Any) -> tuple:
+    """The card SQL of the connection's database (SQLite's, or PostgreSQL's functions)."""
+    if getattr(conn, "dialect", "sqlite") == "postgresql":
+        from ontosync.store.pg import changelog as pg
+
+        return pg.class_card_sql, pg.property_card_sql
+    return class_card_sql, property_card_sql
+
+
+def _canonical(item: str) -> str:
+    """An axiom item as compact JSON, so SQLite's and PostgreSQL's spellings of it compare equal."""
+    return json.dumps(json.loads(item), ensure_ascii=False, separators=(",", ":"))
+
+
+def snapshot(conn: Any) -> dict[tuple, Any]:
     """Every card and axiom of a database, keyed like the change log's rows."""
+    class_card_sql, property_card_sql = _card_sql(conn)
     out: dict[tuple, Any] = {}
     for o, iri, card in conn.execute(
             "SELECT ontology_id, class_iri, " + class_card_sql("c0.ontology_id", "c0.class_iri")
@@ -137,22 +152,28 @@ def snapshot(conn: sqlite3.Connection) -> dict[tuple, Any]:
         out[("property", o, iri, "")] = json.loads(card)
     for o, s, item in conn.execute("SELECT DISTINCT ontology_id, COALESCE(subject, ''), "
                                    + AXIOM_ITEM.format(t="owl_axioms") + " FROM owl_axioms"):
-        out[("axiom", o, s, item)] = True
+        out[("axiom", o, s, _canonical(item))] = True
     return out
 
 
-def compare_databases(head: sqlite3.Connection, base_path: str | Path, head_name: str) -> ChangeSet:
-    base_conn = open_readonly(base_path)
-    try:
-        before = snapshot(base_conn)
-    except sqlite3.DatabaseError as exc:
-        raise DiffError(f"{base_path} is not an ontosync database: {exc}") from exc
-    finally:
-        base_conn.close()
+def compare_databases(head: Any, base_path: str | Path, head_name: str, base_conn: Any = None) -> ChangeSet:
+    """`--base`: the base a SQLite file at `base_path`, or an open connection (a PostgreSQL schema,
+    then `base_path` is only its name)."""
+    before = snapshot(base_conn) if base_conn is not None else _file_snapshot(base_path)
     after = snapshot(head)
     changes = [Change(k[0], k[1], k[2], k[3], before.get(k), after.get(k))
                for k in before.keys() | after.keys() if before.get(k) != after.get(k)]
     return ChangeSet({"database": str(base_path)}, {"database": head_name}, changes)
+
+
+def _file_snapshot(base_path: str | Path) -> dict[tuple, Any]:
+    base_conn = open_readonly(base_path)
+    try:
+        return snapshot(base_conn)
+    except sqlite3.DatabaseError as exc:
+        raise DiffError(f"{base_path} is not an ontosync database: {exc}") from exc
+    finally:
+        base_conn.close()
 
 
 def open_readonly(path: str | Path) -> sqlite3.Connection:

@@ -135,15 +135,17 @@ def apply_pending(conn: sqlite3.Connection) -> list[Migration]:
 def split_sql(sql: str) -> list[str]:
     """Split a migration into statements (sqlite3 runs one per execute, and executescript commits).
 
-    Statements end at a `;` at the end of a line, outside comments; triggers are not used here.
+    Statements end at a `;` at the end of a line, outside comments and outside a `$$ ... $$` body
+    (PostgreSQL's functions, migrations/postgresql/004); SQLite's migrations use no triggers.
     """
-    statements, current = [], []
+    statements, current, in_body = [], [], False
     for line in sql.splitlines():
         stripped = line.split("--", 1)[0].rstrip()
         if not stripped.strip() and not current:
             continue
         current.append(line)
-        if stripped.endswith(";"):
+        in_body ^= stripped.count("$$") % 2 == 1
+        if stripped.endswith(";") and not in_body:
             statements.append("\n".join(current))
             current = []
     if "".join(current).strip():

@@ -11,7 +11,9 @@ The words translated (each a fixed, tested rewrite; `translate` caches per state
 - `INSERT OR IGNORE INTO ...` -> `INSERT INTO ... ON CONFLICT DO NOTHING`;
 - `a CROSS JOIN b ON ...` (SQLite's hint to loop over the small table first) -> `JOIN`;
 - `x GLOB 'legacy:*'` -> `x LIKE 'legacy:%'` (the only patterns used are prefixes);
-- `rowid` -> `ctid`; `temp.` -> `pg_temp.`; `WITHOUT ROWID` dropped; `WHERE 1` -> `WHERE true`.
+- `rowid` -> `ctid`; `temp.` -> `pg_temp.`; `WITHOUT ROWID` dropped; `WHERE 1` -> `WHERE true`;
+- `json_array(` (the axiom item) -> the schema's `axiom_item(`; PostgreSQL's own function bodies
+  (`CREATE FUNCTION`, `DO`) are left as they are.
 
 `PgConnection` gives the writer the sqlite3.Connection surface it uses (`execute` returning a
 cursor, `executemany`, `in_transaction`), with every driver error raised as Peewee's (so the
@@ -38,11 +40,16 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bgroup_concat\(value, ' \| '\)"), "string_agg(value, ' | ' ORDER BY predicate, value)"),
     (re.compile(r"\s+INDEXED BY \w+"), ""),
     (re.compile(r"(?<=[\s(=])\+(\w+\.\w+)"), r"\1"),  # SQLite's "+col" (no index on it) is a number in PostgreSQL
-    (re.compile(r"\) WHERE (strpos\(x|source IS NOT NULL)"), r") AS sub WHERE \1"),  # a FROM subquery needs a name
+    # a FROM subquery needs a name
+    (re.compile(r"\)\s+WHERE (strpos\(x|source IS NOT NULL)"), r") AS sub WHERE \1"),
+    # the axiom item of store/diff.py's `--base` (the only JSON array the store builds): the schema's
+    # axiom_item(), migrations/postgresql/004
+    (re.compile(r"\bjson_array\("), "axiom_item("),
 )
 # SQLite's FTS5 index upkeep; PostgreSQL indexes class_search itself (migrations/postgresql/002)
 _FTS_WRITE = re.compile(r"^\s*INSERT INTO class_search_fts\b", re.IGNORECASE)
 NO_OP = "SELECT 1 WHERE false"
+_PG_BODY = re.compile(r"^\s*(?:--[^\n]*\n\s*)*(?:CREATE\s+(?:OR\s+REPLACE\s+)?FUNCTION|DO)\b", re.IGNORECASE)
 _OR_IGNORE = re.compile(r"^\s*INSERT\s+OR\s+IGNORE\s+INTO\b", re.IGNORECASE)
 
 
@@ -51,6 +58,8 @@ def translate(sql: str) -> str:
     """SQLite SQL -> PostgreSQL SQL with %s placeholders (see the module's list)."""
     if _FTS_WRITE.match(sql):
         return NO_OP
+    if _PG_BODY.match(sql):  # PostgreSQL's own code (migrations/postgresql/004): nothing to translate
+        return _placeholders(sql)
     out = sql
     for pattern, replacement in _RULES:
         out = pattern.sub(replacement, out)
@@ -140,6 +149,12 @@ class PgConnection:
         # skip PostgreSQL's planning (~1 ms a statement, most of a save's time without it).
         self.prepare = prepare
         self._prepared: dict[str, str | None] = {}  # SQLite SQL -> EXECUTE template, None: run as is
+
+    dialect = "postgresql"  # store/diff.py picks this dialect's card SQL by it
+
+    def has_table(self, name: str) -> bool:
+        """Whether the source's schema (the search_path) holds the table."""
+        return self.execute("SELECT to_regclass(?) IS NOT NULL", (name,)).fetchone()[0]
 
     @property
     def in_transaction(self) -> bool:

@@ -7,9 +7,8 @@ differs is only what the two databases do differently:
 
 - the transaction: `BEGIN` (PostgreSQL's row locks replace SQLite's database-wide write lock);
 - the save's work tables: session-local `TEMP` tables, analysed once so plans know they are small;
-- the change log is not kept on PostgreSQL yet (its SQL is SQLite's JSON functions and TEMP
-  triggers): no change log is started. The contract tables, the per-file facts and the
-  semantic-sql layer (statements, prefix, entailed_edge, class_search) are complete.
+- the change log: the schema's triggers (migrations/postgresql/004), armed for the run by a
+  session setting, in place of SQLite's TEMP triggers (store/pg/changelog.py).
 """
 
 from __future__ import annotations
@@ -22,6 +21,7 @@ from ontosync.parsing import DEFAULT_NAMESPACES
 from ontosync.store import migrations
 from ontosync.store.models import database_proxy
 from ontosync.store.pg import database
+from ontosync.store.pg.changelog import PgChangeLog
 from ontosync.store.repository import Repository, StoreError
 from ontosync.store.semsql import ReadersLayer
 
@@ -82,6 +82,6 @@ class PgRepository(Repository):
             self.conn.execute(f"DELETE FROM {name}")
         self._temp_ready = True
 
-    def start_change_log(self, repo: Any, revision: str | None, source: str | None, now: str) -> None:
-        """No change log on PostgreSQL yet (see the module's docstring)."""
-        return None
+    def start_change_log(self, repo: Any, revision: str | None, source: str | None, now: str) -> PgChangeLog:
+        """The run's change log, through the schema's triggers (store/pg/changelog.py)."""
+        return PgChangeLog.start(repo, revision, source, now)
