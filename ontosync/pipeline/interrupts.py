@@ -4,18 +4,52 @@
 process on the spot: no report, no final checkpoint. During a sync it raises KeyboardInterrupt in
 the main thread instead, so the run stops between two files, writes its report and checkpoint and
 exits 130. Worker processes reset both signals for themselves (pipeline/workers.py).
+
+"Between two files" is kept by `held()`: while the writer saves a file and counts it, SIGTERM and
+SIGINT only note themselves, and the interrupt is raised once the file is counted, so the report
+and checkpoint never miss a file whose transaction committed. A lock wait between two attempts of
+one save (`raise_if_pending`, before the sleep) is the one place inside it that stops at once:
+nothing of that file has committed then.
 """
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+_held = 0  # nesting depth of held()
+_pending: int | None = None  # a signal that arrived while held
+
 
 def _interrupt(signum, _frame) -> None:
+    global _pending
+    if _held:
+        _pending = signum
+        return
     raise KeyboardInterrupt(f"signal {signum}")
+
+
+def raise_if_pending() -> None:
+    global _pending
+    if _pending is not None:
+        signum, _pending = _pending, None
+        raise KeyboardInterrupt(f"signal {signum}")
+
+
+@contextmanager
+def held() -> Iterator[None]:
+    """An interrupt arriving inside waits for the end of the block (see the module's docstring)."""
+    global _held
+    _held += 1
+    try:
+        yield
+    finally:
+        _held -= 1
+    if not _held:
+        raise_if_pending()
 
 
 @contextmanager
@@ -23,8 +57,24 @@ def terminate_as_interrupt() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    previous = {signum: signal.signal(signum, _interrupt) for signum in (signal.SIGTERM, signal.SIGINT)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+_saves = 0
+
+
+def fault_after_save() -> None:
+    """Test hook: `ONTOSYNC_FAULT_SIGNAL_AFTER_SAVE=N` sends this process SIGTERM right after the
+    N-th file's transaction commits, the moment an interrupt is most likely to be miscounted."""
+    global _saves
+    spec = os.environ.get("ONTOSYNC_FAULT_SIGNAL_AFTER_SAVE")
+    if not spec:
+        return
+    _saves += 1
+    if _saves == int(spec):
+        os.kill(os.getpid(), signal.SIGTERM)

@@ -26,6 +26,7 @@ from ontosync import __version__
 from ontosync.config import Settings
 from ontosync.db_url import is_postgres_url, mask
 from ontosync.parsing import ParseOptions
+from ontosync.pipeline import interrupts
 from ontosync.pipeline.checkpoint import Checkpoint
 from ontosync.pipeline.fingerprint import settings_fingerprint
 from ontosync.pipeline.logseq_graph import with_graph
@@ -317,27 +318,35 @@ class SyncRun:
 
     def _drain_side_work(self) -> None:
         while self.side_work:
-            kind, item = self.side_work.popleft()
-            now = utc_now()
-            if kind == "deleted":
-                assert isinstance(item, str)
-                self._write(self.repo.delete_file, item, now)
-                self.stats.deleted += 1
+            with interrupts.held():
+                self._side_work_item(*self.side_work.popleft())
+
+    def _side_work_item(self, kind: str, item) -> None:
+        """One deletion, refused or unreadable file: written and counted as one step."""
+        now = utc_now()
+        if kind == "deleted":
+            assert isinstance(item, str)
+            self._write(self.repo.delete_file, item, now)
+            self.stats.deleted += 1
+        else:
+            assert isinstance(item, SourceFile)
+            if item.refused and item.refused.startswith("file too large"):
+                self._record_failure(item.path, None, item.size, item.refused, None, "too-large", None)
+            elif item.refused and (kind == "unreadable" or item.refused.startswith("cannot read")):
+                self._record_failure(item.path, item.blob_sha, item.size, item.refused, None, "io", None,
+                                     retryable=True)
             else:
-                assert isinstance(item, SourceFile)
-                if item.refused and item.refused.startswith("file too large"):
-                    self._record_failure(item.path, None, item.size, item.refused, None, "too-large", None)
-                elif item.refused and (kind == "unreadable" or item.refused.startswith("cannot read")):
-                    self._record_failure(item.path, item.blob_sha, item.size, item.refused, None, "io", None,
-                                         retryable=True)
-                else:
-                    self._write(self.repo.save_parsed, item.path, item.blob_sha, item.size,
-                                _skipped_facts(item.path, item.refused or "refused"), now)
-                    self.stats.skipped += 1
-                self._count_processed()
+                self._write(self.repo.save_parsed, item.path, item.blob_sha, item.size,
+                            _skipped_facts(item.path, item.refused or "refused"), now)
+                self.stats.skipped += 1
+            self._count_processed()
 
     # -- outcomes -------------------------------------------------------------------------------
     def _handle(self, outcome: Outcome, ckpt_path: str) -> None:
+        with interrupts.held():  # a file saved is a file counted (pipeline/interrupts.py)
+            self._handle_outcome(outcome, ckpt_path)
+
+    def _handle_outcome(self, outcome: Outcome, ckpt_path: str) -> None:
         task = outcome.task
         if outcome.error and outcome.retryable and task.attempt < self.s.retries:
             task.attempt += 1
@@ -370,7 +379,9 @@ class SyncRun:
         self._count_processed(ckpt_path)
 
     def _save_outcome(self, path: str, blob_sha: str | None, size: int, facts) -> list:
-        return self.repo.save_parsed(path, blob_sha, size, facts, utc_now())
+        warnings = self.repo.save_parsed(path, blob_sha, size, facts, utc_now())
+        interrupts.fault_after_save()
+        return warnings
 
     def _record_failure(self, path, blob_sha, size, message, line, kind, fmt, retryable=False) -> None:
         self._write(self.repo.save_failure, path, blob_sha, size, message, line, kind, fmt, utc_now())
@@ -394,6 +405,7 @@ class SyncRun:
         also waits up to 1 s in SQLite's busy handler), each retry counted in the report. Past the
         budget the run stops with exit 4, naming the writer that holds the lock."""
         def count(_exc, _tries, _wait) -> None:
+            interrupts.raise_if_pending()  # nothing of this file has committed yet: stop now
             self.stats.retries += 1
 
         return WRITE_RETRY.retrying(fn, (sqlite3.OperationalError, peewee.OperationalError), on_retry=count,
