@@ -18,6 +18,7 @@ from typing import NoReturn
 from ontosync import __version__
 from ontosync.config import ConfigError, Settings, build_settings
 from ontosync.console import say as _say
+from ontosync.console import verdict
 from ontosync.db_url import is_postgres_url
 from ontosync.options import add_sync_arguments
 
@@ -325,14 +326,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from ontosync.store.integrity import database_problems
 
     _require_file(args.db)
-    problems = database_problems(args.db)
-    if problems:
-        for p in problems:
-            _say(f"verify: {p}")
-        _say(f"verify failed: {args.db} fails its checks (above)")
-        return 3
-    print(f"{args.db}: integrity_check ok, foreign_key_check ok")
-    return 0
+    return verdict(database_problems(args.db), args.db, "integrity_check ok, foreign_key_check ok")
 
 
 def _status_database(db: str):

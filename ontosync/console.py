@@ -14,3 +14,15 @@ def say(message: str) -> None:
     from ontosync.db_url import mask
 
     print(f"ontosync: {mask(message)}", file=sys.stderr)
+
+
+def verdict(problems: list[str], shown: str, ok_line: str) -> int:
+    """What `verify` ends with on either database: each problem on its own line and exit 3, or the
+    one line that says which checks passed (on stdout) and exit 0."""
+    if problems:
+        for p in problems:
+            say(f"verify: {p}")
+        say(f"verify failed: {shown} fails its checks (above)")
+        return 3
+    print(f"{shown}: {ok_line}")
+    return 0

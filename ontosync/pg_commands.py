@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ontosync.console import say
+from ontosync.console import say, verdict
 from ontosync.db_url import mask, split_schema
 
 
@@ -47,25 +47,15 @@ def sync(settings: Any, source: Any, options: Any) -> Any:
     try:
         _need_driver()
         repo = PgRepository(t, settings.ontology_id, settings.lock_timeout)
-    except PgLockBusy as exc:
-        say(f"busy: {exc}")
-        return 4
-    except PgUnavailable as exc:
-        say(f"error: {exc}")
-        return 2
-    except _driver_errors() as exc:
-        say(f"error: cannot use {t.shown}: {_first_line(exc)}")
-        return 2
+    except (PgLockBusy, PgUnavailable, *_driver_errors()) as exc:
+        return _stopped(exc, {PgLockBusy: ("busy", 4), PgUnavailable: ("error", 2)},
+                        ("error", 2, f"cannot use {t.shown}: "))
     try:
         repo.ensure_schema()
         with terminate_as_interrupt():
             return SyncRun(settings, source, repo, options).run()
-    except StoreError as exc:
-        say(f"fatal: {exc}")
-        return 3
-    except SourceError as exc:
-        say(f"error: {exc}")
-        return 2
+    except (StoreError, SourceError) as exc:
+        return _stopped(exc, {StoreError: ("fatal", 3), SourceError: ("error", 2)})
     finally:
         repo.close()
 
@@ -100,6 +90,18 @@ def _only_schema(url: str) -> str:
     which = ", ".join(found) if found else "none"
     raise PgUnavailable(f"name the source's schema with ?schema=NAME in the URL (ontosync schemas on this server: "
                         f"{which})")
+
+
+def _stopped(exc: BaseException, kinds: dict, other: tuple[str, int, str] = ("error", 2, "")) -> int:
+    """The one line and exit code for an error that stops a command: `kinds` maps an exception
+    class to (word, code); anything else (a driver error) is `other`, its message's first line."""
+    for cls, (word, code) in kinds.items():
+        if isinstance(exc, cls):
+            say(f"{word}: {exc}")
+            return code
+    word, code, prefix = other
+    say(f"{word}: {prefix}{_first_line(exc)}")
+    return code
 
 
 def _first_line(exc: BaseException) -> str:
@@ -154,14 +156,8 @@ def _migrate(args: Any, conn: Any, schema: str) -> int:
 def _verify(args: Any, conn: Any, schema: str) -> int:
     from ontosync.store.pg.database import problems
 
-    found = problems(conn, schema)
-    if found:
-        for p in found:
-            say(f"verify: {p}")
-        say(f"verify failed: {_shown(args, schema)} fails its checks (above)")
-        return 3
-    print(f"{_shown(args, schema)}: constraints validated, migrations match, foreign keys hold")
-    return 0
+    return verdict(problems(conn, schema), _shown(args, schema),
+                   "constraints validated, migrations match, foreign keys hold")
 
 
 def _search(args: Any, conn: Any, schema: str) -> int:
