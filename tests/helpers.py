@@ -192,3 +192,13 @@ def datasette_serving(db: Path, metadata: Path):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def make_chain_tree(root: Path, files: int) -> None:
+    """`files` Turtle files, f00.ttl ..., each declaring class Ci as a subclass of C(i+1)."""
+    root.mkdir()
+    for i in range(files):
+        (root / f"f{i:02d}.ttl").write_text(
+            "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+            f"<http://example.org/f#C{i}> a owl:Class ; <http://www.w3.org/2000/01/rdf-schema#subClassOf> "
+            f"<http://example.org/f#C{i + 1}> .\n")

@@ -20,19 +20,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT, dump_file, run_cli
+from tests.helpers import ROOT, dump_file, make_chain_tree, run_cli
 from tests.privileges import run_cli_unprivileged
 
 FILES = 40
 
 
 def make_tree(root: Path) -> None:
-    root.mkdir()
-    for i in range(FILES):
-        (root / f"f{i:02d}.ttl").write_text(
-            "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
-            f"<http://example.org/f#C{i}> a owl:Class ; <http://www.w3.org/2000/01/rdf-schema#subClassOf> "
-            f"<http://example.org/f#C{i + 1}> .\n")
+    make_chain_tree(root, FILES)
 
 
 def committed(db: Path) -> int:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import CONTENT_TABLES, ROOT, cli, copy_example
+from tests.helpers import CONTENT_TABLES, ROOT, cli, copy_example, make_chain_tree
 from tests.postgres_server import sqlite_dump
 
 # the contract tables, the per-file facts and the semantic-sql layer (class_search's id aside)
@@ -92,12 +92,7 @@ FILES = 30
 
 
 def make_tree(root: Path) -> None:
-    root.mkdir()
-    for i in range(FILES):
-        (root / f"f{i:02d}.ttl").write_text(
-            "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
-            f"<http://example.org/f#C{i}> a owl:Class ; <http://www.w3.org/2000/01/rdf-schema#subClassOf> "
-            f"<http://example.org/f#C{i + 1}> .\n")
+    make_chain_tree(root, FILES)
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL], ids=["sigterm", "sigkill"])
