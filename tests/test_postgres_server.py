@@ -378,3 +378,31 @@ def test_the_postgres_writer_has_every_attribute_of_the_sqlite_one(schema, tmp_p
     finally:
         sqlite_repo.close()
         pg_repo.close()
+
+
+def test_sessions_creating_one_schema_at_once_all_succeed(schema):
+    """Sessions connect to one new schema at the same moment, twenty times over: CREATE SCHEMA IF
+    NOT EXISTS alone lets two of them collide on pg_namespace's unique index (a CI run saw it, as
+    two syncs of one source started together); each must get a working connection."""
+    from ontosync.store.pg.database import PgTarget
+    from ontosync.store.pg.database import connect as pg_connect
+
+    errors: list[str] = []
+
+    def one(start: threading.Barrier) -> None:
+        start.wait()
+        try:
+            db, _conn = pg_connect(PgTarget(schema_url(schema), schema))
+            db.close()
+        except Exception as exc:  # any failure is the finding
+            errors.append(repr(exc))
+
+    for _ in range(20):
+        drop_schema(schema)
+        start = threading.Barrier(8)
+        threads = [threading.Thread(target=one, args=(start,)) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+    assert errors == []

@@ -60,8 +60,24 @@ def connect(t: PgTarget, application: str = "ontosync", writer: bool = False):
     with wrap_errors():
         db.connect()
     conn = PgConnection(db, prepare=writer)
-    conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{t.schema}"')
+    create_schema(conn, t.schema)
     return db, conn
+
+
+def create_schema(conn: PgConnection, schema: str) -> None:
+    """CREATE SCHEMA IF NOT EXISTS, one session at a time: two sessions running it at once can both
+    find the schema missing, and the second then fails on pg_namespace's unique index (seen when
+    two syncs of one source start together). A transaction-level advisory lock on the schema's
+    name (not the source's sync lock, which is taken later and held for the run) orders them."""
+    key, params = lock_key_sql(f"create:{schema}")
+    conn.execute("BEGIN")
+    try:
+        conn.execute(f"SELECT pg_advisory_xact_lock({key})", params)
+        conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
 
 
 def lock_key_sql(schema: str) -> tuple[str, tuple]:
