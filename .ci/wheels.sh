@@ -20,7 +20,7 @@ ABI="cp${PYVER/./}"
 echo "base image $BASE: Python $PYVER"
 req=$(mktemp)
 trap 'rm -f "$req"' EXIT
-"$PYTHON" -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; print("\n".join(p["dependencies"] + p["optional-dependencies"]["postgres"]))' \
+"$PYTHON" -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; print("\n".join(p["dependencies"]))' \
   > "$req"
 mkdir -p wheels
 "$PYTHON" -m pip download --quiet --disable-pip-version-check --only-binary=:all: \

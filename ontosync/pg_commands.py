@@ -31,7 +31,8 @@ def _need_driver() -> None:
     try:
         import psycopg2  # noqa: F401
     except ImportError:
-        raise PgUnavailable("a postgresql:// database needs psycopg2: pip install 'ontosync[postgres]'") from None
+        raise PgUnavailable("a postgresql:// database needs the psycopg2 driver, not installed here: pip install "
+                            "'ontosync[postgres]' (the Action's image does not carry it; README: PostgreSQL)") from None
 
 
 def sync(settings: Any, source: Any, options: Any) -> Any:
