@@ -166,7 +166,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         return result if isinstance(result, int) else _finish_sync(settings, result)
     try:
         with SyncLock(settings.db, settings.source, settings.lock_timeout):
-            code = _check_damage(settings.db) or prepare_database(settings.db)
+            code = _check_damage(settings.db) or prepare_database(settings.db, settings.busy_timeout)
             if code:
                 return code
             try:
@@ -224,13 +224,14 @@ def make_source(settings: Settings, path_filter):
     return LocalSource(settings.source, path_filter, settings.max_file_size)
 
 
-def prepare_database(db: str) -> int:
-    """Create, upgrade or migrate the database before a sync; returns an exit code or 0."""
+def prepare_database(db: str, busy_timeout: float) -> int:
+    """Create, upgrade or migrate the database before a sync, waiting up to `busy_timeout` seconds
+    for another writer's lock; returns an exit code or 0."""
     from ontosync.store.upgrade import UpgradeError
     from ontosync.store.upgrade import prepare_database as prepare
 
     try:
-        result = prepare(db)
+        result = prepare(db, busy_timeout=busy_timeout)
     except UpgradeError as exc:
         _say({2: "error: ", 4: "busy: "}.get(exc.exit_code, "fatal: ") + str(exc))
         return exc.exit_code

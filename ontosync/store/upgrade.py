@@ -70,17 +70,18 @@ FAULT_STEPS = ("archive", "schema", "convert", "record", "commit")
 
 # -- public API ----------------------------------------------------------------------------------
 def prepare_database(db_path: str | Path, backup_dir: str | Path | None = None, *,
-                     default_ontology: str = "default") -> PrepareResult:
+                     default_ontology: str = "default", busy_timeout: float = BUSY_TIMEOUT_S) -> PrepareResult:
     """Make `db_path` ready for a sync: create, upgrade or migrate it (with a backup when it holds data).
 
-    Read-only and a few milliseconds when the database is already current.
+    Read-only and a few milliseconds when the database is already current. Waits up to
+    `busy_timeout` seconds (the sync's --busy-timeout) for another writer's lock.
     Raises UnknownShapeError (exit 2, untouched) or MigrationFailed (exit 3, rolled back).
     """
     path = Path(db_path)
     numbered = _numbered()
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-    return _upgrade_file(path, backup_dir, numbered, default_ontology)
+    return _upgrade_file(path, backup_dir, numbered, default_ontology, busy_timeout=busy_timeout)
 
 
 def migrate(db_path: str | Path, backup_dir: str | Path | None = None, dry_run: bool = False, *,
@@ -136,12 +137,12 @@ def detect_shape(db_path: str | Path) -> Detection:
 
 
 # -- connection and detection ---------------------------------------------------------------------
-def _connect(path: Path) -> sqlite3.Connection:
+def _connect(path: Path, busy_timeout: float = BUSY_TIMEOUT_S) -> sqlite3.Connection:
     """Autocommit (we issue BEGIN ourselves) with foreign keys on for the connection's whole life."""
     create = not path.exists()
     uri = path.resolve().as_uri() + ("?mode=rwc" if create else "?mode=rw")
     try:
-        conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_S)
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=busy_timeout)
         conn.execute("PRAGMA foreign_keys=ON")
         on = conn.execute("PRAGMA foreign_keys").fetchone()
     except sqlite3.Error as exc:
@@ -207,8 +208,8 @@ def _refuse_newer(applied: dict[int, str], numbered: list[Migration]) -> None:
 
 # -- the run -------------------------------------------------------------------------------------
 def _upgrade_file(path: Path, backup_dir: str | Path | None, numbered: list[Migration], default_ontology: str,
-                  take_backup: bool = True) -> MigrateResult:
-    conn = _connect(path)
+                  take_backup: bool = True, busy_timeout: float = BUSY_TIMEOUT_S) -> MigrateResult:
+    conn = _connect(path, busy_timeout)
     try:
         return _Upgrade(conn, path, numbered, default_ontology).run(backup_dir, take_backup)
     finally:
