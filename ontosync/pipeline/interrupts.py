@@ -65,16 +65,17 @@ def terminate_as_interrupt() -> Iterator[None]:
             signal.signal(signum, handler)
 
 
+# Test hook: `ONTOSYNC_FAULT_SIGNAL_AFTER_SAVE=N` sends this process SIGTERM right after the N-th
+# file's transaction commits, the moment an interrupt is most likely to be miscounted. Read once,
+# at import, so a run without it pays one comparison per save.
+_FAULT_AFTER = int(os.environ.get("ONTOSYNC_FAULT_SIGNAL_AFTER_SAVE") or 0)
 _saves = 0
 
 
 def fault_after_save() -> None:
-    """Test hook: `ONTOSYNC_FAULT_SIGNAL_AFTER_SAVE=N` sends this process SIGTERM right after the
-    N-th file's transaction commits, the moment an interrupt is most likely to be miscounted."""
     global _saves
-    spec = os.environ.get("ONTOSYNC_FAULT_SIGNAL_AFTER_SAVE")
-    if not spec:
+    if not _FAULT_AFTER:
         return
     _saves += 1
-    if _saves == int(spec):
+    if _saves == _FAULT_AFTER:
         os.kill(os.getpid(), signal.SIGTERM)

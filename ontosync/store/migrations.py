@@ -39,9 +39,11 @@ class Migration:
 
     @property
     def checksum(self) -> str:
+        """Of the file's bytes; of the composed text when it includes another file's."""
         raw = self.path.read_bytes()
-        composed = self.sql.encode("utf-8") if INCLUDE.search(raw.decode("utf-8")) else raw
-        return hashlib.sha256(composed).hexdigest()
+        text = raw.decode("utf-8")
+        composed = INCLUDE.sub(self._included, text)
+        return hashlib.sha256(raw if composed == text else composed.encode("utf-8")).hexdigest()
 
     def _included(self, match: re.Match) -> str:
         text = (self.path.parent / match["file"]).read_text(encoding="utf-8")
