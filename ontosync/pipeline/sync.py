@@ -348,14 +348,15 @@ class SyncRun:
 
     def _handle_outcome(self, outcome: Outcome, ckpt_path: str) -> None:
         task = outcome.task
-        if outcome.error and outcome.retryable and task.attempt < self.s.retries:
+        failure = outcome.failure
+        if failure and failure.retryable and task.attempt < self.s.retries:
             task.attempt += 1
             self.stats.retries += 1
             self.delayed.push(task, task.attempt)
             return
-        if outcome.error:
-            self._record_failure(task.path, outcome.blob_sha, outcome.size, outcome.error, outcome.error_line,
-                                 outcome.error_kind or "parse", None, retryable=outcome.retryable)
+        if failure:
+            self._record_failure(task.path, outcome.blob_sha, outcome.size, failure.message, failure.line,
+                                 failure.kind, None, retryable=failure.retryable)
         else:
             assert outcome.facts is not None
             started = time.perf_counter()

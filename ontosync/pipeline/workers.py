@@ -34,17 +34,25 @@ class Task:
     attempt: int = 1
 
 
+@dataclass(frozen=True)
+class Failure:
+    """Why a file has no facts: the message (with its line, when the parser knows it), the kind
+    recorded in source_files.error_kind, and whether trying again may help (a read error may)."""
+    message: str
+    line: int | None = None
+    kind: str = "parse"
+    retryable: bool = False
+
+
 @dataclass
 class Outcome:
+    """A parsed file: its facts, or the failure that stands in for them."""
     task: Task
     facts: FileFacts | None
     blob_sha: str | None
     size: int
     parse_ms: float
-    error: str | None = None
-    error_line: int | None = None
-    error_kind: str | None = None
-    retryable: bool = False
+    failure: Failure | None = None
 
 
 def parse_task(task: Task, options: ParseOptions, max_size: int) -> Outcome:
@@ -59,16 +67,14 @@ def parse_task(task: Task, options: ParseOptions, max_size: int) -> Outcome:
         facts = parse_file(task.path, data, options)
         return Outcome(task, facts, sha, size, _ms(started))
     except ParseError as exc:
-        return Outcome(task, None, sha, size, _ms(started), _clip(exc.message), exc.line, exc.kind)
+        failure = Failure(_clip(exc.message), exc.line, exc.kind)
     except (MemoryError, RecursionError) as exc:
-        return Outcome(task, None, sha, size, _ms(started), f"file too complex to parse: {type(exc).__name__}",
-                       None, "parse")
+        failure = Failure(f"file too complex to parse: {type(exc).__name__}")
     except OSError as exc:
-        return Outcome(task, None, sha, size, _ms(started), _clip(f"cannot read: {exc.strerror or exc}"), None,
-                       "io", retryable=True)
+        failure = Failure(_clip(f"cannot read: {exc.strerror or exc}"), kind="io", retryable=True)
     except Exception as exc:  # a parser bug must cost one file, not the run
-        return Outcome(task, None, sha, size, _ms(started), _clip(f"internal error: {type(exc).__name__}: {exc}"),
-                       None, "internal")
+        failure = Failure(_clip(f"internal error: {type(exc).__name__}: {exc}"), kind="internal")
+    return Outcome(task, None, sha, size, _ms(started), failure)
 
 
 def _ms(started: float) -> float:
@@ -212,7 +218,7 @@ class ParsePool:
         w.conn.close()
         self.workers.remove(w)
         size = task.size
-        return Outcome(task, None, task.blob_sha, size, 0.0, message, None, kind)
+        return Outcome(task, None, task.blob_sha, size, 0.0, Failure(message, kind=kind))
 
     def utilization(self) -> float:
         elapsed = time.perf_counter() - self.started_at

@@ -4,6 +4,10 @@ The schema itself is created by the numbered SQL files under `migrations/`, not 
 `create_table()`: the SQL is what is checksummed and what legacy upgrades build on. The models
 serve the reads that need no SQLite-specific SQL (`status`, store/status.py), so those reads work
 unchanged on any database Peewee speaks (the PostgreSQL store builds on them).
+
+Each model is one line of column specs (`_model`), in the table's column order, rather than a
+class body of `name = TextField(null=True)` lines: the tables are mostly text columns that differ
+only in whether they may be NULL, and a spec line reads like the migration's column list.
 tests/test_store_reads.py checks every model against the schema the migrations create, so a
 migration that adds a column without its model fails there.
 `database_proxy` is bound when a store opens a database; `MODELS` lists them for `bind_ctx`.
@@ -15,6 +19,7 @@ from peewee import (
     AutoField,
     CompositeKey,
     DatabaseProxy,
+    Field,
     FloatField,
     IntegerField,
     Model,
@@ -23,14 +28,9 @@ from peewee import (
 
 database_proxy = DatabaseProxy()
 
-
-def _table(name: str, *key: str, keyless: bool = False) -> type:
-    """A model's Meta: its table, and its composite primary key when `key` names the columns
-    (`keyless`: a table without a primary key)."""
-    attrs: dict = {"table_name": name}
-    if key or keyless:
-        attrs["primary_key"] = CompositeKey(*key) if key else False
-    return type("Meta", (), attrs)
+# A spec word's type suffix -> its field ("text" when there is none); `auto` is the AUTOINCREMENT key.
+FIELD_TYPES: dict[str, type[Field]] = {"text": TextField, "int": IntegerField, "real": FloatField,
+                                       "auto": AutoField}
 
 
 class BaseModel(Model):
@@ -39,134 +39,59 @@ class BaseModel(Model):
         legacy_table_names = False
 
 
-class SchemaMigration(BaseModel):
-    version = IntegerField(primary_key=True)
-    name = TextField()
-    applied_at = TextField()
-    checksum = TextField()
-    execution_time_ms = FloatField()
-    Meta = _table("schema_migrations")
+def _field(spec: str) -> tuple[str, Field]:
+    """One spec word: `name[:type][?|*]`, where `?` allows NULL and `*` makes the primary key."""
+    flag = spec[-1] if spec[-1] in "?*" else ""
+    name, _, kind = spec.rstrip("?*").partition(":")
+    field_type = FIELD_TYPES[kind or "text"]
+    if field_type is AutoField:
+        return name, AutoField()
+    return name, field_type(null=flag == "?", primary_key=flag == "*")
 
 
-class SyncMeta(BaseModel):
-    key = TextField(primary_key=True)
-    value = TextField(null=True)
-    Meta = _table("sync_meta")
-
-
-class Ontology(BaseModel):
-    ontology_id = TextField(primary_key=True)
-    created_at = TextField()
-    Meta = _table("ontologies")
-
-
-class SourceFileRow(BaseModel):
-    path = TextField(primary_key=True)
-    blob_sha = TextField(null=True)
-    good_blob_sha = TextField(null=True)
-    size = IntegerField()
-    status = TextField()
-    error = TextField(null=True)
-    error_line = IntegerField(null=True)
-    error_kind = TextField(null=True)
-    format = TextField(null=True)
-    ontology_id = TextField(null=True)
-    public = IntegerField(default=0)
-    synced_at = TextField()
-    fingerprint = TextField(null=True)  # migration 003
-    Meta = _table("source_files")
+def _model(class_name: str, table: str, columns: str, key: tuple[str, ...] = ()) -> type[BaseModel]:
+    """A model of `table` from its column specs (see `_field`); `key` names a composite primary
+    key. A table with neither a `*` column nor `key` has no primary key (Peewee would otherwise
+    invent an `id` column the table does not have)."""
+    fields = dict(_field(spec) for spec in columns.split())
+    meta: dict = {"table_name": table}
+    if key:
+        meta["primary_key"] = CompositeKey(*key)
+    elif not any(f.primary_key or isinstance(f, AutoField) for f in fields.values()):
+        meta["primary_key"] = False
+    return type(class_name, (BaseModel,), {**fields, "Meta": type("Meta", (), meta), "__module__": __name__})
 
 
 # The facts a file declares and the contract rows derived from them share their columns: the
 # per-file table adds `path`, the derived one `source_file` and `last_synced`.
-class _ClassColumns(BaseModel):
-    ontology_id = TextField()
-    class_iri = TextField()
-    label = TextField(null=True)
-    comment = TextField(null=True)
+CLASS = "ontology_id class_iri label? comment?"
+PROPERTY = "ontology_id property_iri property_type label? domain? range?"
+DERIVED = "source_file? last_synced"
 
-
-class _PropertyColumns(BaseModel):
-    ontology_id = TextField()
-    property_iri = TextField()
-    property_type = TextField()
-    label = TextField(null=True)
-    domain = TextField(null=True)
-    range = TextField(null=True)
-
-
-class _Derived(BaseModel):
-    source_file = TextField(null=True)
-    last_synced = TextField()
-
-
-class OwlClass(_ClassColumns, _Derived):
-    Meta = _table("owl_classes", "ontology_id", "class_iri")
-
-
-class OwlProperty(_PropertyColumns, _Derived):
-    Meta = _table("owl_properties", "ontology_id", "property_iri")
-
-
-class OwlClassHierarchy(BaseModel):
-    ontology_id = TextField()
-    class_iri = TextField()
-    parent_iri = TextField()
-    Meta = _table("owl_class_hierarchy", "ontology_id", "class_iri", "parent_iri")
-
-
-class OwlAxiom(BaseModel):
-    id = AutoField()
-    ontology_id = TextField()
-    axiom_type = TextField()
-    subject = TextField(null=True)
-    object = TextField(null=True)
-    annotations = TextField(null=True)
-    source_file = TextField(null=True)
-    object_fallback = TextField(null=True)
-    object_ref_key = TextField(null=True)
-    Meta = _table("owl_axioms")
-
-
-class FileClass(_ClassColumns):
-    path = TextField()
-    line = IntegerField(null=True)  # where the file declares the class (migration 007)
-    Meta = _table("file_classes", "path", "ontology_id", "class_iri")
-
-
-class _FileRow(BaseModel):
-    """The columns every per-file table starts with: the file and its ontology id."""
-    path = TextField()
-    ontology_id = TextField()
-
-
-class FileEdge(_FileRow):
-    class_iri = TextField()
-    parent_iri = TextField()
-    parent_fallback = TextField()
-    parent_ref_key = TextField(null=True)
-    parent_ref_text = TextField(null=True)  # the link as written (migration 004)
-    Meta = _table("file_edges", keyless=True)
-
-
-class FileProperty(_PropertyColumns):
-    path = TextField()
-    Meta = _table("file_properties", "path", "ontology_id", "property_iri")
-
-
-class PageName(_FileRow):
-    name_key = TextField()
-    rank = IntegerField()
-    class_iri = TextField()
-    Meta = _table("page_names", "path", "name_key", "rank")
-
-
-class FileSynonym(_FileRow):  # migration 002
-    class_iri = TextField()
-    synonym = TextField()
-    predicate = TextField()
-    Meta = _table("file_synonyms", "path", "ontology_id", "class_iri", "predicate", "synonym")
-
+SchemaMigration = _model("SchemaMigration", "schema_migrations",
+                         "version:int* name applied_at checksum execution_time_ms:real")
+SyncMeta = _model("SyncMeta", "sync_meta", "key* value?")
+Ontology = _model("Ontology", "ontologies", "ontology_id* created_at")
+SourceFileRow = _model("SourceFileRow", "source_files",  # fingerprint: migration 003
+                       "path* blob_sha? good_blob_sha? size:int status error? error_line:int? error_kind? format? "
+                       "ontology_id? public:int synced_at fingerprint?")
+OwlClass = _model("OwlClass", "owl_classes", f"{CLASS} {DERIVED}", key=("ontology_id", "class_iri"))
+OwlClassHierarchy = _model("OwlClassHierarchy", "owl_class_hierarchy", "ontology_id class_iri parent_iri",
+                           key=("ontology_id", "class_iri", "parent_iri"))
+OwlProperty = _model("OwlProperty", "owl_properties", f"{PROPERTY} {DERIVED}", key=("ontology_id", "property_iri"))
+OwlAxiom = _model("OwlAxiom", "owl_axioms", "id:auto ontology_id axiom_type subject? object? annotations? "
+                  "source_file? object_fallback? object_ref_key?")
+# Each file's own facts. file_classes.line: where the file declares the class (migration 007);
+# file_edges.parent_ref_text: the link as written (migration 004); file_synonyms: migration 002.
+FileClass = _model("FileClass", "file_classes", f"path {CLASS} line:int?", key=("path", "ontology_id", "class_iri"))
+FileEdge = _model("FileEdge", "file_edges",
+                  "path ontology_id class_iri parent_iri parent_fallback parent_ref_key? parent_ref_text?")
+FileProperty = _model("FileProperty", "file_properties", f"path {PROPERTY}",
+                      key=("path", "ontology_id", "property_iri"))
+PageName = _model("PageName", "page_names", "path ontology_id name_key rank:int class_iri",
+                  key=("path", "name_key", "rank"))
+FileSynonym = _model("FileSynonym", "file_synonyms", "path ontology_id class_iri synonym predicate",
+                     key=("path", "ontology_id", "class_iri", "predicate", "synonym"))
 
 MODELS = (SchemaMigration, SyncMeta, Ontology, SourceFileRow, OwlClass, OwlClassHierarchy, OwlProperty, OwlAxiom,
           FileClass, FileEdge, FileProperty, PageName, FileSynonym)
