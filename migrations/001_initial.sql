@@ -44,8 +44,7 @@ CREATE TABLE source_files (
 CREATE TABLE owl_classes (
     ontology_id TEXT NOT NULL REFERENCES ontologies (ontology_id),
     class_iri TEXT NOT NULL,
-    label TEXT,
-    comment TEXT,
+    label TEXT, comment TEXT,
     source_file TEXT,             -- the winning declaring file; NULL: only referred to
     last_synced TEXT NOT NULL,
     PRIMARY KEY (ontology_id, class_iri)
@@ -66,9 +65,7 @@ CREATE TABLE owl_properties (
     ontology_id TEXT NOT NULL REFERENCES ontologies (ontology_id),
     property_iri TEXT NOT NULL,
     property_type TEXT NOT NULL CHECK (property_type IN ('ObjectProperty', 'DataProperty', 'AnnotationProperty')),
-    label TEXT,
-    domain TEXT,
-    range TEXT,
+    label TEXT, domain TEXT, range TEXT,
     source_file TEXT,
     last_synced TEXT NOT NULL,
     PRIMARY KEY (ontology_id, property_iri)
@@ -92,18 +89,15 @@ CREATE INDEX owl_axioms_ref ON owl_axioms (ontology_id, object_ref_key) WHERE ob
 -- Each file's own facts. Rows go with their source_files row.
 CREATE TABLE file_classes (
     path TEXT NOT NULL REFERENCES source_files (path) ON DELETE CASCADE,
-    ontology_id TEXT NOT NULL,
-    class_iri TEXT NOT NULL,
-    label TEXT,
-    comment TEXT,
+    ontology_id TEXT NOT NULL, class_iri TEXT NOT NULL,
+    label TEXT, comment TEXT,
     PRIMARY KEY (path, ontology_id, class_iri)
 );
 CREATE INDEX file_classes_iri ON file_classes (ontology_id, class_iri, path);
 
 CREATE TABLE file_edges (
     path TEXT NOT NULL REFERENCES source_files (path) ON DELETE CASCADE,
-    ontology_id TEXT NOT NULL,
-    class_iri TEXT NOT NULL,
+    ontology_id TEXT NOT NULL, class_iri TEXT NOT NULL,
     parent_iri TEXT NOT NULL,     -- resolved: the named page's class, else parent_fallback
     parent_fallback TEXT NOT NULL,
     parent_ref_key TEXT           -- normalised page name, or NULL for a plain IRI
@@ -114,12 +108,9 @@ CREATE INDEX file_edges_ref ON file_edges (ontology_id, parent_ref_key) WHERE pa
 
 CREATE TABLE file_properties (
     path TEXT NOT NULL REFERENCES source_files (path) ON DELETE CASCADE,
-    ontology_id TEXT NOT NULL,
-    property_iri TEXT NOT NULL,
+    ontology_id TEXT NOT NULL, property_iri TEXT NOT NULL,
     property_type TEXT NOT NULL,
-    label TEXT,
-    domain TEXT,
-    range TEXT,
+    label TEXT, domain TEXT, range TEXT,
     PRIMARY KEY (path, ontology_id, property_iri)
 );
 CREATE INDEX file_properties_iri ON file_properties (ontology_id, property_iri, path);

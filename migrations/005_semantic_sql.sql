@@ -23,22 +23,27 @@ CREATE TABLE statements (
     graph TEXT,
     source_file TEXT NOT NULL
 );
+-- Indexes.
+-- semantic-sql's, and source_file's: a file's rows are replaced by its path.
 CREATE INDEX statements_spo ON statements (subject, predicate, object);
 CREATE INDEX statements_spv ON statements (subject, predicate, value);
 CREATE INDEX statements_p ON statements (predicate);
 CREATE INDEX statements_o ON statements (object);
 CREATE INDEX statements_source_file ON statements (source_file);
 
+-- Closure.
+-- The entailed edges OAK reads ancestors from. The key is semantic-sql's entailed_edge_spo index,
+-- and serves its entailed_edge_sp lookups too (a prefix of it), so that one is not repeated.
 CREATE TABLE entailed_edge (
     subject TEXT NOT NULL,
     predicate TEXT NOT NULL,
     object TEXT NOT NULL,
     PRIMARY KEY (subject, predicate, object)
 ) WITHOUT ROWID;
--- The key is semantic-sql's entailed_edge_spo index, and serves its entailed_edge_sp lookups too
--- (a prefix of it), so that one is not repeated; (object, predicate) answers descendants.
+-- Descendants.
 CREATE INDEX entailed_edge_op ON entailed_edge (object, predicate);
 
+-- Associations.
 -- semantic-sql's association table; ontosync has no associations, OAK expects the table.
 CREATE TABLE term_association (
     id TEXT PRIMARY KEY,
@@ -50,6 +55,7 @@ CREATE TABLE term_association (
     source TEXT
 );
 
+-- Full-text search.
 -- One row per class for full-text search (label, synonyms, definition), kept at the end of a run
 -- for the classes whose statements changed. `class_search_fts` indexes it (external content), so
 -- Datasette's `?_search=` works on /db/class_search and `ontosync search` uses the same index.
@@ -66,31 +72,29 @@ CREATE VIRTUAL TABLE class_search_fts USING fts5 (
 );
 
 -- Triple views.
-CREATE VIEW node_to_node_statement AS SELECT * FROM statements WHERE object IS NOT NULL;
-CREATE VIEW node_to_value_statement AS SELECT * FROM statements WHERE value IS NOT NULL;
+-- One per predicate, as semantic-sql names them, grouped by vocabulary.
+-- RDF and RDFS.
 CREATE VIEW rdf_type_statement AS SELECT * FROM statements WHERE predicate = 'rdf:type';
+CREATE VIEW rdf_first_statement AS SELECT * FROM statements WHERE predicate = 'rdf:first';
+CREATE VIEW rdf_rest_statement AS SELECT * FROM statements WHERE predicate = 'rdf:rest';
 CREATE VIEW rdfs_subclass_of_statement AS SELECT * FROM statements WHERE predicate = 'rdfs:subClassOf';
 CREATE VIEW rdfs_subclass_of_named_statement AS
     SELECT * FROM rdfs_subclass_of_statement WHERE object NOT LIKE '\_:%' ESCAPE '\';
 CREATE VIEW rdfs_subproperty_of_statement AS SELECT * FROM statements WHERE predicate = 'rdfs:subPropertyOf';
-CREATE VIEW rdfs_label_statement AS SELECT * FROM statements WHERE predicate = 'rdfs:label';
 CREATE VIEW rdfs_domain_statement AS SELECT * FROM statements WHERE predicate = 'rdfs:domain';
 CREATE VIEW rdfs_range_statement AS SELECT * FROM statements WHERE predicate = 'rdfs:range';
-CREATE VIEW rdf_first_statement AS SELECT * FROM statements WHERE predicate = 'rdf:first';
-CREATE VIEW rdf_rest_statement AS SELECT * FROM statements WHERE predicate = 'rdf:rest';
+-- OWL.
 CREATE VIEW owl_imports_statement AS SELECT * FROM statements WHERE predicate = 'owl:imports';
 CREATE VIEW owl_inverse_of_statement AS SELECT * FROM statements WHERE predicate = 'owl:inverseOf';
 CREATE VIEW owl_complement_of_statement AS SELECT * FROM statements WHERE predicate = 'owl:complementOf';
 CREATE VIEW owl_equivalent_class_statement AS SELECT * FROM statements WHERE predicate = 'owl:equivalentClass';
 CREATE VIEW owl_same_as_statement AS SELECT * FROM statements WHERE predicate = 'owl:sameAs';
 CREATE VIEW owl_disjoint_class_statement AS SELECT * FROM statements WHERE predicate = 'owl:disjointWith';
-CREATE VIEW has_text_definition_statement AS SELECT * FROM statements WHERE predicate = 'IAO:0000115';
-CREATE VIEW has_exact_synonym_statement AS SELECT * FROM statements WHERE predicate = 'oio:hasExactSynonym';
-CREATE VIEW has_broad_synonym_statement AS SELECT * FROM statements WHERE predicate = 'oio:hasBroadSynonym';
-CREATE VIEW has_narrow_synonym_statement AS SELECT * FROM statements WHERE predicate = 'oio:hasNarrowSynonym';
-CREATE VIEW has_related_synonym_statement AS SELECT * FROM statements WHERE predicate = 'oio:hasRelatedSynonym';
--- skos:altLabel counts as a synonym too (semantic-sql lists only the four oio ones; ontosync's
--- Logseq and SKOS sources use altLabel, and `runoak aliases` should show them).
+-- By what the object is: another node, or a literal value.
+CREATE VIEW node_to_node_statement AS SELECT * FROM statements WHERE object IS NOT NULL;
+CREATE VIEW node_to_value_statement AS SELECT * FROM statements WHERE value IS NOT NULL;
+-- Synonyms. skos:altLabel counts as a synonym too (semantic-sql lists only the four oio ones;
+-- ontosync's Logseq and SKOS sources use altLabel, and `runoak aliases` should show them).
 CREATE VIEW has_oio_synonym_statement AS
     SELECT * FROM statements WHERE predicate IN ('oio:hasExactSynonym', 'oio:hasBroadSynonym',
                                                  'oio:hasNarrowSynonym', 'oio:hasRelatedSynonym');
@@ -98,16 +102,24 @@ CREATE VIEW has_synonym_statement AS
     SELECT * FROM statements WHERE predicate IN ('oio:hasExactSynonym', 'oio:hasBroadSynonym',
                                                  'oio:hasNarrowSynonym', 'oio:hasRelatedSynonym',
                                                  'skos:altLabel');
+CREATE VIEW has_exact_synonym_statement AS SELECT * FROM statements WHERE predicate = 'oio:hasExactSynonym';
+CREATE VIEW has_broad_synonym_statement AS SELECT * FROM statements WHERE predicate = 'oio:hasBroadSynonym';
+CREATE VIEW has_narrow_synonym_statement AS SELECT * FROM statements WHERE predicate = 'oio:hasNarrowSynonym';
+CREATE VIEW has_related_synonym_statement AS SELECT * FROM statements WHERE predicate = 'oio:hasRelatedSynonym';
+-- Mappings: SKOS matches and database cross-references.
+CREATE VIEW has_match_statement AS
+    SELECT * FROM statements WHERE predicate IN ('skos:exactMatch', 'skos:broadMatch', 'skos:narrowMatch',
+                                                 'skos:relatedMatch');
 CREATE VIEW has_exact_match_statement AS SELECT * FROM statements WHERE predicate = 'skos:exactMatch';
 CREATE VIEW has_broad_match_statement AS SELECT * FROM statements WHERE predicate = 'skos:broadMatch';
 CREATE VIEW has_narrow_match_statement AS SELECT * FROM statements WHERE predicate = 'skos:narrowMatch';
 CREATE VIEW has_related_match_statement AS SELECT * FROM statements WHERE predicate = 'skos:relatedMatch';
-CREATE VIEW has_match_statement AS
-    SELECT * FROM statements WHERE predicate IN ('skos:exactMatch', 'skos:broadMatch', 'skos:narrowMatch',
-                                                 'skos:relatedMatch');
 CREATE VIEW has_dbxref_statement AS SELECT * FROM statements WHERE predicate = 'oio:hasDbXref';
 CREATE VIEW has_mapping_statement AS
     SELECT * FROM has_match_statement UNION ALL SELECT * FROM has_dbxref_statement;
+-- Annotations: label, definition, authors.
+CREATE VIEW rdfs_label_statement AS SELECT * FROM statements WHERE predicate = 'rdfs:label';
+CREATE VIEW has_text_definition_statement AS SELECT * FROM statements WHERE predicate = 'IAO:0000115';
 CREATE VIEW contributor AS SELECT * FROM statements WHERE predicate = 'dcterms:contributor';
 CREATE VIEW creator AS SELECT * FROM statements WHERE predicate = 'dcterms:creator';
 
@@ -120,27 +132,21 @@ CREATE VIEW node_identifier AS
     FROM node;
 CREATE VIEW blank_node AS SELECT * FROM node WHERE id LIKE '\_:%' ESCAPE '\';
 CREATE VIEW iri_node AS SELECT * FROM node WHERE id NOT LIKE '\_:%' ESCAPE '\';
+-- By rdf:type, one to a line.
 CREATE VIEW class_node AS SELECT DISTINCT subject AS id FROM rdf_type_statement WHERE object = 'owl:Class';
-CREATE VIEW property_node AS SELECT DISTINCT subject AS id FROM rdf_type_statement WHERE object = 'owl:Property';
-CREATE VIEW named_individual_node AS
-    SELECT DISTINCT subject AS id FROM rdf_type_statement WHERE object = 'owl:NamedIndividual';
+CREATE VIEW named_individual_node AS SELECT DISTINCT subject AS id FROM rdf_type_statement WHERE object = 'owl:NamedIndividual';
 CREATE VIEW ontology_node AS SELECT DISTINCT subject AS id FROM rdf_type_statement WHERE object = 'owl:Ontology';
-CREATE VIEW object_property_node AS
-    SELECT DISTINCT subject AS id FROM rdf_type_statement WHERE object = 'owl:ObjectProperty';
-CREATE VIEW transitive_property_node AS
-    SELECT DISTINCT subject AS id FROM rdf_type_statement WHERE object = 'owl:TransitiveProperty';
-CREATE VIEW symmetric_property_node AS
-    SELECT DISTINCT subject AS id FROM rdf_type_statement WHERE object = 'owl:SymmetricProperty';
-CREATE VIEW reflexive_property_node AS
-    SELECT DISTINCT subject AS id FROM rdf_type_statement WHERE object = 'owl:ReflexiveProperty';
-CREATE VIEW irreflexive_property_node AS
-    SELECT DISTINCT subject AS id FROM rdf_type_statement WHERE object = 'owl:IrreflexiveProperty';
-CREATE VIEW asymmetric_property_node AS
-    SELECT DISTINCT subject AS id FROM rdf_type_statement WHERE object = 'owl:AsymmetricProperty';
-CREATE VIEW annotation_property_node AS
-    SELECT DISTINCT subject AS id FROM rdf_type_statement WHERE object = 'owl:AnnotationProperty';
+CREATE VIEW property_node AS SELECT DISTINCT subject AS id FROM rdf_type_statement WHERE object = 'owl:Property';
+CREATE VIEW object_property_node AS SELECT DISTINCT subject AS id FROM rdf_type_statement WHERE object = 'owl:ObjectProperty';
+CREATE VIEW annotation_property_node AS SELECT DISTINCT subject AS id FROM rdf_type_statement WHERE object = 'owl:AnnotationProperty';
+CREATE VIEW transitive_property_node AS SELECT DISTINCT subject AS id FROM rdf_type_statement WHERE object = 'owl:TransitiveProperty';
+CREATE VIEW symmetric_property_node AS SELECT DISTINCT subject AS id FROM rdf_type_statement WHERE object = 'owl:SymmetricProperty';
+CREATE VIEW asymmetric_property_node AS SELECT DISTINCT subject AS id FROM rdf_type_statement WHERE object = 'owl:AsymmetricProperty';
+CREATE VIEW reflexive_property_node AS SELECT DISTINCT subject AS id FROM rdf_type_statement WHERE object = 'owl:ReflexiveProperty';
+CREATE VIEW irreflexive_property_node AS SELECT DISTINCT subject AS id FROM rdf_type_statement WHERE object = 'owl:IrreflexiveProperty';
 CREATE VIEW deprecated_node AS
     SELECT DISTINCT subject AS id FROM statements WHERE predicate = 'owl:deprecated' AND value = 'true';
+-- Counts.
 CREATE VIEW count_of_predicates AS
     SELECT predicate AS element, count(*) AS count_value FROM statements GROUP BY predicate ORDER BY count_value DESC;
 CREATE VIEW count_of_instantiated_classes AS

@@ -44,8 +44,7 @@ CREATE TABLE source_files (
 CREATE TABLE owl_classes (
     ontology_id TEXT COLLATE "C" NOT NULL REFERENCES ontologies (ontology_id),
     class_iri TEXT COLLATE "C" NOT NULL,
-    label TEXT COLLATE "C",
-    comment TEXT COLLATE "C",
+    label TEXT COLLATE "C", comment TEXT COLLATE "C",
     source_file TEXT COLLATE "C",
     last_synced TEXT NOT NULL,
     PRIMARY KEY (ontology_id, class_iri)
@@ -66,9 +65,7 @@ CREATE TABLE owl_properties (
     ontology_id TEXT COLLATE "C" NOT NULL REFERENCES ontologies (ontology_id),
     property_iri TEXT COLLATE "C" NOT NULL,
     property_type TEXT NOT NULL CHECK (property_type IN ('ObjectProperty', 'DataProperty', 'AnnotationProperty')),
-    label TEXT COLLATE "C",
-    domain TEXT COLLATE "C",
-    range TEXT COLLATE "C",
+    label TEXT COLLATE "C", domain TEXT COLLATE "C", range TEXT COLLATE "C",
     source_file TEXT COLLATE "C",
     last_synced TEXT NOT NULL,
     PRIMARY KEY (ontology_id, property_iri)
@@ -92,18 +89,15 @@ CREATE INDEX owl_axioms_subject ON owl_axioms (ontology_id, subject, axiom_type,
 
 CREATE TABLE file_classes (
     path TEXT COLLATE "C" NOT NULL REFERENCES source_files (path) ON DELETE CASCADE,
-    ontology_id TEXT COLLATE "C" NOT NULL,
-    class_iri TEXT COLLATE "C" NOT NULL,
-    label TEXT COLLATE "C",
-    comment TEXT COLLATE "C",
+    ontology_id TEXT COLLATE "C" NOT NULL, class_iri TEXT COLLATE "C" NOT NULL,
+    label TEXT COLLATE "C", comment TEXT COLLATE "C",
     PRIMARY KEY (path, ontology_id, class_iri)
 );
 CREATE INDEX file_classes_iri ON file_classes (ontology_id, class_iri, path);
 
 CREATE TABLE file_edges (
     path TEXT COLLATE "C" NOT NULL REFERENCES source_files (path) ON DELETE CASCADE,
-    ontology_id TEXT COLLATE "C" NOT NULL,
-    class_iri TEXT COLLATE "C" NOT NULL,
+    ontology_id TEXT COLLATE "C" NOT NULL, class_iri TEXT COLLATE "C" NOT NULL,
     parent_iri TEXT COLLATE "C" NOT NULL,
     parent_fallback TEXT COLLATE "C" NOT NULL,
     parent_ref_key TEXT COLLATE "C",
@@ -116,12 +110,9 @@ CREATE INDEX file_edges_parent ON file_edges (ontology_id, parent_iri) WHERE par
 
 CREATE TABLE file_properties (
     path TEXT COLLATE "C" NOT NULL REFERENCES source_files (path) ON DELETE CASCADE,
-    ontology_id TEXT COLLATE "C" NOT NULL,
-    property_iri TEXT COLLATE "C" NOT NULL,
+    ontology_id TEXT COLLATE "C" NOT NULL, property_iri TEXT COLLATE "C" NOT NULL,
     property_type TEXT NOT NULL,
-    label TEXT COLLATE "C",
-    domain TEXT COLLATE "C",
-    range TEXT COLLATE "C",
+    label TEXT COLLATE "C", domain TEXT COLLATE "C", range TEXT COLLATE "C",
     PRIMARY KEY (path, ontology_id, property_iri)
 );
 CREATE INDEX file_properties_iri ON file_properties (ontology_id, property_iri, path);
@@ -138,8 +129,7 @@ CREATE INDEX page_names_key ON page_names (ontology_id, name_key, rank, path);
 
 CREATE TABLE file_synonyms (
     path TEXT COLLATE "C" NOT NULL REFERENCES source_files (path) ON DELETE CASCADE,
-    ontology_id TEXT COLLATE "C" NOT NULL,
-    class_iri TEXT COLLATE "C" NOT NULL,
+    ontology_id TEXT COLLATE "C" NOT NULL, class_iri TEXT COLLATE "C" NOT NULL,
     synonym TEXT COLLATE "C" NOT NULL,
     predicate TEXT COLLATE "C" NOT NULL,
     PRIMARY KEY (path, ontology_id, class_iri, predicate, synonym)
