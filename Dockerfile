@@ -15,9 +15,8 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PIP_ROOT_USER_ACTION=igno
 COPY pyproject.toml wheel[s] /build/
 RUN set -eu; \
     python -m venv /opt/venv; \
-    # the runtime dependencies only: the PostgreSQL driver (psycopg2-binary, 12 MB with its own
-    # libpq, OpenSSL and Kerberos) would break the image's 35 MB budget; README: PostgreSQL
-    python -c "import tomllib; p = tomllib.load(open('/build/pyproject.toml', 'rb'))['project']; print('\n'.join(p['dependencies']))" > /build/requirements.txt; \
+    # the runtime dependencies and the PostgreSQL driver (psycopg2-binary; its size is cut below)
+    python -c "import tomllib; p = tomllib.load(open('/build/pyproject.toml', 'rb'))['project']; print('\n'.join(p['dependencies'] + p['optional-dependencies']['postgres']))" > /build/requirements.txt; \
     cat /build/requirements.txt; \
     if ls /build/*.whl >/dev/null 2>&1; then \
         echo "installing from the wheels in the build context"; \
@@ -34,11 +33,36 @@ RUN set -eu; \
     find /opt/venv \( -name '*.pyi' -o -name 'py.typed' \) -delete; \
     # PyYAML's C speed-up (2.7 MB) only speeds up reading the one small config file: without it
     # PyYAML uses its pure-Python reader. playhouse holds peewee's extensions, never imported.
-    rm -rf /opt/venv/lib/python3*/site-packages/yaml/_yaml.*.so /opt/venv/lib/python3*/site-packages/playhouse
+    rm -rf /opt/venv/lib/python3*/site-packages/yaml/_yaml.*.so /opt/venv/lib/python3*/site-packages/playhouse; \
+    # psycopg2-binary bundles 11 MB of libraries; OpenSSL (7.7 MB) and Kerberos (1.7 MB) are in the
+    # base image already, same sonames, and libpq asks only for their base symbol versions
+    # (OPENSSL_3.0.0, *_MIT): each bundled copy becomes a link to the base's library (one OpenSSL in
+    # the process, the one the base keeps patched). libldap, liblber, libsasl2 and libcrypt stay.
+    # Then SELinux and PCRE, which only the bundled krb5support needed, go.
+    libs=$(echo /opt/venv/lib/python3*/site-packages/psycopg2_binary.libs); \
+    for pair in libssl:libssl.so.3 libcrypto:libcrypto.so.3 libgssapi_krb5:libgssapi_krb5.so.2 libkrb5:libkrb5.so.3 \
+                libkrb5support:libkrb5support.so.0 libk5crypto:libk5crypto.so.3 libcom_err:libcom_err.so.2 \
+                libkeyutils:libkeyutils.so.1; do \
+        system=$(ldconfig -p | awk -v s="${pair#*:}" '$1 == s {print $NF; exit}'); \
+        for f in "$libs"/"${pair%%:*}"-*.so*; do \
+            if [ -f "$f" ] && [ -n "$system" ]; then ln -sf "$system" "$f"; fi; \
+        done; \
+    done; \
+    if [ -L "$(ls "$libs"/libkrb5support-*.so* 2>/dev/null | head -1)" ]; then rm -f "$libs"/libselinux-* "$libs"/libpcre-*; fi; \
+    # symbol tables out of the compiled extensions (pyoxigraph 21 -> 17.3 MB, PyNaCl 3.7 -> 0.6 MB):
+    # .ci/wheels.sh strips them in the wheels for the offline build; here when binutils is at hand
+    if ! command -v strip >/dev/null && ! ls /build/*.whl >/dev/null 2>&1; then \
+        (apt-get update -qq && apt-get install -y -qq --no-install-recommends binutils) >/dev/null 2>&1 || true; \
+    fi; \
+    if command -v strip >/dev/null; then \
+        find /opt/venv -name '*.so' -not -path '*.libs/*' -exec strip --strip-unneeded {} +; \
+    fi; \
+    # everything that was cut must still load
+    /opt/venv/bin/python -c "import psycopg2, psycopg2.extras, pyoxigraph, nacl.bindings, github, peewee; print('imports ok', psycopg2.__libpq_version__)"
 
 FROM ${BASE_IMAGE}
 LABEL org.opencontainers.image.title="ontosync" \
-      org.opencontainers.image.description="Sync an ontology repository into a SQLite database (GitHub Action)"
+      org.opencontainers.image.description="Sync an ontology repository into a SQLite database or a PostgreSQL server (GitHub Action)"
 COPY --from=deps /opt/venv /opt/venv
 COPY pyproject.toml entrypoint.py /app/
 COPY migrations/ /app/migrations/

@@ -58,8 +58,17 @@ up() {
   as_user "$bin/initdb" -D "$dir/data" -U ontosync_admin --pwfile="$dir/.pw" -A scram-sha-256 \
     --no-locale -E UTF8 >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
   port="$(free_port)"
+  # TLS on when openssl can make a throwaway certificate: clients that ask for it (sslmode=require,
+  # tests/test_docker_postgres.py: the Action's image with the base's OpenSSL) get it
+  local tls=""
+  if command -v openssl >/dev/null 2>&1 && openssl req -x509 -newkey rsa:2048 -nodes -days 7 -subj "/CN=127.0.0.1" \
+      -keyout "$dir/data/server.key" -out "$dir/data/server.crt" >/dev/null 2>&1; then
+    chmod 600 "$dir/data/server.key"
+    [ "$(id -u)" = 0 ] && chown "$run_as" "$dir/data/server.key" "$dir/data/server.crt"
+    tls="-c ssl=on"
+  fi
   as_user "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=100 -c fsync=off" start >&2 \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=100 -c fsync=off $tls" start >&2 \
     || { cat "$dir/server.log" >&2; exit 1; }
   echo "$bin" > "$dir/bin"
   PGPASSWORD="$password" "$bin/psql" -q -h 127.0.0.1 -p "$port" -U ontosync_admin -d postgres -v ON_ERROR_STOP=1 \

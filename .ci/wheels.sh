@@ -20,11 +20,13 @@ ABI="cp${PYVER/./}"
 echo "base image $BASE: Python $PYVER"
 req=$(mktemp)
 trap 'rm -f "$req"' EXIT
-"$PYTHON" -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; print("\n".join(p["dependencies"]))' \
+# the runtime dependencies and the PostgreSQL driver (the image carries it: Dockerfile)
+"$PYTHON" -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; print("\n".join(p["dependencies"] + p["optional-dependencies"]["postgres"]))' \
   > "$req"
 mkdir -p wheels
 "$PYTHON" -m pip download --quiet --disable-pip-version-check --only-binary=:all: \
   --python-version "$PYVER" --implementation cp --abi "$ABI" \
   --platform manylinux2014_x86_64 --platform manylinux_2_28_x86_64 --platform manylinux_2_34_x86_64 \
   -d wheels -r "$req" 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
+"$PYTHON" .ci/strip_wheels.py wheels  # symbol tables out of the extensions (the image's size budget)
 echo "wheels: $(find wheels -name '*.whl' | wc -l) files, $(du -sh wheels | cut -f1)"

@@ -100,13 +100,12 @@ OPTIONS: tuple[Option, ...] = (
     Option("db", "str", "SQLite database path, or a PostgreSQL URL postgresql://...; created and migrated when "
            "missing (default $ONTOSYNC_DATABASE_URL, else {default})", "ontology.db",
            aliases=("database",), input="database", input_default="ontology.db", passed=False,
-           input_help="The SQLite database, relative to the workspace; created and migrated when missing. A "
-                      "PostgreSQL URL needs the driver, which the Action's image does not carry: run the CLI "
-                      "with ontosync[postgres] instead (README: PostgreSQL).",
+           input_help="The SQLite database, relative to the workspace; created and migrated when missing. Or a "
+                      "PostgreSQL URL postgresql://... (pass it from a secret; README: PostgreSQL).",
            metavar="PATH",
            doc="the SQLite database, or a PostgreSQL URL `postgresql://...`; created and migrated when missing",
            doc_default="`$ONTOSYNC_DATABASE_URL`, else `ontology.db`",
-           input_doc="the SQLite database, relative to the workspace (PostgreSQL: [the CLI](#postgresql))"),
+           input_doc="the SQLite database, relative to the workspace, or a PostgreSQL URL ([PostgreSQL](#postgresql))"),
     Option("include", "globs", "path glob to include (repeatable)", list, metavar="GLOB", input="include",
            input_help="Path globs to include, relative to the source root, one per line or comma-separated "
                       "(commas inside {a,b} braces belong to the glob). Empty means every supported extension.",

@@ -32,7 +32,7 @@ def _need_driver() -> None:
         import psycopg2  # noqa: F401
     except ImportError:
         raise PgUnavailable("a postgresql:// database needs the psycopg2 driver, not installed here: pip install "
-                            "'ontosync[postgres]' (the Action's image does not carry it; README: PostgreSQL)") from None
+                            "'ontosync[postgres]' (README: PostgreSQL)") from None
 
 
 def sync(settings: Any, source: Any, options: Any) -> Any:

@@ -8,6 +8,7 @@ a fresh schema on the test server. Contract tables and per-file facts are compar
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -32,6 +33,13 @@ def test_corpus_into_postgres_equals_sqlite(corpus_db, tmp_path):
         got = pg_dump(schema, TABLES)
         assert got == sqlite_dump(corpus_db, TABLES)
         assert len(got["owl_classes"]) > 1000 and len(got["file_edges"]) > 1000
+        # the change log of that first sync (the schema's chg_record(), postgresql/004 and 005) says
+        # what SQLite's says, card for card and axiom for axiom
+        logged = [json.loads(cli("diff", "--db", db, "--run", "1", "--format", "json").stdout)
+                  for db in (url, str(corpus_db))]
+        assert logged[0]["counts"] == logged[1]["counts"] and logged[0]["classes"] == logged[1]["classes"]
+        assert logged[0]["properties"] == logged[1]["properties"] and logged[0]["axioms"] == logged[1]["axioms"]
+        assert logged[0]["counts"]["classes_added"] > 1000 and logged[0]["axioms"]["added"] > 1000
 
         # an incremental series, then compared with a fresh SQLite sync of the changed tree
         pages = sorted(src.glob("*.md"))

@@ -453,7 +453,7 @@ class SyncRun:
         st = self.stats
         try:
             entities = self.repo.counts()
-        except sqlite3.DatabaseError:
+        except (sqlite3.DatabaseError, peewee.DatabaseError):
             entities = {"classes": 0, "properties": 0, "axioms": 0, "hierarchy_edges": 0}
         attempted = st.ok + st.failed
         error_rate = st.failed / attempted if attempted else 0.0

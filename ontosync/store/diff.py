@@ -1,5 +1,8 @@
 """Reading the change log: one run, the runs since a revision, or two databases compared directly.
 
+The log's reads are Peewee queries (store/run_reads.py), the same on SQLite and PostgreSQL; a whole
+database's cards for `--base` are each dialect's own SQL (`_card_sql`).
+
 Each way ends in the same `ChangeSet` (a list of folded `Change`s plus what was compared), and
 `ChangeSet.to_json()` gives CONTRACT section 7's JSON. Labels are looked up in the head database,
 then in the cards the change set itself holds (a removed class keeps its old label), so a run log
@@ -15,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ontosync.store.changelog import AXIOM_ITEM, class_card_sql, has_change_log, property_card_sql
+from ontosync.store.run_reads import RunLog
 
 
 class DiffError(Exception):
@@ -47,22 +51,19 @@ def last_run_id(conn: sqlite3.Connection) -> int:
     """The newest run's id, 0 when none (or the database predates the change log)."""
     if not has_change_log(conn):
         return 0
-    return conn.execute("SELECT COALESCE(max(id), 0) FROM runs").fetchone()[0]
+    return RunLog(conn).newest()
 
 
-def _run_info(conn: sqlite3.Connection, run_id: int | None) -> dict:
+def _run_info(log: RunLog, run_id: int | None) -> dict:
     if not run_id:
         return {"run": None, "revision": None}
-    row = conn.execute("SELECT revision, finished_at FROM runs WHERE id = ?", (run_id,)).fetchone()
-    return {"run": run_id, "revision": row[0] if row else None}
+    return {"run": run_id, "revision": log.revision(run_id)}
 
 
 def fold_runs(conn: sqlite3.Connection, first: int, last: int) -> list[Change]:
     """The net change of runs first..last (inclusive): per key the first old value, the last new."""
     folded: dict[tuple, list] = {}
-    rows = conn.execute("SELECT kind, ontology_id, iri, item, old, new FROM run_changes "
-                        "WHERE run_id BETWEEN ? AND ? ORDER BY run_id", (first, last))
-    for kind, onto, iri, item, old, new in rows:
+    for kind, onto, iri, item, old, new in RunLog(conn).changes(first, last):
         key = (kind, onto, iri, item)
         if key in folded:
             folded[key][1] = new
@@ -87,39 +88,28 @@ def select_runs(conn: sqlite3.Connection, run: int | None = None, since: str | N
     changed something."""
     if not has_change_log(conn):
         raise DiffError("this database has no change log yet (run `ontosync sync` or `ontosync migrate` on it)")
-    newest = last_run_id(conn)
+    log = RunLog(conn)
+    newest = log.newest()
     if run is not None:
-        if conn.execute("SELECT 1 FROM runs WHERE id = ?", (run,)).fetchone() is None:
-            raise DiffError(f"no run {run} in the change log (runs kept: {_kept(conn)})")
+        if not log.exists(run):
+            raise DiffError(f"no run {run} in the change log (runs kept: {log.kept()})")
         first = last = run
-        base = _run_info(conn, _previous_run(conn, run))
+        base = _run_info(log, log.previous(run))
     elif since is not None:
-        row = conn.execute("SELECT id FROM runs WHERE revision = ? OR (length(?) >= 7 AND revision LIKE ? || '%') "
-                           "ORDER BY id DESC LIMIT 1", (since, since, since)).fetchone()
-        if row is None:
-            raise DiffError(f"no run at revision {since} in the change log (runs kept: {_kept(conn)})")
-        first, last = row[0] + 1, newest
-        base = _run_info(conn, row[0])
+        at = log.at_revision(since)
+        if at is None:
+            raise DiffError(f"no run at revision {since} in the change log (runs kept: {log.kept()})")
+        first, last = at + 1, newest
+        base = _run_info(log, at)
     elif after_run is not None:
         first, last = after_run + 1, newest
-        base = _run_info(conn, after_run)
+        base = _run_info(log, after_run)
     else:
         # from the rows themselves: a run killed before it finished has its changes but no count
-        row = conn.execute("SELECT max(run_id) FROM run_changes").fetchone()
-        first = last = row[0] or 0
-        base = _run_info(conn, _previous_run(conn, first) if first else None)
+        first = last = log.last_with_changes()
+        base = _run_info(log, log.previous(first) if first else None)
     changes = fold_runs(conn, first, last) if last >= first else []
-    return ChangeSet(base, _run_info(conn, last if last >= first else newest), changes)
-
-
-def _previous_run(conn: sqlite3.Connection, run: int) -> int | None:
-    row = conn.execute("SELECT max(id) FROM runs WHERE id < ?", (run,)).fetchone()
-    return row[0]
-
-
-def _kept(conn: sqlite3.Connection) -> str:
-    lo, hi = conn.execute("SELECT min(id), max(id) FROM runs").fetchone()
-    return "none" if lo is None else f"{lo} to {hi}"
+    return ChangeSet(base, _run_info(log, last if last >= first else newest), changes)
 
 
 # -- comparing two databases -------------------------------------------------------------------------
@@ -188,7 +178,7 @@ class _Labels:
     """Label of an IRI: the head database's, else a card in the change set, else None."""
 
     def __init__(self, conn: sqlite3.Connection | None, changes: list[Change]) -> None:
-        self.conn = conn
+        self.log = RunLog(conn) if conn is not None else None
         self.cards: dict[tuple[str, str], str] = {}
         for ch in changes:
             for card in (ch.old, ch.new):
@@ -196,14 +186,8 @@ class _Labels:
                     self.cards.setdefault((ch.ontology, ch.iri), card["label"])
 
     def __call__(self, onto: str, iri: str) -> str | None:
-        if self.conn is not None:
-            row = self.conn.execute(
-                "SELECT label FROM owl_classes WHERE ontology_id = ? AND class_iri = ? AND label IS NOT NULL "
-                "UNION ALL SELECT label FROM owl_properties WHERE ontology_id = ? AND property_iri = ? "
-                "AND label IS NOT NULL LIMIT 1", (onto, iri, onto, iri)).fetchone()
-            if row:
-                return row[0]
-        return self.cards.get((onto, iri))
+        found = self.log.label(onto, iri) if self.log is not None else None
+        return found if found is not None else self.cards.get((onto, iri))
 
 
 def _entry(ch: Change, label: str | None, **extra: Any) -> dict:

@@ -110,13 +110,10 @@ class Repository:
         return {p: KnownFile(sha, status, kind) for p, sha, status, kind in rows}
 
     def counts(self) -> dict[str, int]:
-        one = lambda sql: self.conn.execute(sql).fetchone()[0]  # noqa: E731
-        return {
-            "classes": one("SELECT count(*) FROM owl_classes WHERE source_file IS NOT NULL"),
-            "properties": one("SELECT count(*) FROM owl_properties"),
-            "axioms": one("SELECT count(*) FROM owl_axioms"),
-            "hierarchy_edges": one("SELECT count(*) FROM owl_class_hierarchy"),
-        }
+        """The report's counts: Peewee queries, the same on both databases (store/status.py)."""
+        from ontosync.store.status import entity_counts
+
+        return entity_counts(self.db)
 
     # -- writes -----------------------------------------------------------------------------
     @contextmanager

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from peewee import DatabaseError, SqliteDatabase, fn
+from peewee import Database, DatabaseError, SqliteDatabase, fn
 
 from ontosync.store.models import (
     MODELS,
@@ -59,7 +59,19 @@ def status_counts(db: SqliteDatabase) -> dict[str, Any]:
         raise NotAnOntosyncDatabase(str(exc)) from exc
 
 
+def entity_counts(db: Database) -> dict[str, int]:
+    """The run report's counts (and so the Action's outputs), through the models on either database."""
+    with db.bind_ctx(MODELS):
+        return {
+            "classes": OwlClass.select().where(OwlClass.source_file.is_null(False)).count(),
+            "properties": OwlProperty.select().count(),
+            "axioms": OwlAxiom.select().count(),
+            "hierarchy_edges": OwlClassHierarchy.select().count(),
+        }
+
+
 def _counts(db: SqliteDatabase) -> dict[str, Any]:
+    entities = entity_counts(db)
     with db.bind_ctx(MODELS):
         files = dict(SourceFileRow.select(SourceFileRow.status, fn.COUNT(SourceFileRow.path))
                      .group_by(SourceFileRow.status).tuples())
@@ -68,11 +80,11 @@ def _counts(db: SqliteDatabase) -> dict[str, Any]:
                                       SourceFileRow.error_kind).where(SourceFileRow.status == "failed")
         return {
             "files": {k: files.get(k, 0) for k in ("ok", "failed", "skipped")},
-            "classes": OwlClass.select().where(OwlClass.source_file.is_null(False)).count(),
+            "classes": entities["classes"],
             "referenced_only_classes": OwlClass.select().where(OwlClass.source_file.is_null()).count(),
-            "hierarchy_edges": OwlClassHierarchy.select().count(),
-            "properties": OwlProperty.select().count(),
-            "axioms": OwlAxiom.select().count(),
+            "hierarchy_edges": entities["hierarchy_edges"],
+            "properties": entities["properties"],
+            "axioms": entities["axioms"],
             "ontologies": [o.ontology_id for o in Ontology.select(Ontology.ontology_id).order_by(Ontology.ontology_id)],
             "last_revision": revision,
             "last_synced_at": SourceFileRow.select(fn.MAX(SourceFileRow.synced_at)).scalar(),

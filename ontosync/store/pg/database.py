@@ -16,9 +16,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import peewee
+
 from ontosync.db_url import mask, schema_for, split_schema
 from ontosync.store import migrations
-from ontosync.store.pg.dialect import PgConnection, wrap_errors
+from ontosync.store.pg.dialect import PgConnection, is_retryable, wrap_errors
 
 LOCK_POLL_S = 0.2
 
@@ -134,8 +136,12 @@ def migrate(conn: PgConnection, schema: str) -> list[str]:
         try:
             migrations.apply_migration(conn, mig)
             conn.execute("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             conn.execute("ROLLBACK")
+            if isinstance(exc, peewee.DatabaseError) and not is_retryable(exc):  # name the file, as on SQLite
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                raise migrations.MigrationError(f"migration postgresql/{mig.path.name} failed and was rolled "
+                                                f"back: {first}") from exc
             raise
         done.append(mig.name)
     return done

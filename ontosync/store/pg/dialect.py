@@ -27,6 +27,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from ontosync.store.pg.batch import StatementQueue
+
 _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bCROSS JOIN(\s+\w+(?:\s+\w+)?\s+ON\b)"), r"JOIN\1"),
     (re.compile(r"\bGLOB\s+'([^'*?\[]*)\*'"), r"LIKE '\1%'"),
@@ -149,6 +151,9 @@ class PgConnection:
         # skip PostgreSQL's planning (~1 ms a statement, most of a save's time without it).
         self.prepare = prepare
         self._prepared: dict[str, str | None] = {}  # SQLite SQL -> EXECUTE template, None: run as is
+        # inside a transaction the writer's statements are queued and sent together (store/pg/batch.py)
+        self.queue = StatementQueue(self.raw, _ErrorWrapper) if prepare else None
+        self._open = False  # a BEGIN was queued or sent, no COMMIT or ROLLBACK yet
 
     dialect = "postgresql"  # store/diff.py picks this dialect's card SQL by it
 
@@ -160,9 +165,16 @@ class PgConnection:
     def in_transaction(self) -> bool:
         import psycopg2.extensions as ext
 
-        return self.raw.info.transaction_status != ext.TRANSACTION_STATUS_IDLE
+        return self._open or self.raw.info.transaction_status != ext.TRANSACTION_STATUS_IDLE
 
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
+        word = sql.strip().rstrip(";").upper()
+        if self.queue is not None and word in ("COMMIT", "ROLLBACK"):
+            return self._end(word)
+        if self.queue is not None and (self._open or word == "BEGIN") and not isinstance(params, dict):
+            self._open = True
+            return self.queue.add(self._statement(sql, self.raw.cursor()), params)
+        self.flush()
         cur = self.raw.cursor()
         with _ErrorWrapper():
             if isinstance(params, dict):  # :name parameters (store/search.py)
@@ -176,16 +188,35 @@ class PgConnection:
 
         cur = self.raw.cursor()
         rows = [tuple(r) for r in rows]
-        if rows:
+        if rows and self.queue is not None and self._open:
+            self.queue.add_many(self._statement(sql, cur), rows)
+        elif rows:
+            self.flush()
             with _ErrorWrapper():
                 execute_batch(cur, self._statement(sql, cur), rows, page_size=200)
         return cur
+
+    def flush(self) -> None:
+        """Send what is queued (store/pg/batch.py); the writer's reads of its own results do this."""
+        if self.queue is not None and len(self.queue):
+            self.queue.send()
+
+    def _end(self, word: str) -> Any:
+        """COMMIT: sent behind the queue, in the same round trip. ROLLBACK: the queue never ran."""
+        self._open = False
+        if word == "COMMIT":
+            return self.queue.send("COMMIT")
+        self.rollback()
+        return self.raw.cursor()
 
     def rollback(self) -> None:
         """End a failed transaction (psycopg2's rollback() does nothing in autocommit mode: the
         server's transaction must be ended by a ROLLBACK sent as SQL), and forget the statements
         prepared so far: whether a PREPARE inside it survived is not something to rely on."""
-        if not self.in_transaction:
+        if self.queue is not None:
+            self.queue.discard()  # none of it was sent
+        self._open = False
+        if not self.in_transaction:  # a BEGIN still queued never reached the server
             return
         cur = self.raw.cursor()
         with _ErrorWrapper():
@@ -209,6 +240,7 @@ class PgConnection:
 
         body, n = numbered(translate(sql))
         name = f"ontosync_{len(self._prepared)}"
+        self.flush()  # what is queued goes first: a PREPARE may name a table a queued CREATE makes
         inside = self.in_transaction
         try:
             if inside:

@@ -1,0 +1,108 @@
+"""The change log's reads as Peewee queries: one query per question, serving SQLite and PostgreSQL.
+
+`ontosync diff` and the Action's change outputs (store/diff.py, action/changes.py) ask the log which
+runs exist, which run a revision names, and what a range of runs changed; the labels of the IRIs
+they print come from the contract tables. These are plain selects over the models
+(store/changelog_models.py, store/models.py), so Peewee writes each dialect's SQL. What stays
+dialect-specific, behind store/diff.py's `_card_sql`: a whole database's cards for `diff --base`
+(SQLite's JSON functions, PostgreSQL's class_card()/property_card()).
+
+`RunLog` takes whatever connection the caller holds: a PostgreSQL reader (store/pg/dialect.py's
+PgConnection, whose Peewee database it uses) or a sqlite3 connection (adopted by a Peewee
+SqliteDatabase that neither configures nor closes it: its owner does).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from typing import Any
+
+from peewee import Database, SqliteDatabase, fn
+
+from ontosync.store.changelog_models import CHANGELOG_MODELS, Run, RunChange
+from ontosync.store.models import OwlClass, OwlProperty
+
+
+class _Adopted(SqliteDatabase):
+    """A Peewee database over an open sqlite3 connection it does not own."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        super().__init__(":memory:")
+        self._adopted = conn
+
+    def _connect(self) -> sqlite3.Connection:
+        return self._adopted
+
+    def _close(self, conn: sqlite3.Connection) -> None:
+        pass  # the caller's connection: the caller closes it
+
+
+def peewee_database(conn: Any) -> Database:
+    db = getattr(conn, "db", None)
+    if isinstance(db, Database):  # PostgreSQL: PgConnection keeps its Peewee database
+        return db
+    return _Adopted(conn)
+
+
+class RunLog:
+    """The change log of one database, read through the models."""
+
+    def __init__(self, conn: Any) -> None:
+        self.db = peewee_database(conn)
+
+    def _bound(self):
+        return self.db.bind_ctx((*CHANGELOG_MODELS, OwlClass, OwlProperty))
+
+    def newest(self) -> int:
+        """The newest run's id, 0 when none."""
+        with self._bound():
+            return Run.select(fn.COALESCE(fn.MAX(Run.id), 0)).scalar() or 0
+
+    def exists(self, run: int) -> bool:
+        with self._bound():
+            return Run.select().where(Run.id == run).exists()
+
+    def revision(self, run: int) -> str | None:
+        with self._bound():
+            return Run.select(Run.revision).where(Run.id == run).scalar()
+
+    def previous(self, run: int) -> int | None:
+        with self._bound():
+            return Run.select(fn.MAX(Run.id)).where(Run.id < run).scalar()
+
+    def kept(self) -> str:
+        with self._bound():
+            lo, hi = Run.select(fn.MIN(Run.id), fn.MAX(Run.id)).tuples().get()
+        return "none" if lo is None else f"{lo} to {hi}"
+
+    def at_revision(self, since: str) -> int | None:
+        """The newest run synced at `since`: the full revision, or a prefix of 7 or more characters."""
+        named = Run.revision == since
+        if len(since) >= 7:
+            named |= Run.revision.startswith(since)
+        with self._bound():
+            return Run.select(Run.id).where(named).order_by(Run.id.desc()).limit(1).scalar()
+
+    def last_with_changes(self) -> int:
+        """The newest run with logged changes (a run killed before it finished has no count)."""
+        with self._bound():
+            return RunChange.select(fn.MAX(RunChange.run_id)).scalar() or 0
+
+    def changes(self, first: int, last: int) -> Iterator[tuple]:
+        """(kind, ontology, iri, item, old, new) of runs first..last, in run order."""
+        with self._bound():
+            query = (RunChange.select(RunChange.kind, RunChange.ontology_id, RunChange.iri, RunChange.item,
+                                      RunChange.old, RunChange.new)
+                     .where(RunChange.run_id.between(first, last)).order_by(RunChange.run_id).tuples())
+            yield from query
+
+    def label(self, onto: str, iri: str) -> str | None:
+        """The head database's label of a class, else of a property."""
+        with self._bound():
+            for model, key in ((OwlClass, OwlClass.class_iri), (OwlProperty, OwlProperty.property_iri)):
+                found = (model.select(model.label).where((model.ontology_id == onto) & (key == iri)
+                                                         & model.label.is_null(False)).limit(1).scalar())
+                if found is not None:
+                    return found
+        return None
