@@ -26,7 +26,7 @@ from ontosync import __version__
 from ontosync.config import Settings
 from ontosync.db_url import is_postgres_url, mask
 from ontosync.parsing import ParseOptions
-from ontosync.pipeline import interrupts
+from ontosync.pipeline import interrupts, stat_cache
 from ontosync.pipeline.checkpoint import Checkpoint
 from ontosync.pipeline.fingerprint import settings_fingerprint
 from ontosync.pipeline.logseq_graph import with_graph
@@ -178,6 +178,7 @@ class SyncRun:
         self.delayed: RetryQueue[Task] = RetryQueue(REQUEUE)  # parse failures worth another try
         self._save = self._retrying(self._save_outcome)
         self.unreadable = UnreadableFolders(self.stats.warnings)
+        self.stat_cache: stat_cache.StatCache | None = None
         repo.readers = ReadersLayer(options.namespaces, settings.relations, options.page_namespace)
 
     # -- the run ----------------------------------------------------------------------------
@@ -201,6 +202,7 @@ class SyncRun:
             start_log = getattr(self.repo, "start_change_log", ChangeLog.start)  # PostgreSQL's: store/pg/changelog.py
             self.changes = self.repo.changes = self._write(  # the run's change log (store/changelog.py)
                 start_log, self.repo, self.source.revision, self.source.description, started_at)
+            self.stat_cache = stat_cache.attach(self.source, self.repo)  # a local tree: hash what changed
             self._loop(pool, ckpt_path)
             pool.close()  # every file is parsed: the workers' memory is not needed for the refresh
             for text in self._write(self.repo.refresh_readers):  # semantic-sql layer: store/closure.py
@@ -294,6 +296,8 @@ class SyncRun:
                 self.progress.update(self.stats.finished)
             else:
                 yield sf
+            stat_cache.flush(self.stat_cache, self.repo, self._write)
+        stat_cache.flush(self.stat_cache, self.repo, self._write, done=True)
         while current is not None:
             self._maybe_deleted(current)
             current = next(known, None)

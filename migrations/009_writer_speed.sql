@@ -7,3 +7,16 @@
 DROP INDEX IF EXISTS file_edges_parent;
 CREATE INDEX file_edges_parent ON file_edges (ontology_id, parent_iri, parent_ref_text)
     WHERE parent_ref_text IS NOT NULL;
+
+-- The stat cache (pipeline/stat_cache.py): a local file's git blob hash, keyed by what `stat` says of
+-- it, so a re-sync reads only the files whose size, mtime, ctime or inode changed instead of hashing
+-- every file of the tree (as git's index does). It is a cache of the files, not of the database's
+-- content: a row is only written for a file that had not changed for 2 s before it was hashed.
+CREATE TABLE file_stats (
+    path TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    ctime_ns INTEGER NOT NULL,
+    inode INTEGER NOT NULL,
+    blob_sha TEXT NOT NULL
+) WITHOUT ROWID;
