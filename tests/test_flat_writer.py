@@ -20,7 +20,7 @@ NOW = "2026-01-01T00:00:00Z"
 
 def page(title: str, parents: list[str]) -> bytes:
     lines = ["- ### OntologyBlock", f"  - term-id:: T-{title}", f"  - preferred-term:: {title}",
-             "  - owl:class:: ex:" + title.replace(" ", "")]
+             "  - owl:class:: http://example.org/" + title.replace(" ", "")]
     lines += [f"  - is-subclass-of:: [[{p}]]" for p in parents]
     return ("\n".join(lines) + "\n").encode()
 
@@ -90,3 +90,30 @@ def cost_of_a_deleted_class(tmp_path, pages: int) -> int:
 def test_deleting_a_class_with_the_change_log_armed_costs_the_same_at_4x_the_hierarchy(tmp_path):
     small, large = cost_of_a_deleted_class(tmp_path, 60), cost_of_a_deleted_class(tmp_path, 240)
     assert large < small * 1.25, (small, large)
+
+
+def test_a_page_that_appears_rewrites_only_the_link_rows_that_moved(tmp_path):
+    """Page A links to X and Y, neither of which exists; X appears. A's row for X moves to X's class
+    (deleted and inserted), its row for Y is the same row as before (same rowid), and A's rows are
+    what a fresh sync of both pages gives."""
+    repo = repository(tmp_path, "relink")
+    save(repo, "pages/a.md", page("A", ["X", "Y"]))
+
+    def rows() -> dict[str, tuple]:
+        return {o: (rowid, o) for rowid, o in repo.conn.execute(
+            "SELECT rowid, object FROM statements WHERE source_file = 'pages/a.md' "
+            "AND predicate = 'rdfs:subClassOf'")}
+
+    before = rows()
+    assert set(before) == {"page:x", "page:y"}
+    save(repo, "pages/x.md", page("X", []))
+    after = rows()
+    assert set(after) == {"http://example.org/X", "page:y"}
+    assert after["page:y"] == before["page:y"]
+    fresh = repository(tmp_path, "relink-fresh")
+    save(fresh, "pages/x.md", page("X", []))
+    save(fresh, "pages/a.md", page("A", ["X", "Y"]))
+    cols = "subject, predicate, object, value FROM statements WHERE source_file = 'pages/a.md'"
+    assert sorted(repo.conn.execute(f"SELECT {cols}")) == sorted(fresh.conn.execute(f"SELECT {cols}"))
+    repo.close()
+    fresh.close()
