@@ -112,3 +112,35 @@ def test_deleted_and_edited_files_leave_no_stale_rows(tmp_path, hashed):
     assert [p for (p,) in q(db, "SELECT path FROM file_stats ORDER BY path")] == [
         "pages/P0.md", "pages/P2.md", "pages/P4.md"]
     assert q(db, "SELECT label FROM owl_classes WHERE source_file = 'pages/P3.md'") == [("Label 3 edited",)]
+
+
+def test_a_database_before_009_upgrades_in_place(tmp_path, hashed, monkeypatch):
+    """Schema 001-008 (the release before), then a sync: 009 adds the cache and the wider link-text
+    index; the facts equal a fresh database's, `verify` passes, and the next sync hashes nothing."""
+    import sqlite3
+
+    from ontosync.store import migrations
+    from tests.helpers import copy_example, dump_file
+
+    monkeypatch.setattr(stat_cache, "SETTLED_NS", 0)
+    src, old, fresh = copy_example(tmp_path), tmp_path / "old.db", tmp_path / "fresh.db"
+    conn = sqlite3.connect(old, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = wal")
+    for mig in migrations.available_migrations():
+        if mig.version <= 8:
+            conn.execute("BEGIN IMMEDIATE")
+            migrations.apply_migration(conn, mig)
+            conn.execute("COMMIT")
+    conn.close()
+    sync(src, old)
+    sync(src, fresh)
+    assert dump_file(old) == dump_file(fresh)
+    assert q(old, "SELECT max(version) FROM schema_migrations") == [(9,)]
+    assert "parent_ref_text" in q(old, "SELECT sql FROM sqlite_master WHERE name = 'file_edges_parent'")[0][0]
+    files = q(old, "SELECT count(*) FROM source_files WHERE blob_sha IS NOT NULL")[0][0]
+    assert q(old, "SELECT count(*) FROM file_stats") == [(files,)] and files > 0
+    check = cli("verify", "--db", str(old))
+    assert check.returncode == 0, check.stdout + check.stderr
+    hashed.clear()
+    sync(src, old)
+    assert hashed == []
