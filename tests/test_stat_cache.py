@@ -117,21 +117,11 @@ def test_deleted_and_edited_files_leave_no_stale_rows(tmp_path, hashed):
 def test_a_database_before_009_upgrades_in_place(tmp_path, hashed, monkeypatch):
     """Schema 001-008 (the release before), then a sync: 009 adds the cache and the wider link-text
     index; the facts equal a fresh database's, `verify` passes, and the next sync hashes nothing."""
-    import sqlite3
-
-    from ontosync.store import migrations
-    from tests.helpers import copy_example, dump_file
+    from tests.helpers import copy_example, database_at, dump_file
 
     monkeypatch.setattr(stat_cache, "SETTLED_NS", 0)
     src, old, fresh = copy_example(tmp_path), tmp_path / "old.db", tmp_path / "fresh.db"
-    conn = sqlite3.connect(old, isolation_level=None)
-    conn.execute("PRAGMA journal_mode = wal")
-    for mig in migrations.available_migrations():
-        if mig.version <= 8:
-            conn.execute("BEGIN IMMEDIATE")
-            migrations.apply_migration(conn, mig)
-            conn.execute("COMMIT")
-    conn.close()
+    database_at(old, 8)
     sync(src, old)
     sync(src, fresh)
     assert dump_file(old) == dump_file(fresh)
