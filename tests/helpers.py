@@ -202,3 +202,19 @@ def make_chain_tree(root: Path, files: int) -> None:
             "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
             f"<http://example.org/f#C{i}> a owl:Class ; <http://www.w3.org/2000/01/rdf-schema#subClassOf> "
             f"<http://example.org/f#C{i + 1}> .\n")
+
+
+def database_at(db: Path, last_version: int) -> None:
+    """A new database with migrations 001..last_version only: as an older release left it."""
+    from ontosync.store import migrations
+
+    conn = sqlite3.connect(db, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode = wal")
+        for mig in migrations.available_migrations():
+            if mig.version <= last_version:
+                conn.execute("BEGIN IMMEDIATE")
+                migrations.apply_migration(conn, mig)
+                conn.execute("COMMIT")
+    finally:
+        conn.close()

@@ -11,10 +11,9 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from ontosync.store import migrations
 from ontosync.store.search import _ALL, _ROW
 from ontosync.store.semsql import curie_prefixes
-from tests.helpers import cli, copy_example, dump_file
+from tests.helpers import cli, copy_example, database_at, dump_file
 
 DROPPED = {"owl_axioms_ontology", "statements_spv", "statements_p"}
 
@@ -26,16 +25,7 @@ def indexes(db: Path) -> set[str]:
 
 def database_at_006(db: Path) -> None:
     """A database as the release before migration 008 left it (schema 001-006)."""
-    conn = sqlite3.connect(db, isolation_level=None)
-    try:
-        conn.execute("PRAGMA journal_mode = wal")
-        for mig in migrations.available_migrations():
-            if mig.version <= 6:
-                conn.execute("BEGIN IMMEDIATE")
-                migrations.apply_migration(conn, mig)
-                conn.execute("COMMIT")
-    finally:
-        conn.close()
+    database_at(db, 6)
 
 
 def test_a_database_before_008_upgrades_and_reads_the_same(tmp_path):

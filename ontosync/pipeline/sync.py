@@ -15,18 +15,17 @@ import heapq
 import math
 import resource
 import sqlite3
+import sys
 import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-import peewee
-
 from ontosync import __version__
 from ontosync.config import Settings
 from ontosync.db_url import is_postgres_url, mask
 from ontosync.parsing import ParseOptions
-from ontosync.pipeline import interrupts
+from ontosync.pipeline import interrupts, stat_cache
 from ontosync.pipeline.checkpoint import Checkpoint
 from ontosync.pipeline.fingerprint import settings_fingerprint
 from ontosync.pipeline.logseq_graph import with_graph
@@ -49,6 +48,13 @@ WRITE_RETRY = RetryPolicy(attempts=None, factor=0.5, max_wait=8.0)
 REQUEUE = RetryPolicy(attempts=None, factor=0.1, max_wait=8.0)
 LEGACY_PREFIX = "legacy:"
 RETRYABLE_KINDS = {"io", "crash", "timeout", "locked", "network", "rate-limit"}
+
+
+def peewee_error(name: str) -> type[Exception]:
+    """Peewee's exception class `name` (a PostgreSQL store raises its errors as Peewee's) when a store
+    has loaded Peewee, else sqlite3's: a SQLite sync does not import Peewee (issue 18, start-up)."""
+    module = sys.modules.get("peewee")
+    return getattr(module, name) if module is not None else getattr(sqlite3, name)
 
 
 class FatalStop(Exception):
@@ -178,6 +184,7 @@ class SyncRun:
         self.delayed: RetryQueue[Task] = RetryQueue(REQUEUE)  # parse failures worth another try
         self._save = self._retrying(self._save_outcome)
         self.unreadable = UnreadableFolders(self.stats.warnings)
+        self.stat_cache: stat_cache.StatCache | None = None
         repo.readers = ReadersLayer(options.namespaces, settings.relations, options.page_namespace)
 
     # -- the run ----------------------------------------------------------------------------
@@ -201,6 +208,7 @@ class SyncRun:
             start_log = getattr(self.repo, "start_change_log", ChangeLog.start)  # PostgreSQL's: store/pg/changelog.py
             self.changes = self.repo.changes = self._write(  # the run's change log (store/changelog.py)
                 start_log, self.repo, self.source.revision, self.source.description, started_at)
+            self.stat_cache = stat_cache.attach(self.source, self.repo)  # a local tree: hash what changed
             self._loop(pool, ckpt_path)
             pool.close()  # every file is parsed: the workers' memory is not needed for the refresh
             for text in self._write(self.repo.refresh_readers):  # semantic-sql layer: store/closure.py
@@ -294,6 +302,8 @@ class SyncRun:
                 self.progress.update(self.stats.finished)
             else:
                 yield sf
+            stat_cache.flush(self.stat_cache, self.repo, self._write)
+        stat_cache.flush(self.stat_cache, self.repo, self._write, done=True)
         while current is not None:
             self._maybe_deleted(current)
             current = next(known, None)
@@ -409,7 +419,7 @@ class SyncRun:
             interrupts.raise_if_pending()  # nothing of this file has committed yet: stop now
             self.stats.retries += 1
 
-        return WRITE_RETRY.retrying(fn, (sqlite3.OperationalError, peewee.OperationalError), on_retry=count,
+        return WRITE_RETRY.retrying(fn, (sqlite3.OperationalError, peewee_error("OperationalError")), on_retry=count,
                                     giveup=lambda e: not is_locked(e), max_time=self.s.busy_timeout)
 
     def _write(self, fn, *args):
@@ -418,7 +428,7 @@ class SyncRun:
             if fn is not self._save:
                 return self._retrying(fn)(*args)
             return fn(*args)
-        except (sqlite3.DatabaseError, peewee.DatabaseError) as exc:
+        except (sqlite3.DatabaseError, peewee_error("DatabaseError")) as exc:
             if is_locked(exc):
                 raise FatalStop(busy_message(self.s, exc), 4) from exc
             damaged = any(w in str(exc).lower() for w in ("malformed", "not a database"))
@@ -437,7 +447,7 @@ class SyncRun:
     def _finish_change_log(self) -> None:
         self.repo.changes = None
         if self.changes is not None:
-            with contextlib.suppress(sqlite3.DatabaseError, peewee.DatabaseError):  # PostgreSQL's, as Peewee's
+            with contextlib.suppress(sqlite3.DatabaseError, peewee_error("DatabaseError")):  # PostgreSQL's, as Peewee's
                 self.changes.finish(utc_now(), self.s.keep_runs)
 
     # -- what the database was last synced from ------------------------------------------------

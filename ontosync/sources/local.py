@@ -35,6 +35,7 @@ class LocalSource:
         self.warnings: list[dict] = []  # names the walk had to leave out (see sources/names.py)
         self._os_paths: dict[str, str] = {}  # recorded path -> OS path, for escaped names only
         self._start_prefix = ""
+        self.stat_cache = None  # set by the sync: pipeline/stat_cache.py (hashes only what `stat` says changed)
         self._check_listable(self._start())
 
     def _start(self) -> Path:
@@ -180,7 +181,10 @@ class LocalSource:
             if st.st_size > self.max_file_size:
                 return SourceFile(rel, None, st.st_size,
                                   f"file too large: {st.st_size} bytes (limit {self.max_file_size}, --max-file-size)")
-            return SourceFile(rel, hash_file(entry.path, st.st_size), st.st_size)
+            path = entry.path
+            if self.stat_cache is None:
+                return SourceFile(rel, hash_file(path, st.st_size), st.st_size)
+            return SourceFile(rel, self.stat_cache.blob_sha(rel, st, lambda: hash_file(path, st.st_size)), st.st_size)
         except OSError as exc:
             return SourceFile(rel, None, 0, f"cannot read: {exc.strerror or exc}")
 

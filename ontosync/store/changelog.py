@@ -56,7 +56,10 @@ def _trigger_sql() -> list[str]:
     children_of_old = (
         "INSERT INTO chg_cls (o, iri, card) SELECT h.ontology_id, h.class_iri, "
         + class_card_sql("h.ontology_id", "h.class_iri")
-        + " FROM owl_class_hierarchy h WHERE h.ontology_id = OLD.ontology_id AND h.parent_iri = OLD.class_iri"
+        # INDEXED BY: without it SQLite chose the primary key's covering prefix (ontology_id) and read
+        # every hierarchy row of the ontology at each class deleted (issue 18: tests/test_flat_writer.py)
+        + " FROM owl_class_hierarchy h INDEXED BY owl_class_hierarchy_parent"
+          " WHERE h.ontology_id = OLD.ontology_id AND h.parent_iri = OLD.class_iri"
           " AND NOT EXISTS (SELECT 1 FROM chg_cls x WHERE x.o = h.ontology_id AND x.iri = h.class_iri);")
     ax = ("INSERT INTO chg_ax (o, s, t, obj, ann, d) VALUES ({r}.ontology_id, {r}.subject, {r}.axiom_type, "
           "{r}.object, {r}.annotations, {d});")

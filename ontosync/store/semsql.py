@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections import Counter
 
 from ontosync.parsing.curies import CurieMap
 from ontosync.parsing.facts import FileFacts
@@ -107,14 +108,30 @@ class ReadersLayer:
                 rows = self._own_rows(conn, path, relations) + self._link_rows(conn, path, relations)
             self._insert(conn, rows)
         for other in self._repointed_files(conn, path) if self.names_changed else ():
-            # only the rows that depend on where links point: subclass edges and restrictions, and
-            # only when they differ (a page without owl:class resolves to the IRI its links had)
-            rows = self._link_rows(conn, other)
-            have = conn.execute(f"SELECT {COLUMNS} FROM statements WHERE source_file = ?{LINK_ROWS}",
-                                (other,)).fetchall()
-            if sorted(have, key=repr) != sorted(rows, key=repr):
-                self._forget(conn, other, LINK_ROWS)
-                self._insert(conn, rows)
+            self._relink(conn, other)
+
+    def _relink(self, conn: sqlite3.Connection, other: str) -> None:
+        """Another file's rows that depend on where links point (subclass edges and restrictions),
+        derived again; only the rows that differ are deleted and inserted. Replacing all of them
+        deleted rows scattered over `statements_o` and `statements_spo`: most of the pages a save
+        wrote on a large graph (issue 18), where typically one link of the file moved."""
+        rows = self._link_rows(conn, other)
+        have = conn.execute(f"SELECT rowid, {COLUMNS} FROM statements WHERE source_file = ?{LINK_ROWS}",
+                            (other,)).fetchall()
+        wanted = Counter(rows)
+        gone = []
+        for rowid, *row in have:
+            key = tuple(row)
+            if wanted[key] > 0:
+                wanted[key] -= 1
+            else:
+                gone.append((rowid, key[0]))
+        if gone:
+            conn.executemany("DELETE FROM statements WHERE rowid = ?", [(rowid,) for rowid, _ in gone])
+            self.touched.update(stanza for _, stanza in gone)
+        added = list(wanted.elements())
+        if added:
+            self._insert(conn, added)
 
     def _forget(self, conn: sqlite3.Connection, path: str, only: str) -> None:
         self.touched.update(r[0] for r in conn.execute(
