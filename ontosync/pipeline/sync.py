@@ -15,11 +15,12 @@ import heapq
 import math
 import resource
 import sqlite3
-import sys
 import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+
+import peewee
 
 from ontosync import __version__
 from ontosync.config import Settings
@@ -48,13 +49,6 @@ WRITE_RETRY = RetryPolicy(attempts=None, factor=0.5, max_wait=8.0)
 REQUEUE = RetryPolicy(attempts=None, factor=0.1, max_wait=8.0)
 LEGACY_PREFIX = "legacy:"
 RETRYABLE_KINDS = {"io", "crash", "timeout", "locked", "network", "rate-limit"}
-
-
-def peewee_error(name: str) -> type[Exception]:
-    """Peewee's exception class `name` (a PostgreSQL store raises its errors as Peewee's) when a store
-    has loaded Peewee, else sqlite3's: a SQLite sync does not import Peewee (issue 18, start-up)."""
-    module = sys.modules.get("peewee")
-    return getattr(module, name) if module is not None else getattr(sqlite3, name)
 
 
 class FatalStop(Exception):
@@ -419,7 +413,7 @@ class SyncRun:
             interrupts.raise_if_pending()  # nothing of this file has committed yet: stop now
             self.stats.retries += 1
 
-        return WRITE_RETRY.retrying(fn, (sqlite3.OperationalError, peewee_error("OperationalError")), on_retry=count,
+        return WRITE_RETRY.retrying(fn, (sqlite3.OperationalError, peewee.OperationalError), on_retry=count,
                                     giveup=lambda e: not is_locked(e), max_time=self.s.busy_timeout)
 
     def _write(self, fn, *args):
@@ -428,7 +422,7 @@ class SyncRun:
             if fn is not self._save:
                 return self._retrying(fn)(*args)
             return fn(*args)
-        except (sqlite3.DatabaseError, peewee_error("DatabaseError")) as exc:
+        except (sqlite3.DatabaseError, peewee.DatabaseError) as exc:
             if is_locked(exc):
                 raise FatalStop(busy_message(self.s, exc), 4) from exc
             damaged = any(w in str(exc).lower() for w in ("malformed", "not a database"))
@@ -447,7 +441,7 @@ class SyncRun:
     def _finish_change_log(self) -> None:
         self.repo.changes = None
         if self.changes is not None:
-            with contextlib.suppress(sqlite3.DatabaseError, peewee_error("DatabaseError")):  # PostgreSQL's, as Peewee's
+            with contextlib.suppress(sqlite3.DatabaseError, peewee.DatabaseError):  # PostgreSQL's, as Peewee's
                 self.changes.finish(utc_now(), self.s.keep_runs)
 
     # -- what the database was last synced from ------------------------------------------------

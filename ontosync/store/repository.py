@@ -31,9 +31,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from peewee import SqliteDatabase
+
 from ontosync.parsing import DEFAULT_NAMESPACES
 from ontosync.parsing.facts import FileFacts, ParseWarning
 from ontosync.store import migrations, own_rows, semsql, transaction
+from ontosync.store.models import database_proxy
 from ontosync.store.semsql import ReadersLayer
 from ontosync.store.wal import JOURNAL_SIZE_LIMIT, WRITER_AUTOCHECKPOINT_PAGES
 
@@ -63,23 +66,11 @@ class KnownFile:
     error_kind: str | None
 
 
-def open_database(path: str | Path, timeout: float = BUSY_TIMEOUT_S):
+def open_database(path: str | Path, timeout: float = BUSY_TIMEOUT_S) -> SqliteDatabase:
     """A Peewee database with ontosync's pragmas on every connection (foreign keys always on)."""
-    from peewee import SqliteDatabase
-
     db = SqliteDatabase(str(path), pragmas=PRAGMAS, timeout=timeout, check_same_thread=False)
     db.connect()
     return db
-
-
-def connect(path: str | Path, timeout: float = BUSY_TIMEOUT_S) -> sqlite3.Connection:
-    """The writer's connection, as Peewee opened it (autocommit: transactions are explicit, see
-    store/transaction.py; the same pragmas) without importing Peewee, a fifth of a no-op re-sync's
-    start-up (issue 18); the Peewee models (store/status.py) open their own."""
-    conn = sqlite3.connect(str(path), timeout=timeout, check_same_thread=False, isolation_level=None)
-    for key, value in PRAGMAS.items():
-        conn.execute(f"PRAGMA {key} = {value}")
-    return conn
 
 
 class Repository:
@@ -89,11 +80,13 @@ class Repository:
         self.db_path = str(db_path)
         self.default_ontology = default_ontology
         try:
-            self.conn: sqlite3.Connection = connect(db_path, timeout)
+            self.db = open_database(db_path, timeout)
+            self.conn: sqlite3.Connection = self.db.connection()
             self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             self.conn.execute(f"PRAGMA wal_autocheckpoint = {WRITER_AUTOCHECKPOINT_PAGES}")  # store/wal.py
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{db_path}: {exc}") from exc
+        database_proxy.initialize(self.db)
         self._temp_ready = False
         self._filled: tuple[str, ...] = AFFECTED_TABLES  # temp tables the last save may have left rows in
         self.fingerprint: str | None = None  # of the run's settings, stored with each file (migration 003)
@@ -101,7 +94,7 @@ class Repository:
         self.readers = ReadersLayer(DEFAULT_NAMESPACES)  # the sync sets its configured one
 
     def close(self) -> None:
-        self.conn.close()
+        self.db.close()
 
     # -- schema -----------------------------------------------------------------------------
     def ensure_schema(self) -> list[str]:
