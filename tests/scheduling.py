@@ -1,4 +1,4 @@
-"""How the suite is spread over pytest-xdist's workers under the README's `-n 2 --dist loadfile`.
+"""How the suite is spread over pytest-xdist's workers under the README's `-n 3 --dist loadfile`.
 
 `loadfile` gives each test module to one worker whole, so a module-scoped fixture (a corpus sync,
 a fake GitHub tree, the hostile tree) is built once. Two refinements, both about the end of the
