@@ -22,27 +22,28 @@ SHARED = RECORD + """import pytest
 def tree():
     record("built")
 """ + "".join(f"def test_shared_{i}(tree):\n    record('shared')\n" for i in range(12))
-SPLIT = RECORD + "".join(f"def test_split_{i}():\n    time.sleep(0.2)\n    record('split')\n" for i in range(6))
+SPLIT = RECORD + "".join(f"def test_split_{i}():\n    time.sleep(0.1)\n    record('split')\n" for i in range(6))
 SPLIT_SHARING = SHARED.replace("record('shared')", "record('split')")
 
 
-def run_suite(root: Path, split_module: str) -> subprocess.CompletedProcess:
+def run_suite(root: Path, split_module: str, *args: str) -> subprocess.CompletedProcess:
     """`root`/tests holding a module with a module fixture and `split_module` as the PER_TEST
-    module tests/test_incremental.py, run as the README runs the suite (-n 2 --dist loadfile)."""
+    module tests/test_incremental.py, run by pytest with `args` (only xdist's plugin loaded: each
+    process starts in a fraction of the time)."""
     tests = root / "tests"
     tests.mkdir(parents=True)
     (tests / "test_a_shared.py").write_text(SHARED)
     (tests / "test_incremental.py").write_text(split_module)
     (root / "conftest.py").write_text('pytest_plugins = ("tests.scheduling",)\n')
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", "2", "--dist", "loadfile",
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "xdist.plugin", *args,
                            "-p", "no:cacheprovider", "--rootdir", str(root), "tests"],
                           capture_output=True, text=True, cwd=root, timeout=300,
-                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
+                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"})
 
 
 def test_module_fixtures_stay_whole_and_the_per_test_module_spreads_first(tmp_path: Path) -> None:
     assert "tests/test_incremental.py" in PER_TEST and "tests/test_a_shared.py" not in PER_TEST
-    proc = run_suite(tmp_path, SPLIT)
+    proc = run_suite(tmp_path, SPLIT, "-n", "2", "--dist", "loadfile")  # as the README runs the suite
     assert proc.returncode == 0, proc.stdout + proc.stderr
     ran = [tuple(line.split()) for line in (tmp_path / "ran.txt").read_text().splitlines()]
     assert [name for name, _ in ran].count("built") == 1  # the module fixture, once in the run
@@ -53,7 +54,7 @@ def test_module_fixtures_stay_whole_and_the_per_test_module_spreads_first(tmp_pa
 
 
 def test_a_per_test_module_sharing_a_fixture_fails_saying_so(tmp_path: Path) -> None:
-    proc = run_suite(tmp_path, SPLIT_SHARING)
+    proc = run_suite(tmp_path, SPLIT_SHARING)  # without xdist: the check holds in any run
     out = proc.stdout + proc.stderr
     assert proc.returncode == 1 and "tests/test_incremental.py::test_shared_0 uses tree, a fixture shared" in out
     assert "12 errors" in out  # every test of the module, none run
