@@ -2,14 +2,16 @@
 
 `loadfile` gives each test module to one worker whole, so a module-scoped fixture (a corpus sync,
 a fake GitHub tree, the hostile tree) is built once. Two refinements, both about the end of the
-run, where one worker used to finish a long module alone while the other idled:
+run, where one worker used to finish a long module alone while the others idled:
 
 - the modules in PER_TEST share no fixture between their tests (none module-, class- or
-  package-scoped: the check below fails the collection otherwise), so each of their tests is a
-  unit of its own and they run on both workers at once (test_incremental alone was over 100 s);
+  package-scoped: a test there that uses one fails, saying so), so each of their tests is a unit
+  of its own and they run on every worker at once (test_incremental alone was over 100 s);
 - units start heaviest first (longest processing time first): the modules in WEIGHTS by their
   measured weight, then the rest, most tests first. xdist's own order (most tests first) started
-  the heaviest modules, one or a few long tests each, last.
+  the heaviest modules, one or a few long tests each, last. In a PER_TEST module its first
+  PostgreSQL case starts first (it may make pg_corpus_template) and its other PostgreSQL cases
+  come last, so the other workers do not start by waiting for that sync.
 
 Only the order and the split change: every test runs, with the same fixtures. Session fixtures
 are shared by the workers where they cost (`shared_once`, tests/conftest.py). Without xdist
@@ -62,12 +64,24 @@ def heaviest_first(nodeids: list[str]) -> list[str]:
     for n in nodeids:
         sizes[module_of(n)] = sizes.get(module_of(n), 0) + 1
     first = {m: i for i, m in enumerate(sizes)}
+    starter: dict[str, str] = {}  # each module's first PostgreSQL case
+    for n in nodeids:
+        if on_postgres(n) and module_of(n) in PER_TEST:  # elsewhere pytest's order by fixture stands
+            starter.setdefault(module_of(n), n)
 
     def rank(n: str) -> tuple:
         m = module_of(n)
-        return -WEIGHTS.get(m, 0), -sizes[m], first[m]
+        # the first PostgreSQL case starts the module (its fixture may be pg_corpus_template, a long
+        # sync): the module's other PostgreSQL cases come last, not waiting for it at the start
+        stage = 0 if starter.get(m) == n else 2 if m in starter and on_postgres(n) else 1
+        return -WEIGHTS.get(m, 0), -sizes[m], first[m], stage
 
     return sorted(nodeids, key=rank)
+
+
+def on_postgres(nodeid: str) -> bool:
+    """A test's PostgreSQL case (parametrized "postgres", as the `backend` fixtures are)."""
+    return "postgres" in nodeid.partition("[")[2]
 
 
 def shared_fixtures(item: pytest.Item) -> list[str]:
