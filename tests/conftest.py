@@ -2,6 +2,8 @@ import pytest
 
 from tests.helpers import CORPORA
 
+pytest_plugins = ("tests.scheduling",)  # the order and split of the work under xdist
+
 
 def pytest_collection_modifyitems(config, items):
     if CORPORA.is_dir():
@@ -99,17 +101,63 @@ def backend(request, tmp_path):
 
 
 @pytest.fixture(scope="session")
-def pg_corpus_template(corpus_db):
-    """A database on the PostgreSQL server holding corpus_db's sync (schema `corpus`), made once per
-    session: tests get a copy with CREATE DATABASE ... TEMPLATE (tests/postgres_server.py). Skips
-    without a server."""
-    from tests.helpers import cli
-    from tests.postgres_server import create_database, database_url, drop_database, new_schema, server_url
+def pg_corpus_template(tmp_path_factory):
+    """The name of a database on the PostgreSQL server holding a fresh full sync of the shared corpus
+    (schema `corpus`): the PostgreSQL twin of corpus_db, and like it made once per run and shared by
+    the xdist workers (`shared_once`), since it is the suite's costliest step on that backend. Tests
+    get a copy with CREATE DATABASE ... TEMPLATE (tests/postgres_server.py) and never connect to the
+    template itself: PostgreSQL refuses to copy a database others are connected to. Dropped when the
+    run ends (pytest_sessionfinish below). Skips without a server."""
+    from tests.helpers import PAGES
+    from tests.postgres_server import server_url
 
     server_url()
+    if not PAGES.is_dir():
+        pytest.skip(f"shared corpora not found at {PAGES}")
+    return (shared_once(tmp_path_factory, PG_CORPUS, _sync_corpus_into_postgres) / "name").read_text()
+
+
+PG_CORPUS = "pg-corpus"  # the shared folder naming the template database (its file `name`)
+
+
+def _sync_corpus_into_postgres(work):
+    """A new database synced from a copy of the pages; its name is written only once it is whole,
+    and a failed sync drops it, so a failure leaves nothing behind on the server."""
+    import shutil
+
+    from tests.helpers import PAGES, cli
+    from tests.postgres_server import create_database, database_url, drop_database, new_schema
+
+    src = work / "pages"
+    shutil.copytree(PAGES, src)
     name = f"tpl_{new_schema()}"
     create_database(name)
-    proc = cli("sync", str(corpus_db.parent / "pages"), "--db", database_url(name, "corpus"), "--quiet")
-    assert proc.returncode == 0, proc.stderr
-    yield name
-    drop_database(name)
+    try:
+        proc = cli("sync", str(src), "--db", database_url(name, "corpus"), "--quiet",
+                   "--checkpoint", str(work / "corpus.checkpoint.json"))
+        assert proc.returncode == 0, proc.stderr
+    except BaseException:
+        drop_database(name)
+        raise
+    (work / "name").write_text(name)
+
+
+def pytest_sessionfinish(session):
+    """Drop the shared PostgreSQL corpus template once the whole run is over: in the process that
+    is not an xdist worker (the controller, or the only process), after every worker has finished.
+    Its folder is where shared_once put it: the run's base temporary folder."""
+    import os
+
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    if factory is None or factory._basetemp is None:
+        return  # no temporary folder was made, so no template either
+    name_file = factory.getbasetemp() / PG_CORPUS / "name"
+    if name_file.exists():
+        from tests.postgres_server import drop_database
+
+        try:
+            drop_database(name_file.read_text())
+        except Exception as exc:  # the run's outcome stands; say what was left behind
+            print(f"\nleft the test database {name_file.read_text()} on the server: {exc}")

@@ -153,11 +153,29 @@ def connect_dsn() -> str:
 
 def create_database(name: str, template: str | None = None) -> None:
     """CREATE DATABASE (a file copy of `template` when given: the corpus synced once, tests/conftest.py)."""
-    run_sql(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    _past_autovacuum(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
 
 
 def drop_database(name: str) -> None:
-    run_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _past_autovacuum(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _past_autovacuum(sql: str, tries: int = 60) -> None:
+    """`sql`, retried while the server's autovacuum works in the database: a freshly synced or
+    changed database draws it, CREATE DATABASE ... TEMPLATE then finds the template "being accessed
+    by other users" (after waiting 5 s for it), and a non-superuser's DROP ... WITH (FORCE) may not
+    end it ("must be a member of the role whose process is being terminated")."""
+    import time
+
+    import psycopg2
+
+    for attempt in range(tries):
+        try:
+            return run_sql(sql)
+        except (psycopg2.errors.ObjectInUse, psycopg2.errors.InsufficientPrivilege):
+            if attempt == tries - 1:
+                raise
+            time.sleep(0.5)
 
 
 def pg_row(url: str, sql: str, *args) -> tuple:

@@ -83,11 +83,12 @@ def fresh_equals(src: Path, db: Path, tmp: Path) -> None:
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def corpus_store(request, corpus_db, tmp_path):
+def corpus_store(request, tmp_path):
     """The corpus synced once, for a test to change: a copy of corpus_db, or (its URL) a database on
-    the PostgreSQL server copied from the same sync (pg_corpus_template, tests/conftest.py)."""
+    the PostgreSQL server copied from the PostgreSQL sync of the same pages (pg_corpus_template,
+    tests/conftest.py; it does not wait for corpus_db, which another worker may be making)."""
     if request.param == "sqlite":
-        yield copy_db(corpus_db, tmp_path / "inc.db")
+        yield copy_db(request.getfixturevalue("corpus_db"), tmp_path / "inc.db")
         return
     from tests.postgres_server import create_database, database_url, drop_database, new_schema
 

@@ -297,9 +297,10 @@ def test_a_reader_never_sees_a_half_written_file(schema, tmp_path):
 
 
 # -- another session holding rows: retried, counted, then exit 4 ------------------------------------
-def _hold_row(schema: str, path: str, seconds: float) -> threading.Thread:
-    """Another session locks `path`'s source_files row for `seconds` (as a long transaction would)."""
-    ready = threading.Event()
+def _hold_row(schema: str, path: str, seconds: float, release: threading.Event | None = None) -> threading.Thread:
+    """Another session locks `path`'s source_files row for `seconds` (as a long transaction would),
+    or until `release` is set, if sooner."""
+    ready, release = threading.Event(), release or threading.Event()
 
     def hold() -> None:
         conn = connect()
@@ -307,7 +308,7 @@ def _hold_row(schema: str, path: str, seconds: float) -> threading.Thread:
         cur.execute("BEGIN")
         cur.execute(f'SELECT 1 FROM "{schema}".source_files WHERE path = %s FOR UPDATE', (path,))
         ready.set()
-        time.sleep(seconds)
+        release.wait(seconds)
         cur.execute("COMMIT")
         conn.close()
 
@@ -332,8 +333,10 @@ def test_a_locked_row_is_retried_and_counted(schema, tmp_path):
     assert pg_dump(schema, TABLES) == sqlite_of(tree, tmp_path)
 
     core.write_text(core.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    holder = _hold_row(schema, "core.ttl", 8)
+    done = threading.Event()  # the holder lets go once the sync has given up, not 8 s regardless
+    holder = _hold_row(schema, "core.ttl", 8, done)
     proc = cli("sync", str(tree), "--db", url, "--checkpoint", ckpt, "--busy-timeout", "2")
+    done.set()
     holder.join()
     assert proc.returncode == 4 and "database busy" in proc.stderr and "Traceback" not in proc.stderr
     assert password(url) not in proc.stderr

@@ -1,0 +1,127 @@
+"""How the suite is spread over pytest-xdist's workers under the README's `-n 3 --dist loadfile`.
+
+`loadfile` gives each test module to one worker whole, so a module-scoped fixture (a corpus sync,
+a fake GitHub tree, the hostile tree) is built once. Two refinements, both about the end of the
+run, where one worker used to finish a long module alone while the others idled:
+
+- the modules in PER_TEST share no fixture between their tests (none module-, class- or
+  package-scoped: a test there that uses one fails, saying so), so each of their tests is a unit
+  of its own and they run on every worker at once (test_incremental alone was over 100 s);
+- units start heaviest first (longest processing time first): the modules in WEIGHTS by their
+  measured weight, then the rest, most tests first. xdist's own order (most tests first) started
+  the heaviest modules, one or a few long tests each, last. In a PER_TEST module its first
+  PostgreSQL case starts first (it may make pg_corpus_template) and its other PostgreSQL cases
+  come last, so the other workers do not start by waiting for that sync.
+
+Only the order and the split change: every test runs, with the same fixtures. Session fixtures
+are shared by the workers where they cost (`shared_once`, tests/conftest.py). Without xdist
+(`pytest tests/test_x.py`) nothing here applies; with `--dist` other than loadfile, only the order.
+(`--dist loadgroup` cannot do this: pytest-xdist 3.8's group marks no longer rename the tests under
+pytest 9, so every test was its own unit.)
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+# Seconds per module (the summed --durations of its tests and fixtures on main at 29e5b29, CI's
+# configuration: PostgreSQL, OAK, W3C data). Only the start order depends on them; a module
+# missing here starts after these.
+WEIGHTS = {
+    "tests/test_incremental.py": 200,  # its first tests make the corpus syncs (corpus_db, pg_corpus_template)
+    "tests/test_github_sync.py": 50,
+    "tests/test_postgres_server.py": 45,
+    "tests/test_sync.py": 35,
+    "tests/test_hostile.py": 35,
+    "tests/test_semsql.py": 25,
+    "tests/test_oak.py": 20,
+    "tests/test_github_source.py": 20,
+    "tests/test_rdf.py": 20,
+    "tests/test_sync_lock.py": 18,
+    "tests/test_bounded.py": 14,
+    "tests/test_pr_comment.py": 14,
+    "tests/test_postgres_sync.py": 14,
+    "tests/test_corpus_dump.py": 12,
+    "tests/test_postgres_corpus.py": 10,
+}
+PER_TEST = frozenset({
+    "tests/test_incremental.py", "tests/test_postgres_server.py", "tests/test_sync.py", "tests/test_semsql.py",
+    "tests/test_sync_lock.py", "tests/test_postgres_sync.py", "tests/test_bounded.py", "tests/test_pr_comment.py",
+    "tests/test_rdf.py",
+})
+SHARED_SCOPES = {"module", "class", "package"}
+
+
+def module_of(nodeid: str) -> str:
+    return nodeid.split("::")[0]
+
+
+def heaviest_first(nodeids: list[str]) -> list[str]:
+    """`nodeids` in the order their units should start; a module's tests keep their order."""
+    sizes: dict[str, int] = {}
+    for n in nodeids:
+        sizes[module_of(n)] = sizes.get(module_of(n), 0) + 1
+    first = {m: i for i, m in enumerate(sizes)}
+    starter: dict[str, str] = {}  # each module's first PostgreSQL case
+    for n in nodeids:
+        if on_postgres(n) and module_of(n) in PER_TEST:  # elsewhere pytest's order by fixture stands
+            starter.setdefault(module_of(n), n)
+
+    def rank(n: str) -> tuple:
+        m = module_of(n)
+        # the first PostgreSQL case starts the module (its fixture may be pg_corpus_template, a long
+        # sync): the module's other PostgreSQL cases come last, not waiting for it at the start
+        stage = 0 if starter.get(m) == n else 2 if m in starter and on_postgres(n) else 1
+        return -WEIGHTS.get(m, 0), -sizes[m], first[m], stage
+
+    return sorted(nodeids, key=rank)
+
+
+def on_postgres(nodeid: str) -> bool:
+    """A test's PostgreSQL case (parametrized "postgres", as the `backend` fixtures are)."""
+    return "postgres" in nodeid.partition("[")[2]
+
+
+def shared_fixtures(item: pytest.Item) -> list[str]:
+    """The fixtures `item` shares with other tests (built once for several of them)."""
+    info = getattr(item, "_fixtureinfo", None)
+    defs = info.name2fixturedefs.items() if info is not None else ()
+    return [name for name, ds in defs if any(d.scope in SHARED_SCOPES for d in ds)]
+
+
+@pytest.hookimpl(trylast=True)  # after pytest's own reordering by fixture scope: this order is final
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if module_of(item.nodeid) in PER_TEST and shared_fixtures(item):
+            MISPLACED[item.nodeid] = ", ".join(shared_fixtures(item))
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # every worker sorts alike: xdist checks the collections match
+        order = {n: i for i, n in enumerate(heaviest_first([i.nodeid for i in items]))}
+        items.sort(key=lambda i: order[i.nodeid])
+
+
+MISPLACED: dict[str, str] = {}  # PER_TEST tests that share a fixture: they fail, saying so
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.nodeid in MISPLACED:
+        pytest.fail(f"{item.nodeid} uses {MISPLACED[item.nodeid]}, a fixture shared by the module's tests, but "
+                    "tests/scheduling.py runs them apart (PER_TEST): take the module out of PER_TEST", pytrace=False)
+
+
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist's (a dev dependency)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """Under `--dist loadfile`: xdist's file scheduling with PER_TEST's modules split per test, in
+    the workers' collection order (heaviest first, above) instead of most tests first."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class HeaviestFirst(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = module_of(nodeid)
+            return nodeid if module in PER_TEST else module
+
+    config.option.loadscopereorder = False
+    return HeaviestFirst(config, log)
