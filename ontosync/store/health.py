@@ -19,6 +19,8 @@ from pathlib import Path
 
 QUICK_CHECK_MAX_BYTES = 64 * 1024 * 1024
 SQLITE_MAGIC = b"SQLite format 3\0"
+SQLITE_READONLY_RECOVERY = 8 | 1 << 8  # extended result codes (sqlite3.h)
+SQLITE_READONLY_ROLLBACK = 8 | 3 << 8
 
 
 def damage(db_path: str | Path) -> str | None:
@@ -47,9 +49,21 @@ def damage(db_path: str | Path) -> str | None:
     except sqlite3.DatabaseError as exc:
         if is_busy(exc):
             return None  # a writer mid-commit; its own lock handling applies
+        if needs_recovery(exc):
+            return None  # a writer died mid-transaction: the sync's own connection recovers it
         return " ".join(str(exc).split())
     problems = [r[0] for r in rows if r[0] != "ok"]
     return " ".join("; ".join(problems).split())[:300] if problems else None
+
+
+def needs_recovery(exc: sqlite3.DatabaseError) -> bool:
+    """A hot rollback journal or WAL that a writer which died mid-transaction left behind: SQLite
+    recovers it on the next read-write open, but a read-only connection (ours, above) may not
+    (SQLITE_READONLY_ROLLBACK, SQLITE_READONLY_RECOVERY). That is crash recovery, not damage."""
+    code = getattr(exc, "sqlite_errorcode", None)  # Python 3.11+
+    if code is not None:
+        return code in (SQLITE_READONLY_ROLLBACK, SQLITE_READONLY_RECOVERY)
+    return "readonly" in str(exc).lower()  # a read-only probe that needed to write
 
 
 def is_busy(exc: BaseException) -> bool:
