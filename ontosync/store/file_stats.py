@@ -18,14 +18,14 @@ def has_stat_cache(conn) -> bool:
 
 def cached_stats(conn: sqlite3.Connection, page: int = PAGE) -> Iterator[tuple]:
     """(path, size, mtime_ns, ctime_ns, inode, blob_sha) in path order, `page` rows at a time."""
-    last, first = "", True
+    last = ""  # no recorded path is empty, so `path > ''` starts at the first row
     while True:
         rows = conn.execute("SELECT path, size, mtime_ns, ctime_ns, inode, blob_sha FROM file_stats "
-                            "WHERE path > ? OR ? ORDER BY path LIMIT ?", (last, first, page)).fetchall()
+                            "WHERE path > ? ORDER BY path LIMIT ?", (last, page)).fetchall()
         if not rows:
             return
         yield from rows
-        last, first = rows[-1][0], False
+        last = rows[-1][0]
 
 
 def record_stats(conn: sqlite3.Connection, fresh: Iterable[tuple], gone: Iterable[str]) -> None:
