@@ -81,8 +81,10 @@ def main(argv: list[str] | None = None) -> int:
                       f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB", flush=True)
                 cpu, wall, io = c, w, i
         if watch_from:
-            print(f"WAL frames per save over the last {args.wal_pages} saves, by b-tree:")
-            for name, per in wal_frames_by_btree(repo, db, args.wal_pages)[:15]:
+            frames = wal_frames_by_btree(repo, db, args.wal_pages)
+            print(f"WAL frames per save over the last {args.wal_pages} saves: {sum(n for _, n in frames):.1f}, "
+                  "by b-tree:")
+            for name, per in frames[:int(__import__("os").environ.get("TOP", "15"))]:
                 print(f"  {per:6.1f}  {name}")
         repo.changes.finish(utc_now())
         repo.close()

@@ -55,6 +55,16 @@ AFFECTED_TABLES = ("aff_classes", "aff_children", "aff_props", "aff_names")  # t
 BUSY_TIMEOUT_S = 1.0  # short: a lock held longer is retried with backoff (and counted)
 
 
+@dataclass(frozen=True)
+class OwnLinks:
+    """What a file's new rows hold: classes (duplicates to look for), page links in its edges and
+    in its axioms (names to resolve). A skipped or deleted file has none."""
+
+    classes: bool = False
+    edges: bool = False
+    axioms: bool = False
+
+
 class StoreError(Exception):
     """The database cannot be used (corrupt, not a database, migration refused): exit 3."""
 
@@ -127,9 +137,10 @@ class Repository:
         status = "skipped" if facts.skipped else "ok"
         onto = facts.ontology_id or self.default_ontology
         with self.transaction():
+            known = self._known(path)
             self._upsert_source(path, blob_sha, size, status, facts.skipped, None, "skipped" if facts.skipped else None,
                                 facts.format, onto, facts.public, now, good=True)
-            dupes = self._replace_facts(path, onto, facts, now)
+            dupes = self._replace_facts(path, onto, facts, now, known)
             self.readers.file_saved(self.conn, path, onto, facts)
         return [ParseWarning("duplicate-declaration", f"{iri} is also declared by {other}") for iri, other in dupes]
 
@@ -169,6 +180,11 @@ class Repository:
         self.readers.inherited_stale = None
         return warnings
 
+    def _known(self, path: str) -> bool:
+        """Has `path` a source_files row? Without one it has no rows in the per-file tables (their
+        foreign keys), so a save of a new file skips reading and deleting its old rows (issue 18)."""
+        return self.conn.execute("SELECT 1 FROM source_files WHERE path = ?", (path,)).fetchone() is not None
+
     def _upsert_source(self, path, blob_sha, size, status, error, line, kind, fmt, onto, public, now, good) -> None:
         self.conn.execute(
             """INSERT INTO source_files (path, blob_sha, good_blob_sha, size, status, error, error_line,
@@ -196,7 +212,8 @@ class Repository:
             self.conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} ({cols}, PRIMARY KEY (o, iri)) WITHOUT ROWID")
         self._temp_ready = True
 
-    def _replace_facts(self, path: str, onto: str, facts: FileFacts | None, now: str) -> list[tuple[str, str]]:
+    def _replace_facts(self, path: str, onto: str, facts: FileFacts | None, now: str,
+                       known: bool = True) -> list[tuple[str, str]]:
         c = self.conn
         self._temp_tables()
         for t in self._filled:  # only what the last save filled (all four after a save that failed)
@@ -206,24 +223,28 @@ class Repository:
         # 1. What the old version contributed becomes "affected". `hit` counts the rows put into each
         # temp table, so the steps below that would only read an empty one are skipped (issue 18).
         hit = dict.fromkeys(("aff_classes", "aff_children", "aff_props"), 0)
-        self._mark_own_rows_affected(path, hit)
-        old_names = set(c.execute("SELECT ontology_id, name_key, rank, class_iri FROM page_names WHERE path = ?",
-                                  (path,)))
-        for table in ("file_classes", "file_edges", "file_properties", "page_names", "file_synonyms"):
-            c.execute(f"DELETE FROM {table} WHERE path = ?", (path,))
-        c.execute("DELETE FROM owl_axioms WHERE source_file = ?", (path,))
+        old_names: set[tuple[str, str, int, str]] = set()
+        if known:  # a new file has no rows in the per-file tables to mark, read or delete
+            self._mark_own_rows_affected(path, hit)
+            old_names = set(c.execute("SELECT ontology_id, name_key, rank, class_iri FROM page_names WHERE path = ?",
+                                      (path,)))
+            for table in ("file_classes", "file_edges", "file_properties", "page_names", "file_synonyms"):
+                c.execute(f"DELETE FROM {table} WHERE path = ?", (path,))
+        c.execute("DELETE FROM owl_axioms WHERE source_file = ?", (path,))  # no foreign key: always
 
         # 2. The new version's own rows.
         new_names: set[tuple[str, str, int, str]] = set()
         dupes: list[tuple[str, str]] = []
+        links = OwnLinks()
         if facts is not None and not facts.skipped:
             self._ensure_ontology(onto, now)
-            new_names = self._insert_own_rows(path, onto, facts)
+            new_names, links = self._insert_own_rows(path, onto, facts)
             self._mark_own_rows_affected(path, hit)
-            dupes = c.execute(
-                """SELECT f.class_iri, MIN(o.path) FROM file_classes f JOIN file_classes o
-                   ON o.ontology_id = f.ontology_id AND o.class_iri = f.class_iri AND o.path <> f.path
-                   WHERE f.path = ? GROUP BY f.class_iri ORDER BY f.class_iri""", (path,)).fetchall()
+            if links.classes:
+                dupes = c.execute(
+                    """SELECT f.class_iri, MIN(o.path) FROM file_classes f JOIN file_classes o
+                       ON o.ontology_id = f.ontology_id AND o.class_iri = f.class_iri AND o.path <> f.path
+                       WHERE f.path = ? GROUP BY f.class_iri ORDER BY f.class_iri""", (path,)).fetchall()
 
         # 3. Names that appeared or went: links to them, anywhere, are re-pointed. (CROSS JOIN makes
         # SQLite loop over the small temp table and use the index on the big one.)
@@ -239,8 +260,10 @@ class Repository:
             t="file_edges", key="parent_ref_key", fallback="parent_fallback")
         set_axiom = "UPDATE owl_axioms SET object = " + resolve.format(
             t="owl_axioms", key="object_ref_key", fallback="object_fallback")
-        c.execute(set_edge + " WHERE path = ? AND parent_ref_key IS NOT NULL", (path,))
-        c.execute(set_axiom + " WHERE source_file = ? AND object_ref_key IS NOT NULL", (path,))
+        if links.edges:  # only rows with a page link have a name to resolve
+            c.execute(set_edge + " WHERE path = ? AND parent_ref_key IS NOT NULL", (path,))
+        if links.axioms:
+            c.execute(set_axiom + " WHERE source_file = ? AND object_ref_key IS NOT NULL", (path,))
         if changed:
             c.execute(set_edge + """ WHERE rowid IN (SELECT e.rowid FROM aff_names a CROSS JOIN file_edges e
                                      ON e.ontology_id = a.o AND e.parent_ref_key = a.iri)""")
@@ -351,22 +374,28 @@ class Repository:
     def _ensure_ontology(self, onto: str, now: str) -> None:
         self.conn.execute("INSERT OR IGNORE INTO ontologies (ontology_id, created_at) VALUES (?, ?)", (onto, now))
 
-    def _insert_own_rows(self, path: str, onto: str, facts: FileFacts) -> set[tuple[str, str, int, str]]:
-        """The file's own rows (store/own_rows.py builds them); returns its page names."""
-        c = self.conn
-        c.executemany("INSERT INTO file_classes (path, ontology_id, class_iri, label, comment, line) "
-                      "VALUES (?, ?, ?, ?, ?, ?)", own_rows.class_rows(path, onto, facts))
-        c.executemany("INSERT INTO file_edges (path, ontology_id, class_iri, parent_iri, parent_fallback, "
-                      "parent_ref_key, parent_ref_text) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                      own_rows.edge_rows(path, onto, facts))
-        c.executemany("INSERT INTO file_properties (path, ontology_id, property_iri, property_type, label, domain, "
-                      "range) VALUES (?, ?, ?, ?, ?, ?, ?)", own_rows.property_rows(path, onto, facts))
-        c.executemany("INSERT OR IGNORE INTO file_synonyms (path, ontology_id, class_iri, synonym, predicate) "
-                      "VALUES (?, ?, ?, ?, ?)", own_rows.synonym_rows(path, onto, facts))
+    def _insert_own_rows(self, path: str, onto: str, facts: FileFacts) -> tuple[set[tuple[str, str, int, str]],
+                                                                                  OwnLinks]:
+        """The file's own rows (store/own_rows.py builds them); returns its page names and what its
+        rows hold (an empty list costs no statement)."""
+        classes = own_rows.class_rows(path, onto, facts)
+        edges = own_rows.edge_rows(path, onto, facts)
+        axioms = own_rows.axiom_rows(path, onto, facts)
         names = own_rows.page_names(onto, facts)
-        c.executemany("INSERT INTO page_names (path, ontology_id, name_key, rank, class_iri) VALUES (?, ?, ?, ?, ?)",
-                      [(path, o, k, r, iri) for o, k, r, iri in sorted(names)])
-        c.executemany(
-            "INSERT INTO owl_axioms (ontology_id, axiom_type, subject, object, annotations, source_file, "
-            "object_fallback, object_ref_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", own_rows.axiom_rows(path, onto, facts))
-        return names
+        for sql, rows in (
+                ("INSERT INTO file_classes (path, ontology_id, class_iri, label, comment, line) "
+                 "VALUES (?, ?, ?, ?, ?, ?)", classes),
+                ("INSERT INTO file_edges (path, ontology_id, class_iri, parent_iri, parent_fallback, "
+                 "parent_ref_key, parent_ref_text) VALUES (?, ?, ?, ?, ?, ?, ?)", edges),
+                ("INSERT INTO file_properties (path, ontology_id, property_iri, property_type, label, domain, "
+                 "range) VALUES (?, ?, ?, ?, ?, ?, ?)", own_rows.property_rows(path, onto, facts)),
+                ("INSERT OR IGNORE INTO file_synonyms (path, ontology_id, class_iri, synonym, predicate) "
+                 "VALUES (?, ?, ?, ?, ?)", own_rows.synonym_rows(path, onto, facts)),
+                ("INSERT INTO page_names (path, ontology_id, name_key, rank, class_iri) VALUES (?, ?, ?, ?, ?)",
+                 [(path, o, k, r, iri) for o, k, r, iri in sorted(names)]),
+                ("INSERT INTO owl_axioms (ontology_id, axiom_type, subject, object, annotations, source_file, "
+                 "object_fallback, object_ref_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", axioms)):
+            if rows:
+                self.conn.executemany(sql, rows)
+        return names, OwnLinks(bool(classes), any(e[5] is not None for e in edges),
+                               any(a[7] is not None for a in axioms))
