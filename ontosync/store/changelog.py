@@ -105,6 +105,7 @@ class ChangeLog:
 
     repo: Any  # the Repository: its connection and its `transaction()`
     run_id: int
+    fresh: bool = False  # into an empty database: the log is the content, written at the end (changelog_fresh)
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -113,10 +114,18 @@ class ChangeLog:
     @classmethod
     def start(cls, repo: Any, revision: str | None, source: str | None, now: str) -> ChangeLog:
         """Open a run (its own small transaction) and arm the triggers on the writer's connection."""
+        from ontosync.store import changelog_fresh
+
         conn = repo.conn
         with repo.transaction():
+            changelog_fresh.settle(conn)  # a killed run's log, before this run changes the content
+            fresh = changelog_fresh.is_empty(conn)
             run_id = conn.execute("INSERT INTO runs (revision, source, started_at) VALUES (?, ?, ?)",
                                   (revision, source, now)).lastrowid
+            if fresh:
+                changelog_fresh.mark_pending(conn, int(run_id))
+        if fresh:  # nothing to snapshot: every card starts absent
+            return cls(repo, int(run_id), fresh=True)
         for sql in (*TEMP_TABLES, *_trigger_sql()):
             conn.execute(sql)
         for table in ("chg_cls", "chg_prop", "chg_ax"):
@@ -125,6 +134,8 @@ class ChangeLog:
 
     def record(self) -> None:
         """Fold what this transaction changed into the run's log (call inside the transaction)."""
+        if self.fresh:  # written at the end, from the content (store/changelog_fresh.py)
+            return
         c, run = self.conn, self.run_id
         # One read says which snapshots the save left: most saves touch no property, a skipped page
         # nothing at all (a statement per empty table saved, issue 18).
@@ -168,6 +179,10 @@ class ChangeLog:
         """Close the run, disarm the triggers, prune old runs; returns the run's change count."""
         self.disarm()
         with self.repo.transaction():
+            if self.fresh:
+                from ontosync.store import changelog_fresh
+
+                changelog_fresh.write(self.conn, self.run_id)
             n = self.conn.execute("SELECT count(*) FROM run_changes WHERE run_id = ?", (self.run_id,)).fetchone()[0]
             self.conn.execute("UPDATE runs SET finished_at = ?, changes = ? WHERE id = ?", (now, n, self.run_id))
             prune_runs(self.conn, keep_runs)

@@ -20,6 +20,7 @@ from typing import Any
 
 from peewee import Database, SqliteDatabase, fn
 
+from ontosync.store import changelog_fresh
 from ontosync.store.changelog_models import CHANGELOG_MODELS, Run, RunChange
 from ontosync.store.models import OwlClass, OwlProperty
 
@@ -49,6 +50,7 @@ class RunLog:
     """The change log of one database, read through the models."""
 
     def __init__(self, conn: Any) -> None:
+        self.conn = conn
         self.db = peewee_database(conn)
 
     def _bound(self):
@@ -87,7 +89,8 @@ class RunLog:
     def last_with_changes(self) -> int:
         """The newest run with logged changes (a run killed before it finished has no count)."""
         with self._bound():
-            return RunChange.select(fn.MAX(RunChange.run_id)).scalar() or 0
+            stored = RunChange.select(fn.MAX(RunChange.run_id)).scalar() or 0
+        return max(stored, changelog_fresh.has_rows(self.conn) or 0)  # a first run's log still pending
 
     def changes(self, first: int, last: int) -> Iterator[tuple]:
         """(kind, ontology, iri, item, old, new) of runs first..last, in run order."""
@@ -96,6 +99,7 @@ class RunLog:
                                       RunChange.old, RunChange.new)
                      .where(RunChange.run_id.between(first, last)).order_by(RunChange.run_id).tuples())
             yield from query
+        yield from changelog_fresh.rows(self.conn, first, last)  # the newest run: none stored after it
 
     def label(self, onto: str, iri: str) -> str | None:
         """The head database's label of a class, else of a property."""
