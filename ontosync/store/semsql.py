@@ -22,6 +22,7 @@ from collections import Counter
 from ontosync.parsing.curies import CurieMap
 from ontosync.parsing.facts import FileFacts
 from ontosync.parsing.rdf_statements import blank_token
+from ontosync.store import bulk_statements
 
 # Part of the parse-settings fingerprint: a database whose statements were made by another version
 # of this layer (or before it existed) is reparsed in full once.
@@ -138,7 +139,10 @@ class ReadersLayer:
             f"DELETE FROM statements WHERE source_file = ?{only} RETURNING stanza", (path,)))
 
     def _insert(self, conn: sqlite3.Connection, rows: list[tuple]) -> None:
-        conn.executemany(INSERT, rows)
+        if bulk_statements.applies(conn, len(rows)):  # a large file into a small table (pato-base.owl)
+            bulk_statements.insert(conn, COLUMNS, rows)
+        else:
+            conn.executemany(INSERT, rows)
         self.touched.update(r[0] for r in rows)
         self.prefixes.update(curie_prefixes(rows))
 
