@@ -76,3 +76,20 @@ def test_applies_only_when_the_rows_outnumber_the_table(tmp_path):
     conn.executemany("INSERT INTO statements VALUES (?)", [("x",)] * (n + 5))
     assert not bulk_statements.applies(conn, n + 5)
     assert bulk_statements.applies(conn, n + 6)
+
+
+def test_a_first_sync_closure_with_its_index_rebuilt_equals_per_row_upkeep(tmp_path, monkeypatch):
+    """The first sync writes `entailed_edge` with `entailed_edge_op` dropped and recreated; the rows and
+    the index (its SQL as migration 005 wrote it) equal those of per-row upkeep."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "big.ttl").write_text(big_turtle(300))
+    sync(src, tmp_path / "bulk.db")
+    monkeypatch.setattr(bulk_statements, "is_sqlite", lambda conn: False)
+    sync(src, tmp_path / "rows.db")
+    assert layer(tmp_path / "bulk.db")["entailed_edge"] == layer(tmp_path / "rows.db")["entailed_edge"]
+    assert len(layer(tmp_path / "bulk.db")["entailed_edge"]) > 600
+    with sqlite3.connect(tmp_path / "bulk.db") as conn:
+        assert conn.execute("SELECT sql FROM sqlite_master WHERE name = 'entailed_edge_op'").fetchone() == (
+            "CREATE INDEX entailed_edge_op ON entailed_edge (object, predicate)",)
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
