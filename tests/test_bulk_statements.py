@@ -93,3 +93,21 @@ def test_a_first_sync_closure_with_its_index_rebuilt_equals_per_row_upkeep(tmp_p
         assert conn.execute("SELECT sql FROM sqlite_master WHERE name = 'entailed_edge_op'").fetchone() == (
             "CREATE INDEX entailed_edge_op ON entailed_edge (object, predicate)",)
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_the_rebuild_gives_the_page_cache_back(tmp_path):
+    """The indexes are created with a larger page cache; the connection's own size is set back."""
+    conn = sqlite3.connect(tmp_path / "t.db", isolation_level=None)
+    conn.execute("PRAGMA cache_size = -2000")
+    conn.execute("CREATE TABLE statements (subject TEXT, object TEXT)")
+    conn.execute("CREATE INDEX statements_o ON statements (object)")
+    conn.execute("BEGIN")
+    with bulk_statements.indexes_rebuilt(conn, "statements"):
+        assert conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'index'").fetchone() == (0,)
+        conn.executemany("INSERT INTO statements VALUES (?, ?)", [(f"s{i}", f"o{i % 7}") for i in range(3000)])
+    conn.execute("COMMIT")
+    assert conn.execute("PRAGMA cache_size").fetchone() == (-2000,)
+    assert conn.execute("SELECT sql FROM sqlite_master WHERE type = 'index'").fetchall() == [
+        ("CREATE INDEX statements_o ON statements (object)",)]
+    assert conn.execute("SELECT count(*) FROM statements INDEXED BY statements_o WHERE object = 'o3'").fetchone() == (
+        429,)

@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from itertools import chain
 
 MIN_ROWS = 2000  # below this, per-row index upkeep is cheaper than rebuilding
+REBUILD_CACHE_KIB = -16384  # negative: KiB (16 MiB), while the indexes are created
 ROWS_PER_INSERT = 100  # 9 columns: 900 parameters, under SQLite's default limit of 32,766
 
 
@@ -45,8 +46,17 @@ def indexes_rebuilt(conn: sqlite3.Connection, table: str) -> Iterator[None]:
     for name, _sql in indexes:
         conn.execute(f'DROP INDEX "{name}"')
     yield
-    for _name, sql in indexes:
-        conn.execute(sql)
+    # CREATE INDEX sorts in memory up to the page cache's size and spills to temporary files beyond
+    # it; the writer's cache is 2 MiB (store/repository.py, for memory), a third of PATO's index keys.
+    # A larger cache for the rebuild only: PATO's three indexes 55-70 -> 40-43 ms of CPU, about half
+    # the wall time; the pages are freed when the size is set back.
+    cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+    conn.execute(f"PRAGMA cache_size = {REBUILD_CACHE_KIB}")
+    try:
+        for _name, sql in indexes:
+            conn.execute(sql)
+    finally:
+        conn.execute(f"PRAGMA cache_size = {int(cache)}")
 
 
 def insert(conn: sqlite3.Connection, columns: str, rows: list[tuple]) -> None:
