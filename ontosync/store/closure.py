@@ -15,6 +15,7 @@ import sqlite3
 from collections import defaultdict
 
 from ontosync.parsing.curies import OBO_BASE, CurieMap
+from ontosync.store import bulk_statements
 from ontosync.store.search import refresh_search
 
 SUBCLASS = "rdfs:subClassOf"
@@ -48,7 +49,12 @@ def refresh(conn: sqlite3.Connection, curies: CurieMap, touched: set[str], prefi
     else:
         graph = FullGraph(conn)
         subjects = graph.nodes
-    warnings = _write_closure(conn, graph, subjects)
+    if isinstance(graph, FullGraph) and bulk_statements.is_sqlite(conn) and not conn.execute(
+            "SELECT 1 FROM entailed_edge LIMIT 1").fetchone():  # a first sync: sort the index once
+        with bulk_statements.indexes_rebuilt(conn, "entailed_edge"):
+            warnings = _write_closure(conn, graph, subjects)
+    else:
+        warnings = _write_closure(conn, graph, subjects)
     _refresh_prefixes(conn, curies, prefixes if touched else None)
     if not touched:
         touched = {r[0] for r in conn.execute("SELECT curie FROM class_search")} | graph.nodes

@@ -22,6 +22,7 @@ from collections import Counter
 from ontosync.parsing.curies import CurieMap
 from ontosync.parsing.facts import FileFacts
 from ontosync.parsing.rdf_statements import blank_token
+from ontosync.store import bulk_statements
 
 # Part of the parse-settings fingerprint: a database whose statements were made by another version
 # of this layer (or before it existed) is reparsed in full once.
@@ -46,6 +47,8 @@ RELATION_KEYS = (f"SELECT {_RELATION} AS k, min(ontology_id) FROM owl_axioms WHE
                  f"GROUP BY k ORDER BY k")
 LEGACY_WITHOUT_ROWS = ("SELECT path FROM source_files WHERE path GLOB 'legacy:*' AND NOT EXISTS "
                       "(SELECT 1 FROM statements WHERE source_file = source_files.path) ORDER BY path")
+FILE_PROPERTIES = ("SELECT ontology_id, property_iri, property_type, label, domain, range FROM file_properties "
+                   "WHERE path = ?")
 COLUMNS = "stanza, subject, predicate, object, value, datatype, language, graph, source_file"
 INSERT = f"INSERT INTO statements ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
@@ -62,6 +65,25 @@ def curie_prefixes(rows: list[tuple]) -> set[str]:
                 if i > 0:
                     found.add(x[:i])
     return found
+
+
+ALL_KINDS = frozenset(("classes", "synonyms", "properties", "edges", "relations"))
+
+
+def present(facts: FileFacts) -> frozenset[str]:
+    """The kinds of per-file rows the store holds for a file just saved from `facts` (store/own_rows.py
+    builds each table from one list of the facts): the queries for the others would find nothing, so
+    they are not run (most pages have no property, many no synonym; issue 11). Another file's rows,
+    whose facts are not at hand, are read in full (ALL_KINDS)."""
+    found = {kind for kind, items in (("classes", facts.classes), ("synonyms", facts.synonyms),
+                                      ("properties", facts.properties), ("edges", facts.edges)) if items}
+    if any(a.axiom_type == "Relationship" for a in facts.axioms):
+        found.add("relations")
+    return frozenset(found)
+
+
+def _read(conn: sqlite3.Connection, kinds: frozenset[str], kind: str, sql: str, path: str) -> list[tuple]:
+    return conn.execute(sql, (path,)).fetchall() if kind in kinds else []
 
 
 class ReadersLayer:
@@ -104,8 +126,8 @@ class ReadersLayer:
             if facts.statements is not None:  # blank nodes already unique per file (rdf_statements.py)
                 rows = [(*st, onto, path) for st in facts.statements]
             else:
-                relations = any(a.axiom_type == "Relationship" for a in facts.axioms)
-                rows = self._own_rows(conn, path, relations) + self._link_rows(conn, path, relations)
+                kinds = present(facts)
+                rows = self._own_rows(conn, path, kinds) + self._link_rows(conn, path, kinds)
             self._insert(conn, rows)
         for other in self._repointed_files(conn, path) if self.names_changed else ():
             self._relink(conn, other)
@@ -138,7 +160,10 @@ class ReadersLayer:
             f"DELETE FROM statements WHERE source_file = ?{only} RETURNING stanza", (path,)))
 
     def _insert(self, conn: sqlite3.Connection, rows: list[tuple]) -> None:
-        conn.executemany(INSERT, rows)
+        if bulk_statements.applies(conn, len(rows)):  # a large file into a small table (pato-base.owl)
+            bulk_statements.insert(conn, COLUMNS, rows)
+        else:
+            conn.executemany(INSERT, rows)
         self.touched.update(r[0] for r in rows)
         self.prefixes.update(curie_prefixes(rows))
 
@@ -161,24 +186,23 @@ class ReadersLayer:
                  ON x.ontology_id = a.o AND x.object_ref_key = a.iri""").fetchall()
         return sorted({r[0] for r in rows if r[0] and r[0] != path})
 
-    def _own_rows(self, conn: sqlite3.Connection, path: str, relations: bool = True) -> list[tuple]:
+    def _own_rows(self, conn: sqlite3.Connection, path: str, kinds: frozenset[str] = ALL_KINDS) -> list[tuple]:
         """A Logseq page's (or functional-syntax file's) rows that no link resolution changes."""
         c = self.curies.compact
         rows: list[tuple] = []
-        for onto, iri, label, comment in conn.execute(
-                "SELECT ontology_id, class_iri, label, comment FROM file_classes WHERE path = ?", (path,)):
+        for onto, iri, label, comment in _read(conn, kinds, "classes",
+                                               "SELECT ontology_id, class_iri, label, comment FROM file_classes "
+                                               "WHERE path = ?", path):
             s = c(iri)
             rows.append((s, s, "rdf:type", "owl:Class", None, None, None, onto, path))
             if label:
                 rows.append((s, s, "rdfs:label", None, label, None, None, onto, path))
             if comment:
                 rows.append((s, s, "IAO:0000115", None, comment, None, None, onto, path))
-        for onto, iri, text, pred in conn.execute(
-                "SELECT ontology_id, class_iri, synonym, predicate FROM file_synonyms WHERE path = ?", (path,)):
+        for onto, iri, text, pred in _read(conn, kinds, "synonyms", "SELECT ontology_id, class_iri, synonym, "
+                                           "predicate FROM file_synonyms WHERE path = ?", path):
             rows.append((c(iri), c(iri), pred, None, text, None, None, onto, path))
-        for onto, iri, ptype, label, domain, rng in conn.execute(
-                "SELECT ontology_id, property_iri, property_type, label, domain, range FROM file_properties "
-                "WHERE path = ?", (path,)):
+        for onto, iri, ptype, label, domain, rng in _read(conn, kinds, "properties", FILE_PROPERTIES, path):
             s = c(iri)
             rows.append((s, s, "rdf:type", PROPERTY_TYPES.get(ptype, "rdf:Property"), None, None, None, onto, path))
             if label:
@@ -187,7 +211,7 @@ class ReadersLayer:
                 if value and " " not in value and "(" not in value:
                     rows.append((s, s, pred, c(value), None, None, None, onto, path))
         declared: set[str] = set()
-        for key, onto in conn.execute(RELATION_KEYS, (path,)).fetchall() if relations else ():
+        for key, onto in _read(conn, kinds, "relations", RELATION_KEYS, path):
             prop = self.property_for(key)
             if prop not in declared:
                 declared.add(prop)
@@ -195,17 +219,16 @@ class ReadersLayer:
                 rows.append((prop, prop, "rdfs:label", None, key.lower(), None, None, onto, path))
         return rows
 
-    def _link_rows(self, conn: sqlite3.Connection, path: str, relations: bool = True) -> list[tuple]:
+    def _link_rows(self, conn: sqlite3.Connection, path: str, kinds: frozenset[str] = ALL_KINDS) -> list[tuple]:
         """Parents (`rdfs:subClassOf`) and each relationship link as
-        C rdfs:subClassOf [owl:onProperty P; owl:someValuesFrom D], from the resolved links.
-        `relations` False: the file has no Relationship axiom (its facts say so), nothing to read."""
+        C rdfs:subClassOf [owl:onProperty P; owl:someValuesFrom D], from the resolved links."""
         c = self.curies.compact
         rows: list[tuple] = []
-        for onto, iri, parent in conn.execute(
-                "SELECT DISTINCT ontology_id, class_iri, parent_iri FROM file_edges WHERE path = ?", (path,)):
+        for onto, iri, parent in _read(conn, kinds, "edges", "SELECT DISTINCT ontology_id, class_iri, parent_iri "
+                                       "FROM file_edges WHERE path = ?", path):
             rows.append((c(iri), c(iri), "rdfs:subClassOf", c(parent), None, None, None, onto, path))
         token = blank_token(path)
-        links = conn.execute(RELATION_LINKS, (path,)).fetchall() if relations else []
+        links = _read(conn, kinds, "relations", RELATION_LINKS, path)
         for n, (onto, subj, key, obj) in enumerate(links, start=1):
             prop, s, blank = self.property_for(key), c(subj), f"_:{token}_r{n}"
             rows += [(s, s, "rdfs:subClassOf", blank, None, None, None, onto, path),

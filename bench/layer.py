@@ -1,0 +1,101 @@
+"""The semantic-sql layer's cost alone, in-process: what `readers_layer_ms` counts, and its share.
+
+    .venv/bin/python bench/layer.py [SRC ...] [--rounds 3] [--statements]
+
+Why: `layer_added_pct` in bench/run.py divides the layer's time by the rest of a whole sync, whose
+wall time moves with the machine's load far more than the layer does. This parses each SRC once (in
+this process, untimed), then saves its files into a new database as bench/writer.py does (change log
+armed, the end-of-run refresh) and prints, per round, the writer's CPU and wall seconds, the layer's
+per-file and refresh milliseconds (the report's `readers_layer_ms`) and the layer as a percentage of
+the writer's other time. `--statements` adds the layer's own SQL by statement kind (the statements
+run from store/semsql.py, store/closure.py and store/search.py), summed over the rounds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+from typing import ClassVar
+
+PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+sys.path.insert(0, str(PROJECT / "bench"))
+
+import writer  # noqa: E402
+
+from ontosync.store.repository import Repository  # noqa: E402
+
+LAYER_MODULES = ("semsql.py", "bulk_statements.py", "closure.py", "search.py")
+
+
+class LayerTimedConnection(writer.TimedConnection):
+    """bench/writer.py's timed connection, counting only the statements the layer's modules run (into
+    one table for all rounds)."""
+
+    spent: ClassVar[dict] = defaultdict(lambda: [0.0, 0])
+
+    def __init__(self, conn) -> None:
+        self._conn = conn
+
+    def _timed(self, name, sql, *args):
+        caller = sys._getframe(2).f_code.co_filename
+        if not caller.endswith(LAYER_MODULES):
+            return getattr(self._conn, name)(sql, *args)
+        return super()._timed(name, sql, *args)
+
+
+class LayerRepository(Repository):
+    """The repository bench/writer.py's round saves through; the last one is kept for its layer's figures."""
+
+    last: Repository | None = None
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        LayerRepository.last = self
+
+
+def one_round(files: list[tuple], db: Path, statements: bool) -> dict:
+    """bench/writer.py's round, with the layer's milliseconds (the report's `readers_layer_ms`)."""
+    writer.Repository, writer.TimedConnection = LayerRepository, LayerTimedConnection
+    cpu, wall, _timed = writer.one_round(files, db, statements)
+    readers = LayerRepository.last.readers
+    layer = readers.files_ms + readers.refresh_ms
+    return {"cpu": cpu, "wall": wall, "files_ms": readers.files_ms, "refresh_ms": readers.refresh_ms,
+            "pct": 100 * layer / (wall * 1000 - layer)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("src", nargs="*", default=[str(PROJECT.parent / "shared" / "corpora" / "visionflow-pages")])
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--statements", action="store_true", help="the layer's SQL by statement kind")
+    args = ap.parse_args(argv)
+    for src in args.src:
+        files = writer.parsed(Path(src))
+        spent = LayerTimedConnection.spent
+        spent.clear()
+        results = []
+        for r in range(args.rounds):
+            with tempfile.TemporaryDirectory() as tmp:
+                res = one_round(files, Path(tmp) / "bench.db", args.statements)
+            results.append(res)
+            print(f"{src} round {r + 1}: writer CPU {res['cpu']:.2f} s, wall {res['wall']:.2f} s; layer files "
+                  f"{res['files_ms']:.0f} ms + refresh {res['refresh_ms']:.0f} ms = {res['pct']:.1f}% of the rest",
+                  flush=True)
+        med = {k: statistics.median(r[k] for r in results) for k in results[0]}
+        print(f"{src} medians: writer CPU {med['cpu']:.2f} s, wall {med['wall']:.2f} s; layer files "
+              f"{med['files_ms']:.0f} ms + refresh {med['refresh_ms']:.0f} ms; {med['pct']:.1f}% of the rest")
+        if spent:
+            rows = sorted(spent.items(), key=lambda kv: -kv[1][0])
+            print(f"  the layer's SQL over {args.rounds} rounds: {sum(v[0] for _, v in rows) * 1000:.0f} ms")
+            for sql, (s, n) in rows[:25]:
+                print(f"  {s * 1000:8.0f} ms {n:6d}  {sql}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
