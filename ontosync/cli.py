@@ -143,6 +143,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from ontosync.pipeline.interrupts import terminate_as_interrupt
     from ontosync.pipeline.sync import SyncRun
     from ontosync.sources import PathFilter, SourceError
+    from ontosync.store.health import file_stamp
     from ontosync.store.lock import LockBusy, LockUnavailable, SyncLock
     from ontosync.store.repository import BUSY_TIMEOUT_S, Repository, StoreError
     from ontosync.store.wal import truncate_wal
@@ -165,8 +166,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
         result = pg_commands.sync(settings, source, options)
         return result if isinstance(result, int) else _finish_sync(settings, result)
     try:
-        with SyncLock(settings.db, settings.source, settings.lock_timeout):
-            code = _check_damage(settings.db) or prepare_database(settings.db, settings.busy_timeout)
+        with SyncLock(settings.db, settings.source, settings.lock_timeout) as lock:
+            code = _check_damage(settings.db, lock.sound_stamp) or prepare_database(settings.db, settings.busy_timeout)
             if code:
                 return code
             try:
@@ -183,6 +184,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
             finally:
                 truncate_wal(repo.conn, BUSY_TIMEOUT_S)
                 repo.close()
+            if result.exit_code in (0, 1):  # the database is as sound as the run found it
+                lock.leave_sound(file_stamp(settings.db))
     except LockBusy as exc:
         _say(f"busy: {exc}")
         return 4
@@ -247,11 +250,11 @@ def prepare_database(db: str, busy_timeout: float) -> int:
     return 0
 
 
-def _check_damage(db: str) -> int:
+def _check_damage(db: str, sound_stamp: list[int] | None = None) -> int:
     """Exit 3 before a sync writes into a damaged database (store/health.py)."""
     from ontosync.store.health import damage
 
-    problem = damage(db)
+    problem = damage(db, sound_stamp)
     if problem:
         _say(f"fatal: {db} is damaged: {problem}. Nothing was written; restore it from a backup, or delete "
              "it to sync from scratch (`ontosync verify` lists the problems)")

@@ -7,6 +7,13 @@ above the limit (~350 ms) only the header is checked and SQLite's own errors on 
 run. A damaged database is exit 3 before anything is written: writing into a damaged b-tree can
 spread the damage, and a run that "succeeds" on it would report a sound database.
 
+The check is skipped when nothing has touched the database since a sync that ended cleanly left it:
+that sync records `file_stamp` (size, mtime, ctime, inode of the file; the WAL's size) in its lock
+file (store/lock.py), and a database whose stamp is still the same has not been written by anyone
+since (a stray write, `cp`, a restore, even `touch -d`, moves the mtime or the ctime). A run that
+crashed or was killed leaves no stamp, and neither does `migrate`: the next sync checks in full.
+On the corpus the check was ~30-40 ms of a ~0.25 s no-op re-sync.
+
 `classify` maps any sqlite3 or Peewee exception to the contract's exit codes: 4 when another
 writer holds the lock (busy, locked), 3 for everything else (damage, disk full, read-only, I/O).
 """
@@ -23,9 +30,29 @@ SQLITE_READONLY_RECOVERY = 8 | 1 << 8  # extended result codes (sqlite3.h)
 SQLITE_READONLY_ROLLBACK = 8 | 3 << 8
 
 
-def damage(db_path: str | Path) -> str | None:
-    """A one-line description of the damage, or None when the database looks sound (or is new)."""
+def file_stamp(db_path: str | Path) -> list[int] | None:
+    """What changes whenever anyone writes the database: size, mtime, ctime, inode and device of
+    the file, and the size of its WAL and rollback journal (a WAL with frames in it holds writes the
+    file does not show yet). None when the file is missing."""
+    try:
+        st = os.stat(db_path)
+    except OSError:
+        return None
+    sides = []
+    for suffix in ("-wal", "-journal"):
+        try:
+            sides.append(os.stat(f"{db_path}{suffix}").st_size)
+        except OSError:
+            sides.append(0)
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev, *sides]
+
+
+def damage(db_path: str | Path, sound_stamp: list[int] | None = None) -> str | None:
+    """A one-line description of the damage, or None when the database looks sound (or is new).
+    `sound_stamp`: the `file_stamp` a clean sync left; when the file still has it, it is not read."""
     path = Path(db_path)
+    if sound_stamp is not None and sound_stamp == file_stamp(path):
+        return None
     try:
         size = path.stat().st_size
         if size == 0:
