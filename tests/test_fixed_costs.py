@@ -151,3 +151,22 @@ def test_other_globs_still_go_to_wcmatch():
         assert not isinstance(compile_globs(globs), SuffixMatcher), globs
     assert not compile_globs(()).match("a.md")
 
+# psycopg2 is not here: Peewee imports it whenever it is installed (~15 ms of a no-op); nor PyYAML:
+# the example tree has a .ontosync.yml.
+HEAVY = ("wcmatch", "pyoxigraph", "github", "rdflib", "requests", "multiprocessing")
+
+
+def test_a_no_op_re_sync_imports_none_of_the_heavy_modules(synced):
+    tree, db = synced
+    code = ("import sys\nfrom ontosync.cli import main\n"
+            f"code = main(['sync', {str(tree)!r}, '--db', {str(db)!r}, '--quiet'])\n"
+            "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in " + repr(HEAVY) + ")))\n"
+            "sys.exit(code)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "0 ok" in proc.stderr and "unchanged" in proc.stderr
+    assert proc.stdout.split() == []
+    assert "pyoxigraph" not in subprocess.run(  # nor does the store when it is imported at all
+        [sys.executable, "-c", "import sys, ontosync.store.repository, ontosync.pipeline.sync; print(*sys.modules)"],
+        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120).stdout.split()

@@ -37,7 +37,6 @@ from ontosync.retry import RetryPolicy, RetryQueue
 from ontosync.sources import PathFilter, Source, SourceFile
 from ontosync.store.changelog import ChangeLog
 from ontosync.store.migrations import utc_now
-from ontosync.store.pg.dialect import is_retryable
 from ontosync.store.repository import Repository, StoreError
 from ontosync.store.semsql import ReadersLayer
 from ontosync.store.sync_records import known_files, record_source
@@ -144,7 +143,11 @@ class SyncResult:
 
 def is_locked(exc: BaseException) -> bool:
     text = str(exc).lower()
-    return "locked" in text or "busy" in text or is_retryable(exc)  # the latter: PostgreSQL's deadlocks
+    if "locked" in text or "busy" in text:
+        return True
+    from ontosync.store.pg.dialect import is_retryable  # PostgreSQL's deadlocks
+
+    return is_retryable(exc)
 
 
 def busy_message(settings: Settings, exc: BaseException) -> str:

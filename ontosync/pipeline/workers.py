@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-import multiprocessing as mp
 import os
 import signal
 import sys
 import time
 from dataclasses import dataclass
-from multiprocessing.connection import Connection, wait
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ontosync.parsing import ParseOptions, format_for, parse_file
 from ontosync.parsing.facts import FileFacts, ParseError
 from ontosync.sources import git_blob_sha
 from ontosync.sources.local import read_regular_file
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 
 @dataclass
@@ -143,11 +144,11 @@ class _Worker:
 
 
 class ParsePool:
-    """Up to `size` worker processes, started as work arrives (a no-op sync starts none)."""
+    """Up to `size` worker processes, started as work arrives (a no-op sync starts none, and does
+    not even import multiprocessing)."""
 
     def __init__(self, size: int, options: ParseOptions, max_size: int, file_timeout: float):
-        methods = mp.get_all_start_methods()
-        self.ctx = mp.get_context("fork" if "fork" in methods else "spawn")
+        self.ctx: Any = None  # the multiprocessing context, made with the first worker
         self.size = max(1, size)
         self.options = options
         self.max_size = max_size
@@ -161,10 +162,17 @@ class ParsePool:
             if w.task is None:
                 return w
         if len(self.workers) < self.size:
-            w = _Worker(self.ctx, self.options, self.max_size)
+            w = _Worker(self._context(), self.options, self.max_size)
             self.workers.append(w)
             return w
         return None
+
+    def _context(self) -> Any:
+        if self.ctx is None:
+            import multiprocessing as mp
+
+            self.ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+        return self.ctx
 
     def has_idle(self) -> bool:
         return len(self.workers) < self.size or any(w.task is None for w in self.workers)
@@ -185,6 +193,8 @@ class ParsePool:
         busy = [w for w in self.workers if w.task is not None]
         if not busy:
             return []
+        from multiprocessing.connection import wait
+
         now = time.perf_counter()
         nearest = min(w.started + self.file_timeout for w in busy)
         ready = wait([w.conn for w in busy], timeout=max(0.0, min(timeout, nearest - now)))
