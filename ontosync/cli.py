@@ -143,7 +143,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from ontosync.pipeline.interrupts import terminate_as_interrupt
     from ontosync.pipeline.sync import SyncRun
     from ontosync.sources import PathFilter, SourceError
-    from ontosync.store.health import file_stamp
+    from ontosync.store.health import file_stamp, untouched
     from ontosync.store.lock import LockBusy, LockUnavailable, SyncLock
     from ontosync.store.repository import BUSY_TIMEOUT_S, Repository, StoreError
     from ontosync.store.wal import truncate_wal
@@ -167,9 +167,10 @@ def cmd_sync(args: argparse.Namespace) -> int:
         return result if isinstance(result, int) else _finish_sync(settings, result)
     try:
         with SyncLock(settings.db, settings.source, settings.lock_timeout) as lock:
-            code = _check_damage(settings.db, lock.sound_stamp) or prepare_database(settings.db, settings.busy_timeout)
-            if code:
-                return code
+            if not untouched(settings.db, lock.sound_stamp):  # else as a clean sync left it (store/health.py)
+                code = _check_damage(settings.db) or prepare_database(settings.db, settings.busy_timeout)
+                if code:
+                    return code
             try:
                 repo = Repository(settings.db, settings.ontology_id)
             except StoreError as exc:
@@ -250,11 +251,11 @@ def prepare_database(db: str, busy_timeout: float) -> int:
     return 0
 
 
-def _check_damage(db: str, sound_stamp: list[int] | None = None) -> int:
+def _check_damage(db: str) -> int:
     """Exit 3 before a sync writes into a damaged database (store/health.py)."""
     from ontosync.store.health import damage
 
-    problem = damage(db, sound_stamp)
+    problem = damage(db)
     if problem:
         _say(f"fatal: {db} is damaged: {problem}. Nothing was written; restore it from a backup, or delete "
              "it to sync from scratch (`ontosync verify` lists the problems)")

@@ -8,11 +8,12 @@ run. A damaged database is exit 3 before anything is written: writing into a dam
 spread the damage, and a run that "succeeds" on it would report a sound database.
 
 The check is skipped when nothing has touched the database since a sync that ended cleanly left it:
-that sync records `file_stamp` (size, mtime, ctime, inode of the file; the WAL's size) in its lock
-file (store/lock.py), and a database whose stamp is still the same has not been written by anyone
-since (a stray write, `cp`, a restore, even `touch -d`, moves the mtime or the ctime). A run that
-crashed or was killed leaves no stamp, and neither does `migrate`: the next sync checks in full.
-On the corpus the check was ~30-40 ms of a ~0.25 s no-op re-sync.
+that sync records `file_stamp` (size, mtime, ctime, inode of the file; the WAL's size; which
+migrations the code knew) in its lock file (store/lock.py), and a database whose stamp is still the
+same has not been written by anyone since (a stray write, `cp`, a restore, even `touch -d`, moves
+the mtime or the ctime), nor needs a migration. A run that crashed or was killed leaves no stamp,
+and neither does `migrate`: the next sync checks in full. On the corpus the check was ~30-40 ms of
+a ~0.25 s no-op re-sync, and the schema check (store/upgrade.py) another ~15 ms.
 
 `classify` maps any sqlite3 or Peewee exception to the contract's exit codes: 4 when another
 writer holds the lock (busy, locked), 3 for everything else (damage, disk full, read-only, I/O).
@@ -20,6 +21,8 @@ writer holds the lock (busy, locked), 3 for everything else (damage, disk full, 
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
 import sqlite3
 from pathlib import Path
@@ -33,7 +36,8 @@ SQLITE_READONLY_ROLLBACK = 8 | 3 << 8
 def file_stamp(db_path: str | Path) -> list[int] | None:
     """What changes whenever anyone writes the database: size, mtime, ctime, inode and device of
     the file, and the size of its WAL and rollback journal (a WAL with frames in it holds writes the
-    file does not show yet). None when the file is missing."""
+    file does not show yet); and the migrations this code knows (`schema_key`). None when the file
+    is missing."""
     try:
         st = os.stat(db_path)
     except OSError:
@@ -44,15 +48,32 @@ def file_stamp(db_path: str | Path) -> list[int] | None:
             sides.append(os.stat(f"{db_path}{suffix}").st_size)
         except OSError:
             sides.append(0)
-    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev, *sides]
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev, *sides, schema_key()]
 
 
-def damage(db_path: str | Path, sound_stamp: list[int] | None = None) -> str | None:
-    """A one-line description of the damage, or None when the database looks sound (or is new).
-    `sound_stamp`: the `file_stamp` a clean sync left; when the file still has it, it is not read."""
+def untouched(db_path: str | Path, sound_stamp: list[int] | None) -> bool:
+    """The database is exactly as a clean sync by code with the same migrations left it: neither
+    the integrity check nor the schema check can find anything new."""
+    return sound_stamp is not None and sound_stamp == file_stamp(db_path)
+
+
+def schema_key() -> int:
+    """The migration files this code would apply (names, sizes, mtimes, numbered and legacy) and its
+    version, as one number: a new or rewritten migration, or another ontosync, changes it."""
+    from ontosync import __version__
+    from ontosync.store.migrations import migrations_dir
+
+    folder = migrations_dir()
+    seen = [__version__]
+    for sub in (folder, folder / "legacy"):
+        with contextlib.suppress(OSError), os.scandir(sub) as it:
+            seen += sorted(f"{e.name}:{e.stat().st_size}:{e.stat().st_mtime_ns}" for e in it if e.is_file())
+    return int(hashlib.sha1("\0".join(seen).encode()).hexdigest()[:15], 16)
+
+
+def damage(db_path: str | Path) -> str | None:
+    """A one-line description of the damage, or None when the database looks sound (or is new)."""
     path = Path(db_path)
-    if sound_stamp is not None and sound_stamp == file_stamp(path):
-        return None
     try:
         size = path.stat().st_size
         if size == 0:
