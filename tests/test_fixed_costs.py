@@ -192,3 +192,44 @@ def test_a_no_op_re_sync_imports_none_of_the_heavy_modules(synced):
     assert "pyoxigraph" not in subprocess.run(  # nor does the store when it is imported at all
         [sys.executable, "-c", "import sys, ontosync.store.repository, ontosync.pipeline.sync; print(*sys.modules)"],
         capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120).stdout.split()
+
+
+def test_the_pool_starts_another_worker_only_while_the_writer_waits(tmp_path):
+    """One worker starts with the first file; a second only after a window in which the writer
+    spent over STARVED_SHARE of its time waiting for parses (ParsePool.starved)."""
+    from ontosync.parsing import ParseOptions
+    from ontosync.pipeline.workers import ParsePool, Task
+
+    page = tmp_path / "a.md"
+    page.write_text("- term-id:: T1\n")
+    pool = ParsePool(2, ParseOptions(), 1 << 20, 60.0)
+    try:
+        assert pool.has_idle() and not pool.workers  # nothing started before the first file
+        pool.submit(Task("a.md", None, 0, str(page)))
+        assert len(pool.workers) == 1
+        assert not pool.has_idle()  # busy, and the writer has not waited yet: no second worker
+        pool.starved = True
+        assert pool.has_idle()
+        pool.submit(Task("a.md", None, 0, str(page)))
+        assert len(pool.workers) == 2 and not pool.starved
+        assert not pool.has_idle()  # the size is reached
+        outcomes = []
+        while len(outcomes) < 2:
+            outcomes += pool.collect(timeout=5.0)
+        assert all(o.failure is None and o.facts is not None for o in outcomes)
+    finally:
+        pool.close()
+
+
+def test_a_window_spent_waiting_marks_the_writer_starved():
+    from ontosync.parsing import ParseOptions
+    from ontosync.pipeline.workers import ParsePool
+
+    pool = ParsePool(2, ParseOptions(), 1 << 20, 60.0)
+    start = pool._window[0] - pool.WINDOW_S  # a window that is over
+    pool._window = (start, 0.0)
+    pool._waited(0.0)
+    assert not pool.starved  # a window without waiting
+    pool._window = (pool._window[0] - pool.WINDOW_S, pool.WINDOW_S)  # a window spent waiting
+    pool._waited(0.0)
+    assert pool.starved

@@ -256,17 +256,22 @@ class SyncRun:
                 pending.append(Task(sf.path, sf.blob_sha, sf.size, content))
                 self.stats.queue_depth_max = max(self.stats.queue_depth_max, len(pending))
                 self._drain_side_work()
-            pending.extendleft(self.delayed.due())
-            while pending and pool.has_idle():
-                pool.submit(pending.popleft())
+            self._submit(pool, pending)
             if feed_done and not pending and not pool.in_flight() and not self.delayed:
                 self._drain_side_work()
                 return
             wait = 0.05 if self.delayed else 0.5
-            for outcome in pool.collect(timeout=wait if pool.in_flight() else 0.0):
+            outcomes = pool.collect(timeout=wait if pool.in_flight() else 0.0)
+            self._submit(pool, pending)  # the workers just freed parse the next files while these are saved
+            for outcome in outcomes:
                 self._handle(outcome, ckpt_path)
             if not pool.in_flight() and self.delayed and not pending:
                 time.sleep(min(0.05, self.delayed.next_in()))
+
+    def _submit(self, pool: ParsePool, pending: deque[Task]) -> None:
+        pending.extendleft(self.delayed.due())
+        while pending and pool.has_idle():
+            pool.submit(pending.popleft())
 
     def _total_for_progress(self) -> int | None:
         """The bar's total, before any parsing. Only shown, so a quiet run does not walk a local
