@@ -171,7 +171,7 @@ class ParsePool:
     parsing is the slow part, soon start the others."""
 
     WINDOW_S = 0.5  # the writer's waiting is measured over windows this long
-    STARVED_SHARE = 0.25  # another worker starts after a window the writer spent over this share waiting
+    STARVED_SHARE = 0.5  # another worker starts after a window the writer spent over half waiting: parse-bound
 
     def __init__(self, size: int, options: ParseOptions, max_size: int, file_timeout: float):
         self.ctx: Any = None  # the multiprocessing context, made with the first worker
