@@ -143,6 +143,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from ontosync.pipeline.interrupts import terminate_as_interrupt
     from ontosync.pipeline.sync import SyncRun
     from ontosync.sources import PathFilter, SourceError
+    from ontosync.store.health import file_stamp, untouched
     from ontosync.store.lock import LockBusy, LockUnavailable, SyncLock
     from ontosync.store.repository import BUSY_TIMEOUT_S, Repository, StoreError
     from ontosync.store.wal import truncate_wal
@@ -165,10 +166,11 @@ def cmd_sync(args: argparse.Namespace) -> int:
         result = pg_commands.sync(settings, source, options)
         return result if isinstance(result, int) else _finish_sync(settings, result)
     try:
-        with SyncLock(settings.db, settings.source, settings.lock_timeout):
-            code = _check_damage(settings.db) or prepare_database(settings.db, settings.busy_timeout)
-            if code:
-                return code
+        with SyncLock(settings.db, settings.source, settings.lock_timeout) as lock:
+            if not untouched(settings.db, lock.sound_stamp):  # else as a clean sync left it (store/health.py)
+                code = _check_damage(settings.db) or prepare_database(settings.db, settings.busy_timeout)
+                if code:
+                    return code
             try:
                 repo = Repository(settings.db, settings.ontology_id)
             except StoreError as exc:
@@ -183,6 +185,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
             finally:
                 truncate_wal(repo.conn, BUSY_TIMEOUT_S)
                 repo.close()
+            if result.exit_code in (0, 1):  # the database is as sound as the run found it
+                lock.leave_sound(file_stamp(settings.db))
     except LockBusy as exc:
         _say(f"busy: {exc}")
         return 4

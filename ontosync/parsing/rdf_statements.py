@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from typing import NamedTuple
-
-import pyoxigraph as ox
+from typing import TYPE_CHECKING, NamedTuple
 
 from ontosync.parsing.curies import CurieMap
 from ontosync.parsing.facts import SynonymFact
+
+if TYPE_CHECKING:  # imported where a file is parsed: the writer (store/semsql.py) needs none of it
+    import pyoxigraph as ox
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -64,6 +65,8 @@ def extract(quads: Iterable[ox.Quad], namespaces: dict[str, str],
     Written for speed (PATO's 35,000 triples): each distinct term is converted once and looked up by
     the term itself, since reading a pyoxigraph term's fields costs more than a dict hit.
     """
+    import pyoxigraph as ox
+
     compact = CurieMap(namespaces).compact
     terms: dict[object, object] = {}
     named, blank = ox.NamedNode, ox.BlankNode

@@ -80,10 +80,10 @@ def attach(source, repo) -> StatCache | None:
 def flush(cache: StatCache | None, repo, write, done: bool = False) -> None:
     """Write the collected rows in a transaction of their own (through the run's `write`, which
     retries a locked database): every FLUSH_EVERY rows, and at the end of the listing."""
-    from ontosync.store.file_stats import record_stats
-
     if cache is None or not cache.pending() or (not done and cache.pending() < FLUSH_EVERY):
         return
+    from ontosync.store.file_stats import record_stats  # here: this runs once a file
+
     fresh, gone = cache.take()
 
     def store() -> None:

@@ -37,7 +37,6 @@ from ontosync.retry import RetryPolicy, RetryQueue
 from ontosync.sources import PathFilter, Source, SourceFile
 from ontosync.store.changelog import ChangeLog
 from ontosync.store.migrations import utc_now
-from ontosync.store.pg.dialect import is_retryable
 from ontosync.store.repository import Repository, StoreError
 from ontosync.store.semsql import ReadersLayer
 from ontosync.store.sync_records import known_files, record_source
@@ -144,7 +143,11 @@ class SyncResult:
 
 def is_locked(exc: BaseException) -> bool:
     text = str(exc).lower()
-    return "locked" in text or "busy" in text or is_retryable(exc)  # the latter: PostgreSQL's deadlocks
+    if "locked" in text or "busy" in text:
+        return True
+    from ontosync.store.pg.dialect import is_retryable  # PostgreSQL's deadlocks
+
+    return is_retryable(exc)
 
 
 def busy_message(settings: Settings, exc: BaseException) -> str:
@@ -253,17 +256,22 @@ class SyncRun:
                 pending.append(Task(sf.path, sf.blob_sha, sf.size, content))
                 self.stats.queue_depth_max = max(self.stats.queue_depth_max, len(pending))
                 self._drain_side_work()
-            pending.extendleft(self.delayed.due())
-            while pending and pool.has_idle():
-                pool.submit(pending.popleft())
+            self._submit(pool, pending)
             if feed_done and not pending and not pool.in_flight() and not self.delayed:
                 self._drain_side_work()
                 return
             wait = 0.05 if self.delayed else 0.5
-            for outcome in pool.collect(timeout=wait if pool.in_flight() else 0.0):
+            outcomes = pool.collect(timeout=wait if pool.in_flight() else 0.0)
+            self._submit(pool, pending)  # the workers just freed parse the next files while these are saved
+            for outcome in outcomes:
                 self._handle(outcome, ckpt_path)
             if not pool.in_flight() and self.delayed and not pending:
                 time.sleep(min(0.05, self.delayed.next_in()))
+
+    def _submit(self, pool: ParsePool, pending: deque[Task]) -> None:
+        pending.extendleft(self.delayed.due())
+        while pending and pool.has_idle():
+            pool.submit(pending.popleft())
 
     def _total_for_progress(self) -> int | None:
         """The bar's total, before any parsing. Only shown, so a quiet run does not walk a local

@@ -9,20 +9,22 @@ the file passes `--file-timeout`; a replacement starts and the run goes on.
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib
-import multiprocessing as mp
 import os
 import signal
 import sys
 import time
 from dataclasses import dataclass
-from multiprocessing.connection import Connection, wait
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ontosync.parsing import ParseOptions, format_for, parse_file
 from ontosync.parsing.facts import FileFacts, ParseError
 from ontosync.sources import git_blob_sha
 from ontosync.sources.local import read_regular_file
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 
 @dataclass
@@ -99,15 +101,24 @@ def _maybe_injected_delay(path: str) -> None:
             time.sleep(float(seconds))
 
 
+# The modules a worker imports to parse a file of each format, its first one included: the Logseq
+# reader parses Turtle and OWL fences through the RDF reader (pyoxigraph). A no-op run imports none.
+PARSER_MODULES = {
+    "logseq": ("ontosync.parsing.logseq", "ontosync.parsing.rdf", "ontosync.parsing.class_expressions"),
+    "ofn": ("ontosync.parsing.ofn",),
+}
+RDF_MODULES = ("ontosync.parsing.rdf", "ontosync.parsing.class_expressions")
+
+
 def _preload_parser(path: str) -> None:
-    """Import the parser module `path` needs here, before a fork, so that the workers inherit it
-    instead of each importing it on its first file (~40-70 ms for the Logseq reader, per worker)."""
+    """Import the parser modules `path` needs here, before a fork, so that the workers inherit them
+    (their pages shared with this process, PSS divides them) instead of each importing them on its
+    first file (~40-70 ms for the Logseq reader, per worker, and a private copy of each module)."""
     fmt = format_for(path)
-    name = {None: None, "logseq": "ontosync.parsing.logseq", "ofn": "ontosync.parsing.ofn"}.get(
-        fmt, "ontosync.parsing.rdf")
-    if name and name not in sys.modules:
-        with contextlib.suppress(Exception):  # a parser that cannot load fails in the worker, per file
-            importlib.import_module(name)
+    for name in () if fmt is None else PARSER_MODULES.get(fmt, RDF_MODULES):
+        if name not in sys.modules:
+            with contextlib.suppress(Exception):  # a parser that cannot load fails in the worker, per file
+                importlib.import_module(name)
 
 
 def _worker_main(conn: Connection, options: ParseOptions, max_size: int) -> None:
@@ -135,7 +146,14 @@ class _Worker:
     def __init__(self, ctx: Any, options: ParseOptions, max_size: int):
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(target=_worker_main, args=(child, options, max_size), daemon=True)
-        self.process.start()
+        # The parent's objects move to the collector's permanent generation for the fork: a forked
+        # worker's collections then leave their pages alone, and those stay shared with the parent
+        # (PSS divides them) instead of being copied into every worker.
+        gc.freeze()
+        try:
+            self.process.start()
+        finally:
+            gc.unfreeze()
         child.close()
         self.task: Task | None = None
         self.started = 0.0
@@ -143,11 +161,20 @@ class _Worker:
 
 
 class ParsePool:
-    """Up to `size` worker processes, started as work arrives (a no-op sync starts none)."""
+    """Up to `size` worker processes, started as work arrives (a no-op sync starts none, and does
+    not even import multiprocessing).
+
+    One worker starts with the first file; another only while the writer keeps waiting for parses
+    (`starved`): on a graph of Logseq pages the single writer is the bottleneck, one worker parses
+    ahead of it (the loop hands a freed worker its next file before saving the last one), and each
+    worker not started saves its memory (~13 MB of PSS on the corpus). Large RDF files, where
+    parsing is the slow part, soon start the others."""
+
+    WINDOW_S = 0.5  # the writer's waiting is measured over windows this long
+    STARVED_SHARE = 0.5  # another worker starts after a window the writer spent over half waiting: parse-bound
 
     def __init__(self, size: int, options: ParseOptions, max_size: int, file_timeout: float):
-        methods = mp.get_all_start_methods()
-        self.ctx = mp.get_context("fork" if "fork" in methods else "spawn")
+        self.ctx: Any = None  # the multiprocessing context, made with the first worker
         self.size = max(1, size)
         self.options = options
         self.max_size = max_size
@@ -155,25 +182,47 @@ class ParsePool:
         self.workers: list[_Worker] = []
         self.busy_s = 0.0
         self.started_at = time.perf_counter()
+        self.starved = False  # the writer spent the last window waiting for parses (WINDOW_S, STARVED_SHARE)
+        self._window = (self.started_at, 0.0)  # (start, seconds waited in it)
 
     def idle(self) -> _Worker | None:
         for w in self.workers:
             if w.task is None:
                 return w
-        if len(self.workers) < self.size:
-            w = _Worker(self.ctx, self.options, self.max_size)
+        if self._may_grow():
+            self.starved, self._window = False, (time.perf_counter(), 0.0)  # a new worker needs new evidence
+            w = _Worker(self._context(), self.options, self.max_size)
             self.workers.append(w)
             return w
         return None
 
+    def _may_grow(self) -> bool:
+        return len(self.workers) < self.size and (not self.workers or self.starved)
+
+    def _waited(self, seconds: float) -> None:
+        start, waited = self._window
+        now = time.perf_counter()
+        if now - start < self.WINDOW_S:
+            self._window = (start, waited + seconds)
+            return
+        self.starved = waited + seconds > self.STARVED_SHARE * (now - start)
+        self._window = (now, 0.0)
+
+    def _context(self) -> Any:
+        if self.ctx is None:
+            import multiprocessing as mp
+
+            self.ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+        return self.ctx
+
     def has_idle(self) -> bool:
-        return len(self.workers) < self.size or any(w.task is None for w in self.workers)
+        return any(w.task is None for w in self.workers) or self._may_grow()
 
     def in_flight(self) -> int:
         return sum(1 for w in self.workers if w.task is not None)
 
     def submit(self, task: Task) -> None:
-        if len(self.workers) < self.size and all(w.task is not None for w in self.workers):
+        if all(w.task is not None for w in self.workers) and self._may_grow():
             _preload_parser(task.path)  # a worker is about to be forked: let it inherit the parser
         w = self.idle()
         assert w is not None, "submit() without an idle worker"
@@ -185,9 +234,12 @@ class ParsePool:
         busy = [w for w in self.workers if w.task is not None]
         if not busy:
             return []
+        from multiprocessing.connection import wait
+
         now = time.perf_counter()
         nearest = min(w.started + self.file_timeout for w in busy)
         ready = wait([w.conn for w in busy], timeout=max(0.0, min(timeout, nearest - now)))
+        self._waited(time.perf_counter() - now)
         out: list[Outcome] = []
         for w in busy:
             if w.conn in ready:

@@ -14,9 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol
 
-from wcmatch import glob
-
-FLAGS = glob.GLOBSTAR | glob.BRACE | glob.DOTGLOB | glob.FORCEUNIX | glob.CASE
 _MAGIC = frozenset("*?[{\\")
 
 
@@ -31,8 +28,51 @@ def normalise(pattern: str) -> str:
 
 
 def compile_globs(patterns: Iterable[str]) -> Matcher:
-    """One matcher for several globs: a path matches when any of them does."""
-    return glob.compile([normalise(p) for p in patterns], flags=FLAGS)
+    """One matcher for several globs: a path matches when any of them does.
+
+    The common cases skip wcmatch (and its ~10 ms import, paid by every run): no globs (no
+    `--exclude`) match nothing, and globs that are all `**/*<suffix>` (the default include list)
+    are a suffix test; see `SuffixMatcher`."""
+    normalised = tuple(normalise(p) for p in patterns)
+    if not normalised:
+        return NoMatch()
+    suffixes = [p[4:] for p in normalised if p.startswith("**/*")]
+    if len(suffixes) == len(normalised) and not any(_MAGIC.intersection(s) or "/" in s for s in suffixes):
+        return SuffixMatcher(tuple(suffixes), normalised)
+    return _wcmatch(normalised)
+
+
+def _wcmatch(patterns: tuple[str, ...]) -> Matcher:
+    from wcmatch import glob
+
+    flags = glob.GLOBSTAR | glob.BRACE | glob.DOTGLOB | glob.FORCEUNIX | glob.CASE
+    return glob.compile(list(patterns), flags=flags)
+
+
+class NoMatch:
+    """No globs at all: nothing matches (as wcmatch answers for an empty list)."""
+
+    def match(self, filename: str) -> bool:
+        return False
+
+
+class SuffixMatcher:
+    """`**/*.md`-style globs, matched by `str.endswith`: with DOTGLOB, `**/` is any number of folders
+    (dot folders too, or none) and `*` any name in the last one (a dot name too, or an empty one), so
+    such a glob matches exactly the paths ending with its literal suffix. wcmatch answers otherwise
+    only for paths no walk records (a `.` or `..` folder, a trailing `/`): those go to wcmatch.
+    tests/test_fixed_costs.py compares both on such paths."""
+
+    def __init__(self, suffixes: tuple[str, ...], patterns: tuple[str, ...]):
+        self.suffixes = suffixes
+        self.patterns = patterns
+        self._wc: Matcher | None = None
+
+    def match(self, filename: str) -> bool:
+        if filename.endswith("/") or "/./" in f"/{filename}/" or "/../" in f"/{filename}/":
+            self._wc = self._wc or _wcmatch(self.patterns)
+            return self._wc.match(filename)
+        return filename.endswith(self.suffixes)
 
 
 def literal_folder_prefix(pattern: str) -> str:

@@ -43,6 +43,8 @@ class SyncLock:
         self.source = source
         self.timeout = timeout
         self.fd: int | None = None
+        self.sound_stamp: list[int] | None = None  # what the last holder left: see `leave_sound`
+        self._leave: list[int] | None = None
 
     def __enter__(self) -> SyncLock:
         self.acquire()
@@ -69,6 +71,7 @@ class SyncLock:
                                f"{self.timeout:g} s (--lock-timeout). Nothing was written; run again later.")
             time.sleep(POLL_S)
         self.fd = fd
+        self.sound_stamp = _read_sound_stamp(fd)
         info = {"pid": os.getpid(), "host": socket.gethostname(), "started_at": utc_now(), "source": self.source}
         with contextlib.suppress(OSError):
             os.ftruncate(fd, 0)
@@ -87,13 +90,30 @@ class SyncLock:
         except OSError as exc:
             raise LockUnavailable(f"cannot open the lock file {self.path}: {exc.strerror}") from exc
 
+    def leave_sound(self, stamp: list[int] | None) -> None:
+        """On release, record that the run left the database sound with this `health.file_stamp`:
+        the next sync skips its integrity check while the file keeps it (store/health.py)."""
+        self._leave = stamp
+
     def release(self) -> None:
         if self.fd is None:
             return
         with contextlib.suppress(OSError):
             os.ftruncate(self.fd, 0)
+            if self._leave is not None:
+                os.pwrite(self.fd, json.dumps({"sound": self._leave}).encode(), 0)
         os.close(self.fd)  # closing drops the flock
         self.fd = None
+
+
+def _read_sound_stamp(fd: int) -> list[int] | None:
+    """The stamp a clean release left (`leave_sound`); None after a crash, `migrate` or anything else."""
+    try:
+        info = json.loads(os.pread(fd, 4096, 0) or b"{}")
+    except (OSError, ValueError):
+        return None
+    stamp = info.get("sound") if isinstance(info, dict) else None
+    return stamp if isinstance(stamp, list) and all(isinstance(v, int) for v in stamp) else None
 
 
 def _read_holder(fd: int) -> str:

@@ -159,8 +159,6 @@ class Repository:
 
     def refresh_readers(self) -> list[str]:
         """End of a run that changed something: entailed_edge, prefix, search, in one transaction."""
-        from ontosync.store import closure
-
         if self.conn.execute(semsql.LEGACY_WITHOUT_ROWS).fetchone():
             with self.transaction():
                 self.readers.adopt_legacy(self.conn)
@@ -168,6 +166,8 @@ class Repository:
         stale = self.conn.execute("SELECT value FROM sync_meta WHERE key = 'readers_stale'").fetchone()
         if not stale or stale[0] != "1":
             return []
+        from ontosync.store import closure  # here: a no-op run does not import it
+
         started = time.perf_counter()
         with self.transaction():
             # after a run that stopped early, this run's own changes are not all there is: rebuild
