@@ -16,17 +16,19 @@ from typing import Any
 from ontosync.db_url import is_postgres_url, mask
 from ontosync.diff_format import to_markdown, to_text
 from ontosync.store.diff import DiffError, compare_databases, select_runs
+from ontosync.store.run_reads import one_snapshot
 from ontosync.store.status import open_read_only
 
 
 def changes_json(conn: Any, db_name: str, run: int | None = None, since: str | None = None,
                  base: str | None = None, after_run: int | None = None) -> dict:
-    """The contract's change JSON for one selection (raises DiffError)."""
-    if base is not None and is_postgres_url(base):
-        return _compare_with_server(conn, db_name, base)
-    if base is not None:
-        return compare_databases(conn, base, db_name).to_json(conn)
-    return select_runs(conn, run=run, since=since, after_run=after_run).to_json(conn)
+    """The contract's change JSON for one selection (raises DiffError), read from one snapshot."""
+    with one_snapshot(conn):
+        if base is not None and is_postgres_url(base):
+            return _compare_with_server(conn, db_name, base)
+        if base is not None:
+            return compare_databases(conn, base, db_name).to_json(conn)
+        return select_runs(conn, run=run, since=since, after_run=after_run).to_json(conn)
 
 
 def _compare_with_server(conn: Any, db_name: str, base: str) -> dict:

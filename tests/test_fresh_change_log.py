@@ -128,3 +128,25 @@ def test_a_killed_first_run_reads_and_settles_like_the_per_save_log(tmp_path, mo
 def test_a_run_into_a_database_with_content_records_per_save(tmp_path, monkeypatch, files):
     run(tmp_path / "db.db", files[:3], False, monkeypatch)
     assert run(tmp_path / "db.db", files[3:6], False, monkeypatch) is False
+
+
+def test_a_diff_reading_while_the_first_run_finishes_sees_its_rows_once(tmp_path, monkeypatch, files):
+    """The run finishes (its rows stored, the pending mark cleared) between the diff's read of the
+    stored rows and its read of the mark: one snapshot for the whole diff still shows the run's rows."""
+    from ontosync.diff_cli import changes_json
+
+    db = tmp_path / "fresh.db"
+    run(db, files, False, monkeypatch, finish=False)
+    want = changes_json(sqlite3.connect(db), str(db), run=1)
+    assert want["classes"]["added"]
+    reader, writer = sqlite3.connect(db), sqlite3.connect(db)
+
+    def finish_on_mark_read(sql: str) -> None:  # the run's end commits as the diff asks for the mark
+        if "sync_meta" in sql and changelog_fresh.pending_run(writer) is not None:
+            changelog_fresh.write(writer, 1)
+            writer.commit()
+
+    reader.set_trace_callback(finish_on_mark_read)
+    got = changes_json(reader, str(db), run=1)
+    assert changelog_fresh.pending_run(writer) is None  # the run did finish during the read
+    assert got == want

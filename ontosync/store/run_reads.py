@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from peewee import Database, SqliteDatabase, fn
@@ -44,6 +45,24 @@ def peewee_database(conn: Any) -> Database:
     if isinstance(db, Database):  # PostgreSQL: PgConnection keeps its Peewee database
         return db
     return _Adopted(conn)
+
+
+@contextmanager
+def one_snapshot(conn: Any) -> Iterator[None]:
+    """Every read of one diff sees one state of the database (a SQLite read transaction).
+
+    Why: a first run's log moves from "pending, read from the content" to "stored" when that run
+    finishes (store/changelog_fresh.py); a diff that read the stored rows before that commit and the
+    pending mark after it would see the run in neither place. PostgreSQL logs per save: no such step.
+    """
+    if not isinstance(conn, sqlite3.Connection) or conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        conn.execute("ROLLBACK")  # it only read
 
 
 class RunLog:
