@@ -958,16 +958,15 @@ def test_default_ontology_is_used_for_rows_without_one(tmp_path):
     conn.close()
 
 
-def test_prepare_is_cheap_and_read_only_on_a_current_database(tmp_path):
+def test_prepare_is_read_only_on_a_current_database(tmp_path):
+    """Its cost is bench/'s business (no wall-clock bound here: it failed under load)."""
     path = tmp_path / "ontology.db"
     build_l3(path)
     prepare_database(path)
-    raw = path.read_bytes()
-    started = time.perf_counter()
-    for _ in range(20):
+    raw, mtime = path.read_bytes(), path.stat().st_mtime_ns
+    for _ in range(3):
         assert not prepare_database(path).changed
-    assert (time.perf_counter() - started) / 20 < 0.05
-    assert path.read_bytes() == raw
+    assert path.read_bytes() == raw and path.stat().st_mtime_ns == mtime
 
 
 def test_later_syncs_keep_legacy_facts_consistent(tmp_path):
