@@ -60,9 +60,11 @@ def small_fake(small_tree):
 
 
 def remote_sync(fake: FakeGitHub, db: Path, *extra: str, spec: str = "github:o/r@main", token: str | None = None,
-                timeout: str = "2", path: str | None = SUBDIR, process: bool = True):
+                timeout: str = "30", path: str | None = SUBDIR, process: bool = True):
     # ONTOSYNC_RETRY_BACKOFF: the retry policy's first backoff step, 10 ms instead of 1 s (the waits a
-    # rate limit or Retry-After names are still waited out in full)
+    # rate limit or Retry-After names are still waited out in full). The client timeout is generous
+    # unless a test injects slow answers: on a loaded machine an undelayed answer took over 2 s, and
+    # its retry counted against the request budgets
     env = {"GITHUB_TOKEN": fake.token if token is None else token, "ONTOSYNC_GITHUB_TIMEOUT": timeout,
            "ONTOSYNC_RETRY_BACKOFF": "0.01"}
     # A separate process: in this one, the fake's server thread would share the GIL with the sync
@@ -129,7 +131,7 @@ def test_faults_and_rate_limits_leave_the_same_database_and_count_retries(small_
     fake.queue_primary_rate_limit(reset_in=2)
     fake.queue_too_many_requests(retry_after=1)
     db = tmp_path / "remote.db"
-    r = remote_sync(fake, db)
+    r = remote_sync(fake, db, timeout="2")  # the slow answers (3 s) are past it
     assert r.returncode == 0, r.stderr
     assert dump_file(db) == local_db
     faults = sum(1 for *_, status in fake.log if status in (500, -1, -2, 403, 429))
