@@ -161,3 +161,43 @@ def pytest_sessionfinish(session):
             drop_database(name_file.read_text())
         except Exception as exc:  # the run's outcome stands; say what was left behind
             print(f"\nleft the test database {name_file.read_text()} on the server: {exc}")
+
+
+@pytest.fixture(scope="session")
+def fresh_sync(tmp_path_factory):
+    """`fresh_sync(tree, *args)`: the database one fresh full sync of `tree` (with `args`) makes,
+    made once per run for each distinct content of the tree. A test's reference database ("the
+    incremental result equals a fresh sync") is the same for its SQLite and PostgreSQL cases, which
+    change their copies of the corpus alike: the second case, on any worker, reads the first one's
+    sync instead of repeating it (a full corpus sync, ~5 CPU-seconds). The key is a hash of every
+    file's relative path and bytes and of `args`, so a tree that differs in one byte gets its own
+    sync. Read the database, never write it."""
+    made: dict[str, object] = {}
+
+    def fresh(tree, *args: str):
+        key = tree_key(tree, args)
+        if key not in made:
+            made[key] = shared_once(tmp_path_factory, f"fresh-{key}", lambda work: _sync_fresh(tree, work, args))
+        return made[key] / "fresh.db"
+
+    return fresh
+
+
+def tree_key(tree, args=()) -> str:
+    """A hash of `tree`'s files (relative paths and bytes; symbolic links by their target) and `args`."""
+    import hashlib
+    import os
+
+    h = hashlib.sha256(repr(tuple(map(str, args))).encode())
+    for path in sorted(p for p in tree.rglob("*") if p.is_symlink() or p.is_file()):
+        h.update(str(path.relative_to(tree)).encode("utf-8", "surrogateescape") + b"\0")
+        h.update(os.readlink(path).encode() if path.is_symlink() else path.read_bytes())
+        h.update(b"\0")
+    return h.hexdigest()[:20]
+
+
+def _sync_fresh(tree, work, args):
+    from tests.helpers import cli
+
+    proc = cli("sync", str(tree), "--db", str(work / "fresh.db"), "--quiet", *args)
+    assert proc.returncode == 0, proc.stderr

@@ -19,7 +19,7 @@ from tests.helpers import EXAMPLE, WriteLockHolder, cli, copy_example, run_cli
 def synced(tmp_path) -> tuple[Path, Path]:
     tree = copy_example(tmp_path)
     db = tmp_path / "o.db"
-    assert run_cli("sync", str(tree), "--db", str(db), "--quiet").returncode == 0
+    assert cli("sync", str(tree), "--db", str(db), "--quiet").returncode == 0
     return tree, db
 
 
@@ -47,11 +47,11 @@ def test_damaged_database_is_exit_3_before_anything_is_written(synced):
     tree, db = synced
     corrupt_a_page(db, "owl_axioms")
     before = db.read_bytes()
-    proc = run_cli("sync", str(tree), "--db", str(db), "--quiet")
+    proc = run_cli("sync", str(tree), "--db", str(db), "--quiet")  # the exit status of `python -m ontosync`
     assert proc.returncode == 3, proc.stderr
     one_line(proc, "damaged", str(db), "Nothing was written")
     assert db.read_bytes() == before
-    assert run_cli("verify", "--db", str(db)).returncode == 3
+    assert cli("verify", "--db", str(db)).returncode == 3
 
 
 def test_a_damaged_header_is_exit_3_and_migrate_refuses_it_untouched(tmp_path):
@@ -60,7 +60,7 @@ def test_a_damaged_header_is_exit_3_and_migrate_refuses_it_untouched(tmp_path):
     raw = db.read_bytes()
     for args, code in ((("sync", str(EXAMPLE), "--quiet"), 3), (("status",), 3), (("verify",), 3),
                        (("migrate",), 2)):
-        proc = run_cli(*args, "--db", str(db))
+        proc = cli(*args, "--db", str(db))
         assert proc.returncode == code, (args, proc.stderr)
         assert "Traceback" not in proc.stderr, proc.stderr
     assert db.read_bytes() == raw
@@ -74,4 +74,4 @@ def test_writer_holding_a_new_database_is_exit_4_naming_it(tmp_path):
         proc = cli("sync", str(EXAMPLE), "--db", str(db), "--quiet", "--busy-timeout", "2")
     assert proc.returncode == 4, proc.stderr
     one_line(proc, "busy", f"pid {writer.pid}")
-    assert run_cli("sync", str(EXAMPLE), "--db", str(db), "--quiet").returncode == 0
+    assert cli("sync", str(EXAMPLE), "--db", str(db), "--quiet").returncode == 0

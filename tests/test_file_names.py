@@ -19,7 +19,7 @@ import pytest
 from ontosync.action.commands import Commands
 from ontosync.action.summary import annotate_failures, summary_markdown
 from ontosync.sources.names import display_name, unescape_name
-from tests.helpers import dump_file, run_cli
+from tests.helpers import cli, dump_file, run_cli
 
 TTL = """@prefix ex: <http://example.org/{n}#> .
 @prefix owl: <http://www.w3.org/2002/07/owl#> .
@@ -81,12 +81,12 @@ def test_recorded_names_lead_back_to_the_files(synced):
         assert os.fsencode(unescape_name(recorded)) == os_name
     # deleting an odd-named file removes exactly its rows: the recorded name matched the file
     os.unlink(os.path.join(os.fsencode(tree), b"bad\xff\xfe.ttl"))
-    assert run_cli("sync", str(tree), "--db", str(db), "--quiet", "--max-error-rate", "1").returncode == 0
+    assert cli("sync", str(tree), "--db", str(db), "--quiet", "--max-error-rate", "1").returncode == 0
     expected_tree, expected_db = tree.parent / "expected", tree.parent / "e.db"
     make_tree(expected_tree)
     os.unlink(os.path.join(os.fsencode(expected_tree), b"bad\xff\xfe.ttl"))
-    assert run_cli("sync", str(expected_tree), "--db", str(expected_db), "--quiet", "--max-error-rate",
-                   "1").returncode == 0
+    assert cli("sync", str(expected_tree), "--db", str(expected_db), "--quiet", "--max-error-rate",
+               "1").returncode == 0
     assert dump_file(db) == dump_file(expected_db)
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from ontosync.cli import main as cli_main
-from tests.helpers import copy_example, dump_file, run_cli
+from tests.helpers import cli, copy_example, dump_file
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def tree(tmp_path) -> Path:
 
 def sync(tree: Path, db: Path, *extra: str) -> dict:
     report = db.with_suffix(".report.json")
-    proc = run_cli("sync", str(tree), "--db", str(db), "--quiet", "--report", str(report), *extra)
+    proc = cli("sync", str(tree), "--db", str(db), "--quiet", "--report", str(report), *extra)
     assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
     return json.loads(report.read_text())
 

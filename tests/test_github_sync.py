@@ -60,15 +60,19 @@ def small_fake(small_tree):
 
 
 def remote_sync(fake: FakeGitHub, db: Path, *extra: str, spec: str = "github:o/r@main", token: str | None = None,
-                timeout: str = "2", path: str | None = SUBDIR):
+                timeout: str = "30", path: str | None = SUBDIR, process: bool = True):
     # ONTOSYNC_RETRY_BACKOFF: the retry policy's first backoff step, 10 ms instead of 1 s (the waits a
-    # rate limit or Retry-After names are still waited out in full)
+    # rate limit or Retry-After names are still waited out in full). The client timeout is generous
+    # unless a test injects slow answers: on a loaded machine an undelayed answer took over 2 s, and
+    # its retry counted against the request budgets
     env = {"GITHUB_TOKEN": fake.token if token is None else token, "ONTOSYNC_GITHUB_TIMEOUT": timeout,
            "ONTOSYNC_RETRY_BACKOFF": "0.01"}
     # A separate process: in this one, the fake's server thread would share the GIL with the sync
     # it serves, and the per-request timeouts these tests count could fire on a loaded machine.
+    # `process=False` (in this process, tests.helpers.cli): for a run refused at its first requests,
+    # where no timeout can fire and a new interpreter would cost more than the run.
     where = ("--path", path) if path else ()
-    return run_cli("sync", spec, "--api-url", fake.url, *where, "--db", str(db),
+    return (run_cli if process else cli)("sync", spec, "--api-url", fake.url, *where, "--db", str(db),
                    "--report", str(db.with_suffix(".report.json")), "--quiet", *extra, env=env)
 
 
@@ -127,7 +131,7 @@ def test_faults_and_rate_limits_leave_the_same_database_and_count_retries(small_
     fake.queue_primary_rate_limit(reset_in=2)
     fake.queue_too_many_requests(retry_after=1)
     db = tmp_path / "remote.db"
-    r = remote_sync(fake, db)
+    r = remote_sync(fake, db, timeout="2")  # the slow answers (3 s) are past it
     assert r.returncode == 0, r.stderr
     assert dump_file(db) == local_db
     faults = sum(1 for *_, status in fake.log if status in (500, -1, -2, 403, 429))
@@ -147,7 +151,7 @@ def test_bad_token_exits_2_with_one_line_and_no_token(small_fake, tmp_path):
     fake = small_fake
     secret = "ghp_this_is_the_wrong_token_123456"
     db = tmp_path / "remote.db"
-    r = remote_sync(fake, db, token=secret)
+    r = remote_sync(fake, db, token=secret, process=False)
     assert r.returncode == 2
     assert "authentication failed" in r.stderr
     assert "Traceback" not in r.stderr
@@ -172,7 +176,7 @@ def test_token_is_not_written_anywhere_after_a_good_sync(small_fake, tmp_path):
 @pytest.mark.parametrize("spec", ["github:o/nope@main", "github:o/r@no-such-branch"])
 def test_unknown_repository_or_ref_exits_2(small_fake, tmp_path, spec):
     fake = small_fake
-    r = remote_sync(fake, tmp_path / "remote.db", spec=spec)
+    r = remote_sync(fake, tmp_path / "remote.db", spec=spec, process=False)
     assert r.returncode == 2
     assert "repository or ref not found" in r.stderr and "Traceback" not in r.stderr
 
@@ -182,7 +186,7 @@ def test_rate_limit_past_the_allowed_wait_exits_1_with_checkpoint(small_fake, tm
     fake = small_fake
     fake.queue_primary_rate_limit(reset_in=3600, after=after)
     db = tmp_path / "remote.db"
-    r = remote_sync(fake, db, "--max-rate-limit-wait", "5")
+    r = remote_sync(fake, db, "--max-rate-limit-wait", "5", process=False)
     assert r.returncode == 1, r.stderr
     assert "run again after" in r.stderr and "Traceback" not in r.stderr
     checkpoint = json.loads(Path(f"{db}.checkpoint.json").read_text())

@@ -10,7 +10,7 @@ import pytest
 
 from ontosync.sources import PathFilter
 from ontosync.sources.github_http import folder_may_match as _folder_may_match
-from tests.helpers import CORPORA, ONTOLOGIES, PAGES, ROOT, run_cli
+from tests.helpers import CORPORA, ONTOLOGIES, PAGES, ROOT, cli
 
 EXAMPLE = ROOT / "examples" / "ontology"
 
@@ -105,7 +105,7 @@ def test_folder_pruning_with_braces() -> None:
 
 
 def sync_paths(src: Path, db: Path, *args: str) -> list[str]:
-    res = run_cli("sync", str(src), "--db", str(db), "--workers", "1", *args)
+    res = cli("sync", str(src), "--db", str(db), "--workers", "1", *args)
     assert res.returncode == 0, res.stderr[-2000:]
     conn = sqlite3.connect(db)
     try:

@@ -475,10 +475,10 @@ def test_verify_passes(run: Run):
 @pytest.mark.parametrize("name", ["billion-laughs.rdf", "xxe-relative.rdf", "xxe-parameter.rdf", "external-dtd.rdf"])
 def test_rdfxml_refusals_are_fast(name: str):
     data = (CORPUS / "rdfxml" / name).read_bytes()
-    started = time.perf_counter()
+    started = time.process_time()  # CPU, not wall time: a loaded machine's waits are not the parser's
     with pytest.raises(ParseError) as info:
         parse_file(name, data, ParseOptions())
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 1.0
     assert "refused" in info.value.message and info.value.line
 
 

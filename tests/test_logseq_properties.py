@@ -18,7 +18,7 @@ from ontosync.parsing.facts import normalize_name
 from ontosync.parsing.logseq_config import parse_config
 from ontosync.sources import git_blob_sha
 from ontosync.store.repository import Repository
-from tests.helpers import dump_db, run_cli
+from tests.helpers import cli, dump_db
 
 MV = "http://narrativegoldmine.com/metaverse#"
 NAMES = ["Alpha", "beta", "Gamma Ray", "Ns/Child", "Ns/Other Leaf", "Delta", "Zeta/Eta/Theta"]
@@ -204,7 +204,7 @@ def test_a_sync_with_a_broken_config_goes_on_with_the_defaults(tmp_path):
     (root / "Link.md").write_text("- ### OntologyBlock\n  - owl:class:: mv:Link\n"
                                   "  - is-subclass-of:: [[Jan 15th, 2024]]\n")
     db, report = tmp_path / "x.db", tmp_path / "r.json"
-    r = run_cli("sync", str(root), "--db", str(db), "--report", str(report), "--quiet")
+    r = cli("sync", str(root), "--db", str(db), "--report", str(report), "--quiet")
     assert r.returncode == 0, r.stderr
     rep = json.loads(report.read_text())
     assert [(w["path"], w["kind"], w["line"]) for w in rep["warnings"]] == [

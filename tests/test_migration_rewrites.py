@@ -15,7 +15,7 @@ import pytest
 
 from ontosync.store import migrations
 from ontosync.store.upgrade import MigrationFailed, migrate, prepare_database
-from tests.helpers import ROOT, copy_example, run_cli
+from tests.helpers import ROOT, cli, copy_example
 
 RELEASED = ROOT / "tests" / "fixtures" / "released_migrations"
 RELEASED_FILES = sorted(p.name for p in RELEASED.glob("*.sql"))
@@ -59,7 +59,7 @@ def released_db(tmp_path, monkeypatch):
     monkeypatch.setenv("ONTOSYNC_MIGRATIONS_DIR", str(_released_dir(tmp_path)))
     db = tmp_path / "ontology.db"
     tree = copy_example(tmp_path)
-    proc = run_cli("sync", str(tree), "--db", str(db), "--quiet")
+    proc = cli("sync", str(tree), "--db", str(db), "--quiet")
     assert proc.returncode == 0, proc.stderr
     monkeypatch.delenv("ONTOSYNC_MIGRATIONS_DIR")
     return db, tree
@@ -80,7 +80,7 @@ def test_a_database_migrated_by_the_released_text_is_accepted(released_db):
     assert {v: _recorded(db)[v] for v in released} == released
     raw = db.read_bytes()
 
-    proc = run_cli("migrate", "--db", str(db))
+    proc = cli("migrate", "--db", str(db))
     assert proc.returncode == 0, proc.stderr
     assert not migrate(db).changed
     assert not prepare_database(db).changed
@@ -89,13 +89,13 @@ def test_a_database_migrated_by_the_released_text_is_accepted(released_db):
     (tree / "added.ttl").write_text("@prefix : <http://example.org/added#> .\n"
                                     "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
                                     ":Added a owl:Class .\n", encoding="utf-8")
-    proc = run_cli("sync", str(tree), "--db", str(db), "--quiet")
+    proc = cli("sync", str(tree), "--db", str(db), "--quiet")
     assert proc.returncode == 0, proc.stderr
     conn = sqlite3.connect(db)
     assert conn.execute("SELECT count(*) FROM owl_classes WHERE class_iri = 'http://example.org/added#Added'"
                         ).fetchone()[0] == 1
     conn.close()
-    assert run_cli("verify", "--db", str(db)).returncode == 0
+    assert cli("verify", "--db", str(db)).returncode == 0
     assert {v: _recorded(db)[v] for v in released} == released
 
 
@@ -144,7 +144,7 @@ def test_any_other_change_is_still_refused(released_db, tmp_path, monkeypatch, n
     with pytest.raises(MigrationFailed, match=rf"{name.replace('.', '[.]')} changed after it was applied"):
         prepare_database(db)
     assert db.read_bytes() == raw
-    proc = run_cli("sync", str(tmp_path / "tree"), "--db", str(db), "--quiet",
+    proc = cli("sync", str(tmp_path / "tree"), "--db", str(db), "--quiet",
                    env={"ONTOSYNC_MIGRATIONS_DIR": str(folder)})
     assert proc.returncode != 0 and f"{name} changed after it was applied" in proc.stderr, proc.stderr
     assert "Traceback" not in proc.stderr

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import copy_example, dump_file, run_cli
+from tests.helpers import cli, copy_example, dump_file
 
 
 def raw_dump(db: Path) -> list:
@@ -28,7 +28,7 @@ def raw_dump(db: Path) -> list:
 def newer(tmp_path) -> tuple[Path, Path]:
     tree = copy_example(tmp_path)
     db = tmp_path / "o.db"
-    assert run_cli("sync", str(tree), "--db", str(db), "--quiet").returncode == 0
+    assert cli("sync", str(tree), "--db", str(db), "--quiet").returncode == 0
     conn = sqlite3.connect(db)
     with conn:
         conn.execute("CREATE TABLE future_things (x TEXT)")
@@ -43,7 +43,7 @@ def newer(tmp_path) -> tuple[Path, Path]:
 def test_sync_refuses_a_newer_database_before_writing(newer):
     tree, db = newer
     before = raw_dump(db)
-    proc = run_cli("sync", str(tree), "--db", str(db), "--quiet", "--full")
+    proc = cli("sync", str(tree), "--db", str(db), "--quiet", "--full")
     assert proc.returncode == 3, proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "newer ontosync" in lines[0] and "999" in lines[0], proc.stderr
@@ -54,15 +54,15 @@ def test_sync_refuses_a_newer_database_before_writing(newer):
 def test_migrate_refuses_a_newer_database(newer):
     _tree, db = newer
     before = raw_dump(db)
-    proc = run_cli("migrate", "--db", str(db))
+    proc = cli("migrate", "--db", str(db))
     assert proc.returncode == 3 and "newer ontosync" in proc.stderr and "Traceback" not in proc.stderr
     assert raw_dump(db) == before
 
 
 def test_verify_and_status_still_read_a_newer_database(newer):
     _tree, db = newer
-    assert run_cli("verify", "--db", str(db)).returncode == 0
-    status = run_cli("status", "--db", str(db))
+    assert cli("verify", "--db", str(db)).returncode == 0
+    status = cli("status", "--db", str(db))
     assert status.returncode == 0, status.stderr
     classes = dump_file(db)["owl_classes"]
     assert f"{sum(1 for c in classes if c[4] is not None)} declared" in status.stdout

@@ -14,7 +14,7 @@ from ontosync.files import replace_atomically
 from ontosync.sources import SourceError
 from ontosync.sources.github import parse_spec
 from ontosync.sources.names import is_repository
-from tests.helpers import ROOT, run_cli
+from tests.helpers import ROOT, cli
 
 GOOD = ["octo/repo", "a-b/c.d", "O_1/r_2", "x/.github"]
 BAD = ["octo", "octo/", "/repo", "octo/repo/extra", "oc to/repo", "octo/re po", "octo/..", "octo/.", "", "ö/r"]
@@ -36,7 +36,7 @@ def test_a_bad_repository_name_is_refused_by_all_three_users(name, tmp_path):
     if name:  # an empty input means "this workspace", not a repository
         with pytest.raises(InputError, match="OWNER/REPO"):
             read_inputs({"INPUT_REPOSITORY": name, "GITHUB_WORKSPACE": str(tmp_path)})
-    proc = run_cli("fetch-db", name or "''", "--out", str(tmp_path / "x.db"), env={"GITHUB_TOKEN": "t"})
+    proc = cli("fetch-db", name or "''", "--out", str(tmp_path / "x.db"), env={"GITHUB_TOKEN": "t"})
     assert proc.returncode == 2 and "must look like OWNER/REPO" in proc.stderr
     assert not (tmp_path / "x.db").exists()
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import copy_example, dump_file, run_cli
+from tests.helpers import cli, copy_example, dump_file
 from tests.privileges import run_cli_unprivileged
 
 
@@ -36,14 +36,14 @@ def refused_up_front(proc, db: Path, *words: str) -> None:
 def test_output_is_a_folder(tree, tmp_path, flag):
     (tmp_path / "out").mkdir()
     db = tmp_path / "o.db"
-    refused_up_front(run_cli("sync", str(tree), "--db", str(db), "--quiet", flag, str(tmp_path / "out")), db,
+    refused_up_front(cli("sync", str(tree), "--db", str(db), "--quiet", flag, str(tmp_path / "out")), db,
                      flag, "folder")
 
 
 @pytest.mark.parametrize("flag", ["--report", "--checkpoint"])
 def test_output_in_a_missing_folder(tree, tmp_path, flag):
     db = tmp_path / "o.db"
-    refused_up_front(run_cli("sync", str(tree), "--db", str(db), "--quiet", flag, str(tmp_path / "nope" / "r.json")),
+    refused_up_front(cli("sync", str(tree), "--db", str(db), "--quiet", flag, str(tmp_path / "nope" / "r.json")),
                      db, flag, "does not exist")
 
 
@@ -67,7 +67,7 @@ def test_report_into_a_fifo_is_written_not_replaced(tree, tmp_path):
     reader = threading.Thread(target=lambda: received.append(fifo.read_text()), daemon=True)
     reader.start()
     db = tmp_path / "o.db"
-    proc = run_cli("sync", str(tree), "--db", str(db), "--quiet", "--report", str(fifo))
+    proc = cli("sync", str(tree), "--db", str(db), "--quiet", "--report", str(fifo))
     reader.join(60)
     assert proc.returncode == 0, proc.stderr
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
@@ -80,7 +80,7 @@ def test_link_to_a_device_stays_a_link(tree, tmp_path, flag):
     link = tmp_path / "out.json"
     link.symlink_to("/dev/null")
     db = tmp_path / "o.db"
-    proc = run_cli("sync", str(tree), "--db", str(db), "--quiet", flag, str(link))
+    proc = cli("sync", str(tree), "--db", str(db), "--quiet", flag, str(link))
     assert proc.returncode == 0, proc.stderr
     assert os.path.islink(link) and os.readlink(link) == "/dev/null"
     assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
@@ -91,6 +91,6 @@ def test_link_to_a_regular_file_updates_the_target(tree, tmp_path):
     target.write_text("{}")
     link = tmp_path / "report.json"
     link.symlink_to(target.name)
-    proc = run_cli("sync", str(tree), "--db", str(tmp_path / "o.db"), "--quiet", "--report", str(link))
+    proc = cli("sync", str(tree), "--db", str(tmp_path / "o.db"), "--quiet", "--report", str(link))
     assert proc.returncode == 0, proc.stderr
     assert os.path.islink(link) and json.loads(target.read_text())["files"]["total"] > 0

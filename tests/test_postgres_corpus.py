@@ -1,5 +1,6 @@
 """Issue 15: the shared Logseq corpus synced into PostgreSQL equals the SQLite sync of it, and stays
-equal through an incremental series (a page edited, one renamed, one deleted).
+equal through an incremental series (a hub page loses its parents, one page is deleted, one renamed,
+one gets a new relationship).
 
 The SQLite side is the session's corpus database (tests/conftest.py, corpus_db); the PostgreSQL side
 the session's full sync of the same pages into a database on the test server (pg_corpus_template),
@@ -14,6 +15,7 @@ import shutil
 
 import pytest
 
+from tests.corpus_series import corpus_changes, hub_page
 from tests.helpers import CONTENT_TABLES, PAGES, cli
 from tests.postgres_server import create_database, database_url, drop_database, new_schema, pg_dump, sqlite_dump
 
@@ -22,7 +24,7 @@ TABLES = (*CONTENT_TABLES, "file_synonyms", "statements", "prefix", "entailed_ed
 pytestmark = [pytest.mark.corpus, pytest.mark.slow]
 
 
-def test_corpus_into_postgres_equals_sqlite(corpus_db, pg_corpus_template, tmp_path):
+def test_corpus_into_postgres_equals_sqlite(corpus_db, pg_corpus_template, tmp_path, fresh_sync):
     name = new_schema()
     create_database(name, pg_corpus_template)  # a file copy of the fresh full sync, to change
     url = database_url(name, "corpus")
@@ -38,23 +40,19 @@ def test_corpus_into_postgres_equals_sqlite(corpus_db, pg_corpus_template, tmp_p
         assert logged[0]["properties"] == logged[1]["properties"] and logged[0]["axioms"] == logged[1]["axioms"]
         assert logged[0]["counts"]["classes_added"] > 1000 and logged[0]["axioms"]["added"] > 1000
 
-        # an incremental series, then compared with a fresh SQLite sync of the changed tree
+        # an incremental series (tests/corpus_series.py: a hub page loses its parents, one page is
+        # deleted, one renamed, one gets a new relationship), then compared with a fresh SQLite sync
+        # of the changed tree (fresh_sync: the one test_semsql's series ends with)
         src = tmp_path / "pages"
         shutil.copytree(PAGES, src)
-        pages = sorted(src.glob("*.md"))
-        edited = pages[10]
-        edited.write_text(edited.read_text(encoding="utf-8") + "\n- a new note\n", encoding="utf-8")
-        pages[20].rename(src / "Renamed page.md")
-        pages[30].unlink()
+        for change in corpus_changes(src, hub_page(corpus_db)):
+            change()
         proc = cli("sync", str(src), "--db", url, "--quiet", "--checkpoint", str(tmp_path / "c.json"),
                    "--report", str(tmp_path / "r.json"))
         assert proc.returncode == 0, proc.stderr
         files = json.loads((tmp_path / "r.json").read_text())["files"]
         processed = files["ok"] + files["failed"] + files["skipped"]
-        assert (processed, files["deleted"], files["unchanged"]) == (2, 2, 1681), files  # only the changes
-        fresh = tmp_path / "fresh.db"
-        proc = cli("sync", str(src), "--db", str(fresh), "--quiet")
-        assert proc.returncode == 0, proc.stderr
-        assert pg_dump("corpus", TABLES, url) == sqlite_dump(fresh, TABLES)
+        assert (processed, files["deleted"], files["unchanged"]) == (3, 2, 1680), files  # only the changes
+        assert pg_dump("corpus", TABLES, url) == sqlite_dump(fresh_sync(src), TABLES)
     finally:
         drop_database(name)

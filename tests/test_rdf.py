@@ -536,10 +536,10 @@ def test_ten_megabyte_single_line() -> None:
                       ("jsonld", b'{"@id": "http://e/a", "http://e/p": "' + b"x" * 10_000_000),
                       ("rdfxml", xml_doc("", '<owl:Class rdf:about="http://e/A"/>' * 300_000
                                          + "<owl:Class>" + "x" * 1_000_000).replace(b"\n", b" "))):
-        started = time.perf_counter()
+        started = time.process_time()  # CPU, not wall time: a loaded machine's waits are not the parser's
         with pytest.raises(ParseError) as err:
             parse(data, fmt)
-        assert time.perf_counter() - started < 10.0, fmt
+        assert time.process_time() - started < 10.0, fmt
         assert len(err.value.message) <= rdfmod.MAX_MESSAGE, fmt
         assert err.value.line == 1, fmt
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.corpus_figures import ONTOLOGY_COUNTS, ontology_figures, page_figures, readme_figures, render, sync
+from tests.corpus_figures import ONTOLOGY_COUNTS, ontology_figures, page_figures, readme_figures, render
 from tests.helpers import ONTOLOGIES, ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -23,9 +23,9 @@ def test_the_readme_table_reads_back():
 
 
 @pytest.mark.corpus
-def test_readme_corpus_figures_equal_a_fresh_sync(corpus_db, corpus_report, tmp_path):
+def test_readme_corpus_figures_equal_a_fresh_sync(corpus_db, corpus_report, fresh_sync):
     fresh = page_figures(corpus_report, corpus_db)
-    fresh.update(ontology_figures(sync(ONTOLOGIES, tmp_path)[1]))
+    fresh.update(ontology_figures(fresh_sync(ONTOLOGIES)))  # made once per run (test_sync reads it too)
     stated = readme_figures(README)
     moved = {name: (stated.get(name), value) for name, value in fresh.items() if stated.get(name) != value}
     assert not moved, f"README figure (stated, fresh): {moved}; refresh with python tests/corpus_figures.py --write"

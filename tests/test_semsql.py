@@ -12,6 +12,7 @@ import pytest
 
 from ontosync.cli import main
 from tests.conftest import copy_db
+from tests.corpus_series import corpus_changes, hub_page
 from tests.helpers import PAGES, ROOT, q
 
 EXAMPLE = ROOT / "examples" / "ontology"
@@ -156,35 +157,20 @@ def test_search_command_finds_a_class_by_label_and_synonym(tree: Path, tmp_path:
 
 @pytest.mark.corpus
 @pytest.mark.skipif(not PAGES.is_dir(), reason="corpus not present")
-def test_corpus_incremental_edits_equal_a_fresh_full_sync(corpus_db: Path, tmp_path: Path) -> None:
+def test_corpus_incremental_edits_equal_a_fresh_full_sync(corpus_db: Path, tmp_path: Path, fresh_sync) -> None:
     """On the real corpus: each small run takes the incremental closure path (a few classes
     touched), the fresh sync the full one; the layers must agree. It starts from the session's
-    full sync of the same pages (conftest's corpus_db), which is what a first sync here makes."""
+    full sync of the same pages (conftest's corpus_db), which is what a first sync here makes.
+    The changes (tests/corpus_series.py): a hub page loses its parents, one page is deleted, one
+    renamed, one gets a new relationship; a sync after each."""
     src = tmp_path / "pages"
     shutil.copytree(PAGES, src)
     db = copy_db(corpus_db, tmp_path / "inc.db")
     assert sync(src, db)["files"]["unchanged"] == 1684
-    conn = sqlite3.connect(db)
-    hub_file, = conn.execute(
-        "SELECT source_file FROM statements WHERE subject = (SELECT object FROM rdfs_subclass_of_named_statement "
-        "GROUP BY object ORDER BY count(*) DESC, object LIMIT 1) AND predicate = 'rdf:type' "
-        "ORDER BY source_file LIMIT 1").fetchone()
-    conn.close()
-    pages = sorted(p.name for p in src.glob("*.md"))
-    # a hub page loses its parents, one page is deleted, one renamed, one gets a new relationship
-    hub = src / hub_file
-    hub.write_text("\n".join(line for line in hub.read_text().splitlines() if "is-subclass-of::" not in line))
-    sync(src, db)
-    (src / pages[10]).unlink()
-    sync(src, db)
-    (src / pages[20]).rename(src / ("renamed " + pages[20]))
-    sync(src, db)
-    with (src / pages[30]).open("a") as f:
-        f.write(f"\n- has-part:: [[{Path(pages[40]).stem}]]\n")
-    sync(src, db)
-    fresh = tmp_path / "fresh.db"
-    sync(src, fresh)
-    assert layer(db) == layer(fresh)
+    for change in corpus_changes(src, hub_page(db)):
+        change()
+        sync(src, db)
+    assert layer(db) == layer(fresh_sync(src))  # one fresh sync of the result (test_postgres_corpus's too)
 
 
 def test_a_run_that_stopped_before_the_closure_is_made_good_by_the_next(tree: Path, tmp_path: Path) -> None:

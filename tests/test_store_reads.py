@@ -12,7 +12,7 @@ from ontosync.store.integrity import database_problems
 from ontosync.store.models import MODELS
 from ontosync.store.status import open_read_only, status_counts
 from ontosync.store.upgrade import prepare_database
-from tests.helpers import copy_example, run_cli
+from tests.helpers import cli, copy_example
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +21,7 @@ def synced(tmp_path_factory):
     tree = copy_example(work)
     (tree / "broken.ttl").write_text("@prefix : <http://x/> .\n:a :b \n", encoding="utf-8")
     db = work / "ontology.db"
-    proc = run_cli("sync", str(tree), "--db", str(db), "--quiet")
+    proc = cli("sync", str(tree), "--db", str(db), "--quiet")
     assert proc.returncode in (0, 1), proc.stderr
     return db
 
@@ -64,7 +64,7 @@ def test_status_counts_equal_plain_sql(synced):
         db.close()
     assert got == expected
     assert got["files"]["failed"] == 1 and got["classes"] > 0 and got["failed_files"][0]["path"] == "broken.ttl"
-    proc = run_cli("status", "--db", str(synced), "--json")
+    proc = cli("status", "--db", str(synced), "--json")
     assert proc.returncode == 0, proc.stderr
     assert {k: v for k, v in json.loads(proc.stdout).items() if k in expected} == expected
 
@@ -72,7 +72,7 @@ def test_status_counts_equal_plain_sql(synced):
 def test_status_on_a_database_that_is_not_ontosyncs(tmp_path):
     db = tmp_path / "other.db"
     sqlite3.connect(db).execute("CREATE TABLE t (x)").connection.commit()
-    proc = run_cli("status", "--db", str(db))
+    proc = cli("status", "--db", str(db))
     assert proc.returncode == 3
     assert proc.stderr.strip().startswith(f"ontosync: fatal: {db} is not an ontosync database:")
     assert "Traceback" not in proc.stderr
@@ -88,7 +88,7 @@ def test_the_integrity_check_names_foreign_key_violations_and_non_databases(sync
     conn.close()
     assert database_problems(bad) == ["foreign_key_check: table file_classes row "
                                       f"{_rowid(bad)} -> source_files"]
-    proc = run_cli("verify", "--db", str(bad))
+    proc = cli("verify", "--db", str(bad))
     assert proc.returncode == 3 and "foreign_key_check: table file_classes" in proc.stderr
     text = tmp_path / "notes.db"
     text.write_text("hello", encoding="utf-8")
