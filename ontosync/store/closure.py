@@ -15,7 +15,7 @@ import sqlite3
 from collections import defaultdict
 
 from ontosync.parsing.curies import OBO_BASE, CurieMap
-from ontosync.store import bulk_statements
+from ontosync.store import bulk_statements, closure_sql
 from ontosync.store.search import refresh_search
 
 SUBCLASS = "rdfs:subClassOf"
@@ -43,21 +43,19 @@ def refresh(conn: sqlite3.Connection, curies: CurieMap, touched: set[str], prefi
     its end (this process saw no change), and then everything is recomputed. `prefixes`: the CURIE
     prefixes of the rows this run wrote (semsql.curie_prefixes)."""
     named = {t for t in touched if not t.startswith("_:")}
+    nodes: set[str] = set()
     if touched and len(named) <= INCREMENTAL_MAX:
-        graph: Graph = LazyGraph(conn)
-        subjects = _affected(conn, graph, named)
+        graph = LazyGraph(conn)
+        cycles = _write_closure(conn, graph, _affected(conn, graph, named))
+    elif bulk_statements.is_sqlite(conn):  # everything recomputed: in SQL, memory within the page cache
+        cycles, nodes = closure_sql.write_full(conn)
     else:
-        graph = FullGraph(conn)
-        subjects = graph.nodes
-    if isinstance(graph, FullGraph) and bulk_statements.is_sqlite(conn) and not conn.execute(
-            "SELECT 1 FROM entailed_edge LIMIT 1").fetchone():  # a first sync: sort the index once
-        with bulk_statements.indexes_rebuilt(conn, "entailed_edge"):
-            warnings = _write_closure(conn, graph, subjects)
-    else:
-        warnings = _write_closure(conn, graph, subjects)
+        full = FullGraph(conn)
+        cycles, nodes = _write_closure(conn, full, full.nodes), full.nodes
+    warnings = [f"subclass cycle: {' <-> '.join(cycle)}" for cycle in sorted(cycles)]
     _refresh_prefixes(conn, curies, prefixes if touched else None)
     if not touched:
-        touched = {r[0] for r in conn.execute("SELECT curie FROM class_search")} | graph.nodes
+        touched = {r[0] for r in conn.execute("SELECT curie FROM class_search")} | nodes
     refresh_search(conn, touched)
     return warnings
 
@@ -203,8 +201,8 @@ def _descendants(graph: LazyGraph, start: set[str]) -> set[str]:
 CLOSURE_CHUNK = 1000
 
 
-def _write_closure(conn: sqlite3.Connection, graph: Graph, subjects: set[str]) -> list[str]:
-    """Recompute the rows of `subjects` and write the difference; returns cycle warnings.
+def _write_closure(conn: sqlite3.Connection, graph: Graph, subjects: set[str]) -> set[tuple[str, ...]]:
+    """Recompute the rows of `subjects` and write the difference; returns the cycles found.
 
     In chunks of subjects, in order. With the full graph every stored row must be compared, those of
     subjects that are no nodes any more included, so each chunk reads the stored rows of the whole
@@ -229,7 +227,7 @@ def _write_closure(conn: sqlite3.Connection, graph: Graph, subjects: set[str]) -
                          sorted(have - wanted))
         conn.executemany("INSERT INTO entailed_edge (subject, predicate, object) VALUES (?, ?, ?)",
                          sorted(wanted - have))
-    return [f"subclass cycle: {' <-> '.join(cycle)}" for cycle in sorted(cycles)]
+    return cycles
 
 
 def _stored_range(conn: sqlite3.Connection, low: str | None, high: str | None) -> set[tuple[str, str, str]]:
