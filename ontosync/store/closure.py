@@ -3,9 +3,11 @@
 `entailed_edge` is what OAK's `ancestors`/`descendants` read: the reflexive-transitive
 `rdfs:subClassOf` closure over named classes, plus existential edges propagated over it
 (C <= X, X subClassOf (P some Y), Y <= D gives C P D), as relation-graph builds it for semantic-sql
-(property chains and transitive properties are not expanded). It is computed in Python from the
-asserted edges (a few milliseconds for thousands of classes) and written as a delta against what
-is stored, so a one-page change writes a handful of rows. A subclass cycle is found by Tarjan's
+(property chains and transitive properties are not expanded). A run that touched few classes
+recomputes only theirs, in Python from index lookups, and writes the delta against what is stored,
+so a one-page change writes a handful of rows; a run that recomputes everything (a first sync, a
+large change) does it in SQL on SQLite (store/closure_sql.py: memory within the page cache), and in
+Python on PostgreSQL. A subclass cycle is found by Tarjan's
 algorithm and reported as a warning naming its classes; the closure itself never loops.
 """
 
