@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from ontosync.store import closure, closure_sql
-from tests.helpers import EXAMPLE, ONTOLOGIES, PAGES, cli
+from tests.conftest import copy_db
+from tests.helpers import EXAMPLE, ONTOLOGIES, cli
 
 TRICKY = """@prefix : <http://example.org/t#> .
 @prefix owl: <http://www.w3.org/2002/07/owl#> .
@@ -69,16 +70,14 @@ def test_example_and_a_tree_with_cycles_and_non_class_fillers(tmp_path):
 
 
 @pytest.mark.corpus
-@pytest.mark.parametrize("source", ["pages", "pato"])
-def test_the_corpora(tmp_path, source):
-    if source == "pages":
-        tree = PAGES
-    else:
-        tree = tmp_path / "pato"
-        tree.mkdir()
-        if (ONTOLOGIES / "pato-base.owl").is_file():
-            shutil.copy(ONTOLOGIES / "pato-base.owl", tree)
-    if not tree.is_dir() or not any(tree.iterdir()):
+def test_the_corpus(tmp_path, corpus_db):
+    py, sql = both(copy_db(corpus_db, tmp_path / "corpus.db"))  # the run's shared sync, copied
+    assert py[0] and py == sql
+
+
+@pytest.mark.corpus
+def test_bfo_ro_and_pato(tmp_path, fresh_sync):
+    if not ONTOLOGIES.is_dir():
         pytest.skip("the shared corpora are missing")
-    py, sql = both(synced(tree, tmp_path))
+    py, sql = both(copy_db(fresh_sync(ONTOLOGIES), tmp_path / "ontologies.db"))  # shared with test_sync
     assert py[0] and py == sql
