@@ -75,10 +75,6 @@ class CurieMap:
                 return iri
         return iri
 
-    def base_of(self, prefix: str) -> str | None:
-        """The base a prefix used in `statements` expands to (OBO convention for unknown names)."""
-        return self.bases.get(prefix) or self.obo_base(prefix)
-
     @staticmethod
     def obo_base(prefix: str) -> str:
         return f"{OBO_BASE}{prefix}_"

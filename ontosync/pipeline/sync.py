@@ -161,12 +161,6 @@ def busy_message(settings: Settings, exc: BaseException) -> str:
             "Nothing was lost; run again.")
 
 
-def is_fatal(exc: BaseException) -> bool:
-    text = str(exc).lower()
-    return any(s in text for s in ("malformed", "disk is full", "disk i/o", "not a database", "readonly",
-                                   "unable to open", "no such table"))
-
-
 class SyncRun:
     def __init__(self, settings: Settings, source: Source, repo: Repository, options: ParseOptions,
                  progress: Progress | None = None):
