@@ -199,6 +199,7 @@ class SyncRun:
             start_log = getattr(self.repo, "start_change_log", ChangeLog.start)  # PostgreSQL's: store/pg/changelog.py
             self.changes = self.repo.changes = self._write(  # the run's change log (store/changelog.py)
                 start_log, self.repo, self.source.revision, self.source.description, started_at)
+            self._write(self.repo.readers.begin_run, self.repo)  # a first run's layer at its end (semsql_deferred)
             self.stat_cache = stat_cache.attach(self.source, self.repo)  # a local tree: hash what changed
             self._loop(pool, ckpt_path)
             pool.close()  # every file is parsed: the workers' memory is not needed for the refresh

@@ -62,10 +62,11 @@ def indexes_rebuilt(conn: sqlite3.Connection, table: str) -> Iterator[None]:
 def insert(conn: sqlite3.Connection, columns: str, rows: list[tuple]) -> None:
     """Insert `rows` (the caller's transaction), with the statements indexes dropped and recreated."""
     with indexes_rebuilt(conn, "statements"):
-        _insert(conn, columns, rows)
+        insert_rows(conn, columns, rows)
 
 
-def _insert(conn: sqlite3.Connection, columns: str, rows: list[tuple]) -> None:
+def insert_rows(conn: sqlite3.Connection, columns: str, rows: list[tuple]) -> None:
+    """`rows` into `statements`, 100 to an `INSERT` (the caller's transaction and indexes)."""
     width = len(columns.split(","))
     one = "(" + ", ".join("?" * width) + ")"
     full = f"INSERT INTO statements ({columns}) VALUES " + ", ".join([one] * ROWS_PER_INSERT)

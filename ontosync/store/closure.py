@@ -38,27 +38,34 @@ _HOLDERS = """SELECT s.subject FROM statements f
               WHERE f.predicate = 'owl:someValuesFrom' AND f.object = ?"""
 
 
-def refresh(conn: sqlite3.Connection, curies: CurieMap, touched: set[str], prefixes: set[str]) -> list[str]:
+def refresh(conn: sqlite3.Connection, curies: CurieMap, touched: set[str], prefixes: set[str] | None,
+            full: bool = False) -> list[str]:
     """Bring the run-level tables up to date (caller holds the transaction); returns warnings.
 
-    `touched`: the subjects whose rows changed in this run; empty after a run that stopped before
-    its end (this process saw no change), and then everything is recomputed. `prefixes`: the CURIE
-    prefixes of the rows this run wrote (semsql.curie_prefixes)."""
+    `touched`: the subjects whose rows changed in this run; when empty (a run that stopped before its
+    end: this process saw no change) or `full` (a first run's layer, store/semsql_deferred.py),
+    everything is recomputed, in SQL on SQLite, with no set of every class id in Python (issue 18:
+    the memory of a 50,000-page sync). `prefixes`: the CURIE prefixes of the rows this run wrote
+    (semsql.curie_prefixes); None: scan every row's."""
     named = {t for t in touched if not t.startswith("_:")}
+    rebuild = full or not touched
     nodes: set[str] = set()
-    if touched and len(named) <= INCREMENTAL_MAX:
+    if not rebuild and len(named) <= INCREMENTAL_MAX:
         graph = LazyGraph(conn)
         cycles = _write_closure(conn, graph, _affected(conn, graph, named))
     elif bulk_statements.is_sqlite(conn):  # everything recomputed: in SQL, memory within the page cache
-        cycles, nodes = closure_sql.write_full(conn)
+        cycles, _ = closure_sql.write_full(conn, nodes=False)
     else:
-        full = FullGraph(conn)
-        cycles, nodes = _write_closure(conn, full, full.nodes), full.nodes
+        graph = FullGraph(conn)
+        cycles, nodes = _write_closure(conn, graph, graph.nodes), graph.nodes
     warnings = [f"subclass cycle: {' <-> '.join(cycle)}" for cycle in sorted(cycles)]
-    _refresh_prefixes(conn, curies, prefixes if touched else None)
-    if not touched:
-        touched = {r[0] for r in conn.execute("SELECT curie FROM class_search")} | nodes
-    refresh_search(conn, touched)
+    _refresh_prefixes(conn, curies, prefixes if touched or full else None)
+    if not rebuild:
+        refresh_search(conn, touched)
+    elif nodes:  # PostgreSQL's full closure: its classes one by one or in bulk, as before
+        refresh_search(conn, {r[0] for r in conn.execute("SELECT curie FROM class_search")} | nodes)
+    else:
+        refresh_search(conn, None)
     return warnings
 
 

@@ -50,8 +50,9 @@ CYCLE_PAIRS = ("SELECT x.c, x.a FROM temp.cl_anc x JOIN temp.cl_anc y ON y.c = x
                "WHERE x.c <> x.a")
 
 
-def write_full(conn: sqlite3.Connection) -> tuple[set[tuple[str, ...]], set[str]]:
-    """Recompute every row of `entailed_edge` (caller holds the transaction): (cycles, nodes)."""
+def write_full(conn: sqlite3.Connection, nodes: bool = True) -> tuple[set[tuple[str, ...]], set[str]]:
+    """Recompute every row of `entailed_edge` (caller holds the transaction): (cycles, nodes); the
+    nodes only when asked (`nodes`: a set of every class id, which the end of a run does not need)."""
     for name, columns in TABLES.items():
         conn.execute(f"DROP TABLE IF EXISTS temp.{name}")
         conn.execute(f"CREATE TEMP TABLE {name} {columns}")
@@ -64,7 +65,7 @@ def write_full(conn: sqlite3.Connection) -> tuple[set[tuple[str, ...]], set[str]
         else:  # a first sync: the index is sorted once, after the rows (store/bulk_statements.py)
             with bulk_statements.indexes_rebuilt(conn, "entailed_edge"):
                 conn.execute("INSERT INTO entailed_edge (subject, predicate, object) SELECT s, p, o FROM temp.cl_want")
-        return _cycles(conn), {r[0] for r in conn.execute("SELECT id FROM temp.cl_node")}
+        return _cycles(conn), {r[0] for r in conn.execute("SELECT id FROM temp.cl_node")} if nodes else set()
     finally:
         for name in TABLES:
             conn.execute(f"DROP TABLE IF EXISTS temp.{name}")

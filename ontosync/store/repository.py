@@ -166,13 +166,9 @@ class Repository:
         stale = self.conn.execute("SELECT value FROM sync_meta WHERE key = 'readers_stale'").fetchone()
         if not stale or stale[0] != "1":
             return []
-        from ontosync.store import closure  # here: a no-op run does not import it
-
         started = time.perf_counter()
         with self.transaction():
-            # after a run that stopped early, this run's own changes are not all there is: rebuild
-            touched = set() if self.readers.inherited_stale is not False else self.readers.touched
-            warnings = closure.refresh(self.conn, self.readers.curies, touched, self.readers.prefixes)
+            warnings = self.readers.refresh(self.conn)  # store/semsql.py
             self.conn.execute("UPDATE sync_meta SET value = '0' WHERE key = 'readers_stale'")
         self.readers.refresh_ms += (time.perf_counter() - started) * 1000
         self.readers.touched.clear()

@@ -35,9 +35,9 @@ _ALL = ("INSERT INTO class_search (curie, label, synonyms, definition, source_fi
 BULK = 500  # more touched classes than this: rebuild the table and the index in bulk
 
 
-def refresh_search(conn: sqlite3.Connection, subjects: set[str]) -> None:
-    """Replace the rows of `subjects` (caller holds the transaction)."""
-    if len(subjects) > BULK:
+def refresh_search(conn: sqlite3.Connection, subjects: set[str] | None) -> None:
+    """Replace the rows of `subjects`, or every row when None (caller holds the transaction)."""
+    if subjects is None or len(subjects) > BULK:
         conn.execute("DELETE FROM class_search")
         conn.execute(_ALL)
         conn.execute("INSERT INTO class_search_fts (class_search_fts) VALUES ('rebuild')")
