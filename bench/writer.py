@@ -76,6 +76,7 @@ def one_round(files: list[tuple], db: Path, statements: bool) -> tuple[float, fl
         timed = repo.conn = TimedConnection(repo.conn)
     cpu, wall = time.process_time(), time.perf_counter()
     repo.changes = ChangeLog.start(repo, None, "bench", utc_now())
+    repo.readers.begin_run(repo)  # as a sync does: a first run's derived layer at its end
     for path, sha, size, facts in files:
         repo.save_parsed(path, sha, size, facts, utc_now())
     repo.refresh_readers()
