@@ -52,6 +52,9 @@ class CurieMap:
         # longest base first, so a nested namespace beats its parent
         self._ordered = sorted(by_base.items(), key=lambda kv: -len(kv[0]))
         self._cache: dict[str, str] = {}
+        # The prefix (before the first `:`) of every string `compact` returned: what a caller needs
+        # to know which prefixes its rows can use without scanning them (store/semsql_deferred.py).
+        self.used: set[str] = set()
 
     def compact(self, iri: str) -> str:
         """Memoised: a writer compacts the same IRIs again and again (bounded, cleared when full)."""
@@ -60,6 +63,9 @@ class CurieMap:
             if len(self._cache) > 200_000:
                 self._cache.clear()
             found = self._cache[iri] = self._compact(iri)
+            i = found.find(":")
+            if i > 0:
+                self.used.add(found[:i])
         return found
 
     def _compact(self, iri: str) -> str:
