@@ -84,6 +84,9 @@ def derive_all(conn: sqlite3.Connection, layer) -> None:
     `layer` is the run's ReadersLayer: its CURIE map, property bindings and noted prefixes."""
     from ontosync.store.semsql import COLUMNS
 
+    conn.execute("DELETE FROM sync_meta WHERE key = ?", (PENDING_KEY,))
+    if not conn.execute(f"SELECT EXISTS {DERIVED}").fetchone()[0]:
+        return  # RDF files only (pato-base.owl): their rows are in, no index to rebuild
     with bulk_statements.indexes_rebuilt(conn, "statements"):
         chunk: list[tuple] = []
         for row in _rows(conn, layer):
@@ -99,7 +102,6 @@ def derive_all(conn: sqlite3.Connection, layer) -> None:
     layer.prefixes.update(p for (p,) in conn.execute(
         "SELECT DISTINCT substr(predicate, 1, instr(predicate, ':') - 1) FROM file_synonyms "
         "WHERE instr(predicate, ':') > 1"))
-    conn.execute("DELETE FROM sync_meta WHERE key = ?", (PENDING_KEY,))
 
 
 def _rows(conn: sqlite3.Connection, layer) -> Iterator[tuple]:
