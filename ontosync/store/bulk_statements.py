@@ -22,7 +22,10 @@ from contextlib import contextmanager
 from itertools import chain
 
 MIN_ROWS = 2000  # below this, per-row index upkeep is cheaper than rebuilding
-REBUILD_CACHE_KIB = -16384  # negative: KiB (16 MiB), while the indexes are created
+# negative: KiB (4 MiB), while the indexes are created. It was 16 MiB; PATO's three indexes are built
+# as fast with 4 (47-50 ms of CPU against 57-60 with the writer's 2 MiB), and the sorter and the page
+# cache each grow to this size, which a large first sync's peak memory follows (issue 18, 50,000 pages).
+REBUILD_CACHE_KIB = -4096
 ROWS_PER_INSERT = 100  # 9 columns: 900 parameters, under SQLite's default limit of 32,766
 
 
@@ -48,8 +51,7 @@ def indexes_rebuilt(conn: sqlite3.Connection, table: str) -> Iterator[None]:
     yield
     # CREATE INDEX sorts in memory up to the page cache's size and spills to temporary files beyond
     # it; the writer's cache is 2 MiB (store/repository.py, for memory), a third of PATO's index keys.
-    # A larger cache for the rebuild only: PATO's three indexes 55-70 -> 40-43 ms of CPU, about half
-    # the wall time; the pages are freed when the size is set back.
+    # A larger cache for the rebuild only (REBUILD_CACHE_KIB): the pages are freed when the size is set back.
     cache = conn.execute("PRAGMA cache_size").fetchone()[0]
     conn.execute(f"PRAGMA cache_size = {REBUILD_CACHE_KIB}")
     try:
