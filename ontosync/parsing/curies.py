@@ -34,6 +34,13 @@ _PREFIX_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
 _LOCAL_OK = re.compile(r"[A-Za-z0-9_.\-~%#/:+=@!$&'*,;?()]*")
 
 
+# The memo's bound. It was 200,000 entries, which a large graph fills (every class IRI, each ~250
+# bytes with its CURIE): ~15 MB of the writer's memory at 50,000 pages against ~3 MB at 10,000, most
+# of what the peak still grew by (issue 18). The IRIs compacted again and again (parents, hubs,
+# properties) are few; a run that compacts more is slower by a little, not by a pass per IRI.
+CACHE_MAX = 20_000
+
+
 class CurieMap:
     """One prefix per base; `compact` is deterministic for a given map (the database must be a
     function of the source tree and the settings)."""
@@ -60,7 +67,7 @@ class CurieMap:
         """Memoised: a writer compacts the same IRIs again and again (bounded, cleared when full)."""
         found = self._cache.get(iri)
         if found is None:
-            if len(self._cache) > 200_000:
+            if len(self._cache) > CACHE_MAX:
                 self._cache.clear()
             found = self._cache[iri] = self._compact(iri)
             i = found.find(":")
