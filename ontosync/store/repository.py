@@ -57,9 +57,16 @@ BUSY_TIMEOUT_S = 1.0  # short: a lock held longer is retried with backoff (and c
 
 @dataclass(frozen=True)
 class OwnLinks:
-    """What a file's new rows hold: classes (duplicates to look for). A skipped or deleted file has none."""
+    """Which of a file's new rows exist: classes (duplicates to look for), edges, properties (rows to
+    mark affected; a statement that would read none is not run). A skipped or deleted file has none."""
 
     classes: bool = False
+    edges: bool = False
+    properties: bool = False
+
+    def tables(self) -> tuple[str, ...]:
+        return tuple(t for t, has in (("file_classes", self.classes), ("file_edges", self.edges),
+                                      ("file_properties", self.properties)) if has)
 
 
 # A page link resolves to the class of the page with that name (title before preferred-term, then
@@ -248,7 +255,7 @@ class Repository:
         if facts is not None and not facts.skipped:
             self._ensure_ontology(onto, now)
             new_names, links = self._insert_own_rows(path, onto, facts)
-            self._mark_own_rows_affected(path, hit)
+            self._mark_own_rows_affected(path, hit, links.tables())
             if links.classes:
                 dupes = c.execute(
                     """SELECT f.class_iri, MIN(o.path) FROM file_classes f JOIN file_classes o
@@ -370,10 +377,13 @@ class Repository:
                    AND NOT EXISTS (SELECT 1 FROM owl_properties t WHERE t.ontology_id = ontologies.ontology_id)
                    AND NOT EXISTS (SELECT 1 FROM owl_axioms t WHERE t.ontology_id = ontologies.ontology_id)""")
 
-    def _mark_own_rows_affected(self, path: str, hit: dict[str, int]) -> None:
+    def _mark_own_rows_affected(self, path: str, hit: dict[str, int],
+                                tables: tuple[str, ...] = ("file_classes", "file_edges", "file_properties")) -> None:
         for temp, cols, table in (("aff_classes", "ontology_id, class_iri", "file_classes"),
                                   ("aff_children", "ontology_id, class_iri", "file_edges"),
                                   ("aff_props", "ontology_id, property_iri", "file_properties")):
+            if table not in tables:
+                continue
             hit[temp] += self.conn.execute(
                 f"INSERT OR IGNORE INTO {temp} SELECT {cols} FROM {table} WHERE path = ?", (path,)).rowcount
 
@@ -386,6 +396,7 @@ class Repository:
         rows hold (an empty list costs no statement)."""
         classes = own_rows.class_rows(path, onto, facts)
         edges = own_rows.edge_rows(path, onto, facts)
+        properties = own_rows.property_rows(path, onto, facts)
         axioms = own_rows.axiom_rows(path, onto, facts)
         names = own_rows.page_names(onto, facts)
         for sql, rows in (
@@ -396,11 +407,11 @@ class Repository:
                 (RESOLVED_EDGE, [(p, o, child, o, key, fallback, fallback, key, text)
                                  for p, o, child, _, fallback, key, text in edges]),
                 ("INSERT INTO file_properties (path, ontology_id, property_iri, property_type, label, domain, "
-                 "range) VALUES (?, ?, ?, ?, ?, ?, ?)", own_rows.property_rows(path, onto, facts)),
+                 "range) VALUES (?, ?, ?, ?, ?, ?, ?)", properties),
                 ("INSERT OR IGNORE INTO file_synonyms (path, ontology_id, class_iri, synonym, predicate) "
                  "VALUES (?, ?, ?, ?, ?)", own_rows.synonym_rows(path, onto, facts)),
                 (RESOLVED_AXIOM, [(o, kind, subject, o, key, obj, ann, src, fallback, key)
                                   for o, kind, subject, obj, ann, src, fallback, key in axioms])):
             if rows:
                 self.conn.executemany(sql, rows)
-        return names, OwnLinks(bool(classes))
+        return names, OwnLinks(bool(classes), bool(edges), bool(properties))
