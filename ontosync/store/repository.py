@@ -297,15 +297,17 @@ class Repository:
         return dupes
 
     def _rebuild_hierarchy(self, now: str) -> int:
-        """4. Hierarchy of the affected children, rebuilt from every file's edges; returns the
-        number of classes it marked affected."""
+        """4. Hierarchy of the affected children, rebuilt from every file's edges; returns more
+        than 0 when it marked a class affected."""
         c = self.conn
-        marked = c.execute("""INSERT OR IGNORE INTO aff_classes
-                     SELECT h.ontology_id, h.class_iri FROM aff_children a CROSS JOIN owl_class_hierarchy h
-                       ON h.ontology_id = a.o AND h.class_iri = a.iri
-                     UNION SELECT h.ontology_id, h.parent_iri FROM aff_children a CROSS JOIN owl_class_hierarchy h
-                       ON h.ontology_id = a.o AND h.class_iri = a.iri""").rowcount
-        c.execute("DELETE FROM owl_class_hierarchy WHERE (ontology_id, class_iri) IN (SELECT o, iri FROM aff_children)")
+        # The old rows go, and their classes and parents are affected: one statement when a child had
+        # none (every class of a new file, most of a first run's saves), not a read and a delete.
+        gone = c.execute("DELETE FROM owl_class_hierarchy WHERE (ontology_id, class_iri) IN "
+                         "(SELECT o, iri FROM aff_children) RETURNING ontology_id, class_iri, parent_iri").fetchall()
+        marked = len(gone)  # read as "any": a class marked twice is recomputed once
+        if gone:
+            c.executemany("INSERT OR IGNORE INTO aff_classes VALUES (?, ?)",
+                          {(o, iri) for o, child, parent in gone for iri in (child, parent)})
         marked += c.execute("""INSERT OR IGNORE INTO aff_classes
                      SELECT e.ontology_id, e.class_iri FROM aff_children a CROSS JOIN file_edges e
                        ON e.ontology_id = a.o AND e.class_iri = a.iri
