@@ -101,7 +101,9 @@ def main(argv: list[str] | None = None) -> int:
         if timed is not None:
             rows = sorted(timed.spent.items(), key=lambda kv: -kv[1][0])
             total = sum(v[0] for _, v in rows)
-            print(f"  SQL {total:.2f} s; the most expensive statement kinds:")
+            calls = sum(v[1] for _, v in rows)
+            print(f"  SQL {total:.2f} s in {calls} calls ({calls / len(files):.1f} a file); "
+                  "the most expensive statement kinds:")
             for sql, (s, n) in rows[:int(__import__("os").environ.get("TOP", "25"))]:
                 print(f"  {s * 1000:8.0f} ms {n:6d}  {sql}")
     return 0

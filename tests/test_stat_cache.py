@@ -125,7 +125,10 @@ def test_a_database_before_009_upgrades_in_place(tmp_path, hashed, monkeypatch):
     sync(src, old)
     sync(src, fresh)
     assert dump_file(old) == dump_file(fresh)
-    assert q(old, "SELECT max(version) FROM schema_migrations") == [(9,)]
+    from ontosync.store.migrations import available_migrations  # every one up to the newest, 009 included
+
+    assert [v for (v,) in q(old, "SELECT version FROM schema_migrations ORDER BY 1")] == [
+        m.version for m in available_migrations()]
     assert "parent_ref_text" in q(old, "SELECT sql FROM sqlite_master WHERE name = 'file_edges_parent'")[0][0]
     files = q(old, "SELECT count(*) FROM source_files WHERE blob_sha IS NOT NULL")[0][0]
     assert q(old, "SELECT count(*) FROM file_stats") == [(files,)] and files > 0

@@ -114,16 +114,18 @@ class ChangeLog:
     @classmethod
     def start(cls, repo: Any, revision: str | None, source: str | None, now: str) -> ChangeLog:
         """Open a run (its own small transaction) and arm the triggers on the writer's connection."""
-        from ontosync.store import changelog_fresh
+        from ontosync.store import changelog_fresh, deferred_indexes
 
         conn = repo.conn
         with repo.transaction():
+            deferred_indexes.restore(conn)  # a killed first run's indexes (store/deferred_indexes.py)
             changelog_fresh.settle(conn)  # a killed run's log, before this run changes the content
             fresh = changelog_fresh.is_empty(conn)
             run_id = conn.execute("INSERT INTO runs (revision, source, started_at) VALUES (?, ?, ?)",
                                   (revision, source, now)).lastrowid
             if fresh:
                 changelog_fresh.mark_pending(conn, int(run_id))
+                deferred_indexes.defer(conn)  # built again by finish()
         if fresh:  # nothing to snapshot: every card starts absent
             return cls(repo, int(run_id), fresh=True)
         for sql in (*TEMP_TABLES, *_trigger_sql()):
@@ -180,8 +182,9 @@ class ChangeLog:
         self.disarm()
         with self.repo.transaction():
             if self.fresh:
-                from ontosync.store import changelog_fresh
+                from ontosync.store import changelog_fresh, deferred_indexes
 
+                deferred_indexes.restore(self.conn)
                 changelog_fresh.write(self.conn, self.run_id)
             n = self.conn.execute("SELECT count(*) FROM run_changes WHERE run_id = ?", (self.run_id,)).fetchone()[0]
             self.conn.execute("UPDATE runs SET finished_at = ?, changes = ? WHERE id = ?", (now, n, self.run_id))

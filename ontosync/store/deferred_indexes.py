@@ -1,0 +1,56 @@
+"""Indexes a first run does without: dropped when a run starts into an empty database, built at its end.
+
+Why: every index a save writes costs at least one page in the WAL at the file's commit, and a save
+commits once per file. `owl_axioms_subject` (ontology_id, subject, axiom_type, object) serves the
+change log's per-save fold (counting an axiom's copies) and reads of one subject's axioms; a run
+into an empty database logs its changes from the content at its end (store/changelog_fresh.py), so
+no statement of its saves needs the index, and keeping it cost 2.3 of a corpus save's ~52 WAL
+pages. Building it once at the end from the finished table is one sort (issue 18). The other
+indexes stay: the saves of a first run read every one of them (a new page's links re-point other
+pages' rows; the layer reads a file's rows back by path).
+
+A killed run must not leave the schema short: the index's own SQL (from `sqlite_master`) is kept
+in `sync_meta` under PENDING_KEY, in the transaction that drops it, and `restore` builds it again
+and clears the mark in the caller's transaction: at the run's end, and at the next run's start
+(before anything else reads or writes). SQLite only: PostgreSQL keeps its indexes.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+PENDING_KEY = "deferred_indexes"
+DEFERRED = ("owl_axioms_subject",)
+
+
+def defer(conn: sqlite3.Connection) -> None:
+    """Drop the DEFERRED indexes that exist, noting their SQL first (the caller's transaction)."""
+    marks = ",".join("?" * len(DEFERRED))
+    found = conn.execute(f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name IN ({marks}) "
+                         "ORDER BY name", DEFERRED).fetchall()
+    if not found:
+        return
+    kept = pending(conn) + [sql for _, sql in found]
+    conn.execute("INSERT INTO sync_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
+                 "value = excluded.value", (PENDING_KEY, json.dumps(kept)))
+    for name, _ in found:
+        conn.execute(f'DROP INDEX "{name}"')
+
+
+def pending(conn: sqlite3.Connection) -> list[str]:
+    """The CREATE INDEX statements of the indexes a run dropped and has not built again."""
+    row = conn.execute("SELECT value FROM sync_meta WHERE key = ?", (PENDING_KEY,)).fetchone()
+    return json.loads(row[0]) if row and row[0] else []
+
+
+def restore(conn: sqlite3.Connection) -> None:
+    """Build the dropped indexes again and clear the mark (the caller's transaction)."""
+    statements = pending(conn)
+    if not statements:
+        return
+    for sql in statements:
+        name = sql.split()[2].strip('"')  # CREATE INDEX name ON ...
+        if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)).fetchone():
+            conn.execute(sql)
+    conn.execute("DELETE FROM sync_meta WHERE key = ?", (PENDING_KEY,))
