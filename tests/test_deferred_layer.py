@@ -53,8 +53,11 @@ def derived_calls(monkeypatch) -> list[int]:
 
 
 def test_example_deferred_equals_per_file(tmp_path: Path, monkeypatch, derived_calls) -> None:
+    from tests.test_ofn import STRICT
+
     tree = tmp_path / "tree"
     shutil.copytree(EXAMPLE, tree)
+    (tree / "animals.ofn").write_bytes(STRICT)  # a functional-syntax file: derived rows too
     deferred, per_file = tmp_path / "deferred.db", tmp_path / "per_file.db"
     assert sync(tree, deferred) == 0
     assert derived_calls == [1]
@@ -67,6 +70,8 @@ def test_example_deferred_equals_per_file(tmp_path: Path, monkeypatch, derived_c
     # the derived rows are there (a page's class and its relationship restriction), not only core.ttl's
     assert q(deferred, "SELECT count(*) FROM statements WHERE source_file LIKE 'pages/%' "
                        "AND predicate = 'owl:someValuesFrom'")[0][0] > 0
+    assert q(deferred, "SELECT count(*) FROM statements WHERE source_file = 'animals.ofn' "
+                       "AND predicate = 'rdfs:subClassOf'")[0][0] >= 1
     assert q(deferred, "SELECT count(*) FROM sync_meta WHERE key = ?", semsql_deferred.PENDING_KEY)[0][0] == 0
 
 
