@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 RAM_DISK = Path("/dev/shm")
-MIN_FREE = 4 << 30  # a whole run leaves ~0.8 GB (pyproject's tmp_path_retention_count keeps one run)
+MIN_FREE = 4 << 30  # a whole run leaves ~1.4 GB (pyproject's tmp_path_retention_count keeps one run)
 
 
 def use_ram_disk(config: pytest.Config) -> None:
