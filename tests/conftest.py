@@ -5,6 +5,12 @@ from tests.helpers import CORPORA
 pytest_plugins = ("tests.scheduling",)  # the order and split of the work under xdist
 
 
+def pytest_configure(config):
+    from tests.ram_disk import use_ram_disk
+
+    use_ram_disk(config)
+
+
 def pytest_collection_modifyitems(config, items):
     if CORPORA.is_dir():
         return

@@ -267,6 +267,7 @@ def test_a_reader_never_sees_a_half_written_file(schema, tmp_path):
                                 FROM "{schema}".source_files s""")
                 seen.append({p: rest for p, *rest in cur.fetchall()})
                 cur.execute("COMMIT")
+                time.sleep(0.02)  # a snapshot every ~20 ms: dozens during the sync, not a busy loop
             except Exception:  # the schema or its tables do not exist yet
                 cur.execute("ROLLBACK")
                 time.sleep(0.01)
