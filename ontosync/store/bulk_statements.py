@@ -61,19 +61,25 @@ def indexes_rebuilt(conn: sqlite3.Connection, table: str) -> Iterator[None]:
         conn.execute(f"PRAGMA cache_size = {int(cache)}")
 
 
-def insert(conn: sqlite3.Connection, columns: str, rows: list[tuple]) -> None:
+def insert(conn: sqlite3.Connection, columns: str, rows: list[tuple], tail: tuple = ()) -> None:
     """Insert `rows` (the caller's transaction), with the statements indexes dropped and recreated."""
     with indexes_rebuilt(conn, "statements"):
-        insert_rows(conn, columns, rows)
+        insert_rows(conn, columns, rows, tail)
 
 
-def insert_rows(conn: sqlite3.Connection, columns: str, rows: list[tuple]) -> None:
-    """`rows` into `statements`, 100 to an `INSERT` (the caller's transaction and indexes)."""
-    width = len(columns.split(","))
-    one = "(" + ", ".join("?" * width) + ")"
-    full = f"INSERT INTO statements ({columns}) VALUES " + ", ".join([one] * ROWS_PER_INSERT)
+def insert_rows(conn: sqlite3.Connection, columns: str, rows: list[tuple], tail: tuple = ()) -> None:
+    """`rows` into `statements`, 100 to an `INSERT` (the caller's transaction and indexes).
+
+    `tail`: the last columns' values, the same for every row (an RDF file's graph and path), bound
+    once per `INSERT` instead of once per row, and the rows hold only the columns before them: no
+    copy of each row with them added (PATO: 108-117 -> 94-101 ms of CPU for its 35,080 rows)."""
+    width = len(columns.split(",")) - len(tail)
+    shared = [f"?{ROWS_PER_INSERT * width + k + 1}" for k in range(len(tail))]
+    full = f"INSERT INTO statements ({columns}) VALUES " + ", ".join(
+        "(" + ", ".join([f"?{n * width + i + 1}" for i in range(width)] + shared) + ")" for n in range(ROWS_PER_INSERT))
     cut = len(rows) - len(rows) % ROWS_PER_INSERT
     for i in range(0, cut, ROWS_PER_INSERT):
-        conn.execute(full, tuple(chain.from_iterable(rows[i:i + ROWS_PER_INSERT])))
+        conn.execute(full, (*chain.from_iterable(rows[i:i + ROWS_PER_INSERT]), *tail))
     if cut < len(rows):
-        conn.executemany(f"INSERT INTO statements ({columns}) VALUES {one}", rows[cut:])
+        one = "(" + ", ".join("?" * (width + len(tail))) + ")"
+        conn.executemany(f"INSERT INTO statements ({columns}) VALUES {one}", [(*r, *tail) for r in rows[cut:]])
