@@ -157,7 +157,7 @@ class ReadersLayer:
         self._forget(conn, path, "")
         if facts is not None and not facts.skipped:
             if facts.statements is not None:  # blank nodes already unique per file (rdf_statements.py)
-                self._insert(conn, facts.statements, (onto, path))  # the rows' last columns: `tail`
+                self._insert(conn, bulk_statements.SharedTail(facts.statements, (onto, path)))
             elif not self.deferred:  # deferred: a derived file's rows at the end of the run (semsql_deferred.py)
                 kinds = present(facts)
                 self._insert(conn, self._own_rows(conn, path, kinds) + self._link_rows(conn, path, kinds))
@@ -191,15 +191,15 @@ class ReadersLayer:
         self.touched.update(r[0] for r in conn.execute(
             f"DELETE FROM statements WHERE source_file = ?{only} RETURNING stanza", (path,)))
 
-    def _insert(self, conn: sqlite3.Connection, rows: list[tuple], tail: tuple = ()) -> None:
-        """`rows` into `statements`; with `tail`, the rows stop before their last columns (graph and
-        source file) and `tail` holds those, the same for every row."""
+    def _insert(self, conn: sqlite3.Connection, rows: list[tuple] | bulk_statements.SharedTail) -> None:
+        """`rows` into `statements`: full rows, or an RDF file's rows with its graph and path once."""
         if bulk_statements.applies(conn, len(rows)):  # a large file into a small table (pato-base.owl)
-            bulk_statements.insert(conn, COLUMNS, rows, tail)
+            bulk_statements.insert(conn, COLUMNS, rows)
         else:
-            conn.executemany(INSERT, [(*r, *tail) for r in rows] if tail else rows)
-        self.touched.update(map(itemgetter(0), rows))  # at C speed: PATO's 35,080 rows
-        self.prefixes.update(curie_prefixes(rows))
+            conn.executemany(INSERT, rows)
+        head = rows.head if isinstance(rows, bulk_statements.SharedTail) else rows  # the first 7 columns
+        self.touched.update(map(itemgetter(0), head))  # at C speed: PATO's 35,080 rows
+        self.prefixes.update(curie_prefixes(head))
 
     def adopt_legacy(self, conn: sqlite3.Connection) -> None:
         """Rows for the facts a migrated legacy database brought (`legacy:*` pseudo files, written by
