@@ -17,7 +17,7 @@ index (store/closure.py): 170 -> 135 ms of CPU for the corpus's rows.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from itertools import chain
 
@@ -61,19 +61,49 @@ def indexes_rebuilt(conn: sqlite3.Connection, table: str) -> Iterator[None]:
         conn.execute(f"PRAGMA cache_size = {int(cache)}")
 
 
-def insert(conn: sqlite3.Connection, columns: str, rows: list[tuple]) -> None:
+class SharedTail(Sequence):
+    """Rows whose last columns hold the same values for every row (an RDF file's graph and path),
+    kept as the rows before those columns (`head`, the parse worker's tuples) and the values once
+    (`tail`): no row is copied to add them. Read as a sequence, it gives the full rows."""
+
+    __slots__ = ("head", "tail")
+
+    def __init__(self, head: list[tuple], tail: tuple) -> None:
+        self.head = head
+        self.tail = tail
+
+    def __len__(self) -> int:
+        return len(self.head)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [(*row, *self.tail) for row in self.head[i]]
+        return (*self.head[i], *self.tail)
+
+    def __iter__(self) -> Iterator[tuple]:
+        tail = self.tail
+        return ((*row, *tail) for row in self.head)
+
+
+def insert(conn: sqlite3.Connection, columns: str, rows: Sequence[tuple]) -> None:
     """Insert `rows` (the caller's transaction), with the statements indexes dropped and recreated."""
     with indexes_rebuilt(conn, "statements"):
         insert_rows(conn, columns, rows)
 
 
-def insert_rows(conn: sqlite3.Connection, columns: str, rows: list[tuple]) -> None:
-    """`rows` into `statements`, 100 to an `INSERT` (the caller's transaction and indexes)."""
-    width = len(columns.split(","))
-    one = "(" + ", ".join("?" * width) + ")"
-    full = f"INSERT INTO statements ({columns}) VALUES " + ", ".join([one] * ROWS_PER_INSERT)
-    cut = len(rows) - len(rows) % ROWS_PER_INSERT
+def insert_rows(conn: sqlite3.Connection, columns: str, rows: Sequence[tuple]) -> None:
+    """`rows` into `statements`, 100 to an `INSERT` (the caller's transaction and indexes).
+
+    A SharedTail's last columns are bound once per `INSERT` instead of once per row, and its rows
+    are not copied to add them (PATO: 108-117 -> 94-101 ms of CPU for its 35,080 rows)."""
+    head, tail = (rows.head, rows.tail) if isinstance(rows, SharedTail) else (rows, ())
+    width = len(columns.split(",")) - len(tail)
+    shared = [f"?{ROWS_PER_INSERT * width + k + 1}" for k in range(len(tail))]
+    full = f"INSERT INTO statements ({columns}) VALUES " + ", ".join(
+        "(" + ", ".join([f"?{n * width + i + 1}" for i in range(width)] + shared) + ")" for n in range(ROWS_PER_INSERT))
+    cut = len(head) - len(head) % ROWS_PER_INSERT
     for i in range(0, cut, ROWS_PER_INSERT):
-        conn.execute(full, tuple(chain.from_iterable(rows[i:i + ROWS_PER_INSERT])))
-    if cut < len(rows):
+        conn.execute(full, (*chain.from_iterable(head[i:i + ROWS_PER_INSERT]), *tail))
+    if cut < len(head):
+        one = "(" + ", ".join("?" * (width + len(tail))) + ")"
         conn.executemany(f"INSERT INTO statements ({columns}) VALUES {one}", rows[cut:])

@@ -32,7 +32,11 @@ FILL = (
     "AND object IS NOT NULL AND substr(object, 1, 2) <> '_:' AND substr(subject, 1, 2) <> '_:' AND subject <> object",
     "INSERT INTO temp.cl_node SELECT id FROM class_node WHERE substr(id, 1, 2) <> '_:' "
     "UNION SELECT child FROM temp.cl_edge UNION SELECT parent FROM temp.cl_edge",
-    "INSERT INTO temp.cl_anc WITH RECURSIVE anc(c, a) AS (SELECT id, id FROM temp.cl_node "
+    # the reflexive rows straight in, the recursion started from the edges: those rows skip the
+    # recursion's queue and its de-duplication (PATO: 15,310 rows, 40-43 -> 34-37 ms of CPU).
+    # OR IGNORE: a cycle leads a class back to itself.
+    "INSERT INTO temp.cl_anc SELECT id, id FROM temp.cl_node",
+    "INSERT OR IGNORE INTO temp.cl_anc WITH RECURSIVE anc(c, a) AS (SELECT child, parent FROM temp.cl_edge "
     "UNION SELECT anc.c, e.parent FROM anc JOIN temp.cl_edge e ON e.child = anc.a) SELECT c, a FROM anc",
     "INSERT INTO temp.cl_some SELECT DISTINCT subject, predicate, object FROM owl_subclass_of_some_values_from "
     "WHERE substr(subject, 1, 2) <> '_:' AND object IS NOT NULL AND object <> '' AND substr(object, 1, 2) <> '_:'",
