@@ -36,6 +36,7 @@ from peewee import SqliteDatabase
 from ontosync.parsing import DEFAULT_NAMESPACES
 from ontosync.parsing.facts import FileFacts, ParseWarning
 from ontosync.store import migrations, own_rows, semsql, transaction
+from ontosync.store.fresh_run import FreshRun
 from ontosync.store.models import database_proxy
 from ontosync.store.semsql import ReadersLayer
 from ontosync.store.wal import JOURNAL_SIZE_LIMIT, WRITER_AUTOCHECKPOINT_PAGES
@@ -118,6 +119,7 @@ class Repository:
         self.fingerprint: str | None = None  # of the run's settings, stored with each file (migration 003)
         self.changes = None  # the run's ChangeLog (store/changelog.py), set while a sync runs
         self.readers = ReadersLayer(DEFAULT_NAMESPACES)  # the sync sets its configured one
+        self._fresh = FreshRun()  # the paths a run into an empty database has saved (store/fresh_run.py)
 
     def close(self) -> None:
         self.db.close()
@@ -157,6 +159,7 @@ class Repository:
             self._upsert_source(path, blob_sha, size, status, facts.skipped, None, "skipped" if facts.skipped else None,
                                 facts.format, onto, facts.public, now, good=True)
             dupes = self._replace_facts(path, onto, facts, now, known)
+            self.readers.new_file = self._fresh.new  # the layer has no rows of a new file to forget
             self.readers.file_saved(self.conn, path, onto, facts)
         return [ParseWarning("duplicate-declaration", f"{iri} is also declared by {other}") for iri, other in dupes]
 
@@ -164,11 +167,13 @@ class Repository:
                      kind: str, fmt: str | None, now: str) -> None:
         """Mark a file failed; the facts of its last good version stay."""
         with self.transaction():
+            self._fresh.saw(self.conn, self.changes, path)
             self._upsert_source(path, blob_sha, size, "failed", message, line, kind, fmt, None, None, now, good=False)
 
     def delete_file(self, path: str, now: str) -> None:
         """The file left the source: remove exactly the facts it contributed."""
         with self.transaction():
+            self._fresh.new = False  # a deleted file's rows are all looked for
             self._replace_facts(path, self.default_ontology, None, now)
             self.readers.file_saved(self.conn, path, self.default_ontology, None)
             self.conn.execute("DELETE FROM source_files WHERE path = ?", (path,))
@@ -194,7 +199,10 @@ class Repository:
 
     def _known(self, path: str) -> bool:
         """Has `path` a source_files row? Without one it has no rows in the per-file tables (their
-        foreign keys), so a save of a new file skips reading and deleting its old rows (issue 18)."""
+        foreign keys), so a save of a new file skips reading and deleting its old rows (issue 18).
+        A run into an empty database knows without asking (store/fresh_run.py)."""
+        if self._fresh.saw(self.conn, self.changes, path):
+            return False
         return self.conn.execute("SELECT 1 FROM source_files WHERE path = ?", (path,)).fetchone() is not None
 
     def _upsert_source(self, path, blob_sha, size, status, error, line, kind, fmt, onto, public, now, good) -> None:
@@ -242,7 +250,8 @@ class Repository:
                                       (path,)))
             for table in ("file_classes", "file_edges", "file_properties", "page_names", "file_synonyms"):
                 c.execute(f"DELETE FROM {table} WHERE path = ?", (path,))
-        c.execute("DELETE FROM owl_axioms WHERE source_file = ?", (path,))  # no foreign key: always
+        if not self._fresh.new:  # no foreign key: always, but for a path new to a fresh run
+            c.execute("DELETE FROM owl_axioms WHERE source_file = ?", (path,))
 
         # 2. The new version's own rows.
         new_names: set[tuple[str, str, int, str]] = set()
