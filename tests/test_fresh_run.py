@@ -1,9 +1,10 @@
 """Issue 18: a run into an empty database saves a new file without looking for rows it cannot have.
 
 Its saves skip the `source_files` look-up, the `owl_axioms` and layer deletes and the layer's
-`readers_stale` read (store/fresh_run.py); the database is the one a plain sync makes, a path saved
-twice in the run is cleaned up the second time, and a file left by an earlier run (whose content
-held no class, property or axiom, so the change log still calls the run fresh) is looked up.
+`readers_stale` read (store/fresh_run.py), and run without the indexes only reads by path need
+(store/deferred_indexes.py); the database is the one plain saves make, a path saved twice in the
+run is cleaned up the second time, and a file left by an earlier run (whose content held no class,
+property or axiom, so the change log still calls the run fresh) is looked up.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from ontosync.parsing import ParseOptions, parse_file
 from ontosync.sources import git_blob_sha
+from ontosync.store import deferred_indexes
 from ontosync.store.changelog import ChangeLog
 from ontosync.store.migrations import utc_now
 from ontosync.store.repository import Repository
@@ -22,6 +24,12 @@ TABLES = (*CONTENT_TABLES, "file_synonyms", "statements", "entailed_edge")
 
 SKIPPED = ("SELECT 1 FROM source_files", "DELETE FROM owl_axioms WHERE source_file",
            "DELETE FROM statements WHERE source_file", "SELECT value FROM sync_meta WHERE key = 'readers_stale'")
+
+TEMP_SCANS = ("SCAN a", "SCAN CONSTANT ROW")  # the save's temp tables (aff_*, aliased `a`) and VALUES
+
+
+def index_names(conn: sqlite3.Connection) -> list[str]:
+    return [n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")]
 
 
 def start_run(db: Path, first_run: bool = True) -> Repository:
@@ -76,7 +84,16 @@ def test_a_first_runs_saves_skip_the_lookups_and_make_the_same_database(tmp_path
     repo.conn.set_trace_callback(None)
     assert len(files) > 5 and any(rel.endswith(".ttl") for rel, _ in files)
     assert [s for s in seen if s.lstrip().startswith(SKIPPED)] == []
+    # the indexes a first run builds at its end (store/deferred_indexes.py): no read of a file's
+    # rows by path scans a table for want of them
+    assert not set(deferred_indexes.DEFERRED) & set(index_names(repo.conn))
+    by_path = {s for s in seen if "path = " in s or "source_file = " in s}
+    assert by_path
+    scans = {s: plan for s in by_path if (plan := [r[3] for r in repo.conn.execute("EXPLAIN QUERY PLAN " + s)
+                                                   if r[3].startswith("SCAN ") and r[3] not in TEMP_SCANS])}
+    assert scans == {}
     end_run(repo)
+    assert set(deferred_indexes.DEFERRED) <= set(index_names(sqlite3.connect(db)))
     assert dump(db) == saved(tmp_path / "reference.db", files, first_run=False)
 
 
@@ -101,7 +118,9 @@ def test_a_file_left_by_an_earlier_run_is_looked_up(tmp_path):
     end_run(repo)
     repo = start_run(db)
     assert repo.changes.fresh
+    assert not repo.readers.deferred  # the database holds statements: the layer keeps per-file rows
     save(repo, "data.ttl", b"<http://example.org/a> <http://example.org/p> <http://example.org/new> .\n")
+    assert set(deferred_indexes.BY_PATH) <= set(index_names(repo.conn))  # it reads by path: built first
     end_run(repo)
     with sqlite3.connect(db) as conn:
         objects = [o for (o,) in conn.execute("SELECT object FROM statements WHERE source_file = 'data.ttl'")]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from ontosync.store import deferred_indexes
 from ontosync.store.bulk_statements import is_sqlite
 
 
@@ -28,11 +29,16 @@ class FreshRun:
         self._saved: set[str] | None = None  # None: not a run into an empty database
         self.new = False  # the path of the save under way is new to a run into an empty database
 
-    def saw(self, conn: sqlite3.Connection, changes: object | None, path: str) -> bool:
-        """Note that `path` is being saved; True when nothing in the database can hold its rows."""
+    def saw(self, conn: sqlite3.Connection, changes: object | None, path: str, layer_deferred: bool = True) -> bool:
+        """Note that `path` is being saved; True when nothing in the database can hold its rows.
+        The first save of a fresh run whose layer keeps per-file rows (the database held statements,
+        or `begin_run` was not called) builds the by-path indexes the run deferred: that layer reads
+        each file's rows by path."""
         if changes is not self._run:
             self._run = changes
             fresh = bool(getattr(changes, "fresh", False)) and is_sqlite(conn)
+            if fresh and not layer_deferred:
+                deferred_indexes.restore(conn, only=deferred_indexes.BY_PATH)
             self._saved = set() if fresh and not conn.execute(
                 "SELECT EXISTS (SELECT 1 FROM source_files)").fetchone()[0] else None
         self.new = self._saved is not None and path not in self._saved

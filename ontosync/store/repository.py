@@ -58,16 +58,13 @@ BUSY_TIMEOUT_S = 1.0  # short: a lock held longer is retried with backoff (and c
 
 @dataclass(frozen=True)
 class OwnLinks:
-    """Which of a file's new rows exist: classes (duplicates to look for), edges, properties (rows to
-    mark affected; a statement that would read none is not run). A skipped or deleted file has none."""
+    """The (ontology, IRI) keys of a file's new rows: classes (duplicates to look for), edges'
+    children, properties; each marked affected from here rather than read back by path (issue 18).
+    A skipped or deleted file has none."""
 
-    classes: bool = False
-    edges: bool = False
-    properties: bool = False
-
-    def tables(self) -> tuple[str, ...]:
-        return tuple(t for t, has in (("file_classes", self.classes), ("file_edges", self.edges),
-                                      ("file_properties", self.properties)) if has)
+    classes: frozenset[tuple[str, str]] = frozenset()
+    edges: frozenset[tuple[str, str]] = frozenset()
+    properties: frozenset[tuple[str, str]] = frozenset()
 
 
 # A page link resolves to the class of the page with that name (title before preferred-term, then
@@ -167,7 +164,7 @@ class Repository:
                      kind: str, fmt: str | None, now: str) -> None:
         """Mark a file failed; the facts of its last good version stay."""
         with self.transaction():
-            self._fresh.saw(self.conn, self.changes, path)
+            self._fresh.saw(self.conn, self.changes, path, self.readers.deferred)
             self._upsert_source(path, blob_sha, size, "failed", message, line, kind, fmt, None, None, now, good=False)
 
     def delete_file(self, path: str, now: str) -> None:
@@ -201,7 +198,7 @@ class Repository:
         """Has `path` a source_files row? Without one it has no rows in the per-file tables (their
         foreign keys), so a save of a new file skips reading and deleting its old rows (issue 18).
         A run into an empty database knows without asking (store/fresh_run.py)."""
-        if self._fresh.saw(self.conn, self.changes, path):
+        if self._fresh.saw(self.conn, self.changes, path, self.readers.deferred):
             return False
         return self.conn.execute("SELECT 1 FROM source_files WHERE path = ?", (path,)).fetchone() is not None
 
@@ -260,7 +257,11 @@ class Repository:
         if facts is not None and not facts.skipped:
             self._ensure_ontology(onto, now)
             new_names, links = self._insert_own_rows(path, onto, facts)
-            self._mark_own_rows_affected(path, hit, links.tables())
+            for temp, keys in (("aff_classes", links.classes), ("aff_children", links.edges),
+                               ("aff_props", links.properties)):
+                if keys:  # counted as "any": a key the old rows marked already is recomputed once
+                    c.executemany(f"INSERT OR IGNORE INTO {temp} VALUES (?, ?)", keys)
+                    hit[temp] += len(keys)
             if links.classes:
                 dupes = c.execute(
                     """SELECT f.class_iri, MIN(o.path) FROM file_classes f JOIN file_classes o
@@ -384,13 +385,10 @@ class Repository:
                    AND NOT EXISTS (SELECT 1 FROM owl_properties t WHERE t.ontology_id = ontologies.ontology_id)
                    AND NOT EXISTS (SELECT 1 FROM owl_axioms t WHERE t.ontology_id = ontologies.ontology_id)""")
 
-    def _mark_own_rows_affected(self, path: str, hit: dict[str, int],
-                                tables: tuple[str, ...] = ("file_classes", "file_edges", "file_properties")) -> None:
+    def _mark_own_rows_affected(self, path: str, hit: dict[str, int]) -> None:
         for temp, cols, table in (("aff_classes", "ontology_id, class_iri", "file_classes"),
                                   ("aff_children", "ontology_id, class_iri", "file_edges"),
                                   ("aff_props", "ontology_id, property_iri", "file_properties")):
-            if table not in tables:
-                continue
             hit[temp] += self.conn.execute(
                 f"INSERT OR IGNORE INTO {temp} SELECT {cols} FROM {table} WHERE path = ?", (path,)).rowcount
 
@@ -421,4 +419,5 @@ class Repository:
                                   for o, kind, subject, obj, ann, src, fallback, key in axioms])):
             if rows:
                 self.conn.executemany(sql, rows)
-        return names, OwnLinks(bool(classes), bool(edges), bool(properties))
+        return names, OwnLinks(frozenset(r[1:3] for r in classes), frozenset(r[1:3] for r in edges),
+                               frozenset(r[1:3] for r in properties))
