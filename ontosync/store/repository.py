@@ -257,11 +257,7 @@ class Repository:
         if facts is not None and not facts.skipped:
             self._ensure_ontology(onto, now)
             new_names, links = self._insert_own_rows(path, onto, facts)
-            for temp, keys in (("aff_classes", links.classes), ("aff_children", links.edges),
-                               ("aff_props", links.properties)):
-                if keys:  # counted as "any": a key the old rows marked already is recomputed once
-                    c.executemany(f"INSERT OR IGNORE INTO {temp} VALUES (?, ?)", keys)
-                    hit[temp] += len(keys)
+            self._mark_new_rows_affected(links, hit)
             if links.classes:
                 dupes = c.execute(
                     """SELECT f.class_iri, MIN(o.path) FROM file_classes f JOIN file_classes o
@@ -391,6 +387,14 @@ class Repository:
                                   ("aff_props", "ontology_id, property_iri", "file_properties")):
             hit[temp] += self.conn.execute(
                 f"INSERT OR IGNORE INTO {temp} SELECT {cols} FROM {table} WHERE path = ?", (path,)).rowcount
+
+    def _mark_new_rows_affected(self, links: OwnLinks, hit: dict[str, int]) -> None:
+        """From the keys of the rows just inserted, not read back by path (store/deferred_indexes.py)."""
+        for temp, keys in (("aff_classes", links.classes), ("aff_children", links.edges),
+                           ("aff_props", links.properties)):
+            if keys:  # counted as "any": a key the old rows marked already is recomputed once
+                self.conn.executemany(f"INSERT OR IGNORE INTO {temp} VALUES (?, ?)", keys)
+                hit[temp] += len(keys)
 
     def _ensure_ontology(self, onto: str, now: str) -> None:
         self.conn.execute("INSERT OR IGNORE INTO ontologies (ontology_id, created_at) VALUES (?, ?)", (onto, now))
