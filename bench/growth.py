@@ -65,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         repo = Repository(db)
         repo.ensure_schema()
         repo.changes = ChangeLog.start(repo, None, "bench", utc_now())
+        repo.readers.begin_run(repo)  # as a sync does: a first run's derived layer at its end
         watch_from = len(files) - args.wal_pages + 1 if args.wal_pages else None
         cpu, wall, io = time.process_time(), time.perf_counter(), io_counters()
         for n, (path, sha, size, facts) in enumerate(files, 1):

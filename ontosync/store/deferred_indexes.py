@@ -5,9 +5,14 @@ commits once per file. `owl_axioms_subject` (ontology_id, subject, axiom_type, o
 change log's per-save fold (counting an axiom's copies) and reads of one subject's axioms; a run
 into an empty database logs its changes from the content at its end (store/changelog_fresh.py), so
 no statement of its saves needs the index, and keeping it cost 2.3 of a corpus save's ~52 WAL
-pages. Building it once at the end from the finished table is one sort (issue 18). The other
-indexes stay: the saves of a first run read every one of them (a new page's links re-point other
-pages' rows; the layer reads a file's rows back by path).
+pages. Building it once at the end from the finished table is one sort (issue 18).
+`owl_axioms_source_file` and `file_edges_path` (0.8 and 1.1 WAL frames a save on the corpus) serve
+reads of one file's rows by path: a save's delete of an old version's rows and the layer's per-file
+read-back. A first run's saves of new paths skip the first (store/fresh_run.py), mark their own rows
+affected from the rows in hand rather than reading them back, and defer the layer
+(store/semsql_deferred.py); a path saved twice in the run scans the table once. The other indexes
+stay: a first run's saves read every one of them (a new page's links re-point other pages' rows,
+the class recomputation reads by IRI); tests/test_fresh_run.py checks every by-path statement's plan.
 
 A killed run must not leave the schema short: the index's own SQL (from `sqlite_master`) is kept
 in `sync_meta` under PENDING_KEY, in the transaction that drops it, and `restore` builds it again
@@ -21,7 +26,8 @@ import json
 import sqlite3
 
 PENDING_KEY = "deferred_indexes"
-DEFERRED = ("owl_axioms_subject",)
+BY_PATH = ("owl_axioms_source_file", "file_edges_path")  # read by a layer that keeps per-file rows
+DEFERRED = ("owl_axioms_subject", *BY_PATH)
 
 
 def defer(conn: sqlite3.Connection) -> None:
@@ -44,13 +50,22 @@ def pending(conn: sqlite3.Connection) -> list[str]:
     return json.loads(row[0]) if row and row[0] else []
 
 
-def restore(conn: sqlite3.Connection) -> None:
-    """Build the dropped indexes again and clear the mark (the caller's transaction)."""
+def restore(conn: sqlite3.Connection, only: tuple[str, ...] | None = None) -> None:
+    """Build the dropped indexes (those named in `only`) again and clear their mark (the caller's
+    transaction)."""
     statements = pending(conn)
-    if not statements:
+    chosen = [sql for sql in statements if only is None or _name(sql) in only]
+    if not chosen:
         return
-    for sql in statements:
-        name = sql.split()[2].strip('"')  # CREATE INDEX name ON ...
-        if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)).fetchone():
+    for sql in chosen:
+        if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (_name(sql),)).fetchone():
             conn.execute(sql)
-    conn.execute("DELETE FROM sync_meta WHERE key = ?", (PENDING_KEY,))
+    left = [sql for sql in statements if sql not in chosen]
+    if left:
+        conn.execute("UPDATE sync_meta SET value = ? WHERE key = ?", (json.dumps(left), PENDING_KEY))
+    else:
+        conn.execute("DELETE FROM sync_meta WHERE key = ?", (PENDING_KEY,))
+
+
+def _name(sql: str) -> str:
+    return sql.split()[2].strip('"')  # CREATE INDEX name ON ...

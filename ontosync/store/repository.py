@@ -36,6 +36,7 @@ from peewee import SqliteDatabase
 from ontosync.parsing import DEFAULT_NAMESPACES
 from ontosync.parsing.facts import FileFacts, ParseWarning
 from ontosync.store import migrations, own_rows, semsql, transaction
+from ontosync.store.fresh_run import FreshRun
 from ontosync.store.models import database_proxy
 from ontosync.store.semsql import ReadersLayer
 from ontosync.store.wal import JOURNAL_SIZE_LIMIT, WRITER_AUTOCHECKPOINT_PAGES
@@ -57,16 +58,13 @@ BUSY_TIMEOUT_S = 1.0  # short: a lock held longer is retried with backoff (and c
 
 @dataclass(frozen=True)
 class OwnLinks:
-    """Which of a file's new rows exist: classes (duplicates to look for), edges, properties (rows to
-    mark affected; a statement that would read none is not run). A skipped or deleted file has none."""
+    """The (ontology, IRI) keys of a file's new rows: classes (duplicates to look for), edges'
+    children, properties; each marked affected from here rather than read back by path (issue 18).
+    A skipped or deleted file has none."""
 
-    classes: bool = False
-    edges: bool = False
-    properties: bool = False
-
-    def tables(self) -> tuple[str, ...]:
-        return tuple(t for t, has in (("file_classes", self.classes), ("file_edges", self.edges),
-                                      ("file_properties", self.properties)) if has)
+    classes: frozenset[tuple[str, str]] = frozenset()
+    edges: frozenset[tuple[str, str]] = frozenset()
+    properties: frozenset[tuple[str, str]] = frozenset()
 
 
 # A page link resolves to the class of the page with that name (title before preferred-term, then
@@ -118,6 +116,7 @@ class Repository:
         self.fingerprint: str | None = None  # of the run's settings, stored with each file (migration 003)
         self.changes = None  # the run's ChangeLog (store/changelog.py), set while a sync runs
         self.readers = ReadersLayer(DEFAULT_NAMESPACES)  # the sync sets its configured one
+        self._fresh = FreshRun()  # the paths a run into an empty database has saved (store/fresh_run.py)
 
     def close(self) -> None:
         self.db.close()
@@ -157,6 +156,7 @@ class Repository:
             self._upsert_source(path, blob_sha, size, status, facts.skipped, None, "skipped" if facts.skipped else None,
                                 facts.format, onto, facts.public, now, good=True)
             dupes = self._replace_facts(path, onto, facts, now, known)
+            self.readers.new_file = self._fresh.new  # the layer has no rows of a new file to forget
             self.readers.file_saved(self.conn, path, onto, facts)
         return [ParseWarning("duplicate-declaration", f"{iri} is also declared by {other}") for iri, other in dupes]
 
@@ -164,11 +164,13 @@ class Repository:
                      kind: str, fmt: str | None, now: str) -> None:
         """Mark a file failed; the facts of its last good version stay."""
         with self.transaction():
+            self._fresh.saw(self.conn, self.changes, path, self.readers.deferred)
             self._upsert_source(path, blob_sha, size, "failed", message, line, kind, fmt, None, None, now, good=False)
 
     def delete_file(self, path: str, now: str) -> None:
         """The file left the source: remove exactly the facts it contributed."""
         with self.transaction():
+            self._fresh.new = False  # a deleted file's rows are all looked for
             self._replace_facts(path, self.default_ontology, None, now)
             self.readers.file_saved(self.conn, path, self.default_ontology, None)
             self.conn.execute("DELETE FROM source_files WHERE path = ?", (path,))
@@ -194,7 +196,10 @@ class Repository:
 
     def _known(self, path: str) -> bool:
         """Has `path` a source_files row? Without one it has no rows in the per-file tables (their
-        foreign keys), so a save of a new file skips reading and deleting its old rows (issue 18)."""
+        foreign keys), so a save of a new file skips reading and deleting its old rows (issue 18).
+        A run into an empty database knows without asking (store/fresh_run.py)."""
+        if self._fresh.saw(self.conn, self.changes, path, self.readers.deferred):
+            return False
         return self.conn.execute("SELECT 1 FROM source_files WHERE path = ?", (path,)).fetchone() is not None
 
     def _upsert_source(self, path, blob_sha, size, status, error, line, kind, fmt, onto, public, now, good) -> None:
@@ -242,7 +247,8 @@ class Repository:
                                       (path,)))
             for table in ("file_classes", "file_edges", "file_properties", "page_names", "file_synonyms"):
                 c.execute(f"DELETE FROM {table} WHERE path = ?", (path,))
-        c.execute("DELETE FROM owl_axioms WHERE source_file = ?", (path,))  # no foreign key: always
+        if not self._fresh.new:  # no foreign key: always, but for a path new to a fresh run
+            c.execute("DELETE FROM owl_axioms WHERE source_file = ?", (path,))
 
         # 2. The new version's own rows.
         new_names: set[tuple[str, str, int, str]] = set()
@@ -251,7 +257,7 @@ class Repository:
         if facts is not None and not facts.skipped:
             self._ensure_ontology(onto, now)
             new_names, links = self._insert_own_rows(path, onto, facts)
-            self._mark_own_rows_affected(path, hit, links.tables())
+            self._mark_new_rows_affected(links, hit)
             if links.classes:
                 dupes = c.execute(
                     """SELECT f.class_iri, MIN(o.path) FROM file_classes f JOIN file_classes o
@@ -375,15 +381,20 @@ class Repository:
                    AND NOT EXISTS (SELECT 1 FROM owl_properties t WHERE t.ontology_id = ontologies.ontology_id)
                    AND NOT EXISTS (SELECT 1 FROM owl_axioms t WHERE t.ontology_id = ontologies.ontology_id)""")
 
-    def _mark_own_rows_affected(self, path: str, hit: dict[str, int],
-                                tables: tuple[str, ...] = ("file_classes", "file_edges", "file_properties")) -> None:
+    def _mark_own_rows_affected(self, path: str, hit: dict[str, int]) -> None:
         for temp, cols, table in (("aff_classes", "ontology_id, class_iri", "file_classes"),
                                   ("aff_children", "ontology_id, class_iri", "file_edges"),
                                   ("aff_props", "ontology_id, property_iri", "file_properties")):
-            if table not in tables:
-                continue
             hit[temp] += self.conn.execute(
                 f"INSERT OR IGNORE INTO {temp} SELECT {cols} FROM {table} WHERE path = ?", (path,)).rowcount
+
+    def _mark_new_rows_affected(self, links: OwnLinks, hit: dict[str, int]) -> None:
+        """From the keys of the rows just inserted, not read back by path (store/deferred_indexes.py)."""
+        for temp, keys in (("aff_classes", links.classes), ("aff_children", links.edges),
+                           ("aff_props", links.properties)):
+            if keys:  # counted as "any": a key the old rows marked already is recomputed once
+                self.conn.executemany(f"INSERT OR IGNORE INTO {temp} VALUES (?, ?)", keys)
+                hit[temp] += len(keys)
 
     def _ensure_ontology(self, onto: str, now: str) -> None:
         self.conn.execute("INSERT OR IGNORE INTO ontologies (ontology_id, created_at) VALUES (?, ?)", (onto, now))
@@ -412,4 +423,5 @@ class Repository:
                                   for o, kind, subject, obj, ann, src, fallback, key in axioms])):
             if rows:
                 self.conn.executemany(sql, rows)
-        return names, OwnLinks(bool(classes), bool(edges), bool(properties))
+        return names, OwnLinks(frozenset(r[1:3] for r in classes), frozenset(r[1:3] for r in edges),
+                               frozenset(r[1:3] for r in properties))

@@ -112,6 +112,7 @@ class ReadersLayer:
         # Set by the repository before each file_saved: False when the save added or removed no page
         # name, so no other file's links moved and the query for them is skipped (issue 18).
         self.names_changed = True
+        self.new_file = False  # set by the repository: the save's path is new to a run into an empty database
         self.files_ms = 0.0  # time spent keeping the layer, for the run report (and the benchmark)
         self.refresh_ms = 0.0
         self.deferred = False  # this run writes no derived file's rows (store/semsql_deferred.py)
@@ -124,6 +125,8 @@ class ReadersLayer:
         if self.defer_first_run and bulk_statements.is_sqlite(repo.conn):
             with repo.transaction():
                 self.deferred = semsql_deferred.begin(repo.conn)
+                if self.deferred:  # stale from the run's start: its saves neither read nor write it
+                    self._note_stale(repo.conn)
         self.files_ms += (time.perf_counter() - started) * 1000
 
     def refresh(self, conn: sqlite3.Connection) -> list[str]:
@@ -147,14 +150,20 @@ class ReadersLayer:
         finally:
             self.files_ms += (time.perf_counter() - started) * 1000
 
-    def _file_saved(self, conn: sqlite3.Connection, path: str, onto: str, facts: FileFacts | None) -> None:
+    def _note_stale(self, conn: sqlite3.Connection) -> None:
         row = conn.execute("SELECT value FROM sync_meta WHERE key = 'readers_stale'").fetchone()
         stale = bool(row and row[0] == "1")
         if self.inherited_stale is None:  # a run that stopped before its end left the closure behind
             self.inherited_stale = stale
         if not stale:  # a read, not a write, for every file after the first (one page less per commit)
             conn.execute(STALE)
-        self._forget(conn, path, "")
+
+    def _file_saved(self, conn: sqlite3.Connection, path: str, onto: str, facts: FileFacts | None) -> None:
+        new, self.new_file = self.new_file, False  # set by the repository for this save only
+        if not self.deferred:
+            self._note_stale(conn)
+        if not new:  # a path new to a run into an empty database has no rows (store/fresh_run.py)
+            self._forget(conn, path, "")
         if facts is not None and not facts.skipped:
             if facts.statements is not None:  # blank nodes already unique per file (rdf_statements.py)
                 self._insert(conn, bulk_statements.SharedTail(facts.statements, (onto, path)))
@@ -193,6 +202,8 @@ class ReadersLayer:
 
     def _insert(self, conn: sqlite3.Connection, rows: list[tuple] | bulk_statements.SharedTail) -> None:
         """`rows` into `statements`: full rows, or an RDF file's rows with its graph and path once."""
+        if not rows:  # a derived file in a deferred run, a page without a class
+            return
         if bulk_statements.applies(conn, len(rows)):  # a large file into a small table (pato-base.owl)
             bulk_statements.insert(conn, COLUMNS, rows)
         else:
