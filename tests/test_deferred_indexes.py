@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -123,3 +124,28 @@ def test_restore_skips_an_index_that_exists(tmp_path):
     repo.close()
     assert meta(db, deferred_indexes.PENDING_KEY) == []
     assert "owl_axioms_subject" in index_sql(db)
+
+
+def test_a_planted_mark_runs_no_sql_but_the_deferred_indexes_own(tmp_path):
+    """The mark lives in the database, which may come from elsewhere (an artifact, a fork's run):
+    a statement in it that is not one of the deferred indexes' definitions is never executed."""
+    tree = copy_example(tmp_path)
+    db = tmp_path / "o.db"
+    assert cli("sync", tree, "--db", db, "--quiet").returncode == 0
+    planted = tmp_path / "planted.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("DROP INDEX owl_axioms_subject")
+        good = index_sql(tmp_path / "o.db").get("owl_axioms_subject")  # gone: take the migration's text
+        assert good is None
+        conn.execute("INSERT INTO sync_meta (key, value) VALUES (?, ?)", (deferred_indexes.PENDING_KEY, json.dumps([
+            f"ATTACH DATABASE '{planted}' AS planted",
+            "CREATE INDEX owl_axioms_subject ON owl_axioms (ontology_id, subject, axiom_type, object)",
+            "CREATE TRIGGER owl_axioms_x AFTER INSERT ON owl_axioms BEGIN DELETE FROM owl_classes; END",
+        ])))
+    assert cli("sync", tree, "--db", db, "--quiet").returncode == 0
+    assert not planted.exists()
+    names = index_sql(db)
+    assert "owl_axioms_subject" in names and "owl_axioms_x" not in names
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'").fetchone()[0] == 0
+    assert meta(db, deferred_indexes.PENDING_KEY) == []

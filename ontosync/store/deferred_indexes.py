@@ -18,16 +18,24 @@ A killed run must not leave the schema short: the index's own SQL (from `sqlite_
 in `sync_meta` under PENDING_KEY, in the transaction that drops it, and `restore` builds it again
 and clears the mark in the caller's transaction: at the run's end, and at the next run's start
 (before anything else reads or writes). SQLite only: PostgreSQL keeps its indexes.
+
+The mark is data in a database that may come from elsewhere (a downloaded artifact, a fork's run),
+so `restore` executes only statements of the one shape a deferred index's definition has
+(`CREATE INDEX <one of DEFERRED> ON <table> (<columns>)`, names only); anything else in the mark is
+dropped unexecuted, and `verify`'s schema check reports an index it leaves missing.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 
 PENDING_KEY = "deferred_indexes"
 BY_PATH = ("owl_axioms_source_file", "file_edges_path")  # read by a layer that keeps per-file rows
 DEFERRED = ("owl_axioms_subject", *BY_PATH)
+# a deferred index's own definition, as sqlite_master keeps it: identifiers only, nothing else
+_DEFINITION = re.compile(r'CREATE INDEX "?(\w+)"? ON "?\w+"? ?\((?:\w+|"\w+")(?:, ?(?:\w+|"\w+"))*\)')
 
 
 def defer(conn: sqlite3.Connection) -> None:
@@ -45,9 +53,19 @@ def defer(conn: sqlite3.Connection) -> None:
 
 
 def pending(conn: sqlite3.Connection) -> list[str]:
-    """The CREATE INDEX statements of the indexes a run dropped and has not built again."""
+    """The CREATE INDEX statements of the indexes a run dropped and has not built again: only
+    well-formed definitions of DEFERRED indexes (see the module's docstring)."""
     row = conn.execute("SELECT value FROM sync_meta WHERE key = ?", (PENDING_KEY,)).fetchone()
-    return json.loads(row[0]) if row and row[0] else []
+    try:
+        noted = json.loads(row[0]) if row and row[0] else []
+    except ValueError:
+        return []
+    return [sql for sql in noted if isinstance(sql, str) and _definition_of_deferred(sql)]
+
+
+def _definition_of_deferred(sql: str) -> bool:
+    match = _DEFINITION.fullmatch(sql)
+    return bool(match) and match.group(1) in DEFERRED
 
 
 def restore(conn: sqlite3.Connection, only: tuple[str, ...] | None = None) -> None:
@@ -56,6 +74,8 @@ def restore(conn: sqlite3.Connection, only: tuple[str, ...] | None = None) -> No
     statements = pending(conn)
     chosen = [sql for sql in statements if only is None or _name(sql) in only]
     if not chosen:
+        if only is None:  # a mark with nothing well-formed in it: cleared
+            conn.execute("DELETE FROM sync_meta WHERE key = ?", (PENDING_KEY,))
         return
     for sql in chosen:
         if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (_name(sql),)).fetchone():
