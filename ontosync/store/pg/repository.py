@@ -19,6 +19,7 @@ from typing import Any
 
 from ontosync.parsing import DEFAULT_NAMESPACES
 from ontosync.store import migrations
+from ontosync.store.fresh_run import FreshRun
 from ontosync.store.models import database_proxy
 from ontosync.store.pg import database
 from ontosync.store.pg.changelog import PgChangeLog
@@ -48,6 +49,7 @@ class PgRepository(Repository):
         self.fingerprint = None
         self.changes = None
         self.readers = ReadersLayer(DEFAULT_NAMESPACES)  # the sync sets its configured one
+        self._fresh = FreshRun()  # never fresh on PostgreSQL (store/fresh_run.py): every save looks up its path
 
     def close(self) -> None:
         self.db.close()  # ends the session: the advisory lock and the temp tables go with it
