@@ -14,78 +14,74 @@ affected from the rows in hand rather than reading them back, and defer the laye
 stay: a first run's saves read every one of them (a new page's links re-point other pages' rows,
 the class recomputation reads by IRI); tests/test_fresh_run.py checks every by-path statement's plan.
 
-A killed run must not leave the schema short: the index's own SQL (from `sqlite_master`) is kept
-in `sync_meta` under PENDING_KEY, in the transaction that drops it, and `restore` builds it again
+A killed run must not leave the schema short: the index's definition is kept in `sync_meta` under
+PENDING_KEY, in the transaction that drops it, and `restore` builds it again
 and clears the mark in the caller's transaction: at the run's end, and at the next run's start
 (before anything else reads or writes). SQLite only: PostgreSQL keeps its indexes.
 
-The mark is data in a database that may come from elsewhere (a downloaded artifact, a fork's run),
-so `restore` executes only statements of the one shape a deferred index's definition has
-(`CREATE INDEX <one of DEFERRED> ON <table> (<columns>)`, names only); anything else in the mark is
-dropped unexecuted, and `verify`'s schema check reports an index it leaves missing.
+The definitions are this module's (DEFINITIONS, the migrations' text as `sqlite_master` keeps it;
+tests/test_deferred_indexes.py compares the schema after a restore with a migrated one), never read
+back from the database to be run: the mark is data in a database that may come from elsewhere (a
+downloaded artifact, a fork's run), so an entry in it that is not one of DEFINITIONS is dropped
+unexecuted, and `verify`'s schema check reports an index that leaves missing.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 
 PENDING_KEY = "deferred_indexes"
 BY_PATH = ("owl_axioms_source_file", "file_edges_path")  # read by a layer that keeps per-file rows
 DEFERRED = ("owl_axioms_subject", *BY_PATH)
-# a deferred index's own definition, as sqlite_master keeps it: identifiers only, nothing else
-_DEFINITION = re.compile(r'CREATE INDEX "?(\w+)"? ON "?\w+"? ?\((?:\w+|"\w+")(?:, ?(?:\w+|"\w+"))*\)')
+DEFINITIONS = {  # migrations 001 and 006
+    "owl_axioms_subject": "CREATE INDEX owl_axioms_subject ON owl_axioms (ontology_id, subject, axiom_type, object)",
+    "owl_axioms_source_file": "CREATE INDEX owl_axioms_source_file ON owl_axioms (source_file)",
+    "file_edges_path": "CREATE INDEX file_edges_path ON file_edges (path)",
+}
 
 
 def defer(conn: sqlite3.Connection) -> None:
-    """Drop the DEFERRED indexes that exist, noting their SQL first (the caller's transaction)."""
+    """Drop the DEFERRED indexes that exist, noting their definitions first (the caller's transaction)."""
     marks = ",".join("?" * len(DEFERRED))
-    found = conn.execute(f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name IN ({marks}) "
-                         "ORDER BY name", DEFERRED).fetchall()
+    found = [name for (name,) in conn.execute(
+        f"SELECT name FROM sqlite_master WHERE type = 'index' AND name IN ({marks}) ORDER BY name", DEFERRED)]
     if not found:
         return
-    kept = pending(conn) + [sql for _, sql in found]
+    kept = pending(conn) + [DEFINITIONS[name] for name in found]
     conn.execute("INSERT INTO sync_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
                  "value = excluded.value", (PENDING_KEY, json.dumps(kept)))
-    for name, _ in found:
+    for name in found:
         conn.execute(f'DROP INDEX "{name}"')
 
 
 def pending(conn: sqlite3.Connection) -> list[str]:
-    """The CREATE INDEX statements of the indexes a run dropped and has not built again: only
-    well-formed definitions of DEFERRED indexes (see the module's docstring)."""
+    """The definitions of the indexes a run dropped and has not built again: the noted entries that
+    are one of DEFINITIONS (see the module's docstring)."""
     row = conn.execute("SELECT value FROM sync_meta WHERE key = ?", (PENDING_KEY,)).fetchone()
     try:
         noted = json.loads(row[0]) if row and row[0] else []
     except ValueError:
         return []
-    return [sql for sql in noted if isinstance(sql, str) and _definition_of_deferred(sql)]
-
-
-def _definition_of_deferred(sql: str) -> bool:
-    match = _DEFINITION.fullmatch(sql)
-    return bool(match) and match.group(1) in DEFERRED
+    known = set(DEFINITIONS.values())
+    return [sql for sql in noted if isinstance(sql, str) and sql in known] if isinstance(noted, list) else []
 
 
 def restore(conn: sqlite3.Connection, only: tuple[str, ...] | None = None) -> None:
     """Build the dropped indexes (those named in `only`) again and clear their mark (the caller's
     transaction)."""
+    names = {sql: name for name, sql in DEFINITIONS.items()}
     statements = pending(conn)
-    chosen = [sql for sql in statements if only is None or _name(sql) in only]
+    chosen = [sql for sql in statements if only is None or names[sql] in only]
     if not chosen:
-        if only is None:  # a mark with nothing well-formed in it: cleared
+        if only is None:  # a mark with nothing known in it: cleared
             conn.execute("DELETE FROM sync_meta WHERE key = ?", (PENDING_KEY,))
         return
     for sql in chosen:
-        if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (_name(sql),)).fetchone():
+        if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (names[sql],)).fetchone():
             conn.execute(sql)
     left = [sql for sql in statements if sql not in chosen]
     if left:
         conn.execute("UPDATE sync_meta SET value = ? WHERE key = ?", (json.dumps(left), PENDING_KEY))
     else:
         conn.execute("DELETE FROM sync_meta WHERE key = ?", (PENDING_KEY,))
-
-
-def _name(sql: str) -> str:
-    return sql.split()[2].strip('"')  # CREATE INDEX name ON ...
