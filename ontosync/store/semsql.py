@@ -23,7 +23,7 @@ from operator import itemgetter
 from ontosync.parsing.curies import CurieMap
 from ontosync.parsing.facts import FileFacts
 from ontosync.parsing.rdf_statements import blank_token
-from ontosync.store import bulk_statements, semsql_deferred
+from ontosync.store import bulk_statements, semsql_deferred, semsql_rows
 
 # Part of the parse-settings fingerprint: a database whose statements were made by another version
 # of this layer (or before it existed) is reparsed in full once.
@@ -31,8 +31,6 @@ LAYER_VERSION = "semsql-1"
 RELATION_BASE = "urn:ontosync:relation:"
 RELATION_PREFIX = "rel"
 PAGE_PREFIX = "page"
-PROPERTY_TYPES = {"ObjectProperty": "owl:ObjectProperty", "DataProperty": "owl:DatatypeProperty",
-                  "AnnotationProperty": "owl:AnnotationProperty"}
 # Set with every file's rows, cleared when the run-level tables are brought up to date: a run that
 # stopped half-way leaves it set, and the next run finishes the job.
 STALE = ("INSERT INTO sync_meta (key, value) VALUES ('readers_stale', '1') "
@@ -238,48 +236,31 @@ class ReadersLayer:
         for onto, iri, label, comment in _read(conn, kinds, "classes",
                                                "SELECT ontology_id, class_iri, label, comment FROM file_classes "
                                                "WHERE path = ?", path):
-            s = c(iri)
-            rows.append((s, s, "rdf:type", "owl:Class", None, None, None, onto, path))
-            if label:
-                rows.append((s, s, "rdfs:label", None, label, None, None, onto, path))
-            if comment:
-                rows.append((s, s, "IAO:0000115", None, comment, None, None, onto, path))
+            rows += semsql_rows.class_rows(c, path, onto, iri, label, comment)
         for onto, iri, text, pred in _read(conn, kinds, "synonyms", "SELECT ontology_id, class_iri, synonym, "
                                            "predicate FROM file_synonyms WHERE path = ?", path):
-            rows.append((c(iri), c(iri), pred, None, text, None, None, onto, path))
+            rows.append(semsql_rows.synonym_row(c, path, onto, iri, text, pred))
         for onto, iri, ptype, label, domain, rng in _read(conn, kinds, "properties", FILE_PROPERTIES, path):
-            s = c(iri)
-            rows.append((s, s, "rdf:type", PROPERTY_TYPES.get(ptype, "rdf:Property"), None, None, None, onto, path))
-            if label:
-                rows.append((s, s, "rdfs:label", None, label, None, None, onto, path))
-            for pred, value in (("rdfs:domain", domain), ("rdfs:range", rng)):
-                if value and " " not in value and "(" not in value:
-                    rows.append((s, s, pred, c(value), None, None, None, onto, path))
+            rows += semsql_rows.property_rows(c, path, onto, iri, ptype, label, domain, rng)
         declared: set[str] = set()
         for key, onto in _read(conn, kinds, "relations", RELATION_KEYS, path):
             prop = self.property_for(key)
             if prop not in declared:
                 declared.add(prop)
-                rows.append((prop, prop, "rdf:type", "owl:ObjectProperty", None, None, None, onto, path))
-                rows.append((prop, prop, "rdfs:label", None, key.lower(), None, None, onto, path))
+                rows += semsql_rows.relation_rows(prop, key, onto, path)
         return rows
 
     def _link_rows(self, conn: sqlite3.Connection, path: str, kinds: frozenset[str] = ALL_KINDS) -> list[tuple]:
         """Parents (`rdfs:subClassOf`) and each relationship link as
         C rdfs:subClassOf [owl:onProperty P; owl:someValuesFrom D], from the resolved links."""
         c = self.curies.compact
-        rows: list[tuple] = []
-        for onto, iri, parent in _read(conn, kinds, "edges", "SELECT DISTINCT ontology_id, class_iri, parent_iri "
-                                       "FROM file_edges WHERE path = ?", path):
-            rows.append((c(iri), c(iri), "rdfs:subClassOf", c(parent), None, None, None, onto, path))
+        rows = [semsql_rows.edge_row(c, path, onto, iri, parent)
+                for onto, iri, parent in _read(conn, kinds, "edges", "SELECT DISTINCT ontology_id, class_iri, "
+                                               "parent_iri FROM file_edges WHERE path = ?", path)]
         token = blank_token(path)
         links = _read(conn, kinds, "relations", RELATION_LINKS, path)
         for n, (onto, subj, key, obj) in enumerate(links, start=1):
-            prop, s, blank = self.property_for(key), c(subj), f"_:{token}_r{n}"
-            rows += [(s, s, "rdfs:subClassOf", blank, None, None, None, onto, path),
-                     (s, blank, "rdf:type", "owl:Restriction", None, None, None, onto, path),
-                     (s, blank, "owl:onProperty", prop, None, None, None, onto, path),
-                     (s, blank, "owl:someValuesFrom", c(obj), None, None, None, onto, path)]
+            rows += semsql_rows.restriction_rows(c, path, f"_:{token}_r{n}", self.property_for(key), onto, subj, obj)
         return rows
 
     def property_for(self, key: str) -> str:

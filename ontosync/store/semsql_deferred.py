@@ -106,26 +106,15 @@ def derive_all(conn: sqlite3.Connection, layer) -> None:
 
 def _rows(conn: sqlite3.Connection, layer) -> Iterator[tuple]:
     """The rows semsql.ReadersLayer._own_rows and _link_rows give, for every derived file at once."""
-    from ontosync.store.semsql import PROPERTY_TYPES
+    from ontosync.store import semsql_rows as r
 
     c = layer.curies.compact
     for path, onto, iri, label, comment in conn.execute(CLASSES):
-        s = c(iri)
-        yield s, s, "rdf:type", "owl:Class", None, None, None, onto, path
-        if label:
-            yield s, s, "rdfs:label", None, label, None, None, onto, path
-        if comment:
-            yield s, s, "IAO:0000115", None, comment, None, None, onto, path
+        yield from r.class_rows(c, path, onto, iri, label, comment)
     for path, onto, iri, text, pred in conn.execute(SYNONYMS):
-        yield c(iri), c(iri), pred, None, text, None, None, onto, path
+        yield r.synonym_row(c, path, onto, iri, text, pred)
     for path, onto, iri, ptype, label, domain, rng in conn.execute(PROPERTIES):
-        s = c(iri)
-        yield s, s, "rdf:type", PROPERTY_TYPES.get(ptype, "rdf:Property"), None, None, None, onto, path
-        if label:
-            yield s, s, "rdfs:label", None, label, None, None, onto, path
-        for pred, value in (("rdfs:domain", domain), ("rdfs:range", rng)):
-            if value and " " not in value and "(" not in value:
-                yield s, s, pred, c(value), None, None, None, onto, path
+        yield from r.property_rows(c, path, onto, iri, ptype, label, domain, rng)
     declared_in, declared = None, set()  # the properties the current file declared
     for path, key, onto in conn.execute(RELATION_KEYS):
         if path != declared_in:
@@ -133,23 +122,19 @@ def _rows(conn: sqlite3.Connection, layer) -> Iterator[tuple]:
         prop = layer.property_for(key)
         if prop not in declared:
             declared.add(prop)
-            yield prop, prop, "rdf:type", "owl:ObjectProperty", None, None, None, onto, path
-            yield prop, prop, "rdfs:label", None, key.lower(), None, None, onto, path
+            yield from r.relation_rows(prop, key, onto, path)
     for path, onto, iri, parent in conn.execute(EDGES):
-        yield c(iri), c(iri), "rdfs:subClassOf", c(parent), None, None, None, onto, path
+        yield r.edge_row(c, path, onto, iri, parent)
     yield from _restrictions(conn, layer)
 
 
 def _restrictions(conn: sqlite3.Connection, layer) -> Iterator[tuple]:
     from ontosync.parsing.rdf_statements import blank_token
+    from ontosync.store.semsql_rows import restriction_rows
 
     c = layer.curies.compact
     token_of, token = None, ""
     for path, onto, subj, key, obj, n in conn.execute(RELATION_LINKS):
         if path != token_of:
             token_of, token = path, blank_token(path)
-        prop, s, blank = layer.property_for(key), c(subj), f"_:{token}_r{n}"
-        yield s, s, "rdfs:subClassOf", blank, None, None, None, onto, path
-        yield s, blank, "rdf:type", "owl:Restriction", None, None, None, onto, path
-        yield s, blank, "owl:onProperty", prop, None, None, None, onto, path
-        yield s, blank, "owl:someValuesFrom", c(obj), None, None, None, onto, path
+        yield from restriction_rows(c, path, f"_:{token}_r{n}", layer.property_for(key), onto, subj, obj)

@@ -1,0 +1,58 @@
+"""A derived file's `statements` rows, one stored fact at a time (Logseq pages, functional syntax).
+
+Shared by the per-file path (store/semsql.py, a file's rows read by path) and a first run's end
+(store/semsql_deferred.py, every derived file's rows read at once), so the two give the same rows
+by construction. `c` compacts an IRI to a CURIE; every row is (stanza, subject, predicate, object,
+value, datatype, language, graph, source_file).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+PROPERTY_TYPES = {"ObjectProperty": "owl:ObjectProperty", "DataProperty": "owl:DatatypeProperty",
+                  "AnnotationProperty": "owl:AnnotationProperty"}
+Compact = Callable[[str], str]
+
+
+def class_rows(c: Compact, path: str, onto: str, iri: str, label: str | None, comment: str | None) -> Iterator[tuple]:
+    s = c(iri)
+    yield s, s, "rdf:type", "owl:Class", None, None, None, onto, path
+    if label:
+        yield s, s, "rdfs:label", None, label, None, None, onto, path
+    if comment:
+        yield s, s, "IAO:0000115", None, comment, None, None, onto, path
+
+
+def synonym_row(c: Compact, path: str, onto: str, iri: str, text: str, pred: str) -> tuple:
+    return c(iri), c(iri), pred, None, text, None, None, onto, path
+
+
+def property_rows(c: Compact, path: str, onto: str, iri: str, ptype: str | None, label: str | None,
+                  domain: str | None, rng: str | None) -> Iterator[tuple]:
+    s = c(iri)
+    yield s, s, "rdf:type", PROPERTY_TYPES.get(ptype, "rdf:Property"), None, None, None, onto, path
+    if label:
+        yield s, s, "rdfs:label", None, label, None, None, onto, path
+    for pred, value in (("rdfs:domain", domain), ("rdfs:range", rng)):
+        if value and " " not in value and "(" not in value:  # a named class, not an expression
+            yield s, s, pred, c(value), None, None, None, onto, path
+
+
+def relation_rows(prop: str, key: str, onto: str, path: str) -> tuple[tuple, tuple]:
+    """The property a relationship key stands for, declared by the first file that uses it."""
+    return ((prop, prop, "rdf:type", "owl:ObjectProperty", None, None, None, onto, path),
+            (prop, prop, "rdfs:label", None, key.lower(), None, None, onto, path))
+
+
+def edge_row(c: Compact, path: str, onto: str, iri: str, parent: str) -> tuple:
+    return c(iri), c(iri), "rdfs:subClassOf", c(parent), None, None, None, onto, path
+
+
+def restriction_rows(c: Compact, path: str, blank: str, prop: str, onto: str, subj: str, obj: str) -> list[tuple]:
+    """C rdfs:subClassOf [owl:onProperty P; owl:someValuesFrom D], the restriction a blank node."""
+    s = c(subj)
+    return [(s, s, "rdfs:subClassOf", blank, None, None, None, onto, path),
+            (s, blank, "rdf:type", "owl:Restriction", None, None, None, onto, path),
+            (s, blank, "owl:onProperty", prop, None, None, None, onto, path),
+            (s, blank, "owl:someValuesFrom", c(obj), None, None, None, onto, path)]
