@@ -121,12 +121,13 @@ def _preload_parser(path: str) -> None:
                 importlib.import_module(name)
 
 
-def _worker_main(conn: Connection, options: ParseOptions, max_size: int) -> None:
+def _worker_main(conn: Connection, options: ParseOptions, max_size: int, parent: int) -> None:
     # Ctrl-C reaches the whole process group: the coordinator handles it and stops the workers, so
     # a worker ignores it (no KeyboardInterrupt traceback from a parse); SIGTERM ends it silently.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    parent = os.getppid()
+    # `parent` is the coordinator's pid, passed by it: read here, after the fork, it would be init's
+    # when the coordinator was killed before this line ran, and the worker would wait for ever.
     while True:
         try:
             # A worker forked later holds copies of the earlier workers' pipe ends, so a killed
@@ -145,7 +146,8 @@ def _worker_main(conn: Connection, options: ParseOptions, max_size: int) -> None
 class _Worker:
     def __init__(self, ctx: Any, options: ParseOptions, max_size: int):
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child, options, max_size), daemon=True)
+        self.process = ctx.Process(target=_worker_main, args=(child, options, max_size, os.getpid()),
+                                   daemon=True)
         # The parent's objects move to the collector's permanent generation for the fork: a forked
         # worker's collections then leave their pages alone, and those stay shared with the parent
         # (PSS divides them) instead of being copied into every worker.
