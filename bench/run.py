@@ -18,7 +18,11 @@ run report (`--report`) for the rest. Printed and written per case, as medians o
                     sees it. Forked workers share pages with the parent; each figure counts them;
 * pss_tree_mb       peak sum of PSS (proportional set size: a shared page divided among the processes
                     mapping it) over the spawned process and all its descendants, sampled every 20 ms
-                    from /proc (bench/pss.py): what the whole tree costs, the figure issue 18 limits;
+                    from /proc (bench/pss.py): what the whole tree costs, the figure issue 18 limits.
+                    Sampled in separate runs (--memory-runs, after the timed ones): reading
+                    smaps_rollup walks the sampled process's page tables under its memory lock
+                    and takes CPU from a 2-core machine, so it slowed the runs it watched by
+                    0.1-0.3 s on the corpus; timed runs carry no sampler;
 * write_p95_ms      report `write_latency_ms.p95`: per-file store transaction time.
 
 Cases (inputs under <project>/../shared/corpora unless --corpora says otherwise; synthetic trees
@@ -181,16 +185,18 @@ class Measured:
     pss_tree_mb: float | None = None  # peak sum of PSS over the child and its descendants (bench/pss.py)
 
 
-def measure(argv: list[str], log: Path, env: dict[str, str] | None = None) -> Measured:
-    """Spawn argv and reap it with os.wait4, which gives the OS's resource usage of the child."""
+def measure(argv: list[str], log: Path, env: dict[str, str] | None = None, sample_pss: bool = False) -> Measured:
+    """Spawn argv and reap it with os.wait4, which gives the OS's resource usage of the child; with
+    `sample_pss`, a thread also samples the tree's PSS (which slows the run: see pss_tree_mb above)."""
     with open(log, "wb") as err:
         t0 = time.perf_counter()
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=err, stderr=err, cwd=PROJECT, env=env)
-        pss = PeakPss(proc.pid)
+        pss = PeakPss(proc.pid) if sample_pss else None
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return Measured(wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, proc.returncode, pss.stop())
+    peak = pss.stop() if pss else None
+    return Measured(wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, proc.returncode, peak)
 
 
 def remove_db(db: Path | str) -> None:
@@ -206,6 +212,7 @@ class Runner:
         self.python = args.python
         self.runs = args.runs
         self.warmup = args.warmup
+        self.memory_runs = args.memory_runs
         self.env = dict(os.environ)
         if not args.no_bytecode_cache:
             # As installed: compiled bytecode is cached (this sandbox sets PYTHONDONTWRITEBYTECODE, which
@@ -299,10 +306,23 @@ class Runner:
             say(f"  {case.name} run {i + 1}/{self.runs}: {run['wall_s']:.3f} s, {run['files_per_s']:.0f} files/s, "
                 f"RSS main {run['rss_main_mb']} / workers {run['rss_workers_mb']} / tree {run['rss_tree_mb']} MB, "
                 f"p95 write {run['write_p95_ms']} ms")
+        self.sample_memory(case, argv, log, prepare)
         restore()
         remove_db(db)
         return {"name": case.name, "tool": case.tool, "input": case.input, "mode": case.mode, "source": str(src),
                 "command": " ".join(_quote(a) for a in argv), "median": medians(case.runs), "runs": case.runs}
+
+
+    def sample_memory(self, case: Case, argv: list[str], log: Path, prepare: Callable[[int], None]) -> None:
+        """The peak PSS of the tree, from runs of their own after the timed ones (the sampler slows
+        the run it watches), set on the first timed runs so that the medians pair them up."""
+        for run in case.runs[: self.memory_runs]:
+            prepare(self.runs)
+            m = measure(argv, log, self.env, sample_pss=True)
+            if m.code != 0:
+                raise RuntimeError(f"memory run exited {m.code}: {log.read_text()[-2000:]}")
+            run["pss_tree_mb"] = m.pss_tree_mb
+            say(f"  {case.name} memory run: PSS tree {m.pss_tree_mb} MB")
 
 
 def layer_figures(rep: dict) -> dict:
@@ -464,6 +484,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--python", default=str(default_python if default_python.exists() else sys.executable),
                     help="interpreter that runs ontosync and the baseline (default the project's .venv)")
     ap.add_argument("--warmup", type=int, default=1, help="untimed runs per case before the timed ones (default 1)")
+    ap.add_argument("--memory-runs", type=int, default=1,
+                    help="extra runs per case that sample the tree's PSS, untimed (default 1)")
     ap.add_argument("--no-bytecode-cache", action="store_true",
                     help="keep PYTHONDONTWRITEBYTECODE as set (default: children cache bytecode in the work folder)")
     ap.add_argument("--workdir", help="where to put generated trees and databases (default a new temp folder)")
