@@ -114,6 +114,8 @@ def open_database(path: str | Path, timeout: float = BUSY_TIMEOUT_S) -> SqliteDa
 class Repository:
     """Owns one connection; used by the single writer of a run."""
 
+    _shrunk = True  # the save under way may have left an ontology id unused (set by _replace_facts)
+
     def __init__(self, db_path: str | Path, default_ontology: str = "default", timeout: float = BUSY_TIMEOUT_S):
         self.db_path = str(db_path)
         self.default_ontology = default_ontology
@@ -127,7 +129,6 @@ class Repository:
         database_proxy.initialize(self.db)
         self._temp_ready = False
         self._filled: tuple[str, ...] = AFFECTED_TABLES  # temp tables the last save may have left rows in
-        self._shrunk = True  # the save under way may have left an ontology id unused (_replace_facts)
         self.fingerprint: str | None = None  # of the run's settings, stored with each file (migration 003)
         self.changes = None  # the run's ChangeLog (store/changelog.py), set while a sync runs
         self.readers = ReadersLayer(DEFAULT_NAMESPACES)  # the sync sets its configured one
