@@ -19,28 +19,21 @@
 --
 -- Each table is rebuilt in this transaction with foreign keys on: the old one is renamed aside, the
 -- new one created under the name (so its stored SQL reads as written here), the rows copied, the old
--- table dropped (its indexes with it) and the indexes created again under their names. None of
+-- table dropped (its indexes with it) and the indexes created again under their names. The columns
+-- are 001's, in its order (what `SELECT *` and the dumps read), a table to a few lines. None of
 -- them is the parent of a foreign key, and no view or trigger names them.
 
 ALTER TABLE page_names RENAME TO page_names_012;
-CREATE TABLE page_names (
-    path TEXT NOT NULL REFERENCES source_files (path) ON DELETE CASCADE,
-    ontology_id TEXT NOT NULL,
-    name_key TEXT NOT NULL,
-    rank INTEGER NOT NULL,
-    class_iri TEXT NOT NULL,
-    PRIMARY KEY (path, name_key, rank)
-) WITHOUT ROWID;
+CREATE TABLE page_names (path TEXT NOT NULL REFERENCES source_files (path) ON DELETE CASCADE,
+    ontology_id TEXT NOT NULL, name_key TEXT NOT NULL, rank INTEGER NOT NULL, class_iri TEXT NOT NULL,
+    PRIMARY KEY (path, name_key, rank)) WITHOUT ROWID;
 INSERT INTO page_names (path, ontology_id, name_key, rank, class_iri)
     SELECT path, ontology_id, name_key, rank, class_iri FROM page_names_012;
 DROP TABLE page_names_012;
 CREATE INDEX page_names_key ON page_names (ontology_id, name_key, rank, path);
 
 ALTER TABLE owl_class_hierarchy RENAME TO owl_class_hierarchy_012;
-CREATE TABLE owl_class_hierarchy (
-    ontology_id TEXT NOT NULL,
-    class_iri TEXT NOT NULL,
-    parent_iri TEXT NOT NULL,
+CREATE TABLE owl_class_hierarchy (ontology_id TEXT NOT NULL, class_iri TEXT NOT NULL, parent_iri TEXT NOT NULL,
     PRIMARY KEY (ontology_id, class_iri, parent_iri),
     FOREIGN KEY (ontology_id, class_iri) REFERENCES owl_classes (ontology_id, class_iri) ON DELETE CASCADE,
     FOREIGN KEY (ontology_id, parent_iri) REFERENCES owl_classes (ontology_id, class_iri) ON DELETE CASCADE
@@ -51,13 +44,9 @@ DROP TABLE owl_class_hierarchy_012;
 CREATE INDEX owl_class_hierarchy_parent ON owl_class_hierarchy (ontology_id, parent_iri);
 
 ALTER TABLE file_properties RENAME TO file_properties_012;
-CREATE TABLE file_properties (
-    path TEXT NOT NULL REFERENCES source_files (path) ON DELETE CASCADE,
-    ontology_id TEXT NOT NULL, property_iri TEXT NOT NULL,
-    property_type TEXT NOT NULL,
-    label TEXT, domain TEXT, range TEXT,
-    PRIMARY KEY (path, ontology_id, property_iri)
-) WITHOUT ROWID;
+CREATE TABLE file_properties (path TEXT NOT NULL REFERENCES source_files (path) ON DELETE CASCADE,
+    ontology_id TEXT NOT NULL, property_iri TEXT NOT NULL, property_type TEXT NOT NULL,
+    label TEXT, domain TEXT, range TEXT, PRIMARY KEY (path, ontology_id, property_iri)) WITHOUT ROWID;
 INSERT INTO file_properties (path, ontology_id, property_iri, property_type, label, domain, range)
     SELECT path, ontology_id, property_iri, property_type, label, domain, range FROM file_properties_012;
 DROP TABLE file_properties_012;
@@ -68,17 +57,9 @@ CREATE INDEX file_properties_iri ON file_properties (ontology_id, property_iri, 
 -- whose first run was killed holds a mark for indexes this builds here, and the next run finds
 -- them present and clears the mark.
 ALTER TABLE owl_axioms RENAME TO owl_axioms_012;
-CREATE TABLE owl_axioms (
-    id INTEGER PRIMARY KEY,
-    ontology_id TEXT NOT NULL REFERENCES ontologies (ontology_id),
-    axiom_type TEXT NOT NULL,
-    subject TEXT,
-    object TEXT,
-    annotations TEXT,             -- JSON or NULL
-    source_file TEXT,
-    object_fallback TEXT,         -- with object_ref_key: the IRI used while no page has that name
-    object_ref_key TEXT           -- normalised page name the object links to, or NULL
-);
+CREATE TABLE owl_axioms (id INTEGER PRIMARY KEY, ontology_id TEXT NOT NULL REFERENCES ontologies (ontology_id),
+    axiom_type TEXT NOT NULL, subject TEXT, object TEXT, annotations TEXT, source_file TEXT,
+    object_fallback TEXT, object_ref_key TEXT);  -- annotations: JSON or NULL; object_fallback, object_ref_key: 001
 INSERT INTO owl_axioms (id, ontology_id, axiom_type, subject, object, annotations, source_file, object_fallback,
                         object_ref_key)
     SELECT id, ontology_id, axiom_type, subject, object, annotations, source_file, object_fallback, object_ref_key
