@@ -3,8 +3,8 @@
 -- not its rowid is two b-trees (the rowid table and the key's index, which holds the key again);
 -- WITHOUT ROWID makes it one, ordered by the key. These three are read only by their key or by a
 -- secondary index that already holds the whole key, so no index grows: `page_names`,
--- `owl_class_hierarchy` and `file_properties`. On the corpus a first sync's save wrote
--- 27.3 WAL pages before, 25.2 with this (bench/README.md, "Issue 18, save pass").
+-- `owl_class_hierarchy` and `file_properties`. On the corpus a first sync's save wrote 27.3 WAL
+-- pages before this pass; these three took 1.6 of them off (bench/README.md, "Issue 18, save pass").
 -- `owl_axioms` keeps its rowid (`id`) but loses AUTOINCREMENT: that wrote `sqlite_sequence` at each
 -- save with an axiom (half a page a save) only to promise that an id is never reused, which nothing
 -- relies on (the contract compares content "ignoring row ids"; the change log and `diff` key an
