@@ -254,7 +254,8 @@ class Repository:
         self._filled = AFFECTED_TABLES
         # Could the save leave an ontology id unused (step 7)? Only by deleting a class, property or
         # axiom, or adding an id: a new path in a run into an empty database notes each (issue 18).
-        self._shrunk = not self._fresh.new
+        # Such a run's first save looks anyway: an unused id it started with goes, as it always did.
+        self._shrunk = not self._fresh.new or self._fresh.first
 
         # 1. What the old version contributed becomes "affected". `hit` counts the rows put into each
         # temp table, so the steps below that would only read an empty one are skipped (issue 18).
