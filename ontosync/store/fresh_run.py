@@ -45,3 +45,8 @@ class FreshRun:
         if self._saved is not None:
             self._saved.add(path)
         return self.new
+
+    @property
+    def first(self) -> bool:
+        """The save under way is the first of a run into an empty database."""
+        return self._saved is not None and len(self._saved) == 1

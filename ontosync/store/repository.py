@@ -79,6 +79,20 @@ RESOLVED_AXIOM = ("INSERT INTO owl_axioms (ontology_id, axiom_type, subject, obj
                   f"object_fallback, object_ref_key) VALUES (?, ?, ?, COALESCE({_FIRST_PAGE}, ?), ?, ?, ?, ?)")
 
 
+# A link whose target name appeared or went (its key is in aff_names) resolves again, in any file.
+# (CROSS JOIN makes SQLite loop over the small temp table and use the index on the big one.)
+_RESOLVE = ("COALESCE((SELECT pn.class_iri FROM page_names pn WHERE pn.ontology_id = {t}.ontology_id "
+            "AND pn.name_key = {t}.{key} ORDER BY pn.rank, pn.path LIMIT 1), {t}.{fallback})")
+REPOINT_EDGES = ("UPDATE file_edges SET parent_iri = "
+                 + _RESOLVE.format(t="file_edges", key="parent_ref_key", fallback="parent_fallback")
+                 + " WHERE rowid IN (SELECT e.rowid FROM aff_names a CROSS JOIN file_edges e"
+                   " ON e.ontology_id = a.o AND e.parent_ref_key = a.iri) RETURNING ontology_id, class_iri")
+REPOINT_AXIOMS = ("UPDATE owl_axioms SET object = "
+                  + _RESOLVE.format(t="owl_axioms", key="object_ref_key", fallback="object_fallback")
+                  + " WHERE id IN (SELECT x.id FROM aff_names a CROSS JOIN owl_axioms x"
+                    " ON x.ontology_id = a.o AND x.object_ref_key = a.iri)")
+
+
 class StoreError(Exception):
     """The database cannot be used (corrupt, not a database, migration refused): exit 3."""
 
@@ -99,6 +113,8 @@ def open_database(path: str | Path, timeout: float = BUSY_TIMEOUT_S) -> SqliteDa
 
 class Repository:
     """Owns one connection; used by the single writer of a run."""
+
+    _shrunk = True  # the save under way may have left an ontology id unused (set by _replace_facts)
 
     def __init__(self, db_path: str | Path, default_ontology: str = "default", timeout: float = BUSY_TIMEOUT_S):
         self.db_path = str(db_path)
@@ -236,6 +252,10 @@ class Repository:
         for t in self._filled:  # only what the last save filled (all four after a save that failed)
             c.execute(f"DELETE FROM temp.{t}")
         self._filled = AFFECTED_TABLES
+        # Could the save leave an ontology id unused (step 7)? Only by deleting a class, property or
+        # axiom, or adding an id: a new path in a run into an empty database notes each (issue 18).
+        # Such a run's first save looks anyway: an unused id it started with goes, as it always did.
+        self._shrunk = not self._fresh.new or self._fresh.first
 
         # 1. What the old version contributed becomes "affected". `hit` counts the rows put into each
         # temp table, so the steps below that would only read an empty one are skipped (issue 18).
@@ -264,46 +284,52 @@ class Repository:
                        ON o.ontology_id = f.ontology_id AND o.class_iri = f.class_iri AND o.path <> f.path
                        WHERE f.path = ? GROUP BY f.class_iri ORDER BY f.class_iri""", (path,)).fetchall()
 
-        # 3. Names that appeared or went: links to them, anywhere, are re-pointed. (CROSS JOIN makes
-        # SQLite loop over the small temp table and use the index on the big one.) The file's own
-        # links were resolved as they were inserted (RESOLVED_EDGE, RESOLVED_AXIOM).
+        # 3. Names that appeared or went: links to them, anywhere, are re-pointed (_repoint). The
+        # file's own links were resolved as they were inserted (RESOLVED_EDGE, RESOLVED_AXIOM).
         changed = old_names ^ new_names
         if changed:
             c.executemany("INSERT OR IGNORE INTO aff_names VALUES (?, ?)", {(o, k) for o, k, _, _ in changed})
-            hit["aff_children"] += c.execute(
-                """INSERT OR IGNORE INTO aff_children SELECT e.ontology_id, e.class_iri FROM aff_names a
-                   CROSS JOIN file_edges e ON e.ontology_id = a.o AND e.parent_ref_key = a.iri""").rowcount
-        resolve = """COALESCE((SELECT pn.class_iri FROM page_names pn WHERE pn.ontology_id = {t}.ontology_id
-                         AND pn.name_key = {t}.{key} ORDER BY pn.rank, pn.path LIMIT 1), {t}.{fallback})"""
-        set_edge = "UPDATE file_edges SET parent_iri = " + resolve.format(
-            t="file_edges", key="parent_ref_key", fallback="parent_fallback")
-        set_axiom = "UPDATE owl_axioms SET object = " + resolve.format(
-            t="owl_axioms", key="object_ref_key", fallback="object_fallback")
-        if changed:
-            c.execute(set_edge + """ WHERE rowid IN (SELECT e.rowid FROM aff_names a CROSS JOIN file_edges e
-                                     ON e.ontology_id = a.o AND e.parent_ref_key = a.iri)""")
-            c.execute(set_axiom + """ WHERE id IN (SELECT x.id FROM aff_names a CROSS JOIN owl_axioms x
-                                      ON x.ontology_id = a.o AND x.object_ref_key = a.iri)""")
+            hit["aff_children"] += self._repoint()
 
-        if hit["aff_children"]:
-            hit["aff_classes"] += self._rebuild_hierarchy(now)
-        if hit["aff_classes"]:
-            self._recompute_classes(now)
-        if hit["aff_props"]:
-            self._recompute_properties(now)
-        self._drop_unused_ontologies()
+        self._recompute(hit, now)
         if self.changes is not None:  # 8. what this changed in the ontology, into the run's log
             self.changes.record()
         self.readers.names_changed = bool(changed)  # read by the layer's file_saved, next in this save
         self._filled = tuple(t for t in AFFECTED_TABLES if hit.get(t) or (t == "aff_names" and changed))
         return dupes
 
-    def _rebuild_hierarchy(self, now: str) -> int:
-        """4. Hierarchy of the affected children, rebuilt from every file's edges; returns more
-        than 0 when it marked a class affected."""
+    def _recompute(self, hit: dict[str, int], now: str) -> None:
+        """4-7: the contract rows the marked keys touch; a step whose temp table is empty is skipped."""
+        if hit["aff_children"]:
+            hit["aff_classes"] += self._drop_hierarchy()
+        if hit["aff_classes"]:
+            self._recompute_classes(now)
+        if hit["aff_children"]:  # after the classes it names exist: no placeholder rows first (issue 18)
+            self._insert_hierarchy()
+        if hit["aff_classes"]:
+            self._drop_unreferenced_classes()
+        if hit["aff_props"]:
+            self._recompute_properties(now)
+        if self._shrunk:
+            self._drop_unused_ontologies()
+
+    def _repoint(self) -> int:
+        """3. The links to the names in aff_names resolve again; returns how many edges it re-pointed.
+        Each re-pointed edge's child is affected (its hierarchy is rebuilt): marked from the UPDATE's
+        RETURNING rows, not by a second walk of the same rows (one statement a save fewer, issue 18)."""
         c = self.conn
-        # The old rows go, and their classes and parents are affected: one statement when a child had
-        # none (every class of a new file, most of a first run's saves), not a read and a delete.
+        children = set(c.execute(REPOINT_EDGES).fetchall())
+        c.execute(REPOINT_AXIOMS)
+        if children:
+            c.executemany("INSERT OR IGNORE INTO aff_children VALUES (?, ?)", children)
+        return len(children)
+
+    def _drop_hierarchy(self) -> int:
+        """4. The affected children's hierarchy rows go and every class they, and the children's edges
+        in any file, name is affected; returns more than 0 when it marked a class."""
+        c = self.conn
+        # One statement when a child had none (every class of a new file, most of a first run's saves),
+        # not a read and a delete.
         gone = c.execute("DELETE FROM owl_class_hierarchy WHERE (ontology_id, class_iri) IN "
                          "(SELECT o, iri FROM aff_children) RETURNING ontology_id, class_iri, parent_iri").fetchall()
         marked = len(gone)  # read as "any": a class marked twice is recomputed once
@@ -315,13 +341,14 @@ class Repository:
                        ON e.ontology_id = a.o AND e.class_iri = a.iri
                      UNION SELECT e.ontology_id, e.parent_iri FROM aff_children a CROSS JOIN file_edges e
                        ON e.ontology_id = a.o AND e.class_iri = a.iri""").rowcount
-        c.execute(
-            """INSERT OR IGNORE INTO owl_classes (ontology_id, class_iri, label, comment, source_file, last_synced)
-               SELECT a.o, a.iri, NULL, NULL, NULL, ? FROM aff_classes a WHERE 1""", (now,))
-        c.execute("""INSERT OR IGNORE INTO owl_class_hierarchy (ontology_id, class_iri, parent_iri)
+        return marked
+
+    def _insert_hierarchy(self) -> None:
+        """4, continued: the affected children's hierarchy, from every file's edges. Each class it
+        names was marked by _drop_hierarchy and written by _recompute_classes (the foreign keys)."""
+        self.conn.execute("""INSERT OR IGNORE INTO owl_class_hierarchy (ontology_id, class_iri, parent_iri)
                      SELECT e.ontology_id, e.class_iri, e.parent_iri FROM aff_children a CROSS JOIN file_edges e
                        ON e.ontology_id = a.o AND e.class_iri = a.iri""")
-        return marked
 
     def _recompute_classes(self, now: str) -> None:
         c = self.conn
@@ -341,17 +368,31 @@ class Repository:
                        SELECT 1 FROM owl_class_hierarchy h WHERE h.ontology_id = a.o AND h.class_iri = a.iri)
                    OR EXISTS (
                        SELECT 1 FROM owl_class_hierarchy h WHERE h.ontology_id = a.o AND h.parent_iri = a.iri)
+                   OR (a.o, a.iri) IN (  -- named by the rows _insert_hierarchy writes next
+                       SELECT e.ontology_id, e.class_iri FROM aff_children a CROSS JOIN file_edges e
+                         ON e.ontology_id = a.o AND e.class_iri = a.iri
+                       UNION SELECT e.ontology_id, e.parent_iri FROM aff_children a CROSS JOIN file_edges e
+                         ON e.ontology_id = a.o AND e.class_iri = a.iri)
                ON CONFLICT (ontology_id, class_iri) DO UPDATE SET label = excluded.label,
                    comment = excluded.comment, source_file = excluded.source_file,
                    last_synced = excluded.last_synced""", (now,))
-        c.execute(
+
+    def _drop_unreferenced_classes(self) -> None:
+        """5, continued, once the hierarchy is whole: an affected class nothing declares or refers to."""
+        self._note_shrink(self.conn.execute(
             """DELETE FROM owl_classes WHERE (ontology_id, class_iri) IN (
                    SELECT a.o, a.iri FROM aff_classes a
                    WHERE NOT EXISTS (SELECT 1 FROM file_classes f WHERE f.ontology_id = a.o AND f.class_iri = a.iri)
                      AND NOT EXISTS (SELECT 1 FROM owl_class_hierarchy h
                                      WHERE h.ontology_id = a.o AND h.class_iri = a.iri)
                      AND NOT EXISTS (SELECT 1 FROM owl_class_hierarchy h
-                                     WHERE h.ontology_id = a.o AND h.parent_iri = a.iri))""")
+                                     WHERE h.ontology_id = a.o AND h.parent_iri = a.iri))"""))
+
+    def _note_shrink(self, cursor) -> None:
+        """A statement that removed or added rows step 7 looks at (read only when it can tell: a
+        PostgreSQL save, never fresh, has `_shrunk` set and sends no queue to read a rowcount)."""
+        if not self._shrunk and cursor.rowcount > 0:
+            self._shrunk = True
 
     def _recompute_properties(self, now: str) -> None:
         # 6. Properties likewise (no references to keep).
@@ -368,10 +409,10 @@ class Repository:
                ON CONFLICT (ontology_id, property_iri) DO UPDATE SET property_type = excluded.property_type,
                    label = excluded.label, domain = excluded.domain, range = excluded.range,
                    source_file = excluded.source_file, last_synced = excluded.last_synced""", (now,))
-        c.execute(
+        self._note_shrink(c.execute(
             """DELETE FROM owl_properties WHERE (ontology_id, property_iri) IN (
                    SELECT a.o, a.iri FROM aff_props a WHERE NOT EXISTS (
-                       SELECT 1 FROM file_properties f WHERE f.ontology_id = a.o AND f.property_iri = a.iri))""")
+                       SELECT 1 FROM file_properties f WHERE f.ontology_id = a.o AND f.property_iri = a.iri))"""))
 
     def _drop_unused_ontologies(self) -> None:
         # 7. Ontology ids nobody uses any more.
@@ -397,7 +438,8 @@ class Repository:
                 hit[temp] += len(keys)
 
     def _ensure_ontology(self, onto: str, now: str) -> None:
-        self.conn.execute("INSERT OR IGNORE INTO ontologies (ontology_id, created_at) VALUES (?, ?)", (onto, now))
+        self._note_shrink(self.conn.execute(  # a new id may stay unused (a page without a class)
+            "INSERT OR IGNORE INTO ontologies (ontology_id, created_at) VALUES (?, ?)", (onto, now)))
 
     def _insert_own_rows(self, path: str, onto: str, facts: FileFacts) -> tuple[set[tuple[str, str, int, str]],
                                                                                   OwnLinks]:
