@@ -25,18 +25,24 @@ from ontosync.store.changelog import AXIOM_ITEM, class_card_sql, property_card_s
 
 PENDING_KEY = "change_log_pending"
 
+
+
+def _content_rows(distinct: str) -> str:
+    return ("SELECT 'class', c0.ontology_id, c0.class_iri, '', NULL, "
+            + class_card_sql("c0.ontology_id", "c0.class_iri")
+            + " FROM owl_classes c0 WHERE c0.source_file IS NOT NULL"
+            " UNION ALL SELECT 'property', p0.ontology_id, p0.property_iri, '', NULL, "
+            + property_card_sql("p0.ontology_id", "p0.property_iri")
+            + f" FROM owl_properties p0 UNION ALL SELECT {distinct}'axiom', ontology_id, COALESCE(subject, ''), "
+            + AXIOM_ITEM.format(t="owl_axioms") + ", NULL, '1' FROM owl_axioms")
+
+
 # (kind, ontology_id, iri, item, old, new) of every card and distinct axiom: the log of a run that
 # started from an empty database, as the per-save fold would leave it (an axiom's new is '1').
-CONTENT_ROWS = (
-    "SELECT 'class', c0.ontology_id, c0.class_iri, '', NULL, "
-    + class_card_sql("c0.ontology_id", "c0.class_iri")
-    + " FROM owl_classes c0 WHERE c0.source_file IS NOT NULL"
-    " UNION ALL SELECT 'property', p0.ontology_id, p0.property_iri, '', NULL, "
-    + property_card_sql("p0.ontology_id", "p0.property_iri")
-    + " FROM owl_properties p0"
-    " UNION ALL SELECT DISTINCT 'axiom', ontology_id, COALESCE(subject, ''), "
-    + AXIOM_ITEM.format(t="owl_axioms") + ", NULL, '1' FROM owl_axioms"
-)
+CONTENT_ROWS = _content_rows("DISTINCT ")
+# The same rows for `INSERT OR IGNORE INTO run_changes`, whose key drops the repeated axioms (their
+# rows are equal): without the DISTINCT's temporary b-tree, corpus 44-57 -> 33-34 ms of CPU.
+CONTENT_ROWS_TO_INSERT = _content_rows("")
 EMPTY = ("SELECT NOT EXISTS (SELECT 1 FROM owl_classes) AND NOT EXISTS (SELECT 1 FROM owl_properties) "
          "AND NOT EXISTS (SELECT 1 FROM owl_axioms)")
 
@@ -63,7 +69,7 @@ def write(conn: sqlite3.Connection, run_id: int) -> None:
     """The pending run's rows from the content, and the mark cleared (the caller's transaction)."""
     if conn.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone():
         conn.execute("INSERT OR IGNORE INTO run_changes (run_id, kind, ontology_id, iri, item, old, new) "
-                     f"SELECT ?, * FROM ({CONTENT_ROWS})", (run_id,))
+                     f"SELECT ?, * FROM ({CONTENT_ROWS_TO_INSERT})", (run_id,))
     conn.execute("DELETE FROM sync_meta WHERE key = ?", (PENDING_KEY,))
 
 

@@ -1,9 +1,9 @@
 """A derived file's `statements` rows, one stored fact at a time (Logseq pages, functional syntax).
 
-Shared by the per-file path (store/semsql.py, a file's rows read by path) and a first run's end
-(store/semsql_deferred.py, every derived file's rows read at once), so the two give the same rows
-by construction. `c` compacts an IRI to a CURIE; every row is (stanza, subject, predicate, object,
-value, datatype, language, graph, source_file).
+Used by the per-file path (store/semsql.py, a file's rows read by path); a first run's end
+(store/semsql_deferred.py) writes the same rows for every derived file at once in SQL, and
+tests/test_deferred_layer.py holds the two equal, row for row. `c` compacts an IRI to a CURIE;
+every row is (stanza, subject, predicate, object, value, datatype, language, graph, source_file).
 """
 
 from __future__ import annotations
