@@ -11,7 +11,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ontosync.pipeline.outputs import read_regular, write_json
+from ontosync.pipeline.outputs import read_regular, write_text
 
 VERSION = 1
 
@@ -39,7 +39,11 @@ class Checkpoint:
             return None
 
     def save(self, path: str | Path) -> None:
-        write_json(path, asdict(self), indent=1)
+        write_text(path, self.text())
+
+    def text(self) -> str:
+        """The file's content as of now (pipeline/checkpoint_writer.py writes it later)."""
+        return json.dumps(asdict(self), indent=1, ensure_ascii=False)
 
     def resumable_for(self, source: str) -> bool:
         return not self.finished and self.source == source

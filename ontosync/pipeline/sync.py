@@ -28,8 +28,10 @@ from ontosync.db_url import is_postgres_url, mask
 from ontosync.parsing import ParseOptions
 from ontosync.pipeline import interrupts, stat_cache
 from ontosync.pipeline.checkpoint import Checkpoint
+from ontosync.pipeline.checkpoint_writer import CheckpointWriter
 from ontosync.pipeline.fingerprint import settings_fingerprint
 from ontosync.pipeline.logseq_graph import with_graph
+from ontosync.pipeline.outputs import write_text
 from ontosync.pipeline.progress import Progress
 from ontosync.pipeline.unreadable import UnreadableFolders
 from ontosync.pipeline.workers import Outcome, ParsePool, Task
@@ -176,6 +178,7 @@ class SyncRun:
         self._save = self._retrying(self._save_outcome)
         self.unreadable = UnreadableFolders(self.stats.warnings)
         self.stat_cache: stat_cache.StatCache | None = None
+        self.ckpt_writer = CheckpointWriter(write_text)  # the periodic checkpoints, off the writer's path
         repo.readers = ReadersLayer(options.namespaces, settings.relations, options.page_namespace)
 
     # -- the run ----------------------------------------------------------------------------
@@ -193,6 +196,7 @@ class SyncRun:
                                self.resume_since or started_at, started_at)
         self._write_checkpoint(ckpt_path)
         pool = ParsePool(self.s.workers, self.options, self.s.max_file_size, self.s.file_timeout)
+        pool.before_fork = self.ckpt_writer.close  # a worker is forked from a process with one thread
         exit_code, message = 0, None
         self.changes = None
         try:
@@ -265,7 +269,8 @@ class SyncRun:
 
     def _submit(self, pool: ParsePool, pending: deque[Task]) -> None:
         pending.extendleft(self.delayed.due())
-        while pending and pool.has_idle():
+        pending.extendleft(reversed(pool.take_returned()))  # a lost worker's queue, in its order
+        while pending and pool.accepts(pending[0]):
             pool.submit(pending.popleft())
 
     def _total_for_progress(self) -> int | None:
@@ -405,7 +410,7 @@ class SyncRun:
         if done % self.s.checkpoint_every == 0:
             self.ckpt.last_checkpoint_at = utc_now()
             self.ckpt.total_files = self.stats.total
-            self._write_checkpoint(ckpt_path or self.s.checkpoint_path)
+            self._write_checkpoint(ckpt_path or self.s.checkpoint_path, background=True)
 
     # -- writing with retries ---------------------------------------------------------------------
     def _retrying(self, fn):
@@ -434,11 +439,20 @@ class SyncRun:
         except StoreError as exc:
             raise FatalStop(str(exc)) from exc
 
-    def _write_checkpoint(self, path: str) -> None:
-        try:
-            self.ckpt.save(path)
-        except OSError as exc:
-            self.stats.warnings.append({"path": path, "kind": "checkpoint", "message": f"not saved: {exc}",
+    def _write_checkpoint(self, path: str, background: bool = False) -> None:
+        """Every --checkpoint-every files in the background; the run's first and last here, after
+        the background ones (pipeline/checkpoint_writer.py)."""
+        failed: list[tuple[str, Exception]] = []
+        if background:
+            self.ckpt_writer.submit(path, self.ckpt.text())
+        else:
+            self.ckpt_writer.close()
+            try:
+                self.ckpt.save(path)
+            except OSError as exc:
+                failed.append((path, exc))
+        for where, exc in self.ckpt_writer.take_errors() + failed:
+            self.stats.warnings.append({"path": where, "kind": "checkpoint", "message": f"not saved: {exc}",
                                         "line": None})
 
     def _finish_change_log(self) -> None:

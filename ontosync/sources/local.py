@@ -28,6 +28,7 @@ class LocalSource:
         if not self.root.is_dir():
             raise SourceError(f"source directory not found: {root}")
         self.real_root = Path(os.path.realpath(self.root))
+        self._root = str(self.real_root)  # joined with each path as a str: pathlib interns every part it parses
         self.filter = path_filter
         self.max_file_size = max_file_size
         self.description = str(root)
@@ -59,7 +60,7 @@ class LocalSource:
             if marker is not None:
                 yield marker
                 continue
-            if os_path != os.path.join(self.real_root, rel):
+            if os_path != os.path.join(self._root, rel):
                 self._os_paths[rel] = os_path
             yield self._describe(_PathEntry(os_path), rel)
 
@@ -75,7 +76,7 @@ class LocalSource:
 
     def contents(self, files: Iterable[SourceFile]) -> Iterator[tuple[SourceFile, str]]:
         for sf in files:  # the worker opens the file itself
-            path = self._os_paths.pop(sf.path, None) or str(self.real_root / sf.path)
+            path = self._os_paths.pop(sf.path, None) or os.path.join(self._root, sf.path)
             if os.path.islink(path):
                 # A link the walk accepted leads to a file inside the root: hand over that file, since
                 # the worker opens without following a final link. A link changed since the walk to
