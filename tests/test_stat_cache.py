@@ -92,9 +92,15 @@ def test_a_rewrite_with_the_same_size_and_mtime_put_back_is_still_seen(tmp_path,
     assert q(db, "SELECT label FROM owl_classes WHERE source_file = 'pages/P2.md'") == [("Label X",)]
 
 
-def test_a_file_changed_just_before_the_run_is_not_cached(tmp_path, hashed):
+def test_a_file_changed_just_before_the_run_is_not_cached(tmp_path, hashed, monkeypatch):
     src, db = tree(tmp_path / "src"), tmp_path / "o.db"
-    (src / "pages" / "New.md").write_text(page("New", "New"))  # mtime now: within the racy window
+    new = src / "pages" / "New.md"
+    new.write_text(page("New", "New"))  # mtime and ctime now: within the racy window
+    # The hashing moment fixed at half a window after New.md's write, whatever the machine's load
+    # delays the sync by: New.md is then unsettled (changed less than SETTLED_NS before it was
+    # hashed) and the P files, written a whole window and more before New.md, settled.
+    written = max(new.stat().st_mtime_ns, new.stat().st_ctime_ns)
+    monkeypatch.setattr(stat_cache, "now_ns", lambda: written + int(WINDOW_S * 1e9) // 2)
     sync(src, db)
     assert [p for (p,) in q(db, "SELECT path FROM file_stats")] == [f"pages/P{i}.md" for i in range(5)]
     hashed.clear()

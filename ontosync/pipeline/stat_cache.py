@@ -26,6 +26,12 @@ SETTLED_NS = 2_000_000_000
 FLUSH_EVERY = 1000
 
 
+def now_ns() -> int:
+    """The moment a file is hashed (wall clock: file times are wall-clock times). A function of
+    its own so a test can fix the moment instead of racing a loaded machine's scheduler."""
+    return time.time_ns()
+
+
 class StatCache:
     """Answers `blob_sha` for the source's walk, in path order; collects the rows to write."""
 
@@ -42,7 +48,7 @@ class StatCache:
         if row is not None and tuple(row[1:5]) == key:
             self.hits += 1
             return row[5]
-        hashed_at = time.time_ns()
+        hashed_at = now_ns()
         sha = compute()
         if max(st.st_mtime_ns, st.st_ctime_ns) < hashed_at - SETTLED_NS:
             self.fresh.append((path, *key, sha))
