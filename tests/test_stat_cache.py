@@ -65,7 +65,6 @@ def sync(src: Path, db: Path):
 def test_a_no_op_resync_hashes_no_file_and_the_cache_holds_the_true_hashes(tmp_path, hashed):
     src, db = tree(tmp_path / "src"), tmp_path / "o.db"
     sync(src, db)
-    assert len(hashed) == 5
     rows = q(db, "SELECT path, size, blob_sha FROM file_stats ORDER BY path")
     expected = [(f"pages/P{i}.md", len(page(f"P{i}", f"Label {i}")),
                  git_blob_sha(page(f"P{i}", f"Label {i}").encode())) for i in range(5)]
@@ -143,3 +142,25 @@ def test_a_database_before_009_upgrades_in_place(tmp_path, hashed, monkeypatch):
     hashed.clear()
     sync(src, old)
     assert hashed == []
+
+
+def test_a_first_sync_hashes_new_files_in_the_workers_only(tmp_path, hashed):
+    """A path the database does not know is parsed whatever its hash: the main process neither
+    reads nor hashes it, the worker's hash is recorded (and is the true one: the test above)."""
+    src, db = tree(tmp_path / "src"), tmp_path / "o.db"
+    sync(src, db)
+    assert hashed == []
+    assert q(db, "SELECT count(*) FROM file_stats") == [(5,)]
+
+
+def test_a_new_file_whose_worker_is_lost_keeps_its_true_hash(tmp_path):
+    """A timed-out new file never answers with the worker's hash: the failed row still holds the
+    file's git blob hash (the contract's `blob_sha`), taken by the main process after the loss."""
+    src = tree(tmp_path / "src", 2)
+    db = tmp_path / "o.db"
+    r = cli("sync", str(src), "--db", str(db), "--quiet", "--workers", "1", "--file-timeout", "0.5",
+            "--max-error-rate", "1", env={"ONTOSYNC_FAULT_SLOW_PARSE": "P1.md:30"})
+    assert r.returncode == 0, r.stderr
+    assert q(db, "SELECT path, status, error_kind, blob_sha FROM source_files ORDER BY path") == [
+        ("pages/P0.md", "ok", None, git_blob_sha(page("P0", "Label 0").encode())),
+        ("pages/P1.md", "failed", "timeout", git_blob_sha(page("P1", "Label 1").encode()))]
