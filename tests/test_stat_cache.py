@@ -65,7 +65,6 @@ def sync(src: Path, db: Path):
 def test_a_no_op_resync_hashes_no_file_and_the_cache_holds_the_true_hashes(tmp_path, hashed):
     src, db = tree(tmp_path / "src"), tmp_path / "o.db"
     sync(src, db)
-    assert len(hashed) == 5
     rows = q(db, "SELECT path, size, blob_sha FROM file_stats ORDER BY path")
     expected = [(f"pages/P{i}.md", len(page(f"P{i}", f"Label {i}")),
                  git_blob_sha(page(f"P{i}", f"Label {i}").encode())) for i in range(5)]
@@ -92,9 +91,15 @@ def test_a_rewrite_with_the_same_size_and_mtime_put_back_is_still_seen(tmp_path,
     assert q(db, "SELECT label FROM owl_classes WHERE source_file = 'pages/P2.md'") == [("Label X",)]
 
 
-def test_a_file_changed_just_before_the_run_is_not_cached(tmp_path, hashed):
+def test_a_file_changed_just_before_the_run_is_not_cached(tmp_path, hashed, monkeypatch):
     src, db = tree(tmp_path / "src"), tmp_path / "o.db"
-    (src / "pages" / "New.md").write_text(page("New", "New"))  # mtime now: within the racy window
+    new = src / "pages" / "New.md"
+    new.write_text(page("New", "New"))  # mtime and ctime now: within the racy window
+    # The hashing moment fixed at half a window after New.md's write, whatever the machine's load
+    # delays the sync by: New.md is then unsettled (changed less than SETTLED_NS before it was
+    # hashed) and the P files, written a whole window and more before New.md, settled.
+    written = max(new.stat().st_mtime_ns, new.stat().st_ctime_ns)
+    monkeypatch.setattr(stat_cache, "now_ns", lambda: written + int(WINDOW_S * 1e9) // 2)
     sync(src, db)
     assert [p for (p,) in q(db, "SELECT path FROM file_stats")] == [f"pages/P{i}.md" for i in range(5)]
     hashed.clear()
@@ -137,3 +142,25 @@ def test_a_database_before_009_upgrades_in_place(tmp_path, hashed, monkeypatch):
     hashed.clear()
     sync(src, old)
     assert hashed == []
+
+
+def test_a_first_sync_hashes_new_files_in_the_workers_only(tmp_path, hashed):
+    """A path the database does not know is parsed whatever its hash: the main process neither
+    reads nor hashes it, the worker's hash is recorded (and is the true one: the test above)."""
+    src, db = tree(tmp_path / "src"), tmp_path / "o.db"
+    sync(src, db)
+    assert hashed == []
+    assert q(db, "SELECT count(*) FROM file_stats") == [(5,)]
+
+
+def test_a_new_file_whose_worker_is_lost_keeps_its_true_hash(tmp_path):
+    """A timed-out new file never answers with the worker's hash: the failed row still holds the
+    file's git blob hash (the contract's `blob_sha`), taken by the main process after the loss."""
+    src = tree(tmp_path / "src", 2)
+    db = tmp_path / "o.db"
+    r = cli("sync", str(src), "--db", str(db), "--quiet", "--workers", "1", "--file-timeout", "0.5",
+            "--max-error-rate", "1", env={"ONTOSYNC_FAULT_SLOW_PARSE": "P1.md:30"})
+    assert r.returncode == 0, r.stderr
+    assert q(db, "SELECT path, status, error_kind, blob_sha FROM source_files ORDER BY path") == [
+        ("pages/P0.md", "ok", None, git_blob_sha(page("P0", "Label 0").encode())),
+        ("pages/P1.md", "failed", "timeout", git_blob_sha(page("P1", "Label 1").encode()))]

@@ -206,6 +206,7 @@ class SyncRun:
             self._write(self.repo.readers.begin_run, self.repo)  # a first run's layer at its end (semsql_deferred)
             self.stat_cache = stat_cache.attach(self.source, self.repo)  # a local tree: hash what changed
             self._loop(pool, ckpt_path)
+            stat_cache.flush(self.stat_cache, self.repo, self._write, done=True)  # the workers' hashes
             pool.close()  # every file is parsed: the workers' memory is not needed for the refresh
             for text in self._write(self.repo.refresh_readers):  # semantic-sql layer: store/closure.py
                 self.stats.warnings.append({"path": None, "kind": "subclass-cycle", "message": text, "line": None})
@@ -297,6 +298,8 @@ class SyncRun:
             row = None
             if current is not None and current[0] == sf.path:
                 row, current = current, next(known, None)
+            if row is not None:
+                sf = stat_cache.known_file(self.stat_cache, sf)  # its hash decides: take it now
             if sf.refused:
                 self.side_work.append(("refused", sf))
             elif row is not None and self._unchanged(sf, row):
@@ -361,6 +364,7 @@ class SyncRun:
     def _handle_outcome(self, outcome: Outcome, ckpt_path: str) -> None:
         task = outcome.task
         failure = outcome.failure
+        stat_cache.record_outcome(self.stat_cache, outcome)  # a new path's hash, taken by its worker
         if failure and failure.retryable and task.attempt < self.s.retries:
             task.attempt += 1
             self.stats.retries += 1

@@ -27,8 +27,9 @@ from typing import TYPE_CHECKING, Any
 
 from ontosync.parsing import ParseOptions, format_for, parse_file
 from ontosync.parsing.facts import FileFacts, ParseError
+from ontosync.pipeline import stat_cache
 from ontosync.sources import git_blob_sha
-from ontosync.sources.local import read_regular_file
+from ontosync.sources.local import read_with_stat
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -62,19 +63,23 @@ class Outcome:
     size: int
     parse_ms: float
     failure: Failure | None = None
+    read_stat: tuple | None = None  # a local file's (size, mtime_ns, ctime_ns, inode, read at ns)
 
 
 def parse_task(task: Task, options: ParseOptions, max_size: int) -> Outcome:
     """Read and parse one file; every failure becomes an Outcome, never an exception."""
     started = time.perf_counter()
-    sha, size = task.blob_sha, task.size
+    sha, size, read = task.blob_sha, task.size, None
     try:
         _maybe_injected_delay(task.path)
-        data = read_regular_file(task.content, max_size) if isinstance(task.content, str) else task.content
+        if isinstance(task.content, str):
+            data, read = _read(task.content, max_size)
+        else:
+            data = task.content
         size = len(data)
         sha = git_blob_sha(data)
         facts = parse_file(task.path, data, options)
-        return Outcome(task, facts, sha, size, _ms(started))
+        return Outcome(task, facts, sha, size, _ms(started), read_stat=read)
     except ParseError as exc:
         failure = Failure(_clip(exc.message), exc.line, exc.kind)
     except (MemoryError, RecursionError) as exc:
@@ -83,7 +88,15 @@ def parse_task(task: Task, options: ParseOptions, max_size: int) -> Outcome:
         failure = Failure(_clip(f"cannot read: {exc.strerror or exc}"), kind="io", retryable=True)
     except Exception as exc:  # a parser bug must cost one file, not the run
         failure = Failure(_clip(f"internal error: {type(exc).__name__}: {exc}"), kind="internal")
-    return Outcome(task, None, sha, size, _ms(started), failure)
+    return Outcome(task, None, sha, size, _ms(started), failure, read)
+
+
+def _read(path: str, max_size: int) -> tuple[bytes, tuple]:
+    """A local file's bytes, and what the stat cache keeps of it: the fstat of what was read and
+    the moment before reading (a write after it stamps a later time: pipeline/stat_cache.py)."""
+    read_at = stat_cache.now_ns()
+    data, st = read_with_stat(path, max_size)
+    return data, (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, read_at)
 
 
 def _ms(started: float) -> float:
@@ -327,7 +340,17 @@ class ParsePool:
         w.conn.close()
         self.workers.remove(w)
         size = task.size
-        return Outcome(task, None, task.blob_sha, size, 0.0, Failure(message, kind=kind))
+        return Outcome(task, None, self._sha(task), size, 0.0, Failure(message, kind=kind))
+
+    def _sha(self, task: Task) -> str | None:
+        """A lost task's hash: a new local file's was to come from its worker, so take it here
+        (the failed row keeps the file's true hash, as when the walk hashed every file)."""
+        if task.blob_sha is not None or not isinstance(task.content, str):
+            return task.blob_sha
+        try:
+            return git_blob_sha(read_with_stat(task.content, self.max_size)[0])
+        except OSError:
+            return None
 
     def utilization(self) -> float:
         elapsed = time.perf_counter() - self.started_at

@@ -4,7 +4,9 @@ The walk is lazy and sorted (a stable order), and never leaves the root: a symbo
 followed only when its target stays inside the root, a linked folder is never descended, and
 FIFOs, sockets and devices are refused without being opened. Each selected file is hashed as git
 would (streamed, nothing kept), so unchanged files are skipped without parsing; the worker that
-parses a file reads it again itself, so no file contents travel through the pipeline.
+parses a file reads it again itself, so no file contents travel through the pipeline. With the
+stat cache (pipeline/stat_cache.py), a file whose stat matches is not read at all, and a path the
+database does not know is hashed only by the worker that parses it.
 """
 
 from __future__ import annotations
@@ -185,7 +187,9 @@ class LocalSource:
             path = entry.path
             if self.stat_cache is None:
                 return SourceFile(rel, hash_file(path, st.st_size), st.st_size)
-            return SourceFile(rel, self.stat_cache.blob_sha(rel, st, lambda: hash_file(path, st.st_size)), st.st_size)
+            # None when the stat cache has no match: hashed later, in the planner for a path the
+            # database knows, in the parsing worker for a new one (pipeline/stat_cache.py).
+            return SourceFile(rel, self.stat_cache.lookup(rel, st, lambda: hash_file(path, st.st_size)), st.st_size)
         except OSError as exc:
             return SourceFile(rel, None, 0, f"cannot read: {exc.strerror or exc}")
 
@@ -220,6 +224,11 @@ def hash_file(path: str, size: int) -> str:
 
 def read_regular_file(path: str, max_size: int) -> bytes:
     """Read a file for parsing without following a final symlink swapped in since the walk."""
+    return read_with_stat(path, max_size)[0]
+
+
+def read_with_stat(path: str, max_size: int) -> tuple[bytes, os.stat_result]:
+    """`read_regular_file`, and the fstat of the file it read (what the stat cache keys on)."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
@@ -233,7 +242,7 @@ def read_regular_file(path: str, max_size: int) -> bytes:
         if st.st_size > max_size:
             raise OSError(f"file too large: {st.st_size} bytes (limit {max_size})")
         with os.fdopen(fd, "rb", closefd=False) as fh:
-            return fh.read(max_size + 1)
+            return fh.read(max_size + 1), st
     finally:
         os.close(fd)
 
