@@ -17,9 +17,9 @@ PostgreSQL run's log is never `fresh`.
 The noted paths are two bits each in a fixed bitmap of their hashes (`PathBits`), not the paths:
 a set of 50,000 path strings held ~5 MB to the end of the run, and made a 50,000-page sync's peak
 memory grow with the tree (issue 18's 110% item). A bitmap never misses a noted path (its bits are
-set), so a path it calls new is new; a path it calls noted may be new (a false hit: 0.06% of the
-50,000th path, more in far larger trees): that save looks up its path and deletes its rows like any other,
-which is always correct, only slower.
+set), so a path it calls new is new; a path it calls noted may be new (a false hit: a chance of
+0.06% for the 50,000th path, more in far larger trees): that save looks up its path and deletes its
+rows like any other, which is always correct, only slower.
 """
 
 from __future__ import annotations
