@@ -47,7 +47,7 @@ class StatCache:
         self.fresh: list[tuple] = []  # (path, size, mtime_ns, ctime_ns, inode, blob_sha) to upsert
         self.gone: list[str] = []  # cached paths the walk passed without listing
         self.hits = 0
-        self._deferred: tuple | None = None  # (path, stat key, compute, had a row): the last miss
+        self._deferred: tuple | None = None  # (path, stat key, compute): the last miss
         self._stale: set[str] = set()  # missed paths whose old row waits for a new hash to replace it
 
     def lookup(self, path: str, st: os.stat_result, compute: Callable[[], str]) -> str | None:
@@ -58,7 +58,7 @@ class StatCache:
         if row is not None and tuple(row[1:5]) == key:
             self.hits += 1
             return row[5]
-        self._deferred = (path, key, compute, row is not None)
+        self._deferred = (path, key, compute)
         if row is not None:
             self._stale.add(path)  # its row describes a version that is no more, unless replaced
         return None
@@ -66,19 +66,17 @@ class StatCache:
     def resolve(self, path: str) -> str:
         """Hash the file `lookup` last left unhashed (the planner found it in the database)."""
         assert self._deferred is not None and self._deferred[0] == path
-        _, key, compute, _ = self._deferred
+        _, key, compute = self._deferred
         self._deferred = None
         hashed_at = now_ns()
         sha = compute()
-        self._keep(path, key, sha, hashed_at)
+        self.record(path, key, sha, hashed_at)
         return sha
 
     def record(self, path: str, key: tuple, sha: str, hashed_at: int) -> None:
-        """A worker's hash of a new path, with the fstat of what it read (size, mtime, ctime, inode)."""
-        self._keep(path, key, sha, hashed_at)
-
-    def _keep(self, path: str, key: tuple, sha: str, hashed_at: int) -> None:
-        """Cache `sha` only when the file had settled before it was hashed (the racy-clean rule)."""
+        """Cache a hash taken here (`resolve`) or by a worker (a new path, with the fstat of what it
+        read: size, mtime, ctime, inode) only when the file had settled before it was hashed (the
+        racy-clean rule)."""
         if max(key[1], key[2]) < hashed_at - SETTLED_NS:
             self.fresh.append((path, *key, sha))
             self._stale.discard(path)
