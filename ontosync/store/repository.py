@@ -114,8 +114,6 @@ def open_database(path: str | Path, timeout: float = BUSY_TIMEOUT_S) -> SqliteDa
 class Repository:
     """Owns one connection; used by the single writer of a run."""
 
-    _shrunk = True  # the save under way may have left an ontology id unused (set by _replace_facts)
-
     def __init__(self, db_path: str | Path, default_ontology: str = "default", timeout: float = BUSY_TIMEOUT_S):
         self.db_path = str(db_path)
         self.default_ontology = default_ontology
@@ -255,7 +253,8 @@ class Repository:
         # Could the save leave an ontology id unused (step 7)? Only by deleting a class, property or
         # axiom, or adding an id: a new path in a run into an empty database notes each (issue 18).
         # Such a run's first save looks anyway: an unused id it started with goes, as it always did.
-        self._shrunk = not self._fresh.new or self._fresh.first
+        # (A rowcount is read only while this is False: never on PostgreSQL, never fresh.)
+        shrunk = not self._fresh.new or self._fresh.first
 
         # 1. What the old version contributed becomes "affected". `hit` counts the rows put into each
         # temp table, so the steps below that would only read an empty one are skipped (issue 18).
@@ -275,7 +274,8 @@ class Repository:
         dupes: list[tuple[str, str]] = []
         links = OwnLinks()
         if facts is not None and not facts.skipped:
-            self._ensure_ontology(onto, now)
+            added = self._ensure_ontology(onto, now)  # a new id may stay unused (a page without a class)
+            shrunk = shrunk or added.rowcount > 0
             new_names, links = self._insert_own_rows(path, onto, facts)
             self._mark_new_rows_affected(links, hit)
             if links.classes:
@@ -291,15 +291,16 @@ class Repository:
             c.executemany("INSERT OR IGNORE INTO aff_names VALUES (?, ?)", {(o, k) for o, k, _, _ in changed})
             hit["aff_children"] += self._repoint()
 
-        self._recompute(hit, now)
+        self._recompute(hit, now, shrunk)
         if self.changes is not None:  # 8. what this changed in the ontology, into the run's log
             self.changes.record()
         self.readers.names_changed = bool(changed)  # read by the layer's file_saved, next in this save
         self._filled = tuple(t for t in AFFECTED_TABLES if hit.get(t) or (t == "aff_names" and changed))
         return dupes
 
-    def _recompute(self, hit: dict[str, int], now: str) -> None:
-        """4-7: the contract rows the marked keys touch; a step whose temp table is empty is skipped."""
+    def _recompute(self, hit: dict[str, int], now: str, shrunk: bool) -> None:
+        """4-7: the contract rows the marked keys touch; a step whose temp table is empty is skipped.
+        `shrunk`: the save so far may have left an ontology id unused; so may a delete here."""
         if hit["aff_children"]:
             hit["aff_classes"] += self._drop_hierarchy()
         if hit["aff_classes"]:
@@ -307,10 +308,12 @@ class Repository:
         if hit["aff_children"]:  # after the classes it names exist: no placeholder rows first (issue 18)
             self._insert_hierarchy()
         if hit["aff_classes"]:
-            self._drop_unreferenced_classes()
+            gone = self._drop_unreferenced_classes()
+            shrunk = shrunk or gone.rowcount > 0
         if hit["aff_props"]:
-            self._recompute_properties(now)
-        if self._shrunk:
+            gone = self._recompute_properties(now)
+            shrunk = shrunk or gone.rowcount > 0
+        if shrunk:
             self._drop_unused_ontologies()
 
     def _repoint(self) -> int:
@@ -377,25 +380,19 @@ class Repository:
                    comment = excluded.comment, source_file = excluded.source_file,
                    last_synced = excluded.last_synced""", (now,))
 
-    def _drop_unreferenced_classes(self) -> None:
+    def _drop_unreferenced_classes(self):
         """5, continued, once the hierarchy is whole: an affected class nothing declares or refers to."""
-        self._note_shrink(self.conn.execute(
+        return self.conn.execute(
             """DELETE FROM owl_classes WHERE (ontology_id, class_iri) IN (
                    SELECT a.o, a.iri FROM aff_classes a
                    WHERE NOT EXISTS (SELECT 1 FROM file_classes f WHERE f.ontology_id = a.o AND f.class_iri = a.iri)
                      AND NOT EXISTS (SELECT 1 FROM owl_class_hierarchy h
                                      WHERE h.ontology_id = a.o AND h.class_iri = a.iri)
                      AND NOT EXISTS (SELECT 1 FROM owl_class_hierarchy h
-                                     WHERE h.ontology_id = a.o AND h.parent_iri = a.iri))"""))
+                                     WHERE h.ontology_id = a.o AND h.parent_iri = a.iri))""")
 
-    def _note_shrink(self, cursor) -> None:
-        """A statement that removed or added rows step 7 looks at (read only when it can tell: a
-        PostgreSQL save, never fresh, has `_shrunk` set and sends no queue to read a rowcount)."""
-        if not self._shrunk and cursor.rowcount > 0:
-            self._shrunk = True
-
-    def _recompute_properties(self, now: str) -> None:
-        # 6. Properties likewise (no references to keep).
+    def _recompute_properties(self, now: str):
+        # 6. Properties likewise (no references to keep); returns the delete's cursor.
         c = self.conn
         c.execute(
             """INSERT INTO owl_properties (ontology_id, property_iri, property_type, label, domain, range,
@@ -409,10 +406,10 @@ class Repository:
                ON CONFLICT (ontology_id, property_iri) DO UPDATE SET property_type = excluded.property_type,
                    label = excluded.label, domain = excluded.domain, range = excluded.range,
                    source_file = excluded.source_file, last_synced = excluded.last_synced""", (now,))
-        self._note_shrink(c.execute(
+        return c.execute(
             """DELETE FROM owl_properties WHERE (ontology_id, property_iri) IN (
                    SELECT a.o, a.iri FROM aff_props a WHERE NOT EXISTS (
-                       SELECT 1 FROM file_properties f WHERE f.ontology_id = a.o AND f.property_iri = a.iri))"""))
+                       SELECT 1 FROM file_properties f WHERE f.ontology_id = a.o AND f.property_iri = a.iri))""")
 
     def _drop_unused_ontologies(self) -> None:
         # 7. Ontology ids nobody uses any more.
@@ -437,9 +434,9 @@ class Repository:
                 self.conn.executemany(f"INSERT OR IGNORE INTO {temp} VALUES (?, ?)", keys)
                 hit[temp] += len(keys)
 
-    def _ensure_ontology(self, onto: str, now: str) -> None:
-        self._note_shrink(self.conn.execute(  # a new id may stay unused (a page without a class)
-            "INSERT OR IGNORE INTO ontologies (ontology_id, created_at) VALUES (?, ?)", (onto, now)))
+    def _ensure_ontology(self, onto: str, now: str):
+        return self.conn.execute(
+            "INSERT OR IGNORE INTO ontologies (ontology_id, created_at) VALUES (?, ?)", (onto, now))
 
     def _insert_own_rows(self, path: str, onto: str, facts: FileFacts) -> tuple[set[tuple[str, str, int, str]],
                                                                                   OwnLinks]:
