@@ -24,6 +24,7 @@ from ontosync.parsing.curies import CurieMap
 from ontosync.parsing.facts import FileFacts
 from ontosync.parsing.rdf_statements import blank_token
 from ontosync.store import bulk_statements, semsql_deferred, semsql_rows
+from ontosync.store.null_binding import fast_nulls
 
 # Part of the parse-settings fingerprint: a database whose statements were made by another version
 # of this layer (or before it existed) is reparsed in full once.
@@ -202,10 +203,11 @@ class ReadersLayer:
         """`rows` into `statements`: full rows, or an RDF file's rows with its graph and path once."""
         if not rows:  # a derived file in a deferred run, a page without a class
             return
-        if bulk_statements.applies(conn, len(rows)):  # a large file into a small table (pato-base.owl)
-            bulk_statements.insert(conn, COLUMNS, rows)
-        else:
-            conn.executemany(INSERT, rows)
+        with fast_nulls():  # a row's absent columns are None: bound without an adaptation attempt each
+            if bulk_statements.applies(conn, len(rows)):  # a large file into a small table (pato-base.owl)
+                bulk_statements.insert(conn, COLUMNS, rows)
+            else:
+                conn.executemany(INSERT, rows)
         head = rows.head if isinstance(rows, bulk_statements.SharedTail) else rows  # the first 7 columns
         self.touched.update(map(itemgetter(0), head))  # at C speed: PATO's 35,080 rows
         self.prefixes.update(curie_prefixes(head))
