@@ -27,19 +27,29 @@ from typing import Any
 DEFAULT_KEEP_RUNS = 50
 
 
+def class_card_of(c: str) -> str:
+    """A scalar SQL expression: the JSON card of the `owl_classes` row named `c` in the query (a
+    reader that already holds the row, such as a first run's log, store/changelog_fresh.py)."""
+    return f"""json_object('label', {c}.label, 'definition', {c}.comment,
+        'parents', json((SELECT json_group_array(p) FROM (SELECT h.parent_iri AS p FROM owl_class_hierarchy h
+                         WHERE h.ontology_id = {c}.ontology_id AND h.class_iri = {c}.class_iri ORDER BY 1))),
+        'synonyms', json((SELECT json_group_array(s) FROM (SELECT DISTINCT fs.synonym AS s FROM file_synonyms fs
+                          WHERE fs.ontology_id = {c}.ontology_id AND fs.class_iri = {c}.class_iri ORDER BY 1))))"""
+
+
 def class_card_sql(o: str, iri: str) -> str:
     """A scalar SQL expression: the JSON card of class (o, iri), or NULL when not declared."""
-    return f"""(SELECT json_object('label', c.label, 'definition', c.comment,
-        'parents', json((SELECT json_group_array(p) FROM (SELECT h.parent_iri AS p FROM owl_class_hierarchy h
-                         WHERE h.ontology_id = c.ontology_id AND h.class_iri = c.class_iri ORDER BY 1))),
-        'synonyms', json((SELECT json_group_array(s) FROM (SELECT DISTINCT fs.synonym AS s FROM file_synonyms fs
-                          WHERE fs.ontology_id = c.ontology_id AND fs.class_iri = c.class_iri ORDER BY 1))))
-        FROM owl_classes c WHERE c.ontology_id = {o} AND c.class_iri = {iri} AND c.source_file IS NOT NULL)"""
+    return (f"(SELECT {class_card_of('c')} FROM owl_classes c WHERE c.ontology_id = {o} AND c.class_iri = {iri} "
+            "AND c.source_file IS NOT NULL)")
+
+
+def property_card_of(p: str) -> str:
+    return f"json_object('type', {p}.property_type, 'label', {p}.label, 'domain', {p}.domain, 'range', {p}.range)"
 
 
 def property_card_sql(o: str, iri: str) -> str:
-    return f"""(SELECT json_object('type', p.property_type, 'label', p.label, 'domain', p.domain,
-        'range', p.range) FROM owl_properties p WHERE p.ontology_id = {o} AND p.property_iri = {iri})"""
+    return (f"(SELECT {property_card_of('p')} FROM owl_properties p WHERE p.ontology_id = {o} "
+            f"AND p.property_iri = {iri})")
 
 
 AXIOM_ITEM = "json_array({t}.axiom_type, {t}.object, {t}.annotations)"
