@@ -30,27 +30,34 @@ _SOURCE = _COLUMNS.index("COALESCE(")  # the last column: the declaring file
 # Every class at once (a full sync): one statement instead of a round trip per class. Every key is
 # the subject of an `rdf:type owl:Class` row, so its source (the last column) is never NULL; a filter
 # on it made SQLite evaluate the source's subqueries twice per class (a third of the statement).
-_ALL = ("INSERT INTO class_search (curie, label, synonyms, definition, source_file) SELECT k.id, "
-        + _COLUMNS.replace(":c", "k.id") + " FROM (SELECT DISTINCT subject AS id FROM statements "
-        "WHERE predicate = 'rdf:type' AND object = 'owl:Class' AND substr(subject, 1, 2) <> '_:') k ORDER BY 1")
+_INSERT = "INSERT INTO class_search (curie, label, synonyms, definition, source_file) "
+_KEYS = (" FROM (SELECT DISTINCT subject AS id FROM statements WHERE predicate = 'rdf:type' AND object = 'owl:Class' "
+         "AND substr(subject, 1, 2) <> '_:') k ORDER BY 1")
+_ALL_ROWS = "SELECT k.id, " + _COLUMNS.replace(":c", "k.id") + _KEYS
 # The same rows when every statement comes from one file (a database synced from one ontology file,
 # such as pato-base.owl): each class's declaring file is that file, bound once, and the two
 # look-ups a class that choose among files are not made (PATO: 30 -> 22 ms of CPU). The file is
 # the smallest and the largest `source_file`, two seeks in `statements_source_file`.
-_ALL_ONE_SOURCE = _ALL.replace(_COLUMNS.replace(":c", "k.id"), _COLUMNS[:_SOURCE].replace(":c", "k.id") + ":file")
+_ALL_ROWS_ONE_SOURCE = "SELECT k.id, " + _COLUMNS[:_SOURCE].replace(":c", "k.id") + ":file" + _KEYS
 _ONE_SOURCE = ("SELECT (SELECT min(source_file) FROM statements), (SELECT max(source_file) FROM statements)")
 BULK = 500  # more touched classes than this: rebuild the table and the index in bulk
+
+
+def all_rows_query(conn: sqlite3.Connection) -> tuple[str, dict[str, str]]:
+    """The SELECT of every class's row (curie, label, synonyms, definition, source_file), in curie
+    order, and its parameters."""
+    first, last = conn.execute(_ONE_SOURCE).fetchone()
+    if first is not None and first == last:
+        return _ALL_ROWS_ONE_SOURCE, {"file": first}
+    return _ALL_ROWS, {}
 
 
 def refresh_search(conn: sqlite3.Connection, subjects: set[str] | None) -> None:
     """Replace the rows of `subjects`, or every row when None (caller holds the transaction)."""
     if subjects is None or len(subjects) > BULK:
         conn.execute("DELETE FROM class_search")
-        first, last = conn.execute(_ONE_SOURCE).fetchone()
-        if first is not None and first == last:
-            conn.execute(_ALL_ONE_SOURCE, {"file": first})
-        else:
-            conn.execute(_ALL)
+        sql, params = all_rows_query(conn)
+        conn.execute(_INSERT + sql, params)
         conn.execute("INSERT INTO class_search_fts (class_search_fts) VALUES ('rebuild')")
         return
     for curie in sorted(s for s in subjects if not s.startswith("_:")):
