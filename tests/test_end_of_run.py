@@ -129,3 +129,8 @@ def test_search_rows_of_a_single_file_database_equal_the_per_class_rows(tmp_path
     conn = sqlite3.connect(db)
     assert search.all_rows_query(conn)[1] == {}
     conn.close()
+    with sqlite3.connect(db) as conn:  # both queries seek `statements`, never scan it (EXPLAIN runs nothing)
+        for sql, args in ((search._ALL, {}), (search._INSERT + search._ALL_ROWS_ONE_SOURCE, {"file": "a.ttl"})):
+            plan = [r[3] for r in conn.execute(f"EXPLAIN QUERY PLAN {sql}", args)]
+            assert [p for p in plan if "statements_spo" in p]
+            assert not [p for p in plan if p.startswith("SCAN statements")], plan
