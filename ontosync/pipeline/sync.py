@@ -254,6 +254,7 @@ class SyncRun:
                 pending.append(Task(sf.path, sf.blob_sha, sf.size, content))
                 self.stats.queue_depth_max = max(self.stats.queue_depth_max, len(pending))
                 self._drain_side_work()
+                self._submit(pool, pending)  # parsed while the rest is planned: one changed file waits for no walk
             self._submit(pool, pending)
             if feed_done and not pending and not pool.in_flight() and not self.delayed:
                 self._drain_side_work()
