@@ -1,4 +1,5 @@
-"""Issue 18, fixed costs: what a SQLite sync imports, and that the counts it reports stay right.
+"""Issue 18, fixed costs of a re-sync: what a SQLite sync imports, that the counts it reports stay
+right, and that a changed file is parsed while the rest of the tree is still being walked.
 
 A SQLite sync writes through `sqlite3` alone (store/repository.py `open_connection`) and counts
 through plain SQL (store/entity_counts.py), so neither Peewee nor psycopg2 (which Peewee imports
@@ -17,6 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from ontosync.cli import main as cli_main
+from ontosync.pipeline.workers import ParsePool
+from ontosync.sources.local import LocalSource
 from tests.helpers import ROOT, cli, copy_example, q
 
 NOT_FOR_A_SQLITE_SYNC = ("peewee", "playhouse", "psycopg2", "github", "requests", "urllib3")
@@ -94,3 +98,33 @@ def test_status_still_reads_through_the_models_and_agrees_with_the_sync(synced, 
     status = json.loads(proc.stdout)
     entities = json.loads(report.read_text())["entities"]
     assert {k: status[k] for k in entities} == entities == _independent_counts(db)
+
+
+def test_a_changed_file_goes_to_a_worker_before_the_walk_ends(synced, tmp_path, monkeypatch):
+    """The loop hands a planned file to a worker as soon as one can take it: a one-page re-sync
+    forks its worker and parses while the rest of the tree is stat'ed, not after the walk."""
+    tree, db = synced
+    pages = sorted((tree / "pages").glob("*.md"))
+    first = pages[0]
+    first.write_text(first.read_text() + "\n- note:: changed\n")
+    listed: list[str] = []
+    at_submit: list[tuple[str, int]] = []
+    list_files, submit = LocalSource.list_files, ParsePool.submit
+
+    def counting_list_files(self):
+        for sf in list_files(self):
+            listed.append(sf.path)
+            yield sf
+
+    def recording_submit(self, task):
+        at_submit.append((task.path, len(listed)))
+        return submit(self, task)
+
+    monkeypatch.setattr(LocalSource, "list_files", counting_list_files)
+    monkeypatch.setattr(ParsePool, "submit", recording_submit)
+    report = tmp_path / "report.json"
+    assert cli_main(["sync", str(tree), "--db", str(db), "--quiet", "--report", str(report)]) == 0
+    assert json.loads(report.read_text())["files"]["ok"] == 1
+    changed = first.relative_to(tree).as_posix()
+    assert [path for path, _ in at_submit] == [changed]
+    assert at_submit[0][1] == listed.index(changed) + 1 < len(listed)
