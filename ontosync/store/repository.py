@@ -158,7 +158,7 @@ class Repository:
     # -- writes -----------------------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """BEGIN IMMEDIATE ... COMMIT on the Peewee connection (store/transaction.py says why)."""
+        """BEGIN IMMEDIATE ... COMMIT on the writer's connection (store/transaction.py says why)."""
         with transaction.immediate(self.conn):
             yield
 
