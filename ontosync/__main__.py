@@ -1,5 +1,3 @@
-import sys
+from ontosync.cli import run
 
-from ontosync.cli import main
-
-sys.exit(main())
+run()

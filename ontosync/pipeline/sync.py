@@ -14,13 +14,10 @@ import contextlib
 import heapq
 import math
 import resource
-import sqlite3
 import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-
-import peewee
 
 from ontosync import __version__
 from ontosync.config import Settings
@@ -38,6 +35,7 @@ from ontosync.pipeline.workers import Outcome, ParsePool, Task
 from ontosync.retry import RetryPolicy, RetryQueue
 from ontosync.sources import PathFilter, Source, SourceFile
 from ontosync.store.changelog import ChangeLog
+from ontosync.store.db_errors import database_errors, operational_errors
 from ontosync.store.migrations import utc_now
 from ontosync.store.repository import Repository, StoreError
 from ontosync.store.semsql import ReadersLayer
@@ -256,6 +254,7 @@ class SyncRun:
                 pending.append(Task(sf.path, sf.blob_sha, sf.size, content))
                 self.stats.queue_depth_max = max(self.stats.queue_depth_max, len(pending))
                 self._drain_side_work()
+                self._submit(pool, pending)  # parsed while the rest is planned: one changed file waits for no walk
             self._submit(pool, pending)
             if feed_done and not pending and not pool.in_flight() and not self.delayed:
                 self._drain_side_work()
@@ -425,7 +424,7 @@ class SyncRun:
             interrupts.raise_if_pending()  # nothing of this file has committed yet: stop now
             self.stats.retries += 1
 
-        return WRITE_RETRY.retrying(fn, (sqlite3.OperationalError, peewee.OperationalError), on_retry=count,
+        return WRITE_RETRY.retrying(fn, operational_errors(), on_retry=count,
                                     giveup=lambda e: not is_locked(e), max_time=self.s.busy_timeout)
 
     def _write(self, fn, *args):
@@ -434,7 +433,7 @@ class SyncRun:
             if fn is not self._save:
                 return self._retrying(fn)(*args)
             return fn(*args)
-        except (sqlite3.DatabaseError, peewee.DatabaseError) as exc:
+        except database_errors() as exc:
             if is_locked(exc):
                 raise FatalStop(busy_message(self.s, exc), 4) from exc
             damaged = any(w in str(exc).lower() for w in ("malformed", "not a database"))
@@ -462,7 +461,7 @@ class SyncRun:
     def _finish_change_log(self) -> None:
         self.repo.changes = None
         if self.changes is not None:
-            with contextlib.suppress(sqlite3.DatabaseError, peewee.DatabaseError):  # PostgreSQL's, as Peewee's
+            with contextlib.suppress(*database_errors()):  # PostgreSQL's, as Peewee's
                 self.changes.finish(utc_now(), self.s.keep_runs)
 
     # -- what the database was last synced from ------------------------------------------------
@@ -478,7 +477,7 @@ class SyncRun:
         st = self.stats
         try:
             entities = self.repo.counts()
-        except (sqlite3.DatabaseError, peewee.DatabaseError):
+        except database_errors():
             entities = {"classes": 0, "properties": 0, "axioms": 0, "hierarchy_edges": 0}
         attempted = st.ok + st.failed
         error_rate = st.failed / attempted if attempted else 0.0

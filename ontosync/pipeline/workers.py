@@ -280,8 +280,8 @@ class ParsePool:
         return tasks
 
     def submit(self, task: Task) -> None:
-        if all(w.tasks for w in self.workers) and self._may_grow():
-            _preload_parser(task.path)  # a worker is about to be forked: let it inherit the parser
+        if self.workers and all(w.tasks for w in self.workers) and self._may_grow():
+            _preload_parser(task.path)  # a second worker is about to be forked: let it share the parser
         w = self.idle() or (self._least_loaded() if _small(task) else None)
         assert w is not None, "submit() without a worker that accepts the task"
         if not w.tasks:

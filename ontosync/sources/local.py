@@ -31,6 +31,7 @@ class LocalSource:
             raise SourceError(f"source directory not found: {root}")
         self.real_root = Path(os.path.realpath(self.root))
         self._root = str(self.real_root)  # joined with each path as a str: pathlib interns every part it parses
+        self._root_slash = os.path.join(self._root, "")  # each path is this + its recorded path (or not: odd names)
         self.filter = path_filter
         self.max_file_size = max_file_size
         self.description = str(root)
@@ -62,7 +63,7 @@ class LocalSource:
             if marker is not None:
                 yield marker
                 continue
-            if os_path != os.path.join(self._root, rel):
+            if os_path != self._root_slash + rel:  # a concatenation: os.path.join a file cost ~3 us (issue 18)
                 self._os_paths[rel] = os_path
             yield self._describe(_PathEntry(os_path), rel)
 
@@ -127,7 +128,7 @@ class LocalSource:
                 raise SourceError(f"cannot list the source folder {folder}: {exc.strerror or exc}") from exc
             yield "", prefix, SourceFile(prefix, None, 0, f"cannot list folder: {exc.strerror or exc}")
             return
-        base = os.fspath(folder)
+        base = os.path.join(os.fspath(folder), "")  # ends with the separator: each file's path is base + name
         pos, end = 0, len(keys)
         while pos < end:
             stop = keys.find("\0", pos)
@@ -144,7 +145,7 @@ class LocalSource:
                 continue
             if not self.filter(rel):
                 continue
-            yield os.path.join(base, os_name), rel, None
+            yield base + os_name, rel, None
 
     def _key(self, entry: os.DirEntry, odd: dict[str, str]) -> str | None:
         """The sort key of an entry: its recorded name, plus "/" for a folder; None to leave it out."""

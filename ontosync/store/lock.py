@@ -19,7 +19,6 @@ import errno
 import fcntl
 import json
 import os
-import socket
 import time
 from pathlib import Path
 
@@ -72,7 +71,8 @@ class SyncLock:
             time.sleep(POLL_S)
         self.fd = fd
         self.sound_stamp = _read_sound_stamp(fd)
-        info = {"pid": os.getpid(), "host": socket.gethostname(), "started_at": utc_now(), "source": self.source}
+        # the host name as socket.gethostname() gives it on POSIX, without importing socket (issue 18)
+        info = {"pid": os.getpid(), "host": os.uname().nodename, "started_at": utc_now(), "source": self.source}
         with contextlib.suppress(OSError):
             os.ftruncate(fd, 0)
             os.pwrite(fd, json.dumps(info).encode(), 0)

@@ -31,13 +31,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from peewee import SqliteDatabase
-
 from ontosync.parsing import DEFAULT_NAMESPACES
 from ontosync.parsing.facts import FileFacts, ParseWarning
 from ontosync.store import migrations, own_rows, semsql, transaction
+from ontosync.store.entity_counts import entity_counts
 from ontosync.store.fresh_run import FreshRun
-from ontosync.store.models import database_proxy
 from ontosync.store.semsql import ReadersLayer
 from ontosync.store.wal import JOURNAL_SIZE_LIMIT, WRITER_AUTOCHECKPOINT_PAGES
 
@@ -104,11 +102,18 @@ class KnownFile:
     error_kind: str | None
 
 
-def open_database(path: str | Path, timeout: float = BUSY_TIMEOUT_S) -> SqliteDatabase:
-    """A Peewee database with ontosync's pragmas on every connection (foreign keys always on)."""
-    db = SqliteDatabase(str(path), pragmas=PRAGMAS, timeout=timeout, check_same_thread=False)
-    db.connect()
-    return db
+def open_connection(path: str | Path, timeout: float = BUSY_TIMEOUT_S) -> sqlite3.Connection:
+    """A `sqlite3` connection in autocommit mode (transactions are explicit: store/transaction.py)
+    with ontosync's pragmas (foreign keys always on). Not through Peewee: a SQLite sync imports
+    neither Peewee nor psycopg2 (~50 ms of start-up, issue 18); status and diff still read through it."""
+    conn = sqlite3.connect(str(path), timeout=timeout, isolation_level=None, check_same_thread=False)
+    try:
+        for pragma, value in PRAGMAS.items():
+            conn.execute(f"PRAGMA {pragma} = {value}")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
 
 
 class Repository:
@@ -118,13 +123,11 @@ class Repository:
         self.db_path = str(db_path)
         self.default_ontology = default_ontology
         try:
-            self.db = open_database(db_path, timeout)
-            self.conn: sqlite3.Connection = self.db.connection()
+            self.conn: sqlite3.Connection = open_connection(db_path, timeout)
             self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             self.conn.execute(f"PRAGMA wal_autocheckpoint = {WRITER_AUTOCHECKPOINT_PAGES}")  # store/wal.py
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{db_path}: {exc}") from exc
-        database_proxy.initialize(self.db)
         self._temp_ready = False
         self._filled: tuple[str, ...] = AFFECTED_TABLES  # temp tables the last save may have left rows in
         self.fingerprint: str | None = None  # of the run's settings, stored with each file (migration 003)
@@ -133,7 +136,7 @@ class Repository:
         self._fresh = FreshRun()  # the paths a run into an empty database has saved (store/fresh_run.py)
 
     def close(self) -> None:
-        self.db.close()
+        self.conn.close()
 
     # -- schema -----------------------------------------------------------------------------
     def ensure_schema(self) -> list[str]:
@@ -149,15 +152,13 @@ class Repository:
         return {p: KnownFile(sha, status, kind) for p, sha, status, kind in rows}
 
     def counts(self) -> dict[str, int]:
-        """The report's counts: Peewee queries, the same on both databases (store/status.py)."""
-        from ontosync.store.status import entity_counts
-
-        return entity_counts(self.db)
+        """The report's counts: the same SQL on both databases (store/entity_counts.py)."""
+        return entity_counts(self.conn.execute)
 
     # -- writes -----------------------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """BEGIN IMMEDIATE ... COMMIT on the Peewee connection (store/transaction.py says why)."""
+        """BEGIN IMMEDIATE ... COMMIT on the writer's connection (store/transaction.py says why)."""
         with transaction.immediate(self.conn):
             yield
 

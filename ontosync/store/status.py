@@ -13,13 +13,11 @@ from urllib.parse import quote
 
 from peewee import Database, DatabaseError, SqliteDatabase, fn
 
+from ontosync.store.entity_counts import entity_counts
 from ontosync.store.models import (
     MODELS,
     Ontology,
-    OwlAxiom,
     OwlClass,
-    OwlClassHierarchy,
-    OwlProperty,
     SourceFileRow,
     SyncMeta,
 )
@@ -59,19 +57,8 @@ def status_counts(db: SqliteDatabase) -> dict[str, Any]:
         raise NotAnOntosyncDatabase(str(exc)) from exc
 
 
-def entity_counts(db: Database) -> dict[str, int]:
-    """The run report's counts (and so the Action's outputs), through the models on either database."""
-    with db.bind_ctx(MODELS):
-        return {
-            "classes": OwlClass.select().where(OwlClass.source_file.is_null(False)).count(),
-            "properties": OwlProperty.select().count(),
-            "axioms": OwlAxiom.select().count(),
-            "hierarchy_edges": OwlClassHierarchy.select().count(),
-        }
-
-
-def _counts(db: SqliteDatabase) -> dict[str, Any]:
-    entities = entity_counts(db)
+def _counts(db: Database) -> dict[str, Any]:
+    entities = entity_counts(db.execute_sql)  # the run report's counts, the same SQL (store/entity_counts.py)
     with db.bind_ctx(MODELS):
         files = dict(SourceFileRow.select(SourceFileRow.status, fn.COUNT(SourceFileRow.path))
                      .group_by(SourceFileRow.status).tuples())

@@ -1,0 +1,27 @@
+"""The exception classes a store write or read can raise, without importing Peewee to name them.
+
+A SQLite sync talks to `sqlite3` directly; only the PostgreSQL store (and `status`, `diff`) go
+through Peewee, whose import costs a SQLite run ~50 ms of start-up with psycopg2 installed
+(issue 18). Peewee's errors can only be raised once Peewee is imported, so its classes join the
+tuples exactly when it is loaded: the `except` clauses catch the same errors either way.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+
+
+def _with_peewee(sqlite_class: type[Exception], name: str) -> tuple[type[Exception], ...]:
+    peewee = sys.modules.get("peewee")
+    return (sqlite_class,) if peewee is None else (sqlite_class, getattr(peewee, name))
+
+
+def database_errors() -> tuple[type[Exception], ...]:
+    """sqlite3.DatabaseError, and Peewee's DatabaseError (PostgreSQL's, as Peewee raises them) if loaded."""
+    return _with_peewee(sqlite3.DatabaseError, "DatabaseError")
+
+
+def operational_errors() -> tuple[type[Exception], ...]:
+    """sqlite3.OperationalError (a locked database), and Peewee's if loaded."""
+    return _with_peewee(sqlite3.OperationalError, "OperationalError")
