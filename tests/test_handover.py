@@ -19,7 +19,7 @@ from ontosync.parsing import ParseOptions, parse_file
 from ontosync.parsing.facts import LateRows
 from ontosync.pipeline import handover
 from ontosync.pipeline.workers import ParsePool, Task
-from tests.helpers import VOLATILE, cli
+from tests.helpers import VOLATILE, cli, run_cli
 
 ONE_MESSAGE = {"ONTOSYNC_HANDOVER_MIN_BYTES": str(1 << 40)}
 WHEN = VOLATILE | {"started_at", "finished_at"}  # the run log's times
@@ -176,3 +176,33 @@ def big_rows(db: Path) -> dict[str, list]:
                                     ).fetchall()
                 for table, column in (("statements", "source_file"), ("owl_axioms", "source_file"),
                                       ("file_classes", "path"), ("file_edges", "path"), ("file_synonyms", "path"))}
+
+
+def test_a_ctrl_c_while_the_rows_are_awaited_stops_the_run_without_the_file(big, tmp_path):
+    """The worker sends the facts, then (the fault hook) a Ctrl-C to the coordinator, which is
+    saving them or waiting for the rows: the run stops at once with 130, the file's transaction
+    rolls back (without the wait's interrupt check, the file would commit once the rows came), and
+    the next run saves it."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "big.ttl").write_bytes(big)
+    db, report = tmp_path / "o.db", tmp_path / "r.json"
+    proc = run_cli("sync", src, "--db", db, "--quiet", "--workers", "1", "--report", report,
+                   env={"ONTOSYNC_FAULT_SLOW_ROWS": "big.ttl:interrupt"}, timeout=50)
+    assert proc.returncode == 130, proc.stderr
+    assert "Traceback" not in proc.stderr and "interrupted" in proc.stderr
+    assert json.loads(report.read_text())["files"]["ok"] == 0
+    conn = sqlite3.connect(db)
+    with contextlib.closing(conn):
+        assert conn.execute("SELECT count(*) FROM source_files").fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM statements").fetchone() == (0,)
+    again = run_cli("sync", src, "--db", db, "--quiet", "--report", report)
+    assert again.returncode == 0, again.stderr
+    assert json.loads(report.read_text())["files"]["ok"] == 1
+    assert big_rows(db) == big_rows_of_fresh_sync(src, tmp_path)
+
+
+def big_rows_of_fresh_sync(src: Path, tmp_path: Path) -> dict[str, list]:
+    db = tmp_path / "fresh.db"
+    assert cli("sync", src, "--db", db, "--quiet").returncode == 0
+    return big_rows(db)

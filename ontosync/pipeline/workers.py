@@ -142,13 +142,18 @@ def _maybe_injected_delay(path: str) -> None:
 
 def _maybe_injected_fault(variable: str, path: str) -> None:
     """Test hooks: `variable`="<substring>:<seconds>" stalls matching files; "<substring>:crash"
-    ends the worker on the spot (ONTOSYNC_FAULT_SLOW_ROWS: between a file's facts and its rows)."""
+    ends the worker on the spot; "<substring>:interrupt" sends the coordinator a Ctrl-C after half
+    a second, then stalls (ONTOSYNC_FAULT_SLOW_ROWS: between a file's facts and its rows)."""
     spec = os.environ.get(variable)
     if spec and ":" in spec:
         needle, what = spec.rsplit(":", 1)
         if needle in path:
             if what == "crash":
                 os._exit(70)
+            if what == "interrupt":
+                time.sleep(0.5)
+                os.kill(os.getppid(), signal.SIGINT)
+                what = "60"
             time.sleep(float(what))
 
 
@@ -193,9 +198,12 @@ def _worker_main(conn: Connection, options: ParseOptions, max_size: int, parent:
         if task is None:
             return
         outcome, rows = _parse_task(task, options, max_size, split_from)
-        conn.send(outcome)
-        if rows is not None:  # a large RDF file: its rows follow its facts (pipeline/handover.py)
-            conn.send(_rows_message(task, rows))
+        try:
+            conn.send(outcome)
+            if rows is not None:  # a large RDF file: its rows follow its facts (pipeline/handover.py)
+                conn.send(_rows_message(task, rows))
+        except OSError:  # the coordinator is gone (a broken pipe): nobody wants the answer
+            return
 
 
 SMALL_TASK = 16 << 10  # bytes of content a task may carry to be queued behind another
