@@ -206,3 +206,30 @@ def big_rows_of_fresh_sync(src: Path, tmp_path: Path) -> dict[str, list]:
     db = tmp_path / "fresh.db"
     assert cli("sync", src, "--db", db, "--quiet").returncode == 0
     return big_rows(db)
+
+
+def test_rows_that_cannot_be_extracted_fail_the_file_as_its_parse_would(big, tmp_path, monkeypatch):
+    """An error while the worker extracts the rows comes as the second message: the save's `take`
+    raises it (the transaction rolls back) with the message a one-message parse would have given."""
+    from ontosync.parsing import rdf_statements
+
+    def too_big(*_args, **_kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(rdf_statements, "extract", too_big)  # the worker is forked with it
+    path = tmp_path / "big.ttl"
+    path.write_bytes(big)
+    pool = ParsePool(1, ParseOptions(), 1 << 30, 60.0)
+    try:
+        pool.submit(Task("big.ttl", None, 0, str(path)))
+        outcomes = []
+        while not outcomes:
+            outcomes = pool.collect(1.0)
+        (outcome,) = outcomes
+        assert outcome.failure is None and len(outcome.facts.classes) == 1501
+        with pytest.raises(handover.RowsLost) as lost:
+            outcome.facts.statements.take()
+        assert lost.value.failure.message == "file too complex to parse: MemoryError"
+        assert pool.in_flight() == 0 and len(pool.workers) == 1  # the worker goes on to the next file
+    finally:
+        pool.close()
