@@ -21,6 +21,7 @@ from ontosync.pipeline import handover
 from ontosync.pipeline.workers import ParsePool, Task
 from tests.helpers import VOLATILE, cli, run_cli
 
+CLASSES, EDITED = 800, 720  # ~330 and ~300 KB: over SPLIT_FROM, both
 ONE_MESSAGE = {"ONTOSYNC_HANDOVER_MIN_BYTES": str(1 << 40)}
 WHEN = VOLATILE | {"started_at", "finished_at"}  # the run log's times
 
@@ -58,7 +59,7 @@ def small_turtle(label: str) -> bytes:
 
 @pytest.fixture(scope="module")
 def big() -> bytes:
-    return big_turtle(1500)
+    return big_turtle(CLASSES)
 
 
 def dump_all(db: Path) -> dict[str, list]:
@@ -99,9 +100,9 @@ def test_the_rows_arrive_after_the_facts_and_equal_a_one_message_parse(big, tmp_
         assert pool.collect(0.2) == []  # the rows are not an outcome: the save takes them
         assert (facts.classes, facts.edges, facts.axioms, facts.properties, facts.synonyms) == (
             expected.classes, expected.edges, expected.axioms, expected.properties, expected.synonyms)
-        assert len(facts.synonyms) == 3 * 1500
+        assert len(facts.synonyms) == 3 * CLASSES
         rows = facts.statements.take()
-        assert rows == expected.statements and len(rows) > 10 * 1500
+        assert rows == expected.statements and len(rows) > 10 * CLASSES
         assert pool.in_flight() == 0
         assert outcome.parse_ms > 0
     finally:
@@ -117,7 +118,7 @@ def test_a_split_save_equals_a_one_message_save_row_for_row(big, tmp_path):
     runs = (("split", {}), ("one", ONE_MESSAGE))
     for name, env in runs:
         assert cli("sync", src, "--db", tmp_path / f"{name}.db", "--quiet", env=env).returncode == 0
-    (src / "big.ttl").write_bytes(big_turtle(1400, " edited"))
+    (src / "big.ttl").write_bytes(big_turtle(EDITED, " edited"))
     dbs = {}
     for name, env in runs:
         report = tmp_path / f"{name}.json"
@@ -127,7 +128,7 @@ def test_a_split_save_equals_a_one_message_save_row_for_row(big, tmp_path):
         assert (files["ok"], files["failed"]) == (1, 0)
         dbs[name] = dump_all(tmp_path / f"{name}.db")
     assert dbs["split"].keys() == dbs["one"].keys()
-    assert len(dbs["split"]["statements"]) > 10 * 1400
+    assert len(dbs["split"]["statements"]) > 10 * EDITED
     for table in dbs["split"].keys() - {"file_stats"}:  # the stat cache: when files were read
         assert dbs["split"][table] == dbs["one"][table], table
 
@@ -142,13 +143,13 @@ def test_a_worker_lost_between_facts_and_rows_fails_the_file_and_keeps_its_last_
     db = tmp_path / "o.db"
     assert cli("sync", src, "--db", db, "--quiet").returncode == 0
     before = big_rows(db)
-    assert len(before["statements"]) > 10 * 1500
+    assert len(before["statements"]) > 10 * CLASSES
 
-    (src / "big.ttl").write_bytes(big_turtle(1400, " edited"))
+    (src / "big.ttl").write_bytes(big_turtle(EDITED, " edited"))
     (src / "small.ttl").write_bytes(small_turtle("second"))  # saved after the failed file's rollback
     env = {"ONTOSYNC_FAULT_SLOW_ROWS": f"big.ttl:{fault}"}
     report_path = tmp_path / "r.json"
-    proc = cli("sync", src, "--db", db, "--quiet", "--file-timeout", "3", "--max-error-rate", "1",
+    proc = cli("sync", src, "--db", db, "--quiet", "--file-timeout", "2", "--max-error-rate", "1",
                "--workers", "1", "--report", report_path, env=env)
     assert proc.returncode == 0, proc.stderr
     report = json.loads(report_path.read_text())
@@ -226,7 +227,7 @@ def test_rows_that_cannot_be_extracted_fail_the_file_as_its_parse_would(big, tmp
         while not outcomes:
             outcomes = pool.collect(1.0)
         (outcome,) = outcomes
-        assert outcome.failure is None and len(outcome.facts.classes) == 1501
+        assert outcome.failure is None and len(outcome.facts.classes) == CLASSES + 1
         with pytest.raises(handover.RowsLost) as lost:
             outcome.facts.statements.take()
         assert lost.value.failure.message == "file too complex to parse: MemoryError"
