@@ -6,6 +6,7 @@ between formats) and returns `FileFacts`, or raises `ParseError` naming the line
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -64,25 +65,36 @@ def format_for(path: str) -> str | None:
 
 def parse_file(path: str, data: bytes, options: ParseOptions) -> FileFacts:
     """Parse one file. `path` is relative to the source root and only used for names and messages."""
+    return parse_file_split(path, data, options, split=False)[0]
+
+
+def parse_file_split(path: str, data: bytes, options: ParseOptions,
+                     split: bool = True) -> tuple[FileFacts, Callable[[], list[tuple]] | None]:
+    """Parse one file; with `split`, an RDF file's `statements` rows are left to the function
+    returned with its facts (parsing/rdf.py parse_rdf_split), else that function is None."""
     fmt = format_for(path)
     if fmt is None:
         raise ParseError(f"unsupported file type: {PurePosixPath(path).suffix or '(none)'}", kind="unsupported")
     not_a_page = skip_reason(path, options.logseq, fmt == "logseq")
     if not_a_page:
-        return FileFacts(format=fmt, skipped=not_a_page)
+        return FileFacts(format=fmt, skipped=not_a_page), None
     if fmt == "logseq":
         from ontosync.parsing.logseq import parse_page
 
-        return parse_page(path, data, options)
+        return parse_page(path, data, options), None
     if fmt == "rdfxml" and _looks_functional(data):
         fmt = "ofn"
     if fmt == "ofn":
         from ontosync.parsing.ofn import parse_ofn_document
 
-        return parse_ofn_document(path, data, options)
-    from ontosync.parsing.rdf import parse_rdf
+        return parse_ofn_document(path, data, options), None
+    if not split:
+        from ontosync.parsing.rdf import parse_rdf
 
-    return parse_rdf(path, data, fmt, options)
+        return parse_rdf(path, data, fmt, options), None
+    from ontosync.parsing.rdf import parse_rdf_split
+
+    return parse_rdf_split(path, data, fmt, options)
 
 
 def _looks_functional(data: bytes) -> bool:

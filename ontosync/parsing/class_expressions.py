@@ -63,20 +63,26 @@ class Index:
     every graph are merged (a JSON-LD ontology is often wrapped in a named graph).
     """
 
-    __slots__ = ("props",)
+    __slots__ = ("aside", "props")
 
     def __init__(self) -> None:
         self.props: dict[str, dict[str, list[Any]]] = {}
+        self.aside: list[ox.Quad] = []  # the quads of `build`'s `aside` predicates, in file order
 
     @classmethod
-    def build(cls, quads: Iterable[ox.Quad]) -> Index:
+    def build(cls, quads: Iterable[ox.Quad], aside: frozenset[str] = frozenset()) -> Index:
+        """The index; the quads whose predicate is in `aside` (and not KEEP) are put aside in
+        file order, found by the walk the index makes anyway (rdf_statements.synonyms)."""
         index = cls()
         props = index.props
         keep = KEEP
+        put_aside = index.aside.append
         named, blank, literal = ox.NamedNode, ox.BlankNode, ox.Literal
         for quad in quads:
             pred = quad.predicate.value
             if pred not in keep:
+                if pred in aside:
+                    put_aside(quad)
                 continue
             subj = quad.subject
             kind = type(subj)

@@ -105,13 +105,24 @@ class FileFacts:
     axioms: list[AxiomFact] = field(default_factory=list)
     synonyms: list[SynonymFact] = field(default_factory=list)
     # semantic-sql rows given by the parser (RDF files: every triple, see parsing/rdf_statements.py);
-    # None: the store derives them from this file's stored facts (Logseq pages, functional syntax).
-    statements: list | None = None
+    # None: the store derives them from this file's stored facts (Logseq pages, functional syntax);
+    # LateRows: a large RDF file's rows, still on their way from its worker (pipeline/handover.py).
+    statements: list | LateRows | None = None
     warnings: list[ParseWarning] = field(default_factory=list)
     names: list[tuple[str, int]] = field(default_factory=list)
     page_class: str | None = None
     public: bool = False
     skipped: str | None = None
+
+
+class LateRows:
+    """A file's `statements` rows that follow its facts: the worker sends a large RDF file's facts
+    as soon as they are built and its rows once extracted, so the writer saves the former while
+    the latter are made (pipeline/handover.py). The store calls `take` inside the file's
+    transaction when it needs the rows; an exception from it rolls the transaction back."""
+
+    def take(self) -> list:
+        raise NotImplementedError
 
 
 def normalize_name(name: str) -> str:

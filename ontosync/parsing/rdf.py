@@ -35,7 +35,8 @@ from __future__ import annotations
 import codecs
 import gc
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pyoxigraph as ox
@@ -93,24 +94,51 @@ MAX_OUTPUT_FACTOR = 8  # ... 8 x file size (full IRIs are ~3x prefixed names)
 
 
 def parse_rdf(path: str, data: bytes, fmt: str, options: ParseOptions) -> FileFacts:
-    """Parse one RDF document and extract its OWL facts (see _parse_rdf).
+    """Parse one RDF document: its OWL facts and its semantic-sql rows (see parse_rdf_split)."""
+    facts, rows = parse_rdf_split(path, data, fmt, options)
+    if rows is not None:
+        facts.statements = rows()
+    return facts
 
-    With Python's cyclic garbage collector paused: the parse allocates a few objects per triple
-    (pyoxigraph's terms, the extracted tuples) and none of them form cycles, yet each allocation
-    burst made the collector walk every young object again, about a fifth of a large file's parse
-    (pato-base.owl: 290 -> 230 ms). Anything cyclic left behind is collected once it is back on.
+
+def parse_rdf_split(path: str, data: bytes, fmt: str,
+                    options: ParseOptions) -> tuple[FileFacts, Callable[[], list[tuple]] | None]:
+    """The facts, and a function that extracts the file's `statements` rows (None when the file has
+    none: skipped). Split so that a worker can hand a large file's facts to the writer, which saves
+    them while the rows are extracted (pipeline/handover.py); `parse_rdf` calls both at once.
+
+    Each half runs with Python's cyclic garbage collector paused: the parse allocates a few objects
+    per triple (pyoxigraph's terms, the extracted tuples) and none of them form cycles, yet each
+    allocation burst made the collector walk every young object again, about a fifth of a large
+    file's parse (pato-base.owl: 290 -> 230 ms). Anything cyclic left behind is collected once it
+    is back on.
     """
+    with _gc_paused():
+        facts, quads = _parse_rdf(path, data, fmt, options)
+    if quads is None:
+        return facts, None
+
+    def rows() -> list[tuple]:
+        with _gc_paused():
+            return rdf_statements.extract(quads, options.namespaces, path)
+
+    return facts, rows
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _parse_rdf(path, data, fmt, options)
+        yield
     finally:
         if paused:
             gc.enable()
 
 
-def _parse_rdf(path: str, data: bytes, fmt: str, options: ParseOptions) -> FileFacts:
-    """Parse one RDF document and extract its OWL facts.
+def _parse_rdf(path: str, data: bytes, fmt: str, options: ParseOptions) -> tuple[FileFacts, list | None]:
+    """Parse one RDF document and extract its OWL facts and synonyms; returns them with the quads
+    (None for a skipped document), from which the caller extracts the rows.
 
     `path` only names the file's blank nodes in its semantic-sql rows (rdf_statements.py): messages
     name the line and the caller reports the path. The result depends
@@ -133,21 +161,21 @@ def _parse_rdf(path: str, data: bytes, fmt: str, options: ParseOptions) -> FileF
         check_xml(data)
         if RDF.encode() not in data:
             refuse_non_xml(data)
-            return FileFacts(format=fmt, skipped="XML without the RDF namespace: not an RDF/XML document")
+            return FileFacts(format=fmt, skipped="XML without the RDF namespace: not an RDF/XML document"), None
     elif fmt == "jsonld":
         data, keep_lines = inline_jsonld_contexts(data, options.jsonld_contexts)
 
     try:
         quads = list(ox.parse(data, format=ox_format))
-        index = Index.build(quads)
+        index = Index.build(quads, rdf_statements.SYNONYM_IRIS)
     except SyntaxError as exc:
         line = None
         if fmt == "rdfxml":
             line = _locate_xml_error(data, ox_format)
         raise _syntax_error(label, exc, line_shift_cols, keep_lines, line) from None
     facts = _extract(fmt, index, len(data))
-    facts.statements, facts.synonyms = rdf_statements.extract(quads, options.namespaces, path)
-    return facts
+    facts.synonyms = rdf_statements.synonyms(index.aside, options.namespaces)
+    return facts, quads
 
 
 # --------------------------------------------------------------------------------------------------

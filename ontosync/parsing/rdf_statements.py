@@ -35,12 +35,12 @@ SYNONYM_PREDICATES = {
 }
 
 
+SYNONYM_IRIS = frozenset(SYNONYM_PREDICATES)
+
+
 def blank_token(path: str) -> str:
     """A short stable token of a file's path: the file's blank nodes are `_:<token>_...`."""
     return hashlib.sha1(path.encode("utf-8")).hexdigest()[:10]
-
-
-_SYNONYM_CURIES = frozenset(SYNONYM_PREDICATES.values())
 
 
 class Statement(NamedTuple):
@@ -55,9 +55,8 @@ class Statement(NamedTuple):
     language: str | None
 
 
-def extract(quads: Iterable[ox.Quad], namespaces: dict[str, str],
-            path: str = "") -> tuple[list[tuple], list[SynonymFact]]:
-    """Rows for `statements` and the synonyms of named subjects, both de-duplicated, file order kept.
+def extract(quads: Iterable[ox.Quad], namespaces: dict[str, str], path: str = "") -> list[tuple]:
+    """Rows for `statements`, de-duplicated, file order kept.
 
     Blank nodes are named `_:<token of path>_b<n>`, unique across the files of a database; done here,
     in the parse worker, so the single writer only inserts.
@@ -74,7 +73,6 @@ def extract(quads: Iterable[ox.Quad], namespaces: dict[str, str],
     datatypes: dict[str, str | None] = {XSD_STRING: None, RDF_LANG_STRING: None}  # None: a plain string
     literal = ox.Literal
     rows: dict[tuple, None] = {}
-    synonyms: dict[SynonymFact, None] = {}
     get, missing = terms.get, object()
     for quad in quads:
         s, p, o = quad.subject, quad.predicate, quad.object
@@ -93,10 +91,6 @@ def extract(quads: Iterable[ox.Quad], namespaces: dict[str, str],
                 datatype = datatypes[dt] = node.compact(dt)
             value = o.value
             rows[(subject, predicate, None, value, datatype, o.language)] = None
-            if predicate in _SYNONYM_CURIES and type(s) is node.named:
-                syn = SYNONYM_PREDICATES.get(p.value)
-                if syn:
-                    synonyms[SynonymFact(s.value, value, syn)] = None
             continue
         obj = get(o, missing)
         if obj is missing:
@@ -104,7 +98,30 @@ def extract(quads: Iterable[ox.Quad], namespaces: dict[str, str],
         if subject is not None and obj is not None:
             rows[(subject, predicate, obj, None, None, None)] = None
     stanzas = _stanzas(rows)
-    return [(stanzas.get(r[0], r[0]), *r) for r in rows], list(synonyms)  # Statement's fields, as tuples
+    return [(stanzas.get(r[0], r[0]), *r) for r in rows]  # Statement's fields, as tuples
+
+
+def synonyms(quads: Iterable[ox.Quad], namespaces: dict[str, str]) -> list[SynonymFact]:
+    """The synonyms of named subjects (literal objects of SYNONYM_PREDICATES), de-duplicated, file
+    order kept. `quads` may be only those whose predicate is in SYNONYM_IRIS (parsing/rdf.py puts
+    them aside while it indexes the file). Apart from `extract` because the store needs them with
+    the facts (file_synonyms and the change log's class cards) before the rows, which a large file
+    hands over later (pipeline/handover.py). A predicate counts only where its CURIE is a synonym's,
+    as in the rows: with a namespace table that renames oboInOwl, a predicate is no synonym's."""
+    import pyoxigraph as ox
+
+    compact = CurieMap(namespaces).compact
+    curies = set(SYNONYM_PREDICATES.values())
+    wanted = {iri: curie for iri, curie in SYNONYM_PREDICATES.items() if compact(iri) in curies}
+    named, literal = ox.NamedNode, ox.Literal
+    found: dict[SynonymFact, None] = {}
+    for quad in quads:
+        o = quad.object
+        if type(o) is literal:
+            syn = wanted.get(quad.predicate.value)
+            if syn is not None and type(s := quad.subject) is named:
+                found[SynonymFact(s.value, o.value, syn)] = None
+    return list(found)
 
 
 class _NodeNames:

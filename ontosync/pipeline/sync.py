@@ -27,11 +27,12 @@ from ontosync.pipeline import interrupts, stat_cache
 from ontosync.pipeline.checkpoint import Checkpoint
 from ontosync.pipeline.checkpoint_writer import CheckpointWriter
 from ontosync.pipeline.fingerprint import settings_fingerprint
+from ontosync.pipeline.handover import RowsLost
 from ontosync.pipeline.logseq_graph import with_graph
 from ontosync.pipeline.outputs import write_text
 from ontosync.pipeline.progress import Progress
 from ontosync.pipeline.unreadable import UnreadableFolders
-from ontosync.pipeline.workers import Outcome, ParsePool, Task
+from ontosync.pipeline.workers import Failure, Outcome, ParsePool, Task
 from ontosync.retry import RetryPolicy, RetryQueue
 from ontosync.sources import PathFilter, Source, SourceFile
 from ontosync.store.changelog import ChangeLog
@@ -369,30 +370,38 @@ class SyncRun:
             self.stats.retries += 1
             self.delayed.push(task, task.attempt)
             return
+        if not failure:
+            failure = self._save_facts(outcome)
         if failure:
             self._record_failure(task.path, outcome.blob_sha, outcome.size, failure.message, failure.line,
                                  failure.kind, None, retryable=failure.retryable)
-        else:
-            assert outcome.facts is not None
-            started = time.perf_counter()
-            warnings = self._write(self._save, task.path, outcome.blob_sha, outcome.size, outcome.facts)
-            self.stats.write_ms.append((time.perf_counter() - started) * 1000)
-            for w in list(outcome.facts.warnings) + list(warnings or []):
-                self.stats.warnings.append({"path": task.path, "kind": w.kind, "message": w.message,
-                                            "line": w.line})
-            if outcome.facts.format == "logseq":
-                self.stats.fence_axioms += sum(1 for a in outcome.facts.axioms
-                                               if a.annotations and "ofn" in a.annotations)
-            if outcome.facts.skipped:
-                self.stats.skipped += 1
-            else:
-                self.stats.ok += 1
         entry = (outcome.parse_ms, task.path)
         if len(self.stats.slowest) < 10:
             heapq.heappush(self.stats.slowest, entry)
         else:
             heapq.heappushpop(self.stats.slowest, entry)
         self._count_processed(ckpt_path)
+
+    def _save_facts(self, outcome: Outcome) -> Failure | None:
+        """Save a parsed file; a Failure when its rows never came (pipeline/handover.py): its save
+        rolled back, and it fails as a lost worker's file does."""
+        task = outcome.task
+        assert outcome.facts is not None
+        started = time.perf_counter()
+        try:
+            warnings = self._write(self._save, task.path, outcome.blob_sha, outcome.size, outcome.facts)
+        except RowsLost as lost:
+            return lost.failure
+        self.stats.write_ms.append((time.perf_counter() - started) * 1000)
+        for w in list(outcome.facts.warnings) + list(warnings or []):
+            self.stats.warnings.append({"path": task.path, "kind": w.kind, "message": w.message, "line": w.line})
+        if outcome.facts.format == "logseq":
+            self.stats.fence_axioms += sum(1 for a in outcome.facts.axioms if a.annotations and "ofn" in a.annotations)
+        if outcome.facts.skipped:
+            self.stats.skipped += 1
+        else:
+            self.stats.ok += 1
+        return None
 
     def _save_outcome(self, path: str, blob_sha: str | None, size: int, facts) -> list:
         warnings = self.repo.save_parsed(path, blob_sha, size, facts, utc_now())

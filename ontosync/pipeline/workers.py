@@ -25,9 +25,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ontosync.parsing import ParseOptions, format_for, parse_file
+from ontosync.parsing import ParseOptions, format_for, parse_file_split
 from ontosync.parsing.facts import FileFacts, ParseError
-from ontosync.pipeline import stat_cache
+from ontosync.pipeline import handover, stat_cache
 from ontosync.sources import git_blob_sha
 from ontosync.sources.local import read_with_stat
 
@@ -64,10 +64,18 @@ class Outcome:
     parse_ms: float
     failure: Failure | None = None
     read_stat: tuple | None = None  # a local file's (size, mtime_ns, ctime_ns, inode, read at ns)
+    rows_follow: bool = False  # the facts' statements come in a second message (pipeline/handover.py)
 
 
 def parse_task(task: Task, options: ParseOptions, max_size: int) -> Outcome:
     """Read and parse one file; every failure becomes an Outcome, never an exception."""
+    return _parse_task(task, options, max_size, 0)[0]
+
+
+def _parse_task(task: Task, options: ParseOptions, max_size: int,
+                split_from: int) -> tuple[Outcome, Callable[[], list] | None]:
+    """parse_task; with `split_from` > 0 an RDF file of at least that many bytes comes back without
+    its rows, and with the function that extracts them (pipeline/handover.py)."""
     started = time.perf_counter()
     sha, size, read = task.blob_sha, task.size, None
     try:
@@ -78,17 +86,32 @@ def parse_task(task: Task, options: ParseOptions, max_size: int) -> Outcome:
             data = task.content
         size = len(data)
         sha = git_blob_sha(data)
-        facts = parse_file(task.path, data, options)
-        return Outcome(task, facts, sha, size, _ms(started), read_stat=read)
-    except ParseError as exc:
-        failure = Failure(_clip(exc.message), exc.line, exc.kind)
-    except (MemoryError, RecursionError) as exc:
-        failure = Failure(f"file too complex to parse: {type(exc).__name__}")
-    except OSError as exc:
-        failure = Failure(_clip(f"cannot read: {exc.strerror or exc}"), kind="io", retryable=True)
+        facts, rows = parse_file_split(task.path, data, options, split=0 < split_from <= size)
+        return Outcome(task, facts, sha, size, _ms(started), read_stat=read, rows_follow=rows is not None), rows
     except Exception as exc:  # a parser bug must cost one file, not the run
-        failure = Failure(_clip(f"internal error: {type(exc).__name__}: {exc}"), kind="internal")
-    return Outcome(task, None, sha, size, _ms(started), failure, read)
+        failure = _failure(exc)
+    return Outcome(task, None, sha, size, _ms(started), failure, read), None
+
+
+def _failure(exc: Exception) -> Failure:
+    """What an exception from reading or parsing a file makes of it."""
+    if isinstance(exc, ParseError):
+        return Failure(_clip(exc.message), exc.line, exc.kind)
+    if isinstance(exc, (MemoryError, RecursionError)):
+        return Failure(f"file too complex to parse: {type(exc).__name__}")
+    if isinstance(exc, OSError):
+        return Failure(_clip(f"cannot read: {exc.strerror or exc}"), kind="io", retryable=True)
+    return Failure(_clip(f"internal error: {type(exc).__name__}: {exc}"), kind="internal")
+
+
+def _rows_message(task: Task, rows: Callable[[], list]) -> handover.Rows:
+    """The second message of a file whose rows follow its facts: the rows, or the failure."""
+    started = time.perf_counter()
+    try:
+        _maybe_injected_fault("ONTOSYNC_FAULT_SLOW_ROWS", task.path)
+        return handover.Rows(rows(), None, _ms(started))
+    except Exception as exc:
+        return handover.Rows(None, _failure(exc), _ms(started))
 
 
 def _read(path: str, max_size: int) -> tuple[bytes, tuple]:
@@ -114,11 +137,24 @@ def _clip(message: str) -> str:
 
 def _maybe_injected_delay(path: str) -> None:
     """Test hook: ONTOSYNC_FAULT_SLOW_PARSE="<substring>:<seconds>" stalls matching files."""
-    spec = os.environ.get("ONTOSYNC_FAULT_SLOW_PARSE")
+    _maybe_injected_fault("ONTOSYNC_FAULT_SLOW_PARSE", path)
+
+
+def _maybe_injected_fault(variable: str, path: str) -> None:
+    """Test hooks: `variable`="<substring>:<seconds>" stalls matching files; "<substring>:crash"
+    ends the worker on the spot; "<substring>:interrupt" sends the coordinator a Ctrl-C after half
+    a second, then stalls (ONTOSYNC_FAULT_SLOW_ROWS: between a file's facts and its rows)."""
+    spec = os.environ.get(variable)
     if spec and ":" in spec:
-        needle, seconds = spec.rsplit(":", 1)
+        needle, what = spec.rsplit(":", 1)
         if needle in path:
-            time.sleep(float(seconds))
+            if what == "crash":
+                os._exit(70)
+            if what == "interrupt":
+                time.sleep(0.5)
+                os.kill(os.getppid(), signal.SIGINT)
+                what = "60"
+            time.sleep(float(what))
 
 
 # The modules a worker imports to parse a file of each format, its first one included: the Logseq
@@ -148,6 +184,7 @@ def _worker_main(conn: Connection, options: ParseOptions, max_size: int, parent:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # `parent` is the coordinator's pid, passed by it: read here, after the fork, it would be init's
     # when the coordinator was killed before this line ran, and the worker would wait for ever.
+    split_from = handover.split_from()
     while True:
         try:
             # A worker forked later holds copies of the earlier workers' pipe ends, so a killed
@@ -160,7 +197,13 @@ def _worker_main(conn: Connection, options: ParseOptions, max_size: int, parent:
             return
         if task is None:
             return
-        conn.send(parse_task(task, options, max_size))
+        outcome, rows = _parse_task(task, options, max_size, split_from)
+        try:
+            conn.send(outcome)
+            if rows is not None:  # a large RDF file: its rows follow its facts (pipeline/handover.py)
+                conn.send(_rows_message(task, rows))
+        except OSError:  # the coordinator is gone (a broken pipe): nobody wants the answer
+            return
 
 
 SMALL_TASK = 16 << 10  # bytes of content a task may carry to be queued behind another
@@ -188,6 +231,7 @@ class _Worker:
             gc.unfreeze()
         child.close()
         self.tasks: deque[Task] = deque()  # sent, not answered yet; the first is the one parsing
+        self.rows_pending = False  # the first task's facts came, its rows not yet (pipeline/handover.py)
         self.started = 0.0  # when the first of `tasks` started: sent to an idle worker, or the answer before it came
         self.busy_s = 0.0
 
@@ -291,7 +335,7 @@ class ParsePool:
 
     def collect(self, timeout: float) -> list[Outcome]:
         """Outcomes that are ready (waiting up to `timeout`), including timeouts and crashes."""
-        busy = [w for w in self.workers if w.tasks]
+        busy = [w for w in self.workers if w.tasks and not w.rows_pending]  # rows: the save takes them
         if not busy:
             return []
         from multiprocessing.connection import wait
@@ -305,22 +349,42 @@ class ParsePool:
             if w.conn in ready:
                 self._receive(w, out)
             elif time.perf_counter() - w.started > self.file_timeout:
-                out.append(self._lost(w, f"parsing took longer than --file-timeout ({self.file_timeout:g} s)",
-                                      "timeout"))
+                out.append(self.timed_out(w))
         return out
 
     def _receive(self, w: _Worker, out: list[Outcome]) -> None:
-        """Every answer `w` has ready (at least one), in the order its tasks were sent."""
+        """Every answer `w` has ready (at least one), in the order its tasks were sent. Facts whose
+        rows follow end the batch: the next message is those rows, which the save takes
+        (pipeline/handover.py); the task stays `w`'s until then, under its time limit."""
         while True:
             try:
                 outcome = w.conn.recv()
             except (EOFError, OSError):
-                out.append(self._lost(w, "the parser process died (out of memory or crashed)", "crash"))
+                out.append(self.crashed(w))
+                return
+            out.append(outcome)
+            if outcome.rows_follow:
+                outcome.facts.statements = handover.PendingRows(self, w, outcome)
+                w.rows_pending = True
                 return
             self._finish(w)
-            out.append(outcome)
             if not w.tasks or not w.conn.poll():
                 return
+
+    def rows_received(self, w: _Worker) -> None:
+        """The rows of `w`'s oldest task came: the task is done."""
+        w.rows_pending = False
+        self._finish(w)
+
+    def timed_out(self, w: _Worker) -> Outcome:
+        return self._lost(w, f"parsing took longer than --file-timeout ({self.file_timeout:g} s)", "timeout")
+
+    def crashed(self, w: _Worker) -> Outcome:
+        return self._lost(w, "the parser process died (out of memory or crashed)", "crash")
+
+    def drop(self, w: _Worker) -> None:
+        """`w` is killed and its tasks go back (their answers are not wanted now)."""
+        self._lost(w, "interrupted", "interrupted")
 
     def _finish(self, w: _Worker) -> None:
         now = time.perf_counter()
@@ -360,6 +424,8 @@ class ParsePool:
 
     def close(self) -> None:
         for w in self.workers:
+            if w.rows_pending:  # its rows are not wanted now (a run that stopped): it would not read None
+                w.process.kill()
             with contextlib.suppress(OSError):
                 w.conn.send(None)
         for w in self.workers:

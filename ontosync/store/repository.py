@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ontosync.parsing import DEFAULT_NAMESPACES
-from ontosync.parsing.facts import FileFacts, ParseWarning
+from ontosync.parsing.facts import FileFacts, LateRows, ParseWarning
 from ontosync.store import migrations, own_rows, semsql, transaction
 from ontosync.store.entity_counts import entity_counts
 from ontosync.store.fresh_run import FreshRun
@@ -171,9 +171,19 @@ class Repository:
             self._upsert_source(path, blob_sha, size, status, facts.skipped, None, "skipped" if facts.skipped else None,
                                 facts.format, onto, facts.public, now, good=True)
             dupes = self._replace_facts(path, onto, facts, now, known)
+            if isinstance(facts.statements, LateRows):  # a large RDF file's rows, after its facts (p1)
+                facts.statements = self._take_rows(facts.statements)
             self.readers.new_file = self._fresh.new  # the layer has no rows of a new file to forget
             self.readers.file_saved(self.conn, path, onto, facts)
         return [ParseWarning("duplicate-declaration", f"{iri} is also declared by {other}") for iri, other in dupes]
+
+    def _take_rows(self, rows: LateRows) -> list:
+        """Rows that never come roll the save back, and with it the temp tables it may have made."""
+        try:
+            return rows.take()
+        except BaseException:
+            self._temp_ready = False
+            raise
 
     def save_failure(self, path: str, blob_sha: str | None, size: int, message: str, line: int | None,
                      kind: str, fmt: str | None, now: str) -> None:
