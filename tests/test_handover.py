@@ -82,17 +82,23 @@ def dump_all(db: Path) -> dict[str, list]:
         conn.close()
 
 
+def first_outcome(pool: ParsePool, path: Path):
+    """Submit `path` as big.ttl and wait for its one outcome (the facts message)."""
+    pool.submit(Task("big.ttl", None, 0, str(path)))
+    outcomes = []
+    while not outcomes:
+        outcomes = pool.collect(1.0)
+    (outcome,) = outcomes
+    return outcome
+
+
 def test_the_rows_arrive_after_the_facts_and_equal_a_one_message_parse(big, tmp_path):
     path = tmp_path / "big.ttl"
     path.write_bytes(big)
     expected = parse_file("big.ttl", big, ParseOptions())
     pool = ParsePool(1, ParseOptions(), 1 << 30, 60.0)
     try:
-        pool.submit(Task("big.ttl", None, 0, str(path)))
-        outcomes = []
-        while not outcomes:
-            outcomes = pool.collect(1.0)
-        (outcome,) = outcomes
+        outcome = first_outcome(pool, path)
         assert outcome.failure is None and outcome.rows_follow
         facts = outcome.facts
         assert isinstance(facts.statements, LateRows)
@@ -222,11 +228,7 @@ def test_rows_that_cannot_be_extracted_fail_the_file_as_its_parse_would(big, tmp
     path.write_bytes(big)
     pool = ParsePool(1, ParseOptions(), 1 << 30, 60.0)
     try:
-        pool.submit(Task("big.ttl", None, 0, str(path)))
-        outcomes = []
-        while not outcomes:
-            outcomes = pool.collect(1.0)
-        (outcome,) = outcomes
+        outcome = first_outcome(pool, path)
         assert outcome.failure is None and len(outcome.facts.classes) == CLASSES + 1
         with pytest.raises(handover.RowsLost) as lost:
             outcome.facts.statements.take()
