@@ -206,7 +206,7 @@ class SyncRun:
             self.stat_cache = stat_cache.attach(self.source, self.repo)  # a local tree: hash what changed
             self._loop(pool, ckpt_path)
             stat_cache.flush(self.stat_cache, self.repo, self._write, done=True)  # the workers' hashes
-            pool.close()  # every file is parsed: the workers' memory is not needed for the refresh
+            pool.stop()  # every file is parsed: the workers exit during the refresh (joined below)
             for text in self._write(self.repo.refresh_readers):  # semantic-sql layer: store/closure.py
                 self.stats.warnings.append({"path": None, "kind": "subclass-cycle", "message": text, "line": None})
             self.ckpt.finished = True
@@ -224,8 +224,9 @@ class SyncRun:
             else:
                 raise
         finally:
-            pool.close()
+            pool.stop()
             self._finish_change_log()
+            pool.close()  # joined here, before the report reads their peak memory
             self.progress.update(self.stats.finished, self.stats.total, final=True)
             self.ckpt.last_checkpoint_at = utc_now()
             self.ckpt.total_files = self.stats.total

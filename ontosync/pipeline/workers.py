@@ -204,6 +204,9 @@ def _worker_main(conn: Connection, options: ParseOptions, max_size: int, parent:
                 conn.send(_rows_message(task, rows))
         except OSError:  # the coordinator is gone (a broken pipe): nobody wants the answer
             return
+        # Freed now, while the writer saves what was sent, rather than as the worker exits, which
+        # the run waits for (PATO: the tree, the store and the rows, ~10 ms).
+        outcome = rows = None
 
 
 SMALL_TASK = 16 << 10  # bytes of content a task may carry to be queued behind another
@@ -264,6 +267,7 @@ class ParsePool:
         self.workers: list[_Worker] = []
         self.returned: list[Task] = []  # queued on a worker that was lost before starting them
         self.before_fork: Callable[[], None] | None = None  # the run's threads end before a fork
+        self.exiting: list[_Worker] = []  # told to stop, not joined yet (stop, close)
         self.busy_s = 0.0
         self.started_at = time.perf_counter()
         self.starved = False  # the writer spent the last window waiting for parses (WINDOW_S, STARVED_SHARE)
@@ -422,15 +426,24 @@ class ParsePool:
             return 0.0
         return min(1.0, self.busy_s / max(1e-9, elapsed * self.size))
 
-    def close(self) -> None:
+    def stop(self) -> None:
+        """Tell every worker to exit, without waiting for it: a run's end stops them before its
+        refresh and `close` joins them after it, so their exit (freeing a large file's parse, ~13-40
+        ms on PATO) runs beside the refresh instead of before it."""
         for w in self.workers:
             if w.rows_pending:  # its rows are not wanted now (a run that stopped): it would not read None
                 w.process.kill()
             with contextlib.suppress(OSError):
                 w.conn.send(None)
-        for w in self.workers:
+        self.exiting.extend(self.workers)
+        self.workers.clear()
+
+    def close(self) -> None:
+        """Stop the workers and wait for them to exit (killed after 2 s)."""
+        self.stop()
+        for w in self.exiting:
             w.process.join(2)
             if w.process.is_alive():
                 w.process.kill()
                 w.process.join(2)
-        self.workers.clear()
+        self.exiting.clear()
