@@ -197,14 +197,11 @@ class SyncRun:
         pool = ParsePool(self.s.workers, self.options, self.s.max_file_size, self.s.file_timeout)
         pool.before_fork = self.ckpt_writer.close  # a worker is forked from a process with one thread
         exit_code, message = 0, None
-        self.changes = None
+        self.changes, self.started_at, self.writes_started = None, started_at, False
         try:
-            start_log = getattr(self.repo, "start_change_log", ChangeLog.start)  # PostgreSQL's: store/pg/changelog.py
-            self.changes = self.repo.changes = self._write(  # the run's change log (store/changelog.py)
-                start_log, self.repo, self.source.revision, self.source.description, started_at)
-            self._write(self.repo.readers.begin_run, self.repo)  # a first run's layer at its end (semsql_deferred)
             self.stat_cache = stat_cache.attach(self.source, self.repo)  # a local tree: hash what changed
             self._loop(pool, ckpt_path)
+            self._start_writes()  # a run with nothing to write still logs itself
             stat_cache.flush(self.stat_cache, self.repo, self._write, done=True)  # the workers' hashes
             pool.stop()  # every file is parsed: the workers exit during the refresh (joined below)
             for text in self._write(self.repo.refresh_readers):  # semantic-sql layer: store/closure.py
@@ -268,6 +265,19 @@ class SyncRun:
                 self._handle(outcome, ckpt_path)
             if not pool.in_flight() and self.delayed and not pending:
                 time.sleep(min(0.05, self.delayed.next_in()))
+
+    def _start_writes(self) -> None:
+        """Open the run's change log (store/changelog.py) and the readers' layer's run (a first run's
+        layer at its end: semsql_deferred), once, just before the run's first write of a file. Not
+        at the run's start: the first file then goes to its worker a few ms earlier, and the worker's
+        import and parse hide the change log's first transaction (issue 11, PATO)."""
+        if self.writes_started:
+            return
+        self.writes_started = True
+        start_log = getattr(self.repo, "start_change_log", ChangeLog.start)  # PostgreSQL's: store/pg/changelog.py
+        self.changes = self.repo.changes = self._write(
+            start_log, self.repo, self.source.revision, self.source.description, self.started_at)
+        self._write(self.repo.readers.begin_run, self.repo)
 
     def _submit(self, pool: ParsePool, pending: deque[Task]) -> None:
         pending.extendleft(self.delayed.due())
@@ -333,6 +343,8 @@ class SyncRun:
                 self.side_work.append(("deleted", path))
 
     def _drain_side_work(self) -> None:
+        if self.side_work:
+            self._start_writes()
         while self.side_work:
             with interrupts.held():
                 self._side_work_item(*self.side_work.popleft())
@@ -359,6 +371,7 @@ class SyncRun:
 
     # -- outcomes -------------------------------------------------------------------------------
     def _handle(self, outcome: Outcome, ckpt_path: str) -> None:
+        self._start_writes()
         with interrupts.held():  # a file saved is a file counted (pipeline/interrupts.py)
             self._handle_outcome(outcome, ckpt_path)
 
