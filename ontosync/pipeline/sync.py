@@ -259,6 +259,8 @@ class SyncRun:
                 self._drain_side_work()
                 return
             wait = 0.05 if self.delayed else 0.5
+            if pool.in_flight():
+                self._start_writes()  # while the first files parse, not after they come back
             outcomes = pool.collect(timeout=wait if pool.in_flight() else 0.0)
             self._submit(pool, pending)  # the workers just freed parse the next files while these are saved
             for outcome in outcomes:
@@ -268,9 +270,10 @@ class SyncRun:
 
     def _start_writes(self) -> None:
         """Open the run's change log (store/changelog.py) and the readers' layer's run (a first run's
-        layer at its end: semsql_deferred), once, just before the run's first write of a file. Not
-        at the run's start: the first file then goes to its worker a few ms earlier, and the worker's
-        import and parse hide the change log's first transaction (issue 11, PATO)."""
+        layer at its end: semsql_deferred), once: when the loop first waits for a worker, or before the
+        run's first write of a file. Not at the run's start: the first file then goes to its worker a
+        few ms earlier, and the change log's first transaction runs while the worker imports its
+        parser and parses (issue 11, PATO)."""
         if self.writes_started:
             return
         self.writes_started = True
