@@ -96,15 +96,15 @@ COMMAND_PARSERS = {"sync": _add_sync, "migrate": _add_migrate, "verify": _add_ve
                    "diff": _add_diff, "search": _add_search, "fetch-db": _add_fetch_db}
 
 
-def build_parser(with_fetch_db: bool = True, only: str | None = None) -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The whole command line, or with `only` just that command's parser: a command named first
-    needs no other (argparse builds a formatter for every option it adds, issue 18). `fetch-db`
-    imports the HTTP stack (~200 ms), so it is left out unless `with_fetch_db`."""
+    needs no other (argparse builds a formatter for every option it adds, issue 18), and a local
+    command so never imports `fetch-db`'s HTTP stack (~200 ms)."""
     parser = _Parser(prog="ontosync", description="Keep a SQLite database of an ontology in step with its repository.")
     parser.add_argument("--version", action="version", version=f"ontosync {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name, add in COMMAND_PARSERS.items():
-        if (only is None or name == only) and (with_fetch_db or name != "fetch-db"):
+        if only is None or name == only:
             add(sub)
     return parser
 
@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     only = words[0] if words and words[0] in LOCAL_COMMANDS else None
     args = None
     try:
-        args = build_parser(only is None, only).parse_args(argv)
+        args = build_parser(only).parse_args(argv)
         if args.command in ("migrate", "verify", "diff", "search") and is_postgres_url(getattr(args, "db", None)):
             from ontosync.pg_commands import run_command
 

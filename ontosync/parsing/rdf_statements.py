@@ -36,6 +36,7 @@ SYNONYM_PREDICATES = {
 
 
 SYNONYM_IRIS = frozenset(SYNONYM_PREDICATES)
+_SYNONYM_CURIES = frozenset(SYNONYM_PREDICATES.values())
 
 
 def blank_token(path: str) -> str:
@@ -111,8 +112,7 @@ def synonyms(quads: Iterable[ox.Quad], namespaces: dict[str, str]) -> list[Synon
     import pyoxigraph as ox
 
     compact = CurieMap(namespaces).compact
-    curies = set(SYNONYM_PREDICATES.values())
-    wanted = {iri: curie for iri, curie in SYNONYM_PREDICATES.items() if compact(iri) in curies}
+    wanted = {iri: curie for iri, curie in SYNONYM_PREDICATES.items() if compact(iri) in _SYNONYM_CURIES}
     named, literal = ox.NamedNode, ox.Literal
     found: dict[SynonymFact, None] = {}
     for quad in quads:

@@ -79,7 +79,7 @@ def _parse_task(task: Task, options: ParseOptions, max_size: int,
     started = time.perf_counter()
     sha, size, read = task.blob_sha, task.size, None
     try:
-        _maybe_injected_delay(task.path)
+        _maybe_injected_fault("ONTOSYNC_FAULT_SLOW_PARSE", task.path)
         if isinstance(task.content, str):
             data, read = _read(task.content, max_size)
         else:
@@ -135,13 +135,9 @@ def _clip(message: str) -> str:
     return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
 
 
-def _maybe_injected_delay(path: str) -> None:
-    """Test hook: ONTOSYNC_FAULT_SLOW_PARSE="<substring>:<seconds>" stalls matching files."""
-    _maybe_injected_fault("ONTOSYNC_FAULT_SLOW_PARSE", path)
-
-
 def _maybe_injected_fault(variable: str, path: str) -> None:
-    """Test hooks: `variable`="<substring>:<seconds>" stalls matching files; "<substring>:crash"
+    """Test hooks (ONTOSYNC_FAULT_SLOW_PARSE: before a file is read and parsed):
+    `variable`="<substring>:<seconds>" stalls matching files; "<substring>:crash"
     ends the worker on the spot; "<substring>:interrupt" sends the coordinator a Ctrl-C after half
     a second, then stalls (ONTOSYNC_FAULT_SLOW_ROWS: between a file's facts and its rows)."""
     spec = os.environ.get(variable)

@@ -58,7 +58,10 @@ def refresh_search(conn: sqlite3.Connection, subjects: set[str] | None) -> None:
     if subjects is None or len(subjects) > BULK:
         conn.execute("DELETE FROM class_search")
         sql, params = all_rows_query(conn)
-        conn.execute(_INSERT + sql, *((params,) if params else ()))  # no parameters: called as before
+        if params:
+            conn.execute(_INSERT + sql, params)
+        else:
+            conn.execute(_INSERT + sql)
         conn.execute("INSERT INTO class_search_fts (class_search_fts) VALUES ('rebuild')")
         return
     for curie in sorted(s for s in subjects if not s.startswith("_:")):
