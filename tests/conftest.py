@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 from tests.helpers import CORPORA
@@ -9,6 +11,22 @@ def pytest_configure(config):
     from tests.ram_disk import use_ram_disk
 
     use_ram_disk(config)
+
+
+@pytest.fixture(autouse=True)
+def _leaves_nothing_in_the_checkout(tmp_path_factory, monkeypatch):
+    """A test writes only under its temporary folders: a file it leaves beside the project is a
+    file a user running the tests finds in their checkout. So each test runs in a working folder of
+    its own (a PostgreSQL sync's default checkpoint, `ontosync-SCHEMA.checkpoint.json`, lands in the
+    working folder), and one that still writes into the checkout fails. The caches pytest and
+    Hypothesis keep there are theirs."""
+    from tests.helpers import ROOT
+
+    before = set(os.listdir(ROOT))
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
+    yield
+    left = sorted(set(os.listdir(ROOT)) - before - {".pytest_cache", ".hypothesis"})
+    assert not left, f"the test left {left} in {ROOT}"
 
 
 def pytest_collection_modifyitems(config, items):
