@@ -22,12 +22,13 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ontosync.store.read_only import connect_read_only
     from ontosync.store.search import search
 
     if not Path(args.db).is_file():
         print(f"ontosync: error: database not found: {args.db}", file=sys.stderr)
         return 2
-    conn = sqlite3.connect(f"file:{Path(args.db).resolve()}?mode=ro", uri=True)
+    conn = connect_read_only(args.db)
     try:
         hits = search(conn, args.text, max(1, args.limit))
     except sqlite3.DatabaseError as exc:

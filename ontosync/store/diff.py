@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ontosync.store.changelog import AXIOM_ITEM, class_card_sql, has_change_log, property_card_sql
+from ontosync.store.read_only import connect_read_only
 from ontosync.store.run_reads import RunLog
 
 
@@ -169,7 +170,7 @@ def _file_snapshot(base_path: str | Path) -> dict[tuple, Any]:
 def open_readonly(path: str | Path) -> sqlite3.Connection:
     if not Path(path).is_file():
         raise DiffError(f"database not found: {path}")
-    return sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
+    return connect_read_only(path)
 
 
 # -- JSON ----------------------------------------------------------------------------------------------

@@ -27,6 +27,8 @@ import os
 import sqlite3
 from pathlib import Path
 
+from ontosync.store.read_only import file_uri
+
 QUICK_CHECK_MAX_BYTES = 64 * 1024 * 1024
 SQLITE_MAGIC = b"SQLite format 3\0"
 SQLITE_READONLY_RECOVERY = 8 | 1 << 8  # extended result codes (sqlite3.h)
@@ -89,7 +91,7 @@ def damage(db_path: str | Path) -> str | None:
     if size > QUICK_CHECK_MAX_BYTES:
         return None
     try:
-        conn = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True, timeout=5)
+        conn = sqlite3.connect(file_uri(path), uri=True, timeout=5)
         try:
             rows = conn.execute("PRAGMA quick_check(5)").fetchall()
         finally:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from peewee import Database, DatabaseError, SqliteDatabase, fn
 
@@ -21,6 +20,7 @@ from ontosync.store.models import (
     SourceFileRow,
     SyncMeta,
 )
+from ontosync.store.read_only import read_only_uri
 
 
 class NotAnOntosyncDatabase(Exception):
@@ -33,15 +33,7 @@ def open_read_only(db_path: str | Path) -> SqliteDatabase:
     On read-only media a WAL database needs its -shm file, which cannot be created there; nothing
     can write such a database meanwhile, so reading it as immutable is exact.
     """
-    uri = f"file:{quote(str(Path(db_path).resolve()))}?mode=ro"
-    db = SqliteDatabase(uri, uri=True)
-    try:
-        db.connect()
-        db.connection().execute("SELECT count(*) FROM sqlite_master").fetchone()  # raw: sqlite3's errors
-        return db
-    except sqlite3.OperationalError:
-        db.close()
-    db = SqliteDatabase(uri + "&immutable=1", uri=True)
+    db = SqliteDatabase(read_only_uri(db_path), uri=True)
     db.connect()
     return db
 

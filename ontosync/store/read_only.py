@@ -1,0 +1,39 @@
+"""The one way a reader opens a SQLite file read-only (`status`, `search`, `diff` and `--base`,
+`verify`, the damage probe before a sync).
+
+The path goes into a `file:` URI, so it is percent-quoted: unquoted, `x#y.db` opens (and
+creates) `x`, `a?b.db` opens `a`, and `%41` is read as `A`. A WAL database in a read-only folder
+cannot get its `-shm` file, so a plain read-only open fails there; nothing can write such a
+database meanwhile, so it is then read as immutable, which is exact.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from urllib.parse import quote
+
+
+def file_uri(path: str | Path) -> str:
+    """`file:` URI of `path`, opened read-only (`mode=ro`): never creates or writes the file."""
+    return f"file:{quote(str(Path(path).resolve()))}?mode=ro"
+
+
+def read_only_uri(path: str | Path) -> str:
+    """`file_uri(path)`, or its immutable form when a read-only open cannot read the file."""
+    uri = file_uri(path)
+    try:
+        conn = sqlite3.connect(uri, uri=True)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.OperationalError:
+        return uri + "&immutable=1"
+    except sqlite3.DatabaseError:
+        pass  # not a database at all: the caller's own reads say so
+    return uri
+
+
+def connect_read_only(path: str | Path) -> sqlite3.Connection:
+    return sqlite3.connect(read_only_uri(path), uri=True)

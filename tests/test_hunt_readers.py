@@ -1,0 +1,69 @@
+"""Bug hunt, the read commands (`search`, `diff`, `status`) on databases a user really has: named
+with characters that mean something in an SQLite URI (`#`, `?`, `%`), in a read-only folder, and
+an `--output` that cannot be written. Each test failed before its fix."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+
+import pytest
+
+from tests.helpers import EXAMPLE, cli
+from tests.privileges import restore_permissions, run_cli_unprivileged
+
+
+@pytest.fixture
+def example_db(fresh_sync):
+    if not EXAMPLE.is_dir():
+        pytest.skip(f"{EXAMPLE} is missing")
+    return fresh_sync(EXAMPLE)
+
+
+def _curies(out: str) -> list[str]:
+    return sorted(hit["curie"] for hit in json.loads(out))
+
+
+@pytest.mark.parametrize("name", ["x#y.db", "q?z.db", "p%41.db"])
+def test_search_and_diff_base_read_a_database_named_with_uri_characters(example_db, tmp_path, name):
+    """`search` and `diff --base` built an unquoted `file:` URI: `x#y.db` opened (and created) `x`,
+    so search said "run `ontosync sync` first" and diff "not an ontosync database"; `%41` failed."""
+    db = tmp_path / name
+    shutil.copy(example_db, db)
+    before = set(os.listdir(tmp_path))
+    expected = cli("search", "robot", "--db", str(example_db), "--json")
+    assert expected.returncode == 0 and _curies(expected.stdout), expected.stderr
+
+    found = cli("search", "robot", "--db", str(db), "--json")
+    assert found.returncode == 0, found.stderr
+    assert _curies(found.stdout) == _curies(expected.stdout)
+
+    diff = cli("diff", "--db", str(example_db), "--base", str(db), "--format", "json")
+    assert diff.returncode == 0, diff.stderr
+    classes = json.loads(diff.stdout)["classes"]
+    assert classes == {"added": [], "removed": [], "changed": []}
+    assert set(os.listdir(tmp_path)) - before <= {f"{name}-shm", f"{name}-wal"}  # no stray `x`, `q`
+
+
+def test_search_and_diff_base_work_in_a_read_only_folder(example_db, tmp_path):
+    """A WAL database in a read-only folder (a mounted artifact, a shared drive): `status` and
+    `diff` read it, but `search` failed with exit 3 "attempt to write a readonly database" and
+    `diff --base` called it "not an ontosync database"."""
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    db = folder / "onto.db"
+    shutil.copy(example_db, db)
+    expected = cli("search", "robot", "--db", str(example_db), "--json")
+    os.chmod(db, 0o444)
+    os.chmod(folder, 0o555)
+    try:
+        found = run_cli_unprivileged("search", "robot", "--db", str(db), "--json")
+        assert found.returncode == 0, found.stderr
+        assert _curies(found.stdout) == _curies(expected.stdout)
+        diff = run_cli_unprivileged("diff", "--db", str(example_db), "--base", str(db), "--format", "json")
+        assert diff.returncode == 0, diff.stderr
+        assert json.loads(diff.stdout)["classes"]["added"] == []
+        assert os.listdir(folder) == ["onto.db"]
+    finally:
+        restore_permissions(tmp_path)
