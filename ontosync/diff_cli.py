@@ -15,6 +15,7 @@ from typing import Any
 
 from ontosync.db_url import is_postgres_url, mask
 from ontosync.diff_format import to_markdown, to_text
+from ontosync.pipeline.outputs import OutputError, check_output, write_text
 from ontosync.store.diff import DiffError, compare_databases, select_runs
 from ontosync.store.run_reads import one_snapshot
 from ontosync.store.status import open_read_only
@@ -54,18 +55,24 @@ def render(data: dict, fmt: str) -> str:
 
 
 def emit_diff(args: argparse.Namespace, conn: Any, db_name: str, say: Callable[[str], None]) -> int:
-    """Select, render and write the diff of an open database (exit 0, or 2 on DiffError)."""
+    """Select, render and write the diff of an open database (exit 0, or 2 on DiffError or an
+    `--output` that cannot be written: checked before the reading, reported after it)."""
     try:
+        if args.output:
+            check_output(args.output, "--output")
         data = changes_json(conn, db_name, run=args.run, since=args.since, base=args.base)
-    except DiffError as exc:
+    except (DiffError, OutputError) as exc:
         say(f"error: {exc}")
         return 2
     text = render(data, args.format)
-    if args.output:
-        with open(args.output, "w", encoding="utf-8") as fh:
-            fh.write(text)
-    else:
+    if not args.output:
         print(text, end="")
+        return 0
+    try:
+        write_text(args.output, text)
+    except OSError as exc:
+        say(f"error: --output {args.output}: not written: {exc.strerror or exc}")
+        return 2
     return 0
 
 

@@ -67,3 +67,16 @@ def test_search_and_diff_base_work_in_a_read_only_folder(example_db, tmp_path):
         assert os.listdir(folder) == ["onto.db"]
     finally:
         restore_permissions(tmp_path)
+
+
+@pytest.mark.parametrize("where", ["missing/changes.json", "."])
+def test_diff_output_that_cannot_be_written_is_one_line_exit_2(example_db, tmp_path, where):
+    """`diff --output` into a folder that does not exist (or onto a folder) printed a
+    FileNotFoundError (IsADirectoryError) traceback and exited 1."""
+    target = tmp_path / where
+    proc = cli("diff", "--db", str(example_db), "--output", str(target))
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("ontosync: error: --output ") and str(target) in lines[0]
+    assert proc.stdout == ""
