@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ontosync.console import say, verdict
-from ontosync.db_url import mask, split_schema
+from ontosync.db_url import mask, sanitize, split_schema
 
 
 class PgUnavailable(Exception):
@@ -61,22 +61,27 @@ def sync(settings: Any, source: Any, options: Any) -> Any:
         repo.close()
 
 
-def open_reader(url: str):
+def open_reader(url: str, create: bool = False):
     """(a connected Peewee database on the source's schema, its schema name) for the read commands.
 
-    The schema is the URL's `?schema=`, else the only ontosync schema on the server; with several,
-    the user must say which (a usage error listing them)."""
-    from ontosync.store.pg.database import PgTarget, connect
+    The schema is the URL's `?schema=` made an identifier as a sync makes it (db_url.sanitize), else
+    the only ontosync schema on the server; with several, the user must say which (a usage error
+    listing them). A schema that holds no store is a usage error too, and is not created (only
+    `migrate` passes `create`)."""
+    from ontosync.store.pg.database import PgTarget, connect, holds_store
 
     _need_driver()
     dsn, schema = split_schema(url)
-    if schema is None:
-        schema = _only_schema(url)
+    schema = _only_schema(url) if schema is None else sanitize(schema)
     try:
-        db, conn = connect(PgTarget(url, schema), "ontosync read")
+        db, conn = connect(PgTarget(url, schema), "ontosync read", create=create)
+        if create or holds_store(conn, schema):
+            return db, conn, schema
     except _driver_errors() as exc:
         raise PgUnavailable(f"cannot use {mask(dsn)}: {_first_line(exc)}") from None
-    return db, conn, schema
+    db.close()
+    raise PgUnavailable(f"schema {schema} on {mask(dsn)} holds no ontosync store (run `ontosync sync` into it "
+                        "first, or check ?schema= in the URL)")
 
 
 def _only_schema(url: str) -> str:
@@ -119,7 +124,7 @@ def open_for_status(url: str):
 def run_command(args: Any) -> int:
     """`migrate`, `verify`, `diff` and `search` on a PostgreSQL database."""
     try:
-        db, conn, schema = open_reader(args.db)
+        db, conn, schema = open_reader(args.db, create=args.command == "migrate")
     except PgUnavailable as exc:
         say(f"error: {exc}")
         return 2

@@ -52,8 +52,9 @@ def target(url: str, source: str) -> PgTarget:
 WRITER_SETTINGS = "-c enable_hashjoin=off -c enable_mergejoin=off -c lock_timeout=1000"
 
 
-def connect(t: PgTarget, application: str = "ontosync", writer: bool = False):
-    """A connected Peewee PostgresqlDatabase whose search_path is the source's schema (created)."""
+def connect(t: PgTarget, application: str = "ontosync", writer: bool = False, create: bool = True):
+    """A connected Peewee PostgresqlDatabase whose search_path is the source's schema (created,
+    unless `create` is false: a read command never adds a schema to the server)."""
     from peewee import PostgresqlDatabase
 
     dsn, _ = split_schema(t.url)
@@ -62,8 +63,15 @@ def connect(t: PgTarget, application: str = "ontosync", writer: bool = False):
     with wrap_errors():
         db.connect()
     conn = PgConnection(db, prepare=writer)
-    create_schema(conn, t.schema)
+    if create:
+        create_schema(conn, t.schema)
     return db, conn
+
+
+def holds_store(conn: PgConnection, schema: str) -> bool:
+    """Whether `schema` exists and holds an ontosync store (its `schema_migrations`)."""
+    return conn.execute("""SELECT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_schema = ?
+                                          AND table_name = 'schema_migrations')""", (schema,)).fetchone()[0]
 
 
 def create_schema(conn: PgConnection, schema: str) -> None:
