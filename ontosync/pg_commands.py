@@ -12,6 +12,8 @@ from typing import Any
 from ontosync.console import say, verdict
 from ontosync.db_url import mask, sanitize, split_schema
 
+MIGRATE_LOCK_TIMEOUT_S = 30.0  # as SQLite's `migrate` waits for a sync's lock
+
 
 class PgUnavailable(Exception):
     """The server cannot be reached or refuses us (exit 2: a configuration problem)."""
@@ -144,14 +146,17 @@ def _shown(args: Any, schema: str) -> str:
 
 def _migrate(args: Any, conn: Any, schema: str) -> int:
     from ontosync.store.migrations import MigrationError
-    from ontosync.store.pg.database import PgTarget, acquire_lock, migrate
+    from ontosync.store.pg.database import PgLockBusy, PgTarget, acquire_lock, migrate
 
     if getattr(args, "dry_run", False):
         say("error: --dry-run is not available on PostgreSQL (a migration there is one transaction)")
         return 2
     try:
-        acquire_lock(conn, PgTarget(args.db, schema), 30.0)
+        acquire_lock(conn, PgTarget(args.db, schema), MIGRATE_LOCK_TIMEOUT_S)
         done = migrate(conn, schema)
+    except PgLockBusy as exc:
+        say(f"busy: {exc}")
+        return 4
     except MigrationError as exc:
         say(f"fatal: {exc}")
         return 3

@@ -74,3 +74,23 @@ def test_read_commands_on_a_schema_without_a_store_say_so_and_create_nothing(pre
     assert server_url().split("@")[0].split(":")[-1] not in line  # the password stays masked
     assert _schemas_like(prefix) == set()
 
+
+def test_migrate_while_a_sync_holds_the_source_lock_is_busy_exit_4(prefix, tmp_path, monkeypatch):
+    """`migrate` on a schema whose sync lock another session held printed a PgLockBusy traceback
+    (exit 1) after its 30 s wait; SQLite's `migrate` says `busy:` and exits 4 (CONTRACT section 9)."""
+    import ontosync.pg_commands as pg_commands
+
+    schema = prefix.lower()
+    url = schema_url(schema)
+    assert cli("migrate", "--db", url).returncode == 0
+    monkeypatch.setattr(pg_commands, "MIGRATE_LOCK_TIMEOUT_S", 0.3)  # the wait, not the behaviour
+    holder = connect()
+    try:
+        cur = holder.cursor()
+        cur.execute("SELECT pg_try_advisory_lock(hashtextextended(%s, 0))", (f"ontosync:{schema}",))
+        assert cur.fetchone()[0]
+        line = _one_line_error(cli("migrate", "--db", url), 4)
+    finally:
+        holder.close()
+    assert line.startswith("ontosync: busy: ") and schema in line
+    assert cli("migrate", "--db", url).returncode == 0  # once the holder is gone
