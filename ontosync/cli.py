@@ -20,7 +20,7 @@ from ontosync import __version__
 from ontosync.config import ConfigError, Settings, build_settings
 from ontosync.console import say as _say
 from ontosync.console import verdict
-from ontosync.db_url import is_postgres_url
+from ontosync.db_url import BadDatabaseUrl, is_postgres_url
 from ontosync.options import add_sync_arguments
 
 
@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `ontosync status | head`: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
-    except (UsageError, ConfigError) as exc:
+    except (UsageError, ConfigError, BadDatabaseUrl) as exc:
         _say(f"error: {exc}")
         return 2
     except KeyboardInterrupt:

@@ -18,9 +18,20 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 SCHEMES = ("postgresql://", "postgres://")
 # user:password@ in any URL-like text (also inside a driver's error message or a repr)
-_SECRET = re.compile(r"(?i)\b(postgres(?:ql)?://[^:/@\s'\"]*):[^@\s'\"]*@")
+_SECRET = re.compile(r"(?i)\b(postgres(?:ql)?://[^:/@\s'\"]*):([^@\s'\"]*)@")
 _PASSWORD_PARAM = re.compile(r"(?i)\b(password\s*=\s*)('[^']*'|[^\s&'\"]+)")
 MAX_SCHEMA = 63  # PostgreSQL's identifier limit (NAMEDATALEN - 1)
+
+
+class BadDatabaseUrl(ValueError):
+    """A PostgreSQL URL Python's parser refuses (an unclosed `[` of an IPv6 host): a usage error."""
+
+
+def _split(url: str):
+    try:
+        return urlsplit(url)
+    except ValueError as exc:
+        raise BadDatabaseUrl(f"not a valid PostgreSQL URL: {mask(url)} ({exc})") from None
 
 
 def is_postgres_url(db: str | None) -> bool:
@@ -38,13 +49,14 @@ def password(url: str) -> str | None:
     """The URL's password, for `::add-mask::` in the Action (None when it has none)."""
     try:
         return urlsplit(url).password
-    except ValueError:
-        return None
+    except ValueError:  # still masked in the log: the text between `user:` and `@`
+        found = _SECRET.match(url)
+        return found.group(2) or None if found else None
 
 
 def split_schema(url: str) -> tuple[str, str | None]:
     """(the URL for the driver, the `schema` query parameter or None): libpq rejects unknown parameters."""
-    parts = urlsplit(url)
+    parts = _split(url)
     query = parse_qsl(parts.query, keep_blank_values=True)
     schema = next((v for k, v in query if k == "schema"), None)
     rest = urlencode([(k, v) for k, v in query if k != "schema"])

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ontosync.db_url import checkpoint_name, is_postgres_url
+from ontosync.db_url import BadDatabaseUrl, checkpoint_name, is_postgres_url, split_schema
 from ontosync.options import BY_INPUT, OPTIONS, Option
 from ontosync.sources.names import is_repository
 
@@ -166,6 +166,10 @@ def read_inputs(env: Mapping[str, str]) -> ActionInputs:
     repository = get_input(env, "repository")
     source = read_source(env, workspace, notes)
     database_url = get_input(env, "database") if is_postgres_url(get_input(env, "database")) else ""
+    try:
+        split_schema(database_url)
+    except BadDatabaseUrl as exc:
+        raise InputError(f"input 'database': {exc}") from None
     # a PostgreSQL database: the file-based steps (artifacts, change log) look at a path never written
     database = resolve_in_workspace(workspace, (checkpoint_name(database_url, source).replace(
         ".checkpoint.json", ".postgres") if database_url else get_input(env, "database") or DEFAULT_DATABASE),
