@@ -80,7 +80,7 @@ def _add_diff(sub) -> None:
 def _add_search(sub) -> None:
     from ontosync.search_command import add_parser as add_search_parser
 
-    add_search_parser(sub)
+    _db_option(add_search_parser(sub), "the database")
 
 
 def _add_fetch_db(sub) -> None:

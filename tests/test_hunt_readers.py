@@ -80,3 +80,14 @@ def test_diff_output_that_cannot_be_written_is_one_line_exit_2(example_db, tmp_p
     lines = proc.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("ontosync: error: --output ") and str(target) in lines[0]
     assert proc.stdout == ""
+
+
+def test_search_takes_the_database_from_the_environment_like_every_other_command(example_db):
+    """README (PostgreSQL): `--db` or ONTOSYNC_DATABASE_URL, for sync, status, verify, migrate,
+    diff and search; `search` alone required `--db` ("the following arguments are required")."""
+    env = {"ONTOSYNC_DATABASE_URL": str(example_db)}
+    expected = cli("search", "robot", "--db", str(example_db), "--json")
+    found = cli("search", "robot", "--json", env=env)
+    assert found.returncode == 0, found.stderr
+    assert _curies(found.stdout) == _curies(expected.stdout) != []
+    assert cli("status", env=env).returncode == 0  # as status already did
