@@ -193,6 +193,10 @@ def post_comment(cmd: Commands, pr: PullRequest, body: str, key: str, token: str
     except requests.RequestException as exc:
         cmd.warning(f"commenting on pull request #{pr.number} failed: {type(exc).__name__}; the changes are in "
                     "the job summary", title="ontosync: pull-request comment")
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:  # a 200 whose body is not what was asked
+        cmd.warning(f"commenting on pull request #{pr.number} failed: GitHub's answer was not the JSON expected "
+                    f"({type(exc).__name__}); the changes are in the job summary",
+                    title="ontosync: pull-request comment")
     finally:
         gh.close()
     return False

@@ -1,0 +1,85 @@
+"""Bug hunt, the Action's pull-request comment against answers GitHub (or a proxy in front of a
+GitHub Enterprise server) really gives: a 200 whose body is not the JSON list asked for. A
+local HTTP server on 127.0.0.1 answers; each test failed before its fix."""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from ontosync.action.commands import Commands
+from ontosync.action.pull_request import PullRequest, post_comment
+
+PR = PullRequest(5, "o/r", "a" * 40, "main", "b" * 40)
+
+
+class _Answers(BaseHTTPRequestHandler):
+    listing: tuple[str, bytes] = ("application/json", b"[]")
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def _send(self, status: int, ctype: str, data: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self) -> None:
+        if self.path.startswith("/repos/o/r/issues/5/comments"):
+            self._send(200, *self.listing)
+        else:
+            self._send(404, "application/json", b'{"message": "Not Found"}')
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self._send(201, "application/json", json.dumps(
+            {"id": 9, "body": "x", "html_url": "https://github.com/o/r/pull/5#issuecomment-9",
+             "user": {"login": "github-actions[bot]", "type": "Bot"}}).encode())
+
+
+@pytest.fixture
+def answering():
+    """`answering(content_type, body)`: the URL of a server whose comment listing answers 200 so."""
+    servers = []
+
+    def start(ctype: str, body: bytes) -> str:
+        handler = type("H", (_Answers,), {"listing": (ctype, body)})
+        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("ctype, body", [
+    ("application/json", b'[{"id": 1, "body": "cut'),  # a truncated answer
+    ("text/html", b"<html><body>502 from the proxy</body></html>"),
+    ("application/json", b'{"message": "not a list"}'),
+])
+def test_a_malformed_comment_listing_is_a_warning_not_a_crash(answering, ctype, body):
+    """The comment listing answered 200 with a body that is not a JSON list: post_comment raised
+    JSONDecodeError or TypeError, so the Action died with a traceback after a good sync (the step
+    failed), where README promises a warning and the changes in the job summary."""
+    out = io.StringIO()
+    assert post_comment(Commands(out), PR, "the body", "ontology.db", "tok", answering(ctype, body)) is False
+    warnings = [line for line in out.getvalue().splitlines() if line.startswith("::warning")]
+    assert len(warnings) == 1 and "pull request #5" in warnings[0] and "job summary" in warnings[0]
+    assert "tok" not in out.getvalue().replace("token", "")
+
+
+def test_a_well_formed_listing_still_gets_its_comment(answering):
+    """The control: the same server with a JSON list creates the comment."""
+    url = answering("application/json", b"[]")
+    out = io.StringIO()
+    assert post_comment(Commands(out), PR, "the body", "ontology.db", "tok", url) is True
+    assert "commented on pull request #5" in out.getvalue()
