@@ -1,6 +1,6 @@
-"""Bug hunt, the Action's pull-request comment against answers GitHub (or a proxy in front of a
-GitHub Enterprise server) really gives: a 200 whose body is not the JSON list asked for. A
-local HTTP server on 127.0.0.1 answers; each test failed before its fix."""
+"""Bug hunt, the Action's pull-request comment and `fetch-db` against answers GitHub (or a proxy
+in front of a GitHub Enterprise server) really gives: a 200 whose body is not the JSON asked for.
+A local HTTP server on 127.0.0.1 answers; each test failed before its fix."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pytest
 
 from ontosync.action.commands import Commands
 from ontosync.action.pull_request import PullRequest, post_comment
+from tests.helpers import cli
 
 PR = PullRequest(5, "o/r", "a" * 40, "main", "b" * 40)
 
@@ -30,11 +31,8 @@ class _Answers(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def do_GET(self) -> None:
-        if self.path.startswith("/repos/o/r/issues/5/comments"):
-            self._send(200, *self.listing)
-        else:
-            self._send(404, "application/json", b'{"message": "Not Found"}')
+    def do_GET(self) -> None:  # every listing asked for (comments, artifacts) gets the same answer
+        self._send(200, *self.listing)
 
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers["Content-Length"]))
@@ -45,7 +43,7 @@ class _Answers(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def answering():
-    """`answering(content_type, body)`: the URL of a server whose comment listing answers 200 so."""
+    """`answering(content_type, body)`: the URL of a server that answers every GET 200 so."""
     servers = []
 
     def start(ctype: str, body: bytes) -> str:
@@ -83,3 +81,23 @@ def test_a_well_formed_listing_still_gets_its_comment(answering):
     out = io.StringIO()
     assert post_comment(Commands(out), PR, "the body", "ontology.db", "tok", url) is True
     assert "commented on pull request #5" in out.getvalue()
+
+
+@pytest.mark.parametrize("body", [
+    b"<html><body>502 from the proxy</body></html>",
+    b'{"total_count": 1}',
+    b'{"total_count": 1, "artifacts": "none"}',
+    b'{"total_count": 1, "artifacts": [{"id": "x", "name": "ontology-db"}]}',
+])
+def test_fetch_db_on_a_malformed_artifact_listing_is_one_line_exit_2(answering, tmp_path, body):
+    """`fetch-db` printed a TypeError / AttributeError / ValueError traceback (exit 1) when the
+    artifact listing answered 200 with JSON of another shape; fetch-db's contract: one line, exit 2,
+    nothing written."""
+    url = answering("application/json", body)
+    out = tmp_path / "ontology.db"
+    proc = cli("fetch-db", "o/r", "--api-url", url, "--out", str(out), env={"GITHUB_TOKEN": "ghs_hunt_token_0123"})
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("ontosync: error: listing artifacts of o/r failed"), proc.stderr
+    assert "ghs_hunt_token_0123" not in proc.stderr + proc.stdout
+    assert not out.exists()

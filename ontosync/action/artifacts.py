@@ -116,6 +116,9 @@ def find_newest_artifact(repo_full_name: str, name: str, token: str | None,
     except (requests.RequestException, *NETWORK_ERRORS) as exc:
         raise ArtifactError(f"listing artifacts of {repo_full_name} failed: {type(exc).__name__}: {exc}"
                             f"{_after(retry, exc)}") from None
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:  # a 200 whose body is no listing
+        raise ArtifactError(f"listing artifacts of {repo_full_name} failed: GitHub's answer was not the JSON "
+                            f"expected ({type(exc).__name__})") from None
     live = [a for a in candidates if not a.expired]
     expired = len(candidates) - len(live)
     if not live:
