@@ -101,3 +101,27 @@ def test_fetch_db_on_a_malformed_artifact_listing_is_one_line_exit_2(answering, 
     assert len(lines) == 1 and lines[0].startswith("ontosync: error: listing artifacts of o/r failed"), proc.stderr
     assert "ghs_hunt_token_0123" not in proc.stderr + proc.stdout
     assert not out.exists()
+
+
+HOSTILE_PATH = "pages/[claim your prize](https://evil.example/x).md"
+HOSTILE_MESSAGE = "ping @octocat: **urgent** ~~old~~ ![img](https://evil.example/i.png) _now_"
+
+
+def test_the_job_summary_makes_file_names_and_messages_inert_markdown():
+    """A failed file's name and message went into the job summary with only HTML, `|` and backticks
+    escaped: a file named `[claim your prize](https://evil.example/x).md` (a pull request from a
+    fork can add one) rendered as a link, `![img](...)` as a remote image, `@octocat` as a mention,
+    `**urgent**` bold (README: user text in the summary has no markup effect, `@name` pings nobody)."""
+    from ontosync.action.summary import summary_markdown
+    from ontosync.diff_format import ZWJ
+
+    report = {"files": {"total": 2, "ok": 1, "failed": 1, "skipped": 0, "unchanged": 0, "deleted": 0},
+              "errors": [{"path": HOSTILE_PATH, "line": 2, "kind": "parse", "message": HOSTILE_MESSAGE}],
+              "warnings": [{"path": HOSTILE_PATH, "kind": "duplicate-declaration", "message": HOSTILE_MESSAGE}],
+              "slowest_files": [{"path": HOSTILE_PATH, "ms": 5.0}]}
+    text = summary_markdown(report, 0, {"database": "ontology.db", "report": "[r](https://evil.example).json"},
+                            reason=HOSTILE_MESSAGE)
+    for raw in ("[claim", "![img]", "[r]", "**urgent**", "~~old~~", "_now_", "@octocat", "https://"):
+        assert raw not in text.replace("\\[", ""), raw  # no `[` opens a link, no markup is left
+    assert f"@{ZWJ}octocat" in text
+    assert text.count("\\[claim your prize](https\\://evil.example/x).md") == 3  # failed, warned, slow

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import html
 import math
+import re
 import secrets
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ontosync.action.commands import ANNOTATION_LIMIT, Commands
+from ontosync.diff_format import ZWJ
 from ontosync.sources.names import printable
 
 OUTPUT_NAMES = (
@@ -21,6 +23,9 @@ OUTPUT_NAMES = (
     "classes", "properties", "axioms", "error-rate", "files-per-second",
     "classes-added", "classes-removed", "classes-changed", "changes",  # filled by action/changes.py
 )
+# What starts inline markup: `[` (links, images, footnotes), emphasis, code, `|` (cells), `:` (autolinks),
+# and a backslash before punctuation (it would cancel the escape that follows it).
+_INLINE_MARKUP = re.compile(r"([`*_\[|~:]|\\(?=[!-/:-@\[-`{-~]))")
 MAX_TABLE_ROWS = 100  # failed files listed in the summary (GitHub caps a summary at 1 MiB)
 MAX_MESSAGE = 300
 CHART_POINTS = 24
@@ -89,11 +94,13 @@ def write_outputs(path: str, outputs: Mapping[str, str]) -> None:
 # --- the job summary -----------------------------------------------------------------------------
 
 def cell(text: Any, limit: int = MAX_MESSAGE) -> str:
-    """Text safe inside a markdown table cell: one line, no raw HTML, pipes escaped."""
+    """Text safe inside a markdown table cell or quote: one line, no raw HTML, no inline markup (a file
+    name like `[x](https://…).md` is no link, `![…](…)` no image, `**…**` no emphasis, no autolink),
+    pipes escaped, and `@name` pings nobody (a zero-width joiner, as in the pull-request comment)."""
     s = printable(" ".join(str("" if text is None else text).split()))
     if len(s) > limit:
         s = s[: limit - 1] + "…"
-    return html.escape(s, quote=False).replace("|", "\\|").replace("`", "\\`")
+    return _INLINE_MARKUP.sub(r"\\\1", html.escape(s, quote=False)).replace("@", "@" + ZWJ)
 
 
 def code(text: Any) -> str:
