@@ -125,3 +125,29 @@ def test_the_job_summary_makes_file_names_and_messages_inert_markdown():
         assert raw not in text.replace("\\[", ""), raw  # no `[` opens a link, no markup is left
     assert f"@{ZWJ}octocat" in text
     assert text.count("\\[claim your prize](https\\://evil.example/x).md") == 3  # failed, warned, slow
+
+
+def test_the_job_summary_stays_under_githubs_1_mib_in_bytes(tmp_path):
+    """The summary's parts were capped in characters (200,000 for "What changed", 100 rows of
+    300-character cells per table), but GitHub's cap is 1 MiB of bytes: with labels, paths and
+    messages in a 4-byte script it came to ~1.3 MB and GitHub drops such a summary whole."""
+    from ontosync.action.run import finish
+
+    wide = "\U0001d518" * 400  # 4 bytes each in UTF-8
+    report = {"files": {"total": 300, "ok": 100, "failed": 200, "skipped": 0, "unchanged": 0, "deleted": 0},
+              "errors": [{"path": f"{i}{wide}.md", "line": 1, "kind": "parse", "message": wide} for i in range(200)],
+              "warnings": [{"path": f"{i}{wide}.md", "kind": "duplicate-declaration", "message": wide}
+                           for i in range(200)]}
+    changes = {"base": {"run": 1, "revision": "a"}, "head": {"run": 2, "revision": "b"},
+               "classes": {"added": [{"iri": f"http://x/{i}", "label": wide} for i in range(3000)],
+                           "removed": [], "changed": []},
+               "properties": {"added": [], "removed": [], "changed": []},
+               "axioms": {"added": 0, "removed": 0, "by_subject": []}}
+    summary = tmp_path / "summary.md"
+    finish(Commands(io.StringIO()), {"GITHUB_STEP_SUMMARY": str(summary)}, None, report, 0, "",
+           changes=(changes, "ontosync-changes.json", ""))
+    data = summary.read_bytes()
+    assert len(data) <= 1024 * 1024
+    text = data.decode("utf-8")  # cut at a line, never inside a character
+    assert text.startswith("## What changed") and "## ontosync:" in text  # both parts are there
+    assert "GitHub's 1 MiB job summary limit" in text

@@ -27,7 +27,7 @@ from ontosync.action import pull_request
 from ontosync.action.commands import Commands
 from ontosync.action.inputs import ActionInputs, InputError, get_input, input_env_name, parse_bool, read_inputs
 from ontosync.action.restore import restore
-from ontosync.action.summary import annotate_failures, outputs_from_report, summary_markdown, write_outputs
+from ontosync.action.summary import annotate_failures, fit_summary, outputs_from_report, summary_markdown, write_outputs
 from ontosync.db_url import is_postgres_url, mask, password
 from ontosync.diff_format import is_empty
 from ontosync.options import BY_INPUT
@@ -308,7 +308,7 @@ def finish(cmd: Commands, env: Mapping[str, str], inputs: ActionInputs | None,
     if summary_file:
         try:
             with open(summary_file, "a", encoding="utf-8") as fh:
-                fh.write(opening + summary_markdown(report, code, paths, reason) + "\n")
+                fh.write(fit_summary(opening, summary_markdown(report, code, paths, reason) + "\n"))
         except OSError as exc:
             cmd.warning(f"cannot write the job summary: {exc}")
     if report is not None:

@@ -93,6 +93,27 @@ def write_outputs(path: str, outputs: Mapping[str, str]) -> None:
 
 # --- the job summary -----------------------------------------------------------------------------
 
+SUMMARY_LIMIT = 1024 * 1024  # GitHub drops a step's job summary over 1 MiB (bytes, not characters)
+CUT_NOTE = "\n…cut here to stay under GitHub's 1 MiB job summary limit; the run report has everything.\n"
+
+
+def fit_summary(opening: str, body: str) -> str:
+    """The job summary: `opening` ("What changed") then `body` (the run), in UTF-8 bytes under
+    SUMMARY_LIMIT. Their parts are capped in characters, which a 4-byte script makes 4x the bytes:
+    the run's own part keeps its room first, the opening gets what is left; each is cut at a line."""
+    body = _cut_bytes(body, SUMMARY_LIMIT - 4096)
+    return _cut_bytes(opening, SUMMARY_LIMIT - 4096 - len(body.encode("utf-8"))) + body
+
+
+def _cut_bytes(text: str, limit: int) -> str:
+    data = text.encode("utf-8")
+    if len(data) <= limit:
+        return text
+    room = max(limit - len(CUT_NOTE.encode("utf-8")), 0)
+    kept = data[:room].decode("utf-8", "ignore").rsplit("\n", 1)[0]
+    return kept + "\n" + CUT_NOTE + "\n"
+
+
 def cell(text: Any, limit: int = MAX_MESSAGE) -> str:
     """Text safe inside a markdown table cell or quote: one line, no raw HTML, no inline markup (a file
     name like `[x](https://…).md` is no link, `![…](…)` no image, `**…**` no emphasis, no autolink),
