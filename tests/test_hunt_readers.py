@@ -91,3 +91,32 @@ def test_search_takes_the_database_from_the_environment_like_every_other_command
     assert found.returncode == 0, found.stderr
     assert _curies(found.stdout) == _curies(expected.stdout) != []
     assert cli("status", env=env).returncode == 0  # as status already did
+
+
+def test_a_database_another_process_is_writing_is_busy_not_read_mid_write(example_db, tmp_path):
+    """A rollback-journal database (journal_mode=DELETE: a legacy one, or set by hand) whose writer
+    holds the EXCLUSIVE lock: the read-only open fell back to `immutable=1`, which reads the file's
+    pages as they are mid-write (SQLite's docs: corrupt results). It is busy: exit 4, one line."""
+    import sqlite3
+    import subprocess
+    import sys
+
+    db = tmp_path / "rollback.db"
+    shutil.copy(example_db, db)
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0] == "delete"
+    conn.close()
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sqlite3, sys\n"
+        f"c = sqlite3.connect({str(db)!r}, isolation_level=None)\n"
+        "c.execute('BEGIN EXCLUSIVE'); print('held', flush=True); sys.stdin.read()\n")],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        proc = cli("search", "robot", "--db", str(db))
+    finally:
+        holder.communicate("", timeout=60)
+    assert proc.returncode == 4, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("ontosync: busy: ") and "Traceback" not in proc.stderr
+    assert cli("search", "robot", "--db", str(db)).returncode == 0  # once the writer is gone

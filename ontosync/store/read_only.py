@@ -4,7 +4,8 @@
 The path goes into a `file:` URI, so it is percent-quoted: unquoted, `x#y.db` opens (and
 creates) `x`, `a?b.db` opens `a`, and `%41` is read as `A`. A WAL database in a read-only folder
 cannot get its `-shm` file, so a plain read-only open fails there; nothing can write such a
-database meanwhile, so it is then read as immutable, which is exact.
+database meanwhile, so it is then read as immutable, which is exact. A database another process
+is writing (busy, locked) is not: that error goes to the command, which exits 4.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 from urllib.parse import quote
+
+SQLITE_BUSY, SQLITE_LOCKED = 5, 6  # primary result codes (sqlite3.h)
 
 
 def file_uri(path: str | Path) -> str:
@@ -28,11 +31,18 @@ def read_only_uri(path: str | Path) -> str:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         finally:
             conn.close()
-    except sqlite3.OperationalError:
+    except sqlite3.OperationalError as exc:
+        if _busy(exc):
+            raise  # a writer holds a rollback-journal database: immutable would read its pages mid-write
         return uri + "&immutable=1"
     except sqlite3.DatabaseError:
         pass  # not a database at all: the caller's own reads say so
     return uri
+
+
+def _busy(exc: sqlite3.OperationalError) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return (code & 0xFF) in (SQLITE_BUSY, SQLITE_LOCKED) if code is not None else "locked" in str(exc)
 
 
 def connect_read_only(path: str | Path) -> sqlite3.Connection:
