@@ -151,3 +151,22 @@ def test_the_job_summary_stays_under_githubs_1_mib_in_bytes(tmp_path):
     text = data.decode("utf-8")  # cut at a line, never inside a character
     assert text.startswith("## What changed") and "## ontosync:" in text  # both parts are there
     assert "GitHub's 1 MiB job summary limit" in text
+
+
+def test_at_most_ten_error_annotations_in_a_step_that_also_failed(tmp_path):
+    """Exit 3 with a report of twelve failed files (disk full near the end, say): the exit's own
+    `::error` plus ten per-file ones made eleven; GitHub shows ten per step, so one failed file
+    vanished without being counted in "N more files failed"."""
+    from ontosync.action.run import failure_reason, finish
+
+    report = {"files": {"total": 12, "ok": 0, "failed": 12, "skipped": 0, "unchanged": 0, "deleted": 0},
+              "errors": [{"path": f"pages/p{i}.md", "line": 1, "kind": "parse", "message": "bad"} for i in range(12)]}
+    out = io.StringIO()
+    cmd = Commands(out)
+    reason = failure_reason(cmd, 3, report, "ontosync: fatal: disk full")
+    finish(cmd, {}, None, report, 3, reason)
+    lines = out.getvalue().splitlines()
+    errors = [line for line in lines if line.startswith("::error")]
+    assert len(errors) == 10 and "disk full" in errors[0]
+    counted = [line for line in lines if line.startswith("::warning") and "more files failed" in line]
+    assert len(counted) == 1 and "3 more files failed" in counted[0]  # 9 annotated + 3 counted = 12

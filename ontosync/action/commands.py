@@ -33,6 +33,7 @@ class Commands:
 
     def __init__(self, out: TextIO | None = None) -> None:
         self.out = out if out is not None else sys.stdout
+        self.errors = 0  # `::error` annotations written: GitHub shows ANNOTATION_LIMIT per step
 
     def line(self, text: str = "") -> None:
         self.out.write(text + "\n")
@@ -45,6 +46,8 @@ class Commands:
             if kept:
                 props = " " + ",".join(f"{k}={escape_property(v)}" for k, v in kept)
         self.line(f"::{name}{props}::{escape_data(message)}")
+        if name == "error":
+            self.errors += 1
 
     def mask(self, secret: str) -> None:
         """Tell the runner to hide `secret` (and each of its lines) from the log."""

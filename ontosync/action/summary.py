@@ -299,13 +299,15 @@ def _warnings(report: Mapping[str, Any], paths: Mapping[str, str]) -> list[str]:
 
 def annotate_failures(cmd: Commands, report: Mapping[str, Any] | None, *, link_files: bool = True,
                       path_prefix: str = "") -> int:
-    """One `::error` per failed file for the first ten, then one warning that counts the rest.
+    """One `::error` per failed file while the step has room (GitHub shows ten; an exit's own error
+    annotation takes one), then one warning that counts the rest.
 
     The rest are also listed in the log, inside `stop-commands` since their text is untrusted.
     Returns the number of error annotations written.
     """
     errors = [e for e in (report or {}).get("errors") or [] if isinstance(e, Mapping)]
-    shown = errors if len(errors) <= ANNOTATION_LIMIT else errors[:ANNOTATION_LIMIT]
+    room = max(ANNOTATION_LIMIT - cmd.errors, 0)
+    shown = errors if len(errors) <= room else errors[:room]
     for e in shown:
         path = str(e.get("path") or "")
         props: dict[str, object] = {"title": f"ontosync: {e.get('kind') or 'error'} in {path}"}
