@@ -10,6 +10,7 @@ the table into the Settings class and the file's checks.
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, make_dataclass
@@ -55,6 +56,18 @@ class _SettingsBase:
             rule = option.broken_rule(getattr(self, option.field))
             if rule:
                 raise ConfigError(f"{option.flag} must {rule}")
+        if self.path:
+            self.path = source_folder(self.path)
+
+
+def source_folder(path: str) -> str:
+    """`--path` as the listings compare it with recorded paths: `./pages`, `pages/.` and `pages` are
+    one folder (else `./pages` selected nothing, silently); one that climbs out of the source root
+    through `..` is refused, wherever it was set (the checkout's own `.ontosync.yml` too)."""
+    folder = posixpath.normpath(path.strip("/") or ".")
+    if folder == ".." or folder.startswith("../"):
+        raise ConfigError(f"--path must be a folder inside the source, not {path!r}")
+    return "" if folder == "." else folder
 
 
 _TYPES = {"int": int, "float": float, "str": str, "bool": bool, "globs": list, "map": dict, "relations": dict,

@@ -45,9 +45,12 @@ class LocalSource:
     def _start(self) -> Path:
         if not self.filter.subdir:
             return self.real_root
-        start = self.real_root / self.filter.subdir.rstrip("/")
-        if not start.is_dir() or start.is_symlink():
-            raise SourceError(f"--path folder not found in the source: {self.filter.subdir.rstrip('/')}")
+        sub = self.filter.subdir.rstrip("/")
+        start = self.real_root / sub
+        if not start.is_dir():
+            raise SourceError(f"--path folder not found in the source: {sub}")
+        if os.path.realpath(start) != str(start):  # a link on the way: the walk would leave the root
+            raise SourceError(f"--path must not pass through a symbolic link: {sub}")
         return start
 
     def _check_listable(self, folder: Path) -> None:
