@@ -5,12 +5,15 @@ Each test here failed before its fix: what the user saw is in the test's docstri
 
 from __future__ import annotations
 
+import json
+import os
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import cli
+from tests.helpers import cli, run_cli
 
 OWL_CLASS = "<http://www.w3.org/2002/07/owl#Class>"
 
@@ -89,3 +92,59 @@ def test_path_through_a_linked_folder_is_refused(tree):
     proc = cli("sync", str(tree / "root"), "--db", str(db), "--quiet", "--path", "link/outside")
     one_line_usage_error(proc, "--path", "link/outside")
     assert rows(db, "SELECT class_iri FROM owl_classes") == []
+
+
+# -- the revision read from .git -------------------------------------------------------------------
+
+SHA = "0123456789abcdef0123456789abcdef01234567"
+
+
+def revision_of(tree: Path, head: bytes, *files: tuple[str, bytes]) -> tuple[object, str]:
+    """Sync `tree/root` with `.git/HEAD` = `head` (and more `.git` files); (report's revision, stderr)."""
+    git = tree / "root" / ".git"
+    git.mkdir(exist_ok=True)
+    for rel, data in (("HEAD", head), *files):
+        (git / rel).parent.mkdir(parents=True, exist_ok=True)
+        (git / rel).write_bytes(data)
+    report = tree / "r.json"
+    proc = cli("sync", str(tree / "root"), "--db", str(tree / "t.db"), "--quiet", "--report", str(report),
+               env={"GITHUB_SHA": ""})
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+    return json.loads(report.read_text(encoding="utf-8"))["revision"], proc.stderr
+
+
+@pytest.mark.parametrize("head, files", [
+    (b"ref: refs/heads/main\n", [("refs/heads/main", SHA.encode() + b"\n")]),
+    (b"ref: refs/heads/main\n", [("packed-refs", b"# pack-refs\n" + SHA.encode() + b" refs/heads/main\n")]),
+    (SHA.encode() + b"\n", []),
+])
+def test_the_checkouts_commit_is_the_revision(tree, head, files):
+    assert revision_of(tree, head, *files)[0] == SHA
+
+
+def test_a_git_head_that_is_not_text_is_no_revision(tree):
+    """A `.git/HEAD` holding bytes that are not UTF-8 stopped the sync with a UnicodeDecodeError
+    traceback before it started."""
+    assert revision_of(tree, b"\xff\xfe\x00ref: refs/heads/main\n")[0] is None
+
+
+def test_a_git_ref_outside_the_checkout_is_not_read(tree):
+    """`ref: ../../outside/o.ttl` in `.git/HEAD` read that file, outside the source root, and stored
+    its first line as the run's revision (in the database, the report and the checkpoint)."""
+    revision, _ = revision_of(tree, b"ref: ../../outside/o.ttl\n")
+    assert revision is None
+    assert rows(tree / "t.db", "SELECT value FROM sync_meta WHERE value LIKE '%prefix%'") == []
+
+
+def test_a_git_head_that_is_a_fifo_does_not_hang_the_run(tree):
+    """A FIFO in place of `.git/HEAD` blocked the sync for ever at its start (a link to /dev/zero
+    filled memory the same way)."""
+    (tree / "root" / ".git").mkdir()
+    os.mkfifo(tree / "root" / ".git" / "HEAD")
+    try:
+        proc = run_cli("sync", str(tree / "root"), "--db", str(tree / "t.db"), "--quiet", "--report",
+                       str(tree / "r.json"), env={"GITHUB_SHA": ""}, timeout=60)
+    except subprocess.TimeoutExpired:
+        pytest.fail("the sync was still waiting on .git/HEAD after 60 s")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads((tree / "r.json").read_text(encoding="utf-8"))["revision"] is None

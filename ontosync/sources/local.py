@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ontosync.sources import PathFilter, SourceError, SourceFile
+from ontosync.sources.git_head import git_head
 from ontosync.sources.names import display_name, needs_escape
 
 READ_CHUNK = 1 << 20
@@ -35,7 +36,7 @@ class LocalSource:
         self.filter = path_filter
         self.max_file_size = max_file_size
         self.description = str(root)
-        self.revision = _git_head(self.real_root)
+        self.revision = git_head(self.real_root)
         self.warnings: list[dict] = []  # names the walk had to leave out (see sources/names.py)
         self._os_paths: dict[str, str] = {}  # recorded path -> OS path, for escaped names only
         self._start_prefix = ""
@@ -262,26 +263,3 @@ def _kind(mode: int) -> str:
         if test(mode):
             return name
     return "not a regular file"
-
-
-def _git_head(root: Path) -> str | None:
-    """The checkout's commit, read from .git without running git (GITHUB_SHA wins in the Action)."""
-    if os.environ.get("GITHUB_SHA"):
-        return os.environ["GITHUB_SHA"]
-    git = root / ".git"
-    try:
-        head = (git / "HEAD").read_text().strip()
-        if head.startswith("ref: "):
-            ref = head[5:]
-            ref_file = git / ref
-            if ref_file.is_file():
-                return ref_file.read_text().strip()
-            packed = git / "packed-refs"
-            if packed.is_file():
-                for line in packed.read_text().splitlines():
-                    if line.endswith(" " + ref):
-                        return line.split()[0]
-            return None
-        return head or None
-    except OSError:
-        return None
