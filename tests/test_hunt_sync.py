@@ -148,3 +148,17 @@ def test_a_git_head_that_is_a_fifo_does_not_hang_the_run(tree):
         pytest.fail("the sync was still waiting on .git/HEAD after 60 s")
     assert proc.returncode == 0, proc.stderr
     assert json.loads((tree / "r.json").read_text(encoding="utf-8"))["revision"] is None
+
+
+# -- the checkpoint --------------------------------------------------------------------------------
+
+def test_a_deeply_nested_checkpoint_is_nothing_to_resume(tree):
+    """A checkpoint file of deeply nested JSON (garbage left by another tool, a damaged disk)
+    stopped the sync with a RecursionError traceback; any other garbage is ignored and replaced."""
+    checkpoint = tree / "cp.json"
+    checkpoint.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    db = tree / "t.db"
+    proc = cli("sync", str(tree / "root"), "--db", str(db), "--quiet", "--checkpoint", str(checkpoint))
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+    assert rows(db, "SELECT path, status FROM source_files") == [("sub/a.ttl", "ok")]
+    assert json.loads(checkpoint.read_text(encoding="utf-8"))["finished"] is True
