@@ -162,3 +162,54 @@ def test_a_deeply_nested_checkpoint_is_nothing_to_resume(tree):
     assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
     assert rows(db, "SELECT path, status FROM source_files") == [("sub/a.ttl", "ok")]
     assert json.loads(checkpoint.read_text(encoding="utf-8"))["finished"] is True
+
+
+# -- Logseq page names -----------------------------------------------------------------------------
+
+MV = "http://narrativegoldmine.com/metaverse#"
+
+
+def logseq_page(owl_class: str, parent: str | None = None) -> str:
+    lines = ["- ### OntologyBlock", f"  owl:class:: mv:{owl_class}"]
+    if parent:
+        lines.append(f"  is-subclass-of:: [[{parent}]]")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("file_form, link_form", [("NFD", "NFC"), ("NFC", "NFD")])
+def test_a_link_finds_its_page_whatever_the_unicode_normal_form(tmp_path, file_form, link_form):
+    """`[[Café]]` typed on Linux (NFC) did not find `pages/Café.md` named on a Mac (NFD, as HFS+
+    writes names), nor the other way round: the edge went to an empty class minted from the link
+    text. Logseq matches page names after NFC normalisation (`page-name-sanity-lc`), so it opens
+    the page."""
+    import unicodedata
+
+    pages = tmp_path / "graph" / "pages"
+    pages.mkdir(parents=True)
+    (pages / unicodedata.normalize(file_form, "Café.md")).write_text(logseq_page("Cafe"), encoding="utf-8")
+    (pages / "Espresso.md").write_text(logseq_page("Espresso", unicodedata.normalize(link_form, "café")),
+                                       encoding="utf-8")
+    db = tmp_path / "t.db"
+    proc = cli("sync", str(tmp_path / "graph"), "--db", str(db), "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    assert rows(db, "SELECT class_iri, parent_iri FROM owl_class_hierarchy") == [(MV + "Espresso", MV + "Cafe")]
+    assert rows(db, "SELECT count(*) FROM owl_classes WHERE source_file IS NULL") == [(0,)]
+
+
+def test_adding_the_nfd_page_later_repoints_the_nfc_link(tmp_path):
+    """The same tree reached incrementally (the link first, its NFD page in a later sync) is the
+    database a fresh sync makes: the link re-points without reparsing the page that holds it."""
+    import unicodedata
+
+    from tests.helpers import dump_file
+
+    pages = tmp_path / "graph" / "pages"
+    pages.mkdir(parents=True)
+    (pages / "Espresso.md").write_text(logseq_page("Espresso", "Café"), encoding="utf-8")
+    db, fresh = tmp_path / "t.db", tmp_path / "fresh.db"
+    assert cli("sync", str(tmp_path / "graph"), "--db", str(db), "--quiet").returncode == 0
+    (pages / unicodedata.normalize("NFD", "Café.md")).write_text(logseq_page("Cafe"), encoding="utf-8")
+    assert cli("sync", str(tmp_path / "graph"), "--db", str(db), "--quiet").returncode == 0
+    assert cli("sync", str(tmp_path / "graph"), "--db", str(fresh), "--quiet").returncode == 0
+    assert rows(db, "SELECT class_iri, parent_iri FROM owl_class_hierarchy") == [(MV + "Espresso", MV + "Cafe")]
+    assert dump_file(db) == dump_file(fresh)
