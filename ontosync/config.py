@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, make_dataclass
 from pathlib import Path
@@ -44,10 +45,7 @@ class _SettingsBase:
         contexts = {}
         for url, file in self.jsonld_contexts.items():
             p = Path(file) if base_dir is None or Path(file).is_absolute() else base_dir / file
-            try:
-                contexts[url] = p.read_text(encoding="utf-8")
-            except OSError as exc:
-                raise ConfigError(f"jsonld-contexts: cannot read {file} for {url}: {exc.strerror}") from exc
+            contexts[url] = _context_text(p, f"jsonld-contexts: {file} for {url}")
         return ParseOptions({**DEFAULT_NAMESPACES, **self.namespaces}, self.page_namespace, contexts)
 
     def validate(self) -> None:
@@ -68,6 +66,19 @@ def source_folder(path: str) -> str:
     if folder == ".." or folder.startswith("../"):
         raise ConfigError(f"--path must be a folder inside the source, not {path!r}")
     return "" if folder == "." else folder
+
+
+def _context_text(path: Path, what: str) -> str:
+    """A JSON-LD context file's text; anything else (absent, not UTF-8, a FIFO that would block the
+    run for ever) is a one-line ConfigError naming it, never a traceback."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise ConfigError(f"{what}: not a regular file")
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{what}: cannot read it: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{what}: not UTF-8 text (byte {exc.start})") from None
 
 
 _TYPES = {"int": int, "float": float, "str": str, "bool": bool, "globs": list, "map": dict, "relations": dict,

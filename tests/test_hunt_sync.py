@@ -213,3 +213,25 @@ def test_adding_the_nfd_page_later_repoints_the_nfc_link(tmp_path):
     assert cli("sync", str(tmp_path / "graph"), "--db", str(fresh), "--quiet").returncode == 0
     assert rows(db, "SELECT class_iri, parent_iri FROM owl_class_hierarchy") == [(MV + "Espresso", MV + "Cafe")]
     assert dump_file(db) == dump_file(fresh)
+
+
+# -- the source's own .ontosync.yml ----------------------------------------------------------------
+
+@pytest.mark.parametrize("content", [b"\xff\xfe{}", None])
+def test_a_jsonld_context_file_that_cannot_be_read_is_a_usage_error(tree, content):
+    """A `jsonld-contexts:` file holding bytes that are not UTF-8 stopped the sync with a
+    UnicodeDecodeError traceback; a FIFO there (None here) hung it before it started."""
+    root = tree / "root"
+    if content is None:
+        os.mkfifo(root / "ctx.json")
+    else:
+        (root / "ctx.json").write_bytes(content)
+    (root / ".ontosync.yml").write_text('jsonld-contexts:\n  "https://example.invalid/c": "ctx.json"\n',
+                                        encoding="utf-8")
+    db = tree / "t.db"
+    try:
+        proc = run_cli("sync", str(root), "--db", str(db), "--quiet", timeout=60)
+    except subprocess.TimeoutExpired:
+        pytest.fail("the sync was still reading the context file after 60 s")
+    one_line_usage_error(proc, "jsonld-contexts", "ctx.json")
+    assert not db.exists()
