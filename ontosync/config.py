@@ -207,11 +207,23 @@ def _check_untrusted(values: dict[str, Any], root: Path, config: Path) -> None:
         if p is not None and (Path(p).is_absolute() or ".." in Path(p).parts):
             raise ConfigError(f"{config}: '{name}' must be a relative path without '..' "
                               f"(set it on the command line or with --config instead)")
-    real_root = os.path.realpath(root)
     for url, file in values.get("jsonld_contexts", {}).items():
-        target = os.path.realpath(root / file)
-        if Path(file).is_absolute() or os.path.commonpath([target, real_root]) != real_root:
+        if Path(file).is_absolute() or not _inside(root, root / file):
             raise ConfigError(f"{config}: jsonld-contexts file for {url} must be inside the source root")
+
+
+def _inside(root: Path, path: Path) -> bool:
+    """Whether `path`, its links followed, is inside the source root."""
+    real_root = os.path.realpath(root)
+    return os.path.commonpath([os.path.realpath(path), real_root]) == real_root
+
+
+def _check_inside(root: Path, config: Path) -> None:
+    """The checkout's `.ontosync.yml` may be a link: one that leads outside the source root would
+    apply (and name, in errors) a file the checkout does not hold."""
+    if not _inside(root, config):
+        raise ConfigError(f"{config}: a symbolic link leading outside the source root; not read "
+                          "(give that file with --config instead)")
 
 
 def build_settings(cli: dict[str, Any], config_path: str | None) -> Settings:
@@ -221,6 +233,7 @@ def build_settings(cli: dict[str, Any], config_path: str | None) -> Settings:
     if config_path:
         file_values = load_config_file(Path(config_path))
     elif not source.startswith("github:") and os.path.isfile(Path(source) / CONFIG_FILE):
+        _check_inside(Path(source), Path(source) / CONFIG_FILE)
         file_values = load_config_file(Path(source) / CONFIG_FILE)
         _check_untrusted(file_values, Path(source), Path(source) / CONFIG_FILE)
     # ONTOSYNC_DATABASE_URL: where a URL with a password belongs (a CI secret), not a flag or a file

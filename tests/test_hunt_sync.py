@@ -235,3 +235,25 @@ def test_a_jsonld_context_file_that_cannot_be_read_is_a_usage_error(tree, conten
         pytest.fail("the sync was still reading the context file after 60 s")
     one_line_usage_error(proc, "jsonld-contexts", "ctx.json")
     assert not db.exists()
+
+
+def test_a_linked_ontosync_yml_leading_outside_the_root_is_not_read(tree):
+    """`.ontosync.yml` in the checkout as a symbolic link to a file outside the root was read as
+    the configuration: its settings applied, and its first key printed in the error
+    (`unknown setting 'leaky_key'`), for anyone reading the CI log."""
+    (tree / "outside" / "private.yml").write_text("leaky_key: 1\n", encoding="utf-8")
+    (tree / "root" / ".ontosync.yml").symlink_to(tree / "outside" / "private.yml")
+    db = tree / "t.db"
+    proc = cli("sync", str(tree / "root"), "--db", str(db), "--quiet")
+    one_line_usage_error(proc, ".ontosync.yml", "outside the source root")
+    assert "leaky" not in proc.stderr
+    assert not db.exists()
+
+
+def test_a_linked_ontosync_yml_inside_the_root_is_read(tree):
+    (tree / "root" / "conf").mkdir()
+    (tree / "root" / "conf" / "sync.yml").write_text("ontology-id: linked\n", encoding="utf-8")
+    (tree / "root" / ".ontosync.yml").symlink_to("conf/sync.yml")
+    db = tree / "t.db"
+    assert cli("sync", str(tree / "root"), "--db", str(db), "--quiet").returncode == 0
+    assert rows(db, "SELECT DISTINCT ontology_id FROM owl_classes") == [("linked",)]
