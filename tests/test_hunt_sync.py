@@ -257,3 +257,24 @@ def test_a_linked_ontosync_yml_inside_the_root_is_read(tree):
     db = tree / "t.db"
     assert cli("sync", str(tree / "root"), "--db", str(db), "--quiet").returncode == 0
     assert rows(db, "SELECT DISTINCT ontology_id FROM owl_classes") == [("linked",)]
+
+
+# -- globs -----------------------------------------------------------------------------------------
+
+BRACES = "**/{a,b}{c,d}{e,f}{g,h}{i,j}{k,l}{m,n}{o,p}{q,r}{s,t}{u,v}.ttl"  # 2**11 patterns
+
+
+@pytest.mark.parametrize("flag", ["--include", "--exclude"])
+def test_a_glob_whose_braces_expand_too_far_is_a_usage_error(tree, flag):
+    """A glob with many brace groups (2,048 patterns here) stopped the sync with wcmatch's
+    PatternLimitException traceback."""
+    db = tree / "t.db"
+    proc = cli("sync", str(tree / "root"), "--db", str(db), "--quiet", flag, BRACES)
+    one_line_usage_error(proc, "braces", "1000")
+    assert rows(db, "SELECT count(*) FROM source_files") in ([], [(0,)])
+
+
+def test_the_same_glob_from_the_checkouts_config_is_a_usage_error(tree):
+    (tree / "root" / ".ontosync.yml").write_text(f'exclude: ["{BRACES}"]\n', encoding="utf-8")
+    proc = cli("sync", str(tree / "root"), "--db", str(tree / "t.db"), "--quiet")
+    one_line_usage_error(proc, "braces")
