@@ -305,6 +305,8 @@ def _check_db_path(db: str) -> None:
         raise UsageError(f"cannot create database {db}: folder {parent} does not exist")
     if Path(db).is_dir():
         raise UsageError(f"cannot use database {db}: it is a folder")
+    if Path(db).exists() and not Path(db).is_file():  # /dev/null, a FIFO: SQLite would fail as "fatal"
+        raise UsageError(f"cannot use database {db}: not a regular file")
     if not os.access(parent, os.W_OK) or (Path(db).exists() and not os.access(db, os.W_OK)):
         raise UsageError(f"cannot write database {db}: permission denied")
 

@@ -278,3 +278,19 @@ def test_the_same_glob_from_the_checkouts_config_is_a_usage_error(tree):
     (tree / "root" / ".ontosync.yml").write_text(f'exclude: ["{BRACES}"]\n', encoding="utf-8")
     proc = cli("sync", str(tree / "root"), "--db", str(tree / "t.db"), "--quiet")
     one_line_usage_error(proc, "braces")
+
+
+# -- --db ------------------------------------------------------------------------------------------
+
+def test_a_database_that_is_a_device_is_a_usage_error(tree):
+    """`--db /dev/null` (a dry run, a typo) was exit 3, "fatal: migration failed ... disk I/O error",
+    and left `null-journal` and `null.lock` beside the device. A device (or a FIFO, or a link to
+    one) is not a database: exit 2 with one line, before anything is written."""
+    fifo = tree / "db.fifo"
+    os.mkfifo(fifo)
+    link = tree / "db-link"
+    link.symlink_to(fifo)
+    for db in (fifo, link):
+        proc = cli("sync", str(tree / "root"), "--db", str(db), "--quiet", "--checkpoint", str(tree / "cp.json"))
+        one_line_usage_error(proc, str(db), "not a regular file")
+    assert sorted(p.name for p in tree.iterdir()) == ["db-link", "db.fifo", "outside", "root"]
