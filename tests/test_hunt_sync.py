@@ -294,3 +294,27 @@ def test_a_database_that_is_a_device_is_a_usage_error(tree):
         proc = cli("sync", str(tree / "root"), "--db", str(db), "--quiet", "--checkpoint", str(tree / "cp.json"))
         one_line_usage_error(proc, str(db), "not a regular file")
     assert sorted(p.name for p in tree.iterdir()) == ["db-link", "db.fifo", "outside", "root"]
+
+
+# -- the walk --------------------------------------------------------------------------------------
+
+def test_a_tree_nested_a_thousand_folders_deep_is_synced(tree):
+    """A file 1,100 folders down (a 2,200-byte path, which git and Linux allow) stopped every sync
+    of the tree with a RecursionError traceback from the walk (one nested generator per folder)."""
+    folders = [tree / "root" / "d"]
+    for _ in range(1099):
+        folders.append(folders[-1] / "d")
+    try:
+        for folder in folders:  # one by one, and removed so too: pathlib and shutil.rmtree recurse
+            folder.mkdir()
+        (folders[-1] / "deep.ttl").write_text(ttl("Deep"), encoding="utf-8")
+        db = tree / "t.db"
+        proc = cli("sync", str(tree / "root"), "--db", str(db))  # not --quiet: the progress total walks too
+        assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr[-2000:]
+        assert rows(db, "SELECT path, status FROM source_files ORDER BY path") == [
+            ("d/" * 1100 + "deep.ttl", "ok"), ("sub/a.ttl", "ok")]
+    finally:
+        (folders[-1] / "deep.ttl").unlink(missing_ok=True)
+        for folder in reversed(folders):
+            if folder.exists():
+                folder.rmdir()

@@ -17,6 +17,7 @@ import os
 import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from ontosync.sources import PathFilter, SourceError, SourceFile
 from ontosync.sources.git_head import git_head
@@ -77,9 +78,20 @@ class LocalSource:
         return sum(1 for _, _, marker in self._selected() if marker is None)
 
     def _selected(self) -> Iterator[tuple[str, str, SourceFile | None]]:
+        """The walk, depth first, with a stack of the folders being listed rather than recursion:
+        a tree nested a thousand folders deep (a path of 2,000 bytes) passed Python's recursion
+        limit as nested generators, a traceback that stopped every sync of it."""
         start = self._start()
         self._start_prefix = self._rel(start)
-        yield from self._walk(start, self._start_prefix)
+        stack = [self._walk(start, self._start_prefix)]
+        while stack:
+            item = next(stack[-1], None)
+            if item is None:
+                stack.pop()
+            elif item[2] is _DESCEND:
+                stack.append(self._walk(Path(item[0]), item[1]))
+            else:
+                yield item
 
     def contents(self, files: Iterable[SourceFile]) -> Iterator[tuple[SourceFile, str]]:
         for sf in files:  # the worker opens the file itself
@@ -113,7 +125,8 @@ class LocalSource:
         return "" if rel == "." else rel + "/"
 
     def _walk(self, folder: Path, prefix: str) -> Iterator[tuple[str, str, SourceFile | None]]:
-        """(OS path, recorded path, None) for each selected file, in recorded-path order. A folder
+        """(OS path, recorded path, None) for each selected file of one folder, in recorded-path
+        order, and (OS path, recorded path + "/", _DESCEND) where a subfolder's turn comes. A folder
         that cannot be listed yields one marker instead, `SourceFile("<folder>/", refused="cannot
         list folder: ...")`, so the planner keeps the rows of the files it held instead of taking
         them for deleted."""
@@ -145,7 +158,7 @@ class LocalSource:
             if name == ".git":
                 continue
             if is_dir:
-                yield from self._walk(Path(base, os_name), rel + "/")
+                yield base + os_name, rel + "/", _DESCEND
                 continue
             if not self.filter(rel):
                 continue
@@ -197,6 +210,9 @@ class LocalSource:
             return SourceFile(rel, self.stat_cache.lookup(rel, st, lambda: hash_file(path, st.st_size)), st.st_size)
         except OSError as exc:
             return SourceFile(rel, None, 0, f"cannot read: {exc.strerror or exc}")
+
+
+_DESCEND: Any = object()  # the walk's marker: list this subfolder now (LocalSource._selected)
 
 
 class _PathEntry:
