@@ -318,3 +318,35 @@ def test_a_tree_nested_a_thousand_folders_deep_is_synced(tree):
         for folder in reversed(folders):
             if folder.exists():
                 folder.rmdir()
+
+
+# -- the Logseq graph's config.edn -----------------------------------------------------------------
+
+def test_an_unreadable_config_edn_is_exit_2_and_changes_nothing(tmp_path):
+    """`logseq/config.edn` that cannot be read (permission denied) was taken for absent: Logseq's
+    defaults applied without a word, so the pages its `:hidden` hides were synced as ontology pages
+    (and every page renamed under another name format). Its settings decide what is a page and
+    what it is called: exit 2 naming it, and the database stays as it was."""
+    from tests.helpers import dump_file
+    from tests.privileges import restore_permissions, run_cli_unprivileged
+
+    graph = tmp_path / "graph"
+    (graph / "pages" / "drafts").mkdir(parents=True)
+    (graph / "logseq").mkdir()
+    (graph / "logseq" / "config.edn").write_text('{:hidden ["pages/drafts"]}', encoding="utf-8")
+    (graph / "pages" / "Shown.md").write_text(logseq_page("Shown"), encoding="utf-8")
+    (graph / "pages" / "drafts" / "Draft.md").write_text(logseq_page("Draft"), encoding="utf-8")
+    db = tmp_path / "t.db"
+    first = run_cli_unprivileged("sync", str(graph), "--db", str(db), "--quiet")
+    assert first.returncode == 0, first.stderr
+    before = dump_file(db)
+    assert rows(db, "SELECT path, status FROM source_files ORDER BY path") == [
+        ("pages/Shown.md", "ok"), ("pages/drafts/Draft.md", "skipped")]
+    os.chmod(graph / "logseq" / "config.edn", 0)
+    try:
+        proc = run_cli_unprivileged("sync", str(graph), "--db", str(db), "--quiet")
+    finally:
+        restore_permissions(graph)
+        os.chmod(graph / "logseq" / "config.edn", 0o644)
+    one_line_usage_error(proc, "logseq/config.edn", "ermission denied")
+    assert dump_file(db) == before

@@ -40,7 +40,7 @@ class Source(Protocol):
     def read_file(self, path: str, max_size: int) -> bytes | None:
         """One small file by its path from the source root, whether or not the filter selects it
         (a Logseq graph's `logseq/config.edn`); None when it is absent, not a regular file or
-        larger than `max_size`."""
+        larger than `max_size`; SourceError when it is there but cannot be read."""
 
 
 class SourceError(Exception):

@@ -114,7 +114,11 @@ class LocalSource:
             return None
         try:
             return read_regular_file(full, max_size)
-        except OSError:
+        except OSError as exc:
+            if exc.errno in (errno.EACCES, errno.EPERM, errno.EIO):
+                # there but unreadable: taken for absent, its settings (config.edn: what is a page,
+                # what it is called) would silently change every file's facts
+                raise SourceError(f"cannot read {path}: {exc.strerror}") from None
             return None
 
     def _inside(self, target: str) -> bool:
