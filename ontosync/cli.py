@@ -313,12 +313,14 @@ def _check_db_path(db: str) -> None:
 
 def _check_outputs(settings: Settings) -> None:
     """--report and --checkpoint must be writable before the work starts, not after it."""
-    from ontosync.pipeline.outputs import OutputError, check_output
+    from ontosync.pipeline.outputs import OutputError, check_distinct, check_output
 
     try:
         if settings.report:
             check_output(settings.report, "--report")
         check_output(settings.checkpoint_path, "--checkpoint")
+        outputs = {"--checkpoint": settings.checkpoint_path, "--report": settings.report}
+        check_distinct(None if is_postgres_url(settings.db) else settings.db, {k: v for k, v in outputs.items() if v})
     except OutputError as exc:
         raise UsageError(str(exc)) from None
 

@@ -350,3 +350,25 @@ def test_an_unreadable_config_edn_is_exit_2_and_changes_nothing(tmp_path):
         os.chmod(graph / "logseq" / "config.edn", 0o644)
     one_line_usage_error(proc, "logseq/config.edn", "ermission denied")
     assert dump_file(db) == before
+
+
+# -- outputs that are the database -----------------------------------------------------------------
+
+@pytest.mark.parametrize("flag, target", [
+    ("--report", "t.db"), ("--checkpoint", "t.db"), ("--report", "t.db-wal"), ("--report", "link-to-db"),
+    ("--report", "t.db.checkpoint.json"),
+])
+def test_an_output_aimed_at_the_database_is_refused(tree, flag, target):
+    """`--report t.db` (a slip of the shell history) replaced the database with the JSON report,
+    exit 0: every row lost, `verify` then said "not an SQLite database". `--checkpoint t.db` did the
+    same, and a report over the checkpoint clobbered the resume state. Exit 2, nothing touched."""
+    from tests.helpers import dump_file
+
+    db = tree / "t.db"
+    assert cli("sync", str(tree / "root"), "--db", str(db), "--quiet").returncode == 0
+    (tree / "link-to-db").symlink_to(db)
+    before = dump_file(db)
+    proc = cli("sync", str(tree / "root"), "--db", str(db), "--quiet", "--full", flag, str(tree / target))
+    one_line_usage_error(proc, flag)
+    assert dump_file(db) == before
+    assert cli("verify", "--db", str(db)).returncode == 0
