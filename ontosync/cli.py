@@ -309,6 +309,9 @@ def _check_db_path(db: str) -> None:
         raise UsageError(f"cannot use database {db}: not a regular file")
     if not os.access(parent, os.W_OK) or (Path(db).exists() and not os.access(db, os.W_OK)):
         raise UsageError(f"cannot write database {db}: permission denied")
+    for side in (f"{db}-wal", f"{db}-shm"):  # SQLite writes them too: else "fatal ... readonly", exit 3
+        if os.path.exists(side) and not os.access(side, os.W_OK):
+            raise UsageError(f"cannot write database {db}: {side}: permission denied")
 
 
 def _check_outputs(settings: Settings) -> None:
