@@ -391,3 +391,23 @@ def test_a_read_only_wal_beside_the_database_is_a_usage_error(tree):
         side.chmod(0o644)
         side.unlink()
         one_line_usage_error(proc, f"t.db{suffix}", "permission denied")
+
+
+@pytest.mark.parametrize("value", ["<http://example.org/My Class>", "http://example.org/a\tb", "mv:Foo<b>",
+                                   'urn:x:"quoted"', "<http://example.org/{x}>"])
+def test_an_owl_class_that_is_no_valid_iri_is_a_warning(tmp_path, value):
+    """`owl:class:: <http://example.org/My Class>` (a space, a quote, a brace...) was stored as the
+    class IRI as it stood: an IRI no RDF tool reads back (N-Triples, SPARQL, OAK). It is a
+    `bad-owl-class` warning with its line, and the IRI is minted from the title, as for `<>`."""
+    pages = tmp_path / "graph" / "pages"
+    pages.mkdir(parents=True)
+    (pages / "My Class.md").write_text(f"- ### OntologyBlock\n  owl:class:: {value}\n", encoding="utf-8")
+    (pages / "Good.md").write_text("- ### OntologyBlock\n  owl:class:: <http://example.org/Good>\n",
+                                   encoding="utf-8")
+    db, report = tmp_path / "t.db", tmp_path / "r.json"
+    proc = cli("sync", str(tmp_path / "graph"), "--db", str(db), "--quiet", "--report", str(report))
+    assert proc.returncode == 0, proc.stderr
+    assert rows(db, "SELECT source_file, class_iri FROM owl_classes ORDER BY source_file") == [
+        ("pages/Good.md", "http://example.org/Good"), ("pages/My Class.md", "urn:ontosync:page:my-class")]
+    warnings = json.loads(report.read_text(encoding="utf-8"))["warnings"]
+    assert [(w["path"], w["kind"], w["line"]) for w in warnings] == [("pages/My Class.md", "bad-owl-class", 2)]
