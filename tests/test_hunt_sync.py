@@ -411,3 +411,23 @@ def test_an_owl_class_that_is_no_valid_iri_is_a_warning(tmp_path, value):
         ("pages/Good.md", "http://example.org/Good"), ("pages/My Class.md", "urn:ontosync:page:my-class")]
     warnings = json.loads(report.read_text(encoding="utf-8"))["warnings"]
     assert [(w["path"], w["kind"], w["line"]) for w in warnings] == [("pages/My Class.md", "bad-owl-class", 2)]
+
+
+def test_a_very_large_max_file_size_reads_files_as_usual(tree):
+    """`--max-file-size 1000000000000000` ("no limit, please") failed every file with "file too
+    complex to parse: MemoryError", exit 1: each read asked Python for a buffer of the limit's
+    size up front. A read takes what the file holds."""
+    db = tree / "t.db"
+    proc = cli("sync", str(tree / "root"), "--db", str(db), "--quiet", "--max-file-size", str(10 ** 15))
+    assert proc.returncode == 0, proc.stderr
+    assert rows(db, "SELECT path, status, error FROM source_files") == [("sub/a.ttl", "ok", None)]
+
+
+def test_a_file_that_grew_since_its_stat_is_read_up_to_the_limit():
+    import io
+
+    from ontosync.sources.local import read_bounded
+
+    assert read_bounded(io.BytesIO(b"x" * 10), 11, 101) == b"x" * 10  # as fstat said
+    assert read_bounded(io.BytesIO(b"x" * 510), 11, 101) == b"x" * 101  # grew past the limit
+    assert read_bounded(io.BytesIO(b"x" * 50), 11, 101) == b"x" * 50  # grew, under the limit

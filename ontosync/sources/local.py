@@ -267,9 +267,23 @@ def read_with_stat(path: str, max_size: int) -> tuple[bytes, os.stat_result]:
         if st.st_size > max_size:
             raise OSError(f"file too large: {st.st_size} bytes (limit {max_size})")
         with os.fdopen(fd, "rb", closefd=False) as fh:
-            return fh.read(max_size + 1), st
+            return read_bounded(fh, min(st.st_size, max_size) + 1, max_size + 1), st
     finally:
         os.close(fd)
+
+
+def read_bounded(fh, first: int, limit: int) -> bytes:
+    """Up to `limit` bytes: `first` (the size fstat gave, plus one) in one read, then, for a file
+    that grew since, the rest in chunks. `fh.read(limit)` at once asked for a buffer of the limit's
+    size: `--max-file-size 10**15` failed every file with MemoryError."""
+    data = fh.read(first)
+    if len(data) < first:
+        return data
+    parts, got = [data], len(data)
+    while got < limit and (chunk := fh.read(min(READ_CHUNK, limit - got))):
+        parts.append(chunk)
+        got += len(chunk)
+    return b"".join(parts)
 
 
 def _safe_relpath(path: str) -> bool:
