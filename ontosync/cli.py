@@ -305,18 +305,25 @@ def _check_db_path(db: str) -> None:
         raise UsageError(f"cannot create database {db}: folder {parent} does not exist")
     if Path(db).is_dir():
         raise UsageError(f"cannot use database {db}: it is a folder")
+    if Path(db).exists() and not Path(db).is_file():  # /dev/null, a FIFO: SQLite would fail as "fatal"
+        raise UsageError(f"cannot use database {db}: not a regular file")
     if not os.access(parent, os.W_OK) or (Path(db).exists() and not os.access(db, os.W_OK)):
         raise UsageError(f"cannot write database {db}: permission denied")
+    for side in (f"{db}-wal", f"{db}-shm"):  # SQLite writes them too: else "fatal ... readonly", exit 3
+        if os.path.exists(side) and not os.access(side, os.W_OK):
+            raise UsageError(f"cannot write database {db}: {side}: permission denied")
 
 
 def _check_outputs(settings: Settings) -> None:
     """--report and --checkpoint must be writable before the work starts, not after it."""
-    from ontosync.pipeline.outputs import OutputError, check_output
+    from ontosync.pipeline.outputs import OutputError, check_distinct, check_output
 
     try:
         if settings.report:
             check_output(settings.report, "--report")
         check_output(settings.checkpoint_path, "--checkpoint")
+        outputs = {"--checkpoint": settings.checkpoint_path, "--report": settings.report}
+        check_distinct(None if is_postgres_url(settings.db) else settings.db, {k: v for k, v in outputs.items() if v})
     except OutputError as exc:
         raise UsageError(str(exc)) from None
 

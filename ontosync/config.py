@@ -10,7 +10,9 @@ the table into the Settings class and the file's checks.
 from __future__ import annotations
 
 import os
+import posixpath
 import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, make_dataclass
 from pathlib import Path
@@ -43,10 +45,7 @@ class _SettingsBase:
         contexts = {}
         for url, file in self.jsonld_contexts.items():
             p = Path(file) if base_dir is None or Path(file).is_absolute() else base_dir / file
-            try:
-                contexts[url] = p.read_text(encoding="utf-8")
-            except OSError as exc:
-                raise ConfigError(f"jsonld-contexts: cannot read {file} for {url}: {exc.strerror}") from exc
+            contexts[url] = _context_text(p, f"jsonld-contexts: {file} for {url}")
         return ParseOptions({**DEFAULT_NAMESPACES, **self.namespaces}, self.page_namespace, contexts)
 
     def validate(self) -> None:
@@ -55,6 +54,31 @@ class _SettingsBase:
             rule = option.broken_rule(getattr(self, option.field))
             if rule:
                 raise ConfigError(f"{option.flag} must {rule}")
+        if self.path:
+            self.path = source_folder(self.path)
+
+
+def source_folder(path: str) -> str:
+    """`--path` as the listings compare it with recorded paths: `./pages`, `pages/.` and `pages` are
+    one folder (else `./pages` selected nothing, silently); one that climbs out of the source root
+    through `..` is refused, wherever it was set (the checkout's own `.ontosync.yml` too)."""
+    folder = posixpath.normpath(path.strip("/") or ".")
+    if folder == ".." or folder.startswith("../"):
+        raise ConfigError(f"--path must be a folder inside the source, not {path!r}")
+    return "" if folder == "." else folder
+
+
+def _context_text(path: Path, what: str) -> str:
+    """A JSON-LD context file's text; anything else (absent, not UTF-8, a FIFO that would block the
+    run for ever) is a one-line ConfigError naming it, never a traceback."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise ConfigError(f"{what}: not a regular file")
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{what}: cannot read it: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{what}: not UTF-8 text (byte {exc.start})") from None
 
 
 _TYPES = {"int": int, "float": float, "str": str, "bool": bool, "globs": list, "map": dict, "relations": dict,
@@ -183,11 +207,23 @@ def _check_untrusted(values: dict[str, Any], root: Path, config: Path) -> None:
         if p is not None and (Path(p).is_absolute() or ".." in Path(p).parts):
             raise ConfigError(f"{config}: '{name}' must be a relative path without '..' "
                               f"(set it on the command line or with --config instead)")
-    real_root = os.path.realpath(root)
     for url, file in values.get("jsonld_contexts", {}).items():
-        target = os.path.realpath(root / file)
-        if Path(file).is_absolute() or os.path.commonpath([target, real_root]) != real_root:
+        if Path(file).is_absolute() or not _inside(root, root / file):
             raise ConfigError(f"{config}: jsonld-contexts file for {url} must be inside the source root")
+
+
+def _inside(root: Path, path: Path) -> bool:
+    """Whether `path`, its links followed, is inside the source root."""
+    real_root = os.path.realpath(root)
+    return os.path.commonpath([os.path.realpath(path), real_root]) == real_root
+
+
+def _check_inside(root: Path, config: Path) -> None:
+    """The checkout's `.ontosync.yml` may be a link: one that leads outside the source root would
+    apply (and name, in errors) a file the checkout does not hold."""
+    if not _inside(root, config):
+        raise ConfigError(f"{config}: a symbolic link leading outside the source root; not read "
+                          "(give that file with --config instead)")
 
 
 def build_settings(cli: dict[str, Any], config_path: str | None) -> Settings:
@@ -197,6 +233,7 @@ def build_settings(cli: dict[str, Any], config_path: str | None) -> Settings:
     if config_path:
         file_values = load_config_file(Path(config_path))
     elif not source.startswith("github:") and os.path.isfile(Path(source) / CONFIG_FILE):
+        _check_inside(Path(source), Path(source) / CONFIG_FILE)
         file_values = load_config_file(Path(source) / CONFIG_FILE)
         _check_untrusted(file_values, Path(source), Path(source) / CONFIG_FILE)
     # ONTOSYNC_DATABASE_URL: where a URL with a password belongs (a CI secret), not a flag or a file

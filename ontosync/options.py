@@ -187,7 +187,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("max-rate-limit-wait", "float", "longest wait for a GitHub rate-limit reset before stopping "
            "(default {default:g})", 900.0, metavar="S",
            doc="longest wait for a GitHub primary rate-limit reset before the run stops (exit 1, checkpoint kept)"),
-    Option("keep-runs", "int", "change-log runs kept in the database (default {default})", 50, low=1, metavar="N",
+    Option("keep-runs", "int", "change-log runs kept in the database (default {default})", 50, low=1,
+           high=1_000_000, rule="be between 1 and 1000000", metavar="N",  # SQLite integers: 8 bytes
            doc="change-log runs kept in the database (see [`ontosync diff`](#ontosync-diff))"),
     Option("quiet", "bool", "no progress output", False,
            doc="no progress output"),

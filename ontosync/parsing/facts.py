@@ -11,6 +11,7 @@ deleting one page re-points the links of other pages without reparsing them.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -126,8 +127,10 @@ class LateRows:
 
 
 def normalize_name(name: str) -> str:
-    """The key a page name is matched by: Logseq treats page names case-insensitively."""
-    return " ".join(name.split()).casefold()
+    """The key a page name is matched by: Logseq treats page names case-insensitively, and in
+    Unicode normal form NFC (`page-name-sanity-lc`), so `Café` named on a Mac (NFD) is the page
+    a `[[Café]]` typed elsewhere (NFC) opens."""
+    return unicodedata.normalize("NFC", " ".join(name.split()).casefold())
 
 
 class ParseError(Exception):

@@ -85,6 +85,7 @@ SKIP_REASON = "no OntologyBlock heading"
 # A link and the `via <key>` qualifier that may follow it: `[[X]] via is-part-of`.
 _LINK = re.compile(r"\[\[([^\[\]]+)\]\](?:[ \t]+via[ \t]+([\w:.-]+))?")
 _CURIE = re.compile(r"([A-Za-z_][\w.-]*)?:([^\s,]*)\Z")
+_IRI = re.compile(r'[^\x00-\x20<>"{}|^`\\]+')  # the characters IRIREF allows (Turtle, N-Triples)
 _CLASS_PROBLEMS = {"unknown-prefix": ": unknown prefix", "bad-owl-class": " is not an IRI or CURIE"}
 
 
@@ -103,19 +104,23 @@ def mint_page_iri(name: str, options: ParseOptions) -> str:
 
 
 def _expand_iri(value: str, options: ParseOptions) -> tuple[str | None, str | None]:
-    """(IRI, None) for `<iri>`, `http(s)://...` or a known CURIE; (None, reason) otherwise."""
+    """(IRI, None) for `<iri>`, `http(s)://...` or a known CURIE; (None, reason) otherwise, also
+    for an IRI holding a character no IRI may hold (a space, `<`, `"`, `{`...): stored as it
+    stood, no RDF tool would read it back."""
     value = value.strip()
     if value.startswith("<") and value.endswith(">") and len(value) > 2:
-        return value[1:-1], None
-    if value.startswith(("http://", "https://", "urn:")):
-        return value, None
-    m = _CURIE.match(value)
-    if m is None:
-        return None, "bad-owl-class"
-    ns = options.namespaces.get(m.group(1) or "")
-    if ns is None:
-        return None, "unknown-prefix"
-    return ns + m.group(2), None
+        iri = value[1:-1]
+    elif value.startswith(("http://", "https://", "urn:")):
+        iri = value
+    else:
+        m = _CURIE.match(value)
+        if m is None:
+            return None, "bad-owl-class"
+        ns = options.namespaces.get(m.group(1) or "")
+        if ns is None:
+            return None, "unknown-prefix"
+        iri = ns + m.group(2)
+    return (iri, None) if _IRI.fullmatch(iri) else (None, "bad-owl-class")
 
 
 def _links(value: str) -> tuple[list[tuple[str, str]], list[str]]:

@@ -30,12 +30,13 @@ class Checkpoint:
 
     @classmethod
     def load(cls, path: str | Path) -> Checkpoint | None:
-        """The checkpoint at `path`, or None when absent or unreadable (then there is nothing to resume)."""
+        """The checkpoint at `path`, or None when absent or unreadable (then there is nothing to resume).
+        Garbage is unreadable too, however it is made (deeply nested JSON raises RecursionError)."""
         try:
             data = json.loads(read_regular(path) or "null")
             known = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
             return cls(**known)
-        except (OSError, ValueError, TypeError):
+        except (OSError, ValueError, TypeError, RecursionError):
             return None
 
     def save(self, path: str | Path) -> None:

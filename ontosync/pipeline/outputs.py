@@ -56,6 +56,21 @@ def check_output(path: str | Path, flag: str) -> None:
         raise OutputError(f"{flag} {path}: cannot write in folder {parent}: permission denied")
 
 
+DB_FILES = ("", "-wal", "-shm", "-journal", ".lock")  # the database and the files SQLite and the lock keep beside it
+
+
+def check_distinct(db: str | None, outputs: dict[str, str]) -> None:
+    """No output is the database (or a file beside it) or another output: `--report x.db` replaced
+    the database with the report. Links are followed; FIFOs and devices (/dev/null) may be shared."""
+    taken = {os.path.realpath(db) + suffix: "the database (--db)" for suffix in DB_FILES} if db else {}
+    for flag, path in outputs.items():
+        real = os.path.realpath(path)
+        if real in taken:
+            raise OutputError(f"{flag} {path}: is {taken[real]}; give another path")
+        if not is_special(real):
+            taken[real] = f"the {flag.lstrip('-')} file"
+
+
 def write_text(path: str | Path, text: str) -> None:
     real = os.path.realpath(path)
     if is_special(real):

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from typing import NamedTuple, Protocol
 
 from ontosync.formats import SUPPORTED_GLOBS
-from ontosync.sources.globs import compile_globs, literal_folder_prefix
+from ontosync.sources.globs import GlobError, compile_globs, literal_folder_prefix
 
 
 class SourceFile(NamedTuple):
@@ -40,7 +40,7 @@ class Source(Protocol):
     def read_file(self, path: str, max_size: int) -> bytes | None:
         """One small file by its path from the source root, whether or not the filter selects it
         (a Logseq graph's `logseq/config.edn`); None when it is absent, not a regular file or
-        larger than `max_size`."""
+        larger than `max_size`; SourceError when it is there but cannot be read."""
 
 
 class SourceError(Exception):
@@ -68,8 +68,11 @@ class PathFilter:
     def __init__(self, include: Iterable[str] = (), exclude: Iterable[str] = (), subdir: str | None = None):
         self.include_globs = tuple(include) or SUPPORTED_GLOBS
         self.exclude_globs = tuple(exclude)
-        self._include = compile_globs(self.include_globs)
-        self._exclude = compile_globs(self.exclude_globs)
+        try:
+            self._include = compile_globs(self.include_globs)
+            self._exclude = compile_globs(self.exclude_globs)
+        except GlobError as exc:
+            raise SourceError(str(exc)) from None
         # Literal leading folders of each include glob: a remote listing skips folders outside all.
         self.include_prefixes = tuple(sorted({literal_folder_prefix(g) for g in self.include_globs}))
         self.subdir = subdir.strip("/") + "/" if subdir and subdir.strip("/") not in ("", ".") else ""

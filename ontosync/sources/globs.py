@@ -42,11 +42,20 @@ def compile_globs(patterns: Iterable[str]) -> Matcher:
     return _wcmatch(normalised)
 
 
+class GlobError(ValueError):
+    """A glob wcmatch refuses to compile: a one-line usage error, never a traceback."""
+
+
 def _wcmatch(patterns: tuple[str, ...]) -> Matcher:
-    from wcmatch import glob
+    from wcmatch import _wcparse, glob
 
     flags = glob.GLOBSTAR | glob.BRACE | glob.DOTGLOB | glob.FORCEUNIX | glob.CASE
-    return glob.compile(list(patterns), flags=flags)
+    try:
+        return glob.compile(list(patterns), flags=flags)
+    except _wcparse.PatternLimitException:
+        # `{a,b}` twenty times is a million patterns: wcmatch stops at 1,000
+        shown = ", ".join(repr(p if len(p) <= 60 else p[:57] + "...") for p in patterns)
+        raise GlobError(f"globs {shown}: their braces expand to more than 1000 patterns") from None
 
 
 class NoMatch:

@@ -17,8 +17,10 @@ import os
 import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from ontosync.sources import PathFilter, SourceError, SourceFile
+from ontosync.sources.git_head import git_head
 from ontosync.sources.names import display_name, needs_escape
 
 READ_CHUNK = 1 << 20
@@ -35,7 +37,7 @@ class LocalSource:
         self.filter = path_filter
         self.max_file_size = max_file_size
         self.description = str(root)
-        self.revision = _git_head(self.real_root)
+        self.revision = git_head(self.real_root)
         self.warnings: list[dict] = []  # names the walk had to leave out (see sources/names.py)
         self._os_paths: dict[str, str] = {}  # recorded path -> OS path, for escaped names only
         self._start_prefix = ""
@@ -45,9 +47,12 @@ class LocalSource:
     def _start(self) -> Path:
         if not self.filter.subdir:
             return self.real_root
-        start = self.real_root / self.filter.subdir.rstrip("/")
-        if not start.is_dir() or start.is_symlink():
-            raise SourceError(f"--path folder not found in the source: {self.filter.subdir.rstrip('/')}")
+        sub = self.filter.subdir.rstrip("/")
+        start = self.real_root / sub
+        if not start.is_dir():
+            raise SourceError(f"--path folder not found in the source: {sub}")
+        if os.path.realpath(start) != str(start):  # a link on the way: the walk would leave the root
+            raise SourceError(f"--path must not pass through a symbolic link: {sub}")
         return start
 
     def _check_listable(self, folder: Path) -> None:
@@ -73,9 +78,20 @@ class LocalSource:
         return sum(1 for _, _, marker in self._selected() if marker is None)
 
     def _selected(self) -> Iterator[tuple[str, str, SourceFile | None]]:
+        """The walk, depth first, with a stack of the folders being listed rather than recursion:
+        a tree nested a thousand folders deep (a path of 2,000 bytes) passed Python's recursion
+        limit as nested generators, a traceback that stopped every sync of it."""
         start = self._start()
         self._start_prefix = self._rel(start)
-        yield from self._walk(start, self._start_prefix)
+        stack = [self._walk(start, self._start_prefix)]
+        while stack:
+            item = next(stack[-1], None)
+            if item is None:
+                stack.pop()
+            elif item[2] is _DESCEND:
+                stack.append(self._walk(Path(item[0]), item[1]))
+            else:
+                yield item
 
     def contents(self, files: Iterable[SourceFile]) -> Iterator[tuple[SourceFile, str]]:
         for sf in files:  # the worker opens the file itself
@@ -98,7 +114,11 @@ class LocalSource:
             return None
         try:
             return read_regular_file(full, max_size)
-        except OSError:
+        except OSError as exc:
+            if exc.errno in (errno.EACCES, errno.EPERM, errno.EIO):
+                # there but unreadable: taken for absent, its settings (config.edn: what is a page,
+                # what it is called) would silently change every file's facts
+                raise SourceError(f"cannot read {path}: {exc.strerror}") from None
             return None
 
     def _inside(self, target: str) -> bool:
@@ -109,7 +129,8 @@ class LocalSource:
         return "" if rel == "." else rel + "/"
 
     def _walk(self, folder: Path, prefix: str) -> Iterator[tuple[str, str, SourceFile | None]]:
-        """(OS path, recorded path, None) for each selected file, in recorded-path order. A folder
+        """(OS path, recorded path, None) for each selected file of one folder, in recorded-path
+        order, and (OS path, recorded path + "/", _DESCEND) where a subfolder's turn comes. A folder
         that cannot be listed yields one marker instead, `SourceFile("<folder>/", refused="cannot
         list folder: ...")`, so the planner keeps the rows of the files it held instead of taking
         them for deleted."""
@@ -141,7 +162,7 @@ class LocalSource:
             if name == ".git":
                 continue
             if is_dir:
-                yield from self._walk(Path(base, os_name), rel + "/")
+                yield base + os_name, rel + "/", _DESCEND
                 continue
             if not self.filter(rel):
                 continue
@@ -195,6 +216,9 @@ class LocalSource:
             return SourceFile(rel, None, 0, f"cannot read: {exc.strerror or exc}")
 
 
+_DESCEND: Any = object()  # the walk's marker: list this subfolder now (LocalSource._selected)
+
+
 class _PathEntry:
     """The part of os.DirEntry that _describe uses, made from a path."""
 
@@ -243,9 +267,23 @@ def read_with_stat(path: str, max_size: int) -> tuple[bytes, os.stat_result]:
         if st.st_size > max_size:
             raise OSError(f"file too large: {st.st_size} bytes (limit {max_size})")
         with os.fdopen(fd, "rb", closefd=False) as fh:
-            return fh.read(max_size + 1), st
+            return read_bounded(fh, min(st.st_size, max_size) + 1, max_size + 1), st
     finally:
         os.close(fd)
+
+
+def read_bounded(fh, first: int, limit: int) -> bytes:
+    """Up to `limit` bytes: `first` (the size fstat gave, plus one) in one read, then, for a file
+    that grew since, the rest in chunks. `fh.read(limit)` at once asked for a buffer of the limit's
+    size: `--max-file-size 10**15` failed every file with MemoryError."""
+    data = fh.read(first)
+    if len(data) < first:
+        return data
+    parts, got = [data], len(data)
+    while got < limit and (chunk := fh.read(min(READ_CHUNK, limit - got))):
+        parts.append(chunk)
+        got += len(chunk)
+    return b"".join(parts)
 
 
 def _safe_relpath(path: str) -> bool:
@@ -259,26 +297,3 @@ def _kind(mode: int) -> str:
         if test(mode):
             return name
     return "not a regular file"
-
-
-def _git_head(root: Path) -> str | None:
-    """The checkout's commit, read from .git without running git (GITHUB_SHA wins in the Action)."""
-    if os.environ.get("GITHUB_SHA"):
-        return os.environ["GITHUB_SHA"]
-    git = root / ".git"
-    try:
-        head = (git / "HEAD").read_text().strip()
-        if head.startswith("ref: "):
-            ref = head[5:]
-            ref_file = git / ref
-            if ref_file.is_file():
-                return ref_file.read_text().strip()
-            packed = git / "packed-refs"
-            if packed.is_file():
-                for line in packed.read_text().splitlines():
-                    if line.endswith(" " + ref):
-                        return line.split()[0]
-            return None
-        return head or None
-    except OSError:
-        return None
