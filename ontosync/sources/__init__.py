@@ -14,6 +14,7 @@ from typing import NamedTuple, Protocol
 
 from ontosync.formats import SUPPORTED_GLOBS
 from ontosync.sources.globs import GlobError, compile_globs, literal_folder_prefix
+from ontosync.sources.names import display_name
 
 
 class SourceFile(NamedTuple):
@@ -75,7 +76,11 @@ class PathFilter:
             raise SourceError(str(exc)) from None
         # Literal leading folders of each include glob: a remote listing skips folders outside all.
         self.include_prefixes = tuple(sorted({literal_folder_prefix(g) for g in self.include_globs}))
-        self.subdir = subdir.strip("/") + "/" if subdir and subdir.strip("/") not in ("", ".") else ""
+        # `--path` as the OS names it (the local walk starts there) and as the paths under it are
+        # recorded (escaped when odd, sources/names.py): the filter meets recorded paths only, the
+        # listing's and the database's, so a --path sync records what a whole-tree sync records.
+        self.os_subdir = subdir.strip("/") + "/" if subdir and subdir.strip("/") not in ("", ".") else ""
+        self.subdir = display_name(self.os_subdir)
 
     def __call__(self, path: str) -> bool:
         if path.startswith(".git/") or "/.git/" in path:

@@ -47,7 +47,7 @@ class LocalSource:
     def _start(self) -> Path:
         if not self.filter.subdir:
             return self.real_root
-        sub = self.filter.subdir.rstrip("/")
+        sub = self.filter.os_subdir.rstrip("/")
         start = self.real_root / sub
         if not start.is_dir():
             raise SourceError(f"--path folder not found in the source: {sub}")
@@ -82,7 +82,7 @@ class LocalSource:
         a tree nested a thousand folders deep (a path of 2,000 bytes) passed Python's recursion
         limit as nested generators, a traceback that stopped every sync of it."""
         start = self._start()
-        self._start_prefix = self._rel(start)
+        self._start_prefix = display_name(self._rel(start))  # recorded form, as the filter's subdir
         stack = [self._walk(start, self._start_prefix)]
         while stack:
             item = next(stack[-1], None)

@@ -1,0 +1,59 @@
+"""Leftovers of the last bug hunt (task h5): each test failed before its fix."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from tests.helpers import cli
+
+TTL = """@prefix ex: <http://example.org/{n}#> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+ex:{n} a owl:Class .
+"""
+
+
+def _paths(db: Path) -> list[str]:
+    conn = sqlite3.connect(db)
+    try:
+        return [r[0] for r in conn.execute("SELECT path FROM source_files ORDER BY path")]
+    finally:
+        conn.close()
+
+
+# -- 1. --path into a folder whose name is recorded escaped ------------------------------------------
+ODD_FOLDER = b"odd\x01\xffdir"  # a control character and a byte that is not UTF-8
+ODD_RECORDED = "odd\\x01\\xffdir"
+
+
+def _odd_tree(root: Path) -> str:
+    folder = os.path.join(os.fsencode(root), ODD_FOLDER)
+    os.makedirs(folder)
+    for name in (b"a.ttl", b"b.ttl"):
+        with open(os.path.join(folder, name), "w", encoding="utf-8") as fh:
+            fh.write(TTL.format(n=name.decode()[0]))
+    return os.fsdecode(ODD_FOLDER)  # what a shell hands over as the argument
+
+
+def test_path_into_an_escaped_folder_records_the_paths_a_whole_sync_records(tmp_path):
+    tree = tmp_path / "tree"
+    sub = _odd_tree(tree)
+    whole = cli("sync", tree, "--db", tmp_path / "whole.db", "--quiet")
+    assert whole.returncode == 0, whole.stderr
+    expected = [f"{ODD_RECORDED}/a.ttl", f"{ODD_RECORDED}/b.ttl"]
+    assert _paths(tmp_path / "whole.db") == expected
+
+    part = cli("sync", tree, "--db", tmp_path / "part.db", "--path", sub, "--quiet")
+    assert part.returncode == 0, part.stderr
+    assert _paths(tmp_path / "part.db") == expected
+
+    # the same database: a --path sync after a whole one finds every file unchanged, adds no row,
+    # and sees a deleted file as deleted
+    again = cli("sync", tree, "--db", tmp_path / "whole.db", "--path", sub, "--quiet")
+    assert again.returncode == 0, again.stderr
+    assert _paths(tmp_path / "whole.db") == expected
+    os.unlink(os.path.join(os.fsencode(tree), ODD_FOLDER, b"b.ttl"))
+    gone = cli("sync", tree, "--db", tmp_path / "whole.db", "--path", sub, "--quiet")
+    assert gone.returncode == 0, gone.stderr
+    assert _paths(tmp_path / "whole.db") == expected[:1]
