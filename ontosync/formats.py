@@ -21,3 +21,15 @@ EXTENSIONS: dict[str, str] = {
 }
 
 SUPPORTED_GLOBS: tuple[str, ...] = tuple(f"**/*{ext}" for ext in EXTENSIONS)
+
+
+# A name that is only one of those extensions (`.md`, `pages/.ttl`) is a dot file without an
+# extension, as pathlib reads it (its suffix is ''; parsing finds no format) and as Logseq does (it
+# hides dot files). Globs match it (`*.md` matches `.md` with dot files on), so the source filter
+# leaves it out: else it failed every run as "unsupported file type", counting toward the error rate.
+BARE_EXTENSIONS: frozenset[str] = frozenset(EXTENSIONS)
+
+
+def is_bare_extension(path: str) -> bool:
+    """Whether the file name at the end of `path` is only a supported extension (see above)."""
+    return path[path.rfind("/") + 1:].lower() in BARE_EXTENSIONS

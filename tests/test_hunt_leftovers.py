@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from pathlib import Path
@@ -57,3 +58,22 @@ def test_path_into_an_escaped_folder_records_the_paths_a_whole_sync_records(tmp_
     gone = cli("sync", tree, "--db", tmp_path / "whole.db", "--path", sub, "--quiet")
     assert gone.returncode == 0, gone.stderr
     assert _paths(tmp_path / "whole.db") == expected[:1]
+
+
+# -- 2. a file named only `.md` or `.ttl` --------------------------------------------------------------
+def test_a_file_named_only_an_extension_is_not_selected(tmp_path):
+    """`.md` is a dot file without an extension (pathlib's suffix is ''; Logseq hides dot files),
+    so no glob of the supported extensions selects it, and it fails no run as "unsupported"."""
+    tree = tmp_path / "tree"
+    (tree / "pages").mkdir(parents=True)
+    (tree / ".md").write_text("- a page?\n", encoding="utf-8")
+    (tree / "pages" / ".ttl").write_text(TTL.format(n="x"), encoding="utf-8")
+    (tree / "pages" / "real.md").write_text("- a page\n", encoding="utf-8")
+    (tree / "a.ttl").write_text(TTL.format(n="a"), encoding="utf-8")
+    report = tmp_path / "r.json"
+    for extra in ([], ["--include", "**/*.ttl", "--include", "**/*.md"]):
+        db = tmp_path / f"o{len(extra)}.db"
+        proc = cli("sync", tree, "--db", db, "--quiet", "--max-error-rate", "0", "--report", report, *extra)
+        assert proc.returncode == 0, proc.stderr
+        assert _paths(db) == ["a.ttl", "pages/real.md"]
+        assert json.loads(report.read_text(encoding="utf-8"))["files"]["failed"] == 0

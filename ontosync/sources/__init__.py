@@ -12,7 +12,7 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple, Protocol
 
-from ontosync.formats import SUPPORTED_GLOBS
+from ontosync.formats import SUPPORTED_GLOBS, is_bare_extension
 from ontosync.sources.globs import GlobError, compile_globs, literal_folder_prefix
 from ontosync.sources.names import display_name
 
@@ -63,7 +63,8 @@ class PathFilter:
     """Include/exclude globs relative to the source root (see `ontosync.sources.globs` for the
     syntax: `**`, braces, classes).
 
-    With no include globs, the supported extensions are included. `.git/` is always excluded.
+    With no include globs, the supported extensions are included. `.git/` is always excluded, and
+    so is a file named only an extension (`.md`: formats.is_bare_extension).
     """
 
     def __init__(self, include: Iterable[str] = (), exclude: Iterable[str] = (), subdir: str | None = None):
@@ -87,4 +88,4 @@ class PathFilter:
             return False
         if self.subdir and not path.startswith(self.subdir):
             return False
-        return self._include.match(path) and not self._exclude.match(path)
+        return self._include.match(path) and not self._exclude.match(path) and not is_bare_extension(path)
