@@ -7,6 +7,8 @@ import os
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import cli
 
 TTL = """@prefix ex: <http://example.org/{n}#> .
@@ -77,3 +79,35 @@ def test_a_file_named_only_an_extension_is_not_selected(tmp_path):
         assert proc.returncode == 0, proc.stderr
         assert _paths(db) == ["a.ttl", "pages/real.md"]
         assert json.loads(report.read_text(encoding="utf-8"))["files"]["failed"] == 0
+
+
+# -- 3. a logseq/config.edn over the size limit ---------------------------------------------------------
+@pytest.mark.parametrize("remote", [False, True], ids=["local", "github"])
+def test_an_oversized_config_edn_warns_instead_of_being_taken_for_absent(tmp_path, remote):
+    from ontosync.parsing.logseq_config import MAX_CONFIG_BYTES
+    from tests.fake_github import FakeGitHub
+
+    tree = tmp_path / "tree"
+    (tree / "logseq").mkdir(parents=True)
+    (tree / "pages").mkdir()
+    (tree / "pages" / "Page.md").write_text("- text\n", encoding="utf-8")
+    big = "{:hidden [\"pages\"]}\n" + ";" * MAX_CONFIG_BYTES + "\n"
+    (tree / "logseq" / "config.edn").write_text(big, encoding="utf-8")
+    report = tmp_path / "r.json"
+    if remote:
+        with FakeGitHub(tree) as fake:
+            proc = cli("sync", "github:o/r@main", "--api-url", fake.url, "--db", tmp_path / "o.db", "--quiet",
+                       "--report", report, env={"GITHUB_TOKEN": fake.token, "ONTOSYNC_GITHUB_TIMEOUT": "5"})
+    else:
+        proc = cli("sync", tree, "--db", tmp_path / "o.db", "--quiet", "--report", report)
+    assert proc.returncode == 0, proc.stderr
+    warnings = json.loads(report.read_text(encoding="utf-8"))["warnings"]
+    assert [w for w in warnings if w["path"] == "logseq/config.edn"] == [{
+        "path": "logseq/config.edn", "kind": "logseq-config", "line": None,
+        "message": f"logseq/config.edn: larger than {MAX_CONFIG_BYTES} bytes; Logseq's defaults apply"}]
+    # the defaults apply: `:hidden` in the refused file hides nothing
+    conn = sqlite3.connect(tmp_path / "o.db")
+    error = conn.execute("SELECT error FROM source_files WHERE path = 'pages/Page.md'").fetchone()[0]
+    assert error == "no OntologyBlock heading"  # read as a page (not "hidden by logseq/config.edn")
+    conn.close()
+

@@ -89,10 +89,15 @@ def skip_reason(path: str, graph: LogseqGraph | None, page: bool = True) -> str 
     return None
 
 
+def oversized_config(path: str) -> tuple[LogseqConfig, list[ParseWarning]]:
+    """A config.edn over MAX_CONFIG_BYTES: not read (a real one is a few kB); Logseq's defaults."""
+    return LogseqConfig(), [_warning(path, f"larger than {MAX_CONFIG_BYTES} bytes", None)]
+
+
 def parse_config(data: bytes, path: str) -> tuple[LogseqConfig, list[ParseWarning]]:
     """Read config.edn bytes; on any problem, Logseq's defaults and a warning with the line."""
     if len(data) > MAX_CONFIG_BYTES:
-        return LogseqConfig(), [_warning(path, f"larger than {MAX_CONFIG_BYTES} bytes", None)]
+        return oversized_config(path)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

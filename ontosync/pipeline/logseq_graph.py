@@ -14,8 +14,8 @@ import dataclasses
 
 from ontosync.parsing import ParseOptions
 from ontosync.parsing.facts import ParseWarning
-from ontosync.parsing.logseq_config import CONFIG_PATH, MAX_CONFIG_BYTES, LogseqGraph, parse_config
-from ontosync.sources import Source, SourceInterrupted
+from ontosync.parsing.logseq_config import CONFIG_PATH, MAX_CONFIG_BYTES, LogseqGraph, oversized_config, parse_config
+from ontosync.sources import FileTooLarge, Source, SourceInterrupted
 
 
 def candidate_roots(subdir: str | None) -> list[str]:
@@ -31,7 +31,11 @@ def find_graph(source: Source, subdir: str | None) -> tuple[LogseqGraph | None, 
         return None, [], None
     for root in candidate_roots(subdir):
         path = root + CONFIG_PATH
-        data = read(path, MAX_CONFIG_BYTES + 1)
+        try:
+            data = read(path, MAX_CONFIG_BYTES)
+        except FileTooLarge:  # there, so this is the graph's root, with Logseq's defaults and a warning
+            config, warnings = oversized_config(path)
+            return LogseqGraph(root, config, True), warnings, path
         if data is None:
             continue
         config, warnings = parse_config(data, path)

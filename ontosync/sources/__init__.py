@@ -40,8 +40,26 @@ class Source(Protocol):
 
     def read_file(self, path: str, max_size: int) -> bytes | None:
         """One small file by its path from the source root, whether or not the filter selects it
-        (a Logseq graph's `logseq/config.edn`); None when it is absent, not a regular file or
-        larger than `max_size`; SourceError when it is there but cannot be read."""
+        (a Logseq graph's `logseq/config.edn`); None when it is absent or not a regular file;
+        FileTooLarge when it is larger than `max_size` (there, so its caller can say why it is not
+        used); SourceError when it is there but cannot be read."""
+
+
+class FileTooLarge(OSError):
+    """A file larger than the size its reader allows. An OSError, so a parse worker's read reports
+    it as any failed read; `Source.read_file` raises it rather than returning None, which would
+    take the file for absent (an oversized config.edn was silently ignored, its warning never said)."""
+
+    def __init__(self, size: int, limit: int):
+        super().__init__(f"file too large: {size} bytes (limit {limit})")
+        self.size, self.limit = size, limit
+
+    @classmethod
+    def check(cls, size: int, limit: int) -> int:
+        """`size` when within `limit`, else raised."""
+        if size > limit:
+            raise cls(size, limit)
+        return size
 
 
 class SourceError(Exception):

@@ -45,7 +45,7 @@ import requests
 from github import Auth, Github, GithubException
 
 from ontosync.retry import RetryPolicy, default_factor, waiting
-from ontosync.sources import PathFilter, SourceError, SourceFile, SourceInterrupted, git_blob_sha
+from ontosync.sources import FileTooLarge, PathFilter, SourceError, SourceFile, SourceInterrupted, git_blob_sha
 from ontosync.sources.github_http import (
     NETWORK_ERRORS,
     STREAM_ERRORS,
@@ -255,9 +255,9 @@ class GitHubSource:
         try:
             self._entries()
             entry = self._side_files.get(path)
-            if entry is None or entry[2] > max_size or entry[0] == "120000" or not is_sha(entry[1]):
+            if entry is None or entry[0] == "120000" or not is_sha(entry[1]):
                 return None
-            return self._fetch_blob(SourceFile(path, entry[1], entry[2]))
+            return self._fetch_blob(SourceFile(path, entry[1], FileTooLarge.check(entry[2], max_size)))
         except RateLimitStop as exc:
             self._stopped = exc
             raise

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from ontosync.sources import PathFilter, SourceError, SourceFile
+from ontosync.sources import FileTooLarge, PathFilter, SourceError, SourceFile
 from ontosync.sources.git_head import git_head
 from ontosync.sources.names import display_name, needs_escape
 
@@ -114,6 +114,8 @@ class LocalSource:
             return None
         try:
             return read_regular_file(full, max_size)
+        except FileTooLarge:
+            raise
         except OSError as exc:
             if exc.errno in (errno.EACCES, errno.EPERM, errno.EIO):
                 # there but unreadable: taken for absent, its settings (config.edn: what is a page,
@@ -265,7 +267,7 @@ def read_with_stat(path: str, max_size: int) -> tuple[bytes, os.stat_result]:
         if not stat.S_ISREG(st.st_mode):
             raise OSError(f"not a regular file ({_kind(st.st_mode)})")
         if st.st_size > max_size:
-            raise OSError(f"file too large: {st.st_size} bytes (limit {max_size})")
+            raise FileTooLarge(st.st_size, max_size)
         with os.fdopen(fd, "rb", closefd=False) as fh:
             return read_bounded(fh, min(st.st_size, max_size) + 1, max_size + 1), st
     finally:
