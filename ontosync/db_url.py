@@ -55,10 +55,14 @@ def password(url: str) -> str | None:
 
 
 def split_schema(url: str) -> tuple[str, str | None]:
-    """(the URL for the driver, the `schema` query parameter or None): libpq rejects unknown parameters."""
+    """(the URL for the driver, the `schema` query parameter or None): libpq rejects unknown parameters.
+
+    A blank `?schema=` is as if absent (every command reads it here): it was schema `s_` for the
+    read commands while a sync named the schema after the source, so status missed the sync's rows."""
     parts = _split(url)
     query = parse_qsl(parts.query, keep_blank_values=True)
     schema = next((v for k, v in query if k == "schema"), None)
+    schema = schema if schema and schema.strip() else None
     rest = urlencode([(k, v) for k, v in query if k != "schema"])
     scheme = "postgresql"  # libpq takes both spellings; one form for the driver
     return urlunsplit((scheme, parts.netloc, parts.path, rest, parts.fragment)), schema

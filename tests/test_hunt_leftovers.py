@@ -111,3 +111,42 @@ def test_an_oversized_config_edn_warns_instead_of_being_taken_for_absent(tmp_pat
     assert error == "no OntologyBlock heading"  # read as a page (not "hidden by logseq/config.edn")
     conn.close()
 
+
+# -- 4. PostgreSQL: `?schema=` left empty ----------------------------------------------------------------
+@pytest.mark.parametrize("value", ["", "%20", "++"])  # `+` is a space in a query string
+def test_a_blank_schema_parameter_is_as_if_absent(value):
+    """Every command names its schema from split_schema: blank was schema `s_` for the read
+    commands (sanitize('')), while a sync took the default name: status did not find the sync's rows."""
+    from ontosync.db_url import schema_for, split_schema
+
+    url = f"postgresql://u@h/d?sslmode=disable&schema={value}"
+    assert split_schema(url) == ("postgresql://u@h/d?sslmode=disable", None)
+    assert schema_for(url, "/somewhere/Robotics-Ontology") == "robotics_ontology"
+
+
+def test_a_sync_into_a_blank_schema_parameter_is_found_by_status(tmp_path):
+    from tests.postgres_server import connect, drop_schema, new_schema, server_url
+
+    base = server_url()
+    schema = new_schema()  # the folder's name: the schema a sync names when ?schema= is absent
+    tree = tmp_path / schema
+    tree.mkdir()
+    (tree / "a.ttl").write_text(TTL.format(n="a"), encoding="utf-8")
+    url = f"{base}{'&' if '?' in base else '?'}schema="
+    try:
+        proc = cli("sync", tree, "--db", url, "--quiet", "--checkpoint", tmp_path / "c.json")
+        assert proc.returncode == 0, proc.stderr
+        conn = connect()
+        try:
+            cur = conn.cursor()
+            cur.execute(f'SELECT path FROM "{schema}".source_files')
+            assert cur.fetchall() == [("a.ttl",)]
+            cur.execute("SELECT count(*) FROM information_schema.schemata WHERE schema_name = 's_'")
+            assert cur.fetchone() == (0,)
+        finally:
+            conn.close()
+        # a read command takes the blank value as absent too: the same answer as without it
+        blank, absent = cli("status", "--db", url), cli("status", "--db", base)
+        assert (blank.returncode, blank.stdout, blank.stderr) == (absent.returncode, absent.stdout, absent.stderr)
+    finally:
+        drop_schema(schema)
