@@ -150,3 +150,27 @@ def test_a_sync_into_a_blank_schema_parameter_is_found_by_status(tmp_path):
         assert (blank.returncode, blank.stdout, blank.stderr) == (absent.returncode, absent.stdout, absent.stderr)
     finally:
         drop_schema(schema)
+
+
+# -- 5. diff --base an older ontosync database ------------------------------------------------------------
+def test_diff_base_of_an_older_database_says_so_and_how_to_upgrade(tmp_path):
+    from ontosync.store.migrations import available_migrations
+    from tests.helpers import database_at
+
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "a.ttl").write_text(TTL.format(n="a"), encoding="utf-8")
+    head, old = tmp_path / "head.db", tmp_path / "old.db"
+    assert cli("sync", tree, "--db", head, "--quiet").returncode == 0
+    database_at(old, 1)  # as the first release left it: schema 001, no file_synonyms
+    newest = max(m.version for m in available_migrations())
+
+    proc = cli("diff", "--db", head, "--base", old)
+    assert proc.returncode == 2 and proc.stdout == "", proc.stderr
+    assert proc.stderr == (f"ontosync: error: {old} is an older ontosync database (schema 001; this ontosync reads "
+                           f"{newest:03d}): upgrade it with `ontosync migrate --db {old}` (a backup is kept)\n")
+    # the advice works: after it, the same diff runs (the empty old database: the head's class is added)
+    assert cli("migrate", "--db", old).returncode == 0
+    after = cli("diff", "--db", head, "--base", old, "--format", "json")
+    assert after.returncode == 0, after.stderr
+    assert [c["iri"] for c in json.loads(after.stdout)["classes"]["added"]] == ["http://example.org/a#a"]

@@ -12,6 +12,7 @@ and a direct comparison of the same two states render the same JSON.
 from __future__ import annotations
 
 import json
+import shlex
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -162,9 +163,26 @@ def _file_snapshot(base_path: str | Path) -> dict[tuple, Any]:
     try:
         return snapshot(base_conn)
     except sqlite3.DatabaseError as exc:
-        raise DiffError(f"{base_path} is not an ontosync database: {exc}") from exc
+        raise DiffError(_older(base_conn, base_path) or f"{base_path} is not an ontosync database: {exc}") from exc
     finally:
         base_conn.close()
+
+
+def _older(conn: sqlite3.Connection, path: str | Path) -> str | None:
+    """Why a base whose reading failed is an older ontosync database, and how to upgrade it (None
+    when it is not one): the reading needs tables of later migrations (`file_synonyms`, 002), and
+    "not an ontosync database" sent users of an older release's artifact the wrong way."""
+    from ontosync.store.migrations import applied_versions, available_migrations
+
+    try:
+        applied = applied_versions(conn)
+    except sqlite3.DatabaseError:
+        return None
+    newest = max(m.version for m in available_migrations())
+    if not applied or max(applied) >= newest:
+        return None
+    return (f"{path} is an older ontosync database (schema {max(applied):03d}; this ontosync reads {newest:03d}): "
+            f"upgrade it with `ontosync migrate --db {shlex.quote(str(path))}` (a backup is kept)")
 
 
 def open_readonly(path: str | Path) -> sqlite3.Connection:
