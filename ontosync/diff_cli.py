@@ -16,7 +16,8 @@ from typing import Any
 from ontosync.db_url import is_postgres_url, mask
 from ontosync.diff_format import to_markdown, to_text
 from ontosync.pipeline.outputs import OutputError, check_output, write_text
-from ontosync.store.diff import DiffError, compare_databases, select_runs
+from ontosync.store.diff import BaseBusy, DiffError, compare_databases, select_runs
+from ontosync.store.health import classify
 from ontosync.store.run_reads import one_snapshot
 from ontosync.store.status import open_read_only
 
@@ -64,6 +65,10 @@ def emit_diff(args: argparse.Namespace, conn: Any, db_name: str, say: Callable[[
     except (DiffError, OutputError) as exc:
         say(f"error: {exc}")
         return 2
+    except BaseBusy as exc:  # the base's writer: exit 4, as status and search say a busy database
+        code, message = classify(exc, exc.database)
+        say(message)
+        return code
     text = render(data, args.format)
     if not args.output:
         print(text, end="")

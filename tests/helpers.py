@@ -69,17 +69,19 @@ def assert_equals_fresh_sync(tree: Path, db: Path, work: Path, *args: str) -> No
 
 
 class WriteLockHolder:
-    """Another process holding SQLite's write lock on `db` (BEGIN IMMEDIATE) until the block ends."""
+    """Another process holding SQLite's write lock on `db` (BEGIN IMMEDIATE, or `begin`: EXCLUSIVE
+    keeps every reader of a rollback-journal database out) until the block ends."""
 
-    def __init__(self, db: Path):
+    def __init__(self, db: Path, begin: str = "IMMEDIATE"):
         self.db = db
+        self.begin = begin
         self.proc: subprocess.Popen | None = None
 
     def __enter__(self) -> subprocess.Popen:
         self.proc = subprocess.Popen([sys.executable, "-c", (
             "import sqlite3, sys\n"
             f"c = sqlite3.connect({str(self.db)!r}, isolation_level=None)\n"
-            "c.execute('BEGIN IMMEDIATE'); print('held', flush=True); sys.stdin.read()\n")],
+            f"c.execute('BEGIN {self.begin}'); print('held', flush=True); sys.stdin.read()\n")],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         assert self.proc.stdout is not None and self.proc.stdout.readline().strip() == "held"
         return self.proc

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import cli
+from tests.helpers import WriteLockHolder, cli
 
 TTL = """@prefix ex: <http://example.org/{n}#> .
 @prefix owl: <http://www.w3.org/2002/07/owl#> .
@@ -174,3 +174,27 @@ def test_diff_base_of_an_older_database_says_so_and_how_to_upgrade(tmp_path):
     after = cli("diff", "--db", head, "--base", old, "--format", "json")
     assert after.returncode == 0, after.stderr
     assert [c["iri"] for c in json.loads(after.stdout)["classes"]["added"]] == ["http://example.org/a#a"]
+
+
+# -- 6. diff --base a database another process is writing ------------------------------------------------
+def test_diff_base_being_written_is_busy_and_names_the_base(tmp_path):
+    """A base whose writer holds the lock (a rollback-journal database: no reader may read it
+    mid-write) is exit 4 with the `busy:` line about the base, as status and search say it,
+    not exit 3 "fatal" naming the head database."""
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "a.ttl").write_text(TTL.format(n="a"), encoding="utf-8")
+    head, base = tmp_path / "head.db", tmp_path / "base.db"
+    assert cli("sync", tree, "--db", head, "--quiet").returncode == 0
+    assert cli("sync", tree, "--db", base, "--quiet").returncode == 0
+    conn = sqlite3.connect(base)
+    assert conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0] == "delete"
+    conn.close()
+    with WriteLockHolder(base, begin="EXCLUSIVE"):
+        proc = cli("diff", "--db", head, "--base", base)
+    assert proc.returncode == 4, proc.stderr
+    assert len(proc.stderr.splitlines()) == 1 and proc.stdout == ""
+    # the line status and search print for a busy database (store/health.classify), about the base
+    assert proc.stderr.startswith(f"ontosync: busy: {base}: database is locked by ")
+    assert proc.stderr.endswith("Nothing was lost; run again.\n")
+    assert cli("diff", "--db", head, "--base", base).returncode == 0  # once the writer is gone

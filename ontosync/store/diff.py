@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ontosync.store.changelog import AXIOM_ITEM, class_card_sql, has_change_log, property_card_sql
+from ontosync.store.health import is_busy
 from ontosync.store.read_only import connect_read_only
 from ontosync.store.run_reads import RunLog
 
@@ -158,14 +159,30 @@ def compare_databases(head: Any, base_path: str | Path, head_name: str, base_con
     return ChangeSet({"database": str(base_path)}, {"database": head_name}, changes)
 
 
+class BaseBusy(sqlite3.OperationalError):
+    """Another process is writing the base database: the command's exit 4 and `busy:` line name
+    the base (`database`), not the head (it was exit 3, "fatal", naming the head)."""
+
+    def __init__(self, path: str | Path, exc: sqlite3.Error):
+        super().__init__(str(exc))
+        self.database = str(path)
+
+
 def _file_snapshot(base_path: str | Path) -> dict[tuple, Any]:
-    base_conn = open_readonly(base_path)
     try:
-        return snapshot(base_conn)
-    except sqlite3.DatabaseError as exc:
-        raise DiffError(_older(base_conn, base_path) or f"{base_path} is not an ontosync database: {exc}") from exc
-    finally:
-        base_conn.close()
+        base_conn = open_readonly(base_path)
+        try:
+            return snapshot(base_conn)
+        except sqlite3.DatabaseError as exc:
+            if is_busy(exc):
+                raise
+            raise DiffError(_older(base_conn, base_path) or f"{base_path} is not an ontosync database: {exc}") from exc
+        finally:
+            base_conn.close()
+    except sqlite3.OperationalError as exc:
+        if is_busy(exc):
+            raise BaseBusy(base_path, exc) from None
+        raise
 
 
 def _older(conn: sqlite3.Connection, path: str | Path) -> str | None:
