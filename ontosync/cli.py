@@ -342,10 +342,11 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
     if not Path(args.db).exists():
         raise UsageError(f"database not found: {args.db}")
+    from ontosync.store import lock
     from ontosync.store.lock import LockBusy, LockUnavailable, SyncLock
 
     try:
-        with _no_lock() if args.dry_run else SyncLock(args.db, "migrate", 30.0):
+        with _no_lock() if args.dry_run else SyncLock(args.db, "migrate", lock.MIGRATE_WAIT_S, lock.MIGRATE_WAIT):
             result = migrate(args.db, backup_dir=args.backup_dir, dry_run=args.dry_run)
     except LockBusy as exc:
         _say(f"busy: {exc}")

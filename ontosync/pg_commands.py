@@ -11,8 +11,9 @@ from typing import Any
 
 from ontosync.console import say, verdict
 from ontosync.db_url import mask, sanitize, split_schema
+from ontosync.store.lock import MIGRATE_WAIT, MIGRATE_WAIT_S
 
-MIGRATE_LOCK_TIMEOUT_S = 30.0  # as SQLite's `migrate` waits for a sync's lock
+MIGRATE_LOCK_TIMEOUT_S = MIGRATE_WAIT_S  # as SQLite's `migrate` waits for a sync's lock
 
 
 class PgUnavailable(Exception):
@@ -152,7 +153,7 @@ def _migrate(args: Any, conn: Any, schema: str) -> int:
         say("error: --dry-run is not available on PostgreSQL (a migration there is one transaction)")
         return 2
     try:
-        acquire_lock(conn, PgTarget(args.db, schema), MIGRATE_LOCK_TIMEOUT_S)
+        acquire_lock(conn, PgTarget(args.db, schema), MIGRATE_LOCK_TIMEOUT_S, MIGRATE_WAIT + " of")
         done = migrate(conn, schema)
     except PgLockBusy as exc:
         say(f"busy: {exc}")

@@ -198,3 +198,40 @@ def test_diff_base_being_written_is_busy_and_names_the_base(tmp_path):
     assert proc.stderr.startswith(f"ontosync: busy: {base}: database is locked by ")
     assert proc.stderr.endswith("Nothing was lost; run again.\n")
     assert cli("diff", "--db", head, "--base", base).returncode == 0  # once the writer is gone
+
+
+# -- 7. `migrate` waiting for a sync's lock names no option it lacks --------------------------------------
+def test_migrate_busy_on_postgresql_names_its_own_wait_not_lock_timeout(monkeypatch):
+    """`migrate` has no --lock-timeout (it waits a fixed time); its busy line said to raise it."""
+    import ontosync.pg_commands as pg_commands
+    from tests.postgres_server import connect, drop_schema, new_schema, schema_url, server_url
+
+    server_url()  # skips without a server
+    monkeypatch.setattr(pg_commands, "MIGRATE_LOCK_TIMEOUT_S", 0.3)  # the wait, not the behaviour
+    schema = new_schema()
+    holder = connect()
+    try:
+        holder.cursor().execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", (f"ontosync:{schema}",))
+        proc = cli("migrate", "--db", schema_url(schema))
+    finally:
+        holder.close()
+        drop_schema(schema)
+    assert proc.returncode == 4, proc.stderr
+    assert proc.stderr.startswith("ontosync: busy: another sync of ") and len(proc.stderr.splitlines()) == 1
+    assert "--lock-timeout" not in proc.stderr and "past migrate's wait of 0.3 s" in proc.stderr
+    assert "--lock-timeout" not in cli("migrate", "--help").stdout  # the option it named is not there
+
+
+def test_migrate_busy_on_sqlite_names_its_own_wait_not_lock_timeout(tmp_path, monkeypatch):
+    from ontosync.store import lock
+
+    db = tmp_path / "o.db"
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    assert cli("sync", tree, "--db", db, "--quiet").returncode == 0
+    monkeypatch.setattr(lock, "MIGRATE_WAIT_S", 0.3)
+    with lock.SyncLock(db, "a sync", 0):
+        proc = cli("migrate", "--db", db)
+    assert proc.returncode == 4, proc.stderr
+    assert proc.stderr.startswith(f"ontosync: busy: database {db} is busy: another sync holds it (")
+    assert "--lock-timeout" not in proc.stderr and "waited 0.3 s (migrate's wait)" in proc.stderr

@@ -25,6 +25,11 @@ from pathlib import Path
 from ontosync.store.migrations import utc_now
 
 POLL_S = 0.2
+# How long `migrate` waits for a sync's lock (SQLite and PostgreSQL): a fixed wait, since `migrate`
+# has no --lock-timeout; its busy line names this wait, not the sync's option.
+MIGRATE_WAIT_S = 30.0
+SYNC_WAIT = "--lock-timeout"  # what a sync's busy line calls its wait
+MIGRATE_WAIT = "migrate's wait"
 
 
 class LockBusy(Exception):
@@ -36,11 +41,12 @@ class LockUnavailable(Exception):
 
 
 class SyncLock:
-    def __init__(self, db_path: str | Path, source: str, timeout: float):
+    def __init__(self, db_path: str | Path, source: str, timeout: float, wait: str = SYNC_WAIT):
         self.path = f"{db_path}.lock"
         self.db_path = str(db_path)
         self.source = source
         self.timeout = timeout
+        self.wait = wait  # what the busy line calls the timeout: the option (or wait) that set it
         self.fd: int | None = None
         self.sound_stamp: list[int] | None = None  # what the last holder left: see `leave_sound`
         self._leave: list[int] | None = None
@@ -67,7 +73,7 @@ class SyncLock:
                 holder = _read_holder(fd)
                 os.close(fd)
                 raise LockBusy(f"database {self.db_path} is busy: another sync holds it ({holder}); waited "
-                               f"{self.timeout:g} s (--lock-timeout). Nothing was written; run again later.")
+                               f"{self.timeout:g} s ({self.wait}). Nothing was written; run again later.")
             time.sleep(POLL_S)
         self.fd = fd
         self.sound_stamp = _read_sound_stamp(fd)

@@ -94,8 +94,9 @@ def lock_key_sql(schema: str) -> tuple[str, tuple]:
     return "hashtextextended(?, 0)", (f"ontosync:{schema}",)
 
 
-def acquire_lock(conn: PgConnection, t: PgTarget, timeout: float) -> None:
-    """Take the source's advisory lock (held by this session until it closes), waiting `timeout` s."""
+def acquire_lock(conn: PgConnection, t: PgTarget, timeout: float, wait: str = "--lock-timeout") -> None:
+    """Take the source's advisory lock (held by this session until it closes), waiting `timeout` s
+    (`wait`: what the busy line calls it, the sync's option or `migrate`'s own wait)."""
     expr, args = lock_key_sql(t.schema)
     deadline = time.monotonic() + max(timeout, 0.0)
     while True:
@@ -103,7 +104,7 @@ def acquire_lock(conn: PgConnection, t: PgTarget, timeout: float) -> None:
             return
         if time.monotonic() >= deadline:
             raise PgLockBusy(f"another sync of {t.shown} holds its lock ({_holder(conn, t)}) past "
-                             f"--lock-timeout {timeout:g} s; nothing was written, run again once it ends")
+                             f"{wait} {timeout:g} s; nothing was written, run again once it ends")
         time.sleep(LOCK_POLL_S)
 
 
