@@ -56,3 +56,17 @@ def test_an_unusable_max_rate_limit_wait_is_refused_up_front(tmp_path, value):
     assert r.returncode == 2
     assert "--max-rate-limit-wait must be between 0 and 86400" in one_line_error(r)
     assert not (tmp_path / "x.db").exists()
+
+
+@pytest.mark.parametrize("header", [{"Retry-After": "1e20"}, {"Retry-After": "inf"}])
+def test_an_absurd_rate_limit_wait_stops_the_run_with_one_line(fake, tmp_path, header):
+    """Was: a Retry-After of 1e20 seconds (or inf) ended the run in an OverflowError traceback
+    from datetime, with no report and no checkpoint."""
+    fake.answer_hook = on_trees(lambda h, sha: (429, {"message": "API rate limit exceeded"}, header))
+    db = tmp_path / "x.db"
+    r = sync(fake, db, "--report", str(tmp_path / "r.json"))
+    assert r.returncode == 1
+    assert "Traceback" not in r.stderr, r.stderr
+    line = r.stderr.strip().splitlines()[-1]  # after the run's summary line, as for any rate-limit stop
+    assert "longer than the 900 s this run may wait" in line and "run again after" in line
+    assert (tmp_path / "x.db.checkpoint.json").exists()

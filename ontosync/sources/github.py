@@ -48,11 +48,13 @@ from ontosync.retry import RetryPolicy, default_factor, waiting
 from ontosync.sources import PathFilter, SourceError, SourceFile, SourceInterrupted, git_blob_sha
 from ontosync.sources.github_http import (
     NETWORK_ERRORS,
+    SECONDARY_LIMIT_WAIT,
     STREAM_ERRORS,
     ChunkReader,
     Secret,
     error_kind,
     folder_may_match,
+    header_seconds,
     is_sha,
     parse_spec,
     safe_relpath,
@@ -78,7 +80,8 @@ DEFAULT_BLOB_THRESHOLD = 20
 DEFAULT_MAX_RATE_LIMIT_WAIT = 900.0  # 15 minutes
 DEFAULT_TIMEOUT = 30.0  # seconds per request (connect, and between bytes while reading)
 RATE_LIMIT_TRIES = 6  # consecutive rate-limit answers to one request before giving up
-SECONDARY_LIMIT_WAIT = 60.0  # GitHub: without Retry-After, wait at least a minute
+# A stop names the time to run again; a Retry-After of 1e20 or inf names none a datetime can hold.
+LONGEST_STOP_WAIT = 366 * 86400.0
 DOWNLOAD_CHUNK = 1 << 16
 
 
@@ -556,10 +559,10 @@ class GitHubSource:
         if not is_limit:
             return None
         if retry_after is not None:
-            wait = _seconds(retry_after)
+            wait = header_seconds(retry_after)
             kind = "secondary rate limit" if status == 403 or "secondary" in lowered else "too many requests"
         elif remaining == "0" and reset:
-            wait = max(0.0, _seconds(reset) - time.time()) + 1  # +1: the reset second is not precise
+            wait = max(0.0, header_seconds(reset) - time.time()) + 1  # +1: the reset second is not precise
             kind = "primary rate limit"
         else:
             wait = SECONDARY_LIMIT_WAIT
@@ -569,6 +572,7 @@ class GitHubSource:
         return _RateLimited(f"{what}: GitHub API {kind} (HTTP {status})", wait)
 
     def _stop(self, reason: str, wait: float) -> RateLimitStop:
+        wait = min(wait, LONGEST_STOP_WAIT)
         reset_at = datetime.fromtimestamp(time.time() + wait, timezone.utc).replace(microsecond=0)
         when = reset_at.isoformat().replace("+00:00", "Z")
         return RateLimitStop(
@@ -590,10 +594,3 @@ class GitHubSource:
             return SourceError(base)
         return SourceError(f"{base} (no branch, tag or commit {self.ref or 'HEAD'!r} "
                            f"in {self.owner}/{self.repo_name})")
-
-
-def _seconds(value: str) -> float:
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return SECONDARY_LIMIT_WAIT

@@ -40,6 +40,15 @@ STREAM_ERRORS: tuple[type[BaseException], ...] = (
     EOFError,
     zlib.error,
 )
+SECONDARY_LIMIT_WAIT = 60.0  # GitHub: without Retry-After, wait at least a minute
+
+
+def header_seconds(value: str) -> float:
+    """A Retry-After or X-RateLimit-Reset header as seconds; an unreadable one as a secondary wait."""
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return SECONDARY_LIMIT_WAIT
 
 
 class Secret:
