@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fake_github import FakeGitHub
+from tests.fake_github import FakeGitHub, blob_sha
 from tests.helpers import cli
 
 PAGE = b"- a page\n"
@@ -70,3 +70,23 @@ def test_an_absurd_rate_limit_wait_stops_the_run_with_one_line(fake, tmp_path, h
     line = r.stderr.strip().splitlines()[-1]  # after the run's summary line, as for any rate-limit stop
     assert "longer than the 900 s this run may wait" in line and "run again after" in line
     assert (tmp_path / "x.db.checkpoint.json").exists()
+
+
+MALFORMED_TREES = {
+    "a list, not an object": [1, 2],
+    "tree is a string": {"sha": "x", "tree": "pages/a.md", "truncated": False},
+    "an entry is a string": {"sha": "x", "tree": ["pages/a.md"], "truncated": False},
+    "a size that is no number": {"sha": "x", "truncated": False, "tree": [
+        {"path": "pages/a.md", "mode": "100644", "type": "blob", "sha": blob_sha(PAGE), "size": "big"}]},
+    "a path that is no string": {"sha": "x", "truncated": False, "tree": [
+        {"path": 7, "mode": "100644", "type": "blob", "sha": blob_sha(PAGE), "size": 9}]},
+}
+
+
+@pytest.mark.parametrize("body", MALFORMED_TREES.values(), ids=MALFORMED_TREES.keys())
+def test_a_malformed_tree_answer_is_one_line_and_exit_2(fake, tmp_path, body):
+    """Was: an AttributeError or ValueError traceback from the tree listing."""
+    fake.answer_hook = on_trees(lambda h, sha: (200, body, None))
+    r = sync(fake, tmp_path / "x.db")
+    assert r.returncode == 2
+    assert "unexpected tree listing from the GitHub API for github:o/r@main" in one_line_error(r)

@@ -39,7 +39,7 @@ import time
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import requests
 from github import Auth, Github, GithubException
@@ -63,6 +63,7 @@ from ontosync.sources.github_http import (
     tar_refusal,
     without_query,
 )
+from ontosync.sources.github_tree import TreeItem, tree_items
 
 log = logging.getLogger(__name__)
 
@@ -292,9 +293,9 @@ class GitHubSource:
         the tree is walked folder by folder, entering only folders the filter can match.
         """
         out: dict[str, tuple[str, str, int]] = {}
-        data = self._get_tree(tree_sha, recursive=True)
-        if not data.get("truncated"):
-            self._collect(data, "", out)
+        items, truncated = self._get_tree(tree_sha, recursive=True)
+        if not truncated:
+            self._collect(items, "", out)
             return out
         self.truncated_walks += 1
         log.info("the tree of %s is too large for one answer; walking it folder by folder", self.description)
@@ -304,38 +305,37 @@ class GitHubSource:
     def _walk(self, tree_sha: str, prefix: str, out: dict[str, tuple[str, str, int]]) -> None:
         """List one folder non-recursively; each subfolder the filter can reach is first tried
         recursively (one request for the whole subtree), and walked in turn only if truncated."""
-        data = self._get_tree(tree_sha, recursive=False)
-        if data.get("truncated"):
+        items, truncated = self._get_tree(tree_sha, recursive=False)
+        if truncated:
             raise SourceError(f"GitHub truncated the listing of folder {prefix or '/'} in {self.description}")
-        for entry in data.get("tree") or []:
-            name = entry.get("path", "")
-            if entry.get("type") == "tree":
-                folder = prefix + name + "/"
+        for item in items:
+            if item.type == "tree":
+                folder = prefix + item.name + "/"
                 if not folder_may_match(self.filter, folder):
                     continue
-                sub = self._get_tree(entry["sha"], recursive=True)
-                if sub.get("truncated"):
-                    self._walk(entry["sha"], folder, out)
+                sub, sub_truncated = self._get_tree(item.sha, recursive=True)
+                if sub_truncated:
+                    self._walk(item.sha, folder, out)
                 else:
                     self._collect(sub, folder, out)
             else:
-                self._collect({"tree": [entry]}, prefix, out)
+                self._collect([item], prefix, out)
 
-    def _collect(self, data: dict[str, Any], prefix: str, out: dict[str, tuple[str, str, int]]) -> None:
-        for entry in data.get("tree") or []:
-            if entry.get("type") != "blob":  # folders are implied; "commit" is a submodule
+    def _collect(self, items: list[TreeItem], prefix: str, out: dict[str, tuple[str, str, int]]) -> None:
+        for item in items:
+            if item.type != "blob":  # folders are implied; "commit" is a submodule
                 continue
-            path = prefix + entry.get("path", "")
+            path = prefix + item.name
             if path.endswith(SIDE_FILE) and safe_relpath(path):
-                self._side_files[path] = (str(entry.get("mode", "")), str(entry.get("sha", "")),
-                                          int(entry.get("size") or 0))
+                self._side_files[path] = (item.mode, item.sha, item.size)
             if not safe_relpath(path) or not self.filter(path):
                 continue
-            out[path] = (str(entry.get("mode", "")), str(entry.get("sha", "")), int(entry.get("size") or 0))
+            out[path] = (item.mode, item.sha, item.size)
 
-    def _get_tree(self, sha: str, recursive: bool) -> dict[str, Any]:
+    def _get_tree(self, sha: str, recursive: bool) -> tuple[list[TreeItem], bool]:
         what = f"GET tree {sha[:12]}" + (" (recursive)" if recursive else "")
-        return self._api(what, lambda: self._repo.get_git_tree(sha, recursive=recursive).raw_data)
+        data = self._api(what, lambda: self._repo.get_git_tree(sha, recursive=recursive).raw_data)
+        return tree_items(data, self.description)
 
     def _describe(self, path: str, mode: str, sha: str, size: int) -> SourceFile:
         if mode == "120000":
