@@ -5,10 +5,13 @@ local source records them."""
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from pathlib import Path
 
 import pytest
 
+from ontosync.sources.names import display_name
 from tests.fake_github import FakeGitHub, blob_sha
 from tests.helpers import cli
 
@@ -90,3 +93,40 @@ def test_a_malformed_tree_answer_is_one_line_and_exit_2(fake, tmp_path, body):
     r = sync(fake, tmp_path / "x.db")
     assert r.returncode == 2
     assert "unexpected tree listing from the GitHub API for github:o/r@main" in one_line_error(r)
+
+
+def test_names_with_control_characters_are_recorded_as_the_local_source_records_them(fake, tmp_path):
+    """Was: a tree path holding ESC, a newline or NUL was recorded and printed raw (a terminal
+    escape in every message naming it; a NUL PostgreSQL text cannot hold), where the same
+    repository synced from a checkout records it escaped (sources/names.py)."""
+    names = ["pages/a.md", "pages/esc\x1b[31mred.md", "pages/new\nline.md", "pages/nul\x00.md", "pages/back\\slash.md"]
+    fake.commit({name: PAGE for name in names})
+    db = tmp_path / "x.db"
+    r = sync(fake, db, "--path", "pages", "--workers", "1")
+    assert r.returncode == 0, r.stderr
+    with sqlite3.connect(db) as con:
+        recorded = sorted(p for (p,) in con.execute("SELECT path FROM source_files"))
+    assert recorded == sorted(display_name(n) for n in names)
+    assert all(ch.isprintable() for p in recorded for ch in p)
+    again = sync(fake, db, "--path", "pages", "--workers", "1", "--report", str(tmp_path / "r.json"))
+    assert again.returncode == 0, again.stderr
+    assert json.loads((tmp_path / "r.json").read_text())["files"]["unchanged"] == len(names)
+
+
+def test_the_tarball_hands_over_escaped_names_and_a_plain_name_spelled_as_an_escape_wins(fake):
+    """The tarball's member names are matched by their recorded (escaped) form, so a file with
+    ESC in its name is not fetched a second time as a blob; and a file literally named
+    `esc\\x1b.md` beside one whose name holds ESC keeps its row, as in a checkout's walk."""
+    from ontosync.sources import PathFilter
+    from ontosync.sources.github import GitHubSource
+
+    contents = {"pages/tab\there.md": b"- tab\n", "pages/esc\x1b.md": b"- escape\n", "pages/esc\\x1b.md": b"- plain\n"}
+    fake.commit(contents)
+    source = GitHubSource("github:o/r@main", PathFilter(subdir="pages"), fake.url, fake.token,
+                          blob_threshold=0, timeout=30, backoff_factor=0.01)
+    files = list(source.list_files())
+    assert [f.path for f in files] == sorted(["pages/esc\\x1b.md", "pages/tab\\x09here.md"])
+    fake.reset_log()
+    got = {sf.path: data for sf, data in source.contents(files)}
+    assert got == {"pages/esc\\x1b.md": b"- plain\n", "pages/tab\\x09here.md": b"- tab\n"}
+    assert fake.count("api") == 1 and fake.count("download") == 1  # the tarball alone, no blob

@@ -64,6 +64,7 @@ from ontosync.sources.github_http import (
     without_query,
 )
 from ontosync.sources.github_tree import TreeItem, tree_items
+from ontosync.sources.names import display_name
 
 log = logging.getLogger(__name__)
 
@@ -325,7 +326,9 @@ class GitHubSource:
         for item in items:
             if item.type != "blob":  # folders are implied; "commit" is a submodule
                 continue
-            path = prefix + item.name
+            path = display_name(prefix + item.name)  # escaped as a checkout's walk records it
+            if path != prefix + item.name and path in out:
+                continue  # a plain name spelled as this escape wins, as in the walk of a checkout
             if path.endswith(SIDE_FILE) and safe_relpath(path):
                 self._side_files[path] = (item.mode, item.sha, item.size)
             if not safe_relpath(path) or not self.filter(path):
@@ -447,7 +450,7 @@ class GitHubSource:
                 continue
             if not member.isfile():
                 continue  # folders
-            sf = pending.get(rel)
+            sf = pending.get(display_name(rel))
             if sf is None or member.size != sf.size or member.size > self.max_file_size:
                 continue
             fh = tar.extractfile(member)
@@ -456,7 +459,7 @@ class GitHubSource:
             data = fh.read()
             if git_blob_sha(data) != sf.blob_sha:
                 continue  # an export filter changed it: the blob fallback fetches the real one
-            del pending[rel]
+            del pending[sf.path]
             yield sf, data
             if not pending:
                 return  # everything arrived: the rest of the archive is not downloaded
