@@ -28,6 +28,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ontosync.store.pg.batch import StatementQueue
+from ontosync.store.refused import refusal
 
 _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bCROSS JOIN(\s+\w+(?:\s+\w+)?\s+ON\b)"), r"JOIN\1"),
@@ -131,6 +132,9 @@ class _ErrorWrapper:
         import peewee
         import psycopg2
 
+        refused = refusal(exc) if exc is not None else None
+        if refused is not None:  # one file's value, not the database's health (store/refused.py)
+            raise refused from None
         if exc is None or not isinstance(exc, psycopg2.Error):
             return False
         for klass in type(exc).__mro__:

@@ -1,0 +1,73 @@
+"""Bug hunt: syncs into PostgreSQL (`--db postgresql://...`) with values SQLite holds and PostgreSQL
+cannot. Each test failed before its fix. Skips without a server (tests/postgres_server.py)."""
+
+from __future__ import annotations
+
+import json
+import random
+import string
+
+import pytest
+
+from tests.helpers import cli
+from tests.postgres_server import connect, own_schema, schema_url
+
+HEAD = ("@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n")
+
+
+@pytest.fixture
+def schema():
+    yield from own_schema()
+
+
+def _rows(schema: str, sql: str) -> list[tuple]:
+    conn = connect()
+    try:
+        cur = conn.cursor()
+        cur.execute(f'SET search_path TO "{schema}"')
+        cur.execute(sql)
+        return sorted(cur.fetchall())
+    finally:
+        conn.close()
+
+
+def test_a_value_postgresql_cannot_hold_fails_its_file_and_the_run_goes_on(schema, tmp_path):
+    """Was: a label holding NUL (`"\\u0000"` in Turtle) ended the run in a psycopg2 ValueError
+    traceback (no report, no checkpoint), and an IRI of 9,000 characters stopped it with exit 3
+    ("index row requires 9048 bytes"), whatever else the tree held: one file kept every later
+    sync of the repository from finishing. Each is now that file's failure (kind `database`, one
+    line naming the limit), its last good facts kept; the other files sync. `a_longiri.ttl` sorts
+    first, so its rolled-back save is the run's first: the next save must make the temp tables
+    that rollback took again."""
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "ok.ttl").write_text(HEAD + "<http://e.org/D> a owl:Class .\n")
+    (tree / "nul.ttl").write_text(HEAD + '<http://e.org/A> a owl:Class ; rdfs:label "good" .\n')
+    url, report = schema_url(schema), tmp_path / "r.json"
+    args = ("sync", str(tree), "--db", url, "--quiet", "--max-error-rate", "1", "--report", str(report),
+            "--checkpoint", str(tmp_path / "c.json"))
+    assert cli(*args).returncode == 0
+
+    rng = random.Random(7)
+    long_iri = "http://e.org/" + "".join(rng.choice(string.ascii_letters) for _ in range(9000))
+    (tree / "nul.ttl").write_text(HEAD + '<http://e.org/A> a owl:Class ; rdfs:label "nul\\u0000label" .\n')
+    (tree / "a_longiri.ttl").write_text(HEAD + f"<{long_iri}> a owl:Class .\n")
+    (tree / "later.ttl").write_text(HEAD + "<http://e.org/E> a owl:Class .\n")
+    r = cli(*args)
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr
+    got = json.loads(report.read_text())
+    assert got["files"] == {"total": 4, "ok": 1, "failed": 2, "skipped": 0, "unchanged": 1, "deleted": 0}
+    errors = {e["path"]: e for e in got["errors"]}
+    assert set(errors) == {"nul.ttl", "a_longiri.ttl"}
+    assert "NUL" in errors["nul.ttl"]["message"] and "PostgreSQL" in errors["nul.ttl"]["message"]
+    assert "too long" in errors["a_longiri.ttl"]["message"] and "PostgreSQL" in errors["a_longiri.ttl"]["message"]
+    assert all(e["kind"] == "database" and "\n" not in e["message"] for e in errors.values())
+    assert _rows(schema, "SELECT path, status, error_kind FROM source_files") == [
+        ("a_longiri.ttl", "failed", "database"), ("later.ttl", "ok", None), ("nul.ttl", "failed", "database"),
+        ("ok.ttl", "ok", None)]
+    # nul.ttl keeps its last good facts; the long IRI left no row behind
+    assert _rows(schema, "SELECT class_iri, label, source_file FROM owl_classes") == [
+        ("http://e.org/A", "good", "nul.ttl"), ("http://e.org/D", None, "ok.ttl"),
+        ("http://e.org/E", None, "later.ttl")]
