@@ -71,3 +71,28 @@ def test_a_value_postgresql_cannot_hold_fails_its_file_and_the_run_goes_on(schem
     assert _rows(schema, "SELECT class_iri, label, source_file FROM owl_classes") == [
         ("http://e.org/A", "good", "nul.ttl"), ("http://e.org/D", None, "ok.ttl"),
         ("http://e.org/E", None, "later.ttl")]
+
+
+def test_a_path_too_long_for_the_index_is_reported_not_a_traceback(schema, tmp_path):
+    """A path of 3,200 characters is more than source_files' key can index in PostgreSQL (about
+    2,700 bytes): the file's save is refused, and so is the row that would record its failure.
+    Was (before the refusal became the file's failure): exit 3 with the run stopped; then, with
+    only the save handled, a ValueRefused traceback from recording the failure. The file is in
+    the report's errors (and the checkpoint's `failed`); the other files sync."""
+    rng = random.Random(3)
+    tree = tmp_path / "tree"
+    deep = tree.joinpath(*("".join(rng.choice(string.ascii_letters) for _ in range(200)) for _ in range(16)))
+    deep.mkdir(parents=True)
+    (deep / "x.ttl").write_text(HEAD + "<http://e.org/Z> a owl:Class .\n")
+    (tree / "ok.ttl").write_text(HEAD + "<http://e.org/Y> a owl:Class .\n")
+    report = tmp_path / "r.json"
+    r = cli("sync", str(tree), "--db", schema_url(schema), "--quiet", "--max-error-rate", "1",
+            "--report", str(report), "--checkpoint", str(tmp_path / "c.json"))
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr
+    got = json.loads(report.read_text())
+    assert got["files"]["ok"] == 1 and got["files"]["failed"] == 1
+    [error] = got["errors"]
+    assert error["path"].endswith("/x.ttl") and len(error["path"]) > 3000
+    assert error["kind"] == "database" and "too long for a PostgreSQL index" in error["message"]
+    assert _rows(schema, "SELECT path, status FROM source_files") == [("ok.ttl", "ok")]

@@ -429,7 +429,8 @@ class SyncRun:
         return warnings
 
     def _record_failure(self, path, blob_sha, size, message, line, kind, fmt, retryable=False) -> None:
-        self._write(self.repo.save_failure, path, blob_sha, size, message, line, kind, fmt, utc_now())
+        with contextlib.suppress(ValueRefused):  # a path the database cannot key: the report names it
+            self._write(self.repo.save_failure, path, blob_sha, size, message, line, kind, fmt, utc_now())
         self.stats.failed += 1
         self.stats.errors.append({"path": path, "line": line, "kind": kind, "message": message,
                                   "retryable": retryable})

@@ -7,7 +7,8 @@ cannot be a key. Such a value is in one file's facts, not in the database's heal
 database error it stopped the run (exit 3, or a traceback for the NUL) at that file on every
 later sync, and nothing after it was ever synced. Raised as `ValueRefused` it rolls back that
 file's transaction only; the pipeline records the file `failed` (kind `database`), its last good
-facts kept, as for a file that cannot be parsed.
+facts kept, as for a file that cannot be parsed. A path too long to be a key cannot even be
+recorded as failed: that file is named in the report's errors and the checkpoint only.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ def refusal(exc: BaseException) -> ValueRefused | None:
     if isinstance(exc, ValueError) and "NUL (0x00)" in str(exc):
         return ValueRefused("PostgreSQL text cannot hold a NUL character (\\x00), and a value of this file has one")
     if getattr(exc, "pgcode", None) == PROGRAM_LIMIT_EXCEEDED:
-        detail = " ".join(str(getattr(exc, "pgerror", None) or exc).split())[:200]
+        diag = getattr(exc, "diag", None)
+        detail = " ".join(str(getattr(diag, "message_primary", None) or exc).split())[:200]
         return ValueRefused(f"a value of this file is too long for a PostgreSQL index ({detail})")
     return None
