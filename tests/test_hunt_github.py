@@ -130,3 +130,17 @@ def test_the_tarball_hands_over_escaped_names_and_a_plain_name_spelled_as_an_esc
     got = {sf.path: data for sf, data in source.contents(files)}
     assert got == {"pages/esc\\x1b.md": b"- plain\n", "pages/tab\\x09here.md": b"- tab\n"}
     assert fake.count("api") == 1 and fake.count("download") == 1  # the tarball alone, no blob
+
+
+@pytest.mark.parametrize("pasted", ["{token}\n", " {token}\r\n"])
+def test_a_token_pasted_with_its_newline_is_the_token(fake, tmp_path, pasted):
+    """Was: GITHUB_TOKEN ending in a newline (a CI secret pasted with it) failed every run with
+    'unexpected InvalidHeader from the GitHub client', exit 2: nothing a user can act on. A token
+    holds no whitespace; what surrounds it is dropped, and the run authenticates."""
+    env = {"GITHUB_TOKEN": pasted.format(token=fake.token), "ONTOSYNC_RETRY_BACKOFF": "0.01"}
+    db = tmp_path / "x.db"
+    r = cli("sync", "github:o/r@main", "--api-url", fake.url, "--db", str(db), "--quiet", env=env)
+    assert r.returncode == 0, r.stderr
+    with sqlite3.connect(db) as con:
+        assert con.execute("SELECT path FROM source_files").fetchall() == [("pages/a.md",)]
+    assert fake.token not in r.stderr + r.stdout

@@ -154,7 +154,7 @@ class GitHubSource:
         parsed = urllib.parse.urlsplit(self.api_url)
         if parsed.scheme not in ("http", "https") or not parsed.hostname:
             raise SourceError(f"invalid --api-url {api_url!r}: expected http(s)://HOST[/PATH]")
-        self._token = Secret(token or None)
+        self._token = Secret(token)
         self.max_rate_limit_wait = float(max_rate_limit_wait)
         factor = default_factor() if backoff_factor is None else backoff_factor
         self.retry = RetryPolicy(max(1, int(retries)), factor, backoff_max)
@@ -176,7 +176,7 @@ class GitHubSource:
         self.truncated_walks = 0
 
         self._gh = Github(
-            auth=Auth.Token(token) if token else None,
+            auth=Auth.Token(self._token.get()) if self._token.get() else None,
             base_url=self.api_url,
             timeout=max(1, math.ceil(self.timeout)),  # PyGithub insists on an int
             retry=None,  # we retry, with our own limits and counting

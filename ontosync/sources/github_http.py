@@ -57,7 +57,9 @@ class Secret:
     __slots__ = ("_value",)
 
     def __init__(self, value: str | None):
-        self._value = value
+        # a token holds no whitespace: a CI secret pasted with its newline is the token (a header
+        # cannot carry the newline: every request failed, with a message no user could act on)
+        self._value = (value or "").strip() or None
 
     def get(self) -> str | None:
         return self._value
