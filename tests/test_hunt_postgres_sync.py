@@ -9,8 +9,8 @@ import string
 
 import pytest
 
-from tests.helpers import cli
-from tests.postgres_server import connect, own_schema, schema_url
+from tests.helpers import CONTENT_TABLES, cli, copy_example
+from tests.postgres_server import connect, new_schema, own_schema, pg_dump, run_sql, schema_url
 
 HEAD = ("@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
         "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n")
@@ -96,3 +96,44 @@ def test_a_path_too_long_for_the_index_is_reported_not_a_traceback(schema, tmp_p
     assert error["path"].endswith("/x.ttl") and len(error["path"]) > 3000
     assert error["kind"] == "database" and "too long for a PostgreSQL index" in error["message"]
     assert _rows(schema, "SELECT path, status FROM source_files") == [("ok.ttl", "ok")]
+
+
+def test_a_server_that_goes_away_mid_run_is_one_line_and_the_run_resumes(schema, tmp_path, monkeypatch):
+    """Was: the sync's session ended by the server (pg_terminate_backend, a restart, a failover)
+    ended the run in a psycopg2 InterfaceError traceback ("connection already closed": the
+    rollback, then the change log's close, used the dead connection), hiding the real error. It is
+    one line, exit 3, the checkpoint kept; the next sync resumes, and the database equals a fresh
+    sync's."""
+    from ontosync.pipeline.sync import SyncRun
+
+    tree = copy_example(tmp_path)
+    saves = []
+    real_save = SyncRun._save_outcome
+
+    def save_then_lose_the_server(self, *args):
+        saves.append(args[0])
+        if len(saves) == 3:  # from another session, as an operator or a failover would
+            run_sql(f"SELECT pg_terminate_backend({self.repo.conn.raw.get_backend_pid()})")
+        return real_save(self, *args)
+
+    monkeypatch.setattr(SyncRun, "_save_outcome", save_then_lose_the_server)
+    ckpt = tmp_path / "c.json"
+    args = ("sync", str(tree), "--quiet", "--workers", "1", "--checkpoint", str(ckpt))
+    r = cli(*args, "--db", schema_url(schema))
+    assert r.returncode == 3, r.stderr
+    assert "Traceback" not in r.stderr
+    [line] = [x for x in r.stderr.splitlines() if "run stopped" in x]
+    assert "closed" in line or "terminat" in line
+    assert json.loads(ckpt.read_text())["finished"] is False
+    monkeypatch.setattr(SyncRun, "_save_outcome", real_save)
+
+    again = cli(*args, "--db", schema_url(schema), "--report", str(tmp_path / "r.json"))
+    assert again.returncode == 0, again.stderr
+    assert json.loads((tmp_path / "r.json").read_text())["resumed"] is True
+    fresh = new_schema()
+    try:
+        assert cli("sync", str(tree), "--quiet", "--db", schema_url(fresh), "--checkpoint",
+                   str(tmp_path / "f.json")).returncode == 0
+        assert pg_dump(schema, CONTENT_TABLES) == pg_dump(fresh, CONTENT_TABLES)
+    finally:
+        run_sql(f'DROP SCHEMA IF EXISTS "{fresh}" CASCADE')
