@@ -112,8 +112,9 @@ def test_a_server_that_goes_away_mid_run_is_one_line_and_the_run_resumes(schema,
 
     def save_then_lose_the_server(self, *args):
         saves.append(args[0])
-        if len(saves) == 3:  # from another session, as an operator or a failover would
-            run_sql(f"SELECT pg_terminate_backend({self.repo.conn.raw.get_backend_pid()})")
+        if len(saves) == 3:  # from another session, as an operator or a failover would; the 5 s:
+            # pg_terminate_backend waits until the session is gone, so the loss cannot come too late
+            run_sql(f"SELECT pg_terminate_backend({self.repo.conn.raw.get_backend_pid()}, 5000)")
         return real_save(self, *args)
 
     monkeypatch.setattr(SyncRun, "_save_outcome", save_then_lose_the_server)
