@@ -138,3 +138,19 @@ def test_a_server_that_goes_away_mid_run_is_one_line_and_the_run_resumes(schema,
         assert pg_dump(schema, CONTENT_TABLES) == pg_dump(fresh, CONTENT_TABLES)
     finally:
         run_sql(f'DROP SCHEMA IF EXISTS "{fresh}" CASCADE')
+
+
+def test_the_urls_own_libpq_options_are_kept(schema, tmp_path):
+    """Was: `?options=-c ...` in the URL (README: "any libpq parameter") was silently replaced by
+    ontosync's own session options, so a sync asked for read-only sessions wrote anyway (as would
+    one given a statement_timeout or a role). They are kept, ontosync's after them."""
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "ok.ttl").write_text(HEAD + "<http://e.org/D> a owl:Class .\n")
+    url = schema_url(schema) + "&options=-c%20default_transaction_read_only%3Don"
+    r = cli("sync", str(tree), "--db", url, "--quiet", "--checkpoint", str(tmp_path / "c.json"))
+    assert r.returncode == 2
+    assert "read-only transaction" in r.stderr and "Traceback" not in r.stderr
+    assert _rows("public", f"SELECT 1 FROM pg_namespace WHERE nspname = '{schema}'") == []
+    r = cli("sync", str(tree), "--db", schema_url(schema), "--quiet", "--checkpoint", str(tmp_path / "c.json"))
+    assert r.returncode == 0, r.stderr  # the same sync without the option writes
