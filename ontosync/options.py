@@ -185,7 +185,7 @@ OPTIONS: tuple[Option, ...] = (
            doc="larger files are recorded `failed` with their size, unread", doc_default="33554432 (32 MiB)",
            input_doc="larger files fail unread (bytes)", input_doc_default="32 MiB"),
     Option("max-rate-limit-wait", "float", "longest wait for a GitHub rate-limit reset before stopping "
-           "(default {default:g})", 900.0, metavar="S",
+           "(default {default:g})", 900.0, low=0, high=86400, rule="be between 0 and 86400 seconds", metavar="S",
            doc="longest wait for a GitHub primary rate-limit reset before the run stops (exit 1, checkpoint kept)"),
     Option("keep-runs", "int", "change-log runs kept in the database (default {default})", 50, low=1,
            high=1_000_000, rule="be between 1 and 1000000", metavar="N",  # SQLite integers: 8 bytes

@@ -212,6 +212,9 @@ class FakeGitHub:
         self.comments: dict[int, dict[str, Any]] = {}
         self.comments_forbidden = False
         self._comment_ids = 1000
+        # answer_hook(handler, segments, query) -> status or None: a test's own answer to an API
+        # request (malformed or hostile JSON, odd headers); None lets the fake answer as usual.
+        self.answer_hook: Any = None
         self.server: ThreadingHTTPServer | None = None
         if folder is not None:
             self.commit()
@@ -503,6 +506,8 @@ class _Handler(BaseHTTPRequestHandler):
         fake, repo = self.fake, self.fake.repo
         if not self._authorized():
             return 401
+        if fake.answer_hook is not None and (status := fake.answer_hook(self, seg, query)) is not None:
+            return status
         if seg == ["rate_limit"]:
             self._send(200, {"resources": {"core": {"limit": RATE_LIMIT, "reset": fake.reset_at}}})
             return 200

@@ -48,6 +48,14 @@ def new_schema() -> str:
     return f"t_{secrets.token_hex(6)}"
 
 
+def own_schema():
+    """A new schema for one test, dropped after it: a fixture's body (`yield from own_schema()`)."""
+    server_url()
+    name = new_schema()
+    yield name
+    drop_schema(name)
+
+
 def run_sql(sql: str) -> None:
     """One statement on the server's database, in its own connection (autocommit)."""
     conn = connect()

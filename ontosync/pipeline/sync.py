@@ -38,6 +38,7 @@ from ontosync.sources import PathFilter, Source, SourceFile
 from ontosync.store.changelog import ChangeLog
 from ontosync.store.db_errors import database_errors, operational_errors
 from ontosync.store.migrations import utc_now
+from ontosync.store.refused import ValueRefused
 from ontosync.store.repository import Repository, StoreError
 from ontosync.store.semsql import ReadersLayer
 from ontosync.store.sync_records import known_files, record_source
@@ -409,6 +410,8 @@ class SyncRun:
             warnings = self._write(self._save, task.path, outcome.blob_sha, outcome.size, outcome.facts)
         except RowsLost as lost:
             return lost.failure
+        except ValueRefused as refused:  # its save rolled back; the run goes on (store/refused.py)
+            return Failure(str(refused), kind=refused.kind)
         self.stats.write_ms.append((time.perf_counter() - started) * 1000)
         for w in list(outcome.facts.warnings) + list(warnings or []):
             self.stats.warnings.append({"path": task.path, "kind": w.kind, "message": w.message, "line": w.line})
@@ -426,7 +429,8 @@ class SyncRun:
         return warnings
 
     def _record_failure(self, path, blob_sha, size, message, line, kind, fmt, retryable=False) -> None:
-        self._write(self.repo.save_failure, path, blob_sha, size, message, line, kind, fmt, utc_now())
+        with contextlib.suppress(ValueRefused):  # a path the database cannot key: the report names it
+            self._write(self.repo.save_failure, path, blob_sha, size, message, line, kind, fmt, utc_now())
         self.stats.failed += 1
         self.stats.errors.append({"path": path, "line": line, "kind": kind, "message": message,
                                   "retryable": retryable})

@@ -39,7 +39,7 @@ import time
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import requests
 from github import Auth, Github, GithubException
@@ -48,11 +48,13 @@ from ontosync.retry import RetryPolicy, default_factor, waiting
 from ontosync.sources import FileTooLarge, PathFilter, SourceError, SourceFile, SourceInterrupted, git_blob_sha
 from ontosync.sources.github_http import (
     NETWORK_ERRORS,
+    SECONDARY_LIMIT_WAIT,
     STREAM_ERRORS,
     ChunkReader,
     Secret,
     error_kind,
     folder_may_match,
+    header_seconds,
     is_sha,
     parse_spec,
     safe_relpath,
@@ -61,6 +63,8 @@ from ontosync.sources.github_http import (
     tar_refusal,
     without_query,
 )
+from ontosync.sources.github_tree import TreeItem, tree_items
+from ontosync.sources.names import display_name
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +82,8 @@ DEFAULT_BLOB_THRESHOLD = 20
 DEFAULT_MAX_RATE_LIMIT_WAIT = 900.0  # 15 minutes
 DEFAULT_TIMEOUT = 30.0  # seconds per request (connect, and between bytes while reading)
 RATE_LIMIT_TRIES = 6  # consecutive rate-limit answers to one request before giving up
-SECONDARY_LIMIT_WAIT = 60.0  # GitHub: without Retry-After, wait at least a minute
+# A stop names the time to run again; a Retry-After of 1e20 or inf names none a datetime can hold.
+LONGEST_STOP_WAIT = 366 * 86400.0
 DOWNLOAD_CHUNK = 1 << 16
 
 
@@ -149,7 +154,7 @@ class GitHubSource:
         parsed = urllib.parse.urlsplit(self.api_url)
         if parsed.scheme not in ("http", "https") or not parsed.hostname:
             raise SourceError(f"invalid --api-url {api_url!r}: expected http(s)://HOST[/PATH]")
-        self._token = Secret(token or None)
+        self._token = Secret(token)
         self.max_rate_limit_wait = float(max_rate_limit_wait)
         factor = default_factor() if backoff_factor is None else backoff_factor
         self.retry = RetryPolicy(max(1, int(retries)), factor, backoff_max)
@@ -171,7 +176,7 @@ class GitHubSource:
         self.truncated_walks = 0
 
         self._gh = Github(
-            auth=Auth.Token(token) if token else None,
+            auth=Auth.Token(self._token.get()) if self._token.get() else None,
             base_url=self.api_url,
             timeout=max(1, math.ceil(self.timeout)),  # PyGithub insists on an int
             retry=None,  # we retry, with our own limits and counting
@@ -289,9 +294,9 @@ class GitHubSource:
         the tree is walked folder by folder, entering only folders the filter can match.
         """
         out: dict[str, tuple[str, str, int]] = {}
-        data = self._get_tree(tree_sha, recursive=True)
-        if not data.get("truncated"):
-            self._collect(data, "", out)
+        items, truncated = self._get_tree(tree_sha, recursive=True)
+        if not truncated:
+            self._collect(items, "", out)
             return out
         self.truncated_walks += 1
         log.info("the tree of %s is too large for one answer; walking it folder by folder", self.description)
@@ -301,38 +306,39 @@ class GitHubSource:
     def _walk(self, tree_sha: str, prefix: str, out: dict[str, tuple[str, str, int]]) -> None:
         """List one folder non-recursively; each subfolder the filter can reach is first tried
         recursively (one request for the whole subtree), and walked in turn only if truncated."""
-        data = self._get_tree(tree_sha, recursive=False)
-        if data.get("truncated"):
+        items, truncated = self._get_tree(tree_sha, recursive=False)
+        if truncated:
             raise SourceError(f"GitHub truncated the listing of folder {prefix or '/'} in {self.description}")
-        for entry in data.get("tree") or []:
-            name = entry.get("path", "")
-            if entry.get("type") == "tree":
-                folder = prefix + name + "/"
+        for item in items:
+            if item.type == "tree":
+                folder = prefix + item.name + "/"
                 if not folder_may_match(self.filter, folder):
                     continue
-                sub = self._get_tree(entry["sha"], recursive=True)
-                if sub.get("truncated"):
-                    self._walk(entry["sha"], folder, out)
+                sub, sub_truncated = self._get_tree(item.sha, recursive=True)
+                if sub_truncated:
+                    self._walk(item.sha, folder, out)
                 else:
                     self._collect(sub, folder, out)
             else:
-                self._collect({"tree": [entry]}, prefix, out)
+                self._collect([item], prefix, out)
 
-    def _collect(self, data: dict[str, Any], prefix: str, out: dict[str, tuple[str, str, int]]) -> None:
-        for entry in data.get("tree") or []:
-            if entry.get("type") != "blob":  # folders are implied; "commit" is a submodule
+    def _collect(self, items: list[TreeItem], prefix: str, out: dict[str, tuple[str, str, int]]) -> None:
+        for item in items:
+            if item.type != "blob":  # folders are implied; "commit" is a submodule
                 continue
-            path = prefix + entry.get("path", "")
+            path = display_name(prefix + item.name)  # escaped as a checkout's walk records it
+            if path != prefix + item.name and path in out:
+                continue  # a plain name spelled as this escape wins, as in the walk of a checkout
             if path.endswith(SIDE_FILE) and safe_relpath(path):
-                self._side_files[path] = (str(entry.get("mode", "")), str(entry.get("sha", "")),
-                                          int(entry.get("size") or 0))
+                self._side_files[path] = (item.mode, item.sha, item.size)
             if not safe_relpath(path) or not self.filter(path):
                 continue
-            out[path] = (str(entry.get("mode", "")), str(entry.get("sha", "")), int(entry.get("size") or 0))
+            out[path] = (item.mode, item.sha, item.size)
 
-    def _get_tree(self, sha: str, recursive: bool) -> dict[str, Any]:
+    def _get_tree(self, sha: str, recursive: bool) -> tuple[list[TreeItem], bool]:
         what = f"GET tree {sha[:12]}" + (" (recursive)" if recursive else "")
-        return self._api(what, lambda: self._repo.get_git_tree(sha, recursive=recursive).raw_data)
+        data = self._api(what, lambda: self._repo.get_git_tree(sha, recursive=recursive).raw_data)
+        return tree_items(data, self.description)
 
     def _describe(self, path: str, mode: str, sha: str, size: int) -> SourceFile:
         if mode == "120000":
@@ -444,7 +450,7 @@ class GitHubSource:
                 continue
             if not member.isfile():
                 continue  # folders
-            sf = pending.get(rel)
+            sf = pending.get(display_name(rel))
             if sf is None or member.size != sf.size or member.size > self.max_file_size:
                 continue
             fh = tar.extractfile(member)
@@ -453,7 +459,7 @@ class GitHubSource:
             data = fh.read()
             if git_blob_sha(data) != sf.blob_sha:
                 continue  # an export filter changed it: the blob fallback fetches the real one
-            del pending[rel]
+            del pending[sf.path]
             yield sf, data
             if not pending:
                 return  # everything arrived: the rest of the archive is not downloaded
@@ -556,10 +562,10 @@ class GitHubSource:
         if not is_limit:
             return None
         if retry_after is not None:
-            wait = _seconds(retry_after)
+            wait = header_seconds(retry_after)
             kind = "secondary rate limit" if status == 403 or "secondary" in lowered else "too many requests"
         elif remaining == "0" and reset:
-            wait = max(0.0, _seconds(reset) - time.time()) + 1  # +1: the reset second is not precise
+            wait = max(0.0, header_seconds(reset) - time.time()) + 1  # +1: the reset second is not precise
             kind = "primary rate limit"
         else:
             wait = SECONDARY_LIMIT_WAIT
@@ -569,6 +575,7 @@ class GitHubSource:
         return _RateLimited(f"{what}: GitHub API {kind} (HTTP {status})", wait)
 
     def _stop(self, reason: str, wait: float) -> RateLimitStop:
+        wait = min(wait, LONGEST_STOP_WAIT)
         reset_at = datetime.fromtimestamp(time.time() + wait, timezone.utc).replace(microsecond=0)
         when = reset_at.isoformat().replace("+00:00", "Z")
         return RateLimitStop(
@@ -590,10 +597,3 @@ class GitHubSource:
             return SourceError(base)
         return SourceError(f"{base} (no branch, tag or commit {self.ref or 'HEAD'!r} "
                            f"in {self.owner}/{self.repo_name})")
-
-
-def _seconds(value: str) -> float:
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return SECONDARY_LIMIT_WAIT

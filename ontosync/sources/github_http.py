@@ -40,6 +40,15 @@ STREAM_ERRORS: tuple[type[BaseException], ...] = (
     EOFError,
     zlib.error,
 )
+SECONDARY_LIMIT_WAIT = 60.0  # GitHub: without Retry-After, wait at least a minute
+
+
+def header_seconds(value: str) -> float:
+    """A Retry-After or X-RateLimit-Reset header as seconds; an unreadable one as a secondary wait."""
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return SECONDARY_LIMIT_WAIT
 
 
 class Secret:
@@ -48,7 +57,9 @@ class Secret:
     __slots__ = ("_value",)
 
     def __init__(self, value: str | None):
-        self._value = value
+        # a token holds no whitespace: a CI secret pasted with its newline is the token (a header
+        # cannot carry the newline: every request failed, with a message no user could act on)
+        self._value = (value or "").strip() or None
 
     def get(self) -> str | None:
         return self._value

@@ -110,8 +110,8 @@ class StatementQueue:
         return cursor
 
     def _run(self, sql: list[str], params: list[Any]) -> Any:
-        cur = self.raw.cursor()
         self.round_trips += 1
         with self.wrap_errors():
+            cur = self.raw.cursor()
             cur.execute(";\n".join(sql), tuple(params))
         return cur

@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import peewee
 
@@ -58,7 +59,9 @@ def connect(t: PgTarget, application: str = "ontosync", writer: bool = False, cr
     from peewee import PostgresqlDatabase
 
     dsn, _ = split_schema(t.url)
-    options = f"-c search_path={t.schema}" + (f" {WRITER_SETTINGS}" if writer else "")
+    # the URL's own `options=` first (a keyword replaces the URL's value whole): ours win where they meet
+    own = parse_qs(urlsplit(dsn).query).get("options", [""])[-1]
+    options = " ".join(filter(None, (own, f"-c search_path={t.schema}", WRITER_SETTINGS if writer else "")))
     db = PostgresqlDatabase(dsn, application_name=application[:63], options=options)
     with wrap_errors():
         db.connect()

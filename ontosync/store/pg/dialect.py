@@ -28,6 +28,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ontosync.store.pg.batch import StatementQueue
+from ontosync.store.refused import refusal
 
 _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bCROSS JOIN(\s+\w+(?:\s+\w+)?\s+ON\b)"), r"JOIN\1"),
@@ -131,8 +132,13 @@ class _ErrorWrapper:
         import peewee
         import psycopg2
 
+        refused = refusal(exc) if exc is not None else None
+        if refused is not None:  # one file's value, not the database's health (store/refused.py)
+            raise refused from None
         if exc is None or not isinstance(exc, psycopg2.Error):
             return False
+        if isinstance(exc, psycopg2.InterfaceError):  # "connection already closed": the server went away
+            raise peewee.OperationalError(exc, *exc.args).with_traceback(tb)
         for klass in type(exc).__mro__:
             new_type = peewee.EXCEPTIONS.get(klass.__name__)
             if new_type is not None:
@@ -163,9 +169,18 @@ class PgConnection:
 
     @property
     def in_transaction(self) -> bool:
+        """A closed connection is in none: the server ended its transaction with the session."""
         import psycopg2.extensions as ext
 
+        if self.raw.closed:
+            return False
         return self._open or self.raw.info.transaction_status != ext.TRANSACTION_STATUS_IDLE
+
+    def cursor(self) -> Any:
+        """A driver cursor; on a connection the server closed, Peewee's OperationalError (as the
+        error that closed it), so the pipeline stops with one line rather than a traceback."""
+        with _ErrorWrapper():
+            return self.raw.cursor()
 
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
         word = sql.strip().rstrip(";").upper()
@@ -173,9 +188,9 @@ class PgConnection:
             return self._end(word)
         if self.queue is not None and (self._open or word == "BEGIN") and not isinstance(params, dict):
             self._open = True
-            return self.queue.add(self._statement(sql, self.raw.cursor()), params)
+            return self.queue.add(self._statement(sql, self.cursor()), params)
         self.flush()
-        cur = self.raw.cursor()
+        cur = self.cursor()
         with _ErrorWrapper():
             if isinstance(params, dict):  # :name parameters (store/search.py)
                 cur.execute(re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", translate(sql)), params)
@@ -186,7 +201,7 @@ class PgConnection:
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> Any:
         from psycopg2.extras import execute_batch
 
-        cur = self.raw.cursor()
+        cur = self.cursor()
         rows = [tuple(r) for r in rows]
         if rows and self.queue is not None and self._open:
             self.queue.add_many(self._statement(sql, cur), rows)
@@ -207,7 +222,7 @@ class PgConnection:
         if word == "COMMIT":
             return self.queue.send("COMMIT")
         self.rollback()
-        return self.raw.cursor()
+        return self.cursor()
 
     def rollback(self) -> None:
         """End a failed transaction (psycopg2's rollback() does nothing in autocommit mode: the
@@ -216,9 +231,10 @@ class PgConnection:
         if self.queue is not None:
             self.queue.discard()  # none of it was sent
         self._open = False
-        if not self.in_transaction:  # a BEGIN still queued never reached the server
+        if not self.in_transaction:  # a BEGIN still queued never reached the server (or it went away)
+            self._prepared.clear()
             return
-        cur = self.raw.cursor()
+        cur = self.cursor()
         with _ErrorWrapper():
             cur.execute("ROLLBACK")
             if self._prepared:

@@ -69,6 +69,7 @@ class PgRepository(Repository):
                 self.conn.execute("COMMIT")
         except BaseException:
             self.conn.rollback()
+            self._temp_ready = False  # the rollback took the temp tables this transaction made
             raise
 
     def _temp_tables(self) -> None:

@@ -1,0 +1,44 @@
+"""The entries of a GitHub tree answer, checked before the GitHub source trusts them.
+
+Why: the listing is the one answer whose fields become paths, sizes and hashes in the database.
+PyGithub hands its JSON over as it came, so an answer of another shape (a proxy's page, a
+server's bug) would otherwise surface as an AttributeError or ValueError traceback from deep in
+the listing. It is refused here with one line instead (exit 2, nothing written).
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from ontosync.sources import SourceError
+
+
+class TreeItem(NamedTuple):
+    name: str  # as GitHub spells it, relative to the listed folder
+    type: str  # "blob", "tree" or "commit" (a submodule)
+    mode: str
+    sha: str
+    size: int
+
+
+def tree_items(data: Any, description: str) -> tuple[list[TreeItem], bool]:
+    """(entries, truncated) of one `GET .../git/trees/SHA` answer; SourceError for any other shape."""
+    entries = data.get("tree") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise _unexpected(description)
+    return [_item(entry, description) for entry in entries], bool(data.get("truncated"))
+
+
+def _item(entry: Any, description: str) -> TreeItem:
+    if not isinstance(entry, dict):
+        raise _unexpected(description)
+    name, size = entry.get("path"), entry.get("size")
+    if size is None:
+        size = 0  # folders and submodules have none
+    if not isinstance(name, str) or not name or isinstance(size, bool) or not isinstance(size, int) or size < 0:
+        raise _unexpected(description)
+    return TreeItem(name, str(entry.get("type", "")), str(entry.get("mode", "")), str(entry.get("sha", "")), size)
+
+
+def _unexpected(description: str) -> SourceError:
+    return SourceError(f"unexpected tree listing from the GitHub API for {description}")

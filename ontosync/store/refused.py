@@ -1,0 +1,33 @@
+"""A value the database cannot hold: the file that carries it fails, and the run goes on.
+
+Why: SQLite stores any text of any length, PostgreSQL does not. Its text cannot hold NUL (psycopg2
+refuses the statement before sending it, with a ValueError), and a btree index entry has a size
+limit (about 2.7 kB, 8 kB for the page: program_limit_exceeded, 54000), so a 9,000-character IRI
+cannot be a key. Such a value is in one file's facts, not in the database's health: raised as a
+database error it stopped the run (exit 3, or a traceback for the NUL) at that file on every
+later sync, and nothing after it was ever synced. Raised as `ValueRefused` it rolls back that
+file's transaction only; the pipeline records the file `failed` (kind `database`), its last good
+facts kept, as for a file that cannot be parsed. A path too long to be a key cannot even be
+recorded as failed: that file is named in the report's errors and the checkpoint only.
+"""
+
+from __future__ import annotations
+
+PROGRAM_LIMIT_EXCEEDED = "54000"
+
+
+class ValueRefused(Exception):
+    """The file's facts hold a value the database cannot store; the message says which limit."""
+
+    kind = "database"
+
+
+def refusal(exc: BaseException) -> ValueRefused | None:
+    """The ValueRefused a PostgreSQL driver error stands for, or None when it is not one."""
+    if isinstance(exc, ValueError) and "NUL (0x00)" in str(exc):
+        return ValueRefused("PostgreSQL text cannot hold a NUL character (\\x00), and a value of this file has one")
+    if getattr(exc, "pgcode", None) == PROGRAM_LIMIT_EXCEEDED:
+        diag = getattr(exc, "diag", None)
+        detail = " ".join(str(getattr(diag, "message_primary", None) or exc).split())[:200]
+        return ValueRefused(f"a value of this file is too long for a PostgreSQL index ({detail})")
+    return None
