@@ -28,6 +28,10 @@ class UsageError(Exception):
     """Exit 2 with this one-line message."""
 
 
+class ReadOnlyDatabase(Exception):
+    """Exit 3 with this one-line message: the contract's "read-only" failure (section 9)."""
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise UsageError(message)
@@ -138,6 +142,9 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, ConfigError, BadDatabaseUrl) as exc:
         _say(f"error: {exc}")
         return 2
+    except ReadOnlyDatabase as exc:
+        _say(f"fatal: {exc}")
+        return 3
     except KeyboardInterrupt:
         _say("interrupted; the checkpoint is saved, run the same command again to resume")
         return 130
@@ -307,11 +314,17 @@ def _check_db_path(db: str) -> None:
         raise UsageError(f"cannot use database {db}: it is a folder")
     if Path(db).exists() and not Path(db).is_file():  # /dev/null, a FIFO: SQLite would fail as "fatal"
         raise UsageError(f"cannot use database {db}: not a regular file")
-    if not os.access(parent, os.W_OK) or (Path(db).exists() and not os.access(db, os.W_OK)):
-        raise UsageError(f"cannot write database {db}: permission denied")
-    for side in (f"{db}-wal", f"{db}-shm"):  # SQLite writes them too: else "fatal ... readonly", exit 3
-        if os.path.exists(side) and not os.access(side, os.W_OK):
-            raise UsageError(f"cannot write database {db}: {side}: permission denied")
+    if not Path(db).exists():
+        if not os.access(parent, os.W_OK):  # no database yet: a path that cannot be used
+            raise UsageError(f"cannot write database {db}: permission denied")
+        return
+    # An existing database the user cannot write (the file, the files SQLite keeps beside it, or
+    # its folder: read-only media) is the contract's read-only failure, exit 3, found before the
+    # run rather than as SQLite's "attempt to write a readonly database" in its middle.
+    for target in (db, f"{db}-wal", f"{db}-shm", str(parent)):
+        if os.path.exists(target) and not os.access(target, os.W_OK):
+            where = "" if target == db else f" ({target})"
+            raise ReadOnlyDatabase(f"read-only database {db}{where}: permission denied; nothing was written")
 
 
 def _check_outputs(settings: Settings) -> None:

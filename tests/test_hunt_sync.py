@@ -374,25 +374,6 @@ def test_an_output_aimed_at_the_database_is_refused(tree, flag, target):
     assert cli("verify", "--db", str(db)).returncode == 0
 
 
-def test_a_read_only_wal_beside_the_database_is_a_usage_error(tree):
-    """A `-wal` or `-shm` file the user cannot write (left by another user, a container running as
-    root) made the sync "fatal: database write failed ... readonly database", exit 3: the exit
-    code of a damaged database. It is a permission problem like a read-only database: exit 2,
-    naming the file."""
-    from tests.privileges import run_cli_unprivileged
-
-    db = tree / "t.db"
-    assert cli("sync", str(tree / "root"), "--db", str(db), "--quiet").returncode == 0
-    for suffix in ("-wal", "-shm"):
-        side = tree / f"t.db{suffix}"
-        side.touch()
-        side.chmod(0o444)
-        proc = run_cli_unprivileged("sync", str(tree / "root"), "--db", str(db), "--quiet", "--full")
-        side.chmod(0o644)
-        side.unlink()
-        one_line_usage_error(proc, f"t.db{suffix}", "permission denied")
-
-
 @pytest.mark.parametrize("value", ["<http://example.org/My Class>", "http://example.org/a\tb", "mv:Foo<b>",
                                    'urn:x:"quoted"', "<http://example.org/{x}>"])
 def test_an_owl_class_that_is_no_valid_iri_is_a_warning(tmp_path, value):
