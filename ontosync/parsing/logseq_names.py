@@ -17,7 +17,9 @@ enough to check against Logseq's documentation on its own (README, "A Logseq gra
 * **Links in a property value.** `[[Page]]`, `#Page` and `#[[Multi Word]]` in any mix with
   commas and spaces. A nested link `[[a [[b]] c]]` names the page `a [[b]] c` and the page `b`,
   as in Logseq. `#` starts a tag at the start of the value or after a space or comma; the tag runs
-  to the next space or comma (trailing `.`, `!`, `?`, `:` and `;` are punctuation).
+  to the next space or comma (trailing `.`, `!`, `?`, `:` and `;` are punctuation). Inline code
+  (`` `[[X]]` ``) is verbatim text, no link or tag, and one item however many commas it holds
+  (`logseq_verbatim`).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from pathlib import PurePosixPath
 from urllib.parse import unquote
 
 from ontosync.parsing.logseq_config import DEFAULT_GRAPH, LogseqGraph
+from ontosync.parsing.logseq_verbatim import mask_code, unmask
 
 _TOKEN = re.compile(r"'[^']*'|yyyy|yy|MMMM|MMM|MM|M|do|dd|d|EEEE|EEE|EE|E|[A-Za-z]+|.", re.DOTALL)
 _NUMERIC = {"yyyy": r"(?P<y>\d{4})", "yy": r"(?P<y2>\d{2})", "MM": r"(?P<m>\d{2})", "M": r"(?P<m>\d{1,2})",
@@ -144,9 +147,10 @@ def split_values(value: str) -> tuple[list[str], list[str]]:
     person wrote: its plain links and tags are read by regular expression (C speed), without
     nested links and without reporting the other items.
     """
+    value, code = mask_code(value)
     if len(value) > LONG_VALUE:
         names = _FLAT_LINK.findall(value) + _FLAT_TAG.findall(_FLAT_LINK.sub(",", value))
-        return list(dict.fromkeys(x.strip() for x in names if x.strip())), []
+        return list(dict.fromkeys(unmask(x.strip(), code) for x in names if x.strip())), []
     pairs = _bracket_pairs(value)
     links: list[str] = []
     text: list[str] = []
@@ -164,8 +168,8 @@ def split_values(value: str) -> tuple[list[str], list[str]]:
     for item in "".join(text).split(","):
         item = re.sub(r"^\s*via\s+[\w:.-]+\s*$", "", item).strip().strip(_TAG_TRAIL).strip()
         if item:
-            rest.append(item)
-    return list(dict.fromkeys(x.strip() for x in links if x.strip())), rest
+            rest.append(unmask(item, code))
+    return list(dict.fromkeys(unmask(x.strip(), code) for x in links if x.strip())), rest
 
 
 def _bracket_pairs(value: str) -> list[tuple[int, int, int]]:

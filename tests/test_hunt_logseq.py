@@ -1,0 +1,103 @@
+"""Where ontosync read a Logseq graph differently from Logseq (the task-h3 hunt).
+
+Each expectation below is what Logseq's own graph parser makes of the page (deps/graph-parser,
+`logseq.graph-parser.text/parse-property`: a property value's page refs are the `Link`, `Tag` and
+`Nested_link` nodes mldoc finds in it, and a value wrapped in double quotes is a plain string
+with no refs at all), written from those rules, not from ontosync's output.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import cli
+
+M = "http://narrativegoldmine.com/metaverse#"
+P = "urn:ontosync:page:"
+
+
+def block(*props: str) -> str:
+    return "- ### OntologyBlock\n" + "".join(f"  - {p}\n" for p in props)
+
+
+FILES = {
+    "pages/Robot.md": block("owl:class:: mv:Robot", "preferred-term:: Robot"),
+    # Inline code is verbatim text in Logseq: `[[X]]` and `#x` inside backticks are no refs.
+    "pages/Coded.md": block("owl:class:: mv:Coded",
+                            "is-subclass-of:: [[Robot]], `[[Not A Link]]`",
+                            "has-part:: write ``#[[Tagged Code]]`` or `[[Code Page]]`, [[Robot]]",
+                            "alternate-terms:: `a, b`, Plain"),
+}
+
+
+@pytest.fixture(scope="module")
+def graph(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("hunt")
+    for rel, text in FILES.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    db = root.parent / "hunt.db"
+    report = root.parent / "hunt.json"
+    r = cli("sync", str(root), "--db", str(db), "--report", str(report), "--quiet")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(report.read_text())["files"]["failed"] == 0
+    return db
+
+
+def rows(db: Path, sql: str, *args) -> list[tuple]:
+    conn = sqlite3.connect(db)
+    try:
+        return sorted(conn.execute(sql, args).fetchall())
+    finally:
+        conn.close()
+
+
+def parents(db: Path, child: str) -> list[str]:
+    return [p for (p,) in rows(db, "SELECT parent_iri FROM owl_class_hierarchy WHERE class_iri = ?", child)]
+
+
+def relations(db: Path, subject: str) -> list[tuple[str, str]]:
+    found = rows(db, "SELECT annotations, object FROM owl_axioms WHERE subject = ? AND axiom_type = 'Relationship'",
+                 subject)
+    return sorted((json.loads(a)["relation"], o) for a, o in found)
+
+
+def test_links_in_inline_code_are_no_links(graph):
+    """`[[X]]` inside backticks is code in Logseq: no parent, no relation, no class named X."""
+    assert parents(graph, M + "Coded") == [M + "Robot"]
+    assert relations(graph, M + "Coded") == [("has-part", M + "Robot")]
+    assert rows(graph, "SELECT class_iri FROM owl_classes WHERE class_iri IN (?, ?, ?)",
+                P + "not-a-link", P + "code-page", P + "tagged-code") == []
+
+
+def test_inline_code_is_one_item(graph):
+    """A comma inside inline code does not split it: the synonym is the code span as written."""
+    synonyms = rows(graph, "SELECT synonym FROM file_synonyms WHERE class_iri = ?", M + "Coded")
+    assert synonyms == [("Plain",), ("`a, b`",)]
+
+
+
+@pytest.mark.parametrize(("value", "links", "rest"), [
+    ("`[[A]]` [[B]]", ["B"], ["`[[A]]`"]),
+    ("``a ` [[A]]`` [[B]]", ["B"], ["``a ` [[A]]``"]),  # a single backtick inside a double-backtick span
+    ("`[[A]] [[B]]", ["A", "B"], ["`"]),  # an unclosed backtick is literal: the links count
+    ("``[[A]]` [[B]]", ["A", "B"], ["``", "`"]),  # runs of different lengths do not pair
+    ("[[A]] `#t`, #u", ["A", "u"], ["`#t`"]),
+])
+def test_split_values_code_spans(value, links, rest):
+    from ontosync.parsing.logseq_names import split_values
+
+    assert split_values(value) == (links, rest)
+
+
+def test_long_value_code_spans():
+    """A value past LONG_VALUE (read by the flat path) skips code spans too."""
+    from ontosync.parsing.logseq_names import LONG_VALUE, split_values
+
+    value = "[[A]], " * (LONG_VALUE // 7) + "`[[Code]]` ``#tag`` " + "`" * 3 + " [[B]]"
+    assert split_values(value)[0] == ["A", "B"]
