@@ -31,6 +31,11 @@ FILES = {
                             "is-subclass-of:: [[Robot]], `[[Not A Link]]`",
                             "has-part:: write ``#[[Tagged Code]]`` or `[[Code Page]]`, [[Robot]]",
                             "alternate-terms:: `a, b`, Plain"),
+    # A value wrapped in double quotes is a string in Logseq: none of its links are refs.
+    "pages/Quoted.md": block("owl:class:: mv:Quoted",
+                             'is-subclass-of:: "[[Robot]]"',
+                             'has-part:: "[[Robot]], [[Quoted Other]]"',
+                             'requires:: [[Robot]] "and" [[Robot Arm]]'),
 }
 
 
@@ -80,6 +85,12 @@ def test_inline_code_is_one_item(graph):
     synonyms = rows(graph, "SELECT synonym FROM file_synonyms WHERE class_iri = ?", M + "Coded")
     assert synonyms == [("Plain",), ("`a, b`",)]
 
+
+def test_quoted_value_holds_no_links(graph):
+    """`key:: "[[A]]"` is the string `"[[A]]"` in Logseq; a link beside a quoted word still counts."""
+    assert parents(graph, M + "Quoted") == []
+    assert relations(graph, M + "Quoted") == [("requires", M + "Robot"), ("requires", P + "robot-arm")]
+    assert rows(graph, "SELECT class_iri FROM owl_classes WHERE class_iri = ?", P + "quoted-other") == []
 
 
 @pytest.mark.parametrize(("value", "links", "rest"), [

@@ -19,7 +19,7 @@ enough to check against Logseq's documentation on its own (README, "A Logseq gra
   as in Logseq. `#` starts a tag at the start of the value or after a space or comma; the tag runs
   to the next space or comma (trailing `.`, `!`, `?`, `:` and `;` are punctuation). Inline code
   (`` `[[X]]` ``) is verbatim text, no link or tag, and one item however many commas it holds
-  (`logseq_verbatim`).
+  (`logseq_verbatim`). A value wrapped in double quotes is one verbatim item with no links.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from pathlib import PurePosixPath
 from urllib.parse import unquote
 
 from ontosync.parsing.logseq_config import DEFAULT_GRAPH, LogseqGraph
-from ontosync.parsing.logseq_verbatim import mask_code, unmask
+from ontosync.parsing.logseq_verbatim import is_quoted, mask_code, unmask
 
 _TOKEN = re.compile(r"'[^']*'|yyyy|yy|MMMM|MMM|MM|M|do|dd|d|EEEE|EEE|EE|E|[A-Za-z]+|.", re.DOTALL)
 _NUMERIC = {"yyyy": r"(?P<y>\d{4})", "yy": r"(?P<y2>\d{2})", "MM": r"(?P<m>\d{2})", "M": r"(?P<m>\d{1,2})",
@@ -147,6 +147,8 @@ def split_values(value: str) -> tuple[list[str], list[str]]:
     person wrote: its plain links and tags are read by regular expression (C speed), without
     nested links and without reporting the other items.
     """
+    if is_quoted(value):
+        return [], [value.strip()]
     value, code = mask_code(value)
     if len(value) > LONG_VALUE:
         names = _FLAT_LINK.findall(value) + _FLAT_TAG.findall(_FLAT_LINK.sub(",", value))

@@ -1,10 +1,12 @@
-"""Text that Logseq reads verbatim in a property value: inline code spans.
+"""Text that Logseq reads verbatim in a property value: inline code spans, quoted values.
 
 Kept apart from `logseq_names` (which finds the links of a value) because it answers one question
 first: which parts of the value can hold no link at all. Logseq's parser (mldoc) reads
 `` `[[X]]` `` as code, not as a link to X, and a `#tag` inside backticks is no tag either; the
 page refs of a property value are only the links and tags mldoc finds outside code
-(deps/graph-parser, `logseq.graph-parser.text/extract-refs-from-mldoc-ast`).
+(deps/graph-parser, `logseq.graph-parser.text/extract-refs-from-mldoc-ast`). A whole value
+wrapped in double quotes (`key:: "[[A]], [[B]]"`: first and last character `"`) is a string with
+no refs at all (`logseq.graph-parser.text/parse-property`, `wrapped-by-quotes?`).
 
 Code spans follow CommonMark: a run of n backticks opens a span that the next run of exactly n
 backticks closes; a run with no such partner is literal text. Linear in the value's length
@@ -17,6 +19,12 @@ import re
 
 _RUN = re.compile(r"`+")
 _MASK = re.compile("\x00(\\d+)\x00")  # NUL never reaches here: a page holding one fails to decode
+
+
+def is_quoted(value: str) -> bool:
+    """Logseq's `wrapped-by-quotes?` on the trimmed value: a string, none of its links count."""
+    value = value.strip()
+    return len(value) >= 2 and value[0] == value[-1] == '"'
 
 
 def code_spans(value: str) -> list[tuple[int, int]]:

@@ -9,4 +9,5 @@ PARSER_VERSION = 5  # 2: Logseq graph rules (title::, alias::, tags, link text),
 # 3: the line each class is declared on (file_classes.line, migration 007)
 # 4: page names match in Unicode NFC (a link and a file name in NFC and NFD name one page);
 #    an owl:class that is no valid IRI (a space, `<`, `"`...) is a bad-owl-class warning
-# 5: Logseq property values as Logseq reads them: `[[X]]`/`#x` inside inline code are no links
+# 5: Logseq property values as Logseq reads them: `[[X]]`/`#x` inside inline code are no links,
+#    nor are those of a value wrapped in double quotes (`key:: "[[X]]"` is a string in Logseq)
