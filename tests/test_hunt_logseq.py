@@ -112,3 +112,55 @@ def test_long_value_code_spans():
 
     value = "[[A]], " * (LONG_VALUE // 7) + "`[[Code]]` ``#tag`` " + "`" * 3 + " [[B]]"
     assert split_values(value)[0] == ["A", "B"]
+
+
+# -- config.edn options that change which property values hold links ------------------------------
+
+CONFIG_PAGES = {
+    "pages/Robot.md": block("owl:class:: mv:Robot"),
+    "pages/Arm.md": block("owl:class:: mv:Arm",
+                          "is-subclass-of:: [[Robot]]",
+                          "has-part:: [[Robot]], #Gripper",
+                          "requires:: [[Robot]]"),
+}
+
+
+def sync_graph(root: Path, files: dict[str, str], config: str, db: Path):
+    for rel, text in {**files, "logseq/config.edn": config}.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    r = cli("sync", str(root), "--db", str(db), "--quiet")
+    assert r.returncode == 0, r.stderr
+
+
+def test_ignored_page_references_keywords(tmp_path):
+    """`:ignored-page-references-keywords #{:has-part :is-subclass-of}`: Logseq makes no refs of those
+    values, so no edge and no relation; `requires` still links. Editing config.edn on an existing
+    database gives what a fresh sync gives (the setting is part of the parse fingerprint)."""
+    from tests.helpers import assert_equals_fresh_sync
+
+    root, db = tmp_path / "graph", tmp_path / "g.db"
+    sync_graph(root, CONFIG_PAGES, "{:file/name-format :triple-lowbar}", db)
+    assert parents(db, M + "Arm") == [M + "Robot"]
+    assert relations(db, M + "Arm") == [("has-part", M + "Robot"), ("has-part", P + "gripper"),
+                                        ("requires", M + "Robot")]
+    sync_graph(root, CONFIG_PAGES, "{:file/name-format :triple-lowbar\n"
+                                   " :ignored-page-references-keywords #{:has-part :Is-Subclass-Of}}", db)
+    assert parents(db, M + "Arm") == []
+    assert relations(db, M + "Arm") == [("requires", M + "Robot")]
+    assert rows(db, "SELECT class_iri FROM owl_classes WHERE class_iri = ?", P + "gripper") == []
+    assert_equals_fresh_sync(root, db, tmp_path)
+
+
+def test_ref_key_settings_read_from_config():
+    """Keywords or strings, any case; anything else is a config warning with its line, not a failure."""
+    from ontosync.parsing.logseq_config import parse_config
+
+    cfg, warnings = parse_config(b'{:ignored-page-references-keywords #{:Author "website"}}', "logseq/config.edn")
+    assert (cfg.ignored_ref_keys, warnings) == (("author", "website"), [])
+    cfg, warnings = parse_config(b'{:file/name-format :triple-lowbar\n :ignored-page-references-keywords :author}',
+                                 "logseq/config.edn")
+    assert cfg.ignored_ref_keys == ()
+    assert [(w.kind, w.line) for w in warnings] == [("logseq-config", 2)]
+    assert "ignored-page-references-keywords" in warnings[0].message

@@ -37,6 +37,9 @@ The rules below are what ontosync makes of a page; each was measured on a real 1
   minted IRI of the link, parent_ref = the link's page name (`[[Page|label]]` -> `Page`). A value
   item that is an IRI or CURIE rather than a link gives an edge to the expanded IRI with no ref.
   Text that is no link in a value that holds links is an `unreadable-value` warning (one a line).
+* **Keys Logseq reads as text.** A key in the config's `:ignored-page-references-keywords` holds
+  no links (Logseq makes no refs of its value): it gives no edge or relationship; its items are
+  read as IRIs/CURIEs where the key accepts them.
 * **Relationships.** Every other property whose value holds `[[links]]`, except the metadata keys
   in `METADATA_KEYS` (provenance, tags, aliases, dates, the definition...), gives one AxiomFact
   per link: axiom_type `Relationship` (`DisjointClasses` for `owl:disjointWith`,
@@ -269,6 +272,8 @@ class _Relations:
         self.options = options
         self.minted: dict[str, str] = {}  # a page may repeat one link thousands of times: mint it once
         self.seen: set[tuple] = set()
+        graph = options.logseq
+        self.ignored = frozenset(graph.config.ignored_ref_keys) if graph is not None else frozenset()
 
     def mint(self, ref: str) -> str:
         iri = self.minted.get(ref)
@@ -280,7 +285,7 @@ class _Relations:
         for line, key_as_written, value in props:
             key = key_as_written.lower()
             # (link text, via) pairs, duplicates dropped: a line may repeat one link endlessly.
-            links, rest = _links(value)
+            links, rest = ([], []) if key in self.ignored else _links(value)
             self.parts.warnings.extend(_prose_warnings(key_as_written, links, rest, line))
             if key in SUBCLASS_KEYS:
                 self._parents(line, key_as_written, value, links)

@@ -17,6 +17,8 @@ Rules (README, "A Logseq graph on disk"):
   it rewrote), `logseq/.recycle/` (deleted pages), `logseq/version-files/` and `.trash/`; nor are
   files in the config's `:hidden` folders. They are `skipped` with the reason, so they count in
   the report and a database that once held them loses their facts.
+* `:ignored-page-references-keywords #{:author}`: the values of those property keys hold no page
+  refs in Logseq (`logseq.graph-parser.text/parse-property`), so they give no edge or relation.
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ class LogseqConfig:
     journal_title_format: str = "MMM do, yyyy"
     journal_file_format: str = "yyyy_MM_dd"
     hidden: tuple[str, ...] = ()  # folders or files relative to the graph root, no leading "/"
+    # Property keys (lower-case) whose values hold no page refs (:ignored-page-references-keywords).
+    ignored_ref_keys: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -139,7 +143,26 @@ def _from_map(value, text: str, path: str) -> tuple[LogseqConfig, list[ParseWarn
             kwargs["hidden"] = tuple(sorted({h.strip().strip("/") for h in hidden if h.strip().strip("/")}))
         else:
             warnings.append(_warning(path, ":hidden is not a vector of strings; ignored", _key_line(text, ":hidden")))
+    for key, attr in (("ignored-page-references-keywords", "ignored_ref_keys"),):
+        keys = _key_names(settings.get(key))
+        if keys is None:
+            warnings.append(_warning(path, f":{key} is not a set of keywords; ignored", _key_line(text, ":" + key)))
+        elif keys:
+            kwargs[attr] = keys
     return LogseqConfig(**kwargs), warnings
+
+
+def _key_names(value) -> tuple[str, ...] | None:
+    """A set of property keys (`#{:author :website}`; strings accepted too) as sorted lower-case
+    names: () when absent, None when it is no such set."""
+    if value is None:
+        return ()
+    if not _is_sequence(value):
+        return None
+    names = [getattr(v, "name", v) for v in value]
+    if not all(isinstance(n, str) for n in names):
+        return None
+    return tuple(sorted({n.strip().lstrip(":").lower() for n in names if n.strip().lstrip(":")}))
 
 
 def _is_sequence(value) -> bool:

@@ -11,3 +11,4 @@ PARSER_VERSION = 5  # 2: Logseq graph rules (title::, alias::, tags, link text),
 #    an owl:class that is no valid IRI (a space, `<`, `"`...) is a bad-owl-class warning
 # 5: Logseq property values as Logseq reads them: `[[X]]`/`#x` inside inline code are no links,
 #    nor are those of a value wrapped in double quotes (`key:: "[[X]]"` is a string in Logseq)
+#    nor those of a key in config.edn's :ignored-page-references-keywords
