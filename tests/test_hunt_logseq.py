@@ -159,8 +159,40 @@ def test_ref_key_settings_read_from_config():
 
     cfg, warnings = parse_config(b'{:ignored-page-references-keywords #{:Author "website"}}', "logseq/config.edn")
     assert (cfg.ignored_ref_keys, warnings) == (("author", "website"), [])
+    cfg, warnings = parse_config(b'{:property/separated-by-commas [:Has-Part]}', "logseq/config.edn")
+    assert (cfg.comma_ref_keys, warnings) == (("has-part",), [])
     cfg, warnings = parse_config(b'{:file/name-format :triple-lowbar\n :ignored-page-references-keywords :author}',
                                  "logseq/config.edn")
     assert cfg.ignored_ref_keys == ()
     assert [(w.kind, w.line) for w in warnings] == [("logseq-config", 2)]
     assert "ignored-page-references-keywords" in warnings[0].message
+
+
+COMMA_PAGES = {
+    "pages/Robot.md": block("owl:class:: mv:Robot"),
+    "pages/Wheel.md": block("owl:class:: mv:Wheel"),
+    "pages/Cart.md": block("owl:class:: mv:Cart",
+                           "is-subclass-of:: Robot",
+                           "has-part:: Wheel, [[Robot]], Axle，Hub, `not a page`",
+                           'enables:: "Wheel, Axle"',
+                           "requires:: Wheel, [[Robot]]"),
+}
+
+
+def test_property_separated_by_commas(tmp_path):
+    """`:property/separated-by-commas #{:has-part ...}`: Logseq makes a page ref of each plain item
+    between commas (`，` too; inline code and a quoted value are still no refs); other keys keep
+    reading only links. Adding the setting to an existing database equals a fresh sync."""
+    from tests.helpers import assert_equals_fresh_sync
+
+    root, db = tmp_path / "graph", tmp_path / "g.db"
+    sync_graph(root, COMMA_PAGES, "{:file/name-format :triple-lowbar}", db)
+    assert parents(db, M + "Cart") == []
+    assert relations(db, M + "Cart") == [("has-part", M + "Robot"), ("requires", M + "Robot")]
+    sync_graph(root, COMMA_PAGES, "{:file/name-format :triple-lowbar\n"
+                                  " :property/separated-by-commas #{:has-part :enables :is-subclass-of}}", db)
+    assert parents(db, M + "Cart") == [M + "Robot"]
+    assert relations(db, M + "Cart") == [("has-part", M + "Robot"), ("has-part", M + "Wheel"),
+                                         ("has-part", P + "axle"), ("has-part", P + "hub"),
+                                         ("requires", M + "Robot")]
+    assert_equals_fresh_sync(root, db, tmp_path)

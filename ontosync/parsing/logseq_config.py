@@ -19,6 +19,8 @@ Rules (README, "A Logseq graph on disk"):
   the report and a database that once held them loses their facts.
 * `:ignored-page-references-keywords #{:author}`: the values of those property keys hold no page
   refs in Logseq (`logseq.graph-parser.text/parse-property`), so they give no edge or relation.
+* `:property/separated-by-commas #{:has-part}`: in those keys' values, the plain text between
+  commas names pages too (`has-part:: Wheel, Axle` links `Wheel` and `Axle`), as in Logseq.
 """
 
 from __future__ import annotations
@@ -52,6 +54,9 @@ class LogseqConfig:
     hidden: tuple[str, ...] = ()  # folders or files relative to the graph root, no leading "/"
     # Property keys (lower-case) whose values hold no page refs (:ignored-page-references-keywords).
     ignored_ref_keys: tuple[str, ...] = ()
+    # Property keys (lower-case) whose plain comma-separated text is page refs too
+    # (:property/separated-by-commas).
+    comma_ref_keys: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -143,7 +148,8 @@ def _from_map(value, text: str, path: str) -> tuple[LogseqConfig, list[ParseWarn
             kwargs["hidden"] = tuple(sorted({h.strip().strip("/") for h in hidden if h.strip().strip("/")}))
         else:
             warnings.append(_warning(path, ":hidden is not a vector of strings; ignored", _key_line(text, ":hidden")))
-    for key, attr in (("ignored-page-references-keywords", "ignored_ref_keys"),):
+    for key, attr in (("ignored-page-references-keywords", "ignored_ref_keys"),
+                      ("property/separated-by-commas", "comma_ref_keys")):
         keys = _key_names(settings.get(key))
         if keys is None:
             warnings.append(_warning(path, f":{key} is not a set of keywords; ignored", _key_line(text, ":" + key)))

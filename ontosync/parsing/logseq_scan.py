@@ -66,7 +66,8 @@ def _indent_of(m: re.Match) -> str:
 class PageScan:
     """What one pass over a page collects, line by line (`feed`), for the facts step."""
 
-    def __init__(self) -> None:
+    def __init__(self, comma_keys: frozenset[str] = frozenset()) -> None:
+        self.comma_keys = comma_keys  # keys whose plain text is links too (config.edn)
         self.headings: list[int] = []
         self.header: dict[str, tuple[str, int]] = {}  # owl:class, preferred-term, definition: first non-empty
         self.public = False
@@ -152,5 +153,6 @@ class PageScan:
                 self.header[key] = (value, no)
         elif key == "public":
             self.public = self.public or value.lower() == "true"
-        elif ("[[" in value or "#" in value or key in SUBCLASS_KEYS or key in OWL_KEYS) and key not in METADATA_KEYS:
+        elif ("[[" in value or "#" in value or key in SUBCLASS_KEYS or key in OWL_KEYS or key in self.comma_keys) \
+                and key not in METADATA_KEYS:
             self.props.append((no, m.group(1), value))

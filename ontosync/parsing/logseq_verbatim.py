@@ -73,3 +73,9 @@ def mask_code(value: str) -> tuple[str, list[str]]:
 def unmask(text: str, kept: list[str]) -> str:
     """`text` (a piece of a masked value) with its code spans as written."""
     return _MASK.sub(lambda m: kept[int(m.group(1))], text) if kept and "\x00" in text else text
+
+
+def outside_code(text: str) -> list[str]:
+    """The pieces of `text` between its code spans (the text mldoc reads as Plain)."""
+    masked, _kept = mask_code(text)
+    return _MASK.split(masked)[::2] if _kept else [text]
