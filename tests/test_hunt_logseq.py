@@ -196,3 +196,26 @@ def test_property_separated_by_commas(tmp_path):
                                          ("has-part", P + "axle"), ("has-part", P + "hub"),
                                          ("requires", M + "Robot")]
     assert_equals_fresh_sync(root, db, tmp_path)
+
+
+FRONT_MATTER = {
+    "pages/robot.md": "---\ntitle: Robot Arm\nalias: Manipulator, Gripper Arm\n---\n\n"
+                      + block("owl:class:: mv:RobotArm"),
+    "pages/user.md": block("owl:class:: mv:User",
+                           "is-subclass-of:: [[Robot Arm]], [[manipulator]]",
+                           "requires:: [[Gripper Arm]], [[robot]]"),
+}
+
+
+def test_yaml_front_matter_names_the_page(tmp_path):
+    """Logseq reads a markdown page's YAML front matter (`---` / `title: X` / `---` on line 1) as its
+    page properties: `title:` names the page (the file name no longer does) and `alias:` adds names."""
+    root, db = tmp_path / "graph", tmp_path / "g.db"
+    sync_graph(root, FRONT_MATTER, "{:file/name-format :triple-lowbar}", db)
+    assert parents(db, M + "User") == [M + "RobotArm"]
+    assert relations(db, M + "User") == [("requires", M + "RobotArm"), ("requires", P + "robot")]
+    from ontosync.parsing.facts import normalize_name
+
+    names = rows(db, "SELECT name_key, rank FROM page_names WHERE path = 'pages/robot.md'")
+    assert names == sorted([(normalize_name("Robot Arm"), 0), (normalize_name("Manipulator"), 2),
+                            (normalize_name("Gripper Arm"), 2)])

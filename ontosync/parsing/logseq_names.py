@@ -13,7 +13,8 @@ enough to check against Logseq's documentation on its own (README, "A Logseq gra
 * **Page properties** are those of the page's first block when it holds nothing but properties
   (unbulleted `key:: value` lines at the top, or a first bullet made of them). Only there do
   `title::` and `alias::` name the page, as in Logseq; the same keys in any other block belong
-  to that block.
+  to that block. A YAML front matter block (`---` on line 1, `title: X`, `---`) is the page
+  properties when present, as in Logseq.
 * **Links in a property value.** `[[Page]]`, `#Page` and `#[[Multi Word]]` in any mix with
   commas and spaces. A nested link `[[a [[b]] c]]` names the page `a [[b]] c` and the page `b`,
   as in Logseq. `#` starts a tag at the start of the value or after a space or comma; the tag runs
@@ -116,7 +117,12 @@ def _in_journals(path: str, graph: LogseqGraph) -> bool:
 
 def page_properties(lines: list[str]) -> dict[str, tuple[str, int]]:
     """key (lower-case) -> (value, line) of the page's own properties: its first block, when that
-    block holds nothing but `key:: value` lines (Logseq's page-properties block)."""
+    block holds nothing but `key:: value` lines (Logseq's page-properties block), or the YAML
+    front matter on its first line (`front_matter`)."""
+    if lines and lines[0].rstrip() == "---":
+        found = front_matter(lines)
+        if found is not None:
+            return found
     props: dict[str, tuple[str, int]] = {}
     started = False
     for no, line in enumerate(lines, 1):
@@ -130,6 +136,26 @@ def page_properties(lines: list[str]) -> dict[str, tuple[str, int]]:
         started = True
         props.setdefault(m.group(2).lower(), (m.group(3).strip(), no))
     return props
+
+
+_YAML_KEY = re.compile(r"([A-Za-z0-9_][\w.:/+-]*):(?:[ \t]+(.*)|[ \t]*)\Z")
+
+
+def front_matter(lines: list[str]) -> dict[str, tuple[str, int]] | None:
+    """The `key: value` lines of a YAML front matter block (`---` on line 1 to the next `---`),
+    which Logseq reads as the page's properties; a value in matching quotes loses them, other
+    YAML (lists, nesting) is kept as written. None when no closing `---` follows."""
+    props: dict[str, tuple[str, int]] = {}
+    for no, line in enumerate(lines[1:], 2):
+        if line.rstrip() == "---":
+            return props
+        m = _YAML_KEY.match(line.rstrip())
+        if m is not None:
+            value = (m.group(2) or "").strip()
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+                value = value[1:-1]
+            props.setdefault(m.group(1).lower(), (value, no))
+    return None
 
 
 LONG_VALUE = 20_000

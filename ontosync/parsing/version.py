@@ -13,3 +13,4 @@ PARSER_VERSION = 5  # 2: Logseq graph rules (title::, alias::, tags, link text),
 #    nor are those of a value wrapped in double quotes (`key:: "[[X]]"` is a string in Logseq)
 #    nor those of a key in config.edn's :ignored-page-references-keywords
 #    ; a key in :property/separated-by-commas reads plain comma-separated items as links too
+#    ; YAML front matter (`---` / `title: X` / `---` on line 1) is the page's properties
