@@ -219,3 +219,17 @@ def test_yaml_front_matter_names_the_page(tmp_path):
     names = rows(db, "SELECT name_key, rank FROM page_names WHERE path = 'pages/robot.md'")
     assert names == sorted([(normalize_name("Robot Arm"), 0), (normalize_name("Manipulator"), 2),
                             (normalize_name("Gripper Arm"), 2)])
+
+
+@pytest.mark.parametrize(("path", "name"), [
+    ("pages/___Robot.md", "Robot"),  # an empty namespace is dropped (make-valid-namespaces)
+    ("pages/Vehicle______Car.md", "Vehicle/Car"),
+    ("pages/Vehicle___Car___.md", "Vehicle/Car"),
+    ("pages/Vehicle%2F%2FCar.md", "Vehicle/Car"),
+    ("pages/a___b.md", "a/b"),
+])
+def test_triple_lowbar_empty_namespaces(path, name):
+    """Logseq's `:triple-lowbar` title parsing drops empty namespace parts after decoding."""
+    from ontosync.parsing.logseq_names import file_page_name
+
+    assert file_page_name(path) == name

@@ -4,7 +4,8 @@ Kept apart from the page parser because the rules are Logseq's, not ontosync's, 
 enough to check against Logseq's documentation on its own (README, "A Logseq graph on disk"):
 
 * **File names.** `:triple-lowbar` (Logseq 0.8.9+, the default): `___` is `/`, then `%XX`
-  escapes are decoded (`%2F` too). `:legacy`: `%XX` escapes are decoded, and a `.` is `/` (the
+  escapes are decoded (`%2F` too), then empty namespaces dropped (`___A` is `A`, `A______B` is
+  `A/B`: Logseq's `make-valid-namespaces`). `:legacy`: `%XX` escapes are decoded, and a `.` is `/` (the
   oldest versions wrote `Parent.Child.md` and added a `title::` property, which wins anyway).
 * **Journals.** A file in the journals folder whose name parses by `:journal/file-name-format`
   (`yyyy_MM_dd`) is named by `:journal/page-title-format` (`MMM do, yyyy`: `Jan 15th, 2024`).
@@ -103,6 +104,8 @@ def file_page_name(path: str, graph: LogseqGraph | None = None) -> str:
     if "%" in title:
         with contextlib.suppress(UnicodeDecodeError):  # not an escape after all: keep as written
             title = unquote(title, errors="strict")
+    if cfg.name_format == "triple-lowbar" and "/" in title:  # Logseq drops empty namespaces
+        title = "/".join(part for part in title.split("/") if part) or title
     return title
 
 
