@@ -233,3 +233,52 @@ def test_triple_lowbar_empty_namespaces(path, name):
     from ontosync.parsing.logseq_names import file_page_name
 
     assert file_page_name(path) == name
+
+
+HIDDEN = {
+    "pages/Robot.md": block("owl:class:: mv:Robot", "preferred-term:: Robot"),
+    # Logseq never reads hidden files or folders (a name starting with `.`) or node_modules:
+    "pages/.Robot (conflicted copy).md": block("owl:class:: mv:Robot", "preferred-term:: Stale Robot",
+                                               "is-subclass-of:: [[Ghost]]"),
+    ".obsidian/templates/Robot.md": block("owl:class:: mv:Robot", "preferred-term:: Template Robot"),
+    "node_modules/kg/pages/Robot.md": block("owl:class:: mv:Robot", "definition:: A vendored copy."),
+    "logseq/config.edn": "{:file/name-format :triple-lowbar}",
+}
+
+
+def test_hidden_files_and_node_modules_are_no_pages(tmp_path):
+    """Logseq's ignored-path?: a path with a component starting with `.` (not `..`) or a
+    node_modules folder holds no page. They are skipped with the reason and never win a label,
+    a definition or an edge; a macOS `._Robot.md` (AppleDouble, binary) is no failed page."""
+    root, db = tmp_path / "graph", tmp_path / "g.db"
+    (root / "pages").mkdir(parents=True)
+    (root / "pages" / "._Robot.md").write_bytes(b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        \xff\xfe")
+    report = tmp_path / "r.json"
+    for rel, text in HIDDEN.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    r = cli("sync", str(root), "--db", str(db), "--report", str(report), "--quiet")
+    assert r.returncode == 0, r.stderr
+    assert rows(db, "SELECT label, comment, source_file FROM owl_classes WHERE class_iri = ?", M + "Robot") == [
+        ("Robot", None, "pages/Robot.md")]
+    assert parents(db, M + "Robot") == []
+    skipped = dict(rows(db, "SELECT path, status FROM source_files"))
+    hidden = [*[*HIDDEN][1:-1], "pages/._Robot.md"]
+    assert {p: skipped.get(p) for p in hidden} == dict.fromkeys(hidden, "skipped")
+    assert json.loads(report.read_text())["files"]["failed"] == 0
+
+
+@pytest.mark.parametrize(("path", "found", "skipped"), [
+    ("kg/pages/.Robot.md", True, True),
+    ("kg/.obsidian/Robot.md", True, True),
+    ("kg/pages/..Robot.md", True, False),  # `..x` is no hidden name to Logseq
+    ("kg/node_modules/Robot.md", True, True),
+    (".kg/pages/Robot.md", False, False),  # no config.edn: the folders above may be the graph's own
+    (".kg/pages/.Robot.md", False, True),
+])
+def test_hidden_paths_relative_to_the_graph_root(path, found, skipped):
+    from ontosync.parsing.logseq_config import LogseqGraph, skip_reason
+
+    graph = LogseqGraph(root="kg/", found=True) if found else None
+    assert (skip_reason(path, graph) is not None) == skipped

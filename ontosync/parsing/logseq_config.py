@@ -15,8 +15,11 @@ Rules (README, "A Logseq graph on disk"):
   graph whose config lacks the key as legacy (and offers to convert it).
 * Logseq's own copies are never pages, with or without a config: `logseq/bak/` (backups of pages
   it rewrote), `logseq/.recycle/` (deleted pages), `logseq/version-files/` and `.trash/`; nor are
-  files in the config's `:hidden` folders. They are `skipped` with the reason, so they count in
-  the report and a database that once held them loses their facts.
+  files in the config's `:hidden` folders, nor (Logseq's `ignored-path?`) hidden files and
+  folders (a name starting with `.`) and `node_modules/` below the graph root (without a
+  config.edn, whose folder is the root, only a hidden file name counts). They are `skipped`
+  with the reason, so they count in the report and a database that once held them loses their
+  facts.
 * `:ignored-page-references-keywords #{:author}`: the values of those property keys hold no page
   refs in Logseq (`logseq.graph-parser.text/parse-property`), so they give no edge or relation.
 * `:property/separated-by-commas #{:has-part}`: in those keys' values, the plain text between
@@ -91,10 +94,26 @@ def skip_reason(path: str, graph: LogseqGraph | None, page: bool = True) -> str 
         if (rel is not None and rel.startswith(folder)) or (
             rel is None and (path.startswith(folder) or "/" + folder in path)):
             return reason + ", not a page"
+    if page:  # without a config.edn the graph root is unknown: only the file's own name counts
+        ignored = _ignored_by_logseq(rel if rel is not None else path.rsplit("/", 1)[-1])
+        if ignored is not None:
+            return ignored
     if rel is not None and page:
         for hidden in graph.config.hidden:
             if rel == hidden or rel.startswith(hidden + "/"):
                 return f"hidden by logseq/config.edn (:hidden {'/' + hidden!r})"
+    return None
+
+
+def _ignored_by_logseq(rel: str) -> str | None:
+    """Logseq's own `ignored-path?`: it reads no file under a name starting with `.` (a hidden
+    file or folder: `.obsidian/`, `._Page.md` from macOS, `.Page (conflicted copy).md`; `..x`
+    is no such name) nor under `node_modules/`."""
+    for part in rel.split("/"):
+        if part == "node_modules":
+            return "in node_modules (Logseq ignores it), not a page"
+        if len(part) > 1 and part[0] == "." and part[1] != ".":
+            return f"hidden file or folder {part!r} (Logseq ignores names starting with '.'), not a page"
     return None
 
 

@@ -15,3 +15,4 @@ PARSER_VERSION = 5  # 2: Logseq graph rules (title::, alias::, tags, link text),
 #    ; a key in :property/separated-by-commas reads plain comma-separated items as links too
 #    ; YAML front matter (`---` / `title: X` / `---` on line 1) is the page's properties
 #    ; :triple-lowbar file names drop empty namespaces (`___A.md` is `A`)
+#    ; hidden files/folders (`.x`) and node_modules/ under the graph root are no pages
