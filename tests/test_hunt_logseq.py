@@ -282,3 +282,20 @@ def test_hidden_paths_relative_to_the_graph_root(path, found, skipped):
 
     graph = LogseqGraph(root="kg/", found=True) if found else None
     assert (skip_reason(path, graph) is not None) == skipped
+
+
+CASE_PAGES = {
+    "pages/Masse.md": block("owl:class:: mv:Mass"),
+    "pages/Maße.md": block("owl:class:: mv:Measures"),
+    "pages/Scale.md": block("owl:class:: mv:Scale", "is-subclass-of:: [[maße]]", "requires:: [[MASSE]]"),
+}
+
+
+def test_page_names_compare_lower_case_not_case_folded(tmp_path):
+    """Logseq matches page names lower-cased (`page-name-sanity-lc`, JavaScript toLowerCase), not
+    Unicode case-folded: `Maße` (measures) and `Masse` (mass) are two pages, so [[maße]] opens
+    the first and [[MASSE]] the second. Case folding made both `masse`: one page won both links."""
+    root, db = tmp_path / "graph", tmp_path / "g.db"
+    sync_graph(root, CASE_PAGES, "{:file/name-format :triple-lowbar}", db)
+    assert parents(db, M + "Scale") == [M + "Measures"]
+    assert relations(db, M + "Scale") == [("requires", M + "Mass")]

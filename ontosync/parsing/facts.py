@@ -129,8 +129,9 @@ class LateRows:
 def normalize_name(name: str) -> str:
     """The key a page name is matched by: Logseq treats page names case-insensitively, and in
     Unicode normal form NFC (`page-name-sanity-lc`), so `Café` named on a Mac (NFD) is the page
-    a `[[Café]]` typed elsewhere (NFC) opens."""
-    return unicodedata.normalize("NFC", " ".join(name.split()).casefold())
+    a `[[Café]]` typed elsewhere (NFC) opens. Lower-cased as Logseq does (JavaScript
+    toLowerCase), not case-folded: `Maße` and `Masse` are two pages in Logseq."""
+    return unicodedata.normalize("NFC", " ".join(name.split()).lower())
 
 
 class ParseError(Exception):

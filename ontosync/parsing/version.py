@@ -16,3 +16,4 @@ PARSER_VERSION = 5  # 2: Logseq graph rules (title::, alias::, tags, link text),
 #    ; YAML front matter (`---` / `title: X` / `---` on line 1) is the page's properties
 #    ; :triple-lowbar file names drop empty namespaces (`___A.md` is `A`)
 #    ; hidden files/folders (`.x`) and node_modules/ under the graph root are no pages
+#    ; page names match lower-cased as in Logseq, not case-folded (`Maße` and `Masse` are two)
