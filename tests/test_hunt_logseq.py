@@ -299,3 +299,19 @@ def test_page_names_compare_lower_case_not_case_folded(tmp_path):
     sync_graph(root, CASE_PAGES, "{:file/name-format :triple-lowbar}", db)
     assert parents(db, M + "Scale") == [M + "Measures"]
     assert relations(db, M + "Scale") == [("requires", M + "Mass")]
+
+
+BUILT_IN_PAGES = {
+    "pages/Robot.md": block("owl:class:: mv:Robot"),
+    "pages/Arm.md": block("owl:class:: mv:Arm", "template:: [[Robot]]", "icon:: [[Robot]]",
+                          "filters:: [[Robot]]", "query-properties:: [[Robot]]", "background-color:: [[Robot]]",
+                          "custom-id:: [[Robot]]", "has-part:: [[Robot]]"),
+}
+
+
+def test_logseq_built_in_keys_hold_no_links(tmp_path):
+    """Logseq's built-in properties that it never parses for refs (`unparsed-built-in-properties`:
+    template, icon, filters, query-*, background-color, custom-id...) are no relationships."""
+    root, db = tmp_path / "graph", tmp_path / "g.db"
+    sync_graph(root, BUILT_IN_PAGES, "{:file/name-format :triple-lowbar}", db)
+    assert relations(db, M + "Arm") == [("has-part", M + "Robot")]

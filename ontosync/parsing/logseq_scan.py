@@ -35,6 +35,13 @@ METADATA_KEYS = _words(
     last-updated lastvalidated created updated date speaker file file-path type id collapsed
     term-id source-domain status maturity public public-access ontology version author authors
     owl:class owl:physicality owl:role owl:inferred-class owl:functional-syntax"""
+) | _words(
+    # Logseq's built-in properties whose values it never parses for page refs
+    # (graph-parser `unparsed-built-in-properties`: editable and hidden built-ins, minus alias/tags).
+    """template template-including-parent custom-id background-color background_color heading
+    created-at updated-at last-modified-at created_at last_modified_at query-table
+    query-properties query-sort-by query-sort-desc ls-type hl-type hl-page hl-stamp hl-color icon
+    filters exclude-from-graph-view logseq.query/nlp-date logseq.order-list-type"""
 )
 
 
