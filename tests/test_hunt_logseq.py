@@ -315,3 +315,18 @@ def test_logseq_built_in_keys_hold_no_links(tmp_path):
     root, db = tmp_path / "graph", tmp_path / "g.db"
     sync_graph(root, BUILT_IN_PAGES, "{:file/name-format :triple-lowbar}", db)
     assert relations(db, M + "Arm") == [("has-part", M + "Robot")]
+
+
+SLASH_PAGES = {
+    "pages/Robot.md": block("owl:class:: mv:Robot"),
+    "pages/Arm.md": block("owl:class:: mv:Arm", "is-subclass-of:: [[Robot/]]", "requires:: [[/Robot]]"),
+}
+
+
+def test_boundary_slashes_name_the_same_page(tmp_path):
+    """Logseq's page-name-sanity drops one leading and one trailing `/` of a page name, so
+    [[Robot/]] and [[/Robot]] open the page Robot; they were two referenced-only classes."""
+    root, db = tmp_path / "graph", tmp_path / "g.db"
+    sync_graph(root, SLASH_PAGES, "{:file/name-format :triple-lowbar}", db)
+    assert parents(db, M + "Arm") == [M + "Robot"]
+    assert relations(db, M + "Arm") == [("requires", M + "Robot")]

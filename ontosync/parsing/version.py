@@ -18,3 +18,4 @@ PARSER_VERSION = 5  # 2: Logseq graph rules (title::, alias::, tags, link text),
 #    ; hidden files/folders (`.x`) and node_modules/ under the graph root are no pages
 #    ; page names match lower-cased as in Logseq, not case-folded (`Maße` and `Masse` are two)
 #    ; Logseq's unparsed built-in keys (template, icon, filters, query-*...) give no relationship
+#    ; a page name's boundary slashes are dropped ([[Robot/]] is Robot)
