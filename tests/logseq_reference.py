@@ -18,7 +18,7 @@ Fences nest as documented: a tagged fence line inside a fence opens a nested one
 a line ending in three backticks closes the innermost, and a `- ` bullet at column 0 ends them all.
 A page's class is its first `owl:class::` (its first comma item, prefix expanded through the
 namespace table below) or, without one or with an unknown prefix, the IRI minted from its title:
-`urn:ontosync:page:` + the URL-quoted case-folded title with spaces as `-`.
+`urn:ontosync:page:` + the URL-quoted lower-cased title with spaces as `-`.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ OFN_TOKEN = re.compile(r'<[^>\s]*>|"(?:[^"\\]|\\.)*"|[()]|[^\s()"<]+|\s+')
 
 
 def name_key(name: str) -> str:
-    return " ".join(name.split()).casefold()
+    return " ".join(name.split()).lower()  # Logseq lower-cases page names (no case folding)
 
 
 def mint(name: str) -> str:

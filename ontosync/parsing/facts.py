@@ -129,8 +129,12 @@ class LateRows:
 def normalize_name(name: str) -> str:
     """The key a page name is matched by: Logseq treats page names case-insensitively, and in
     Unicode normal form NFC (`page-name-sanity-lc`), so `Café` named on a Mac (NFD) is the page
-    a `[[Café]]` typed elsewhere (NFC) opens."""
-    return unicodedata.normalize("NFC", " ".join(name.split()).casefold())
+    a `[[Café]]` typed elsewhere (NFC) opens. Lower-cased as Logseq does (JavaScript
+    toLowerCase), not case-folded: `Maße` and `Masse` are two pages in Logseq. One leading and
+    one trailing `/` are dropped (`remove-boundary-slashes`): [[Robot/]] opens the page Robot."""
+    key = " ".join(name.split()).lower()
+    trimmed = " ".join(key[1 if key.startswith("/") else 0:-1 if key.endswith("/") else None].split())
+    return unicodedata.normalize("NFC", trimmed or key)  # a name of slashes only stays as it is
 
 
 class ParseError(Exception):

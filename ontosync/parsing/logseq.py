@@ -17,7 +17,7 @@ The rules below are what ontosync makes of a page; each was measured on a real 1
   namespace table, a full IRI `<...>` or `http(s)://...` kept. An unknown prefix or a value that
   is no IRI gives an `unknown-prefix` / `bad-owl-class` warning and the minted IRI instead.
   Without `owl:class` the IRI is minted from the title: `page_namespace` + the URL-quoted
-  normalized title (case-folded, whitespace collapsed, spaces as `-`); links to pages use the
+  normalized title (lower-cased, whitespace collapsed, spaces as `-`); links to pages use the
   same minting as their fallback. `label` = `preferred-term`, else the title;
   `comment` = `definition` (verbatim, Logseq markup kept), else none: labels and comments that
   the page's fences give its own class do not override the page. The page class, `preferred-term` and
@@ -37,6 +37,10 @@ The rules below are what ontosync makes of a page; each was measured on a real 1
   minted IRI of the link, parent_ref = the link's page name (`[[Page|label]]` -> `Page`). A value
   item that is an IRI or CURIE rather than a link gives an edge to the expanded IRI with no ref.
   Text that is no link in a value that holds links is an `unreadable-value` warning (one a line).
+* **Keys Logseq reads as text.** A key in the config's `:ignored-page-references-keywords` holds
+  no links (Logseq makes no refs of its value): it gives no edge or relationship; its items are
+  read as IRIs/CURIEs where the key accepts them. A key in `:property/separated-by-commas` reads
+  the plain text between commas as page links too (`has-part:: Wheel, [[Axle]]`: two links).
 * **Relationships.** Every other property whose value holds `[[links]]`, except the metadata keys
   in `METADATA_KEYS` (provenance, tags, aliases, dates, the definition...), gives one AxiomFact
   per link: axiom_type `Relationship` (`DisjointClasses` for `owl:disjointWith`,
@@ -75,6 +79,7 @@ from ontosync.parsing.logseq_config import LogseqGraph
 from ontosync.parsing.logseq_fences import PageParts, read_fence
 from ontosync.parsing.logseq_names import file_page_name, page_properties, split_values
 from ontosync.parsing.logseq_scan import OWL_KEYS, SUBCLASS_KEYS, PageScan
+from ontosync.parsing.logseq_verbatim import is_quoted, outside_code
 from ontosync.parsing.ofn import decode_source, mint_name
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -194,6 +199,21 @@ def _add_synonyms(facts: FileFacts, found: list[tuple[int, str, str, int]], line
     facts.warnings.sort(key=lambda w: w.line or 0)
 
 
+def _config_keys(options: ParseOptions) -> tuple[frozenset[str], frozenset[str]]:
+    """The graph's `:ignored-page-references-keywords` and `:property/separated-by-commas` keys."""
+    graph = options.logseq
+    if graph is None:
+        return frozenset(), frozenset()
+    return frozenset(graph.config.ignored_ref_keys), frozenset(graph.config.comma_ref_keys)
+
+
+def _comma_items(rest: list[str]) -> list[str]:
+    """Page names of the plain text of a comma-separated value: Logseq also splits on `，`, and
+    inline code between the commas is no name (only mldoc's Plain text is split)."""
+    return [name.strip() for item in rest for part in outside_code(item) for name in part.split("，")
+            if name.strip()]
+
+
 def _link_ref(text: str) -> str:
     """The page a `[[link]]` names: `[[Page|label]]` names `Page`."""
     return text.split("|", 1)[0].strip()
@@ -204,7 +224,7 @@ def parse_page(path: str, data: bytes, options: ParseOptions) -> FileFacts:
     text = decode_source(data)
     if "OntologyBlock" not in text:
         return FileFacts(format="logseq", skipped=SKIP_REASON)
-    scan = PageScan()
+    scan = PageScan(_config_keys(options)[1])
     lines = text.split("\n")
     for no, line in enumerate(lines, 1):
         scan.feed(no, line)
@@ -269,6 +289,7 @@ class _Relations:
         self.options = options
         self.minted: dict[str, str] = {}  # a page may repeat one link thousands of times: mint it once
         self.seen: set[tuple] = set()
+        self.ignored, self.comma = _config_keys(options)
 
     def mint(self, ref: str) -> str:
         iri = self.minted.get(ref)
@@ -280,7 +301,9 @@ class _Relations:
         for line, key_as_written, value in props:
             key = key_as_written.lower()
             # (link text, via) pairs, duplicates dropped: a line may repeat one link endlessly.
-            links, rest = _links(value)
+            links, rest = ([], []) if key in self.ignored else _links(value)
+            if key in self.comma and rest and not is_quoted(value):  # plain text between commas: pages too
+                links, rest = links + [(name, "") for name in _comma_items(rest)], []
             self.parts.warnings.extend(_prose_warnings(key_as_written, links, rest, line))
             if key in SUBCLASS_KEYS:
                 self._parents(line, key_as_written, value, links)

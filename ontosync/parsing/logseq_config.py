@@ -15,8 +15,15 @@ Rules (README, "A Logseq graph on disk"):
   graph whose config lacks the key as legacy (and offers to convert it).
 * Logseq's own copies are never pages, with or without a config: `logseq/bak/` (backups of pages
   it rewrote), `logseq/.recycle/` (deleted pages), `logseq/version-files/` and `.trash/`; nor are
-  files in the config's `:hidden` folders. They are `skipped` with the reason, so they count in
-  the report and a database that once held them loses their facts.
+  files in the config's `:hidden` folders, nor (Logseq's `ignored-path?`) hidden files and
+  folders (a name starting with `.`) and `node_modules/` below the graph root (without a
+  config.edn, whose folder is the root, only a hidden file name counts). They are `skipped`
+  with the reason, so they count in the report and a database that once held them loses their
+  facts.
+* `:ignored-page-references-keywords #{:author}`: the values of those property keys hold no page
+  refs in Logseq (`logseq.graph-parser.text/parse-property`), so they give no edge or relation.
+* `:property/separated-by-commas #{:has-part}`: in those keys' values, the plain text between
+  commas names pages too (`has-part:: Wheel, Axle` links `Wheel` and `Axle`), as in Logseq.
 """
 
 from __future__ import annotations
@@ -48,6 +55,11 @@ class LogseqConfig:
     journal_title_format: str = "MMM do, yyyy"
     journal_file_format: str = "yyyy_MM_dd"
     hidden: tuple[str, ...] = ()  # folders or files relative to the graph root, no leading "/"
+    # Property keys (lower-case) whose values hold no page refs (:ignored-page-references-keywords).
+    ignored_ref_keys: tuple[str, ...] = ()
+    # Property keys (lower-case) whose plain comma-separated text is page refs too
+    # (:property/separated-by-commas).
+    comma_ref_keys: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,6 +94,10 @@ def skip_reason(path: str, graph: LogseqGraph | None, page: bool = True) -> str 
         if (rel is not None and rel.startswith(folder)) or (
             rel is None and (path.startswith(folder) or "/" + folder in path)):
             return reason + ", not a page"
+    if page:  # without a config.edn the graph root is unknown: only the file's own name counts
+        ignored = _ignored_by_logseq(rel if rel is not None else path.rsplit("/", 1)[-1])
+        if ignored is not None:
+            return ignored
     if rel is not None and page:
         for hidden in graph.config.hidden:
             if rel == hidden or rel.startswith(hidden + "/"):
@@ -92,6 +108,18 @@ def skip_reason(path: str, graph: LogseqGraph | None, page: bool = True) -> str 
 def oversized_config(path: str) -> tuple[LogseqConfig, list[ParseWarning]]:
     """A config.edn over MAX_CONFIG_BYTES: not read (a real one is a few kB); Logseq's defaults."""
     return LogseqConfig(), [_warning(path, f"larger than {MAX_CONFIG_BYTES} bytes", None)]
+
+
+def _ignored_by_logseq(rel: str) -> str | None:
+    """Logseq's own `ignored-path?`: it reads no file under a name starting with `.` (a hidden
+    file or folder: `.obsidian/`, `._Page.md` from macOS, `.Page (conflicted copy).md`; `..x`
+    is no such name) nor under `node_modules/`."""
+    for part in rel.split("/"):
+        if part == "node_modules":
+            return "in node_modules (Logseq ignores it), not a page"
+        if len(part) > 1 and part[0] == "." and part[1] != ".":
+            return f"hidden file or folder {part!r} (Logseq ignores names starting with '.'), not a page"
+    return None
 
 
 def parse_config(data: bytes, path: str) -> tuple[LogseqConfig, list[ParseWarning]]:
@@ -144,7 +172,27 @@ def _from_map(value, text: str, path: str) -> tuple[LogseqConfig, list[ParseWarn
             kwargs["hidden"] = tuple(sorted({h.strip().strip("/") for h in hidden if h.strip().strip("/")}))
         else:
             warnings.append(_warning(path, ":hidden is not a vector of strings; ignored", _key_line(text, ":hidden")))
+    for key, attr in (("ignored-page-references-keywords", "ignored_ref_keys"),
+                      ("property/separated-by-commas", "comma_ref_keys")):
+        keys = _key_names(settings.get(key))
+        if keys is None:
+            warnings.append(_warning(path, f":{key} is not a set of keywords; ignored", _key_line(text, ":" + key)))
+        elif keys:
+            kwargs[attr] = keys
     return LogseqConfig(**kwargs), warnings
+
+
+def _key_names(value) -> tuple[str, ...] | None:
+    """A set of property keys (`#{:author :website}`; strings accepted too) as sorted lower-case
+    names: () when absent, None when it is no such set."""
+    if value is None:
+        return ()
+    if not _is_sequence(value):
+        return None
+    names = [getattr(v, "name", v) for v in value]
+    if not all(isinstance(n, str) for n in names):
+        return None
+    return tuple(sorted({n.strip().lstrip(":").lower() for n in names if n.strip().lstrip(":")}))
 
 
 def _is_sequence(value) -> bool:

@@ -4,7 +4,8 @@ Kept apart from the page parser because the rules are Logseq's, not ontosync's, 
 enough to check against Logseq's documentation on its own (README, "A Logseq graph on disk"):
 
 * **File names.** `:triple-lowbar` (Logseq 0.8.9+, the default): `___` is `/`, then `%XX`
-  escapes are decoded (`%2F` too). `:legacy`: `%XX` escapes are decoded, and a `.` is `/` (the
+  escapes are decoded (`%2F` too), then empty namespaces dropped (`___A` is `A`, `A______B` is
+  `A/B`: Logseq's `make-valid-namespaces`). `:legacy`: `%XX` escapes are decoded, and a `.` is `/` (the
   oldest versions wrote `Parent.Child.md` and added a `title::` property, which wins anyway).
 * **Journals.** A file in the journals folder whose name parses by `:journal/file-name-format`
   (`yyyy_MM_dd`) is named by `:journal/page-title-format` (`MMM do, yyyy`: `Jan 15th, 2024`).
@@ -13,11 +14,14 @@ enough to check against Logseq's documentation on its own (README, "A Logseq gra
 * **Page properties** are those of the page's first block when it holds nothing but properties
   (unbulleted `key:: value` lines at the top, or a first bullet made of them). Only there do
   `title::` and `alias::` name the page, as in Logseq; the same keys in any other block belong
-  to that block.
+  to that block. A YAML front matter block (`---` on line 1, `title: X`, `---`) is the page
+  properties when present, as in Logseq.
 * **Links in a property value.** `[[Page]]`, `#Page` and `#[[Multi Word]]` in any mix with
   commas and spaces. A nested link `[[a [[b]] c]]` names the page `a [[b]] c` and the page `b`,
   as in Logseq. `#` starts a tag at the start of the value or after a space or comma; the tag runs
-  to the next space or comma (trailing `.`, `!`, `?`, `:` and `;` are punctuation).
+  to the next space or comma (trailing `.`, `!`, `?`, `:` and `;` are punctuation). Inline code
+  (`` `[[X]]` ``) is verbatim text, no link or tag, and one item however many commas it holds
+  (`logseq_verbatim`). A value wrapped in double quotes is one verbatim item with no links.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from pathlib import PurePosixPath
 from urllib.parse import unquote
 
 from ontosync.parsing.logseq_config import DEFAULT_GRAPH, LogseqGraph
+from ontosync.parsing.logseq_verbatim import is_quoted, mask_code, unmask
 
 _TOKEN = re.compile(r"'[^']*'|yyyy|yy|MMMM|MMM|MM|M|do|dd|d|EEEE|EEE|EE|E|[A-Za-z]+|.", re.DOTALL)
 _NUMERIC = {"yyyy": r"(?P<y>\d{4})", "yy": r"(?P<y2>\d{2})", "MM": r"(?P<m>\d{2})", "M": r"(?P<m>\d{1,2})",
@@ -99,6 +104,8 @@ def file_page_name(path: str, graph: LogseqGraph | None = None) -> str:
     if "%" in title:
         with contextlib.suppress(UnicodeDecodeError):  # not an escape after all: keep as written
             title = unquote(title, errors="strict")
+    if cfg.name_format == "triple-lowbar" and "/" in title:  # Logseq drops empty namespaces
+        title = "/".join(part for part in title.split("/") if part) or title
     return title
 
 
@@ -113,7 +120,12 @@ def _in_journals(path: str, graph: LogseqGraph) -> bool:
 
 def page_properties(lines: list[str]) -> dict[str, tuple[str, int]]:
     """key (lower-case) -> (value, line) of the page's own properties: its first block, when that
-    block holds nothing but `key:: value` lines (Logseq's page-properties block)."""
+    block holds nothing but `key:: value` lines (Logseq's page-properties block), or the YAML
+    front matter on its first line (`front_matter`)."""
+    if lines and lines[0].rstrip() == "---":
+        found = front_matter(lines)
+        if found is not None:
+            return found
     props: dict[str, tuple[str, int]] = {}
     started = False
     for no, line in enumerate(lines, 1):
@@ -127,6 +139,26 @@ def page_properties(lines: list[str]) -> dict[str, tuple[str, int]]:
         started = True
         props.setdefault(m.group(2).lower(), (m.group(3).strip(), no))
     return props
+
+
+_YAML_KEY = re.compile(r"([A-Za-z0-9_][\w.:/+-]*):(?:[ \t]+(.*)|[ \t]*)\Z")
+
+
+def front_matter(lines: list[str]) -> dict[str, tuple[str, int]] | None:
+    """The `key: value` lines of a YAML front matter block (`---` on line 1 to the next `---`),
+    which Logseq reads as the page's properties; a value in matching quotes loses them, other
+    YAML (lists, nesting) is kept as written. None when no closing `---` follows."""
+    props: dict[str, tuple[str, int]] = {}
+    for no, line in enumerate(lines[1:], 2):
+        if line.rstrip() == "---":
+            return props
+        m = _YAML_KEY.match(line.rstrip())
+        if m is not None:
+            value = (m.group(2) or "").strip()
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+                value = value[1:-1]
+            props.setdefault(m.group(1).lower(), (value, no))
+    return None
 
 
 LONG_VALUE = 20_000
@@ -144,9 +176,12 @@ def split_values(value: str) -> tuple[list[str], list[str]]:
     person wrote: its plain links and tags are read by regular expression (C speed), without
     nested links and without reporting the other items.
     """
+    if is_quoted(value):
+        return [], [value.strip()]
+    value, code = mask_code(value)
     if len(value) > LONG_VALUE:
         names = _FLAT_LINK.findall(value) + _FLAT_TAG.findall(_FLAT_LINK.sub(",", value))
-        return list(dict.fromkeys(x.strip() for x in names if x.strip())), []
+        return list(dict.fromkeys(unmask(x.strip(), code) for x in names if x.strip())), []
     pairs = _bracket_pairs(value)
     links: list[str] = []
     text: list[str] = []
@@ -164,8 +199,8 @@ def split_values(value: str) -> tuple[list[str], list[str]]:
     for item in "".join(text).split(","):
         item = re.sub(r"^\s*via\s+[\w:.-]+\s*$", "", item).strip().strip(_TAG_TRAIL).strip()
         if item:
-            rest.append(item)
-    return list(dict.fromkeys(x.strip() for x in links if x.strip())), rest
+            rest.append(unmask(item, code))
+    return list(dict.fromkeys(unmask(x.strip(), code) for x in links if x.strip())), rest
 
 
 def _bracket_pairs(value: str) -> list[tuple[int, int, int]]:

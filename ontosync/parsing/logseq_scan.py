@@ -35,6 +35,13 @@ METADATA_KEYS = _words(
     last-updated lastvalidated created updated date speaker file file-path type id collapsed
     term-id source-domain status maturity public public-access ontology version author authors
     owl:class owl:physicality owl:role owl:inferred-class owl:functional-syntax"""
+) | _words(
+    # Logseq's built-in properties whose values it never parses for page refs
+    # (graph-parser `unparsed-built-in-properties`: editable and hidden built-ins, minus alias/tags).
+    """template template-including-parent custom-id background-color background_color heading
+    created-at updated-at last-modified-at created_at last_modified_at query-table
+    query-properties query-sort-by query-sort-desc ls-type hl-type hl-page hl-stamp hl-color icon
+    filters exclude-from-graph-view logseq.query/nlp-date logseq.order-list-type"""
 )
 
 
@@ -66,7 +73,8 @@ def _indent_of(m: re.Match) -> str:
 class PageScan:
     """What one pass over a page collects, line by line (`feed`), for the facts step."""
 
-    def __init__(self) -> None:
+    def __init__(self, comma_keys: frozenset[str] = frozenset()) -> None:
+        self.comma_keys = comma_keys  # keys whose plain text is links too (config.edn)
         self.headings: list[int] = []
         self.header: dict[str, tuple[str, int]] = {}  # owl:class, preferred-term, definition: first non-empty
         self.public = False
@@ -152,5 +160,6 @@ class PageScan:
                 self.header[key] = (value, no)
         elif key == "public":
             self.public = self.public or value.lower() == "true"
-        elif ("[[" in value or "#" in value or key in SUBCLASS_KEYS or key in OWL_KEYS) and key not in METADATA_KEYS:
+        elif ("[[" in value or "#" in value or key in SUBCLASS_KEYS or key in OWL_KEYS or key in self.comma_keys) \
+                and key not in METADATA_KEYS:
             self.props.append((no, m.group(1), value))

@@ -21,7 +21,7 @@ Dialect rules (README-ready):
   the page's class (`subject_hint`: its IRI up to the last `#`, `/` or `:`), so `:Adas` on a page
   whose class is `mv:ADAS` is `http://narrativegoldmine.com/metaverse#Adas`; on a page whose
   class was minted (no `owl:class`), `:Local` is minted like the page name `Local`
-  (`page_namespace` + `local`, case-folded), so it meets `[[Local]]` links and the page itself.
+  (`page_namespace` + `local`, lower-cased), so it meets `[[Local]]` links and the page itself.
   In a `.ofn` document an undeclared `:` is an undeclared prefix. An undeclared
   prefix gives one `undeclared-prefix` warning per prefix and text; the name is then kept as
   written (`p:local` is itself an absolute IRI with scheme `p`), so the axiom is not lost.

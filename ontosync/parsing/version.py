@@ -5,7 +5,17 @@ an upgrade whose parsers changed, every file is reprocessed once, though its con
 change; an upgrade that leaves the parsers alone reprocesses nothing.
 """
 
-PARSER_VERSION = 4  # 2: Logseq graph rules (title::, alias::, tags, link text), RDF synonyms
+PARSER_VERSION = 5  # 2: Logseq graph rules (title::, alias::, tags, link text), RDF synonyms
 # 3: the line each class is declared on (file_classes.line, migration 007)
 # 4: page names match in Unicode NFC (a link and a file name in NFC and NFD name one page);
 #    an owl:class that is no valid IRI (a space, `<`, `"`...) is a bad-owl-class warning
+# 5: Logseq property values as Logseq reads them: `[[X]]`/`#x` inside inline code are no links,
+#    nor are those of a value wrapped in double quotes (`key:: "[[X]]"` is a string in Logseq)
+#    nor those of a key in config.edn's :ignored-page-references-keywords
+#    ; a key in :property/separated-by-commas reads plain comma-separated items as links too
+#    ; YAML front matter (`---` / `title: X` / `---` on line 1) is the page's properties
+#    ; :triple-lowbar file names drop empty namespaces (`___A.md` is `A`)
+#    ; hidden files/folders (`.x`) and node_modules/ under the graph root are no pages
+#    ; page names match lower-cased as in Logseq, not case-folded (`Maße` and `Masse` are two)
+#    ; Logseq's unparsed built-in keys (template, icon, filters, query-*...) give no relationship
+#    ; a page name's boundary slashes are dropped ([[Robot/]] is Robot)
