@@ -52,6 +52,8 @@ def sync(settings: Any, source: Any, options: Any) -> Any:
         _need_driver()
         repo = PgRepository(t, settings.ontology_id, settings.lock_timeout)
     except (PgLockBusy, PgUnavailable, *_driver_errors()) as exc:
+        if _read_only(exc):  # the contract's read-only failure (section 9), as a read-only SQLite file
+            return _stopped(exc, {}, ("fatal", 3, f"read-only database {t.shown}: "))
         return _stopped(exc, {PgLockBusy: ("busy", 4), PgUnavailable: ("error", 2)},
                         ("error", 2, f"cannot use {t.shown}: "))
     try:
@@ -99,6 +101,18 @@ def _only_schema(url: str) -> str:
     which = ", ".join(found) if found else "none"
     raise PgUnavailable(f"name the source's schema with ?schema=NAME in the URL (ontosync schemas on this server: "
                         f"{which})")
+
+
+# read_only_sql_transaction: a read-only session or server (a hot standby). A role without the
+# right to create the schema stays "cannot use" (exit 2), as a new SQLite file in a folder that
+# cannot be written does: there is no database yet.
+READ_ONLY_STATES = ("25006",)
+
+
+def _read_only(exc: BaseException) -> bool:
+    """Whether the server refused to write because it is read-only. The SQLSTATE is on the
+    driver's error, which the Peewee error we raise keeps as `orig` (store/pg/dialect.py)."""
+    return any(getattr(e, "pgcode", None) in READ_ONLY_STATES for e in (exc, getattr(exc, "orig", None)))
 
 
 def _stopped(exc: BaseException, kinds: dict, other: tuple[str, int, str] = ("error", 2, "")) -> int:
