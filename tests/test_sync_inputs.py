@@ -1,4 +1,5 @@
-"""Bug hunt (h1): syncing a local tree, its input and its environment.
+"""Syncing a local tree: its input and its environment (paths, names, the checkout's files,
+outputs, option values, permissions).
 
 Each test here failed before its fix: what the user saw is in the test's docstring.
 """

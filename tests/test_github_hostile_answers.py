@@ -1,4 +1,4 @@
-"""Bug hunt: `ontosync sync github:OWNER/REPO` against hostile or broken answers of the fake GitHub
+"""`ontosync sync github:OWNER/REPO` against hostile or broken answers of the fake GitHub
 API (tests/fake_github.py on 127.0.0.1). Each test is the user-visible failure one fix closed:
 no traceback whatever GitHub answers, one line naming the request or file, names recorded as the
 local source records them."""

@@ -1,4 +1,4 @@
-"""Bug hunt, the read commands (`search`, `diff`, `status`) on databases a user really has: named
+"""The read commands (`search`, `diff`, `status`) on databases a user really has: named
 with characters that mean something in an SQLite URI (`#`, `?`, `%`), in a read-only folder, and
 an `--output` that cannot be written. Each test failed before its fix."""
 

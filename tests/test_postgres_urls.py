@@ -1,4 +1,4 @@
-"""Bug hunt, PostgreSQL URLs that Python's URL parser refuses (an unclosed IPv6 bracket): every
+"""PostgreSQL URLs that Python's URL parser refuses (an unclosed IPv6 bracket): every
 command, the environment variable and the Action's `database` input printed a `ValueError:
 Invalid IPv6 URL` traceback. Now one line naming the URL with its password masked, exit 2, and
 the Action registers the password with `::add-mask::` all the same. No server needed: the URL

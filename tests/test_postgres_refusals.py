@@ -1,4 +1,4 @@
-"""Bug hunt: syncs into PostgreSQL (`--db postgresql://...`) with values SQLite holds and PostgreSQL
+"""Syncs into PostgreSQL (`--db postgresql://...`) with values SQLite holds and PostgreSQL
 cannot. Each test failed before its fix. Skips without a server (tests/postgres_server.py)."""
 
 from __future__ import annotations

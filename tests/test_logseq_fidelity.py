@@ -1,4 +1,4 @@
-"""Where ontosync read a Logseq graph differently from Logseq (the task-h3 hunt).
+"""Where ontosync read a Logseq graph differently from Logseq.
 
 Each expectation below is what Logseq's own graph parser makes of the page (deps/graph-parser,
 `logseq.graph-parser.text/parse-property`: a property value's page refs are the `Link`, `Tag` and

@@ -1,4 +1,4 @@
-"""Bug hunt, the read commands on PostgreSQL (`status`, `search`, `diff`, `verify`, `--base`) and
+"""The read commands on PostgreSQL (`status`, `search`, `diff`, `verify`, `--base`) and
 `migrate`: the same `?schema=` a sync took, a schema that holds no store, a busy lock. Each test
 failed before its fix. Skips without a server (tests/postgres_server.py)."""
 

@@ -1,4 +1,4 @@
-"""Bug hunt, the Action's pull-request comment and `fetch-db` against answers GitHub (or a proxy
+"""The Action's pull-request comment and `fetch-db` against answers GitHub (or a proxy
 in front of a GitHub Enterprise server) really gives: a 200 whose body is not the JSON asked for.
 A local HTTP server on 127.0.0.1 answers; each test failed before its fix."""
 
