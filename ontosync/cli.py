@@ -186,7 +186,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from ontosync.pipeline.interrupts import terminate_as_interrupt
     from ontosync.pipeline.sync import SyncRun
     from ontosync.sources import PathFilter, SourceError
-    from ontosync.store.health import file_stamp, untouched
+    from ontosync.store.health import file_identity, file_stamp, gone_since, untouched
     from ontosync.store.lock import LockBusy, LockUnavailable, SyncLock
     from ontosync.store.repository import BUSY_TIMEOUT_S, Repository, StoreError
     from ontosync.store.wal import truncate_wal
@@ -219,6 +219,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
             except StoreError as exc:
                 _say(f"fatal: {exc}")
                 return 3
+            identity = file_identity(settings.db)  # the file the run writes (gone_since, below)
             try:
                 with terminate_as_interrupt():
                     result = SyncRun(settings, source, repo, options).run()
@@ -228,7 +229,10 @@ def cmd_sync(args: argparse.Namespace) -> int:
             finally:
                 truncate_wal(repo.conn, BUSY_TIMEOUT_S)
                 repo.close()
-            if result.exit_code in (0, 1):  # the database is as sound as the run found it
+            gone = gone_since(settings.db, identity)
+            if gone:
+                result.exit_code, result.message = 3, gone
+            elif result.exit_code in (0, 1):  # the database is as sound as the run found it
                 lock.leave_sound(file_stamp(settings.db))
     except LockBusy as exc:
         _say(f"busy: {exc}")

@@ -144,3 +144,24 @@ def classify(exc: BaseException, db: str | None) -> tuple[int, str]:
     if "malformed" in lowered or "not a database" in lowered:
         return 3, f"fatal: {where}the database is damaged ({text}); `ontosync verify` lists the problems"
     return 3, f"fatal: {where}database error: {text}"
+
+
+def file_identity(db_path: str | Path) -> tuple[int, int] | None:
+    """Which file the path names now (device, inode): None when it names none."""
+    try:
+        st = os.stat(db_path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def gone_since(db_path: str | Path, identity: tuple[int, int] | None) -> str | None:
+    """Why the run's writes are lost when the path no longer names the file the run opened (deleted,
+    or replaced by a restore or a `cp`): SQLite keeps writing the unlinked file without an error, so
+    only this comparison keeps a sync from reporting success over a database that is not there."""
+    now = file_identity(db_path)
+    if now == identity:
+        return None
+    what = "deleted" if now is None else "replaced by another file"
+    return (f"database {db_path} was {what} while this sync wrote it; its writes went to the old file "
+            f"and are lost: run the sync again")
