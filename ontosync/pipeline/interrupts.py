@@ -53,6 +53,21 @@ def held() -> Iterator[None]:
 
 
 @contextmanager
+def finishing(stopping: bool) -> Iterator[None]:
+    """A run's last writes (change log's end, checkpoint): a Ctrl-C arriving inside waits for them,
+    like one inside `held()`. They are bounded (the workers' joins time out) and they are what
+    "the checkpoint is saved" promises, so a second Ctrl-C while a run stops must not cut them off;
+    one that arrives when the run is already `stopping` is then dropped (it asks for the same thing)."""
+    global _pending
+    with held():
+        try:
+            yield
+        finally:
+            if stopping:
+                _pending = None
+
+
+@contextmanager
 def terminate_as_interrupt() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield

@@ -223,12 +223,13 @@ class SyncRun:
                 raise
         finally:
             pool.stop()
-            self._finish_change_log()
-            pool.close()  # joined here, before the report reads their peak memory
+            with interrupts.finishing(stopping=exit_code == 130):  # a second Ctrl-C waits for these
+                self._finish_change_log()
+                self.ckpt.last_checkpoint_at = utc_now()
+                self.ckpt.total_files = self.stats.total
+                self._write_checkpoint(ckpt_path)
+            pool.close()  # joined here, before the report reads their peak memory (a Ctrl-C cuts the wait)
             self.progress.update(self.stats.finished, self.stats.total, final=True)
-            self.ckpt.last_checkpoint_at = utc_now()
-            self.ckpt.total_files = self.stats.total
-            self._write_checkpoint(ckpt_path)
         report = self._report(started_at, time.perf_counter() - t0, resumed, pool)
         rate = report["alerts_error_rate"]
         del report["alerts_error_rate"]
