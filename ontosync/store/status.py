@@ -41,10 +41,12 @@ def open_read_only(db_path: str | Path) -> SqliteDatabase:
 def status_counts(db: SqliteDatabase) -> dict[str, Any]:
     """Files by status, classes, edges, properties, axioms, ontologies, revision and the failed files.
 
-    Raises NotAnOntosyncDatabase when the file is not an ontosync database.
+    Raises NotAnOntosyncDatabase when the file is not an ontosync database. One read transaction:
+    the figures are one snapshot, never files counted before a running sync's commit and classes after.
     """
     try:
-        return _counts(db)
+        with db.atomic():
+            return _counts(db)
     except (sqlite3.DatabaseError, DatabaseError) as exc:
         raise NotAnOntosyncDatabase(str(exc)) from exc
 
