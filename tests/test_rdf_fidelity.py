@@ -1,0 +1,101 @@
+"""One ontology, every syntax, the same rows: what a class's label and definition are does not
+depend on whether the file is Turtle, RDF/XML, JSON-LD or OWL functional syntax, nor on the
+order the statements are written in.
+
+The expected values come from rdflib (an independent reading of the Turtle text) and the rule
+parsing/rdf.py documents for several literals: no language tag first, then `en`, then `en-*`, then
+any other; within a rank the smallest value. Definitions: rdfs:comment, else IAO:0000115, else
+skos:definition. RDF/XML and JSON-LD are rdflib's own serialisations of the same graph.
+"""
+
+from __future__ import annotations
+
+import pytest
+import rdflib
+from rdflib import RDFS, Literal, URIRef
+
+from ontosync.parsing import ParseOptions
+from ontosync.parsing.facts import FileFacts
+from ontosync.parsing.ofn import parse_ofn_document
+from ontosync.parsing.rdf import parse_rdf
+
+EX = "http://example.org/"
+IAO_DEFINITION = URIRef("http://purl.obolibrary.org/obo/IAO_0000115")
+SKOS_DEFINITION = URIRef("http://www.w3.org/2004/02/skos/core#definition")
+
+# (subject, predicate CURIE, literal in Turtle/OFN syntax), in the order the files state them.
+STATEMENTS = [
+    ("A", "rdfs:label", '"Zeta"@de'), ("A", "rdfs:label", '"Beta"@en'), ("A", "rdfs:label", '"Alpha"@en'),
+    ("B", "rdfs:label", '"b-en"@en-GB'), ("B", "rdfs:label", '"b plain"'),
+    ("B", "obo:IAO_0000115", '"IAO definition of B"'),
+    ("C", "skos:definition", '"SKOS definition of C"'), ("C", "obo:IAO_0000115", '"IAO definition of C"'),
+    ("D", "rdfs:comment", '"comment of D"'), ("D", "obo:IAO_0000115", '"IAO definition of D"'),
+    ("E", "skos:definition", '"SKOS definition of E"'),
+    ("p", "rdfs:label", '"Pz"@fr'), ("p", "rdfs:label", '"Pa"'),
+]
+CLASSES = ["A", "B", "C", "D", "E"]
+PREFIXES = {"ex": EX, "owl": "http://www.w3.org/2002/07/owl#", "rdfs": str(RDFS),
+            "obo": "http://purl.obolibrary.org/obo/", "skos": "http://www.w3.org/2004/02/skos/core#"}
+
+
+def turtle(statements: list[tuple[str, str, str]]) -> str:
+    head = "".join(f"@prefix {p}: <{iri}> .\n" for p, iri in PREFIXES.items())
+    decls = "".join(f"ex:{c} a owl:Class .\n" for c in CLASSES) + "ex:p a owl:ObjectProperty .\n"
+    return head + decls + "".join(f"ex:{s} {p} {o} .\n" for s, p, o in statements)
+
+
+def ofn(statements: list[tuple[str, str, str]]) -> str:
+    head = "".join(f"Prefix({p}:=<{iri}>)\n" for p, iri in PREFIXES.items())
+    decls = "".join(f"Declaration(Class(ex:{c}))\n" for c in CLASSES) + "Declaration(ObjectProperty(ex:p))\n"
+    body = "".join(f"AnnotationAssertion({p} ex:{s} {o})\n" for s, p, o in statements)
+    return f"{head}Ontology(<{EX}o>\n{decls}{body})\n"
+
+
+def best(literals: list[Literal]) -> str | None:
+    def rank(lit: Literal) -> tuple:
+        lang = (lit.language or "").lower()
+        order = 0 if not lang else 1 if lang == "en" else 2 if lang.startswith("en-") else 3
+        return order, str(lit), lang
+    return str(min(literals, key=rank)) if literals else None
+
+
+def expected(graph: rdflib.Graph) -> dict:
+    def lits(subject: str, pred: URIRef) -> list[Literal]:
+        return [o for o in graph.objects(URIRef(EX + subject), pred) if isinstance(o, Literal)]
+    out = {}
+    for c in CLASSES:
+        comment = best(lits(c, RDFS.comment)) or best(lits(c, IAO_DEFINITION)) or best(lits(c, SKOS_DEFINITION))
+        out[EX + c] = (best(lits(c, RDFS.label)), comment)
+    out[EX + "p"] = (best(lits("p", RDFS.label)), None)
+    return out
+
+
+def observed(facts: FileFacts) -> dict:
+    out = {c.iri: (c.label, c.comment) for c in facts.classes}
+    out.update({p.iri: (p.label, None) for p in facts.properties})
+    return out
+
+
+def read_all(statements: list[tuple[str, str, str]]) -> dict[str, dict]:
+    text = turtle(statements)
+    graph = rdflib.Graph().parse(data=text, format="turtle")
+    options = ParseOptions()
+    return {
+        "rdflib": expected(graph),
+        "turtle": observed(parse_rdf("o.ttl", text.encode(), "turtle", options)),
+        "rdfxml": observed(parse_rdf("o.owl", graph.serialize(format="xml").encode(), "rdfxml", options)),
+        "jsonld": observed(parse_rdf("o.jsonld", graph.serialize(format="json-ld").encode(), "jsonld", options)),
+        "ofn": observed(parse_ofn_document("o.ofn", ofn(statements).encode(), options)),
+    }
+
+
+@pytest.mark.parametrize("order", ["as written", "reversed"])
+def test_labels_and_definitions_agree_across_syntaxes(order: str) -> None:
+    """OFN took the first label written ("Zeta"@de where every RDF syntax gives "Alpha") and no
+    IAO:0000115 / skos:definition as a class's definition (Turtle: "IAO definition of B")."""
+    statements = STATEMENTS if order == "as written" else STATEMENTS[::-1]
+    found = read_all(statements)
+    want = found.pop("rdflib")
+    assert want[EX + "A"] == ("Alpha", None)  # the reference itself reads the rule
+    for syntax, got in found.items():
+        assert got == want, syntax
