@@ -10,6 +10,8 @@ skos:definition. RDF/XML and JSON-LD are rdflib's own serialisations of the same
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import rdflib
 from rdflib import RDFS, Literal, URIRef
@@ -18,10 +20,12 @@ from ontosync.parsing import ParseOptions
 from ontosync.parsing.facts import FileFacts
 from ontosync.parsing.ofn import parse_ofn_document
 from ontosync.parsing.rdf import parse_rdf
+from tests.helpers import cli, q
 
 EX = "http://example.org/"
 IAO_DEFINITION = URIRef("http://purl.obolibrary.org/obo/IAO_0000115")
 SKOS_DEFINITION = URIRef("http://www.w3.org/2004/02/skos/core#definition")
+OIO = "http://www.geneontology.org/formats/oboInOwl#"
 
 # (subject, predicate CURIE, literal in Turtle/OFN syntax), in the order the files state them.
 STATEMENTS = [
@@ -35,7 +39,8 @@ STATEMENTS = [
 ]
 CLASSES = ["A", "B", "C", "D", "E"]
 PREFIXES = {"ex": EX, "owl": "http://www.w3.org/2002/07/owl#", "rdfs": str(RDFS),
-            "obo": "http://purl.obolibrary.org/obo/", "skos": "http://www.w3.org/2004/02/skos/core#"}
+            "obo": "http://purl.obolibrary.org/obo/", "skos": "http://www.w3.org/2004/02/skos/core#",
+            "oio": OIO}
 
 
 def turtle(statements: list[tuple[str, str, str]]) -> str:
@@ -99,3 +104,41 @@ def test_labels_and_definitions_agree_across_syntaxes(order: str) -> None:
     assert want[EX + "A"] == ("Alpha", None)  # the reference itself reads the rule
     for syntax, got in found.items():
         assert got == want, syntax
+
+
+# --------------------------------------------------------------------------------------------------
+# The readers' layer: what OAK reads of an OFN file equals what it reads of the same ontology in Turtle
+
+SYNONYMS = [("A", "hasExactSynonym", '"exact A"'), ("A", "hasRelatedSynonym", '"related A"@en'),
+            ("B", "hasBroadSynonym", '"broad B"'), ("B", "hasNarrowSynonym", '"narrow B"'),
+            ("A", "hasExactSynonym", '"exact A"')]  # stated twice: one row
+LAYER_SQL = {
+    "synonyms": "SELECT subject, predicate, value FROM has_synonym_statement",
+    "file_synonyms": "SELECT class_iri, synonym, predicate FROM file_synonyms",
+    "search": "SELECT curie, label, synonyms FROM class_search",
+}
+
+
+def synced_layer(tmp_path: Path, name: str, text: str) -> dict[str, list[tuple]]:
+    src = tmp_path / name.replace(".", "_")
+    src.mkdir()
+    (src / name).write_text(text, encoding="utf-8")
+    db = tmp_path / f"{name}.db"
+    proc = cli("sync", str(src), "--db", str(db), "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    return {key: sorted(q(db, sql)) for key, sql in LAYER_SQL.items()}
+
+
+def test_functional_syntax_synonyms_reach_the_readers_layer(tmp_path: Path) -> None:
+    """An .ofn file's oboInOwl synonyms were not stored at all: no file_synonyms, no
+    has_exact_synonym_statement, nothing in class_search, where the same Turtle file has them."""
+    statements = [(s, f"oio:{p}", o) for s, p, o in SYNONYMS]
+    ttl, ofn_text = turtle(statements), ofn(statements)
+    graph = rdflib.Graph().parse(data=ttl, format="turtle")
+    want = sorted((str(s), str(p), str(o)) for s, p, o in graph
+                  if str(p).startswith(OIO) and isinstance(o, Literal))
+    assert len(want) == 4
+    from_turtle = synced_layer(tmp_path, "o.ttl", ttl)
+    from_ofn = synced_layer(tmp_path, "o.ofn", ofn_text)
+    assert sorted(from_ofn["file_synonyms"]) == sorted((s, v, p.replace(OIO, "oio:")) for s, p, v in want)
+    assert from_ofn == from_turtle

@@ -61,9 +61,11 @@ from ontosync.parsing.facts import (
     ParseError,
     ParseWarning,
     PropertyFact,
+    SynonymFact,
     normalize_name,
 )
 from ontosync.parsing.ofn_reader import AXIOMS, INNER, Atom, Node, Reader, tokenize
+from ontosync.parsing.rdf_statements import SYNONYM_PREDICATES
 from ontosync.parsing.rdf_vocab import DEFINITION_PREDICATES, RDFS, RDFS_COMMENT, RDFS_LABEL, best_text
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -184,6 +186,7 @@ class _Interpreter:
         self.axioms: list[AxiomFact] = []
         self.edges: dict[tuple[str, str], EdgeFact] = {}
         self.pending_labels: list[tuple[str, str, tuple[str, str], str, str]] = []
+        self.synonyms: dict[SynonymFact, None] = {}  # de-duplicated, file order kept
 
     # -- warnings -----------------------------------------------------------------------------------
     def warn(self, message: str, line: int | None, kind: str = "fence-syntax") -> None:
@@ -395,6 +398,10 @@ class _Interpreter:
             self.pending_labels.append((prop, subject, (_unquote(value.text), value.lang or ""), obj, full))
             if prop in (RDFS_LABEL, RDFS_COMMENT):
                 return True
+        synonym = SYNONYM_PREDICATES.get(prop)
+        if synonym is not None and isinstance(value, Atom) and value.kind == "literal":
+            # A synonym, as an RDF file's (file_synonyms, the readers' layer, search); the axiom stays.
+            self.synonyms[SynonymFact(subject, _unquote(value.text), synonym)] = None
         self.axioms.append(AxiomFact(head, subject, obj, {"ofn": full}))
         return True
 
@@ -446,6 +453,7 @@ class _Interpreter:
             label = best_text(self.labels.get(iri, ()))
             facts.properties.append(prop._replace(label=label) if label else prop)
         facts.edges.extend(self.edges.values())
+        facts.synonyms.extend(self.synonyms)
         facts.axioms.extend(self.axioms)
         return facts
 

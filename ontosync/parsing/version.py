@@ -22,3 +22,4 @@ PARSER_VERSION = 6  # 2: Logseq graph rules (title::, alias::, tags, link text),
 # 6: OWL functional syntax (.ofn files, Logseq fences) picks a label as the RDF reader does (no
 #    language tag, then en, en-*, other; smallest value), not the first written; a class's comment
 #    falls back to IAO:0000115, then skos:definition, as in RDF files
+#    ; an .ofn file's oboInOwl / skos:altLabel synonyms are synonyms (file_synonyms, statements)
