@@ -142,3 +142,43 @@ def test_functional_syntax_synonyms_reach_the_readers_layer(tmp_path: Path) -> N
     from_ofn = synced_layer(tmp_path, "o.ofn", ofn_text)
     assert sorted(from_ofn["file_synonyms"]) == sorted((s, v, p.replace(OIO, "oio:")) for s, p, v in want)
     assert from_ofn == from_turtle
+
+
+# --------------------------------------------------------------------------------------------------
+# Fences: a Logseq page's ```turtle and ```owl blocks keep their synonyms
+
+FENCE_PAGE = """\
+- ### OntologyBlock
+    - owl:class:: ex:Page
+    - alternate-terms:: page term
+
+  ```turtle
+  @prefix ex: <http://example.org/> .
+  @prefix oio: <http://www.geneontology.org/formats/oboInOwl#> .
+  ex:Page oio:hasExactSynonym "from turtle" .
+  ex:Other a owl:Class ; oio:hasRelatedSynonym "related other" ; skos:altLabel "alt other" .
+  ```
+
+  ```owl
+  Prefix(oio:=<http://www.geneontology.org/formats/oboInOwl#>)
+  AnnotationAssertion(oio:hasBroadSynonym <http://example.org/Page> "from owl")
+  ```
+"""
+
+
+def test_fence_synonyms_are_the_pages(tmp_path: Path) -> None:
+    """A page's turtle / owl fences lost every synonym they state (the fence's classes and edges
+    were kept): expected, rdflib's reading of the turtle fence plus the owl fence's one."""
+    from ontosync.parsing.logseq import parse_page
+
+    body = FENCE_PAGE.split("```turtle\n")[1].split("```")[0].replace("\n  ", "\n").strip()
+    graph = rdflib.Graph().parse(data=f"@prefix owl: <{PREFIXES['owl']}> . @prefix skos: <{PREFIXES['skos']}> .\n"
+                                 + body, format="turtle")
+    curie = {OIO: "oio:", PREFIXES["skos"]: "skos:"}
+    want = {(str(s), str(o), next(c + str(p)[len(b):] for b, c in curie.items() if str(p).startswith(b)))
+            for s, p, o in graph if isinstance(o, Literal)}
+    want |= {(EX + "Page", "from owl", "oio:hasBroadSynonym"), (EX + "Page", "page term", "oio:hasExactSynonym")}
+    options = ParseOptions(namespaces={**ParseOptions().namespaces, "ex": EX})
+    facts = parse_page("Page.md", FENCE_PAGE.encode(), options)
+    assert len(want) == 5
+    assert {(s.iri, s.text, s.predicate) for s in facts.synonyms} == want

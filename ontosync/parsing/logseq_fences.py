@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ontosync.parsing.facts import AxiomFact, ClassFact, EdgeFact, FileFacts, ParseError, ParseWarning, PropertyFact
+from ontosync.parsing.facts import (
+    AxiomFact,
+    ClassFact,
+    EdgeFact,
+    FileFacts,
+    ParseError,
+    ParseWarning,
+    PropertyFact,
+    SynonymFact,
+)
 from ontosync.parsing.logseq_scan import OFN_TAGS, Fence
 from ontosync.parsing.ofn import parse_ofn_text
 
@@ -75,6 +84,7 @@ class PageParts:
         self.properties: dict[str, PropertyFact] = {}
         self.edges: list[tuple[int, EdgeFact]] = []
         self.axioms: list[tuple[int, AxiomFact]] = []
+        self.synonyms: dict[SynonymFact, None] = {}  # the fences', de-duplicated, page order kept
         self.warnings: Lined = []
 
     def merge(self, start: int, part: FileFacts) -> None:
@@ -94,3 +104,4 @@ class PageParts:
                 p.iri, old_p.property_type, old_p.label or p.label, old_p.domain or p.domain, old_p.range or p.range)
         self.edges.extend((start, e) for e in part.edges)
         self.axioms.extend((start, a) for a in part.axioms)
+        self.synonyms.update(dict.fromkeys(part.synonyms))

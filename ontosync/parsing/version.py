@@ -23,3 +23,4 @@ PARSER_VERSION = 6  # 2: Logseq graph rules (title::, alias::, tags, link text),
 #    language tag, then en, en-*, other; smallest value), not the first written; a class's comment
 #    falls back to IAO:0000115, then skos:definition, as in RDF files
 #    ; an .ofn file's oboInOwl / skos:altLabel synonyms are synonyms (file_synonyms, statements)
+#    ; a Logseq page's ```turtle / ```owl fences keep their synonyms
