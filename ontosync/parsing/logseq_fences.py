@@ -9,21 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ontosync.parsing.facts import (
-    AxiomFact,
-    ClassFact,
-    EdgeFact,
-    FileFacts,
-    ParseError,
-    ParseWarning,
-    PropertyFact,
-    SynonymFact,
-)
+from ontosync.parsing.facts import AxiomFact, ClassFact, EdgeFact, FileFacts, ParseError, ParseWarning, PropertyFact
 from ontosync.parsing.logseq_scan import OFN_TAGS, Fence
 from ontosync.parsing.ofn import parse_ofn_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from ontosync.parsing import ParseOptions
+    from ontosync.parsing.facts import SynonymFact
 
 # Real fences are a few kB; a bigger one is generated junk and would only cost seconds.
 MAX_FENCE_CHARS = 1_000_000
