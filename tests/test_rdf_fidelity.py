@@ -182,3 +182,29 @@ def test_fence_synonyms_are_the_pages(tmp_path: Path) -> None:
     facts = parse_page("Page.md", FENCE_PAGE.encode(), options)
     assert len(want) == 5
     assert {(s.iri, s.text, s.predicate) for s in facts.synonyms} == want
+
+
+# --------------------------------------------------------------------------------------------------
+# class_search: the label a search shows is the class's label (owl_classes), not the smallest text
+
+SEARCH_LABELS = [("A", "rdfs:label", '"Alpha"@de'), ("A", "rdfs:label", '"Beta"@en'),
+                 ("B", "rdfs:label", '"aaa"@fr'), ("B", "rdfs:label", '"zzz"'),
+                 ("C", "rdfs:label", '"c-gb"@en-GB'), ("C", "rdfs:label", '"c-x"@es'),
+                 ("D", "rdfs:label", '"only"@ja')]
+
+
+def test_search_label_is_the_class_label(tmp_path: Path) -> None:
+    """class_search took min(label) whatever its language ("Alpha"@de), where owl_classes and
+    OAK's preferred label give the untagged / English one ("Beta"@en): a search result named the
+    class differently from every other table."""
+    text = turtle(SEARCH_LABELS)
+    graph = rdflib.Graph().parse(data=text, format="turtle")
+    want = {c: label for c, (label, _) in expected(graph).items() if c != EX + "p"}
+    assert want[EX + "A"] == "Beta" and want[EX + "B"] == "zzz"
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "o.ttl").write_text(text, encoding="utf-8")
+    db = tmp_path / "o.db"
+    assert cli("sync", str(src), "--db", str(db), "--quiet").returncode == 0
+    assert dict(q(db, "SELECT class_iri, label FROM owl_classes")) == want
+    assert dict(q(db, "SELECT curie, label FROM class_search")) == want
