@@ -176,6 +176,9 @@ def _list_items(lines: list[str], start: int, indent: int) -> list[str]:
     return items
 
 
+EXACT = SynonymFact._field_defaults["predicate"]  # alternate-terms:: and alias:: give exact synonyms
+
+
 def _add_synonyms(facts: FileFacts, found: list[tuple[int, str, str, int]], lines: list[str]) -> None:
     """alternate-terms:: items become exact synonyms of the page class; an alias:: outside the
     page's first block is a block property in Logseq, which names nothing: a warning says so."""
@@ -192,7 +195,7 @@ def _add_synonyms(facts: FileFacts, found: list[tuple[int, str, str, int]], line
             continue
         names, rest = split_values(value)
         texts.extend(names + rest if value.strip() else _list_items(lines, line, indent))
-    known = {s.text for s in facts.synonyms}
+    known = {s.text for s in facts.synonyms if s.iri == page_class and s.predicate == EXACT}
     for text in dict.fromkeys(t.strip() for t in texts if t.strip()):
         if text not in known:
             facts.synonyms.append(SynonymFact(page_class, text))
@@ -278,6 +281,8 @@ def _build(path: str, options: ParseOptions, scan: PageScan, page_props: dict[st
     facts.edges = _unique(e for _, e in sorted(parts.edges, key=lambda t: t[0]))
     facts.axioms = _unique_axioms(a for _, a in sorted(parts.axioms, key=lambda t: t[0]))
     facts.warnings = [w for _, w in sorted(parts.warnings, key=lambda t: t[0])]
+    aliases = set(facts.synonyms)
+    facts.synonyms.extend(s for s in parts.synonyms if s not in aliases)  # a fence's, any class's
     return facts
 
 

@@ -15,6 +15,7 @@ from ontosync.parsing.ofn import parse_ofn_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from ontosync.parsing import ParseOptions
+    from ontosync.parsing.facts import SynonymFact
 
 # Real fences are a few kB; a bigger one is generated junk and would only cost seconds.
 MAX_FENCE_CHARS = 1_000_000
@@ -75,6 +76,7 @@ class PageParts:
         self.properties: dict[str, PropertyFact] = {}
         self.edges: list[tuple[int, EdgeFact]] = []
         self.axioms: list[tuple[int, AxiomFact]] = []
+        self.synonyms: dict[SynonymFact, None] = {}  # the fences', de-duplicated, page order kept
         self.warnings: Lined = []
 
     def merge(self, start: int, part: FileFacts) -> None:
@@ -94,3 +96,4 @@ class PageParts:
                 p.iri, old_p.property_type, old_p.label or p.label, old_p.domain or p.domain, old_p.range or p.range)
         self.edges.extend((start, e) for e in part.edges)
         self.axioms.extend((start, a) for a in part.axioms)
+        self.synonyms.update(dict.fromkeys(part.synonyms))

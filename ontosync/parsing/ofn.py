@@ -61,10 +61,12 @@ from ontosync.parsing.facts import (
     ParseError,
     ParseWarning,
     PropertyFact,
+    SynonymFact,
     normalize_name,
 )
 from ontosync.parsing.ofn_reader import AXIOMS, INNER, Atom, Node, Reader, tokenize
-from ontosync.parsing.rdf_vocab import RDFS, RDFS_COMMENT, RDFS_LABEL
+from ontosync.parsing.rdf_statements import SYNONYM_PREDICATES
+from ontosync.parsing.rdf_vocab import DEFINITION_PREDICATES, RDFS, RDFS_COMMENT, RDFS_LABEL, best_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from ontosync.parsing import ParseOptions
@@ -178,11 +180,13 @@ class _Interpreter:
         self.cache: dict[str, str] = {}  # word -> canonical term; cleared when a prefix changes
         self.classes: dict[str, ClassFact] = {}
         self.props: dict[str, PropertyFact] = {}
-        self.labels: dict[str, str] = {}
-        self.comments: dict[str, str] = {}
+        # entity -> (value, language) of each label; class -> definition predicate -> the same
+        self.labels: dict[str, list[tuple[str, str]]] = {}
+        self.comments: dict[str, dict[str, list[tuple[str, str]]]] = {}
         self.axioms: list[AxiomFact] = []
         self.edges: dict[tuple[str, str], EdgeFact] = {}
-        self.pending_labels: list[tuple[str, str, str, str, str]] = []
+        self.pending_labels: list[tuple[str, str, tuple[str, str], str, str]] = []
+        self.synonyms: dict[SynonymFact, None] = {}  # de-duplicated, file order kept
 
     # -- warnings -----------------------------------------------------------------------------------
     def warn(self, message: str, line: int | None, kind: str = "fence-syntax") -> None:
@@ -387,10 +391,17 @@ class _Interpreter:
         if prop is None or subject is None:
             raise _Bad("expected AnnotationAssertion(property subject value)")
         obj = plain[0] + " " + plain[2]
-        if prop in (RDFS_LABEL, RDFS_COMMENT) and isinstance(value, Atom) and value.kind == "literal":
+        if prop in _LABEL_PREDICATES and isinstance(value, Atom) and value.kind == "literal":
             # Decided in finish(): a label of a declared entity, or an axiom like any other.
-            self.pending_labels.append((prop, subject, _unquote(value.text), obj, full))
-            return True
+            # IAO / skos definitions also stay axioms: they are a class's comment only without
+            # an rdfs:comment, as in an RDF file (parsing/rdf.py).
+            self.pending_labels.append((prop, subject, (_unquote(value.text), value.lang or ""), obj, full))
+            if prop in (RDFS_LABEL, RDFS_COMMENT):
+                return True
+        synonym = SYNONYM_PREDICATES.get(prop)
+        if synonym is not None and isinstance(value, Atom) and value.kind == "literal":
+            # A synonym, as an RDF file's (file_synonyms, the readers' layer, search); the axiom stays.
+            self.synonyms[SynonymFact(subject, _unquote(value.text), synonym)] = None
         self.axioms.append(AxiomFact(head, subject, obj, {"ofn": full}))
         return True
 
@@ -429,19 +440,25 @@ class _Interpreter:
             )
         for prop, subject, text, obj, full in self.pending_labels:
             if prop == RDFS_LABEL and (subject in self.classes or subject in self.props):
-                self.labels.setdefault(subject, text)
-            elif prop == RDFS_COMMENT and subject in self.classes:
-                self.comments.setdefault(subject, text)
-            else:
+                self.labels.setdefault(subject, []).append(text)
+            elif prop != RDFS_LABEL and subject in self.classes:
+                self.comments.setdefault(subject, {}).setdefault(prop, []).append(text)
+            elif prop in (RDFS_LABEL, RDFS_COMMENT):
                 self.axioms.append(AxiomFact("AnnotationAssertion", subject, obj, {"ofn": full}))
         for iri, cls in self.classes.items():
-            facts.classes.append(cls._replace(label=self.labels.get(iri), comment=self.comments.get(iri)))
+            found = self.comments.get(iri, {})
+            comment = next(filter(None, (best_text(found.get(p, ())) for p in DEFINITION_PREDICATES)), None)
+            facts.classes.append(cls._replace(label=best_text(self.labels.get(iri, ())), comment=comment))
         for iri, prop in self.props.items():
-            label = self.labels.get(iri)
+            label = best_text(self.labels.get(iri, ()))
             facts.properties.append(prop._replace(label=label) if label else prop)
         facts.edges.extend(self.edges.values())
+        facts.synonyms.extend(self.synonyms)
         facts.axioms.extend(self.axioms)
         return facts
+
+
+_LABEL_PREDICATES = frozenset({RDFS_LABEL, *DEFINITION_PREDICATES})
 
 
 def _check_arity(head: str, args: list) -> None:

@@ -46,8 +46,8 @@ from ontosync.parsing.class_expressions import Index, Renderer, Unrenderable
 from ontosync.parsing.facts import AxiomFact, ClassFact, EdgeFact, FileFacts, ParseError, ParseWarning, PropertyFact
 from ontosync.parsing.jsonld_context import inline_jsonld_contexts
 from ontosync.parsing.rdf_vocab import (
+    DEFINITION_PREDICATES,
     EXPLICIT_PROPERTY_TYPES,
-    IAO_DEFINITION,
     MAX_MESSAGE,
     OBJECT_ONLY_CHARACTERISTICS,
     OWL,
@@ -63,13 +63,12 @@ from ontosync.parsing.rdf_vocab import (
     RDF_PROPERTY,
     RDF_TYPE,
     RDFS_CLASS,
-    RDFS_COMMENT,
     RDFS_DATATYPE,
     RDFS_DOMAIN,
     RDFS_LABEL,
     RDFS_RANGE,
     RDFS_SUBCLASS,
-    SKOS_DEFINITION,
+    best_text,
     clip,
     is_iri,
 )
@@ -274,28 +273,9 @@ def _missing_prefix_declarations(data: bytes, namespaces: dict[str, str]) -> byt
 # Literal choice and rendering
 
 
-def _lang_rank(lang: str) -> int:
-    lang = lang.lower()
-    if not lang:
-        return 0
-    if lang == "en":
-        return 1
-    if lang.startswith("en-"):
-        return 2
-    return 3
-
-
 def _best_literal(values: Iterable[Any]) -> str | None:
-    """The deterministic pick among several literals: no language tag first, then `en`, then
-    `en-*`, then any other; within a rank the smallest value. Non-literals are ignored."""
-    best: tuple[int, str, str] | None = None
-    for value in values:
-        if isinstance(value, ox.Literal):
-            lang = value.language or ""
-            key = (_lang_rank(lang), value.value, lang)
-            if best is None or key < best:
-                best = key
-    return None if best is None else best[1]
+    """rdf_vocab.best_text among the literals of `values`; non-literals are ignored."""
+    return best_text((v.value, v.language or "") for v in values if isinstance(v, ox.Literal))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -426,9 +406,8 @@ class _Extraction:
         classes = []
         for subject, types in self.iri_types.items():
             if OWL_CLASS in types or RDFS_CLASS in types:
-                comment = (_best_literal(index.get(subject, RDFS_COMMENT))
-                           or _best_literal(index.get(subject, IAO_DEFINITION))
-                           or _best_literal(index.get(subject, SKOS_DEFINITION)))
+                comment = next(filter(None, (_best_literal(index.get(subject, p))
+                                             for p in DEFINITION_PREDICATES)), None)
                 classes.append(ClassFact(subject, _best_literal(index.get(subject, RDFS_LABEL)), comment))
         return classes
 

@@ -6,6 +6,8 @@ fact extraction name IRIs one way and none of them imports another just for a co
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 OWL = "http://www.w3.org/2002/07/owl#"
@@ -79,6 +81,29 @@ KEEP = frozenset({
     OWL_WITH_RESTRICTIONS, OWL_DATATYPE_COMPLEMENT_OF, OWL_INTERSECTION_OF, OWL_UNION_OF,
     OWL_COMPLEMENT_OF, OWL_ONE_OF, *FILLERS, *FACETS,
 })
+
+
+# The definition predicates a class's `comment` is read from, most preferred first.
+DEFINITION_PREDICATES = (RDFS_COMMENT, IAO_DEFINITION, SKOS_DEFINITION)
+
+
+def _lang_rank(lang: str) -> int:
+    lang = lang.lower()
+    if not lang:
+        return 0
+    if lang == "en":
+        return 1
+    if lang.startswith("en-"):
+        return 2
+    return 3
+
+
+def best_text(candidates: Iterable[tuple[str, str]]) -> str | None:
+    """The deterministic pick among several (value, language) literals: no language tag first,
+    then `en`, then `en-*`, then any other; within a rank the smallest value. Shared by the RDF and
+    the functional-syntax readers, so one ontology gives one label whatever its syntax and order."""
+    keys = [(_lang_rank(lang), value, lang) for value, lang in candidates]
+    return min(keys)[1] if keys else None
 
 
 MAX_MESSAGE = 300  # characters of a parser message kept in ParseError / ParseWarning

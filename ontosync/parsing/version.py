@@ -5,7 +5,7 @@ an upgrade whose parsers changed, every file is reprocessed once, though its con
 change; an upgrade that leaves the parsers alone reprocesses nothing.
 """
 
-PARSER_VERSION = 5  # 2: Logseq graph rules (title::, alias::, tags, link text), RDF synonyms
+PARSER_VERSION = 6  # 2: Logseq graph rules (title::, alias::, tags, link text), RDF synonyms
 # 3: the line each class is declared on (file_classes.line, migration 007)
 # 4: page names match in Unicode NFC (a link and a file name in NFC and NFD name one page);
 #    an owl:class that is no valid IRI (a space, `<`, `"`...) is a bad-owl-class warning
@@ -19,3 +19,8 @@ PARSER_VERSION = 5  # 2: Logseq graph rules (title::, alias::, tags, link text),
 #    ; page names match lower-cased as in Logseq, not case-folded (`Maße` and `Masse` are two)
 #    ; Logseq's unparsed built-in keys (template, icon, filters, query-*...) give no relationship
 #    ; a page name's boundary slashes are dropped ([[Robot/]] is Robot)
+# 6: OWL functional syntax (.ofn files, Logseq fences) picks a label as the RDF reader does (no
+#    language tag, then en, en-*, other; smallest value), not the first written; a class's comment
+#    falls back to IAO:0000115, then skos:definition, as in RDF files
+#    ; an .ofn file's oboInOwl / skos:altLabel synonyms are synonyms (file_synonyms, statements)
+#    ; a Logseq page's ```turtle / ```owl fences keep their synonyms

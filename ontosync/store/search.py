@@ -1,9 +1,10 @@
 """Full-text search over classes: `class_search` (one row per class) and its FTS5 index.
 
 Rows are rebuilt at the end of a run for the classes whose statements changed, from `statements`:
-the label, the synonyms (every synonym predicate, `skos:altLabel` included), the definition and the
-file that declares the class (the one giving its label first, then the smallest path). The FTS5
-table uses `class_search` as external content, which is how Datasette finds it for `?_search=`.
+the label (by language as the parsers rank it, then the smallest), the synonyms (every synonym
+predicate, `skos:altLabel` included), the definition and the file that declares the class (the one
+giving its label first, then the smallest path). The FTS5 table uses `class_search` as external
+content, which is how Datasette finds it for `?_search=`.
 """
 
 from __future__ import annotations
@@ -13,8 +14,12 @@ import sqlite3
 
 SYNONYMS = ("oio:hasExactSynonym", "oio:hasRelatedSynonym", "oio:hasBroadSynonym", "oio:hasNarrowSynonym",
             "skos:altLabel")
+# The label the parsers pick (parsing/rdf_vocab.best_text): no language tag, then `en`, `en-*`, any other.
+_LABEL_RANK = ("CASE WHEN coalesce(language, '') = '' THEN 0 WHEN lower(language) = 'en' THEN 1 "
+               "WHEN substr(lower(language), 1, 3) = 'en-' THEN 2 ELSE 3 END")
 _COLUMNS = f"""
-       (SELECT min(value) FROM statements WHERE subject = :c AND predicate = 'rdfs:label'),
+       (SELECT value FROM statements WHERE subject = :c AND predicate = 'rdfs:label' ORDER BY {_LABEL_RANK}, value
+            LIMIT 1),
        (SELECT group_concat(value, ' | ') FROM statements INDEXED BY statements_spo WHERE subject = :c
             AND predicate IN ({", ".join(f"'{p}'" for p in SYNONYMS)})),
        (SELECT min(value) FROM statements WHERE subject = :c AND predicate = 'IAO:0000115'),
