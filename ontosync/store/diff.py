@@ -109,7 +109,8 @@ def select_runs(conn: sqlite3.Connection, run: int | None = None, since: str | N
         base = _run_info(log, after_run)
     else:
         # from the rows themselves: a run killed before it finished has its changes but no count
-        first = last = log.last_with_changes()
+        last = log.last_with_changes()
+        first = log.resumed_from(last) if last else last
         base = _run_info(log, log.previous(first) if first else None)
     changes = fold_runs(conn, first, last) if last >= first else []
     return ChangeSet(base, _run_info(log, last if last >= first else newest), changes)

@@ -105,6 +105,15 @@ class RunLog:
         with self._bound():
             return Run.select(Run.id).where(named).order_by(Run.id.desc()).limit(1).scalar()
 
+    def resumed_from(self, run: int) -> int:
+        """The first of the killed runs just before `run` (`run` when none): a sync killed and run
+        again is one sync to its user, so the default diff shows the killed runs' part too."""
+        with self._bound():
+            finished = (Run.select(fn.MAX(Run.id)).where((Run.id < run) & Run.finished_at.is_null(False))
+                        .scalar()) or 0
+            first = Run.select(fn.MIN(Run.id)).where((Run.id > finished) & (Run.id <= run)).scalar()
+        return first or run
+
     def last_with_changes(self) -> int:
         """The newest run with logged changes (a run killed before it finished has no count)."""
         with self._bound():
