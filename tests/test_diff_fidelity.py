@@ -4,6 +4,8 @@ before and after hold (issue h9: a wrong diff misleads a reviewer)."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from pathlib import Path
 
 from ontosync.parsing import ParseOptions, parse_file
@@ -53,3 +55,45 @@ def test_default_diff_after_a_resumed_run_holds_the_killed_runs_part(tmp_path):
     assert {e["iri"] for e in data["classes"]["added"]} == after - before
     assert data["classes"]["removed"] == [] and data["classes"]["changed"] == []
     assert data["base"]["run"] == 1  # the last finished sync before the killed one
+
+
+def _git(tree: Path, *args: str) -> str:
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@t"}
+    return subprocess.run(["git", *args], cwd=tree, check=True, capture_output=True, text=True,
+                          env={**os.environ, **env}).stdout.strip()
+
+
+def _commit(tree: Path) -> str:
+    _git(tree, "add", "-A")
+    _git(tree, "commit", "-qm", "edit")
+    return _git(tree, "rev-parse", "HEAD")
+
+
+def test_since_a_revision_whose_run_was_killed_does_not_report_that_revision_s_content(tmp_path):
+    """`--since R` took a run killed half-way through syncing R as the state at R, so classes that
+    R already held (saved only by the next run) were reported as changed since R. The database
+    never held R's state: say so (exit 2) rather than report them."""
+    tree, db = tmp_path / "tree", tmp_path / "x.db"
+    tree.mkdir()
+    _git(tree, "init", "-q")
+    (tree / "A.md").write_text(page("A"))
+    _commit(tree)
+    assert cli("sync", str(tree), "--db", str(db), "--quiet").returncode == 0
+    (tree / "C.md").write_text(page("C", "A"))
+    (tree / "D.md").write_text(page("D", "A"))
+    r2 = _commit(tree)
+    repo = Repository(db)
+    repo.changes = ChangeLog.start(repo, r2, str(tree), "t")
+    text = (tree / "C.md").read_bytes()
+    repo.save_parsed("C.md", None, len(text), parse_file("C.md", text, ParseOptions()), "t")
+    repo.close()  # killed while syncing r2: D not saved yet
+    (tree / "E.md").write_text(page("E", "A"))
+    _commit(tree)
+    assert cli("sync", str(tree), "--db", str(db), "--quiet").returncode == 0
+    assert q(db, "SELECT revision FROM runs WHERE finished_at IS NULL") == [(r2,)]
+
+    out = cli("diff", "--db", str(db), "--since", r2[:10], "--format", "json")
+    assert out.returncode == 2, out.stdout
+    assert r2[:10] in out.stderr and "did not finish" in out.stderr
+    assert "Traceback" not in out.stderr

@@ -99,9 +99,12 @@ def select_runs(conn: sqlite3.Connection, run: int | None = None, since: str | N
         first = last = run
         base = _run_info(log, log.previous(run))
     elif since is not None:
-        at = log.at_revision(since)
+        at = log.at_revision(since, finished=True)
         if at is None:
-            raise DiffError(f"no run at revision {since} in the change log (runs kept: {log.kept()})")
+            killed = log.at_revision(since)
+            raise DiffError(f"the run at revision {since} (run {killed}) did not finish, so the database never "
+                            f"held that revision; use --run {killed} or an earlier --since" if killed else
+                            f"no run at revision {since} in the change log (runs kept: {log.kept()})")
         first, last = at + 1, newest
         base = _run_info(log, at)
     elif after_run is not None:

@@ -97,11 +97,14 @@ class RunLog:
             lo, hi = Run.select(fn.MIN(Run.id), fn.MAX(Run.id)).tuples().get()
         return "none" if lo is None else f"{lo} to {hi}"
 
-    def at_revision(self, since: str) -> int | None:
-        """The newest run synced at `since`: the full revision, or a prefix of 7 or more characters."""
+    def at_revision(self, since: str, finished: bool = False) -> int | None:
+        """The newest run synced at `since`: the full revision, or a prefix of 7 or more characters;
+        with `finished`, only a run that finished (a killed run left the database between states)."""
         named = Run.revision == since
         if len(since) >= 7:
             named |= Run.revision.startswith(since)
+        if finished:
+            named &= Run.finished_at.is_null(False)
         with self._bound():
             return Run.select(Run.id).where(named).order_by(Run.id.desc()).limit(1).scalar()
 
