@@ -99,7 +99,16 @@ def to_text(data: dict) -> str:
                 lines += _change_lines(e.get("changes", {}))
     for s in data["axioms"]["by_subject"]:
         lines.append(f"  axioms of {name(s)} <{s['iri']}>: +{s['added']} -{s['removed']}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(map(visible, lines)) + "\n"
+
+
+def visible(line: str) -> str:
+    """A text line made inert for a terminal: user text (labels, IRIs) may hold escape sequences
+    (`\\u001b` in a Turtle literal) that would clear the screen or hide lines, or a newline that
+    would forge a line of the diff; each character that does not print is shown as its escape."""
+    if line.isprintable():
+        return line
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in line)
 
 
 # -- markdown --------------------------------------------------------------------------------------

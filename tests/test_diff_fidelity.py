@@ -97,3 +97,25 @@ def test_since_a_revision_whose_run_was_killed_does_not_report_that_revision_s_c
     assert out.returncode == 2, out.stdout
     assert r2[:10] in out.stderr and "did not finish" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+TTL = ('@prefix owl: <http://www.w3.org/2002/07/owl#> .\n@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n'
+       '<http://example.org/A> a owl:Class ; rdfs:label "{label}" .\n')
+
+
+def test_text_diff_shows_terminal_escapes_in_labels_instead_of_running_them(tmp_path):
+    """A label holding an escape sequence (`\\u001b[2J` in a Turtle literal) went raw to the
+    terminal in `ontosync diff`'s text: the reviewer's screen was cleared or retitled and the
+    lines before it hidden. Each character that does not print is now shown as its escape."""
+    tree, db = tmp_path / "tree", tmp_path / "x.db"
+    tree.mkdir()
+    (tree / "a.ttl").write_text(TTL.format(label="Ok"))
+    assert cli("sync", str(tree), "--db", str(db), "--quiet").returncode == 0
+    (tree / "a.ttl").write_text(TTL.format(label=r"Ok\u001b]0;title\u0007\u001b[2J"))
+    assert cli("sync", str(tree), "--db", str(db), "--quiet").returncode == 0
+    assert q(db, "SELECT label FROM owl_classes") == [("Ok\x1b]0;title\x07\x1b[2J",)]  # stored as written
+
+    out = cli("diff", "--db", str(db))
+    assert out.returncode == 0, out.stderr
+    assert "\x1b" not in out.stdout and "\x07" not in out.stdout
+    assert '"Ok" -> "Ok\\x1b]0;title\\x07\\x1b[2J"' in out.stdout
