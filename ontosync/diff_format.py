@@ -19,7 +19,7 @@ MAX_CELL = 200
 
 def md(text: Any, limit: int = MAX_CELL) -> str:
     """User text made inert in markdown: one line, cut to `limit`, no markup, HTML or @mention."""
-    s = " ".join(str("" if text is None else text).split())
+    s = visible(" ".join(str("" if text is None else text).split()))
     if len(s) > limit:
         s = s[: limit - 1] + "…"
     s = html.escape(s, quote=False)
@@ -103,12 +103,16 @@ def to_text(data: dict) -> str:
 
 
 def visible(line: str) -> str:
-    """A text line made inert for a terminal: user text (labels, IRIs) may hold escape sequences
-    (`\\u001b` in a Turtle literal) that would clear the screen or hide lines, or a newline that
-    would forge a line of the diff; each character that does not print is shown as its escape."""
+    """User text made inert for a terminal or a comment: labels and IRIs may hold control
+    characters (`\\u001b[2J` in a Turtle literal clears the screen, a newline forges a line of the
+    diff) or bidirectional overrides (text shown reversed). Each is shown as its escape; other
+    characters that do not print (ZWJ, ZWNJ) are parts of words in some scripts and stay."""
     if line.isprintable():
         return line
-    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in line)
+    return "".join(ch.encode("unicode_escape").decode("ascii") if _UNSAFE.match(ch) else ch for ch in line)
+
+
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 # -- markdown --------------------------------------------------------------------------------------

@@ -119,3 +119,15 @@ def test_text_diff_shows_terminal_escapes_in_labels_instead_of_running_them(tmp_
     assert out.returncode == 0, out.stderr
     assert "\x1b" not in out.stdout and "\x07" not in out.stdout
     assert '"Ok" -> "Ok\\x1b]0;title\\x07\\x1b[2J"' in out.stdout
+
+
+def test_markdown_shows_bidirectional_overrides_and_keeps_joiners():
+    """A label with U+202E (right-to-left override) showed reversed text in the pull-request
+    comment, so `evil` could read as `live`; it is shown as its escape. ZWNJ, part of Persian words,
+    stays as it is (in text and markdown)."""
+    from ontosync.diff_format import md, visible
+
+    assert md("a\u202eevil") == "a\\\\u202eevil"
+    word = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"
+    assert visible(word) == word
+    assert md("\u0645\u06cc\u200c\u062e") == "\u0645\u06cc\u200c\u062e"
