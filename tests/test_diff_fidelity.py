@@ -28,6 +28,15 @@ def fresh_classes(tree: Path, db: Path) -> set[str]:
     return declared(db)
 
 
+def kill_after(db: Path, tree: Path, saved: str, revision: str | None = None) -> None:
+    """A sync of `tree` killed after saving only `saved` (its commit made, finish() never run)."""
+    repo = Repository(db)
+    repo.changes = ChangeLog.start(repo, revision, str(tree), "t")
+    text = (tree / saved).read_bytes()
+    repo.save_parsed(saved, None, len(text), parse_file(saved, text, ParseOptions()), "t")
+    repo.close()
+
+
 def test_default_diff_after_a_resumed_run_holds_the_killed_runs_part(tmp_path):
     """A sync killed half-way and run again is one sync to its user: `ontosync diff` (the last run
     that changed something) showed only what the resumed run saved, and the classes the killed
@@ -40,11 +49,7 @@ def test_default_diff_after_a_resumed_run_holds_the_killed_runs_part(tmp_path):
     assert cli("sync", str(tree), "--db", str(db), "--quiet").returncode == 0
     (tree / "C.md").write_text(page("C", "A"))
     (tree / "D.md").write_text(page("D", "B"))
-    repo = Repository(db)
-    repo.changes = ChangeLog.start(repo, None, str(tree), "t")
-    text = (tree / "C.md").read_bytes()
-    repo.save_parsed("C.md", None, len(text), parse_file("C.md", text, ParseOptions()), "t")
-    repo.close()  # killed after C's commit, before D and before finish()
+    kill_after(db, tree, "C.md", None)  # killed after C's commit, before D and before finish()
     assert cli("sync", str(tree), "--db", str(db), "--quiet").returncode == 0
     after = fresh_classes(tree, tmp_path / "after.db")
     assert len(after - before) == 2  # the independent computation: C and D are new
@@ -83,11 +88,7 @@ def test_since_a_revision_whose_run_was_killed_does_not_report_that_revision_s_c
     (tree / "C.md").write_text(page("C", "A"))
     (tree / "D.md").write_text(page("D", "A"))
     r2 = _commit(tree)
-    repo = Repository(db)
-    repo.changes = ChangeLog.start(repo, r2, str(tree), "t")
-    text = (tree / "C.md").read_bytes()
-    repo.save_parsed("C.md", None, len(text), parse_file("C.md", text, ParseOptions()), "t")
-    repo.close()  # killed while syncing r2: D not saved yet
+    kill_after(db, tree, "C.md", r2)  # killed while syncing r2: D not saved yet
     (tree / "E.md").write_text(page("E", "A"))
     _commit(tree)
     assert cli("sync", str(tree), "--db", str(db), "--quiet").returncode == 0
@@ -131,3 +132,26 @@ def test_markdown_shows_bidirectional_overrides_and_keeps_joiners():
     word = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"
     assert visible(word) == word
     assert md("\u0645\u06cc\u200c\u062e") == "\u0645\u06cc\u200c\u062e"
+
+
+def test_action_report_after_a_killed_run_holds_its_part(tmp_path):
+    """The Action reports the runs after the newest one before its sync; when that newest run had
+    been killed (a cached database of a cancelled job), what it saved was in no report at all."""
+    from ontosync.action import changes
+
+    tree, db = tmp_path / "tree", tmp_path / "x.db"
+    tree.mkdir()
+    (tree / "A.md").write_text(page("A"))
+    before = fresh_classes(tree, tmp_path / "before.db")
+    assert cli("sync", str(tree), "--db", str(db), "--quiet").returncode == 0
+    (tree / "C.md").write_text(page("C", "A"))
+    (tree / "D.md").write_text(page("D", "A"))
+    kill_after(db, tree, "C.md", None)  # the cancelled job's run: C saved, D not
+
+    after_run = changes.last_run(db)
+    assert cli("sync", str(tree), "--db", str(db), "--quiet").returncode == 0
+    data = changes.collect(db, after_run, tmp_path / "changes.json")
+    after = fresh_classes(tree, tmp_path / "after.db")
+    assert {e["iri"] for e in data["classes"]["added"]} == after - before
+    assert len(after - before) == 2
+    assert changes.outputs(data, "c.json")["classes-added"] == "2"

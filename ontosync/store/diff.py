@@ -51,10 +51,11 @@ class ChangeSet:
 # -- selecting runs ----------------------------------------------------------------------------------
 
 def last_run_id(conn: sqlite3.Connection) -> int:
-    """The newest run's id, 0 when none (or the database predates the change log)."""
+    """The newest finished run's id, 0 when none (or the database predates the change log): runs
+    killed after it are resumed by the next sync, so that sync's report must hold their part."""
     if not has_change_log(conn):
         return 0
-    return RunLog(conn).newest()
+    return RunLog(conn).last_finished()
 
 
 def _run_info(log: RunLog, run_id: int | None) -> dict:

@@ -108,6 +108,11 @@ class RunLog:
         with self._bound():
             return Run.select(Run.id).where(named).order_by(Run.id.desc()).limit(1).scalar()
 
+    def last_finished(self) -> int:
+        """The newest run that finished, 0 when none."""
+        with self._bound():
+            return Run.select(fn.MAX(Run.id)).where(Run.finished_at.is_null(False)).scalar() or 0
+
     def resumed_from(self, run: int) -> int:
         """The first of the killed runs just before `run` (`run` when none): a sync killed and run
         again is one sync to its user, so the default diff shows the killed runs' part too."""
