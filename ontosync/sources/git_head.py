@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import os
 import re
-import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 _SHA = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")  # SHA-1, or SHA-256 repositories
 _REF = re.compile(r"refs/[^\s\\]+")
-LINE_LIMIT = 4096  # a ref line is ~50 bytes: a longer one is read in pieces, never held whole
+MAX_BYTES = 64 * 1024 * 1024  # packed-refs of a very large repository; HEAD and a ref are ~50 bytes
 
 
 def git_head(root: Path) -> str | None:
@@ -45,21 +43,16 @@ def _sha(text: str | None) -> str | None:
 
 
 def _first_line(path: Path) -> str | None:
-    return next(_lines(path), None)
+    return next(iter(_lines(path)), None)
 
 
-def _lines(path: Path) -> Iterator[str]:
-    """The stripped lines of a regular file; none when it is absent, not a regular file, unreadable
+def _lines(path: Path) -> list[str]:
+    """The stripped lines of a regular file, read as the parse workers read a file (no FIFO, no
+    link swapped in, bounded); none when it is absent, not a regular file, too large, unreadable
     or not ASCII."""
+    from ontosync.sources.local import read_regular_file  # local.py imports this module
+
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError:
-        return
-    with os.fdopen(fd, "rb") as fh:
-        try:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                return
-            for raw in iter(lambda: fh.readline(LINE_LIMIT), b""):
-                yield raw.decode("ascii").strip()
-        except (OSError, UnicodeDecodeError):
-            return
+        return [line.strip() for line in read_regular_file(str(path), MAX_BYTES).decode("ascii").splitlines()]
+    except (OSError, UnicodeDecodeError):
+        return []
