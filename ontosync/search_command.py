@@ -42,12 +42,17 @@ def run(args: argparse.Namespace) -> int:
 
 
 def print_hits(args: argparse.Namespace, hits: list[dict]) -> int:
-    """The hits as JSON or as lines (both databases)."""
+    """The hits as JSON or as lines (both databases). In the lines, each field goes through
+    `visible`: a label is user text, and a control character in it (a terminal escape, a newline,
+    a tab) would reach the terminal raw or break the one-line, three-column shape."""
+    from ontosync.diff_format import visible
+
     if args.json:
         print(json.dumps(hits, ensure_ascii=False, indent=2))
     else:
         for h in hits:
             line = f":{h['source_line']}" if h["source_line"] else ""  # `path:line`, as editors take it
-            print(f"{h['curie']}\t{h['label'] or ''}\t{h['source_file'] or ''}{line}")
+            curie, label, source = (visible(str(h[k] or "")) for k in ("curie", "label", "source_file"))
+            print(f"{curie}\t{label}\t{source}{line}")
         print(f"{len(hits)} class(es)", file=sys.stderr)
     return 0
