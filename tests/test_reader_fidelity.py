@@ -6,7 +6,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import cli
+from tests.postgres_server import own_schema, schema_url
 
 HEAD = """@prefix ex: <http://example.org/x#> .
 @prefix owl: <http://www.w3.org/2002/07/owl#> .
@@ -14,18 +17,20 @@ HEAD = """@prefix ex: <http://example.org/x#> .
 """
 
 
-def synced(tmp_path: Path, turtle: str, name: str = "t") -> Path:
-    """A database synced from one Turtle file holding HEAD + `turtle`."""
+def synced(tmp_path: Path, turtle: str, name: str = "t", db: str | None = None) -> str:
+    """A database (SQLite in tmp_path, or `db`: a PostgreSQL URL) synced from one Turtle file
+    holding HEAD + `turtle`."""
     src = tmp_path / f"{name}-src"
-    src.mkdir()
+    src.mkdir(exist_ok=True)
     (src / "a.ttl").write_text(HEAD + turtle, encoding="utf-8")
-    db = tmp_path / f"{name}.db"
-    proc = cli("sync", str(src), "--db", str(db), "--quiet", "--workers", "1")
+    db = db or str(tmp_path / f"{name}.db")
+    checkpoint = str(tmp_path / f"{name}.json")
+    proc = cli("sync", str(src), "--db", db, "--quiet", "--workers", "1", "--checkpoint", checkpoint)
     assert proc.returncode == 0, proc.stderr
     return db
 
 
-def search(db: Path, *args: str) -> list[dict]:
+def search(db: Path | str, *args: str) -> list[dict]:
     proc = cli("search", *args, "--db", str(db), "--json")
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
@@ -45,3 +50,28 @@ def test_search_text_shows_control_characters_in_labels_as_escapes(tmp_path: Pat
     assert curie.endswith("#Evil") and source == "a.ttl"
     # JSON keeps the text as it is (JSON escapes it)
     assert search(db, "evil")[0]["label"] == "evil\x1b[2J\nex:Forged\tforged\ttab"
+
+
+@pytest.fixture
+def pg_url():
+    """A schema of its own on the test server (skips without one)."""
+    for schema in own_schema():
+        yield schema_url(schema)
+
+
+UNICODE_LABELS = ('ex:Ueber a owl:Class ; rdfs:label "Über Klasse" .\n'
+                  'ex:Cat a owl:Class ; rdfs:label "Кошка" .\n'
+                  'ex:Etude a owl:Class ; rdfs:label "ÉTUDE de cas" .\n'
+                  'ex:Omega a owl:Class ; rdfs:label "ωmega" .\n')
+
+
+def test_postgresql_finds_a_label_with_a_capital_beyond_ascii_as_sqlite_does(tmp_path: Path, pg_url: str) -> None:
+    # on a server whose LC_CTYPE is C (as `initdb --no-locale` makes it), PostgreSQL lower-cases
+    # only ASCII letters: the index held `Über` and `Кошка` as written while the query was
+    # lower-cased, so a label starting with a capital beyond ASCII was found by no query at all
+    lite = synced(tmp_path, UNICODE_LABELS, "lite")
+    pg = synced(tmp_path, UNICODE_LABELS, "pg", db=pg_url)
+    for text in ("über", "Über", "ÜBER", "кошка", "Кошка", "КОШ", "étude", "Étude", "ÉTUDE", "Ωmega", "ωme"):
+        expected = [h["curie"] for h in search(lite, text)]
+        assert len(expected) == 1, text
+        assert [h["curie"] for h in search(pg, text)] == expected, text

@@ -21,8 +21,17 @@ WEIGHTED = ("setweight(to_tsvector('simple', coalesce(label, '')), 'A') || "
 
 def ts_query(text: str) -> str:
     """User text -> a to_tsquery string that cannot be a syntax error: words ANDed, the last a prefix."""
-    words = [w.lower() for w in re.findall(r"\w+", text)]
-    return " & ".join([*words[:-1], f"{words[-1]}:*"]) if words else ""
+    words = re.findall(r"\w+", text)
+    return " & ".join([*map(_cases, words[:-1]), _cases(words[-1], ":*")]) if words else ""
+
+
+def _cases(word: str, suffix: str = "") -> str:
+    """A word as typed, in lower and upper case and capitalised, ORed. Why: the 'simple' dictionary
+    lower-cases by the server's LC_CTYPE, and under C (a `--no-locale` cluster) only ASCII letters:
+    the index holds `Über` and `Кошка` with their capitals, and a query lower-cased here matched
+    neither. One of the forms meets the word as a label writes it; on other servers they coincide."""
+    forms = sorted({word, word.lower(), word.upper(), word[:1].upper() + word[1:].lower()})
+    return "(" + " | ".join(f + suffix for f in forms) + ")"
 
 
 def search(conn: Any, text: str, limit: int = 50) -> list[dict]:
