@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import cli
+from tests.helpers import cli, q
 from tests.postgres_server import own_schema, schema_url
 
 HEAD = """@prefix ex: <http://example.org/x#> .
@@ -75,3 +75,19 @@ def test_postgresql_finds_a_label_with_a_capital_beyond_ascii_as_sqlite_does(tmp
         expected = [h["curie"] for h in search(lite, text)]
         assert len(expected) == 1, text
         assert [h["curie"] for h in search(pg, text)] == expected, text
+
+
+def test_every_label_of_a_class_is_searchable_not_only_the_one_shown(tmp_path: Path) -> None:
+    # a class labelled in several languages (or by two files): the label shown is the one the
+    # parsers rank first, but the others are names of the class too (OAK's `labels` lists them all),
+    # and `search` found none of them
+    db = synced(tmp_path, 'ex:Cat a owl:Class ; rdfs:label "Cat"@en, "Chat"@fr, "Katze"@de, "Cat"@en-GB .\n'
+                          'ex:Dog a owl:Class ; rdfs:label "Dog" .\n')
+    for text in ("cat", "chat", "katze"):
+        hits = search(db, text)
+        assert [(h["curie"], h["label"]) for h in hits] == [("http://example.org/x#Cat", "Cat")], text
+    assert [h["curie"] for h in search(db, "dog")] == ["http://example.org/x#Dog"]
+    # the label shown is not repeated among the other names
+    [(synonyms,)] = q(db, "SELECT synonyms FROM class_search WHERE curie LIKE '%#Cat'")
+    assert sorted(synonyms.split(" | ")) == ["Chat", "Katze"]
+    assert q(db, "SELECT synonyms FROM class_search WHERE curie LIKE '%#Dog'") == [(None,)]

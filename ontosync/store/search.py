@@ -2,9 +2,9 @@
 
 Rows are rebuilt at the end of a run for the classes whose statements changed, from `statements`:
 the label (by language as the parsers rank it, then the smallest), the synonyms (every synonym
-predicate, `skos:altLabel` included), the definition and the file that declares the class (the one
-giving its label first, then the smallest path). The FTS5 table uses `class_search` as external
-content, which is how Datasette finds it for `?_search=`.
+predicate, `skos:altLabel` included, and the class's other labels), the definition and the file
+that declares the class (the one giving its label first, then the smallest path). The FTS5 table
+uses `class_search` as external content, which is how Datasette finds it for `?_search=`.
 """
 
 from __future__ import annotations
@@ -17,11 +17,15 @@ SYNONYMS = ("oio:hasExactSynonym", "oio:hasRelatedSynonym", "oio:hasBroadSynonym
 # The label the parsers pick (parsing/rdf_vocab.best_text): no language tag, then `en`, `en-*`, any other.
 _LABEL_RANK = ("CASE WHEN coalesce(language, '') = '' THEN 0 WHEN lower(language) = 'en' THEN 1 "
                "WHEN substr(lower(language), 1, 3) = 'en-' THEN 2 ELSE 3 END")
+_LABEL = (f"(SELECT value FROM statements WHERE subject = :c AND predicate = 'rdfs:label' ORDER BY {_LABEL_RANK}, "
+          "value LIMIT 1)")
+# The synonyms column also holds the class's other labels (another language's, another file's): they
+# name the class as much as a synonym does, and OAK lists them; the label shown is not repeated.
 _COLUMNS = f"""
-       (SELECT value FROM statements WHERE subject = :c AND predicate = 'rdfs:label' ORDER BY {_LABEL_RANK}, value
-            LIMIT 1),
+       {_LABEL},
        (SELECT group_concat(value, ' | ') FROM statements INDEXED BY statements_spo WHERE subject = :c
-            AND predicate IN ({", ".join(f"'{p}'" for p in SYNONYMS)})),
+            AND predicate IN ({", ".join(f"'{p}'" for p in SYNONYMS)}, 'rdfs:label')
+            AND (predicate <> 'rdfs:label' OR value <> {_LABEL})),
        (SELECT min(value) FROM statements WHERE subject = :c AND predicate = 'IAO:0000115'),
        COALESCE((SELECT min(t.source_file) FROM statements t WHERE t.subject = :c AND t.predicate = 'rdf:type'
                      AND t.object = 'owl:Class' AND EXISTS (
