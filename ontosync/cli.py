@@ -411,6 +411,7 @@ def _status_database(db: str):
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from ontosync.diff_format import visible  # bidirectional overrides too (an IRI may hold U+202E)
     from ontosync.pipeline.checkpoint import Checkpoint
     from ontosync.sources.names import printable
     from ontosync.store.status import NotAnOntosyncDatabase, status_counts
@@ -438,7 +439,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(f"hierarchy     {info['hierarchy_edges']} edges")
     print(f"properties    {info['properties']}")
     print(f"axioms        {info['axioms']}")
-    print(f"ontologies    {', '.join(info['ontologies']) or '-'}")
+    print(visible(f"ontologies    {', '.join(info['ontologies']) or '-'}"))
     print(f"revision      {info['last_revision'] or '-'} (last synced {info['last_synced_at'] or '-'})")
     c = info["checkpoint"]
     if c:
@@ -449,5 +450,5 @@ def cmd_status(args: argparse.Namespace) -> int:
         print("checkpoint    none")
     for ff in info["failed_files"][:50]:
         where = f":{ff['line']}" if ff["line"] else ""
-        print(printable(f"failed        {ff['path']}{where} [{ff['kind']}] {ff['error']}"))
+        print(visible(printable(f"failed        {ff['path']}{where} [{ff['kind']}] {ff['error']}")))
     return 0

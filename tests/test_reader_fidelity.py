@@ -91,3 +91,25 @@ def test_every_label_of_a_class_is_searchable_not_only_the_one_shown(tmp_path: P
     [(synonyms,)] = q(db, "SELECT synonyms FROM class_search WHERE curie LIKE '%#Cat'")
     assert sorted(synonyms.split(" | ")) == ["Chat", "Katze"]
     assert q(db, "SELECT synonyms FROM class_search WHERE curie LIKE '%#Dog'") == [(None,)]
+
+
+def test_status_text_shows_bidirectional_overrides_as_escapes(tmp_path: Path) -> None:
+    # an ontology IRI may hold U+202E (an IRI allows it) and so may a file name: printed raw, the
+    # rest of the line shows reversed in the terminal (`status` lists ontologies and failed files)
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.ttl").write_text(HEAD + "<http://example.org/\\u202Eevil> a owl:Ontology .\n"
+                               'ex:C a owl:Class ; rdfs:label "C" .\n', encoding="utf-8")
+    (src / "bad\u202eltt.ttl").write_text(HEAD + "ex:D a . .\n", encoding="utf-8")
+    db = tmp_path / "s.db"
+    cli("sync", str(src), "--db", str(db), "--quiet", "--workers", "1", "--max-error-rate", "1")
+    assert q(db, "SELECT ontology_id FROM ontologies WHERE ontology_id LIKE '%evil'") == [
+        ("http://example.org/\u202eevil",)]
+    proc = cli("status", "--db", str(db))
+    assert proc.returncode == 0, proc.stderr
+    assert "\u202e" not in proc.stdout
+    assert "http://example.org/\\u202eevil" in proc.stdout
+    assert "failed        bad\\u202eltt.ttl:4 [parse]" in proc.stdout
+    # JSON keeps the text as it is
+    status = json.loads(cli("status", "--db", str(db), "--json").stdout)
+    assert "http://example.org/\u202eevil" in status["ontologies"]
