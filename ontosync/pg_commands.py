@@ -189,8 +189,9 @@ def _verify(args: Any, conn: Any, schema: str) -> int:
 def _search(args: Any, conn: Any, schema: str) -> int:
     from ontosync.search_command import print_hits
     from ontosync.store.pg.search import search
+    from ontosync.store.search import index_behind
 
-    return print_hits(args, search(conn, args.text, max(1, args.limit)))
+    return print_hits(args, search(conn, args.text, max(1, args.limit)), index_behind(conn))
 
 
 def _diff(args: Any, conn: Any, schema: str) -> int:

@@ -11,6 +11,8 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from ontosync.console import say
+
 
 def add_parser(sub) -> argparse.ArgumentParser:
     """The `search` parser; cli.py adds `--db` (or $ONTOSYNC_DATABASE_URL) as for every command."""
@@ -24,7 +26,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from ontosync.store.read_only import connect_read_only
-    from ontosync.store.search import search
+    from ontosync.store.search import index_behind, search
 
     if not Path(args.db).is_file():
         print(f"ontosync: error: database not found: {args.db}", file=sys.stderr)
@@ -32,16 +34,17 @@ def run(args: argparse.Namespace) -> int:
     conn = connect_read_only(args.db)
     try:
         hits = search(conn, args.text, max(1, args.limit))
+        behind = index_behind(conn)
     except sqlite3.DatabaseError as exc:
         print(f"ontosync: error: {args.db}: cannot search ({exc}); run `ontosync sync` with this version first",
               file=sys.stderr)
         return 3
     finally:
         conn.close()
-    return print_hits(args, hits)
+    return print_hits(args, hits, behind)
 
 
-def print_hits(args: argparse.Namespace, hits: list[dict]) -> int:
+def print_hits(args: argparse.Namespace, hits: list[dict], behind: bool = False) -> int:
     """The hits as JSON or as lines (both databases). In the lines, each field goes through
     `visible`: a label is user text, and a control character in it (a terminal escape, a newline,
     a tab) would reach the terminal raw or break the one-line, three-column shape."""
@@ -55,4 +58,7 @@ def print_hits(args: argparse.Namespace, hits: list[dict]) -> int:
             curie, label, source = (visible(str(h[k] or "")) for k in ("curie", "label", "source_file"))
             print(f"{curie}\t{label}\t{source}{line}")
         print(f"{len(hits)} class(es)", file=sys.stderr)
+    if behind:
+        say(f"note: {args.db}: the search index is behind the tables (a sync stopped before its end, or one "
+            "is running); the next `ontosync sync` brings it up to date")
     return 0

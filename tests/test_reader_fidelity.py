@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import cli, q
+from tests.helpers import cli, copy_example, q, run_cli
 from tests.postgres_server import own_schema, schema_url
 
 HEAD = """@prefix ex: <http://example.org/x#> .
@@ -113,3 +113,25 @@ def test_status_text_shows_bidirectional_overrides_as_escapes(tmp_path: Path) ->
     # JSON keeps the text as it is
     status = json.loads(cli("status", "--db", str(db), "--json").stdout)
     assert "http://example.org/\u202eevil" in status["ontologies"]
+
+
+def test_search_after_a_first_sync_stopped_early_says_the_index_is_behind(tmp_path: Path) -> None:
+    # a first sync derives the layer and the search index at its end: stopped before it, `status`
+    # counted the saved classes while `search` answered "0 class(es)" and nothing said why
+    tree = copy_example(tmp_path)
+    db, ckpt = tmp_path / "o.db", tmp_path / "c.json"
+    stopped = run_cli("sync", str(tree), "--db", str(db), "--quiet", "--workers", "1", "--checkpoint", str(ckpt),
+                      env={"ONTOSYNC_FAULT_SIGNAL_AFTER_SAVE": "4"})
+    assert stopped.returncode == 130, stopped.stderr
+    saved = q(db, "SELECT count(*) FROM owl_classes WHERE source_file IS NOT NULL")[0][0]
+    assert saved > 0
+    proc = cli("search", "robot", "--db", str(db), "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == []  # the index is not built yet: JSON stays valid
+    assert "search index is behind" in proc.stderr and "ontosync sync" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    # the next sync finishes the job: hits, and no note
+    assert cli("sync", str(tree), "--db", str(db), "--quiet", "--checkpoint", str(ckpt)).returncode == 0
+    proc = cli("search", "robot", "--db", str(db))
+    assert proc.returncode == 0 and "behind" not in proc.stderr
+    assert [line.split("\t")[0] for line in proc.stdout.splitlines()] == ["ex:IndustrialRobot", "ex:Robot"]

@@ -110,3 +110,15 @@ def search(conn: sqlite3.Connection, text: str, limit: int = 50) -> list[dict]:
         (query, limit)).fetchall()
     return [{"label": label, "curie": curie, "source_file": source, "source_line": line}
             for label, curie, source, line in rows]
+
+
+# Set while a run's files are saved and cleared when its end brings the layer up to date
+# (store/semsql.py STALE, store/semsql_deferred.py PENDING_KEY): set, the index lags the tables.
+_BEHIND = "SELECT 1 FROM sync_meta WHERE key IN ('readers_stale', 'readers_pending') AND value = '1' LIMIT 1"
+
+
+def index_behind(conn) -> bool:
+    """Is the search index behind the tables (a sync stopped before its end, or one is running)?
+    Why: a first sync builds the index only at its end, so a search then finds nothing while
+    `status` counts the classes; the user should be told rather than left to trust the empty answer."""
+    return conn.execute(_BEHIND).fetchone() is not None
