@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import cli, copy_example, q, run_cli
+import ontosync
+from tests.helpers import DATASETTE, cli, copy_example, datasette_get, datasette_serving, q, run_cli
 from tests.postgres_server import own_schema, schema_url
 
+METADATA = Path(ontosync.__file__).parent / "datasette" / "metadata.json"
 HEAD = """@prefix ex: <http://example.org/x#> .
 @prefix owl: <http://www.w3.org/2002/07/owl#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
@@ -135,3 +137,18 @@ def test_search_after_a_first_sync_stopped_early_says_the_index_is_behind(tmp_pa
     proc = cli("search", "robot", "--db", str(db))
     assert proc.returncode == 0 and "behind" not in proc.stderr
     assert [line.split("\t")[0] for line in proc.stdout.splitlines()] == ["ex:IndustrialRobot", "ex:Robot"]
+
+
+@pytest.mark.skipif(not DATASETTE.is_file(), reason="datasette not installed (pip install -e '.[dev]')")
+def test_datasette_search_box_takes_words_with_hyphens_and_apostrophes(tmp_path: Path) -> None:
+    # the README sends users to /ontology/class_search?_search=...: in raw FTS5 mode a label's own
+    # words ("T-cell", "Alzheimer's") were a 400 error ("no such column: cell", "syntax error")
+    db = Path(synced(tmp_path, 'ex:T a owl:Class ; rdfs:label "T-cell receptor" .\n'
+                                'ex:A a owl:Class ; rdfs:label "Alzheimer\'s disease" .\n', "ontology"))
+    with datasette_serving(db, METADATA) as base:
+        for text, curie in (("T-cell", "T"), ("Alzheimer's disease", "A"), ("receptor", "T")):
+            rows = datasette_get(base, "/ontology/class_search", _search=text)
+            assert [r["curie"] for r in rows] == [f"http://example.org/x#{curie}"], text
+        # FTS5 syntax stays one parameter away (prefixes, OR)
+        rows = datasette_get(base, "/ontology/class_search", _search="alzh* OR recep*", _searchmode="raw")
+        assert sorted(r["curie"] for r in rows) == ["http://example.org/x#A", "http://example.org/x#T"]
