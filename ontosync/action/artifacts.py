@@ -52,6 +52,7 @@ class ArtifactInfo:
     head_sha: str | None = None
     workflow_run_id: int | None = None
     head_branch: str | None = None
+    from_fork: bool = False  # uploaded by a run of a pull request from a fork (see _to_info)
 
     def describe(self) -> str:
         when = self.created_at.isoformat() if self.created_at else "unknown time"
@@ -75,8 +76,12 @@ def _aware(dt: datetime | None) -> datetime | None:
 
 
 def _to_info(artifact) -> ArtifactInfo:
+    """The fields we use. `from_fork`: the run's head repository is not this repository, i.e. a pull
+    request from a fork uploaded it (its runs may upload artifacts, and its branch may well be called
+    `main`); its database is whatever the fork put in it, so it is never restored nor fetched."""
     raw = artifact.raw_data
     run = raw.get("workflow_run") or {}
+    head_repo, own_repo = run.get("head_repository_id"), run.get("repository_id")
     return ArtifactInfo(
         id=int(raw["id"]),
         name=str(raw.get("name") or ""),
@@ -87,6 +92,7 @@ def _to_info(artifact) -> ArtifactInfo:
         head_sha=run.get("head_sha"),
         workflow_run_id=run.get("id"),
         head_branch=run.get("head_branch"),
+        from_fork=head_repo is not None and own_repo is not None and head_repo != own_repo,
     )
 
 
@@ -94,8 +100,8 @@ def find_newest_artifact(repo_full_name: str, name: str, token: str | None,
                          api_url: str | None = None, branch: str | None = None, *,
                          retry: RetryPolicy = RETRY) -> tuple[ArtifactInfo | None, int]:
     """The newest non-expired artifact called `name` (uploaded by a run on `branch`, when given: a
-    pull request's base must not come from another pull request's run), and how many expired ones
-    were passed over.
+    pull request's base must not come from another pull request's run; never by a fork's run), and
+    how many expired ones were passed over.
 
     Returns (None, n) when there is none. Raises AuthError / ArtifactError when the API fails;
     server errors and dropped connections are retried by `retry` first.
@@ -139,7 +145,8 @@ def _list_artifacts(repo_full_name: str, name: str, token: str | None, api_url: 
             if i >= MAX_ARTIFACTS_SCANNED:
                 break
             info = _to_info(artifact)
-            if info.name == name and branch in (None, info.head_branch):  # the name filter is exact; be sure
+            # the name filter is exact: be sure; a fork's upload is never ours
+            if info.name == name and branch in (None, info.head_branch) and not info.from_fork:
                 candidates.append(info)
         return candidates
     finally:
