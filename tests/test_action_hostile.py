@@ -5,6 +5,7 @@ signed download URL. Each test failed on main before its fix; GitHub's API is th
 
 from __future__ import annotations
 
+import io
 import sqlite3
 from pathlib import Path
 
@@ -12,8 +13,11 @@ import pytest
 
 from ontosync.action import run as action_run
 from ontosync.action.artifacts import find_newest_artifact
+from ontosync.action.commands import Commands
 from ontosync.action.fetch_db import fetch_db
+from ontosync.action.pull_request import MARKER, PullRequest, post_comment
 from tests.fake_artifacts import FakeArtifactServer
+from tests.fake_github import FakeGitHub
 from tests.test_action import REPO, TOKEN, FakeCli, make_db, make_env, sample_report
 
 FORK_REPOSITORY_ID = 777  # a run of a pull request from a fork: its head repository is the fork
@@ -58,3 +62,57 @@ def test_fetch_db_never_hands_out_a_forks_database(tmp_path, fake):
     out = tmp_path / "fetched.db"
     assert fetch_db(REPO, out=out, api_url=fake.api_url, token=TOKEN) == 0
     assert sqlite3.connect(out).execute("SELECT value FROM marker").fetchone()[0] == "ours"
+
+
+# --- the pull-request comment ----------------------------------------------------------------------
+
+PR = PullRequest(7, "acme/onto", "a" * 40, "main", "b" * 40)
+MARK = MARKER.format(key="ontology.db")
+
+
+@pytest.fixture
+def github():
+    with FakeGitHub(owner="acme", repo="onto", token=TOKEN) as server:
+        server.commit({"pages/A.md": b"- a\n"})
+        yield server
+
+
+def post(github: FakeGitHub, body: str, create: bool = True) -> tuple[bool, str]:
+    log = io.StringIO()
+    done = post_comment(Commands(log), PR, body, "ontology.db", TOKEN, github.url, create=create)
+    return done, log.getvalue()
+
+
+def bodies(github: FakeGitHub, user_type: str = "Bot") -> list[str]:
+    return [c["body"] for c in github.pr_comments(7) if c["user"]["type"] == user_type]
+
+
+def deleted_after_listing(github: FakeGitHub) -> None:
+    """Our comment is there when listed, and deleted right after (by a maintainer, or another run)."""
+    github.add_comment(7, f"{MARK}\nold", login="github-actions[bot]", user_type="Bot")
+
+    def list_then_delete(handler, seg, query):
+        if seg[-1] != "comments":
+            return None
+        status = handler._issues(seg[3:], query, "GET", None)
+        with github.lock:
+            github.comments.clear()
+        return status
+
+    github.answer_hook = list_then_delete
+
+
+def test_our_comment_deleted_after_the_listing_is_posted_again(github):
+    """Someone deletes the comment between our listing and our update: the edit answers 404. The user
+    saw no comment at all and a warning blaming the token's permissions."""
+    deleted_after_listing(github)
+    done, log = post(github, f"{MARK}\nnew")
+    assert done, log
+    assert bodies(github) == [f"{MARK}\nnew"]
+    assert "pull-requests: write" not in log and "::warning" not in log
+
+
+def test_a_deleted_comment_with_nothing_to_say_is_not_posted_again(github):
+    deleted_after_listing(github)
+    done, log = post(github, f"{MARK}\nNo change to the ontology.", create=False)
+    assert done and github.pr_comments(7) == [] and "none posted" in log

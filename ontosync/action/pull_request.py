@@ -157,6 +157,20 @@ def comment_body(data: dict, pr: PullRequest, base_note: str, link: str, key: st
     return text
 
 
+def _edited(comment, body: str) -> bool:
+    """Edit our comment; False when it is gone (deleted since it was listed: 404, or 410), so that a
+    new one is posted instead of a warning that blames the token."""
+    from github import GithubException
+
+    try:
+        comment.edit(body)
+    except GithubException as exc:
+        if exc.status in (404, 410):
+            return False
+        raise
+    return True
+
+
 def post_comment(cmd: Commands, pr: PullRequest, body: str, key: str, token: str, api_url: str,
                  create: bool = True) -> bool:
     """Create (unless `create` is False: nothing to say yet) or update the one comment; a refusal is
@@ -172,8 +186,7 @@ def post_comment(cmd: Commands, pr: PullRequest, body: str, key: str, token: str
         issue = gh.get_repo(pr.repo).get_issue(pr.number)
         mine = next((c for c in issue.get_comments()
                      if marker in (c.body or "") and c.user is not None and c.user.type == "Bot"), None)
-        if mine is not None:
-            mine.edit(body)
+        if mine is not None and _edited(mine, body):
             cmd.line(f"updated the comment on pull request #{pr.number}: {mine.html_url}")
         elif not create:
             cmd.line(f"no change to the ontology and no comment on pull request #{pr.number} yet: none posted")
