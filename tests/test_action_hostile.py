@@ -11,10 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from ontosync.action import container_step
 from ontosync.action import run as action_run
 from ontosync.action.artifacts import find_newest_artifact
 from ontosync.action.commands import Commands
 from ontosync.action.fetch_db import fetch_db
+from ontosync.action.inputs import read_inputs
 from ontosync.action.pull_request import MARKER, PullRequest, post_comment
 from tests.fake_artifacts import FakeArtifactServer
 from tests.fake_github import FakeGitHub
@@ -116,3 +118,25 @@ def test_a_deleted_comment_with_nothing_to_say_is_not_posted_again(github):
     deleted_after_listing(github)
     done, log = post(github, f"{MARK}\nNo change to the ontology.", create=False)
     assert done and github.pr_comments(7) == [] and "none posted" in log
+
+
+# --- odd input values ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("database, checkpoint, report", [
+    ("ontology.db\n", "", "ontosync-report.json"),  # `database: |` in YAML keeps a final newline
+    ("  data/ontology.db  ", "", " reports/run.json\n"),
+    ("ontology.db", " state/ck.json ", "ontosync-report.json"),
+])
+def test_the_upload_names_the_files_the_sync_wrote(tmp_path, database, checkpoint, report):
+    """The sync step strips its inputs; the upload's paths came from the raw values, so a final
+    newline split `ontology.db\\n.checkpoint.json` into two lines and the checkpoint was never
+    uploaded: the next run could not resume."""
+    inputs = {"database": database, "checkpoint": checkpoint, "report": report}
+    used = read_inputs(make_env(tmp_path, **inputs))
+    assert container_step.artifact_paths(inputs) == [
+        used.relative(used.database), used.relative(used.checkpoint), used.relative(used.report)]
+
+
+def test_a_postgresql_url_with_spaces_is_not_uploaded_as_a_path():
+    url = " postgresql://ontosync:s3cret@db.example.org/onto "
+    assert container_step.artifact_paths({"database": url, "checkpoint": "", "report": "r.json"}) == ["r.json"]

@@ -33,13 +33,17 @@ PASSED_NAMES = ("CI",)
 
 
 def artifact_paths(inputs: dict[str, str]) -> list[str]:
-    """Database, checkpoint and report, relative to the workspace, as the Action names them."""
-    database = inputs.get("database") or "ontology.db"
+    """Database, checkpoint and report, relative to the workspace, as the Action names them (its
+    inputs stripped, as the sync step strips them: a final newline from a YAML `|` block must not
+    split one path into two lines of the upload's list)."""
+    def given(name: str) -> str:
+        return (inputs.get(name) or "").strip()
+
+    database = given("database") or "ontology.db"
     if database.lower().startswith(("postgresql://", "postgres://")):  # a server: only the report to upload
-        return [p for p in (inputs.get("checkpoint"), inputs.get("report")) if p]
-    checkpoint = inputs.get("checkpoint") or f"{database}.checkpoint.json"
-    report = inputs.get("report") or ""
-    return [p for p in (database, checkpoint, report) if p]
+        return [p for p in (given("checkpoint"), given("report")) if p]
+    checkpoint = given("checkpoint") or f"{database}.checkpoint.json"
+    return [p for p in (database, checkpoint, given("report")) if p]
 
 
 def write_output(name: str, lines: list[str]) -> None:
