@@ -6,10 +6,12 @@ signed download URL. Each test failed on main before its fix; GitHub's API is th
 from __future__ import annotations
 
 import io
+import json
 import sqlite3
 from pathlib import Path
 
 import pytest
+import yaml
 
 from ontosync.action import container_step
 from ontosync.action import run as action_run
@@ -20,7 +22,8 @@ from ontosync.action.inputs import read_inputs
 from ontosync.action.pull_request import MARKER, PullRequest, post_comment
 from tests.fake_artifacts import FakeArtifactServer
 from tests.fake_github import FakeGitHub
-from tests.test_action import REPO, TOKEN, FakeCli, make_db, make_env, sample_report
+from tests.helpers import ROOT
+from tests.test_action import REPO, TOKEN, FakeCli, make_db, make_env, parse_outputs, sample_report
 
 FORK_REPOSITORY_ID = 777  # a run of a pull request from a fork: its head repository is the fork
 
@@ -140,3 +143,23 @@ def test_the_upload_names_the_files_the_sync_wrote(tmp_path, database, checkpoin
 def test_a_postgresql_url_with_spaces_is_not_uploaded_as_a_path():
     url = " postgresql://ontosync:s3cret@db.example.org/onto "
     assert container_step.artifact_paths({"database": url, "checkpoint": "", "report": "r.json"}) == ["r.json"]
+
+
+@pytest.mark.parametrize("value, upload", [
+    ("yes", "true"), (" TRUE\n", "true"), ("on", "true"), ("1", "true"), ("true", "true"),
+    ("no", "false"), ("False", "false"), ("0", "false"), ("maybe", "false"),
+])
+def test_upload_artifact_takes_the_booleans_the_other_inputs_take(tmp_path, monkeypatch, capsys, value, upload):
+    """`full-sync: yes` and `pr-comment: yes` work; `upload-artifact: yes` silently uploaded nothing
+    (the upload step compared the raw input with 'true'), and the next run started from scratch."""
+    spec = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    step = next(s for s in spec["runs"]["steps"] if str(s.get("uses", "")).startswith("actions/upload-artifact@"))
+    assert "steps.sync.outputs.upload-artifact == 'true'" in step["if"]
+    monkeypatch.setenv("PATH", str(tmp_path))  # no docker here: the step stops after its outputs
+    monkeypatch.setenv("GITHUB_OUTPUT", str(tmp_path / "out"))
+    monkeypatch.setenv("ONTOSYNC_INPUTS", json.dumps({"upload-artifact": value}))
+    monkeypatch.setenv("ONTOSYNC_ACTION_IMAGE", "docker://example.org/o@sha256:" + "0" * 64)
+    container_step.main()
+    assert parse_outputs(tmp_path / "out")["upload-artifact"] == upload
+    warned = "::warning::ontosync: input 'upload-artifact' must be true or false, not 'maybe'"
+    assert (warned in capsys.readouterr().out) == (value == "maybe")
