@@ -82,6 +82,7 @@ class FakeArtifactServer:
         self.requests: Counter[str] = Counter()
         self.auth_seen: list[str | None] = []
         self.fail_next: Counter[str] = Counter()  # route -> how many more answers are a 502
+        self.storage_base: str | None = None  # where the signed URLs point (None: this server)
         self.lock = threading.Lock()
         self._next_id = 1000
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -219,7 +220,7 @@ class FakeArtifactServer:
                     return self._json(404, {"message": "Not Found"})
                 if art.expired:
                     return self._json(410, {"message": "Artifact has expired"})
-                location = f"{fake.api_url}/storage/{art.id}?sig={art.signature}"
+                location = f"{fake.storage_base or fake.api_url}/storage/{art.id}?sig={art.signature}"
                 self._send(302, b"", headers={"Location": location})
 
             def _storage(self, art_id: str, query) -> None:

@@ -7,19 +7,21 @@ from __future__ import annotations
 
 import io
 import json
+import socket
 import sqlite3
 from pathlib import Path
 
 import pytest
 import yaml
 
-from ontosync.action import container_step
+from ontosync.action import artifacts, container_step
 from ontosync.action import run as action_run
 from ontosync.action.artifacts import find_newest_artifact
 from ontosync.action.commands import Commands
 from ontosync.action.fetch_db import fetch_db
 from ontosync.action.inputs import read_inputs
 from ontosync.action.pull_request import MARKER, PullRequest, post_comment
+from ontosync.retry import RetryPolicy
 from tests.fake_artifacts import FakeArtifactServer
 from tests.fake_github import FakeGitHub
 from tests.helpers import ROOT
@@ -163,3 +165,28 @@ def test_upload_artifact_takes_the_booleans_the_other_inputs_take(tmp_path, monk
     assert parse_outputs(tmp_path / "out")["upload-artifact"] == upload
     warned = "::warning::ontosync: input 'upload-artifact' must be true or false, not 'maybe'"
     assert (warned in capsys.readouterr().out) == (value == "maybe")
+
+
+# --- what the log may say --------------------------------------------------------------------------
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_an_unreachable_storage_host_is_reported_without_the_signed_url(tmp_path, fake, capsys, monkeypatch):
+    """The redirect's URL carries a short-lived grant to download the artifact; requests puts the URL
+    in its exception text, which reached the (often public) job log and fetch-db's stderr."""
+    # the failure is the point, not the waits between the 3 tries: a few milliseconds each
+    monkeypatch.setitem(artifacts.download_artifact.__kwdefaults__, "retry", RetryPolicy(factor=0.001))
+    art = fake.add(REPO, "ontology-db", {"ontology.db": make_db(tmp_path / "db.db", "x")})
+    fake.storage_base = f"http://127.0.0.1:{closed_port()}"
+    env = make_env(tmp_path, restore_artifact="ontology-db")
+    env["GITHUB_API_URL"] = fake.api_url
+    log = io.StringIO()
+    assert action_run.main(env, cli_main=FakeCli(sample_report(failed=0)), out=log) == 0
+    assert fetch_db(REPO, out=tmp_path / "f.db", api_url=fake.api_url, token=TOKEN) == 2
+    said = log.getvalue() + "\n".join(capsys.readouterr())
+    assert art.signature not in said and "sig=" not in said
+    assert "::warning::restore-artifact 'ontology-db': download of artifact 'ontology-db'" in log.getvalue()

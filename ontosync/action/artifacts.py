@@ -23,7 +23,7 @@ import requests
 
 from ontosync.files import replace_atomically
 from ontosync.retry import RetryPolicy
-from ontosync.sources.github_http import NETWORK_ERRORS  # what a dropped connection looks like: retried
+from ontosync.sources.github_http import NETWORK_ERRORS, error_kind  # a dropped connection: retried
 
 DEFAULT_API_URL = "https://api.github.com"
 MAX_ARTIFACTS_SCANNED = 300
@@ -120,7 +120,7 @@ def find_newest_artifact(repo_full_name: str, name: str, token: str | None,
         raise ArtifactError(f"listing artifacts of {repo_full_name} failed: HTTP {exc.status} {message}"
                             f"{_after(retry, exc)}") from None
     except (requests.RequestException, *NETWORK_ERRORS) as exc:
-        raise ArtifactError(f"listing artifacts of {repo_full_name} failed: {type(exc).__name__}: {exc}"
+        raise ArtifactError(f"listing artifacts of {repo_full_name} failed: {error_kind(exc)}"
                             f"{_after(retry, exc)}") from None
     except (ValueError, TypeError, KeyError, AttributeError) as exc:  # a 200 whose body is no listing
         raise ArtifactError(f"listing artifacts of {repo_full_name} failed: GitHub's answer was not the JSON "
@@ -188,7 +188,8 @@ def download_artifact(info: ArtifactInfo, token: str | None, dest: Path,
     except _ServerError as exc:
         raise ArtifactError(f"{exc}{_after(retry, exc)}") from None
     except (requests.RequestException, *NETWORK_ERRORS) as exc:
-        raise ArtifactError(f"download of {info.describe()} failed: {type(exc).__name__}: {exc}"
+        # Not the exception's text: it names the signed storage URL, whose query is a download grant.
+        raise ArtifactError(f"download of {info.describe()} failed: {error_kind(exc)}"
                             f"{_after(retry, exc)}") from None
     return dest
 
