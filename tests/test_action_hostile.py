@@ -21,6 +21,7 @@ from ontosync.action.commands import Commands
 from ontosync.action.fetch_db import fetch_db
 from ontosync.action.inputs import read_inputs
 from ontosync.action.pull_request import MARKER, PullRequest, post_comment
+from ontosync.cli import main as cli_main
 from ontosync.retry import RetryPolicy
 from tests.fake_artifacts import FakeArtifactServer
 from tests.fake_github import FakeGitHub
@@ -190,3 +191,26 @@ def test_an_unreachable_storage_host_is_reported_without_the_signed_url(tmp_path
     said = log.getvalue() + "\n".join(capsys.readouterr())
     assert art.signature not in said and "sig=" not in said
     assert "::warning::restore-artifact 'ontology-db': download of artifact 'ontology-db'" in log.getvalue()
+
+
+# --- what a restored artifact holds ----------------------------------------------------------------
+
+def test_a_restored_database_of_another_schema_is_a_full_sync_not_a_failure_every_run(tmp_path, fake):
+    """An artifact of the name holding some other SQLite database (another tool's, under a name the
+    user reused) passed the integrity checks, so the sync refused it (exit 2); the failed run uploaded
+    it again, and every later run failed the same way."""
+    other = sqlite3.connect(tmp_path / "other.db")
+    other.execute("CREATE TABLE marker (value TEXT)")
+    other.commit()
+    other.close()
+    fake.add(REPO, "ontology-db", {"ontology.db": (tmp_path / "other.db").read_bytes()})
+    env = make_env(tmp_path, restore_artifact="ontology-db", workers="1")
+    env["GITHUB_API_URL"] = fake.api_url
+    ws = Path(env["GITHUB_WORKSPACE"])
+    (ws / "A.md").write_text("- ### OntologyBlock\n  - ontology:: true\n  - preferred-term:: Apple\n", encoding="utf-8")
+    log = io.StringIO()
+    assert action_run.main(env, cli_main=cli_main, out=log) == 0, log.getvalue()[-2000:]
+    assert "not a database ontosync can use" in log.getvalue() and "running a full sync" in log.getvalue()
+    conn = sqlite3.connect(ws / "ontology.db")
+    assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'marker'").fetchone() == (0,)
+    assert conn.execute("SELECT count(*) FROM source_files").fetchone() == (1,)

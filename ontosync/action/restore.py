@@ -1,7 +1,8 @@
 """`restore-artifact`: start this run from the database and checkpoint an earlier run uploaded.
 
 Any problem (no such artifact yet, only expired ones, API or download failure, a database that
-fails its checks) is reported and the run goes on as a full sync: a missing cache is not an error.
+fails its checks or is not ontosync's) is reported and the run goes on as a full sync: a missing
+cache is not an error.
 """
 
 from __future__ import annotations
@@ -14,6 +15,19 @@ from ontosync.action import artifacts
 from ontosync.action.commands import Commands
 from ontosync.action.inputs import ActionInputs
 from ontosync.store.integrity import database_problems
+from ontosync.store.legacy import UNKNOWN
+from ontosync.store.upgrade import UpgradeError, detect_shape
+
+
+def schema_problems(db: Path) -> list[str]:
+    """Why the sync could not use `db` at all (another tool's SQLite database, say), else []. Such a
+    database passes the integrity checks; restored, the sync refuses it, and the failed run uploads
+    it again for the next run to fail the same way."""
+    try:
+        found = detect_shape(db)
+    except UpgradeError as exc:
+        return [str(exc)]
+    return [f"not a database ontosync can use: {found.reason}"] if found.shape == UNKNOWN else []
 
 
 def restore(cmd: Commands, inputs: ActionInputs, branch: str | None = None) -> bool:
@@ -45,7 +59,7 @@ def restore(cmd: Commands, inputs: ActionInputs, branch: str | None = None) -> b
                     cmd.warning(f"{info.describe()} holds no {inputs.database.name}; running a full sync")
                     return False
                 db_tmp = artifacts.extract_member(zf, db_member, tmp / "restored.db")
-                problems = database_problems(db_tmp)
+                problems = database_problems(db_tmp) or schema_problems(db_tmp)
                 if problems:
                     cmd.warning(f"the database in {info.describe()} fails its checks ({problems[0]}); "
                                 "running a full sync")
