@@ -95,6 +95,23 @@ def bodies(github: FakeGitHub, user_type: str = "Bot") -> list[str]:
     return [c["body"] for c in github.pr_comments(7) if c["user"]["type"] == user_type]
 
 
+def test_our_comment_on_the_third_page_is_found_and_a_quote_of_it_left_alone(github):
+    """Held on main: 250 comments (three pages of 100), a person quoting our marker on page one."""
+    quote = f"> {MARK}\n> the bot said this"
+    github.add_comment(7, quote, login="reviewer")
+    for i in range(228):
+        github.add_comment(7, f"comment {i}")
+    github.add_comment(7, f"{MARK}\nold", login="github-actions[bot]", user_type="Bot")
+    for i in range(20):
+        github.add_comment(7, f"later {i}")
+    done, log = post(github, f"{MARK}\nnew")
+    assert done, log
+    assert bodies(github) == [f"{MARK}\nnew"] and len(github.pr_comments(7)) == 250
+    assert bodies(github, "User")[0] == quote
+    pages = [e for e in github.log if e[1] == "GET" and e[2].endswith("/comments")]
+    assert len(pages) == 3
+
+
 def deleted_after_listing(github: FakeGitHub) -> None:
     """Our comment is there when listed, and deleted right after (by a maintainer, or another run)."""
     github.add_comment(7, f"{MARK}\nold", login="github-actions[bot]", user_type="Bot")
@@ -214,3 +231,36 @@ def test_a_restored_database_of_another_schema_is_a_full_sync_not_a_failure_ever
     conn = sqlite3.connect(ws / "ontology.db")
     assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'marker'").fetchone() == (0,)
     assert conn.execute("SELECT count(*) FROM source_files").fetchone() == (1,)
+
+
+# --- event payloads --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("payload", [
+    None,  # GITHUB_EVENT_PATH names no file
+    "{not json",
+    '{"pull_request": {"number": 7, "base": {"sha": "not a sha"}, "head": {"sha": "also not"}}}',
+    '{"pull_request": {"number": 7, "base": {"sha": "' + "a" * 40 + '", "repo": "o/r"}, "head": {"sha": "b"}}}',
+])
+def test_a_pull_request_event_without_a_usable_payload_says_why_there_is_no_comment(tmp_path, payload):
+    """The run went on as a push run, silently: no comparison with the base branch, no comment, and
+    nothing in the log to say why."""
+    env = make_env(tmp_path)
+    event = tmp_path / "event.json"
+    if payload is not None:
+        event.write_text(payload, encoding="utf-8")
+    env.update({"GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": str(event)})
+    log = io.StringIO()
+    assert action_run.main(env, cli_main=FakeCli(sample_report(failed=0)), out=log) == 0
+    warnings = [line for line in log.getvalue().splitlines() if line.startswith("::warning")]
+    assert len(warnings) == 1 and "no comparison with the base branch and no comment" in warnings[0], warnings
+    assert TOKEN not in log.getvalue().replace(f"::add-mask::{TOKEN}", "")
+
+
+@pytest.mark.parametrize("event", ["push", "workflow_dispatch", "merge_group", "schedule"])
+def test_other_events_are_plain_syncs_without_a_word_about_pull_requests(tmp_path, event):
+    """Held on main."""
+    env = make_env(tmp_path)
+    env.update({"GITHUB_EVENT_NAME": event, "GITHUB_EVENT_PATH": str(tmp_path / "missing.json")})
+    log = io.StringIO()
+    assert action_run.main(env, cli_main=FakeCli(sample_report(failed=0)), out=log) == 0
+    assert "::warning" not in log.getvalue() and "pull request" not in log.getvalue()

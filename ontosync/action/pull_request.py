@@ -45,9 +45,12 @@ class PullRequest:
     head_sha: str
 
 
-def read_event(env: Mapping[str, str]) -> PullRequest | None:
-    """The pull request of a `pull_request` / `pull_request_target` event, else None."""
-    if env.get("GITHUB_EVENT_NAME") not in ("pull_request", "pull_request_target"):
+def read_event(env: Mapping[str, str], cmd: Commands | None = None) -> PullRequest | None:
+    """The pull request of a `pull_request` / `pull_request_target` event, else None. A pull-request
+    event whose payload cannot be used runs as a push would: `cmd` gets a warning saying so, since
+    the comment the user expects will not come."""
+    event = env.get("GITHUB_EVENT_NAME")
+    if event not in ("pull_request", "pull_request_target"):
         return None
     try:
         with open(env.get("GITHUB_EVENT_PATH") or "", encoding="utf-8") as fh:
@@ -57,11 +60,18 @@ def read_event(env: Mapping[str, str]) -> PullRequest | None:
         repo = (base.get("repo") or {}).get("full_name") or env.get("GITHUB_REPOSITORY", "")
         found = PullRequest(int(pr["number"]), str(repo), str(base["sha"]), str(base.get("ref") or ""),
                             str(head["sha"]))
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    if not (SHA_RE.match(found.base_sha) and SHA_RE.match(found.head_sha) and REPO_RE.match(found.repo)):
-        return None
-    return found
+        why = "" if SHA_RE.match(found.base_sha) and SHA_RE.match(found.head_sha) and REPO_RE.match(found.repo) \
+            else "its base or head commit or repository is malformed"
+    except OSError as exc:
+        why = f"it cannot be read ({exc.strerror or type(exc).__name__})"
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        why = f"it is not a pull request's payload ({type(exc).__name__})"
+    if not why:
+        return found
+    if cmd is not None:
+        cmd.warning(f"a {event} event, but its payload (GITHUB_EVENT_PATH) is of no use: {why}; syncing as on a "
+                    "push: no comparison with the base branch and no comment", title="ontosync: pull request")
+    return None
 
 
 # -- the base database ----------------------------------------------------------------------------

@@ -156,7 +156,7 @@ def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out:
         cmd.warning(note, title="ontosync: input")
 
     folders = make_parent_dirs(inputs)
-    pr = pull_request.read_event(env) if inputs.local_source and not inputs.database_url else None
+    pr = pull_request.read_event(env, cmd) if inputs.local_source and not inputs.database_url else None
     if inputs.restore_artifact and pr is None:
         with cmd.group(f"ontosync: restore artifact {inputs.restore_artifact}"):
             restore(cmd, inputs)
