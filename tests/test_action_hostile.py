@@ -264,3 +264,19 @@ def test_other_events_are_plain_syncs_without_a_word_about_pull_requests(tmp_pat
     log = io.StringIO()
     assert action_run.main(env, cli_main=FakeCli(sample_report(failed=0)), out=log) == 0
     assert "::warning" not in log.getvalue() and "pull request" not in log.getvalue()
+
+
+def test_a_restored_database_that_cannot_be_written_is_a_warning_not_a_traceback(tmp_path, fake):
+    """A folder where the database goes (or a full disk): the copy raised out of the Action, so the
+    step ended in a traceback with no outputs and no job summary, instead of the sync's own error."""
+    fake.add(REPO, "ontology-db", {"ontology.db": make_db(tmp_path / "db.db", "x")})
+    env = make_env(tmp_path, restore_artifact="ontology-db")
+    env["GITHUB_API_URL"] = fake.api_url
+    (Path(env["GITHUB_WORKSPACE"]) / "ontology.db").mkdir()
+    log = io.StringIO()
+    code = action_run.main(env, cli_main=cli_main, out=log)
+    assert code == 2 and "::error title=ontosync%3A exit 2::" in log.getvalue()  # the sync's own word
+    assert "::warning::restore-artifact 'ontology-db': cannot write ontology.db" in log.getvalue()
+    assert "running a full sync" in log.getvalue()
+    assert parse_outputs(Path(env["GITHUB_OUTPUT"]))["database"] == "ontology.db"
+    assert "## ontosync:" in Path(env["GITHUB_STEP_SUMMARY"]).read_text(encoding="utf-8")

@@ -71,16 +71,27 @@ def restore(cmd: Commands, inputs: ActionInputs, branch: str | None = None) -> b
         except artifacts.ArtifactError as exc:
             cmd.warning(f"restore-artifact {name!r}: {exc}; running a full sync")
             return False
-        # A -wal or -shm beside the old database belongs to that database, not to this one.
-        for suffix in ("-wal", "-shm"):
-            with contextlib.suppress(FileNotFoundError):
-                inputs.database.with_name(inputs.database.name + suffix).unlink()
-        artifacts.copy_to(db_tmp, inputs.database)
-        cmd.line(f"restored {db_member.filename} -> {inputs.relative(inputs.database)}")
-        if ck_tmp is not None:
-            artifacts.copy_to(ck_tmp, inputs.checkpoint)
-            cmd.line(f"restored {ck_member.filename} -> {inputs.relative(inputs.checkpoint)}")
-        else:
-            cmd.line("the artifact holds no checkpoint; unchanged files are still skipped by their blob hash")
+        try:
+            put_in_place(cmd, inputs, (db_tmp, db_member.filename),
+                         (ck_tmp, ck_member.filename) if ck_tmp is not None else None)
+        except OSError as exc:  # a folder in the way, a full disk: the sync will say its own word
+            where = Path(exc.filename2 or exc.filename or inputs.database).name  # a rename names its target second
+            cmd.warning(f"restore-artifact {name!r}: cannot write {where}: {exc.strerror or exc}; running a full sync")
+            return False
     cmd.notice(f"started from {info.describe()}")
     return True
+
+
+def put_in_place(cmd: Commands, inputs: ActionInputs, db: tuple[Path, str], ck: tuple[Path, str] | None) -> None:
+    """Copy the extracted (file, member name) database and checkpoint where the sync reads them."""
+    # A -wal or -shm beside the old database belongs to that database, not to this one.
+    for suffix in ("-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            inputs.database.with_name(inputs.database.name + suffix).unlink()
+    artifacts.copy_to(db[0], inputs.database)
+    cmd.line(f"restored {db[1]} -> {inputs.relative(inputs.database)}")
+    if ck is not None:
+        artifacts.copy_to(ck[0], inputs.checkpoint)
+        cmd.line(f"restored {ck[1]} -> {inputs.relative(inputs.checkpoint)}")
+    else:
+        cmd.line("the artifact holds no checkpoint; unchanged files are still skipped by their blob hash")
