@@ -9,6 +9,7 @@ import io
 import json
 import socket
 import sqlite3
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -280,3 +281,44 @@ def test_a_restored_database_that_cannot_be_written_is_a_warning_not_a_traceback
     assert "running a full sync" in log.getvalue()
     assert parse_outputs(Path(env["GITHUB_OUTPUT"]))["database"] == "ontology.db"
     assert "## ontosync:" in Path(env["GITHUB_STEP_SUMMARY"]).read_text(encoding="utf-8")
+
+
+def damaged_zip(how: str, data: bytes) -> bytes:
+    """A zip of one `ontology.db` whose member cannot be unpacked, as a damaged or hostile upload."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED if how == "bad crc" else zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("ontology.db", data)
+    raw = bytearray(buf.getvalue())
+    central = raw.rfind(b"PK\x01\x02")
+    if how in ("bad crc", "bad deflate"):
+        raw[30 + len("ontology.db") + 40] ^= 0xFF  # a byte of the member's data
+    elif how == "encrypted":
+        raw[6] |= 1  # the "encrypted" flag, in the local header and the central directory
+        raw[central + 8] |= 1
+    elif how == "unknown method":
+        raw[8] = raw[central + 10] = 99  # AES, which zipfile cannot read
+    return bytes(raw)
+
+
+@pytest.mark.parametrize("how, why", [
+    ("bad crc", "its data is damaged (Bad CRC-32 for file 'ontology.db')"),
+    ("bad deflate", "its data is damaged (Error -3 while decompressing data: invalid"),
+    ("encrypted", "it is encrypted"), ("unknown method", "its compression method is not supported"),
+])
+def test_a_member_that_cannot_be_unpacked_is_a_full_sync_and_a_clean_fetch_db_error(tmp_path, fake, capsys, how,
+                                                                                     why):
+    """zipfile raises BadZipFile, zlib.error, RuntimeError or NotImplementedError for these; they
+    came out of the Action as a traceback (no outputs, no summary) and out of fetch-db the same way."""
+    fake.add(REPO, "ontology-db", damaged_zip(how, make_db(tmp_path / "db.db", "x")))
+    env = make_env(tmp_path, restore_artifact="ontology-db")
+    env["GITHUB_API_URL"] = fake.api_url
+    log = io.StringIO()
+    cli = FakeCli(sample_report(failed=0))
+    assert action_run.main(env, cli_main=cli, out=log) == 0
+    assert cli.db_marker is None and f"archive member 'ontology.db' cannot be unpacked: {why}" in log.getvalue()
+    assert "running a full sync" in log.getvalue()
+    assert fetch_db(REPO, out=tmp_path / "f.db", api_url=fake.api_url, token=TOKEN) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("ontosync: error: archive member 'ontology.db' cannot be unpacked: ")
+    assert len(err.splitlines()) == 1 and "ZipInfo" not in err
+    assert not (tmp_path / "f.db").exists()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 import stat
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -269,6 +270,11 @@ def pick_member(zf: zipfile.ZipFile, wanted: Iterable[str]) -> zipfile.ZipInfo |
     return None
 
 
+# What zipfile raises for a member it cannot read back: damaged data (a bad CRC or deflate stream,
+# cut short), encryption (RuntimeError: a password is needed), a compression method it lacks.
+UNPACK_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError)
+
+
 def extract_member(zf: zipfile.ZipFile, member: zipfile.ZipInfo, target: Path,
                    max_bytes: int = MAX_DOWNLOAD_BYTES) -> Path:
     """Write one member to `target` atomically, checking its real size as it streams."""
@@ -287,7 +293,12 @@ def extract_member(zf: zipfile.ZipFile, member: zipfile.ZipInfo, target: Path,
                     raise ArtifactError(f"archive member {member.filename!r} is larger than it declares")
                 out.write(chunk)
 
-    replace_atomically(target, stream)
+    try:
+        replace_atomically(target, stream)
+    except UNPACK_ERRORS as exc:
+        why = ("its compression method is not supported" if isinstance(exc, NotImplementedError)  # a RuntimeError
+               else "it is encrypted" if isinstance(exc, RuntimeError) else f"its data is damaged ({exc})")
+        raise ArtifactError(f"archive member {member.filename!r} cannot be unpacked: {why}") from None
     return target
 
 
