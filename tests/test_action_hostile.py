@@ -322,3 +322,18 @@ def test_a_member_that_cannot_be_unpacked_is_a_full_sync_and_a_clean_fetch_db_er
     assert err.startswith("ontosync: error: archive member 'ontology.db' cannot be unpacked: ")
     assert len(err.splitlines()) == 1 and "ZipInfo" not in err
     assert not (tmp_path / "f.db").exists()
+
+
+def test_a_push_starts_from_its_own_branchs_database_not_a_pull_requests(tmp_path, fake):
+    """README's pull-request workflow uploads its run's database under the same name (the default).
+    A push to main then started from the newest of any branch, a pull request's: its summary and
+    change outputs said the pull request's unmerged classes were removed from main."""
+    fake.add(REPO, "ontology-db", {"ontology.db": make_db(tmp_path / "main.db", "main")}, age_hours=5)
+    fake.add(REPO, "ontology-db", {"ontology.db": make_db(tmp_path / "pr.db", "pr")}, age_hours=1,
+             head_branch="feature")
+    env = make_env(tmp_path, restore_artifact="ontology-db")
+    env.update({"GITHUB_API_URL": fake.api_url, "GITHUB_EVENT_NAME": "push", "GITHUB_REF": "refs/heads/main",
+                "GITHUB_REF_NAME": "main"})
+    cli = FakeCli(sample_report(failed=0))
+    assert action_run.main(env, cli_main=cli, out=io.StringIO()) == 0
+    assert cli.db_marker == "main"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from ontosync.action import artifacts
@@ -17,6 +18,14 @@ from ontosync.action.inputs import ActionInputs
 from ontosync.store.integrity import database_problems
 from ontosync.store.legacy import UNKNOWN
 from ontosync.store.upgrade import UpgradeError, detect_shape
+
+
+def pushed_branch(env: Mapping[str, str]) -> str | None:
+    """The branch this run is on (a push, a manual or scheduled run), whose own artifacts a restore
+    takes: a pull request's run may upload its database under the same name, and starting from that
+    one would make this run's change report relative to an unmerged pull request. None for a tag."""
+    ref = env.get("GITHUB_REF") or ""
+    return (env.get("GITHUB_REF_NAME") or ref.removeprefix("refs/heads/")) if ref.startswith("refs/heads/") else None
 
 
 def schema_problems(db: Path) -> list[str]:
