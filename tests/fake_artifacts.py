@@ -180,7 +180,7 @@ class FakeArtifactServer:
                     if not rest:
                         self._count("repo")
                         return self._json(200, {"id": 1, "name": parts[2], "full_name": repo,
-                                                "owner": {"login": parts[1]},
+                                                "owner": {"login": parts[1]}, "default_branch": "main",
                                                 "url": f"{fake.api_url}/repos/{repo}"})
                     if rest == ["actions", "artifacts"]:
                         return self._list(repo, query)

@@ -26,7 +26,7 @@ from ontosync.cli import main as cli_main
 from ontosync.retry import RetryPolicy
 from tests.fake_artifacts import FakeArtifactServer
 from tests.fake_github import FakeGitHub
-from tests.helpers import ROOT
+from tests.helpers import ROOT, cli
 from tests.test_action import REPO, TOKEN, FakeCli, make_db, make_env, parse_outputs, sample_report
 
 FORK_REPOSITORY_ID = 777  # a run of a pull request from a fork: its head repository is the fork
@@ -337,3 +337,17 @@ def test_a_push_starts_from_its_own_branchs_database_not_a_pull_requests(tmp_pat
     cli = FakeCli(sample_report(failed=0))
     assert action_run.main(env, cli_main=cli, out=io.StringIO()) == 0
     assert cli.db_marker == "main"
+
+
+def test_fetch_db_hands_out_the_default_branchs_database_not_a_pull_requests(tmp_path, fake):
+    """The same pull-request workflow's uploads: fetch-db gave applications the newest database of any
+    branch, an unmerged pull request's. Now the repository's default branch, unless --branch says."""
+    fake.add(REPO, "ontology-db", {"ontology.db": make_db(tmp_path / "main.db", "main")}, age_hours=5)
+    fake.add(REPO, "ontology-db", {"ontology.db": make_db(tmp_path / "pr.db", "pr")}, age_hours=1,
+             head_branch="feature")
+    got = tmp_path / "got.db"
+    assert fetch_db(REPO, out=got, api_url=fake.api_url, token=TOKEN) == 0
+    assert sqlite3.connect(got).execute("SELECT value FROM marker").fetchone() == ("main",)
+    assert cli("fetch-db", REPO, "--branch", "feature", "--out", str(got), "--api-url", fake.api_url,
+               env={"GITHUB_TOKEN": TOKEN}).returncode == 0
+    assert sqlite3.connect(got).execute("SELECT value FROM marker").fetchone() == ("pr",)

@@ -32,6 +32,7 @@ MAX_DOWNLOAD_BYTES = 8 * 1024**3  # an artifact bigger than this is refused
 CHUNK = 1 << 20
 TIMEOUT_S = 60
 RETRY = RetryPolicy()  # 3 tries in all; waits drawn from [0, 1 s], then [0, 2 s]
+DEFAULT_BRANCH = ":default:"  # as `branch`: the repository's default branch (no git branch has a ':')
 
 
 class ArtifactError(Exception):
@@ -101,8 +102,8 @@ def find_newest_artifact(repo_full_name: str, name: str, token: str | None,
                          api_url: str | None = None, branch: str | None = None, *,
                          retry: RetryPolicy = RETRY) -> tuple[ArtifactInfo | None, int]:
     """The newest non-expired artifact called `name` (uploaded by a run on `branch`, when given: a
-    pull request's base must not come from another pull request's run; never by a fork's run), and
-    how many expired ones were passed over.
+    pull request's base must not come from another pull request's run; DEFAULT_BRANCH: the
+    repository's; never by a fork's run), and how many expired ones were passed over.
 
     Returns (None, n) when there is none. Raises AuthError / ArtifactError when the API fails;
     server errors and dropped connections are retried by `retry` first.
@@ -141,6 +142,8 @@ def _list_artifacts(repo_full_name: str, name: str, token: str | None, api_url: 
     gh = github_client(token, api_url)
     try:
         repo = gh.get_repo(repo_full_name)
+        if branch == DEFAULT_BRANCH:
+            branch = repo.default_branch
         candidates: list[ArtifactInfo] = []
         for i, artifact in enumerate(repo.get_artifacts(name=name)):
             if i >= MAX_ARTIFACTS_SCANNED:
