@@ -51,6 +51,7 @@ class FakeArtifact:
     head_sha: str = "0" * 40
     run_id: int = 1
     head_branch: str = "main"
+    head_repository_id: int = 1  # another id: uploaded by a run of a fork's pull request
     signature: str = field(default_factory=lambda: secrets.token_hex(8))
 
     def json(self, base: str) -> dict:
@@ -67,7 +68,7 @@ class FakeArtifact:
             "updated_at": iso(self.created_at),
             "expires_at": iso(self.created_at - timedelta(days=1) if self.expired else expires),
             "digest": None,
-            "workflow_run": {"id": self.run_id, "repository_id": 1, "head_repository_id": 1,
+            "workflow_run": {"id": self.run_id, "repository_id": 1, "head_repository_id": self.head_repository_id,
                              "head_branch": self.head_branch, "head_sha": self.head_sha},
         }
 
@@ -81,6 +82,7 @@ class FakeArtifactServer:
         self.requests: Counter[str] = Counter()
         self.auth_seen: list[str | None] = []
         self.fail_next: Counter[str] = Counter()  # route -> how many more answers are a 502
+        self.storage_base: str | None = None  # where the signed URLs point (None: this server)
         self.lock = threading.Lock()
         self._next_id = 1000
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -96,13 +98,15 @@ class FakeArtifactServer:
         self.repos.add(repo)
 
     def add(self, repo: str, name: str, members: dict[str, bytes] | bytes, *, age_hours: float = 1.0,
-            expired: bool = False, head_sha: str | None = None, head_branch: str = "main") -> FakeArtifact:
+            expired: bool = False, head_sha: str | None = None, head_branch: str = "main",
+            head_repository_id: int = 1) -> FakeArtifact:
         self.repos.add(repo)
         self._next_id += 1
         content = members if isinstance(members, bytes) else make_zip(members)
         art = FakeArtifact(self._next_id, repo, name, content,
                            datetime.now(timezone.utc) - timedelta(hours=age_hours), expired,
-                           head_sha or secrets.token_hex(20), run_id=self._next_id * 10, head_branch=head_branch)
+                           head_sha or secrets.token_hex(20), run_id=self._next_id * 10, head_branch=head_branch,
+                           head_repository_id=head_repository_id)
         self.artifacts.append(art)
         return art
 
@@ -176,7 +180,7 @@ class FakeArtifactServer:
                     if not rest:
                         self._count("repo")
                         return self._json(200, {"id": 1, "name": parts[2], "full_name": repo,
-                                                "owner": {"login": parts[1]},
+                                                "owner": {"login": parts[1]}, "default_branch": "main",
                                                 "url": f"{fake.api_url}/repos/{repo}"})
                     if rest == ["actions", "artifacts"]:
                         return self._list(repo, query)
@@ -216,7 +220,7 @@ class FakeArtifactServer:
                     return self._json(404, {"message": "Not Found"})
                 if art.expired:
                     return self._json(410, {"message": "Artifact has expired"})
-                location = f"{fake.api_url}/storage/{art.id}?sig={art.signature}"
+                location = f"{fake.storage_base or fake.api_url}/storage/{art.id}?sig={art.signature}"
                 self._send(302, b"", headers={"Location": location})
 
             def _storage(self, art_id: str, query) -> None:

@@ -24,6 +24,7 @@ from ontosync.action.summary import (
     resample_progress,
     summary_markdown,
 )
+from tests.helpers import database_at
 
 try:
     from tests.fake_artifacts import FakeArtifactServer
@@ -401,7 +402,10 @@ def test_multiline_output_values_use_a_delimiter(tmp_path):
 # --- restore-artifact against the fake REST endpoints --------------------------------------------
 
 def make_db(path: Path, marker: str) -> bytes:
+    """ontosync's schema (a restore refuses any other database) and a marker to tell copies apart."""
+    database_at(path, 10**6)
     conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode = delete")  # one file, as the upload carries it
     conn.execute("CREATE TABLE marker (value TEXT)")
     conn.execute("INSERT INTO marker VALUES (?)", (marker,))
     conn.commit()

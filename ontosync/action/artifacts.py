@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 import stat
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -23,7 +24,7 @@ import requests
 
 from ontosync.files import replace_atomically
 from ontosync.retry import RetryPolicy
-from ontosync.sources.github_http import NETWORK_ERRORS  # what a dropped connection looks like: retried
+from ontosync.sources.github_http import NETWORK_ERRORS, error_kind  # a dropped connection: retried
 
 DEFAULT_API_URL = "https://api.github.com"
 MAX_ARTIFACTS_SCANNED = 300
@@ -31,6 +32,7 @@ MAX_DOWNLOAD_BYTES = 8 * 1024**3  # an artifact bigger than this is refused
 CHUNK = 1 << 20
 TIMEOUT_S = 60
 RETRY = RetryPolicy()  # 3 tries in all; waits drawn from [0, 1 s], then [0, 2 s]
+DEFAULT_BRANCH = ":default:"  # as `branch`: the repository's default branch (no git branch has a ':')
 
 
 class ArtifactError(Exception):
@@ -52,6 +54,7 @@ class ArtifactInfo:
     head_sha: str | None = None
     workflow_run_id: int | None = None
     head_branch: str | None = None
+    from_fork: bool = False  # uploaded by a run of a pull request from a fork (see _to_info)
 
     def describe(self) -> str:
         when = self.created_at.isoformat() if self.created_at else "unknown time"
@@ -75,8 +78,12 @@ def _aware(dt: datetime | None) -> datetime | None:
 
 
 def _to_info(artifact) -> ArtifactInfo:
+    """The fields we use. `from_fork`: the run's head repository is not this repository, i.e. a pull
+    request from a fork uploaded it (its runs may upload artifacts, and its branch may well be called
+    `main`); its database is whatever the fork put in it, so it is never restored nor fetched."""
     raw = artifact.raw_data
     run = raw.get("workflow_run") or {}
+    head_repo, own_repo = run.get("head_repository_id"), run.get("repository_id")
     return ArtifactInfo(
         id=int(raw["id"]),
         name=str(raw.get("name") or ""),
@@ -87,6 +94,7 @@ def _to_info(artifact) -> ArtifactInfo:
         head_sha=run.get("head_sha"),
         workflow_run_id=run.get("id"),
         head_branch=run.get("head_branch"),
+        from_fork=head_repo is not None and own_repo is not None and head_repo != own_repo,
     )
 
 
@@ -94,8 +102,8 @@ def find_newest_artifact(repo_full_name: str, name: str, token: str | None,
                          api_url: str | None = None, branch: str | None = None, *,
                          retry: RetryPolicy = RETRY) -> tuple[ArtifactInfo | None, int]:
     """The newest non-expired artifact called `name` (uploaded by a run on `branch`, when given: a
-    pull request's base must not come from another pull request's run), and how many expired ones
-    were passed over.
+    pull request's base must not come from another pull request's run; DEFAULT_BRANCH: the
+    repository's; never by a fork's run), and how many expired ones were passed over.
 
     Returns (None, n) when there is none. Raises AuthError / ArtifactError when the API fails;
     server errors and dropped connections are retried by `retry` first.
@@ -114,7 +122,7 @@ def find_newest_artifact(repo_full_name: str, name: str, token: str | None,
         raise ArtifactError(f"listing artifacts of {repo_full_name} failed: HTTP {exc.status} {message}"
                             f"{_after(retry, exc)}") from None
     except (requests.RequestException, *NETWORK_ERRORS) as exc:
-        raise ArtifactError(f"listing artifacts of {repo_full_name} failed: {type(exc).__name__}: {exc}"
+        raise ArtifactError(f"listing artifacts of {repo_full_name} failed: {error_kind(exc)}"
                             f"{_after(retry, exc)}") from None
     except (ValueError, TypeError, KeyError, AttributeError) as exc:  # a 200 whose body is no listing
         raise ArtifactError(f"listing artifacts of {repo_full_name} failed: GitHub's answer was not the JSON "
@@ -134,12 +142,15 @@ def _list_artifacts(repo_full_name: str, name: str, token: str | None, api_url: 
     gh = github_client(token, api_url)
     try:
         repo = gh.get_repo(repo_full_name)
+        if branch == DEFAULT_BRANCH:
+            branch = repo.default_branch
         candidates: list[ArtifactInfo] = []
         for i, artifact in enumerate(repo.get_artifacts(name=name)):
             if i >= MAX_ARTIFACTS_SCANNED:
                 break
             info = _to_info(artifact)
-            if info.name == name and branch in (None, info.head_branch):  # the name filter is exact; be sure
+            # the name filter is exact: be sure; a fork's upload is never ours
+            if info.name == name and branch in (None, info.head_branch) and not info.from_fork:
                 candidates.append(info)
         return candidates
     finally:
@@ -181,7 +192,8 @@ def download_artifact(info: ArtifactInfo, token: str | None, dest: Path,
     except _ServerError as exc:
         raise ArtifactError(f"{exc}{_after(retry, exc)}") from None
     except (requests.RequestException, *NETWORK_ERRORS) as exc:
-        raise ArtifactError(f"download of {info.describe()} failed: {type(exc).__name__}: {exc}"
+        # Not the exception's text: it names the signed storage URL, whose query is a download grant.
+        raise ArtifactError(f"download of {info.describe()} failed: {error_kind(exc)}"
                             f"{_after(retry, exc)}") from None
     return dest
 
@@ -261,6 +273,11 @@ def pick_member(zf: zipfile.ZipFile, wanted: Iterable[str]) -> zipfile.ZipInfo |
     return None
 
 
+# What zipfile raises for a member it cannot read back: damaged data (a bad CRC or deflate stream,
+# cut short), encryption (RuntimeError: a password is needed), a compression method it lacks.
+UNPACK_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError)
+
+
 def extract_member(zf: zipfile.ZipFile, member: zipfile.ZipInfo, target: Path,
                    max_bytes: int = MAX_DOWNLOAD_BYTES) -> Path:
     """Write one member to `target` atomically, checking its real size as it streams."""
@@ -279,7 +296,12 @@ def extract_member(zf: zipfile.ZipFile, member: zipfile.ZipInfo, target: Path,
                     raise ArtifactError(f"archive member {member.filename!r} is larger than it declares")
                 out.write(chunk)
 
-    replace_atomically(target, stream)
+    try:
+        replace_atomically(target, stream)
+    except UNPACK_ERRORS as exc:
+        why = ("its compression method is not supported" if isinstance(exc, NotImplementedError)  # a RuntimeError
+               else "it is encrypted" if isinstance(exc, RuntimeError) else f"its data is damaged ({exc})")
+        raise ArtifactError(f"archive member {member.filename!r} cannot be unpacked: {why}") from None
     return target
 
 

@@ -30,16 +30,32 @@ WORKSPACE = "/github/workspace"
 FILE_COMMANDS = ("GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY", "GITHUB_ENV", "GITHUB_PATH", "GITHUB_STATE")
 PASSED_PREFIXES = ("GITHUB_", "RUNNER_", "ACTIONS_")
 PASSED_NAMES = ("CI",)
+TRUE, FALSE = {"true", "yes", "on", "1"}, {"false", "no", "off", "0", ""}  # as ontosync/action/inputs.py reads them
 
 
 def artifact_paths(inputs: dict[str, str]) -> list[str]:
-    """Database, checkpoint and report, relative to the workspace, as the Action names them."""
-    database = inputs.get("database") or "ontology.db"
+    """Database, checkpoint and report, relative to the workspace, as the Action names them (its
+    inputs stripped, as the sync step strips them: a final newline from a YAML `|` block must not
+    split one path into two lines of the upload's list)."""
+    def given(name: str) -> str:
+        return (inputs.get(name) or "").strip()
+
+    database = given("database") or "ontology.db"
     if database.lower().startswith(("postgresql://", "postgres://")):  # a server: only the report to upload
-        return [p for p in (inputs.get("checkpoint"), inputs.get("report")) if p]
-    checkpoint = inputs.get("checkpoint") or f"{database}.checkpoint.json"
-    report = inputs.get("report") or ""
-    return [p for p in (database, checkpoint, report) if p]
+        return [p for p in (given("checkpoint"), given("report")) if p]
+    checkpoint = given("checkpoint") or f"{database}.checkpoint.json"
+    return [p for p in (database, checkpoint, given("report")) if p]
+
+
+def upload_wanted(value: str | None) -> bool:
+    """`upload-artifact` read as the sync step reads its booleans (`yes`, `on`, `TRUE` too), for the
+    upload step's `if:`, which could only compare the raw input with 'true'. Anything else: a
+    warning, and no upload."""
+    low = (value or "").strip().lower()
+    if low not in TRUE | FALSE:
+        print(f"::warning::ontosync: input 'upload-artifact' must be true or false, not {value.strip()!r}; "
+              "nothing is uploaded", flush=True)
+    return low in TRUE
 
 
 def write_output(name: str, lines: list[str]) -> None:
@@ -109,6 +125,7 @@ def main() -> int:
         return 2
     inputs = {str(k): ("" if v is None else str(v)) for k, v in inputs.items()}
     write_output("artifact-paths", artifact_paths(inputs))
+    write_output("upload-artifact", ["true" if upload_wanted(inputs.get("upload-artifact", "true")) else "false"])
     network = os.environ.get("ONTOSYNC_DOCKER_NETWORK") or None
     image = prepare_image(os.environ.get("ONTOSYNC_ACTION_IMAGE", "Dockerfile"),
                           os.environ.get("GITHUB_ACTION_PATH") or ".", network)

@@ -4,13 +4,14 @@ What a downstream application runs to get the database the ontology repository's
 `actions/upload-artifact`:
 
     GITHUB_TOKEN=… ontosync fetch-db OWNER/REPO [--artifact ontology-db] [--out ontology.db]
-                                    [--api-url https://api.github.com]
+                                    [--api-url https://api.github.com] [--branch main]
 
-It picks the newest non-expired artifact of that name, unzips its `.db` member (the one named like
-`--out`, else `ontology.db`, else the only `.db`), runs `PRAGMA integrity_check` and
-`PRAGMA foreign_key_check` on it, and only then replaces `--out` (atomically: temp file, rename),
-so a bad download never overwrites a good database. Downloading an artifact needs a token with
-`actions:read` on the repository, even for a public one.
+It picks the newest non-expired artifact of that name a run on the branch (by default the
+repository's default branch: pull-request runs may upload under the same name) uploaded, unzips
+its `.db` member (the one named like `--out`, else `ontology.db`, else the only `.db`), runs
+`PRAGMA integrity_check` and `PRAGMA foreign_key_check` on it, and only then replaces `--out`
+(atomically: temp file, rename), so a bad download never overwrites a good database. Downloading
+an artifact needs a token with `actions:read` on the repository, even for a public one.
 
 Exit codes: 0 written; 2 usage, no such artifact, API, auth or download failure (one line on
 stderr, nothing written); 3 the downloaded database fails its checks (nothing written).
@@ -49,6 +50,9 @@ def add_fetch_db_parser(subparsers) -> argparse.ArgumentParser:
                    help=f"where to write the database (default {DEFAULT_OUT})")
     p.add_argument("--api-url", default=None, metavar="URL",
                    help="GitHub API base URL (default $GITHUB_API_URL, else https://api.github.com)")
+    p.add_argument("--branch", default=None, metavar="NAME",
+                   help="take the artifact a run on this branch uploaded (default: the repository's default "
+                        "branch; a pull request's run may upload under the same name)")
     p.set_defaults(handler=fetch_db_main)
     return p
 
@@ -66,8 +70,25 @@ def pick_database(zf, out_name: str):
     return dbs[0] if len(dbs) == 1 else None
 
 
+def newest_artifact(repo: str, artifact: str, token: str | None, api_url: str, branch: str | None):
+    """The artifact to fetch (from `branch`, else the default branch), or None once said why."""
+    from ontosync.action import artifacts
+
+    try:
+        info, expired = artifacts.find_newest_artifact(repo, artifact, token, api_url,
+                                                       branch=branch or artifacts.DEFAULT_BRANCH)
+    except artifacts.ArtifactError as exc:
+        _say(f"error: {exc}")
+        return None
+    if info is None:
+        extra = f" (only {expired} expired)" if expired else ""
+        on = f"branch {branch}" if branch else "the default branch"
+        _say(f"error: no artifact named {artifact!r} from {on} of {repo}{extra}; has a workflow uploaded one yet?")
+    return info
+
+
 def fetch_db(repo: str, artifact: str = DEFAULT_ARTIFACT, out: str | os.PathLike = DEFAULT_OUT,
-             api_url: str | None = None, token: str | None = None) -> int:
+             api_url: str | None = None, token: str | None = None, branch: str | None = None) -> int:
     """Download, verify and write; returns the exit code (messages go to stderr, progress to stdout)."""
     from ontosync.action import artifacts  # requests and PyGithub: only when fetch-db runs
     from ontosync.store.integrity import database_problems
@@ -81,14 +102,8 @@ def fetch_db(repo: str, artifact: str = DEFAULT_ARTIFACT, out: str | os.PathLike
     if out_path.is_dir():
         _say(f"error: --out {out_path} is a folder")
         return 2
-    try:
-        info, expired = artifacts.find_newest_artifact(repo, artifact, token, api_url)
-    except artifacts.ArtifactError as exc:
-        _say(f"error: {exc}")
-        return 2
+    info = newest_artifact(repo, artifact, token, api_url, branch)
     if info is None:
-        extra = f" (only {expired} expired)" if expired else ""
-        _say(f"error: no artifact named {artifact!r} in {repo}{extra}; has a workflow uploaded one yet?")
         return 2
     print(f"downloading {info.describe()}")
     try:
@@ -130,4 +145,4 @@ def fetch_db(repo: str, artifact: str = DEFAULT_ARTIFACT, out: str | os.PathLike
 
 def fetch_db_main(args: argparse.Namespace) -> int:
     """Handler for the parsed `fetch-db` arguments (see add_fetch_db_parser)."""
-    return fetch_db(args.repo, args.artifact, args.out, args.api_url)
+    return fetch_db(args.repo, args.artifact, args.out, args.api_url, branch=args.branch)

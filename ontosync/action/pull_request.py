@@ -45,9 +45,12 @@ class PullRequest:
     head_sha: str
 
 
-def read_event(env: Mapping[str, str]) -> PullRequest | None:
-    """The pull request of a `pull_request` / `pull_request_target` event, else None."""
-    if env.get("GITHUB_EVENT_NAME") not in ("pull_request", "pull_request_target"):
+def read_event(env: Mapping[str, str], cmd: Commands | None = None) -> PullRequest | None:
+    """The pull request of a `pull_request` / `pull_request_target` event, else None. A pull-request
+    event whose payload cannot be used runs as a push would: `cmd` gets a warning saying so, since
+    the comment the user expects will not come."""
+    event = env.get("GITHUB_EVENT_NAME")
+    if event not in ("pull_request", "pull_request_target"):
         return None
     try:
         with open(env.get("GITHUB_EVENT_PATH") or "", encoding="utf-8") as fh:
@@ -57,11 +60,18 @@ def read_event(env: Mapping[str, str]) -> PullRequest | None:
         repo = (base.get("repo") or {}).get("full_name") or env.get("GITHUB_REPOSITORY", "")
         found = PullRequest(int(pr["number"]), str(repo), str(base["sha"]), str(base.get("ref") or ""),
                             str(head["sha"]))
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    if not (SHA_RE.match(found.base_sha) and SHA_RE.match(found.head_sha) and REPO_RE.match(found.repo)):
-        return None
-    return found
+        why = "" if SHA_RE.match(found.base_sha) and SHA_RE.match(found.head_sha) and REPO_RE.match(found.repo) \
+            else "its base or head commit or repository is malformed"
+    except OSError as exc:
+        why = f"it cannot be read ({exc.strerror or type(exc).__name__})"
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        why = f"it is not a pull request's payload ({type(exc).__name__})"
+    if not why:
+        return found
+    if cmd is not None:
+        cmd.warning(f"a {event} event, but its payload (GITHUB_EVENT_PATH) is of no use: {why}; syncing as on a "
+                    "push: no comparison with the base branch and no comment", title="ontosync: pull request")
+    return None
 
 
 # -- the base database ----------------------------------------------------------------------------
@@ -157,6 +167,20 @@ def comment_body(data: dict, pr: PullRequest, base_note: str, link: str, key: st
     return text
 
 
+def _edited(comment, body: str) -> bool:
+    """Edit our comment; False when it is gone (deleted since it was listed: 404, or 410), so that a
+    new one is posted instead of a warning that blames the token."""
+    from github import GithubException
+
+    try:
+        comment.edit(body)
+    except GithubException as exc:
+        if exc.status in (404, 410):
+            return False
+        raise
+    return True
+
+
 def post_comment(cmd: Commands, pr: PullRequest, body: str, key: str, token: str, api_url: str,
                  create: bool = True) -> bool:
     """Create (unless `create` is False: nothing to say yet) or update the one comment; a refusal is
@@ -172,8 +196,7 @@ def post_comment(cmd: Commands, pr: PullRequest, body: str, key: str, token: str
         issue = gh.get_repo(pr.repo).get_issue(pr.number)
         mine = next((c for c in issue.get_comments()
                      if marker in (c.body or "") and c.user is not None and c.user.type == "Bot"), None)
-        if mine is not None:
-            mine.edit(body)
+        if mine is not None and _edited(mine, body):
             cmd.line(f"updated the comment on pull request #{pr.number}: {mine.html_url}")
         elif not create:
             cmd.line(f"no change to the ontology and no comment on pull request #{pr.number} yet: none posted")

@@ -1,19 +1,42 @@
 """`restore-artifact`: start this run from the database and checkpoint an earlier run uploaded.
 
 Any problem (no such artifact yet, only expired ones, API or download failure, a database that
-fails its checks) is reported and the run goes on as a full sync: a missing cache is not an error.
+fails its checks or is not ontosync's) is reported and the run goes on as a full sync: a missing
+cache is not an error.
 """
 
 from __future__ import annotations
 
 import contextlib
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from ontosync.action import artifacts
 from ontosync.action.commands import Commands
 from ontosync.action.inputs import ActionInputs
 from ontosync.store.integrity import database_problems
+from ontosync.store.legacy import UNKNOWN
+from ontosync.store.upgrade import UpgradeError, detect_shape
+
+
+def pushed_branch(env: Mapping[str, str]) -> str | None:
+    """The branch this run is on (a push, a manual or scheduled run), whose own artifacts a restore
+    takes: a pull request's run may upload its database under the same name, and starting from that
+    one would make this run's change report relative to an unmerged pull request. None for a tag."""
+    ref = env.get("GITHUB_REF") or ""
+    return (env.get("GITHUB_REF_NAME") or ref.removeprefix("refs/heads/")) if ref.startswith("refs/heads/") else None
+
+
+def schema_problems(db: Path) -> list[str]:
+    """Why the sync could not use `db` at all (another tool's SQLite database, say), else []. Such a
+    database passes the integrity checks; restored, the sync refuses it, and the failed run uploads
+    it again for the next run to fail the same way."""
+    try:
+        found = detect_shape(db)
+    except UpgradeError as exc:
+        return [str(exc)]
+    return [f"not a database ontosync can use: {found.reason}"] if found.shape == UNKNOWN else []
 
 
 def restore(cmd: Commands, inputs: ActionInputs, branch: str | None = None) -> bool:
@@ -45,7 +68,7 @@ def restore(cmd: Commands, inputs: ActionInputs, branch: str | None = None) -> b
                     cmd.warning(f"{info.describe()} holds no {inputs.database.name}; running a full sync")
                     return False
                 db_tmp = artifacts.extract_member(zf, db_member, tmp / "restored.db")
-                problems = database_problems(db_tmp)
+                problems = database_problems(db_tmp) or schema_problems(db_tmp)
                 if problems:
                     cmd.warning(f"the database in {info.describe()} fails its checks ({problems[0]}); "
                                 "running a full sync")
@@ -57,16 +80,27 @@ def restore(cmd: Commands, inputs: ActionInputs, branch: str | None = None) -> b
         except artifacts.ArtifactError as exc:
             cmd.warning(f"restore-artifact {name!r}: {exc}; running a full sync")
             return False
-        # A -wal or -shm beside the old database belongs to that database, not to this one.
-        for suffix in ("-wal", "-shm"):
-            with contextlib.suppress(FileNotFoundError):
-                inputs.database.with_name(inputs.database.name + suffix).unlink()
-        artifacts.copy_to(db_tmp, inputs.database)
-        cmd.line(f"restored {db_member.filename} -> {inputs.relative(inputs.database)}")
-        if ck_tmp is not None:
-            artifacts.copy_to(ck_tmp, inputs.checkpoint)
-            cmd.line(f"restored {ck_member.filename} -> {inputs.relative(inputs.checkpoint)}")
-        else:
-            cmd.line("the artifact holds no checkpoint; unchanged files are still skipped by their blob hash")
+        try:
+            put_in_place(cmd, inputs, (db_tmp, db_member.filename),
+                         (ck_tmp, ck_member.filename) if ck_tmp is not None else None)
+        except OSError as exc:  # a folder in the way, a full disk: the sync will say its own word
+            where = Path(exc.filename2 or exc.filename or inputs.database).name  # a rename names its target second
+            cmd.warning(f"restore-artifact {name!r}: cannot write {where}: {exc.strerror or exc}; running a full sync")
+            return False
     cmd.notice(f"started from {info.describe()}")
     return True
+
+
+def put_in_place(cmd: Commands, inputs: ActionInputs, db: tuple[Path, str], ck: tuple[Path, str] | None) -> None:
+    """Copy the extracted (file, member name) database and checkpoint where the sync reads them."""
+    # A -wal or -shm beside the old database belongs to that database, not to this one.
+    for suffix in ("-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            inputs.database.with_name(inputs.database.name + suffix).unlink()
+    artifacts.copy_to(db[0], inputs.database)
+    cmd.line(f"restored {db[1]} -> {inputs.relative(inputs.database)}")
+    if ck is not None:
+        artifacts.copy_to(ck[0], inputs.checkpoint)
+        cmd.line(f"restored {ck[1]} -> {inputs.relative(inputs.checkpoint)}")
+    else:
+        cmd.line("the artifact holds no checkpoint; unchanged files are still skipped by their blob hash")

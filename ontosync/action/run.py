@@ -26,7 +26,7 @@ from ontosync.action import changes as change_report
 from ontosync.action import pull_request
 from ontosync.action.commands import Commands
 from ontosync.action.inputs import ActionInputs, InputError, get_input, input_env_name, parse_bool, read_inputs
-from ontosync.action.restore import restore
+from ontosync.action.restore import pushed_branch, restore
 from ontosync.action.summary import annotate_failures, fit_summary, outputs_from_report, summary_markdown, write_outputs
 from ontosync.db_url import is_postgres_url, mask, password
 from ontosync.diff_format import is_empty
@@ -156,10 +156,10 @@ def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out:
         cmd.warning(note, title="ontosync: input")
 
     folders = make_parent_dirs(inputs)
-    pr = pull_request.read_event(env) if inputs.local_source and not inputs.database_url else None
+    pr = pull_request.read_event(env, cmd) if inputs.local_source and not inputs.database_url else None
     if inputs.restore_artifact and pr is None:
         with cmd.group(f"ontosync: restore artifact {inputs.restore_artifact}"):
-            restore(cmd, inputs)
+            restore(cmd, inputs, branch=pushed_branch(env))
 
     with contextlib.suppress(FileNotFoundError):
         inputs.report.unlink()  # a report left from before must not pass for this run's
