@@ -8,6 +8,7 @@ could. The legacy fixtures are tests/test_migrate.py's builders, small.
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import signal
@@ -22,6 +23,7 @@ from ontosync.store.backup import backup_name
 from tests.helpers import ROOT, cli
 from tests.privileges import restore_permissions, run_cli_unprivileged
 from tests.test_migrate import build_l2
+from tests.test_migrate_cli import TURTLE
 
 TRACEBACK = "Traceback (most recent call last)"
 
@@ -106,3 +108,84 @@ def test_a_backup_never_overwrites_a_file_of_the_same_name(tmp_path):
     assert all(p.read_text() == "someone else's file" for p in taken)
     with sqlite3.connect(made) as conn:
         assert conn.execute("SELECT * FROM owl_classes ORDER BY 1, 2").fetchall() == legacy_rows
+
+
+# -- legacy values that are not UTF-8 text ------------------------------------------------------------
+# The old tools wrote what Python handed them: bytes became BLOBs, bytes cast to TEXT kept bytes
+# that are not UTF-8, numbers stayed numbers. (legacy value, what the migrated row must hold)
+BAD_LABEL = ("CAST(x'436166e92043f36c6c' AS TEXT)", "Caf\\xe9 C\\xf3ll")  # Latin-1 bytes in a TEXT column
+BAD_PARENT = ("CAST(x'75726e3a6f6c64ff' AS TEXT)", "urn:old\\xff")  # a parent no class declares
+BAD_TYPE = ("CAST(x'ff' AS TEXT)", "\\xff")  # a property type that names none of the three
+BLOB_ANNOTATIONS = ("x'ff41'", "\\xffA")  # not JSON: becomes a JSON string
+JSON_BLOB = ("CAST('{\"note\": \"ok\"}' AS BLOB)", '{"note": "ok"}')  # UTF-8 JSON written as bytes
+NUMBER_IRI = ("42", "42")
+
+
+def _awkward_l1(db: Path) -> None:
+    from tests.test_migrate import build_l1
+
+    build_l1(db, n_classes=12)
+    with sqlite3.connect(db) as conn:
+        conn.execute(f"INSERT INTO owl_classes (iri, label) VALUES ('urn:bad-label', {BAD_LABEL[0]})")
+        conn.execute(f"INSERT INTO owl_classes (iri, label) VALUES ({NUMBER_IRI[0]}, 'a number for an IRI')")
+        conn.execute(f"INSERT INTO owl_class_hierarchy VALUES ('urn:bad-label', {BAD_PARENT[0]})")
+        conn.execute(f"INSERT INTO owl_class_hierarchy VALUES ({NUMBER_IRI[0]}, 'urn:bad-label')")
+        conn.execute(f"INSERT INTO owl_properties (iri, property_type) VALUES ('urn:bad-type', {BAD_TYPE[0]})")
+        for i, (value, _) in enumerate((BLOB_ANNOTATIONS, JSON_BLOB)):
+            conn.execute("INSERT INTO owl_axioms (id, axiom_type, subject, object, annotations, is_inferred) "
+                         f"VALUES ({9000 + i}, 'SubClassOf', 'urn:bad-label', 'urn:x', {value}, 0)")
+
+
+def test_legacy_values_that_are_not_utf8_text_are_carried_over_and_later_syncs_work(tmp_path):
+    """Such a database used to fail its migration (a BLOB annotation: 'JSON cannot hold BLOB
+    values'; a parent or property type not UTF-8: 'Could not decode to UTF-8'), or to migrate and
+    then fail every sync after (a label not UTF-8: exit 3; a number for an IRI: a traceback)."""
+    db = tmp_path / "ontology.db"
+    _awkward_l1(db)
+    migrated = _migrate("--db", db, cwd=tmp_path)
+    assert migrated.returncode == 0, migrated.stderr
+    assert f"{BAD_TYPE[1]!r}" in migrated.stdout and BAD_PARENT[1] in migrated.stdout  # the report shows them
+
+    q = lambda sql: sqlite3.connect(db).execute(sql).fetchall()  # noqa: E731
+    assert q("SELECT label FROM owl_classes WHERE class_iri = 'urn:bad-label'") == [(BAD_LABEL[1],)]
+    assert q("SELECT parent_iri FROM owl_class_hierarchy WHERE class_iri = 'urn:bad-label'") == [(BAD_PARENT[1],)]
+    assert q(f"SELECT source_file FROM owl_classes WHERE class_iri = '{BAD_PARENT[1]}'") == [(None,)]
+    assert q("SELECT typeof(class_iri), label FROM owl_classes WHERE class_iri = '42'") == [
+        ("text", "a number for an IRI")]
+    assert q("SELECT parent_iri FROM owl_class_hierarchy WHERE class_iri = '42'") == [("urn:bad-label",)]
+    assert q("SELECT property_type FROM owl_properties WHERE property_iri = 'urn:bad-type'") == [
+        ("AnnotationProperty",)]
+    assert [(i, json.loads(a)) for i, a in q("SELECT id, annotations FROM owl_axioms WHERE id >= 9000 ORDER BY id")] \
+        == [(9000, BLOB_ANNOTATIONS[1]), (9001, json.loads(JSON_BLOB[1]))]
+    # The legacy copy keeps the original values, byte for byte and type for type.
+    assert q("SELECT hex(label) FROM legacy_owl_classes WHERE iri = 'urn:bad-label'") == [("436166E92043F36C6C",)]
+    assert q("SELECT typeof(annotations) FROM legacy_owl_axioms WHERE id = 9000") == [("blob",)]
+
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "new.ttl").write_text(TURTLE, encoding="utf-8")
+    for args in (("sync", tree, "--db", db, "--quiet"), ("status", "--db", db), ("verify", "--db", db)):
+        proc = cli(*args, cwd=tmp_path)
+        assert proc.returncode == 0 and TRACEBACK not in proc.stderr, (args[0], proc.stderr)
+    assert q("SELECT label FROM owl_classes WHERE class_iri = 'urn:bad-label'") == [(BAD_LABEL[1],)]
+    assert q("SELECT count(*) FROM owl_classes WHERE class_iri = 'http://example.org/new#Sub'") == [(1,)]
+
+
+def test_a_utf16_legacy_database_keeps_its_text(tmp_path):
+    """SQLite converts text to a UTF-16 database's encoding: reading it as UTF-8 bytes would garble
+    every non-ASCII label, so such a database's text is taken as SQLite gives it."""
+    from tests.test_migrate import L1_DDL
+
+    db = tmp_path / "ontology.db"
+    labels = {"urn:c1": "Façade 水", "urn:c2": "Ünïcode ☃"}
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA encoding = 'UTF-16le'")
+        conn.executescript(L1_DDL)
+        conn.executemany("INSERT INTO owl_classes (iri, label) VALUES (?, ?)", labels.items())
+        conn.execute("INSERT INTO owl_class_hierarchy VALUES ('urn:c2', 'urn:c1')")
+    assert _migrate("--db", db, cwd=tmp_path).returncode == 0
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA encoding").fetchone()[0] == "UTF-16le"
+        assert dict(conn.execute("SELECT class_iri, label FROM owl_classes")) == labels
+        edges = conn.execute("SELECT class_iri, parent_iri FROM owl_class_hierarchy").fetchall()
+    assert edges == [("urn:c2", "urn:c1")]

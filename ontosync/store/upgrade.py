@@ -46,7 +46,20 @@ from pathlib import Path
 
 from ontosync.store import migrations, transaction
 from ontosync.store.backup import BUSY_TIMEOUT_S, back_up, backup_name
-from ontosync.store.legacy import COPIED, CURRENT, EMPTY, LEGACY, RENAMED, UNKNOWN, LegacyMigration, archived
+from ontosync.store.legacy import (
+    AS_STORED,
+    COPIED,
+    CURRENT,
+    EMPTY,
+    LEGACY,
+    RENAMED,
+    TEXT_FUNCTION,
+    UNKNOWN,
+    LegacyMigration,
+    archived,
+    text_column,
+    text_of,
+)
 from ontosync.store.migrations import Migration, MigrationError, utc_now
 from ontosync.store.shapes import Detection, detect, quote_name, tables_of
 from ontosync.store.upgrade_errors import (
@@ -373,11 +386,18 @@ class _Upgrade:
         return moved
 
     def _source_views(self, spec: LegacyMigration) -> None:
+        """The TEMP views the conversion reads (legacy.Source), every text column as valid text."""
         info = tables_of(self.conn)
+        self.conn.create_function(TEXT_FUNCTION, 1, text_of, deterministic=True)
+        utf8 = self.conn.execute("PRAGMA encoding").fetchone()[0] == "UTF-8"
+
+        def read(column: str) -> str:
+            return quote_name(column) if column in AS_STORED else text_column(quote_name(column), utf8)
+
         for src in spec.sources:
             found = info.get(src.table.lower())
             present = found[1] if found else ()
-            select = ", ".join(f"{quote_name(c) if c in present else 'NULL'} AS {quote_name(src.view_name(c))}"
+            select = ", ".join(f"{read(c) if c in present else 'NULL'} AS {quote_name(src.view_name(c))}"
                                for c in src.columns)
             select += f" FROM main.{quote_name(found[0])}" if found else " WHERE 0"
             self.conn.execute(f"CREATE TEMP VIEW {src.view} AS SELECT {select}")
