@@ -8,6 +8,7 @@ could. The legacy fixtures are tests/test_migrate.py's builders, small.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import resource
@@ -68,9 +69,12 @@ def test_an_unwritable_backup_folder_is_a_clear_error_and_nothing_changes(tmp_pa
     assert list(locked.iterdir()) == []
 
 
-def _limit_file_size(limit: int):
+def _limit_file_size(limit: int, ignore: bool = True):
+    """For a child process: writes past `limit` bytes fail (EFBIG), or kill it (`ignore=False`:
+    SIGXFSZ's default action; Python ignores the signal, so the child must restore it too)."""
     def apply() -> None:
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead
+        if ignore:
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
     return apply
 
@@ -189,3 +193,51 @@ def test_a_utf16_legacy_database_keeps_its_text(tmp_path):
         assert dict(conn.execute("SELECT class_iri, label FROM owl_classes")) == labels
         edges = conn.execute("SELECT class_iri, parent_iri FROM owl_class_hierarchy").fetchall()
     assert edges == [("urn:c2", "urn:c1")]
+
+
+def test_an_upgrade_killed_while_backing_up_leaves_nothing_named_like_a_backup(tmp_path):
+    """The process dies mid-copy (here: SIGXFSZ's default action, at a file size limit below the
+    database's size). What it leaves must not pass for a backup; the next run migrates, with one."""
+    db = tmp_path / "ontology.db"
+    build_l2(db, n_classes=200)
+    before = db.read_bytes()
+    backups = tmp_path / "backups"
+    killed = subprocess.run(
+        [sys.executable, "-c", "import signal; signal.signal(signal.SIGXFSZ, signal.SIG_DFL); "
+         "from ontosync.cli import run; run()", "migrate", "--db", str(db), "--backup-dir", str(backups)],
+        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT), upgrade.FAULT_ENV: ""},
+        cwd=tmp_path, preexec_fn=_limit_file_size(len(before) // 2, ignore=False), timeout=120)
+    assert killed.returncode == -signal.SIGXFSZ, killed.stderr
+    assert db.read_bytes() == before
+    assert list(backups.glob("*.backup-*.db")) == []
+
+    again = _migrate("--db", db, "--backup-dir", backups, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    [made] = backups.glob("*.backup-*.db")
+    with sqlite3.connect(made) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    with sqlite3.connect(made) as copy, sqlite3.connect(tmp_path / "original.db") as original:
+        original.deserialize(before)
+        sql = "SELECT * FROM owl_classes ORDER BY 1, 2"
+        assert copy.execute(sql).fetchall() == original.execute(sql).fetchall()
+
+
+def test_a_backup_folder_without_hard_links_still_gets_a_backup_and_no_clobber(tmp_path, monkeypatch):
+    """FAT and some network file systems refuse hard links (EPERM); none runs here, so os.link is
+    made to refuse the way they do."""
+    db = tmp_path / "ontology.db"
+    build_l2(db, n_classes=20)
+    now = datetime.now(timezone.utc)
+    taken = {backup_name(db, tmp_path, now + timedelta(seconds=s)) for s in range(-1, 30)}
+    for path in taken:
+        path.write_text("someone else's file")
+
+    def no_links(src, dst):
+        raise PermissionError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    made = Path(upgrade.migrate(db).backup_path)
+    assert made.name.endswith("-1.db") and all(p.read_text() == "someone else's file" for p in taken)
+    with sqlite3.connect(made) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    assert sorted(p.name for p in tmp_path.glob("*.partial*")) == []
