@@ -241,3 +241,34 @@ def test_a_backup_folder_without_hard_links_still_gets_a_backup_and_no_clobber(t
     with sqlite3.connect(made) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
     assert sorted(p.name for p in tmp_path.glob("*.partial*")) == []
+
+
+# -- killed mid-upgrade --------------------------------------------------------------------------------
+def test_a_sync_killed_while_migrating_then_run_again_equals_an_uninterrupted_one(tmp_path):
+    """`sync` on a legacy database dies inside the migration's transaction (SIGXFSZ when the growing
+    database passes a file size limit that the backup stayed under). The next sync exits 0, and
+    the database holds what an uninterrupted sync of the same legacy database and tree holds."""
+    from tests.helpers import dump_file
+
+    db, reference = tmp_path / "ontology.db", tmp_path / "reference.db"
+    build_l2(db, n_classes=200)
+    size = db.stat().st_size
+    reference.write_bytes(db.read_bytes())
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "new.ttl").write_text(TURTLE, encoding="utf-8")
+
+    killed = subprocess.run(
+        [sys.executable, "-c", "import signal; signal.signal(signal.SIGXFSZ, signal.SIG_DFL); "
+         "from ontosync.cli import run; run()", "sync", str(tree), "--db", str(db), "--quiet"],
+        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT), upgrade.FAULT_ENV: ""},
+        cwd=tmp_path, preexec_fn=_limit_file_size(size * 3 // 2, ignore=False), timeout=120)
+    assert killed.returncode == -signal.SIGXFSZ, killed.stderr
+    assert list(tmp_path.glob("ontology.backup-*.db")), "the kill came before the backup was whole"
+    assert (tmp_path / "ontology.db-journal").stat().st_size > 0  # killed mid-commit: a hot journal
+
+    for path in (db, reference):
+        proc = cli("sync", tree, "--db", path, "--quiet", cwd=tmp_path, env={upgrade.FAULT_ENV: ""})
+        assert proc.returncode == 0, proc.stderr
+    assert dump_file(db) == dump_file(reference)
+    assert cli("verify", "--db", db, cwd=tmp_path).returncode == 0
