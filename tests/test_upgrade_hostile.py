@@ -272,3 +272,21 @@ def test_a_sync_killed_while_migrating_then_run_again_equals_an_uninterrupted_on
         assert proc.returncode == 0, proc.stderr
     assert dump_file(db) == dump_file(reference)
     assert cli("verify", "--db", db, cwd=tmp_path).returncode == 0
+
+
+def test_migrate_in_a_read_only_folder_says_permission_denied(tmp_path):
+    """The lock file beside the database cannot be made there: the message said 'No such file or
+    directory' (of the read-only fallback open), which sends the user looking for a missing file."""
+    folder = tmp_path / "readonly"
+    folder.mkdir()
+    db = folder / "ontology.db"
+    build_l2(db, n_classes=20)
+    before = db.read_bytes()
+    folder.chmod(0o555)
+    try:
+        proc = run_cli_unprivileged("migrate", "--db", str(db), cwd=tmp_path)
+    finally:
+        restore_permissions(tmp_path)
+    line = _one_line_error(proc, 2)
+    assert "lock file" in line and "Permission denied" in line and "No such file" not in line
+    assert db.read_bytes() == before and sorted(p.name for p in folder.iterdir()) == ["ontology.db"]
