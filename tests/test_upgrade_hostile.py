@@ -19,6 +19,8 @@ import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
+
 from ontosync.store import upgrade
 from ontosync.store.backup import backup_name
 from tests.helpers import ROOT, cli
@@ -290,3 +292,50 @@ def test_migrate_in_a_read_only_folder_says_permission_denied(tmp_path):
     line = _one_line_error(proc, 2)
     assert "lock file" in line and "Permission denied" in line and "No such file" not in line
     assert db.read_bytes() == before and sorted(p.name for p in folder.iterdir()) == ["ontology.db"]
+
+
+# -- PostgreSQL: a schema that holds another program's tables -------------------------------------------
+FOREIGN_SCHEMAS = {
+    # a Rails application's migrations table: `version`, no `checksum`
+    "rails": ("CREATE TABLE {s}.schema_migrations (version varchar PRIMARY KEY); "
+              "INSERT INTO {s}.schema_migrations VALUES ('20240101000000')", "schema_migrations"),
+    "table": ("CREATE TABLE {s}.owl_classes (id int, name text); INSERT INTO {s}.owl_classes VALUES (1, 'keep')",
+              "owl_classes"),
+    "view": ("CREATE VIEW {s}.source_files AS SELECT 1 AS x", "source_files"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(FOREIGN_SCHEMAS))
+def test_a_postgresql_schema_holding_another_programs_tables_is_refused_untouched(kind, tmp_path):
+    """Was: exit 3 with PostgreSQL's words ('relation "owl_classes" already exists', 'column
+    "checksum" does not exist'). Now the contract's unknown shape: exit 2, the names in the way."""
+    from tests.postgres_server import connect, own_schema, schema_url
+
+    schemas = own_schema()
+    schema = next(schemas)
+    setup, name = FOREIGN_SCHEMAS[kind]
+    conn = connect()
+    try:
+        cur = conn.cursor()
+        cur.execute(f'CREATE SCHEMA "{schema}"; ' + setup.format(s=f'"{schema}"'))
+
+        def relations() -> list[tuple]:
+            cur.execute("SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                        "WHERE n.nspname = %s ORDER BY 1", (schema,))
+            return cur.fetchall()
+
+        before = relations()
+        tree = tmp_path / "tree"
+        tree.mkdir()
+        (tree / "new.ttl").write_text(TURTLE, encoding="utf-8")
+        for args in (("migrate", "--db", schema_url(schema)),
+                     ("sync", tree, "--db", schema_url(schema), "--checkpoint", tmp_path / "c.json")):
+            line = _one_line_error(cli(*args, cwd=tmp_path), 2)
+            assert f"schema {schema} is not an ontosync store" in line and name in line, line
+            assert relations() == before
+        if kind == "table":
+            cur.execute(f'SELECT * FROM "{schema}".owl_classes')
+            assert cur.fetchall() == [(1, "keep")]
+    finally:
+        conn.close()
+        next(schemas, None)
