@@ -23,7 +23,7 @@ import pytest
 
 from ontosync.store import upgrade
 from ontosync.store.backup import backup_name
-from tests.helpers import ROOT, cli
+from tests.helpers import ROOT, WriteLockHolder, cli
 from tests.privileges import restore_permissions, run_cli_unprivileged
 from tests.test_migrate import build_l2
 from tests.test_migrate_cli import TURTLE
@@ -339,3 +339,21 @@ def test_a_postgresql_schema_holding_another_programs_tables_is_refused_untouche
     finally:
         conn.close()
         next(schemas, None)
+
+
+# -- another writer in the middle of a commit ----------------------------------------------------------
+def test_a_legacy_database_another_writer_holds_is_busy_not_damaged(tmp_path):
+    """The old tool (rollback journal, not WAL) holds an EXCLUSIVE lock while it commits: even
+    reading the schema waits. Past the busy timeout, `sync` and `migrate` said 'fatal: cannot read
+    the database schema: database is locked', exit 3 (the code for a damaged database); it is the
+    contract's busy database: exit 4 (DatabaseBusy), naming the holder, nothing written. (Through
+    the API: the CLI's `migrate` and the damage check before a sync each wait 5 s first.)"""
+    db = tmp_path / "ontology.db"
+    build_l2(db, n_classes=20)
+    before = db.read_bytes()
+    with WriteLockHolder(db, "EXCLUSIVE") as holder, pytest.raises(upgrade.DatabaseBusy) as caught:
+        upgrade.prepare_database(db, busy_timeout=0.2)
+    assert caught.value.exit_code == 4
+    assert "busy" in str(caught.value) and f"pid {holder.pid}" in str(caught.value), caught.value
+    assert db.read_bytes() == before
+    assert not list(tmp_path.glob("*.backup-*"))

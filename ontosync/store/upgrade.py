@@ -61,7 +61,7 @@ from ontosync.store.legacy import (
     text_of,
 )
 from ontosync.store.migrations import Migration, MigrationError, utc_now
-from ontosync.store.shapes import Detection, detect, quote_name, tables_of
+from ontosync.store.shapes import Detection, detect, is_locked, quote_name, tables_of
 from ontosync.store.upgrade_errors import (
     DatabaseBusy,
     DatabaseNotFound,
@@ -167,10 +167,20 @@ def _connect(path: Path, busy_timeout: float = BUSY_TIMEOUT_S) -> sqlite3.Connec
 
 
 def _detect_checked(conn: sqlite3.Connection, path: Path, numbered: list[Migration] | None = None) -> Detection:
-    det = detect(conn, numbered)
+    try:
+        det = detect(conn, numbered)
+    except sqlite3.OperationalError as exc:  # detect lets only a lock through (is_locked)
+        raise _busy(path, exc) from exc
     if det.shape == UNKNOWN:
         raise UnknownShapeError(f"{path}: not a database ontosync can upgrade: {det.reason}. Nothing was changed.")
     return det
+
+
+def _busy(path: Path, exc: sqlite3.Error) -> DatabaseBusy:
+    """Another writer held SQLite's lock past the busy timeout: exit 4, naming it."""
+    from ontosync.store.lock import describe_writers
+
+    return DatabaseBusy(f"{path} is busy: locked by {describe_writers(path)}: {exc}; nothing was changed, run again")
 
 
 # -- migration files -----------------------------------------------------------------------------
@@ -270,11 +280,8 @@ class _Upgrade:
 
     def _cannot_begin(self, exc: sqlite3.Error) -> UpgradeError:
         """BEGIN IMMEDIATE failed: locked by another writer (exit 4), read-only file or directory."""
-        if "locked" in str(exc) or "busy" in str(exc):
-            from ontosync.store.lock import describe_writers
-
-            return DatabaseBusy(f"{self.path} is busy: locked by {describe_writers(self.path)}: {exc}; "
-                                "nothing was changed, run again")
+        if is_locked(exc):
+            return _busy(self.path, exc)
         return MigrationFailed(f"{self.path}: cannot start the migration: {exc}; nothing was changed")
 
     def _under_lock(self, backup_dir: str | Path | None, take_backup: bool) -> tuple[MigrateResult, bool]:
