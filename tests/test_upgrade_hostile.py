@@ -357,3 +357,23 @@ def test_a_legacy_database_another_writer_holds_is_busy_not_damaged(tmp_path):
     assert "busy" in str(caught.value) and f"pid {holder.pid}" in str(caught.value), caught.value
     assert db.read_bytes() == before
     assert not list(tmp_path.glob("*.backup-*"))
+
+
+@pytest.mark.parametrize("room", [0.5, 1.5], ids=["for-the-copy", "for-its-migration"])
+def test_a_dry_run_without_room_for_its_copy_says_so_not_that_the_database_failed(room, tmp_path):
+    """`--dry-run` migrates a private copy in the temporary folder. With no room there, it said
+    'fatal: ontology.db: database error: disk I/O error' (or 'disk is full'): the user's database
+    named, as if it had the problem. It now names the temporary folder, and nothing was written."""
+    db = tmp_path / "ontology.db"
+    build_l2(db, n_classes=200)
+    before = db.read_bytes()
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), upgrade.FAULT_ENV: "", "TMPDIR": str(scratch)}
+    proc = subprocess.run([sys.executable, "-m", "ontosync", "migrate", "--db", str(db), "--dry-run"],
+                          capture_output=True, text=True, env=env, cwd=tmp_path,
+                          preexec_fn=_limit_file_size(int(len(before) * room)), timeout=120)
+    line = _one_line_error(proc, 3)
+    assert "dry run (nothing was written)" in line and f"copy of the database in {scratch}" in line, line
+    assert "TMPDIR" in line
+    assert db.read_bytes() == before and list(scratch.iterdir()) == []

@@ -38,6 +38,7 @@ modified legacy migration file is refused like a numbered one.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import tempfile
 import time
@@ -119,22 +120,42 @@ def migrate(db_path: str | Path, backup_dir: str | Path | None = None, dry_run: 
             _check_recorded(conn, numbered)
             if not migrations.pending(conn, numbered):
                 return MigrateResult(str(path), CURRENT, dry_run=True)
-        with tempfile.TemporaryDirectory(prefix="ontosync-dry-run-") as tmp:
-            copy = Path(tmp) / path.name
+        result = _dry_run(conn, path, numbered, default_ontology)
+    finally:
+        conn.close()
+    result.db_path, result.dry_run, result.backup_path = str(path), True, None
+    return result
+
+
+def _dry_run(conn: sqlite3.Connection, path: Path, numbered: list[Migration], default_ontology: str) -> MigrateResult:
+    """Migrate a private copy in a temporary folder, then throw it away.
+
+    A temporary folder without room for the copy (or for the copy's migration) is said to be
+    that, naming the folder: SQLite's "database or disk is full" / "disk I/O error" alone read as
+    if the database itself had the problem.
+    """
+    with tempfile.TemporaryDirectory(prefix="ontosync-dry-run-") as tmp:
+        copy = Path(tmp) / path.name
+        try:
             dst = sqlite3.connect(copy)
             try:
                 conn.backup(dst)
             finally:
                 dst.close()
-            try:
-                result = _upgrade_file(copy, None, numbered, default_ontology, take_backup=False)
-            except MigrationFailed as exc:
-                raise MigrationFailed("dry run (nothing was written): the migration would fail: "
-                                      + str(exc).replace(str(copy), str(path))) from exc
-    finally:
-        conn.close()
-    result.db_path, result.dry_run, result.backup_path = str(path), True, None
-    return result
+            return _upgrade_file(copy, None, numbered, default_ontology, take_backup=False)
+        except sqlite3.Error as exc:
+            raise _scratch_full(Path(tmp), exc) from exc
+        except MigrationFailed as exc:
+            cause = exc.__cause__
+            if isinstance(cause, sqlite3.OperationalError) and re.search(r"disk is full|disk I/O", str(cause)):
+                raise _scratch_full(Path(tmp), cause) from exc
+            raise MigrationFailed("dry run (nothing was written): the migration would fail: "
+                                  + str(exc).replace(str(copy), str(path))) from exc
+
+
+def _scratch_full(tmp: Path, exc: sqlite3.Error) -> MigrationFailed:
+    return MigrationFailed(f"dry run (nothing was written): its private copy of the database in {tmp.parent} "
+                           f"could not be written: {exc}; give TMPDIR a folder with room for a copy")
 
 
 def detect_shape(db_path: str | Path) -> Detection:
