@@ -371,7 +371,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     except LockUnavailable as exc:
         raise UsageError(str(exc)) from None
     except UpgradeError as exc:
-        _say(("error: " if exc.exit_code == 2 else "fatal: ") + str(exc))
+        _say({2: "error: ", 4: "busy: "}.get(exc.exit_code, "fatal: ") + str(exc))
         return exc.exit_code
     print(result.summary())
     return 0

@@ -12,6 +12,7 @@ from typing import Any
 from ontosync.console import say, verdict
 from ontosync.db_url import mask, sanitize, split_schema
 from ontosync.store.lock import MIGRATE_WAIT, MIGRATE_WAIT_S
+from ontosync.store.pg.foreign import ForeignSchema
 
 MIGRATE_LOCK_TIMEOUT_S = MIGRATE_WAIT_S  # as SQLite's `migrate` waits for a sync's lock
 
@@ -60,8 +61,8 @@ def sync(settings: Any, source: Any, options: Any) -> Any:
         repo.ensure_schema()
         with terminate_as_interrupt():
             return SyncRun(settings, source, repo, options).run()
-    except (StoreError, SourceError) as exc:
-        return _stopped(exc, {StoreError: ("fatal", 3), SourceError: ("error", 2)})
+    except (ForeignSchema, StoreError, SourceError) as exc:
+        return _stopped(exc, {ForeignSchema: ("error", 2), StoreError: ("fatal", 3), SourceError: ("error", 2)})
     finally:
         repo.close()
 
@@ -172,6 +173,9 @@ def _migrate(args: Any, conn: Any, schema: str) -> int:
     except PgLockBusy as exc:
         say(f"busy: {exc}")
         return 4
+    except ForeignSchema as exc:
+        say(f"error: {exc}")
+        return 2
     except MigrationError as exc:
         say(f"fatal: {exc}")
         return 3

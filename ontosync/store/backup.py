@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import os
 import sqlite3
 from datetime import datetime, timezone
@@ -25,29 +24,95 @@ def back_up(db_path: Path, backup_dir: str | Path | None) -> Path:
 
     Taken through a second connection while the migrating one holds the write lock (BEGIN
     IMMEDIATE, nothing written yet), so the copy is exactly the state the migration starts from.
+    The copy is written as `<name>.partial` and takes the backup's name only when it is whole:
+    a copy cut short (no room, an I/O error) is removed, and one whose process was killed stays a
+    `.partial` file, never a truncated file named like a backup that someone restores later.
     """
     first = backup_name(db_path, backup_dir)
-    first.parent.mkdir(parents=True, exist_ok=True)
-    target = first
-    for n in itertools.count(1):
-        try:
-            os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
-            break
-        except FileExistsError:
-            target = first.with_name(f"{first.stem}-{n}{first.suffix}")
-    src = sqlite3.connect(db_path.resolve().as_uri() + "?mode=rw", uri=True, timeout=BUSY_TIMEOUT_S)
-    dst = sqlite3.connect(target)
+    partial = _claim(first.with_name(first.name + PARTIAL))
     try:
-        src.backup(dst)
-        problems = [r[0] for r in dst.execute("PRAGMA integrity_check")]
-    except sqlite3.Error as exc:
-        raise MigrationFailed(f"could not back up {db_path} to {target}: {exc}; nothing was changed",
-                              str(target)) from exc
+        problems = _copy(db_path, partial)
+        target = _publish(partial, first)
     finally:
-        dst.close()
-        src.close()
+        partial.unlink(missing_ok=True)
     if problems != ["ok"]:
         raise MigrationFailed(
             f"the backup {target} fails PRAGMA integrity_check ({'; '.join(problems[:5])}): the database itself "
             "is probably damaged; nothing was changed", str(target))
     return target
+
+
+PARTIAL = ".partial"
+
+
+def _numbered(first: Path, n: int) -> Path:
+    """`first`, then `<stem>-1<suffix>`, `<stem>-2<suffix>`, ...: the names tried in turn."""
+    return first if n == 0 else first.with_name(f"{first.stem}-{n}{first.suffix}")
+
+
+def _claim(first: Path) -> Path:
+    """Create a new empty file under the first free name `_numbered` gives.
+
+    A folder that cannot be made or written (a file in the way, no permission, read-only media)
+    is the migration's one-line failure, before anything was written.
+    """
+    n = 0
+    try:
+        first.parent.mkdir(parents=True, exist_ok=True)
+        while not _create_new(_numbered(first, n)):
+            n += 1
+    except OSError as exc:
+        raise MigrationFailed(f"cannot write the backup {_numbered(first, n)}: {exc.strerror or exc}; nothing was "
+                              "changed (--backup-dir puts it elsewhere)") from exc
+    return _numbered(first, n)
+
+
+def _create_new(path: Path) -> bool:
+    """Create `path`, empty; False when it already exists (never overwrite a file)."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+    except FileExistsError:
+        return False
+    return True
+
+
+def _publish(partial: Path, first: Path) -> Path:
+    """Give the finished copy the first free backup name `_numbered` gives."""
+    n = 0
+    try:
+        while not _link_new(partial, _numbered(first, n)):
+            n += 1
+    except OSError as exc:
+        raise MigrationFailed(f"cannot name the backup {_numbered(first, n)}: {exc.strerror or exc}; nothing was "
+                              "changed") from exc
+    return _numbered(first, n)
+
+
+def _link_new(partial: Path, target: Path) -> bool:
+    """Link `partial` as `target`; False when `target` exists. A hard link, so no file is replaced;
+    a file system without them (FAT) gets a rename to a name that is free (the migration's lock
+    keeps other ontosync runs out meanwhile)."""
+    try:
+        os.link(partial, target)
+    except FileExistsError:
+        return False
+    except OSError:
+        if os.path.lexists(target):
+            return False
+        os.rename(partial, target)
+    return True
+
+
+def _copy(db_path: Path, target: Path) -> list[str]:
+    """Copy `db_path` into `target` with the backup API; what integrity_check says of the copy."""
+    src = sqlite3.connect(db_path.resolve().as_uri() + "?mode=rw", uri=True, timeout=BUSY_TIMEOUT_S)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)
+        return [r[0] for r in dst.execute("PRAGMA integrity_check")]
+    except sqlite3.Error as exc:
+        raise MigrationFailed(f"could not back up {db_path} into {target.parent}: {exc}; nothing was changed "
+                              "(the unfinished copy was removed)") from exc
+    finally:
+        dst.close()
+        src.close()

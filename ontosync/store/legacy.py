@@ -51,6 +51,35 @@ HISTORICAL_CHECKSUMS = {
 }
 
 
+# Columns the conversion reads as they are: ids, and flags (it tests their type itself). Every
+# other column is text, read through `text_of` (see there).
+AS_STORED = frozenset({"id", "is_inferred", "is_deprecated", "is_functional", "is_inverse_functional",
+                       "is_symmetric", "is_transitive"})
+TEXT_FUNCTION = "ontosync_legacy_text"
+
+
+def text_of(raw: bytes | None) -> str | None:
+    """A legacy value as the text the new schema holds, given its bytes (the SQL function
+    TEXT_FUNCTION, which `text_column` applies to every text column the conversion reads).
+
+    Why: the old tools stored whatever Python handed them: bytes became BLOBs, bytes cast to TEXT
+    kept bytes that are not UTF-8. SQLite keeps such values, but its JSON functions refuse BLOBs
+    and Python cannot decode them, so one such value failed the migration, or every sync after it.
+    The bytes are decoded as UTF-8, each byte that is not UTF-8 written `\\xNN` (as file names
+    are); the legacy_* copy keeps the original value.
+    """
+    return None if raw is None else raw.decode("utf-8", "backslashreplace")
+
+
+def text_column(column: str, utf8: bool) -> str:
+    """The SQL that reads `column` (quoted) as text: a number as its digits, a BLOB or a TEXT holding
+    bytes that are not UTF-8 through `text_of`. A UTF-16 database holds only valid text (SQLite
+    converted it on the way in; its BLOB cast would give UTF-16 bytes)."""
+    as_text = f"{TEXT_FUNCTION}(CAST({column} AS BLOB))" if utf8 else column
+    return (f"CASE typeof({column}) WHEN 'text' THEN {as_text} WHEN 'blob' THEN {TEXT_FUNCTION}({column}) "
+            f"WHEN 'null' THEN NULL ELSE CAST({column} AS TEXT) END")
+
+
 def archived(origin: str) -> str:
     return ARCHIVE_PREFIX + origin
 

@@ -88,11 +88,12 @@ class SyncLock:
         flags = getattr(os, "O_CLOEXEC", 0)
         try:
             return os.open(self.path, os.O_RDWR | os.O_CREAT | flags, 0o666)
-        except PermissionError:
+        except PermissionError as denied:
             try:
                 return os.open(self.path, os.O_RDONLY | flags)
             except OSError as exc:
-                raise LockUnavailable(f"cannot open the lock file {self.path}: {exc.strerror}") from exc
+                cause = denied if isinstance(exc, FileNotFoundError) else exc  # none there, and none may be made
+                raise LockUnavailable(f"cannot open the lock file {self.path}: {cause.strerror}") from exc
         except OSError as exc:
             raise LockUnavailable(f"cannot open the lock file {self.path}: {exc.strerror}") from exc
 

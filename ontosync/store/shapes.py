@@ -25,6 +25,11 @@ class Detection:
 
 
 
+def is_locked(exc: sqlite3.Error) -> bool:
+    """SQLite's "database is locked" / "database table is locked" / SQLITE_BUSY."""
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
 def quote_name(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -57,6 +62,8 @@ def detect(conn: sqlite3.Connection, numbered: list[Migration] | None = None) ->
     except sqlite3.DatabaseError as exc:
         if "not a database" in str(exc) or "encrypted" in str(exc):
             return Detection(UNKNOWN, {}, f"not an SQLite database ({exc})")
+        if is_locked(exc):
+            raise  # another writer's lock, past the busy timeout: the caller says who holds it (exit 4)
         raise MigrationFailed(f"cannot read the database schema: {exc}") from exc
     tables = {name: cols for name, (_, cols) in info.items()}
     if not tables:

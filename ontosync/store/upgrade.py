@@ -38,6 +38,7 @@ modified legacy migration file is refused like a numbered one.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import tempfile
 import time
@@ -46,9 +47,22 @@ from pathlib import Path
 
 from ontosync.store import migrations, transaction
 from ontosync.store.backup import BUSY_TIMEOUT_S, back_up, backup_name
-from ontosync.store.legacy import COPIED, CURRENT, EMPTY, LEGACY, RENAMED, UNKNOWN, LegacyMigration, archived
+from ontosync.store.legacy import (
+    AS_STORED,
+    COPIED,
+    CURRENT,
+    EMPTY,
+    LEGACY,
+    RENAMED,
+    TEXT_FUNCTION,
+    UNKNOWN,
+    LegacyMigration,
+    archived,
+    text_column,
+    text_of,
+)
 from ontosync.store.migrations import Migration, MigrationError, utc_now
-from ontosync.store.shapes import Detection, detect, quote_name, tables_of
+from ontosync.store.shapes import Detection, detect, is_locked, quote_name, tables_of
 from ontosync.store.upgrade_errors import (
     DatabaseBusy,
     DatabaseNotFound,
@@ -106,22 +120,42 @@ def migrate(db_path: str | Path, backup_dir: str | Path | None = None, dry_run: 
             _check_recorded(conn, numbered)
             if not migrations.pending(conn, numbered):
                 return MigrateResult(str(path), CURRENT, dry_run=True)
-        with tempfile.TemporaryDirectory(prefix="ontosync-dry-run-") as tmp:
-            copy = Path(tmp) / path.name
+        result = _dry_run(conn, path, numbered, default_ontology)
+    finally:
+        conn.close()
+    result.db_path, result.dry_run, result.backup_path = str(path), True, None
+    return result
+
+
+def _dry_run(conn: sqlite3.Connection, path: Path, numbered: list[Migration], default_ontology: str) -> MigrateResult:
+    """Migrate a private copy in a temporary folder, then throw it away.
+
+    A temporary folder without room for the copy (or for the copy's migration) is said to be
+    that, naming the folder: SQLite's "database or disk is full" / "disk I/O error" alone read as
+    if the database itself had the problem.
+    """
+    with tempfile.TemporaryDirectory(prefix="ontosync-dry-run-") as tmp:
+        copy = Path(tmp) / path.name
+        try:
             dst = sqlite3.connect(copy)
             try:
                 conn.backup(dst)
             finally:
                 dst.close()
-            try:
-                result = _upgrade_file(copy, None, numbered, default_ontology, take_backup=False)
-            except MigrationFailed as exc:
-                raise MigrationFailed("dry run (nothing was written): the migration would fail: "
-                                      + str(exc).replace(str(copy), str(path))) from exc
-    finally:
-        conn.close()
-    result.db_path, result.dry_run, result.backup_path = str(path), True, None
-    return result
+            return _upgrade_file(copy, None, numbered, default_ontology, take_backup=False)
+        except sqlite3.Error as exc:
+            raise _scratch_full(Path(tmp), exc) from exc
+        except MigrationFailed as exc:
+            cause = exc.__cause__
+            if isinstance(cause, sqlite3.OperationalError) and re.search(r"disk is full|disk I/O", str(cause)):
+                raise _scratch_full(Path(tmp), cause) from exc
+            raise MigrationFailed("dry run (nothing was written): the migration would fail: "
+                                  + str(exc).replace(str(copy), str(path))) from exc
+
+
+def _scratch_full(tmp: Path, exc: sqlite3.Error) -> MigrationFailed:
+    return MigrationFailed(f"dry run (nothing was written): its private copy of the database in {tmp.parent} "
+                           f"could not be written: {exc}; give TMPDIR a folder with room for a copy")
 
 
 def detect_shape(db_path: str | Path) -> Detection:
@@ -154,10 +188,20 @@ def _connect(path: Path, busy_timeout: float = BUSY_TIMEOUT_S) -> sqlite3.Connec
 
 
 def _detect_checked(conn: sqlite3.Connection, path: Path, numbered: list[Migration] | None = None) -> Detection:
-    det = detect(conn, numbered)
+    try:
+        det = detect(conn, numbered)
+    except sqlite3.OperationalError as exc:  # detect lets only a lock through (is_locked)
+        raise _busy(path, exc) from exc
     if det.shape == UNKNOWN:
         raise UnknownShapeError(f"{path}: not a database ontosync can upgrade: {det.reason}. Nothing was changed.")
     return det
+
+
+def _busy(path: Path, exc: sqlite3.Error) -> DatabaseBusy:
+    """Another writer held SQLite's lock past the busy timeout: exit 4, naming it."""
+    from ontosync.store.lock import describe_writers
+
+    return DatabaseBusy(f"{path} is busy: locked by {describe_writers(path)}: {exc}; nothing was changed, run again")
 
 
 # -- migration files -----------------------------------------------------------------------------
@@ -257,11 +301,8 @@ class _Upgrade:
 
     def _cannot_begin(self, exc: sqlite3.Error) -> UpgradeError:
         """BEGIN IMMEDIATE failed: locked by another writer (exit 4), read-only file or directory."""
-        if "locked" in str(exc) or "busy" in str(exc):
-            from ontosync.store.lock import describe_writers
-
-            return DatabaseBusy(f"{self.path} is busy: locked by {describe_writers(self.path)}: {exc}; "
-                                "nothing was changed, run again")
+        if is_locked(exc):
+            return _busy(self.path, exc)
         return MigrationFailed(f"{self.path}: cannot start the migration: {exc}; nothing was changed")
 
     def _under_lock(self, backup_dir: str | Path | None, take_backup: bool) -> tuple[MigrateResult, bool]:
@@ -373,11 +414,18 @@ class _Upgrade:
         return moved
 
     def _source_views(self, spec: LegacyMigration) -> None:
+        """The TEMP views the conversion reads (legacy.Source), every text column as valid text."""
         info = tables_of(self.conn)
+        self.conn.create_function(TEXT_FUNCTION, 1, text_of, deterministic=True)
+        utf8 = self.conn.execute("PRAGMA encoding").fetchone()[0] == "UTF-8"
+
+        def read(column: str) -> str:
+            return quote_name(column) if column in AS_STORED else text_column(quote_name(column), utf8)
+
         for src in spec.sources:
             found = info.get(src.table.lower())
             present = found[1] if found else ()
-            select = ", ".join(f"{quote_name(c) if c in present else 'NULL'} AS {quote_name(src.view_name(c))}"
+            select = ", ".join(f"{read(c) if c in present else 'NULL'} AS {quote_name(src.view_name(c))}"
                                for c in src.columns)
             select += f" FROM main.{quote_name(found[0])}" if found else " WHERE 0"
             self.conn.execute(f"CREATE TEMP VIEW {src.view} AS SELECT {select}")

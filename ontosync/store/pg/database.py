@@ -138,7 +138,10 @@ def applied_versions(conn: PgConnection, schema: str) -> dict[int, str]:
 def migrate(conn: PgConnection, schema: str) -> list[str]:
     """Apply the pending PostgreSQL migrations, each in one transaction; refuse a changed or a
     newer schema (MigrationError, exit 3)."""
+    from ontosync.store.pg.foreign import refuse_foreign
+
     available = migrations.available_migrations(migrations_dir())
+    refuse_foreign(conn, schema, available)
     applied = check_migrations(conn, schema, available)
     done = []
     for mig in available:

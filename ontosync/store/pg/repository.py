@@ -23,6 +23,7 @@ from ontosync.store.fresh_run import FreshRun
 from ontosync.store.models import database_proxy
 from ontosync.store.pg import database
 from ontosync.store.pg.changelog import PgChangeLog
+from ontosync.store.pg.foreign import ForeignSchema
 from ontosync.store.repository import Repository, StoreError
 from ontosync.store.semsql import ReadersLayer
 
@@ -57,6 +58,8 @@ class PgRepository(Repository):
     def ensure_schema(self) -> list[str]:
         try:
             return database.migrate(self.conn, self.target.schema)
+        except ForeignSchema:
+            raise  # a configuration error (exit 2), not a failed migration
         except migrations.MigrationError as exc:
             raise StoreError(str(exc)) from exc
 

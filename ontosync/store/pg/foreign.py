@@ -1,0 +1,40 @@
+"""Refusing a PostgreSQL schema that holds another program's tables under the names ontosync uses.
+
+An organisation's server has schemas ontosync did not make: `?schema=public` of an application,
+a Rails `schema_migrations` (a `version` column, no `checksum`), a view or table called
+`owl_classes` or `source_files`. Migrating into such a schema failed half-way through 001 with
+PostgreSQL's "relation ... already exists", or on `column "checksum" does not exist` (exit 3, the
+server's words). It is SQLite's "not a database ontosync can upgrade": refused before anything is
+written, with the names in the way, exit 2 (a configuration error: choose another schema).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ontosync.store.migrations import Migration, MigrationError
+
+CREATED = re.compile(r'CREATE\s+(?:UNIQUE\s+|OR\s+REPLACE\s+)?(?:TABLE|VIEW|MATERIALIZED\s+VIEW|INDEX|SEQUENCE)\s+'
+                     r'(?:IF\s+NOT\s+EXISTS\s+)?"?(\w+)', re.IGNORECASE)
+
+
+class ForeignSchema(MigrationError):
+    """The schema holds relations ontosync did not make under the names it creates (exit 2)."""
+
+
+def refuse_foreign(conn, schema: str, available: list[Migration]) -> None:
+    """Raise ForeignSchema unless the schema is ontosync's (its schema_migrations has a checksum
+    column) or holds none of the relations the migrations create. Reads only."""
+    ours = conn.execute("""SELECT count(*) FROM information_schema.columns WHERE table_schema = ?
+                           AND table_name = 'schema_migrations' AND column_name IN ('version', 'checksum')""",
+                        (schema,)).fetchone()[0] == 2
+    if ours:
+        return
+    names = sorted({m.lower() for mig in available for m in CREATED.findall(mig.sql)})
+    found = [r[0] for r in conn.execute(
+        "SELECT c.relname FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = ? AND c.relname = ANY(?) ORDER BY 1", (schema, names)).fetchall()]
+    if found:
+        raise ForeignSchema(
+            f"schema {schema} is not an ontosync store but holds {', '.join(found)}, names ontosync's tables take "
+            "(another program's?). Nothing was written; give ontosync a schema of its own (?schema=NAME in the URL)")
