@@ -79,7 +79,8 @@ def test_strict_document_gives_classes_properties_edges_axioms() -> None:
     some = by_type["SubClassOf"][0]
     assert some.subject == EX + "Dog"
     assert some.object == f"ObjectSomeValuesFrom(<{EX}hasPart> <{EX}Tail>)"
-    assert some.annotations == {"ofn": f"SubClassOf(<{EX}Dog> ObjectSomeValuesFrom(<{EX}hasPart> <{EX}Tail>))"}
+    assert some.annotations == {"ofn": f"SubClassOf(<{EX}Dog> ObjectSomeValuesFrom(<{EX}hasPart> <{EX}Tail>))",
+                                "on_property": EX + "hasPart", "some_values_from": EX + "Tail"}
     # An annotated SubClassOf keeps its annotation in the full text, not in subject/object.
     annotated = by_type["SubClassOf"][1]
     assert (annotated.subject, annotated.object) == (EX + "Dog", f"<{EX}Pet>")

@@ -65,7 +65,7 @@ from ontosync.parsing.facts import (
     normalize_name,
 )
 from ontosync.parsing.ofn_reader import AXIOMS, INNER, Atom, Node, Reader, tokenize
-from ontosync.parsing.rdf_statements import SYNONYM_PREDICATES
+from ontosync.parsing.rdf_statements import SYNONYM_PREDICATES, XSD_STRING
 from ontosync.parsing.rdf_vocab import DEFINITION_PREDICATES, RDFS, RDFS_COMMENT, RDFS_LABEL, best_text
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -84,6 +84,8 @@ WELL_KNOWN_PREFIXES: dict[str, str] = {
     "skos": "http://www.w3.org/2004/02/skos/core#",
 }
 
+
+OWL_DEPRECATED = "http://www.w3.org/2002/07/owl#deprecated"
 
 # Warnings per text; the rest are counted in one summary warning.
 MAX_WARNINGS = 50
@@ -352,7 +354,25 @@ class _Interpreter:
         else:
             subject = self.first_iri(args) or ""
             obj = " ".join(plain)
-        self.axioms.append(AxiomFact(head, subject, obj, {"ofn": full}))
+        notes = {"ofn": full}
+        if head == "SubClassOf" and first is not None:
+            notes.update(self._existential(args[1]))
+        self.axioms.append(AxiomFact(head, subject, obj, notes))
+
+    def _existential(self, expr) -> dict[str, str]:
+        """`ObjectSomeValuesFrom(P C)` with P and C named: its parts, noted with the axiom so the
+        readers' layer writes the restriction as an RDF file's (store/semsql_ofn.py)."""
+        if not isinstance(expr, Node) or expr.head != "ObjectSomeValuesFrom" or len(expr.args) != 2:
+            return {}
+        prop, filler = self.iri(expr.args[0]), self.iri(expr.args[1])
+        return {"on_property": prop, "some_values_from": filler} if prop and filler else {}
+
+    def _deprecated(self, value) -> dict[str, str | None]:
+        """`owl:deprecated` with a literal: the literal, as an RDF file's `statements` row holds it."""
+        if not isinstance(value, Atom) or value.kind != "literal" or value.lang:
+            return {}
+        datatype = self.term(value).rpartition("^^")[2][1:-1] if value.datatype else None
+        return {"deprecated": _unquote(value.text), "datatype": None if datatype == XSD_STRING else datatype}
 
     def _named_subclass(self, args: list) -> bool:
         """`SubClassOf(A B)` between two named classes: an edge, the common case, not rendered."""
@@ -402,7 +422,8 @@ class _Interpreter:
         if synonym is not None and isinstance(value, Atom) and value.kind == "literal":
             # A synonym, as an RDF file's (file_synonyms, the readers' layer, search); the axiom stays.
             self.synonyms[SynonymFact(subject, _unquote(value.text), synonym)] = None
-        self.axioms.append(AxiomFact(head, subject, obj, {"ofn": full}))
+        notes = self._deprecated(value) if prop == OWL_DEPRECATED else {}
+        self.axioms.append(AxiomFact(head, subject, obj, {"ofn": full, **notes}))
         return True
 
     def _domain_or_range(self, head: str, args: list, plain: list[str], full: str) -> bool:

@@ -23,7 +23,7 @@ from operator import itemgetter
 from ontosync.parsing.curies import CurieMap
 from ontosync.parsing.facts import FileFacts
 from ontosync.parsing.rdf_statements import blank_token
-from ontosync.store import bulk_statements, semsql_deferred, semsql_rows
+from ontosync.store import bulk_statements, semsql_deferred, semsql_ofn, semsql_rows
 from ontosync.store.null_binding import fast_nulls
 
 # Part of the parse-settings fingerprint: a database whose statements were made by another version
@@ -70,7 +70,7 @@ def curie_prefixes(rows: list[tuple]) -> set[str]:
     return found
 
 
-ALL_KINDS = frozenset(("classes", "synonyms", "properties", "edges", "relations"))
+ALL_KINDS = frozenset(("classes", "synonyms", "properties", "edges", "relations", "ofn"))
 
 
 def present(facts: FileFacts) -> frozenset[str]:
@@ -82,6 +82,8 @@ def present(facts: FileFacts) -> frozenset[str]:
                                       ("properties", facts.properties), ("edges", facts.edges)) if items}
     if any(a.axiom_type == "Relationship" for a in facts.axioms):
         found.add("relations")
+    if semsql_ofn.present(facts):
+        found.add("ofn")
     return frozenset(found)
 
 
@@ -250,6 +252,8 @@ class ReadersLayer:
             if prop not in declared:
                 declared.add(prop)
                 rows += semsql_rows.relation_rows(prop, key, onto, path)
+        if "ofn" in kinds:
+            rows += semsql_ofn.deprecated_rows(conn, c, path)
         return rows
 
     def _link_rows(self, conn: sqlite3.Connection, path: str, kinds: frozenset[str] = ALL_KINDS) -> list[tuple]:
@@ -263,6 +267,8 @@ class ReadersLayer:
         links = _read(conn, kinds, "relations", RELATION_LINKS, path)
         for n, (onto, subj, key, obj) in enumerate(links, start=1):
             rows += semsql_rows.restriction_rows(c, path, f"_:{token}_r{n}", self.property_for(key), onto, subj, obj)
+        if "ofn" in kinds:  # not moved by links, but LINK_ROWS matches them: _relink must derive them too
+            rows += semsql_ofn.restriction_rows(conn, c, path, token)
         return rows
 
     def property_for(self, key: str) -> str:

@@ -35,7 +35,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from ontosync.store import bulk_statements
+from ontosync.store import bulk_statements, semsql_ofn
 
 PENDING_KEY = "readers_pending"
 # RDF formats: their rows come from the parser (parsing/rdf_statements.py), never derived here.
@@ -72,6 +72,8 @@ _PROPERTY = _c("property_iri")
 _PROPERTY_TYPE = ("CASE property_type WHEN 'ObjectProperty' THEN 'owl:ObjectProperty' WHEN 'DataProperty' "
                   "THEN 'owl:DatatypeProperty' WHEN 'AnnotationProperty' THEN 'owl:AnnotationProperty' "
                   "ELSE 'rdf:Property' END")
+# functional syntax's restrictions and deprecations (store/semsql_ofn.py)
+_OFN_TABLE, _OFN_FILL, _OFN_INSERTS = semsql_ofn.deferred_sql(DERIVED, _INSERT)
 _NAMED = "{0} <> '' AND instr({0}, ' ') = 0 AND instr({0}, '(') = 0"  # a named class, not an expression
 TEMP = {
     "dv_rel": "(path TEXT, ontology_id TEXT, subject TEXT, k, object TEXT)",
@@ -79,6 +81,7 @@ TEMP = {
     "dv_decl": "(path TEXT, prop TEXT, k, ontology_id TEXT)",
     # each file's links numbered in the per-file order (semsql.RELATION_LINKS), for its blank nodes
     "dv_link": "(path TEXT, ontology_id TEXT, s TEXT, prop TEXT, o TEXT, b TEXT)",
+    _OFN_TABLE[0]: _OFN_TABLE[1],
 }
 FILL = (
     f"INSERT INTO temp.dv_rel SELECT DISTINCT source_file, ontology_id, subject, {_RELATION}, object {_RELATIONS}",
@@ -88,6 +91,7 @@ FILL = (
     f"INSERT INTO temp.dv_link SELECT path, ontology_id, {_c('subject')}, ontosync_property(k), {_c('object')}, "
     "'_:' || ontosync_token(path) || '_r' || row_number() OVER (PARTITION BY path ORDER BY ontology_id, subject, "
     "k, object) FROM temp.dv_rel",
+    *_OFN_FILL,
 )
 _DECLARED = " FROM temp.dv_decl"
 _LINK = " FROM temp.dv_link"
@@ -107,6 +111,7 @@ INSERTS = (
     _INSERT + "SELECT s, b, 'rdf:type', 'owl:Restriction', NULL, NULL, NULL, ontology_id, path" + _LINK,
     _INSERT + "SELECT s, b, 'owl:onProperty', prop, NULL, NULL, NULL, ontology_id, path" + _LINK,
     _INSERT + "SELECT s, b, 'owl:someValuesFrom', o, NULL, NULL, NULL, ontology_id, path" + _LINK,
+    *_OFN_INSERTS,
 )
 VOCABULARY = frozenset(("rdf", "rdfs", "owl", "IAO"))  # the prefixes of the terms INSERTS write as they are
 

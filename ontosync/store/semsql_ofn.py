@@ -1,0 +1,74 @@
+"""A functional-syntax file's restrictions and deprecations, as an RDF file's `statements` rows.
+
+`SubClassOf(:A ObjectSomeValuesFrom(:p :C))` and `AnnotationAssertion(owl:deprecated :A "true"^^xsd:boolean)`
+in an `.ofn` file or a Logseq page's fence must give the readers' layer what the same axioms in
+Turtle give (`owl_subclass_of_some_values_from`, existential `entailed_edge`, `deprecated_node`):
+the parser notes their parts in the axiom's annotations (parsing/ofn.py: `on_property`,
+`some_values_from`; `deprecated`, `datatype`), and the rows are written from those, per file
+(store/semsql.py) and, on a first run, for every derived file at once in SQL (store/semsql_deferred.py,
+the same rows: tests/test_ofn_layer.py). The restriction's blank node is `_:<file token>_s<n>`,
+numbered in the order of `SOME` (ontology, subject, property, filler).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+from ontosync.parsing.facts import FileFacts
+from ontosync.store import semsql_rows
+
+_PROP = "json_extract(annotations, '$.on_property')"
+_FILLER = "json_extract(annotations, '$.some_values_from')"
+_DEPRECATED = "json_extract(annotations, '$.deprecated')"
+_DATATYPE = "json_extract(annotations, '$.datatype')"
+_SOME_FROM = (f"FROM owl_axioms WHERE {{where}} AND axiom_type = 'SubClassOf' AND subject <> '' "
+              f"AND {_PROP} IS NOT NULL AND {_FILLER} IS NOT NULL")
+_DEPRECATED_FROM = (f"FROM owl_axioms WHERE {{where}} AND axiom_type = 'AnnotationAssertion' AND subject <> '' "
+                    f"AND {_DEPRECATED} IS NOT NULL")
+SOME = (f"SELECT DISTINCT ontology_id, subject, {_PROP}, {_FILLER} "
+        + _SOME_FROM.format(where="source_file = ?") + " ORDER BY 1, 2, 3, 4")
+DEPRECATED = (f"SELECT DISTINCT ontology_id, subject, {_DEPRECATED}, {_DATATYPE} "
+              + _DEPRECATED_FROM.format(where="source_file = ?") + " ORDER BY 1, 2, 3, 4")
+KEYS = ("on_property", "deprecated")
+
+
+def present(facts: FileFacts) -> bool:
+    """Whether the file's axioms carry either construct: the queries are skipped otherwise."""
+    return any(a.annotations and any(k in a.annotations for k in KEYS) for a in facts.axioms)
+
+
+def restriction_rows(conn: sqlite3.Connection, c: Callable[[str], str], path: str, token: str) -> list[tuple]:
+    """A file's `A rdfs:subClassOf [owl:onProperty P; owl:someValuesFrom C]` rows (per-file path)."""
+    rows: list[tuple] = []
+    for n, (onto, subj, prop, filler) in enumerate(conn.execute(SOME, (path,)), start=1):
+        rows += semsql_rows.restriction_rows(c, path, f"_:{token}_s{n}", c(prop), onto, subj, filler)
+    return rows
+
+
+def deprecated_rows(conn: sqlite3.Connection, c: Callable[[str], str], path: str) -> list[tuple]:
+    """A file's `A owl:deprecated "value"^^datatype` rows (per-file path)."""
+    return [(c(s), c(s), "owl:deprecated", None, value, c(dt) if dt else None, None, onto, path)
+            for onto, s, value, dt in conn.execute(DEPRECATED, (path,))]
+
+
+def deferred_sql(derived: str, insert: str) -> tuple[tuple[str, str], tuple[str, ...], tuple[str, ...]]:
+    """For store/semsql_deferred.py: its temporary table, the statement filling it, and the inserts
+    of the same rows as the per-file functions above, for every file in `derived` at once."""
+    table = ("dv_some", "(path TEXT, ontology_id TEXT, s TEXT, prop TEXT, o TEXT, b TEXT)")
+    fill = ("INSERT INTO temp.dv_some SELECT path, ontology_id, ontosync_curie(subject), ontosync_curie(p), "
+            "ontosync_curie(f), '_:' || ontosync_token(path) || '_s' || row_number() OVER (PARTITION BY path "
+            f"ORDER BY ontology_id, subject, p, f) FROM (SELECT DISTINCT source_file AS path, ontology_id, subject, "
+            f"{_PROP} AS p, {_FILLER} AS f " + _SOME_FROM.format(where=f"source_file IN {derived}") + ")",)
+    link = " FROM temp.dv_some"
+    inserts = (
+        insert + "SELECT s, s, 'rdfs:subClassOf', b, NULL, NULL, NULL, ontology_id, path" + link,
+        insert + "SELECT s, b, 'rdf:type', 'owl:Restriction', NULL, NULL, NULL, ontology_id, path" + link,
+        insert + "SELECT s, b, 'owl:onProperty', prop, NULL, NULL, NULL, ontology_id, path" + link,
+        insert + "SELECT s, b, 'owl:someValuesFrom', o, NULL, NULL, NULL, ontology_id, path" + link,
+        insert + ("SELECT ontosync_curie(subject), ontosync_curie(subject), 'owl:deprecated', NULL, v, "
+                  "CASE WHEN dt IS NULL THEN NULL ELSE ontosync_curie(dt) END, NULL, ontology_id, path FROM "
+                  f"(SELECT DISTINCT source_file AS path, ontology_id, subject, {_DEPRECATED} AS v, {_DATATYPE} AS dt "
+                  + _DEPRECATED_FROM.format(where=f"source_file IN {derived}") + ")"),
+    )
+    return table, fill, inserts
