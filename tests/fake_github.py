@@ -17,7 +17,8 @@ rate-limit headers, and the shapes GitHub answers errors with. Tests change the 
 Endpoints: `GET /repos/{o}/{r}`, `/repos/{o}/{r}/commits/{ref}`,
 `/repos/{o}/{r}/git/trees/{sha}[?recursive=1]`, `/repos/{o}/{r}/git/blobs/{sha}`,
 `/repos/{o}/{r}/tarball/{ref}` (302 to `/_codeload/...` on the same server, as GitHub redirects to
-codeload.github.com with a short-lived grant in the query), `/rate_limit`.
+codeload.github.com with a short-lived grant in the query), `/rate_limit`, `/user` (the token's
+owner, `token_owner`: 403 for a bot's installation token, as GitHub answers).
 
 Pull-request comments (issue comments, as GitHub files them): `GET /repos/{o}/{r}/issues/{n}/comments`
 (paginated with a `Link` header), `POST` to the same path, `PATCH /repos/{o}/{r}/issues/comments/{id}`.
@@ -212,6 +213,10 @@ class FakeGitHub:
         self.comments: dict[int, dict[str, Any]] = {}
         self.comments_forbidden = False
         self._comment_ids = 1000
+        # Whose token the client holds: comments it posts are by this account. A "User" (a personal
+        # access token) is answered by `GET /user`; a "Bot" (GITHUB_TOKEN, a GitHub App's token) gets
+        # 403 there, as installation tokens do.
+        self.token_owner: dict[str, Any] = {"login": "github-actions[bot]", "id": 41898282, "type": "Bot"}
         # answer_hook(handler, segments, query) -> status or None: a test's own answer to an API
         # request (malformed or hostile JSON, odd headers); None lets the fake answer as usual.
         self.answer_hook: Any = None
@@ -440,7 +445,8 @@ class _Handler(BaseHTTPRequestHandler):
         if len(rest) == 3 and rest[2] == "comments" and rest[1].isdigit():
             number = int(rest[1])
             if method == "POST":
-                c = fake.add_comment(number, text, "github-actions[bot]", "Bot")
+                c = fake.add_comment(number, text, fake.token_owner["login"], fake.token_owner["type"])
+                c["user"] = dict(fake.token_owner)
                 self._send(201, fake.comment_json(c))
                 return 201
             items = fake.pr_comments(number)
@@ -510,6 +516,13 @@ class _Handler(BaseHTTPRequestHandler):
             return status
         if seg == ["rate_limit"]:
             self._send(200, {"resources": {"core": {"limit": RATE_LIMIT, "reset": fake.reset_at}}})
+            return 200
+        if seg == ["user"]:
+            if fake.token_owner["type"] != "User":
+                self._send(403, {"message": "Resource not accessible by integration",
+                                 "documentation_url": "https://docs.github.com/rest/users/users#get-the-authenticated-user"})
+                return 403
+            self._send(200, dict(fake.token_owner))
             return 200
         if len(seg) < 3 or seg[0] != "repos" or (seg[1], seg[2]) != (repo.owner, repo.name):
             self._send(404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"})

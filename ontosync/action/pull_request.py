@@ -4,10 +4,10 @@ on the pull request saying what changed, updated in place on later pushes.
 The base database: the newest `restore-artifact` artifact of the base branch when there is one,
 brought to the base commit (or an empty database without one) by syncing the base commit into it,
 from the checkout's git history when git and that commit are there, else through the GitHub API
-(`github:OWNER/REPO@BASE_SHA`). The comment is found
-again by a hidden marker, and only among comments written by a bot, so a person's comment quoting
-the marker is never overwritten. A token that may not comment (pull requests from forks get a
-read-only one) gives a warning: the step does not fail, the job summary still has the changes.
+(`github:OWNER/REPO@BASE_SHA`). The comment is found again by a hidden marker, and only among
+comments the token's own account wrote (ontosync/action/comment_owner.py), so a person's comment
+quoting the marker is never overwritten. A token that may not comment (pull requests from forks get
+a read-only one) gives a warning: the step does not fail, the job summary still has the changes.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ontosync.action.commands import Commands
+from ontosync.action.comment_owner import find_ours
 from ontosync.action.inputs import ActionInputs
 from ontosync.action.restore import restore
 from ontosync.diff_format import md, md_iri, to_markdown
@@ -194,8 +195,7 @@ def post_comment(cmd: Commands, pr: PullRequest, body: str, key: str, token: str
     gh = github_client(token or None, api_url)
     try:
         issue = gh.get_repo(pr.repo).get_issue(pr.number)
-        mine = next((c for c in issue.get_comments()
-                     if marker in (c.body or "") and c.user is not None and c.user.type == "Bot"), None)
+        mine = find_ours(gh, issue.get_comments(), marker)
         if mine is not None and _edited(mine, body):
             cmd.line(f"updated the comment on pull request #{pr.number}: {mine.html_url}")
         elif not create:
