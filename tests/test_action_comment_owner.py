@@ -8,10 +8,19 @@ GITHUB_TOKEN and a GitHub App's installation token, as GitHub does).
 
 from __future__ import annotations
 
+import io
+import sqlite3
+from pathlib import Path
+
 import pytest
 
+from ontosync import __version__
+from ontosync.action import run as action_run
+from ontosync.cli import main as cli_main
+from ontosync.store.migrations import available_migrations
+from tests.fake_artifacts import FakeArtifactServer
 from tests.fake_github import FakeGitHub
-from tests.test_action import TOKEN
+from tests.test_action import REPO, TOKEN, make_env
 from tests.test_action_hostile import MARK, post
 
 PAT_OWNER = {"login": "onto-maintainer", "id": 5150, "type": "User"}
@@ -77,3 +86,53 @@ def test_finding_the_owner_costs_one_call_and_only_when_a_comment_has_the_marker
     assert post(github, f"{MARK}\nsecond")[0]
     assert calls(github) == [("GET", "/repos/acme/onto/issues/7/comments"), ("GET", "/user"),
                              ("PATCH", f"/repos/acme/onto/issues/comments/{github.pr_comments(7)[0]['id']}")]
+
+
+# --- a restored database from a newer ontosync -------------------------------------------------------
+
+APPLE = "- ### OntologyBlock\n  - ontology:: true\n  - preferred-term:: Apple\n"
+
+
+@pytest.fixture
+def artifacts():
+    with FakeArtifactServer(token=TOKEN) as server:
+        yield server
+
+
+def newer_database(tmp_path: Path) -> tuple[bytes, int]:
+    """A database a sync by this ontosync wrote, then carried one migration further (as a newer
+    ontosync would): (its bytes, the migration number this release does not have)."""
+    tree, db = tmp_path / "newer-tree", tmp_path / "newer.db"
+    tree.mkdir()
+    (tree / "Pear.md").write_text(APPLE.replace("Apple", "Pear"), encoding="utf-8")
+    assert cli_main(["sync", str(tree), "--db", str(db), "--quiet", "--workers", "1"]) == 0
+    future = max(m.version for m in available_migrations()) + 1
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("CREATE TABLE from_the_future (x TEXT)")
+        conn.execute("INSERT INTO schema_migrations (version, name, applied_at, checksum, execution_time_ms) "
+                     "VALUES (?, 'from_the_future', '2030-01-01', 'abc', 1)", (future,))
+    conn.close()
+    return db.read_bytes(), future
+
+
+def test_a_restored_database_from_a_newer_ontosync_is_a_full_sync_not_a_failure_every_run(tmp_path, artifacts):
+    """The Action pinned back to an older version: the sync refused the restored database (exit 3),
+    and the failed run uploaded it again, so every later run failed the same way."""
+    data, future = newer_database(tmp_path)
+    artifacts.add(REPO, "ontology-db", {"ontology.db": data})
+    env = make_env(tmp_path, restore_artifact="ontology-db", workers="1")
+    env["GITHUB_API_URL"] = artifacts.api_url
+    ws = Path(env["GITHUB_WORKSPACE"])
+    (ws / "A.md").write_text(APPLE, encoding="utf-8")
+    log = io.StringIO()
+    assert action_run.main(env, cli_main=cli_main, out=log) == 0, log.getvalue()[-2000:]
+    warnings = [line for line in log.getvalue().splitlines() if line.startswith("::warning")]
+    assert len(warnings) == 1, warnings
+    newest = max(m.version for m in available_migrations())
+    assert "newer ontosync" in warnings[0] and f"{future:03d}" in warnings[0] and f"{newest:03d}" in warnings[0]
+    assert __version__ in warnings[0] and "running a full sync" in warnings[0]
+    conn = sqlite3.connect(ws / "ontology.db")
+    assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'from_the_future'").fetchone() == (0,)
+    assert conn.execute("SELECT max(version) FROM schema_migrations").fetchone() == (newest,)
+    assert [r[0] for r in conn.execute("SELECT path FROM source_files")] == ["A.md"]
