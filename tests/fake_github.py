@@ -212,6 +212,7 @@ class FakeGitHub:
         self.reset_at = int(time.time()) + 3600
         self.comments: dict[int, dict[str, Any]] = {}
         self.comments_forbidden = False
+        self.forbidden_message = "Resource not accessible by integration"  # the 403's text
         self._comment_ids = 1000
         # Whose token the client holds: comments it posts are by this account. A "User" (a personal
         # access token) is answered by `GET /user`; a "Bot" (GITHUB_TOKEN, a GitHub App's token) gets
@@ -433,7 +434,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _issues(self, rest: list[str], query: dict[str, list[str]], method: str, body: Any) -> int:
         fake = self.fake
         if method != "GET" and fake.comments_forbidden:
-            self._send(403, {"message": "Resource not accessible by integration",
+            self._send(403, {"message": fake.forbidden_message,
                              "documentation_url": "https://docs.github.com/rest/issues/comments"})
             return 403
         text = body.get("body") if isinstance(body, dict) else None

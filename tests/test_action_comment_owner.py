@@ -15,8 +15,10 @@ from pathlib import Path
 import pytest
 
 from ontosync import __version__
+from ontosync.action import comment_calls
 from ontosync.action import run as action_run
 from ontosync.cli import main as cli_main
+from ontosync.retry import RetryPolicy
 from ontosync.store.migrations import available_migrations
 from tests.fake_artifacts import FakeArtifactServer
 from tests.fake_github import FakeGitHub
@@ -136,3 +138,58 @@ def test_a_restored_database_from_a_newer_ontosync_is_a_full_sync_not_a_failure_
     assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'from_the_future'").fetchone() == (0,)
     assert conn.execute("SELECT max(version) FROM schema_migrations").fetchone() == (newest,)
     assert [r[0] for r in conn.execute("SELECT path FROM source_files")] == ["A.md"]
+
+
+# --- rate limits and refusals on the comment calls ---------------------------------------------------
+
+def test_a_secondary_rate_limit_on_the_comment_is_waited_out_and_the_comment_posted(github):
+    """A 429 with Retry-After answered the listing: no comment, and a warning saying it failed."""
+    github.queue_too_many_requests(retry_after=0)
+    done, log = post(github, f"{MARK}\nnew")
+    assert done, log
+    assert by(github, "github-actions[bot]") == [f"{MARK}\nnew"] and "::warning" not in log
+    assert [status for *_rest, status in github.log][:2] == [429, 200]
+
+
+def test_a_primary_rate_limit_is_waited_for_when_it_resets_soon_and_not_blamed_on_the_token(github):
+    """403 with X-RateLimit-Remaining: 0 was taken for a token without `pull-requests: write`."""
+    github.queue_primary_rate_limit(reset_in=0)
+    done, log = post(github, f"{MARK}\nnew")
+    assert done, log
+    assert by(github, "github-actions[bot]") == [f"{MARK}\nnew"] and "pull-requests: write" not in log
+
+
+def test_a_rate_limit_resetting_later_than_the_step_may_wait_is_one_warning_saying_so(github):
+    github.queue_primary_rate_limit(reset_in=3600)
+    done, log = post(github, f"{MARK}\nnew")
+    assert not done and github.pr_comments(7) == []
+    [warning] = [line for line in log.splitlines() if line.startswith("::warning")]
+    assert "rate limit" in warning and "pull-requests: write" not in warning and "job summary" in warning
+    assert "Traceback" not in log
+
+
+def test_a_locked_conversation_is_not_blamed_on_the_token(github):
+    """GitHub answers 403 "Unable to create comment because issue is locked." to a locked pull request."""
+    github.comments_forbidden = True
+    github.forbidden_message = "Unable to create comment because issue is locked."
+    done, log = post(github, f"{MARK}\nnew")
+    assert not done and github.pr_comments(7) == []
+    [warning] = [line for line in log.splitlines() if line.startswith("::warning")]
+    assert "locked" in warning and "pull-requests: write" not in warning
+
+
+def test_a_comment_stored_before_its_answer_was_lost_is_not_posted_twice(github, monkeypatch):
+    """The create is tried again from the listing: the comment GitHub stored is found and edited."""
+    monkeypatch.setattr(comment_calls.with_retries, "__defaults__", (RetryPolicy(factor=0.001), comment_calls.MAX_WAIT))
+    store = github.add_comment
+
+    def stored_then_dropped(*args, **kwargs):
+        store(*args, **kwargs)
+        github.add_comment = store
+        raise ConnectionResetError("the answer is lost")  # the server drops the connection unanswered
+
+    github.add_comment = stored_then_dropped
+    done, log = post(github, f"{MARK}\nnew")
+    assert done, log
+    assert by(github, "github-actions[bot]") == [f"{MARK}\nnew"] and "updated the comment" in log
+    assert [(method, status) for _kind, method, _path, status in github.log if method != "GET"] == [("PATCH", 200)]
