@@ -191,9 +191,10 @@ class FakeGitHub:
 
     def __init__(self, folder: Path | None = None, *, owner: str = "o", repo: str = "r",
                  token: str | None = "ghp_fake_token_0123456789abcdef", under: str = "",
-                 seed: int = 1234):
+                 seed: int = 1234, prefix: str = ""):
         self.repo = FakeRepository(owner, repo)
         self.folder, self.under = folder, under
+        self.prefix = prefix.rstrip("/")  # GitHub Enterprise Server's API lives under /api/v3
         self.token = token
         self.lock = threading.Lock()
         self.log: list[tuple[str, str, str, int]] = []  # (kind, method, path, status or -1 reset/-2 slow)
@@ -297,7 +298,7 @@ class FakeGitHub:
     def url(self) -> str:
         assert self.server is not None
         host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host}:{port}{self.prefix}"
 
     def start(self) -> FakeGitHub:
         handler = type("Handler", (_Handler,), {"fake": self})
@@ -375,6 +376,13 @@ class _Handler(BaseHTTPRequestHandler):
             pass
         self.close_connection = True
 
+    def _segments(self, path: str) -> list[str]:
+        """The path's segments after the server's prefix (none: a path outside it answers 404)."""
+        prefix = self.fake.prefix
+        if prefix and not path.startswith(prefix + "/"):
+            return ["outside-the-prefix"]
+        return [urllib.parse.unquote(s) for s in path[len(prefix):].strip("/").split("/")]
+
     def _log(self, kind: str, status: int) -> None:
         with self.fake.lock:
             self.fake.log.append((kind, self.command, urllib.parse.urlsplit(self.path).path, status))
@@ -382,7 +390,7 @@ class _Handler(BaseHTTPRequestHandler):
     # -- routing ------------------------------------------------------------------------------------
     def do_GET(self) -> None:
         parts = urllib.parse.urlsplit(self.path)
-        segments = [urllib.parse.unquote(s) for s in parts.path.strip("/").split("/")]
+        segments = self._segments(parts.path)
         query = urllib.parse.parse_qs(parts.query)
         kind = "download" if segments[:1] == ["_codeload"] else "api"
         fault = self.fake._pick_fault(f"{self.command} {parts.path}")  # not the query: grants change
@@ -412,7 +420,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _write_request(self) -> None:
         """POST and PATCH: only the issue-comment endpoints."""
         parts = urllib.parse.urlsplit(self.path)
-        segments = [urllib.parse.unquote(x) for x in parts.path.strip("/").split("/")]
+        segments = self._segments(parts.path)
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         if not self._authorized():

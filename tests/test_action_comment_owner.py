@@ -24,6 +24,8 @@ from tests.fake_artifacts import FakeArtifactServer
 from tests.fake_github import FakeGitHub
 from tests.test_action import REPO, TOKEN, make_env
 from tests.test_action_hostile import MARK, post
+from tests.test_pr_comment import BASE, pr_tree, run_pr, write_tree
+from tests.test_pr_comment import TOKEN as PR_TOKEN
 
 PAT_OWNER = {"login": "onto-maintainer", "id": 5150, "type": "User"}
 APP_BOT = {"login": "onto-helper[bot]", "id": 9090, "type": "Bot"}
@@ -193,3 +195,17 @@ def test_a_comment_stored_before_its_answer_was_lost_is_not_posted_twice(github,
     assert done, log
     assert by(github, "github-actions[bot]") == [f"{MARK}\nnew"] and "updated the comment" in log
     assert [(method, status) for _kind, method, _path, status in github.log if method != "GET"] == [("PATCH", 200)]
+
+
+# --- GitHub Enterprise Server: the API under a path ---------------------------------------------------
+
+def test_a_pull_request_on_github_enterprise_uses_the_api_path_for_the_base_and_the_comment(tmp_path):
+    """Held: GITHUB_API_URL https://HOST/api/v3 (a path) for the base commit's files and the comment."""
+    write_tree(tmp_path / "base", BASE)
+    with FakeGitHub(tmp_path / "base", owner="acme", repo="onto", token=PR_TOKEN, prefix="/api/v3") as ghe:
+        code, outputs, summary, log = run_pr(tmp_path, ghe, pr_tree(Boat=None))
+        paths = [path for _kind, _method, path, _status in ghe.log]
+    assert code == 0, log[-3000:]
+    assert "the base commit, through the GitHub API" in summary and outputs["classes-removed"] == "1"
+    assert "**1** removed" in by(ghe, "github-actions[bot]")[0]
+    assert paths and all(p.startswith("/api/v3/") for p in paths), paths
