@@ -9,6 +9,7 @@ GITHUB_TOKEN and a GitHub App's installation token, as GitHub does).
 from __future__ import annotations
 
 import io
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -20,11 +21,12 @@ from ontosync.action import run as action_run
 from ontosync.cli import main as cli_main
 from ontosync.retry import RetryPolicy
 from ontosync.store.migrations import available_migrations
+from tests import test_pr_comment
 from tests.fake_artifacts import FakeArtifactServer
 from tests.fake_github import FakeGitHub
 from tests.test_action import REPO, TOKEN, make_env
 from tests.test_action_hostile import MARK, post
-from tests.test_pr_comment import BASE, pr_tree, run_pr, write_tree
+from tests.test_pr_comment import BASE, git, page, pr_tree, run_pr, write_tree
 from tests.test_pr_comment import TOKEN as PR_TOKEN
 
 PAT_OWNER = {"login": "onto-maintainer", "id": 5150, "type": "User"}
@@ -209,3 +211,47 @@ def test_a_pull_request_on_github_enterprise_uses_the_api_path_for_the_base_and_
     assert "the base commit, through the GitHub API" in summary and outputs["classes-removed"] == "1"
     assert "**1** removed" in by(ghe, "github-actions[bot]")[0]
     assert paths and all(p.startswith("/api/v3/") for p in paths), paths
+
+
+# --- pull_request_target ------------------------------------------------------------------------------
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
+def test_pull_request_target_with_the_base_checked_out_comments_nothing_false(tmp_path, monkeypatch):
+    """`pull_request_target` checks out the base branch unless told otherwise: the Action compared
+    the base branch with itself and commented the base branch's newer commits as the pull
+    request's change (here: Boat, removed on main since the pull request's base)."""
+    ws = tmp_path / "ws"
+    write_tree(ws, BASE)
+    git(ws, "init", "-q", "-b", "main")
+    git(ws, "add", "-A")
+    git(ws, "commit", "-qm", "base")
+    pr_base = git(ws, "rev-parse", "HEAD")
+    git(ws, "checkout", "-qb", "feature")
+    (ws / "pages" / "Truck.md").write_text(page("Truck", parent="Vehicle"), encoding="utf-8")
+    git(ws, "add", "-A")
+    git(ws, "commit", "-qm", "the pull request")
+    head = git(ws, "rev-parse", "HEAD")
+    git(ws, "checkout", "-q", "main")
+    (ws / "pages" / "Boat.md").unlink()
+    git(ws, "commit", "-qam", "main moved on")
+    main_now = git(ws, "rev-parse", "HEAD")
+
+    def as_target(env, **kwargs):
+        env.update({"GITHUB_EVENT_NAME": "pull_request_target", "GITHUB_SHA": main_now})
+        return action_run.main(env=env, **kwargs)
+
+    monkeypatch.setattr(test_pr_comment, "action_main", as_target)
+    with FakeGitHub(None, owner="acme", repo="onto", token=PR_TOKEN) as fake:
+        code, _outputs, _summary, log = run_pr(tmp_path, fake, None, head=head, base_sha=pr_base)
+        assert code == 0, log[-3000:]
+        assert fake.pr_comments(7) == []
+        [warning] = [line for line in log.splitlines() if line.startswith("::warning")]
+        assert "pull_request_target" in warning and "github.event.pull_request.head.sha" in warning
+        assert main_now[:12] in warning
+        # held: with the pull request's head checked out, the comment is the pull request's change
+        git(ws, "checkout", "-q", head)
+        code, outputs, _summary, log = run_pr(tmp_path, fake, None, head=head, base_sha=pr_base)
+        assert code == 0 and "::warning" not in log, log[-3000:]
+        [comment] = fake.pr_comments(7)
+    assert (outputs["classes-added"], outputs["classes-removed"]) == ("1", "0")
+    assert "**1** classes added, **0** removed" in comment["body"] and "Truck" in comment["body"]
