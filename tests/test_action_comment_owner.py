@@ -1,5 +1,13 @@
-"""The pull-request comment is found again by its marker AND its author being the token's own
-account, and a restored database from a newer ontosync is refused like another program's.
+"""The Action's pull-request comment and restored databases (issue h14). Each test but those marked
+"held" failed on integ12 before its fix:
+
+- the comment is found again by its marker AND its author being the token's own account (a
+  personal access token's comment is a User's; a person quoting the marker is never edited);
+- a restored database from a newer ontosync is refused like another program's: a full sync;
+- rate limits (429; 403 with X-RateLimit-Remaining: 0) on the comment calls are waited out per the
+  one retry policy, a lost answer is tried again without posting twice, and a locked conversation
+  or a long rate limit is a warning that says so (not "grant pull-requests: write");
+- GitHub Enterprise Server's API path (held); `pull_request_target` with the base checked out.
 
 GitHub's API is the fakes on 127.0.0.1 (tests/fake_github.py, tests/fake_artifacts.py): the fake
 posts a comment as `token_owner` and answers `GET /user` for a personal access token only (403 for
