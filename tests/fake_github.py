@@ -17,7 +17,8 @@ rate-limit headers, and the shapes GitHub answers errors with. Tests change the 
 Endpoints: `GET /repos/{o}/{r}`, `/repos/{o}/{r}/commits/{ref}`,
 `/repos/{o}/{r}/git/trees/{sha}[?recursive=1]`, `/repos/{o}/{r}/git/blobs/{sha}`,
 `/repos/{o}/{r}/tarball/{ref}` (302 to `/_codeload/...` on the same server, as GitHub redirects to
-codeload.github.com with a short-lived grant in the query), `/rate_limit`.
+codeload.github.com with a short-lived grant in the query), `/rate_limit`, `/user` (the token's
+owner, `token_owner`: 403 for a bot's installation token, as GitHub answers).
 
 Pull-request comments (issue comments, as GitHub files them): `GET /repos/{o}/{r}/issues/{n}/comments`
 (paginated with a `Link` header), `POST` to the same path, `PATCH /repos/{o}/{r}/issues/comments/{id}`.
@@ -190,9 +191,10 @@ class FakeGitHub:
 
     def __init__(self, folder: Path | None = None, *, owner: str = "o", repo: str = "r",
                  token: str | None = "ghp_fake_token_0123456789abcdef", under: str = "",
-                 seed: int = 1234):
+                 seed: int = 1234, prefix: str = ""):
         self.repo = FakeRepository(owner, repo)
         self.folder, self.under = folder, under
+        self.prefix = prefix.rstrip("/")  # GitHub Enterprise Server's API lives under /api/v3
         self.token = token
         self.lock = threading.Lock()
         self.log: list[tuple[str, str, str, int]] = []  # (kind, method, path, status or -1 reset/-2 slow)
@@ -211,7 +213,12 @@ class FakeGitHub:
         self.reset_at = int(time.time()) + 3600
         self.comments: dict[int, dict[str, Any]] = {}
         self.comments_forbidden = False
+        self.forbidden_message = "Resource not accessible by integration"  # the 403's text
         self._comment_ids = 1000
+        # Whose token the client holds: comments it posts are by this account. A "User" (a personal
+        # access token) is answered by `GET /user`; a "Bot" (GITHUB_TOKEN, a GitHub App's token) gets
+        # 403 there, as installation tokens do.
+        self.token_owner: dict[str, Any] = {"login": "github-actions[bot]", "id": 41898282, "type": "Bot"}
         # answer_hook(handler, segments, query) -> status or None: a test's own answer to an API
         # request (malformed or hostile JSON, odd headers); None lets the fake answer as usual.
         self.answer_hook: Any = None
@@ -291,7 +298,7 @@ class FakeGitHub:
     def url(self) -> str:
         assert self.server is not None
         host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host}:{port}{self.prefix}"
 
     def start(self) -> FakeGitHub:
         handler = type("Handler", (_Handler,), {"fake": self})
@@ -369,6 +376,13 @@ class _Handler(BaseHTTPRequestHandler):
             pass
         self.close_connection = True
 
+    def _segments(self, path: str) -> list[str]:
+        """The path's segments after the server's prefix (none: a path outside it answers 404)."""
+        prefix = self.fake.prefix
+        if prefix and not path.startswith(prefix + "/"):
+            return ["outside-the-prefix"]
+        return [urllib.parse.unquote(s) for s in path[len(prefix):].strip("/").split("/")]
+
     def _log(self, kind: str, status: int) -> None:
         with self.fake.lock:
             self.fake.log.append((kind, self.command, urllib.parse.urlsplit(self.path).path, status))
@@ -376,7 +390,7 @@ class _Handler(BaseHTTPRequestHandler):
     # -- routing ------------------------------------------------------------------------------------
     def do_GET(self) -> None:
         parts = urllib.parse.urlsplit(self.path)
-        segments = [urllib.parse.unquote(s) for s in parts.path.strip("/").split("/")]
+        segments = self._segments(parts.path)
         query = urllib.parse.parse_qs(parts.query)
         kind = "download" if segments[:1] == ["_codeload"] else "api"
         fault = self.fake._pick_fault(f"{self.command} {parts.path}")  # not the query: grants change
@@ -406,7 +420,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _write_request(self) -> None:
         """POST and PATCH: only the issue-comment endpoints."""
         parts = urllib.parse.urlsplit(self.path)
-        segments = [urllib.parse.unquote(x) for x in parts.path.strip("/").split("/")]
+        segments = self._segments(parts.path)
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         if not self._authorized():
@@ -428,7 +442,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _issues(self, rest: list[str], query: dict[str, list[str]], method: str, body: Any) -> int:
         fake = self.fake
         if method != "GET" and fake.comments_forbidden:
-            self._send(403, {"message": "Resource not accessible by integration",
+            self._send(403, {"message": fake.forbidden_message,
                              "documentation_url": "https://docs.github.com/rest/issues/comments"})
             return 403
         text = body.get("body") if isinstance(body, dict) else None
@@ -440,7 +454,8 @@ class _Handler(BaseHTTPRequestHandler):
         if len(rest) == 3 and rest[2] == "comments" and rest[1].isdigit():
             number = int(rest[1])
             if method == "POST":
-                c = fake.add_comment(number, text, "github-actions[bot]", "Bot")
+                c = fake.add_comment(number, text, fake.token_owner["login"], fake.token_owner["type"])
+                c["user"] = dict(fake.token_owner)
                 self._send(201, fake.comment_json(c))
                 return 201
             items = fake.pr_comments(number)
@@ -510,6 +525,13 @@ class _Handler(BaseHTTPRequestHandler):
             return status
         if seg == ["rate_limit"]:
             self._send(200, {"resources": {"core": {"limit": RATE_LIMIT, "reset": fake.reset_at}}})
+            return 200
+        if seg == ["user"]:
+            if fake.token_owner["type"] != "User":
+                self._send(403, {"message": "Resource not accessible by integration",
+                                 "documentation_url": "https://docs.github.com/rest/users/users#get-the-authenticated-user"})
+                return 403
+            self._send(200, dict(fake.token_owner))
             return 200
         if len(seg) < 3 or seg[0] != "repos" or (seg[1], seg[2]) != (repo.owner, repo.name):
             self._send(404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"})

@@ -4,10 +4,10 @@ on the pull request saying what changed, updated in place on later pushes.
 The base database: the newest `restore-artifact` artifact of the base branch when there is one,
 brought to the base commit (or an empty database without one) by syncing the base commit into it,
 from the checkout's git history when git and that commit are there, else through the GitHub API
-(`github:OWNER/REPO@BASE_SHA`). The comment is found
-again by a hidden marker, and only among comments written by a bot, so a person's comment quoting
-the marker is never overwritten. A token that may not comment (pull requests from forks get a
-read-only one) gives a warning: the step does not fail, the job summary still has the changes.
+(`github:OWNER/REPO@BASE_SHA`). The comment is found again by a hidden marker, and only among
+comments the token's own account wrote (ontosync/action/comment_owner.py), so a person's comment
+quoting the marker is never overwritten. A token that may not comment (pull requests from forks get
+a read-only one) gives a warning: the step does not fail, the job summary still has the changes.
 """
 
 from __future__ import annotations
@@ -24,9 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ontosync.action.commands import Commands
+from ontosync.action.comment_calls import refusal, with_retries
+from ontosync.action.comment_owner import find_ours
 from ontosync.action.inputs import ActionInputs
 from ontosync.action.restore import restore
 from ontosync.diff_format import md, md_iri, to_markdown
+from ontosync.sources.github_http import NETWORK_ERRORS
 
 COMMENT_LIMIT = 65_536  # GitHub refuses a longer comment body
 COMMENT_BUDGET = 60_000  # what we aim for, leaving room for the header and footer
@@ -192,34 +195,29 @@ def post_comment(cmd: Commands, pr: PullRequest, body: str, key: str, token: str
 
     marker = MARKER.format(key=key.replace("--", ""))
     gh = github_client(token or None, api_url)
-    try:
+
+    def exchange() -> str:
+        """One try, from the listing: what to say when it worked."""
         issue = gh.get_repo(pr.repo).get_issue(pr.number)
-        mine = next((c for c in issue.get_comments()
-                     if marker in (c.body or "") and c.user is not None and c.user.type == "Bot"), None)
+        mine = find_ours(gh, issue.get_comments(), marker)
         if mine is not None and _edited(mine, body):
-            cmd.line(f"updated the comment on pull request #{pr.number}: {mine.html_url}")
-        elif not create:
-            cmd.line(f"no change to the ontology and no comment on pull request #{pr.number} yet: none posted")
-        else:
-            made = issue.create_comment(body)
-            cmd.line(f"commented on pull request #{pr.number}: {made.html_url}")
+            return f"updated the comment on pull request #{pr.number}: {mine.html_url}"
+        if not create:
+            return f"no change to the ontology and no comment on pull request #{pr.number} yet: none posted"
+        return f"commented on pull request #{pr.number}: {issue.create_comment(body).html_url}"
+
+    try:
+        cmd.line(with_retries(exchange))
         return True
     except GithubException as exc:
-        reason = (exc.data or {}).get("message") if isinstance(exc.data, dict) else None
-        if exc.status in (401, 403, 404):
-            cmd.warning(f"cannot comment on pull request #{pr.number} (HTTP {exc.status}: {reason or 'refused'}): "
-                        "the token needs `pull-requests: write` (pull requests from forks get a read-only "
-                        "token); the changes are in the job summary", title="ontosync: pull-request comment")
-        else:
-            cmd.warning(f"commenting on pull request #{pr.number} failed: HTTP {exc.status} {reason or ''}; "
-                        "the changes are in the job summary", title="ontosync: pull-request comment")
-    except requests.RequestException as exc:
-        cmd.warning(f"commenting on pull request #{pr.number} failed: {type(exc).__name__}; the changes are in "
-                    "the job summary", title="ontosync: pull-request comment")
+        cmd.warning(refusal(exc, pr.number), title="ontosync: pull-request comment")
     except (ValueError, TypeError, KeyError, AttributeError) as exc:  # a 200 whose body is not what was asked
         cmd.warning(f"commenting on pull request #{pr.number} failed: GitHub's answer was not the JSON expected "
                     f"({type(exc).__name__}); the changes are in the job summary",
                     title="ontosync: pull-request comment")
+    except (requests.RequestException, *NETWORK_ERRORS) as exc:
+        cmd.warning(f"commenting on pull request #{pr.number} failed: {type(exc).__name__}; the changes are in "
+                    "the job summary", title="ontosync: pull-request comment")
     finally:
         gh.close()
     return False

@@ -8,16 +8,18 @@ cache is not an error.
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
+from ontosync import __version__
 from ontosync.action import artifacts
 from ontosync.action.commands import Commands
 from ontosync.action.inputs import ActionInputs
 from ontosync.store.integrity import database_problems
-from ontosync.store.legacy import UNKNOWN
-from ontosync.store.upgrade import UpgradeError, detect_shape
+from ontosync.store.legacy import CURRENT, UNKNOWN
+from ontosync.store.upgrade import UpgradeError, detect_shape, newer_migrations
 
 
 def pushed_branch(env: Mapping[str, str]) -> str | None:
@@ -29,14 +31,21 @@ def pushed_branch(env: Mapping[str, str]) -> str | None:
 
 
 def schema_problems(db: Path) -> list[str]:
-    """Why the sync could not use `db` at all (another tool's SQLite database, say), else []. Such a
-    database passes the integrity checks; restored, the sync refuses it, and the failed run uploads
-    it again for the next run to fail the same way."""
+    """Why the sync could not use `db` at all (another tool's SQLite database, or one a newer
+    ontosync wrote: the Action pinned back to an older version), else []. Such a database passes
+    the integrity checks; restored, the sync refuses it, and the failed run uploads it again for the
+    next run to fail the same way. The artifact is only a cache of what the repository holds."""
     try:
         found = detect_shape(db)
-    except UpgradeError as exc:
+        if found.shape == UNKNOWN:
+            return [f"not a database ontosync can use: {found.reason}"]
+        newer, newest = newer_migrations(db) if found.shape == CURRENT else ([], 0)
+    except (UpgradeError, sqlite3.Error) as exc:
         return [str(exc)]
-    return [f"not a database ontosync can use: {found.reason}"] if found.shape == UNKNOWN else []
+    if not newer:
+        return []
+    return [f"written by a newer ontosync: it has migration(s) {', '.join(f'{v:03d}' for v in newer)}; this "
+            f"ontosync {__version__} knows migrations up to {newest:03d} (is the Action pinned to an older version?)"]
 
 
 def restore(cmd: Commands, inputs: ActionInputs, branch: str | None = None) -> bool:

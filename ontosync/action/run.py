@@ -28,6 +28,7 @@ from ontosync.action.commands import Commands
 from ontosync.action.inputs import ActionInputs, InputError, get_input, input_env_name, parse_bool, read_inputs
 from ontosync.action.restore import pushed_branch, restore
 from ontosync.action.summary import annotate_failures, fit_summary, outputs_from_report, summary_markdown, write_outputs
+from ontosync.action.target_checkout import checked_out_pr
 from ontosync.db_url import is_postgres_url, mask, password
 from ontosync.diff_format import is_empty
 from ontosync.options import BY_INPUT
@@ -156,7 +157,8 @@ def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out:
         cmd.warning(note, title="ontosync: input")
 
     folders = make_parent_dirs(inputs)
-    pr = pull_request.read_event(env, cmd) if inputs.local_source and not inputs.database_url else None
+    pr = checked_out_pr(cmd, env, inputs.workspace, pull_request.read_event(env, cmd)) \
+        if inputs.local_source and not inputs.database_url else None
     if inputs.restore_artifact and pr is None:
         with cmd.group(f"ontosync: restore artifact {inputs.restore_artifact}"):
             restore(cmd, inputs, branch=pushed_branch(env))

@@ -18,9 +18,10 @@ _REF = re.compile(r"refs/[^\s\\]+")
 MAX_BYTES = 64 * 1024 * 1024  # packed-refs of a very large repository; HEAD and a ref are ~50 bytes
 
 
-def git_head(root: Path) -> str | None:
-    """The checkout's commit (GITHUB_SHA wins in the Action), or None when it cannot be told."""
-    if os.environ.get("GITHUB_SHA"):
+def git_head(root: Path, github_sha: bool = True) -> str | None:
+    """The checkout's commit (GITHUB_SHA wins in the Action, unless `github_sha` is False), or None
+    when it cannot be told."""
+    if github_sha and os.environ.get("GITHUB_SHA"):
         return os.environ["GITHUB_SHA"]
     git = root / ".git"
     head = _first_line(git / "HEAD")

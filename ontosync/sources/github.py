@@ -48,15 +48,14 @@ from ontosync.retry import RetryPolicy, default_factor, waiting
 from ontosync.sources import FileTooLarge, PathFilter, SourceError, SourceFile, SourceInterrupted, git_blob_sha
 from ontosync.sources.github_http import (
     NETWORK_ERRORS,
-    SECONDARY_LIMIT_WAIT,
     STREAM_ERRORS,
     ChunkReader,
     Secret,
     error_kind,
     folder_may_match,
-    header_seconds,
     is_sha,
     parse_spec,
+    rate_limit_wait,
     safe_relpath,
     same_origin,
     server_message,
@@ -548,28 +547,12 @@ class GitHubSource:
                            + (f" ({message})" if message else ""))
 
     def _rate_limit(self, status: int, headers: dict[str, str], message: str, what: str) -> Exception | None:
-        """A rate-limit answer as `_RateLimited` (wait) or `RateLimitStop`; None if it is not one.
-
-        GitHub's rules: with `Retry-After`, wait that long; with `X-RateLimit-Remaining: 0`, wait
-        until `X-RateLimit-Reset`; otherwise (a secondary limit) wait at least a minute.
-        """
-        lowered = message.lower()
-        retry_after = headers.get("retry-after")
-        remaining = headers.get("x-ratelimit-remaining")
-        reset = headers.get("x-ratelimit-reset")
-        is_limit = (status == 429 or retry_after is not None or remaining == "0"
-                    or "rate limit" in lowered or "abuse" in lowered)
-        if not is_limit:
+        """A rate-limit answer as `_RateLimited` (wait) or `RateLimitStop`; None if it is not one
+        (GitHub's rules: `rate_limit_wait`)."""
+        limit = rate_limit_wait(status, headers, message)
+        if limit is None:
             return None
-        if retry_after is not None:
-            wait = header_seconds(retry_after)
-            kind = "secondary rate limit" if status == 403 or "secondary" in lowered else "too many requests"
-        elif remaining == "0" and reset:
-            wait = max(0.0, header_seconds(reset) - time.time()) + 1  # +1: the reset second is not precise
-            kind = "primary rate limit"
-        else:
-            wait = SECONDARY_LIMIT_WAIT
-            kind = "secondary rate limit"
+        kind, wait = limit
         if wait > self.max_rate_limit_wait:
             return self._stop(f"GitHub API {kind} reached", wait)
         return _RateLimited(f"{what}: GitHub API {kind} (HTTP {status})", wait)

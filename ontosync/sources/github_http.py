@@ -11,6 +11,7 @@ import json
 import posixpath
 import re
 import tarfile
+import time
 import urllib.parse
 import zlib
 from collections.abc import Iterator
@@ -41,6 +42,27 @@ STREAM_ERRORS: tuple[type[BaseException], ...] = (
     zlib.error,
 )
 SECONDARY_LIMIT_WAIT = 60.0  # GitHub: without Retry-After, wait at least a minute
+
+
+def rate_limit_wait(status: int, headers: dict[str, str], message: str) -> tuple[str, float] | None:
+    """(kind, seconds to wait) when a 403 or 429 is a rate limit, else None (`headers` lower-case).
+
+    GitHub's rules: with `Retry-After`, wait that long; with `X-RateLimit-Remaining: 0`, wait
+    until `X-RateLimit-Reset`; otherwise (a secondary limit) wait at least a minute.
+    """
+    lowered = message.lower()
+    retry_after = headers.get("retry-after")
+    remaining = headers.get("x-ratelimit-remaining")
+    reset = headers.get("x-ratelimit-reset")
+    if status not in (403, 429) or not (status == 429 or retry_after is not None or remaining == "0"
+                                        or "rate limit" in lowered or "abuse" in lowered):
+        return None
+    if retry_after is not None:
+        kind = "secondary rate limit" if status == 403 or "secondary" in lowered else "too many requests"
+        return kind, header_seconds(retry_after)
+    if remaining == "0" and reset:
+        return "primary rate limit", max(0.0, header_seconds(reset) - time.time()) + 1  # +1: the reset is not precise
+    return "secondary rate limit", SECONDARY_LIMIT_WAIT
 
 
 def header_seconds(value: str) -> float:

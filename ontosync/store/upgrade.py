@@ -76,7 +76,7 @@ from ontosync.store.upgrade_report import MigrateResult, PrepareResult
 # Callers import these from here; they live in the modules named for their job.
 __all__ = ["BUSY_TIMEOUT_S", "FAULT_ENV", "DatabaseBusy", "DatabaseNotFound", "MigrateResult", "MigrationFailed",
            "NewerDatabase", "PrepareResult", "UnknownShapeError", "UpgradeError", "backup_name", "detect_shape",
-           "migrate", "prepare_database"]
+           "migrate", "newer_migrations", "prepare_database"]
 
 FAULT_ENV = "ONTOSYNC_FAULT_MIGRATION"
 FAULT_STEPS = ("archive", "schema", "convert", "record", "commit")
@@ -238,11 +238,26 @@ def _check_recorded(conn: sqlite3.Connection, numbered: list[Migration]) -> None
                 "refusing to run")
 
 
+def newer_migrations(db_path: str | Path) -> tuple[list[int], int]:
+    """The migrations an ontosync database applied that this release lacks (a newer ontosync wrote
+    it), and this release's newest; reads only. The Action's restore asks before using an artifact."""
+    numbered = _numbered()
+    conn = _connect(Path(db_path))
+    try:
+        return _unknown(migrations.applied_versions(conn), numbered), max(m.version for m in numbered)
+    finally:
+        conn.close()
+
+
+def _unknown(applied: dict[int, str], numbered: list[Migration]) -> list[int]:
+    known = {m.version for m in numbered} | {spec.version for spec in LEGACY.values()}
+    return sorted(v for v in applied if v not in known)
+
+
 def _refuse_newer(applied: dict[int, str], numbered: list[Migration]) -> None:
     """A database that applied migrations this release does not have was written by a newer
     ontosync: writing it with this one could break what the newer schema relies on."""
-    known = {m.version for m in numbered} | {spec.version for spec in LEGACY.values()}
-    unknown = sorted(v for v in applied if v not in known)
+    unknown = _unknown(applied, numbered)
     if unknown:
         raise NewerDatabase(
             f"database written by a newer ontosync: it has migration(s) {', '.join(map(str, unknown))}, which "

@@ -1,0 +1,41 @@
+"""Which pull-request comment is ours: it carries our marker AND the token's own account wrote it.
+
+The marker alone is not enough: a person may quote it, and editing their comment would put our
+text in their name. Nor is "written by a bot": with a personal access token our comment is the
+token owner's (a User), and the next push, not recognising it, posted another one on every push.
+`GET /user` names a personal access token's owner; GITHUB_TOKEN and a GitHub App's installation
+token get 403 there, and what they post is a Bot's (github-actions[bot], or the app's `slug[bot]`,
+which that call cannot name), so for them any Bot's comment with the marker is taken. The call is
+made once, and only when some comment carries the marker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+
+def token_owner_id(gh: Any) -> int | None:
+    """The id of the account a personal access token belongs to; None for an installation token
+    (GITHUB_TOKEN, a GitHub App's), which `GET /user` refuses with 401 or 403."""
+    from github import GithubException
+
+    try:
+        return int(gh.get_user().id)
+    except GithubException as exc:
+        if exc.status in (401, 403):
+            return None
+        raise
+
+
+def find_ours(gh: Any, comments: Iterable[Any], marker: str) -> Any | None:
+    """The first comment holding `marker` that the token's account wrote, else None."""
+    owner: list[int | None] = []  # asked once, at the first comment with the marker
+    for c in comments:
+        if marker not in (c.body or "") or c.user is None:
+            continue
+        if not owner:
+            owner.append(token_owner_id(gh))
+        if (c.user.id == owner[0]) if owner[0] is not None else c.user.type == "Bot":
+            return c
+    return None
