@@ -170,6 +170,18 @@ def comment_body(data: dict, pr: PullRequest, base_note: str, link: str, key: st
     return text
 
 
+def failure_body(pr: PullRequest, why: str, link: str, key: str) -> str:
+    """The comment when this push's changes could not be computed (the head's sync failed, or the
+    base could not be prepared). Why: the comment would otherwise go on showing an earlier push's
+    figures as this pull request's; `why` is the sync's own words, escaped (it names user files)."""
+    return "\n".join([
+        MARKER.format(key=key.replace("--", "")), "## ontosync: ontology changes in this pull request", "",
+        f"The changes of head {md_iri(pr.head_sha[:12])} could not be computed: {md(why[:2000])}", "",
+        "The figures of an earlier push no longer apply; the next push that syncs brings them back.", "",
+        "<sub>One comment per pull request, updated on every push by the ontosync Action"
+        + (f" · [run summary]({link})" if link else "") + ".</sub>", ""])
+
+
 def _edited(comment, body: str) -> bool:
     """Edit our comment; False when it is gone (deleted since it was listed: 404, or 410), so that a
     new one is posted instead of a warning that blames the token."""
@@ -203,7 +215,7 @@ def post_comment(cmd: Commands, pr: PullRequest, body: str, key: str, token: str
         if mine is not None and _edited(mine, body):
             return f"updated the comment on pull request #{pr.number}: {mine.html_url}"
         if not create:
-            return f"no change to the ontology and no comment on pull request #{pr.number} yet: none posted"
+            return f"nothing new to say and no comment on pull request #{pr.number} yet: none posted"
         return f"commented on pull request #{pr.number}: {issue.create_comment(body).html_url}"
 
     try:

@@ -184,8 +184,16 @@ def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out:
     note = f"Compared with {base_note}." if base_note else ""
     finish(cmd, env, inputs, report, code, reason,
            changes=(changes, inputs.relative(changes_path), note))
-    if pr is not None and base_note is not None and changes is not None and want_comment(cmd, env):
-        comment_on_pr(cmd, env, inputs, pr, changes, base_note, token)
+    if pr is not None and want_comment(cmd, env):
+        if base_note is not None and changes is not None:
+            comment_on_pr(cmd, env, inputs, pr, changes, base_note, token)
+        else:  # no figures for this push: an existing comment must not go on showing an earlier push's
+            why = (f"the sync failed (exit {code}): {reason.replace(f'{inputs.workspace}{os.sep}', '')}"
+                   if changes is None
+                   else "the base branch could not be synced (see the run's log)")
+            body = pull_request.failure_body(pr, why, pull_request.summary_url(env), inputs.relative(inputs.database))
+            pull_request.post_comment(cmd, pr, body, inputs.relative(inputs.database), token, inputs.api_url,
+                                      create=False)
     return code
 
 
