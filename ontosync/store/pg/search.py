@@ -18,7 +18,8 @@ from ontosync.store.pg.search_words import query_phrases, quoted
 
 # FTS5's bm25 (SQLite's fts5_aux.c): for each phrase, rarity * f * (k1 + 1) / (f + k1 * (1 - b + b *
 # size / average size)), f the phrase's occurrences in the row, each counted by its column's weight.
-# An occurrence: a position of the phrase's first word followed by its other words (`terms.k` on).
+# An occurrence (`starts`): a position of the phrase's first word (k 0) with each of its other words
+# k places on. All of it set-wise over the hits' words, one pass over each hit's tsvector.
 _SEARCH = """WITH terms AS (
     SELECT * FROM unnest(?::integer[], ?::integer[], ?::text[], ?::boolean[]) AS t(phrase, k, word, prefix)
 ), totals AS (
@@ -27,21 +28,29 @@ _SEARCH = """WITH terms AS (
     SELECT p.phrase, greatest(ln((totals.n - h.hits + 0.5) / (h.hits + 0.5)), 1e-6) AS idf
       FROM unnest(?::text[]) WITH ORDINALITY AS p(query, phrase), totals,
            LATERAL (SELECT count(*)::float8 AS hits FROM class_search_words w WHERE w.words @@ p.query::tsquery) h
+), hits AS (
+    SELECT w.id, w.words, w.size FROM class_search_words w WHERE w.words @@ ?::tsquery
+), occurrences AS (
+    SELECT h.id, t.phrase, t.k, o.pos, o.weight
+      FROM hits h, unnest(h.words) AS u, terms t, unnest(u.positions, u.weights) AS o(pos, weight)
+     WHERE u.lexeme = t.word OR (t.prefix AND starts_with(u.lexeme, t.word))
+), starts AS (
+    SELECT s.id, s.phrase, s.weight
+      FROM occurrences s
+      LEFT JOIN occurrences o ON o.id = s.id AND o.phrase = s.phrase AND o.k > 0 AND o.pos = s.pos + o.k
+     WHERE s.k = 0
+     GROUP BY s.id, s.phrase, s.pos, s.weight
+    HAVING count(DISTINCT o.k) = (SELECT max(t.k) FROM terms t WHERE t.phrase = s.phrase)
+), scores AS (
+    SELECT f.id, sum(r.idf * f.f * 2.2 / (f.f + 1.2 * (0.25 + 0.75 * h.size / totals.average))) AS score
+      FROM (SELECT id, phrase, sum(CASE weight WHEN 'A' THEN 10 WHEN 'B' THEN 5 ELSE 1 END)::float8 AS f
+              FROM starts GROUP BY id, phrase) f
+      JOIN rarity r ON r.phrase = f.phrase JOIN hits h ON h.id = f.id, totals
+     GROUP BY f.id
 )
 SELECT c.label, c.curie, c.source_file, (SELECT s.source_line FROM class_source s WHERE s.curie = c.curie)
-  FROM class_search_words w JOIN class_search c ON c.id = w.id, totals
- WHERE w.words @@ ?::tsquery
- ORDER BY (SELECT sum(r.idf * f.f * 2.2 / (f.f + 1.2 * (0.25 + 0.75 * w.size / totals.average)))
-             FROM rarity r, LATERAL (
-                 SELECT sum(CASE o.weight WHEN 'A' THEN 10 WHEN 'B' THEN 5 ELSE 1 END)::float8 AS f
-                   FROM unnest(w.words) AS u, unnest(u.positions, u.weights) AS o(pos, weight)
-                  WHERE EXISTS (SELECT 1 FROM terms t WHERE t.phrase = r.phrase AND t.k = 0
-                                   AND (u.lexeme = t.word OR (t.prefix AND starts_with(u.lexeme, t.word))))
-                    AND NOT EXISTS (SELECT 1 FROM terms t WHERE t.phrase = r.phrase AND t.k > 0 AND NOT EXISTS (
-                            SELECT 1 FROM unnest(w.words) AS v, unnest(v.positions) AS at
-                             WHERE at = o.pos + t.k
-                               AND (v.lexeme = t.word OR (t.prefix AND starts_with(v.lexeme, t.word)))))) f) DESC,
-          c.curie
+  FROM hits h JOIN class_search c ON c.id = h.id LEFT JOIN scores s ON s.id = h.id
+ ORDER BY coalesce(s.score, 0) DESC, c.curie
  LIMIT ?"""
 
 
