@@ -15,7 +15,7 @@ import pytest
 from ontosync.pg_commands import open_reader
 from ontosync.store.migrations import migrations_dir
 from ontosync.store.pg.search import search as pg_search
-from ontosync.store.pg.search_words import TOKENIZER
+from ontosync.store.pg.search_words import TOKENIZER, size, tokenized, tsvector_text
 from ontosync.store.search import search as sqlite_search
 from tests.helpers import cli
 from tests.postgres_server import (
@@ -215,3 +215,21 @@ def test_postgresql_answers_as_sqlite_on_the_corpus(corpus_db, pg_corpus_templat
             lite.close()
     finally:
         drop_database(name)
+
+
+def test_a_row_with_more_words_than_a_tsvector_holds_is_written_with_the_first(tmp_path):
+    # PostgreSQL refuses a tsvector over 1 MB ("string is too long for tsvector"): one class whose
+    # definition holds 100,000 different words (2 MB as a tsvector) would fail the run's end
+    for _schema in own_schema():
+        definition = " ".join(f"word{i:08d}" for i in range(100_000))
+        columns = tokenized([(1, "Huge", None, definition)])[1]
+        conn = connect()
+        try:
+            cur = conn.cursor()
+            cur.execute("SELECT length(%s::tsvector), %s::tsvector @@ 'huge'::tsquery",
+                        (tsvector_text(columns), tsvector_text(columns)))
+            kept, label_found = cur.fetchone()
+        finally:
+            conn.close()
+        assert label_found and 30_000 <= kept < 100_000
+        assert size(columns) == 100_001  # the row's size (bm25's) still counts every word

@@ -28,32 +28,31 @@ TOKENIZER = "unicode61 remove_diacritics 2"  # as class_search_fts's (migrations
 WEIGHTS = {"label": "A", "synonyms": "B", "definition": "C"}
 MAX_POSITION = 16383  # PostgreSQL's largest tsvector position (it keeps 256 a word): beyond, counts drift
 MAX_WORD_BYTES = 2046  # PostgreSQL refuses a longer lexeme; nobody types such a word to find it
+# PostgreSQL refuses a tsvector over 1 MB: a row's words past this estimate (a word's bytes and 8 for
+# its entry, 2 a position) are left out rather than failing the run's end
+MAX_TSVECTOR_BYTES = 900_000
 
 _MISSING = ("SELECT c.id, c.label, c.synonyms, c.definition FROM class_search c "
-            "WHERE NOT EXISTS (SELECT 1 FROM class_search_words w WHERE w.id = c.id)")
+            "WHERE NOT EXISTS (SELECT 1 FROM class_search_words w WHERE w.id = c.id) ORDER BY c.id LIMIT ?")
+BATCH = 2000
 _WRITE = ("INSERT INTO class_search_words (id, words, size) "
           "SELECT i, w::tsvector, n FROM unnest(?::bigint[], ?::text[], ?::integer[]) AS u(i, w, n)")
 
 
-class Tokenizer:
-    """SQLite's FTS5 tokenizer over rows of (id, label, synonyms, definition), in memory."""
-
-    def __init__(self) -> None:
-        self.db = sqlite3.connect(":memory:")
-        self.db.execute(f"CREATE VIRTUAL TABLE t USING fts5(label, synonyms, definition, tokenize='{TOKENIZER}')")
-        self.db.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, 'instance')")
-
-    def words(self, rows: Iterable[Sequence[Any]]) -> dict[int, dict[str, list[str]]]:
-        """id -> column -> the column's words, in the text's order."""
-        self.db.execute("DELETE FROM t")
-        self.db.executemany("INSERT INTO t (rowid, label, synonyms, definition) VALUES (?, ?, ?, ?)", rows)
+def tokenized(rows: Iterable[Sequence[Any]]) -> dict[int, dict[str, list[str]]]:
+    """Rows of (id, label, synonyms, definition) -> id -> column -> the column's words in the text's
+    order, as SQLite's FTS5 tokenizer gives them (an in-memory table and its `fts5vocab` instances)."""
+    db = sqlite3.connect(":memory:")
+    try:
+        db.execute(f"CREATE VIRTUAL TABLE t USING fts5(label, synonyms, definition, tokenize='{TOKENIZER}')")
+        db.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, 'instance')")
+        db.executemany("INSERT INTO t (rowid, label, synonyms, definition) VALUES (?, ?, ?, ?)", rows)
         out: dict[int, dict[str, list[str]]] = {}
-        for term, doc, col in self.db.execute("SELECT term, doc, col FROM v ORDER BY doc, col, offset"):
+        for term, doc, col in db.execute("SELECT term, doc, col FROM v ORDER BY doc, col, offset"):
             out.setdefault(doc, {}).setdefault(col, []).append(term)
         return out
-
-    def close(self) -> None:
-        self.db.close()
+    finally:
+        db.close()
 
 
 def query_phrases(text: str) -> list[tuple[list[str], bool]]:
@@ -62,11 +61,7 @@ def query_phrases(text: str) -> list[tuple[list[str], bool]]:
     none left out (as FTS5 drops an empty phrase), in order; each with whether its last word is a
     prefix (the text's last word's phrase only)."""
     words = re.findall(r"\w+", text)
-    tokenizer = Tokenizer()
-    try:
-        found = tokenizer.words([(i, w, None, None) for i, w in enumerate(words)])
-    finally:
-        tokenizer.close()
+    found = tokenized([(i, w, None, None) for i, w in enumerate(words)])
     last = len(words) - 1
     phrases = [([w for w in found[i]["label"] if _fits(w)], i == last) for i in range(len(words)) if i in found]
     return [(words_, prefix) for words_, prefix in phrases if words_]
@@ -87,13 +82,17 @@ def tsvector_text(columns: dict[str, list[str]]) -> str:
     count across the columns, so the occurrences and phrases can be counted as FTS5's bm25 counts
     them) and its column's weight (`'cafe':2A,5B`)."""
     positions: dict[str, list[str]] = {}
-    at = 0
+    at = budget = 0
     for col, weight in WEIGHTS.items():
         at += 1  # a gap between columns: a phrase never spans two (FTS5's never does)
         for word in columns.get(col, ()):
             at += 1
-            if _fits(word):  # (a longer word is counted in the row's size, as FTS5 counts it)
-                positions.setdefault(word, []).append(f"{min(at, MAX_POSITION)}{weight}")
+            if not _fits(word):  # (counted in the row's size all the same, as FTS5 counts it)
+                continue
+            budget += 2 if word in positions else len(word.encode("utf-8")) + 10
+            if budget > MAX_TSVECTOR_BYTES:
+                break
+            positions.setdefault(word, []).append(f"{min(at, MAX_POSITION)}{weight}")
     return " ".join(quoted(w) + ":" + ",".join(ps) for w, ps in positions.items())
 
 
@@ -103,16 +102,13 @@ def size(columns: dict[str, list[str]]) -> int:
 
 
 def write_words(conn: Any) -> int:
-    """Give every class_search row without words its words (caller holds the transaction); how many."""
-    rows = conn.execute(_MISSING).fetchall()
-    if not rows:
-        return 0
-    tokenizer = Tokenizer()
-    try:
-        found = tokenizer.words(rows)
-    finally:
-        tokenizer.close()
-    ids = [r[0] for r in rows]
-    columns = [found.get(i, {}) for i in ids]
-    conn.execute(_WRITE, (ids, [tsvector_text(c) for c in columns], [size(c) for c in columns]))
-    return len(ids)
+    """Give every class_search row without words its words (caller holds the transaction), BATCH
+    rows at a time (a first sync's every class: memory stays bounded); how many."""
+    done = 0
+    while rows := conn.execute(_MISSING, (BATCH,)).fetchall():
+        found = tokenized(rows)
+        ids = [r[0] for r in rows]
+        columns = [found.get(i, {}) for i in ids]
+        conn.execute(_WRITE, (ids, [tsvector_text(c) for c in columns], [size(c) for c in columns]))
+        done += len(ids)
+    return done
