@@ -1,7 +1,7 @@
 -- postgresql 002: the readers' layer (CONTRACT.md section 6), as SQLite's migration 005 makes it:
 -- semantic-sql's tables and views, in the source's schema. The differences: text columns sort by
 -- code point (COLLATE "C", as in SQLite), `instr` is `strpos`, and the full-text index is a GIN
--- index over class_search's words instead of SQLite's FTS5 table (`ontosync search` reads it).
+-- index over class_search_words instead of SQLite's FTS5 table (`ontosync search` reads it).
 
 CREATE TABLE prefix (
     prefix TEXT COLLATE "C" PRIMARY KEY,
@@ -37,8 +37,17 @@ CREATE TABLE class_search (
     definition TEXT COLLATE "C",
     source_file TEXT COLLATE "C"
 );
-CREATE INDEX class_search_words ON class_search USING GIN (
-    to_tsvector('simple', coalesce(label, '') || ' ' || coalesce(synonyms, '') || ' ' || coalesce(definition, '')));
+-- The words `ontosync search` matches: each row's label, synonyms and definition split and folded by
+-- SQLite's FTS5 tokenizer (unicode61 remove_diacritics 2, as class_search_fts's), each occurrence
+-- weighted A, B, C by column, and `size` the count of them all (what FTS5's bm25 reads). ontosync
+-- writes them (store/pg/search_words.py) rather than PostgreSQL's parser, which keeps `example.com`
+-- whole, folds case by the server's locale and needs the `unaccent` extension for accents.
+CREATE TABLE class_search_words (
+    id BIGINT PRIMARY KEY REFERENCES class_search (id) ON DELETE CASCADE,
+    words TSVECTOR NOT NULL,
+    size INTEGER NOT NULL
+);
+CREATE INDEX class_search_words_gin ON class_search_words USING GIN (words);
 
 -- semantic-sql's views: the same SQL as SQLite's migration 005 (instr() becomes strpos() as the
 -- store's PostgreSQL dialect runs it), taken from there so the views have one home.

@@ -64,6 +64,14 @@ def all_rows_query(conn: sqlite3.Connection) -> tuple[str, dict[str, str]]:
 
 def refresh_search(conn: sqlite3.Connection, subjects: set[str] | None) -> None:
     """Replace the rows of `subjects`, or every row when None (caller holds the transaction)."""
+    _refresh_rows(conn, subjects)
+    if getattr(conn, "dialect", "sqlite") == "postgresql":  # its index: words SQLite's tokenizer folds
+        from ontosync.store.pg.search_words import write_words
+
+        write_words(conn)
+
+
+def _refresh_rows(conn: sqlite3.Connection, subjects: set[str] | None) -> None:
     if subjects is None or len(subjects) > BULK:
         conn.execute("DELETE FROM class_search")
         sql, params = all_rows_query(conn)

@@ -1,46 +1,76 @@
 """`ontosync search` on PostgreSQL: the same question as store/search.py asks SQLite's FTS5 index,
-asked of the GIN index over class_search's words (migrations/postgresql/002), with the
-declaring line from `class_source` (migrations/postgresql/003).
+asked of `class_search_words` (migrations/postgresql/002; store/pg/search_words.py writes it with
+SQLite's own tokenizer, so a word is found on both databases alike), with the declaring line from
+`class_source` (migrations/postgresql/003).
 
-Words are matched whole, the last one also as a prefix (as the SQLite search does); ranked by
-ts_rank with the label weighted over synonyms over the definition, then by CURIE.
+Every phrase must match (a word of the text, `foo_bar` two words in a row), the last word also as a
+prefix (as the SQLite search does), and the hits come in the order SQLite gives them: FTS5's bm25
+(k1 1.2, b 0.75) with the columns weighted 10, 5, 1 (label, synonyms, definition), computed here
+from the same counts (each phrase's occurrences and their column, the row's and the table's sizes,
+how many rows hold the phrase), then by CURIE.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-# the indexed expression, written exactly as the index is, so the planner uses it
-DOCUMENT = ("to_tsvector('simple', coalesce(label, '') || ' ' || coalesce(synonyms, '') || ' ' "
-            "|| coalesce(definition, ''))")
-WEIGHTED = ("setweight(to_tsvector('simple', coalesce(label, '')), 'A') || "
-            "setweight(to_tsvector('simple', coalesce(synonyms, '')), 'B') || "
-            "setweight(to_tsvector('simple', coalesce(definition, '')), 'C')")
+from ontosync.store.pg.search_words import query_phrases, quoted
+
+# FTS5's bm25 (SQLite's fts5_aux.c): for each phrase, rarity * f * (k1 + 1) / (f + k1 * (1 - b + b *
+# size / average size)), f the phrase's occurrences in the row, each counted by its column's weight.
+# An occurrence (`starts`): a position of the phrase's first word (k 0) with each of its other words
+# k places on. All of it set-wise over the hits' words, one pass over each hit's tsvector.
+_SEARCH = """WITH terms AS (
+    SELECT * FROM unnest(?::integer[], ?::integer[], ?::text[], ?::boolean[]) AS t(phrase, k, word, prefix)
+), totals AS (
+    SELECT count(*)::float8 AS n, sum(size)::float8 / count(*) AS average FROM class_search_words
+), rarity AS (
+    SELECT p.phrase, greatest(ln((totals.n - h.hits + 0.5) / (h.hits + 0.5)), 1e-6) AS idf
+      FROM unnest(?::text[]) WITH ORDINALITY AS p(query, phrase), totals,
+           LATERAL (SELECT count(*)::float8 AS hits FROM class_search_words w WHERE w.words @@ p.query::tsquery) h
+), hits AS (
+    SELECT w.id, w.words, w.size FROM class_search_words w WHERE w.words @@ ?::tsquery
+), occurrences AS (
+    SELECT h.id, t.phrase, t.k, o.pos, o.weight
+      FROM hits h, unnest(h.words) AS u, terms t, unnest(u.positions, u.weights) AS o(pos, weight)
+     WHERE u.lexeme = t.word OR (t.prefix AND starts_with(u.lexeme, t.word))
+), starts AS (
+    SELECT s.id, s.phrase, s.weight
+      FROM occurrences s
+      LEFT JOIN occurrences o ON o.id = s.id AND o.phrase = s.phrase AND o.k > 0 AND o.pos = s.pos + o.k
+     WHERE s.k = 0
+     GROUP BY s.id, s.phrase, s.pos, s.weight
+    HAVING count(DISTINCT o.k) = (SELECT max(t.k) FROM terms t WHERE t.phrase = s.phrase)
+), scores AS (
+    SELECT f.id, sum(r.idf * f.f * 2.2 / (f.f + 1.2 * (0.25 + 0.75 * h.size / totals.average))) AS score
+      FROM (SELECT id, phrase, sum(CASE weight WHEN 'A' THEN 10 WHEN 'B' THEN 5 ELSE 1 END)::float8 AS f
+              FROM starts GROUP BY id, phrase) f
+      JOIN rarity r ON r.phrase = f.phrase JOIN hits h ON h.id = f.id, totals
+     GROUP BY f.id
+)
+SELECT c.label, c.curie, c.source_file, (SELECT s.source_line FROM class_source s WHERE s.curie = c.curie)
+  FROM hits h JOIN class_search c ON c.id = h.id LEFT JOIN scores s ON s.id = h.id
+ ORDER BY coalesce(s.score, 0) DESC, c.curie
+ LIMIT ?"""
 
 
-def ts_query(text: str) -> str:
-    """User text -> a to_tsquery string that cannot be a syntax error: words ANDed, the last a prefix."""
-    words = re.findall(r"\w+", text)
-    return " & ".join([*map(_cases, words[:-1]), _cases(words[-1], ":*")]) if words else ""
+def _query(words: list[str], prefix: bool) -> str:
+    """A phrase as a tsquery (`'foo' <-> 'ba':*`)."""
+    return " <-> ".join(quoted(w) for w in words) + (":*" if prefix else "")
 
 
-def _cases(word: str, suffix: str = "") -> str:
-    """A word as typed, in lower and upper case and capitalised, ORed. Why: the 'simple' dictionary
-    lower-cases by the server's LC_CTYPE, and under C (a `--no-locale` cluster) only ASCII letters:
-    the index holds `Über` and `Кошка` with their capitals, and a query lower-cased here matched
-    neither. One of the forms meets the word as a label writes it; on other servers they coincide."""
-    forms = sorted({word, word.lower(), word.upper(), word[:1].upper() + word[1:].lower()})
-    return "(" + " | ".join(f + suffix for f in forms) + ")"
+def _terms(phrases: list[tuple[list[str], bool]]) -> tuple[list, list, list, list]:
+    """The phrases' words as columns (phrase number from 1, place in it, word, prefix)."""
+    rows = [(n, k, w, prefix and k == len(words) - 1)
+            for n, (words, prefix) in enumerate(phrases, 1) for k, w in enumerate(words)]
+    return tuple(list(col) for col in zip(*rows, strict=True))
 
 
 def search(conn: Any, text: str, limit: int = 50) -> list[dict]:
-    query = ts_query(text)
-    if not query:
+    phrases = query_phrases(text)
+    if not phrases:
         return []
-    rows = conn.execute(
-        f"""SELECT label, curie, source_file, (SELECT s.source_line FROM class_source s WHERE s.curie = c.curie)
-            FROM class_search c, to_tsquery('simple', ?) q
-            WHERE {DOCUMENT} @@ q ORDER BY ts_rank({WEIGHTED}, q) DESC, curie LIMIT ?""", (query, limit)).fetchall()
+    queries = [_query(words, prefix) for words, prefix in phrases]
+    rows = conn.execute(_SEARCH, (*_terms(phrases), queries, " & ".join(queries), limit)).fetchall()
     return [{"label": label, "curie": curie, "source_file": source, "source_line": line}
             for label, curie, source, line in rows]
