@@ -188,12 +188,7 @@ def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out:
         if base_note is not None and changes is not None:
             comment_on_pr(cmd, env, inputs, pr, changes, base_note, token)
         else:  # no figures for this push: an existing comment must not go on showing an earlier push's
-            why = (f"the sync failed (exit {code}): {reason.replace(f'{inputs.workspace}{os.sep}', '')}"
-                   if changes is None
-                   else "the base branch could not be synced (see the run's log)")
-            body = pull_request.failure_body(pr, why, pull_request.summary_url(env), inputs.relative(inputs.database))
-            pull_request.post_comment(cmd, pr, body, inputs.relative(inputs.database), token, inputs.api_url,
-                                      create=False)
+            note_failure_on_pr(cmd, env, inputs, pr, changes, (code, reason), token)
     return code
 
 
@@ -231,6 +226,20 @@ def comment_on_pr(cmd: Commands, env: Mapping[str, str], inputs: ActionInputs, p
                                          inputs.relative(inputs.database))
         pull_request.post_comment(cmd, pr, body, inputs.relative(inputs.database), token, inputs.api_url,
                                   create=not is_empty(changes))
+
+
+def note_failure_on_pr(cmd: Commands, env: Mapping[str, str], inputs: ActionInputs, pr, changes: dict | None,
+                       exit_and_reason: tuple[int, str], token: str | None) -> None:
+    """Say in our existing comment (none is posted) that this push's change could not be computed:
+    the sync failed (no `changes`; its exit code and reason), else the base could not be synced."""
+    why = "the base branch could not be synced (see the run's log)"
+    if changes is None:
+        code, reason = exit_and_reason
+        why = f"the sync failed (exit {code}): {reason}".replace(f"{inputs.workspace}{os.sep}", "")
+    with cmd.group(f"ontosync: comment on pull request #{pr.number}"):
+        body = pull_request.failure_body(pr, why, pull_request.summary_url(env), inputs.relative(inputs.database))
+        pull_request.post_comment(cmd, pr, body, inputs.relative(inputs.database), token, inputs.api_url,
+                                  create=False)
 
 
 def want_comment(cmd: Commands, env: Mapping[str, str]) -> bool:
