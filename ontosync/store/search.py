@@ -2,7 +2,8 @@
 
 Rows are rebuilt at the end of a run for the classes whose statements changed, from `statements`:
 the label (by language as the parsers rank it, then the smallest), the synonyms (every synonym
-predicate, `skos:altLabel` included), the definition and the file that declares the class (the one
+predicate, `skos:altLabel` included, by predicate then value: not in the order files were saved,
+which differs between incremental and fresh syncs), the definition and the file that declares the class (the one
 giving its label first, then the smallest path). The FTS5 table uses `class_search` as external
 content, which is how Datasette finds it for `?_search=`.
 """
@@ -20,8 +21,9 @@ _LABEL_RANK = ("CASE WHEN coalesce(language, '') = '' THEN 0 WHEN lower(language
 _COLUMNS = f"""
        (SELECT value FROM statements WHERE subject = :c AND predicate = 'rdfs:label' ORDER BY {_LABEL_RANK}, value
             LIMIT 1),
-       (SELECT group_concat(value, ' | ') FROM statements INDEXED BY statements_spo WHERE subject = :c
-            AND predicate IN ({", ".join(f"'{p}'" for p in SYNONYMS)})),
+       (SELECT group_concat(value, ' | ') FROM (SELECT predicate, value FROM statements INDEXED BY statements_spo
+            WHERE subject = :c AND predicate IN ({", ".join(f"'{p}'" for p in SYNONYMS)})
+            ORDER BY predicate, value) AS syn),
        (SELECT min(value) FROM statements WHERE subject = :c AND predicate = 'IAO:0000115'),
        COALESCE((SELECT min(t.source_file) FROM statements t WHERE t.subject = :c AND t.predicate = 'rdf:type'
                      AND t.object = 'owl:Class' AND EXISTS (
