@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.helpers import cli, q
-from tests.incremental_series import dump
+from tests.incremental_series import dump, run_series
 
 NS = 'namespaces:\n  ex: "http://example.org/s#"\n'
 
@@ -48,3 +48,8 @@ def test_synonyms_of_a_class_two_pages_declare_are_listed_in_one_order(tmp_path)
     assert q(db, "SELECT synonyms FROM class_search WHERE curie = 'ex:B'") == [("Able | Zed",)]
     assert_fresh(src, db, tmp_path)
 
+
+def test_a_short_seeded_series_equals_fresh_syncs(tmp_path):
+    """The generator itself, a few seeds of a few steps (the exploration ran hundreds)."""
+    found = run_series(tmp_path, 8, 8)
+    assert found is None, found
