@@ -116,7 +116,7 @@ def test_search_rows_of_a_single_file_database_equal_the_per_class_rows(tmp_path
     db = synced(tree, folder(tmp_path / "one-db"))
     table, each = class_rows(db)
     assert table == each and len(table) == 2
-    assert table[0][2] == "alpha | aa | first"  # by predicate, then in the order of the rows
+    assert table[0][2] == "aa | alpha | first"  # by predicate, then value (not the order rows were saved in)
     conn = sqlite3.connect(db)
     assert search.all_rows_query(conn)[1] == {"file": "a.ttl"}  # one file: bound once
     conn.close()

@@ -2,9 +2,10 @@
 
 Rows are rebuilt at the end of a run for the classes whose statements changed, from `statements`:
 the label (by language as the parsers rank it, then the smallest), the synonyms (every synonym
-predicate, `skos:altLabel` included, and the class's other labels), the definition and the file
-that declares the class (the one giving its label first, then the smallest path). The FTS5 table
-uses `class_search` as external content, which is how Datasette finds it for `?_search=`.
+predicate, `skos:altLabel` included, and the class's other labels; by predicate then value: not in
+the order files were saved, which differs between incremental and fresh syncs), the definition and
+the file that declares the class (the one giving its label first, then the smallest path). The FTS5
+table uses `class_search` as external content, which is how Datasette finds it for `?_search=`.
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ _LABEL = (f"(SELECT value FROM statements WHERE subject = :c AND predicate = 'rd
 # name the class as much as a synonym does, and OAK lists them; the label shown is not repeated.
 _COLUMNS = f"""
        {_LABEL},
-       (SELECT group_concat(value, ' | ') FROM statements INDEXED BY statements_spo WHERE subject = :c
-            AND predicate IN ({", ".join(f"'{p}'" for p in SYNONYMS)}, 'rdfs:label')
-            AND (predicate <> 'rdfs:label' OR value <> {_LABEL})),
+       (SELECT group_concat(value, ' | ') FROM (SELECT predicate, value FROM statements INDEXED BY statements_spo
+            WHERE subject = :c AND predicate IN ({", ".join(f"'{p}'" for p in SYNONYMS)}, 'rdfs:label')
+            AND (predicate <> 'rdfs:label' OR value <> {_LABEL}) ORDER BY predicate, value) AS syn),
        (SELECT min(value) FROM statements WHERE subject = :c AND predicate = 'IAO:0000115'),
        COALESCE((SELECT min(t.source_file) FROM statements t WHERE t.subject = :c AND t.predicate = 'rdf:type'
                      AND t.object = 'owl:Class' AND EXISTS (
