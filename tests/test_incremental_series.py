@@ -45,7 +45,8 @@ def test_synonyms_of_a_class_two_pages_declare_are_listed_in_one_order(tmp_path)
     sync(src, db)
     (src / "pages" / "a.md").write_text(page("ex:B", "alternate-terms:: Able"))
     sync(src, db)
-    assert q(db, "SELECT synonyms FROM class_search WHERE curie = 'ex:B'") == [("Able | Zed",)]
+    # the synonyms by predicate, then value; then the other page's label (`b`: the label shown is `a`)
+    assert q(db, "SELECT synonyms FROM class_search WHERE curie = 'ex:B'") == [("Able | Zed | b",)]
     assert_fresh(src, db, tmp_path)
 
 
