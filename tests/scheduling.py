@@ -45,6 +45,11 @@ WEIGHTS = {
     "tests/test_postgres_sync.py": 14,
     "tests/test_corpus_dump.py": 12,
     "tests/test_postgres_corpus.py": 10,
+    # round 10's new modules (CI's configuration, 1,689 tests): started early rather than last
+    "tests/test_search_both.py": 12,
+    "tests/test_action_comment_owner.py": 12,
+    "tests/test_action_hostile.py": 9,
+    "tests/test_pr_comment_failed.py": 6,
 }
 PER_TEST = frozenset({
     "tests/test_incremental.py", "tests/test_postgres_server.py", "tests/test_sync.py", "tests/test_semsql.py",
