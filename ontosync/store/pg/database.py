@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import peewee
 
-from ontosync.db_url import mask, schema_for, split_schema
+from ontosync.db_url import default_source_name, mask, schema_for, split_schema
 from ontosync.store import migrations
 from ontosync.store.pg.dialect import PgConnection, is_retryable, wrap_errors
 
@@ -34,6 +34,7 @@ class PgLockBusy(Exception):
 class PgTarget:
     url: str  # as the user gave it (never printed: `shown` is)
     schema: str
+    owner: str | None = None  # the source's name when the schema is derived from it (store/pg/owner.py)
 
     @property
     def shown(self) -> str:
@@ -41,7 +42,8 @@ class PgTarget:
 
 
 def target(url: str, source: str) -> PgTarget:
-    return PgTarget(url, schema_for(url, source))
+    derived = split_schema(url)[1] is None
+    return PgTarget(url, schema_for(url, source), default_source_name(source) if derived else None)
 
 
 # The writer's statements each touch the few keys one file's save affects, driven by small temp

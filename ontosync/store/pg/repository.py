@@ -21,7 +21,7 @@ from ontosync.parsing import DEFAULT_NAMESPACES
 from ontosync.store import migrations
 from ontosync.store.fresh_run import FreshRun
 from ontosync.store.models import database_proxy
-from ontosync.store.pg import database
+from ontosync.store.pg import database, owner
 from ontosync.store.pg.changelog import PgChangeLog
 from ontosync.store.pg.foreign import ForeignSchema
 from ontosync.store.repository import Repository, StoreError
@@ -57,7 +57,10 @@ class PgRepository(Repository):
 
     def ensure_schema(self) -> list[str]:
         try:
-            return database.migrate(self.conn, self.target.schema)
+            done = database.migrate(self.conn, self.target.schema)
+            if self.target.owner is not None:
+                owner.claim(self.conn, self.target.schema, self.target.owner)
+            return done
         except ForeignSchema:
             raise  # a configuration error (exit 2), not a failed migration
         except migrations.MigrationError as exc:

@@ -1,0 +1,39 @@
+"""Which source owns a schema whose name ontosync derived from the source's name.
+
+Without `?schema=`, the schema is the source's name made an identifier (db_url.sanitize), and that
+is not one-to-one: `Acme-Robotics` and `acme_robotics`, `acme/robotics` and `acme.robotics` are
+all `acme_robotics`. The second source's sync then went into the first's schema and deleted its
+rows as files gone from the tree. So a derived schema records the name it was derived from
+(`sync_meta` key `schema_owner`, written by its first sync under the source's lock) and a sync of
+another name is refused before anything is written (exit 2, as a schema of another program is).
+Names equal but for case are one source (GitHub's `Acme/Robotics` is `acme/robotics`). An explicit
+`?schema=` is the user's choice and is neither checked nor recorded.
+"""
+
+from __future__ import annotations
+
+from ontosync.store.pg.foreign import ForeignSchema
+
+OWNER_KEY = "schema_owner"
+
+
+class SchemaTaken(ForeignSchema):
+    """The derived schema belongs to another source whose name makes the same identifier (exit 2)."""
+
+
+def claim(conn, schema: str, name: str) -> None:
+    """Record `name` as the schema's owner if it has none; refuse it if another source owns it.
+    The caller holds the source's advisory lock, so no other sync of this schema runs."""
+    conn.execute("BEGIN")
+    try:
+        conn.execute("INSERT INTO sync_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+                     (OWNER_KEY, name))
+        owner = conn.execute("SELECT value FROM sync_meta WHERE key = ?", (OWNER_KEY,)).fetchone()[0]
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    if owner.casefold() != name.casefold():
+        raise SchemaTaken(
+            f"schema {schema} holds the rows of source {owner}, and {name} makes the same schema name; "
+            "nothing was written. Give this source a schema of its own with ?schema=NAME in the URL")

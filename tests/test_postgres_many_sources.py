@@ -1,0 +1,82 @@
+"""Many sources syncing into one PostgreSQL server (CONTRACT.md section 8: each source owns its
+rows, one schema per source). Each test failed before its fix. Skips without a server
+(tests/postgres_server.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import cli
+from tests.postgres_server import connect, drop_schema, new_schema, schema_url, server_url
+
+HEAD = "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+
+
+def _tree(root, name: str, cls: str):
+    tree = root / name
+    tree.mkdir(parents=True)
+    (tree / f"{cls}.ttl").write_text(HEAD + f"<http://e.org/{cls}> a owl:Class .\n")
+    return tree
+
+
+def _classes(schema: str) -> list[str]:
+    conn = connect()
+    try:
+        cur = conn.cursor()
+        cur.execute(f'SELECT class_iri FROM "{schema}".owl_classes WHERE source_file IS NOT NULL ORDER BY 1')
+        return [r[0] for r in cur.fetchall()]
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def derived():
+    """A source-name stem whose derived schema (`<stem>_robotics`) is dropped after the test."""
+    server_url()
+    stem = new_schema()
+    yield stem
+    drop_schema(f"{stem}_robotics")
+
+
+@pytest.mark.parametrize("first, second", [("{s}-Robotics", "{s}_robotics"), ("{s}/robotics", "{s}.robotics")])
+def test_two_sources_whose_names_make_one_schema_never_share_it(derived, tmp_path, monkeypatch, first, second):
+    """Was: the second source's sync (no `?schema=`, the name derived from GITHUB_REPOSITORY or the
+    folder) went into the first's schema and deleted its rows as files gone from the tree ("1
+    deleted"): `Acme-Robotics` and `acme_robotics`, or `acme/robotics` and `acme.robotics`, are
+    one schema `acme_robotics`. Now the schema records the source that owns it and a second
+    source is refused (exit 2, naming both and ?schema=), the first's rows untouched; the owner
+    itself syncs again as before, and names differing only in case (GitHub's are the same repo)
+    are the same source."""
+    first, second = first.format(s=derived), second.format(s=derived)
+    schema = f"{derived}_robotics"
+    a, b = _tree(tmp_path / "a", "a", "A"), _tree(tmp_path / "b", "b", "B")
+    url = server_url()
+    monkeypatch.setenv("GITHUB_REPOSITORY", first)
+    assert cli("sync", str(a), "--db", url, "--quiet", "--checkpoint", str(tmp_path / "a.json")).returncode == 0
+    monkeypatch.setenv("GITHUB_REPOSITORY", second)
+    r = cli("sync", str(b), "--db", url, "--quiet", "--checkpoint", str(tmp_path / "b.json"))
+    assert r.returncode == 2, r.stderr
+    assert "Traceback" not in r.stderr
+    line = r.stderr.strip()
+    assert len(line.splitlines()) == 1
+    assert schema in line and first in line and second in line and "?schema=" in line
+    assert _classes(schema) == ["http://e.org/A"]
+
+    monkeypatch.setenv("GITHUB_REPOSITORY", first.upper())
+    (a / "C.ttl").write_text(HEAD + "<http://e.org/C> a owl:Class .\n")
+    r = cli("sync", str(a), "--db", url, "--quiet", "--checkpoint", str(tmp_path / "a.json"))
+    assert r.returncode == 0, r.stderr
+    assert _classes(schema) == ["http://e.org/A", "http://e.org/C"]
+
+
+def test_an_explicit_schema_is_the_users_choice(derived, tmp_path, monkeypatch):
+    """`?schema=` names the schema outright: the second source may write it (the user chose it),
+    the derived-name check is for names ontosync made up."""
+    schema = f"{derived}_robotics"
+    a, b = _tree(tmp_path / "a", "a", "A"), _tree(tmp_path / "b", "b", "B")
+    monkeypatch.setenv("GITHUB_REPOSITORY", f"{derived}/robotics")
+    url = server_url()
+    assert cli("sync", str(a), "--db", url, "--quiet", "--checkpoint", str(tmp_path / "a.json")).returncode == 0
+    r = cli("sync", str(b), "--db", schema_url(schema), "--quiet", "--checkpoint", str(tmp_path / "b.json"))
+    assert r.returncode == 0, r.stderr
+    assert _classes(schema) == ["http://e.org/B"]
