@@ -20,6 +20,14 @@ MIGRATE_LOCK_TIMEOUT_S = MIGRATE_WAIT_S  # as SQLite's `migrate` waits for a syn
 class PgUnavailable(Exception):
     """The server cannot be reached or refuses us (exit 2: a configuration problem)."""
 
+    word, code = "error", 2
+
+
+class PgFull(PgUnavailable):
+    """The server takes no more connections (store/pg/database.PgServerFull): busy, exit 4."""
+
+    word, code = "busy", 4
+
 
 def _driver_errors() -> tuple[type[BaseException], ...]:
     import peewee
@@ -74,15 +82,17 @@ def open_reader(url: str, create: bool = False):
     the only ontosync schema on the server; with several, the user must say which (a usage error
     listing them). A schema that holds no store is a usage error too, and is not created (only
     `migrate` passes `create`)."""
-    from ontosync.store.pg.database import PgTarget, connect, holds_store
+    from ontosync.store.pg.database import PgServerFull, PgTarget, connect, holds_store
 
     _need_driver()
     dsn, schema = split_schema(url)
-    schema = _only_schema(url) if schema is None else sanitize(schema)
     try:
+        schema = _only_schema(url) if schema is None else sanitize(schema)
         db, conn = connect(PgTarget(url, schema), "ontosync read", create=create)
         if create or holds_store(conn, schema):
             return db, conn, schema
+    except PgServerFull as exc:
+        raise PgFull(str(exc)) from None
     except _driver_errors() as exc:
         raise PgUnavailable(f"cannot use {mask(dsn)}: {_first_line(exc)}") from None
     db.close()
@@ -144,8 +154,8 @@ def run_command(args: Any) -> int:
     try:
         db, conn, schema = open_reader(args.db, create=args.command == "migrate")
     except PgUnavailable as exc:
-        say(f"error: {exc}")
-        return 2
+        say(f"{exc.word}: {exc}")
+        return exc.code
     try:
         return {"migrate": _migrate, "verify": _verify, "search": _search, "diff": _diff}[args.command](
             args, conn, schema)

@@ -80,3 +80,38 @@ def test_an_explicit_schema_is_the_users_choice(derived, tmp_path, monkeypatch):
     r = cli("sync", str(b), "--db", schema_url(schema), "--quiet", "--checkpoint", str(tmp_path / "b.json"))
     assert r.returncode == 0, r.stderr
     assert _classes(schema) == ["http://e.org/B"]
+
+
+@pytest.fixture
+def full_database():
+    """A URL of a database on the server that takes no connection (CONNECTION LIMIT 0): the
+    server's answer when every slot is taken (SQLSTATE 53300), without opening 100 sessions."""
+    from ontosync.db_url import split_schema
+
+    name = new_schema()
+    conn = connect()
+    try:
+        conn.cursor().execute(f"CREATE DATABASE {name} CONNECTION LIMIT 0")
+        dsn = split_schema(server_url())[0]
+        head, _, query = dsn.partition("?")
+        yield f"{head.rsplit('/', 1)[0]}/{name}{'?' + query if query else ''}"
+    finally:
+        conn.cursor().execute(f"DROP DATABASE IF EXISTS {name}")
+        conn.close()
+
+
+def test_a_server_with_no_free_connection_is_busy_not_a_configuration_error(full_database, tmp_path):
+    """Was: exit 2 "cannot use ...: ... too many connections", the code of a wrong URL or password,
+    so a matrix of syncs that filled max_connections looked misconfigured. Now it is the contract's
+    busy (section 9): exit 4, one line naming the limit, nothing written; the same for `verify`."""
+    tree = _tree(tmp_path, "t", "A")
+    url = f"{full_database}{'&' if '?' in full_database else '?'}schema=s"
+    r = cli("sync", str(tree), "--db", url, "--quiet", "--checkpoint", str(tmp_path / "c.json"))
+    assert r.returncode == 4, r.stderr
+    line = r.stderr.strip()
+    assert len(line.splitlines()) == 1 and line.startswith("ontosync: busy:")
+    assert "too many connections" in line and "run again" in line
+    assert "***" in line or "@" not in line  # the password stays masked
+    r = cli("verify", "--db", url)
+    assert r.returncode == 4, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and "too many connections" in r.stderr

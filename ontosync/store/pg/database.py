@@ -30,6 +30,17 @@ class PgLockBusy(Exception):
     """Another sync of the same source holds its lock past --lock-timeout (exit 4)."""
 
 
+class PgServerFull(PgLockBusy):
+    """The server takes no more connections: max_connections, or a role's or database's CONNECTION
+    LIMIT (SQLSTATE 53300). Busy, exit 4, as a held lock is: a matrix of syncs that fills the
+    server is not a wrong URL (exit 2), and running again later succeeds."""
+
+
+# The server refuses the connection before a session exists, so libpq gives no SQLSTATE, only the
+# server's words (English under lc_messages C or en): PostgreSQL's messages for 53300 at start-up.
+SERVER_FULL = ("too many clients", "too many connections", "connection slots are reserved")
+
+
 @dataclass
 class PgTarget:
     url: str  # as the user gave it (never printed: `shown` is)
@@ -65,12 +76,24 @@ def connect(t: PgTarget, application: str = "ontosync", writer: bool = False, cr
     own = parse_qs(urlsplit(dsn).query).get("options", [""])[-1]
     options = " ".join(filter(None, (own, f"-c search_path={t.schema}", WRITER_SETTINGS if writer else "")))
     db = PostgresqlDatabase(dsn, application_name=application[:63], options=options)
-    with wrap_errors():
-        db.connect()
+    open_session(db, t.shown)
     conn = PgConnection(db, prepare=writer)
     if create:
         create_schema(conn, t.schema)
     return db, conn
+
+
+def open_session(db, shown: str) -> None:
+    """db.connect(), a full server raised as PgServerFull (naming `shown`, the masked URL)."""
+    try:
+        with wrap_errors():
+            db.connect()
+    except peewee.OperationalError as exc:
+        words = (str(exc).strip().splitlines() or [""])[0]
+        if not any(w in words for w in SERVER_FULL):
+            raise
+        raise PgServerFull(f"{shown} takes no more connections ({mask(words)}); nothing was written, "
+                           "run again once other sessions end") from None
 
 
 def holds_store(conn: PgConnection, schema: str) -> bool:
@@ -185,8 +208,7 @@ def list_schemas(url: str) -> list[str]:
 
     dsn, _ = split_schema(url)
     db = PostgresqlDatabase(dsn, application_name="ontosync list")
-    with wrap_errors():
-        db.connect()
+    open_session(db, mask(dsn))
     try:
         rows = PgConnection(db).execute(
             """SELECT table_schema FROM information_schema.tables WHERE table_name = 'source_files'
