@@ -202,9 +202,14 @@ def _verify(args: Any, conn: Any, schema: str) -> int:
 
 def _search(args: Any, conn: Any, schema: str) -> int:
     from ontosync.search_command import print_hits
+    from ontosync.store.pg.database import behind
     from ontosync.store.pg.search import search
     from ontosync.store.search import index_behind
 
+    why = behind(conn, schema)
+    if why is not None:
+        say(f"error: {why}")
+        return 3
     return print_hits(args, search(conn, args.text, max(1, args.limit)), index_behind(conn))
 
 

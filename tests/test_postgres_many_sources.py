@@ -115,3 +115,40 @@ def test_a_server_with_no_free_connection_is_busy_not_a_configuration_error(full
     r = cli("verify", "--db", url)
     assert r.returncode == 4, r.stderr
     assert len(r.stderr.strip().splitlines()) == 1 and "too many connections" in r.stderr
+
+
+@pytest.fixture
+def older_store():
+    """A schema an older ontosync made: only PostgreSQL migration 001 applied (also what a reader
+    sees while a source's first sync is still migrating its new schema)."""
+    from ontosync.store import migrations
+    from ontosync.store.pg.database import PgTarget, connect, migrations_dir
+
+    server_url()
+    name = new_schema()
+    db, conn = connect(PgTarget(schema_url(name), name))
+    try:
+        conn.execute("BEGIN")
+        migrations.apply_migration(conn, migrations.available_migrations(migrations_dir())[0])
+        conn.execute("COMMIT")
+    finally:
+        db.close()
+    yield name
+    drop_schema(name)
+
+
+def test_search_on_a_schema_behind_this_ontosync_says_what_to_do(older_store):
+    """Was: `fatal: relation "class_search_words" does not exist` (exit 3), the server's words
+    about a table the user never named, seen by a reader on a source an older ontosync synced or
+    during a source's first sync. Now one line naming the schema's migration, this release's, and
+    the command that brings it up (exit 3, as SQLite's search on an older file)."""
+    from ontosync.store import migrations
+    from ontosync.store.pg.database import migrations_dir
+
+    newest = max(m.version for m in migrations.available_migrations(migrations_dir()))
+    r = cli("search", "anything", "--db", schema_url(older_store))
+    assert r.returncode == 3, r.stderr
+    line = r.stderr.strip()
+    assert len(line.splitlines()) == 1 and "does not exist" not in line
+    assert older_store in line and "migration 1 " in line and f"{newest:03d}" in line
+    assert "ontosync migrate" in line

@@ -202,6 +202,18 @@ def check_migrations(conn: PgConnection, schema: str, available: list) -> dict[i
     return applied
 
 
+def behind(conn: PgConnection, schema: str) -> str | None:
+    """Why a reader cannot use a store whose migrations are older than this release's (None when
+    it can): synced by an older ontosync, or a first sync still migrating the new schema."""
+    applied = applied_versions(conn, schema)
+    newest = max(m.version for m in migrations.available_migrations(migrations_dir()))
+    if not applied or max(applied) >= newest:
+        return None
+    return (f"schema {schema} is at migration {max(applied)} and this ontosync reads postgresql/{newest:03d} "
+            "(an older ontosync synced it, or its first sync is still running): run `ontosync migrate` or "
+            "`ontosync sync` on it with this version first")
+
+
 def list_schemas(url: str) -> list[str]:
     """The schemas on the server that hold an ontosync store (a schema_migrations and a source_files)."""
     from peewee import PostgresqlDatabase
