@@ -152,3 +152,49 @@ def test_search_on_a_schema_behind_this_ontosync_says_what_to_do(older_store):
     assert len(line.splitlines()) == 1 and "does not exist" not in line
     assert older_store in line and "migration 1 " in line and f"{newest:03d}" in line
     assert "ontosync migrate" in line
+
+
+@pytest.fixture
+def one_schema_database():
+    """(URL of a database where the test's role may not create schemas, the one schema made for
+    it): an organisation's least-privilege set-up, each source's role writing its own schema."""
+    from ontosync.db_url import split_schema
+
+    name = new_schema()
+    conn = connect()
+    try:
+        conn.cursor().execute(f"CREATE DATABASE {name}")
+        head, _, query = split_schema(server_url())[0].partition("?")
+        url = f"{head.rsplit('/', 1)[0]}/{name}{'?' + query if query else ''}"
+        own = connect(url)
+        try:
+            own.cursor().execute(f"CREATE SCHEMA robotics; REVOKE CREATE ON DATABASE {name} FROM CURRENT_USER, PUBLIC")
+        finally:
+            own.close()
+        yield url
+    finally:
+        conn.cursor().execute(f"DROP DATABASE IF EXISTS {name}")
+        conn.close()
+
+
+def test_a_role_that_may_write_its_own_schema_only_syncs_into_it(one_schema_database, tmp_path):
+    """Was: exit 2 "permission denied for database ...": every sync ran `CREATE SCHEMA IF NOT
+    EXISTS`, which PostgreSQL checks for the database's CREATE right before it looks whether the
+    schema exists, so a role granted only its own (existing) schema could never sync. Now an
+    existing schema is used as it is; a missing one still needs the right (exit 2, one line)."""
+    tree = _tree(tmp_path, "t", "A")
+    sep = "&" if "?" in one_schema_database else "?"
+    r = cli("sync", str(tree), "--db", f"{one_schema_database}{sep}schema=robotics", "--quiet",
+            "--checkpoint", str(tmp_path / "c.json"))
+    assert r.returncode == 0, r.stderr
+    conn = connect(one_schema_database)
+    try:
+        cur = conn.cursor()
+        cur.execute("SELECT class_iri FROM robotics.owl_classes WHERE source_file IS NOT NULL")
+        assert cur.fetchall() == [("http://e.org/A",)]
+    finally:
+        conn.close()
+    r = cli("sync", str(tree), "--db", f"{one_schema_database}{sep}schema=materials", "--quiet",
+            "--checkpoint", str(tmp_path / "m.json"))
+    assert r.returncode == 2
+    assert len(r.stderr.strip().splitlines()) == 1 and "permission denied" in r.stderr

@@ -106,12 +106,15 @@ def create_schema(conn: PgConnection, schema: str) -> None:
     """CREATE SCHEMA IF NOT EXISTS, one session at a time: two sessions running it at once can both
     find the schema missing, and the second then fails on pg_namespace's unique index (seen when
     two syncs of one source start together). A transaction-level advisory lock on the schema's
-    name (not the source's sync lock, which is taken later and held for the run) orders them."""
+    name (not the source's sync lock, which is taken later and held for the run) orders them.
+    An existing schema is left alone: PostgreSQL checks the database's CREATE right before IF NOT
+    EXISTS, so a role granted only its own schema could never sync."""
     key, params = lock_key_sql(f"create:{schema}")
     conn.execute("BEGIN")
     try:
         conn.execute(f"SELECT pg_advisory_xact_lock({key})", params)
-        conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+        if conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = ?", (schema,)).fetchone() is None:
+            conn.execute(f'CREATE SCHEMA "{schema}"')
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
