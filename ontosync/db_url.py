@@ -71,10 +71,11 @@ def split_schema(url: str) -> tuple[str, str | None]:
 def sanitize(name: str) -> str:
     """A PostgreSQL identifier from any name: lower case letters, digits and `_`, at most 63 bytes.
 
-    Names that would be cut or that start badly get a short hash, so two long names stay apart.
+    Names that would be cut get a short hash, so two long names stay apart; names that start
+    badly or are PostgreSQL's own schemas (`pg_...`, `information_schema`) get `s_` in front.
     """
     clean = re.sub(r"[^a-z0-9_]+", "_", name.lower()).strip("_")
-    if not clean or clean[0].isdigit() or clean.startswith("pg_"):
+    if not clean or clean[0].isdigit() or clean.startswith("pg_") or clean == "information_schema":
         clean = f"s_{clean}"
     if len(clean) > MAX_SCHEMA:
         digest = hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
@@ -95,7 +96,10 @@ def default_source_name(source: str) -> str:
 def schema_for(url: str, source: str) -> str:
     """The schema that holds `source`'s rows on the server `url` names."""
     _, explicit = split_schema(url)
-    return sanitize(explicit or default_source_name(source))
+    if explicit:
+        return sanitize(explicit)
+    derived = sanitize(default_source_name(source))
+    return f"s_{derived}" if derived == "public" else derived  # not the database's shared default schema
 
 
 def checkpoint_name(url: str, source: str) -> str:

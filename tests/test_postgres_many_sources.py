@@ -198,3 +198,20 @@ def test_a_role_that_may_write_its_own_schema_only_syncs_into_it(one_schema_data
             "--checkpoint", str(tmp_path / "m.json"))
     assert r.returncode == 2
     assert len(r.stderr.strip().splitlines()) == 1 and "permission denied" in r.stderr
+
+
+@pytest.mark.parametrize("folder, schema", [("information_schema", "s_information_schema"), ("public", "s_public")])
+def test_a_source_named_like_a_system_schema_gets_a_schema_of_its_own(tmp_path, folder, schema):
+    """Was: a source (folder) named `information_schema` failed with exit 3 ("migration
+    postgresql/001_initial.sql failed ...: permission denied for schema information_schema"), and
+    one named `public` spread its tables and functions over the database's shared default schema.
+    Derived names are now kept out of both, as `pg_...` already was (`s_` in front)."""
+    server_url()
+    drop_schema(schema)
+    tree = _tree(tmp_path, folder, "A")
+    try:
+        r = cli("sync", str(tree), "--db", server_url(), "--quiet", "--checkpoint", str(tmp_path / "c.json"))
+        assert r.returncode == 0, r.stderr
+        assert _classes(schema) == ["http://e.org/A"]
+    finally:
+        drop_schema(schema)
