@@ -20,6 +20,9 @@ _LABEL_RANK = ("CASE WHEN coalesce(language, '') = '' THEN 0 WHEN lower(language
                "WHEN substr(lower(language), 1, 3) = 'en-' THEN 2 ELSE 3 END")
 _LABEL = (f"(SELECT value FROM statements WHERE subject = :c AND predicate = 'rdfs:label' ORDER BY {_LABEL_RANK}, "
           "value LIMIT 1)")
+# The types that make a named subject a class: what parsing/rdf.py counts as one (owl_classes rows);
+# RDFS vocabularies (schema.org, FOAF, Dublin Core) declare theirs rdfs:Class only.
+_CLASS_TYPES = "('owl:Class', 'rdfs:Class')"
 # The synonyms column also holds the class's other labels (another language's, another file's): they
 # name the class as much as a synonym does, and OAK lists them; the label shown is not repeated.
 _COLUMNS = f"""
@@ -29,20 +32,20 @@ _COLUMNS = f"""
             AND (predicate <> 'rdfs:label' OR value <> {_LABEL}) ORDER BY predicate, value) AS syn),
        (SELECT min(value) FROM statements WHERE subject = :c AND predicate = 'IAO:0000115'),
        COALESCE((SELECT min(t.source_file) FROM statements t WHERE t.subject = :c AND t.predicate = 'rdf:type'
-                     AND t.object = 'owl:Class' AND EXISTS (
+                     AND t.object IN {_CLASS_TYPES} AND EXISTS (
                          SELECT 1 FROM statements l WHERE l.subject = :c AND l.predicate = 'rdfs:label'
                          AND +l.source_file = t.source_file)),
                 (SELECT min(source_file) FROM statements WHERE subject = :c AND predicate = 'rdf:type'
-                     AND object = 'owl:Class'))
+                     AND object IN {_CLASS_TYPES}))
 """
 _ROW = "SELECT " + _COLUMNS
 _SOURCE = _COLUMNS.index("COALESCE(")  # the last column: the declaring file
 # Every class at once (a full sync): one statement instead of a round trip per class. Every key is
-# the subject of an `rdf:type owl:Class` row, so its source (the last column) is never NULL; a filter
-# on it made SQLite evaluate the source's subqueries twice per class (a third of the statement).
+# the subject of an `rdf:type` owl:Class / rdfs:Class row, so its source (the last column) is never
+# NULL; a filter on it made SQLite evaluate the source's subqueries twice per class (a third of the statement).
 _INSERT = "INSERT INTO class_search (curie, label, synonyms, definition, source_file) "
-_KEYS = (" FROM (SELECT DISTINCT subject AS id FROM statements WHERE predicate = 'rdf:type' AND object = 'owl:Class' "
-         "AND substr(subject, 1, 2) <> '_:') k ORDER BY 1")
+_KEYS = (" FROM (SELECT DISTINCT subject AS id FROM statements WHERE predicate = 'rdf:type' "
+         f"AND object IN {_CLASS_TYPES} AND substr(subject, 1, 2) <> '_:') k ORDER BY 1")
 _ALL_ROWS = "SELECT k.id, " + _COLUMNS.replace(":c", "k.id") + _KEYS
 _ALL = _INSERT + _ALL_ROWS
 # The same rows when every statement comes from one file (a database synced from one ontology file,
