@@ -59,3 +59,44 @@ def test_search_finds_rdfs_classes(tmp_path: Path) -> None:
     assert cli("sync", str(src), "--db", str(db), "--quiet").returncode == 0
     assert search(db, "gadget") == rdflib_classes(edited, "gadget")
     assert search(db, "widget") == rdflib_classes(edited, "widget") == {"http://example.org/v#LoneGadget"}
+
+
+# --------------------------------------------------------------------------------------------------
+# OWL/XML (Protégé's "OWL/XML" save format) behind an .owl extension
+
+OWL_XML = """\
+<?xml version="1.0"?>
+<Ontology xmlns="http://www.w3.org/2002/07/owl#"
+     xml:base="http://example.org/o"
+     xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+     xmlns:xml="http://www.w3.org/XML/1998/namespace"
+     xmlns:xsd="http://www.w3.org/2001/XMLSchema#"
+     xmlns:rdfs="http://www.w3.org/2000/01/rdf-schema#"
+     ontologyIRI="http://example.org/o">
+    <Prefix name="" IRI="http://example.org/o#"/>
+    <Declaration>
+        <Class IRI="#A"/>
+    </Declaration>
+</Ontology>
+"""
+
+
+def test_owl_xml_is_skipped_with_its_name(tmp_path: Path) -> None:
+    """Protégé's OWL/XML declares the rdf: namespace, so it was read as RDF/XML and failed with
+    "RDF/XML syntax error: XML namespaces are required in RDF/XML" (line 8), counted as a failed file,
+    where docs/decisions.md says such files are skipped as other XML. It is skipped, naming OWL/XML;
+    RDF/XML whose root is a typed owl:Ontology node still reads."""
+    src, db = tmp_path / "src", tmp_path / "o.db"
+    src.mkdir()
+    (src / "o.owl").write_text(OWL_XML, encoding="utf-8")
+    rdfxml_root = ('<owl:Ontology xmlns:owl="http://www.w3.org/2002/07/owl#" '
+                   'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" rdf:about="http://example.org/r"/>\n')
+    (src / "r.owl").write_text(rdfxml_root, encoding="utf-8")
+    proc = cli("sync", str(src), "--db", str(db), "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    rows = dict((r[0], r[1:]) for r in q(db, "SELECT path, status, error FROM source_files"))
+    status, error = rows["o.owl"]
+    assert status == "skipped" and "OWL/XML" in error, rows
+    assert rows["r.owl"] == ("ok", None)
+    graph = rdflib.Graph().parse(data=rdfxml_root, format="xml")
+    assert q(db, "SELECT id FROM ontology_node") == [(str(s),) for s in graph.subjects(RDF.type, OWL.Ontology)]
