@@ -100,3 +100,47 @@ def test_owl_xml_is_skipped_with_its_name(tmp_path: Path) -> None:
     assert rows["r.owl"] == ("ok", None)
     graph = rdflib.Graph().parse(data=rdfxml_root, format="xml")
     assert q(db, "SELECT id FROM ontology_node") == [(str(s),) for s in graph.subjects(RDF.type, OWL.Ontology)]
+
+
+# --------------------------------------------------------------------------------------------------
+# The definition search and the class card show: the parsers' language rule and definition predicates
+
+DEFINITIONS = """\
+@prefix ex: <http://example.org/d#> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix obo: <http://purl.obolibrary.org/obo/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+ex:A a owl:Class ; rdfs:label "A" ; obo:IAO_0000115 "Zebra definition"@en , "Aardvark Definition"@de .
+ex:B a owl:Class ; rdfs:label "B" ; skos:definition "Quokka habitat" .
+ex:C a owl:Class ; rdfs:label "C" ; obo:IAO_0000115 "Tapir" ; skos:definition "Okapi" .
+"""
+
+
+def rdflib_definitions(text: str) -> dict[str, str]:
+    """IAO:0000115, else skos:definition, each picked as tests/test_rdf_fidelity.best picks."""
+    from tests.test_rdf_fidelity import IAO_DEFINITION, SKOS_DEFINITION, best
+
+    graph = rdflib.Graph().parse(data=text, format="turtle")
+    out = {}
+    for c in graph.subjects(RDF.type, OWL.Class):
+        found = [best([o for o in graph.objects(c, p) if isinstance(o, rdflib.Literal)])
+                 for p in (IAO_DEFINITION, SKOS_DEFINITION)]
+        out[str(c)] = next(d for d in found if d)
+    return out
+
+
+def test_search_definition_is_the_class_definition(tmp_path: Path) -> None:
+    """class_search.definition (what `search` matches, the Datasette class card's definition) was
+    min(IAO:0000115) in any language ("Aardvark Definition"@de, where owl_classes.comment gives the
+    English one) and ignored skos:definition ("quokka" found nothing, while owl_classes.comment held
+    it)."""
+    src, db = tmp_path / "src", tmp_path / "o.db"
+    src.mkdir()
+    (src / "d.ttl").write_text(DEFINITIONS, encoding="utf-8")
+    assert cli("sync", str(src), "--db", str(db), "--quiet").returncode == 0
+    want = rdflib_definitions(DEFINITIONS)
+    assert want["http://example.org/d#A"] == "Zebra definition"
+    assert dict(q(db, "SELECT curie, definition FROM class_search")) == want
+    assert dict(q(db, "SELECT class_iri, comment FROM owl_classes")) == want  # no rdfs:comment here
+    assert search(db, "quokka") == {"http://example.org/d#B"}
