@@ -144,3 +144,52 @@ def test_search_definition_is_the_class_definition(tmp_path: Path) -> None:
     assert dict(q(db, "SELECT curie, definition FROM class_search")) == want
     assert dict(q(db, "SELECT class_iri, comment FROM owl_classes")) == want  # no rdfs:comment here
     assert search(db, "quokka") == {"http://example.org/d#B"}
+
+
+# --------------------------------------------------------------------------------------------------
+# An annotated subclass axiom between named classes is a hierarchy edge in every syntax
+
+ANNOTATED_OFN = """\
+Prefix(:=<http://example.org/s#>)
+Prefix(oio:=<http://www.geneontology.org/formats/oboInOwl#>)
+Ontology(<http://example.org/s>
+Declaration(Class(:A))
+Declaration(Class(:B))
+Declaration(Class(:C))
+SubClassOf(Annotation(oio:source "PMID:1") :A :B)
+SubClassOf(:B :C)
+)
+"""
+ANNOTATED_TTL = """\
+@prefix : <http://example.org/s#> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix oio: <http://www.geneontology.org/formats/oboInOwl#> .
+<http://example.org/s> a owl:Ontology .
+:A a owl:Class ; rdfs:subClassOf :B .
+:B a owl:Class ; rdfs:subClassOf :C .
+:C a owl:Class .
+[ a owl:Axiom ; owl:annotatedSource :A ; owl:annotatedProperty rdfs:subClassOf ; owl:annotatedTarget :B ;
+  oio:source "PMID:1" ] .
+"""
+
+
+def test_annotated_subclass_of_is_an_edge_in_functional_syntax(tmp_path: Path) -> None:
+    """`SubClassOf(Annotation(...) :A :B)` (OBO's provenance on a parent) in an .ofn file or an
+    ```owl fence was only an owl_axioms row: A had no parent B in owl_class_hierarchy, nor in
+    `statements` / entailed_edge (OAK's ancestors of A lacked B and C), where the same ontology in
+    Turtle gives the edge."""
+    graph = rdflib.Graph().parse(data=ANNOTATED_TTL, format="turtle")
+    want = sorted((str(s), str(o)) for s, o in graph.subject_objects(RDFS.subClassOf)
+                  if isinstance(s, rdflib.URIRef) and isinstance(o, rdflib.URIRef))
+    assert len(want) == 2
+    found = {}
+    for name, text in (("s.ofn", ANNOTATED_OFN), ("s.ttl", ANNOTATED_TTL)):
+        src, db = tmp_path / name.replace(".", "_"), tmp_path / f"{name}.db"
+        src.mkdir()
+        (src / name).write_text(text, encoding="utf-8")
+        assert cli("sync", str(src), "--db", str(db), "--quiet").returncode == 0
+        assert sorted(q(db, "SELECT class_iri, parent_iri FROM owl_class_hierarchy")) == want, name
+        found[name] = sorted(q(db, "SELECT subject, object FROM entailed_edge WHERE subject <> object"))
+    assert found["s.ofn"] == found["s.ttl"]
+    assert ("http://example.org/s#A", "http://example.org/s#C") in found["s.ofn"]

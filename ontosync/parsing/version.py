@@ -28,3 +28,5 @@ PARSER_VERSION = 8  # 2: Logseq graph rules (title::, alias::, tags, link text),
 #    owl:deprecated annotations on the axiom, so the readers' layer has an RDF file's rows for them
 # 8: an OWL/XML document (root Ontology in the OWL namespace) that RDF/XML's parser refuses is
 #    skipped as OWL/XML, not failed as an RDF/XML syntax error
+#    ; OWL functional syntax: an annotated SubClassOf(Annotation(...) A B) between named classes is
+#    a hierarchy edge too (it was an axiom row only), as the same axiom in Turtle or RDF/XML
