@@ -38,7 +38,8 @@ Dialect rules (README-ready):
   property, and `*PropertyDomain` / `*PropertyRange` axioms -> one PropertyFact per property
   (first domain and range kept; further distinct ones stay as AxiomFacts); `AnnotationAssertion`
   with `rdfs:label` / `rdfs:comment` -> label / comment of a class or property declared in the
-  same text (first wins); `SubClassOf(A B)` with both named -> EdgeFact. Every other axiom ->
+  same text (first wins); `SubClassOf(A B)` with both named -> EdgeFact (annotated: also an
+  AxiomFact, which keeps the annotations). Every other axiom ->
   AxiomFact(axiom_type = OWL axiom name, subject = the first argument when it is a named entity
   (for `AnnotationAssertion`: the annotated subject), otherwise the first named entity inside,
   object = the remaining arguments rendered back to canonical functional syntax with full IRIs
@@ -333,8 +334,8 @@ class _Interpreter:
         assert head is not None
         args = [a for a in node.args if not (isinstance(a, Node) and a.head == "Annotation")]
         _check_arity(head, args)
-        if head == "SubClassOf" and len(node.args) == 2 and self._named_subclass(args):
-            return
+        if head == "SubClassOf" and self._named_subclass(args) and len(node.args) == 2:
+            return  # annotated (OBO's provenance on a parent): the edge, and the row keeps the annotations
         # Render each argument once (this also validates every term and construct).
         rendered = [self.render(a, 1) for a in node.args]
         full = f"{head}({' '.join(rendered)})"

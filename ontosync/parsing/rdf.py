@@ -72,7 +72,7 @@ from ontosync.parsing.rdf_vocab import (
     clip,
     is_iri,
 )
-from ontosync.parsing.xml_guard import check_xml, refuse_non_xml, to_utf8_xml
+from ontosync.parsing.xml_guard import OWL_XML_SKIPPED, check_xml, is_owl_xml, refuse_non_xml, to_utf8_xml
 
 __all__ = ["MAX_MESSAGE", "OWL", "OWL_CLASS", "parse_rdf"]  # the constants: for tests and callers
 
@@ -168,6 +168,8 @@ def _parse_rdf(path: str, data: bytes, fmt: str, options: ParseOptions) -> tuple
         quads = list(ox.parse(data, format=ox_format))
         index = Index.build(quads, rdf_statements.SYNONYM_IRIS)
     except SyntaxError as exc:
+        if fmt == "rdfxml" and is_owl_xml(data):  # other XML, as one without the RDF namespace
+            return FileFacts(format=fmt, skipped=OWL_XML_SKIPPED), None
         line = None
         if fmt == "rdfxml":
             line = _locate_xml_error(data, ox_format)

@@ -5,7 +5,7 @@ an upgrade whose parsers changed, every file is reprocessed once, though its con
 change; an upgrade that leaves the parsers alone reprocesses nothing.
 """
 
-PARSER_VERSION = 7  # 2: Logseq graph rules (title::, alias::, tags, link text), RDF synonyms
+PARSER_VERSION = 8  # 2: Logseq graph rules (title::, alias::, tags, link text), RDF synonyms
 # 3: the line each class is declared on (file_classes.line, migration 007)
 # 4: page names match in Unicode NFC (a link and a file name in NFC and NFD name one page);
 #    an owl:class that is no valid IRI (a space, `<`, `"`...) is a bad-owl-class warning
@@ -26,3 +26,7 @@ PARSER_VERSION = 7  # 2: Logseq graph rules (title::, alias::, tags, link text),
 #    ; a Logseq page's ```turtle / ```owl fences keep their synonyms
 # 7: OWL functional syntax notes SubClassOf(A ObjectSomeValuesFrom(P C)) (named A, P, C) and
 #    owl:deprecated annotations on the axiom, so the readers' layer has an RDF file's rows for them
+# 8: an OWL/XML document (root Ontology in the OWL namespace) that RDF/XML's parser refuses is
+#    skipped as OWL/XML, not failed as an RDF/XML syntax error
+#    ; OWL functional syntax: an annotated SubClassOf(Annotation(...) A B) between named classes is
+#    a hierarchy edge too (it was an axiom row only), as the same axiom in Turtle or RDF/XML

@@ -261,3 +261,25 @@ def refuse_non_xml(data: bytes) -> None:
         raise ParseError("not an RDF/XML document: NUL byte (binary file?)", data[: data.index(b"\0")].count(b"\n") + 1)
     if not data.lstrip().startswith(b"<"):
         raise ParseError("not an RDF/XML document: it does not start with '<'", 1)
+
+
+OWL_XML_SKIPPED = ("OWL/XML document (root element Ontology in the OWL namespace): not read; ontosync reads "
+                   "RDF/XML, Turtle, N-Triples, JSON-LD and OWL functional syntax (save it as one of those)")
+_OWL_NS = rb"http://www.w3.org/2002/07/owl#"
+_ROOT_ONTOLOGY = re.compile(rb"<(?:(" + _XML_NAME + rb"):)?Ontology(?=[ \t\r\n/>])")
+
+
+def is_owl_xml(data: bytes) -> bool:
+    """Whether the root element is OWL/XML's `Ontology` (in the OWL namespace, by the default or a
+    prefix declared on it). Asked only once the RDF/XML parser has refused the document: a valid
+    RDF/XML file whose root is a typed `owl:Ontology` node parses and is never asked about. Protégé's
+    OWL/XML declares `xmlns:rdf`, so the RDF namespace test alone does not tell it from RDF/XML."""
+    pos = _scan_prolog(data)[0]
+    match = _ROOT_ONTOLOGY.match(data, pos)
+    tag = _XML_TOKEN.match(data, pos)
+    if match is None or tag is None:
+        return False
+    prefix = b":" + match.group(1) if match.group(1) else b""
+    declares = re.compile(rb"[ \t\r\n]xmlns" + re.escape(prefix) + rb"[ \t\r\n]*=[ \t\r\n]*([\"'])"
+                          + re.escape(_OWL_NS) + rb"\1")
+    return declares.search(tag.group(0)) is not None

@@ -18,8 +18,21 @@ SYNONYMS = ("oio:hasExactSynonym", "oio:hasRelatedSynonym", "oio:hasBroadSynonym
 # The label the parsers pick (parsing/rdf_vocab.best_text): no language tag, then `en`, `en-*`, any other.
 _LABEL_RANK = ("CASE WHEN coalesce(language, '') = '' THEN 0 WHEN lower(language) = 'en' THEN 1 "
                "WHEN substr(lower(language), 1, 3) = 'en-' THEN 2 ELSE 3 END")
-_LABEL = (f"(SELECT value FROM statements WHERE subject = :c AND predicate = 'rdfs:label' ORDER BY {_LABEL_RANK}, "
-          "value LIMIT 1)")
+
+
+def _best(predicate: str) -> str:
+    """The subquery of a class's `predicate` value as the parsers pick it (best_text)."""
+    return (f"(SELECT value FROM statements WHERE subject = :c AND predicate = '{predicate}' ORDER BY {_LABEL_RANK}, "
+            "value LIMIT 1)")
+
+
+_LABEL = _best("rdfs:label")
+# The definition: IAO:0000115, else skos:definition (the parsers' definition predicates, in their
+# order), each picked by the same language rule as the label, as owl_classes.comment is.
+_DEFINITION = f"COALESCE({_best('IAO:0000115')}, {_best('skos:definition')})"
+# The types that make a named subject a class: what parsing/rdf.py counts as one (owl_classes rows);
+# RDFS vocabularies (schema.org, FOAF, Dublin Core) declare theirs rdfs:Class only.
+_CLASS_TYPES = "('owl:Class', 'rdfs:Class')"
 # The synonyms column also holds the class's other labels (another language's, another file's): they
 # name the class as much as a synonym does, and OAK lists them; the label shown is not repeated.
 _COLUMNS = f"""
@@ -27,22 +40,22 @@ _COLUMNS = f"""
        (SELECT group_concat(value, ' | ') FROM (SELECT predicate, value FROM statements INDEXED BY statements_spo
             WHERE subject = :c AND predicate IN ({", ".join(f"'{p}'" for p in SYNONYMS)}, 'rdfs:label')
             AND (predicate <> 'rdfs:label' OR value <> {_LABEL}) ORDER BY predicate, value) AS syn),
-       (SELECT min(value) FROM statements WHERE subject = :c AND predicate = 'IAO:0000115'),
+       {_DEFINITION},
        COALESCE((SELECT min(t.source_file) FROM statements t WHERE t.subject = :c AND t.predicate = 'rdf:type'
-                     AND t.object = 'owl:Class' AND EXISTS (
+                     AND t.object IN {_CLASS_TYPES} AND EXISTS (
                          SELECT 1 FROM statements l WHERE l.subject = :c AND l.predicate = 'rdfs:label'
                          AND +l.source_file = t.source_file)),
                 (SELECT min(source_file) FROM statements WHERE subject = :c AND predicate = 'rdf:type'
-                     AND object = 'owl:Class'))
+                     AND object IN {_CLASS_TYPES}))
 """
 _ROW = "SELECT " + _COLUMNS
-_SOURCE = _COLUMNS.index("COALESCE(")  # the last column: the declaring file
+_SOURCE = _COLUMNS.rindex("COALESCE(")  # the last column: the declaring file
 # Every class at once (a full sync): one statement instead of a round trip per class. Every key is
-# the subject of an `rdf:type owl:Class` row, so its source (the last column) is never NULL; a filter
-# on it made SQLite evaluate the source's subqueries twice per class (a third of the statement).
+# the subject of an `rdf:type` owl:Class / rdfs:Class row, so its source (the last column) is never
+# NULL; a filter on it made SQLite evaluate the source's subqueries twice per class (a third of the statement).
 _INSERT = "INSERT INTO class_search (curie, label, synonyms, definition, source_file) "
-_KEYS = (" FROM (SELECT DISTINCT subject AS id FROM statements WHERE predicate = 'rdf:type' AND object = 'owl:Class' "
-         "AND substr(subject, 1, 2) <> '_:') k ORDER BY 1")
+_KEYS = (" FROM (SELECT DISTINCT subject AS id FROM statements WHERE predicate = 'rdf:type' "
+         f"AND object IN {_CLASS_TYPES} AND substr(subject, 1, 2) <> '_:') k ORDER BY 1")
 _ALL_ROWS = "SELECT k.id, " + _COLUMNS.replace(":c", "k.id") + _KEYS
 _ALL = _INSERT + _ALL_ROWS
 # The same rows when every statement comes from one file (a database synced from one ontology file,
