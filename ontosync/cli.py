@@ -18,8 +18,8 @@ from typing import NoReturn
 
 from ontosync import __version__
 from ontosync.config import ConfigError, Settings, build_settings
+from ontosync.console import open_standard_streams, verdict
 from ontosync.console import say as _say
-from ontosync.console import verdict
 from ontosync.db_url import BadDatabaseUrl, is_postgres_url
 from ontosync.options import add_sync_arguments
 
@@ -164,6 +164,7 @@ def run() -> NoReturn:
     them all (~4% of a no-op re-sync's instructions, issue 18); nothing of ours waits for it: files,
     the database and the workers are closed by the commands, the rest by refcounts and atexit.
     Not in `main`, which the Action and the tests call in a process that goes on."""
+    open_standard_streams()
     code = main()
     gc.freeze()
     sys.exit(code)

@@ -6,6 +6,7 @@ Below every layer (it imports nothing of ontosync but db_url, a bottom module to
 
 from __future__ import annotations
 
+import os
 import sys
 
 
@@ -26,3 +27,23 @@ def verdict(problems: list[str], shown: str, ok_line: str) -> int:
         return 3
     print(f"{shown}: {ok_line}")
     return 0
+
+
+def open_standard_streams() -> None:
+    """Open a standard descriptor the caller closed (`status >&-`, `sync 2>&-`, a daemon) on the
+    null device, so its output is dropped as with `>/dev/null`. Else the interpreter leaves
+    sys.stdout (or sys.stderr) None: a flush or a progress line raised AttributeError (a traceback,
+    exit 1, after the work was done), and the next file the run opened took the free number, where
+    a stray write meant for the terminal would land."""
+    for fd, name, flags in ((0, "stdin", os.O_RDONLY), (1, "stdout", os.O_WRONLY), (2, "stderr", os.O_WRONLY)):
+        try:
+            os.fstat(fd)
+            continue
+        except OSError:
+            pass
+        new = os.open(os.devnull, flags)
+        if new != fd:
+            os.dup2(new, fd)
+            os.close(new)
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(fd, "r" if fd == 0 else "w", closefd=False))  # noqa: SIM115
