@@ -6,6 +6,7 @@ Below every layer (it imports nothing of ontosync but db_url, a bottom module to
 
 from __future__ import annotations
 
+import codecs
 import os
 import sys
 
@@ -47,3 +48,30 @@ def open_standard_streams() -> None:
             os.close(new)
         if getattr(sys, name) is None:
             setattr(sys, name, open(fd, "r" if fd == 0 else "w", closefd=False))  # noqa: SIM115
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors=ESCAPE)
+
+
+ESCAPE = "ontosync-json-escape"
+
+
+def _json_escape(exc: UnicodeError) -> tuple[str, int]:
+    """What standard output cannot encode (an ASCII-only locale, PYTHONIOENCODING=ascii; a file
+    name's undecodable byte even in UTF-8) is written as JSON's `\\uXXXX` (a surrogate pair above
+    U+FFFF): readable in text, and the JSON of `--json`/`--format json` still reads back unchanged.
+    Without it a label like `Élan` ended `search`, `diff` and `status --json` in a
+    UnicodeEncodeError traceback."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    out = []
+    for char in exc.object[exc.start:exc.end]:
+        code = ord(char)
+        if code > 0xFFFF:
+            code -= 0x10000
+            out.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
+        else:
+            out.append(f"\\u{code:04x}")
+    return "".join(out), exc.end
+
+
+codecs.register_error(ESCAPE, _json_escape)

@@ -8,6 +8,7 @@ is what the interpreter does with its standard streams before ontosync runs.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT, cli, copy_example
+from tests.helpers import ROOT, cli, copy_example, run_cli
 
 
 @pytest.fixture(scope="module")
@@ -63,3 +64,46 @@ def test_a_sync_with_standard_error_closed_succeeds(synced, tmp_path):
     assert "Traceback" not in proc.stdout, proc.stdout
     assert proc.returncode == 0, proc.stdout
     assert cli("status", "--db", str(db)).returncode == 0
+
+
+ACCENTED = """- ### OntologyBlock
+  - term-id:: H16-1
+  - preferred-term:: \u00c9lan vital \u2603 \U0001d11e
+  - is-subclass-of:: [[For\u00e7a]]
+"""
+
+
+@pytest.fixture(scope="module")
+def accented(tmp_path_factory) -> Path:
+    """A database whose labels are not ASCII (a page's title and terms, as any non-English ontology)."""
+    tmp_path = tmp_path_factory.mktemp("accented")
+    (tmp_path / "tree" / "pages").mkdir(parents=True)
+    (tmp_path / "tree" / "pages" / "\u00c9lan.md").write_text(ACCENTED, encoding="utf-8")
+    db = tmp_path / "\u00c4rger.db"  # `status` shows the path
+    assert cli("sync", str(tmp_path / "tree"), "--db", str(db), "--quiet").returncode == 0
+    return db
+
+
+ASCII_ONLY = {"PYTHONIOENCODING": "ascii"}  # as LC_ALL=POSIX with PYTHONUTF8=0, or a pipe on an old system
+
+
+@pytest.mark.parametrize("command", [["search", "vital"], ["diff", "--run", "1"], ["diff", "--run", "1", "--format",
+                                     "markdown"], ["status", "--json"]])
+def test_an_ascii_only_output_gets_escapes_not_a_traceback(accented, command):
+    """Standard output that cannot encode a label: the label is written as `\\u00c9` (readable, and
+    valid inside a JSON string) instead of an UnicodeEncodeError traceback and exit 1."""
+    proc = run_cli(*command, "--db", str(accented), env=ASCII_ONLY)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert proc.returncode == 0, proc.stderr
+    assert "\\u00c9lan" in proc.stdout or "\\u00c4rger.db" in proc.stdout, proc.stdout
+    assert proc.stdout.isascii()
+
+
+@pytest.mark.parametrize("command, text", [(
+    ["diff", "--run", "1", "--format", "json"], "\u00c9lan vital \u2603 \U0001d11e"),
+                                           (["status", "--json"], "\u00c4rger.db")])
+def test_json_on_an_ascii_only_output_still_reads_back(accented, command, text):
+    """The escapes are JSON's own, so the JSON a script reads back holds the text unchanged."""
+    proc = run_cli(*command, "--db", str(accented), env=ASCII_ONLY)
+    assert proc.returncode == 0, proc.stderr
+    assert text in json.dumps(json.loads(proc.stdout), ensure_ascii=False)
