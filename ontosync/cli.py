@@ -18,7 +18,7 @@ from typing import NoReturn
 
 from ontosync import __version__
 from ontosync.config import ConfigError, Settings, build_settings
-from ontosync.console import open_standard_streams, verdict
+from ontosync.console import drop_output, open_standard_streams, verdict
 from ontosync.console import say as _say
 from ontosync.db_url import BadDatabaseUrl, is_postgres_url
 from ontosync.options import add_sync_arguments
@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()  # here, so that a closed pipe is met inside the try
         return code
     except BrokenPipeError:  # `ontosync status | head`: the reader has what it wanted
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        drop_output(sys.stdout)
         return 141
     except (UsageError, ConfigError, BadDatabaseUrl) as exc:
         _say(f"error: {exc}")

@@ -30,6 +30,12 @@ def verdict(problems: list[str], shown: str, ok_line: str) -> int:
     return 0
 
 
+def drop_output(stream) -> None:
+    """Send what is still written to `stream` (a pipe whose reader went away) to the null device,
+    so the next write or the flush at exit does not raise BrokenPipeError again."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+
+
 def open_standard_streams() -> None:
     """Open a standard descriptor the caller closed (`status >&-`, `sync 2>&-`, a daemon) on the
     null device, so its output is dropped as with `>/dev/null`. Else the interpreter leaves

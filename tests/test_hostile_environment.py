@@ -107,3 +107,24 @@ def test_json_on_an_ascii_only_output_still_reads_back(accented, command, text):
     proc = run_cli(*command, "--db", str(accented), env=ASCII_ONLY)
     assert proc.returncode == 0, proc.stderr
     assert text in json.dumps(json.loads(proc.stdout), ensure_ascii=False)
+
+
+def test_a_sync_whose_progress_reader_went_away_finishes(synced, tmp_path):
+    """`ontosync sync . 2>&1 | head -3`, or a log collector that died: the progress lines have no
+    reader. They are incidental to a sync (its result is the database), so the run goes on without
+    them and exits as it would; it stopped at the first line, exit 141, half the files unsynced."""
+    tree, normal = synced
+    db = tmp_path / "p.db"
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first line
+    try:
+        proc = subprocess.run([sys.executable, "-m", "ontosync", "sync", str(tree), "--db", str(db)],
+                              stdout=subprocess.DEVNULL, stderr=write_end, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                              timeout=600)
+    finally:
+        os.close(write_end)
+    assert proc.returncode == 0
+    status, expected = (json.loads(cli("status", "--json", "--db", str(d)).stdout) for d in (db, normal))
+    assert status["checkpoint"]["finished"] is True
+    assert status["checkpoint"]["processed"] == expected["checkpoint"]["processed"] > 0
+    assert status["files"] == expected["files"]
