@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from ontosync import __version__
-from ontosync.config import ConfigError, Settings, build_settings
+from ontosync.config import ConfigError, Settings, build_settings, database_from_env
 from ontosync.console import drop_output, open_standard_streams, verdict
 from ontosync.console import say as _say
 from ontosync.db_url import BadDatabaseUrl, is_postgres_url
@@ -115,9 +115,16 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 def _db_option(parser: argparse.ArgumentParser, text: str) -> None:
     """--db, required unless ONTOSYNC_DATABASE_URL names the database (a PostgreSQL URL kept in a secret)."""
-    env = os.environ.get("ONTOSYNC_DATABASE_URL")
-    parser.add_argument("--db", required=not env, default=env or None,
+    env = database_from_env()
+    parser.add_argument("--db", required=not env, default=env, type=_database,
                         help=f"{text} (default $ONTOSYNC_DATABASE_URL); a path, or postgresql://...")
+
+
+def _database(value: str) -> str:
+    """`--db ""` (an unset shell variable) said "it is a folder"; `--db " "` named a file ` `."""
+    if not value.strip():
+        raise UsageError("--db must not be empty")
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -226,6 +226,12 @@ def _check_inside(root: Path, config: Path) -> None:
                           "(give that file with --config instead)")
 
 
+def database_from_env() -> str | None:
+    """$ONTOSYNC_DATABASE_URL without the blanks around it (a CI secret pasted with its newline);
+    blank, it is unset, as empty is (else ` ` became a database file of that name)."""
+    return os.environ.get("ONTOSYNC_DATABASE_URL", "").strip() or None
+
+
 def build_settings(cli: dict[str, Any], config_path: str | None) -> Settings:
     """Merge: defaults < config file < explicit flags (those not None in `cli`)."""
     source = cli.get("source") or os.environ.get("GITHUB_WORKSPACE") or "."
@@ -237,7 +243,7 @@ def build_settings(cli: dict[str, Any], config_path: str | None) -> Settings:
         file_values = load_config_file(Path(source) / CONFIG_FILE)
         _check_untrusted(file_values, Path(source), Path(source) / CONFIG_FILE)
     # ONTOSYNC_DATABASE_URL: where a URL with a password belongs (a CI secret), not a flag or a file
-    from_env = {"db": os.environ["ONTOSYNC_DATABASE_URL"]} if os.environ.get("ONTOSYNC_DATABASE_URL") else {}
+    from_env = {"db": database_from_env()} if database_from_env() else {}
     merged = {**file_values, **from_env, **{k: v for k, v in cli.items() if v is not None and k in FIELD_NAMES}}
     merged["source"] = source
     try:

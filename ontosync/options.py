@@ -99,7 +99,7 @@ def action_only(name: str, help: str, doc: str, *, kind: str = "str", default: s
 OPTIONS: tuple[Option, ...] = (
     Option("db", "str", "SQLite database path, or a PostgreSQL URL postgresql://...; created and migrated when "
            "missing (default $ONTOSYNC_DATABASE_URL, else {default})", "ontology.db",
-           aliases=("database",), input="database", input_default="ontology.db", passed=False,
+           rule="not be empty", aliases=("database",), input="database", input_default="ontology.db", passed=False,
            input_help="The SQLite database, relative to the workspace; created and migrated when missing. Or a "
                       "PostgreSQL URL postgresql://... (pass it from a secret; README: PostgreSQL).",
            metavar="PATH",

@@ -128,3 +128,49 @@ def test_a_sync_whose_progress_reader_went_away_finishes(synced, tmp_path):
     assert status["checkpoint"]["finished"] is True
     assert status["checkpoint"]["processed"] == expected["checkpoint"]["processed"] > 0
     assert status["files"] == expected["files"]
+
+
+def _leaves_no_database(folder: Path) -> None:
+    assert sorted(p.name for p in folder.iterdir()) == ["tree"], list(folder.iterdir())
+
+
+@pytest.mark.parametrize("blank", [" ", "\n"])
+@pytest.mark.parametrize("command", [["sync", "tree"], ["status"], ["search", "a"]])
+def test_a_blank_database_variable_counts_as_unset(tmp_path, command, blank):
+    """ONTOSYNC_DATABASE_URL holding only blanks (a CI secret pasted with its newline, a template
+    that rendered an empty value with a space): it was a database path, so `sync` created files
+    named ` `, ` .lock`, ` .checkpoint.json` in the working folder and the readers used them. As
+    when it is empty: `sync` uses `ontology.db`, the others ask for --db."""
+    copy_example(tmp_path)
+    quiet = ["--quiet"] if command[0] == "sync" else []
+    proc = cli(*command, *quiet, env={"ONTOSYNC_DATABASE_URL": blank}, cwd=tmp_path)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    if command[0] == "sync":
+        assert proc.returncode == 0, proc.stderr
+        assert (tmp_path / "ontology.db").is_file()
+        assert not (tmp_path / blank).exists()
+    else:
+        assert proc.returncode == 2
+        assert "--db" in proc.stderr
+        _leaves_no_database(tmp_path)
+
+
+def test_a_database_variable_with_a_trailing_newline_names_the_database(tmp_path):
+    """A secret pasted with its newline names the same database, not `o.db\\n` beside it."""
+    copy_example(tmp_path)
+    env = {"ONTOSYNC_DATABASE_URL": "o.db\n"}
+    assert cli("sync", "tree", "--quiet", env=env, cwd=tmp_path).returncode == 0
+    assert (tmp_path / "o.db").is_file()
+    assert cli("status", env=env, cwd=tmp_path).returncode == 0
+
+
+@pytest.mark.parametrize("command", [["sync", "tree"], ["status"], ["verify"], ["diff"]])
+@pytest.mark.parametrize("blank", ["", " "])
+def test_a_blank_db_flag_is_a_usage_error(tmp_path, command, blank):
+    """`--db ""` said "cannot use database : it is a folder"; `--db " "` made a database named
+    ` `. Either is a slip (an unset shell variable: `--db "$DB"`), told as such, exit 2."""
+    copy_example(tmp_path)
+    proc = cli(*command, "--db", blank, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert "--db must not be empty" in proc.stderr, proc.stderr
+    _leaves_no_database(tmp_path)
