@@ -105,9 +105,11 @@ def load_config_file(path: Path) -> dict[str, Any]:
     """Read a YAML config into Settings field names; unknown keys are an error, not ignored."""
     import yaml  # here: most runs have no config file, and PyYAML costs ~15 ms of start-up (issue 18)
 
+    from ontosync.config_yaml import load_yaml
+
     text = read_limited(path)
     try:
-        data = yaml.safe_load(text) or {}
+        data = load_yaml(text, path) or {}
     except RecursionError:
         raise ConfigError(f"{path}: nested too deeply") from None
     except yaml.YAMLError as exc:
@@ -122,6 +124,9 @@ def load_config_file(path: Path) -> dict[str, Any]:
         option = _KEYS.get(str(key).replace("_", "-"))
         if option is None:
             raise ConfigError(f"{path}: unknown setting '{key}'")
+        if option.field in out:  # `max_error_rate` beside `max-error-rate`, `database` beside `db`
+            other = next(k for k in data if k != key and _KEYS.get(str(k).replace("_", "-")) is option)
+            raise ConfigError(f"{path}: '{key}' is given twice (also as '{other}'); keep one")
         out[option.field] = _CHECKS[option.kind](value, _Where(path, str(key)))
     return out
 

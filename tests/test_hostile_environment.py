@@ -174,3 +174,33 @@ def test_a_blank_db_flag_is_a_usage_error(tmp_path, command, blank):
     assert proc.returncode == 2, proc.stderr
     assert "--db must not be empty" in proc.stderr, proc.stderr
     _leaves_no_database(tmp_path)
+
+
+@pytest.mark.parametrize("text, words", [
+    ("workers: 2\nquiet: true\nworkers: 3\n", ["line 3", "'workers'", "line 1"]),
+    ("namespaces:\n  ex: http://a/\n  ex: http://b/\n", ["line 3", "'ex'", "line 2"]),
+    ("max-error-rate: 0.5\nmax_error_rate: 0.1\n", ["'max_error_rate'", "'max-error-rate'"]),
+    ("db: a.db\ndatabase: b.db\n", ["'database'", "'db'"]),
+])
+def test_a_setting_given_twice_in_the_file_is_an_error(tmp_path, text, words):
+    """PyYAML keeps the last of two equal keys without a word, so a user who wrote `workers:` twice
+    (or `max-error-rate` and `max_error_rate`, or `db` and its alias `database`) ran with one of
+    them unknowingly. Now it is a one-line error naming the file, the key and both lines, exit 2,
+    and nothing is written."""
+    tree = copy_example(tmp_path)
+    (tree / ".ontosync.yml").write_text(text, encoding="utf-8")
+    proc = cli("sync", str(tree), "--db", str(tmp_path / "o.db"), "--quiet")
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and ".ontosync.yml" in lines[0] and "twice" in lines[0], lines
+    assert all(w in lines[0] for w in words), lines[0]
+    assert not (tmp_path / "o.db").exists()
+
+
+def test_a_merge_key_overridden_is_not_a_duplicate(tmp_path):
+    """YAML's `<<:` merge, then a key of the mapping's own, is an override by design, not a slip."""
+    tree = copy_example(tmp_path)
+    text = "namespaces:\n  <<: {ex: 'http://a/', ey: 'http://y/'}\n  ex: 'http://b/'\n"
+    (tree / ".ontosync.yml").write_text(text, encoding="utf-8")
+    assert cli("sync", str(tree), "--db", str(tmp_path / "o.db"), "--quiet").returncode == 0
