@@ -21,7 +21,7 @@ from ontosync.config import ConfigError, Settings, build_settings, database_from
 from ontosync.console import drop_output, open_standard_streams, verdict
 from ontosync.console import say as _say
 from ontosync.db_url import BadDatabaseUrl, is_postgres_url
-from ontosync.options import add_sync_arguments
+from ontosync.options import add_sync_arguments, sql_int
 
 
 class UsageError(Exception):
@@ -74,7 +74,7 @@ def _add_diff(sub) -> None:
     d = _db_command(sub, "diff", "what a run (or runs, or another database) changed in the ontology",
                     "the database (the head of the comparison)")
     which = d.add_mutually_exclusive_group()
-    which.add_argument("--run", type=int, metavar="ID", help="the changes of this run")
+    which.add_argument("--run", type=sql_int, metavar="ID", help="the changes of this run")
     which.add_argument("--since", metavar="REVISION", help="the changes of the runs after the run at REVISION")
     which.add_argument("--base", metavar="OTHER.db", help="compare with another database directly")
     d.add_argument("--format", choices=("text", "markdown", "json"), default="text", help="output (default text)")

@@ -204,3 +204,18 @@ def test_a_merge_key_overridden_is_not_a_duplicate(tmp_path):
     text = "namespaces:\n  <<: {ex: 'http://a/', ey: 'http://y/'}\n  ex: 'http://b/'\n"
     (tree / ".ontosync.yml").write_text(text, encoding="utf-8")
     assert cli("sync", str(tree), "--db", str(tmp_path / "o.db"), "--quiet").returncode == 0
+
+
+HUGE = "99999999999999999999999"  # past SQLite's 8-byte integers
+
+
+@pytest.mark.parametrize("command", [["diff", "--run", HUGE], ["search", "a", "--limit", HUGE],
+                                     ["search", "a", "--limit", "-" + HUGE]])
+def test_a_number_past_sqlite_integers_is_a_usage_error(synced, command):
+    """`diff --run 99999999999999999999999` ended in OverflowError ("Python int too large to convert
+    to SQLite INTEGER"), a traceback and exit 1; now one line naming the option, exit 2."""
+    _, db = synced
+    proc = cli(*command, "--db", str(db))
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert proc.returncode == 2, proc.stderr
+    assert command[-2] in proc.stderr and "9223372036854775807" in proc.stderr, proc.stderr
