@@ -159,10 +159,23 @@ def main(argv: list[str] | None = None) -> int:
         from ontosync.store.health import classify, is_db_error
 
         if not is_db_error(exc):
+            if _working_folder_gone():
+                _say("error: the working folder no longer exists (deleted while ontosync ran?): cd to an existing "
+                     "folder, or give absolute paths")
+                return 2
             raise
         code, message = classify(exc, getattr(args, "db", None))
         _say(message)
         return code
+
+
+def _working_folder_gone() -> bool:
+    """Why a relative path failed to resolve: the folder the process stands in was deleted."""
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        return True
+    return False
 
 
 def run() -> NoReturn:

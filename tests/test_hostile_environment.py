@@ -219,3 +219,33 @@ def test_a_number_past_sqlite_integers_is_a_usage_error(synced, command):
     assert "Traceback" not in proc.stderr, proc.stderr
     assert proc.returncode == 2, proc.stderr
     assert command[-2] in proc.stderr and "9223372036854775807" in proc.stderr, proc.stderr
+
+
+def _in_deleted_folder(tmp_path: Path, *words: str) -> subprocess.CompletedProcess:
+    """`ontosync WORDS` started in a folder deleted under it (`cd D && rmdir ../D`)."""
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    command = " ".join(f"'{w}'" for w in (sys.executable, "-m", "ontosync", *words))
+    return subprocess.run(["sh", "-c", f"cd '{gone}' && rmdir '{gone}' && exec {command}"], capture_output=True,
+                          text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=600)
+
+
+@pytest.mark.parametrize("args", [["sync", ".", "--db", "{tmp}/o.db", "--quiet"],
+                                  ["sync", "{tree}", "--db", "rel.db", "--quiet"],
+                                  ["diff", "--db", "{db}", "--output", "changes.txt"]])
+def test_a_deleted_working_folder_is_one_line(synced, tmp_path, args):
+    """The folder the shell stands in was deleted (a CI workspace cleaned, `git worktree remove`):
+    a relative path cannot be resolved. It was a FileNotFoundError traceback from posixpath,
+    exit 1; now one line saying so, exit 2 (absolute paths keep working, as they did)."""
+    tree, db = synced
+    proc = _in_deleted_folder(tmp_path, *(a.format(tmp=tmp_path, tree=tree, db=db) for a in args))
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.strip() == ("ontosync: error: the working folder no longer exists (deleted while ontosync "
+                                   "ran?): cd to an existing folder, or give absolute paths"), proc.stderr
+
+
+def test_absolute_paths_in_a_deleted_working_folder_still_sync(synced, tmp_path):
+    tree, _ = synced
+    proc = _in_deleted_folder(tmp_path, "sync", str(tree), "--db", str(tmp_path / "o.db"), "--quiet")
+    assert proc.returncode == 0, proc.stderr
