@@ -8,6 +8,7 @@ failure. Usage errors print one line and no traceback.
 from __future__ import annotations
 
 import argparse
+import errno
 import gc
 import json
 import os
@@ -159,23 +160,31 @@ def main(argv: list[str] | None = None) -> int:
         from ontosync.store.health import classify, is_db_error
 
         if not is_db_error(exc):
-            if _working_folder_gone():
-                _say("error: the working folder no longer exists (deleted while ontosync ran?): cd to an existing "
-                     "folder, or give absolute paths")
-                return 2
-            raise
+            message = _environment_failure(exc)
+            if message is None:
+                raise
+            _say(f"error: {message}")
+            return 2
         code, message = classify(exc, getattr(args, "db", None))
         _say(message)
         return code
 
 
-def _working_folder_gone() -> bool:
-    """Why a relative path failed to resolve: the folder the process stands in was deleted."""
+def _environment_failure(exc: Exception) -> str | None:
+    """What the process's surroundings, not the input, broke, in words (else None: a bug, which
+    keeps its traceback): the working folder deleted under it (a relative path cannot resolve),
+    too few file descriptors for the workers' pipes (`ulimit -n`)."""
     try:
         os.getcwd()
     except FileNotFoundError:
-        return True
-    return False
+        return "the working folder no longer exists (deleted while ontosync ran?): cd to an existing folder, " \
+               "or give absolute paths"
+    if isinstance(exc, OSError) and exc.errno == errno.EMFILE:
+        import resource
+
+        limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+        return f"too many open files: the limit is {limit} (`ulimit -n`); raise it, or lower --workers"
+    return None
 
 
 def run() -> NoReturn:

@@ -249,3 +249,20 @@ def test_absolute_paths_in_a_deleted_working_folder_still_sync(synced, tmp_path)
     tree, _ = synced
     proc = _in_deleted_folder(tmp_path, "sync", str(tree), "--db", str(tmp_path / "o.db"), "--quiet")
     assert proc.returncode == 0, proc.stderr
+
+
+def test_too_few_file_descriptors_is_one_line(synced, tmp_path):
+    """`ulimit -n 10` (a container's tight limit): the worker pool cannot open its pipes. It was an
+    OSError traceback (exit 1); now one line naming the limit and what to do, exit 2, and the
+    checkpoint lets the next run resume."""
+    import resource
+
+    tree, _ = synced
+    proc = subprocess.run([sys.executable, "-m", "ontosync", "sync", str(tree), "--db", str(tmp_path / "o.db"),
+                           "--quiet", "--workers", "2"], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=600,
+                          preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (10, 10)))
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.strip() == ("ontosync: error: too many open files: the limit is 10 (`ulimit -n`); raise it, "
+                                   "or lower --workers"), proc.stderr
