@@ -15,7 +15,10 @@ def say(message: str) -> None:
     """One line on stderr; a PostgreSQL password in it (a URL, a driver's message) is masked."""
     from ontosync.db_url import mask
 
-    print(f"ontosync: {mask(message)}", file=sys.stderr)
+    try:
+        print(f"ontosync: {mask(message)}", file=sys.stderr)
+    except BrokenPipeError:  # `2>&1 | head` once head is done: no one reads it; the exit code still tells
+        drop_output(sys.stderr)
 
 
 def verdict(problems: list[str], shown: str, ok_line: str) -> int:

@@ -109,25 +109,37 @@ def test_json_on_an_ascii_only_output_still_reads_back(accented, command, text):
     assert text in json.dumps(json.loads(proc.stdout), ensure_ascii=False)
 
 
-def test_a_sync_whose_progress_reader_went_away_finishes(synced, tmp_path):
-    """`ontosync sync . 2>&1 | head -3`, or a log collector that died: the progress lines have no
-    reader. They are incidental to a sync (its result is the database), so the run goes on without
-    them and exits as it would; it stopped at the first line, exit 141, half the files unsynced."""
-    tree, normal = synced
-    db = tmp_path / "p.db"
+def _stderr_unread(*args: str) -> subprocess.CompletedProcess:
+    """`ontosync ARGS` whose stderr is a pipe with no reader left (`2>&1 | head -1` once head is done)."""
     read_end, write_end = os.pipe()
     os.close(read_end)  # the reader is gone before the first line
     try:
-        proc = subprocess.run([sys.executable, "-m", "ontosync", "sync", str(tree), "--db", str(db)],
-                              stdout=subprocess.DEVNULL, stderr=write_end, env={**os.environ, "PYTHONPATH": str(ROOT)},
-                              timeout=600)
+        return subprocess.run([sys.executable, "-m", "ontosync", *args], stdout=subprocess.DEVNULL, stderr=write_end,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=600)
     finally:
         os.close(write_end)
-    assert proc.returncode == 0
+
+
+@pytest.mark.parametrize("quiet", [[], ["--quiet"]])
+def test_a_sync_whose_progress_reader_went_away_finishes(synced, tmp_path, quiet):
+    """`ontosync sync . 2>&1 | head -3`, or a log collector that died: the progress lines have no
+    reader. They are incidental to a sync (its result is the database), so the run goes on without
+    them and exits as it would; it stopped at the first line, exit 141, half the files unsynced
+    (with --quiet, the summary line made a finished sync exit 141)."""
+    tree, normal = synced
+    db = tmp_path / "p.db"
+    assert _stderr_unread("sync", str(tree), "--db", str(db), *quiet).returncode == 0
     status, expected = (json.loads(cli("status", "--json", "--db", str(d)).stdout) for d in (db, normal))
     assert status["checkpoint"]["finished"] is True
     assert status["checkpoint"]["processed"] == expected["checkpoint"]["processed"] > 0
     assert status["files"] == expected["files"]
+
+
+def test_an_error_told_to_no_reader_keeps_its_exit_code(tmp_path):
+    """`ontosync status --db missing.db 2>&1 | head -1` after head is gone: the message has no
+    reader, but the exit code still says what happened (2); it was 1, from the BrokenPipeError
+    raised while telling it."""
+    assert _stderr_unread("status", "--db", str(tmp_path / "missing.db")).returncode == 2
 
 
 def _leaves_no_database(folder: Path) -> None:
