@@ -278,3 +278,16 @@ def test_too_few_file_descriptors_is_one_line(synced, tmp_path):
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.strip() == ("ontosync: error: too many open files: the limit is 10 (`ulimit -n`); raise it, "
                                    "or lower --workers"), proc.stderr
+
+
+@pytest.mark.parametrize("command", [["status"], ["verify"], ["search", "a"], ["diff"]])
+def test_a_database_name_that_is_not_utf8_is_read(synced, tmp_path, command):
+    """A database file whose name is not UTF-8 (`x\\xff.db`, from an old Latin-1 system): `sync`
+    wrote it, but every reader ended in UnicodeEncodeError ("surrogates not allowed") building the
+    read-only `file:` URI, a traceback. The raw bytes are percent-quoted, as SQLite reads them."""
+    _, db = synced
+    odd = os.fsdecode(bytes(tmp_path) + b"/x\xff.db")
+    Path(odd).write_bytes(db.read_bytes())
+    proc = run_cli(*command, "--db", odd)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert proc.returncode == 0, proc.stderr
