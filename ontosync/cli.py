@@ -8,6 +8,7 @@ failure. Usage errors print one line and no traceback.
 from __future__ import annotations
 
 import argparse
+import errno
 import gc
 import json
 import os
@@ -17,11 +18,11 @@ from pathlib import Path
 from typing import NoReturn
 
 from ontosync import __version__
-from ontosync.config import ConfigError, Settings, build_settings
+from ontosync.config import ConfigError, Settings, build_settings, database_from_env
+from ontosync.console import drop_output, open_standard_streams, verdict
 from ontosync.console import say as _say
-from ontosync.console import verdict
 from ontosync.db_url import BadDatabaseUrl, is_postgres_url
-from ontosync.options import add_sync_arguments
+from ontosync.options import add_sync_arguments, sql_int
 
 
 class UsageError(Exception):
@@ -74,7 +75,7 @@ def _add_diff(sub) -> None:
     d = _db_command(sub, "diff", "what a run (or runs, or another database) changed in the ontology",
                     "the database (the head of the comparison)")
     which = d.add_mutually_exclusive_group()
-    which.add_argument("--run", type=int, metavar="ID", help="the changes of this run")
+    which.add_argument("--run", type=sql_int, metavar="ID", help="the changes of this run")
     which.add_argument("--since", metavar="REVISION", help="the changes of the runs after the run at REVISION")
     which.add_argument("--base", metavar="OTHER.db", help="compare with another database directly")
     d.add_argument("--format", choices=("text", "markdown", "json"), default="text", help="output (default text)")
@@ -115,9 +116,16 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 def _db_option(parser: argparse.ArgumentParser, text: str) -> None:
     """--db, required unless ONTOSYNC_DATABASE_URL names the database (a PostgreSQL URL kept in a secret)."""
-    env = os.environ.get("ONTOSYNC_DATABASE_URL")
-    parser.add_argument("--db", required=not env, default=env or None,
+    env = database_from_env()
+    parser.add_argument("--db", required=not env, default=env, type=_database,
                         help=f"{text} (default $ONTOSYNC_DATABASE_URL); a path, or postgresql://...")
+
+
+def _database(value: str) -> str:
+    """`--db ""` (an unset shell variable) said "it is a folder"; `--db " "` named a file ` `."""
+    if not value.strip():
+        raise UsageError("--db must not be empty")
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -137,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()  # here, so that a closed pipe is met inside the try
         return code
     except BrokenPipeError:  # `ontosync status | head`: the reader has what it wanted
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        drop_output(sys.stdout)
         return 141
     except (UsageError, ConfigError, BadDatabaseUrl) as exc:
         _say(f"error: {exc}")
@@ -152,10 +160,31 @@ def main(argv: list[str] | None = None) -> int:
         from ontosync.store.health import classify, is_db_error
 
         if not is_db_error(exc):
-            raise
+            message = _environment_failure(exc)
+            if message is None:
+                raise
+            _say(f"error: {message}")
+            return 2
         code, message = classify(exc, getattr(args, "db", None))
         _say(message)
         return code
+
+
+def _environment_failure(exc: Exception) -> str | None:
+    """What the process's surroundings, not the input, broke, in words (else None: a bug, which
+    keeps its traceback): the working folder deleted under it (a relative path cannot resolve),
+    too few file descriptors for the workers' pipes (`ulimit -n`)."""
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        return "the working folder no longer exists (deleted while ontosync ran?): cd to an existing folder, " \
+               "or give absolute paths"
+    if isinstance(exc, OSError) and exc.errno == errno.EMFILE:
+        import resource
+
+        limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+        return f"too many open files: the limit is {limit} (`ulimit -n`); raise it, or lower --workers"
+    return None
 
 
 def run() -> NoReturn:
@@ -164,6 +193,7 @@ def run() -> NoReturn:
     them all (~4% of a no-op re-sync's instructions, issue 18); nothing of ours waits for it: files,
     the database and the workers are closed by the commands, the rest by refcounts and atexit.
     Not in `main`, which the Action and the tests call in a process that goes on."""
+    open_standard_streams()
     code = main()
     gc.freeze()
     sys.exit(code)

@@ -105,9 +105,11 @@ def load_config_file(path: Path) -> dict[str, Any]:
     """Read a YAML config into Settings field names; unknown keys are an error, not ignored."""
     import yaml  # here: most runs have no config file, and PyYAML costs ~15 ms of start-up (issue 18)
 
+    from ontosync.config_yaml import load_yaml
+
     text = read_limited(path)
     try:
-        data = yaml.safe_load(text) or {}
+        data = load_yaml(text, path) or {}
     except RecursionError:
         raise ConfigError(f"{path}: nested too deeply") from None
     except yaml.YAMLError as exc:
@@ -122,6 +124,9 @@ def load_config_file(path: Path) -> dict[str, Any]:
         option = _KEYS.get(str(key).replace("_", "-"))
         if option is None:
             raise ConfigError(f"{path}: unknown setting '{key}'")
+        if option.field in out:  # `max_error_rate` beside `max-error-rate`, `database` beside `db`
+            other = next(k for k in data if k != key and _KEYS.get(str(k).replace("_", "-")) is option)
+            raise ConfigError(f"{path}: '{key}' is given twice (also as '{other}'); keep one")
         out[option.field] = _CHECKS[option.kind](value, _Where(path, str(key)))
     return out
 
@@ -226,6 +231,12 @@ def _check_inside(root: Path, config: Path) -> None:
                           "(give that file with --config instead)")
 
 
+def database_from_env() -> str | None:
+    """$ONTOSYNC_DATABASE_URL without the blanks around it (a CI secret pasted with its newline);
+    blank, it is unset, as empty is (else ` ` became a database file of that name)."""
+    return os.environ.get("ONTOSYNC_DATABASE_URL", "").strip() or None
+
+
 def build_settings(cli: dict[str, Any], config_path: str | None) -> Settings:
     """Merge: defaults < config file < explicit flags (those not None in `cli`)."""
     source = cli.get("source") or os.environ.get("GITHUB_WORKSPACE") or "."
@@ -237,7 +248,7 @@ def build_settings(cli: dict[str, Any], config_path: str | None) -> Settings:
         file_values = load_config_file(Path(source) / CONFIG_FILE)
         _check_untrusted(file_values, Path(source), Path(source) / CONFIG_FILE)
     # ONTOSYNC_DATABASE_URL: where a URL with a password belongs (a CI secret), not a flag or a file
-    from_env = {"db": os.environ["ONTOSYNC_DATABASE_URL"]} if os.environ.get("ONTOSYNC_DATABASE_URL") else {}
+    from_env = {"db": database_from_env()} if database_from_env() else {}
     merged = {**file_values, **from_env, **{k: v for k, v in cli.items() if v is not None and k in FIELD_NAMES}}
     merged["source"] = source
     try:

@@ -6,6 +6,8 @@ Below every layer (it imports nothing of ontosync but db_url, a bottom module to
 
 from __future__ import annotations
 
+import codecs
+import os
 import sys
 
 
@@ -13,7 +15,10 @@ def say(message: str) -> None:
     """One line on stderr; a PostgreSQL password in it (a URL, a driver's message) is masked."""
     from ontosync.db_url import mask
 
-    print(f"ontosync: {mask(message)}", file=sys.stderr)
+    try:
+        print(f"ontosync: {mask(message)}", file=sys.stderr)
+    except BrokenPipeError:  # `2>&1 | head` once head is done: no one reads it; the exit code still tells
+        drop_output(sys.stderr)
 
 
 def verdict(problems: list[str], shown: str, ok_line: str) -> int:
@@ -26,3 +31,56 @@ def verdict(problems: list[str], shown: str, ok_line: str) -> int:
         return 3
     print(f"{shown}: {ok_line}")
     return 0
+
+
+def drop_output(stream) -> None:
+    """Send what is still written to `stream` (a pipe whose reader went away) to the null device,
+    so the next write or the flush at exit does not raise BrokenPipeError again."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+
+
+def open_standard_streams() -> None:
+    """Open a standard descriptor the caller closed (`status >&-`, `sync 2>&-`, a daemon) on the
+    null device, so its output is dropped as with `>/dev/null`. Else the interpreter leaves
+    sys.stdout (or sys.stderr) None: a flush or a progress line raised AttributeError (a traceback,
+    exit 1, after the work was done), and the next file the run opened took the free number, where
+    a stray write meant for the terminal would land."""
+    for fd, name, flags in ((0, "stdin", os.O_RDONLY), (1, "stdout", os.O_WRONLY), (2, "stderr", os.O_WRONLY)):
+        try:
+            os.fstat(fd)
+            continue
+        except OSError:
+            pass
+        new = os.open(os.devnull, flags)
+        if new != fd:
+            os.dup2(new, fd)
+            os.close(new)
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(fd, "r" if fd == 0 else "w", closefd=False))  # noqa: SIM115
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors=ESCAPE)
+
+
+ESCAPE = "ontosync-json-escape"
+
+
+def _json_escape(exc: UnicodeError) -> tuple[str, int]:
+    """What standard output cannot encode (an ASCII-only locale, PYTHONIOENCODING=ascii; a file
+    name's undecodable byte even in UTF-8) is written as JSON's `\\uXXXX` (a surrogate pair above
+    U+FFFF): readable in text, and the JSON of `--json`/`--format json` still reads back unchanged.
+    Without it a label like `Élan` ended `search`, `diff` and `status --json` in a
+    UnicodeEncodeError traceback."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    out = []
+    for char in exc.object[exc.start:exc.end]:
+        code = ord(char)
+        if code > 0xFFFF:
+            code -= 0x10000
+            out.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
+        else:
+            out.append(f"\\u{code:04x}")
+    return "".join(out), exc.end
+
+
+codecs.register_error(ESCAPE, _json_escape)

@@ -15,6 +15,7 @@ A bottom module: it imports nothing of ontosync, so every layer may read it.
 
 from __future__ import annotations
 
+import argparse
 import math
 import textwrap
 from collections.abc import Callable, Iterator
@@ -24,6 +25,22 @@ from typing import Any
 from ontosync.cpus import usable_cpus
 
 DEFAULT_MAX_FILE_SIZE = 32 * 1024 * 1024
+
+
+SQL_INT_MAX = 2**63 - 1  # SQLite's (and PostgreSQL's bigint) largest integer
+
+
+def sql_int(text: str) -> int:
+    """An argparse type for a number that reaches SQL (`diff --run`, `search --limit`): an integer
+    SQLite can hold, else `argument --run: must be ...` (exit 2) rather than OverflowError from
+    the driver, a traceback."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+    if not -SQL_INT_MAX - 1 <= value <= SQL_INT_MAX:
+        raise argparse.ArgumentTypeError(f"must be between {-SQL_INT_MAX - 1} and {SQL_INT_MAX}, not {text}")
+    return value
 
 
 def default_workers() -> int:
@@ -99,7 +116,7 @@ def action_only(name: str, help: str, doc: str, *, kind: str = "str", default: s
 OPTIONS: tuple[Option, ...] = (
     Option("db", "str", "SQLite database path, or a PostgreSQL URL postgresql://...; created and migrated when "
            "missing (default $ONTOSYNC_DATABASE_URL, else {default})", "ontology.db",
-           aliases=("database",), input="database", input_default="ontology.db", passed=False,
+           rule="not be empty", aliases=("database",), input="database", input_default="ontology.db", passed=False,
            input_help="The SQLite database, relative to the workspace; created and migrated when missing. Or a "
                       "PostgreSQL URL postgresql://... (pass it from a secret; README: PostgreSQL).",
            metavar="PATH",

@@ -12,13 +12,14 @@ import sys
 from pathlib import Path
 
 from ontosync.console import say
+from ontosync.options import sql_int
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
     """The `search` parser; cli.py adds `--db` (or $ONTOSYNC_DATABASE_URL) as for every command."""
     p = sub.add_parser("search", help="full-text search over class labels, synonyms and definitions")
     p.add_argument("text", help="words to find (the last one also matches as a prefix)")
-    p.add_argument("--limit", type=int, default=50, help="at most this many classes (default 50)")
+    p.add_argument("--limit", type=sql_int, default=50, help="at most this many classes (default 50)")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.set_defaults(handler=run)
     return p

@@ -12,6 +12,8 @@ import sys
 import time
 from typing import TextIO
 
+from ontosync.console import drop_output
+
 BAR_WIDTH = 30
 REDRAW_S = 0.1  # a terminal bar is redrawn at most this often
 LINE_S = 1.0  # a log line is written at most this often (besides the first and the last)
@@ -61,8 +63,12 @@ class Progress:
         return done - self._last_line_done >= self.every and elapsed - self._last_shown >= LINE_S
 
     def _write(self, text: str) -> None:
-        self.stream.write(text)
-        self.stream.flush()
+        try:
+            self.stream.write(text)
+            self.stream.flush()
+        except BrokenPipeError:  # `sync 2>&1 | head`: the lines lost their reader, not the run its work
+            self.quiet = True
+            drop_output(self.stream)
 
 
 def status_text(done: int, total: int | None, elapsed: float) -> str:

@@ -10,6 +10,7 @@ is writing (busy, locked) is not: that error goes to the command, which exits 4.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 from urllib.parse import quote
@@ -18,8 +19,9 @@ SQLITE_BUSY, SQLITE_LOCKED = 5, 6  # primary result codes (sqlite3.h)
 
 
 def file_uri(path: str | Path) -> str:
-    """`file:` URI of `path`, opened read-only (`mode=ro`): never creates or writes the file."""
-    return f"file:{quote(str(Path(path).resolve()))}?mode=ro"
+    """`file:` URI of `path`, opened read-only (`mode=ro`): never creates or writes the file. The
+    name's own bytes are quoted (os.fsencode), so a name that is not UTF-8 opens too."""
+    return f"file:{quote(os.fsencode(Path(path).resolve()))}?mode=ro"
 
 
 def read_only_uri(path: str | Path) -> str:
