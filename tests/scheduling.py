@@ -50,11 +50,16 @@ WEIGHTS = {
     "tests/test_action_comment_owner.py": 12,
     "tests/test_action_hostile.py": 9,
     "tests/test_pr_comment_failed.py": 6,
+    "tests/test_hostile_environment.py": 12,
+    "tests/test_postgres_many_sources.py": 6,
 }
 PER_TEST = frozenset({
     "tests/test_incremental.py", "tests/test_postgres_server.py", "tests/test_sync.py", "tests/test_semsql.py",
     "tests/test_sync_lock.py", "tests/test_postgres_sync.py", "tests/test_bounded.py", "tests/test_pr_comment.py",
     "tests/test_rdf.py",
+    # round 10's modules of function-scoped fixtures only
+    "tests/test_action_hostile.py", "tests/test_action_comment_owner.py", "tests/test_pr_comment_failed.py",
+    "tests/test_postgres_many_sources.py",
 })
 SHARED_SCOPES = {"module", "class", "package"}
 
