@@ -305,7 +305,8 @@ class FakeGitHub:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.server.daemon_threads = True
         self.server.handle_error = lambda request, client_address: None  # type: ignore[method-assign]
-        threading.Thread(target=self.server.serve_forever, name="fake-github", daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-github",
+                         daemon=True).start()  # polls: shutdown() waits up to one interval
         return self
 
     def stop(self) -> None:

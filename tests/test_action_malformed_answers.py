@@ -49,7 +49,7 @@ def answering():
     def start(ctype: str, body: bytes) -> str:
         handler = type("H", (_Answers,), {"listing": (ctype, body)})
         server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         servers.append(server)
         return f"http://127.0.0.1:{server.server_address[1]}"
 

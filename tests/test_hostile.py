@@ -306,7 +306,7 @@ def run(tmp_path_factory) -> Run:
     tmp = tmp_path_factory.mktemp("hostile")
     seen: list[str] = []
     server = ThreadingHTTPServer(("127.0.0.1", 0), type("H", (_CountingHandler,), {"seen": seen}))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     try:
         planted = build_tree(tmp, f"http://127.0.0.1:{server.server_address[1]}/context.jsonld")
         planted.context_requests = seen
