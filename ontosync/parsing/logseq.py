@@ -225,14 +225,14 @@ def _link_ref(text: str) -> str:
 def parse_page(path: str, data: bytes, options: ParseOptions) -> FileFacts:
     """Parse one Logseq page. Raises ParseError only for undecodable bytes (see module docstring)."""
     text = decode_source(data)
-    if "OntologyBlock" not in text:
+    if "OntologyBlock" not in text and "public::" not in text:
         return FileFacts(format="logseq", skipped=SKIP_REASON)
     scan = PageScan(_config_keys(options)[1])
     lines = text.split("\n")
     for no, line in enumerate(lines, 1):
         scan.feed(no, line)
-    if not scan.headings:
-        return FileFacts(format="logseq", skipped=SKIP_REASON)
+    if not scan.headings:  # still a page: its `public:: true` is recorded (spec: on any page)
+        return FileFacts(format="logseq", skipped=SKIP_REASON, public=scan.public)
     facts = _build(path, options, scan, page_properties(lines[:200]))
     _add_synonyms(facts, scan.synonyms, lines)
     return facts
