@@ -30,7 +30,7 @@ WORKSPACE = "/github/workspace"
 FILE_COMMANDS = ("GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY", "GITHUB_ENV", "GITHUB_PATH", "GITHUB_STATE")
 PASSED_PREFIXES = ("GITHUB_", "RUNNER_", "ACTIONS_")
 PASSED_NAMES = ("CI",)
-TRUE, FALSE = {"true", "yes", "on", "1"}, {"false", "no", "off", "0", ""}  # as ontosync/action/inputs.py reads them
+TRUE, FALSE = {"true", "yes", "on", "1"}, {"false", "no", "off", "0", ""}  # the Action's booleans (inputs.py too)
 
 
 def artifact_paths(inputs: dict[str, str]) -> list[str]:

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ontosync.action.container_step import FALSE, TRUE  # the booleans' spellings, shared with the runner's step
 from ontosync.db_url import BadDatabaseUrl, checkpoint_name, is_postgres_url, split_schema
 from ontosync.options import BY_INPUT, OPTIONS, Option
 from ontosync.sources.names import is_repository
@@ -21,8 +22,6 @@ DEFAULT_WORKSPACE = "/github/workspace"
 DEFAULT_DATABASE = BY_INPUT["database"].input_default  # what an empty input means (action.yml says the same)
 DEFAULT_REPORT = BY_INPUT["report"].input_default
 
-TRUE = {"true", "yes", "on", "1"}
-FALSE = {"false", "no", "off", "0", ""}
 
 
 class InputError(ValueError):

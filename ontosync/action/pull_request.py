@@ -156,12 +156,21 @@ def summary_url(env: Mapping[str, str]) -> str:
     return f"{server}/{repo}/actions/runs/{run}"
 
 
+def _head(key: str) -> list[str]:
+    """The marker and title every body of our comment starts with."""
+    return [MARKER.format(key=key.replace("--", "")), "## ontosync: ontology changes in this pull request", ""]
+
+
+def _foot(link: str) -> list[str]:
+    return ["", "<sub>One comment per pull request, updated on every push by the ontosync Action"
+            + (f" · [run summary]({link})" if link else "") + ".</sub>"]
+
+
 def comment_body(data: dict, pr: PullRequest, base_note: str, link: str, key: str) -> str:
-    head = [MARKER.format(key=key.replace("--", "")), "## ontosync: ontology changes in this pull request", "",
+    head = [*_head(key),
             f"Compared with {md(pr.base_ref or 'the base branch')} at {md_iri(pr.base_sha[:12])} ({md(base_note)}); "
             f"head {md_iri(pr.head_sha[:12])}.", ""]
-    foot = ["", "<sub>One comment per pull request, updated on every push by the ontosync Action"
-            + (f" · [run summary]({link})" if link else "") + ".</sub>"]
+    foot = _foot(link)
     room = COMMENT_BUDGET - sum(len(x) + 1 for x in head + foot)
     text = "\n".join(head) + "\n" + to_markdown(data, budget=room, more_link=link or None) + "\n".join(foot) + "\n"
     if len(text) >= COMMENT_LIMIT:  # cannot happen with the budget; a last guard all the same
@@ -175,11 +184,8 @@ def failure_body(pr: PullRequest, why: str, link: str, key: str) -> str:
     base could not be prepared). Why: the comment would otherwise go on showing an earlier push's
     figures as this pull request's; `why` is the sync's own words, escaped (it names user files)."""
     return "\n".join([
-        MARKER.format(key=key.replace("--", "")), "## ontosync: ontology changes in this pull request", "",
-        f"The changes of head {md_iri(pr.head_sha[:12])} could not be computed: {md(why[:2000])}", "",
-        "The figures of an earlier push no longer apply; the next push that syncs brings them back.", "",
-        "<sub>One comment per pull request, updated on every push by the ontosync Action"
-        + (f" · [run summary]({link})" if link else "") + ".</sub>", ""])
+        *_head(key), f"The changes of head {md_iri(pr.head_sha[:12])} could not be computed: {md(why[:2000])}", "",
+        "The figures of an earlier push no longer apply; the next push that syncs brings them back.", *_foot(link), ""])
 
 
 def _edited(comment, body: str) -> bool:
