@@ -1,12 +1,13 @@
-"""SIGTERM stops a sync the way Ctrl-C does.
+"""SIGTERM and SIGHUP stop a sync the way Ctrl-C does.
 
-`kill PID`, a cancelled CI job or `docker stop` send SIGTERM, whose default action ends the
-process on the spot: no report, no final checkpoint. During a sync it raises KeyboardInterrupt in
+`kill PID`, a cancelled CI job or `docker stop` send SIGTERM, and a terminal that closes (an SSH
+session dropped) sends SIGHUP; the default action of both ends the process on the spot: no report,
+no final checkpoint. During a sync it raises KeyboardInterrupt in
 the main thread instead, so the run stops between two files, writes its report and checkpoint and
-exits 130. Worker processes reset both signals for themselves (pipeline/workers.py).
+exits 130. Worker processes set these signals for themselves (pipeline/workers.py).
 
 "Between two files" is kept by `held()`: while the writer saves a file and counts it, SIGTERM and
-SIGINT only note themselves, and the interrupt is raised once the file is counted, so the report
+the others only note themselves, and the interrupt is raised once the file is counted, so the report
 and checkpoint never miss a file whose transaction committed. A lock wait between two attempts of
 one save (`raise_if_pending`, before the sleep) is the one place inside it that stops at once:
 nothing of that file has committed then.
@@ -20,6 +21,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+STOPPING = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 _held = 0  # nesting depth of held()
 _pending: int | None = None  # a signal that arrived while held
 
@@ -72,7 +74,7 @@ def terminate_as_interrupt() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = {signum: signal.signal(signum, _interrupt) for signum in (signal.SIGTERM, signal.SIGINT)}
+    previous = {signum: signal.signal(signum, _interrupt) for signum in STOPPING}
     try:
         yield
     finally:

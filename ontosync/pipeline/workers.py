@@ -174,9 +174,11 @@ def _preload_parser(path: str) -> None:
 
 
 def _worker_main(conn: Connection, options: ParseOptions, max_size: int, parent: int) -> None:
-    # Ctrl-C reaches the whole process group: the coordinator handles it and stops the workers, so
-    # a worker ignores it (no KeyboardInterrupt traceback from a parse); SIGTERM ends it silently.
+    # Ctrl-C and a terminal's hangup reach the whole process group: the coordinator handles them
+    # and stops the workers, so a worker ignores them (no KeyboardInterrupt traceback from a parse,
+    # no file lost to a worker gone); SIGTERM ends it silently.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # `parent` is the coordinator's pid, passed by it: read here, after the fork, it would be init's
     # when the coordinator was killed before this line ran, and the worker would wait for ever.
