@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ontosync.store.changelog import AXIOM_ITEM, class_card_sql, has_change_log, property_card_sql
+from ontosync.store.dialect import is_postgresql
 from ontosync.store.health import is_busy
 from ontosync.store.read_only import connect_read_only
 from ontosync.store.run_reads import RunLog
@@ -124,7 +125,7 @@ def select_runs(conn: sqlite3.Connection, run: int | None = None, since: str | N
 
 def _card_sql(conn: Any) -> tuple:
     """The card SQL of the connection's database (SQLite's, or PostgreSQL's functions)."""
-    if getattr(conn, "dialect", "sqlite") == "postgresql":
+    if is_postgresql(conn):
         from ontosync.store.pg import changelog as pg
 
         return pg.class_card_sql, pg.property_card_sql

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 import sqlite3
 
+from ontosync.store.dialect import is_postgresql
+
 SYNONYMS = ("oio:hasExactSynonym", "oio:hasRelatedSynonym", "oio:hasBroadSynonym", "oio:hasNarrowSynonym",
             "skos:altLabel")
 # The label the parsers pick (parsing/rdf_vocab.best_text): no language tag, then `en`, `en-*`, any other.
@@ -79,7 +81,7 @@ def all_rows_query(conn: sqlite3.Connection) -> tuple[str, dict[str, str]]:
 def refresh_search(conn: sqlite3.Connection, subjects: set[str] | None) -> None:
     """Replace the rows of `subjects`, or every row when None (caller holds the transaction)."""
     _refresh_rows(conn, subjects)
-    if getattr(conn, "dialect", "sqlite") == "postgresql":  # its index: words SQLite's tokenizer folds
+    if is_postgresql(conn):  # its index: words SQLite's tokenizer folds
         from ontosync.store.pg.search_words import write_words
 
         write_words(conn)
