@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 
-from tests.helpers import ROOT
+from tests.helpers import ROOT, make_chain_tree
 
 FILES = 400
 
@@ -28,10 +28,7 @@ def _committed(db) -> int:
 
 def test_a_hangup_stops_the_sync_between_files_with_its_checkpoint(tmp_path):
     tree, db, report, ckpt = tmp_path / "tree", tmp_path / "o.db", tmp_path / "r.json", tmp_path / "c.json"
-    tree.mkdir()
-    for i in range(FILES):
-        (tree / f"f{i:03d}.ttl").write_text(
-            f"<http://example.org/f#C{i}> a <http://www.w3.org/2002/07/owl#Class> .\n", encoding="utf-8")
+    make_chain_tree(tree, FILES)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-m", "ontosync", "sync", str(tree), "--db", str(db), "--quiet",
                              "--workers", "2", "--checkpoint", str(ckpt), "--report", str(report)],
