@@ -29,6 +29,10 @@ class UsageError(Exception):
     """Exit 2 with this one-line message."""
 
 
+class Busy(Exception):
+    """Another session holds what the command needs (a full PostgreSQL server): exit 4, run again later."""
+
+
 class ReadOnlyDatabase(Exception):
     """Exit 3 with this one-line message: the contract's "read-only" failure (section 9)."""
 
@@ -153,6 +157,9 @@ def main(argv: list[str] | None = None) -> int:
     except ReadOnlyDatabase as exc:
         _say(f"fatal: {exc}")
         return 3
+    except Busy as exc:
+        _say(f"busy: {exc}")
+        return 4
     except KeyboardInterrupt:
         _say("interrupted; the checkpoint is saved, run the same command again to resume")
         return 130
@@ -435,7 +442,7 @@ def _status_database(db: str):
         try:
             return open_for_status(db)
         except PgUnavailable as exc:
-            raise UsageError(str(exc)) from None
+            raise (Busy if exc.code == 4 else UsageError)(str(exc)) from None
     _require_file(db)
     return open_read_only(db), db, f"{db}.checkpoint.json"
 

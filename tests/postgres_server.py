@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 import sqlite3
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -184,6 +185,24 @@ def _past_autovacuum(sql: str, tries: int = 60) -> None:
             if attempt == tries - 1:
                 raise
             time.sleep(0.5)
+
+
+@contextmanager
+def full_database_url():
+    """A URL of a database on the server that takes no connection (CONNECTION LIMIT 0): the
+    server's answer when every slot is taken (SQLSTATE 53300), without opening 100 sessions."""
+    from ontosync.db_url import split_schema
+
+    name = new_schema()
+    conn = connect()
+    try:
+        conn.cursor().execute(f"CREATE DATABASE {name} CONNECTION LIMIT 0")
+        dsn = split_schema(server_url())[0]
+        head, _, query = dsn.partition("?")
+        yield f"{head.rsplit('/', 1)[0]}/{name}{'?' + query if query else ''}"
+    finally:
+        conn.cursor().execute(f"DROP DATABASE IF EXISTS {name}")
+        conn.close()
 
 
 def pg_row(url: str, sql: str, *args) -> tuple:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.helpers import cli
-from tests.postgres_server import connect, drop_schema, new_schema, schema_url, server_url
+from tests.postgres_server import connect, drop_schema, full_database_url, new_schema, schema_url, server_url
 
 HEAD = "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
 
@@ -84,20 +84,8 @@ def test_an_explicit_schema_is_the_users_choice(derived, tmp_path, monkeypatch):
 
 @pytest.fixture
 def full_database():
-    """A URL of a database on the server that takes no connection (CONNECTION LIMIT 0): the
-    server's answer when every slot is taken (SQLSTATE 53300), without opening 100 sessions."""
-    from ontosync.db_url import split_schema
-
-    name = new_schema()
-    conn = connect()
-    try:
-        conn.cursor().execute(f"CREATE DATABASE {name} CONNECTION LIMIT 0")
-        dsn = split_schema(server_url())[0]
-        head, _, query = dsn.partition("?")
-        yield f"{head.rsplit('/', 1)[0]}/{name}{'?' + query if query else ''}"
-    finally:
-        conn.cursor().execute(f"DROP DATABASE IF EXISTS {name}")
-        conn.close()
+    with full_database_url() as url:
+        yield url
 
 
 def test_a_server_with_no_free_connection_is_busy_not_a_configuration_error(full_database, tmp_path):
