@@ -31,12 +31,11 @@ from ontosync.action import run as action_run
 from ontosync.cli import main as cli_main
 from ontosync.retry import RetryPolicy
 from ontosync.store.migrations import available_migrations
-from tests import test_pr_comment
 from tests.fake_artifacts import FakeArtifactServer
 from tests.fake_github import FakeGitHub
 from tests.test_action import REPO, TOKEN, make_env
 from tests.test_action_hostile import MARK, post
-from tests.test_pr_comment import BASE, git, page, pr_tree, run_pr, write_tree
+from tests.test_pr_comment import BASE, branched_repo, git, pr_tree, run_as_target, run_pr, write_tree
 from tests.test_pr_comment import TOKEN as PR_TOKEN
 
 PAT_OWNER = {"login": "onto-maintainer", "id": 5150, "type": "User"}
@@ -241,26 +240,8 @@ def test_pull_request_target_with_the_base_checked_out_comments_nothing_false(tm
     the base branch with itself and commented the base branch's newer commits as the pull
     request's change (here: Boat, removed on main since the pull request's base)."""
     ws = tmp_path / "ws"
-    write_tree(ws, BASE)
-    git(ws, "init", "-q", "-b", "main")
-    git(ws, "add", "-A")
-    git(ws, "commit", "-qm", "base")
-    pr_base = git(ws, "rev-parse", "HEAD")
-    git(ws, "checkout", "-qb", "feature")
-    (ws / "pages" / "Truck.md").write_text(page("Truck", parent="Vehicle"), encoding="utf-8")
-    git(ws, "add", "-A")
-    git(ws, "commit", "-qm", "the pull request")
-    head = git(ws, "rev-parse", "HEAD")
-    git(ws, "checkout", "-q", "main")
-    (ws / "pages" / "Boat.md").unlink()
-    git(ws, "commit", "-qam", "main moved on")
-    main_now = git(ws, "rev-parse", "HEAD")
-
-    def as_target(env, **kwargs):
-        env.update({"GITHUB_EVENT_NAME": "pull_request_target", "GITHUB_SHA": main_now})
-        return action_run.main(env=env, **kwargs)
-
-    monkeypatch.setattr(test_pr_comment, "action_main", as_target)
+    pr_base, head, main_now = branched_repo(ws)
+    run_as_target(monkeypatch, main_now)
     with FakeGitHub(None, owner="acme", repo="onto", token=PR_TOKEN) as fake:
         code, _outputs, _summary, log = run_pr(tmp_path, fake, None, head=head, base_sha=pr_base)
         assert code == 0, log[-3000:]

@@ -14,6 +14,7 @@ import json
 import shutil
 import sqlite3
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -87,6 +88,36 @@ def run_pr(tmp_path: Path, fake: FakeGitHub, files: dict[str, str] | None, head:
     code = action_main(env=env, out=log, cli_main=cli_main)
     outputs = dict(line.split("=", 1) for line in out_file.read_text(encoding="utf-8").splitlines() if "=" in line)
     return code, outputs, summary.read_text(encoding="utf-8"), log.getvalue()
+
+
+def branched_repo(ws: Path) -> tuple[str, str, str]:
+    """A git workspace: `BASE` on main, a feature branch adding Truck, then main removing Boat.
+    (the pull request's base, its head, main's last commit); main is checked out."""
+    write_tree(ws, BASE)
+    git(ws, "init", "-q", "-b", "main")
+    git(ws, "add", "-A")
+    git(ws, "commit", "-qm", "base")
+    pr_base = git(ws, "rev-parse", "HEAD")
+    git(ws, "checkout", "-qb", "feature")
+    (ws / "pages" / "Truck.md").write_text(page("Truck", parent="Vehicle"), encoding="utf-8")
+    git(ws, "add", "-A")
+    git(ws, "commit", "-qm", "the pull request")
+    head = git(ws, "rev-parse", "HEAD")
+    git(ws, "checkout", "-q", "main")
+    (ws / "pages" / "Boat.md").unlink()
+    git(ws, "commit", "-qam", "main moved on")
+    return pr_base, head, git(ws, "rev-parse", "HEAD")
+
+
+def run_as_target(monkeypatch, sha: str) -> None:
+    """run_pr's Action as a `pull_request_target` run, whose GITHUB_SHA is the base branch's `sha`."""
+    from ontosync.action import run as action_run
+
+    def as_target(env, **kwargs):
+        env.update({"GITHUB_EVENT_NAME": "pull_request_target", "GITHUB_SHA": sha})
+        return action_run.main(env=env, **kwargs)
+
+    monkeypatch.setattr(sys.modules[__name__], "action_main", as_target)
 
 
 def bot_comments(fake: FakeGitHub, number: int = 7) -> list[dict]:

@@ -28,7 +28,7 @@ from ontosync.action.commands import Commands
 from ontosync.action.inputs import ActionInputs, InputError, get_input, input_env_name, parse_bool, read_inputs
 from ontosync.action.restore import pushed_branch, restore
 from ontosync.action.summary import annotate_failures, fit_summary, outputs_from_report, summary_markdown, write_outputs
-from ontosync.action.target_checkout import checked_out_pr
+from ontosync.action.target_checkout import checked_out_pr, synced_revision
 from ontosync.db_url import is_postgres_url, mask, password
 from ontosync.diff_format import is_empty
 from ontosync.options import BY_INPUT
@@ -169,7 +169,7 @@ def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out:
     before = change_report.last_run(inputs.database_url or inputs.database, inputs.source)
 
     started = time.monotonic()
-    with cmd.group("ontosync: sync"):
+    with cmd.group("ontosync: sync"), env_var("GITHUB_SHA", synced_revision(env, inputs.workspace)):
         code, last_stderr = run_sync(cmd, cli_main, inputs.sync_argv(), token)
         cmd.line(f"sync finished in {time.monotonic() - started:.1f} s: exit {code} "
                  f"({EXIT_MEANING.get(code, 'unexpected')})")

@@ -22,6 +22,15 @@ def base_checked_out(env: Mapping[str, str], workspace: Path, pr: PullRequest) -
     return at if at is not None and at != pr.head_sha and at in (pr.base_sha, env.get("GITHUB_SHA")) else None
 
 
+def synced_revision(env: Mapping[str, str], workspace: Path) -> str | None:
+    """The commit to record for a `pull_request_target` run: the checkout's (GITHUB_SHA names the
+    base branch's last commit there, whatever the workflow checked out); None elsewhere, where
+    GITHUB_SHA is the commit actions/checkout checks out."""
+    if env.get("GITHUB_EVENT_NAME") != "pull_request_target":
+        return None
+    return git_head(workspace, github_sha=False)
+
+
 def checked_out_pr(cmd: Commands, env: Mapping[str, str], workspace: Path,
                    pr: PullRequest | None) -> PullRequest | None:
     """`pr`, unless the workspace is not the pull request but its base branch: then None (the run
