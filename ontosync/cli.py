@@ -29,12 +29,21 @@ class UsageError(Exception):
     """Exit 2 with this one-line message."""
 
 
-class Busy(Exception):
-    """Another session holds what the command needs (a full PostgreSQL server): exit 4, run again later."""
+class Stopped(Exception):
+    """A command stops with this one-line message, after `word`, and exit `code`."""
+
+    word, code = "fatal", 3
 
 
-class ReadOnlyDatabase(Exception):
-    """Exit 3 with this one-line message: the contract's "read-only" failure (section 9)."""
+class Busy(Stopped):
+    """Another session holds what the command needs (a full PostgreSQL server, a first sync creating
+    the database): exit 4, run again later."""
+
+    word, code = "busy", 4
+
+
+class ReadOnlyDatabase(Stopped):
+    """The contract's "read-only" failure (section 9): exit 3."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -154,12 +163,9 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, ConfigError, BadDatabaseUrl) as exc:
         _say(f"error: {exc}")
         return 2
-    except ReadOnlyDatabase as exc:
-        _say(f"fatal: {exc}")
-        return 3
-    except Busy as exc:
-        _say(f"busy: {exc}")
-        return 4
+    except Stopped as exc:
+        _say(f"{exc.word}: {exc}")
+        return exc.code
     except KeyboardInterrupt:
         _say("interrupted; the checkpoint is saved, run the same command again to resume")
         return 130
@@ -447,6 +453,19 @@ def _status_database(db: str):
     return open_read_only(db), db, f"{db}.checkpoint.json"
 
 
+def _not_ontosync(db: str, exc: Exception) -> int:
+    """A file without ontosync's tables: a first sync still creating them (its lock held) is busy,
+    exit 4; anything else is fatal, exit 3."""
+    from ontosync.store.lock import holder_now
+
+    holder = None if is_postgres_url(db) else holder_now(db)
+    if holder is not None:
+        raise Busy(f"{db} is being created by a sync ({holder}) whose schema is not committed yet; "
+                   "run status again in a moment")
+    _say(f"fatal: {db} is not an ontosync database: {exc}")
+    return 3
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     from ontosync.diff_format import visible  # bidirectional overrides too (an IRI may hold U+202E)
     from ontosync.pipeline.checkpoint import Checkpoint
@@ -457,8 +476,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     try:
         info = {"database": shown, **status_counts(db)}
     except NotAnOntosyncDatabase as exc:
-        _say(f"fatal: {args.db} is not an ontosync database: {exc}")
-        return 3
+        return _not_ontosync(args.db, exc)
     finally:
         db.close()
     ckpt = Checkpoint.load(args.checkpoint or default_checkpoint)

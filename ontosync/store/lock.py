@@ -113,6 +113,23 @@ class SyncLock:
         self.fd = None
 
 
+def holder_now(db_path: str | Path) -> str | None:
+    """Who holds the database's sync lock right now ("pid N on host, ..."), or None. For readers,
+    which never wait for it: a shared lock tried once and dropped at once, so a sync starting at
+    that instant waits one poll at most."""
+    try:
+        fd = os.open(f"{db_path}.lock", os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        return _read_holder(fd)
+    finally:
+        os.close(fd)  # drops the shared lock, when taken
+    return None
+
+
 def _read_sound_stamp(fd: int) -> list[int] | None:
     """The stamp a clean release left (`leave_sound`); None after a crash, `migrate` or anything else."""
     try:
