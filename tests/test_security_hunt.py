@@ -1,0 +1,68 @@
+"""The security rules attacked as a whole (task h20): what earlier hunts left open.
+
+Each test names what a user saw before its fix. Everything runs here: the CLI in-process on real
+trees, a PostgreSQL URL aimed at a closed port on 127.0.0.1 (the driver's own refusal is the text
+under test), no mock.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import cli
+
+TTL = ("@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+       "<http://example.org/h20#{name}> a owl:Class .\n")
+
+
+# -- the checkout's .ontosync.yml may not write outside the working folder ----------------------------
+
+@pytest.fixture()
+def checkout(tmp_path: Path) -> Path:
+    """`work/` (the working folder, also the source: the Action's layout) holding one file and a
+    link `out` to `victim/`, a folder beside it that no sync of `work` may write into."""
+    work, victim = tmp_path / "work", tmp_path / "victim"
+    work.mkdir()
+    victim.mkdir()
+    (work / "a.ttl").write_text(TTL.format(name="A"), encoding="utf-8")
+    (work / "out").symlink_to("../victim", target_is_directory=True)
+    return work
+
+
+@pytest.mark.parametrize("key", ["db", "report", "checkpoint"])
+def test_a_config_in_the_checkout_cannot_write_through_a_linked_folder(checkout, key):
+    """A pull request adding `out -> ../victim` and `.ontosync.yml` with `report: out/r.json` (or
+    `db:`, `checkpoint:`) made the sync write its report, checkpoint or database outside the
+    working folder, exit 0: only `..` and absolute paths were refused."""
+    (checkout / ".ontosync.yml").write_text(f"{key}: out/x.json\n", encoding="utf-8")
+    proc = cli("sync", ".", "--quiet", cwd=checkout)
+    assert proc.returncode == 2, (proc.returncode, proc.stderr)
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert ".ontosync.yml" in lines[0] and f"'{key}'" in lines[0] and "symbolic link" in lines[0], lines[0]
+    assert list((checkout.parent / "victim").iterdir()) == []
+
+
+def test_a_config_database_that_is_a_link_leading_outside_is_refused(checkout):
+    """`db: ontology.db` where the checkout's `ontology.db` is a link to a file outside: SQLite
+    followed it and created (or wrote) the database there."""
+    (checkout / "ontology.db").symlink_to("../victim/stolen.db")
+    (checkout / ".ontosync.yml").write_text("db: ontology.db\n", encoding="utf-8")
+    proc = cli("sync", ".", "--quiet", cwd=checkout)
+    assert proc.returncode == 2 and "'db'" in proc.stderr, proc.stderr
+    assert list((checkout.parent / "victim").iterdir()) == []
+
+
+def test_config_outputs_inside_the_working_folder_still_work(checkout):
+    """The check refuses only what leads out: a real folder and a link that stays inside are fine."""
+    (checkout / "real").mkdir()
+    (checkout / "inner").symlink_to("real", target_is_directory=True)
+    (checkout / ".ontosync.yml").write_text("db: real/o.db\nreport: inner/r.json\n", encoding="utf-8")
+    proc = cli("sync", ".", "--quiet", cwd=checkout)
+    assert proc.returncode == 0, proc.stderr
+    assert (checkout / "real" / "r.json").is_file()
+    with sqlite3.connect(checkout / "real" / "o.db") as conn:
+        assert conn.execute("SELECT class_iri FROM owl_classes").fetchall() == [("http://example.org/h20#A",)]
