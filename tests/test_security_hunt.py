@@ -7,6 +7,7 @@ under test), no mock.
 
 from __future__ import annotations
 
+import socket
 import sqlite3
 from pathlib import Path
 
@@ -16,6 +17,13 @@ from tests.helpers import cli
 
 TTL = ("@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
        "<http://example.org/h20#{name}> a owl:Class .\n")
+
+
+def _closed_port() -> int:
+    """A port on 127.0.0.1 nothing listens on (bound, then released)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 # -- the checkout's .ontosync.yml may not write outside the working folder ----------------------------
@@ -66,3 +74,22 @@ def test_config_outputs_inside_the_working_folder_still_work(checkout):
     assert (checkout / "real" / "r.json").is_file()
     with sqlite3.connect(checkout / "real" / "o.db") as conn:
         assert conn.execute("SELECT class_iri FROM owl_classes").fetchall() == [("http://example.org/h20#A",)]
+
+
+# -- PostgreSQL passwords never printed ----------------------------------------------------------------
+
+@pytest.mark.parametrize("secret", ["pa'ss-H20x", 'pa"ss-H20x', "pa ss-H20x", "pa%zzss-H20x", "pa%00ss-H20x"])
+@pytest.mark.parametrize("command", ["status", "sync"])
+def test_a_password_with_quotes_spaces_or_a_stray_percent_is_masked(tmp_path, secret, command):
+    """`postgresql://u:pa'ss@host/db` (a quote is valid in a URL's user info, and libpq takes quotes,
+    spaces and an unencoded `%` in a password) was printed in the clear: `cannot use
+    postgresql://u:pa'ss@...`; with `%zz` in it, libpq's own message quoted the password
+    (`invalid percent-encoded token: "pa%zzss"`)."""
+    (tmp_path / "a.ttl").write_text(TTL.format(name="A"), encoding="utf-8")
+    url = f"postgresql://u:{secret}@127.0.0.1:{_closed_port()}/db"
+    args = ("status", "--db", url) if command == "status" else ("sync", str(tmp_path), "--db", url, "--quiet")
+    proc = cli(*args)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert "cannot use postgresql://u:***@127.0.0.1" in proc.stderr, proc.stderr
+    for part in ("H20x", secret.split("-")[0]):
+        assert part not in proc.stderr + proc.stdout, proc.stderr
