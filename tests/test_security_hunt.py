@@ -93,3 +93,43 @@ def test_a_password_with_quotes_spaces_or_a_stray_percent_is_masked(tmp_path, se
     assert "cannot use postgresql://u:***@127.0.0.1" in proc.stderr, proc.stderr
     for part in ("H20x", secret.split("-")[0]):
         assert part not in proc.stderr + proc.stdout, proc.stderr
+
+
+# -- the Action never writes or uploads through a link the checkout planted ------------------------
+
+GIT_SECRET = "AUTHORIZATION: basic eC1hY2Nlc3MtdG9rZW46Z2hzX0gyMFNFQ1JFVA=="  # what actions/checkout keeps
+
+
+def test_the_action_removes_links_planted_at_its_output_paths(tmp_path, capsys):
+    """A pull request committing `ontology.db -> .git/config` (and the checkpoint, report and
+    `-wal` as links): SQLite opened the link's target, the sync failed, and the upload step, which
+    follows links, would upload `.git/config` with the job's token as `ontology.db`; the `-wal`
+    link led out of the workspace, where the container's root chowned and chmodded its target."""
+    from ontosync.action import container_step
+    from ontosync.action import run as action_run
+    from ontosync.cli import main as cli_main
+    from tests.test_action import make_env
+
+    env = make_env(tmp_path)
+    ws, victim = Path(env["GITHUB_WORKSPACE"]), tmp_path / "victim"
+    victim.mkdir()
+    (ws / ".git").mkdir()
+    (ws / ".git" / "config").write_text(f"[http]\n\textraheader = {GIT_SECRET}\n", encoding="utf-8")
+    (ws / "a.ttl").write_text(TTL.format(name="A"), encoding="utf-8")
+    planted = {"ontology.db": ".git/config", "ontology.db.checkpoint.json": ".git/config",
+               "ontosync-report.json": ".git/config", "ontology.db-wal": "../victim/wal"}
+    for name, target in planted.items():
+        (ws / name).symlink_to(target)
+
+    code = action_run.main(env, cli_main=cli_main)
+    log = capsys.readouterr().out
+    assert code == 0, log
+    uploaded = container_step.artifact_paths({"database": "ontology.db", "report": "ontosync-report.json"})
+    for rel in uploaded:
+        assert not (ws / rel).is_symlink() and "H20SECRET" not in (ws / rel).read_bytes().decode("latin-1"), rel
+    with sqlite3.connect(ws / "ontology.db") as conn:
+        assert conn.execute("SELECT class_iri FROM owl_classes").fetchall() == [("http://example.org/h20#A",)]
+    assert (ws / ".git" / "config").read_text(encoding="utf-8").endswith(f"{GIT_SECRET}\n")
+    assert list(victim.iterdir()) == []
+    for name, target in planted.items():
+        assert f"::warning title=ontosync%3A link removed::{name} was a symbolic link (to {target})" in log
