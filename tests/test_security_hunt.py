@@ -133,3 +133,35 @@ def test_the_action_removes_links_planted_at_its_output_paths(tmp_path, capsys):
     assert list(victim.iterdir()) == []
     for name, target in planted.items():
         assert f"::warning title=ontosync%3A link removed::{name} was a symbolic link (to {target})" in log
+
+
+# -- a clone URL with its token, given where OWNER/REPO belongs -----------------------------------
+
+CLONE_TOKEN = "ghs_H20CloneUrlToken0123456789"
+
+
+@pytest.mark.parametrize("url", [f"https://x-access-token:{CLONE_TOKEN}@github.com/o/r",
+                                 f"https://{CLONE_TOKEN}@github.com/o/r.git"])
+@pytest.mark.parametrize("command", ["sync", "fetch-db"])
+def test_a_clone_url_with_a_token_is_refused_without_printing_the_token(tmp_path, url, command):
+    """`ontosync sync github:https://x-access-token:TOKEN@github.com/o/r` (a clone URL pasted where
+    OWNER/REPO belongs; also `fetch-db`) was refused with the whole URL, token and all, in the
+    error line that CI logs keep."""
+    args = ("sync", f"github:{url}", "--db", tmp_path / "x.db") if command == "sync" else \
+        ("fetch-db", url, "--out", tmp_path / "x.db")
+    proc = cli(*args, env={"GITHUB_API_URL": f"http://127.0.0.1:{_closed_port()}"})
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert "https://***@github.com/o/r" in proc.stderr, proc.stderr
+    assert CLONE_TOKEN not in proc.stderr + proc.stdout
+
+
+def test_the_actions_repository_input_never_echoes_a_token(tmp_path, capsys):
+    from ontosync.action import run as action_run
+    from ontosync.cli import main as cli_main
+    from tests.test_action import make_env
+
+    env = make_env(tmp_path, repository=f"https://x-access-token:{CLONE_TOKEN}@github.com/o/r")
+    assert action_run.main(env, cli_main=cli_main) == 2
+    out = capsys.readouterr().out + Path(env["GITHUB_STEP_SUMMARY"]).read_text(encoding="utf-8")
+    assert "input 'repository' must look like OWNER/REPO" in out and "https://***@github.com/o/r" in out
+    assert CLONE_TOKEN not in out

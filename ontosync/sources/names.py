@@ -23,6 +23,15 @@ GITHUB_NAME = r"[A-Za-z0-9_.-]+"
 REPOSITORY_RE = re.compile(rf"(?P<owner>{GITHUB_NAME})/(?P<repo>{GITHUB_NAME})")
 
 
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/@\s]*@")
+
+
+def hide_credentials(text: str) -> str:
+    """`text` with the user info of every URL in it shown as `***`: a repository given as a clone
+    URL (`https://x-access-token:TOKEN@github.com/OWNER/REPO`) is echoed in the error that refuses it."""
+    return _USERINFO.sub(r"\1***@", text)
+
+
 def is_repository(text: str) -> bool:
     """`OWNER/REPO` as GitHub spells them (`.` and `..` are no repository)."""
     m = REPOSITORY_RE.fullmatch(text or "")
