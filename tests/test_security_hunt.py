@@ -165,3 +165,26 @@ def test_the_actions_repository_input_never_echoes_a_token(tmp_path, capsys):
     out = capsys.readouterr().out + Path(env["GITHUB_STEP_SUMMARY"]).read_text(encoding="utf-8")
     assert "input 'repository' must look like OWNER/REPO" in out and "https://***@github.com/o/r" in out
     assert CLONE_TOKEN not in out
+
+
+# -- the walk never reads .git/, not even through a link -------------------------------------------
+
+def test_a_link_into_dot_git_is_skipped_not_read(tmp_path):
+    """`leak.ofn -> .git/config` (and one into a nested checkout's `.git/`) was read and parsed:
+    the OWL functional syntax reader's warning quoted the config's first 90 characters, in the
+    report, the job summary and the log, though the walk never lists `.git/` itself."""
+    root = tmp_path / "root"
+    for git in (root / ".git", root / "sub" / ".git"):
+        git.mkdir(parents=True)
+        (git / "config").write_text(f"[http]\n\textraheader = {GIT_SECRET}\n", encoding="utf-8")
+    (root / "a.ttl").write_text(TTL.format(name="A"), encoding="utf-8")
+    (root / "leak.ofn").symlink_to(".git/config")
+    (root / "leak.ttl").symlink_to("sub/.git/config")
+    db, report = tmp_path / "x.db", tmp_path / "r.json"
+    proc = cli("sync", str(root), "--db", str(db), "--report", str(report), "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT path, status, error FROM source_files ORDER BY path").fetchall()
+    assert rows == [("a.ttl", "ok", None), ("leak.ofn", "skipped", "symbolic link into .git/ (not read)"),
+                    ("leak.ttl", "skipped", "symbolic link into .git/ (not read)")]
+    assert "extraheader" not in report.read_text(encoding="utf-8") + proc.stderr
