@@ -18,29 +18,28 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ontosync.action.commands import Commands
+from ontosync.action.inputs import ActionInputs
 
 SQLITE_SIDECARS = ("-wal", "-shm", "-journal", ".lock")
 CHANGES_FILE = "ontosync-changes.json"  # beside the report (action/changes.py)
 
 
-def output_paths(database: Path | None, checkpoint: Path, report: Path) -> Iterator[Path]:
-    """Every file the Action writes or uploads (`database` None for a PostgreSQL server)."""
-    if database is not None:
-        yield database
-        yield from (database.with_name(database.name + suffix) for suffix in SQLITE_SIDECARS)
-    yield from (checkpoint, report, report.with_name(CHANGES_FILE))
+def output_paths(inputs: ActionInputs) -> Iterator[Path]:
+    """Every file the Action writes or uploads (no database file for a PostgreSQL server)."""
+    if not inputs.database_url:
+        db = inputs.database
+        yield db
+        yield from (db.with_name(db.name + suffix) for suffix in SQLITE_SIDECARS)
+    yield from (inputs.checkpoint, inputs.report, inputs.report.with_name(CHANGES_FILE))
 
 
-def remove_planted_links(cmd: Commands, paths: Iterator[Path], workspace: Path) -> None:
-    """Unlink each of `paths` that is a symbolic link (a warning names it and its target)."""
-    for path in paths:
+def remove_planted_links(cmd: Commands, inputs: ActionInputs) -> None:
+    """Unlink each output path that is a symbolic link (a warning names it and its target)."""
+    for path in output_paths(inputs):
         if not path.is_symlink():
             continue
         target = os.readlink(path)
-        try:
-            shown = path.relative_to(workspace)
-        except ValueError:
-            shown = path
+        shown = inputs.relative(path)
         try:
             path.unlink()
         except OSError as exc:
