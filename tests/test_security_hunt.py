@@ -188,3 +188,29 @@ def test_a_link_into_dot_git_is_skipped_not_read(tmp_path):
     assert rows == [("a.ttl", "ok", None), ("leak.ofn", "skipped", "symbolic link into .git/ (not read)"),
                     ("leak.ttl", "skipped", "symbolic link into .git/ (not read)")]
     assert "extraheader" not in report.read_text(encoding="utf-8") + proc.stderr
+
+
+# -- bidirectional overrides in the job summary and annotations ------------------------------------
+
+RLO = "\u202e"  # right-to-left override: `invoice{RLO}fdp.ttl` reads as `invoiceltt.pdf`
+
+
+def test_bidirectional_overrides_are_shown_as_escapes_in_the_summary_and_annotations():
+    """A file named `a\\u202eltt.pdf.ttl` that failed showed reversed (`a` + `ttl.fdp.ttl` read
+    right to left) in the job summary's table and its annotation, though the pull-request
+    comment and `status` already showed such characters as escapes."""
+    import io
+
+    from ontosync.action.commands import Commands
+    from ontosync.action.summary import annotate_failures, summary_markdown
+
+    path, message = f"pages/a{RLO}ltt.pdf.ttl", "Turtle syntax error: bad label \u2066x\u2069"
+    report = {"source": "/w", "files": {"total": 1, "failed": 1},
+              "errors": [{"path": path, "line": 3, "kind": "parse", "message": message}],
+              "warnings": [{"path": path, "kind": "file-name", "message": f"odd {RLO} name"}]}
+    summary = summary_markdown(report, 1, {"database": "ontology.db", "report": "r.json"})
+    out = io.StringIO()
+    annotate_failures(Commands(out), report)
+    for text in (summary, out.getvalue()):
+        assert not any(ch in text for ch in (RLO, "\u2066", "\u2069")), text
+        assert "a\\u202eltt.pdf.ttl" in text and "\\u2066x\\u2069" in text
