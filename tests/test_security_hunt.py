@@ -214,3 +214,31 @@ def test_bidirectional_overrides_are_shown_as_escapes_in_the_summary_and_annotat
     for text in (summary, out.getvalue()):
         assert not any(ch in text for ch in (RLO, "\u2066", "\u2069")), text
         assert "a\\u202eltt.pdf.ttl" in text and "\\u2066x\\u2069" in text
+
+
+# -- the RDF/XML guard is linear in the file's size ------------------------------------------------
+
+RDF_HEAD = (b'<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
+            b'<rdf:Description rdf:about="http://example.org/h20#x"/>\n')
+
+
+PIECES = {"comment": b"<!--", "cdata": b"<![CDATA[", "pi": b"<?pi ", "quote": b'<a b="'}
+
+
+def test_unterminated_markup_repeated_is_a_parse_error_not_a_timeout(tmp_path):
+    """A 400 KB .rdf file of `<!--` (or `<![CDATA[`, `<?`, `<a b="`) repeated, never closed: the
+    guard that vets RDF/XML before parsing rescanned to the end of the file from each one
+    (quadratic: 40 KB took 2.7 s of CPU, 400 KB minutes), so the file ended as `timeout` after
+    `--file-timeout` and held a worker that long, where it is a syntax error found at once."""
+    root = tmp_path / "root"
+    root.mkdir()
+    for name, piece in PIECES.items():
+        (root / f"{name}.rdf").write_bytes(RDF_HEAD + piece * (400_000 // len(piece)))
+    db = tmp_path / "x.db"
+    # 20 s: ~1,000 times what the linear scan takes, a small part of what the quadratic one took
+    proc = cli("sync", str(root), "--db", str(db), "--quiet", "--file-timeout", "20", "--max-error-rate", "1")
+    assert proc.returncode == 0, proc.stderr
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT path, status, error_kind, error FROM source_files ORDER BY path").fetchall()
+    assert [r[:3] for r in rows] == [(f"{name}.rdf", "failed", "parse") for name in sorted(PIECES)], rows
+    assert all(r[3].startswith("RDF/XML syntax error") and "not closed" in r[3] for r in rows), rows
