@@ -212,6 +212,10 @@ def _check_untrusted(values: dict[str, Any], root: Path, config: Path) -> None:
         if p is not None and (Path(p).is_absolute() or ".." in Path(p).parts):
             raise ConfigError(f"{config}: '{name}' must be a relative path without '..' "
                               f"(set it on the command line or with --config instead)")
+        if p is not None and not is_postgres_url(p) and not _inside(Path.cwd(), Path(p)):
+            # `out/r.json` with `out` a link in the checkout: SQLite and the rename write through it
+            raise ConfigError(f"{config}: '{name}' leads outside the working folder through a symbolic "
+                              f"link (set it on the command line or with --config instead)")
     for url, file in values.get("jsonld_contexts", {}).items():
         if Path(file).is_absolute() or not _inside(root, root / file):
             raise ConfigError(f"{config}: jsonld-contexts file for {url} must be inside the source root")

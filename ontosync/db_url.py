@@ -17,9 +17,13 @@ import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 SCHEMES = ("postgresql://", "postgres://")
-# user:password@ in any URL-like text (also inside a driver's error message or a repr)
-_SECRET = re.compile(r"(?i)\b(postgres(?:ql)?://[^:/@\s'\"]*):([^@\s'\"]*)@")
-_PASSWORD_PARAM = re.compile(r"(?i)\b(password\s*=\s*)('[^']*'|[^\s&'\"]+)")
+# user:password@ in any URL-like text (also inside a driver's error message or a repr). The password
+# runs to the first `@`, as libpq reads it: quotes and spaces included (a stop at `'` left
+# `postgresql://u:pa'ss@host` unmasked, and libpq connects with that password).
+_SECRET = re.compile(r"(?i)\b(postgres(?:ql)?://[^:/@\s'\"]*):([^@/\r\n]*)@")
+_PASSWORD_PARAM = re.compile(r"(?i)\b((?:ssl)?password\s*=\s*)('[^']*'|\"[^\"]*\"|[^\s&'\"]+)")
+# libpq quotes the text it failed to percent-decode, whichever part of the URL (the password too)
+_PERCENT_TOKEN = re.compile(r"(?i)(percent-encoded (?:token|value): )\"[^\"\r\n]*\"")
 MAX_SCHEMA = 63  # PostgreSQL's identifier limit (NAMEDATALEN - 1)
 
 
@@ -39,9 +43,11 @@ def is_postgres_url(db: str | None) -> bool:
 
 
 def mask(text: str) -> str:
-    """`text` with every PostgreSQL password in it replaced by `***` (URLs and `password=...`)."""
+    """`text` with every PostgreSQL password in it replaced by `***` (URLs, `password=...`, and the
+    text libpq quotes when it cannot percent-decode it)."""
     if not text:
         return text
+    text = _PERCENT_TOKEN.sub(r'\1"***"', text)
     return _PASSWORD_PARAM.sub(r"\1***", _SECRET.sub(r"\1:***@", text))
 
 

@@ -12,6 +12,8 @@ import html
 import re
 from typing import Any
 
+from ontosync.sources.names import BIDI_CHARS
+
 ZWJ = "\u200d"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:>])")
 MAX_CELL = 200
@@ -112,7 +114,7 @@ def visible(line: str) -> str:
     return "".join(ch.encode("unicode_escape").decode("ascii") if _UNSAFE.match(ch) else ch for ch in line)
 
 
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_UNSAFE = re.compile(f"[\x00-\x1f\x7f-\x9f{BIDI_CHARS}]")
 
 
 # -- markdown --------------------------------------------------------------------------------------

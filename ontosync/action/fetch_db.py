@@ -28,7 +28,7 @@ import tempfile
 from pathlib import Path, PurePosixPath
 
 from ontosync.console import say as _say
-from ontosync.sources.names import is_repository
+from ontosync.sources.names import hide_credentials, is_repository
 
 DEFAULT_ARTIFACT = "ontology-db"
 DEFAULT_OUT = "ontology.db"
@@ -94,7 +94,7 @@ def fetch_db(repo: str, artifact: str = DEFAULT_ARTIFACT, out: str | os.PathLike
     from ontosync.store.integrity import database_problems
 
     if not is_repository(repo):
-        _say(f"error: repository must look like OWNER/REPO, not {repo!r}")
+        _say(f"error: repository must look like OWNER/REPO, not {hide_credentials(repo)!r}")
         return 2
     api_url = api_url or os.environ.get("GITHUB_API_URL") or artifacts.DEFAULT_API_URL
     token = token if token is not None else (os.environ.get("GITHUB_TOKEN") or None)

@@ -16,7 +16,7 @@ from pathlib import Path
 from ontosync.action.container_step import FALSE, TRUE  # the booleans' spellings, shared with the runner's step
 from ontosync.db_url import BadDatabaseUrl, checkpoint_name, is_postgres_url, split_schema
 from ontosync.options import BY_INPUT, OPTIONS, Option
-from ontosync.sources.names import is_repository
+from ontosync.sources.names import hide_credentials, is_repository
 
 DEFAULT_WORKSPACE = "/github/workspace"
 DEFAULT_DATABASE = BY_INPUT["database"].input_default  # what an empty input means (action.yml says the same)
@@ -142,7 +142,7 @@ def read_source(env: Mapping[str, str], workspace: Path, notes: list[str]) -> st
     repository, ref = get_input(env, "repository"), get_input(env, "ref")
     if repository:
         if not is_repository(repository):
-            raise InputError(f"input 'repository' must look like OWNER/REPO, not {repository!r}")
+            raise InputError(f"input 'repository' must look like OWNER/REPO, not {hide_credentials(repository)!r}")
         return f"github:{repository}" + (f"@{ref}" if ref else "")
     if ref:
         notes.append("input 'ref' only applies with 'repository'; syncing the checked-out workspace")

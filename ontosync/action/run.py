@@ -26,6 +26,7 @@ from ontosync.action import changes as change_report
 from ontosync.action import pull_request
 from ontosync.action.commands import Commands
 from ontosync.action.inputs import ActionInputs, InputError, get_input, input_env_name, parse_bool, read_inputs
+from ontosync.action.planted_links import remove_planted_links
 from ontosync.action.restore import pushed_branch, restore
 from ontosync.action.summary import annotate_failures, fit_summary, outputs_from_report, summary_markdown, write_outputs
 from ontosync.action.target_checkout import checked_out_pr, synced_revision
@@ -156,6 +157,7 @@ def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out:
     for note in inputs.notes:
         cmd.warning(note, title="ontosync: input")
 
+    remove_planted_links(cmd, inputs)
     folders = make_parent_dirs(inputs)
     pr = checked_out_pr(cmd, env, inputs.workspace, pull_request.read_event(env, cmd)) \
         if inputs.local_source and not inputs.database_url else None

@@ -88,10 +88,12 @@ _ENTITY_REF = re.compile(rb"&(" + _XML_NAME + rb");")
 _PREDEFINED_ENTITIES = frozenset({b"lt", b"gt", b"amp", b"apos", b"quot"})
 # One token per comment / CDATA / PI / tag; for tags: (closing "/", first name byte, self-closing "/").
 # Quoted attribute values are skipped whole, as XML parsers do, so a "/>" or "</x>" inside one
-# does not count.
+# does not count. A construct never closed runs to the end of the file (`\Z`), as it does for an XML
+# parser, which fails there: without that, the scan failed at it and tried again from the next `<`,
+# to the end each time, quadratic (a 400 KB file of `<!--` took minutes).
 _XML_TOKEN = re.compile(
-    rb"<(?:!--.*?-->|!\[CDATA\[.*?\]\]>|\?.*?\?>"
-    rb"""|(/?)([^!?>"'/])[^>"'/]*(?:(?:"[^"]*"|'[^']*'|/(?!>))[^>"'/]*)*(/?)>)""",
+    rb"<(?:!--.*?(?:-->|\Z)|!\[CDATA\[.*?(?:\]\]>|\Z)|\?.*?(?:\?>|\Z)"
+    rb"""|(/?)([^!?>"'/])[^>"'/]*(?:(?:"[^"]*(?:"|\Z)|'[^']*(?:'|\Z)|/(?!>))[^>"'/]*)*(?:(/?)>|\Z))""",
     re.S,
 )
 

@@ -20,7 +20,7 @@ from typing import Any
 import requests
 
 from ontosync.sources import PathFilter, SourceError
-from ontosync.sources.names import REPOSITORY_RE
+from ontosync.sources.names import REPOSITORY_RE, hide_credentials
 
 # What a dropped, reset or slow connection looks like through PyGithub and requests.
 NETWORK_ERRORS: tuple[type[BaseException], ...] = (
@@ -175,7 +175,7 @@ def parse_spec(spec: str) -> tuple[str, str, str | None]:
     """`github:OWNER/REPO[@REF]` -> (owner, repo, ref or None)."""
     m = _SPEC.match(spec.strip())
     if not m or m.group("repo") in (".", ".."):
-        raise SourceError(f"invalid GitHub source {spec!r}: expected github:OWNER/REPO[@REF]")
+        raise SourceError(f"invalid GitHub source {hide_credentials(spec)!r}: expected github:OWNER/REPO[@REF]")
     return m.group("owner"), m.group("repo"), m.group("ref")
 
 

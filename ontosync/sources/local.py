@@ -193,6 +193,9 @@ class LocalSource:
                 target = os.path.realpath(entry.path)
                 if not self._inside(target):
                     return SourceFile(rel, None, 0, "symbolic link leads outside the source root")
+                if ".git" in Path(target).relative_to(self.real_root).parts:
+                    # the walk never reads .git/ (actions/checkout keeps the job's token in its config)
+                    return SourceFile(rel, None, 0, "symbolic link into .git/ (not read)")
                 try:
                     st = os.stat(target)
                 except FileNotFoundError:

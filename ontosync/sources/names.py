@@ -23,6 +23,15 @@ GITHUB_NAME = r"[A-Za-z0-9_.-]+"
 REPOSITORY_RE = re.compile(rf"(?P<owner>{GITHUB_NAME})/(?P<repo>{GITHUB_NAME})")
 
 
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/@\s]*@")
+
+
+def hide_credentials(text: str) -> str:
+    """`text` with the user info of every URL in it shown as `***`: a repository given as a clone
+    URL (`https://x-access-token:TOKEN@github.com/OWNER/REPO`) is echoed in the error that refuses it."""
+    return _USERINFO.sub(r"\1***@", text)
+
+
 def is_repository(text: str) -> bool:
     """`OWNER/REPO` as GitHub spells them (`.` and `..` are no repository)."""
     m = REPOSITORY_RE.fullmatch(text or "")
@@ -69,8 +78,15 @@ def unescape_name(recorded: str) -> str:
     return _ESCAPE.sub(one, recorded)
 
 
+# Bidirectional overrides and isolates, line and paragraph separators: text shown reversed or split
+BIDI_CHARS = "\u2028\u2029\u202a-\u202e\u2066-\u2069"  # for a regex character class (diff_format.py too)
+_BIDI = re.compile(f"[{BIDI_CHARS}]")
+
+
 def printable(text: object) -> str:
-    """User text for a terminal, a log line or a summary: control characters shown as `\\xNN`."""
+    """User text for a terminal, a log line or a summary: control characters shown as `\\xNN`, and
+    bidirectional overrides as `\\u202e` (a file name would read reversed in the job summary)."""
     s = str(text)
     s = "".join(f"\\x{ord(ch) - 0xDC00:02x}" if "\udc80" <= ch <= "\udcff" else ch for ch in s)
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", s)
+    s = _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", s)
+    return _BIDI.sub(lambda m: f"\\u{ord(m.group(0)):04x}", s)
