@@ -12,7 +12,8 @@ The rules below are what ontosync makes of a page; each was measured on a real 1
   journal title format). Logseq's own copies (`logseq/bak/`, `logseq/.recycle/`, ...) and
   `:hidden` folders are skipped before this parser runs (`logseq_config.skip_reason`).
 * **Properties** are `key:: value` lines (indentation and a leading `- ` ignored) outside code
-  fences. Keys compare case-insensitively. Values are single-line.
+  fences. Keys compare as Logseq files them (`logseq_scan.property_key`: lower-case, `_` as
+  `-`, so `is_subclass_of::` is `is-subclass-of::`). Values are single-line.
 * **The class.** One per page. `owl:class::` gives its IRI: `prefix:Local` expanded through the
   namespace table, a full IRI `<...>` or `http(s)://...` kept. An unknown prefix or a value that
   is no IRI gives an `unknown-prefix` / `bad-owl-class` warning and the minted IRI instead.
@@ -78,7 +79,7 @@ from ontosync.parsing.facts import AxiomFact, ClassFact, EdgeFact, FileFacts, Pa
 from ontosync.parsing.logseq_config import LogseqGraph
 from ontosync.parsing.logseq_fences import PageParts, read_fence
 from ontosync.parsing.logseq_names import file_page_name, page_properties, split_values
-from ontosync.parsing.logseq_scan import OWL_KEYS, SUBCLASS_KEYS, PageScan
+from ontosync.parsing.logseq_scan import OWL_KEYS, SUBCLASS_KEYS, PageScan, property_key
 from ontosync.parsing.logseq_verbatim import is_quoted, outside_code
 from ontosync.parsing.ofn import decode_source, mint_name
 
@@ -304,7 +305,7 @@ class _Relations:
 
     def read(self, props: list[tuple[int, str, str]]) -> None:
         for line, key_as_written, value in props:
-            key = key_as_written.lower()
+            key = property_key(key_as_written)
             # (link text, via) pairs, duplicates dropped: a line may repeat one link endlessly.
             links, rest = ([], []) if key in self.ignored else _links(value)
             if key in self.comma and rest and not is_quoted(value):  # plain text between commas: pages too
@@ -336,7 +337,7 @@ class _Relations:
             self.seen.add(marker)
             annotations: dict = {"relation": key, "via": via} if via else {"relation": key}
             self.parts.axioms.append((line, AxiomFact(axiom_type, page_class, self.mint(ref), annotations, ref)))
-        if not links and key.lower() in OWL_KEYS:
+        if not links and property_key(key) in OWL_KEYS:
             for iri in self._iris(line, key, value):
                 self.parts.axioms.append((line, AxiomFact(axiom_type, page_class, iri, {"relation": key})))
 

@@ -24,6 +24,13 @@ TURTLE_TAGS = frozenset(("turtle", "ttl"))
 MAX_FENCE_NESTING = 8
 
 
+def property_key(written: str) -> str:
+    """The key Logseq files a property under: lower-case, `_` as `-` (graph-parser
+    `block/extract-properties`), so `is_subclass_of::` is `is-subclass-of::` and
+    `Preferred_Term::` is `preferred-term::`. Every key comparison goes through it."""
+    return written.lower().replace("_", "-")
+
+
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
@@ -151,7 +158,7 @@ class PageScan:
         m = _PROPERTY.match(line)
         if m is None:
             return
-        key = m.group(1).lower()
+        key = property_key(m.group(1))
         value = m.group(2).strip()
         if key in SYNONYM_KEYS:
             self.synonyms.append((no, key, value, len(line) - len(line.lstrip(" \t"))))

@@ -1,0 +1,71 @@
+"""Wrong-data hunt, round 2: where ontosync stored a Logseq graph differently from Logseq.
+
+Each expectation is what Logseq's own graph parser (deps/graph-parser) makes of the page, written
+from its rules (cited at each test), not from ontosync's output. One small graph is synced once
+for the whole module (in-process: cheap).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import cli
+
+M = "http://narrativegoldmine.com/metaverse#"
+P = "urn:ontosync:page:"
+
+
+def block(*props: str) -> str:
+    return "- ### OntologyBlock\n" + "".join(f"  - {p}\n" for p in props)
+
+
+FILES = {
+    "pages/Animal.md": block("owl:class:: mv:Animal"),
+    # Logseq files a property under its key lower-cased with `_` as `-` (graph-parser
+    # `block/extract-properties`): `is_subclass_of::` IS `is-subclass-of::`, and so on.
+    "pages/Dog.md": block("owl:class:: mv:Dog", "Preferred_Term:: Good Dog", "is_subclass_of:: [[Animal]]",
+                          "alternate_terms:: Doggo", "has_part:: [[Tail]]", "see_also:: [[Wolf]]"),
+}
+
+
+@pytest.fixture(scope="module")
+def graph(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("round2")
+    for rel, text in FILES.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    db = root.parent / "round2.db"
+    report = root.parent / "round2.json"
+    r = cli("sync", str(root), "--db", str(db), "--report", str(report), "--quiet")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(report.read_text())["files"]["failed"] == 0
+    return db
+
+
+def rows(db: Path, sql: str, *args) -> list[tuple]:
+    conn = sqlite3.connect(db)
+    try:
+        return sorted(conn.execute(sql, args).fetchall())
+    finally:
+        conn.close()
+
+
+def relations(db: Path, subject: str) -> list[tuple[str, str]]:
+    found = rows(db, "SELECT annotations, object FROM owl_axioms WHERE subject = ? AND axiom_type = 'Relationship'",
+                 subject)
+    return sorted((json.loads(a)["relation"], o) for a, o in found)
+
+
+def test_property_keys_with_underscores_are_the_dashed_keys(graph):
+    """`is_subclass_of::` is a parent link, `Preferred_Term::` the label, `alternate_terms::` a
+    synonym, `see_also::` metadata: Logseq reads them as the dashed keys."""
+    assert rows(graph, "SELECT parent_iri FROM owl_class_hierarchy WHERE class_iri = ?", M + "Dog") == [(M + "Animal",)]
+    assert rows(graph, "SELECT label FROM owl_classes WHERE class_iri = ?", M + "Dog") == [("Good Dog",)]
+    assert ("Doggo",) in rows(graph, "SELECT synonym FROM file_synonyms WHERE class_iri = ?", M + "Dog")
+    # has_part stays a relationship (its key as written); see_also is metadata like see-also.
+    assert relations(graph, M + "Dog") == [("has_part", P + "tail")]
