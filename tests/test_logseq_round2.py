@@ -8,12 +8,11 @@ for the whole module (in-process: cheap).
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import cli
+from tests.helpers import q, synced_pages
 
 M = "http://narrativegoldmine.com/metaverse#"
 P = "urn:ontosync:page:"
@@ -34,25 +33,11 @@ FILES = {
 
 @pytest.fixture(scope="module")
 def graph(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("round2")
-    for rel, text in FILES.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    db = root.parent / "round2.db"
-    report = root.parent / "round2.json"
-    r = cli("sync", str(root), "--db", str(db), "--report", str(report), "--quiet")
-    assert r.returncode == 0, r.stderr
-    assert json.loads(report.read_text())["files"]["failed"] == 0
-    return db
+    return synced_pages(tmp_path_factory.mktemp("round2"), FILES)
 
 
 def rows(db: Path, sql: str, *args) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return sorted(conn.execute(sql, args).fetchall())
-    finally:
-        conn.close()
+    return sorted(q(db, sql, *args))
 
 
 def relations(db: Path, subject: str) -> list[tuple[str, str]]:
