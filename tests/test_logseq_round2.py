@@ -28,6 +28,11 @@ FILES = {
     # `block/extract-properties`): `is_subclass_of::` IS `is-subclass-of::`, and so on.
     "pages/Dog.md": block("owl:class:: mv:Dog", "Preferred_Term:: Good Dog", "is_subclass_of:: [[Animal]]",
                           "alternate_terms:: Doggo", "has_part:: [[Tail]]", "see_also:: [[Wolf]]"),
+    # A property value runs to the end of its line in Logseq (mldoc reads `key:: value` lines as
+    # the block's properties): backticks inside it open no code block, so the lines below stay
+    # properties. (A fence opens only where a line starts with three backticks.)
+    "pages/Coder.md": block("owl:class:: mv:Coder", "definition:: Wraps code in ``` fences",
+                            "is-subclass-of:: [[Animal]]", "requires:: [[Keyboard]]"),
 }
 
 
@@ -54,3 +59,11 @@ def test_property_keys_with_underscores_are_the_dashed_keys(graph):
     assert ("Doggo",) in rows(graph, "SELECT synonym FROM file_synonyms WHERE class_iri = ?", M + "Dog")
     # has_part stays a relationship (its key as written); see_also is metadata like see-also.
     assert relations(graph, M + "Dog") == [("has_part", P + "tail")]
+
+
+def test_backticks_inside_a_property_value_open_no_fence(graph):
+    assert rows(graph, "SELECT comment FROM owl_classes WHERE class_iri = ?", M + "Coder") == [
+        ("Wraps code in ``` fences",)]
+    assert rows(graph, "SELECT parent_iri FROM owl_class_hierarchy WHERE class_iri = ?", M + "Coder") == [
+        (M + "Animal",)]
+    assert relations(graph, M + "Coder") == [("requires", P + "keyboard")]

@@ -49,7 +49,8 @@ The rules below are what ontosync makes of a page; each was measured on a real 1
   subject = page class, object = minted IRI of the link, object_ref = the page name,
   annotations = {"relation": key as written} plus {"via": word} for `[[X]] via is-part-of`.
 * **Fences.** A line whose text (after indentation and `- `) starts with three backticks opens a
-  fence; its first word is the tag. A bare fence line closes the innermost fence (so does a line
+  fence; its first word is the tag. (Backticks inside a `key:: value` line open nothing: the
+  value runs to the end of its line.) A bare fence line closes the innermost fence (so does a line
   ending in three backticks); a tagged fence line inside a fence opens a nested fence (quoted
   "Original Content" blocks hold real `clojure` fences). A `- ` bullet at column 0 ends every
   open fence: it starts a new top-level block, and Logseq never continues a block past it. Fences

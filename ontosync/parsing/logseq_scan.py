@@ -149,7 +149,9 @@ class PageScan:
             if not info.endswith("```"):  # else a one-line fence: nothing to read
                 self._open(info.split(None, 1)[0].lower() if info else "", no, _indent_of(m))
             return True
-        if line.count("```") % 2 == 1:  # `{{renderer ...}} ```@startuml`: an untagged fence
+        # `{{renderer ...}} ```@startuml`: an untagged fence; not in a `key:: value` line, whose
+        # value runs to the end of the line in Logseq (the lines below stay properties)
+        if line.count("```") % 2 == 1 and _PROPERTY.match(line) is None:
             self._open("", no, "")
             return True
         return False

@@ -33,3 +33,4 @@ PARSER_VERSION = 10  # 2: Logseq graph rules (title::, alias::, tags, link text)
 # 9: a page without an OntologyBlock (skipped) still records `public:: true` (source_files.public)
 # 10: Logseq property keys as Logseq files them: `_` is `-` (`is_subclass_of::` is a parent link,
 #    `Preferred_Term::` the label, `alternate_terms::` synonyms, `see_also::` metadata)
+#    ; three backticks inside a `key:: value` line open no fence (the page's later properties were lost)
