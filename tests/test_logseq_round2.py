@@ -67,3 +67,24 @@ def test_backticks_inside_a_property_value_open_no_fence(graph):
     assert rows(graph, "SELECT parent_iri FROM owl_class_hierarchy WHERE class_iri = ?", M + "Coder") == [
         (M + "Animal",)]
     assert relations(graph, M + "Coder") == [("requires", P + "keyboard")]
+
+
+@pytest.mark.parametrize(("stem", "triple_lowbar", "legacy"), [
+    # :triple-lowbar decodes each %XX on its own (graph-parser `tri-lb-title-parsing`: a token
+    # that is no character alone, a byte of a multi-byte UTF-8 sequence, stays as written) ...
+    ("Caf%C3%A9", "Caf%C3%A9", "Café"),
+    ("a%3A%FF", "a:%FF", "a%3A%FF"),
+    # ... legacy decodes the whole name with decodeURIComponent, or nothing when that fails
+    # (`legacy-title-parsing`: a `%` not followed by two hex digits is malformed).
+    ("50%zz%3A off", "50%zz: off", "50%zz%3A off"),
+    ("a.b%3A c", "a.b: c", "a/b: c"),
+    ("x%252F", "x%2F", "x%2F"),  # one pass, both
+])
+def test_percent_escapes_in_file_names_decode_as_logseq_does(stem, triple_lowbar, legacy):
+    from ontosync.parsing.logseq_config import LogseqConfig, LogseqGraph
+    from ontosync.parsing.logseq_names import file_page_name
+
+    def name(fmt: str) -> str:
+        return file_page_name(f"pages/{stem}.md", LogseqGraph(config=LogseqConfig(name_format=fmt), found=True))
+
+    assert (name("triple-lowbar"), name("legacy")) == (triple_lowbar, legacy)

@@ -34,3 +34,5 @@ PARSER_VERSION = 10  # 2: Logseq graph rules (title::, alias::, tags, link text)
 # 10: Logseq property keys as Logseq files them: `_` is `-` (`is_subclass_of::` is a parent link,
 #    `Preferred_Term::` the label, `alternate_terms::` synonyms, `see_also::` metadata)
 #    ; three backticks inside a `key:: value` line open no fence (the page's later properties were lost)
+#    ; Logseq file names' `%XX` escapes decoded as Logseq does: one by one in :triple-lowbar (`%C3%A9`
+#    stays), the whole name or nothing in :legacy
