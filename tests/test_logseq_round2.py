@@ -33,6 +33,15 @@ FILES = {
     # properties. (A fence opens only where a line starts with three backticks.)
     "pages/Coder.md": block("owl:class:: mv:Coder", "definition:: Wraps code in ``` fences",
                             "is-subclass-of:: [[Animal]]", "requires:: [[Keyboard]]"),
+    # `alias::` is a name of its page in Logseq: [[AI]] opens the page that declares it. A
+    # preferred-term is no name in Logseq (ontosync's own fallback for links by a term's name), so
+    # it must not take the link from a page Logseq opens (graph-parser `extract/build-page-entity`).
+    "pages/Artificial Intelligence.md": "alias:: AI\n\n" + block("owl:class:: mv:ArtificialIntelligence"),
+    "pages/AI Concept.md": block("owl:class:: mv:AIConcept", "preferred-term:: AI"),
+    "pages/Chatbot.md": block("owl:class:: mv:Chatbot", "is-subclass-of:: [[AI]]"),
+    # A macro's [[X]] in a property value IS a ref in Logseq: mldoc reads a value's refs with
+    # inline_skip_macro (mldoc `property.ml`, `property_references`). (Held: no fix needed.)
+    "pages/Embedder.md": block("owl:class:: mv:Embedder", "is-subclass-of:: {{embed [[Animal]]}}"),
 }
 
 
@@ -88,3 +97,13 @@ def test_percent_escapes_in_file_names_decode_as_logseq_does(stem, triple_lowbar
         return file_page_name(f"pages/{stem}.md", LogseqGraph(config=LogseqConfig(name_format=fmt), found=True))
 
     assert (name("triple-lowbar"), name("legacy")) == (triple_lowbar, legacy)
+
+
+def test_an_alias_wins_a_link_over_another_pages_preferred_term(graph):
+    assert rows(graph, "SELECT parent_iri FROM owl_class_hierarchy WHERE class_iri = ?", M + "Chatbot") == [
+        (M + "ArtificialIntelligence",)]
+
+
+def test_a_link_inside_a_macro_in_a_property_value_is_a_link(graph):
+    assert rows(graph, "SELECT parent_iri FROM owl_class_hierarchy WHERE class_iri = ?", M + "Embedder") == [
+        (M + "Animal",)]

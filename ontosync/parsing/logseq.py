@@ -23,9 +23,9 @@ The rules below are what ontosync makes of a page; each was measured on a real 1
   `comment` = `definition` (verbatim, Logseq markup kept), else none: labels and comments that
   the page's fences give its own class do not override the page. The page class, `preferred-term` and
   `definition` come from the first non-empty occurrence before a second OntologyBlock.
-  `names` = (title, 0), (preferred-term, 1), (each `alias::` of the page properties, 2) for link
-  resolution (all kept even when equal): a name resolves to a title before a preferred-term
-  before an alias, then to the smallest path.
+  `names` = (title, 0), (each `alias::` of the page properties, 1), (preferred-term, 2) for link
+  resolution (all kept even when equal): a name resolves to a title before an alias (the names
+  Logseq opens a page by) before a preferred-term (no name in Logseq), then to the smallest path.
 * **Line.** The page class's `ClassFact.line` is the page's first `### OntologyBlock` heading (the
   block that declares it); a class declared in a fence has the line of its `Declaration`.
 * **Synonyms.** `alias::` names and `alternate-terms::` items (comma-separated on the line, or,
@@ -138,15 +138,19 @@ def _links(value: str) -> tuple[list[tuple[str, str]], list[str]]:
     return [(name, vias.get(name, "")) for name in names], rest
 
 
+TITLE, ALIAS, PREFERRED = 0, 1, 2  # the ranks of a page's names: Logseq's own names first
+
+
 def _set_names(facts: FileFacts, title: str, preferred: str | None, page_props: dict) -> None:
-    """The names the page answers to, by rank (0 title, 1 preferred-term, 2 alias::); aliases
-    are synonyms of the page class too."""
-    facts.names = [(title, 0)]
-    if preferred:
-        facts.names.append((preferred, 1))
+    """The names the page answers to, by rank (TITLE, ALIAS, PREFERRED): Logseq opens a page by
+    its title and its `alias::` names; a preferred-term is no name in Logseq, only ontosync's
+    fallback for a link no page answers to. Aliases are synonyms of the page class too."""
+    facts.names = [(title, TITLE)]
     for alias in _aliases(page_props):
-        facts.names.append((alias, 2))
+        facts.names.append((alias, ALIAS))
         facts.synonyms.append(SynonymFact(facts.page_class or "", alias))
+    if preferred:
+        facts.names.append((preferred, PREFERRED))
 
 
 def _prose_warnings(key: str, links: list, rest: list[str], line: int) -> list[tuple[int, ParseWarning]]:
@@ -186,7 +190,7 @@ def _add_synonyms(facts: FileFacts, found: list[tuple[int, str, str, int]], line
     page's first block is a block property in Logseq, which names nothing: a warning says so."""
     page_class = facts.page_class
     assert page_class is not None
-    aliases = {n for n, rank in facts.names if rank == 2}
+    aliases = {n for n, rank in facts.names if rank == ALIAS}
     texts: list[str] = []
     for line, key, value, indent in found:
         if key == "alias":

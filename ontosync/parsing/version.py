@@ -36,3 +36,5 @@ PARSER_VERSION = 10  # 2: Logseq graph rules (title::, alias::, tags, link text)
 #    ; three backticks inside a `key:: value` line open no fence (the page's later properties were lost)
 #    ; Logseq file names' `%XX` escapes decoded as Logseq does: one by one in :triple-lowbar (`%C3%A9`
 #    stays), the whole name or nothing in :legacy
+#    ; a page's `alias::` names rank before another page's preferred-term (page_names.rank: 1 alias,
+#    2 preferred-term): a link goes to the page Logseq opens
