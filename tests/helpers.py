@@ -154,6 +154,22 @@ def q(db: Path, sql: str, *args) -> list[tuple]:
         conn.close()
 
 
+def synced_pages(root: Path, files: dict[str, str]) -> Path:
+    """Write `files` (path under `root` -> text) and sync `root` in-process into a database next
+    to it; returns the database, after checking the sync succeeded with no failed file."""
+    import json
+
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    db, report = root.parent / f"{root.name}.db", root.parent / f"{root.name}.json"
+    r = cli("sync", str(root), "--db", str(db), "--report", str(report), "--quiet")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(report.read_text())["files"]["failed"] == 0
+    return db
+
+
 DATASETTE = Path(sys.executable).with_name("datasette")
 
 

@@ -71,7 +71,7 @@ def test_metaverse_style_page() -> None:
     cls = MV + "AIGovernanceFramework"
     assert facts.format == "logseq" and facts.skipped is None
     assert facts.page_class == cls
-    assert facts.names == [("AI Governance Framework", 0), ("AI Governance Framework", 1)]
+    assert facts.names == [("AI Governance Framework", 0), ("AI Governance Framework", 2)]
     assert facts.classes == [ClassFact(cls, "AI Governance Framework", "Set of policies for [[AI]] components.", 1)]
     assert facts.edges == [
         EdgeFact(cls, MV + "VirtualEntity"),  # from the fence (line 20)
@@ -126,7 +126,7 @@ def test_ai_style_page_mints_its_class_from_the_title() -> None:
     assert facts.page_class == cls == mint_page_iri("AI-0091 Federated Learning", OPT)
     assert facts.classes == [ClassFact(cls, "Federated Learning", "Training across devices.", 1)]
     assert facts.edges == [EdgeFact(cls, NS + "machinelearning", "MachineLearning")]
-    assert facts.names == [("AI-0091 Federated  Learning", 0), ("Federated Learning", 1)]
+    assert facts.names == [("AI-0091 Federated  Learning", 0), ("Federated Learning", 2)]
     assert facts.public is True
 
 
@@ -493,7 +493,7 @@ def test_corpus_labels_comments_names_public(graph) -> None:
         if definition:
             assert cls.comment == definition, name
         assert facts.names[0] == (title, 0)
-        assert ((term, 1) in facts.names) == bool(term)
+        assert ((term, 2) in facts.names) == bool(term)
         has_public = bool(re.search(r"^\s*(- )?public:: true\s*$", text, re.M))
         assert facts.public == has_public, name
         public += has_public

@@ -231,10 +231,10 @@ def test_title_and_alias_count_only_in_the_page_properties():
     facts = _page("pages/Could.md", "- Block embed\n  title:: Not The Name\n" + block)
     assert facts.names == [("Could", 0)]  # a block's title:: is that block's (a link title)
     facts = _page("pages/X.md", block + "  - alias:: Elsewhere\n")
-    assert ("Elsewhere", 2) not in facts.names
+    assert ("Elsewhere", 1) not in facts.names
     assert [w.kind for w in facts.warnings] == ["block-alias"] and facts.warnings[0].line == 3
     facts = _page("pages/X.md", "- title:: Real Name\n  alias:: One, #Two, [[Three]]\n" + block)
-    assert sorted(facts.names) == [("One", 2), ("Real Name", 0), ("Three", 2), ("Two", 2)] and not facts.warnings
+    assert sorted(facts.names) == [("One", 1), ("Real Name", 0), ("Three", 1), ("Two", 1)] and not facts.warnings
 
 
 def test_legacy_file_names_and_custom_journal_formats_from_the_config():

@@ -93,8 +93,10 @@ class FileFacts:
     OntologyBlock, say); then the other lists are empty.
 
     `names` are the page names this file answers to, for link resolution: pairs of
-    (name as written, rank) where rank 0 is the page title, rank 1 its `preferred-term` and rank 2
-    an `alias::` (a lower rank wins when two pages answer to one name).
+    (name as written, rank) where rank 0 is the page title, rank 1 an `alias::` and rank 2 its
+    `preferred-term` (a lower rank wins when two pages answer to one name: the title and aliases
+    are the names Logseq itself opens the page by; a preferred-term only ontosync's fallback).
+    Before PARSER_VERSION 10, rank 1 was the preferred-term and rank 2 an alias.
     They all resolve to `page_class`.
     """
 

@@ -12,7 +12,8 @@ The rules below are what ontosync makes of a page; each was measured on a real 1
   journal title format). Logseq's own copies (`logseq/bak/`, `logseq/.recycle/`, ...) and
   `:hidden` folders are skipped before this parser runs (`logseq_config.skip_reason`).
 * **Properties** are `key:: value` lines (indentation and a leading `- ` ignored) outside code
-  fences. Keys compare case-insensitively. Values are single-line.
+  fences. Keys compare as Logseq files them (`logseq_scan.property_key`: lower-case, `_` as
+  `-`, so `is_subclass_of::` is `is-subclass-of::`). Values are single-line.
 * **The class.** One per page. `owl:class::` gives its IRI: `prefix:Local` expanded through the
   namespace table, a full IRI `<...>` or `http(s)://...` kept. An unknown prefix or a value that
   is no IRI gives an `unknown-prefix` / `bad-owl-class` warning and the minted IRI instead.
@@ -22,9 +23,9 @@ The rules below are what ontosync makes of a page; each was measured on a real 1
   `comment` = `definition` (verbatim, Logseq markup kept), else none: labels and comments that
   the page's fences give its own class do not override the page. The page class, `preferred-term` and
   `definition` come from the first non-empty occurrence before a second OntologyBlock.
-  `names` = (title, 0), (preferred-term, 1), (each `alias::` of the page properties, 2) for link
-  resolution (all kept even when equal): a name resolves to a title before a preferred-term
-  before an alias, then to the smallest path.
+  `names` = (title, 0), (each `alias::` of the page properties, 1), (preferred-term, 2) for link
+  resolution (all kept even when equal): a name resolves to a title before an alias (the names
+  Logseq opens a page by) before a preferred-term (no name in Logseq), then to the smallest path.
 * **Line.** The page class's `ClassFact.line` is the page's first `### OntologyBlock` heading (the
   block that declares it); a class declared in a fence has the line of its `Declaration`.
 * **Synonyms.** `alias::` names and `alternate-terms::` items (comma-separated on the line, or,
@@ -48,7 +49,8 @@ The rules below are what ontosync makes of a page; each was measured on a real 1
   subject = page class, object = minted IRI of the link, object_ref = the page name,
   annotations = {"relation": key as written} plus {"via": word} for `[[X]] via is-part-of`.
 * **Fences.** A line whose text (after indentation and `- `) starts with three backticks opens a
-  fence; its first word is the tag. A bare fence line closes the innermost fence (so does a line
+  fence; its first word is the tag. (Backticks inside a `key:: value` line open nothing: the
+  value runs to the end of its line.) A bare fence line closes the innermost fence (so does a line
   ending in three backticks); a tagged fence line inside a fence opens a nested fence (quoted
   "Original Content" blocks hold real `clojure` fences). A `- ` bullet at column 0 ends every
   open fence: it starts a new top-level block, and Logseq never continues a block past it. Fences
@@ -78,7 +80,7 @@ from ontosync.parsing.facts import AxiomFact, ClassFact, EdgeFact, FileFacts, Pa
 from ontosync.parsing.logseq_config import LogseqGraph
 from ontosync.parsing.logseq_fences import PageParts, read_fence
 from ontosync.parsing.logseq_names import file_page_name, page_properties, split_values
-from ontosync.parsing.logseq_scan import OWL_KEYS, SUBCLASS_KEYS, PageScan
+from ontosync.parsing.logseq_scan import OWL_KEYS, SUBCLASS_KEYS, PageScan, property_key
 from ontosync.parsing.logseq_verbatim import is_quoted, outside_code
 from ontosync.parsing.ofn import decode_source, mint_name
 
@@ -136,15 +138,19 @@ def _links(value: str) -> tuple[list[tuple[str, str]], list[str]]:
     return [(name, vias.get(name, "")) for name in names], rest
 
 
+TITLE, ALIAS, PREFERRED = 0, 1, 2  # the ranks of a page's names: Logseq's own names first
+
+
 def _set_names(facts: FileFacts, title: str, preferred: str | None, page_props: dict) -> None:
-    """The names the page answers to, by rank (0 title, 1 preferred-term, 2 alias::); aliases
-    are synonyms of the page class too."""
-    facts.names = [(title, 0)]
-    if preferred:
-        facts.names.append((preferred, 1))
+    """The names the page answers to, by rank (TITLE, ALIAS, PREFERRED): Logseq opens a page by
+    its title and its `alias::` names; a preferred-term is no name in Logseq, only ontosync's
+    fallback for a link no page answers to. Aliases are synonyms of the page class too."""
+    facts.names = [(title, TITLE)]
     for alias in _aliases(page_props):
-        facts.names.append((alias, 2))
+        facts.names.append((alias, ALIAS))
         facts.synonyms.append(SynonymFact(facts.page_class or "", alias))
+    if preferred:
+        facts.names.append((preferred, PREFERRED))
 
 
 def _prose_warnings(key: str, links: list, rest: list[str], line: int) -> list[tuple[int, ParseWarning]]:
@@ -184,7 +190,7 @@ def _add_synonyms(facts: FileFacts, found: list[tuple[int, str, str, int]], line
     page's first block is a block property in Logseq, which names nothing: a warning says so."""
     page_class = facts.page_class
     assert page_class is not None
-    aliases = {n for n, rank in facts.names if rank == 2}
+    aliases = {n for n, rank in facts.names if rank == ALIAS}
     texts: list[str] = []
     for line, key, value, indent in found:
         if key == "alias":
@@ -304,7 +310,7 @@ class _Relations:
 
     def read(self, props: list[tuple[int, str, str]]) -> None:
         for line, key_as_written, value in props:
-            key = key_as_written.lower()
+            key = property_key(key_as_written)
             # (link text, via) pairs, duplicates dropped: a line may repeat one link endlessly.
             links, rest = ([], []) if key in self.ignored else _links(value)
             if key in self.comma and rest and not is_quoted(value):  # plain text between commas: pages too
@@ -336,7 +342,7 @@ class _Relations:
             self.seen.add(marker)
             annotations: dict = {"relation": key, "via": via} if via else {"relation": key}
             self.parts.axioms.append((line, AxiomFact(axiom_type, page_class, self.mint(ref), annotations, ref)))
-        if not links and key.lower() in OWL_KEYS:
+        if not links and property_key(key) in OWL_KEYS:
             for iri in self._iris(line, key, value):
                 self.parts.axioms.append((line, AxiomFact(axiom_type, page_class, iri, {"relation": key})))
 

@@ -3,10 +3,13 @@
 Kept apart from the page parser because the rules are Logseq's, not ontosync's, and each is small
 enough to check against Logseq's documentation on its own (README, "A Logseq graph on disk"):
 
-* **File names.** `:triple-lowbar` (Logseq 0.8.9+, the default): `___` is `/`, then `%XX`
-  escapes are decoded (`%2F` too), then empty namespaces dropped (`___A` is `A`, `A______B` is
-  `A/B`: Logseq's `make-valid-namespaces`). `:legacy`: `%XX` escapes are decoded, and a `.` is `/` (the
-  oldest versions wrote `Parent.Child.md` and added a `title::` property, which wins anyway).
+* **File names.** `:triple-lowbar` (Logseq 0.8.9+, the default): `___` is `/`, then each `%XX`
+  escape is decoded on its own (`%2F` too; a byte of a multi-byte character, `%C3`, stays as
+  written: `tri-lb-title-parsing`), then empty namespaces dropped (`___A` is `A`, `A______B` is
+  `A/B`: Logseq's `make-valid-namespaces`). `:legacy`: a `.` is `/` (the oldest versions wrote
+  `Parent.Child.md` and added a `title::` property, which wins anyway), then the whole name is
+  decoded as JavaScript's `decodeURIComponent` does, or kept as written where that fails (a `%`
+  without two hex digits, escapes that are no UTF-8).
 * **Journals.** A file in the journals folder whose name parses by `:journal/file-name-format`
   (`yyyy_MM_dd`) is named by `:journal/page-title-format` (`MMM do, yyyy`: `Jan 15th, 2024`).
   The formats use Logseq's date tokens: `yyyy yy MMMM MMM MM M dd d do EEEE EEE EE E`; other
@@ -27,7 +30,6 @@ enough to check against Logseq's documentation on its own (README, "A Logseq gra
 from __future__ import annotations
 
 import calendar
-import contextlib
 import re
 from datetime import date
 from pathlib import PurePosixPath
@@ -100,13 +102,35 @@ def file_page_name(path: str, graph: LogseqGraph | None = None) -> str:
         day = parse_date(stem, cfg.journal_file_format)
         if day is not None:
             return format_date(day, cfg.journal_title_format)
-    title = stem.replace("___", "/") if cfg.name_format == "triple-lowbar" else stem.replace(".", "/")
-    if "%" in title:
-        with contextlib.suppress(UnicodeDecodeError):  # not an escape after all: keep as written
-            title = unquote(title, errors="strict")
-    if cfg.name_format == "triple-lowbar" and "/" in title:  # Logseq drops empty namespaces
+    if cfg.name_format != "triple-lowbar":
+        title = stem.replace(".", "/")
+        return (decode_uri_component(title) or title) if "%" in title else title
+    title = _ESCAPE.sub(_ascii_escape, stem.replace("___", "/")) if "%" in stem else stem.replace("___", "/")
+    if "/" in title:  # Logseq drops empty namespaces
         title = "/".join(part for part in title.split("/") if part) or title
     return title
+
+
+_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+_MALFORMED = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def _ascii_escape(m: re.Match) -> str:
+    """One `%XX` of a :triple-lowbar name, decoded on its own as Logseq does: a byte of a
+    multi-byte UTF-8 character is no character alone, so it stays as written."""
+    code = int(m.group(0)[1:], 16)
+    return chr(code) if code < 0x80 else m.group(0)
+
+
+def decode_uri_component(text: str) -> str | None:
+    """JavaScript's `decodeURIComponent`, None where it throws: a `%` not followed by two hex
+    digits, or escapes that are no UTF-8 (the legacy file names: the whole name or nothing)."""
+    if _MALFORMED.search(text):
+        return None
+    try:
+        return unquote(text, errors="strict")
+    except UnicodeDecodeError:
+        return None
 
 
 def _in_journals(path: str, graph: LogseqGraph) -> bool:

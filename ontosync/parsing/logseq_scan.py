@@ -24,6 +24,13 @@ TURTLE_TAGS = frozenset(("turtle", "ttl"))
 MAX_FENCE_NESTING = 8
 
 
+def property_key(written: str) -> str:
+    """The key Logseq files a property under: lower-case, `_` as `-` (graph-parser
+    `block/extract-properties`), so `is_subclass_of::` is `is-subclass-of::` and
+    `Preferred_Term::` is `preferred-term::`. Every key comparison goes through it."""
+    return written.lower().replace("_", "-")
+
+
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
@@ -142,7 +149,9 @@ class PageScan:
             if not info.endswith("```"):  # else a one-line fence: nothing to read
                 self._open(info.split(None, 1)[0].lower() if info else "", no, _indent_of(m))
             return True
-        if line.count("```") % 2 == 1:  # `{{renderer ...}} ```@startuml`: an untagged fence
+        # `{{renderer ...}} ```@startuml`: an untagged fence; not in a `key:: value` line, whose
+        # value runs to the end of the line in Logseq (the lines below stay properties)
+        if line.count("```") % 2 == 1 and _PROPERTY.match(line) is None:
             self._open("", no, "")
             return True
         return False
@@ -151,7 +160,7 @@ class PageScan:
         m = _PROPERTY.match(line)
         if m is None:
             return
-        key = m.group(1).lower()
+        key = property_key(m.group(1))
         value = m.group(2).strip()
         if key in SYNONYM_KEYS:
             self.synonyms.append((no, key, value, len(line) - len(line.lstrip(" \t"))))

@@ -5,7 +5,7 @@ an upgrade whose parsers changed, every file is reprocessed once, though its con
 change; an upgrade that leaves the parsers alone reprocesses nothing.
 """
 
-PARSER_VERSION = 9  # 2: Logseq graph rules (title::, alias::, tags, link text), RDF synonyms
+PARSER_VERSION = 10  # 2: Logseq graph rules (title::, alias::, tags, link text), RDF synonyms
 # 3: the line each class is declared on (file_classes.line, migration 007)
 # 4: page names match in Unicode NFC (a link and a file name in NFC and NFD name one page);
 #    an owl:class that is no valid IRI (a space, `<`, `"`...) is a bad-owl-class warning
@@ -31,3 +31,10 @@ PARSER_VERSION = 9  # 2: Logseq graph rules (title::, alias::, tags, link text),
 #    ; OWL functional syntax: an annotated SubClassOf(Annotation(...) A B) between named classes is
 #    a hierarchy edge too (it was an axiom row only), as the same axiom in Turtle or RDF/XML
 # 9: a page without an OntologyBlock (skipped) still records `public:: true` (source_files.public)
+# 10: Logseq property keys as Logseq files them: `_` is `-` (`is_subclass_of::` is a parent link,
+#    `Preferred_Term::` the label, `alternate_terms::` synonyms, `see_also::` metadata)
+#    ; three backticks inside a `key:: value` line open no fence (the page's later properties were lost)
+#    ; Logseq file names' `%XX` escapes decoded as Logseq does: one by one in :triple-lowbar (`%C3%A9`
+#    stays), the whole name or nothing in :legacy
+#    ; a page's `alias::` names rank before another page's preferred-term (page_names.rank: 1 alias,
+#    2 preferred-term): a link goes to the page Logseq opens
