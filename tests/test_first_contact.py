@@ -1,0 +1,81 @@
+"""First contact: what a new user meets when they try the image, the wheel and the sdist.
+
+Each test here is a defect a first try met (issue h21), checked where it is cheap: the image's
+entrypoint runs in this process where the container is not the point; the tests marked `docker`
+run the image itself (tests/test_docker_action.py's engine and image fixtures: skipped without an
+engine unless ONTOSYNC_REQUIRE_DOCKER=1).
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import runpy
+import sqlite3
+import sys
+
+import pytest
+
+from ontosync import __version__
+from tests.helpers import ROOT
+from tests.test_docker_action import WORKSPACE, client, example_workspace, image  # noqa: F401 (fixtures)
+
+ENTRYPOINT = ROOT / "entrypoint.py"
+
+
+def run_entrypoint(argv: list[str], monkeypatch, workspace) -> int:
+    """The image's entrypoint (`python /app/entrypoint.py ARGS`) in this process, with the
+    workspace as GitHub sets it."""
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(workspace))
+    monkeypatch.chdir(workspace)
+    monkeypatch.setattr(sys, "argv", [str(ENTRYPOINT), *argv])
+    monkeypatch.setattr(gc, "freeze", lambda: None)  # the CLI's exit path; this process goes on
+    with pytest.raises(SystemExit) as stop:
+        runpy.run_path(str(ENTRYPOINT), run_name="__main__")
+    return stop.value.code
+
+
+# --- the image given arguments is the CLI --------------------------------------------------------
+
+def test_the_image_given_version_prints_it_and_syncs_nothing(monkeypatch, tmp_path, capsys):
+    """`docker run IMAGE --version` (or `--help`, `status --db ...`) ran a whole sync of the
+    workspace, writing a database into the user's folder, and ignored the arguments."""
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    code = run_entrypoint(["--version"], monkeypatch, workspace)
+    assert code == 0
+    assert capsys.readouterr().out == f"ontosync {__version__}\n"
+    assert list(workspace.iterdir()) == []
+
+
+def test_the_image_given_an_unknown_command_is_a_usage_error(monkeypatch, tmp_path, capsys):
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    code = run_entrypoint(["snyc"], monkeypatch, workspace)
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "invalid choice: 'snyc'" in err and "Traceback" not in err
+    assert list(workspace.iterdir()) == []
+
+
+@pytest.mark.docker
+def test_the_image_runs_cli_commands_on_the_mounted_folder(client, image, tmp_path):  # noqa: F811
+    """The same through Docker: `--version`, then `sync` and `status --json` on the mounted folder."""
+    out = client.containers.run(image, ["--version"], network_mode="none", remove=True)
+    assert out.decode() == f"ontosync {__version__}\n"
+    workspace = example_workspace(tmp_path)
+    files = sorted(p for p in workspace.rglob("*") if p.is_file() and p.suffix in (".md", ".ttl"))
+    mount = {str(workspace): {"bind": WORKSPACE, "mode": "rw"}}
+    client.containers.run(image, ["sync", "--db", "cli.db", "--quiet"], network_mode="none", remove=True,
+                          working_dir=WORKSPACE, volumes=mount)
+    conn = sqlite3.connect(workspace / "cli.db")
+    try:
+        paths = sorted(row[0] for row in conn.execute("SELECT path FROM source_files"))
+        classes = conn.execute("SELECT count(*) FROM owl_classes WHERE source_file IS NOT NULL").fetchone()[0]
+    finally:
+        conn.close()
+    assert paths == [p.relative_to(workspace).as_posix() for p in files]
+    status = json.loads(client.containers.run(image, ["status", "--db", "cli.db", "--json"], network_mode="none",
+                                              remove=True, working_dir=WORKSPACE, volumes=mount))
+    assert status["classes"] == classes > 0
+    assert not (workspace / "ontology.db").exists()  # no Action run: its default database is not there
