@@ -15,6 +15,7 @@ import sqlite3
 import sys
 
 import pytest
+import tomllib
 
 from ontosync import __version__
 from tests.helpers import ROOT
@@ -79,3 +80,27 @@ def test_the_image_runs_cli_commands_on_the_mounted_folder(client, image, tmp_pa
                                               remove=True, working_dir=WORKSPACE, volumes=mount))
     assert status["classes"] == classes > 0
     assert not (workspace / "ontology.db").exists()  # no Action run: its default database is not there
+
+
+# --- the licence goes with every copy --------------------------------------------------------------
+
+MIT_GRANT = "Permission is hereby granted, free of charge, to any person obtaining a copy"
+
+
+def test_the_licence_pyproject_declares_ships_with_its_text():
+    """pyproject.toml said `license = "MIT"`, but no licence text existed, so neither the wheel, the
+    sdist nor the image carried one (MIT's one condition). .ci/package_contents.py checks the built
+    wheel and sdist hold this file; the image test below checks the image."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["license"] == "MIT"
+    assert project["license-files"] == ["LICENSE"]
+    text = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert text.startswith("MIT License\n") and MIT_GRANT in " ".join(text.split())
+
+
+@pytest.mark.docker
+def test_the_image_carries_the_licence(client, image):  # noqa: F811
+    out = client.containers.run(image, ["-c", "print(open('/app/LICENSE').read(), end='')"], entrypoint="python",
+                                network_mode="none", remove=True)
+    assert out.decode("utf-8") == (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert client.images.get(image).labels["org.opencontainers.image.licenses"] == "MIT"
