@@ -11,14 +11,19 @@ from __future__ import annotations
 import gc
 import json
 import runpy
+import shutil
 import sqlite3
 import sys
+from pathlib import Path
 
 import pytest
 import tomllib
 
 from ontosync import __version__
-from tests.helpers import ROOT
+from ontosync.action import run as action_run
+from ontosync.cli import main as cli_main
+from tests.helpers import ROOT, cli, copy_example, q
+from tests.test_action import REPO, fake, restore_env  # noqa: F401 (fake is a fixture)
 from tests.test_docker_action import WORKSPACE, client, example_workspace, image  # noqa: F401 (fixtures)
 
 ENTRYPOINT = ROOT / "entrypoint.py"
@@ -104,3 +109,47 @@ def test_the_image_carries_the_licence(client, image):  # noqa: F811
                                 network_mode="none", remove=True)
     assert out.decode("utf-8") == (ROOT / "LICENSE").read_text(encoding="utf-8")
     assert client.images.get(image).labels["org.opencontainers.image.licenses"] == "MIT"
+
+
+# --- a job that forgot its checkout ----------------------------------------------------------------
+
+def test_an_empty_workspace_is_a_missing_checkout_not_a_deleted_ontology(tmp_path, fake, capsys):  # noqa: F811
+    """A workflow without `actions/checkout` (or `docker run` without `-v`) gives the Action an empty
+    workspace. It restored the last database, synced the empty folder as a tree whose files were
+    all deleted (exit 0) and left the emptied database for the upload, under the artifact name that
+    `restore-artifact` and `fetch-db` take as the newest. Now: exit 2 before anything is restored
+    or written, with an error that names the missing step."""
+    env = restore_env(tmp_path, fake)
+    ws = Path(env["GITHUB_WORKSPACE"])
+    shutil.rmtree(ws)
+    copy_example(tmp_path, "workspace")
+    assert cli("sync", str(ws), "--db", str(tmp_path / "last.db"), "--quiet").returncode == 0
+    files = q(tmp_path / "last.db", "SELECT count(*) FROM source_files")[0][0]
+    assert files > 0
+    fake.add(REPO, "ontology-db", {"ontology.db": (tmp_path / "last.db").read_bytes()})
+    shutil.rmtree(ws)
+    ws.mkdir()  # the job's next run, which forgot its checkout
+
+    code = action_run.main(env, cli_main=cli_main)
+    out = capsys.readouterr().out
+    assert code == 2
+    errors = [line for line in out.splitlines() if line.startswith("::error ")]
+    assert len(errors) == 1 and "actions/checkout" in errors[0], errors
+    assert list(ws.iterdir()) == []  # nothing restored, nothing synced: no emptied database to upload
+    assert fake.requests["storage"] == 0
+    assert q(tmp_path / "last.db", "SELECT count(*) FROM source_files")[0][0] == files
+
+
+@pytest.mark.docker
+def test_docker_run_without_a_mount_says_so(client, image):  # noqa: F811
+    """`docker run IMAGE` with no `-v`: the image's own empty /github/workspace was synced (exit 0,
+    "0 files", the database gone with the container)."""
+    container = client.containers.run(image, detach=True, network_mode="none")
+    try:
+        code = container.wait(timeout=300)["StatusCode"]
+        out = container.logs(stdout=True, stderr=False).decode("utf-8", "replace")
+    finally:
+        container.remove(force=True)
+    assert code == 2
+    errors = [line for line in out.splitlines() if line.startswith("::error ")]
+    assert len(errors) == 1 and "/github/workspace is empty" in errors[0] and "-v" in errors[0], out
