@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import runpy
 import shutil
 import sqlite3
+import subprocess
 import sys
 from pathlib import Path
 
@@ -153,3 +155,24 @@ def test_docker_run_without_a_mount_says_so(client, image):  # noqa: F811
     assert code == 2
     errors = [line for line in out.splitlines() if line.startswith("::error ")]
     assert len(errors) == 1 and "/github/workspace is empty" in errors[0] and "-v" in errors[0], out
+
+
+# --- the docker recipe on a host whose python3 is 3.10 ---------------------------------------------
+
+@pytest.mark.docker
+def test_the_image_requirements_need_no_python_3_11_on_the_host(client, image, tmp_path):  # noqa: F811
+    """The README's docker recipe (`.ci/wheels.sh`) read pyproject.toml with the host's tomllib, which
+    Python 3.10 lacks, though the package supports 3.10 (Ubuntu 22.04's python3): a traceback. The
+    requirements are now read by the base image's Python; a host python here fails if called."""
+    fake_bin = tmp_path / "bin"
+    fake_bin.mkdir()
+    for name in ("python", "python3"):
+        (fake_bin / name).write_text("#!/bin/sh\necho 'host python called' >&2\nexit 97\n")
+        (fake_bin / name).chmod(0o755)
+    base = client.images.get(image).id  # any image with Python 3.11+: the image itself will do
+    env = {**os.environ, "PATH": f"{fake_bin}:{os.environ['PATH']}"}
+    done = subprocess.run(["bash", str(ROOT / ".ci" / "image_requirements.sh"), base], capture_output=True,
+                          text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert done.stdout.splitlines() == project["dependencies"] + project["optional-dependencies"]["postgres"]
