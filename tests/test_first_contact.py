@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 import tomllib
+import yaml
 
 from ontosync import __version__
 from ontosync.action import run as action_run
@@ -176,3 +177,28 @@ def test_the_image_requirements_need_no_python_3_11_on_the_host(client, image, t
     assert done.returncode == 0, done.stderr
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert done.stdout.splitlines() == project["dependencies"] + project["optional-dependencies"]["postgres"]
+
+
+# --- a release is the version it says ---------------------------------------------------------------
+
+def test_a_release_whose_tag_is_not_the_package_version_stops_before_the_image_is_pushed(capsys):
+    """release.yml tagged the image X.Y.Z from the tag alone, while `ontosync --version`, the report
+    and the package metadata read `__version__`: a release v1.2.0 without a bump shipped an image
+    labelled 1.2.0 that calls itself 0.1.0."""
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "release.yml").read_text(encoding="utf-8"))
+    steps = [step.get("run", "") + step.get("name", "") for step in workflow["jobs"]["image"]["steps"]]
+    checked = next(i for i, text in enumerate(steps) if ".ci/release_version.py" in text)
+    pushed = next(i for i, text in enumerate(steps) if "docker push" in text)
+    assert checked < pushed
+
+    def check(tag: str) -> int:
+        with pytest.MonkeyPatch.context() as mp, pytest.raises(SystemExit) as stop:
+            mp.setattr(sys, "argv", ["release_version.py", tag])
+            runpy.run_path(str(ROOT / ".ci" / "release_version.py"), run_name="__main__")
+        return stop.value.code
+
+    bumped = f"v{int(__version__.split('.')[0]) + 1}.0.0"
+    assert check(f"v{__version__}") == 0
+    assert check(bumped) == 1
+    out = capsys.readouterr().out
+    assert f"::error::release tag {bumped} is not ontosync's version v{__version__}" in out
