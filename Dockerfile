@@ -62,9 +62,10 @@ RUN set -eu; \
 
 FROM ${BASE_IMAGE}
 LABEL org.opencontainers.image.title="ontosync" \
-      org.opencontainers.image.description="Sync an ontology repository into a SQLite database or a PostgreSQL server (GitHub Action)"
+      org.opencontainers.image.description="Sync an ontology repository into a SQLite database or a PostgreSQL server (GitHub Action)" \
+      org.opencontainers.image.licenses="MIT"
 COPY --from=deps /opt/venv /opt/venv
-COPY pyproject.toml entrypoint.py /app/
+COPY pyproject.toml entrypoint.py LICENSE /app/
 COPY migrations/ /app/migrations/
 COPY ontosync/ /app/ontosync/
 ENV PATH=/opt/venv/bin:$PATH \

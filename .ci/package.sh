@@ -3,7 +3,8 @@
 # an sdist; each is installed into a fresh virtual environment in $TMPDIR (outside the checkout),
 # then, from a folder outside the checkout, the bundled example is synced and `verify` must exit 0.
 # The example is synced twice, the second run finding every file unchanged, and `migrate` must find
-# nothing to do: the installed package carries every migration.
+# nothing to do: the installed package carries every migration. .ci/package_contents.py checks what
+# else ships: the licence text in both, and no test modules in the sdist without what they import.
 # Environment: PYTHON (default .venv/bin/python, else python3).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -26,6 +27,7 @@ missing = sorted(expected - names)
 assert not missing, f"package.sh: migrations missing from the wheel: {missing}"
 print(f"the wheel holds all {len(expected)} migration files")
 PY
+"$PYTHON" .ci/package_contents.py "$wheel" "$sdist"
 
 for kind in wheel sdist; do
   artifact=$wheel; [ "$kind" = sdist ] && artifact=$sdist

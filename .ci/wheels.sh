@@ -3,7 +3,8 @@
 # the Python inside BASE_IMAGE (default python:3.12-slim, the Dockerfile's), so that
 # `docker build --network none --build-arg BASE_IMAGE=... -t ontosync .` installs them with no
 # network (the Dockerfile installs from wheels/ when it holds wheels). Needs docker (to ask the base
-# image for its Python version) and pip with access to a package index on the host. Used by the
+# image for its Python version and to read pyproject.toml: .ci/image_requirements.sh) and pip (any
+# Python 3.10+) with access to a package index on the host. Used by the
 # README's docker recipe and by .ci/docker.sh. Environment: PYTHON (default .venv/bin/python, else
 # python3).
 set -euo pipefail
@@ -21,8 +22,7 @@ echo "base image $BASE: Python $PYVER"
 req=$(mktemp)
 trap 'rm -f "$req"' EXIT
 # the runtime dependencies and the PostgreSQL driver (the image carries it: Dockerfile)
-"$PYTHON" -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; print("\n".join(p["dependencies"] + p["optional-dependencies"]["postgres"]))' \
-  > "$req"
+bash .ci/image_requirements.sh "$BASE" > "$req"
 mkdir -p wheels
 "$PYTHON" -m pip download --quiet --disable-pip-version-check --only-binary=:all: \
   --python-version "$PYVER" --implementation cp --abi "$ABI" \

@@ -50,7 +50,7 @@ def action_defaults(token: str = TOKEN) -> dict[str, str]:
 
 def make_env(tmp_path: Path, **inputs: str) -> dict[str, str]:
     ws = tmp_path / "workspace"
-    ws.mkdir(exist_ok=True)
+    (ws / ".git").mkdir(parents=True, exist_ok=True)  # a checkout: the Action refuses an empty workspace
     env = action_defaults()
     env.update({
         "GITHUB_WORKSPACE": str(ws),

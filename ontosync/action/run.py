@@ -25,6 +25,7 @@ from typing import Any, TextIO
 from ontosync.action import changes as change_report
 from ontosync.action import pull_request
 from ontosync.action.commands import Commands
+from ontosync.action.empty_workspace import empty_workspace
 from ontosync.action.inputs import ActionInputs, InputError, get_input, input_env_name, parse_bool, read_inputs
 from ontosync.action.planted_links import remove_planted_links
 from ontosync.action.restore import pushed_branch, restore
@@ -147,15 +148,12 @@ def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out:
         return 2
     inputs.token = token
 
-    with cmd.group("ontosync: settings"):
-        cmd.line(f"source:     {inputs.source}")
-        cmd.line(f"database:   {mask(inputs.database_url) or inputs.database}")
-        cmd.line(f"checkpoint: {inputs.checkpoint}")
-        cmd.line(f"report:     {inputs.report}")
-        cmd.line("token:      " + ("given (masked)" if token else "none"))
-        cmd.line("command:    ontosync " + mask(" ".join(inputs.sync_argv())))
-    for note in inputs.notes:
-        cmd.warning(note, title="ontosync: input")
+    show_settings(cmd, inputs, token)
+    empty = empty_workspace(inputs)
+    if empty:
+        cmd.error(empty, title="ontosync: empty workspace")
+        finish(cmd, env, inputs, None, 2, empty)
+        return 2
 
     remove_planted_links(cmd, inputs)
     folders = make_parent_dirs(inputs)
@@ -192,6 +190,19 @@ def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out:
         else:  # no figures for this push: an existing comment must not go on showing an earlier push's
             note_failure_on_pr(cmd, env, inputs, pr, changes, (code, reason), token)
     return code
+
+
+def show_settings(cmd: Commands, inputs: ActionInputs, token: str | None) -> None:
+    """The settings the sync runs with, then a warning per input note."""
+    with cmd.group("ontosync: settings"):
+        cmd.line(f"source:     {inputs.source}")
+        cmd.line(f"database:   {mask(inputs.database_url) or inputs.database}")
+        cmd.line(f"checkpoint: {inputs.checkpoint}")
+        cmd.line(f"report:     {inputs.report}")
+        cmd.line("token:      " + ("given (masked)" if token else "none"))
+        cmd.line("command:    ontosync " + mask(" ".join(inputs.sync_argv())))
+    for note in inputs.notes:
+        cmd.warning(note, title="ontosync: input")
 
 
 def mask_database_password(cmd: Commands, database: str) -> None:
