@@ -113,7 +113,7 @@ def test_the_action_removes_links_planted_at_its_output_paths(tmp_path, capsys):
     env = make_env(tmp_path)
     ws, victim = Path(env["GITHUB_WORKSPACE"]), tmp_path / "victim"
     victim.mkdir()
-    (ws / ".git").mkdir()
+    (ws / ".git").mkdir(exist_ok=True)  # make_env has one (a checkout)
     (ws / ".git" / "config").write_text(f"[http]\n\textraheader = {GIT_SECRET}\n", encoding="utf-8")
     (ws / "a.ttl").write_text(TTL.format(name="A"), encoding="utf-8")
     planted = {"ontology.db": ".git/config", "ontology.db.checkpoint.json": ".git/config",
