@@ -158,16 +158,17 @@ def _rows(data: dict) -> list[tuple[str, list[str]]]:
 
 
 def to_markdown(data: dict, budget: int | None = None, more_link: str | None = None,
-                title: str = "### What changed") -> str:
-    """Markdown for GitHub; with `budget`, cut (at a row) to fit and say what was left out."""
+                title: str = "### What changed", note: str = "") -> str:
+    """Markdown for GitHub; with `budget`, cut (at a row) to fit and say what was left out. `note`
+    (markdown, already escaped) goes under the counts: files whose edits the figures do not hold."""
     c, p, ax = data["classes"], data["properties"], data["axioms"]
     head = [title, "",
             f"**{len(c['added'])}** classes added, **{len(c['removed'])}** removed, "
             f"**{len(c['changed'])}** changed · **{len(p['added'])}** properties added, "
             f"**{len(p['removed'])}** removed, **{len(p['changed'])}** changed · "
-            f"axioms **+{ax['added']}** / **−{ax['removed']}**", ""]
+            f"axioms **+{ax['added']}** / **−{ax['removed']}**", "", *([note, ""] if note else [])]
     if is_empty(data):
-        return "\n".join([*head, "No change to the ontology.", ""])
+        return "\n".join([*head, "No change from the files that synced." if note else "No change to the ontology.", ""])
     out = list(head)
     size = sum(len(line) + 1 for line in out)
     reserve = 400 + (len(more_link) if more_link else 0)

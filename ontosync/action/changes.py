@@ -87,10 +87,11 @@ def outputs(data: dict | None, changes_path: str) -> dict[str, str]:
             "classes-changed": str(len(c["changed"])), "changes": changes_path}
 
 
-def summary_section(data: dict | None, changes_path: str, base_note: str = "") -> str:
-    """The job summary's opening: counts and grouped tables, cut well below GitHub's 1 MiB."""
+def summary_section(data: dict | None, changes_path: str, base_note: str = "", failed: str = "") -> str:
+    """The job summary's opening: counts and grouped tables, cut well below GitHub's 1 MiB; `failed`:
+    the files whose edits the figures miss (action/failed_note.py)."""
     if data is None:
         return ""
-    text = to_markdown(data, budget=SUMMARY_BUDGET, title="## What changed")
+    text = to_markdown(data, budget=SUMMARY_BUDGET, title="## What changed", note=failed)
     note = f"{base_note}\n\n" if base_note else ""
     return f"{text}\n{note}The full list is in {md_iri(changes_path)} (output `changes`).\n\n"
