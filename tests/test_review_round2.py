@@ -8,7 +8,9 @@ in the figures, or "No change to the ontology" is read as "this pull request is 
 
 from __future__ import annotations
 
+import io
 import json
+import re
 from pathlib import Path
 
 try:
@@ -56,3 +58,41 @@ def test_a_file_that_fails_in_the_pull_request_is_named_in_the_comment_and_summa
         assert all(path in text for path in failed)
         assert "last good version" in text
     assert "No change to the ontology" not in comment["body"]
+
+
+def _changes_of(added: int, label: str) -> dict:
+    """A change JSON (store/diff.py's shape) with `added` new classes, each labelled `label` + its number."""
+    return {"base": {"run": 1, "revision": None}, "head": {"run": 2, "revision": None},
+            "classes": {"added": [{"iri": f"http://example.org/c{i}", "label": f"{label}{i}"} for i in range(added)],
+                        "removed": [], "changed": []},
+            "properties": {"added": [], "removed": [], "changed": []},
+            "axioms": {"added": 0, "removed": 0, "by_subject": []}}
+
+
+def test_a_summary_of_20000_non_latin_classes_says_how_much_it_left_out(tmp_path):
+    """The summary's "What changed" was budgeted in characters, GitHub's 1 MiB in bytes: with labels
+    in a 4-byte script and a run report with many failed files, the section was cut blindly at a
+    byte count, so it lost its "…and N more rows not shown" and its pointer to the changes JSON and
+    said "the run report has everything" (which holds no class at all)."""
+    from ontosync.action.commands import Commands
+    from ontosync.action.run import finish
+    from ontosync.action.summary import SUMMARY_LIMIT
+
+    total = 20_000
+    data = _changes_of(total, "\U0001f600" * 150)
+    report = {"source": ".", "files": {"total": 200, "ok": 100, "failed": 100},
+              "errors": [{"path": f"{'𝔸' * 300}{i}.md", "kind": "parse", "message": "𝔸" * 400} for i in range(100)],
+              "warnings": [{"path": f"{'𝔸' * 300}{i}.md", "kind": "duplicate-declaration", "message": "𝔸" * 400}
+                           for i in range(100)]}
+    summary = tmp_path / "summary.md"
+    finish(Commands(io.StringIO()), {"GITHUB_STEP_SUMMARY": str(summary)}, None, report, 1, "",
+           changes=(data, "ontosync-changes.json", ""))
+    text = summary.read_text(encoding="utf-8")
+    assert len(text.encode("utf-8")) <= SUMMARY_LIMIT
+    opening, run_part = text.split("## ontosync:", 1)
+    assert "### Failed files (100)" in run_part  # the run's own part is whole
+    assert "cut here" not in opening
+    shown = len(re.findall(r"^\| .* \| `http://example\.org/c\d+` \|$", opening, re.M))
+    left_out = int(re.search(r"…and (\d+) more rows not shown", opening).group(1))
+    assert shown > 0 and shown + left_out == total
+    assert "The full list is in `ontosync-changes.json`" in opening
