@@ -13,6 +13,9 @@ import json
 import re
 from pathlib import Path
 
+from tests import test_diff_fidelity as fidelity
+from tests.helpers import cli, q
+
 try:
     from tests.fake_github import FakeGitHub
     from tests.test_pr_comment import BASE, TOKEN, bot_comments, run_pr, write_tree
@@ -96,3 +99,30 @@ def test_a_summary_of_20000_non_latin_classes_says_how_much_it_left_out(tmp_path
     left_out = int(re.search(r"…and (\d+) more rows not shown", opening).group(1))
     assert shown > 0 and shown + left_out == total
     assert "The full list is in `ontosync-changes.json`" in opening
+
+
+def test_keep_runs_1_keeps_the_killed_part_of_a_resumed_sync(tmp_path):
+    """`--keep-runs 1` after a sync killed half-way and run again: pruning deleted the killed run
+    (it changed something, but a run that never finished has no count) and its log with it, so the
+    default diff and the Action's figures (the runs after the last finished one) showed only what
+    the resumed run saved: classes the push added were missing from the review."""
+    from ontosync.action.changes import collect
+
+    tree, db = tmp_path / "tree", tmp_path / "x.db"
+    tree.mkdir()
+    (tree / "A.md").write_text(fidelity.page("A"))
+    before = fidelity.fresh_classes(tree, tmp_path / "before.db")
+    assert cli("sync", str(tree), "--db", str(db), "--quiet", "--keep-runs", "1").returncode == 0
+    finished = q(db, "SELECT max(id) FROM runs")[0][0]
+    (tree / "C.md").write_text(fidelity.page("C", "A"))
+    (tree / "D.md").write_text(fidelity.page("D", "A"))
+    fidelity.kill_after(db, tree, "C.md")  # killed after C's commit, before D and before finish()
+    assert cli("sync", str(tree), "--db", str(db), "--quiet", "--keep-runs", "1").returncode == 0
+    added = fidelity.fresh_classes(tree, tmp_path / "after.db") - before
+    assert len(added) == 2  # the independent computation: C and D are new
+
+    out = cli("diff", "--db", str(db), "--format", "json")
+    assert out.returncode == 0, out.stderr
+    assert {e["iri"] for e in json.loads(out.stdout)["classes"]["added"]} == added
+    action = collect(db, finished, tmp_path / "changes.json")  # what the Action's outputs and summary show
+    assert {e["iri"] for e in action["classes"]["added"]} == added
