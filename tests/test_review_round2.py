@@ -13,6 +13,7 @@ import json
 import re
 from pathlib import Path
 
+from ontosync.cli import main as cli_main
 from tests import test_diff_fidelity as fidelity
 from tests.helpers import cli, q
 
@@ -126,3 +127,71 @@ def test_keep_runs_1_keeps_the_killed_part_of_a_resumed_sync(tmp_path):
     assert {e["iri"] for e in json.loads(out.stdout)["classes"]["added"]} == added
     action = collect(db, finished, tmp_path / "changes.json")  # what the Action's outputs and summary show
     assert {e["iri"] for e in action["classes"]["added"]} == added
+
+
+# -- what held: each push's logged change equals two fresh syncs compared, on both backends ----------
+
+def _ttl(*classes: tuple[str, str, str | None]) -> str:
+    body = "".join(f'ex:{c} a owl:Class ; rdfs:label "{label}"' + (f" ; rdfs:subClassOf ex:{p}" if p else "") + " .\n"
+                   for c, label, p in classes)
+    return ("@prefix owl: <http://www.w3.org/2002/07/owl#> .\n@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+            "@prefix ex: <http://example.org/r#> .\n" + body)
+
+
+BROKEN = "@prefix ex: <http://example.org/r#> .\nex:Oops a ;;; .\n"
+# (what the push does, the tree after it); a None text: the file is not in the tree
+PUSHES = [
+    ("first", {"a.ttl": _ttl(("A", "Alpha", None), ("B", "Beta", "A"), ("C", "Gamma", "A")),
+               "b.ttl": _ttl(("D", "Delta", None))}),
+    ("a class moved between two files", {"a.ttl": _ttl(("A", "Alpha", None), ("B", "Beta", "A")),
+                                         "b.ttl": _ttl(("D", "Delta", None), ("C", "Gamma", "A"))}),
+    ("a file renamed (git mv)", {"a.ttl": _ttl(("A", "Alpha", None), ("B", "Beta", "A")),
+                                 "c.ttl": _ttl(("D", "Delta", None), ("C", "Gamma", "A"))}),
+    ("a second declaration", {"a.ttl": _ttl(("A", "Alpha", None), ("B", "Beta", "A")),
+                              "c.ttl": _ttl(("D", "Delta", None), ("C", "Gamma", "A")),
+                              "d.ttl": _ttl(("D", "Delta", None))}),
+    ("one of two declarations removed", {"a.ttl": _ttl(("A", "Alpha", None), ("B", "Beta", "A")),
+                                         "d.ttl": _ttl(("D", "Delta", None), ("C", "Gamma", "A"))}),
+    ("a file broken, others edited", {"a.ttl": BROKEN, "d.ttl": _ttl(("D", "Delta", "C"), ("C", "Gamma", "A"))}),
+    ("relabelled, IRI renamed, parent moved", {"a.ttl": _ttl(("A", "Alpha one", None), ("B2", "Beta", "D")),
+                                               "d.ttl": _ttl(("D", "Delta", None), ("C", "Gamma", "D"))}),
+]
+EMPTY_PUSHES = {"a class moved between two files", "a file renamed (git mv)", "a second declaration",
+                "one of two declarations removed"}
+
+
+def _diff_json(capsys, db: str, *args: str) -> dict:
+    capsys.readouterr()
+    assert cli_main(["diff", "--db", db, "--format", "json", *args]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def _sync(src: Path, db: str) -> None:
+    assert cli_main(["sync", str(src), "--db", db, "--quiet", "--workers", "1", "--max-error-rate", "1"]) == 0
+
+
+def _write_tree(root: Path, files: dict[str, str]) -> None:
+    root.mkdir(exist_ok=True)
+    for old in root.iterdir():
+        old.unlink()
+    for rel, text in files.items():
+        (root / rel).write_text(text, encoding="utf-8")
+
+
+def test_each_push_logs_what_two_fresh_syncs_differ_by(tmp_path, backend, capsys):
+    """Per push, `diff --run N` equals `diff --base` of fresh syncs of the trees before and after
+    (a failed file counted at its last good version): moves, renames and second declarations log
+    nothing, a broken file removes none of its classes; the same on PostgreSQL."""
+    src, good = tmp_path / "src", {}
+    for n, (what, files) in enumerate(PUSHES, start=1):
+        _write_tree(src, files)
+        _sync(src, backend.db)
+        good = {rel: text if text != BROKEN else good[rel] for rel, text in files.items()}
+        _write_tree(tmp_path / "fresh", good)
+        _sync(tmp_path / "fresh", str(tmp_path / f"fresh{n}.db"))
+        logged = _diff_json(capsys, backend.db, "--run", str(n))
+        if n > 1:
+            expected = _diff_json(capsys, str(tmp_path / f"fresh{n}.db"), "--base", str(tmp_path / f"fresh{n - 1}.db"))
+            assert {k: logged[k] for k in ("classes", "properties", "axioms")} == \
+                {k: expected[k] for k in ("classes", "properties", "axioms")}, what
+        assert (sum(logged["counts"].values()) == 0) == (what in EMPTY_PUSHES), what
