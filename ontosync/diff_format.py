@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from typing import Any
 
 from ontosync.sources.names import BIDI_CHARS
@@ -159,20 +160,27 @@ def _rows(data: dict) -> list[tuple[str, list[str]]]:
     return out
 
 
+def utf8_size(text: str) -> int:
+    return len(text.encode("utf-8"))
+
+
 def to_markdown(data: dict, budget: int | None = None, more_link: str | None = None,
-                title: str = "### What changed") -> str:
-    """Markdown for GitHub; with `budget`, cut (at a row) to fit and say what was left out."""
+                title: str = "### What changed", note: str = "", measure: Callable[[str], int] = len) -> str:
+    """Markdown for GitHub; with `budget`, cut (at a row) to fit and say what was left out. `note`
+    (markdown, already escaped) goes under the counts: files whose edits the figures do not hold.
+    `measure`: the size of a line as the budget counts it (a comment's limit is in characters, a job
+    summary's in UTF-8 bytes: `utf8_size`)."""
     c, p, ax = data["classes"], data["properties"], data["axioms"]
     head = [title, "",
             f"**{len(c['added'])}** classes added, **{len(c['removed'])}** removed, "
             f"**{len(c['changed'])}** changed · **{len(p['added'])}** properties added, "
             f"**{len(p['removed'])}** removed, **{len(p['changed'])}** changed · "
-            f"axioms **+{ax['added']}** / **−{ax['removed']}**", ""]
+            f"axioms **+{ax['added']}** / **−{ax['removed']}**", "", *([note, ""] if note else [])]
     if is_empty(data):
-        return "\n".join([*head, "No change to the ontology.", ""])
+        return "\n".join([*head, "No change from the files that synced." if note else "No change to the ontology.", ""])
     out = list(head)
-    size = sum(len(line) + 1 for line in out)
-    reserve = 400 + (len(more_link) if more_link else 0)
+    size = sum(measure(line) + 1 for line in out)
+    reserve = 400 + (measure(more_link) if more_link else 0)
     left_out = 0
     for heading, lines in _rows(data):
         if left_out:
@@ -180,13 +188,13 @@ def to_markdown(data: dict, budget: int | None = None, more_link: str | None = N
             continue
         block = [heading, ""]
         for i, line in enumerate(lines):
-            if budget is not None and size + sum(len(x) + 1 for x in block) + len(line) + 1 > budget - reserve:
+            if budget is not None and size + sum(measure(x) + 1 for x in block) + measure(line) + 1 > budget - reserve:
                 left_out = len(lines) - max(i, 2)
                 break
             block.append(line)
         if len(block) > 4 or not left_out:
             out += [*block, ""]
-            size += sum(len(x) + 1 for x in block)
+            size += sum(measure(x) + 1 for x in block)
     if left_out:
         where = f": see [the full list in the run's summary]({more_link})" if more_link else ""
         out += [f"…and {left_out} more rows not shown{where}.", ""]

@@ -19,12 +19,14 @@ from typing import Any
 import peewee
 
 from ontosync.db_url import is_postgres_url
-from ontosync.diff_format import md_iri, to_markdown
+from ontosync.diff_format import md_iri, to_markdown, utf8_size
 from ontosync.store.diff import DiffError, last_run_id, open_readonly, select_runs
 
 CHANGE_OUTPUTS = ("classes-added", "classes-removed", "classes-changed", "changes")
 _READ_ERRORS = (sqlite3.DatabaseError, peewee.DatabaseError)  # PostgreSQL's errors arrive as Peewee's
-SUMMARY_BUDGET = 200_000  # characters of "What changed" in the job summary (GitHub allows 1 MiB)
+# UTF-8 bytes of "What changed" in the job summary: GitHub allows 1 MiB (bytes) for the whole of it, and
+# the run's own part (action/summary.py) may take half of that when file names are in a 4-byte script.
+SUMMARY_BUDGET = 200_000
 
 
 def last_run(db: Path | str, source: str = ".") -> int:
@@ -87,10 +89,12 @@ def outputs(data: dict | None, changes_path: str) -> dict[str, str]:
             "classes-changed": str(len(c["changed"])), "changes": changes_path}
 
 
-def summary_section(data: dict | None, changes_path: str, base_note: str = "") -> str:
-    """The job summary's opening: counts and grouped tables, cut well below GitHub's 1 MiB."""
+def summary_section(data: dict | None, changes_path: str, base_note: str = "", failed: str = "") -> str:
+    """The job summary's opening: counts and grouped tables, cut well below GitHub's 1 MiB; `failed`:
+    the files whose edits the figures miss (action/failed_note.py)."""
     if data is None:
         return ""
-    text = to_markdown(data, budget=SUMMARY_BUDGET, title="## What changed")
+    text = to_markdown(data, budget=SUMMARY_BUDGET, title="## What changed", note=failed,
+                       measure=utf8_size)
     note = f"{base_note}\n\n" if base_note else ""
     return f"{text}\n{note}The full list is in {md_iri(changes_path)} (output `changes`).\n\n"

@@ -166,13 +166,14 @@ def _foot(link: str) -> list[str]:
             + (f" · [run summary]({link})" if link else "") + ".</sub>"]
 
 
-def comment_body(data: dict, pr: PullRequest, base_note: str, link: str, key: str) -> str:
+def comment_body(data: dict, pr: PullRequest, base_note: str, link: str, key: str, failed: str = "") -> str:
     head = [*_head(key),
             f"Compared with {md(pr.base_ref or 'the base branch')} at {md_iri(pr.base_sha[:12])} ({md(base_note)}); "
             f"head {md_iri(pr.head_sha[:12])}.", ""]
     foot = _foot(link)
     room = COMMENT_BUDGET - sum(len(x) + 1 for x in head + foot)
-    text = "\n".join(head) + "\n" + to_markdown(data, budget=room, more_link=link or None) + "\n".join(foot) + "\n"
+    changes = to_markdown(data, budget=room, more_link=link or None, note=failed)
+    text = "\n".join(head) + "\n" + changes + "\n".join(foot) + "\n"
     if len(text) >= COMMENT_LIMIT:  # cannot happen with the budget; a last guard all the same
         text = text[: COMMENT_BUDGET].rsplit("\n", 1)[0] + "\n\n…cut" + (f": see [the run summary]({link})" if link
                                                                         else "") + "\n"

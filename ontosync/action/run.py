@@ -26,6 +26,7 @@ from ontosync.action import changes as change_report
 from ontosync.action import pull_request
 from ontosync.action.commands import Commands
 from ontosync.action.empty_workspace import empty_workspace
+from ontosync.action.failed_note import failed_note
 from ontosync.action.inputs import ActionInputs, InputError, get_input, input_env_name, parse_bool, read_inputs
 from ontosync.action.planted_links import remove_planted_links
 from ontosync.action.restore import pushed_branch, restore
@@ -186,7 +187,7 @@ def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out:
            changes=(changes, inputs.relative(changes_path), note))
     if pr is not None and want_comment(cmd, env):
         if base_note is not None and changes is not None:
-            comment_on_pr(cmd, env, inputs, pr, changes, base_note, token)
+            comment_on_pr(cmd, env, inputs, pr, (changes, failed_note(report)), base_note, token)
         else:  # no figures for this push: an existing comment must not go on showing an earlier push's
             note_failure_on_pr(cmd, env, inputs, pr, changes, (code, reason), token)
     return code
@@ -232,13 +233,16 @@ def prepare_pr_base(cmd: Commands, inputs: ActionInputs, pr, cli_main: CliMain, 
         return pull_request.prepare_base(cmd, inputs, pr, sync_base)
 
 
-def comment_on_pr(cmd: Commands, env: Mapping[str, str], inputs: ActionInputs, pr, changes: dict,
+def comment_on_pr(cmd: Commands, env: Mapping[str, str], inputs: ActionInputs, pr, changes: tuple[dict, str],
                   base_note: str, token: str | None) -> None:
+    """`changes`: the change JSON and the note naming the files that failed (action/failed_note.py):
+    a comment is posted for either, since failed files are news to a reviewer even with no change."""
+    data, failed = changes
     with cmd.group(f"ontosync: comment on pull request #{pr.number}"):
-        body = pull_request.comment_body(changes, pr, base_note, pull_request.summary_url(env),
-                                         inputs.relative(inputs.database))
+        body = pull_request.comment_body(data, pr, base_note, pull_request.summary_url(env),
+                                         inputs.relative(inputs.database), failed)
         pull_request.post_comment(cmd, pr, body, inputs.relative(inputs.database), token, inputs.api_url,
-                                  create=not is_empty(changes))
+                                  create=not is_empty(data) or bool(failed))
 
 
 def note_failure_on_pr(cmd: Commands, env: Mapping[str, str], inputs: ActionInputs, pr, changes: dict | None,
@@ -326,7 +330,7 @@ def finish(cmd: Commands, env: Mapping[str, str], inputs: ActionInputs | None,
     opening = ""
     if changes is not None and changes[0] is not None:
         outputs.update(change_report.outputs(changes[0], changes[1]))
-        opening = change_report.summary_section(changes[0], changes[1], changes[2])
+        opening = change_report.summary_section(changes[0], changes[1], changes[2], failed_note(report))
     output_file = env.get("GITHUB_OUTPUT")
     with cmd.group("ontosync: outputs"):
         for name, value in outputs.items():

@@ -211,12 +211,15 @@ def prune_runs(conn: sqlite3.Connection, keep: int) -> None:
     """Keep the newest `keep` runs that changed something, and every run after the oldest of them.
 
     Runs that changed nothing cost one small row each; they stay so that `--since REVISION` finds
-    the revisions they synced.
+    the revisions they synced. Killed runs just before the oldest kept one stay too: a killed sync
+    and its resumption are one sync to its user (store/run_reads.py `resumed_from`), and a killed run
+    has logged changes but no count, so `--keep-runs 1` dropped the killed part of the last sync.
     """
     row = conn.execute("SELECT id FROM runs WHERE changes > 0 ORDER BY id DESC LIMIT 1 OFFSET ?",
                        (max(keep, 1) - 1,)).fetchone()
     if row is not None:
-        conn.execute("DELETE FROM runs WHERE id < ?", (row[0],))
+        conn.execute("DELETE FROM runs WHERE id <= (SELECT max(id) FROM runs WHERE id < ? AND finished_at IS NOT NULL)",
+                     (row[0],))
 
 
 def has_change_log(conn: sqlite3.Connection) -> bool:
