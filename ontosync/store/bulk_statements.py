@@ -26,11 +26,13 @@ MIN_ROWS = 2000  # below this, per-row index upkeep is cheaper than rebuilding
 # as fast with 4 (47-50 ms of CPU against 57-60 with the writer's 2 MiB), and the sorter and the page
 # cache each grow to this size, which a large first sync's peak memory follows (issue 18, 50,000 pages).
 REBUILD_CACHE_KIB = -4096
-# A first sync's closure (store/closure_sql.py): its rows go into `entailed_edge` (corpus: 59,137 rows,
-# ~5 MB, in no key order) and `entailed_edge_op` is sorted from them. With 2 MiB the insert evicted and
-# re-read b-tree pages, and the 4 MiB sorter spilled to temporary files; 8 MiB for both: insert 74 -> 69,
-# index 51-53 -> 39-42 ms of CPU (issue 11, ninth round). A larger graph spills either way: the bound is fixed.
-CLOSURE_REBUILD_CACHE_KIB = -8192
+# The end of a first sync (store/semsql_deferred.py, store/closure_sql.py): every derived `statements`
+# row and the whole closure (corpus: 59,137 rows, ~5 MB, in no key order) go in at once, then their
+# indexes are sorted. With 2 MiB the closure's insert evicted and re-read b-tree pages, and the 4 MiB
+# sorter spilled `entailed_edge_op` and `statements_spo` to temporary files; with 8 MiB, CPU on the
+# corpus: closure insert 74 -> 69 ms, `entailed_edge_op` 51-53 -> 39-47, `statements_spo` 17.4 -> 12.5
+# (issue 11, ninth round). A larger graph spills either way: the bound is fixed.
+END_OF_RUN_CACHE_KIB = -8192
 ROWS_PER_INSERT = 100  # 9 columns: 900 parameters, under SQLite's default limit of 32,766
 
 
