@@ -32,7 +32,7 @@ def naive(cmap: CurieMap, iri: str) -> str:
 
 def test_every_iri_gets_the_longest_base_as_before() -> None:
     cmap = CurieMap(NAMESPACES)
-    bases = list(cmap.by_base) + ["http://example.org", "http://other.org/", "urn:x:", "", "u", "http://exa"]
+    bases = [*cmap.by_base, "http://example.org", "http://other.org/", "urn:x:", "", "u", "http://exa"]
     locals_ = ["", "X", "a/b#C", "Thing_1", "with space", "a/", "b#", "%20"]
     iris = {base + local for base, local in itertools.product(bases, locals_)}
     assert len(iris) > 150
