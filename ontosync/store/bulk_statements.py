@@ -26,13 +26,6 @@ MIN_ROWS = 2000  # below this, per-row index upkeep is cheaper than rebuilding
 # as fast with 4 (47-50 ms of CPU against 57-60 with the writer's 2 MiB), and the sorter and the page
 # cache each grow to this size, which a large first sync's peak memory follows (issue 18, 50,000 pages).
 REBUILD_CACHE_KIB = -4096
-# The end of a first sync (store/semsql_deferred.py, store/closure_sql.py): every derived `statements`
-# row and the whole closure (corpus: 59,137 rows, ~5 MB, in no key order) go in at once, then their
-# indexes are sorted. With 2 MiB the closure's insert evicted and re-read b-tree pages, and the 4 MiB
-# sorter spilled `entailed_edge_op` and `statements_spo` to temporary files; with 8 MiB, CPU on the
-# corpus: closure insert 74 -> 69 ms, `entailed_edge_op` 51-53 -> 39-47, `statements_spo` 17.4 -> 12.5
-# (issue 11, ninth round). A larger graph spills either way: the bound is fixed.
-END_OF_RUN_CACHE_KIB = -8192
 ROWS_PER_INSERT = 100  # 9 columns: 900 parameters, under SQLite's default limit of 32,766
 
 
@@ -48,9 +41,9 @@ def applies(conn: sqlite3.Connection, rows: int) -> bool:
 
 
 @contextmanager
-def indexes_rebuilt(conn: sqlite3.Connection, table: str, cache_kib: int = REBUILD_CACHE_KIB) -> Iterator[None]:
+def indexes_rebuilt(conn: sqlite3.Connection, table: str) -> Iterator[None]:
     """`table`'s own indexes (not a primary key's) dropped for the block and created again after it,
-    each with its exact SQL, with `cache_kib` of page cache and sorter; the caller holds the transaction."""
+    each with its exact SQL; the caller holds the transaction."""
     indexes = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
                            "AND sql IS NOT NULL ORDER BY name", (table,)).fetchall()
     for name, _sql in indexes:
@@ -59,18 +52,11 @@ def indexes_rebuilt(conn: sqlite3.Connection, table: str, cache_kib: int = REBUI
     # CREATE INDEX sorts in memory up to the page cache's size and spills to temporary files beyond
     # it; the writer's cache is 2 MiB (store/repository.py, for memory), a third of PATO's index keys.
     # A larger cache for the rebuild only (REBUILD_CACHE_KIB): the pages are freed when the size is set back.
-    with cache_size(conn, cache_kib):
+    cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+    conn.execute(f"PRAGMA cache_size = {REBUILD_CACHE_KIB}")
+    try:
         for _name, sql in indexes:
             conn.execute(sql)
-
-
-@contextmanager
-def cache_size(conn: sqlite3.Connection, kib: int) -> Iterator[None]:
-    """The connection's page cache (and sorter) at `kib` (negative: KiB) for the block, then back."""
-    cache = conn.execute("PRAGMA cache_size").fetchone()[0]
-    conn.execute(f"PRAGMA cache_size = {int(kib)}")
-    try:
-        yield
     finally:
         conn.execute(f"PRAGMA cache_size = {int(cache)}")
 

@@ -88,8 +88,7 @@ def write_full(conn: sqlite3.Connection, nodes: bool = True) -> tuple[set[tuple[
                 conn.execute(sql)
         else:  # a first sync: the index is sorted once, after the rows (store/bulk_statements.py); the
             # rows go straight in, the primary key dropping the duplicates (corpus: 155 -> 100 ms of CPU)
-            kib = bulk_statements.END_OF_RUN_CACHE_KIB
-            with bulk_statements.cache_size(conn, kib), bulk_statements.indexes_rebuilt(conn, "entailed_edge", kib):
+            with bulk_statements.indexes_rebuilt(conn, "entailed_edge"):
                 conn.execute("INSERT OR IGNORE INTO entailed_edge (subject, predicate, object) " + WANTED)
         return _cycles(conn), {r[0] for r in conn.execute("SELECT id FROM temp.cl_node")} if nodes else set()
     finally:

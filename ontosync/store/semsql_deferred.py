@@ -152,7 +152,7 @@ def derive_all(conn: sqlite3.Connection, layer) -> None:
     with _functions(conn, layer):
         for sql in FILL:
             conn.execute(sql)
-        with bulk_statements.indexes_rebuilt(conn, "statements", bulk_statements.END_OF_RUN_CACHE_KIB):
+        with bulk_statements.indexes_rebuilt(conn, "statements"):
             for sql in INSERTS:
                 conn.execute(sql)
     # The prefixes these rows can use, without reading every row again (semsql.curie_prefixes did, a
