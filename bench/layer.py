@@ -8,7 +8,8 @@ this process, untimed), then saves its files into a new database as bench/writer
 armed, the end-of-run refresh) and prints, per round, the writer's CPU and wall seconds, the layer's
 per-file and refresh milliseconds (the report's `readers_layer_ms`) and the layer as a percentage of
 the writer's other time. `--statements` adds the layer's own SQL by statement kind (the statements
-run from store/semsql.py, store/closure.py and store/search.py), summed over the rounds.
+run from the layer's modules: LAYER_MODULES), in the thread's CPU time (the load adds little to it),
+each kind's least over the rounds.
 """
 
 from __future__ import annotations
