@@ -225,3 +225,22 @@ def _sync_fresh(tree, work, args):
 
     proc = cli("sync", str(tree), "--db", str(work / "fresh.db"), "--quiet", *args)
     assert proc.returncode == 0, proc.stderr
+
+
+@pytest.fixture(scope="session")
+def rdflib_graph(tmp_path_factory):
+    """`rdflib_graph(path, fmt)`: rdflib's own parse of a shared ontology file (the independent
+    reference of test_rdf, test_sync and test_oak), parsed once per run for all workers
+    (tests/rdflib_graphs.py) and rebuilt from its triples in each process that asks; cached per
+    process. A fresh Graph object each call would cost a rebuild: read it, never change it."""
+    from tests.rdflib_graphs import parsed_graph
+
+    made: dict = {}
+
+    def graph(path, fmt: str):
+        key = (str(path), fmt)
+        if key not in made:
+            made[key] = parsed_graph(lambda name, make: shared_once(tmp_path_factory, name, make), path, fmt)
+        return made[key]
+
+    return graph

@@ -199,9 +199,9 @@ def test_descendants_of_the_hub_equal_the_closure_computed_from_the_pages(answer
 
 
 @pytest.mark.skipif(not PATO.is_file(), reason="pato-base.owl not present")
-def test_pato_against_rdflib(answers: dict) -> None:
+def test_pato_against_rdflib(answers: dict, rdflib_graph) -> None:
     out = answers["pato"]
-    g = rdflib.Graph().parse(PATO, format="xml")
+    g = rdflib_graph(PATO, "xml")  # rdflib's own parse, made once per run (tests/rdflib_graphs.py)
     color = rdflib.URIRef(OBO + "PATO_0000014")
     parents: dict = {}
     for s, o in g.subject_objects(RDFS.subClassOf):

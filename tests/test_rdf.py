@@ -3,7 +3,6 @@ hostile input (XXE, entity bombs, remote JSON-LD contexts, deep nesting, huge li
 
 from __future__ import annotations
 
-import functools
 import json
 import socket
 import subprocess
@@ -550,18 +549,18 @@ def test_ten_megabyte_single_line() -> None:
 CORPUS = [("bfo-core.ttl", "turtle"), ("ro.owl", "rdfxml"), ("pato-base.owl", "rdfxml")]
 
 
-@functools.cache
-def corpus_reference(name: str, fmt: str) -> dict:
-    graph = rdflib.Graph().parse(ONTOLOGIES / name, format=RDFLIB_FORMATS[fmt])
-    return reference(graph)
+def corpus_reference(rdflib_graph, name: str, fmt: str) -> dict:
+    """rdflib's reading of the file (parsed once per run for test_rdf, test_sync and test_oak:
+    conftest's `rdflib_graph`)."""
+    return reference(rdflib_graph(ONTOLOGIES / name, RDFLIB_FORMATS[fmt]))
 
 
 @pytest.mark.corpus
 @pytest.mark.skipif(not ONTOLOGIES.is_dir(), reason=f"corpus not found at {ONTOLOGIES}")
 @pytest.mark.parametrize(("name", "fmt"), CORPUS)
-def test_corpus_matches_rdflib(name: str, fmt: str) -> None:
+def test_corpus_matches_rdflib(name: str, fmt: str, rdflib_graph) -> None:
     facts = parse((ONTOLOGIES / name).read_bytes(), fmt)
-    expected = corpus_reference(name, fmt)
+    expected = corpus_reference(rdflib_graph, name, fmt)
     found = observed(facts)
     print(f"\n{name}: ontosync {summary(found)} / rdflib {summary(expected)}")
     assert summary(found) == summary(expected)

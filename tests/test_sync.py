@@ -277,15 +277,14 @@ def test_corpus_sync_every_page_and_link(corpus_db, corpus_report):
 
 
 @pytest.mark.corpus
-def test_ontologies_counts_match_rdflib(fresh_sync):
+def test_ontologies_counts_match_rdflib(fresh_sync, rdflib_graph):
     rdflib = pytest.importorskip("rdflib")
     from rdflib.namespace import OWL, RDF, RDFS
 
     db = fresh_sync(ONTOLOGIES)  # a fresh sync of the three ontologies, made once per run
     verify_ok(db)
     for f in sorted(ONTOLOGIES.iterdir()):
-        g = rdflib.Graph()
-        g.parse(f, format="turtle" if f.suffix == ".ttl" else "xml")
+        g = rdflib_graph(f, "turtle" if f.suffix == ".ttl" else "xml")  # rdflib's parse, once per run
         named = {s for t in (OWL.Class, RDFS.Class) for s in g.subjects(RDF.type, t) if isinstance(s, rdflib.URIRef)}
         labelled = {s for s in named if g.value(s, RDFS.label) is not None}
         sub = {(s, o) for s, o in g.subject_objects(RDFS.subClassOf)
