@@ -45,7 +45,7 @@ import time
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from ontosync.store import migrations, transaction
+from ontosync.store import migrations, new_database, transaction
 from ontosync.store.backup import BUSY_TIMEOUT_S, back_up, backup_name
 from ontosync.store.legacy import (
     AS_STORED,
@@ -356,7 +356,12 @@ class _Upgrade:
         return result, True
 
     def _write(self, result: MigrateResult) -> None:
-        if result.shape in (EMPTY, CURRENT):
+        snap = new_database.load(self.numbered) if result.shape == EMPTY else None
+        if snap is not None:  # the migrations' schema at once (store/new_database.py)
+            self.step = "creating the schema"
+            result.applied.extend(new_database.create(self.conn, snap, self.numbered))
+            self._fault("schema")
+        elif result.shape in (EMPTY, CURRENT):
             with _plain_renames(self.conn, result.shape == EMPTY):
                 for mig in migrations.pending(self.conn, self.numbered):
                     self.step = f"applying {mig.path.name}"
