@@ -3,7 +3,7 @@
 Why: a file that fails keeps its last good version (CONTRACT section 2), so the change log rightly
 holds nothing for it. Alone, "No change to the ontology" (and, in a pull request, no comment at all)
 reads as "this push is harmless" when it broke files whose edits nobody has seen. The job summary's
-"What changed" and the pull-request comment carry this line under their counts (task h23).
+"What changed" and the pull-request comment carry this line under their counts.
 """
 
 from __future__ import annotations
