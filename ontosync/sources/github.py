@@ -54,6 +54,7 @@ from ontosync.sources.github_http import (
     error_kind,
     folder_may_match,
     is_sha,
+    moved_repository,
     parse_spec,
     rate_limit_wait,
     safe_relpath,
@@ -285,6 +286,20 @@ class GitHubSource:
         if not (is_sha(sha) and is_sha(tree_sha)):
             raise SourceError(f"unexpected answer from the GitHub API for {self.description}")
         self._commit_sha, self._tree_sha = sha, tree_sha
+        self._follow_move(data.get("url"))
+
+    def _follow_move(self, url: object) -> None:
+        """Ask the repository's current home from now on when GitHub answered from another one.
+
+        Why: for a moved or renamed repository GitHub answers 301, and PyGithub follows it without
+        the query string, so the recursive tree request came back as the top folder alone (every
+        page under a folder silently dropped from the database). The commit answer's `url` names
+        where the repository lives now; the later requests go there and are not redirected.
+        """
+        moved = moved_repository(url, self.owner, self.repo_name)
+        if moved is not None:
+            log.info("%s has moved to %s/%s; reading it there", self.description, *moved)
+            self._repo = self._gh.get_repo("/".join(moved))
 
     def _list_tree(self, tree_sha: str) -> dict[str, tuple[str, str, int]]:
         """path -> (mode, blob sha, size) of every file under the tree that the filter selects.

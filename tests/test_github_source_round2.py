@@ -1,0 +1,51 @@
+"""`ontosync sync github:OWNER/REPO`, second bug hunt (h26): answers GitHub really gives that the
+first hunt's tests (test_github_source.py, test_github_sync.py, test_github_hostile_answers.py)
+did not cover, against the fake GitHub API on 127.0.0.1 (tests/fake_github.py). Each test is the
+user-visible failure one fix closed."""
+
+from __future__ import annotations
+
+import sqlite3
+import urllib.parse
+from pathlib import Path
+
+from tests.fake_github import FakeGitHub
+from tests.helpers import cli
+
+FILES = {"pages/a.md": b"- a\n", "pages/deep/b.md": b"- b\n", "journals/2024_01_01.md": b"- j\n"}
+
+
+def sync(fake: FakeGitHub, db: Path, spec: str = "github:o/r@main", *extra: str):
+    """One in-process sync (a handful of requests)."""
+    env = {"GITHUB_TOKEN": fake.token, "ONTOSYNC_GITHUB_TIMEOUT": "30", "ONTOSYNC_RETRY_BACKOFF": "0.01"}
+    return cli("sync", spec, "--api-url", fake.url, "--db", str(db), "--quiet", *extra, env=env)
+
+
+def recorded(db: Path) -> list[str]:
+    with sqlite3.connect(db) as con:
+        return sorted(p for (p,) in con.execute("SELECT path FROM source_files"))
+
+
+def renamed_from(old_owner: str):
+    """GitHub's answer for a moved repository: 301 to the new location, path and query kept."""
+    def hook(handler, seg, query):
+        if seg[:2] != ["repos", old_owner]:
+            return None
+        parts = urllib.parse.urlsplit(handler.path)
+        new_path = parts.path.replace(f"/repos/{old_owner}/", "/repos/o/", 1)
+        location = urllib.parse.urlunsplit(("http", handler.headers["Host"], new_path, parts.query, ""))
+        handler._send(301, {"message": "Moved Permanently", "url": location}, headers={"Location": location})
+        return 301
+    return hook
+
+
+def test_a_moved_repository_syncs_every_file(tmp_path):
+    """Was: for a repository moved or renamed (GitHub answers 301), PyGithub follows the redirect
+    without its query, so the recursive tree request came back as the top folder only: the run
+    said it synced, recorded no page under any folder, and would have deleted them all."""
+    with FakeGitHub(None) as fake:
+        fake.commit(FILES)
+        fake.answer_hook = renamed_from("old")
+        r = sync(fake, tmp_path / "x.db", "github:old/r@main")
+        assert r.returncode == 0, r.stderr
+        assert recorded(tmp_path / "x.db") == sorted(FILES)
