@@ -49,3 +49,23 @@ def test_a_moved_repository_syncs_every_file(tmp_path):
         r = sync(fake, tmp_path / "x.db", "github:old/r@main")
         assert r.returncode == 0, r.stderr
         assert recorded(tmp_path / "x.db") == sorted(FILES)
+
+
+LFS_POINTER = (b"version https://git-lfs.github.com/spec/v1\n"
+               b"oid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 12345\n")
+
+
+def test_a_git_lfs_pointer_fails_with_a_message_saying_so(tmp_path):
+    """Was: a `.ttl` kept in Git LFS (GitHub's API and tarball serve the pointer, not the file)
+    failed with "Turtle syntax error: The VERSION keyword should be followed by a single quoted
+    string", and a page kept in LFS was quietly `skipped` as "no OntologyBlock heading"."""
+    with FakeGitHub(None) as fake:
+        fake.commit({"onto.ttl": LFS_POINTER, "pages/big.md": LFS_POINTER, "pages/a.md": b"- a\n"})
+        db = tmp_path / "x.db"
+        sync(fake, db)
+        with sqlite3.connect(db) as con:
+            rows = dict(con.execute("SELECT path, status || ': ' || error FROM source_files WHERE error IS NOT NULL"))
+    lfs = "failed: Git LFS pointer, not the file's content"
+    assert rows["onto.ttl"].startswith(lfs), rows
+    assert rows["pages/big.md"].startswith(lfs), rows
+    assert rows["pages/a.md"] == "skipped: no OntologyBlock heading", rows
