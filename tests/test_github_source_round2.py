@@ -69,3 +69,16 @@ def test_a_git_lfs_pointer_fails_with_a_message_saying_so(tmp_path):
     assert rows["onto.ttl"].startswith(lfs), rows
     assert rows["pages/big.md"].startswith(lfs), rows
     assert rows["pages/a.md"] == "skipped: no OntologyBlock heading", rows
+
+
+def test_a_private_repository_without_a_token_says_to_set_one(tmp_path):
+    """Was: with no token, a private repository (GitHub answers 404 to anonymous requests) was
+    reported as one that "does not exist or the token cannot read it": there was no token."""
+    with FakeGitHub(None, token=None) as fake:
+        fake.commit({"pages/a.md": b"- a\n"})
+        r = cli("sync", "github:o/private@main", "--api-url", fake.url, "--db", str(tmp_path / "x.db"),
+                "--quiet", env={"GITHUB_TOKEN": "", "ONTOSYNC_RETRY_BACKOFF": "0.01"})
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr
+    assert ("repository o/private does not exist, or is private and no token was given: set GITHUB_TOKEN"
+            in r.stderr), r.stderr

@@ -590,8 +590,10 @@ class GitHubSource:
             self._api("GET repository", lambda: self._gh.get_repo(f"{self.owner}/{self.repo_name}").raw_data)
         except SourceError as exc:
             if str(exc).startswith("repository or ref not found") or "HTTP 404" in str(exc):
-                return SourceError(f"{base} (repository {self.owner}/{self.repo_name} does not exist "
-                                   f"or the token cannot read it)")
+                unreadable = "the token cannot read it" if self._token.get() else \
+                    "is private and no token was given: set GITHUB_TOKEN"
+                return SourceError(f"{base} (repository {self.owner}/{self.repo_name} does not exist, "
+                                   f"or {unreadable})")
             return SourceError(base)
         return SourceError(f"{base} (no branch, tag or commit {self.ref or 'HEAD'!r} "
                            f"in {self.owner}/{self.repo_name})")
