@@ -82,3 +82,24 @@ def test_a_private_repository_without_a_token_says_to_set_one(tmp_path):
     assert "Traceback" not in r.stderr
     assert ("repository o/private does not exist, or is private and no token was given: set GITHUB_TOKEN"
             in r.stderr), r.stderr
+
+
+def test_a_truncated_tree_still_reads_the_graphs_logseq_config(tmp_path):
+    """Was: when GitHub truncated the recursive tree (over 100,000 entries or 7 MB), the folder by
+    folder walk entered only folders `--path` selects, so `graph/logseq/config.edn` of
+    `--path graph/pages` was never listed: the run used Logseq's defaults (here: a page the config
+    hides was synced) and the database differed from the one an untruncated listing gives."""
+    files = {"graph/logseq/config.edn": b'{:hidden ["pages/secret.md"]}\n',
+             "graph/pages/secret.md": b"- secret\n", "graph/pages/a.md": b"- a\n"}
+    statuses = {}
+    for name, truncate_over in (("whole", None), ("truncated", 1)):
+        with FakeGitHub(None) as fake:
+            fake.commit(files)
+            fake.truncate_over = truncate_over
+            db = tmp_path / f"{name}.db"
+            r = sync(fake, db, "github:o/r@main", "--path", "graph/pages")
+            assert r.returncode == 0, r.stderr
+        with sqlite3.connect(db) as con:
+            statuses[name] = dict(con.execute("SELECT path, status || ': ' || coalesce(error, '') FROM source_files"))
+    assert statuses["whole"]["graph/pages/secret.md"].startswith("skipped: hidden"), statuses
+    assert statuses["truncated"] == statuses["whole"]

@@ -54,6 +54,7 @@ from ontosync.sources.github_http import (
     error_kind,
     folder_may_match,
     is_sha,
+    may_hold_graph_config,
     moved_repository,
     parse_spec,
     rate_limit_wait,
@@ -326,7 +327,7 @@ class GitHubSource:
         for item in items:
             if item.type == "tree":
                 folder = prefix + item.name + "/"
-                if not folder_may_match(self.filter, folder):
+                if not (folder_may_match(self.filter, folder) or may_hold_graph_config(self.filter, folder)):
                     continue
                 sub, sub_truncated = self._get_tree(item.sha, recursive=True)
                 if sub_truncated:

@@ -211,3 +211,14 @@ def moved_repository(url: Any, owner: str, repo: str) -> tuple[str, str] | None:
     if f"{new[0]}/{new[1]}".lower() == f"{owner}/{repo}".lower() or not REPOSITORY_RE.fullmatch(f"{new[0]}/{new[1]}"):
         return None
     return new
+
+
+def may_hold_graph_config(path_filter: PathFilter, folder: str) -> bool:
+    """Is `folder` (ending in '/') the `logseq/` folder of a graph root the run may use?
+
+    Why: the graph's `logseq/config.edn` is read from `--path` or one of its parent folders
+    (pipeline/logseq_graph.py), which the filter does not select; the truncated tree's folder by
+    folder walk must enter that folder too, or the run silently parses with Logseq's defaults.
+    """
+    root = folder.removesuffix("logseq/")
+    return root != folder and (root == "" or root.endswith("/")) and path_filter.subdir.startswith(root)
