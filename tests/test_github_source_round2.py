@@ -103,3 +103,17 @@ def test_a_truncated_tree_still_reads_the_graphs_logseq_config(tmp_path):
             statuses[name] = dict(con.execute("SELECT path, status || ': ' || coalesce(error, '') FROM source_files"))
     assert statuses["whole"]["graph/pages/secret.md"].startswith("skipped: hidden"), statuses
     assert statuses["truncated"] == statuses["whole"]
+
+
+def test_the_api_url_defaults_to_github_api_url_as_fetch_db_does(tmp_path):
+    """Was: `ontosync sync github:OWNER/REPO` in a GitHub Enterprise Server workflow step ignored
+    $GITHUB_API_URL (which `ontosync fetch-db` and the Action honour) and sent the server's token
+    to api.github.com, failing with a message about github.com."""
+    with FakeGitHub(None) as fake:
+        fake.commit(FILES)
+        env = {"GITHUB_TOKEN": fake.token, "GITHUB_API_URL": fake.url, "ONTOSYNC_RETRY_BACKOFF": "0.01",
+               "ONTOSYNC_GITHUB_TIMEOUT": "5"}
+        r = cli("sync", "github:o/r@main", "--db", str(tmp_path / "x.db"), "--quiet", "--retries", "1", env=env)
+        assert r.returncode == 0, r.stderr
+        assert fake.count("api") > 0
+    assert recorded(tmp_path / "x.db") == sorted(FILES)
