@@ -48,6 +48,8 @@ def test_a_moved_repository_syncs_every_file(tmp_path):
         fake.answer_hook = renamed_from("old")
         r = sync(fake, tmp_path / "x.db", "github:old/r@main")
         assert r.returncode == 0, r.stderr
+        # only the first request met the redirect: the rest asked the repository's new name
+        assert [path for (_kind, _method, path, status) in fake.log if status == 301] == ["/repos/old/r/commits/main"]
         assert recorded(tmp_path / "x.db") == sorted(FILES)
 
 
@@ -116,4 +118,23 @@ def test_the_api_url_defaults_to_github_api_url_as_fetch_db_does(tmp_path):
         r = cli("sync", "github:o/r@main", "--db", str(tmp_path / "x.db"), "--quiet", "--retries", "1", env=env)
         assert r.returncode == 0, r.stderr
         assert fake.count("api") > 0
+    assert recorded(tmp_path / "x.db") == sorted(FILES)
+
+
+def test_a_tree_answer_that_is_not_recursive_is_walked_not_taken_whole(tmp_path):
+    """Was: an answer to `GET .../git/trees/SHA?recursive=1` that lists the top folder only (a
+    redirect or proxy that drops the query, as PyGithub's 301 handling does) was taken as the
+    whole tree: pages under folders were dropped from the database without a word."""
+    def hook(handler, seg, query):
+        if seg[3:5] == ["git", "trees"] and query.get("recursive"):
+            target = urllib.parse.urlsplit(handler.path).path  # the same request without the query
+            handler.path = target
+            return handler._api(seg, {})
+        return None
+
+    with FakeGitHub(None) as fake:
+        fake.commit(FILES)
+        fake.answer_hook = hook
+        r = sync(fake, tmp_path / "x.db")
+        assert r.returncode == 0, r.stderr
     assert recorded(tmp_path / "x.db") == sorted(FILES)

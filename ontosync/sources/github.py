@@ -64,7 +64,7 @@ from ontosync.sources.github_http import (
     tar_refusal,
     without_query,
 )
-from ontosync.sources.github_tree import TreeItem, tree_items
+from ontosync.sources.github_tree import TreeItem, folders_left_out, tree_items
 from ontosync.sources.names import display_name
 
 log = logging.getLogger(__name__)
@@ -290,13 +290,9 @@ class GitHubSource:
         self._follow_move(data.get("url"))
 
     def _follow_move(self, url: object) -> None:
-        """Ask the repository's current home from now on when GitHub answered from another one.
-
-        Why: for a moved or renamed repository GitHub answers 301, and PyGithub follows it without
-        the query string, so the recursive tree request came back as the top folder alone (every
-        page under a folder silently dropped from the database). The commit answer's `url` names
-        where the repository lives now; the later requests go there and are not redirected.
-        """
+        """Ask a moved or renamed repository at its new home (the commit answer's `url`) from now
+        on: GitHub answers the old name with a 301, which PyGithub follows without the query
+        (`?recursive=1`), and each redirect costs a request."""
         moved = moved_repository(url, self.owner, self.repo_name)
         if moved is not None:
             log.info("%s has moved to %s/%s; reading it there", self.description, *moved)
@@ -353,7 +349,11 @@ class GitHubSource:
     def _get_tree(self, sha: str, recursive: bool) -> tuple[list[TreeItem], bool]:
         what = f"GET tree {sha[:12]}" + (" (recursive)" if recursive else "")
         data = self._api(what, lambda: self._repo.get_git_tree(sha, recursive=recursive).raw_data)
-        return tree_items(data, self.description)
+        items, truncated = tree_items(data, self.description)
+        if recursive and not truncated and folders_left_out(items):
+            log.warning("%s: the answer is not recursive; walking the tree folder by folder", what)
+            return items, True
+        return items, truncated
 
     def _describe(self, path: str, mode: str, sha: str, size: int) -> SourceFile:
         if mode == "120000":
