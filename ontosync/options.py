@@ -17,12 +17,19 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from ontosync.cpus import usable_cpus
+
+
+def default_api_url() -> str:
+    """$GITHUB_API_URL (set in every Actions job, GitHub Enterprise Server's own there), else
+    github.com's: as `ontosync fetch-db` and the Action do, so a token is never sent to another host."""
+    return os.environ.get("GITHUB_API_URL", "").strip() or "https://api.github.com"
 
 DEFAULT_MAX_FILE_SIZE = 32 * 1024 * 1024
 
@@ -187,8 +194,10 @@ OPTIONS: tuple[Option, ...] = (
            input_default="ontosync-report.json", passed=False,
            input_help="Where the JSON run report is written, relative to the workspace.",
            doc="write the JSON run report", input_doc="the JSON run report"),
-    Option("api-url", "str", "GitHub API base URL (default {default})", "https://api.github.com", metavar="URL",
-           doc="GitHub API base URL (GitHub Enterprise, tests)"),
+    Option("api-url", "str", "GitHub API base URL (default $GITHUB_API_URL, else https://api.github.com)",
+           default_api_url, metavar="URL",
+           doc="GitHub API base URL (GitHub Enterprise, tests)",
+           doc_default="`$GITHUB_API_URL`, else `https://api.github.com`"),
     Option("config", "str", "YAML configuration (default .ontosync.yml in the source)", metavar="PATH",
            setting=False, config=False, input="config", passed=False,
            input_help="A YAML configuration file, relative to the workspace; inputs win. "

@@ -12,6 +12,7 @@ from pathlib import PurePosixPath
 
 from ontosync.formats import EXTENSIONS, SUPPORTED_GLOBS  # re-exported: callers import them from here
 from ontosync.parsing.facts import FileFacts, ParseError
+from ontosync.parsing.lfs import refuse_lfs_pointer
 from ontosync.parsing.logseq_config import LogseqGraph, skip_reason
 
 __all__ = ["DEFAULT_NAMESPACES", "EXTENSIONS", "SUPPORTED_GLOBS", "ParseOptions", "format_for", "parse_file"]
@@ -78,6 +79,7 @@ def parse_file_split(path: str, data: bytes, options: ParseOptions,
     not_a_page = skip_reason(path, options.logseq, fmt == "logseq")
     if not_a_page:
         return FileFacts(format=fmt, skipped=not_a_page), None
+    refuse_lfs_pointer(data)
     if fmt == "logseq":
         from ontosync.parsing.logseq import parse_page
 

@@ -54,6 +54,8 @@ from ontosync.sources.github_http import (
     error_kind,
     folder_may_match,
     is_sha,
+    may_hold_graph_config,
+    moved_repository,
     parse_spec,
     rate_limit_wait,
     safe_relpath,
@@ -62,7 +64,7 @@ from ontosync.sources.github_http import (
     tar_refusal,
     without_query,
 )
-from ontosync.sources.github_tree import TreeItem, tree_items
+from ontosync.sources.github_tree import TreeItem, folders_left_out, tree_items
 from ontosync.sources.names import display_name
 
 log = logging.getLogger(__name__)
@@ -285,6 +287,16 @@ class GitHubSource:
         if not (is_sha(sha) and is_sha(tree_sha)):
             raise SourceError(f"unexpected answer from the GitHub API for {self.description}")
         self._commit_sha, self._tree_sha = sha, tree_sha
+        self._follow_move(data.get("url"))
+
+    def _follow_move(self, url: object) -> None:
+        """Ask a moved or renamed repository at its new home (the commit answer's `url`) from now
+        on: GitHub answers the old name with a 301, which PyGithub follows without the query
+        (`?recursive=1`), and each redirect costs a request."""
+        moved = moved_repository(url, self.owner, self.repo_name)
+        if moved is not None:
+            log.info("%s has moved to %s/%s; reading it there", self.description, *moved)
+            self._repo = self._gh.get_repo("/".join(moved))
 
     def _list_tree(self, tree_sha: str) -> dict[str, tuple[str, str, int]]:
         """path -> (mode, blob sha, size) of every file under the tree that the filter selects.
@@ -311,7 +323,7 @@ class GitHubSource:
         for item in items:
             if item.type == "tree":
                 folder = prefix + item.name + "/"
-                if not folder_may_match(self.filter, folder):
+                if not (folder_may_match(self.filter, folder) or may_hold_graph_config(self.filter, folder)):
                     continue
                 sub, sub_truncated = self._get_tree(item.sha, recursive=True)
                 if sub_truncated:
@@ -337,7 +349,11 @@ class GitHubSource:
     def _get_tree(self, sha: str, recursive: bool) -> tuple[list[TreeItem], bool]:
         what = f"GET tree {sha[:12]}" + (" (recursive)" if recursive else "")
         data = self._api(what, lambda: self._repo.get_git_tree(sha, recursive=recursive).raw_data)
-        return tree_items(data, self.description)
+        items, truncated = tree_items(data, self.description)
+        if recursive and not truncated and folders_left_out(items):
+            log.warning("%s: the answer is not recursive; walking the tree folder by folder", what)
+            return items, True
+        return items, truncated
 
     def _describe(self, path: str, mode: str, sha: str, size: int) -> SourceFile:
         if mode == "120000":
@@ -575,8 +591,10 @@ class GitHubSource:
             self._api("GET repository", lambda: self._gh.get_repo(f"{self.owner}/{self.repo_name}").raw_data)
         except SourceError as exc:
             if str(exc).startswith("repository or ref not found") or "HTTP 404" in str(exc):
-                return SourceError(f"{base} (repository {self.owner}/{self.repo_name} does not exist "
-                                   f"or the token cannot read it)")
+                unreadable = "the token cannot read it" if self._token.get() else \
+                    "is private and no token was given: set GITHUB_TOKEN"
+                return SourceError(f"{base} (repository {self.owner}/{self.repo_name} does not exist, "
+                                   f"or {unreadable})")
             return SourceError(base)
         return SourceError(f"{base} (no branch, tag or commit {self.ref or 'HEAD'!r} "
                            f"in {self.owner}/{self.repo_name})")

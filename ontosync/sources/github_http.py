@@ -194,3 +194,31 @@ def folder_may_match(path_filter: PathFilter, folder: str) -> bool:
     if subdir and not (folder.startswith(subdir) or subdir.startswith(folder)):
         return False
     return any(folder.startswith(prefix) or prefix.startswith(folder) for prefix in path_filter.include_prefixes)
+
+
+_COMMIT_URL = re.compile(r"/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)/commits/[^/]+\Z")
+
+
+def moved_repository(url: Any, owner: str, repo: str) -> tuple[str, str] | None:
+    """(owner, repo) that a commit answer's `url` names, when it is not `owner/repo` (GitHub
+    compares names without case); None when it is the same or the url is not one of these."""
+    if not isinstance(url, str):
+        return None
+    m = _COMMIT_URL.search(urllib.parse.urlsplit(url).path)
+    if m is None:
+        return None
+    new = urllib.parse.unquote(m.group("owner")), urllib.parse.unquote(m.group("repo"))
+    if f"{new[0]}/{new[1]}".lower() == f"{owner}/{repo}".lower() or not REPOSITORY_RE.fullmatch(f"{new[0]}/{new[1]}"):
+        return None
+    return new
+
+
+def may_hold_graph_config(path_filter: PathFilter, folder: str) -> bool:
+    """Is `folder` (ending in '/') the `logseq/` folder of a graph root the run may use?
+
+    Why: the graph's `logseq/config.edn` is read from `--path` or one of its parent folders
+    (pipeline/logseq_graph.py), which the filter does not select; the truncated tree's folder by
+    folder walk must enter that folder too, or the run silently parses with Logseq's defaults.
+    """
+    root = folder.removesuffix("logseq/")
+    return root != folder and (root == "" or root.endswith("/")) and path_filter.subdir.startswith(root)

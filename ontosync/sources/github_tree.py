@@ -29,6 +29,17 @@ def tree_items(data: Any, description: str) -> tuple[list[TreeItem], bool]:
     return [_item(entry, description) for entry in entries], bool(data.get("truncated"))
 
 
+def folders_left_out(items: list[TreeItem]) -> bool:
+    """Does a recursive answer name a folder without listing anything in it?
+
+    Why: git stores no empty folder, so such an answer is not recursive (a redirect or a proxy
+    dropped `?recursive=1`: PyGithub follows a 301 without the query). Taken whole, it silently
+    dropped every file under a folder from the database; the caller walks the tree instead.
+    """
+    parents = {item.name.rpartition("/")[0] for item in items if "/" in item.name}
+    return any(item.type == "tree" and item.name not in parents for item in items)
+
+
 def _item(entry: Any, description: str) -> TreeItem:
     if not isinstance(entry, dict):
         raise _unexpected(description)
