@@ -38,3 +38,5 @@ PARSER_VERSION = 10  # 2: Logseq graph rules (title::, alias::, tags, link text)
 #    stays), the whole name or nothing in :legacy
 #    ; a page's `alias::` names rank before another page's preferred-term (page_names.rank: 1 alias,
 #    2 preferred-term): a link goes to the page Logseq opens
+#    ; a Git LFS pointer stored in place of a file fails at line 1 saying so (a .ttl failed as bad
+#    Turtle, a page was skipped as one without an OntologyBlock)
