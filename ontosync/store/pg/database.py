@@ -65,6 +65,13 @@ def target(url: str, source: str) -> PgTarget:
 # the report, for --busy-timeout seconds, then exits 4.
 WRITER_SETTINGS = "-c enable_hashjoin=off -c enable_mergejoin=off -c lock_timeout=1000"
 
+# What every session needs whatever the role, the database or the URL's `options=` set (ours come
+# last, and a startup option outranks ALTER ROLE/DATABASE ... SET): text goes over the wire as
+# UTF-8 (under a role's LATIN1 or SQL_ASCII, psycopg2 failed to encode a non-Latin label, a
+# UnicodeEncodeError traceback), and backslashes in literals are plain characters, as the
+# migrations and the dialect write them.
+SESSION_SETTINGS = "-c client_encoding=UTF8 -c standard_conforming_strings=on"
+
 
 def connect(t: PgTarget, application: str = "ontosync", writer: bool = False, create: bool = True):
     """A connected Peewee PostgresqlDatabase whose search_path is the source's schema (created,
@@ -74,7 +81,8 @@ def connect(t: PgTarget, application: str = "ontosync", writer: bool = False, cr
     dsn, _ = split_schema(t.url)
     # the URL's own `options=` first (a keyword replaces the URL's value whole): ours win where they meet
     own = parse_qs(urlsplit(dsn).query).get("options", [""])[-1]
-    options = " ".join(filter(None, (own, f"-c search_path={t.schema}", WRITER_SETTINGS if writer else "")))
+    options = " ".join(filter(None, (own, f"-c search_path={t.schema}", SESSION_SETTINGS,
+                                     WRITER_SETTINGS if writer else "")))
     db = PostgresqlDatabase(dsn, application_name=application[:63], options=options)
     open_session(db, t.shown)
     conn = PgConnection(db, prepare=writer)
