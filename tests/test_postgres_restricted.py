@@ -58,3 +58,50 @@ def test_a_sessions_odd_settings_change_nothing(setting, schema, tree, tmp_path)
     assert r.returncode == 0, r.stderr
     assert "Traceback" not in r.stderr
     assert _labels(schema) == LABELS
+
+
+@pytest.fixture
+def no_temp_db():
+    """A database of its own (the tests' role may CREATEDB) where the role has no TEMPORARY right:
+    revoking it on the shared database would break the tests running beside this one."""
+    import secrets
+    from urllib.parse import urlsplit, urlunsplit
+
+    from ontosync.db_url import split_schema
+
+    name = f"t_notemp_{secrets.token_hex(4)}"
+    conn = connect()
+    try:
+        conn.cursor().execute(f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'")
+        parts = urlsplit(split_schema(schema_url("x"))[0])
+        url = urlunsplit(parts._replace(path=f"/{name}"))
+        own = connect(url)
+        try:
+            own.cursor().execute(f"REVOKE TEMPORARY ON DATABASE {name} FROM PUBLIC, CURRENT_USER")
+        finally:
+            own.close()
+        yield name, url
+    finally:
+        conn.cursor().execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.close()
+
+
+def test_a_role_without_the_temporary_right_gets_one_line_naming_it(no_temp_db, tree, tmp_path):
+    """The writer keeps each file's changes in temp tables: without TEMPORARY on the database the
+    sync stopped at its first file with PostgreSQL's words over three lines (the statement and a
+    caret), exit 3, as if the data were at fault. Now: before anything is written, one line naming
+    the role, the right and the GRANT that gives it, exit 2 (a configuration problem)."""
+    name, url = no_temp_db
+    r = _sync(tree, f"{url}?schema=s", tmp_path)
+    assert r.returncode == 2, r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1, r.stderr
+    assert "TEMPORARY" in lines[0] and name in lines[0] and "GRANT" in lines[0]
+    assert not (tmp_path / "c.json").exists()  # stopped before the run began
+    conn = connect(url)
+    try:
+        cur = conn.cursor()
+        cur.execute("SELECT count(*) FROM pg_namespace WHERE nspname = 's'")
+        assert cur.fetchone()[0] == 0  # not even the schema was created
+    finally:
+        conn.close()

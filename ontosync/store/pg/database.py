@@ -30,6 +30,10 @@ class PgLockBusy(Exception):
     """Another sync of the same source holds its lock past --lock-timeout (exit 4)."""
 
 
+class PgMissingRight(Exception):
+    """The role lacks a right a sync needs (exit 2: a grant for the DBA, nothing wrong in the data)."""
+
+
 class PgServerFull(PgLockBusy):
     """The server takes no more connections: max_connections, or a role's or database's CONNECTION
     LIMIT (SQLSTATE 53300). Busy, exit 4, as a held lock is: a matrix of syncs that fills the
@@ -86,6 +90,8 @@ def connect(t: PgTarget, application: str = "ontosync", writer: bool = False, cr
     db = PostgresqlDatabase(dsn, application_name=application[:63], options=options)
     open_session(db, t.shown)
     conn = PgConnection(db, prepare=writer)
+    if writer:
+        _require_temporary(conn, t, db)
     if create:
         create_schema(conn, t.schema)
     return db, conn
@@ -102,6 +108,19 @@ def open_session(db, shown: str) -> None:
             raise
         raise PgServerFull(f"{shown} takes no more connections ({mask(words)}); nothing was written, "
                            "run again once other sessions end") from None
+
+
+def _require_temporary(conn: PgConnection, t: PgTarget, db) -> None:
+    """The writer keeps each file's changes in temp tables (`pg_temp.`): without the TEMPORARY
+    right it stopped at its first file with PostgreSQL's three lines (statement, caret), exit 3.
+    Asked before the schema is created or anything written, so the run never starts."""
+    name, role, ok = conn.execute("SELECT current_database(), current_user, "
+                                  "has_database_privilege(current_database(), 'TEMPORARY')").fetchone()
+    if not ok:
+        db.close()
+        raise PgMissingRight(f"cannot sync into {t.shown}: role {role} lacks the TEMPORARY right on database "
+                             f"{name} (a sync keeps each file's changes in temp tables); nothing was written: "
+                             f'GRANT TEMPORARY ON DATABASE "{name}" TO "{role}"')
 
 
 def holds_store(conn: PgConnection, schema: str) -> bool:
