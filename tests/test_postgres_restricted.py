@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import cli
-from tests.postgres_server import connect, own_schema, schema_url
+from tests.helpers import CONTENT_TABLES, cli
+from tests.postgres_server import connect, own_schema, pg_dump, run_sql, schema_url, sqlite_dump
 
 LABELS = {"http://ex.org/A": "Страница Ωmega \\back", "http://ex.org/B": "o'brien \\' Ω"}
 TTL = """@prefix owl: <http://www.w3.org/2002/07/owl#> .
@@ -105,3 +105,36 @@ def test_a_role_without_the_temporary_right_gets_one_line_naming_it(no_temp_db, 
         assert cur.fetchone()[0] == 0  # not even the schema was created
     finally:
         conn.close()
+
+
+STOPS = {  # how the server stops a file's save: a trigger on its source_files row, and the URL's options
+    "statement_timeout": ("PERFORM pg_sleep(0.5)", "&options=-c%20statement_timeout%3D200", "statement_timeout"),
+    "session_ended": ("PERFORM pg_terminate_backend(pg_backend_pid())", "", "ended the session"),
+}
+
+
+@pytest.mark.parametrize("stop", sorted(STOPS))
+def test_the_server_stopping_a_save_is_named_and_the_next_sync_resumes(stop, schema, tree, tmp_path):
+    """A role's statement_timeout cancelling a save, or the session ended under it (a restart, a
+    terminated backend, idle_session_timeout): the user saw the driver's words ("SSL connection has
+    been closed unexpectedly") and no file. Now one line names the file and what the server did,
+    and says the next sync resumes; it does, to the rows a SQLite sync of the same tree holds."""
+    (tree / "b.ttl").write_text(TTL.replace("ex.org/", "ex.org/b/"), encoding="utf-8")
+    assert _sync(tree, schema_url(schema), tmp_path).returncode == 0
+    for name in ("a.ttl", "b.ttl"):  # both change; b's save is the one the server stops
+        (tree / name).write_text((tree / name).read_text(encoding="utf-8") + "<http://ex.org/N> a "
+                                 "<http://www.w3.org/2002/07/owl#Class> .\n", encoding="utf-8")
+    body, options, words = STOPS[stop]
+    run_sql(f"""CREATE FUNCTION "{schema}".stop() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN IF NEW.path = 'b.ttl' THEN {body}; END IF; RETURN NEW; END $$""")
+    run_sql(f'CREATE TRIGGER stop BEFORE INSERT OR UPDATE ON "{schema}".source_files '
+            f'FOR EACH ROW EXECUTE FUNCTION "{schema}".stop()')
+    r = _sync(tree, schema_url(schema) + options, tmp_path)
+    assert r.returncode == 3, r.stderr
+    last = r.stderr.strip().splitlines()[-1]
+    assert "Traceback" not in r.stderr and "saving b.ttl" in last and words in last and "resume" in last, r.stderr
+    run_sql(f'DROP TRIGGER stop ON "{schema}".source_files')
+    assert _sync(tree, schema_url(schema), tmp_path).returncode == 0
+    lite = tmp_path / "lite.db"
+    assert _sync(tree, str(lite), tmp_path).returncode == 0
+    assert pg_dump(schema, CONTENT_TABLES) == sqlite_dump(lite, CONTENT_TABLES)
