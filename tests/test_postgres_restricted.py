@@ -138,3 +138,21 @@ def test_the_server_stopping_a_save_is_named_and_the_next_sync_resumes(stop, sch
     lite = tmp_path / "lite.db"
     assert _sync(tree, str(lite), tmp_path).returncode == 0
     assert pg_dump(schema, CONTENT_TABLES) == sqlite_dump(lite, CONTENT_TABLES)
+
+
+def test_a_urls_options_reach_the_server_intact_for_every_command(tmp_path):
+    """`?options=-c%20statement_timeout%3D0` (what a DBA's short timeout calls for): the URL handed
+    to libpq was re-encoded with `+` for the space, which libpq takes literally, so `status` and
+    `search` without `?schema=` failed: `unrecognized configuration parameter "+statement_timeout"`."""
+    from ontosync.db_url import split_schema
+
+    url = f"{schema_url('x')}&options=-c%20statement_timeout%3D4321&application_name=my%20reader"
+    conn = connect(split_schema(url)[0])
+    try:
+        cur = conn.cursor()
+        cur.execute("SELECT current_setting('statement_timeout'), current_setting('application_name')")
+        assert cur.fetchone() == ("4321ms", "my reader")
+    finally:
+        conn.close()
+    r = cli("status", "--db", url.replace("schema=x&", ""))
+    assert "unrecognized configuration parameter" not in r.stderr and "Traceback" not in r.stderr, r.stderr
