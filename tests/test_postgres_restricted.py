@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from tests.helpers import CONTENT_TABLES, cli
-from tests.postgres_server import connect, own_schema, pg_dump, run_sql, schema_url, sqlite_dump
+from tests.postgres_server import connect, own_schema, pg_dump, run_sql, schema_url, server_url, sqlite_dump
 
 LABELS = {"http://ex.org/A": "Страница Ωmega \\back", "http://ex.org/B": "o'brien \\' Ω"}
 TTL = """@prefix owl: <http://www.w3.org/2002/07/owl#> .
@@ -156,3 +156,24 @@ def test_a_urls_options_reach_the_server_intact_for_every_command(tmp_path):
         conn.close()
     r = cli("status", "--db", url.replace("schema=x&", ""))
     assert "unrecognized configuration parameter" not in r.stderr and "Traceback" not in r.stderr, r.stderr
+
+
+def test_listing_the_schemas_survives_a_sessions_ascii_encoding():
+    """Without `?schema=` the readers list the server's ontosync schemas; under a role's
+    client_encoding SQL_ASCII, a schema named `é...` (a DBA's rename) was a UnicodeDecodeError
+    traceback. Two such schemas: the listing is always the "say which" line naming them."""
+    import secrets
+
+    names = [f"é_{secrets.token_hex(4)}" for _ in range(2)]
+    try:
+        for name in names:
+            run_sql(f'CREATE SCHEMA "{name}"')
+            run_sql(f'CREATE TABLE "{name}".source_files (x int)')
+            run_sql(f'CREATE TABLE "{name}".schema_migrations (x int)')
+        r = cli("status", "--db", f"{server_url()}{'&' if '?' in server_url() else '?'}"
+                "options=-c%20client_encoding%3DSQL_ASCII")
+        assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+        assert all(name in r.stderr for name in names), r.stderr
+    finally:
+        for name in names:
+            run_sql(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')

@@ -83,10 +83,7 @@ def connect(t: PgTarget, application: str = "ontosync", writer: bool = False, cr
     from peewee import PostgresqlDatabase
 
     dsn, _ = split_schema(t.url)
-    # the URL's own `options=` first (a keyword replaces the URL's value whole): ours win where they meet
-    own = parse_qs(urlsplit(dsn).query).get("options", [""])[-1]
-    options = " ".join(filter(None, (own, f"-c search_path={t.schema}", SESSION_SETTINGS,
-                                     WRITER_SETTINGS if writer else "")))
+    options = session_options(dsn, f"-c search_path={t.schema}", WRITER_SETTINGS if writer else "")
     db = PostgresqlDatabase(dsn, application_name=application[:63], options=options)
     open_session(db, t.shown)
     conn = PgConnection(db, prepare=writer)
@@ -95,6 +92,13 @@ def connect(t: PgTarget, application: str = "ontosync", writer: bool = False, cr
     if create:
         create_schema(conn, t.schema)
     return db, conn
+
+
+def session_options(dsn: str, *ours: str) -> str:
+    """The `options` keyword for a session: the URL's own `options=` first (a keyword replaces the
+    URL's value whole), then SESSION_SETTINGS and `ours`, which win where they meet."""
+    own = parse_qs(urlsplit(dsn).query).get("options", [""])[-1]
+    return " ".join(filter(None, (own, SESSION_SETTINGS, *ours)))
 
 
 def open_session(db, shown: str) -> None:
@@ -249,7 +253,7 @@ def list_schemas(url: str) -> list[str]:
     from peewee import PostgresqlDatabase
 
     dsn, _ = split_schema(url)
-    db = PostgresqlDatabase(dsn, application_name="ontosync list")
+    db = PostgresqlDatabase(dsn, application_name="ontosync list", options=session_options(dsn))
     open_session(db, mask(dsn))
     try:
         rows = PgConnection(db).execute(
