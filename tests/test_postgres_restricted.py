@@ -9,8 +9,14 @@ PostgreSQL's multi-line words (`LINE 1: CREATE TEMP TABLE ...` and a caret), exi
 
 from __future__ import annotations
 
+import json
+import secrets
+from contextlib import contextmanager
+from urllib.parse import urlsplit, urlunsplit
+
 import pytest
 
+from ontosync.db_url import split_schema
 from tests.helpers import CONTENT_TABLES, cli
 from tests.postgres_server import connect, own_schema, pg_dump, run_sql, schema_url, server_url, sqlite_dump
 
@@ -60,30 +66,32 @@ def test_a_sessions_odd_settings_change_nothing(setting, schema, tree, tmp_path)
     assert _labels(schema) == LABELS
 
 
-@pytest.fixture
-def no_temp_db():
-    """A database of its own (the tests' role may CREATEDB) where the role has no TEMPORARY right:
-    revoking it on the shared database would break the tests running beside this one."""
-    import secrets
-    from urllib.parse import urlsplit, urlunsplit
-
-    from ontosync.db_url import split_schema
-
-    name = f"t_notemp_{secrets.token_hex(4)}"
+@contextmanager
+def own_database(encoding: str = "UTF8"):
+    """(name, URL) of a database of its own (the tests' role may CREATEDB), dropped afterwards:
+    changing rights or encoding on the shared database would break the tests running beside."""
+    name = f"t_db_{secrets.token_hex(4)}"
     conn = connect()
     try:
-        conn.cursor().execute(f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'")
+        conn.cursor().execute(f"CREATE DATABASE {name} TEMPLATE template0 ENCODING '{encoding}' "
+                              "LC_COLLATE 'C' LC_CTYPE 'C'")
         parts = urlsplit(split_schema(schema_url("x"))[0])
-        url = urlunsplit(parts._replace(path=f"/{name}"))
+        yield name, urlunsplit(parts._replace(path=f"/{name}"))
+    finally:
+        conn.cursor().execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.close()
+
+
+@pytest.fixture
+def no_temp_db():
+    """A database where the role has no TEMPORARY right."""
+    with own_database() as (name, url):
         own = connect(url)
         try:
             own.cursor().execute(f"REVOKE TEMPORARY ON DATABASE {name} FROM PUBLIC, CURRENT_USER")
         finally:
             own.close()
         yield name, url
-    finally:
-        conn.cursor().execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        conn.close()
 
 
 def test_a_role_without_the_temporary_right_gets_one_line_naming_it(no_temp_db, tree, tmp_path):
@@ -144,8 +152,6 @@ def test_a_urls_options_reach_the_server_intact_for_every_command(tmp_path):
     """`?options=-c%20statement_timeout%3D0` (what a DBA's short timeout calls for): the URL handed
     to libpq was re-encoded with `+` for the space, which libpq takes literally, so `status` and
     `search` without `?schema=` failed: `unrecognized configuration parameter "+statement_timeout"`."""
-    from ontosync.db_url import split_schema
-
     url = f"{schema_url('x')}&options=-c%20statement_timeout%3D4321&application_name=my%20reader"
     conn = connect(split_schema(url)[0])
     try:
@@ -162,8 +168,6 @@ def test_listing_the_schemas_survives_a_sessions_ascii_encoding():
     """Without `?schema=` the readers list the server's ontosync schemas; under a role's
     client_encoding SQL_ASCII, a schema named `é...` (a DBA's rename) was a UnicodeDecodeError
     traceback. Two such schemas: the listing is always the "say which" line naming them."""
-    import secrets
-
     names = [f"é_{secrets.token_hex(4)}" for _ in range(2)]
     try:
         for name in names:
@@ -177,3 +181,28 @@ def test_listing_the_schemas_survives_a_sessions_ascii_encoding():
     finally:
         for name in names:
             run_sql(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+
+
+def test_a_latin1_database_refuses_one_files_text_and_the_run_goes_on(tree, tmp_path):
+    """A database created LATIN1 cannot hold a Cyrillic label: that file's save stopped the whole
+    run (exit 3) at every sync, and no file after it was ever synced. Now that file fails (kind
+    `database`, the message says the database's encoding is why) and every other file is saved."""
+    (tree / "c.ttl").write_text(TTL.replace("ex.org/", "ex.org/c/").replace("Страница Ωmega", "plain"
+                                ).replace(" Ω", ""), encoding="utf-8")
+    with own_database("LATIN1") as (_name, url):
+        report = tmp_path / "r.json"
+        r = cli("sync", str(tree), "--db", f"{url}?schema=s", "--quiet", "--checkpoint", str(tmp_path / "c.json"),
+                "--report", str(report))
+        assert "fatal" not in r.stderr and "Traceback" not in r.stderr, r.stderr
+        errors = json.loads(report.read_text())["errors"]
+        assert [(e["path"], e["kind"]) for e in errors] == [("a.ttl", "database")]
+        assert "encoding" in errors[0]["message"]
+        conn = connect(url)
+        try:
+            cur = conn.cursor()
+            cur.execute("SELECT path, status FROM s.source_files ORDER BY path")
+            assert cur.fetchall() == [("a.ttl", "failed"), ("c.ttl", "ok")]
+            cur.execute("SELECT class_iri, label FROM s.owl_classes ORDER BY 1")
+            assert cur.fetchall() == [("http://ex.org/c/A", "plain \\back"), ("http://ex.org/c/B", "o'brien \\'")]
+        finally:
+            conn.close()
