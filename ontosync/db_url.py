@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 SCHEMES = ("postgresql://", "postgres://")
 # user:password@ in any URL-like text (also inside a driver's error message or a repr). The password
@@ -69,7 +69,8 @@ def split_schema(url: str) -> tuple[str, str | None]:
     query = parse_qsl(parts.query, keep_blank_values=True)
     schema = next((v for k, v in query if k == "schema"), None)
     schema = schema if schema and schema.strip() else None
-    rest = urlencode([(k, v) for k, v in query if k != "schema"])
+    # %20 for a space, never `+`: libpq decodes only %XX, and `options=-c+x%3Dy` names a setting "+x"
+    rest = urlencode([(k, v) for k, v in query if k != "schema"], quote_via=quote)
     scheme = "postgresql"  # libpq takes both spellings; one form for the driver
     return urlunsplit((scheme, parts.netloc, parts.path, rest, parts.fragment)), schema
 

@@ -52,7 +52,7 @@ def sync(settings: Any, source: Any, options: Any) -> Any:
     from ontosync.pipeline.interrupts import terminate_as_interrupt
     from ontosync.pipeline.sync import SyncRun
     from ontosync.sources import SourceError
-    from ontosync.store.pg.database import PgLockBusy, target
+    from ontosync.store.pg.database import PgLockBusy, PgMissingRight, target
     from ontosync.store.pg.repository import PgRepository
     from ontosync.store.repository import StoreError
 
@@ -60,10 +60,10 @@ def sync(settings: Any, source: Any, options: Any) -> Any:
     try:
         _need_driver()
         repo = PgRepository(t, settings.ontology_id, settings.lock_timeout)
-    except (PgLockBusy, PgUnavailable, *_driver_errors()) as exc:
+    except (PgLockBusy, PgUnavailable, PgMissingRight, *_driver_errors()) as exc:
         if _read_only(exc):  # the contract's read-only failure (section 9), as a read-only SQLite file
             return _stopped(exc, {}, ("fatal", 3, f"read-only database {t.shown}: "))
-        return _stopped(exc, {PgLockBusy: ("busy", 4), PgUnavailable: ("error", 2)},
+        return _stopped(exc, {PgLockBusy: ("busy", 4), PgUnavailable: ("error", 2), PgMissingRight: ("error", 2)},
                         ("error", 2, f"cannot use {t.shown}: "))
     try:
         repo.ensure_schema()

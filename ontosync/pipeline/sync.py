@@ -36,7 +36,7 @@ from ontosync.pipeline.workers import Failure, Outcome, ParsePool, Task
 from ontosync.retry import RetryPolicy, RetryQueue
 from ontosync.sources import PathFilter, Source, SourceFile
 from ontosync.store.changelog import ChangeLog
-from ontosync.store.db_errors import database_errors, operational_errors
+from ontosync.store.db_errors import database_errors, operational_errors, server_stopped
 from ontosync.store.migrations import utc_now
 from ontosync.store.refused import ValueRefused
 from ontosync.store.repository import Repository, StoreError
@@ -468,8 +468,10 @@ class SyncRun:
             if is_locked(exc):
                 raise FatalStop(busy_message(self.s, exc), 4) from exc
             damaged = any(w in str(exc).lower() for w in ("malformed", "not a database"))
+            why = server_stopped(exc)  # PostgreSQL restarted, or a timeout on the role: say so
+            at = f" saving {args[0]}" if fn is self._save else ""
             raise FatalStop(("the database is damaged: " if damaged else "") +
-                            f"database write failed, run stopped: {exc}") from exc
+                            f"database write failed{at}, run stopped: {why or exc}") from exc
         except StoreError as exc:
             raise FatalStop(str(exc)) from exc
 

@@ -25,3 +25,13 @@ def database_errors() -> tuple[type[Exception], ...]:
 def operational_errors() -> tuple[type[Exception], ...]:
     """sqlite3.OperationalError (a locked database), and Peewee's if loaded."""
     return _with_peewee(sqlite3.OperationalError, "OperationalError")
+
+
+def server_stopped(exc: BaseException) -> str | None:
+    """Why a PostgreSQL server stopped a write (store/pg/session_lost.py), None otherwise; imports
+    nothing of PostgreSQL's on a SQLite run."""
+    if "psycopg2" not in sys.modules:
+        return None
+    from ontosync.store.pg.session_lost import explain
+
+    return explain(exc)

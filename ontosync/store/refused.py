@@ -14,6 +14,9 @@ recorded as failed: that file is named in the report's errors and the checkpoint
 from __future__ import annotations
 
 PROGRAM_LIMIT_EXCEEDED = "54000"
+# A database created in LATIN1 (or another single-byte encoding) cannot hold, say, a Cyrillic label:
+# one file's text, like a NUL, not the database's health (it stopped every sync at that file)
+UNTRANSLATABLE_CHARACTER = "22P05"
 
 
 class ValueRefused(Exception):
@@ -26,8 +29,12 @@ def refusal(exc: BaseException) -> ValueRefused | None:
     """The ValueRefused a PostgreSQL driver error stands for, or None when it is not one."""
     if isinstance(exc, ValueError) and "NUL (0x00)" in str(exc):
         return ValueRefused("PostgreSQL text cannot hold a NUL character (\\x00), and a value of this file has one")
-    if getattr(exc, "pgcode", None) == PROGRAM_LIMIT_EXCEEDED:
-        diag = getattr(exc, "diag", None)
-        detail = " ".join(str(getattr(diag, "message_primary", None) or exc).split())[:200]
-        return ValueRefused(f"a value of this file is too long for a PostgreSQL index ({detail})")
-    return None
+    code = getattr(exc, "pgcode", None)
+    if code not in (PROGRAM_LIMIT_EXCEEDED, UNTRANSLATABLE_CHARACTER):
+        return None
+    diag = getattr(exc, "diag", None)
+    detail = " ".join(str(getattr(diag, "message_primary", None) or exc).split())[:200]
+    if code == UNTRANSLATABLE_CHARACTER:
+        return ValueRefused(f"the database's encoding cannot hold a character of this file ({detail}); "
+                            "a UTF8 database holds any text")
+    return ValueRefused(f"a value of this file is too long for a PostgreSQL index ({detail})")

@@ -30,6 +30,10 @@ class PgLockBusy(Exception):
     """Another sync of the same source holds its lock past --lock-timeout (exit 4)."""
 
 
+class PgMissingRight(Exception):
+    """The role lacks a right a sync needs (exit 2: a grant for the DBA, nothing wrong in the data)."""
+
+
 class PgServerFull(PgLockBusy):
     """The server takes no more connections: max_connections, or a role's or database's CONNECTION
     LIMIT (SQLSTATE 53300). Busy, exit 4, as a held lock is: a matrix of syncs that fills the
@@ -65,6 +69,13 @@ def target(url: str, source: str) -> PgTarget:
 # the report, for --busy-timeout seconds, then exits 4.
 WRITER_SETTINGS = "-c enable_hashjoin=off -c enable_mergejoin=off -c lock_timeout=1000"
 
+# What every session needs whatever the role, the database or the URL's `options=` set (ours come
+# last, and a startup option outranks ALTER ROLE/DATABASE ... SET): text goes over the wire as
+# UTF-8 (under a role's LATIN1 or SQL_ASCII, psycopg2 failed to encode a non-Latin label, a
+# UnicodeEncodeError traceback), and backslashes in literals are plain characters, as the
+# migrations and the dialect write them.
+SESSION_SETTINGS = "-c client_encoding=UTF8 -c standard_conforming_strings=on"
+
 
 def connect(t: PgTarget, application: str = "ontosync", writer: bool = False, create: bool = True):
     """A connected Peewee PostgresqlDatabase whose search_path is the source's schema (created,
@@ -72,15 +83,22 @@ def connect(t: PgTarget, application: str = "ontosync", writer: bool = False, cr
     from peewee import PostgresqlDatabase
 
     dsn, _ = split_schema(t.url)
-    # the URL's own `options=` first (a keyword replaces the URL's value whole): ours win where they meet
-    own = parse_qs(urlsplit(dsn).query).get("options", [""])[-1]
-    options = " ".join(filter(None, (own, f"-c search_path={t.schema}", WRITER_SETTINGS if writer else "")))
+    options = session_options(dsn, f"-c search_path={t.schema}", WRITER_SETTINGS if writer else "")
     db = PostgresqlDatabase(dsn, application_name=application[:63], options=options)
     open_session(db, t.shown)
     conn = PgConnection(db, prepare=writer)
+    if writer:
+        _require_temporary(conn, t, db)
     if create:
         create_schema(conn, t.schema)
     return db, conn
+
+
+def session_options(dsn: str, *ours: str) -> str:
+    """The `options` keyword for a session: the URL's own `options=` first (a keyword replaces the
+    URL's value whole), then SESSION_SETTINGS and `ours`, which win where they meet."""
+    own = parse_qs(urlsplit(dsn).query).get("options", [""])[-1]
+    return " ".join(filter(None, (own, SESSION_SETTINGS, *ours)))
 
 
 def open_session(db, shown: str) -> None:
@@ -94,6 +112,19 @@ def open_session(db, shown: str) -> None:
             raise
         raise PgServerFull(f"{shown} takes no more connections ({mask(words)}); nothing was written, "
                            "run again once other sessions end") from None
+
+
+def _require_temporary(conn: PgConnection, t: PgTarget, db) -> None:
+    """The writer keeps each file's changes in temp tables (`pg_temp.`): without the TEMPORARY
+    right it stopped at its first file with PostgreSQL's three lines (statement, caret), exit 3.
+    Asked before the schema is created or anything written, so the run never starts."""
+    name, role, ok = conn.execute("SELECT current_database(), current_user, "
+                                  "has_database_privilege(current_database(), 'TEMPORARY')").fetchone()
+    if not ok:
+        db.close()
+        raise PgMissingRight(f"cannot sync into {t.shown}: role {role} lacks the TEMPORARY right on database "
+                             f"{name} (a sync keeps each file's changes in temp tables); nothing was written: "
+                             f'GRANT TEMPORARY ON DATABASE "{name}" TO "{role}"')
 
 
 def holds_store(conn: PgConnection, schema: str) -> bool:
@@ -222,7 +253,7 @@ def list_schemas(url: str) -> list[str]:
     from peewee import PostgresqlDatabase
 
     dsn, _ = split_schema(url)
-    db = PostgresqlDatabase(dsn, application_name="ontosync list")
+    db = PostgresqlDatabase(dsn, application_name="ontosync list", options=session_options(dsn))
     open_session(db, mask(dsn))
     try:
         rows = PgConnection(db).execute(
