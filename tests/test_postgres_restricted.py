@@ -18,7 +18,7 @@ import pytest
 
 from ontosync.db_url import split_schema
 from tests.helpers import CONTENT_TABLES, cli
-from tests.postgres_server import connect, own_schema, pg_dump, run_sql, schema_url, server_url, sqlite_dump
+from tests.postgres_server import connect, own_schema, pg_dump, run_sql, schema_url, sqlite_dump
 
 LABELS = {"http://ex.org/A": "Страница Ωmega \\back", "http://ex.org/B": "o'brien \\' Ω"}
 TTL = """@prefix owl: <http://www.w3.org/2002/07/owl#> .
@@ -169,18 +169,19 @@ def test_listing_the_schemas_survives_a_sessions_ascii_encoding():
     client_encoding SQL_ASCII, a schema named `é...` (a DBA's rename) was a UnicodeDecodeError
     traceback. Two such schemas: the listing is always the "say which" line naming them."""
     names = [f"é_{secrets.token_hex(4)}" for _ in range(2)]
-    try:
-        for name in names:
-            run_sql(f'CREATE SCHEMA "{name}"')
-            run_sql(f'CREATE TABLE "{name}".source_files (x int)')
-            run_sql(f'CREATE TABLE "{name}".schema_migrations (x int)')
-        r = cli("status", "--db", f"{server_url()}{'&' if '?' in server_url() else '?'}"
-                "options=-c%20client_encoding%3DSQL_ASCII")
-        assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
-        assert all(name in r.stderr for name in names), r.stderr
-    finally:
-        for name in names:
-            run_sql(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+    with own_database() as (_name, url):  # not the shared database: its listing is other tests' too
+        own = connect(url)
+        try:
+            own.autocommit = True
+            for name in names:
+                for sql in (f'CREATE SCHEMA "{name}"', f'CREATE TABLE "{name}".source_files (x int)',
+                            f'CREATE TABLE "{name}".schema_migrations (x int)'):
+                    own.cursor().execute(sql)
+        finally:
+            own.close()
+        r = cli("status", "--db", f"{url}?options=-c%20client_encoding%3DSQL_ASCII")
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+    assert all(name in r.stderr for name in names), r.stderr
 
 
 def test_a_latin1_database_refuses_one_files_text_and_the_run_goes_on(tree, tmp_path):
