@@ -19,17 +19,21 @@ import argparse
 import math
 import os
 import textwrap
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ontosync.cpus import usable_cpus
 
+DEFAULT_API_URL = "https://api.github.com"
 
-def default_api_url() -> str:
+
+def default_api_url(env: Mapping[str, str] = os.environ) -> str:
     """$GITHUB_API_URL (set in every Actions job, GitHub Enterprise Server's own there), else
-    github.com's: as `ontosync fetch-db` and the Action do, so a token is never sent to another host."""
-    return os.environ.get("GITHUB_API_URL", "").strip() or "https://api.github.com"
+    github.com's: the sync, `fetch-db` and the Action all take it, so a token is never sent to
+    another host than the job's."""
+    return (env.get("GITHUB_API_URL") or "").strip() or DEFAULT_API_URL
+
 
 DEFAULT_MAX_FILE_SIZE = 32 * 1024 * 1024
 

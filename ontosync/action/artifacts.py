@@ -23,10 +23,10 @@ from urllib.parse import urljoin
 import requests
 
 from ontosync.files import replace_atomically
+from ontosync.options import DEFAULT_API_URL
 from ontosync.retry import RetryPolicy
 from ontosync.sources.github_http import NETWORK_ERRORS, error_kind  # a dropped connection: retried
 
-DEFAULT_API_URL = "https://api.github.com"
 MAX_ARTIFACTS_SCANNED = 300
 MAX_DOWNLOAD_BYTES = 8 * 1024**3  # an artifact bigger than this is refused
 CHUNK = 1 << 20

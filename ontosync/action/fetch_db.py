@@ -28,6 +28,7 @@ import tempfile
 from pathlib import Path, PurePosixPath
 
 from ontosync.console import say as _say
+from ontosync.options import default_api_url
 from ontosync.sources.names import hide_credentials, is_repository
 
 DEFAULT_ARTIFACT = "ontology-db"
@@ -96,7 +97,7 @@ def fetch_db(repo: str, artifact: str = DEFAULT_ARTIFACT, out: str | os.PathLike
     if not is_repository(repo):
         _say(f"error: repository must look like OWNER/REPO, not {hide_credentials(repo)!r}")
         return 2
-    api_url = api_url or os.environ.get("GITHUB_API_URL") or artifacts.DEFAULT_API_URL
+    api_url = api_url or default_api_url()
     token = token if token is not None else (os.environ.get("GITHUB_TOKEN") or None)
     out_path = Path(out)
     if out_path.is_dir():

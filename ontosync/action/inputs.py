@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ontosync.action.container_step import FALSE, TRUE  # the booleans' spellings, shared with the runner's step
 from ontosync.db_url import BadDatabaseUrl, checkpoint_name, is_postgres_url, split_schema
-from ontosync.options import BY_INPUT, OPTIONS, Option
+from ontosync.options import BY_INPUT, OPTIONS, Option, default_api_url
 from ontosync.sources.names import hide_credentials, is_repository
 
 DEFAULT_WORKSPACE = "/github/workspace"
@@ -185,7 +185,7 @@ def read_inputs(env: Mapping[str, str]) -> ActionInputs:
     config = get_input(env, "config")
     if config:
         flags += ["--config", str(resolve_in_workspace(workspace, config, notes, "config"))]
-    api_url = (env.get("GITHUB_API_URL") or "").strip()
+    api_url = (env.get("GITHUB_API_URL") or "").strip()  # passed on only when set (default_api_url)
     if repository and api_url:
         flags += ["--api-url", api_url]
 
@@ -197,7 +197,7 @@ def read_inputs(env: Mapping[str, str]) -> ActionInputs:
         source=source,
         token=get_input(env, "github-token"),
         restore_artifact=get_input(env, "restore-artifact"),
-        api_url=api_url or "https://api.github.com",
+        api_url=default_api_url(env),
         repository=(env.get("GITHUB_REPOSITORY") or "").strip(),
         flags=flags,
         notes=notes,

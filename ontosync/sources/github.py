@@ -44,6 +44,7 @@ from typing import TypeVar
 import requests
 from github import Auth, Github, GithubException
 
+from ontosync.options import DEFAULT_API_URL
 from ontosync.retry import RetryPolicy, default_factor, waiting
 from ontosync.sources import FileTooLarge, PathFilter, SourceError, SourceFile, SourceInterrupted, git_blob_sha
 from ontosync.sources.github_http import (
@@ -71,7 +72,6 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-DEFAULT_API_URL = "https://api.github.com"
 
 # Up to this many changed files are fetched one blob request each; more go through one tarball.
 # Blobs cost one API request (and one round trip) per file; the tarball costs one API request plus
