@@ -34,15 +34,15 @@ def explain(exc: BaseException) -> str | None:
     return None
 
 
+def _chain(exc: BaseException) -> list[BaseException]:
+    """`exc` and what it wraps: Peewee keeps the driver's error as `orig`, a re-raise as the cause."""
+    return [c for c in (exc, getattr(exc, "orig", None), exc.__cause__, exc.__context__) if c is not None]
+
+
 def _pgcode(exc: BaseException) -> str | None:
-    for candidate in (exc, getattr(exc, "orig", None), exc.__cause__, exc.__context__):
-        code = getattr(candidate, "pgcode", None)
-        if code:
-            return code
-    return None
+    return next((c.pgcode for c in _chain(exc) if getattr(c, "pgcode", None)), None)
 
 
 def _from_postgres(exc: BaseException) -> bool:
-    """Raised by psycopg2 (Peewee keeps the driver's error as `orig`): SQLite has words like these too."""
-    return any(type(c).__module__.startswith("psycopg2")
-               for c in (exc, getattr(exc, "orig", None), exc.__cause__, exc.__context__) if c is not None)
+    """Raised by psycopg2: SQLite has words like these too."""
+    return any(type(c).__module__.startswith("psycopg2") for c in _chain(exc))
