@@ -19,7 +19,7 @@ from typing import NoReturn
 
 from ontosync import __version__
 from ontosync.config import ConfigError, Settings, build_settings, database_from_env
-from ontosync.console import drop_output, open_standard_streams, verdict
+from ontosync.console import Stopped, drop_output, open_standard_streams, verdict
 from ontosync.console import say as _say
 from ontosync.db_url import BadDatabaseUrl, is_postgres_url
 from ontosync.options import add_sync_arguments, sql_int
@@ -27,12 +27,6 @@ from ontosync.options import add_sync_arguments, sql_int
 
 class UsageError(Exception):
     """Exit 2 with this one-line message."""
-
-
-class Stopped(Exception):
-    """A command stops with this one-line message, after `word`, and exit `code`."""
-
-    word, code = "fatal", 3
 
 
 class Busy(Stopped):
@@ -443,12 +437,9 @@ def _status_database(db: str):
     from ontosync.store.status import open_read_only
 
     if is_postgres_url(db):
-        from ontosync.pg_commands import PgUnavailable, open_for_status
+        from ontosync.pg_commands import open_for_status
 
-        try:
-            return open_for_status(db)
-        except PgUnavailable as exc:
-            raise (Busy if exc.code == 4 else UsageError)(str(exc)) from None
+        return open_for_status(db)  # a server it cannot use: pg_commands.PgUnavailable, said by main
     _require_file(db)
     return open_read_only(db), db, f"{db}.checkpoint.json"
 

@@ -11,6 +11,12 @@ import os
 import sys
 
 
+class Stopped(Exception):
+    """A command stops with this one line, after `word`, and exit `code` (cli.py's main says it)."""
+
+    word, code = "fatal", 3
+
+
 def say(message: str) -> None:
     """One line on stderr; a PostgreSQL password in it (a URL, a driver's message) is masked."""
     from ontosync.db_url import mask

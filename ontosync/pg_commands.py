@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ontosync.console import say, verdict
+from ontosync.console import Stopped, say, verdict
 from ontosync.db_url import mask, sanitize, split_schema
 from ontosync.store.lock import MIGRATE_WAIT, MIGRATE_WAIT_S
 from ontosync.store.pg.foreign import ForeignSchema
@@ -17,7 +17,7 @@ from ontosync.store.pg.foreign import ForeignSchema
 MIGRATE_LOCK_TIMEOUT_S = MIGRATE_WAIT_S  # as SQLite's `migrate` waits for a sync's lock
 
 
-class PgUnavailable(Exception):
+class PgUnavailable(Stopped):
     """The server cannot be reached or refuses us (exit 2: a configuration problem)."""
 
     word, code = "error", 2
@@ -150,12 +150,9 @@ def open_for_status(url: str):
 
 
 def run_command(args: Any) -> int:
-    """`migrate`, `verify`, `diff` and `search` on a PostgreSQL database."""
-    try:
-        db, conn, schema = open_reader(args.db, create=args.command == "migrate")
-    except PgUnavailable as exc:
-        say(f"{exc.word}: {exc}")
-        return exc.code
+    """`migrate`, `verify`, `diff` and `search` on a PostgreSQL database (a server it cannot use:
+    PgUnavailable, which cli.py's main says)."""
+    db, conn, schema = open_reader(args.db, create=args.command == "migrate")
     try:
         return {"migrate": _migrate, "verify": _verify, "search": _search, "diff": _diff}[args.command](
             args, conn, schema)
