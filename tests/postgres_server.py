@@ -188,6 +188,25 @@ def _past_autovacuum(sql: str, tries: int = 60) -> None:
 
 
 @contextmanager
+def own_database(encoding: str = "UTF8"):
+    """(name, URL) of a database of its own (the tests' role may CREATEDB), dropped afterwards:
+    changing rights or encoding on the shared database would break the tests running beside, and
+    its list of schemas is the test's alone."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    name = f"t_db_{secrets.token_hex(4)}"
+    conn = connect()
+    try:
+        conn.cursor().execute(f"CREATE DATABASE {name} TEMPLATE template0 ENCODING '{encoding}' "
+                              "LC_COLLATE 'C' LC_CTYPE 'C'")
+        parts = urlsplit(connect_dsn())
+        yield name, urlunsplit(parts._replace(path=f"/{name}"))
+    finally:
+        conn.cursor().execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.close()
+
+
+@contextmanager
 def full_database_url():
     """A URL of a database on the server that takes no connection (CONNECTION LIMIT 0): the
     server's answer when every slot is taken (SQLSTATE 53300), without opening 100 sessions."""

@@ -29,18 +29,18 @@ def test_a_blank_schema_parameter_is_as_if_absent(value):
 
 
 def test_a_sync_into_a_blank_schema_parameter_is_found_by_status(tmp_path):
-    from tests.postgres_server import connect, drop_schema, new_schema, server_url
+    from tests.postgres_server import connect, new_schema, own_database
 
-    base = server_url()
     schema = new_schema()  # the folder's name: the schema a sync names when ?schema= is absent
     tree = tmp_path / schema
     tree.mkdir()
     (tree / "a.ttl").write_text(TTL.format(n="a"), encoding="utf-8")
-    url = f"{base}{'&' if '?' in base else '?'}schema="
-    try:
+    # a database of its own: `status` without a schema lists the whole database's, which other tests change
+    with own_database() as (_name, base):
+        url = f"{base}{'&' if '?' in base else '?'}schema="
         proc = cli("sync", tree, "--db", url, "--quiet", "--checkpoint", tmp_path / "c.json")
         assert proc.returncode == 0, proc.stderr
-        conn = connect()
+        conn = connect(base)
         try:
             cur = conn.cursor()
             cur.execute(f'SELECT path FROM "{schema}".source_files')
@@ -52,8 +52,6 @@ def test_a_sync_into_a_blank_schema_parameter_is_found_by_status(tmp_path):
         # a read command takes the blank value as absent too: the same answer as without it
         blank, absent = cli("status", "--db", url), cli("status", "--db", base)
         assert (blank.returncode, blank.stdout, blank.stderr) == (absent.returncode, absent.stdout, absent.stderr)
-    finally:
-        drop_schema(schema)
 
 
 # -- 5. diff --base an older ontosync database ------------------------------------------------------------

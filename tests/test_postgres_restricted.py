@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import json
 import secrets
-from contextlib import contextmanager
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 from ontosync.db_url import split_schema
 from tests.helpers import CONTENT_TABLES, cli
-from tests.postgres_server import connect, own_schema, pg_dump, run_sql, schema_url, sqlite_dump
+from tests.postgres_server import connect, own_database, own_schema, pg_dump, run_sql, schema_url, sqlite_dump
 
 LABELS = {"http://ex.org/A": "Страница Ωmega \\back", "http://ex.org/B": "o'brien \\' Ω"}
 TTL = """@prefix owl: <http://www.w3.org/2002/07/owl#> .
@@ -64,22 +62,6 @@ def test_a_sessions_odd_settings_change_nothing(setting, schema, tree, tmp_path)
     assert r.returncode == 0, r.stderr
     assert "Traceback" not in r.stderr
     assert _labels(schema) == LABELS
-
-
-@contextmanager
-def own_database(encoding: str = "UTF8"):
-    """(name, URL) of a database of its own (the tests' role may CREATEDB), dropped afterwards:
-    changing rights or encoding on the shared database would break the tests running beside."""
-    name = f"t_db_{secrets.token_hex(4)}"
-    conn = connect()
-    try:
-        conn.cursor().execute(f"CREATE DATABASE {name} TEMPLATE template0 ENCODING '{encoding}' "
-                              "LC_COLLATE 'C' LC_CTYPE 'C'")
-        parts = urlsplit(split_schema(schema_url("x"))[0])
-        yield name, urlunsplit(parts._replace(path=f"/{name}"))
-    finally:
-        conn.cursor().execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        conn.close()
 
 
 @pytest.fixture
