@@ -48,8 +48,11 @@ The rules below are what ontosync makes of a page; each was measured on a real 1
   `EquivalentClasses` for `owl:equivalentClass`, which also accept CURIE/IRI values),
   subject = page class, object = minted IRI of the link, object_ref = the page name,
   annotations = {"relation": key as written} plus {"via": word} for `[[X]] via is-part-of`.
-* **Fences.** A line whose text (after indentation and `- `) starts with three backticks opens a
-  fence; its first word is the tag. (Backticks inside a `key:: value` line open nothing: the
+* **Fences.** A line whose text (after indentation and `- `) starts with three backticks or three
+  tildes opens a fence (mldoc: either marker opens, either closes); its first word is the tag.
+  `#+BEGIN_X` ... `#+END_X` (any case) is a block too: `#+BEGIN_SRC lang` is the fence tagged
+  `lang`; in any other (QUOTE, EXAMPLE, NOTE, QUERY...) nothing is read, and nothing nests
+  inside one. No line inside a fence or block is a property or an OntologyBlock heading. (Backticks inside a `key:: value` line open nothing: the
   value runs to the end of its line.) A bare fence line closes the innermost fence (so does a line
   ending in three backticks); a tagged fence line inside a fence opens a nested fence (quoted
   "Original Content" blocks hold real `clojure` fences). A `- ` bullet at column 0 ends every

@@ -29,10 +29,10 @@ def read_fence(path: str, fence: Fence, page_class: str, options: ParseOptions, 
         return None
     if not fence.closed:
         warnings.append(
-            (fence.start, ParseWarning("unclosed-fence", f"```{fence.tag} fence is not closed", fence.start)))
+            (fence.start, ParseWarning("unclosed-fence", f"{fence.label} fence is not closed", fence.start)))
     body = "\n".join(fence.lines)
     if len(body) > MAX_FENCE_CHARS:
-        message = f"```{fence.tag} fence of {len(body):,} characters not read"
+        message = f"{fence.label} fence of {len(body):,} characters not read"
         warnings.append((fence.start, ParseWarning("fence-too-large", message, fence.start)))
         return None
     if fence.tag not in OFN_TAGS:

@@ -12,7 +12,10 @@ import re
 
 _HEADING = re.compile(r"[ \t]*(?:-[ \t]+)?###[ \t]+OntologyBlock[ \t]*\Z")
 _PROPERTY = re.compile(r"[ \t]*(?:-[ \t]+)?([A-Za-z0-9_][\w.:/+-]*?)::(?:[ \t]|\Z)(.*)", re.DOTALL)
-_FENCE = re.compile(r"([ \t]*)(-[ \t]+)?```+[ \t]*(.*)", re.DOTALL)
+_FENCE = re.compile(r"([ \t]*)(-[ \t]+)?(```|~~~)[`~]*[ \t]*(.*)", re.DOTALL)
+# mldoc's `#+BEGIN_X ... #+END_X` blocks (SRC, QUOTE, EXAMPLE, NOTE...), name case-insensitive.
+_BEGIN = re.compile(r"([ \t]*)(-[ \t]+)?#\+begin_(\S+)[ \t]*(.*)", re.DOTALL | re.IGNORECASE)
+_BULLET = re.compile(r"[ \t]*(?:-[ \t]+)?")
 _TAG = re.compile(r"[A-Za-z0-9][\w+#.-]*\Z")
 
 SYNONYM_KEYS = frozenset(("alternate-terms", "alias"))
@@ -53,13 +56,18 @@ METADATA_KEYS = _words(
 
 
 class Fence:
-    """One code fence: its tag, the page line of its opening backticks, and (for the tags ontosync
-    reads) its text, line k of the text being page line `start + k`."""
+    """One code fence or `#+BEGIN_X` block: its tag, the page line of its opening line, and (for
+    the tags ontosync reads) its text, line k of the text being page line `start + k`.
 
-    __slots__ = ("closed", "indent", "lines", "start", "tag")
+    `end` is the lower-case `#+end_x` that alone closes a `#+BEGIN_X` block (None for a fence);
+    `label` names the opening in warnings (```` ```clojure ````, `#+BEGIN_SRC clojure`)."""
 
-    def __init__(self, tag: str, start: int, indent: str) -> None:
+    __slots__ = ("closed", "end", "indent", "label", "lines", "start", "tag")
+
+    def __init__(self, tag: str, start: int, indent: str, label: str = "", end: str | None = None) -> None:
         self.tag = tag
+        self.label = label or "```" + tag
+        self.end = end
         self.start = start  # page line of the opening backticks
         self.indent = indent  # the block's content indentation, stripped from each line
         self.lines: list[str] | None = [] if tag in OFN_TAGS or tag in TURTLE_TAGS else None
@@ -71,6 +79,12 @@ class Fence:
         while len(self.lines) < line_no - self.start - 1:  # keep text line k == page line start+k
             self.lines.append("")
         self.lines.append(text[len(self.indent) :] if text.startswith(self.indent) else text.lstrip(" \t"))
+
+
+def _ends_block(line: str, end: str) -> bool:
+    """Whether `line` (indentation and a `- ` dropped) is the `#+END_X` closing a block: mldoc
+    compares the trimmed line's start, case-insensitively (`Prelude.starts_with`)."""
+    return line[_BULLET.match(line).end():].lower().startswith(end)  # type: ignore[union-attr]
 
 
 def _indent_of(m: re.Match) -> str:
@@ -98,7 +112,9 @@ class PageScan:
                 self._inside_fence(no, line)
                 return
             self.stack.clear()  # a column-0 bullet starts a new top-level block: fences end
-        if "```" in line and self._fence_start(no, line):
+        if ("```" in line or "~~~" in line) and self._fence_start(no, line):
+            return
+        if "#+" in line and self._block_start(no, line):
             return
         if "::" not in line:
             if "OntologyBlock" in line and _HEADING.match(line):
@@ -106,8 +122,8 @@ class PageScan:
             return
         self._property(no, line)
 
-    def _open(self, tag: str, no: int, indent: str) -> None:
-        fence = Fence(tag, no, indent)
+    def _open(self, tag: str, no: int, indent: str, label: str = "", end: str | None = None) -> None:
+        fence = Fence(tag, no, indent, label, end)
         self.stack.append(fence)
         self.fences.append(fence)
 
@@ -115,7 +131,14 @@ class PageScan:
         self.stack.pop().closed = True
 
     def _inside_fence(self, no: int, line: str) -> None:
-        if "```" in line:
+        end = self.stack[-1].end
+        if end is not None:  # a #+BEGIN_X block: only its #+END_X ends it, nothing nests inside
+            if "#+" in line and _ends_block(line, end):
+                self._close()
+            else:
+                self.stack[-1].add(no, line)
+            return
+        if "```" in line or "~~~" in line:
             m = _FENCE.match(line)
             if m is not None:
                 self._fence_marker(no, line, m)
@@ -129,8 +152,8 @@ class PageScan:
 
     def _fence_marker(self, no: int, line: str, m: re.Match) -> None:
         """A backtick line inside a fence: content, a nested fence, or the close of the innermost."""
-        info = m.group(3).strip()
-        if info.endswith("```"):
+        info = m.group(4).strip()
+        if info.endswith(m.group(3)):
             self.stack[-1].add(no, line)  # a one-line fence inside: content
             return
         word = info.split(None, 1)[0] if info else ""
@@ -145,9 +168,10 @@ class PageScan:
         """Opens a fence outside any (True when the line was a fence line)."""
         m = _FENCE.match(line)
         if m is not None:
-            info = m.group(3).strip()
-            if not info.endswith("```"):  # else a one-line fence: nothing to read
-                self._open(info.split(None, 1)[0].lower() if info else "", no, _indent_of(m))
+            info = m.group(4).strip()
+            if not info.endswith(m.group(3)):  # else a one-line fence: nothing to read
+                tag = info.split(None, 1)[0].lower() if info else ""
+                self._open(tag, no, _indent_of(m), m.group(3) + tag)
             return True
         # `{{renderer ...}} ```@startuml`: an untagged fence; not in a `key:: value` line, whose
         # value runs to the end of the line in Logseq (the lines below stay properties)
@@ -155,6 +179,18 @@ class PageScan:
             self._open("", no, "")
             return True
         return False
+
+    def _block_start(self, no: int, line: str) -> bool:
+        """Opens a `#+BEGIN_X` block (True when the line was one). mldoc reads `#+BEGIN_SRC lang`
+        as the code block ```` ```lang ```` (so its tag is read alike); any other block's lines are
+        the block's content, never its properties."""
+        m = _BEGIN.match(line)
+        if m is None:
+            return False
+        name, info = m.group(3), m.group(4).strip()
+        tag = info.split(None, 1)[0].lower() if info and name.lower() == "src" else ""
+        self._open(tag, no, _indent_of(m), f"#+BEGIN_{name}" + (f" {tag}" if tag else ""), "#+end_" + name.lower())
+        return True
 
     def _property(self, no: int, line: str) -> None:
         m = _PROPERTY.match(line)
