@@ -7,12 +7,9 @@ in-process (`parse_file`); one tiny graph is synced for what only a sync shows.
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from ontosync.parsing import ParseOptions, parse_file
-from tests.helpers import q, synced_pages
 
 M = "http://narrativegoldmine.com/metaverse#"
 P = "urn:ontosync:page:"

@@ -52,10 +52,11 @@ The rules below are what ontosync makes of a page; each was measured on a real 1
   tildes opens a fence (mldoc: either marker opens, either closes); its first word is the tag.
   `#+BEGIN_X` ... `#+END_X` (any case) is a block too: `#+BEGIN_SRC lang` is the fence tagged
   `lang`; in any other (QUOTE, EXAMPLE, NOTE, QUERY...) nothing is read, and nothing nests
-  inside one. No line inside a fence or block is a property or an OntologyBlock heading. (Backticks inside a `key:: value` line open nothing: the
-  value runs to the end of its line.) A bare fence line closes the innermost fence (so does a line
-  ending in three backticks); a tagged fence line inside a fence opens a nested fence (quoted
-  "Original Content" blocks hold real `clojure` fences). A `- ` bullet at column 0 ends every
+  inside one. No line inside a fence or block is a property or an OntologyBlock heading.
+  (Backticks inside a `key:: value` line open nothing: the value runs to the end of its line.)
+  A bare fence line closes the innermost fence (so does a line ending in three backticks); a
+  tagged fence line inside a fence opens a nested fence (quoted "Original Content" blocks hold
+  real `clojure` fences). A `- ` bullet at column 0 ends every
   open fence: it starts a new top-level block, and Logseq never continues a block past it. Fences
   tagged `clojure` or `owl` are read by the OWL functional-syntax dialect reader
   (`ontosync.parsing.ofn`; an undeclared `:` means the page class's namespace, or minted names
