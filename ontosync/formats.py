@@ -18,6 +18,9 @@ EXTENSIONS: dict[str, str] = {
     ".nt": "ntriples",
     ".jsonld": "jsonld",
     ".ofn": "ofn",
+    # Logseq's org-mode pages: selected so that each is reported `skipped` with the reason
+    # (parsing.ORG_SKIP), never left out without a word; ontosync reads markdown pages only.
+    ".org": "org",
 }
 
 SUPPORTED_GLOBS: tuple[str, ...] = tuple(f"**/*{ext}" for ext in EXTENSIONS)

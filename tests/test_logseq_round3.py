@@ -7,9 +7,12 @@ in-process (`parse_file`); one tiny graph is synced for what only a sync shows.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from ontosync.parsing import ParseOptions, parse_file
+from tests.helpers import q, synced_pages
 
 M = "http://narrativegoldmine.com/metaverse#"
 P = "urn:ontosync:page:"
@@ -61,3 +64,17 @@ def test_an_owl_block_in_tildes_or_begin_src_is_read_like_a_backtick_fence(opene
     """mldoc makes both `Src {language = "clojure"}`, as it does ```clojure: the same code block."""
     facts = read(f"  - {opener}", "    SubClassOf(mv:Dog mv:Animal)", f"    {closer}")
     assert parents(facts) == [M + "Animal"]
+
+
+# Logseq reads `.org` pages as well as `.md` ones (`logseq.common.util/get-format`: :org). Their
+# syntax is another (`#+title:`, `:PROPERTIES:` drawers, `*` headings), which the ontology page
+# rules (a `### OntologyBlock` heading, `key:: value` lines) do not describe: ontosync does not
+# read them, but it must say so, not drop the page without a word.
+def test_an_org_page_is_skipped_with_a_reason_naming_org_mode(tmp_path):
+    files = {"pages/Dog.md": page().decode(), "pages/Cat.org": "#+title: Cat\n* OntologyBlock\n:PROPERTIES:\n"
+             ":owl:class: mv:Cat\n:END:\n", "logseq/bak/pages/Cat.org": "#+title: Cat\n"}
+    db = synced_pages(tmp_path / "graph", files)
+    report = json.loads((tmp_path / "graph.json").read_text())
+    assert report["files"]["skipped"] == 2
+    reasons = dict(q(db, "SELECT path, error FROM source_files WHERE path LIKE '%.org'"))
+    assert "org-mode" in reasons["pages/Cat.org"] and "Logseq backup" in reasons["logseq/bak/pages/Cat.org"]

@@ -59,6 +59,12 @@ class ParseOptions:
     logseq: LogseqGraph | None = None
 
 
+# Logseq reads `.org` pages too, but in org-mode syntax (`#+title:`, `:PROPERTIES:` drawers, `*`
+# headings) that the ontology page rules (a `### OntologyBlock` heading, `key:: value` lines) do
+# not describe; reading them is a parser of its own. Until then each is skipped with this reason.
+ORG_SKIP = "org-mode page: ontosync reads Logseq pages written in markdown (.md) only"
+
+
 def format_for(path: str) -> str | None:
     """The format a path's extension selects, or None when ontosync does not read such files."""
     return EXTENSIONS.get(PurePosixPath(path).suffix.lower())
@@ -76,7 +82,7 @@ def parse_file_split(path: str, data: bytes, options: ParseOptions,
     fmt = format_for(path)
     if fmt is None:
         raise ParseError(f"unsupported file type: {PurePosixPath(path).suffix or '(none)'}", kind="unsupported")
-    not_a_page = skip_reason(path, options.logseq, fmt == "logseq")
+    not_a_page = skip_reason(path, options.logseq, fmt in ("logseq", "org")) or (ORG_SKIP if fmt == "org" else None)
     if not_a_page:
         return FileFacts(format=fmt, skipped=not_a_page), None
     refuse_lfs_pointer(data)
