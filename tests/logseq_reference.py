@@ -5,7 +5,7 @@ What counts as a parent, by those rules:
 
 * an `is-subclass-of::` line (or `subclassof::` / `subclass-of::`) outside code fences: one edge
   per link (`[[X]]`, `[[X|label]]`, `#X`, `#[[X Y]]`) from the page's class to the class of the
-  page the link names (by title, then preferred-term, case-insensitive, whitespace collapsed;
+  page the link names (by title, then preferred-term, case-insensitive, ends trimmed;
   the smallest file name wins a tie), else to the IRI minted from the link's text; a value with
   no link gives an edge per CURIE or IRI item;
 * `SubClassOf(A B)` / `(SubClassOf A B)` of two named classes in a `clojure` or `owl` fence
@@ -51,11 +51,11 @@ OFN_TOKEN = re.compile(r'<[^>\s]*>|"(?:[^"\\]|\\.)*"|[()]|[^\s()"<]+|\s+')
 
 
 def name_key(name: str) -> str:
-    return " ".join(name.split()).lower()  # Logseq lower-cases page names (no case folding)
+    return name.strip().lower()  # Logseq lower-cases page names (no case folding), trims the ends
 
 
 def mint(name: str) -> str:
-    return PAGE_BASE + quote(name_key(name).replace(" ", "-"), safe="")
+    return PAGE_BASE + quote("-".join(name_key(name).split()), safe="")
 
 
 def expand(value: str, prefixes: dict[str, str] = NAMESPACES) -> str | None:

@@ -34,6 +34,27 @@ def relations(facts) -> list[tuple[str, str]]:
     return [(a.annotations["relation"], a.object) for a in facts.axioms if a.axiom_type == "Relationship"]
 
 
+def block(cls: str, *props: str) -> str:
+    return f"- ### OntologyBlock\n  - owl:class:: {cls}\n" + "".join(f"  - {p}\n" for p in props)
+
+
+FILES = {
+    "pages/Robot Arm.md": block("mv:RobotArm"),
+    "pages/Gripper.md": block("mv:Gripper", "is-subclass-of:: [[Robot  Arm]]"),
+    "pages/Welder.md": block("mv:Welder", "is-subclass-of:: [[ robot arm ]]"),
+    "pages/Cat.org": "#+title: Cat\n* OntologyBlock\n:PROPERTIES:\n:owl:class: mv:Cat\n:END:\n",
+    "logseq/bak/pages/Cat.org": "#+title: Cat\n",
+}
+
+
+@pytest.fixture(scope="module")
+def graph(tmp_path_factory):
+    """One tiny graph synced once (in-process): the database and the sync's report."""
+    root = tmp_path_factory.mktemp("round3") / "graph"
+    db = synced_pages(root, FILES)
+    return db, json.loads((root.parent / "graph.json").read_text())
+
+
 # mldoc (lib/syntax/block.ml, `fenced_language`): a code block opens with ``` OR ~~~ and closes at
 # a line starting with either; `#+BEGIN_X` ... `#+END_X` (case-insensitive: Prelude.starts_with) is
 # a block too, SRC/EXAMPLE/COMMENT/EXPORT verbatim and QUOTE/custom ones parsed as body text.
@@ -66,15 +87,31 @@ def test_an_owl_block_in_tildes_or_begin_src_is_read_like_a_backtick_fence(opene
     assert parents(facts) == [M + "Animal"]
 
 
+# Logseq keeps a page name's inner whitespace: its key is the trimmed name lower-cased, boundary
+# slashes dropped, NFC (logseq.common.util `page-name-sanity-lc`; block `page-name->map` trims the
+# ends only), so `[[Robot  Arm]]` (two spaces) is a page of its own, not the page `Robot Arm`.
+# The IRI minted for such a name stays what it was (runs of whitespace as one `-`).
+def test_a_link_with_doubled_inner_space_is_another_page(graph):
+    db, _report = graph
+    assert q(db, "SELECT parent_iri FROM owl_class_hierarchy WHERE class_iri = ?", M + "Gripper") == [
+        (P + "robot-arm",)]
+    assert q(db, "SELECT parent_iri FROM owl_class_hierarchy WHERE class_iri = ?", M + "Welder") == [
+        (M + "RobotArm",)]
+
+
+@pytest.mark.parametrize("name", ["Robot  Arm", "Robot\tArm", " robot arm ", "Robot \u00a0Arm"])
+def test_minted_iris_do_not_change(name):
+    from ontosync.parsing.logseq import mint_page_iri
+
+    assert mint_page_iri(name, ParseOptions()) == P + "robot-arm"
+
+
 # Logseq reads `.org` pages as well as `.md` ones (`logseq.common.util/get-format`: :org). Their
 # syntax is another (`#+title:`, `:PROPERTIES:` drawers, `*` headings), which the ontology page
 # rules (a `### OntologyBlock` heading, `key:: value` lines) do not describe: ontosync does not
 # read them, but it must say so, not drop the page without a word.
-def test_an_org_page_is_skipped_with_a_reason_naming_org_mode(tmp_path):
-    files = {"pages/Dog.md": page().decode(), "pages/Cat.org": "#+title: Cat\n* OntologyBlock\n:PROPERTIES:\n"
-             ":owl:class: mv:Cat\n:END:\n", "logseq/bak/pages/Cat.org": "#+title: Cat\n"}
-    db = synced_pages(tmp_path / "graph", files)
-    report = json.loads((tmp_path / "graph.json").read_text())
+def test_an_org_page_is_skipped_with_a_reason_naming_org_mode(graph):
+    db, report = graph
     assert report["files"]["skipped"] == 2
     reasons = dict(q(db, "SELECT path, error FROM source_files WHERE path LIKE '%.org'"))
     assert "org-mode" in reasons["pages/Cat.org"] and "Logseq backup" in reasons["logseq/bak/pages/Cat.org"]

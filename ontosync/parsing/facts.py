@@ -133,9 +133,11 @@ def normalize_name(name: str) -> str:
     Unicode normal form NFC (`page-name-sanity-lc`), so `Café` named on a Mac (NFD) is the page
     a `[[Café]]` typed elsewhere (NFC) opens. Lower-cased as Logseq does (JavaScript
     toLowerCase), not case-folded: `Maße` and `Masse` are two pages in Logseq. One leading and
-    one trailing `/` are dropped (`remove-boundary-slashes`): [[Robot/]] opens the page Robot."""
-    key = " ".join(name.split()).lower()
-    trimmed = " ".join(key[1 if key.startswith("/") else 0:-1 if key.endswith("/") else None].split())
+    one trailing `/` are dropped (`remove-boundary-slashes`): [[Robot/]] opens the page Robot.
+    The ends are trimmed (`page-name->map`), inner whitespace is kept as written: `[[Robot  Arm]]`
+    (two spaces) is a page of its own in Logseq, not `Robot Arm`."""
+    key = name.strip().lower()
+    trimmed = key[1 if key.startswith("/") else 0:-1 if key.endswith("/") else None].strip()
     return unicodedata.normalize("NFC", trimmed or key)  # a name of slashes only stays as it is
 
 

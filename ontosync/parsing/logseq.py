@@ -18,7 +18,7 @@ The rules below are what ontosync makes of a page; each was measured on a real 1
   namespace table, a full IRI `<...>` or `http(s)://...` kept. An unknown prefix or a value that
   is no IRI gives an `unknown-prefix` / `bad-owl-class` warning and the minted IRI instead.
   Without `owl:class` the IRI is minted from the title: `page_namespace` + the URL-quoted
-  normalized title (lower-cased, whitespace collapsed, spaces as `-`); links to pages use the
+  normalized title (lower-cased, each run of whitespace as one `-`); links to pages use the
   same minting as their fallback. `label` = `preferred-term`, else the title;
   `comment` = `definition` (verbatim, Logseq markup kept), else none: labels and comments that
   the page's fences give its own class do not override the page. The page class, `preferred-term` and

@@ -154,8 +154,9 @@ class _Bad(Exception):
 
 
 def mint_name(name: str, options: ParseOptions) -> str:
-    """page_namespace + URL-quoted normalized name, spaces as `-` (see logseq.mint_page_iri)."""
-    return options.page_namespace + quote(normalize_name(name).replace(" ", "-"), safe="")
+    """page_namespace + URL-quoted normalized name, each run of whitespace as one `-` (see
+    logseq.mint_page_iri): IRIs minted before names kept their inner whitespace stay the same."""
+    return options.page_namespace + quote("-".join(normalize_name(name).split()), safe="")
 
 
 def namespace_of(iri: str) -> str | None:
