@@ -75,6 +75,34 @@ def test_lines_inside_a_code_or_quote_block_are_no_properties(opener, closer):
     assert (parents(facts), relations(facts)) == ([P + "animal"], [])
 
 
+@pytest.mark.parametrize("end", ["", "- next block\n"])
+def test_a_begin_block_without_its_end_is_no_block(end):
+    """mldoc reads `#+BEGIN_X` as a block only up to its `#+END_X` (`between_lines`); without one
+    the parse falls back and the lines are the block's own: its properties still count."""
+    facts = parse_file("pages/Dog.md", page("  - #+BEGIN_QUOTE", "  - is-subclass-of:: [[Animal]]") + end.encode(),
+                       ParseOptions())
+    assert parents(facts) == [P + "animal"]
+
+
+def test_unclosed_begin_lines_are_read_again_a_bounded_number_of_times():
+    """Each unclosed block's lines are read again: a page of them must not cost quadratic time."""
+    from ontosync.parsing.logseq_scan import PageScan
+
+    fed: list[int] = []
+
+    class Counting(PageScan):
+        def feed(self, no: int, line: str) -> None:
+            fed.append(no)
+            super().feed(no, line)
+
+    lines = [f"  - #+BEGIN_X{i}" for i in range(2000)] + ["  - is-subclass-of:: [[Animal]]"]
+    scan = Counting()
+    for no, line in enumerate(lines, 1):
+        scan.feed(no, line)
+    scan.end_all()
+    assert len(fed) < 10 * len(lines) and [v for _, _, v in scan.props] == ["[[Animal]]"]
+
+
 def test_an_ontology_heading_inside_a_tilde_fence_is_text():
     data = b"- ~~~\n  - ### OntologyBlock\n  ~~~\n- notes\n"
     assert parse_file("pages/Notes.md", data, ParseOptions()).skipped == "no OntologyBlock heading"

@@ -52,7 +52,9 @@ The rules below are what ontosync makes of a page; each was measured on a real 1
   tildes opens a fence (mldoc: either marker opens, either closes); its first word is the tag.
   `#+BEGIN_X` ... `#+END_X` (any case) is a block too: `#+BEGIN_SRC lang` is the fence tagged
   `lang`; in any other (QUOTE, EXAMPLE, NOTE, QUERY...) nothing is read, and nothing nests
-  inside one. No line inside a fence or block is a property or an OntologyBlock heading.
+  inside one. No line inside a fence or block is a property or an OntologyBlock heading. A
+  `#+BEGIN_X` with no `#+END_X` before the next column-0 bullet is no block (mldoc): its lines
+  are read as any others.
   (Backticks inside a `key:: value` line open nothing: the value runs to the end of its line.)
   A bare fence line closes the innermost fence (so does a line ending in three backticks); a
   tagged fence line inside a fence opens a nested fence (quoted "Original Content" blocks hold
@@ -241,6 +243,7 @@ def parse_page(path: str, data: bytes, options: ParseOptions) -> FileFacts:
     lines = text.split("\n")
     for no, line in enumerate(lines, 1):
         scan.feed(no, line)
+    scan.end_all()
     if not scan.headings:  # still a page: its `public:: true` is recorded (spec: on any page)
         return FileFacts(format="logseq", skipped=SKIP_REASON, public=scan.public)
     facts = _build(path, options, scan, page_properties(lines[:200]))

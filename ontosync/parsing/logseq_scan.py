@@ -25,6 +25,9 @@ HEADER_KEYS = frozenset(("owl:class", "preferred-term", "definition"))
 OFN_TAGS = frozenset(("clojure", "owl"))
 TURTLE_TAGS = frozenset(("turtle", "ttl"))
 MAX_FENCE_NESTING = 8
+# A `#+BEGIN_X` left without its `#+END_X` is read again line by line (it was no block); past this
+# many on one page, `#+BEGIN_X` lines open nothing, so a page of them costs linear time.
+MAX_UNCLOSED_BLOCKS = 8
 
 
 def property_key(written: str) -> str:
@@ -59,10 +62,11 @@ class Fence:
     """One code fence or `#+BEGIN_X` block: its tag, the page line of its opening line, and (for
     the tags ontosync reads) its text, line k of the text being page line `start + k`.
 
-    `end` is the lower-case `#+end_x` that alone closes a `#+BEGIN_X` block (None for a fence);
-    `label` names the opening in warnings (```` ```clojure ````, `#+BEGIN_SRC clojure`)."""
+    `end` is the lower-case `#+end_x` that alone closes a `#+BEGIN_X` block (None for a fence),
+    and `raw` that block's lines as written (read again if it is never closed); `label` names the
+    opening in warnings (```` ```clojure ````, `#+BEGIN_SRC clojure`)."""
 
-    __slots__ = ("closed", "end", "indent", "label", "lines", "start", "tag")
+    __slots__ = ("closed", "end", "indent", "label", "lines", "raw", "start", "tag")
 
     def __init__(self, tag: str, start: int, indent: str, label: str = "", end: str | None = None) -> None:
         self.tag = tag
@@ -72,6 +76,7 @@ class Fence:
         self.indent = indent  # the block's content indentation, stripped from each line
         self.lines: list[str] | None = [] if tag in OFN_TAGS or tag in TURTLE_TAGS else None
         self.closed = False
+        self.raw: list[tuple[int, str]] = []
 
     def add(self, line_no: int, text: str) -> None:
         if self.lines is None:
@@ -105,13 +110,14 @@ class PageScan:
         self.synonyms: list[tuple[int, str, str, int]] = []
         self.fences: list[Fence] = []
         self.stack: list[Fence] = []
+        self.unclosed = 0  # #+BEGIN_X blocks read again for want of their #+END_X
 
     def feed(self, no: int, line: str) -> None:
         if self.stack:
             if not (line.startswith("- ") or line == "-"):
                 self._inside_fence(no, line)
                 return
-            self.stack.clear()  # a column-0 bullet starts a new top-level block: fences end
+            self.end_all()  # a column-0 bullet starts a new top-level block: fences end
         if ("```" in line or "~~~" in line) and self._fence_start(no, line):
             return
         if "#+" in line and self._block_start(no, line):
@@ -121,6 +127,20 @@ class PageScan:
                 self.headings.append(no)
             return
         self._property(no, line)
+
+    def end_all(self) -> None:
+        """Ends every open fence (a column-0 bullet, or the page's end). A `#+BEGIN_X` block still
+        open was no block in mldoc (`between_lines` found no `#+END_X`): its lines are read again
+        as ordinary lines, so its properties count."""
+        while self.stack:
+            if self.stack[0].end is None:
+                self.stack.clear()
+                return
+            block = self.stack.pop()  # alone on the stack: nothing nests inside a #+BEGIN_X block
+            self.fences.pop()  # the last fence opened
+            self.unclosed += 1
+            for no, line in block.raw:
+                self.feed(no, line)
 
     def _open(self, tag: str, no: int, indent: str, label: str = "", end: str | None = None) -> None:
         fence = Fence(tag, no, indent, label, end)
@@ -137,6 +157,7 @@ class PageScan:
                 self._close()
             else:
                 self.stack[-1].add(no, line)
+                self.stack[-1].raw.append((no, line))
             return
         if "```" in line or "~~~" in line:
             m = _FENCE.match(line)
@@ -184,7 +205,7 @@ class PageScan:
         """Opens a `#+BEGIN_X` block (True when the line was one). mldoc reads `#+BEGIN_SRC lang`
         as the code block ```` ```lang ```` (so its tag is read alike); any other block's lines are
         the block's content, never its properties."""
-        m = _BEGIN.match(line)
+        m = _BEGIN.match(line) if self.unclosed < MAX_UNCLOSED_BLOCKS else None
         if m is None:
             return False
         name, info = m.group(3), m.group(4).strip()
