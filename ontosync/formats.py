@@ -11,6 +11,7 @@ from __future__ import annotations
 # content is OWL Functional Syntax.
 EXTENSIONS: dict[str, str] = {
     ".md": "logseq",
+    ".markdown": "logseq",  # Logseq reads both as markdown pages (mldoc-support-formats)
     ".ttl": "turtle",
     ".owl": "rdfxml",
     ".rdf": "rdfxml",

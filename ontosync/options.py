@@ -140,7 +140,7 @@ OPTIONS: tuple[Option, ...] = (
            doc=("repeatable path globs relative to the source root (`**` spans folders, `*` and `?` stay in one, "
                 "`{ttl,owl}` braces expand, `[...]` classes; parentheses and a leading `!` are literal; a "
                 "trailing `/` means the whole folder)"),
-           doc_default="every `.md .ttl .owl .rdf .xml .nt .jsonld .ofn .org` file",
+           doc_default="every `.md .markdown .ttl .owl .rdf .xml .nt .jsonld .ofn .org` file",
            input_doc="path globs, one per line or comma-separated", input_doc_default="supported extensions"),
     Option("exclude", "globs", "path glob to exclude (repeatable)", list, metavar="GLOB", input="exclude",
            input_help="Path globs to exclude, one per line or comma-separated. `.git/` is always excluded.",

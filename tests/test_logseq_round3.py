@@ -42,6 +42,8 @@ FILES = {
     "pages/Robot Arm.md": block("mv:RobotArm"),
     "pages/Gripper.md": block("mv:Gripper", "is-subclass-of:: [[Robot  Arm]]"),
     "pages/Welder.md": block("mv:Welder", "is-subclass-of:: [[ robot arm ]]"),
+    "pages/Wolf.markdown": block("mv:Wolf"),
+    "pages/Cub.md": block("mv:Cub", "is-subclass-of:: [[wolf]]"),
     "pages/Cat.org": "#+title: Cat\n* OntologyBlock\n:PROPERTIES:\n:owl:class: mv:Cat\n:END:\n",
     "logseq/bak/pages/Cat.org": "#+title: Cat\n",
 }
@@ -132,6 +134,15 @@ def test_minted_iris_do_not_change(name):
     from ontosync.parsing.logseq import mint_page_iri
 
     assert mint_page_iri(name, ParseOptions()) == P + "robot-arm"
+
+
+# Logseq reads `.markdown` files as markdown pages, like `.md` ones (logseq.common.config
+# `mldoc-support-formats` #{:org :markdown :md}); the page is named by the file name without it.
+def test_a_markdown_extension_page_is_read_like_an_md_page(graph):
+    db, _report = graph
+    assert q(db, "SELECT label, source_file FROM owl_classes WHERE class_iri = ?", M + "Wolf") == [
+        ("Wolf", "pages/Wolf.markdown")]
+    assert q(db, "SELECT parent_iri FROM owl_class_hierarchy WHERE class_iri = ?", M + "Cub") == [(M + "Wolf",)]
 
 
 # Logseq reads `.org` pages as well as `.md` ones (`logseq.common.util/get-format`: :org). Their

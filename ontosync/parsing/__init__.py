@@ -62,7 +62,7 @@ class ParseOptions:
 # Logseq reads `.org` pages too, but in org-mode syntax (`#+title:`, `:PROPERTIES:` drawers, `*`
 # headings) that the ontology page rules (a `### OntologyBlock` heading, `key:: value` lines) do
 # not describe; reading them is a parser of its own. Until then each is skipped with this reason.
-ORG_SKIP = "org-mode page: ontosync reads Logseq pages written in markdown (.md) only"
+ORG_SKIP = "org-mode page: ontosync reads Logseq pages written in markdown (.md, .markdown) only"
 
 
 def format_for(path: str) -> str | None:

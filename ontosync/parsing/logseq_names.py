@@ -97,7 +97,7 @@ def file_page_name(path: str, graph: LogseqGraph | None = None) -> str:
     graph = graph or DEFAULT_GRAPH
     cfg = graph.config
     pure = PurePosixPath(path)  # source paths are POSIX: a backslash is part of the name
-    stem = pure.name[:-3] if pure.name.lower().endswith(".md") else pure.name
+    stem = _without_extension(pure.name)
     if _in_journals(path, graph):
         day = parse_date(stem, cfg.journal_file_format)
         if day is not None:
@@ -109,6 +109,15 @@ def file_page_name(path: str, graph: LogseqGraph | None = None) -> str:
     if "/" in title:  # Logseq drops empty namespaces
         title = "/".join(part for part in title.split("/") if part) or title
     return title
+
+
+def _without_extension(name: str) -> str:
+    """A page file's name without its `.md` / `.markdown` (Logseq reads both as markdown pages)."""
+    lowered = name.lower()
+    for ext in (".md", ".markdown"):
+        if lowered.endswith(ext):
+            return name[:-len(ext)]
+    return name
 
 
 _ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
