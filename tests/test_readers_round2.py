@@ -111,28 +111,61 @@ def test_a_turtle_fence_gives_its_restrictions_and_deprecations(horse_db: Path, 
     assert layer(db) == first
 
 
-# -- what OAK answers -------------------------------------------------------------------------------
+# -- what OAK answers: every command of this module in one OAK process ----------------------------------
 
 RUNOAK = os.environ.get("ONTOSYNC_RUNOAK")
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "ontology"
 
 
-@pytest.mark.slow
-def test_oak_reads_the_fence(horse_db: Path) -> None:
+@pytest.fixture(scope="module")
+def oak(horse_db: Path, tmp_path_factory) -> dict[str, str]:
+    """The fence's database and the bundled example's, and OAK's answers on both (one process)."""
     if not RUNOAK or not Path(RUNOAK).is_file():
         if os.environ.get("ONTOSYNC_REQUIRE_OAK") == "1":
             raise RuntimeError(f"ONTOSYNC_REQUIRE_OAK=1 but ONTOSYNC_RUNOAK={RUNOAK!r} is not a runoak")
         pytest.skip("OAK not installed: set ONTOSYNC_RUNOAK (bash .ci/oak.sh prints it)")
-    from tests.test_oak import ids, run_all
+    from tests.test_oak import run_jobs
 
-    out = run_all(horse_db, {
-        "obsoletes": ["obsoletes"],
-        "relationships": ["relationships", "ex:Horse"],
-        "ancestors": ["ancestors", "-p", "i,ex:eats", "ex:Pony"],
-        "aliases": ["aliases", "ex:Horse"],
+    example = tmp_path_factory.mktemp("example") / "example.db"
+    sync(EXAMPLE, example)
+    return run_jobs({
+        "obsoletes": (horse_db, ["obsoletes"]),
+        "relationships": (horse_db, ["relationships", "ex:Horse"]),
+        "ancestors": (horse_db, ["ancestors", "-p", "i,ex:eats", "ex:Pony"]),
+        "aliases": (horse_db, ["aliases", "ex:Horse"]),
+        # OAK's query language, search syntax, OBO output, paths: on the example
+        "query": (example, ["info", ".desc//p=i", "ex:Machine"]),
+        "search_like": (example, ["search", "l~mach"]),
+        "search_term": (example, ["search", "t=Machine"]),
+        "obo": (example, ["info", "ex:Robot", "--output-type", "obo"]),
+        "paths": (example, ["paths", "-p", "i", "ex:IndustrialRobot", "--target", "ex:Machine"]),
     })
+
+
+@pytest.mark.slow
+def test_oak_reads_the_fence(oak: dict[str, str]) -> None:
+    from tests.test_oak import ids
+
     want = expected()
-    assert ids(out["obsoletes"]) == want["deprecated"]
-    rows = {tuple(line.split("\t")[:3]) for line in out["relationships"].splitlines()[1:]}
+    assert ids(oak["obsoletes"]) == want["deprecated"]
+    rows = {tuple(line.split("\t")[:3]) for line in oak["relationships"].splitlines()[1:]}
     assert rows == want["some"]
-    assert ids(out["ancestors"]) == {"ex:Pony", "ex:Horse", "ex:Grass"}
-    assert ("ex:Horse", "skos:altLabel", "Equine") in {tuple(r.split("\t")) for r in out["aliases"].splitlines()}
+    assert ids(oak["ancestors"]) == {"ex:Pony", "ex:Horse", "ex:Grass"}
+    assert ("ex:Horse", "skos:altLabel", "Equine") in {tuple(r.split("\t")) for r in oak["aliases"].splitlines()}
+
+
+@pytest.mark.slow
+def test_oak_query_language_search_and_obo_on_the_example(oak: dict[str, str]) -> None:
+    """What users reach for after the contract's commands, against the example's own files."""
+    from tests.test_oak import ids
+
+    # the subclasses by the pages' is-subclass-of links (Robot -> Machine, Industrial Robot -> Robot)
+    assert ids(oak["query"]) == {"ex:Machine", "ex:Robot", "ex:IndustrialRobot"}
+    assert ids(oak["search_like"]) == ids(oak["search_term"]) == {"ex:Machine"}
+    robot = (EXAMPLE / "pages" / "Robot.md").read_text(encoding="utf-8")
+    definition = robot.split("definition:: ")[1].splitlines()[0]
+    obo = oak["obo"].splitlines()
+    assert "name: Robot" in obo and "is_a: ex:Machine ! Machine" in obo
+    assert f'def: "{definition}" []' in obo
+    path = oak["paths"].splitlines()[1].split("\t")
+    assert path[2] == "ex:IndustrialRobot|ex:Robot|ex:Machine"
