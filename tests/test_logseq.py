@@ -285,12 +285,11 @@ def _stub_rdf(monkeypatch: pytest.MonkeyPatch, fn) -> list[bytes]:
     seen: list[bytes] = []
     module = types.ModuleType("ontosync.parsing.rdf")
 
-    def parse_rdf(path, data, fmt, options):
-        assert fmt == "turtle"
+    def parse_turtle_fence(data, options):
         seen.append(data)
         return fn(data)
 
-    module.parse_rdf = parse_rdf  # type: ignore[attr-defined]
+    module.parse_turtle_fence = parse_turtle_fence  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "ontosync.parsing.rdf", module)
     return seen
 

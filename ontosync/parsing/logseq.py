@@ -286,7 +286,7 @@ def _build(path: str, options: ParseOptions, scan: PageScan, page_props: dict[st
                             line)) for line in scan.headings[1:])
     _Relations(parts, options).read(scan.props)
     for fence in scan.fences:
-        part = read_fence(path, fence, page_class, options, parts.warnings)
+        part = read_fence(fence, page_class, options, parts.warnings)
         if part is not None:
             parts.merge(fence.start, part)
     facts.classes = list(parts.classes.values())

@@ -23,7 +23,7 @@ MAX_FENCE_CHARS = 1_000_000
 Lined = list[tuple[int, ParseWarning]]
 
 
-def read_fence(path: str, fence: Fence, page_class: str, options: ParseOptions, warnings: Lined) -> FileFacts | None:
+def read_fence(fence: Fence, page_class: str, options: ParseOptions, warnings: Lined) -> FileFacts | None:
     """The facts of one fence ontosync reads, or None (its problems appended to `warnings`)."""
     if fence.lines is None:
         return None
@@ -36,7 +36,7 @@ def read_fence(path: str, fence: Fence, page_class: str, options: ParseOptions, 
         warnings.append((fence.start, ParseWarning("fence-too-large", message, fence.start)))
         return None
     if fence.tag not in OFN_TAGS:
-        return _parse_turtle(path, body, fence.start, options)
+        return _parse_turtle(body, fence.start, options)
     try:
         return parse_ofn_text(body, options, fence.start, page_class, fmt="logseq")
     except Exception as exc:  # a reader bug must cost a fence, not the page
@@ -44,17 +44,17 @@ def read_fence(path: str, fence: Fence, page_class: str, options: ParseOptions, 
         return None
 
 
-def _parse_turtle(path: str, body: str, start: int, options: ParseOptions) -> FileFacts | None:
+def _parse_turtle(body: str, start: int, options: ParseOptions) -> FileFacts | None:
     """A `turtle` fence through the RDF parser; its errors become warnings at page lines."""
     try:
-        from ontosync.parsing.rdf import parse_rdf
+        from ontosync.parsing.rdf import parse_turtle_fence
     except ImportError:
         return FileFacts(
             format="logseq",
             warnings=[ParseWarning("fence-skipped", "turtle fence not read: no RDF parser available", start)],
         )
     try:
-        part = parse_rdf(path, body.encode("utf-8"), "turtle", options)
+        part = parse_turtle_fence(body.encode("utf-8"), options)
     except ParseError as exc:
         line = start + exc.line if exc.line else start
         return FileFacts(format="logseq", warnings=[ParseWarning("fence-syntax", f"turtle: {exc.message}", line)])

@@ -41,7 +41,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ontosync.parsing import ParseOptions, rdf_statements
+from ontosync.parsing import ParseOptions, fence_notes, rdf_statements
 from ontosync.parsing.class_expressions import Index, Renderer, Unrenderable
 from ontosync.parsing.facts import AxiomFact, ClassFact, EdgeFact, FileFacts, ParseError, ParseWarning, PropertyFact
 from ontosync.parsing.jsonld_context import inline_jsonld_contexts
@@ -97,6 +97,16 @@ def parse_rdf(path: str, data: bytes, fmt: str, options: ParseOptions) -> FileFa
     facts, rows = parse_rdf_split(path, data, fmt, options)
     if rows is not None:
         facts.statements = rows()
+    return facts
+
+
+def parse_turtle_fence(data: bytes, options: ParseOptions) -> FileFacts:
+    """A Logseq page's ```turtle fence: its facts, noted as a functional-syntax fence's are
+    (parsing/fence_notes.py), and no `statements` rows (a page's are derived from its stored facts)."""
+    with _gc_paused():
+        facts, quads = _parse_rdf("", data, "turtle", options)
+        if quads is not None:
+            facts.axioms = fence_notes.noted(facts.axioms, quads)
     return facts
 
 

@@ -1,0 +1,56 @@
+"""A Logseq page's ```turtle fence: the restrictions and deprecations its readers' layer needs, noted as
+a functional-syntax fence notes them.
+
+Why: a page's `statements` rows are derived from its stored facts (store/semsql.py), not from the
+fence's triples. A functional-syntax fence notes a named existential restriction on its SubClassOf
+axiom and gives `owl:deprecated` as an AnnotationAssertion axiom with its literal (parsing/ofn.py);
+store/semsql_ofn.py writes the rows from those notes. A `turtle` fence gave neither, so OAK's
+`relationships`, `ancestors -p P` and `obsoletes` missed what the same axioms in the other fence
+syntax (or in a .ttl file) give. Here the fence's facts get the same notes, in the same form, so
+either fence syntax stores the same axioms and rows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+import pyoxigraph as ox
+
+from ontosync.parsing.class_expressions import render_literal
+from ontosync.parsing.facts import AxiomFact
+from ontosync.parsing.rdf_vocab import OWL, XSD_STRING
+
+OWL_DEPRECATED = OWL + "deprecated"
+# `ObjectSomeValuesFrom(<P> <C>)` with both named, as parsing/class_expressions.py renders it.
+_NAMED_SOME = re.compile(r"ObjectSomeValuesFrom\(<([^<>\s]+)> <([^<>\s]+)>\)")
+
+
+def noted(axioms: Iterable[AxiomFact], quads: Iterable[ox.Quad]) -> list[AxiomFact]:
+    """`axioms` with their named existential restrictions noted, plus one AnnotationAssertion per
+    `owl:deprecated` literal of a named subject; sorted as parsing/rdf.py sorts a file's axioms."""
+    out = [_restriction(a) for a in axioms]
+    out += {(a.subject, a.object): a for a in _deprecations(quads)}.values()  # a triple given twice: once
+    return sorted(out, key=lambda a: (a.axiom_type, a.subject, a.object or ""))
+
+
+def _restriction(axiom: AxiomFact) -> AxiomFact:
+    m = _NAMED_SOME.fullmatch(axiom.object or "") if axiom.axiom_type == "SubClassOf" else None
+    if m is None:
+        return axiom
+    return axiom._replace(annotations={**(axiom.annotations or {}), "on_property": m[1], "some_values_from": m[2]})
+
+
+def _deprecations(quads: Iterable[ox.Quad]) -> Iterator[AxiomFact]:
+    """`S owl:deprecated "v"^^dt` -> the axiom `AnnotationAssertion(owl:deprecated S "v"^^dt)` would be
+    (a literal with a language tag is noted by neither fence syntax)."""
+    for q in quads:
+        lit, subject = q.object, q.subject
+        if (q.predicate.value != OWL_DEPRECATED or not isinstance(subject, ox.NamedNode)
+                or not isinstance(lit, ox.Literal) or lit.language):
+            continue
+        value = render_literal(lit)
+        datatype = lit.datatype.value
+        yield AxiomFact("AnnotationAssertion", subject.value, f"<{OWL_DEPRECATED}> {value}", {
+            "ofn": f"AnnotationAssertion(<{OWL_DEPRECATED}> <{subject.value}> {value})",
+            "deprecated": lit.value, "datatype": None if datatype == XSD_STRING else datatype})
