@@ -5,7 +5,7 @@ an upgrade whose parsers changed, every file is reprocessed once, though its con
 change; an upgrade that leaves the parsers alone reprocesses nothing.
 """
 
-PARSER_VERSION = 10  # 2: Logseq graph rules (title::, alias::, tags, link text), RDF synonyms
+PARSER_VERSION = 11  # 2: Logseq graph rules (title::, alias::, tags, link text), RDF synonyms
 # 3: the line each class is declared on (file_classes.line, migration 007)
 # 4: page names match in Unicode NFC (a link and a file name in NFC and NFD name one page);
 #    an owl:class that is no valid IRI (a space, `<`, `"`...) is a bad-owl-class warning
@@ -40,3 +40,9 @@ PARSER_VERSION = 10  # 2: Logseq graph rules (title::, alias::, tags, link text)
 #    2 preferred-term): a link goes to the page Logseq opens
 #    ; a Git LFS pointer stored in place of a file fails at line 1 saying so (a .ttl failed as bad
 #    Turtle, a page was skipped as one without an OntologyBlock)
+# 11: `~~~` fences and `#+BEGIN_X ... #+END_X` blocks are code / block text, as in Logseq (no
+#    property or link read inside them); page names keep their inner whitespace (`[[a  b]]` is
+#    another page; minted IRIs unchanged); `.markdown` pages are read, `.org` pages skipped with a
+#    reason
+#    ; a ```turtle fence's restrictions and owl:deprecated give the layer the rows an ```owl fence
+#    gives (SubClassOf notes, the deprecation axiom)
