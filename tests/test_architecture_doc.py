@@ -15,6 +15,8 @@ from tests.helpers import ROOT
 DOC = ROOT / "docs" / "ARCHITECTURE.md"
 PACKAGE = ROOT / "ontosync"
 PACKAGES = ("", "sources.", "parsing.", "store.", "store.pg.", "pipeline.", "action.")
+# The variables the path's text names calls on (`repo.save_parsed`), and the class each one is.
+VARIABLES = {"repo": "store.repository.Repository", "pool": "pipeline.workers.ParsePool", "source": "sources.Source"}
 
 
 def section(text: str, heading: str) -> str:
@@ -50,8 +52,9 @@ def missing_files(text: str) -> list[str]:
 
 def resolves(dotted: str) -> bool | None:
     """Whether `a.b.c` is a name of ontosync (a module, then attributes); None when its first part
-    names no module at all (`repo.save_parsed`: a variable of the code, not a module)."""
-    parts = dotted.split(".")
+    names no module at all."""
+    head, _, rest = dotted.partition(".")
+    parts = (VARIABLES[head] + "." + rest if head in VARIABLES else dotted).split(".")
     for prefix in PACKAGES:
         for cut in range(len(parts), 0, -1):
             name = "ontosync." + prefix + ".".join(parts[:cut])
@@ -91,9 +94,10 @@ def test_the_path_of_one_sync_uses_the_codes_names():
 def test_the_checks_see_what_they_check():
     """A map that leaves a module out and names a gone one, a stale file and a stale name are found,
     so the empty results above mean something."""
-    doc = ("\n## The path of one sync\n`store.health.untouched` `store.health.no_such_check` `repo.save_parsed`\n"
+    doc = ("\n## The path of one sync\n`store.health.untouched` `store.health.no_such_check` `repo.save_parsed`"
+           " `repo.save_everything` `self.anything`\n"
            "\n## Module map\n- `cli.py`: x\n- `store/gone.py`: y\n`pipeline/gone.py` `migrations/001_initial.sql`\n")
     assert map_mismatch(doc, {"cli.py", "config.py"}) == (["config.py"], ["store/gone.py"])
     assert missing_files(doc) == ["pipeline/gone.py", "store/gone.py"]
-    assert unknown_names(doc) == ["store.health.no_such_check"]
+    assert unknown_names(doc) == ["repo.save_everything", "store.health.no_such_check"]
     assert mapped(DOC.read_text(encoding="utf-8")) >= {"cli.py", "store/pg/dialect.py", "action/__init__.py"}
