@@ -1,8 +1,15 @@
-"""The command line: `ontosync sync | migrate | verify | status | fetch-db`.
+"""The command line: `ontosync sync | migrate | verify | status | diff | search | fetch-db`.
+
+`main` parses, runs the command and turns every expected failure into one line on stderr and an
+exit code; `sync`, `migrate`, `verify` and `status` on SQLite are here, `diff` (diff_cli.py),
+`search` (search_command.py) and `fetch-db` (action/fetch_db.py) beside it, and every command on a
+PostgreSQL `--db` in pg_commands.py.
 
 Exit codes (CONTRACT section 1): 0 done, 1 error rate over the threshold (or a rate limit that
 outlasted the allowed wait), 2 usage or configuration error, 3 database integrity or migration
-failure. Usage errors print one line and no traceback.
+failure, 4 the database busy (another sync's lock, or a writer past `--busy-timeout`), 130
+interrupted (the checkpoint kept), 141 the reader of stdout went away. Usage errors print one line
+and no traceback.
 """
 
 from __future__ import annotations

@@ -1,5 +1,9 @@
 """The one way a command tells the user something went wrong: `ontosync: <message>` on stderr.
 
+Also what goes with it: `Stopped` (a command's "stop with this line and this exit code", which
+cli.py's main says), `verdict` (how `verify` ends on either database), and the standard streams
+kept usable when closed or when their reader went away (`open_standard_streams`, `drop_output`).
+
 Below every layer (it imports nothing of ontosync but db_url, a bottom module too), so the CLI and
 `fetch-db` print alike.
 """

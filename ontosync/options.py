@@ -10,7 +10,8 @@ option tables (written by `.ci/write_readme_options.py` from `doc`, `doc_default
 checked by tests/test_readme_options.py). So a new option is one new row here (plus the two
 regenerated blocks).
 
-A bottom module: it imports nothing of ontosync, so every layer may read it.
+A bottom module: it imports nothing of ontosync but cpus.py (the default `--workers`, standard
+library only), so every layer may read it.
 """
 
 from __future__ import annotations

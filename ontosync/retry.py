@@ -1,4 +1,4 @@
-"""One retry policy for calls that may fail for a moment: GitHub's API, its artifact storage.
+"""One retry policy for what may fail for a moment: GitHub's API and artifact storage, a locked database.
 
 Exponential backoff with full jitter, through `backoff`: the wait before retry n is drawn uniformly
 from [0, min(max_wait, factor * 2**(n-1))], so clients that failed together do not come back

@@ -1,11 +1,16 @@
 """The GitHub Action: `entrypoint.py` in the image calls `main()`.
 
+- `run`: the order of it all; the exit code is the sync's
 - `inputs`: `INPUT_*` variables -> checked settings -> `ontosync sync` arguments
 - `commands`: workflow commands (annotations, masks, groups, stop-commands), escaped
 - `summary`: the run report -> step outputs, job summary (markdown + mermaid), annotations
+- `changes`, `failed_note`: what the sync changed (from the change log), and the files that failed
 - `artifacts`, `restore`: newest workflow artifact of a name, downloaded and unpacked safely
 - `fetch_db`: `ontosync fetch-db`, the downstream side of the same artifacts
-- `run`: the order of it all; the exit code is the sync's
+- `pull_request`, `comment_owner`, `comment_calls`, `target_checkout`: a pull request's sync
+  against its base and its one comment
+- `empty_workspace`, `planted_links`: checks of the workspace before anything is written
+- `container_step`: the composite Action's step that runs the image (runs on the host, stdlib only)
 """
 
 

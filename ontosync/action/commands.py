@@ -64,9 +64,6 @@ class Commands:
     def notice(self, message: object, **properties: object) -> None:
         self.command("notice", message, properties)
 
-    def debug(self, message: object) -> None:
-        self.command("debug", message)
-
     @contextmanager
     def group(self, title: str) -> Iterator[None]:
         self.command("group", title)

@@ -2,6 +2,8 @@
 
 `parse_file` picks a parser by file extension (sniffing the content where an extension is shared
 between formats) and returns `FileFacts`, or raises `ParseError` naming the line.
+`parse_file_split`, what the parse workers call, may hand a large RDF file's `statements` rows
+back apart from its facts (pipeline/handover.py).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """OWL Functional Syntax, as written by people: strict OFN plus the dialect found in Logseq pages.
 
 Used for `.ofn` files (`parse_ofn_document`) and for the ```` ```clojure ```` / ```` ```owl ```` fences
-of Logseq pages (`parse_ofn_text`, called by `ontosync.parsing.logseq`).
+of Logseq pages (`parse_ofn_text`, called by `ontosync.parsing.logseq_fences`).
 
 Why a hand-written reader: of the 506 such fences in the measured graph only 77 are strict OFN.
 The rest mix in Lisp habits (the fences are tagged `clojure`), leave prefixes undeclared, drop a

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from ontosync.parsing.curies import CurieMap
 from ontosync.parsing.facts import SynonymFact
@@ -44,20 +44,9 @@ def blank_token(path: str) -> str:
     return hashlib.sha1(path.encode("utf-8")).hexdigest()[:10]
 
 
-class Statement(NamedTuple):
-    """One semantic-sql row (without graph and source file, which the store adds)."""
-
-    stanza: str
-    subject: str
-    predicate: str
-    object: str | None
-    value: str | None
-    datatype: str | None
-    language: str | None
-
-
 def extract(quads: Iterable[ox.Quad], namespaces: dict[str, str], path: str = "") -> list[tuple]:
-    """Rows for `statements`, de-duplicated, file order kept.
+    """Rows for `statements`, de-duplicated, file order kept: (stanza, subject, predicate, object,
+    value, datatype, language), the graph and source file added by the store.
 
     Blank nodes are named `_:<token of path>_b<n>`, unique across the files of a database; done here,
     in the parse worker, so the single writer only inserts.
@@ -99,7 +88,7 @@ def extract(quads: Iterable[ox.Quad], namespaces: dict[str, str], path: str = ""
         if subject is not None and obj is not None:
             rows[(subject, predicate, obj, None, None, None)] = None
     stanzas = _stanzas(rows)
-    return [(stanzas.get(r[0], r[0]), *r) for r in rows]  # Statement's fields, as tuples
+    return [(stanzas.get(r[0], r[0]), *r) for r in rows]
 
 
 def synonyms(quads: Iterable[ox.Quad], namespaces: dict[str, str]) -> list[SynonymFact]:

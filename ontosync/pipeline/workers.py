@@ -67,15 +67,11 @@ class Outcome:
     rows_follow: bool = False  # the facts' statements come in a second message (pipeline/handover.py)
 
 
-def parse_task(task: Task, options: ParseOptions, max_size: int) -> Outcome:
-    """Read and parse one file; every failure becomes an Outcome, never an exception."""
-    return _parse_task(task, options, max_size, 0)[0]
-
-
 def _parse_task(task: Task, options: ParseOptions, max_size: int,
                 split_from: int) -> tuple[Outcome, Callable[[], list] | None]:
-    """parse_task; with `split_from` > 0 an RDF file of at least that many bytes comes back without
-    its rows, and with the function that extracts them (pipeline/handover.py)."""
+    """Read and parse one file; every failure becomes an Outcome, never an exception. With
+    `split_from` > 0 an RDF file of at least that many bytes comes back without its rows, and with
+    the function that extracts them (pipeline/handover.py)."""
     started = time.perf_counter()
     sha, size, read = task.blob_sha, task.size, None
     try:

@@ -124,7 +124,7 @@ class GitHubSource:
 
     Attributes the pipeline reads: `description`, `revision` (commit sha; resolving it costs the
     first request and may raise `SourceError`), `retries` (retries and rate-limit waits so far, for
-    the report), `api_requests` (API request attempts), `downloads` (tarball downloads started).
+    the report), `api_requests` (API request attempts).
     """
 
     def __init__(
@@ -172,7 +172,6 @@ class GitHubSource:
         self.retries = 0  # retries made (backoffs and rate-limit waits), for the run report
         self.rate_limit_waits = 0
         self.api_requests = 0
-        self.downloads = 0
         self.refused_entries = 0  # hostile tarball entries skipped
         self.truncated_walks = 0
 
@@ -431,7 +430,6 @@ class GitHubSource:
             # GitHub's download host needs no credentials (the URL carries its own short-lived
             # grant); a server that serves downloads itself gets the token, no other host does.
             headers["Authorization"] = f"token {token}"
-        self.downloads += 1
         try:
             resp = self._http.get(location, headers=headers, stream=True, timeout=self.timeout)
         except NETWORK_ERRORS as exc:

@@ -18,8 +18,9 @@ A save does three things inside that transaction:
    page, labelled `Foo` whatever order the pages came in) and deleting it once nothing refers to it.
 
 So the database is a function of the source tree, whatever the order files arrive in, and a
-crash leaves every file either whole or absent. The SQL is SQLite's (upserts, temp tables); a
-PostgreSQL store would keep the same steps in its own module.
+crash leaves every file either whole or absent. The SQL is SQLite's (upserts, temp tables);
+PostgreSQL runs the same steps through store/pg/repository.py's `PgRepository`, a subclass whose
+connection translates them (store/pg/dialect.py).
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """What `ontosync status` reads from a database, behind named functions (the CLI holds no SQL).
 
 The counts go through the Peewee models (store/models.py): nothing here is SQLite-specific except
-opening the file read-only, so the same reads serve another database later.
+opening the file read-only, so the same reads serve PostgreSQL (pg_commands.open_for_status hands
+`status` a Peewee database of the source's schema).
 """
 
 from __future__ import annotations

@@ -78,8 +78,7 @@ __all__ = ["BUSY_TIMEOUT_S", "FAULT_ENV", "DatabaseBusy", "DatabaseNotFound", "M
            "NewerDatabase", "PrepareResult", "UnknownShapeError", "UpgradeError", "backup_name", "detect_shape",
            "migrate", "newer_migrations", "prepare_database"]
 
-FAULT_ENV = "ONTOSYNC_FAULT_MIGRATION"
-FAULT_STEPS = ("archive", "schema", "convert", "record", "commit")
+FAULT_ENV = "ONTOSYNC_FAULT_MIGRATION"  # its steps: archive, schema, convert[:N], record, commit (`_fault`)
 
 
 # -- public API ----------------------------------------------------------------------------------

@@ -61,7 +61,6 @@ class StatementQueue:
         self.raw = raw  # the psycopg2 connection
         self.wrap_errors = wrap_errors  # driver errors -> Peewee's (store/pg/dialect.py)
         self.items: list[tuple[str, tuple, weakref.ref | None]] = []
-        self.round_trips = 0  # sent so far on this connection (tests and bench count them)
 
     def __len__(self) -> int:
         return len(self.items)
@@ -110,7 +109,6 @@ class StatementQueue:
         return cursor
 
     def _run(self, sql: list[str], params: list[Any]) -> Any:
-        self.round_trips += 1
         with self.wrap_errors():
             cur = self.raw.cursor()
             cur.execute(";\n".join(sql), tuple(params))
