@@ -4,9 +4,10 @@ The log's reads are Peewee queries (store/run_reads.py), the same on SQLite and 
 database's cards for `--base` are each dialect's own SQL (`_card_sql`).
 
 Each way ends in the same `ChangeSet` (a list of folded `Change`s plus what was compared), and
-`ChangeSet.to_json()` gives CONTRACT section 7's JSON. Labels are looked up in the head database,
-then in the cards the change set itself holds (a removed class keeps its old label), so a run log
-and a direct comparison of the same two states render the same JSON.
+`ChangeSet.to_json()` gives CONTRACT section 7's JSON. Labels are those of the change set's head: for
+an old run, what the log says they were when it finished; else the head database's; then the cards
+the change set itself holds (a removed class keeps its old label), so a run log and a direct
+comparison of the same two states render the same JSON.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ class ChangeSet:
     changes: list[Change] = field(default_factory=list)
 
     def to_json(self, conn: sqlite3.Connection | None = None) -> dict:
-        return _render(self, _Labels(conn, self.changes))
+        return _render(self, _Labels(conn, self.changes, self.head.get("run")))
 
 
 # -- selecting runs ----------------------------------------------------------------------------------
@@ -217,10 +218,15 @@ def open_readonly(path: str | Path) -> sqlite3.Connection:
 # -- JSON ----------------------------------------------------------------------------------------------
 
 class _Labels:
-    """Label of an IRI: the head database's, else a card in the change set, else None."""
+    """Label of an IRI as of the change set's head: for a head run older than the newest, the label
+    the log says it had then (store/run_reads.py `cards_after`); else the head database's; else a
+    card in the change set; else None."""
 
-    def __init__(self, conn: sqlite3.Connection | None, changes: list[Change]) -> None:
+    def __init__(self, conn: sqlite3.Connection | None, changes: list[Change], as_of: int | None = None) -> None:
         self.log = RunLog(conn) if conn is not None else None
+        self.then: dict[tuple[str, str, str], str | None] = {}
+        if self.log is not None and as_of and as_of < self.log.newest():
+            self.then = self.log.cards_after(as_of)
         self.cards: dict[tuple[str, str], str] = {}
         for ch in changes:
             for card in (ch.old, ch.new):
@@ -228,6 +234,13 @@ class _Labels:
                     self.cards.setdefault((ch.ontology, ch.iri), card["label"])
 
     def __call__(self, onto: str, iri: str) -> str | None:
+        for kind in ("class", "property"):
+            if (kind, onto, iri) in self.then:
+                card = self.then[(kind, onto, iri)]
+                if card is not None:  # declared then: its label then, even none
+                    return json.loads(card).get("label")
+                if (onto, iri) in self.cards:  # not declared then: the change set's card is nearer than today
+                    return self.cards[(onto, iri)]
         found = self.log.label(onto, iri) if self.log is not None else None
         return found if found is not None else self.cards.get((onto, iri))
 

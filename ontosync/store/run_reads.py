@@ -137,6 +137,24 @@ class RunLog:
             yield from query
         yield from changelog_fresh.rows(self.conn, first, last)  # the newest run: none stored after it
 
+    def cards_after(self, run: int) -> dict[tuple[str, str, str], str | None]:
+        """(kind, ontology, iri) -> the card (JSON, None when absent) each class and property changed
+        after `run` had when `run` finished: the old card of its first change after it. Why: a diff of
+        an old run names parents by their labels of that time, and the log after a kept run is whole
+        (pruning drops only older runs), while the run that first recorded a class may be gone."""
+        out: dict[tuple[str, str, str], str | None] = {}
+        with self._bound():
+            query = (RunChange.select(RunChange.kind, RunChange.ontology_id, RunChange.iri, RunChange.old)
+                     .where((RunChange.run_id > run) & (RunChange.item == "")
+                            & RunChange.kind.in_(("class", "property")))
+                     .order_by(RunChange.run_id.desc()).tuples())
+            stored = list(query)
+        pending = [(kind, onto, iri, old) for kind, onto, iri, _item, old, _new  # the newest run, when pending
+                   in changelog_fresh.rows(self.conn, run + 1, self.newest()) if kind in ("class", "property")]
+        for kind, onto, iri, old in pending + stored:  # newest first: the first change after `run` wins
+            out[(kind, onto, iri)] = old
+        return out
+
     def label(self, onto: str, iri: str) -> str | None:
         """The head database's label of a class, else of a property."""
         with self._bound():
