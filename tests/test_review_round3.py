@@ -73,3 +73,34 @@ def test_diff_of_an_old_run_shows_the_labels_of_its_time_on_postgresql(tmp_path)
 
     for schema in own_schema():
         _labels_of_an_old_run(tmp_path, schema_url(schema))
+
+
+def test_a_statement_timeout_in_a_migration_gives_the_hint_a_save_gets(tmp_path):
+    """A role's statement_timeout cancelling a migration (here 008's DROP INDEX, waiting for a
+    reader's lock): "migration ... failed and was rolled back: canceling statement due to statement
+    timeout", without the URL option that lifts it, which a save's timeout names."""
+    from tests.postgres_server import connect, own_schema, run_sql, schema_url
+
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "p.ttl").write_text(_parent("P"), encoding="utf-8")
+    for schema in own_schema():
+        url = schema_url(schema)
+        assert cli("migrate", "--db", url).returncode == 0
+        run_sql(f'DELETE FROM "{schema}".schema_migrations WHERE version = 8')  # 008 pending again, with
+        run_sql(f'CREATE INDEX owl_classes_source_file ON "{schema}".owl_classes (source_file)')  # its index
+        reader = connect()
+        reader.autocommit = False
+        try:
+            reader.cursor().execute(f'SELECT 1 FROM "{schema}".owl_classes')  # holds the table's lock
+            r = cli("sync", tree, "--db", url + "&options=-c%20statement_timeout%3D200", "--quiet",
+                    "--checkpoint", tmp_path / "c.json")
+        finally:
+            reader.rollback()
+            reader.close()
+        assert r.returncode == 3, r.stderr
+        [line] = r.stderr.strip().splitlines()
+        assert "migration postgresql/008_writer_indexes.sql failed and was rolled back" in line, line
+        assert "statement_timeout" in line and "options=-c%20statement_timeout%3D0" in line, line
+        assert "files saved" not in line  # a save's words: no file was saved
+        assert cli("sync", tree, "--db", url, "--quiet", "--checkpoint", tmp_path / "c.json").returncode == 0
