@@ -9,9 +9,9 @@ a sync whose PostgreSQL session was lost reporting 0 classes, and a migration ca
 from __future__ import annotations
 
 import json
+import threading
+import time
 from pathlib import Path
-
-import pytest
 
 from tests.helpers import cli
 
@@ -104,3 +104,100 @@ def test_a_statement_timeout_in_a_migration_gives_the_hint_a_save_gets(tmp_path)
         assert "statement_timeout" in line and "options=-c%20statement_timeout%3D0" in line, line
         assert "files saved" not in line  # a save's words: no file was saved
         assert cli("sync", tree, "--db", url, "--quiet", "--checkpoint", tmp_path / "c.json").returncode == 0
+
+
+def test_a_lost_session_reports_the_classes_the_database_holds(tmp_path):
+    """The server ends the writer's session while it saves c.ttl (exit 3, resume later): the
+    summary and report said "0 classes", though a.ttl's and b.ttl's were committed. The counts are
+    now read on a new session, and equal the schema's own count."""
+    from tests.postgres_server import connect, own_schema, run_sql, schema_url
+
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    for name in "abc":
+        (tree / f"{name}.ttl").write_text(OWL + f"<http://ex.org/{name}/A> a owl:Class .\n"
+                                          f"<http://ex.org/{name}/B> a owl:Class ; rdfs:subClassOf "
+                                          f"<http://ex.org/{name}/A> .\n", encoding="utf-8")
+    for schema in own_schema():
+        url = schema_url(schema)
+        assert cli("migrate", "--db", url).returncode == 0
+        run_sql(f"""CREATE FUNCTION "{schema}".stop() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN IF NEW.path = 'c.ttl' THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF;
+                    RETURN NEW; END $$""")
+        run_sql(f'CREATE TRIGGER stop BEFORE INSERT OR UPDATE ON "{schema}".source_files '
+                f'FOR EACH ROW EXECUTE FUNCTION "{schema}".stop()')
+        report = tmp_path / "report.json"
+        r = cli("sync", tree, "--db", url, "--report", report, "--checkpoint", tmp_path / "c.json", "--workers", "1")
+        assert r.returncode == 3, r.stderr
+        conn = connect()
+        try:
+            cur = conn.cursor()
+            cur.execute(f'SELECT count(*) FROM "{schema}".owl_classes WHERE source_file IS NOT NULL')
+            classes = cur.fetchone()[0]
+            cur.execute(f'SELECT count(*) FROM "{schema}".owl_class_hierarchy')
+            edges = cur.fetchone()[0]
+        finally:
+            conn.close()
+        assert classes == 4 and edges == 2  # a.ttl and b.ttl were committed, c.ttl was not
+        entities = json.loads(report.read_text(encoding="utf-8"))["entities"]
+        assert (entities["classes"], entities["hierarchy_edges"]) == (classes, edges)
+        assert f"; {classes} classes, {edges} hierarchy edges" in r.stderr, r.stderr
+
+
+def _end_the_sleeping_save(name: str) -> None:
+    """From another session: wait for the save asleep in the trigger, make the database take no new
+    session, and end the save's."""
+    from tests.postgres_server import connect
+
+    conn = connect()
+    try:
+        cur = conn.cursor()
+        for _ in range(200):
+            cur.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND wait_event = 'PgSleep'", (name,))
+            row = cur.fetchone()
+            if row:
+                cur.execute(f"ALTER DATABASE {name} CONNECTION LIMIT 0")
+                cur.execute("SELECT pg_terminate_backend(%s)", row)
+                return
+            time.sleep(0.05)
+    finally:
+        conn.close()
+
+
+def test_counts_that_cannot_be_read_are_not_zeros(tmp_path):
+    """The session is lost and the server takes no new one (here: the database's CONNECTION
+    LIMIT 0, set while a save waits): no counts to give, so none, and a line saying so, not "0
+    classes" for a database that holds some."""
+    from tests.postgres_server import connect, own_database
+
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "a.ttl").write_text(_parent("A"), encoding="utf-8")
+    (tree / "b.ttl").write_text(_parent("B").replace("/P>", "/Q>"), encoding="utf-8")
+    with own_database() as (name, server):
+        url = server + "?schema=s"
+        assert cli("migrate", "--db", url).returncode == 0
+        conn = connect(url)
+        try:
+            conn.cursor().execute("""CREATE FUNCTION s.stop() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN IF NEW.path = 'b.ttl' THEN PERFORM pg_sleep(20); END IF; RETURN NEW; END $$""")
+            conn.cursor().execute("CREATE TRIGGER stop BEFORE INSERT OR UPDATE ON s.source_files "
+                                  "FOR EACH ROW EXECUTE FUNCTION s.stop()")
+        finally:
+            conn.close()
+        ender = threading.Thread(target=_end_the_sleeping_save, args=(name,))
+        ender.start()
+        report = tmp_path / "report.json"
+        try:
+            r = cli("sync", tree, "--db", url, "--report", report, "--checkpoint", tmp_path / "c.json",
+                    "--workers", "1")
+        finally:
+            ender.join()
+        assert r.returncode == 3, r.stderr
+        assert "the database's counts could not be read" in r.stderr and " 0 classes" not in r.stderr, r.stderr
+        data = json.loads(report.read_text(encoding="utf-8"))
+        assert set(data["entities"].values()) == {None}
+        from ontosync.action.summary import outputs_from_report, summary_markdown
+
+        assert "| not read | not read | not read | not read |" in summary_markdown(data, 3, {}, "lost")
+        assert outputs_from_report(data, {})["classes"] == ""
