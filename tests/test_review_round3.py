@@ -247,3 +247,38 @@ def test_the_comment_says_the_summary_holds_all_when_it_does():
     assert 0 < shown < 400
     assert f"…and {400 - shown} more rows not shown here; [the run's summary](https://github.example/acme/onto/" \
            "actions/runs/9) has all 400." in body, body[-600:]
+
+
+def _synced_at(tmp_path: Path, revisions: list[str]) -> str:
+    """A database synced once per revision, each run relabelling P (run i: "Label i")."""
+    tree, db = tmp_path / "tree", str(tmp_path / "r.db")
+    tree.mkdir()
+    for i, revision in enumerate(revisions, 1):
+        (tree / "p.ttl").write_text(_parent(f"Label {i}"), encoding="utf-8")
+        r = cli("sync", tree, "--db", db, "--quiet", "--checkpoint", tmp_path / "c.json", env={"GITHUB_SHA": revision})
+        assert r.returncode == 0, r.stderr
+    return db
+
+
+def test_since_an_ambiguous_prefix_is_refused_not_guessed(tmp_path):
+    """Two commits share the prefix `abcdef1`: `--since abcdef1` silently took the newer one and
+    showed the runs after it, not those after the commit the user meant (git itself refuses such a
+    prefix). It is now exit 2 naming both; the full revision, or the same commit synced twice, works."""
+    first, second = "abcdef1" + "0" * 33, "abcdef1" + "f" * 33
+    db = _synced_at(tmp_path, [first, second, "1234567" + "0" * 33, second])
+    r = cli("diff", "--db", db, "--since", "abcdef1")
+    assert r.returncode == 2 and r.stdout == ""
+    [line] = r.stderr.strip().splitlines()
+    assert "ambiguous" in line and first[:12] in line and second[:12] in line, line
+    # the same commit synced twice (runs 2 and 4) is no ambiguity: the newest run at it
+    assert _diff(db, "--since", second[:10])["base"] == {"run": 4, "revision": second}
+    full = _diff(db, "--since", first)
+    assert (full["base"]["run"], full["head"]["run"]) == (1, 4)
+    assert full["classes"]["changed"][0]["changes"]["label"] == ["Label 1", "Label 4"]
+
+
+def test_since_a_prefix_too_short_or_blank_says_why(tmp_path):
+    db = _synced_at(tmp_path, ["abcdef1" + "0" * 33])
+    for since, words in (("abcdef", "7 or more characters"), ("", "a revision"), ("  ", "a revision")):
+        r = cli("diff", "--db", db, "--since", since)
+        assert r.returncode == 2 and words in r.stderr and len(r.stderr.strip().splitlines()) == 1, (since, r.stderr)

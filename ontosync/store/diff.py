@@ -102,6 +102,7 @@ def select_runs(conn: sqlite3.Connection, run: int | None = None, since: str | N
         first = last = run
         base = _run_info(log, log.previous(run))
     elif since is not None:
+        since = _one_revision(log, since)
         at = log.at_revision(since, finished=True)
         if at is None:
             killed = log.at_revision(since)
@@ -120,6 +121,24 @@ def select_runs(conn: sqlite3.Connection, run: int | None = None, since: str | N
         base = _run_info(log, log.previous(first) if first else None)
     changes = fold_runs(conn, first, last) if last >= first else []
     return ChangeSet(base, _run_info(log, last if last >= first else newest), changes)
+
+
+def _one_revision(log: RunLog, since: str) -> str:
+    """The revision `--since` names: itself, or the one synced revision it is a prefix of (7 or more
+    characters). Why: of two commits sharing a prefix the newest run's was taken, silently giving
+    the runs after a commit the user did not mean; git refuses such a prefix, and so does this."""
+    since = since.strip()
+    if not since:
+        raise DiffError("--since needs a revision: a commit SHA, or its first 7 or more characters")
+    named = log.revisions_like(since)
+    if since in named or not named:
+        return since
+    if len(since) < 7:
+        raise DiffError(f"--since {since} is too short: give 7 or more characters of the revision")
+    if len(named) > 1:
+        shown = ", ".join(r[:12] for r in named[:2]) + (" and more" if len(named) > 2 else "")
+        raise DiffError(f"--since {since} is ambiguous: it starts the revisions {shown}; give more characters")
+    return named[0]
 
 
 # -- comparing two databases -------------------------------------------------------------------------

@@ -108,6 +108,13 @@ class RunLog:
         with self._bound():
             return Run.select(Run.id).where(named).order_by(Run.id.desc()).limit(1).scalar()
 
+    def revisions_like(self, prefix: str, limit: int = 3) -> list[str]:
+        """Distinct synced revisions that start with `prefix` (up to `limit`): is a prefix ambiguous?"""
+        with self._bound():
+            query = (Run.select(Run.revision).where(Run.revision.startswith(prefix)).distinct()
+                     .order_by(Run.revision).limit(limit).tuples())
+            return [r for (r,) in query]
+
     def last_finished(self) -> int:
         """The newest run that finished, 0 when none."""
         with self._bound():
