@@ -1,9 +1,10 @@
 """The change JSON (store/diff.py) as text for a terminal or markdown for GitHub.
 
 Labels, definitions and synonyms are user text: in markdown every character that could start
-markup is escaped, HTML is escaped, and `@` gets a zero-width joiner so nobody is pinged. The
-markdown stops before `budget` characters and says how much it left out, with a link when given,
-so a pull-request comment stays under GitHub's 65,536 characters and a job summary far below 1 MiB.
+markup is escaped, HTML is escaped, and `@` gets a zero-width joiner so nobody is pinged (`#12` one
+too, so no issue is referenced). The markdown stops before `budget` characters and says how much it
+left out and where the rest is, so a pull-request comment stays under GitHub's 65,536 characters
+and a job summary far below 1 MiB.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from ontosync.sources.names import BIDI_CHARS
 ZWJ = "\u200d"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:>])")
 MAX_CELL = 200
+# GitHub's issue references (`#12`, `GH-12`, after the escapes: `\#12`, `GH\-12`): a backslash does
+# not stop them, and each adds a back-reference to the issue at every edit of the comment
+_REFERENCE = re.compile(r"(#|GH\\?-)(?=\d)", re.IGNORECASE)
 
 
 def md(text: Any, limit: int = MAX_CELL) -> str:
@@ -27,7 +31,7 @@ def md(text: Any, limit: int = MAX_CELL) -> str:
         s = s[: limit - 1] + "…"
     s = html.escape(s, quote=False)
     s = _MD_SPECIAL.sub(r"\\\1", s)
-    return s.replace("@", "@" + ZWJ)
+    return _REFERENCE.sub("\\1" + ZWJ, s.replace("@", "@" + ZWJ))
 
 
 def md_iri(iri: str) -> str:

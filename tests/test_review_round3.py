@@ -282,3 +282,16 @@ def test_since_a_prefix_too_short_or_blank_says_why(tmp_path):
     for since, words in (("abcdef", "7 or more characters"), ("", "a revision"), ("  ", "a revision")):
         r = cli("diff", "--db", db, "--since", since)
         assert r.returncode == 2 and words in r.stderr and len(r.stderr.strip().splitlines()) == 1, (since, r.stderr)
+
+
+def test_issue_numbers_in_labels_do_not_link_issues():
+    """A label "Fix #12, see acme/onto#3 and GH-7" in the pull-request comment: GitHub links `#12`
+    (a backslash escape does not stop it) and adds a "mentioned" back-reference to issue 12 at every
+    push. Each reference is broken with a zero-width joiner, as `@` mentions are."""
+    import re
+
+    from ontosync.diff_format import ZWJ, md
+
+    shown = md("Fix #12, see acme/onto#3 and GH-7; C# and #hashtag stay")
+    assert not re.search(r"#\d|GH-\d", shown.replace("\\", "")), shown
+    assert shown.replace(ZWJ, "").replace("\\", "") == "Fix #12, see acme/onto#3 and GH-7; C# and #hashtag stay"
