@@ -295,3 +295,20 @@ def test_issue_numbers_in_labels_do_not_link_issues():
     shown = md("Fix #12, see acme/onto#3 and GH-7; C# and #hashtag stay")
     assert not re.search(r"#\d|GH-\d", shown.replace("\\", "")), shown
     assert shown.replace(ZWJ, "").replace("\\", "") == "Fix #12, see acme/onto#3 and GH-7; C# and #hashtag stay"
+
+
+def test_search_refuses_what_it_cannot_do_in_one_line(tmp_path):
+    """`search --limit 0` printed one class (clamped to 1) and `--limit -1` one too; text with no
+    word in it ("", "   ", "*", "() | -") printed "0 class(es)", as if the database held no match.
+    Each is now exit 2 with one line saying why; FTS syntax in real text stays plain words."""
+    db = _synced_at(tmp_path, ["abcdef1" + "0" * 33])  # P, "Label 1"
+    for args, words in (((("label", "--limit", "0")), "--limit"), (("label", "--limit", "-1"), "--limit"),
+                        (("",), "no word"), (("   ",), "no word"), (("*",), "no word"), (("() | -",), "no word")):
+        r = cli("search", "--db", db, *args)
+        assert r.returncode == 2 and r.stdout == "" and words in r.stderr, (args, r.stderr)
+        assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+    for text in ('"label', "label*", "label OR nothing", "NEAR(label 1)", "x" * 10_000, "label " * 2000):
+        r = cli("search", "--db", db, text, "--json")
+        assert r.returncode == 0, (text[:20], r.stderr)
+        found = [h["curie"] for h in json.loads(r.stdout)]
+        assert found == ([] if text.startswith(("x", "label OR", "NEAR")) else [P]), (text[:20], found)
