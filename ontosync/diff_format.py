@@ -19,6 +19,7 @@ from ontosync.sources.names import BIDI_CHARS
 ZWJ = "\u200d"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:>])")
 MAX_CELL = 200
+MAX_IRI = 300
 # GitHub's issue references (`#12`, `GH-12`, after the escapes: `\#12`, `GH\-12`): a backslash does
 # not stop them, and each adds a back-reference to the issue at every edit of the comment
 _REFERENCE = re.compile(r"(#|GH\\?-)(?=\d)", re.IGNORECASE)
@@ -36,7 +37,10 @@ def md(text: Any, limit: int = MAX_CELL) -> str:
 
 def md_iri(iri: str) -> str:
     """An IRI in a code span (no autolink); backticks inside become a longer fence."""
-    iri = " ".join(iri.split())[:300].replace("|", "%7C")  # a pipe would end the table cell
+    iri = " ".join(iri.split())
+    if len(iri) > MAX_IRI:  # cut, and says so: a shorter IRI read as the class's own
+        iri = iri[: MAX_IRI - 1] + "…"
+    iri = iri.replace("|", "%7C")  # a pipe would end the table cell
     fence = "`" * (max((len(m) for m in re.findall(r"`+", iri)), default=0) + 1)
     return f"{fence} {iri} {fence}" if "`" in iri else f"`{iri}`"
 

@@ -312,3 +312,14 @@ def test_search_refuses_what_it_cannot_do_in_one_line(tmp_path):
         assert r.returncode == 0, (text[:20], r.stderr)
         found = [h["curie"] for h in json.loads(r.stdout)]
         assert found == ([] if text.startswith(("x", "label OR", "NEAR")) else [P]), (text[:20], found)
+
+
+def test_a_long_iri_cut_in_markdown_says_it_was_cut():
+    """An IRI over 300 characters was cut silently in the comment: a reviewer read a shorter IRI,
+    as if it were the class's, with nothing saying the rest was missing."""
+    from ontosync.diff_format import md_iri
+
+    iri = "http://ex.org/" + "i" * 400
+    shown = md_iri(iri)
+    assert shown.endswith("…`") and len(shown) <= 302 and shown[1:-2] == iri[:len(shown) - 3]
+    assert md_iri("http://ex.org/short") == "`http://ex.org/short`"
