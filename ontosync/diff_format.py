@@ -198,14 +198,16 @@ def _fit(data: dict, out: list[str], budget: int | None, reserve: int, measure: 
             left_out += len(lines) - 2
             continue
         block = [heading, ""]
+        block_size = measure(heading) + 2  # kept as rows are added: a sum per row was quadratic
         for i, line in enumerate(lines):
-            if budget is not None and size + sum(measure(x) + 1 for x in block) + measure(line) + 1 > budget - reserve:
+            if budget is not None and size + block_size + measure(line) + 1 > budget - reserve:
                 left_out = len(lines) - max(i, 2)
                 break
             block.append(line)
+            block_size += measure(line) + 1
         if len(block) > 4 or not left_out:
             out += [*block, ""]
-            size += sum(measure(x) + 1 for x in block)
+            size += block_size
     return left_out
 
 

@@ -204,7 +204,8 @@ def test_counts_that_cannot_be_read_are_not_zeros(tmp_path):
 
 
 def _many_added(n: int) -> dict:
-    rows = [{"iri": f"http://ex.org/t{i:05d}", "label": f"Term {i:05d} " + "y" * 190} for i in range(n)]
+    # two UTF-8 bytes a letter: the summary's budget (bytes) is reached in fewer rows
+    rows = [{"iri": f"http://ex.org/t{i:05d}", "label": f"Term {i:05d} " + "é" * 190} for i in range(n)]
     return {"base": {"run": 3, "revision": "b" * 40}, "head": {"run": 4, "revision": "d" * 40},
             "classes": {"added": rows, "removed": [], "changed": []},
             "properties": {"added": [], "removed": [], "changed": []},
@@ -220,17 +221,17 @@ def _comment(data: dict, artifact: str = "ontology-db") -> str:
 
 
 def test_the_comment_says_what_the_summary_holds_of_a_very_large_diff():
-    """3,000 classes added: the comment said "see the full list in the run's summary", but the
-    summary's part (200,000 bytes of GitHub's 1 MiB) holds some 800 of them. The comment now says
+    """1,200 classes added: the comment said "see the full list in the run's summary", but the
+    summary's part (200,000 bytes of GitHub's 1 MiB) holds some 500 of them. The comment now says
     how many the summary shows and what gives them all."""
     from ontosync.action.changes import summary_section
 
-    data = _many_added(3000)
+    data = _many_added(1200)
     in_summary = summary_section(data, "ontosync-changes.json").count("| Term ")
-    assert 0 < in_summary < 3000
+    assert 0 < in_summary < 1200
     body = _comment(data)
     assert "full list" not in body
-    assert f"has the first {in_summary} of the 3000 rows" in body, body[-600:]
+    assert f"has the first {in_summary} of the 1200 rows" in body, body[-600:]
     assert f"`ontosync diff --db ontology.db --since {'b' * 12}` on the database of the run's ontology\\-db " \
            "artifact gives them all" in body, body[-600:]
     no_upload = _comment(data, artifact="")
@@ -238,15 +239,15 @@ def test_the_comment_says_what_the_summary_holds_of_a_very_large_diff():
 
 
 def test_the_comment_says_the_summary_holds_all_when_it_does():
-    data = _many_added(400)  # over the comment's 60,000 characters, well under the summary's part
+    data = _many_added(300)  # over the comment's 60,000 characters, under the summary's part
     from ontosync.action.changes import summary_section
 
-    assert summary_section(data, "ontosync-changes.json").count("| Term ") == 400
+    assert summary_section(data, "ontosync-changes.json").count("| Term ") == 300
     body = _comment(data)
     shown = body.count("| Term ")
-    assert 0 < shown < 400
-    assert f"…and {400 - shown} more rows not shown here; [the run's summary](https://github.example/acme/onto/" \
-           "actions/runs/9) has all 400." in body, body[-600:]
+    assert 0 < shown < 300
+    assert f"…and {300 - shown} more rows not shown here; [the run's summary](https://github.example/acme/onto/" \
+           "actions/runs/9) has all 300." in body, body[-600:]
 
 
 def _synced_at(tmp_path: Path, revisions: list[str]) -> str:
