@@ -324,3 +324,23 @@ def test_a_long_iri_cut_in_markdown_says_it_was_cut():
     shown = md_iri(iri)
     assert shown.endswith("…`") and len(shown) <= 302 and shown[1:-2] == iri[:len(shown) - 3]
     assert md_iri("http://ex.org/short") == "`http://ex.org/short`"
+
+
+def test_diff_output_never_replaces_a_database(tmp_path):
+    """`diff --output` naming the database (`--db x.db --output x.db`, a link to it, its -wal, or
+    the --base database) replaced it with the diff's text, exit 0: every row lost. Exit 2 now, the
+    databases untouched, as `sync --report x.db` is refused."""
+    db = _synced_at(tmp_path, ["abcdef1" + "0" * 33, "1234567" + "0" * 33])
+    base = tmp_path / "base.db"
+    base.write_bytes(Path(db).read_bytes())
+    (tmp_path / "link.db").symlink_to(db)
+    before = {p: Path(p).read_bytes() for p in (db, base)}
+    for extra, output, named in (((), db, "--db"), ((), str(tmp_path / "link.db"), "--db"), ((), db + "-wal", "--db"),
+                                 (("--base", str(base)), str(base), "--base")):
+        r = cli("diff", "--db", db, *extra, "--output", output)
+        assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+        assert f"--output {output}: is the database ({named})" in r.stderr, r.stderr
+    assert {p: Path(p).read_bytes() for p in (db, base)} == before
+    assert not Path(db + "-wal").exists() or Path(db + "-wal").stat().st_size == 0
+    assert cli("diff", "--db", db, "--output", tmp_path / "d.txt").returncode == 0
+    assert "Label 1" in (tmp_path / "d.txt").read_text(encoding="utf-8")
