@@ -344,3 +344,20 @@ def test_diff_output_never_replaces_a_database(tmp_path):
     assert not Path(db + "-wal").exists() or Path(db + "-wal").stat().st_size == 0
     assert cli("diff", "--db", db, "--output", tmp_path / "d.txt").returncode == 0
     assert "Label 1" in (tmp_path / "d.txt").read_text(encoding="utf-8")
+
+
+def test_diff_of_an_older_head_database_says_how_to_upgrade_it(tmp_path):
+    """`diff --db OLD --base NEW`: an older base got "is an older ontosync database ... upgrade it
+    with `ontosync migrate`", an older head "fatal: OLD: no such table: file_synonyms" (exit 3, as
+    for a damaged file). The head now gets the base's line, exit 2, and the advice works."""
+    from tests.helpers import database_at
+
+    db = _synced_at(tmp_path, ["abcdef1" + "0" * 33])
+    old = tmp_path / "old.db"
+    database_at(old, 1)
+    r = cli("diff", "--db", old, "--base", db)
+    assert r.returncode == 2 and r.stdout == "", r.stderr
+    assert f"{old} is an older ontosync database (schema 001;" in r.stderr and "ontosync migrate --db" in r.stderr
+    assert cli("migrate", "--db", old).returncode == 0
+    assert [c["iri"] for c in json.loads(cli("diff", "--db", old, "--base", db, "--format", "json").stdout)
+            ["classes"]["removed"]] == [P]

@@ -179,10 +179,22 @@ def compare_databases(head: Any, base_path: str | Path, head_name: str, base_con
     """`--base`: the base a SQLite file at `base_path`, or an open connection (a PostgreSQL schema,
     then `base_path` is only its name)."""
     before = snapshot(base_conn) if base_conn is not None else _file_snapshot(base_path)
-    after = snapshot(head)
+    after = _head_snapshot(head, head_name)
     changes = [Change(k[0], k[1], k[2], k[3], before.get(k), after.get(k))
                for k in before.keys() | after.keys() if before.get(k) != after.get(k)]
     return ChangeSet({"database": str(base_path)}, {"database": head_name}, changes)
+
+
+def _head_snapshot(head: Any, head_name: str) -> dict[tuple, Any]:
+    """The head's cards; an older SQLite head says how to upgrade it, as an older base does (it was
+    exit 3, "fatal: no such table: file_synonyms", as for a damaged file)."""
+    try:
+        return snapshot(head)
+    except sqlite3.DatabaseError as exc:
+        older = None if is_busy(exc) or not isinstance(head, sqlite3.Connection) else _older(head, head_name)
+        if older is None:
+            raise
+        raise DiffError(older) from exc
 
 
 class BaseBusy(sqlite3.OperationalError):
