@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sqlite3
 import sys
 from pathlib import Path
@@ -28,9 +29,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
 def _words(text: str) -> str:
     """The search text, refused (exit 2) when it holds no word: "0 class(es)" for `*` or a blank
     said the database held no match, when nothing had been looked for."""
-    from ontosync.store.search import fts_query
-
-    if not fts_query(text):
+    if not re.search(r"[^\W_]", text):  # a letter or digit: what the index holds (`_` separates words)
         raise argparse.ArgumentTypeError(f"no word to find in {text[:80]!r} (search matches words: letters, digits)")
     return text
 
