@@ -3,7 +3,9 @@
 Each test is a defect a reviewer or a user met: `diff --run N` of an old run naming parents by the
 labels they carry today, a pull-request comment promising a "full list" the job summary cannot hold,
 a sync whose PostgreSQL session was lost reporting 0 classes, and a migration cancelled by a
-`statement_timeout` without the hint a save gets.
+`statement_timeout` without the hint a save gets. Then what the hunt found: an ambiguous `--since`
+prefix guessed, `diff --output` writing over the database, issue references (`#12`) in labels,
+`search --limit 0` and wordless text, an IRI cut silently, an older head database's error.
 """
 
 from __future__ import annotations
