@@ -391,10 +391,10 @@ def _check_outputs(settings: Settings) -> None:
 
 def _summary_line(report: dict) -> None:
     f, e = report["files"], report["entities"]
+    held = (f"{e['classes']} classes, {e['hierarchy_edges']} hierarchy edges, {e['properties']} properties, "
+            f"{e['axioms']} axioms" if e["classes"] is not None else "the database's counts could not be read")
     _say(f"{f['total']} files: {f['ok']} ok, {f['failed']} failed, {f['skipped']} skipped, "
-         f"{f['unchanged']} unchanged, {f['deleted']} deleted; {e['classes']} classes, "
-         f"{e['hierarchy_edges']} hierarchy edges, {e['properties']} properties, {e['axioms']} axioms "
-         f"in {report['duration_s']:.2f} s")
+         f"{f['unchanged']} unchanged, {f['deleted']} deleted; {held} in {report['duration_s']:.2f} s")
 
 
 # -- migrate, verify, status ---------------------------------------------------------------------

@@ -15,7 +15,7 @@ from typing import Any
 
 from ontosync.db_url import is_postgres_url, mask
 from ontosync.diff_format import to_markdown, to_text
-from ontosync.pipeline.outputs import OutputError, check_output, write_text
+from ontosync.pipeline.outputs import OutputError, check_distinct, check_output, write_text
 from ontosync.store.diff import BaseBusy, DiffError, compare_databases, select_runs
 from ontosync.store.health import classify
 from ontosync.store.run_reads import one_snapshot
@@ -61,6 +61,7 @@ def emit_diff(args: argparse.Namespace, conn: Any, db_name: str, say: Callable[[
     try:
         if args.output:
             check_output(args.output, "--output")
+            _not_a_database(args)
         data = changes_json(conn, db_name, run=args.run, since=args.since, base=args.base)
     except (DiffError, OutputError) as exc:
         say(f"error: {exc}")
@@ -79,6 +80,14 @@ def emit_diff(args: argparse.Namespace, conn: Any, db_name: str, say: Callable[[
         say(f"error: --output {args.output}: not written: {exc.strerror or exc}")
         return 2
     return 0
+
+
+def _not_a_database(args: argparse.Namespace) -> None:
+    """`--output` is neither database (nor a file SQLite keeps beside one): `--output x.db` with
+    `--db x.db` replaced the database with the diff's text, exit 0."""
+    for flag, db in (("--db", args.db), ("--base", args.base)):
+        if db and not is_postgres_url(db):
+            check_distinct(db, {"--output": args.output}, flag)
 
 
 def cmd_diff(args: argparse.Namespace, say: Callable[[str], None]) -> int:

@@ -1,9 +1,10 @@
 """The change JSON (store/diff.py) as text for a terminal or markdown for GitHub.
 
 Labels, definitions and synonyms are user text: in markdown every character that could start
-markup is escaped, HTML is escaped, and `@` gets a zero-width joiner so nobody is pinged. The
-markdown stops before `budget` characters and says how much it left out, with a link when given,
-so a pull-request comment stays under GitHub's 65,536 characters and a job summary far below 1 MiB.
+markup is escaped, HTML is escaped, and `@` gets a zero-width joiner so nobody is pinged (`#12` one
+too, so no issue is referenced). The markdown stops before `budget` characters and says how much it
+left out and where the rest is, so a pull-request comment stays under GitHub's 65,536 characters
+and a job summary far below 1 MiB.
 """
 
 from __future__ import annotations
@@ -18,6 +19,10 @@ from ontosync.sources.names import BIDI_CHARS
 ZWJ = "\u200d"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:>])")
 MAX_CELL = 200
+MAX_IRI = 300
+# GitHub's issue references (`#12`, `GH-12`, after the escapes: `\#12`, `GH\-12`): a backslash does
+# not stop them, and each adds a back-reference to the issue at every edit of the comment
+_REFERENCE = re.compile(r"(#|GH\\?-)(?=\d)", re.IGNORECASE)
 
 
 def md(text: Any, limit: int = MAX_CELL) -> str:
@@ -27,12 +32,15 @@ def md(text: Any, limit: int = MAX_CELL) -> str:
         s = s[: limit - 1] + "…"
     s = html.escape(s, quote=False)
     s = _MD_SPECIAL.sub(r"\\\1", s)
-    return s.replace("@", "@" + ZWJ)
+    return _REFERENCE.sub("\\1" + ZWJ, s.replace("@", "@" + ZWJ))
 
 
 def md_iri(iri: str) -> str:
     """An IRI in a code span (no autolink); backticks inside become a longer fence."""
-    iri = " ".join(iri.split())[:300].replace("|", "%7C")  # a pipe would end the table cell
+    iri = " ".join(iri.split())
+    if len(iri) > MAX_IRI:  # cut, and says so: a shorter IRI read as the class's own
+        iri = iri[: MAX_IRI - 1] + "…"
+    iri = iri.replace("|", "%7C")  # a pipe would end the table cell
     fence = "`" * (max((len(m) for m in re.findall(r"`+", iri)), default=0) + 1)
     return f"{fence} {iri} {fence}" if "`" in iri else f"`{iri}`"
 
@@ -164,38 +172,66 @@ def utf8_size(text: str) -> int:
     return len(text.encode("utf-8"))
 
 
-def to_markdown(data: dict, budget: int | None = None, more_link: str | None = None,
-                title: str = "### What changed", note: str = "", measure: Callable[[str], int] = len) -> str:
-    """Markdown for GitHub; with `budget`, cut (at a row) to fit and say what was left out. `note`
-    (markdown, already escaped) goes under the counts: files whose edits the figures do not hold.
-    `measure`: the size of a line as the budget counts it (a comment's limit is in characters, a job
-    summary's in UTF-8 bytes: `utf8_size`)."""
+MORE_RESERVE = 400  # room kept under a budget for the "…and N more rows" line
+
+
+def row_count(data: dict) -> int:
+    """The table rows a full rendering of `data` has (what `more` lines count)."""
+    return sum(len(lines) - 2 for _heading, lines in _rows(data))
+
+
+def _head(data: dict, title: str, note: str) -> list[str]:
     c, p, ax = data["classes"], data["properties"], data["axioms"]
-    head = [title, "",
+    return [title, "",
             f"**{len(c['added'])}** classes added, **{len(c['removed'])}** removed, "
             f"**{len(c['changed'])}** changed · **{len(p['added'])}** properties added, "
             f"**{len(p['removed'])}** removed, **{len(p['changed'])}** changed · "
             f"axioms **+{ax['added']}** / **−{ax['removed']}**", "", *([note, ""] if note else [])]
-    if is_empty(data):
-        return "\n".join([*head, "No change from the files that synced." if note else "No change to the ontology.", ""])
-    out = list(head)
+
+
+def _fit(data: dict, out: list[str], budget: int | None, reserve: int, measure: Callable[[str], int]) -> int:
+    """Append the tables to `out`, cut at a row to stay under `budget`; the rows left out."""
     size = sum(measure(line) + 1 for line in out)
-    reserve = 400 + (measure(more_link) if more_link else 0)
     left_out = 0
     for heading, lines in _rows(data):
         if left_out:
             left_out += len(lines) - 2
             continue
         block = [heading, ""]
+        block_size = measure(heading) + 2  # kept as rows are added: a sum per row was quadratic
         for i, line in enumerate(lines):
-            if budget is not None and size + sum(measure(x) + 1 for x in block) + measure(line) + 1 > budget - reserve:
+            if budget is not None and size + block_size + measure(line) + 1 > budget - reserve:
                 left_out = len(lines) - max(i, 2)
                 break
             block.append(line)
+            block_size += measure(line) + 1
         if len(block) > 4 or not left_out:
             out += [*block, ""]
-            size += sum(measure(x) + 1 for x in block)
+            size += block_size
+    return left_out
+
+
+def shown_rows(data: dict, budget: int, title: str = "### What changed", note: str = "",
+               measure: Callable[[str], int] = len) -> int:
+    """How many table rows `to_markdown` with these arguments (and no `more`) shows: what a
+    pull-request comment can truthfully say the job summary holds."""
+    if is_empty(data):
+        return 0
+    return row_count(data) - _fit(data, _head(data, title, note), budget, MORE_RESERVE, measure)
+
+
+def to_markdown(data: dict, budget: int | None = None, more: Callable[[int], str] | None = None,
+                title: str = "### What changed", note: str = "", measure: Callable[[str], int] = len) -> str:
+    """Markdown for GitHub; with `budget`, cut (at a row) to fit and say what was left out. `note`
+    (markdown, already escaped) goes under the counts: files whose edits the figures do not hold.
+    `more`: given the rows left out, the markdown saying where they are (a comment's: the summary,
+    the artifact), within MORE_RESERVE. `measure`: the size of a line as the budget counts it (a
+    comment's limit is in characters, a job summary's in UTF-8 bytes: `utf8_size`)."""
+    head = _head(data, title, note)
+    if is_empty(data):
+        return "\n".join([*head, "No change from the files that synced." if note else "No change to the ontology.", ""])
+    out = list(head)
+    left_out = _fit(data, out, budget, MORE_RESERVE, measure)
     if left_out:
-        where = f": see [the full list in the run's summary]({more_link})" if more_link else ""
-        out += [f"…and {left_out} more rows not shown{where}.", ""]
+        out += [more(left_out) if more else f"…and {left_out} more rows not shown.", ""]
     return "\n".join(out)

@@ -207,7 +207,7 @@ def _search(args: Any, conn: Any, schema: str) -> int:
     if why is not None:
         say(f"error: {why}")
         return 3
-    return print_hits(args, search(conn, args.text, max(1, args.limit)), index_behind(conn))
+    return print_hits(args, search(conn, args.text, args.limit), index_behind(conn))
 
 
 def _diff(args: Any, conn: Any, schema: str) -> int:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sqlite3
 import sys
 from pathlib import Path
@@ -18,11 +19,27 @@ from ontosync.options import sql_int
 def add_parser(sub) -> argparse.ArgumentParser:
     """The `search` parser; cli.py adds `--db` (or $ONTOSYNC_DATABASE_URL) as for every command."""
     p = sub.add_parser("search", help="full-text search over class labels, synonyms and definitions")
-    p.add_argument("text", help="words to find (the last one also matches as a prefix)")
-    p.add_argument("--limit", type=sql_int, default=50, help="at most this many classes (default 50)")
+    p.add_argument("text", type=_words, help="words to find (the last one also matches as a prefix)")
+    p.add_argument("--limit", type=_limit, default=50, help="at most this many classes (default 50)")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.set_defaults(handler=run)
     return p
+
+
+def _words(text: str) -> str:
+    """The search text, refused (exit 2) when it holds no word: "0 class(es)" for `*` or a blank
+    said the database held no match, when nothing had been looked for."""
+    if not re.search(r"[^\W_]", text):  # a letter or digit: what the index holds (`_` separates words)
+        raise argparse.ArgumentTypeError(f"no word to find in {text[:80]!r} (search matches words: letters, digits)")
+    return text
+
+
+def _limit(text: str) -> int:
+    """`--limit` of 1 or more: 0 and negatives were quietly read as 1."""
+    value = sql_int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {text}")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
@@ -34,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     conn = connect_read_only(args.db)
     try:
-        hits = search(conn, args.text, max(1, args.limit))
+        hits = search(conn, args.text, args.limit)
         behind = index_behind(conn)
     except sqlite3.DatabaseError as exc:
         print(f"ontosync: error: {args.db}: cannot search ({exc}); run `ontosync sync` with this version first",

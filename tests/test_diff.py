@@ -130,12 +130,11 @@ def test_markdown_budget_is_kept():
             "properties": {"added": [], "removed": [], "changed": []},
             "axioms": {"added": 0, "removed": 0, "by_subject": []}}
     for budget in (5_000, 60_000):
-        text = to_markdown(data, budget=budget, more_link="https://example.com/run")
+        text = to_markdown(data, budget=budget, more=lambda n: f"…and {n} more rows, [elsewhere](https://example.com/run).")
         assert len(text) <= budget
         shown = text.count("| L")
         assert 0 < shown < 2000
-        assert f"…and {2000 - shown} more rows not shown: see [the full list in the run's summary]" \
-               "(https://example.com/run)." in text
+        assert f"…and {2000 - shown} more rows, [elsewhere](https://example.com/run)." in text
 
 
 def test_diff_cli_errors_are_one_line(tmp_path, capsys):

@@ -9,6 +9,7 @@ printed.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import shutil
@@ -213,11 +214,20 @@ def test_a_diff_over_the_limit_is_cut_with_the_link(tmp_path, github):
     assert len(body) < 65536
     assert outputs["classes-added"] == "1200"
     link = f"{SERVER}/acme/onto/actions/runs/4242"
-    assert f"more rows not shown: see [the full list in the run's summary]({link})" in body
     shown = body.count("| Generated term ")
     assert 100 < shown < 1200
     # the summary has a larger budget (200,000 characters of 1 MiB) and says where the rest is
-    assert shown < summary.count("| Generated term ") < 1200 and len(summary.encode()) < 300_000
+    in_summary = summary.count("| Generated term ")
+    assert shown < in_summary < 1200 and len(summary.encode()) < 300_000
+    # the comment says what the summary holds, and what gives all of it (h29: it said "the full list")
+    assert f"more rows not shown here; [the run's summary]({link}) has the first {in_summary} of the 1200 rows, " \
+           "and `ontosync diff --db ontology.db --since " in body
+    assert "on the database of the run's ontology\\-db artifact gives them all." in body
+    command = body.split("and `ontosync diff ", 1)[1].split("`", 1)[0].split()  # it does give them all
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert cli_main(["diff", "--db", str(tmp_path / "ws" / command[1]), *command[2:], "--format", "json"]) == 0
+    assert len(json.loads(out.getvalue())["classes"]["added"]) == 1200
     assert "more rows not shown" in summary and "`ontosync-changes.json` (output `changes`)" in summary
 
 

@@ -27,6 +27,7 @@ _READ_ERRORS = (sqlite3.DatabaseError, peewee.DatabaseError)  # PostgreSQL's err
 # UTF-8 bytes of "What changed" in the job summary: GitHub allows 1 MiB (bytes) for the whole of it, and
 # the run's own part (action/summary.py) may take half of that when file names are in a 4-byte script.
 SUMMARY_BUDGET = 200_000
+SUMMARY_TITLE = "## What changed"
 
 
 def last_run(db: Path | str, source: str = ".") -> int:
@@ -94,7 +95,7 @@ def summary_section(data: dict | None, changes_path: str, base_note: str = "", f
     the files whose edits the figures miss (action/failed_note.py)."""
     if data is None:
         return ""
-    text = to_markdown(data, budget=SUMMARY_BUDGET, title="## What changed", note=failed,
+    text = to_markdown(data, budget=SUMMARY_BUDGET, title=SUMMARY_TITLE, note=failed,
                        measure=utf8_size)
     note = f"{base_note}\n\n" if base_note else ""
     return f"{text}\n{note}The full list is in {md_iri(changes_path)} (output `changes`).\n\n"

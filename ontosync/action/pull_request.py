@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import shlex
 import shutil
 import subprocess
 import tarfile
@@ -23,12 +24,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from ontosync.action import changes as change_report
 from ontosync.action.commands import Commands
 from ontosync.action.comment_calls import refusal, with_retries
 from ontosync.action.comment_owner import find_ours
 from ontosync.action.inputs import ActionInputs
 from ontosync.action.restore import restore
-from ontosync.diff_format import md, md_iri, to_markdown
+from ontosync.diff_format import md, md_iri, row_count, shown_rows, to_markdown, utf8_size
 from ontosync.sources.github_http import NETWORK_ERRORS
 
 COMMENT_LIMIT = 65_536  # GitHub refuses a longer comment body
@@ -166,18 +168,49 @@ def _foot(link: str) -> list[str]:
             + (f" · [run summary]({link})" if link else "") + ".</sub>"]
 
 
-def comment_body(data: dict, pr: PullRequest, base_note: str, link: str, key: str, failed: str = "") -> str:
+def comment_body(data: dict, pr: PullRequest, base_note: str, link: str, key: str, failed: str = "",
+                 artifact: str = "") -> str:
+    """`key`: the database's path as the workflow names it; `artifact`: the name it is uploaded
+    under ("" when it is not), for the command that gives what the comment and summary leave out."""
     head = [*_head(key),
             f"Compared with {md(pr.base_ref or 'the base branch')} at {md_iri(pr.base_sha[:12])} ({md(base_note)}); "
             f"head {md_iri(pr.head_sha[:12])}.", ""]
     foot = _foot(link)
     room = COMMENT_BUDGET - sum(len(x) + 1 for x in head + foot)
-    changes = to_markdown(data, budget=room, more_link=link or None, note=failed)
+    where = _elsewhere(data, link, failed, _all_of_it(data, key, artifact))
+    changes = to_markdown(data, budget=room, more=where, note=failed)
     text = "\n".join(head) + "\n" + changes + "\n".join(foot) + "\n"
     if len(text) >= COMMENT_LIMIT:  # cannot happen with the budget; a last guard all the same
         text = text[: COMMENT_BUDGET].rsplit("\n", 1)[0] + "\n\n…cut" + (f": see [the run summary]({link})" if link
                                                                         else "") + "\n"
     return text
+
+
+def _all_of_it(data: dict, db: str, artifact: str) -> str:
+    """Where every row of the change is, outside the job: the diff command on the uploaded database
+    (the runs after the base's revision), else the step's output, which the workflow may keep."""
+    if not artifact:
+        return "the step's `changes` output (a JSON file) holds them all"
+    base, head = data.get("base") or {}, data.get("head") or {}
+    selection = f"--since {base['revision'][:12]}" if base.get("revision") else f"--run {head.get('run')}"
+    command = md_iri(f"ontosync diff --db {shlex.quote(db)} {selection}")
+    return f"{command} on the database of the run's {md(artifact, 100)} artifact gives them all"
+
+
+def _elsewhere(data: dict, link: str, failed: str, everything: str) -> Callable[[int], str]:
+    """The comment's line for the rows it leaves out, saying literally what the run's summary holds
+    of them (its part of the 1 MiB holds some hundreds of rows: not always "the full list")."""
+    total = row_count(data)
+    in_summary = shown_rows(data, change_report.SUMMARY_BUDGET, title=change_report.SUMMARY_TITLE, note=failed,
+                            measure=utf8_size)
+    summary = f"[the run's summary]({link})" if link else "the run's summary"
+
+    def line(left_out: int) -> str:
+        if in_summary >= total:
+            return f"…and {left_out} more rows not shown here; {summary} has all {total}."
+        return (f"…and {left_out} more rows not shown here; {summary} has the first {in_summary} of the {total} "
+                f"rows, and {everything}.")
+    return line
 
 
 def failure_body(pr: PullRequest, why: str, link: str, key: str) -> str:

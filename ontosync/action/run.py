@@ -25,6 +25,7 @@ from typing import Any, TextIO
 from ontosync.action import changes as change_report
 from ontosync.action import pull_request
 from ontosync.action.commands import Commands
+from ontosync.action.container_step import TRUE
 from ontosync.action.empty_workspace import empty_workspace
 from ontosync.action.failed_note import failed_note
 from ontosync.action.inputs import ActionInputs, InputError, get_input, input_env_name, parse_bool, read_inputs
@@ -240,9 +241,17 @@ def comment_on_pr(cmd: Commands, env: Mapping[str, str], inputs: ActionInputs, p
     data, failed = changes
     with cmd.group(f"ontosync: comment on pull request #{pr.number}"):
         body = pull_request.comment_body(data, pr, base_note, pull_request.summary_url(env),
-                                         inputs.relative(inputs.database), failed)
+                                         inputs.relative(inputs.database), failed, artifact=uploaded_artifact(env))
         pull_request.post_comment(cmd, pr, body, inputs.relative(inputs.database), token, inputs.api_url,
                                   create=not is_empty(data) or bool(failed))
+
+
+def uploaded_artifact(env: Mapping[str, str]) -> str:
+    """The name the upload step gives the database's artifact, "" when it uploads none (action.yml:
+    `upload-artifact`, read as container_step.py reads it)."""
+    if (get_input(env, "upload-artifact") or "true").strip().lower() not in TRUE:
+        return ""
+    return (get_input(env, "artifact-name") or BY_INPUT["artifact-name"].input_default or "").strip()
 
 
 def note_failure_on_pr(cmd: Commands, env: Mapping[str, str], inputs: ActionInputs, pr, changes: dict | None,

@@ -213,7 +213,12 @@ def _counts(report: Mapping[str, Any], paths: Mapping[str, str]) -> list[str]:
     lines += ["### Entities in the database", ""]
     ekeys = ("classes", "properties", "axioms", "hierarchy_edges")
     return lines + table(["classes", "properties", "axioms", "hierarchy edges"],
-                         [[entities.get(k, "") for k in ekeys]])
+                         [[_shown(entities.get(k, "")) for k in ekeys]])
+
+
+def _shown(count: Any) -> Any:
+    """A count the sync could not read (null: its database stopped answering) says so."""
+    return "not read" if count is None else count
 
 
 def _throughput(report: Mapping[str, Any], paths: Mapping[str, str]) -> list[str]:

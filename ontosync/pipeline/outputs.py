@@ -59,10 +59,11 @@ def check_output(path: str | Path, flag: str) -> None:
 DB_FILES = ("", "-wal", "-shm", "-journal", ".lock")  # the database and the files SQLite and the lock keep beside it
 
 
-def check_distinct(db: str | None, outputs: dict[str, str]) -> None:
+def check_distinct(db: str | None, outputs: dict[str, str], flag: str = "--db") -> None:
     """No output is the database (or a file beside it) or another output: `--report x.db` replaced
-    the database with the report. Links are followed; FIFOs and devices (/dev/null) may be shared."""
-    taken = {os.path.realpath(db) + suffix: "the database (--db)" for suffix in DB_FILES} if db else {}
+    the database with the report. Links are followed; FIFOs and devices (/dev/null) may be shared.
+    `flag`: the option that names the database (`diff --base` names a second one)."""
+    taken = {os.path.realpath(db) + suffix: f"the database ({flag})" for suffix in DB_FILES} if db else {}
     for flag, path in outputs.items():
         real = os.path.realpath(path)
         if real in taken:

@@ -510,8 +510,8 @@ class SyncRun:
         st = self.stats
         try:
             entities = self.repo.counts()
-        except database_errors():
-            entities = {"classes": 0, "properties": 0, "axioms": 0, "hierarchy_edges": 0}
+        except database_errors():  # not read: null, never a 0 that says the database is empty
+            entities = dict.fromkeys(("classes", "properties", "axioms", "hierarchy_edges"))
         attempted = st.ok + st.failed
         error_rate = st.failed / attempted if attempted else 0.0
         throughput = st.processed / duration if duration > 0 else 0.0

@@ -4,9 +4,10 @@ The log's reads are Peewee queries (store/run_reads.py), the same on SQLite and 
 database's cards for `--base` are each dialect's own SQL (`_card_sql`).
 
 Each way ends in the same `ChangeSet` (a list of folded `Change`s plus what was compared), and
-`ChangeSet.to_json()` gives CONTRACT section 7's JSON. Labels are looked up in the head database,
-then in the cards the change set itself holds (a removed class keeps its old label), so a run log
-and a direct comparison of the same two states render the same JSON.
+`ChangeSet.to_json()` gives CONTRACT section 7's JSON. Labels are those of the change set's head: for
+an old run, what the log says they were when it finished; else the head database's; then the cards
+the change set itself holds (a removed class keeps its old label), so a run log and a direct
+comparison of the same two states render the same JSON.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ class ChangeSet:
     changes: list[Change] = field(default_factory=list)
 
     def to_json(self, conn: sqlite3.Connection | None = None) -> dict:
-        return _render(self, _Labels(conn, self.changes))
+        return _render(self, _Labels(conn, self.changes, self.head.get("run")))
 
 
 # -- selecting runs ----------------------------------------------------------------------------------
@@ -101,6 +102,7 @@ def select_runs(conn: sqlite3.Connection, run: int | None = None, since: str | N
         first = last = run
         base = _run_info(log, log.previous(run))
     elif since is not None:
+        since = _one_revision(log, since)
         at = log.at_revision(since, finished=True)
         if at is None:
             killed = log.at_revision(since)
@@ -119,6 +121,24 @@ def select_runs(conn: sqlite3.Connection, run: int | None = None, since: str | N
         base = _run_info(log, log.previous(first) if first else None)
     changes = fold_runs(conn, first, last) if last >= first else []
     return ChangeSet(base, _run_info(log, last if last >= first else newest), changes)
+
+
+def _one_revision(log: RunLog, since: str) -> str:
+    """The revision `--since` names: itself, or the one synced revision it is a prefix of (7 or more
+    characters). Why: of two commits sharing a prefix the newest run's was taken, silently giving
+    the runs after a commit the user did not mean; git refuses such a prefix, and so does this."""
+    since = since.strip()
+    if not since:
+        raise DiffError("--since needs a revision: a commit SHA, or its first 7 or more characters")
+    named = log.revisions_like(since)
+    if since in named or not named:
+        return since
+    if len(since) < 7:
+        raise DiffError(f"--since {since} is too short: give 7 or more characters of the revision")
+    if len(named) > 1:
+        shown = ", ".join(r[:12] for r in named[:2]) + (" and more" if len(named) > 2 else "")
+        raise DiffError(f"--since {since} is ambiguous: it starts the revisions {shown}; give more characters")
+    return named[0]
 
 
 # -- comparing two databases -------------------------------------------------------------------------
@@ -159,10 +179,22 @@ def compare_databases(head: Any, base_path: str | Path, head_name: str, base_con
     """`--base`: the base a SQLite file at `base_path`, or an open connection (a PostgreSQL schema,
     then `base_path` is only its name)."""
     before = snapshot(base_conn) if base_conn is not None else _file_snapshot(base_path)
-    after = snapshot(head)
+    after = _head_snapshot(head, head_name)
     changes = [Change(k[0], k[1], k[2], k[3], before.get(k), after.get(k))
                for k in before.keys() | after.keys() if before.get(k) != after.get(k)]
     return ChangeSet({"database": str(base_path)}, {"database": head_name}, changes)
+
+
+def _head_snapshot(head: Any, head_name: str) -> dict[tuple, Any]:
+    """The head's cards; an older SQLite head says how to upgrade it, as an older base does (it was
+    exit 3, "fatal: no such table: file_synonyms", as for a damaged file)."""
+    try:
+        return snapshot(head)
+    except sqlite3.DatabaseError as exc:
+        older = None if is_busy(exc) or not isinstance(head, sqlite3.Connection) else _older(head, head_name)
+        if older is None:
+            raise
+        raise DiffError(older) from exc
 
 
 class BaseBusy(sqlite3.OperationalError):
@@ -217,10 +249,15 @@ def open_readonly(path: str | Path) -> sqlite3.Connection:
 # -- JSON ----------------------------------------------------------------------------------------------
 
 class _Labels:
-    """Label of an IRI: the head database's, else a card in the change set, else None."""
+    """Label of an IRI as of the change set's head: for a head run older than the newest, the label
+    the log says it had then (store/run_reads.py `cards_after`); else the head database's; else a
+    card in the change set; else None."""
 
-    def __init__(self, conn: sqlite3.Connection | None, changes: list[Change]) -> None:
+    def __init__(self, conn: sqlite3.Connection | None, changes: list[Change], as_of: int | None = None) -> None:
         self.log = RunLog(conn) if conn is not None else None
+        self.then: dict[tuple[str, str, str], str | None] = {}
+        if self.log is not None and as_of and as_of < self.log.newest():
+            self.then = self.log.cards_after(as_of)
         self.cards: dict[tuple[str, str], str] = {}
         for ch in changes:
             for card in (ch.old, ch.new):
@@ -228,6 +265,13 @@ class _Labels:
                     self.cards.setdefault((ch.ontology, ch.iri), card["label"])
 
     def __call__(self, onto: str, iri: str) -> str | None:
+        for kind in ("class", "property"):
+            if (kind, onto, iri) in self.then:
+                card = self.then[(kind, onto, iri)]
+                if card is not None:  # declared then: its label then, even none
+                    return json.loads(card).get("label")
+                if (onto, iri) in self.cards:  # not declared then: the change set's card is nearer than today
+                    return self.cards[(onto, iri)]
         found = self.log.label(onto, iri) if self.log is not None else None
         return found if found is not None else self.cards.get((onto, iri))
 

@@ -108,6 +108,13 @@ class RunLog:
         with self._bound():
             return Run.select(Run.id).where(named).order_by(Run.id.desc()).limit(1).scalar()
 
+    def revisions_like(self, prefix: str, limit: int = 3) -> list[str]:
+        """Distinct synced revisions that start with `prefix` (up to `limit`): is a prefix ambiguous?"""
+        with self._bound():
+            query = (Run.select(Run.revision).where(Run.revision.startswith(prefix)).distinct()
+                     .order_by(Run.revision).limit(limit).tuples())
+            return [r for (r,) in query]
+
     def last_finished(self) -> int:
         """The newest run that finished, 0 when none."""
         with self._bound():
@@ -136,6 +143,24 @@ class RunLog:
                      .where(RunChange.run_id.between(first, last)).order_by(RunChange.run_id).tuples())
             yield from query
         yield from changelog_fresh.rows(self.conn, first, last)  # the newest run: none stored after it
+
+    def cards_after(self, run: int) -> dict[tuple[str, str, str], str | None]:
+        """(kind, ontology, iri) -> the card (JSON, None when absent) each class and property changed
+        after `run` had when `run` finished: the old card of its first change after it. Why: a diff of
+        an old run names parents by their labels of that time, and the log after a kept run is whole
+        (pruning drops only older runs), while the run that first recorded a class may be gone."""
+        out: dict[tuple[str, str, str], str | None] = {}
+        with self._bound():
+            query = (RunChange.select(RunChange.kind, RunChange.ontology_id, RunChange.iri, RunChange.old)
+                     .where((RunChange.run_id > run) & (RunChange.item == "")
+                            & RunChange.kind.in_(("class", "property")))
+                     .order_by(RunChange.run_id.desc()).tuples())
+            stored = list(query)
+        pending = [(kind, onto, iri, old) for kind, onto, iri, _item, old, _new  # the newest run, when pending
+                   in changelog_fresh.rows(self.conn, run + 1, self.newest()) if kind in ("class", "property")]
+        for kind, onto, iri, old in pending + stored:  # newest first: the first change after `run` wins
+            out[(kind, onto, iri)] = old
+        return out
 
     def label(self, onto: str, iri: str) -> str | None:
         """The head database's label of a class, else of a property."""

@@ -12,6 +12,7 @@ waited for up to --lock-timeout.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ import peewee
 from ontosync.db_url import default_source_name, mask, schema_for, split_schema
 from ontosync.store import migrations
 from ontosync.store.pg.dialect import PgConnection, is_retryable, wrap_errors
+from ontosync.store.pg.session_lost import MIGRATION_KEPT, explain
 
 LOCK_POLL_S = 0.2
 
@@ -211,11 +213,14 @@ def migrate(conn: PgConnection, schema: str) -> list[str]:
             migrations.apply_migration(conn, mig)
             conn.execute("COMMIT")
         except BaseException as exc:
-            conn.execute("ROLLBACK")
+            with contextlib.suppress(peewee.DatabaseError, peewee.InterfaceError):  # a session the server ended
+                conn.execute("ROLLBACK")
             if isinstance(exc, peewee.DatabaseError) and not is_retryable(exc):  # name the file, as on SQLite
                 first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                # a statement_timeout or an ended session: the hint a save's line gives too
+                why = explain(exc, MIGRATION_KEPT) or first
                 raise migrations.MigrationError(f"migration postgresql/{mig.path.name} failed and was rolled "
-                                                f"back: {first}") from exc
+                                                f"back: {why}") from exc
             raise
         done.append(mig.name)
     return done

@@ -17,20 +17,22 @@ ENDED_CODES = frozenset({"57P01", "57P02", "25P03", "57P05"})
 ENDED_WORDS = ("closed unexpectedly", "server closed the connection", "connection already closed",
                "terminating connection", "no connection to the server")
 KEPT = "the files saved before it are kept; run the sync again to resume"
+MIGRATION_KEPT = "nothing of it was applied; run again"  # a migration is one transaction
 
 
-def explain(exc: BaseException) -> str | None:
+def explain(exc: BaseException, kept: str = KEPT) -> str | None:
     """One line saying why the server stopped this write and what to do, or None when `exc` is not
-    the server's doing (a SQLite error, a constraint, ...)."""
+    the server's doing (a SQLite error, a constraint, ...). `kept`: what the write leaves and how
+    to go on (a save's words by default; a migration's are MIGRATION_KEPT)."""
     code = _pgcode(exc)
     said = (str(exc).strip().splitlines() or [type(exc).__name__])[0]  # the server's or driver's words, kept
     words = said.lower()
     if code == "57014" and "statement timeout" in words:
         return (f"the server's statement_timeout (set on the role or the database) cancelled a statement ({said}); "
-                f"{KEPT} with a longer one: add `options=-c%20statement_timeout%3D0` to the URL")
+                f"{kept} with a longer one: add `options=-c%20statement_timeout%3D0` to the URL")
     if code in ENDED_CODES or (code is None and _from_postgres(exc) and any(w in words for w in ENDED_WORDS)):
         return ("the server ended the session (restarted, shut down, or a timeout such as idle_session_timeout: "
-                f"{said}); {KEPT}")
+                f"{said}); {kept}")
     return None
 
 
