@@ -1,0 +1,224 @@
+"""`ontosync sync github:OWNER/REPO` and `fetch-db`, third bug hunt (h28): what a user met when
+GitHub (or a proxy in front of it) answered in ways the first two hunts did not try, against the
+fake GitHub API on 127.0.0.1 (tests/fake_github.py). Each test is the user-visible failure one fix
+closed."""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import sqlite3
+import time
+import urllib.parse
+from pathlib import Path
+
+from tests.fake_github import FakeGitHub, blob_sha
+from tests.helpers import cli
+
+
+def ttl(name: str, label: str = "") -> bytes:
+    """A Turtle file declaring one class (and its label), so its rows can be counted."""
+    extra = f' ; rdfs:label "{label}"' if label else ""
+    return (f"@prefix owl: <http://www.w3.org/2002/07/owl#> .\n@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+            f"<http://example.org/{name}> a owl:Class{extra} .\n").encode()
+
+
+def sync(fake: FakeGitHub, db: Path, spec: str = "github:o/r@main", *extra: str, env: dict | None = None):
+    """One in-process sync (a handful of requests)."""
+    full = {"GITHUB_TOKEN": fake.token, "ONTOSYNC_GITHUB_TIMEOUT": "30", "ONTOSYNC_RETRY_BACKOFF": "0.001",
+            **(env or {})}
+    return cli("sync", spec, "--api-url", fake.url, "--db", str(db), "--quiet", *extra, env=full)
+
+
+def rows(db: Path, sql: str) -> list[tuple]:
+    with sqlite3.connect(db) as con:
+        return sorted(con.execute(sql).fetchall())
+
+
+def answer(handler, status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> int:
+    """A raw answer from a test hook (the fake's own `_send` adds JSON and rate-limit headers)."""
+    handler.send_response(status)
+    for k, v in {**(headers or {}), "Content-Length": str(len(body))}.items():
+        handler.send_header(k, v)
+    handler.end_headers()
+    handler.wfile.write(body)
+    return status
+
+
+def failing_blob(sha: str, status: int = 502):
+    """Every request for the blob `sha` answers `status` (a proxy that lost its upstream)."""
+    def hook(handler, seg, query):
+        if seg[3:5] == ["git", "blobs"] and seg[5:] == [sha]:
+            return answer(handler, status, b"<html>Bad Gateway</html>", {"Content-Type": "text/html"})
+        return None
+    return hook
+
+
+# -- 1. a 5xx that persists on one blob --------------------------------------------------------------
+def test_a_blob_that_keeps_failing_is_a_failed_file_and_the_rest_is_committed(tmp_path):
+    """Was: a 502 that persisted on one blob (through --retries) stopped the whole run with exit 2,
+    and the file fetched just before it was not committed either. Now that file is `failed` (its
+    last good version kept, the error naming its path and the status), every other file is
+    committed, and the error-rate rule decides the exit code."""
+    db = tmp_path / "x.db"
+    with FakeGitHub(None) as fake:
+        fake.commit({"a.ttl": ttl("A"), "b.ttl": ttl("B"), "c.ttl": ttl("C")})
+        assert sync(fake, db).returncode == 0
+        new = {"a.ttl": ttl("A", "a2"), "b.ttl": ttl("B", "b2"), "c.ttl": ttl("C", "c2")}
+        fake.commit(new)
+        fake.answer_hook = failing_blob(blob_sha(new["b.ttl"]))
+        r = sync(fake, db, "github:o/r@main", "--max-error-rate", "0.5")
+        assert r.returncode == 0, r.stderr
+        assert "Traceback" not in r.stderr
+        # three tries of b's blob (--retries 3), one of each other blob
+        assert sum(1 for _k, _m, path, st in fake.log if path.endswith(blob_sha(new["b.ttl"])) and st == 502) == 3
+    status = dict(rows(db, "SELECT path, status FROM source_files"))
+    assert status == {"a.ttl": "ok", "b.ttl": "failed", "c.ttl": "ok"}
+    (error,) = rows(db, "SELECT error FROM source_files WHERE path = 'b.ttl'")[0]
+    assert "b.ttl" in error and "HTTP 502" in error, error
+    labels = rows(db, "SELECT class_iri, label FROM owl_classes")
+    # a and c changed; b's last good version (no label) is kept
+    assert labels == [("http://example.org/A", "a2"), ("http://example.org/B", None), ("http://example.org/C", "c2")]
+    # the next run, GitHub well again, fetches b again (its failure was worth a retry)
+    with FakeGitHub(None) as fake:
+        fake.commit(new)
+        assert sync(fake, db).returncode == 0
+    assert dict(rows(db, "SELECT path, status FROM source_files"))["b.ttl"] == "ok"
+
+
+def test_one_failing_blob_among_few_files_fails_the_run_by_the_error_rate(tmp_path):
+    """The error-rate rule, not the source, sets the exit code: 1 of 2 files failed is over the
+    default --max-error-rate, so exit 1 with the rule's line; the good file is still committed."""
+    db = tmp_path / "x.db"
+    with FakeGitHub(None) as fake:
+        files = {"a.ttl": ttl("A"), "b.ttl": ttl("B")}
+        fake.commit(files)
+        fake.answer_hook = failing_blob(blob_sha(files["b.ttl"]), 500)
+        r = sync(fake, db)
+    assert r.returncode == 1, r.stderr
+    assert "error rate 0.500 is over --max-error-rate" in r.stderr
+    assert dict(rows(db, "SELECT path, status FROM source_files")) == {"a.ttl": "ok", "b.ttl": "failed"}
+
+
+def test_when_every_blob_fails_the_run_stops_cleanly_and_the_next_run_resumes(tmp_path):
+    """GitHub down for every blob: the run stops after a few files (not one failed file per
+    file of the repository, each after its own retries), with exit 1, the checkpoint kept and a
+    line saying so; files already committed are not fetched again by the next run."""
+    db = tmp_path / "x.db"
+    names = [f"f{i:02d}.ttl" for i in range(12)]
+    files = {name: ttl(name[:-4]) for name in names}
+    with FakeGitHub(None) as fake:
+        fake.commit(files)
+        down = {"on": False}
+        good = {blob_sha(files[n]) for n in names[:2]}
+
+        def hook(handler, seg, query):
+            if seg[3:5] == ["git", "blobs"] and seg[5] not in good:
+                return answer(handler, 503, b"", {"Retry-After": "0"} if False else None)
+            return None
+
+        fake.answer_hook = hook
+        down["on"] = True
+        r = sync(fake, db, "github:o/r@main", "--retries", "2")
+        assert r.returncode == 1, r.stderr
+        assert "Traceback" not in r.stderr
+        assert "run again" in r.stderr and "HTTP 503" in r.stderr, r.stderr
+        blob_requests = sum(1 for _k, _m, path, _st in fake.log if "/git/blobs/" in path)
+        assert blob_requests < 2 + 2 * 6, blob_requests  # stopped early, not every file tried
+    assert [p for p, s in rows(db, "SELECT path, status FROM source_files") if s == "ok"] == names[:2]
+    checkpoint = json.loads(Path(str(db) + ".checkpoint.json").read_text()) if Path(str(db) + ".checkpoint.json").exists() else None
+    assert checkpoint is None or not checkpoint.get("finished")
+    with FakeGitHub(None) as fake:
+        fake.commit(files)
+        assert sync(fake, db).returncode == 0
+        fetched = {path.rsplit("/", 1)[1] for _k, _m, path, _st in fake.log if "/git/blobs/" in path}
+    assert not fetched & good  # committed before the stop: not fetched again
+    assert len(rows(db, "SELECT path FROM source_files WHERE status = 'ok'")) == 12
+
+
+# -- 2. a redirect without a body --------------------------------------------------------------------
+def redirecting(status: int, where: str):
+    """The first request for `where` ("commits", "trees" or "blobs") answered with `status` and
+    a Location on the same server (a proxy in front of the API): the same path, its query kept
+    and a marker added, which the fake then answers as usual."""
+    def hook(handler, seg, query):
+        parts = urllib.parse.urlsplit(handler.path)
+        if not (seg[3:4] == [where] or seg[3:5] == ["git", where]) or "hop" in query:
+            return None
+        location = f"http://{handler.headers['Host']}{parts.path}?{parts.query + '&' if parts.query else ''}hop=1"
+        return answer(handler, status, b"", {"Location": location})
+    return hook
+
+
+def test_a_redirect_without_a_body_is_followed(tmp_path):
+    """Was: a 307 (or 302) answer without a body stopped the run with "unexpected TypeError from
+    the GitHub client" (or "unexpected tree listing"). GitHub's clients follow such redirects."""
+    files = {"a.ttl": ttl("A"), "d/b.ttl": ttl("B")}
+    for status, where in ((307, "commits"), (302, "trees"), (308, "blobs")):
+        db = tmp_path / f"{status}.db"
+        with FakeGitHub(None) as fake:
+            fake.commit(files)
+            fake.answer_hook = redirecting(status, where)
+            r = sync(fake, db)
+            assert r.returncode == 0, (status, where, r.stderr)
+            assert any("hop" not in p and st == status for _k, _m, p, st in fake.log)
+        assert dict(rows(db, "SELECT path, status FROM source_files")) == {"a.ttl": "ok", "d/b.ttl": "ok"}
+
+
+def test_a_redirect_to_another_host_is_one_clear_line(tmp_path):
+    """A redirect to another host is not followed with the token: one line naming the host."""
+    def hook(handler, seg, query):
+        return answer(handler, 307, b"", {"Location": "http://127.0.0.1:9/elsewhere?sig=SECRET"})
+
+    with FakeGitHub(None) as fake:
+        fake.commit({"a.ttl": ttl("A")})
+        fake.answer_hook = hook
+        r = sync(fake, tmp_path / "x.db")
+    assert r.returncode == 2, r.stderr
+    assert "Traceback" not in r.stderr and "SECRET" not in r.stderr
+    assert "redirected" in r.stderr and "127.0.0.1:9" in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+
+# -- 3. rate limits ------------------------------------------------------------------------------
+def limited_once(headers: dict[str, str], status: int = 403):
+    """The first commit request answers GitHub's secondary rate limit with `headers`."""
+    state = {"sent": False}
+
+    def hook(handler, seg, query):
+        if seg[3:4] != ["commits"] or state["sent"]:
+            return None
+        state["sent"] = True
+        body = json.dumps({"message": "You have exceeded a secondary rate limit. Please wait a few minutes "
+                                      "before you try again."}).encode()
+        return answer(handler, status, body, {"Content-Type": "application/json", **headers})
+    return hook
+
+
+def test_retry_after_as_an_http_date_is_honoured(tmp_path):
+    """Was: `Retry-After` given as an HTTP date (RFC 9110 allows it; proxies send it) was read as
+    unreadable and waited a flat 60 s, or stopped a run that may wait less."""
+    with FakeGitHub(None) as fake:
+        fake.commit({"a.ttl": ttl("A")})
+        fake.answer_hook = limited_once({"Retry-After": email.utils.formatdate(time.time() + 1, usegmt=True)})
+        started = time.monotonic()
+        r = sync(fake, tmp_path / "x.db", "github:o/r@main", "--max-rate-limit-wait", "30")
+        took = time.monotonic() - started
+    assert r.returncode == 0, r.stderr
+    assert took < 10, took
+    assert "secondary rate limit" in r.stderr and "waiting" in r.stderr, r.stderr
+
+
+# -- 4. credentials in --api-url -------------------------------------------------------------------
+def test_an_invalid_api_url_is_refused_without_its_credentials(tmp_path):
+    """Was: `--api-url` was echoed as given when refused; a URL may carry `user:token@` or a token
+    in its query. Sync and fetch-db alike: one line, exit 2, no secret."""
+    for url in ("ftp://user:s3cret@host/x", "https://x-access-token:s3cret@", "not a url s3cret",
+                "https://x-access-token:s3cret@api.example.com/api/v3", "https://h.example/?access_token=s3cret"):
+        for command in (("sync", "github:o/r", "--db", str(tmp_path / "x.db"), "--quiet"),
+                        ("fetch-db", "o/r", "--out", str(tmp_path / "y.db"))):
+            r = cli(*command, "--api-url", url, env={"GITHUB_TOKEN": "t", "ONTOSYNC_RETRY_BACKOFF": "0.001"})
+            assert r.returncode == 2, (command[0], url, r.stderr)
+            assert "s3cret" not in r.stderr + r.stdout, (command[0], url, r.stderr)
+            assert "Traceback" not in r.stderr, r.stderr
+            assert "--api-url" in r.stderr, (command[0], url, r.stderr)
