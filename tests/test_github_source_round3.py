@@ -19,7 +19,8 @@ from tests.helpers import cli
 def ttl(name: str, label: str = "") -> bytes:
     """A Turtle file declaring one class (and its label), so its rows can be counted."""
     extra = f' ; rdfs:label "{label}"' if label else ""
-    return (f"@prefix owl: <http://www.w3.org/2002/07/owl#> .\n@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+    return ("@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+            "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
             f"<http://example.org/{name}> a owl:Class{extra} .\n").encode()
 
 
@@ -103,36 +104,36 @@ def test_one_failing_blob_among_few_files_fails_the_run_by_the_error_rate(tmp_pa
 def test_when_every_blob_fails_the_run_stops_cleanly_and_the_next_run_resumes(tmp_path):
     """GitHub down for every blob: the run stops after a few files (not one failed file per
     file of the repository, each after its own retries), with exit 1, the checkpoint kept and a
-    line saying so; files already committed are not fetched again by the next run."""
+    line saying so; the next run resumes: files committed before the stop are not fetched again,
+    and the ones GitHub failed to serve are."""
     db = tmp_path / "x.db"
     names = [f"f{i:02d}.ttl" for i in range(12)]
     files = {name: ttl(name[:-4]) for name in names}
+    good = {blob_sha(files[n]) for n in names[:2]}
+
+    def hook(handler, seg, query):
+        if seg[3:5] == ["git", "blobs"] and seg[5] not in good:
+            return answer(handler, 503)
+        return None
+
     with FakeGitHub(None) as fake:
         fake.commit(files)
-        down = {"on": False}
-        good = {blob_sha(files[n]) for n in names[:2]}
-
-        def hook(handler, seg, query):
-            if seg[3:5] == ["git", "blobs"] and seg[5] not in good:
-                return answer(handler, 503, b"", {"Retry-After": "0"} if False else None)
-            return None
-
         fake.answer_hook = hook
-        down["on"] = True
         r = sync(fake, db, "github:o/r@main", "--retries", "2")
         assert r.returncode == 1, r.stderr
         assert "Traceback" not in r.stderr
-        assert "run again" in r.stderr and "HTTP 503" in r.stderr, r.stderr
+        assert "3 files in a row" in r.stderr and "HTTP 503" in r.stderr and "run again" in r.stderr, r.stderr
         blob_requests = sum(1 for _k, _m, path, _st in fake.log if "/git/blobs/" in path)
-        assert blob_requests < 2 + 2 * 6, blob_requests  # stopped early, not every file tried
-    assert [p for p, s in rows(db, "SELECT path, status FROM source_files") if s == "ok"] == names[:2]
-    checkpoint = json.loads(Path(str(db) + ".checkpoint.json").read_text()) if Path(str(db) + ".checkpoint.json").exists() else None
-    assert checkpoint is None or not checkpoint.get("finished")
+        assert blob_requests == 2 + 3 * 2  # two served, then three files of two tries each: the stop
+    status = dict(rows(db, "SELECT path, status FROM source_files"))
+    assert status == {"f00.ttl": "ok", "f01.ttl": "ok", "f02.ttl": "failed", "f03.ttl": "failed"}, status
+    assert json.loads(Path(f"{db}.checkpoint.json").read_text())["finished"] is False
     with FakeGitHub(None) as fake:
         fake.commit(files)
-        assert sync(fake, db).returncode == 0
+        r = sync(fake, db)
+        assert r.returncode == 0, r.stderr
         fetched = {path.rsplit("/", 1)[1] for _k, _m, path, _st in fake.log if "/git/blobs/" in path}
-    assert not fetched & good  # committed before the stop: not fetched again
+    assert fetched == {blob_sha(files[n]) for n in names[2:]}
     assert len(rows(db, "SELECT path FROM source_files WHERE status = 'ok'")) == 12
 
 
@@ -222,3 +223,53 @@ def test_an_invalid_api_url_is_refused_without_its_credentials(tmp_path):
             assert "s3cret" not in r.stderr + r.stdout, (command[0], url, r.stderr)
             assert "Traceback" not in r.stderr, r.stderr
             assert "--api-url" in r.stderr, (command[0], url, r.stderr)
+
+
+def test_secondary_limits_without_a_hint_wait_longer_each_time_then_stop(monkeypatch):
+    """Was: a secondary limit without `Retry-After` was waited out with a flat 60 s each time
+    (GitHub asks for growing waits while it is met again). Now the wait doubles, each is said
+    with the time it ends, and one past --max-rate-limit-wait stops with when to run again.
+    (The first wait is scaled down from 60 s to 0.05 s for the test.)"""
+    from ontosync.sources import PathFilter
+    from ontosync.sources import github as github_source
+
+    monkeypatch.setattr(github_source, "SECONDARY_LIMIT_WAIT", 0.05)
+
+    def hook(handler, seg, query):
+        body = json.dumps({"message": "You have exceeded a secondary rate limit."}).encode()
+        return answer(handler, 403, body, {"Content-Type": "application/json"})
+
+    with FakeGitHub(None) as fake:
+        fake.commit({"a.ttl": ttl("A")})
+        fake.answer_hook = hook
+        src = github_source.GitHubSource("github:o/r@main", PathFilter(), api_url=fake.url, token=fake.token,
+                                         max_rate_limit_wait=0.3)
+        said: list[str] = []
+        src.notice = said.append
+        try:
+            list(src.list_files())
+        except github_source.RateLimitStop as exc:
+            stop = str(exc)
+        else:
+            raise AssertionError("no stop")
+        assert fake.count("api") == 4  # waits of 0.05, 0.1, 0.2 s; the next one (0.4 s) is past 0.3
+    assert len(said) == 3 and all("secondary rate limit" in s and ", until " in s for s in said), said
+    assert "longer than the 0 s this run may wait" in stop and "run again after" in stop, stop
+
+
+# -- fetch-db ------------------------------------------------------------------------------------
+def test_fetch_db_never_sends_the_token_to_a_download_url_on_another_host(tmp_path):
+    """Was: `archive_download_url` was asked with the token wherever the listing pointed it; a
+    listing that named another host (here `localhost` for the API on 127.0.0.1) got the token
+    there. GitHub names its own API server; anything else is refused in one line."""
+    from tests.fake_artifacts import FakeArtifactServer, make_zip
+
+    with FakeArtifactServer(token="t0k") as fake:
+        fake.add("o/r", "ontology-db", make_zip({"ontology.db": b"x"}))
+        fake.download_base = fake.api_url.replace("127.0.0.1", "localhost")
+        r = cli("fetch-db", "o/r", "--out", str(tmp_path / "o.db"), "--api-url", fake.api_url,
+                env={"GITHUB_TOKEN": "t0k", "ONTOSYNC_RETRY_BACKOFF": "0.001"})
+        assert r.returncode == 2, r.stderr
+        assert fake.requests["zip"] == 0
+    assert "not sent the token" in r.stderr and "localhost" in r.stderr, r.stderr
+    assert not (tmp_path / "o.db").exists()

@@ -18,14 +18,14 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import requests
 
 from ontosync.files import replace_atomically
 from ontosync.options import DEFAULT_API_URL
 from ontosync.retry import RetryPolicy
-from ontosync.sources.github_http import NETWORK_ERRORS, error_kind  # a dropped connection: retried
+from ontosync.sources.github_http import NETWORK_ERRORS, error_kind, same_origin  # a dropped connection: retried
 
 MAX_ARTIFACTS_SCANNED = 300
 MAX_DOWNLOAD_BYTES = 8 * 1024**3  # an artifact bigger than this is refused
@@ -133,7 +133,19 @@ def find_newest_artifact(repo_full_name: str, name: str, token: str | None,
         return None, expired
     oldest = datetime.min.replace(tzinfo=timezone.utc)
     live.sort(key=lambda a: (a.created_at or oldest, a.id), reverse=True)
+    _check_download_host(live[0], (api_url or DEFAULT_API_URL).rstrip("/"))
     return live[0], expired
+
+
+def _check_download_host(info: ArtifactInfo, api_url: str) -> None:
+    """The download's first request carries the token: only to the API's own server. GitHub (and
+    GitHub Enterprise Server) name a URL there; a listing that names another host (a hostile or
+    misconfigured server in front of the API) is refused before the token goes anywhere."""
+    if not same_origin(info.archive_download_url, api_url):
+        parts = urlsplit(info.archive_download_url)
+        raise ArtifactError(f"{info.describe()}: its download URL is on {parts.scheme}://"
+                            f"{parts.netloc.rpartition('@')[2]}, not on the API's server {api_url}; "
+                            "not sent the token, not downloaded")
 
 
 def _list_artifacts(repo_full_name: str, name: str, token: str | None, api_url: str | None,
