@@ -273,3 +273,23 @@ def test_fetch_db_never_sends_the_token_to_a_download_url_on_another_host(tmp_pa
         assert fake.requests["zip"] == 0
     assert "not sent the token" in r.stderr and "localhost" in r.stderr, r.stderr
     assert not (tmp_path / "o.db").exists()
+
+
+# -- --path and --ref --------------------------------------------------------------------------------
+def test_a_path_not_in_the_repository_is_an_error_as_for_a_local_folder(tmp_path):
+    """Was: `--path` naming no folder of the repository (misspelt, wrong case, a file) synced
+    nothing and exited 0 ("0 files"), where a local source says `--path folder not found`, exit 2.
+    Also when GitHub truncates the tree and it is walked folder by folder."""
+    files = {"pages/a.ttl": ttl("A"), "pages/sub/b.ttl": ttl("B")}
+    for truncate_over in (None, 1):
+        db = tmp_path / f"{truncate_over}.db"
+        with FakeGitHub(None) as fake:
+            fake.commit(files)
+            fake.truncate_over = truncate_over
+            for path in ("Pages", "pages/a.ttl", "pages/su"):
+                r = sync(fake, db, "github:o/r@main", "--path", path)
+                assert r.returncode == 2, (path, r.stderr)
+                assert f"--path folder not found in github:o/r@main: {path}" in r.stderr, r.stderr
+            r = sync(fake, db, "github:o/r@main", "--path", "pages/sub")
+            assert r.returncode == 0, r.stderr
+        assert rows(db, "SELECT path FROM source_files") == [("pages/sub/b.ttl",)]

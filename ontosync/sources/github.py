@@ -182,6 +182,7 @@ class GitHubSource(TarballReader):
         # Said when the run waits (a rate limit): the pipeline points it at its progress lines.
         self.notice: Callable[[str], None] = log.warning
         self._unhinted_limits = 0  # secondary rate limits met without a hint of how long to wait
+        self._subdir_seen = False  # the listing met the --path folder
         self._tree: dict[str, tuple[str, str, int]] | None = None  # the selected files, listed once
         self._side_files: dict[str, tuple[str, str, int]] = {}  # logseq/config.edn entries, for read_file
 
@@ -325,10 +326,13 @@ class GitHubSource(TarballReader):
         items, truncated = self._get_tree(tree_sha, recursive=True)
         if not truncated:
             self._collect(items, "", out)
-            return out
-        self.truncated_walks += 1
-        log.info("the tree of %s is too large for one answer; walking it folder by folder", self.description)
-        self._walk(tree_sha, "", out)
+        else:
+            self.truncated_walks += 1
+            log.info("the tree of %s is too large for one answer; walking it folder by folder", self.description)
+            self._walk(tree_sha, "", out)
+        if self.filter.subdir and not self._subdir_seen:
+            # as for a local folder: a misspelt --path is no empty sync that says it succeeded
+            raise SourceError(f"--path folder not found in {self.description}: {self.filter.subdir.rstrip('/')}")
         return out
 
     def _walk(self, tree_sha: str, prefix: str, out: dict[str, tuple[str, str, int]]) -> None:
@@ -340,6 +344,7 @@ class GitHubSource(TarballReader):
         for item in items:
             if item.type == "tree":
                 folder = prefix + item.name + "/"
+                self._subdir_seen |= display_name(folder) == self.filter.subdir
                 if not (folder_may_match(self.filter, folder) or may_hold_graph_config(self.filter, folder)):
                     continue
                 sub, sub_truncated = self._get_tree(item.sha, recursive=True)
@@ -353,6 +358,7 @@ class GitHubSource(TarballReader):
     def _collect(self, items: list[TreeItem], prefix: str, out: dict[str, tuple[str, str, int]]) -> None:
         for item in items:
             if item.type != "blob":  # folders are implied; "commit" is a submodule
+                self._subdir_seen |= item.type == "tree" and display_name(f"{prefix}{item.name}/") == self.filter.subdir
                 continue
             path = display_name(prefix + item.name)  # escaped as a checkout's walk records it
             if path != prefix + item.name and path in out:
