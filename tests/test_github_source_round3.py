@@ -46,6 +46,16 @@ def answer(handler, status: int, body: bytes = b"", headers: dict[str, str] | No
     return status
 
 
+def blob_requests(hook, blobs: list[str]):
+    """`hook`, noting each blob asked for in `blobs` before it answers (the fake's own log is
+    written after the answer: a test reading it right after the sync could miss the last one)."""
+    def noting(handler, seg, query):
+        if seg[3:5] == ["git", "blobs"]:
+            blobs.append(seg[5])
+        return hook(handler, seg, query)
+    return noting
+
+
 def failing_blob(sha: str, status: int = 502):
     """Every request for the blob `sha` answers `status` (a proxy that lost its upstream)."""
     def hook(handler, seg, query):
@@ -67,12 +77,13 @@ def test_a_blob_that_keeps_failing_is_a_failed_file_and_the_rest_is_committed(tm
         assert sync(fake, db).returncode == 0
         new = {"a.ttl": ttl("A", "a2"), "b.ttl": ttl("B", "b2"), "c.ttl": ttl("C", "c2")}
         fake.commit(new)
-        fake.answer_hook = failing_blob(blob_sha(new["b.ttl"]))
+        asked: list[str] = []
+        fake.answer_hook = blob_requests(failing_blob(blob_sha(new["b.ttl"])), asked)
         r = sync(fake, db, "github:o/r@main", "--max-error-rate", "0.5")
         assert r.returncode == 0, r.stderr
         assert "Traceback" not in r.stderr
         # three tries of b's blob (--retries 3), one of each other blob
-        assert sum(1 for _k, _m, path, st in fake.log if path.endswith(blob_sha(new["b.ttl"])) and st == 502) == 3
+        assert sorted(asked) == sorted([blob_sha(new["b.ttl"])] * 3 + [blob_sha(new["a.ttl"]), blob_sha(new["c.ttl"])])
     status = dict(rows(db, "SELECT path, status FROM source_files"))
     assert status == {"a.ttl": "ok", "b.ttl": "failed", "c.ttl": "ok"}
     (error,) = rows(db, "SELECT error FROM source_files WHERE path = 'b.ttl'")[0]
@@ -118,22 +129,23 @@ def test_when_every_blob_fails_the_run_stops_cleanly_and_the_next_run_resumes(tm
 
     with FakeGitHub(None) as fake:
         fake.commit(files)
-        fake.answer_hook = hook
+        asked: list[str] = []
+        fake.answer_hook = blob_requests(hook, asked)
         r = sync(fake, db, "github:o/r@main", "--retries", "2")
         assert r.returncode == 1, r.stderr
         assert "Traceback" not in r.stderr
         assert "3 files in a row" in r.stderr and "HTTP 503" in r.stderr and "run again" in r.stderr, r.stderr
-        blob_requests = sum(1 for _k, _m, path, _st in fake.log if "/git/blobs/" in path)
-        assert blob_requests == 2 + 3 * 2  # two served, then three files of two tries each: the stop
+        assert len(asked) == 2 + 3 * 2  # two served, then three files of two tries each: the stop
     status = dict(rows(db, "SELECT path, status FROM source_files"))
     assert status == {"f00.ttl": "ok", "f01.ttl": "ok", "f02.ttl": "failed", "f03.ttl": "failed"}, status
     assert json.loads(Path(f"{db}.checkpoint.json").read_text())["finished"] is False
     with FakeGitHub(None) as fake:
         fake.commit(files)
+        asked = []
+        fake.answer_hook = blob_requests(lambda *_: None, asked)
         r = sync(fake, db)
         assert r.returncode == 0, r.stderr
-        fetched = {path.rsplit("/", 1)[1] for _k, _m, path, _st in fake.log if "/git/blobs/" in path}
-    assert fetched == {blob_sha(files[n]) for n in names[2:]}
+    assert sorted(asked) == sorted(blob_sha(files[n]) for n in names[2:])
     assert len(rows(db, "SELECT path FROM source_files WHERE status = 'ok'")) == 12
 
 
@@ -252,7 +264,7 @@ def test_secondary_limits_without_a_hint_wait_longer_each_time_then_stop(monkeyp
             stop = str(exc)
         else:
             raise AssertionError("no stop")
-        assert fake.count("api") == 4  # waits of 0.05, 0.1, 0.2 s; the next one (0.4 s) is past 0.3
+        assert src.api_requests == 4  # waits of 0.05, 0.1, 0.2 s; the next one (0.4 s) is past 0.3
     assert len(said) == 3 and all("secondary rate limit" in s and ", until " in s for s in said), said
     assert "longer than the 0 s this run may wait" in stop and "run again after" in stop, stop
 
@@ -293,3 +305,20 @@ def test_a_path_not_in_the_repository_is_an_error_as_for_a_local_folder(tmp_path
             r = sync(fake, db, "github:o/r@main", "--path", "pages/sub")
             assert r.returncode == 0, r.stderr
         assert rows(db, "SELECT path FROM source_files") == [("pages/sub/b.ttl",)]
+
+
+# -- the Action --------------------------------------------------------------------------------------
+def test_the_action_says_why_a_sync_stopped_early_not_the_error_rate(tmp_path, capsys):
+    """Was: every exit 1 was summarised as "the error rate is over max-error-rate", also a sync
+    that GitHub's rate limit (or GitHub down) stopped with no file failed: the job summary sent
+    the user looking for failed files instead of saying when to run again."""
+    from tests.test_action import FakeCli, run_action, sample_report
+
+    stop = ("GitHub API secondary rate limit reached for github:o/r: it resets in 3600 s, longer than the 900 s "
+            "this run may wait (--max-rate-limit-wait); run again after 2030-01-01T00:00:00Z")
+    code, env = run_action(tmp_path, FakeCli(sample_report(failed=0), code=1, stderr=stop))
+    assert code == 1
+    summary = Path(env["GITHUB_STEP_SUMMARY"]).read_text(encoding="utf-8")
+    assert "stopped early: the checkpoint is saved, run again to resume" in summary, summary
+    assert "run again after 2030-01-01" in summary, summary
+    assert "error rate over the threshold" not in summary and "error rate is over" not in summary, summary
