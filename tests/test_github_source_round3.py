@@ -149,6 +149,29 @@ def test_when_every_blob_fails_the_run_stops_cleanly_and_the_next_run_resumes(tm
     assert len(rows(db, "SELECT path FROM source_files WHERE status = 'ok'")) == 12
 
 
+def test_a_tarball_that_keeps_failing_mid_run_stops_with_the_checkpoint(tmp_path):
+    """Many changed files come in one tarball: when GitHub keeps failing it, the run stops as for
+    GitHub down (exit 1, checkpoint saved, a line saying to run again), not exit 2 as for a
+    misconfigured source; the next run fetches everything."""
+    files = {f"f{i:02d}.ttl": ttl(f"F{i}") for i in range(21)}  # over the 20 a run fetches as blobs
+    db = tmp_path / "x.db"
+
+    def hook(handler, seg, query):
+        return answer(handler, 502) if seg[3:4] == ["tarball"] else None
+
+    with FakeGitHub(None) as fake:
+        fake.commit(files)
+        fake.answer_hook = hook
+        r = sync(fake, db, "github:o/r@main", "--retries", "2")
+    assert r.returncode == 1, r.stderr
+    assert "GET tarball" in r.stderr and "HTTP 502" in r.stderr and "run again later" in r.stderr, r.stderr
+    assert json.loads(Path(f"{db}.checkpoint.json").read_text())["finished"] is False
+    with FakeGitHub(None) as fake:
+        fake.commit(files)
+        assert sync(fake, db).returncode == 0
+    assert len(rows(db, "SELECT path FROM source_files WHERE status = 'ok'")) == 21
+
+
 # -- 2. a redirect without a body --------------------------------------------------------------------
 def redirecting(status: int, where: str):
     """The first request for `where` ("commits", "trees" or "blobs") answered with `status` and
@@ -245,7 +268,7 @@ def test_secondary_limits_without_a_hint_wait_longer_each_time_then_stop(monkeyp
     from ontosync.sources import PathFilter
     from ontosync.sources import github as github_source
 
-    monkeypatch.setattr(github_source, "SECONDARY_LIMIT_WAIT", 0.05)
+    monkeypatch.setattr(github_source, "SECONDARY_LIMIT_WAIT", 0.05, raising=False)
 
     def hook(handler, seg, query):
         body = json.dumps({"message": "You have exceeded a secondary rate limit."}).encode()
