@@ -310,6 +310,20 @@ def test_fetch_db_never_sends_the_token_to_a_download_url_on_another_host(tmp_pa
     assert not (tmp_path / "o.db").exists()
 
 
+def test_fetch_db_takes_a_token_pasted_with_its_newline_as_sync_does(tmp_path):
+    """Was: GITHUB_TOKEN set from a secret pasted with its trailing newline failed fetch-db with
+    "listing artifacts ... failed: InvalidHeader (3 attempts)", while `sync github:` accepts it."""
+    from tests.fake_artifacts import FakeArtifactServer, make_zip
+    from tests.test_fetch_db import make_db, marker_of
+
+    with FakeArtifactServer(token="t0k") as fake:
+        fake.add("o/r", "ontology-db", make_zip({"ontology.db": make_db(tmp_path / "src.db", "fetched")}))
+        r = cli("fetch-db", "o/r", "--out", str(tmp_path / "o.db"), "--api-url", fake.api_url,
+                env={"GITHUB_TOKEN": "t0k\n", "ONTOSYNC_RETRY_BACKOFF": "0.001"})
+    assert r.returncode == 0, r.stderr
+    assert marker_of(tmp_path / "o.db") == "fetched"
+
+
 # -- --path and --ref --------------------------------------------------------------------------------
 def test_a_path_not_in_the_repository_is_an_error_as_for_a_local_folder(tmp_path):
     """Was: `--path` naming no folder of the repository (misspelt, wrong case, a file) synced

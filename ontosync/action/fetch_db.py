@@ -104,7 +104,9 @@ def fetch_db(repo: str, artifact: str = DEFAULT_ARTIFACT, out: str | os.PathLike
     except SourceError as exc:
         _say(f"error: {exc}")
         return 2
-    token = token if token is not None else (os.environ.get("GITHUB_TOKEN") or None)
+    # a token holds no whitespace: a CI secret pasted with its newline is the token, as for `sync`
+    # (sources/github_http.Secret); a header cannot carry the newline ("InvalidHeader", 3 attempts)
+    token = (token if token is not None else os.environ.get("GITHUB_TOKEN") or "").strip() or None
     out_path = Path(out)
     if out_path.is_dir():
         _say(f"error: --out {out_path} is a folder")
