@@ -143,8 +143,8 @@ def _check_download_host(info: ArtifactInfo, api_url: str) -> None:
     misconfigured server in front of the API) is refused before the token goes anywhere."""
     if not same_origin(info.archive_download_url, api_url):
         parts = urlsplit(info.archive_download_url)
-        raise ArtifactError(f"{info.describe()}: its download URL is on {parts.scheme}://"
-                            f"{parts.netloc.rpartition('@')[2]}, not on the API's server {api_url}; "
+        where = f"is on {parts.scheme}://{parts.netloc.rpartition('@')[2]}" if parts.netloc else "has no host"
+        raise ArtifactError(f"{info.describe()}: its download URL {where}, not on the API's server {api_url}; "
                             "not sent the token, not downloaded")
 
 
