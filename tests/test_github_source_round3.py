@@ -172,6 +172,35 @@ def test_a_tarball_that_keeps_failing_mid_run_stops_with_the_checkpoint(tmp_path
     assert len(rows(db, "SELECT path FROM source_files WHERE status = 'ok'")) == 21
 
 
+def test_blob_answers_that_are_not_the_file_fail_that_file_only(tmp_path):
+    """A blob answered in another encoding, as a list, or with content of another size than the
+    tree's (so another hash): that file fails with a line saying which (was: exit 2 for the
+    whole run, and "unexpected AttributeError from the GitHub client" for the list); the files
+    between them are committed."""
+    files = {f"{name}.ttl": ttl(name.upper()) for name in "abcdef"}
+    bodies = {"b.ttl": {"encoding": "utf-8", "content": "x"}, "d.ttl": ["x"],
+              "f.ttl": {"encoding": "base64", "content": "YQ=="}}
+    bad = {blob_sha(files[path]): body for path, body in bodies.items()}
+
+    def hook(handler, seg, query):
+        if seg[3:5] == ["git", "blobs"] and seg[5] in bad:
+            return answer(handler, 200, json.dumps(bad[seg[5]]).encode(), {"Content-Type": "application/json"})
+        return None
+
+    db = tmp_path / "x.db"
+    with FakeGitHub(None) as fake:
+        fake.commit(files)
+        fake.answer_hook = hook
+        r = sync(fake, db, "github:o/r@main", "--max-error-rate", "1")
+    assert r.returncode == 0, r.stderr
+    errors = dict(rows(db, "SELECT path, coalesce(error, status) FROM source_files"))
+    assert errors == {"a.ttl": "ok", "c.ttl": "ok", "e.ttl": "ok",
+                      "b.ttl": "cannot read from GitHub (3 attempts): blob of b.ttl came without base64 content",
+                      "d.ttl": "cannot read from GitHub (3 attempts): blob of d.ttl came without base64 content",
+                      "f.ttl": f"cannot read from GitHub (3 attempts): blob of f.ttl does not hash to "
+                               f"{blob_sha(files['f.ttl'])}"}, errors
+
+
 # -- 2. a redirect without a body --------------------------------------------------------------------
 def redirecting(status: int, where: str):
     """The first request for `where` ("commits", "trees" or "blobs") answered with `status` and
