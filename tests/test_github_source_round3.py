@@ -245,6 +245,20 @@ def test_a_redirect_to_another_host_is_one_clear_line(tmp_path):
     assert len(r.stderr.strip().splitlines()) == 1, r.stderr
 
 
+def test_a_permanent_redirect_to_https_is_one_clear_line(tmp_path):
+    """Was: `--api-url http://...` answered with a 301 to https (as GitHub does) stopped with
+    "unexpected RuntimeError from the GitHub client"; now one line that says to check --api-url."""
+    def hook(handler, seg, query):
+        return answer(handler, 301, b"", {"Location": f"https://{handler.headers['Host']}{handler.path}"})
+
+    with FakeGitHub(None) as fake:
+        fake.commit({"a.ttl": ttl("A")})
+        fake.answer_hook = hook
+        r = sync(fake, tmp_path / "x.db")
+    assert r.returncode == 2, r.stderr
+    assert "redirected to another scheme or host (http to https?): not followed; check --api-url" in r.stderr, r.stderr
+
+
 # -- 3. rate limits ------------------------------------------------------------------------------
 def limited_once(headers: dict[str, str], status: int = 403):
     """The first commit request answers GitHub's secondary rate limit with `headers`."""

@@ -212,7 +212,13 @@ def get_json(requester: Any, url: str, api_url: str, params: dict[str, Any] | No
     301, and answered the others with no data at all: "unexpected TypeError"). A redirect to
     another host is refused in one line: the request carries the token."""
     for _ in range(MAX_REDIRECTS + 1):
-        headers, data = requester.requestJsonAndCheck("GET", url, parameters=params)
+        try:
+            headers, data = requester.requestJsonAndCheck("GET", url, parameters=params)
+        except RuntimeError as exc:  # PyGithub's refusal of a 301 to another scheme or host
+            if "redirected" not in str(exc):
+                raise
+            raise SourceError(f"the GitHub API at {without_query(api_url)} redirected to another scheme or host "
+                              "(http to https?): not followed; check --api-url") from None
         location = (headers or {}).get("location")
         if not location:
             return data
