@@ -246,8 +246,9 @@ def test_a_redirect_to_another_host_is_one_clear_line(tmp_path):
 
 
 def test_a_permanent_redirect_to_https_is_one_clear_line(tmp_path):
-    """Was: `--api-url http://...` answered with a 301 to https (as GitHub does) stopped with
-    "unexpected RuntimeError from the GitHub client"; now one line that says to check --api-url."""
+    """Was: `--api-url http://...` answered with a 301 to https (as GitHub does) stopped `sync`
+    with "unexpected RuntimeError from the GitHub client" and `fetch-db` with a traceback; now
+    one line that says to check --api-url."""
     def hook(handler, seg, query):
         return answer(handler, 301, b"", {"Location": f"https://{handler.headers['Host']}{handler.path}"})
 
@@ -255,8 +256,13 @@ def test_a_permanent_redirect_to_https_is_one_clear_line(tmp_path):
         fake.commit({"a.ttl": ttl("A")})
         fake.answer_hook = hook
         r = sync(fake, tmp_path / "x.db")
+        fetched = cli("fetch-db", "o/r", "--out", str(tmp_path / "o.db"), "--api-url", fake.url,
+                      env={"GITHUB_TOKEN": fake.token, "ONTOSYNC_RETRY_BACKOFF": "0.001"})
     assert r.returncode == 2, r.stderr
     assert "redirected to another scheme or host (http to https?): not followed; check --api-url" in r.stderr, r.stderr
+    assert fetched.returncode == 2, fetched.stderr
+    assert "Traceback" not in fetched.stderr
+    assert "redirected to another scheme or host (http to https?); check --api-url" in fetched.stderr, fetched.stderr
 
 
 # -- 3. rate limits ------------------------------------------------------------------------------

@@ -124,6 +124,11 @@ def find_newest_artifact(repo_full_name: str, name: str, token: str | None,
     except (requests.RequestException, *NETWORK_ERRORS) as exc:
         raise ArtifactError(f"listing artifacts of {repo_full_name} failed: {error_kind(exc)}"
                             f"{_after(retry, exc)}") from None
+    except RuntimeError as exc:  # PyGithub's refusal of a 301 to another scheme or host
+        if "redirected" not in str(exc):
+            raise
+        raise ArtifactError(f"listing artifacts of {repo_full_name} failed: the API at {api_url or DEFAULT_API_URL} "
+                            "redirected to another scheme or host (http to https?); check --api-url") from None
     except (ValueError, TypeError, KeyError, AttributeError) as exc:  # a 200 whose body is no listing
         raise ArtifactError(f"listing artifacts of {repo_full_name} failed: GitHub's answer was not the JSON "
                             f"expected ({type(exc).__name__})") from None
