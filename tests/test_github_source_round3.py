@@ -359,6 +359,24 @@ def test_fetch_db_never_sends_the_token_to_a_download_url_on_another_host(tmp_pa
     assert not (tmp_path / "o.db").exists()
 
 
+def test_fetch_db_says_a_rate_limit_is_one_not_a_refused_token(tmp_path):
+    """Was: a listing answered with GitHub's rate limit (403, `X-RateLimit-Remaining: 0`) said
+    "GitHub API refused the token", sending the user to check a token that was fine."""
+    reset = int(time.time()) + 3600
+
+    def hook(handler, seg, query):
+        body = json.dumps({"message": "API rate limit exceeded for user ID 1."}).encode()
+        return answer(handler, 403, body, {"Content-Type": "application/json", "X-RateLimit-Remaining": "0",
+                                           "X-RateLimit-Reset": str(reset)})
+
+    with FakeGitHub(None) as fake:
+        fake.answer_hook = hook
+        r = cli("fetch-db", "o/r", "--out", str(tmp_path / "o.db"), "--api-url", fake.url,
+                env={"GITHUB_TOKEN": fake.token, "ONTOSYNC_RETRY_BACKOFF": "0.001"})
+    assert r.returncode == 2, r.stderr
+    assert "hit GitHub's API primary rate limit (HTTP 403); run again after 20" in r.stderr, r.stderr
+    assert "refused the token" not in r.stderr
+
 def test_fetch_db_takes_a_token_pasted_with_its_newline_as_sync_does(tmp_path):
     """Was: GITHUB_TOKEN set from a secret pasted with its trailing newline failed fetch-db with
     "listing artifacts ... failed: InvalidHeader (3 attempts)", while `sync github:` accepts it."""
