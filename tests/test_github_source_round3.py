@@ -426,3 +426,16 @@ def test_the_action_says_why_a_sync_stopped_early_not_the_error_rate(tmp_path, c
     assert "stopped early: the checkpoint is saved, run again to resume" in summary, summary
     assert "run again after 2030-01-01" in summary, summary
     assert "error rate over the threshold" not in summary and "error rate is over" not in summary, summary
+
+
+def test_a_default_port_written_out_is_the_same_server():
+    """Was: `--api-url https://ghe.example:443/api/v3` took GitHub Enterprise's own download URLs
+    (`https://ghe.example/...`) for another server: fetch-db refused every artifact, and the
+    tarball went without the token."""
+    from ontosync.sources.github_http import same_origin
+
+    assert same_origin("https://ghe.example/api/v3/repos/o/r/actions/artifacts/1/zip", "https://GHE.example:443/api/v3")
+    assert same_origin("http://h:80/x", "http://h")
+    assert not same_origin("http://h/x", "https://h")
+    assert not same_origin("https://h:8443/x", "https://h")
+    assert not same_origin("https://h:port/x", "https://h")

@@ -176,9 +176,13 @@ def without_query(url: str) -> str:
 
 
 def same_origin(a: str, b: str) -> bool:
+    """Same scheme, host and port (a default port written out or not: `https://h:443` is `https://h`)."""
+    def origin(url: str) -> tuple[str, str | None, int | None]:
+        parts = urllib.parse.urlsplit(url)
+        return parts.scheme, parts.hostname, parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+
     try:
-        pa, pb = urllib.parse.urlsplit(a), urllib.parse.urlsplit(b)
-        return (pa.scheme, pa.hostname, pa.port) == (pb.scheme, pb.hostname, pb.port)
+        return origin(a) == origin(b)
     except ValueError:  # a port that is no number
         return False
 
