@@ -429,9 +429,9 @@ def test_the_action_says_why_a_sync_stopped_early_not_the_error_rate(tmp_path, c
 
 
 def test_a_default_port_written_out_is_the_same_server():
-    """Was: `--api-url https://ghe.example:443/api/v3` took GitHub Enterprise's own download URLs
-    (`https://ghe.example/...`) for another server: fetch-db refused every artifact, and the
-    tarball went without the token."""
+    """Was: with `--api-url https://ghe.example:443/api/v3`, GitHub Enterprise's own download URLs
+    (`https://ghe.example/...`) counted as another server: the tarball download went without the
+    token (and fetch-db's check of the download host would refuse every artifact)."""
     from ontosync.sources.github_http import same_origin
 
     assert same_origin("https://ghe.example/api/v3/repos/o/r/actions/artifacts/1/zip", "https://GHE.example:443/api/v3")
