@@ -201,6 +201,21 @@ def test_blob_answers_that_are_not_the_file_fail_that_file_only(tmp_path):
                                f"{blob_sha(files['f.ttl'])}"}, errors
 
 
+def test_a_rate_limit_stop_mid_run_commits_the_files_already_fetched(tmp_path):
+    """Was: a rate limit past --max-rate-limit-wait met while fetching blobs stopped the run (exit
+    1, checkpoint) with the files fetched before it uncommitted: the next run fetched them again,
+    spending the very rate limit that had run out."""
+    files = {f"f{i}.ttl": ttl(f"F{i}") for i in range(5)}
+    db = tmp_path / "x.db"
+    with FakeGitHub(None) as fake:
+        fake.commit(files)
+        fake.queue_primary_rate_limit(reset_in=3600, after=4)  # the commit, the tree, two blobs
+        r = sync(fake, db, "github:o/r@main", "--max-rate-limit-wait", "5")
+    assert r.returncode == 1, r.stderr
+    assert "run again after" in r.stderr, r.stderr
+    assert rows(db, "SELECT path, status FROM source_files") == [("f0.ttl", "ok"), ("f1.ttl", "ok")]
+
+
 # -- 2. a redirect without a body --------------------------------------------------------------------
 def redirecting(status: int, where: str):
     """The first request for `where` ("commits", "trees" or "blobs") answered with `status` and
