@@ -267,7 +267,8 @@ class SyncRun:
         """The source's next file into `pending` (one it could not read: recorded failed); True when
         the feed is done. A source that stops midway (GitHub down, a rate limit past the allowed
         wait) ends the feed, not the run: the files already handed over are parsed and committed
-        first, and `_loop` raises the stop after them (they were lost with it)."""
+        first, and `_loop` raises the stop after them (raised at once, it lost them, and the next
+        run fetched them again with the rate limit that had run out)."""
         try:
             sf, content = next(feed)
         except StopIteration:
