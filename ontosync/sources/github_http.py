@@ -197,8 +197,9 @@ def checked_api_url(url: str | None, default: str) -> str:
     url = (url or default).strip().rstrip("/")
     try:
         parts = urllib.parse.urlsplit(url)
-        web = parts.scheme in ("http", "https") and bool(parts.hostname) and (parts.port or 0) >= 0
-    except ValueError:  # a port that is no number, a bracket left open
+        web = parts.scheme in ("http", "https") and bool(parts.hostname)
+        parts.port  # noqa: B018 -- raises ValueError for a port that is no number
+    except ValueError:  # that, or a bracket left open
         raise SourceError("invalid --api-url: expected http(s)://HOST[/PATH]") from None
     secret = parts.username is not None or parts.password is not None
     if web and not (secret or parts.query or parts.fragment):
@@ -226,14 +227,14 @@ def get_json(requester: Any, url: str, api_url: str, params: dict[str, Any] | No
         location = (headers or {}).get("location")
         if not location:
             return data
-        target = urllib.parse.urljoin(api_url + "/" if url.startswith("/") else url, location)
-        base_path = urllib.parse.urlsplit(api_url).path
-        if not same_origin(target, api_url) or not urllib.parse.urlsplit(target).path.startswith(base_path):
-            parts = urllib.parse.urlsplit(target)
+        parts = urllib.parse.urlsplit(urllib.parse.urljoin(api_url + url if url.startswith("/") else url, location))
+        api = urllib.parse.urlsplit(api_url)
+        if not same_origin(parts.geturl(), api_url) or not parts.path.startswith(api.path):
             raise SourceError(f"the GitHub API redirected to {parts.scheme}://{parts.netloc.rpartition('@')[2]}"
                               f"{parts.path}, outside {without_query(api_url)}: not followed (the request "
                               "carries the token); check --api-url")
-        url, params = target, None  # the location keeps the request's query
+        # the API's own spelling of the server (PyGithub compares it as written); the location's query kept
+        url, params = urllib.parse.urlunsplit((api.scheme, api.netloc, parts.path, parts.query, "")), None
     raise SourceError(f"the GitHub API redirected more than {MAX_REDIRECTS} times; check --api-url")
 
 
