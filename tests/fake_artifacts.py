@@ -83,6 +83,7 @@ class FakeArtifactServer:
         self.auth_seen: list[str | None] = []
         self.fail_next: Counter[str] = Counter()  # route -> how many more answers are a 502
         self.storage_base: str | None = None  # where the signed URLs point (None: this server)
+        self.download_base: str | None = None  # where `archive_download_url` points (None: this server)
         self.lock = threading.Lock()
         self._next_id = 1000
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -206,7 +207,11 @@ class FakeArtifactServer:
                     if name:
                         base += f"&name={name}"
                     headers["Link"] = f'<{base}&page={page + 1}>; rel="next", <{base}&page={last}>; rel="last"'
-                body = json.dumps({"total_count": len(found), "artifacts": [a.json(fake.api_url) for a in chunk]})
+                listed = [a.json(fake.api_url) for a in chunk]
+                for item in listed if fake.download_base else ():
+                    zip_url = item["archive_download_url"]
+                    item["archive_download_url"] = zip_url.replace(fake.api_url, fake.download_base)
+                body = json.dumps({"total_count": len(found), "artifacts": listed})
                 self._send(200, body.encode(), headers=headers)
 
             def _zip(self, repo: str, art_id: str) -> None:

@@ -277,7 +277,8 @@ def test_outputs_summary_and_annotations(tmp_path, capsys):
 
 
 def test_more_than_ten_failures_are_summarised(tmp_path, capsys):
-    code, env = run_action(tmp_path, FakeCli(sample_report(failed=25, ok=100), code=1))
+    over = [{"name": "error_rate", "value": 0.2, "threshold": 0.05}]  # as a real report over the rate has
+    code, env = run_action(tmp_path, FakeCli(sample_report(failed=25, ok=100, alerts=over), code=1))
     out = capsys.readouterr().out
     assert code == 1
     assert len([line for line in out.splitlines() if line.startswith("::error file=")]) == 10

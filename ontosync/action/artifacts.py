@@ -15,17 +15,22 @@ import zipfile
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import requests
 
 from ontosync.files import replace_atomically
 from ontosync.options import DEFAULT_API_URL
 from ontosync.retry import RetryPolicy
-from ontosync.sources.github_http import NETWORK_ERRORS, error_kind  # a dropped connection: retried
+from ontosync.sources.github_http import (  # a dropped connection: retried
+    NETWORK_ERRORS,
+    error_kind,
+    rate_limit_wait,
+    same_origin,
+)
 
 MAX_ARTIFACTS_SCANNED = 300
 MAX_DOWNLOAD_BYTES = 8 * 1024**3  # an artifact bigger than this is refused
@@ -114,16 +119,15 @@ def find_newest_artifact(repo_full_name: str, name: str, token: str | None,
     try:
         candidates = listing(repo_full_name, name, token, api_url, branch)
     except GithubException as exc:
-        message = _api_message(exc)
-        if exc.status in (401, 403):
-            raise AuthError(f"GitHub API refused the token listing artifacts of {repo_full_name}: {message}") from None
-        if exc.status == 404:
-            raise ArtifactError(f"repository {repo_full_name} not found (or the token cannot see it)") from None
-        raise ArtifactError(f"listing artifacts of {repo_full_name} failed: HTTP {exc.status} {message}"
-                            f"{_after(retry, exc)}") from None
+        raise _listing_refused(exc, repo_full_name, retry) from None
     except (requests.RequestException, *NETWORK_ERRORS) as exc:
         raise ArtifactError(f"listing artifacts of {repo_full_name} failed: {error_kind(exc)}"
                             f"{_after(retry, exc)}") from None
+    except RuntimeError as exc:  # PyGithub's refusal of a 301 to another scheme or host
+        if "redirected" not in str(exc):
+            raise
+        raise ArtifactError(f"listing artifacts of {repo_full_name} failed: the API at {api_url or DEFAULT_API_URL} "
+                            "redirected to another scheme or host (http to https?); check --api-url") from None
     except (ValueError, TypeError, KeyError, AttributeError) as exc:  # a 200 whose body is no listing
         raise ArtifactError(f"listing artifacts of {repo_full_name} failed: GitHub's answer was not the JSON "
                             f"expected ({type(exc).__name__})") from None
@@ -133,7 +137,38 @@ def find_newest_artifact(repo_full_name: str, name: str, token: str | None,
         return None, expired
     oldest = datetime.min.replace(tzinfo=timezone.utc)
     live.sort(key=lambda a: (a.created_at or oldest, a.id), reverse=True)
+    _check_download_host(live[0], (api_url or DEFAULT_API_URL).rstrip("/"))
     return live[0], expired
+
+
+def _check_download_host(info: ArtifactInfo, api_url: str) -> None:
+    """The download's first request carries the token: only to the API's own server. GitHub (and
+    GitHub Enterprise Server) name a URL there; a listing that names another host (a hostile or
+    misconfigured server in front of the API) is refused before the token goes anywhere."""
+    if not same_origin(info.archive_download_url, api_url):
+        parts = urlsplit(info.archive_download_url)
+        where = f"is on {parts.scheme}://{parts.netloc.rpartition('@')[2]}" if parts.netloc else "has no host"
+        raise ArtifactError(f"{info.describe()}: its download URL {where}, not on the API's server {api_url}; "
+                            "not sent the token, not downloaded")
+
+
+def _listing_refused(exc, repo_full_name: str, retry: RetryPolicy) -> ArtifactError:
+    """The error for a listing GitHub answered with an error status (GithubException `exc`). A rate
+    limit says so and when to run again: it was "the API refused the token", which sent the user
+    to check a token that was fine (or that was not even given)."""
+    message = _api_message(exc)
+    headers = {str(k).lower(): str(v) for k, v in (exc.headers or {}).items()}
+    limit = rate_limit_wait(exc.status, headers, message)
+    if limit is not None:
+        when = datetime.now(timezone.utc) + timedelta(seconds=min(limit[1], 366 * 86400.0))
+        return ArtifactError(f"listing artifacts of {repo_full_name} hit GitHub's API {limit[0]} (HTTP {exc.status}); "
+                             f"run again after {when.strftime('%Y-%m-%dT%H:%M:%SZ')}")
+    if exc.status in (401, 403):
+        return AuthError(f"GitHub API refused the token listing artifacts of {repo_full_name}: {message}")
+    if exc.status == 404:
+        return ArtifactError(f"repository {repo_full_name} not found (or the token cannot see it)")
+    return ArtifactError(f"listing artifacts of {repo_full_name} failed: HTTP {exc.status} {message}"
+                         f"{_after(retry, exc)}")
 
 
 def _list_artifacts(repo_full_name: str, name: str, token: str | None, api_url: str | None,

@@ -92,13 +92,21 @@ def fetch_db(repo: str, artifact: str = DEFAULT_ARTIFACT, out: str | os.PathLike
              api_url: str | None = None, token: str | None = None, branch: str | None = None) -> int:
     """Download, verify and write; returns the exit code (messages go to stderr, progress to stdout)."""
     from ontosync.action import artifacts  # requests and PyGithub: only when fetch-db runs
+    from ontosync.sources import SourceError
+    from ontosync.sources.github_http import checked_api_url
     from ontosync.store.integrity import database_problems
 
     if not is_repository(repo):
         _say(f"error: repository must look like OWNER/REPO, not {hide_credentials(repo)!r}")
         return 2
-    api_url = api_url or default_api_url()
-    token = token if token is not None else (os.environ.get("GITHUB_TOKEN") or None)
+    try:
+        api_url = checked_api_url(api_url, default_api_url())  # echoed in errors: no credentials in it
+    except SourceError as exc:
+        _say(f"error: {exc}")
+        return 2
+    # a token holds no whitespace: a CI secret pasted with its newline is the token, as for `sync`
+    # (sources/github_http.Secret); a header cannot carry the newline ("InvalidHeader", 3 attempts)
+    token = (token if token is not None else os.environ.get("GITHUB_TOKEN") or "").strip() or None
     out_path = Path(out)
     if out_path.is_dir():
         _say(f"error: --out {out_path} is a folder")

@@ -38,7 +38,8 @@ from ontosync.diff_format import is_empty
 from ontosync.options import BY_INPUT
 
 CliMain = Callable[[Sequence[str]], Any]
-EXIT_MEANING = {0: "done", 1: "error rate over the threshold", 2: "usage or configuration error",
+EXIT_MEANING = {0: "done", 1: "error rate over the threshold, or stopped early by GitHub (a rate limit, GitHub "
+                             "down): the checkpoint is saved for the next run", 2: "usage or configuration error",
                 3: "fatal: database integrity or migration failure",
                 4: "database busy: another sync or writer holds it; nothing was lost, run again",
                 130: "interrupted (job cancelled); the checkpoint is saved for the next run"}
@@ -222,7 +223,9 @@ def failure_reason(cmd: Commands, code: int, report: dict | None, last_stderr: s
         reason = last_stderr or f"ontosync sync exited with {code} ({EXIT_MEANING.get(code, 'unexpected')})"
         cmd.error(reason, title=f"ontosync: exit {code}")
         return reason
-    return "the error rate is over max-error-rate" if code == 1 else ""
+    # exit 1 is also a stop GitHub caused (a rate limit past the allowed wait, GitHub down): the
+    # sync's own last line says which, and when to run again
+    return (last_stderr or "the error rate is over max-error-rate") if code == 1 else ""
 
 
 def prepare_pr_base(cmd: Commands, inputs: ActionInputs, pr, cli_main: CliMain, token: str | None) -> str | None:

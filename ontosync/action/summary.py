@@ -183,12 +183,23 @@ VERDICTS = {0: "✅ synced", 1: "⚠️ error rate over the threshold", 2: "❌ 
             4: "⏳ database busy: another sync holds it", 130: "⏹️ interrupted"}
 
 
+def verdict(report: Mapping[str, Any], exit_code: int) -> str:
+    """The summary's heading. Exit 1 is also a run GitHub stopped early (a rate limit past the
+    allowed wait, GitHub down): its report has no error-rate alert, and saying "error rate" sent
+    the user looking for failed files instead of running again."""
+    alerts = report.get("alerts")
+    if exit_code == 1 and isinstance(alerts, list) and not any(
+            isinstance(a, dict) and a.get("name") == "error_rate" for a in alerts):
+        return "⏸️ stopped early: the checkpoint is saved, run again to resume"
+    return VERDICTS.get(exit_code, f"❌ exit {exit_code}")
+
+
 def summary_markdown(report: Mapping[str, Any] | None, exit_code: int, paths: Mapping[str, str],
                      reason: str = "") -> str:
     """The job summary: a verdict, where from and to, then one section per part of the report
     (each section is empty when the report has nothing for it)."""
     report = report or {}
-    lines = [f"## ontosync: {VERDICTS.get(exit_code, f'❌ exit {exit_code}')}", ""]
+    lines = [f"## ontosync: {verdict(report, exit_code)}", ""]
     if reason:
         lines += [f"> {cell(reason, 1000)}", ""]
     source = report.get("source")

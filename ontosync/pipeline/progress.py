@@ -55,6 +55,11 @@ class Progress:
             self._last_line_done = done
             self._write(f"ontosync: {text}\n")
 
+    def note(self, text: str) -> None:
+        """A line of its own between the progress lines, quiet or not: what the run waits for (a
+        source's rate limit), so a run that waits minutes does not look hung."""
+        self._write(("\r\033[K" if self.tty else "") + f"ontosync: {text}\n")
+
     def _due(self, done: int, elapsed: float, final: bool) -> bool:
         if final:
             return True

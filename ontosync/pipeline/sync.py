@@ -34,7 +34,7 @@ from ontosync.pipeline.progress import Progress
 from ontosync.pipeline.unreadable import UnreadableFolders
 from ontosync.pipeline.workers import Failure, Outcome, ParsePool, Task
 from ontosync.retry import RetryPolicy, RetryQueue
-from ontosync.sources import PathFilter, Source, SourceFile
+from ontosync.sources import PathFilter, Source, SourceError, SourceFile, SourceInterrupted
 from ontosync.store.changelog import ChangeLog
 from ontosync.store.db_errors import database_errors, operational_errors, server_stopped
 from ontosync.store.migrations import utc_now
@@ -179,6 +179,8 @@ class SyncRun:
         self.unreadable = UnreadableFolders(self.stats.warnings)
         self.stat_cache: stat_cache.StatCache | None = None
         self.ckpt_writer = CheckpointWriter(write_text)  # the periodic checkpoints, off the writer's path
+        if hasattr(source, "notice"):
+            source.notice = self.progress.note  # a remote source's waits are said with the progress
         repo.readers = ReadersLayer(options.namespaces, settings.relations, options.page_namespace)
 
     # -- the run ----------------------------------------------------------------------------
@@ -214,13 +216,8 @@ class SyncRun:
         except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (cli.py): report what was done, keep the checkpoint
             exit_code, message = 130, ("interrupted: the checkpoint is saved and every counted file is "
                                        "committed; run the same command again to resume")
-        except Exception as exc:
-            from ontosync.sources import SourceInterrupted
-
-            if isinstance(exc, SourceInterrupted):
-                exit_code, message = 1, str(exc)
-            else:
-                raise
+        except SourceInterrupted as exc:
+            exit_code, message = 1, str(exc)
         finally:
             pool.stop()
             with interrupts.finishing(stopping=exit_code == 130):  # a second Ctrl-C waits for these
@@ -243,22 +240,18 @@ class SyncRun:
         self.progress.start(self._total_for_progress())
         feed = iter(self.source.contents(self._plan()))
         pending: deque[Task] = deque()
-        feed_done = False
+        feed_done, self.source_stop = False, None
         while True:
             self._drain_side_work()
             while not feed_done and len(pending) < self.s.queue_size:
-                try:
-                    sf, content = next(feed)
-                except StopIteration:
-                    feed_done = True
-                    break
-                pending.append(Task(sf.path, sf.blob_sha, sf.size, content))
-                self.stats.queue_depth_max = max(self.stats.queue_depth_max, len(pending))
+                feed_done = self._take(feed, pending)
                 self._drain_side_work()
                 self._submit(pool, pending)  # parsed while the rest is planned: one changed file waits for no walk
             self._submit(pool, pending)
             if feed_done and not pending and not pool.in_flight() and not self.delayed:
                 self._drain_side_work()
+                if self.source_stop is not None:
+                    raise self.source_stop
                 return
             wait = 0.05 if self.delayed else 0.5
             if pool.in_flight():
@@ -269,6 +262,26 @@ class SyncRun:
                 self._handle(outcome, ckpt_path)
             if not pool.in_flight() and self.delayed and not pending:
                 time.sleep(min(0.05, self.delayed.next_in()))
+
+    def _take(self, feed: Iterator[tuple[SourceFile, bytes | str]], pending: deque[Task]) -> bool:
+        """The source's next file into `pending` (one it could not read: recorded failed); True when
+        the feed is done. A source that stops midway (GitHub down, a rate limit past the allowed
+        wait) ends the feed, not the run: the files already handed over are parsed and committed
+        first, and `_loop` raises the stop after them (raised at once, it lost them, and the next
+        run fetched them again with the rate limit that had run out)."""
+        try:
+            sf, content = next(feed)
+        except StopIteration:
+            return True
+        except (SourceError, SourceInterrupted) as exc:
+            self.source_stop = exc
+            return True
+        if sf.refused:
+            self.side_work.append(("refused", sf))
+            return False
+        pending.append(Task(sf.path, sf.blob_sha, sf.size, content))
+        self.stats.queue_depth_max = max(self.stats.queue_depth_max, len(pending))
+        return False
 
     def _start_writes(self) -> None:
         """Open the run's change log (store/changelog.py) and the readers' layer's run (a first run's
@@ -333,11 +346,10 @@ class SyncRun:
         _, blob_sha, status, error_kind, synced_at, fingerprint = row
         if blob_sha != sf.blob_sha or fingerprint != self.fingerprint:
             return False
+        retry = status == "failed" and error_kind in RETRYABLE_KINDS  # a moment's failure: tried again
         if self.resume_since and synced_at >= self.resume_since:
-            return True  # committed by the interrupted run this one resumes
-        if self.force_all:
-            return False
-        return not (status == "failed" and error_kind in RETRYABLE_KINDS)
+            return not retry  # done by the interrupted run this one resumes (not a blob GitHub failed to serve)
+        return not (self.force_all or retry)
 
     def _maybe_deleted(self, row: tuple) -> None:
         path = row[0]

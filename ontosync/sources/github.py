@@ -34,7 +34,6 @@ import binascii
 import logging
 import math
 import os
-import tarfile
 import time
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator
@@ -49,22 +48,22 @@ from ontosync.retry import RetryPolicy, default_factor, waiting
 from ontosync.sources import FileTooLarge, PathFilter, SourceError, SourceFile, SourceInterrupted, git_blob_sha
 from ontosync.sources.github_http import (
     NETWORK_ERRORS,
-    STREAM_ERRORS,
-    ChunkReader,
+    SECONDARY_LIMIT_WAIT,
     Secret,
+    checked_api_url,
     error_kind,
     folder_may_match,
+    get_json,
     is_sha,
     may_hold_graph_config,
     moved_repository,
     parse_spec,
     rate_limit_wait,
     safe_relpath,
-    same_origin,
     server_message,
-    tar_refusal,
-    without_query,
 )
+from ontosync.sources.github_tarball import GitHubDown, GitHubUnavailable, TarballReader
+from ontosync.sources.github_tarball import Transient as _Transient
 from ontosync.sources.github_tree import TreeItem, folders_left_out, tree_items
 from ontosync.sources.names import display_name
 
@@ -85,7 +84,8 @@ DEFAULT_TIMEOUT = 30.0  # seconds per request (connect, and between bytes while 
 RATE_LIMIT_TRIES = 6  # consecutive rate-limit answers to one request before giving up
 # A stop names the time to run again; a Retry-After of 1e20 or inf names none a datetime can hold.
 LONGEST_STOP_WAIT = 366 * 86400.0
-DOWNLOAD_CHUNK = 1 << 16
+# Files in a row whose blob kept failing through every attempt: GitHub is down, the run stops.
+DOWN_AFTER = 3
 
 
 SIDE_FILE = "logseq/config.edn"  # the one kind of unselected file read_file can read
@@ -103,14 +103,6 @@ class RateLimitStop(SourceInterrupted):
         self.wait_s = wait_s
 
 
-class GitHubUnavailable(SourceError):
-    """GitHub kept failing (5xx, resets, timeouts) through every retry."""
-
-
-class _Transient(Exception):
-    """Worth retrying after a backoff; the message is ours and safe to show."""
-
-
 class _RateLimited(Exception):
     """Wait `wait` seconds, then retry (Retry-After or a reset within the allowed wait)."""
 
@@ -119,7 +111,7 @@ class _RateLimited(Exception):
         self.wait = wait
 
 
-class GitHubSource:
+class GitHubSource(TarballReader):
     """`Source` over the GitHub REST API. See the module docstring for the why.
 
     Attributes the pipeline reads: `description`, `revision` (commit sha; resolving it costs the
@@ -151,10 +143,7 @@ class GitHubSource:
         self.owner, self.repo_name, self.ref = parse_spec(spec)
         self.description = f"github:{self.owner}/{self.repo_name}" + (f"@{self.ref}" if self.ref else "")
         self.filter = path_filter
-        self.api_url = (api_url or DEFAULT_API_URL).rstrip("/")
-        parsed = urllib.parse.urlsplit(self.api_url)
-        if parsed.scheme not in ("http", "https") or not parsed.hostname:
-            raise SourceError(f"invalid --api-url {api_url!r}: expected http(s)://HOST[/PATH]")
+        self.api_url = checked_api_url(api_url, DEFAULT_API_URL)
         self._token = Secret(token)
         self.max_rate_limit_wait = float(max_rate_limit_wait)
         factor = default_factor() if backoff_factor is None else backoff_factor
@@ -189,6 +178,10 @@ class GitHubSource:
         self._commit_sha: str | None = None
         self._tree_sha: str | None = None
         self._stopped: RateLimitStop | None = None
+        # Said when the run waits (a rate limit): the pipeline points it at its progress lines.
+        self.notice: Callable[[str], None] = log.warning
+        self._unhinted_limits = 0  # secondary rate limits met without a hint of how long to wait
+        self._subdir_seen = False  # the listing met the --path folder
         self._tree: dict[str, tuple[str, str, int]] | None = None  # the selected files, listed once
         self._side_files: dict[str, tuple[str, str, int]] = {}  # logseq/config.edn entries, for read_file
 
@@ -242,15 +235,39 @@ class GitHubSource:
         wanted = [f for f in files if f.refused is None and f.blob_sha]
         if not wanted:
             return
-        if len(wanted) <= self.blob_threshold:
-            for sf in wanted:
-                yield sf, self._fetch_blob(sf)
-            return
-        pending = {sf.path: sf for sf in wanted}
-        yield from self._from_tarball(pending)
-        for sf in sorted(pending.values()):
-            log.warning("%s: not delivered intact by the tarball; fetching it as a blob", sf.path)
-            yield sf, self._fetch_blob(sf)
+        try:
+            if len(wanted) <= self.blob_threshold:
+                yield from self._blobs(wanted)
+                return
+            pending = {sf.path: sf for sf in wanted}
+            yield from self._from_tarball(pending)
+            for sf in sorted(pending.values()):
+                log.warning("%s: not delivered intact by the tarball; fetching it as a blob", sf.path)
+            yield from self._blobs(sorted(pending.values()))
+        except GitHubUnavailable as exc:  # mid-run: what was handed over is committed, the rest resumes
+            raise GitHubDown(f"{exc}; the files read so far are committed and the checkpoint is saved: "
+                             "run again later to resume") from None
+
+    def _blobs(self, files: list[SourceFile]) -> Iterator[tuple[SourceFile, bytes]]:
+        """Each file's blob. One whose request keeps failing (a 5xx through every attempt) is handed
+        over as a file that cannot be read (recorded failed, its last good version kept, tried
+        again by the next run) and the run goes on; `DOWN_AFTER` such files in a row mean GitHub
+        itself is down, and waiting out every retry of every file would only delay the stop."""
+        in_a_row = 0
+        for sf in files:
+            try:
+                data = self._fetch_blob(sf)
+            except GitHubUnavailable as exc:
+                in_a_row += 1
+                if in_a_row >= DOWN_AFTER:
+                    raise GitHubUnavailable(f"GitHub API kept failing for {self.description}: {in_a_row} files in "
+                                            f"a row through {self.max_attempts} attempts each (last: {exc.last})",
+                                            exc.last) from None
+                log.warning("%s: %s", sf.path, exc)
+                yield sf._replace(refused=f"cannot read from GitHub ({self.max_attempts} attempts): {exc.last}"), b""
+                continue
+            in_a_row = 0
+            yield sf, data
 
     def read_file(self, path: str, max_size: int) -> bytes | None:
         """A small file by path (see `Source.read_file`). Only `logseq/config.edn` files are kept
@@ -275,7 +292,8 @@ class GitHubSource:
             raise self._stopped
         ref = self.ref or "HEAD"  # HEAD: the default branch, without asking for the repository
         try:
-            data = self._api(f"GET commit {ref}", lambda: self._repo.get_commit(ref).raw_data, lookup=True)
+            data = self._api(f"GET commit {ref}", lambda: self._get(f"commits/{urllib.parse.quote(ref, safe='')}"),
+                             lookup=True)
         except RateLimitStop as exc:
             self._stopped = exc
             raise
@@ -307,10 +325,13 @@ class GitHubSource:
         items, truncated = self._get_tree(tree_sha, recursive=True)
         if not truncated:
             self._collect(items, "", out)
-            return out
-        self.truncated_walks += 1
-        log.info("the tree of %s is too large for one answer; walking it folder by folder", self.description)
-        self._walk(tree_sha, "", out)
+        else:
+            self.truncated_walks += 1
+            log.info("the tree of %s is too large for one answer; walking it folder by folder", self.description)
+            self._walk(tree_sha, "", out)
+        if self.filter.subdir and not self._subdir_seen:
+            # as for a local folder: a misspelt --path is no empty sync that says it succeeded
+            raise SourceError(f"--path folder not found in {self.description}: {self.filter.subdir.rstrip('/')}")
         return out
 
     def _walk(self, tree_sha: str, prefix: str, out: dict[str, tuple[str, str, int]]) -> None:
@@ -322,6 +343,7 @@ class GitHubSource:
         for item in items:
             if item.type == "tree":
                 folder = prefix + item.name + "/"
+                self._subdir_seen |= display_name(folder) == self.filter.subdir
                 if not (folder_may_match(self.filter, folder) or may_hold_graph_config(self.filter, folder)):
                     continue
                 sub, sub_truncated = self._get_tree(item.sha, recursive=True)
@@ -335,6 +357,7 @@ class GitHubSource:
     def _collect(self, items: list[TreeItem], prefix: str, out: dict[str, tuple[str, str, int]]) -> None:
         for item in items:
             if item.type != "blob":  # folders are implied; "commit" is a submodule
+                self._subdir_seen |= item.type == "tree" and display_name(f"{prefix}{item.name}/") == self.filter.subdir
                 continue
             path = display_name(prefix + item.name)  # escaped as a checkout's walk records it
             if path != prefix + item.name and path in out:
@@ -347,7 +370,7 @@ class GitHubSource:
 
     def _get_tree(self, sha: str, recursive: bool) -> tuple[list[TreeItem], bool]:
         what = f"GET tree {sha[:12]}" + (" (recursive)" if recursive else "")
-        data = self._api(what, lambda: self._repo.get_git_tree(sha, recursive=recursive).raw_data)
+        data = self._api(what, lambda: self._get(f"git/trees/{sha}", {"recursive": 1} if recursive else None))
         items, truncated = tree_items(data, self.description)
         if recursive and not truncated and folders_left_out(items):
             log.warning("%s: the answer is not recursive; walking the tree folder by folder", what)
@@ -364,13 +387,17 @@ class GitHubSource:
                               f"file too large: {size} bytes (limit {self.max_file_size}, --max-file-size)")
         return SourceFile(path, sha, size)
 
+    def _get(self, path: str, params: dict[str, int] | None = None) -> object:
+        """One GET under the repository (its new home once it has moved: _follow_move)."""
+        return get_json(self._gh.requester, f"{self._repo.url}/{path}", self.api_url, params)
+
     # -- contents --------------------------------------------------------------------------------
     def _fetch_blob(self, sf: SourceFile) -> bytes:
         assert sf.blob_sha is not None
 
         def call() -> bytes:
-            data = self._repo.get_git_blob(sf.blob_sha).raw_data
-            if data.get("encoding") != "base64" or data.get("content") is None:
+            data = self._get(f"git/blobs/{sf.blob_sha}")
+            if not isinstance(data, dict) or data.get("encoding") != "base64" or data.get("content") is None:
                 raise _Transient(f"blob of {sf.path} came without base64 content")
             try:
                 raw = base64.b64decode(data["content"])
@@ -381,101 +408,6 @@ class GitHubSource:
             return raw
 
         return self._api(f"GET blob {sf.blob_sha[:12]} ({sf.path})", call)
-
-    def _from_tarball(self, pending: dict[str, SourceFile]) -> Iterator[tuple[SourceFile, bytes]]:
-        """Yield what one tarball delivers; delivered files leave `pending`.
-
-        A download that fails midway is started again (counted as a retry) and skips the files
-        already handed over; the redirect's URL is asked for again each time because it expires.
-        A failed download that still delivered files does not use up an attempt, so a long
-        download over a flaky connection gets through as long as it makes progress.
-        """
-        attempt = 0
-        while pending:
-            before = len(pending)
-            try:
-                yield from self._read_tarball(pending)
-                return
-            except _Transient as exc:
-                if len(pending) < before:
-                    attempt = 0
-                if attempt + 1 >= self.max_attempts:
-                    raise GitHubUnavailable(
-                        f"GitHub tarball download for {self.description} failed {attempt + 1} times: {exc}"
-                    ) from None
-                attempt += 1
-                delay = self.retry.wait(attempt)
-                self.retries += 1
-                log.info("%s; retry %d in %.1f s", exc, attempt, delay)
-                time.sleep(delay)
-
-    def _read_tarball(self, pending: dict[str, SourceFile]) -> Iterator[tuple[SourceFile, bytes]]:
-        assert self._commit_sha is not None
-        sha = self._commit_sha
-
-        def link() -> str:
-            try:
-                location = self._repo.get_archive_link("tarball", sha)
-            except KeyError:  # answered without a redirect
-                location = None
-            if not isinstance(location, str) or urllib.parse.urlsplit(location).scheme not in ("http", "https"):
-                raise _Transient(f"GET tarball {sha[:12]}: no usable redirect location")
-            return location
-
-        location = self._api(f"GET tarball {sha[:12]}", link)
-        shown = without_query(location)
-        headers = {"User-Agent": "ontosync"}
-        token = self._token.get()
-        if token and same_origin(location, self.api_url):
-            # GitHub's download host needs no credentials (the URL carries its own short-lived
-            # grant); a server that serves downloads itself gets the token, no other host does.
-            headers["Authorization"] = f"token {token}"
-        try:
-            resp = self._http.get(location, headers=headers, stream=True, timeout=self.timeout)
-        except NETWORK_ERRORS as exc:
-            raise _Transient(f"tarball download {shown}: {error_kind(exc)}") from None
-        try:
-            if resp.status_code != 200:
-                raise _Transient(f"tarball download {shown}: HTTP {resp.status_code}")
-            reader = ChunkReader(resp.iter_content(DOWNLOAD_CHUNK))
-            try:
-                with tarfile.open(fileobj=reader, mode="r|gz") as tar:
-                    yield from self._members(tar, pending)
-            except STREAM_ERRORS as exc:
-                raise _Transient(f"tarball download {shown}: {error_kind(exc)}") from None
-        finally:
-            resp.close()
-
-    def _members(self, tar: tarfile.TarFile, pending: dict[str, SourceFile]) -> Iterator[tuple[SourceFile, bytes]]:
-        top: str | None = None
-        for member in tar:
-            name = member.name
-            reason = tar_refusal(member)
-            if reason is None:
-                first, _, rel = name.partition("/")
-                if top is None:
-                    top = first  # GitHub's `owner-repo-sha/` folder
-                if first != top:
-                    reason = "outside the archive's top folder"
-            if reason is not None:
-                self.refused_entries += 1
-                log.warning("tarball entry %r refused: %s", name[:200], reason)
-                continue
-            if not member.isfile():
-                continue  # folders
-            sf = pending.get(display_name(rel))
-            if sf is None or member.size != sf.size or member.size > self.max_file_size:
-                continue
-            fh = tar.extractfile(member)
-            if fh is None:
-                continue
-            data = fh.read()
-            if git_blob_sha(data) != sf.blob_sha:
-                continue  # an export filter changed it: the blob fallback fetches the real one
-            del pending[sf.path]
-            yield sf, data
-            if not pending:
-                return  # everything arrived: the rest of the archive is not downloaded
 
     # -- one API request with the retry policy -----------------------------------------------------
     def _api(self, what: str, call: Callable[[], T], lookup: bool = False) -> T:
@@ -507,7 +439,7 @@ class GitHubSource:
         def on_limited(exc: BaseException, tries: int, wait: float) -> None:
             self.retries += 1
             self.rate_limit_waits += 1
-            log.warning("%s; waiting %.0f s", exc or what, wait)
+            self.notice(f"{exc or what}; waiting {wait:.0f} s, until {_clock(wait)}")
 
         with_backoff = self.retry.retrying(attempt, _Transient, on_retry=on_transient)
         with_waits = waiting(with_backoff, _RateLimited, lambda exc: exc.wait, RATE_LIMIT_TRIES, on_retry=on_limited)
@@ -515,7 +447,7 @@ class GitHubSource:
             return with_waits()
         except _Transient as exc:
             raise GitHubUnavailable(
-                f"GitHub API kept failing for {self.description} after {self.max_attempts} attempts: {exc}"
+                f"GitHub API kept failing for {self.description} after {self.max_attempts} attempts: {exc}", str(exc)
             ) from None
         except _RateLimited as exc:
             raise self._stop(f"{exc} (still limited after {RATE_LIMIT_TRIES} waits)", exc.wait) from None
@@ -533,7 +465,8 @@ class GitHubSource:
         if wait > self.max_rate_limit_wait:
             raise self._stop("GitHub API rate limit used up", wait)
         self.rate_limit_waits += 1
-        log.warning("GitHub API rate limit used up; waiting %.0f s for the reset before %s", wait, what)
+        self.notice(f"GitHub API rate limit used up; waiting {wait:.0f} s for the reset, until {_clock(wait)}, "
+                    f"before {what}")
         time.sleep(wait)
 
     def _classify(self, exc: GithubException, what: str, lookup: bool) -> Exception:
@@ -563,10 +496,12 @@ class GitHubSource:
     def _rate_limit(self, status: int, headers: dict[str, str], message: str, what: str) -> Exception | None:
         """A rate-limit answer as `_RateLimited` (wait) or `RateLimitStop`; None if it is not one
         (GitHub's rules: `rate_limit_wait`)."""
-        limit = rate_limit_wait(status, headers, message)
+        limit = rate_limit_wait(status, headers, message, SECONDARY_LIMIT_WAIT * 2 ** self._unhinted_limits)
         if limit is None:
             return None
         kind, wait = limit
+        if "retry-after" not in headers and headers.get("x-ratelimit-remaining") != "0":
+            self._unhinted_limits += 1  # GitHub: waits that grow while the limit is met again
         if wait > self.max_rate_limit_wait:
             return self._stop(f"GitHub API {kind} reached", wait)
         return _RateLimited(f"{what}: GitHub API {kind} (HTTP {status})", wait)
@@ -586,7 +521,8 @@ class GitHubSource:
         """404/422 on the ref: one more request tells a missing repository from a missing ref."""
         base = f"repository or ref not found: {self.description}"
         try:
-            self._api("GET repository", lambda: self._gh.get_repo(f"{self.owner}/{self.repo_name}").raw_data)
+            self._api("GET repository", lambda: get_json(self._gh.requester, f"/repos/{self.owner}/{self.repo_name}",
+                                                        self.api_url))
         except SourceError as exc:
             if str(exc).startswith("repository or ref not found") or "HTTP 404" in str(exc):
                 unreadable = "the token cannot read it" if self._token.get() else \
@@ -596,3 +532,8 @@ class GitHubSource:
             return SourceError(base)
         return SourceError(f"{base} (no branch, tag or commit {self.ref or 'HEAD'!r} "
                            f"in {self.owner}/{self.repo_name})")
+
+
+def _clock(wait: float) -> str:
+    """The UTC time `wait` seconds from now, as a line about a wait names it: `14:20:03Z`."""
+    return datetime.fromtimestamp(time.time() + min(wait, LONGEST_STOP_WAIT), timezone.utc).strftime("%H:%M:%SZ")

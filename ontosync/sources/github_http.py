@@ -5,6 +5,7 @@ the one-line messages made from GitHub's errors (no URL query, no token, no raw 
 
 from __future__ import annotations
 
+import email.utils
 import http.client
 import io
 import json
@@ -42,13 +43,16 @@ STREAM_ERRORS: tuple[type[BaseException], ...] = (
     zlib.error,
 )
 SECONDARY_LIMIT_WAIT = 60.0  # GitHub: without Retry-After, wait at least a minute
+MAX_REDIRECTS = 5
 
 
-def rate_limit_wait(status: int, headers: dict[str, str], message: str) -> tuple[str, float] | None:
+def rate_limit_wait(status: int, headers: dict[str, str], message: str,
+                    unhinted: float = SECONDARY_LIMIT_WAIT) -> tuple[str, float] | None:
     """(kind, seconds to wait) when a 403 or 429 is a rate limit, else None (`headers` lower-case).
 
     GitHub's rules: with `Retry-After`, wait that long; with `X-RateLimit-Remaining: 0`, wait
-    until `X-RateLimit-Reset`; otherwise (a secondary limit) wait at least a minute.
+    until `X-RateLimit-Reset`; otherwise (a secondary limit) wait at least a minute: `unhinted`,
+    which a caller that meets the limit again makes longer, as GitHub asks.
     """
     lowered = message.lower()
     retry_after = headers.get("retry-after")
@@ -57,20 +61,28 @@ def rate_limit_wait(status: int, headers: dict[str, str], message: str) -> tuple
     if status not in (403, 429) or not (status == 429 or retry_after is not None or remaining == "0"
                                         or "rate limit" in lowered or "abuse" in lowered):
         return None
+    secondary = "secondary" in lowered or "abuse" in lowered
     if retry_after is not None:
-        kind = "secondary rate limit" if status == 403 or "secondary" in lowered else "too many requests"
-        return kind, header_seconds(retry_after)
+        kind = "secondary rate limit" if status == 403 or secondary else "too many requests"
+        return kind, header_seconds(retry_after, unhinted)
     if remaining == "0" and reset:
-        return "primary rate limit", max(0.0, header_seconds(reset) - time.time()) + 1  # +1: the reset is not precise
-    return "secondary rate limit", SECONDARY_LIMIT_WAIT
+        kind = "secondary rate limit" if secondary else "primary rate limit"
+        return kind, max(0.0, header_seconds(reset, unhinted + time.time()) - time.time()) + 1  # +1: not precise
+    return "secondary rate limit", unhinted
 
 
-def header_seconds(value: str) -> float:
-    """A Retry-After or X-RateLimit-Reset header as seconds; an unreadable one as a secondary wait."""
+def header_seconds(value: str, unreadable: float = SECONDARY_LIMIT_WAIT) -> float:
+    """A Retry-After (seconds, or an HTTP date as RFC 9110 allows: proxies send one) or an
+    X-RateLimit-Reset header as seconds (for a date: from now); an unreadable one as `unreadable`."""
     try:
         return max(0.0, float(value))
     except ValueError:
-        return SECONDARY_LIMIT_WAIT
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return unreadable
+    return max(0.0, when.timestamp() - time.time()) if when.tzinfo else unreadable
 
 
 class Secret:
@@ -164,8 +176,66 @@ def without_query(url: str) -> str:
 
 
 def same_origin(a: str, b: str) -> bool:
-    pa, pb = urllib.parse.urlsplit(a), urllib.parse.urlsplit(b)
-    return (pa.scheme, pa.hostname, pa.port) == (pb.scheme, pb.hostname, pb.port)
+    """Same scheme, host and port (a default port written out or not: `https://h:443` is `https://h`)."""
+    def origin(url: str) -> tuple[str, str | None, int | None]:
+        parts = urllib.parse.urlsplit(url)
+        return parts.scheme, parts.hostname, parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+
+    try:
+        return origin(a) == origin(b)
+    except ValueError:  # a port that is no number
+        return False
+
+
+def checked_api_url(url: str | None, default: str) -> str:
+    """`--api-url` (or `default` when unset) without its trailing `/`, or SourceError.
+
+    Refused: anything but http(s)://HOST[:PORT][/PATH], and a URL that carries credentials
+    (`user:token@`) or a query: the token goes in GITHUB_TOKEN, which no message prints, while
+    the URL is echoed by errors and reports. The refusal never shows what it refuses to use.
+    """
+    url = (url or default).strip().rstrip("/")
+    try:
+        parts = urllib.parse.urlsplit(url)
+        web = parts.scheme in ("http", "https") and bool(parts.hostname)
+        parts.port  # noqa: B018 -- raises ValueError for a port that is no number
+    except ValueError:  # that, or a bracket left open
+        raise SourceError("invalid --api-url: expected http(s)://HOST[/PATH]") from None
+    secret = parts.username is not None or parts.password is not None
+    if web and not (secret or parts.query or parts.fragment):
+        return url
+    why = ("credentials in the URL are never used (give the token in GITHUB_TOKEN)" if secret else
+           "a query or fragment is not part of an API base URL" if web else "expected http(s)://HOST[/PATH]")
+    host = parts.netloc.rpartition("@")[2]
+    shown = f" '{parts.scheme}://{'***@' if secret else ''}{host}{parts.path}'" if parts.scheme and parts.netloc else ""
+    raise SourceError(f"invalid --api-url{shown}: {why}")
+
+
+def get_json(requester: Any, url: str, api_url: str, params: dict[str, Any] | None = None) -> Any:
+    """GET `url` (relative to the API, or absolute) through PyGithub's requester, following a
+    302, 303, 307 or 308 on the API's own server as GitHub's clients do (PyGithub follows only a
+    301, and answered the others with no data at all: "unexpected TypeError"). A redirect to
+    another host is refused in one line: the request carries the token."""
+    for _ in range(MAX_REDIRECTS + 1):
+        try:
+            headers, data = requester.requestJsonAndCheck("GET", url, parameters=params)
+        except RuntimeError as exc:  # PyGithub's refusal of a 301 to another scheme or host
+            if "redirected" not in str(exc):
+                raise
+            raise SourceError(f"the GitHub API at {without_query(api_url)} redirected to another scheme or host "
+                              "(http to https?): not followed; check --api-url") from None
+        location = (headers or {}).get("location")
+        if not location:
+            return data
+        parts = urllib.parse.urlsplit(urllib.parse.urljoin(api_url + url if url.startswith("/") else url, location))
+        api = urllib.parse.urlsplit(api_url)
+        if not same_origin(parts.geturl(), api_url) or not parts.path.startswith(api.path):
+            raise SourceError(f"the GitHub API redirected to {parts.scheme}://{parts.netloc.rpartition('@')[2]}"
+                              f"{parts.path}, outside {without_query(api_url)}: not followed (the request "
+                              "carries the token); check --api-url")
+        # the API's own spelling of the server (PyGithub compares it as written); the location's query kept
+        url, params = urllib.parse.urlunsplit((api.scheme, api.netloc, parts.path, parts.query, "")), None
+    raise SourceError(f"the GitHub API redirected more than {MAX_REDIRECTS} times; check --api-url")
 
 
 _SPEC = re.compile(rf"github:{REPOSITORY_RE.pattern}(?:@(?P<ref>[^\s]+))?\Z")

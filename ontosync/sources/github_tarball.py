@@ -1,0 +1,169 @@
+"""The GitHub source's tarball path: one streamed `GET /repos/{o}/{r}/tarball/{sha}` delivers many
+changed files for one API request (github.py's docstring says when it is used and why).
+
+A mixin of `GitHubSource` (it reads the source's client, retry policy and counters), kept apart
+so each module stays one subject: requests and errors there, the archive here. The archive is
+read as a stream (`tarfile` mode `r|gz`) straight from the response, one member at a time, with
+nothing written to disk; hostile entries are refused (github_http.tar_refusal) and every
+accepted file must hash to the blob sha the tree reported.
+"""
+
+from __future__ import annotations
+
+import logging
+import tarfile
+import time
+import urllib.parse
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import requests
+
+from ontosync.retry import RetryPolicy
+from ontosync.sources import SourceError, SourceFile, SourceInterrupted, git_blob_sha
+from ontosync.sources.github_http import (
+    NETWORK_ERRORS,
+    STREAM_ERRORS,
+    ChunkReader,
+    Secret,
+    error_kind,
+    same_origin,
+    tar_refusal,
+    without_query,
+)
+from ontosync.sources.names import display_name
+
+log = logging.getLogger("ontosync.sources.github")
+DOWNLOAD_CHUNK = 1 << 16
+
+
+class GitHubUnavailable(SourceError):
+    """GitHub kept failing (5xx, resets, timeouts) through every retry; `last` is the last failure
+    (the request and its answer, no URL), for the one-line messages made from it."""
+
+    def __init__(self, message: str, last: str = ""):
+        super().__init__(message)
+        self.last = last or message
+
+
+class GitHubDown(SourceInterrupted):
+    """GitHub kept failing through every retry in the middle of a run: the run stops with its
+    checkpoint (exit 1), and the next run resumes where it stopped."""
+
+
+class Transient(Exception):
+    """Worth retrying after a backoff; the message is ours and safe to show."""
+
+
+class TarballReader:
+    """`GitHubSource`'s tarball download (attributes below are the source's own)."""
+
+    description: str
+    api_url: str
+    timeout: float
+    max_attempts: int
+    max_file_size: int
+    retry: RetryPolicy
+    retries: int
+    refused_entries: int
+    _commit_sha: str | None
+    _token: Secret
+    _http: requests.Session
+    _repo: Any
+    _api: Callable[..., Any]
+
+    def _from_tarball(self, pending: dict[str, SourceFile]) -> Iterator[tuple[SourceFile, bytes]]:
+        """Yield what one tarball delivers; delivered files leave `pending`.
+
+        A download that fails midway is started again (counted as a retry) and skips the files
+        already handed over; the redirect's URL is asked for again each time because it expires.
+        A failed download that still delivered files does not use up an attempt, so a long
+        download over a flaky connection gets through as long as it makes progress.
+        """
+        attempt = 0
+        while pending:
+            before = len(pending)
+            try:
+                yield from self._read_tarball(pending)
+                return
+            except Transient as exc:
+                if len(pending) < before:
+                    attempt = 0
+                if attempt + 1 >= self.max_attempts:
+                    raise GitHubUnavailable(
+                        f"GitHub tarball download for {self.description} failed {attempt + 1} times: {exc}"
+                    ) from None
+                attempt += 1
+                delay = self.retry.wait(attempt)
+                self.retries += 1
+                log.info("%s; retry %d in %.1f s", exc, attempt, delay)
+                time.sleep(delay)
+
+    def _read_tarball(self, pending: dict[str, SourceFile]) -> Iterator[tuple[SourceFile, bytes]]:
+        assert self._commit_sha is not None
+        sha = self._commit_sha
+
+        def link() -> str:
+            try:
+                location = self._repo.get_archive_link("tarball", sha)
+            except KeyError:  # answered without a redirect
+                location = None
+            if not isinstance(location, str) or urllib.parse.urlsplit(location).scheme not in ("http", "https"):
+                raise Transient(f"GET tarball {sha[:12]}: no usable redirect location")
+            return location
+
+        location = self._api(f"GET tarball {sha[:12]}", link)
+        shown = without_query(location)
+        headers = {"User-Agent": "ontosync"}
+        token = self._token.get()
+        if token and same_origin(location, self.api_url):
+            # GitHub's download host needs no credentials (the URL carries its own short-lived
+            # grant); a server that serves downloads itself gets the token, no other host does.
+            headers["Authorization"] = f"token {token}"
+        try:
+            resp = self._http.get(location, headers=headers, stream=True, timeout=self.timeout)
+        except NETWORK_ERRORS as exc:
+            raise Transient(f"tarball download {shown}: {error_kind(exc)}") from None
+        try:
+            if resp.status_code != 200:
+                raise Transient(f"tarball download {shown}: HTTP {resp.status_code}")
+            reader = ChunkReader(resp.iter_content(DOWNLOAD_CHUNK))
+            try:
+                with tarfile.open(fileobj=reader, mode="r|gz") as tar:
+                    yield from self._members(tar, pending)
+            except STREAM_ERRORS as exc:
+                raise Transient(f"tarball download {shown}: {error_kind(exc)}") from None
+        finally:
+            resp.close()
+
+    def _members(self, tar: tarfile.TarFile, pending: dict[str, SourceFile]) -> Iterator[tuple[SourceFile, bytes]]:
+        top: str | None = None
+        for member in tar:
+            name = member.name
+            reason = tar_refusal(member)
+            if reason is None:
+                first, _, rel = name.partition("/")
+                if top is None:
+                    top = first  # GitHub's `owner-repo-sha/` folder
+                if first != top:
+                    reason = "outside the archive's top folder"
+            if reason is not None:
+                self.refused_entries += 1
+                log.warning("tarball entry %r refused: %s", name[:200], reason)
+                continue
+            if not member.isfile():
+                continue  # folders
+            sf = pending.get(display_name(rel))
+            if sf is None or member.size != sf.size or member.size > self.max_file_size:
+                continue
+            fh = tar.extractfile(member)
+            if fh is None:
+                continue
+            data = fh.read()
+            if git_blob_sha(data) != sf.blob_sha:
+                continue  # an export filter changed it: the blob fallback fetches the real one
+            del pending[sf.path]
+            yield sf, data
+            if not pending:
+                return  # everything arrived: the rest of the archive is not downloaded
+
