@@ -40,7 +40,35 @@ class ReadOnlyDatabase(Stopped):
     """The contract's "read-only" failure (section 9): exit 3."""
 
 
+class _Once(argparse._StoreAction):
+    """A flag of one value given twice (`--db a.db ... --db b.db`) is a usage error, as a key given
+    twice in `.ontosync.yml` is: argparse let the last win, so a wrapper script's flag was silently
+    overridden, or a pasted command meant something else than it read. Repeatable flags (`--include`)
+    append, and a switch said twice (`--quiet --quiet`) still means one thing."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        given = parser.given  # this parse's flags (see _Parser.parse_known_args)
+        if option_string is not None and self.dest in given:
+            raise argparse.ArgumentError(self, f"given twice ({given[self.dest]!r}, then {values!r}): give it once")
+        given[self.dest] = values
+        super().__call__(parser, namespace, values, option_string)
+
+
 class _Parser(argparse.ArgumentParser):
+    """Every parser of the command line (each command's too: they are made through this class).
+    No abbreviations: argparse took `--worker` for `--workers`, so a script's typo meant another
+    option, and a script that works today would break (or change meaning) when an option is added."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **{**kwargs, "allow_abbrev": False})
+        self.register("action", None, _Once)
+        self.register("action", "store", _Once)
+        self.given: dict[str, object] = {}
+
+    def parse_known_args(self, args=None, namespace=None):
+        self.given = {}
+        return super().parse_known_args(args, namespace)
+
     def error(self, message: str) -> NoReturn:
         raise UsageError(message)
 

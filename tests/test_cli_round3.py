@@ -1,0 +1,67 @@
+"""The command line, the Action's output paths and its configuration files, round 3 (h33).
+
+Flags are spelled in full (an abbreviation that works today means another option, or nothing,
+once an option is added); a flag that takes one value is given once; a symbolic link planted as a
+folder on the way to one of the Action's outputs is not followed out of the workspace; a
+`.ontosync.yml` in the synced tree (a pull request can change it) reads nothing outside the root.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import cli
+
+TREE = {"a.ttl": "@prefix : <http://example.org/> .\n:A a <http://www.w3.org/2002/07/owl#Class> .\n"}
+
+
+def small_tree(root: Path, files: dict[str, str] = TREE) -> Path:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root
+
+
+# -- 1. abbreviations and repeated flags ----------------------------------------------------------
+
+@pytest.mark.parametrize("args", [
+    ("sync", "SRC", "--db", "DB", "--worker", "2"),  # --workers
+    ("sync", "SRC", "--db", "DB", "--qui"),  # --quiet
+    ("sync", "SRC", "--d", "DB"),  # --db
+    ("status", "--db", "DB", "--js"),  # --json
+    ("search", "A", "--db", "DB", "--lim", "3"),  # --limit
+    ("--vers",),  # --version
+])
+def test_an_abbreviated_flag_is_a_usage_error(tmp_path, args):
+    src = small_tree(tmp_path / "src")
+    db = tmp_path / "o.db"
+    words = [str(src) if a == "SRC" else str(db) if a == "DB" else a for a in args]
+    proc = cli(*words)
+    assert proc.returncode == 2, proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+    assert ("unrecognized arguments: " + words[-1 if words[-1].startswith("--") else -2]) in proc.stderr \
+        or args == ("--vers",)
+    assert "ontosync 0" not in proc.stdout  # --vers is not --version
+    assert not db.exists()  # nothing ran
+
+
+def test_a_flag_given_twice_is_a_usage_error(tmp_path):
+    src = small_tree(tmp_path / "src")
+    first, second = tmp_path / "first.db", tmp_path / "second.db"
+    proc = cli("sync", str(src), "--db", str(first), "--db", str(second), "--quiet")
+    assert proc.returncode == 2, proc.stderr
+    line = proc.stderr.strip()
+    assert len(line.splitlines()) == 1 and "--db" in line and "twice" in line, line
+    assert not first.exists() and not second.exists()
+
+
+def test_repeatable_flags_and_switches_may_repeat(tmp_path):
+    src = small_tree(tmp_path / "src", {**TREE, "b.ttl": TREE["a.ttl"].replace(":A", ":B")})
+    db = tmp_path / "o.db"
+    proc = cli("sync", str(src), "--db", str(db), "--include", "a.ttl", "--include", "b.ttl",
+               "--quiet", "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    from tests.helpers import q
+    assert sorted(r[0] for r in q(db, "SELECT path FROM source_files")) == ["a.ttl", "b.ttl"]
