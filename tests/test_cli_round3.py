@@ -65,3 +65,30 @@ def test_repeatable_flags_and_switches_may_repeat(tmp_path):
     assert proc.returncode == 0, proc.stderr
     from tests.helpers import q
     assert sorted(r[0] for r in q(db, "SELECT path FROM source_files")) == ["a.ttl", "b.ttl"]
+
+
+# -- 2. a link planted as a folder on the way to an Action output ---------------------------------
+
+def test_the_action_does_not_write_through_a_linked_folder(tmp_path, capsys):
+    """`database: build/x.db`, `report: out/r.json`, with `build` and `out` links committed in the
+    checkout to folders outside the workspace: the Action wrote the database, its sidecars, the
+    checkpoint and the reports there (and chowned them). Now the links go, as links at the paths
+    themselves do, and the files land in real folders of the workspace."""
+    from ontosync.action import run as action_run
+    from ontosync.cli import main as cli_main
+    from tests.test_action import make_env
+
+    env = make_env(tmp_path, database="build/x.db", report="out/deep/r.json")
+    ws, outside = Path(env["GITHUB_WORKSPACE"]), tmp_path / "outside"
+    outside.mkdir()
+    small_tree(ws)
+    (ws / "build").symlink_to(outside)
+    (ws / "out").symlink_to("../outside")
+    code = action_run.main(env, cli_main=cli_main)
+    log = capsys.readouterr().out
+    assert code == 0, log
+    assert list(outside.iterdir()) == []
+    for folder in ("build", "out"):
+        assert (ws / folder).is_dir() and not (ws / folder).is_symlink()
+        assert f"{folder} was a symbolic link" in log, log
+    assert (ws / "build" / "x.db").is_file() and (ws / "out" / "deep" / "r.json").is_file()
