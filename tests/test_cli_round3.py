@@ -92,3 +92,75 @@ def test_the_action_does_not_write_through_a_linked_folder(tmp_path, capsys):
         assert (ws / folder).is_dir() and not (ws / folder).is_symlink()
         assert f"{folder} was a symbolic link" in log, log
     assert (ws / "build" / "x.db").is_file() and (ws / "out" / "deep" / "r.json").is_file()
+
+
+# -- 3. configuration files a pull request can change -----------------------------------------------
+
+JSONLD = '{"@context": "http://ctx.example/c", "@id": "http://example.org/x", "name": "X"}\n'
+
+
+def _outside_context(tmp_path: Path) -> Path:
+    secret = tmp_path / "secret.json"
+    secret.write_text('{"@context": {"name": "http://leaked.example/name"}}\n')
+    return secret
+
+
+@pytest.mark.parametrize("how", ["absolute", "dotdot", "linked-file", "linked-folder"])
+def test_the_trees_own_config_reads_no_context_outside_the_root(tmp_path, how):
+    """Held: `.ontosync.yml` in the synced tree cannot name a JSON-LD context outside the root."""
+    secret = _outside_context(tmp_path)
+    src = small_tree(tmp_path / "src", {"x.jsonld": JSONLD})
+    names = {"absolute": str(secret), "dotdot": "../secret.json", "linked-file": "ctx.json",
+             "linked-folder": "ctx/secret.json"}
+    (src / "ctx.json").symlink_to(secret)
+    (src / "ctx").symlink_to(tmp_path)
+    (src / ".ontosync.yml").write_text(f"jsonld-contexts:\n  http://ctx.example/c: {names[how]}\n")
+    proc = cli("sync", str(src), "--db", str(tmp_path / "o.db"), "--quiet")
+    assert proc.returncode == 2, proc.stderr
+    assert ".ontosync.yml: jsonld-contexts file for http://ctx.example/c must be inside the source root" \
+        in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_a_config_file_in_the_checkout_is_held_to_the_same_rules(tmp_path):
+    """`--config ci/ontosync.yml` (or the Action's `config: ci/ontosync.yml`) names a file of the
+    checkout, which a pull request changes as easily as `.ontosync.yml`: its `jsonld-contexts:`
+    read a file outside the root into the database (and the uploaded artifact)."""
+    from tests.helpers import q
+
+    secret = _outside_context(tmp_path)
+    src = small_tree(tmp_path / "src", {"x.jsonld": JSONLD})
+    (src / "ci").mkdir()
+    (src / "ci" / "ontosync.yml").write_text(f"jsonld-contexts:\n  http://ctx.example/c: {secret}\n")
+    db = tmp_path / "o.db"
+    proc = cli("sync", str(src), "--db", str(db), "--config", str(src / "ci" / "ontosync.yml"), "--quiet")
+    leaked = q(db, "SELECT count(*) FROM statements WHERE predicate LIKE '%leaked%'") if db.exists() else None
+    assert proc.returncode == 2, (proc.stderr, leaked)
+    assert "ci/ontosync.yml: jsonld-contexts file for http://ctx.example/c must be inside the source root" \
+        in proc.stderr, proc.stderr
+    # the same file outside the checkout is the user's own: read
+    (tmp_path / "mine.yml").write_text((src / "ci" / "ontosync.yml").read_text())
+    proc = cli("sync", str(src), "--db", str(db), "--config", str(tmp_path / "mine.yml"), "--quiet")
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_the_trees_own_config_names_no_postgresql_server(tmp_path):
+    """`db: postgresql://...` in the tree's `.ontosync.yml`: ontosync connected where a pull request
+    said, with $PGPASSWORD and whatever files the URL's `passfile=`/`sslkey=` named. README: the
+    file's `db` is a relative path; a server is named by --db or $ONTOSYNC_DATABASE_URL."""
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    listener.settimeout(0.2)
+    port = listener.getsockname()[1]
+    src = small_tree(tmp_path / "src")
+    (src / ".ontosync.yml").write_text(f"db: postgresql://u@127.0.0.1:{port}/x?connect_timeout=1\n")
+    try:
+        proc = cli("sync", str(src), "--quiet", cwd=tmp_path, env={"PGPASSWORD": "h33-secret"})
+        with pytest.raises(TimeoutError):
+            listener.accept()[0].close()  # nothing connected
+    finally:
+        listener.close()
+    assert proc.returncode == 2, proc.stderr
+    assert ".ontosync.yml: 'db' must be a relative path" in proc.stderr, proc.stderr
