@@ -518,8 +518,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     c = info["checkpoint"]
     if c:
         state = "finished" if c["finished"] else "UNFINISHED (the next sync resumes)"
-        print(f"checkpoint    {state}: {c['processed']}/{c['total_files']} processed, {c['failed']} failed, "
-              f"source {c['source']}")
+        print(visible(printable(f"checkpoint    {state}: {c['processed']}/{c['total_files']} processed, "
+                                f"{c['failed']} failed, source {c['source']}")))
     else:
         print("checkpoint    none")
     for ff in info["failed_files"][:50]:

@@ -164,3 +164,71 @@ def test_the_trees_own_config_names_no_postgresql_server(tmp_path):
         listener.close()
     assert proc.returncode == 2, proc.stderr
     assert ".ontosync.yml: 'db' must be a relative path" in proc.stderr, proc.stderr
+
+
+# -- checkpoint and resume, round 2 ---------------------------------------------------------------
+
+THREE = {f"f{i}.ttl": TREE["a.ttl"].replace(":A", f":C{i}") for i in range(3)}
+
+
+def _synced(tmp_path: Path) -> tuple[Path, Path]:
+    src = small_tree(tmp_path / "src", THREE)
+    db = tmp_path / "o.db"
+    assert cli("sync", str(src), "--db", str(db), "--quiet").returncode == 0
+    return src, db
+
+
+def _checkpoint(src: Path, **fields) -> str:
+    import json
+
+    base = {"source": str(src), "revision": None, "started_at": "2000-01-01T00:00:00.000+00:00",
+            "last_checkpoint_at": "2000-01-01T00:00:00.000+00:00", "total_files": 3, "processed": 1,
+            "failed": [], "finished": False, "version": 1}
+    return json.dumps({**base, **fields})
+
+
+@pytest.mark.parametrize("fields", [
+    {"started_at": 5}, {"started_at": "0"}, {"started_at": None}, {"failed": 7}, {"finished": "no"},
+    {"source": ["SRC"]}, {"processed": "1"}, {"version": 2},  # a newer ontosync's: its meaning unknown
+])
+def test_a_checkpoint_of_wrong_types_or_a_newer_version_is_not_resumed(tmp_path, fields):
+    """A checkpoint is resumed only when every field has its type (and `started_at` is a time) and
+    this ontosync wrote its version: `started_at: 5` was a traceback at the first unchanged file,
+    `"0"` (or a newer version's) skipped every file of a --full run as done. Not resumed, the run
+    is an ordinary one: every file of the --full run reparsed."""
+    import json
+
+    src, db = _synced(tmp_path)
+    ckpt = db.with_name(db.name + ".checkpoint.json")
+    ckpt.write_text(_checkpoint(src, **fields).replace('"SRC"', json.dumps(str(src))))
+    report = tmp_path / "r.json"
+    proc = cli("sync", str(src), "--db", str(db), "--quiet", "--full", "--report", str(report))
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(report.read_text())
+    assert (data["resumed"], data["files"]["ok"], data["files"]["unchanged"]) == (False, 3, 0)
+    status = cli("status", "--db", str(db), "--json")  # read by status too: len(7) was a traceback
+    assert status.returncode == 0 and json.loads(status.stdout)["checkpoint"]["finished"] is True
+
+
+def test_a_sound_checkpoint_is_resumed(tmp_path):
+    """Held: the same checkpoint with sound fields is resumed (the files committed since it started
+    count as done)."""
+    import json
+
+    src, db = _synced(tmp_path)
+    db.with_name(db.name + ".checkpoint.json").write_text(_checkpoint(src))
+    report = tmp_path / "r.json"
+    assert cli("sync", str(src), "--db", str(db), "--quiet", "--full", "--report", str(report)).returncode == 0
+    data = json.loads(report.read_text())
+    assert (data["resumed"], data["files"]["unchanged"]) == (True, 3)
+
+
+def test_status_escapes_a_checkpoints_source(tmp_path):
+    """`status` printed the checkpoint's source as it was: a terminal escape in it (a folder name, or
+    a checkpoint restored from an artifact) reached the terminal."""
+    _, db = _synced(tmp_path)
+    db.with_name(db.name + ".checkpoint.json").write_text(_checkpoint(Path("evil\x1b]0;owned\x07\u202e")))
+    proc = cli("status", "--db", str(db))
+    assert proc.returncode == 0, proc.stderr
+    line = next(x for x in proc.stdout.splitlines() if x.startswith("checkpoint"))
+    assert line.isprintable() and "evil\\x1b]0;owned\\x07\\u202e" in line, line
