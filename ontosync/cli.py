@@ -48,9 +48,9 @@ class _Once(argparse._StoreAction):
 
     def __call__(self, parser, namespace, values, option_string=None):
         given = parser.given  # this parse's flags (see _Parser.parse_known_args)
-        if option_string is not None and self.dest in given:
-            raise argparse.ArgumentError(self, f"given twice ({given[self.dest]!r}, then {values!r}): give it once")
-        given[self.dest] = values
+        if option_string is not None and self.dest in given:  # the values unsaid: a URL may hold a secret
+            raise argparse.ArgumentError(self, "given twice: give it once")
+        given.add(self.dest)
         super().__call__(parser, namespace, values, option_string)
 
 
@@ -63,10 +63,10 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **{**kwargs, "allow_abbrev": False})
         self.register("action", None, _Once)
         self.register("action", "store", _Once)
-        self.given: dict[str, object] = {}
+        self.given: set[str] = set()
 
     def parse_known_args(self, args=None, namespace=None):
-        self.given = {}
+        self.given = set()
         return super().parse_known_args(args, namespace)
 
     def error(self, message: str) -> NoReturn:
