@@ -214,6 +214,9 @@ def _check_untrusted(values: dict[str, Any], root: Path, config: Path, context_b
         p = values.get(name)
         if p is not None and (Path(p).is_absolute() or ".." in Path(p).parts or is_postgres_url(p)):
             raise ConfigError(f"{config}: '{name}' must be a relative path without '..' (set it {where})")
+        if p is not None and ".git" in (part.lower() for part in Path(p).parts):
+            # `report: .git/config` replaced the clone's config (where actions/checkout keeps the token)
+            raise ConfigError(f"{config}: '{name}' must not be inside .git/ (set it {where})")
         if p is not None and not _inside(Path.cwd(), Path(p)):
             # `out/r.json` with `out` a link in the checkout: SQLite and the rename write through it
             raise ConfigError(f"{config}: '{name}' leads outside the working folder through a symbolic "

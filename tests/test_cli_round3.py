@@ -247,3 +247,18 @@ def test_status_escapes_a_checkpoints_source(tmp_path):
     assert proc.returncode == 0, proc.stderr
     line = next(x for x in proc.stdout.splitlines() if x.startswith("checkpoint"))
     assert line.isprintable() and "evil\\x1b]0;owned\\x07\\u202e" in line, line
+
+
+@pytest.mark.parametrize("key", ["report", "checkpoint"])
+def test_the_trees_own_config_writes_nothing_into_git(tmp_path, key):
+    """`report: .git/config` in the tree's `.ontosync.yml`, run from the checkout (a CI job's
+    `ontosync sync`): the report replaced the clone's config (where actions/checkout keeps the job's
+    token, and what the next git command reads). `.git/` is git's, never an output's."""
+    src = small_tree(tmp_path / "src")
+    (src / ".git").mkdir()
+    (src / ".git" / "config").write_text("[core]\n")
+    (src / ".ontosync.yml").write_text(f"{key}: .git/config\n")
+    proc = cli("sync", ".", "--db", str(tmp_path / "o.db"), "--quiet", cwd=src)
+    assert proc.returncode == 2, proc.stderr
+    assert f".ontosync.yml: '{key}' must not be inside .git/" in proc.stderr, proc.stderr
+    assert (src / ".git" / "config").read_text() == "[core]\n"
