@@ -376,9 +376,11 @@ def _check_damage(db: str) -> int:
 
 
 def _check_db_path(db: str) -> None:
+    from ontosync.pipeline.outputs import missing_folder
+
     parent = Path(db).resolve().parent
     if not parent.is_dir():
-        raise UsageError(f"cannot create database {db}: folder {parent} does not exist")
+        raise UsageError(f"cannot create database {db}: {missing_folder(parent)}")
     if Path(db).is_dir():
         raise UsageError(f"cannot use database {db}: it is a folder")
     if Path(db).exists() and not Path(db).is_file():  # /dev/null, a FIFO: SQLite would fail as "fatal"

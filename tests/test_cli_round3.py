@@ -262,3 +262,15 @@ def test_the_trees_own_config_writes_nothing_into_git(tmp_path, key):
     assert proc.returncode == 2, proc.stderr
     assert f".ontosync.yml: '{key}' must not be inside .git/" in proc.stderr, proc.stderr
     assert (src / ".git" / "config").read_text() == "[core]\n"
+
+
+@pytest.mark.parametrize("flag", ["--db", "--checkpoint", "--report"])
+def test_an_output_under_a_file_says_so(tmp_path, flag):
+    """`--db notes.txt/x.db`: "folder notes.txt does not exist" of a file that is there."""
+    src = small_tree(tmp_path / "src")
+    (tmp_path / "notes.txt").write_text("x")
+    paths = {"--db": tmp_path / "o.db", flag: tmp_path / "notes.txt" / "x"}
+    proc = cli("sync", str(src), "--quiet", *(w for f, p in paths.items() for w in (f, str(p))))
+    assert proc.returncode == 2, proc.stderr
+    assert f"{tmp_path / 'notes.txt'} is not a folder" in proc.stderr and len(proc.stderr.splitlines()) == 1
+    assert not (tmp_path / "o.db").exists()
