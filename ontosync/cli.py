@@ -406,6 +406,11 @@ def _check_outputs(settings: Settings) -> None:
         if settings.report:
             check_output(settings.report, "--report")
         check_output(settings.checkpoint_path, "--checkpoint")
+        if not settings.checkpoint and os.path.islink(settings.checkpoint_path):
+            # the default, beside the database: a link there is the checkout's (`ontology.db.checkpoint.json
+            # -> ~/.bashrc`), not a place the user chose; the checkpoint was written into its target
+            raise OutputError(f"--checkpoint {settings.checkpoint_path} (the default) is a symbolic link (to "
+                              f"{os.readlink(settings.checkpoint_path)}); remove it, or give --checkpoint")
         outputs = {"--checkpoint": settings.checkpoint_path, "--report": settings.report}
         check_distinct(None if is_postgres_url(settings.db) else settings.db, {k: v for k, v in outputs.items() if v})
     except OutputError as exc:

@@ -274,3 +274,36 @@ def test_an_output_under_a_file_says_so(tmp_path, flag):
     assert proc.returncode == 2, proc.stderr
     assert f"{tmp_path / 'notes.txt'} is not a folder" in proc.stderr and len(proc.stderr.splitlines()) == 1
     assert not (tmp_path / "o.db").exists()
+
+
+def test_a_lock_file_planted_as_a_link_is_not_written_through(tmp_path):
+    """`ontology.db.lock -> ~/.bashrc` committed in a checkout where a CI job runs `ontosync sync .`
+    (or its `.ontosync.yml` says `db: ontology.db`): the lock was opened through the link, truncated
+    and overwritten with the holder's JSON. Now a link there is refused: one line, exit 2."""
+    victim = tmp_path / "victim"
+    victim.write_text("keep me\n")
+    src = small_tree(tmp_path / "src")
+    (src / ".ontosync.yml").write_text("db: ontology.db\n")
+    (src / "ontology.db.lock").symlink_to(victim)
+    proc = cli("sync", ".", "--quiet", cwd=src)
+    assert victim.read_text() == "keep me\n"
+    assert proc.returncode == 2, proc.stderr
+    assert "ontology.db.lock" in proc.stderr and "symbolic link" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_the_default_checkpoint_is_not_written_through_a_planted_link(tmp_path):
+    """`ontology.db.checkpoint.json -> ../victim` in the checkout: the checkpoint beside the database
+    (the default, which the user did not choose) replaced the link's target outside the folder. An
+    explicit `--checkpoint` through a link is still the user's choice (README: outputs)."""
+    victim = tmp_path / "victim"
+    victim.write_text("keep me\n")
+    src = small_tree(tmp_path / "src")
+    (src / "ontology.db.checkpoint.json").symlink_to(victim)
+    proc = cli("sync", ".", "--db", "ontology.db", "--quiet", cwd=src)
+    assert victim.read_text() == "keep me\n"
+    assert proc.returncode == 2, proc.stderr
+    assert "ontology.db.checkpoint.json (the default) is a symbolic link" in proc.stderr
+    assert not (src / "ontology.db").exists()
+    proc = cli("sync", ".", "--db", "ontology.db", "--checkpoint", "ontology.db.checkpoint.json", "--quiet", cwd=src)
+    assert proc.returncode == 0 and victim.read_text().startswith("{"), proc.stderr
