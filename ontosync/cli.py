@@ -385,6 +385,10 @@ def _check_db_path(db: str) -> None:
         raise UsageError(f"cannot use database {db}: it is a folder")
     if Path(db).exists() and not Path(db).is_file():  # /dev/null, a FIFO: SQLite would fail as "fatal"
         raise UsageError(f"cannot use database {db}: not a regular file")
+    for beside in (f"{db}-wal", f"{db}-shm"):  # SQLite refuses them ("unable to open database file")
+        if os.path.islink(beside):
+            raise UsageError(f"cannot use database {db}: {beside} is a symbolic link (to {os.readlink(beside)}); "
+                             "remove it")
     if not Path(db).exists():
         if not os.access(parent, os.W_OK):  # no database yet: a path that cannot be used
             raise UsageError(f"cannot write database {db}: permission denied")

@@ -276,19 +276,21 @@ def test_an_output_under_a_file_says_so(tmp_path, flag):
     assert not (tmp_path / "o.db").exists()
 
 
-def test_a_lock_file_planted_as_a_link_is_not_written_through(tmp_path):
+@pytest.mark.parametrize("suffix", [".lock", "-wal"])
+def test_a_file_beside_the_database_planted_as_a_link_is_refused(tmp_path, suffix):
     """`ontology.db.lock -> ~/.bashrc` committed in a checkout where a CI job runs `ontosync sync .`
     (or its `.ontosync.yml` says `db: ontology.db`): the lock was opened through the link, truncated
-    and overwritten with the holder's JSON. Now a link there is refused: one line, exit 2."""
+    and overwritten with the holder's JSON. A `-wal` link SQLite refuses, but the line said only
+    "unable to open database file" (exit 3). Now a link there is refused, named: one line, exit 2."""
     victim = tmp_path / "victim"
     victim.write_text("keep me\n")
     src = small_tree(tmp_path / "src")
     (src / ".ontosync.yml").write_text("db: ontology.db\n")
-    (src / "ontology.db.lock").symlink_to(victim)
+    (src / f"ontology.db{suffix}").symlink_to(victim)
     proc = cli("sync", ".", "--quiet", cwd=src)
     assert victim.read_text() == "keep me\n"
     assert proc.returncode == 2, proc.stderr
-    assert "ontology.db.lock" in proc.stderr and "symbolic link" in proc.stderr
+    assert f"ontology.db{suffix}" in proc.stderr and "symbolic link" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
 
 
