@@ -309,3 +309,25 @@ def test_the_default_checkpoint_is_not_written_through_a_planted_link(tmp_path):
     assert not (src / "ontology.db").exists()
     proc = cli("sync", ".", "--db", "ontology.db", "--checkpoint", "ontology.db.checkpoint.json", "--quiet", cwd=src)
     assert proc.returncode == 0 and victim.read_text().startswith("{"), proc.stderr
+
+
+def test_a_resumed_run_retries_a_transient_failure_of_the_run_it_resumes(tmp_path):
+    """A file whose worker crashed (a transient failure: retried by the next sync) during the run
+    that was then interrupted: the resuming run took it for committed work and skipped it, so it
+    stayed failed, counted `unchanged`, and the run passed its error-rate check."""
+    import json
+
+    from tests.helpers import q
+
+    src = small_tree(tmp_path / "src", THREE)
+    db = tmp_path / "o.db"
+    proc = cli("sync", str(src), "--db", str(db), "--quiet", "--max-error-rate", "1",
+               env={"ONTOSYNC_FAULT_SLOW_PARSE": "f1.ttl:crash"})
+    assert proc.returncode == 0 and q(db, "SELECT status FROM source_files WHERE path = 'f1.ttl'") == [("failed",)]
+    db.with_name(db.name + ".checkpoint.json").write_text(_checkpoint(src))  # as if it had been interrupted
+    report = tmp_path / "r.json"
+    proc = cli("sync", str(src), "--db", str(db), "--quiet", "--report", str(report))
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(report.read_text())
+    assert (data["resumed"], data["files"]["ok"], data["files"]["unchanged"]) == (True, 1, 2)
+    assert q(db, "SELECT status FROM source_files WHERE path = 'f1.ttl'") == [("ok",)]

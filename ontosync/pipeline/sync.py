@@ -333,11 +333,10 @@ class SyncRun:
         _, blob_sha, status, error_kind, synced_at, fingerprint = row
         if blob_sha != sf.blob_sha or fingerprint != self.fingerprint:
             return False
+        transient = status == "failed" and error_kind in RETRYABLE_KINDS  # retried by the next sync
         if self.resume_since and synced_at >= self.resume_since:
-            return True  # committed by the interrupted run this one resumes
-        if self.force_all:
-            return False
-        return not (status == "failed" and error_kind in RETRYABLE_KINDS)
+            return not transient  # committed by the interrupted run this one resumes (its crash: again)
+        return not (self.force_all or transient)
 
     def _maybe_deleted(self, row: tuple) -> None:
         path = row[0]
