@@ -271,6 +271,8 @@ def build_settings(cli: dict[str, Any], config_path: str | None) -> Settings:
     """Merge: defaults < config file < explicit flags (those not None in `cli`)."""
     source = cli.get("source") or os.environ.get("GITHUB_WORKSPACE") or "."
     file_values: dict[str, Any] = {}
+    if config_path is not None and not config_path.strip():  # `--config "$CONF"`, unset: not the tree's file
+        raise ConfigError("--config must not be empty")
     if config_path:
         file_values = load_config_file(Path(config_path))
         checkout = _checkout(Path(config_path), source)

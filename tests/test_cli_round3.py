@@ -82,6 +82,18 @@ def test_action_inputs_that_start_with_a_dash_reach_the_sync(tmp_path):
     assert args.config == str(tmp_path / "workspace" / "-c.yml")
 
 
+@pytest.mark.parametrize("flag", ["--report", "--checkpoint", "--config", "--path", "--api-url"])
+def test_a_blank_value_is_a_usage_error(tmp_path, flag):
+    """`--report "$REPORT"` with the variable unset ran with no report, `--config ""` with the tree's
+    own file, `--path ""` over the whole source, all silently (exit 0); a blank `--db` was refused
+    already. Now each is a usage error."""
+    src = small_tree(tmp_path / "src")
+    proc = cli("sync", str(src), "--db", str(tmp_path / "o.db"), "--quiet", flag, " ")
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.strip() == f"ontosync: error: {flag} must not be empty"
+    assert not (tmp_path / "o.db").exists()
+
+
 # -- 2. a link planted as a folder on the way to an Action output ---------------------------------
 
 def test_the_action_does_not_write_through_a_linked_folder(tmp_path, capsys):
