@@ -47,7 +47,35 @@ class ReadOnlyDatabase(Stopped):
     """The contract's "read-only" failure (section 9): exit 3."""
 
 
+class _Once(argparse._StoreAction):
+    """A flag of one value given twice (`--db a.db ... --db b.db`) is a usage error, as a key given
+    twice in `.ontosync.yml` is: argparse let the last win, so a wrapper script's flag was silently
+    overridden, or a pasted command meant something else than it read. Repeatable flags (`--include`)
+    append, and a switch said twice (`--quiet --quiet`) still means one thing."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        given = parser.given  # this parse's flags (see _Parser.parse_known_args)
+        if option_string is not None and self.dest in given:  # the values unsaid: a URL may hold a secret
+            raise argparse.ArgumentError(self, "given twice: give it once")
+        given.add(self.dest)
+        super().__call__(parser, namespace, values, option_string)
+
+
 class _Parser(argparse.ArgumentParser):
+    """Every parser of the command line (each command's too: they are made through this class).
+    No abbreviations: argparse took `--worker` for `--workers`, so a script's typo meant another
+    option, and a script that works today would break (or change meaning) when an option is added."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **{**kwargs, "allow_abbrev": False})
+        self.register("action", None, _Once)
+        self.register("action", "store", _Once)
+        self.given: set[str] = set()
+
+    def parse_known_args(self, args=None, namespace=None):
+        self.given = set()
+        return super().parse_known_args(args, namespace)
+
     def error(self, message: str) -> NoReturn:
         raise UsageError(message)
 
@@ -355,13 +383,19 @@ def _check_damage(db: str) -> int:
 
 
 def _check_db_path(db: str) -> None:
+    from ontosync.pipeline.outputs import missing_folder
+
     parent = Path(db).resolve().parent
     if not parent.is_dir():
-        raise UsageError(f"cannot create database {db}: folder {parent} does not exist")
+        raise UsageError(f"cannot create database {db}: {missing_folder(parent)}")
     if Path(db).is_dir():
         raise UsageError(f"cannot use database {db}: it is a folder")
     if Path(db).exists() and not Path(db).is_file():  # /dev/null, a FIFO: SQLite would fail as "fatal"
         raise UsageError(f"cannot use database {db}: not a regular file")
+    for beside in (f"{db}-wal", f"{db}-shm"):  # SQLite refuses them ("unable to open database file")
+        if os.path.islink(beside):
+            raise UsageError(f"cannot use database {db}: {beside} is a symbolic link (to {os.readlink(beside)}); "
+                             "remove it")
     if not Path(db).exists():
         if not os.access(parent, os.W_OK):  # no database yet: a path that cannot be used
             raise UsageError(f"cannot write database {db}: permission denied")
@@ -383,6 +417,11 @@ def _check_outputs(settings: Settings) -> None:
         if settings.report:
             check_output(settings.report, "--report")
         check_output(settings.checkpoint_path, "--checkpoint")
+        if not settings.checkpoint and os.path.islink(settings.checkpoint_path):
+            # the default, beside the database: a link there is the checkout's (`ontology.db.checkpoint.json
+            # -> ~/.bashrc`), not a place the user chose; the checkpoint was written into its target
+            raise OutputError(f"--checkpoint {settings.checkpoint_path} (the default) is a symbolic link (to "
+                              f"{os.readlink(settings.checkpoint_path)}); remove it, or give --checkpoint")
         outputs = {"--checkpoint": settings.checkpoint_path, "--report": settings.report}
         check_distinct(None if is_postgres_url(settings.db) else settings.db, {k: v for k, v in outputs.items() if v})
     except OutputError as exc:
@@ -497,8 +536,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     c = info["checkpoint"]
     if c:
         state = "finished" if c["finished"] else "UNFINISHED (the next sync resumes)"
-        print(f"checkpoint    {state}: {c['processed']}/{c['total_files']} processed, {c['failed']} failed, "
-              f"source {c['source']}")
+        print(visible(printable(f"checkpoint    {state}: {c['processed']}/{c['total_files']} processed, "
+                                f"{c['failed']} failed, source {c['source']}")))
     else:
         print("checkpoint    none")
     for ff in info["failed_files"][:50]:

@@ -204,21 +204,47 @@ def _check_relations(path: Path, value: Any) -> None:
                               f"(like BFO:0000051), not {str(prop)[:60]!r}")
 
 
-def _check_untrusted(values: dict[str, Any], root: Path, config: Path) -> None:
-    """The source's own .ontosync.yml comes with the checkout, which may be a stranger's pull request:
-    it may not make ontosync read or write outside the source root or the working folder."""
+def _check_untrusted(values: dict[str, Any], root: Path, config: Path, context_base: Path) -> None:
+    """A configuration file of the checkout (the source's own `.ontosync.yml`, or a `--config` file
+    inside the source root or the GitHub workspace) may be a stranger's pull request: it may not
+    make ontosync read or write outside `root` or the working folder, nor name a PostgreSQL server
+    (libpq would send it $PGPASSWORD, and read the files its `passfile=`/`sslkey=` name)."""
+    where = "on the command line, or in a --config file outside the checkout"
     for name in ("db", "report", "checkpoint"):
         p = values.get(name)
-        if p is not None and (Path(p).is_absolute() or ".." in Path(p).parts):
-            raise ConfigError(f"{config}: '{name}' must be a relative path without '..' "
-                              f"(set it on the command line or with --config instead)")
-        if p is not None and not is_postgres_url(p) and not _inside(Path.cwd(), Path(p)):
+        if p is not None and (Path(p).is_absolute() or ".." in Path(p).parts or is_postgres_url(p)):
+            raise ConfigError(f"{config}: '{name}' must be a relative path without '..' (set it {where})")
+        if p is not None and ".git" in (part.lower() for part in Path(p).parts):
+            # `report: .git/config` replaced the clone's config (where actions/checkout keeps the token)
+            raise ConfigError(f"{config}: '{name}' must not be inside .git/ (set it {where})")
+        if p is not None and not _inside(Path.cwd(), Path(p)):
             # `out/r.json` with `out` a link in the checkout: SQLite and the rename write through it
             raise ConfigError(f"{config}: '{name}' leads outside the working folder through a symbolic "
-                              f"link (set it on the command line or with --config instead)")
+                              f"link (set it {where})")
     for url, file in values.get("jsonld_contexts", {}).items():
-        if Path(file).is_absolute() or not _inside(root, root / file):
+        if Path(file).is_absolute() or not _inside(root, context_base / file):
             raise ConfigError(f"{config}: jsonld-contexts file for {url} must be inside the source root")
+
+
+def _checkout(config: Path, source: str) -> tuple[Path, Path] | None:
+    """(the root its JSON-LD contexts must stay in, the folder they are read from) when `config`
+    lies in the checkout: the local source root, or $GITHUB_WORKSPACE (a workflow's `--config
+    ci/ontosync.yml`, the Action's `config` input: a pull request changes them); else None (a file
+    of the user's own, trusted)."""
+    local = not source.startswith("github:")
+    workspace = os.environ.get("GITHUB_WORKSPACE", "").strip()
+    if local and _in(Path(source), config):
+        return Path(source), Path(source)
+    if workspace and _in(Path(workspace), config):
+        return (Path(source), Path(source)) if local else (Path(workspace), Path.cwd())
+    return None
+
+
+def _in(root: Path, path: Path) -> bool:
+    """Whether `path` lies in `root` as written or with its links followed (a link committed at
+    `ci/ontosync.yml` still names a file the checkout chose)."""
+    written = os.path.abspath(root)
+    return _inside(root, path) or os.path.commonpath([os.path.abspath(path), written]) == written
 
 
 def _inside(root: Path, path: Path) -> bool:
@@ -245,12 +271,17 @@ def build_settings(cli: dict[str, Any], config_path: str | None) -> Settings:
     """Merge: defaults < config file < explicit flags (those not None in `cli`)."""
     source = cli.get("source") or os.environ.get("GITHUB_WORKSPACE") or "."
     file_values: dict[str, Any] = {}
+    if config_path is not None and not config_path.strip():  # `--config "$CONF"`, unset: not the tree's file
+        raise ConfigError("--config must not be empty")
     if config_path:
         file_values = load_config_file(Path(config_path))
+        checkout = _checkout(Path(config_path), source)
+        if checkout:
+            _check_untrusted(file_values, checkout[0], Path(config_path), checkout[1])
     elif not source.startswith("github:") and os.path.isfile(Path(source) / CONFIG_FILE):
         _check_inside(Path(source), Path(source) / CONFIG_FILE)
         file_values = load_config_file(Path(source) / CONFIG_FILE)
-        _check_untrusted(file_values, Path(source), Path(source) / CONFIG_FILE)
+        _check_untrusted(file_values, Path(source), Path(source) / CONFIG_FILE, Path(source))
     # ONTOSYNC_DATABASE_URL: where a URL with a password belongs (a CI secret), not a flag or a file
     from_env = {"db": database_from_env()} if database_from_env() else {}
     merged = {**file_values, **from_env, **{k: v for k, v in cli.items() if v is not None and k in FIELD_NAMES}}

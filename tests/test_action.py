@@ -179,7 +179,7 @@ def test_every_input_maps_to_its_flag(tmp_path):
                    database="build/onto.db", workers="3", queue_size="50", retries="5", file_timeout="12.5",
                    checkpoint_every="7", ontology_id="vf", max_error_rate="0.2", max_file_size="1000",
                    full_sync="True", config="conf/ontosync.yml", report="out/r.json", checkpoint="out/ck.json")
-    argv = read_inputs(env).sync_argv()
+    argv = [part for word in read_inputs(env).sync_argv() for part in word.split("=", 1)]  # --flag=value
     ws = tmp_path / "workspace"
     pairs = {argv[i]: argv[i + 1] for i in range(2, len(argv) - 1) if argv[i].startswith("--")
              and not argv[i + 1].startswith("--")}

@@ -112,10 +112,11 @@ def resolve_in_workspace(workspace: Path, value: str, notes: list[str], name: st
 
 def option_flags(option: Option, raw: str) -> list[str]:
     """The `sync` flags one input of the options table means: type and bounds checked here, so a
-    bad input is named as the input (exit 2 either way)."""
+    bad input is named as the input (exit 2 either way). `--flag=value`, one word: as two words,
+    `exclude: -drafts/**` read as a flag of its own ("expected one argument")."""
     name, value = option.input, raw.strip()
     if option.kind == "globs":
-        return [word for glob in split_list(raw) for word in (option.flag, glob)]
+        return [f"{option.flag}={glob}" for glob in split_list(raw)]
     if option.kind == "bool":
         return [option.flag] if parse_bool(name, value) else []
     if not value:
@@ -134,7 +135,7 @@ def option_flags(option: Option, raw: str) -> list[str]:
     rule = option.broken_rule(number if option.kind in ("int", "float") else value)
     if rule:
         raise InputError(f"input {name!r} is out of range: {value!r} (it must {rule})")
-    return [option.flag, value]
+    return [f"{option.flag}={value}"]  # one word: a value starting with `-` is no flag of its own
 
 
 def read_source(env: Mapping[str, str], workspace: Path, notes: list[str]) -> str:
@@ -154,7 +155,7 @@ def path_flags(sub: str) -> list[str]:
         return []
     if Path(sub).is_absolute() or ".." in Path(sub).parts:
         raise InputError(f"input 'path' must be a folder inside the source, not {sub!r}")
-    return ["--path", sub]
+    return [f"--path={sub}"]
 
 
 def read_inputs(env: Mapping[str, str]) -> ActionInputs:

@@ -158,7 +158,11 @@ def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out:
         finish(cmd, env, inputs, None, 2, empty)
         return 2
 
-    remove_planted_links(cmd, inputs)
+    linked = remove_planted_links(cmd, inputs)
+    if linked:
+        cmd.error(linked, title="ontosync: link in the way")
+        finish(cmd, env, inputs, None, 2, linked)
+        return 2
     folders = make_parent_dirs(inputs)
     pr = checked_out_pr(cmd, env, inputs.workspace, pull_request.read_event(env, cmd)) \
         if inputs.local_source and not inputs.database_url else None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from ontosync.pipeline.outputs import read_regular, write_text
@@ -31,13 +32,27 @@ class Checkpoint:
     @classmethod
     def load(cls, path: str | Path) -> Checkpoint | None:
         """The checkpoint at `path`, or None when absent or unreadable (then there is nothing to resume).
-        Garbage is unreadable too, however it is made (deeply nested JSON raises RecursionError)."""
+        Garbage is unreadable too, however it is made (deeply nested JSON raises RecursionError), and
+        so is JSON whose fields do not have their types, or a newer ontosync's (its fields may mean
+        something else): `started_at: 5` was a traceback at the first unchanged file, and
+        `started_at: "0"` took every recorded file for one the interrupted run committed, so a
+        `--full` run reparsed none. Not resuming costs time only: unchanged files are still known."""
         try:
             data = json.loads(read_regular(path) or "null")
             known = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
-            return cls(**known)
+            ckpt = cls(**known)
         except (OSError, ValueError, TypeError, RecursionError):
             return None
+        return ckpt if ckpt._sound() else None
+
+    def _sound(self) -> bool:
+        """Every field of its type, `started_at` a time, and a version this ontosync writes."""
+        typed = (isinstance(self.source, str) and isinstance(self.revision, (str, type(None)))
+                 and all(_is_time(t) for t in (self.started_at, self.last_checkpoint_at))
+                 and all(_is_count(n) for n in (self.total_files, self.processed, self.version))
+                 and isinstance(self.failed, list) and all(isinstance(f, dict) for f in self.failed)
+                 and isinstance(self.finished, bool))
+        return typed and self.version <= VERSION
 
     def save(self, path: str | Path) -> None:
         write_text(path, self.text())
@@ -48,3 +63,17 @@ class Checkpoint:
 
     def resumable_for(self, source: str) -> bool:
         return not self.finished and self.source == source
+
+
+def _is_count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _is_time(value: object) -> bool:
+    """An ISO 8601 time in UTC, as `utc_now` writes it (compared as text with the database's)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        return datetime.fromisoformat(value).utcoffset() == timedelta(0)
+    except ValueError:
+        return False

@@ -51,9 +51,15 @@ def check_output(path: str | Path, flag: str) -> None:
             return
     parent = os.path.dirname(real) or "."
     if not os.path.isdir(parent):
-        raise OutputError(f"{flag} {path}: folder {parent} does not exist")
+        raise OutputError(f"{flag} {path}: {missing_folder(parent)}")
     if not os.access(parent, os.W_OK | os.X_OK):
         raise OutputError(f"{flag} {path}: cannot write in folder {parent}: permission denied")
+
+
+def missing_folder(parent: str | Path) -> str:
+    """Why a path's folder cannot hold it: absent, or no folder (`plain/x.db` said "folder plain
+    does not exist" of a file that is there)."""
+    return f"{parent} is not a folder" if os.path.lexists(parent) else f"folder {parent} does not exist"
 
 
 DB_FILES = ("", "-wal", "-shm", "-journal", ".lock")  # the database and the files SQLite and the lock keep beside it

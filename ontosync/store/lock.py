@@ -84,8 +84,13 @@ class SyncLock:
             os.pwrite(fd, json.dumps(info).encode(), 0)
 
     def _open(self) -> int:
-        """The lock file, read-write; read-only when another user made it (flock works on either)."""
-        flags = getattr(os, "O_CLOEXEC", 0)
+        """The lock file, read-write; read-only when another user made it (flock works on either).
+        Never through a symbolic link: the holder's JSON is written into it (truncated first), and a
+        checkout can hold `ontology.db.lock -> ~/.bashrc`."""
+        flags = getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+        if os.path.islink(self.path):
+            raise LockUnavailable(f"cannot use the lock file {self.path}: it is a symbolic link (to "
+                                  f"{os.readlink(self.path)}); remove it")
         try:
             return os.open(self.path, os.O_RDWR | os.O_CREAT | flags, 0o666)
         except PermissionError as denied:
