@@ -182,10 +182,10 @@ def test_the_schema_must_be_named_when_the_server_holds_several(schema, tmp_path
 
 
 # -- many sources at once, the same source twice ---------------------------------------------------
-def _popen(tree: Path, url: str, work: Path, *extra: str) -> subprocess.Popen:
+def _popen(tree: Path, url: str, work: Path, *extra: str, workers: int = 1) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen([sys.executable, "-m", "ontosync", "sync", str(tree), "--db", url, "--quiet",
-                             "--workers", "1", "--checkpoint", str(work / f"{tree.name}.ckpt.json"),
+                             "--workers", str(workers), "--checkpoint", str(work / f"{tree.name}.ckpt.json"),
                              "--report", str(work / f"{tree.name}.report.json"), *extra],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
@@ -276,7 +276,7 @@ def test_a_reader_never_sees_a_half_written_file(schema, tmp_path):
     reader = threading.Thread(target=poll)
     reader.start()
     try:
-        proc = _popen(tree, url, tmp_path, "--workers", "2")
+        proc = _popen(tree, url, tmp_path, workers=2)
         _out, err = proc.communicate(timeout=300)
         assert proc.returncode == 0, err
     finally:
@@ -361,10 +361,12 @@ def test_search_answers_like_sqlite(schema, tmp_path):
     url, db = schema_url(schema), tmp_path / "s.db"
     assert cli("sync", str(tree), "--db", url, "--quiet", "--checkpoint", str(tmp_path / "c.json")).returncode == 0
     assert cli("sync", str(tree), "--db", str(db), "--quiet").returncode == 0
-    for text in ("robo", "programmable mach", "part", "no such words here", "  "):
+    for text in ("robo", "programmable mach", "part", "no such words here"):
         pg, sq = (cli("search", text, "--db", d, "--json") for d in (url, str(db)))
         assert pg.returncode == sq.returncode == 0, pg.stderr
         assert {h["curie"] for h in json.loads(pg.stdout)} == {h["curie"] for h in json.loads(sq.stdout)}, text
+    pg, sq = (cli("search", "  ", "--db", d, "--json") for d in (url, str(db)))  # no word: a usage error on both
+    assert pg.returncode == sq.returncode == 2 and pg.stderr == sq.stderr and "no word to find" in pg.stderr
     assert json.loads(cli("search", "robo", "--db", url, "--json").stdout)  # it finds something
 
 
