@@ -1,0 +1,141 @@
+"""RDF fidelity, third round: language tags (`xml:lang=""`, tags as written) and JSON-LD nodes the
+parser drops. rdflib's reading of the same bytes is the independent reference, as in
+tests/test_rdf_fidelity_more.py.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import rdflib
+
+from ontosync.parsing import ParseOptions, parse_file
+from tests.helpers import cli, q
+
+RDF_XML_HEAD = """<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+         xmlns:rdfs="http://www.w3.org/2000/01/rdf-schema#"
+         xmlns:owl="http://www.w3.org/2002/07/owl#"
+         xml:lang="en">
+"""
+
+EMPTY_XML_LANG = RDF_XML_HEAD + """\
+  <owl:Class rdf:about="http://example.org/A">
+    <rdfs:label xml:lang="">Plain label</rdfs:label>
+    <rdfs:label>English label</rdfs:label>
+    <rdfs:comment xml:lang='' rdf:parseType="Literal">a <b xml:lang="">bold</b> word</rdfs:comment>
+  </owl:Class>
+  <owl:Class rdf:about="http://example.org/B" xml:lang = "">
+    <rdfs:label>B, no language</rdfs:label>
+    <rdfs:label xml:lang="de">B auf Deutsch</rdfs:label>
+  </owl:Class>
+</rdf:RDF>
+"""
+
+
+def rdflib_literals(text: str, fmt: str) -> set[tuple]:
+    """(subject, predicate, value, language) of every plain or language-tagged literal, as rdflib
+    reads it (language as rdflib gives it: as written)."""
+    graph = rdflib.Graph().parse(data=text, format=fmt)
+    return {(str(s), str(p), str(o), o.language) for s, p, o in graph
+            if isinstance(o, rdflib.Literal) and o.datatype is None and isinstance(s, rdflib.URIRef)}
+
+
+def synced_literals(db: Path, path: str) -> set[tuple]:
+    rows = q(db, "SELECT subject, predicate, value, language FROM statements "
+                 "WHERE source_file = ? AND value IS NOT NULL AND datatype IS NULL AND subject NOT LIKE '_:%'", path)
+    expand = {"rdfs:": "http://www.w3.org/2000/01/rdf-schema#"}
+    return {(s, next((iri + p[len(k):] for k, iri in expand.items() if p.startswith(k)), p), v, lang)
+            for s, p, v, lang in rows}
+
+
+def sync(src: Path, db: Path) -> None:
+    proc = cli("sync", str(src), "--db", str(db), "--quiet", "--report", str(db) + ".json")
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_empty_xml_lang_resets_the_language(tmp_path: Path) -> None:
+    """`xml:lang=""` is legal RDF/XML (the literal has no language), yet pyoxigraph failed the whole
+    file ("A subtag should not be empty"): the file is read, each literal as rdflib reads it."""
+    src, db = tmp_path / "src", tmp_path / "o.db"
+    src.mkdir()
+    (src / "o.owl").write_text(EMPTY_XML_LANG, encoding="utf-8")
+    sync(src, db)
+    assert q(db, "SELECT status, error FROM source_files") == [("ok", None)]
+    want = rdflib_literals(EMPTY_XML_LANG, "xml")
+    assert ("http://example.org/B", "http://www.w3.org/2000/01/rdf-schema#label", "B, no language", None) in want
+    assert synced_literals(db, "o.owl") == want
+    assert dict(q(db, "SELECT class_iri, label FROM owl_classes")) == {
+        "http://example.org/A": "Plain label", "http://example.org/B": "B, no language"}
+    xml_literal = q(db, "SELECT value FROM statements WHERE predicate = 'rdfs:comment'")
+    assert len(xml_literal) == 1 and 'xml:lang=""' in xml_literal[0][0] and "ontosync" not in xml_literal[0][0]
+
+
+TAGGED_TURTLE = """\
+@prefix ex: <http://example.org/t#> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+ex:Colour a owl:Class ; rdfs:label "Colour"@en-GB , "Color"@en-US , "顏色"@zh-Hant-TW , 'boja'@sr-Latn , "couleur"@fr .
+ex:name a owl:DatatypeProperty .
+ex:Named a owl:Class ; rdfs:subClassOf [ a owl:Restriction ; owl:onProperty ex:name ; owl:hasValue "Grey"@en-GB ] .
+"""
+
+
+def test_language_tags_are_kept_as_written(tmp_path: Path) -> None:
+    """pyoxigraph lower-cases tags (`en-GB` -> `en-gb`); semantic-sql's rdftab, rdflib and the
+    functional-syntax reader keep them as written, and OAK shows them: `statements.language` and the
+    literals of class expressions keep the file's tag, in Turtle, RDF/XML, JSON-LD and N-Triples."""
+    graph = rdflib.Graph().parse(data=TAGGED_TURTLE, format="turtle")
+    texts = {"t.ttl": TAGGED_TURTLE, "x.rdf": graph.serialize(format="xml"),
+             "j.jsonld": graph.serialize(format="json-ld"), "n.nt": graph.serialize(format="nt")}
+    src, db = tmp_path / "src", tmp_path / "o.db"
+    src.mkdir()
+    for name, text in texts.items():
+        (src / name).write_text(text, encoding="utf-8")
+    sync(src, db)
+    want = rdflib_literals(TAGGED_TURTLE, "turtle")
+    assert {w[3] for w in want} >= {"en-GB", "en-US", "zh-Hant-TW", "sr-Latn"}
+    for name in texts:
+        assert synced_literals(db, name) == want, name
+    objects = {r[0] for r in q(db, "SELECT object FROM owl_axioms WHERE subject = 'http://example.org/t#Named'")}
+    assert objects == {'DataHasValue(<http://example.org/t#name> "Grey"@en-GB)'}
+
+
+def test_same_tag_in_functional_syntax_and_turtle() -> None:
+    """One ontology, one tag whatever its syntax: the OFN reader always kept `en-GB`."""
+    ofn = ('Prefix(:=<http://example.org/t#>)\nOntology(<http://example.org/t>\n'
+           'Declaration(DataProperty(:name))\n'
+           'SubClassOf(:Named DataHasValue(:name "Grey"@en-GB))\n)\n')
+    from_ofn = parse_file("t.ofn", ofn.encode(), ParseOptions()).axioms
+    from_ttl = parse_file("t.ttl", TAGGED_TURTLE.encode(), ParseOptions()).axioms
+    assert [a.object for a in from_ofn] == [a.object for a in from_ttl] == [
+        'DataHasValue(<http://example.org/t#name> "Grey"@en-GB)']
+
+
+def test_jsonld_node_without_iri_is_named_in_a_warning(tmp_path: Path) -> None:
+    """A node whose `@id` is relative (no `@base`) or has a space is dropped by JSON-LD's algorithm;
+    pyoxigraph did so silently and the user lost a class. The rest of the file is kept (as rdflib
+    with an absolute base shows, the dropped nodes are exactly the named ones), with a warning
+    naming the file and each id; aliases of `@id` count, a document with `@base` resolves them."""
+    doc = {"@context": {"owl": "http://www.w3.org/2002/07/owl#", "id": "@id", "type": "@type"},
+           "@graph": [{"@id": "http://example.org/A", "@type": "owl:Class"},
+                      {"@id": "B", "@type": "owl:Class"},
+                      {"id": "#C", "type": "owl:Class"},
+                      {"@id": "http://example.org/a b", "@type": "owl:Class"},
+                      {"@id": "_:x", "@type": "owl:Class"}]}
+    based = {**doc, "@context": {**doc["@context"], "@base": "http://example.org/base/"},
+             "@graph": doc["@graph"][1:3]}
+    src, db = tmp_path / "src", tmp_path / "o.db"
+    src.mkdir()
+    (src / "v.jsonld").write_text(json.dumps(doc), encoding="utf-8")
+    (src / "based.jsonld").write_text(json.dumps(based), encoding="utf-8")
+    sync(src, db)
+    assert q(db, "SELECT path, status FROM source_files ORDER BY path") == [("based.jsonld", "ok"), ("v.jsonld", "ok")]
+    reference = rdflib.Graph().parse(data=json.dumps(based), format="json-ld")
+    classes = {str(s) for s in reference.subjects(rdflib.RDF.type, rdflib.OWL.Class)}
+    assert {r[0] for r in q(db, "SELECT class_iri FROM owl_classes WHERE source_file = 'based.jsonld'")} == classes
+    assert q(db, "SELECT class_iri FROM owl_classes WHERE source_file = 'v.jsonld'") == [("http://example.org/A",)]
+    warnings = json.loads(Path(str(db) + ".json").read_text())["warnings"]
+    dropped = sorted((w["path"], w["message"].split("'")[1]) for w in warnings if w["kind"] == "dropped-node")
+    assert dropped == [("v.jsonld", "#C"), ("v.jsonld", "B"), ("v.jsonld", "http://example.org/a b")]
