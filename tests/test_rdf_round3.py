@@ -139,3 +139,49 @@ def test_jsonld_node_without_iri_is_named_in_a_warning(tmp_path: Path) -> None:
     warnings = json.loads(Path(str(db) + ".json").read_text())["warnings"]
     dropped = sorted((w["path"], w["message"].split("'")[1]) for w in warnings if w["kind"] == "dropped-node")
     assert dropped == [("v.jsonld", "#C"), ("v.jsonld", "B"), ("v.jsonld", "http://example.org/a b")]
+
+
+# --------------------------------------------------------------------------------------------------
+# Files a sync does not read: named, not silently passed over
+
+NOT_READ = {
+    "pato/pato.obo": "format-version: 1.2\nontology: pato\n\n[Term]\nid: PATO:0000001\nname: quality\n",
+    "m.omn": "Prefix: : <http://example.org/m#>\nOntology: <http://example.org/m>\nClass: A\n",
+    "x.owx": '<?xml version="1.0"?>\n<Ontology xmlns="http://www.w3.org/2002/07/owl#"/>\n',
+    "q.nq": "<http://example.org/Q> <http://www.w3.org/2000/01/rdf-schema#label> \"Q\" <http://g> .\n",
+    "t.trig": "<http://g> { <http://example.org/T> <http://www.w3.org/2000/01/rdf-schema#label> \"T\" . }\n",
+    "n.n3": "<http://example.org/N> <http://www.w3.org/2000/01/rdf-schema#label> \"N\" .\n",
+    "Upper.TTL": "<http://example.org/U> <http://www.w3.org/2000/01/rdf-schema#label> \"U\" .\n",
+}
+
+
+def test_ontology_files_not_read_are_named(tmp_path: Path) -> None:
+    """A repository of `.obo` files (PATO ships pato.obo), Manchester syntax, OWL/XML, N-Quads, TriG,
+    N3, a gzip'd `.owl.gz` or a `.TTL` synced to an empty database without a word: each is now a
+    `not-read` warning naming the file and why, and the console says so. Other files (a README, a
+    `.csv.gz`) stay unmentioned; under the user's own --include nothing is noted."""
+    import gzip
+
+    src, db = tmp_path / "src", tmp_path / "o.db"
+    (src / "pato").mkdir(parents=True)
+    for name, text in NOT_READ.items():
+        (src / name).write_text(text, encoding="utf-8")
+    (src / "g.owl.gz").write_bytes(gzip.compress(b"<rdf:RDF/>"))
+    (src / "data.csv.gz").write_bytes(gzip.compress(b"a,b\n"))
+    (src / "README").write_text("hello\n", encoding="utf-8")
+    (src / "ok.ttl").write_text(NOT_READ["Upper.TTL"], encoding="utf-8")
+    proc = cli("sync", str(src), "--db", str(db), "--quiet", "--report", str(tmp_path / "r.json"))
+    assert proc.returncode == 0, proc.stderr
+    assert q(db, "SELECT path, status FROM source_files") == [("ok.ttl", "ok")]
+    warnings = json.loads((tmp_path / "r.json").read_text())["warnings"]
+    named = {w["path"]: w["message"] for w in warnings if w["kind"] == "not-read"}
+    assert sorted(named) == sorted([*NOT_READ, "g.owl.gz"])
+    assert "OBO" in named["pato/pato.obo"] and "--include '**/*.TTL'" in named["Upper.TTL"]
+    assert "not read: " in proc.stderr and "Upper.TTL, g.owl.gz, m.omn, n.n3, pato/pato.obo and others" in proc.stderr
+
+    proc = cli("sync", str(src), "--db", str(tmp_path / "i.db"), "--quiet", "--include", "**/*.TTL",
+               "--report", str(tmp_path / "i.json"))
+    assert proc.returncode == 0, proc.stderr
+    assert q(tmp_path / "i.db", "SELECT path, status FROM source_files") == [("Upper.TTL", "ok")]
+    assert not [w for w in json.loads((tmp_path / "i.json").read_text())["warnings"] if w["kind"] == "not-read"]
+    assert "not read" not in proc.stderr

@@ -20,9 +20,11 @@ from typing import Any
 
 # A tag in a language position: after a closing quote and `@` (Turtle, N-Triples), as the value of
 # xml:lang (RDF/XML) or of "@language" (JSON-LD). Only tags with a capital letter are of interest.
-_WRITTEN_TAG = re.compile(
-    rb"""(?:["']@|xml:lang\s*=\s*["']|"@language"\s*:\s*")"""
-    rb"(?=[a-z0-9-]*[A-Z])([A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*)(?![A-Za-z0-9-])")
+# Three patterns, each starting with a literal: re then skips to candidates (PATO, 3 MB: ~3 ms),
+# where one alternation tried at every byte cost 150 ms.
+_TAG = rb"(?=[a-z0-9-]*[A-Z])([A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*)(?![A-Za-z0-9-])"
+_WRITTEN_TAGS = ((b"@", re.compile(rb"@" + _TAG)), (b"xml:lang", re.compile(rb"""xml:lang\s*=\s*["']""" + _TAG)),
+                 (b'"@language"', re.compile(rb'"@language"\s*:\s*"' + _TAG)))
 
 _EMPTY_XML_LANG = re.compile(rb"""(xml:lang\s*=\s*)(["'])\2""")
 _PLACEHOLDER = "x-ontosync-none"
@@ -31,7 +33,10 @@ _PLACEHOLDER = "x-ontosync-none"
 def written_tags(data: bytes) -> dict[str, str]:
     """Lower-cased tag -> the tag as the file writes it, for the tags written with capitals."""
     found: dict[str, str] = {}
-    for match in _WRITTEN_TAG.finditer(data):
+    matches = [m for start, pattern in _WRITTEN_TAGS if start in data for m in pattern.finditer(data)]
+    for match in sorted(matches, key=lambda m: m.start()):
+        if match.group(0)[0] == 0x40 and data[match.start() - 1:match.start()] not in (b'"', b"'"):
+            continue  # `@` not right after a literal's closing quote: `@prefix`, an e-mail address
         tag = match.group(1).decode("ascii")
         found.setdefault(tag.lower(), tag)
     return found
