@@ -185,3 +185,36 @@ def test_ontology_files_not_read_are_named(tmp_path: Path) -> None:
     assert q(tmp_path / "i.db", "SELECT path, status FROM source_files") == [("Upper.TTL", "ok")]
     assert not [w for w in json.loads((tmp_path / "i.json").read_text())["warnings"] if w["kind"] == "not-read"]
     assert "not read" not in proc.stderr
+
+
+def test_utf16_files_are_named_as_such(tmp_path: Path) -> None:
+    """Turtle, N-Triples, JSON-LD and functional syntax must be UTF-8 (rdflib refuses UTF-16 too);
+    saved as UTF-16 or UTF-32 (with or without a byte order mark) they failed with whatever the
+    parser met first ("' ' is not allowed at the beginning of a prefix name", "Expecting value",
+    "NUL byte (binary file?)"). The failure now says the encoding. RDF/XML in UTF-16 still reads
+    (XML declares its encoding), and a Latin-1 byte names its line."""
+    turtle = '@prefix ex: <http://example.org/> .\nex:U ex:label "café" .\n'
+    texts = {"a.ttl": turtle.encode("utf-16"), "b.ttl": turtle.encode("utf-16-be"),
+             "c.nt": '<http://example.org/U> <http://example.org/l> "é" .\n'.encode("utf-32-be"),
+             "d.jsonld": json.dumps({"@id": "http://example.org/U"}).encode("utf-16-le"),
+             "e.ofn": "Prefix(:=<http://example.org/>)\nOntology()\n".encode("utf-16"),
+             "f.ttl": ("\n" + turtle).encode("latin-1")}
+    graph = rdflib.Graph().parse(data=turtle, format="turtle")
+    rdfxml = graph.serialize(format="xml").replace('<?xml version="1.0" encoding="utf-8"?>',
+                                                   '<?xml version="1.0" encoding="UTF-16"?>')
+    src, db = tmp_path / "src", tmp_path / "o.db"
+    src.mkdir()
+    for name, data in texts.items():
+        (src / name).write_bytes(data)
+    (src / "g.rdf").write_bytes(rdfxml.encode("utf-16"))
+    proc = cli("sync", str(src), "--db", str(db), "--quiet", "--max-error-rate", "1")
+    assert proc.returncode == 0, proc.stderr
+    rows = {r[0]: r[1:] for r in q(db, "SELECT path, status, error, error_line FROM source_files")}
+    for name, enc, label in (("a.ttl", "UTF-16", "Turtle"), ("b.ttl", "UTF-16", "Turtle"),
+                             ("c.nt", "UTF-32", "N-Triples"), ("d.jsonld", "UTF-16", "JSON-LD"),
+                             ("e.ofn", "UTF-16", "OWL functional syntax")):
+        assert rows[name] == ("failed", f"the file is {enc} text: {label} files must be UTF-8 (save it as UTF-8)", 1)
+    status, error, line = rows["f.ttl"]
+    assert (status, line) == ("failed", 3) and "UTF-8" in error
+    assert rows["g.rdf"] == ("ok", None, None)
+    assert synced_literals(db, "g.rdf") == rdflib_literals(turtle, "turtle")

@@ -14,6 +14,7 @@ from ontosync.formats import EXTENSIONS, SUPPORTED_GLOBS  # re-exported: callers
 from ontosync.parsing.facts import FileFacts, ParseError
 from ontosync.parsing.lfs import refuse_lfs_pointer
 from ontosync.parsing.logseq_config import LogseqGraph, skip_reason
+from ontosync.parsing.wide_text import refuse_wide_text
 
 __all__ = ["DEFAULT_NAMESPACES", "EXTENSIONS", "SUPPORTED_GLOBS", "ParseOptions", "format_for", "parse_file"]
 
@@ -59,6 +60,10 @@ class ParseOptions:
     logseq: LogseqGraph | None = None
 
 
+# Formats whose specifications allow UTF-8 only: a UTF-16 file is named as such (wide_text.py).
+_UTF8_ONLY = {"turtle": "Turtle", "ntriples": "N-Triples", "jsonld": "JSON-LD", "ofn": "OWL functional syntax"}
+
+
 def format_for(path: str) -> str | None:
     """The format a path's extension selects, or None when ontosync does not read such files."""
     return EXTENSIONS.get(PurePosixPath(path).suffix.lower())
@@ -86,6 +91,8 @@ def parse_file_split(path: str, data: bytes, options: ParseOptions,
         return parse_page(path, data, options), None
     if fmt == "rdfxml" and _looks_functional(data):
         fmt = "ofn"
+    if fmt in _UTF8_ONLY:
+        refuse_wide_text(data, _UTF8_ONLY[fmt])
     if fmt == "ofn":
         from ontosync.parsing.ofn import parse_ofn_document
 
