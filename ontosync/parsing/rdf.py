@@ -75,6 +75,7 @@ from ontosync.parsing.rdf_vocab import (
     is_iri,
 )
 from ontosync.parsing.xml_guard import OWL_XML_SKIPPED, check_xml, is_owl_xml, refuse_non_xml, to_utf8_xml
+from ontosync.parsing.xml_literals import fix_xml_literals, has_xml_literals
 
 __all__ = ["MAX_MESSAGE", "OWL", "OWL_CLASS", "parse_rdf"]  # the constants: for tests and callers
 
@@ -175,6 +176,8 @@ def _parse_rdf(path: str, data: bytes, fmt: str,
         quads = list(ox.parse(data, format=ox_format))
         if masked:
             quads = unmask(quads, ox)
+        if fmt == "rdfxml" and has_xml_literals(data):
+            quads = fix_xml_literals(quads, ox)
         index = Index.build(quads, rdf_statements.SYNONYM_IRIS)
     except SyntaxError as exc:
         if fmt == "rdfxml" and is_owl_xml(data):  # other XML, as one without the RDF namespace
