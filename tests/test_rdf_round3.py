@@ -261,3 +261,30 @@ def test_xml_literals_declare_what_they_use(tmp_path: Path) -> None:
         assert declarations(value) == declarations(theirs[key]), key
         wrap = "<w>{}</w>"
         assert ET.canonicalize(wrap.format(value)) == ET.canonicalize(wrap.format(theirs[key])), key
+
+
+def test_turtle_saved_as_owl_is_read(tmp_path: Path) -> None:
+    """Protégé keeps the `.owl` name when it saves Turtle; such a file failed as RDF/XML
+    ("Unexpected text event"). It is read as Turtle (its classes as rdflib reads them); an OBO
+    flat file or Manchester syntax behind `.owl` fails naming what it is."""
+    turtle = ("# Saved by Protege\n@prefix : <http://example.org/p#> .\n"
+              "@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .\n"
+              "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+              "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+              ':A rdf:type owl:Class ; rdfs:label "A"@en-GB .\n:B a owl:Class ; rdfs:subClassOf :A .\n')
+    src, db = tmp_path / "src", tmp_path / "o.db"
+    src.mkdir()
+    (src / "p.owl").write_text(turtle, encoding="utf-8")
+    (src / "q.owl").write_text("format-version: 1.2\nontology: q\n", encoding="utf-8")
+    manchester = "Prefix: : <http://example.org/m#>\nOntology: <http://example.org/m>\n"
+    (src / "m.owl").write_text(manchester, encoding="utf-8")
+    proc = cli("sync", str(src), "--db", str(db), "--quiet", "--max-error-rate", "1")
+    assert proc.returncode == 0, proc.stderr
+    rows = {r[0]: r[1:] for r in q(db, "SELECT path, status, error FROM source_files")}
+    assert rows["p.owl"] == ("ok", None)
+    assert rows["q.owl"][0] == "failed" and "OBO flat file" in rows["q.owl"][1]
+    assert rows["m.owl"][0] == "failed" and "Manchester syntax" in rows["m.owl"][1]
+    graph = rdflib.Graph().parse(data=turtle, format="turtle")
+    assert {r[0] for r in q(db, "SELECT class_iri FROM owl_classes")} == {
+        str(s) for s in graph.subjects(rdflib.RDF.type, rdflib.OWL.Class)}
+    assert synced_literals(db, "p.owl") == rdflib_literals(turtle, "turtle")

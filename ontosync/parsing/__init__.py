@@ -6,6 +6,7 @@ between formats) and returns `FileFacts`, or raises `ParseError` naming the line
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -91,6 +92,8 @@ def parse_file_split(path: str, data: bytes, options: ParseOptions,
         return parse_page(path, data, options), None
     if fmt == "rdfxml" and _looks_functional(data):
         fmt = "ofn"
+    elif fmt == "rdfxml" and _looks_turtle(data):
+        fmt = "turtle"
     if fmt in _UTF8_ONLY:
         refuse_wide_text(data, _UTF8_ONLY[fmt])
     if fmt == "ofn":
@@ -106,8 +109,24 @@ def parse_file_split(path: str, data: bytes, options: ParseOptions,
     return parse_rdf_split(path, data, fmt, options)
 
 
-def _looks_functional(data: bytes) -> bool:
+def _head(data: bytes) -> bytes:
+    """The first 4 KB after a BOM, blank space and `#` comment lines (both syntaxes allow them)."""
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
-    while head.startswith(b"#"):  # functional syntax allows comment lines before Prefix(...)
+    while head.startswith(b"#"):
         head = head.split(b"\n", 1)[1].lstrip() if b"\n" in head else b""
-    return head.startswith((b"Prefix(", b"Ontology(", b"Prefix (", b"Ontology ("))
+    return head
+
+
+def _looks_functional(data: bytes) -> bool:
+    return _head(data).startswith((b"Prefix(", b"Ontology(", b"Prefix (", b"Ontology ("))
+
+
+# Turtle's directives, `@prefix ex: <` / `PREFIX ex: <` / `@base <` / `BASE <`: nothing else starts so.
+_TURTLE_START = re.compile(rb"(?:@prefix|prefix)[ \t\r\n]+[^ \t\r\n:<]*:[ \t\r\n]*<|@?base[ \t\r\n]*<",
+                           re.IGNORECASE)
+
+
+def _looks_turtle(data: bytes) -> bool:
+    """Protégé keeps a file's `.owl` name when it is saved as Turtle: such a file failed as RDF/XML
+    ("Unexpected text event")."""
+    return _TURTLE_START.match(_head(data)) is not None
