@@ -192,13 +192,18 @@ def test_utf16_files_are_named_as_such(tmp_path: Path) -> None:
     saved as UTF-16 or UTF-32 (with or without a byte order mark) they failed with whatever the
     parser met first ("' ' is not allowed at the beginning of a prefix name", "Expecting value",
     "NUL byte (binary file?)"). The failure now says the encoding. RDF/XML in UTF-16 still reads
-    (XML declares its encoding), and a Latin-1 byte names its line."""
+    (XML declares its encoding), and a Latin-1 byte names its line (in JSON-LD too: it had none).
+    A gzip'd file behind `.ttl` is named so, not "' ' is not allowed at the beginning of a prefix
+    name"."""
+    import gzip
+
     turtle = '@prefix ex: <http://example.org/> .\nex:U ex:label "café" .\n'
     texts = {"a.ttl": turtle.encode("utf-16"), "b.ttl": turtle.encode("utf-16-be"),
              "c.nt": '<http://example.org/U> <http://example.org/l> "é" .\n'.encode("utf-32-be"),
              "d.jsonld": json.dumps({"@id": "http://example.org/U"}).encode("utf-16-le"),
              "e.ofn": "Prefix(:=<http://example.org/>)\nOntology()\n".encode("utf-16"),
-             "f.ttl": ("\n" + turtle).encode("latin-1")}
+             "f.ttl": ("\n" + turtle).encode("latin-1"), "h.jsonld": '{\n"@id": "é"}'.encode("latin-1"),
+             "i.ttl": gzip.compress(turtle.encode())}
     graph = rdflib.Graph().parse(data=turtle, format="turtle")
     rdfxml = graph.serialize(format="xml").replace('<?xml version="1.0" encoding="utf-8"?>',
                                                    '<?xml version="1.0" encoding="UTF-16"?>')
@@ -207,6 +212,7 @@ def test_utf16_files_are_named_as_such(tmp_path: Path) -> None:
     for name, data in texts.items():
         (src / name).write_bytes(data)
     (src / "g.rdf").write_bytes(rdfxml.encode("utf-16"))
+    assert len(texts) == 8
     proc = cli("sync", str(src), "--db", str(db), "--quiet", "--max-error-rate", "1")
     assert proc.returncode == 0, proc.stderr
     rows = {r[0]: r[1:] for r in q(db, "SELECT path, status, error, error_line FROM source_files")}
@@ -216,6 +222,8 @@ def test_utf16_files_are_named_as_such(tmp_path: Path) -> None:
         assert rows[name] == ("failed", f"the file is {enc} text: {label} files must be UTF-8 (save it as UTF-8)", 1)
     status, error, line = rows["f.ttl"]
     assert (status, line) == ("failed", 3) and "UTF-8" in error
+    assert rows["h.jsonld"] == ("failed", "JSON-LD syntax error: invalid UTF-8 (byte 0xe9)", 2)
+    assert rows["i.ttl"] == ("failed", "the file is gzip-compressed, not Turtle text: commit it uncompressed", 1)
     assert rows["g.rdf"] == ("ok", None, None)
     assert synced_literals(db, "g.rdf") == rdflib_literals(turtle, "turtle")
 

@@ -15,7 +15,7 @@ from ontosync.formats import EXTENSIONS, SUPPORTED_GLOBS  # re-exported: callers
 from ontosync.parsing.facts import FileFacts, ParseError
 from ontosync.parsing.lfs import refuse_lfs_pointer
 from ontosync.parsing.logseq_config import LogseqGraph, skip_reason
-from ontosync.parsing.wide_text import refuse_wide_text
+from ontosync.parsing.text_encoding import refuse_not_utf8
 
 __all__ = ["DEFAULT_NAMESPACES", "EXTENSIONS", "SUPPORTED_GLOBS", "ParseOptions", "format_for", "parse_file"]
 
@@ -61,7 +61,7 @@ class ParseOptions:
     logseq: LogseqGraph | None = None
 
 
-# Formats whose specifications allow UTF-8 only: a UTF-16 file is named as such (wide_text.py).
+# Formats whose specifications allow UTF-8 only: a UTF-16 file is named as such (text_encoding.py).
 _UTF8_ONLY = {"turtle": "Turtle", "ntriples": "N-Triples", "jsonld": "JSON-LD", "ofn": "OWL functional syntax"}
 
 
@@ -95,7 +95,7 @@ def parse_file_split(path: str, data: bytes, options: ParseOptions,
     elif fmt == "rdfxml" and _looks_turtle(data):
         fmt = "turtle"
     if fmt in _UTF8_ONLY:
-        refuse_wide_text(data, _UTF8_ONLY[fmt])
+        refuse_not_utf8(data, _UTF8_ONLY[fmt])
     if fmt == "ofn":
         from ontosync.parsing.ofn import parse_ofn_document
 

@@ -1,10 +1,12 @@
-"""Text files saved as UTF-16 or UTF-32: named as such, not as the syntax error they cause.
+"""Text files saved as UTF-16 or UTF-32, or compressed: named as such, not as the syntax error
+they cause.
 
 Turtle, N-Triples, JSON-LD (RFC 8259) and OWL functional syntax files are UTF-8 by their
 specifications (rdflib refuses them too). Saved as UTF-16 (Windows editors' "Unicode"), they failed
 with whatever the parser met first: "Invalid UTF-8 character encoding", "' ' is not allowed at the
 beginning of a prefix name", "Expecting value", "NUL byte (binary file?)". RDF/XML is not
-concerned: XML declares its encoding and xml_guard transcodes it.
+concerned: XML declares its encoding and xml_guard transcodes it. A gzip or zip file behind a
+text extension failed as Turtle with "' ' is not allowed at the beginning of a prefix name".
 """
 
 from __future__ import annotations
@@ -31,8 +33,15 @@ def wide_encoding(data: bytes) -> str | None:
     return None
 
 
-def refuse_wide_text(data: bytes, label: str) -> None:
-    """ParseError (line 1) when a format that must be UTF-8 was saved as UTF-16 or UTF-32."""
+_COMPRESSED = ((b"\x1f\x8b", "gzip"), (b"PK\x03\x04", "zip"))
+
+
+def refuse_not_utf8(data: bytes, label: str) -> None:
+    """ParseError (line 1) when a format that must be UTF-8 was saved as UTF-16 or UTF-32, or is
+    compressed."""
     found = wide_encoding(data)
     if found is not None:
         raise ParseError(f"the file is {found} text: {label} files must be UTF-8 (save it as UTF-8)", line=1)
+    for magic, name in _COMPRESSED:
+        if data.startswith(magic):
+            raise ParseError(f"the file is {name}-compressed, not {label} text: commit it uncompressed", line=1)
