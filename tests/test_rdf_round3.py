@@ -117,13 +117,17 @@ def test_jsonld_node_without_iri_is_named_in_a_warning(tmp_path: Path) -> None:
     """A node whose `@id` is relative (no `@base`) or has a space is dropped by JSON-LD's algorithm;
     pyoxigraph did so silently and the user lost a class. The rest of the file is kept (as rdflib
     with an absolute base shows, the dropped nodes are exactly the named ones), with a warning
-    naming the file and each id; aliases of `@id` count, a document with `@base` resolves them."""
+    naming the file and each id; aliases of `@id` count, a document with `@base` resolves them. A
+    relative `@type` (no `@vocab`) is dropped too, and with it a class: named the same way."""
     doc = {"@context": {"owl": "http://www.w3.org/2002/07/owl#", "id": "@id", "type": "@type"},
            "@graph": [{"@id": "http://example.org/A", "@type": "owl:Class"},
                       {"@id": "B", "@type": "owl:Class"},
                       {"id": "#C", "type": "owl:Class"},
                       {"@id": "http://example.org/a b", "@type": "owl:Class"},
-                      {"@id": "_:x", "@type": "owl:Class"}]}
+                      {"@id": "_:x", "@type": "owl:Class"},
+                      {"@id": "http://example.org/D", "type": ["Class", "owl:Class"]},
+                      {"@id": "http://example.org/E", "@type": "Class"},
+                      {"@id": "http://example.org/j", "http://example.org/p": {"@value": "{}", "@type": "@json"}}]}
     based = {**doc, "@context": {**doc["@context"], "@base": "http://example.org/base/"},
              "@graph": doc["@graph"][1:3]}
     src, db = tmp_path / "src", tmp_path / "o.db"
@@ -135,10 +139,11 @@ def test_jsonld_node_without_iri_is_named_in_a_warning(tmp_path: Path) -> None:
     reference = rdflib.Graph().parse(data=json.dumps(based), format="json-ld")
     classes = {str(s) for s in reference.subjects(rdflib.RDF.type, rdflib.OWL.Class)}
     assert {r[0] for r in q(db, "SELECT class_iri FROM owl_classes WHERE source_file = 'based.jsonld'")} == classes
-    assert q(db, "SELECT class_iri FROM owl_classes WHERE source_file = 'v.jsonld'") == [("http://example.org/A",)]
+    assert {r[0] for r in q(db, "SELECT class_iri FROM owl_classes WHERE source_file = 'v.jsonld'")} == {
+        "http://example.org/A", "http://example.org/D"}  # E's only type, "Class", is relative: dropped
     warnings = json.loads(Path(str(db) + ".json").read_text())["warnings"]
     dropped = sorted((w["path"], w["message"].split("'")[1]) for w in warnings if w["kind"] == "dropped-node")
-    assert dropped == [("v.jsonld", "#C"), ("v.jsonld", "B"), ("v.jsonld", "http://example.org/a b")]
+    assert dropped == [("v.jsonld", name) for name in ("#C", "B", "Class", "http://example.org/a b")]
 
 
 # --------------------------------------------------------------------------------------------------
