@@ -434,6 +434,13 @@ def _summary_line(report: dict) -> None:
             f"{e['axioms']} axioms" if e["classes"] is not None else "the database's counts could not be read")
     _say(f"{f['total']} files: {f['ok']} ok, {f['failed']} failed, {f['skipped']} skipped, "
          f"{f['unchanged']} unchanged, {f['deleted']} deleted; {held} in {report['duration_s']:.2f} s")
+    not_read = [w for w in report["warnings"] if w["kind"] == "not-read"]
+    if len(not_read) == 1:
+        _say(f"not read: {not_read[0]['path']}: {not_read[0]['message']}")
+    elif not_read:  # a count past the report's limit has no path
+        named = [w["path"] for w in not_read if w["path"]][:5]
+        _say(f"not read: {', '.join(named)}{' and others' if len(not_read) > len(named) else ''} "
+             "(ontology files ontosync does not read: the report's `not-read` warnings say why)")
 
 
 # -- migrate, verify, status ---------------------------------------------------------------------

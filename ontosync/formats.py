@@ -37,3 +37,37 @@ BARE_EXTENSIONS: frozenset[str] = frozenset(EXTENSIONS)
 def is_bare_extension(path: str) -> bool:
     """Whether the file name at the end of `path` is only a supported extension (see above)."""
     return path[path.rfind("/") + 1:].lower() in BARE_EXTENSIONS
+
+
+# Ontology files a sync does not read: each is named in a `not-read` warning (the report) and
+# counted on the console, so a repository of `.obo` files does not sync to an empty database
+# without a word. Only under the default selection (an `--include` is the user's own choice).
+NOT_READ: dict[str, str] = {
+    ".obo": "an OBO flat file, which ontosync does not read: convert it to OWL (robot convert)",
+    ".omn": "OWL Manchester syntax, which ontosync does not read: save it as RDF/XML, Turtle or functional syntax",
+    ".owx": "OWL/XML, which ontosync does not read: save it as RDF/XML, Turtle or functional syntax",
+    ".nq": "N-Quads (named graphs), which ontosync does not read",
+    ".trig": "TriG (named graphs), which ontosync does not read",
+    ".n3": "Notation3, which ontosync does not read",
+}
+_COMPRESSED = ".gz"  # `x.owl.gz`, `x.obo.gz`: an ontology file compressed
+
+
+def not_read_reason(path: str) -> str | None:
+    """Why a file the default selection leaves out is worth a word: an ontology format ontosync
+    does not read, or a supported extension in other letter case (`.TTL`: selection is
+    case-sensitive). None for every other file."""
+    name = path[path.rfind("/") + 1:]
+    dot = name.rfind(".")
+    if dot <= 0:
+        return None
+    suffix = name[dot:]
+    if suffix.lower() == _COMPRESSED:
+        inner = name[:dot]
+        inner = inner[inner.rfind("."):].lower() if inner.rfind(".") > 0 else ""
+        known = inner in EXTENSIONS or inner in NOT_READ
+        return f"compressed ({inner}{suffix}), which ontosync does not read: commit it uncompressed" if known else None
+    if suffix.lower() in EXTENSIONS:
+        return (f"extension {suffix} in capitals: the default selection is case-sensitive (*{suffix.lower()}); "
+                f"rename the file or add --include '**/*{suffix}'") if suffix != suffix.lower() else None
+    return NOT_READ.get(suffix.lower())

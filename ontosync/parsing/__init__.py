@@ -8,6 +8,7 @@ back apart from its facts (pipeline/handover.py).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -16,6 +17,7 @@ from ontosync.formats import EXTENSIONS, SUPPORTED_GLOBS  # re-exported: callers
 from ontosync.parsing.facts import FileFacts, ParseError
 from ontosync.parsing.lfs import refuse_lfs_pointer
 from ontosync.parsing.logseq_config import LogseqGraph, skip_reason
+from ontosync.parsing.text_encoding import refuse_not_utf8
 
 __all__ = ["DEFAULT_NAMESPACES", "EXTENSIONS", "SUPPORTED_GLOBS", "ParseOptions", "format_for", "parse_file"]
 
@@ -66,6 +68,9 @@ class ParseOptions:
 # not describe; reading them is a parser of its own. Until then each is skipped with this reason.
 ORG_SKIP = "org-mode page: ontosync reads Logseq pages written in markdown (.md, .markdown) only"
 
+# Formats whose specifications allow UTF-8 only: a UTF-16 file is named as such (text_encoding.py).
+_UTF8_ONLY = {"turtle": "Turtle", "ntriples": "N-Triples", "jsonld": "JSON-LD", "ofn": "OWL functional syntax"}
+
 
 def format_for(path: str) -> str | None:
     """The format a path's extension selects, or None when ontosync does not read such files."""
@@ -94,6 +99,10 @@ def parse_file_split(path: str, data: bytes, options: ParseOptions,
         return parse_page(path, data, options), None
     if fmt == "rdfxml" and _looks_functional(data):
         fmt = "ofn"
+    elif fmt == "rdfxml" and _looks_turtle(data):
+        fmt = "turtle"
+    if fmt in _UTF8_ONLY:
+        refuse_not_utf8(data, _UTF8_ONLY[fmt])
     if fmt == "ofn":
         from ontosync.parsing.ofn import parse_ofn_document
 
@@ -107,8 +116,24 @@ def parse_file_split(path: str, data: bytes, options: ParseOptions,
     return parse_rdf_split(path, data, fmt, options)
 
 
-def _looks_functional(data: bytes) -> bool:
+def _head(data: bytes) -> bytes:
+    """The first 4 KB after a BOM, blank space and `#` comment lines (both syntaxes allow them)."""
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
-    while head.startswith(b"#"):  # functional syntax allows comment lines before Prefix(...)
+    while head.startswith(b"#"):
         head = head.split(b"\n", 1)[1].lstrip() if b"\n" in head else b""
-    return head.startswith((b"Prefix(", b"Ontology(", b"Prefix (", b"Ontology ("))
+    return head
+
+
+def _looks_functional(data: bytes) -> bool:
+    return _head(data).startswith((b"Prefix(", b"Ontology(", b"Prefix (", b"Ontology ("))
+
+
+# Turtle's directives, `@prefix ex: <` / `PREFIX ex: <` / `@base <` / `BASE <`: nothing else starts so.
+_TURTLE_START = re.compile(rb"(?:@prefix|prefix)[ \t\r\n]+[^ \t\r\n:<]*:[ \t\r\n]*<|@?base[ \t\r\n]*<",
+                           re.IGNORECASE)
+
+
+def _looks_turtle(data: bytes) -> bool:
+    """Protégé keeps a file's `.owl` name when it is saved as Turtle: such a file failed as RDF/XML
+    ("Unexpected text event")."""
+    return _TURTLE_START.match(_head(data)) is not None

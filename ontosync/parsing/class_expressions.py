@@ -126,10 +126,11 @@ class Index:
                 yield subject, values
 
 
-def render_literal(lit: ox.Literal) -> str:
+def render_literal(lit: ox.Literal, languages: dict[str, str] | None = None) -> str:
+    """A literal in functional syntax; `languages`: tags as the file writes them (language_tags.py)."""
     text = '"' + lit.value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if lit.language:
-        return f"{text}@{lit.language}"
+        return f"{text}@{(languages or {}).get(lit.language, lit.language)}"
     datatype = lit.datatype.value
     return text if datatype == XSD_STRING else f"{text}^^<{datatype}>"
 
@@ -148,6 +149,7 @@ class Renderer:
         self.data_properties = data_properties
         self.datatypes = datatypes
         self.memo: dict[tuple[str, str], str] = {}
+        self.languages: dict[str, str] = {}  # language tags as written (parsing/language_tags.py)
 
     # -- public
 
@@ -238,7 +240,7 @@ class Renderer:
 
     def _literal(self, term: Any) -> str:
         if isinstance(term, ox.Literal):
-            return render_literal(term)
+            return render_literal(term, self.languages)
         raise Unrenderable("a non-literal where a literal is expected")
 
     def _spec(self, node: str, ctx: str) -> tuple[str, list[Any]]:
@@ -328,7 +330,7 @@ class Renderer:
 
     def _has_value(self, kind: str, value: Any, prop_text: str, is_data: bool) -> tuple[str, list[Any]]:
         if isinstance(value, ox.Literal):
-            return "DataHasValue", [prop_text, render_literal(value)]
+            return "DataHasValue", [prop_text, render_literal(value, self.languages)]
         return "ObjectHasValue", [prop_text, self._individual(value)]
 
     def _has_self(self, kind: str, value: Any, prop_text: str, is_data: bool) -> tuple[str, list[Any]]:

@@ -29,7 +29,10 @@ def inline_jsonld_contexts(data: bytes, contexts: dict[str, str]) -> tuple[bytes
         raise ParseError(clip(f"JSON-LD syntax error: {exc.msg} (column {exc.colno})"), exc.lineno) from None
     except RecursionError:
         raise ParseError("JSON-LD syntax error: nested too deeply") from None
-    except (ValueError, UnicodeDecodeError) as exc:  # e.g. integers over Python's digit limit
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ParseError(f"JSON-LD syntax error: invalid UTF-8 (byte 0x{data[exc.start]:02x})", line) from None
+    except ValueError as exc:  # e.g. integers over Python's digit limit
         raise ParseError(clip(f"JSON-LD syntax error: {exc}")) from None
     substitutions = 0
 

@@ -45,6 +45,8 @@ from ontosync.parsing import ParseOptions, fence_notes, rdf_statements
 from ontosync.parsing.class_expressions import Index, Renderer, Unrenderable
 from ontosync.parsing.facts import AxiomFact, ClassFact, EdgeFact, FileFacts, ParseError, ParseWarning, PropertyFact
 from ontosync.parsing.jsonld_context import inline_jsonld_contexts
+from ontosync.parsing.jsonld_ids import dropped_nodes
+from ontosync.parsing.language_tags import mask_empty_xml_lang, unmask, written_tags
 from ontosync.parsing.rdf_vocab import (
     DEFINITION_PREDICATES,
     EXPLICIT_PROPERTY_TYPES,
@@ -73,6 +75,7 @@ from ontosync.parsing.rdf_vocab import (
     is_iri,
 )
 from ontosync.parsing.xml_guard import OWL_XML_SKIPPED, check_xml, is_owl_xml, refuse_non_xml, to_utf8_xml
+from ontosync.parsing.xml_literals import fix_xml_literals, has_xml_literals
 
 __all__ = ["MAX_MESSAGE", "OWL", "OWL_CLASS", "parse_rdf"]  # the constants: for tests and callers
 
@@ -123,13 +126,13 @@ def parse_rdf_split(path: str, data: bytes, fmt: str,
     is back on.
     """
     with _gc_paused():
-        facts, quads = _parse_rdf(path, data, fmt, options)
+        facts, quads, languages = _parse_rdf(path, data, fmt, options)
     if quads is None:
         return facts, None
 
     def rows() -> list[tuple]:
         with _gc_paused():
-            return rdf_statements.extract(quads, options.namespaces, path)
+            return rdf_statements.extract(quads, options.namespaces, path, languages)
 
     return facts, rows
 
@@ -145,9 +148,11 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _parse_rdf(path: str, data: bytes, fmt: str, options: ParseOptions) -> tuple[FileFacts, list | None]:
+def _parse_rdf(path: str, data: bytes, fmt: str,
+               options: ParseOptions) -> tuple[FileFacts, list | None, dict[str, str]]:
     """Parse one RDF document and extract its OWL facts and synonyms; returns them with the quads
-    (None for a skipped document), from which the caller extracts the rows.
+    (None for a skipped document), from which the caller extracts the rows, and the language tags
+    as the file writes them (language_tags.py).
 
     `path` only names the file's blank nodes in its semantic-sql rows (rdf_statements.py): messages
     name the line and the caller reports the path. The result depends
@@ -159,7 +164,8 @@ def _parse_rdf(path: str, data: bytes, fmt: str, options: ParseOptions) -> tuple
     ox_format, label = _FORMATS[fmt]
     data = data.removeprefix(codecs.BOM_UTF8)  # pyoxigraph's Turtle parser rejects a BOM
     line_shift_cols = 0  # characters inserted at the start of line 1 (Turtle prefixes)
-    keep_lines = True
+    keep_lines, masked = True, False
+    notes: list[ParseWarning] = []
 
     if fmt == "turtle":
         injected = _missing_prefix_declarations(data, options.namespaces)
@@ -170,23 +176,31 @@ def _parse_rdf(path: str, data: bytes, fmt: str, options: ParseOptions) -> tuple
         check_xml(data)
         if RDF.encode() not in data:
             refuse_non_xml(data)
-            return FileFacts(format=fmt, skipped="XML without the RDF namespace: not an RDF/XML document"), None
+            return FileFacts(format=fmt, skipped="XML without the RDF namespace: not an RDF/XML document"), None, {}
+        data, masked = mask_empty_xml_lang(data)
     elif fmt == "jsonld":
         data, keep_lines = inline_jsonld_contexts(data, options.jsonld_contexts)
+        notes = dropped_nodes(data)
 
     try:
         quads = list(ox.parse(data, format=ox_format))
+        if masked:
+            quads = unmask(quads, ox)
+        if fmt == "rdfxml" and has_xml_literals(data):
+            quads = fix_xml_literals(quads, ox)
         index = Index.build(quads, rdf_statements.SYNONYM_IRIS)
     except SyntaxError as exc:
         if fmt == "rdfxml" and is_owl_xml(data):  # other XML, as one without the RDF namespace
-            return FileFacts(format=fmt, skipped=OWL_XML_SKIPPED), None
+            return FileFacts(format=fmt, skipped=OWL_XML_SKIPPED), None, {}
         line = None
         if fmt == "rdfxml":
             line = _locate_xml_error(data, ox_format)
         raise _syntax_error(label, exc, line_shift_cols, keep_lines, line) from None
-    facts = _extract(fmt, index, len(data))
+    languages = written_tags(data)
+    facts = _extract(fmt, index, len(data), languages)
+    facts.warnings = sorted(notes) + facts.warnings
     facts.synonyms = rdf_statements.synonyms(index.aside, options.namespaces)
-    return facts, quads
+    return facts, quads, languages
 
 
 # --------------------------------------------------------------------------------------------------
@@ -336,7 +350,7 @@ class _Warnings:
         return out
 
 
-def _extract(fmt: str, index: Index, size: int) -> FileFacts:
+def _extract(fmt: str, index: Index, size: int, languages: dict[str, str]) -> FileFacts:
     """Facts from the index. Every list is sorted and de-duplicated: output depends on content only.
 
     Shared blank nodes let a small file name the same huge expression many times; the text that
@@ -344,6 +358,7 @@ def _extract(fmt: str, index: Index, size: int) -> FileFacts:
     so the outcome never depends on which axioms happened to come first.
     """
     ex = _Extraction(index)
+    ex.renderer.languages = languages
     ontology_id = ex.ontology_id()
     classes = ex.classes()
     edges: set[EdgeFact] = set()

@@ -44,9 +44,10 @@ def blank_token(path: str) -> str:
     return hashlib.sha1(path.encode("utf-8")).hexdigest()[:10]
 
 
-def extract(quads: Iterable[ox.Quad], namespaces: dict[str, str], path: str = "") -> list[tuple]:
-    """Rows for `statements`, de-duplicated, file order kept: (stanza, subject, predicate, object,
-    value, datatype, language), the graph and source file added by the store.
+def extract(quads: Iterable[ox.Quad], namespaces: dict[str, str], path: str = "",
+            languages: dict[str, str] | None = None) -> list[tuple]:
+    """Rows for `statements`, de-duplicated, file order kept. `languages` maps a lower-cased
+    language tag to the tag as the file writes it (parsing/language_tags.py).
 
     Blank nodes are named `_:<token of path>_b<n>`, unique across the files of a database; done here,
     in the parse worker, so the single writer only inserts.
@@ -79,8 +80,10 @@ def extract(quads: Iterable[ox.Quad], namespaces: dict[str, str], path: str = ""
             datatype = datatypes.get(dt, missing)
             if datatype is missing:
                 datatype = datatypes[dt] = node.compact(dt)
-            value = o.value
-            rows[(subject, predicate, None, value, datatype, o.language)] = None
+            language = o.language
+            if language and languages:
+                language = languages.get(language, language)
+            rows[(subject, predicate, None, o.value, datatype, language)] = None
             continue
         obj = get(o, missing)
         if obj is missing:

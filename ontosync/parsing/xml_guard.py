@@ -262,7 +262,17 @@ def refuse_non_xml(data: bytes) -> None:
     if b"\0" in data:
         raise ParseError("not an RDF/XML document: NUL byte (binary file?)", data[: data.index(b"\0")].count(b"\n") + 1)
     if not data.lstrip().startswith(b"<"):
-        raise ParseError("not an RDF/XML document: it does not start with '<'", 1)
+        raise ParseError(f"not an RDF/XML document: it does not start with '<'{_other_syntax(data)}", 1)
+
+
+def _other_syntax(data: bytes) -> str:
+    """A hint when the text is a syntax ontosync does not read (the common ones behind `.owl`)."""
+    head = data.lstrip()[:200]
+    if head.startswith(b"format-version:"):
+        return " (an OBO flat file, which ontosync does not read: convert it to OWL)"
+    if head.startswith((b"Prefix:", b"Ontology:")):
+        return " (OWL Manchester syntax, which ontosync does not read)"
+    return ""
 
 
 OWL_XML_SKIPPED = ("OWL/XML document (root element Ontology in the OWL namespace): not read; ontosync reads "

@@ -560,7 +560,7 @@ class SyncRun:
             "readers_layer_ms": {"files": round(self.repo.readers.files_ms, 1),
                                  "refresh": round(self.repo.readers.refresh_ms, 1)},
             "worker_utilization": round(pool.utilization(), 3),
-            "warnings": st.warnings + list(getattr(self.source, "warnings", [])),
+            "warnings": st.warnings + list(getattr(self.source, "warnings", [])) + _not_read(self.source),
             "alerts": alerts,
             "errors": st.errors,
             "slowest_files": [{"path": p, "ms": round(ms, 2)} for ms, p in sorted(st.slowest, reverse=True)],
@@ -580,3 +580,9 @@ def peak_rss_mb(children: bool = False) -> float:
     """Peak resident memory from the OS (ru_maxrss is in KiB on Linux)."""
     who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
     return resource.getrusage(who).ru_maxrss / 1024
+
+
+def _not_read(source: Source) -> list[dict]:
+    """The ontology files the source's default selection left out (sources.PathFilter.not_read)."""
+    path_filter = getattr(source, "filter", None)
+    return path_filter.not_read_warnings() if isinstance(path_filter, PathFilter) else []

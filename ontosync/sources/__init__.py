@@ -12,7 +12,7 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple, Protocol
 
-from ontosync.formats import SUPPORTED_GLOBS, is_bare_extension
+from ontosync.formats import SUPPORTED_GLOBS, is_bare_extension, not_read_reason
 from ontosync.sources.globs import GlobError, compile_globs, literal_folder_prefix
 from ontosync.sources.names import display_name
 
@@ -77,6 +77,9 @@ def git_blob_sha(data: bytes) -> str:
     return h.hexdigest()
 
 
+MAX_NOT_READ = 100  # `not-read` warnings named one by one in a report
+
+
 class PathFilter:
     """Include/exclude globs relative to the source root (see `ontosync.sources.globs` for the
     syntax: `**`, braces, classes).
@@ -87,6 +90,9 @@ class PathFilter:
 
     def __init__(self, include: Iterable[str] = (), exclude: Iterable[str] = (), subdir: str | None = None):
         self.include_globs = tuple(include) or SUPPORTED_GLOBS
+        # path -> why: ontology files the default selection leaves out (formats.not_read_reason),
+        # for the sync's `not-read` warnings. Under the user's own --include, nothing is noted.
+        self.not_read: dict[str, str] | None = None if include else {}
         self.exclude_globs = tuple(exclude)
         try:
             self._include = compile_globs(self.include_globs)
@@ -106,4 +112,23 @@ class PathFilter:
             return False
         if self.subdir and not path.startswith(self.subdir):
             return False
-        return self._include.match(path) and not self._exclude.match(path) and not is_bare_extension(path)
+        if not self._include.match(path):
+            self._note_not_read(path)
+            return False
+        return not self._exclude.match(path) and not is_bare_extension(path)
+
+    def not_read_warnings(self) -> list[dict]:
+        """The `not-read` warnings of the report, in path order; past MAX_NOT_READ, one count."""
+        found = sorted((self.not_read or {}).items())
+        out = [{"path": p, "kind": "not-read", "message": why, "line": None} for p, why in found[:MAX_NOT_READ]]
+        if len(found) > MAX_NOT_READ:
+            out.append({"path": None, "kind": "not-read", "line": None,
+                        "message": f"{len(found) - MAX_NOT_READ} more files not read"})
+        return out
+
+    def _note_not_read(self, path: str) -> None:
+        if self.not_read is None or path in self.not_read or self._exclude.match(path):
+            return
+        reason = not_read_reason(path)
+        if reason is not None:
+            self.not_read[path] = reason

@@ -1,0 +1,114 @@
+"""JSON-LD nodes whose `@id` (or types whose `@type`) is no IRI: named in a warning, since the
+parser drops them silently.
+
+JSON-LD's algorithms drop a node (and every statement naming it) whose `@id` does not expand to an
+absolute IRI: a relative one in a document without `@base`, or one with spaces. pyoxigraph does so
+without a word, so a user lost a class and saw nothing. Turtle fails such a file ("relative IRIs
+need a base"); JSON-LD keeps the rest of the file, as its specification says, and says what went.
+
+A heuristic on the JSON, not a second JSON-LD processor: `@id` (and its aliases, `"id": "@id"` in a
+context) outside contexts; an id counts as absolute when it has a scheme (`ex:Foo`, a compact IRI,
+too) and as resolvable against a base when the document declares one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from ontosync.parsing.facts import ParseWarning
+from ontosync.parsing.rdf_vocab import clip
+
+MAX_NAMED = 50  # ids named one by one; the rest are counted
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_NO_ID = "its @id is not an absolute IRI (relative @id needs @base; no spaces)"
+_NO_TYPE = "not an absolute IRI nor a term of the context (needs @vocab)"
+
+
+def dropped_nodes(data: bytes) -> list[ParseWarning]:
+    """One `dropped-node` warning per distinct `@id` the parser will drop, and one per `@type` value
+    it will drop (a relative type without `@vocab` or `@base`: the node loses that type, a class
+    its `owl:Class`). `data` is valid JSON: jsonld_context.inline_jsonld_contexts has read it."""
+    try:
+        doc = json.loads(data)
+    except (ValueError, RecursionError):  # reported by the parser itself
+        return []
+    contexts, nodes = _split(doc)
+    ctx = _Contexts(contexts)
+    bad: dict[str, str] = {}
+    for node in nodes:
+        for key in ctx.id_keys:
+            value = node.get(key)
+            if isinstance(value, str) and _dropped(value, ctx.has_base):
+                bad.setdefault(f"node {value!r}", _NO_ID)
+        for key in ctx.type_keys:
+            values = node.get(key)
+            for value in values if isinstance(values, list) else [values]:
+                if (isinstance(value, str) and value not in ctx.terms and not value.startswith("@")
+                        and _dropped(value, ctx.has_base or ctx.has_vocab)):
+                    bad.setdefault(f"type {value!r}", _NO_TYPE)
+    found = [ParseWarning("dropped-node", clip(f"JSON-LD {what} dropped: {why}", 500))
+             for what, why in list(bad.items())[:MAX_NAMED]]
+    if len(bad) > MAX_NAMED:
+        found.append(ParseWarning("dropped-node", f"{len(bad) - MAX_NAMED} more JSON-LD ids or types dropped"))
+    return found
+
+
+def _dropped(value: str, resolvable: bool) -> bool:
+    if value.startswith("_:"):
+        return False
+    if _NOT_IN_IRI.search(value):
+        return True
+    return not resolvable and not _SCHEME.match(value)
+
+
+def _split(doc: Any) -> tuple[list[Any], list[dict]]:
+    """(every @context value, every other JSON object)."""
+    contexts: list[Any] = []
+
+    def children(node: dict) -> list[Any]:
+        if "@context" in node:
+            contexts.append(node["@context"])
+        return [v for k, v in node.items() if k not in ("@context", "@value") and isinstance(v, (dict, list))]
+
+    nodes = list(_objects([doc], children))
+    return contexts, nodes
+
+
+def _objects(start: list[Any], children: Callable[[dict], list[Any]]) -> Iterator[dict]:
+    """The JSON objects in `start` and below (lists flattened, `children` says where to go on),
+    walked iteratively: a deep document hits no recursion limit."""
+    stack = list(start)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            yield item
+            stack.extend(children(item))
+
+
+class _Contexts:
+    """What the document's contexts say, all taken together: the keys that mean `@id` and `@type`
+    (the keywords and their aliases), the terms they define, and whether any sets a base or a
+    vocabulary. A heuristic: scoping is ignored, so it errs towards no warning."""
+
+    def __init__(self, contexts: list[Any]) -> None:
+        self.id_keys, self.type_keys, self.terms = {"@id"}, {"@type"}, set()
+        self.has_base = self.has_vocab = False
+        for context in _objects(contexts, _scoped_contexts):
+            self._read(context)
+
+    def _read(self, context: dict) -> None:
+        self.has_base = self.has_base or isinstance(context.get("@base"), str)
+        self.has_vocab = self.has_vocab or isinstance(context.get("@vocab"), str)
+        self.terms.update(k for k in context if not k.startswith("@"))
+        self.id_keys.update(k for k, v in context.items() if v == "@id")
+        self.type_keys.update(k for k, v in context.items() if v == "@type")
+
+
+def _scoped_contexts(context: dict) -> list[Any]:
+    return [v["@context"] for v in context.values() if isinstance(v, dict) and "@context" in v]
