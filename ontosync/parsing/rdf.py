@@ -107,7 +107,7 @@ def parse_turtle_fence(data: bytes, options: ParseOptions) -> FileFacts:
     """A Logseq page's ```turtle fence: its facts, noted as a functional-syntax fence's are
     (parsing/fence_notes.py), and no `statements` rows (a page's are derived from its stored facts)."""
     with _gc_paused():
-        facts, quads = _parse_rdf("", data, "turtle", options)
+        facts, quads, _ = _parse_rdf("", data, "turtle", options)
         if quads is not None:
             facts.axioms = fence_notes.noted(facts.axioms, quads)
     return facts

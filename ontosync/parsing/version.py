@@ -46,3 +46,6 @@ PARSER_VERSION = 11  # 2: Logseq graph rules (title::, alias::, tags, link text)
 #    reason
 #    ; a ```turtle fence's restrictions and owl:deprecated give the layer the rows an ```owl fence
 #    gives (SubClassOf notes, the deprecation axiom)
+#    ; RDF files: language tags kept as written (`en-GB`, not `en-gb`), `xml:lang=""` read (a whole
+#    file failed), XML literals declare only the namespaces they use, Turtle saved as `.owl` read as
+#    Turtle, UTF-16 / gzip'd text named as such, JSON-LD nodes without an IRI named in a warning
