@@ -12,6 +12,8 @@ import time
 import urllib.parse
 from pathlib import Path
 
+import pytest
+
 from tests.fake_github import FakeGitHub, blob_sha
 from tests.helpers import cli
 
@@ -454,3 +456,18 @@ def test_a_default_port_written_out_is_the_same_server():
     assert not same_origin("http://h/x", "https://h")
     assert not same_origin("https://h:8443/x", "https://h")
     assert not same_origin("https://h:port/x", "https://h")
+
+
+def test_plain_http_is_refused_for_any_host_but_this_machine():
+    """Was: `--api-url http://ghe.example/api/v3` sent GITHUB_TOKEN, and received the files, in
+    clear text across the network (anyone on the path could read the token or alter the ontology).
+    https anywhere, and plain http to this machine (a proxy, the tests' fakes) only."""
+    from ontosync.sources import SourceError
+    from ontosync.sources.github_http import checked_api_url
+
+    for url in ("http://ghe.example/api/v3", "http://10.0.0.5:8080", "http://127.0.0.1.example.com"):
+        with pytest.raises(SourceError, match="https") as refused:
+            checked_api_url(url, "https://api.github.com")
+        assert "plain http" in str(refused.value), url
+    for url in ("https://ghe.example/api/v3", "http://127.0.0.1:8080", "http://localhost:1/api", "http://[::1]:9"):
+        assert checked_api_url(url, "https://api.github.com") == url

@@ -8,6 +8,7 @@ from __future__ import annotations
 import email.utils
 import http.client
 import io
+import ipaddress
 import json
 import posixpath
 import re
@@ -190,7 +191,8 @@ def same_origin(a: str, b: str) -> bool:
 def checked_api_url(url: str | None, default: str) -> str:
     """`--api-url` (or `default` when unset) without its trailing `/`, or SourceError.
 
-    Refused: anything but http(s)://HOST[:PORT][/PATH], and a URL that carries credentials
+    Refused: anything but http(s)://HOST[:PORT][/PATH], plain http to any host but this machine
+    (the token and the files would cross the network unencrypted), and a URL that carries credentials
     (`user:token@`) or a query: the token goes in GITHUB_TOKEN, which no message prints, while
     the URL is echoed by errors and reports. The refusal never shows what it refuses to use.
     """
@@ -202,13 +204,27 @@ def checked_api_url(url: str | None, default: str) -> str:
     except ValueError:  # that, or a bracket left open
         raise SourceError("invalid --api-url: expected http(s)://HOST[/PATH]") from None
     secret = parts.username is not None or parts.password is not None
-    if web and not (secret or parts.query or parts.fragment):
+    clear = web and parts.scheme == "http" and not _this_machine(parts.hostname or "")
+    if web and not (secret or parts.query or parts.fragment or clear):
         return url
     why = ("credentials in the URL are never used (give the token in GITHUB_TOKEN)" if secret else
-           "a query or fragment is not part of an API base URL" if web else "expected http(s)://HOST[/PATH]")
+           "a query or fragment is not part of an API base URL" if web and not clear else
+           "plain http to another machine would carry the token and the files unencrypted: use https"
+           if clear else "expected http(s)://HOST[/PATH]")
     host = parts.netloc.rpartition("@")[2]
     shown = f" '{parts.scheme}://{'***@' if secret else ''}{host}{parts.path}'" if parts.scheme and parts.netloc else ""
     raise SourceError(f"invalid --api-url{shown}: {why}")
+
+
+def _this_machine(host: str) -> bool:
+    """Whether `host` is the loopback interface (plain http stays on this machine: a local proxy,
+    the tests' fake servers)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def get_json(requester: Any, url: str, api_url: str, params: dict[str, Any] | None = None) -> Any:
