@@ -67,7 +67,7 @@ def test_the_recipe_runs_as_written(tmp_path):
     proc = subprocess.run(["bash", "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=1200)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "::group::ontosync: sync" in proc.stdout and "files-ok=" in proc.stdout
-    assert "--max-error-rate 0.1" in proc.stdout
+    assert "--max-error-rate=0.1" in proc.stdout  # the Action passes each input as one word (inputs.py)
     ok = int(re.search(r"files-ok=(\d+)", proc.stdout).group(1))
     db = folder / "ontology.db"
     assert (folder / "ontosync-report.json").is_file()

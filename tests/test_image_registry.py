@@ -20,6 +20,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import textwrap
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -234,23 +235,26 @@ def test_a_run_reads_bytecode_it_does_not_compile(client, image):
     of every module a run imports, valid for its source (the header's mtime and size, as the loader
     checks them): otherwise each Action step compiled them all again (~0.4 s of CPU). Only peewee's
     is left out (PostgreSQL runs only; the image's size budget)."""
-    code = ("import importlib.util, os, struct, sys\n"
-            "import ontosync.action, ontosync.cli, ontosync.sources.github, ontosync.store.pg.database\n"
-            "import github, yaml, edn_format\n"
-            "stale = []\n"
-            "for name, mod in sorted(sys.modules.items()):\n"
-            "    src = getattr(mod, '__file__', None) or ''\n"
-            "    if not src.endswith('.py') or name == 'peewee':\n"
-            "        continue\n"
-            "    try:\n"
-            "        head = open(importlib.util.cache_from_source(src), 'rb').read(16)\n"
-            "    except OSError:\n"
-            "        stale.append(name); continue\n"
-            "    flags, mtime, size = struct.unpack('<III', head[4:16])\n"
-            "    st = os.stat(src)\n"
-            "    if flags == 0 and (mtime, size) != (int(st.st_mtime) & 0xFFFFFFFF, st.st_size & 0xFFFFFFFF):\n"
-            "        stale.append(name)\n"
-            "print(len(sys.modules), stale)\n")
+    code = textwrap.dedent("""
+        import importlib.util, os, struct, sys
+        import ontosync.action, ontosync.cli, ontosync.sources.github, ontosync.store.pg.database
+        import github, yaml, edn_format
+        stale = []
+        for name, mod in sorted(sys.modules.items()):
+            src = getattr(mod, "__file__", None) or ""
+            if not src.endswith(".py") or name == "peewee":
+                continue
+            try:
+                with open(importlib.util.cache_from_source(src), "rb") as pyc:
+                    flags, mtime, size = struct.unpack("<III", pyc.read(16)[4:16])
+            except OSError:
+                stale.append(name)
+                continue
+            st = os.stat(src)  # the loader's check of an unhashed .pyc: its source's mtime and size
+            if flags == 0 and (mtime, size) != (int(st.st_mtime) & 0xFFFFFFFF, st.st_size & 0xFFFFFFFF):
+                stale.append(name)
+        print(len(sys.modules), stale)
+    """)
     out = client.containers.run(image, ["-c", code], entrypoint="python", network_mode="none", remove=True)
     loaded, stale = out.decode().strip().split(" ", 1)
     assert int(loaded) > 300 and stale == "[]", out.decode()[:2000]
