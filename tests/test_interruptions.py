@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT, dump_file, make_chain_tree, run_cli
+from tests.helpers import ROOT, cli, dump_file, make_chain_tree
 from tests.privileges import run_cli_unprivileged
 
 FILES = 40
@@ -66,12 +66,13 @@ def test_interrupted_sync_reports_checkpoints_and_resumes(tmp_path, how):
     assert 0 < data["files"]["ok"] == done < FILES
     ckpt = json.loads(Path(f"{db}.checkpoint.json").read_text())
     assert ckpt["finished"] is False and ckpt["processed"] == done
-    again = run_cli("sync", str(tree), "--db", str(db), "--quiet", "--report", str(report))
+    # the resume and the fresh reference in this process: the interrupted one was the process under test
+    again = cli("sync", str(tree), "--db", str(db), "--quiet", "--report", str(report))
     assert again.returncode == 0, again.stderr
     data = json.loads(report.read_text())
     assert data["resumed"] is True and data["files"]["ok"] == FILES - done
     expected = tmp_path / "e.db"
-    assert run_cli("sync", str(tree), "--db", str(expected), "--quiet").returncode == 0
+    assert cli("sync", str(tree), "--db", str(expected), "--quiet").returncode == 0
     assert dump_file(db) == dump_file(expected)
 
 
@@ -79,7 +80,7 @@ def test_interrupted_sync_reports_checkpoints_and_resumes(tmp_path, how):
 def synced(tmp_path) -> Path:
     tree, db = tmp_path / "tree", tmp_path / "o.db"
     make_tree(tree)
-    assert run_cli("sync", str(tree), "--db", str(db), "--quiet").returncode == 0
+    assert cli("sync", str(tree), "--db", str(db), "--quiet").returncode == 0  # the commands read it in processes
     return db
 
 

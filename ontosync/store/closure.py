@@ -32,6 +32,8 @@ _SOME = """SELECT p.object, f.object FROM statements s
            JOIN statements p ON p.subject = s.object AND p.predicate = 'owl:onProperty'
            JOIN statements f ON f.subject = s.object AND f.predicate = 'owl:someValuesFrom'
            WHERE s.subject = ? AND s.predicate = 'rdfs:subClassOf'"""
+_PARENTS = "SELECT object FROM statements WHERE subject = ? AND predicate = 'rdfs:subClassOf'"
+_CHILDREN = "SELECT subject FROM statements WHERE object = ? AND predicate = 'rdfs:subClassOf'"
 _HOLDERS = """SELECT s.subject FROM statements f
               JOIN statements p ON p.subject = f.subject AND p.predicate = 'owl:onProperty'
               JOIN statements s ON s.object = f.subject AND s.predicate = 'rdfs:subClassOf'
@@ -143,27 +145,32 @@ class FullGraph(Graph):
 
 
 class LazyGraph(Graph):
+    """The asserted graph read on demand, from index lookups (a run that touched few classes)."""
+
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
-        self._parents: dict[str, set[str]] = {}
+        self._answers: dict[tuple[str, str], set] = {}  # (question, node) -> its answer
         self.nodes = set()
 
-    def parents(self, node: str) -> set[str]:
-        found = self._parents.get(node)
+    def _ask(self, question: str, sql: str, node: str, answer) -> set:
+        """`answer(node, rows of sql)`, read once per graph: one refresh reads `statements` and
+        writes only `entailed_edge`, and the same classes' parents, children and restrictions are
+        asked for again and again (every class below a hub walks up through it)."""
+        found = self._answers.get((question, node))
         if found is None:
-            found = self._parents[node] = {
-                o for (o,) in self.conn.execute("SELECT object FROM statements WHERE subject = ? "
-                                                "AND predicate = 'rdfs:subClassOf'", (node,))
-                if o and o != node and not o.startswith("_:")}
+            found = self._answers[question, node] = answer(node, self.conn.execute(sql, (node,)))
         return found
 
+    def parents(self, node: str) -> set[str]:
+        return self._ask("parents", _PARENTS, node,
+                         lambda node, rows: {o for (o,) in rows if o and o != node and not o.startswith("_:")})
+
     def some(self, node: str) -> set[tuple[str, str]]:
-        return {(p, o) for p, o in self.conn.execute(_SOME, (node,)) if o and not o.startswith("_:")}
+        return self._ask("some", _SOME, node, lambda _, rows: {(p, o) for p, o in rows if o and not o.startswith("_:")})
 
     def children(self, node: str) -> set[str]:
-        return {s for (s,) in self.conn.execute("SELECT subject FROM statements WHERE object = ? "
-                                                "AND predicate = 'rdfs:subClassOf'", (node,))
-                if s != node and not s.startswith("_:")}
+        return self._ask("children", _CHILDREN, node,
+                         lambda node, rows: {s for (s,) in rows if s != node and not s.startswith("_:")})
 
     def holders(self, filler: str) -> set[str]:
         return {s for (s,) in self.conn.execute(_HOLDERS, (filler,)) if not s.startswith("_:")}
