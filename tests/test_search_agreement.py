@@ -20,6 +20,7 @@ import pytest
 from ontosync.store.search import search
 from tests.helpers import cli
 from tests.postgres_server import Backend
+from tests.test_migrations_both import query
 
 NS = {"bc": "http://narrativegoldmine.com/blockchain#", "mv": "http://narrativegoldmine.com/metaverse#"}
 
@@ -51,27 +52,6 @@ def _curie(iri: str) -> str:
     return iri
 
 
-def _rows(backend: Backend, sql: str) -> list[tuple]:
-    if backend.schema is None:
-        conn = sqlite3.connect(backend.db)
-        try:
-            return conn.execute(sql).fetchall()
-        finally:
-            conn.close()
-    import psycopg2
-
-    from ontosync.db_url import split_schema
-
-    dsn, schema = split_schema(backend.db)
-    conn = psycopg2.connect(dsn, options=f"-c search_path={schema}")
-    try:
-        cur = conn.cursor()
-        cur.execute(sql)
-        return cur.fetchall()
-    finally:
-        conn.close()
-
-
 def _sync(tmp_path: Path, backend: Backend, files: dict[str, str | None]) -> None:
     src = tmp_path / "src"
     src.mkdir(exist_ok=True)
@@ -86,9 +66,9 @@ def _sync(tmp_path: Path, backend: Backend, files: dict[str, str | None]) -> Non
 
 def _assert_agrees(backend: Backend) -> dict[str, tuple]:
     """class_search's (label, source_file) of every class is owl_classes' (the reference); returns them."""
-    wanted = {_curie(iri): (label, source) for iri, label, source in _rows(
+    wanted = {_curie(iri): (label, source) for iri, label, source in query(
         backend, "SELECT class_iri, label, source_file FROM owl_classes WHERE source_file IS NOT NULL")}
-    shown = {curie: (label, source) for curie, label, source in _rows(
+    shown = {curie: (label, source) for curie, label, source in query(
         backend, "SELECT curie, label, source_file FROM class_search")}
     assert shown == wanted
     return shown
@@ -96,11 +76,7 @@ def _assert_agrees(backend: Backend) -> dict[str, tuple]:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def backend(request, tmp_path):
-    b = Backend(request.param, tmp_path)
-    if b.schema is not None:
-        from tests.postgres_server import server_url
-
-        server_url()  # skips without a server
+    b = Backend(request.param, tmp_path)  # PostgreSQL: skips without a server
     yield b
     b.close()
 
