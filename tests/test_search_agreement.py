@@ -32,13 +32,14 @@ def _page(term: str, curie: str, fence: str = "") -> str:
         text += ("- ## About\n\t- ```clojure\n"
                  f"\t  (Declaration (Class :{fence}))\n"
                  f"\t  (AnnotationAssertion rdfs:label :{fence} \"{term.split(' ', 2)[-1].title()}\"@en)\n"
+                 f"\t  (AnnotationAssertion obo:IAO_0000115 :{fence} \"A {fence}.\")\n"
                  "\t  ```\n")
     return text
 
 
 # The page named for each class sorts after a page that declares it in a fence and labels it.
 TREE = {
-    "Minting.md": _page("Minting", "bc:Minting"),
+    "Minting.md": _page("Minting", "bc:Minting") + "\t- definition:: The process of creating new tokens.\n",
     "BC-0115-minting.md": _page("BC 0115 minting", "bc:BC0115minting", fence="Minting"),
     "PathPlanning.md": _page("PathPlanning", "mv:PathPlanning"),
     "rb-0050-path-planning.md": _page("rb 0050 path planning", "mv:rb0050pathplanning", fence="PathPlanning"),
@@ -87,6 +88,9 @@ def test_search_shows_the_label_and_file_owl_classes_holds_after_each_sync(backe
     # the two cases the corpus showed, as owl_classes resolves them
     assert shown["mv:PathPlanning"] == ("PathPlanning", "PathPlanning.md")
     assert shown["bc:Minting"] == ("Minting", "Minting.md")
+    # the definition beside them is the shown file's too, not the smallest of any file's
+    assert query(backend, "SELECT definition FROM class_search WHERE curie = 'bc:Minting'") == [
+        ("The process of creating new tokens.",)]
     # the winning pages stop declaring their class: the fence's page wins, and its label shows
     _sync(tmp_path, backend, {"Minting.md": _page("Minting", "bc:Coin"), "PathPlanning.md": None})
     shown = _assert_agrees(backend)

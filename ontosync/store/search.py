@@ -5,10 +5,11 @@ file that declares the class as `owl_classes` holds them (the store's choice amo
 declare it: what `search` shows beside the label is the class's own file, and the label is that
 file's), and from `statements` the synonyms (every synonym predicate, `skos:altLabel` included, and
 the class's other labels; by predicate then value: not in the order files were saved, which differs
-between incremental and fresh syncs) and the definition. A subject owl_classes does not hold keeps
-the statements' label (by language as the parsers rank it, then the smallest) and file (the one
-giving its label first, then the smallest path). Every save of a file touches all its subjects, so
-a save that moves a class's chosen file rebuilds its row here. The FTS5
+between incremental and fresh syncs) and the definition (the chosen file's, else the best of any
+file's: IAO:0000115, else skos:definition, by language then the smallest). A subject owl_classes
+does not hold keeps the statements' label (by language as the parsers rank it, then the smallest)
+and file (the one giving its label first, then the smallest path). Every save of a file touches all
+its subjects, so a save that moves a class's chosen file rebuilds its row here. The FTS5
 table uses `class_search` as external content, which is how Datasette finds it for `?_search=`.
 """
 
@@ -58,6 +59,12 @@ def _chosen(column: str) -> str:
             "o.source_file GLOB 'legacy:*', o.label IS NULL, o.source_file LIMIT 1)")
 
 
+# The definition shown beside them: the chosen file's (IAO:0000115, else skos:definition), else
+# another file's as _DEFINITION picks it; not another file's beside the chosen file's label.
+_CHOSEN_DEFINITION = (
+    "COALESCE((SELECT value FROM statements WHERE subject = :c AND predicate IN ('IAO:0000115', 'skos:definition') "
+    f"AND source_file = {_chosen('o.source_file')} ORDER BY predicate <> 'IAO:0000115', {_LABEL_RANK}, value "
+    f"LIMIT 1), {_DEFINITION})")
 # owl_classes' label; the statements' best where owl_classes has no row for the subject (none known).
 # One look-up of the chosen row, not two: its NULL label is '' until the row is known to exist.
 _LABEL = "NULLIF(COALESCE(" + _chosen("coalesce(o.label, '')") + f", {_BEST_LABEL}), '')"
@@ -69,7 +76,7 @@ _COLUMNS = f"""
             WHERE subject = :c AND predicate IN ({", ".join(f"'{p}'" for p in SYNONYMS)}, 'rdfs:label')
             AND (predicate <> 'rdfs:label' OR value <> COALESCE({_LABEL}, ''))
             ORDER BY predicate, value) AS syn),
-       {_DEFINITION},
+       {_CHOSEN_DEFINITION},
        COALESCE({_chosen('o.source_file')},
                 (SELECT min(t.source_file) FROM statements t WHERE t.subject = :c AND t.predicate = 'rdf:type'
                      AND t.object IN {_CLASS_TYPES} AND EXISTS (
@@ -93,9 +100,10 @@ _ALL = _INSERT + _ALL_ROWS
 # look-ups a class that choose among files are not made (PATO: 30 -> 22 ms of CPU). The file is
 # the smallest and the largest `source_file`, two seeks in `statements_source_file`. The label is
 # the statements' best, not owl_classes' (36 -> 25 ms for PATO): the file's labels are all there
-# are, and its owl_classes label is picked among them by the same rule (parsing/rdf_vocab.best_text).
-_ALL_ROWS_ONE_SOURCE = ("SELECT k.id, " + _COLUMNS[:_SOURCE].replace(_LABEL, _BEST_LABEL).replace(":c", "k.id")
-                        + ":file" + _KEYS)
+# are, and its owl_classes label is picked among them by the same rule (parsing/rdf_vocab.best_text);
+# the definition likewise is that file's.
+_ONE_SOURCE_COLUMNS = _COLUMNS[:_SOURCE].replace(_LABEL, _BEST_LABEL).replace(_CHOSEN_DEFINITION, _DEFINITION)
+_ALL_ROWS_ONE_SOURCE = "SELECT k.id, " + _ONE_SOURCE_COLUMNS.replace(":c", "k.id") + ":file" + _KEYS
 _ONE_SOURCE = ("SELECT (SELECT min(source_file) FROM statements), (SELECT max(source_file) FROM statements)")
 BULK = 500  # more touched classes than this: rebuild the table and the index in bulk
 
