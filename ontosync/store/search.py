@@ -1,10 +1,15 @@
 """Full-text search over classes: `class_search` (one row per class) and its FTS5 index.
 
-Rows are rebuilt at the end of a run for the classes whose statements changed, from `statements`:
-the label (by language as the parsers rank it, then the smallest), the synonyms (every synonym
-predicate, `skos:altLabel` included, and the class's other labels; by predicate then value: not in
-the order files were saved, which differs between incremental and fresh syncs), the definition and
-the file that declares the class (the one giving its label first, then the smallest path). The FTS5
+Rows are rebuilt at the end of a run for the classes whose statements changed: the label and the
+file that declares the class as `owl_classes` holds them (the store's choice among the files that
+declare it: what `search` shows beside the label is the class's own file, and the label is that
+file's), and from `statements` the synonyms (every synonym predicate, `skos:altLabel` included, and
+the class's other labels; by predicate then value: not in the order files were saved, which differs
+between incremental and fresh syncs) and the definition (the chosen file's, else the best of any
+file's: IAO:0000115, else skos:definition, by language then the smallest). A subject owl_classes
+does not hold keeps the statements' label (by language as the parsers rank it, then the smallest)
+and file (the one giving its label first, then the smallest path). Every save of a file touches all
+its subjects, so a save that moves a class's chosen file rebuilds its row here. The FTS5
 table uses `class_search` as external content, which is how Datasette finds it for `?_search=`.
 """
 
@@ -28,22 +33,52 @@ def _best(predicate: str) -> str:
             "value LIMIT 1)")
 
 
-_LABEL = _best("rdfs:label")
+_BEST_LABEL = _best("rdfs:label")
 # The definition: IAO:0000115, else skos:definition (the parsers' definition predicates, in their
 # order), each picked by the same language rule as the label, as owl_classes.comment is.
 _DEFINITION = f"COALESCE({_best('IAO:0000115')}, {_best('skos:definition')})"
 # The types that make a named subject a class: what parsing/rdf.py counts as one (owl_classes rows);
 # RDFS vocabularies (schema.org, FOAF, Dublin Core) declare theirs rdfs:Class only.
 _CLASS_TYPES = "('owl:Class', 'rdfs:Class')"
+# The class's IRI as owl_classes keys it: the CURIE expanded through `prefix`, or the subject itself
+# (an IRI no prefix shortens), as the class_source view (migration 007) finds it.
+_IRIS = ("(:c, (SELECT p.base || substr(:c, length(p.prefix) + 2) FROM prefix p "
+         "WHERE p.prefix = substr(:c, 1, instr(:c, ':') - 1)))")
+
+
+def _chosen(column: str) -> str:
+    """owl_classes' `column` (an expression on its row `o`) of the class: the label and file the
+    store chose among the files that declare it (store/repository.py _recompute_classes: the page
+    named for the class, then not a legacy row, then one with a label, then the smallest path; the
+    same order across ontology ids). Why not the statements' own: they hold every file's label,
+    and the smallest of them, or the smallest path with one, is another file's where a page only
+    declares the class in a fence (issue h36: `mv:PathPlanning`, `bc:Minting` in the corpus)."""
+    return ("(SELECT " + column + " FROM owl_classes o WHERE o.ontology_id IN (SELECT ontology_id FROM ontologies) "
+            f"AND o.class_iri IN {_IRIS} AND o.source_file IS NOT NULL ORDER BY NOT EXISTS ("
+            "SELECT 1 FROM page_names pn WHERE pn.path = o.source_file AND pn.class_iri = o.class_iri), "
+            "o.source_file GLOB 'legacy:*', o.label IS NULL, o.source_file LIMIT 1)")
+
+
+# The definition shown beside them: the chosen file's (IAO:0000115, else skos:definition), else
+# another file's as _DEFINITION picks it; not another file's beside the chosen file's label.
+_CHOSEN_DEFINITION = (
+    "COALESCE((SELECT value FROM statements WHERE subject = :c AND predicate IN ('IAO:0000115', 'skos:definition') "
+    f"AND source_file = {_chosen('o.source_file')} ORDER BY predicate <> 'IAO:0000115', {_LABEL_RANK}, value "
+    f"LIMIT 1), {_DEFINITION})")
+# owl_classes' label; the statements' best where owl_classes has no row for the subject (none known).
+# One look-up of the chosen row, not two: its NULL label is '' until the row is known to exist.
+_LABEL = "NULLIF(COALESCE(" + _chosen("coalesce(o.label, '')") + f", {_BEST_LABEL}), '')"
 # The synonyms column also holds the class's other labels (another language's, another file's): they
 # name the class as much as a synonym does, and OAK lists them; the label shown is not repeated.
 _COLUMNS = f"""
        {_LABEL},
        (SELECT group_concat(value, ' | ') FROM (SELECT predicate, value FROM statements INDEXED BY statements_spo
             WHERE subject = :c AND predicate IN ({", ".join(f"'{p}'" for p in SYNONYMS)}, 'rdfs:label')
-            AND (predicate <> 'rdfs:label' OR value <> {_LABEL}) ORDER BY predicate, value) AS syn),
-       {_DEFINITION},
-       COALESCE((SELECT min(t.source_file) FROM statements t WHERE t.subject = :c AND t.predicate = 'rdf:type'
+            AND (predicate <> 'rdfs:label' OR value <> COALESCE({_LABEL}, ''))
+            ORDER BY predicate, value) AS syn),
+       {_CHOSEN_DEFINITION},
+       COALESCE({_chosen('o.source_file')},
+                (SELECT min(t.source_file) FROM statements t WHERE t.subject = :c AND t.predicate = 'rdf:type'
                      AND t.object IN {_CLASS_TYPES} AND EXISTS (
                          SELECT 1 FROM statements l WHERE l.subject = :c AND l.predicate = 'rdfs:label'
                          AND +l.source_file = t.source_file)),
@@ -51,7 +86,7 @@ _COLUMNS = f"""
                      AND object IN {_CLASS_TYPES}))
 """
 _ROW = "SELECT " + _COLUMNS
-_SOURCE = _COLUMNS.rindex("COALESCE(")  # the last column: the declaring file
+_SOURCE = _COLUMNS.rindex("COALESCE((SELECT o.")  # the last column: the declaring file
 # Every class at once (a full sync): one statement instead of a round trip per class. Every key is
 # the subject of an `rdf:type` owl:Class / rdfs:Class row, so its source (the last column) is never
 # NULL; a filter on it made SQLite evaluate the source's subqueries twice per class (a third of the statement).
@@ -63,8 +98,12 @@ _ALL = _INSERT + _ALL_ROWS
 # The same rows when every statement comes from one file (a database synced from one ontology file,
 # such as pato-base.owl): each class's declaring file is that file, bound once, and the two
 # look-ups a class that choose among files are not made (PATO: 30 -> 22 ms of CPU). The file is
-# the smallest and the largest `source_file`, two seeks in `statements_source_file`.
-_ALL_ROWS_ONE_SOURCE = "SELECT k.id, " + _COLUMNS[:_SOURCE].replace(":c", "k.id") + ":file" + _KEYS
+# the smallest and the largest `source_file`, two seeks in `statements_source_file`. The label is
+# the statements' best, not owl_classes' (36 -> 25 ms for PATO): the file's labels are all there
+# are, and its owl_classes label is picked among them by the same rule (parsing/rdf_vocab.best_text);
+# the definition likewise is that file's.
+_ONE_SOURCE_COLUMNS = _COLUMNS[:_SOURCE].replace(_LABEL, _BEST_LABEL).replace(_CHOSEN_DEFINITION, _DEFINITION)
+_ALL_ROWS_ONE_SOURCE = "SELECT k.id, " + _ONE_SOURCE_COLUMNS.replace(":c", "k.id") + ":file" + _KEYS
 _ONE_SOURCE = ("SELECT (SELECT min(source_file) FROM statements), (SELECT max(source_file) FROM statements)")
 BULK = 500  # more touched classes than this: rebuild the table and the index in bulk
 
