@@ -24,7 +24,7 @@ from pathlib import Path
 from tests.helpers import CONTENT_TABLES, VOLATILE, cli
 
 EX = "http://example.org/s#"
-NAMES = ["Alpha", "Beta", "Gamma Ray", "Café", "Ns", "Ns/Child", "Ns/Child/Leaf", "Delta", "Zeta"]
+NAMES = ["Alpha", "Beta", "Gamma Ray", "Gamma  Ray", "Café", "Ns", "Ns/Child", "Ns/Child/Leaf", "Delta", "Zeta"]
 IRIS = ["ex:A", "ex:B", "ex:C", "ex:D", None, None]
 FOLDERS = ["pages", "pages/sub", "archive", "journals", "logseq/bak"]
 TTL_EXTRA = ['ex:A skos:altLabel "Zed alt" .', 'ex:A skos:altLabel "Able alt"@en .',
@@ -34,7 +34,29 @@ TTL_EXTRA = ['ex:A skos:altLabel "Zed alt" .', 'ex:A skos:altLabel "Able alt"@en
              'ex:hasPart rdfs:range ex:B .', 'ex:A owl:disjointWith ex:B .', 'ex:T2 owl:equivalentClass ex:B .',
              'ex:A rdfs:subClassOf [ a owl:Restriction ; owl:onProperty ex:hasPart ; owl:someValuesFrom ex:T1 ] .']
 OTHERS = ["owl:disjointWith:: [[Beta]]", "owl:equivalentClass:: [[Alpha]]", "requires:: [[Ns/Child]], #Delta",
-          "enables:: #[[Gamma Ray]]", "public:: true", "source:: [[Zeta]]", "subClassOf:: [[Ns]]"]
+          "enables:: #[[Gamma Ray]]", "public:: true", "source:: [[Zeta]]", "subClassOf:: [[Ns]]",
+          "enables:: [[Gamma  Ray]]", "is-subclass-of:: [[Delta  Two]]"]
+# blocks whose lines Logseq reads as no property or link (fences either way, #+BEGIN_X ... #+END_X), and
+# a #+BEGIN_X left open before the next column-0 bullet (its lines are read as any others)
+BLOCKS = {"tilde": "  - ~~~\n    is-subclass-of:: [[Delta]]\n    has-part:: [[Beta]]\n    ~~~",
+          "mixed": "  - ```\n    owl:class:: ex:T2\n    requires:: [[Zeta]]\n    ~~~",
+          "quote": "  - #+BEGIN_QUOTE\n    is-subclass-of:: [[Zeta]]\n    alias:: Quoted\n    #+END_QUOTE",
+          "open": "- #+BEGIN_NOTE\n  is-subclass-of:: [[Gamma  Ray]]\n- tail",
+          "src": "  - #+BEGIN_SRC clojure\n    SubClassOf({cls} ex:T1)\n    #+END_SRC",
+          "top": "- ~~~\n  - ### OntologyBlock\n    owl:class:: ex:D\n  ~~~"}
+# turtle fences on a page: restrictions and deprecations its readers' layer notes (parsing/fence_notes.py)
+TTL_FENCES = {"some": "{cls} rdfs:subClassOf [ a owl:Restriction ; owl:onProperty ex:hasPart ; "
+                      "owl:someValuesFrom ex:T1 ] .",
+              "dep": "{cls} owl:deprecated true .",
+              "depstr": '{cls} owl:deprecated "true"^^xsd:boolean .',
+              "deplang": '{cls} owl:deprecated "yes"@en .',
+              "both": "{cls} owl:deprecated true ; rdfs:subClassOf [ a owl:Restriction ; owl:onProperty ex:hasPart ; "
+                      "owl:someValuesFrom ex:B ] .",
+              "label": '{cls} rdfs:label "Fenced"@en-GB .'}
+TTL_PREFIXES = ("@prefix ex: <http://example.org/s#> . @prefix owl: <http://www.w3.org/2002/07/owl#> . "
+                "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . "
+                "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .")
+LABELS = ["Alpha", "Tee", "Beta", "Gamma Ray", "Alpha@en", "Alpha@EN-gb", "Alpha@en-GB", "Tee@fr"]
 YML_MORE = ["", "relations:\n  has-part: BFO:0000051\n", 'page-namespace: "urn:x:"\n',
             'relations:\n  requires: "http://example.org/s#needs"\n']
 FENCES = {"property": "Declaration(ObjectProperty(ex:hasPart))\n    ObjectPropertyDomain(ex:hasPart ex:B)",
@@ -63,6 +85,10 @@ class Page:
     others: list[str] = field(default_factory=list)     # more property lines (disjointWith, ...)
     front: bool = False                                 # title in YAML front matter, not title::
     serial: int = 0
+    ext: str = ".md"                                    # .markdown read too; .org skipped with a reason
+    block: str | None = None                            # a BLOCKS entry
+    ttl_fence: str | None = None                        # a TTL_FENCES entry
+    tilde: bool = False                                 # the turtle fence opened and closed by ~~~
 
 
 @dataclass
@@ -70,6 +96,7 @@ class Turtle:
     classes: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # local -> (label, parent local)
     ontology: str | None = None     # its owl:Ontology IRI (its rows' ontology id)
     extra: list[str] = field(default_factory=list)   # more triples: synonyms, definitions, a property
+    defs: dict[str, str] = field(default_factory=dict)  # local -> its IAO_0000115 definition
 
 
 @dataclass
@@ -92,7 +119,7 @@ def page_path(k: int, p: Page) -> str:
         stem = p.name.replace("/", "___")
         stem = {"nfd": unicodedata.normalize("NFD", stem), "lower": stem.lower(), "percent": p.name.replace("/", "%2F"),
                 "legacy": p.name.replace("/", ".")}.get(p.stem_form, stem)
-    return f"{p.folder}/{stem}.md"
+    return f"{p.folder}/{stem}{p.ext}"
 
 
 def page_text(p: Page) -> str:
@@ -123,6 +150,12 @@ def page_text(p: Page) -> str:
     if p.fence and p.owl_class:
         axiom = FENCES.get(p.fence, f"SubClassOf({p.owl_class} {p.fence})")
         lines += ["  - ```clojure", f"    {axiom}", "    ```"]
+    if p.ttl_fence and p.owl_class:
+        mark = "~~~" if p.tilde else "```"
+        body = TTL_FENCES[p.ttl_fence].format(cls=p.owl_class)
+        lines += [f"  - {mark}turtle", f"    {TTL_PREFIXES}", f"    {body}", f"    {mark}"]
+    if p.block:
+        lines.append(BLOCKS[p.block].format(cls=p.owl_class or "ex:A"))
     text = ("\n".join(head) + "\n\n" if head else "") + "\n".join(lines) + "\n"
     return text
 
@@ -134,7 +167,10 @@ def ttl_text(t: Turtle) -> str:
            "@prefix obo: <http://purl.obolibrary.org/obo/> .", *t.extra, ""]
     for local, (label, parent) in sorted(t.classes.items()):
         sub = f" ; rdfs:subClassOf ex:{parent}" if parent else ""
-        out.append(f'ex:{local} a owl:Class ; rdfs:label "{label}"{sub} .')
+        text, _, lang = label.partition("@")
+        tag = f"@{lang}" if lang else ""
+        defn = f' ; obo:IAO_0000115 "{t.defs[local]}"' if local in t.defs else ""
+        out.append(f'ex:{local} a owl:Class ; rdfs:label "{text}"{tag}{sub}{defn} .')
     if t.ontology:
         out.append(f"<{t.ontology}> a owl:Ontology .")
     return "\n".join(out) + "\n"
@@ -163,7 +199,7 @@ def files(tree: Tree) -> dict[str, bytes]:
     out[".ontosync.yml"] = f'namespaces:\n  ex: "{EX}"\nontology-id: "{tree.yml_id}"\n{tree.yml_more}'.encode()
     for path in tree.broken:
         if path in out:
-            out[path] = b"\xff\xfe broken" if path.endswith(".md") else b"@prefix ex: <oops .\nex:A a ;\n"
+            out[path] = b"\xff\xfe broken" if not path.endswith(".ttl") else b"@prefix ex: <oops .\nex:A a ;\n"
     return out
 
 
@@ -208,7 +244,8 @@ def field_edit(tree: Tree, rng: random.Random) -> None:
         return add_page(tree, rng)
     _k, p = got
     what = rng.choice(["rename", "title", "case", "nfd", "folder", "alias", "tags", "iri", "parents", "parts",
-                       "plain", "fence", "preferred", "definition", "synonyms", "others", "stem", "front"])
+                       "plain", "fence", "preferred", "definition", "synonyms", "others", "stem", "front",
+                       "ext", "block", "ttl_fence", "ttl_fence", "block"])
     if what == "rename":
         p.name = rng.choice(NAMES)
     elif what == "title":
@@ -244,8 +281,21 @@ def field_edit(tree: Tree, rng: random.Random) -> None:
         p.stem_form = rng.choice(["percent", "legacy", "nfc"])
     elif what == "front":
         p.front = not p.front
+    elif what in ("ext", "block", "ttl_fence"):
+        _new_edit(p, what, rng)
     else:
         p.synonyms = rng.sample(["Syn One", "Syn Two", "Alpha"], rng.randint(0, 2))
+
+
+def _new_edit(p: Page, what: str, rng: random.Random) -> None:
+    """This round's page behaviours: the file's extension, a block holding properties, a turtle fence."""
+    if what == "ext":
+        p.ext = rng.choice([".md", ".md", ".markdown", ".org"])
+    elif what == "block":
+        p.block = rng.choice([None, *BLOCKS])
+    else:
+        p.ttl_fence = rng.choice([None, *TTL_FENCES])
+        p.tilde = rng.random() < 0.5
 
 
 def delete_page(tree: Tree, rng: random.Random) -> None:
@@ -255,7 +305,7 @@ def delete_page(tree: Tree, rng: random.Random) -> None:
 
 
 def ttl_edit(tree: Tree, rng: random.Random) -> None:
-    name = rng.choice(["onto/a.ttl", "onto/b.ttl"])
+    name = rng.choice(["onto/a.ttl", "onto/b.ttl", "onto/c.ttl"])
     t = tree.ttl.setdefault(name, Turtle())
     if name in tree.broken:
         return
@@ -264,14 +314,18 @@ def ttl_edit(tree: Tree, rng: random.Random) -> None:
         del tree.ttl[name]
         return
     local = rng.choice(["A", "B", "T1", "T2"])
-    if roll < 0.25:
+    if roll < 0.2:  # renamed: the class's winning file may move
+        tree.ttl[rng.choice(["onto/a.ttl", "onto/b.ttl", "onto/c.ttl", "z.ttl"])] = tree.ttl.pop(name)
+    elif roll < 0.25:
+        t.defs[local] = rng.choice(["def one", "def two", ""])
+    elif roll < 0.3:
         t.ontology = rng.choice([None, "http://example.org/o1", "http://example.org/o2"])
     elif roll < 0.4:
         t.extra = rng.sample(TTL_EXTRA, rng.randint(0, 3))
     elif roll < 0.5 and local in t.classes:
         del t.classes[local]
     else:
-        t.classes[local] = (rng.choice(["Alpha", "Tee", "Beta", "Gamma Ray"]), rng.choice([None, "A", "T1", "T2"]))
+        t.classes[local] = (rng.choice(LABELS), rng.choice([None, "A", "T1", "T2"]))
 
 
 def break_or_fix(tree: Tree, rng: random.Random) -> None:
@@ -305,12 +359,28 @@ def run_edit(tree: Tree, rng: random.Random) -> None:
         tree.yml_id = rng.choice(["http://example.org/s", "http://example.org/t"])
 
 
+def round_edit(tree: Tree, rng: random.Random) -> None:
+    """Only the behaviours new in round 14: an extension, a block, a turtle fence, a name with a doubled
+    inner space, a Turtle file's labels, language tags, definitions and name (the class's winning file)."""
+    got = _page(tree, rng)
+    roll = rng.random()
+    if got is None or roll < 0.1:
+        add_page(tree, rng)
+    elif roll < 0.55:
+        _new_edit(got[1], rng.choice(["ext", "block", "ttl_fence"]), rng)
+        got[1].owl_class = got[1].owl_class or rng.choice(IRIS[:4])
+    elif roll < 0.65:
+        got[1].name = rng.choice(["Gamma Ray", "Gamma  Ray"])
+    else:
+        ttl_edit(tree, rng)
+
+
 EDITS = [(add_page, 3), (field_edit, 12), (delete_page, 2), (ttl_edit, 3), (break_or_fix, 2), (config_edit, 2),
-         (run_edit, 1)]
+         (run_edit, 1), (round_edit, 3)]
 
 
-def edit(tree: Tree, rng: random.Random) -> str:
-    fn = rng.choices([e for e, _ in EDITS], [w for _, w in EDITS])[0]
+def edit(tree: Tree, rng: random.Random, edits=EDITS) -> str:
+    fn = rng.choices([e for e, _ in edits], [w for _, w in edits])[0]
     if tree.broken and fn in (config_edit, run_edit):
         # A failed file keeps the facts its last good version gave under the settings of then: a
         # fresh sync would read that version under the new ones (the bytes are gone: not modelled).
@@ -325,9 +395,10 @@ def edit(tree: Tree, rng: random.Random) -> str:
 
 
 # -- syncing and comparing -------------------------------------------------------------------------
-def sync(src: Path, db: Path, tree: Tree, *extra: str) -> None:
+def sync(src: Path, db: Path | str, tree: Tree, *extra: str) -> None:
+    ckpt = src.parent / f"{src.name}.ckpt.json"
     args = ["sync", str(src), "--db", str(db), "--quiet", "--workers", str(tree.workers), "--max-error-rate", "1",
-            "--checkpoint", str(db.with_suffix(".ckpt.json"))]
+            "--checkpoint", str(ckpt)]
     if tree.path:
         args += ["--path", tree.path]
     proc = cli(*args, *extra)
@@ -360,24 +431,27 @@ def diff(a: dict, b: dict) -> dict:
             for t in a if a[t] != b[t]}
 
 
-def run_series(work: Path, seed: int, steps: int) -> tuple[int, list[str], dict] | None:
+def run_series(work: Path, seed: int, steps: int, schema: str | None = None,
+               edits=EDITS) -> tuple[int, list[str], dict] | None:
     """Edit, sync, compare with a fresh sync, `steps` times; the first difference as (step, the
-    edits so far, the tables that differ), or None."""
+    edits so far, the tables that differ), or None. With `schema` (a fresh one on the PostgreSQL
+    server of tests/postgres_server.py) the incremental syncs go there, the fresh ones to SQLite;
+    `edits` (weighted edit functions) narrows the series to some behaviours."""
     rng = random.Random(seed)
     tree = Tree(path=rng.choice([None, None, "pages"]))  # --path: one per series (outside it, files stay)
     for _ in range(rng.randint(2, 4)):
         add_page(tree, rng)
-    src, db = work / "src", work / "inc.db"
+    src, db = work / "src", (work / "inc.db" if schema is None else _pg_url(schema))
     src.mkdir(parents=True)
     last_good: dict[str, bytes] = {}
     log: list[str] = []
     for step in range(steps):
         if step:
-            log.append(edit(tree, rng))
+            log.append(edit(tree, rng, edits))
         now = files(tree)
         write(src, now)
         sync(src, db, tree)
-        status = dict(sqlite3.connect(db).execute("SELECT path, status FROM source_files").fetchall())
+        status = dict(_statuses(db, schema))
         for path, data in now.items():
             if status.get(path) == "ok" and path not in tree.broken:
                 last_good[path] = data
@@ -389,12 +463,40 @@ def run_series(work: Path, seed: int, steps: int) -> tuple[int, list[str], dict]
         write_fresh(ref_src, ref_files)
         with reversed_order():  # the other worker count and the files in reverse order too
             sync(ref_src, ref_db, dataclasses.replace(tree, workers=3 - tree.workers))
-        a, b = dump(db, tree.broken), dump(ref_db, tree.broken)
+        a, b = (dump(db, tree.broken), dump(ref_db, tree.broken)) if schema is None else _pg_pair(schema, ref_db, tree)
         shutil.rmtree(ref_src)
         if a != b:
             return step, log, diff(a, b)
         ref_db.unlink()
     return None
+
+
+def _pg_url(schema: str) -> str:
+    from tests.postgres_server import schema_url
+
+    return schema_url(schema)
+
+
+def _statuses(db: Path | str, schema: str | None) -> list[tuple]:
+    if schema is None:
+        conn = sqlite3.connect(db)
+        try:
+            return conn.execute("SELECT path, status FROM source_files").fetchall()
+        finally:
+            conn.close()
+    from tests.postgres_server import pg_dump
+
+    return [(r[0], r[4]) for r in pg_dump(schema, ["source_files"])["source_files"]]
+
+
+def _pg_pair(schema: str, ref_db: Path, tree: Tree) -> tuple[dict, dict]:
+    """The PostgreSQL schema's tables and the SQLite reference's (no search index: SQLite's FTS)."""
+    from tests.postgres_server import pg_dump, sqlite_dump
+
+    a, b = pg_dump(schema, CONTENT_TABLES + LAYER), sqlite_dump(ref_db, CONTENT_TABLES + LAYER)
+    for d in (a, b):
+        d["source_files"] = [r for r in d["source_files"] if r[0] not in tree.broken]
+    return a, b
 
 
 @contextlib.contextmanager
