@@ -26,6 +26,7 @@ from ontosync.files import replace_atomically
 from ontosync.options import DEFAULT_API_URL
 from ontosync.retry import RetryPolicy
 from ontosync.sources.github_http import (  # a dropped connection: retried
+    LONGEST_STOP_WAIT,
     NETWORK_ERRORS,
     error_kind,
     rate_limit_wait,
@@ -160,7 +161,7 @@ def _listing_refused(exc, repo_full_name: str, retry: RetryPolicy) -> ArtifactEr
     headers = {str(k).lower(): str(v) for k, v in (exc.headers or {}).items()}
     limit = rate_limit_wait(exc.status, headers, message)
     if limit is not None:
-        when = datetime.now(timezone.utc) + timedelta(seconds=min(limit[1], 366 * 86400.0))
+        when = datetime.now(timezone.utc) + timedelta(seconds=min(limit[1], LONGEST_STOP_WAIT))
         return ArtifactError(f"listing artifacts of {repo_full_name} hit GitHub's API {limit[0]} (HTTP {exc.status}); "
                              f"run again after {when.strftime('%Y-%m-%dT%H:%M:%SZ')}")
     if exc.status in (401, 403):

@@ -93,7 +93,7 @@ def fetch_db(repo: str, artifact: str = DEFAULT_ARTIFACT, out: str | os.PathLike
     """Download, verify and write; returns the exit code (messages go to stderr, progress to stdout)."""
     from ontosync.action import artifacts  # requests and PyGithub: only when fetch-db runs
     from ontosync.sources import SourceError
-    from ontosync.sources.github_http import checked_api_url
+    from ontosync.sources.github_http import Secret, checked_api_url
     from ontosync.store.integrity import database_problems
 
     if not is_repository(repo):
@@ -104,9 +104,8 @@ def fetch_db(repo: str, artifact: str = DEFAULT_ARTIFACT, out: str | os.PathLike
     except SourceError as exc:
         _say(f"error: {exc}")
         return 2
-    # a token holds no whitespace: a CI secret pasted with its newline is the token, as for `sync`
-    # (sources/github_http.Secret); a header cannot carry the newline ("InvalidHeader", 3 attempts)
-    token = (token if token is not None else os.environ.get("GITHUB_TOKEN") or "").strip() or None
+    # a CI secret pasted with its newline is the token, as for `sync` (Secret trims it)
+    token = Secret(token if token is not None else os.environ.get("GITHUB_TOKEN")).get()
     out_path = Path(out)
     if out_path.is_dir():
         _say(f"error: --out {out_path} is a folder")

@@ -200,12 +200,12 @@ def _all_of_it(data: dict, db: str, artifact: str) -> str:
 def _elsewhere(data: dict, link: str, failed: str, everything: str) -> Callable[[int], str]:
     """The comment's line for the rows it leaves out, saying literally what the run's summary holds
     of them (its part of the 1 MiB holds some hundreds of rows: not always "the full list")."""
-    total = row_count(data)
-    in_summary = shown_rows(data, change_report.SUMMARY_BUDGET, title=change_report.SUMMARY_TITLE, note=failed,
-                            measure=utf8_size)
     summary = f"[the run's summary]({link})" if link else "the run's summary"
 
-    def line(left_out: int) -> str:
+    def line(left_out: int) -> str:  # called only when the comment leaves rows out: fitted then
+        total = row_count(data)
+        in_summary = shown_rows(data, change_report.SUMMARY_BUDGET, title=change_report.SUMMARY_TITLE, note=failed,
+                                measure=utf8_size)
         if in_summary >= total:
             return f"…and {left_out} more rows not shown here; {summary} has all {total}."
         return (f"…and {left_out} more rows not shown here; {summary} has the first {in_summary} of the {total} "

@@ -19,9 +19,8 @@ import pyoxigraph as ox
 
 from ontosync.parsing.class_expressions import render_literal
 from ontosync.parsing.facts import AxiomFact
-from ontosync.parsing.rdf_vocab import OWL, XSD_STRING
+from ontosync.parsing.rdf_vocab import OWL_DEPRECATED, deprecation_note
 
-OWL_DEPRECATED = OWL + "deprecated"
 # `ObjectSomeValuesFrom(<P> <C>)` with both named, as parsing/class_expressions.py renders it.
 _NAMED_SOME = re.compile(r"ObjectSomeValuesFrom\(<([^<>\s]+)> <([^<>\s]+)>\)")
 
@@ -50,7 +49,6 @@ def _deprecations(quads: Iterable[ox.Quad]) -> Iterator[AxiomFact]:
                 or not isinstance(lit, ox.Literal) or lit.language):
             continue
         value = render_literal(lit)
-        datatype = lit.datatype.value
         yield AxiomFact("AnnotationAssertion", subject.value, f"<{OWL_DEPRECATED}> {value}", {
             "ofn": f"AnnotationAssertion(<{OWL_DEPRECATED}> <{subject.value}> {value})",
-            "deprecated": lit.value, "datatype": None if datatype == XSD_STRING else datatype})
+            **deprecation_note(lit.value, lit.datatype.value)})

@@ -16,12 +16,13 @@ from ontosync.parsing.rdf_vocab import clip
 MAX_JSONLD_CONTEXTS = 64  # local context substitutions per document (also stops cycles)
 
 
-def inline_jsonld_contexts(data: bytes, contexts: dict[str, str]) -> tuple[bytes, bool]:
+def inline_jsonld_contexts(data: bytes, contexts: dict[str, str]) -> tuple[bytes, bool, Any]:
     """Replace every context given by URL (`"@context": "url"`, in arrays, scoped contexts and
     `@import`) with the local copy mapped in `contexts`; an unmapped URL is a ParseError.
 
-    Returns the bytes to parse and whether line numbers still refer to the user's file (False once
-    the document had to be re-serialised).
+    Returns the bytes to parse, whether line numbers still refer to the user's file (False once
+    the document had to be re-serialised), and the parsed document with its contexts substituted
+    (jsonld_ids.dropped_nodes reads it rather than parsing the bytes again).
     """
     try:
         doc = json.loads(data)
@@ -91,8 +92,8 @@ def inline_jsonld_contexts(data: bytes, contexts: dict[str, str]) -> tuple[bytes
             if key != "@value" and isinstance(value, (dict, list)):
                 stack.append(value)
     if not substitutions:
-        return data, True
+        return data, True, doc
     try:  # ASCII output: lone surrogates from \u escapes stay escapes for the parser to judge
-        return json.dumps(doc).encode("ascii"), False
+        return json.dumps(doc).encode("ascii"), False, doc
     except (RecursionError, ValueError):
         raise ParseError("JSON-LD syntax error: nested too deeply") from None

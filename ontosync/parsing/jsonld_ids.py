@@ -13,7 +13,6 @@ too) and as resolvable against a base when the document declares one.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -28,14 +27,11 @@ _NO_ID = "its @id is not an absolute IRI (relative @id needs @base; no spaces)"
 _NO_TYPE = "not an absolute IRI nor a term of the context (needs @vocab)"
 
 
-def dropped_nodes(data: bytes) -> list[ParseWarning]:
+def dropped_nodes(doc: Any) -> list[ParseWarning]:
     """One `dropped-node` warning per distinct `@id` the parser will drop, and one per `@type` value
     it will drop (a relative type without `@vocab` or `@base`: the node loses that type, a class
-    its `owl:Class`). `data` is valid JSON: jsonld_context.inline_jsonld_contexts has read it."""
-    try:
-        doc = json.loads(data)
-    except (ValueError, RecursionError):  # reported by the parser itself
-        return []
+    its `owl:Class`). `doc` is the document jsonld_context.inline_jsonld_contexts parsed, its
+    contexts substituted."""
     contexts, nodes = _split(doc)
     ctx = _Contexts(contexts)
     bad: dict[str, str] = {}

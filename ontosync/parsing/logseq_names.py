@@ -35,6 +35,7 @@ from datetime import date
 from pathlib import PurePosixPath
 from urllib.parse import unquote
 
+from ontosync.formats import EXTENSIONS
 from ontosync.parsing.logseq_config import DEFAULT_GRAPH, LogseqGraph
 from ontosync.parsing.logseq_verbatim import is_quoted, mask_code, unmask
 
@@ -111,10 +112,14 @@ def file_page_name(path: str, graph: LogseqGraph | None = None) -> str:
     return title
 
 
+# The extensions of page files (`.md`, `.markdown`: Logseq reads both as markdown pages).
+_PAGE_EXTENSIONS = tuple(ext for ext, fmt in EXTENSIONS.items() if fmt == "logseq")
+
+
 def _without_extension(name: str) -> str:
-    """A page file's name without its `.md` / `.markdown` (Logseq reads both as markdown pages)."""
+    """A page file's name without its page extension (formats.EXTENSIONS)."""
     lowered = name.lower()
-    for ext in (".md", ".markdown"):
+    for ext in _PAGE_EXTENSIONS:
         if lowered.endswith(ext):
             return name[:-len(ext)]
     return name

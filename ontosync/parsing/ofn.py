@@ -66,8 +66,16 @@ from ontosync.parsing.facts import (
     normalize_name,
 )
 from ontosync.parsing.ofn_reader import AXIOMS, INNER, Atom, Node, Reader, tokenize
-from ontosync.parsing.rdf_statements import SYNONYM_PREDICATES, XSD_STRING
-from ontosync.parsing.rdf_vocab import DEFINITION_PREDICATES, RDFS, RDFS_COMMENT, RDFS_LABEL, best_text
+from ontosync.parsing.rdf_statements import SYNONYM_PREDICATES
+from ontosync.parsing.rdf_vocab import (
+    DEFINITION_PREDICATES,
+    OWL_DEPRECATED,
+    RDFS,
+    RDFS_COMMENT,
+    RDFS_LABEL,
+    best_text,
+    deprecation_note,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ontosync.parsing import ParseOptions
@@ -86,7 +94,6 @@ WELL_KNOWN_PREFIXES: dict[str, str] = {
 }
 
 
-OWL_DEPRECATED = "http://www.w3.org/2002/07/owl#deprecated"
 
 # Warnings per text; the rest are counted in one summary warning.
 MAX_WARNINGS = 50
@@ -374,7 +381,7 @@ class _Interpreter:
         if not isinstance(value, Atom) or value.kind != "literal" or value.lang:
             return {}
         datatype = self.term(value).rpartition("^^")[2][1:-1] if value.datatype else None
-        return {"deprecated": _unquote(value.text), "datatype": None if datatype == XSD_STRING else datatype}
+        return deprecation_note(_unquote(value.text), datatype)
 
     def _named_subclass(self, args: list) -> bool:
         """`SubClassOf(A B)` between two named classes: an edge, the common case, not rendered."""

@@ -179,8 +179,8 @@ def _parse_rdf(path: str, data: bytes, fmt: str,
             return FileFacts(format=fmt, skipped="XML without the RDF namespace: not an RDF/XML document"), None, {}
         data, masked = mask_empty_xml_lang(data)
     elif fmt == "jsonld":
-        data, keep_lines = inline_jsonld_contexts(data, options.jsonld_contexts)
-        notes = dropped_nodes(data)
+        data, keep_lines, doc = inline_jsonld_contexts(data, options.jsonld_contexts)
+        notes = dropped_nodes(doc)
 
     try:
         quads = list(ox.parse(data, format=ox_format))

@@ -28,6 +28,14 @@ RDFS_SUBCLASS, RDFS_DOMAIN, RDFS_RANGE, RDFS_CLASS, RDFS_DATATYPE = _terms(
 IAO_DEFINITION = "http://purl.obolibrary.org/obo/IAO_0000115"
 SKOS_DEFINITION = "http://www.w3.org/2004/02/skos/core#definition"
 XSD_STRING = XSD + "string"
+OWL_DEPRECATED = OWL + "deprecated"
+
+
+def deprecation_note(value: str, datatype: str | None) -> dict[str, str | None]:
+    """The note an `owl:deprecated` annotation's axiom carries for the readers' layer
+    (store/semsql_ofn.py): the literal as an RDF file's `statements` row holds it. One shape for
+    both fence syntaxes (parsing/ofn.py, parsing/fence_notes.py)."""
+    return {"deprecated": value, "datatype": None if datatype == XSD_STRING else datatype}
 
 OWL_CLASS, OWL_ONTOLOGY = _terms(OWL, "Class Ontology")
 OWL_OBJECT_PROPERTY, OWL_DATATYPE_PROPERTY, OWL_ANNOTATION_PROPERTY, OWL_FUNCTIONAL_PROPERTY = _terms(

@@ -15,14 +15,14 @@ import codecs
 
 from ontosync.parsing.facts import ParseError
 
-_BOMS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
+BOMS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
          (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16"))
 
 
 def wide_encoding(data: bytes) -> str | None:
     """"UTF-16" or "UTF-32" when the bytes start like such text (a byte order mark, or an ASCII
     character next to a NUL byte), else None."""
-    for bom, name in _BOMS:
+    for bom, name in BOMS:
         if data.startswith(bom):
             return name
     head = data[:4]

@@ -9,12 +9,13 @@ element nesting. Nothing is fetched or read: the scan only looks at the bytes gi
 
 from __future__ import annotations
 
-import codecs
 import re
 from collections import Counter
 
+from ontosync.formats import NOT_READ
 from ontosync.parsing.facts import ParseError
 from ontosync.parsing.rdf_vocab import clip
+from ontosync.parsing.text_encoding import BOMS
 
 MAX_XML_DEPTH = 512  # element nesting in RDF/XML (real OBO files: < 20)
 MAX_XML_ENTITIES = 256  # internal entities declared in one DOCTYPE (OBO files: ~10)
@@ -37,10 +38,9 @@ def to_utf8_xml(data: bytes) -> bytes:
     on the transcoded bytes, which are exactly what the parser sees.
     """
     encoding = None
-    for bom, name in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-                      (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, name in BOMS:
         if data.startswith(bom):
-            encoding = name
+            encoding = name.lower()
             break
     else:
         if data.startswith(b"<\x00?\x00"):
@@ -269,9 +269,9 @@ def _other_syntax(data: bytes) -> str:
     """A hint when the text is a syntax ontosync does not read (the common ones behind `.owl`)."""
     head = data.lstrip()[:200]
     if head.startswith(b"format-version:"):
-        return " (an OBO flat file, which ontosync does not read: convert it to OWL)"
+        return f" ({NOT_READ['.obo']})"
     if head.startswith((b"Prefix:", b"Ontology:")):
-        return " (OWL Manchester syntax, which ontosync does not read)"
+        return f" ({NOT_READ['.omn']})"
     return ""
 
 

@@ -127,8 +127,8 @@ class PathFilter:
         return out
 
     def _note_not_read(self, path: str) -> None:
-        if self.not_read is None or path in self.not_read or self._exclude.match(path):
+        if self.not_read is None:
             return
-        reason = not_read_reason(path)
-        if reason is not None:
+        reason = not_read_reason(path)  # None for nearly every file: the cheap test first
+        if reason is not None and not self._exclude.match(path):
             self.not_read[path] = reason

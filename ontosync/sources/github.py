@@ -47,6 +47,7 @@ from ontosync.options import DEFAULT_API_URL
 from ontosync.retry import RetryPolicy, default_factor, waiting
 from ontosync.sources import FileTooLarge, PathFilter, SourceError, SourceFile, SourceInterrupted, git_blob_sha
 from ontosync.sources.github_http import (
+    LONGEST_STOP_WAIT,
     NETWORK_ERRORS,
     SECONDARY_LIMIT_WAIT,
     Secret,
@@ -82,8 +83,6 @@ DEFAULT_BLOB_THRESHOLD = 20
 DEFAULT_MAX_RATE_LIMIT_WAIT = 900.0  # 15 minutes
 DEFAULT_TIMEOUT = 30.0  # seconds per request (connect, and between bytes while reading)
 RATE_LIMIT_TRIES = 6  # consecutive rate-limit answers to one request before giving up
-# A stop names the time to run again; a Retry-After of 1e20 or inf names none a datetime can hold.
-LONGEST_STOP_WAIT = 366 * 86400.0
 # Files in a row whose blob kept failing through every attempt: GitHub is down, the run stops.
 DOWN_AFTER = 3
 
@@ -241,9 +240,10 @@ class GitHubSource(TarballReader):
                 return
             pending = {sf.path: sf for sf in wanted}
             yield from self._from_tarball(pending)
-            for sf in sorted(pending.values()):
+            missed = sorted(pending.values())
+            for sf in missed:
                 log.warning("%s: not delivered intact by the tarball; fetching it as a blob", sf.path)
-            yield from self._blobs(sorted(pending.values()))
+            yield from self._blobs(missed)
         except GitHubUnavailable as exc:  # mid-run: what was handed over is committed, the rest resumes
             raise GitHubDown(f"{exc}; the files read so far are committed and the checkpoint is saved: "
                              "run again later to resume") from None

@@ -44,6 +44,8 @@ STREAM_ERRORS: tuple[type[BaseException], ...] = (
     zlib.error,
 )
 SECONDARY_LIMIT_WAIT = 60.0  # GitHub: without Retry-After, wait at least a minute
+# A stop names the time to run again; a Retry-After of 1e20 or inf names none a datetime can hold.
+LONGEST_STOP_WAIT = 366 * 86400.0
 MAX_REDIRECTS = 5
 
 

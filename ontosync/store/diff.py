@@ -188,13 +188,22 @@ def compare_databases(head: Any, base_path: str | Path, head_name: str, base_con
 def _head_snapshot(head: Any, head_name: str) -> dict[tuple, Any]:
     """The head's cards; an older SQLite head says how to upgrade it, as an older base does (it was
     exit 3, "fatal: no such table: file_synonyms", as for a damaged file)."""
+    return _snapshot_or_older(head, head_name)
+
+
+def _snapshot_or_older(conn: Any, name: str | Path, otherwise: str | None = None) -> dict[tuple, Any]:
+    """`conn`'s cards. A SQLite database an older ontosync wrote is a DiffError saying how to
+    upgrade it; another unreadable one is the DiffError `otherwise: <error>` when given, else the
+    error itself. A busy database is always the error itself (exit 4)."""
     try:
-        return snapshot(head)
+        return snapshot(conn)
     except sqlite3.DatabaseError as exc:
-        older = None if is_busy(exc) or not isinstance(head, sqlite3.Connection) else _older(head, head_name)
-        if older is None:
+        if is_busy(exc):
             raise
-        raise DiffError(older) from exc
+        older = _older(conn, name) if isinstance(conn, sqlite3.Connection) else None
+        if older is None and otherwise is None:
+            raise
+        raise DiffError(older or f"{otherwise}: {exc}") from exc
 
 
 class BaseBusy(sqlite3.OperationalError):
@@ -210,11 +219,7 @@ def _file_snapshot(base_path: str | Path) -> dict[tuple, Any]:
     try:
         base_conn = open_readonly(base_path)
         try:
-            return snapshot(base_conn)
-        except sqlite3.DatabaseError as exc:
-            if is_busy(exc):
-                raise
-            raise DiffError(_older(base_conn, base_path) or f"{base_path} is not an ontosync database: {exc}") from exc
+            return _snapshot_or_older(base_conn, base_path, f"{base_path} is not an ontosync database")
         finally:
             base_conn.close()
     except sqlite3.OperationalError as exc:
