@@ -18,8 +18,8 @@ from ontosync.diff_format import to_markdown, to_text
 from ontosync.pipeline.outputs import OutputError, check_distinct, check_output, write_text
 from ontosync.store.diff import BaseBusy, DiffError, compare_databases, select_runs
 from ontosync.store.health import classify
+from ontosync.store.read_only import connect_read_only
 from ontosync.store.run_reads import one_snapshot
-from ontosync.store.status import open_read_only
 
 
 def changes_json(conn: Any, db_name: str, run: int | None = None, since: str | None = None,
@@ -91,11 +91,11 @@ def _not_a_database(args: argparse.Namespace) -> None:
 
 
 def cmd_diff(args: argparse.Namespace, say: Callable[[str], None]) -> int:
-    db = open_read_only(args.db)
+    conn = connect_read_only(args.db)
     try:
-        return emit_diff(args, db.connection(), args.db, say)
+        return emit_diff(args, conn, args.db, say)
     except sqlite3.DatabaseError as exc:
         say(f"fatal: {args.db}: {exc}")
         return 3
     finally:
-        db.close()
+        conn.close()

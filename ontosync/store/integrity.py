@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from ontosync.store.status import open_read_only
+from ontosync.store.read_only import connect_read_only
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 MAX_LISTED = 20
@@ -28,14 +28,14 @@ def database_problems(path: str | Path) -> list[str]:
         with open(path, "rb") as fh:
             if fh.read(16) != SQLITE_MAGIC:
                 return [f"{path.name} is not an SQLite database"]
-        db = open_read_only(path)
+        conn = connect_read_only(path)
     except (OSError, sqlite3.Error) as exc:
         return [f"cannot open {path.name}: {exc}"]
     try:
-        problems = integrity_problems(db.connection())
+        problems = integrity_problems(conn)
     except sqlite3.Error as exc:
         return [f"{path.name}: {exc}"]
     finally:
-        db.close()
+        conn.close()
     more = len(problems) - MAX_LISTED
     return problems[:MAX_LISTED] + ([f"... and {more} more"] if more > 0 else [])

@@ -1,5 +1,5 @@
 """The one way a reader opens a SQLite file read-only (`status`, `search`, `diff` and `--base`,
-`verify`, the damage probe before a sync).
+`verify`, `fetch-db`'s check, the damage probe before a sync).
 
 The path goes into a `file:` URI, so it is percent-quoted: unquoted, `x#y.db` opens (and
 creates) `x`, `a?b.db` opens `a`, and `%41` is read as `A`. A WAL database in a read-only folder
@@ -48,4 +48,6 @@ def _busy(exc: sqlite3.OperationalError) -> bool:
 
 
 def connect_read_only(path: str | Path) -> sqlite3.Connection:
+    """The reader's connection: `search`, `diff` (and its `--base`), `verify`, the Action's changes;
+    `status` wraps the same URI in a Peewee database (store/status.py `open_read_only`)."""
     return sqlite3.connect(read_only_uri(path), uri=True)

@@ -29,11 +29,9 @@ class NotAnOntosyncDatabase(Exception):
 
 
 def open_read_only(db_path: str | Path) -> SqliteDatabase:
-    """The database opened read-only; never creates, writes or takes a write lock.
-
-    On read-only media a WAL database needs its -shm file, which cannot be created there; nothing
-    can write such a database meanwhile, so reading it as immutable is exact.
-    """
+    """The database opened read-only as store/read_only.py opens it (never creates, writes or takes
+    a write lock), as a Peewee database: `status` reads through the models. The other readers
+    take read_only.connect_read_only's plain connection."""
     db = SqliteDatabase(read_only_uri(db_path), uri=True)
     db.connect()
     return db
