@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from ontosync import __version__
 from ontosync.config import Settings
+from ontosync.console import Stopped
 from ontosync.db_url import is_postgres_url, mask
 from ontosync.parsing import ParseOptions
 from ontosync.pipeline import interrupts, stat_cache
@@ -52,13 +53,14 @@ LEGACY_PREFIX = "legacy:"
 RETRYABLE_KINDS = {"io", "crash", "timeout", "locked", "network", "rate-limit"}
 
 
-class FatalStop(Exception):
+class FatalStop(Stopped):
     """The database cannot take writes any more (corrupt, disk full): stop cleanly, exit 3; or
-    another writer held its lock past the retry budget: exit 4 (nothing lost, run again)."""
+    another writer held its lock past the retry budget: exit 4, `busy` (nothing lost, run again).
+    A kind of console.Stopped, the one way a command stops; the run ends itself on it (`run`)."""
 
-    def __init__(self, message: str, exit_code: int = 3):
+    def __init__(self, message: str, code: int = 3):
         super().__init__(message)
-        self.exit_code = exit_code
+        self.word, self.code = ("busy", 4) if code == 4 else ("fatal", code)
 
 
 class Latencies:
@@ -212,7 +214,7 @@ class SyncRun:
             self.ckpt.finished = True
             self._record_settings()
         except FatalStop as exc:
-            exit_code, message = exc.exit_code, str(exc)
+            exit_code, message = exc.code, str(exc)
         except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (cli.py): report what was done, keep the checkpoint
             exit_code, message = 130, ("interrupted: the checkpoint is saved and every counted file is "
                                        "committed; run the same command again to resume")
