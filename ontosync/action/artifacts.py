@@ -29,7 +29,7 @@ from ontosync.sources.github_http import (  # a dropped connection: retried
     LONGEST_STOP_WAIT,
     NETWORK_ERRORS,
     error_kind,
-    rate_limit_wait,
+    limit_of,
     same_origin,
 )
 
@@ -158,8 +158,7 @@ def _listing_refused(exc, repo_full_name: str, retry: RetryPolicy) -> ArtifactEr
     limit says so and when to run again: it was "the API refused the token", which sent the user
     to check a token that was fine (or that was not even given)."""
     message = _api_message(exc)
-    headers = {str(k).lower(): str(v) for k, v in (exc.headers or {}).items()}
-    limit = rate_limit_wait(exc.status, headers, message)
+    limit = limit_of(exc, message)
     if limit is not None:
         when = datetime.now(timezone.utc) + timedelta(seconds=min(limit[1], LONGEST_STOP_WAIT))
         return ArtifactError(f"listing artifacts of {repo_full_name} hit GitHub's API {limit[0]} (HTTP {exc.status}); "

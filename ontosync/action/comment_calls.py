@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from ontosync.action.artifacts import RETRY
 from ontosync.retry import RetryPolicy, waiting
-from ontosync.sources.github_http import NETWORK_ERRORS, SECONDARY_LIMIT_WAIT, rate_limit_wait
+from ontosync.sources.github_http import NETWORK_ERRORS, SECONDARY_LIMIT_WAIT, limit_of
 
 T = TypeVar("T")
 MAX_WAIT = SECONDARY_LIMIT_WAIT  # a comment is not worth a longer wait: the job summary has the changes
@@ -25,13 +25,6 @@ class _Limited(Exception):
     def __init__(self, original: Exception, wait: float) -> None:
         super().__init__(str(original))
         self.original, self.wait = original, wait
-
-
-def limit_of(exc) -> tuple[str, float] | None:
-    """(kind, wait) when GitHub's answer `exc` (a GithubException) is a rate limit, else None."""
-    data = exc.data if isinstance(exc.data, dict) else {}
-    headers = {str(k).lower(): str(v) for k, v in (exc.headers or {}).items()}
-    return rate_limit_wait(exc.status, headers, str(data.get("message") or ""))
 
 
 def with_retries(exchange: Callable[[], T], retry: RetryPolicy = RETRY, max_wait: float = MAX_WAIT) -> T:

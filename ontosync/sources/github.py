@@ -61,6 +61,7 @@ from ontosync.sources.github_http import (
     parse_spec,
     rate_limit_wait,
     safe_relpath,
+    says_when,
     server_message,
 )
 from ontosync.sources.github_tarball import GitHubDown, GitHubUnavailable, TarballReader
@@ -500,7 +501,7 @@ class GitHubSource(TarballReader):
         if limit is None:
             return None
         kind, wait = limit
-        if "retry-after" not in headers and headers.get("x-ratelimit-remaining") != "0":
+        if not says_when(headers):
             self._unhinted_limits += 1  # GitHub: waits that grow while the limit is met again
         if wait > self.max_rate_limit_wait:
             return self._stop(f"GitHub API {kind} reached", wait)

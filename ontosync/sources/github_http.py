@@ -65,13 +65,32 @@ def rate_limit_wait(status: int, headers: dict[str, str], message: str,
                                         or "rate limit" in lowered or "abuse" in lowered):
         return None
     secondary = "secondary" in lowered or "abuse" in lowered
+    if not says_when(headers):
+        return "secondary rate limit", unhinted
     if retry_after is not None:
         kind = "secondary rate limit" if status == 403 or secondary else "too many requests"
         return kind, header_seconds(retry_after, unhinted)
-    if remaining == "0" and reset:
-        kind = "secondary rate limit" if secondary else "primary rate limit"
-        return kind, max(0.0, header_seconds(reset, unhinted + time.time()) - time.time()) + 1  # +1: not precise
-    return "secondary rate limit", unhinted
+    kind = "secondary rate limit" if secondary else "primary rate limit"
+    return kind, max(0.0, header_seconds(reset, unhinted + time.time()) - time.time()) + 1  # +1: not precise
+
+
+def says_when(headers: dict[str, str]) -> bool:
+    """Whether a rate limit's answer says how long to wait (`Retry-After`, or no requests left
+    and when they reset). The one test of it: `rate_limit_wait` waits `unhinted` when it does not,
+    and the GitHub source makes that wait longer each time (sources/github.py)."""
+    return "retry-after" in headers or (headers.get("x-ratelimit-remaining") == "0"
+                                        and bool(headers.get("x-ratelimit-reset")))
+
+
+def limit_of(exc, message: str | None = None) -> tuple[str, float] | None:
+    """`rate_limit_wait` of a PyGithub GithubException `exc` (its status, headers and JSON body;
+    duck-typed: this module does not import PyGithub), read by the Action's artifact listing and
+    its pull-request comment alike; `message` is the answer's own `message` unless given."""
+    if message is None:
+        data = exc.data if isinstance(exc.data, dict) else {}
+        message = str(data.get("message") or "")
+    headers = {str(k).lower(): str(v) for k, v in (exc.headers or {}).items()}
+    return rate_limit_wait(exc.status, headers, message)
 
 
 def header_seconds(value: str, unreadable: float = SECONDARY_LIMIT_WAIT) -> float:
