@@ -60,10 +60,10 @@ def sync(settings: Any, source: Any, options: Any) -> Any:
     try:
         _need_driver()
         repo = PgRepository(t, settings.ontology_id, settings.lock_timeout)
-    except (PgLockBusy, PgUnavailable, PgMissingRight, *_driver_errors()) as exc:
+    except (PgLockBusy, PgMissingRight, *_driver_errors()) as exc:  # PgUnavailable: said by cli.py's main
         if _read_only(exc):  # the contract's read-only failure (section 9), as a read-only SQLite file
             return _stopped(exc, {}, ("fatal", 3, f"read-only database {t.shown}: "))
-        return _stopped(exc, {PgLockBusy: ("busy", 4), PgUnavailable: ("error", 2), PgMissingRight: ("error", 2)},
+        return _stopped(exc, {PgLockBusy: ("busy", 4), PgMissingRight: ("error", 2)},
                         ("error", 2, f"cannot use {t.shown}: "))
     try:
         repo.ensure_schema()
