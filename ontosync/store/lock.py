@@ -87,10 +87,7 @@ class SyncLock:
         """The lock file, read-write; read-only when another user made it (flock works on either).
         Never through a symbolic link: the holder's JSON is written into it (truncated first), and a
         checkout can hold `ontology.db.lock -> ~/.bashrc`."""
-        flags = getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
-        if os.path.islink(self.path):
-            raise LockUnavailable(f"cannot use the lock file {self.path}: it is a symbolic link (to "
-                                  f"{os.readlink(self.path)}); remove it")
+        flags = os.O_CLOEXEC | os.O_NOFOLLOW  # a link: ELOOP, said below (no check before: it would race)
         try:
             return os.open(self.path, os.O_RDWR | os.O_CREAT | flags, 0o666)
         except PermissionError as denied:
@@ -98,9 +95,16 @@ class SyncLock:
                 return os.open(self.path, os.O_RDONLY | flags)
             except OSError as exc:
                 cause = denied if isinstance(exc, FileNotFoundError) else exc  # none there, and none may be made
-                raise LockUnavailable(f"cannot open the lock file {self.path}: {cause.strerror}") from exc
+                raise self._unavailable(cause) from exc
         except OSError as exc:
-            raise LockUnavailable(f"cannot open the lock file {self.path}: {exc.strerror}") from exc
+            raise self._unavailable(exc) from exc
+
+    def _unavailable(self, exc: OSError) -> LockUnavailable:
+        if exc.errno == errno.ELOOP:
+            with contextlib.suppress(OSError):  # else a loop on the way: the error's own words
+                return LockUnavailable(f"cannot use the lock file {self.path}: it is a symbolic link (to "
+                                       f"{os.readlink(self.path)}); remove it")
+        return LockUnavailable(f"cannot open the lock file {self.path}: {exc.strerror}")
 
     def leave_sound(self, stamp: list[int] | None) -> None:
         """On release, record that the run left the database sound with this `health.file_stamp`:
