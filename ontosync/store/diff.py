@@ -246,6 +246,7 @@ def _older(conn: sqlite3.Connection, path: str | Path) -> str | None:
 
 
 def open_readonly(path: str | Path) -> sqlite3.Connection:
+    """read_only.connect_read_only, with a missing file said as the diff's own error (exit 2)."""
     if not Path(path).is_file():
         raise DiffError(f"database not found: {path}")
     return connect_read_only(path)
@@ -260,7 +261,9 @@ class _Labels:
 
     def __init__(self, conn: sqlite3.Connection | None, changes: list[Change], as_of: int | None = None) -> None:
         self.log = RunLog(conn) if conn is not None else None
-        self.then: dict[tuple[str, str, str], str | None] = {}
+        # JSON, decoded in place at its first look-up: a parent named by many children is decoded once,
+        # and the log after an old run (it may be long) is not decoded where no change names it
+        self.then: dict[tuple[str, str, str], str | dict | None] = {}
         if self.log is not None and as_of and as_of < self.log.newest():
             self.then = self.log.cards_after(as_of)
         self.cards: dict[tuple[str, str], str] = {}
@@ -270,11 +273,13 @@ class _Labels:
                     self.cards.setdefault((ch.ontology, ch.iri), card["label"])
 
     def __call__(self, onto: str, iri: str) -> str | None:
-        for kind in ("class", "property"):
-            if (kind, onto, iri) in self.then:
-                card = self.then[(kind, onto, iri)]
+        for key in (("class", onto, iri), ("property", onto, iri)):
+            if key in self.then:
+                card = self.then[key]
+                if isinstance(card, str):
+                    card = self.then[key] = json.loads(card)
                 if card is not None:  # declared then: its label then, even none
-                    return json.loads(card).get("label")
+                    return card.get("label")
                 if (onto, iri) in self.cards:  # not declared then: the change set's card is nearer than today
                     return self.cards[(onto, iri)]
         found = self.log.label(onto, iri) if self.log is not None else None
