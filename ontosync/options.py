@@ -239,7 +239,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("namespaces", "map", default=dict, cli=False),
     Option("page-namespace", "str", default="urn:ontosync:page:", cli=False),
     Option("jsonld-contexts", "map", default=dict, cli=False),
-    # Logseq relationship key -> property (CURIE or IRI) in the semantic-sql layer, e.g.
+    # Logseq relationship key -> property (CURIE or IRI) in the readers' layer, e.g.
     # `has-part: BFO:0000051`; an unbound key gets `rel:<key>` (urn:ontosync:relation:<key>).
     Option("relations", "relations", default=dict, cli=False),
     Option("alerts", "alerts", default=lambda: {"min_files_per_s": 2.0, "max_rss_mb": 200.0}, cli=False),

@@ -1,7 +1,7 @@
 """The fingerprint of what, besides a file's bytes, decides the facts stored for it.
 
 "Unchanged" means: same blob hash AND same fingerprint. The fingerprint covers the parser version,
-the ontology id files without their own are stored under, the semantic-sql layer's version and
+the ontology id files without their own are stored under, the readers' layer's version and
 the `relations:` map, every parse option (namespaces, page
 namespace, JSON-LD contexts, and any option added to ParseOptions later, since all its fields are
 hashed), and the include/exclude globs. It is stored per file (`source_files.fingerprint`), not
