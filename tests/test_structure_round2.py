@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import sys
 
+import pytest
+
 from tests.fake_github import FakeGitHub
 
 
@@ -35,19 +37,15 @@ def test_a_used_up_limit_without_its_reset_time_waits_longer_each_time(monkeypat
     from ontosync.sources import github as github_source
 
     monkeypatch.setattr(github_source, "SECONDARY_LIMIT_WAIT", 0.05)
+    said: list[str] = []
     with FakeGitHub(None) as fake:
         fake.commit({"a.ttl": b"<http://x/A> a <http://www.w3.org/2002/07/owl#Class> .\n"})
         fake.answer_hook = _limited
         src = github_source.GitHubSource("github:o/r@main", PathFilter(), api_url=fake.url, token=fake.token,
                                          max_rate_limit_wait=0.3)
-        said: list[str] = []
         src.notice = said.append
-        try:
+        with pytest.raises(github_source.RateLimitStop):
             list(src.list_files())
-        except github_source.RateLimitStop:
-            pass
-        else:
-            raise AssertionError("no stop")
         assert src.api_requests == 4, said  # waits of 0.05, 0.1, 0.2 s; the next one (0.4 s) is past 0.3
     assert len(said) == 3 and all("rate limit" in s for s in said), said
 
