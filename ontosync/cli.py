@@ -349,15 +349,11 @@ def make_source(settings: Settings, path_filter):
 
 def prepare_database(db: str, busy_timeout: float) -> int:
     """Create, upgrade or migrate the database before a sync, waiting up to `busy_timeout` seconds
-    for another writer's lock; returns an exit code or 0."""
-    from ontosync.store.upgrade import UpgradeError
+    for another writer's lock; returns an exit code or 0 (an UpgradeError, a Stopped: said by `main`)."""
     from ontosync.store.upgrade import prepare_database as prepare
 
     try:
         result = prepare(db, busy_timeout=busy_timeout)
-    except UpgradeError as exc:
-        _say({2: "error: ", 4: "busy: "}.get(exc.exit_code, "fatal: ") + str(exc))
-        return exc.exit_code
     except sqlite3.DatabaseError as exc:
         from ontosync.store.health import classify
 
@@ -445,7 +441,7 @@ def _summary_line(report: dict) -> None:
 
 # -- migrate, verify, status ---------------------------------------------------------------------
 def cmd_migrate(args: argparse.Namespace) -> int:
-    from ontosync.store.upgrade import UpgradeError, migrate
+    from ontosync.store.upgrade import migrate  # its UpgradeError, a Stopped: said by `main`
 
     if not Path(args.db).exists():
         raise UsageError(f"database not found: {args.db}")
@@ -460,9 +456,6 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         return 4
     except LockUnavailable as exc:
         raise UsageError(str(exc)) from None
-    except UpgradeError as exc:
-        _say({2: "error: ", 4: "busy: "}.get(exc.exit_code, "fatal: ") + str(exc))
-        return exc.exit_code
     print(result.summary())
     return 0
 

@@ -839,7 +839,7 @@ def test_unknown_shapes_are_refused_untouched(tmp_path):
         for call in (lambda p: migrate(p), lambda p: prepare_database(p), lambda p: migrate(p, dry_run=True)):
             with pytest.raises(UnknownShapeError) as info:
                 call(path)
-            assert info.value.exit_code == 2
+            assert info.value.code == 2
             assert "Nothing was changed" in str(info.value), name
         assert path.read_bytes() == raw, name
     assert backups_in(tmp_path) == []
@@ -848,7 +848,7 @@ def test_unknown_shapes_are_refused_untouched(tmp_path):
 def test_missing_database_is_an_error_for_migrate_but_created_by_prepare(tmp_path):
     with pytest.raises(DatabaseNotFound) as info:
         migrate(tmp_path / "typo.db")
-    assert info.value.exit_code == 2
+    assert info.value.code == 2
     assert not (tmp_path / "typo.db").exists()
     result = prepare_database(tmp_path / "sub" / "new.db")
     assert result.shape == "empty" and result.applied == [m.path.name for m in migrations.available_migrations()]

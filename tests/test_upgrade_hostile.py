@@ -353,7 +353,7 @@ def test_a_legacy_database_another_writer_holds_is_busy_not_damaged(tmp_path):
     before = db.read_bytes()
     with WriteLockHolder(db, "EXCLUSIVE") as holder, pytest.raises(upgrade.DatabaseBusy) as caught:
         upgrade.prepare_database(db, busy_timeout=0.2)
-    assert caught.value.exit_code == 4
+    assert caught.value.code == 4
     assert "busy" in str(caught.value) and f"pid {holder.pid}" in str(caught.value), caught.value
     assert db.read_bytes() == before
     assert not list(tmp_path.glob("*.backup-*"))

@@ -1,18 +1,19 @@
-"""What upgrading a database can raise; `exit_code` is the CLI's exit status for each."""
+"""What upgrading a database can raise: each a console.Stopped, whose `word` and `code` (the CLI's
+exit status) cli.py's main says."""
 
 from __future__ import annotations
 
+from ontosync.console import Stopped
 
-class UpgradeError(Exception):
-    """Base of what `prepare_database` and `migrate` raise; `exit_code` is the CLI's exit status."""
 
-    exit_code = 3
+class UpgradeError(Stopped):
+    """Base of what `prepare_database` and `migrate` raise (exit 3 unless a kind below says)."""
 
 
 class UnknownShapeError(UpgradeError):
     """Not a database ontosync knows how to upgrade; nothing was written."""
 
-    exit_code = 2
+    word, code = "error", 2
 
 
 class NewerDatabase(UpgradeError):
@@ -22,13 +23,13 @@ class NewerDatabase(UpgradeError):
 class DatabaseBusy(UpgradeError):
     """Another writer holds the database: exit 4, nothing was written."""
 
-    exit_code = 4
+    word, code = "busy", 4
 
 
 class DatabaseNotFound(UpgradeError):
     """`migrate` was pointed at a file that does not exist (a typo should not create one)."""
 
-    exit_code = 2
+    word, code = "error", 2
 
 
 class MigrationFailed(UpgradeError):
