@@ -35,7 +35,9 @@ The rules below are what ontosync makes of a page; each was measured on a real 1
 * **Hierarchy.** Every `is-subclass-of::` line anywhere on the page (also the older
   `subClassOf::` / `subclass-of::`) gives one edge per link (`[[X]]`, `#X`, `#[[X Y]]`, nested
   links both ways: `logseq_names.split_values`) from the page class: parent =
-  minted IRI of the link, parent_ref = the link's page name (`[[Page|label]]` -> `Page`). A value
+  minted IRI of the link, parent_ref = the link's page name as Logseq reads it: `[[Page|label]]`
+  names the page `Page|label` (mldoc's Page_ref is the whole text; a `pipe-link` warning says
+  so), a date names that day's journal page (`logseq_names.journal_link_name`). A value
   item that is an IRI or CURIE rather than a link gives an edge to the expanded IRI with no ref.
   Text that is no link in a value that holds links is an `unreadable-value` warning (one a line).
 * **Keys Logseq reads as text.** A key in the config's `:ignored-page-references-keywords` holds
@@ -85,7 +87,7 @@ from typing import TYPE_CHECKING
 from ontosync.parsing.facts import AxiomFact, ClassFact, EdgeFact, FileFacts, ParseWarning, SynonymFact
 from ontosync.parsing.logseq_config import LogseqGraph
 from ontosync.parsing.logseq_fences import PageParts, read_fence
-from ontosync.parsing.logseq_names import file_page_name, page_properties, split_values
+from ontosync.parsing.logseq_names import file_page_name, journal_link_name, page_properties, split_values
 from ontosync.parsing.logseq_scan import OWL_KEYS, SUBCLASS_KEYS, PageScan, property_key
 from ontosync.parsing.logseq_verbatim import is_quoted, outside_code
 from ontosync.parsing.ofn import decode_source, mint_name
@@ -229,9 +231,12 @@ def _comma_items(rest: list[str]) -> list[str]:
             if name.strip()]
 
 
-def _link_ref(text: str) -> str:
-    """The page a `[[link]]` names: `[[Page|label]]` names `Page`."""
-    return text.split("|", 1)[0].strip()
+def _pipe_warning(ref: str, line: int) -> ParseWarning:
+    """`[[Page|label]]` is Obsidian's labelled link; Logseq (mldoc's Page_ref) reads the whole
+    text as the page name, so the link goes to a page named `Page|label`, as in Logseq."""
+    page, label = (part.strip() for part in ref.split("|", 1))
+    return ParseWarning("pipe-link", f"[[{ref}]]: Logseq reads this as the page {ref!r}, not a link to {page!r}; "
+                        f"a labelled link is [{label}]([[{page}]])", line)
 
 
 def parse_page(path: str, data: bytes, options: ParseOptions) -> FileFacts:
@@ -309,6 +314,15 @@ class _Relations:
         self.seen: set[tuple] = set()
         self.ignored, self.comma = _config_keys(options)
 
+    def ref(self, line: int, text: str) -> str:
+        """The page a `[[link]]` names, as Logseq resolves it: its text as written (a `|` is part
+        of the name: `_pipe_warning`), a date as that day's journal page (`journal_link_name`)."""
+        ref = text.strip()
+        if "|" in ref and ("pipe", line, ref) not in self.seen:
+            self.seen.add(("pipe", line, ref))
+            self.parts.warnings.append((line, _pipe_warning(ref, line)))
+        return journal_link_name(ref, self.options.logseq)
+
     def mint(self, ref: str) -> str:
         iri = self.minted.get(ref)
         if iri is None:
@@ -331,7 +345,7 @@ class _Relations:
     def _parents(self, line: int, key: str, value: str, links: list[tuple[str, str]]) -> None:
         page_class = self.parts.page_class
         for text, _via in links:
-            ref = _link_ref(text)
+            ref = self.ref(line, text)
             if ref and ("edge", ref) not in self.seen:
                 self.seen.add(("edge", ref))
                 self.parts.edges.append((line, EdgeFact(page_class, self.mint(ref), ref)))
@@ -342,7 +356,7 @@ class _Relations:
     def _relations(self, line: int, key: str, value: str, links: list[tuple[str, str]], axiom_type: str) -> None:
         page_class = self.parts.page_class
         for text, via in links:
-            ref = _link_ref(text)
+            ref = self.ref(line, text)
             marker = (key, ref, via)
             if not ref or marker in self.seen:
                 continue

@@ -1,0 +1,114 @@
+"""Wrong-data hunt, round 4: links as Logseq (file graphs, 0.10.x) resolves them.
+
+Each expectation is what Logseq's parsers make of the text, cited at each test (mldoc
+`lib/syntax/inline.ml`, graph-parser `block.cljs`, `text.cljs`, `date_time_util.cljs`), not
+ontosync's output. Pages are parsed in-process (`parse_file`); one tiny graph is synced for what
+only a sync shows (link resolution across files, the run report).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from urllib.parse import quote
+
+import pytest
+
+from ontosync.parsing import ParseOptions, parse_file
+from ontosync.parsing.logseq_config import LogseqConfig, LogseqGraph
+from tests.helpers import q, synced_pages
+
+M = "http://narrativegoldmine.com/metaverse#"
+P = "urn:ontosync:page:"
+
+
+def read(*lines: str, options: ParseOptions | None = None):
+    data = "- ### OntologyBlock\n  - owl:class:: mv:Dog\n" + "".join(f"  - {ln}\n" for ln in lines)
+    return parse_file("pages/Dog.md", data.encode(), options or ParseOptions())
+
+
+def minted(name: str) -> str:
+    return P + quote("-".join(name.lower().split()), safe="")
+
+
+def block(cls: str | None, *props: str) -> str:
+    head = f"  - owl:class:: {cls}\n" if cls else ""
+    return "- ### OntologyBlock\n" + head + "".join(f"  - {p}\n" for p in props)
+
+
+# mldoc (inline.ml `markdown_link_or_page_ref`): `[[...]]` is `Page_ref inner_s`, the whole text
+# between the brackets; nothing splits it at `|` (that is Obsidian's syntax; Logseq's labelled link
+# is `[label]([[Page]])`, logseq/logseq#2144). graph-parser `get-ref-from-ast` takes the Page_ref
+# value as the page name: `[[Animal|animals]]` is a link to the page "Animal|animals".
+def test_a_pipe_link_names_the_page_with_the_pipe_and_says_so():
+    facts = read("is-subclass-of:: [[Animal|animals]]", "has-part:: [[Tail|tails]]")
+    assert [(e.parent, e.parent_ref) for e in facts.edges] == [(minted("Animal|animals"), "Animal|animals")]
+    assert [(a.object, a.object_ref) for a in facts.axioms] == [(minted("Tail|tails"), "Tail|tails")]
+    pipes = [(w.line, w.message) for w in facts.warnings if w.kind == "pipe-link"]
+    assert [line for line, _ in pipes] == [3, 4]
+    assert "'Animal|animals'" in pipes[0][1] and "[animals]([[Animal]])" in pipes[0][1]
+
+
+# graph-parser `page-name->map` runs every referenced name through `convert-page-if-journal`: a
+# name that parses (capitalised) by any of `safe-journal-title-formatters` -- the graph's
+# :journal/page-title-format, "MMM do, yyyy", "yyyy-MM-dd", "yyyy_MM_dd" -- is the journal page
+# of that day, named by the title format. So `[[2024-01-15]]` opens the page `Jan 15th, 2024`.
+@pytest.mark.parametrize("written", ["2024-01-15", "2024_01_15", "Jan 15th, 2024", "jan 15th, 2024",
+                                     "JAN 15TH, 2024"])
+def test_a_date_link_is_the_journal_page_of_that_day(written):
+    facts = read(f"is-subclass-of:: [[{written}]]", f"has-part:: [[{written}]]")
+    assert [(e.parent, e.parent_ref) for e in facts.edges] == [(minted("Jan 15th, 2024"), "Jan 15th, 2024")]
+    assert [a.object_ref for a in facts.axioms] == ["Jan 15th, 2024"]
+
+
+def test_a_date_link_takes_the_graphs_journal_title_format():
+    config = LogseqConfig(journal_title_format="yyyy-MM-dd")
+    options = dataclasses.replace(ParseOptions(), logseq=LogseqGraph("", config, True))
+    facts = read("is-subclass-of:: [[Jan 15th, 2024]], [[2024_02_29]]", options=options)
+    assert [e.parent_ref for e in facts.edges] == ["2024-01-15", "2024-02-29"]
+
+
+@pytest.mark.parametrize("written", ["2024-13-01", "2023-02-29", "2024-01-15 notes", "Jan 32nd, 2024", "15 Jan 2024x"])
+def test_a_name_that_is_no_date_stays_as_written(written):
+    facts = read(f"is-subclass-of:: [[{written}]]")
+    assert [e.parent_ref for e in facts.edges] == [written]
+
+
+FILES = {
+    # Logseq: two pages, "On Chain Voting" and the empty "On-Chain Voting"; both mint on-chain-voting.
+    "pages/On Chain Voting.md": block(None),
+    "pages/Vote.md": block("mv:Vote", "is-subclass-of:: [[On-Chain Voting]]"),
+    # Two links to two missing pages that mint one IRI.
+    "pages/Link A.md": block("mv:LinkA", "has-part:: [[Low Latency Link]]"),
+    "pages/Link B.md": block("mv:LinkB", "has-part:: [[Low-Latency Link]]"),
+    # A journal page with an ontology block, linked to by its date in another format.
+    "journals/2024_01_15.md": block(None),
+    "pages/Daily.md": block("mv:Daily", "is-subclass-of:: [[2024-01-15]]"),
+}
+
+
+@pytest.fixture(scope="module")
+def graph(tmp_path_factory):
+    root = tmp_path_factory.mktemp("round4") / "graph"
+    db = synced_pages(root, FILES)
+    return db, json.loads((root.parent / "graph.json").read_text())
+
+
+def test_a_date_link_resolves_to_the_journal_page(graph):
+    db, _report = graph
+    assert q(db, "SELECT parent_iri FROM owl_class_hierarchy WHERE class_iri = ?", M + "Daily") == [
+        (minted("Jan 15th, 2024"),)]
+    assert q(db, "SELECT source_file FROM owl_classes WHERE class_iri = ?", minted("Jan 15th, 2024")) == [
+        ("journals/2024_01_15.md",)]
+
+
+# Two names Logseq keeps apart ("On Chain Voting", "On-Chain Voting") mint one IRI: ontosync makes
+# them one class. The IRIs stay (every other name keeps its IRI); the run says which names merged.
+def test_two_names_minting_one_iri_are_reported(graph):
+    _db, report = graph
+    found = sorted((w["path"], w["message"]) for w in report["warnings"] if w["kind"] == "minted-collision")
+    assert len(found) == 2, report["warnings"]
+    (path_a, msg_a), (path_v, msg_v) = found
+    assert path_v == "pages/Vote.md" and "[[on-chain voting]]" in msg_v and "pages/On Chain Voting.md" in msg_v
+    assert minted("On Chain Voting") in msg_v
+    assert path_a == "pages/Link A.md" and "[[low latency link]]" in msg_a and "[[low-latency link]]" in msg_a
