@@ -112,3 +112,24 @@ def test_two_names_minting_one_iri_are_reported(graph):
     assert path_v == "pages/Vote.md" and "[[on-chain voting]]" in msg_v and "pages/On Chain Voting.md" in msg_v
     assert minted("On Chain Voting") in msg_v
     assert path_a == "pages/Link A.md" and "[[low latency link]]" in msg_a and "[[low-latency link]]" in msg_a
+
+
+# A config.edn saved on Windows ends its lines with CRLF. Clojure's reader (and cljs.reader, which
+# Logseq reads config.edn with) takes `\r` as whitespace; edn_format's lexer does not: the whole
+# config was refused, and the graph read with the defaults (its :hidden folders as pages, its
+# journal title format lost).
+@pytest.mark.parametrize("newline", ["\r\n", "\r"])
+def test_a_config_with_windows_line_ends_is_read(newline):
+    from ontosync.parsing.logseq_config import parse_config
+
+    lines = ["{:meta/version 1", " ;; pages Logseq hides", ' :hidden ["archive"]', " :file/name-format :triple-lowbar",
+             ' :journal/page-title-format "yyyy-MM-dd"}', ""]
+    config, warnings = parse_config(newline.join(lines).encode(), "logseq/config.edn")
+    assert (config.hidden, config.journal_title_format, warnings) == (("archive",), "yyyy-MM-dd", [])
+
+
+def test_a_broken_crlf_config_names_the_right_line():
+    from ontosync.parsing.logseq_config import parse_config
+
+    _config, warnings = parse_config(b'{:hidden ["a"]\r\n :x [1 2}\r\n :y 3}\r\n', "logseq/config.edn")
+    assert [w.line for w in warnings] == [2]
