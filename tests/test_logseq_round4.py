@@ -68,6 +68,11 @@ def test_a_date_link_takes_the_graphs_journal_title_format():
     assert [e.parent_ref for e in facts.edges] == ["2024-01-15", "2024-02-29"]
 
 
+def test_a_date_alias_names_the_journal_day_and_stays_a_page_alias():
+    facts = parse_file("pages/Dog.md", b"alias:: 2024-01-15\n\n- ### OntologyBlock\n", ParseOptions())
+    assert (facts.names, facts.warnings) == ([("Dog", 0), ("Jan 15th, 2024", 1)], [])
+
+
 @pytest.mark.parametrize("written", ["2024-13-01", "2023-02-29", "2024-01-15 notes", "Jan 32nd, 2024", "15 Jan 2024x"])
 def test_a_name_that_is_no_date_stays_as_written(written):
     facts = read(f"is-subclass-of:: [[{written}]]")
@@ -84,6 +89,10 @@ FILES = {
     # A journal page with an ontology block, linked to by its date in another format.
     "journals/2024_01_15.md": block(None),
     "pages/Daily.md": block("mv:Daily", "is-subclass-of:: [[2024-01-15]]"),
+    # A page (not in journals/) named by a date: Logseq names it that day's journal page too.
+    "pages/2024-02-01.md": block(None),
+    "pages/Weekly.md": block("mv:Weekly", "is-subclass-of:: [[Feb 1st, 2024]]"),
+    "pages/Monthly.md": block("mv:Monthly", "is-subclass-of:: [[2024-02-01]]"),
 }
 
 
@@ -100,6 +109,17 @@ def test_a_date_link_resolves_to_the_journal_page(graph):
         (minted("Jan 15th, 2024"),)]
     assert q(db, "SELECT source_file FROM owl_classes WHERE class_iri = ?", minted("Jan 15th, 2024")) == [
         ("journals/2024_01_15.md",)]
+
+
+# graph-parser `build-page-map` names a page through `page-name->map` as well: a page whose title
+# is a date (`pages/2024-02-01.md`) is that day's journal page, opened by `[[Feb 1st, 2024]]`.
+def test_a_page_titled_by_a_date_answers_to_the_journal_title(graph):
+    db, _report = graph
+    rows = q(db, "SELECT class_iri, parent_iri FROM owl_class_hierarchy WHERE class_iri IN (?, ?) ORDER BY 1",
+             M + "Monthly", M + "Weekly")
+    assert rows == [(M + "Monthly", P + "2024-02-01"), (M + "Weekly", P + "2024-02-01")]
+    assert q(db, "SELECT source_file FROM owl_classes WHERE class_iri = ?", P + "2024-02-01") == [
+        ("pages/2024-02-01.md",)]
 
 
 # Two names Logseq keeps apart ("On Chain Voting", "On-Chain Voting") mint one IRI: ontosync makes

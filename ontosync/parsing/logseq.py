@@ -149,13 +149,15 @@ def _links(value: str) -> tuple[list[tuple[str, str]], list[str]]:
 TITLE, ALIAS, PREFERRED = 0, 1, 2  # the ranks of a page's names: Logseq's own names first
 
 
-def _set_names(facts: FileFacts, title: str, preferred: str | None, page_props: dict) -> None:
+def _set_names(facts: FileFacts, title: str, preferred: str | None, page_props: dict,
+               graph: LogseqGraph | None) -> None:
     """The names the page answers to, by rank (TITLE, ALIAS, PREFERRED): Logseq opens a page by
-    its title and its `alias::` names; a preferred-term is no name in Logseq, only ontosync's
-    fallback for a link no page answers to. Aliases are synonyms of the page class too."""
-    facts.names = [(title, TITLE)]
+    its title and its `alias::` names (a date as that day's journal title, as links name it:
+    `journal_link_name`); a preferred-term is no name in Logseq, only ontosync's fallback for a
+    link no page answers to. Aliases are synonyms of the page class too."""
+    facts.names = [(journal_link_name(title, graph), TITLE)]
     for alias in _aliases(page_props):
-        facts.names.append((alias, ALIAS))
+        facts.names.append((journal_link_name(alias, graph), ALIAS))
         facts.synonyms.append(SynonymFact(facts.page_class or "", alias))
     if preferred:
         facts.names.append((preferred, PREFERRED))
@@ -198,7 +200,7 @@ def _add_synonyms(facts: FileFacts, found: list[tuple[int, str, str, int]], line
     page's first block is a block property in Logseq, which names nothing: a warning says so."""
     page_class = facts.page_class
     assert page_class is not None
-    aliases = {n for n, rank in facts.names if rank == ALIAS}
+    aliases = {s.text for s in facts.synonyms}  # the page's alias:: names as written (_set_names)
     texts: list[str] = []
     for line, key, value, indent in found:
         if key == "alias":
@@ -285,7 +287,7 @@ def _build(path: str, options: ParseOptions, scan: PageScan, page_props: dict[st
     definition = header["definition"][0] if "definition" in header else None
     parts = PageParts(ClassFact(page_class, preferred or title, definition, scan.headings[0]))
     parts.warnings.extend(early)
-    _set_names(facts, title, preferred, page_props)
+    _set_names(facts, title, preferred, page_props, options.logseq)
     parts.warnings.extend(
         (line, ParseWarning("second-ontology-block", "second OntologyBlock; the first one declares the page's class",
                             line)) for line in scan.headings[1:])
