@@ -49,6 +49,14 @@ def test_a_pipe_link_names_the_page_with_the_pipe_and_says_so():
     assert "'Animal|animals'" in pipes[0][1] and "[animals]([[Animal]])" in pipes[0][1]
 
 
+# mldoc `markdown_link`: `[label]([[Page]])` is a Link whose url is `Page_ref "Page"`, Logseq's own
+# labelled link (the one the pipe-link warning suggests): a link to Page, and no stray text.
+def test_a_labelled_markdown_link_is_a_link_and_no_unreadable_text():
+    facts = read("is-subclass-of:: [animals]([[Animal]]), [[Pet]]", "has-part:: [a tail]([[Tail]])")
+    assert [e.parent_ref for e in facts.edges] == ["Animal", "Pet"]
+    assert ([a.object_ref for a in facts.axioms], facts.warnings) == (["Tail"], [])
+
+
 # graph-parser `page-name->map` runs every referenced name through `convert-page-if-journal`: a
 # name that parses (capitalised) by any of `safe-journal-title-formatters` -- the graph's
 # :journal/page-title-format, "MMM do, yyyy", "yyyy-MM-dd", "yyyy_MM_dd" -- is the journal page

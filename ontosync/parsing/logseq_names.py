@@ -20,7 +20,8 @@ enough to check against Logseq's documentation on its own (README, "A Logseq gra
   to that block. A YAML front matter block (`---` on line 1, `title: X`, `---`) is the page
   properties when present, as in Logseq.
 * **Links in a property value.** `[[Page]]`, `#Page` and `#[[Multi Word]]` in any mix with
-  commas and spaces. A nested link `[[a [[b]] c]]` names the page `a [[b]] c` and the page `b`,
+  commas and spaces; `[label]([[Page]])` is a link to `Page` (mldoc's labelled link). A nested
+  link `[[a [[b]] c]]` names the page `a [[b]] c` and the page `b`,
   as in Logseq. `#` starts a tag at the start of the value or after a space or comma; the tag runs
   to the next space or comma (trailing `.`, `!`, `?`, `:` and `;` are punctuation). Inline code
   (`` `[[X]]` ``) is verbatim text, no link or tag, and one item however many commas it holds
@@ -244,6 +245,8 @@ def front_matter(lines: list[str]) -> dict[str, tuple[str, int]] | None:
 LONG_VALUE = 20_000
 _FLAT_LINK = re.compile(r"#?\[\[([^\[\]]+)\]\]")
 _FLAT_TAG = re.compile(r"(?:^|(?<=[ \t,;]))#([^ \t,;#][^ \t,;]*?)[.!?:;]*(?=[ \t,;]|\Z)")
+# The `[label](` before a link in mldoc's labelled link `[label]([[Page]])`: part of the link.
+_LABEL_OPEN = re.compile(r"\[[^\[\]]*\]\($")
 MAX_LINK_DEPTH = 4  # links nested deeper are not read: each level costs a pass over the value
 
 
@@ -269,9 +272,10 @@ def split_values(value: str) -> tuple[list[str], list[str]]:
     for start, end, depth in pairs:
         if depth == 0:
             outside = value[pos:start - 1] if start > 0 and value[start - 1] == "#" else value[pos:start]
-            _tags(outside, links, text)
+            label = _LABEL_OPEN.search(outside) if value.startswith(")", end + 2) else None
+            _tags(outside[:label.start()] if label else outside, links, text)
             text.append(",")
-            pos = end + 2
+            pos = end + (3 if label else 2)
         if depth < MAX_LINK_DEPTH:
             links.append(value[start + 2:end])
     _tags(value[pos:], links, text)
