@@ -49,6 +49,16 @@ def test_a_pipe_link_names_the_page_with_the_pipe_and_says_so():
     assert "'Animal|animals'" in pipes[0][1] and "[animals]([[Animal]])" in pipes[0][1]
 
 
+# mldoc `markdown_link_or_page_ref` tries `org_link` first: `[[url][label]]` is a Link to
+# `Search "url"`, which graph-parser `extract-refs-from-mldoc-ast` drops (`ast-link?`: no Page_ref):
+# no page at all in a property value, least of all one named "Animal][animals".
+def test_an_org_style_link_names_no_page_and_says_so():
+    facts = read("is-subclass-of:: [[Animal][animals]], [[Pet]]", "has-part:: [[Tail][]]")
+    assert ([e.parent_ref for e in facts.edges], facts.axioms) == (["Pet"], [])
+    assert [(w.kind, w.line) for w in facts.warnings] == [("org-link", 3), ("org-link", 4)]
+    assert "[[Animal]]" in facts.warnings[0].message
+
+
 # mldoc `markdown_link`: `[label]([[Page]])` is a Link whose url is `Page_ref "Page"`, Logseq's own
 # labelled link (the one the pipe-link warning suggests): a link to Page, and no stray text.
 def test_a_labelled_markdown_link_is_a_link_and_no_unreadable_text():

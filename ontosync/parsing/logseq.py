@@ -37,7 +37,8 @@ The rules below are what ontosync makes of a page; each was measured on a real 1
   links both ways: `logseq_names.split_values`) from the page class: parent =
   minted IRI of the link, parent_ref = the link's page name as Logseq reads it: `[[Page|label]]`
   names the page `Page|label` (mldoc's Page_ref is the whole text; a `pipe-link` warning says
-  so), a date names that day's journal page (`logseq_names.journal_link_name`). A value
+  so), a date names that day's journal page (`logseq_names.journal_link_name`), an org-mode
+  link `[[Page][label]]` names none (`org-link` warning). A value
   item that is an IRI or CURIE rather than a link gives an edge to the expanded IRI with no ref.
   Text that is no link in a value that holds links is an `unreadable-value` warning (one a line).
 * **Keys Logseq reads as text.** A key in the config's `:ignored-page-references-keywords` holds
@@ -233,6 +234,17 @@ def _comma_items(rest: list[str]) -> list[str]:
             if name.strip()]
 
 
+# `[[url][label]]`: mldoc's org_link (tried first in markdown too), whose url is no page ref.
+_ORG_LINK = re.compile(r"([^\]]+)\]\[[^\]]*")
+
+
+def _org_warning(ref: str, url: str, line: int) -> ParseWarning:
+    """`[[url][label]]` is an org-mode link: mldoc reads it as a link to a search or URL, and
+    Logseq (`extract-refs-from-mldoc-ast`) makes no page ref of it in a property value."""
+    return ParseWarning("org-link", f"[[{ref}]] is an org-mode link, which names no page in Logseq; "
+                        f"a link to the page is [[{url.strip()}]]", line)
+
+
 def _pipe_warning(ref: str, line: int) -> ParseWarning:
     """`[[Page|label]]` is Obsidian's labelled link; Logseq (mldoc's Page_ref) reads the whole
     text as the page name, so the link goes to a page named `Page|label`, as in Logseq."""
@@ -318,12 +330,15 @@ class _Relations:
 
     def ref(self, line: int, text: str) -> str:
         """The page a `[[link]]` names, as Logseq resolves it: its text as written (a `|` is part
-        of the name: `_pipe_warning`), a date as that day's journal page (`journal_link_name`)."""
+        of the name: `_pipe_warning`), a date as that day's journal page (`journal_link_name`);
+        "" for an org-mode link `[[url][label]]`, which names no page (`_org_warning`)."""
         ref = text.strip()
-        if "|" in ref and ("pipe", line, ref) not in self.seen:
-            self.seen.add(("pipe", line, ref))
-            self.parts.warnings.append((line, _pipe_warning(ref, line)))
-        return journal_link_name(ref, self.options.logseq)
+        org = _ORG_LINK.fullmatch(ref)
+        if (org or "|" in ref) and ("link", line, ref) not in self.seen:
+            self.seen.add(("link", line, ref))
+            warning = _org_warning(ref, org.group(1), line) if org else _pipe_warning(ref, line)
+            self.parts.warnings.append((line, warning))
+        return "" if org else journal_link_name(ref, self.options.logseq)
 
     def mint(self, ref: str) -> str:
         iri = self.minted.get(ref)
