@@ -210,7 +210,8 @@ class SyncRun:
             pool.stop()  # every file is parsed: the workers exit during the refresh (joined below)
             for text in self._write(self.repo.refresh_readers):  # semantic-sql layer: store/closure.py
                 self.stats.warnings.append({"path": None, "kind": "subclass-cycle", "message": text, "line": None})
-            self.stats.warnings.extend(self._write(minted_collisions, self.repo.conn.execute))
+            if self.stats.processed or self.stats.deleted:  # like a file's warnings: when something was read
+                self.stats.warnings.extend(self._write(minted_collisions, self.repo.conn.execute))
             self.ckpt.finished = True
             self._record_settings()
         except FatalStop as exc:

@@ -8,8 +8,10 @@ apart would move IRIs users already hold for names that never collide; the run s
 merged instead (warning `minted-collision`, naming a linking file), so it is never silent. Two
 pages that mint one class are already a `duplicate-declaration` warning when saved.
 
-Plain SQL on both backends; run once at the end of a sync, it reads only links that resolve to
-no page name (the `page_names` index answers each `NOT EXISTS`).
+Plain SQL on both backends, run at the end of a sync that saved or deleted a file (a file's own
+warnings are reported when it is read, too; ~0.1 s on the 1,684-page corpus, none on a sync with
+nothing to read). It reads only links that resolve to no page name (the `page_names` index
+answers each `NOT EXISTS`).
 """
 
 from __future__ import annotations
