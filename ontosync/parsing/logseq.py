@@ -35,7 +35,10 @@ The rules below are what ontosync makes of a page; each was measured on a real 1
 * **Hierarchy.** Every `is-subclass-of::` line anywhere on the page (also the older
   `subClassOf::` / `subclass-of::`) gives one edge per link (`[[X]]`, `#X`, `#[[X Y]]`, nested
   links both ways: `logseq_names.split_values`) from the page class: parent =
-  minted IRI of the link, parent_ref = the link's page name (`[[Page|label]]` -> `Page`). A value
+  minted IRI of the link, parent_ref = the link's page name as Logseq reads it: `[[Page|label]]`
+  names the page `Page|label` (mldoc's Page_ref is the whole text; a `pipe-link` warning says
+  so), a date names that day's journal page (`logseq_names.journal_link_name`), an org-mode
+  link `[[Page][label]]` names none (`org-link` warning). A value
   item that is an IRI or CURIE rather than a link gives an edge to the expanded IRI with no ref.
   Text that is no link in a value that holds links is an `unreadable-value` warning (one a line).
 * **Keys Logseq reads as text.** A key in the config's `:ignored-page-references-keywords` holds
@@ -85,7 +88,7 @@ from typing import TYPE_CHECKING
 from ontosync.parsing.facts import AxiomFact, ClassFact, EdgeFact, FileFacts, ParseWarning, SynonymFact
 from ontosync.parsing.logseq_config import LogseqGraph
 from ontosync.parsing.logseq_fences import PageParts, read_fence
-from ontosync.parsing.logseq_names import file_page_name, page_properties, split_values
+from ontosync.parsing.logseq_names import file_page_name, journal_link_name, page_properties, split_values
 from ontosync.parsing.logseq_scan import OWL_KEYS, SUBCLASS_KEYS, PageScan, property_key
 from ontosync.parsing.logseq_verbatim import is_quoted, outside_code
 from ontosync.parsing.ofn import decode_source, mint_name
@@ -147,13 +150,15 @@ def _links(value: str) -> tuple[list[tuple[str, str]], list[str]]:
 TITLE, ALIAS, PREFERRED = 0, 1, 2  # the ranks of a page's names: Logseq's own names first
 
 
-def _set_names(facts: FileFacts, title: str, preferred: str | None, page_props: dict) -> None:
+def _set_names(facts: FileFacts, title: str, preferred: str | None, page_props: dict,
+               graph: LogseqGraph | None) -> None:
     """The names the page answers to, by rank (TITLE, ALIAS, PREFERRED): Logseq opens a page by
-    its title and its `alias::` names; a preferred-term is no name in Logseq, only ontosync's
-    fallback for a link no page answers to. Aliases are synonyms of the page class too."""
-    facts.names = [(title, TITLE)]
+    its title and its `alias::` names (a date as that day's journal title, as links name it:
+    `journal_link_name`); a preferred-term is no name in Logseq, only ontosync's fallback for a
+    link no page answers to. Aliases are synonyms of the page class too."""
+    facts.names = [(journal_link_name(title, graph), TITLE)]
     for alias in _aliases(page_props):
-        facts.names.append((alias, ALIAS))
+        facts.names.append((journal_link_name(alias, graph), ALIAS))
         facts.synonyms.append(SynonymFact(facts.page_class or "", alias))
     if preferred:
         facts.names.append((preferred, PREFERRED))
@@ -196,7 +201,7 @@ def _add_synonyms(facts: FileFacts, found: list[tuple[int, str, str, int]], line
     page's first block is a block property in Logseq, which names nothing: a warning says so."""
     page_class = facts.page_class
     assert page_class is not None
-    aliases = {n for n, rank in facts.names if rank == ALIAS}
+    aliases = {s.text for s in facts.synonyms}  # the page's alias:: names as written (_set_names)
     texts: list[str] = []
     for line, key, value, indent in found:
         if key == "alias":
@@ -229,9 +234,23 @@ def _comma_items(rest: list[str]) -> list[str]:
             if name.strip()]
 
 
-def _link_ref(text: str) -> str:
-    """The page a `[[link]]` names: `[[Page|label]]` names `Page`."""
-    return text.split("|", 1)[0].strip()
+# `[[url][label]]`: mldoc's org_link (tried first in markdown too), whose url is no page ref.
+_ORG_LINK = re.compile(r"([^\]]+)\]\[[^\]]*")
+
+
+def _org_warning(ref: str, url: str, line: int) -> ParseWarning:
+    """`[[url][label]]` is an org-mode link: mldoc reads it as a link to a search or URL, and
+    Logseq (`extract-refs-from-mldoc-ast`) makes no page ref of it in a property value."""
+    return ParseWarning("org-link", f"[[{ref}]] is an org-mode link, which names no page in Logseq; "
+                        f"a link to the page is [[{url.strip()}]]", line)
+
+
+def _pipe_warning(ref: str, line: int) -> ParseWarning:
+    """`[[Page|label]]` is Obsidian's labelled link; Logseq (mldoc's Page_ref) reads the whole
+    text as the page name, so the link goes to a page named `Page|label`, as in Logseq."""
+    page, label = (part.strip() for part in ref.split("|", 1))
+    return ParseWarning("pipe-link", f"[[{ref}]]: Logseq reads this as the page {ref!r}, not a link to {page!r}; "
+                        f"a labelled link is [{label}]([[{page}]])", line)
 
 
 def parse_page(path: str, data: bytes, options: ParseOptions) -> FileFacts:
@@ -280,7 +299,7 @@ def _build(path: str, options: ParseOptions, scan: PageScan, page_props: dict[st
     definition = header["definition"][0] if "definition" in header else None
     parts = PageParts(ClassFact(page_class, preferred or title, definition, scan.headings[0]))
     parts.warnings.extend(early)
-    _set_names(facts, title, preferred, page_props)
+    _set_names(facts, title, preferred, page_props, options.logseq)
     parts.warnings.extend(
         (line, ParseWarning("second-ontology-block", "second OntologyBlock; the first one declares the page's class",
                             line)) for line in scan.headings[1:])
@@ -309,6 +328,18 @@ class _Relations:
         self.seen: set[tuple] = set()
         self.ignored, self.comma = _config_keys(options)
 
+    def ref(self, line: int, text: str) -> str:
+        """The page a `[[link]]` names, as Logseq resolves it: its text as written (a `|` is part
+        of the name: `_pipe_warning`), a date as that day's journal page (`journal_link_name`);
+        "" for an org-mode link `[[url][label]]`, which names no page (`_org_warning`)."""
+        ref = text.strip()
+        org = _ORG_LINK.fullmatch(ref)
+        if (org or "|" in ref) and ("link", line, ref) not in self.seen:
+            self.seen.add(("link", line, ref))
+            warning = _org_warning(ref, org.group(1), line) if org else _pipe_warning(ref, line)
+            self.parts.warnings.append((line, warning))
+        return "" if org else journal_link_name(ref, self.options.logseq)
+
     def mint(self, ref: str) -> str:
         iri = self.minted.get(ref)
         if iri is None:
@@ -331,7 +362,7 @@ class _Relations:
     def _parents(self, line: int, key: str, value: str, links: list[tuple[str, str]]) -> None:
         page_class = self.parts.page_class
         for text, _via in links:
-            ref = _link_ref(text)
+            ref = self.ref(line, text)
             if ref and ("edge", ref) not in self.seen:
                 self.seen.add(("edge", ref))
                 self.parts.edges.append((line, EdgeFact(page_class, self.mint(ref), ref)))
@@ -342,7 +373,7 @@ class _Relations:
     def _relations(self, line: int, key: str, value: str, links: list[tuple[str, str]], axiom_type: str) -> None:
         page_class = self.parts.page_class
         for text, via in links:
-            ref = _link_ref(text)
+            ref = self.ref(line, text)
             marker = (key, ref, via)
             if not ref or marker in self.seen:
                 continue

@@ -131,6 +131,8 @@ def parse_config(data: bytes, path: str) -> tuple[LogseqConfig, list[ParseWarnin
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         return LogseqConfig(), [_warning(path, "not UTF-8", line)]
+    # Clojure's reader takes `\r` as whitespace (a config saved on Windows); edn_format refuses it.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     try:
         import edn_format
 

@@ -20,7 +20,8 @@ enough to check against Logseq's documentation on its own (README, "A Logseq gra
   to that block. A YAML front matter block (`---` on line 1, `title: X`, `---`) is the page
   properties when present, as in Logseq.
 * **Links in a property value.** `[[Page]]`, `#Page` and `#[[Multi Word]]` in any mix with
-  commas and spaces. A nested link `[[a [[b]] c]]` names the page `a [[b]] c` and the page `b`,
+  commas and spaces; `[label]([[Page]])` is a link to `Page` (mldoc's labelled link). A nested
+  link `[[a [[b]] c]]` names the page `a [[b]] c` and the page `b`,
   as in Logseq. `#` starts a tag at the start of the value or after a space or comma; the tag runs
   to the next space or comma (trailing `.`, `!`, `?`, `:` and `;` are punctuation). Inline code
   (`` `[[X]]` ``) is verbatim text, no link or tag, and one item however many commas it holds
@@ -30,6 +31,7 @@ enough to check against Logseq's documentation on its own (README, "A Logseq gra
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from datetime import date
 from pathlib import PurePosixPath
@@ -42,6 +44,11 @@ from ontosync.parsing.logseq_verbatim import is_quoted, mask_code, unmask
 _TOKEN = re.compile(r"'[^']*'|yyyy|yy|MMMM|MMM|MM|M|do|dd|d|EEEE|EEE|EE|E|[A-Za-z]+|.", re.DOTALL)
 _NUMERIC = {"yyyy": r"(?P<y>\d{4})", "yy": r"(?P<y2>\d{2})", "MM": r"(?P<m>\d{2})", "M": r"(?P<m>\d{1,2})",
             "dd": r"(?P<d>\d{2})", "d": r"(?P<d>\d{1,2})", "do": r"(?P<d>\d{1,2})(?:st|nd|rd|th)"}
+_NAMES = {"MMMM": "(?P<mn>" + "|".join(calendar.month_name[1:]) + ")",
+          "MMM": "(?P<mn>" + "|".join(calendar.month_abbr[1:]) + ")",
+          "EEEE": "(?:" + "|".join(calendar.day_name) + ")",
+          **{e: "(?:" + "|".join(calendar.day_abbr) + ")" for e in ("EEE", "EE", "E")}}
+_MONTHS = {name.lower(): n for n, name in enumerate(calendar.month_abbr) if name}
 _PROPERTY = re.compile(r"[ \t]*(-[ \t]+)?([A-Za-z0-9_][\w.:/+-]*?)::(?:[ \t]|\Z)(.*)", re.DOTALL)
 _TAG_END = " \t,;"
 _TAG_TRAIL = ".!?:;"
@@ -67,30 +74,66 @@ def format_date(day: date, fmt: str) -> str:
     return "".join(out)
 
 
-def parse_date(text: str, fmt: str) -> date | None:
-    """The date a journal file name states in format `fmt` (numeric tokens only), else None."""
+@functools.lru_cache(maxsize=64)
+def _date_pattern(fmt: str) -> re.Pattern | None:
+    """`fmt` as a regular expression (case-insensitive: Logseq capitalises a title before parsing
+    it), each of year, month and day captured once; None if it cannot be one."""
     parts = []
     for tok in _TOKEN.findall(fmt):
-        if tok in _NUMERIC and _NUMERIC[tok].split(">")[0] not in "".join(parts):
-            parts.append(_NUMERIC[tok])
+        if tok in _NAMES:
+            pattern = _NAMES[tok]
+        elif tok in _NUMERIC:
+            pattern = _NUMERIC[tok]
         elif len(tok) > 1 and tok.startswith("'"):
-            parts.append(re.escape(tok[1:-1]))
+            pattern = re.escape(tok[1:-1])
         else:
-            parts.append(re.escape(tok))
+            pattern = re.escape(tok)
+        if pattern.startswith("(?P<") and pattern[:pattern.index(">") + 1] in "".join(parts):
+            pattern = "(?:" + pattern[pattern.index(">") + 1:]  # a field given twice: captured once
+        parts.append(pattern)
     try:
-        m = re.fullmatch("".join(parts), text)
+        return re.compile("".join(parts), re.IGNORECASE)
     except re.error:
         return None
+
+
+def parse_date(text: str, fmt: str) -> date | None:
+    """The date `text` states in the journal format `fmt`, else None (month and weekday names in
+    English, any case)."""
+    pattern = _date_pattern(fmt)
+    m = pattern.fullmatch(text) if pattern is not None else None
     if m is None:
         return None
     groups = m.groupdict()
     year = int(groups["y"]) if groups.get("y") else (2000 + int(groups["y2"]) if groups.get("y2") else None)
-    if year is None or not groups.get("m") or not groups.get("d"):
+    month = int(groups["m"]) if groups.get("m") else _MONTHS.get((groups.get("mn") or "").lower()[:3])
+    if year is None or not month or not groups.get("d"):
         return None
     try:
-        return date(year, int(groups["m"]), int(groups["d"]))
+        return date(year, month, int(groups["d"]))
     except ValueError:
         return None
+
+
+# graph-parser `safe-journal-title-formatters`: the formats a link's name is tried in, after the
+# graph's own journal title format.
+_LINK_DATE_FORMATS = ("MMM do, yyyy", "yyyy-MM-dd", "yyyy_MM_dd")
+_DIGIT = re.compile(r"\d")
+
+
+def journal_link_name(name: str, graph: LogseqGraph | None = None) -> str:
+    """The page a `[[link]]` names when its name is a date: Logseq (`convert-page-if-journal`)
+    reads a referenced name that parses by the journal title format, `MMM do, yyyy`,
+    `yyyy-MM-dd` or `yyyy_MM_dd` as that day's journal page, named by the title format, so
+    `[[2024-01-15]]` and `[[jan 15th, 2024]]` both open `Jan 15th, 2024`. Other names unchanged."""
+    if not _DIGIT.search(name):
+        return name
+    title_format = (graph or DEFAULT_GRAPH).config.journal_title_format
+    for fmt in dict.fromkeys((title_format, *_LINK_DATE_FORMATS)):
+        day = parse_date(name.strip(), fmt)
+        if day is not None:
+            return format_date(day, title_format)
+    return name
 
 
 def file_page_name(path: str, graph: LogseqGraph | None = None) -> str:
@@ -202,6 +245,8 @@ def front_matter(lines: list[str]) -> dict[str, tuple[str, int]] | None:
 LONG_VALUE = 20_000
 _FLAT_LINK = re.compile(r"#?\[\[([^\[\]]+)\]\]")
 _FLAT_TAG = re.compile(r"(?:^|(?<=[ \t,;]))#([^ \t,;#][^ \t,;]*?)[.!?:;]*(?=[ \t,;]|\Z)")
+# The `[label](` before a link in mldoc's labelled link `[label]([[Page]])`: part of the link.
+_LABEL_OPEN = re.compile(r"\[[^\[\]]*\]\($")
 MAX_LINK_DEPTH = 4  # links nested deeper are not read: each level costs a pass over the value
 
 
@@ -227,9 +272,10 @@ def split_values(value: str) -> tuple[list[str], list[str]]:
     for start, end, depth in pairs:
         if depth == 0:
             outside = value[pos:start - 1] if start > 0 and value[start - 1] == "#" else value[pos:start]
-            _tags(outside, links, text)
+            label = _LABEL_OPEN.search(outside) if value.startswith(")", end + 2) else None
+            _tags(outside[:label.start()] if label else outside, links, text)
             text.append(",")
-            pos = end + 2
+            pos = end + (3 if label else 2)
         if depth < MAX_LINK_DEPTH:
             links.append(value[start + 2:end])
     _tags(value[pos:], links, text)
