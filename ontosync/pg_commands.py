@@ -66,11 +66,12 @@ def sync(settings: Any, source: Any, options: Any) -> Any:
         return _stopped(exc, {PgLockBusy: ("busy", 4), PgUnavailable: ("error", 2), PgMissingRight: ("error", 2)},
                         ("error", 2, f"cannot use {t.shown}: "))
     try:
-        repo.ensure_schema()
+        repo.ensure_schema(settings.busy_timeout)
         with terminate_as_interrupt():
             return SyncRun(settings, source, repo, options).run()
-    except (ForeignSchema, StoreError, SourceError) as exc:
-        return _stopped(exc, {ForeignSchema: ("error", 2), StoreError: ("fatal", 3), SourceError: ("error", 2)})
+    except (ForeignSchema, StoreError, SourceError, PgLockBusy) as exc:
+        return _stopped(exc, {ForeignSchema: ("error", 2), StoreError: ("fatal", 3), SourceError: ("error", 2),
+                              PgLockBusy: ("busy", 4)})
     finally:
         repo.close()
 
@@ -176,7 +177,7 @@ def _migrate(args: Any, conn: Any, schema: str) -> int:
         return 2
     try:
         acquire_lock(conn, PgTarget(args.db, schema), MIGRATE_LOCK_TIMEOUT_S, MIGRATE_WAIT + " of")
-        done = migrate(conn, schema)
+        done = migrate(conn, schema, MIGRATE_LOCK_TIMEOUT_S, MIGRATE_WAIT + " of")
     except PgLockBusy as exc:
         say(f"busy: {exc}")
         return 4

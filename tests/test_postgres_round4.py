@@ -1,0 +1,89 @@
+"""An organisation's PostgreSQL server, round 4: many repositories and live readers on one server.
+
+Readers (a service, Datasette, a BI tool) keep transactions open on a source's tables while its
+syncs run. Each test failed before its fix. Skips without a server (tests/postgres_server.py).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import cli
+from tests.postgres_server import connect, own_schema, run_sql, schema_url
+
+TTL = """@prefix owl: <http://www.w3.org/2002/07/owl#> .
+<http://e.org/A> a owl:Class .
+"""
+DROPPED_BY_008 = "owl_classes_source_file"  # the index migrations/postgresql/008 drops
+
+
+@pytest.fixture
+def schema():
+    yield from own_schema()
+
+
+@pytest.fixture
+def tree(tmp_path):
+    root = tmp_path / "tree"
+    root.mkdir()
+    (root / "a.ttl").write_text(TTL, encoding="utf-8")
+    return root
+
+
+def _one_line(proc, code: int) -> str:
+    assert proc.returncode == code, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert "Traceback" not in proc.stderr and len(lines) == 1, proc.stderr
+    return lines[0]
+
+
+def _older_store(schema: str, tree, tmp_path) -> None:
+    """A store as an ontosync before migration 008 left it (its index, no row 8)."""
+    r = cli("sync", str(tree), "--db", schema_url(schema), "--quiet", "--checkpoint", str(tmp_path / "c.json"))
+    assert r.returncode == 0, r.stderr
+    run_sql(f'CREATE INDEX {DROPPED_BY_008} ON "{schema}".owl_classes (source_file)')
+    run_sql(f'DELETE FROM "{schema}".schema_migrations WHERE version = 8')
+
+
+def _at_008(schema: str) -> bool:
+    conn = connect()
+    try:
+        cur = conn.cursor()
+        cur.execute(f'SELECT count(*) FROM "{schema}".schema_migrations WHERE version = 8')
+        applied = cur.fetchone()[0] == 1
+        cur.execute("SELECT count(*) FROM pg_indexes WHERE schemaname = %s AND indexname = %s",
+                    (schema, DROPPED_BY_008))
+        assert applied == (cur.fetchone()[0] == 0)  # the migration all or nothing
+        return applied
+    finally:
+        conn.close()
+
+
+@pytest.mark.timeout(60)
+def test_a_readers_open_transaction_makes_a_migration_busy_not_failed(schema, tree, tmp_path, monkeypatch):
+    """A reader's open transaction on `owl_classes` holds up migration 008's DROP INDEX. The sync
+    failed after its 1 s lock_timeout with "fatal: ... canceling statement due to lock timeout",
+    exit 3 (as if the migration were broken, naming nothing); `ontosync migrate` waited for ever,
+    every new reader of the table queued behind it. Now both retry for their wait (--busy-timeout,
+    migrate's wait), then exit 4 with one line naming the migration and the reader's session."""
+    import ontosync.pg_commands as pg_commands
+
+    _older_store(schema, tree, tmp_path)
+    reader = connect()
+    reader.autocommit = False
+    try:
+        cur = reader.cursor()
+        cur.execute(f'SELECT count(*) FROM "{schema}".owl_classes')
+        cur.execute("SELECT pg_backend_pid()")
+        pid = cur.fetchone()[0]
+        sync = ("sync", str(tree), "--db", schema_url(schema), "--checkpoint", str(tmp_path / "c.json"))
+        line = _one_line(cli(*sync, "--busy-timeout", "0.3"), 4)
+        assert line.startswith("ontosync: busy: migration postgresql/008_") and f"server process {pid}," in line
+        monkeypatch.setattr(pg_commands, "MIGRATE_LOCK_TIMEOUT_S", 0.3)  # the wait, not the behaviour
+        line = _one_line(cli("migrate", "--db", schema_url(schema)), 4)
+        assert "008_" in line and f"server process {pid}," in line and "migrate's wait" in line
+        assert not _at_008(schema)
+    finally:
+        reader.close()
+    assert cli(*sync, "--quiet").returncode == 0  # once the reader's transaction ends
+    assert _at_008(schema)
