@@ -83,7 +83,7 @@ def open_reader(url: str, create: bool = False):
     the only ontosync schema on the server; with several, the user must say which (a usage error
     listing them). A schema that holds no store is a usage error too, and is not created (only
     `migrate` passes `create`)."""
-    from ontosync.store.pg.database import PgServerFull, PgTarget, connect, holds_store
+    from ontosync.store.pg.database import PgMissingRight, PgServerFull, PgTarget, connect, holds_store
 
     _need_driver()
     dsn, schema = split_schema(url)
@@ -94,6 +94,8 @@ def open_reader(url: str, create: bool = False):
             return db, conn, schema
     except PgServerFull as exc:
         raise PgFull(str(exc)) from None
+    except PgMissingRight as exc:  # a store the role may not read: the GRANTs, not "no store" (store/pg/rights.py)
+        raise PgUnavailable(str(exc)) from None
     except _driver_errors() as exc:
         raise PgUnavailable(f"cannot use {mask(dsn)}: {_first_line(exc)}") from None
     db.close()

@@ -106,3 +106,33 @@ def test_a_password_with_an_unencoded_at_or_slash_is_never_printed(secret, comma
     line = _one_line(cli(*command, "--db", url, "--checkpoint", str(tmp_path / "c.json"), cwd=tmp_path), 2)
     assert "***" in line and f"{server.hostname}:{server.port}" in line
     assert not any(piece in line for piece in ("Sec", "Ret9", "et9")), line
+
+
+REVOKED = {  # what the DBA forgot, taken from the schema's owner (the tests' role may not create roles)
+    "usage": ('REVOKE USAGE ON SCHEMA "{s}" FROM CURRENT_USER', "USAGE on schema"),
+    "select": ('REVOKE SELECT ON ALL TABLES IN SCHEMA "{s}" FROM CURRENT_USER', "SELECT"),
+}
+
+
+@pytest.mark.parametrize("revoked", sorted(REVOKED))
+def test_a_role_without_the_rights_on_a_store_is_told_the_grants(revoked, schema, tree, tmp_path):
+    """A reader role the DBA did not grant USAGE on the schema, or SELECT on its tables: the read
+    commands said "holds no ontosync store (run `ontosync sync` into it first)" (information_schema
+    hides what a role may not use), or PostgreSQL's three lines `relation "owl_classes" does not
+    exist` / `LINE 1` / a caret, exit 3, and `diff` "no change log yet"; the sync "relation
+    schema_migrations does not exist", exit 3. Now every command says, in one line, exit 2, which
+    right the role lacks on which schema and the GRANT that gives it; the rows are untouched."""
+    url = schema_url(schema)
+    assert cli("sync", str(tree), "--db", url, "--quiet", "--checkpoint", str(tmp_path / "c.json")).returncode == 0
+    sql, lacks = REVOKED[revoked]
+    run_sql(sql.format(s=schema))
+    try:
+        for command in (("status",), ("search", "A"), ("diff",), ("verify",),
+                        ("sync", str(tree), "--full", "--checkpoint", str(tmp_path / "c.json"))):
+            line = _one_line(cli(*command, "--db", url), 2)
+            assert f"schema {schema}: it lacks {lacks}" in line and f'GRANT USAGE ON SCHEMA "{schema}"' in line, line
+    finally:
+        run_sql(f'GRANT ALL ON SCHEMA "{schema}" TO CURRENT_USER; GRANT ALL ON ALL TABLES IN SCHEMA "{schema}" '
+                "TO CURRENT_USER")
+    status = cli("status", "--db", url, "--json")
+    assert status.returncode == 0 and '"classes": 1' in status.stdout, status.stderr

@@ -22,6 +22,7 @@ import peewee
 
 from ontosync.db_url import default_source_name, mask, schema_for, split_schema
 from ontosync.store import migrations
+from ontosync.store.pg import rights
 from ontosync.store.pg.dialect import PgConnection, is_retryable, wrap_errors
 from ontosync.store.pg.session_lost import MIGRATION_KEPT, explain
 
@@ -93,6 +94,10 @@ def connect(t: PgTarget, application: str = "ontosync", writer: bool = False, cr
         _require_temporary(conn, t, db)
     if create:
         create_schema(conn, t.schema)
+    why = rights.missing(conn, t.schema, rights.WRITE if writer else rights.READ)
+    if why is not None:
+        db.close()
+        raise PgMissingRight(why)
     return db, conn
 
 
@@ -303,21 +308,17 @@ def behind(conn: PgConnection, schema: str) -> str | None:
 
 
 def list_schemas(url: str) -> list[str]:
-    """The schemas on the server that hold an ontosync store (a schema_migrations and a source_files)."""
+    """The schemas on the server that hold an ontosync store (a schema_migrations and a source_files),
+    also those the role may not read (the reader then names the rights it lacks: store/pg/rights.py)."""
     from peewee import PostgresqlDatabase
 
     dsn, _ = split_schema(url)
     db = PostgresqlDatabase(dsn, application_name="ontosync list", options=session_options(dsn))
     open_session(db, mask(dsn))
     try:
-        rows = PgConnection(db).execute(
-            """SELECT table_schema FROM information_schema.tables WHERE table_name = 'source_files'
-               AND table_schema IN (SELECT table_schema FROM information_schema.tables
-                                    WHERE table_name = 'schema_migrations')
-               ORDER BY 1""").fetchall()
+        return rights.store_schemas(PgConnection(db))
     finally:
         db.close()
-    return [r[0] for r in rows]
 
 
 def problems(conn: PgConnection, schema: str) -> list[str]:
