@@ -502,7 +502,12 @@ def _not_ontosync(db: str, exc: Exception) -> int:
     exit 4; anything else is fatal, exit 3."""
     from ontosync.store.lock import holder_now
 
-    holder = None if is_postgres_url(db) else holder_now(db)
+    if is_postgres_url(db):  # open_reader found the store: the server or a right stopped the read
+        from ontosync.pg_commands import read_failed
+
+        _say(f"fatal: {read_failed(db, exc)}")
+        return 3
+    holder = holder_now(db)
     if holder is not None:
         raise Busy(f"{db} is being created by a sync ({holder}) whose schema is not committed yet; "
                    "run status again in a moment")

@@ -141,9 +141,25 @@ def _stopped(exc: BaseException, kinds: dict, other: tuple[str, int, str] = ("er
     return code
 
 
+# what a command that stopped before writing (a read command, a sync still connecting) leaves
+NOTHING_CHANGED = "nothing was changed; run it again"
+
+
 def _first_line(exc: BaseException) -> str:
+    """The error's first line, or, when the server stopped the statement (a role's statement_timeout,
+    a restart), what it did and what to do (store/pg/session_lost.py): a reader waiting on a
+    migration's lock past its statement_timeout said "canceling statement due to statement timeout"
+    and nothing more, `status` even that the store "is not an ontosync database"."""
+    from ontosync.store.pg.session_lost import explain
+
     text = str(exc).strip().splitlines()
-    return mask(text[0] if text else type(exc).__name__)
+    return mask(explain(exc, NOTHING_CHANGED) or (text[0] if text else type(exc).__name__))
+
+
+def read_failed(url: str, exc: BaseException) -> str:
+    """The line for `status`'s read of a store that open_reader found (status.NotAnOntosyncDatabase
+    wraps the driver's error): not "not an ontosync database"."""
+    return f"cannot read {mask(split_schema(url)[0])}: {_first_line(exc.__cause__ or exc)}"
 
 
 def open_for_status(url: str):

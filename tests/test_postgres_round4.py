@@ -136,3 +136,22 @@ def test_a_role_without_the_rights_on_a_store_is_told_the_grants(revoked, schema
                 "TO CURRENT_USER")
     status = cli("status", "--db", url, "--json")
     assert status.returncode == 0 and '"classes": 1' in status.stdout, status.stderr
+
+
+def test_a_reader_stopped_by_its_statement_timeout_is_told_so(schema, tree, tmp_path):
+    """A reader with a role's statement_timeout, held up by a lock on the store's tables (a migration,
+    a DBA's LOCK TABLE): `status` said the store "is not an ontosync database", the others only
+    "canceling statement due to statement timeout". Now each names the server's statement_timeout,
+    that nothing changed, and the URL option that lifts it (one line, exit 3)."""
+    url = schema_url(schema)
+    assert cli("sync", str(tree), "--db", url, "--quiet", "--checkpoint", str(tmp_path / "c.json")).returncode == 0
+    holder = connect()
+    holder.autocommit = False
+    try:
+        holder.cursor().execute(f'LOCK TABLE "{schema}".owl_classes, "{schema}".runs, "{schema}".class_search, '
+                                f'"{schema}".schema_migrations IN ACCESS EXCLUSIVE MODE')
+        for command in (("status",), ("search", "A"), ("diff",), ("verify",)):
+            line = _one_line(cli(*command, "--db", url + "&options=-c%20statement_timeout%3D200"), 3)
+            assert "statement_timeout" in line and "nothing was changed" in line and "not an ontosync" not in line
+    finally:
+        holder.close()
