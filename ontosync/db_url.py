@@ -21,10 +21,10 @@ SCHEMES = ("postgresql://", "postgres://")
 # runs to the `@` before the host: quotes and spaces included (a stop at `'` left
 # `postgresql://u:pa'ss@host` unmasked, and libpq connects with that password), and a `@` or `/`
 # the user did not percent-encode too (`u:Sec@Ret9@host` printed `u:***@Ret9@host`, `u:Sec/Ret9@host`
-# the whole password): the host's `@` is the one followed by no other `@` before a space, a quote
-# or the line's end, and the password never runs into another URL.
+# the whole password): the host's `@` is the one followed by no other `@` before a space, a quote,
+# the query or the line's end, and the password never runs into another URL.
 _SECRET = re.compile(r"(?i)\b(postgres(?:ql)?://[^:/@\s'\"]*):((?:(?!postgres(?:ql)?://)[^\r\n])*?)@"
-                     r"(?=[^@\s'\"]*(?:[\s'\"]|$))")
+                     r"(?=[^@\s'\"?#]*(?:[\s'\"?#]|$))")
 # libpq read such a URL its own way and quotes the pieces it could not use: the password's tail as the
 # host (`"Ret9@127.0.0.1"`: what runs to its last `@`) or its head as the port (`invalid integer value
 # "Sec" for connection option "port"`)
