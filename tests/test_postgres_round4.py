@@ -155,3 +155,21 @@ def test_a_reader_stopped_by_its_statement_timeout_is_told_so(schema, tree, tmp_
             assert "statement_timeout" in line and "nothing was changed" in line and "not an ontosync" not in line
     finally:
         holder.close()
+
+
+def test_the_roles_idle_session_timeout_does_not_end_the_writer(schema, tree, tmp_path):
+    """A DBA's idle_session_timeout for abandoned sessions (here on the URL, as the role's would be):
+    the writer idles between files while its workers parse, so the server ended it whenever a
+    parse outlasted the timeout, exit 3 "run the sync again to resume", and the next run met the
+    same file. The writer's session now sets it off for itself, as it sets lock_timeout."""
+    (tree / "b.ttl").write_text(TTL.replace("e.org/A", "e.org/B"), encoding="utf-8")
+    url = schema_url(schema) + "&options=-c%20idle_session_timeout%3D20"
+    r = cli("sync", str(tree), "--db", url, "--quiet", "--checkpoint", str(tmp_path / "c.json"))
+    assert r.returncode == 0, r.stderr
+    conn = connect()
+    try:
+        cur = conn.cursor()
+        cur.execute(f'SELECT count(*) FROM "{schema}".owl_classes WHERE source_file IS NOT NULL')
+        assert cur.fetchone()[0] == 2
+    finally:
+        conn.close()

@@ -91,6 +91,7 @@ def connect(t: PgTarget, application: str = "ontosync", writer: bool = False, cr
     open_session(db, t.shown)
     conn = PgConnection(db, prepare=writer)
     if writer:
+        _never_idle_out(conn)
         _require_temporary(conn, t, db)
     if create:
         create_schema(conn, t.schema)
@@ -99,6 +100,14 @@ def connect(t: PgTarget, application: str = "ontosync", writer: bool = False, cr
         db.close()
         raise PgMissingRight(why)
     return db, conn
+
+
+def _never_idle_out(conn: PgConnection) -> None:
+    """The writer's session off the role's idle_session_timeout (PostgreSQL 14+; not a startup option,
+    which an older server refuses). Why: the writer is idle between files while its workers parse,
+    so a DBA's timeout for abandoned sessions ended it whenever a parse outlasted it, and the run
+    after it met the same file: exit 3 at every run, "run the sync again" never helped."""
+    conn.execute("SELECT set_config(name, '0', false) FROM pg_settings WHERE name = 'idle_session_timeout'")
 
 
 def session_options(dsn: str, *ours: str) -> str:
