@@ -22,8 +22,9 @@ SCHEMES = ("postgresql://", "postgres://")
 # `postgresql://u:pa'ss@host` unmasked, and libpq connects with that password), and a `@` or `/`
 # the user did not percent-encode too (`u:Sec@Ret9@host` printed `u:***@Ret9@host`, `u:Sec/Ret9@host`
 # the whole password): the host's `@` is the one followed by no other `@` before a space, a quote,
-# the query or the line's end, and the password never runs into another URL.
-_SECRET = re.compile(r"(?i)\b(postgres(?:ql)?://[^:/@\s'\"]*):((?:(?!postgres(?:ql)?://)[^\r\n])*?)@"
+# the query or the line's end, and the password never runs into another URL. The user may hold an
+# unencoded `@` too (Azure's `ontosync@myserver`: the whole password was printed).
+_SECRET = re.compile(r"(?i)\b(postgres(?:ql)?://[^:/\s'\"]*):((?:(?!postgres(?:ql)?://)[^\r\n])*?)@"
                      r"(?=[^@\s'\"?#]*(?:[\s'\"?#]|$))")
 # libpq read such a URL its own way and quotes the pieces it could not use: the password's tail as the
 # host (`"Ret9@127.0.0.1"`: what runs to its last `@`) or its head as the port (`invalid integer value

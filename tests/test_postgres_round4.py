@@ -89,20 +89,22 @@ def test_a_readers_open_transaction_makes_a_migration_busy_not_failed(schema, tr
     assert _at_008(schema)
 
 
-@pytest.mark.parametrize("secret", ["Sec@Ret9", "Sec/Ret9", "Sec@R:et9"])
+@pytest.mark.parametrize("userinfo", ["{user}:Sec@Ret9", "{user}:Sec/Ret9", "{user}:Sec@R:et9",
+                                      "{user}@myserver:Sec9Ret9"])
 @pytest.mark.parametrize("command", [("status",), ("sync", ".")])
-def test_a_password_with_an_unencoded_at_or_slash_is_never_printed(secret, command, tmp_path):
+def test_a_password_with_an_unencoded_at_or_slash_is_never_printed(userinfo, command, tmp_path):
     """A password pasted into the URL without percent-encoding its `@` or `/` (`Sec@Ret9` for
-    `Sec%40Ret9`): the mask stopped at the first `@` or `/`, so the line said
-    `postgresql://ontosync:***@Ret9@127.0.0.1...` and libpq's `host name "Ret9@127.0.0.1"`, or
-    `ontosync:Sec/Ret9@...` whole, and `invalid integer value "Sec" for connection option "port"`
-    (libpq reads such a URL its own way). Still one line, exit 2, with none of the password in it."""
+    `Sec%40Ret9`), or a user name with one (Azure's `user@server`): the mask stopped at the first
+    `@` or `/`, so the line said `postgresql://ontosync:***@Ret9@127.0.0.1...` and libpq's `host
+    name "Ret9@127.0.0.1"`, or `ontosync:Sec/Ret9@...` and `ontosync@myserver:Sec9Ret9@...` whole,
+    and `invalid integer value "Sec" for connection option "port"` (libpq reads such a URL its own
+    way). Still one line, exit 2, with none of the password in it."""
     from urllib.parse import urlsplit
 
     from tests.postgres_server import connect_dsn
 
     server = urlsplit(connect_dsn())
-    url = f"postgresql://{server.username}:{secret}@{server.hostname}:{server.port}{server.path}?schema=x"
+    url = f"postgresql://{userinfo.format(user=server.username)}@{server.hostname}:{server.port}{server.path}?schema=x"
     line = _one_line(cli(*command, "--db", url, "--checkpoint", str(tmp_path / "c.json"), cwd=tmp_path), 2)
     assert "***" in line and f"{server.hostname}:{server.port}" in line
     assert not any(piece in line for piece in ("Sec", "Ret9", "et9")), line
