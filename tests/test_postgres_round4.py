@@ -17,17 +17,15 @@ TTL = """@prefix owl: <http://www.w3.org/2002/07/owl#> .
 DROPPED_BY_008 = "owl_classes_source_file"  # the index migrations/postgresql/008 drops
 
 
-@pytest.fixture
-def schema():
-    yield from own_schema()
+schema = pytest.fixture(own_schema)  # a schema of the test's own, dropped after it
 
 
 @pytest.fixture
 def tree(tmp_path):
-    root = tmp_path / "tree"
-    root.mkdir()
-    (root / "a.ttl").write_text(TTL, encoding="utf-8")
-    return root
+    """A source of one Turtle file declaring one class."""
+    (tmp_path / "tree").mkdir()
+    (tmp_path / "tree" / "a.ttl").write_text(TTL, encoding="utf-8")
+    return tmp_path / "tree"
 
 
 def _one_line(proc, code: int) -> str:
@@ -67,7 +65,9 @@ def test_a_readers_open_transaction_makes_a_migration_busy_not_failed(schema, tr
     every new reader of the table queued behind it. Now both retry for their wait (--busy-timeout,
     migrate's wait), then exit 4 with one line naming the migration and the reader's session."""
     import ontosync.pg_commands as pg_commands
+    import ontosync.store.pg.database as database
 
+    monkeypatch.setattr(database, "MIGRATION_LOCK_TRY_MS", 200)  # each try's wait, not the behaviour
     _older_store(schema, tree, tmp_path)
     reader = connect()
     reader.autocommit = False
