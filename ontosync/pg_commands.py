@@ -156,10 +156,26 @@ def _first_line(exc: BaseException) -> str:
     return mask(explain(exc, NOTHING_CHANGED) or (text[0] if text else type(exc).__name__))
 
 
-def read_failed(url: str, exc: BaseException) -> str:
-    """The line for `status`'s read of a store that open_reader found (status.NotAnOntosyncDatabase
-    wraps the driver's error): not "not an ontosync database"."""
-    return f"cannot read {mask(split_schema(url)[0])}: {_first_line(exc.__cause__ or exc)}"
+def read_stopped(exc: BaseException, what: str = "") -> int:
+    """Say why the server stopped a read command's query, and return its exit code: 4 when another
+    session's lock did (a role's lock_timeout while a migration or a DBA's LOCK TABLE holds a table;
+    busy as a held sync lock is: run again), else 3. `what`: the store, for `status`'s line, whose
+    read status.NotAnOntosyncDatabase wraps (it said "is not an ontosync database" of a store
+    open_reader had found)."""
+    from ontosync.store.pg.dialect import is_retryable
+
+    cause = exc.__cause__ or exc if what else exc
+    if is_retryable(cause):
+        say(f"busy: {what}another session holds a table this command reads ({_first_line(cause)}); "
+            f"{NOTHING_CHANGED} once it ends")
+        return 4
+    say(f"fatal: {what}{_first_line(cause)}")
+    return 3
+
+
+def read_failed(url: str, exc: BaseException) -> int:
+    """`status`'s read_stopped."""
+    return read_stopped(exc, f"cannot read {mask(split_schema(url)[0])}: ")
 
 
 def open_for_status(url: str):
@@ -176,8 +192,7 @@ def run_command(args: Any) -> int:
         return {"migrate": _migrate, "verify": _verify, "search": _search, "diff": _diff}[args.command](
             args, conn, schema)
     except _driver_errors() as exc:
-        say(f"fatal: {_first_line(exc)}")
-        return 3
+        return read_stopped(exc)
     finally:
         db.close()
 

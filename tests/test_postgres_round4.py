@@ -140,11 +140,21 @@ def test_a_role_without_the_rights_on_a_store_is_told_the_grants(revoked, schema
     assert status.returncode == 0 and '"classes": 1' in status.stdout, status.stderr
 
 
-def test_a_reader_stopped_by_its_statement_timeout_is_told_so(schema, tree, tmp_path):
-    """A reader with a role's statement_timeout, held up by a lock on the store's tables (a migration,
-    a DBA's LOCK TABLE): `status` said the store "is not an ontosync database", the others only
-    "canceling statement due to statement timeout". Now each names the server's statement_timeout,
-    that nothing changed, and the URL option that lifts it (one line, exit 3)."""
+STOPPED_READS = {  # the role's setting (on the URL here), the exit code, the start and words of the line
+    "statement_timeout": ("statement_timeout%3D200", 3, "ontosync: fatal: ", "statement_timeout"),
+    "lock_timeout": ("lock_timeout%3D100", 4, "ontosync: busy: ", "another session holds a table"),
+}
+
+
+@pytest.mark.parametrize("setting", sorted(STOPPED_READS))
+def test_a_reader_the_server_stops_is_told_why(setting, schema, tree, tmp_path):
+    """A reader with a role's statement_timeout or lock_timeout, held up by a lock on the store's
+    tables (a migration, a DBA's LOCK TABLE): `status` said the store "is not an ontosync
+    database", the others only "canceling statement due to statement timeout" (or "lock
+    timeout"), exit 3. Now the statement_timeout is named with the URL option that lifts it
+    (exit 3), and a lock another session holds is the contract's busy (exit 4); both say that
+    nothing changed and to run again."""
+    option, code, start, words = STOPPED_READS[setting]
     url = schema_url(schema)
     assert cli("sync", str(tree), "--db", url, "--quiet", "--checkpoint", str(tmp_path / "c.json")).returncode == 0
     holder = connect()
@@ -153,8 +163,9 @@ def test_a_reader_stopped_by_its_statement_timeout_is_told_so(schema, tree, tmp_
         holder.cursor().execute(f'LOCK TABLE "{schema}".owl_classes, "{schema}".runs, "{schema}".class_search, '
                                 f'"{schema}".schema_migrations IN ACCESS EXCLUSIVE MODE')
         for command in (("status",), ("search", "A"), ("diff",), ("verify",)):
-            line = _one_line(cli(*command, "--db", url + "&options=-c%20statement_timeout%3D200"), 3)
-            assert "statement_timeout" in line and "nothing was changed" in line and "not an ontosync" not in line
+            line = _one_line(cli(*command, "--db", f"{url}&options=-c%20{option}"), code)
+            assert line.startswith(start) and words in line and "nothing was changed; run it again" in line, line
+            assert "not an ontosync" not in line
     finally:
         holder.close()
 
@@ -175,3 +186,4 @@ def test_the_roles_idle_session_timeout_does_not_end_the_writer(schema, tree, tm
         assert cur.fetchone()[0] == 2
     finally:
         conn.close()
+
