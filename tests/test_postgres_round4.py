@@ -186,4 +186,3 @@ def test_the_roles_idle_session_timeout_does_not_end_the_writer(schema, tree, tm
         assert cur.fetchone()[0] == 2
     finally:
         conn.close()
-
