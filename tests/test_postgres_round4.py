@@ -186,3 +186,25 @@ def test_the_roles_idle_session_timeout_does_not_end_the_writer(schema, tree, tm
         assert cur.fetchone()[0] == 2
     finally:
         conn.close()
+
+
+@pytest.mark.parametrize("table", ["schema_migrations", "source_files", "sync_meta"])
+def test_a_table_another_session_locks_makes_the_sync_busy_in_one_line(table, schema, tree, tmp_path):
+    """A table of the store held by another session (a DBA's LOCK TABLE, VACUUM FULL): the sync's
+    first reads (its migrations, its plan) ended "fatal: ... database error: canceling statement
+    due to lock timeout LINE 1: SELECT ... ^", exit 3; a later read (sync_meta) was busy but
+    printed the statement and its caret on two more lines. Now: busy, exit 4, one line."""
+    url = schema_url(schema)
+    sync = ("sync", str(tree), "--db", url, "--checkpoint", str(tmp_path / "c.json"))
+    assert cli(*sync, "--quiet").returncode == 0
+    holder = connect()
+    holder.autocommit = False
+    try:
+        holder.cursor().execute(f'LOCK TABLE "{schema}".{table} IN ACCESS EXCLUSIVE MODE')
+        r = cli(*sync, "--full", "--busy-timeout", "0.5")
+    finally:
+        holder.close()
+    assert r.returncode == 4, r.stderr
+    last = r.stderr.strip().splitlines()[-1]
+    assert "Traceback" not in r.stderr and last.startswith("ontosync: busy: ") and "lock timeout" in last, r.stderr
+    assert "LINE 1" not in r.stderr and "Nothing was lost" in last
