@@ -188,7 +188,7 @@ def test_the_roles_idle_session_timeout_does_not_end_the_writer(schema, tree, tm
         conn.close()
 
 
-@pytest.mark.parametrize("table", ["schema_migrations", "source_files", "sync_meta"])
+@pytest.mark.parametrize("table", ["source_files", "sync_meta"])  # schema_migrations: as source_files
 def test_a_table_another_session_locks_makes_the_sync_busy_in_one_line(table, schema, tree, tmp_path):
     """A table of the store held by another session (a DBA's LOCK TABLE, VACUUM FULL): the sync's
     first reads (its migrations, its plan) ended "fatal: ... database error: canceling statement
