@@ -317,15 +317,20 @@ def behind(conn: PgConnection, schema: str) -> str | None:
 
 
 def list_schemas(url: str) -> list[str]:
-    """The schemas on the server that hold an ontosync store (a schema_migrations and a source_files),
-    also those the role may not read (the reader then names the rights it lacks: store/pg/rights.py)."""
+    """The schemas on the server that hold an ontosync store (a schema_migrations and a source_files):
+    the one the role may read when it may read only one (a reader role granted its source), else
+    all of them, also those it may not read (the reader then names the rights it lacks:
+    store/pg/rights.py)."""
     from peewee import PostgresqlDatabase
 
     dsn, _ = split_schema(url)
     db = PostgresqlDatabase(dsn, application_name="ontosync list", options=session_options(dsn))
     open_session(db, mask(dsn))
     try:
-        return rights.store_schemas(PgConnection(db))
+        conn = PgConnection(db)
+        every = rights.store_schemas(conn)
+        readable = rights.store_schemas(conn, readable=True)
+        return readable if len(readable) == 1 else every
     finally:
         db.close()
 

@@ -21,15 +21,17 @@ CORE = frozenset({"schema_migrations", "source_files", "owl_classes"})
 WRITE = "SELECT, INSERT, UPDATE, DELETE"
 
 
-def store_schemas(conn) -> list[str]:
+def store_schemas(conn, readable: bool = False) -> list[str]:
     """The schemas holding an ontosync store (a schema_migrations and a source_files table), whatever
-    the role may read in them."""
+    the role may read in them; or, `readable`, only those it may (USAGE, SELECT on schema_migrations)."""
+    mine = (" AND has_schema_privilege(n.oid, 'USAGE') AND has_table_privilege((SELECT c.oid FROM pg_class c "
+            "WHERE c.relnamespace = n.oid AND c.relname = 'schema_migrations'), 'SELECT')") if readable else ""
     rows = conn.execute(
-        """SELECT n.nspname FROM pg_namespace n WHERE
+        f"""SELECT n.nspname FROM pg_namespace n WHERE
            EXISTS (SELECT 1 FROM pg_class c WHERE c.relnamespace = n.oid AND c.relname = 'schema_migrations'
                    AND c.relkind IN ('r', 'p'))
            AND EXISTS (SELECT 1 FROM pg_class c WHERE c.relnamespace = n.oid AND c.relname = 'source_files'
-                       AND c.relkind IN ('r', 'p'))
+                       AND c.relkind IN ('r', 'p')){mine}
            ORDER BY 1""").fetchall()
     return [r[0] for r in rows]
 
