@@ -492,10 +492,14 @@ def _status_database(db: str):
 
 def _not_ontosync(db: str, exc: Exception) -> int:
     """A file without ontosync's tables: a first sync still creating them (its lock held) is busy,
-    exit 4; anything else is fatal, exit 3."""
+    exit 4; anything else is fatal, exit 3 (on PostgreSQL: pg_commands.read_failed)."""
     from ontosync.store.lock import holder_now
 
-    holder = None if is_postgres_url(db) else holder_now(db)
+    if is_postgres_url(db):  # open_reader found the store: the server or a right stopped the read
+        from ontosync.pg_commands import read_failed
+
+        return read_failed(db, exc)
+    holder = holder_now(db)
     if holder is not None:
         raise Busy(f"{db} is being created by a sync ({holder}) whose schema is not committed yet; "
                    "run status again in a moment")

@@ -18,9 +18,19 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 SCHEMES = ("postgresql://", "postgres://")
 # user:password@ in any URL-like text (also inside a driver's error message or a repr). The password
-# runs to the first `@`, as libpq reads it: quotes and spaces included (a stop at `'` left
-# `postgresql://u:pa'ss@host` unmasked, and libpq connects with that password).
-_SECRET = re.compile(r"(?i)\b(postgres(?:ql)?://[^:/@\s'\"]*):([^@/\r\n]*)@")
+# runs to the `@` before the host: quotes and spaces included (a stop at `'` left
+# `postgresql://u:pa'ss@host` unmasked, and libpq connects with that password), and a `@` or `/`
+# the user did not percent-encode too (`u:Sec@Ret9@host` printed `u:***@Ret9@host`, `u:Sec/Ret9@host`
+# the whole password): the host's `@` is the one followed by no other `@` before a space, a quote,
+# the query or the line's end, and the password never runs into another URL. The user may hold an
+# unencoded `@` too (Azure's `ontosync@myserver`: the whole password was printed).
+_SECRET = re.compile(r"(?i)\b(postgres(?:ql)?://[^:/\s'\"]*):((?:(?!postgres(?:ql)?://)[^\r\n])*?)@"
+                     r"(?=[^@\s'\"?#]*(?:[\s'\"?#]|$))")
+# libpq read such a URL its own way and quotes the pieces it could not use: the password's tail as the
+# host (`"Ret9@127.0.0.1"`: what runs to its last `@`) or its head as the port (`invalid integer value
+# "Sec" for connection option "port"`)
+_SPLIT_HOST = re.compile(r'(host name ")[^"\r\n]*@')
+_SPLIT_PORT = re.compile(r'(invalid integer value )"[^"\r\n]*"( for connection option "port")')
 _PASSWORD_PARAM = re.compile(r"(?i)\b((?:ssl)?password\s*=\s*)('[^']*'|\"[^\"]*\"|[^\s&'\"]+)")
 # libpq quotes the text it failed to percent-decode, whichever part of the URL (the password too)
 _PERCENT_TOKEN = re.compile(r"(?i)(percent-encoded (?:token|value): )\"[^\"\r\n]*\"")
@@ -48,6 +58,7 @@ def mask(text: str) -> str:
     if not text:
         return text
     text = _PERCENT_TOKEN.sub(r'\1"***"', text)
+    text = _SPLIT_PORT.sub(r'\1"***"\2', _SPLIT_HOST.sub(r"\1***@", text))
     return _PASSWORD_PARAM.sub(r"\1***", _SECRET.sub(r"\1:***@", text))
 
 

@@ -66,11 +66,12 @@ def sync(settings: Any, source: Any, options: Any) -> Any:
         return _stopped(exc, {PgLockBusy: ("busy", 4), PgMissingRight: ("error", 2)},
                         ("error", 2, f"cannot use {t.shown}: "))
     try:
-        repo.ensure_schema()
+        repo.ensure_schema(settings.busy_timeout)
         with terminate_as_interrupt():
             return SyncRun(settings, source, repo, options).run()
-    except (ForeignSchema, StoreError, SourceError) as exc:
-        return _stopped(exc, {ForeignSchema: ("error", 2), StoreError: ("fatal", 3), SourceError: ("error", 2)})
+    except (ForeignSchema, StoreError, SourceError, PgLockBusy) as exc:
+        return _stopped(exc, {ForeignSchema: ("error", 2), StoreError: ("fatal", 3), SourceError: ("error", 2),
+                              PgLockBusy: ("busy", 4)})
     finally:
         repo.close()
 
@@ -82,7 +83,7 @@ def open_reader(url: str, create: bool = False):
     the only ontosync schema on the server; with several, the user must say which (a usage error
     listing them). A schema that holds no store is a usage error too, and is not created (only
     `migrate` passes `create`)."""
-    from ontosync.store.pg.database import PgServerFull, PgTarget, connect, holds_store
+    from ontosync.store.pg.database import PgMissingRight, PgServerFull, PgTarget, connect, holds_store
 
     _need_driver()
     dsn, schema = split_schema(url)
@@ -93,6 +94,8 @@ def open_reader(url: str, create: bool = False):
             return db, conn, schema
     except PgServerFull as exc:
         raise PgFull(str(exc)) from None
+    except PgMissingRight as exc:  # a store the role may not read: the GRANTs, not "no store" (store/pg/rights.py)
+        raise PgUnavailable(str(exc)) from None
     except _driver_errors() as exc:
         raise PgUnavailable(f"cannot use {mask(dsn)}: {_first_line(exc)}") from None
     db.close()
@@ -138,9 +141,41 @@ def _stopped(exc: BaseException, kinds: dict, other: tuple[str, int, str] = ("er
     return code
 
 
+# what a command that stopped before writing (a read command, a sync still connecting) leaves
+NOTHING_CHANGED = "nothing was changed; run it again"
+
+
 def _first_line(exc: BaseException) -> str:
+    """The error's first line, or, when the server stopped the statement (a role's statement_timeout,
+    a restart), what it did and what to do (store/pg/session_lost.py): a reader waiting on a
+    migration's lock past its statement_timeout said "canceling statement due to statement timeout"
+    and nothing more, `status` even that the store "is not an ontosync database"."""
+    from ontosync.store.pg.session_lost import explain
+
     text = str(exc).strip().splitlines()
-    return mask(text[0] if text else type(exc).__name__)
+    return mask(explain(exc, NOTHING_CHANGED) or (text[0] if text else type(exc).__name__))
+
+
+def read_stopped(exc: BaseException, what: str = "") -> int:
+    """Say why the server stopped a read command's query, and return its exit code: 4 when another
+    session's lock did (a role's lock_timeout while a migration or a DBA's LOCK TABLE holds a table;
+    busy as a held sync lock is: run again), else 3. `what`: the store, for `status`'s line, whose
+    read status.NotAnOntosyncDatabase wraps (it said "is not an ontosync database" of a store
+    open_reader had found)."""
+    from ontosync.store.pg.dialect import is_retryable
+
+    cause = exc.__cause__ or exc if what else exc
+    if is_retryable(cause):
+        say(f"busy: {what}another session holds a table this command reads ({_first_line(cause)}); "
+            f"{NOTHING_CHANGED} once it ends")
+        return 4
+    say(f"fatal: {what}{_first_line(cause)}")
+    return 3
+
+
+def read_failed(url: str, exc: BaseException) -> int:
+    """`status`'s read_stopped."""
+    return read_stopped(exc, f"cannot read {mask(split_schema(url)[0])}: ")
 
 
 def open_for_status(url: str):
@@ -157,8 +192,7 @@ def run_command(args: Any) -> int:
         return {"migrate": _migrate, "verify": _verify, "search": _search, "diff": _diff}[args.command](
             args, conn, schema)
     except _driver_errors() as exc:
-        say(f"fatal: {_first_line(exc)}")
-        return 3
+        return read_stopped(exc)
     finally:
         db.close()
 
@@ -176,7 +210,7 @@ def _migrate(args: Any, conn: Any, schema: str) -> int:
         return 2
     try:
         acquire_lock(conn, PgTarget(args.db, schema), MIGRATE_LOCK_TIMEOUT_S, MIGRATE_WAIT + " of")
-        done = migrate(conn, schema)
+        done = migrate(conn, schema, MIGRATE_LOCK_TIMEOUT_S, MIGRATE_WAIT + " of")
     except PgLockBusy as exc:
         say(f"busy: {exc}")
         return 4

@@ -159,8 +159,9 @@ def busy_message(settings: Settings, exc: BaseException) -> str:
     from ontosync.store.lock import describe_writers
 
     if is_postgres_url(settings.db):
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]  # not the statement and its caret
         return (f"database busy: {mask(settings.db)} kept failing with deadlocks or lock waits through "
-                f"{settings.busy_timeout:g} s of retries (--busy-timeout): {mask(str(exc))}. Nothing was lost.")
+                f"{settings.busy_timeout:g} s of retries (--busy-timeout): {mask(first)}. Nothing was lost.")
     return (f"database busy: {settings.db} stayed locked by {describe_writers(settings.db)} through "
             f"{settings.busy_timeout:g} s of retries (--busy-timeout): {exc}. "
             "Nothing was lost; run again.")

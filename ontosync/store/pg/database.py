@@ -22,6 +22,7 @@ import peewee
 
 from ontosync.db_url import default_source_name, mask, schema_for, split_schema
 from ontosync.store import migrations
+from ontosync.store.pg import rights
 from ontosync.store.pg.dialect import PgConnection, is_retryable, wrap_errors
 from ontosync.store.pg.session_lost import MIGRATION_KEPT, explain
 
@@ -90,10 +91,23 @@ def connect(t: PgTarget, application: str = "ontosync", writer: bool = False, cr
     open_session(db, t.shown)
     conn = PgConnection(db, prepare=writer)
     if writer:
+        _never_idle_out(conn)
         _require_temporary(conn, t, db)
     if create:
         create_schema(conn, t.schema)
+    why = rights.missing(conn, t.schema, rights.WRITE if writer else rights.READ)
+    if why is not None:
+        db.close()
+        raise PgMissingRight(why)
     return db, conn
+
+
+def _never_idle_out(conn: PgConnection) -> None:
+    """The writer's session off the role's idle_session_timeout (PostgreSQL 14+; not a startup option,
+    which an older server refuses). Why: the writer is idle between files while its workers parse,
+    so a DBA's timeout for abandoned sessions ended it whenever a parse outlasted it, and the run
+    after it met the same file: exit 3 at every run, "run the sync again" never helped."""
+    conn.execute("SELECT set_config(name, '0', false) FROM pg_settings WHERE name = 'idle_session_timeout'")
 
 
 def session_options(dsn: str, *ours: str) -> str:
@@ -178,10 +192,27 @@ def _holder(conn: PgConnection, t: PgTarget) -> str:
         f"""SELECT a.pid, a.application_name, a.backend_start FROM pg_locks l JOIN pg_stat_activity a
             ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted
             AND ((l.classid::bigint << 32) | l.objid::bigint) = {expr} LIMIT 1""", args).fetchone()
+    return _session(row)
+
+
+def _session(row: tuple | None) -> str:
+    """A session as a busy line names it: (pid, application_name, backend_start) from pg_stat_activity."""
     if row is None:
         return "a session that has just ended"
     pid, app, since = row
     return f"server process {pid}, {app or 'unnamed'}, connected since {since:%Y-%m-%d %H:%M:%S %Z}"
+
+
+def _table_holder(conn: PgConnection, schema: str) -> str:
+    """The other session that holds a lock on one of the schema's tables (a reader's open
+    transaction, most often), named for the busy line of a migration that could not get its lock."""
+    row = conn.execute(
+        """SELECT a.pid, a.application_name, a.backend_start FROM pg_locks l
+           JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace
+           JOIN pg_stat_activity a ON a.pid = l.pid
+           WHERE n.nspname = ? AND l.granted AND l.pid <> pg_backend_pid()
+           ORDER BY a.xact_start NULLS LAST LIMIT 1""", (schema,)).fetchone()
+    return _session(row)
 
 
 def migrations_dir() -> Path:
@@ -196,9 +227,21 @@ def applied_versions(conn: PgConnection, schema: str) -> dict[int, str]:
     return dict(conn.execute("SELECT version, checksum FROM schema_migrations").fetchall())
 
 
-def migrate(conn: PgConnection, schema: str) -> list[str]:
+# A migration's statements (DROP INDEX, ALTER TABLE) need the table to themselves, so a reader's
+# open transaction on it holds them up; while one waits, every new reader of the table queues behind
+# it. So each try waits at most MIGRATION_LOCK_TRY_MS for its locks (rolled back, the readers go on),
+# and the tries repeat for the caller's budget: then busy, exit 4, naming the session in the way.
+MIGRATION_LOCK_TRY_MS = 1000
+MIGRATION_RETRY_PAUSE_S = 0.2
+
+
+def migrate(conn: PgConnection, schema: str, wait: float = 30.0, wait_name: str = "--busy-timeout") -> list[str]:
     """Apply the pending PostgreSQL migrations, each in one transaction; refuse a changed or a
-    newer schema (MigrationError, exit 3)."""
+    newer schema (MigrationError, exit 3). A migration whose locks other sessions hold past `wait`
+    seconds (`wait_name`: the option or wait that sets it, for the busy line) is PgLockBusy (exit 4).
+    Why: it failed after the writer's 1 s lock_timeout with the driver's words (exit 3, as if the
+    migration were broken), and `ontosync migrate`, whose session has no lock_timeout, waited for
+    ever behind a reader's open transaction while every new reader of the table queued behind it."""
     from ontosync.store.pg.foreign import refuse_foreign
 
     available = migrations.available_migrations(migrations_dir())
@@ -206,24 +249,44 @@ def migrate(conn: PgConnection, schema: str) -> list[str]:
     applied = check_migrations(conn, schema, available)
     done = []
     for mig in available:
-        if mig.version in applied:
-            continue
-        conn.execute("BEGIN")
-        try:
-            migrations.apply_migration(conn, mig)
-            conn.execute("COMMIT")
-        except BaseException as exc:
-            with contextlib.suppress(peewee.DatabaseError, peewee.InterfaceError):  # a session the server ended
-                conn.execute("ROLLBACK")
-            if isinstance(exc, peewee.DatabaseError) and not is_retryable(exc):  # name the file, as on SQLite
-                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-                # a statement_timeout or an ended session: the hint a save's line gives too
-                why = explain(exc, MIGRATION_KEPT) or first
-                raise migrations.MigrationError(f"migration postgresql/{mig.path.name} failed and was rolled "
-                                                f"back: {why}") from exc
-            raise
-        done.append(mig.name)
+        if mig.version not in applied:
+            _apply_waiting(conn, schema, mig, time.monotonic() + max(wait, 0.0),
+                           f"past {wait_name} {wait:g} s")
+            done.append(mig.name)
     return done
+
+
+def _apply_waiting(conn: PgConnection, schema: str, mig, deadline: float, past: str) -> None:
+    """One migration in one transaction, tried again while other sessions' locks stop it, until `deadline`."""
+    while True:
+        try:
+            return _apply_once(conn, mig)
+        except peewee.DatabaseError as exc:
+            if not is_retryable(exc):
+                raise
+            if time.monotonic() >= deadline:
+                raise PgLockBusy(f"migration postgresql/{mig.path.name} of schema {schema} waits for its tables, "
+                                 f"which {_table_holder(conn, schema)} holds, {past}; nothing of it was applied, "
+                                 "run again once that session's transaction ends") from None
+            time.sleep(MIGRATION_RETRY_PAUSE_S)
+
+
+def _apply_once(conn: PgConnection, mig) -> None:
+    conn.execute("BEGIN")
+    try:
+        conn.execute(f"SET LOCAL lock_timeout = {MIGRATION_LOCK_TRY_MS}")
+        migrations.apply_migration(conn, mig)
+        conn.execute("COMMIT")
+    except BaseException as exc:
+        with contextlib.suppress(peewee.DatabaseError, peewee.InterfaceError):  # a session the server ended
+            conn.execute("ROLLBACK")
+        if isinstance(exc, peewee.DatabaseError) and not is_retryable(exc):  # name the file, as on SQLite
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            # a statement_timeout or an ended session: the hint a save's line gives too
+            why = explain(exc, MIGRATION_KEPT) or first
+            raise migrations.MigrationError(f"migration postgresql/{mig.path.name} failed and was rolled "
+                                            f"back: {why}") from exc
+        raise
 
 
 def check_migrations(conn: PgConnection, schema: str, available: list) -> dict[int, str]:
@@ -254,21 +317,22 @@ def behind(conn: PgConnection, schema: str) -> str | None:
 
 
 def list_schemas(url: str) -> list[str]:
-    """The schemas on the server that hold an ontosync store (a schema_migrations and a source_files)."""
+    """The schemas on the server that hold an ontosync store (a schema_migrations and a source_files):
+    the one the role may read when it may read only one (a reader role granted its source), else
+    all of them, also those it may not read (the reader then names the rights it lacks:
+    store/pg/rights.py)."""
     from peewee import PostgresqlDatabase
 
     dsn, _ = split_schema(url)
     db = PostgresqlDatabase(dsn, application_name="ontosync list", options=session_options(dsn))
     open_session(db, mask(dsn))
     try:
-        rows = PgConnection(db).execute(
-            """SELECT table_schema FROM information_schema.tables WHERE table_name = 'source_files'
-               AND table_schema IN (SELECT table_schema FROM information_schema.tables
-                                    WHERE table_name = 'schema_migrations')
-               ORDER BY 1""").fetchall()
+        conn = PgConnection(db)
+        every = rights.store_schemas(conn)
+        readable = rights.store_schemas(conn, readable=True)
+        return readable if len(readable) == 1 else every
     finally:
         db.close()
-    return [r[0] for r in rows]
 
 
 def problems(conn: PgConnection, schema: str) -> list[str]:

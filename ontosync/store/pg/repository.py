@@ -74,9 +74,11 @@ class PgRepository(Repository):
         finally:
             db.close()
 
-    def ensure_schema(self) -> list[str]:
+    def ensure_schema(self, busy_timeout: float = 30.0) -> list[str]:
+        """Migrate the schema (waiting up to `busy_timeout` s for tables other sessions hold: exit 4
+        past it, database.PgLockBusy) and claim a derived schema for its source."""
         try:
-            done = database.migrate(self.conn, self.target.schema)
+            done = database.migrate(self.conn, self.target.schema, busy_timeout)
             if self.target.owner is not None:
                 owner.claim(self.conn, self.target.schema, self.target.owner)
             return done
