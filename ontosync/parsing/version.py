@@ -5,7 +5,7 @@ an upgrade whose parsers changed, every file is reprocessed once, though its con
 change; an upgrade that leaves the parsers alone reprocesses nothing.
 """
 
-PARSER_VERSION = 11  # 2: Logseq graph rules (title::, alias::, tags, link text), RDF synonyms
+PARSER_VERSION = 12  # 2: Logseq graph rules (title::, alias::, tags, link text), RDF synonyms
 # 3: the line each class is declared on (file_classes.line, migration 007)
 # 4: page names match in Unicode NFC (a link and a file name in NFC and NFD name one page);
 #    an owl:class that is no valid IRI (a space, `<`, `"`...) is a bad-owl-class warning
@@ -49,3 +49,7 @@ PARSER_VERSION = 11  # 2: Logseq graph rules (title::, alias::, tags, link text)
 #    ; RDF files: language tags kept as written (`en-GB`, not `en-gb`), `xml:lang=""` read (a whole
 #    file failed), XML literals declare only the namespaces they use, Turtle saved as `.owl` read as
 #    Turtle, UTF-16 / gzip'd text named as such, JSON-LD nodes without an IRI named in a warning
+# 12: Logseq links as Logseq 0.10 reads them: `[[Page|label]]` names the page `Page|label` (a
+#    pipe-link warning gives Logseq's `[label]([[Page]])`), `[[Page][label]]` in a property names no
+#    page (org-link warning), a date link or date page title is that day's journal page, and a
+#    config.edn with CRLF line ends is read
