@@ -32,7 +32,7 @@ def lands(page, target: str) -> bool:
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
 def test_every_relative_link_lands(page):
-    text = page.read_text(encoding="utf-8")
+    text = re.sub(r"`[^`\n]+`", "", page.read_text(encoding="utf-8"))  # code spans hold no links
     broken = []
     for target in LINK.findall(text):
         if re.match(r"[a-z]+:", target):
