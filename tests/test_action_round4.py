@@ -1,0 +1,132 @@
+"""The GitHub source and the Action, fourth round (h42): a ref that is both a branch and a tag,
+symbolic links read through the API as a checkout reads them, and the Action run as a workflow
+runs it (GITHUB_* variables, the event payload). Against the fake GitHub API on 127.0.0.1
+(tests/fake_github.py); each test is a user-visible outcome."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from ontosync.sources import PathFilter
+from ontosync.sources.github import GitHubSource
+from tests.fake_github import FakeGitHub, read_folder, read_links
+from tests.helpers import cli
+
+
+def ttl(name: str) -> bytes:
+    """A Turtle file declaring one class, so its rows can be counted."""
+    return f"<http://example.org/{name}> a <http://www.w3.org/2002/07/owl#Class> .\n".encode()
+
+
+def sync(db: Path, source: str, *extra: str, fake: FakeGitHub | None = None):
+    env = {"ONTOSYNC_GITHUB_TIMEOUT": "30", "ONTOSYNC_RETRY_BACKOFF": "0.001"}
+    if fake is not None:
+        env["GITHUB_TOKEN"] = fake.token
+        extra = ("--api-url", fake.url, *extra)
+    return cli("sync", source, "--db", str(db), "--quiet", *extra, env=env)
+
+
+def rows(db: Path, sql: str) -> list[tuple]:
+    with sqlite3.connect(db) as con:
+        return sorted(con.execute(sql).fetchall())
+
+
+def files_and_classes(db: Path) -> tuple[list[tuple], list[tuple]]:
+    return (rows(db, "SELECT path, blob_sha, size, status, error FROM source_files"),
+            rows(db, "SELECT class_iri FROM owl_classes"))
+
+
+# -- 1. a name that is a branch and a tag ----------------------------------------------------------
+
+def source(fake: FakeGitHub, spec: str, **kw) -> GitHubSource:
+    kw.setdefault("path_filter", PathFilter())
+    return GitHubSource(spec, kw.pop("path_filter"), fake.url, fake.token, timeout=30, backoff_factor=0.001, **kw)
+
+
+def read_all(src: GitHubSource) -> dict[str, bytes]:
+    return {sf.path: data for sf, data in src.contents(list(src.list_files()))}
+
+
+def test_a_name_both_branch_and_tag_reads_the_branch_and_tags_prefix_reads_the_tag(tmp_path):
+    """GitHub's API resolves a bare name that is both a branch and a tag to the branch (git's
+    rev-parse would take the tag); `tags/NAME` and `refs/tags/NAME` (what `${{ github.ref }}` holds
+    on a tag push) name the tag. The revision, the tree and the contents are that one commit's,
+    from the tarball and from blobs alike, and the revision is what the database records."""
+    with FakeGitHub() as fake:
+        tagged = fake.commit({"t.ttl": ttl("Tagged")}, branch="v1")
+        fake.repo.tags["v1"] = tagged
+        branch = fake.commit({"b.ttl": ttl("Branch"), "c.ttl": ttl("Also")}, branch="v1")
+        for ref, want, paths in (("v1", branch, ["b.ttl", "c.ttl"]), ("heads/v1", branch, ["b.ttl", "c.ttl"]),
+                                 ("refs/heads/v1", branch, ["b.ttl", "c.ttl"]), ("tags/v1", tagged, ["t.ttl"]),
+                                 ("refs/tags/v1", tagged, ["t.ttl"])):
+            for threshold in (0, 20):  # the tarball, then blobs
+                src = source(fake, f"github:o/r@{ref}", blob_threshold=threshold)
+                assert src.revision == want, ref
+                assert sorted(read_all(src)) == paths, (ref, threshold)
+        db = tmp_path / "tag.db"
+        r = sync(db, "github:o/r@refs/tags/v1", fake=fake)
+        assert r.returncode == 0, r.stderr
+        assert rows(db, "SELECT revision, source FROM runs") == [(tagged, "github:o/r@refs/tags/v1")]
+        assert rows(db, "SELECT class_iri FROM owl_classes") == [("http://example.org/Tagged",)]
+
+
+# -- 2. symbolic links: the API reads them as a checkout does -----------------------------------------
+
+def linked_tree(root: Path) -> None:
+    """Links of every kind a checkout's walk meets: followed (to a file, along a chain, out of the
+    selected folder and back into the repository, through a linked folder) and refused (outside,
+    absolute, broken, a loop, a folder, into .git)."""
+    (root / "pages").mkdir(parents=True)
+    (root / "other").mkdir()
+    (root / "pages" / "a.ttl").write_bytes(ttl("A"))
+    (root / "other" / "b.ttl").write_bytes(ttl("B"))
+    for name, target in {"pages/link.ttl": "a.ttl", "pages/chain.ttl": "link.ttl", "pages/up.ttl": "../other/b.ttl",
+                         "linked": "other", "pages/via.ttl": "../linked/b.ttl", "pages/out.ttl": "../../x.ttl",
+                         "pages/abs.ttl": "/etc/hostname", "pages/broken.ttl": "nope.ttl",
+                         "pages/loop.ttl": "loop2.ttl", "pages/loop2.ttl": "loop.ttl", "pages/dir.ttl": "../other",
+                         "pages/git.ttl": "../.git/config"}.items():
+        os.symlink(target, root / name)
+
+
+def test_links_through_the_api_give_the_database_a_checkout_gives(tmp_path):
+    root = tmp_path / "repo"
+    linked_tree(root)
+    local_db, remote_db = tmp_path / "local.db", tmp_path / "remote.db"
+    assert sync(local_db, str(root)).returncode in (0, 1)
+    with FakeGitHub() as fake:
+        fake.commit(read_folder(root), links=read_links(root))
+        r = sync(remote_db, "github:o/r@main", fake=fake)
+    assert r.returncode in (0, 1), r.stderr
+    local = files_and_classes(local_db)
+    assert files_and_classes(remote_db) == local
+    followed = {p for p, sha, _, status, _ in local[0] if status == "ok"}
+    assert followed == {"other/b.ttl", "pages/a.ttl", "pages/chain.ttl", "pages/link.ttl", "pages/up.ttl",
+                        "pages/via.ttl"}
+    assert len(local[0]) == 13
+
+
+def test_links_from_the_tarball_and_a_truncated_tree_and_the_graph_config(tmp_path):
+    """Many changed files come through the tarball, which holds a link as a link entry: the link
+    gets its target's bytes. A tree too large for one answer is walked folder by folder, and a
+    target is looked up the same way. A graph's `logseq/config.edn` kept as a link is read too."""
+    files = {f"pages/p{i}.ttl": ttl(f"P{i}") for i in range(4)}
+    links = {"pages/l0.ttl": "p0.ttl", "pages/sub/deep.ttl": "../../shared/s.ttl", "pages/out.ttl": "../../x"}
+    files["shared/s.ttl"] = ttl("S")
+    with FakeGitHub() as fake:
+        fake.commit(files, links=links)
+        for truncate in (None, 3):
+            fake.truncate_over = truncate
+            src = source(fake, "github:o/r@main", blob_threshold=0)
+            listed = {sf.path: sf for sf in src.list_files()}
+            got = read_all(src)
+            assert got["pages/l0.ttl"] == files["pages/p0.ttl"] and got["pages/sub/deep.ttl"] == files["shared/s.ttl"]
+            assert listed["pages/out.ttl"].refused == "symbolic link leads outside the source root"
+            assert src.refused_entries == 0  # the tree's own links are no hostile entries
+        fake.commit({"graph/logseq/real.edn": b"{:file/name-format :triple-lowbar}",
+                     "graph/pages/a.md": b"- a\n"}, links={"graph/logseq/config.edn": "real.edn"})
+        src = source(fake, "github:o/r@main", path_filter=PathFilter(subdir="graph"))
+        assert src.read_file("graph/logseq/config.edn", 1000) == b"{:file/name-format :triple-lowbar}"
