@@ -5,6 +5,7 @@ runs it (GITHUB_* variables, the event payload). Against the fake GitHub API on 
 
 from __future__ import annotations
 
+import io
 import os
 import sqlite3
 from pathlib import Path
@@ -130,3 +131,30 @@ def test_links_from_the_tarball_and_a_truncated_tree_and_the_graph_config(tmp_pa
                      "graph/pages/a.md": b"- a\n"}, links={"graph/logseq/config.edn": "real.edn"})
         src = source(fake, "github:o/r@main", path_filter=PathFilter(subdir="graph"))
         assert src.read_file("graph/logseq/config.edn", 1000) == b"{:file/name-format :triple-lowbar}"
+
+
+# -- the Action as a workflow runs it -------------------------------------------------------------------
+
+def test_a_tag_push_starts_from_the_default_branchs_artifact_not_a_pull_requests(tmp_path):
+    """A push of a tag (or a manual run on one) has no branch: restore-artifact took the newest
+    artifact of any branch, a same-repository pull request's run's too, and the run's "what changed"
+    was then relative to an unmerged pull request."""
+    from ontosync.action import run as action_run
+    from tests.fake_artifacts import FakeArtifactServer
+    from tests.test_action import REPO, TOKEN, FakeCli, make_db, make_env, sample_report
+
+    with FakeArtifactServer(token=TOKEN) as fake:
+        fake.add(REPO, "ontology-db", {"ontology.db": make_db(tmp_path / "main.db", "main")}, age_hours=5)
+        fake.add(REPO, "ontology-db", {"ontology.db": make_db(tmp_path / "pr.db", "pr")}, age_hours=1,
+                 head_branch="feature")
+        for ref in ("refs/tags/v1.0", "refs/pull/7/merge"):
+            env = make_env(tmp_path, restore_artifact="ontology-db")
+            env.update({"GITHUB_API_URL": fake.api_url, "GITHUB_REF": ref, "GITHUB_EVENT_NAME": "push"})
+            cli = FakeCli(sample_report(failed=0))
+            assert action_run.main(env, cli_main=cli, out=io.StringIO()) == 0
+            assert cli.db_marker == "main", ref
+        log = io.StringIO()
+        env = make_env(tmp_path / "none", restore_artifact="other-name")
+        env.update({"GITHUB_API_URL": fake.api_url, "GITHUB_REF": "refs/tags/v1.0"})
+        assert action_run.main(env, cli_main=FakeCli(sample_report(failed=0)), out=log) == 0
+        assert "no artifact named 'other-name' from the default branch in acme/ontology yet" in log.getvalue()
