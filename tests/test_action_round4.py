@@ -158,3 +158,28 @@ def test_a_tag_push_starts_from_the_default_branchs_artifact_not_a_pull_requests
         env.update({"GITHUB_API_URL": fake.api_url, "GITHUB_REF": "refs/tags/v1.0"})
         assert action_run.main(env, cli_main=FakeCli(sample_report(failed=0)), out=log) == 0
         assert "no artifact named 'other-name' from the default branch in acme/ontology yet" in log.getvalue()
+
+
+def test_two_of_our_comments_one_is_updated_and_the_other_shows_no_stale_figures(tmp_path):
+    """Two runs of one pull request racing each posted a comment: the next push updated the first
+    and left the second showing an earlier push's figures."""
+    from ontosync.action.pull_request import MARKER
+    from tests.test_pr_comment import BASE, TOKEN, pr_tree, run_pr, write_tree
+
+    write_tree(tmp_path / "base", BASE)
+    with FakeGitHub(tmp_path / "base", owner="acme", repo="onto", token=TOKEN) as fake:
+        mark = MARKER.format(key="ontology.db")
+        for n in (3, 9):
+            fake.add_comment(7, f"{mark}\n**{n}** classes added", login="github-actions[bot]", user_type="Bot")
+        fake.add_comment(7, f"{mark}\nquoted by a person")
+        code, _outputs, _summary, log = run_pr(tmp_path, fake, pr_tree(Boat=None))
+        assert code == 0, log[-2000:]
+        first, second, person = fake.pr_comments(7)
+        assert "**1** removed" in first["body"]
+        link = fake.comment_json(first)["html_url"]
+        assert "classes added" not in second["body"] and f"[this comment]({link})" in second["body"]
+        assert person["body"] == f"{mark}\nquoted by a person"
+        fake.reset_log()
+        code, *_ = run_pr(tmp_path, fake, pr_tree(Boat=None))
+        assert code == 0 and [c["body"] for c in fake.pr_comments(7)][1:] == [second["body"], person["body"]]
+        assert len([m for _k, m, _p, _s in fake.log if m == "PATCH"]) == 1  # the note is not written again

@@ -28,14 +28,17 @@ def token_owner_id(gh: Any) -> int | None:
         raise
 
 
-def find_ours(gh: Any, comments: Iterable[Any], marker: str) -> Any | None:
-    """The first comment holding `marker` that the token's account wrote, else None."""
+def find_ours(gh: Any, comments: Iterable[Any], marker: str) -> list[Any]:
+    """Every comment holding `marker` that the token's account wrote, oldest first. Usually one;
+    two runs of the same pull request racing (two quick pushes) may each have posted one, and the
+    caller must know all of them: updating the first alone left the other showing stale figures."""
     owner: list[int | None] = []  # asked once, at the first comment with the marker
+    found = []
     for c in comments:
         if marker not in (c.body or "") or c.user is None:
             continue
         if not owner:
             owner.append(token_owner_id(gh))
         if (c.user.id == owner[0]) if owner[0] is not None else c.user.type == "Bot":
-            return c
-    return None
+            found.append(c)
+    return found
