@@ -5,8 +5,9 @@ text in their name. Nor is "written by a bot": with a personal access token our 
 token owner's (a User), and the next push, not recognising it, posted another one on every push.
 `GET /user` names a personal access token's owner; GITHUB_TOKEN and a GitHub App's installation
 token get 403 there, and what they post is a Bot's (github-actions[bot], or the app's `slug[bot]`,
-which that call cannot name), so for them any Bot's comment with the marker is taken. The call is
-made once, and only when some comment carries the marker.
+which that call cannot name), so for them any Bot's comment with the marker is taken. The marker must
+open the comment, as it opens ours: another bot quoting ours (a digest, a mirror) has it further in,
+and was overwritten. The call is made once, and only when some comment carries the marker.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def find_ours(gh: Any, comments: Iterable[Any], marker: str) -> list[Any]:
     owner: list[int | None] = []  # asked once, at the first comment with the marker
     found = []
     for c in comments:
-        if marker not in (c.body or "") or c.user is None:
+        if not (c.body or "").startswith(marker) or c.user is None:  # ours open with it; a quote does not
             continue
         if not owner:
             owner.append(token_owner_id(gh))
