@@ -73,11 +73,9 @@ def follow_link(path: str, child: Child, link_text: Callable[[str], str]) -> Lin
             todo.extendleft(reversed(text.split("/")))
             continue
         resolved.append(name)
-        last = item if item.type != "tree" else None
+        last = item if item.type == "blob" else None  # a submodule is a folder in a checkout
     if last is None:
         return LINK_TO_FOLDER
-    if last.type != "blob":  # a submodule
-        return LINK_BROKEN
     return LinkTarget("/".join(resolved), last.mode, last.sha, last.size)
 
 
