@@ -158,6 +158,19 @@ def test_a_tag_push_starts_from_the_default_branchs_artifact_not_a_pull_requests
         assert "no artifact named 'other-name' from the default branch in acme/ontology yet" in log.getvalue()
 
 
+def patches(fake: FakeGitHub, expected: int) -> list[str]:
+    """The comments edited, once `expected` edits are logged (the fake logs a request after its
+    answer) and a moment more for any further one to land."""
+    def edited() -> list[str]:
+        return [path for _kind, method, path, _status in fake.log if method == "PATCH"]
+    for _ in range(300):
+        if len(edited()) >= expected:
+            break
+        time.sleep(0.01)
+    time.sleep(0.1)
+    return edited()
+
+
 def test_two_of_our_comments_one_is_updated_and_the_other_shows_no_stale_figures(tmp_path):
     """Two runs of one pull request racing each posted a comment: the next push updated the first
     and left the second showing an earlier push's figures."""
@@ -177,14 +190,11 @@ def test_two_of_our_comments_one_is_updated_and_the_other_shows_no_stale_figures
         link = fake.comment_json(first)["html_url"]
         assert "classes added" not in second["body"] and f"[this comment]({link})" in second["body"]
         assert person["body"] == f"{mark}\nquoted by a person"
+        patches(fake, 2)
         fake.reset_log()
         code, *_ = run_pr(tmp_path, fake, pr_tree(Boat=None))
         assert code == 0 and [c["body"] for c in fake.pr_comments(7)][1:] == [second["body"], person["body"]]
-        for _ in range(200):  # the fake logs a request after answering it
-            if any(m == "PATCH" for _k, m, _p, _s in fake.log):
-                break
-            time.sleep(0.01)
-        assert [p for _k, m, p, _s in fake.log if m == "PATCH"] == [f"/repos/acme/onto/issues/comments/{first['id']}"]
+        assert patches(fake, 1) == [f"/repos/acme/onto/issues/comments/{first['id']}"]  # the note is not written again
 
 
 def test_another_bot_quoting_our_comment_is_never_overwritten(tmp_path):
@@ -195,9 +205,16 @@ def test_another_bot_quoting_our_comment_is_never_overwritten(tmp_path):
 
     write_tree(tmp_path / "base", BASE)
     with FakeGitHub(tmp_path / "base", owner="acme", repo="onto", token=TOKEN) as fake:
-        digest = f"Digest of bot comments:\n> {MARKER.format(key='ontology.db')}\n> **3** classes added"
+        mark = MARKER.format(key="ontology.db")
+        digest = f"Digest of bot comments:\n> {mark}\n> **3** classes added"
         fake.add_comment(7, digest, login="digest-app[bot]", user_type="Bot")
         code, _outputs, _summary, log = run_pr(tmp_path, fake, pr_tree(Boat=None))
         assert code == 0, log[-2000:]
         theirs, ours = fake.pr_comments(7)
-    assert theirs["body"] == digest and "**1** removed" in ours["body"]
+        assert theirs["body"] == digest and "**1** removed" in ours["body"]
+        # held: our comment, which a maintainer edited (a line above the marker), is still ours
+        with fake.lock:
+            fake.comments[ours["id"]]["body"] = "**Edited:** see the latest push\n" + ours["body"]
+        code, *_ = run_pr(tmp_path, fake, pr_tree(Boat=None, Car=None))
+        assert code == 0 and len(fake.pr_comments(7)) == 2
+        assert "**2** removed" in fake.pr_comments(7)[1]["body"]

@@ -6,8 +6,9 @@ token owner's (a User), and the next push, not recognising it, posted another on
 `GET /user` names a personal access token's owner; GITHUB_TOKEN and a GitHub App's installation
 token get 403 there, and what they post is a Bot's (github-actions[bot], or the app's `slug[bot]`,
 which that call cannot name), so for them any Bot's comment with the marker is taken. The marker must
-open the comment, as it opens ours: another bot quoting ours (a digest, a mirror) has it further in,
-and was overwritten. The call is made once, and only when some comment carries the marker.
+open a line, as it opens ours (also after a maintainer's edit above it): another bot quoting ours (a
+digest, a mirror: `> <!-- ...`) was overwritten. The call is made once, and only when some comment
+carries the marker.
 """
 
 from __future__ import annotations
@@ -36,10 +37,14 @@ def find_ours(gh: Any, comments: Iterable[Any], marker: str) -> list[Any]:
     owner: list[int | None] = []  # asked once, at the first comment with the marker
     found = []
     for c in comments:
-        if not (c.body or "").startswith(marker) or c.user is None:  # ours open with it; a quote does not
+        if not _opens_a_line(marker, c.body or "") or c.user is None:
             continue
         if not owner:
             owner.append(token_owner_id(gh))
         if (c.user.id == owner[0]) if owner[0] is not None else c.user.type == "Bot":
             found.append(c)
     return found
+
+
+def _opens_a_line(marker: str, body: str) -> bool:
+    return body.startswith(marker) or f"\n{marker}" in body
