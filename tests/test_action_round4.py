@@ -218,3 +218,26 @@ def test_another_bot_quoting_our_comment_is_never_overwritten(tmp_path):
         code, *_ = run_pr(tmp_path, fake, pr_tree(Boat=None, Car=None))
         assert code == 0 and len(fake.pr_comments(7)) == 2
         assert "**2** removed" in fake.pr_comments(7)[1]["body"]
+
+
+def test_the_container_reads_the_event_payload_the_runner_wrote(tmp_path, monkeypatch):
+    """The runner writes the event payload in its temp folder, outside the workspace, and names it
+    by its host path; the container step passed that path on unmounted, so in the container it named
+    no file and every pull_request run synced as a push: no comparison, no comment."""
+    from ontosync.action import container_step
+    from ontosync.action.pull_request import read_event
+
+    temp = tmp_path / "_temp"
+    event = temp / "_github_workflow" / "event.json"
+    event.parent.mkdir(parents=True)
+    event.write_text('{"pull_request": {"number": 7, "base": {"sha": "' + "a" * 40 + '", "ref": "main", "repo": '
+                     '{"full_name": "acme/onto"}}, "head": {"sha": "' + "b" * 40 + '"}}}', encoding="utf-8")
+    monkeypatch.setenv("GITHUB_EVENT_PATH", str(event))
+    monkeypatch.setenv("GITHUB_OUTPUT", str(temp / "_runner_file_commands" / "set_output_1"))
+    env, mounts = container_step.container_env({})
+    volumes = [mounts[i + 1].split(":") for i in range(0, len(mounts), 2)]
+    [(host, inside, mode)] = [v for v in volumes if len(v) == 3]
+    assert mode == "ro" and env["GITHUB_EVENT_PATH"].startswith(inside + "/")
+    seen = env["GITHUB_EVENT_PATH"].replace(inside, host, 1)  # the path as docker's mount resolves it
+    pr = read_event({"GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": seen})
+    assert pr is not None and (pr.number, pr.repo) == (7, "acme/onto")

@@ -7,7 +7,8 @@ cannot `uses:` a Dockerfile from the action's own folder, though, so this step d
 runner does for `runs.using: docker`: build the Dockerfile (`main`, `uses: ./`) or pull the
 published image by digest (a release; .ci/pin_image.py writes the reference), then `docker run`
 with the workspace at /github/workspace, every input as INPUT_<NAME>, the GITHUB_*/RUNNER_*/
-ACTIONS_* variables, and the file-command files (GITHUB_OUTPUT, GITHUB_STEP_SUMMARY) mounted.
+ACTIONS_* variables, the file-command files (GITHUB_OUTPUT, GITHUB_STEP_SUMMARY) mounted, and the
+event payload (GITHUB_EVENT_PATH) mounted read-only.
 
 Run by the runner's own python3 on the host, so standard library only. Values travel in the
 environment (`docker run -e NAME` without a value), so the token never appears on a command line.
@@ -28,6 +29,10 @@ from pathlib import PurePosixPath
 
 WORKSPACE = "/github/workspace"
 FILE_COMMANDS = ("GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY", "GITHUB_ENV", "GITHUB_PATH", "GITHUB_STATE")
+# Files the runner gives to read: the event payload (a pull request's number, base and head) lives
+# in the runner's temp folder, outside the workspace. Passed as the host's path, it named no file in
+# the container: every pull_request run synced as a push, with no comparison and no comment.
+READ_ONLY_FILES = ("GITHUB_EVENT_PATH",)
 PASSED_PREFIXES = ("GITHUB_", "RUNNER_", "ACTIONS_")
 PASSED_NAMES = ("CI",)
 TRUE, FALSE = {"true", "yes", "on", "1"}, {"false", "no", "off", "0", ""}  # the Action's booleans (inputs.py too)
@@ -101,14 +106,15 @@ def container_env(inputs: dict[str, str]) -> tuple[dict[str, str], list[str]]:
     env = {k: v for k, v in os.environ.items() if k.startswith(PASSED_PREFIXES) or k in PASSED_NAMES}
     mounts: list[str] = []
     folders: dict[str, str] = {}
-    for name in FILE_COMMANDS:
+    for name in (*FILE_COMMANDS, *READ_ONLY_FILES):
         path = os.environ.get(name)
         if not path:
             continue
         host_dir, file_name = os.path.split(os.path.abspath(path))
         if host_dir not in folders:
             folders[host_dir] = f"/github/file_commands/{len(folders)}"
-            mounts += ["-v", f"{host_dir}:{folders[host_dir]}"]
+            mode = ":ro" if name in READ_ONLY_FILES else ""
+            mounts += ["-v", f"{host_dir}:{folders[host_dir]}{mode}"]
         env[name] = str(PurePosixPath(folders[host_dir]) / file_name)
     env["GITHUB_WORKSPACE"] = WORKSPACE
     env.pop("GITHUB_ACTION_PATH", None)
