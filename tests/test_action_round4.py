@@ -241,3 +241,28 @@ def test_the_container_reads_the_event_payload_the_runner_wrote(tmp_path, monkey
     seen = env["GITHUB_EVENT_PATH"].replace(inside, host, 1)  # the path as docker's mount resolves it
     pr = read_event({"GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": seen})
     assert pr is not None and (pr.number, pr.repo) == (7, "acme/onto")
+
+
+def test_the_revision_recorded_is_the_checkouts_not_the_events(tmp_path, monkeypatch):
+    """A workflow that checks out another ref than the event's (a scheduled run syncing `release`,
+    `ref: ${{ github.event.pull_request.head.sha }}` on a pull request) has GITHUB_SHA naming a
+    commit the workspace is not at: that commit was recorded as the revision of the tree synced."""
+    from ontosync.action.run import main as action_main
+    from ontosync.cli import main as cli_main
+
+    ws, at, event_sha = tmp_path / "ws", "c0ffee" * 6 + "0123", "e" * 40
+    (ws / ".git" / "refs" / "heads").mkdir(parents=True)
+    (ws / ".git" / "HEAD").write_text("ref: refs/heads/release\n")
+    (ws / ".git" / "refs" / "heads" / "release").write_text(at + "\n")
+    (ws / "a.ttl").write_bytes(ttl("A"))
+    env = {"GITHUB_WORKSPACE": str(ws), "GITHUB_EVENT_NAME": "schedule", "GITHUB_REF": "refs/heads/main",
+           "GITHUB_SHA": event_sha, "INPUT_UPLOAD-ARTIFACT": "false", "INPUT_WORKERS": "1"}
+    monkeypatch.setenv("GITHUB_SHA", event_sha)  # the container's environment, where the sync reads it
+    assert action_main(env=env, out=io.StringIO(), cli_main=cli_main) == 0
+    assert rows(ws / "ontology.db", "SELECT revision FROM runs") == [(at,)]
+    # held: a tree that is no checkout (no .git to tell) records GITHUB_SHA
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "a.ttl").write_bytes(ttl("A"))
+    assert sync(tmp_path / "plain.db", str(plain)).returncode == 0
+    assert rows(tmp_path / "plain.db", "SELECT revision FROM runs") == [(event_sha,)]
