@@ -14,6 +14,11 @@ rate-limit headers, and the shapes GitHub answers errors with. Tests change the 
 - `truncate_over`: recursive tree answers with more entries are cut and marked `truncated`;
 - `tarball_override`: serve these bytes as the tarball (hostile archives).
 
+Refs resolve as GitHub's API resolves them: `heads/NAME` and `tags/NAME` (with or without `refs/`)
+say which; a bare name that is both a branch (`commit(branch=...)`) and a tag (`repo.tags`) is the
+branch. `commit(links={path: target})` stores symbolic links as git does (mode 120000, the blob
+holding the target), and the tarball keeps them as link entries.
+
 Endpoints: `GET /repos/{o}/{r}`, `/repos/{o}/{r}/commits/{ref}`,
 `/repos/{o}/{r}/git/trees/{sha}[?recursive=1]`, `/repos/{o}/{r}/git/blobs/{sha}`,
 `/repos/{o}/{r}/tarball/{ref}` (302 to `/_codeload/...` on the same server, as GitHub redirects to
