@@ -400,7 +400,7 @@ class GitHubSource(TarballReader, LinkFollower):
                 return SourceFile(path, None, 0, f"cannot read the symbolic link from GitHub: {exc.last}")
             if not isinstance(target, LinkTarget):
                 return SourceFile(path, None, 0, target)
-            _, mode, sha, size = target
+            sha, size = target.sha, target.size  # the target's content, as a checkout's walk hashes it
         if not is_sha(sha):
             return SourceFile(path, None, size, "no blob hash in the GitHub tree")
         if size > self.max_file_size:

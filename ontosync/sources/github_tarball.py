@@ -157,8 +157,8 @@ class TarballReader:
                 continue
             if not member.isfile():
                 continue  # folders
-            name = display_name(rel)
-            wanted = [sf for sf in (pending.get(p) for p in (name, *self._linked_from.get(name, ())))
+            path = display_name(rel)
+            wanted = [sf for sf in (pending.get(p) for p in (path, *self._linked_from.get(path, ())))
                       if sf is not None and sf.size == member.size <= self.max_file_size]
             fh = tar.extractfile(member) if wanted else None
             if fh is None:
