@@ -266,3 +266,19 @@ def test_the_revision_recorded_is_the_checkouts_not_the_events(tmp_path, monkeyp
     (plain / "a.ttl").write_bytes(ttl("A"))
     assert sync(tmp_path / "plain.db", str(plain)).returncode == 0
     assert rows(tmp_path / "plain.db", "SELECT revision FROM runs") == [(event_sha,)]
+
+
+def test_an_unwritable_github_output_is_a_warning_in_the_container_step_too(tmp_path, monkeypatch, capsys):
+    """The sync step's host part wrote its outputs (the upload's paths) first: a GITHUB_OUTPUT it
+    cannot write was a traceback, and the step ended before the sync ran."""
+    from ontosync.action import container_step
+
+    (tmp_path / "out").mkdir()
+    monkeypatch.setenv("GITHUB_OUTPUT", str(tmp_path / "out"))  # a folder: not writable as a file
+    monkeypatch.setenv("ONTOSYNC_INPUTS", "{}")
+    started = []
+    monkeypatch.setattr(container_step, "prepare_image", lambda *a: started.append(a) and None)
+    assert container_step.main() == 2  # no image here: the step reached the sync's start
+    out = capsys.readouterr().out
+    assert started and "Traceback" not in out
+    assert out.count("::warning::ontosync: cannot write the step output") == 2

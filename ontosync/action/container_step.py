@@ -69,8 +69,12 @@ def write_output(name: str, lines: list[str]) -> None:
     if not target:
         return
     delimiter = f"ontosync_{uuid.uuid4().hex}"
-    with open(target, "a", encoding="utf-8") as fh:
-        fh.write(f"{name}<<{delimiter}\n" + "".join(f"{line}\n" for line in lines) + f"{delimiter}\n")
+    try:
+        with open(target, "a", encoding="utf-8") as fh:
+            fh.write(f"{name}<<{delimiter}\n" + "".join(f"{line}\n" for line in lines) + f"{delimiter}\n")
+    except OSError as exc:  # the sync still runs; only the upload step's inputs are missing
+        print(f"::warning::ontosync: cannot write the step output {name} to GITHUB_OUTPUT: "
+              f"{exc.strerror or type(exc).__name__}", flush=True)
 
 
 def docker(*args: str, env: dict[str, str] | None = None) -> int:
