@@ -99,6 +99,7 @@ def test_links_through_the_api_give_the_database_a_checkout_gives(tmp_path):
     with FakeGitHub() as fake:
         fake.commit(read_folder(root), links=read_links(root))
         r = sync(remote_db, "github:o/r@main", fake=fake)
+        remote_r = sync(tmp_path / "p2.db", "github:o/r@main", "--path", "linked", fake=fake)
     assert r.returncode in (0, 1), r.stderr
     local = files_and_classes(local_db)
     assert files_and_classes(remote_db) == local
@@ -106,6 +107,11 @@ def test_links_through_the_api_give_the_database_a_checkout_gives(tmp_path):
     assert followed == {"other/b.ttl", "pages/a.ttl", "pages/chain.ttl", "pages/link.ttl", "pages/up.ttl",
                         "pages/via.ttl"}
     assert len(local[0]) == 13
+    # a --path through a linked folder: exit 2 in the same words
+    local_r = sync(tmp_path / "p1.db", str(root), "--path", "linked")
+    assert local_r.returncode == remote_r.returncode == 2
+    assert "--path must not pass through a symbolic link: linked" in local_r.stderr
+    assert "--path must not pass through a symbolic link: linked" in remote_r.stderr
 
 
 def test_links_from_the_tarball_and_a_truncated_tree_and_the_graph_config(tmp_path):

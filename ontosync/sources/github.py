@@ -343,8 +343,13 @@ class GitHubSource(TarballReader, LinkFollower):
             log.info("the tree of %s is too large for one answer; walking it folder by folder", self.description)
             self._walk(tree_sha, "", out)
         if self.filter.subdir and not self._subdir_seen:
-            # as for a local folder: a misspelt --path is no empty sync that says it succeeded
-            raise SourceError(f"--path folder not found in {self.description}: {self.filter.subdir.rstrip('/')}")
+            # as for a local folder: a misspelt --path is no empty sync that says it succeeded, and
+            # one through a link is refused in a checkout's words
+            sub = self.filter.subdir.rstrip("/")
+            parts = sub.split("/")
+            if any("/".join(parts[:i]) in self._raw_links for i in range(1, len(parts) + 1)):
+                raise SourceError(f"--path must not pass through a symbolic link: {sub}")
+            raise SourceError(f"--path folder not found in {self.description}: {sub}")
         return out
 
     def _walk(self, tree_sha: str, prefix: str, out: dict[str, tuple[str, str, int]]) -> None:
