@@ -126,8 +126,10 @@ def test_links_from_the_tarball_and_a_truncated_tree_and_the_graph_config(tmp_pa
         for truncate in (None, 3):
             fake.truncate_over = truncate
             src = source(fake, "github:o/r@main", blob_threshold=0)
+            fake.reset_log()
             listed = {sf.path: sf for sf in src.list_files()}
             got = read_all(src)
+            assert fake.count("download") == 2 and not [p for *_, p, _s in fake.log if "/git/blobs/" in p]
             assert got["pages/l0.ttl"] == files["pages/p0.ttl"] and got["pages/sub/deep.ttl"] == files["shared/s.ttl"]
             assert listed["pages/out.ttl"].refused == "symbolic link leads outside the source root"
             assert src.refused_entries == 0  # the tree's own links are no hostile entries

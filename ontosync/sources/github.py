@@ -186,6 +186,7 @@ class GitHubSource(TarballReader, LinkFollower):
         self._side_files: dict[str, tuple[str, str, int]] = {}  # logseq/config.edn entries, for read_file
         # symbolic links, followed inside the repository as a checkout's walk follows them (github_links)
         self._raw_links: dict[str, str] = {}
+        self._link_shas: dict[str, str] = {}
         self._folders: dict[str, dict[str, TreeItem]] = {}
         self._link_texts: dict[str, str] = {}
         self._linked_from: dict[str, dict[str, None]] = {}
@@ -382,6 +383,7 @@ class GitHubSource(TarballReader, LinkFollower):
                 continue  # a plain name spelled as this escape wins, as in the walk of a checkout
             if item.mode == LINK_MODE:
                 self._raw_links[path] = prefix + item.name
+                self._link_shas[prefix + item.name] = item.sha
             if path.endswith(SIDE_FILE) and safe_relpath(path):
                 self._side_files[path] = (item.mode, item.sha, item.size)
             if not safe_relpath(path) or not self.filter(path):

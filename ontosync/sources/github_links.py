@@ -4,8 +4,10 @@ Why: the same commit must give the same database whether it is synced from a che
 the API. A checkout follows a link whose target is a file inside the repository and refuses the
 rest; the GitHub source skipped every link, so a page kept as a link was in one database and
 missing from the other. Git stores a link as a blob holding its target's path (tree mode 120000):
-reading that text costs one blob request per link (cached by blob sha), and the target is then
-looked up in the tree listing the sync already holds. Resolution walks the target's path one
+reading that text costs one blob request per link (cached by blob sha), or, past the blob
+threshold, one tarball download for all of them (the archive holds each link with its text, and
+the download host is not rate limited), and the target is then looked up in the tree listing the
+sync already holds. Resolution walks the target's path one
 folder at a time, as the kernel does: `..` applies to the folder reached so far, a link met on the
 way is followed in its turn (a link to a folder, then a file in it), and never past the
 repository's root nor more than MAX_HOPS links (a loop). The link is recorded with its target's
@@ -14,14 +16,26 @@ blob sha and size, as the checkout's walk hashes the target's content.
 
 from __future__ import annotations
 
+import logging
+import tarfile
 from collections import deque
-from collections.abc import Callable
-from typing import NamedTuple
+from collections.abc import Callable, Iterator
+from typing import Any, NamedTuple
 
-from ontosync.sources import LINK_BROKEN, LINK_INTO_GIT, LINK_LOOP, LINK_OUTSIDE, LINK_TO_FOLDER, SourceFile
+from ontosync.sources import (
+    LINK_BROKEN,
+    LINK_INTO_GIT,
+    LINK_LOOP,
+    LINK_OUTSIDE,
+    LINK_TO_FOLDER,
+    SourceFile,
+    git_blob_sha,
+)
+from ontosync.sources.github_tarball import GitHubUnavailable, Transient
 from ontosync.sources.github_tree import TreeItem
 from ontosync.sources.names import display_name
 
+log = logging.getLogger("ontosync.sources.github")
 LINK_MODE = "120000"
 MAX_HOPS = 40  # links followed for one path before it is called a loop (Linux's MAXSYMLINKS)
 
@@ -96,17 +110,23 @@ class LinkFollower:
     GitHub truncated it, one folder listing per folder a target passes through."""
 
     description: str
+    blob_threshold: int
     _tree_sha: str | None
     _folders: dict[str, dict[str, TreeItem]]
     _raw_links: dict[str, str]  # recorded path of a link -> its path as git names it
+    _link_shas: dict[str, str]  # a link's path as git names it -> its blob sha, until the tarball is tried
+    _tree: dict[str, tuple[str, str, int]] | None
     _link_texts: dict[str, str]  # link blob sha -> target text
     _linked_from: dict[str, dict[str, None]]  # recorded path of a target -> links to it, for the tarball
     _get_tree: Callable[..., tuple[list[TreeItem], bool]]
     _fetch_blob: Callable[..., bytes]
+    _read_tarball: Callable[..., Iterator[Any]]
 
     def _follow(self, path: str) -> LinkTarget | str:
         """The target of the link recorded as `path` (see follow_link)."""
         def link_text(sha: str) -> str:
+            if self._link_shas and self._selected_links() > self.blob_threshold:
+                self._texts_from_tarball()
             if sha not in self._link_texts:
                 data = self._fetch_blob(SourceFile(path, sha, 0))
                 self._link_texts[sha] = data.decode("utf-8", "surrogateescape")
@@ -116,6 +136,30 @@ class LinkFollower:
         if isinstance(target, LinkTarget):
             self._linked_from.setdefault(display_name(target.path), {})[path] = None  # an ordered set
         return target
+
+    def _selected_links(self) -> int:
+        return sum(1 for mode, _sha, _size in (self._tree or {}).values() if mode == LINK_MODE)
+
+    def _texts_from_tarball(self) -> None:
+        """Every listed link's text from one tarball download; a failed download leaves the rest
+        to one blob request each (link_text). The texts are checked against the tree's blob shas."""
+        wanted, self._link_shas = self._link_shas, {}  # tried once
+
+        def texts(tar: tarfile.TarFile) -> Iterator[None]:
+            for member in tar:
+                sha = wanted.get(member.name.partition("/")[2]) if member.issym() else None
+                if sha is not None and git_blob_sha(member.linkname.encode("utf-8", "surrogateescape")) == sha:
+                    self._link_texts[sha] = member.linkname
+                    del wanted[member.name.partition("/")[2]]
+                    if not wanted:
+                        return
+            yield from ()
+
+        try:
+            for _ in self._read_tarball({}, texts):
+                pass
+        except (Transient, GitHubUnavailable) as exc:
+            log.info("link targets from the tarball: %s; reading them one by one", exc)
 
     def _child(self, folder: str, name: str) -> TreeItem | None:
         entries = self._folders.get(folder)

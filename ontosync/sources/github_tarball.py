@@ -101,7 +101,10 @@ class TarballReader:
                 log.info("%s; retry %d in %.1f s", exc, attempt, delay)
                 time.sleep(delay)
 
-    def _read_tarball(self, pending: dict[str, SourceFile]) -> Iterator[tuple[SourceFile, bytes]]:
+    def _read_tarball(self, pending: dict[str, SourceFile],
+                      members: Callable[[tarfile.TarFile], Iterator[Any]] | None = None) -> Iterator[Any]:
+        """One download of the commit's tarball: `pending`'s files (see _members), or what `members`
+        reads from the archive instead (the link texts: github_links)."""
         assert self._commit_sha is not None
         sha = self._commit_sha
 
@@ -132,7 +135,7 @@ class TarballReader:
             reader = ChunkReader(resp.iter_content(DOWNLOAD_CHUNK))
             try:
                 with tarfile.open(fileobj=reader, mode="r|gz") as tar:
-                    yield from self._members(tar, pending)
+                    yield from self._members(tar, pending) if members is None else members(tar)
             except STREAM_ERRORS as exc:
                 raise Transient(f"tarball download {shown}: {error_kind(exc)}") from None
         finally:
