@@ -119,7 +119,8 @@ def test_links_from_the_tarball_and_a_truncated_tree_and_the_graph_config(tmp_pa
     gets its target's bytes. A tree too large for one answer is walked folder by folder, and a
     target is looked up the same way. A graph's `logseq/config.edn` kept as a link is read too."""
     files = {f"pages/p{i}.ttl": ttl(f"P{i}") for i in range(4)}
-    links = {"pages/l0.ttl": "p0.ttl", "pages/sub/deep.ttl": "../../shared/s.ttl", "pages/out.ttl": "../../x"}
+    links = {"pages/l0.ttl": "p0.ttl", "pages/sub/deep.ttl": "../../shared/s.ttl", "pages/out.ttl": "../../x",
+             "pages/long.ttl": "a/" * 3000 + "p0.ttl"}  # past PATH_MAX: no link a checkout could hold
     files["shared/s.ttl"] = ttl("S")
     with FakeGitHub() as fake:
         fake.commit(files, links=links)
@@ -132,6 +133,7 @@ def test_links_from_the_tarball_and_a_truncated_tree_and_the_graph_config(tmp_pa
             assert fake.count("download") == 2 and not [p for *_, p, _s in fake.log if "/git/blobs/" in p]
             assert got["pages/l0.ttl"] == files["pages/p0.ttl"] and got["pages/sub/deep.ttl"] == files["shared/s.ttl"]
             assert listed["pages/out.ttl"].refused == "symbolic link leads outside the source root"
+            assert listed["pages/long.ttl"].refused == "broken symbolic link: its target does not exist"
             assert src.refused_entries == 0  # the tree's own links are no hostile entries
         fake.commit({"graph/logseq/real.edn": b"{:file/name-format :triple-lowbar}",
                      "graph/pages/a.md": b"- a\n"}, links={"graph/logseq/config.edn": "real.edn"})

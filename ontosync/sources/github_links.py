@@ -38,6 +38,7 @@ from ontosync.sources.names import display_name
 log = logging.getLogger("ontosync.sources.github")
 LINK_MODE = "120000"
 MAX_HOPS = 40  # links followed for one path before it is called a loop (Linux's MAXSYMLINKS)
+MAX_TARGET = 4096  # PATH_MAX: a longer target cannot be a link in a checkout; never downloaded
 
 
 class LinkTarget(NamedTuple):
@@ -81,6 +82,8 @@ def follow_link(path: str, child: Child, link_text: Callable[[str], str]) -> Lin
             hops += 1
             if hops > MAX_HOPS:
                 return LINK_LOOP
+            if item.size > MAX_TARGET:
+                return LINK_BROKEN
             text = link_text(item.sha)
             if text.startswith("/") or "\0" in text:  # an absolute target is outside the repository
                 return LINK_OUTSIDE if text.startswith("/") else LINK_BROKEN
