@@ -7,11 +7,11 @@ missing from the other. Git stores a link as a blob holding its target's path (t
 reading that text costs one blob request per link (cached by blob sha), or, past the blob
 threshold, one tarball download for all of them (the archive holds each link with its text, and
 the download host is not rate limited), and the target is then looked up in the tree listing the
-sync already holds. Resolution walks the target's path one
-folder at a time, as the kernel does: `..` applies to the folder reached so far, a link met on the
-way is followed in its turn (a link to a folder, then a file in it), and never past the
-repository's root nor more than MAX_HOPS links (a loop). The link is recorded with its target's
-blob sha and size, as the checkout's walk hashes the target's content.
+sync already holds. Resolution walks the target's path one folder at a time, as the kernel does:
+`..` applies to the folder reached so far, a link met on the way is followed in its turn (a link
+to a folder, then a file in it), and never past the repository's root nor more than MAX_HOPS
+links (a loop). The link is recorded with its target's blob sha and size, as the checkout's walk
+hashes the target's content.
 """
 
 from __future__ import annotations
@@ -128,8 +128,10 @@ class LinkFollower:
     def _follow(self, path: str) -> LinkTarget | str:
         """The target of the link recorded as `path` (see follow_link)."""
         def link_text(sha: str) -> str:
-            if self._link_shas and self._selected_links() > self.blob_threshold:
-                self._texts_from_tarball()
+            if self._link_shas:  # decided once, at the first link
+                if self._selected_links() > self.blob_threshold:
+                    self._texts_from_tarball()
+                self._link_shas = {}
             if sha not in self._link_texts:
                 data = self._fetch_blob(SourceFile(path, sha, 0))
                 self._link_texts[sha] = data.decode("utf-8", "surrogateescape")
@@ -146,7 +148,7 @@ class LinkFollower:
     def _texts_from_tarball(self) -> None:
         """Every listed link's text from one tarball download; a failed download leaves the rest
         to one blob request each (link_text). The texts are checked against the tree's blob shas."""
-        wanted, self._link_shas = self._link_shas, {}  # tried once
+        wanted = dict(self._link_shas)
 
         def texts(tar: tarfile.TarFile) -> Iterator[None]:
             for member in tar:
