@@ -251,6 +251,9 @@ def test_the_container_reads_the_event_payload_the_runner_wrote(tmp_path, monkey
     seen = env["GITHUB_EVENT_PATH"].replace(inside, host, 1)  # the path as docker's mount resolves it
     pr = read_event({"GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": seen})
     assert pr is not None and (pr.number, pr.repo) == (7, "acme/onto")
+    monkeypatch.setenv("GITHUB_EVENT_PATH", str(tmp_path / "nowhere" / "event.json"))
+    _env, mounts = container_step.container_env({})
+    assert "nowhere" not in " ".join(mounts)  # docker would create the folder on the host
 
 
 def test_the_revision_recorded_is_the_checkouts_not_the_events(tmp_path, monkeypatch):

@@ -112,8 +112,8 @@ def container_env(inputs: dict[str, str]) -> tuple[dict[str, str], list[str]]:
     folders: dict[str, str] = {}
     for name in (*FILE_COMMANDS, *READ_ONLY_FILES):
         path = os.environ.get(name)
-        if not path:
-            continue
+        if not path or (name in READ_ONLY_FILES and not os.path.isfile(path)):
+            continue  # (a missing file's folder would be created on the host by `docker run -v`)
         host_dir, file_name = os.path.split(os.path.abspath(path))
         if host_dir not in folders:
             folders[host_dir] = f"/github/file_commands/{len(folders)}"
