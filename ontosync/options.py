@@ -247,15 +247,18 @@ OPTIONS: tuple[Option, ...] = (
     action_only("repository", "Sync OWNER/REPO through the GitHub API instead of the checked-out workspace "
                 "(no checkout needed). Empty syncs the workspace.",
                 "sync `OWNER/REPO` through the API instead of the checkout", doc_default="the workspace"),
-    action_only("ref", "Branch, tag or commit of `repository`. Empty means its default branch.",
-                "branch, tag or commit of `repository`", doc_default="its default branch"),
+    action_only("ref", "Branch, tag or commit of `repository`; a name that is both a branch and a tag is the branch, "
+                "as GitHub's API resolves it (`tags/NAME` names the tag). Empty means its default branch.",
+                "branch, tag or commit of `repository` (a name both branch and tag is the branch; `tags/NAME`: the "
+                "tag)", doc_default="its default branch"),
     action_only("github-token", "Token for the GitHub API (`repository`, `restore-artifact`). Masked in the log and "
                 "never printed. Restoring an artifact needs `actions: read`.",
                 "token for the API and for `restore-artifact`", default="${{ github.token }}"),
     action_only("restore-artifact", "Name of an artifact an earlier run uploaded with the database and checkpoint; "
-                "the newest non-expired one of this run's branch is downloaded and the sync starts from it. None "
-                "found means a full sync.",
-                "artifact name to start from (newest non-expired of this run's branch; none found means a full sync)"),
+                "the newest non-expired one of this run's branch (a run on a tag: the default branch's) is downloaded "
+                "and the sync starts from it. None found means a full sync.",
+                "artifact name to start from (newest non-expired of this run's branch, on a tag the default branch's; "
+                "none found means a full sync)"),
     action_only("upload-artifact", "Upload the database, checkpoint and report as a workflow artifact (true or "
                 "false), also when the sync fails, so the next run can start from them (`restore-artifact`).",
                 "upload database, checkpoint and report as an artifact, also when the sync fails",

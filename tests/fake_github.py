@@ -14,6 +14,11 @@ rate-limit headers, and the shapes GitHub answers errors with. Tests change the 
 - `truncate_over`: recursive tree answers with more entries are cut and marked `truncated`;
 - `tarball_override`: serve these bytes as the tarball (hostile archives).
 
+Refs resolve as GitHub's API resolves them: `heads/NAME` and `tags/NAME` (with or without `refs/`)
+say which; a bare name that is both a branch (`commit(branch=...)`) and a tag (`repo.tags`) is the
+branch. `commit(links={path: target})` stores symbolic links as git does (mode 120000, the blob
+holding the target), and the tarball keeps them as link entries.
+
 Endpoints: `GET /repos/{o}/{r}`, `/repos/{o}/{r}/commits/{ref}`,
 `/repos/{o}/{r}/git/trees/{sha}[?recursive=1]`, `/repos/{o}/{r}/git/blobs/{sha}`,
 `/repos/{o}/{r}/tarball/{ref}` (302 to `/_codeload/...` on the same server, as GitHub redirects to
@@ -35,6 +40,7 @@ import gzip
 import hashlib
 import io
 import json
+import os
 import random
 import re
 import secrets
@@ -91,12 +97,16 @@ class FakeRepository:
         self.trees: dict[str, list[TreeEntry]] = {}
         self.commits: dict[str, Snapshot] = {}
         self.branches: dict[str, str] = {}
+        self.tags: dict[str, str] = {}  # name -> commit sha (lightweight tags)
         self._counter = 0
 
-    def commit(self, files: dict[str, bytes], message: str = "sync", branch: str | None = None) -> str:
+    def commit(self, files: dict[str, bytes], message: str = "sync", branch: str | None = None,
+               links: dict[str, str] | None = None) -> str:
+        """A commit of `files` (path -> bytes) and symbolic `links` (path -> target, as git stores
+        it: the blob holds the target text, the tree entry has mode 120000) on `branch`."""
         branch = branch or self.default_branch
         parent = self.branches.get(branch)
-        root = self._build_tree(files)
+        root = self._build_tree({**files, **{p: _Link(t) for p, t in (links or {}).items()}})
         self._counter += 1
         body = f"tree {root}\n"
         if parent:
@@ -125,9 +135,10 @@ class FakeRepository:
             if key.endswith("/"):
                 entries.append(TreeEntry(key[:-1], "40000", self._tree_of(value)))
             else:
-                sha = blob_sha(value)
-                self.blobs[sha] = value
-                entries.append(TreeEntry(key, "100644", sha, len(value)))
+                data = value.target.encode() if isinstance(value, _Link) else value
+                sha = blob_sha(data)
+                self.blobs[sha] = data
+                entries.append(TreeEntry(key, "120000" if isinstance(value, _Link) else "100644", sha, len(data)))
         # git's order: by name, a folder compared as "name/"
         entries.sort(key=lambda e: e.name.encode() + (b"/" if e.type == "tree" else b""))
         body = b"".join(f"{e.mode} {e.name}".encode() + b"\0" + bytes.fromhex(e.sha) for e in entries)
@@ -136,10 +147,17 @@ class FakeRepository:
         return sha
 
     def resolve(self, ref: str) -> str | None:
+        """The commit `ref` names, as GitHub's API resolves it: `heads/NAME` and `tags/NAME` (with
+        or without `refs/`) say which; a bare name that is both a branch and a tag is the branch."""
         if ref == "HEAD":
             ref = self.default_branch
+        kind, _, name = ref.removeprefix("refs/").partition("/")
+        if kind in ("heads", "tags") and name in (self.branches if kind == "heads" else self.tags):
+            return (self.branches if kind == "heads" else self.tags)[name]
         if ref in self.branches:
             return self.branches[ref]
+        if ref in self.tags:
+            return self.tags[ref]
         if re.fullmatch(r"[0-9a-f]{7,40}", ref):
             hits = [s for s in self.commits if s.startswith(ref)]
             if len(hits) == 1:
@@ -172,11 +190,32 @@ class FakeRepository:
                 if entry.type == "tree":
                     info.type, info.mode = tarfile.DIRTYPE, 0o775
                     tar.addfile(info)
+                elif entry.mode == "120000":  # GitHub's tarball keeps a link as a link
+                    info.type, info.linkname, info.mode = tarfile.SYMTYPE, self.blobs[entry.sha].decode(), 0o777
+                    tar.addfile(info)
                 else:
                     data = self.blobs[entry.sha]
                     info.size, info.mode = len(data), 0o664
                     tar.addfile(info, io.BytesIO(data))
         return buf.getvalue()
+
+
+@dataclass(frozen=True)
+class _Link:
+    target: str
+
+
+def read_links(root: Path, under: str = "") -> dict[str, str]:
+    """path -> target of every symbolic link below `root` (folders linked to are not entered), as
+    `FakeRepository.commit(links=...)` takes them: the same tree as a checkout of `root`."""
+    prefix = under.strip("/") + "/" if under.strip("/") else ""
+    out: dict[str, str] = {}
+    for folder, dirs, names in os.walk(root):
+        for name in dirs + names:
+            full = Path(folder) / name
+            if full.is_symlink():
+                out[prefix + full.relative_to(root).as_posix()] = os.readlink(full)
+    return out
 
 
 def read_folder(root: Path, under: str = "") -> dict[str, bytes]:
@@ -227,12 +266,14 @@ class FakeGitHub:
             self.commit()
 
     # -- the repository -------------------------------------------------------------------------
-    def commit(self, files: dict[str, bytes] | None = None, message: str = "sync") -> str:
-        """A new commit on the default branch from `files`, or from the folder as it is now."""
+    def commit(self, files: dict[str, bytes] | None = None, message: str = "sync", *,
+               links: dict[str, str] | None = None, branch: str | None = None) -> str:
+        """A new commit on the default branch (or `branch`) from `files` and `links`, or from the
+        folder as it is now."""
         if files is None:
             assert self.folder is not None
             files = read_folder(self.folder, self.under)
-        return self.repo.commit(files, message)
+        return self.repo.commit(files, message, branch=branch, links=links)
 
     @property
     def head(self) -> str:

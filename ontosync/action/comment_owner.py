@@ -5,8 +5,10 @@ text in their name. Nor is "written by a bot": with a personal access token our 
 token owner's (a User), and the next push, not recognising it, posted another one on every push.
 `GET /user` names a personal access token's owner; GITHUB_TOKEN and a GitHub App's installation
 token get 403 there, and what they post is a Bot's (github-actions[bot], or the app's `slug[bot]`,
-which that call cannot name), so for them any Bot's comment with the marker is taken. The call is
-made once, and only when some comment carries the marker.
+which that call cannot name), so for them any Bot's comment with the marker is taken. The marker must
+open a line, as it opens ours (also after a maintainer's edit above it): another bot quoting ours (a
+digest, a mirror: `> <!-- ...`) was overwritten. The call is made once, and only when some comment
+carries the marker.
 """
 
 from __future__ import annotations
@@ -28,14 +30,21 @@ def token_owner_id(gh: Any) -> int | None:
         raise
 
 
-def find_ours(gh: Any, comments: Iterable[Any], marker: str) -> Any | None:
-    """The first comment holding `marker` that the token's account wrote, else None."""
+def find_ours(gh: Any, comments: Iterable[Any], marker: str) -> list[Any]:
+    """Every comment holding `marker` that the token's account wrote, oldest first. Usually one;
+    two runs of the same pull request racing (two quick pushes) may each have posted one, and the
+    caller must know all of them: updating the first alone left the other showing stale figures."""
     owner: list[int | None] = []  # asked once, at the first comment with the marker
+    found = []
     for c in comments:
-        if marker not in (c.body or "") or c.user is None:
+        if not _opens_a_line(marker, c.body or "") or c.user is None:
             continue
         if not owner:
             owner.append(token_owner_id(gh))
         if (c.user.id == owner[0]) if owner[0] is not None else c.user.type == "Bot":
-            return c
-    return None
+            found.append(c)
+    return found
+
+
+def _opens_a_line(marker: str, body: str) -> bool:
+    return body.startswith(marker) or f"\n{marker}" in body

@@ -7,7 +7,8 @@ cannot `uses:` a Dockerfile from the action's own folder, though, so this step d
 runner does for `runs.using: docker`: build the Dockerfile (`main`, `uses: ./`) or pull the
 published image by digest (a release; .ci/pin_image.py writes the reference), then `docker run`
 with the workspace at /github/workspace, every input as INPUT_<NAME>, the GITHUB_*/RUNNER_*/
-ACTIONS_* variables, and the file-command files (GITHUB_OUTPUT, GITHUB_STEP_SUMMARY) mounted.
+ACTIONS_* variables, the file-command files (GITHUB_OUTPUT, GITHUB_STEP_SUMMARY) mounted, and the
+event payload (GITHUB_EVENT_PATH) mounted read-only.
 
 Run by the runner's own python3 on the host, so standard library only. Values travel in the
 environment (`docker run -e NAME` without a value), so the token never appears on a command line.
@@ -28,6 +29,10 @@ from pathlib import PurePosixPath
 
 WORKSPACE = "/github/workspace"
 FILE_COMMANDS = ("GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY", "GITHUB_ENV", "GITHUB_PATH", "GITHUB_STATE")
+# Files the runner gives to read: the event payload (a pull request's number, base and head) lives
+# in the runner's temp folder, outside the workspace. Passed as the host's path, it named no file in
+# the container: every pull_request run synced as a push, with no comparison and no comment.
+READ_ONLY_FILES = ("GITHUB_EVENT_PATH",)
 PASSED_PREFIXES = ("GITHUB_", "RUNNER_", "ACTIONS_")
 PASSED_NAMES = ("CI",)
 TRUE, FALSE = {"true", "yes", "on", "1"}, {"false", "no", "off", "0", ""}  # the Action's booleans (inputs.py too)
@@ -64,8 +69,12 @@ def write_output(name: str, lines: list[str]) -> None:
     if not target:
         return
     delimiter = f"ontosync_{uuid.uuid4().hex}"
-    with open(target, "a", encoding="utf-8") as fh:
-        fh.write(f"{name}<<{delimiter}\n" + "".join(f"{line}\n" for line in lines) + f"{delimiter}\n")
+    try:
+        with open(target, "a", encoding="utf-8") as fh:
+            fh.write(f"{name}<<{delimiter}\n" + "".join(f"{line}\n" for line in lines) + f"{delimiter}\n")
+    except OSError as exc:  # the sync still runs; only the upload step's inputs are missing
+        print(f"::warning::ontosync: cannot write the step output {name} to GITHUB_OUTPUT: "
+              f"{exc.strerror or type(exc).__name__}", flush=True)
 
 
 def docker(*args: str, env: dict[str, str] | None = None) -> int:
@@ -101,14 +110,15 @@ def container_env(inputs: dict[str, str]) -> tuple[dict[str, str], list[str]]:
     env = {k: v for k, v in os.environ.items() if k.startswith(PASSED_PREFIXES) or k in PASSED_NAMES}
     mounts: list[str] = []
     folders: dict[str, str] = {}
-    for name in FILE_COMMANDS:
+    for name in (*FILE_COMMANDS, *READ_ONLY_FILES):
         path = os.environ.get(name)
-        if not path:
-            continue
+        if not path or (name in READ_ONLY_FILES and not os.path.isfile(path)):
+            continue  # (a missing file's folder would be created on the host by `docker run -v`)
         host_dir, file_name = os.path.split(os.path.abspath(path))
         if host_dir not in folders:
             folders[host_dir] = f"/github/file_commands/{len(folders)}"
-            mounts += ["-v", f"{host_dir}:{folders[host_dir]}"]
+            mode = ":ro" if name in READ_ONLY_FILES else ""
+            mounts += ["-v", f"{host_dir}:{folders[host_dir]}{mode}"]
         env[name] = str(PurePosixPath(folders[host_dir]) / file_name)
     env["GITHUB_WORKSPACE"] = WORKSPACE
     env.pop("GITHUB_ACTION_PATH", None)

@@ -236,6 +236,16 @@ def _edited(comment, body: str) -> bool:
     return True
 
 
+def _supersede(others: list, kept: str, key: str) -> None:
+    """Our other comments (two runs racing each posted one) point at the one kept up to date instead
+    of showing an earlier push's figures. They keep the marker: if the kept one is deleted, the
+    next run updates one of them in its place."""
+    note = "\n".join([*_head(key), f"Superseded: this pull request's changes are in [this comment]({kept}).", ""])
+    for other in others:
+        if other.body != note:
+            _edited(other, note)
+
+
 def post_comment(cmd: Commands, pr: PullRequest, body: str, key: str, token: str, api_url: str,
                  create: bool = True) -> bool:
     """Create (unless `create` is False: nothing to say yet) or update the one comment; a refusal is
@@ -251,9 +261,11 @@ def post_comment(cmd: Commands, pr: PullRequest, body: str, key: str, token: str
     def exchange() -> str:
         """One try, from the listing: what to say when it worked."""
         issue = gh.get_repo(pr.repo).get_issue(pr.number)
-        mine = find_ours(gh, issue.get_comments(), marker)
-        if mine is not None and _edited(mine, body):
-            return f"updated the comment on pull request #{pr.number}: {mine.html_url}"
+        ours = find_ours(gh, issue.get_comments(), marker)
+        for i, mine in enumerate(ours):
+            if _edited(mine, body):
+                _supersede(ours[i + 1:], mine.html_url, key)
+                return f"updated the comment on pull request #{pr.number}: {mine.html_url}"
         if not create:
             return f"nothing new to say and no comment on pull request #{pr.number} yet: none posted"
         return f"commented on pull request #{pr.number}: {issue.create_comment(body).html_url}"

@@ -25,9 +25,13 @@ from ontosync.store.upgrade import UpgradeError, detect_shape, newer_migrations
 def pushed_branch(env: Mapping[str, str]) -> str | None:
     """The branch this run is on (a push, a manual or scheduled run), whose own artifacts a restore
     takes: a pull request's run may upload its database under the same name, and starting from that
-    one would make this run's change report relative to an unmerged pull request. None for a tag."""
+    one would make this run's change report relative to an unmerged pull request. A run on a tag
+    (or another ref that is no branch) starts from the default branch's: with no branch to match,
+    it took the newest of any branch, a pull request's run's too. None outside a workflow."""
     ref = env.get("GITHUB_REF") or ""
-    return (env.get("GITHUB_REF_NAME") or ref.removeprefix("refs/heads/")) if ref.startswith("refs/heads/") else None
+    if ref.startswith("refs/heads/"):
+        return env.get("GITHUB_REF_NAME") or ref.removeprefix("refs/heads/")
+    return artifacts.DEFAULT_BRANCH if ref else None
 
 
 def schema_problems(db: Path) -> list[str]:
@@ -63,7 +67,8 @@ def restore(cmd: Commands, inputs: ActionInputs, branch: str | None = None) -> b
         return False
     if info is None:
         extra = f" ({expired} expired)" if expired else ""
-        on = f" from branch {branch}" if branch else ""
+        on = " from the default branch" if branch == artifacts.DEFAULT_BRANCH else f" from branch {branch}" \
+            if branch else ""
         cmd.notice(f"no artifact named {name!r}{on} in {inputs.repository} yet{extra}: running a full sync")
         return False
     cmd.line(f"newest: {info.describe()}")

@@ -24,6 +24,15 @@ class SourceFile(NamedTuple):
     refused: str | None = None  # why the file is not read at all (too large, a FIFO, ...)
 
 
+# Why a symbolic link is not followed: the same words from a checkout's walk (sources/local.py) and
+# from the GitHub source (sources/github_links.py), which follow links alike.
+LINK_OUTSIDE = "symbolic link leads outside the source root"
+LINK_INTO_GIT = "symbolic link into .git/ (not read)"
+LINK_BROKEN = "broken symbolic link: its target does not exist"
+LINK_LOOP = "symbolic link loop: the link leads back to itself"
+LINK_TO_FOLDER = "symbolic link to a folder"
+
+
 class Source(Protocol):
     description: str  # what the report calls the source: a directory or github:owner/repo@ref
     revision: str | None  # commit sha when known

@@ -19,11 +19,17 @@ MAX_BYTES = 64 * 1024 * 1024  # packed-refs of a very large repository; HEAD and
 
 
 def git_head(root: Path, github_sha: bool = True) -> str | None:
-    """The checkout's commit (GITHUB_SHA wins in the Action, unless `github_sha` is False), or None
-    when it cannot be told."""
-    if github_sha and os.environ.get("GITHUB_SHA"):
+    """The checkout's commit, or None when it cannot be told. `.git` comes first: GITHUB_SHA names
+    the event's commit, and a workflow may check out another (a scheduled run syncing `release`, a
+    pull request's head rather than its merge commit), whose tree was then recorded under the
+    event's commit. GITHUB_SHA (unless `github_sha` is False) when `.git` tells nothing."""
+    at = _checkout_head(root / ".git")
+    if at is None and github_sha and os.environ.get("GITHUB_SHA"):
         return os.environ["GITHUB_SHA"]
-    git = root / ".git"
+    return at
+
+
+def _checkout_head(git: Path) -> str | None:
     head = _first_line(git / "HEAD")
     if head is None or not head.startswith("ref: "):
         return _sha(head)

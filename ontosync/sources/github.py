@@ -64,6 +64,7 @@ from ontosync.sources.github_http import (
     says_when,
     server_message,
 )
+from ontosync.sources.github_links import LINK_MODE, LinkFollower, LinkTarget, folder_index
 from ontosync.sources.github_tarball import GitHubDown, GitHubUnavailable, TarballReader
 from ontosync.sources.github_tarball import Transient as _Transient
 from ontosync.sources.github_tree import TreeItem, folders_left_out, tree_items
@@ -111,7 +112,7 @@ class _RateLimited(Exception):
         self.wait = wait
 
 
-class GitHubSource(TarballReader):
+class GitHubSource(TarballReader, LinkFollower):
     """`Source` over the GitHub REST API. See the module docstring for the why.
 
     Attributes the pipeline reads: `description`, `revision` (commit sha; resolving it costs the
@@ -184,6 +185,12 @@ class GitHubSource(TarballReader):
         self._subdir_seen = False  # the listing met the --path folder
         self._tree: dict[str, tuple[str, str, int]] | None = None  # the selected files, listed once
         self._side_files: dict[str, tuple[str, str, int]] = {}  # logseq/config.edn entries, for read_file
+        # symbolic links, followed inside the repository as a checkout's walk follows them (github_links)
+        self._raw_links: dict[str, str] = {}
+        self._link_shas: dict[str, str] = {}
+        self._folders: dict[str, dict[str, TreeItem]] = {}
+        self._link_texts: dict[str, str] = {}
+        self._linked_from: dict[str, dict[str, None]] = {}
 
     def __repr__(self) -> str:
         return f"GitHubSource({self.description!r}, api_url={self.api_url!r})"
@@ -278,7 +285,10 @@ class GitHubSource(TarballReader):
         try:
             self._entries()
             entry = self._side_files.get(path)
-            if entry is None or entry[0] == "120000" or not is_sha(entry[1]):
+            if entry is not None and entry[0] == LINK_MODE:  # a checkout's read follows it too
+                target = self._follow(path)
+                entry = target[1:] if isinstance(target, LinkTarget) else None
+            if entry is None or not is_sha(entry[1]):
                 return None
             return self._fetch_blob(SourceFile(path, entry[1], FileTooLarge.check(entry[2], max_size)))
         except RateLimitStop as exc:
@@ -292,6 +302,8 @@ class GitHubSource(TarballReader):
         if self._stopped is not None:
             raise self._stopped
         ref = self.ref or "HEAD"  # HEAD: the default branch, without asking for the repository
+        if ref.startswith(("refs/heads/", "refs/tags/")):
+            ref = ref.removeprefix("refs/")  # GitHub documents `heads/NAME` and `tags/NAME` (README)
         try:
             data = self._api(f"GET commit {ref}", lambda: self._get(f"commits/{urllib.parse.quote(ref, safe='')}"),
                              lookup=True)
@@ -326,13 +338,20 @@ class GitHubSource(TarballReader):
         items, truncated = self._get_tree(tree_sha, recursive=True)
         if not truncated:
             self._collect(items, "", out)
+            if self._raw_links:  # the listing in hand is the tree the links' targets are looked up in
+                self._folders = folder_index(items)
         else:
             self.truncated_walks += 1
             log.info("the tree of %s is too large for one answer; walking it folder by folder", self.description)
             self._walk(tree_sha, "", out)
         if self.filter.subdir and not self._subdir_seen:
-            # as for a local folder: a misspelt --path is no empty sync that says it succeeded
-            raise SourceError(f"--path folder not found in {self.description}: {self.filter.subdir.rstrip('/')}")
+            # as for a local folder: a misspelt --path is no empty sync that says it succeeded, and
+            # one through a link is refused in a checkout's words
+            sub = self.filter.subdir.rstrip("/")
+            parts = sub.split("/")
+            if any("/".join(parts[:i]) in self._raw_links for i in range(1, len(parts) + 1)):
+                raise SourceError(f"--path must not pass through a symbolic link: {sub}")
+            raise SourceError(f"--path folder not found in {self.description}: {sub}")
         return out
 
     def _walk(self, tree_sha: str, prefix: str, out: dict[str, tuple[str, str, int]]) -> None:
@@ -363,6 +382,9 @@ class GitHubSource(TarballReader):
             path = display_name(prefix + item.name)  # escaped as a checkout's walk records it
             if path != prefix + item.name and path in out:
                 continue  # a plain name spelled as this escape wins, as in the walk of a checkout
+            if item.mode == LINK_MODE:
+                self._raw_links[path] = prefix + item.name
+                self._link_shas[prefix + item.name] = item.sha
             if path.endswith(SIDE_FILE) and safe_relpath(path):
                 self._side_files[path] = (item.mode, item.sha, item.size)
             if not safe_relpath(path) or not self.filter(path):
@@ -379,8 +401,14 @@ class GitHubSource(TarballReader):
         return items, truncated
 
     def _describe(self, path: str, mode: str, sha: str, size: int) -> SourceFile:
-        if mode == "120000":
-            return SourceFile(path, None, 0, "symbolic link (not followed in a remote source)")
+        if mode == LINK_MODE:
+            try:
+                target = self._follow(path)
+            except GitHubUnavailable as exc:
+                return SourceFile(path, None, 0, f"cannot read the symbolic link from GitHub: {exc.last}")
+            if not isinstance(target, LinkTarget):
+                return SourceFile(path, None, 0, target)
+            sha, size = target.sha, target.size  # the target's content, as a checkout's walk hashes it
         if not is_sha(sha):
             return SourceFile(path, None, size, "no blob hash in the GitHub tree")
         if size > self.max_file_size:

@@ -71,6 +71,8 @@ class TarballReader:
     _http: requests.Session
     _repo: Any
     _api: Callable[..., Any]
+    _linked_from: dict[str, dict[str, None]]  # a link's target -> the links to it (github_links)
+    _raw_links: dict[str, str]  # the tree's links, by recorded path
 
     def _from_tarball(self, pending: dict[str, SourceFile]) -> Iterator[tuple[SourceFile, bytes]]:
         """Yield what one tarball delivers; delivered files leave `pending`.
@@ -99,7 +101,10 @@ class TarballReader:
                 log.info("%s; retry %d in %.1f s", exc, attempt, delay)
                 time.sleep(delay)
 
-    def _read_tarball(self, pending: dict[str, SourceFile]) -> Iterator[tuple[SourceFile, bytes]]:
+    def _read_tarball(self, pending: dict[str, SourceFile],
+                      members: Callable[[tarfile.TarFile], Iterator[Any]] | None = None) -> Iterator[Any]:
+        """One download of the commit's tarball: `pending`'s files (see _members), or what `members`
+        reads from the archive instead (the link texts: github_links)."""
         assert self._commit_sha is not None
         sha = self._commit_sha
 
@@ -130,7 +135,7 @@ class TarballReader:
             reader = ChunkReader(resp.iter_content(DOWNLOAD_CHUNK))
             try:
                 with tarfile.open(fileobj=reader, mode="r|gz") as tar:
-                    yield from self._members(tar, pending)
+                    yield from self._members(tar, pending) if members is None else members(tar)
             except STREAM_ERRORS as exc:
                 raise Transient(f"tarball download {shown}: {error_kind(exc)}") from None
         finally:
@@ -147,23 +152,26 @@ class TarballReader:
                     top = first  # GitHub's `owner-repo-sha/` folder
                 if first != top:
                     reason = "outside the archive's top folder"
+            if reason == "link" and member.issym() and display_name(name.partition("/")[2]) in self._raw_links:
+                continue  # a link the tree lists: followed through the tree, never through the archive
             if reason is not None:
                 self.refused_entries += 1
                 log.warning("tarball entry %r refused: %s", name[:200], reason)
                 continue
             if not member.isfile():
                 continue  # folders
-            sf = pending.get(display_name(rel))
-            if sf is None or member.size != sf.size or member.size > self.max_file_size:
-                continue
-            fh = tar.extractfile(member)
+            path = display_name(rel)
+            wanted = [sf for sf in (pending.get(p) for p in (path, *self._linked_from.get(path, ())))
+                      if sf is not None and sf.size == member.size <= self.max_file_size]
+            fh = tar.extractfile(member) if wanted else None
             if fh is None:
                 continue
             data = fh.read()
-            if git_blob_sha(data) != sf.blob_sha:
-                continue  # an export filter changed it: the blob fallback fetches the real one
-            del pending[sf.path]
-            yield sf, data
+            sha = git_blob_sha(data)
+            for sf in wanted:  # the file, and the links that lead to it (a link's own entry is refused)
+                if sf.blob_sha == sha:  # else an export filter changed it: the blob fallback fetches the real one
+                    del pending[sf.path]
+                    yield sf, data
             if not pending:
                 return  # everything arrived: the rest of the archive is not downloaded
 

@@ -19,7 +19,17 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from ontosync.sources import FileTooLarge, PathFilter, SourceError, SourceFile
+from ontosync.sources import (
+    LINK_BROKEN,
+    LINK_INTO_GIT,
+    LINK_LOOP,
+    LINK_OUTSIDE,
+    LINK_TO_FOLDER,
+    FileTooLarge,
+    PathFilter,
+    SourceError,
+    SourceFile,
+)
 from ontosync.sources.git_head import git_head
 from ontosync.sources.names import display_name, needs_escape
 
@@ -192,20 +202,20 @@ class LocalSource:
             if stat.S_ISLNK(st.st_mode):
                 target = os.path.realpath(entry.path)
                 if not self._inside(target):
-                    return SourceFile(rel, None, 0, "symbolic link leads outside the source root")
+                    return SourceFile(rel, None, 0, LINK_OUTSIDE)
                 if ".git" in Path(target).relative_to(self.real_root).parts:
                     # the walk never reads .git/ (actions/checkout keeps the job's token in its config)
-                    return SourceFile(rel, None, 0, "symbolic link into .git/ (not read)")
+                    return SourceFile(rel, None, 0, LINK_INTO_GIT)
                 try:
                     st = os.stat(target)
                 except FileNotFoundError:
-                    return SourceFile(rel, None, 0, "broken symbolic link: its target does not exist")
+                    return SourceFile(rel, None, 0, LINK_BROKEN)
                 except OSError as exc:
                     if exc.errno == errno.ELOOP:
-                        return SourceFile(rel, None, 0, "symbolic link loop: the link leads back to itself")
+                        return SourceFile(rel, None, 0, LINK_LOOP)
                     raise
                 if stat.S_ISDIR(st.st_mode):
-                    return SourceFile(rel, None, 0, "symbolic link to a folder")
+                    return SourceFile(rel, None, 0, LINK_TO_FOLDER)
             if not stat.S_ISREG(st.st_mode):
                 return SourceFile(rel, None, 0, f"not a regular file ({_kind(st.st_mode)})")
             if st.st_size > self.max_file_size:

@@ -1,0 +1,179 @@
+"""Symbolic links in a GitHub tree, followed as a checkout's walk follows them (sources/local.py).
+
+Why: the same commit must give the same database whether it is synced from a checkout or through
+the API. A checkout follows a link whose target is a file inside the repository and refuses the
+rest; the GitHub source skipped every link, so a page kept as a link was in one database and
+missing from the other. Git stores a link as a blob holding its target's path (tree mode 120000):
+reading that text costs one blob request per link (cached by blob sha), or, past the blob
+threshold, one tarball download for all of them (the archive holds each link with its text, and
+the download host is not rate limited), and the target is then looked up in the tree listing the
+sync already holds. Resolution walks the target's path one folder at a time, as the kernel does:
+`..` applies to the folder reached so far, a link met on the way is followed in its turn (a link
+to a folder, then a file in it), and never past the repository's root nor more than MAX_HOPS
+links (a loop). The link is recorded with its target's blob sha and size, as the checkout's walk
+hashes the target's content.
+"""
+
+from __future__ import annotations
+
+import logging
+import tarfile
+from collections import deque
+from collections.abc import Callable, Iterator
+from typing import Any, NamedTuple
+
+from ontosync.sources import (
+    LINK_BROKEN,
+    LINK_INTO_GIT,
+    LINK_LOOP,
+    LINK_OUTSIDE,
+    LINK_TO_FOLDER,
+    SourceFile,
+    git_blob_sha,
+)
+from ontosync.sources.github_tarball import GitHubUnavailable, Transient
+from ontosync.sources.github_tree import TreeItem
+from ontosync.sources.names import display_name
+
+log = logging.getLogger("ontosync.sources.github")
+LINK_MODE = "120000"
+MAX_HOPS = 40  # links followed for one path before it is called a loop (Linux's MAXSYMLINKS)
+MAX_TARGET = 4096  # PATH_MAX: a longer target cannot be a link in a checkout; never downloaded
+
+
+class LinkTarget(NamedTuple):
+    path: str  # the target's path from the repository root, as git names it
+    mode: str
+    sha: str
+    size: int
+
+
+Child = Callable[[str, str], "TreeItem | None"]  # (folder path, name) -> that entry, None if absent
+
+
+def follow_link(path: str, child: Child, link_text: Callable[[str], str]) -> LinkTarget | str:
+    """The file the link at `path` leads to, or why it is not followed (the checkout's words).
+
+    `child(folder, name)` looks an entry up in the tree ("" is the root); `link_text(sha)` is the
+    target text a link blob holds.
+    """
+    resolved: list[str] = []  # the folders reached so far, links resolved
+    last: TreeItem | None = None  # the entry reached last; None: a folder
+    todo = deque(path.split("/"))
+    hops = 0
+    while todo:
+        name = todo.popleft()
+        if name in ("", "."):
+            continue
+        if name == "..":
+            if not resolved:
+                return LINK_OUTSIDE
+            resolved.pop()
+            last = None
+            continue
+        if name == ".git":
+            return LINK_INTO_GIT
+        if last is not None:  # a file with more path after it
+            return LINK_BROKEN
+        item = child("/".join(resolved), name)
+        if item is None:
+            return LINK_BROKEN
+        if item.mode == LINK_MODE:
+            hops += 1
+            if hops > MAX_HOPS:
+                return LINK_LOOP
+            if item.size > MAX_TARGET:
+                return LINK_BROKEN
+            text = link_text(item.sha)
+            if text.startswith("/") or "\0" in text:  # an absolute target is outside the repository
+                return LINK_OUTSIDE if text.startswith("/") else LINK_BROKEN
+            todo.extendleft(reversed(text.split("/")))
+            continue
+        resolved.append(name)
+        last = item if item.type == "blob" else None  # a submodule is a folder in a checkout
+    if last is None:
+        return LINK_TO_FOLDER
+    return LinkTarget("/".join(resolved), last.mode, last.sha, last.size)
+
+
+def folder_index(items: list[TreeItem]) -> dict[str, dict[str, TreeItem]]:
+    """folder path -> name -> entry, from a complete recursive listing (paths from the root)."""
+    index: dict[str, dict[str, TreeItem]] = {"": {}}
+    for item in items:
+        folder, _, name = item.name.rpartition("/")
+        index.setdefault(folder, {})[name] = item._replace(name=name)
+        if item.type == "tree":
+            index.setdefault(item.name, {})
+    return index
+
+
+class LinkFollower:
+    """`GitHubSource`'s link following (a mixin, as github_tarball.TarballReader: the attributes
+    below are the source's own). The folder index comes whole from the recursive listing, or, when
+    GitHub truncated it, one folder listing per folder a target passes through."""
+
+    description: str
+    blob_threshold: int
+    _tree_sha: str | None
+    _folders: dict[str, dict[str, TreeItem]]
+    _raw_links: dict[str, str]  # recorded path of a link -> its path as git names it
+    _link_shas: dict[str, str]  # a link's path as git names it -> its blob sha, until the tarball is tried
+    _tree: dict[str, tuple[str, str, int]] | None
+    _link_texts: dict[str, str]  # link blob sha -> target text
+    _linked_from: dict[str, dict[str, None]]  # recorded path of a target -> links to it, for the tarball
+    _get_tree: Callable[..., tuple[list[TreeItem], bool]]
+    _fetch_blob: Callable[..., bytes]
+    _read_tarball: Callable[..., Iterator[Any]]
+
+    def _follow(self, path: str) -> LinkTarget | str:
+        """The target of the link recorded as `path` (see follow_link)."""
+        def link_text(sha: str) -> str:
+            if self._link_shas:  # decided once, at the first link
+                if self._selected_links() > self.blob_threshold:
+                    self._texts_from_tarball()
+                self._link_shas = {}
+            if sha not in self._link_texts:
+                data = self._fetch_blob(SourceFile(path, sha, 0))
+                self._link_texts[sha] = data.decode("utf-8", "surrogateescape")
+            return self._link_texts[sha]
+
+        target = follow_link(self._raw_links.get(path, path), self._child, link_text)
+        if isinstance(target, LinkTarget):
+            self._linked_from.setdefault(display_name(target.path), {})[path] = None  # an ordered set
+        return target
+
+    def _selected_links(self) -> int:
+        return sum(1 for mode, _sha, _size in (self._tree or {}).values() if mode == LINK_MODE)
+
+    def _texts_from_tarball(self) -> None:
+        """Every listed link's text from one tarball download; a failed download leaves the rest
+        to one blob request each (link_text). The texts are checked against the tree's blob shas."""
+        wanted = dict(self._link_shas)
+
+        def texts(tar: tarfile.TarFile) -> Iterator[None]:
+            for member in tar:
+                sha = wanted.get(member.name.partition("/")[2]) if member.issym() else None
+                if sha is not None and git_blob_sha(member.linkname.encode("utf-8", "surrogateescape")) == sha:
+                    self._link_texts[sha] = member.linkname
+                    del wanted[member.name.partition("/")[2]]
+                    if not wanted:
+                        return
+            yield from ()
+
+        try:
+            for _ in self._read_tarball({}, texts):
+                pass
+        except (Transient, GitHubUnavailable) as exc:
+            log.info("link targets from the tarball: %s; reading them one by one", exc)
+
+    def _child(self, folder: str, name: str) -> TreeItem | None:
+        entries = self._folders.get(folder)
+        if entries is None:
+            parent, _, base = folder.rpartition("/")
+            item = self._child(parent, base) if folder else None
+            if folder and (item is None or item.type != "tree"):
+                return None
+            sha = item.sha if item is not None else self._tree_sha
+            items, _truncated = self._get_tree(sha, recursive=False)
+            entries = self._folders[folder] = {i.name: i for i in items}
+        return entries.get(name)
