@@ -39,7 +39,11 @@ Dialect rules (README-ready):
   (first domain and range kept; further distinct ones stay as AxiomFacts); `AnnotationAssertion`
   with `rdfs:label` / `rdfs:comment` -> label / comment of a class or property declared in the
   same text (first wins); `SubClassOf(A B)` with both named -> EdgeFact (annotated: also an
-  AxiomFact, which keeps the annotations). Every other axiom ->
+  AxiomFact, which keeps the annotations). Other `SubClassOf`, `EquivalentClasses` and
+  `DisjointClasses` -> the rows the RDF reader gives the same axiom in Turtle (OWL 2's mapping to
+  RDF): subject and object each a named class's IRI or an expression's functional syntax, n-ary
+  equivalence as the chain of pairs, n-ary disjointness as one row (annotations as below). Every
+  other axiom ->
   AxiomFact(axiom_type = OWL axiom name, subject = the first argument when it is a named entity
   (for `AnnotationAssertion`: the annotated subject), otherwise the first named entity inside,
   object = the remaining arguments rendered back to canonical functional syntax with full IRIs
@@ -75,6 +79,7 @@ from ontosync.parsing.rdf_vocab import (
     RDFS_LABEL,
     best_text,
     deprecation_note,
+    disjoint_row,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -363,10 +368,23 @@ class _Interpreter:
         else:
             subject = self.first_iri(args) or ""
             obj = " ".join(plain)
+        self.axioms.append(AxiomFact(head, subject, obj, {"ofn": full}))
+
+    def _class_axiom(self, head: str, args: list, plain: list[str], full: str) -> bool:
+        """SubClassOf, EquivalentClasses, DisjointClasses as the RDF reader rows the triples OWL 2's
+        mapping to RDF writes for them, so one ontology has one set of rows whatever its syntax: each
+        class a named IRI or its expression, n-ary equivalence as the chain `C1 = C2, C2 = C3...`,
+        n-ary disjointness as `owl:AllDisjointClasses`' one row (rdf_vocab.disjoint_row)."""
+        ops = [self.iri(a) or r for a, r in zip(args, plain, strict=True)]
         notes = {"ofn": full}
-        if head == "SubClassOf" and first is not None:
+        if head == "SubClassOf" and self.iri(args[0]) is not None:
             notes.update(self._existential(args[1]))
-        self.axioms.append(AxiomFact(head, subject, obj, notes))
+        if head == "DisjointClasses" and len(ops) > 2:
+            rows = [row] if (row := disjoint_row(ops)) is not None else []
+        else:
+            rows = list(zip(ops, ops[1:]))
+        self.axioms.extend(AxiomFact(head, s, o, notes) for s, o in rows)
+        return True
 
     def _existential(self, expr) -> dict[str, str]:
         """`ObjectSomeValuesFrom(P C)` with P and C named: its parts, noted with the axiom so the
@@ -457,6 +475,7 @@ class _Interpreter:
     _AXIOM_RULES: ClassVar[dict[str, Callable[..., bool]]] = {
         "Declaration": _declaration,
         "AnnotationAssertion": _annotation_assertion,
+        **dict.fromkeys(("SubClassOf", "EquivalentClasses", "DisjointClasses"), _class_axiom),
         **dict.fromkeys(_DOMAIN_RANGE, _domain_or_range),
     }
 

@@ -72,7 +72,9 @@ from ontosync.parsing.rdf_vocab import (
     RDFS_SUBCLASS,
     best_text,
     clip,
+    disjoint_row,
     is_iri,
+    is_iri_text,
 )
 from ontosync.parsing.xml_guard import OWL_XML_SKIPPED, check_xml, is_owl_xml, refuse_non_xml, to_utf8_xml
 from ontosync.parsing.xml_literals import fix_xml_literals, has_xml_literals
@@ -469,13 +471,8 @@ class _Extraction:
             self.warnings.add("unsupported-expression", f"{what}: {exc}")
             return None
         rendered = [self.render(m, "class", what) for m in set(members)]
-        if None in rendered or len(rendered) < 2:
-            return None
-        texts = sorted(rendered)  # type: ignore[type-var]
-        if len(texts) == 2:
-            return AxiomFact("DisjointClasses", texts[0], texts[1])
-        full = " ".join(t if not _is_iri_text(t) else f"<{t}>" for t in texts)
-        return AxiomFact("DisjointClasses", texts[0], f"DisjointClasses({full})")
+        row = None if None in rendered else disjoint_row(rendered)  # type: ignore[arg-type]
+        return None if row is None else AxiomFact("DisjointClasses", *row)
 
     def properties(self) -> list[PropertyFact]:
         index, render = self.index, self.render
@@ -499,14 +496,6 @@ def _check_output_size(axioms: set[AxiomFact], properties: list[PropertyFact], s
                          f"{budget} for this file (blank nodes shared by many axioms?)")
 
 
-_FUNCTIONAL_HEAD = re.compile(r"^[A-Z][A-Za-z]*\(")
-
-
-def _is_iri_text(text: str) -> bool:
-    """A rendered term is either a plain IRI (no brackets) or functional syntax `Head(...)`."""
-    return not _FUNCTIONAL_HEAD.match(text)
-
-
 def _domain_or_range(values: list[Any], ptype: str, ctx: str, render: Any, what: str) -> str | None:
     """One IRI as is; one blank node as its class expression / data range; several: their
     intersection (ObjectIntersectionOf / DataIntersectionOf, members sorted), which is what several
@@ -521,5 +510,5 @@ def _domain_or_range(values: list[Any], ptype: str, ctx: str, render: Any, what:
         return None
     if len(rendered) == 1:
         return rendered[0]
-    parts = sorted(f"<{r}>" if _is_iri_text(r) else r for r in rendered)
+    parts = sorted(f"<{r}>" if is_iri_text(r) else r for r in rendered)
     return ("DataIntersectionOf(" if ctx == "data" else "ObjectIntersectionOf(") + " ".join(parts) + ")"

@@ -6,6 +6,7 @@ fact extraction name IRIs one way and none of them imports another just for a co
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -130,3 +131,24 @@ def is_bnode(term: object) -> bool:
 
 def is_iri(term: object) -> bool:
     return isinstance(term, str) and not term.startswith("_:")
+
+
+_FUNCTIONAL_HEAD = re.compile(r"^[A-Z][A-Za-z]*\(")
+
+
+def is_iri_text(text: str) -> bool:
+    """A rendered term is either a plain IRI (no brackets) or functional syntax `Head(...)`."""
+    return not _FUNCTIONAL_HEAD.match(text)
+
+
+def disjoint_row(operands: Iterable[str]) -> tuple[str, str] | None:
+    """The (subject, object) row of `DisjointClasses` over rendered class expressions (a named class
+    as its IRI): two distinct operands as the pair `owl:disjointWith` gives; more as the smallest
+    and the whole axiom, members sorted, as `owl:AllDisjointClasses` has no order. Shared by the RDF
+    and the functional-syntax readers so one axiom is one row whatever the file's syntax."""
+    texts = sorted(set(operands))
+    if len(texts) < 2:
+        return None
+    if len(texts) == 2:
+        return texts[0], texts[1]
+    return texts[0], "DisjointClasses(" + " ".join(f"<{t}>" if is_iri_text(t) else t for t in texts) + ")"

@@ -1,0 +1,80 @@
+"""RDF and functional syntax, fourth round: one ontology gives the same rows whatever its syntax
+(class axioms of `.ofn` files and of Turtle), and the corners of RDF files rounds 1-3 left (several
+ontology headers, lists, punning, relative IRIs, literals). rdflib's reading of the same bytes is
+the independent reference, as in tests/test_rdf_round3.py.
+"""
+
+from __future__ import annotations
+
+import rdflib
+
+from ontosync.parsing import ParseOptions, parse_file
+
+EX = "http://example.org/t#"
+
+# One ontology twice: in functional syntax, and in Turtle as OWL 2's mapping to RDF writes it
+# (n-ary EquivalentClasses as a chain of owl:equivalentClass, n-ary DisjointClasses as
+# owl:AllDisjointClasses, an anonymous subclass as the subject of rdfs:subClassOf).
+CLASS_AXIOMS_OFN = """\
+Prefix(:=<http://example.org/t#>)
+Ontology(<http://example.org/t>
+Declaration(Class(:A)) Declaration(Class(:B)) Declaration(Class(:C)) Declaration(Class(:D))
+Declaration(ObjectProperty(:p))
+EquivalentClasses(:A :B)
+EquivalentClasses(:B :C :D)
+DisjointClasses(:A :C)
+DisjointClasses(:D :C :A)
+EquivalentClasses(:D ObjectSomeValuesFrom(:p :A))
+EquivalentClasses(ObjectIntersectionOf(:A :B) :C)
+DisjointClasses(ObjectSomeValuesFrom(:p :A) :B)
+SubClassOf(ObjectSomeValuesFrom(:p :B) :A)
+SubClassOf(:A ObjectSomeValuesFrom(:p :B))
+SubClassOf(ObjectUnionOf(:A :B) ObjectSomeValuesFrom(:p :C))
+SubClassOf(:A owl:Thing)
+)
+"""
+CLASS_AXIOMS_TTL = """\
+@prefix : <http://example.org/t#> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<http://example.org/t> a owl:Ontology .
+:A a owl:Class . :B a owl:Class . :C a owl:Class . :D a owl:Class . :p a owl:ObjectProperty .
+:A owl:equivalentClass :B .
+:B owl:equivalentClass :C . :C owl:equivalentClass :D .
+:A owl:disjointWith :C .
+[] a owl:AllDisjointClasses ; owl:members ( :D :C :A ) .
+:D owl:equivalentClass [ a owl:Restriction ; owl:onProperty :p ; owl:someValuesFrom :A ] .
+[ a owl:Class ; owl:intersectionOf ( :A :B ) ] owl:equivalentClass :C .
+[ a owl:Restriction ; owl:onProperty :p ; owl:someValuesFrom :A ] owl:disjointWith :B .
+[ a owl:Restriction ; owl:onProperty :p ; owl:someValuesFrom :B ] rdfs:subClassOf :A .
+:A rdfs:subClassOf [ a owl:Restriction ; owl:onProperty :p ; owl:someValuesFrom :B ] .
+[ a owl:Class ; owl:unionOf ( :A :B ) ] rdfs:subClassOf [ a owl:Restriction ; owl:onProperty :p ;
+    owl:someValuesFrom :C ] .
+:A rdfs:subClassOf owl:Thing .
+"""
+
+
+def class_axiom_rows(name: str, text: str) -> set[tuple]:
+    facts = parse_file(name, text.encode(), ParseOptions())
+    assert facts.warnings == []
+    return {(a.axiom_type, a.subject, a.object) for a in facts.axioms
+            if a.axiom_type in ("SubClassOf", "EquivalentClasses", "DisjointClasses")}
+
+
+def test_class_axioms_have_one_shape_in_functional_syntax_and_turtle() -> None:
+    """`EquivalentClasses(:A :B)` in an .ofn file gave the row (A, "<B>") where the same axiom in
+    Turtle gives (A, "B"); n-ary axioms were one row (A, "<B> <C>"), and an axiom whose first class
+    is anonymous took the first IRI inside it (a property) as its subject. A user comparing
+    syntaxes (or moving a file from one to the other) saw different axioms. Now both readers give
+    the rows of OWL 2's mapping to RDF: a named class as its IRI, an expression as its functional
+    syntax, n-ary equivalences as the chain of pairs, n-ary disjointness as one row."""
+    ofn, ttl = class_axiom_rows("t.ofn", CLASS_AXIOMS_OFN), class_axiom_rows("t.ttl", CLASS_AXIOMS_TTL)
+    graph = rdflib.Graph().parse(data=CLASS_AXIOMS_TTL, format="turtle")
+    named = {("EquivalentClasses" if p == rdflib.OWL.equivalentClass else "DisjointClasses", str(s), str(o))
+             for s, p, o in graph if isinstance(s, rdflib.URIRef) and isinstance(o, rdflib.URIRef)
+             and p in (rdflib.OWL.equivalentClass, rdflib.OWL.disjointWith)}
+    assert len(named) == 4 and named <= ttl
+    some = f"ObjectSomeValuesFrom(<{EX}p> <{EX}B>)"
+    assert ("SubClassOf", some, EX + "A") in ttl
+    assert ("DisjointClasses", EX + "A", f"DisjointClasses(<{EX}A> <{EX}C> <{EX}D>)") in ttl
+    assert ofn == ttl
