@@ -6,9 +6,12 @@ the independent reference, as in tests/test_rdf_round3.py.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import rdflib
 
 from ontosync.parsing import ParseOptions, parse_file
+from tests.helpers import cli, q
 
 EX = "http://example.org/t#"
 
@@ -78,3 +81,35 @@ def test_class_axioms_have_one_shape_in_functional_syntax_and_turtle() -> None:
     assert ("SubClassOf", some, EX + "A") in ttl
     assert ("DisjointClasses", EX + "A", f"DisjointClasses(<{EX}A> <{EX}C> <{EX}D>)") in ttl
     assert ofn == ttl
+
+
+def sync(src: Path, db: Path) -> None:
+    proc = cli("sync", str(src), "--db", str(db), "--quiet")
+    assert proc.returncode == 0, proc.stderr
+
+
+def pair_statements(db: Path, path: str) -> set[tuple]:
+    return set(q(db, "SELECT subject, predicate, object FROM statements WHERE source_file = ? "
+                     "AND predicate IN ('owl:equivalentClass', 'owl:disjointWith') AND subject NOT LIKE '_:%' "
+                     "AND object NOT LIKE '_:%'", path))
+
+
+def test_named_class_pairs_reach_the_readers_layer_from_functional_syntax(tmp_path: Path) -> None:
+    """`EquivalentClasses(:A :B)` in an .ofn file gave no `statements` row, where the same axiom in
+    Turtle gives `A owl:equivalentClass B` (OAK's equivalent and disjoint classes read those rows).
+    Both the first run's set-based layer and a later run's per-file layer write them."""
+    src, db = tmp_path / "src", tmp_path / "o.db"
+    src.mkdir()
+    (src / "t.ofn").write_text(CLASS_AXIOMS_OFN, encoding="utf-8")
+    (src / "t.ttl").write_text(CLASS_AXIOMS_TTL, encoding="utf-8")
+    sync(src, db)
+    want = pair_statements(db, "t.ttl")
+    graph = rdflib.Graph().parse(data=CLASS_AXIOMS_TTL, format="turtle")
+    assert want == {(str(s), "owl:" + p.fragment, str(o)) for s, p, o in graph
+                    if p in (rdflib.OWL.equivalentClass, rdflib.OWL.disjointWith) and isinstance(s, rdflib.URIRef)
+                    and isinstance(o, rdflib.URIRef)}
+    assert pair_statements(db, "t.ofn") == want
+    (src / "t.ofn").write_text(CLASS_AXIOMS_OFN + "# touched\n", encoding="utf-8")
+    sync(src, db)
+    assert q(db, "SELECT count(*) FROM statements WHERE source_file = 't.ofn' AND predicate = 'rdfs:subClassOf'")
+    assert pair_statements(db, "t.ofn") == want

@@ -73,6 +73,7 @@ from ontosync.parsing.ofn_reader import AXIOMS, INNER, Atom, Node, Reader, token
 from ontosync.parsing.rdf_statements import SYNONYM_PREDICATES
 from ontosync.parsing.rdf_vocab import (
     DEFINITION_PREDICATES,
+    OWL,
     OWL_DEPRECATED,
     RDFS,
     RDFS_COMMENT,
@@ -80,6 +81,7 @@ from ontosync.parsing.rdf_vocab import (
     best_text,
     deprecation_note,
     disjoint_row,
+    is_iri_text,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -383,7 +385,9 @@ class _Interpreter:
             rows = [row] if (row := disjoint_row(ops)) is not None else []
         else:
             rows = list(zip(ops, ops[1:]))
-        self.axioms.extend(AxiomFact(head, s, o, notes) for s, o in rows)
+        for s, o in rows:
+            pair = _PAIR_PREDICATES.get(head) if is_iri_text(s) and is_iri_text(o) else None
+            self.axioms.append(AxiomFact(head, s, o, {**notes, "rdf_predicate": pair} if pair else notes))
         return True
 
     def _existential(self, expr) -> dict[str, str]:
@@ -507,6 +511,9 @@ class _Interpreter:
         return facts
 
 
+# A class axiom between two named classes whose RDF is one triple: its predicate, noted for the
+# readers' layer (store/semsql_ofn.py writes the triple a Turtle file has).
+_PAIR_PREDICATES = {"EquivalentClasses": OWL + "equivalentClass", "DisjointClasses": OWL + "disjointWith"}
 _LABEL_PREDICATES = frozenset({RDFS_LABEL, *DEFINITION_PREDICATES})
 
 
