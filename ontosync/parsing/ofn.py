@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from itertools import pairwise
 from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import quote
 
@@ -384,7 +385,7 @@ class _Interpreter:
         if head == "DisjointClasses" and len(ops) > 2:
             rows = [row] if (row := disjoint_row(ops)) is not None else []
         else:
-            rows = list(zip(ops, ops[1:]))
+            rows = list(pairwise(ops))
         for s, o in rows:
             pair = _PAIR_PREDICATES.get(head) if is_iri_text(s) and is_iri_text(o) else None
             self.axioms.append(AxiomFact(head, s, o, {**notes, "rdf_predicate": pair} if pair else notes))

@@ -84,8 +84,9 @@ def deferred_sql(derived: str, insert: str) -> tuple[tuple[str, str], tuple[str,
                   "CASE WHEN dt IS NULL THEN NULL ELSE ontosync_curie(dt) END, NULL, ontology_id, path FROM "
                   f"(SELECT DISTINCT source_file AS path, ontology_id, subject, {_DEPRECATED} AS v, {_DATATYPE} AS dt "
                   + _DEPRECATED_FROM.format(where=f"source_file IN {derived}") + ")"),
-        insert + ("SELECT ontosync_curie(subject), ontosync_curie(subject), ontosync_curie(p), ontosync_curie(object), "
-                  "NULL, NULL, NULL, ontology_id, path FROM (SELECT DISTINCT source_file AS path, ontology_id, subject, "
-                  f"{_PREDICATE} AS p, object " + _PAIRS_FROM.format(where=f"source_file IN {derived}") + ")"),
+        insert + ("SELECT ontosync_curie(subject), ontosync_curie(subject), ontosync_curie(p), "
+                  "ontosync_curie(object), NULL, NULL, NULL, ontology_id, path FROM (SELECT DISTINCT "
+                  f"source_file AS path, ontology_id, subject, {_PREDICATE} AS p, object "
+                  + _PAIRS_FROM.format(where=f"source_file IN {derived}") + ")"),
     )
     return table, fill, inserts
