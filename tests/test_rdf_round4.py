@@ -113,3 +113,33 @@ def test_named_class_pairs_reach_the_readers_layer_from_functional_syntax(tmp_pa
     sync(src, db)
     assert q(db, "SELECT count(*) FROM statements WHERE source_file = 't.ofn' AND predicate = 'rdfs:subClassOf'")
     assert pair_statements(db, "t.ofn") == want
+
+
+TWO_ONTOLOGIES_OFN = """\
+Prefix(:=<http://example.org/t#>)
+Ontology(<http://example.org/one>
+Declaration(Class(:A))
+)
+Ontology(<http://example.org/two>
+Declaration(Class(:B))
+)
+"""
+
+
+def test_several_ontology_headers_give_one_answer_whatever_the_syntax() -> None:
+    """A Turtle file with two `owl:Ontology` IRIs uses neither (the run's --ontology-id, with a
+    `several-ontologies` warning); the same two headers in functional syntax silently filed every
+    class under the first, so one content landed in two ontologies depending on its syntax."""
+    ttl = ("@prefix owl: <http://www.w3.org/2002/07/owl#> .\n<http://example.org/one> a owl:Ontology .\n"
+           "<http://example.org/two> a owl:Ontology .\n<http://example.org/t#A> a owl:Class .\n"
+           "<http://example.org/t#B> a owl:Class .\n")
+    graph = rdflib.Graph().parse(data=ttl, format="turtle")
+    assert len(set(graph.subjects(rdflib.RDF.type, rdflib.OWL.Ontology))) == 2
+    from_ttl = parse_file("t.ttl", ttl.encode(), ParseOptions())
+    from_ofn = parse_file("t.ofn", TWO_ONTOLOGIES_OFN.encode(), ParseOptions())
+    assert from_ttl.ontology_id is None and from_ofn.ontology_id is None
+    assert [w.kind for w in from_ttl.warnings] == [w.kind for w in from_ofn.warnings] == ["several-ontologies"]
+    assert from_ofn.warnings[0].line == 5 and "http://example.org/two" in from_ofn.warnings[0].message
+    assert {c.iri for c in from_ofn.classes} == {c.iri for c in from_ttl.classes}
+    one = TWO_ONTOLOGIES_OFN.replace("<http://example.org/two>", "<http://example.org/one>")
+    assert parse_file("t.ofn", one.encode(), ParseOptions()).ontology_id == "http://example.org/one"

@@ -70,7 +70,7 @@ from ontosync.parsing.facts import (
     SynonymFact,
     normalize_name,
 )
-from ontosync.parsing.ofn_reader import AXIOMS, INNER, Atom, Node, Reader, tokenize
+from ontosync.parsing.ofn_reader import AXIOMS, INNER, Atom, Node, Reader, arity_problem, tokenize
 from ontosync.parsing.rdf_statements import SYNONYM_PREDICATES
 from ontosync.parsing.rdf_vocab import (
     DEFINITION_PREDICATES,
@@ -109,48 +109,6 @@ MAX_WARNINGS = 50
 ENTITY_KINDS: frozenset[str] = frozenset(
     ("Class", "ObjectProperty", "DataProperty", "AnnotationProperty", "NamedIndividual", "Datatype")
 )
-
-# (minimum, maximum or None) number of arguments, axiom annotations not counted.
-_ARITY: dict[str, tuple[int, int | None]] = {
-    "Declaration": (1, 1),
-    "SubClassOf": (2, 2),
-    "EquivalentClasses": (2, None),
-    "DisjointClasses": (2, None),
-    "DisjointUnion": (3, None),
-    "SubObjectPropertyOf": (2, 2),
-    "EquivalentObjectProperties": (2, None),
-    "DisjointObjectProperties": (2, None),
-    "InverseObjectProperties": (2, 2),
-    "SubDataPropertyOf": (2, 2),
-    "EquivalentDataProperties": (2, None),
-    "DisjointDataProperties": (2, None),
-    "DatatypeDefinition": (2, 2),
-    "HasKey": (2, None),
-    "SameIndividual": (2, None),
-    "DifferentIndividuals": (2, None),
-    "ClassAssertion": (2, 2),
-    "ObjectPropertyAssertion": (3, 3),
-    "NegativeObjectPropertyAssertion": (3, 3),
-    "DataPropertyAssertion": (3, 3),
-    "NegativeDataPropertyAssertion": (3, 3),
-    "AnnotationAssertion": (3, 3),
-    "SubAnnotationPropertyOf": (2, 2),
-    "DLSafeRule": (1, None),
-}
-for _name in ("Object", "Data", "Annotation"):
-    _ARITY[f"{_name}PropertyDomain"] = (2, 2)
-    _ARITY[f"{_name}PropertyRange"] = (2, 2)
-for _name in (
-    "FunctionalObjectProperty",
-    "InverseFunctionalObjectProperty",
-    "ReflexiveObjectProperty",
-    "IrreflexiveObjectProperty",
-    "SymmetricObjectProperty",
-    "AsymmetricObjectProperty",
-    "TransitiveObjectProperty",
-    "FunctionalDataProperty",
-):
-    _ARITY[_name] = (1, 1)
 
 _DOMAIN_RANGE: dict[str, tuple[str, str]] = {
     "ObjectPropertyDomain": ("ObjectProperty", "domain"),
@@ -206,6 +164,7 @@ class _Interpreter:
         self.edges: dict[tuple[str, str], EdgeFact] = {}
         self.pending_labels: list[tuple[str, str, tuple[str, str], str, str]] = []
         self.synonyms: dict[SynonymFact, None] = {}  # de-duplicated, file order kept
+        self.several_ontologies = False
 
     # -- warnings -----------------------------------------------------------------------------------
     def warn(self, message: str, line: int | None, kind: str = "fence-syntax") -> None:
@@ -304,8 +263,7 @@ class _Interpreter:
         head = node.head
         try:
             if head == "OntologyIRI":
-                if self.facts.ontology_id is None:
-                    self.facts.ontology_id = self.term(node.args[0])[1:-1]
+                self._ontology(self.term(node.args[0])[1:-1], node.line)
                 return
             if head == "Prefix":
                 self.prefix(node)
@@ -330,6 +288,19 @@ class _Interpreter:
             return
         if node.repaired:
             self.warn(f"{head}: missing ')'; read as if closed before the next axiom", node.line)
+
+    def _ontology(self, iri: str, line: int) -> None:
+        """The first `Ontology(<iri>` names the document's ontology; a second, other IRI means the
+        file holds several, and then none is used (the run's --ontology-id is), with a warning, as
+        for an RDF file with several `owl:Ontology` (parsing/rdf.py): one ontology id whatever the
+        syntax. Fences ignore ontology ids, so they are not warned about."""
+        if self.facts.ontology_id is None and not self.several_ontologies:
+            self.facts.ontology_id = iri
+        elif iri != self.facts.ontology_id and self.facts.format == "ofn" and not self.several_ontologies:
+            self.several_ontologies = True
+            self.facts.ontology_id = None
+            self.warn(f"several Ontology( IRIs (<{iri}> is the second); none is used as ontology id", line,
+                      kind="several-ontologies")
 
     def prefix(self, node: Node) -> None:
         args = [a for a in node.args if not (isinstance(a, Atom) and a.kind == "eq")]
@@ -519,10 +490,9 @@ _LABEL_PREDICATES = frozenset({RDFS_LABEL, *DEFINITION_PREDICATES})
 
 
 def _check_arity(head: str, args: list) -> None:
-    lo, hi = _ARITY.get(head, (1, None))
-    if len(args) < lo or (hi is not None and len(args) > hi):
-        want = str(lo) if lo == hi else f"{lo}+" if hi is None else f"{lo}-{hi}"
-        raise _Bad(f"expected {want} arguments, got {len(args)}")
+    problem = arity_problem(head, len(args))
+    if problem:
+        raise _Bad(problem)
 
 
 def _unquote(literal: str) -> str:

@@ -44,6 +44,59 @@ INNER: frozenset[str] = words(
 )
 
 
+# (minimum, maximum or None) number of arguments, axiom annotations not counted.
+ARITY: dict[str, tuple[int, int | None]] = {
+    "Declaration": (1, 1),
+    "SubClassOf": (2, 2),
+    "EquivalentClasses": (2, None),
+    "DisjointClasses": (2, None),
+    "DisjointUnion": (3, None),
+    "SubObjectPropertyOf": (2, 2),
+    "EquivalentObjectProperties": (2, None),
+    "DisjointObjectProperties": (2, None),
+    "InverseObjectProperties": (2, 2),
+    "SubDataPropertyOf": (2, 2),
+    "EquivalentDataProperties": (2, None),
+    "DisjointDataProperties": (2, None),
+    "DatatypeDefinition": (2, 2),
+    "HasKey": (2, None),
+    "SameIndividual": (2, None),
+    "DifferentIndividuals": (2, None),
+    "ClassAssertion": (2, 2),
+    "ObjectPropertyAssertion": (3, 3),
+    "NegativeObjectPropertyAssertion": (3, 3),
+    "DataPropertyAssertion": (3, 3),
+    "NegativeDataPropertyAssertion": (3, 3),
+    "AnnotationAssertion": (3, 3),
+    "SubAnnotationPropertyOf": (2, 2),
+    "DLSafeRule": (1, None),
+}
+for _name in ("Object", "Data", "Annotation"):
+    ARITY[f"{_name}PropertyDomain"] = (2, 2)
+    ARITY[f"{_name}PropertyRange"] = (2, 2)
+for _name in (
+    "FunctionalObjectProperty",
+    "InverseFunctionalObjectProperty",
+    "ReflexiveObjectProperty",
+    "IrreflexiveObjectProperty",
+    "SymmetricObjectProperty",
+    "AsymmetricObjectProperty",
+    "TransitiveObjectProperty",
+    "FunctionalDataProperty",
+):
+    ARITY[_name] = (1, 1)
+
+
+def arity_problem(head: str, count: int) -> str | None:
+    """What is wrong with `count` arguments (annotations not counted) for axiom `head`, or None."""
+    lo, hi = ARITY.get(head, (1, None))
+    if count < lo or (hi is not None and count > hi):
+        want = str(lo) if lo == hi else f"{lo}+" if hi is None else f"{lo}-{hi}"
+        return f"expected {want} arguments, got {count}"
+    return None
+
+
+
 # One pass over the text. Order matters: IRIs and strings before comments, so `#` inside them
 # is content. An unterminated string or IRI is an error token up to the end of its line.
 _TOKEN = re.compile(
