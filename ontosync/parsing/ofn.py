@@ -48,7 +48,8 @@ Dialect rules (README-ready):
   (for `AnnotationAssertion`: the annotated subject), otherwise the first named entity inside,
   object = the remaining arguments rendered back to canonical functional syntax with full IRIs
   `<...>`, annotations = {"ofn": the whole axiom in canonical functional syntax}).
-  `Ontology(<iri> ...)` gives the ontology id of a `.ofn` document (fences ignore it).
+  `Ontology(<iri> ...)` gives the ontology id of a `.ofn` document (fences ignore it); two
+  different ones give none (a `several-ontologies` warning), as in an RDF file.
 """
 
 from __future__ import annotations
