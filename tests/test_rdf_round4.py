@@ -143,3 +143,26 @@ def test_several_ontology_headers_give_one_answer_whatever_the_syntax() -> None:
     assert {c.iri for c in from_ofn.classes} == {c.iri for c in from_ttl.classes}
     one = TWO_ONTOLOGIES_OFN.replace("<http://example.org/two>", "<http://example.org/one>")
     assert parse_file("t.ofn", one.encode(), ParseOptions()).ontology_id == "http://example.org/one"
+
+
+def test_a_literal_where_a_class_belongs_is_skipped_and_named_in_either_syntax() -> None:
+    """`rdfs:subClassOf "Dog"` (a typo for `:Dog`) vanished from a Turtle file's hierarchy and
+    axioms without a word, while `SubClassOf(:A "Dog")` in functional syntax became an axiom row
+    whose `EquivalentClasses` twin was even written as an `owl:equivalentClass` triple to a string.
+    Both readers now skip it with a warning; the class itself is kept."""
+    ttl = ('@prefix : <http://example.org/t#> . @prefix owl: <http://www.w3.org/2002/07/owl#> .\n'
+           '@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n'
+           ':A a owl:Class ; rdfs:subClassOf "Dog" ; owl:equivalentClass "x"@en .\n')
+    ofn = ('Prefix(:=<http://example.org/t#>)\nOntology(<http://example.org/t>\nDeclaration(Class(:A))\n'
+           'SubClassOf(:A "Dog")\nEquivalentClasses(:A "x"@en)\n)\n')
+    graph = rdflib.Graph().parse(data=ttl, format="turtle")
+    assert sum(isinstance(o, rdflib.Literal) for o in graph.objects()) == 2
+    from_ttl = parse_file("t.ttl", ttl.encode(), ParseOptions())
+    from_ofn = parse_file("t.ofn", ofn.encode(), ParseOptions())
+    for facts in (from_ttl, from_ofn):
+        assert [c.iri for c in facts.classes] == [EX + "A"]
+        assert facts.axioms == [] and facts.edges == []
+    assert sorted(w.kind for w in from_ttl.warnings) == ["literal-class", "literal-class"]
+    assert any("'Dog'" in w.message for w in from_ttl.warnings)
+    assert [(w.line, "a literal where a class belongs" in w.message) for w in from_ofn.warnings] == [
+        (4, True), (5, True)]

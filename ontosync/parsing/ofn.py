@@ -83,7 +83,6 @@ from ontosync.parsing.rdf_vocab import (
     best_text,
     deprecation_note,
     disjoint_row,
-    is_iri_text,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -350,16 +349,19 @@ class _Interpreter:
         mapping to RDF writes for them, so one ontology has one set of rows whatever its syntax: each
         class a named IRI or its expression, n-ary equivalence as the chain `C1 = C2, C2 = C3...`,
         n-ary disjointness as `owl:AllDisjointClasses`' one row (rdf_vocab.disjoint_row)."""
-        ops = [self.iri(a) or r for a, r in zip(args, plain, strict=True)]
+        if any(isinstance(a, Atom) and self.iri(a) is None for a in args):
+            raise _Bad("a literal where a class belongs")  # an RDF file's such triple is skipped too
+        named = [self.iri(a) for a in args]
+        ops = [iri or r for iri, r in zip(named, plain, strict=True)]
         notes = {"ofn": full}
-        if head == "SubClassOf" and self.iri(args[0]) is not None:
+        if head == "SubClassOf" and named[0] is not None:
             notes.update(self._existential(args[1]))
+        pair = _PAIR_PREDICATES.get(head) if all(named) else None
         if head == "DisjointClasses" and len(ops) > 2:
-            rows = [row] if (row := disjoint_row(ops)) is not None else []
+            rows, pair = ([row] if (row := disjoint_row(ops)) is not None else []), None
         else:
             rows = list(pairwise(ops))
         for s, o in rows:
-            pair = _PAIR_PREDICATES.get(head) if is_iri_text(s) and is_iri_text(o) else None
             self.axioms.append(AxiomFact(head, s, o, {**notes, "rdf_predicate": pair} if pair else notes))
         return True
 

@@ -445,12 +445,13 @@ class _Extraction:
         for subject, objects in self.index.subjects_with(pred):
             for obj in set(objects):
                 if isinstance(obj, ox.Literal):
+                    self.warnings.add("literal-class", f"{axiom_type} axiom of {_named(subject)} to a literal "
+                                      f"({clip(obj.value, 60)!r}) skipped: a class is an IRI or an expression")
                     continue
                 if pred == RDFS_SUBCLASS and is_iri(subject) and is_iri(obj):
                     edges.add(EdgeFact(subject, obj))
                     continue
-                named = f"<{subject}>" if is_iri(subject) else "an anonymous class expression"
-                what = f"{axiom_type} axiom of {named} skipped"
+                what = f"{axiom_type} axiom of {_named(subject)} skipped"
                 left, right = self.render(subject, "class", what), self.render(obj, "class", what)
                 if left is not None and right is not None:
                     axioms.add(AxiomFact(axiom_type, left, right))
@@ -485,6 +486,10 @@ class _Extraction:
                                  "data" if ptype == "DataProperty" else "class", render, f"range of <{prop}>"),
             ))
         return properties
+
+
+def _named(subject: str) -> str:
+    return f"<{subject}>" if is_iri(subject) else "an anonymous class expression"
 
 
 def _check_output_size(axioms: set[AxiomFact], properties: list[PropertyFact], size: int) -> None:
