@@ -14,6 +14,7 @@ from ontosync.parsing import ParseOptions, parse_file
 from tests.helpers import cli, q
 
 EX = "http://example.org/t#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 
 # One ontology twice: in functional syntax, and in Turtle as OWL 2's mapping to RDF writes it
 # (n-ary EquivalentClasses as a chain of owl:equivalentClass, n-ary DisjointClasses as
@@ -166,3 +167,52 @@ def test_a_literal_where_a_class_belongs_is_skipped_and_named_in_either_syntax()
     assert any("'Dog'" in w.message for w in from_ttl.warnings)
     assert [(w.line, "a literal where a class belongs" in w.message) for w in from_ofn.warnings] == [
         (4, True), (5, True)]
+
+
+ANNOTATED_OFN = """\
+Prefix(:=<http://example.org/t#>)
+Prefix(rdfs:=<http://www.w3.org/2000/01/rdf-schema#>)
+Ontology(<http://example.org/t>
+Declaration(Class(:A)) Declaration(Class(:B)) Declaration(ObjectProperty(:p))
+SubClassOf(Annotation(rdfs:comment "why"@en) :A :B)
+EquivalentClasses(Annotation(rdfs:seeAlso <http://example.org/doc>) :A ObjectSomeValuesFrom(:p :B))
+DisjointClasses(Annotation(rdfs:comment "no") :A :C)
+)
+"""
+ANNOTATED_TTL = """\
+@prefix : <http://example.org/t#> . @prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<http://example.org/t> a owl:Ontology .
+:A a owl:Class . :B a owl:Class . :p a owl:ObjectProperty .
+:A rdfs:subClassOf :B .
+[] a owl:Axiom ; owl:annotatedSource :A ; owl:annotatedProperty rdfs:subClassOf ; owl:annotatedTarget :B ;
+   rdfs:comment "why"@en .
+:A owl:equivalentClass _:r . _:r a owl:Restriction ; owl:onProperty :p ; owl:someValuesFrom :B .
+[] a owl:Axiom ; owl:annotatedSource :A ; owl:annotatedProperty owl:equivalentClass ; owl:annotatedTarget _:r ;
+   rdfs:seeAlso <http://example.org/doc> .
+:A owl:disjointWith :C .
+[] a owl:Axiom ; owl:annotatedSource :A ; owl:annotatedProperty owl:disjointWith ; owl:annotatedTarget :C ;
+   rdfs:comment "no" .
+[] a owl:Axiom ; owl:annotatedSource :A ; owl:annotatedProperty rdfs:subClassOf ; owl:annotatedTarget :C ;
+   rdfs:comment "reified, never asserted: no axiom" .
+"""
+
+
+def test_annotated_class_axioms_keep_their_annotations_in_either_syntax() -> None:
+    """An RDF file's `owl:Axiom` node (OWL 2's annotated axiom) on a subclass, equivalence or
+    disjointness was dropped: the annotation reached no `owl_axioms` row, where the same axiom in
+    functional syntax has one row keeping it (`{"ofn": ...}`). Now both give the same rows, with the
+    same annotation text; a reified triple the file never asserts is no axiom."""
+    graph = rdflib.Graph().parse(data=ANNOTATED_TTL, format="turtle")
+    asserted = [n for n in graph.subjects(rdflib.RDF.type, rdflib.OWL.Axiom)
+                if (graph.value(n, rdflib.OWL.annotatedSource), graph.value(n, rdflib.OWL.annotatedProperty),
+                    graph.value(n, rdflib.OWL.annotatedTarget)) in graph]
+    rows = {}
+    for name, text in (("t.ofn", ANNOTATED_OFN), ("t.ttl", ANNOTATED_TTL)):
+        facts = parse_file(name, text.encode(), ParseOptions())
+        assert facts.warnings == [] and [(e.child, e.parent) for e in facts.edges] == [(EX + "A", EX + "B")]
+        rows[name] = {(a.axiom_type, a.subject, a.object, a.annotations["ofn"]) for a in facts.axioms}
+    assert len(rows["t.ttl"]) == len(asserted) == 3
+    assert rows["t.ttl"] == rows["t.ofn"]
+    assert ("SubClassOf", EX + "A", EX + "B", f'SubClassOf(Annotation(<{RDFS}comment> "why"@en) <{EX}A> <{EX}B>)'
+            ) in rows["t.ttl"]

@@ -41,7 +41,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ontosync.parsing import ParseOptions, fence_notes, rdf_statements
+from ontosync.parsing import ParseOptions, axiom_annotations, fence_notes, rdf_statements
 from ontosync.parsing.class_expressions import Index, Renderer, Unrenderable
 from ontosync.parsing.facts import AxiomFact, ClassFact, EdgeFact, FileFacts, ParseError, ParseWarning, PropertyFact
 from ontosync.parsing.jsonld_context import inline_jsonld_contexts
@@ -199,7 +199,7 @@ def _parse_rdf(path: str, data: bytes, fmt: str,
             line = _locate_xml_error(data, ox_format)
         raise _syntax_error(label, exc, line_shift_cols, keep_lines, line) from None
     languages = written_tags(data)
-    facts = _extract(fmt, index, len(data), languages)
+    facts = _extract(fmt, index, len(data), languages, quads)
     facts.warnings = sorted(notes) + facts.warnings
     facts.synonyms = rdf_statements.synonyms(index.aside, options.namespaces)
     return facts, quads, languages
@@ -352,7 +352,7 @@ class _Warnings:
         return out
 
 
-def _extract(fmt: str, index: Index, size: int, languages: dict[str, str]) -> FileFacts:
+def _extract(fmt: str, index: Index, size: int, languages: dict[str, str], quads: list) -> FileFacts:
     """Facts from the index. Every list is sorted and de-duplicated: output depends on content only.
 
     Shared blank nodes let a small file name the same huge expression many times; the text that
@@ -368,6 +368,7 @@ def _extract(fmt: str, index: Index, size: int, languages: dict[str, str]) -> Fi
     for pred, axiom_type in _PAIRWISE_AXIOMS:
         ex.pairwise_axioms(pred, axiom_type, edges, axioms)
     ex.all_disjoint_axioms(axioms)
+    annotated = axiom_annotations.annotate(axioms, index, quads, ex.render, languages)
     properties = ex.properties()
     _check_output_size(axioms, properties, size)
     return FileFacts(
@@ -376,7 +377,8 @@ def _extract(fmt: str, index: Index, size: int, languages: dict[str, str]) -> Fi
         classes=sorted(classes),
         edges=sorted(edges),
         properties=sorted(properties),
-        axioms=sorted(axioms, key=lambda a: (a.axiom_type, a.subject, a.object or "")),
+        axioms=sorted([*axioms, *annotated], key=lambda a: (a.axiom_type, a.subject, a.object or "",
+                                                           str(a.annotations or ""))),
         warnings=ex.warnings.sorted(),
     )
 

@@ -39,6 +39,8 @@ def deprecation_note(value: str, datatype: str | None) -> dict[str, str | None]:
     return {"deprecated": value, "datatype": None if datatype == XSD_STRING else datatype}
 
 OWL_CLASS, OWL_ONTOLOGY = _terms(OWL, "Class Ontology")
+OWL_ANNOTATED_SOURCE, OWL_ANNOTATED_PROPERTY, OWL_ANNOTATED_TARGET = _terms(
+    OWL, "annotatedSource annotatedProperty annotatedTarget")  # an annotated axiom (owl:Axiom)
 OWL_OBJECT_PROPERTY, OWL_DATATYPE_PROPERTY, OWL_ANNOTATION_PROPERTY, OWL_FUNCTIONAL_PROPERTY = _terms(
     OWL, "ObjectProperty DatatypeProperty AnnotationProperty FunctionalProperty")
 OWL_EQUIVALENT_CLASS, OWL_DISJOINT_WITH, OWL_ALL_DISJOINT_CLASSES, OWL_MEMBERS = _terms(
@@ -88,7 +90,7 @@ KEEP = frozenset({
     IAO_DEFINITION, SKOS_DEFINITION, OWL_EQUIVALENT_CLASS, OWL_DISJOINT_WITH, OWL_MEMBERS,
     OWL_ON_PROPERTY, OWL_ON_PROPERTIES, OWL_INVERSE_OF, OWL_ON_CLASS, OWL_ON_DATA_RANGE, OWL_ON_DATATYPE,
     OWL_WITH_RESTRICTIONS, OWL_DATATYPE_COMPLEMENT_OF, OWL_INTERSECTION_OF, OWL_UNION_OF,
-    OWL_COMPLEMENT_OF, OWL_ONE_OF, *FILLERS, *FACETS,
+    OWL_COMPLEMENT_OF, OWL_ONE_OF, OWL_ANNOTATED_PROPERTY, *FILLERS, *FACETS,
 })
 
 
