@@ -216,3 +216,21 @@ def test_annotated_class_axioms_keep_their_annotations_in_either_syntax() -> Non
     assert rows["t.ttl"] == rows["t.ofn"]
     assert ("SubClassOf", EX + "A", EX + "B", f'SubClassOf(Annotation(<{RDFS}comment> "why"@en) <{EX}A> <{EX}B>)'
             ) in rows["t.ttl"]
+
+
+def test_nested_expressions_kept_or_skipped_alike_in_either_syntax() -> None:
+    """The RDF reader renders a class expression nested 64 deep (class_expressions.MAX_EXPR_DEPTH);
+    the functional-syntax reader counted its `Ontology(` and the axiom's own parenthesis too and
+    skipped an axiom whose expression was 63 or 64 deep, which the same axiom in Turtle keeps. Both
+    now keep 64 levels and skip 65 with a warning; the kept rows are equal."""
+    for depth, kept in ((64, True), (65, False)):
+        ofn = (f"Prefix(:=<{EX}>)\nOntology(<http://example.org/t>\nSubClassOf(:A "
+               + "ObjectComplementOf(" * depth + ":B" + ")" * depth + ")\n)\n")
+        ttl = (f"@prefix : <{EX}> . @prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+               "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n:A rdfs:subClassOf "
+               + "[ owl:complementOf " * depth + ":B" + " ]" * depth + " .\n")
+        assert len(rdflib.Graph().parse(data=ttl, format="turtle")) == depth + 1
+        from_ofn = parse_file("t.ofn", ofn.encode(), ParseOptions())
+        from_ttl = parse_file("t.ttl", ttl.encode(), ParseOptions())
+        assert [a.object for a in from_ofn.axioms] == [a.object for a in from_ttl.axioms]
+        assert len(from_ttl.axioms) == kept and bool(from_ofn.warnings) == bool(from_ttl.warnings) == (not kept)

@@ -15,6 +15,7 @@ from typing import ClassVar
 from ontosync.parsing.words import words
 
 # Deeper nesting than any real axiom; keeps the (bounded) recursive renderer far from Python's limit.
+# The levels of one axiom's expressions, as the RDF reader's class_expressions.MAX_EXPR_DEPTH.
 MAX_DEPTH = 64
 
 
@@ -300,9 +301,11 @@ class Reader:
     def _push(self, head: str | None, line: int, functional: bool) -> None:
         if head in AXIOMS or head in ("Prefix", "Ontology"):
             self._repair_before_axiom(line, exclude_top=False)
-        if len(self.stack) >= MAX_DEPTH:
-            # Abandon the whole top-level form this belongs to.
-            keep = 1 if self.stack[0].head == "Ontology" else 0
+        keep = 1 if self.stack and self.stack[0].head == "Ontology" else 0
+        if len(self.stack) - keep > MAX_DEPTH:
+            # Abandon the whole top-level form this belongs to: an axiom's expressions nest MAX_DEPTH
+            # deep at most, the Ontology( and the axiom's own frames not counted, as the RDF reader
+            # allows (class_expressions.MAX_EXPR_DEPTH), so both syntaxes keep or skip one axiom.
             start = self.stack[keep].line if len(self.stack) > keep else line
             depth = len(self.stack) - keep
             del self.stack[keep:]
