@@ -31,8 +31,9 @@ Dialect rules (README-ready):
   `fence-syntax` warning with its line, and reading resumes at the next form. A run of prose is
   one warning. A missing `)` is detected when a new axiom keyword starts inside an unfinished
   axiom (axioms never nest): the unfinished one is closed there and, if then complete, kept
-  with a warning (its own `)`, if it comes later, is then not reported again). Nesting deeper
-  than `MAX_DEPTH` (64) skips the form, so no recursion limit is at risk. At most
+  with a warning (its own `)`, if it comes later, is then not reported again). Expressions
+  nested deeper than `MAX_DEPTH` (64, the RDF reader's limit; `Ontology(` and the axiom not
+  counted) skip the form, so no recursion limit is at risk. At most
   `MAX_WARNINGS` (50) warnings per text, then one summary warning with the count.
 * Facts: `Declaration(Class(C))` -> ClassFact; `Declaration` of an object, data or annotation
   property, and `*PropertyDomain` / `*PropertyRange` axioms -> one PropertyFact per property
