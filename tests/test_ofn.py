@@ -96,7 +96,8 @@ def test_strict_document_gives_classes_properties_edges_axioms() -> None:
     assert by_type["DataPropertyAssertion"][0].object == f'<{EX}rex> "3"^^<{XSD}integer>'
     assert by_type["AnnotationAssertion"][0].object == f'<{EX}note> "see also"'
     assert by_type["Declaration"] == [AxiomFact("Declaration", EX + "rex", "NamedIndividual")]
-    assert by_type["Import"] == [AxiomFact("Import", "http://example.org/o", "http://example.org/other")]
+    assert by_type["Import"] == [AxiomFact("Import", "http://example.org/o", "http://example.org/other",
+                                           {"rdf_predicate": "http://www.w3.org/2002/07/owl#imports"})]
     assert by_type["OntologyAnnotation"][0].object.startswith("Annotation(<" + RDFS + "comment>")
 
 

@@ -22,6 +22,7 @@ RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 CLASS_AXIOMS_OFN = """\
 Prefix(:=<http://example.org/t#>)
 Ontology(<http://example.org/t>
+Import(<http://example.org/other>)
 Declaration(Class(:A)) Declaration(Class(:B)) Declaration(Class(:C)) Declaration(Class(:D))
 Declaration(ObjectProperty(:p))
 EquivalentClasses(:A :B)
@@ -41,7 +42,7 @@ CLASS_AXIOMS_TTL = """\
 @prefix : <http://example.org/t#> .
 @prefix owl: <http://www.w3.org/2002/07/owl#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-<http://example.org/t> a owl:Ontology .
+<http://example.org/t> a owl:Ontology ; owl:imports <http://example.org/other> .
 :A a owl:Class . :B a owl:Class . :C a owl:Class . :D a owl:Class . :p a owl:ObjectProperty .
 :A owl:equivalentClass :B .
 :B owl:equivalentClass :C . :C owl:equivalentClass :D .
@@ -91,14 +92,16 @@ def sync(src: Path, db: Path) -> None:
 
 def pair_statements(db: Path, path: str) -> set[tuple]:
     return set(q(db, "SELECT subject, predicate, object FROM statements WHERE source_file = ? "
-                     "AND predicate IN ('owl:equivalentClass', 'owl:disjointWith') AND subject NOT LIKE '_:%' "
+                     "AND predicate IN ('owl:equivalentClass', 'owl:disjointWith', 'owl:imports') "
+                     "AND subject NOT LIKE '_:%' "
                      "AND object NOT LIKE '_:%'", path))
 
 
 def test_named_class_pairs_reach_the_readers_layer_from_functional_syntax(tmp_path: Path) -> None:
     """`EquivalentClasses(:A :B)` in an .ofn file gave no `statements` row, where the same axiom in
-    Turtle gives `A owl:equivalentClass B` (OAK's equivalent and disjoint classes read those rows).
-    Both the first run's set-based layer and a later run's per-file layer write them."""
+    Turtle gives `A owl:equivalentClass B` (OAK's equivalent and disjoint classes read those rows),
+    nor did `Import(<I>)` give `O owl:imports I` (semantic-sql's owl_imports_statement). Both the
+    first run's set-based layer and a later run's per-file layer write them."""
     src, db = tmp_path / "src", tmp_path / "o.db"
     src.mkdir()
     (src / "t.ofn").write_text(CLASS_AXIOMS_OFN, encoding="utf-8")
@@ -107,8 +110,8 @@ def test_named_class_pairs_reach_the_readers_layer_from_functional_syntax(tmp_pa
     want = pair_statements(db, "t.ttl")
     graph = rdflib.Graph().parse(data=CLASS_AXIOMS_TTL, format="turtle")
     assert want == {(str(s), "owl:" + p.fragment, str(o)) for s, p, o in graph
-                    if p in (rdflib.OWL.equivalentClass, rdflib.OWL.disjointWith) and isinstance(s, rdflib.URIRef)
-                    and isinstance(o, rdflib.URIRef)}
+                    if p in (rdflib.OWL.equivalentClass, rdflib.OWL.disjointWith, rdflib.OWL.imports)
+                    and isinstance(s, rdflib.URIRef) and isinstance(o, rdflib.URIRef)}
     assert pair_statements(db, "t.ofn") == want
     (src / "t.ofn").write_text(CLASS_AXIOMS_OFN + "# touched\n", encoding="utf-8")
     sync(src, db)

@@ -272,7 +272,10 @@ class _Interpreter:
                 target = self.render(node.args[0]) if node.args else None
                 if not target:
                     raise _Bad("Import() without an IRI")
-                self.axioms.append(AxiomFact("Import", self.facts.ontology_id or "", target[1:-1]))
+                onto = self.facts.ontology_id
+                # noted for the readers' layer: `<onto> owl:imports <target>`, an RDF file's row
+                self.axioms.append(AxiomFact("Import", onto or "", target[1:-1],
+                                             {"rdf_predicate": OWL + "imports"} if onto else None))
             elif head == "Annotation":  # an ontology annotation
                 text = self.render(node)
                 self.axioms.append(AxiomFact("OntologyAnnotation", self.facts.ontology_id or "", text))

@@ -9,8 +9,9 @@ the parser notes their parts in the axiom's annotations (parsing/ofn.py: `on_pro
 (store/semsql.py) and, on a first run, for every derived file at once in SQL (store/semsql_deferred.py,
 the same rows: tests/test_ofn_layer.py). The restriction's blank node is `_:<file token>_s<n>`,
 numbered in the order of `SOME` (ontology, subject, property, filler). `EquivalentClasses` and
-`DisjointClasses` between two named classes are noted with the predicate of their one triple
-(`rdf_predicate`: owl:equivalentClass, owl:disjointWith), which `PAIRS` writes as that triple.
+`DisjointClasses` between two named classes, and `Import` in a document with an ontology IRI, are
+noted with the predicate of their one triple (`rdf_predicate`: owl:equivalentClass,
+owl:disjointWith, owl:imports), which `PAIRS` writes as that triple.
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ SOME = (f"SELECT DISTINCT ontology_id, subject, {_PROP}, {_FILLER} "
 DEPRECATED = (f"SELECT DISTINCT ontology_id, subject, {_DEPRECATED}, {_DATATYPE} "
               + _DEPRECATED_FROM.format(where="source_file = ?") + " ORDER BY 1, 2, 3, 4")
 _PREDICATE = "json_extract(annotations, '$.rdf_predicate')"
-_PAIRS_FROM = (f"FROM owl_axioms WHERE {{where}} AND axiom_type IN ('EquivalentClasses', 'DisjointClasses') "
-               f"AND {_PREDICATE} IS NOT NULL")
+_PAIRS_FROM = (f"FROM owl_axioms WHERE {{where}} AND axiom_type IN ('EquivalentClasses', 'DisjointClasses', "
+               f"'Import') AND subject <> '' AND {_PREDICATE} IS NOT NULL")
 PAIRS = (f"SELECT DISTINCT ontology_id, subject, {_PREDICATE}, object "
          + _PAIRS_FROM.format(where="source_file = ?") + " ORDER BY 1, 2, 3, 4")
 KEYS = ("on_property", "deprecated", "rdf_predicate")
@@ -61,7 +62,8 @@ def deprecated_rows(conn: sqlite3.Connection, c: Callable[[str], str], path: str
 
 
 def pair_rows(conn: sqlite3.Connection, c: Callable[[str], str], path: str) -> list[tuple]:
-    """A file's `A owl:equivalentClass B` / `A owl:disjointWith B` rows, A and B named (per-file path)."""
+    """A file's `A owl:equivalentClass B` / `A owl:disjointWith B` rows, A and B named, and
+    `O owl:imports I` rows (per-file path)."""
     return [(c(s), c(s), c(pred), c(o), None, None, None, onto, path)
             for onto, s, pred, o in conn.execute(PAIRS, (path,))]
 
