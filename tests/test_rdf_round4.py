@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import rdflib
 
 from ontosync.parsing import ParseOptions, parse_file
+from ontosync.parsing.facts import ParseError
 from tests.helpers import cli, q
 
 EX = "http://example.org/t#"
@@ -237,3 +239,18 @@ def test_nested_expressions_kept_or_skipped_alike_in_either_syntax() -> None:
         from_ttl = parse_file("t.ttl", ttl.encode(), ParseOptions())
         assert [a.object for a in from_ofn.axioms] == [a.object for a in from_ttl.axioms]
         assert len(from_ttl.axioms) == kept and bool(from_ofn.warnings) == bool(from_ttl.warnings) == (not kept)
+
+
+def test_annotated_axioms_count_toward_the_output_cap() -> None:
+    """A small file may annotate one axiom over a large shared expression many times; each
+    annotated row repeats the expression (object and annotation text). Such rows are counted in the
+    file's cap on written expression text (parsing/rdf.py, MAX_OUTPUT_FACTOR), like plain rows."""
+    members = " ".join(f":Member{i:04d}WithAFairlyLongLocalName" for i in range(200))
+    nodes = "".join(f'[] a owl:Axiom ; owl:annotatedSource :A ; owl:annotatedProperty owl:equivalentClass ; '
+                    f'owl:annotatedTarget _:big ; rdfs:comment "{i}" .\n' for i in range(1000))
+    ttl = (f"@prefix : <{EX}> . @prefix owl: <http://www.w3.org/2002/07/owl#> . @prefix rdfs: <{RDFS}> .\n"
+           f":A owl:equivalentClass _:big . _:big owl:intersectionOf ( {members} ) .\n" + nodes)
+    with pytest.raises(ParseError, match="over the limit"):
+        parse_file("t.ttl", ttl.encode(), ParseOptions())
+    few = parse_file("t.ttl", ttl[: ttl.index("[] a owl:Axiom")].encode() + nodes[:2000].encode(), ParseOptions())
+    assert len(few.axioms) >= 1

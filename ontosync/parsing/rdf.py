@@ -370,7 +370,7 @@ def _extract(fmt: str, index: Index, size: int, languages: dict[str, str], quads
     ex.all_disjoint_axioms(axioms)
     annotated = axiom_annotations.annotate(axioms, index, quads, ex.render, languages)
     properties = ex.properties()
-    _check_output_size(axioms, properties, size)
+    _check_output_size([*axioms, *annotated], properties, size)
     return FileFacts(
         format=fmt,
         ontology_id=ontology_id,
@@ -494,8 +494,8 @@ def _named(subject: str) -> str:
     return f"<{subject}>" if is_iri(subject) else "an anonymous class expression"
 
 
-def _check_output_size(axioms: set[AxiomFact], properties: list[PropertyFact], size: int) -> None:
-    written = sum(len(a.subject) + len(a.object or "") for a in axioms)
+def _check_output_size(axioms: list[AxiomFact], properties: list[PropertyFact], size: int) -> None:
+    written = sum(len(a.subject) + len(a.object or "") + len((a.annotations or {}).get("ofn", "")) for a in axioms)
     written += sum(len(p.domain or "") + len(p.range or "") for p in properties)
     budget = max(MAX_OUTPUT_FLOOR, MAX_OUTPUT_FACTOR * size)
     if written > budget:
