@@ -254,3 +254,18 @@ def test_annotated_axioms_count_toward_the_output_cap() -> None:
         parse_file("t.ttl", ttl.encode(), ParseOptions())
     few = parse_file("t.ttl", ttl[: ttl.index("[] a owl:Axiom")].encode() + nodes[:2000].encode(), ParseOptions())
     assert len(few.axioms) >= 1
+
+
+def test_a_lone_surrogate_in_json_ld_is_named_as_such() -> None:
+    """`"\\ud800"` alone is legal JSON but no character: the file cannot be read (as a Turtle
+    `"\\uD800"` cannot), and it failed saying "Unexpected end of file", which sent the user looking
+    for a truncated file. The error now names the escape and its line; a whole pair still reads."""
+    pair = '{"@id": "http://example.org/t#A", "http://example.org/t#p": "ok \\ud83d\\ude00"}'
+    text = f'[\n{pair},\n{{"@id": "http://example.org/t#B",\n "http://example.org/t#p": "cut \\uDC00"}}]\n'
+    with pytest.raises(ParseError) as caught:
+        parse_file("t.jsonld", text.encode(), ParseOptions())
+    assert caught.value.line == 4 and "\\udc00 is half of a UTF-16 surrogate pair" in str(caught.value)
+    assert "end of file" not in str(caught.value)
+    kept = parse_file("t.jsonld", f"[{pair}]".encode(), ParseOptions()).statements
+    assert [row[4] for row in kept] == [str(rdflib.Graph().parse(data=pair, format="json-ld").value(
+        rdflib.URIRef(EX + "A"), rdflib.URIRef(EX + "p")))] == ["ok \U0001F600"]

@@ -44,7 +44,7 @@ import pyoxigraph as ox
 from ontosync.parsing import ParseOptions, axiom_annotations, fence_notes, rdf_statements
 from ontosync.parsing.class_expressions import Index, Renderer, Unrenderable
 from ontosync.parsing.facts import AxiomFact, ClassFact, EdgeFact, FileFacts, ParseError, ParseWarning, PropertyFact
-from ontosync.parsing.jsonld_context import inline_jsonld_contexts
+from ontosync.parsing.jsonld_context import inline_jsonld_contexts, lone_surrogate
 from ontosync.parsing.jsonld_ids import dropped_nodes
 from ontosync.parsing.language_tags import mask_empty_xml_lang, unmask, written_tags
 from ontosync.parsing.rdf_vocab import (
@@ -166,7 +166,7 @@ def _parse_rdf(path: str, data: bytes, fmt: str,
     ox_format, label = _FORMATS[fmt]
     data = data.removeprefix(codecs.BOM_UTF8)  # pyoxigraph's Turtle parser rejects a BOM
     line_shift_cols = 0  # characters inserted at the start of line 1 (Turtle prefixes)
-    keep_lines, masked = True, False
+    keep_lines, masked, doc = True, False, None
     notes: list[ParseWarning] = []
 
     if fmt == "turtle":
@@ -197,7 +197,8 @@ def _parse_rdf(path: str, data: bytes, fmt: str,
         line = None
         if fmt == "rdfxml":
             line = _locate_xml_error(data, ox_format)
-        raise _syntax_error(label, exc, line_shift_cols, keep_lines, line) from None
+        surrogate = lone_surrogate(doc, data, keep_lines) if fmt == "jsonld" else None
+        raise surrogate or _syntax_error(label, exc, line_shift_cols, keep_lines, line) from None
     languages = written_tags(data)
     facts = _extract(fmt, index, len(data), languages, quads)
     facts.warnings = sorted(notes) + facts.warnings
