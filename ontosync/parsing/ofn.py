@@ -329,10 +329,11 @@ class _Interpreter:
             return  # annotated (OBO's provenance on a parent): the edge, and the row keeps the annotations
         # Render each argument once (this also validates every term and construct).
         rendered = [self.render(a, 1) for a in node.args]
-        full = f"{head}({' '.join(rendered)})"
-        plain = [
-            r for a, r in zip(node.args, rendered, strict=True) if not (isinstance(a, Node) and a.head == "Annotation")
-        ]
+        notes = [isinstance(a, Node) and a.head == "Annotation" for a in node.args]
+        plain = [r for r, note in zip(rendered, notes, strict=True) if not note]
+        # Canonical: the axiom's annotations first and sorted, as the RDF reader writes an annotated
+        # axiom's (parsing/axiom_annotations.py), so one axiom has one text whatever its syntax.
+        full = f"{head}({' '.join([*sorted(r for r, note in zip(rendered, notes, strict=True) if note), *plain])})"
         rule = self._AXIOM_RULES.get(head)
         if rule is None or not rule(self, head, args, plain, full):
             self._axiom_row(head, args, plain, full)
