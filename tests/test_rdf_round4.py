@@ -17,6 +17,7 @@ from tests.helpers import cli, q
 
 EX = "http://example.org/t#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
 
 # One ontology twice: in functional syntax, and in Turtle as OWL 2's mapping to RDF writes it
 # (n-ary EquivalentClasses as a chain of owl:equivalentClass, n-ary DisjointClasses as
@@ -270,3 +271,21 @@ def test_a_lone_surrogate_in_json_ld_is_named_as_such() -> None:
     kept = parse_file("t.jsonld", f"[{pair}]".encode(), ParseOptions()).statements
     assert [row[4] for row in kept] == [str(rdflib.Graph().parse(data=pair, format="json-ld").value(
         rdflib.URIRef(EX + "A"), rdflib.URIRef(EX + "p")))] == ["ok \U0001F600"]
+
+
+def test_an_xsd_string_literal_is_the_plain_literal_in_either_syntax() -> None:
+    """`"x"^^xsd:string` is the plain literal `"x"` (RDF 1.1): the RDF reader writes it so, the
+    functional-syntax reader kept `^^<...#string>`, so one restriction was two objects."""
+    ofn = (f"Prefix(:=<{EX}>)\nPrefix(xsd:=<http://www.w3.org/2001/XMLSchema#>)\nOntology(<http://example.org/t>\n"
+           'Declaration(DataProperty(:p))\nSubClassOf(:A DataHasValue(:p "x"^^xsd:string))\n'
+           'SubClassOf(:B DataHasValue(:p "1"^^xsd:integer))\n)\n')
+    ttl = (f"@prefix : <{EX}> . @prefix owl: <http://www.w3.org/2002/07/owl#> . @prefix rdfs: <{RDFS}> .\n"
+           "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> . :p a owl:DatatypeProperty .\n"
+           ':A rdfs:subClassOf [ owl:onProperty :p ; owl:hasValue "x"^^xsd:string ] .\n'
+           ':B rdfs:subClassOf [ owl:onProperty :p ; owl:hasValue "1"^^xsd:integer ] .\n')
+    values = {str(o): o.datatype for o in rdflib.Graph().parse(data=ttl, format="turtle").objects(
+        predicate=rdflib.OWL.hasValue)}
+    assert values == {"x": rdflib.XSD.string, "1": rdflib.XSD.integer}
+    objects = [[a.object for a in parse_file(name, text.encode(), ParseOptions()).axioms]
+               for name, text in (("t.ofn", ofn), ("t.ttl", ttl))]
+    assert objects[0] == objects[1] == [f'DataHasValue(<{EX}p> "x")', f'DataHasValue(<{EX}p> "1"^^<{XSD}integer>)']

@@ -81,6 +81,7 @@ from ontosync.parsing.rdf_vocab import (
     RDFS,
     RDFS_COMMENT,
     RDFS_LABEL,
+    XSD_STRING,
     best_text,
     deprecation_note,
     disjoint_row,
@@ -225,7 +226,8 @@ class _Interpreter:
                     if ":" not in dt:
                         raise _Bad(f"datatype {dt!r} is not an IRI")
                     dt = "<" + self.expand(dt, atom.line) + ">"
-                return f"{atom.text}^^{dt}"
+                # "x"^^xsd:string is the plain literal "x" (RDF 1.1), written so by the RDF reader
+                return atom.text if dt == f"<{XSD_STRING}>" else f"{atom.text}^^{dt}"
             return atom.text
         raise _Bad(f"unexpected {atom.text[:30]!r}")
 
@@ -382,7 +384,8 @@ class _Interpreter:
         """`owl:deprecated` with a literal: the literal, as an RDF file's `statements` row holds it."""
         if not isinstance(value, Atom) or value.kind != "literal" or value.lang:
             return {}
-        datatype = self.term(value).rpartition("^^")[2][1:-1] if value.datatype else None
+        rendered = self.term(value)  # text, else text^^<datatype>
+        datatype = rendered[len(value.text) + 3 : -1] if len(rendered) > len(value.text) else None
         return deprecation_note(_unquote(value.text), datatype)
 
     def _named_subclass(self, args: list) -> bool:
