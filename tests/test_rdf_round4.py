@@ -289,3 +289,30 @@ def test_an_xsd_string_literal_is_the_plain_literal_in_either_syntax() -> None:
     objects = [[a.object for a in parse_file(name, text.encode(), ParseOptions()).axioms]
                for name, text in (("t.ofn", ofn), ("t.ttl", ttl))]
     assert objects[0] == objects[1] == [f'DataHasValue(<{EX}p> "x")', f'DataHasValue(<{EX}p> "1"^^<{XSD}integer>)']
+
+
+def test_several_domains_and_ranges_give_one_column_whatever_the_syntax() -> None:
+    """`:p rdfs:domain :A , :B` makes the RDF reader's domain `ObjectIntersectionOf(<A> <B>)` (what
+    two domains mean); the same two `ObjectPropertyDomain` axioms in functional syntax kept the
+    first written as the column and the other as an axiom row, so the column depended on the syntax
+    and on the order the axioms were written in. Both readers now agree, in any order."""
+    ttl = (f"@prefix : <{EX}> . @prefix owl: <http://www.w3.org/2002/07/owl#> . @prefix rdfs: <{RDFS}> .\n"
+           "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+           ":p a owl:ObjectProperty ; rdfs:domain :B , :A ; rdfs:range :C .\n"
+           ":d a owl:DatatypeProperty ; rdfs:range xsd:integer , xsd:short .\n"
+           ":n a owl:AnnotationProperty ; rdfs:range :Z , :Y .\n")
+    axioms = ["ObjectPropertyDomain(:p :B)", "ObjectPropertyDomain(:p :A)", "ObjectPropertyRange(:p :C)",
+              "DataPropertyRange(:d xsd:integer)", "DataPropertyRange(:d xsd:short)", "AnnotationPropertyRange(:n :Z)",
+              "AnnotationPropertyRange(:n :Y)"]
+    graph = rdflib.Graph().parse(data=ttl, format="turtle")
+    assert len(set(graph.objects(rdflib.URIRef(EX + "p"), rdflib.RDFS.domain))) == 2
+    want = {(p.iri, p.property_type, p.domain, p.range)
+            for p in parse_file("t.ttl", ttl.encode(), ParseOptions()).properties}
+    assert (EX + "p", "ObjectProperty", f"ObjectIntersectionOf(<{EX}A> <{EX}B>)", EX + "C") in want
+    assert (EX + "d", "DataProperty", None, f"DataIntersectionOf(<{XSD}integer> <{XSD}short>)") in want
+    for order in (axioms, axioms[::-1]):
+        ofn = (f"Prefix(:=<{EX}>)\nPrefix(xsd:=<{XSD}>)\nOntology(<http://example.org/t>\n"
+               "Declaration(AnnotationProperty(:n))\n" + "\n".join(order) + "\n)\n")
+        facts = parse_file("t.ofn", ofn.encode(), ParseOptions())
+        assert {(p.iri, p.property_type, p.domain, p.range) for p in facts.properties} == want
+        assert facts.axioms == []

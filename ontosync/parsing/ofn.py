@@ -37,7 +37,7 @@ Dialect rules (README-ready):
   `MAX_WARNINGS` (50) warnings per text, then one summary warning with the count.
 * Facts: `Declaration(Class(C))` -> ClassFact; `Declaration` of an object, data or annotation
   property, and `*PropertyDomain` / `*PropertyRange` axioms -> one PropertyFact per property
-  (first domain and range kept; further distinct ones stay as AxiomFacts); `AnnotationAssertion`
+  (several domains or ranges: their intersection, as in an RDF file); `AnnotationAssertion`
   with `rdfs:label` / `rdfs:comment` -> label / comment of a class or property declared in the
   same text (first wins); `SubClassOf(A B)` with both named -> EdgeFact (annotated: also an
   AxiomFact, which keeps the annotations). Other `SubClassOf`, `EquivalentClasses` and
@@ -83,8 +83,10 @@ from ontosync.parsing.rdf_vocab import (
     RDFS_LABEL,
     XSD_STRING,
     best_text,
+    bound_text,
     deprecation_note,
     disjoint_row,
+    is_iri_text,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -167,6 +169,7 @@ class _Interpreter:
         self.pending_labels: list[tuple[str, str, tuple[str, str], str, str]] = []
         self.synonyms: dict[SynonymFact, None] = {}  # de-duplicated, file order kept
         self.several_ontologies = False
+        self.bounds: dict[tuple[str, str], dict[str, None]] = {}  # (property, domain|range) -> values
 
     # -- warnings -----------------------------------------------------------------------------------
     def warn(self, message: str, line: int | None, kind: str = "fence-syntax") -> None:
@@ -441,8 +444,8 @@ class _Interpreter:
         return True
 
     def _domain_or_range(self, head: str, args: list, plain: list[str], full: str) -> bool:
-        """The first domain (range) of a property is its column; a different second one is kept
-        as an axiom row (False: the caller writes it)."""
+        """A property's domains (ranges) are gathered; finish() makes them its column, as the RDF
+        reader does (several: their intersection; rdf_vocab.bound_text), whatever their order."""
         ptype, slot = _DOMAIN_RANGE[head]
         prop = self.iri(args[0])
         if prop is None:
@@ -450,14 +453,20 @@ class _Interpreter:
         value = plain[1]
         if value.startswith("<") and value.endswith(">") and " " not in value:
             value = value[1:-1]
-        old = self.props.get(prop) or PropertyFact(prop, ptype)
-        if getattr(old, slot) is None:
-            self.props[prop] = old._replace(**{slot: value})
-            return True
-        if getattr(old, slot) == value:
-            return True
-        self.props.setdefault(prop, old)
-        return False
+        self.props.setdefault(prop, PropertyFact(prop, ptype))
+        self.bounds.setdefault((prop, slot), {})[value] = None
+        return True
+
+    def _bounded(self, prop: PropertyFact) -> PropertyFact:
+        """`prop` with its domain and range columns (an annotation property's: the smallest IRI)."""
+        found = {}
+        for slot in ("domain", "range"):
+            values = list(self.bounds.get((prop.iri, slot), ()))
+            if prop.property_type == "AnnotationProperty":
+                found[slot] = min((v for v in values if is_iri_text(v)), default=None)
+            else:
+                found[slot] = bound_text(values, prop.property_type == "DataProperty" and slot == "range")
+        return prop._replace(**found)
 
     _AXIOM_RULES: ClassVar[dict[str, Callable[..., bool]]] = {
         "Declaration": _declaration,
@@ -487,7 +496,7 @@ class _Interpreter:
             facts.classes.append(cls._replace(label=best_text(self.labels.get(iri, ())), comment=comment))
         for iri, prop in self.props.items():
             label = best_text(self.labels.get(iri, ()))
-            facts.properties.append(prop._replace(label=label) if label else prop)
+            facts.properties.append(self._bounded(prop._replace(label=label) if label else prop))
         facts.edges.extend(self.edges.values())
         facts.synonyms.extend(self.synonyms)
         facts.axioms.extend(self.axioms)

@@ -71,10 +71,10 @@ from ontosync.parsing.rdf_vocab import (
     RDFS_RANGE,
     RDFS_SUBCLASS,
     best_text,
+    bound_text,
     clip,
     disjoint_row,
     is_iri,
-    is_iri_text,
 )
 from ontosync.parsing.xml_guard import OWL_XML_SKIPPED, check_xml, is_owl_xml, refuse_non_xml, to_utf8_xml
 from ontosync.parsing.xml_literals import fix_xml_literals, has_xml_literals
@@ -516,7 +516,4 @@ def _domain_or_range(values: list[Any], ptype: str, ctx: str, render: Any, what:
     rendered = [render(t, ctx, f"{what} skipped") for t in terms]
     if not rendered or None in rendered:
         return None
-    if len(rendered) == 1:
-        return rendered[0]
-    parts = sorted(f"<{r}>" if is_iri_text(r) else r for r in rendered)
-    return ("DataIntersectionOf(" if ctx == "data" else "ObjectIntersectionOf(") + " ".join(parts) + ")"
+    return bound_text(rendered, ctx == "data")  # type: ignore[arg-type]

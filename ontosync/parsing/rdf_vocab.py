@@ -154,3 +154,15 @@ def disjoint_row(operands: Iterable[str]) -> tuple[str, str] | None:
     if len(texts) == 2:
         return texts[0], texts[1]
     return texts[0], "DisjointClasses(" + " ".join(f"<{t}>" if is_iri_text(t) else t for t in texts) + ")"
+
+
+def bound_text(texts: Iterable[str], data: bool) -> str | None:
+    """A property's domain (or range) from its rendered values (a named class as its IRI): one as
+    is, several as their intersection, members sorted (`DataIntersectionOf` for a data property's
+    range), which is what several domain statements mean. Shared by the RDF and the
+    functional-syntax readers so one ontology has one column whatever its syntax and order."""
+    texts = list(texts)
+    parts = sorted({f"<{t}>" if is_iri_text(t) else t for t in texts})
+    if len(parts) < 2:
+        return texts[0] if texts else None
+    return ("DataIntersectionOf(" if data else "ObjectIntersectionOf(") + " ".join(parts) + ")"
