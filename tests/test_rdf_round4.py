@@ -316,3 +316,21 @@ def test_several_domains_and_ranges_give_one_column_whatever_the_syntax() -> Non
         facts = parse_file("t.ofn", ofn.encode(), ParseOptions())
         assert {(p.iri, p.property_type, p.domain, p.range) for p in facts.properties} == want
         assert facts.axioms == []
+
+
+def test_a_property_declared_two_kinds_is_one_kind_whatever_the_syntax() -> None:
+    """Typed both `owl:ObjectProperty` and `owl:DatatypeProperty`, the RDF reader keeps Object
+    (over Data over Annotation) with a warning; functional syntax kept the last declaration, so the
+    kind depended on the syntax and on the order of the declarations."""
+    ttl = (f"@prefix : <{EX}> . @prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+           ":p a owl:DatatypeProperty , owl:ObjectProperty .\n")
+    assert len(rdflib.Graph().parse(data=ttl, format="turtle")) == 2
+    from_ttl = parse_file("t.ttl", ttl.encode(), ParseOptions())
+    assert [(p.iri, p.property_type) for p in from_ttl.properties] == [(EX + "p", "ObjectProperty")]
+    for first, second in (("ObjectProperty", "DataProperty"), ("DataProperty", "ObjectProperty")):
+        ofn = (f"Prefix(:=<{EX}>)\nOntology(<http://example.org/t>\nDeclaration({first}(:p))\n"
+               f"Declaration({second}(:p))\n)\n")
+        facts = parse_file("t.ofn", ofn.encode(), ParseOptions())
+        assert [(p.iri, p.property_type) for p in facts.properties] == [(EX + "p", "ObjectProperty")]
+        assert [(w.kind, w.line) for w in facts.warnings] == [("property-type-conflict", 4)]
+        assert [w.kind for w in from_ttl.warnings] == ["property-type-conflict"]

@@ -76,6 +76,7 @@ from ontosync.parsing.ofn_reader import AXIOMS, INNER, Atom, Node, Reader, arity
 from ontosync.parsing.rdf_statements import SYNONYM_PREDICATES
 from ontosync.parsing.rdf_vocab import (
     DEFINITION_PREDICATES,
+    EXPLICIT_PROPERTY_TYPES,
     OWL,
     OWL_DEPRECATED,
     RDFS,
@@ -170,6 +171,7 @@ class _Interpreter:
         self.synonyms: dict[SynonymFact, None] = {}  # de-duplicated, file order kept
         self.several_ontologies = False
         self.bounds: dict[tuple[str, str], dict[str, None]] = {}  # (property, domain|range) -> values
+        self.declared: dict[str, set[str]] = {}  # property -> the kinds it is declared as
 
     # -- warnings -----------------------------------------------------------------------------------
     def warn(self, message: str, line: int | None, kind: str = "fence-syntax") -> None:
@@ -411,15 +413,25 @@ class _Interpreter:
         if ent.head == "Class":
             self.classes.setdefault(iri, ClassFact(iri, line=ent.line + self.line_offset))
         elif ent.head in ("ObjectProperty", "DataProperty", "AnnotationProperty"):
-            old = self.props.get(iri)
-            if old is None:
-                self.props[iri] = PropertyFact(iri, ent.head)
-            elif old.property_type != ent.head:
-                # Declared after a domain/range implied another kind: the declaration wins.
-                self.props[iri] = old._replace(property_type=ent.head)
+            self._property_declared(iri, ent.head, ent.line)
         else:
             self.axioms.append(AxiomFact("Declaration", iri, ent.head))
         return True
+
+    def _property_declared(self, iri: str, kind: str, line: int) -> None:
+        """A declaration wins over the kind a domain or range implied; declared several kinds, the
+        property is Object over Data over Annotation with a warning, as in an RDF file, whatever
+        the order of the declarations."""
+        declared = self.declared.setdefault(iri, set())
+        if kind in declared:
+            return
+        declared.add(kind)
+        kinds = [k for _, k in EXPLICIT_PROPERTY_TYPES if k in declared]
+        if len(kinds) > 1:
+            self.warn(f"<{iri}> is declared {' and '.join(kinds)}; kept as {kinds[0]}", line,
+                      kind="property-type-conflict")
+        old = self.props.get(iri)
+        self.props[iri] = PropertyFact(iri, kinds[0]) if old is None else old._replace(property_type=kinds[0])
 
     def _annotation_assertion(self, head: str, args: list, plain: list[str], full: str) -> bool:
         prop = self.iri(args[0])
