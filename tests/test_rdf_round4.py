@@ -334,3 +334,16 @@ def test_a_property_declared_two_kinds_is_one_kind_whatever_the_syntax() -> None
         assert [(p.iri, p.property_type) for p in facts.properties] == [(EX + "p", "ObjectProperty")]
         assert [(w.kind, w.line) for w in facts.warnings] == [("property-type-conflict", 4)]
         assert [w.kind for w in from_ttl.warnings] == ["property-type-conflict"]
+
+
+def test_rdf_1_2_triple_terms_are_named_not_lost_silently() -> None:
+    """semantic-sql's `statements` cannot hold an RDF 1.2 triple term, so the statement whose
+    object is one (`rdf:reifies <<( s p o )>>`, behind `<< s p o >>`) was left out without a word.
+    The file still reads, the rest of its statements are kept, and a warning counts what was not."""
+    ttl = (f"@prefix : <{EX}> . @prefix owl: <http://www.w3.org/2002/07/owl#> .\n:A a owl:Class .\n"
+           '<< :A a owl:Class >> :source "x" .\n:A :says <<( :A a owl:Class )>> .\n')
+    facts = parse_file("t.ttl", ttl.encode(), ParseOptions())
+    assert [c.iri for c in facts.classes] == [EX + "A"]
+    assert {(r[2], r[4]) for r in facts.statements} == {("rdf:type", None), (EX + "source", "x")}
+    assert [(w.kind, w.message.split(" ")[0]) for w in facts.warnings] == [("triple-term", "2")]
+    assert parse_file("t.ttl", ttl.split("<<")[0].encode(), ParseOptions()).warnings == []

@@ -201,7 +201,7 @@ def _parse_rdf(path: str, data: bytes, fmt: str,
         raise surrogate or _syntax_error(label, exc, line_shift_cols, keep_lines, line) from None
     languages = written_tags(data)
     facts = _extract(fmt, index, len(data), languages, quads)
-    facts.warnings = sorted(notes) + facts.warnings
+    facts.warnings = sorted(notes) + rdf_statements.triple_term_warnings(data, quads) + facts.warnings
     facts.synonyms = rdf_statements.synonyms(index.aside, options.namespaces)
     return facts, quads, languages
 
