@@ -8,6 +8,7 @@ anyway; the substitution makes mapped contexts work and the message actionable.)
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from ontosync.parsing.facts import ParseError
@@ -97,3 +98,27 @@ def inline_jsonld_contexts(data: bytes, contexts: dict[str, str]) -> tuple[bytes
         return json.dumps(doc).encode("ascii"), False, doc
     except (RecursionError, ValueError):
         raise ParseError("JSON-LD syntax error: nested too deeply") from None
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def lone_surrogate(doc: Any, data: bytes, keep_lines: bool) -> ParseError | None:
+    """The error for a string holding half of a UTF-16 surrogate pair (`"\\ud800"` without its other
+    half), or None. JSON allows the escape, Python's JSON reader keeps it, but it is no character,
+    so no RDF literal or IRI can hold it: pyoxigraph refuses the document saying "Unexpected end of
+    file", which sent users looking for a truncated file. Only called once pyoxigraph has failed."""
+    stack = [doc]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            stack += [*node.keys(), *node.values()]
+        elif isinstance(node, list):
+            stack += node
+        elif isinstance(node, str) and (found := _SURROGATE.search(node)):
+            code = f"\\u{ord(found.group()):04x}"
+            at = data.lower().find(code.encode()) if keep_lines else -1
+            return ParseError(f"JSON-LD syntax error: {code} is half of a UTF-16 surrogate pair, not a character "
+                              "(text cut in the middle of a character, or mis-encoded)",
+                              data.count(b"\n", 0, at) + 1 if at >= 0 else None)
+    return None

@@ -31,26 +31,33 @@ Dialect rules (README-ready):
   `fence-syntax` warning with its line, and reading resumes at the next form. A run of prose is
   one warning. A missing `)` is detected when a new axiom keyword starts inside an unfinished
   axiom (axioms never nest): the unfinished one is closed there and, if then complete, kept
-  with a warning (its own `)`, if it comes later, is then not reported again). Nesting deeper
-  than `MAX_DEPTH` (64) skips the form, so no recursion limit is at risk. At most
+  with a warning (its own `)`, if it comes later, is then not reported again). Expressions
+  nested deeper than `MAX_DEPTH` (64, the RDF reader's limit; `Ontology(` and the axiom not
+  counted) skip the form, so no recursion limit is at risk. At most
   `MAX_WARNINGS` (50) warnings per text, then one summary warning with the count.
 * Facts: `Declaration(Class(C))` -> ClassFact; `Declaration` of an object, data or annotation
   property, and `*PropertyDomain` / `*PropertyRange` axioms -> one PropertyFact per property
-  (first domain and range kept; further distinct ones stay as AxiomFacts); `AnnotationAssertion`
+  (several domains or ranges: their intersection, as in an RDF file); `AnnotationAssertion`
   with `rdfs:label` / `rdfs:comment` -> label / comment of a class or property declared in the
   same text (first wins); `SubClassOf(A B)` with both named -> EdgeFact (annotated: also an
-  AxiomFact, which keeps the annotations). Every other axiom ->
+  AxiomFact, which keeps the annotations). Other `SubClassOf`, `EquivalentClasses` and
+  `DisjointClasses` -> the rows the RDF reader gives the same axiom in Turtle (OWL 2's mapping to
+  RDF): subject and object each a named class's IRI or an expression's functional syntax, n-ary
+  equivalence as the chain of pairs, n-ary disjointness as one row (annotations as below). Every
+  other axiom ->
   AxiomFact(axiom_type = OWL axiom name, subject = the first argument when it is a named entity
   (for `AnnotationAssertion`: the annotated subject), otherwise the first named entity inside,
   object = the remaining arguments rendered back to canonical functional syntax with full IRIs
   `<...>`, annotations = {"ofn": the whole axiom in canonical functional syntax}).
-  `Ontology(<iri> ...)` gives the ontology id of a `.ofn` document (fences ignore it).
+  `Ontology(<iri> ...)` gives the ontology id of a `.ofn` document (fences ignore it); two
+  different ones give none (a `several-ontologies` warning), as in an RDF file.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from itertools import pairwise
 from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import quote
 
@@ -65,16 +72,22 @@ from ontosync.parsing.facts import (
     SynonymFact,
     normalize_name,
 )
-from ontosync.parsing.ofn_reader import AXIOMS, INNER, Atom, Node, Reader, tokenize
+from ontosync.parsing.ofn_reader import AXIOMS, INNER, Atom, Node, Reader, arity_problem, tokenize
 from ontosync.parsing.rdf_statements import SYNONYM_PREDICATES
 from ontosync.parsing.rdf_vocab import (
     DEFINITION_PREDICATES,
+    EXPLICIT_PROPERTY_TYPES,
+    OWL,
     OWL_DEPRECATED,
     RDFS,
     RDFS_COMMENT,
     RDFS_LABEL,
+    XSD_STRING,
     best_text,
+    bound_text,
     deprecation_note,
+    disjoint_row,
+    is_iri_text,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -101,48 +114,6 @@ MAX_WARNINGS = 50
 ENTITY_KINDS: frozenset[str] = frozenset(
     ("Class", "ObjectProperty", "DataProperty", "AnnotationProperty", "NamedIndividual", "Datatype")
 )
-
-# (minimum, maximum or None) number of arguments, axiom annotations not counted.
-_ARITY: dict[str, tuple[int, int | None]] = {
-    "Declaration": (1, 1),
-    "SubClassOf": (2, 2),
-    "EquivalentClasses": (2, None),
-    "DisjointClasses": (2, None),
-    "DisjointUnion": (3, None),
-    "SubObjectPropertyOf": (2, 2),
-    "EquivalentObjectProperties": (2, None),
-    "DisjointObjectProperties": (2, None),
-    "InverseObjectProperties": (2, 2),
-    "SubDataPropertyOf": (2, 2),
-    "EquivalentDataProperties": (2, None),
-    "DisjointDataProperties": (2, None),
-    "DatatypeDefinition": (2, 2),
-    "HasKey": (2, None),
-    "SameIndividual": (2, None),
-    "DifferentIndividuals": (2, None),
-    "ClassAssertion": (2, 2),
-    "ObjectPropertyAssertion": (3, 3),
-    "NegativeObjectPropertyAssertion": (3, 3),
-    "DataPropertyAssertion": (3, 3),
-    "NegativeDataPropertyAssertion": (3, 3),
-    "AnnotationAssertion": (3, 3),
-    "SubAnnotationPropertyOf": (2, 2),
-    "DLSafeRule": (1, None),
-}
-for _name in ("Object", "Data", "Annotation"):
-    _ARITY[f"{_name}PropertyDomain"] = (2, 2)
-    _ARITY[f"{_name}PropertyRange"] = (2, 2)
-for _name in (
-    "FunctionalObjectProperty",
-    "InverseFunctionalObjectProperty",
-    "ReflexiveObjectProperty",
-    "IrreflexiveObjectProperty",
-    "SymmetricObjectProperty",
-    "AsymmetricObjectProperty",
-    "TransitiveObjectProperty",
-    "FunctionalDataProperty",
-):
-    _ARITY[_name] = (1, 1)
 
 _DOMAIN_RANGE: dict[str, tuple[str, str]] = {
     "ObjectPropertyDomain": ("ObjectProperty", "domain"),
@@ -198,6 +169,9 @@ class _Interpreter:
         self.edges: dict[tuple[str, str], EdgeFact] = {}
         self.pending_labels: list[tuple[str, str, tuple[str, str], str, str]] = []
         self.synonyms: dict[SynonymFact, None] = {}  # de-duplicated, file order kept
+        self.several_ontologies = False
+        self.bounds: dict[tuple[str, str], dict[str, None]] = {}  # (property, domain|range) -> values
+        self.declared: dict[str, set[str]] = {}  # property -> the kinds it is declared as
 
     # -- warnings -----------------------------------------------------------------------------------
     def warn(self, message: str, line: int | None, kind: str = "fence-syntax") -> None:
@@ -257,7 +231,8 @@ class _Interpreter:
                     if ":" not in dt:
                         raise _Bad(f"datatype {dt!r} is not an IRI")
                     dt = "<" + self.expand(dt, atom.line) + ">"
-                return f"{atom.text}^^{dt}"
+                # "x"^^xsd:string is the plain literal "x" (RDF 1.1), written so by the RDF reader
+                return atom.text if dt == f"<{XSD_STRING}>" else f"{atom.text}^^{dt}"
             return atom.text
         raise _Bad(f"unexpected {atom.text[:30]!r}")
 
@@ -296,8 +271,7 @@ class _Interpreter:
         head = node.head
         try:
             if head == "OntologyIRI":
-                if self.facts.ontology_id is None:
-                    self.facts.ontology_id = self.term(node.args[0])[1:-1]
+                self._ontology(self.term(node.args[0])[1:-1], node.line)
                 return
             if head == "Prefix":
                 self.prefix(node)
@@ -305,7 +279,10 @@ class _Interpreter:
                 target = self.render(node.args[0]) if node.args else None
                 if not target:
                     raise _Bad("Import() without an IRI")
-                self.axioms.append(AxiomFact("Import", self.facts.ontology_id or "", target[1:-1]))
+                onto = self.facts.ontology_id
+                # noted for the readers' layer: `<onto> owl:imports <target>`, an RDF file's row
+                self.axioms.append(AxiomFact("Import", onto or "", target[1:-1],
+                                             {"rdf_predicate": OWL + "imports"} if onto else None))
             elif head == "Annotation":  # an ontology annotation
                 text = self.render(node)
                 self.axioms.append(AxiomFact("OntologyAnnotation", self.facts.ontology_id or "", text))
@@ -322,6 +299,19 @@ class _Interpreter:
             return
         if node.repaired:
             self.warn(f"{head}: missing ')'; read as if closed before the next axiom", node.line)
+
+    def _ontology(self, iri: str, line: int) -> None:
+        """The first `Ontology(<iri>` names the document's ontology; a second, other IRI means the
+        file holds several, and then none is used (the run's --ontology-id is), with a warning, as
+        for an RDF file with several `owl:Ontology` (parsing/rdf.py): one ontology id whatever the
+        syntax. Fences ignore ontology ids, so they are not warned about."""
+        if self.facts.ontology_id is None and not self.several_ontologies:
+            self.facts.ontology_id = iri
+        elif iri != self.facts.ontology_id and self.facts.format == "ofn" and not self.several_ontologies:
+            self.several_ontologies = True
+            self.facts.ontology_id = None
+            self.warn(f"several Ontology( IRIs (<{iri}> is the second); none is used as ontology id", line,
+                      kind="several-ontologies")
 
     def prefix(self, node: Node) -> None:
         args = [a for a in node.args if not (isinstance(a, Atom) and a.kind == "eq")]
@@ -346,10 +336,11 @@ class _Interpreter:
             return  # annotated (OBO's provenance on a parent): the edge, and the row keeps the annotations
         # Render each argument once (this also validates every term and construct).
         rendered = [self.render(a, 1) for a in node.args]
-        full = f"{head}({' '.join(rendered)})"
-        plain = [
-            r for a, r in zip(node.args, rendered, strict=True) if not (isinstance(a, Node) and a.head == "Annotation")
-        ]
+        notes = [isinstance(a, Node) and a.head == "Annotation" for a in node.args]
+        plain = [r for r, note in zip(rendered, notes, strict=True) if not note]
+        # Canonical: the axiom's annotations first and sorted, as the RDF reader writes an annotated
+        # axiom's (parsing/axiom_annotations.py), so one axiom has one text whatever its syntax.
+        full = f"{head}({' '.join([*sorted(r for r, note in zip(rendered, notes, strict=True) if note), *plain])})"
         rule = self._AXIOM_RULES.get(head)
         if rule is None or not rule(self, head, args, plain, full):
             self._axiom_row(head, args, plain, full)
@@ -363,10 +354,28 @@ class _Interpreter:
         else:
             subject = self.first_iri(args) or ""
             obj = " ".join(plain)
+        self.axioms.append(AxiomFact(head, subject, obj, {"ofn": full}))
+
+    def _class_axiom(self, head: str, args: list, plain: list[str], full: str) -> bool:
+        """SubClassOf, EquivalentClasses, DisjointClasses as the RDF reader rows the triples OWL 2's
+        mapping to RDF writes for them, so one ontology has one set of rows whatever its syntax: each
+        class a named IRI or its expression, n-ary equivalence as the chain `C1 = C2, C2 = C3...`,
+        n-ary disjointness as `owl:AllDisjointClasses`' one row (rdf_vocab.disjoint_row)."""
+        if any(isinstance(a, Atom) and self.iri(a) is None for a in args):
+            raise _Bad("a literal where a class belongs")  # an RDF file's such triple is skipped too
+        named = [self.iri(a) for a in args]
+        ops = [iri or r for iri, r in zip(named, plain, strict=True)]
         notes = {"ofn": full}
-        if head == "SubClassOf" and first is not None:
+        if head == "SubClassOf" and named[0] is not None:
             notes.update(self._existential(args[1]))
-        self.axioms.append(AxiomFact(head, subject, obj, notes))
+        pair = _PAIR_PREDICATES.get(head) if all(named) else None
+        if head == "DisjointClasses" and len(ops) > 2:
+            rows, pair = ([row] if (row := disjoint_row(ops)) is not None else []), None
+        else:
+            rows = list(pairwise(ops))
+        for s, o in rows:
+            self.axioms.append(AxiomFact(head, s, o, {**notes, "rdf_predicate": pair} if pair else notes))
+        return True
 
     def _existential(self, expr) -> dict[str, str]:
         """`ObjectSomeValuesFrom(P C)` with P and C named: its parts, noted with the axiom so the
@@ -380,7 +389,8 @@ class _Interpreter:
         """`owl:deprecated` with a literal: the literal, as an RDF file's `statements` row holds it."""
         if not isinstance(value, Atom) or value.kind != "literal" or value.lang:
             return {}
-        datatype = self.term(value).rpartition("^^")[2][1:-1] if value.datatype else None
+        rendered = self.term(value)  # text, else text^^<datatype>
+        datatype = rendered[len(value.text) + 3 : -1] if len(rendered) > len(value.text) else None
         return deprecation_note(_unquote(value.text), datatype)
 
     def _named_subclass(self, args: list) -> bool:
@@ -403,15 +413,25 @@ class _Interpreter:
         if ent.head == "Class":
             self.classes.setdefault(iri, ClassFact(iri, line=ent.line + self.line_offset))
         elif ent.head in ("ObjectProperty", "DataProperty", "AnnotationProperty"):
-            old = self.props.get(iri)
-            if old is None:
-                self.props[iri] = PropertyFact(iri, ent.head)
-            elif old.property_type != ent.head:
-                # Declared after a domain/range implied another kind: the declaration wins.
-                self.props[iri] = old._replace(property_type=ent.head)
+            self._property_declared(iri, ent.head, ent.line)
         else:
             self.axioms.append(AxiomFact("Declaration", iri, ent.head))
         return True
+
+    def _property_declared(self, iri: str, kind: str, line: int) -> None:
+        """A declaration wins over the kind a domain or range implied; declared several kinds, the
+        property is Object over Data over Annotation with a warning, as in an RDF file, whatever
+        the order of the declarations."""
+        declared = self.declared.setdefault(iri, set())
+        if kind in declared:
+            return
+        declared.add(kind)
+        kinds = [k for _, k in EXPLICIT_PROPERTY_TYPES if k in declared]
+        if len(kinds) > 1:
+            self.warn(f"<{iri}> is declared {' and '.join(kinds)}; kept as {kinds[0]}", line,
+                      kind="property-type-conflict")
+        old = self.props.get(iri)
+        self.props[iri] = PropertyFact(iri, kinds[0]) if old is None else old._replace(property_type=kinds[0])
 
     def _annotation_assertion(self, head: str, args: list, plain: list[str], full: str) -> bool:
         prop = self.iri(args[0])
@@ -436,8 +456,8 @@ class _Interpreter:
         return True
 
     def _domain_or_range(self, head: str, args: list, plain: list[str], full: str) -> bool:
-        """The first domain (range) of a property is its column; a different second one is kept
-        as an axiom row (False: the caller writes it)."""
+        """A property's domains (ranges) are gathered; finish() makes them its column, as the RDF
+        reader does (several: their intersection; rdf_vocab.bound_text), whatever their order."""
         ptype, slot = _DOMAIN_RANGE[head]
         prop = self.iri(args[0])
         if prop is None:
@@ -445,18 +465,25 @@ class _Interpreter:
         value = plain[1]
         if value.startswith("<") and value.endswith(">") and " " not in value:
             value = value[1:-1]
-        old = self.props.get(prop) or PropertyFact(prop, ptype)
-        if getattr(old, slot) is None:
-            self.props[prop] = old._replace(**{slot: value})
-            return True
-        if getattr(old, slot) == value:
-            return True
-        self.props.setdefault(prop, old)
-        return False
+        self.props.setdefault(prop, PropertyFact(prop, ptype))
+        self.bounds.setdefault((prop, slot), {})[value] = None
+        return True
+
+    def _bounded(self, prop: PropertyFact) -> PropertyFact:
+        """`prop` with its domain and range columns (an annotation property's: the smallest IRI)."""
+        found = {}
+        for slot in ("domain", "range"):
+            values = list(self.bounds.get((prop.iri, slot), ()))
+            if prop.property_type == "AnnotationProperty":
+                found[slot] = min((v for v in values if is_iri_text(v)), default=None)
+            else:
+                found[slot] = bound_text(values, prop.property_type == "DataProperty" and slot == "range")
+        return prop._replace(**found)
 
     _AXIOM_RULES: ClassVar[dict[str, Callable[..., bool]]] = {
         "Declaration": _declaration,
         "AnnotationAssertion": _annotation_assertion,
+        **dict.fromkeys(("SubClassOf", "EquivalentClasses", "DisjointClasses"), _class_axiom),
         **dict.fromkeys(_DOMAIN_RANGE, _domain_or_range),
     }
 
@@ -481,21 +508,23 @@ class _Interpreter:
             facts.classes.append(cls._replace(label=best_text(self.labels.get(iri, ())), comment=comment))
         for iri, prop in self.props.items():
             label = best_text(self.labels.get(iri, ()))
-            facts.properties.append(prop._replace(label=label) if label else prop)
+            facts.properties.append(self._bounded(prop._replace(label=label) if label else prop))
         facts.edges.extend(self.edges.values())
         facts.synonyms.extend(self.synonyms)
         facts.axioms.extend(self.axioms)
         return facts
 
 
+# A class axiom between two named classes whose RDF is one triple: its predicate, noted for the
+# readers' layer (store/semsql_ofn.py writes the triple a Turtle file has).
+_PAIR_PREDICATES = {"EquivalentClasses": OWL + "equivalentClass", "DisjointClasses": OWL + "disjointWith"}
 _LABEL_PREDICATES = frozenset({RDFS_LABEL, *DEFINITION_PREDICATES})
 
 
 def _check_arity(head: str, args: list) -> None:
-    lo, hi = _ARITY.get(head, (1, None))
-    if len(args) < lo or (hi is not None and len(args) > hi):
-        want = str(lo) if lo == hi else f"{lo}+" if hi is None else f"{lo}-{hi}"
-        raise _Bad(f"expected {want} arguments, got {len(args)}")
+    problem = arity_problem(head, len(args))
+    if problem:
+        raise _Bad(problem)
 
 
 def _unquote(literal: str) -> str:

@@ -15,6 +15,7 @@ from typing import ClassVar
 from ontosync.parsing.words import words
 
 # Deeper nesting than any real axiom; keeps the (bounded) recursive renderer far from Python's limit.
+# The levels of one axiom's expressions, as the RDF reader's class_expressions.MAX_EXPR_DEPTH.
 MAX_DEPTH = 64
 
 
@@ -42,6 +43,59 @@ INNER: frozenset[str] = words(
     ObjectPropertyAtom DataPropertyAtom DataRangeAtom BuiltInAtom SameIndividualAtom
     DifferentIndividualsAtom Variable"""
 )
+
+
+# (minimum, maximum or None) number of arguments, axiom annotations not counted.
+ARITY: dict[str, tuple[int, int | None]] = {
+    "Declaration": (1, 1),
+    "SubClassOf": (2, 2),
+    "EquivalentClasses": (2, None),
+    "DisjointClasses": (2, None),
+    "DisjointUnion": (3, None),
+    "SubObjectPropertyOf": (2, 2),
+    "EquivalentObjectProperties": (2, None),
+    "DisjointObjectProperties": (2, None),
+    "InverseObjectProperties": (2, 2),
+    "SubDataPropertyOf": (2, 2),
+    "EquivalentDataProperties": (2, None),
+    "DisjointDataProperties": (2, None),
+    "DatatypeDefinition": (2, 2),
+    "HasKey": (2, None),
+    "SameIndividual": (2, None),
+    "DifferentIndividuals": (2, None),
+    "ClassAssertion": (2, 2),
+    "ObjectPropertyAssertion": (3, 3),
+    "NegativeObjectPropertyAssertion": (3, 3),
+    "DataPropertyAssertion": (3, 3),
+    "NegativeDataPropertyAssertion": (3, 3),
+    "AnnotationAssertion": (3, 3),
+    "SubAnnotationPropertyOf": (2, 2),
+    "DLSafeRule": (1, None),
+}
+for _name in ("Object", "Data", "Annotation"):
+    ARITY[f"{_name}PropertyDomain"] = (2, 2)
+    ARITY[f"{_name}PropertyRange"] = (2, 2)
+for _name in (
+    "FunctionalObjectProperty",
+    "InverseFunctionalObjectProperty",
+    "ReflexiveObjectProperty",
+    "IrreflexiveObjectProperty",
+    "SymmetricObjectProperty",
+    "AsymmetricObjectProperty",
+    "TransitiveObjectProperty",
+    "FunctionalDataProperty",
+):
+    ARITY[_name] = (1, 1)
+
+
+def arity_problem(head: str, count: int) -> str | None:
+    """What is wrong with `count` arguments (annotations not counted) for axiom `head`, or None."""
+    lo, hi = ARITY.get(head, (1, None))
+    if count < lo or (hi is not None and count > hi):
+        want = str(lo) if lo == hi else f"{lo}+" if hi is None else f"{lo}-{hi}"
+        return f"expected {want} arguments, got {count}"
+    return None
+
 
 
 # One pass over the text. Order matters: IRIs and strings before comments, so `#` inside them
@@ -247,9 +301,11 @@ class Reader:
     def _push(self, head: str | None, line: int, functional: bool) -> None:
         if head in AXIOMS or head in ("Prefix", "Ontology"):
             self._repair_before_axiom(line, exclude_top=False)
-        if len(self.stack) >= MAX_DEPTH:
-            # Abandon the whole top-level form this belongs to.
-            keep = 1 if self.stack[0].head == "Ontology" else 0
+        keep = 1 if self.stack and self.stack[0].head == "Ontology" else 0
+        if len(self.stack) - keep > MAX_DEPTH:
+            # Abandon the whole top-level form this belongs to: an axiom's expressions nest MAX_DEPTH
+            # deep at most, the Ontology( and the axiom's own frames not counted, as the RDF reader
+            # allows (class_expressions.MAX_EXPR_DEPTH), so both syntaxes keep or skip one axiom.
             start = self.stack[keep].line if len(self.stack) > keep else line
             depth = len(self.stack) - keep
             del self.stack[keep:]

@@ -41,10 +41,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ontosync.parsing import ParseOptions, fence_notes, rdf_statements
+from ontosync.parsing import ParseOptions, axiom_annotations, fence_notes, rdf_statements
 from ontosync.parsing.class_expressions import Index, Renderer, Unrenderable
 from ontosync.parsing.facts import AxiomFact, ClassFact, EdgeFact, FileFacts, ParseError, ParseWarning, PropertyFact
-from ontosync.parsing.jsonld_context import inline_jsonld_contexts
+from ontosync.parsing.jsonld_context import inline_jsonld_contexts, lone_surrogate
 from ontosync.parsing.jsonld_ids import dropped_nodes
 from ontosync.parsing.language_tags import mask_empty_xml_lang, unmask, written_tags
 from ontosync.parsing.rdf_vocab import (
@@ -71,7 +71,9 @@ from ontosync.parsing.rdf_vocab import (
     RDFS_RANGE,
     RDFS_SUBCLASS,
     best_text,
+    bound_text,
     clip,
+    disjoint_row,
     is_iri,
 )
 from ontosync.parsing.xml_guard import OWL_XML_SKIPPED, check_xml, is_owl_xml, refuse_non_xml, to_utf8_xml
@@ -164,7 +166,7 @@ def _parse_rdf(path: str, data: bytes, fmt: str,
     ox_format, label = _FORMATS[fmt]
     data = data.removeprefix(codecs.BOM_UTF8)  # pyoxigraph's Turtle parser rejects a BOM
     line_shift_cols = 0  # characters inserted at the start of line 1 (Turtle prefixes)
-    keep_lines, masked = True, False
+    keep_lines, masked, doc = True, False, None
     notes: list[ParseWarning] = []
 
     if fmt == "turtle":
@@ -195,10 +197,11 @@ def _parse_rdf(path: str, data: bytes, fmt: str,
         line = None
         if fmt == "rdfxml":
             line = _locate_xml_error(data, ox_format)
-        raise _syntax_error(label, exc, line_shift_cols, keep_lines, line) from None
+        surrogate = lone_surrogate(doc, data, keep_lines) if fmt == "jsonld" else None
+        raise surrogate or _syntax_error(label, exc, line_shift_cols, keep_lines, line) from None
     languages = written_tags(data)
-    facts = _extract(fmt, index, len(data), languages)
-    facts.warnings = sorted(notes) + facts.warnings
+    facts = _extract(fmt, index, len(data), languages, quads)
+    facts.warnings = sorted(notes) + rdf_statements.triple_term_warnings(data, quads) + facts.warnings
     facts.synonyms = rdf_statements.synonyms(index.aside, options.namespaces)
     return facts, quads, languages
 
@@ -350,7 +353,7 @@ class _Warnings:
         return out
 
 
-def _extract(fmt: str, index: Index, size: int, languages: dict[str, str]) -> FileFacts:
+def _extract(fmt: str, index: Index, size: int, languages: dict[str, str], quads: list) -> FileFacts:
     """Facts from the index. Every list is sorted and de-duplicated: output depends on content only.
 
     Shared blank nodes let a small file name the same huge expression many times; the text that
@@ -366,15 +369,17 @@ def _extract(fmt: str, index: Index, size: int, languages: dict[str, str]) -> Fi
     for pred, axiom_type in _PAIRWISE_AXIOMS:
         ex.pairwise_axioms(pred, axiom_type, edges, axioms)
     ex.all_disjoint_axioms(axioms)
+    annotated = axiom_annotations.annotate(axioms, index, quads, ex.render, languages)
     properties = ex.properties()
-    _check_output_size(axioms, properties, size)
+    _check_output_size([*axioms, *annotated], properties, size)
     return FileFacts(
         format=fmt,
         ontology_id=ontology_id,
         classes=sorted(classes),
         edges=sorted(edges),
         properties=sorted(properties),
-        axioms=sorted(axioms, key=lambda a: (a.axiom_type, a.subject, a.object or "")),
+        axioms=sorted([*axioms, *annotated], key=lambda a: (a.axiom_type, a.subject, a.object or "",
+                                                           str(a.annotations or ""))),
         warnings=ex.warnings.sorted(),
     )
 
@@ -443,12 +448,13 @@ class _Extraction:
         for subject, objects in self.index.subjects_with(pred):
             for obj in set(objects):
                 if isinstance(obj, ox.Literal):
+                    self.warnings.add("literal-class", f"{axiom_type} axiom of {_named(subject)} to a literal "
+                                      f"({clip(obj.value, 60)!r}) skipped: a class is an IRI or an expression")
                     continue
                 if pred == RDFS_SUBCLASS and is_iri(subject) and is_iri(obj):
                     edges.add(EdgeFact(subject, obj))
                     continue
-                named = f"<{subject}>" if is_iri(subject) else "an anonymous class expression"
-                what = f"{axiom_type} axiom of {named} skipped"
+                what = f"{axiom_type} axiom of {_named(subject)} skipped"
                 left, right = self.render(subject, "class", what), self.render(obj, "class", what)
                 if left is not None and right is not None:
                     axioms.add(AxiomFact(axiom_type, left, right))
@@ -469,13 +475,8 @@ class _Extraction:
             self.warnings.add("unsupported-expression", f"{what}: {exc}")
             return None
         rendered = [self.render(m, "class", what) for m in set(members)]
-        if None in rendered or len(rendered) < 2:
-            return None
-        texts = sorted(rendered)  # type: ignore[type-var]
-        if len(texts) == 2:
-            return AxiomFact("DisjointClasses", texts[0], texts[1])
-        full = " ".join(t if not _is_iri_text(t) else f"<{t}>" for t in texts)
-        return AxiomFact("DisjointClasses", texts[0], f"DisjointClasses({full})")
+        row = None if None in rendered else disjoint_row(rendered)  # type: ignore[arg-type]
+        return None if row is None else AxiomFact("DisjointClasses", *row)
 
     def properties(self) -> list[PropertyFact]:
         index, render = self.index, self.render
@@ -490,21 +491,17 @@ class _Extraction:
         return properties
 
 
-def _check_output_size(axioms: set[AxiomFact], properties: list[PropertyFact], size: int) -> None:
-    written = sum(len(a.subject) + len(a.object or "") for a in axioms)
+def _named(subject: str) -> str:
+    return f"<{subject}>" if is_iri(subject) else "an anonymous class expression"
+
+
+def _check_output_size(axioms: list[AxiomFact], properties: list[PropertyFact], size: int) -> None:
+    written = sum(len(a.subject) + len(a.object or "") + len((a.annotations or {}).get("ofn", "")) for a in axioms)
     written += sum(len(p.domain or "") + len(p.range or "") for p in properties)
     budget = max(MAX_OUTPUT_FLOOR, MAX_OUTPUT_FACTOR * size)
     if written > budget:
         raise ParseError(f"class expressions would be written as {written} characters, over the limit of "
                          f"{budget} for this file (blank nodes shared by many axioms?)")
-
-
-_FUNCTIONAL_HEAD = re.compile(r"^[A-Z][A-Za-z]*\(")
-
-
-def _is_iri_text(text: str) -> bool:
-    """A rendered term is either a plain IRI (no brackets) or functional syntax `Head(...)`."""
-    return not _FUNCTIONAL_HEAD.match(text)
 
 
 def _domain_or_range(values: list[Any], ptype: str, ctx: str, render: Any, what: str) -> str | None:
@@ -519,7 +516,4 @@ def _domain_or_range(values: list[Any], ptype: str, ctx: str, render: Any, what:
     rendered = [render(t, ctx, f"{what} skipped") for t in terms]
     if not rendered or None in rendered:
         return None
-    if len(rendered) == 1:
-        return rendered[0]
-    parts = sorted(f"<{r}>" if _is_iri_text(r) else r for r in rendered)
-    return ("DataIntersectionOf(" if ctx == "data" else "ObjectIntersectionOf(") + " ".join(parts) + ")"
+    return bound_text(rendered, ctx == "data")  # type: ignore[arg-type]

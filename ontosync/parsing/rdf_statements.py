@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from ontosync.parsing.curies import CurieMap
-from ontosync.parsing.facts import SynonymFact
+from ontosync.parsing.facts import ParseWarning, SynonymFact
 
 if TYPE_CHECKING:  # imported where a file is parsed: the writer (store/semsql.py) needs none of it
     import pyoxigraph as ox
@@ -158,3 +158,20 @@ def _stanzas(rows: dict[tuple, None]) -> dict[str, str]:
         for node in path:
             out[node] = top
     return out
+
+
+def triple_term_warnings(data: bytes, quads: list) -> list[ParseWarning]:
+    """One warning when statements hold RDF 1.2 triple terms (`<<( s p o )>>`, or the `rdf:reifies`
+    triple behind `<< s p o >>`): semantic-sql's `statements` has no shape for them, so those rows
+    are left out (_NodeNames) and the user is told rather than losing them silently. Triple terms
+    need `<<` (Turtle, N-Triples) or `parseType="Triple"` (RDF/XML) in the bytes: other files skip
+    the scan."""
+    if b"<<" not in data and b"Triple" not in data:
+        return []
+    import pyoxigraph as ox  # here, not at module level: the writer imports this module and needs none of it
+
+    lost = sum(1 for q in quads if type(q.object) is ox.Triple or type(q.subject) is ox.Triple)
+    if not lost:
+        return []
+    return [ParseWarning("triple-term", f"{lost} statement(s) with an RDF 1.2 triple term not stored: "
+                         "semantic-sql's statements hold no triple terms (their other statements are kept)")]

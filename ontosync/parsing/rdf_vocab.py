@@ -6,6 +6,7 @@ fact extraction name IRIs one way and none of them imports another just for a co
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -38,6 +39,8 @@ def deprecation_note(value: str, datatype: str | None) -> dict[str, str | None]:
     return {"deprecated": value, "datatype": None if datatype == XSD_STRING else datatype}
 
 OWL_CLASS, OWL_ONTOLOGY = _terms(OWL, "Class Ontology")
+OWL_ANNOTATED_SOURCE, OWL_ANNOTATED_PROPERTY, OWL_ANNOTATED_TARGET = _terms(
+    OWL, "annotatedSource annotatedProperty annotatedTarget")  # an annotated axiom (owl:Axiom)
 OWL_OBJECT_PROPERTY, OWL_DATATYPE_PROPERTY, OWL_ANNOTATION_PROPERTY, OWL_FUNCTIONAL_PROPERTY = _terms(
     OWL, "ObjectProperty DatatypeProperty AnnotationProperty FunctionalProperty")
 OWL_EQUIVALENT_CLASS, OWL_DISJOINT_WITH, OWL_ALL_DISJOINT_CLASSES, OWL_MEMBERS = _terms(
@@ -87,7 +90,7 @@ KEEP = frozenset({
     IAO_DEFINITION, SKOS_DEFINITION, OWL_EQUIVALENT_CLASS, OWL_DISJOINT_WITH, OWL_MEMBERS,
     OWL_ON_PROPERTY, OWL_ON_PROPERTIES, OWL_INVERSE_OF, OWL_ON_CLASS, OWL_ON_DATA_RANGE, OWL_ON_DATATYPE,
     OWL_WITH_RESTRICTIONS, OWL_DATATYPE_COMPLEMENT_OF, OWL_INTERSECTION_OF, OWL_UNION_OF,
-    OWL_COMPLEMENT_OF, OWL_ONE_OF, *FILLERS, *FACETS,
+    OWL_COMPLEMENT_OF, OWL_ONE_OF, OWL_ANNOTATED_PROPERTY, *FILLERS, *FACETS,
 })
 
 
@@ -130,3 +133,36 @@ def is_bnode(term: object) -> bool:
 
 def is_iri(term: object) -> bool:
     return isinstance(term, str) and not term.startswith("_:")
+
+
+_FUNCTIONAL_HEAD = re.compile(r"^[A-Z][A-Za-z]*\(")
+
+
+def is_iri_text(text: str) -> bool:
+    """A rendered term is either a plain IRI (no brackets) or functional syntax `Head(...)`."""
+    return not _FUNCTIONAL_HEAD.match(text)
+
+
+def disjoint_row(operands: Iterable[str]) -> tuple[str, str] | None:
+    """The (subject, object) row of `DisjointClasses` over rendered class expressions (a named class
+    as its IRI): two distinct operands as the pair `owl:disjointWith` gives; more as the smallest
+    and the whole axiom, members sorted, as `owl:AllDisjointClasses` has no order. Shared by the RDF
+    and the functional-syntax readers so one axiom is one row whatever the file's syntax."""
+    texts = sorted(set(operands))
+    if len(texts) < 2:
+        return None
+    if len(texts) == 2:
+        return texts[0], texts[1]
+    return texts[0], "DisjointClasses(" + " ".join(f"<{t}>" if is_iri_text(t) else t for t in texts) + ")"
+
+
+def bound_text(texts: Iterable[str], data: bool) -> str | None:
+    """A property's domain (or range) from its rendered values (a named class as its IRI): one as
+    is, several as their intersection, members sorted (`DataIntersectionOf` for a data property's
+    range), which is what several domain statements mean. Shared by the RDF and the
+    functional-syntax readers so one ontology has one column whatever its syntax and order."""
+    texts = list(texts)
+    parts = sorted({f"<{t}>" if is_iri_text(t) else t for t in texts})
+    if len(parts) < 2:
+        return texts[0] if texts else None
+    return ("DataIntersectionOf(" if data else "ObjectIntersectionOf(") + " ".join(parts) + ")"

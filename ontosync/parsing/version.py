@@ -53,3 +53,8 @@ PARSER_VERSION = 12  # 2: Logseq graph rules (title::, alias::, tags, link text)
 #    pipe-link warning gives Logseq's `[label]([[Page]])`), `[[Page][label]]` in a property names no
 #    page (org-link warning), a date link or date page title is that day's journal page, and a
 #    config.edn with CRLF line ends is read
+#    ; one ontology gives the same rows in functional syntax and in RDF (h40): class axioms'
+#    shapes, named equivalence/disjointness pairs and imports in the layer, several ontology
+#    headers, literals where a class belongs, annotated class axioms (owl:Axiom) in RDF, depth
+#    limits, xsd:string, several domains/ranges, a property declared two kinds; RDF 1.2 triple
+#    terms named

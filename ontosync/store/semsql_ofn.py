@@ -1,4 +1,5 @@
-"""A functional-syntax file's restrictions and deprecations, as an RDF file's `statements` rows.
+"""A functional-syntax file's restrictions, deprecations and named class pairs, as an RDF file's
+`statements` rows.
 
 `SubClassOf(:A ObjectSomeValuesFrom(:p :C))` and `AnnotationAssertion(owl:deprecated :A "true"^^xsd:boolean)`
 in an `.ofn` file or a Logseq page's fence must give the readers' layer what the same axioms in
@@ -7,7 +8,10 @@ the parser notes their parts in the axiom's annotations (parsing/ofn.py: `on_pro
 `some_values_from`; `deprecated`, `datatype`), and the rows are written from those, per file
 (store/semsql.py) and, on a first run, for every derived file at once in SQL (store/semsql_deferred.py,
 the same rows: tests/test_ofn_layer.py). The restriction's blank node is `_:<file token>_s<n>`,
-numbered in the order of `SOME` (ontology, subject, property, filler).
+numbered in the order of `SOME` (ontology, subject, property, filler). `EquivalentClasses` and
+`DisjointClasses` between two named classes, and `Import` in a document with an ontology IRI, are
+noted with the predicate of their one triple (`rdf_predicate`: owl:equivalentClass,
+owl:disjointWith, owl:imports), which `PAIRS` writes as that triple.
 """
 
 from __future__ import annotations
@@ -30,7 +34,12 @@ SOME = (f"SELECT DISTINCT ontology_id, subject, {_PROP}, {_FILLER} "
         + _SOME_FROM.format(where="source_file = ?") + " ORDER BY 1, 2, 3, 4")
 DEPRECATED = (f"SELECT DISTINCT ontology_id, subject, {_DEPRECATED}, {_DATATYPE} "
               + _DEPRECATED_FROM.format(where="source_file = ?") + " ORDER BY 1, 2, 3, 4")
-KEYS = ("on_property", "deprecated")
+_PREDICATE = "json_extract(annotations, '$.rdf_predicate')"
+_PAIRS_FROM = (f"FROM owl_axioms WHERE {{where}} AND axiom_type IN ('EquivalentClasses', 'DisjointClasses', "
+               f"'Import') AND subject <> '' AND {_PREDICATE} IS NOT NULL")
+PAIRS = (f"SELECT DISTINCT ontology_id, subject, {_PREDICATE}, object "
+         + _PAIRS_FROM.format(where="source_file = ?") + " ORDER BY 1, 2, 3, 4")
+KEYS = ("on_property", "deprecated", "rdf_predicate")
 
 
 def present(facts: FileFacts) -> bool:
@@ -52,6 +61,13 @@ def deprecated_rows(conn: sqlite3.Connection, c: Callable[[str], str], path: str
             for onto, s, value, dt in conn.execute(DEPRECATED, (path,))]
 
 
+def pair_rows(conn: sqlite3.Connection, c: Callable[[str], str], path: str) -> list[tuple]:
+    """A file's `A owl:equivalentClass B` / `A owl:disjointWith B` rows, A and B named, and
+    `O owl:imports I` rows (per-file path)."""
+    return [(c(s), c(s), c(pred), c(o), None, None, None, onto, path)
+            for onto, s, pred, o in conn.execute(PAIRS, (path,))]
+
+
 def deferred_sql(derived: str, insert: str) -> tuple[tuple[str, str], tuple[str, ...], tuple[str, ...]]:
     """For store/semsql_deferred.py: its temporary table, the statement filling it, and the inserts
     of the same rows as the per-file functions above, for every file in `derived` at once."""
@@ -70,5 +86,9 @@ def deferred_sql(derived: str, insert: str) -> tuple[tuple[str, str], tuple[str,
                   "CASE WHEN dt IS NULL THEN NULL ELSE ontosync_curie(dt) END, NULL, ontology_id, path FROM "
                   f"(SELECT DISTINCT source_file AS path, ontology_id, subject, {_DEPRECATED} AS v, {_DATATYPE} AS dt "
                   + _DEPRECATED_FROM.format(where=f"source_file IN {derived}") + ")"),
+        insert + ("SELECT ontosync_curie(subject), ontosync_curie(subject), ontosync_curie(p), "
+                  "ontosync_curie(object), NULL, NULL, NULL, ontology_id, path FROM (SELECT DISTINCT "
+                  f"source_file AS path, ontology_id, subject, {_PREDICATE} AS p, object "
+                  + _PAIRS_FROM.format(where=f"source_file IN {derived}") + ")"),
     )
     return table, fill, inserts
