@@ -1,7 +1,8 @@
 """A class's search row costs the same whatever the size of the file that declares it.
 
-An incremental run rebuilds the `class_search` rows of the classes it touched one by one
-(store/search.py `_ROW`, up to `BULK` of them). The definition beside a class's chosen label is
+An incremental run rebuilds the `class_search` rows of the classes it touched (up to `BULK` of
+them; store/search.py: `_SOME_ROWS` in one statement on SQLite, `_ROW` a class at a time on
+PostgreSQL). The definition beside a class's chosen label is
 looked up among the chosen file's statements of that class; SQLite planned that look-up through
 `statements_source_file`, reading every statement of the chosen file for each class: a 200-line
 note file edited next to `pato-base.owl` (35,080 triples) took 2.0-2.5 s in the refresh instead of
@@ -11,6 +12,7 @@ does not move: one class's row must not cost more because its file holds more st
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -32,7 +34,8 @@ def big_file(classes: int) -> str:
 
 
 def steps_for_one_row(db: Path, curie: str) -> tuple[int, tuple]:
-    """SQLite VM steps (in thousands, the handler's granularity) of the per-class row, and the row."""
+    """SQLite VM steps (in thousands, the handler's granularity) of the class's row, by the query of
+    one class (PostgreSQL's) and by the touched classes' (SQLite's), and the row both give."""
     conn = sqlite3.connect(db)
     steps = [0]
 
@@ -42,8 +45,10 @@ def steps_for_one_row(db: Path, curie: str) -> tuple[int, tuple]:
 
     conn.set_progress_handler(count, 1000)
     row = conn.execute(search._ROW, {"c": curie}).fetchone()
+    rows = conn.execute(search._SOME_ROWS, {"keys": json.dumps([curie])}).fetchall()
     conn.set_progress_handler(None, 0)
     conn.close()
+    assert rows == [(curie, *row)]
     return steps[0], row
 
 
