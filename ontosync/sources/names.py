@@ -76,17 +76,3 @@ def unescape_name(recorded: str) -> str:
         return chr(value) if value < 0x80 or token[0] == "u" else os.fsdecode(bytes([value]))
 
     return _ESCAPE.sub(one, recorded)
-
-
-# Bidirectional overrides and isolates, line and paragraph separators: text shown reversed or split
-BIDI_CHARS = "\u2028\u2029\u202a-\u202e\u2066-\u2069"  # for a regex character class (diff_format.py too)
-_BIDI = re.compile(f"[{BIDI_CHARS}]")
-
-
-def printable(text: object) -> str:
-    """User text for a terminal, a log line or a summary: control characters shown as `\\xNN`, and
-    bidirectional overrides as `\\u202e` (a file name would read reversed in the job summary)."""
-    s = str(text)
-    s = "".join(f"\\x{ord(ch) - 0xDC00:02x}" if "\udc80" <= ch <= "\udcff" else ch for ch in s)
-    s = _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", s)
-    return _BIDI.sub(lambda m: f"\\u{ord(m.group(0)):04x}", s)

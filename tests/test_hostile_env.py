@@ -1,0 +1,109 @@
+"""Issue h45: hostile surroundings met at first contact, where the earlier rounds
+(tests/test_hostile_environment.py, test_unreadable.py, test_file_names.py) did not look.
+
+- Standard output that stops taking bytes part-way (a file at `ulimit -f`, a full disk):
+  `diff > changes.json` kept a truncated file and said exit 0 (CPython's buffered writer drops
+  what a partial write left over), `search > hits.tsv` ended in an OSError traceback.
+- A database path holding a newline (or another control character) broke each "one line on
+  stderr" message, and the first line of `status`, in two.
+- A folder the walk cannot list (deeper than PATH_MAX, or no permission) left only a warning in
+  the report: the terminal said "0 files ... ok", exit 0, as if the folder were empty.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import ROOT, cli, copy_example
+
+
+@pytest.fixture(scope="module")
+def synced(tmp_path_factory) -> Path:
+    tmp_path = tmp_path_factory.mktemp("hostile-env-h45")
+    db = tmp_path / "o.db"
+    assert cli("sync", str(copy_example(tmp_path)), "--db", str(db), "--quiet").returncode == 0
+    return db
+
+
+def _into_small_file(out: Path, limit: int, *args: str) -> subprocess.CompletedProcess:
+    """`ontosync ARGS > out` in a fresh process whose files may not grow past `limit` bytes
+    (`ulimit -f`; the interpreter ignores SIGXFSZ, so a write past it fails with EFBIG)."""
+    with open(out, "wb") as fh:
+        return subprocess.run([sys.executable, "-m", "ontosync", *args], stdout=fh, stderr=subprocess.PIPE,
+                              text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=600,
+                              preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit)))
+
+
+@pytest.mark.parametrize("command", [["diff", "--format", "json"], ["search", "o"]])
+def test_standard_output_that_stops_taking_bytes_is_one_line_not_a_short_file(synced, tmp_path, command):
+    """The output is longer than the limit: the user must learn the file is short (exit 2, one
+    line naming standard output), never an exit 0 over a truncated file, never a traceback."""
+    out = tmp_path / "out.txt"
+    limit = 40
+    proc = _into_small_file(out, limit, *command, "--db", str(synced))
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert proc.returncode == 2, (proc.returncode, proc.stderr)
+    said = [line for line in proc.stderr.splitlines() if line.startswith("ontosync: error:")]
+    assert said == ["ontosync: error: standard output: not written: File too large"], proc.stderr
+    assert out.stat().st_size <= limit
+
+
+def _garbage_db(tmp_path: Path) -> str:
+    folder = tmp_path / "dir with\nnewline\x1b[2J"
+    folder.mkdir()
+    (folder / "bad.db").write_bytes(b"not a database at all" * 10)
+    return str(folder / "bad.db")
+
+
+@pytest.mark.parametrize("command", [["status"], ["verify"], ["diff"], ["search", "o"], ["sync", "."]])
+def test_a_database_path_with_a_newline_is_named_on_one_line(tmp_path, command):
+    db = _garbage_db(tmp_path)
+    (tmp_path / "src").mkdir()
+    proc = cli(*command, "--db", db, cwd=tmp_path / "src")
+    assert proc.returncode in (2, 3), proc.stderr
+    assert "Traceback" not in proc.stderr, proc.stderr
+    lines = proc.stderr.splitlines()
+    assert lines and all(line.startswith("ontosync: ") for line in lines), proc.stderr
+    assert "\x1b" not in proc.stderr
+    assert any("dir with\\x0anewline\\x1b[2J/bad.db" in line for line in lines), proc.stderr
+
+
+def test_status_names_a_database_path_with_a_newline_on_one_line(synced, tmp_path):
+    folder = tmp_path / "a\nb"
+    folder.mkdir()
+    db = folder / "o.db"
+    db.write_bytes(synced.read_bytes())
+    proc = cli("status", "--db", str(db))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[0] == f"database      {tmp_path}/a\\x0ab/o.db"
+
+
+def test_a_folder_deeper_than_path_max_is_named_not_passed_over_in_silence(tmp_path):
+    """A file nested past PATH_MAX (4096 bytes of path): the walk cannot list its folder. The run
+    said "0 files: 0 ok" and nothing else (the warning was in the report only); now one line on
+    stderr names the folder and why, while the run still ends as before (its stored files, if any,
+    keep their facts: tests/test_unreadable.py)."""
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    saved = os.getcwd()
+    try:
+        os.chdir(tree)
+        for _ in range(25):  # one step at a time: a path past PATH_MAX cannot be given whole
+            os.mkdir("d" * 200)
+            os.chdir("d" * 200)
+        Path("x.ttl").write_text("<http://e/A> a <http://www.w3.org/2002/07/owl#Class> .\n")
+    finally:
+        os.chdir(saved)
+    proc = cli("sync", str(tree), "--db", str(tmp_path / "o.db"), "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stderr.splitlines()
+    listed = [line for line in lines if line.startswith("ontosync: not listed: ")]
+    assert len(listed) == 1, proc.stderr
+    assert listed[0].endswith("/" + "d" * 200 + ": cannot list folder: File name too long; the files stored "
+                              "from it keep their facts"), listed[0][-200:]
