@@ -107,3 +107,32 @@ def test_a_folder_deeper_than_path_max_is_named_not_passed_over_in_silence(tmp_p
     assert len(listed) == 1, proc.stderr
     assert listed[0].endswith("/" + "d" * 200 + ": cannot list folder: File name too long; the files stored "
                               "from it keep their facts"), listed[0][-200:]
+
+
+def test_a_fifo_swapped_in_after_the_walk_is_refused_not_waited_on(tmp_path):
+    """The walk's stat said regular file; by the time the file was hashed (the planner hashes a
+    known path whose stat changed) it was a FIFO with no writer: the plain open() blocked for
+    ever, and the sync with it. The hash now opens as the worker does, and refuses it."""
+    import threading
+
+    from ontosync.sources.local import hash_file
+
+    fifo = tmp_path / "page.md"
+    os.mkfifo(fifo)
+    outcome: list = []
+
+    def hash_it() -> None:
+        try:
+            outcome.append(hash_file(str(fifo), 10))
+        except OSError as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=hash_it, daemon=True)
+    worker.start()
+    worker.join(5)
+    if worker.is_alive():  # free the blocked open so the thread ends
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        worker.join(5)
+        pytest.fail("hashing a FIFO blocked")
+    assert len(outcome) == 1 and isinstance(outcome[0], OSError), outcome
+    assert "not a regular file (a FIFO)" in str(outcome[0])

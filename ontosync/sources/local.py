@@ -189,6 +189,7 @@ class LocalSource:
     def _describe(self, entry: os.DirEntry | _PathEntry, rel: str) -> SourceFile:
         try:
             st = entry.stat(follow_symlinks=False)
+            path = entry.path
             if stat.S_ISLNK(st.st_mode):
                 target = os.path.realpath(entry.path)
                 if not self._inside(target):
@@ -206,12 +207,12 @@ class LocalSource:
                     raise
                 if stat.S_ISDIR(st.st_mode):
                     return SourceFile(rel, None, 0, "symbolic link to a folder")
+                path = target  # hashed as the worker reads it: the file inside, not through the link
             if not stat.S_ISREG(st.st_mode):
                 return SourceFile(rel, None, 0, f"not a regular file ({_kind(st.st_mode)})")
             if st.st_size > self.max_file_size:
                 return SourceFile(rel, None, st.st_size,
                                   f"file too large: {st.st_size} bytes (limit {self.max_file_size}, --max-file-size)")
-            path = entry.path
             if self.stat_cache is None:
                 return SourceFile(rel, hash_file(path, st.st_size), st.st_size)
             # None when the stat cache has no match: hashed later, in the planner for a path the
@@ -244,9 +245,11 @@ def _is_dir(entry: os.DirEntry) -> bool:
 
 
 def hash_file(path: str, size: int) -> str:
-    """git blob hash, streamed."""
+    """git blob hash, streamed. Opened as a worker opens (`_open_regular`): the walk's stat said
+    regular file, but a FIFO swapped in since blocked the plain open() for ever, the run hung."""
     h = hashlib.sha1(b"blob %d\0" % size)
-    with open(path, "rb") as fh:
+    fd, _ = _open_regular(path)
+    with os.fdopen(fd, "rb") as fh:
         while chunk := fh.read(READ_CHUNK):
             h.update(chunk)
     return h.hexdigest()
@@ -259,6 +262,19 @@ def read_regular_file(path: str, max_size: int) -> bytes:
 
 def read_with_stat(path: str, max_size: int) -> tuple[bytes, os.stat_result]:
     """`read_regular_file`, and the fstat of the file it read (what the stat cache keys on)."""
+    fd, st = _open_regular(path)
+    try:
+        if st.st_size > max_size:
+            raise FileTooLarge(st.st_size, max_size)
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return read_bounded(fh, min(st.st_size, max_size) + 1, max_size + 1), st
+    finally:
+        os.close(fd)
+
+
+def _open_regular(path: str) -> tuple[int, os.stat_result]:
+    """A descriptor on the regular file at `path`, and its fstat, or OSError: never through a final
+    link (one swapped in since the walk), never blocking on a FIFO or a device."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
@@ -269,12 +285,10 @@ def read_with_stat(path: str, max_size: int) -> tuple[bytes, os.stat_result]:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             raise OSError(f"not a regular file ({_kind(st.st_mode)})")
-        if st.st_size > max_size:
-            raise FileTooLarge(st.st_size, max_size)
-        with os.fdopen(fd, "rb", closefd=False) as fh:
-            return read_bounded(fh, min(st.st_size, max_size) + 1, max_size + 1), st
-    finally:
+    except OSError:
         os.close(fd)
+        raise
+    return fd, st
 
 
 def read_bounded(fh, first: int, limit: int) -> bytes:
