@@ -136,3 +136,31 @@ def test_a_fifo_swapped_in_after_the_walk_is_refused_not_waited_on(tmp_path):
         pytest.fail("hashing a FIFO blocked")
     assert len(outcome) == 1 and isinstance(outcome[0], OSError), outcome
     assert "not a regular file (a FIFO)" in str(outcome[0])
+
+
+def test_a_sync_under_an_ascii_locale_records_the_paths_every_other_sync_records(tmp_path):
+    """`LC_ALL=C` with Python's UTF-8 mode off (a cron job, a daemon's bare environment): the OS
+    hands names over as ASCII with escapes, and `Ünter/Élan.ttl` was recorded `\\xc3\\x9cnter/...`.
+    The sync after it, in a UTF-8 locale, took the file for deleted and added again (its change log
+    with it). Names are read as UTF-8 whatever the locale; `--path` too."""
+    import sqlite3
+
+    tree = tmp_path / "tree"
+    (tree / "Ünter").mkdir(parents=True)
+    (tree / "Ünter" / "Élan.ttl").write_text(
+        "<http://e/%C3%89lan> a <http://www.w3.org/2002/07/owl#Class> .\n", encoding="utf-8")
+    db = tmp_path / "o.db"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "LANG", "PYTHONIOENCODING"))}
+    proc = subprocess.run([sys.executable, "-m", "ontosync", "sync", str(tree), "--db", str(db), "--quiet",
+                           "--path", "Ünter"], capture_output=True, text=True, timeout=600,
+                          env={**env, "LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0",
+                               "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 0, proc.stderr
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("SELECT path, status FROM source_files").fetchall() == [("Ünter/Élan.ttl", "ok")]
+    finally:
+        conn.close()
+    again = cli("sync", str(tree), "--db", str(db), "--quiet")
+    assert again.returncode == 0, again.stderr
+    assert "0 ok, 0 failed, 0 skipped, 1 unchanged, 0 deleted" in again.stderr, again.stderr

@@ -21,7 +21,7 @@ from typing import Any
 
 from ontosync.sources import FileTooLarge, PathFilter, SourceError, SourceFile
 from ontosync.sources.git_head import git_head
-from ontosync.sources.names import display_name, needs_escape
+from ontosync.sources.names import needs_escape, os_name, recorded_name, unescape_name
 
 READ_CHUNK = 1 << 20
 
@@ -82,7 +82,7 @@ class LocalSource:
         a tree nested a thousand folders deep (a path of 2,000 bytes) passed Python's recursion
         limit as nested generators, a traceback that stopped every sync of it."""
         start = self._start()
-        self._start_prefix = display_name(self._rel(start))  # recorded form, as the filter's subdir
+        self._start_prefix = recorded_name(self._rel(start))  # recorded form, as the filter's subdir
         stack = [self._walk(start, self._start_prefix)]
         while stack:
             item = next(stack[-1], None)
@@ -109,7 +109,7 @@ class LocalSource:
         """A small file by path (see `Source.read_file`); never one outside the root."""
         if not _safe_relpath(path):
             return None
-        full = os.path.realpath(self.real_root / path)
+        full = os.path.realpath(self.real_root / unescape_name(path))  # the OS name of a recorded path
         if not self._inside(full):
             return None
         try:
@@ -174,9 +174,9 @@ class LocalSource:
         """The sort key of an entry: its recorded name, plus "/" for a folder; None to leave it out."""
         name = entry.name
         if needs_escape(name):
-            shown = display_name(name)
-            if shown in odd or os.path.lexists(os.path.join(os.path.dirname(entry.path), shown)):
-                rel = display_name(os.path.relpath(entry.path, self.real_root))
+            shown = recorded_name(name)
+            if shown in odd or _plain_twin(entry, shown):
+                rel = recorded_name(os.path.relpath(entry.path, self.real_root))
                 warning = {"path": rel, "kind": "file-name", "line": None,
                            "message": "left out: its escaped name is also another file's name"}
                 if warning not in self.warnings:  # the counting walk meets it too
@@ -235,6 +235,15 @@ class _PathEntry:
 
     def stat(self, *, follow_symlinks: bool = True) -> os.stat_result:
         return os.stat(self.path, follow_symlinks=follow_symlinks)
+
+
+def _plain_twin(entry: os.DirEntry, shown: str) -> bool:
+    """Another file of the folder whose own name is `shown`, the recorded form of `entry`'s name."""
+    try:
+        twin = os_name(shown)
+    except UnicodeError:  # no name under this locale: no such file
+        return False
+    return twin != entry.name and os.path.lexists(os.path.join(os.path.dirname(entry.path), twin))
 
 
 def _is_dir(entry: os.DirEntry) -> bool:
