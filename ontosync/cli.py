@@ -26,7 +26,7 @@ from typing import NoReturn
 
 from ontosync import __version__
 from ontosync.config import ConfigError, Settings, build_settings, database_from_env
-from ontosync.console import OutputLost, Stopped, drop_output, open_standard_streams, verdict
+from ontosync.console import OutputLost, Stopped, drop_output, flush_output, open_standard_streams, verdict
 from ontosync.console import say as _say
 from ontosync.db_url import BadDatabaseUrl, is_postgres_url
 from ontosync.options import add_sync_arguments, sql_int
@@ -176,7 +176,11 @@ def main(argv: list[str] | None = None) -> int:
     only = words[0] if words and words[0] in LOCAL_COMMANDS else None
     args = None
     try:
-        args = build_parser(only).parse_args(argv)
+        try:
+            args = build_parser(only).parse_args(argv)
+        except SystemExit:  # --help, --version: their text met here if standard output cannot take it
+            flush_output()
+            raise
         if args.command in ("migrate", "verify", "diff", "search") and is_postgres_url(getattr(args, "db", None)):
             from ontosync.pg_commands import run_command
 
@@ -184,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         code = {"sync": cmd_sync, "migrate": cmd_migrate, "verify": cmd_verify, "status": cmd_status,
                 "diff": _cmd_diff}.get(
             args.command, _delegate)(args)
-        sys.stdout.flush()  # here, so that a closed pipe is met inside the try
+        flush_output()  # here, so that a closed pipe or a full disk is met inside the try
         return code
     except BrokenPipeError:  # `ontosync status | head`: the reader has what it wanted
         drop_output(sys.stdout)

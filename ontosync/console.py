@@ -29,7 +29,7 @@ def say(message: str) -> None:
 
     try:
         print(f"ontosync: {printable(mask(message))}", file=sys.stderr)
-    except BrokenPipeError:  # `2>&1 | head` once head is done: no one reads it; the exit code still tells
+    except OSError:  # `2>&1 | head` once head is done, `2>>log` on a full disk: the exit code still tells
         drop_output(sys.stderr)
 
 
@@ -128,6 +128,17 @@ class _WholeWrites(io.RawIOBase):
             except OSError as exc:
                 raise OutputLost(exc.errno, exc.strerror) from None
         return done
+
+
+def flush_output() -> None:
+    """Flush standard output; a failure other than a reader gone away is `OutputLost`, whatever
+    writer the stream has (the CLI's `_WholeWrites`, or one a caller gave: the Action, a test)."""
+    try:
+        sys.stdout.flush()
+    except (BrokenPipeError, OutputLost):
+        raise
+    except OSError as exc:
+        raise OutputLost(exc.errno, exc.strerror) from None
 
 
 def _whole_writes_to_stdout() -> None:

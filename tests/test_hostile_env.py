@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 import subprocess
@@ -164,3 +165,47 @@ def test_a_sync_under_an_ascii_locale_records_the_paths_every_other_sync_records
     again = cli("sync", str(tree), "--db", str(db), "--quiet")
     assert again.returncode == 0, again.stderr
     assert "0 ok, 0 failed, 0 skipped, 1 unchanged, 0 deleted" in again.stderr, again.stderr
+
+
+def _main_with(stream: str, target, *args: str) -> int:
+    """`main(ARGS)` in this process with sys.`stream` on `target` (an open file)."""
+    from ontosync.cli import main
+
+    redirect = contextlib.redirect_stdout if stream == "stdout" else contextlib.redirect_stderr
+    with redirect(target):
+        return main(list(args))
+
+
+@pytest.fixture
+def full_disk():
+    """/dev/full: every write fails with ENOSPC, as a log on a full disk does."""
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full here")
+    fh = open("/dev/full", "w")  # noqa: SIM115
+    yield fh
+    with contextlib.suppress(OSError):  # text a failed write left in its buffer
+        fh.close()
+
+
+def test_a_sync_whose_log_is_on_a_full_disk_still_syncs(full_disk, tmp_path):
+    """`ontosync sync ... 2>>sync.log` (a cron job) with the log's disk full: the first progress
+    line raised OSError and the run stopped before any file, exit 1 (and its traceback went
+    nowhere). The lines are lost; the sync is not."""
+    import sqlite3
+
+    db = tmp_path / "o.db"
+    assert _main_with("stderr", full_disk, "sync", str(copy_example(tmp_path)), "--db", str(db)) == 0
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("SELECT count(*) FROM source_files WHERE status = 'ok'").fetchone()[0] == 7
+    finally:
+        conn.close()
+    assert _main_with("stderr", full_disk, "status", "--db", str(tmp_path / "absent.db")) == 2
+
+
+@pytest.mark.parametrize("flag", ["--help", "--version"])
+def test_help_on_a_full_disk_is_one_line_not_exit_0(full_disk, capsys, flag):
+    """`ontosync --help > usage.txt` on a full disk: argparse's SystemExit(0) left the text in
+    the buffer, the interpreter's flush at exit failed with "Exception ignored", exit 120."""
+    assert _main_with("stdout", full_disk, flag) == 2
+    assert capsys.readouterr().err == "ontosync: error: standard output: not written: No space left on device\n"

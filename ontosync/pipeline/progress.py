@@ -71,7 +71,7 @@ class Progress:
         try:
             self.stream.write(text)
             self.stream.flush()
-        except BrokenPipeError:  # `sync 2>&1 | head`: the lines lost their reader, not the run its work
+        except OSError:  # `sync 2>&1 | head`, `2>>sync.log` on a full disk: the lines are lost, not the run's work
             self.quiet = True
             drop_output(self.stream)
 
