@@ -391,7 +391,7 @@ def _check_damage(db: str) -> int:
 
 
 def _check_db_path(db: str) -> None:
-    from ontosync.pipeline.outputs import missing_folder
+    from ontosync.pipeline.outputs import DB_FILES, missing_folder, too_long
 
     parent = Path(db).resolve().parent
     if not parent.is_dir():
@@ -400,6 +400,11 @@ def _check_db_path(db: str) -> None:
         raise UsageError(f"cannot use database {db}: it is a folder")
     if Path(db).exists() and not Path(db).is_file():  # /dev/null, a FIFO: SQLite would fail as "fatal"
         raise UsageError(f"cannot use database {db}: not a regular file")
+    # A name that fits, but not with `-journal` after it: SQLite said "unable to open database file",
+    # exit 3, and left an empty database that every later command called not ontosync's.
+    longest = max(DB_FILES, key=len)
+    if reason := too_long(Path(db).name, parent, longest):
+        raise UsageError(f"cannot use database {db}: {reason}")
     for beside in (f"{db}-wal", f"{db}-shm"):  # SQLite refuses them ("unable to open database file")
         if os.path.islink(beside):
             raise UsageError(f"cannot use database {db}: {beside} is a symbolic link (to {os.readlink(beside)}); "

@@ -54,6 +54,23 @@ def check_output(path: str | Path, flag: str) -> None:
         raise OutputError(f"{flag} {path}: {missing_folder(parent)}")
     if not os.access(parent, os.W_OK | os.X_OK):
         raise OutputError(f"{flag} {path}: cannot write in folder {parent}: permission denied")
+    if too_long(os.path.basename(real), parent):
+        raise OutputError(f"{flag} {path}: {too_long(os.path.basename(real), parent)}")
+
+
+def too_long(name: str, folder: str | Path, suffix: str = "") -> str | None:
+    """Why `name` + `suffix` cannot be a file name in `folder` (past the file system's limit for a
+    name, 255 bytes), or None. A default checkpoint beside a long database name was never written,
+    in silence; a database name that fit, but not its `-journal`, was SQLite's "unable to open"."""
+    try:
+        limit = os.pathconf(folder, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        return None
+    size = len(os.fsencode(name + suffix))
+    if size <= limit:
+        return None
+    beside = f" with {suffix} after it" if suffix else ""
+    return f"the name is {size} bytes{beside}, past this file system's {limit}-byte limit for a name"
 
 
 def missing_folder(parent: str | Path) -> str:
