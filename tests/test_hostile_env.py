@@ -211,34 +211,30 @@ def test_help_on_a_full_disk_is_one_line_not_exit_0(full_disk, capsys, flag):
     assert capsys.readouterr().err == "ontosync: error: standard output: not written: No space left on device\n"
 
 
-def _name_max_255(folder: Path) -> None:
-    if os.pathconf(folder, "PC_NAME_MAX") != 255:
+def _refused_name(tmp_path: Path, stem_bytes: int, named: str, reason: str) -> tuple[Path, Path]:
+    """Sync the example into a database named with `stem_bytes` bytes plus `.db`: exit 2, the one
+    line naming `named` (`{db}` stands for the database) and `reason`."""
+    if os.pathconf(tmp_path, "PC_NAME_MAX") != 255:
         pytest.skip("the temporary folder's file system does not limit names to 255 bytes")
+    tree, db = copy_example(tmp_path), tmp_path / ("n" * stem_bytes + ".db")
+    proc = cli("sync", str(tree), "--db", str(db), "--quiet")
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.splitlines() == [f"ontosync: error: {named.format(db=db)}: {reason}, past this file "
+                                        "system's 255-byte limit for a name"]
+    return tree, db
 
 
 def test_a_database_name_too_long_for_its_journal_is_a_usage_error(tmp_path):
     """A 250-byte name fits (the limit is 255), `NAME-journal` does not: SQLite said "unable to
     open database file", exit 3, and left an empty file every later command called not a database."""
-    _name_max_255(tmp_path)
-    tree = copy_example(tmp_path)
-    db = tmp_path / ("n" * 247 + ".db")
-    proc = cli("sync", str(tree), "--db", str(db), "--quiet")
-    assert proc.returncode == 2, proc.stderr
-    assert proc.stderr.splitlines() == [f"ontosync: error: cannot use database {db}: the name is 258 bytes with "
-                                        "-journal after it, past this file system's 255-byte limit for a name"]
+    _, db = _refused_name(tmp_path, 247, "cannot use database {db}", "the name is 258 bytes with -journal after it")
     assert not db.exists()
 
 
 def test_a_default_checkpoint_name_too_long_is_said_before_the_sync(tmp_path):
     """A 244-byte database name: the database and its journal fit, `NAME.checkpoint.json` does not.
     The sync said exit 0 and never wrote its checkpoint (nothing to resume from, in silence)."""
-    _name_max_255(tmp_path)
-    tree = copy_example(tmp_path)
-    db = tmp_path / ("n" * 241 + ".db")
-    proc = cli("sync", str(tree), "--db", str(db), "--quiet")
-    assert proc.returncode == 2, proc.stderr
-    assert proc.stderr.splitlines() == [f"ontosync: error: --checkpoint {db}.checkpoint.json: the name is 260 bytes, "
-                                        "past this file system's 255-byte limit for a name"]
+    tree, db = _refused_name(tmp_path, 241, "--checkpoint {db}.checkpoint.json", "the name is 260 bytes")
     elsewhere = tmp_path / "o.checkpoint.json"
     proc = cli("sync", str(tree), "--db", str(db), "--checkpoint", str(elsewhere), "--quiet")
     assert proc.returncode == 0, proc.stderr
