@@ -239,3 +239,16 @@ def test_a_default_checkpoint_name_too_long_is_said_before_the_sync(tmp_path):
     proc = cli("sync", str(tree), "--db", str(db), "--checkpoint", str(elsewhere), "--quiet")
     assert proc.returncode == 0, proc.stderr
     assert elsewhere.is_file()
+
+
+def test_a_report_to_standard_output_on_a_pipe_is_written(tmp_path):
+    """`ontosync sync . --report /dev/stdout | jq` (the README says a character device such as
+    /dev/stdout is written into): on a pipe, /dev/stdout is a link to `pipe:[N]`, which realpath
+    turns into no path at all. The sync ran, then "--report /dev/stdout: not written", exit 2."""
+    import json
+
+    proc = subprocess.run([sys.executable, "-m", "ontosync", "sync", str(copy_example(tmp_path)), "--db",
+                           str(tmp_path / "o.db"), "--quiet", "--report", "/dev/stdout"], capture_output=True,
+                          text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["files"]["ok"] == 7
