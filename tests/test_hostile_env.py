@@ -252,3 +252,20 @@ def test_a_report_to_standard_output_on_a_pipe_is_written(tmp_path):
                           text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=600)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["files"]["ok"] == 7
+
+
+def test_a_source_folder_named_in_latin_1_syncs(tmp_path):
+    """`sync src\\xff` (a folder named on an old Latin-1 system): its files' names were escaped,
+    the folder's own name, the checkpoint's `source`, was not, and the checkpoint's JSON could not
+    be encoded: UnicodeEncodeError, a traceback before the first file, exit 1."""
+    import json
+
+    odd = Path(os.fsdecode(bytes(tmp_path) + b"/src\xff"))
+    copy_example(tmp_path).rename(odd)
+    db = tmp_path / "o.db"
+    proc = cli("sync", str(odd), "--db", str(db), "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    checkpoint = json.loads((tmp_path / "o.db.checkpoint.json").read_text(encoding="utf-8"))
+    assert checkpoint["source"] == f"{tmp_path}/src\\xff" and checkpoint["finished"]
+    again = cli("sync", str(odd), "--db", str(db), "--quiet")
+    assert "0 ok, 0 failed, 0 skipped, 8 unchanged, 0 deleted" in again.stderr, again.stderr

@@ -36,7 +36,9 @@ class LocalSource:
         self._root_slash = os.path.join(self._root, "")  # each path is this + its recorded path (or not: odd names)
         self.filter = path_filter
         self.max_file_size = max_file_size
-        self.description = str(root)
+        # as file names are recorded: a folder named in Latin-1 (`src\xff`) made the checkpoint's
+        # JSON unwritable (UnicodeEncodeError), a traceback before the first file
+        self.description = recorded_name(str(root))
         self.revision = git_head(self.real_root)
         self.warnings: list[dict] = []  # names the walk had to leave out (see sources/names.py)
         self._os_paths: dict[str, str] = {}  # recorded path -> OS path, for escaped names only
