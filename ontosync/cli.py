@@ -26,7 +26,15 @@ from typing import NoReturn
 
 from ontosync import __version__
 from ontosync.config import ConfigError, Settings, build_settings, database_from_env
-from ontosync.console import OutputLost, Stopped, drop_output, flush_output, open_standard_streams, verdict
+from ontosync.console import (
+    OutputLost,
+    Stopped,
+    drop_output,
+    flush_output,
+    not_there,
+    open_standard_streams,
+    verdict,
+)
 from ontosync.console import say as _say
 from ontosync.db_url import BadDatabaseUrl, is_postgres_url
 from ontosync.options import add_sync_arguments, sql_int
@@ -253,7 +261,7 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     from ontosync.diff_cli import cmd_diff
 
     if not Path(args.db).is_file():
-        raise UsageError(f"database not found: {args.db}")
+        raise UsageError(not_there("database", args.db))
     return cmd_diff(args, _say)
 
 
@@ -498,7 +506,7 @@ def _no_lock():
 
 def _require_file(db: str) -> None:
     if not Path(db).is_file():
-        raise UsageError(f"database not found: {db}")
+        raise UsageError(not_there("database", db))
 
 
 def cmd_verify(args: argparse.Namespace) -> int:

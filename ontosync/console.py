@@ -53,6 +53,14 @@ def _escape_one(m: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code <= 0x9F else f"\\u{code:04x}"
 
 
+def not_there(what: str, path: object, wanted: str = "a regular file") -> str:
+    """Why `path` is no `what`: not there at all, or there but not `wanted` (a folder, a FIFO, a
+    file given as the source): "not found" of a file the user can list misled."""
+    if not os.path.lexists(path):
+        return f"{what} not found: {path}"
+    return f"{what} {path}: not {wanted}"
+
+
 def verdict(problems: list[str], shown: str, ok_line: str) -> int:
     """What `verify` ends with on either database: each problem on its own line and exit 3, or the
     one line that says which checks passed (on stdout) and exit 0."""

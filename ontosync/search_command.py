@@ -12,7 +12,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from ontosync.console import say
+from ontosync.console import not_there, say
 from ontosync.options import sql_int
 
 
@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     from ontosync.store.search import index_behind, search
 
     if not Path(args.db).is_file():
-        say(f"error: database not found: {args.db}")
+        say(f"error: {not_there('database', args.db)}")
         return 2
     conn = connect_read_only(args.db)
     try:

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from ontosync.console import not_there
 from ontosync.sources import FileTooLarge, PathFilter, SourceError, SourceFile
 from ontosync.sources.git_head import git_head
 from ontosync.sources.names import needs_escape, os_name, recorded_name, unescape_name
@@ -30,7 +31,7 @@ class LocalSource:
     def __init__(self, root: str | Path, path_filter: PathFilter, max_file_size: int):
         self.root = Path(root)
         if not self.root.is_dir():
-            raise SourceError(f"source directory not found: {root}")
+            raise SourceError(not_there("source directory", root, "a folder"))
         self.real_root = Path(os.path.realpath(self.root))
         self._root = str(self.real_root)  # joined with each path as a str: pathlib interns every part it parses
         self._root_slash = os.path.join(self._root, "")  # each path is this + its recorded path (or not: odd names)
