@@ -285,3 +285,20 @@ def test_something_there_but_of_the_wrong_kind_is_not_called_not_found(tmp_path,
         expected = f"ontosync: error: database {tmp_path}/pages: not a regular file"
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.splitlines() == [expected]
+
+
+def test_a_database_at_the_file_size_limit_names_the_limit(tmp_path):
+    """`ulimit -f` below what the new database needs: SQLite's write fails with EFBIG, which it
+    reports as "disk I/O error", and the user looked for a failing disk. Exit 3 as before, and
+    the line names the limit. (In this process: the limit is set for the call and restored.)"""
+    db = tmp_path / "o.db"
+    tree = copy_example(tmp_path)
+    before = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, before[1]))
+    try:
+        proc = cli("sync", str(tree), "--db", str(db), "--quiet")
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, before)
+    assert proc.returncode == 3, proc.stderr
+    [line] = proc.stderr.splitlines()
+    assert "disk I/O error (this process may not write a file past 65536 bytes: `ulimit -f`)" in line, line
