@@ -158,7 +158,10 @@ def _whole_writes_to_stdout() -> None:
         old.flush()
     except (AttributeError, OSError, ValueError):  # not a real descriptor (a test's capture): left alone
         return
-    sys.stdout = io.TextIOWrapper(io.BufferedWriter(_WholeWrites(fd)), encoding=old.encoding, errors=ESCAPE,
+    raw = _WholeWrites(fd)
+    # unbuffered as the interpreter made it under `python -u` / PYTHONUNBUFFERED, else buffered
+    buffer = io.BufferedWriter(raw) if isinstance(getattr(old, "buffer", None), io.BufferedWriter) else raw
+    sys.stdout = io.TextIOWrapper(buffer, encoding=old.encoding, errors=ESCAPE,
                                   line_buffering=old.line_buffering, write_through=old.write_through)
 
 
