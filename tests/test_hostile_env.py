@@ -302,3 +302,25 @@ def test_a_database_at_the_file_size_limit_names_the_limit(tmp_path):
     assert proc.returncode == 3, proc.stderr
     [line] = proc.stderr.splitlines()
     assert "disk I/O error (this process may not write a file past 65536 bytes: `ulimit -f`)" in line, line
+
+
+def test_ctrl_c_while_starting_is_exit_130_in_one_line(monkeypatch, capsys):
+    """Ctrl-C in the first ~0.3 s, while the command's modules load: a KeyboardInterrupt traceback
+    from whichever import it met. The signal's timing cannot be aimed from here, so the import of
+    the CLI raises the KeyboardInterrupt that Python's SIGINT handler raises."""
+    import builtins
+
+    import ontosync
+
+    real_import = builtins.__import__
+
+    def interrupted(name, *args, **kwargs):
+        if name == "ontosync.cli":
+            raise KeyboardInterrupt
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", interrupted)
+    with pytest.raises(SystemExit) as stopped:
+        ontosync.run()
+    assert stopped.value.code == 130
+    assert capsys.readouterr().err == "ontosync: interrupted while starting; nothing was done\n"
