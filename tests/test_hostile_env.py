@@ -271,15 +271,19 @@ def test_a_source_folder_named_in_latin_1_syncs(tmp_path):
     assert "0 ok, 0 failed, 0 skipped, 8 unchanged, 0 deleted" in again.stderr, again.stderr
 
 
-@pytest.mark.parametrize("command", [["status"], ["verify"], ["diff"], ["search", "a"], ["sync"]])
+@pytest.mark.parametrize("command", [["status"], ["verify"], ["diff"], ["search", "a"], ["sync"], ["sync", "--path"]])
 def test_something_there_but_of_the_wrong_kind_is_not_called_not_found(tmp_path, command):
-    """`sync page.ttl` (a file given as the source folder), `status --db pages/` (a folder, or a
-    FIFO, as the database): "not found" of what `ls` shows sent the user looking for a typo."""
+    """`sync page.ttl` (a file given as the source folder), `--path page.ttl`, `status --db pages/`
+    (a folder, or a FIFO, as the database): "not found" of what `ls` shows sent the user looking
+    for a typo."""
     (tmp_path / "page.ttl").write_text("")
     (tmp_path / "pages").mkdir()
     if command == ["sync"]:
         proc = cli("sync", str(tmp_path / "page.ttl"), "--db", str(tmp_path / "o.db"))
         expected = f"ontosync: error: source directory {tmp_path}/page.ttl: not a folder"
+    elif command == ["sync", "--path"]:
+        proc = cli("sync", str(tmp_path), "--path", "page.ttl", "--db", str(tmp_path / "o.db"))
+        expected = "ontosync: error: --path page.ttl: not a folder"
     else:
         proc = cli(*command, "--db", str(tmp_path / "pages"))
         expected = f"ontosync: error: database {tmp_path}/pages: not a regular file"

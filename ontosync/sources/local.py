@@ -53,7 +53,8 @@ class LocalSource:
         sub = self.filter.os_subdir.rstrip("/")
         start = self.real_root / sub
         if not start.is_dir():
-            raise SourceError(f"--path folder not found in the source: {sub}")
+            raise SourceError(f"--path {sub}: not a folder" if os.path.lexists(start)
+                              else f"--path folder not found in the source: {sub}")
         if os.path.realpath(start) != str(start):  # a link on the way: the walk would leave the root
             raise SourceError(f"--path must not pass through a symbolic link: {sub}")
         return start
