@@ -328,3 +328,27 @@ def test_ctrl_c_while_starting_is_exit_130_in_one_line(monkeypatch, capsys):
         ontosync.run()
     assert stopped.value.code == 130
     assert capsys.readouterr().err == "ontosync: interrupted while starting; nothing was done\n"
+
+
+@pytest.mark.parametrize("term", ["dumb", "xterm-256color"])
+def test_a_dumb_terminal_gets_log_lines_not_cursor_controls(monkeypatch, term):
+    """TERM=dumb (Emacs' shell, some CI log viewers) is a terminal that shows `\\033[K` as litter:
+    it gets the lines a pipe gets; any other terminal keeps the redrawn bar."""
+    import io
+
+    from ontosync.pipeline.progress import Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setenv("TERM", term)
+    screen = Terminal()
+    progress = Progress(stream=screen)
+    progress.start(3)
+    progress.update(3, final=True)
+    if term == "dumb":
+        assert "\033" not in screen.getvalue() and "\r" not in screen.getvalue()
+        assert screen.getvalue().splitlines()[0] == "ontosync: 3 files to sync"
+    else:
+        assert "\033[K" in screen.getvalue()

@@ -125,7 +125,7 @@ def test_terminal_session_shows_the_bar_with_a_total_before_the_end(tmp_path):
     files = 800
     src = make_tree(tmp_path / "src", files, others=20)
     master, slave = pty.openpty()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TERM": "xterm"}  # a terminal that takes cursor controls
     proc = subprocess.Popen([sys.executable, "-m", "ontosync", "sync", str(src), "--db", str(tmp_path / "t.db"),
                              "--workers", "1"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=slave,
                             env=env, cwd=tmp_path)
