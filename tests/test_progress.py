@@ -80,7 +80,8 @@ def test_log_lines_name_the_total_from_the_start(tmp_path):
     assert "ontosync: 30/30 (100.0%)" in again.stderr
 
 
-def test_status_text_and_bar():
+def test_status_text_and_bar(monkeypatch):
+    monkeypatch.setenv("TERM", "xterm")  # a terminal that takes cursor controls (TERM=dumb gets lines)
     assert status_text(50, 200, 10.0) == "50/200 (25.0%) 5.0 files/s ETA 0:30"
     assert status_text(200, 200, 10.0) == "200/200 (100.0%) 20.0 files/s ETA 0:00"
     assert status_text(7, None, 2.0) == "7 files 3.5 files/s"
