@@ -4,3 +4,17 @@ Where to start reading: docs/ARCHITECTURE.md (the path of one sync, the layers, 
 """
 
 __version__ = "0.1.0"
+
+
+def run() -> None:
+    """The `ontosync` command and `python -m ontosync`: `cli.run`, imported here so that a Ctrl-C
+    during the imports (the first ~0.3 s) ends as one during the work does, exit 130 and one line:
+    it was a KeyboardInterrupt traceback from whichever module was loading."""
+    import sys
+
+    try:
+        from ontosync.cli import run as cli_run
+    except KeyboardInterrupt:
+        print("ontosync: interrupted while starting; nothing was done", file=sys.stderr)
+        sys.exit(130)
+    cli_run()

@@ -1,5 +1,5 @@
-"""`python -m ontosync`: the `ontosync` command (cli.run), as the installed script runs it."""
+"""`python -m ontosync`: the `ontosync` command (ontosync.run), as the installed script runs it."""
 
-from ontosync.cli import run
+from ontosync import run
 
 run()

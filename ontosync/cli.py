@@ -26,7 +26,15 @@ from typing import NoReturn
 
 from ontosync import __version__
 from ontosync.config import ConfigError, Settings, build_settings, database_from_env
-from ontosync.console import Stopped, drop_output, open_standard_streams, verdict
+from ontosync.console import (
+    OutputLost,
+    Stopped,
+    drop_output,
+    flush_output,
+    not_there,
+    open_standard_streams,
+    verdict,
+)
 from ontosync.console import say as _say
 from ontosync.db_url import BadDatabaseUrl, is_postgres_url
 from ontosync.options import add_sync_arguments, sql_int
@@ -176,7 +184,11 @@ def main(argv: list[str] | None = None) -> int:
     only = words[0] if words and words[0] in LOCAL_COMMANDS else None
     args = None
     try:
-        args = build_parser(only).parse_args(argv)
+        try:
+            args = build_parser(only).parse_args(argv)
+        except SystemExit:  # --help, --version: their text met here if standard output cannot take it
+            flush_output()
+            raise
         if args.command in ("migrate", "verify", "diff", "search") and is_postgres_url(getattr(args, "db", None)):
             from ontosync.pg_commands import run_command
 
@@ -184,11 +196,15 @@ def main(argv: list[str] | None = None) -> int:
         code = {"sync": cmd_sync, "migrate": cmd_migrate, "verify": cmd_verify, "status": cmd_status,
                 "diff": _cmd_diff}.get(
             args.command, _delegate)(args)
-        sys.stdout.flush()  # here, so that a closed pipe is met inside the try
+        flush_output()  # here, so that a closed pipe or a full disk is met inside the try
         return code
     except BrokenPipeError:  # `ontosync status | head`: the reader has what it wanted
         drop_output(sys.stdout)
         return 141
+    except OutputLost as exc:  # `diff > changes.json` on a full disk: the file is short
+        drop_output(sys.stdout)
+        _say(f"error: standard output: not written: {exc.strerror}")
+        return 2
     except (UsageError, ConfigError, BadDatabaseUrl) as exc:
         _say(f"error: {exc}")
         return 2
@@ -245,7 +261,7 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     from ontosync.diff_cli import cmd_diff
 
     if not Path(args.db).is_file():
-        raise UsageError(f"database not found: {args.db}")
+        raise UsageError(not_there("database", args.db))
     return cmd_diff(args, _say)
 
 
@@ -379,7 +395,7 @@ def _check_damage(db: str) -> int:
 
 
 def _check_db_path(db: str) -> None:
-    from ontosync.pipeline.outputs import missing_folder
+    from ontosync.pipeline.outputs import DB_FILES, missing_folder, too_long
 
     parent = Path(db).resolve().parent
     if not parent.is_dir():
@@ -388,6 +404,11 @@ def _check_db_path(db: str) -> None:
         raise UsageError(f"cannot use database {db}: it is a folder")
     if Path(db).exists() and not Path(db).is_file():  # /dev/null, a FIFO: SQLite would fail as "fatal"
         raise UsageError(f"cannot use database {db}: not a regular file")
+    # A name that fits, but not with `-journal` after it: SQLite said "unable to open database file",
+    # exit 3, and left an empty database that every later command called not ontosync's.
+    longest = max(DB_FILES, key=len)
+    if reason := too_long(Path(db).name, parent, longest):
+        raise UsageError(f"cannot use database {db}: {reason}")
     for beside in (f"{db}-wal", f"{db}-shm"):  # SQLite refuses them ("unable to open database file")
         if os.path.islink(beside):
             raise UsageError(f"cannot use database {db}: {beside} is a symbolic link (to {os.readlink(beside)}); "
@@ -430,13 +451,23 @@ def _summary_line(report: dict) -> None:
             f"{e['axioms']} axioms" if e["classes"] is not None else "the database's counts could not be read")
     _say(f"{f['total']} files: {f['ok']} ok, {f['failed']} failed, {f['skipped']} skipped, "
          f"{f['unchanged']} unchanged, {f['deleted']} deleted; {held} in {report['duration_s']:.2f} s")
-    not_read = [w for w in report["warnings"] if w["kind"] == "not-read"]
-    if len(not_read) == 1:
-        _say(f"not read: {not_read[0]['path']}: {not_read[0]['message']}")
-    elif not_read:  # a count past the report's limit has no path
-        named = [w["path"] for w in not_read if w["path"]][:5]
-        _say(f"not read: {', '.join(named)}{' and others' if len(not_read) > len(named) else ''} "
-             "(ontology files ontosync does not read: the report's `not-read` warnings say why)")
+    for kind, word, why in _NAMED_WARNINGS:
+        found = [w for w in report["warnings"] if w["kind"] == kind]
+        if len(found) == 1:
+            _say(f"{word}: {found[0]['path']}: {found[0]['message']}")
+        elif found:  # a count past the report's limit has no path
+            named = [w["path"] for w in found if w["path"]][:5]
+            _say(f"{word}: {', '.join(named)}{' and others' if len(found) > len(named) else ''} ({why})")
+
+
+# Warnings the terminal names too, not the report only: each hides files from the database. A folder
+# the walk cannot list (no permission, deeper than PATH_MAX) said "0 files ... ok" and nothing else.
+_NAMED_WARNINGS = (
+    ("not-read", "not read",
+     "ontology files ontosync does not read: the report's `not-read` warnings say why"),
+    ("unreadable-folder", "not listed",
+     "folders ontosync could not list: the report's `unreadable-folder` warnings say why"),
+)
 
 
 # -- migrate, verify, status ---------------------------------------------------------------------
@@ -468,7 +499,7 @@ def _no_lock():
 
 def _require_file(db: str) -> None:
     if not Path(db).is_file():
-        raise UsageError(f"database not found: {db}")
+        raise UsageError(not_there("database", db))
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -508,9 +539,9 @@ def _not_ontosync(db: str, exc: Exception) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from ontosync.console import printable
     from ontosync.diff_format import visible  # bidirectional overrides too (an IRI may hold U+202E)
     from ontosync.pipeline.checkpoint import Checkpoint
-    from ontosync.sources.names import printable
     from ontosync.store.status import NotAnOntosyncDatabase, status_counts
 
     db, shown, default_checkpoint = _status_database(args.db)
@@ -529,7 +560,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(json.dumps(info, indent=2, ensure_ascii=False))
         return 0
     f = info["files"]
-    print(f"database      {shown}")
+    print(f"database      {printable(shown)}")
     print(f"files         {f['ok']} ok, {f['failed']} failed, {f['skipped']} skipped")
     print(f"classes       {info['classes']} declared, {info['referenced_only_classes']} referenced only")
     print(f"hierarchy     {info['hierarchy_edges']} edges")

@@ -11,7 +11,9 @@ Below every layer (it imports nothing of ontosync but db_url, a bottom module to
 from __future__ import annotations
 
 import codecs
+import io
 import os
+import re
 import sys
 
 
@@ -26,9 +28,37 @@ def say(message: str) -> None:
     from ontosync.db_url import mask
 
     try:
-        print(f"ontosync: {mask(message)}", file=sys.stderr)
-    except BrokenPipeError:  # `2>&1 | head` once head is done: no one reads it; the exit code still tells
+        print(f"ontosync: {printable(mask(message))}", file=sys.stderr)
+    except OSError:  # `2>&1 | head` once head is done, `2>>log` on a full disk: the exit code still tells
         drop_output(sys.stderr)
+
+
+# Bidirectional overrides and isolates, line and paragraph separators: text shown reversed or split
+BIDI_CHARS = "\u2028\u2029\u202a-\u202e\u2066-\u2069"  # for a regex character class (diff_format.py too)
+_UNSAFE = re.compile(f"[\x00-\x1f\x7f-\x9f\udc80-\udcff{BIDI_CHARS}]")
+
+
+def printable(text: object) -> str:
+    """User text for a terminal, a log line or a summary: control characters shown as `\\xNN`, a
+    file name's byte that is not UTF-8 too, and bidirectional overrides as `\\u202e` (a file name
+    would read reversed in the job summary). Every message goes through it (`say`): a database
+    path holding a newline split a one-line message in two, an escape sequence reached the terminal."""
+    return _UNSAFE.sub(_escape_one, str(text))
+
+
+def _escape_one(m: re.Match[str]) -> str:
+    code = ord(m.group(0))
+    if 0xDC80 <= code <= 0xDCFF:
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code <= 0x9F else f"\\u{code:04x}"
+
+
+def not_there(what: str, path: object, wanted: str = "a regular file") -> str:
+    """Why `path` is no `what`: not there at all, or there but not `wanted` (a folder, a FIFO, a
+    file given as the source): "not found" of a file the user can list misled."""
+    if not os.path.lexists(path):
+        return f"{what} not found: {path}"
+    return f"{what} {path}: not {wanted}"
 
 
 def verdict(problems: list[str], shown: str, ok_line: str) -> int:
@@ -39,7 +69,7 @@ def verdict(problems: list[str], shown: str, ok_line: str) -> int:
             say(f"verify: {p}")
         say(f"verify failed: {shown} fails its checks (above)")
         return 3
-    print(f"{shown}: {ok_line}")
+    print(f"{printable(shown)}: {ok_line}")
     return 0
 
 
@@ -67,8 +97,72 @@ def open_standard_streams() -> None:
             os.close(new)
         if getattr(sys, name) is None:
             setattr(sys, name, open(fd, "r" if fd == 0 else "w", closefd=False))  # noqa: SIM115
-    if hasattr(sys.stdout, "reconfigure"):
-        sys.stdout.reconfigure(errors=ESCAPE)
+    _whole_writes_to_stdout()
+
+
+class OutputLost(OSError):
+    """Standard output took part of what was written and refused the rest (a file at `ulimit -f`,
+    a full disk, an I/O error): what the user holds is short, so the command may not end well."""
+
+
+class _WholeWrites(io.RawIOBase):
+    """Standard output's descriptor, written whole or not at all: each write loops over what the
+    kernel took. CPython's own writer, handed a partial write of a long text (`diff` prints its
+    JSON in one call), kept no error and dropped the rest: `diff > changes.json` at a size limit
+    left a short file and exit 0. The failure after a partial write is raised as `OutputLost`
+    (a reader gone away stays BrokenPipeError: exit 141, silent)."""
+
+    def __init__(self, fd: int):
+        super().__init__()
+        self._fd = fd
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self._fd
+
+    def isatty(self) -> bool:
+        return os.isatty(self._fd)
+
+    def write(self, data) -> int:
+        view = memoryview(data).cast("B")
+        done = 0
+        while done < len(view):
+            try:
+                done += os.write(self._fd, view[done:])
+            except BrokenPipeError:
+                raise
+            except OSError as exc:
+                raise OutputLost(exc.errno, exc.strerror) from None
+        return done
+
+
+def flush_output() -> None:
+    """Flush standard output; a failure other than a reader gone away is `OutputLost`, whatever
+    writer the stream has (the CLI's `_WholeWrites`, or one a caller gave: the Action, a test)."""
+    try:
+        sys.stdout.flush()
+    except (BrokenPipeError, OutputLost):
+        raise
+    except OSError as exc:
+        raise OutputLost(exc.errno, exc.strerror) from None
+
+
+def _whole_writes_to_stdout() -> None:
+    """sys.stdout over `_WholeWrites`, with the encoding and buffering the interpreter chose, and
+    `ESCAPE` for what that encoding cannot hold."""
+    old = sys.stdout
+    try:
+        fd = old.fileno()
+        old.flush()
+    except (AttributeError, OSError, ValueError):  # not a real descriptor (a test's capture): left alone
+        return
+    raw = _WholeWrites(fd)
+    # unbuffered as the interpreter made it under `python -u` / PYTHONUNBUFFERED, else buffered
+    buffer = io.BufferedWriter(raw) if isinstance(getattr(old, "buffer", None), io.BufferedWriter) else raw
+    sys.stdout = io.TextIOWrapper(buffer, encoding=old.encoding, errors=ESCAPE,
+                                  line_buffering=old.line_buffering, write_through=old.write_through)
 
 
 ESCAPE = "ontosync-json-escape"

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from ontosync.sources.names import BIDI_CHARS
+from ontosync.console import BIDI_CHARS
 
 ZWJ = "\u200d"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:>])")

@@ -12,7 +12,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from ontosync.console import say
+from ontosync.console import not_there, say
 from ontosync.options import sql_int
 
 
@@ -47,15 +47,14 @@ def run(args: argparse.Namespace) -> int:
     from ontosync.store.search import index_behind, search
 
     if not Path(args.db).is_file():
-        print(f"ontosync: error: database not found: {args.db}", file=sys.stderr)
+        say(f"error: {not_there('database', args.db)}")
         return 2
     conn = connect_read_only(args.db)
     try:
         hits = search(conn, args.text, args.limit)
         behind = index_behind(conn)
     except sqlite3.DatabaseError as exc:
-        print(f"ontosync: error: {args.db}: cannot search ({exc}); run `ontosync sync` with this version first",
-              file=sys.stderr)
+        say(f"error: {args.db}: cannot search ({exc}); run `ontosync sync` with this version first")
         return 3
     finally:
         conn.close()

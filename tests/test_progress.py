@@ -80,7 +80,8 @@ def test_log_lines_name_the_total_from_the_start(tmp_path):
     assert "ontosync: 30/30 (100.0%)" in again.stderr
 
 
-def test_status_text_and_bar():
+def test_status_text_and_bar(monkeypatch):
+    monkeypatch.setenv("TERM", "xterm")  # a terminal that takes cursor controls (TERM=dumb gets lines)
     assert status_text(50, 200, 10.0) == "50/200 (25.0%) 5.0 files/s ETA 0:30"
     assert status_text(200, 200, 10.0) == "200/200 (100.0%) 20.0 files/s ETA 0:00"
     assert status_text(7, None, 2.0) == "7 files 3.5 files/s"
@@ -125,7 +126,7 @@ def test_terminal_session_shows_the_bar_with_a_total_before_the_end(tmp_path):
     files = 800
     src = make_tree(tmp_path / "src", files, others=20)
     master, slave = pty.openpty()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TERM": "xterm"}  # a terminal that takes cursor controls
     proc = subprocess.Popen([sys.executable, "-m", "ontosync", "sync", str(src), "--db", str(tmp_path / "t.db"),
                              "--workers", "1"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=slave,
                             env=env, cwd=tmp_path)

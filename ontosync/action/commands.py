@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TextIO
 
-from ontosync.sources.names import printable
+from ontosync.console import printable
 
 ANNOTATION_LIMIT = 10  # GitHub shows at most this many error annotations per step
 

@@ -15,8 +15,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ontosync.action.commands import ANNOTATION_LIMIT, Commands
+from ontosync.console import printable
 from ontosync.diff_format import ZWJ
-from ontosync.sources.names import printable
 
 OUTPUT_NAMES = (
     "database", "checkpoint", "report", "files-total", "files-ok", "files-failed", "files-unchanged",

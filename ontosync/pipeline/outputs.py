@@ -38,7 +38,7 @@ def is_special(path: str | Path) -> bool:
 
 def check_output(path: str | Path, flag: str) -> None:
     real = os.path.realpath(path)
-    mode = _mode(real)
+    mode = _mode(os.fspath(path))  # followed as open() follows: see write_text
     if mode is not None:
         if stat.S_ISDIR(mode):
             raise OutputError(f"{flag} {path}: is a folder; give a file path")
@@ -46,7 +46,7 @@ def check_output(path: str | Path, flag: str) -> None:
             raise OutputError(f"{flag} {path}: is a {'socket' if stat.S_ISSOCK(mode) else 'block device'}; "
                               "refusing to write into it")
         if not stat.S_ISREG(mode):
-            if not os.access(real, os.W_OK):
+            if not os.access(path, os.W_OK):
                 raise OutputError(f"{flag} {path}: permission denied")
             return
     parent = os.path.dirname(real) or "."
@@ -54,6 +54,23 @@ def check_output(path: str | Path, flag: str) -> None:
         raise OutputError(f"{flag} {path}: {missing_folder(parent)}")
     if not os.access(parent, os.W_OK | os.X_OK):
         raise OutputError(f"{flag} {path}: cannot write in folder {parent}: permission denied")
+    if too_long(os.path.basename(real), parent):
+        raise OutputError(f"{flag} {path}: {too_long(os.path.basename(real), parent)}")
+
+
+def too_long(name: str, folder: str | Path, suffix: str = "") -> str | None:
+    """Why `name` + `suffix` cannot be a file name in `folder` (past the file system's limit for a
+    name, 255 bytes), or None. A default checkpoint beside a long database name was never written,
+    in silence; a database name that fit, but not its `-journal`, was SQLite's "unable to open"."""
+    try:
+        limit = os.pathconf(folder, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        return None
+    size = len(os.fsencode(name + suffix))
+    if size <= limit:
+        return None
+    beside = f" with {suffix} after it" if suffix else ""
+    return f"the name is {size} bytes{beside}, past this file system's {limit}-byte limit for a name"
 
 
 def missing_folder(parent: str | Path) -> str:
@@ -74,19 +91,21 @@ def check_distinct(db: str | None, outputs: dict[str, str], flag: str = "--db") 
         real = os.path.realpath(path)
         if real in taken:
             raise OutputError(f"{flag} {path}: is {taken[real]}; give another path")
-        if not is_special(real):
+        if not is_special(path):
             taken[real] = f"the {flag.lstrip('-')} file"
 
 
 def write_text(path: str | Path, text: str) -> None:
-    real = os.path.realpath(path)
-    if is_special(real):
-        with open(real, "w", encoding="utf-8") as fh:
+    """Written into a FIFO or device at `path` itself, not at its realpath: `/dev/stdout` on a pipe
+    (`--report /dev/stdout | jq`) is a link to `pipe:[N]`, which open() follows and realpath turns
+    into a path that does not exist (the report was "not written", exit 2, after the sync)."""
+    if is_special(path):
+        with open(path, "w", encoding="utf-8") as fh:
             fh.write(text)
         return
     data = text.encode("utf-8")
     # An output is an ordinary file: the permissions any new file gets here, not mkstemp's 0600.
-    replace_atomically(real, lambda fh: fh.write(data), 0o666 & ~current_umask())
+    replace_atomically(os.path.realpath(path), lambda fh: fh.write(data), 0o666 & ~current_umask())
 
 
 def write_json(path: str | Path, data: object, indent: int = 2) -> None:

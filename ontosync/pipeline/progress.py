@@ -8,6 +8,7 @@ ones included, so the bar reaches the total on an incremental run too.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from typing import TextIO
@@ -24,7 +25,9 @@ class Progress:
         self.stream = stream or sys.stderr
         self.every = every  # a log line every this many files (at most one per LINE_S)
         self.quiet = quiet
-        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        # A terminal that takes cursor controls: TERM=dumb (Emacs' shell, some CI log viewers) showed
+        # each redraw's `\033[K` as litter; it gets the log lines a pipe gets.
+        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty() and os.environ.get("TERM") != "dumb"
         self.started = time.perf_counter()
         self.total: int | None = None
         self.samples: list[dict] = []  # (seconds, done) over the run, for the summary chart
@@ -71,7 +74,7 @@ class Progress:
         try:
             self.stream.write(text)
             self.stream.flush()
-        except BrokenPipeError:  # `sync 2>&1 | head`: the lines lost their reader, not the run its work
+        except OSError:  # `sync 2>&1 | head`, `2>>sync.log` on a full disk: the lines are lost, not the run's work
             self.quiet = True
             drop_output(self.stream)
 

@@ -37,7 +37,7 @@ from ontosync.pipeline.workers import Failure, Outcome, ParsePool, Task
 from ontosync.retry import RetryPolicy, RetryQueue
 from ontosync.sources import PathFilter, Source, SourceError, SourceFile, SourceInterrupted
 from ontosync.store.changelog import ChangeLog
-from ontosync.store.db_errors import database_errors, operational_errors, server_stopped
+from ontosync.store.db_errors import database_errors, operational_errors, server_stopped, size_limit_note
 from ontosync.store.migrations import utc_now
 from ontosync.store.minted_collisions import minted_collisions
 from ontosync.store.refused import ValueRefused
@@ -489,7 +489,7 @@ class SyncRun:
             why = server_stopped(exc)  # PostgreSQL restarted, or a timeout on the role: say so
             at = f" saving {args[0]}" if fn is self._save else ""
             raise FatalStop(("the database is damaged: " if damaged else "") +
-                            f"database write failed{at}, run stopped: {why or exc}") from exc
+                            f"database write failed{at}, run stopped: {why or exc}{size_limit_note(exc)}") from exc
         except StoreError as exc:
             raise FatalStop(str(exc)) from exc
 

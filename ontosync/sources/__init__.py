@@ -14,7 +14,7 @@ from typing import NamedTuple, Protocol
 
 from ontosync.formats import SUPPORTED_GLOBS, is_bare_extension, not_read_reason
 from ontosync.sources.globs import GlobError, compile_globs, literal_folder_prefix
-from ontosync.sources.names import display_name
+from ontosync.sources.names import recorded_name
 
 
 class SourceFile(NamedTuple):
@@ -114,7 +114,7 @@ class PathFilter:
         # recorded (escaped when odd, sources/names.py): the filter meets recorded paths only, the
         # listing's and the database's, so a --path sync records what a whole-tree sync records.
         self.os_subdir = subdir.strip("/") + "/" if subdir and subdir.strip("/") not in ("", ".") else ""
-        self.subdir = display_name(self.os_subdir)
+        self.subdir = recorded_name(self.os_subdir)
 
     def __call__(self, path: str) -> bool:
         if path.startswith(".git/") or "/.git/" in path:

@@ -134,7 +134,9 @@ class TarballReader:
                 raise Transient(f"tarball download {shown}: HTTP {resp.status_code}")
             reader = ChunkReader(resp.iter_content(DOWNLOAD_CHUNK))
             try:
-                with tarfile.open(fileobj=reader, mode="r|gz") as tar:
+                # names as UTF-8 whatever the locale (tarfile's default is the file system's
+                # encoding: ASCII under LC_ALL=C, where `Rébot.md` matched no listed path)
+                with tarfile.open(fileobj=reader, mode="r|gz", encoding="utf-8") as tar:
                     yield from self._members(tar, pending) if members is None else members(tar)
             except STREAM_ERRORS as exc:
                 raise Transient(f"tarball download {shown}: {error_kind(exc)}") from None

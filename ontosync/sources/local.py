@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from ontosync.console import not_there
 from ontosync.sources import (
     LINK_BROKEN,
     LINK_INTO_GIT,
@@ -31,7 +32,7 @@ from ontosync.sources import (
     SourceFile,
 )
 from ontosync.sources.git_head import git_head
-from ontosync.sources.names import display_name, needs_escape
+from ontosync.sources.names import needs_escape, os_name, recorded_name, unescape_name
 
 READ_CHUNK = 1 << 20
 
@@ -40,13 +41,15 @@ class LocalSource:
     def __init__(self, root: str | Path, path_filter: PathFilter, max_file_size: int):
         self.root = Path(root)
         if not self.root.is_dir():
-            raise SourceError(f"source directory not found: {root}")
+            raise SourceError(not_there("source directory", root, "a folder"))
         self.real_root = Path(os.path.realpath(self.root))
         self._root = str(self.real_root)  # joined with each path as a str: pathlib interns every part it parses
         self._root_slash = os.path.join(self._root, "")  # each path is this + its recorded path (or not: odd names)
         self.filter = path_filter
         self.max_file_size = max_file_size
-        self.description = str(root)
+        # as file names are recorded: a folder named in Latin-1 (`src\xff`) made the checkpoint's
+        # JSON unwritable (UnicodeEncodeError), a traceback before the first file
+        self.description = recorded_name(str(root))
         self.revision = git_head(self.real_root)
         self.warnings: list[dict] = []  # names the walk had to leave out (see sources/names.py)
         self._os_paths: dict[str, str] = {}  # recorded path -> OS path, for escaped names only
@@ -60,7 +63,8 @@ class LocalSource:
         sub = self.filter.os_subdir.rstrip("/")
         start = self.real_root / sub
         if not start.is_dir():
-            raise SourceError(f"--path folder not found in the source: {sub}")
+            raise SourceError(f"--path {sub}: not a folder" if os.path.lexists(start)
+                              else f"--path folder not found in the source: {sub}")
         if os.path.realpath(start) != str(start):  # a link on the way: the walk would leave the root
             raise SourceError(f"--path must not pass through a symbolic link: {sub}")
         return start
@@ -92,7 +96,7 @@ class LocalSource:
         a tree nested a thousand folders deep (a path of 2,000 bytes) passed Python's recursion
         limit as nested generators, a traceback that stopped every sync of it."""
         start = self._start()
-        self._start_prefix = display_name(self._rel(start))  # recorded form, as the filter's subdir
+        self._start_prefix = recorded_name(self._rel(start))  # recorded form, as the filter's subdir
         stack = [self._walk(start, self._start_prefix)]
         while stack:
             item = next(stack[-1], None)
@@ -119,7 +123,7 @@ class LocalSource:
         """A small file by path (see `Source.read_file`); never one outside the root."""
         if not _safe_relpath(path):
             return None
-        full = os.path.realpath(self.real_root / path)
+        full = os.path.realpath(self.real_root / unescape_name(path))  # the OS name of a recorded path
         if not self._inside(full):
             return None
         try:
@@ -184,9 +188,9 @@ class LocalSource:
         """The sort key of an entry: its recorded name, plus "/" for a folder; None to leave it out."""
         name = entry.name
         if needs_escape(name):
-            shown = display_name(name)
-            if shown in odd or os.path.lexists(os.path.join(os.path.dirname(entry.path), shown)):
-                rel = display_name(os.path.relpath(entry.path, self.real_root))
+            shown = recorded_name(name)
+            if shown in odd or _plain_twin(entry, shown):
+                rel = recorded_name(os.path.relpath(entry.path, self.real_root))
                 warning = {"path": rel, "kind": "file-name", "line": None,
                            "message": "left out: its escaped name is also another file's name"}
                 if warning not in self.warnings:  # the counting walk meets it too
@@ -199,6 +203,7 @@ class LocalSource:
     def _describe(self, entry: os.DirEntry | _PathEntry, rel: str) -> SourceFile:
         try:
             st = entry.stat(follow_symlinks=False)
+            path = entry.path
             if stat.S_ISLNK(st.st_mode):
                 target = os.path.realpath(entry.path)
                 if not self._inside(target):
@@ -216,12 +221,12 @@ class LocalSource:
                     raise
                 if stat.S_ISDIR(st.st_mode):
                     return SourceFile(rel, None, 0, LINK_TO_FOLDER)
+                path = target  # hashed as the worker reads it: the file inside, not through the link
             if not stat.S_ISREG(st.st_mode):
                 return SourceFile(rel, None, 0, f"not a regular file ({_kind(st.st_mode)})")
             if st.st_size > self.max_file_size:
                 return SourceFile(rel, None, st.st_size,
                                   f"file too large: {st.st_size} bytes (limit {self.max_file_size}, --max-file-size)")
-            path = entry.path
             if self.stat_cache is None:
                 return SourceFile(rel, hash_file(path, st.st_size), st.st_size)
             # None when the stat cache has no match: hashed later, in the planner for a path the
@@ -246,6 +251,15 @@ class _PathEntry:
         return os.stat(self.path, follow_symlinks=follow_symlinks)
 
 
+def _plain_twin(entry: os.DirEntry, shown: str) -> bool:
+    """Another file of the folder whose own name is `shown`, the recorded form of `entry`'s name."""
+    try:
+        twin = os_name(shown)
+    except UnicodeError:  # no name under this locale: no such file
+        return False
+    return twin != entry.name and os.path.lexists(os.path.join(os.path.dirname(entry.path), twin))
+
+
 def _is_dir(entry: os.DirEntry) -> bool:
     try:
         return entry.is_dir(follow_symlinks=False)
@@ -254,9 +268,11 @@ def _is_dir(entry: os.DirEntry) -> bool:
 
 
 def hash_file(path: str, size: int) -> str:
-    """git blob hash, streamed."""
+    """git blob hash, streamed. Opened as a worker opens (`_open_regular`): the walk's stat said
+    regular file, but a FIFO swapped in since blocked the plain open() for ever, the run hung."""
     h = hashlib.sha1(b"blob %d\0" % size)
-    with open(path, "rb") as fh:
+    fd, _ = _open_regular(path)
+    with os.fdopen(fd, "rb") as fh:
         while chunk := fh.read(READ_CHUNK):
             h.update(chunk)
     return h.hexdigest()
@@ -269,6 +285,19 @@ def read_regular_file(path: str, max_size: int) -> bytes:
 
 def read_with_stat(path: str, max_size: int) -> tuple[bytes, os.stat_result]:
     """`read_regular_file`, and the fstat of the file it read (what the stat cache keys on)."""
+    fd, st = _open_regular(path)
+    try:
+        if st.st_size > max_size:
+            raise FileTooLarge(st.st_size, max_size)
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return read_bounded(fh, min(st.st_size, max_size) + 1, max_size + 1), st
+    finally:
+        os.close(fd)
+
+
+def _open_regular(path: str) -> tuple[int, os.stat_result]:
+    """A descriptor on the regular file at `path`, and its fstat, or OSError: never through a final
+    link (one swapped in since the walk), never blocking on a FIFO or a device."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
@@ -279,12 +308,10 @@ def read_with_stat(path: str, max_size: int) -> tuple[bytes, os.stat_result]:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             raise OSError(f"not a regular file ({_kind(st.st_mode)})")
-        if st.st_size > max_size:
-            raise FileTooLarge(st.st_size, max_size)
-        with os.fdopen(fd, "rb", closefd=False) as fh:
-            return read_bounded(fh, min(st.st_size, max_size) + 1, max_size + 1), st
-    finally:
+    except OSError:
         os.close(fd)
+        raise
+    return fd, st
 
 
 def read_bounded(fh, first: int, limit: int) -> bytes:

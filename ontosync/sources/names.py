@@ -10,12 +10,19 @@ valid UTF-8 and each C0 control character as `\\xNN`, each C1 one as `\\u00NN`, 
 backslash as `\\\\`. So the escaped form has one meaning, and the original bytes come back from it
 (`unescape_name`). An escaped name equal to a plain name in the same folder is left out with a
 warning (the walk reports it).
+
+The bytes are read as UTF-8 whatever the locale says: under `LC_ALL=C` without Python's UTF-8
+mode (or a Latin-1 locale) the OS hands `Rébot.md` over as `R\udcc3\udca9bot.md` (or `RÃ©bot.md`),
+and a sync there recorded another path than every other sync of the tree (the file deleted and
+added again, a page renamed). `recorded_name` and `os_name` convert between the two forms.
 """
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
+import sys
 
 # A GitHub owner or repository name, and `OWNER/REPO` (the GitHub source, the Action's input,
 # fetch-db): the one pattern for all three.
@@ -45,8 +52,9 @@ _ESCAPE = re.compile(r"\\(\\|x[0-9a-fA-F]{2}|u00[89][0-9a-fA-F])")
 
 
 def needs_escape(name: str) -> bool:
-    """True for a name that is not valid UTF-8 (surrogates from the OS) or holds control characters."""
-    return _NEEDS_ESCAPE.search(name) is not None
+    """True for a name, as the OS gave it, whose recorded form differs (recorded_name): not valid
+    UTF-8 (surrogates from the OS), control characters, or any non-ASCII under a locale not UTF-8."""
+    return _NEEDS_ESCAPE.search(name) is not None or not (_FS_UTF8 or name.isascii())
 
 
 def display_name(name: str) -> str:
@@ -67,26 +75,32 @@ def display_name(name: str) -> str:
 
 
 def unescape_name(recorded: str) -> str:
-    """The OS name (surrogateescape str) of an escaped recorded name: the inverse of display_name."""
+    """The OS name (surrogateescape str) of an escaped recorded name: the inverse of recorded_name."""
     def one(m: re.Match[str]) -> str:
         token = m.group(1)
         if token == "\\":
             return "\\"
         value = int(token[1:], 16)
-        return chr(value) if value < 0x80 or token[0] == "u" else os.fsdecode(bytes([value]))
+        return chr(value) if value < 0x80 or token[0] == "u" else chr(0xDC00 + value)
 
-    return _ESCAPE.sub(one, recorded)
-
-
-# Bidirectional overrides and isolates, line and paragraph separators: text shown reversed or split
-BIDI_CHARS = "\u2028\u2029\u202a-\u202e\u2066-\u2069"  # for a regex character class (diff_format.py too)
-_BIDI = re.compile(f"[{BIDI_CHARS}]")
+    return os_name(_ESCAPE.sub(one, recorded))
 
 
-def printable(text: object) -> str:
-    """User text for a terminal, a log line or a summary: control characters shown as `\\xNN`, and
-    bidirectional overrides as `\\u202e` (a file name would read reversed in the job summary)."""
-    s = str(text)
-    s = "".join(f"\\x{ord(ch) - 0xDC00:02x}" if "\udc80" <= ch <= "\udcff" else ch for ch in s)
-    s = _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", s)
-    return _BIDI.sub(lambda m: f"\\u{ord(m.group(0)):04x}", s)
+# The file system encoding Python took from the locale; UTF-8 nearly everywhere (then the two
+# conversions below are the identity, and cost one test per name).
+_FS_UTF8 = codecs.lookup(sys.getfilesystemencoding()).name == "utf-8"
+
+
+def recorded_name(name: str) -> str:
+    """The recorded form of a name as the OS gave it (a walk's entry, a command-line path): its
+    bytes read as UTF-8 whatever the locale, then escaped where odd (display_name)."""
+    if not _FS_UTF8 and not name.isascii():
+        name = os.fsencode(name).decode("utf-8", "surrogateescape")
+    return display_name(name)
+
+
+def os_name(name: str) -> str:
+    """A name in UTF-8 `surrogateescape` form as the OS functions take it under this locale."""
+    if _FS_UTF8 or name.isascii():
+        return name
+    return os.fsdecode(name.encode("utf-8", "surrogateescape"))

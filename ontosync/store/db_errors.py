@@ -8,6 +8,7 @@ tuples exactly when it is loaded: the `except` clauses catch the same errors eit
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import sys
 
@@ -35,3 +36,17 @@ def server_stopped(exc: BaseException) -> str | None:
     from ontosync.store.pg.session_lost import explain
 
     return explain(exc)
+
+
+def size_limit_note(exc: BaseException) -> str:
+    """` (...ulimit -f...)` when SQLite's "disk I/O error" (or "disk is full") may be the process's
+    file size limit: a write past it fails with EFBIG, which SQLite reports as a failing disk, and
+    the user went looking for a bad disk with room to spare. Empty otherwise."""
+    if not re.search(r"disk I/O error|disk is full", str(exc)):
+        return ""
+    import resource
+
+    soft = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+    if soft == resource.RLIM_INFINITY:
+        return ""
+    return f" (this process may not write a file past {soft} bytes: `ulimit -f`)"

@@ -47,6 +47,7 @@ from pathlib import Path
 
 from ontosync.store import migrations, new_database, transaction
 from ontosync.store.backup import BUSY_TIMEOUT_S, back_up, backup_name
+from ontosync.store.db_errors import size_limit_note
 from ontosync.store.legacy import (
     AS_STORED,
     COPIED,
@@ -328,7 +329,8 @@ class _Upgrade:
             backup = (f" A backup taken before the migration is at {result.backup_path}."
                       if result.backup_path else "")
             raise MigrationFailed(
-                f"{self.path}: migration from {result.shape} failed{where}: {exc}. It was rolled back: the "
+                f"{self.path}: migration from {result.shape} failed{where}: {exc}{size_limit_note(exc)}. "
+                "It was rolled back: the "
                 f"database is exactly as it was.{backup}", result.backup_path) from exc
         with suppress(sqlite3.Error):  # the contract's journal mode; not a reason to fail a done migration
             conn.execute("PRAGMA journal_mode=WAL")
