@@ -17,7 +17,7 @@ import sqlite3
 from collections import defaultdict
 
 from ontosync.parsing.curies import OBO_BASE, CurieMap
-from ontosync.store import bulk_statements, closure_sql
+from ontosync.store import bulk_statements, closure_sql, xref_prefixes
 from ontosync.store.search import refresh_search
 
 SUBCLASS = "rdfs:subClassOf"
@@ -271,7 +271,8 @@ def _wanted_rows(graph: Graph, subjects: list[str], cycles: set[tuple[str, ...]]
 
 
 def _refresh_prefixes(conn: sqlite3.Connection, curies: CurieMap, written: set[str] | None) -> None:
-    """`prefix`: every prefix of the namespace table, plus each OBO prefix `statements` uses.
+    """`prefix`: every prefix of the namespace table, plus each OBO prefix `statements` uses, plus
+    those of the CURIEs mappings hold as text that semantic-sql's table knows (store/xref_prefixes.py).
 
     Candidates: the OBO prefixes already listed and those of the rows this run wrote (`written`,
     noted by the layer as it wrote them; all rows when None: a run that stopped early left rows this
@@ -293,6 +294,7 @@ def _refresh_prefixes(conn: sqlite3.Connection, curies: CurieMap, written: set[s
         if any(conn.execute(f"SELECT 1 FROM statements WHERE {col} >= ? AND {col} < ? LIMIT 1", (lo, hi)).fetchone()
                for col in ("subject", "object", "predicate")):
             wanted[p] = f"{OBO_BASE}{p}_"
+    xref_prefixes.add_used(conn, wanted)
     if have != wanted:
         conn.execute("DELETE FROM prefix")
         conn.executemany("INSERT INTO prefix (prefix, base) VALUES (?, ?)", sorted(wanted.items()))

@@ -23,12 +23,12 @@ from operator import itemgetter
 from ontosync.parsing.curies import CurieMap
 from ontosync.parsing.facts import FileFacts
 from ontosync.parsing.rdf_statements import blank_token
-from ontosync.store import bulk_statements, semsql_deferred, semsql_ofn, semsql_rows
+from ontosync.store import bulk_statements, referenced_labels, semsql_deferred, semsql_ofn, semsql_rows
 from ontosync.store.null_binding import fast_nulls
 
 # Part of the parse-settings fingerprint: a database whose statements were made by another version
 # of this layer (or before it existed) is reparsed in full once.
-LAYER_VERSION = "semsql-1"
+LAYER_VERSION = "semsql-2"  # 2: referenced-only labels (store/referenced_labels.py), xref prefixes
 RELATION_BASE = "urn:ontosync:relation:"
 RELATION_PREFIX = "rel"
 PAGE_PREFIX = "page"
@@ -141,6 +141,10 @@ class ReadersLayer:
         if semsql_deferred.pending(conn):
             semsql_deferred.derive_all(conn, self)
             full = True
+        changed = referenced_labels.refresh(conn, self.curies)
+        self.touched |= changed
+        if changed:
+            self.prefixes.update(curie_prefixes([(s, s, None, None) for s in changed]))
         return closure.refresh(conn, self.curies, set() if full else self.touched, prefixes, full=full)
 
     def file_saved(self, conn: sqlite3.Connection, path: str, onto: str, facts: FileFacts | None) -> None:

@@ -1,0 +1,156 @@
+"""The readers' layer, third round: what OAK shows for classes only linked to, and SSSOM output.
+
+- A link to no page makes a referenced-only class whose label (owl_classes) is the link as written;
+  the layer must carry it too (`runoak labels`), and drop it when a page comes to answer the link,
+  the result equal to a fresh sync of the final tree.
+- OAK's SSSOM writer gives each prefix missing from `prefix` a base made from the prefix in lower
+  case, so `MESH:` and `MeSH:` xrefs (RO has both) clashed and `runoak mappings -O sssom` failed;
+  the prefixes semantic-sql's own table knows are listed with its base (store/xref_prefixes.py).
+The OAK answers come from one OAK process (tests/oak_batch.py).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from ontosync.cli import main
+
+EX = "http://example.org/r3#"
+CONFIG = f'namespaces:\n  ex: "{EX}"\n'
+LINKER = ("- ### OntologyBlock\n\t- preferred-term:: Robot Arm\n\t- owl:class:: ex:RobotArm\n"
+          "\t- is-subclass-of:: [[Zebra Thing]]\n")
+ZEBRA = "- ### OntologyBlock\n\t- preferred-term:: Zebra Thing\n\t- owl:class:: ex:ZebraThing\n"
+XREFS = f"""@prefix ex: <{EX}> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix oio: <http://www.geneontology.org/formats/oboInOwl#> .
+ex:Cell a owl:Class ; rdfs:label "cell" ; oio:hasDbXref "MESH:D002477", "FMA:68646", "PMID:123" .
+ex:Synteny a owl:Class ; rdfs:label "synteny" ; oio:hasDbXref "MeSH:Synteny" .
+"""
+
+
+def sync(src: Path, db: Path) -> None:
+    assert main(["sync", str(src), "--db", str(db), "--quiet", "--workers", "1"]) == 0
+
+
+def pages(root: Path, files: dict[str, str]) -> Path:
+    (root / "pages").mkdir(parents=True, exist_ok=True)
+    (root / ".ontosync.yml").write_text(CONFIG, encoding="utf-8")
+    for name, text in files.items():
+        (root / "pages" / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def query(db: Path, sql: str) -> list[tuple]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def referenced_only(db: Path) -> dict[str, str]:
+    """The contract's referenced-only classes with a label: IRI -> label (independent of the layer)."""
+    return dict(query(db, "SELECT class_iri, label FROM owl_classes WHERE source_file IS NULL AND label <> ''"))
+
+
+def layer_labels(db: Path) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for subject, value in query(db, "SELECT subject, value FROM rdfs_label_statement ORDER BY 1, 2"):
+        found.setdefault(subject, []).append(value)
+    return found
+
+
+STATEMENTS = ("SELECT subject, predicate, object, value, datatype, language, graph, source_file "
+              "FROM statements ORDER BY 1, 2, 3, 4, 5, 6, 7, 8")
+
+
+@pytest.fixture(scope="module")
+def linked_db(tmp_path_factory) -> Path:
+    tmp = tmp_path_factory.mktemp("linked")
+    db = tmp / "linked.db"
+    sync(pages(tmp / "src", {"Robot Arm.md": LINKER}), db)
+    return db
+
+
+def test_a_class_only_linked_to_has_its_link_text_as_label(linked_db: Path, tmp_path: Path) -> None:
+    contract = referenced_only(linked_db)
+    assert contract == {"urn:ontosync:page:zebra-thing": "Zebra Thing"}
+    labels = layer_labels(linked_db)
+    assert labels["page:zebra-thing"] == ["Zebra Thing"]
+    assert labels["ex:RobotArm"] == ["Robot Arm"]
+    # a page comes to answer the link: the link moves to its class, the stand-in's label goes
+    src = pages(tmp_path / "src", {"Robot Arm.md": LINKER})
+    db = tmp_path / "later.db"
+    sync(src, db)
+    assert layer_labels(db)["page:zebra-thing"] == ["Zebra Thing"]
+    (src / "pages" / "Zebra Thing.md").write_text(ZEBRA, encoding="utf-8")
+    sync(src, db)
+    assert referenced_only(db) == {}
+    assert "page:zebra-thing" not in layer_labels(db)
+    assert layer_labels(db)["ex:ZebraThing"] == ["Zebra Thing"]
+    fresh = tmp_path / "fresh.db"
+    sync(src, fresh)
+    assert query(db, STATEMENTS) == query(fresh, STATEMENTS)
+    # and the page going again brings the stand-in's label back
+    (src / "pages" / "Zebra Thing.md").unlink()
+    sync(src, db)
+    assert query(db, STATEMENTS) == query(linked_db, STATEMENTS)
+
+
+@pytest.fixture(scope="module")
+def xref_db(tmp_path_factory) -> Path:
+    tmp = tmp_path_factory.mktemp("xrefs")
+    (tmp / "src").mkdir()
+    (tmp / "src" / "xrefs.ttl").write_text(XREFS, encoding="utf-8")
+    (tmp / "src" / ".ontosync.yml").write_text(CONFIG, encoding="utf-8")
+    db = tmp / "xrefs.db"
+    sync(tmp / "src", db)
+    return db
+
+
+def test_the_prefix_table_lists_the_xref_prefixes_semantic_sql_knows(xref_db: Path) -> None:
+    prefixes = dict(query(xref_db, "SELECT prefix, base FROM prefix"))
+    # semantic-sql's bases (semsql/builder/prefixes/prefixes.csv, the first row of each prefix)
+    assert prefixes["MESH"] == "http://identifiers.org/mesh/"
+    assert prefixes["FMA"] == "http://purl.obolibrary.org/obo/FMA_"
+    assert "MeSH" not in prefixes and "PMID" not in prefixes  # semantic-sql lists neither
+    assert len(set(prefixes.values())) == len(prefixes)  # still one prefix per base
+
+
+# -- what OAK answers: every command of this module in one OAK process ----------------------------------
+
+RUNOAK = os.environ.get("ONTOSYNC_RUNOAK")
+
+
+@pytest.fixture(scope="module")
+def oak(linked_db: Path, xref_db: Path) -> dict[str, str]:
+    if not RUNOAK or not Path(RUNOAK).is_file():
+        if os.environ.get("ONTOSYNC_REQUIRE_OAK") == "1":
+            raise RuntimeError(f"ONTOSYNC_REQUIRE_OAK=1 but ONTOSYNC_RUNOAK={RUNOAK!r} is not a runoak")
+        pytest.skip("OAK not installed: set ONTOSYNC_RUNOAK (bash .ci/oak.sh prints it)")
+    from tests.test_oak import run_jobs
+
+    return run_jobs({
+        "labels": (linked_db, ["labels", "page:zebra-thing", "ex:RobotArm"]),
+        "sssom": (xref_db, ["mappings", "-O", "sssom"]),
+    })
+
+
+@pytest.mark.slow
+def test_oak_labels_a_class_only_linked_to(oak: dict[str, str]) -> None:
+    rows = {tuple(line.split("\t")) for line in oak["labels"].splitlines()[1:]}
+    assert rows == {("page:zebra-thing", "Zebra Thing"), ("ex:RobotArm", "Robot Arm")}
+
+
+@pytest.mark.slow
+def test_oak_writes_sssom_for_xrefs_whose_prefixes_differ_in_case(oak: dict[str, str]) -> None:
+    lines = oak["sssom"].splitlines()
+    mappings = {tuple(line.split("\t")[i] for i in (0, 2, 3)) for line in lines if line.startswith("ex:")}
+    assert mappings == {("ex:Cell", "oio:hasDbXref", "MESH:D002477"), ("ex:Cell", "oio:hasDbXref", "FMA:68646"),
+                        ("ex:Cell", "oio:hasDbXref", "PMID:123"), ("ex:Synteny", "oio:hasDbXref", "MeSH:Synteny")}
+    assert "#   MESH: http://identifiers.org/mesh/" in lines
