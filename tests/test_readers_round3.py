@@ -122,6 +122,16 @@ def test_the_prefix_table_lists_the_xref_prefixes_semantic_sql_knows(xref_db: Pa
     assert len(set(prefixes.values())) == len(prefixes)  # still one prefix per base
 
 
+def test_node_is_the_subjects_as_in_semantic_sql(xref_db: Path) -> None:
+    """semantic-sql's `node` is the subjects (its objects-with-a-datatype half is empty); ours also
+    listed every IRI object (`owl:Class`), and OAK's `info .all` (its `entities`) reads it."""
+    import rdflib
+
+    subjects = {"ex:" + str(s)[len(EX):] for s in rdflib.Graph().parse(data=XREFS, format="turtle").subjects()}
+    assert subjects == {"ex:Cell", "ex:Synteny"}
+    assert {r[0] for r in query(xref_db, "SELECT id FROM node")} == subjects
+
+
 # -- what OAK answers: every command of this module in one OAK process ----------------------------------
 
 RUNOAK = os.environ.get("ONTOSYNC_RUNOAK")
@@ -138,6 +148,7 @@ def oak(linked_db: Path, xref_db: Path) -> dict[str, str]:
     return run_jobs({
         "labels": (linked_db, ["labels", "page:zebra-thing", "ex:RobotArm"]),
         "sssom": (xref_db, ["mappings", "-O", "sssom"]),
+        "entities": (xref_db, ["info", ".all"]),
     })
 
 
@@ -154,3 +165,10 @@ def test_oak_writes_sssom_for_xrefs_whose_prefixes_differ_in_case(oak: dict[str,
     assert mappings == {("ex:Cell", "oio:hasDbXref", "MESH:D002477"), ("ex:Cell", "oio:hasDbXref", "FMA:68646"),
                         ("ex:Cell", "oio:hasDbXref", "PMID:123"), ("ex:Synteny", "oio:hasDbXref", "MeSH:Synteny")}
     assert "#   MESH: http://identifiers.org/mesh/" in lines
+
+
+@pytest.mark.slow
+def test_oak_entities_are_what_the_files_describe(oak: dict[str, str]) -> None:
+    from tests.test_oak import ids
+
+    assert ids(oak["entities"]) == {"ex:Cell", "ex:Synteny"}
