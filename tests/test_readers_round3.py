@@ -132,13 +132,74 @@ def test_node_is_the_subjects_as_in_semantic_sql(xref_db: Path) -> None:
     assert {r[0] for r in query(xref_db, "SELECT id FROM node")} == subjects
 
 
+OBSOLETE_TTL = """ex:OldHorse a owl:Class ; rdfs:label "Old horse" ; owl:deprecated true ;
+    obo:IAO_0100001 ex:Horse ; oboInOwl:consider ex:Mare .
+"""
+OBSOLETE_OFN = """AnnotationAssertion(owl:deprecated ex:OldPony "true"^^xsd:boolean)
+AnnotationAssertion(obo:IAO_0100001 ex:OldPony ex:Horse)
+AnnotationAssertion(oboInOwl:consider ex:OldPony ex:Mare)
+"""
+TTL_PREFIXES = f"""@prefix ex: <{EX}> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix obo: <http://purl.obolibrary.org/obo/> .
+@prefix oboInOwl: <http://www.geneontology.org/formats/oboInOwl#> .
+"""
+MIGRATIONS = "SELECT subject, predicate, object FROM statements WHERE predicate IN ('IAO:0100001', 'oio:consider')"
+
+
+def fenced(term: str, syntax: str, body: str) -> str:
+    lines = "".join(f"\t  {line}\n" for line in body.splitlines())
+    return f"- ### OntologyBlock\n\t- preferred-term:: {term}\n\t- owl:class:: ex:{term.replace(' ', '')}\n" \
+           f"\t- ```{syntax}\n{lines}\t  ```\n"
+
+
+OBSOLETE_PAGES = {"Old Horse.md": fenced("Old Horse", "turtle", OBSOLETE_TTL),
+                  "Old Pony.md": fenced("Old Pony", "owl", OBSOLETE_OFN)}
+
+
+def expected_migrations() -> set[tuple]:
+    """rdflib's reading of the two fences (the functional-syntax one says the same of ex:OldPony)."""
+    import rdflib
+
+    g = rdflib.Graph().parse(data=TTL_PREFIXES + OBSOLETE_TTL + OBSOLETE_TTL.replace("OldHorse", "OldPony"),
+                             format="turtle")
+    short = {"http://purl.obolibrary.org/obo/IAO_0100001": "IAO:0100001",
+             "http://www.geneontology.org/formats/oboInOwl#consider": "oio:consider"}
+    return {("ex:" + str(s)[len(EX):], short[str(p)], "ex:" + str(o)[len(EX):])
+            for s, p, o in g if str(p) in short}
+
+
+@pytest.fixture(scope="module")
+def obsolete_db(tmp_path_factory) -> Path:
+    tmp = tmp_path_factory.mktemp("obsolete")
+    db = tmp / "obsolete.db"
+    sync(pages(tmp / "src", OBSOLETE_PAGES), db)
+    return db
+
+
+def test_fences_give_the_migration_targets_of_obsolete_classes(obsolete_db: Path, tmp_path: Path) -> None:
+    """`IAO:0100001` (term replaced by) and `oio:consider` in a turtle or functional-syntax fence were
+    dropped: OAK's `obsoletes --show-migration-relationships` showed the class with no target."""
+    want = expected_migrations()
+    assert len(want) == 4
+    assert set(query(obsolete_db, MIGRATIONS)) == want  # a first (deferred) run
+    src = pages(tmp_path / "src", {"Robot Arm.md": LINKER})
+    db = tmp_path / "later.db"
+    sync(src, db)
+    for name, text in OBSOLETE_PAGES.items():
+        (src / "pages" / name).write_text(text, encoding="utf-8")
+    sync(src, db)  # the per-file path
+    assert set(query(db, MIGRATIONS)) == want
+
+
 # -- what OAK answers: every command of this module in one OAK process ----------------------------------
 
 RUNOAK = os.environ.get("ONTOSYNC_RUNOAK")
 
 
 @pytest.fixture(scope="module")
-def oak(linked_db: Path, xref_db: Path) -> dict[str, str]:
+def oak(linked_db: Path, xref_db: Path, obsolete_db: Path) -> dict[str, str]:
     if not RUNOAK or not Path(RUNOAK).is_file():
         if os.environ.get("ONTOSYNC_REQUIRE_OAK") == "1":
             raise RuntimeError(f"ONTOSYNC_REQUIRE_OAK=1 but ONTOSYNC_RUNOAK={RUNOAK!r} is not a runoak")
@@ -149,6 +210,7 @@ def oak(linked_db: Path, xref_db: Path) -> dict[str, str]:
         "labels": (linked_db, ["labels", "page:zebra-thing", "ex:RobotArm"]),
         "sssom": (xref_db, ["mappings", "-O", "sssom"]),
         "entities": (xref_db, ["info", ".all"]),
+        "obsoletes": (obsolete_db, ["obsoletes", "--show-migration-relationships"]),
     })
 
 
@@ -172,3 +234,11 @@ def test_oak_entities_are_what_the_files_describe(oak: dict[str, str]) -> None:
     from tests.test_oak import ids
 
     assert ids(oak["entities"]) == {"ex:Cell", "ex:Synteny"}
+
+
+@pytest.mark.slow
+def test_oak_shows_the_migration_targets_from_fences(oak: dict[str, str]) -> None:
+    rows = {tuple(line.split("\t")) for line in oak["obsoletes"].splitlines()}
+    assert rows == {("id", "label", "IAO:0100001", "oio:consider"),
+                    ("ex:OldHorse", "Old Horse", "ex:Horse", "ex:Mare"),
+                    ("ex:OldPony", "Old Pony", "ex:Horse", "ex:Mare")}

@@ -19,7 +19,7 @@ import pyoxigraph as ox
 
 from ontosync.parsing.class_expressions import render_literal
 from ontosync.parsing.facts import AxiomFact
-from ontosync.parsing.rdf_vocab import OWL_DEPRECATED, deprecation_note
+from ontosync.parsing.rdf_vocab import MIGRATION_PREDICATES, OWL_DEPRECATED, deprecation_note, migration_note
 
 # `ObjectSomeValuesFrom(<P> <C>)` with both named, as parsing/class_expressions.py renders it.
 _NAMED_SOME = re.compile(r"ObjectSomeValuesFrom\(<([^<>\s]+)> <([^<>\s]+)>\)")
@@ -27,9 +27,12 @@ _NAMED_SOME = re.compile(r"ObjectSomeValuesFrom\(<([^<>\s]+)> <([^<>\s]+)>\)")
 
 def noted(axioms: Iterable[AxiomFact], quads: Iterable[ox.Quad]) -> list[AxiomFact]:
     """`axioms` with their named existential restrictions noted, plus one AnnotationAssertion per
-    `owl:deprecated` literal of a named subject; sorted as parsing/rdf.py sorts a file's axioms."""
+    `owl:deprecated` literal and per migration target (`IAO:0100001`, `oio:consider`) of a named
+    subject; sorted as parsing/rdf.py sorts a file's axioms."""
     out = [_restriction(a) for a in axioms]
-    out += {(a.subject, a.object): a for a in _deprecations(quads)}.values()  # a triple given twice: once
+    quads = list(quads)
+    notes = [*_deprecations(quads), *_migrations(quads)]
+    out += {(a.subject, a.object): a for a in notes}.values()  # a triple given twice: once
     return sorted(out, key=lambda a: (a.axiom_type, a.subject, a.object or ""))
 
 
@@ -52,3 +55,13 @@ def _deprecations(quads: Iterable[ox.Quad]) -> Iterator[AxiomFact]:
         yield AxiomFact("AnnotationAssertion", subject.value, f"<{OWL_DEPRECATED}> {value}", {
             "ofn": f"AnnotationAssertion(<{OWL_DEPRECATED}> <{subject.value}> {value})",
             **deprecation_note(lit.value, lit.datatype.value)})
+
+
+def _migrations(quads: Iterable[ox.Quad]) -> Iterator[AxiomFact]:
+    """`S IAO:0100001 T` (or `oio:consider`), S and T named -> the axiom a functional-syntax fence gives."""
+    for q in quads:
+        prop, subject, target = q.predicate.value, q.subject, q.object
+        if prop in MIGRATION_PREDICATES and isinstance(subject, ox.NamedNode) and isinstance(target, ox.NamedNode):
+            yield AxiomFact("AnnotationAssertion", subject.value, f"<{prop}> <{target.value}>", {
+                "ofn": f"AnnotationAssertion(<{prop}> <{subject.value}> <{target.value}>)",
+                **migration_note(prop, target.value)})

@@ -69,12 +69,14 @@ from ontosync.parsing.ofn_reader import AXIOMS, INNER, Atom, Node, Reader, token
 from ontosync.parsing.rdf_statements import SYNONYM_PREDICATES
 from ontosync.parsing.rdf_vocab import (
     DEFINITION_PREDICATES,
+    MIGRATION_PREDICATES,
     OWL_DEPRECATED,
     RDFS,
     RDFS_COMMENT,
     RDFS_LABEL,
     best_text,
     deprecation_note,
+    migration_note,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -432,6 +434,9 @@ class _Interpreter:
             # A synonym, as an RDF file's (file_synonyms, the readers' layer, search); the axiom stays.
             self.synonyms[SynonymFact(subject, _unquote(value.text), synonym)] = None
         notes = self._deprecated(value) if prop == OWL_DEPRECATED else {}
+        target = self.iri(value) if prop in MIGRATION_PREDICATES else None
+        if target:
+            notes = migration_note(prop, target)
         self.axioms.append(AxiomFact(head, subject, obj, {"ofn": full, **notes}))
         return True
 
