@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 
-from ontosync.cli import main
+from tests.test_readers_round2 import sync
 
 EX = "http://example.org/r3#"
 CONFIG = f'namespaces:\n  ex: "{EX}"\n'
@@ -33,24 +34,17 @@ ex:Synteny a owl:Class ; rdfs:label "synteny" ; oio:hasDbXref "MeSH:Synteny" .
 """
 
 
-def sync(src: Path, db: Path) -> None:
-    assert main(["sync", str(src), "--db", str(db), "--quiet", "--workers", "1"]) == 0
-
-
 def pages(root: Path, files: dict[str, str]) -> Path:
-    (root / "pages").mkdir(parents=True, exist_ok=True)
-    (root / ".ontosync.yml").write_text(CONFIG, encoding="utf-8")
-    for name, text in files.items():
-        (root / "pages" / name).write_text(text, encoding="utf-8")
+    """A graph: its `.ontosync.yml` and `pages/` (the round-2 module's `tree` writes its own config)."""
+    for name, text in {".ontosync.yml": CONFIG, **{f"pages/{n}": t for n, t in files.items()}}.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
     return root
 
 
 def query(db: Path, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
+    with closing(sqlite3.connect(db)) as conn:
         return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
 
 
 def referenced_only(db: Path) -> dict[str, str]:
