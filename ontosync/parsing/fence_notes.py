@@ -65,3 +65,14 @@ def _migrations(quads: Iterable[ox.Quad]) -> Iterator[AxiomFact]:
             yield AxiomFact("AnnotationAssertion", subject.value, f"<{prop}> <{target.value}>", {
                 "ofn": f"AnnotationAssertion(<{prop}> <{subject.value}> <{target.value}>)",
                 **migration_note(prop, target.value)})
+
+
+def literal_languages(quads: Iterable[ox.Quad], written: dict[str, str]) -> dict[tuple[str, str], str]:
+    """(subject IRI, text) -> the language tag of a named subject's tagged literal, as the fence
+    writes it (`written`: parsing/language_tags.py); the first one of a text wins."""
+    found: dict[tuple[str, str], str] = {}
+    for q in quads:
+        lit, subject = q.object, q.subject
+        if isinstance(lit, ox.Literal) and lit.language and isinstance(subject, ox.NamedNode):
+            found.setdefault((subject.value, lit.value), written.get(lit.language, lit.language))
+    return found

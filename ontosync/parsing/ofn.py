@@ -200,6 +200,7 @@ class _Interpreter:
         self.edges: dict[tuple[str, str], EdgeFact] = {}
         self.pending_labels: list[tuple[str, str, tuple[str, str], str, str]] = []
         self.synonyms: dict[SynonymFact, None] = {}  # de-duplicated, file order kept
+        self.languages: dict[tuple[str, str], str] = {}  # (subject, text) -> a literal's tag, the first
 
     # -- warnings -----------------------------------------------------------------------------------
     def warn(self, message: str, line: int | None, kind: str = "fence-syntax") -> None:
@@ -422,6 +423,8 @@ class _Interpreter:
         if prop is None or subject is None:
             raise _Bad("expected AnnotationAssertion(property subject value)")
         obj = plain[0] + " " + plain[2]
+        if isinstance(value, Atom) and value.kind == "literal" and value.lang:
+            self.languages.setdefault((subject, _unquote(value.text)), value.lang)
         if prop in _LABEL_PREDICATES and isinstance(value, Atom) and value.kind == "literal":
             # Decided in finish(): a label of a declared entity, or an axiom like any other.
             # IAO / skos definitions also stay axioms: they are a class's comment only without
@@ -489,6 +492,7 @@ class _Interpreter:
             facts.properties.append(prop._replace(label=label) if label else prop)
         facts.edges.extend(self.edges.values())
         facts.synonyms.extend(self.synonyms)
+        facts.literal_languages = self.languages
         facts.axioms.extend(self.axioms)
         return facts
 

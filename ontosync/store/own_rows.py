@@ -15,12 +15,15 @@ Rows = list[tuple]
 
 
 def class_rows(path: str, onto: str, facts: FileFacts) -> Rows:
-    """One row per IRI: the first label, comment and declaration line given win."""
+    """One row per IRI: the first label, comment and declaration line given win; the label's and
+    comment's language tags (a fence's literal, FileFacts.literal_languages) follow them."""
     classes: dict[str, tuple[str | None, str | None, int | None]] = {}
     for cf in facts.classes:
         label, comment, line = classes.get(cf.iri, (None, None, None))
         classes[cf.iri] = (label or cf.label, comment or cf.comment, line or cf.line)
-    return [(path, onto, iri, *rest) for iri, rest in classes.items()]
+    tags = facts.literal_languages
+    return [(path, onto, iri, label, comment, line, tags.get((iri, label)) if label else None,
+             tags.get((iri, comment)) if comment else None) for iri, (label, comment, line) in classes.items()]
 
 
 def edge_rows(path: str, onto: str, facts: FileFacts) -> Rows:
@@ -44,7 +47,8 @@ def property_rows(path: str, onto: str, facts: FileFacts) -> Rows:
 
 
 def synonym_rows(path: str, onto: str, facts: FileFacts) -> Rows:
-    return [(path, onto, s.iri, s.text, s.predicate) for s in facts.synonyms]
+    tags = facts.literal_languages
+    return [(path, onto, s.iri, s.text, s.predicate, tags.get((s.iri, s.text))) for s in facts.synonyms]
 
 
 def page_names(onto: str, facts: FileFacts) -> set[tuple[str, str, int, str]]:

@@ -241,13 +241,12 @@ class ReadersLayer:
         """A Logseq page's (or functional-syntax file's) rows that no link resolution changes."""
         c = self.curies.compact
         rows: list[tuple] = []
-        for onto, iri, label, comment in _read(conn, kinds, "classes",
-                                               "SELECT ontology_id, class_iri, label, comment FROM file_classes "
-                                               "WHERE path = ?", path):
-            rows += semsql_rows.class_rows(c, path, onto, iri, label, comment)
-        for onto, iri, text, pred in _read(conn, kinds, "synonyms", "SELECT ontology_id, class_iri, synonym, "
-                                           "predicate FROM file_synonyms WHERE path = ?", path):
-            rows.append(semsql_rows.synonym_row(c, path, onto, iri, text, pred))
+        for onto, iri, *texts in _read(conn, kinds, "classes", "SELECT ontology_id, class_iri, label, comment, "
+                                       "label_language, comment_language FROM file_classes WHERE path = ?", path):
+            rows += semsql_rows.class_rows(c, path, onto, iri, *texts)
+        for onto, iri, text, pred, lang in _read(conn, kinds, "synonyms", "SELECT ontology_id, class_iri, synonym, "
+                                                 "predicate, language FROM file_synonyms WHERE path = ?", path):
+            rows.append(semsql_rows.synonym_row(c, path, onto, iri, text, pred, lang))
         for onto, iri, ptype, label, domain, rng in _read(conn, kinds, "properties", FILE_PROPERTIES, path):
             rows += semsql_rows.property_rows(c, path, onto, iri, ptype, label, domain, rng)
         declared: set[str] = set()
