@@ -1,5 +1,5 @@
-"""A Logseq page's ```turtle fence: the restrictions and deprecations its readers' layer needs, noted as
-a functional-syntax fence notes them.
+"""A Logseq page's ```turtle fence: the restrictions, deprecations, migration targets and language
+tags its readers' layer needs, noted as a functional-syntax fence notes them.
 
 Why: a page's `statements` rows are derived from its stored facts (store/semsql.py), not from the
 fence's triples. A functional-syntax fence notes a named existential restriction on its SubClassOf
@@ -7,7 +7,9 @@ axiom and gives `owl:deprecated` as an AnnotationAssertion axiom with its litera
 store/semsql_ofn.py writes the rows from those notes. A `turtle` fence gave neither, so OAK's
 `relationships`, `ancestors -p P` and `obsoletes` missed what the same axioms in the other fence
 syntax (or in a .ttl file) give. Here the fence's facts get the same notes, in the same form, so
-either fence syntax stores the same axioms and rows.
+either fence syntax stores the same axioms and rows. The same holds for `IAO:0100001` / `oio:consider`
+targets (OAK's `obsoletes --show-migration-relationships`) and for the language tag of a literal,
+which the derived label, definition and synonym rows carry (FileFacts.literal_languages).
 """
 
 from __future__ import annotations
