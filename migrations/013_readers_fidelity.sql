@@ -10,9 +10,10 @@
 DROP VIEW node;
 CREATE VIEW node AS SELECT DISTINCT subject AS id FROM statements;
 
--- The language tag of a Logseq fence's (or .ofn file's) label, definition and synonyms: the layer's
+-- The language tag of a Logseq fence's (or .ofn file's) labels, definition and synonyms: the layer's
 -- rows for them are derived from these tables, and carried no `language` where the same literal in
 -- a .ttl file's rows does (`rdfs:label "Horse"@en`). NULL: no tag (a page's own text has none).
 ALTER TABLE file_classes ADD COLUMN label_language TEXT;
 ALTER TABLE file_classes ADD COLUMN comment_language TEXT;
 ALTER TABLE file_synonyms ADD COLUMN language TEXT;
+ALTER TABLE file_properties ADD COLUMN label_language TEXT;

@@ -189,16 +189,19 @@ def test_fences_give_the_migration_targets_of_obsolete_classes(obsolete_db: Path
 
 TAGGED_TTL = """ex:Foal a owl:Class ; rdfs:label "Foal"@en ; skos:altLabel "Poulain"@fr ;
     rdfs:comment "A young horse."@en-GB .
+ex:grazes a owl:ObjectProperty ; rdfs:label "grazes"@en .
 """
 TAGGED_OFN = """Declaration(Class(ex:Colt))
 AnnotationAssertion(rdfs:label ex:Colt "Colt"@en)
 AnnotationAssertion(skos:altLabel ex:Colt "Jeune cheval"@fr)
 AnnotationAssertion(rdfs:comment ex:Colt "A young male horse."@en-GB)
+Declaration(ObjectProperty(ex:nibbles))
+AnnotationAssertion(rdfs:label ex:nibbles "nibbles"@en)
 """
 # fences on other pages than the classes' own (a page's own class keeps the page's label and definition)
 TAGGED = {"Stable.md": fenced("Stable", "turtle", TAGGED_TTL), "Barn.md": fenced("Barn", "owl", TAGGED_OFN)}
-LITERALS = ("SELECT subject, value, language FROM statements WHERE predicate IN "
-            "('rdfs:label', 'skos:altLabel', 'IAO:0000115') AND subject IN ('ex:Foal', 'ex:Colt')")
+LITERALS = ("SELECT subject, value, language FROM statements WHERE predicate IN ('rdfs:label', 'skos:altLabel', "
+            "'IAO:0000115') AND subject IN ('ex:Foal', 'ex:Colt', 'ex:grazes', 'ex:nibbles')")
 
 
 def expected_literals() -> list[tuple]:
@@ -206,17 +209,18 @@ def expected_literals() -> list[tuple]:
     import rdflib
 
     text = TAGGED_TTL + TAGGED_TTL.replace("Foal", "Colt").replace("Poulain", "Jeune cheval").replace(
-        "A young horse.", "A young male horse.")
+        "A young horse.", "A young male horse.").replace("grazes", "nibbles")
     g = rdflib.Graph().parse(data=TTL_PREFIXES + "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n" + text,
                              format="turtle")
     return sorted(("ex:" + str(s)[len(EX):], str(o), o.language) for s, _, o in g if isinstance(o, rdflib.Literal))
 
 
 def test_a_fences_language_tags_reach_the_layer(tmp_path: Path) -> None:
-    """`rdfs:label "Foal"@en` in a turtle or functional-syntax fence: the layer's rows carry the
-    tag (a .ttl file's do), on a first run and on the per-file path of a later sync."""
+    """`rdfs:label "Foal"@en` in a turtle or functional-syntax fence (a class's label, definition and
+    synonym, a property's label): the layer's rows carry the tag (a .ttl file's do), on a first run
+    and on the per-file path of a later sync."""
     want = expected_literals()
-    assert {lang for _, _, lang in want} == {"en", "fr", "en-GB"}
+    assert {lang for _, _, lang in want} == {"en", "fr", "en-GB"} and len(want) == 8
     src = pages(tmp_path / "src", TAGGED)
     first = tmp_path / "first.db"
     sync(src, first)

@@ -6,3 +6,4 @@ CREATE OR REPLACE VIEW node AS SELECT DISTINCT subject AS id FROM statements;
 ALTER TABLE file_classes ADD COLUMN label_language TEXT;
 ALTER TABLE file_classes ADD COLUMN comment_language TEXT;
 ALTER TABLE file_synonyms ADD COLUMN language TEXT;
+ALTER TABLE file_properties ADD COLUMN label_language TEXT;

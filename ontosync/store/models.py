@@ -88,7 +88,7 @@ FileClass = _model("FileClass", "file_classes", f"path {CLASS} line:int? label_l
                    key=("path", "ontology_id", "class_iri"))
 FileEdge = _model("FileEdge", "file_edges",
                   "path ontology_id class_iri parent_iri parent_fallback parent_ref_key? parent_ref_text?")
-FileProperty = _model("FileProperty", "file_properties", f"path {PROPERTY}",
+FileProperty = _model("FileProperty", "file_properties", f"path {PROPERTY} label_language?",
                       key=("path", "ontology_id", "property_iri"))
 PageName = _model("PageName", "page_names", "path ontology_id name_key rank:int class_iri",
                   key=("path", "name_key", "rank"))

@@ -35,7 +35,8 @@ def edge_rows(path: str, onto: str, facts: FileFacts) -> Rows:
 
 
 def property_rows(path: str, onto: str, facts: FileFacts) -> Rows:
-    """One row per property IRI: a later mention fills what the first left empty."""
+    """One row per property IRI: a later mention fills what the first left empty; the label's
+    language tag (a fence's literal) follows it."""
     props: dict[str, tuple] = {}
     for p in facts.properties:
         old = props.get(p.iri)
@@ -43,7 +44,8 @@ def property_rows(path: str, onto: str, facts: FileFacts) -> Rows:
             props[p.iri] = (p.property_type, p.label, p.domain, p.range)
         else:
             props[p.iri] = (old[0], old[1] or p.label, old[2] or p.domain, old[3] or p.range)
-    return [(path, onto, iri, *v) for iri, v in props.items()]
+    tags = facts.literal_languages
+    return [(path, onto, iri, *v, tags.get((iri, v[1])) if v[1] else None) for iri, v in props.items()]
 
 
 def synonym_rows(path: str, onto: str, facts: FileFacts) -> Rows:

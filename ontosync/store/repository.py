@@ -467,7 +467,7 @@ class Repository:
                 (RESOLVED_EDGE, [(p, o, child, o, key, fallback, fallback, key, text)
                                  for p, o, child, _, fallback, key, text in edges]),
                 ("INSERT INTO file_properties (path, ontology_id, property_iri, property_type, label, domain, "
-                 "range) VALUES (?, ?, ?, ?, ?, ?, ?)", properties),
+                 "range, label_language) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", properties),
                 ("INSERT OR IGNORE INTO file_synonyms (path, ontology_id, class_iri, synonym, predicate, language) "
                  "VALUES (?, ?, ?, ?, ?, ?)", own_rows.synonym_rows(path, onto, facts)),
                 (RESOLVED_AXIOM, [(o, kind, subject, o, key, obj, ann, src, fallback, key)

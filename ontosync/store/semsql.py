@@ -47,7 +47,8 @@ RELATION_KEYS = (f"SELECT {_RELATION} AS k, min(ontology_id) FROM owl_axioms WHE
                  f"GROUP BY k ORDER BY k")
 LEGACY_WITHOUT_ROWS = ("SELECT path FROM source_files WHERE path GLOB 'legacy:*' AND NOT EXISTS "
                       "(SELECT 1 FROM statements WHERE source_file = source_files.path) ORDER BY path")
-FILE_PROPERTIES = ("SELECT ontology_id, property_iri, property_type, label, domain, range FROM file_properties "
+FILE_PROPERTIES = ("SELECT ontology_id, property_iri, property_type, label, domain, range, label_language "
+                   "FROM file_properties "
                    "WHERE path = ?")
 COLUMNS = "stanza, subject, predicate, object, value, datatype, language, graph, source_file"
 INSERT = f"INSERT INTO statements ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -247,8 +248,8 @@ class ReadersLayer:
         for onto, iri, text, pred, lang in _read(conn, kinds, "synonyms", "SELECT ontology_id, class_iri, synonym, "
                                                  "predicate, language FROM file_synonyms WHERE path = ?", path):
             rows.append(semsql_rows.synonym_row(c, path, onto, iri, text, pred, lang))
-        for onto, iri, ptype, label, domain, rng in _read(conn, kinds, "properties", FILE_PROPERTIES, path):
-            rows += semsql_rows.property_rows(c, path, onto, iri, ptype, label, domain, rng)
+        for onto, iri, *prop in _read(conn, kinds, "properties", FILE_PROPERTIES, path):
+            rows += semsql_rows.property_rows(c, path, onto, iri, *prop)
         declared: set[str] = set()
         for key, onto in _read(conn, kinds, "relations", RELATION_KEYS, path):
             prop = self.property_for(key)

@@ -109,7 +109,7 @@ INSERTS = (
     _INSERT + _select("'IAO:0000115'", v="comment", lang="comment_language") + _CLASSES + " AND comment <> ''",
     _INSERT + _select("predicate", v="synonym", lang="language") + _SYNONYMS,
     _INSERT + _select("'rdf:type'", _PROPERTY_TYPE, s=_PROPERTY) + _PROPERTIES,
-    _INSERT + _select("'rdfs:label'", v="label", s=_PROPERTY) + _PROPERTIES + " AND label <> ''",
+    _INSERT + _select("'rdfs:label'", v="label", s=_PROPERTY, lang="label_language") + _PROPERTIES + " AND label <> ''",
     _INSERT + _select("'rdfs:domain'", _c("domain"), s=_PROPERTY) + _PROPERTIES + " AND " + _NAMED.format("domain"),
     _INSERT + _select("'rdfs:range'", _c("range"), s=_PROPERTY) + _PROPERTIES + " AND " + _NAMED.format("range"),
     _INSERT + _select("'rdf:type'", "'owl:ObjectProperty'", s="prop") + _DECLARED,

@@ -31,11 +31,11 @@ def synonym_row(c: Compact, path: str, onto: str, iri: str, text: str, pred: str
 
 
 def property_rows(c: Compact, path: str, onto: str, iri: str, ptype: str | None, label: str | None,
-                  domain: str | None, rng: str | None) -> Iterator[tuple]:
+                  domain: str | None, rng: str | None, label_language: str | None = None) -> Iterator[tuple]:
     s = c(iri)
     yield s, s, "rdf:type", PROPERTY_TYPES.get(ptype, "rdf:Property"), None, None, None, onto, path
     if label:
-        yield s, s, "rdfs:label", None, label, None, None, onto, path
+        yield s, s, "rdfs:label", None, label, None, label_language, onto, path
     for pred, value in (("rdfs:domain", domain), ("rdfs:range", rng)):
         if value and " " not in value and "(" not in value:  # a named class, not an expression
             yield s, s, pred, c(value), None, None, None, onto, path
