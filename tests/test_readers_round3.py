@@ -116,6 +116,26 @@ def test_the_prefix_table_lists_the_xref_prefixes_semantic_sql_knows(xref_db: Pa
     assert len(set(prefixes.values())) == len(prefixes)  # still one prefix per base
 
 
+def test_the_xref_prefixes_follow_the_mappings_run_by_run(tmp_path: Path) -> None:
+    """A run that changes no mapping keeps them without reading every row; one that removes the
+    last MESH xref drops MESH: the table equals a fresh sync's after each step."""
+    src = tmp_path / "src"
+    (src / "pages").mkdir(parents=True)
+    (src / ".ontosync.yml").write_text(CONFIG, encoding="utf-8")
+    (src / "xrefs.ttl").write_text(XREFS, encoding="utf-8")
+    db = tmp_path / "db.db"
+    sync(src, db)
+    steps = [("pages/Robot Arm.md", LINKER), ("xrefs.ttl", XREFS.replace('"MESH:D002477", ', ""))]
+    for n, (name, text) in enumerate(steps):
+        (src / name).write_text(text, encoding="utf-8")
+        sync(src, db)
+        fresh = tmp_path / f"fresh{n}.db"
+        sync(src, fresh)
+        assert query(db, "SELECT * FROM prefix ORDER BY 1") == query(fresh, "SELECT * FROM prefix ORDER BY 1")
+    assert "MESH" not in dict(query(db, "SELECT prefix, base FROM prefix"))
+    assert "FMA" in dict(query(db, "SELECT prefix, base FROM prefix"))
+
+
 def test_node_is_the_subjects_as_in_semantic_sql(xref_db: Path) -> None:
     """semantic-sql's `node` is the subjects (its objects-with-a-datatype half is empty); ours also
     listed every IRI object (`owl:Class`), and OAK's `info .all` (its `entities`) reads it."""

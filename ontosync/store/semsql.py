@@ -23,7 +23,14 @@ from operator import itemgetter
 from ontosync.parsing.curies import CurieMap
 from ontosync.parsing.facts import FileFacts
 from ontosync.parsing.rdf_statements import blank_token
-from ontosync.store import bulk_statements, referenced_labels, semsql_deferred, semsql_ofn, semsql_rows
+from ontosync.store import (
+    bulk_statements,
+    referenced_labels,
+    semsql_deferred,
+    semsql_ofn,
+    semsql_rows,
+    xref_prefixes,
+)
 from ontosync.store.null_binding import fast_nulls
 
 # Part of the parse-settings fingerprint: a database whose statements were made by another version
@@ -118,6 +125,9 @@ class ReadersLayer:
         self.files_ms = 0.0  # time spent keeping the layer, for the run report (and the benchmark)
         self.refresh_ms = 0.0
         self.deferred = False  # this run writes no derived file's rows (store/semsql_deferred.py)
+        # Whether this run wrote or deleted a mapping row (store/xref_prefixes.py): if not, the xref
+        # prefixes the last scan found still hold, and the run's end reads no row for them.
+        self.mappings_changed = False
 
     def begin_run(self, repo) -> None:
         """At a run's start: a run into an empty database (or after a killed one) defers the derived
@@ -146,7 +156,8 @@ class ReadersLayer:
         self.touched |= changed
         if changed:
             self.prefixes.update(curie_prefixes([(s, s, None, None) for s in changed]))
-        return closure.refresh(conn, self.curies, set() if full else self.touched, prefixes, full=full)
+        return closure.refresh(conn, self.curies, set() if full else self.touched, prefixes, full=full,
+                               mappings_changed=self.mappings_changed)
 
     def file_saved(self, conn: sqlite3.Connection, path: str, onto: str, facts: FileFacts | None) -> None:
         """Called inside the file's transaction, after its facts and links are stored."""
@@ -203,8 +214,14 @@ class ReadersLayer:
             self._insert(conn, added)
 
     def _forget(self, conn: sqlite3.Connection, path: str, only: str) -> None:
-        self.touched.update(r[0] for r in conn.execute(
-            f"DELETE FROM statements WHERE source_file = ?{only} RETURNING stanza", (path,)))
+        gone = conn.execute(f"DELETE FROM statements WHERE source_file = ?{only} RETURNING stanza, predicate",
+                            (path,)).fetchall()
+        self.touched.update(map(itemgetter(0), gone))
+        self._note_mappings(gone, 1)
+
+    def _note_mappings(self, rows, column: int) -> None:
+        if not self.mappings_changed and not xref_prefixes.MAPPING_SET.isdisjoint(map(itemgetter(column), rows)):
+            self.mappings_changed = True
 
     def _insert(self, conn: sqlite3.Connection, rows: list[tuple] | bulk_statements.SharedTail) -> None:
         """`rows` into `statements`: full rows, or an RDF file's rows with its graph and path once."""
@@ -217,6 +234,7 @@ class ReadersLayer:
                 conn.executemany(INSERT, rows)
         head = rows.head if isinstance(rows, bulk_statements.SharedTail) else rows  # the first 7 columns
         self.touched.update(map(itemgetter(0), head))  # at C speed: PATO's 35,080 rows
+        self._note_mappings(head, 2)
         self.prefixes.update(curie_prefixes(head))
 
     def adopt_legacy(self, conn: sqlite3.Connection) -> None:
