@@ -13,7 +13,7 @@ import sqlite3
 from ontosync.store.upgrade import prepare_database
 from tests.helpers import database_at
 
-LATEST = 12  # migrations/012_save_tables.sql, the last SQLite migration
+LATEST = 13  # migrations/013_readers_fidelity.sql, the last SQLite migration
 
 
 def schema_of(db) -> list[tuple]:

@@ -111,6 +111,9 @@ class FileFacts:
     # None: the store derives them from this file's stored facts (Logseq pages, functional syntax);
     # LateRows: a large RDF file's rows, still on their way from its worker (pipeline/handover.py).
     statements: list | LateRows | None = None
+    # The language tag of a fence's (or .ofn file's) literal, by (subject IRI, text): a derived file's
+    # label, definition and synonym rows carry it, as an RDF file's rows do (store/semsql_rows.py).
+    literal_languages: dict[tuple[str, str], str] = field(default_factory=dict)
     warnings: list[ParseWarning] = field(default_factory=list)
     names: list[tuple[str, int]] = field(default_factory=list)
     page_class: str | None = None

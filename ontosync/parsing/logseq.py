@@ -315,6 +315,7 @@ def _build(path: str, options: ParseOptions, scan: PageScan, page_props: dict[st
     facts.warnings = [w for _, w in sorted(parts.warnings, key=lambda t: t[0])]
     aliases = set(facts.synonyms)
     facts.synonyms.extend(s for s in parts.synonyms if s not in aliases)  # a fence's, any class's
+    facts.literal_languages = parts.literal_languages
     return facts
 
 

@@ -77,6 +77,7 @@ class PageParts:
         self.edges: list[tuple[int, EdgeFact]] = []
         self.axioms: list[tuple[int, AxiomFact]] = []
         self.synonyms: dict[SynonymFact, None] = {}  # the fences', de-duplicated, page order kept
+        self.literal_languages: dict[tuple[str, str], str] = {}  # the first fence's tag wins
         self.warnings: Lined = []
 
     def merge(self, start: int, part: FileFacts) -> None:
@@ -97,3 +98,5 @@ class PageParts:
         self.edges.extend((start, e) for e in part.edges)
         self.axioms.extend((start, a) for a in part.axioms)
         self.synonyms.update(dict.fromkeys(part.synonyms))
+        for key, tag in part.literal_languages.items():
+            self.literal_languages.setdefault(key, tag)

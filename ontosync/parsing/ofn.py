@@ -22,8 +22,8 @@ Dialect rules (README-ready):
   whose class is `mv:ADAS` is `http://narrativegoldmine.com/metaverse#Adas`; on a page whose
   class was minted (no `owl:class`), `:Local` is minted like the page name `Local`
   (`page_namespace` + `local`, lower-cased), so it meets `[[Local]]` links and the page itself.
-  In a `.ofn` document an undeclared `:` is an undeclared prefix. An undeclared
-  prefix gives one `undeclared-prefix` warning per prefix and text; the name is then kept as
+  In a `.ofn` document an undeclared `:` is an undeclared prefix, which gives one
+  `undeclared-prefix` warning per prefix and text; the name is then kept as
   written (`p:local` is itself an absolute IRI with scheme `p`), so the axiom is not lost.
 * Recovery: the text is read as a sequence of top-level forms (inside `Ontology(...)`, its
   axioms are top-level forms too). A form that cannot be read (unknown axiom type, wrong number
@@ -33,8 +33,7 @@ Dialect rules (README-ready):
   axiom (axioms never nest): the unfinished one is closed there and, if then complete, kept
   with a warning (its own `)`, if it comes later, is then not reported again). Expressions
   nested deeper than `MAX_DEPTH` (64, the RDF reader's limit; `Ontology(` and the axiom not
-  counted) skip the form, so no recursion limit is at risk. At most
-  `MAX_WARNINGS` (50) warnings per text, then one summary warning with the count.
+  counted) skip the form. At most `MAX_WARNINGS` (50) warnings per text, then a summary.
 * Facts: `Declaration(Class(C))` -> ClassFact; `Declaration` of an object, data or annotation
   property, and `*PropertyDomain` / `*PropertyRange` axioms -> one PropertyFact per property
   (several domains or ranges: their intersection, as in an RDF file); `AnnotationAssertion`
@@ -43,12 +42,11 @@ Dialect rules (README-ready):
   AxiomFact, which keeps the annotations). Other `SubClassOf`, `EquivalentClasses` and
   `DisjointClasses` -> the rows the RDF reader gives the same axiom in Turtle (OWL 2's mapping to
   RDF): subject and object each a named class's IRI or an expression's functional syntax, n-ary
-  equivalence as the chain of pairs, n-ary disjointness as one row (annotations as below). Every
-  other axiom ->
-  AxiomFact(axiom_type = OWL axiom name, subject = the first argument when it is a named entity
-  (for `AnnotationAssertion`: the annotated subject), otherwise the first named entity inside,
-  object = the remaining arguments rendered back to canonical functional syntax with full IRIs
-  `<...>`, annotations = {"ofn": the whole axiom in canonical functional syntax}).
+  equivalence as the chain of pairs, n-ary disjointness as one row (annotations as below).
+  Every other axiom -> AxiomFact(axiom_type = OWL axiom name, subject = the first argument when
+  a named entity (`AnnotationAssertion`: the annotated subject), else the first named entity
+  inside, object = the other arguments in canonical functional syntax with full IRIs `<...>`,
+  annotations = {"ofn": the whole axiom in canonical functional syntax}).
   `Ontology(<iri> ...)` gives the ontology id of a `.ofn` document (fences ignore it); two
   different ones give none (a `several-ontologies` warning), as in an RDF file.
 """
@@ -77,6 +75,7 @@ from ontosync.parsing.rdf_statements import SYNONYM_PREDICATES
 from ontosync.parsing.rdf_vocab import (
     DEFINITION_PREDICATES,
     EXPLICIT_PROPERTY_TYPES,
+    MIGRATION_PREDICATES,
     OWL,
     OWL_DEPRECATED,
     RDFS,
@@ -88,6 +87,7 @@ from ontosync.parsing.rdf_vocab import (
     deprecation_note,
     disjoint_row,
     is_iri_text,
+    migration_note,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -172,6 +172,7 @@ class _Interpreter:
         self.several_ontologies = False
         self.bounds: dict[tuple[str, str], dict[str, None]] = {}  # (property, domain|range) -> values
         self.declared: dict[str, set[str]] = {}  # property -> the kinds it is declared as
+        self.languages: dict[tuple[str, str], str] = {}  # (subject, text) -> a literal's tag, the first
 
     # -- warnings -----------------------------------------------------------------------------------
     def warn(self, message: str, line: int | None, kind: str = "fence-syntax") -> None:
@@ -440,6 +441,8 @@ class _Interpreter:
         if prop is None or subject is None:
             raise _Bad("expected AnnotationAssertion(property subject value)")
         obj = plain[0] + " " + plain[2]
+        if isinstance(value, Atom) and value.kind == "literal" and value.lang:
+            self.languages.setdefault((subject, _unquote(value.text)), value.lang)
         if prop in _LABEL_PREDICATES and isinstance(value, Atom) and value.kind == "literal":
             # Decided in finish(): a label of a declared entity, or an axiom like any other.
             # IAO / skos definitions also stay axioms: they are a class's comment only without
@@ -451,7 +454,8 @@ class _Interpreter:
         if synonym is not None and isinstance(value, Atom) and value.kind == "literal":
             # A synonym, as an RDF file's (file_synonyms, the readers' layer, search); the axiom stays.
             self.synonyms[SynonymFact(subject, _unquote(value.text), synonym)] = None
-        notes = self._deprecated(value) if prop == OWL_DEPRECATED else {}
+        target = self.iri(value) if prop in MIGRATION_PREDICATES else None
+        notes = migration_note(prop, target) if target else self._deprecated(value) if prop == OWL_DEPRECATED else {}
         self.axioms.append(AxiomFact(head, subject, obj, {"ofn": full, **notes}))
         return True
 
@@ -511,6 +515,7 @@ class _Interpreter:
             facts.properties.append(self._bounded(prop._replace(label=label) if label else prop))
         facts.edges.extend(self.edges.values())
         facts.synonyms.extend(self.synonyms)
+        facts.literal_languages = self.languages
         facts.axioms.extend(self.axioms)
         return facts
 

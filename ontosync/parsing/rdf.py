@@ -109,9 +109,11 @@ def parse_turtle_fence(data: bytes, options: ParseOptions) -> FileFacts:
     """A Logseq page's ```turtle fence: its facts, noted as a functional-syntax fence's are
     (parsing/fence_notes.py), and no `statements` rows (a page's are derived from its stored facts)."""
     with _gc_paused():
-        facts, quads, _ = _parse_rdf("", data, "turtle", options)
+        facts, quads, languages = _parse_rdf("", data, "turtle", options)
         if quads is not None:
+            quads = list(quads)
             facts.axioms = fence_notes.noted(facts.axioms, quads)
+            facts.literal_languages = fence_notes.literal_languages(quads, languages)
     return facts
 
 

@@ -38,6 +38,18 @@ def deprecation_note(value: str, datatype: str | None) -> dict[str, str | None]:
     both fence syntaxes (parsing/ofn.py, parsing/fence_notes.py)."""
     return {"deprecated": value, "datatype": None if datatype == XSD_STRING else datatype}
 
+# An obsolete term's migration targets, which OAK's `obsoletes --show-migration-relationships` lists:
+# IAO's "term replaced by" and oboInOwl's `consider`.
+MIGRATION_PREDICATES = ("http://purl.obolibrary.org/obo/IAO_0100001", "http://www.geneontology.org/formats/oboInOwl#consider")
+
+
+def migration_note(prop: str, target: str) -> dict[str, str]:
+    """The note a migration annotation's axiom (`S IAO:0100001 T`, T an IRI) carries for the
+    readers' layer (store/semsql_ofn.py): its property and target, as an RDF file's row holds them.
+    One shape for both fence syntaxes and `.ofn` files (parsing/ofn.py, parsing/fence_notes.py)."""
+    return {"migration": prop, "target": target}
+
+
 OWL_CLASS, OWL_ONTOLOGY = _terms(OWL, "Class Ontology")
 OWL_ANNOTATED_SOURCE, OWL_ANNOTATED_PROPERTY, OWL_ANNOTATED_TARGET = _terms(
     OWL, "annotatedSource annotatedProperty annotatedTarget")  # an annotated axiom (owl:Axiom)

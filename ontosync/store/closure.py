@@ -17,7 +17,7 @@ import sqlite3
 from collections import defaultdict
 
 from ontosync.parsing.curies import OBO_BASE, CurieMap
-from ontosync.store import bulk_statements, closure_sql
+from ontosync.store import bulk_statements, closure_sql, xref_prefixes
 from ontosync.store.search import refresh_search
 
 SUBCLASS = "rdfs:subClassOf"
@@ -41,7 +41,7 @@ _HOLDERS = """SELECT s.subject FROM statements f
 
 
 def refresh(conn: sqlite3.Connection, curies: CurieMap, touched: set[str], prefixes: set[str] | None,
-            full: bool = False) -> list[str]:
+            full: bool = False, mappings_changed: bool = True) -> list[str]:
     """Bring the run-level tables up to date (caller holds the transaction); returns warnings.
 
     `touched`: the subjects whose rows changed in this run; when empty (a run that stopped before its
@@ -61,7 +61,8 @@ def refresh(conn: sqlite3.Connection, curies: CurieMap, touched: set[str], prefi
         graph = FullGraph(conn)
         cycles, nodes = _write_closure(conn, graph, graph.nodes), graph.nodes
     warnings = [f"subclass cycle: {' <-> '.join(cycle)}" for cycle in sorted(cycles)]
-    _refresh_prefixes(conn, curies, prefixes if touched or full else None)
+    written = prefixes if touched or full else None
+    _refresh_prefixes(conn, curies, written, mappings_changed or written is None)
     if not rebuild:
         refresh_search(conn, touched)
     elif nodes:  # PostgreSQL's full closure: its classes one by one or in bulk, as before
@@ -270,8 +271,10 @@ def _wanted_rows(graph: Graph, subjects: list[str], cycles: set[tuple[str, ...]]
     return wanted
 
 
-def _refresh_prefixes(conn: sqlite3.Connection, curies: CurieMap, written: set[str] | None) -> None:
-    """`prefix`: every prefix of the namespace table, plus each OBO prefix `statements` uses.
+def _refresh_prefixes(conn: sqlite3.Connection, curies: CurieMap, written: set[str] | None,
+                      mappings_changed: bool = True) -> None:
+    """`prefix`: every prefix of the namespace table, plus each OBO prefix `statements` uses, plus
+    those of the CURIEs mappings hold as text that semantic-sql's table knows (store/xref_prefixes.py).
 
     Candidates: the OBO prefixes already listed and those of the rows this run wrote (`written`,
     noted by the layer as it wrote them; all rows when None: a run that stopped early left rows this
@@ -293,6 +296,7 @@ def _refresh_prefixes(conn: sqlite3.Connection, curies: CurieMap, written: set[s
         if any(conn.execute(f"SELECT 1 FROM statements WHERE {col} >= ? AND {col} < ? LIMIT 1", (lo, hi)).fetchone()
                for col in ("subject", "object", "predicate")):
             wanted[p] = f"{OBO_BASE}{p}_"
+    xref_prefixes.add_used(conn, wanted, scan=mappings_changed)
     if have != wanted:
         conn.execute("DELETE FROM prefix")
         conn.executemany("INSERT INTO prefix (prefix, base) VALUES (?, ?)", sorted(wanted.items()))

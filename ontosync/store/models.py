@@ -82,15 +82,17 @@ OwlProperty = _model("OwlProperty", "owl_properties", f"{PROPERTY} {DERIVED}", k
 OwlAxiom = _model("OwlAxiom", "owl_axioms", "id:auto ontology_id axiom_type subject? object? annotations? "
                   "source_file? object_fallback? object_ref_key?")
 # Each file's own facts. file_classes.line: where the file declares the class (migration 007);
-# file_edges.parent_ref_text: the link as written (migration 004); file_synonyms: migration 002.
-FileClass = _model("FileClass", "file_classes", f"path {CLASS} line:int?", key=("path", "ontology_id", "class_iri"))
+# file_edges.parent_ref_text: the link as written (migration 004); file_synonyms: migration 002;
+# the language tags of a fence's label, comment and synonyms: migration 013.
+FileClass = _model("FileClass", "file_classes", f"path {CLASS} line:int? label_language? comment_language?",
+                   key=("path", "ontology_id", "class_iri"))
 FileEdge = _model("FileEdge", "file_edges",
                   "path ontology_id class_iri parent_iri parent_fallback parent_ref_key? parent_ref_text?")
-FileProperty = _model("FileProperty", "file_properties", f"path {PROPERTY}",
+FileProperty = _model("FileProperty", "file_properties", f"path {PROPERTY} label_language?",
                       key=("path", "ontology_id", "property_iri"))
 PageName = _model("PageName", "page_names", "path ontology_id name_key rank:int class_iri",
                   key=("path", "name_key", "rank"))
-FileSynonym = _model("FileSynonym", "file_synonyms", "path ontology_id class_iri synonym predicate",
+FileSynonym = _model("FileSynonym", "file_synonyms", "path ontology_id class_iri synonym predicate language?",
                      key=("path", "ontology_id", "class_iri", "predicate", "synonym"))
 
 MODELS = (SchemaMigration, SyncMeta, Ontology, SourceFileRow, OwlClass, OwlClassHierarchy, OwlProperty, OwlAxiom,

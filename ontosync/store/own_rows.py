@@ -15,12 +15,15 @@ Rows = list[tuple]
 
 
 def class_rows(path: str, onto: str, facts: FileFacts) -> Rows:
-    """One row per IRI: the first label, comment and declaration line given win."""
+    """One row per IRI: the first label, comment and declaration line given win; the label's and
+    comment's language tags (a fence's literal, FileFacts.literal_languages) follow them."""
     classes: dict[str, tuple[str | None, str | None, int | None]] = {}
     for cf in facts.classes:
         label, comment, line = classes.get(cf.iri, (None, None, None))
         classes[cf.iri] = (label or cf.label, comment or cf.comment, line or cf.line)
-    return [(path, onto, iri, *rest) for iri, rest in classes.items()]
+    tags = facts.literal_languages
+    return [(path, onto, iri, label, comment, line, tags.get((iri, label)) if label else None,
+             tags.get((iri, comment)) if comment else None) for iri, (label, comment, line) in classes.items()]
 
 
 def edge_rows(path: str, onto: str, facts: FileFacts) -> Rows:
@@ -32,7 +35,8 @@ def edge_rows(path: str, onto: str, facts: FileFacts) -> Rows:
 
 
 def property_rows(path: str, onto: str, facts: FileFacts) -> Rows:
-    """One row per property IRI: a later mention fills what the first left empty."""
+    """One row per property IRI: a later mention fills what the first left empty; the label's
+    language tag (a fence's literal) follows it."""
     props: dict[str, tuple] = {}
     for p in facts.properties:
         old = props.get(p.iri)
@@ -40,11 +44,13 @@ def property_rows(path: str, onto: str, facts: FileFacts) -> Rows:
             props[p.iri] = (p.property_type, p.label, p.domain, p.range)
         else:
             props[p.iri] = (old[0], old[1] or p.label, old[2] or p.domain, old[3] or p.range)
-    return [(path, onto, iri, *v) for iri, v in props.items()]
+    tags = facts.literal_languages
+    return [(path, onto, iri, *v, tags.get((iri, v[1])) if v[1] else None) for iri, v in props.items()]
 
 
 def synonym_rows(path: str, onto: str, facts: FileFacts) -> Rows:
-    return [(path, onto, s.iri, s.text, s.predicate) for s in facts.synonyms]
+    tags = facts.literal_languages
+    return [(path, onto, s.iri, s.text, s.predicate, tags.get((s.iri, s.text))) for s in facts.synonyms]
 
 
 def page_names(onto: str, facts: FileFacts) -> set[tuple[str, str, int, str]]:

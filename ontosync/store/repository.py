@@ -460,16 +460,16 @@ class Repository:
         axioms = own_rows.axiom_rows(path, onto, facts)
         names = own_rows.page_names(onto, facts)
         for sql, rows in (
-                ("INSERT INTO file_classes (path, ontology_id, class_iri, label, comment, line) "
-                 "VALUES (?, ?, ?, ?, ?, ?)", classes),
+                ("INSERT INTO file_classes (path, ontology_id, class_iri, label, comment, line, label_language, "
+                 "comment_language) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", classes),
                 ("INSERT INTO page_names (path, ontology_id, name_key, rank, class_iri) VALUES (?, ?, ?, ?, ?)",
                  [(path, o, k, r, iri) for o, k, r, iri in sorted(names)]),
                 (RESOLVED_EDGE, [(p, o, child, o, key, fallback, fallback, key, text)
                                  for p, o, child, _, fallback, key, text in edges]),
                 ("INSERT INTO file_properties (path, ontology_id, property_iri, property_type, label, domain, "
-                 "range) VALUES (?, ?, ?, ?, ?, ?, ?)", properties),
-                ("INSERT OR IGNORE INTO file_synonyms (path, ontology_id, class_iri, synonym, predicate) "
-                 "VALUES (?, ?, ?, ?, ?)", own_rows.synonym_rows(path, onto, facts)),
+                 "range, label_language) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", properties),
+                ("INSERT OR IGNORE INTO file_synonyms (path, ontology_id, class_iri, synonym, predicate, language) "
+                 "VALUES (?, ?, ?, ?, ?, ?)", own_rows.synonym_rows(path, onto, facts)),
                 (RESOLVED_AXIOM, [(o, kind, subject, o, key, obj, ann, src, fallback, key)
                                   for o, kind, subject, obj, ann, src, fallback, key in axioms])):
             if rows:

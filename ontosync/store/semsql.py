@@ -23,12 +23,19 @@ from operator import itemgetter
 from ontosync.parsing.curies import CurieMap
 from ontosync.parsing.facts import FileFacts
 from ontosync.parsing.rdf_statements import blank_token
-from ontosync.store import bulk_statements, semsql_deferred, semsql_ofn, semsql_rows
+from ontosync.store import (
+    bulk_statements,
+    referenced_labels,
+    semsql_deferred,
+    semsql_ofn,
+    semsql_rows,
+    xref_prefixes,
+)
 from ontosync.store.null_binding import fast_nulls
 
 # Part of the parse-settings fingerprint: a database whose statements were made by another version
 # of this layer (or before it existed) is reparsed in full once.
-LAYER_VERSION = "semsql-1"
+LAYER_VERSION = "semsql-2"  # 2: referenced-only labels (store/referenced_labels.py), xref prefixes
 RELATION_BASE = "urn:ontosync:relation:"
 RELATION_PREFIX = "rel"
 PAGE_PREFIX = "page"
@@ -47,7 +54,8 @@ RELATION_KEYS = (f"SELECT {_RELATION} AS k, min(ontology_id) FROM owl_axioms WHE
                  f"GROUP BY k ORDER BY k")
 LEGACY_WITHOUT_ROWS = ("SELECT path FROM source_files WHERE path GLOB 'legacy:*' AND NOT EXISTS "
                       "(SELECT 1 FROM statements WHERE source_file = source_files.path) ORDER BY path")
-FILE_PROPERTIES = ("SELECT ontology_id, property_iri, property_type, label, domain, range FROM file_properties "
+FILE_PROPERTIES = ("SELECT ontology_id, property_iri, property_type, label, domain, range, label_language "
+                   "FROM file_properties "
                    "WHERE path = ?")
 COLUMNS = "stanza, subject, predicate, object, value, datatype, language, graph, source_file"
 INSERT = f"INSERT INTO statements ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -117,6 +125,9 @@ class ReadersLayer:
         self.files_ms = 0.0  # time spent keeping the layer, for the run report (and the benchmark)
         self.refresh_ms = 0.0
         self.deferred = False  # this run writes no derived file's rows (store/semsql_deferred.py)
+        # Whether this run wrote or deleted a mapping row (store/xref_prefixes.py): if not, the xref
+        # prefixes the last scan found still hold, and the run's end reads no row for them.
+        self.mappings_changed = False
 
     def begin_run(self, repo) -> None:
         """At a run's start: a run into an empty database (or after a killed one) defers the derived
@@ -141,7 +152,12 @@ class ReadersLayer:
         if semsql_deferred.pending(conn):
             semsql_deferred.derive_all(conn, self)
             full = True
-        return closure.refresh(conn, self.curies, set() if full else self.touched, prefixes, full=full)
+        changed = referenced_labels.refresh(conn, self.curies)
+        self.touched |= changed
+        if changed:
+            self.prefixes.update(curie_prefixes([(s, s, None, None) for s in changed]))
+        return closure.refresh(conn, self.curies, set() if full else self.touched, prefixes, full=full,
+                               mappings_changed=self.mappings_changed)
 
     def file_saved(self, conn: sqlite3.Connection, path: str, onto: str, facts: FileFacts | None) -> None:
         """Called inside the file's transaction, after its facts and links are stored."""
@@ -198,8 +214,14 @@ class ReadersLayer:
             self._insert(conn, added)
 
     def _forget(self, conn: sqlite3.Connection, path: str, only: str) -> None:
-        self.touched.update(r[0] for r in conn.execute(
-            f"DELETE FROM statements WHERE source_file = ?{only} RETURNING stanza", (path,)))
+        gone = conn.execute(f"DELETE FROM statements WHERE source_file = ?{only} RETURNING stanza, predicate",
+                            (path,)).fetchall()
+        self.touched.update(map(itemgetter(0), gone))
+        self._note_mappings(gone, 1)
+
+    def _note_mappings(self, rows, column: int) -> None:
+        if not self.mappings_changed and not xref_prefixes.MAPPING_SET.isdisjoint(map(itemgetter(column), rows)):
+            self.mappings_changed = True
 
     def _insert(self, conn: sqlite3.Connection, rows: list[tuple] | bulk_statements.SharedTail) -> None:
         """`rows` into `statements`: full rows, or an RDF file's rows with its graph and path once."""
@@ -212,6 +234,7 @@ class ReadersLayer:
                 conn.executemany(INSERT, rows)
         head = rows.head if isinstance(rows, bulk_statements.SharedTail) else rows  # the first 7 columns
         self.touched.update(map(itemgetter(0), head))  # at C speed: PATO's 35,080 rows
+        self._note_mappings(head, 2)
         self.prefixes.update(curie_prefixes(head))
 
     def adopt_legacy(self, conn: sqlite3.Connection) -> None:
@@ -237,15 +260,14 @@ class ReadersLayer:
         """A Logseq page's (or functional-syntax file's) rows that no link resolution changes."""
         c = self.curies.compact
         rows: list[tuple] = []
-        for onto, iri, label, comment in _read(conn, kinds, "classes",
-                                               "SELECT ontology_id, class_iri, label, comment FROM file_classes "
-                                               "WHERE path = ?", path):
-            rows += semsql_rows.class_rows(c, path, onto, iri, label, comment)
-        for onto, iri, text, pred in _read(conn, kinds, "synonyms", "SELECT ontology_id, class_iri, synonym, "
-                                           "predicate FROM file_synonyms WHERE path = ?", path):
-            rows.append(semsql_rows.synonym_row(c, path, onto, iri, text, pred))
-        for onto, iri, ptype, label, domain, rng in _read(conn, kinds, "properties", FILE_PROPERTIES, path):
-            rows += semsql_rows.property_rows(c, path, onto, iri, ptype, label, domain, rng)
+        for onto, iri, *texts in _read(conn, kinds, "classes", "SELECT ontology_id, class_iri, label, comment, "
+                                       "label_language, comment_language FROM file_classes WHERE path = ?", path):
+            rows += semsql_rows.class_rows(c, path, onto, iri, *texts)
+        for onto, iri, text, pred, lang in _read(conn, kinds, "synonyms", "SELECT ontology_id, class_iri, synonym, "
+                                                 "predicate, language FROM file_synonyms WHERE path = ?", path):
+            rows.append(semsql_rows.synonym_row(c, path, onto, iri, text, pred, lang))
+        for onto, iri, *prop in _read(conn, kinds, "properties", FILE_PROPERTIES, path):
+            rows += semsql_rows.property_rows(c, path, onto, iri, *prop)
         declared: set[str] = set()
         for key, onto in _read(conn, kinds, "relations", RELATION_KEYS, path):
             prop = self.property_for(key)
@@ -253,7 +275,8 @@ class ReadersLayer:
                 declared.add(prop)
                 rows += semsql_rows.relation_rows(prop, key, onto, path)
         if "ofn" in kinds:
-            rows += semsql_ofn.deprecated_rows(conn, c, path) + semsql_ofn.pair_rows(conn, c, path)
+            rows += (semsql_ofn.deprecated_rows(conn, c, path) + semsql_ofn.pair_rows(conn, c, path)
+                     + semsql_ofn.migration_rows(conn, c, path))
         return rows
 
     def _link_rows(self, conn: sqlite3.Connection, path: str, kinds: frozenset[str] = ALL_KINDS) -> list[tuple]:

@@ -58,15 +58,16 @@ _RELATIONS = (f"FROM owl_axioms WHERE source_file IN {DERIVED} AND axiom_type = 
 # `statements` order). The relationship axioms are read once (`dv_rel`). (A table of each distinct
 # IRI's CURIE, looked up by the inserts, was no faster than the memoised function called per row.)
 _INSERT = "INSERT INTO statements (stanza, subject, predicate, object, value, datatype, language, graph, source_file) "
-_ROW = "SELECT {s}, {s}, {p}, {o}, {v}, NULL, NULL, ontology_id, {path}"
+_ROW = "SELECT {s}, {s}, {p}, {o}, {v}, NULL, {lang}, ontology_id, {path}"
 
 
 def _c(column: str) -> str:
     return f"ontosync_curie({column})"
 
 
-def _select(p: str, o: str = "NULL", v: str = "NULL", s: str = _c("class_iri"), path: str = "path") -> str:
-    return _ROW.format(s=s, p=p, o=o, v=v, path=path)
+def _select(p: str, o: str = "NULL", v: str = "NULL", s: str = _c("class_iri"), path: str = "path",
+            lang: str = "NULL") -> str:
+    return _ROW.format(s=s, p=p, o=o, v=v, path=path, lang=lang)
 
 
 _CLASSES = f" FROM file_classes WHERE path IN {DERIVED}"
@@ -104,11 +105,11 @@ _DECLARED = " FROM temp.dv_decl"
 _LINK = " FROM temp.dv_link"
 INSERTS = (
     _INSERT + _select("'rdf:type'", "'owl:Class'") + _CLASSES,
-    _INSERT + _select("'rdfs:label'", v="label") + _CLASSES + " AND label <> ''",
-    _INSERT + _select("'IAO:0000115'", v="comment") + _CLASSES + " AND comment <> ''",
-    _INSERT + _select("predicate", v="synonym") + _SYNONYMS,
+    _INSERT + _select("'rdfs:label'", v="label", lang="label_language") + _CLASSES + " AND label <> ''",
+    _INSERT + _select("'IAO:0000115'", v="comment", lang="comment_language") + _CLASSES + " AND comment <> ''",
+    _INSERT + _select("predicate", v="synonym", lang="language") + _SYNONYMS,
     _INSERT + _select("'rdf:type'", _PROPERTY_TYPE, s=_PROPERTY) + _PROPERTIES,
-    _INSERT + _select("'rdfs:label'", v="label", s=_PROPERTY) + _PROPERTIES + " AND label <> ''",
+    _INSERT + _select("'rdfs:label'", v="label", s=_PROPERTY, lang="label_language") + _PROPERTIES + " AND label <> ''",
     _INSERT + _select("'rdfs:domain'", _c("domain"), s=_PROPERTY) + _PROPERTIES + " AND " + _NAMED.format("domain"),
     _INSERT + _select("'rdfs:range'", _c("range"), s=_PROPERTY) + _PROPERTIES + " AND " + _NAMED.format("range"),
     _INSERT + _select("'rdf:type'", "'owl:ObjectProperty'", s="prop") + _DECLARED,

@@ -1,11 +1,13 @@
-"""A functional-syntax file's restrictions, deprecations and named class pairs, as an RDF file's
-`statements` rows.
+"""A functional-syntax file's restrictions, deprecations, migration targets and named class
+pairs, as an RDF file's `statements` rows.
 
 `SubClassOf(:A ObjectSomeValuesFrom(:p :C))` and `AnnotationAssertion(owl:deprecated :A "true"^^xsd:boolean)`
 in an `.ofn` file or a Logseq page's fence must give the readers' layer what the same axioms in
 Turtle give (`owl_subclass_of_some_values_from`, existential `entailed_edge`, `deprecated_node`):
 the parser notes their parts in the axiom's annotations (parsing/ofn.py: `on_property`,
-`some_values_from`; `deprecated`, `datatype`), and the rows are written from those, per file
+`some_values_from`; `deprecated`, `datatype`; `migration`, `target` for `IAO:0100001` and
+`oio:consider`, which OAK's `obsoletes --show-migration-relationships` reads), and the rows are
+written from those, per file
 (store/semsql.py) and, on a first run, for every derived file at once in SQL (store/semsql_deferred.py,
 the same rows: tests/test_ofn_layer.py). The restriction's blank node is `_:<file token>_s<n>`,
 numbered in the order of `SOME` (ontology, subject, property, filler). `EquivalentClasses` and
@@ -30,6 +32,10 @@ _SOME_FROM = (f"FROM owl_axioms WHERE {{where}} AND axiom_type = 'SubClassOf' AN
               f"AND {_PROP} IS NOT NULL AND {_FILLER} IS NOT NULL")
 _DEPRECATED_FROM = (f"FROM owl_axioms WHERE {{where}} AND axiom_type = 'AnnotationAssertion' AND subject <> '' "
                     f"AND {_DEPRECATED} IS NOT NULL")
+_MIGRATION = "json_extract(annotations, '$.migration')"
+_TARGET = "json_extract(annotations, '$.target')"
+_MIGRATION_FROM = (f"FROM owl_axioms WHERE {{where}} AND axiom_type = 'AnnotationAssertion' AND subject <> '' "
+                   f"AND {_MIGRATION} IS NOT NULL AND {_TARGET} IS NOT NULL")
 SOME = (f"SELECT DISTINCT ontology_id, subject, {_PROP}, {_FILLER} "
         + _SOME_FROM.format(where="source_file = ?") + " ORDER BY 1, 2, 3, 4")
 DEPRECATED = (f"SELECT DISTINCT ontology_id, subject, {_DEPRECATED}, {_DATATYPE} "
@@ -39,7 +45,9 @@ _PAIRS_FROM = (f"FROM owl_axioms WHERE {{where}} AND axiom_type IN ('EquivalentC
                f"'Import') AND subject <> '' AND {_PREDICATE} IS NOT NULL")
 PAIRS = (f"SELECT DISTINCT ontology_id, subject, {_PREDICATE}, object "
          + _PAIRS_FROM.format(where="source_file = ?") + " ORDER BY 1, 2, 3, 4")
-KEYS = ("on_property", "deprecated", "rdf_predicate")
+MIGRATION = (f"SELECT DISTINCT ontology_id, subject, {_MIGRATION}, {_TARGET} "
+             + _MIGRATION_FROM.format(where="source_file = ?") + " ORDER BY 1, 2, 3, 4")
+KEYS = ("on_property", "deprecated", "rdf_predicate", "migration")
 
 
 def present(facts: FileFacts) -> bool:
@@ -66,6 +74,10 @@ def pair_rows(conn: sqlite3.Connection, c: Callable[[str], str], path: str) -> l
     `O owl:imports I` rows (per-file path)."""
     return [(c(s), c(s), c(pred), c(o), None, None, None, onto, path)
             for onto, s, pred, o in conn.execute(PAIRS, (path,))]
+def migration_rows(conn: sqlite3.Connection, c: Callable[[str], str], path: str) -> list[tuple]:
+    """A file's `A IAO:0100001 B` / `A oio:consider B` rows (per-file path)."""
+    return [(c(s), c(s), c(prop), c(target), None, None, None, onto, path)
+            for onto, s, prop, target in conn.execute(MIGRATION, (path,))]
 
 
 def deferred_sql(derived: str, insert: str) -> tuple[tuple[str, str], tuple[str, ...], tuple[str, ...]]:
@@ -90,5 +102,9 @@ def deferred_sql(derived: str, insert: str) -> tuple[tuple[str, str], tuple[str,
                   "ontosync_curie(object), NULL, NULL, NULL, ontology_id, path FROM (SELECT DISTINCT "
                   f"source_file AS path, ontology_id, subject, {_PREDICATE} AS p, object "
                   + _PAIRS_FROM.format(where=f"source_file IN {derived}") + ")"),
+        insert + ("SELECT ontosync_curie(subject), ontosync_curie(subject), ontosync_curie(p), ontosync_curie(t), "
+                  "NULL, NULL, NULL, ontology_id, path FROM (SELECT DISTINCT source_file AS path, ontology_id, "
+                  f"subject, {_MIGRATION} AS p, {_TARGET} AS t "
+                  + _MIGRATION_FROM.format(where=f"source_file IN {derived}") + ")"),
     )
     return table, fill, inserts

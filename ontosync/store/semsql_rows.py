@@ -15,25 +15,27 @@ PROPERTY_TYPES = {"ObjectProperty": "owl:ObjectProperty", "DataProperty": "owl:D
 Compact = Callable[[str], str]
 
 
-def class_rows(c: Compact, path: str, onto: str, iri: str, label: str | None, comment: str | None) -> Iterator[tuple]:
+def class_rows(c: Compact, path: str, onto: str, iri: str, label: str | None, comment: str | None,
+               label_language: str | None = None, comment_language: str | None = None) -> Iterator[tuple]:
+    """The label's and definition's language tags: a fence's literal's (file_classes, migration 013)."""
     s = c(iri)
     yield s, s, "rdf:type", "owl:Class", None, None, None, onto, path
     if label:
-        yield s, s, "rdfs:label", None, label, None, None, onto, path
+        yield s, s, "rdfs:label", None, label, None, label_language, onto, path
     if comment:
-        yield s, s, "IAO:0000115", None, comment, None, None, onto, path
+        yield s, s, "IAO:0000115", None, comment, None, comment_language, onto, path
 
 
-def synonym_row(c: Compact, path: str, onto: str, iri: str, text: str, pred: str) -> tuple:
-    return c(iri), c(iri), pred, None, text, None, None, onto, path
+def synonym_row(c: Compact, path: str, onto: str, iri: str, text: str, pred: str, language: str | None = None) -> tuple:
+    return c(iri), c(iri), pred, None, text, None, language, onto, path
 
 
 def property_rows(c: Compact, path: str, onto: str, iri: str, ptype: str | None, label: str | None,
-                  domain: str | None, rng: str | None) -> Iterator[tuple]:
+                  domain: str | None, rng: str | None, label_language: str | None = None) -> Iterator[tuple]:
     s = c(iri)
     yield s, s, "rdf:type", PROPERTY_TYPES.get(ptype, "rdf:Property"), None, None, None, onto, path
     if label:
-        yield s, s, "rdfs:label", None, label, None, None, onto, path
+        yield s, s, "rdfs:label", None, label, None, label_language, onto, path
     for pred, value in (("rdfs:domain", domain), ("rdfs:range", rng)):
         if value and " " not in value and "(" not in value:  # a named class, not an expression
             yield s, s, pred, c(value), None, None, None, onto, path
