@@ -58,3 +58,5 @@ PARSER_VERSION = 12  # 2: Logseq graph rules (title::, alias::, tags, link text)
 #    headers, literals where a class belongs, annotated class axioms (owl:Axiom) in RDF, depth
 #    limits, xsd:string, several domains/ranges, a property declared two kinds; RDF 1.2 triple
 #    terms named
+#    ; a fence's literals keep their language tags for the readers' layer, and a fence's or an
+#    .ofn file's IAO:0100001 / oio:consider targets are noted as owl:deprecated is (h38)
