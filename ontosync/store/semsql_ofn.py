@@ -36,17 +36,21 @@ _MIGRATION = "json_extract(annotations, '$.migration')"
 _TARGET = "json_extract(annotations, '$.target')"
 _MIGRATION_FROM = (f"FROM owl_axioms WHERE {{where}} AND axiom_type = 'AnnotationAssertion' AND subject <> '' "
                    f"AND {_MIGRATION} IS NOT NULL AND {_TARGET} IS NOT NULL")
-SOME = (f"SELECT DISTINCT ontology_id, subject, {_PROP}, {_FILLER} "
-        + _SOME_FROM.format(where="source_file = ?") + " ORDER BY 1, 2, 3, 4")
-DEPRECATED = (f"SELECT DISTINCT ontology_id, subject, {_DEPRECATED}, {_DATATYPE} "
-              + _DEPRECATED_FROM.format(where="source_file = ?") + " ORDER BY 1, 2, 3, 4")
 _PREDICATE = "json_extract(annotations, '$.rdf_predicate')"
 _PAIRS_FROM = (f"FROM owl_axioms WHERE {{where}} AND axiom_type IN ('EquivalentClasses', 'DisjointClasses', "
                f"'Import') AND subject <> '' AND {_PREDICATE} IS NOT NULL")
-PAIRS = (f"SELECT DISTINCT ontology_id, subject, {_PREDICATE}, object "
-         + _PAIRS_FROM.format(where="source_file = ?") + " ORDER BY 1, 2, 3, 4")
-MIGRATION = (f"SELECT DISTINCT ontology_id, subject, {_MIGRATION}, {_TARGET} "
-             + _MIGRATION_FROM.format(where="source_file = ?") + " ORDER BY 1, 2, 3, 4")
+
+
+def _one_file(columns: str, rows_from: str) -> str:
+    """A query's per-file form: one file's distinct rows, in a fixed order (blank nodes are numbered by it)."""
+    return (f"SELECT DISTINCT ontology_id, subject, {columns} " + rows_from.format(where="source_file = ?")
+            + " ORDER BY 1, 2, 3, 4")
+
+
+SOME = _one_file(f"{_PROP}, {_FILLER}", _SOME_FROM)
+DEPRECATED = _one_file(f"{_DEPRECATED}, {_DATATYPE}", _DEPRECATED_FROM)
+PAIRS = _one_file(f"{_PREDICATE}, object", _PAIRS_FROM)
+MIGRATION = _one_file(f"{_MIGRATION}, {_TARGET}", _MIGRATION_FROM)
 KEYS = ("on_property", "deprecated", "rdf_predicate", "migration")
 
 
