@@ -22,7 +22,10 @@ def replace_atomically(target: str | Path, write: Callable[[BinaryIO], None], mo
     """Call `write` with a binary file open on a temp file beside `target`, then rename it over
     `target`; `mode` sets its permissions first (mkstemp makes 0600)."""
     target = Path(target)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    # the temp name is at most 100 bytes of the name plus 14: a name near the file system's 255-byte
+    # limit fits, and its temp file must too (a long --report was lost after the whole sync)
+    short = os.fsencode(target.name)[:100].decode("utf-8", "ignore")
+    fd, tmp = tempfile.mkstemp(prefix=f".{short}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             write(fh)

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import resource
 import subprocess
@@ -352,3 +353,16 @@ def test_a_dumb_terminal_gets_log_lines_not_cursor_controls(monkeypatch, term):
         assert screen.getvalue().splitlines()[0] == "ontosync: 3 files to sync"
     else:
         assert "\033[K" in screen.getvalue()
+
+
+def test_an_output_name_that_fits_is_written_though_its_temporary_name_would_not(tmp_path):
+    """Outputs are written to a temporary file beside them, then renamed. The temporary name was the
+    output's name plus 14 bytes, so a `--report` named with 242-255 bytes passed the check before
+    the sync and failed after it ("File name too long"): the whole run's report lost."""
+    if os.pathconf(tmp_path, "PC_NAME_MAX") != 255:
+        pytest.skip("the temporary folder's file system does not limit names to 255 bytes")
+    report = tmp_path / ("r" * 250 + ".json")
+    proc = cli("sync", str(copy_example(tmp_path)), "--db", str(tmp_path / "x.db"), "--report", str(report),
+               "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(report.read_text(encoding="utf-8"))["files"]["ok"] > 0
