@@ -295,3 +295,15 @@ def test_an_unwritable_github_output_is_a_warning_in_the_container_step_too(tmp_
     out = capsys.readouterr().out
     assert started and "Traceback" not in out
     assert out.count("::warning::ontosync: cannot write the step output") == 2
+
+
+def test_a_link_through_a_file_is_broken_in_a_checkout_as_through_the_api(tmp_path):
+    """`a.md -> file.md/x`: the GitHub source says the link's target does not exist; a checkout's
+    walk said "cannot read: Not a directory", so one commit gave two databases (review finding)."""
+    from ontosync.sources import LINK_BROKEN
+    from ontosync.sources.local import LocalSource
+
+    (tmp_path / "file.md").write_text("- x\n", encoding="utf-8")
+    os.symlink("file.md/x", tmp_path / "a.md")
+    listed = {f.path: f.refused for f in LocalSource(tmp_path, PathFilter(), 1 << 20).list_files()}
+    assert listed["a.md"] == LINK_BROKEN

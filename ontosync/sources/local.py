@@ -213,7 +213,7 @@ class LocalSource:
                     return SourceFile(rel, None, 0, LINK_INTO_GIT)
                 try:
                     st = os.stat(target)
-                except FileNotFoundError:
+                except (FileNotFoundError, NotADirectoryError):  # `a.md -> file.md/x` too, as on GitHub
                     return SourceFile(rel, None, 0, LINK_BROKEN)
                 except OSError as exc:
                     if exc.errno == errno.ELOOP:
