@@ -347,3 +347,17 @@ def test_rdf_1_2_triple_terms_are_named_not_lost_silently() -> None:
     assert {(r[2], r[4]) for r in facts.statements} == {("rdf:type", None), (EX + "source", "x")}
     assert [(w.kind, w.message.split(" ")[0]) for w in facts.warnings] == [("triple-term", "2")]
     assert parse_file("t.ttl", ttl.split("<<")[0].encode(), ParseOptions()).warnings == []
+
+
+def test_an_import_is_a_layer_row_of_its_own_ontology_and_only_in_an_ofn_file():
+    """Review findings: an ```owl fence's `Import` wrote an `owl:imports` row for the page, where
+    the same axiom in a ```turtle fence writes none (fences ignore ontology headers); and an
+    `Import` inside a second `Ontology(<b>` lost its subject (the RDF reader keeps `<b> owl:imports`)."""
+    from ontosync.parsing.ofn import parse_ofn_text
+
+    fence = parse_ofn_text("Ontology(<http://x/fence> Import(<http://x/imp>))", ParseOptions(), fmt="logseq")
+    assert [a.annotations for a in fence.axioms if a.axiom_type == "Import"] == [None]
+    two = parse_file("t.ofn", b"Ontology(<http://x/a>)\nOntology(<http://x/b> Import(<http://x/i>))", ParseOptions())
+    [imp] = [a for a in two.axioms if a.axiom_type == "Import"]
+    assert (imp.subject, imp.object, imp.annotations) == ("http://x/b", "http://x/i",
+                                                          {"rdf_predicate": "http://www.w3.org/2002/07/owl#imports"})

@@ -169,7 +169,7 @@ class _Interpreter:
         self.edges: dict[tuple[str, str], EdgeFact] = {}
         self.pending_labels: list[tuple[str, str, tuple[str, str], str, str]] = []
         self.synonyms: dict[SynonymFact, None] = {}  # de-duplicated, file order kept
-        self.several_ontologies = False
+        self.several_ontologies, self.header_iri = False, None  # header: the IRI of the Ontology( being read
         self.bounds: dict[tuple[str, str], dict[str, None]] = {}  # (property, domain|range) -> values
         self.declared: dict[str, set[str]] = {}  # property -> the kinds it is declared as
         self.languages: dict[tuple[str, str], str] = {}  # (subject, text) -> a literal's tag, the first
@@ -280,10 +280,10 @@ class _Interpreter:
                 target = self.render(node.args[0]) if node.args else None
                 if not target:
                     raise _Bad("Import() without an IRI")
-                onto = self.facts.ontology_id
-                # noted for the readers' layer: `<onto> owl:imports <target>`, an RDF file's row
-                self.axioms.append(AxiomFact("Import", onto or "", target[1:-1],
-                                             {"rdf_predicate": OWL + "imports"} if onto else None))
+                onto = self.header_iri  # the enclosing Ontology(, a second one too
+                # an .ofn file's `<onto> owl:imports <target>` row, as in RDF (fences ignore headers)
+                self.axioms.append(AxiomFact("Import", onto or "", target[1:-1], {"rdf_predicate": OWL + "imports"}
+                                             if onto and self.facts.format == "ofn" else None))
             elif head == "Annotation":  # an ontology annotation
                 text = self.render(node)
                 self.axioms.append(AxiomFact("OntologyAnnotation", self.facts.ontology_id or "", text))
@@ -302,10 +302,10 @@ class _Interpreter:
             self.warn(f"{head}: missing ')'; read as if closed before the next axiom", node.line)
 
     def _ontology(self, iri: str, line: int) -> None:
-        """The first `Ontology(<iri>` names the document's ontology; a second, other IRI means the
-        file holds several, and then none is used (the run's --ontology-id is), with a warning, as
-        for an RDF file with several `owl:Ontology` (parsing/rdf.py): one ontology id whatever the
-        syntax. Fences ignore ontology ids, so they are not warned about."""
+        """The first `Ontology(<iri>` names the document's ontology; a second, other IRI means several,
+        and then none is used (the run's --ontology-id is), with a warning, as for an RDF file with
+        several `owl:Ontology` (parsing/rdf.py). Fences ignore ontology ids: no warning there."""
+        self.header_iri = iri
         if self.facts.ontology_id is None and not self.several_ontologies:
             self.facts.ontology_id = iri
         elif iri != self.facts.ontology_id and self.facts.format == "ofn" and not self.several_ontologies:
