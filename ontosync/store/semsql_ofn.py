@@ -73,15 +73,11 @@ def deprecated_rows(conn: sqlite3.Connection, c: Callable[[str], str], path: str
             for onto, s, value, dt in conn.execute(DEPRECATED, (path,))]
 
 
-def pair_rows(conn: sqlite3.Connection, c: Callable[[str], str], path: str) -> list[tuple]:
-    """A file's `A owl:equivalentClass B` / `A owl:disjointWith B` rows, A and B named, and
-    `O owl:imports I` rows (per-file path)."""
+def triple_rows(conn: sqlite3.Connection, c: Callable[[str], str], path: str) -> list[tuple]:
+    """A file's rows that are one triple between named things (per-file path): `A owl:equivalentClass
+    B` / `A owl:disjointWith B`, `O owl:imports I`, and `A IAO:0100001 B` / `A oio:consider B`."""
     return [(c(s), c(s), c(pred), c(o), None, None, None, onto, path)
-            for onto, s, pred, o in conn.execute(PAIRS, (path,))]
-def migration_rows(conn: sqlite3.Connection, c: Callable[[str], str], path: str) -> list[tuple]:
-    """A file's `A IAO:0100001 B` / `A oio:consider B` rows (per-file path)."""
-    return [(c(s), c(s), c(prop), c(target), None, None, None, onto, path)
-            for onto, s, prop, target in conn.execute(MIGRATION, (path,))]
+            for query in (PAIRS, MIGRATION) for onto, s, pred, o in conn.execute(query, (path,))]
 
 
 def deferred_sql(derived: str, insert: str) -> tuple[tuple[str, str], tuple[str, ...], tuple[str, ...]]:
