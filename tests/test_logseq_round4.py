@@ -171,3 +171,13 @@ def test_a_broken_crlf_config_names_the_right_line():
 
     _config, warnings = parse_config(b'{:hidden ["a"]\r\n :x [1 2}\r\n :y 3}\r\n', "logseq/config.edn")
     assert [w.line for w in warnings] == [2]
+
+
+def test_a_block_alias_is_warned_of_though_a_fence_gives_the_same_synonym():
+    """Review finding: the block-alias check took every synonym of the page as its alias:: names,
+    fence synonyms too, so an owl fence's hasExactSynonym "Bar" silenced the warning that
+    `alias:: Bar` outside the page properties names no page."""
+    page = ("- ### OntologyBlock\n  - owl:class:: mv:C\n  - alias:: Bar\n"
+            "  - ```owl\n    AnnotationAssertion(oboInOwl:hasExactSynonym mv:C \"Bar\")\n    ```\n")
+    facts = parse_file("pages/X.md", page.encode(), ParseOptions())
+    assert [w.line for w in facts.warnings if w.kind == "block-alias"] == [3]

@@ -196,12 +196,13 @@ def _list_items(lines: list[str], start: int, indent: int) -> list[str]:
 EXACT = SynonymFact._field_defaults["predicate"]  # alternate-terms:: and alias:: give exact synonyms
 
 
-def _add_synonyms(facts: FileFacts, found: list[tuple[int, str, str, int]], lines: list[str]) -> None:
+def _add_synonyms(facts: FileFacts, found: list[tuple[int, str, str, int]], lines: list[str],
+                  page_props: dict[str, tuple[str, int]]) -> None:
     """alternate-terms:: items become exact synonyms of the page class; an alias:: outside the
     page's first block is a block property in Logseq, which names nothing: a warning says so."""
     page_class = facts.page_class
     assert page_class is not None
-    aliases = {s.text for s in facts.synonyms}  # the page's alias:: names as written (_set_names)
+    aliases = set(_aliases(page_props))  # the page's own alias:: names as written (not a fence's synonyms)
     texts: list[str] = []
     for line, key, value, indent in found:
         if key == "alias":
@@ -265,8 +266,9 @@ def parse_page(path: str, data: bytes, options: ParseOptions) -> FileFacts:
     scan.end_all()
     if not scan.headings:  # still a page: its `public:: true` is recorded (spec: on any page)
         return FileFacts(format="logseq", skipped=SKIP_REASON, public=scan.public)
-    facts = _build(path, options, scan, page_properties(lines[:200]))
-    _add_synonyms(facts, scan.synonyms, lines)
+    props = page_properties(lines[:200])
+    facts = _build(path, options, scan, props)
+    _add_synonyms(facts, scan.synonyms, lines, props)
     return facts
 
 
