@@ -384,11 +384,12 @@ class GitHubSource(TarballReader, LinkFollower):
                 continue  # a plain name spelled as this escape wins, as in the walk of a checkout
             if item.mode == LINK_MODE:
                 self._raw_links[path] = prefix + item.name
-                self._link_shas[prefix + item.name] = item.sha
             if path.endswith(SIDE_FILE) and safe_relpath(path):
                 self._side_files[path] = (item.mode, item.sha, item.size)
             if not safe_relpath(path) or not self.filter(path):
                 continue
+            if item.mode == LINK_MODE:  # a selected link's text may come from the tarball (github_links)
+                self._link_shas[prefix + item.name] = item.sha
             out[path] = (item.mode, item.sha, item.size)
 
     def _get_tree(self, sha: str, recursive: bool) -> tuple[list[TreeItem], bool]:
