@@ -129,7 +129,7 @@ def _add_diff(sub) -> None:
     which.add_argument("--since", metavar="REVISION", help="the changes of the runs after the run at REVISION")
     which.add_argument("--base", metavar="OTHER.db", help="compare with another database directly")
     d.add_argument("--format", choices=("text", "markdown", "json"), default="text", help="output (default text)")
-    d.add_argument("--output", metavar="PATH", help="write here instead of standard output")
+    d.add_argument("--output", metavar="PATH", help="write here instead of standard output (- is standard output)")
 
 
 def _add_search(sub) -> None:

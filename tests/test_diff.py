@@ -147,3 +147,13 @@ def test_diff_cli_errors_are_one_line(tmp_path, capsys):
     assert cli_main(["diff", "--db", str(db), "--format", "json", "--output", str(out)]) == 0
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["counts"]["classes_added"] == len(START)  # declared classes only, not linked-to names
+
+
+def test_diff_output_dash_is_standard_output(tmp_path, capsys, monkeypatch):
+    """`--output -` wrote a file named `-` in the current folder (h45's report); `-` is standard
+    output, as for most command-line tools."""
+    db = build(tmp_path, "dash")
+    monkeypatch.chdir(tmp_path)
+    assert cli_main(["diff", "--db", str(db), "--format", "json", "--output", "-"]) == 0
+    assert json.loads(capsys.readouterr().out)["counts"]["classes_added"] == len(START)
+    assert not (tmp_path / "-").exists()
