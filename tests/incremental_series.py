@@ -60,7 +60,9 @@ TTL_FENCES = {"some": "{cls} rdfs:subClassOf [ a owl:Restriction ; owl:onPropert
               "both": "{cls} owl:deprecated true ; rdfs:subClassOf [ a owl:Restriction ; owl:onProperty ex:hasPart ; "
                       "owl:someValuesFrom ex:B ] .",
               "label": '{cls} rdfs:label "Fenced"@en-GB .',
-              "langs": '{cls} rdfs:label "Fenced"@en , "Clos"@fr ; rdfs:comment "note"@fr .'}
+              "langs": '{cls} rdfs:label "Fenced"@en , "Clos"@fr ; rdfs:comment "note"@fr .',
+              "migrate": "{cls} owl:deprecated true ; <http://purl.obolibrary.org/obo/IAO_0100001> ex:B ; "
+                         "<http://www.geneontology.org/formats/oboInOwl#consider> ex:T1 ."}
 # .ofn files: an n-ary EquivalentClasses, several ontology headers' worth of class axioms
 OFN = {"nary": "EquivalentClasses(ex:A ex:B ex:T1)",
        "pair": "EquivalentClasses(ex:A ex:T2)\nSubClassOf(ex:T2 ex:B)",
@@ -431,7 +433,8 @@ def round15_edit(tree: Tree, rng: random.Random) -> None:
     elif roll < 0.85:
         got[1].others = rng.sample(DATE_LINKS + OTHERS[:2], rng.randint(0, 2))
     else:
-        got[1].ttl_fence, got[1].fence = rng.choice([("langs", None), ("label", "label"), (None, "label")])
+        got[1].ttl_fence, got[1].fence = rng.choice([("langs", None), ("label", "label"), (None, "label"),
+                                                         ("migrate", None)])
         got[1].owl_class = got[1].owl_class or rng.choice(IRIS[:4])
 
 
