@@ -33,9 +33,16 @@ TTL_EXTRA = ['ex:A skos:altLabel "Zed alt" .', 'ex:A skos:altLabel "Able alt"@en
              'ex:hasPart a owl:ObjectProperty ; rdfs:label "has part" ; rdfs:domain ex:A .',
              'ex:hasPart rdfs:range ex:B .', 'ex:A owl:disjointWith ex:B .', 'ex:T2 owl:equivalentClass ex:B .',
              'ex:A rdfs:subClassOf [ a owl:Restriction ; owl:onProperty ex:hasPart ; owl:someValuesFrom ex:T1 ] .']
+# mapping rows whose CURIE text gives the `prefix` table an xref prefix (store/xref_prefixes.py)
+XREFS = ['ex:A oio:hasDbXref "MESH:D000001" .', 'ex:B oio:hasDbXref "MeSH:D000002" .',
+         'ex:T1 skos:exactMatch "MESH:D000003" .']
 OTHERS = ["owl:disjointWith:: [[Beta]]", "owl:equivalentClass:: [[Alpha]]", "requires:: [[Ns/Child]], #Delta",
           "enables:: #[[Gamma Ray]]", "public:: true", "source:: [[Zeta]]", "subClassOf:: [[Ns]]",
           "enables:: [[Gamma  Ray]]", "is-subclass-of:: [[Delta  Two]]"]
+# links naming the journal page by date, and a pipe that is part of the page's name (round 15)
+DATE_LINKS = ["requires:: [[2024-01-15]]", "requires:: [[Jan 15th, 2024]]", "enables:: [[Alpha|the alpha]]",
+              "is-subclass-of:: [[Jan 15th, 2024]]", "has-part:: [[Later]]", "is-subclass-of:: [[Later]]"]
+JOURNAL = "journals/2024_01_15.md"
 # blocks whose lines Logseq reads as no property or link (fences either way, #+BEGIN_X ... #+END_X), and
 # a #+BEGIN_X left open before the next column-0 bullet (its lines are read as any others)
 BLOCKS = {"tilde": "  - ~~~\n    is-subclass-of:: [[Delta]]\n    has-part:: [[Beta]]\n    ~~~",
@@ -52,7 +59,14 @@ TTL_FENCES = {"some": "{cls} rdfs:subClassOf [ a owl:Restriction ; owl:onPropert
               "deplang": '{cls} owl:deprecated "yes"@en .',
               "both": "{cls} owl:deprecated true ; rdfs:subClassOf [ a owl:Restriction ; owl:onProperty ex:hasPart ; "
                       "owl:someValuesFrom ex:B ] .",
-              "label": '{cls} rdfs:label "Fenced"@en-GB .'}
+              "label": '{cls} rdfs:label "Fenced"@en-GB .',
+              "langs": '{cls} rdfs:label "Fenced"@en , "Clos"@fr ; rdfs:comment "note"@fr .',
+              "migrate": "{cls} owl:deprecated true ; <http://purl.obolibrary.org/obo/IAO_0100001> ex:B ; "
+                         "<http://www.geneontology.org/formats/oboInOwl#consider> ex:T1 ."}
+# .ofn files: an n-ary EquivalentClasses, several ontology headers' worth of class axioms
+OFN = {"nary": "EquivalentClasses(ex:A ex:B ex:T1)",
+       "pair": "EquivalentClasses(ex:A ex:T2)\nSubClassOf(ex:T2 ex:B)",
+       "label": 'AnnotationAssertion(rdfs:label ex:A "Alpha ofn"@fr)\nEquivalentClasses(ex:B ex:T1 ex:T2)'}
 TTL_PREFIXES = ("@prefix ex: <http://example.org/s#> . @prefix owl: <http://www.w3.org/2002/07/owl#> . "
                 "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . "
                 "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .")
@@ -109,6 +123,9 @@ class Tree:
     path: str | None = None
     workers: int = 1
     broken: set[str] = field(default_factory=set)   # rendered paths that are written broken
+    journal: int = 0                # the journal page 2024_01_15: 0 none, 1 with a class, 2 without
+    ofn: str | None = None          # an OFN entry as onto/f.ofn
+    later: bool = False             # a page named Later (links name it before it exists)
     next_id: int = 0
 
 
@@ -164,7 +181,8 @@ def ttl_text(t: Turtle) -> str:
     out = ["@prefix ex: <http://example.org/s#> .", "@prefix owl: <http://www.w3.org/2002/07/owl#> .",
            "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .",
            "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .",
-           "@prefix obo: <http://purl.obolibrary.org/obo/> .", *t.extra, ""]
+           "@prefix obo: <http://purl.obolibrary.org/obo/> .",
+           "@prefix oio: <http://www.geneontology.org/formats/oboInOwl#> .", *t.extra, ""]
     for local, (label, parent) in sorted(t.classes.items()):
         sub = f" ; rdfs:subClassOf ex:{parent}" if parent else ""
         text, _, lang = label.partition("@")
@@ -184,6 +202,8 @@ def config_text(c: dict) -> str:
         parts.append(":property/separated-by-commas #{:part-of}")
     if c.get("ignored"):
         parts.append(":ignored-page-references-keywords #{:has-part}")
+    if c.get("dates"):
+        parts.append(':journal/page-title-format "yyyy-MM-dd"')
     if c.get("legacy") is False:
         parts.append(":file/name-format :triple-lowbar")
     return "{" + "\n ".join(parts) + "}\n"
@@ -196,10 +216,26 @@ def files(tree: Tree) -> dict[str, bytes]:
     if tree.config is not None:
         out["logseq/config.edn"] = config_text(tree.config).encode()
     out["pages/Notes.md"] = b"- a page with no OntologyBlock: skipped\n"
+    out.update(_round15_files(tree))
     out[".ontosync.yml"] = f'namespaces:\n  ex: "{EX}"\nontology-id: "{tree.yml_id}"\n{tree.yml_more}'.encode()
     for path in tree.broken:
         if path in out:
             out[path] = b"\xff\xfe broken" if not path.endswith(".ttl") else b"@prefix ex: <oops .\nex:A a ;\n"
+    return out
+
+
+def _round15_files(tree: Tree) -> dict[str, bytes]:
+    """The journal page dates link to, the page `Later` links name early, an .ofn file."""
+    out = {}
+    if tree.journal:
+        iri = "  - owl:class:: ex:J\n" if tree.journal == 1 else ""
+        out[JOURNAL] = f"- ### OntologyBlock\n{iri}  - definition:: a day\n".encode()
+    if tree.later:
+        out["pages/Later.md"] = b"- ### OntologyBlock\n  - owl:class:: ex:L\n  - is-subclass-of:: [[Alpha]]\n"
+    if tree.ofn:
+        body = OFN[tree.ofn]
+        out["onto/f.ofn"] = (f"Prefix(ex:=<{EX}>)\nPrefix(rdfs:=<http://www.w3.org/2000/01/rdf-schema#>)\n"
+                             f"Ontology(<http://example.org/f>\nDeclaration(Class(ex:A))\n{body}\n)\n").encode()
     return out
 
 
@@ -345,7 +381,7 @@ def config_edit(tree: Tree, rng: random.Random) -> None:
     if tree.config is None or rng.random() < 0.15:
         tree.config = None if tree.config is not None else {}
         return
-    key = rng.choice(["hidden", "separated", "ignored", "legacy"])
+    key = rng.choice(["hidden", "separated", "ignored", "legacy", "dates"])
     tree.config[key] = not tree.config.get(key, key == "legacy")
 
 
@@ -375,8 +411,35 @@ def round_edit(tree: Tree, rng: random.Random) -> None:
         ttl_edit(tree, rng)
 
 
+def round15_edit(tree: Tree, rng: random.Random) -> None:
+    """Round 15's behaviours: date and pipe links, the journal page they name appearing and going,
+    a page links named before it existed, xref prefixes in a .ttl, language-tagged fence labels, .ofn."""
+    got = _page(tree, rng)
+    roll = rng.random()
+    if roll < 0.15:
+        tree.journal = rng.choice([0, 1, 2])
+    elif roll < 0.3:
+        tree.later = not tree.later
+    elif roll < 0.45:
+        tree.ofn = rng.choice([None, *OFN])
+    elif roll < 0.6:
+        name = rng.choice(["onto/a.ttl", "onto/b.ttl"])
+        if name in tree.broken:
+            return
+        t = tree.ttl.setdefault(name, Turtle())
+        t.extra = rng.sample(XREFS + TTL_EXTRA[:2], rng.randint(0, 2))
+    elif got is None:
+        add_page(tree, rng)
+    elif roll < 0.85:
+        got[1].others = rng.sample(DATE_LINKS + OTHERS[:2], rng.randint(0, 2))
+    else:
+        got[1].ttl_fence, got[1].fence = rng.choice([("langs", None), ("label", "label"), (None, "label"),
+                                                         ("migrate", None)])
+        got[1].owl_class = got[1].owl_class or rng.choice(IRIS[:4])
+
+
 EDITS = [(add_page, 3), (field_edit, 12), (delete_page, 2), (ttl_edit, 3), (break_or_fix, 2), (config_edit, 2),
-         (run_edit, 1), (round_edit, 3)]
+         (run_edit, 1), (round_edit, 3), (round15_edit, 4)]
 
 
 def edit(tree: Tree, rng: random.Random, edits=EDITS) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.helpers import cli, q
-from tests.incremental_series import dump, round_edit, run_series
+from tests.incremental_series import config_edit, dump, round15_edit, round_edit, run_series
 from tests.postgres_server import drop_schema, new_schema, server_url
 
 NS = 'namespaces:\n  ex: "http://example.org/s#"\n'
@@ -76,4 +76,15 @@ def test_the_series_on_postgresql_equals_fresh_sqlite_syncs(tmp_path):
         found = run_series(tmp_path, 1103, 5, schema, edits=[(round_edit, 1)])
     finally:
         drop_schema(schema)
+    assert found is None, found
+
+
+# Round 15's behaviours together (tests/incremental_series.py's round15_edit): links by date and
+# with a pipe, the journal page they name appearing and going, a page links named before it
+# existed (a referenced-only class and its label row gaining and losing a page), xref prefixes in
+# a .ttl (the `prefix` table's cached scan), language-tagged fence labels, an .ofn file's n-ary
+# EquivalentClasses. The exploration ran thousands of steps on SQLite and PostgreSQL.
+
+def test_a_seeded_series_of_round_15_edits_equals_fresh_syncs(tmp_path):
+    found = run_series(tmp_path, 11528, 5, edits=[(round15_edit, 3), (config_edit, 1)])
     assert found is None, found
