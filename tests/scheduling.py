@@ -26,44 +26,49 @@ import os
 
 import pytest
 
-# Seconds per module: the summed wall time of its tests and fixtures (setup, call, teardown, a local
-# per-test probe) in a run of the README's command on main at 3406a5f, CI's configuration (PostgreSQL,
-# OAK, W3C data), 1,746 tests, at a load average of 6 to 16 (other sessions' work): about four times
-# a quiet machine's seconds, alike for every module. Only the start order depends on them; a module
-# missing here (under 15 s) starts after these, most tests first.
+# Seconds per module: the summed wall time of its tests and fixtures (setup, call, teardown) in a run
+# of the README's command on main at caf85c8, CI's configuration (PostgreSQL, OAK, W3C data), 1,508
+# tests, at a load average of 6 to 11 (other sessions' work): about three times a quiet machine's
+# seconds, alike for every module. Only the start order depends on them; a module missing here
+# (under 10 s) starts after these, most tests first. Round 3's and 4's modules of OAK and corpus
+# syncs (test_readers_round3: 20 s in one unit) were missing, so they started among the last.
 WEIGHTS = {
-    "tests/test_incremental.py": 216,
-    "tests/test_postgres_server.py": 123,
-    "tests/test_postgres_corpus.py": 67,
-    "tests/test_hostile.py": 56,
-    "tests/test_fuzz.py": 55,
-    "tests/test_sync.py": 50,
-    "tests/test_migrate.py": 46,
-    "tests/test_github_sync.py": 43,
-    "tests/test_corpus_dump.py": 43,
-    "tests/test_postgres_sync.py": 41,
-    "tests/test_search_both.py": 41,
-    "tests/test_rdf.py": 40,
-    "tests/test_github_source.py": 36,
-    "tests/test_oak.py": 35,
-    "tests/test_changelog.py": 34,
-    "tests/test_hostile_environment.py": 32,
-    "tests/test_sync_inputs.py": 29,
-    "tests/test_fresh_change_log.py": 28,
-    "tests/test_bulk_statements.py": 28,
-    "tests/test_semsql.py": 27,
-    "tests/test_postgres_changelog.py": 23,
-    "tests/test_bounded.py": 22,
-    "tests/test_action_hostile.py": 22,
-    "tests/test_pr_comment.py": 22,
-    "tests/test_handover.py": 22,
-    "tests/test_interruptions.py": 20,
-    "tests/test_sync_lock.py": 18,
+    "tests/test_incremental.py": 213,
+    "tests/test_sync.py": 61,
+    "tests/test_postgres_server.py": 53,
+    "tests/test_hostile.py": 47,
+    "tests/test_fuzz.py": 47,
+    "tests/test_github_sync.py": 34,
+    "tests/test_postgres_corpus.py": 32,
+    "tests/test_migrate.py": 32,
+    "tests/test_github_source.py": 30,
+    "tests/test_rdf.py": 27,
+    "tests/test_postgres_sync.py": 26,
+    "tests/test_oak.py": 24,
+    "tests/test_fresh_change_log.py": 22,
+    "tests/test_readers_round3.py": 20,
+    "tests/test_postgres_round4.py": 19,
+    "tests/test_sync_lock.py": 19,
     "tests/test_logseq.py": 17,
-    "tests/test_postgres_many_sources.py": 16,
-    "tests/test_deferred_layer.py": 16,
-    "tests/test_unreadable.py": 15,
-    "tests/test_action_comment_owner.py": 15,
+    "tests/test_readers_round2.py": 17,
+    "tests/test_corpus_dump.py": 16,
+    "tests/test_pr_comment.py": 15,
+    "tests/test_semsql.py": 15,
+    "tests/test_postgres_changelog.py": 15,
+    "tests/test_review_round2.py": 14,
+    "tests/test_bulk_statements.py": 14,
+    "tests/test_incremental_series.py": 14,
+    "tests/test_bounded.py": 13,
+    "tests/test_action_round4.py": 12,
+    "tests/test_action_hostile.py": 12,
+    "tests/test_logseq_properties.py": 11,
+    "tests/test_search_both.py": 11,
+    "tests/test_handover.py": 11,
+    "tests/test_postgres_restricted.py": 11,
+    "tests/test_interruptions.py": 11,
+    "tests/test_changelog.py": 11,
+    "tests/test_sync_inputs.py": 10,
+    "tests/test_review_round3.py": 10,
 }
 PER_TEST = frozenset({
     "tests/test_incremental.py", "tests/test_postgres_server.py", "tests/test_sync.py", "tests/test_semsql.py",
@@ -72,6 +77,8 @@ PER_TEST = frozenset({
     # round 10's modules of function-scoped fixtures only
     "tests/test_action_hostile.py", "tests/test_action_comment_owner.py", "tests/test_pr_comment_failed.py",
     "tests/test_postgres_many_sources.py",
+    # round 4's lock waits and fake GitHub runs, function-scoped fixtures only
+    "tests/test_postgres_round4.py", "tests/test_action_round4.py",
 })
 SHARED_SCOPES = {"module", "class", "package"}
 

@@ -189,11 +189,18 @@ def test_the_roles_idle_session_timeout_does_not_end_the_writer(schema, tree, tm
 
 
 @pytest.mark.parametrize("table", ["source_files", "sync_meta"])  # schema_migrations: as source_files
-def test_a_table_another_session_locks_makes_the_sync_busy_in_one_line(table, schema, tree, tmp_path):
+def test_a_table_another_session_locks_makes_the_sync_busy_in_one_line(table, schema, tree, tmp_path, monkeypatch):
     """A table of the store held by another session (a DBA's LOCK TABLE, VACUUM FULL): the sync's
     first reads (its migrations, its plan) ended "fatal: ... database error: canceling statement
     due to lock timeout LINE 1: SELECT ... ^", exit 3; a later read (sync_meta) was busy but
     printed the statement and its caret on two more lines. Now: busy, exit 4, one line."""
+    import ontosync.store.pg.database as database
+
+    # each statement's wait (the writer's 1 s lock_timeout, tried again for --busy-timeout), not the
+    # behaviour: 0.2 s keeps the test's waits from costing the suite seconds
+    monkeypatch.setattr(database, "WRITER_SETTINGS", database.WRITER_SETTINGS.replace("lock_timeout=1000",
+                                                                                      "lock_timeout=200"))
+    monkeypatch.setattr(database, "MIGRATION_LOCK_TRY_MS", 200)
     url = schema_url(schema)
     sync = ("sync", str(tree), "--db", url, "--checkpoint", str(tmp_path / "c.json"))
     assert cli(*sync, "--quiet").returncode == 0

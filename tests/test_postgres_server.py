@@ -335,8 +335,8 @@ def test_a_locked_row_is_retried_and_counted(schema, tmp_path):
 
     core.write_text(core.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     done = threading.Event()  # the holder lets go once the sync has given up, not 8 s regardless
-    holder = _hold_row(schema, "core.ttl", 8, done)
-    proc = cli("sync", str(tree), "--db", url, "--checkpoint", ckpt, "--busy-timeout", "2")
+    holder = _hold_row(schema, "core.ttl", 8, done)  # held until then: a shorter --busy-timeout only waits less
+    proc = cli("sync", str(tree), "--db", url, "--checkpoint", ckpt, "--busy-timeout", "0.5")
     done.set()
     holder.join()
     assert proc.returncode == 4 and "database busy" in proc.stderr and "Traceback" not in proc.stderr
