@@ -570,9 +570,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(f"revision      {info['last_revision'] or '-'} (last synced {info['last_synced_at'] or '-'})")
     c = info["checkpoint"]
     if c:
-        state = "finished" if c["finished"] else "UNFINISHED (the next sync resumes)"
-        print(visible(printable(f"checkpoint    {state}: {c['processed']}/{c['total_files']} processed, "
-                                f"{c['failed']} failed, source {c['source']}")))
+        counts = f"{c['processed']}/{c['total_files']} processed, {c['failed']} failed"
+        print(visible(printable(f"checkpoint    finished: {counts}, source {c['source']}" if c["finished"] else
+                                f"checkpoint    UNFINISHED: {counts}; a sync of {c['source']} resumes it")))
     else:
         print("checkpoint    none")
     for ff in info["failed_files"][:50]:

@@ -343,3 +343,14 @@ def test_a_resumed_run_retries_a_transient_failure_of_the_run_it_resumes(tmp_pat
     data = json.loads(report.read_text())
     assert (data["resumed"], data["files"]["ok"], data["files"]["unchanged"]) == (True, 1, 2)
     assert q(db, "SELECT status FROM source_files WHERE path = 'f1.ttl'") == [("ok",)]
+
+
+def test_status_says_which_source_an_unfinished_checkpoint_resumes(tmp_path):
+    """`status` said "UNFINISHED (the next sync resumes)" of any unfinished checkpoint, though only
+    a sync of the checkpoint's own source resumes it (a sync of another source starts afresh)."""
+    _, db = _synced(tmp_path)
+    db.with_name(db.name + ".checkpoint.json").write_text(_checkpoint(Path("/elsewhere")))
+    proc = cli("status", "--db", str(db))
+    assert proc.returncode == 0, proc.stderr
+    line = next(x for x in proc.stdout.splitlines() if x.startswith("checkpoint"))
+    assert line == "checkpoint    UNFINISHED: 1/3 processed, 0 failed; a sync of /elsewhere resumes it", line

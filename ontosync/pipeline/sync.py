@@ -37,7 +37,7 @@ from ontosync.pipeline.workers import Failure, Outcome, ParsePool, Task
 from ontosync.retry import RetryPolicy, RetryQueue
 from ontosync.sources import PathFilter, Source, SourceError, SourceFile, SourceInterrupted
 from ontosync.store.changelog import ChangeLog
-from ontosync.store.db_errors import database_errors, operational_errors, server_stopped, size_limit_note
+from ontosync.store.db_errors import database_errors, first_line, operational_errors, server_stopped, size_limit_note
 from ontosync.store.migrations import utc_now
 from ontosync.store.minted_collisions import minted_collisions
 from ontosync.store.refused import ValueRefused
@@ -159,7 +159,7 @@ def busy_message(settings: Settings, exc: BaseException) -> str:
     from ontosync.store.lock import describe_writers
 
     if is_postgres_url(settings.db):
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]  # not the statement and its caret
+        first = first_line(exc)  # not the statement and its caret
         return (f"database busy: {mask(settings.db)} kept failing with deadlocks or lock waits through "
                 f"{settings.busy_timeout:g} s of retries (--busy-timeout): {mask(first)}. Nothing was lost.")
     return (f"database busy: {settings.db} stayed locked by {describe_writers(settings.db)} through "

@@ -50,3 +50,9 @@ def size_limit_note(exc: BaseException) -> str:
     if soft == resource.RLIM_INFINITY:
         return ""
     return f" (this process may not write a file past {soft} bytes: `ulimit -f`)"
+
+
+def first_line(exc: BaseException) -> str:
+    """An error's first line (a server's error goes on with the statement and a caret), or its
+    type's name when it says nothing."""
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

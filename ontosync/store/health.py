@@ -27,6 +27,7 @@ import os
 import sqlite3
 from pathlib import Path
 
+from ontosync.store.db_errors import first_line
 from ontosync.store.read_only import file_uri
 
 QUICK_CHECK_MAX_BYTES = 64 * 1024 * 1024
@@ -145,7 +146,7 @@ def classify(exc: BaseException, db: str | None) -> tuple[int, str]:
     where = f"{db}: " if db else ""
     text = " ".join(str(exc).split()) or type(exc).__name__
     if pg_lock_wait(exc):  # the server's words' first line: the rest quotes the statement with a caret
-        first = str(exc).strip().splitlines()[0]
+        first = first_line(exc)
         return 4, (f"busy: {where}another session holds a table this command needs ({first}). Nothing was lost; "
                    "run again once it ends.")
     if is_busy(exc):

@@ -22,6 +22,7 @@ import peewee
 
 from ontosync.db_url import default_source_name, mask, schema_for, split_schema
 from ontosync.store import migrations
+from ontosync.store.db_errors import first_line
 from ontosync.store.pg import rights
 from ontosync.store.pg.dialect import PgConnection, is_retryable, wrap_errors
 from ontosync.store.pg.session_lost import MIGRATION_KEPT, explain
@@ -281,7 +282,7 @@ def _apply_once(conn: PgConnection, mig) -> None:
         with contextlib.suppress(peewee.DatabaseError, peewee.InterfaceError):  # a session the server ended
             conn.execute("ROLLBACK")
         if isinstance(exc, peewee.DatabaseError) and not is_retryable(exc):  # name the file, as on SQLite
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            first = first_line(exc)
             # a statement_timeout or an ended session: the hint a save's line gives too
             why = explain(exc, MIGRATION_KEPT) or first
             raise migrations.MigrationError(f"migration postgresql/{mig.path.name} failed and was rolled "

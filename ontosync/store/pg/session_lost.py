@@ -10,6 +10,8 @@ the files saved before are kept and the next sync resumes where this one stopped
 
 from __future__ import annotations
 
+from ontosync.store.db_errors import first_line
+
 # SQLSTATEs the server sends before it ends a session: admin_shutdown, crash_shutdown,
 # idle_in_transaction_session_timeout, idle_session_timeout
 ENDED_CODES = frozenset({"57P01", "57P02", "25P03", "57P05"})
@@ -25,7 +27,7 @@ def explain(exc: BaseException, kept: str = KEPT) -> str | None:
     the server's doing (a SQLite error, a constraint, ...). `kept`: what the write leaves and how
     to go on (a save's words by default; a migration's are MIGRATION_KEPT)."""
     code = _pgcode(exc)
-    said = (str(exc).strip().splitlines() or [type(exc).__name__])[0]  # the server's or driver's words, kept
+    said = first_line(exc)  # the server's or driver's words, kept
     words = said.lower()
     if code == "57014" and "statement timeout" in words:
         return (f"the server's statement_timeout (set on the role or the database) cancelled a statement ({said}); "
