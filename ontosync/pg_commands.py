@@ -162,12 +162,11 @@ def read_stopped(exc: BaseException, what: str = "") -> int:
     busy as a held sync lock is: run again), else 3. `what`: the store, for `status`'s line, whose
     read status.NotAnOntosyncDatabase wraps (it said "is not an ontosync database" of a store
     open_reader had found)."""
-    from ontosync.store.pg.dialect import is_retryable
+    from ontosync.store.health import lock_wait
 
     cause = exc.__cause__ or exc if what else exc
-    if is_retryable(cause):
-        say(f"busy: {what}another session holds a table this command reads ({_first_line(cause)}); "
-            f"{NOTHING_CHANGED} once it ends")
+    if held := lock_wait(cause, "reads", f"; {NOTHING_CHANGED} once it ends"):
+        say(f"busy: {what}{held}")
         return 4
     say(f"fatal: {what}{_first_line(cause)}")
     return 3

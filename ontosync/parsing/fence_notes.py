@@ -27,12 +27,11 @@ from ontosync.parsing.rdf_vocab import MIGRATION_PREDICATES, OWL_DEPRECATED, dep
 _NAMED_SOME = re.compile(r"ObjectSomeValuesFrom\(<([^<>\s]+)> <([^<>\s]+)>\)")
 
 
-def noted(axioms: Iterable[AxiomFact], quads: Iterable[ox.Quad]) -> list[AxiomFact]:
+def noted(axioms: Iterable[AxiomFact], quads: list[ox.Quad]) -> list[AxiomFact]:
     """`axioms` with their named existential restrictions noted, plus one AnnotationAssertion per
     `owl:deprecated` literal and per migration target (`IAO:0100001`, `oio:consider`) of a named
     subject; sorted as parsing/rdf.py sorts a file's axioms."""
     out = [_restriction(a) for a in axioms]
-    quads = list(quads)
     notes = [*_deprecations(quads), *_migrations(quads)]
     out += {(a.subject, a.object): a for a in notes}.values()  # a triple given twice: once
     return sorted(out, key=lambda a: (a.axiom_type, a.subject, a.object or ""))

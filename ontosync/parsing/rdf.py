@@ -110,8 +110,7 @@ def parse_turtle_fence(data: bytes, options: ParseOptions) -> FileFacts:
     (parsing/fence_notes.py), and no `statements` rows (a page's are derived from its stored facts)."""
     with _gc_paused():
         facts, quads, languages = _parse_rdf("", data, "turtle", options)
-        if quads is not None:
-            quads = list(quads)
+        if quads is not None:  # a list already (_parse_rdf)
             facts.axioms = fence_notes.noted(facts.axioms, quads)
             facts.literal_languages = fence_notes.literal_languages(quads, languages)
     return facts

@@ -132,23 +132,26 @@ def is_db_error(exc: BaseException) -> bool:
     return isinstance(exc, peewee.PeeweeException)
 
 
-def pg_lock_wait(exc: BaseException) -> bool:
-    """A PostgreSQL statement another session's lock stopped (lock_timeout, a deadlock): busy. Why:
-    a table a DBA's LOCK TABLE or VACUUM FULL held when the sync read its migrations or its plan
-    was "fatal: database error: canceling statement due to lock timeout LINE 1: ...", exit 3."""
+def lock_wait(exc: BaseException, verb: str = "needs",
+              then: str = ". Nothing was lost; run again once it ends.") -> str | None:
+    """What to say (after "busy: ") of a PostgreSQL statement another session's lock stopped
+    (lock_timeout, a deadlock), or None for any other error. Why: a table a DBA's LOCK TABLE or
+    VACUUM FULL held when the sync read its migrations or its plan was "fatal: database error:
+    canceling statement due to lock timeout LINE 1: ...", exit 3. Only the server's first line: the
+    rest quotes the statement with a caret."""
     from ontosync.store.pg.dialect import is_retryable
 
-    return is_retryable(exc)
+    if not is_retryable(exc):
+        return None
+    return f"another session holds a table this command {verb} ({first_line(exc)}){then}"
 
 
 def classify(exc: BaseException, db: str | None) -> tuple[int, str]:
     """(exit code, one-line message) for a database exception that reached the command line."""
     where = f"{db}: " if db else ""
     text = " ".join(str(exc).split()) or type(exc).__name__
-    if pg_lock_wait(exc):  # the server's words' first line: the rest quotes the statement with a caret
-        first = first_line(exc)
-        return 4, (f"busy: {where}another session holds a table this command needs ({first}). Nothing was lost; "
-                   "run again once it ends.")
+    if held := lock_wait(exc):
+        return 4, f"busy: {where}{held}"
     if is_busy(exc):
         from ontosync.store.lock import describe_writers
 

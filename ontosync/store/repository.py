@@ -217,6 +217,7 @@ class Repository:
         self.readers.refresh_ms += (time.perf_counter() - started) * 1000
         self.readers.touched.clear()
         self.readers.prefixes.clear()
+        self.readers.mappings_changed = False
         self.readers.inherited_stale = None
         return warnings
 
