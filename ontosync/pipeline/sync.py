@@ -43,7 +43,7 @@ from ontosync.store.minted_collisions import minted_collisions
 from ontosync.store.refused import ValueRefused
 from ontosync.store.repository import Repository, StoreError
 from ontosync.store.semsql import ReadersLayer
-from ontosync.store.sync_records import known_files, record_source
+from ontosync.store.sync_records import kept_link_texts, known_files, record_link_texts, record_source
 
 # The one retry policy (ontosync/retry.py) for the run's two kinds of retry: a write waiting out
 # another writer's lock (for --busy-timeout seconds) and a parse requeued after a worker crash or
@@ -194,6 +194,7 @@ class SyncRun:
         previous = Checkpoint.load(ckpt_path)
         resumed = bool(previous and previous.resumable_for(self.source.description))
         self.resume_since = previous.started_at if resumed and previous else None
+        self._give_link_texts()
         self.options, config_warnings = with_graph(self.source, self.s.path, self.options)
         self.stats.warnings.extend(config_warnings)
         self.force_all = self.s.full
@@ -520,8 +521,17 @@ class SyncRun:
         def write() -> None:
             with self.repo.transaction():
                 record_source(self.repo.conn, self.source.revision, self.source.description)
+                record_link_texts(self.repo.conn, getattr(self.source, "link_texts", {}))
 
         self._write(write)
+
+    def _give_link_texts(self) -> None:
+        """A remote source's link texts from the last sync (sources/github_links.py): an unchanged
+        link is then followed without a request. Unreadable: they are asked for again."""
+        keep = getattr(self.source, "keep_link_texts", None)
+        if keep is not None:
+            with contextlib.suppress(*database_errors()):
+                keep(kept_link_texts(self.repo.conn))
 
     # -- the report --------------------------------------------------------------------------------
     def _report(self, started_at: str, duration: float, resumed: bool, pool: ParsePool) -> dict:

@@ -64,7 +64,7 @@ from ontosync.sources.github_http import (
     says_when,
     server_message,
 )
-from ontosync.sources.github_links import LINK_MODE, LinkFollower, LinkTarget, folder_index
+from ontosync.sources.github_links import LINK_MODE, LinkFollower, LinkTarget, folder_index, known_texts
 from ontosync.sources.github_tarball import GitHubDown, GitHubUnavailable, TarballReader
 from ontosync.sources.github_tarball import Transient as _Transient
 from ontosync.sources.github_tree import TreeItem, folders_left_out, tree_items
@@ -190,6 +190,7 @@ class GitHubSource(TarballReader, LinkFollower):
         self._link_shas: dict[str, str] = {}
         self._folders: dict[str, dict[str, TreeItem]] = {}
         self._link_texts: dict[str, str] = {}
+        self._known_texts: dict[str, str] = {}
         self._linked_from: dict[str, dict[str, None]] = {}
 
     def __repr__(self) -> str:
@@ -295,6 +296,19 @@ class GitHubSource(TarballReader, LinkFollower):
             self._stopped = exc
             raise
 
+    # -- what the database keeps for the next run ------------------------------------------------
+    def keep_link_texts(self, texts: object) -> None:
+        """The link texts the database kept from its last sync (see `link_texts`); each is checked
+        against its blob sha before it is used."""
+        self._known_texts = known_texts(texts)
+
+    @property
+    def link_texts(self) -> dict[str, str]:
+        """link blob sha -> target text, for every link this run followed. Why: a link's text is a
+        blob of its own, one request per link (or a tarball past the blob threshold) each run,
+        though a link is rarely changed; kept with the database, an unchanged link costs none."""
+        return dict(self._link_texts)
+
     # -- resolving the ref and listing the tree ----------------------------------------------------
     def _resolve(self) -> None:
         if self._commit_sha is not None:
@@ -344,6 +358,8 @@ class GitHubSource(TarballReader, LinkFollower):
             self.truncated_walks += 1
             log.info("the tree of %s is too large for one answer; walking it folder by folder", self.description)
             self._walk(tree_sha, "", out)
+            if not self._raw_links:
+                self._folders = {}  # kept for the links' targets only
         if self.filter.subdir and not self._subdir_seen:
             # as for a local folder: a misspelt --path is no empty sync that says it succeeded, and
             # one through a link is refused in a checkout's words
@@ -360,7 +376,8 @@ class GitHubSource(TarballReader, LinkFollower):
         items, truncated = self._get_tree(tree_sha, recursive=False)
         if truncated:
             raise SourceError(f"GitHub truncated the listing of folder {prefix or '/'} in {self.description}")
-        for item in items:
+        self._folders[prefix.rstrip("/")] = {item.name: item for item in items}  # a link's target is
+        for item in items:  # looked up in the listings in hand (github_links), not listed again
             if item.type == "tree":
                 folder = prefix + item.name + "/"
                 self._subdir_seen |= display_name(folder) == self.filter.subdir
@@ -371,6 +388,7 @@ class GitHubSource(TarballReader, LinkFollower):
                     self._walk(item.sha, folder, out)
                 else:
                     self._collect(sub, folder, out)
+                    self._folders.update(folder_index(sub, folder))
             else:
                 self._collect([item], prefix, out)
 

@@ -96,15 +96,26 @@ def follow_link(path: str, child: Child, link_text: Callable[[str], str]) -> Lin
     return LinkTarget("/".join(resolved), last.mode, last.sha, last.size)
 
 
-def folder_index(items: list[TreeItem]) -> dict[str, dict[str, TreeItem]]:
-    """folder path -> name -> entry, from a complete recursive listing (paths from the root)."""
-    index: dict[str, dict[str, TreeItem]] = {"": {}}
+def folder_index(items: list[TreeItem], at: str = "") -> dict[str, dict[str, TreeItem]]:
+    """folder path -> name -> entry, from a complete recursive listing of the folder `at` ("" the
+    root, else its path with a trailing slash); the keys are paths from the repository's root."""
+    index: dict[str, dict[str, TreeItem]] = {at.rstrip("/"): {}}
     for item in items:
-        folder, _, name = item.name.rpartition("/")
+        folder, _, name = (at + item.name).rpartition("/")
         index.setdefault(folder, {})[name] = item._replace(name=name)
         if item.type == "tree":
-            index.setdefault(item.name, {})
+            index.setdefault(at + item.name, {})
     return index
+
+
+def known_texts(texts: object) -> dict[str, str]:
+    """The link texts a database kept (link blob sha -> target text), each checked against its sha:
+    a text that does not hash to its key is dropped (and read from GitHub again), so a copied or
+    edited database can never point a link elsewhere."""
+    if not isinstance(texts, dict):
+        return {}
+    return {sha: text for sha, text in texts.items() if isinstance(sha, str) and isinstance(text, str)
+            and git_blob_sha(text.encode("utf-8", "surrogateescape")) == sha}
 
 
 class LinkFollower:
@@ -118,8 +129,8 @@ class LinkFollower:
     _folders: dict[str, dict[str, TreeItem]]
     _raw_links: dict[str, str]  # recorded path of a link -> its path as git names it
     _link_shas: dict[str, str]  # a link's path as git names it -> its blob sha, until the tarball is tried
-    _tree: dict[str, tuple[str, str, int]] | None
-    _link_texts: dict[str, str]  # link blob sha -> target text
+    _link_texts: dict[str, str]  # link blob sha -> target text, as read this run
+    _known_texts: dict[str, str]  # link blob sha -> target text, as the database kept them (known_texts)
     _linked_from: dict[str, dict[str, None]]  # recorded path of a target -> links to it, for the tarball
     _get_tree: Callable[..., tuple[list[TreeItem], bool]]
     _fetch_blob: Callable[..., bytes]
@@ -128,11 +139,12 @@ class LinkFollower:
     def _follow(self, path: str) -> LinkTarget | str:
         """The target of the link recorded as `path` (see follow_link)."""
         def link_text(sha: str) -> str:
-            if self._link_shas:  # decided once, at the first link
-                if self._selected_links() > self.blob_threshold:
+            if self._link_shas:  # decided once, at the first link, for the links no run has read
+                self._link_shas = {p: s for p, s in self._link_shas.items() if not self._kept_text(s)}
+                if len(self._link_shas) > self.blob_threshold:
                     self._texts_from_tarball()
                 self._link_shas = {}
-            if sha not in self._link_texts:
+            if not self._kept_text(sha):
                 data = self._fetch_blob(SourceFile(path, sha, 0))
                 self._link_texts[sha] = data.decode("utf-8", "surrogateescape")
             return self._link_texts[sha]
@@ -142,8 +154,12 @@ class LinkFollower:
             self._linked_from.setdefault(display_name(target.path), {})[path] = None  # an ordered set
         return target
 
-    def _selected_links(self) -> int:
-        return sum(1 for mode, _sha, _size in (self._tree or {}).values() if mode == LINK_MODE)
+    def _kept_text(self, sha: str) -> bool:
+        """Is the link's text in hand: read this run, or kept by the database from an earlier one
+        (then taken into this run's texts, which the pipeline keeps for the next)?"""
+        if sha not in self._link_texts and sha in self._known_texts:
+            self._link_texts[sha] = self._known_texts[sha]
+        return sha in self._link_texts
 
     def _texts_from_tarball(self) -> None:
         """Every listed link's text from one tarball download; a failed download leaves the rest

@@ -1,0 +1,63 @@
+"""The GitHub source and the Action, fifth round (h52): what a re-sync costs when the tree holds
+symbolic links, a truncated tree's folders listed once, and the Action's edges (comment and
+summary sizes in characters and bytes, events, artifacts, GitHub's odd answers). Against the fake
+GitHub API on 127.0.0.1 (tests/fake_github.py); each test is a user-visible outcome."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from ontosync.sources import PathFilter
+from tests.fake_github import FakeGitHub
+from tests.test_action_round4 import files_and_classes, source, sync, ttl
+
+
+def api_paths(fake: FakeGitHub) -> list[str]:
+    return [path for kind, _method, path, _status in fake.log if kind == "api"]
+
+
+# -- 1. an unchanged tree with links costs no request for them ---------------------------------------
+
+def test_a_resync_of_an_unchanged_tree_with_links_asks_for_no_link_text(tmp_path):
+    """Each run fetched every link's text again (one blob request per link, a whole tarball past
+    the blob threshold) though no link had changed. The texts the last run read are kept with the
+    database, so an unchanged tree costs its two requests (the commit, the tree) and nothing else,
+    with few links (blobs) and with many (the tarball); a link that is re-pointed is followed anew."""
+    files = {f"p{i}.ttl": ttl(f"P{i}") for i in range(3)}
+    for count in (2, 25):  # under and over the blob threshold
+        db = tmp_path / f"{count}.db"
+        links = {f"l{i}.ttl": f"p{i % 3}.ttl" for i in range(count)}
+        with FakeGitHub() as fake:
+            fake.commit(files, links=links)
+            assert sync(db, "github:o/r@main", "--workers", "1", fake=fake).returncode == 0
+            first = files_and_classes(db)
+            fake.reset_log()
+            r = sync(db, "github:o/r@main", "--workers", "1", fake=fake)
+            assert r.returncode == 0, r.stderr
+            assert len(api_paths(fake)) == 2 and fake.count("download") == 0, (count, fake.log)
+            assert files_and_classes(db) == first
+            links["l0.ttl"] = "p2.ttl"  # re-pointed: its rows follow the new target
+            fake.commit(files, links=links)
+            assert sync(db, "github:o/r@main", "--workers", "1", fake=fake).returncode == 0
+            shas = dict((p, sha) for p, sha, *_ in files_and_classes(db)[0])
+            assert shas["l0.ttl"] == shas["p2.ttl"] != shas["p0.ttl"]
+
+
+# -- 2. a truncated tree's folders are listed once ------------------------------------------------------
+
+def test_a_truncated_tree_lists_each_folder_once_when_links_are_followed(tmp_path):
+    """A tree too large for one answer is walked folder by folder; following a link then listed the
+    folders on its target's path again (the root, each folder), one request each."""
+    files = {"pages/a.ttl": ttl("A"), "pages/b.ttl": ttl("B"), "other/deep/c.ttl": ttl("C"), "top.ttl": ttl("T")}
+    links = {"pages/l.ttl": "../other/deep/c.ttl", "pages/m.ttl": "a.ttl", "lt.ttl": "top.ttl"}
+    with FakeGitHub() as fake:
+        fake.commit(files, links=links)
+        fake.truncate_over = 3
+        src = source(fake, "github:o/r@main", path_filter=PathFilter())
+        fake.reset_log()
+        listed = {sf.path: sf for sf in src.list_files()}
+        trees = Counter(p for p in api_paths(fake) if "/git/trees/" in p)
+        assert listed["pages/l.ttl"].blob_sha == listed["other/deep/c.ttl"].blob_sha
+        assert listed["lt.ttl"].blob_sha == listed["top.ttl"].blob_sha
+        # the root: once recursive (truncated), once alone; every folder under it once
+        assert max(trees.values()) <= 2 and sum(trees.values()) == 5, trees
