@@ -61,3 +61,62 @@ def test_a_truncated_tree_lists_each_folder_once_when_links_are_followed(tmp_pat
         assert listed["lt.ttl"].blob_sha == listed["top.ttl"].blob_sha
         # the root: once recursive (truncated), once alone; every folder under it once
         assert max(trees.values()) <= 2 and sum(trees.values()) == 5, trees
+
+
+# -- 3. the Action: inputs, events ----------------------------------------------------------------------
+
+def workflow_commands(log: str) -> list[str]:
+    """The lines of the log the runner would run as workflow commands (outside stop-commands)."""
+    out, stop = [], None
+    for line in log.splitlines():
+        if stop is not None:
+            stop = None if line == f"::{stop}::" else stop
+        elif line.startswith("::stop-commands::"):
+            stop = line.removeprefix("::stop-commands::")
+        elif line.startswith("::"):
+            out.append(line)
+    return out
+
+
+def test_an_input_with_a_newline_issues_no_workflow_command(tmp_path):
+    """The settings the Action prints (and its outputs) named an input's value as it came: a
+    newline in it (a block scalar, an expression's value) started a line of its own, which the
+    runner ran as a command (here an error annotation and a warning of the input's choosing)."""
+    import io
+
+    from ontosync.action import run as action_run
+    from tests.test_action import FakeCli, make_env, sample_report
+
+    env = make_env(tmp_path, database="out/a b.db\n::error title=x::injected", path="pages\n::warning::p")
+    log = io.StringIO()
+    cli = FakeCli(sample_report(failed=0))
+    assert action_run.main(env, cli_main=cli, out=log) == 0
+    assert cli.argv[cli.argv.index("--db") + 1].endswith("out/a b.db\n::error title=x::injected")  # as given
+    commands = workflow_commands(log.getvalue())
+    assert not [c for c in commands if "injected" in c or c.startswith("::warning::p")], commands
+    assert "database:   " + str(tmp_path / "workspace" / "out" / "a b.db") + "\\x0a::error" in log.getvalue()
+
+
+def test_a_merge_queue_run_starts_from_its_base_branchs_artifact(tmp_path):
+    """A merge queue's run (`merge_group`) is on a branch of its own, `gh-readonly-queue/BASE/pr-N-SHA`,
+    new for each group: restore-artifact found no artifact of it, so every such run was a full sync
+    and its "What changed" listed the whole ontology as added. It starts from the base branch's."""
+    import io
+
+    from ontosync.action import run as action_run
+    from tests.fake_artifacts import FakeArtifactServer
+    from tests.test_action import REPO, TOKEN, FakeCli, make_db, make_env, sample_report
+
+    queue = "gh-readonly-queue/release/v2/pr-17-" + "ab" * 20
+    with FakeArtifactServer(token=TOKEN) as fake:
+        fake.add(REPO, "ontology-db", {"ontology.db": make_db(tmp_path / "main.db", "main")}, age_hours=5)
+        fake.add(REPO, "ontology-db", {"ontology.db": make_db(tmp_path / "rel.db", "release")}, age_hours=3,
+                 head_branch="release/v2")
+        fake.add(REPO, "ontology-db", {"ontology.db": make_db(tmp_path / "pr.db", "pr")}, age_hours=1,
+                 head_branch="feature")
+        env = make_env(tmp_path, restore_artifact="ontology-db")
+        env.update({"GITHUB_API_URL": fake.api_url, "GITHUB_REF": "refs/heads/" + queue, "GITHUB_REF_NAME": queue,
+                    "GITHUB_EVENT_NAME": "merge_group"})
+        cli = FakeCli(sample_report(failed=0))
+        assert action_run.main(env, cli_main=cli, out=io.StringIO()) == 0
+        assert cli.db_marker == "release"

@@ -36,7 +36,10 @@ class Commands:
         self.errors = 0  # `::error` annotations written: GitHub shows ANNOTATION_LIMIT per step
 
     def line(self, text: str = "") -> None:
-        self.out.write(text + "\n")
+        """One line of the log, whatever `text` holds: a newline in an input (`database: "a.db\\n::error::x"`)
+        or a name read from an artifact started a line of its own, which the runner ran as a command;
+        control characters are shown as `\\xNN` (console.printable)."""
+        self.out.write(printable(text) + "\n")
         self.out.flush()
 
     def command(self, name: str, message: object = "", properties: Mapping[str, object] | None = None) -> None:

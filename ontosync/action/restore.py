@@ -8,6 +8,7 @@ cache is not an error.
 from __future__ import annotations
 
 import contextlib
+import re
 import sqlite3
 import tempfile
 from collections.abc import Mapping
@@ -21,14 +22,22 @@ from ontosync.store.integrity import database_problems
 from ontosync.store.legacy import CURRENT, UNKNOWN
 from ontosync.store.upgrade import UpgradeError, detect_shape, newer_migrations
 
+# A merge queue's branch (GitHub's `merge_group` event): gh-readonly-queue/BASE/pr-NUMBER-HEAD_SHA
+MERGE_QUEUE = re.compile(r"^refs/heads/gh-readonly-queue/(.+)/pr-\d+-[0-9a-f]{40,64}$")
+
 
 def pushed_branch(env: Mapping[str, str]) -> str | None:
     """The branch this run is on (a push, a manual or scheduled run), whose own artifacts a restore
     takes: a pull request's run may upload its database under the same name, and starting from that
     one would make this run's change report relative to an unmerged pull request. A run on a tag
     (or another ref that is no branch) starts from the default branch's: with no branch to match,
-    it took the newest of any branch, a pull request's run's too. None outside a workflow."""
+    it took the newest of any branch, a pull request's run's too. A merge queue's run starts from
+    its base branch's: its own branch is new for each group, so it never had an artifact, and each
+    run was a full sync that reported the whole ontology as added. None outside a workflow."""
     ref = env.get("GITHUB_REF") or ""
+    queued = MERGE_QUEUE.match(ref)
+    if queued:
+        return queued.group(1)
     if ref.startswith("refs/heads/"):
         return env.get("GITHUB_REF_NAME") or ref.removeprefix("refs/heads/")
     return artifacts.DEFAULT_BRANCH if ref else None
