@@ -120,3 +120,45 @@ def test_a_merge_queue_run_starts_from_its_base_branchs_artifact(tmp_path):
         cli = FakeCli(sample_report(failed=0))
         assert action_run.main(env, cli_main=cli, out=io.StringIO()) == 0
         assert cli.db_marker == "release"
+
+
+# -- 4. GitHub's odd answers ------------------------------------------------------------------------------
+
+def test_a_comment_listing_whose_next_link_loops_ends(tmp_path):
+    """A server (a proxy, a GitHub Enterprise Server in front of a cache) whose `Link: rel="next"`
+    names the page just read: the listing of the pull request's comments followed it for ever and
+    the step hung until the job's timeout (6 hours). Pages are asked for by number, as GitHub
+    documents, so the listing ends; our comment on a later page is still found and updated."""
+    import io
+
+    from ontosync.action.commands import Commands
+    from ontosync.action.pull_request import MARKER, PullRequest, post_comment
+    from tests.test_action import TOKEN
+
+    pr = PullRequest(7, "acme/onto", "a" * 40, "main", "b" * 40)
+    mark = MARKER.format(key="ontology.db")
+    with FakeGitHub(owner="acme", repo="onto", token=TOKEN) as fake:
+        fake.commit({"a.ttl": ttl("A")})
+        for i in range(101):
+            fake.add_comment(7, f"comment {i}")
+        ours = fake.add_comment(7, f"{mark}\nold figures", login="github-actions[bot]", user_type="Bot")
+        served: Counter[str] = Counter()
+
+        def looping(handler, seg, query):  # the fake's own page, with a next link back to page 1
+            if seg[-1:] != ["comments"] or handler.command != "GET":
+                return None
+            served[query.get("page", ["1"])[0]] += 1
+            real = handler.send_header
+
+            def send_header(name, value):
+                if name == "Link":
+                    value = f'<{fake.url}/repos/acme/onto/issues/7/comments?per_page=100&page=1>; rel="next"'
+                real(name, value)
+            handler.send_header = send_header
+            return handler._issues(seg[3:], query, "GET", None)
+
+        fake.answer_hook = looping
+        log = io.StringIO()
+        assert post_comment(Commands(log), pr, f"{mark}\nnew figures", "ontology.db", TOKEN, fake.url), log.getvalue()
+        assert fake.comments[ours["id"]]["body"] == f"{mark}\nnew figures"
+        assert len(fake.pr_comments(7)) == 102 and max(served.values()) == 1, served

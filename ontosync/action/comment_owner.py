@@ -13,8 +13,28 @@ carries the marker.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
+
+PER_PAGE = 100  # comments per page asked for (GitHub's most; artifacts.github_client asks for it)
+MAX_PAGES = 100  # 10,000 comments: past any conversation GitHub still lets a bot comment on
+
+
+def listed(comments: Any, per_page: int = PER_PAGE, max_pages: int = MAX_PAGES) -> Iterator[Any]:
+    """A pull request's comments (a PyGithub PaginatedList), page by page by number, each once.
+
+    Why not the list's own iteration: it follows each answer's `Link: rel="next"`, and a server
+    whose link names the page just read (a proxy, a cache in front of GitHub Enterprise Server)
+    kept the step listing until the job's timeout. By number, the listing ends at a short page, at
+    a page that brings no comment not already seen (a server ignoring `page`), or at `max_pages`."""
+    seen: set[int] = set()
+    for number in range(max_pages):
+        page = comments.get_page(number)
+        new = [c for c in page if c.id not in seen]
+        seen.update(c.id for c in new)
+        yield from new
+        if len(page) < per_page or not new:
+            return
 
 
 def token_owner_id(gh: Any) -> int | None:

@@ -27,7 +27,7 @@ from pathlib import Path
 from ontosync.action import changes as change_report
 from ontosync.action.commands import Commands
 from ontosync.action.comment_calls import refusal, with_retries
-from ontosync.action.comment_owner import find_ours
+from ontosync.action.comment_owner import find_ours, listed
 from ontosync.action.inputs import ActionInputs
 from ontosync.action.restore import restore
 from ontosync.diff_format import md, md_iri, row_count, shown_rows, to_markdown, utf8_size
@@ -261,7 +261,7 @@ def post_comment(cmd: Commands, pr: PullRequest, body: str, key: str, token: str
     def exchange() -> str:
         """One try, from the listing: what to say when it worked."""
         issue = gh.get_repo(pr.repo).get_issue(pr.number)
-        ours = find_ours(gh, issue.get_comments(), marker)
+        ours = find_ours(gh, listed(issue.get_comments()), marker)
         for i, mine in enumerate(ours):
             if _edited(mine, body):
                 _supersede(ours[i + 1:], mine.html_url, key)
