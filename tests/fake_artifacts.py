@@ -82,6 +82,8 @@ class FakeArtifactServer:
         self.requests: Counter[str] = Counter()
         self.auth_seen: list[str | None] = []
         self.fail_next: Counter[str] = Counter()  # route -> how many more answers are a 502
+        self.limit_next: Counter[str] = Counter()  # route -> how many more are a secondary rate limit
+        self.retry_after = "1"  # the Retry-After those answers carry
         self.storage_base: str | None = None  # where the signed URLs point (None: this server)
         self.download_base: str | None = None  # where `archive_download_url` points (None: this server)
         self.lock = threading.Lock()
@@ -147,11 +149,19 @@ class FakeArtifactServer:
                     fake.requests[route] += 1
 
             def _failing(self, route: str) -> bool:
-                """Answer 502 while `fake.fail_next[route]` says so (a GitHub hiccup)."""
+                """Answer 502 while `fake.fail_next[route]` says so (a GitHub hiccup), a secondary
+                rate limit (403, Retry-After) while `fake.limit_next[route]` does."""
                 with fake.lock:
-                    if fake.fail_next[route] <= 0:
+                    limited = fake.limit_next[route] > 0
+                    if fake.fail_next[route] <= 0 and not limited:
                         return False
-                    fake.fail_next[route] -= 1
+                    fake.limit_next[route] -= limited
+                    fake.fail_next[route] -= not limited
+                if limited:
+                    self._send(403, json.dumps({"message": "You have exceeded a secondary rate limit. Please wait a "
+                                                           "few minutes before you try again."}).encode(),
+                               headers={"Retry-After": fake.retry_after})
+                    return True
                 self._json(502, {"message": "Server Error"})
                 return True
 

@@ -162,3 +162,27 @@ def test_a_comment_listing_whose_next_link_loops_ends(tmp_path):
         assert post_comment(Commands(log), pr, f"{mark}\nnew figures", "ontology.db", TOKEN, fake.url), log.getvalue()
         assert fake.comments[ours["id"]]["body"] == f"{mark}\nnew figures"
         assert len(fake.pr_comments(7)) == 102 and max(served.values()) == 1, served
+
+
+def test_a_short_secondary_rate_limit_on_the_artifact_listing_is_waited_out(tmp_path):
+    """A secondary rate limit (403 with `Retry-After`) on the listing was no retry at all: the run
+    went on without its artifact, a full sync whose "What changed" listed the whole ontology as
+    added. A short one is waited out, as the comment calls wait; a long one still says when to run
+    again."""
+    import io
+    import time
+
+    from ontosync.action import run as action_run
+    from tests.fake_artifacts import FakeArtifactServer
+    from tests.test_action import REPO, TOKEN, FakeCli, make_db, make_env, sample_report
+
+    with FakeArtifactServer(token=TOKEN) as fake:
+        fake.add(REPO, "ontology-db", {"ontology.db": make_db(tmp_path / "main.db", "main")})
+        for retry_after, marker in (("1", "main"), ("7200", None)):
+            fake.limit_next["list"], fake.retry_after = 1, retry_after
+            env = make_env(tmp_path / retry_after, restore_artifact="ontology-db")
+            env.update({"GITHUB_API_URL": fake.api_url, "GITHUB_REF": "refs/heads/main"})
+            cli, log, started = FakeCli(sample_report(failed=0)), io.StringIO(), time.monotonic()
+            assert action_run.main(env, cli_main=cli, out=log) == 0
+            assert cli.db_marker == marker and time.monotonic() - started < 5, log.getvalue()
+        assert "secondary rate limit (HTTP 403); run again after" in log.getvalue()

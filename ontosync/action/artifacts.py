@@ -13,25 +13,28 @@ import shutil
 import stat
 import zipfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import requests
 
 from ontosync.files import replace_atomically
 from ontosync.options import DEFAULT_API_URL
-from ontosync.retry import RetryPolicy
+from ontosync.retry import RetryPolicy, waiting
 from ontosync.sources.github_http import (  # a dropped connection: retried
     LONGEST_STOP_WAIT,
     NETWORK_ERRORS,
+    SECONDARY_LIMIT_WAIT,
     error_kind,
     limit_of,
     same_origin,
 )
+
+T = TypeVar("T")
 
 MAX_ARTIFACTS_SCANNED = 300
 MAX_DOWNLOAD_BYTES = 8 * 1024**3  # an artifact bigger than this is refused
@@ -39,6 +42,8 @@ CHUNK = 1 << 20
 TIMEOUT_S = 60
 RETRY = RetryPolicy()  # 3 tries in all; waits drawn from [0, 1 s], then [0, 2 s]
 DEFAULT_BRANCH = ":default:"  # as `branch`: the repository's default branch (no git branch has a ':')
+# A rate limit that resets within this is waited out: an artifact or a comment is not worth a longer wait
+MAX_WAIT = SECONDARY_LIMIT_WAIT
 
 
 class ArtifactError(Exception):
@@ -116,9 +121,8 @@ def find_newest_artifact(repo_full_name: str, name: str, token: str | None,
     """
     from github import GithubException
 
-    listing = retry.retrying(_list_artifacts, (GithubException, *NETWORK_ERRORS), giveup=_final)
     try:
-        candidates = listing(repo_full_name, name, token, api_url, branch)
+        candidates = with_retries(lambda: _list_artifacts(repo_full_name, name, token, api_url, branch), retry)
     except GithubException as exc:
         raise _listing_refused(exc, repo_full_name, retry) from None
     except (requests.RequestException, *NETWORK_ERRORS) as exc:
@@ -190,6 +194,40 @@ def _list_artifacts(repo_full_name: str, name: str, token: str | None, api_url: 
         return candidates
     finally:
         gh.close()
+
+
+class _Limited(Exception):
+    def __init__(self, original: Exception, wait: float) -> None:
+        super().__init__(str(original))
+        self.original, self.wait = original, wait
+
+
+def with_retries(exchange: Callable[[], T], retry: RetryPolicy = RETRY, max_wait: float = MAX_WAIT) -> T:
+    """Run `exchange` (calls to GitHub's API), tried again per the retry policy: a server error or a
+    dropped connection after a backoff, a rate limit (429, or 403 with `Retry-After` or no requests
+    left) once it resets when that is within `max_wait`. Why: the listing met a secondary rate limit
+    as a refusal, and the run went on without its artifact (a full sync). The last failure is raised
+    as it came."""
+    from github import GithubException
+
+    def attempt() -> T:
+        try:
+            return exchange()
+        except GithubException as exc:
+            limit = limit_of(exc)
+            if limit is not None and limit[1] <= max_wait:
+                raise _Limited(exc, limit[1]) from None
+            raise
+
+    def final(exc: BaseException) -> bool:
+        status = getattr(exc, "status", None)
+        return status is not None and status < 500
+
+    backed = retry.retrying(attempt, (GithubException, *NETWORK_ERRORS), giveup=final)
+    try:
+        return waiting(backed, _Limited, lambda exc: exc.wait, retry.attempts or 3)()
+    except _Limited as exc:
+        raise exc.original from None
 
 
 class _ServerError(ArtifactError):

@@ -10,46 +10,10 @@ warning whose words match the cause: a rate limit or a locked conversation is no
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
+from ontosync.action.artifacts import MAX_WAIT, with_retries
+from ontosync.sources.github_http import limit_of
 
-from ontosync.action.artifacts import RETRY
-from ontosync.retry import RetryPolicy, waiting
-from ontosync.sources.github_http import NETWORK_ERRORS, SECONDARY_LIMIT_WAIT, limit_of
-
-T = TypeVar("T")
-MAX_WAIT = SECONDARY_LIMIT_WAIT  # a comment is not worth a longer wait: the job summary has the changes
-
-
-class _Limited(Exception):
-    def __init__(self, original: Exception, wait: float) -> None:
-        super().__init__(str(original))
-        self.original, self.wait = original, wait
-
-
-def with_retries(exchange: Callable[[], T], retry: RetryPolicy = RETRY, max_wait: float = MAX_WAIT) -> T:
-    """Run `exchange` (calls to GitHub's API), tried again per the retry policy; the last failure
-    is raised as it came."""
-    from github import GithubException
-
-    def attempt() -> T:
-        try:
-            return exchange()
-        except GithubException as exc:
-            limit = limit_of(exc)
-            if limit is not None and limit[1] <= max_wait:
-                raise _Limited(exc, limit[1]) from None
-            raise
-
-    def final(exc: BaseException) -> bool:
-        status = getattr(exc, "status", None)
-        return status is not None and status < 500
-
-    backed = retry.retrying(attempt, (GithubException, *NETWORK_ERRORS), giveup=final)
-    try:
-        return waiting(backed, _Limited, lambda exc: exc.wait, retry.attempts or 3)()
-    except _Limited as exc:
-        raise exc.original from None
+__all__ = ["refusal", "with_retries"]
 
 
 def refusal(exc, number: int) -> str:
