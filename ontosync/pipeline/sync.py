@@ -194,7 +194,9 @@ class SyncRun:
         previous = Checkpoint.load(ckpt_path)
         resumed = bool(previous and previous.resumable_for(self.source.description))
         self.resume_since = previous.started_at if resumed and previous else None
-        self._give_link_texts()
+        if hasattr(self.source, "keep_link_texts"):  # a remote source's links, as the last sync read them:
+            with contextlib.suppress(*database_errors()):  # an unchanged one is followed without a request
+                self.source.keep_link_texts(kept_link_texts(self.repo.conn))
         self.options, config_warnings = with_graph(self.source, self.s.path, self.options)
         self.stats.warnings.extend(config_warnings)
         self.force_all = self.s.full
@@ -524,14 +526,6 @@ class SyncRun:
                 record_link_texts(self.repo.conn, getattr(self.source, "link_texts", {}))
 
         self._write(write)
-
-    def _give_link_texts(self) -> None:
-        """A remote source's link texts from the last sync (sources/github_links.py): an unchanged
-        link is then followed without a request. Unreadable: they are asked for again."""
-        keep = getattr(self.source, "keep_link_texts", None)
-        if keep is not None:
-            with contextlib.suppress(*database_errors()):
-                keep(kept_link_texts(self.repo.conn))
 
     # -- the report --------------------------------------------------------------------------------
     def _report(self, started_at: str, duration: float, resumed: bool, pool: ParsePool) -> dict:
