@@ -5,6 +5,7 @@ GitHub API on 127.0.0.1 (tests/fake_github.py); each test is a user-visible outc
 
 from __future__ import annotations
 
+import sqlite3
 from collections import Counter
 
 from ontosync.sources import PathFilter
@@ -35,6 +36,10 @@ def test_a_resync_of_an_unchanged_tree_with_links_asks_for_no_link_text(tmp_path
             r = sync(db, "github:o/r@main", "--workers", "1", fake=fake)
             assert r.returncode == 0, r.stderr
             assert len(api_paths(fake)) == 2 and fake.count("download") == 0, (count, fake.log)
+            assert files_and_classes(db) == first
+            with sqlite3.connect(db) as con:  # a kept text that is not its link's: never used
+                con.execute("UPDATE sync_meta SET value = replace(value, 'p0.ttl', 'p1.ttl') WHERE key = 'link_texts'")
+            assert sync(db, "github:o/r@main", "--workers", "1", fake=fake).returncode == 0
             assert files_and_classes(db) == first
             links["l0.ttl"] = "p2.ttl"  # re-pointed: its rows follow the new target
             fake.commit(files, links=links)
