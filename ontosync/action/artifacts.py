@@ -37,6 +37,7 @@ from ontosync.sources.github_http import (  # a dropped connection: retried
 T = TypeVar("T")
 
 MAX_ARTIFACTS_SCANNED = 300
+PER_PAGE = 100  # items per page of a listing (GitHub's most): artifacts, a pull request's comments
 MAX_DOWNLOAD_BYTES = 8 * 1024**3  # an artifact bigger than this is refused
 CHUNK = 1 << 20
 TIMEOUT_S = 60
@@ -79,7 +80,7 @@ def github_client(token: str | None, api_url: str | None = None):
 
     auth = Auth.Token(token) if token else None
     return Github(auth=auth, base_url=(api_url or DEFAULT_API_URL).rstrip("/"), timeout=TIMEOUT_S,
-                  retry=None, per_page=100, lazy=True)  # retried by RETRY, like the GitHub source
+                  retry=None, per_page=PER_PAGE, lazy=True)  # retried by RETRY, like the GitHub source
 
 
 def _aware(dt: datetime | None) -> datetime | None:

@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-PER_PAGE = 100  # comments per page asked for (GitHub's most; artifacts.github_client asks for it)
+from ontosync.action.artifacts import PER_PAGE  # what github_client asks for
+
 MAX_PAGES = 100  # 10,000 comments: past any conversation GitHub still lets a bot comment on
 
 
