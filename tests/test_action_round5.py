@@ -10,7 +10,7 @@ from collections import Counter
 
 from ontosync.sources import PathFilter
 from tests.fake_github import FakeGitHub
-from tests.test_action_round4 import files_and_classes, source, sync, ttl
+from tests.test_action_round4 import files_and_classes, rows, source, sync, ttl
 
 
 def api_paths(fake: FakeGitHub) -> list[str]:
@@ -38,7 +38,7 @@ def test_a_resync_of_an_unchanged_tree_with_links_asks_for_no_link_text(tmp_path
             assert len(api_paths(fake)) == 2 and fake.count("download") == 0, (count, fake.log)
             assert files_and_classes(db) == first
             with sqlite3.connect(db) as con:  # a kept text that is not its link's: never used
-                con.execute("UPDATE sync_meta SET value = replace(value, 'p0.ttl', 'p1.ttl') WHERE key = 'link_texts'")
+                con.execute("UPDATE sync_meta SET value = replace(value, 'p0.ttl', 'p1.ttl') WHERE key = 'kept_blobs'")
             assert sync(db, "github:o/r@main", "--workers", "1", fake=fake).returncode == 0
             assert files_and_classes(db) == first
             links["l0.ttl"] = "p2.ttl"  # re-pointed: its rows follow the new target
@@ -46,6 +46,27 @@ def test_a_resync_of_an_unchanged_tree_with_links_asks_for_no_link_text(tmp_path
             assert sync(db, "github:o/r@main", "--workers", "1", fake=fake).returncode == 0
             shas = dict((p, sha) for p, sha, *_ in files_and_classes(db)[0])
             assert shas["l0.ttl"] == shas["p2.ttl"] != shas["p0.ttl"]
+
+
+def test_a_resync_of_an_unchanged_graph_asks_for_no_config_blob(tmp_path):
+    """A Logseq graph's `logseq/config.edn` (read for its settings, never selected) was fetched as a
+    blob on every run, changed or not. Kept with the database as the links' texts are, it costs
+    nothing while unchanged; an edited one is read again, and its settings apply."""
+    db = tmp_path / "graph.db"
+    pages = {"pages/A___B.md": b"- ### OntologyBlock\n\t- term-id:: EX-1\n",  # A/B with :triple-lowbar
+             "pages/C.md": b"- ### OntologyBlock\n\t- term-id:: EX-2\n\t- is-subclass-of:: [[A/B]]\n"}
+    with FakeGitHub() as fake:
+        fake.commit({"logseq/config.edn": b"{:file/name-format :legacy}", **pages})
+        assert sync(db, "github:o/r@main", "--workers", "1", fake=fake).returncode == 0
+        fake.reset_log()
+        assert sync(db, "github:o/r@main", "--workers", "1", fake=fake).returncode == 0
+        assert len(api_paths(fake)) == 2, fake.log
+        before = rows(db, "SELECT class_iri, source_file FROM owl_classes")
+        fake.commit({"logseq/config.edn": b"{:file/name-format :triple-lowbar}", **pages})
+        fake.reset_log()
+        assert sync(db, "github:o/r@main", "--workers", "1", fake=fake).returncode == 0
+        assert len([p for p in api_paths(fake) if "/git/blobs/" in p]) >= 1
+        assert before != rows(db, "SELECT class_iri, source_file FROM owl_classes"), before
 
 
 # -- 2. a truncated tree's folders are listed once ------------------------------------------------------

@@ -43,7 +43,7 @@ from ontosync.store.minted_collisions import minted_collisions
 from ontosync.store.refused import ValueRefused
 from ontosync.store.repository import Repository, StoreError
 from ontosync.store.semsql import ReadersLayer
-from ontosync.store.sync_records import kept_link_texts, known_files, record_link_texts, record_source
+from ontosync.store.sync_records import kept_blobs, known_files, record_kept_blobs, record_source
 
 # The one retry policy (ontosync/retry.py) for the run's two kinds of retry: a write waiting out
 # another writer's lock (for --busy-timeout seconds) and a parse requeued after a worker crash or
@@ -194,9 +194,9 @@ class SyncRun:
         previous = Checkpoint.load(ckpt_path)
         resumed = bool(previous and previous.resumable_for(self.source.description))
         self.resume_since = previous.started_at if resumed and previous else None
-        if hasattr(self.source, "keep_link_texts"):  # a remote source's links, as the last sync read them:
-            with contextlib.suppress(*database_errors()):  # an unchanged one is followed without a request
-                self.source.keep_link_texts(kept_link_texts(self.repo.conn))
+        if hasattr(self.source, "keep_blobs"):  # what a remote source read last time (its links' texts, the
+            with contextlib.suppress(*database_errors()):  # graph's config): unchanged, it costs no request
+                self.source.keep_blobs(kept_blobs(self.repo.conn))
         self.options, config_warnings = with_graph(self.source, self.s.path, self.options)
         self.stats.warnings.extend(config_warnings)
         self.force_all = self.s.full
@@ -523,7 +523,7 @@ class SyncRun:
         def write() -> None:
             with self.repo.transaction():
                 record_source(self.repo.conn, self.source.revision, self.source.description)
-                record_link_texts(self.repo.conn, getattr(self.source, "link_texts", {}))
+                record_kept_blobs(self.repo.conn, getattr(self.source, "kept_blobs", {}))
 
         self._write(write)
 

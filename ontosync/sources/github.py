@@ -190,7 +190,8 @@ class GitHubSource(TarballReader, LinkFollower):
         self._link_shas: dict[str, str] = {}
         self._folders: dict[str, dict[str, TreeItem]] = {}
         self._link_texts: dict[str, str] = {}
-        self._known_texts: dict[str, str] = {}
+        self._known_texts: dict[str, str] = {}  # what the last sync read: links' texts, logseq/config.edn
+        self._side_texts: dict[str, str] = {}  # the logseq/config.edn blobs read, by sha
         self._linked_from: dict[str, dict[str, None]] = {}
 
     def __repr__(self) -> str:
@@ -291,23 +292,28 @@ class GitHubSource(TarballReader, LinkFollower):
                 entry = target[1:] if isinstance(target, LinkTarget) else None
             if entry is None or not is_sha(entry[1]):
                 return None
-            return self._fetch_blob(SourceFile(path, entry[1], FileTooLarge.check(entry[2], max_size)))
+            sf = SourceFile(path, entry[1], FileTooLarge.check(entry[2], max_size))
+            text = self._known_texts.get(entry[1])
+            data = self._fetch_blob(sf) if text is None else text.encode("utf-8", "surrogateescape")
+            self._side_texts[entry[1]] = data.decode("utf-8", "surrogateescape")
+            return data
         except RateLimitStop as exc:
             self._stopped = exc
             raise
 
     # -- what the database keeps for the next run ------------------------------------------------
-    def keep_link_texts(self, texts: object) -> None:
-        """The link texts the database kept from its last sync (see `link_texts`); each is checked
-        against its blob sha before it is used."""
+    def keep_blobs(self, texts: object) -> None:
+        """The blobs the database kept from its last sync (see `kept_blobs`); each is checked
+        against its sha before it is used."""
         self._known_texts = known_texts(texts)
 
     @property
-    def link_texts(self) -> dict[str, str]:
-        """link blob sha -> target text, for every link this run followed. Why: a link's text is a
-        blob of its own, one request per link (or a tarball past the blob threshold) each run,
-        though a link is rarely changed; kept with the database, an unchanged link costs none."""
-        return dict(self._link_texts)
+    def kept_blobs(self) -> dict[str, str]:
+        """blob sha -> content (text, surrogate-escaped) of every link this run followed and of the
+        graph config it read. Why: these are read on every run, a link's text a blob of its own (one
+        request per link, or a tarball past the blob threshold), the config one more, though they
+        rarely change; kept with the database, an unchanged one costs no request."""
+        return {**self._link_texts, **self._side_texts}
 
     # -- resolving the ref and listing the tree ----------------------------------------------------
     def _resolve(self) -> None:

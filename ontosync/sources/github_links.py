@@ -109,9 +109,9 @@ def folder_index(items: list[TreeItem], at: str = "") -> dict[str, dict[str, Tre
 
 
 def known_texts(texts: object) -> dict[str, str]:
-    """The link texts a database kept (link blob sha -> target text), each checked against its sha:
-    a text that does not hash to its key is dropped (and read from GitHub again), so a copied or
-    edited database can never point a link elsewhere."""
+    """The blobs a database kept (blob sha -> content as text, surrogate-escaped: a link's target,
+    the graph's config), each checked against its sha: one that does not hash to its key is dropped
+    (and read from GitHub again), so a copied or edited database can never point a link elsewhere."""
     if not isinstance(texts, dict):
         return {}
     return {sha: text for sha, text in texts.items() if isinstance(sha, str) and isinstance(text, str)
@@ -130,7 +130,7 @@ class LinkFollower:
     _raw_links: dict[str, str]  # recorded path of a link -> its path as git names it
     _link_shas: dict[str, str]  # a link's path as git names it -> its blob sha, until the tarball is tried
     _link_texts: dict[str, str]  # link blob sha -> target text, as read this run
-    _known_texts: dict[str, str]  # link blob sha -> target text, as the database kept them (known_texts)
+    _known_texts: dict[str, str]  # blob sha -> content, as the database kept them (known_texts)
     _linked_from: dict[str, dict[str, None]]  # recorded path of a target -> links to it, for the tarball
     _get_tree: Callable[..., tuple[list[TreeItem], bool]]
     _fetch_blob: Callable[..., bytes]

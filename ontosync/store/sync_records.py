@@ -13,7 +13,8 @@ import sqlite3
 from collections.abc import Iterator
 
 KNOWN_PAGE = 2000  # source_files rows fetched per step of the merge join
-LINK_TEXTS_KEY = "link_texts"  # a remote source's symbolic links: blob sha -> target text (JSON)
+# the small blobs a remote source reads every run (links' targets, logseq/config.edn): sha -> content (JSON)
+KEPT_BLOBS_KEY = "kept_blobs"
 
 
 def known_files(conn: sqlite3.Connection, page: int = KNOWN_PAGE) -> Iterator[tuple]:
@@ -39,21 +40,21 @@ def record_source(conn: sqlite3.Connection, revision: str | None, description: s
                      [("revision", revision), ("source", description)])
 
 
-def kept_link_texts(conn: sqlite3.Connection) -> object:
-    """The link texts the last sync kept (`record_link_texts`), as JSON gave them; {} if none or
+def kept_blobs(conn: sqlite3.Connection) -> object:
+    """The blobs the last sync kept (`record_kept_blobs`), as JSON gave them; {} if none or
     unreadable (the source checks each against its sha, and reads what is missing again)."""
-    row = conn.execute("SELECT value FROM sync_meta WHERE key = ?", (LINK_TEXTS_KEY,)).fetchone()
+    row = conn.execute("SELECT value FROM sync_meta WHERE key = ?", (KEPT_BLOBS_KEY,)).fetchone()
     try:
         return json.loads(row[0]) if row and row[0] else {}
     except ValueError:
         return {}
 
 
-def record_link_texts(conn: sqlite3.Connection, texts: dict[str, str]) -> None:
-    """Keep a remote source's link texts for the next sync (ASCII JSON: a text that is not UTF-8
-    stays escaped); none: the key goes. The caller holds the transaction."""
-    if not texts:
-        conn.execute("DELETE FROM sync_meta WHERE key = ?", (LINK_TEXTS_KEY,))
+def record_kept_blobs(conn: sqlite3.Connection, blobs: dict[str, str]) -> None:
+    """Keep a remote source's small blobs for the next sync (ASCII JSON: bytes that are not UTF-8
+    stay escaped); none: the key goes. The caller holds the transaction."""
+    if not blobs:
+        conn.execute("DELETE FROM sync_meta WHERE key = ?", (KEPT_BLOBS_KEY,))
         return
     conn.execute("INSERT INTO sync_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = "
-                 "excluded.value", (LINK_TEXTS_KEY, json.dumps(texts, sort_keys=True)))
+                 "excluded.value", (KEPT_BLOBS_KEY, json.dumps(blobs, sort_keys=True)))
