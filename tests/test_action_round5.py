@@ -204,7 +204,7 @@ def test_a_short_secondary_rate_limit_on_the_artifact_listing_is_waited_out(tmp_
 
     with FakeArtifactServer(token=TOKEN) as fake:
         fake.add(REPO, "ontology-db", {"ontology.db": make_db(tmp_path / "main.db", "main")})
-        for retry_after, marker in (("1", "main"), ("7200", None)):
+        for retry_after, marker in (("0", "main"), ("7200", None)):
             fake.limit_next["list"], fake.retry_after = 1, retry_after
             env = make_env(tmp_path / retry_after, restore_artifact="ontology-db")
             env.update({"GITHUB_API_URL": fake.api_url, "GITHUB_REF": "refs/heads/main"})
