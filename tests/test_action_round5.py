@@ -212,3 +212,17 @@ def test_a_short_secondary_rate_limit_on_the_artifact_listing_is_waited_out(tmp_
             assert action_run.main(env, cli_main=cli, out=log) == 0
             assert cli.db_marker == marker and time.monotonic() - started < 5, log.getvalue()
         assert "secondary rate limit (HTTP 403); run again after" in log.getvalue()
+
+
+def test_fetch_db_prints_no_control_character_from_the_artifact(tmp_path, capsys):
+    """`fetch-db` printed the zip member's name as it came: a name holding an escape sequence (or a
+    newline) reached the terminal, or a CI log, raw."""
+    from ontosync.action.fetch_db import fetch_db
+    from tests.fake_artifacts import FakeArtifactServer
+    from tests.test_action import REPO, TOKEN, make_db
+
+    with FakeArtifactServer(token=TOKEN) as fake:
+        fake.add(REPO, "ontology-db", {"x\x1b[2J\n::error::y/ontology.db": make_db(tmp_path / "m.db", "main")})
+        assert fetch_db(REPO, out=tmp_path / "ontology.db", api_url=fake.api_url, token=TOKEN) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\n::error" not in out and "x\\x1b[2J\\x0a::error::y/ontology.db" in out, out

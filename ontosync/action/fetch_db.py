@@ -27,6 +27,7 @@ import os
 import tempfile
 from pathlib import Path, PurePosixPath
 
+from ontosync.console import printable
 from ontosync.console import say as _say
 from ontosync.options import default_api_url
 from ontosync.sources.names import hide_credentials, is_repository
@@ -113,7 +114,7 @@ def fetch_db(repo: str, artifact: str = DEFAULT_ARTIFACT, out: str | os.PathLike
     info = newest_artifact(repo, artifact, token, api_url, branch)
     if info is None:
         return 2
-    print(f"downloading {info.describe()}")
+    print(printable(f"downloading {info.describe()}"))  # names from the API and the zip: control characters escaped
     try:
         out_path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -147,7 +148,7 @@ def fetch_db(repo: str, artifact: str = DEFAULT_ARTIFACT, out: str | os.PathLike
         except OSError as exc:
             _say(f"error: cannot write {out_path}: {exc}")
             return 2
-    print(f"wrote {out_path} ({out_path.stat().st_size} bytes) from {member.filename}; verify: ok")
+    print(printable(f"wrote {out_path} ({out_path.stat().st_size} bytes) from {member.filename}; verify: ok"))
     return 0
 
 
