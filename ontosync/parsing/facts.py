@@ -119,6 +119,9 @@ class FileFacts:
     page_class: str | None = None
     public: bool = False
     skipped: str | None = None
+    # The store's rows of these facts (store/own_rows.Prepared), built by the worker that parsed them
+    # so the single writer only inserts them; None: the store builds them. Not a parser's output.
+    own_rows: object | None = None
 
 
 class LateRows:

@@ -204,7 +204,8 @@ class SyncRun:
         self.ckpt = Checkpoint(self.source.description, self.source.revision,
                                self.resume_since or started_at, started_at)
         self._write_checkpoint(ckpt_path)
-        pool = ParsePool(self.s.workers, self.options, self.s.max_file_size, self.s.file_timeout)
+        pool = ParsePool(self.s.workers, self.options, self.s.max_file_size, self.s.file_timeout,
+                         self.repo.default_ontology)
         pool.before_fork = self.ckpt_writer.close  # a worker is forked from a process with one thread
         exit_code, message = 0, None
         self.changes, self.started_at, self.writes_started = None, started_at, False

@@ -30,6 +30,7 @@ from ontosync.parsing.facts import FileFacts, ParseError
 from ontosync.pipeline import handover, stat_cache
 from ontosync.sources import git_blob_sha
 from ontosync.sources.local import read_with_stat
+from ontosync.store import own_rows
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -67,11 +68,12 @@ class Outcome:
     rows_follow: bool = False  # the facts' statements come in a second message (pipeline/handover.py)
 
 
-def _parse_task(task: Task, options: ParseOptions, max_size: int,
-                split_from: int) -> tuple[Outcome, Callable[[], list] | None]:
+def _parse_task(task: Task, options: ParseOptions, max_size: int, split_from: int,
+                default_ontology: str | None = None) -> tuple[Outcome, Callable[[], list] | None]:
     """Read and parse one file; every failure becomes an Outcome, never an exception. With
     `split_from` > 0 an RDF file of at least that many bytes comes back without its rows, and with
-    the function that extracts them (pipeline/handover.py)."""
+    the function that extracts them (pipeline/handover.py). With `default_ontology` (the run's) the
+    facts carry the store's rows of them (`_prepare_rows`)."""
     started = time.perf_counter()
     sha, size, read = task.blob_sha, task.size, None
     try:
@@ -83,10 +85,23 @@ def _parse_task(task: Task, options: ParseOptions, max_size: int,
         size = len(data)
         sha = git_blob_sha(data)
         facts, rows = parse_file_split(task.path, data, options, split=0 < split_from <= size)
+        if rows is None and default_ontology is not None:
+            _prepare_rows(task.path, facts, default_ontology)
         return Outcome(task, facts, sha, size, _ms(started), read_stat=read, rows_follow=rows is not None), rows
     except Exception as exc:  # a parser bug must cost one file, not the run
         failure = _failure(exc)
     return Outcome(task, None, sha, size, _ms(started), failure, read), None
+
+
+def _prepare_rows(path: str, facts: FileFacts, default_ontology: str) -> None:
+    """The store's own rows of `facts`, built here rather than by the single writer, the run's
+    bottleneck, while this worker has time to spare (store/own_rows.py). A large RDF file whose
+    rows follow its facts is left to the writer: its facts are what the writer waits for. Anything
+    that fails here fails as it did before, in the writer's save."""
+    if facts.skipped:
+        return
+    with contextlib.suppress(Exception):
+        facts.own_rows = own_rows.prepare(path, facts.ontology_id or default_ontology, facts)
 
 
 def _failure(exc: Exception) -> Failure:
@@ -169,7 +184,8 @@ def _preload_parser(path: str) -> None:
                 importlib.import_module(name)
 
 
-def _worker_main(conn: Connection, options: ParseOptions, max_size: int, parent: int) -> None:
+def _worker_main(conn: Connection, options: ParseOptions, max_size: int, parent: int,
+                 default_ontology: str | None = None) -> None:
     # Ctrl-C and a terminal's hangup reach the whole process group: the coordinator handles them
     # and stops the workers, so a worker ignores them (no KeyboardInterrupt traceback from a parse,
     # no file lost to a worker gone); SIGTERM ends it silently.
@@ -191,7 +207,7 @@ def _worker_main(conn: Connection, options: ParseOptions, max_size: int, parent:
             return
         if task is None:
             return
-        outcome, rows = _parse_task(task, options, max_size, split_from)
+        outcome, rows = _parse_task(task, options, max_size, split_from, default_ontology)
         try:
             conn.send(outcome)
             if rows is not None:  # a large RDF file: its rows follow its facts (pipeline/handover.py)
@@ -214,10 +230,10 @@ def _small(task: Task) -> bool:
 
 
 class _Worker:
-    def __init__(self, ctx: Any, options: ParseOptions, max_size: int):
+    def __init__(self, ctx: Any, options: ParseOptions, max_size: int, default_ontology: str | None = None):
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child, options, max_size, os.getpid()),
-                                   daemon=True)
+        self.process = ctx.Process(target=_worker_main, daemon=True,
+                                   args=(child, options, max_size, os.getpid(), default_ontology))
         # The parent's objects move to the collector's permanent generation for the fork: a forked
         # worker's collections then leave their pages alone, and those stay shared with the parent
         # (PSS divides them) instead of being copied into every worker.
@@ -252,8 +268,10 @@ class ParsePool:
     STARVED_SHARE = 0.5  # another worker starts after a window the writer spent over half waiting: parse-bound
     DEPTH = 3  # tasks in flight per worker: the one it parses and two waiting in its pipe
 
-    def __init__(self, size: int, options: ParseOptions, max_size: int, file_timeout: float):
+    def __init__(self, size: int, options: ParseOptions, max_size: int, file_timeout: float,
+                 default_ontology: str | None = None):
         self.ctx: Any = None  # the multiprocessing context, made with the first worker
+        self.default_ontology = default_ontology  # the run's: workers build the store's rows (_prepare_rows)
         self.size = max(1, size)
         self.options = options
         self.max_size = max_size
@@ -275,7 +293,7 @@ class ParsePool:
             self.starved, self._window = False, (time.perf_counter(), 0.0)  # a new worker needs new evidence
             if self.before_fork is not None:
                 self.before_fork()
-            w = _Worker(self._context(), self.options, self.max_size)
+            w = _Worker(self._context(), self.options, self.max_size, self.default_ontology)
             self.workers.append(w)
             return w
         return None

@@ -453,27 +453,23 @@ class Repository:
 
     def _insert_own_rows(self, path: str, onto: str, facts: FileFacts) -> tuple[set[tuple[str, str, int, str]],
                                                                                   OwnLinks]:
-        """The file's own rows (store/own_rows.py builds them); returns its page names and what its
-        rows hold (an empty list costs no statement)."""
-        classes = own_rows.class_rows(path, onto, facts)
-        edges = own_rows.edge_rows(path, onto, facts)
-        properties = own_rows.property_rows(path, onto, facts)
-        axioms = own_rows.axiom_rows(path, onto, facts)
-        names = own_rows.page_names(onto, facts)
+        """The file's own rows (store/own_rows.py builds them; its worker did when it could, for this
+        path and ontology id); returns its page names and what its rows hold (an empty list costs no
+        statement)."""
+        own = facts.own_rows
+        if not isinstance(own, own_rows.Prepared) or own.path != path or own.onto != onto:
+            own = own_rows.prepare(path, onto, facts)
         for sql, rows in (
                 ("INSERT INTO file_classes (path, ontology_id, class_iri, label, comment, line, label_language, "
-                 "comment_language) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", classes),
+                 "comment_language) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", own.classes),
                 ("INSERT INTO page_names (path, ontology_id, name_key, rank, class_iri) VALUES (?, ?, ?, ?, ?)",
-                 [(path, o, k, r, iri) for o, k, r, iri in sorted(names)]),
-                (RESOLVED_EDGE, [(p, o, child, o, key, fallback, fallback, key, text)
-                                 for p, o, child, _, fallback, key, text in edges]),
+                 own.name_rows),
+                (RESOLVED_EDGE, own.edges),
                 ("INSERT INTO file_properties (path, ontology_id, property_iri, property_type, label, domain, "
-                 "range, label_language) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", properties),
+                 "range, label_language) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", own.properties),
                 ("INSERT OR IGNORE INTO file_synonyms (path, ontology_id, class_iri, synonym, predicate, language) "
-                 "VALUES (?, ?, ?, ?, ?, ?)", own_rows.synonym_rows(path, onto, facts)),
-                (RESOLVED_AXIOM, [(o, kind, subject, o, key, obj, ann, src, fallback, key)
-                                  for o, kind, subject, obj, ann, src, fallback, key in axioms])):
+                 "VALUES (?, ?, ?, ?, ?, ?)", own.synonyms),
+                (RESOLVED_AXIOM, own.axioms)):
             if rows:
                 self.conn.executemany(sql, rows)
-        return names, OwnLinks(frozenset(r[1:3] for r in classes), frozenset(r[1:3] for r in edges),
-                               frozenset(r[1:3] for r in properties))
+        return own.names, OwnLinks(own.class_keys, own.edge_keys, own.property_keys)
