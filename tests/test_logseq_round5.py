@@ -1,0 +1,106 @@
+"""Wrong-data hunt, round 5: a Logseq graph's pages and names as Logseq (file graphs, 0.10.x) reads them.
+
+Each expectation is what Logseq's own code makes of the text, cited at each test (graph-parser
+`extract.cljc`, `block.cljs`; logseq.common.util; the date parser of Logseq's cljs-time fork,
+`cljs_time/internal/parse.cljs`), not ontosync's output. Pages go through the parser and the store
+in-process, as the pipeline sends them (`Repository.save_parsed`), so a later edit of one page can
+be compared with a fresh sync of the tree it leaves.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ontosync.parsing import ParseOptions, parse_file
+from ontosync.sources import git_blob_sha
+from ontosync.store.repository import Repository
+from tests.helpers import dump_db
+
+M = "http://narrativegoldmine.com/metaverse#"
+P = "urn:ontosync:page:"
+TABLES = ("owl_classes", "owl_class_hierarchy", "owl_axioms", "file_classes", "file_edges", "page_names",
+          "file_synonyms", "source_files")
+
+
+def block(cls: str, *props: str) -> str:
+    return f"- ### OntologyBlock\n  - owl:class:: {cls}\n" + "".join(f"  - {p}\n" for p in props)
+
+
+def sync(repo: Repository, files: dict[str, str | None]) -> None:
+    """Save (or, for None, delete) each file, in the order given, as the pipeline does."""
+    for path, text in files.items():
+        if text is None:
+            repo.delete_file(path, "t")
+            continue
+        data = text.encode()
+        repo.save_parsed(path, git_blob_sha(data), len(data), parse_file(path, data, ParseOptions()), "t")
+
+
+@pytest.fixture
+def repos(tmp_path: Path):
+    """Two empty databases: one synced step by step, one synced once from the final tree."""
+    made = [Repository(tmp_path / "inc.db"), Repository(tmp_path / "fresh.db")]
+    for repo in made:
+        repo.ensure_schema()
+    yield made
+    for repo in made:
+        repo.close()
+
+
+def parents(repo: Repository, child: str) -> list[str]:
+    return [p for (p,) in repo.conn.execute(
+        "SELECT parent_iri FROM owl_class_hierarchy WHERE class_iri = ? ORDER BY 1", (child,))]
+
+
+def objects(repo: Repository, subject: str) -> list[str]:
+    return [o for (o,) in repo.conn.execute("SELECT object FROM owl_axioms WHERE subject = ? ORDER BY 1", (subject,))]
+
+
+def assert_equals_fresh(inc: Repository, fresh: Repository, tree: dict[str, str]) -> None:
+    sync(fresh, dict(sorted(tree.items())))
+    assert dump_db(inc.conn, TABLES) == dump_db(fresh.conn, TABLES)
+
+
+# graph-parser `extract` names every page file, ontology or not: its `title::` (else its file name)
+# and each `alias::` of its page properties are names that open it (`:block/alias`), so `[[Canine]]`
+# and `[[Dog]]` are links to one page even when that page holds no OntologyBlock. ontosync stores
+# no class for such a page, but links through any of its names reach one class (the IRI minted
+# from its title, which `[[Dog]]` mints too).
+LINKS = {
+    "pages/Puppy.md": block("mv:Puppy", "is-subclass-of:: [[Canine]]", "has-part:: [[canine]]"),
+    "pages/Whelp.md": block("mv:Whelp", "is-subclass-of:: [[Dog]]", "has-part:: #Dog"),
+}
+
+
+def test_links_through_the_names_of_a_page_without_an_ontology_block_reach_one_class(repos):
+    inc, _fresh = repos
+    sync(inc, {"pages/Dog.md": "alias:: Canine\n\n- a dog is a pet\n", **LINKS})
+    assert (parents(inc, M + "Puppy"), parents(inc, M + "Whelp")) == ([P + "dog"], [P + "dog"])
+    assert (objects(inc, M + "Puppy"), objects(inc, M + "Whelp")) == ([P + "dog"], [P + "dog"])
+    assert inc.conn.execute("SELECT status FROM source_files WHERE path = 'pages/Dog.md'").fetchone() == ("skipped",)
+
+
+@pytest.mark.parametrize(("before", "after"), [
+    ("alias:: Canine\n\n- text\n", "alias:: Hound\n\n- text\n"),  # the alias moves: [[Canine]] is its own page
+    ("- text\n", "alias:: Canine\n\n- text\n"),  # an alias added later
+    ("alias:: Canine\n\n- text\n", "title:: Hound\nalias:: Canine\n\n- text\n"),  # the page renamed by title::
+    ("alias:: Canine\n\n- text\n", None),  # the page deleted
+    ("alias:: Canine\n\n- text\n", block("mv:Dog")),  # the page becomes an ontology page
+    (block("mv:Dog"), "alias:: Canine\n\n- text\n"),  # ... and back
+])
+def test_editing_the_alias_page_later_moves_the_links_as_a_fresh_sync_would(repos, before, after):
+    inc, fresh = repos
+    sync(inc, {"pages/Dog.md": before, **LINKS})
+    sync(inc, {"pages/Dog.md": after})
+    final = {**LINKS, **({"pages/Dog.md": after} if after is not None else {})}
+    assert_equals_fresh(inc, fresh, final)
+
+
+def test_the_alias_page_arriving_last_still_gathers_the_links(repos):
+    inc, fresh = repos
+    tree = {**LINKS, "pages/Dog.md": "alias:: Canine\n\n- text\n"}
+    sync(inc, tree)
+    assert parents(inc, M + "Puppy") == [P + "dog"]
+    assert_equals_fresh(inc, fresh, tree)
