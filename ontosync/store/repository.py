@@ -296,6 +296,8 @@ class Repository:
                     """SELECT f.class_iri, MIN(o.path) FROM file_classes f JOIN file_classes o
                        ON o.ontology_id = f.ontology_id AND o.class_iri = f.class_iri AND o.path <> f.path
                        WHERE f.path = ? GROUP BY f.class_iri ORDER BY f.class_iri""", (path,)).fetchall()
+        elif facts is not None and facts.names:  # a page without a class still answers to its names
+            new_names = self._insert_names(path, onto, facts)
 
         # 3. Names that appeared or went: links to them, anywhere, are re-pointed (_repoint). The
         # file's own links were resolved as they were inserted (RESOLVED_EDGE, RESOLVED_AXIOM).
@@ -451,6 +453,14 @@ class Repository:
         return self.conn.execute(
             "INSERT OR IGNORE INTO ontologies (ontology_id, created_at) VALUES (?, ?)", (onto, now))
 
+    def _insert_names(self, path: str, onto: str, facts: FileFacts) -> set[tuple[str, str, int, str]]:
+        """The page names the file answers to (store/own_rows.py), inserted; returns them."""
+        names = own_rows.page_names(onto, facts)
+        if names:
+            self.conn.executemany("INSERT INTO page_names (path, ontology_id, name_key, rank, class_iri) "
+                                  "VALUES (?, ?, ?, ?, ?)", [(path, o, k, r, iri) for o, k, r, iri in sorted(names)])
+        return names
+
     def _insert_own_rows(self, path: str, onto: str, facts: FileFacts) -> tuple[set[tuple[str, str, int, str]],
                                                                                   OwnLinks]:
         """The file's own rows (store/own_rows.py builds them); returns its page names and what its
@@ -459,12 +469,11 @@ class Repository:
         edges = own_rows.edge_rows(path, onto, facts)
         properties = own_rows.property_rows(path, onto, facts)
         axioms = own_rows.axiom_rows(path, onto, facts)
-        names = own_rows.page_names(onto, facts)
+        if classes:
+            self.conn.executemany("INSERT INTO file_classes (path, ontology_id, class_iri, label, comment, line, "
+                                  "label_language, comment_language) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", classes)
+        names = self._insert_names(path, onto, facts)  # before the links: a page may link to itself
         for sql, rows in (
-                ("INSERT INTO file_classes (path, ontology_id, class_iri, label, comment, line, label_language, "
-                 "comment_language) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", classes),
-                ("INSERT INTO page_names (path, ontology_id, name_key, rank, class_iri) VALUES (?, ?, ?, ?, ?)",
-                 [(path, o, k, r, iri) for o, k, r, iri in sorted(names)]),
                 (RESOLVED_EDGE, [(p, o, child, o, key, fallback, fallback, key, text)
                                  for p, o, child, _, fallback, key, text in edges]),
                 ("INSERT INTO file_properties (path, ontology_id, property_iri, property_type, label, domain, "
