@@ -9,6 +9,7 @@ be compared with a fresh sync of the tree it leaves.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -104,3 +105,52 @@ def test_the_alias_page_arriving_last_still_gathers_the_links(repos):
     sync(inc, tree)
     assert parents(inc, M + "Puppy") == [P + "dog"]
     assert_equals_fresh(inc, fresh, tree)
+
+
+def graph_options(**config) -> ParseOptions:
+    from ontosync.parsing.logseq_config import LogseqConfig, LogseqGraph
+
+    return dataclasses.replace(ParseOptions(), logseq=LogseqGraph("", LogseqConfig(**config), True))
+
+
+def parent_refs(written: str, options: ParseOptions | None = None) -> list[str | None]:
+    data = block("mv:Dog", f"is-subclass-of:: [[{written}]]").encode()
+    return [e.parent_ref for e in parse_file("pages/Dog.md", data, options or ParseOptions()).edges]
+
+
+# Logseq reads a date with its cljs-time fork (`tf/parse`, cljs_time/internal/parse.cljs), not with
+# fixed-width fields: `parse-number` reads every digit there is and keeps up to the field's maximum,
+# so `MM`, `dd` (1-2 digits) and `d` take `1` as well as `01`; `MMM` and `MMMM` both take a month's
+# full name or its first three letters (`parse-period-name` tries the twelve full names first), as
+# `E`/`EEE`/`EEEE` take a weekday's. The title is `capitalize-all`ed first: any case.
+@pytest.mark.parametrize("written", ["2024-1-5", "2024-01-5", "2024_1_05", "Jan 5th, 2024", "January 5th, 2024",
+                                     "JANUARY 5TH, 2024"])
+def test_a_date_without_leading_zeros_or_with_a_full_month_name_is_the_journal_day(written):
+    assert parent_refs(written) == ["Jan 5th, 2024"]
+
+
+@pytest.mark.parametrize(("title_format", "written", "named"), [
+    ("MMM d, yyyy", "Jan 5, 2024", "Jan 5, 2024"),
+    ("MMM d, yyyy", "January 05, 2024", "Jan 5, 2024"),
+    ("MMM d, yyyy", "2024-1-5", "Jan 5, 2024"),
+    ("yyyy/M/d", "2024/01/05", "2024/1/5"),
+    ("yyyy/M/d", "Jan 5th, 2024", "2024/1/5"),
+    ("EEEE, MMMM d, yyyy", "Fri, Jan 5, 2024", "Friday, January 5, 2024"),
+    ("dd-MM-yyyy", "5-1-2024", "05-01-2024"),
+])
+def test_a_date_in_the_graphs_title_format_is_read_as_logseq_reads_it(title_format, written, named):
+    assert parent_refs(written, graph_options(journal_title_format=title_format)) == [named]
+
+
+@pytest.mark.parametrize("written", ["2024-1-5x", "2024-13-5", "2023-2-29", "2024-001-15", "2024-1-155",
+                                     "Janu 5th, 2024", "2024--5"])
+def test_a_name_that_logseq_cannot_read_as_a_date_stays_as_written(written):
+    assert parent_refs(written) == [written]
+
+
+def test_a_journal_file_named_without_leading_zeros_is_that_days_page():
+    from ontosync.parsing.logseq_names import file_page_name
+
+    assert file_page_name("journals/2024_1_5.md") == "Jan 5th, 2024"
+    assert file_page_name("journals/2024_1_5.md", graph_options(journal_file_format="yyyy-MM-dd").logseq) == (
+        "2024_1_5")

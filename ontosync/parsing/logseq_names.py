@@ -42,12 +42,16 @@ from ontosync.parsing.logseq_config import DEFAULT_GRAPH, LogseqGraph
 from ontosync.parsing.logseq_verbatim import is_quoted, mask_code, unmask
 
 _TOKEN = re.compile(r"'[^']*'|yyyy|yy|MMMM|MMM|MM|M|do|dd|d|EEEE|EEE|EE|E|[A-Za-z]+|.", re.DOTALL)
-_NUMERIC = {"yyyy": r"(?P<y>\d{4})", "yy": r"(?P<y2>\d{2})", "MM": r"(?P<m>\d{2})", "M": r"(?P<m>\d{1,2})",
-            "dd": r"(?P<d>\d{2})", "d": r"(?P<d>\d{1,2})", "do": r"(?P<d>\d{1,2})(?:st|nd|rd|th)"}
-_NAMES = {"MMMM": "(?P<mn>" + "|".join(calendar.month_name[1:]) + ")",
-          "MMM": "(?P<mn>" + "|".join(calendar.month_abbr[1:]) + ")",
-          "EEEE": "(?:" + "|".join(calendar.day_name) + ")",
-          **{e: "(?:" + "|".join(calendar.day_abbr) + ")" for e in ("EEE", "EE", "E")}}
+# Each field as Logseq's date parser reads it (its cljs-time fork, `cljs_time/internal/parse.cljs`):
+# (group, pattern). A number takes every digit there is up to the field's maximum, however few:
+# `MM` and `dd` read `1` as well as `01` (`parse-number`); a month name field takes the full name or
+# its first three letters, full names tried first (`parse-period-name`), a weekday field likewise.
+_MONTH_NAMES = "|".join([*calendar.month_name[1:], *calendar.month_abbr[1:]])
+_DAY_NAMES = "|".join([*calendar.day_name, *calendar.day_abbr])
+_FIELDS = {"yyyy": ("y", r"\d{4}"), "yy": ("y2", r"\d{2}"), "MM": ("m", r"\d{1,2}"), "M": ("m", r"\d{1,2}"),
+           "dd": ("d", r"\d{1,2}"), "d": ("d", r"\d{1,2}"), "do": ("d", r"\d{1,2}"),
+           "MMMM": ("mn", _MONTH_NAMES), "MMM": ("mn", _MONTH_NAMES),
+           **{e: ("wd", _DAY_NAMES) for e in ("EEEE", "EEE", "EE", "E")}}
 _MONTHS = {name.lower(): n for n, name in enumerate(calendar.month_abbr) if name}
 _PROPERTY = re.compile(r"[ \t]*(-[ \t]+)?([A-Za-z0-9_][\w.:/+-]*?)::(?:[ \t]|\Z)(.*)", re.DOTALL)
 _TAG_END = " \t,;"
@@ -77,19 +81,22 @@ def format_date(day: date, fmt: str) -> str:
 @functools.lru_cache(maxsize=64)
 def _date_pattern(fmt: str) -> re.Pattern | None:
     """`fmt` as a regular expression (case-insensitive: Logseq capitalises a title before parsing
-    it), each of year, month and day captured once; None if it cannot be one."""
+    it), each of year, month and day captured once; None if it cannot be one. A field matches as
+    Logseq's parser reads it, left to right and never giving back what it took (an atomic group:
+    a lookahead, then the text it captured), so `yyyyMMdd` does not read `202411` as Jan 1st."""
     parts = []
+    seen: set[str] = set()
     for tok in _TOKEN.findall(fmt):
-        if tok in _NAMES:
-            pattern = _NAMES[tok]
-        elif tok in _NUMERIC:
-            pattern = _NUMERIC[tok]
+        if tok in _FIELDS:
+            group, body = _FIELDS[tok]
+            pattern = f"(?:{body})" if group in seen else f"(?=(?P<{group}>{body}))(?P={group})"
+            seen.add(group)
+            if tok == "do":
+                pattern += "(?:st|nd|rd|th)"
         elif len(tok) > 1 and tok.startswith("'"):
             pattern = re.escape(tok[1:-1])
         else:
             pattern = re.escape(tok)
-        if pattern.startswith("(?P<") and pattern[:pattern.index(">") + 1] in "".join(parts):
-            pattern = "(?:" + pattern[pattern.index(">") + 1:]  # a field given twice: captured once
         parts.append(pattern)
     try:
         return re.compile("".join(parts), re.IGNORECASE)
