@@ -5,7 +5,9 @@ The rules below are what ontosync makes of a page; each was measured on a real 1
 
 * **Ontology page.** A page is read when it has a heading line `### OntologyBlock` (any
   indentation, with or without the leading `- `, outside code fences). Any other page is
-  `skipped` ("no OntologyBlock heading").
+  `skipped` ("no OntologyBlock heading"), with no class, but with its `names` (title and
+  `alias::`, as Logseq names every page) and `page_class` the IRI minted from its title: links
+  through any of its names meet there (`_skipped_page`).
 * **Title.** The page's `title::` when its first block holds only properties (Logseq's page
   properties), else the name Logseq gives the file (`logseq_names.file_page_name`: the graph's
   `:file/name-format`, `___` or `.` for `/`, `%XX` escapes decoded, journal files named by the

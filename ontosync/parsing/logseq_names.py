@@ -13,7 +13,8 @@ enough to check against Logseq's documentation on its own (README, "A Logseq gra
 * **Journals.** A file in the journals folder whose name parses by `:journal/file-name-format`
   (`yyyy_MM_dd`) is named by `:journal/page-title-format` (`MMM do, yyyy`: `Jan 15th, 2024`).
   The formats use Logseq's date tokens: `yyyy yy MMMM MMM MM M dd d do EEEE EEE EE E`; other
-  letters in single quotes and any other character are literal.
+  letters in single quotes and any other character are literal. A date is read as Logseq's
+  cljs-time fork reads it: `MM`/`dd` take one digit too, `MMM`/`MMMM` a full or short name.
 * **Page properties** are those of the page's first block when it holds nothing but properties
   (unbulleted `key:: value` lines at the top, or a first bullet made of them). Only there do
   `title::` and `alias::` name the page, as in Logseq; the same keys in any other block belong
