@@ -175,3 +175,16 @@ def test_an_embed_macro_in_a_property_value_names_no_page():
 def test_a_link_beside_a_macro_still_counts_and_braces_that_are_no_macro_are_text():
     facts = read("has-part:: [[Wheel]] {{renderer :x}}", "requires:: {[[Brake]]}")
     assert [a.object_ref for a in facts.axioms] == ["Wheel", "Brake"]
+
+
+def test_a_markdown_file_outside_the_graph_names_no_page():
+    """Only files under the graph's root (the folder of logseq/config.edn) are Logseq pages: a
+    repository's README or docs/ beside the graph name nothing, or a docs page titled like a term
+    would take that term's links."""
+    from ontosync.parsing.logseq_config import LogseqConfig, LogseqGraph
+
+    options = dataclasses.replace(ParseOptions(), logseq=LogseqGraph("graph/", LogseqConfig(), True))
+    data = b"alias:: Canine\n\n- notes\n"
+    inside, outside = (parse_file(path, data, options) for path in ("graph/pages/Dog.md", "docs/Dog.md"))
+    assert (inside.names, inside.page_class) == ([("Dog", 0), ("Canine", 1)], P + "dog")
+    assert (outside.names, outside.page_class, outside.skipped) == ([], None, "no OntologyBlock heading")

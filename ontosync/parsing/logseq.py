@@ -279,12 +279,15 @@ def _skipped_page(path: str, head: list[str], options: ParseOptions, public: boo
     and its `alias::` names (graph-parser names every page file): its names lead to the IRI minted
     from its title, the one a `[[Title]]` link mints, so `[[Alias]]` and `[[Title]]` meet."""
     facts = FileFacts(format="logseq", skipped=SKIP_REASON, public=public)
+    graph = options.logseq
+    if graph is not None and graph.found and graph.relative(path) is None:
+        return facts  # beside the graph (a repository's README, docs/): no page in Logseq
     props = page_properties(head)
-    title = props.get("title", ("", 0))[0] or page_title(path, options.logseq)
-    name = journal_link_name(title, options.logseq)
+    title = props.get("title", ("", 0))[0] or page_title(path, graph)
+    name = journal_link_name(title, graph)
     if name.strip():
         facts.page_class = mint_page_iri(name, options)
-        facts.names = [(name, TITLE)] + [(journal_link_name(a, options.logseq), ALIAS) for a in _aliases(props)]
+        facts.names = [(name, TITLE)] + [(journal_link_name(a, graph), ALIAS) for a in _aliases(props)]
     return facts
 
 
