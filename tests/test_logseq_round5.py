@@ -188,3 +188,24 @@ def test_a_markdown_file_outside_the_graph_names_no_page():
     inside, outside = (parse_file(path, data, options) for path in ("graph/pages/Dog.md", "docs/Dog.md"))
     assert (inside.names, inside.page_class) == ([("Dog", 0), ("Canine", 1)], P + "dog")
     assert (outside.names, outside.page_class, outside.skipped) == ([], None, "no OntologyBlock heading")
+
+
+# logseq.common.util `page-name-sanity-lc`: JavaScript's toLowerCase (full Unicode case mapping,
+# final sigma by context, no case folding), then NFC. Expected keys written from that definition.
+@pytest.mark.parametrize(("name", "key"), [
+    ("ΟΔΟΣ", "οδος"),  # a capital sigma ending a word lowers to final ς
+    ("ΟΔΟΣ ΣΟΦΙΑ", "οδος σοφια"),
+    ("İstanbul", "i\u0307stanbul"),  # dotted capital I: i + combining dot above, not a plain i
+    ("STRASSE", "strasse"), ("Straße", "straße"),  # no folding: two pages
+    ("Cafe\u0301", "café"),  # NFD (a macOS file name) meets the NFC a link is typed in
+])
+def test_page_names_lower_case_as_logseq_does(name, key):
+    from ontosync.parsing.facts import normalize_name
+
+    assert normalize_name(name) == key
+
+
+def test_an_nfd_file_name_without_an_ontology_block_meets_an_nfc_link():
+    facts = parse_file("pages/Cafe\u0301.md", b"alias:: Coffee House\n\n- text\n", ParseOptions())
+    assert facts.page_class == P + "caf%C3%A9" == parse_file(
+        "pages/X.md", block("mv:X", "is-subclass-of:: [[Café]]").encode(), ParseOptions()).edges[0].parent
