@@ -156,27 +156,6 @@ def test_a_journal_file_named_without_leading_zeros_is_that_days_page():
         "2024_1_5")
 
 
-def read(*props: str, options: ParseOptions | None = None):
-    return parse_file("pages/Dog.md", block("mv:Dog", *props).encode(), options or ParseOptions())
-
-
-# mldoc (inline.ml `macro`): `{{name args}}` is one Macro node, whatever its arguments hold; the refs
-# of a property value are only the Links, Nested_links and Tags at its top level (graph-parser
-# `extract-refs-from-mldoc-ast`, `get-ref-from-ast`: a Macro gives none). So `{{embed [[Wheel]]}}`
-# in a property value names no page: no relationship or parent, and the value says why.
-def test_an_embed_macro_in_a_property_value_names_no_page():
-    facts = read("has-part:: {{embed [[Wheel]]}}, [[Axle]]", "is-subclass-of:: {{embed [[Vehicle]]}}",
-                 "requires:: {{query (and [[A]] #b)}}")
-    assert ([a.object_ref for a in facts.axioms], facts.edges) == (["Axle"], [])
-    assert [(w.kind, w.line) for w in facts.warnings] == [("unreadable-value", 3), ("unreadable-value", 4)]
-    assert "{{embed [[Wheel]]}}" in facts.warnings[0].message
-
-
-def test_a_link_beside_a_macro_still_counts_and_braces_that_are_no_macro_are_text():
-    facts = read("has-part:: [[Wheel]] {{renderer :x}}", "requires:: {[[Brake]]}")
-    assert [a.object_ref for a in facts.axioms] == ["Wheel", "Brake"]
-
-
 def test_a_markdown_file_outside_the_graph_names_no_page():
     """Only files under the graph's root (the folder of logseq/config.edn) are Logseq pages: a
     repository's README or docs/ beside the graph name nothing, or a docs page titled like a term

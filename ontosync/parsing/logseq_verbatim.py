@@ -1,4 +1,4 @@
-"""Text that Logseq reads verbatim in a property value: inline code spans, macros, quoted values.
+"""Text that Logseq reads verbatim in a property value: inline code spans, quoted values.
 
 Kept apart from `logseq_names` (which finds the links of a value) because it answers one question
 first: which parts of the value can hold no link at all. Logseq's parser (mldoc) reads
@@ -7,10 +7,6 @@ page refs of a property value are only the links and tags mldoc finds outside co
 (deps/graph-parser, `logseq.graph-parser.text/extract-refs-from-mldoc-ast`). A whole value
 wrapped in double quotes (`key:: "[[A]], [[B]]"`: first and last character `"`) is a string with
 no refs at all (`logseq.graph-parser.text/parse-property`, `wrapped-by-quotes?`).
-
-A macro `{{name args}}` (`{{embed [[X]]}}`, `{{query ...}}`) is one Macro node in mldoc
-(inline.ml `macro`: its text runs to the first `}`, and its name is no space, `(` or `}`), which
-`extract-refs-from-mldoc-ast` makes no ref of: its links name no page in a property value.
 
 Code spans follow CommonMark: a run of n backticks opens a span that the next run of exactly n
 backticks closes; a run with no such partner is literal text. Linear in the value's length
@@ -23,7 +19,6 @@ import re
 
 _RUN = re.compile(r"`+")
 _MASK = re.compile("\x00(\\d+)\x00")  # NUL never reaches here: a page holding one fails to decode
-_MACRO = re.compile(r"\{\{\{?[^}\r\n( ][^}\r\n]*\}\}\}?")
 
 
 def is_quoted(value: str) -> bool:
@@ -58,29 +53,21 @@ def code_spans(value: str) -> list[tuple[int, int]]:
 
 
 def mask_code(value: str) -> tuple[str, list[str]]:
-    """`value` with each code span, then each macro, replaced by a placeholder no link or tag rule
-    matches, and the spans (restore them with `unmask`)."""
-    kept: list[str] = []
-    if "`" in value:
-        value = _mask(value, code_spans(value), kept)
-    if "{{" in value:
-        value = _mask(value, [m.span() for m in _MACRO.finditer(value)], kept, restore=True)
-    return value, kept
-
-
-def _mask(value: str, spans: list[tuple[int, int]], kept: list[str], restore: bool = False) -> str:
-    """`value` with each (start, end) span replaced by a placeholder, its text appended to `kept`
-    (`restore`: as written, the code spans a macro holds put back)."""
+    """`value` with each code span replaced by a placeholder no link or tag rule matches, and the
+    spans (restore them with `unmask`)."""
+    if "`" not in value:
+        return value, []
+    spans = code_spans(value)
     if not spans:
-        return value
-    parts, pos = [], 0
+        return value, []
+    parts, kept, pos = [], [], 0
     for start, end in spans:
         parts.append(value[pos:start])
         parts.append(f"\x00{len(kept)}\x00")
-        kept.append(unmask(value[start:end], kept) if restore else value[start:end])
+        kept.append(value[start:end])
         pos = end
     parts.append(value[pos:])
-    return "".join(parts)
+    return "".join(parts), kept
 
 
 def unmask(text: str, kept: list[str]) -> str:
