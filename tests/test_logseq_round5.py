@@ -188,3 +188,40 @@ def test_an_nfd_file_name_without_an_ontology_block_meets_an_nfc_link():
     facts = parse_file("pages/Cafe\u0301.md", b"alias:: Coffee House\n\n- text\n", ParseOptions())
     assert facts.page_class == P + "caf%C3%A9" == parse_file(
         "pages/X.md", block("mv:X", "is-subclass-of:: [[Café]]").encode(), ParseOptions()).edges[0].parent
+
+
+def read(*props: str, options: ParseOptions | None = None):
+    return parse_file("pages/Dog.md", block("mv:Dog", *props).encode(), options or ParseOptions())
+
+
+# mldoc `property_references` (lib/syntax/property.ml): a value's refs are the Tag, Link and
+# Nested_link nodes at its top level; a link inside emphasis (`**[[X]]**`, `*[[X]]*`, `~~[[X]]~~`,
+# `^^[[X]]^^`, `==[[X]]==`, `_[[X]]_`: inline.ml `markdown_emphasis`) is inside an Emphasis node and
+# names no page. (Macros are skipped there, `inline_skip_macro`: `{{embed [[X]]}}` IS a ref, round 2.)
+@pytest.mark.parametrize("wrapped", ["**[[Wheel]]**", "*[[Wheel]]*", "***[[Wheel]]***", "~~[[Wheel]]~~",
+                                     "^^[[Wheel]]^^", "==[[Wheel]]==", "_[[Wheel]]_", "__[[Wheel]]__",
+                                     "**see [[Wheel]] and #Tyre**", "*a *[[Wheel]]*"])
+def test_a_link_inside_emphasis_names_no_page(wrapped):
+    facts = read(f"has-part:: {wrapped}, [[Axle]]", f"is-subclass-of:: {wrapped}")
+    assert ([a.object_ref for a in facts.axioms], facts.edges) == (["Axle"], [])
+    assert [(w.kind, w.line) for w in facts.warnings] == [("unreadable-value", 3), ("unreadable-value", 4)]
+    assert wrapped in facts.warnings[0].message
+
+
+@pytest.mark.parametrize(("value", "refs"), [
+    ("**Note**: [[Wheel]]", ["Wheel"]),  # emphasis beside a link: the link counts
+    ("[[snake_case_a]], [[b_c]]", ["snake_case_a", "b_c"]),  # underscores inside links start nothing
+    ("[[Wheel]] * [[Axle]] *", ["Wheel", "Axle"]),  # `* ` opens no emphasis (not left-flanking)
+    ("[[Wheel]], x_[[Axle]]_", ["Wheel", "Axle"]),  # `_` after a letter opens none
+    ("[[Wheel]] ** [[Axle]]", ["Wheel", "Axle"]),  # `** ` opens nothing
+    ("`**[[Wheel]]**`, [[Axle]]", ["Axle"]),  # code, not emphasis (and no link either)
+    ("[[a*b]], [[c*d]]", ["a*b", "c*d"]),
+])
+def test_emphasis_that_holds_no_link_leaves_the_links_around_it(value, refs):
+    assert [a.object_ref for a in read(f"has-part:: {value}").axioms] == refs
+
+
+def test_an_emphasised_item_is_no_comma_separated_page():
+    """`extract-refs-by-commas` splits only the value's Plain nodes: `**a, b**` is one Emphasis."""
+    facts = read("has-part:: **Wheel, Axle**, Brake", options=graph_options(comma_ref_keys=("has-part",)))
+    assert [a.object_ref for a in facts.axioms] == ["Brake"]
