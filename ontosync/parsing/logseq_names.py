@@ -40,7 +40,7 @@ from urllib.parse import unquote
 
 from ontosync.formats import EXTENSIONS
 from ontosync.parsing.logseq_config import DEFAULT_GRAPH, LogseqGraph
-from ontosync.parsing.logseq_verbatim import is_quoted, mask_code, unmask
+from ontosync.parsing.logseq_verbatim import LONG_VALUE, is_quoted, mask_code, unmask
 
 _TOKEN = re.compile(r"'[^']*'|yyyy|yy|MMMM|MMM|MM|M|do|dd|d|EEEE|EEE|EE|E|[A-Za-z]+|.", re.DOTALL)
 # Each field as Logseq's date parser reads it (its cljs-time fork, `cljs_time/internal/parse.cljs`):
@@ -250,7 +250,6 @@ def front_matter(lines: list[str]) -> dict[str, tuple[str, int]] | None:
     return None
 
 
-LONG_VALUE = 20_000
 _FLAT_LINK = re.compile(r"#?\[\[([^\[\]]+)\]\]")
 _FLAT_TAG = re.compile(r"(?:^|(?<=[ \t,;]))#([^ \t,;#][^ \t,;]*?)[.!?:;]*(?=[ \t,;]|\Z)")
 # The `[label](` before a link in mldoc's labelled link `[label]([[Page]])`: part of the link.

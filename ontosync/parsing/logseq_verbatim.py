@@ -24,11 +24,16 @@ from bisect import bisect_right
 
 _RUN = re.compile(r"`+")
 _MASK = re.compile("\x00(\\d+)\x00")  # NUL never reaches here: a page holding one fails to decode
+# A value longer than this is no value a person wrote: read at C speed (logseq_names.split_values),
+# its emphasis not looked for.
+LONG_VALUE = 20_000
 _BRACKETS = re.compile(r"\[\[|\]\]")
 # mldoc's markdown emphasis (inline.ml `markdown_emphasis`): the delimiters a character opens, longest first.
 _EMPHASIS = {"*": ("***", "**", "*"), "_": ("___", "__", "_"), "~": ("~~",), "^": ("^^",), "=": ("==",)}
 _UNDERLINE_DELIMS = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~ \t")
 _TAG_START = " \t,;"
+_TAG_END = re.compile(r"[ \t,;]|\Z")
+_CANDIDATE = re.compile(r"\[\[|[#*_~^=]")
 
 
 def is_quoted(value: str) -> bool:
@@ -68,7 +73,8 @@ def mask_code(value: str) -> tuple[str, list[str]]:
     kept: list[str] = []
     if "`" in value:
         value = _mask(value, code_spans(value), kept)
-    if any(c in value for c in _EMPHASIS):
+    if len(value) <= LONG_VALUE and ("[[" in value or "#" in value or "," in value) and any(
+            c in value for c in _EMPHASIS):  # only links, tags and items can hide in emphasis
         value = _mask(value, emphasis_spans(value), kept)
     return value, kept
 
@@ -97,21 +103,22 @@ def emphasis_spans(value: str) -> list[tuple[int, int]]:
     links = _link_ends(value)
     closers: dict[str, list[int]] = {}
     spans: list[tuple[int, int]] = []
-    i, n = 0, len(value)
-    while i < n:
-        c = value[i]
-        if i in links:
-            i = links[i]
-            continue
-        if c == "#" and (i == 0 or value[i - 1] in _TAG_START) and not value.startswith("[[", i + 1):
-            while i < n and value[i] not in _TAG_START:
-                i += 1
-            continue
-        end = _emphasis_at(value, i, closers) if c in _EMPHASIS else None
-        if end is not None:
-            spans.append((i, end))
-        i = end if end is not None else i + 1
-    return spans
+    i = 0
+    while True:
+        m = _CANDIDATE.search(value, i)  # the next `[[`, `#` or delimiter: the rest is plain text
+        if m is None:
+            return spans
+        i = m.start()
+        if m.group() == "[[":
+            i = links.get(i, i + 2)
+        elif m.group() == "#":
+            tag = i == 0 or value[i - 1] in _TAG_START
+            i = _TAG_END.search(value, i).start() if tag and not value.startswith("[[", i + 1) else i + 1
+        else:
+            end = _emphasis_at(value, i, closers)
+            if end is not None:
+                spans.append((i, end))
+            i = end if end is not None else i + 1
 
 
 def _emphasis_at(value: str, i: int, closers: dict[str, list[int]]) -> int | None:
