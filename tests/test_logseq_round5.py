@@ -228,3 +228,14 @@ def test_an_emphasised_item_is_no_comma_separated_page():
     """`extract-refs-by-commas` splits only the value's Plain nodes: `**a, b**` is one Emphasis."""
     facts = read("has-part:: **Wheel, Axle**, Brake", options=graph_options(comma_ref_keys=("has-part",)))
     assert [a.object_ref for a in facts.axioms] == ["Brake"]
+
+
+# Logseq reads a file's path through `path-normalize` (NFC: "for reading paths from FS"; frontend
+# `get-file-path`) before naming the page, so a page macOS wrote as `Cafe\u0301.md` (NFD) is titled
+# `Café` in NFC: the label is what Logseq shows, byte for byte (a `title::` is kept as written).
+def test_a_title_from_an_nfd_file_name_is_nfc():
+    facts = parse_file("pages/Cafe\u0301 Cre\u0300me.md", b"- ### OntologyBlock\n", ParseOptions())
+    assert [c.label for c in facts.classes] == ["Caf\u00e9 Cr\u00e8me"]
+    titled = parse_file("pages/Cafe\u0301.md", "title:: Cafe\u0301 Noir\n\n- ### OntologyBlock\n".encode(),
+                        ParseOptions())
+    assert [c.label for c in titled.classes] == ["Cafe\u0301 Noir"]

@@ -3,7 +3,8 @@
 Kept apart from the page parser because the rules are Logseq's, not ontosync's, and each is small
 enough to check against Logseq's documentation on its own (README, "A Logseq graph on disk"):
 
-* **File names.** `:triple-lowbar` (Logseq 0.8.9+, the default): `___` is `/`, then each `%XX`
+* **File names.** Read in Unicode NFC, as Logseq reads paths (a macOS NFD name gives an NFC
+  title). `:triple-lowbar` (Logseq 0.8.9+, the default): `___` is `/`, then each `%XX`
   escape is decoded on its own (`%2F` too; a byte of a multi-byte character, `%C3`, stays as
   written: `tri-lb-title-parsing`), then empty namespaces dropped (`___A` is `A`, `A______B` is
   `A/B`: Logseq's `make-valid-namespaces`). `:legacy`: a `.` is `/` (the oldest versions wrote
@@ -34,6 +35,7 @@ from __future__ import annotations
 import calendar
 import functools
 import re
+import unicodedata
 from datetime import date
 from pathlib import PurePosixPath
 from urllib.parse import unquote
@@ -149,7 +151,8 @@ def file_page_name(path: str, graph: LogseqGraph | None = None) -> str:
     graph = graph or DEFAULT_GRAPH
     cfg = graph.config
     pure = PurePosixPath(path)  # source paths are POSIX: a backslash is part of the name
-    stem = _without_extension(pure.name)
+    # Logseq reads paths in NFC (`path-normalize`): a macOS (NFD) file name gives an NFC title.
+    stem = unicodedata.normalize("NFC", _without_extension(pure.name))
     if _in_journals(path, graph):
         day = parse_date(stem, cfg.journal_file_format)
         if day is not None:
