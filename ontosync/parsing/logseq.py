@@ -5,7 +5,9 @@ The rules below are what ontosync makes of a page; each was measured on a real 1
 
 * **Ontology page.** A page is read when it has a heading line `### OntologyBlock` (any
   indentation, with or without the leading `- `, outside code fences). Any other page is
-  `skipped` ("no OntologyBlock heading").
+  `skipped` ("no OntologyBlock heading"), with no class, but with its `names` (title and
+  `alias::`, as Logseq names every page) and `page_class` the IRI minted from its title: links
+  through any of its names meet there (`_skipped_page`).
 * **Title.** The page's `title::` when its first block holds only properties (Logseq's page
   properties), else the name Logseq gives the file (`logseq_names.file_page_name`: the graph's
   `:file/name-format`, `___` or `.` for `/`, `%XX` escapes decoded, journal files named by the
@@ -258,17 +260,34 @@ def parse_page(path: str, data: bytes, options: ParseOptions) -> FileFacts:
     """Parse one Logseq page. Raises ParseError only for undecodable bytes (see module docstring)."""
     text = decode_source(data)
     if "OntologyBlock" not in text and "public::" not in text:
-        return FileFacts(format="logseq", skipped=SKIP_REASON)
+        return _skipped_page(path, text.split("\n", 200)[:200], options)
     scan = PageScan(_config_keys(options)[1])
     lines = text.split("\n")
     for no, line in enumerate(lines, 1):
         scan.feed(no, line)
     scan.end_all()
     if not scan.headings:  # still a page: its `public:: true` is recorded (spec: on any page)
-        return FileFacts(format="logseq", skipped=SKIP_REASON, public=scan.public)
+        return _skipped_page(path, lines[:200], options, scan.public)
     props = page_properties(lines[:200])
     facts = _build(path, options, scan, props)
     _add_synonyms(facts, scan.synonyms, lines, props)
+    return facts
+
+
+def _skipped_page(path: str, head: list[str], options: ParseOptions, public: bool = False) -> FileFacts:
+    """A page without an OntologyBlock declares no class, but Logseq still opens it by its title
+    and its `alias::` names (graph-parser names every page file): its names lead to the IRI minted
+    from its title, the one a `[[Title]]` link mints, so `[[Alias]]` and `[[Title]]` meet."""
+    facts = FileFacts(format="logseq", skipped=SKIP_REASON, public=public)
+    graph = options.logseq
+    if graph is not None and graph.found and graph.relative(path) is None:
+        return facts  # beside the graph (a repository's README, docs/): no page in Logseq
+    props = page_properties(head)
+    title = props.get("title", ("", 0))[0] or page_title(path, graph)
+    name = journal_link_name(title, graph)
+    if name.strip():
+        facts.page_class = mint_page_iri(name, options)
+        facts.names = [(name, TITLE)] + [(journal_link_name(a, graph), ALIAS) for a in _aliases(props)]
     return facts
 
 

@@ -3,7 +3,8 @@
 Kept apart from the page parser because the rules are Logseq's, not ontosync's, and each is small
 enough to check against Logseq's documentation on its own (README, "A Logseq graph on disk"):
 
-* **File names.** `:triple-lowbar` (Logseq 0.8.9+, the default): `___` is `/`, then each `%XX`
+* **File names.** Read in Unicode NFC, as Logseq reads paths (a macOS NFD name gives an NFC
+  title). `:triple-lowbar` (Logseq 0.8.9+, the default): `___` is `/`, then each `%XX`
   escape is decoded on its own (`%2F` too; a byte of a multi-byte character, `%C3`, stays as
   written: `tri-lb-title-parsing`), then empty namespaces dropped (`___A` is `A`, `A______B` is
   `A/B`: Logseq's `make-valid-namespaces`). `:legacy`: a `.` is `/` (the oldest versions wrote
@@ -13,7 +14,8 @@ enough to check against Logseq's documentation on its own (README, "A Logseq gra
 * **Journals.** A file in the journals folder whose name parses by `:journal/file-name-format`
   (`yyyy_MM_dd`) is named by `:journal/page-title-format` (`MMM do, yyyy`: `Jan 15th, 2024`).
   The formats use Logseq's date tokens: `yyyy yy MMMM MMM MM M dd d do EEEE EEE EE E`; other
-  letters in single quotes and any other character are literal.
+  letters in single quotes and any other character are literal. A date is read as Logseq's
+  cljs-time fork reads it: `MM`/`dd` take one digit too, `MMM`/`MMMM` a full or short name.
 * **Page properties** are those of the page's first block when it holds nothing but properties
   (unbulleted `key:: value` lines at the top, or a first bullet made of them). Only there do
   `title::` and `alias::` name the page, as in Logseq; the same keys in any other block belong
@@ -33,21 +35,26 @@ from __future__ import annotations
 import calendar
 import functools
 import re
+import unicodedata
 from datetime import date
 from pathlib import PurePosixPath
 from urllib.parse import unquote
 
 from ontosync.formats import EXTENSIONS
 from ontosync.parsing.logseq_config import DEFAULT_GRAPH, LogseqGraph
-from ontosync.parsing.logseq_verbatim import is_quoted, mask_code, unmask
+from ontosync.parsing.logseq_verbatim import LONG_VALUE, is_quoted, mask_code, unmask
 
 _TOKEN = re.compile(r"'[^']*'|yyyy|yy|MMMM|MMM|MM|M|do|dd|d|EEEE|EEE|EE|E|[A-Za-z]+|.", re.DOTALL)
-_NUMERIC = {"yyyy": r"(?P<y>\d{4})", "yy": r"(?P<y2>\d{2})", "MM": r"(?P<m>\d{2})", "M": r"(?P<m>\d{1,2})",
-            "dd": r"(?P<d>\d{2})", "d": r"(?P<d>\d{1,2})", "do": r"(?P<d>\d{1,2})(?:st|nd|rd|th)"}
-_NAMES = {"MMMM": "(?P<mn>" + "|".join(calendar.month_name[1:]) + ")",
-          "MMM": "(?P<mn>" + "|".join(calendar.month_abbr[1:]) + ")",
-          "EEEE": "(?:" + "|".join(calendar.day_name) + ")",
-          **{e: "(?:" + "|".join(calendar.day_abbr) + ")" for e in ("EEE", "EE", "E")}}
+# Each field as Logseq's date parser reads it (its cljs-time fork, `cljs_time/internal/parse.cljs`):
+# (group, pattern). A number takes every digit there is up to the field's maximum, however few:
+# `MM` and `dd` read `1` as well as `01` (`parse-number`); a month name field takes the full name or
+# its first three letters, full names tried first (`parse-period-name`), a weekday field likewise.
+_MONTH_NAMES = "|".join([*calendar.month_name[1:], *calendar.month_abbr[1:]])
+_DAY_NAMES = "|".join([*calendar.day_name, *calendar.day_abbr])
+_FIELDS = {"yyyy": ("y", r"\d{4}"), "yy": ("y2", r"\d{2}"), "MM": ("m", r"\d{1,2}"), "M": ("m", r"\d{1,2}"),
+           "dd": ("d", r"\d{1,2}"), "d": ("d", r"\d{1,2}"), "do": ("d", r"\d{1,2}"),
+           "MMMM": ("mn", _MONTH_NAMES), "MMM": ("mn", _MONTH_NAMES),
+           **{e: ("wd", _DAY_NAMES) for e in ("EEEE", "EEE", "EE", "E")}}
 _MONTHS = {name.lower(): n for n, name in enumerate(calendar.month_abbr) if name}
 _PROPERTY = re.compile(r"[ \t]*(-[ \t]+)?([A-Za-z0-9_][\w.:/+-]*?)::(?:[ \t]|\Z)(.*)", re.DOTALL)
 _TAG_END = " \t,;"
@@ -77,19 +84,22 @@ def format_date(day: date, fmt: str) -> str:
 @functools.lru_cache(maxsize=64)
 def _date_pattern(fmt: str) -> re.Pattern | None:
     """`fmt` as a regular expression (case-insensitive: Logseq capitalises a title before parsing
-    it), each of year, month and day captured once; None if it cannot be one."""
+    it), each of year, month and day captured once; None if it cannot be one. A field matches as
+    Logseq's parser reads it, left to right and never giving back what it took (an atomic group:
+    a lookahead, then the text it captured), so `yyyyMMdd` does not read `202411` as Jan 1st."""
     parts = []
+    seen: set[str] = set()
     for tok in _TOKEN.findall(fmt):
-        if tok in _NAMES:
-            pattern = _NAMES[tok]
-        elif tok in _NUMERIC:
-            pattern = _NUMERIC[tok]
+        if tok in _FIELDS:
+            group, body = _FIELDS[tok]
+            pattern = f"(?:{body})" if group in seen else f"(?=(?P<{group}>{body}))(?P={group})"
+            seen.add(group)
+            if tok == "do":
+                pattern += "(?:st|nd|rd|th)"
         elif len(tok) > 1 and tok.startswith("'"):
             pattern = re.escape(tok[1:-1])
         else:
             pattern = re.escape(tok)
-        if pattern.startswith("(?P<") and pattern[:pattern.index(">") + 1] in "".join(parts):
-            pattern = "(?:" + pattern[pattern.index(">") + 1:]  # a field given twice: captured once
         parts.append(pattern)
     try:
         return re.compile("".join(parts), re.IGNORECASE)
@@ -141,7 +151,8 @@ def file_page_name(path: str, graph: LogseqGraph | None = None) -> str:
     graph = graph or DEFAULT_GRAPH
     cfg = graph.config
     pure = PurePosixPath(path)  # source paths are POSIX: a backslash is part of the name
-    stem = _without_extension(pure.name)
+    # Logseq reads paths in NFC (`path-normalize`): a macOS (NFD) file name gives an NFC title.
+    stem = unicodedata.normalize("NFC", _without_extension(pure.name))
     if _in_journals(path, graph):
         day = parse_date(stem, cfg.journal_file_format)
         if day is not None:
@@ -242,7 +253,6 @@ def front_matter(lines: list[str]) -> dict[str, tuple[str, int]] | None:
     return None
 
 
-LONG_VALUE = 20_000
 _FLAT_LINK = re.compile(r"#?\[\[([^\[\]]+)\]\]")
 _FLAT_TAG = re.compile(r"(?:^|(?<=[ \t,;]))#([^ \t,;#][^ \t,;]*?)[.!?:;]*(?=[ \t,;]|\Z)")
 # The `[label](` before a link in mldoc's labelled link `[label]([[Page]])`: part of the link.

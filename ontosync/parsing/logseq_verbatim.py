@@ -1,4 +1,4 @@
-"""Text that Logseq reads verbatim in a property value: inline code spans, quoted values.
+"""Text that Logseq reads verbatim in a property value: inline code spans, emphasis, quoted values.
 
 Kept apart from `logseq_names` (which finds the links of a value) because it answers one question
 first: which parts of the value can hold no link at all. Logseq's parser (mldoc) reads
@@ -8,6 +8,10 @@ page refs of a property value are only the links and tags mldoc finds outside co
 wrapped in double quotes (`key:: "[[A]], [[B]]"`: first and last character `"`) is a string with
 no refs at all (`logseq.graph-parser.text/parse-property`, `wrapped-by-quotes?`).
 
+A link inside emphasis (`**[[X]]**`, `*[[X]]*`, `~~[[X]]~~`, `^^[[X]]^^`, `==[[X]]==`, `_[[X]]_`)
+is inside an Emphasis node, and a value's refs are only the links and tags at its top level (mldoc
+`property_references`, lib/syntax/property.ml): it names no page (`emphasis_spans`).
+
 Code spans follow CommonMark: a run of n backticks opens a span that the next run of exactly n
 backticks closes; a run with no such partner is literal text. Linear in the value's length
 (a value may be a megabyte of backticks).
@@ -16,9 +20,20 @@ backticks closes; a run with no such partner is literal text. Linear in the valu
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 _RUN = re.compile(r"`+")
 _MASK = re.compile("\x00(\\d+)\x00")  # NUL never reaches here: a page holding one fails to decode
+# A value longer than this is no value a person wrote: read at C speed (logseq_names.split_values),
+# its emphasis not looked for.
+LONG_VALUE = 20_000
+_BRACKETS = re.compile(r"\[\[|\]\]")
+# mldoc's markdown emphasis (inline.ml `markdown_emphasis`): the delimiters a character opens, longest first.
+_EMPHASIS = {"*": ("***", "**", "*"), "_": ("___", "__", "_"), "~": ("~~",), "^": ("^^",), "=": ("==",)}
+_UNDERLINE_DELIMS = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~ \t")
+_TAG_START = " \t,;"
+_TAG_END = re.compile(r"[ \t,;]|\Z")
+_CANDIDATE = re.compile(r"\[\[|[#*_~^=]")
 
 
 def is_quoted(value: str) -> bool:
@@ -53,21 +68,104 @@ def code_spans(value: str) -> list[tuple[int, int]]:
 
 
 def mask_code(value: str) -> tuple[str, list[str]]:
-    """`value` with each code span replaced by a placeholder no link or tag rule matches, and the
-    spans (restore them with `unmask`)."""
-    if "`" not in value:
-        return value, []
-    spans = code_spans(value)
+    """`value` with each code span, then each emphasis, replaced by a placeholder no link or tag
+    rule matches, and the spans (restore them with `unmask`)."""
+    kept: list[str] = []
+    if "`" in value:
+        value = _mask(value, code_spans(value), kept)
+    if len(value) <= LONG_VALUE and ("[[" in value or "#" in value or "," in value) and any(
+            c in value for c in _EMPHASIS):  # only links, tags and items can hide in emphasis
+        value = _mask(value, emphasis_spans(value), kept)
+    return value, kept
+
+
+def _mask(value: str, spans: list[tuple[int, int]], kept: list[str]) -> str:
+    """`value` with each (start, end) span replaced by a placeholder, its text (any placeholder
+    inside put back) appended to `kept`."""
     if not spans:
-        return value, []
-    parts, kept, pos = [], [], 0
+        return value
+    parts, pos = [], 0
     for start, end in spans:
         parts.append(value[pos:start])
         parts.append(f"\x00{len(kept)}\x00")
-        kept.append(value[start:end])
+        kept.append(unmask(value[start:end], kept))
         pos = end
     parts.append(value[pos:])
-    return "".join(parts), kept
+    return "".join(parts)
+
+
+def emphasis_spans(value: str) -> list[tuple[int, int]]:
+    """(start, end) of each emphasis of `value`, delimiters included, read left to right as mldoc
+    does: `[[links]]` and `#tags` first (an underscore or star inside one opens nothing); an
+    opening delimiter followed by a non-space, closed by the first same delimiter after at least
+    one character that follows no space (an underscore: that a delimiter or the end follows, and
+    only opened after a delimiter). Near-linear: closers are found once per delimiter."""
+    links = _link_ends(value)
+    closers: dict[str, list[int]] = {}
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while True:
+        m = _CANDIDATE.search(value, i)  # the next `[[`, `#` or delimiter: the rest is plain text
+        if m is None:
+            return spans
+        i = m.start()
+        if m.group() == "[[":
+            i = links.get(i, i + 2)
+        elif m.group() == "#":
+            tag = i == 0 or value[i - 1] in _TAG_START
+            i = _TAG_END.search(value, i).start() if tag and not value.startswith("[[", i + 1) else i + 1
+        else:
+            end = _emphasis_at(value, i, closers)
+            if end is not None:
+                spans.append((i, end))
+            i = end if end is not None else i + 1
+
+
+def _emphasis_at(value: str, i: int, closers: dict[str, list[int]]) -> int | None:
+    """The end of the emphasis opening at `i`, or None where none opens."""
+    if value[i] == "_" and i > 0 and value[i - 1] not in _UNDERLINE_DELIMS:
+        return None  # `snake_case`: mldoc opens an underscore only after a delimiter
+    for delim in _EMPHASIS[value[i]]:
+        start = i + len(delim)
+        if not value.startswith(delim, i) or start >= len(value) or value[start].isspace():
+            continue  # not this delimiter, or not left-flanking
+        if delim not in closers:
+            closers[delim] = _closers(value, delim)
+        found = closers[delim]
+        k = bisect_right(found, start)
+        if k < len(found):
+            return found[k] + len(delim)
+    return None
+
+
+def _closers(value: str, delim: str) -> list[int]:
+    """Where `delim` can close an emphasis: after a non-space (and, an underscore, before a
+    delimiter or the end)."""
+    out = []
+    j = value.find(delim, 1)
+    while j >= 0:
+        end = j + len(delim)
+        if not value[j - 1].isspace() and (delim[0] != "_" or end == len(value) or value[end] in _UNDERLINE_DELIMS):
+            out.append(j)
+        j = value.find(delim, j + 1)
+    return out
+
+
+def _link_ends(value: str) -> dict[int, int]:
+    """Start -> end of each outermost closed `[[...]]` (its `]]` included)."""
+    ends: dict[int, int] = {}
+    depth = start = 0
+    if "[[" not in value:
+        return ends
+    for m in _BRACKETS.finditer(value):
+        if m.group() == "[[":
+            start = m.start() if depth == 0 else start
+            depth += 1
+        elif depth:
+            depth -= 1
+            if depth == 0:
+                ends[start] = m.end()
+    return ends
 
 
 def unmask(text: str, kept: list[str]) -> str:

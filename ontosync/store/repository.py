@@ -15,7 +15,8 @@ A save does three things inside that transaction:
    path), keeping a class that is only referred
    to as a referenced-only row (`source_file` NULL, labelled with the smallest link text, in
    code-point order, among the links that resolve to it: `[[Foo]]` and `[[foo]]` name one missing
-   page, labelled `Foo` whatever order the pages came in) and deleting it once nothing refers to it.
+   page, labelled `Foo` whatever order the pages came in; a link by the title of a page without an
+   OntologyBlock first, over links by its aliases) and deleting it once nothing refers to it.
 
 So the database is a function of the source tree, whatever the order files arrive in, and a
 crash leaves every file either whole or absent. The SQL is SQLite's (upserts, temp tables);
@@ -76,6 +77,7 @@ RESOLVED_EDGE = ("INSERT INTO file_edges (path, ontology_id, class_iri, parent_i
                  f"parent_ref_text) VALUES (?, ?, ?, COALESCE({_FIRST_PAGE}, ?), ?, ?, ?)")
 RESOLVED_AXIOM = ("INSERT INTO owl_axioms (ontology_id, axiom_type, subject, object, annotations, source_file, "
                   f"object_fallback, object_ref_key) VALUES (?, ?, ?, COALESCE({_FIRST_PAGE}, ?), ?, ?, ?, ?)")
+_INSERT_NAMES = "INSERT INTO page_names (path, ontology_id, name_key, rank, class_iri) VALUES (?, ?, ?, ?, ?)"
 
 
 # A link whose target name appeared or went (its key is in aff_names) resolves again, in any file.
@@ -296,6 +298,8 @@ class Repository:
                     """SELECT f.class_iri, MIN(o.path) FROM file_classes f JOIN file_classes o
                        ON o.ontology_id = f.ontology_id AND o.class_iri = f.class_iri AND o.path <> f.path
                        WHERE f.path = ? GROUP BY f.class_iri ORDER BY f.class_iri""", (path,)).fetchall()
+        elif facts is not None and facts.names:  # a page without a class still answers to its names
+            new_names = self._insert_names(path, onto, facts)
 
         # 3. Names that appeared or went: links to them, anywhere, are re-pointed (_repoint). The
         # file's own links were resolved as they were inserted (RESOLVED_EDGE, RESOLVED_AXIOM).
@@ -372,8 +376,12 @@ class Repository:
         c.execute(
             """INSERT INTO owl_classes (ontology_id, class_iri, label, comment, source_file, last_synced)
                SELECT a.o, a.iri, COALESCE(w.label, CASE WHEN w.path IS NULL THEN (
-                          SELECT MIN(e.parent_ref_text) FROM file_edges e
-                          WHERE e.ontology_id = a.o AND e.parent_iri = a.iri AND e.parent_ref_text IS NOT NULL)
+                          SELECT e.parent_ref_text FROM file_edges e
+                          WHERE e.ontology_id = a.o AND e.parent_iri = a.iri AND e.parent_ref_text IS NOT NULL
+                          ORDER BY NOT EXISTS (SELECT 1 FROM page_names pn WHERE pn.ontology_id = e.ontology_id
+                                                   AND pn.name_key = e.parent_ref_key AND pn.rank = 0
+                                                   AND pn.class_iri = e.parent_iri),
+                                   e.parent_ref_text LIMIT 1)
                       END), w.comment, w.path, ? FROM aff_classes a
                LEFT JOIN file_classes w ON w.ontology_id = a.o AND w.class_iri = a.iri AND w.path = (
                    SELECT f.path FROM file_classes f WHERE f.ontology_id = a.o AND f.class_iri = a.iri
@@ -451,6 +459,13 @@ class Repository:
         return self.conn.execute(
             "INSERT OR IGNORE INTO ontologies (ontology_id, created_at) VALUES (?, ?)", (onto, now))
 
+    def _insert_names(self, path: str, onto: str, facts: FileFacts) -> set[tuple[str, str, int, str]]:
+        """The page names the file answers to (store/own_rows.py), inserted; returns them."""
+        names = own_rows.page_names(onto, facts)
+        if names:
+            self.conn.executemany(_INSERT_NAMES, [(path, o, k, r, iri) for o, k, r, iri in sorted(names)])
+        return names
+
     def _insert_own_rows(self, path: str, onto: str, facts: FileFacts) -> tuple[set[tuple[str, str, int, str]],
                                                                                   OwnLinks]:
         """The file's own rows (store/own_rows.py builds them; its worker did when it could, for this
@@ -462,8 +477,7 @@ class Repository:
         for sql, rows in (
                 ("INSERT INTO file_classes (path, ontology_id, class_iri, label, comment, line, label_language, "
                  "comment_language) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", own.classes),
-                ("INSERT INTO page_names (path, ontology_id, name_key, rank, class_iri) VALUES (?, ?, ?, ?, ?)",
-                 own.name_rows),
+                (_INSERT_NAMES, own.name_rows),
                 (RESOLVED_EDGE, own.edges),
                 ("INSERT INTO file_properties (path, ontology_id, property_iri, property_type, label, domain, "
                  "range, label_language) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", own.properties),
