@@ -48,10 +48,23 @@ def _need_driver() -> None:
 
 
 def sync(settings: Any, source: Any, options: Any) -> Any:
-    """Run a sync into the source's schema: an exit code, or the pipeline's SyncResult."""
+    """Run a sync into the source's schema: an exit code, or the pipeline's SyncResult. SIGTERM
+    and SIGHUP stop it as Ctrl-C does from the start, also while it waits for the source's lock or
+    for a migration's tables: they ended the process there on the spot, no line, exit 143."""
     from ontosync.pipeline.interrupts import terminate_as_interrupt
-    from ontosync.pipeline.sync import SyncRun
-    from ontosync.sources import SourceError
+
+    with terminate_as_interrupt():
+        repo = _open_writer(settings)
+        if isinstance(repo, int):
+            return repo
+        try:
+            return _run(settings, source, options, repo)
+        finally:
+            repo.close()
+
+
+def _open_writer(settings: Any) -> Any:
+    """The source's PgRepository, locked and migrated; else the exit code, its line said."""
     from ontosync.store.pg.database import PgLockBusy, PgMissingRight, target
     from ontosync.store.pg.repository import PgRepository
     from ontosync.store.repository import StoreError
@@ -59,21 +72,41 @@ def sync(settings: Any, source: Any, options: Any) -> Any:
     t = target(settings.db, settings.source)
     try:
         _need_driver()
-        repo = PgRepository(t, settings.ontology_id, settings.lock_timeout)
+        repo = PgRepository(t, settings.ontology_id, settings.lock_timeout, settings.busy_timeout)
     except (PgLockBusy, PgMissingRight, *_driver_errors()) as exc:  # PgUnavailable: said by cli.py's main
         if _read_only(exc):  # the contract's read-only failure (section 9), as a read-only SQLite file
             return _stopped(exc, {}, ("fatal", 3, f"read-only database {t.shown}: "))
         return _stopped(exc, {PgLockBusy: ("busy", 4), PgMissingRight: ("error", 2)},
                         ("error", 2, f"cannot use {t.shown}: "))
+    except KeyboardInterrupt:
+        return _interrupted(f"{t.shown}'s lock")
     try:
         repo.ensure_schema(settings.busy_timeout)
-        with terminate_as_interrupt():
-            return SyncRun(settings, source, repo, options).run()
-    except (ForeignSchema, StoreError, SourceError, PgLockBusy) as exc:
-        return _stopped(exc, {ForeignSchema: ("error", 2), StoreError: ("fatal", 3), SourceError: ("error", 2),
-                              PgLockBusy: ("busy", 4)})
-    finally:
-        repo.close()
+        return repo
+    except (ForeignSchema, StoreError, PgLockBusy) as exc:
+        code = _stopped(exc, {ForeignSchema: ("error", 2), StoreError: ("fatal", 3), PgLockBusy: ("busy", 4)})
+    except KeyboardInterrupt:
+        code = _interrupted(f"the migrations of {t.shown}")
+    repo.close()
+    return code
+
+
+def _interrupted(waited_for: str) -> int:
+    """Exit 130 (README: exit codes), as an interrupted run's, for a sync stopped before it began."""
+    say(f"interrupted while waiting for {waited_for}; nothing was written, run the same command again")
+    return 130
+
+
+def _run(settings: Any, source: Any, options: Any, repo: Any) -> Any:
+    from ontosync.pipeline.sync import SyncRun
+    from ontosync.sources import SourceError
+    from ontosync.store.pg.database import PgLockBusy
+    from ontosync.store.repository import StoreError
+
+    try:
+        return SyncRun(settings, source, repo, options).run()
+    except (StoreError, SourceError, PgLockBusy) as exc:
+        return _stopped(exc, {StoreError: ("fatal", 3), SourceError: ("error", 2), PgLockBusy: ("busy", 4)})
 
 
 def open_reader(url: str, create: bool = False):

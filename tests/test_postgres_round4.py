@@ -196,10 +196,9 @@ def test_a_table_another_session_locks_makes_the_sync_busy_in_one_line(table, sc
     printed the statement and its caret on two more lines. Now: busy, exit 4, one line."""
     import ontosync.store.pg.database as database
 
-    # each statement's wait (the writer's 1 s lock_timeout, tried again for --busy-timeout), not the
+    # each statement's wait (the writer's lock_timeout, tried again for --busy-timeout), not the
     # behaviour: 0.2 s keeps the test's waits from costing the suite seconds
-    monkeypatch.setattr(database, "WRITER_SETTINGS", database.WRITER_SETTINGS.replace("lock_timeout=1000",
-                                                                                      "lock_timeout=200"))
+    monkeypatch.setattr(database, "WRITER_LOCK_TRY_MS", 200)
     monkeypatch.setattr(database, "MIGRATION_LOCK_TRY_MS", 200)
     url = schema_url(schema)
     sync = ("sync", str(tree), "--db", url, "--checkpoint", str(tmp_path / "c.json"))

@@ -35,11 +35,11 @@ class PgRepository(Repository):
     """One source's schema on a PostgreSQL server; used by the single writer of a run."""
 
     def __init__(self, target: database.PgTarget, default_ontology: str = "default",
-                 lock_timeout: float = 0.0) -> None:
+                 lock_timeout: float = 0.0, busy_timeout: float = 30.0) -> None:
         self.target = target
         self.db_path = target.shown
         self.default_ontology = default_ontology
-        self.db, self.conn = database.connect(target, "ontosync sync", writer=True)
+        self.db, self.conn = database.connect(target, "ontosync sync", writer=True, busy_timeout=busy_timeout)
         try:
             database.acquire_lock(self.conn, target, lock_timeout)
         except BaseException:
