@@ -204,10 +204,10 @@ def _holder(conn: PgConnection, t: PgTarget) -> str:
         f"""SELECT a.pid, a.application_name, a.backend_start FROM pg_locks l JOIN pg_stat_activity a
             ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted
             AND ((l.classid::bigint << 32) | l.objid::bigint) = {expr} LIMIT 1""", args).fetchone()
-    return _session(row)
+    return describe_session(row)
 
 
-def _session(row: tuple | None) -> str:
+def describe_session(row: tuple | None) -> str:
     """A session as a busy line names it: (pid, application_name, backend_start) from pg_stat_activity."""
     if row is None:
         return "a session that has just ended"
@@ -219,14 +219,14 @@ def _table_holder(conn: PgConnection, schema: str, watch: BlockerWatch | None) -
     """The session in the way of a migration that could not get its locks: the one the server said
     blocked it (`watch`), else the oldest transaction holding a lock on one of the schema's tables."""
     if watch is not None and watch.seen is not None:
-        return _session(watch.seen)
+        return describe_session(watch.seen)
     row = conn.execute(
         """SELECT a.pid, a.application_name, a.backend_start FROM pg_locks l
            JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace
            JOIN pg_stat_activity a ON a.pid = l.pid
            WHERE n.nspname = ? AND l.granted AND l.pid <> pg_backend_pid()
            ORDER BY a.xact_start NULLS LAST LIMIT 1""", (schema,)).fetchone()
-    return _session(row)
+    return describe_session(row)
 
 
 class BlockerWatch:
