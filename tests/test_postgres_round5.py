@@ -202,3 +202,31 @@ def test_a_role_granted_nothing_is_told_the_grants(synced, tmp_path):
         for command in (("status",), ("search", "A"), ("diff",), ("verify",)):
             line = _one_line(cli(*command, "--db", f"{url}?schema={synced}"), 2)
             assert f"role {role} may not use" in line and f'GRANT USAGE ON SCHEMA "{synced}" TO "{role}"' in line, line
+
+
+LOCKED = {  # what a DBA's LOCK TABLE holds, for each command (the sync's first reads; a reader's)
+    "sync": ("source_files",),
+    "sync-migrations": ("schema_migrations",),
+    "status": ("owl_classes", "runs", "class_search", "schema_migrations"),
+    "search": ("owl_classes", "runs", "class_search", "schema_migrations"),
+}
+
+
+@pytest.mark.parametrize("command", sorted(LOCKED))
+def test_a_busy_line_names_the_session_that_locks_a_table(command, synced, tree, tmp_path):
+    """A DBA's LOCK TABLE (VACUUM FULL, ALTER TABLE) on the store's tables stops the sync's first
+    reads, and a reader's under its role's lock_timeout: busy, exit 4, but the line said "another
+    session holds a table" and named none, where CONTRACT section 9 says it names what holds it."""
+    url = schema_url(synced)
+    sync = ("sync", str(tree), "--full", "--busy-timeout", "0.2", "--checkpoint", str(tmp_path / "c.json"))
+    args = {"sync": sync, "sync-migrations": sync, "status": ("status",), "search": ("search", "Alpha")}[command]
+    holder, pid = _session()
+    try:
+        tables = ", ".join(f'"{synced}".{t}' for t in LOCKED[command])
+        holder.cursor().execute(f"LOCK TABLE {tables} IN ACCESS EXCLUSIVE MODE")
+        r = cli(*args, "--db", f"{url}&options=-c%20lock_timeout%3D200")
+    finally:
+        holder.close()
+    last = r.stderr.strip().splitlines()[-1]
+    assert r.returncode == 4 and last.startswith("ontosync: busy: ") and "Traceback" not in r.stderr, r.stderr
+    assert "another session holds a table this command" in last and f": server process {pid}," in last, last

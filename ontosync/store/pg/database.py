@@ -229,6 +229,33 @@ def _table_holder(conn: PgConnection, schema: str, watch: BlockerWatch | None) -
     return describe_session(row)
 
 
+def read_blocker(url: str, schema: str) -> str | None:
+    """The session whose lock stopped a read of `schema`'s tables, for a busy line: one holding,
+    else one queued for, an ACCESS EXCLUSIVE lock on one of them (the one mode a read waits for; a
+    queued one makes later readers queue behind it). Asked on a session of its own (the stopped
+    one may be in a failed transaction); None when none is found or the server cannot be asked.
+    Why: "another session holds a table this command needs" named nobody, where CONTRACT section
+    9 says a busy line names what holds the database."""
+    from peewee import PostgresqlDatabase
+
+    dsn, _ = split_schema(url)
+    db = PostgresqlDatabase(dsn, application_name="ontosync watch", options=session_options(dsn))
+    try:
+        with wrap_errors():
+            db.connect()
+            row = db.execute_sql(
+                """SELECT a.pid, a.application_name, a.backend_start FROM pg_locks l
+                   JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace
+                   JOIN pg_stat_activity a ON a.pid = l.pid
+                   WHERE n.nspname = %s AND l.mode = 'AccessExclusiveLock' AND l.pid <> pg_backend_pid()
+                   ORDER BY l.granted DESC, a.xact_start NULLS LAST LIMIT 1""", (schema,)).fetchone()
+    except (peewee.DatabaseError, peewee.InterfaceError):
+        return None
+    finally:
+        db.close()
+    return None if row is None else describe_session(row)
+
+
 class BlockerWatch:
     """Who keeps a session waiting for a lock: pg_blocking_pids(), asked from a second session every
     WATCH_POLL_S while the first waits (a waiting session cannot ask, and once its lock_timeout
