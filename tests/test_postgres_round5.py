@@ -1,5 +1,6 @@
-"""An organisation's PostgreSQL server, round 5: who is in the way, how long a write waits, a
-signal while waiting, and a second role (a read-only reader) in CI.
+"""An organisation's PostgreSQL server, round 5: the busy lines name the session in the way (a
+migration's, a save's, a read's), a write waits as long as --busy-timeout says, a signal while a
+sync waits is exit 130, and a second role (a read-only reader, one granted nothing) runs in CI.
 
 Each test failed before its fix. Skips without a server (tests/postgres_server.py).
 """
@@ -15,6 +16,7 @@ import pytest
 
 from tests.helpers import cli
 from tests.postgres_server import connect, own_schema, reader_role, run_sql, schema_url
+from tests.test_postgres_round4 import _one_line
 
 TTL = """@prefix owl: <http://www.w3.org/2002/07/owl#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
@@ -26,21 +28,16 @@ schema = pytest.fixture(own_schema)  # a schema of the test's own, dropped after
 
 @pytest.fixture
 def tree(tmp_path):
-    """A source of one Turtle file declaring one class."""
-    (tmp_path / "tree").mkdir()
-    (tmp_path / "tree" / "a.ttl").write_text(TTL, encoding="utf-8")
+    """A source of one Turtle file declaring one class, labelled (for `search`)."""
+    files = {tmp_path / "tree" / "a.ttl": TTL}
+    for path, text in files.items():
+        path.parent.mkdir(parents=True)
+        path.write_text(text, encoding="utf-8")
     return tmp_path / "tree"
 
 
 def _sync(tree, url: str, tmp_path, *more: str):
     return cli("sync", str(tree), "--db", url, "--checkpoint", str(tmp_path / "c.json"), *more)
-
-
-def _one_line(proc, code: int) -> str:
-    assert proc.returncode == code, proc.stderr
-    lines = proc.stderr.strip().splitlines()
-    assert "Traceback" not in proc.stderr and len(lines) == 1, proc.stderr
-    return lines[0]
 
 
 def _session(autocommit: bool = False):
@@ -169,14 +166,19 @@ def synced(schema, tree, tmp_path):
     return schema
 
 
-def test_a_read_only_role_reads_the_store_and_may_not_sync_into_it(synced, tree, tmp_path):
-    """A reader role granted USAGE and SELECT only (a service, a BI tool): it finds the store
-    without ?schema= (the one it may read), and every read command answers as the owner's would;
-    its sync is refused in one line naming the rights it lacks, exit 2, and the rows stay."""
+def test_a_second_role_is_told_the_grants_then_reads_the_store_and_may_not_sync_into_it(synced, tree, tmp_path):
+    """A second role (a service, a BI tool): granted nothing yet, each read command says, in one
+    line, exit 2, which right it lacks and the GRANTs. Granted USAGE and SELECT only, it finds the
+    store without ?schema= (the one it may read), every read command answers as the owner's would,
+    and its sync is refused in one line naming the rights it lacks, exit 2; the rows stay. These
+    ran by hand: CI's role could not create a second one (.ci/postgres.sh now gives it CREATEROLE)."""
     with reader_role() as (role, url):
+        mine = f"{url}?schema={synced}"
+        for command in (("status",), ("search", "A"), ("diff",), ("verify",)):
+            line = _one_line(cli(*command, "--db", mine), 2)
+            assert f"role {role} may not use" in line and f'GRANT USAGE ON SCHEMA "{synced}" TO "{role}"' in line, line
         run_sql(f'GRANT USAGE ON SCHEMA "{synced}" TO {role}; '
                 f'GRANT SELECT ON ALL TABLES IN SCHEMA "{synced}" TO {role}')
-        mine = f"{url}?schema={synced}"
         status = cli("status", "--db", url, "--json", "--checkpoint", str(tmp_path / "none.json"))
         assert status.returncode == 0 and '"classes": 1' in status.stdout, status.stderr
         hits = cli("search", "Alpha", "--db", mine)
@@ -195,38 +197,29 @@ def test_a_read_only_role_reads_the_store_and_may_not_sync_into_it(synced, tree,
         conn.close()
 
 
-def test_a_role_granted_nothing_is_told_the_grants(synced, tmp_path):
-    """A second role the DBA made but never granted the store: one line naming USAGE and the
-    GRANTs, exit 2, from each read command."""
-    with reader_role() as (role, url):
-        for command in (("status",), ("search", "A"), ("diff",), ("verify",)):
-            line = _one_line(cli(*command, "--db", f"{url}?schema={synced}"), 2)
-            assert f"role {role} may not use" in line and f'GRANT USAGE ON SCHEMA "{synced}" TO "{role}"' in line, line
+LOCKED = (  # what a DBA's LOCK TABLE holds, and the commands it stops: the sync's first reads, a reader's
+    (("schema_migrations",), ("sync",)),
+    (("source_files",), ("sync",)),
+    (("owl_classes", "runs", "class_search", "schema_migrations"), ("status", "search")),
+)
 
 
-LOCKED = {  # what a DBA's LOCK TABLE holds, for each command (the sync's first reads; a reader's)
-    "sync": ("source_files",),
-    "sync-migrations": ("schema_migrations",),
-    "status": ("owl_classes", "runs", "class_search", "schema_migrations"),
-    "search": ("owl_classes", "runs", "class_search", "schema_migrations"),
-}
-
-
-@pytest.mark.parametrize("command", sorted(LOCKED))
-def test_a_busy_line_names_the_session_that_locks_a_table(command, synced, tree, tmp_path):
+def test_a_busy_line_names_the_session_that_locks_a_table(synced, tree, tmp_path):
     """A DBA's LOCK TABLE (VACUUM FULL, ALTER TABLE) on the store's tables stops the sync's first
     reads, and a reader's under its role's lock_timeout: busy, exit 4, but the line said "another
     session holds a table" and named none, where CONTRACT section 9 says it names what holds it."""
-    url = schema_url(synced)
-    sync = ("sync", str(tree), "--full", "--busy-timeout", "0.2", "--checkpoint", str(tmp_path / "c.json"))
-    args = {"sync": sync, "sync-migrations": sync, "status": ("status",), "search": ("search", "Alpha")}[command]
-    holder, pid = _session()
-    try:
-        tables = ", ".join(f'"{synced}".{t}' for t in LOCKED[command])
-        holder.cursor().execute(f"LOCK TABLE {tables} IN ACCESS EXCLUSIVE MODE")
-        r = cli(*args, "--db", f"{url}&options=-c%20lock_timeout%3D200")
-    finally:
-        holder.close()
-    last = r.stderr.strip().splitlines()[-1]
-    assert r.returncode == 4 and last.startswith("ontosync: busy: ") and "Traceback" not in r.stderr, r.stderr
-    assert "another session holds a table this command" in last and f": server process {pid}," in last, last
+    url = f"{schema_url(synced)}&options=-c%20lock_timeout%3D200"
+    args = {"sync": ("sync", str(tree), "--full", "--busy-timeout", "0.2", "--checkpoint", str(tmp_path / "c.json")),
+            "status": ("status",), "search": ("search", "Alpha")}
+    for tables, commands in LOCKED:
+        holder, pid = _session()
+        try:
+            holder.cursor().execute(f"LOCK TABLE {', '.join(f'{synced}.{t}' for t in tables)} IN ACCESS EXCLUSIVE MODE")
+            for command in commands:
+                r = cli(*args[command], "--db", url)
+                last = r.stderr.strip().splitlines()[-1]
+                assert r.returncode == 4 and "Traceback" not in r.stderr, r.stderr
+                assert last.startswith("ontosync: busy: "), r.stderr
+                assert "another session holds a table this command" in last and f": server process {pid}," in last, last
+        finally:
+            holder.close()
