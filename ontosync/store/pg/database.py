@@ -292,10 +292,13 @@ class BlockerWatch:
 
     def close(self) -> None:
         self._stop.set()
-        self._thread.join()
+        self._thread.join(WATCH_JOIN_S)  # a server that stopped answering keeps no run waiting
 
 
+WATCH_JOIN_S = 5.0
 WATCH_POLL_S = 0.05
+
+
 def migrations_dir() -> Path:
     return migrations.migrations_dir() / "postgresql"
 
