@@ -110,7 +110,7 @@ def test_a_password_with_an_unencoded_at_or_slash_is_never_printed(userinfo, com
     assert not any(piece in line for piece in ("Sec", "Ret9", "et9")), line
 
 
-REVOKED = {  # what the DBA forgot, taken from the schema's owner (the tests' role may not create roles)
+REVOKED = {  # what the DBA forgot, taken from the schema's owner (a second role's case: test_postgres_round5)
     "usage": ('REVOKE USAGE ON SCHEMA "{s}" FROM CURRENT_USER', "USAGE on schema"),
     "select": ('REVOKE SELECT ON ALL TABLES IN SCHEMA "{s}" FROM CURRENT_USER', "SELECT"),
 }
