@@ -76,14 +76,15 @@ def test_a_migrations_busy_line_names_the_session_in_its_way(schema, tree, tmp_p
 
 
 def _when_waiting(schema: str, then) -> threading.Thread:
-    """A thread that calls `then` once the sync's session waits (its application_name shows up)."""
+    """A thread that calls `then` once the sync of `schema` polls for the source's lock (another
+    worker's sync, under xdist, is not this test's)."""
     def watch() -> None:
         conn = connect()
         try:
             for _ in range(200):
                 cur = conn.cursor()
                 cur.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'ontosync sync' "
-                            "AND datname = current_database()")
+                            "AND query LIKE %s", (f"%'ontosync:{schema}'%",))  # its lock's poll: this test's sync
                 if cur.fetchone()[0]:
                     time.sleep(0.1)  # in its lock's wait
                     return then()
