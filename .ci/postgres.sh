@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL server for the tests: `up` installs PostgreSQL from Debian's packages when
 # no server binaries are found, initdb's a cluster in a temp dir, starts it on 127.0.0.1 only (a
-# free port), as an unprivileged user (postgres refuses to run as root), creates a user and a
-# database, and prints the URL (also written to $ONTOSYNC_PG_DIR/url). `down` stops it and deletes
-# the cluster. tests/postgres_server.py reads the URL from ONTOSYNC_TEST_POSTGRES_URL.
+# free port), as an unprivileged user (postgres refuses to run as root), creates a user (CREATEDB,
+# CREATEROLE) and a database, and prints the URL (also written to $ONTOSYNC_PG_DIR/url). `down`
+# stops it and deletes the cluster. tests/postgres_server.py reads the URL from ONTOSYNC_TEST_POSTGRES_URL.
 #
 #   url="$(bash .ci/postgres.sh up)"; ...; bash .ci/postgres.sh down
 set -euo pipefail
@@ -71,8 +71,10 @@ up() {
     -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=100 -c fsync=off $tls" start >&2 \
     || { cat "$dir/server.log" >&2; exit 1; }
   echo "$bin" > "$dir/bin"
+  # CREATEROLE: the tests make second roles (a read-only reader, one granted nothing) as an
+  # organisation's DBA does (tests/postgres_server.reader_role); the cluster is thrown away after
   PGPASSWORD="$password" "$bin/psql" -q -h 127.0.0.1 -p "$port" -U ontosync_admin -d postgres -v ON_ERROR_STOP=1 \
-    -c "CREATE USER ontosync PASSWORD '$password' CREATEDB" \
+    -c "CREATE USER ontosync PASSWORD '$password' CREATEDB CREATEROLE" \
     -c "CREATE DATABASE ontosync OWNER ontosync TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'" >&2
   local url="postgresql://ontosync:$password@127.0.0.1:$port/ontosync"
   printf '%s\n' "$url" > "$dir/url"

@@ -48,32 +48,95 @@ def _need_driver() -> None:
 
 
 def sync(settings: Any, source: Any, options: Any) -> Any:
-    """Run a sync into the source's schema: an exit code, or the pipeline's SyncResult."""
+    """Run a sync into the source's schema: an exit code, or the pipeline's SyncResult. SIGTERM
+    and SIGHUP stop it as Ctrl-C does from the start, also while it waits for the source's lock or
+    for a migration's tables: they ended the process there on the spot, no line, exit 143."""
     from ontosync.pipeline.interrupts import terminate_as_interrupt
-    from ontosync.pipeline.sync import SyncRun
-    from ontosync.sources import SourceError
+
+    with terminate_as_interrupt():
+        repo = _open_writer(settings)
+        if isinstance(repo, int):
+            return repo
+        try:
+            return _run(settings, source, options, repo)
+        finally:
+            repo.close()
+
+
+def _open_writer(settings: Any) -> Any:
+    """The source's PgRepository, locked and migrated; else the exit code, its line said."""
     from ontosync.store.pg.database import PgLockBusy, PgMissingRight, target
     from ontosync.store.pg.repository import PgRepository
-    from ontosync.store.repository import StoreError
 
     t = target(settings.db, settings.source)
     try:
         _need_driver()
-        repo = PgRepository(t, settings.ontology_id, settings.lock_timeout)
+        repo = PgRepository(t, settings.ontology_id, settings.lock_timeout, settings.busy_timeout)
     except (PgLockBusy, PgMissingRight, *_driver_errors()) as exc:  # PgUnavailable: said by cli.py's main
         if _read_only(exc):  # the contract's read-only failure (section 9), as a read-only SQLite file
             return _stopped(exc, {}, ("fatal", 3, f"read-only database {t.shown}: "))
         return _stopped(exc, {PgLockBusy: ("busy", 4), PgMissingRight: ("error", 2)},
                         ("error", 2, f"cannot use {t.shown}: "))
+    except KeyboardInterrupt:
+        return _interrupted(f"{t.shown}'s lock")
+    try:
+        code = _migrated(repo, settings)
+    except BaseException:
+        repo.close()
+        raise
+    if code is None:
+        return repo
+    repo.close()
+    return code
+
+
+def _migrated(repo: Any, settings: Any) -> int | None:
+    """The writer's schema migrated (None), or the exit code, its line said."""
+    from ontosync.store.pg.database import PgLockBusy
+    from ontosync.store.repository import StoreError
+
     try:
         repo.ensure_schema(settings.busy_timeout)
-        with terminate_as_interrupt():
-            return SyncRun(settings, source, repo, options).run()
-    except (ForeignSchema, StoreError, SourceError, PgLockBusy) as exc:
-        return _stopped(exc, {ForeignSchema: ("error", 2), StoreError: ("fatal", 3), SourceError: ("error", 2),
-                              PgLockBusy: ("busy", 4)})
-    finally:
-        repo.close()
+        return None
+    except (ForeignSchema, StoreError, PgLockBusy) as exc:
+        return _stopped(exc, {ForeignSchema: ("error", 2), StoreError: ("fatal", 3), PgLockBusy: ("busy", 4)})
+    except _driver_errors() as exc:  # its first reads (the applied migrations) stopped by a table's lock
+        return _busy_read(exc, settings, repo)
+    except KeyboardInterrupt:
+        return _interrupted(f"the migrations of {repo.target.shown}")
+
+
+def _interrupted(waited_for: str) -> int:
+    """Exit 130 (README: exit codes), as an interrupted run's, for a sync stopped before it began."""
+    say(f"interrupted while waiting for {waited_for}; nothing was written, run the same command again")
+    return 130
+
+
+def _run(settings: Any, source: Any, options: Any, repo: Any) -> Any:
+    from ontosync.pipeline.sync import SyncRun
+    from ontosync.sources import SourceError
+    from ontosync.store.pg.database import PgLockBusy
+    from ontosync.store.repository import StoreError
+
+    try:
+        return SyncRun(settings, source, repo, options).run()
+    except (StoreError, SourceError, PgLockBusy) as exc:
+        return _stopped(exc, {StoreError: ("fatal", 3), SourceError: ("error", 2), PgLockBusy: ("busy", 4)})
+    except _driver_errors() as exc:  # a read of the run's plan that a table's lock stopped
+        return _busy_read(exc, settings, repo)
+
+
+def _busy_read(exc: BaseException, settings: Any, repo: Any) -> int:
+    """Busy, exit 4, naming the session whose table lock stopped a sync's read (re-raised when
+    something else stopped it: cli.py's main says that)."""
+    from ontosync.store.health import lock_wait
+    from ontosync.store.pg.database import read_blocker
+    from ontosync.store.pg.dialect import is_retryable
+
+    if not is_retryable(exc):
+        raise exc
+    say(f"busy: {repo.target.shown}: {lock_wait(exc, who=read_blocker(settings.db, repo.target.schema))}")
+    return 4
 
 
 def open_reader(url: str, create: bool = False):
@@ -86,9 +149,9 @@ def open_reader(url: str, create: bool = False):
     from ontosync.store.pg.database import PgMissingRight, PgServerFull, PgTarget, connect, holds_store
 
     _need_driver()
-    dsn, schema = split_schema(url)
+    dsn = split_schema(url)[0]
     try:
-        schema = _only_schema(url) if schema is None else sanitize(schema)
+        schema = _schema_of(url)
         db, conn = connect(PgTarget(url, schema), "ontosync read", create=create)
         if create or holds_store(conn, schema):
             return db, conn, schema
@@ -156,25 +219,43 @@ def _first_line(exc: BaseException) -> str:
     return mask(explain(exc, NOTHING_CHANGED) or (text[0] if text else type(exc).__name__))
 
 
-def read_stopped(exc: BaseException, what: str = "") -> int:
+def read_stopped(exc: BaseException, what: str = "", store: tuple[str, str | None] | None = None) -> int:
     """Say why the server stopped a read command's query, and return its exit code: 4 when another
     session's lock did (a role's lock_timeout while a migration or a DBA's LOCK TABLE holds a table;
-    busy as a held sync lock is: run again), else 3. `what`: the store, for `status`'s line, whose
-    read status.NotAnOntosyncDatabase wraps (it said "is not an ontosync database" of a store
+    busy as a held sync lock is: run again), naming that session when `store` (URL, schema or None:
+    the URL's) says where to look, else 3. `what`: the store, for `status`'s line, whose read
+    status.NotAnOntosyncDatabase wraps (it said "is not an ontosync database" of a store
     open_reader had found)."""
     from ontosync.store.health import lock_wait
+    from ontosync.store.pg.dialect import is_retryable
 
     cause = exc.__cause__ or exc if what else exc
-    if held := lock_wait(cause, "reads", f"; {NOTHING_CHANGED} once it ends"):
+    who = _blocker(*store) if store is not None and is_retryable(cause) else None
+    if held := lock_wait(cause, "reads", f"; {NOTHING_CHANGED} once it ends", who):
         say(f"busy: {what}{held}")
         return 4
     say(f"fatal: {what}{_first_line(cause)}")
     return 3
 
 
+def _blocker(url: str, schema: str | None) -> str | None:
+    """store/pg/database.read_blocker on the URL's schema (or the server's only store)."""
+    from ontosync.store.pg.database import read_blocker
+
+    try:
+        return read_blocker(url, schema or _schema_of(url))
+    except (PgUnavailable, *_driver_errors()):  # several stores and no ?schema=, or no second session
+        return None
+
+
+def _schema_of(url: str) -> str:
+    named = split_schema(url)[1]
+    return _only_schema(url) if named is None else sanitize(named)
+
+
 def read_failed(url: str, exc: BaseException) -> int:
     """`status`'s read_stopped."""
-    return read_stopped(exc, f"cannot read {mask(split_schema(url)[0])}: ")
+    return read_stopped(exc, f"cannot read {mask(split_schema(url)[0])}: ", (url, None))
 
 
 def open_for_status(url: str):
@@ -191,7 +272,7 @@ def run_command(args: Any) -> int:
         return {"migrate": _migrate, "verify": _verify, "search": _search, "diff": _diff}[args.command](
             args, conn, schema)
     except _driver_errors() as exc:
-        return read_stopped(exc)
+        return read_stopped(exc, store=(args.db, schema))
     finally:
         db.close()
 

@@ -238,3 +238,45 @@ def pg_row(url: str, sql: str, *args) -> tuple:
         return cur.fetchone()
     finally:
         conn.close()
+
+
+@contextmanager
+def reader_role():
+    """(name, URL) of a new login role with no right on any store (a reader the DBA is to grant),
+    dropped afterwards. The tests' role needs CREATEROLE (.ci/postgres.sh gives it): without it the
+    test skips, or fails under ONTOSYNC_REQUIRE_POSTGRES=1 (CI)."""
+    from urllib.parse import quote, urlsplit, urlunsplit
+
+    import psycopg2
+
+    name, password = f"t_reader_{secrets.token_hex(4)}", secrets.token_hex(12)
+    conn = connect()
+    try:
+        try:
+            conn.cursor().execute(f"CREATE ROLE {name} LOGIN PASSWORD '{password}'")
+            conn.cursor().execute(f"GRANT {name} TO CURRENT_USER")  # to end its sessions, drop what it owns
+        except psycopg2.errors.InsufficientPrivilege as exc:
+            reason = (f"the tests' role may not create a second role ({exc.pgerror.strip()}): "
+                      ".ci/postgres.sh up gives it CREATEROLE")
+            if os.environ.get("ONTOSYNC_REQUIRE_POSTGRES") == "1":
+                pytest.fail(reason)
+            pytest.skip(reason)
+        parts = urlsplit(connect_dsn())
+        netloc = f"{name}:{quote(password)}@{parts.hostname}:{parts.port}"
+        yield name, urlunsplit(parts._replace(netloc=netloc, query=""))
+    finally:
+        _drop_role(conn, name)
+        conn.close()
+
+
+def _drop_role(conn, name: str) -> None:
+    """The role and its grants gone (DROP OWNED revokes them in this database), its sessions first."""
+    import psycopg2
+
+    cur = conn.cursor()
+    cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s", (name,))
+    try:
+        cur.execute(f"DROP OWNED BY {name}")
+        cur.execute(f"DROP ROLE {name}")
+    except psycopg2.errors.UndefinedObject:
+        pass  # never made (the skip above)

@@ -110,7 +110,7 @@ def test_a_password_with_an_unencoded_at_or_slash_is_never_printed(userinfo, com
     assert not any(piece in line for piece in ("Sec", "Ret9", "et9")), line
 
 
-REVOKED = {  # what the DBA forgot, taken from the schema's owner (the tests' role may not create roles)
+REVOKED = {  # what the DBA forgot, taken from the schema's owner (a second role's case: test_postgres_round5)
     "usage": ('REVOKE USAGE ON SCHEMA "{s}" FROM CURRENT_USER', "USAGE on schema"),
     "select": ('REVOKE SELECT ON ALL TABLES IN SCHEMA "{s}" FROM CURRENT_USER', "SELECT"),
 }
@@ -196,10 +196,9 @@ def test_a_table_another_session_locks_makes_the_sync_busy_in_one_line(table, sc
     printed the statement and its caret on two more lines. Now: busy, exit 4, one line."""
     import ontosync.store.pg.database as database
 
-    # each statement's wait (the writer's 1 s lock_timeout, tried again for --busy-timeout), not the
+    # each statement's wait (the writer's lock_timeout, tried again for --busy-timeout), not the
     # behaviour: 0.2 s keeps the test's waits from costing the suite seconds
-    monkeypatch.setattr(database, "WRITER_SETTINGS", database.WRITER_SETTINGS.replace("lock_timeout=1000",
-                                                                                      "lock_timeout=200"))
+    monkeypatch.setattr(database, "WRITER_LOCK_TRY_MS", 200)
     monkeypatch.setattr(database, "MIGRATION_LOCK_TRY_MS", 200)
     url = schema_url(schema)
     sync = ("sync", str(tree), "--db", url, "--checkpoint", str(tmp_path / "c.json"))

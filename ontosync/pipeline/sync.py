@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from ontosync import __version__
 from ontosync.config import Settings
 from ontosync.console import Stopped
-from ontosync.db_url import is_postgres_url, mask
 from ontosync.parsing import ParseOptions
 from ontosync.pipeline import interrupts, stat_cache
 from ontosync.pipeline.checkpoint import Checkpoint
@@ -37,7 +36,7 @@ from ontosync.pipeline.workers import Failure, Outcome, ParsePool, Task
 from ontosync.retry import RetryPolicy, RetryQueue
 from ontosync.sources import PathFilter, Source, SourceError, SourceFile, SourceInterrupted
 from ontosync.store.changelog import ChangeLog
-from ontosync.store.db_errors import database_errors, first_line, operational_errors, server_stopped, size_limit_note
+from ontosync.store.db_errors import database_errors, operational_errors, server_stopped, size_limit_note
 from ontosync.store.migrations import utc_now
 from ontosync.store.minted_collisions import minted_collisions
 from ontosync.store.refused import ValueRefused
@@ -153,18 +152,6 @@ def is_locked(exc: BaseException) -> bool:
     from ontosync.store.pg.dialect import is_retryable  # PostgreSQL's deadlocks
 
     return is_retryable(exc)
-
-
-def busy_message(settings: Settings, exc: BaseException) -> str:
-    from ontosync.store.lock import describe_writers
-
-    if is_postgres_url(settings.db):
-        first = first_line(exc)  # not the statement and its caret
-        return (f"database busy: {mask(settings.db)} kept failing with deadlocks or lock waits through "
-                f"{settings.busy_timeout:g} s of retries (--busy-timeout): {mask(first)}. Nothing was lost.")
-    return (f"database busy: {settings.db} stayed locked by {describe_writers(settings.db)} through "
-            f"{settings.busy_timeout:g} s of retries (--busy-timeout): {exc}. "
-            "Nothing was lost; run again.")
 
 
 class SyncRun:
@@ -476,6 +463,7 @@ class SyncRun:
         def count(_exc, _tries, _wait) -> None:
             interrupts.raise_if_pending()  # nothing of this file has committed yet: stop now
             self.stats.retries += 1
+            self.repo.watch_blockers()
 
         return WRITE_RETRY.retrying(fn, operational_errors(), on_retry=count,
                                     giveup=lambda e: not is_locked(e), max_time=self.s.busy_timeout)
@@ -488,7 +476,7 @@ class SyncRun:
             return fn(*args)
         except database_errors() as exc:
             if is_locked(exc):
-                raise FatalStop(busy_message(self.s, exc), 4) from exc
+                raise FatalStop(self.repo.busy_line(exc, self.s.busy_timeout), 4) from exc
             damaged = any(w in str(exc).lower() for w in ("malformed", "not a database"))
             why = server_stopped(exc)  # PostgreSQL restarted, or a timeout on the role: say so
             at = f" saving {args[0]}" if fn is self._save else ""
@@ -496,6 +484,8 @@ class SyncRun:
                             f"database write failed{at}, run stopped: {why or exc}{size_limit_note(exc)}") from exc
         except StoreError as exc:
             raise FatalStop(str(exc)) from exc
+        finally:
+            self.repo.stop_watching()
 
     def _write_checkpoint(self, path: str, background: bool = False) -> None:
         """Every --checkpoint-every files in the background; the run's first and last here, after

@@ -133,7 +133,7 @@ def is_db_error(exc: BaseException) -> bool:
 
 
 def lock_wait(exc: BaseException, verb: str = "needs",
-              then: str = ". Nothing was lost; run again once it ends.") -> str | None:
+              then: str = ". Nothing was lost; run again once it ends.", who: str | None = None) -> str | None:
     """What to say (after "busy: ") of a PostgreSQL statement another session's lock stopped
     (lock_timeout, a deadlock), or None for any other error. Why: a table a DBA's LOCK TABLE or
     VACUUM FULL held when the sync read its migrations or its plan was "fatal: database error:
@@ -143,7 +143,8 @@ def lock_wait(exc: BaseException, verb: str = "needs",
 
     if not is_retryable(exc):
         return None
-    return f"another session holds a table this command {verb} ({first_line(exc)}){then}"
+    named = f": {who}" if who else ""  # who: store/pg/database.read_blocker
+    return f"another session holds a table this command {verb}{named} ({first_line(exc)}){then}"
 
 
 def classify(exc: BaseException, db: str | None) -> tuple[int, str]:

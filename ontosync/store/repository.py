@@ -141,6 +141,22 @@ class Repository:
     def close(self) -> None:
         self.conn.close()
 
+    # -- another writer in the way ------------------------------------------------------------
+    def watch_blockers(self) -> None:
+        """A write is being retried behind another writer's lock: PgRepository starts asking the
+        server who holds it; SQLite's holder is read from /proc/locks when the budget runs out."""
+
+    def stop_watching(self) -> None:
+        """The retried write ended (PgRepository)."""
+
+    def busy_line(self, exc: BaseException, busy_timeout: float) -> str:
+        """The exit-4 line of a write the lock kept failing through --busy-timeout: names the holder
+        (CONTRACT section 9)."""
+        from ontosync.store.lock import describe_writers
+
+        return (f"database busy: {self.db_path} stayed locked by {describe_writers(self.db_path)} through "
+                f"{busy_timeout:g} s of retries (--busy-timeout): {exc}. Nothing was lost; run again.")
+
     # -- schema -----------------------------------------------------------------------------
     def ensure_schema(self) -> list[str]:
         """Create or upgrade the schema; returns the names of the migrations applied."""

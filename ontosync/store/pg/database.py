@@ -68,10 +68,18 @@ def target(url: str, source: str) -> PgTarget:
 # The writer's statements each touch the few keys one file's save affects, driven by small temp
 # tables that have no statistics (the planner guesses ~900 rows, then sorts or hashes whole tables):
 # like SQLite, it runs them as nested loops over indexes. Measured on the corpus: 4x faster.
-# lock_timeout: a row another session holds locked fails the statement after 1 s (SQLSTATE 55P03),
-# like SQLite's busy timeout; the pipeline retries the file's transaction with backoff, counted in
-# the report, for --busy-timeout seconds, then exits 4.
-WRITER_SETTINGS = "-c enable_hashjoin=off -c enable_mergejoin=off -c lock_timeout=1000"
+WRITER_SETTINGS = "-c enable_hashjoin=off -c enable_mergejoin=off"
+# lock_timeout: a row another session holds locked fails the statement after WRITER_LOCK_TRY_MS, or
+# --busy-timeout when that is shorter (SQLSTATE 55P03), like SQLite's busy timeout; the pipeline
+# retries the file's transaction with backoff, counted in the report, for --busy-timeout seconds,
+# then exits 4. Why the cap: with a fixed 1 s, `--busy-timeout 0.3` waited 1 s and more.
+WRITER_LOCK_TRY_MS = 1000
+LOCK_TRY_FLOOR_MS = 100  # never 0, which is PostgreSQL's "wait for ever"; long enough for BlockerWatch
+
+
+def lock_try_ms(budget_s: float, most_ms: int) -> int:
+    """One try's lock wait in ms: `most_ms`, or the whole budget (`budget_s`) when that is shorter."""
+    return max(LOCK_TRY_FLOOR_MS, min(most_ms, round(budget_s * 1000)))
 
 # What every session needs whatever the role, the database or the URL's `options=` set (ours come
 # last, and a startup option outranks ALTER ROLE/DATABASE ... SET): text goes over the wire as
@@ -81,13 +89,16 @@ WRITER_SETTINGS = "-c enable_hashjoin=off -c enable_mergejoin=off -c lock_timeou
 SESSION_SETTINGS = "-c client_encoding=UTF8 -c standard_conforming_strings=on"
 
 
-def connect(t: PgTarget, application: str = "ontosync", writer: bool = False, create: bool = True):
+def connect(t: PgTarget, application: str = "ontosync", writer: bool = False, create: bool = True,
+            busy_timeout: float = 30.0):
     """A connected Peewee PostgresqlDatabase whose search_path is the source's schema (created,
-    unless `create` is false: a read command never adds a schema to the server)."""
+    unless `create` is false: a read command never adds a schema to the server); a `writer`'s
+    statements wait for a row's lock as --busy-timeout (`busy_timeout`) allows."""
     from peewee import PostgresqlDatabase
 
     dsn, _ = split_schema(t.url)
-    options = session_options(dsn, f"-c search_path={t.schema}", WRITER_SETTINGS if writer else "")
+    lock = f"-c lock_timeout={lock_try_ms(busy_timeout, WRITER_LOCK_TRY_MS)}"
+    options = session_options(dsn, f"-c search_path={t.schema}", f"{WRITER_SETTINGS} {lock}" if writer else "")
     db = PostgresqlDatabase(dsn, application_name=application[:63], options=options)
     open_session(db, t.shown)
     conn = PgConnection(db, prepare=writer)
@@ -193,10 +204,10 @@ def _holder(conn: PgConnection, t: PgTarget) -> str:
         f"""SELECT a.pid, a.application_name, a.backend_start FROM pg_locks l JOIN pg_stat_activity a
             ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted
             AND ((l.classid::bigint << 32) | l.objid::bigint) = {expr} LIMIT 1""", args).fetchone()
-    return _session(row)
+    return describe_session(row)
 
 
-def _session(row: tuple | None) -> str:
+def describe_session(row: tuple | None) -> str:
     """A session as a busy line names it: (pid, application_name, backend_start) from pg_stat_activity."""
     if row is None:
         return "a session that has just ended"
@@ -204,16 +215,88 @@ def _session(row: tuple | None) -> str:
     return f"server process {pid}, {app or 'unnamed'}, connected since {since:%Y-%m-%d %H:%M:%S %Z}"
 
 
-def _table_holder(conn: PgConnection, schema: str) -> str:
-    """The other session that holds a lock on one of the schema's tables (a reader's open
-    transaction, most often), named for the busy line of a migration that could not get its lock."""
+def _table_holder(conn: PgConnection, schema: str, watch: BlockerWatch | None) -> str:
+    """The session in the way of a migration that could not get its locks: the one the server said
+    blocked it (`watch`), else the oldest transaction holding a lock on one of the schema's tables."""
+    if watch is not None and watch.seen is not None:
+        return describe_session(watch.seen)
     row = conn.execute(
         """SELECT a.pid, a.application_name, a.backend_start FROM pg_locks l
            JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace
            JOIN pg_stat_activity a ON a.pid = l.pid
            WHERE n.nspname = ? AND l.granted AND l.pid <> pg_backend_pid()
            ORDER BY a.xact_start NULLS LAST LIMIT 1""", (schema,)).fetchone()
-    return _session(row)
+    return describe_session(row)
+
+
+def read_blocker(url: str, schema: str) -> str | None:
+    """The session whose lock stopped a read of `schema`'s tables, for a busy line: one holding,
+    else one queued for, an ACCESS EXCLUSIVE lock on one of them (the one mode a read waits for; a
+    queued one makes later readers queue behind it). Asked on a session of its own (the stopped
+    one may be in a failed transaction); None when none is found or the server cannot be asked.
+    Why: "another session holds a table this command needs" named nobody, where CONTRACT section
+    9 says a busy line names what holds the database."""
+    from peewee import PostgresqlDatabase
+
+    dsn, _ = split_schema(url)
+    db = PostgresqlDatabase(dsn, application_name="ontosync watch", options=session_options(dsn))
+    try:
+        with wrap_errors():
+            db.connect()
+            row = db.execute_sql(
+                """SELECT a.pid, a.application_name, a.backend_start FROM pg_locks l
+                   JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace
+                   JOIN pg_stat_activity a ON a.pid = l.pid
+                   WHERE n.nspname = %s AND l.mode = 'AccessExclusiveLock' AND l.pid <> pg_backend_pid()
+                   ORDER BY l.granted DESC, a.xact_start NULLS LAST LIMIT 1""", (schema,)).fetchone()
+    except (peewee.DatabaseError, peewee.InterfaceError):
+        return None
+    finally:
+        db.close()
+    return None if row is None else describe_session(row)
+
+
+class BlockerWatch:
+    """Who keeps a session waiting for a lock: pg_blocking_pids(), asked from a second session every
+    WATCH_POLL_S while the first waits (a waiting session cannot ask, and once its lock_timeout
+    fires nobody blocks it any more). Why: the busy line named the oldest transaction holding any
+    lock in the schema, which may be a reader of another table, or one queued behind the migration:
+    the DBA ended that session and the migration stayed stuck. Best effort: a server that takes no
+    second session leaves `seen` None (the caller falls back to the catalog's guess)."""
+
+    def __init__(self, conn: PgConnection) -> None:
+        import threading
+
+        self.seen: tuple | None = None  # (pid, application_name, backend_start) of a blocker
+        self._stop = threading.Event()
+        params = {**conn.db.connect_params, "application_name": "ontosync watch"}
+        self._thread = threading.Thread(target=self._poll, args=(conn.db.database, params, conn.raw.info.backend_pid),
+                                        daemon=True)
+        self._thread.start()
+
+    def _poll(self, dsn: str, params: dict, pid: int) -> None:
+        import psycopg2
+
+        with contextlib.suppress(psycopg2.Error):  # no second session, or the server went: no name
+            watcher = psycopg2.connect(dsn, **params)
+            try:
+                watcher.autocommit = True
+                cur = watcher.cursor()
+                while not self._stop.wait(WATCH_POLL_S):
+                    cur.execute("""SELECT pid, application_name, backend_start FROM pg_stat_activity
+                                   WHERE pid = ANY(pg_blocking_pids(%s)) ORDER BY xact_start NULLS LAST LIMIT 1""",
+                                (pid,))
+                    self.seen = cur.fetchone() or self.seen
+            finally:
+                watcher.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(WATCH_JOIN_S)  # a server that stopped answering keeps no run waiting
+
+
+WATCH_JOIN_S = 5.0
+WATCH_POLL_S = 0.05
 
 
 def migrations_dir() -> Path:
@@ -230,8 +313,9 @@ def applied_versions(conn: PgConnection, schema: str) -> dict[int, str]:
 
 # A migration's statements (DROP INDEX, ALTER TABLE) need the table to themselves, so a reader's
 # open transaction on it holds them up; while one waits, every new reader of the table queues behind
-# it. So each try waits at most MIGRATION_LOCK_TRY_MS for its locks (rolled back, the readers go on),
-# and the tries repeat for the caller's budget: then busy, exit 4, naming the session in the way.
+# it. So each try waits at most MIGRATION_LOCK_TRY_MS (or the whole budget, when shorter) for its
+# locks (rolled back, the readers go on), and the tries repeat for the caller's budget: then busy,
+# exit 4, naming the session in the way.
 MIGRATION_LOCK_TRY_MS = 1000
 MIGRATION_RETRY_PAUSE_S = 0.2
 
@@ -252,30 +336,38 @@ def migrate(conn: PgConnection, schema: str, wait: float = 30.0, wait_name: str 
     for mig in available:
         if mig.version not in applied:
             _apply_waiting(conn, schema, mig, time.monotonic() + max(wait, 0.0),
-                           f"past {wait_name} {wait:g} s")
+                           f"past {wait_name} {wait:g} s", lock_try_ms(wait, MIGRATION_LOCK_TRY_MS))
             done.append(mig.name)
     return done
 
 
-def _apply_waiting(conn: PgConnection, schema: str, mig, deadline: float, past: str) -> None:
-    """One migration in one transaction, tried again while other sessions' locks stop it, until `deadline`."""
-    while True:
-        try:
-            return _apply_once(conn, mig)
-        except peewee.DatabaseError as exc:
-            if not is_retryable(exc):
-                raise
-            if time.monotonic() >= deadline:
-                raise PgLockBusy(f"migration postgresql/{mig.path.name} of schema {schema} waits for its tables, "
-                                 f"which {_table_holder(conn, schema)} holds, {past}; nothing of it was applied, "
-                                 "run again once that session's transaction ends") from None
-            time.sleep(MIGRATION_RETRY_PAUSE_S)
+def _apply_waiting(conn: PgConnection, schema: str, mig, deadline: float, past: str, try_ms: int) -> None:
+    """One migration in one transaction, tried again while other sessions' locks stop it, until
+    `deadline`. From the second try on, a BlockerWatch names the session in the way; the first
+    runs unwatched, so a migration nobody holds up costs no second session."""
+    watch = None
+    try:
+        while True:
+            try:
+                return _apply_once(conn, mig, try_ms)
+            except peewee.DatabaseError as exc:
+                if not is_retryable(exc):
+                    raise
+                if watch is not None and time.monotonic() >= deadline:
+                    raise PgLockBusy(f"migration postgresql/{mig.path.name} of schema {schema} waits for its "
+                                     f"tables, which {_table_holder(conn, schema, watch)} holds, {past}; nothing "
+                                     "of it was applied, run again once that session's transaction ends") from None
+                watch = watch or BlockerWatch(conn)
+                time.sleep(MIGRATION_RETRY_PAUSE_S)
+    finally:
+        if watch is not None:
+            watch.close()
 
 
-def _apply_once(conn: PgConnection, mig) -> None:
+def _apply_once(conn: PgConnection, mig, try_ms: int) -> None:
     conn.execute("BEGIN")
     try:
-        conn.execute(f"SET LOCAL lock_timeout = {MIGRATION_LOCK_TRY_MS}")
+        conn.execute(f"SET LOCAL lock_timeout = {try_ms}")
         migrations.apply_migration(conn, mig)
         conn.execute("COMMIT")
     except BaseException as exc:

@@ -35,11 +35,11 @@ class PgRepository(Repository):
     """One source's schema on a PostgreSQL server; used by the single writer of a run."""
 
     def __init__(self, target: database.PgTarget, default_ontology: str = "default",
-                 lock_timeout: float = 0.0) -> None:
+                 lock_timeout: float = 0.0, busy_timeout: float = 30.0) -> None:
         self.target = target
         self.db_path = target.shown
         self.default_ontology = default_ontology
-        self.db, self.conn = database.connect(target, "ontosync sync", writer=True)
+        self.db, self.conn = database.connect(target, "ontosync sync", writer=True, busy_timeout=busy_timeout)
         try:
             database.acquire_lock(self.conn, target, lock_timeout)
         except BaseException:
@@ -52,9 +52,35 @@ class PgRepository(Repository):
         self.changes = None
         self.readers = ReadersLayer(DEFAULT_NAMESPACES)  # the sync sets its configured one
         self._fresh = FreshRun()  # never fresh on PostgreSQL (store/fresh_run.py): every save looks up its path
+        self._watch: database.BlockerWatch | None = None
+        self._blocker: tuple | None = None  # the session the last watch saw in the way
 
     def close(self) -> None:
+        self.stop_watching()
         self.db.close()  # ends the session: the advisory lock and the temp tables go with it
+
+    def watch_blockers(self) -> None:
+        """From a save's first retry on, a second session asks who blocks the writer's (the
+        busy line named nobody: "kept failing with deadlocks or lock waits")."""
+        if self._watch is None:
+            self._watch, self._blocker = database.BlockerWatch(self.conn), None
+
+    def stop_watching(self) -> None:
+        if self._watch is not None:
+            self._watch.close()
+            self._blocker, self._watch = self._watch.seen, None
+
+    def busy_line(self, exc: BaseException, busy_timeout: float) -> str:
+        from ontosync.db_url import mask
+        from ontosync.store.db_errors import first_line
+
+        self.stop_watching()
+        held, then = "", "run again"
+        if self._blocker is not None:
+            held = f", held up by {database.describe_session(self._blocker)}"
+            then = "run again once that session's transaction ends"
+        return (f"database busy: {self.db_path} kept failing with deadlocks or lock waits through {busy_timeout:g} s "
+                f"of retries (--busy-timeout){held}: {mask(first_line(exc))}. Nothing was lost; {then}.")
 
     def counts(self) -> dict[str, int]:
         """The report's counts; on a new session when the writer's is gone. Why: a sync whose session
