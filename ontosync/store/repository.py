@@ -15,8 +15,7 @@ A save does three things inside that transaction:
    path), keeping a class that is only referred
    to as a referenced-only row (`source_file` NULL, labelled with the smallest link text, in
    code-point order, among the links that resolve to it: `[[Foo]]` and `[[foo]]` name one missing
-   page, labelled `Foo` whatever order the pages came in; a link by the title of a page without an
-   OntologyBlock first, over links by its aliases) and deleting it once nothing refers to it.
+   page, labelled `Foo` whatever order the pages came in) and deleting it once nothing refers to it.
 
 So the database is a function of the source tree, whatever the order files arrive in, and a
 crash leaves every file either whole or absent. The SQL is SQLite's (upserts, temp tables);
@@ -392,12 +391,8 @@ class Repository:
         c.execute(
             """INSERT INTO owl_classes (ontology_id, class_iri, label, comment, source_file, last_synced)
                SELECT a.o, a.iri, COALESCE(w.label, CASE WHEN w.path IS NULL THEN (
-                          SELECT e.parent_ref_text FROM file_edges e
-                          WHERE e.ontology_id = a.o AND e.parent_iri = a.iri AND e.parent_ref_text IS NOT NULL
-                          ORDER BY NOT EXISTS (SELECT 1 FROM page_names pn WHERE pn.ontology_id = e.ontology_id
-                                                   AND pn.name_key = e.parent_ref_key AND pn.rank = 0
-                                                   AND pn.class_iri = e.parent_iri),
-                                   e.parent_ref_text LIMIT 1)
+                          SELECT MIN(e.parent_ref_text) FROM file_edges e
+                          WHERE e.ontology_id = a.o AND e.parent_iri = a.iri AND e.parent_ref_text IS NOT NULL)
                       END), w.comment, w.path, ? FROM aff_classes a
                LEFT JOIN file_classes w ON w.ontology_id = a.o AND w.class_iri = a.iri AND w.path = (
                    SELECT f.path FROM file_classes f WHERE f.ontology_id = a.o AND f.class_iri = a.iri
