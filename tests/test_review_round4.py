@@ -1,0 +1,177 @@
+"""The change log, `diff` and the review comment, round 4 (task h55).
+
+First an independent check of the log: along a chain of trees (edits, renames, a class moved to
+another file, its label given by another file, deletions, a page renamed so links in other pages
+re-point, a file failing to parse), each incremental sync's logged change must equal the
+difference between fresh syncs of the trees before and after, computed here from the two
+databases' contract tables and readers' layer, not by `diff --base` (which shares the log's cards).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from ontosync.cli import main as cli_main
+from ontosync.store.diff import select_runs
+
+HEAD = ("@prefix owl: <http://www.w3.org/2002/07/owl#> .\n@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "@prefix oio: <http://www.geneontology.org/formats/oboInOwl#> .\n@prefix ex: <http://example.org/r#> .\n")
+EX = "http://example.org/r#"
+SYNONYMS = ("oio:hasExactSynonym", "oio:hasRelatedSynonym", "oio:hasBroadSynonym", "oio:hasNarrowSynonym",
+            "skos:altLabel")
+
+
+def _page(label: str, parent: str | None = None, alias: str | None = None, extra: str = "") -> str:
+    text = f"- ### OntologyBlock\n  - ontology:: true\n  - preferred-term:: {label}\n{extra}"
+    text += f"  - is-subclass-of:: [[{parent}]]\n" if parent else ""
+    return text + (f"  - alias:: {alias}\n" if alias else "")
+
+
+Y = 'ex:Y a owl:Class ; rdfs:label "Why" ; rdfs:subClassOf ex:X ; oio:hasExactSynonym "whY" ; rdfs:comment "def" .\n'
+P = 'ex:p a owl:ObjectProperty ; rdfs:label "pee" ; rdfs:domain ex:X .\n'
+DISJOINT = "ex:X owl:disjointWith ex:Z .\n"
+BROKEN = HEAD + "ex:Oops a ;;; .\n"
+T0 = {"a.ttl": HEAD + 'ex:X a owl:Class ; rdfs:label "Ex" .\n' + Y + P,
+      "b.ttl": HEAD + 'ex:Z a owl:Class ; rdfs:label "Zed" .\n',
+      "pages/Alpha.md": _page("Alpha"), "pages/Beta.md": _page("Beta", "Alpha"),
+      "pages/Gamma.md": _page("Gamma", "Delta"), "pages/Omega.md": _page("Omega", extra="  - owl:class:: mv:Omega\n"),
+      "pages/Kappa.md": _page("Kappa", "Omega", extra="  - has-part:: [[Omega]]\n")}
+# (what the step does, the files it writes (None: deletes))
+STEPS = [
+    ("edits: relabel, synonym, definition, parent, property domain, an axiom, a page for a link",
+     {"a.ttl": HEAD + 'ex:X a owl:Class ; rdfs:label "Ex" .\n' + DISJOINT
+      + Y.replace('"Why"', '"Why two"').replace('"whY"', '"y2"').replace('"def"', '"def2"').replace("ex:X ;", "ex:Z ;")
+      + P.replace("ex:X", "ex:Z"),
+      "pages/Delta.md": _page("Delta", alias="Dee")}),
+    ("a file renamed", {"c.ttl": "a.ttl", "a.ttl": None}),
+    ("a class moved to another file", {"c.ttl": HEAD + 'ex:X a owl:Class ; rdfs:label "Ex" .\n' + DISJOINT + P,
+                                       "b.ttl": HEAD + 'ex:Z a owl:Class ; rdfs:label "Zed" .\n' + Y}),
+    ("a class's label and an edge given by another file, an axiom copied there",
+     {"c.ttl": HEAD + "ex:X a owl:Class .\n" + DISJOINT + P,
+      "d.ttl": HEAD + 'ex:X rdfs:label "Ex" ; rdfs:subClassOf ex:Z .\n' + DISJOINT}),
+    ("the label's file declares the class", {"d.ttl": HEAD + 'ex:X a owl:Class ; rdfs:label "Ex" .\n' + DISJOINT}),
+    ("a page renamed: a link in another page re-points", {"pages/Alpha.md": None, "pages/Alpha2.md": _page("Alpha2"),
+                                                          "pages/Beta.md": _page("Beta", "Alpha2")}),
+    ("linked pages deleted: their classes are only referred to, a link re-points",
+     {"pages/Delta.md": None, "pages/Omega.md": None}),
+    ("a file fails, another is edited", {"c.ttl": BROKEN, "b.ttl": HEAD + 'ex:Z a owl:Class ; rdfs:label "Zee" .\n' + Y}),
+    ("the failed file mended, with an edit", {"c.ttl": HEAD + "ex:X a owl:Class ; rdfs:comment \"x\" .\n" + P}),
+    ("files deleted", {"d.ttl": None, "pages/Gamma.md": None}),
+]
+
+
+def _sync(src: Path, db: Path) -> None:
+    assert cli_main(["sync", str(src), "--db", str(db), "--quiet", "--workers", "1", "--max-error-rate", "1"]) == 0
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+
+
+def _contents(db: Path) -> dict:
+    """What a fresh sync holds, read from the contract tables and the readers' `statements`."""
+    conn = sqlite3.connect(db)
+    try:
+        prefixes = dict(conn.execute("SELECT prefix, base FROM prefix"))
+
+        def iri(term: str) -> str:
+            head, _, rest = term.partition(":")
+            return prefixes[head] + rest if head in prefixes and not rest.startswith("//") else term
+
+        classes = {(o, c): {"label": label, "definition": comment, "parents": set(), "synonyms": set()}
+                   for o, c, label, comment in conn.execute(
+                       "SELECT ontology_id, class_iri, label, comment FROM owl_classes WHERE source_file IS NOT NULL")}
+        for o, c, parent in conn.execute("SELECT ontology_id, class_iri, parent_iri FROM owl_class_hierarchy"):
+            if (o, c) in classes:
+                classes[(o, c)]["parents"].add(parent)
+        marks = ",".join("?" * len(SYNONYMS))
+        for o, s, value in conn.execute(
+                f"SELECT graph, subject, value FROM statements WHERE predicate IN ({marks})", SYNONYMS):
+            if (o, iri(s)) in classes:
+                classes[(o, iri(s))]["synonyms"].add(value)
+        properties = {(o, p): {"type": t, "label": label, "domain": d, "range": r} for o, p, t, label, d, r in
+                      conn.execute("SELECT ontology_id, property_iri, property_type, label, domain, range "
+                                   "FROM owl_properties")}
+        axioms = set(conn.execute("SELECT DISTINCT ontology_id, subject, axiom_type, object, annotations "
+                                  "FROM owl_axioms"))
+        return {"classes": classes, "properties": properties, "axioms": axioms}
+    finally:
+        conn.close()
+
+
+def _class_change(old: dict, new: dict) -> dict:
+    out = {k: [old[k], new[k]] for k in ("label", "definition") if old[k] != new[k]}
+    for key in ("parents", "synonyms"):
+        for how, items in (("added", new[key] - old[key]), ("removed", old[key] - new[key])):
+            if items:
+                out[f"{key}_{how}"] = sorted(items)
+    return out
+
+
+def _expected(before: dict, after: dict) -> dict:
+    """The difference of two fresh syncs, in the shape `_logged` reduces the diff's JSON to."""
+    out = {}
+    for kind in ("classes", "properties"):
+        old, new = before[kind], after[kind]
+        change = _class_change if kind == "classes" else \
+            (lambda a, b: {k: [a[k], b[k]] for k in ("type", "label", "domain", "range") if a[k] != b[k]})
+        out[kind] = {"added": sorted((k[1], new[k]["label"]) for k in new.keys() - old.keys()),
+                     "removed": sorted((k[1], old[k]["label"]) for k in old.keys() - new.keys()),
+                     "changed": {k[1]: change(old[k], new[k]) for k in old.keys() & new.keys() if old[k] != new[k]}}
+    out["axioms"] = {"added": len(after["axioms"] - before["axioms"]),
+                     "removed": len(before["axioms"] - after["axioms"])}
+    return out
+
+
+def _logged(db: Path, run: int) -> dict:
+    conn = sqlite3.connect(db)
+    try:
+        data = select_runs(conn, run=run).to_json(conn)
+    finally:
+        conn.close()
+    out = {}
+    for kind in ("classes", "properties"):
+        section = data[kind]
+        out[kind] = {how: sorted((e["iri"], e["label"]) for e in section[how]) for how in ("added", "removed")}
+        out[kind]["changed"] = {
+            e["iri"]: {k: sorted(p["iri"] for p in v) if k.startswith("parents") else v
+                       for k, v in e["changes"].items()} for e in section["changed"]}
+    out["axioms"] = {k: data["axioms"][k] for k in ("added", "removed")}
+    return out
+
+
+def test_each_logged_run_equals_two_fresh_syncs_compared_independently(tmp_path):
+    """Along STEPS, `diff --run N` of the incremental database against the contract tables of fresh
+    syncs of the trees before and after (a failed file at its last good version)."""
+    src, db = tmp_path / "src", tmp_path / "inc.db"
+    tree = dict(T0)
+    _write(src, tree)
+    _sync(src, db)
+    (tmp_path / "f0").mkdir()
+    _write(tmp_path / "f0", tree)
+    _sync(tmp_path / "f0", tmp_path / "f0.db")
+    before = _contents(tmp_path / "f0.db")
+    good = dict(tree)
+    for n, (what, files) in enumerate(STEPS, start=1):
+        for rel, text in files.items():
+            if text is None:
+                (src / rel).unlink()
+                tree.pop(rel)
+                good.pop(rel)
+            else:
+                text = tree[text] if text in tree else text  # a rename names the old path
+                tree[rel] = text
+                good[rel] = text if text != BROKEN else good[rel]
+                _write(src, {rel: text})
+        _sync(src, db)
+        fresh = tmp_path / f"f{n}"
+        fresh.mkdir()
+        _write(fresh, good)
+        _sync(fresh, tmp_path / f"f{n}.db")
+        after = _contents(tmp_path / f"f{n}.db")
+        assert _contents(db) == after, what  # the incremental content itself (CONTRACT section 2)
+        assert _logged(db, n + 1) == _expected(before, after), what
+        before = after
