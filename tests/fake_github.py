@@ -36,6 +36,7 @@ characters is refused with 422, as GitHub does.
 from __future__ import annotations
 
 import base64
+import contextlib
 import gzip
 import hashlib
 import io
@@ -407,10 +408,8 @@ class _Handler(BaseHTTPRequestHandler):
         """A slow answer: nothing until the client gives up and closes the connection (at most
         `slow_seconds`). Not a fixed sleep a little past the client's timeout: on a loaded machine the
         client may start waiting late, take that answer after all, and retry once less than counted."""
-        try:
+        with contextlib.suppress(OSError, ValueError):
             select.select([self.connection], [], [], self.fake.slow_seconds)
-        except (OSError, ValueError):
-            pass
 
     def _reset(self, partial: bytes = b"", headers: dict[str, str] | None = None) -> None:
         """Drop the connection with a TCP reset, optionally after headers and part of a body."""

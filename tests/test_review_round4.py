@@ -55,7 +55,8 @@ STEPS = [
                                                           "pages/Beta.md": _page("Beta", "Alpha2")}),
     ("linked pages deleted: their classes are only referred to, a link re-points",
      {"pages/Delta.md": None, "pages/Omega.md": None}),
-    ("a file fails, another is edited", {"c.ttl": BROKEN, "b.ttl": HEAD + 'ex:Z a owl:Class ; rdfs:label "Zee" .\n' + Y}),
+    ("a file fails, another is edited",
+     {"c.ttl": BROKEN, "b.ttl": HEAD + 'ex:Z a owl:Class ; rdfs:label "Zee" .\n' + Y}),
     ("the failed file mended, with an edit", {"c.ttl": HEAD + "ex:X a owl:Class ; rdfs:comment \"x\" .\n" + P}),
     ("files deleted", {"d.ttl": None, "pages/Gamma.md": None}),
 ]
@@ -162,7 +163,7 @@ def test_each_logged_run_equals_two_fresh_syncs_compared_independently(tmp_path)
                 tree.pop(rel)
                 good.pop(rel)
             else:
-                text = tree[text] if text in tree else text  # a rename names the old path
+                text = tree.get(text, text)  # a rename names the old path
                 tree[rel] = text
                 good[rel] = text if text != BROKEN else good[rel]
                 _write(src, {rel: text})
@@ -175,3 +176,27 @@ def test_each_logged_run_equals_two_fresh_syncs_compared_independently(tmp_path)
         assert _contents(db) == after, what  # the incremental content itself (CONTRACT section 2)
         assert _logged(db, n + 1) == _expected(before, after), what
         before = after
+
+
+# -- the review's markdown ----------------------------------------------------------------------------
+
+def _one_added(iri: str, label: str) -> dict:
+    return {"base": {"run": 1, "revision": None}, "head": {"run": 2, "revision": None},
+            "classes": {"added": [{"iri": iri, "label": label}], "removed": [], "changed": []},
+            "properties": {"added": [], "removed": [], "changed": []},
+            "axioms": {"added": 0, "removed": 0, "by_subject": []}}
+
+
+def test_an_iri_s_bidirectional_override_is_shown_not_obeyed_in_the_review():
+    """A Turtle IRI may hold U+202E (`<http://ex.org/\\u202Egpj.exe>`): the comment and the summary
+    showed it raw in the IRI column, where GitHub renders "http://ex.org/exe.jpg"; the label column
+    already showed such characters as escapes, and so did `diff`'s text. A failed file's path, named
+    in the same review, likewise."""
+    from ontosync.action.failed_note import failed_note
+    from ontosync.diff_format import to_markdown
+
+    iri = "http://ex.org/\u202egpj.exe\x1b[2J"
+    for text in (to_markdown(_one_added(iri, "\u202eLabel")),
+                 failed_note({"errors": [{"path": "onto/\u202ecod.ttl", "kind": "parse", "message": "x"}]})):
+        assert not any(ch in text for ch in "\u202e\x1b"), text
+    assert "`http://ex.org/\\u202egpj.exe\\x1b[2J`" in to_markdown(_one_added(iri, "L"))
