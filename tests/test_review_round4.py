@@ -200,3 +200,28 @@ def test_an_iri_s_bidirectional_override_is_shown_not_obeyed_in_the_review():
                  failed_note({"errors": [{"path": "onto/\u202ecod.ttl", "kind": "parse", "message": "x"}]})):
         assert not any(ch in text for ch in "\u202e\x1b"), text
     assert "`http://ex.org/\\u202egpj.exe\\x1b[2J`" in to_markdown(_one_added(iri, "L"))
+
+
+# -- the base of a diff whose earlier runs were pruned --------------------------------------------------
+
+def test_a_run_whose_base_was_pruned_is_not_shown_as_from_an_empty_database(tmp_path, capsys):
+    """`--keep-runs 1`: the second sync's run (B added to a database holding A) was shown as
+    "empty -> run 2", its JSON base `{"run": null}`, as if the database had been empty before it:
+    pruning had deleted run 1. The base is now the pruned run that the kept log starts from."""
+    src, db = tmp_path / "src", str(tmp_path / "k.db")
+    _write(src, {"a.ttl": HEAD + "ex:A a owl:Class .\n"})
+    args = ["sync", str(src), "--db", db, "--quiet", "--workers", "1", "--keep-runs", "1"]
+    assert cli_main(args) == 0
+    _write(src, {"b.ttl": HEAD + "ex:B a owl:Class .\n"})
+    assert cli_main(args) == 0
+    capsys.readouterr()
+    assert cli_main(["diff", "--db", db]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first == "run 1 -> run 2", first
+    conn = sqlite3.connect(db)
+    try:
+        data = select_runs(conn).to_json(conn)
+    finally:
+        conn.close()
+    assert data["base"] == {"run": 1, "revision": None} and data["head"] == {"run": 2, "revision": None}
+    assert [e["iri"] for e in data["classes"]["added"]] == [EX + "B"]

@@ -20,6 +20,7 @@ only refer to is not part of the ontology's content. Axioms are compared as a se
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
 from typing import Any
@@ -207,6 +208,9 @@ class ChangeLog:
             self.conn.execute(f"DROP TRIGGER IF EXISTS temp.chg_{name}")
 
 
+PRUNED_KEY = "change_log_pruned_through"  # sync_meta: [id, revision] of the newest run pruning deleted
+
+
 def prune_runs(conn: sqlite3.Connection, keep: int) -> None:
     """Keep the newest `keep` runs that changed something, and every run after the oldest of them.
 
@@ -214,12 +218,18 @@ def prune_runs(conn: sqlite3.Connection, keep: int) -> None:
     the revisions they synced. Killed runs just before the oldest kept one stay too: a killed sync
     and its resumption are one sync to its user (store/run_reads.py `resumed_from`), and a killed run
     has logged changes but no count, so `--keep-runs 1` dropped the killed part of the last sync.
+    The newest run deleted is noted (PRUNED_KEY): the oldest kept run's changes are from its end
+    state, and without it the diff of that run said it started from an empty database.
     """
     row = conn.execute("SELECT id FROM runs WHERE changes > 0 ORDER BY id DESC LIMIT 1 OFFSET ?",
                        (max(keep, 1) - 1,)).fetchone()
-    if row is not None:
-        conn.execute("DELETE FROM runs WHERE id <= (SELECT max(id) FROM runs WHERE id < ? AND finished_at IS NOT NULL)",
-                     (row[0],))
+    base = None if row is None else conn.execute(
+        "SELECT id, revision FROM runs WHERE id = (SELECT max(id) FROM runs WHERE id < ? AND finished_at IS NOT NULL)",
+        (row[0],)).fetchone()
+    if base is not None:
+        conn.execute("INSERT INTO sync_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = "
+                     "excluded.value", (PRUNED_KEY, json.dumps([int(base[0]), base[1]])))
+        conn.execute("DELETE FROM runs WHERE id <= ?", (base[0],))
 
 
 def has_change_log(conn: sqlite3.Connection) -> bool:
