@@ -211,16 +211,23 @@ def test_a_run_whose_base_was_pruned_is_not_shown_as_from_an_empty_database(tmp_
     _write(src, {"a.ttl": HEAD + "ex:A a owl:Class .\n"})
     args = ["sync", str(src), "--db", db, "--quiet", "--workers", "1", "--keep-runs", "1"]
     assert cli_main(args) == 0
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("UPDATE runs SET revision = 'abcdef0123456789' WHERE id = 1")  # as a git checkout's sync
+    conn.close()
     _write(src, {"b.ttl": HEAD + "ex:B a owl:Class .\n"})
     assert cli_main(args) == 0
     capsys.readouterr()
     assert cli_main(["diff", "--db", db]) == 0
     first = capsys.readouterr().out.splitlines()[0]
-    assert first == "run 1 -> run 2", first
+    assert first == "run 1 (abcdef012345) -> run 2", first
     conn = sqlite3.connect(db)
     try:
         data = select_runs(conn).to_json(conn)
+        since = select_runs(conn, since="abcdef0").to_json(conn)  # the revision the pruned run synced
     finally:
         conn.close()
-    assert data["base"] == {"run": 1, "revision": None} and data["head"] == {"run": 2, "revision": None}
-    assert [e["iri"] for e in data["classes"]["added"]] == [EX + "B"]
+    for got in (data, since):
+        assert got["base"] == {"run": 1, "revision": "abcdef0123456789"}, got["base"]
+        assert got["head"] == {"run": 2, "revision": None}
+        assert [e["iri"] for e in got["classes"]["added"]] == [EX + "B"]
