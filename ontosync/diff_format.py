@@ -76,7 +76,8 @@ def _side(side: dict) -> str:
         return str(side["database"])
     if side.get("run") is None:
         return "empty"
-    return f"run {side['run']}" + (f" ({side['revision'][:12]})" if side.get("revision") else "")
+    at = f" ({side['revision'][:12]})" if side.get("revision") else ""
+    return f"the content before the change log{at}" if side["run"] == 0 else f"run {side['run']}{at}"
 
 
 # -- text ------------------------------------------------------------------------------------------

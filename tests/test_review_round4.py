@@ -231,3 +231,29 @@ def test_a_run_whose_base_was_pruned_is_not_shown_as_from_an_empty_database(tmp_
         assert got["base"] == {"run": 1, "revision": "abcdef0123456789"}, got["base"]
         assert got["head"] == {"run": 2, "revision": None}
         assert [e["iri"] for e in got["classes"]["added"]] == [EX + "B"]
+
+
+def test_the_first_logged_run_of_an_upgraded_database_is_not_shown_as_from_an_empty_one(tmp_path, capsys):
+    """A database an ontosync without the change log wrote (its content, no run; upgraded by
+    migration 006): the first run after the upgrade logged only what it changed, and `diff` said
+    "empty -> run 1", JSON base `{"run": null}`, as if it had added the whole ontology to nothing."""
+    src, db = tmp_path / "src", str(tmp_path / "u.db")
+    _write(src, {"a.ttl": HEAD + "ex:A a owl:Class .\n"})
+    args = ["sync", str(src), "--db", db, "--quiet", "--workers", "1"]
+    assert cli_main(args) == 0
+    conn = sqlite3.connect(db)
+    with conn:  # the state an upgrade leaves: the content, and a change log that starts empty
+        conn.execute("DELETE FROM runs")
+    conn.close()
+    _write(src, {"b.ttl": HEAD + "ex:B a owl:Class .\n"})
+    assert cli_main(args) == 0
+    capsys.readouterr()
+    assert cli_main(["diff", "--db", db]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert not first.startswith("empty"), first
+    conn = sqlite3.connect(db)
+    try:
+        data = select_runs(conn).to_json(conn)
+    finally:
+        conn.close()
+    assert data["base"]["run"] == 0 and [e["iri"] for e in data["classes"]["added"]] == [EX + "B"]

@@ -132,6 +132,8 @@ class ChangeLog:
             deferred_indexes.restore(conn)  # a killed first run's indexes (store/deferred_indexes.py)
             changelog_fresh.settle(conn)  # a killed run's log, before this run changes the content
             fresh = changelog_fresh.is_empty(conn)
+            if not fresh:
+                note_unlogged_start(conn)
             run_id = conn.execute("INSERT INTO runs (revision, source, started_at) VALUES (?, ?, ?)",
                                   (revision, source, now)).lastrowid
             if fresh:
@@ -230,6 +232,20 @@ def prune_runs(conn: sqlite3.Connection, keep: int) -> None:
         conn.execute("INSERT INTO sync_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = "
                      "excluded.value", (PRUNED_KEY, json.dumps([int(base[0]), base[1]])))
         conn.execute("DELETE FROM runs WHERE id <= ?", (base[0],))
+
+
+def note_unlogged_start(conn: sqlite3.Connection) -> None:
+    """A log that starts on a database already holding content (written by an ontosync without the
+    change log and upgraded, or carried over from a legacy database) starts from that content: noted
+    as the pruned run 0 with the revision the database held, so its first run's diff is not read as
+    the whole ontology added to an empty database."""
+    from ontosync.store.changelog_fresh import EMPTY
+
+    if conn.execute("SELECT 1 FROM runs LIMIT 1").fetchone() is not None or conn.execute(EMPTY).fetchone()[0] or \
+            conn.execute("SELECT 1 FROM sync_meta WHERE key = ?", (PRUNED_KEY,)).fetchone() is not None:
+        return
+    row = conn.execute("SELECT value FROM sync_meta WHERE key = 'revision'").fetchone()
+    conn.execute("INSERT INTO sync_meta (key, value) VALUES (?, ?)", (PRUNED_KEY, json.dumps([0, row and row[0]])))
 
 
 def has_change_log(conn: sqlite3.Connection) -> bool:

@@ -62,11 +62,12 @@ def last_run_id(conn: sqlite3.Connection) -> int:
 
 
 def _run_info(log: RunLog, run_id: int | None) -> dict:
-    if not run_id:
-        return {"run": None, "revision": None}
-    pruned = log.pruned()
+    """The JSON of a side: run 0 is the content the log started from (changelog.note_unlogged_start)."""
+    pruned = log.pruned() if run_id is not None else None
     if pruned is not None and pruned[0] == run_id:  # its row is gone, not its revision
         return {"run": run_id, "revision": pruned[1]}
+    if not run_id:
+        return {"run": None, "revision": None}
     return {"run": run_id, "revision": log.revision(run_id)}
 
 
