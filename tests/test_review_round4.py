@@ -10,6 +10,7 @@ databases' contract tables and readers' layer, not by `diff --base` (which share
 from __future__ import annotations
 
 import contextlib
+import socket
 import sqlite3
 from pathlib import Path
 
@@ -252,3 +253,17 @@ def test_the_first_logged_run_of_an_upgraded_database_is_not_shown_as_from_an_em
     first, [data] = _two_syncs(tmp_path, capsys, "DELETE FROM runs")  # the state an upgrade leaves
     assert first == "the content before the change log -> run 2", first
     assert data["base"] == {"run": 0, "revision": None}
+
+
+def test_a_change_log_that_cannot_be_read_before_the_sync_is_not_read_as_no_runs():
+    """The Action's figures are the runs after the last one before its sync. A read of it that
+    failed (here: nothing listens at the PostgreSQL URL; a server restarting for that moment) was
+    taken as "no run before", so a sync that then went through reported every run the log holds,
+    the whole ontology, as this push's change. It is now unknown (None), and the step shows no
+    figures rather than those (action/run.py)."""
+    from ontosync.action.changes import last_run
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # bound, not listening: the connection is refused
+        assert last_run(f"postgresql://u:p@127.0.0.1:{port}/db") is None
