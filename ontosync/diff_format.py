@@ -36,8 +36,10 @@ def md(text: Any, limit: int = MAX_CELL) -> str:
 
 
 def md_iri(iri: str) -> str:
-    """An IRI in a code span (no autolink); backticks inside become a longer fence."""
-    iri = " ".join(iri.split())
+    """An IRI in a code span (no autolink); backticks inside become a longer fence. Its control and
+    bidirectional characters are shown as escapes, as in a label: a code span still obeys U+202E,
+    and `<http://ex.org/\u202Egpj.exe>` read as "http://ex.org/exe.jpg" in the review."""
+    iri = visible(" ".join(iri.split()))
     if len(iri) > MAX_IRI:  # cut, and says so: a shorter IRI read as the class's own
         iri = iri[: MAX_IRI - 1] + "…"
     iri = iri.replace("|", "%7C")  # a pipe would end the table cell
@@ -74,7 +76,8 @@ def _side(side: dict) -> str:
         return str(side["database"])
     if side.get("run") is None:
         return "empty"
-    return f"run {side['run']}" + (f" ({side['revision'][:12]})" if side.get("revision") else "")
+    at = f" ({side['revision'][:12]})" if side.get("revision") else ""
+    return f"the content before the change log{at}" if side["run"] == 0 else f"run {side['run']}{at}"
 
 
 # -- text ------------------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ characters is refused with 422, as GitHub does.
 from __future__ import annotations
 
 import base64
+import contextlib
 import gzip
 import hashlib
 import io
@@ -44,6 +45,7 @@ import os
 import random
 import re
 import secrets
+import select
 import socket
 import struct
 import tarfile
@@ -402,6 +404,13 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:
             self.close_connection = True
 
+    def _hold(self) -> None:
+        """A slow answer: nothing until the client gives up and closes the connection (at most
+        `slow_seconds`). Not a fixed sleep a little past the client's timeout: on a loaded machine the
+        client may start waiting late, take that answer after all, and retry once less than counted."""
+        with contextlib.suppress(OSError, ValueError):
+            select.select([self.connection], [], [], self.fake.slow_seconds)
+
     def _reset(self, partial: bytes = b"", headers: dict[str, str] | None = None) -> None:
         """Drop the connection with a TCP reset, optionally after headers and part of a body."""
         try:
@@ -438,7 +447,7 @@ class _Handler(BaseHTTPRequestHandler):
         fault = self.fake._pick_fault(f"{self.command} {parts.path}")  # not the query: grants change
         if fault == "slow":
             self._log(kind, -2)
-            time.sleep(self.fake.slow_seconds)  # past the client's timeout; then answer normally
+            self._hold()  # past the client's timeout; then answer normally
         elif fault == "reset" and kind == "api":
             self._log(kind, -1)
             return self._reset()

@@ -30,8 +30,11 @@ SUMMARY_BUDGET = 200_000
 SUMMARY_TITLE = "## What changed"
 
 
-def last_run(db: Path | str, source: str = ".") -> int:
-    """The newest run in the database before this step's sync (0: none, or no database yet).
+def last_run(db: Path | str, source: str = ".") -> int | None:
+    """The newest run in the database before this step's sync (0: none, or no database yet; None:
+    the database is there but could not be read). Why not 0 on an error: the step's figures are the
+    runs after this one, and 0 made them every run the log holds (a PostgreSQL server unreachable
+    for this read, back for the sync: the whole ontology shown as this push's change).
 
     `db` is the database file, or a PostgreSQL URL (then `source` names the schema, as for the sync)."""
     if not is_postgres_url(str(db)) and not Path(db).is_file():
@@ -40,7 +43,7 @@ def last_run(db: Path | str, source: str = ".") -> int:
         with _reading(db, source) as conn:
             return last_run_id(conn)
     except (*_READ_ERRORS, DiffError):
-        return 0
+        return None
 
 
 def collect(db: Path | str, after_run: int, out: Path, source: str = ".") -> dict | None:

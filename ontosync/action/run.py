@@ -185,8 +185,7 @@ def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out:
     report = load_report(inputs.report)
     reason = failure_reason(cmd, code, report, last_stderr)
     changes_path = inputs.report.with_name("ontosync-changes.json")
-    changes = (change_report.collect(inputs.database_url or inputs.database, before, changes_path, inputs.source)
-               if code in (0, 1) else None)
+    changes = step_changes(cmd, inputs, before, code, changes_path)
     hand_over_files(inputs, [changes_path])
     note = f"Compared with {base_note}." if base_note else ""
     finish(cmd, env, inputs, report, code, reason,
@@ -197,6 +196,19 @@ def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out:
         else:  # no figures for this push: an existing comment must not go on showing an earlier push's
             note_failure_on_pr(cmd, env, inputs, pr, changes, (code, reason), token)
     return code
+
+
+def step_changes(cmd: Commands, inputs: ActionInputs, before: int | None, code: int, out: Path) -> dict | None:
+    """The change JSON of the runs after `before` (written to `out`), None when the sync failed or
+    `before` is unknown (the log could not be read before the sync: every run would pass for this
+    step's, the whole ontology for this push's change)."""
+    if code not in (0, 1):
+        return None
+    if before is None:
+        cmd.warning("the change log could not be read before the sync, so this push's changes cannot be told "
+                    "from earlier runs': no change figures", title="ontosync: changes")
+        return None
+    return change_report.collect(inputs.database_url or inputs.database, before, out, inputs.source)
 
 
 def show_settings(cmd: Commands, inputs: ActionInputs, token: str | None) -> None:

@@ -20,6 +20,7 @@ only refer to is not part of the ontology's content. Axioms are compared as a se
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
 from typing import Any
@@ -131,6 +132,8 @@ class ChangeLog:
             deferred_indexes.restore(conn)  # a killed first run's indexes (store/deferred_indexes.py)
             changelog_fresh.settle(conn)  # a killed run's log, before this run changes the content
             fresh = changelog_fresh.is_empty(conn)
+            if not fresh:
+                note_unlogged_start(conn)
             run_id = conn.execute("INSERT INTO runs (revision, source, started_at) VALUES (?, ?, ?)",
                                   (revision, source, now)).lastrowid
             if fresh:
@@ -207,6 +210,9 @@ class ChangeLog:
             self.conn.execute(f"DROP TRIGGER IF EXISTS temp.chg_{name}")
 
 
+PRUNED_KEY = "change_log_pruned_through"  # sync_meta: [id, revision] of the newest run pruning deleted
+
+
 def prune_runs(conn: sqlite3.Connection, keep: int) -> None:
     """Keep the newest `keep` runs that changed something, and every run after the oldest of them.
 
@@ -214,12 +220,32 @@ def prune_runs(conn: sqlite3.Connection, keep: int) -> None:
     the revisions they synced. Killed runs just before the oldest kept one stay too: a killed sync
     and its resumption are one sync to its user (store/run_reads.py `resumed_from`), and a killed run
     has logged changes but no count, so `--keep-runs 1` dropped the killed part of the last sync.
+    The newest run deleted is noted (PRUNED_KEY): the oldest kept run's changes are from its end
+    state, and without it the diff of that run said it started from an empty database.
     """
     row = conn.execute("SELECT id FROM runs WHERE changes > 0 ORDER BY id DESC LIMIT 1 OFFSET ?",
                        (max(keep, 1) - 1,)).fetchone()
-    if row is not None:
-        conn.execute("DELETE FROM runs WHERE id <= (SELECT max(id) FROM runs WHERE id < ? AND finished_at IS NOT NULL)",
-                     (row[0],))
+    base = None if row is None else conn.execute(
+        "SELECT id, revision FROM runs WHERE id = (SELECT max(id) FROM runs WHERE id < ? AND finished_at IS NOT NULL)",
+        (row[0],)).fetchone()
+    if base is not None:
+        conn.execute("INSERT INTO sync_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = "
+                     "excluded.value", (PRUNED_KEY, json.dumps([int(base[0]), base[1]])))
+        conn.execute("DELETE FROM runs WHERE id <= ?", (base[0],))
+
+
+def note_unlogged_start(conn: sqlite3.Connection) -> None:
+    """A log that starts on a database already holding content (written by an ontosync without the
+    change log and upgraded, or carried over from a legacy database) starts from that content: noted
+    as the pruned run 0 with the revision the database held, so its first run's diff is not read as
+    the whole ontology added to an empty database."""
+    from ontosync.store.changelog_fresh import EMPTY
+
+    if conn.execute("SELECT 1 FROM runs LIMIT 1").fetchone() is not None or conn.execute(EMPTY).fetchone()[0] or \
+            conn.execute("SELECT 1 FROM sync_meta WHERE key = ?", (PRUNED_KEY,)).fetchone() is not None:
+        return
+    row = conn.execute("SELECT value FROM sync_meta WHERE key = 'revision'").fetchone()
+    conn.execute("INSERT INTO sync_meta (key, value) VALUES (?, ?)", (PRUNED_KEY, json.dumps([0, row and row[0]])))
 
 
 def has_change_log(conn: sqlite3.Connection) -> bool:

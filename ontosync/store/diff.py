@@ -62,9 +62,34 @@ def last_run_id(conn: sqlite3.Connection) -> int:
 
 
 def _run_info(log: RunLog, run_id: int | None) -> dict:
+    """The JSON of a side: run 0 is the content the log started from (changelog.note_unlogged_start)."""
+    pruned = log.pruned() if run_id is not None else None
+    if pruned is not None and pruned[0] == run_id:  # its row is gone, not its revision
+        return {"run": run_id, "revision": pruned[1]}
     if not run_id:
         return {"run": None, "revision": None}
     return {"run": run_id, "revision": log.revision(run_id)}
+
+
+def _before(log: RunLog, first: int) -> int | None:
+    """The run whose end state run `first` started from: the run before it, else the newest run
+    pruning deleted (the kept log starts there, not from an empty database), else None."""
+    previous = log.previous(first)
+    if previous is None:
+        pruned = log.pruned()
+        if pruned is not None and pruned[0] < first:
+            return pruned[0]
+    return previous
+
+
+def _at_revision(log: RunLog, since: str) -> int | None:
+    """The newest finished run at revision `since`, the pruned run the kept log starts from too."""
+    at = log.at_revision(since, finished=True)
+    pruned = log.pruned()
+    if at is None and pruned is not None and pruned[1] and (pruned[1] == since or (
+            len(since) >= 7 and pruned[1].startswith(since))):
+        return pruned[0]
+    return at
 
 
 def fold_runs(conn: sqlite3.Connection, first: int, last: int) -> list[Change]:
@@ -101,10 +126,10 @@ def select_runs(conn: sqlite3.Connection, run: int | None = None, since: str | N
         if not log.exists(run):
             raise DiffError(f"no run {run} in the change log (runs kept: {log.kept()})")
         first = last = run
-        base = _run_info(log, log.previous(run))
+        base = _run_info(log, _before(log, run))
     elif since is not None:
         since = _one_revision(log, since)
-        at = log.at_revision(since, finished=True)
+        at = _at_revision(log, since)
         if at is None:
             killed = log.at_revision(since)
             raise DiffError(f"the run at revision {since} (run {killed}) did not finish, so the database never "
@@ -119,7 +144,7 @@ def select_runs(conn: sqlite3.Connection, run: int | None = None, since: str | N
         # from the rows themselves: a run killed before it finished has its changes but no count
         last = log.last_with_changes()
         first = log.resumed_from(last) if last else last
-        base = _run_info(log, log.previous(first) if first else None)
+        base = _run_info(log, _before(log, first) if first else None)
     changes = fold_runs(conn, first, last) if last >= first else []
     return ChangeSet(base, _run_info(log, last if last >= first else newest), changes)
 

@@ -14,6 +14,7 @@ SqliteDatabase that neither configures nor closes it: its owner does).
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,8 +23,9 @@ from typing import Any
 from peewee import Database, SqliteDatabase, fn
 
 from ontosync.store import changelog_fresh
+from ontosync.store.changelog import PRUNED_KEY
 from ontosync.store.changelog_models import CHANGELOG_MODELS, Run, RunChange
-from ontosync.store.models import OwlClass, OwlProperty
+from ontosync.store.models import OwlClass, OwlProperty, SyncMeta
 
 
 class _Adopted(SqliteDatabase):
@@ -91,6 +93,15 @@ class RunLog:
     def previous(self, run: int) -> int | None:
         with self._bound():
             return Run.select(fn.MAX(Run.id)).where(Run.id < run).scalar()
+
+    def pruned(self) -> tuple[int, str | None] | None:
+        """(id, revision) of the newest run pruning deleted (store/changelog.py `prune_runs`), if any."""
+        with self.db.bind_ctx((SyncMeta,)):
+            value = SyncMeta.select(SyncMeta.value).where(SyncMeta.key == PRUNED_KEY).scalar()
+        if not value:
+            return None
+        run, revision = json.loads(value)
+        return int(run), revision
 
     def kept(self) -> str:
         with self._bound():

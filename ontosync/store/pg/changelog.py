@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ontosync.store.changelog import ChangeLog
+from ontosync.store.changelog import ChangeLog, note_unlogged_start
 
 TEMP_TABLES = (
     'CREATE TEMP TABLE IF NOT EXISTS chg_cls (o TEXT COLLATE "C", iri TEXT COLLATE "C", card TEXT, '
@@ -43,6 +43,7 @@ class PgChangeLog(ChangeLog):
     def start(cls, repo: Any, revision: str | None, source: str | None, now: str) -> PgChangeLog:
         conn = repo.conn
         with repo.transaction():
+            note_unlogged_start(conn)
             run_id = conn.execute("INSERT INTO runs (revision, source, started_at) VALUES (?, ?, ?) RETURNING id",
                                   (revision, source, now)).fetchone()[0]
         for sql in TEMP_TABLES:
