@@ -160,6 +160,7 @@ def derive_all(conn: sqlite3.Connection, layer) -> None:
     # fifth of this function's time on the corpus): those of every compacted IRI, of the vocabulary
     # written as is, and of the synonym predicates; the refresh keeps those a row really uses.
     layer.prefixes |= layer.curies.used | VOCABULARY
+    layer.mappings_changed = True  # the derived files' mapping rows are new: the xref prefixes are scanned
     layer.prefixes.update(p for (p,) in conn.execute(
         "SELECT DISTINCT substr(predicate, 1, instr(predicate, ':') - 1) FROM file_synonyms "
         "WHERE instr(predicate, ':') > 1"))

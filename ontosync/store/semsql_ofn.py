@@ -36,6 +36,11 @@ _MIGRATION = "json_extract(annotations, '$.migration')"
 _TARGET = "json_extract(annotations, '$.target')"
 _MIGRATION_FROM = (f"FROM owl_axioms WHERE {{where}} AND axiom_type = 'AnnotationAssertion' AND subject <> '' "
                    f"AND {_MIGRATION} IS NOT NULL AND {_TARGET} IS NOT NULL")
+# an annotation written as its triple (parsing/annotation_notes.py): a mapping, a label besides the kept one
+_NOTED = {"p": "annotation", "t": "target", "v": "value", "dt": "datatype", "lang": "language"}
+_ANNOTATION = ", ".join(f"json_extract(annotations, '$.{k}') AS {alias}" for alias, k in _NOTED.items())
+_ANNOTATION_FROM = ("FROM owl_axioms WHERE {where} AND axiom_type = 'AnnotationAssertion' AND subject <> '' "
+                    "AND json_extract(annotations, '$.annotation') IS NOT NULL")
 _PREDICATE = "json_extract(annotations, '$.rdf_predicate')"
 _PAIRS_FROM = (f"FROM owl_axioms WHERE {{where}} AND axiom_type IN ('EquivalentClasses', 'DisjointClasses', "
                f"'Import') AND subject <> '' AND {_PREDICATE} IS NOT NULL")
@@ -51,7 +56,8 @@ SOME = _one_file(f"{_PROP}, {_FILLER}", _SOME_FROM)
 DEPRECATED = _one_file(f"{_DEPRECATED}, {_DATATYPE}", _DEPRECATED_FROM)
 PAIRS = _one_file(f"{_PREDICATE}, object", _PAIRS_FROM)
 MIGRATION = _one_file(f"{_MIGRATION}, {_TARGET}", _MIGRATION_FROM)
-KEYS = ("on_property", "deprecated", "rdf_predicate", "migration")
+ANNOTATION = _one_file(_ANNOTATION, _ANNOTATION_FROM)
+KEYS = ("on_property", "deprecated", "rdf_predicate", "migration", "annotation")
 
 
 def present(facts: FileFacts) -> bool:
@@ -71,6 +77,13 @@ def deprecated_rows(conn: sqlite3.Connection, c: Callable[[str], str], path: str
     """A file's `A owl:deprecated "value"^^datatype` rows (per-file path)."""
     return [(c(s), c(s), "owl:deprecated", None, value, c(dt) if dt else None, None, onto, path)
             for onto, s, value, dt in conn.execute(DEPRECATED, (path,))]
+
+
+def annotation_rows(conn: sqlite3.Connection, c: Callable[[str], str], path: str) -> list[tuple]:
+    """A file's annotations written as their triple (per-file path): `A oio:hasDbXref "MESH:D1"`,
+    `A skos:exactMatch B`, `A rdfs:label "Poulain"@fr`, as an RDF file's rows hold them."""
+    return [(c(s), c(s), c(p), c(t) if t else None, v, c(dt) if dt else None, lang, onto, path)
+            for onto, s, p, t, v, dt, lang in conn.execute(ANNOTATION, (path,))]
 
 
 def triple_rows(conn: sqlite3.Connection, c: Callable[[str], str], path: str) -> list[tuple]:
@@ -106,5 +119,10 @@ def deferred_sql(derived: str, insert: str) -> tuple[tuple[str, str], tuple[str,
                   "NULL, NULL, NULL, ontology_id, path FROM (SELECT DISTINCT source_file AS path, ontology_id, "
                   f"subject, {_MIGRATION} AS p, {_TARGET} AS t "
                   + _MIGRATION_FROM.format(where=f"source_file IN {derived}") + ")"),
+        insert + ("SELECT ontosync_curie(subject), ontosync_curie(subject), ontosync_curie(p), CASE WHEN t IS NULL "
+                  "THEN NULL ELSE ontosync_curie(t) END, v, CASE WHEN dt IS NULL THEN NULL ELSE ontosync_curie(dt) "
+                  "END, lang, ontology_id, path FROM (SELECT DISTINCT source_file AS path, ontology_id, subject, "
+                  f"{_ANNOTATION} "
+                  + _ANNOTATION_FROM.format(where=f"source_file IN {derived}") + ")"),
     )
     return table, fill, inserts
