@@ -124,7 +124,9 @@ def labelled_tree(root: Path) -> Path:
     the page's label), in either fence syntax and an `.ofn` file; Ttl in a `.ttl` file."""
     pages(root, {"Stable.md": fenced("Stable", "turtle", LABELLED_TTL.format(c="TtlFence")),
                  "Barn.md": fenced("Barn", "owl", LABELLED_OFN.format(c="OfnFence")),
-                 "Foal.md": fenced("Foal", "turtle", 'ex:Foal rdfs:label "Foal"@en, "Poulain"@fr, "Young horse" .')})
+                 "Foal.md": fenced("Foal", "turtle", 'ex:Foal rdfs:label "Foal"@en, "Poulain"@fr, "Young horse" .'),
+                 "Colt.md": fenced("Colt", "owl", 'Declaration(Class(ex:Colt))\n'
+                                   'AnnotationAssertion(rdfs:label ex:Colt "Young male horse"@en)')})
     (root / "labelled.ttl").write_text(TTL_PREFIXES + LABELLED_TTL.format(c="Ttl"), encoding="utf-8")
     (root / "labelled.ofn").write_text(OFN_HEAD + LABELLED_OFN.format(c="Ofn") + ")\n", encoding="utf-8")
     return root
@@ -144,6 +146,7 @@ def assert_every_label(db: Path) -> None:
     # a page's own class: the page's label (tagged as the fence tags it) and the fence's other
     # languages; an untagged other label is not kept beside the page's (OAK would show either)
     assert sorted(query(db, LABELS.format(c="Foal"))) == [("Foal", "en"), ("Poulain", "fr")]
+    assert sorted(query(db, LABELS.format(c="Colt"))) == [("Colt", None), ("Young male horse", "en")]
 
 
 def test_a_class_keeps_every_label_whatever_the_syntax(tmp_path: Path) -> None:

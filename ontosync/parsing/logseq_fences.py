@@ -91,8 +91,8 @@ class PageParts:
             if old is None:
                 self.classes[c.iri] = c
                 continue
-            if c.iri != self.page_class:  # the page's label is its class's one label (OAK shows one)
-                self._set_aside(start, part, c.iri, old.label, c.label)
+            self._set_aside(start, part, c.iri, old.label, c.label)  # the page's class: see kept_axioms
+            if c.iri != self.page_class:
                 self.classes[c.iri] = ClassFact(
                     c.iri, old.label or c.label, old.comment or c.comment, old.line or c.line)
         for p in part.properties:
@@ -121,7 +121,8 @@ class PageParts:
         return notes["value"] == kept[axiom.subject] or (axiom.subject == self.page_class and not notes["language"])
 
     def _set_aside(self, start: int, part: FileFacts, iri: str, kept: str | None, label: str | None) -> None:
-        """A fence's label of an entity that keeps an earlier fence's: the axiom an `.ofn` file gives
-        it, so the readers' layer keeps every label, as one fence (or a `.ttl` file) with both does."""
+        """A fence's label of an entity that keeps another (an earlier fence's, the page's): the axiom
+        an `.ofn` file gives it, so the readers' layer keeps every label, as one fence (or a `.ttl`
+        file) with both does."""
         if label and kept and label != kept:
             self.axioms.append((start, literal_axiom(RDFS_LABEL, iri, label, part.literal_languages.get((iri, label)))))
