@@ -201,3 +201,48 @@ def test_oak_shows_every_label_of_every_syntax(oak: dict[str, str]) -> None:
     assert rows[0] == ["id", "en", "fr", "nl"]
     assert sorted(rows[1:]) == sorted([f"ex:{c}", c, f"Poulain {c}", f"Pullen {c}"]
                                       for c in ("Ttl", "Ofn", "TtlFence", "OfnFence"))
+
+
+DEFINED_TTL = """ex:{c} a owl:Class ; rdfs:label "{c}" ; rdfs:comment "A note on {c}." ;
+    obo:IAO_0000115 "The definition of {c}."@en, "La définition de {c}."@fr .
+"""
+DEFINED_OFN = """Declaration(Class(ex:{c}))
+AnnotationAssertion(rdfs:label ex:{c} "{c}")
+AnnotationAssertion(rdfs:comment ex:{c} "A note on {c}.")
+AnnotationAssertion(obo:IAO_0000115 ex:{c} "The definition of {c}."@en)
+AnnotationAssertion(obo:IAO_0000115 ex:{c} "La définition de {c}."@fr)
+"""
+TEXTS = ("SELECT predicate, value, language FROM statements WHERE subject = 'ex:{c}' "
+         "AND predicate IN ('rdfs:comment', 'IAO:0000115')")
+
+
+def test_a_comment_is_no_definition_and_every_definition_is_kept(tmp_path: Path) -> None:
+    """A class declared in a fence or an `.ofn` file with an rdfs:comment and definitions in two
+    languages: the layer wrote the comment as its one `IAO:0000115` (OAK's `definitions` showed the
+    note, not the definition) and dropped both definitions, where a `.ttl` file gives each triple."""
+    import rdflib
+
+    g = rdflib.Graph().parse(data=TTL_PREFIXES + DEFINED_TTL.format(c="C"), format="turtle")
+    short = {str(rdflib.RDFS.comment): "rdfs:comment", "http://purl.obolibrary.org/obo/IAO_0000115": "IAO:0000115"}
+    want = {(short[str(p)], str(o).replace("C.", "{c}."), o.language)
+            for p, o in g.predicate_objects() if str(p) in short}
+    assert len(want) == 3
+    for later in (False, True):
+        root = tmp_path / f"src{later}"
+        db = tmp_path / f"db{later}.db"
+        if later:  # the per-file path
+            sync(pages(root, {"Robot Arm.md": LINKER}), db)
+        own = fenced("Own", "owl", 'AnnotationAssertion(rdfs:comment ex:Own "A foal.")').replace(
+            "\t- owl:class::", "\t- definition:: A foal.\n\t- owl:class::")
+        pages(root, {"Stable.md": fenced("Stable", "turtle", DEFINED_TTL.format(c="TtlFence")),
+                     "Barn.md": fenced("Barn", "owl", DEFINED_OFN.format(c="OfnFence")), "Own.md": own})
+        (root / "d.ttl").write_text(TTL_PREFIXES + DEFINED_TTL.format(c="Ttl"), encoding="utf-8")
+        ofn_head = OFN_HEAD.replace("Ontology(", "Prefix(obo:=<http://purl.obolibrary.org/obo/>)\nOntology(")
+        (root / "d.ofn").write_text(ofn_head + DEFINED_OFN.format(c="Ofn") + ")\n", encoding="utf-8")
+        sync(root, db)
+        for c in ("Ttl", "Ofn", "TtlFence", "OfnFence"):
+            rows = query(db, TEXTS.format(c=c))
+            assert len(rows) == 3 and {(p, v.replace(f"{c}.", "{c}."), lang) for p, v, lang in rows} == want, (c, rows)
+        # a page's own class: the page's `definition::` stays its definition beside the fence's comment
+        assert sorted(query(db, TEXTS.format(c="Own"))) == [("IAO:0000115", "A foal.", None),
+                                                            ("rdfs:comment", "A foal.", None)]

@@ -1,16 +1,18 @@
-"""Annotations that the readers' layer writes as their own triple: mappings and an entity's other labels.
+"""Annotations that the readers' layer writes as their own triple: mappings, an entity's other labels,
+its comments and definitions.
 
 Why: a Logseq page's and a functional-syntax file's `statements` rows are derived from stored facts
 (store/semsql.py), and the facts keep one label per class or property and no mapping. An RDF file
-brings every triple, so `oboInOwl:hasDbXref "MESH:D1"`, `skos:exactMatch <...>` (`runoak mappings`)
-and a second label (`rdfs:label "Foal"@en, "Poulain"@fr`) reached its layer and not theirs
-(docs/decisions.md, "One ontology, one set of rows"). Each such annotation is kept as the
-AnnotationAssertion axiom functional syntax gives, noted with the triple's parts (`annotation`: the
-property; `target`: an IRI object, or `value`, `datatype`, `language`: a literal), which
-store/semsql_ofn.py writes as the row an RDF file has. One shape for every way of writing it: an
-`.ofn` file or fence (parsing/ofn.py), a turtle fence (parsing/fence_notes.py), a page property
-(`oboInOwl:hasDbXref:: MESH:D1`, parsing/logseq.py), and a label a page's merge of its fences set
-aside (parsing/logseq_fences.py).
+brings every triple, so `oboInOwl:hasDbXref "MESH:D1"`, `skos:exactMatch <...>` (`runoak mappings`),
+a second label (`rdfs:label "Foal"@en, "Poulain"@fr`) and each definition reached its layer and
+not theirs (docs/decisions.md, "One ontology, one set of rows"); worse, their class's one comment
+was written as its `IAO:0000115`, so an `rdfs:comment` showed as the definition (`runoak
+definitions`). Each such annotation is kept as the AnnotationAssertion axiom functional syntax
+gives, noted with the triple's parts (`annotation`: the property; `target`: an IRI object, or
+`value`, `datatype`, `language`: a literal), which store/semsql_ofn.py writes as the row an RDF file
+has. One shape for every way of writing it: an `.ofn` file or fence (parsing/ofn.py), a turtle fence
+(parsing/fence_notes.py), a page property (`oboInOwl:hasDbXref:: MESH:D1`, parsing/logseq.py), and a
+label a page's merge of its fences set aside (parsing/logseq_fences.py).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from collections.abc import Iterable
 
 from ontosync.parsing.facts import AxiomFact
 from ontosync.parsing.rdf_vocab import (
+    DEFINITION_PREDICATES,
     MIGRATION_PREDICATES,
     OWL_DEPRECATED,
     RDFS_LABEL,
@@ -37,6 +40,8 @@ MAPPING_PREDICATES = frozenset((HAS_DB_XREF, *(SKOS + m for m in ("exactMatch", 
 # A page property naming one, as Logseq files its key (logseq_scan.property_key: lower-case).
 PAGE_KEYS = {f"{prefix}:{iri.rsplit('#', 1)[1].lower()}": iri for iri in MAPPING_PREDICATES
              for prefix in (("oboinowl", "oio") if iri.startswith(OIO) else ("skos",))}
+# What a turtle fence notes as its own triple when the object is a literal (parsing/fence_notes.py).
+LITERAL_NOTED = frozenset((*DEFINITION_PREDICATES, *MAPPING_PREDICATES))
 
 
 def quoted(text: str, language: str | None = None, datatype: str | None = None) -> str:
@@ -56,14 +61,16 @@ def literal_note(prop: str, text: str, language: str | None = None, datatype: st
 def notes(prop: str, target: str | None, literal: tuple[str, str | None, str | None] | None) -> dict:
     """The note of an annotation assertion whose object is the IRI `target` or the `literal`
     (text, language, datatype): a migration target, an `owl:deprecated` literal (no language
-    tag: neither fence syntax notes one), a mapping; {} for any other."""
+    tag: neither fence syntax notes one), a mapping, a definition or comment (the layer writes each
+    with its own predicate: store/semsql.py writes a class's comment as `IAO:0000115` only when no
+    note holds it); {} for any other."""
     if prop in MIGRATION_PREDICATES:
         return migration_note(prop, target) if target else {}
     if prop == OWL_DEPRECATED:
         return deprecation_note(literal[0], literal[2]) if literal and not literal[1] else {}
     if prop in MAPPING_PREDICATES:
         return {"annotation": prop, "target": target} if target else literal_note(prop, *literal) if literal else {}
-    return {}
+    return literal_note(prop, *literal) if literal and prop in DEFINITION_PREDICATES else {}
 
 
 def literal_axiom(prop: str, subject: str, text: str, language: str | None = None,

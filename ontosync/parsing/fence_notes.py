@@ -19,7 +19,13 @@ from collections.abc import Iterable, Iterator
 
 import pyoxigraph as ox
 
-from ontosync.parsing.annotation_notes import MAPPING_PREDICATES, literal_axiom, other_labels, target_axiom
+from ontosync.parsing.annotation_notes import (
+    LITERAL_NOTED,
+    MAPPING_PREDICATES,
+    literal_axiom,
+    other_labels,
+    target_axiom,
+)
 from ontosync.parsing.class_expressions import render_literal
 from ontosync.parsing.facts import AxiomFact, FileFacts
 from ontosync.parsing.rdf_vocab import MIGRATION_PREDICATES, OWL_DEPRECATED, RDFS_LABEL, deprecation_note
@@ -62,19 +68,20 @@ def _deprecations(quads: Iterable[ox.Quad]) -> Iterator[AxiomFact]:
             **deprecation_note(lit.value, lit.datatype.value)})
 
 
-NOTED = frozenset((*MIGRATION_PREDICATES, *MAPPING_PREDICATES))
+NOTED = frozenset((*MIGRATION_PREDICATES, *LITERAL_NOTED))
 
 
 def _annotations(quads: Iterable[ox.Quad], written: dict[str, str]) -> Iterator[AxiomFact]:
-    """`S IAO:0100001 T` (or `oio:consider`), `S oio:hasDbXref "X:1"`, `S skos:exactMatch T`..., S
-    named, T named (or a literal for a mapping) -> the axiom a functional-syntax fence gives."""
+    """`S IAO:0100001 T` (or `oio:consider`), `S oio:hasDbXref "X:1"`, `S skos:exactMatch T`...,
+    `S rdfs:comment "..."` (or a definition), S named, T named (or a literal for a mapping, a comment
+    or a definition) -> the axiom a functional-syntax fence gives."""
     for q in quads:
         prop, subject, target = q.predicate.value, q.subject, q.object
         if not isinstance(subject, ox.NamedNode) or prop not in NOTED:
             continue
-        if isinstance(target, ox.NamedNode):
+        if isinstance(target, ox.NamedNode) and (prop in MIGRATION_PREDICATES or prop in MAPPING_PREDICATES):
             yield target_axiom(prop, subject.value, target.value)
-        elif isinstance(target, ox.Literal) and prop in MAPPING_PREDICATES:
+        elif isinstance(target, ox.Literal) and prop in LITERAL_NOTED:
             language = written.get(target.language, target.language) if target.language else None
             yield literal_axiom(prop, subject.value, target.value, language, target.datatype.value)
 

@@ -387,10 +387,8 @@ class _Interpreter:
         """(text, language, datatype IRI) of a literal, for the layer's notes (annotation_notes.notes)."""
         if not isinstance(value, Atom) or value.kind != "literal":
             return None
-        if value.lang:
-            return _unquote(value.text), value.lang, None
-        rendered, text = self.term(value), value.text  # text, else text^^<datatype>
-        return _unquote(text), None, rendered[len(text) + 3 : -1] if len(rendered) > len(text) else None
+        rendered, text, lang = self.term(value), value.text, value.lang or None  # text, text@lang, text^^<dt>
+        return _unquote(text), lang, rendered[len(text) + 3 : -1] if len(rendered) > len(text) and not lang else None
 
     def _named_subclass(self, args: list) -> bool:
         """`SubClassOf(A B)` between two named classes: an edge, the common case, not rendered."""
@@ -499,11 +497,12 @@ class _Interpreter:
         for prop, subject, text, obj, full in self.pending_labels:
             if prop == RDFS_LABEL and (subject in self.classes or subject in self.props):
                 self.labels.setdefault(subject, []).append(text)
-            elif prop != RDFS_LABEL and subject in self.classes:
+                continue
+            if prop != RDFS_LABEL and subject in self.classes:
                 self.comments.setdefault(subject, {}).setdefault(prop, []).append(text)
-            elif prop in (RDFS_LABEL, RDFS_COMMENT):  # a label noted: the readers' layer writes it
-                noted = literal_note(prop, *text) if prop == RDFS_LABEL else {}
-                self.axioms.append(AxiomFact("AnnotationAssertion", subject, obj, {"ofn": full, **noted}))
+            if prop in (RDFS_LABEL, RDFS_COMMENT):  # noted: the readers' layer writes it as its triple
+                noted = {"ofn": full, **literal_note(prop, *text)}
+                self.axioms.append(AxiomFact("AnnotationAssertion", subject, obj, noted))
         for iri, cls in self.classes.items():
             found = self.comments.get(iri, {})
             comment = next(filter(None, (best_text(found.get(p, ())) for p in DEFINITION_PREDICATES)), None)
