@@ -19,22 +19,32 @@ from collections.abc import Iterable, Iterator
 
 import pyoxigraph as ox
 
+from ontosync.parsing.annotation_notes import (
+    LITERAL_NOTED,
+    MAPPING_PREDICATES,
+    literal_axiom,
+    other_labels,
+    target_axiom,
+)
 from ontosync.parsing.class_expressions import render_literal
-from ontosync.parsing.facts import AxiomFact
-from ontosync.parsing.rdf_vocab import MIGRATION_PREDICATES, OWL_DEPRECATED, deprecation_note, migration_note
+from ontosync.parsing.facts import AxiomFact, FileFacts
+from ontosync.parsing.rdf_vocab import MIGRATION_PREDICATES, OWL_DEPRECATED, RDFS_LABEL, deprecation_note
 
 # `ObjectSomeValuesFrom(<P> <C>)` with both named, as parsing/class_expressions.py renders it.
 _NAMED_SOME = re.compile(r"ObjectSomeValuesFrom\(<([^<>\s]+)> <([^<>\s]+)>\)")
 
 
-def noted(axioms: Iterable[AxiomFact], quads: list[ox.Quad]) -> list[AxiomFact]:
-    """`axioms` with their named existential restrictions noted, plus one AnnotationAssertion per
-    `owl:deprecated` literal and per migration target (`IAO:0100001`, `oio:consider`) of a named
-    subject; sorted as parsing/rdf.py sorts a file's axioms."""
-    out = [_restriction(a) for a in axioms]
-    notes = [*_deprecations(quads), *_migrations(quads)]
+def note(facts: FileFacts, quads: list[ox.Quad], written: dict[str, str]) -> None:
+    """`facts.axioms` with their named existential restrictions noted, plus one AnnotationAssertion
+    per `owl:deprecated` literal, migration target (`IAO:0100001`, `oio:consider`) and mapping
+    (parsing/annotation_notes.py) of a named subject, and per label of a class or property besides
+    the one its fact keeps; sorted as parsing/rdf.py sorts a file's axioms. `facts.literal_languages`
+    too (`written`: the fence's language tags as written, parsing/language_tags.py)."""
+    facts.literal_languages = literal_languages(quads, written)
+    out = [_restriction(a) for a in facts.axioms]
+    notes = [*_deprecations(quads), *_annotations(quads, written), *_other_labels(facts, quads, written)]
     out += {(a.subject, a.object): a for a in notes}.values()  # a triple given twice: once
-    return sorted(out, key=lambda a: (a.axiom_type, a.subject, a.object or ""))
+    facts.axioms = sorted(out, key=lambda a: (a.axiom_type, a.subject, a.object or ""))
 
 
 def _restriction(axiom: AxiomFact) -> AxiomFact:
@@ -58,14 +68,38 @@ def _deprecations(quads: Iterable[ox.Quad]) -> Iterator[AxiomFact]:
             **deprecation_note(lit.value, lit.datatype.value)})
 
 
-def _migrations(quads: Iterable[ox.Quad]) -> Iterator[AxiomFact]:
-    """`S IAO:0100001 T` (or `oio:consider`), S and T named -> the axiom a functional-syntax fence gives."""
+NOTED = frozenset((*MIGRATION_PREDICATES, *LITERAL_NOTED))
+
+
+def _annotations(quads: Iterable[ox.Quad], written: dict[str, str]) -> Iterator[AxiomFact]:
+    """`S IAO:0100001 T` (or `oio:consider`), `S oio:hasDbXref "X:1"`, `S skos:exactMatch T`...,
+    `S rdfs:comment "..."` (or a definition), S named, T named (or a literal for a mapping, a comment
+    or a definition) -> the axiom a functional-syntax fence gives."""
     for q in quads:
         prop, subject, target = q.predicate.value, q.subject, q.object
-        if prop in MIGRATION_PREDICATES and isinstance(subject, ox.NamedNode) and isinstance(target, ox.NamedNode):
-            yield AxiomFact("AnnotationAssertion", subject.value, f"<{prop}> <{target.value}>", {
-                "ofn": f"AnnotationAssertion(<{prop}> <{subject.value}> <{target.value}>)",
-                **migration_note(prop, target.value)})
+        if not isinstance(subject, ox.NamedNode) or prop not in NOTED:
+            continue
+        if isinstance(target, ox.NamedNode) and (prop in MIGRATION_PREDICATES or prop in MAPPING_PREDICATES):
+            yield target_axiom(prop, subject.value, target.value)
+        elif isinstance(target, ox.Literal) and prop in LITERAL_NOTED:
+            language = written.get(target.language, target.language) if target.language else None
+            yield literal_axiom(prop, subject.value, target.value, language, target.datatype.value)
+
+
+def _other_labels(facts: FileFacts, quads: Iterable[ox.Quad], written: dict[str, str]) -> Iterator[AxiomFact]:
+    """The labels of the fence's classes and properties besides the one each fact keeps, and
+    those of its other named subjects."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for q in quads:
+        if q.predicate.value == RDFS_LABEL and isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal):
+            lang = q.object.language
+            found.setdefault(q.subject.value, []).append((q.object.value, written.get(lang, lang) if lang else ""))
+    entities = {e.iri for e in (*facts.classes, *facts.properties)}
+    for iri, labels in found.items():
+        if iri in entities:
+            yield from other_labels(iri, labels, facts.literal_languages)
+        else:  # no fact holds its label: every one is an axiom, as in functional syntax
+            yield from (literal_axiom(RDFS_LABEL, iri, text, lang) for text, lang in dict.fromkeys(labels))
 
 
 def literal_languages(quads: Iterable[ox.Quad], written: dict[str, str]) -> dict[tuple[str, str], str]:

@@ -87,6 +87,7 @@ import json
 import re
 from typing import TYPE_CHECKING
 
+from ontosync.parsing.annotation_notes import HAS_DB_XREF, PAGE_KEYS, literal_axiom, target_axiom
 from ontosync.parsing.facts import AxiomFact, ClassFact, EdgeFact, FileFacts, ParseWarning, SynonymFact
 from ontosync.parsing.logseq_config import LogseqGraph
 from ontosync.parsing.logseq_fences import PageParts, read_fence
@@ -332,7 +333,7 @@ def _build(path: str, options: ParseOptions, scan: PageScan, page_props: dict[st
     facts.classes = list(parts.classes.values())
     facts.properties = list(parts.properties.values())
     facts.edges = _unique(e for _, e in sorted(parts.edges, key=lambda t: t[0]))
-    facts.axioms = _unique_axioms(a for _, a in sorted(parts.axioms, key=lambda t: t[0]))
+    facts.axioms = _unique_axioms(a for _, a in sorted(parts.kept_axioms(), key=lambda t: t[0]))
     facts.warnings = [w for _, w in sorted(parts.warnings, key=lambda t: t[0])]
     aliases = set(facts.synonyms)
     facts.synonyms.extend(s for s in parts.synonyms if s not in aliases)  # a fence's, any class's
@@ -378,6 +379,8 @@ class _Relations:
             self.parts.warnings.extend(_prose_warnings(key_as_written, links, rest, line))
             if key in SUBCLASS_KEYS:
                 self._parents(line, key_as_written, value, links)
+            elif key in PAGE_KEYS and not links:
+                self._mappings(line, key_as_written, value, PAGE_KEYS[key])
             else:
                 self._relations(line, key_as_written, value, links, OWL_KEYS.get(key, "Relationship"))
 
@@ -405,6 +408,16 @@ class _Relations:
         if not links and property_key(key) in OWL_KEYS:
             for iri in self._iris(line, key, value):
                 self.parts.axioms.append((line, AxiomFact(axiom_type, page_class, iri, {"relation": key})))
+
+    def _mappings(self, line: int, key: str, value: str, prop: str) -> None:
+        """`oboInOwl:hasDbXref:: MESH:D1, FMA:7` (each item a text, as in OBO) or
+        `skos:exactMatch:: <IRI or CURIE>`: the axioms a functional-syntax fence gives them."""
+        subject = self.parts.page_class
+        if prop == HAS_DB_XREF:
+            found = [literal_axiom(prop, subject, item) for item in filter(None, (v.strip() for v in value.split(",")))]
+        else:
+            found = [target_axiom(prop, subject, iri) for iri in self._iris(line, key, value)]
+        self.parts.axioms.extend((line, axiom) for axiom in found)
 
     def _iris(self, line: int, key: str, value: str) -> list[str]:
         """The IRIs and CURIEs of a value with no links; each item that is neither is a warning."""

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ontosync.parsing.annotation_notes import literal_axiom
 from ontosync.parsing.facts import AxiomFact, ClassFact, EdgeFact, FileFacts, ParseError, ParseWarning, PropertyFact
 from ontosync.parsing.logseq_scan import OFN_TAGS, Fence
 from ontosync.parsing.ofn import parse_ofn_text
+from ontosync.parsing.rdf_vocab import RDFS_LABEL
 
 if TYPE_CHECKING:  # pragma: no cover
     from ontosync.parsing import ParseOptions
@@ -88,11 +90,15 @@ class PageParts:
             old = self.classes.get(c.iri)
             if old is None:
                 self.classes[c.iri] = c
-            elif c.iri != self.page_class:
+                continue
+            self._set_aside(start, part, c.iri, old.label, c.label)  # the page's class: see kept_axioms
+            if c.iri != self.page_class:
                 self.classes[c.iri] = ClassFact(
                     c.iri, old.label or c.label, old.comment or c.comment, old.line or c.line)
         for p in part.properties:
             old_p = self.properties.get(p.iri)
+            if old_p is not None:
+                self._set_aside(start, part, p.iri, old_p.label, p.label)
             self.properties[p.iri] = p if old_p is None else PropertyFact(
                 p.iri, old_p.property_type, old_p.label or p.label, old_p.domain or p.domain, old_p.range or p.range)
         self.edges.extend((start, e) for e in part.edges)
@@ -100,3 +106,23 @@ class PageParts:
         self.synonyms.update(dict.fromkeys(part.synonyms))
         for key, tag in part.literal_languages.items():
             self.literal_languages.setdefault(key, tag)
+
+    def kept_axioms(self) -> list[tuple[int, AxiomFact]]:
+        """The axioms without the label notes a fact already holds (its label's row is written from
+        the fact) and those of the page's class with no language tag: the page's label is the
+        class's untagged one (OAK shows one); its labels in other languages are kept."""
+        kept = {iri: e.label for iri, e in (*self.classes.items(), *self.properties.items())}
+        return [(line, a) for line, a in self.axioms if not self._shadowed(a, kept)]
+
+    def _shadowed(self, axiom: AxiomFact, kept: dict[str, str | None]) -> bool:
+        notes = axiom.annotations or {}
+        if notes.get("annotation") != RDFS_LABEL or axiom.subject not in kept:
+            return False
+        return notes["value"] == kept[axiom.subject] or (axiom.subject == self.page_class and not notes["language"])
+
+    def _set_aside(self, start: int, part: FileFacts, iri: str, kept: str | None, label: str | None) -> None:
+        """A fence's label of an entity that keeps another (an earlier fence's, the page's): the axiom
+        an `.ofn` file gives it, so the readers' layer keeps every label, as one fence (or a `.ttl`
+        file) with both does."""
+        if label and kept and label != kept:
+            self.axioms.append((start, literal_axiom(RDFS_LABEL, iri, label, part.literal_languages.get((iri, label)))))

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from ontosync.parsing.annotation_notes import PAGE_KEYS
+
 _HEADING = re.compile(r"[ \t]*(?:-[ \t]+)?###[ \t]+OntologyBlock[ \t]*\Z")
 _PROPERTY = re.compile(r"[ \t]*(?:-[ \t]+)?([A-Za-z0-9_][\w.:/+-]*?)::(?:[ \t]|\Z)(.*)", re.DOTALL)
 _FENCE = re.compile(r"([ \t]*)(-[ \t]+)?(```|~~~)[`~]*[ \t]*(.*)", re.DOTALL)
@@ -22,6 +24,7 @@ SYNONYM_KEYS = frozenset(("alternate-terms", "alias"))
 SUBCLASS_KEYS = frozenset(("is-subclass-of", "subclassof", "subclass-of"))
 OWL_KEYS = {"owl:disjointwith": "DisjointClasses", "owl:equivalentclass": "EquivalentClasses"}
 HEADER_KEYS = frozenset(("owl:class", "preferred-term", "definition"))
+MAPPING_KEYS = frozenset(PAGE_KEYS)  # `oboInOwl:hasDbXref:: MESH:D1` (parsing/annotation_notes.py)
 OFN_TAGS = frozenset(("clojure", "owl"))
 TURTLE_TAGS = frozenset(("turtle", "ttl"))
 MAX_FENCE_NESTING = 8
@@ -226,6 +229,6 @@ class PageScan:
                 self.header[key] = (value, no)
         elif key == "public":
             self.public = self.public or value.lower() == "true"
-        elif ("[[" in value or "#" in value or key in SUBCLASS_KEYS or key in OWL_KEYS or key in self.comma_keys) \
-                and key not in METADATA_KEYS:
+        elif ("[[" in value or "#" in value or key in SUBCLASS_KEYS or key in OWL_KEYS or key in self.comma_keys
+              or key in MAPPING_KEYS) and key not in METADATA_KEYS:
             self.props.append((no, m.group(1), value))

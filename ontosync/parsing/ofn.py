@@ -59,6 +59,7 @@ from itertools import pairwise
 from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import quote
 
+from ontosync.parsing.annotation_notes import literal_note, notes, other_labels
 from ontosync.parsing.facts import (
     AxiomFact,
     ClassFact,
@@ -75,19 +76,15 @@ from ontosync.parsing.rdf_statements import SYNONYM_PREDICATES
 from ontosync.parsing.rdf_vocab import (
     DEFINITION_PREDICATES,
     EXPLICIT_PROPERTY_TYPES,
-    MIGRATION_PREDICATES,
     OWL,
-    OWL_DEPRECATED,
     RDFS,
     RDFS_COMMENT,
     RDFS_LABEL,
     XSD_STRING,
     best_text,
     bound_text,
-    deprecation_note,
     disjoint_row,
     is_iri_text,
-    migration_note,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -386,13 +383,12 @@ class _Interpreter:
         prop, filler = self.iri(expr.args[0]), self.iri(expr.args[1])
         return {"on_property": prop, "some_values_from": filler} if prop and filler else {}
 
-    def _deprecated(self, value) -> dict[str, str | None]:
-        """`owl:deprecated` with a literal: the literal, as an RDF file's `statements` row holds it."""
-        if not isinstance(value, Atom) or value.kind != "literal" or value.lang:
-            return {}
-        rendered = self.term(value)  # text, else text^^<datatype>
-        datatype = rendered[len(value.text) + 3 : -1] if len(rendered) > len(value.text) else None
-        return deprecation_note(_unquote(value.text), datatype)
+    def _literal(self, value) -> tuple[str, str | None, str | None] | None:
+        """(text, language, datatype IRI) of a literal, for the layer's notes (annotation_notes.notes)."""
+        if not isinstance(value, Atom) or value.kind != "literal":
+            return None
+        rendered, text, lang = self.term(value), value.text, value.lang or None  # text, text@lang, text^^<dt>
+        return _unquote(text), lang, rendered[len(text) + 3 : -1] if len(rendered) > len(text) and not lang else None
 
     def _named_subclass(self, args: list) -> bool:
         """`SubClassOf(A B)` between two named classes: an edge, the common case, not rendered."""
@@ -454,9 +450,8 @@ class _Interpreter:
         if synonym is not None and isinstance(value, Atom) and value.kind == "literal":
             # A synonym, as an RDF file's (file_synonyms, the readers' layer, search); the axiom stays.
             self.synonyms[SynonymFact(subject, _unquote(value.text), synonym)] = None
-        target = self.iri(value) if prop in MIGRATION_PREDICATES else None
-        notes = migration_note(prop, target) if target else self._deprecated(value) if prop == OWL_DEPRECATED else {}
-        self.axioms.append(AxiomFact(head, subject, obj, {"ofn": full, **notes}))
+        noted = notes(prop, self.iri(value), self._literal(value))  # what the readers' layer writes of it
+        self.axioms.append(AxiomFact(head, subject, obj, {"ofn": full, **noted}))
         return True
 
     def _domain_or_range(self, head: str, args: list, plain: list[str], full: str) -> bool:
@@ -502,10 +497,12 @@ class _Interpreter:
         for prop, subject, text, obj, full in self.pending_labels:
             if prop == RDFS_LABEL and (subject in self.classes or subject in self.props):
                 self.labels.setdefault(subject, []).append(text)
-            elif prop != RDFS_LABEL and subject in self.classes:
+                continue
+            if prop != RDFS_LABEL and subject in self.classes:
                 self.comments.setdefault(subject, {}).setdefault(prop, []).append(text)
-            elif prop in (RDFS_LABEL, RDFS_COMMENT):
-                self.axioms.append(AxiomFact("AnnotationAssertion", subject, obj, {"ofn": full}))
+            if prop in (RDFS_LABEL, RDFS_COMMENT):  # noted: the readers' layer writes it as its triple
+                noted = {"ofn": full, **literal_note(prop, *text)}
+                self.axioms.append(AxiomFact("AnnotationAssertion", subject, obj, noted))
         for iri, cls in self.classes.items():
             found = self.comments.get(iri, {})
             comment = next(filter(None, (best_text(found.get(p, ())) for p in DEFINITION_PREDICATES)), None)
@@ -513,6 +510,8 @@ class _Interpreter:
         for iri, prop in self.props.items():
             label = best_text(self.labels.get(iri, ()))
             facts.properties.append(self._bounded(prop._replace(label=label) if label else prop))
+        for iri, labels in self.labels.items():  # a class's (property's) other labels: the layer keeps them
+            self.axioms.extend(other_labels(iri, labels, self.languages))
         facts.edges.extend(self.edges.values())
         facts.synonyms.extend(self.synonyms)
         facts.literal_languages = self.languages

@@ -111,8 +111,7 @@ def parse_turtle_fence(data: bytes, options: ParseOptions) -> FileFacts:
     with _gc_paused():
         facts, quads, languages = _parse_rdf("", data, "turtle", options)
         if quads is not None:  # a list already (_parse_rdf)
-            facts.axioms = fence_notes.noted(facts.axioms, quads)
-            facts.literal_languages = fence_notes.literal_languages(quads, languages)
+            fence_notes.note(facts, quads, languages)
     return facts
 
 

@@ -106,7 +106,8 @@ _LINK = " FROM temp.dv_link"
 INSERTS = (
     _INSERT + _select("'rdf:type'", "'owl:Class'") + _CLASSES,
     _INSERT + _select("'rdfs:label'", v="label", lang="label_language") + _CLASSES + " AND label <> ''",
-    _INSERT + _select("'IAO:0000115'", v="comment", lang="comment_language") + _CLASSES + " AND comment <> ''",
+    _INSERT + _select("'IAO:0000115'", v="comment", lang="comment_language") + _CLASSES + " AND comment <> ''"
+    + semsql_ofn.NOT_NOTED,
     _INSERT + _select("predicate", v="synonym", lang="language") + _SYNONYMS,
     _INSERT + _select("'rdf:type'", _PROPERTY_TYPE, s=_PROPERTY) + _PROPERTIES,
     _INSERT + _select("'rdfs:label'", v="label", s=_PROPERTY, lang="label_language") + _PROPERTIES + " AND label <> ''",
@@ -160,6 +161,7 @@ def derive_all(conn: sqlite3.Connection, layer) -> None:
     # fifth of this function's time on the corpus): those of every compacted IRI, of the vocabulary
     # written as is, and of the synonym predicates; the refresh keeps those a row really uses.
     layer.prefixes |= layer.curies.used | VOCABULARY
+    layer.mappings_changed = True  # the derived files' mapping rows are new: the xref prefixes are scanned
     layer.prefixes.update(p for (p,) in conn.execute(
         "SELECT DISTINCT substr(predicate, 1, instr(predicate, ':') - 1) FROM file_synonyms "
         "WHERE instr(predicate, ':') > 1"))

@@ -22,6 +22,7 @@ import sqlite3
 from collections.abc import Callable
 
 from ontosync.parsing.facts import FileFacts
+from ontosync.parsing.rdf_vocab import DEFINITION_PREDICATES
 from ontosync.store import semsql_rows
 
 _PROP = "json_extract(annotations, '$.on_property')"
@@ -36,6 +37,22 @@ _MIGRATION = "json_extract(annotations, '$.migration')"
 _TARGET = "json_extract(annotations, '$.target')"
 _MIGRATION_FROM = (f"FROM owl_axioms WHERE {{where}} AND axiom_type = 'AnnotationAssertion' AND subject <> '' "
                    f"AND {_MIGRATION} IS NOT NULL AND {_TARGET} IS NOT NULL")
+# an annotation written as its triple (parsing/annotation_notes.py): a mapping, a label besides the kept one
+_NOTED = {"p": "annotation", "t": "target", "v": "value", "dt": "datatype", "lang": "language"}
+_ANNOTATION = ", ".join(f"json_extract(annotations, '$.{k}') AS {alias}" for alias, k in _NOTED.items())
+_ANNOTATION_FROM = ("FROM owl_axioms WHERE {where} AND axiom_type = 'AnnotationAssertion' AND subject <> '' "
+                    "AND json_extract(annotations, '$.annotation') IS NOT NULL")
+# A class's comment that a note holds with its own predicate (rdfs:comment, IAO:0000115, skos:definition):
+# its class row writes no `IAO:0000115` for it (store/semsql_rows.class_rows), the note's row says it.
+# Not a page's own class: its comment is the page's `definition::`, whatever a fence says beside it.
+_DEFINITION_NOTE = ("axiom_type = 'AnnotationAssertion' AND json_extract(annotations, '$.annotation') IN ("
+                    + ", ".join(f"'{p}'" for p in sorted(DEFINITION_PREDICATES)) + ")")
+NOTED_TEXTS = ("SELECT subject, json_extract(annotations, '$.value') FROM owl_axioms WHERE source_file = ? "
+               f"AND {_DEFINITION_NOTE} AND subject NOT IN (SELECT class_iri FROM page_names WHERE path = ?)")
+NOT_NOTED = (" AND (NOT EXISTS (SELECT 1 FROM owl_axioms WHERE source_file = file_classes.path AND subject = "
+             f"file_classes.class_iri AND {_DEFINITION_NOTE} AND json_extract(annotations, '$.value') = "
+             "file_classes.comment) OR EXISTS (SELECT 1 FROM page_names WHERE page_names.path = "
+             "file_classes.path AND page_names.class_iri = file_classes.class_iri))")
 _PREDICATE = "json_extract(annotations, '$.rdf_predicate')"
 _PAIRS_FROM = (f"FROM owl_axioms WHERE {{where}} AND axiom_type IN ('EquivalentClasses', 'DisjointClasses', "
                f"'Import') AND subject <> '' AND {_PREDICATE} IS NOT NULL")
@@ -51,7 +68,8 @@ SOME = _one_file(f"{_PROP}, {_FILLER}", _SOME_FROM)
 DEPRECATED = _one_file(f"{_DEPRECATED}, {_DATATYPE}", _DEPRECATED_FROM)
 PAIRS = _one_file(f"{_PREDICATE}, object", _PAIRS_FROM)
 MIGRATION = _one_file(f"{_MIGRATION}, {_TARGET}", _MIGRATION_FROM)
-KEYS = ("on_property", "deprecated", "rdf_predicate", "migration")
+ANNOTATION = _one_file(_ANNOTATION, _ANNOTATION_FROM)
+KEYS = ("on_property", "deprecated", "rdf_predicate", "migration", "annotation")
 
 
 def present(facts: FileFacts) -> bool:
@@ -71,6 +89,18 @@ def deprecated_rows(conn: sqlite3.Connection, c: Callable[[str], str], path: str
     """A file's `A owl:deprecated "value"^^datatype` rows (per-file path)."""
     return [(c(s), c(s), "owl:deprecated", None, value, c(dt) if dt else None, None, onto, path)
             for onto, s, value, dt in conn.execute(DEPRECATED, (path,))]
+
+
+def noted_texts(conn: sqlite3.Connection, path: str) -> set[tuple[str, str]]:
+    """(class IRI, text) of a file's comments and definitions that notes hold (see NOT_NOTED)."""
+    return set(conn.execute(NOTED_TEXTS, (path, path)))
+
+
+def annotation_rows(conn: sqlite3.Connection, c: Callable[[str], str], path: str) -> list[tuple]:
+    """A file's annotations written as their triple (per-file path): `A oio:hasDbXref "MESH:D1"`,
+    `A skos:exactMatch B`, `A rdfs:label "Poulain"@fr`, as an RDF file's rows hold them."""
+    return [(c(s), c(s), c(p), c(t) if t else None, v, c(dt) if dt else None, lang, onto, path)
+            for onto, s, p, t, v, dt, lang in conn.execute(ANNOTATION, (path,))]
 
 
 def triple_rows(conn: sqlite3.Connection, c: Callable[[str], str], path: str) -> list[tuple]:
@@ -106,5 +136,10 @@ def deferred_sql(derived: str, insert: str) -> tuple[tuple[str, str], tuple[str,
                   "NULL, NULL, NULL, ontology_id, path FROM (SELECT DISTINCT source_file AS path, ontology_id, "
                   f"subject, {_MIGRATION} AS p, {_TARGET} AS t "
                   + _MIGRATION_FROM.format(where=f"source_file IN {derived}") + ")"),
+        insert + ("SELECT ontosync_curie(subject), ontosync_curie(subject), ontosync_curie(p), CASE WHEN t IS NULL "
+                  "THEN NULL ELSE ontosync_curie(t) END, v, CASE WHEN dt IS NULL THEN NULL ELSE ontosync_curie(dt) "
+                  "END, lang, ontology_id, path FROM (SELECT DISTINCT source_file AS path, ontology_id, subject, "
+                  f"{_ANNOTATION} "
+                  + _ANNOTATION_FROM.format(where=f"source_file IN {derived}") + ")"),
     )
     return table, fill, inserts
