@@ -75,6 +75,11 @@ WRITER_SETTINGS = "-c enable_hashjoin=off -c enable_mergejoin=off"
 # then exits 4. Why the cap: with a fixed 1 s, `--busy-timeout 0.3` waited 1 s and more.
 WRITER_LOCK_TRY_MS = 1000
 LOCK_TRY_FLOOR_MS = 100  # never 0, which is PostgreSQL's "wait for ever"; long enough for BlockerWatch
+# The writer idles between files while its workers parse, so a DBA's idle_session_timeout for
+# abandoned sessions ended it whenever a parse outlasted it, and the next run met the same file: exit
+# 3 at every run. Off for the writer's session from its start (a first statement setting it came
+# too late on a loaded machine); PostgreSQL 13 and older refuse the unknown startup option (name, option).
+NEVER_IDLE_OUT = ("idle_session_timeout", "-c idle_session_timeout=0")
 
 
 def lock_try_ms(budget_s: float, most_ms: int) -> int:
@@ -98,12 +103,18 @@ def connect(t: PgTarget, application: str = "ontosync", writer: bool = False, cr
 
     dsn, _ = split_schema(t.url)
     lock = f"-c lock_timeout={lock_try_ms(busy_timeout, WRITER_LOCK_TRY_MS)}"
-    options = session_options(dsn, f"-c search_path={t.schema}", f"{WRITER_SETTINGS} {lock}" if writer else "")
-    db = PostgresqlDatabase(dsn, application_name=application[:63], options=options)
-    open_session(db, t.shown)
+    ours = (f"-c search_path={t.schema}", f"{WRITER_SETTINGS} {lock}" if writer else "")
+    db = PostgresqlDatabase(dsn, application_name=application[:63],
+                            options=session_options(dsn, *ours, NEVER_IDLE_OUT[1] if writer else ""))
+    try:
+        open_session(db, t.shown)
+    except peewee.OperationalError as exc:
+        if not writer or NEVER_IDLE_OUT[0] not in str(exc):
+            raise
+        db = PostgresqlDatabase(dsn, application_name=application[:63], options=session_options(dsn, *ours))
+        open_session(db, t.shown)  # PostgreSQL 13 or older: no idle_session_timeout to turn off
     conn = PgConnection(db, prepare=writer)
     if writer:
-        _never_idle_out(conn)
         _require_temporary(conn, t, db)
     if create:
         create_schema(conn, t.schema)
@@ -112,14 +123,6 @@ def connect(t: PgTarget, application: str = "ontosync", writer: bool = False, cr
         db.close()
         raise PgMissingRight(why)
     return db, conn
-
-
-def _never_idle_out(conn: PgConnection) -> None:
-    """The writer's session off the role's idle_session_timeout (PostgreSQL 14+; not a startup option,
-    which an older server refuses). Why: the writer is idle between files while its workers parse,
-    so a DBA's timeout for abandoned sessions ended it whenever a parse outlasted it, and the run
-    after it met the same file: exit 3 at every run, "run the sync again" never helped."""
-    conn.execute("SELECT set_config(name, '0', false) FROM pg_settings WHERE name = 'idle_session_timeout'")
 
 
 def session_options(dsn: str, *ours: str) -> str:
