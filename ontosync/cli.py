@@ -31,7 +31,7 @@ from ontosync.console import (
     Stopped,
     drop_output,
     flush_output,
-    not_there,
+    no_database,
     open_standard_streams,
     verdict,
 )
@@ -194,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return run_command(args)
         code = {"sync": cmd_sync, "migrate": cmd_migrate, "verify": cmd_verify, "status": cmd_status,
-                "diff": _cmd_diff}.get(
+                "diff": _cmd_diff, "search": _cmd_search}.get(
             args.command, _delegate)(args)
         flush_output()  # here, so that a closed pipe or a full disk is met inside the try
         return code
@@ -260,9 +260,13 @@ def run() -> NoReturn:
 def _cmd_diff(args: argparse.Namespace) -> int:
     from ontosync.diff_cli import cmd_diff
 
-    if not Path(args.db).is_file():
-        raise UsageError(not_there("database", args.db))
+    _require_file(args.db)
     return cmd_diff(args, _say)
+
+
+def _cmd_search(args: argparse.Namespace) -> int:
+    _require_file(args.db)
+    return args.handler(args)
 
 
 def _delegate(args: argparse.Namespace) -> int:
@@ -498,8 +502,21 @@ def _no_lock():
 
 
 def _require_file(db: str) -> None:
-    if not Path(db).is_file():
-        raise UsageError(not_there("database", db))
+    """A database file the reading commands can open; an empty one a first sync is creating (its
+    lock held) is busy, exit 4, as `status` says of one whose schema is not committed yet."""
+    if problem := no_database(db):
+        if Path(db).is_file():
+            _busy_if_created(db)
+        raise UsageError(problem)
+
+
+def _busy_if_created(db: str) -> None:
+    from ontosync.store.lock import holder_now
+
+    holder = holder_now(db)
+    if holder is not None:
+        raise Busy(f"{db} is being created by a sync ({holder}) whose schema is not committed yet; "
+                   "run the command again in a moment")
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -524,16 +541,11 @@ def _status_database(db: str):
 def _not_ontosync(db: str, exc: Exception) -> int:
     """A file without ontosync's tables: a first sync still creating them (its lock held) is busy,
     exit 4; anything else is fatal, exit 3 (on PostgreSQL: pg_commands.read_failed)."""
-    from ontosync.store.lock import holder_now
-
     if is_postgres_url(db):  # open_reader found the store: the server or a right stopped the read
         from ontosync.pg_commands import read_failed
 
         return read_failed(db, exc)
-    holder = holder_now(db)
-    if holder is not None:
-        raise Busy(f"{db} is being created by a sync ({holder}) whose schema is not committed yet; "
-                   "run status again in a moment")
+    _busy_if_created(db)
     _say(f"fatal: {db} is not an ontosync database: {exc}")
     return 3
 
