@@ -10,6 +10,8 @@ snake_case, known names only). Every breach is a one-line ConfigError (exit 2).
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -25,16 +27,30 @@ class ConfigError(Exception):
 
 def read_limited(path: Path) -> str:
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_CONFIG_BYTES + 1)
+        raw = _read_bytes(path)
     except OSError as exc:
         raise ConfigError(f"cannot read config {path}: {exc.strerror}") from exc
+    if raw is None:
+        raise ConfigError(f"cannot read config {path}: a FIFO with nothing to read (no writer)")
     if len(raw) > MAX_CONFIG_BYTES:
         raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES // 1024} KiB; a configuration file is small")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    """At most MAX_CONFIG_BYTES + 1 bytes of the file; None for a FIFO that gave none. A plain open
+    of a FIFO without a writer (`--config` naming one) waited for ever; opened without blocking it
+    reads what a writer sends (`--config <(make-config)`, a pipe) and ends at once without one."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with open(fd, "rb", closefd=True) as fh:
+        fifo = stat.S_ISFIFO(os.fstat(fd).st_mode)
+        if fifo:  # a writer there: wait for its bytes, as a blocking read does
+            os.set_blocking(fd, True)
+        raw = fh.read(MAX_CONFIG_BYTES + 1)
+    return None if fifo and not raw else raw
 
 
 def check_shape(data: Any, path: Path) -> None:
