@@ -138,3 +138,45 @@ def test_the_password_mask_stops_at_the_hosts_at_sign(url, shown):
     assert mask(url) == shown
     if url.startswith("postgresql://u:pw@"):
         assert password(url.split(" ")[0]) == "pw"
+
+
+def _classes(db: Path) -> list[tuple]:
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    try:
+        return sorted(conn.execute("SELECT class_iri, label, source_file FROM owl_classes"))
+    finally:
+        conn.close()
+
+
+def test_a_config_edn_that_fails_keeps_the_settings_of_its_last_good_version(tmp_path):
+    """CONTRACT section 2: a file that fails keeps what its last good version gave. A config.edn
+    that could not be read applied Logseq's defaults instead: its `:hidden` folder's pages entered
+    the database (and the change log), every page was reparsed under other names, and mended, all
+    again; as if the settings file had been emptied, when only a bracket was lost."""
+    import json
+
+    root = tmp_path / "graph"
+    (root / "logseq").mkdir(parents=True)
+    (root / "archive").mkdir()
+    config = root / "logseq" / "config.edn"
+    config.write_text('{:hidden ["/archive"]\n :file/name-format :triple-lowbar}\n')
+    (root / "archive" / "Old.md").write_text("- ### OntologyBlock\n  - owl:class:: mv:Old\n")
+    (root / "Link.md").write_text("- ### OntologyBlock\n  - owl:class:: mv:Link\n")
+    db, report = tmp_path / "o.db", tmp_path / "r.json"
+    assert cli("sync", str(root), "--db", str(db), "--quiet").returncode == 0
+    before = _classes(db)
+    assert [c[2] for c in before] == ["Link.md"]
+    config.write_text('{:hidden ["/archive"\n :file/name-format :triple-lowbar}\n')  # a bracket lost
+    proc = cli("sync", str(root), "--db", str(db), "--quiet", "--report", str(report))
+    assert proc.returncode == 0, proc.stderr
+    assert _classes(db) == before
+    rep = json.loads(report.read_text(encoding="utf-8"))
+    assert rep["files"]["unchanged"] == 2 and rep["files"]["ok"] == 0, rep["files"]
+    [warning] = rep["warnings"]
+    assert warning["kind"] == "logseq-config" and warning["message"].endswith(
+        "; the settings of its last good version apply"), warning
+    config.write_text("{:file/name-format :triple-lowbar}\n")  # the tree's own change: it applies
+    assert cli("sync", str(root), "--db", str(db), "--quiet").returncode == 0
+    assert sorted(c[2] for c in _classes(db)) == ["Link.md", "archive/Old.md"]

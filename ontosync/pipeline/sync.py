@@ -43,7 +43,7 @@ from ontosync.store.minted_collisions import minted_collisions
 from ontosync.store.refused import ValueRefused
 from ontosync.store.repository import Repository, StoreError
 from ontosync.store.semsql import ReadersLayer
-from ontosync.store.sync_records import known_files, record_source
+from ontosync.store.sync_records import graph_settings, known_files, record_graph_settings, record_source
 
 # The one retry policy (ontosync/retry.py) for the run's two kinds of retry: a write waiting out
 # another writer's lock (for --busy-timeout seconds) and a parse requeued after a worker crash or
@@ -194,7 +194,8 @@ class SyncRun:
         previous = Checkpoint.load(ckpt_path)
         resumed = bool(previous and previous.resumable_for(self.source.description))
         self.resume_since = previous.started_at if resumed and previous else None
-        self.options, config_warnings = with_graph(self.source, self.s.path, self.options)
+        self.options, config_warnings, self.graph_record = with_graph(
+            self.source, self.s.path, self.options, graph_settings(self.repo.conn))
         self.stats.warnings.extend(config_warnings)
         self.force_all = self.s.full
         self.fingerprint = self.repo.fingerprint = settings_fingerprint(self.s, self.options)
@@ -520,6 +521,7 @@ class SyncRun:
         def write() -> None:
             with self.repo.transaction():
                 record_source(self.repo.conn, self.source.revision, self.source.description)
+                record_graph_settings(self.repo.conn, self.graph_record)
 
         self._write(write)
 

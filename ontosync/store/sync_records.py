@@ -35,3 +35,22 @@ def record_source(conn: sqlite3.Connection, revision: str | None, description: s
     conn.executemany("INSERT INTO sync_meta (key, value) VALUES (?, ?) "
                      "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                      [("revision", revision), ("source", description)])
+
+
+GRAPH_KEY = "logseq_config"  # the Logseq graph's last good settings (pipeline/logseq_graph.py)
+
+
+def graph_settings(conn: sqlite3.Connection) -> str | None:
+    """The record of the graph's last good settings the database keeps, or None."""
+    row = conn.execute("SELECT value FROM sync_meta WHERE key = ?", (GRAPH_KEY,)).fetchone()
+    return row[0] if row else None
+
+
+def record_graph_settings(conn: sqlite3.Connection, record: str | None) -> None:
+    """Keep `record` (None: the source has no config.edn, or none read yet: keep nothing); the
+    caller holds the transaction."""
+    if record is None:
+        conn.execute("DELETE FROM sync_meta WHERE key = ?", (GRAPH_KEY,))
+    else:
+        conn.execute("INSERT INTO sync_meta (key, value) VALUES (?, ?) "
+                     "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (GRAPH_KEY, record))
