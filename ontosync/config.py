@@ -112,6 +112,8 @@ def load_config_file(path: Path) -> dict[str, Any]:
         data = load_yaml(text, path) or {}
     except RecursionError:
         raise ConfigError(f"{path}: nested too deeply") from None
+    except ValueError:  # PyYAML's int() of a number past Python's 4300 digits (sys.set_int_max_str_digits)
+        raise ConfigError(f"{path}: a number too long to read (more than 4300 digits)") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""

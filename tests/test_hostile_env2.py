@@ -180,3 +180,14 @@ def test_a_config_edn_that_fails_keeps_the_settings_of_its_last_good_version(tmp
     config.write_text("{:file/name-format :triple-lowbar}\n")  # the tree's own change: it applies
     assert cli("sync", str(root), "--db", str(db), "--quiet").returncode == 0
     assert sorted(c[2] for c in _classes(db)) == ["Link.md", "archive/Old.md"]
+
+
+def test_a_config_number_of_5000_digits_is_one_line(tmp_path):
+    """PyYAML turns digits into an int with Python's int(), which refuses more than 4300 digits:
+    a ValueError traceback, exit 1."""
+    config = tmp_path / "c.yml"
+    config.write_text("workers: " + "9" * 5000 + "\n")
+    (tmp_path / "src").mkdir()
+    proc = cli("sync", str(tmp_path / "src"), "--db", str(tmp_path / "o.db"), "--config", str(config))
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.splitlines() == [f"ontosync: error: {config}: a number too long to read (more than 4300 digits)"]
