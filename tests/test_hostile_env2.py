@@ -191,3 +191,18 @@ def test_a_config_number_of_5000_digits_is_one_line(tmp_path):
     proc = cli("sync", str(tmp_path / "src"), "--db", str(tmp_path / "o.db"), "--config", str(config))
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.splitlines() == [f"ontosync: error: {config}: a number too long to read (more than 4300 digits)"]
+
+
+def test_a_database_named_through_a_link_takes_the_lock_of_the_file_it_leads_to(tmp_path):
+    """`--db link.db` (a link to real.db) locked `link.db.lock` while another sync of `real.db`
+    held `real.db.lock`: both synced into the one database at once."""
+    from ontosync.store.lock import SyncLock
+
+    real, link = tmp_path / "real.db", tmp_path / "link.db"
+    link.symlink_to(real.name)
+    (tmp_path / "src").mkdir()
+    with SyncLock(real, "the other sync", timeout=0):
+        proc = cli("sync", str(tmp_path / "src"), "--db", str(link), "--lock-timeout", "0", "--quiet")
+    assert proc.returncode == 4, proc.stderr
+    assert "another sync holds it" in proc.stderr and "the other sync" in proc.stderr, proc.stderr
+    assert not real.exists()

@@ -40,9 +40,16 @@ class LockUnavailable(Exception):
     """The lock file cannot be opened at all: exit 2, like an unwritable database path."""
 
 
+def lock_path(db_path: str | Path) -> str:
+    """The lock file of the database file `db_path` names: beside the file its links lead to, as
+    SQLite keeps its -wal there. Beside the name given, `--db link.db` and `--db real.db` took two
+    locks on one database, and two syncs ran into it at once."""
+    return os.path.realpath(db_path) + ".lock"
+
+
 class SyncLock:
     def __init__(self, db_path: str | Path, source: str, timeout: float, wait: str = SYNC_WAIT):
-        self.path = f"{db_path}.lock"
+        self.path = lock_path(db_path)
         self.db_path = str(db_path)
         self.source = source
         self.timeout = timeout
@@ -127,7 +134,7 @@ def holder_now(db_path: str | Path) -> str | None:
     which never wait for it: a shared lock tried once and dropped at once, so a sync starting at
     that instant waits one poll at most."""
     try:
-        fd = os.open(f"{db_path}.lock", os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        fd = os.open(lock_path(db_path), os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
     except OSError:
         return None
     try:
