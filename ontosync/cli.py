@@ -553,7 +553,7 @@ def _not_ontosync(db: str, exc: Exception) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     from ontosync.console import printable
     from ontosync.diff_format import visible  # bidirectional overrides too (an IRI may hold U+202E)
-    from ontosync.pipeline.checkpoint import Checkpoint
+    from ontosync.pipeline.checkpoint import checkpoint_info
     from ontosync.store.status import NotAnOntosyncDatabase, status_counts
 
     db, shown, default_checkpoint = _status_database(args.db)
@@ -563,11 +563,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         return _not_ontosync(args.db, exc)
     finally:
         db.close()
-    ckpt = Checkpoint.load(args.checkpoint or default_checkpoint)
-    info["checkpoint"] = None if ckpt is None else {
-        "source": ckpt.source, "revision": ckpt.revision, "started_at": ckpt.started_at,
-        "last_checkpoint_at": ckpt.last_checkpoint_at, "processed": ckpt.processed,
-        "total_files": ckpt.total_files, "finished": ckpt.finished, "failed": len(ckpt.failed)}
+    info["checkpoint"], info["checkpoint_unreadable"] = checkpoint_info(args.checkpoint or default_checkpoint)
     if args.json:
         print(json.dumps(info, indent=2, ensure_ascii=False))
         return 0
@@ -586,7 +582,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(visible(printable(f"checkpoint    finished: {counts}, source {c['source']}" if c["finished"] else
                                 f"checkpoint    UNFINISHED: {counts}; a sync of {c['source']} resumes it")))
     else:
-        print("checkpoint    none")
+        print(printable(f"checkpoint    {info['checkpoint_unreadable'] or 'none'}"))
     for ff in info["failed_files"][:50]:
         where = f":{ff['line']}" if ff["line"] else ""
         print(visible(printable(f"failed        {ff['path']}{where} [{ff['kind']}] {ff['error']}")))

@@ -206,3 +206,24 @@ def test_a_database_named_through_a_link_takes_the_lock_of_the_file_it_leads_to(
     assert proc.returncode == 4, proc.stderr
     assert "another sync holds it" in proc.stderr and "the other sync" in proc.stderr, proc.stderr
     assert not real.exists()
+
+
+@pytest.mark.parametrize("content", [b"garbage{", b'{"notes": "another program\'s file"}', b"\xff\xfe"])
+def test_status_says_a_checkpoint_it_cannot_read_is_there(tmp_path, content):
+    """A checkpoint file that is garbage, another program's JSON or not UTF-8: `status` said
+    "checkpoint none", as if no file were there (and the next sync replaces it)."""
+    import json
+
+    db = tmp_path / "o.db"
+    assert cli("sync", str(copy_example(tmp_path)), "--db", str(db), "--quiet").returncode == 0
+    ckpt = tmp_path / "o.db.checkpoint.json"
+    ckpt.write_bytes(content)
+    text = cli("status", "--db", str(db))
+    assert text.returncode == 0, text.stderr
+    why = f"unreadable: {ckpt} is not a checkpoint this ontosync reads; nothing resumes from it, and the next sync " \
+          "replaces it"
+    assert f"checkpoint    {why}" in text.stdout.splitlines()
+    as_json = json.loads(cli("status", "--db", str(db), "--json").stdout)
+    assert as_json["checkpoint"] is None and as_json["checkpoint_unreadable"] == why
+    ckpt.unlink()
+    assert json.loads(cli("status", "--db", str(db), "--json").stdout)["checkpoint_unreadable"] is None

@@ -8,6 +8,7 @@ was interrupted, when it started, and for which source. Its size does not grow w
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -77,3 +78,18 @@ def _is_time(value: object) -> bool:
         return datetime.fromisoformat(value).utcoffset() == timedelta(0)
     except ValueError:
         return False
+
+
+def checkpoint_info(path: str) -> tuple[dict | None, str | None]:
+    """What `status` shows of the checkpoint at `path`: (its fields, None), or (None, why it is
+    not read) for a file there that `load` refuses (garbage, another program's JSON, a newer
+    ontosync's), which `status` called "none" as if no file were there; (None, None) when absent."""
+    ckpt = Checkpoint.load(path)
+    if ckpt is not None:
+        return {"source": ckpt.source, "revision": ckpt.revision, "started_at": ckpt.started_at,
+                "last_checkpoint_at": ckpt.last_checkpoint_at, "processed": ckpt.processed,
+                "total_files": ckpt.total_files, "finished": ckpt.finished, "failed": len(ckpt.failed)}, None
+    if not os.path.lexists(path):
+        return None, None
+    return None, (f"unreadable: {path} is not a checkpoint this ontosync reads; nothing resumes from it, and the "
+                  "next sync replaces it")
