@@ -399,7 +399,7 @@ def _check_damage(db: str) -> int:
 
 
 def _check_db_path(db: str) -> None:
-    from ontosync.pipeline.outputs import DB_FILES, missing_folder, too_long
+    from ontosync.pipeline.outputs import DB_FILES, missing_folder, not_writable, too_long
 
     parent = Path(db).resolve().parent
     if not parent.is_dir():
@@ -418,16 +418,23 @@ def _check_db_path(db: str) -> None:
             raise UsageError(f"cannot use database {db}: {beside} is a symbolic link (to {os.readlink(beside)}); "
                              "remove it")
     if not Path(db).exists():
-        if not os.access(parent, os.W_OK):  # no database yet: a path that cannot be used
-            raise UsageError(f"cannot write database {db}: permission denied")
+        if reason := not_writable(parent):  # no database yet: a path that cannot be used
+            raise UsageError(f"cannot write database {db}: {reason}")
         return
-    # An existing database the user cannot write (the file, the files SQLite keeps beside it, or
-    # its folder: read-only media) is the contract's read-only failure, exit 3, found before the
-    # run rather than as SQLite's "attempt to write a readonly database" in its middle.
-    for target in (db, f"{db}-wal", f"{db}-shm", str(parent)):
-        if os.path.exists(target) and not os.access(target, os.W_OK):
+    _check_writable(db)
+
+
+def _check_writable(db: str) -> None:
+    """An existing database the user cannot write (the file, the files SQLite keeps beside it, or
+    its folder: read-only media) is the contract's read-only failure, exit 3, found before the
+    run rather than as SQLite's "attempt to write a readonly database" in its middle (`migrate`: as
+    "cannot open the lock file", exit 2)."""
+    from ontosync.pipeline.outputs import not_writable
+
+    for target in (db, f"{db}-wal", f"{db}-shm", str(Path(db).resolve().parent)):
+        if os.path.exists(target) and (reason := not_writable(target)):
             where = "" if target == db else f" ({target})"
-            raise ReadOnlyDatabase(f"read-only database {db}{where}: permission denied; nothing was written")
+            raise ReadOnlyDatabase(f"read-only database {db}{where}: {reason}; nothing was written")
 
 
 def _check_outputs(settings: Settings) -> None:
@@ -480,6 +487,8 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
     if not Path(args.db).exists():
         raise UsageError(f"database not found: {args.db}")
+    if not args.dry_run:
+        _check_writable(args.db)
     from ontosync.store import lock
     from ontosync.store.lock import LockBusy, LockUnavailable, SyncLock
 

@@ -227,3 +227,56 @@ def test_status_says_a_checkpoint_it_cannot_read_is_there(tmp_path, content):
     assert as_json["checkpoint"] is None and as_json["checkpoint_unreadable"] == why
     ckpt.unlink()
     assert json.loads(cli("status", "--db", str(db), "--json").stdout)["checkpoint_unreadable"] is None
+
+
+@pytest.fixture
+def read_only_database(tmp_path):
+    """A synced database the user may only read (its file and its folder), as on read-only media."""
+    from tests.privileges import restore_permissions
+
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    db = folder / "o.db"
+    assert cli("sync", str(copy_example(tmp_path)), "--db", str(db), "--quiet").returncode == 0
+    for name in os.listdir(folder):
+        os.chmod(folder / name, 0o444)
+    os.chmod(folder, 0o555)
+    yield db
+    restore_permissions(tmp_path)
+
+
+def test_migrate_of_a_database_it_may_not_write(read_only_database):
+    """`migrate --dry-run` never writes, yet it opened the database read-write: exit 3, "cannot read
+    the database schema". `migrate` said "cannot open the lock file", exit 2, where `sync` says the
+    contract's read-only failure, exit 3."""
+    from tests.privileges import run_cli_unprivileged
+
+    dry = run_cli_unprivileged("migrate", "--db", str(read_only_database), "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "up to date: nothing to do (dry run)" in dry.stdout
+    real = run_cli_unprivileged("migrate", "--db", str(read_only_database))
+    assert real.returncode == 3, real.stderr
+    assert real.stderr.splitlines() == [f"ontosync: fatal: read-only database {read_only_database}: permission denied; "
+                                        "nothing was written"]
+
+
+def test_a_read_only_file_system_is_named_not_called_permission_denied(tmp_path):
+    """A database folder on read-only media: "permission denied" sent the user to chmod."""
+    import shutil
+
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    (tmp_path / "src").mkdir()
+    if not shutil.which("mount") or subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(mnt)],
+                                                   capture_output=True).returncode:
+        pytest.skip("cannot mount a read-only file system here (not root, or no CAP_SYS_ADMIN)")
+    try:
+        proc = cli("sync", str(tmp_path / "src"), "--db", str(mnt / "o.db"), "--quiet")
+        report = cli("sync", str(tmp_path / "src"), "--db", str(tmp_path / "o.db"), "--report", str(mnt / "r.json"))
+    finally:
+        subprocess.run(["umount", str(mnt)], check=True)
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [f"ontosync: error: cannot write database {mnt}/o.db: read-only file system"]
+    assert report.returncode == 2
+    assert report.stderr.splitlines() == [f"ontosync: error: --report {mnt}/r.json: cannot write in folder {mnt}: "
+                                          "read-only file system"]

@@ -52,8 +52,8 @@ def check_output(path: str | Path, flag: str) -> None:
     parent = os.path.dirname(real) or "."
     if not os.path.isdir(parent):
         raise OutputError(f"{flag} {path}: {missing_folder(parent)}")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise OutputError(f"{flag} {path}: cannot write in folder {parent}: permission denied")
+    if reason := not_writable(parent, os.W_OK | os.X_OK):
+        raise OutputError(f"{flag} {path}: cannot write in folder {parent}: {reason}")
     if too_long(os.path.basename(real), parent):
         raise OutputError(f"{flag} {path}: {too_long(os.path.basename(real), parent)}")
 
@@ -71,6 +71,19 @@ def too_long(name: str, folder: str | Path, suffix: str = "") -> str | None:
         return None
     beside = f" with {suffix} after it" if suffix else ""
     return f"the name is {size} bytes{beside}, past this file system's {limit}-byte limit for a name"
+
+
+def not_writable(path: str | Path, mode: int = os.W_OK) -> str | None:
+    """Why this process may not write `path` (None: it may): a file system mounted read-only, or
+    the permissions. Both were "permission denied", and the user of a read-only mount looked for
+    the wrong cause."""
+    if os.access(path, mode):
+        return None
+    try:
+        read_only = bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except OSError:
+        read_only = False
+    return "read-only file system" if read_only else "permission denied"
 
 
 def missing_folder(parent: str | Path) -> str:
