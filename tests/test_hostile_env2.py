@@ -280,3 +280,23 @@ def test_a_read_only_file_system_is_named_not_called_permission_denied(tmp_path)
     assert report.returncode == 2
     assert report.stderr.splitlines() == [f"ontosync: error: --report {mnt}/r.json: cannot write in folder {mnt}: "
                                           "read-only file system"]
+
+
+def test_a_file_system_without_locks_is_one_line(tmp_path, monkeypatch):
+    """flock() failing with ENOLCK (NFS without its lock daemon; no such file system here, so the
+    call is made to fail) was an OSError traceback, exit 1."""
+    import errno
+    import fcntl
+
+    def no_locks(fd, operation):
+        raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    (tmp_path / "src").mkdir()
+    db = tmp_path / "o.db"
+    proc = cli("sync", str(tmp_path / "src"), "--db", str(db), "--quiet")
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.splitlines() == [
+        f"ontosync: error: cannot lock {db}.lock: No locks available; a file system without file locks cannot keep "
+        "two syncs apart: put the database on a local disk"]
+    assert not db.exists()

@@ -73,9 +73,11 @@ class SyncLock:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except OSError as exc:
-                if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                    os.close(fd)
-                    raise
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):  # a file system without locks (ENOLCK: NFS
+                    os.close(fd)  # without lockd, some FUSE): a traceback, where one line says it all
+                    raise LockUnavailable(f"cannot lock {self.path}: {exc.strerror}; a file system without "
+                                          "file locks cannot keep two syncs apart: put the database on a "
+                                          "local disk") from None
             if time.monotonic() >= deadline:
                 holder = _read_holder(fd)
                 os.close(fd)
@@ -139,8 +141,8 @@ def holder_now(db_path: str | Path) -> str | None:
         return None
     try:
         fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except OSError:
-        return _read_holder(fd)
+    except OSError as exc:  # held; or no locks on this file system, where no holder can be known
+        return _read_holder(fd) if exc.errno in (errno.EAGAIN, errno.EACCES) else None
     finally:
         os.close(fd)  # drops the shared lock, when taken
     return None
