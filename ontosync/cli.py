@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from ontosync import __version__
-from ontosync.config import ConfigError, Settings, build_settings, database_from_env
+from ontosync.config import ConfigError, Settings, build_settings, config_in_use, database_from_env
 from ontosync.console import (
     OutputLost,
     Stopped,
@@ -49,10 +49,6 @@ class Busy(Stopped):
     the database): exit 4, run again later."""
 
     word, code = "busy", 4
-
-
-class ReadOnlyDatabase(Stopped):
-    """The contract's "read-only" failure (section 9): exit 3."""
 
 
 class _Once(argparse._StoreAction):
@@ -282,12 +278,13 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from ontosync.store.lock import LockBusy, LockUnavailable, SyncLock
     from ontosync.store.repository import BUSY_TIMEOUT_S, Repository, StoreError
     from ontosync.store.wal import truncate_wal
+    from ontosync.sync_paths import check_db_path, check_outputs
 
     cli = {k: v for k, v in vars(args).items() if k != "command"}
     settings = build_settings(cli, args.config)
     if not is_postgres_url(settings.db):
-        _check_db_path(settings.db)
-    _check_outputs(settings)
+        check_db_path(settings.db)
+    check_outputs(settings, config_in_use(args.config, settings.source))
     try:
         source = make_source(settings, PathFilter(settings.include, settings.exclude, settings.path))
     except SourceError as exc:
@@ -398,64 +395,6 @@ def _check_damage(db: str) -> int:
     return 0
 
 
-def _check_db_path(db: str) -> None:
-    from ontosync.pipeline.outputs import DB_FILES, missing_folder, not_writable, too_long
-
-    parent = Path(db).resolve().parent
-    if not parent.is_dir():
-        raise UsageError(f"cannot create database {db}: {missing_folder(parent)}")
-    if Path(db).is_dir():
-        raise UsageError(f"cannot use database {db}: it is a folder")
-    if Path(db).exists() and not Path(db).is_file():  # /dev/null, a FIFO: SQLite would fail as "fatal"
-        raise UsageError(f"cannot use database {db}: not a regular file")
-    # A name that fits, but not with `-journal` after it: SQLite said "unable to open database file",
-    # exit 3, and left an empty database that every later command called not ontosync's.
-    longest = max(DB_FILES, key=len)
-    if reason := too_long(Path(db).name, parent, longest):
-        raise UsageError(f"cannot use database {db}: {reason}")
-    for beside in (f"{db}-wal", f"{db}-shm"):  # SQLite refuses them ("unable to open database file")
-        if os.path.islink(beside):
-            raise UsageError(f"cannot use database {db}: {beside} is a symbolic link (to {os.readlink(beside)}); "
-                             "remove it")
-    if not Path(db).exists():
-        if reason := not_writable(parent):  # no database yet: a path that cannot be used
-            raise UsageError(f"cannot write database {db}: {reason}")
-        return
-    _check_writable(db)
-
-
-def _check_writable(db: str) -> None:
-    """An existing database the user cannot write (the file, the files SQLite keeps beside it, or
-    its folder: read-only media) is the contract's read-only failure, exit 3, found before the
-    run rather than as SQLite's "attempt to write a readonly database" in its middle (`migrate`: as
-    "cannot open the lock file", exit 2)."""
-    from ontosync.pipeline.outputs import not_writable
-
-    for target in (db, f"{db}-wal", f"{db}-shm", str(Path(db).resolve().parent)):
-        if os.path.exists(target) and (reason := not_writable(target)):
-            where = "" if target == db else f" ({target})"
-            raise ReadOnlyDatabase(f"read-only database {db}{where}: {reason}; nothing was written")
-
-
-def _check_outputs(settings: Settings) -> None:
-    """--report and --checkpoint must be writable before the work starts, not after it."""
-    from ontosync.pipeline.outputs import OutputError, check_distinct, check_output
-
-    try:
-        if settings.report:
-            check_output(settings.report, "--report")
-        check_output(settings.checkpoint_path, "--checkpoint")
-        if not settings.checkpoint and os.path.islink(settings.checkpoint_path):
-            # the default, beside the database: a link there is the checkout's (`ontology.db.checkpoint.json
-            # -> ~/.bashrc`), not a place the user chose; the checkpoint was written into its target
-            raise OutputError(f"--checkpoint {settings.checkpoint_path} (the default) is a symbolic link (to "
-                              f"{os.readlink(settings.checkpoint_path)}); remove it, or give --checkpoint")
-        outputs = {"--checkpoint": settings.checkpoint_path, "--report": settings.report}
-        check_distinct(None if is_postgres_url(settings.db) else settings.db, {k: v for k, v in outputs.items() if v})
-    except OutputError as exc:
-        raise UsageError(str(exc)) from None
-
-
 def _summary_line(report: dict) -> None:
     f, e = report["files"], report["entities"]
     held = (f"{e['classes']} classes, {e['hierarchy_edges']} hierarchy edges, {e['properties']} properties, "
@@ -488,7 +427,9 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     if not Path(args.db).exists():
         raise UsageError(f"database not found: {args.db}")
     if not args.dry_run:
-        _check_writable(args.db)
+        from ontosync.sync_paths import check_writable
+
+        check_writable(args.db)
     from ontosync.store import lock
     from ontosync.store.lock import LockBusy, LockUnavailable, SyncLock
 

@@ -263,6 +263,14 @@ def _check_inside(root: Path, config: Path) -> None:
                           "(give that file with --config instead)")
 
 
+def config_in_use(config_path: str | None, source: str) -> str | None:
+    """The configuration file a sync reads: `--config`, else the local source's `.ontosync.yml`."""
+    if config_path:
+        return config_path
+    default = os.path.join(source, CONFIG_FILE)
+    return default if not source.startswith("github:") and os.path.isfile(default) else None
+
+
 def database_from_env() -> str | None:
     """$ONTOSYNC_DATABASE_URL without the blanks around it (a CI secret pasted with its newline);
     blank, it is unset, as empty is (else ` ` became a database file of that name)."""

@@ -306,3 +306,18 @@ def test_a_file_system_without_locks_is_one_line(tmp_path, monkeypatch):
         f"ontosync: error: cannot lock {db}.lock: No locks available; a file system without file locks cannot keep "
         "two syncs apart: put the database on a local disk"]
     assert not db.exists()
+
+
+@pytest.mark.parametrize("flag", ["--report", "--checkpoint"])
+@pytest.mark.parametrize("given", [True, False])
+def test_an_output_that_is_the_configuration_file_is_refused(tmp_path, flag, given):
+    """`--config c.yml --report c.yml` (or the source's own `.ontosync.yml` named as an output):
+    the report replaced the user's settings, exit 0, and the next sync failed on them."""
+    src = _empty_tree(tmp_path)
+    config = tmp_path / "c.yml" if given else src / ".ontosync.yml"
+    config.write_text("workers: 2\n")
+    proc = cli("sync", str(src), "--db", str(tmp_path / "o.db"), flag, str(config),
+               *(["--config", str(config)] if given else []))
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.splitlines() == [f"ontosync: error: {flag} {config}: is the config file; give another path"]
+    assert config.read_text() == "workers: 2\n" and not (tmp_path / "o.db").exists()
