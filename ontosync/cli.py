@@ -85,6 +85,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 LOCAL_COMMANDS = ("sync", "migrate", "verify", "status", "diff", "search")
+# Commands that only read: an interrupt of one leaves nothing to resume (it said "the checkpoint is saved").
+READING_COMMANDS = ("verify", "status", "diff", "search")
+_RESUME = "the checkpoint is saved, run the same command again to resume"
 
 
 def _db_command(sub, name: str, summary: str, db_help: str) -> argparse.ArgumentParser:
@@ -207,8 +210,9 @@ def main(argv: list[str] | None = None) -> int:
     except Stopped as exc:
         _say(f"{exc.word}: {exc}")
         return exc.code
-    except KeyboardInterrupt:
-        _say("interrupted; the checkpoint is saved, run the same command again to resume")
+    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM/SIGHUP (ontosync.run)
+        command = getattr(args, "command", None)
+        _say(f"interrupted; {'nothing was changed' if command in READING_COMMANDS else _RESUME}")
         return 130
     except Exception as exc:
         from ontosync.store.health import classify, is_db_error

@@ -321,3 +321,20 @@ def test_an_output_that_is_the_configuration_file_is_refused(tmp_path, flag, giv
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.splitlines() == [f"ontosync: error: {flag} {config}: is the config file; give another path"]
     assert config.read_text() == "workers: 2\n" and not (tmp_path / "o.db").exists()
+
+
+def test_an_interrupted_reading_command_does_not_speak_of_a_checkpoint(tmp_path, monkeypatch):
+    """Ctrl-C (or SIGTERM) during `status`: "the checkpoint is saved, run the same command again to
+    resume", of a command that writes no checkpoint. The interrupt is raised where the counts are
+    read (its timing cannot be aimed from here)."""
+    from ontosync.store import status
+
+    db = tmp_path / "o.db"
+    assert cli("sync", str(_empty_tree(tmp_path)), "--db", str(db), "--quiet").returncode == 0
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(status, "status_counts", interrupted)
+    proc = cli("status", "--db", str(db))
+    assert (proc.returncode, proc.stderr) == (130, "ontosync: interrupted; nothing was changed\n")
