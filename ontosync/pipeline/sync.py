@@ -454,7 +454,7 @@ class SyncRun:
         self.stats.failed += 1
         self.stats.errors.append({"path": path, "line": line, "kind": kind, "message": message,
                                   "retryable": retryable})
-        self.ckpt.failed.append({"path": path, "error": message})
+        self.ckpt.add_failed(path, message)
 
     def _count_processed(self, ckpt_path: str | None = None) -> None:
         done = self.stats.processed
