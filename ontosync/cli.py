@@ -36,7 +36,7 @@ from ontosync.console import (
     verdict,
 )
 from ontosync.console import say as _say
-from ontosync.db_url import BadDatabaseUrl, is_postgres_url
+from ontosync.db_url import BadDatabaseUrl, folder_name, is_postgres_url
 from ontosync.options import add_sync_arguments, sql_int
 
 
@@ -174,6 +174,8 @@ def _database(value: str) -> str:
     """`--db ""` (an unset shell variable) said "it is a folder"; `--db " "` named a file ` `."""
     if not value.strip():
         raise UsageError("--db must not be empty")
+    if reason := folder_name(value):
+        raise UsageError(f"--db {value}: {reason}")
     return value
 
 

@@ -55,6 +55,15 @@ def is_postgres_url(db: str | None) -> bool:
     return bool(db) and db.lower().startswith(SCHEMES)
 
 
+def folder_name(db: str) -> str | None:
+    """Why a SQLite `--db` path names no file (None: it may): one ending in `/` (or `/.`) is a
+    folder's. `--db o.db/` said "database not found" of the file `ls` shows, and `sync` spoke of
+    a checkpoint `o.db/.checkpoint.json` instead of the database."""
+    if is_postgres_url(db) or not db.rstrip().endswith(("/", "/.", "/..")):
+        return None
+    return "ends in /, so it names a folder, not a database file"
+
+
 def mask(text: str) -> str:
     """`text` with every PostgreSQL password in it replaced by `***` (URLs, `password=...`, and the
     text libpq quotes when it cannot percent-decode it)."""

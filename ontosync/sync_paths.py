@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ontosync.config import Settings
 from ontosync.console import Stopped
-from ontosync.db_url import is_postgres_url
+from ontosync.db_url import folder_name, is_postgres_url
 from ontosync.pipeline.outputs import (
     DB_FILES,
     OutputError,
@@ -37,6 +37,8 @@ class ReadOnlyDatabase(Stopped):
 
 
 def check_db_path(db: str) -> None:
+    if reason := folder_name(db):  # from a flag, $ONTOSYNC_DATABASE_URL or the file's `db:`
+        raise PathRefused(f"--db {db}: {reason}")
     parent = Path(db).resolve().parent
     if not parent.is_dir():
         raise PathRefused(f"cannot create database {db}: {missing_folder(parent)}")

@@ -361,3 +361,14 @@ def test_checkpoints_of_a_run_whose_files_fail_stay_cheap(tmp_path):
     path = tmp_path / "c.json"
     ckpt.save(path)
     assert Checkpoint.load(path) == ckpt
+
+
+@pytest.mark.parametrize("command", [["status"], ["sync", "src"]])
+def test_a_database_path_ending_in_a_slash_is_named_as_such(tmp_path, command):
+    """`--db o.db/` (a shell's completion, a variable with a trailing slash): `status` said
+    "database not found" of the file `ls` shows; `sync` spoke of a checkpoint `o.db/.checkpoint.json`."""
+    _empty_tree(tmp_path)
+    (tmp_path / "o.db").write_bytes(b"")
+    proc = cli(*command, "--db", "o.db/", cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.splitlines() == ["ontosync: error: --db o.db/: ends in /, so it names a folder, not a database file"]
