@@ -10,6 +10,7 @@ error) or `ReadOnlyDatabase` (the contract's read-only failure, exit 3).
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 from ontosync.config import Settings
@@ -73,6 +74,13 @@ def check_writable(db: str) -> None:
             raise ReadOnlyDatabase(f"read-only database {db}{where}: {reason}; nothing was written")
 
 
+def _mode(path: str) -> int:
+    try:
+        return os.stat(path).st_mode
+    except OSError:
+        return 0
+
+
 def check_outputs(settings: Settings, config: str | None = None) -> None:
     """--report and --checkpoint must be writable before the work starts, not after it, and be
     neither the database nor the configuration file the run reads (`config`): `--report c.yml`
@@ -81,6 +89,9 @@ def check_outputs(settings: Settings, config: str | None = None) -> None:
         if settings.report:
             check_output(settings.report, "--report")
         check_output(settings.checkpoint_path, "--checkpoint")
+        if stat.S_ISFIFO(_mode(settings.checkpoint_path)):  # each write waited for a reader, the run with it
+            raise OutputError(f"--checkpoint {settings.checkpoint_path}: a FIFO, which no sync can resume from: give a "
+                              "file (or /dev/null for none)")
         if not settings.checkpoint and os.path.islink(settings.checkpoint_path):
             # the default, beside the database: a link there is the checkout's (`ontology.db.checkpoint.json
             # -> ~/.bashrc`), not a place the user chose; the checkpoint was written into its target

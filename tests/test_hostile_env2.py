@@ -371,4 +371,34 @@ def test_a_database_path_ending_in_a_slash_is_named_as_such(tmp_path, command):
     (tmp_path / "o.db").write_bytes(b"")
     proc = cli(*command, "--db", "o.db/", cwd=tmp_path)
     assert proc.returncode == 2, proc.stderr
-    assert proc.stderr.splitlines() == ["ontosync: error: --db o.db/: ends in /, so it names a folder, not a database file"]
+    assert proc.stderr.splitlines() == [
+        "ontosync: error: --db o.db/: ends in /, so it names a folder, not a database file"]
+
+
+def test_an_output_fifo_nobody_reads_is_one_line_not_a_hang(tmp_path, monkeypatch):
+    """`diff --output f` (or `--report f`) with `f` a FIFO no process reads: open() waited for a
+    reader for ever (a sync after all its work). A reader that comes within the wait is written to."""
+    from ontosync.pipeline import outputs
+
+    monkeypatch.setattr(outputs, "FIFO_READER_WAIT_S", 0.2, raising=False)
+    db = tmp_path / "o.db"
+    assert cli("sync", str(_empty_tree(tmp_path)), "--db", str(db), "--quiet").returncode == 0
+    fifo = tmp_path / "f"
+    os.mkfifo(fifo)
+    outcome = _in_thread(lambda: cli("diff", "--db", str(db), "--output", str(fifo), "--format", "json"))
+    if outcome is None:
+        os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))
+        pytest.fail("diff --output blocked on a FIFO without a reader")
+    assert outcome.returncode == 2
+    assert outcome.stderr.splitlines() == [f"ontosync: error: --output {fifo}: not written: a FIFO nobody reads "
+                                           "(waited 0.2 s)"]
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # a reader there: the diff is written to it
+    try:
+        assert cli("diff", "--db", str(db), "--output", str(fifo), "--format", "json").returncode == 0
+        assert b'"base"' in os.read(reader, 65536)
+    finally:
+        os.close(reader)
+    proc = cli("sync", str(tmp_path / "src"), "--db", str(db), "--checkpoint", str(fifo))
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [f"ontosync: error: --checkpoint {fifo}: a FIFO, which no sync can resume from: "
+                                        "give a file (or /dev/null for none)"]

@@ -11,9 +11,11 @@ Sockets and block devices are refused.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import stat
+import time
 from pathlib import Path
 
 from ontosync.files import replace_atomically
@@ -113,12 +115,35 @@ def write_text(path: str | Path, text: str) -> None:
     (`--report /dev/stdout | jq`) is a link to `pipe:[N]`, which open() follows and realpath turns
     into a path that does not exist (the report was "not written", exit 2, after the sync)."""
     if is_special(path):
-        with open(path, "w", encoding="utf-8") as fh:
+        with open(_open_for_writing(path), "w", encoding="utf-8") as fh:
             fh.write(text)
         return
     data = text.encode("utf-8")
     # An output is an ordinary file: the permissions any new file gets here, not mkstemp's 0600.
     replace_atomically(os.path.realpath(path), lambda fh: fh.write(data), 0o666 & ~current_umask())
+
+
+FIFO_READER_WAIT_S = 5.0  # how long a FIFO's reader may take to open it
+
+
+def _open_for_writing(path: str | Path) -> int:
+    """A FIFO or device opened for writing. A plain open() of a FIFO waits for a reader for ever:
+    `--report` naming one nobody reads hung the sync after its work, `diff --output` at once. The
+    reader may come a moment later (`ontosync ... --report f & cat f`); after FIFO_READER_WAIT_S
+    without one, an OSError says so."""
+    deadline = time.monotonic() + FIFO_READER_WAIT_S
+    while True:
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        except OSError as exc:
+            if exc.errno != errno.ENXIO:  # ENXIO: a FIFO that no process has open for reading
+                raise
+            if time.monotonic() >= deadline:
+                raise OSError(errno.ENXIO, f"a FIFO nobody reads (waited {FIFO_READER_WAIT_S:g} s)") from None
+            time.sleep(0.05)
+            continue
+        os.set_blocking(fd, True)
+        return fd
 
 
 def write_json(path: str | Path, data: object, indent: int = 2) -> None:
