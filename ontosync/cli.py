@@ -85,9 +85,10 @@ class _Parser(argparse.ArgumentParser):
 
 
 LOCAL_COMMANDS = ("sync", "migrate", "verify", "status", "diff", "search")
-# Commands that only read: an interrupt of one leaves nothing to resume (it said "the checkpoint is saved").
-READING_COMMANDS = ("verify", "status", "diff", "search")
-_RESUME = "the checkpoint is saved, run the same command again to resume"
+# What an interrupt leaves, said after "interrupted; ": every command said "the checkpoint is saved",
+# of the commands that write none (those that only read change nothing).
+_INTERRUPTED = {"sync": "the checkpoint is saved, run the same command again to resume",
+                **dict.fromkeys(("verify", "status", "diff", "search"), "nothing was changed")}
 
 
 def _db_command(sub, name: str, summary: str, db_help: str) -> argparse.ArgumentParser:
@@ -214,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
         return exc.code
     except KeyboardInterrupt:  # Ctrl-C, or SIGTERM/SIGHUP (ontosync.run)
         command = getattr(args, "command", None)
-        _say(f"interrupted; {'nothing was changed' if command in READING_COMMANDS else _RESUME}")
+        _say(f"interrupted; {_INTERRUPTED.get(command, 'run the same command again')}")
         return 130
     except Exception as exc:
         from ontosync.store.health import classify, is_db_error

@@ -38,6 +38,7 @@ class ReadOnlyDatabase(Stopped):
 
 
 def check_db_path(db: str) -> None:
+    """The SQLite database a sync will create or write: a usable name in an existing folder."""
     if reason := folder_name(db):  # from a flag, $ONTOSYNC_DATABASE_URL or the file's `db:`
         raise PathRefused(f"--db {db}: {reason}")
     parent = Path(db).resolve().parent
