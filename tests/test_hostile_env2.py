@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -402,3 +403,28 @@ def test_an_output_fifo_nobody_reads_is_one_line_not_a_hang(tmp_path, monkeypatc
     assert proc.returncode == 2
     assert proc.stderr.splitlines() == [f"ontosync: error: --checkpoint {fifo}: a FIFO, which no sync can resume from: "
                                         "give a file (or /dev/null for none)"]
+
+
+def test_a_config_whose_aliases_expand_to_megabytes_of_text_is_refused(tmp_path):
+    """300 aliases of one 100 kB string: 30 MB of globs from a 30 kB `.ontosync.yml` (a stranger's
+    pull request may hold it), 15 CPU-seconds of glob compiling before the first file."""
+    src = _empty_tree(tmp_path)
+    (src / ".ontosync.yml").write_text('namespaces: {p: &a "' + "x" * 100_000 + '"}\ninclude: [' +
+                                       ", ".join(["*a"] * 300) + "]\n")
+    started = time.process_time()
+    proc = cli("sync", str(src), "--db", str(tmp_path / "o.db"))
+    assert time.process_time() - started < 2
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [f"ontosync: error: {src}/.ontosync.yml: more than 1 MiB of text once its YAML "
+                                        "aliases are expanded; a configuration is small"]
+
+
+def test_braces_past_the_limit_name_a_few_globs_not_all(tmp_path):
+    """40 brace globs past the limit: the refusal quoted every one of them (15,000 aliased ones in a
+    `.ontosync.yml`: a line of a megabyte)."""
+    globs = [f"{{a,b}}{{c,d}}{{e,f}}{{g,h}}{{i,j}}{{k,l}}{{m,n}}{{o,p}}{{q,r}}{{s,t}}{{u,v}}{i}.ttl" for i in range(40)]
+    proc = cli("sync", str(_empty_tree(tmp_path)), "--db", str(tmp_path / "o.db"),
+               *[arg for g in globs for arg in ("--include", g)])
+    assert proc.returncode == 2
+    [line] = proc.stderr.splitlines()
+    assert line.endswith(" and 35 more: their braces expand to more than 1000 patterns") and len(line) < 600, line
