@@ -21,10 +21,12 @@ from ontosync.pipeline.outputs import (
     OutputError,
     check_distinct,
     check_output,
+    is_special,
     missing_folder,
     not_writable,
     too_long,
 )
+from ontosync.sources import PathFilter, SourceError
 
 
 class PathRefused(Stopped):
@@ -99,6 +101,26 @@ def check_outputs(settings: Settings, config: str | None = None) -> None:
             raise OutputError(f"--checkpoint {settings.checkpoint_path} (the default) is a symbolic link (to "
                               f"{os.readlink(settings.checkpoint_path)}); remove it, or give --checkpoint")
         outputs = {"--config": config, "--checkpoint": settings.checkpoint_path, "--report": settings.report}
-        check_distinct(None if is_postgres_url(settings.db) else settings.db, {k: v for k, v in outputs.items() if v})
+        db = None if is_postgres_url(settings.db) else settings.db
+        check_distinct(db, {k: v for k, v in outputs.items() if v})
+        for flag, path in (("--db", db), ("--checkpoint", settings.checkpoint_path), ("--report", settings.report)):
+            if path and _read_by_the_sync(settings, path):
+                raise OutputError(f"{flag} {path}: is a file of the source the sync reads (the next sync would "
+                                  "read what this one writes there); give a path outside it, or one it leaves out")
     except OutputError as exc:
         raise PathRefused(str(exc)) from None
+
+
+def _read_by_the_sync(settings: Settings, path: str) -> bool:
+    """Whether `path` is (or would be) a file the sync reads from its local source: `--report
+    pages/Cat.md` replaced the page with the report, and the next sync failed on it."""
+    if settings.source.startswith("github:") or is_special(path):
+        return False
+    root, real = os.path.realpath(settings.source), os.path.realpath(path)
+    if real == root or os.path.commonpath([root, real]) != root:
+        return False
+    try:
+        selects = PathFilter(settings.include, settings.exclude, settings.path)
+    except SourceError:  # said by the source, next
+        return False
+    return selects(Path(os.path.relpath(real, root)).as_posix())

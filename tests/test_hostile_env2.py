@@ -429,3 +429,32 @@ def test_braces_past_the_limit_name_a_few_globs_not_all(tmp_path):
     [line] = proc.stderr.splitlines()
     assert line.endswith(" and 35 more: more than 1000 patterns (each glob counts one, and each choice of its "
                          "braces)") and len(line) < 600, line
+
+
+@pytest.mark.parametrize(("flag", "name"), [("--report", "pages/Cat.md"), ("--checkpoint", "core.ttl"),
+                                            ("--db", "ontology.owl")])
+def test_an_output_that_is_a_file_of_the_source_is_refused(tmp_path, flag, name):
+    """`--report pages/Cat.md` replaced the page with the report (exit 0), and the next sync read
+    the report as the page; `--db ontology.owl` inside the source: the next sync parsed the
+    database. One the globs leave out is written as before."""
+    src = _empty_tree(tmp_path)
+    (src / "pages").mkdir()
+    (src / "pages" / "Cat.md").write_text("- ### OntologyBlock\n  - owl:class:: mv:Cat\n")
+    args = ["--db", str(tmp_path / "o.db")] if flag != "--db" else []
+    proc = cli("sync", str(src), *args, flag, str(src / name), "--quiet")
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.splitlines() == [
+        f"ontosync: error: {flag} {src / name}: is a file of the source the sync reads (the next sync would read what "
+        "this one writes there); give a path outside it, or one it leaves out"]
+    assert (src / "pages" / "Cat.md").read_text().startswith("- ### OntologyBlock")
+    left_out = cli("sync", str(src), *args, flag, str(src / name), "--exclude", name, "--quiet")
+    assert left_out.returncode == 0, left_out.stderr
+
+
+def test_a_database_in_the_source_under_a_glob_of_everything_is_refused(tmp_path):
+    """`--include '**'` selects `o.db` and the files beside it: the sync read its own database,
+    WAL, lock and checkpoint as pages, 5 files failed of 5, exit 1."""
+    src = _empty_tree(tmp_path)
+    proc = cli("sync", str(src), "--db", str(src / "o.db"), "--include", "**", "--quiet")
+    assert proc.returncode == 2, proc.stderr
+    assert "is a file of the source the sync reads" in proc.stderr
