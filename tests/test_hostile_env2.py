@@ -458,3 +458,25 @@ def test_a_database_in_the_source_under_a_glob_of_everything_is_refused(tmp_path
     proc = cli("sync", str(src), "--db", str(src / "o.db"), "--include", "**", "--quiet")
     assert proc.returncode == 2, proc.stderr
     assert "is a file of the source the sync reads" in proc.stderr
+
+
+def test_a_lock_file_naming_an_exited_holder_is_not_named_as_the_holder(tmp_path):
+    """A sync that may not rewrite the lock file (another user's) holds the lock under the name an
+    earlier, exited sync left there: the busy line named that dead pid as the holder."""
+    import fcntl
+    import json
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    db = tmp_path / "o.db"
+    lock = tmp_path / "o.db.lock"
+    lock.write_text(json.dumps({"pid": gone.pid, "host": os.uname().nodename, "started_at": "then",
+                                "source": "old"}))
+    fd = os.open(lock, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # the holder that could not write its name
+        proc = cli("sync", str(_empty_tree(tmp_path)), "--db", str(db), "--lock-timeout", "0", "--quiet")
+    finally:
+        os.close(fd)
+    assert proc.returncode == 4, proc.stderr
+    assert f"(holder unknown: the lock file still names pid {gone.pid}, which has exited)" in proc.stderr

@@ -165,8 +165,24 @@ def _read_holder(fd: int) -> str:
         info = {}
     if not isinstance(info, dict) or "pid" not in info:
         return "holder unknown: it has not written its name yet"
+    if info.get("host") == os.uname().nodename and not _running(info.get("pid")):
+        # a holder that may not write the file (another user's) leaves an earlier holder's name there
+        return f"holder unknown: the lock file still names pid {info.get('pid')}, which has exited"
     return (f"pid {info.get('pid')} on {info.get('host')}, started {info.get('started_at')}, "
             f"source {info.get('source')}")
+
+
+def _running(pid: object) -> bool:
+    """Whether a process `pid` runs on this host (one of another user's counts: EPERM)."""
+    if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except PermissionError:
+        return True
+    except (OSError, OverflowError):
+        return False
+    return True
 
 
 def describe_writers(db_path: str | Path) -> str:
