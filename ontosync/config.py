@@ -166,13 +166,29 @@ def _boolean(value: Any, where: _Where) -> Any:
 
 def _globs(value: Any, where: _Where) -> Any:
     value = [value] if isinstance(value, str) else value
-    ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
-    return value if ok else where.fail("a glob or a list of globs")
+    if not isinstance(value, list):
+        where.fail("a glob or a list of globs")
+    for number, item in enumerate(value, 1):  # which item: a list of 40 globs needs the place
+        if not isinstance(item, str):
+            where.fail(f"a list of globs, and item {number} is {_shown(item)}, not a glob")
+    return value
 
 
 def _strings_map(value: Any, where: _Where) -> Any:
-    ok = isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
-    return value if ok else where.fail("a mapping of strings to strings")
+    if not isinstance(value, dict):
+        where.fail("a mapping of strings to strings")
+    for key, item in value.items():  # which entry: a table of 30 prefixes needs the one
+        if not isinstance(key, str) or not isinstance(item, str):
+            where.fail(f"a mapping of strings to strings, and {_shown(key)}: {_shown(item)} is not")
+    return value
+
+
+def _shown(value: Any) -> str:
+    """A YAML value in an error line: short, and its type plain (`5`, `null`, `[...]`)."""
+    if value is None:
+        return "null"
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _relations(value: Any, where: _Where) -> Any:

@@ -480,3 +480,16 @@ def test_a_lock_file_naming_an_exited_holder_is_not_named_as_the_holder(tmp_path
         os.close(fd)
     assert proc.returncode == 4, proc.stderr
     assert f"(holder unknown: the lock file still names pid {gone.pid}, which has exited)" in proc.stderr
+
+
+@pytest.mark.parametrize(("setting", "said"), [
+    ('namespaces: {ex: "http://e/#", p: 5}', "'namespaces' must be a mapping of strings to strings, and 'p': 5 is not"),
+    ("exclude: [journals/**, ~]", "'exclude' must be a list of globs, and item 2 is null, not a glob"),
+])
+def test_a_wrong_entry_in_a_config_list_or_mapping_is_named(tmp_path, setting, said):
+    """A table of 30 prefixes, one of them a number: the line said only that 'namespaces' was wrong."""
+    config = tmp_path / "c.yml"
+    config.write_text(setting + "\n")
+    proc = cli("sync", str(_empty_tree(tmp_path)), "--db", str(tmp_path / "o.db"), "--config", str(config))
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [f"ontosync: error: {config}: {said}"]
