@@ -109,7 +109,7 @@ def load_config_file(path: Path) -> dict[str, Any]:
 
     text = read_limited(path)
     try:
-        data = load_yaml(text, path) or {}
+        data, lines = load_yaml(text, path)
     except RecursionError:
         raise ConfigError(f"{path}: nested too deeply") from None
     except ValueError:  # PyYAML's int() of a number past Python's 4300 digits (sys.set_int_max_str_digits)
@@ -118,26 +118,28 @@ def load_config_file(path: Path) -> dict[str, Any]:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
         raise ConfigError(f"{path}{where}: invalid YAML") from exc
+    data = {} if data is None else data
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping of settings")
     check_shape(data, path)
     out: dict[str, Any] = {}
     for key, value in data.items():
+        shown = f"{path} line {lines[str(key)]}" if str(key) in lines else str(path)  # the key's own line
         option = _KEYS.get(str(key).replace("_", "-"))
         if option is None:
-            raise ConfigError(f"{path}: unknown setting '{key}'")
+            raise ConfigError(f"{shown}: unknown setting '{key}'")
         if option.field in out:  # `max_error_rate` beside `max-error-rate`, `database` beside `db`
             other = next(k for k in data if k != key and _KEYS.get(str(k).replace("_", "-")) is option)
-            raise ConfigError(f"{path}: '{key}' is given twice (also as '{other}'); keep one")
-        out[option.field] = _CHECKS[option.kind](value, _Where(path, str(key)))
+            raise ConfigError(f"{shown}: '{key}' is given twice (also as '{other}'); keep one")
+        out[option.field] = _CHECKS[option.kind](value, _Where(shown, str(key)))
     return out
 
 
 @dataclass(frozen=True)
 class _Where:
-    """The file and key a value came from, for the one-line error."""
+    """The file (and the key's line) and key a value came from, for the one-line error."""
 
-    path: Path
+    path: str
     key: str
 
     def fail(self, what: str) -> NoReturn:
@@ -210,7 +212,7 @@ _CHECKS: dict[str, Callable[[Any, _Where], Any]] = {
 _RELATION_VALUE = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*:[^\s<>\"{}|\\^`]+")
 
 
-def _check_relations(path: Path, value: Any) -> None:
+def _check_relations(path: str | Path, value: Any) -> None:
     """`relations:` maps a relationship key to a property given as a CURIE or an absolute IRI."""
     if not isinstance(value, dict):
         raise ConfigError(f"{path}: 'relations' must be a mapping of relationship keys to properties")

@@ -79,7 +79,7 @@ def check_shape(data: Any, path: Path) -> None:
             stack.extend((v, depth + 1) for v in value)
 
 
-def normalize_alerts(value: Any, path: Path, key: str) -> dict[str, float]:
+def normalize_alerts(value: Any, path: str | Path, key: str) -> dict[str, float]:
     if not isinstance(value, dict):
         raise ConfigError(f"{path}: '{key}' must be a mapping of names to numbers")
     out: dict[str, float] = {}

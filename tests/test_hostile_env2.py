@@ -483,13 +483,16 @@ def test_a_lock_file_naming_an_exited_holder_is_not_named_as_the_holder(tmp_path
 
 
 @pytest.mark.parametrize(("setting", "said"), [
-    ('namespaces: {ex: "http://e/#", p: 5}', "'namespaces' must be a mapping of strings to strings, and 'p': 5 is not"),
-    ("exclude: [journals/**, ~]", "'exclude' must be a list of globs, and item 2 is null, not a glob"),
+    ('namespaces: {ex: "http://e/#", p: 5}',
+     "line 1: 'namespaces' must be a mapping of strings to strings, and 'p': 5 is not"),
+    ("exclude: [journals/**, ~]", "line 1: 'exclude' must be a list of globs, and item 2 is null, not a glob"),
+    ("workers: 2\n# the pages\nwokers: 4", "line 3: unknown setting 'wokers'"),
 ])
 def test_a_wrong_entry_in_a_config_list_or_mapping_is_named(tmp_path, setting, said):
-    """A table of 30 prefixes, one of them a number: the line said only that 'namespaces' was wrong."""
+    """A table of 30 prefixes, one of them a number: the line said only that 'namespaces' was wrong,
+    and no error about a setting named its line."""
     config = tmp_path / "c.yml"
     config.write_text(setting + "\n")
     proc = cli("sync", str(_empty_tree(tmp_path)), "--db", str(tmp_path / "o.db"), "--config", str(config))
     assert proc.returncode == 2
-    assert proc.stderr.splitlines() == [f"ontosync: error: {config}: {said}"]
+    assert proc.stderr.splitlines() == [f"ontosync: error: {config} {said}"]
