@@ -7,6 +7,10 @@
 - SIGTERM while the modules load (the first ~0.3 s) ended the process on the spot, without a line.
 - `--config` naming a FIFO with no writer blocked for ever.
 - The password mask ran to the last `@` of the URL: `u:pw@host/d@b` was shown as `u:***@b`.
+- A `logseq/config.edn` that failed applied Logseq's defaults, not its last good version's settings.
+Then the hunt: config bombs and wrong entries, a `--db` through a link (two locks on one database),
+read-only media, file systems without locks, outputs that are the config file, a source file or a
+FIFO nobody reads, unreadable and failure-heavy checkpoints, an exited holder named as busy.
 """
 
 from __future__ import annotations
