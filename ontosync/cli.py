@@ -25,18 +25,18 @@ from pathlib import Path
 from typing import NoReturn
 
 from ontosync import __version__
-from ontosync.config import ConfigError, Settings, build_settings, database_from_env
+from ontosync.config import ConfigError, Settings, build_settings, config_in_use, database_from_env
 from ontosync.console import (
     OutputLost,
     Stopped,
     drop_output,
     flush_output,
-    not_there,
+    no_database,
     open_standard_streams,
     verdict,
 )
 from ontosync.console import say as _say
-from ontosync.db_url import BadDatabaseUrl, is_postgres_url
+from ontosync.db_url import BadDatabaseUrl, folder_name, is_postgres_url
 from ontosync.options import add_sync_arguments, sql_int
 
 
@@ -49,10 +49,6 @@ class Busy(Stopped):
     the database): exit 4, run again later."""
 
     word, code = "busy", 4
-
-
-class ReadOnlyDatabase(Stopped):
-    """The contract's "read-only" failure (section 9): exit 3."""
 
 
 class _Once(argparse._StoreAction):
@@ -89,6 +85,10 @@ class _Parser(argparse.ArgumentParser):
 
 
 LOCAL_COMMANDS = ("sync", "migrate", "verify", "status", "diff", "search")
+# What an interrupt leaves, said after "interrupted; ": every command said "the checkpoint is saved",
+# of the commands that write none (those that only read change nothing).
+_INTERRUPTED = {"sync": "the checkpoint is saved, run the same command again to resume",
+                **dict.fromkeys(("verify", "status", "diff", "search"), "nothing was changed")}
 
 
 def _db_command(sub, name: str, summary: str, db_help: str) -> argparse.ArgumentParser:
@@ -175,6 +175,8 @@ def _database(value: str) -> str:
     """`--db ""` (an unset shell variable) said "it is a folder"; `--db " "` named a file ` `."""
     if not value.strip():
         raise UsageError("--db must not be empty")
+    if reason := folder_name(value):
+        raise UsageError(f"--db {value}: {reason}")
     return value
 
 
@@ -194,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return run_command(args)
         code = {"sync": cmd_sync, "migrate": cmd_migrate, "verify": cmd_verify, "status": cmd_status,
-                "diff": _cmd_diff}.get(
+                "diff": _cmd_diff, "search": _cmd_search}.get(
             args.command, _delegate)(args)
         flush_output()  # here, so that a closed pipe or a full disk is met inside the try
         return code
@@ -211,8 +213,9 @@ def main(argv: list[str] | None = None) -> int:
     except Stopped as exc:
         _say(f"{exc.word}: {exc}")
         return exc.code
-    except KeyboardInterrupt:
-        _say("interrupted; the checkpoint is saved, run the same command again to resume")
+    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM/SIGHUP (ontosync.run)
+        command = getattr(args, "command", None)
+        _say(f"interrupted; {_INTERRUPTED.get(command, 'run the same command again')}")
         return 130
     except Exception as exc:
         from ontosync.store.health import classify, is_db_error
@@ -260,9 +263,13 @@ def run() -> NoReturn:
 def _cmd_diff(args: argparse.Namespace) -> int:
     from ontosync.diff_cli import cmd_diff
 
-    if not Path(args.db).is_file():
-        raise UsageError(not_there("database", args.db))
+    _require_file(args.db)
     return cmd_diff(args, _say)
+
+
+def _cmd_search(args: argparse.Namespace) -> int:
+    _require_file(args.db)
+    return args.handler(args)
 
 
 def _delegate(args: argparse.Namespace) -> int:
@@ -278,12 +285,13 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from ontosync.store.lock import LockBusy, LockUnavailable, SyncLock
     from ontosync.store.repository import BUSY_TIMEOUT_S, Repository, StoreError
     from ontosync.store.wal import truncate_wal
+    from ontosync.sync_paths import check_db_path, check_outputs
 
     cli = {k: v for k, v in vars(args).items() if k != "command"}
     settings = build_settings(cli, args.config)
     if not is_postgres_url(settings.db):
-        _check_db_path(settings.db)
-    _check_outputs(settings)
+        check_db_path(settings.db)
+    check_outputs(settings, config_in_use(args.config, settings.source))
     try:
         source = make_source(settings, PathFilter(settings.include, settings.exclude, settings.path))
     except SourceError as exc:
@@ -394,57 +402,6 @@ def _check_damage(db: str) -> int:
     return 0
 
 
-def _check_db_path(db: str) -> None:
-    from ontosync.pipeline.outputs import DB_FILES, missing_folder, too_long
-
-    parent = Path(db).resolve().parent
-    if not parent.is_dir():
-        raise UsageError(f"cannot create database {db}: {missing_folder(parent)}")
-    if Path(db).is_dir():
-        raise UsageError(f"cannot use database {db}: it is a folder")
-    if Path(db).exists() and not Path(db).is_file():  # /dev/null, a FIFO: SQLite would fail as "fatal"
-        raise UsageError(f"cannot use database {db}: not a regular file")
-    # A name that fits, but not with `-journal` after it: SQLite said "unable to open database file",
-    # exit 3, and left an empty database that every later command called not ontosync's.
-    longest = max(DB_FILES, key=len)
-    if reason := too_long(Path(db).name, parent, longest):
-        raise UsageError(f"cannot use database {db}: {reason}")
-    for beside in (f"{db}-wal", f"{db}-shm"):  # SQLite refuses them ("unable to open database file")
-        if os.path.islink(beside):
-            raise UsageError(f"cannot use database {db}: {beside} is a symbolic link (to {os.readlink(beside)}); "
-                             "remove it")
-    if not Path(db).exists():
-        if not os.access(parent, os.W_OK):  # no database yet: a path that cannot be used
-            raise UsageError(f"cannot write database {db}: permission denied")
-        return
-    # An existing database the user cannot write (the file, the files SQLite keeps beside it, or
-    # its folder: read-only media) is the contract's read-only failure, exit 3, found before the
-    # run rather than as SQLite's "attempt to write a readonly database" in its middle.
-    for target in (db, f"{db}-wal", f"{db}-shm", str(parent)):
-        if os.path.exists(target) and not os.access(target, os.W_OK):
-            where = "" if target == db else f" ({target})"
-            raise ReadOnlyDatabase(f"read-only database {db}{where}: permission denied; nothing was written")
-
-
-def _check_outputs(settings: Settings) -> None:
-    """--report and --checkpoint must be writable before the work starts, not after it."""
-    from ontosync.pipeline.outputs import OutputError, check_distinct, check_output
-
-    try:
-        if settings.report:
-            check_output(settings.report, "--report")
-        check_output(settings.checkpoint_path, "--checkpoint")
-        if not settings.checkpoint and os.path.islink(settings.checkpoint_path):
-            # the default, beside the database: a link there is the checkout's (`ontology.db.checkpoint.json
-            # -> ~/.bashrc`), not a place the user chose; the checkpoint was written into its target
-            raise OutputError(f"--checkpoint {settings.checkpoint_path} (the default) is a symbolic link (to "
-                              f"{os.readlink(settings.checkpoint_path)}); remove it, or give --checkpoint")
-        outputs = {"--checkpoint": settings.checkpoint_path, "--report": settings.report}
-        check_distinct(None if is_postgres_url(settings.db) else settings.db, {k: v for k, v in outputs.items() if v})
-    except OutputError as exc:
-        raise UsageError(str(exc)) from None
-
-
 def _summary_line(report: dict) -> None:
     f, e = report["files"], report["entities"]
     held = (f"{e['classes']} classes, {e['hierarchy_edges']} hierarchy edges, {e['properties']} properties, "
@@ -476,6 +433,10 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
     if not Path(args.db).exists():
         raise UsageError(f"database not found: {args.db}")
+    if not args.dry_run:
+        from ontosync.sync_paths import check_writable
+
+        check_writable(args.db)
     from ontosync.store import lock
     from ontosync.store.lock import LockBusy, LockUnavailable, SyncLock
 
@@ -498,8 +459,21 @@ def _no_lock():
 
 
 def _require_file(db: str) -> None:
-    if not Path(db).is_file():
-        raise UsageError(not_there("database", db))
+    """A database file the reading commands can open; an empty one a first sync is creating (its
+    lock held) is busy, exit 4, as `status` says of one whose schema is not committed yet."""
+    if problem := no_database(db):
+        if Path(db).is_file():
+            _busy_if_created(db)
+        raise UsageError(problem)
+
+
+def _busy_if_created(db: str) -> None:
+    from ontosync.store.lock import holder_now
+
+    holder = holder_now(db)
+    if holder is not None:
+        raise Busy(f"{db} is being created by a sync ({holder}) whose schema is not committed yet; "
+                   "run the command again in a moment")
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -524,16 +498,11 @@ def _status_database(db: str):
 def _not_ontosync(db: str, exc: Exception) -> int:
     """A file without ontosync's tables: a first sync still creating them (its lock held) is busy,
     exit 4; anything else is fatal, exit 3 (on PostgreSQL: pg_commands.read_failed)."""
-    from ontosync.store.lock import holder_now
-
     if is_postgres_url(db):  # open_reader found the store: the server or a right stopped the read
         from ontosync.pg_commands import read_failed
 
         return read_failed(db, exc)
-    holder = holder_now(db)
-    if holder is not None:
-        raise Busy(f"{db} is being created by a sync ({holder}) whose schema is not committed yet; "
-                   "run status again in a moment")
+    _busy_if_created(db)
     _say(f"fatal: {db} is not an ontosync database: {exc}")
     return 3
 
@@ -541,7 +510,7 @@ def _not_ontosync(db: str, exc: Exception) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     from ontosync.console import printable
     from ontosync.diff_format import visible  # bidirectional overrides too (an IRI may hold U+202E)
-    from ontosync.pipeline.checkpoint import Checkpoint
+    from ontosync.pipeline.checkpoint import checkpoint_info
     from ontosync.store.status import NotAnOntosyncDatabase, status_counts
 
     db, shown, default_checkpoint = _status_database(args.db)
@@ -551,11 +520,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         return _not_ontosync(args.db, exc)
     finally:
         db.close()
-    ckpt = Checkpoint.load(args.checkpoint or default_checkpoint)
-    info["checkpoint"] = None if ckpt is None else {
-        "source": ckpt.source, "revision": ckpt.revision, "started_at": ckpt.started_at,
-        "last_checkpoint_at": ckpt.last_checkpoint_at, "processed": ckpt.processed,
-        "total_files": ckpt.total_files, "finished": ckpt.finished, "failed": len(ckpt.failed)}
+    info["checkpoint"], info["checkpoint_unreadable"] = checkpoint_info(args.checkpoint or default_checkpoint)
     if args.json:
         print(json.dumps(info, indent=2, ensure_ascii=False))
         return 0
@@ -574,7 +539,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(visible(printable(f"checkpoint    finished: {counts}, source {c['source']}" if c["finished"] else
                                 f"checkpoint    UNFINISHED: {counts}; a sync of {c['source']} resumes it")))
     else:
-        print("checkpoint    none")
+        print(printable(f"checkpoint    {info['checkpoint_unreadable'] or 'none'}"))
     for ff in info["failed_files"][:50]:
         where = f":{ff['line']}" if ff["line"] else ""
         print(visible(printable(f"failed        {ff['path']}{where} [{ff['kind']}] {ff['error']}")))

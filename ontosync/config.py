@@ -109,33 +109,37 @@ def load_config_file(path: Path) -> dict[str, Any]:
 
     text = read_limited(path)
     try:
-        data = load_yaml(text, path) or {}
+        data, lines = load_yaml(text, path)
     except RecursionError:
         raise ConfigError(f"{path}: nested too deeply") from None
+    except ValueError:  # PyYAML's int() of a number past Python's 4300 digits (sys.set_int_max_str_digits)
+        raise ConfigError(f"{path}: a number too long to read (more than 4300 digits)") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
         raise ConfigError(f"{path}{where}: invalid YAML") from exc
+    data = {} if data is None else data
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping of settings")
     check_shape(data, path)
     out: dict[str, Any] = {}
     for key, value in data.items():
+        shown = f"{path} line {lines[str(key)]}" if str(key) in lines else str(path)  # the key's own line
         option = _KEYS.get(str(key).replace("_", "-"))
         if option is None:
-            raise ConfigError(f"{path}: unknown setting '{key}'")
+            raise ConfigError(f"{shown}: unknown setting '{key}'")
         if option.field in out:  # `max_error_rate` beside `max-error-rate`, `database` beside `db`
             other = next(k for k in data if k != key and _KEYS.get(str(k).replace("_", "-")) is option)
-            raise ConfigError(f"{path}: '{key}' is given twice (also as '{other}'); keep one")
-        out[option.field] = _CHECKS[option.kind](value, _Where(path, str(key)))
+            raise ConfigError(f"{shown}: '{key}' is given twice (also as '{other}'); keep one")
+        out[option.field] = _CHECKS[option.kind](value, _Where(shown, str(key)))
     return out
 
 
 @dataclass(frozen=True)
 class _Where:
-    """The file and key a value came from, for the one-line error."""
+    """The file (and the key's line) and key a value came from, for the one-line error."""
 
-    path: Path
+    path: str
     key: str
 
     def fail(self, what: str) -> NoReturn:
@@ -164,13 +168,29 @@ def _boolean(value: Any, where: _Where) -> Any:
 
 def _globs(value: Any, where: _Where) -> Any:
     value = [value] if isinstance(value, str) else value
-    ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
-    return value if ok else where.fail("a glob or a list of globs")
+    if not isinstance(value, list):
+        where.fail("a glob or a list of globs")
+    for number, item in enumerate(value, 1):  # which item: a list of 40 globs needs the place
+        if not isinstance(item, str):
+            where.fail(f"a list of globs, and item {number} is {_shown(item)}, not a glob")
+    return value
 
 
 def _strings_map(value: Any, where: _Where) -> Any:
-    ok = isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
-    return value if ok else where.fail("a mapping of strings to strings")
+    if not isinstance(value, dict):
+        where.fail("a mapping of strings to strings")
+    for key, item in value.items():  # which entry: a table of 30 prefixes needs the one
+        if not isinstance(key, str) or not isinstance(item, str):
+            where.fail(f"a mapping of strings to strings, and {_shown(key)}: {_shown(item)} is not")
+    return value
+
+
+def _shown(value: Any) -> str:
+    """A YAML value in an error line: short, and its type plain (`5`, `null`, `[...]`)."""
+    if value is None:
+        return "null"
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _relations(value: Any, where: _Where) -> Any:
@@ -192,7 +212,7 @@ _CHECKS: dict[str, Callable[[Any, _Where], Any]] = {
 _RELATION_VALUE = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*:[^\s<>\"{}|\\^`]+")
 
 
-def _check_relations(path: Path, value: Any) -> None:
+def _check_relations(path: str | Path, value: Any) -> None:
     """`relations:` maps a relationship key to a property given as a CURIE or an absolute IRI."""
     if not isinstance(value, dict):
         raise ConfigError(f"{path}: 'relations' must be a mapping of relationship keys to properties")
@@ -259,6 +279,14 @@ def _check_inside(root: Path, config: Path) -> None:
     if not _inside(root, config):
         raise ConfigError(f"{config}: a symbolic link leading outside the source root; not read "
                           "(give that file with --config instead)")
+
+
+def config_in_use(config_path: str | None, source: str) -> str | None:
+    """The configuration file a sync reads: `--config`, else the local source's `.ontosync.yml`."""
+    if config_path:
+        return config_path
+    default = os.path.join(source, CONFIG_FILE)
+    return default if not source.startswith("github:") and os.path.isfile(default) else None
 
 
 def database_from_env() -> str | None:

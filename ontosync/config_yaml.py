@@ -12,16 +12,28 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.nodes import ScalarNode
+from yaml.nodes import MappingNode, ScalarNode
 
 from ontosync.config_limits import ConfigError
 
 MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
-def load_yaml(text: str, path: Path) -> Any:
-    """`yaml.safe_load(text)`, refusing a repeated key with the line of each."""
-    return yaml.load(text, Loader=_loader(path))  # a SafeLoader: safe_load's tags only
+def load_yaml(text: str, path: Path) -> tuple[Any, dict[str, int]]:
+    """`yaml.safe_load(text)`, refusing a repeated key with the line of each; and the line of each
+    top-level key, as written (an error about a setting names its line, not only the file)."""
+    loader = _loader(path)(text)  # a SafeLoader: safe_load's tags only
+    try:
+        node = loader.get_single_node()
+        data = None if node is None else loader.construct_document(node)
+    finally:
+        loader.dispose()
+    lines: dict[str, int] = {}
+    if isinstance(node, MappingNode):
+        for key_node, _ in node.value:
+            if isinstance(key_node, ScalarNode):
+                lines.setdefault(key_node.value, key_node.start_mark.line + 1)
+    return data, lines
 
 
 def _loader(path: Path) -> type[yaml.SafeLoader]:

@@ -61,6 +61,25 @@ def not_there(what: str, path: object, wanted: str = "a regular file") -> str:
     return f"{what} {path}: not {wanted}"
 
 
+def no_database(path: object) -> str | None:
+    """Why `path` is no database a reading command can read (None: a file to open): not there, not
+    a regular file, or empty. SQLite takes a 0-byte file (`touch ontology.db`, a download cut short)
+    as an empty database, and `sync` fills it; `status`, `verify`, `diff` and `search` gave it
+    four verdicts (not ontosync's, not SQLite, no change log, cannot search) under two exit codes."""
+    if not os.path.isfile(path):
+        return not_there("database", path)
+    if os.path.getsize(path) == 0 and not _has_bytes(f"{path}-wal"):  # a WAL may hold its first pages
+        return f"database {path}: an empty file (0 bytes), no ontosync database yet; `ontosync sync` creates one in it"
+    return None
+
+
+def _has_bytes(path: str) -> bool:
+    try:
+        return os.path.getsize(path) > 0
+    except OSError:
+        return False
+
+
 def verdict(problems: list[str], shown: str, ok_line: str) -> int:
     """What `verify` ends with on either database: each problem on its own line and exit 3, or the
     one line that says which checks passed (on stdout) and exit 0."""

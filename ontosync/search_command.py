@@ -10,9 +10,8 @@ import json
 import re
 import sqlite3
 import sys
-from pathlib import Path
 
-from ontosync.console import not_there, say
+from ontosync.console import say
 from ontosync.options import sql_int
 
 
@@ -43,12 +42,10 @@ def _limit(text: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    """The search of an SQLite database (cli.py has checked that the file is one to read)."""
     from ontosync.store.read_only import connect_read_only
     from ontosync.store.search import index_behind, search
 
-    if not Path(args.db).is_file():
-        say(f"error: {not_there('database', args.db)}")
-        return 2
     conn = connect_read_only(args.db)
     try:
         hits = search(conn, args.text, args.limit)

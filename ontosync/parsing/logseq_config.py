@@ -4,7 +4,8 @@ Why a module of its own: the settings change what a file is called and whether i
 they are read once per run (by `ontosync.pipeline.logseq_graph`) and travel to the workers inside
 `ParseOptions` as a small frozen value. The EDN is read with `edn_format` (a real EDN reader, not
 regular expressions). A `config.edn` that cannot be read is a warning with its line and Logseq's
-defaults apply: a broken settings file must never stop a sync.
+defaults apply (or, where the database kept them, the settings of its last good version:
+pipeline/logseq_graph.py): a broken settings file must never stop a sync.
 
 Rules (README, "A Logseq graph on disk"):
 
@@ -29,7 +30,7 @@ Rules (README, "A Logseq graph on disk"):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from ontosync.parsing.facts import ParseWarning
 
@@ -205,8 +206,44 @@ def _is_sequence(value) -> bool:
 def _warning(path: str, what: str, line: int | None) -> ParseWarning:
     """A config problem; `what` says what applies instead unless the whole file was refused."""
     if "applies" not in what and "ignored" not in what:
-        what += "; Logseq's defaults apply"
+        what += DEFAULTS_APPLY
     return ParseWarning("logseq-config", f"{path}: {what}", line)
+
+
+DEFAULTS_APPLY = "; Logseq's defaults apply"
+
+
+def refused(warnings: list[ParseWarning]) -> bool:
+    """Whether parse_config refused the whole file (not UTF-8, not EDN, not a map, too large),
+    rather than one key of it: the graph's settings are then not known from this version."""
+    return len(warnings) == 1 and warnings[0].message.endswith(DEFAULTS_APPLY)
+
+
+def kept_instead(warning: ParseWarning) -> ParseWarning:
+    """The refusal's warning, saying the settings of the file's last good version apply."""
+    return warning._replace(message=warning.message[:-len(DEFAULTS_APPLY)] + "; the settings of its last good "
+                            "version apply")
+
+
+def settings_record(path: str, config: LogseqConfig) -> str:
+    """`config` as the database keeps it (the last good settings of the config.edn at `path`)."""
+    import json
+
+    return json.dumps({"path": path, "config": asdict(config)}, sort_keys=True)
+
+
+def settings_from_record(record: str | None, path: str) -> LogseqConfig | None:
+    """The settings a record keeps for the config.edn at `path` (None: none kept, another file's,
+    or a record this version does not read)."""
+    import json
+
+    try:
+        value = json.loads(record or "null")
+        if not isinstance(value, dict) or value.get("path") != path:
+            return None
+        return LogseqConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in value["config"].items()})
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
 
 
 def _edn_message(exc: Exception) -> str:

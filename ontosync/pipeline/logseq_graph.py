@@ -14,7 +14,17 @@ import dataclasses
 
 from ontosync.parsing import ParseOptions
 from ontosync.parsing.facts import ParseWarning
-from ontosync.parsing.logseq_config import CONFIG_PATH, MAX_CONFIG_BYTES, LogseqGraph, oversized_config, parse_config
+from ontosync.parsing.logseq_config import (
+    CONFIG_PATH,
+    MAX_CONFIG_BYTES,
+    LogseqGraph,
+    kept_instead,
+    oversized_config,
+    parse_config,
+    refused,
+    settings_from_record,
+    settings_record,
+)
 from ontosync.sources import FileTooLarge, Source, SourceInterrupted
 
 
@@ -43,16 +53,29 @@ def find_graph(source: Source, subdir: str | None) -> tuple[LogseqGraph | None, 
     return None, [], None
 
 
-def with_graph(source: Source, subdir: str | None, options: ParseOptions) -> tuple[ParseOptions, list[dict]]:
-    """`options` carrying the source's graph, and the run-report warnings its config gave."""
+def with_graph(source: Source, subdir: str | None, options: ParseOptions,
+               stored: str | None = None) -> tuple[ParseOptions, list[dict], str | None]:
+    """`options` carrying the source's graph, the run-report warnings its config gave, and the
+    record of the graph's last good settings for the database to keep (`stored`: what it keeps).
+
+    A config.edn refused whole is a failed file: as CONTRACT section 2 has a failed file keep the
+    facts of its last good version, the graph keeps that version's settings when the database
+    knows them. Logseq's defaults in their place changed the names and the pages of the whole graph
+    (its `:hidden` folders' pages entered the database) for a lost bracket, and back when mended."""
     try:
         graph, warnings, path = find_graph(source, subdir)
     except SourceInterrupted:  # the listing meets the same stop first thing: nothing is parsed
-        return options, []
+        return options, [], stored
+    record = None if graph is None else settings_record(path, graph.config)
+    if graph is not None and refused(warnings):
+        record = stored
+        kept = settings_from_record(stored, path)
+        if kept is not None:
+            graph, warnings = dataclasses.replace(graph, config=kept), [kept_instead(warnings[0])]
     report = [{"path": path, "kind": w.kind, "message": w.message, "line": w.line} for w in warnings]
     if graph is None:
-        return options, report
-    return dataclasses.replace(options, logseq=graph), report
+        return options, report, record
+    return dataclasses.replace(options, logseq=graph), report, record
 
 
 def logseq_fingerprint(graph: LogseqGraph | None) -> list:

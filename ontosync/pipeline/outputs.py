@@ -11,9 +11,11 @@ Sockets and block devices are refused.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import stat
+import time
 from pathlib import Path
 
 from ontosync.files import replace_atomically
@@ -52,8 +54,8 @@ def check_output(path: str | Path, flag: str) -> None:
     parent = os.path.dirname(real) or "."
     if not os.path.isdir(parent):
         raise OutputError(f"{flag} {path}: {missing_folder(parent)}")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise OutputError(f"{flag} {path}: cannot write in folder {parent}: permission denied")
+    if reason := not_writable(parent, os.W_OK | os.X_OK):
+        raise OutputError(f"{flag} {path}: cannot write in folder {parent}: {reason}")
     if too_long(os.path.basename(real), parent):
         raise OutputError(f"{flag} {path}: {too_long(os.path.basename(real), parent)}")
 
@@ -71,6 +73,19 @@ def too_long(name: str, folder: str | Path, suffix: str = "") -> str | None:
         return None
     beside = f" with {suffix} after it" if suffix else ""
     return f"the name is {size} bytes{beside}, past this file system's {limit}-byte limit for a name"
+
+
+def not_writable(path: str | Path, mode: int = os.W_OK) -> str | None:
+    """Why this process may not write `path` (None: it may): a file system mounted read-only, or
+    the permissions. Both were "permission denied", and the user of a read-only mount looked for
+    the wrong cause."""
+    if os.access(path, mode):
+        return None
+    try:
+        read_only = bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except OSError:
+        read_only = False
+    return "read-only file system" if read_only else "permission denied"
 
 
 def missing_folder(parent: str | Path) -> str:
@@ -100,12 +115,35 @@ def write_text(path: str | Path, text: str) -> None:
     (`--report /dev/stdout | jq`) is a link to `pipe:[N]`, which open() follows and realpath turns
     into a path that does not exist (the report was "not written", exit 2, after the sync)."""
     if is_special(path):
-        with open(path, "w", encoding="utf-8") as fh:
+        with open(_open_for_writing(path), "w", encoding="utf-8") as fh:
             fh.write(text)
         return
     data = text.encode("utf-8")
     # An output is an ordinary file: the permissions any new file gets here, not mkstemp's 0600.
     replace_atomically(os.path.realpath(path), lambda fh: fh.write(data), 0o666 & ~current_umask())
+
+
+FIFO_READER_WAIT_S = 5.0  # how long a FIFO's reader may take to open it
+
+
+def _open_for_writing(path: str | Path) -> int:
+    """A FIFO or device opened for writing. A plain open() of a FIFO waits for a reader for ever:
+    `--report` naming one nobody reads hung the sync after its work, `diff --output` at once. The
+    reader may come a moment later (`ontosync ... --report f & cat f`); after FIFO_READER_WAIT_S
+    without one, an OSError says so."""
+    deadline = time.monotonic() + FIFO_READER_WAIT_S
+    while True:
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        except OSError as exc:
+            if exc.errno != errno.ENXIO:  # ENXIO: a FIFO that no process has open for reading
+                raise
+            if time.monotonic() >= deadline:
+                raise OSError(errno.ENXIO, f"a FIFO nobody reads (waited {FIFO_READER_WAIT_S:g} s)") from None
+            time.sleep(0.05)
+            continue
+        os.set_blocking(fd, True)
+        return fd
 
 
 def write_json(path: str | Path, data: object, indent: int = 2) -> None:

@@ -42,7 +42,14 @@ from ontosync.store.minted_collisions import minted_collisions
 from ontosync.store.refused import ValueRefused
 from ontosync.store.repository import Repository, StoreError
 from ontosync.store.semsql import ReadersLayer
-from ontosync.store.sync_records import kept_blobs, known_files, record_kept_blobs, record_source
+from ontosync.store.sync_records import (
+    graph_settings,
+    kept_blobs,
+    known_files,
+    record_graph_settings,
+    record_kept_blobs,
+    record_source,
+)
 
 # The one retry policy (ontosync/retry.py) for the run's two kinds of retry: a write waiting out
 # another writer's lock (for --busy-timeout seconds) and a parse requeued after a worker crash or
@@ -184,7 +191,8 @@ class SyncRun:
         if hasattr(self.source, "keep_blobs"):  # what a remote source read last time (its links' texts, the
             with contextlib.suppress(*database_errors()):  # graph's config): unchanged, it costs no request
                 self.source.keep_blobs(kept_blobs(self.repo.conn))
-        self.options, config_warnings = with_graph(self.source, self.s.path, self.options)
+        self.options, config_warnings, self.graph_record = with_graph(
+            self.source, self.s.path, self.options, graph_settings(self.repo.conn))
         self.stats.warnings.extend(config_warnings)
         self.force_all = self.s.full
         self.fingerprint = self.repo.fingerprint = settings_fingerprint(self.s, self.options)
@@ -444,7 +452,7 @@ class SyncRun:
         self.stats.failed += 1
         self.stats.errors.append({"path": path, "line": line, "kind": kind, "message": message,
                                   "retryable": retryable})
-        self.ckpt.failed.append({"path": path, "error": message})
+        self.ckpt.add_failed(path, message)
 
     def _count_processed(self, ckpt_path: str | None = None) -> None:
         done = self.stats.processed
@@ -515,6 +523,7 @@ class SyncRun:
             with self.repo.transaction():
                 record_source(self.repo.conn, self.source.revision, self.source.description)
                 record_kept_blobs(self.repo.conn, getattr(self.source, "kept_blobs", {}))
+                record_graph_settings(self.repo.conn, self.graph_record)
 
         self._write(write)
 

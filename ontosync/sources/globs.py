@@ -53,9 +53,11 @@ def _wcmatch(patterns: tuple[str, ...]) -> Matcher:
     try:
         return glob.compile(list(patterns), flags=flags)
     except _wcparse.PatternLimitException:
-        # `{a,b}` twenty times is a million patterns: wcmatch stops at 1,000
-        shown = ", ".join(repr(p if len(p) <= 60 else p[:57] + "...") for p in patterns)
-        raise GlobError(f"globs {shown}: their braces expand to more than 1000 patterns") from None
+        # `{a,b}` twenty times is a million patterns, and 2,000 globs are 2,000: wcmatch stops at 1,000
+        shown = ", ".join(repr(p if len(p) <= 60 else p[:57] + "...") for p in patterns[:5])
+        more = f" and {len(patterns) - 5} more" if len(patterns) > 5 else ""  # a line, not a page of globs
+        raise GlobError(f"globs {shown}{more}: more than 1000 patterns (each glob counts one, and each "
+                        "choice of its braces)") from None
 
 
 class NoMatch:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ontosync.console import not_there
+from ontosync.console import no_database
 from ontosync.store.changelog import AXIOM_ITEM, class_card_sql, has_change_log, property_card_sql
 from ontosync.store.dialect import is_postgresql
 from ontosync.store.health import is_busy
@@ -273,8 +273,8 @@ def _older(conn: sqlite3.Connection, path: str | Path) -> str | None:
 
 def open_readonly(path: str | Path) -> sqlite3.Connection:
     """read_only.connect_read_only, with a missing file said as the diff's own error (exit 2)."""
-    if not Path(path).is_file():
-        raise DiffError(not_there("database", path))
+    if problem := no_database(path):
+        raise DiffError(problem)
     return connect_read_only(path)
 
 

@@ -40,9 +40,16 @@ class LockUnavailable(Exception):
     """The lock file cannot be opened at all: exit 2, like an unwritable database path."""
 
 
+def lock_path(db_path: str | Path) -> str:
+    """The lock file of the database file `db_path` names: beside the file its links lead to, as
+    SQLite keeps its -wal there. Beside the name given, `--db link.db` and `--db real.db` took two
+    locks on one database, and two syncs ran into it at once."""
+    return os.path.realpath(db_path) + ".lock"
+
+
 class SyncLock:
     def __init__(self, db_path: str | Path, source: str, timeout: float, wait: str = SYNC_WAIT):
-        self.path = f"{db_path}.lock"
+        self.path = lock_path(db_path)
         self.db_path = str(db_path)
         self.source = source
         self.timeout = timeout
@@ -66,9 +73,11 @@ class SyncLock:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except OSError as exc:
-                if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                    os.close(fd)
-                    raise
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):  # a file system without locks (ENOLCK: NFS
+                    os.close(fd)  # without lockd, some FUSE): a traceback, where one line says it all
+                    raise LockUnavailable(f"cannot lock {self.path}: {exc.strerror}; a file system without "
+                                          "file locks cannot keep two syncs apart: put the database on a "
+                                          "local disk") from None
             if time.monotonic() >= deadline:
                 holder = _read_holder(fd)
                 os.close(fd)
@@ -127,13 +136,13 @@ def holder_now(db_path: str | Path) -> str | None:
     which never wait for it: a shared lock tried once and dropped at once, so a sync starting at
     that instant waits one poll at most."""
     try:
-        fd = os.open(f"{db_path}.lock", os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        fd = os.open(lock_path(db_path), os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
     except OSError:
         return None
     try:
         fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except OSError:
-        return _read_holder(fd)
+    except OSError as exc:  # held; or no locks on this file system, where no holder can be known
+        return _read_holder(fd) if exc.errno in (errno.EAGAIN, errno.EACCES) else None
     finally:
         os.close(fd)  # drops the shared lock, when taken
     return None
@@ -156,8 +165,24 @@ def _read_holder(fd: int) -> str:
         info = {}
     if not isinstance(info, dict) or "pid" not in info:
         return "holder unknown: it has not written its name yet"
+    if info.get("host") == os.uname().nodename and not _running(info.get("pid")):
+        # a holder that may not write the file (another user's) leaves an earlier holder's name there
+        return f"holder unknown: the lock file still names pid {info.get('pid')}, which has exited"
     return (f"pid {info.get('pid')} on {info.get('host')}, started {info.get('started_at')}, "
             f"source {info.get('source')}")
+
+
+def _running(pid: object) -> bool:
+    """Whether a process `pid` runs on this host (one of another user's counts: EPERM)."""
+    if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except PermissionError:
+        return True
+    except (OSError, OverflowError):
+        return False
+    return True
 
 
 def describe_writers(db_path: str | Path) -> str:

@@ -53,8 +53,28 @@ def kept_blobs(conn: sqlite3.Connection) -> object:
 def record_kept_blobs(conn: sqlite3.Connection, blobs: dict[str, str]) -> None:
     """Keep a remote source's small blobs for the next sync (ASCII JSON: bytes that are not UTF-8
     stay escaped); none: the key goes. The caller holds the transaction."""
-    if not blobs:
-        conn.execute("DELETE FROM sync_meta WHERE key = ?", (KEPT_BLOBS_KEY,))
-        return
-    conn.execute("INSERT INTO sync_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = "
-                 "excluded.value", (KEPT_BLOBS_KEY, json.dumps(blobs, sort_keys=True)))
+    _put(conn, KEPT_BLOBS_KEY, json.dumps(blobs, sort_keys=True) if blobs else None)
+
+
+GRAPH_KEY = "logseq_config"  # the Logseq graph's last good settings (pipeline/logseq_graph.py)
+
+
+def graph_settings(conn: sqlite3.Connection) -> str | None:
+    """The record of the graph's last good settings the database keeps, or None."""
+    row = conn.execute("SELECT value FROM sync_meta WHERE key = ?", (GRAPH_KEY,)).fetchone()
+    return row[0] if row else None
+
+
+def record_graph_settings(conn: sqlite3.Connection, record: str | None) -> None:
+    """Keep `record` (None: the source has no config.edn, or none read yet: keep nothing); the
+    caller holds the transaction."""
+    _put(conn, GRAPH_KEY, record)
+
+
+def _put(conn: sqlite3.Connection, key: str, value: str | None) -> None:
+    """sync_meta's `key` set to `value`, or gone for None."""
+    if value is None:
+        conn.execute("DELETE FROM sync_meta WHERE key = ?", (key,))
+    else:
+        conn.execute("INSERT INTO sync_meta (key, value) VALUES (?, ?) "
+                     "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))

@@ -63,6 +63,7 @@ from ontosync.store.legacy import (
     text_of,
 )
 from ontosync.store.migrations import Migration, MigrationError, utc_now
+from ontosync.store.read_only import read_only_uri
 from ontosync.store.shapes import Detection, detect, is_locked, quote_name, tables_of
 from ontosync.store.upgrade_errors import (
     DatabaseBusy,
@@ -113,7 +114,7 @@ def migrate(db_path: str | Path, backup_dir: str | Path | None = None, dry_run: 
     if not dry_run:
         return _upgrade_file(path, backup_dir, numbered, default_ontology)
 
-    conn = _connect(path)
+    conn = _connect(path, read_only=True)
     try:
         det = _detect_checked(conn, path, numbered)
         if det.shape == CURRENT:
@@ -171,11 +172,14 @@ def detect_shape(db_path: str | Path) -> Detection:
 
 
 # -- connection and detection ---------------------------------------------------------------------
-def _connect(path: Path, busy_timeout: float = BUSY_TIMEOUT_S) -> sqlite3.Connection:
-    """Autocommit (we issue BEGIN ourselves) with foreign keys on for the connection's whole life."""
+def _connect(path: Path, busy_timeout: float = BUSY_TIMEOUT_S, read_only: bool = False) -> sqlite3.Connection:
+    """Autocommit (we issue BEGIN ourselves) with foreign keys on for the connection's whole life.
+    `read_only` for the dry run, which never writes the database: opened read-write, it failed on
+    a database the user may only read (read-only media, a file of another user's)."""
     create = not path.exists()
     uri = path.resolve().as_uri() + ("?mode=rwc" if create else "?mode=rw")
     try:
+        uri = read_only_uri(path) if read_only else uri
         conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=busy_timeout)
         conn.execute("PRAGMA foreign_keys=ON")
         on = conn.execute("PRAGMA foreign_keys").fetchone()

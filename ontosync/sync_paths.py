@@ -1,0 +1,126 @@
+"""The paths a sync (or `migrate`) will write, checked before any work: the database, the files
+SQLite and the lock keep beside it, `--report` and `--checkpoint`.
+
+Why before: a path that cannot be written found after the run loses the run (its report, its
+checkpoint), and one found in the middle of it is SQLite's "unable to open database file" or
+"attempt to write a readonly database". Each refusal is one line: `PathRefused` (exit 2, a usage
+error) or `ReadOnlyDatabase` (the contract's read-only failure, exit 3).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from ontosync.config import Settings
+from ontosync.console import Stopped
+from ontosync.db_url import folder_name, is_postgres_url
+from ontosync.pipeline.outputs import (
+    DB_FILES,
+    OutputError,
+    check_distinct,
+    check_output,
+    is_special,
+    missing_folder,
+    not_writable,
+    too_long,
+)
+from ontosync.sources import PathFilter, SourceError
+
+
+class PathRefused(Stopped):
+    """A path the command cannot use: a usage error, exit 2, with this one-line message."""
+
+    word, code = "error", 2
+
+
+class ReadOnlyDatabase(Stopped):
+    """The contract's "read-only" failure (section 9): exit 3."""
+
+
+def check_db_path(db: str) -> None:
+    """The SQLite database a sync will create or write: a usable name in an existing folder."""
+    if reason := folder_name(db):  # from a flag, $ONTOSYNC_DATABASE_URL or the file's `db:`
+        raise PathRefused(f"--db {db}: {reason}")
+    parent = Path(db).resolve().parent
+    if not parent.is_dir():
+        raise PathRefused(f"cannot create database {db}: {missing_folder(parent)}")
+    if Path(db).is_dir():
+        raise PathRefused(f"cannot use database {db}: it is a folder")
+    if Path(db).exists() and not Path(db).is_file():  # /dev/null, a FIFO: SQLite would fail as "fatal"
+        raise PathRefused(f"cannot use database {db}: not a regular file")
+    # A name that fits, but not with `-journal` after it: SQLite said "unable to open database file",
+    # exit 3, and left an empty database that every later command called not ontosync's.
+    longest = max(DB_FILES, key=len)
+    if reason := too_long(Path(db).name, parent, longest):
+        raise PathRefused(f"cannot use database {db}: {reason}")
+    for beside in (f"{db}-wal", f"{db}-shm"):  # SQLite refuses them ("unable to open database file")
+        if os.path.islink(beside):
+            raise PathRefused(f"cannot use database {db}: {beside} is a symbolic link (to {os.readlink(beside)}); "
+                              "remove it")
+    if not Path(db).exists():
+        if reason := not_writable(parent):  # no database yet: a path that cannot be used
+            raise PathRefused(f"cannot write database {db}: {reason}")
+        return
+    check_writable(db)
+
+
+def check_writable(db: str) -> None:
+    """An existing database the user cannot write (the file, the files SQLite keeps beside it, or
+    its folder: read-only media) is the contract's read-only failure, exit 3, found before the
+    run rather than as SQLite's "attempt to write a readonly database" in its middle (`migrate`: as
+    "cannot open the lock file", exit 2)."""
+    for target in (db, f"{db}-wal", f"{db}-shm", str(Path(db).resolve().parent)):
+        if os.path.exists(target) and (reason := not_writable(target)):
+            where = "" if target == db else f" ({target})"
+            raise ReadOnlyDatabase(f"read-only database {db}{where}: {reason}; nothing was written")
+
+
+def _mode(path: str) -> int:
+    try:
+        return os.stat(path).st_mode
+    except OSError:
+        return 0
+
+
+def check_outputs(settings: Settings, config: str | None = None) -> None:
+    """--report and --checkpoint must be writable before the work starts, not after it, and be
+    neither the database nor the configuration file the run reads (`config`): `--report c.yml`
+    with `--config c.yml` replaced the user's settings with the report, exit 0."""
+    try:
+        if settings.report:
+            check_output(settings.report, "--report")
+        check_output(settings.checkpoint_path, "--checkpoint")
+        if stat.S_ISFIFO(_mode(settings.checkpoint_path)):  # each write waited for a reader, the run with it
+            raise OutputError(f"--checkpoint {settings.checkpoint_path}: a FIFO, which no sync can resume from: give a "
+                              "file (or /dev/null for none)")
+        if not settings.checkpoint and os.path.islink(settings.checkpoint_path):
+            # the default, beside the database: a link there is the checkout's (`ontology.db.checkpoint.json
+            # -> ~/.bashrc`), not a place the user chose; the checkpoint was written into its target
+            raise OutputError(f"--checkpoint {settings.checkpoint_path} (the default) is a symbolic link (to "
+                              f"{os.readlink(settings.checkpoint_path)}); remove it, or give --checkpoint")
+        outputs = {"--config": config, "--checkpoint": settings.checkpoint_path, "--report": settings.report}
+        db = None if is_postgres_url(settings.db) else settings.db
+        check_distinct(db, {k: v for k, v in outputs.items() if v})
+        for flag, path in (("--db", db), ("--checkpoint", settings.checkpoint_path), ("--report", settings.report)):
+            if path and _read_by_the_sync(settings, path):
+                raise OutputError(f"{flag} {path}: is a file of the source the sync reads (the next sync would "
+                                  "read what this one writes there); give a path outside it, or one it leaves out")
+    except OutputError as exc:
+        raise PathRefused(str(exc)) from None
+
+
+def _read_by_the_sync(settings: Settings, path: str) -> bool:
+    """Whether `path` is (or would be) a file the sync reads from its local source: `--report
+    pages/Cat.md` replaced the page with the report, and the next sync failed on it."""
+    if settings.source.startswith("github:") or is_special(path):
+        return False
+    root, real = os.path.realpath(settings.source), os.path.realpath(path)
+    if real == root or os.path.commonpath([root, real]) != root:
+        return False
+    try:
+        selects = PathFilter(settings.include, settings.exclude, settings.path)
+    except SourceError:  # said by the source, next
+        return False
+    return selects(Path(os.path.relpath(real, root)).as_posix())
