@@ -59,12 +59,12 @@ from itertools import pairwise
 from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import quote
 
+from ontosync.parsing import ofn_triples
 from ontosync.parsing.facts import (
     AxiomFact,
     ClassFact,
     EdgeFact,
     FileFacts,
-    ParseError,
     ParseWarning,
     PropertyFact,
     SynonymFact,
@@ -89,6 +89,7 @@ from ontosync.parsing.rdf_vocab import (
     is_iri_text,
     migration_note,
 )
+from ontosync.parsing.text_encoding import decode_source
 
 if TYPE_CHECKING:  # pragma: no cover
     from ontosync.parsing import ParseOptions
@@ -157,6 +158,9 @@ class _Interpreter:
         # A page whose class was minted: `:Local` is minted like the page name `Local`.
         self.mint_empty = bool(subject_hint) and subject_hint.startswith(options.page_namespace)
         self.facts = FileFacts(format=fmt)
+        # an .ofn file's axioms note their triple (parsing/ofn_triples.py); a page's fences do not, as
+        # a turtle fence's triples reach no row either (either fence syntax, one set of rows)
+        self.triples = fmt == "ofn"
         self.warned_prefixes: set[str] = set()
         self.suppressed = 0
         self.cache: dict[str, str] = {}  # word -> canonical term; cleared when a prefix changes
@@ -355,7 +359,9 @@ class _Interpreter:
         else:
             subject = self.first_iri(args) or ""
             obj = " ".join(plain)
-        self.axioms.append(AxiomFact(head, subject, obj, {"ofn": full}))
+        notes = ofn_triples.axiom_note(head, [self.iri(a) if isinstance(a, Atom) and a.kind != "literal"
+                                             else self._literal(a) for a in args]) if self.triples else {}
+        self.axioms.append(AxiomFact(head, subject, obj, {"ofn": full, **notes}))
 
     def _class_axiom(self, head: str, args: list, plain: list[str], full: str) -> bool:
         """SubClassOf, EquivalentClasses, DisjointClasses as the RDF reader rows the triples OWL 2's
@@ -386,13 +392,14 @@ class _Interpreter:
         prop, filler = self.iri(expr.args[0]), self.iri(expr.args[1])
         return {"on_property": prop, "some_values_from": filler} if prop and filler else {}
 
-    def _deprecated(self, value) -> dict[str, str | None]:
-        """`owl:deprecated` with a literal: the literal, as an RDF file's `statements` row holds it."""
-        if not isinstance(value, Atom) or value.kind != "literal" or value.lang:
-            return {}
-        rendered = self.term(value)  # text, else text^^<datatype>
-        datatype = rendered[len(value.text) + 3 : -1] if len(rendered) > len(value.text) else None
-        return deprecation_note(_unquote(value.text), datatype)
+    def _literal(self, value) -> ofn_triples.Literal | None:
+        """A literal's text, datatype IRI and language tag, as an RDF file's `statements` row holds
+        them (the readers' layer's notes); None for anything else."""
+        if not isinstance(value, Atom) or value.kind != "literal":
+            return None
+        rendered = self.term(value)  # text, text@lang, else text^^<datatype>
+        datatype = rendered[len(value.text) + 3 : -1] if not value.lang and len(rendered) > len(value.text) else None
+        return _unquote(value.text), datatype, value.lang or None
 
     def _named_subclass(self, args: list) -> bool:
         """`SubClassOf(A B)` between two named classes: an edge, the common case, not rendered."""
@@ -416,7 +423,9 @@ class _Interpreter:
         elif ent.head in ("ObjectProperty", "DataProperty", "AnnotationProperty"):
             self._property_declared(iri, ent.head, ent.line)
         else:
-            self.axioms.append(AxiomFact("Declaration", iri, ent.head))
+            kind = ofn_triples.DECLARED.get(ent.head) if self.triples else None
+            note = ofn_triples.triple(iri, ofn_triples.RDF_TYPE, kind)
+            self.axioms.append(AxiomFact("Declaration", iri, ent.head, note or None))
         return True
 
     def _property_declared(self, iri: str, kind: str, line: int) -> None:
@@ -440,22 +449,26 @@ class _Interpreter:
         value = args[2]
         if prop is None or subject is None:
             raise _Bad("expected AnnotationAssertion(property subject value)")
-        obj = plain[0] + " " + plain[2]
-        if isinstance(value, Atom) and value.kind == "literal" and value.lang:
-            self.languages.setdefault((subject, _unquote(value.text)), value.lang)
-        if prop in _LABEL_PREDICATES and isinstance(value, Atom) and value.kind == "literal":
+        obj, literal = plain[0] + " " + plain[2], self._literal(value)
+        if literal and literal[2]:
+            self.languages.setdefault((subject, literal[0]), literal[2])
+        target = self.iri(value) if prop in MIGRATION_PREDICATES else None
+        deprecated = literal and not literal[2] and prop == OWL_DEPRECATED
+        notes = (migration_note(prop, target) if target else deprecation_note(*literal[:2]) if deprecated
+                 else ofn_triples.triple(subject, prop, literal or self.iri(value)) if self.triples else {})
+        if literal and prop in _LABEL_PREDICATES:
             # Decided in finish(): a label of a declared entity, or an axiom like any other.
             # IAO / skos definitions also stay axioms: they are a class's comment only without
             # an rdfs:comment, as in an RDF file (parsing/rdf.py).
-            self.pending_labels.append((prop, subject, (_unquote(value.text), value.lang or ""), obj, full))
+            self.pending_labels.append((prop, subject, (literal[0], value.lang or ""), obj, {"ofn": full, **notes}))
             if prop in (RDFS_LABEL, RDFS_COMMENT):
                 return True
         synonym = SYNONYM_PREDICATES.get(prop)
-        if synonym is not None and isinstance(value, Atom) and value.kind == "literal":
-            # A synonym, as an RDF file's (file_synonyms, the readers' layer, search); the axiom stays.
-            self.synonyms[SynonymFact(subject, _unquote(value.text), synonym)] = None
-        target = self.iri(value) if prop in MIGRATION_PREDICATES else None
-        notes = migration_note(prop, target) if target else self._deprecated(value) if prop == OWL_DEPRECATED else {}
+        if synonym is not None and literal:
+            # A synonym, as an RDF file's (file_synonyms, the readers' layer, search); the axiom stays,
+            # without a triple: the layer writes the synonym's
+            self.synonyms[SynonymFact(subject, literal[0], synonym)] = None
+            notes = {}
         self.axioms.append(AxiomFact(head, subject, obj, {"ofn": full, **notes}))
         return True
 
@@ -499,13 +512,15 @@ class _Interpreter:
             facts.warnings.append(
                 ParseWarning("fence-syntax", f"{self.suppressed} more unreadable forms not reported", last)
             )
-        for prop, subject, text, obj, full in self.pending_labels:
+        for prop, subject, text, obj, notes in self.pending_labels:
             if prop == RDFS_LABEL and (subject in self.classes or subject in self.props):
                 self.labels.setdefault(subject, []).append(text)
-            elif prop != RDFS_LABEL and subject in self.classes:
+                continue
+            if prop != RDFS_LABEL and subject in self.classes:
                 self.comments.setdefault(subject, {}).setdefault(prop, []).append(text)
-            elif prop in (RDFS_LABEL, RDFS_COMMENT):
-                self.axioms.append(AxiomFact("AnnotationAssertion", subject, obj, {"ofn": full}))
+            if prop in (RDFS_LABEL, RDFS_COMMENT) and (subject not in self.classes or self.triples):
+                # in an .ofn file a class's comment too, a row as its definition is: its triple says rdfs:comment
+                self.axioms.append(AxiomFact("AnnotationAssertion", subject, obj, notes))
         for iri, cls in self.classes.items():
             found = self.comments.get(iri, {})
             comment = next(filter(None, (best_text(found.get(p, ())) for p in DEFINITION_PREDICATES)), None)
@@ -562,32 +577,6 @@ def parse_ofn_text(
     reader = Reader(interp.form, warn)
     reader.feed(tokenize(text))
     return interp.finish()
-
-
-def decode_source(data: bytes) -> str:
-    """UTF-8 text of a file, BOM stripped, CRLF made LF; ParseError (with line) if unreadable.
-
-    Only two things make a file unreadable: bytes that are not UTF-8 and NUL bytes (a binary
-    file, or a truncated write). The error names the line of the first offending byte.
-    """
-    bad_at: int | None = None
-    reason = ""
-    nul = data.find(b"\x00")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        bad_at, reason = exc.start, f"invalid UTF-8 (byte 0x{data[exc.start]:02x})"
-        text = ""
-    if nul >= 0 and (bad_at is None or nul < bad_at):
-        bad_at, reason = nul, "NUL byte (binary file?)"
-    if bad_at is not None:
-        line = data.count(b"\n", 0, bad_at) + 1
-        raise ParseError(f"{reason} at line {line}", line=line)
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    if "\r" in text:
-        text = text.replace("\r\n", "\n")
-    return text
 
 
 def parse_ofn_document(path: str, data: bytes, options: ParseOptions) -> FileFacts:

@@ -260,9 +260,12 @@ class ReadersLayer:
         """A Logseq page's (or functional-syntax file's) rows that no link resolution changes."""
         c = self.curies.compact
         rows: list[tuple] = []
-        for onto, iri, *texts in _read(conn, kinds, "classes", "SELECT ontology_id, class_iri, label, comment, "
-                                       "label_language, comment_language FROM file_classes WHERE path = ?", path):
-            rows += semsql_rows.class_rows(c, path, onto, iri, *texts)
+        noted = semsql_ofn.noted_comments(conn, path) if "ofn" in kinds else set()
+        for onto, iri, label, comment, *tags in _read(conn, kinds, "classes", "SELECT ontology_id, class_iri, label, "
+                                                      "comment, label_language, comment_language FROM file_classes "
+                                                      "WHERE path = ?", path):
+            comment = None if (iri, comment) in noted else comment  # a triple of its own (semsql_ofn)
+            rows += semsql_rows.class_rows(c, path, onto, iri, label, comment, *tags)
         for onto, iri, text, pred, lang in _read(conn, kinds, "synonyms", "SELECT ontology_id, class_iri, synonym, "
                                                  "predicate, language FROM file_synonyms WHERE path = ?", path):
             rows.append(semsql_rows.synonym_row(c, path, onto, iri, text, pred, lang))

@@ -106,7 +106,8 @@ _LINK = " FROM temp.dv_link"
 INSERTS = (
     _INSERT + _select("'rdf:type'", "'owl:Class'") + _CLASSES,
     _INSERT + _select("'rdfs:label'", v="label", lang="label_language") + _CLASSES + " AND label <> ''",
-    _INSERT + _select("'IAO:0000115'", v="comment", lang="comment_language") + _CLASSES + " AND comment <> ''",
+    _INSERT + _select("'IAO:0000115'", v="comment", lang="comment_language") + _CLASSES + " AND comment <> ''"
+    + semsql_ofn.NOT_NOTED,
     _INSERT + _select("predicate", v="synonym", lang="language") + _SYNONYMS,
     _INSERT + _select("'rdf:type'", _PROPERTY_TYPE, s=_PROPERTY) + _PROPERTIES,
     _INSERT + _select("'rdfs:label'", v="label", s=_PROPERTY, lang="label_language") + _PROPERTIES + " AND label <> ''",

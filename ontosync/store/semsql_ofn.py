@@ -13,7 +13,11 @@ the same rows: tests/test_ofn_layer.py). The restriction's blank node is `_:<fil
 numbered in the order of `SOME` (ontology, subject, property, filler). `EquivalentClasses` and
 `DisjointClasses` between two named classes, and `Import` in a document with an ontology IRI, are
 noted with the predicate of their one triple (`rdf_predicate`: owl:equivalentClass,
-owl:disjointWith, owl:imports), which `PAIRS` writes as that triple.
+owl:disjointWith, owl:imports), which `PAIRS` writes as that triple. Every other axiom that is one
+triple between named terms (annotation assertions, individuals, property characteristics and
+hierarchy) carries that triple (parsing/ofn_triples.py), which `TRIPLES` writes; a class's comment
+is then its own `rdfs:comment` (or definition) triple, and the class's `IAO:0000115` row from
+`file_classes.comment` is left out (`NOTED_COMMENT`), else a comment would read as a definition.
 """
 
 from __future__ import annotations
@@ -22,10 +26,12 @@ import sqlite3
 from collections.abc import Callable
 
 from ontosync.parsing.facts import FileFacts
+from ontosync.parsing.rdf_vocab import DEFINITION_PREDICATES
 from ontosync.store import semsql_rows
 
 _PROP = "json_extract(annotations, '$.on_property')"
 _FILLER = "json_extract(annotations, '$.some_values_from')"
+_PREDICATE = "json_extract(annotations, '$.rdf_predicate')"
 _DEPRECATED = "json_extract(annotations, '$.deprecated')"
 _DATATYPE = "json_extract(annotations, '$.datatype')"
 _SOME_FROM = (f"FROM owl_axioms WHERE {{where}} AND axiom_type = 'SubClassOf' AND subject <> '' "
@@ -36,7 +42,17 @@ _MIGRATION = "json_extract(annotations, '$.migration')"
 _TARGET = "json_extract(annotations, '$.target')"
 _MIGRATION_FROM = (f"FROM owl_axioms WHERE {{where}} AND axiom_type = 'AnnotationAssertion' AND subject <> '' "
                    f"AND {_MIGRATION} IS NOT NULL AND {_TARGET} IS NOT NULL")
-_PREDICATE = "json_extract(annotations, '$.rdf_predicate')"
+_T = {k: f"json_extract(annotations, '$.rdf_{k}')" for k in ("subject", "object", "value", "datatype", "language")}
+_TRIPLES_FROM = f"FROM owl_axioms WHERE {{where}} AND {_T['subject']} IS NOT NULL"
+# The comments a file's triples already give: the class rows leave these out.
+_DEFINITIONS = ", ".join(f"'{p}'" for p in DEFINITION_PREDICATES)
+NOTED_COMMENT = (f"SELECT DISTINCT {_T['subject']}, {_T['value']} FROM owl_axioms WHERE source_file = ? "
+                 f"AND axiom_type = 'AnnotationAssertion' AND {_PREDICATE} IN ({_DEFINITIONS})")
+# The same, for store/semsql_deferred.py's class rows (`file_classes` as the outer table).
+NOT_NOTED = (" AND NOT EXISTS (SELECT 1 FROM owl_axioms x WHERE x.source_file = file_classes.path "
+             "AND x.subject = file_classes.class_iri AND x.axiom_type = 'AnnotationAssertion' "
+             "AND json_extract(x.annotations, '$.rdf_value') = file_classes.comment "
+             f"AND json_extract(x.annotations, '$.rdf_predicate') IN ({_DEFINITIONS}))")
 _PAIRS_FROM = (f"FROM owl_axioms WHERE {{where}} AND axiom_type IN ('EquivalentClasses', 'DisjointClasses', "
                f"'Import') AND subject <> '' AND {_PREDICATE} IS NOT NULL")
 
@@ -50,8 +66,10 @@ def _one_file(columns: str, rows_from: str) -> str:
 SOME = _one_file(f"{_PROP}, {_FILLER}", _SOME_FROM)
 DEPRECATED = _one_file(f"{_DEPRECATED}, {_DATATYPE}", _DEPRECATED_FROM)
 PAIRS = _one_file(f"{_PREDICATE}, object", _PAIRS_FROM)
+TRIPLES = ("SELECT DISTINCT ontology_id, " + ", ".join((_T["subject"], _PREDICATE, *list(_T.values())[1:]))
+           + " " + _TRIPLES_FROM.format(where="source_file = ?") + " ORDER BY 1, 2, 3, 4, 5, 6, 7")
 MIGRATION = _one_file(f"{_MIGRATION}, {_TARGET}", _MIGRATION_FROM)
-KEYS = ("on_property", "deprecated", "rdf_predicate", "migration")
+KEYS = ("on_property", "deprecated", "rdf_predicate", "migration", "rdf_subject")
 
 
 def present(facts: FileFacts) -> bool:
@@ -76,8 +94,15 @@ def deprecated_rows(conn: sqlite3.Connection, c: Callable[[str], str], path: str
 def triple_rows(conn: sqlite3.Connection, c: Callable[[str], str], path: str) -> list[tuple]:
     """A file's rows that are one triple between named things (per-file path): `A owl:equivalentClass
     B` / `A owl:disjointWith B`, `O owl:imports I`, and `A IAO:0100001 B` / `A oio:consider B`."""
-    return [(c(s), c(s), c(pred), c(o), None, None, None, onto, path)
+    rows = [(c(s), c(s), c(pred), c(o), None, None, None, onto, path)
             for query in (PAIRS, MIGRATION) for onto, s, pred, o in conn.execute(query, (path,))]
+    return rows + [(c(s), c(s), c(pred), c(o) if o else None, value, c(dt) if dt else None, lang, onto, path)
+                   for onto, s, pred, o, value, dt, lang in conn.execute(TRIPLES, (path,))]
+
+
+def noted_comments(conn: sqlite3.Connection, path: str) -> set[tuple[str, str]]:
+    """(class, text) of the comments and definitions a file's triples give (per-file path)."""
+    return set(conn.execute(NOTED_COMMENT, (path,)))
 
 
 def deferred_sql(derived: str, insert: str) -> tuple[tuple[str, str], tuple[str, ...], tuple[str, ...]]:
@@ -106,5 +131,10 @@ def deferred_sql(derived: str, insert: str) -> tuple[tuple[str, str], tuple[str,
                   "NULL, NULL, NULL, ontology_id, path FROM (SELECT DISTINCT source_file AS path, ontology_id, "
                   f"subject, {_MIGRATION} AS p, {_TARGET} AS t "
                   + _MIGRATION_FROM.format(where=f"source_file IN {derived}") + ")"),
+        insert + ("SELECT ontosync_curie(s), ontosync_curie(s), ontosync_curie(p), CASE WHEN o IS NULL THEN NULL "
+                  "ELSE ontosync_curie(o) END, v, CASE WHEN dt IS NULL THEN NULL ELSE ontosync_curie(dt) END, lang, "
+                  f"ontology_id, path FROM (SELECT DISTINCT source_file AS path, ontology_id, {_T['subject']} AS s, "
+                  f"{_PREDICATE} AS p, {_T['object']} AS o, {_T['value']} AS v, {_T['datatype']} AS dt, "
+                  f"{_T['language']} AS lang " + _TRIPLES_FROM.format(where=f"source_file IN {derived}") + ")"),
     )
     return table, fill, inserts

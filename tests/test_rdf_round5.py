@@ -1,0 +1,167 @@
+"""RDF and functional syntax, fifth round: the readers' layer (`statements`) of a functional-syntax
+file holds what the same ontology in Turtle holds for the axioms a user's query reads (annotations,
+comments and definitions, individuals, property characteristics and hierarchy), and the corners of
+RDF files the earlier rounds left. rdflib's reading of the Turtle is the independent reference.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+import rdflib
+
+from ontosync.cli import main
+from ontosync.store.semsql import ReadersLayer
+
+EX = "http://example.org/t#"
+PREFIXES = {"rdfs": str(rdflib.RDFS), "owl": str(rdflib.OWL), "xsd": str(rdflib.XSD), "rdf": str(rdflib.RDF),
+            "IAO": "http://purl.obolibrary.org/obo/IAO_", "oio": "http://www.geneontology.org/formats/oboInOwl#"}
+
+# One ontology twice. Every axiom here is one triple between named things in OWL 2's mapping to RDF.
+GAP_OFN = """\
+Prefix(:=<http://example.org/t#>)
+Prefix(IAO:=<http://purl.obolibrary.org/obo/IAO_>)
+Prefix(oio:=<http://www.geneontology.org/formats/oboInOwl#>)
+Ontology(<http://example.org/t>
+Declaration(Class(:A)) Declaration(Class(:B)) Declaration(Class(:C)) Declaration(Class(:D))
+Declaration(ObjectProperty(:p)) Declaration(ObjectProperty(:q)) Declaration(DataProperty(:d))
+Declaration(DataProperty(:e)) Declaration(AnnotationProperty(:note)) Declaration(AnnotationProperty(:n2))
+Declaration(NamedIndividual(:i)) Declaration(NamedIndividual(:j)) Declaration(Datatype(:dt))
+AnnotationAssertion(rdfs:label :A "Alpha"@en)
+AnnotationAssertion(rdfs:comment :A "A comment")
+AnnotationAssertion(IAO:0000115 :A "A definition")
+AnnotationAssertion(oio:hasExactSynonym :A "Alef")
+AnnotationAssertion(rdfs:seeAlso :A <http://example.org/doc>)
+AnnotationAssertion(:note :A "custom note"@de)
+AnnotationAssertion(:note :A "7"^^xsd:integer)
+AnnotationAssertion(rdfs:comment :B "only a comment")
+AnnotationAssertion(IAO:0000115 :C "only a definition")
+AnnotationAssertion(rdfs:comment :p "a property's comment")
+AnnotationAssertion(rdfs:label :i "eye")
+SubClassOf(:B :A)
+TransitiveObjectProperty(:p)
+SymmetricObjectProperty(:p)
+FunctionalObjectProperty(:q)
+InverseFunctionalObjectProperty(:q)
+AsymmetricObjectProperty(:q)
+ReflexiveObjectProperty(:q)
+IrreflexiveObjectProperty(:p)
+FunctionalDataProperty(:d)
+InverseObjectProperties(:p :q)
+SubObjectPropertyOf(:q :p)
+SubDataPropertyOf(:e :d)
+SubAnnotationPropertyOf(:n2 :note)
+EquivalentObjectProperties(:p :p)
+DisjointObjectProperties(:p :q)
+EquivalentDataProperties(:d :e)
+DisjointDataProperties(:d :e)
+ClassAssertion(:A :i)
+ObjectPropertyAssertion(:p :i :j)
+DataPropertyAssertion(:d :i "5"^^xsd:integer)
+DataPropertyAssertion(:d :j "five"@en)
+SameIndividual(:i :j)
+DifferentIndividuals(:i :j)
+)
+"""
+GAP_TTL = """\
+@prefix : <http://example.org/t#> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix oio: <http://www.geneontology.org/formats/oboInOwl#> .
+@prefix IAO: <http://purl.obolibrary.org/obo/IAO_> .
+<http://example.org/t> a owl:Ontology .
+:A a owl:Class . :B a owl:Class . :C a owl:Class . :D a owl:Class .
+:p a owl:ObjectProperty . :q a owl:ObjectProperty . :d a owl:DatatypeProperty . :e a owl:DatatypeProperty .
+:note a owl:AnnotationProperty . :n2 a owl:AnnotationProperty .
+:i a owl:NamedIndividual . :j a owl:NamedIndividual . :dt a rdfs:Datatype .
+:A rdfs:label "Alpha"@en ; rdfs:comment "A comment" ; IAO:0000115 "A definition" ;
+   oio:hasExactSynonym "Alef" ; rdfs:seeAlso <http://example.org/doc> ; :note "custom note"@de , 7 .
+:B rdfs:comment "only a comment" .
+:C IAO:0000115 "only a definition" .
+:p rdfs:comment "a property's comment" .
+:i rdfs:label "eye" .
+:B rdfs:subClassOf :A .
+:p a owl:TransitiveProperty , owl:SymmetricProperty , owl:IrreflexiveProperty .
+:q a owl:FunctionalProperty , owl:InverseFunctionalProperty , owl:AsymmetricProperty , owl:ReflexiveProperty .
+:d a owl:FunctionalProperty .
+:p owl:inverseOf :q .
+:q rdfs:subPropertyOf :p .
+:e rdfs:subPropertyOf :d .
+:n2 rdfs:subPropertyOf :note .
+:p owl:equivalentProperty :p .
+:p owl:propertyDisjointWith :q .
+:d owl:equivalentProperty :e .
+:d owl:propertyDisjointWith :e .
+:i a :A .
+:i :p :j .
+:i :d 5 .
+:j :d "five"@en .
+:i owl:sameAs :j .
+:i owl:differentFrom :j .
+"""
+
+
+def sync(src: Path, db: Path) -> None:
+    assert main(["sync", str(src), "--db", str(db), "--quiet", "--workers", "1"]) == 0
+
+
+def layer_rows(db: Path, path: str) -> set[tuple]:
+    """A file's `statements` rows between named things, as (subject, predicate, object, value,
+    datatype, language); the ontology's header row (`<o> a owl:Ontology`) aside."""
+    conn = sqlite3.connect(db)
+    try:
+        return set(conn.execute(
+            "SELECT subject, predicate, object, value, datatype, language FROM statements WHERE source_file = ? "
+            "AND subject NOT LIKE '_:%' AND coalesce(object, '') NOT LIKE '_:%' AND object IS NOT 'owl:Ontology'",
+            (path,)))
+    finally:
+        conn.close()
+
+
+def curie(term: rdflib.term.Node) -> str:
+    text = str(term)
+    for prefix, base in PREFIXES.items():
+        if text.startswith(base) and text != base:
+            return f"{prefix}:{text[len(base):]}"
+    return text
+
+
+def rdflib_rows(text: str) -> set[tuple]:
+    """The same rows from rdflib's reading of the Turtle (plain and xsd:string literals: no datatype)."""
+    rows = set()
+    for s, p, o in rdflib.Graph().parse(data=text, format="turtle"):
+        if p == rdflib.RDF.type and o == rdflib.OWL.Ontology:
+            continue
+        if isinstance(o, rdflib.Literal):
+            dt = None if o.datatype in (None, rdflib.XSD.string) else curie(o.datatype)
+            rows.add((curie(s), curie(p), None, str(o), dt, o.language))
+        else:
+            rows.add((curie(s), curie(p), curie(o), None, None, None))
+    return rows
+
+
+@pytest.mark.parametrize("deferred", [True, False], ids=["first-run", "per-file"])
+def test_functional_syntax_gives_the_layer_rows_turtle_gives(tmp_path: Path, monkeypatch, deferred: bool) -> None:
+    """The layer of an `.ofn` file wrote `IAO:0000115` (a definition, what OAK's `definitions`
+    reads) for a class's `rdfs:comment`, and dropped the real definition beside it; it had no row
+    for annotation assertions (`rdfs:seeAlso`, a custom property), individuals (`ClassAssertion`,
+    property assertions), property characteristics, inverses or sub-properties, all of which the
+    same ontology in Turtle gives. Now every such axiom is its triple, on a first run and per file."""
+    monkeypatch.setattr(ReadersLayer, "defer_first_run", deferred)
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "t.ofn").write_text(GAP_OFN, encoding="utf-8")
+    (src / "t.ttl").write_text(GAP_TTL, encoding="utf-8")
+    db = tmp_path / "o.db"
+    sync(src, db)
+    want = rdflib_rows(GAP_TTL)
+    assert layer_rows(db, "t.ttl") == want
+    got = layer_rows(db, "t.ofn")
+    assert (EX + "A", "IAO:0000115", None, "A comment", None, None) not in got
+    assert {r for r in got if r[0] == EX + "A" and r[1] in ("rdfs:comment", "IAO:0000115")} == {
+        (EX + "A", "rdfs:comment", None, "A comment", None, None),
+        (EX + "A", "IAO:0000115", None, "A definition", None, None)}
+    assert got == want
