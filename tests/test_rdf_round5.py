@@ -165,3 +165,28 @@ def test_functional_syntax_gives_the_layer_rows_turtle_gives(tmp_path: Path, mon
         (EX + "A", "rdfs:comment", None, "A comment", None, None),
         (EX + "A", "IAO:0000115", None, "A definition", None, None)}
     assert got == want
+
+
+def test_every_label_of_a_declared_class_reaches_the_layer(tmp_path: Path) -> None:
+    """A class labelled in two languages in an `.ofn` file kept one label (the column's, rightly)
+    and lost the other from every table, where Turtle's `statements` keep both (OAK's `labels`
+    lists both). The others are now rows, as labels of undeclared subjects always were."""
+    ofn = (f"Prefix(:=<{EX}>)\nOntology(<http://example.org/t>\n"
+           "Declaration(Class(:A)) Declaration(ObjectProperty(:p))\n"
+           'AnnotationAssertion(rdfs:label :A "Alpha"@en)\nAnnotationAssertion(rdfs:label :A "Alfa"@es)\n'
+           'AnnotationAssertion(rdfs:label :A "Alpha")\nAnnotationAssertion(rdfs:label :p "pee"@en)\n'
+           'AnnotationAssertion(rdfs:label :p "pi"@es)\n)\n')
+    ttl = (f"@prefix : <{EX}> . @prefix owl: <{rdflib.OWL}> . @prefix rdfs: <{rdflib.RDFS}> .\n"
+           '<http://example.org/t> a owl:Ontology . :A a owl:Class ; rdfs:label "Alpha"@en , "Alfa"@es , "Alpha" .\n'
+           ':p a owl:ObjectProperty ; rdfs:label "pee"@en , "pi"@es .\n')
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "t.ofn").write_text(ofn, encoding="utf-8")
+    (src / "t.ttl").write_text(ttl, encoding="utf-8")
+    db = tmp_path / "o.db"
+    sync(src, db)
+    want = rdflib_rows(ttl)
+    assert layer_rows(db, "t.ttl") == want
+    assert layer_rows(db, "t.ofn") == want
+    labels = sqlite3.connect(db).execute("SELECT source_file, label FROM owl_classes").fetchall()
+    assert labels in ([("t.ofn", "Alpha")], [("t.ttl", "Alpha")])

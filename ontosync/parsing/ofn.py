@@ -512,15 +512,19 @@ class _Interpreter:
             facts.warnings.append(
                 ParseWarning("fence-syntax", f"{self.suppressed} more unreadable forms not reported", last)
             )
+        label_rows: dict[str, list[ofn_triples.Label]] = {}
         for prop, subject, text, obj, notes in self.pending_labels:
             if prop == RDFS_LABEL and (subject in self.classes or subject in self.props):
                 self.labels.setdefault(subject, []).append(text)
+                label_rows.setdefault(subject, []).append((text, obj, notes))
                 continue
             if prop != RDFS_LABEL and subject in self.classes:
                 self.comments.setdefault(subject, {}).setdefault(prop, []).append(text)
             if prop in (RDFS_LABEL, RDFS_COMMENT) and (subject not in self.classes or self.triples):
                 # in an .ofn file a class's comment too, a row as its definition is: its triple says rdfs:comment
                 self.axioms.append(AxiomFact("AnnotationAssertion", subject, obj, notes))
+        if self.triples:
+            self.axioms += ofn_triples.other_labels(label_rows, self.languages)
         for iri, cls in self.classes.items():
             found = self.comments.get(iri, {})
             comment = next(filter(None, (best_text(found.get(p, ())) for p in DEFINITION_PREDICATES)), None)

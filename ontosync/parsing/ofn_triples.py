@@ -13,7 +13,8 @@ store/semsql_ofn.py writes the row.
 
 from __future__ import annotations
 
-from ontosync.parsing.rdf_vocab import OWL, RDF, RDFS, XSD_STRING
+from ontosync.parsing.facts import AxiomFact
+from ontosync.parsing.rdf_vocab import OWL, RDF, RDFS, XSD_STRING, best_literal
 
 RDF_TYPE = RDF + "type"
 # unary axioms: `P rdf:type <kind>`
@@ -44,6 +45,8 @@ PAIRS = {
 DECLARED = {"NamedIndividual": OWL + "NamedIndividual", "Datatype": RDFS + "Datatype"}
 
 Literal = tuple[str, str | None, str | None]  # text, datatype IRI, language tag
+# a label as the reader keeps it: ((value, language or ""), the axiom row's object, its notes)
+Label = tuple[tuple[str, str], str, dict]
 
 
 def named(iri: str | None) -> bool:
@@ -84,3 +87,22 @@ def axiom_note(head: str, terms: list[str | Literal | None]) -> dict[str, str]:
         if isinstance(prop, str) and isinstance(subject, str):
             return triple(subject, prop, obj)
     return {}
+
+
+def other_labels(labels: dict[str, list[Label]], languages: dict[tuple[str, str], str]) -> list[AxiomFact]:
+    """A declared entity's labels beside the one its column keeps (rdf_vocab.best_literal), as rows
+    noting their triples: an RDF file's `statements` hold every label, and these were in no table.
+    `languages` ((subject, text) -> tag, the column's row's tag) is made to give the kept label's."""
+    rows = []
+    for subject, found in labels.items():
+        kept = best_literal(text for text, _, _ in found)
+        if kept[1]:
+            languages[(subject, kept[0])] = kept[1]
+        else:
+            languages.pop((subject, kept[0]), None)
+        done = {kept}
+        for text, obj, notes in found:
+            if text not in done:
+                done.add(text)
+                rows.append(AxiomFact("AnnotationAssertion", subject, obj, notes))
+    return rows
