@@ -46,7 +46,8 @@ Dialect rules (README-ready):
   Every other axiom -> AxiomFact(axiom_type = OWL axiom name, subject = the first argument when
   a named entity (`AnnotationAssertion`: the annotated subject), else the first named entity
   inside, object = the other arguments in canonical functional syntax with full IRIs `<...>`,
-  annotations = {"ofn": the whole axiom in canonical functional syntax}).
+  annotations = {"ofn": the whole axiom in canonical functional syntax}); in an `.ofn` file, also
+  the axiom's one triple between named terms, if it is one (parsing/ofn_triples.py).
   `Ontology(<iri> ...)` gives the ontology id of a `.ofn` document (fences ignore it); two
   different ones give none (a `several-ontologies` warning), as in an RDF file.
 """
