@@ -13,6 +13,7 @@ import pytest
 import rdflib
 
 from ontosync.cli import main
+from ontosync.parsing import ParseOptions, parse_file
 from ontosync.store.semsql import ReadersLayer
 
 EX = "http://example.org/t#"
@@ -190,3 +191,16 @@ def test_every_label_of_a_declared_class_reaches_the_layer(tmp_path: Path) -> No
     assert layer_rows(db, "t.ofn") == want
     labels = sqlite3.connect(db).execute("SELECT source_file, label FROM owl_classes").fetchall()
     assert labels in ([("t.ofn", "Alpha")], [("t.ttl", "Alpha")])
+
+
+def test_owl_xml_without_the_rdf_namespace_is_named_owl_xml() -> None:
+    """An OWL/XML document behind `.owl` was skipped as OWL/XML only when it declared the rdf:
+    namespace (Protégé's does); written without it (the OWL API's minimal form, by hand), it was
+    skipped as "XML without the RDF namespace", which does not tell the user what to convert."""
+    owx = (b'<?xml version="1.0"?>\n<Ontology xmlns="http://www.w3.org/2002/07/owl#" '
+           b'ontologyIRI="http://example.org/t">\n<Declaration><Class IRI="http://example.org/t#A"/></Declaration>\n'
+           b'</Ontology>\n')
+    facts = parse_file("t.owl", owx, ParseOptions())
+    assert facts.classes == [] and facts.skipped and facts.skipped.startswith("OWL/XML document")
+    other = parse_file("t.xml", b'<?xml version="1.0"?>\n<project><name>x</name></project>\n', ParseOptions())
+    assert other.skipped == "XML without the RDF namespace: not an RDF/XML document"

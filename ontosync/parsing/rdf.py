@@ -179,7 +179,8 @@ def _parse_rdf(path: str, data: bytes, fmt: str,
         check_xml(data)
         if RDF.encode() not in data:
             refuse_non_xml(data)
-            return FileFacts(format=fmt, skipped="XML without the RDF namespace: not an RDF/XML document"), None, {}
+            reason = OWL_XML_SKIPPED if is_owl_xml(data) else "XML without the RDF namespace: not an RDF/XML document"
+            return FileFacts(format=fmt, skipped=reason), None, {}
         data, masked = mask_empty_xml_lang(data)
     elif fmt == "jsonld":
         data, keep_lines, doc = inline_jsonld_contexts(data, options.jsonld_contexts)
