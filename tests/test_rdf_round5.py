@@ -204,3 +204,20 @@ def test_owl_xml_without_the_rdf_namespace_is_named_owl_xml() -> None:
     assert facts.classes == [] and facts.skipped and facts.skipped.startswith("OWL/XML document")
     other = parse_file("t.xml", b'<?xml version="1.0"?>\n<project><name>x</name></project>\n', ParseOptions())
     assert other.skipped == "XML without the RDF namespace: not an RDF/XML document"
+
+
+@pytest.mark.parametrize("name", ["t.ttl", "t.jsonld"])
+def test_a_term_over_the_parsers_limit_is_named_with_its_line(name: str) -> None:
+    """A literal (or IRI) over 16 MiB in Turtle, N-Triples or JSON-LD is past pyoxigraph's buffer
+    limit; the file failed as "file too complex to parse: MemoryError", which sends a user looking
+    for deep nesting. It now fails naming the limit and the line the long term is on (RDF/XML, whose
+    parser has no such limit, reads it)."""
+    from ontosync.parsing.facts import ParseError
+
+    big = "x" * (16 * 2**20 + 10)
+    text = (f'@prefix rdfs: <{rdflib.RDFS}> .\n<{EX}A> a <{rdflib.OWL}Class> .\n<{EX}A> rdfs:label "{big}" .\n'
+            if name.endswith(".ttl") else f'{{"@id": "{EX}A",\n"{rdflib.RDFS}label": "{big}"}}')
+    with pytest.raises(ParseError) as caught:
+        parse_file(name, text.encode(), ParseOptions())
+    assert "over 16 MiB" in str(caught.value) and "MemoryError" not in str(caught.value)
+    assert caught.value.line == (3 if name.endswith(".ttl") else 2)
