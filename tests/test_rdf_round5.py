@@ -221,3 +221,23 @@ def test_a_term_over_the_parsers_limit_is_named_with_its_line(name: str) -> None
         parse_file(name, text.encode(), ParseOptions())
     assert "over 16 MiB" in str(caught.value) and "MemoryError" not in str(caught.value)
     assert caught.value.line == (3 if name.endswith(".ttl") else 2)
+
+
+def test_a_relative_iri_in_functional_syntax_is_named_not_kept() -> None:
+    """`Declaration(Class(<A>))`: functional syntax's IRIs are absolute and the document has no base,
+    as a Turtle `<A>` without `@base` has none (that file fails, naming it). The functional-syntax
+    reader kept a class whose IRI was the bare text `A`, and an edge from it; it now skips each such
+    axiom with a warning on its line, as it does any unreadable form, and keeps the rest."""
+    ofn = (f"Prefix(:=<{EX}>)\nPrefix(r:=<rel/>)\nOntology(<http://example.org/t>\nDeclaration(Class(<A>))\n"
+           f"SubClassOf(<A> :B)\nDeclaration(Class(r:C))\nDeclaration(Class(:D))\n"
+           "Declaration(Class(<urn:x:E>))\n)\n")
+    from ontosync.parsing.facts import ParseError
+
+    with pytest.raises(ParseError, match="relative IRIs need a base"):
+        parse_file("t.ttl", b"<A> a <http://www.w3.org/2002/07/owl#Class> .\n", ParseOptions())
+    facts = parse_file("t.ofn", ofn.encode(), ParseOptions())
+    # the refused prefix is undeclared, so `r:C` is kept as written (an IRI of scheme `r`), as documented
+    assert [c.iri for c in facts.classes] == ["r:C", EX + "D", "urn:x:E"] and facts.edges == []
+    assert [(w.kind, w.line, "relative IRI" in w.message) for w in facts.warnings] == [
+        ("fence-syntax", 2, True), ("fence-syntax", 4, True), ("fence-syntax", 5, True),
+        ("undeclared-prefix", 6, False)]

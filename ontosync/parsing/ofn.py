@@ -27,7 +27,7 @@ Dialect rules (README-ready):
   written (`p:local` is itself an absolute IRI with scheme `p`), so the axiom is not lost.
 * Recovery: the text is read as a sequence of top-level forms (inside `Ontology(...)`, its
   axioms are top-level forms too). A form that cannot be read (unknown axiom type, wrong number
-  of arguments, a bare word where an IRI belongs, unbalanced parentheses, prose) becomes one
+  of arguments, a bare word where an IRI belongs or a relative `<IRI>`, unbalanced parentheses, prose) becomes one
   `fence-syntax` warning with its line, and reading resumes at the next form. A run of prose is
   one warning. A missing `)` is detected when a new axiom keyword starts inside an unfinished
   axiom (axioms never nest): the unfinished one is closed there and, if then complete, kept
@@ -126,6 +126,7 @@ _DOMAIN_RANGE: dict[str, tuple[str, str]] = {
     "AnnotationPropertyRange": ("AnnotationProperty", "range"),
 }
 
+_ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")  # an IRI's scheme (RFC 3987), after its `<`
 _NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?\Z")
 
 
@@ -213,6 +214,8 @@ class _Interpreter:
     def term(self, atom: Atom) -> str:
         """Canonical text of an atom: `<iri>`, a literal, or a number; `_Bad` otherwise."""
         if atom.kind == "iri":
+            if not _ABSOLUTE.match(atom.text, 1):
+                raise _Bad(f"relative IRI {atom.text[:60]}: functional syntax has no base (IRIs are absolute)")
             return atom.text
         if atom.kind == "word":
             done = self.cache.get(atom.text)
@@ -328,6 +331,7 @@ class _Interpreter:
             raise _Bad(f"bad prefix name {name.text!r}")
         if ns.kind != "iri":
             raise _Bad("prefix namespace is not an <IRI>")
+        self.term(ns)  # absolute
         self.prefixes[name.text[:-1]] = ns.text[1:-1]
         self.cache.clear()
 
