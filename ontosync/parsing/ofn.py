@@ -58,7 +58,6 @@ import re
 from collections.abc import Callable
 from itertools import pairwise
 from typing import TYPE_CHECKING, ClassVar
-from urllib.parse import quote
 
 from ontosync.parsing import ofn_triples
 from ontosync.parsing.facts import (
@@ -69,8 +68,8 @@ from ontosync.parsing.facts import (
     ParseWarning,
     PropertyFact,
     SynonymFact,
-    normalize_name,
 )
+from ontosync.parsing.ofn_names import WELL_KNOWN_PREFIXES, mint_name, namespace_of
 from ontosync.parsing.ofn_reader import AXIOMS, INNER, Atom, Node, Reader, arity_problem, tokenize
 from ontosync.parsing.rdf_statements import SYNONYM_PREDICATES
 from ontosync.parsing.rdf_vocab import (
@@ -79,7 +78,6 @@ from ontosync.parsing.rdf_vocab import (
     MIGRATION_PREDICATES,
     OWL,
     OWL_DEPRECATED,
-    RDFS,
     RDFS_COMMENT,
     RDFS_LABEL,
     XSD_STRING,
@@ -94,21 +92,6 @@ from ontosync.parsing.text_encoding import decode_source
 
 if TYPE_CHECKING:  # pragma: no cover
     from ontosync.parsing import ParseOptions
-
-# Used only when neither the text nor the namespace table declares them: common enough in the
-# wild (and in the measured fences) that a warning for them would be noise.
-WELL_KNOWN_PREFIXES: dict[str, str] = {
-    "dct": "http://purl.org/dc/terms/",
-    "dcterms": "http://purl.org/dc/terms/",
-    "xml": "http://www.w3.org/XML/1998/namespace",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": RDFS,
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-}
-
-
 
 # Warnings per text; the rest are counted in one summary warning.
 MAX_WARNINGS = 50
@@ -134,19 +117,6 @@ class _Bad(Exception):
     """A form that cannot be turned into a fact; its message becomes the warning."""
 
 
-def mint_name(name: str, options: ParseOptions) -> str:
-    """page_namespace + URL-quoted normalized name, each run of whitespace as one `-` (see
-    logseq.mint_page_iri): IRIs minted before names kept their inner whitespace stay the same."""
-    return options.page_namespace + quote("-".join(normalize_name(name).split()), safe="")
-
-
-def namespace_of(iri: str) -> str | None:
-    """The namespace part of an IRI: up to and including its last `#`, else `/`, else `:`."""
-    for sep in ("#", "/", ":"):
-        pos = iri.rfind(sep)
-        if pos >= 0:
-            return iri[: pos + 1]
-    return None
 
 
 class _Interpreter:
