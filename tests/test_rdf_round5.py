@@ -26,6 +26,8 @@ Prefix(:=<http://example.org/t#>)
 Prefix(IAO:=<http://purl.obolibrary.org/obo/IAO_>)
 Prefix(oio:=<http://www.geneontology.org/formats/oboInOwl#>)
 Ontology(<http://example.org/t>
+Annotation(rdfs:comment "the test ontology"@en)
+Annotation(rdfs:seeAlso <http://example.org/about>)
 Declaration(Class(:A)) Declaration(Class(:B)) Declaration(Class(:C)) Declaration(Class(:D))
 Declaration(ObjectProperty(:p)) Declaration(ObjectProperty(:q)) Declaration(DataProperty(:d))
 Declaration(DataProperty(:e)) Declaration(AnnotationProperty(:note)) Declaration(AnnotationProperty(:n2))
@@ -73,7 +75,7 @@ GAP_TTL = """\
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 @prefix oio: <http://www.geneontology.org/formats/oboInOwl#> .
 @prefix IAO: <http://purl.obolibrary.org/obo/IAO_> .
-<http://example.org/t> a owl:Ontology .
+<http://example.org/t> a owl:Ontology ; rdfs:comment "the test ontology"@en ; rdfs:seeAlso <http://example.org/about> .
 :A a owl:Class . :B a owl:Class . :C a owl:Class . :D a owl:Class .
 :p a owl:ObjectProperty . :q a owl:ObjectProperty . :d a owl:DatatypeProperty . :e a owl:DatatypeProperty .
 :note a owl:AnnotationProperty . :n2 a owl:AnnotationProperty .

@@ -264,7 +264,8 @@ class _Interpreter:
                                              if onto and self.facts.format == "ofn" else None))
             elif head == "Annotation":  # an ontology annotation
                 text = self.render(node)
-                self.axioms.append(AxiomFact("OntologyAnnotation", self.facts.ontology_id or "", text))
+                notes = self._ontology_annotation(node) if self.triples else {}
+                self.axioms.append(AxiomFact("OntologyAnnotation", self.facts.ontology_id or "", text, notes or None))
             elif head in AXIOMS:
                 self.axiom(node)
             elif head is None:
@@ -278,6 +279,13 @@ class _Interpreter:
             return
         if node.repaired:
             self.warn(f"{head}: missing ')'; read as if closed before the next axiom", node.line)
+
+    def _ontology_annotation(self, node: Node) -> dict[str, str]:
+        """`<ontology> P value`, the triple of `Annotation(P value)` in `Ontology(<ontology>`."""
+        args = [a for a in node.args if not (isinstance(a, Node) and a.head == "Annotation")]
+        if len(args) != 2:
+            return {}
+        return ofn_triples.triple(self.header_iri, self.iri(args[0]), self._literal(args[1]) or self.iri(args[1]))
 
     def _ontology(self, iri: str, line: int) -> None:
         """The first `Ontology(<iri>` names the document's ontology; a second, other IRI means several,
