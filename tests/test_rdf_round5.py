@@ -243,3 +243,24 @@ def test_a_relative_iri_in_functional_syntax_is_named_not_kept() -> None:
     assert [(w.kind, w.line, "relative IRI" in w.message) for w in facts.warnings] == [
         ("fence-syntax", 2, True), ("fence-syntax", 4, True), ("fence-syntax", 5, True),
         ("undeclared-prefix", 6, False)]
+
+
+def test_a_json_ld_property_that_expands_to_no_iri_is_named() -> None:
+    """`"label": "x"` in a JSON-LD node whose context defines no `label` (and no `@vocab`) is dropped
+    by JSON-LD's expansion, as rdflib's reading shows: the user's label was gone without a word
+    (round 3 named dropped nodes and types, not properties). A warning now names each such key; a
+    term of the context, a compact or absolute IRI, keywords and a language map's tags are not."""
+    text = """{"@context": {"owl": "http://www.w3.org/2002/07/owl#", "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+                 "name": {"@id": "rdfs:label", "@container": "@language"}},
+     "@id": "http://example.org/t#A", "@type": "owl:Class", "label": "lost", "name": {"en": "kept"},
+     "rdfs:comment": [{"@value": "kept too", "@language": "en"}],
+     "rdfs:seeAlso": {"@id": "http://example.org/t#B", "comment": "lost too"}}"""
+    graph = rdflib.Graph().parse(data=text, format="json-ld")
+    assert sorted(str(o) for o in graph.objects() if isinstance(o, rdflib.Literal)) == ["kept", "kept too"]
+    facts = parse_file("t.jsonld", text.encode(), ParseOptions())
+    assert sorted(r[4] for r in facts.statements if r[4]) == ["kept", "kept too"]
+    assert [(w.kind, w.message) for w in facts.warnings] == [
+        ("dropped-node", "JSON-LD property 'comment' dropped: not an absolute IRI nor a term of the context "
+                         "(needs @vocab)"),
+        ("dropped-node", "JSON-LD property 'label' dropped: not an absolute IRI nor a term of the context "
+                         "(needs @vocab)")]
