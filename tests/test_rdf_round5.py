@@ -146,6 +146,20 @@ def rdflib_rows(text: str) -> set[tuple]:
     return rows
 
 
+def synced_twins(tmp_path: Path, ofn: str, ttl: str) -> tuple[Path, set[tuple]]:
+    """One ontology as t.ofn and t.ttl, synced into one database; with rdflib's rows of the Turtle,
+    which its layer rows equal."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "t.ofn").write_text(ofn, encoding="utf-8")
+    (src / "t.ttl").write_text(ttl, encoding="utf-8")
+    db = tmp_path / "o.db"
+    sync(src, db)
+    want = rdflib_rows(ttl)
+    assert layer_rows(db, "t.ttl") == want
+    return db, want
+
+
 @pytest.mark.parametrize("deferred", [True, False], ids=["first-run", "per-file"])
 def test_functional_syntax_gives_the_layer_rows_turtle_gives(tmp_path: Path, monkeypatch, deferred: bool) -> None:
     """The layer of an `.ofn` file wrote `IAO:0000115` (a definition, what OAK's `definitions`
@@ -154,14 +168,7 @@ def test_functional_syntax_gives_the_layer_rows_turtle_gives(tmp_path: Path, mon
     property assertions), property characteristics, inverses or sub-properties, all of which the
     same ontology in Turtle gives. Now every such axiom is its triple, on a first run and per file."""
     monkeypatch.setattr(ReadersLayer, "defer_first_run", deferred)
-    src = tmp_path / "src"
-    src.mkdir()
-    (src / "t.ofn").write_text(GAP_OFN, encoding="utf-8")
-    (src / "t.ttl").write_text(GAP_TTL, encoding="utf-8")
-    db = tmp_path / "o.db"
-    sync(src, db)
-    want = rdflib_rows(GAP_TTL)
-    assert layer_rows(db, "t.ttl") == want
+    db, want = synced_twins(tmp_path, GAP_OFN, GAP_TTL)
     got = layer_rows(db, "t.ofn")
     assert (EX + "A", "IAO:0000115", None, "A comment", None, None) not in got
     assert {r for r in got if r[0] == EX + "A" and r[1] in ("rdfs:comment", "IAO:0000115")} == {
@@ -182,14 +189,7 @@ def test_every_label_of_a_declared_class_reaches_the_layer(tmp_path: Path) -> No
     ttl = (f"@prefix : <{EX}> . @prefix owl: <{rdflib.OWL}> . @prefix rdfs: <{rdflib.RDFS}> .\n"
            '<http://example.org/t> a owl:Ontology . :A a owl:Class ; rdfs:label "Alpha"@en , "Alfa"@es , "Alpha" .\n'
            ':p a owl:ObjectProperty ; rdfs:label "pee"@en , "pi"@es .\n')
-    src = tmp_path / "src"
-    src.mkdir()
-    (src / "t.ofn").write_text(ofn, encoding="utf-8")
-    (src / "t.ttl").write_text(ttl, encoding="utf-8")
-    db = tmp_path / "o.db"
-    sync(src, db)
-    want = rdflib_rows(ttl)
-    assert layer_rows(db, "t.ttl") == want
+    db, want = synced_twins(tmp_path, ofn, ttl)
     assert layer_rows(db, "t.ofn") == want
     labels = sqlite3.connect(db).execute("SELECT source_file, label FROM owl_classes").fetchall()
     assert labels in ([("t.ofn", "Alpha")], [("t.ttl", "Alpha")])
