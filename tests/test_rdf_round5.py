@@ -264,3 +264,31 @@ def test_a_json_ld_property_that_expands_to_no_iri_is_named() -> None:
                          "(needs @vocab)"),
         ("dropped-node", "JSON-LD property 'label' dropped: not an absolute IRI nor a term of the context "
                          "(needs @vocab)")]
+
+
+@pytest.fixture
+def pg_schema():
+    from tests.postgres_server import own_schema
+
+    yield from own_schema()
+
+
+def test_the_functional_syntax_triples_on_postgresql(pg_schema: str, tmp_path: Path) -> None:
+    """The same rows on PostgreSQL (its per-file path; the notes are read through its JSON
+    dialect)."""
+    from tests.postgres_server import connect, schema_url
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "t.ofn").write_text(GAP_OFN, encoding="utf-8")
+    url = schema_url(pg_schema)
+    assert main(["sync", str(src), "--db", url, "--quiet", "--workers", "1"]) == 0
+    conn = connect()
+    try:
+        cur = conn.cursor()
+        cur.execute(f'SELECT subject, predicate, object, value, datatype, language FROM "{pg_schema}".statements '
+                    "WHERE subject NOT LIKE '\\_:%%' AND coalesce(object, '') NOT LIKE '\\_:%%' "
+                    "AND object IS DISTINCT FROM 'owl:Ontology'")
+        assert set(cur.fetchall()) == rdflib_rows(GAP_TTL)
+    finally:
+        conn.close()
