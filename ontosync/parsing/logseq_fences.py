@@ -116,9 +116,10 @@ class PageParts:
 
     def _shadowed(self, axiom: AxiomFact, kept: dict[str, str | None]) -> bool:
         notes = axiom.annotations or {}
-        if notes.get("annotation") != RDFS_LABEL or axiom.subject not in kept:
+        if notes.get("rdf_predicate") != RDFS_LABEL or axiom.subject not in kept:
             return False
-        return notes["value"] == kept[axiom.subject] or (axiom.subject == self.page_class and not notes["language"])
+        return notes["rdf_value"] == kept[axiom.subject] or (axiom.subject == self.page_class
+                                                             and not notes.get("rdf_language"))
 
     def _set_aside(self, start: int, part: FileFacts, iri: str, kept: str | None, label: str | None) -> None:
         """A fence's label of an entity that keeps another (an earlier fence's, the page's): the axiom
