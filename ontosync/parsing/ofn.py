@@ -127,8 +127,8 @@ class _Interpreter:
         # A page whose class was minted: `:Local` is minted like the page name `Local`.
         self.mint_empty = bool(subject_hint) and subject_hint.startswith(options.page_namespace)
         self.facts = FileFacts(format=fmt)
-        # an .ofn file's axioms note their triple (parsing/ofn_triples.py); a page's fences do not, as
-        # a turtle fence's triples reach no row either (either fence syntax, one set of rows)
+        # an .ofn file's axioms note their triple (parsing/ofn_triples.py); a page's fences only the
+        # annotations a turtle fence notes too (parsing/annotation_notes.py: either fence syntax, one set of rows)
         self.triples = fmt == "ofn"
         self.warned_prefixes: set[str] = set()
         self.suppressed = 0
