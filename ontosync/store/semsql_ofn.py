@@ -49,15 +49,16 @@ _TRIPLES_FROM = f"FROM owl_axioms WHERE {{where}} AND {_T['subject']} IS NOT NUL
 # A class's comment that a triple holds with its own predicate (rdfs:comment, IAO:0000115, skos:definition):
 # its class row writes no `IAO:0000115` for it (store/semsql_rows.class_rows), the triple's row says it.
 # Not a page's own class: its comment is the page's `definition::`, whatever a fence says beside it.
+# (An AnnotationAssertion's `subject` column is its triple's subject: compared as a column, not as JSON.)
 _DEFINITION_NOTE = (f"axiom_type = 'AnnotationAssertion' AND {_PREDICATE} IN ("
                     + ", ".join(f"'{p}'" for p in sorted(DEFINITION_PREDICATES)) + ")")
-NOTED_COMMENT = (f"SELECT {_T['subject']}, {_T['value']} FROM owl_axioms WHERE source_file = ? AND {_DEFINITION_NOTE} "
-                 f"AND {_T['subject']} NOT IN (SELECT class_iri FROM page_names WHERE path = ?)")
+NOTED_COMMENT = (f"SELECT subject, {_T['value']} FROM owl_axioms WHERE source_file = ? AND {_DEFINITION_NOTE} "
+                 "AND subject NOT IN (SELECT class_iri FROM page_names WHERE path = ?)")
 # The same, for store/semsql_deferred.py's class rows (`file_classes` as the outer table).
-NOT_NOTED = (" AND (NOT EXISTS (SELECT 1 FROM owl_axioms WHERE source_file = file_classes.path AND "
-             f"{_T['subject']} = file_classes.class_iri AND {_DEFINITION_NOTE} AND {_T['value']} = "
-             "file_classes.comment) OR EXISTS (SELECT 1 FROM page_names WHERE page_names.path = "
-             "file_classes.path AND page_names.class_iri = file_classes.class_iri))")
+NOT_NOTED = (" AND (NOT EXISTS (SELECT 1 FROM owl_axioms WHERE source_file = file_classes.path AND subject = "
+             f"file_classes.class_iri AND {_DEFINITION_NOTE} AND {_T['value']} = file_classes.comment) "
+             "OR EXISTS (SELECT 1 FROM page_names WHERE page_names.path = file_classes.path "
+             "AND page_names.class_iri = file_classes.class_iri))")
 _PAIRS_FROM = (f"FROM owl_axioms WHERE {{where}} AND axiom_type IN ('EquivalentClasses', 'DisjointClasses', "
                f"'Import') AND subject <> '' AND {_PREDICATE} IS NOT NULL")
 
