@@ -19,6 +19,8 @@ MV = "http://narrativegoldmine.com/metaverse#"
 EX = "http://example.org/o#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 
 STRICT = b"""\
 # a comment before the prefixes
@@ -96,7 +98,12 @@ def test_strict_document_gives_classes_properties_edges_axioms() -> None:
     assert "ObjectPropertyDomain" not in by_type
     assert by_type["DataPropertyAssertion"][0].object == f'<{EX}rex> "3"^^<{XSD}integer>'
     assert by_type["AnnotationAssertion"][0].object == f'<{EX}note> "see also"'
-    assert by_type["Declaration"] == [AxiomFact("Declaration", EX + "rex", "NamedIndividual")]
+    # the triple OWL 2's mapping to RDF writes for it, noted for the readers' layer (tests/test_rdf_round5.py)
+    assert by_type["Declaration"] == [AxiomFact("Declaration", EX + "rex", "NamedIndividual", {
+        "rdf_subject": EX + "rex", "rdf_predicate": RDF + "type", "rdf_object": OWL + "NamedIndividual"})]
+    # a class's rdfs:comment is its column and, as a definition is, a row (its layer triple says rdfs:comment)
+    assert [(a.subject, a.annotations["rdf_value"]) for a in by_type["AnnotationAssertion"]
+            if a.annotations.get("rdf_predicate") == RDFS + "comment"] == [(EX + "Dog", 'A "good" dog')]
     assert by_type["Import"] == [AxiomFact("Import", "http://example.org/o", "http://example.org/other",
                                            {"rdf_predicate": "http://www.w3.org/2002/07/owl#imports"})]
     assert by_type["OntologyAnnotation"][0].object.startswith("Annotation(<" + RDFS + "comment>")
@@ -207,8 +214,8 @@ def test_labels_for_undeclared_subjects_stay_axioms() -> None:
             MV + "X",
             f'<{RDFS}label> "X"',
             # noted for the readers' layer, which writes the label as a Turtle file's row (round 4)
-            {"ofn": f'AnnotationAssertion(<{RDFS}label> <{MV}X> "X")', "annotation": f"{RDFS}label", "value": "X",
-             "datatype": None, "language": None},
+            {"ofn": f'AnnotationAssertion(<{RDFS}label> <{MV}X> "X")', "rdf_subject": MV + "X",
+             "rdf_predicate": RDFS + "label", "rdf_value": "X"},
         )
     ]
 

@@ -246,3 +246,27 @@ def test_a_comment_is_no_definition_and_every_definition_is_kept(tmp_path: Path)
         # a page's own class: the page's `definition::` stays its definition beside the fence's comment
         assert sorted(query(db, TEXTS.format(c="Own"))) == [("IAO:0000115", "A foal.", None),
                                                             ("rdfs:comment", "A foal.", None)]
+
+
+# One text, two literals: `"Twin"@en` and `"Twin"`, both labels of a class a page's fence declares
+# (not the page's own). The merge of a page's fences took a label note as the fact's own when only
+# its text matched, so one of the two was in no table, while a `.ttl` file's statements hold both.
+TWIN_TTL = 'ex:TtlTwin a owl:Class ; rdfs:label "TtlTwin"@en, "TtlTwin", "Jumeau"@fr .'
+TWIN_OFN = ('Declaration(Class(ex:OfnTwin))\nAnnotationAssertion(rdfs:label ex:OfnTwin "OfnTwin"@en)\n'
+            'AnnotationAssertion(rdfs:label ex:OfnTwin "OfnTwin")\n'
+            'AnnotationAssertion(rdfs:label ex:OfnTwin "Jumeau"@fr)')
+
+
+def test_a_label_in_two_literals_of_one_text_keeps_both(tmp_path: Path) -> None:
+    import rdflib
+
+    db = tmp_path / "twin.db"
+    sync(pages(tmp_path / "src", {"Stall.md": fenced("Stall", "turtle", TWIN_TTL),
+                                  "Pen.md": fenced("Pen", "owl", TWIN_OFN)}), db)
+    for c in ("TtlTwin", "OfnTwin"):
+        g = rdflib.Graph().parse(data=TTL_PREFIXES + TWIN_TTL.replace("TtlTwin", c), format="turtle")
+        want = {(str(o), o.language) for o in g.objects(rdflib.URIRef(EX + c), rdflib.RDFS.label)}
+        assert len(want) == 3
+        assert set(query(db, LABELS.format(c=c))) == want, c
+        # the contract's one label: the untagged literal, and its row says so (no tag)
+        assert query(db, f"SELECT label, label_language FROM file_classes WHERE class_iri = '{EX}{c}'") == [(c, None)]

@@ -8,9 +8,10 @@ a second label (`rdfs:label "Foal"@en, "Poulain"@fr`) and each definition reache
 not theirs (docs/decisions.md, "One ontology, one set of rows"); worse, their class's one comment
 was written as its `IAO:0000115`, so an `rdfs:comment` showed as the definition (`runoak
 definitions`). Each such annotation is kept as the AnnotationAssertion axiom functional syntax
-gives, noted with the triple's parts (`annotation`: the property; `target`: an IRI object, or
-`value`, `datatype`, `language`: a literal), which store/semsql_ofn.py writes as the row an RDF file
-has. One shape for every way of writing it: an `.ofn` file or fence (parsing/ofn.py), a turtle fence
+gives, noted with its triple as parsing/ofn_triples.py notes every one-triple axiom of an `.ofn`
+file (`rdf_subject`, `rdf_predicate`, `rdf_object` or `rdf_value`, `rdf_datatype`, `rdf_language`),
+which store/semsql_ofn.py writes as the row an RDF file has: one note, one writer, whatever the
+syntax. One shape for every way of writing it: an `.ofn` file or fence (parsing/ofn.py), a turtle fence
 (parsing/fence_notes.py), a page property (`oboInOwl:hasDbXref:: MESH:D1`, parsing/logseq.py), and a
 label a page's merge of its fences set aside (parsing/logseq_fences.py).
 """
@@ -20,13 +21,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ontosync.parsing.facts import AxiomFact
+from ontosync.parsing.ofn_triples import triple
 from ontosync.parsing.rdf_vocab import (
     DEFINITION_PREDICATES,
     MIGRATION_PREDICATES,
     OWL_DEPRECATED,
     RDFS_LABEL,
     XSD_STRING,
-    best_text,
+    best_literal,
     deprecation_note,
     migration_note,
 )
@@ -52,25 +54,27 @@ def quoted(text: str, language: str | None = None, datatype: str | None = None) 
     return body if datatype in (None, XSD_STRING) else f"{body}^^<{datatype}>"
 
 
-def literal_note(prop: str, text: str, language: str | None = None, datatype: str | None = None) -> dict:
-    """The note of `prop` with a literal: the parts an RDF file's `statements` row holds."""
-    return {"annotation": prop, "value": text, "datatype": None if datatype == XSD_STRING else datatype,
-            "language": language or None}
+def literal_note(prop: str, subject: str, text: str, language: str | None = None,
+                 datatype: str | None = None) -> dict:
+    """The note of `subject prop "text"`: the parts an RDF file's `statements` row holds."""
+    return triple(subject, prop, (text, datatype, language or None))
 
 
-def notes(prop: str, target: str | None, literal: tuple[str, str | None, str | None] | None) -> dict:
+def notes(prop: str, subject: str, target: str | None, literal: tuple[str, str | None, str | None] | None,
+          every: bool = False) -> dict:
     """The note of an annotation assertion whose object is the IRI `target` or the `literal`
-    (text, language, datatype): a migration target, an `owl:deprecated` literal (no language
-    tag: neither fence syntax notes one), a mapping, a definition or comment (the layer writes each
-    with its own predicate: store/semsql.py writes a class's comment as `IAO:0000115` only when no
-    note holds it); {} for any other."""
-    if prop in MIGRATION_PREDICATES:
-        return migration_note(prop, target) if target else {}
-    if prop == OWL_DEPRECATED:
-        return deprecation_note(literal[0], literal[2]) if literal and not literal[1] else {}
-    if prop in MAPPING_PREDICATES:
-        return {"annotation": prop, "target": target} if target else literal_note(prop, *literal) if literal else {}
-    return literal_note(prop, *literal) if literal and prop in DEFINITION_PREDICATES else {}
+    (text, datatype, language: ofn_triples.Literal): a migration target, an `owl:deprecated` literal
+    (no language tag: neither fence syntax notes one), a mapping, a label, a definition or comment
+    (the layer writes each with its own predicate: store/semsql.py writes a class's comment as
+    `IAO:0000115` only when no note holds it); with `every` (an `.ofn` file, whose layer has every
+    one-triple axiom), any other's triple; {} for any other."""
+    if prop in MIGRATION_PREDICATES and target:
+        return migration_note(prop, target)
+    if prop == OWL_DEPRECATED and literal and not literal[2]:
+        return deprecation_note(*literal[:2])
+    if every or prop in MAPPING_PREDICATES or (literal and (prop in LITERAL_NOTED or prop == RDFS_LABEL)):
+        return triple(subject, prop, literal or target)
+    return {}
 
 
 def literal_axiom(prop: str, subject: str, text: str, language: str | None = None,
@@ -78,23 +82,26 @@ def literal_axiom(prop: str, subject: str, text: str, language: str | None = Non
     """`AnnotationAssertion(prop subject "text"@language)`, noted for the layer."""
     value = quoted(text, language, datatype)
     return AxiomFact("AnnotationAssertion", subject, f"<{prop}> {value}", {
-        "ofn": f"AnnotationAssertion(<{prop}> <{subject}> {value})", **literal_note(prop, text, language, datatype)})
+        "ofn": f"AnnotationAssertion(<{prop}> <{subject}> {value})",
+        **literal_note(prop, subject, text, language, datatype)})
 
 
 def target_axiom(prop: str, subject: str, target: str) -> AxiomFact:
     """`AnnotationAssertion(prop subject <target>)`, noted for the layer."""
     return AxiomFact("AnnotationAssertion", subject, f"<{prop}> <{target}>", {
-        "ofn": f"AnnotationAssertion(<{prop}> <{subject}> <{target}>)", **notes(prop, target, None)})
+        "ofn": f"AnnotationAssertion(<{prop}> <{subject}> <{target}>)", **notes(prop, subject, target, None)})
 
 
 def other_labels(subject: str, labels: Iterable[tuple[str, str]],
                  languages: dict[tuple[str, str], str]) -> list[AxiomFact]:
-    """The label axioms of `subject` besides the one its fact keeps: rdf_vocab.best_text's pick,
-    whose row carries the tag `languages` gives it (FileFacts.literal_languages). `labels` are
-    (text, language or "") pairs."""
+    """The label axioms of `subject` besides the one its fact keeps (rdf_vocab.best_literal's pick,
+    as best_text's); `languages` (FileFacts.literal_languages: the column's row's tag) is made to
+    give the kept literal's own tag, as a Turtle file's column has it. `labels` are (text,
+    language or "") pairs."""
     found = list(dict.fromkeys(labels))
-    chosen = best_text(found)
-    kept = (chosen, languages.get((subject, chosen or ""), ""))
-    if kept not in found:  # the kept language is another literal's of the same text: drop one of them
-        kept = next(pair for pair in found if pair[0] == chosen)
+    kept = best_literal(found)
+    if kept and kept[1]:
+        languages[(subject, kept[0])] = kept[1]
+    elif kept:
+        languages.pop((subject, kept[0]), None)
     return [literal_axiom(RDFS_LABEL, subject, text, lang) for text, lang in found if (text, lang) != kept]

@@ -94,7 +94,8 @@ from ontosync.parsing.logseq_fences import PageParts, read_fence
 from ontosync.parsing.logseq_names import file_page_name, journal_link_name, page_properties, split_values
 from ontosync.parsing.logseq_scan import OWL_KEYS, SUBCLASS_KEYS, PageScan, property_key
 from ontosync.parsing.logseq_verbatim import is_quoted, outside_code
-from ontosync.parsing.ofn import decode_source, mint_name
+from ontosync.parsing.ofn_names import mint_name
+from ontosync.parsing.text_encoding import decode_source
 
 if TYPE_CHECKING:  # pragma: no cover
     from ontosync.parsing import ParseOptions

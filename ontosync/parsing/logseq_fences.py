@@ -109,16 +109,21 @@ class PageParts:
 
     def kept_axioms(self) -> list[tuple[int, AxiomFact]]:
         """The axioms without the label notes a fact already holds (its label's row is written from
-        the fact) and those of the page's class with no language tag: the page's label is the
-        class's untagged one (OAK shows one); its labels in other languages are kept."""
-        kept = {iri: e.label for iri, e in (*self.classes.items(), *self.properties.items())}
+        the fact, with its tag: the same text with another tag, or none, is another label) and those
+        of the page's class with no language tag: the page's label is the class's untagged one (OAK
+        shows one); its labels in other languages are kept."""
+        tags = self.literal_languages
+        kept = {iri: (e.label, tags.get((iri, e.label), "")) for iri, e in (*self.classes.items(),
+                                                                             *self.properties.items())}
         return [(line, a) for line, a in self.axioms if not self._shadowed(a, kept)]
 
-    def _shadowed(self, axiom: AxiomFact, kept: dict[str, str | None]) -> bool:
+    def _shadowed(self, axiom: AxiomFact, kept: dict[str, tuple[str | None, str]]) -> bool:
         notes = axiom.annotations or {}
-        if notes.get("annotation") != RDFS_LABEL or axiom.subject not in kept:
+        if notes.get("rdf_predicate") != RDFS_LABEL or axiom.subject not in kept:
             return False
-        return notes["value"] == kept[axiom.subject] or (axiom.subject == self.page_class and not notes["language"])
+        language = notes.get("rdf_language") or ""
+        return (notes["rdf_value"], language) == kept[axiom.subject] or (axiom.subject == self.page_class
+                                                                         and not language)
 
     def _set_aside(self, start: int, part: FileFacts, iri: str, kept: str | None, label: str | None) -> None:
         """A fence's label of an entity that keeps another (an earlier fence's, the page's): the axiom

@@ -27,7 +27,7 @@ Dialect rules (README-ready):
   written (`p:local` is itself an absolute IRI with scheme `p`), so the axiom is not lost.
 * Recovery: the text is read as a sequence of top-level forms (inside `Ontology(...)`, its
   axioms are top-level forms too). A form that cannot be read (unknown axiom type, wrong number
-  of arguments, a bare word where an IRI belongs, unbalanced parentheses, prose) becomes one
+  of arguments, a bare word where an IRI belongs or a relative `<IRI>`, unbalanced parentheses, prose) becomes one
   `fence-syntax` warning with its line, and reading resumes at the next form. A run of prose is
   one warning. A missing `)` is detected when a new axiom keyword starts inside an unfinished
   axiom (axioms never nest): the unfinished one is closed there and, if then complete, kept
@@ -46,7 +46,8 @@ Dialect rules (README-ready):
   Every other axiom -> AxiomFact(axiom_type = OWL axiom name, subject = the first argument when
   a named entity (`AnnotationAssertion`: the annotated subject), else the first named entity
   inside, object = the other arguments in canonical functional syntax with full IRIs `<...>`,
-  annotations = {"ofn": the whole axiom in canonical functional syntax}).
+  annotations = {"ofn": the whole axiom in canonical functional syntax}); in an `.ofn` file, also
+  the axiom's one triple between named terms, if it is one (parsing/ofn_triples.py).
   `Ontology(<iri> ...)` gives the ontology id of a `.ofn` document (fences ignore it); two
   different ones give none (a `several-ontologies` warning), as in an RDF file.
 """
@@ -57,27 +58,25 @@ import re
 from collections.abc import Callable
 from itertools import pairwise
 from typing import TYPE_CHECKING, ClassVar
-from urllib.parse import quote
 
-from ontosync.parsing.annotation_notes import literal_note, notes, other_labels
+from ontosync.parsing import ofn_triples
+from ontosync.parsing.annotation_notes import notes, other_labels
 from ontosync.parsing.facts import (
     AxiomFact,
     ClassFact,
     EdgeFact,
     FileFacts,
-    ParseError,
     ParseWarning,
     PropertyFact,
     SynonymFact,
-    normalize_name,
 )
+from ontosync.parsing.ofn_names import WELL_KNOWN_PREFIXES, mint_name, namespace_of
 from ontosync.parsing.ofn_reader import AXIOMS, INNER, Atom, Node, Reader, arity_problem, tokenize
 from ontosync.parsing.rdf_statements import SYNONYM_PREDICATES
 from ontosync.parsing.rdf_vocab import (
     DEFINITION_PREDICATES,
     EXPLICIT_PROPERTY_TYPES,
     OWL,
-    RDFS,
     RDFS_COMMENT,
     RDFS_LABEL,
     XSD_STRING,
@@ -86,24 +85,10 @@ from ontosync.parsing.rdf_vocab import (
     disjoint_row,
     is_iri_text,
 )
+from ontosync.parsing.text_encoding import decode_source
 
 if TYPE_CHECKING:  # pragma: no cover
     from ontosync.parsing import ParseOptions
-
-# Used only when neither the text nor the namespace table declares them: common enough in the
-# wild (and in the measured fences) that a warning for them would be noise.
-WELL_KNOWN_PREFIXES: dict[str, str] = {
-    "dct": "http://purl.org/dc/terms/",
-    "dcterms": "http://purl.org/dc/terms/",
-    "xml": "http://www.w3.org/XML/1998/namespace",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": RDFS,
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-}
-
-
 
 # Warnings per text; the rest are counted in one summary warning.
 MAX_WARNINGS = 50
@@ -121,6 +106,7 @@ _DOMAIN_RANGE: dict[str, tuple[str, str]] = {
     "AnnotationPropertyRange": ("AnnotationProperty", "range"),
 }
 
+_ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")  # an IRI's scheme (RFC 3987), after its `<`
 _NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?\Z")
 
 
@@ -128,19 +114,6 @@ class _Bad(Exception):
     """A form that cannot be turned into a fact; its message becomes the warning."""
 
 
-def mint_name(name: str, options: ParseOptions) -> str:
-    """page_namespace + URL-quoted normalized name, each run of whitespace as one `-` (see
-    logseq.mint_page_iri): IRIs minted before names kept their inner whitespace stay the same."""
-    return options.page_namespace + quote("-".join(normalize_name(name).split()), safe="")
-
-
-def namespace_of(iri: str) -> str | None:
-    """The namespace part of an IRI: up to and including its last `#`, else `/`, else `:`."""
-    for sep in ("#", "/", ":"):
-        pos = iri.rfind(sep)
-        if pos >= 0:
-            return iri[: pos + 1]
-    return None
 
 
 class _Interpreter:
@@ -154,6 +127,9 @@ class _Interpreter:
         # A page whose class was minted: `:Local` is minted like the page name `Local`.
         self.mint_empty = bool(subject_hint) and subject_hint.startswith(options.page_namespace)
         self.facts = FileFacts(format=fmt)
+        # an .ofn file's axioms note their triple (parsing/ofn_triples.py); a page's fences only the
+        # annotations a turtle fence notes too (parsing/annotation_notes.py: either fence syntax, one set of rows)
+        self.triples = fmt == "ofn"
         self.warned_prefixes: set[str] = set()
         self.suppressed = 0
         self.cache: dict[str, str] = {}  # word -> canonical term; cleared when a prefix changes
@@ -205,6 +181,8 @@ class _Interpreter:
     def term(self, atom: Atom) -> str:
         """Canonical text of an atom: `<iri>`, a literal, or a number; `_Bad` otherwise."""
         if atom.kind == "iri":
+            if not _ABSOLUTE.match(atom.text, 1):
+                raise _Bad(f"relative IRI {atom.text[:60]}: functional syntax has no base (IRIs are absolute)")
             return atom.text
         if atom.kind == "word":
             done = self.cache.get(atom.text)
@@ -283,7 +261,8 @@ class _Interpreter:
                                              if onto and self.facts.format == "ofn" else None))
             elif head == "Annotation":  # an ontology annotation
                 text = self.render(node)
-                self.axioms.append(AxiomFact("OntologyAnnotation", self.facts.ontology_id or "", text))
+                notes = self._ontology_annotation(node) if self.triples else {}
+                self.axioms.append(AxiomFact("OntologyAnnotation", self.facts.ontology_id or "", text, notes or None))
             elif head in AXIOMS:
                 self.axiom(node)
             elif head is None:
@@ -297,6 +276,13 @@ class _Interpreter:
             return
         if node.repaired:
             self.warn(f"{head}: missing ')'; read as if closed before the next axiom", node.line)
+
+    def _ontology_annotation(self, node: Node) -> dict[str, str]:
+        """`<ontology> P value`, the triple of `Annotation(P value)` in `Ontology(<ontology>`."""
+        args = [a for a in node.args if not (isinstance(a, Node) and a.head == "Annotation")]
+        if len(args) != 2:
+            return {}
+        return ofn_triples.triple(self.header_iri, self.iri(args[0]), self._literal(args[1]) or self.iri(args[1]))
 
     def _ontology(self, iri: str, line: int) -> None:
         """The first `Ontology(<iri>` names the document's ontology; a second, other IRI means several,
@@ -320,6 +306,7 @@ class _Interpreter:
             raise _Bad(f"bad prefix name {name.text!r}")
         if ns.kind != "iri":
             raise _Bad("prefix namespace is not an <IRI>")
+        self.term(ns)  # absolute
         self.prefixes[name.text[:-1]] = ns.text[1:-1]
         self.cache.clear()
 
@@ -352,7 +339,9 @@ class _Interpreter:
         else:
             subject = self.first_iri(args) or ""
             obj = " ".join(plain)
-        self.axioms.append(AxiomFact(head, subject, obj, {"ofn": full}))
+        notes = ofn_triples.axiom_note(head, [self.iri(a) if isinstance(a, Atom) and a.kind != "literal"
+                                             else self._literal(a) for a in args]) if self.triples else {}
+        self.axioms.append(AxiomFact(head, subject, obj, {"ofn": full, **notes}))
 
     def _class_axiom(self, head: str, args: list, plain: list[str], full: str) -> bool:
         """SubClassOf, EquivalentClasses, DisjointClasses as the RDF reader rows the triples OWL 2's
@@ -383,12 +372,14 @@ class _Interpreter:
         prop, filler = self.iri(expr.args[0]), self.iri(expr.args[1])
         return {"on_property": prop, "some_values_from": filler} if prop and filler else {}
 
-    def _literal(self, value) -> tuple[str, str | None, str | None] | None:
-        """(text, language, datatype IRI) of a literal, for the layer's notes (annotation_notes.notes)."""
+    def _literal(self, value) -> ofn_triples.Literal | None:
+        """A literal's text, datatype IRI and language tag, as an RDF file's `statements` row holds
+        them (the readers' layer's notes); None for anything else."""
         if not isinstance(value, Atom) or value.kind != "literal":
             return None
-        rendered, text, lang = self.term(value), value.text, value.lang or None  # text, text@lang, text^^<dt>
-        return _unquote(text), lang, rendered[len(text) + 3 : -1] if len(rendered) > len(text) and not lang else None
+        rendered = self.term(value)  # text, text@lang, else text^^<datatype>
+        datatype = rendered[len(value.text) + 3 : -1] if not value.lang and len(rendered) > len(value.text) else None
+        return _unquote(value.text), datatype, value.lang or None
 
     def _named_subclass(self, args: list) -> bool:
         """`SubClassOf(A B)` between two named classes: an edge, the common case, not rendered."""
@@ -412,7 +403,9 @@ class _Interpreter:
         elif ent.head in ("ObjectProperty", "DataProperty", "AnnotationProperty"):
             self._property_declared(iri, ent.head, ent.line)
         else:
-            self.axioms.append(AxiomFact("Declaration", iri, ent.head))
+            kind = ofn_triples.DECLARED.get(ent.head) if self.triples else None
+            note = ofn_triples.triple(iri, ofn_triples.RDF_TYPE, kind)
+            self.axioms.append(AxiomFact("Declaration", iri, ent.head, note or None))
         return True
 
     def _property_declared(self, iri: str, kind: str, line: int) -> None:
@@ -436,21 +429,23 @@ class _Interpreter:
         value = args[2]
         if prop is None or subject is None:
             raise _Bad("expected AnnotationAssertion(property subject value)")
-        obj = plain[0] + " " + plain[2]
-        if isinstance(value, Atom) and value.kind == "literal" and value.lang:
-            self.languages.setdefault((subject, _unquote(value.text)), value.lang)
-        if prop in _LABEL_PREDICATES and isinstance(value, Atom) and value.kind == "literal":
+        obj, literal = plain[0] + " " + plain[2], self._literal(value)
+        if literal and literal[2]:
+            self.languages.setdefault((subject, literal[0]), literal[2])
+        noted = notes(prop, subject, self.iri(value), literal, self.triples)  # what the readers' layer writes of it
+        if literal and prop in _LABEL_PREDICATES:
             # Decided in finish(): a label of a declared entity, or an axiom like any other.
             # IAO / skos definitions also stay axioms: they are a class's comment only without
             # an rdfs:comment, as in an RDF file (parsing/rdf.py).
-            self.pending_labels.append((prop, subject, (_unquote(value.text), value.lang or ""), obj, full))
+            self.pending_labels.append((prop, subject, (literal[0], value.lang or ""), obj, {"ofn": full, **noted}))
             if prop in (RDFS_LABEL, RDFS_COMMENT):
                 return True
         synonym = SYNONYM_PREDICATES.get(prop)
-        if synonym is not None and isinstance(value, Atom) and value.kind == "literal":
-            # A synonym, as an RDF file's (file_synonyms, the readers' layer, search); the axiom stays.
-            self.synonyms[SynonymFact(subject, _unquote(value.text), synonym)] = None
-        noted = notes(prop, self.iri(value), self._literal(value))  # what the readers' layer writes of it
+        if synonym is not None and literal:
+            # A synonym, as an RDF file's (file_synonyms, the readers' layer, search); the axiom stays,
+            # without a triple: the layer writes the synonym's
+            self.synonyms[SynonymFact(subject, literal[0], synonym)] = None
+            noted = {}
         self.axioms.append(AxiomFact(head, subject, obj, {"ofn": full, **noted}))
         return True
 
@@ -494,14 +489,13 @@ class _Interpreter:
             facts.warnings.append(
                 ParseWarning("fence-syntax", f"{self.suppressed} more unreadable forms not reported", last)
             )
-        for prop, subject, text, obj, full in self.pending_labels:
+        for prop, subject, text, obj, noted in self.pending_labels:
             if prop == RDFS_LABEL and (subject in self.classes or subject in self.props):
                 self.labels.setdefault(subject, []).append(text)
                 continue
             if prop != RDFS_LABEL and subject in self.classes:
                 self.comments.setdefault(subject, {}).setdefault(prop, []).append(text)
             if prop in (RDFS_LABEL, RDFS_COMMENT):  # noted: the readers' layer writes it as its triple
-                noted = {"ofn": full, **literal_note(prop, *text)}
                 self.axioms.append(AxiomFact("AnnotationAssertion", subject, obj, noted))
         for iri, cls in self.classes.items():
             found = self.comments.get(iri, {})
@@ -561,32 +555,6 @@ def parse_ofn_text(
     reader = Reader(interp.form, warn)
     reader.feed(tokenize(text))
     return interp.finish()
-
-
-def decode_source(data: bytes) -> str:
-    """UTF-8 text of a file, BOM stripped, CRLF made LF; ParseError (with line) if unreadable.
-
-    Only two things make a file unreadable: bytes that are not UTF-8 and NUL bytes (a binary
-    file, or a truncated write). The error names the line of the first offending byte.
-    """
-    bad_at: int | None = None
-    reason = ""
-    nul = data.find(b"\x00")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        bad_at, reason = exc.start, f"invalid UTF-8 (byte 0x{data[exc.start]:02x})"
-        text = ""
-    if nul >= 0 and (bad_at is None or nul < bad_at):
-        bad_at, reason = nul, "NUL byte (binary file?)"
-    if bad_at is not None:
-        line = data.count(b"\n", 0, bad_at) + 1
-        raise ParseError(f"{reason} at line {line}", line=line)
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    if "\r" in text:
-        text = text.replace("\r\n", "\n")
-    return text
 
 
 def parse_ofn_document(path: str, data: bytes, options: ParseOptions) -> FileFacts:

@@ -178,7 +178,8 @@ def _parse_rdf(path: str, data: bytes, fmt: str,
         check_xml(data)
         if RDF.encode() not in data:
             refuse_non_xml(data)
-            return FileFacts(format=fmt, skipped="XML without the RDF namespace: not an RDF/XML document"), None, {}
+            reason = OWL_XML_SKIPPED if is_owl_xml(data) else "XML without the RDF namespace: not an RDF/XML document"
+            return FileFacts(format=fmt, skipped=reason), None, {}
         data, masked = mask_empty_xml_lang(data)
     elif fmt == "jsonld":
         data, keep_lines, doc = inline_jsonld_contexts(data, options.jsonld_contexts)
@@ -199,6 +200,8 @@ def _parse_rdf(path: str, data: bytes, fmt: str,
             line = _locate_xml_error(data, ox_format)
         surrogate = lone_surrogate(doc, data, keep_lines) if fmt == "jsonld" else None
         raise surrogate or _syntax_error(label, exc, line_shift_cols, keep_lines, line) from None
+    except MemoryError as exc:  # pyoxigraph's "Reached the buffer maximal size of N": one huge term
+        raise _too_long(label, data, exc, keep_lines) from None
     languages = written_tags(data)
     facts = _extract(fmt, index, len(data), languages, quads)
     facts.warnings = sorted(notes) + rdf_statements.triple_term_warnings(data, quads) + facts.warnings
@@ -230,6 +233,24 @@ def _syntax_error(label: str, exc: SyntaxError, shift: int, keep_lines: bool, li
     if "No LoadDocumentCallback" in message:  # belt and braces: contexts are inlined before parsing
         message = "remote JSON-LD context not fetched; map it to a local file in .ontosync.yml"
     return ParseError(clip(f"{label} syntax error: {message}"), line)
+
+
+def _too_long(label: str, data: bytes, exc: MemoryError, keep_lines: bool) -> ParseError | MemoryError:
+    """pyoxigraph's text parsers hold one term (a literal, an IRI) in a buffer of at most 16 MiB;
+    past it they raise MemoryError, which said "file too complex to parse". The line named is the
+    first that long (a term spread over lines of a triple-quoted literal gets none)."""
+    found = re.search(r"maximal size of (\d+)", str(exc))
+    if found is None:
+        return exc
+    limit = int(found.group(1))
+    line, start = (1 if keep_lines else None), 0
+    while line is not None:
+        end = data.find(b"\n", start)
+        if (len(data) if end < 0 else end) - start > limit:
+            break
+        line, start = (None, 0) if end < 0 else (line + 1, end + 1)
+    return ParseError(f"{label}: a term (a literal or an IRI) is over {limit // 2**20} MiB, the parser's limit; "
+                      "keep such text out of the ontology file", line)
 
 
 def _locate_xml_error(data: bytes, ox_format: ox.RdfFormat) -> int | None:

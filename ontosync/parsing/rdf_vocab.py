@@ -125,8 +125,14 @@ def best_text(candidates: Iterable[tuple[str, str]]) -> str | None:
     """The deterministic pick among several (value, language) literals: no language tag first,
     then `en`, then `en-*`, then any other; within a rank the smallest value. Shared by the RDF and
     the functional-syntax readers, so one ontology gives one label whatever its syntax and order."""
+    best = best_literal(candidates)
+    return best[0] if best else None
+
+
+def best_literal(candidates: Iterable[tuple[str, str]]) -> tuple[str, str] | None:
+    """best_text's pick as (value, language): the functional-syntax reader writes the others as rows."""
     keys = [(_lang_rank(lang), value, lang) for value, lang in candidates]
-    return min(keys)[1] if keys else None
+    return min(keys)[1:] if keys else None
 
 
 MAX_MESSAGE = 300  # characters of a parser message kept in ParseError / ParseWarning

@@ -45,3 +45,29 @@ def refuse_not_utf8(data: bytes, label: str) -> None:
     for magic, name in _COMPRESSED:
         if data.startswith(magic):
             raise ParseError(f"the file is {name}-compressed, not {label} text: commit it uncompressed", line=1)
+
+
+def decode_source(data: bytes) -> str:
+    """UTF-8 text of a file, BOM stripped, CRLF made LF; ParseError (with line) if unreadable.
+
+    Only two things make a file unreadable: bytes that are not UTF-8 and NUL bytes (a binary
+    file, or a truncated write). The error names the line of the first offending byte.
+    """
+    bad_at: int | None = None
+    reason = ""
+    nul = data.find(b"\x00")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        bad_at, reason = exc.start, f"invalid UTF-8 (byte 0x{data[exc.start]:02x})"
+        text = ""
+    if nul >= 0 and (bad_at is None or nul < bad_at):
+        bad_at, reason = nul, "NUL byte (binary file?)"
+    if bad_at is not None:
+        line = data.count(b"\n", 0, bad_at) + 1
+        raise ParseError(f"{reason} at line {line}", line=line)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    return text

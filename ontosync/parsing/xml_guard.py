@@ -283,7 +283,8 @@ _ROOT_ONTOLOGY = re.compile(rb"<(?:(" + _XML_NAME + rb"):)?Ontology(?=[ \t\r\n/>
 
 def is_owl_xml(data: bytes) -> bool:
     """Whether the root element is OWL/XML's `Ontology` (in the OWL namespace, by the default or a
-    prefix declared on it). Asked only once the RDF/XML parser has refused the document: a valid
+    prefix declared on it). Asked of XML without the RDF namespace (none is RDF/XML), and once the
+    RDF/XML parser has refused a document that has it: a valid
     RDF/XML file whose root is a typed `owl:Ontology` node parses and is never asked about. Protégé's
     OWL/XML declares `xmlns:rdf`, so the RDF namespace test alone does not tell it from RDF/XML."""
     pos = _scan_prolog(data)[0]

@@ -260,12 +260,12 @@ class ReadersLayer:
         """A Logseq page's (or functional-syntax file's) rows that no link resolution changes."""
         c = self.curies.compact
         rows: list[tuple] = []
-        noted = semsql_ofn.noted_texts(conn, path) if "ofn" in kinds else set()  # comments written by their note
-        for onto, iri, label, comment, *langs in _read(conn, kinds, "classes", "SELECT ontology_id, class_iri, label, "
-                                                       "comment, label_language, comment_language FROM file_classes "
-                                                       "WHERE path = ?", path):
-            comment = None if (iri, comment) in noted else comment
-            rows += semsql_rows.class_rows(c, path, onto, iri, label, comment, *langs)
+        noted = semsql_ofn.noted_comments(conn, path) if "ofn" in kinds else set()
+        for onto, iri, label, comment, *tags in _read(conn, kinds, "classes", "SELECT ontology_id, class_iri, label, "
+                                                      "comment, label_language, comment_language FROM file_classes "
+                                                      "WHERE path = ?", path):
+            comment = None if (iri, comment) in noted else comment  # a triple of its own (semsql_ofn)
+            rows += semsql_rows.class_rows(c, path, onto, iri, label, comment, *tags)
         for onto, iri, text, pred, lang in _read(conn, kinds, "synonyms", "SELECT ontology_id, class_iri, synonym, "
                                                  "predicate, language FROM file_synonyms WHERE path = ?", path):
             rows.append(semsql_rows.synonym_row(c, path, onto, iri, text, pred, lang))
@@ -278,8 +278,7 @@ class ReadersLayer:
                 declared.add(prop)
                 rows += semsql_rows.relation_rows(prop, key, onto, path)
         if "ofn" in kinds:
-            rows += (semsql_ofn.deprecated_rows(conn, c, path) + semsql_ofn.triple_rows(conn, c, path)
-                     + semsql_ofn.annotation_rows(conn, c, path))
+            rows += semsql_ofn.deprecated_rows(conn, c, path) + semsql_ofn.triple_rows(conn, c, path)
         return rows
 
     def _link_rows(self, conn: sqlite3.Connection, path: str, kinds: frozenset[str] = ALL_KINDS) -> list[tuple]:

@@ -13,7 +13,13 @@ the same rows: tests/test_ofn_layer.py). The restriction's blank node is `_:<fil
 numbered in the order of `SOME` (ontology, subject, property, filler). `EquivalentClasses` and
 `DisjointClasses` between two named classes, and `Import` in a document with an ontology IRI, are
 noted with the predicate of their one triple (`rdf_predicate`: owl:equivalentClass,
-owl:disjointWith, owl:imports), which `PAIRS` writes as that triple.
+owl:disjointWith, owl:imports), which `PAIRS` writes as that triple. Every other axiom that is one
+triple between named terms (annotation assertions, individuals, property characteristics and
+hierarchy) carries that triple (parsing/ofn_triples.py), and so does, in any syntax, an annotation
+the layer must have: a mapping, an entity's other label, a comment or definition
+(parsing/annotation_notes.py); `TRIPLES` writes them all; a class's comment
+is then its own `rdfs:comment` (or definition) triple, and the class's `IAO:0000115` row from
+`file_classes.comment` is left out (`NOTED_COMMENT`), else a comment would read as a definition.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from ontosync.store import semsql_rows
 
 _PROP = "json_extract(annotations, '$.on_property')"
 _FILLER = "json_extract(annotations, '$.some_values_from')"
+_PREDICATE = "json_extract(annotations, '$.rdf_predicate')"
 _DEPRECATED = "json_extract(annotations, '$.deprecated')"
 _DATATYPE = "json_extract(annotations, '$.datatype')"
 _SOME_FROM = (f"FROM owl_axioms WHERE {{where}} AND axiom_type = 'SubClassOf' AND subject <> '' "
@@ -37,23 +44,21 @@ _MIGRATION = "json_extract(annotations, '$.migration')"
 _TARGET = "json_extract(annotations, '$.target')"
 _MIGRATION_FROM = (f"FROM owl_axioms WHERE {{where}} AND axiom_type = 'AnnotationAssertion' AND subject <> '' "
                    f"AND {_MIGRATION} IS NOT NULL AND {_TARGET} IS NOT NULL")
-# an annotation written as its triple (parsing/annotation_notes.py): a mapping, a label besides the kept one
-_NOTED = {"p": "annotation", "t": "target", "v": "value", "dt": "datatype", "lang": "language"}
-_ANNOTATION = ", ".join(f"json_extract(annotations, '$.{k}') AS {alias}" for alias, k in _NOTED.items())
-_ANNOTATION_FROM = ("FROM owl_axioms WHERE {where} AND axiom_type = 'AnnotationAssertion' AND subject <> '' "
-                    "AND json_extract(annotations, '$.annotation') IS NOT NULL")
-# A class's comment that a note holds with its own predicate (rdfs:comment, IAO:0000115, skos:definition):
-# its class row writes no `IAO:0000115` for it (store/semsql_rows.class_rows), the note's row says it.
+_T = {k: f"json_extract(annotations, '$.rdf_{k}')" for k in ("subject", "object", "value", "datatype", "language")}
+_TRIPLES_FROM = f"FROM owl_axioms WHERE {{where}} AND {_T['subject']} IS NOT NULL"
+# A class's comment that a triple holds with its own predicate (rdfs:comment, IAO:0000115, skos:definition):
+# its class row writes no `IAO:0000115` for it (store/semsql_rows.class_rows), the triple's row says it.
 # Not a page's own class: its comment is the page's `definition::`, whatever a fence says beside it.
-_DEFINITION_NOTE = ("axiom_type = 'AnnotationAssertion' AND json_extract(annotations, '$.annotation') IN ("
+# (An AnnotationAssertion's `subject` column is its triple's subject: compared as a column, not as JSON.)
+_DEFINITION_NOTE = (f"axiom_type = 'AnnotationAssertion' AND {_PREDICATE} IN ("
                     + ", ".join(f"'{p}'" for p in sorted(DEFINITION_PREDICATES)) + ")")
-NOTED_TEXTS = ("SELECT subject, json_extract(annotations, '$.value') FROM owl_axioms WHERE source_file = ? "
-               f"AND {_DEFINITION_NOTE} AND subject NOT IN (SELECT class_iri FROM page_names WHERE path = ?)")
+NOTED_COMMENT = (f"SELECT subject, {_T['value']} FROM owl_axioms WHERE source_file = ? AND {_DEFINITION_NOTE} "
+                 "AND subject NOT IN (SELECT class_iri FROM page_names WHERE path = ?)")
+# The same, for store/semsql_deferred.py's class rows (`file_classes` as the outer table).
 NOT_NOTED = (" AND (NOT EXISTS (SELECT 1 FROM owl_axioms WHERE source_file = file_classes.path AND subject = "
-             f"file_classes.class_iri AND {_DEFINITION_NOTE} AND json_extract(annotations, '$.value') = "
-             "file_classes.comment) OR EXISTS (SELECT 1 FROM page_names WHERE page_names.path = "
-             "file_classes.path AND page_names.class_iri = file_classes.class_iri))")
-_PREDICATE = "json_extract(annotations, '$.rdf_predicate')"
+             f"file_classes.class_iri AND {_DEFINITION_NOTE} AND {_T['value']} = file_classes.comment) "
+             "OR EXISTS (SELECT 1 FROM page_names WHERE page_names.path = file_classes.path "
+             "AND page_names.class_iri = file_classes.class_iri))")
 _PAIRS_FROM = (f"FROM owl_axioms WHERE {{where}} AND axiom_type IN ('EquivalentClasses', 'DisjointClasses', "
                f"'Import') AND subject <> '' AND {_PREDICATE} IS NOT NULL")
 
@@ -67,9 +72,10 @@ def _one_file(columns: str, rows_from: str) -> str:
 SOME = _one_file(f"{_PROP}, {_FILLER}", _SOME_FROM)
 DEPRECATED = _one_file(f"{_DEPRECATED}, {_DATATYPE}", _DEPRECATED_FROM)
 PAIRS = _one_file(f"{_PREDICATE}, object", _PAIRS_FROM)
+TRIPLES = ("SELECT DISTINCT ontology_id, " + ", ".join((_T["subject"], _PREDICATE, *list(_T.values())[1:]))
+           + " " + _TRIPLES_FROM.format(where="source_file = ?") + " ORDER BY 1, 2, 3, 4, 5, 6, 7")
 MIGRATION = _one_file(f"{_MIGRATION}, {_TARGET}", _MIGRATION_FROM)
-ANNOTATION = _one_file(_ANNOTATION, _ANNOTATION_FROM)
-KEYS = ("on_property", "deprecated", "rdf_predicate", "migration", "annotation")
+KEYS = ("on_property", "deprecated", "rdf_predicate", "migration", "rdf_subject")
 
 
 def present(facts: FileFacts) -> bool:
@@ -91,23 +97,18 @@ def deprecated_rows(conn: sqlite3.Connection, c: Callable[[str], str], path: str
             for onto, s, value, dt in conn.execute(DEPRECATED, (path,))]
 
 
-def noted_texts(conn: sqlite3.Connection, path: str) -> set[tuple[str, str]]:
-    """(class IRI, text) of a file's comments and definitions that notes hold (see NOT_NOTED)."""
-    return set(conn.execute(NOTED_TEXTS, (path, path)))
-
-
-def annotation_rows(conn: sqlite3.Connection, c: Callable[[str], str], path: str) -> list[tuple]:
-    """A file's annotations written as their triple (per-file path): `A oio:hasDbXref "MESH:D1"`,
-    `A skos:exactMatch B`, `A rdfs:label "Poulain"@fr`, as an RDF file's rows hold them."""
-    return [(c(s), c(s), c(p), c(t) if t else None, v, c(dt) if dt else None, lang, onto, path)
-            for onto, s, p, t, v, dt, lang in conn.execute(ANNOTATION, (path,))]
-
-
 def triple_rows(conn: sqlite3.Connection, c: Callable[[str], str], path: str) -> list[tuple]:
     """A file's rows that are one triple between named things (per-file path): `A owl:equivalentClass
     B` / `A owl:disjointWith B`, `O owl:imports I`, and `A IAO:0100001 B` / `A oio:consider B`."""
-    return [(c(s), c(s), c(pred), c(o), None, None, None, onto, path)
+    rows = [(c(s), c(s), c(pred), c(o), None, None, None, onto, path)
             for query in (PAIRS, MIGRATION) for onto, s, pred, o in conn.execute(query, (path,))]
+    return rows + [(c(s), c(s), c(pred), c(o) if o else None, value, c(dt) if dt else None, lang, onto, path)
+                   for onto, s, pred, o, value, dt, lang in conn.execute(TRIPLES, (path,))]
+
+
+def noted_comments(conn: sqlite3.Connection, path: str) -> set[tuple[str, str]]:
+    """(class, text) of the comments and definitions a file's triples give (per-file path; see NOT_NOTED)."""
+    return set(conn.execute(NOTED_COMMENT, (path, path)))
 
 
 def deferred_sql(derived: str, insert: str) -> tuple[tuple[str, str], tuple[str, ...], tuple[str, ...]]:
@@ -136,10 +137,10 @@ def deferred_sql(derived: str, insert: str) -> tuple[tuple[str, str], tuple[str,
                   "NULL, NULL, NULL, ontology_id, path FROM (SELECT DISTINCT source_file AS path, ontology_id, "
                   f"subject, {_MIGRATION} AS p, {_TARGET} AS t "
                   + _MIGRATION_FROM.format(where=f"source_file IN {derived}") + ")"),
-        insert + ("SELECT ontosync_curie(subject), ontosync_curie(subject), ontosync_curie(p), CASE WHEN t IS NULL "
-                  "THEN NULL ELSE ontosync_curie(t) END, v, CASE WHEN dt IS NULL THEN NULL ELSE ontosync_curie(dt) "
-                  "END, lang, ontology_id, path FROM (SELECT DISTINCT source_file AS path, ontology_id, subject, "
-                  f"{_ANNOTATION} "
-                  + _ANNOTATION_FROM.format(where=f"source_file IN {derived}") + ")"),
+        insert + ("SELECT ontosync_curie(s), ontosync_curie(s), ontosync_curie(p), CASE WHEN o IS NULL THEN NULL "
+                  "ELSE ontosync_curie(o) END, v, CASE WHEN dt IS NULL THEN NULL ELSE ontosync_curie(dt) END, lang, "
+                  f"ontology_id, path FROM (SELECT DISTINCT source_file AS path, ontology_id, {_T['subject']} AS s, "
+                  f"{_PREDICATE} AS p, {_T['object']} AS o, {_T['value']} AS v, {_T['datatype']} AS dt, "
+                  f"{_T['language']} AS lang " + _TRIPLES_FROM.format(where=f"source_file IN {derived}") + ")"),
     )
     return table, fill, inserts
