@@ -21,14 +21,11 @@ SCHEMES = ("postgresql://", "postgres://")
 # runs to the `@` before the host: quotes and spaces included (a stop at `'` left
 # `postgresql://u:pa'ss@host` unmasked, and libpq connects with that password), and a `@` or `/`
 # the user did not percent-encode too (`u:Sec@Ret9@host` printed `u:***@Ret9@host`, `u:Sec/Ret9@host`
-# the whole password): the host's `@` is the first one followed by a host (no `@`, no `/`) and then
-# the path, the query, a space, a quote or the line's end, so an `@` in the database's name
-# (`u:pw@host/team@work` was shown `u:***@work`) stays shown. A password with an unencoded `/` runs
-# to the last `@` before the query, as the password with it cannot be told from a path. The password
-# never runs into another URL. The user may hold an unencoded `@` too (Azure's `ontosync@myserver`:
-# the whole password was printed).
-_SECRET = re.compile(r"(?i)\b(postgres(?:ql)?://[^:/\s'\"]*):(?:([^/\r\n]*?)@(?=[^@/\s'\"?#]*(?:[/\s'\"?#]|$))"
-                     r"|((?:(?!postgres(?:ql)?://)[^\r\n])*?)@(?=[^@\s'\"?#]*(?:[\s'\"?#]|$)))")
+# the whole password): the host's `@` is the one followed by no other `@` before a space, a quote,
+# the query or the line's end, and the password never runs into another URL. The user may hold an
+# unencoded `@` too (Azure's `ontosync@myserver`: the whole password was printed).
+_SECRET = re.compile(r"(?i)\b(postgres(?:ql)?://[^:/\s'\"]*):((?:(?!postgres(?:ql)?://)[^\r\n])*?)@"
+                     r"(?=[^@\s'\"?#]*(?:[\s'\"?#]|$))")
 # libpq read such a URL its own way and quotes the pieces it could not use: the password's tail as the
 # host (`"Ret9@127.0.0.1"`: what runs to its last `@`) or its head as the port (`invalid integer value
 # "Sec" for connection option "port"`)
@@ -80,7 +77,7 @@ def password(url: str) -> str | None:
         return urlsplit(url).password
     except ValueError:  # still masked in the log: the text between `user:` and `@`
         found = _SECRET.match(url)
-        return (found.group(2) or found.group(3) or None) if found else None
+        return found.group(2) or None if found else None
 
 
 def split_schema(url: str) -> tuple[str, str | None]:

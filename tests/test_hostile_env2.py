@@ -135,20 +135,22 @@ def test_a_config_from_a_pipe_with_a_writer_is_read(tmp_path):
         os.close(read)
 
 
-@pytest.mark.parametrize(("url", "shown"), [
-    ("postgresql://u:pw@host/d@b", "postgresql://u:***@host/d@b"),
-    ("postgresql://u:pw@host:5432/db/x@y?sslmode=require", "postgresql://u:***@host:5432/db/x@y?sslmode=require"),
-    ("cannot use postgresql://u:pw@host/team@work: refused", "cannot use postgresql://u:***@host/team@work: refused"),
-    ("postgresql://u:Sec@Ret9@host/d@b", "postgresql://u:***@host/d@b"),
-    ("postgresql://u:Sec/Ret9@host/db", "postgresql://u:***@host/db"),
-    ("postgresql://u:pw@host/db?application_name=a@b", "postgresql://u:***@host/db?application_name=a@b"),
+@pytest.mark.parametrize(("url", "secrets"), [
+    ("postgresql://u:p@ss/w@host:5432/db", ("p@ss/w", "ss/w")),
+    ("postgresql://u:pw@host/d@b", ("pw",)),
+    ("cannot use postgresql://u:Sec@Ret9@host/team@work: refused", ("Sec", "Ret9")),
+    ("postgresql://u:Sec/Ret9@host/db", ("Sec", "Ret9")),
+    ("postgresql://u:pw@host/db?application_name=a@b", ("pw",)),
 ])
-def test_the_password_mask_stops_at_the_hosts_at_sign(url, shown):
-    from ontosync.db_url import mask, password
+def test_a_password_is_masked_whole_whatever_at_signs_follow(url, secrets):
+    """An `@` in the database's name cannot be told from one in a password holding a `/`
+    (`u:p@ss/w@host/db`): a mask that stopped at the first `@` before a host printed `ss/w` of that
+    password (this round's first mend of `u:pw@host/team@work` did). The mask runs to the last `@`
+    before the query: it may hide a database name's head, never a password's tail."""
+    from ontosync.db_url import mask
 
-    assert mask(url) == shown
-    if url.startswith("postgresql://u:pw@"):
-        assert password(url.split(" ")[0]) == "pw"
+    shown = mask(url)
+    assert "***" in shown and not any(secret in shown for secret in secrets), shown
 
 
 def _classes(db: Path) -> list[tuple]:

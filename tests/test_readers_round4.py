@@ -243,6 +243,9 @@ def test_a_comment_is_no_definition_and_every_definition_is_kept(tmp_path: Path)
         for c in ("Ttl", "Ofn", "TtlFence", "OfnFence"):
             rows = query(db, TEXTS.format(c=c))
             assert len(rows) == 3 and {(p, v.replace(f"{c}.", "{c}."), lang) for p, v, lang in rows} == want, (c, rows)
+        # a tagged literal has no datatype in any syntax (a turtle fence's noted `rdf:langString` was kept)
+        assert query(db, TEXTS.replace("predicate, value, language", "DISTINCT datatype").replace(
+            "subject = 'ex:{c}'", "subject IN ('ex:Ttl', 'ex:Ofn', 'ex:TtlFence', 'ex:OfnFence')")) == [(None,)]
         # a page's own class: the page's `definition::` stays its definition beside the fence's comment
         assert sorted(query(db, TEXTS.format(c="Own"))) == [("IAO:0000115", "A foal.", None),
                                                             ("rdfs:comment", "A foal.", None)]

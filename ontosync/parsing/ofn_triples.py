@@ -63,7 +63,7 @@ def triple(subject: str | None, predicate: str | None, obj: str | Literal | None
         return note
     text, datatype, language = obj
     note["rdf_value"] = text
-    if datatype and datatype != XSD_STRING:
+    if datatype and datatype != XSD_STRING and not language:  # a tagged one's is rdf:langString: none, as RDF's
         note["rdf_datatype"] = datatype
     if language:
         note["rdf_language"] = language
