@@ -5,7 +5,7 @@ an upgrade whose parsers changed, every file is reprocessed once, though its con
 change; an upgrade that leaves the parsers alone reprocesses nothing.
 """
 
-PARSER_VERSION = 12  # 2: Logseq graph rules (title::, alias::, tags, link text), RDF synonyms
+PARSER_VERSION = 13  # 2: Logseq graph rules (title::, alias::, tags, link text), RDF synonyms
 # 3: the line each class is declared on (file_classes.line, migration 007)
 # 4: page names match in Unicode NFC (a link and a file name in NFC and NFD name one page);
 #    an owl:class that is no valid IRI (a space, `<`, `"`...) is a bad-owl-class warning
@@ -60,3 +60,11 @@ PARSER_VERSION = 12  # 2: Logseq graph rules (title::, alias::, tags, link text)
 #    terms named
 #    ; a fence's literals keep their language tags for the readers' layer, and a fence's or an
 #    .ofn file's IAO:0100001 / oio:consider targets are noted as owl:deprecated is (h38)
+# 13: a page without an OntologyBlock answers to its title and alias:: names (links through
+#    them reach one class); journal dates read as Logseq's date parser reads them (1-2 digit
+#    fields, full month and weekday names); a link inside emphasis in a property value names no
+#    page; a title from an NFD file name is NFC (h49)
+#    ; hasDbXref / skos mapping properties, every label, comment and definition of a fence or an
+#    .ofn file are noted triples for the layer (h48); each .ofn axiom that is one triple between
+#    named terms is noted, relative IRIs in .ofn refused, JSON-LD keys without an IRI named, the
+#    16 MiB term limit named, OWL/XML named as such (h50, one note format with h48's: h56)
