@@ -12,21 +12,14 @@ def run() -> None:
     it was a KeyboardInterrupt traceback from whichever module was loading. SIGTERM and SIGHUP (a
     cancelled job, `kill`, a closed terminal) end it so too, from here on (a sync stops between two
     files: pipeline/interrupts.py): their default action ended the process without a word, exit 143."""
-    import signal
     import sys
 
-    previous = {signum: signal.signal(signum, _interrupt) for signum in (signal.SIGTERM, signal.SIGHUP)}
-    try:
+    from ontosync.pipeline.interrupts import terminate_as_interrupt
+
+    with terminate_as_interrupt():  # restores the handlers for a caller whose process goes on
         try:
             from ontosync.cli import run as cli_run
         except KeyboardInterrupt:
             print("ontosync: interrupted while starting; nothing was done", file=sys.stderr)
             sys.exit(130)
         cli_run()
-    finally:  # for a caller whose process goes on (the process that ends needs none)
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-
-
-def _interrupt(signum, _frame) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")

@@ -36,6 +36,7 @@ from ontosync.action.target_checkout import checked_out_pr, synced_revision
 from ontosync.db_url import is_postgres_url, mask, password
 from ontosync.diff_format import is_empty
 from ontosync.options import BY_INPUT
+from ontosync.pipeline.interrupts import as_interrupt
 
 CliMain = Callable[[Sequence[str]], Any]
 EXIT_MEANING = {0: "done", 1: "error rate over the threshold, or stopped early by GitHub (a rate limit, GitHub "
@@ -123,10 +124,6 @@ def run_sync(cmd: Commands, cli_main: CliMain, argv: list[str], token: str) -> t
     return code, tee.last_line()
 
 
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt(f"signal {signum}")
-
-
 def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out: TextIO | None = None) -> int:
     """The Action. `cli_main` is `ontosync.cli.main`, passed in by entrypoint.py: the CLI sits above
     the Action's glue, which never imports it (docs/ARCHITECTURE.md)."""
@@ -134,7 +131,7 @@ def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out:
         env = os.environ
         # Python as PID 1 of a container ignores SIGTERM; a cancelled job (docker stop) should stop
         # the sync like Ctrl-C does, so the checkpoint is written and the next run resumes.
-        signal.signal(signal.SIGTERM, _interrupt)
+        signal.signal(signal.SIGTERM, as_interrupt)
     cmd = Commands(out)
     token = get_input(env, "github-token")
     if token:

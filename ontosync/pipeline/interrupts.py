@@ -26,7 +26,8 @@ _held = 0  # nesting depth of held()
 _pending: int | None = None  # a signal that arrived while held
 
 
-def _interrupt(signum, _frame) -> None:
+def as_interrupt(signum, _frame) -> None:
+    """The handler SIGTERM and the others get: a KeyboardInterrupt, or a note while `held()`."""
     global _pending
     if _held:
         _pending = signum
@@ -74,7 +75,7 @@ def terminate_as_interrupt() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = {signum: signal.signal(signum, _interrupt) for signum in STOPPING}
+    previous = {signum: signal.signal(signum, as_interrupt) for signum in STOPPING}
     try:
         yield
     finally:
