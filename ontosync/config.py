@@ -282,7 +282,8 @@ def _check_inside(root: Path, config: Path) -> None:
 
 
 def config_in_use(config_path: str | None, source: str) -> str | None:
-    """The configuration file a sync reads: `--config`, else the local source's `.ontosync.yml`."""
+    """The configuration file a sync reads: `--config`, else the local source's `.ontosync.yml`.
+    The one place of that rule: build_settings reads the file it names, cmd_sync keeps outputs off it."""
     if config_path:
         return config_path
     default = os.path.join(source, CONFIG_FILE)
@@ -301,15 +302,16 @@ def build_settings(cli: dict[str, Any], config_path: str | None) -> Settings:
     file_values: dict[str, Any] = {}
     if config_path is not None and not config_path.strip():  # `--config "$CONF"`, unset: not the tree's file
         raise ConfigError("--config must not be empty")
+    in_use = config_in_use(config_path, source)
     if config_path:
         file_values = load_config_file(Path(config_path))
         checkout = _checkout(Path(config_path), source)
         if checkout:
             _check_untrusted(file_values, checkout[0], Path(config_path), checkout[1])
-    elif not source.startswith("github:") and os.path.isfile(Path(source) / CONFIG_FILE):
-        _check_inside(Path(source), Path(source) / CONFIG_FILE)
-        file_values = load_config_file(Path(source) / CONFIG_FILE)
-        _check_untrusted(file_values, Path(source), Path(source) / CONFIG_FILE, Path(source))
+    elif in_use:  # the source's own file
+        _check_inside(Path(source), Path(in_use))
+        file_values = load_config_file(Path(in_use))
+        _check_untrusted(file_values, Path(source), Path(in_use), Path(source))
     # ONTOSYNC_DATABASE_URL: where a URL with a password belongs (a CI secret), not a flag or a file
     from_env = {"db": database_from_env()} if database_from_env() else {}
     merged = {**file_values, **from_env, **{k: v for k, v in cli.items() if v is not None and k in FIELD_NAMES}}
