@@ -220,11 +220,8 @@ def with_retries(exchange: Callable[[], T], retry: RetryPolicy = RETRY, max_wait
                 raise _Limited(exc, limit[1]) from None
             raise
 
-    def final(exc: BaseException) -> bool:
-        status = getattr(exc, "status", None)
-        return status is not None and status < 500
-
-    backed = retry.retrying(attempt, (GithubException, *NETWORK_ERRORS), giveup=final)
+    # a rate limit that reaches the backoff resets past `max_wait`: not retried (the others are waited for, below)
+    backed = retry.retrying(attempt, (GithubException, *NETWORK_ERRORS), giveup=lambda exc: _final(exc, limits=False))
     try:
         return waiting(backed, _Limited, lambda exc: exc.wait, retry.attempts or 3)()
     except _Limited as exc:
@@ -235,10 +232,10 @@ class _ServerError(ArtifactError):
     """An answer worth asking again for (5xx, 429)."""
 
 
-def _final(exc: BaseException) -> bool:
-    """Not worth retrying: the API answered, and not with a server error or a rate limit."""
+def _final(exc: BaseException, limits: bool = True) -> bool:
+    """Not worth retrying: the API answered, and not with a server error or (`limits`) a 429 rate limit."""
     status = getattr(exc, "status", None)
-    return status is not None and not (status >= 500 or status == 429)
+    return status is not None and status < 500 and not (limits and status == 429)
 
 
 def _after(retry: RetryPolicy, exc: BaseException) -> str:
