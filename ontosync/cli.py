@@ -291,9 +291,15 @@ def cmd_sync(args: argparse.Namespace) -> int:
     settings = build_settings(cli, args.config)
     if not is_postgres_url(settings.db):
         check_db_path(settings.db)
-    check_outputs(settings, config_in_use(args.config, settings.source))
+    try:  # one filter: the outputs are checked against it, the source walks with it
+        selects, bad_filter = PathFilter(settings.include, settings.exclude, settings.path), None
+    except SourceError as exc:  # said after the outputs' check, as make_source's error
+        selects, bad_filter = None, exc
+    check_outputs(settings, config_in_use(args.config, settings.source), selects)
     try:
-        source = make_source(settings, PathFilter(settings.include, settings.exclude, settings.path))
+        if bad_filter:
+            raise bad_filter
+        source = make_source(settings, selects)
     except SourceError as exc:
         _say(f"error: {exc}")
         return 2

@@ -21,12 +21,13 @@ from ontosync.pipeline.outputs import (
     OutputError,
     check_distinct,
     check_output,
+    file_mode,
     is_special,
     missing_folder,
     not_writable,
     too_long,
 )
-from ontosync.sources import PathFilter, SourceError
+from ontosync.sources import PathFilter
 
 
 class PathRefused(Stopped):
@@ -77,22 +78,16 @@ def check_writable(db: str) -> None:
             raise ReadOnlyDatabase(f"read-only database {db}{where}: {reason}; nothing was written")
 
 
-def _mode(path: str) -> int:
-    try:
-        return os.stat(path).st_mode
-    except OSError:
-        return 0
-
-
-def check_outputs(settings: Settings, config: str | None = None) -> None:
+def check_outputs(settings: Settings, config: str | None, selects: PathFilter | None) -> None:
     """--report and --checkpoint must be writable before the work starts, not after it, and be
     neither the database nor the configuration file the run reads (`config`): `--report c.yml`
-    with `--config c.yml` replaced the user's settings with the report, exit 0."""
+    with `--config c.yml` replaced the user's settings with the report, exit 0. `selects` is the
+    sync's path filter (None: its globs are bad, which the caller says)."""
     try:
         if settings.report:
             check_output(settings.report, "--report")
         check_output(settings.checkpoint_path, "--checkpoint")
-        if stat.S_ISFIFO(_mode(settings.checkpoint_path)):  # each write waited for a reader, the run with it
+        if stat.S_ISFIFO(file_mode(settings.checkpoint_path) or 0):  # each write waited for a reader, the run with it
             raise OutputError(f"--checkpoint {settings.checkpoint_path}: a FIFO, which no sync can resume from: give a "
                               "file (or /dev/null for none)")
         if not settings.checkpoint and os.path.islink(settings.checkpoint_path):
@@ -104,23 +99,19 @@ def check_outputs(settings: Settings, config: str | None = None) -> None:
         db = None if is_postgres_url(settings.db) else settings.db
         check_distinct(db, {k: v for k, v in outputs.items() if v})
         for flag, path in (("--db", db), ("--checkpoint", settings.checkpoint_path), ("--report", settings.report)):
-            if path and _read_by_the_sync(settings, path):
+            if path and selects is not None and _read_by_the_sync(settings, selects, path):
                 raise OutputError(f"{flag} {path}: is a file of the source the sync reads (the next sync would "
                                   "read what this one writes there); give a path outside it, or one it leaves out")
     except OutputError as exc:
         raise PathRefused(str(exc)) from None
 
 
-def _read_by_the_sync(settings: Settings, path: str) -> bool:
+def _read_by_the_sync(settings: Settings, selects: PathFilter, path: str) -> bool:
     """Whether `path` is (or would be) a file the sync reads from its local source: `--report
     pages/Cat.md` replaced the page with the report, and the next sync failed on it."""
     if settings.source.startswith("github:") or is_special(path):
         return False
     root, real = os.path.realpath(settings.source), os.path.realpath(path)
     if real == root or os.path.commonpath([root, real]) != root:
-        return False
-    try:
-        selects = PathFilter(settings.include, settings.exclude, settings.path)
-    except SourceError:  # said by the source, next
         return False
     return selects(Path(os.path.relpath(real, root)).as_posix())

@@ -25,7 +25,8 @@ class OutputError(Exception):
     """An output path that cannot be written: exit 2 with this one-line message."""
 
 
-def _mode(path: str) -> int | None:
+def file_mode(path: str) -> int | None:
+    """The mode of what `path` leads to (links followed), None when there is nothing to stat."""
     try:
         return os.stat(path).st_mode
     except OSError:
@@ -34,13 +35,13 @@ def _mode(path: str) -> int | None:
 
 def is_special(path: str | Path) -> bool:
     """A FIFO or a character device (directly or through links): written into, not replaced."""
-    mode = _mode(os.fspath(path))
+    mode = file_mode(os.fspath(path))
     return mode is not None and (stat.S_ISFIFO(mode) or stat.S_ISCHR(mode))
 
 
 def check_output(path: str | Path, flag: str) -> None:
     real = os.path.realpath(path)
-    mode = _mode(os.fspath(path))  # followed as open() follows: see write_text
+    mode = file_mode(os.fspath(path))  # followed as open() follows: see write_text
     if mode is not None:
         if stat.S_ISDIR(mode):
             raise OutputError(f"{flag} {path}: is a folder; give a file path")
@@ -153,7 +154,7 @@ def write_json(path: str | Path, data: object, indent: int = 2) -> None:
 
 def read_regular(path: str | Path) -> str | None:
     """The text of a regular file at `path`; None for anything else (a FIFO would block)."""
-    mode = _mode(os.fspath(path))
+    mode = file_mode(os.fspath(path))
     if mode is None or not stat.S_ISREG(mode):
         return None
     return Path(path).read_text(encoding="utf-8")
