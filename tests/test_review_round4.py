@@ -267,3 +267,26 @@ def test_a_change_log_that_cannot_be_read_before_the_sync_is_not_read_as_no_runs
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # bound, not listening: the connection is refused
         assert last_run(f"postgresql://u:p@127.0.0.1:{port}/db") is None
+
+
+def test_a_prefix_of_both_a_kept_and_a_pruned_revision_is_refused_as_ambiguous(tmp_path):
+    """`--since abcdef0` where run 1 (pruned, abcdef01...) and run 2 (kept, abcdef02...) both start
+    so: the kept run was taken silently, because the pruned revision was looked up apart from the
+    ambiguity check. Git refuses such a prefix, and so does `diff`; a longer one finds either run."""
+    src, db = tmp_path / "src", str(tmp_path / "p.db")
+    args = ["sync", str(src), "--db", db, "--quiet", "--workers", "1", "--keep-runs", "1"]
+    for run, files in ((1, {"a.ttl": HEAD + "ex:A a owl:Class .\n"}), (2, {"b.ttl": HEAD + "ex:B a owl:Class .\n"})):
+        _write(src, files)
+        assert cli_main(args) == 0
+        with contextlib.closing(sqlite3.connect(db)) as conn, conn:
+            conn.execute("UPDATE runs SET revision = ? WHERE id = ?", (f"abcdef0{run}" + "9" * 32, run))
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        assert conn.execute("SELECT id FROM runs").fetchall() == [(2,)]  # run 1 was pruned
+        try:
+            select_runs(conn, since="abcdef0")
+        except DiffError as exc:
+            assert "ambiguous" in str(exc) and "abcdef019999" in str(exc) and "abcdef029999" in str(exc), exc
+        else:
+            raise AssertionError("--since abcdef0 was taken as one revision")
+        assert select_runs(conn, since="abcdef01").to_json(conn)["base"]["run"] == 1
+        assert select_runs(conn, since="ABCDEF02").to_json(conn)["base"]["run"] == 2

@@ -82,16 +82,6 @@ def _before(log: RunLog, first: int) -> int | None:
     return previous
 
 
-def _at_revision(log: RunLog, since: str) -> int | None:
-    """The newest finished run at revision `since`, the pruned run the kept log starts from too."""
-    at = log.at_revision(since, finished=True)
-    pruned = log.pruned()
-    if at is None and pruned is not None and pruned[1] and (pruned[1] == since or (
-            len(since) >= 7 and pruned[1].startswith(since))):
-        return pruned[0]
-    return at
-
-
 def fold_runs(conn: sqlite3.Connection, first: int, last: int) -> list[Change]:
     """The net change of runs first..last (inclusive): per key the first old value, the last new."""
     folded: dict[tuple, list] = {}
@@ -129,7 +119,7 @@ def select_runs(conn: sqlite3.Connection, run: int | None = None, since: str | N
         base = _run_info(log, _before(log, run))
     elif since is not None:
         since = _one_revision(log, since)
-        at = _at_revision(log, since)
+        at = log.at_revision(since, finished=True)
         if at is None:
             killed = log.at_revision(since)
             raise DiffError(f"the run at revision {since} (run {killed}) did not finish, so the database never "

@@ -110,21 +110,31 @@ class RunLog:
 
     def at_revision(self, since: str, finished: bool = False) -> int | None:
         """The newest run synced at `since`: the full revision, or a prefix of 7 or more characters;
-        with `finished`, only a run that finished (a killed run left the database between states)."""
+        with `finished`, only a run that finished (a killed run left the database between states).
+        Else the pruned run the kept log starts from (`pruned()`), when its revision is so named."""
         named = Run.revision == since
         if len(since) >= 7:
             named |= Run.revision.startswith(since)
         if finished:
             named &= Run.finished_at.is_null(False)
         with self._bound():
-            return Run.select(Run.id).where(named).order_by(Run.id.desc()).limit(1).scalar()
+            run = Run.select(Run.id).where(named).order_by(Run.id.desc()).limit(1).scalar()
+        pruned = self.pruned() if run is None else None
+        if pruned and pruned[1] and (pruned[1] == since or (len(since) >= 7 and _starts(pruned[1], since))):
+            return pruned[0]
+        return run
 
     def revisions_like(self, prefix: str, limit: int = 3) -> list[str]:
-        """Distinct synced revisions that start with `prefix` (up to `limit`): is a prefix ambiguous?"""
+        """Distinct synced revisions that start with `prefix` (up to `limit`), the pruned run's among
+        them (`at_revision` finds it too): is a prefix ambiguous?"""
         with self._bound():
             query = (Run.select(Run.revision).where(Run.revision.startswith(prefix)).distinct()
                      .order_by(Run.revision).limit(limit).tuples())
-            return [r for (r,) in query]
+            named = {r for (r,) in query}
+        pruned = self.pruned()
+        if pruned and pruned[1] and _starts(pruned[1], prefix):
+            named.add(pruned[1])
+        return sorted(named)[:limit]
 
     def last_finished(self) -> int:
         """The newest run that finished, 0 when none."""
@@ -182,3 +192,8 @@ class RunLog:
                 if found is not None:
                     return found
         return None
+
+
+def _starts(revision: str, prefix: str) -> bool:
+    """`revision` starts with `prefix`, in any case: as the SQL `startswith` (LIKE, ILIKE) matches."""
+    return revision.lower().startswith(prefix.lower())
