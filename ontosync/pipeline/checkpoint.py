@@ -55,26 +55,30 @@ class Checkpoint:
                  and isinstance(self.finished, bool))
         return typed and self.version <= VERSION
 
+    def __post_init__(self) -> None:
+        # the JSON of each entry of `failed`, kept by add_failed (not a field: the file does not hold
+        # it); a `failed` of another type fails here or in _sound, and load() returns None either way
+        self._failed_json = [json.dumps(f, ensure_ascii=False) for f in self.failed]
+
     def save(self, path: str | Path) -> None:
         write_text(path, self.text())
 
     def add_failed(self, path: str, error: str) -> None:
-        self.failed.append({"path": path, "error": error})
+        """Add a failed file; `failed` grows through here only, so `text()` has each entry's JSON."""
+        entry = {"path": path, "error": error}
+        self.failed.append(entry)
+        self._failed_json.append(json.dumps(entry, ensure_ascii=False))
 
     def text(self) -> str:
         """The file's content as of now (pipeline/checkpoint_writer.py writes it later).
 
-        Each entry of `failed` is encoded once, when first written, not again at every checkpoint:
+        Each entry of `failed` is encoded once, by add_failed, not again at every checkpoint:
         `json.dumps(asdict(self))` encoded (and deep-copied) the whole list each time, so a run whose
         files fail spent time quadratic in their count on its checkpoints (4,000 failed files: 12 s
         of 30; CONTRACT section 4: writing checkpoints stays a small share of the run)."""
-        encoded = self.__dict__.setdefault("_failed_json", [])
-        if self.__dict__.get("_failed_of") is not self.failed:  # another list given: none of it encoded
-            encoded.clear()
-            self.__dict__["_failed_of"] = self.failed
-        encoded.extend(json.dumps(f, ensure_ascii=False) for f in self.failed[len(encoded):])
         head = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "failed"}
-        return json.dumps(head, indent=1, ensure_ascii=False)[:-2] + ',\n "failed": [' + ", ".join(encoded) + "]\n}"
+        return (json.dumps(head, indent=1, ensure_ascii=False)[:-2] + ',\n "failed": ['
+                + ", ".join(self._failed_json) + "]\n}")
 
     def resumable_for(self, source: str) -> bool:
         return not self.finished and self.source == source
