@@ -84,7 +84,7 @@ def test_a_worker_attaches_the_rows_the_store_would_build(tmp_path):
     facts, _ = parsed(tmp_path, "Gripper.md", PAGE, "urn:run:own")
     expected = own_rows.prepare("Gripper.md", "urn:run:own", parse_file("Gripper.md", PAGE.encode(), ParseOptions()))
     assert facts.own_rows == expected
-    assert expected.axioms and expected.edges and expected.name_rows and expected.synonyms
+    assert expected.axioms and expected.edges and expected.names and expected.synonyms
     assert parsed(tmp_path, "Plain.md", "- no block\n", "urn:run:own")[0].own_rows is None  # skipped
     assert parsed(tmp_path, "Other.md", PAGE, None)[0].own_rows is None  # a pool told no id
     ttl = "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n<http://e.org/A> a owl:Class .\n"

@@ -32,8 +32,7 @@ class Prepared:
     path: str
     onto: str
     classes: Rows
-    names: set[tuple[str, str, int, str]]
-    name_rows: Rows
+    names: set[tuple[str, str, int, str]]  # their rows: name_rows(path, names)
     edges: Rows  # repository.RESOLVED_EDGE's parameters
     properties: Rows
     synonyms: Rows
@@ -50,12 +49,18 @@ def prepare(path: str, onto: str, facts: FileFacts) -> Prepared:
     properties = property_rows(path, onto, facts)
     names = page_names(onto, facts)
     return Prepared(
-        path, onto, classes, names, [(path, o, k, r, iri) for o, k, r, iri in sorted(names)],
+        path, onto, classes, names,
         [(p, o, child, o, key, fallback, fallback, key, text) for p, o, child, _, fallback, key, text in edges],
         properties, synonym_rows(path, onto, facts),
         [(o, kind, subject, o, key, obj, ann, src, fallback, key)
          for o, kind, subject, obj, ann, src, fallback, key in axiom_rows(path, onto, facts)],
         frozenset(r[1:3] for r in classes), frozenset(r[1:3] for r in edges), frozenset(r[1:3] for r in properties))
+
+
+def name_rows(path: str, names: set[tuple[str, str, int, str]]) -> Rows:
+    """The rows of `names` (page_names) saved as `path`, in repository._INSERT_NAMES's order, sorted:
+    the same file inserts its names in the same order however it is saved."""
+    return [(path, o, k, r, iri) for o, k, r, iri in sorted(names)]
 
 
 def class_rows(path: str, onto: str, facts: FileFacts) -> Rows:

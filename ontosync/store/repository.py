@@ -474,7 +474,7 @@ class Repository:
         """The page names the file answers to (store/own_rows.py), inserted; returns them."""
         names = own_rows.page_names(onto, facts)
         if names:
-            self.conn.executemany(_INSERT_NAMES, [(path, o, k, r, iri) for o, k, r, iri in sorted(names)])
+            self.conn.executemany(_INSERT_NAMES, own_rows.name_rows(path, names))
         return names
 
     def _insert_own_rows(self, path: str, onto: str, facts: FileFacts) -> tuple[set[tuple[str, str, int, str]],
@@ -488,7 +488,7 @@ class Repository:
         for sql, rows in (
                 ("INSERT INTO file_classes (path, ontology_id, class_iri, label, comment, line, label_language, "
                  "comment_language) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", own.classes),
-                (_INSERT_NAMES, own.name_rows),
+                (_INSERT_NAMES, own_rows.name_rows(path, own.names)),
                 (RESOLVED_EDGE, own.edges),
                 ("INSERT INTO file_properties (path, ontology_id, property_iri, property_type, label, domain, "
                  "range, label_language) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", own.properties),
