@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 import pyoxigraph as ox
 
+from ontosync.parsing.annotation_notes import quoted
 from ontosync.parsing.rdf_vocab import (
     BUILTIN_DATATYPES,
     CARDINALITIES,
@@ -41,7 +42,6 @@ from ontosync.parsing.rdf_vocab import (
     RDF_TYPE,
     RDFS_DATATYPE,
     XSD,
-    XSD_STRING,
     is_bnode,
     is_iri,
 )
@@ -127,12 +127,10 @@ class Index:
 
 
 def render_literal(lit: ox.Literal, languages: dict[str, str] | None = None) -> str:
-    """A literal in functional syntax; `languages`: tags as the file writes them (language_tags.py)."""
-    text = '"' + lit.value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if lit.language:
-        return f"{text}@{(languages or {}).get(lit.language, lit.language)}"
-    datatype = lit.datatype.value
-    return text if datatype == XSD_STRING else f"{text}^^<{datatype}>"
+    """A literal in functional syntax (annotation_notes.quoted writes it); `languages`: tags as the
+    file writes them (language_tags.py)."""
+    language = (languages or {}).get(lit.language, lit.language) if lit.language else None
+    return quoted(lit.value, language, lit.datatype.value)
 
 
 class Renderer:
