@@ -363,9 +363,12 @@ class GitHubSource(TarballReader, LinkFollower):
         else:
             self.truncated_walks += 1
             log.info("the tree of %s is too large for one answer; walking it folder by folder", self.description)
-            self._walk(tree_sha, "", out)
+            subtrees: list[tuple[list[TreeItem], str]] = []
+            self._walk(tree_sha, "", out, subtrees)
             if not self._raw_links:
                 self._folders = {}  # kept for the links' targets only
+            for sub, folder in subtrees if self._raw_links else ():  # indexed only when links were seen
+                self._folders.update(folder_index(sub, folder))
         if self.filter.subdir and not self._subdir_seen:
             # as for a local folder: a misspelt --path is no empty sync that says it succeeded, and
             # one through a link is refused in a checkout's words
@@ -376,9 +379,11 @@ class GitHubSource(TarballReader, LinkFollower):
             raise SourceError(f"--path folder not found in {self.description}: {sub}")
         return out
 
-    def _walk(self, tree_sha: str, prefix: str, out: dict[str, tuple[str, str, int]]) -> None:
+    def _walk(self, tree_sha: str, prefix: str, out: dict[str, tuple[str, str, int]],
+              subtrees: list[tuple[list[TreeItem], str]]) -> None:
         """List one folder non-recursively; each subfolder the filter can reach is first tried
-        recursively (one request for the whole subtree), and walked in turn only if truncated."""
+        recursively (one request for the whole subtree), and walked in turn only if truncated. The
+        subtrees listed whole go to `subtrees`: indexed for links' targets only if the walk met a link."""
         items, truncated = self._get_tree(tree_sha, recursive=False)
         if truncated:
             raise SourceError(f"GitHub truncated the listing of folder {prefix or '/'} in {self.description}")
@@ -391,10 +396,10 @@ class GitHubSource(TarballReader, LinkFollower):
                     continue
                 sub, sub_truncated = self._get_tree(item.sha, recursive=True)
                 if sub_truncated:
-                    self._walk(item.sha, folder, out)
+                    self._walk(item.sha, folder, out, subtrees)
                 else:
                     self._collect(sub, folder, out)
-                    self._folders.update(folder_index(sub, folder))
+                    subtrees.append((sub, folder))
             else:
                 self._collect([item], prefix, out)
 
