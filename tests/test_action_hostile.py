@@ -290,8 +290,12 @@ def damaged_zip(how: str, data: bytes) -> bytes:
         zf.writestr("ontology.db", data)
     raw = bytearray(buf.getvalue())
     central = raw.rfind(b"PK\x01\x02")
-    if how in ("bad crc", "bad deflate"):
-        raw[30 + len("ontology.db") + 40] ^= 0xFF  # a byte of the member's data
+    data_at = 30 + len("ontology.db")  # the member's data, after its local header
+    if how == "bad crc":
+        raw[data_at + 40] ^= 0xFF  # a stored byte: the data reads, its CRC-32 does not match
+    elif how == "bad deflate":
+        raw[data_at] |= 0x06  # the first block's type, 3: reserved. (A byte flipped further in made
+        # a stream that sometimes still inflated, to data with a bad CRC: the test failed now and then.)
     elif how == "encrypted":
         raw[6] |= 1  # the "encrypted" flag, in the local header and the central directory
         raw[central + 8] |= 1
