@@ -32,6 +32,7 @@ from ontosync.sources.github_http import (  # a dropped connection: retried
     error_kind,
     limit_of,
     same_origin,
+    server_message,
 )
 
 T = TypeVar("T")
@@ -125,7 +126,7 @@ def find_newest_artifact(repo_full_name: str, name: str, token: str | None,
     try:
         candidates = with_retries(lambda: _list_artifacts(repo_full_name, name, token, api_url, branch), retry)
     except GithubException as exc:
-        raise _listing_refused(exc, repo_full_name, retry) from None
+        raise _listing_refused(exc, repo_full_name, retry, token) from None
     except (requests.RequestException, *NETWORK_ERRORS) as exc:
         raise ArtifactError(f"listing artifacts of {repo_full_name} failed: {error_kind(exc)}"
                             f"{_after(retry, exc)}") from None
@@ -158,11 +159,11 @@ def _check_download_host(info: ArtifactInfo, api_url: str) -> None:
                             "not sent the token, not downloaded")
 
 
-def _listing_refused(exc, repo_full_name: str, retry: RetryPolicy) -> ArtifactError:
+def _listing_refused(exc, repo_full_name: str, retry: RetryPolicy, token: str | None) -> ArtifactError:
     """The error for a listing GitHub answered with an error status (GithubException `exc`). A rate
     limit says so and when to run again: it was "the API refused the token", which sent the user
     to check a token that was fine (or that was not even given)."""
-    message = _api_message(exc)
+    message = _api_message(exc, token)
     limit = limit_of(exc, message)
     if limit is not None:
         when = datetime.now(timezone.utc) + timedelta(seconds=min(limit[1], LONGEST_STOP_WAIT))
@@ -242,11 +243,10 @@ def _after(retry: RetryPolicy, exc: BaseException) -> str:
     return "" if _final(exc) or retry.attempts <= 1 else f" ({retry.attempts} attempts)"
 
 
-def _api_message(exc) -> str:
-    data = getattr(exc, "data", None)
-    if isinstance(data, dict) and data.get("message"):
-        return str(data["message"])
-    return str(getattr(exc, "message", "") or exc.__class__.__name__)
+def _api_message(exc, token: str | None) -> str:
+    """The answer's `message` as `server_message` shows it (the token scrubbed), else the exception's kind."""
+    return (server_message(getattr(exc, "data", None), token)
+            or server_message({"message": getattr(exc, "message", None)}, token) or exc.__class__.__name__)
 
 
 def download_artifact(info: ArtifactInfo, token: str | None, dest: Path,

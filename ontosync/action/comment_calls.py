@@ -11,15 +11,15 @@ warning whose words match the cause: a rate limit or a locked conversation is no
 from __future__ import annotations
 
 from ontosync.action.artifacts import MAX_WAIT, with_retries
-from ontosync.sources.github_http import limit_of
+from ontosync.sources.github_http import limit_of, server_message
 
 __all__ = ["refusal", "with_retries"]
 
 
-def refusal(exc, number: int) -> str:
-    """The warning for a refused comment call (GithubException `exc`)."""
-    data = exc.data if isinstance(exc.data, dict) else {}
-    reason = str(data.get("message") or "")
+def refusal(exc, number: int, token: str | None) -> str:
+    """The warning for a refused comment call (GithubException `exc`); GitHub's reason is shown as
+    `server_message` shows it, `token` scrubbed (a gateway may echo it; outside Actions no runner masks it)."""
+    reason = server_message(exc.data, token)
     limit = limit_of(exc)
     if limit is not None:
         return (f"commenting on pull request #{number} hit GitHub's API {limit[0]} (HTTP {exc.status}), which "

@@ -274,7 +274,7 @@ def post_comment(cmd: Commands, pr: PullRequest, body: str, key: str, token: str
         cmd.line(with_retries(exchange))
         return True
     except GithubException as exc:
-        cmd.warning(refusal(exc, pr.number), title="ontosync: pull-request comment")
+        cmd.warning(refusal(exc, pr.number, token), title="ontosync: pull-request comment")
     except (ValueError, TypeError, KeyError, AttributeError) as exc:  # a 200 whose body is not what was asked
         cmd.warning(f"commenting on pull request #{pr.number} failed: GitHub's answer was not the JSON expected "
                     f"({type(exc).__name__}); the changes are in the job summary",

@@ -181,14 +181,17 @@ def error_kind(exc: BaseException) -> str:
     return type(exc).__name__
 
 
-def server_message(data: Any, token: Secret) -> str:
-    """GitHub's `message` field, one line, short, with the token scrubbed (defence in depth)."""
+def server_message(data: Any, token: Secret | str | None) -> str:
+    """GitHub's `message` field, one line, short, with the token scrubbed: a proxy or gateway may
+    echo the request's token, and `fetch-db` prints outside Actions, where no runner masks it. The
+    token goes before the cut: cut first, a token across it was shown in part."""
     message = data.get("message") if isinstance(data, dict) else None
     if not isinstance(message, str):
         return ""
-    message = " ".join(message.split())[:200]
-    secret = token.get()
-    return message.replace(secret, "***") if secret else message
+    secret = token.get() if isinstance(token, Secret) else token
+    if secret:
+        message = message.replace(secret, "***")
+    return " ".join(message.split())[:200]
 
 
 def without_query(url: str) -> str:
