@@ -6,6 +6,9 @@ version IRI.
    pull-request comment used the answer's `message` as it came (the runner's mask hid it there,
    but `ontosync fetch-db` runs outside Actions), and the GitHub source cut the message to 200
    characters before scrubbing it, so a token crossing that cut was shown in part.
+2. An `.ofn` file's `Ontology(<iri> <versionIRI> ...)` version IRI reached no table, while the same
+   ontology in Turtle has its `owl:versionIRI` row in `statements` (docs/decisions.md, "One
+   ontology, one set of rows").
 """
 
 from __future__ import annotations
@@ -18,7 +21,9 @@ from ontosync.action.commands import Commands
 from ontosync.action.fetch_db import fetch_db
 from ontosync.action.pull_request import PullRequest, post_comment
 from ontosync.sources.github_http import Secret, server_message
+from ontosync.store.semsql import ReadersLayer
 from tests.fake_github import FakeGitHub
+from tests.test_rdf_round5 import layer_rows, synced_twins
 
 TOKEN = "ghp_Echo3dT0kenValue0123456789abcdef"
 PR = PullRequest(7, "acme/onto", "a" * 40, "main", "b" * 40)
@@ -64,3 +69,24 @@ def test_a_refused_comment_never_shows_a_token_the_api_echoes(github, message):
 def test_a_token_across_the_messages_cut_is_scrubbed_whole():
     shown = server_message({"message": "x" * 190 + TOKEN}, Secret(TOKEN))
     assert TOKEN[:10] not in shown and shown.startswith("x" * 190)
+
+
+VERSIONED_OFN = """\
+Prefix(:=<http://example.org/t#>)
+Ontology(<http://example.org/t> <http://example.org/t/1.0>
+Declaration(Class(:A))
+)
+"""
+VERSIONED_TTL = """\
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+<http://example.org/t> a owl:Ontology ; owl:versionIRI <http://example.org/t/1.0> .
+<http://example.org/t#A> a owl:Class .
+"""
+
+
+@pytest.mark.parametrize("deferred", [True, False], ids=["first-run", "per-file"])
+def test_a_functional_syntax_version_iri_is_the_row_turtles_is(tmp_path, monkeypatch, deferred):
+    monkeypatch.setattr(ReadersLayer, "defer_first_run", deferred)
+    db, want = synced_twins(tmp_path, VERSIONED_OFN, VERSIONED_TTL)
+    version = ("http://example.org/t", "owl:versionIRI", "http://example.org/t/1.0", None, None, None)
+    assert version in want and layer_rows(db, "t.ofn") == want

@@ -49,7 +49,9 @@ Dialect rules (README-ready):
   annotations = {"ofn": the whole axiom in canonical functional syntax}); in an `.ofn` file, also
   the axiom's one triple between named terms, if it is one (parsing/ofn_triples.py).
   `Ontology(<iri> ...)` gives the ontology id of a `.ofn` document (fences ignore it); two
-  different ones give none (a `several-ontologies` warning), as in an RDF file.
+  different ones give none (a `several-ontologies` warning), as in an RDF file. Its version IRI,
+  `Ontology(<iri> <version> ...)`, is a `VersionIRI` axiom (subject the ontology, object the
+  version) carrying the `owl:versionIRI` triple Turtle's header gives (fences: none).
 """
 
 from __future__ import annotations
@@ -249,6 +251,9 @@ class _Interpreter:
             if head == "OntologyIRI":
                 self._ontology(self.term(node.args[0])[1:-1], node.line)
                 return
+            if head == "VersionIRI":
+                self._version(self.term(node.args[0])[1:-1])
+                return
             if head == "Prefix":
                 self.prefix(node)
             elif head == "Import":
@@ -296,6 +301,13 @@ class _Interpreter:
             self.facts.ontology_id = None
             self.warn(f"several Ontology( IRIs (<{iri}> is the second); none is used as ontology id", line,
                       kind="several-ontologies")
+
+    def _version(self, iri: str) -> None:
+        """`Ontology(<o> <v>`: an `.ofn` file's `<o> owl:versionIRI <v>` row, the triple Turtle's
+        header gives (`statements`); fences ignore headers, as for the ontology IRI."""
+        note = ofn_triples.triple(self.header_iri, OWL + "versionIRI", iri) if self.facts.format == "ofn" else {}
+        if note:
+            self.axioms.append(AxiomFact("VersionIRI", self.header_iri or "", iri, note))
 
     def prefix(self, node: Node) -> None:
         args = [a for a in node.args if not (isinstance(a, Atom) and a.kind == "eq")]

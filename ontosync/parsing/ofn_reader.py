@@ -202,6 +202,7 @@ class Reader:
                 self.emit(Node("OntologyIRI", [item], item.line))
             elif top is not None and item.kind == "iri" and len(top.args) == 1:
                 top.args.append(item)  # version IRI
+                self.emit(Node("VersionIRI", [item], item.line))
             else:
                 self.junk(item.text, line)
         else:
