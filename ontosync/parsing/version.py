@@ -68,3 +68,4 @@ PARSER_VERSION = 13  # 2: Logseq graph rules (title::, alias::, tags, link text)
 #    .ofn file are noted triples for the layer (h48); each .ofn axiom that is one triple between
 #    named terms is noted, relative IRIs in .ofn refused, JSON-LD keys without an IRI named, the
 #    16 MiB term limit named, OWL/XML named as such (h50, one note format with h48's: h56)
+#    ; an .ofn file's version IRI is kept (a VersionIRI axiom, the owl:versionIRI row) (h59)
