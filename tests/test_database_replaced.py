@@ -25,7 +25,7 @@ def _committed(db) -> int:
 
 def _sync_then(tree, db, change) -> subprocess.CompletedProcess:
     """A sync whose last page stalls; `change(db)` runs once it has committed a file."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "ONTOSYNC_FAULT_SLOW_PARSE": "Sensor.md:3"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "ONTOSYNC_FAULT_SLOW_PARSE": "Sensor.md:2"}
     proc = subprocess.Popen([sys.executable, "-m", "ontosync", "sync", str(tree), "--db", str(db), "--quiet",
                              "--workers", "1"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     while proc.poll() is None and not _committed(db):

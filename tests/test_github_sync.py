@@ -118,6 +118,9 @@ def test_resync_after_k_changes_fetches_only_those(small_fake, small_tree, tmp_p
 
 def test_faults_and_rate_limits_leave_the_same_database_and_count_retries(small_fake, small_local_db, tmp_path):
     fake, local_db = small_fake, small_local_db
+    # seed 83 draws one fault of each kind (a 500, a reset, one slow answer), where the fixture's
+    # seed drew two slow answers: each slow one is a client timeout (2 s) waited out
+    fake.rng.seed(83)
     fake.fault_rate = 0.1
     fake.slow_seconds = 3.0
     fake.queue_primary_rate_limit(reset_in=2)
@@ -128,6 +131,7 @@ def test_faults_and_rate_limits_leave_the_same_database_and_count_retries(small_
     assert dump_file(db) == local_db
     faults = sum(1 for *_, status in fake.log if status in (500, -1, -2, 403, 429))
     assert report(db)["retries"] >= faults >= 2
+    assert sorted(s for *_, s in fake.log if s < 0 or s == 500) == [-2, -1, 500]  # every kind, once
 
 
 def test_truncated_tree_gives_the_same_database(small_fake, small_local_db, tmp_path):

@@ -21,7 +21,7 @@ import pytest
 
 from tests.helpers import ROOT, WriteLockHolder, assert_equals_fresh_sync, cli, copy_example, dump_file
 
-STALL = "5"  # seconds the holder's parse of core.ttl stalls (the test waits on events, never on time;
+STALL = "3"  # seconds the holder's parse of core.ttl stalls (the test waits on events, never on time;
 # what runs while it holds the lock runs in-process, in a fraction of a second)
 
 
