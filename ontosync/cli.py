@@ -296,9 +296,10 @@ def cmd_sync(args: argparse.Namespace) -> int:
     except SourceError as exc:  # said after the outputs' check, as make_source's error
         selects, bad_filter = None, exc
     check_outputs(settings, config_in_use(args.config, settings.source), selects)
+    if bad_filter:
+        _say(f"error: {bad_filter}")
+        return 2
     try:
-        if bad_filter:
-            raise bad_filter
         source = make_source(settings, selects)
     except SourceError as exc:
         _say(f"error: {exc}")

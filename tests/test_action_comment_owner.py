@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from ontosync import __version__
-from ontosync.action import comment_calls
+from ontosync.action import artifacts as artifact_calls
 from ontosync.action import run as action_run
 from ontosync.cli import main as cli_main
 from ontosync.retry import RetryPolicy
@@ -204,7 +204,8 @@ def test_a_locked_conversation_is_not_blamed_on_the_token(github):
 
 def test_a_comment_stored_before_its_answer_was_lost_is_not_posted_twice(github, monkeypatch):
     """The create is tried again from the listing: the comment GitHub stored is found and edited."""
-    monkeypatch.setattr(comment_calls.with_retries, "__defaults__", (RetryPolicy(factor=0.001), comment_calls.MAX_WAIT))
+    monkeypatch.setattr(artifact_calls.with_retries, "__defaults__",
+                        (RetryPolicy(factor=0.001), artifact_calls.MAX_WAIT))
     store = github.add_comment
 
     def stored_then_dropped(*args, **kwargs):

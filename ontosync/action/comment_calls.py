@@ -10,10 +10,8 @@ warning whose words match the cause: a rate limit or a locked conversation is no
 
 from __future__ import annotations
 
-from ontosync.action.artifacts import MAX_WAIT, with_retries
+from ontosync.action.artifacts import MAX_WAIT
 from ontosync.sources.github_http import limit_of, server_message
-
-__all__ = ["refusal", "with_retries"]
 
 
 def refusal(exc, number: int, token: str | None) -> str:

@@ -25,8 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ontosync.action import changes as change_report
+from ontosync.action.artifacts import with_retries
 from ontosync.action.commands import Commands
-from ontosync.action.comment_calls import refusal, with_retries
+from ontosync.action.comment_calls import refusal
 from ontosync.action.comment_owner import find_ours, listed
 from ontosync.action.inputs import ActionInputs
 from ontosync.action.restore import restore
