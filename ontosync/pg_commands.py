@@ -213,10 +213,10 @@ def _first_line(exc: BaseException) -> str:
     a restart), what it did and what to do (store/pg/session_lost.py): a reader waiting on a
     migration's lock past its statement_timeout said "canceling statement due to statement timeout"
     and nothing more, `status` even that the store "is not an ontosync database"."""
+    from ontosync.store.db_errors import first_line
     from ontosync.store.pg.session_lost import explain
 
-    text = str(exc).strip().splitlines()
-    return mask(explain(exc, NOTHING_CHANGED) or (text[0] if text else type(exc).__name__))
+    return mask(explain(exc, NOTHING_CHANGED) or first_line(exc))
 
 
 def read_stopped(exc: BaseException, what: str = "", store: tuple[str, str | None] | None = None) -> int:

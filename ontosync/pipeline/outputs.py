@@ -57,8 +57,8 @@ def check_output(path: str | Path, flag: str) -> None:
         raise OutputError(f"{flag} {path}: {missing_folder(parent)}")
     if reason := not_writable(parent, os.W_OK | os.X_OK):
         raise OutputError(f"{flag} {path}: cannot write in folder {parent}: {reason}")
-    if too_long(os.path.basename(real), parent):
-        raise OutputError(f"{flag} {path}: {too_long(os.path.basename(real), parent)}")
+    if reason := too_long(os.path.basename(real), parent):
+        raise OutputError(f"{flag} {path}: {reason}")
 
 
 def too_long(name: str, folder: str | Path, suffix: str = "") -> str | None:

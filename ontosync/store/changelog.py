@@ -25,6 +25,8 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from ontosync.store.sync_records import get_meta, put_meta
+
 DEFAULT_KEEP_RUNS = 50
 
 
@@ -229,8 +231,7 @@ def prune_runs(conn: sqlite3.Connection, keep: int) -> None:
         "SELECT id, revision FROM runs WHERE id = (SELECT max(id) FROM runs WHERE id < ? AND finished_at IS NOT NULL)",
         (row[0],)).fetchone()
     if base is not None:
-        conn.execute("INSERT INTO sync_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = "
-                     "excluded.value", (PRUNED_KEY, json.dumps([int(base[0]), base[1]])))
+        put_meta(conn, PRUNED_KEY, json.dumps([int(base[0]), base[1]]))
         conn.execute("DELETE FROM runs WHERE id <= ?", (base[0],))
 
 
@@ -239,13 +240,12 @@ def note_unlogged_start(conn: sqlite3.Connection) -> None:
     change log and upgraded, or carried over from a legacy database) starts from that content: noted
     as the pruned run 0 with the revision the database held, so its first run's diff is not read as
     the whole ontology added to an empty database."""
-    from ontosync.store.changelog_fresh import EMPTY
+    from ontosync.store.changelog_fresh import is_empty
 
-    if conn.execute("SELECT 1 FROM runs LIMIT 1").fetchone() is not None or conn.execute(EMPTY).fetchone()[0] or \
-            conn.execute("SELECT 1 FROM sync_meta WHERE key = ?", (PRUNED_KEY,)).fetchone() is not None:
+    if conn.execute("SELECT 1 FROM runs LIMIT 1").fetchone() is not None or is_empty(conn) or \
+            get_meta(conn, PRUNED_KEY) is not None:
         return
-    row = conn.execute("SELECT value FROM sync_meta WHERE key = 'revision'").fetchone()
-    conn.execute("INSERT INTO sync_meta (key, value) VALUES (?, ?)", (PRUNED_KEY, json.dumps([0, row and row[0]])))
+    put_meta(conn, PRUNED_KEY, json.dumps([0, get_meta(conn, "revision")]))
 
 
 def has_change_log(conn: sqlite3.Connection) -> bool:

@@ -14,6 +14,7 @@ SqliteDatabase that neither configures nor closes it: its owner does).
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -94,14 +95,19 @@ class RunLog:
         with self._bound():
             return Run.select(fn.MAX(Run.id)).where(Run.id < run).scalar()
 
-    def pruned(self) -> tuple[int, str | None] | None:
-        """(id, revision) of the newest run pruning deleted (store/changelog.py `prune_runs`), if any."""
+    @functools.cached_property
+    def _pruned(self) -> tuple[int, str | None] | None:
         with self.db.bind_ctx((SyncMeta,)):
             value = SyncMeta.select(SyncMeta.value).where(SyncMeta.key == PRUNED_KEY).scalar()
         if not value:
             return None
         run, revision = json.loads(value)
         return int(run), revision
+
+    def pruned(self) -> tuple[int, str | None] | None:
+        """(id, revision) of the newest run pruning deleted (store/changelog.py `prune_runs`), if any:
+        read once a RunLog (a read command's; `diff` asks up to four times)."""
+        return self._pruned
 
     def kept(self) -> str:
         with self._bound():

@@ -43,9 +43,9 @@ def record_source(conn: sqlite3.Connection, revision: str | None, description: s
 def kept_blobs(conn: sqlite3.Connection) -> object:
     """The blobs the last sync kept (`record_kept_blobs`), as JSON gave them; {} if none or
     unreadable (the source checks each against its sha, and reads what is missing again)."""
-    row = conn.execute("SELECT value FROM sync_meta WHERE key = ?", (KEPT_BLOBS_KEY,)).fetchone()
+    value = get_meta(conn, KEPT_BLOBS_KEY)
     try:
-        return json.loads(row[0]) if row and row[0] else {}
+        return json.loads(value) if value else {}
     except ValueError:
         return {}
 
@@ -53,7 +53,7 @@ def kept_blobs(conn: sqlite3.Connection) -> object:
 def record_kept_blobs(conn: sqlite3.Connection, blobs: dict[str, str]) -> None:
     """Keep a remote source's small blobs for the next sync (ASCII JSON: bytes that are not UTF-8
     stay escaped); none: the key goes. The caller holds the transaction."""
-    _put(conn, KEPT_BLOBS_KEY, json.dumps(blobs, sort_keys=True) if blobs else None)
+    put_meta(conn, KEPT_BLOBS_KEY, json.dumps(blobs, sort_keys=True) if blobs else None)
 
 
 GRAPH_KEY = "logseq_config"  # the Logseq graph's last good settings (pipeline/logseq_graph.py)
@@ -61,18 +61,23 @@ GRAPH_KEY = "logseq_config"  # the Logseq graph's last good settings (pipeline/l
 
 def graph_settings(conn: sqlite3.Connection) -> str | None:
     """The record of the graph's last good settings the database keeps, or None."""
-    row = conn.execute("SELECT value FROM sync_meta WHERE key = ?", (GRAPH_KEY,)).fetchone()
-    return row[0] if row else None
+    return get_meta(conn, GRAPH_KEY)
 
 
 def record_graph_settings(conn: sqlite3.Connection, record: str | None) -> None:
     """Keep `record` (None: the source has no config.edn, or none read yet: keep nothing); the
     caller holds the transaction."""
-    _put(conn, GRAPH_KEY, record)
+    put_meta(conn, GRAPH_KEY, record)
 
 
-def _put(conn: sqlite3.Connection, key: str, value: str | None) -> None:
-    """sync_meta's `key` set to `value`, or gone for None."""
+def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
+    """sync_meta's value for `key`, or None."""
+    row = conn.execute("SELECT value FROM sync_meta WHERE key = ?", (key,)).fetchone()
+    return row[0] if row else None
+
+
+def put_meta(conn: sqlite3.Connection, key: str, value: str | None) -> None:
+    """sync_meta's `key` set to `value`, or gone for None; the caller holds the transaction."""
     if value is None:
         conn.execute("DELETE FROM sync_meta WHERE key = ?", (key,))
     else:

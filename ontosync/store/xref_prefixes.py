@@ -16,6 +16,7 @@ import json
 import sqlite3
 
 from ontosync.parsing.curies import OBO_BASE
+from ontosync.store.sync_records import get_meta, put_meta
 
 # The mapping predicates of the `has_mapping_statement` view (migration 005).
 MAPPING_PREDICATES = ("oio:hasDbXref", "skos:exactMatch", "skos:broadMatch", "skos:narrowMatch",
@@ -84,10 +85,9 @@ def add_used(conn: sqlite3.Connection, wanted: dict[str, str], scan: bool = True
 
 
 def _used(conn: sqlite3.Connection, scan: bool) -> list[str]:
-    row = None if scan else conn.execute("SELECT value FROM sync_meta WHERE key = ?", (USED_KEY,)).fetchone()
-    if row is not None:
-        return json.loads(row[0])
+    value = None if scan else get_meta(conn, USED_KEY)
+    if value is not None:
+        return json.loads(value)
     found = sorted(p for (p,) in conn.execute(_USED) if known_base(p))
-    conn.execute("INSERT INTO sync_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = "
-                 "excluded.value", (USED_KEY, json.dumps(found)))
+    put_meta(conn, USED_KEY, json.dumps(found))
     return found
