@@ -21,25 +21,28 @@ CORE = frozenset({"schema_migrations", "source_files", "owl_classes"})
 WRITE = "SELECT, INSERT, UPDATE, DELETE"
 
 
-def store_schemas(conn, readable: bool = False) -> list[str]:
+def store_schemas(conn, readable: bool = False, only: str | None = None) -> list[str]:
     """The schemas holding an ontosync store (a schema_migrations and a source_files table), whatever
-    the role may read in them; or, `readable`, only those it may (USAGE, SELECT on schema_migrations)."""
+    the role may read in them; or, `readable`, only those it may (USAGE, SELECT on schema_migrations);
+    `only`: that one schema, if it is one (every connection asks: not a list of the whole server)."""
     mine = (" AND has_schema_privilege(n.oid, 'USAGE') AND has_table_privilege((SELECT c.oid FROM pg_class c "
             "WHERE c.relnamespace = n.oid AND c.relname = 'schema_migrations'), 'SELECT')") if readable else ""
+    if only is not None:
+        mine += " AND n.nspname = ?"
     rows = conn.execute(
         f"""SELECT n.nspname FROM pg_namespace n WHERE
            EXISTS (SELECT 1 FROM pg_class c WHERE c.relnamespace = n.oid AND c.relname = 'schema_migrations'
                    AND c.relkind IN ('r', 'p'))
            AND EXISTS (SELECT 1 FROM pg_class c WHERE c.relnamespace = n.oid AND c.relname = 'source_files'
                        AND c.relkind IN ('r', 'p')){mine}
-           ORDER BY 1""").fetchall()
+           ORDER BY 1""", () if only is None else (only,)).fetchall()
     return [r[0] for r in rows]
 
 
 def missing(conn, schema: str, rights: str = READ) -> str | None:
     """One line naming the rights the role lacks on the store in `schema` and the GRANTs for them,
     or None when it has them all (or the schema holds no store: that is the caller's to say)."""
-    if schema not in store_schemas(conn):
+    if not store_schemas(conn, only=schema):
         return None
     role, usage = conn.execute("SELECT current_user, has_schema_privilege(n.oid, 'USAGE') FROM pg_namespace n "
                                "WHERE n.nspname = ?", (schema,)).fetchone()
