@@ -201,18 +201,25 @@ class _Interpreter:
         if atom.kind == "literal":
             if atom.lang:
                 return f"{atom.text}@{atom.lang}"
-            if atom.datatype is not None:
-                if atom.datatype == "":
-                    raise _Bad("'^^' without a datatype")
-                dt = atom.datatype
-                if not dt.startswith("<"):
-                    if ":" not in dt:
-                        raise _Bad(f"datatype {dt!r} is not an IRI")
-                    dt = "<" + self.expand(dt, atom.line) + ">"
-                # "x"^^xsd:string is the plain literal "x" (RDF 1.1), written so by the RDF reader
-                return atom.text if dt == f"<{XSD_STRING}>" else f"{atom.text}^^{dt}"
-            return atom.text
+            dt = self._datatype(atom)
+            return atom.text if dt is None else f"{atom.text}^^<{dt}>"
         raise _Bad(f"unexpected {atom.text[:30]!r}")
+
+    def _datatype(self, atom: Atom) -> str | None:
+        """The full datatype IRI of an untagged literal; None with none written or `xsd:string`
+        ("x"^^xsd:string is the plain literal "x" (RDF 1.1), written so by the RDF reader)."""
+        dt = atom.datatype
+        if dt is None:
+            return None
+        if dt == "":
+            raise _Bad("'^^' without a datatype")
+        if dt.startswith("<"):
+            dt = dt[1:-1]
+        elif ":" not in dt:
+            raise _Bad(f"datatype {dt!r} is not an IRI")
+        else:
+            dt = self.expand(dt, atom.line)
+        return None if dt == XSD_STRING else dt
 
     def iri(self, item) -> str | None:
         """The full IRI of an atom naming an entity, else None."""
@@ -389,8 +396,7 @@ class _Interpreter:
         them (the readers' layer's notes); None for anything else."""
         if not isinstance(value, Atom) or value.kind != "literal":
             return None
-        rendered = self.term(value)  # text, text@lang, else text^^<datatype>
-        datatype = rendered[len(value.text) + 3 : -1] if not value.lang and len(rendered) > len(value.text) else None
+        datatype = None if value.lang else self._datatype(value)
         return _unquote(value.text), datatype, value.lang or None
 
     def _named_subclass(self, args: list) -> bool:
