@@ -368,9 +368,11 @@ class _Interpreter:
         mapping to RDF writes for them, so one ontology has one set of rows whatever its syntax: each
         class a named IRI or its expression, n-ary equivalence as the chain `C1 = C2, C2 = C3...`,
         n-ary disjointness as `owl:AllDisjointClasses`' one row (rdf_vocab.disjoint_row)."""
-        if any(isinstance(a, Atom) and self.iri(a) is None for a in args):
-            raise _Bad("a literal where a class belongs")  # an RDF file's such triple is skipped too
-        named = [self.iri(a) for a in args]
+        named: list[str | None] = []
+        for a in args:  # in order: the first bad argument's error is the one reported
+            named.append(iri := self.iri(a))
+            if iri is None and isinstance(a, Atom):
+                raise _Bad("a literal where a class belongs")  # an RDF file's such triple is skipped too
         ops = [iri or r for iri, r in zip(named, plain, strict=True)]
         notes = {"ofn": full}
         if head == "SubClassOf" and named[0] is not None:
