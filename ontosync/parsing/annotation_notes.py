@@ -54,12 +54,6 @@ def quoted(text: str, language: str | None = None, datatype: str | None = None) 
     return body if datatype in (None, XSD_STRING) else f"{body}^^<{datatype}>"
 
 
-def literal_note(prop: str, subject: str, text: str, language: str | None = None,
-                 datatype: str | None = None) -> dict:
-    """The note of `subject prop "text"`: the parts an RDF file's `statements` row holds."""
-    return triple(subject, prop, (text, datatype, language or None))
-
-
 def notes(prop: str, subject: str, target: str | None, literal: tuple[str, str | None, str | None] | None,
           every: bool = False) -> dict:
     """The note of an annotation assertion whose object is the IRI `target` or the `literal`
@@ -79,11 +73,12 @@ def notes(prop: str, subject: str, target: str | None, literal: tuple[str, str |
 
 def literal_axiom(prop: str, subject: str, text: str, language: str | None = None,
                   datatype: str | None = None) -> AxiomFact:
-    """`AnnotationAssertion(prop subject "text"@language)`, noted for the layer."""
+    """`AnnotationAssertion(prop subject "text"@language)`, noted for the layer (notes: its triple,
+    or an `owl:deprecated` literal's note)."""
     value = quoted(text, language, datatype)
     return AxiomFact("AnnotationAssertion", subject, f"<{prop}> {value}", {
         "ofn": f"AnnotationAssertion(<{prop}> <{subject}> {value})",
-        **literal_note(prop, subject, text, language, datatype)})
+        **notes(prop, subject, None, (text, datatype, language or None))})
 
 
 def target_axiom(prop: str, subject: str, target: str) -> AxiomFact:

@@ -26,9 +26,8 @@ from ontosync.parsing.annotation_notes import (
     other_labels,
     target_axiom,
 )
-from ontosync.parsing.class_expressions import render_literal
 from ontosync.parsing.facts import AxiomFact, FileFacts
-from ontosync.parsing.rdf_vocab import MIGRATION_PREDICATES, OWL_DEPRECATED, RDFS_LABEL, deprecation_note
+from ontosync.parsing.rdf_vocab import MIGRATION_PREDICATES, OWL_DEPRECATED, RDFS_LABEL
 
 # `ObjectSomeValuesFrom(<P> <C>)` with both named, as parsing/class_expressions.py renders it.
 _NAMED_SOME = re.compile(r"ObjectSomeValuesFrom\(<([^<>\s]+)> <([^<>\s]+)>\)")
@@ -42,7 +41,7 @@ def note(facts: FileFacts, quads: list[ox.Quad], written: dict[str, str]) -> Non
     too (`written`: the fence's language tags as written, parsing/language_tags.py)."""
     facts.literal_languages = literal_languages(quads, written)
     out = [_restriction(a) for a in facts.axioms]
-    notes = [*_deprecations(quads), *_annotations(quads, written), *_other_labels(facts, quads, written)]
+    notes = [*_annotations(quads, written), *_other_labels(facts, quads, written)]
     out += {(a.subject, a.object): a for a in notes}.values()  # a triple given twice: once
     facts.axioms = sorted(out, key=lambda a: (a.axiom_type, a.subject, a.object or ""))
 
@@ -54,36 +53,27 @@ def _restriction(axiom: AxiomFact) -> AxiomFact:
     return axiom._replace(annotations={**(axiom.annotations or {}), "on_property": m[1], "some_values_from": m[2]})
 
 
-def _deprecations(quads: Iterable[ox.Quad]) -> Iterator[AxiomFact]:
-    """`S owl:deprecated "v"^^dt` -> the axiom `AnnotationAssertion(owl:deprecated S "v"^^dt)` would be
-    (a literal with a language tag is noted by neither fence syntax)."""
-    for q in quads:
-        lit, subject = q.object, q.subject
-        if (q.predicate.value != OWL_DEPRECATED or not isinstance(subject, ox.NamedNode)
-                or not isinstance(lit, ox.Literal) or lit.language):
-            continue
-        value = render_literal(lit)
-        yield AxiomFact("AnnotationAssertion", subject.value, f"<{OWL_DEPRECATED}> {value}", {
-            "ofn": f"AnnotationAssertion(<{OWL_DEPRECATED}> <{subject.value}> {value})",
-            **deprecation_note(lit.value, lit.datatype.value)})
-
-
-NOTED = frozenset((*MIGRATION_PREDICATES, *LITERAL_NOTED))
+NOTED = frozenset((*MIGRATION_PREDICATES, *LITERAL_NOTED, OWL_DEPRECATED))
 
 
 def _annotations(quads: Iterable[ox.Quad], written: dict[str, str]) -> Iterator[AxiomFact]:
     """`S IAO:0100001 T` (or `oio:consider`), `S oio:hasDbXref "X:1"`, `S skos:exactMatch T`...,
-    `S rdfs:comment "..."` (or a definition), S named, T named (or a literal for a mapping, a comment
-    or a definition) -> the axiom a functional-syntax fence gives."""
+    `S rdfs:comment "..."` (or a definition), `S owl:deprecated "v"^^dt`, S named, T named (or a literal
+    for a mapping, a comment or a definition) -> the axiom a functional-syntax fence gives."""
     for q in quads:
         prop, subject, target = q.predicate.value, q.subject, q.object
         if not isinstance(subject, ox.NamedNode) or prop not in NOTED:
             continue
         if isinstance(target, ox.NamedNode) and (prop in MIGRATION_PREDICATES or prop in MAPPING_PREDICATES):
             yield target_axiom(prop, subject.value, target.value)
-        elif isinstance(target, ox.Literal) and prop in LITERAL_NOTED:
+        elif isinstance(target, ox.Literal) and (prop in LITERAL_NOTED or _deprecation(prop, target)):
             language = written.get(target.language, target.language) if target.language else None
             yield literal_axiom(prop, subject.value, target.value, language, target.datatype.value)
+
+
+def _deprecation(prop: str, target: ox.Literal) -> bool:
+    """`S owl:deprecated "v"^^dt`: a literal with a language tag is noted by neither fence syntax."""
+    return prop == OWL_DEPRECATED and not target.language
 
 
 def _other_labels(facts: FileFacts, quads: Iterable[ox.Quad], written: dict[str, str]) -> Iterator[AxiomFact]:

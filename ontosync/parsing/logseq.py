@@ -154,18 +154,22 @@ def _links(value: str) -> tuple[list[tuple[str, str]], list[str]]:
 TITLE, ALIAS, PREFERRED = 0, 1, 2  # the ranks of a page's names: Logseq's own names first
 
 
-def _set_names(facts: FileFacts, title: str, preferred: str | None, page_props: dict,
+def _set_names(facts: FileFacts, title: str, preferred: str | None, aliases: list[str],
                graph: LogseqGraph | None) -> None:
     """The names the page answers to, by rank (TITLE, ALIAS, PREFERRED): Logseq opens a page by
     its title and its `alias::` names (a date as that day's journal title, as links name it:
     `journal_link_name`); a preferred-term is no name in Logseq, only ontosync's fallback for a
     link no page answers to. Aliases are synonyms of the page class too."""
-    facts.names = [(journal_link_name(title, graph), TITLE)]
-    for alias in _aliases(page_props):
-        facts.names.append((journal_link_name(alias, graph), ALIAS))
-        facts.synonyms.append(SynonymFact(facts.page_class or "", alias))
+    facts.names = _page_names(title, aliases, graph)
+    facts.synonyms.extend(SynonymFact(facts.page_class or "", alias) for alias in aliases)
     if preferred:
         facts.names.append((preferred, PREFERRED))
+
+
+def _page_names(title: str, aliases: list[str], graph: LogseqGraph | None) -> list[tuple[str, int]]:
+    """The names Logseq opens a page by: its title, then its `alias::` names (`_aliases`), each as
+    links name it (`journal_link_name`)."""
+    return [(journal_link_name(title, graph), TITLE)] + [(journal_link_name(a, graph), ALIAS) for a in aliases]
 
 
 def _prose_warnings(key: str, links: list, rest: list[str], line: int) -> list[tuple[int, ParseWarning]]:
@@ -201,12 +205,12 @@ EXACT = SynonymFact._field_defaults["predicate"]  # alternate-terms:: and alias:
 
 
 def _add_synonyms(facts: FileFacts, found: list[tuple[int, str, str, int]], lines: list[str],
-                  page_props: dict[str, tuple[str, int]]) -> None:
+                  page_aliases: list[str]) -> None:
     """alternate-terms:: items become exact synonyms of the page class; an alias:: outside the
     page's first block is a block property in Logseq, which names nothing: a warning says so."""
     page_class = facts.page_class
     assert page_class is not None
-    aliases = set(_aliases(page_props))  # the page's own alias:: names as written (not a fence's synonyms)
+    aliases = set(page_aliases)  # the page's own alias:: names as written (not a fence's synonyms)
     texts: list[str] = []
     for line, key, value, indent in found:
         if key == "alias":
@@ -271,8 +275,9 @@ def parse_page(path: str, data: bytes, options: ParseOptions) -> FileFacts:
     if not scan.headings:  # still a page: its `public:: true` is recorded (spec: on any page)
         return _skipped_page(path, lines[:200], options, scan.public)
     props = page_properties(lines[:200])
-    facts = _build(path, options, scan, props)
-    _add_synonyms(facts, scan.synonyms, lines, props)
+    aliases = _aliases(props)
+    facts = _build(path, options, scan, props, aliases)
+    _add_synonyms(facts, scan.synonyms, lines, aliases)
     return facts
 
 
@@ -286,10 +291,10 @@ def _skipped_page(path: str, head: list[str], options: ParseOptions, public: boo
         return facts  # beside the graph (a repository's README, docs/): no page in Logseq
     props = page_properties(head)
     title = props.get("title", ("", 0))[0] or page_title(path, graph)
-    name = journal_link_name(title, graph)
-    if name.strip():
-        facts.page_class = mint_page_iri(name, options)
-        facts.names = [(name, TITLE)] + [(journal_link_name(a, graph), ALIAS) for a in _aliases(props)]
+    names = _page_names(title, _aliases(props), graph)
+    if names[0][0].strip():
+        facts.page_class = mint_page_iri(names[0][0], options)
+        facts.names = names
     return facts
 
 
@@ -308,7 +313,8 @@ def _page_class(header: dict[str, tuple[str, int]], title: str, options: ParseOp
     return mint_page_iri(title, options)
 
 
-def _build(path: str, options: ParseOptions, scan: PageScan, page_props: dict[str, tuple[str, int]]) -> FileFacts:
+def _build(path: str, options: ParseOptions, scan: PageScan, page_props: dict[str, tuple[str, int]],
+           aliases: list[str]) -> FileFacts:
     """Second step: facts from what the scan collected (the page class must be known first).
 
     The page class's line is the page's first `### OntologyBlock` heading: the block that
@@ -322,7 +328,7 @@ def _build(path: str, options: ParseOptions, scan: PageScan, page_props: dict[st
     definition = header["definition"][0] if "definition" in header else None
     parts = PageParts(ClassFact(page_class, preferred or title, definition, scan.headings[0]))
     parts.warnings.extend(early)
-    _set_names(facts, title, preferred, page_props, options.logseq)
+    _set_names(facts, title, preferred, aliases, options.logseq)
     parts.warnings.extend(
         (line, ParseWarning("second-ontology-block", "second OntologyBlock; the first one declares the page's class",
                             line)) for line in scan.headings[1:])

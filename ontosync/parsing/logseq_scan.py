@@ -24,7 +24,6 @@ SYNONYM_KEYS = frozenset(("alternate-terms", "alias"))
 SUBCLASS_KEYS = frozenset(("is-subclass-of", "subclassof", "subclass-of"))
 OWL_KEYS = {"owl:disjointwith": "DisjointClasses", "owl:equivalentclass": "EquivalentClasses"}
 HEADER_KEYS = frozenset(("owl:class", "preferred-term", "definition"))
-MAPPING_KEYS = frozenset(PAGE_KEYS)  # `oboInOwl:hasDbXref:: MESH:D1` (parsing/annotation_notes.py)
 OFN_TAGS = frozenset(("clojure", "owl"))
 TURTLE_TAGS = frozenset(("turtle", "ttl"))
 MAX_FENCE_NESTING = 8
@@ -230,5 +229,5 @@ class PageScan:
         elif key == "public":
             self.public = self.public or value.lower() == "true"
         elif ("[[" in value or "#" in value or key in SUBCLASS_KEYS or key in OWL_KEYS or key in self.comma_keys
-              or key in MAPPING_KEYS) and key not in METADATA_KEYS:
+              or key in PAGE_KEYS) and key not in METADATA_KEYS:  # PAGE_KEYS: `oboInOwl:hasDbXref:: MESH:D1`
             self.props.append((no, m.group(1), value))

@@ -129,9 +129,10 @@ class _Interpreter:
         # A page whose class was minted: `:Local` is minted like the page name `Local`.
         self.mint_empty = bool(subject_hint) and subject_hint.startswith(options.page_namespace)
         self.facts = FileFacts(format=fmt)
-        # an .ofn file's axioms note their triple (parsing/ofn_triples.py); a page's fences only the
-        # annotations a turtle fence notes too (parsing/annotation_notes.py: either fence syntax, one set of rows)
-        self.triples = fmt == "ofn"
+        # an .ofn file, not a page's fence: its axioms note their triple (parsing/ofn_triples.py), a
+        # fence's only the annotations a turtle fence notes too (parsing/annotation_notes.py: either
+        # fence syntax, one set of rows); its header counts (fences ignore ontology IRIs)
+        self.ofn_file = fmt == "ofn"
         self.warned_prefixes: set[str] = set()
         self.suppressed = 0
         self.cache: dict[str, str] = {}  # word -> canonical term; cleared when a prefix changes
@@ -201,18 +202,25 @@ class _Interpreter:
         if atom.kind == "literal":
             if atom.lang:
                 return f"{atom.text}@{atom.lang}"
-            if atom.datatype is not None:
-                if atom.datatype == "":
-                    raise _Bad("'^^' without a datatype")
-                dt = atom.datatype
-                if not dt.startswith("<"):
-                    if ":" not in dt:
-                        raise _Bad(f"datatype {dt!r} is not an IRI")
-                    dt = "<" + self.expand(dt, atom.line) + ">"
-                # "x"^^xsd:string is the plain literal "x" (RDF 1.1), written so by the RDF reader
-                return atom.text if dt == f"<{XSD_STRING}>" else f"{atom.text}^^{dt}"
-            return atom.text
+            dt = self._datatype(atom)
+            return atom.text if dt is None else f"{atom.text}^^<{dt}>"
         raise _Bad(f"unexpected {atom.text[:30]!r}")
+
+    def _datatype(self, atom: Atom) -> str | None:
+        """The full datatype IRI of an untagged literal; None with none written or `xsd:string`
+        ("x"^^xsd:string is the plain literal "x" (RDF 1.1), written so by the RDF reader)."""
+        dt = atom.datatype
+        if dt is None:
+            return None
+        if dt == "":
+            raise _Bad("'^^' without a datatype")
+        if dt.startswith("<"):
+            dt = dt[1:-1]
+        elif ":" not in dt:
+            raise _Bad(f"datatype {dt!r} is not an IRI")
+        else:
+            dt = self.expand(dt, atom.line)
+        return None if dt == XSD_STRING else dt
 
     def iri(self, item) -> str | None:
         """The full IRI of an atom naming an entity, else None."""
@@ -263,10 +271,10 @@ class _Interpreter:
                 onto = self.header_iri  # the enclosing Ontology(, a second one too
                 # an .ofn file's `<onto> owl:imports <target>` row, as in RDF (fences ignore headers)
                 self.axioms.append(AxiomFact("Import", onto or "", target[1:-1], {"rdf_predicate": OWL + "imports"}
-                                             if onto and self.facts.format == "ofn" else None))
+                                             if onto and self.ofn_file else None))
             elif head == "Annotation":  # an ontology annotation
                 text = self.render(node)
-                notes = self._ontology_annotation(node) if self.triples else {}
+                notes = self._ontology_annotation(node) if self.ofn_file else {}
                 self.axioms.append(AxiomFact("OntologyAnnotation", self.facts.ontology_id or "", text, notes or None))
             elif head in AXIOMS:
                 self.axiom(node)
@@ -296,7 +304,7 @@ class _Interpreter:
         self.header_iri = iri
         if self.facts.ontology_id is None and not self.several_ontologies:
             self.facts.ontology_id = iri
-        elif iri != self.facts.ontology_id and self.facts.format == "ofn" and not self.several_ontologies:
+        elif iri != self.facts.ontology_id and self.ofn_file and not self.several_ontologies:
             self.several_ontologies = True
             self.facts.ontology_id = None
             self.warn(f"several Ontology( IRIs (<{iri}> is the second); none is used as ontology id", line,
@@ -305,7 +313,7 @@ class _Interpreter:
     def _version(self, iri: str) -> None:
         """`Ontology(<o> <v>`: an `.ofn` file's `<o> owl:versionIRI <v>` row, the triple Turtle's
         header gives (`statements`); fences ignore headers, as for the ontology IRI."""
-        note = ofn_triples.triple(self.header_iri, OWL + "versionIRI", iri) if self.facts.format == "ofn" else {}
+        note = ofn_triples.triple(self.header_iri, OWL + "versionIRI", iri) if self.ofn_file else {}
         if note:
             self.axioms.append(AxiomFact("VersionIRI", self.header_iri or "", iri, note))
 
@@ -352,7 +360,7 @@ class _Interpreter:
             subject = self.first_iri(args) or ""
             obj = " ".join(plain)
         notes = ofn_triples.axiom_note(head, [self.iri(a) if isinstance(a, Atom) and a.kind != "literal"
-                                             else self._literal(a) for a in args]) if self.triples else {}
+                                             else self._literal(a) for a in args]) if self.ofn_file else {}
         self.axioms.append(AxiomFact(head, subject, obj, {"ofn": full, **notes}))
 
     def _class_axiom(self, head: str, args: list, plain: list[str], full: str) -> bool:
@@ -360,9 +368,11 @@ class _Interpreter:
         mapping to RDF writes for them, so one ontology has one set of rows whatever its syntax: each
         class a named IRI or its expression, n-ary equivalence as the chain `C1 = C2, C2 = C3...`,
         n-ary disjointness as `owl:AllDisjointClasses`' one row (rdf_vocab.disjoint_row)."""
-        if any(isinstance(a, Atom) and self.iri(a) is None for a in args):
-            raise _Bad("a literal where a class belongs")  # an RDF file's such triple is skipped too
-        named = [self.iri(a) for a in args]
+        named: list[str | None] = []
+        for a in args:  # in order: the first bad argument's error is the one reported
+            named.append(iri := self.iri(a))
+            if iri is None and isinstance(a, Atom):
+                raise _Bad("a literal where a class belongs")  # an RDF file's such triple is skipped too
         ops = [iri or r for iri, r in zip(named, plain, strict=True)]
         notes = {"ofn": full}
         if head == "SubClassOf" and named[0] is not None:
@@ -389,8 +399,7 @@ class _Interpreter:
         them (the readers' layer's notes); None for anything else."""
         if not isinstance(value, Atom) or value.kind != "literal":
             return None
-        rendered = self.term(value)  # text, text@lang, else text^^<datatype>
-        datatype = rendered[len(value.text) + 3 : -1] if not value.lang and len(rendered) > len(value.text) else None
+        datatype = None if value.lang else self._datatype(value)
         return _unquote(value.text), datatype, value.lang or None
 
     def _named_subclass(self, args: list) -> bool:
@@ -415,7 +424,7 @@ class _Interpreter:
         elif ent.head in ("ObjectProperty", "DataProperty", "AnnotationProperty"):
             self._property_declared(iri, ent.head, ent.line)
         else:
-            kind = ofn_triples.DECLARED.get(ent.head) if self.triples else None
+            kind = ofn_triples.DECLARED.get(ent.head) if self.ofn_file else None
             note = ofn_triples.triple(iri, ofn_triples.RDF_TYPE, kind)
             self.axioms.append(AxiomFact("Declaration", iri, ent.head, note or None))
         return True
@@ -444,7 +453,7 @@ class _Interpreter:
         obj, literal = plain[0] + " " + plain[2], self._literal(value)
         if literal and literal[2]:
             self.languages.setdefault((subject, literal[0]), literal[2])
-        noted = notes(prop, subject, self.iri(value), literal, self.triples)  # what the readers' layer writes of it
+        noted = notes(prop, subject, self.iri(value), literal, self.ofn_file)  # what the readers' layer writes of it
         if literal and prop in _LABEL_PREDICATES:
             # Decided in finish(): a label of a declared entity, or an axiom like any other.
             # IAO / skos definitions also stay axioms: they are a class's comment only without
