@@ -240,9 +240,9 @@ def note_unlogged_start(conn: sqlite3.Connection) -> None:
     change log and upgraded, or carried over from a legacy database) starts from that content: noted
     as the pruned run 0 with the revision the database held, so its first run's diff is not read as
     the whole ontology added to an empty database."""
-    from ontosync.store.changelog_fresh import is_empty
+    from ontosync.store.changelog_fresh import EMPTY
 
-    if conn.execute("SELECT 1 FROM runs LIMIT 1").fetchone() is not None or is_empty(conn) or \
+    if conn.execute("SELECT 1 FROM runs LIMIT 1").fetchone() is not None or conn.execute(EMPTY).fetchone()[0] or \
             get_meta(conn, PRUNED_KEY) is not None:
         return
     put_meta(conn, PRUNED_KEY, json.dumps([0, get_meta(conn, "revision")]))
