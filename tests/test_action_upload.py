@@ -37,7 +37,7 @@ def test_the_upload_runs_always_with_the_inputs():
     upload = next(s for s in SPEC["runs"]["steps"] if str(s.get("uses", "")).startswith("actions/upload-artifact@"))
     assert re.fullmatch(r"actions/upload-artifact@[0-9a-f]{40}", upload["uses"])  # pinned by SHA
     assert "always()" in upload["if"] and "inputs.upload-artifact == 'true'" in upload["if"]
-    assert upload["with"]["name"] == "${{ inputs.artifact-name }}"
+    assert upload["with"]["name"] == "${{ steps.sync.outputs.artifact-name || inputs.artifact-name }}"
     assert upload["with"]["retention-days"] == "${{ inputs.artifact-retention-days }}"
     assert "steps.sync.outputs.artifact-paths" in upload["with"]["path"]
     assert SPEC["inputs"]["upload-artifact"]["default"] == "true"

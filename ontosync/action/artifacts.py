@@ -9,6 +9,7 @@ members, and writes each file atomically (temp file, then rename).
 
 from __future__ import annotations
 
+import re
 import shutil
 import stat
 import zipfile
@@ -43,6 +44,7 @@ MAX_DOWNLOAD_BYTES = 8 * 1024**3  # an artifact bigger than this is refused
 CHUNK = 1 << 20
 TIMEOUT_S = 60
 RETRY = RetryPolicy()  # 3 tries in all; waits drawn from [0, 1 s], then [0, 2 s]
+COMMIT = re.compile(r"[0-9a-f]{40,64}")  # a head_sha that is none is not shown (12 characters of anything)
 DEFAULT_BRANCH = ":default:"  # as `branch`: the repository's default branch (no git branch has a ':')
 # A rate limit that resets within this is waited out: an artifact or a comment is not worth a longer wait
 MAX_WAIT = SECONDARY_LIMIT_WAIT
@@ -104,7 +106,7 @@ def _to_info(artifact) -> ArtifactInfo:
         created_at=_aware(artifact.created_at),
         expired=bool(raw.get("expired")),
         archive_download_url=str(raw.get("archive_download_url") or ""),
-        head_sha=run.get("head_sha"),
+        head_sha=head if isinstance(head := run.get("head_sha"), str) and COMMIT.fullmatch(head) else None,
         workflow_run_id=run.get("id"),
         head_branch=run.get("head_branch"),
         from_fork=head_repo is not None and own_repo is not None and head_repo != own_repo,

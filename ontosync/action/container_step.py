@@ -25,6 +25,7 @@ import shlex
 import subprocess
 import sys
 import uuid
+from collections.abc import Mapping
 from pathlib import PurePosixPath
 
 WORKSPACE = "/github/workspace"
@@ -52,6 +53,25 @@ def artifact_paths(inputs: dict[str, str]) -> list[str]:
     return [p for p in (database, checkpoint, given("report")) if p]
 
 
+def upload_name(inputs: Mapping[str, str], environ: Mapping[str, str]) -> str:
+    """The name the upload step gives the artifact: `artifact-name` stripped (a YAML block's final
+    newline made upload-artifact refuse the name: nothing uploaded), empty meaning its default.
+
+    A `pull_request_target` run is, for GitHub, a run of the base branch: uploaded under
+    `artifact-name`, the database of a workflow that checked out the pull request's head became
+    the default branch's newest artifact, and the next push started from an unmerged pull
+    request's content. Such a run uploads under `NAME-pr-N` instead, which no restore of NAME takes."""
+    name = (inputs.get("artifact-name") or "").strip() or "ontology-db"
+    if environ.get("GITHUB_EVENT_NAME") != "pull_request_target":
+        return name
+    try:
+        with open(environ.get("GITHUB_EVENT_PATH") or "", encoding="utf-8") as fh:
+            number = json.load(fh)["pull_request"]["number"]
+        return f"{name}-pr-{int(number)}"
+    except (OSError, ValueError, KeyError, TypeError):  # still not the base branch's name
+        return f"{name}-pr"
+
+
 def upload_wanted(value: str | None) -> bool:
     """`upload-artifact` read as the sync step reads its booleans (`yes`, `on`, `TRUE` too), for the
     upload step's `if:`, which could only compare the raw input with 'true'. Anything else: a
@@ -63,17 +83,20 @@ def upload_wanted(value: str | None) -> bool:
     return low in TRUE
 
 
-def write_output(name: str, lines: list[str]) -> None:
-    """A (multi-line) step output, so the upload step has its paths even when the sync fails."""
+def write_output(outputs: dict[str, list[str]]) -> None:
+    """(Multi-line) step outputs, so the upload step has its paths and name even when the sync fails."""
     target = os.environ.get("GITHUB_OUTPUT")
     if not target:
         return
-    delimiter = f"ontosync_{uuid.uuid4().hex}"
+    text = ""
+    for name, lines in outputs.items():
+        delimiter = f"ontosync_{uuid.uuid4().hex}"
+        text += f"{name}<<{delimiter}\n" + "".join(f"{line}\n" for line in lines) + f"{delimiter}\n"
     try:
         with open(target, "a", encoding="utf-8") as fh:
-            fh.write(f"{name}<<{delimiter}\n" + "".join(f"{line}\n" for line in lines) + f"{delimiter}\n")
+            fh.write(text)
     except OSError as exc:  # the sync still runs; only the upload step's inputs are missing
-        print(f"::warning::ontosync: cannot write the step output {name} to GITHUB_OUTPUT: "
+        print(f"::warning::ontosync: cannot write the step outputs {', '.join(outputs)} to GITHUB_OUTPUT: "
               f"{exc.strerror or type(exc).__name__}", flush=True)
 
 
@@ -134,8 +157,8 @@ def main() -> int:
         print("::error::ontosync: ONTOSYNC_INPUTS is not JSON", flush=True)
         return 2
     inputs = {str(k): ("" if v is None else str(v)) for k, v in inputs.items()}
-    write_output("artifact-paths", artifact_paths(inputs))
-    write_output("upload-artifact", ["true" if upload_wanted(inputs.get("upload-artifact", "true")) else "false"])
+    write_output({"artifact-paths": artifact_paths(inputs), "artifact-name": [upload_name(inputs, os.environ)],
+                  "upload-artifact": ["true" if upload_wanted(inputs.get("upload-artifact", "true")) else "false"]})
     network = os.environ.get("ONTOSYNC_DOCKER_NETWORK") or None
     image = prepare_image(os.environ.get("ONTOSYNC_ACTION_IMAGE", "Dockerfile"),
                           os.environ.get("GITHUB_ACTION_PATH") or ".", network)

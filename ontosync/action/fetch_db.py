@@ -94,7 +94,7 @@ def fetch_db(repo: str, artifact: str = DEFAULT_ARTIFACT, out: str | os.PathLike
     """Download, verify and write; returns the exit code (messages go to stderr, progress to stdout)."""
     from ontosync.action import artifacts  # requests and PyGithub: only when fetch-db runs
     from ontosync.sources import SourceError
-    from ontosync.sources.github_http import Secret, checked_api_url
+    from ontosync.sources.github_http import Secret, checked_api_url, scrubbed
     from ontosync.store.integrity import database_problems
 
     if not is_repository(repo):
@@ -127,12 +127,12 @@ def fetch_db(repo: str, artifact: str = DEFAULT_ARTIFACT, out: str | os.PathLike
             with artifacts.open_zip(zip_path) as zf:
                 member = pick_database(zf, out_path.name)
                 if member is None:
-                    names = ", ".join(m.filename for m in zf.infolist()[:10])
+                    names = scrubbed(", ".join(m.filename for m in zf.infolist()[:10]), token)
                     _say(f"error: {info.describe()} holds no database file (members: {names or 'none'})")
                     return 2
                 db_tmp = artifacts.extract_member(zf, member, tmp / "fetched.db")
-        except artifacts.ArtifactError as exc:
-            _say(f"error: {exc}")
+        except artifacts.ArtifactError as exc:  # it may name a member
+            _say(f"error: {scrubbed(str(exc), token)}")
             return 2
         problems = database_problems(db_tmp)
         if problems:
@@ -148,7 +148,8 @@ def fetch_db(repo: str, artifact: str = DEFAULT_ARTIFACT, out: str | os.PathLike
         except OSError as exc:
             _say(f"error: cannot write {out_path}: {exc}")
             return 2
-    print(printable(f"wrote {out_path} ({out_path.stat().st_size} bytes) from {member.filename}; verify: ok"))
+    print(printable(f"wrote {out_path} ({out_path.stat().st_size} bytes) from {scrubbed(member.filename, token)}; "
+                    "verify: ok"))
     return 0
 
 

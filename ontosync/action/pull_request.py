@@ -32,7 +32,7 @@ from ontosync.action.comment_owner import find_ours, listed
 from ontosync.action.inputs import ActionInputs
 from ontosync.action.restore import restore
 from ontosync.diff_format import md, md_iri, row_count, shown_rows, to_markdown, utf8_size
-from ontosync.sources.github_http import NETWORK_ERRORS
+from ontosync.sources.github_http import NETWORK_ERRORS, scrubbed
 
 COMMENT_LIMIT = 65_536  # GitHub refuses a longer comment body
 COMMENT_BUDGET = 60_000  # what we aim for, leaving room for the header and footer
@@ -265,11 +265,12 @@ def post_comment(cmd: Commands, pr: PullRequest, body: str, key: str, token: str
         ours = find_ours(gh, listed(issue.get_comments()), marker)
         for i, mine in enumerate(ours):
             if _edited(mine, body):
-                _supersede(ours[i + 1:], mine.html_url, key)
-                return f"updated the comment on pull request #{pr.number}: {mine.html_url}"
+                url = scrubbed(mine.html_url, token)  # it goes in our other comments too: posted
+                _supersede(ours[i + 1:], url, key)
+                return f"updated the comment on pull request #{pr.number}: {url}"
         if not create:
             return f"nothing new to say and no comment on pull request #{pr.number} yet: none posted"
-        return f"commented on pull request #{pr.number}: {issue.create_comment(body).html_url}"
+        return f"commented on pull request #{pr.number}: {scrubbed(issue.create_comment(body).html_url, token)}"
 
     try:
         cmd.line(with_retries(exchange))

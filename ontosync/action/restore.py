@@ -18,6 +18,7 @@ from ontosync import __version__
 from ontosync.action import artifacts
 from ontosync.action.commands import Commands
 from ontosync.action.inputs import ActionInputs
+from ontosync.sources.github_http import scrubbed  # member names come from the server
 from ontosync.store.integrity import database_problems
 from ontosync.store.legacy import CURRENT, UNKNOWN
 from ontosync.store.upgrade import UpgradeError, detect_shape, newer_migrations
@@ -100,8 +101,8 @@ def restore(cmd: Commands, inputs: ActionInputs, branch: str | None = None) -> b
                                                        inputs.checkpoint.name])
                 ck_tmp = artifacts.extract_member(zf, ck_member, tmp / "restored.checkpoint.json") \
                     if ck_member is not None else None
-        except artifacts.ArtifactError as exc:
-            cmd.warning(f"restore-artifact {name!r}: {exc}; running a full sync")
+        except artifacts.ArtifactError as exc:  # it may name a member
+            cmd.warning(f"restore-artifact {name!r}: {scrubbed(str(exc), inputs.token)}; running a full sync")
             return False
         try:
             put_in_place(cmd, inputs, (db_tmp, db_member.filename),
@@ -121,9 +122,9 @@ def put_in_place(cmd: Commands, inputs: ActionInputs, db: tuple[Path, str], ck: 
         with contextlib.suppress(FileNotFoundError):
             inputs.database.with_name(inputs.database.name + suffix).unlink()
     artifacts.copy_to(db[0], inputs.database)
-    cmd.line(f"restored {db[1]} -> {inputs.relative(inputs.database)}")
+    cmd.line(f"restored {scrubbed(db[1], inputs.token)} -> {inputs.relative(inputs.database)}")
     if ck is not None:
         artifacts.copy_to(ck[0], inputs.checkpoint)
-        cmd.line(f"restored {ck[1]} -> {inputs.relative(inputs.checkpoint)}")
+        cmd.line(f"restored {scrubbed(ck[1], inputs.token)} -> {inputs.relative(inputs.checkpoint)}")
     else:
         cmd.line("the artifact holds no checkpoint; unchanged files are still skipped by their blob hash")

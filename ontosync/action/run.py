@@ -25,7 +25,7 @@ from typing import Any, TextIO
 from ontosync.action import changes as change_report
 from ontosync.action import pull_request
 from ontosync.action.commands import Commands
-from ontosync.action.container_step import TRUE
+from ontosync.action.container_step import TRUE, upload_name
 from ontosync.action.empty_workspace import empty_workspace
 from ontosync.action.failed_note import failed_note
 from ontosync.action.inputs import ActionInputs, InputError, get_input, input_env_name, parse_bool, read_inputs
@@ -264,10 +264,10 @@ def comment_on_pr(cmd: Commands, env: Mapping[str, str], inputs: ActionInputs, p
 
 def uploaded_artifact(env: Mapping[str, str]) -> str:
     """The name the upload step gives the database's artifact, "" when it uploads none (action.yml:
-    `upload-artifact`, read as container_step.py reads it)."""
+    `upload-artifact` and the name, read as container_step.py reads them)."""
     if (get_input(env, "upload-artifact") or "true").strip().lower() not in TRUE:
         return ""
-    return (get_input(env, "artifact-name") or BY_INPUT["artifact-name"].input_default or "").strip()
+    return upload_name({"artifact-name": get_input(env, "artifact-name")}, env)
 
 
 def note_failure_on_pr(cmd: Commands, env: Mapping[str, str], inputs: ActionInputs, pr, changes: dict | None,

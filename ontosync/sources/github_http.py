@@ -188,10 +188,15 @@ def server_message(data: Any, token: Secret | str | None) -> str:
     message = data.get("message") if isinstance(data, dict) else None
     if not isinstance(message, str):
         return ""
+    return " ".join(scrubbed(message, token).split())[:200]
+
+
+def scrubbed(text: str, token: Secret | str | None) -> str:
+    """`text` from one of the server's answers with the token shown as `***`: an error's message, and
+    a successful answer's text too (a comment's URL, an artifact's member names), which a gateway may
+    equally echo the token in, and which is printed or even posted in a comment."""
     secret = token.get() if isinstance(token, Secret) else token
-    if secret:
-        message = message.replace(secret, "***")
-    return " ".join(message.split())[:200]
+    return text.replace(secret, "***") if secret else text
 
 
 def without_query(url: str) -> str:

@@ -1,0 +1,140 @@
+"""The Action and the GitHub source, sixth round (h66): what a `pull_request_target` run uploads,
+text from GitHub's answers kept free of the token, and the Action's calls under GitHub's rate
+limits. Against the fakes on 127.0.0.1 (tests/fake_artifacts.py, tests/fake_github.py); each test
+is a user-visible outcome."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+
+import yaml
+
+from ontosync.action import container_step
+from ontosync.action import run as action_run
+from tests.fake_artifacts import FakeArtifactServer
+from tests.fake_github import FakeGitHub
+from tests.helpers import ROOT
+from tests.test_action import REPO, TOKEN, FakeCli, make_db, make_env, parse_outputs, sample_report
+
+UPLOAD = next(s for s in yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))["runs"]["steps"]
+              if str(s.get("uses", "")).startswith("actions/upload-artifact@"))
+
+
+def upload_name(outputs: dict[str, str], inputs: dict[str, str]) -> str:
+    """The upload step's `name:` as the runner evaluates it: `${{ A || B }}`, each of A, B a step
+    output or an input; the first that is not empty."""
+    expression = re.fullmatch(r"\$\{\{(.*)\}\}", UPLOAD["with"]["name"].strip()).group(1)
+    for operand in (o.strip() for o in expression.split("||")):
+        kind, _, name = operand.rpartition(".")
+        value = outputs.get(name, "") if kind == "steps.sync.outputs" else inputs.get(name, "")
+        if kind not in ("steps.sync.outputs", "inputs"):
+            raise AssertionError(f"an operand this test cannot evaluate: {operand}")
+        if value:
+            return value
+    return ""
+
+
+def host_step(tmp_path, monkeypatch, inputs: dict[str, str], event: str, payload: dict | None = None) -> str:
+    """The name the upload step gives the artifact, after the sync step's host part (no docker)."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    out = tmp_path / "host-output.txt"
+    out.write_text("")
+    path = tmp_path / "event.json"
+    path.write_text(json.dumps(payload or {}), encoding="utf-8")
+    for name, value in {"GITHUB_OUTPUT": str(out), "GITHUB_EVENT_NAME": event, "GITHUB_EVENT_PATH": str(path),
+                        "ONTOSYNC_INPUTS": json.dumps(inputs)}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(container_step, "prepare_image", lambda *a: None)
+    assert container_step.main() == 2  # stopped where the image would start
+    return upload_name(parse_outputs(out), inputs)
+
+
+# -- 1. a pull_request_target run's database is not the default branch's --------------------------------
+
+def test_a_pull_request_target_upload_is_never_restored_by_a_push(tmp_path, monkeypatch):
+    """A `pull_request_target` run is the base branch's run for GitHub (GITHUB_REF, the run's
+    branch): when it checks out the pull request's head, its database (the pull request's content)
+    went up under `artifact-name`, on the default branch, and the next push on main started from an
+    unmerged pull request's database: its "what changed" was relative to that pull request. Such a
+    run uploads under `NAME-pr-N`, which the comment names; a push run's name is unchanged."""
+    inputs = {"artifact-name": "ontology-db", "database": "ontology.db", "upload-artifact": "true"}
+    pr_event = {"number": 7, "pull_request": {"number": 7}}
+    assert host_step(tmp_path / "push", monkeypatch, inputs, "push") == "ontology-db"
+    target_name = host_step(tmp_path / "t", monkeypatch, inputs, "pull_request_target", pr_event)
+    assert target_name == "ontology-db-pr-7"
+    with FakeArtifactServer(token=TOKEN) as fake:
+        fake.add(REPO, "ontology-db", {"ontology.db": make_db(tmp_path / "main.db", "main")}, age_hours=5)
+        # what GitHub records for the pull_request_target run: the base branch, this repository
+        fake.add(REPO, target_name, {"ontology.db": make_db(tmp_path / "pr.db", "pr")}, age_hours=1)
+        env = make_env(tmp_path / "next", restore_artifact="ontology-db")
+        env.update({"GITHUB_API_URL": fake.api_url, "GITHUB_REF": "refs/heads/main", "GITHUB_EVENT_NAME": "push"})
+        cli = FakeCli(sample_report(failed=0))
+        assert action_run.main(env, cli_main=cli, out=io.StringIO()) == 0
+        assert cli.db_marker == "main"
+    # the pull request's comment names the artifact its database is in
+    env = {"INPUT_ARTIFACT-NAME": "ontology-db", "GITHUB_EVENT_NAME": "pull_request_target",
+           "GITHUB_EVENT_PATH": str(tmp_path / "t" / "event.json")}
+    assert action_run.uploaded_artifact(env) == "ontology-db-pr-7"
+
+
+def test_the_uploaded_name_is_the_input_stripped_as_the_comment_names_it(tmp_path, monkeypatch):
+    """`artifact-name: |` (a YAML block keeps its newline) reached upload-artifact as it came, which
+    refuses a name with a newline: nothing was uploaded and every next run was a full sync. An empty
+    one was uploaded as `artifact` while the comment named `ontology-db`."""
+    for given, name in (("nightly-db\n", "nightly-db"), ("", "ontology-db")):
+        assert host_step(tmp_path / name, monkeypatch, {"artifact-name": given}, "push") == name
+        assert action_run.uploaded_artifact({"INPUT_ARTIFACT-NAME": given}) == name
+
+
+# -- 2. text from a successful answer is scrubbed of the token --------------------------------------------
+
+def without_masks(log: str) -> str:
+    """The log less the `add-mask` lines, the only ones that must name the token."""
+    return "\n".join(line for line in log.splitlines() if not line.startswith("::add-mask::"))
+
+
+def test_a_comment_url_echoing_the_token_is_neither_printed_nor_posted(tmp_path):
+    """A server (a gateway, a proxy in front of GitHub Enterprise Server) whose comment URLs echo
+    the request's token: the URL was printed (where no runner masks it: `act`, a local run) and,
+    worse, written into our superseded comment, posted on the pull request for anyone to read."""
+    from ontosync.action.commands import Commands
+    from ontosync.action.pull_request import MARKER, PullRequest, post_comment
+
+    pr = PullRequest(7, "acme/onto", "a" * 40, "main", "b" * 40)
+    mark = MARKER.format(key="ontology.db")
+    with FakeGitHub(owner="acme", repo="onto", token=TOKEN) as fake:
+        fake.commit({"a.ttl": b"x"})
+        for n in (1, 2):  # two runs racing each posted one: the second points at the first
+            fake.add_comment(7, f"{mark}\nold {n}", login="github-actions[bot]", user_type="Bot")
+        real = fake.comment_json
+        fake.comment_json = lambda c: {**real(c), "html_url": f"{real(c)['html_url']}?access_token={TOKEN}"}
+        log = io.StringIO()
+        assert post_comment(Commands(log), pr, f"{mark}\nnew figures", "ontology.db", TOKEN, fake.url)
+        first, second = fake.pr_comments(7)
+    assert first["body"] == f"{mark}\nnew figures" and "Superseded" in second["body"]
+    assert TOKEN not in second["body"] and "access_token=***" in second["body"]
+    assert TOKEN not in log.getvalue() and "updated the comment on pull request #7" in log.getvalue()
+
+
+def test_artifact_text_echoing_the_token_is_never_printed(tmp_path, capsys):
+    """The artifact's commit and its zip members' names come from the server: a head_sha that is
+    no commit (here the token) was printed in part (its first 12 characters, past any scrubbing), a
+    member's folder in full, by fetch-db (outside Actions: no runner masks) and by restore."""
+    from ontosync.action.fetch_db import fetch_db
+
+    db = make_db(tmp_path / "m.db", "main")
+    with FakeArtifactServer(token=TOKEN) as fake:
+        fake.add(REPO, "ontology-db", {f"{TOKEN}/ontology.db": db}, head_sha=TOKEN, age_hours=2)
+        assert fetch_db(REPO, out=tmp_path / "ontology.db", api_url=fake.api_url, token=TOKEN) == 0
+        env = make_env(tmp_path / "ws", restore_artifact="ontology-db")
+        env.update({"GITHUB_API_URL": fake.api_url, "GITHUB_REF": "refs/heads/main"})
+        log, cli = io.StringIO(), FakeCli(sample_report(failed=0))
+        assert action_run.main(env, cli_main=cli, out=log) == 0 and cli.db_marker == "main"
+        fake.add(REPO, "ontology-db", {f"{TOKEN}.txt": b"x"}, age_hours=1)  # no database: its members named
+        assert fetch_db(REPO, out=tmp_path / "ontology.db", api_url=fake.api_url, token=TOKEN) == 2
+    printed = capsys.readouterr()
+    assert TOKEN[:12] not in printed.out + printed.err + without_masks(log.getvalue())
+    assert "***/ontology.db" in printed.out and "restored ***/ontology.db" in log.getvalue()
+    assert "(members: ***.txt)" in printed.err
