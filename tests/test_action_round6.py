@@ -138,3 +138,24 @@ def test_artifact_text_echoing_the_token_is_never_printed(tmp_path, capsys):
     assert TOKEN[:12] not in printed.out + printed.err + without_masks(log.getvalue())
     assert "***/ontology.db" in printed.out and "restored ***/ontology.db" in log.getvalue()
     assert "(members: ***.txt)" in printed.err
+
+
+# -- 3. rate limits on each call the Action makes -----------------------------------------------------------
+
+def test_a_rate_limit_on_the_artifact_download_is_waited_out_or_named(tmp_path):
+    """The listing waited out a short secondary rate limit (round 5), the download did not: its
+    403 with `Retry-After` read "refused: HTTP 403", as if the token could not download, and the run
+    went on as a full sync. A short one is waited out; a long one says when to run again."""
+    import time
+
+    with FakeArtifactServer(token=TOKEN) as fake:
+        fake.add(REPO, "ontology-db", {"ontology.db": make_db(tmp_path / "main.db", "main")})
+        for retry_after, marker in (("0", "main"), ("7200", None)):
+            fake.limit_next["zip"], fake.retry_after = 1, retry_after
+            env = make_env(tmp_path / retry_after, restore_artifact="ontology-db")
+            env.update({"GITHUB_API_URL": fake.api_url, "GITHUB_REF": "refs/heads/main"})
+            cli, log, started = FakeCli(sample_report(failed=0)), io.StringIO(), time.monotonic()
+            assert action_run.main(env, cli_main=cli, out=log) == 0
+            assert cli.db_marker == marker and time.monotonic() - started < 5, log.getvalue()
+    assert "secondary rate limit (HTTP 403); run again after" in log.getvalue()
+    assert "refused" not in log.getvalue()

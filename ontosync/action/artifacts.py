@@ -32,6 +32,7 @@ from ontosync.sources.github_http import (  # a dropped connection: retried
     SECONDARY_LIMIT_WAIT,
     error_kind,
     limit_of,
+    rate_limit_wait,
     same_origin,
     server_message,
 )
@@ -161,6 +162,14 @@ def _check_download_host(info: ArtifactInfo, api_url: str) -> None:
                             "not sent the token, not downloaded")
 
 
+def _limit_error(what: str, status: int, limit: tuple[str, float]) -> ArtifactError:
+    """A rate limit (kind, seconds) named as one, with when to run again: it read as a refusal of
+    the token, which sent the user to check a token that was fine."""
+    when = datetime.now(timezone.utc) + timedelta(seconds=min(limit[1], LONGEST_STOP_WAIT))
+    return ArtifactError(f"{what} hit GitHub's API {limit[0]} (HTTP {status}); run again after "
+                         f"{when.strftime('%Y-%m-%dT%H:%M:%SZ')}")
+
+
 def _listing_refused(exc, repo_full_name: str, retry: RetryPolicy, token: str | None) -> ArtifactError:
     """The error for a listing GitHub answered with an error status (GithubException `exc`). A rate
     limit says so and when to run again: it was "the API refused the token", which sent the user
@@ -168,9 +177,7 @@ def _listing_refused(exc, repo_full_name: str, retry: RetryPolicy, token: str | 
     message = _api_message(exc, token)
     limit = limit_of(exc, message)
     if limit is not None:
-        when = datetime.now(timezone.utc) + timedelta(seconds=min(limit[1], LONGEST_STOP_WAIT))
-        return ArtifactError(f"listing artifacts of {repo_full_name} hit GitHub's API {limit[0]} (HTTP {exc.status}); "
-                             f"run again after {when.strftime('%Y-%m-%dT%H:%M:%SZ')}")
+        return _limit_error(f"listing artifacts of {repo_full_name}", exc.status, limit)
     if exc.status in (401, 403):
         return AuthError(f"GitHub API refused the token listing artifacts of {repo_full_name}: {message}")
     if exc.status == 404:
@@ -259,9 +266,12 @@ def download_artifact(info: ArtifactInfo, token: str | None, dest: Path,
     asked for anew: it is short-lived), `retry.attempts` tries in all."""
     if not token:
         raise AuthError("downloading an artifact needs a token (GITHUB_TOKEN or the github-token input)")
-    download = retry.retrying(_download_once, (_ServerError, *NETWORK_ERRORS))
+    backed = retry.retrying(_download_once, (_ServerError, *NETWORK_ERRORS))
+    download = waiting(backed, _Limited, lambda exc: exc.wait, retry.attempts or 3)
     try:
         download(info, token, dest, max_bytes)
+    except _Limited as exc:  # still limited after the waits
+        raise exc.original from None
     except _ServerError as exc:
         raise ArtifactError(f"{exc}{_after(retry, exc)}") from None
     except (requests.RequestException, *NETWORK_ERRORS) as exc:
@@ -287,6 +297,7 @@ def _download_once(info: ArtifactInfo, token: str, dest: Path, max_bytes: int) -
                                timeout=TIMEOUT_S, stream=True)
             url, hops = target, hops + 1
         with resp:
+            _check_limit(info, resp)
             _check_status(info, resp.status_code)
             written = 0
             with open(dest, "wb") as fh:
@@ -295,6 +306,26 @@ def _download_once(info: ArtifactInfo, token: str, dest: Path, max_bytes: int) -
                     if written > max_bytes:
                         raise ArtifactError(f"{info.describe()} is larger than {max_bytes} bytes; refused")
                     fh.write(chunk)
+
+
+def _check_limit(info: ArtifactInfo, resp: requests.Response) -> None:
+    """A rate-limited download (403 or 429, as the listing reads them): raised as `_Limited` when it
+    resets within MAX_WAIT (waited out, then tried again), else as an ArtifactError saying when to
+    run again. It was "refused: HTTP 403" and the run went on as a full sync."""
+    if resp.status_code not in (403, 429):
+        return
+    try:
+        message = resp.json().get("message")
+    except (ValueError, AttributeError):
+        message = None
+    limit = rate_limit_wait(resp.status_code, {k.lower(): v for k, v in resp.headers.items()},
+                            message if isinstance(message, str) else "")
+    if limit is None:
+        return
+    error = _limit_error(f"download of {info.describe()}", resp.status_code, limit)
+    if limit[1] <= MAX_WAIT:
+        raise _Limited(error, limit[1])
+    raise error
 
 
 def _check_status(info: ArtifactInfo, status: int) -> None:
