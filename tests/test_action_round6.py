@@ -159,3 +159,33 @@ def test_a_rate_limit_on_the_artifact_download_is_waited_out_or_named(tmp_path):
             assert cli.db_marker == marker and time.monotonic() - started < 5, log.getvalue()
     assert "secondary rate limit (HTTP 403); run again after" in log.getvalue()
     assert "refused" not in log.getvalue()
+
+
+def test_a_rate_limit_on_asking_whose_token_it_is_posts_no_second_comment(tmp_path):
+    """With a personal access token our comment is the token owner's, which `GET /user` names. A
+    secondary rate limit there (403) was read as "an installation token, which may not ask": the
+    owner's comment was then not taken for ours, and a second one was posted, the first left
+    showing an earlier push's figures. The limit is waited out and our comment updated."""
+    from ontosync.action.commands import Commands
+    from ontosync.action.pull_request import MARKER, PullRequest, post_comment
+
+    mark = MARKER.format(key="ontology.db")
+    with FakeGitHub(owner="acme", repo="onto", token=TOKEN) as fake:
+        fake.commit({"a.ttl": b"x"})
+        fake.token_owner = {"login": "maintainer", "id": 5, "type": "User"}
+        ours = fake.add_comment(7, f"{mark}\nold figures", login="maintainer")
+        ours["user"]["id"] = 5
+        limited = []
+
+        def limit_once(handler, seg, _query):
+            if seg == ["user"] and not limited:
+                limited.append(seg)
+                handler._send(403, {"message": "You have exceeded a secondary rate limit."}, {"Retry-After": "0"})
+                return 403
+            return None
+
+        fake.answer_hook = limit_once
+        log = io.StringIO()
+        pr = PullRequest(7, "acme/onto", "a" * 40, "main", "b" * 40)
+        assert post_comment(Commands(log), pr, f"{mark}\nnew figures", "ontology.db", TOKEN, fake.url), log.getvalue()
+        assert limited and [c["body"] for c in fake.pr_comments(7)] == [f"{mark}\nnew figures"]

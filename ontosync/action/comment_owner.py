@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ontosync.action.artifacts import PER_PAGE  # what github_client asks for
+from ontosync.sources.github_http import limit_of
 
 MAX_PAGES = 100  # 10,000 comments: past any conversation GitHub still lets a bot comment on
 
@@ -40,13 +41,15 @@ def listed(comments: Any, per_page: int = PER_PAGE, max_pages: int = MAX_PAGES) 
 
 def token_owner_id(gh: Any) -> int | None:
     """The id of the account a personal access token belongs to; None for an installation token
-    (GITHUB_TOKEN, a GitHub App's), which `GET /user` refuses with 401 or 403."""
+    (GITHUB_TOKEN, a GitHub App's), which `GET /user` refuses with 401 or 403. A 403 that is a rate
+    limit is no such refusal: raised, for the caller's retry to wait out (read as one, a personal
+    access token's own comment was not recognised and a second one was posted)."""
     from github import GithubException
 
     try:
         return int(gh.get_user().id)
     except GithubException as exc:
-        if exc.status in (401, 403):
+        if exc.status in (401, 403) and limit_of(exc) is None:
             return None
         raise
 
