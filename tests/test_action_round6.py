@@ -189,3 +189,21 @@ def test_a_rate_limit_on_asking_whose_token_it_is_posts_no_second_comment(tmp_pa
         pr = PullRequest(7, "acme/onto", "a" * 40, "main", "b" * 40)
         assert post_comment(Commands(log), pr, f"{mark}\nnew figures", "ontology.db", TOKEN, fake.url), log.getvalue()
         assert limited and [c["body"] for c in fake.pr_comments(7)] == [f"{mark}\nnew figures"]
+
+
+# -- 4. inputs with odd values ---------------------------------------------------------------------------------
+
+def test_a_report_input_naming_a_folder_is_one_error_not_a_traceback(tmp_path):
+    """`report: reports` (a folder of the checkout, meant as where the report goes): the Action
+    removed the last run's report before the sync, and removing a folder raised: a traceback, no
+    outputs, no job summary. It is the sync's own exit 2, naming the input's folder."""
+    from ontosync.cli import main as cli_main
+
+    env = make_env(tmp_path, report="reports", workers="1", upload_artifact="false")
+    ws = tmp_path / "workspace"
+    (ws / "reports").mkdir()
+    (ws / "a.ttl").write_bytes(b"<http://example.org/A> a <http://www.w3.org/2002/07/owl#Class> .\n")
+    log = io.StringIO()
+    assert action_run.main(env, cli_main=cli_main, out=log) == 2
+    assert "::error title=ontosync%3A exit 2::" in log.getvalue() and "is a folder" in log.getvalue()
+    assert parse_outputs(tmp_path / "output.txt")["files-ok"] == "" and (tmp_path / "summary.md").is_file()

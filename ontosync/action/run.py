@@ -167,8 +167,9 @@ def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out:
         with cmd.group(f"ontosync: restore artifact {inputs.restore_artifact}"):
             restore(cmd, inputs, branch=pushed_branch(env))
 
-    with contextlib.suppress(FileNotFoundError):
-        inputs.report.unlink()  # a report left from before must not pass for this run's
+    # a report left from before must not pass for this run's; a folder there: the sync names it (exit 2)
+    with contextlib.suppress(FileNotFoundError, IsADirectoryError):
+        inputs.report.unlink()
     base_note = prepare_pr_base(cmd, inputs, pr, cli_main, token) if pr is not None else None
     before = change_report.last_run(inputs.database_url or inputs.database, inputs.source)
 
