@@ -207,3 +207,27 @@ def test_a_report_input_naming_a_folder_is_one_error_not_a_traceback(tmp_path):
     assert action_run.main(env, cli_main=cli_main, out=log) == 2
     assert "::error title=ontosync%3A exit 2::" in log.getvalue() and "is a folder" in log.getvalue()
     assert parse_outputs(tmp_path / "output.txt")["files-ok"] == "" and (tmp_path / "summary.md").is_file()
+
+
+# -- 5. artifacts -------------------------------------------------------------------------------------------------
+
+def test_fetch_db_never_replaces_the_database_with_another_programs(tmp_path, capsys):
+    """An artifact of that name whose database is another program's SQLite file (a cache, a
+    coverage database: a workflow reusing the name) passed fetch-db's checks, which only asked
+    whether it was a sound SQLite file: the application's good database was replaced with it and
+    "verify: ok" printed. Refused as restore refuses it; the database in place is left as it was."""
+    import sqlite3
+
+    from ontosync.action.fetch_db import fetch_db
+
+    other = tmp_path / "cache.db"
+    with sqlite3.connect(other) as con:
+        con.execute("CREATE TABLE entries (key TEXT, value BLOB)")
+    out = tmp_path / "app" / "ontology.db"
+    out.parent.mkdir()
+    good = make_db(out, "good")
+    with FakeArtifactServer(token=TOKEN) as fake:
+        fake.add(REPO, "ontology-db", {"ontology.db": other.read_bytes()})
+        assert fetch_db(REPO, out=out, api_url=fake.api_url, token=TOKEN) == 3
+    assert out.read_bytes() == good
+    assert "is not a database ontosync wrote" in capsys.readouterr().err

@@ -9,7 +9,8 @@ What a downstream application runs to get the database the ontology repository's
 It picks the newest non-expired artifact of that name a run on the branch (by default the
 repository's default branch: pull-request runs may upload under the same name) uploaded, unzips
 its `.db` member (the one named like `--out`, else `ontology.db`, else the only `.db`), runs
-`PRAGMA integrity_check` and `PRAGMA foreign_key_check` on it, and only then replaces `--out`
+`PRAGMA integrity_check` and `PRAGMA foreign_key_check` on it, checks that ontosync wrote it (another
+program's SQLite file is refused), and only then replaces `--out`
 (atomically: temp file, rename), so a bad download never overwrites a good database. Downloading
 an artifact needs a token with `actions:read` on the repository, even for a public one.
 
@@ -70,6 +71,22 @@ def pick_database(zf, out_name: str):
            and artifacts.safe_member_name(m.filename) is not None
            and PurePosixPath(m.filename).suffix in (".db", ".sqlite", ".sqlite3")]
     return dbs[0] if len(dbs) == 1 else None
+
+
+def not_ontosyncs(db: Path) -> list[str]:
+    """Why `db`, a sound SQLite file, is not a database ontosync wrote (another program's, or one
+    with no tables), else []. Such a file passed the checks and replaced the application's good
+    database. A newer ontosync's is taken: the application reads it, not this ontosync."""
+    import sqlite3
+
+    from ontosync.store.legacy import EMPTY, UNKNOWN
+    from ontosync.store.upgrade import UpgradeError, detect_shape
+
+    try:
+        found = detect_shape(db)
+    except (UpgradeError, sqlite3.Error) as exc:
+        return [str(exc)]
+    return [f"it is not a database ontosync wrote ({found.reason})"] if found.shape in (EMPTY, UNKNOWN) else []
 
 
 def newest_artifact(repo: str, artifact: str, token: str | None, api_url: str, branch: str | None):
@@ -134,7 +151,7 @@ def fetch_db(repo: str, artifact: str = DEFAULT_ARTIFACT, out: str | os.PathLike
         except artifacts.ArtifactError as exc:  # it may name a member
             _say(f"error: {scrubbed(str(exc), token)}")
             return 2
-        problems = database_problems(db_tmp)
+        problems = database_problems(db_tmp) or not_ontosyncs(db_tmp)
         if problems:
             _say(f"fatal: the database in {info.describe()} fails verification: {problems[0]}"
                  + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else "") + f"; {out_path} left as it was")
