@@ -231,3 +231,16 @@ def test_fetch_db_never_replaces_the_database_with_another_programs(tmp_path, ca
         assert fetch_db(REPO, out=out, api_url=fake.api_url, token=TOKEN) == 3
     assert out.read_bytes() == good
     assert "is not a database ontosync wrote" in capsys.readouterr().err
+
+
+def test_a_workflow_run_of_a_pull_requests_run_uploads_under_its_own_name(tmp_path, monkeypatch):
+    """`workflow_run` (the pattern GitHub recommends for a fork's pull request: a second workflow,
+    with a write token, after the pull request's run) is also a run of the default branch for
+    GitHub, and such a workflow checks out the pull request's head: its database went up as the
+    default branch's. A workflow_run after a push keeps the name."""
+    inputs = {"artifact-name": "ontology-db"}
+    for event, name in ((None, "ontology-db"), ({"event": "push", "pull_requests": []}, "ontology-db"),
+                        ({"event": "pull_request", "pull_requests": [{"number": 9}]}, "ontology-db-pr-9"),
+                        ({"event": "pull_request", "pull_requests": []}, "ontology-db-pr")):  # from a fork
+        payload = {"workflow_run": event} if event else {}
+        assert host_step(tmp_path / name / str(bool(event)), monkeypatch, inputs, "workflow_run", payload) == name

@@ -57,19 +57,45 @@ def upload_name(inputs: Mapping[str, str], environ: Mapping[str, str]) -> str:
     """The name the upload step gives the artifact: `artifact-name` stripped (a YAML block's final
     newline made upload-artifact refuse the name: nothing uploaded), empty meaning its default.
 
-    A `pull_request_target` run is, for GitHub, a run of the base branch: uploaded under
-    `artifact-name`, the database of a workflow that checked out the pull request's head became
-    the default branch's newest artifact, and the next push started from an unmerged pull
-    request's content. Such a run uploads under `NAME-pr-N` instead, which no restore of NAME takes."""
+    A `pull_request_target` run, and a `workflow_run` run that a pull request's run triggered, are
+    for GitHub runs of the base (default) branch: uploaded under `artifact-name`, the database of a
+    workflow that checked out the pull request's head became that branch's newest artifact, and the
+    next push started from an unmerged pull request's content. Such a run uploads under
+    `NAME-pr-N` (`NAME-pr` when N is not told), which no restore of NAME takes."""
     name = (inputs.get("artifact-name") or "").strip() or "ontology-db"
-    if environ.get("GITHUB_EVENT_NAME") != "pull_request_target":
+    event = environ.get("GITHUB_EVENT_NAME")
+    if event not in ("pull_request_target", "workflow_run"):
         return name
     try:
         with open(environ.get("GITHUB_EVENT_PATH") or "", encoding="utf-8") as fh:
-            number = json.load(fh)["pull_request"]["number"]
-        return f"{name}-pr-{int(number)}"
-    except (OSError, ValueError, KeyError, TypeError):  # still not the base branch's name
-        return f"{name}-pr"
+            payload = json.load(fh)
+    except (OSError, ValueError):
+        payload = None
+    of_pr, number = pull_request_of(event, payload)
+    if not of_pr:
+        return name
+    return f"{name}-pr-{number}" if number is not None else f"{name}-pr"
+
+
+def pull_request_of(event: str | None, payload: object) -> tuple[bool, int | None]:
+    """(whether the run is a pull request's, its number when the payload tells it). An unreadable
+    `pull_request_target` payload is still a pull request's; a `workflow_run` one is not known to be."""
+    if event == "pull_request_target":
+        return True, _number(payload, "pull_request", "number")
+    run = payload.get("workflow_run") if isinstance(payload, dict) else None
+    if not isinstance(run, dict) or run.get("event") not in ("pull_request", "pull_request_target"):
+        return False, None
+    prs = run.get("pull_requests")  # empty for a fork's pull request
+    return True, _number(prs[0] if isinstance(prs, list) and prs else None, "number")
+
+
+def _number(data: object, *keys: str) -> int | None:
+    for key in keys:
+        data = data.get(key) if isinstance(data, dict) else None
+    try:
+        return int(data) if isinstance(data, (int, str)) else None
+    except ValueError:
+        return None
 
 
 def upload_wanted(value: str | None) -> bool:
