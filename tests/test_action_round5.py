@@ -195,6 +195,12 @@ def test_a_short_secondary_rate_limit_on_the_artifact_listing_is_waited_out(tmp_
     went on without its artifact, a full sync whose "What changed" listed the whole ontology as
     added. A short one is waited out, as the comment calls wait; a long one still says when to run
     again."""
+    assert "secondary rate limit (HTTP 403); run again after" in restores_under_a_limit(tmp_path, "list")
+
+
+def restores_under_a_limit(tmp_path, route: str) -> str:
+    """Restore twice with the fake's `route` rate-limited once (403, Retry-After): a short limit
+    (0 s) still restores, a long one (2 h) does not and does not wait; the second run's log."""
     import io
     import time
 
@@ -205,13 +211,13 @@ def test_a_short_secondary_rate_limit_on_the_artifact_listing_is_waited_out(tmp_
     with FakeArtifactServer(token=TOKEN) as fake:
         fake.add(REPO, "ontology-db", {"ontology.db": make_db(tmp_path / "main.db", "main")})
         for retry_after, marker in (("0", "main"), ("7200", None)):
-            fake.limit_next["list"], fake.retry_after = 1, retry_after
+            fake.limit_next[route], fake.retry_after = 1, retry_after
             env = make_env(tmp_path / retry_after, restore_artifact="ontology-db")
             env.update({"GITHUB_API_URL": fake.api_url, "GITHUB_REF": "refs/heads/main"})
             cli, log, started = FakeCli(sample_report(failed=0)), io.StringIO(), time.monotonic()
             assert action_run.main(env, cli_main=cli, out=log) == 0
             assert cli.db_marker == marker and time.monotonic() - started < 5, log.getvalue()
-        assert "secondary rate limit (HTTP 403); run again after" in log.getvalue()
+    return log.getvalue()
 
 
 def test_fetch_db_prints_no_control_character_from_the_artifact(tmp_path, capsys):

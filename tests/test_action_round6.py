@@ -17,6 +17,7 @@ from tests.fake_artifacts import FakeArtifactServer
 from tests.fake_github import FakeGitHub
 from tests.helpers import ROOT
 from tests.test_action import REPO, TOKEN, FakeCli, make_db, make_env, parse_outputs, sample_report
+from tests.test_action_round5 import restores_under_a_limit
 
 UPLOAD = next(s for s in yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))["runs"]["steps"]
               if str(s.get("uses", "")).startswith("actions/upload-artifact@"))
@@ -149,19 +150,8 @@ def test_a_rate_limit_on_the_artifact_download_is_waited_out_or_named(tmp_path):
     """The listing waited out a short secondary rate limit (round 5), the download did not: its
     403 with `Retry-After` read "refused: HTTP 403", as if the token could not download, and the run
     went on as a full sync. A short one is waited out; a long one says when to run again."""
-    import time
-
-    with FakeArtifactServer(token=TOKEN) as fake:
-        fake.add(REPO, "ontology-db", {"ontology.db": make_db(tmp_path / "main.db", "main")})
-        for retry_after, marker in (("0", "main"), ("7200", None)):
-            fake.limit_next["zip"], fake.retry_after = 1, retry_after
-            env = make_env(tmp_path / retry_after, restore_artifact="ontology-db")
-            env.update({"GITHUB_API_URL": fake.api_url, "GITHUB_REF": "refs/heads/main"})
-            cli, log, started = FakeCli(sample_report(failed=0)), io.StringIO(), time.monotonic()
-            assert action_run.main(env, cli_main=cli, out=log) == 0
-            assert cli.db_marker == marker and time.monotonic() - started < 5, log.getvalue()
-    assert "secondary rate limit (HTTP 403); run again after" in log.getvalue()
-    assert "refused" not in log.getvalue()
+    log = restores_under_a_limit(tmp_path, "zip")
+    assert "secondary rate limit (HTTP 403); run again after" in log and "refused" not in log
 
 
 def test_a_rate_limit_on_asking_whose_token_it_is_posts_no_second_comment(tmp_path):

@@ -63,23 +63,28 @@ def upload_name(inputs: Mapping[str, str], environ: Mapping[str, str]) -> str:
     next push started from an unmerged pull request's content. Such a run uploads under
     `NAME-pr-N` (`NAME-pr` when N is not told), which no restore of NAME takes."""
     name = (inputs.get("artifact-name") or "").strip() or "ontology-db"
-    event = environ.get("GITHUB_EVENT_NAME")
-    if event not in ("pull_request_target", "workflow_run"):
-        return name
-    try:
-        with open(environ.get("GITHUB_EVENT_PATH") or "", encoding="utf-8") as fh:
-            payload = json.load(fh)
-    except (OSError, ValueError):
-        payload = None
-    of_pr, number = pull_request_of(event, payload)
+    of_pr, number = pull_request_of(environ.get("GITHUB_EVENT_NAME"), environ)
     if not of_pr:
         return name
     return f"{name}-pr-{number}" if number is not None else f"{name}-pr"
 
 
-def pull_request_of(event: str | None, payload: object) -> tuple[bool, int | None]:
-    """(whether the run is a pull request's, its number when the payload tells it). An unreadable
-    `pull_request_target` payload is still a pull request's; a `workflow_run` one is not known to be."""
+def event_payload(environ: Mapping[str, str]) -> object:
+    """The event's payload (the JSON file GITHUB_EVENT_PATH names), None when it cannot be read."""
+    try:
+        with open(environ.get("GITHUB_EVENT_PATH") or "", encoding="utf-8") as fh:
+            return json.load(fh)
+    except (OSError, ValueError):
+        return None
+
+
+def pull_request_of(event: str | None, environ: Mapping[str, str]) -> tuple[bool, int | None]:
+    """(whether a run of the base branch is a pull request's, its number when the payload tells it).
+    An unreadable `pull_request_target` payload is still a pull request's; a `workflow_run` one is
+    not known to be."""
+    if event not in ("pull_request_target", "workflow_run"):
+        return False, None
+    payload = event_payload(environ)
     if event == "pull_request_target":
         return True, _number(payload, "pull_request", "number")
     run = payload.get("workflow_run") if isinstance(payload, dict) else None
