@@ -264,11 +264,11 @@ OPTIONS: tuple[Option, ...] = (
                 "upload database, checkpoint and report as an artifact, also when the sync fails",
                 kind="bool", default="true"),
     action_only("artifact-name", "Name of the uploaded artifact (give the same name to `restore-artifact` in the "
-                "next run). A pull_request_target run, or a workflow_run after a pull request's run, uploads "
-                "under NAME-pr-N (the pull request's number), so its database never passes for the base "
-                "branch's.",
-                "name of that artifact (what `fetch-db` fetches by default; a `pull_request_target` run's, or "
-                "a `workflow_run`'s after a pull request's run, is NAME-pr-N)", default="ontology-db"),
+                "next run). A run of a pull request as the base branch (pull_request_target, a workflow_run after a "
+                "pull request's run, an issue_comment on a pull request) uploads under NAME-pr-N (the pull "
+                "request's number), so its database never passes for the base branch's.",
+                "name of that artifact (what `fetch-db` fetches by default; NAME-pr-N for a pull request's "
+                "`pull_request_target`, `workflow_run` or `issue_comment` run)", default="ontology-db"),
     action_only("artifact-retention-days", "Days GitHub keeps the artifact (1 to 90). Empty means the repository's "
                 "setting.", "days GitHub keeps it (1 to 90)", kind="int", doc_default="the repository's setting"),
     action_only("pr-comment", "On pull_request events, post one comment on the pull request with what it changes in "

@@ -226,7 +226,7 @@ def test_fetch_db_never_replaces_the_database_with_another_programs(tmp_path, ca
     assert "is not a database ontosync wrote" in capsys.readouterr().err
 
 
-def test_a_workflow_run_of_a_pull_requests_run_uploads_under_its_own_name(tmp_path, monkeypatch):
+def test_a_workflow_run_or_comment_of_a_pull_request_uploads_under_its_own_name(tmp_path, monkeypatch):
     """`workflow_run` (the pattern GitHub recommends for a fork's pull request: a second workflow,
     with a write token, after the pull request's run) is also a run of the default branch for
     GitHub, and such a workflow checks out the pull request's head: its database went up as the
@@ -237,3 +237,7 @@ def test_a_workflow_run_of_a_pull_requests_run_uploads_under_its_own_name(tmp_pa
                         ({"event": "pull_request", "pull_requests": []}, "ontology-db-pr")):  # from a fork
         payload = {"workflow_run": event} if event else {}
         assert host_step(tmp_path / name / str(bool(event)), monkeypatch, inputs, "workflow_run", payload) == name
+    # a command commented on a pull request (ChatOps) runs as the default branch too; on an issue, no head
+    for issue, name in (({"number": 4, "pull_request": {"url": "x"}}, "ontology-db-pr-4"),
+                        ({"number": 5}, "ontology-db")):
+        assert host_step(tmp_path / "c" / name, monkeypatch, inputs, "issue_comment", {"issue": issue}) == name

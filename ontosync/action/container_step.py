@@ -57,11 +57,12 @@ def upload_name(inputs: Mapping[str, str], environ: Mapping[str, str]) -> str:
     """The name the upload step gives the artifact: `artifact-name` stripped (a YAML block's final
     newline made upload-artifact refuse the name: nothing uploaded), empty meaning its default.
 
-    A `pull_request_target` run, and a `workflow_run` run that a pull request's run triggered, are
-    for GitHub runs of the base (default) branch: uploaded under `artifact-name`, the database of a
-    workflow that checked out the pull request's head became that branch's newest artifact, and the
-    next push started from an unmerged pull request's content. Such a run uploads under
-    `NAME-pr-N` (`NAME-pr` when N is not told), which no restore of NAME takes."""
+    A `pull_request_target` run, a `workflow_run` run that a pull request's run triggered, and an
+    `issue_comment` run on a pull request are, for GitHub, runs of the base (default) branch:
+    uploaded under `artifact-name`, the database of a workflow that checked out the pull request's
+    head became that branch's newest artifact, and the next push started from an unmerged pull
+    request's content. Such a run uploads under `NAME-pr-N` (`NAME-pr` when N is not told), which
+    no restore of NAME takes."""
     name = (inputs.get("artifact-name") or "").strip() or "ontology-db"
     of_pr, number = pull_request_of(environ.get("GITHUB_EVENT_NAME"), environ)
     if not of_pr:
@@ -82,11 +83,15 @@ def pull_request_of(event: str | None, environ: Mapping[str, str]) -> tuple[bool
     """(whether a run of the base branch is a pull request's, its number when the payload tells it).
     An unreadable `pull_request_target` payload is still a pull request's; a `workflow_run` one is
     not known to be."""
-    if event not in ("pull_request_target", "workflow_run"):
+    if event not in ("pull_request_target", "workflow_run", "issue_comment"):
         return False, None
     payload = event_payload(environ)
     if event == "pull_request_target":
         return True, _number(payload, "pull_request", "number")
+    if event == "issue_comment":  # a command in a pull request's conversation (ChatOps), not an issue's
+        issue = payload.get("issue") if isinstance(payload, dict) else None
+        return (True, _number(issue, "number")) if isinstance(issue, dict) and issue.get("pull_request") \
+            else (False, None)
     run = payload.get("workflow_run") if isinstance(payload, dict) else None
     if not isinstance(run, dict) or run.get("event") not in ("pull_request", "pull_request_target"):
         return False, None
