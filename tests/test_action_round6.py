@@ -138,10 +138,12 @@ def test_artifact_text_echoing_the_token_is_never_printed(tmp_path, capsys):
         assert action_run.main(env, cli_main=cli, out=log) == 0 and cli.db_marker == "main"
         fake.add(REPO, "ontology-db", {f"{TOKEN}.txt": b"x"}, age_hours=1)  # no database: its members named
         assert fetch_db(REPO, out=tmp_path / "ontology.db", api_url=fake.api_url, token=TOKEN) == 2
+        fake.download_base = f"http://{TOKEN}.invalid"  # a download URL off the API's server: its host named
+        assert fetch_db(REPO, out=tmp_path / "ontology.db", api_url=fake.api_url, token=TOKEN) == 2
     printed = capsys.readouterr()
     assert TOKEN[:12] not in printed.out + printed.err + without_masks(log.getvalue())
     assert "***/ontology.db" in printed.out and "restored ***/ontology.db" in log.getvalue()
-    assert "(members: ***.txt)" in printed.err
+    assert "(members: ***.txt)" in printed.err and "is on http://***.invalid" in printed.err
 
 
 # -- 3. rate limits on each call the Action makes -----------------------------------------------------------

@@ -34,6 +34,7 @@ from ontosync.sources.github_http import (  # a dropped connection: retried
     limit_of,
     rate_limit_wait,
     same_origin,
+    scrubbed,
     server_message,
 )
 
@@ -147,17 +148,18 @@ def find_newest_artifact(repo_full_name: str, name: str, token: str | None,
         return None, expired
     oldest = datetime.min.replace(tzinfo=timezone.utc)
     live.sort(key=lambda a: (a.created_at or oldest, a.id), reverse=True)
-    _check_download_host(live[0], (api_url or DEFAULT_API_URL).rstrip("/"))
+    _check_download_host(live[0], (api_url or DEFAULT_API_URL).rstrip("/"), token)
     return live[0], expired
 
 
-def _check_download_host(info: ArtifactInfo, api_url: str) -> None:
+def _check_download_host(info: ArtifactInfo, api_url: str, token: str | None) -> None:
     """The download's first request carries the token: only to the API's own server. GitHub (and
     GitHub Enterprise Server) name a URL there; a listing that names another host (a hostile or
     misconfigured server in front of the API) is refused before the token goes anywhere."""
     if not same_origin(info.archive_download_url, api_url):
         parts = urlsplit(info.archive_download_url)
-        where = f"is on {parts.scheme}://{parts.netloc.rpartition('@')[2]}" if parts.netloc else "has no host"
+        where = f"is on {scrubbed(parts.scheme + '://' + parts.netloc.rpartition('@')[2], token)}" \
+            if parts.netloc else "has no host"
         raise ArtifactError(f"{info.describe()}: its download URL {where}, not on the API's server {api_url}; "
                             "not sent the token, not downloaded")
 
