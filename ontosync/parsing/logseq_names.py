@@ -49,9 +49,11 @@ _TOKEN = re.compile(r"'[^']*'|yyyy|yy|MMMM|MMM|MM|M|do|dd|d|EEEE|EEE|EE|E|[A-Za-
 # (group, pattern). A number takes every digit there is up to the field's maximum, however few:
 # `MM` and `dd` read `1` as well as `01` (`parse-number`); a month name field takes the full name or
 # its first three letters, full names tried first (`parse-period-name`), a weekday field likewise.
+# A year takes fewer digits than its width too (`parse-number` raises nothing below the minimum):
+# `yyyy` reads 1 to 4 digits, `yy` 1 or 2; `_infer_year` then places a short one.
 _MONTH_NAMES = "|".join([*calendar.month_name[1:], *calendar.month_abbr[1:]])
 _DAY_NAMES = "|".join([*calendar.day_name, *calendar.day_abbr])
-_FIELDS = {"yyyy": ("y", r"\d{4}"), "yy": ("y2", r"\d{2}"), "MM": ("m", r"\d{1,2}"), "M": ("m", r"\d{1,2}"),
+_FIELDS = {"yyyy": ("y", r"\d{1,4}"), "yy": ("y", r"\d{1,2}"), "MM": ("m", r"\d{1,2}"), "M": ("m", r"\d{1,2}"),
            "dd": ("d", r"\d{1,2}"), "d": ("d", r"\d{1,2}"), "do": ("d", r"\d{1,2}"),
            "MMMM": ("mn", _MONTH_NAMES), "MMM": ("mn", _MONTH_NAMES),
            **{e: ("wd", _DAY_NAMES) for e in ("EEEE", "EEE", "EE", "E")}}
@@ -115,7 +117,7 @@ def parse_date(text: str, fmt: str) -> date | None:
     if m is None:
         return None
     groups = m.groupdict()
-    year = int(groups["y"]) if groups.get("y") else (2000 + int(groups["y2"]) if groups.get("y2") else None)
+    year = _infer_year(int(groups["y"])) if groups.get("y") else None
     month = int(groups["m"]) if groups.get("m") else _MONTHS.get((groups.get("mn") or "").lower()[:3])
     if year is None or not month or not groups.get("d"):
         return None
@@ -123,6 +125,15 @@ def parse_date(text: str, fmt: str) -> date | None:
         return date(year, month, int(groups["d"]))
     except ValueError:
         return None
+
+
+def _infer_year(year: int, today: date | None = None) -> int:
+    """The year cljs-time's `infer-years` makes of the number a date's year field read: one below
+    (this year + 20) mod 100 is in this century (`24` and `0024` are 2024 in 2026), any other the
+    year as written (`99` is the year 99, `202` the year 202). Logseq names the day so: the same
+    written date names another day only when the pivot passes it, once a year."""
+    this = (today or date.today()).year
+    return year + this - this % 100 if year < (this + 20) % 100 else year
 
 
 # graph-parser `safe-journal-title-formatters`: the formats a link's name is tried in, after the
