@@ -88,10 +88,16 @@ import re
 from typing import TYPE_CHECKING
 
 from ontosync.parsing.annotation_notes import HAS_DB_XREF, PAGE_KEYS, literal_axiom, target_axiom
-from ontosync.parsing.facts import AxiomFact, ClassFact, EdgeFact, FileFacts, ParseWarning, SynonymFact
+from ontosync.parsing.facts import AxiomFact, ClassFact, EdgeFact, FileFacts, ParseError, ParseWarning, SynonymFact
 from ontosync.parsing.logseq_config import LogseqGraph
 from ontosync.parsing.logseq_fences import PageParts, read_fence
-from ontosync.parsing.logseq_names import file_page_name, journal_link_name, page_properties, split_values
+from ontosync.parsing.logseq_names import (
+    file_page_name,
+    journal_link_name,
+    org_properties,
+    page_properties,
+    split_values,
+)
 from ontosync.parsing.logseq_scan import OWL_KEYS, SUBCLASS_KEYS, PageScan, property_key
 from ontosync.parsing.logseq_verbatim import is_quoted, outside_code
 from ontosync.parsing.ofn_names import mint_name
@@ -281,15 +287,28 @@ def parse_page(path: str, data: bytes, options: ParseOptions) -> FileFacts:
     return facts
 
 
-def _skipped_page(path: str, head: list[str], options: ParseOptions, public: bool = False) -> FileFacts:
+def org_page(path: str, data: bytes, options: ParseOptions, reason: str) -> FileFacts:
+    """An org-mode page (skipped for `reason`: its ontology is not read) still has the names Logseq
+    opens it by: `#+title:` (else its file name) and `#+alias:` (`logseq_names.org_properties`).
+    A page that is no UTF-8 text names nothing (it stays skipped, as before)."""
+    try:
+        text = decode_source(data)
+    except ParseError:
+        return FileFacts(format="org", skipped=reason)
+    return _skipped_page(path, text.split("\n", 200)[:200], options, reason=reason)
+
+
+def _skipped_page(path: str, head: list[str], options: ParseOptions, public: bool = False,
+                  reason: str = "") -> FileFacts:
     """A page without an OntologyBlock declares no class, but Logseq still opens it by its title
     and its `alias::` names (graph-parser names every page file): its names lead to the IRI minted
-    from its title, the one a `[[Title]]` link mints, so `[[Alias]]` and `[[Title]]` meet."""
-    facts = FileFacts(format="logseq", skipped=SKIP_REASON, public=public)
+    from its title, the one a `[[Title]]` link mints, so `[[Alias]]` and `[[Title]]` meet. With a
+    `reason`, an org-mode page: its page properties are its `#+key:` directives."""
+    facts = FileFacts(format="org" if reason else "logseq", skipped=reason or SKIP_REASON, public=public)
     graph = options.logseq
     if graph is not None and graph.found and graph.relative(path) is None:
         return facts  # beside the graph (a repository's README, docs/): no page in Logseq
-    props = page_properties(head)
+    props = org_properties(head) if reason else page_properties(head)
     title = props.get("title", ("", 0))[0] or page_title(path, graph)
     names = _page_names(title, _aliases(props), graph)
     if names[0][0].strip():

@@ -177,8 +177,8 @@ def file_page_name(path: str, graph: LogseqGraph | None = None) -> str:
     return title
 
 
-# The extensions of page files (`.md`, `.markdown`: Logseq reads both as markdown pages).
-_PAGE_EXTENSIONS = tuple(ext for ext, fmt in EXTENSIONS.items() if fmt == "logseq")
+# The extensions of page files (`.md`, `.markdown`: Logseq reads both as markdown pages; `.org`).
+_PAGE_EXTENSIONS = tuple(ext for ext, fmt in EXTENSIONS.items() if fmt in ("logseq", "org"))
 
 
 def _without_extension(name: str) -> str:
@@ -241,6 +241,29 @@ def page_properties(lines: list[str]) -> dict[str, tuple[str, int]]:
             break  # a block that is not only properties, or the next block (top-level or child)
         started = True
         props.setdefault(m.group(2).lower(), (m.group(3).strip(), no))
+    return props
+
+
+_ORG_DIRECTIVE = re.compile(r"#\+([A-Za-z0-9_][\w.:/+-]*):(?:[ \t]+(.*)|[ \t]*)\Z")
+_ORG_DRAWER_KEY = re.compile(r"[ \t]*:([A-Za-z0-9_][\w.:/+-]*):(?:[ \t]+(.*)|[ \t]*)\Z")
+
+
+def org_properties(lines: list[str]) -> dict[str, tuple[str, int]]:
+    """key (lower-case) -> (value, line) of an org-mode page's own properties: the `#+key: value`
+    directives and the `:PROPERTIES:` drawer's `:key: value` lines before its first heading (`* `),
+    which Logseq reads as the page's properties (`#+TITLE:` names the page, `#+ALIAS:` adds names)."""
+    props: dict[str, tuple[str, int]] = {}
+    drawer = False
+    for no, line in enumerate(lines, 1):
+        line = line.rstrip()
+        if line.startswith("*") and line.lstrip("*")[:1] in (" ", "\t", ""):
+            break
+        if line.strip().upper() in (":PROPERTIES:", ":END:"):
+            drawer = line.strip().upper() == ":PROPERTIES:"
+            continue
+        m = (_ORG_DRAWER_KEY if drawer else _ORG_DIRECTIVE).match(line)
+        if m is not None:
+            props.setdefault(m.group(1).lower(), ((m.group(2) or "").strip(), no))
     return props
 
 
