@@ -47,6 +47,12 @@ The rules below are what ontosync makes of a page; each was measured on a real 1
   no links (Logseq makes no refs of its value): it gives no edge or relationship; its items are
   read as IRIs/CURIEs where the key accepts them. A key in `:property/separated-by-commas` reads
   the plain text between commas as page links too (`has-part:: Wheel, [[Axle]]`: two links).
+* **Mappings.** `skos:exactMatch::` (`broadMatch`, `narrowMatch`, `relatedMatch`) and
+  `oboInOwl:hasDbXref::` give the AnnotationAssertion axioms a fence gives (`_Relations._mappings`):
+  a CURIE or IRI item as such, a `[[link]]` to the class of the page it names (resolved by the
+  store), and an xref's items (a link's page name too) as texts. Never a relationship.
+* **Org pages.** `.org` pages are skipped (their ontology is not read) but named as Logseq names
+  them (`org_page`: `#+title:`, `#+alias:`), as a markdown page without an OntologyBlock is.
 * **Relationships.** Every other property whose value holds `[[links]]`, except the metadata keys
   in `METADATA_KEYS` (provenance, tags, aliases, dates, the definition...), gives one AxiomFact
   per link: axiom_type `Relationship` (`DisjointClasses` for `owl:disjointWith`,
@@ -402,11 +408,12 @@ class _Relations:
             links, rest = ([], []) if key in self.ignored else _links(value)
             if key in self.comma and rest and not is_quoted(value):  # plain text between commas: pages too
                 links, rest = links + [(name, "") for name in _comma_items(rest)], []
+            if key in PAGE_KEYS:  # the items that are no link are read too: no prose
+                self._mappings(line, key_as_written, value, PAGE_KEYS[key], links, rest)
+                continue
             self.parts.warnings.extend(_prose_warnings(key_as_written, links, rest, line))
             if key in SUBCLASS_KEYS:
                 self._parents(line, key_as_written, value, links)
-            elif key in PAGE_KEYS and not links:
-                self._mappings(line, key_as_written, value, PAGE_KEYS[key])
             else:
                 self._relations(line, key_as_written, value, links, OWL_KEYS.get(key, "Relationship"))
 
@@ -435,14 +442,25 @@ class _Relations:
             for iri in self._iris(line, key, value):
                 self.parts.axioms.append((line, AxiomFact(axiom_type, page_class, iri, {"relation": key})))
 
-    def _mappings(self, line: int, key: str, value: str, prop: str) -> None:
-        """`oboInOwl:hasDbXref:: MESH:D1, FMA:7` (each item a text, as in OBO) or
-        `skos:exactMatch:: <IRI or CURIE>`: the axioms a functional-syntax fence gives them."""
+    def _mappings(self, line: int, key: str, value: str, prop: str, links: list[tuple[str, str]],
+                  rest: list[str]) -> None:
+        """`oboInOwl:hasDbXref:: MESH:D1, FMA:7` (each item a text, as in OBO; a link's page name
+        is one too) or `skos:exactMatch:: <IRI or CURIE>`: the axioms a functional-syntax fence gives
+        them. `skos:exactMatch:: [[Hound]]` maps the page class to the linked page's class, as the
+        store resolves the link (`object_ref`): an AnnotationAssertion whose object is that class
+        and whose `mapping` note is the predicate (store/semsql_ofn.py writes its row), never a
+        relationship (a restriction on a made-up property: `runoak relationships`)."""
         subject = self.parts.page_class
+        items = [name for name, _via in links] + rest if links else value.split(",")
         if prop == HAS_DB_XREF:
-            found = [literal_axiom(prop, subject, item) for item in filter(None, (v.strip() for v in value.split(",")))]
+            found = [literal_axiom(prop, subject, item) for item in filter(None, (v.strip() for v in items))]
         else:
-            found = [target_axiom(prop, subject, iri) for iri in self._iris(line, key, value)]
+            iris = self._iris(line, key, ",".join(rest) if links else value)
+            found = [target_axiom(prop, subject, iri) for iri in iris]
+            for text, _via in links:
+                ref = self.ref(line, text)
+                if ref:
+                    found.append(AxiomFact("AnnotationAssertion", subject, self.mint(ref), {"mapping": prop}, ref))
         self.parts.axioms.extend((line, axiom) for axiom in found)
 
     def _iris(self, line: int, key: str, value: str) -> list[str]:
