@@ -167,3 +167,20 @@ def test_a_mapping_value_mixing_a_link_and_curies_reads_each_item():
         (f"<http://www.w3.org/2004/02/skos/core#exactMatch> <{M}Wolf>", None), (P + "hound", "Hound")]
     assert [(w.kind, w.line) for w in facts.warnings] == [("unreadable-value", 3)]
     assert "'not an iri'" in facts.warnings[0].message
+
+
+# logseq.common.config `hidden?` (which `remove-hidden-files` applies to the graph's files): a
+# pattern is a plain prefix of the path, both with a leading `/` (`(string/starts-with? (str "/"
+# path) pattern)`), no folder boundary: `:hidden ["archive"]` hides `archive.md` and `archived/`
+# too, while `"drafts/"`, its trailing `/` kept, hides only what is inside `drafts/`.
+@pytest.mark.parametrize(("path", "hidden"), [
+    ("archive/A.md", True), ("archive.md", True), ("archived/B.md", True), ("pages/archive.md", False),
+    ("pages/old.md", True), ("pages/older notes.md", True), ("pages/Old.md", False),
+    ("drafts/C.md", True), ("drafts.md", False), ("draftsman/D.md", False),
+])
+def test_hidden_patterns_are_path_prefixes_as_logseq_matches_them(path, hidden):
+    from ontosync.parsing.logseq_config import LogseqGraph, parse_config, skip_reason
+
+    config, warnings = parse_config(b'{:hidden ["archive" "/pages/old" "drafts/"]}', "logseq/config.edn")
+    reason = skip_reason(path, LogseqGraph("", config, True))
+    assert (warnings, reason is not None) == ([], hidden), reason
