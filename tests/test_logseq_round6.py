@@ -56,9 +56,11 @@ def test_a_journal_file_with_a_short_year_is_that_days_page():
 
 
 # graph-parser `parse-file` transacts each file's page by its name (`:block/name`): two files that
-# name one page are one page in Logseq, holding the blocks of both, so the OntologyBlock of one of
-# them is on the page a `[[Dog]]` opens. The file with the OntologyBlock is that page's class,
-# whichever path is smaller; between two files alike, the smaller path still wins.
+# name one page are one page in Logseq. It calls that an error ("Page already exists with another
+# file: ..., current file: ...", file-common-handler `validate-and-get-blocks-to-delete`) and shows
+# the blocks of the file it parsed last (its blocks replace the page's), which depends on the order
+# of edits and re-indexing, not on the tree. ontosync takes the file that declares a class: the page
+# with the OntologyBlock, whichever path is smaller; between two files alike, the smaller path.
 NOTES = "alias:: Canine\n\n- notes about dogs\n"
 ONTOLOGY = "title:: Dog\nalias:: Canine\n\n" + block("mv:Dog")
 LINKING = {"pages/Puppy.md": block("mv:Puppy", "is-subclass-of:: [[Dog]]", "has-part:: [[Canine]]")}
