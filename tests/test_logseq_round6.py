@@ -117,8 +117,11 @@ def test_links_through_an_org_pages_names_reach_one_class(repos):
 
 
 def test_directives_below_the_first_block_and_an_undecodable_org_page_name_nothing_more():
-    late = parse_file("pages/Cat.org", b"* notes\n#+alias: Kitty\n", ParseOptions())
-    assert [n for n, _ in late.names] == ["Cat"]
+    for text in (b"* notes\n#+alias: Kitty\n", b"some text\n#+alias: Kitty\n"):
+        assert [n for n, _ in parse_file("pages/Cat.org", text, ParseOptions()).names] == ["Cat"]
+    drawer = parse_file("pages/Cat.org", b"\n:PROPERTIES:\n:title: Felis\n:alias: Kitty\n:END:\n* x\n",
+                        ParseOptions())
+    assert [n for n, _ in drawer.names] == ["Felis", "Kitty"]
     broken = parse_file("pages/Bad.org", b"#+alias: \xff\xfe\n", ParseOptions())
     assert (broken.skipped, broken.names) == (ORG_SKIP, [])
 

@@ -250,20 +250,26 @@ _ORG_DRAWER_KEY = re.compile(r"[ \t]*:([A-Za-z0-9_][\w.:/+-]*):(?:[ \t]+(.*)|[ \
 
 def org_properties(lines: list[str]) -> dict[str, tuple[str, int]]:
     """key (lower-case) -> (value, line) of an org-mode page's own properties: the `#+key: value`
-    directives and the `:PROPERTIES:` drawer's `:key: value` lines before its first heading (`* `),
-    which Logseq reads as the page's properties (`#+TITLE:` names the page, `#+ALIAS:` adds names)."""
+    directives, or the `:PROPERTIES:` drawer's `:key: value` lines, that open the file (blank
+    lines before them aside), which Logseq reads as the page's properties (graph-parser
+    `get-page-name` and `extract`: the first element of the page, when it is properties), so
+    `#+TITLE:` names the page and `#+ALIAS:` adds names; a directive below other text names nothing."""
     props: dict[str, tuple[str, int]] = {}
-    drawer = False
+    drawer = None  # None: not known yet; True inside a leading drawer; False reading directives
     for no, line in enumerate(lines, 1):
-        line = line.rstrip()
-        if line.startswith("*") and line.lstrip("*")[:1] in (" ", "\t", ""):
-            break
-        if line.strip().upper() in (":PROPERTIES:", ":END:"):
-            drawer = line.strip().upper() == ":PROPERTIES:"
+        line = line.strip()
+        if not line and not props and not drawer:
             continue
+        if drawer is None and line.upper() == ":PROPERTIES:":
+            drawer = True
+            continue
+        if drawer and line.upper() == ":END:":
+            break
         m = (_ORG_DRAWER_KEY if drawer else _ORG_DIRECTIVE).match(line)
-        if m is not None:
-            props.setdefault(m.group(1).lower(), ((m.group(2) or "").strip(), no))
+        if m is None:
+            break
+        drawer = bool(drawer)
+        props.setdefault(m.group(1).lower(), ((m.group(2) or "").strip(), no))
     return props
 
 
