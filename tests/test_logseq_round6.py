@@ -189,3 +189,14 @@ def test_hidden_patterns_are_path_prefixes_as_logseq_matches_them(path, hidden):
     config, warnings = parse_config(b'{:hidden ["archive" "/pages/old" "drafts/"]}', "logseq/config.edn")
     reason = skip_reason(path, LogseqGraph("", config, True))
     assert (warnings, reason is not None) == ([], hidden), reason
+
+
+# graph-parser `parse-non-string-property-value`: only the exact text `true` is the boolean true
+# (`(= v "true")`); `True`, `TRUE` or `"true"` stay strings, and Logseq's public pages are those
+# whose `public` is the boolean (`[(= true ?pub)]`), so such a page is not published.
+@pytest.mark.parametrize(("written", "public"), [("true", True), ("True", False), ("TRUE", False),
+                                                 ('"true"', False), ("true ", True), ("yes", False)])
+def test_only_the_exact_text_true_makes_a_page_public(written, public):
+    facts = parse_file("pages/Dog.md", f"public:: {written}\n\n".encode() + block("mv:Dog").encode(), ParseOptions())
+    skipped = parse_file("pages/Cat.md", f"public:: {written}\n\n- notes\n".encode(), ParseOptions())
+    assert (facts.public, skipped.public) == (public, public)

@@ -78,7 +78,8 @@ The rules below are what ontosync makes of a page; each was measured on a real 1
   cannot be read is a warning with the page line, never a failure. The fence's indentation is
   stripped. A fence left open (end of page, or a column-0 bullet) is still read (warning
   `unclosed-fence`); a fence over 1,000,000 characters is not read (warning `fence-too-large`).
-* **public.** A `public:: true` property line anywhere (outside fences) sets FileFacts.public.
+* **public.** A `public:: true` property line anywhere (outside fences) sets FileFacts.public
+  (exactly `true`: Logseq reads `True` as a string, and publishes no such page).
 * **Two OntologyBlocks.** The first declares the class; the second gives a
   `second-ontology-block` warning, and its is-subclass-of links and relationships still count
   for the same class.
