@@ -200,3 +200,16 @@ def test_only_the_exact_text_true_makes_a_page_public(written, public):
     facts = parse_file("pages/Dog.md", f"public:: {written}\n\n".encode() + block("mv:Dog").encode(), ParseOptions())
     skipped = parse_file("pages/Cat.md", f"public:: {written}\n\n- notes\n".encode(), ParseOptions())
     assert (facts.public, skipped.public) == (public, public)
+
+
+# graph-parser `parse-property`: `alias` is comma-separated (`separated-by-commas?`: the editable
+# linkable built-ins), its refs the value's links and the Plain text split at `,` or `，`
+# (`sep-by-comma`), code and emphasis being no Plain text; a value with no ref at all is one text,
+# which `extract-page-alias-and-tags` takes as one alias.
+@pytest.mark.parametrize(("written", "aliases"), [
+    ("犬，イヌ", ["犬", "イヌ"]), ("`code`, Hound", ["Hound"]), ("`code`", ["`code`"]),
+    ('"Canine, Hound"', ['"Canine, Hound"']), ("Canine, [[Hound]]", ["Hound", "Canine"]),
+])
+def test_alias_values_split_as_logseq_splits_them(written, aliases):
+    facts = parse_file("pages/Dog.md", f"alias:: {written}\n\n- notes\n".encode(), ParseOptions())
+    assert [name for name, rank in facts.names if rank == 1] == aliases

@@ -195,10 +195,16 @@ def _prose_warnings(key: str, links: list, rest: list[str], line: int) -> list[t
 
 
 def _aliases(page_props: dict[str, tuple[str, int]]) -> list[str]:
-    """The names `alias::` in the page's own properties gives it: links, tags or plain text."""
-    value = page_props.get("alias", ("", 0))[0]
+    """The names `alias::` in the page's own properties gives it, as Logseq's `parse-property`
+    reads the comma-separated built-in: its links and tags, and its plain text split at `,` or `，`
+    (`_comma_items`: inline code is no name); a value with none of them (or in quotes) is one text,
+    one alias."""
+    value = page_props.get("alias", ("", 0))[0].strip()
+    if is_quoted(value):
+        return [value]
     names, rest = split_values(value)
-    return list(dict.fromkeys(n for n in (*names, *rest) if n))
+    found = [*names, *_comma_items(rest)] or ([value] if value else [])
+    return list(dict.fromkeys(n for n in found if n))
 
 
 def _list_items(lines: list[str], start: int, indent: int) -> list[str]:
