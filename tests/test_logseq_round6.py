@@ -213,3 +213,15 @@ def test_only_the_exact_text_true_makes_a_page_public(written, public):
 def test_alias_values_split_as_logseq_splits_them(written, aliases):
     facts = parse_file("pages/Dog.md", f"alias:: {written}\n\n- notes\n".encode(), ParseOptions())
     assert [name for name, rank in facts.names if rank == 1] == aliases
+
+
+def test_two_files_of_one_title_are_a_warning_naming_both(tmp_path):
+    """Logseq reports two files naming one page as an error: the run says so, and which is taken."""
+    import json
+
+    synced_pages(tmp_path / "g", {"pages/Dog.md": NOTES, "pages/zz.md": ONTOLOGY, "pages/Cat.md": block("mv:Cat")})
+    report = json.loads((tmp_path / "g.json").read_text())
+    found = [(w["path"], w["message"]) for w in report["warnings"] if w["kind"] == "page-conflict"]
+    assert len(found) == 1 and found[0][0] == "pages/Dog.md", report["warnings"]
+    assert "pages/Dog.md and pages/zz.md are one page in Logseq, [[dog]]" in found[0][1]
+    assert "reach the class of pages/zz.md" in found[0][1]
