@@ -23,11 +23,13 @@ __all__ = ["repos"]  # the fixture, imported for this module's tests
 # cljs-time's `parse-number` reads every digit there is and keeps up to the field's maximum, but
 # takes fewer than its minimum too (no error): `yyyy` (`parse-year 4 4`) reads a year of 1 to 4
 # digits and `yy` one of 1 or 2. `compile` then runs `infer-years`: a year below (this year + 20)
-# mod 100 is in this century (`24` and `0024` are 2024); any other is the year as written (`202` is
-# the year 202, named `0202` by `yyyy`'s zero padding in the title).
+# mod 100 is in this century (`24` and `0024` are 2024); the date is then made by JavaScript's
+# `Date.UTC`, which reads any other year below 100 as 19xx (`99` is 1999: cljs-time issue 146,
+# `(parse (formatter "yyyy-MM-DD") "99-12-10")` is 1999-12-10); from 100 on, the year as written
+# (`202` is the year 202, named `0202` by `yyyy`'s zero padding in the title).
 @pytest.mark.parametrize(("written", "named"), [
     ("24-01-15", "Jan 15th, 2024"), ("0024-01-15", "Jan 15th, 2024"), ("24_1_15", "Jan 15th, 2024"),
-    ("202-01-15", "Jan 15th, 0202"), ("Jan 15th, 202", "Jan 15th, 0202"), ("Jan 5th, 99", "Jan 5th, 0099"),
+    ("202-01-15", "Jan 15th, 0202"), ("Jan 15th, 202", "Jan 15th, 0202"), ("Jan 5th, 99", "Jan 5th, 1999"), ("99-12-10", "Dec 10th, 1999"),
 ])
 def test_a_date_with_a_short_year_is_the_journal_day_logseq_reads(written, named):
     assert parent_refs(written) == [named]
@@ -39,14 +41,14 @@ def test_a_year_of_five_digits_is_no_date(written):
 
 
 def test_a_two_digit_year_format_reads_the_year_as_logseq_does():
-    """`yy` is `parse-year 2 2` then `infer-years`: `99` is the year 99 (not 2099), `24` is 2024."""
+    """`yy` is `parse-year 2 2` then `infer-years`: `99` is 1999 (not 2099), `24` is 2024."""
     options = graph_options(journal_title_format="yy-MM-dd")
-    assert parent_refs("99-01-05", options) == ["99-01-05"]  # the year 99, written back by `yy`
+    assert parent_refs("99-01-05", options) == ["99-01-05"]  # 1999, written back by `yy`
     assert parent_refs("Jan 5th, 2099", options) == ["99-01-05"]
     assert parent_refs("2024-01-05", options) == ["24-01-05"]
     from ontosync.parsing.logseq_names import parse_date
 
-    assert [parse_date(x, "yy-MM-dd").year for x in ("99-01-05", "24-01-05", "5-01-05")] == [99, 2024, 2005]
+    assert [parse_date(x, "yy-MM-dd").year for x in ("99-01-05", "24-01-05", "5-01-05")] == [1999, 2024, 2005]
 
 
 def test_a_journal_file_with_a_short_year_is_that_days_page():

@@ -128,12 +128,15 @@ def parse_date(text: str, fmt: str) -> date | None:
 
 
 def _infer_year(year: int, today: date | None = None) -> int:
-    """The year cljs-time's `infer-years` makes of the number a date's year field read: one below
-    (this year + 20) mod 100 is in this century (`24` and `0024` are 2024 in 2026), any other the
-    year as written (`99` is the year 99, `202` the year 202). Logseq names the day so: the same
+    """The year Logseq's date parser makes of the number a year field read: cljs-time's
+    `infer-years` puts one below (this year + 20) mod 100 in this century (`24` and `0024` are
+    2024 in 2026), then JavaScript's `Date.UTC` reads any other below 100 as 19xx (`99` is 1999:
+    cljs-time issue 146); from 100 on, the year as written (`202` is the year 202). The same
     written date names another day only when the pivot passes it, once a year."""
     this = (today or date.today()).year
-    return year + this - this % 100 if year < (this + 20) % 100 else year
+    if year < (this + 20) % 100:
+        return year + this - this % 100
+    return year + 1900 if year < 100 else year
 
 
 # graph-parser `safe-journal-title-formatters`: the formats a link's name is tried in, after the
