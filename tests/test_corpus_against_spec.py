@@ -9,7 +9,7 @@ import sqlite3
 
 from tests.helpers import PAGES
 
-PUBLIC = re.compile(r"[ \t]*(?:-[ \t]+)?public::[ \t]*true[ \t]*\Z", re.IGNORECASE)
+PUBLIC = re.compile(r"[ \t]*(?:-[ \t]+)?public::[ \t]*true[ \t]*\Z")  # exact `true`, as Logseq reads it
 FENCE = re.compile(r"[ \t]*(?:-[ \t]+)?```")
 
 

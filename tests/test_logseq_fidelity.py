@@ -217,8 +217,8 @@ def test_yaml_front_matter_names_the_page(tmp_path):
     from ontosync.parsing.facts import normalize_name
 
     names = rows(db, "SELECT name_key, rank FROM page_names WHERE path = 'pages/robot.md'")
-    assert names == sorted([(normalize_name("Robot Arm"), 0), (normalize_name("Manipulator"), 1),
-                            (normalize_name("Gripper Arm"), 1)])
+    assert names == sorted([(normalize_name("Robot Arm"), 0), (normalize_name("Manipulator"), 2),
+                            (normalize_name("Gripper Arm"), 2)])  # stored rank: twice the name's (own_rows)
 
 
 @pytest.mark.parametrize(("path", "name"), [

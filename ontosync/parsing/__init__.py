@@ -65,7 +65,8 @@ class ParseOptions:
 
 # Logseq reads `.org` pages too, but in org-mode syntax (`#+title:`, `:PROPERTIES:` drawers, `*`
 # headings) that the ontology page rules (a `### OntologyBlock` heading, `key:: value` lines) do
-# not describe; reading them is a parser of its own. Until then each is skipped with this reason.
+# not describe; reading them is a parser of its own. Until then each is skipped with this reason,
+# keeping the names Logseq opens it by (parsing/logseq.py `org_page`).
 ORG_SKIP = "org-mode page: ontosync reads Logseq pages written in markdown (.md, .markdown) only"
 
 # Formats whose specifications allow UTF-8 only: a UTF-16 file is named as such (text_encoding.py).
@@ -89,9 +90,13 @@ def parse_file_split(path: str, data: bytes, options: ParseOptions,
     fmt = format_for(path)
     if fmt is None:
         raise ParseError(f"unsupported file type: {PurePosixPath(path).suffix or '(none)'}", kind="unsupported")
-    not_a_page = skip_reason(path, options.logseq, fmt in ("logseq", "org")) or (ORG_SKIP if fmt == "org" else None)
+    not_a_page = skip_reason(path, options.logseq, fmt in ("logseq", "org"))
     if not_a_page:
         return FileFacts(format=fmt, skipped=not_a_page), None
+    if fmt == "org":  # skipped, but named as Logseq names it (`#+title:`, `#+alias:`)
+        from ontosync.parsing.logseq import org_page
+
+        return org_page(path, data, options, ORG_SKIP), None
     refuse_lfs_pointer(data)
     if fmt == "logseq":
         from ontosync.parsing.logseq import parse_page

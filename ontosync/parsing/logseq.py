@@ -47,6 +47,12 @@ The rules below are what ontosync makes of a page; each was measured on a real 1
   no links (Logseq makes no refs of its value): it gives no edge or relationship; its items are
   read as IRIs/CURIEs where the key accepts them. A key in `:property/separated-by-commas` reads
   the plain text between commas as page links too (`has-part:: Wheel, [[Axle]]`: two links).
+* **Mappings.** `skos:exactMatch::` (`broadMatch`, `narrowMatch`, `relatedMatch`) and
+  `oboInOwl:hasDbXref::` give the AnnotationAssertion axioms a fence gives (`_Relations._mappings`):
+  a CURIE or IRI item as such, a `[[link]]` to the class of the page it names (resolved by the
+  store), and an xref's items (a link's page name too) as texts. Never a relationship.
+* **Org pages.** `.org` pages are skipped (their ontology is not read) but named as Logseq names
+  them (`org_page`: `#+title:`, `#+alias:`), as a markdown page without an OntologyBlock is.
 * **Relationships.** Every other property whose value holds `[[links]]`, except the metadata keys
   in `METADATA_KEYS` (provenance, tags, aliases, dates, the definition...), gives one AxiomFact
   per link: axiom_type `Relationship` (`DisjointClasses` for `owl:disjointWith`,
@@ -72,7 +78,8 @@ The rules below are what ontosync makes of a page; each was measured on a real 1
   cannot be read is a warning with the page line, never a failure. The fence's indentation is
   stripped. A fence left open (end of page, or a column-0 bullet) is still read (warning
   `unclosed-fence`); a fence over 1,000,000 characters is not read (warning `fence-too-large`).
-* **public.** A `public:: true` property line anywhere (outside fences) sets FileFacts.public.
+* **public.** A `public:: true` property line anywhere (outside fences) sets FileFacts.public
+  (exactly `true`: Logseq reads `True` as a string, and publishes no such page).
 * **Two OntologyBlocks.** The first declares the class; the second gives a
   `second-ontology-block` warning, and its is-subclass-of links and relationships still count
   for the same class.
@@ -88,10 +95,16 @@ import re
 from typing import TYPE_CHECKING
 
 from ontosync.parsing.annotation_notes import HAS_DB_XREF, PAGE_KEYS, literal_axiom, target_axiom
-from ontosync.parsing.facts import AxiomFact, ClassFact, EdgeFact, FileFacts, ParseWarning, SynonymFact
+from ontosync.parsing.facts import AxiomFact, ClassFact, EdgeFact, FileFacts, ParseError, ParseWarning, SynonymFact
 from ontosync.parsing.logseq_config import LogseqGraph
 from ontosync.parsing.logseq_fences import PageParts, read_fence
-from ontosync.parsing.logseq_names import file_page_name, journal_link_name, page_properties, split_values
+from ontosync.parsing.logseq_names import (
+    file_page_name,
+    journal_link_name,
+    org_properties,
+    page_properties,
+    split_values,
+)
 from ontosync.parsing.logseq_scan import OWL_KEYS, SUBCLASS_KEYS, PageScan, property_key
 from ontosync.parsing.logseq_verbatim import is_quoted, outside_code
 from ontosync.parsing.ofn_names import mint_name
@@ -182,10 +195,16 @@ def _prose_warnings(key: str, links: list, rest: list[str], line: int) -> list[t
 
 
 def _aliases(page_props: dict[str, tuple[str, int]]) -> list[str]:
-    """The names `alias::` in the page's own properties gives it: links, tags or plain text."""
-    value = page_props.get("alias", ("", 0))[0]
+    """The names `alias::` in the page's own properties gives it, as Logseq's `parse-property`
+    reads the comma-separated built-in: its links and tags, and its plain text split at `,` or `，`
+    (`_comma_items`: inline code is no name); a value with none of them (or in quotes) is one text,
+    one alias."""
+    value = page_props.get("alias", ("", 0))[0].strip()
+    if is_quoted(value):
+        return [value]
     names, rest = split_values(value)
-    return list(dict.fromkeys(n for n in (*names, *rest) if n))
+    found = [*names, *_comma_items(rest)] or ([value] if value else [])
+    return list(dict.fromkeys(n for n in found if n))
 
 
 def _list_items(lines: list[str], start: int, indent: int) -> list[str]:
@@ -281,15 +300,28 @@ def parse_page(path: str, data: bytes, options: ParseOptions) -> FileFacts:
     return facts
 
 
-def _skipped_page(path: str, head: list[str], options: ParseOptions, public: bool = False) -> FileFacts:
+def org_page(path: str, data: bytes, options: ParseOptions, reason: str) -> FileFacts:
+    """An org-mode page (skipped for `reason`: its ontology is not read) still has the names Logseq
+    opens it by: `#+title:` (else its file name) and `#+alias:` (`logseq_names.org_properties`).
+    A page that is no UTF-8 text names nothing (it stays skipped, as before)."""
+    try:
+        text = decode_source(data)
+    except ParseError:
+        return FileFacts(format="org", skipped=reason)
+    return _skipped_page(path, text.split("\n", 200)[:200], options, reason=reason)
+
+
+def _skipped_page(path: str, head: list[str], options: ParseOptions, public: bool = False,
+                  reason: str = "") -> FileFacts:
     """A page without an OntologyBlock declares no class, but Logseq still opens it by its title
     and its `alias::` names (graph-parser names every page file): its names lead to the IRI minted
-    from its title, the one a `[[Title]]` link mints, so `[[Alias]]` and `[[Title]]` meet."""
-    facts = FileFacts(format="logseq", skipped=SKIP_REASON, public=public)
+    from its title, the one a `[[Title]]` link mints, so `[[Alias]]` and `[[Title]]` meet. With a
+    `reason`, an org-mode page: its page properties are its `#+key:` directives."""
+    facts = FileFacts(format="org" if reason else "logseq", skipped=reason or SKIP_REASON, public=public)
     graph = options.logseq
     if graph is not None and graph.found and graph.relative(path) is None:
         return facts  # beside the graph (a repository's README, docs/): no page in Logseq
-    props = page_properties(head)
+    props = org_properties(head) if reason else page_properties(head)
     title = props.get("title", ("", 0))[0] or page_title(path, graph)
     names = _page_names(title, _aliases(props), graph)
     if names[0][0].strip():
@@ -383,11 +415,12 @@ class _Relations:
             links, rest = ([], []) if key in self.ignored else _links(value)
             if key in self.comma and rest and not is_quoted(value):  # plain text between commas: pages too
                 links, rest = links + [(name, "") for name in _comma_items(rest)], []
+            if key in PAGE_KEYS:  # the items that are no link are read too: no prose
+                self._mappings(line, key_as_written, value, PAGE_KEYS[key], links, rest)
+                continue
             self.parts.warnings.extend(_prose_warnings(key_as_written, links, rest, line))
             if key in SUBCLASS_KEYS:
                 self._parents(line, key_as_written, value, links)
-            elif key in PAGE_KEYS and not links:
-                self._mappings(line, key_as_written, value, PAGE_KEYS[key])
             else:
                 self._relations(line, key_as_written, value, links, OWL_KEYS.get(key, "Relationship"))
 
@@ -416,14 +449,25 @@ class _Relations:
             for iri in self._iris(line, key, value):
                 self.parts.axioms.append((line, AxiomFact(axiom_type, page_class, iri, {"relation": key})))
 
-    def _mappings(self, line: int, key: str, value: str, prop: str) -> None:
-        """`oboInOwl:hasDbXref:: MESH:D1, FMA:7` (each item a text, as in OBO) or
-        `skos:exactMatch:: <IRI or CURIE>`: the axioms a functional-syntax fence gives them."""
+    def _mappings(self, line: int, key: str, value: str, prop: str, links: list[tuple[str, str]],
+                  rest: list[str]) -> None:
+        """`oboInOwl:hasDbXref:: MESH:D1, FMA:7` (each item a text, as in OBO; a link's page name
+        is one too) or `skos:exactMatch:: <IRI or CURIE>`: the axioms a functional-syntax fence gives
+        them. `skos:exactMatch:: [[Hound]]` maps the page class to the linked page's class, as the
+        store resolves the link (`object_ref`): an AnnotationAssertion whose object is that class
+        and whose `mapping` note is the predicate (store/semsql_ofn.py writes its row), never a
+        relationship (a restriction on a made-up property: `runoak relationships`)."""
         subject = self.parts.page_class
+        items = [name for name, _via in links] + rest if links else value.split(",")
         if prop == HAS_DB_XREF:
-            found = [literal_axiom(prop, subject, item) for item in filter(None, (v.strip() for v in value.split(",")))]
+            found = [literal_axiom(prop, subject, item) for item in filter(None, (v.strip() for v in items))]
         else:
-            found = [target_axiom(prop, subject, iri) for iri in self._iris(line, key, value)]
+            iris = self._iris(line, key, ",".join(rest) if links else value)
+            found = [target_axiom(prop, subject, iri) for iri in iris]
+            for text, _via in links:
+                ref = self.ref(line, text)
+                if ref:
+                    found.append(AxiomFact("AnnotationAssertion", subject, self.mint(ref), {"mapping": prop}, ref))
         self.parts.axioms.extend((line, axiom) for axiom in found)
 
     def _iris(self, line: int, key: str, value: str) -> list[str]:

@@ -55,7 +55,7 @@ class LogseqConfig:
     journals_directory: str = "journals"
     journal_title_format: str = "MMM do, yyyy"
     journal_file_format: str = "yyyy_MM_dd"
-    hidden: tuple[str, ...] = ()  # folders or files relative to the graph root, no leading "/"
+    hidden: tuple[str, ...] = ()  # path prefixes relative to the graph root, no leading "/"
     # Property keys (lower-case) whose values hold no page refs (:ignored-page-references-keywords).
     ignored_ref_keys: tuple[str, ...] = ()
     # Property keys (lower-case) whose plain comma-separated text is page refs too
@@ -99,9 +99,9 @@ def skip_reason(path: str, graph: LogseqGraph | None, page: bool = True) -> str 
         ignored = _ignored_by_logseq(rel if rel is not None else path.rsplit("/", 1)[-1])
         if ignored is not None:
             return ignored
-    if rel is not None and page:
+    if rel is not None and page:  # Logseq's `hidden?`: a plain prefix, `archive` hides `archived/` too
         for hidden in graph.config.hidden:
-            if rel == hidden or rel.startswith(hidden + "/"):
+            if rel.startswith(hidden):
                 return f"hidden by logseq/config.edn (:hidden {'/' + hidden!r})"
     return None
 
@@ -172,7 +172,8 @@ def _from_map(value, text: str, path: str) -> tuple[LogseqConfig, list[ParseWarn
     hidden = settings.get("hidden")
     if hidden is not None:
         if _is_sequence(hidden) and all(isinstance(h, str) for h in hidden):
-            kwargs["hidden"] = tuple(sorted({h.strip().strip("/") for h in hidden if h.strip().strip("/")}))
+            # a trailing `/` is kept: it makes the pattern match inside a folder only (skip_reason)
+            kwargs["hidden"] = tuple(sorted({h.strip().lstrip("/") for h in hidden if h.strip().strip("/")}))
         else:
             warnings.append(_warning(path, ":hidden is not a vector of strings; ignored", _key_line(text, ":hidden")))
     for key, attr in (("ignored-page-references-keywords", "ignored_ref_keys"),

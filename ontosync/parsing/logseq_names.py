@@ -49,9 +49,11 @@ _TOKEN = re.compile(r"'[^']*'|yyyy|yy|MMMM|MMM|MM|M|do|dd|d|EEEE|EEE|EE|E|[A-Za-
 # (group, pattern). A number takes every digit there is up to the field's maximum, however few:
 # `MM` and `dd` read `1` as well as `01` (`parse-number`); a month name field takes the full name or
 # its first three letters, full names tried first (`parse-period-name`), a weekday field likewise.
+# A year takes fewer digits than its width too (`parse-number` raises nothing below the minimum):
+# `yyyy` reads 1 to 4 digits, `yy` 1 or 2; `_infer_year` then places a short one.
 _MONTH_NAMES = "|".join([*calendar.month_name[1:], *calendar.month_abbr[1:]])
 _DAY_NAMES = "|".join([*calendar.day_name, *calendar.day_abbr])
-_FIELDS = {"yyyy": ("y", r"\d{4}"), "yy": ("y2", r"\d{2}"), "MM": ("m", r"\d{1,2}"), "M": ("m", r"\d{1,2}"),
+_FIELDS = {"yyyy": ("y", r"\d{1,4}"), "yy": ("y", r"\d{1,2}"), "MM": ("m", r"\d{1,2}"), "M": ("m", r"\d{1,2}"),
            "dd": ("d", r"\d{1,2}"), "d": ("d", r"\d{1,2}"), "do": ("d", r"\d{1,2}"),
            "MMMM": ("mn", _MONTH_NAMES), "MMM": ("mn", _MONTH_NAMES),
            **{e: ("wd", _DAY_NAMES) for e in ("EEEE", "EEE", "EE", "E")}}
@@ -115,7 +117,7 @@ def parse_date(text: str, fmt: str) -> date | None:
     if m is None:
         return None
     groups = m.groupdict()
-    year = int(groups["y"]) if groups.get("y") else (2000 + int(groups["y2"]) if groups.get("y2") else None)
+    year = _infer_year(int(groups["y"])) if groups.get("y") else None
     month = int(groups["m"]) if groups.get("m") else _MONTHS.get((groups.get("mn") or "").lower()[:3])
     if year is None or not month or not groups.get("d"):
         return None
@@ -123,6 +125,18 @@ def parse_date(text: str, fmt: str) -> date | None:
         return date(year, month, int(groups["d"]))
     except ValueError:
         return None
+
+
+def _infer_year(year: int, today: date | None = None) -> int:
+    """The year Logseq's date parser makes of the number a year field read: cljs-time's
+    `infer-years` puts one below (this year + 20) mod 100 in this century (`24` and `0024` are
+    2024 in 2026), then JavaScript's `Date.UTC` reads any other below 100 as 19xx (`99` is 1999:
+    cljs-time issue 146); from 100 on, the year as written (`202` is the year 202). The same
+    written date names another day only when the pivot passes it, once a year."""
+    this = (today or date.today()).year
+    if year < (this + 20) % 100:
+        return year + this - this % 100
+    return year + 1900 if year < 100 else year
 
 
 # graph-parser `safe-journal-title-formatters`: the formats a link's name is tried in, after the
@@ -166,8 +180,8 @@ def file_page_name(path: str, graph: LogseqGraph | None = None) -> str:
     return title
 
 
-# The extensions of page files (`.md`, `.markdown`: Logseq reads both as markdown pages).
-_PAGE_EXTENSIONS = tuple(ext for ext, fmt in EXTENSIONS.items() if fmt == "logseq")
+# The extensions of page files (`.md`, `.markdown`: Logseq reads both as markdown pages; `.org`).
+_PAGE_EXTENSIONS = tuple(ext for ext, fmt in EXTENSIONS.items() if fmt in ("logseq", "org"))
 
 
 def _without_extension(name: str) -> str:
@@ -230,6 +244,35 @@ def page_properties(lines: list[str]) -> dict[str, tuple[str, int]]:
             break  # a block that is not only properties, or the next block (top-level or child)
         started = True
         props.setdefault(m.group(2).lower(), (m.group(3).strip(), no))
+    return props
+
+
+_ORG_DIRECTIVE = re.compile(r"#\+([A-Za-z0-9_][\w.:/+-]*):(?:[ \t]+(.*)|[ \t]*)\Z")
+_ORG_DRAWER_KEY = re.compile(r"[ \t]*:([A-Za-z0-9_][\w.:/+-]*):(?:[ \t]+(.*)|[ \t]*)\Z")
+
+
+def org_properties(lines: list[str]) -> dict[str, tuple[str, int]]:
+    """key (lower-case) -> (value, line) of an org-mode page's own properties: the `#+key: value`
+    directives, or the `:PROPERTIES:` drawer's `:key: value` lines, that open the file (blank
+    lines before them aside), which Logseq reads as the page's properties (graph-parser
+    `get-page-name` and `extract`: the first element of the page, when it is properties), so
+    `#+TITLE:` names the page and `#+ALIAS:` adds names; a directive below other text names nothing."""
+    props: dict[str, tuple[str, int]] = {}
+    drawer = None  # None: not known yet; True inside a leading drawer; False reading directives
+    for no, line in enumerate(lines, 1):
+        line = line.strip()
+        if not line and not props and not drawer:
+            continue
+        if drawer is None and line.upper() == ":PROPERTIES:":
+            drawer = True
+            continue
+        if drawer and line.upper() == ":END:":
+            break
+        m = (_ORG_DRAWER_KEY if drawer else _ORG_DIRECTIVE).match(line)
+        if m is None:
+            break
+        drawer = bool(drawer)
+        props.setdefault(m.group(1).lower(), ((m.group(2) or "").strip(), no))
     return props
 
 

@@ -227,7 +227,7 @@ class PageScan:
             if value and key not in self.header and len(self.headings) < 2:
                 self.header[key] = (value, no)
         elif key == "public":
-            self.public = self.public or value.lower() == "true"
+            self.public = self.public or value == "true"  # `True` is a string to Logseq, not public
         elif ("[[" in value or "#" in value or key in SUBCLASS_KEYS or key in OWL_KEYS or key in self.comma_keys
               or key in PAGE_KEYS) and key not in METADATA_KEYS:  # PAGE_KEYS: `oboInOwl:hasDbXref:: MESH:D1`
             self.props.append((no, m.group(1), value))

@@ -38,7 +38,7 @@ from ontosync.sources import PathFilter, Source, SourceError, SourceFile, Source
 from ontosync.store.changelog import ChangeLog
 from ontosync.store.db_errors import database_errors, operational_errors, server_stopped, size_limit_note
 from ontosync.store.migrations import utc_now
-from ontosync.store.minted_collisions import minted_collisions
+from ontosync.store.minted_collisions import name_collisions
 from ontosync.store.refused import ValueRefused
 from ontosync.store.repository import Repository, StoreError
 from ontosync.store.semsql import ReadersLayer
@@ -213,7 +213,7 @@ class SyncRun:
             for text in self._write(self.repo.refresh_readers):  # semantic-sql layer: store/closure.py
                 self.stats.warnings.append({"path": None, "kind": "subclass-cycle", "message": text, "line": None})
             if self.stats.processed or self.stats.deleted:  # like a file's warnings: when something was read
-                self.stats.warnings.extend(self._write(minted_collisions, self.repo.conn.execute))
+                self.stats.warnings.extend(self._write(name_collisions, self.repo.conn.execute))
             self.ckpt.finished = True
             self._record_settings()
         except FatalStop as exc:

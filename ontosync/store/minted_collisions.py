@@ -8,6 +8,11 @@ apart would move IRIs users already hold for names that never collide; the run s
 merged instead (warning `minted-collision`, naming a linking file), so it is never silent. Two
 pages that mint one class are already a `duplicate-declaration` warning when saved.
 
+Two files that one title names (`pages/Dog.md`, and `title:: Dog` in `pages/zz.md`) are one page
+in Logseq, which reports it as an error ("Page already exists with another file") and shows the
+file it parsed last; here the links to that name reach one of them (`store/own_rows.page_names`):
+warning `page-conflict` names both and the one taken (`page_conflicts`).
+
 Plain SQL on both backends, run at the end of a sync that saved or deleted a file (a file's own
 warnings are reported when it is read, too; ~0.1 s on the 1,684-page corpus, none on a sync with
 nothing to read). It reads only links that resolve to no page name (the `page_names` index
@@ -29,6 +34,34 @@ SELECT x.ontology_id, x.object_ref_key, x.object_fallback, MIN(x.source_file) FR
        SELECT 1 FROM page_names pn WHERE pn.ontology_id = x.ontology_id AND pn.name_key = x.object_ref_key)
  GROUP BY x.ontology_id, x.object_ref_key, x.object_fallback"""
 _PAGE_CLASSES = "SELECT ontology_id, class_iri, MIN(path) FROM page_names GROUP BY ontology_id, class_iri"
+# Titles (stored rank 0, or 1 on a page without an OntologyBlock) that another file's title repeats.
+_SHARED_TITLES = """
+SELECT pn.ontology_id, pn.name_key, pn.rank, pn.path FROM page_names pn
+ WHERE pn.rank < 2 AND EXISTS (
+       SELECT 1 FROM page_names o WHERE o.ontology_id = pn.ontology_id AND o.name_key = pn.name_key
+          AND o.rank < 2 AND o.path <> pn.path)
+ ORDER BY 1, 2, 3, 4"""
+
+
+def name_collisions(execute) -> list[dict]:
+    """The run's warnings about names: `minted_collisions`, then `page_conflicts`."""
+    return minted_collisions(execute) + page_conflicts(execute)
+
+
+def page_conflicts(execute) -> list[dict]:
+    """A `page-conflict` warning for each title two files give: the first of them in link
+    resolution's order (the rank, then the path) is the one its links reach."""
+    found: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for onto, key, _rank, path in execute(_SHARED_TITLES).fetchall():
+        if path not in found[(onto, key)]:
+            found[(onto, key)].append(path)
+    out = []
+    for (_onto, key), paths in sorted(found.items()):
+        taken, others = paths[0], ", ".join(paths[1:])
+        out.append({"path": paths[1], "kind": "page-conflict", "line": None, "message": (
+            f"{others} and {taken} are one page in Logseq, [[{key}]], which it reports as an error (\"Page already "
+            f"exists with another file\"); its links reach the class of {taken}: keep one file")})
+    return out
 
 
 def minted_collisions(execute) -> list[dict]:

@@ -103,10 +103,16 @@ def synonym_rows(path: str, onto: str, facts: FileFacts) -> Rows:
 
 
 def page_names(onto: str, facts: FileFacts) -> set[tuple[str, str, int, str]]:
-    """(ontology, name key, rank, class IRI) of each name the page answers to; none without a class."""
+    """(ontology, name key, stored rank, class IRI) of each name the page answers to; none without
+    a class. The stored rank is twice the name's (title 0, alias 2, preferred-term 4), plus one on
+    a page without an OntologyBlock: two files naming one page are one page in Logseq (an error
+    there, the page showing the file it parsed last, an order the tree does not give), so the
+    one with the OntologyBlock is the class its links reach, whatever the paths; a title still
+    comes before any page's alias (`store/repository.py` orders by it)."""
     if not facts.page_class:
         return set()
-    return {(onto, normalize_name(n), rank, facts.page_class) for n, rank in facts.names if n.strip()}
+    skipped = 1 if facts.skipped else 0
+    return {(onto, normalize_name(n), 2 * rank + skipped, facts.page_class) for n, rank in facts.names if n.strip()}
 
 
 def axiom_rows(path: str, onto: str, facts: FileFacts) -> Rows:

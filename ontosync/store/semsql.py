@@ -44,7 +44,8 @@ PAGE_PREFIX = "page"
 STALE = ("INSERT INTO sync_meta (key, value) VALUES ('readers_stale', '1') "
          "ON CONFLICT (key) DO UPDATE SET value = '1'")
 # The rows of a derived file that depend on where its links point (see _link_rows).
-LINK_ROWS = " AND (predicate = 'rdfs:subClassOf' OR substr(subject, 1, 2) = '_:')"
+LINK_ROWS = (" AND (predicate = 'rdfs:subClassOf' OR substr(subject, 1, 2) = '_:' OR predicate IN ("
+             + ", ".join(f"'{p}'" for p in semsql_ofn.LINKED_PREDICATES) + "))")  # and mappings to page links
 _RELATION = "json_extract(annotations, '$.relation')"
 RELATION_LINKS = (f"SELECT DISTINCT ontology_id, subject, {_RELATION} AS k, object FROM owl_axioms "
                   f"WHERE source_file = ? AND axiom_type = 'Relationship' AND object IS NOT NULL "
@@ -277,8 +278,9 @@ class ReadersLayer:
             if prop not in declared:
                 declared.add(prop)
                 rows += semsql_rows.relation_rows(prop, key, onto, path)
-        if "ofn" in kinds:
-            rows += semsql_ofn.deprecated_rows(conn, c, path) + semsql_ofn.triple_rows(conn, c, path)
+        if "ofn" in kinds:  # a mapping's row is a link row (semsql_ofn.split_linked)
+            rows += semsql_ofn.deprecated_rows(conn, c, path) + semsql_ofn.split_linked(
+                semsql_ofn.triple_rows(conn, c, path))[1]
         return rows
 
     def _link_rows(self, conn: sqlite3.Connection, path: str, kinds: frozenset[str] = ALL_KINDS) -> list[tuple]:
@@ -292,8 +294,9 @@ class ReadersLayer:
         links = _read(conn, kinds, "relations", RELATION_LINKS, path)
         for n, (onto, subj, key, obj) in enumerate(links, start=1):
             rows += semsql_rows.restriction_rows(c, path, f"_:{token}_r{n}", self.property_for(key), onto, subj, obj)
-        if "ofn" in kinds:  # not moved by links, but LINK_ROWS matches them: _relink must derive them too
-            rows += semsql_ofn.restriction_rows(conn, c, path, token)
+        if "ofn" in kinds:  # not all moved by links, but LINK_ROWS matches them: _relink must derive them too
+            rows += semsql_ofn.restriction_rows(conn, c, path, token) + semsql_ofn.split_linked(
+                semsql_ofn.triple_rows(conn, c, path))[0] + semsql_ofn.mapping_link_rows(conn, c, path)
         return rows
 
     def property_for(self, key: str) -> str:

@@ -67,6 +67,15 @@ _PAIRS_FROM = (f"FROM owl_axioms WHERE {{where}} AND axiom_type IN ('EquivalentC
                f"'Import') AND subject <> '' AND {_PREDICATE} IS NOT NULL")
 
 
+# A page's mapping to a page link (`skos:exactMatch:: [[Hound]]`, parsing/logseq.py `_mappings`): an
+# AnnotationAssertion whose object is the linked page's class as the store resolved it, its predicate
+# noted as `mapping`. Its row moves with the link, so it is one of a file's link rows (store/semsql.py
+# LINK_ROWS), as are the other rows of those predicates a file's triples give (`split_linked`).
+_MAPPING = "json_extract(annotations, '$.mapping')"
+_MAPPING_FROM = f"FROM owl_axioms WHERE {{where}} AND axiom_type = 'AnnotationAssertion' AND {_MAPPING} IS NOT NULL"
+LINKED_PREDICATES = ("skos:exactMatch", "skos:broadMatch", "skos:narrowMatch", "skos:relatedMatch")
+
+
 def _one_file(columns: str, rows_from: str) -> str:
     """A query's per-file form: one file's distinct rows, in a fixed order (blank nodes are numbered by it)."""
     return (f"SELECT DISTINCT ontology_id, subject, {columns} " + rows_from.format(where="source_file = ?")
@@ -79,7 +88,8 @@ PAIRS = _one_file(f"{_PREDICATE}, object", _PAIRS_FROM)
 TRIPLES = ("SELECT DISTINCT ontology_id, " + ", ".join((_T["subject"], _PREDICATE, *list(_T.values())[1:]))
            + " " + _TRIPLES_FROM.format(where="source_file = ?") + " ORDER BY 1, 2, 3, 4, 5, 6, 7")
 MIGRATION = _one_file(f"{_MIGRATION}, {_TARGET}", _MIGRATION_FROM)
-KEYS = ("on_property", "deprecated", "rdf_predicate", "migration", "rdf_subject")
+MAPPING_LINKS = _one_file(f"{_MAPPING}, object", _MAPPING_FROM)
+KEYS = ("on_property", "deprecated", "rdf_predicate", "migration", "rdf_subject", "mapping")
 
 
 def present(facts: FileFacts) -> bool:
@@ -108,6 +118,19 @@ def triple_rows(conn: sqlite3.Connection, c: Callable[[str], str], path: str) ->
             for query in (PAIRS, MIGRATION) for onto, s, pred, o in conn.execute(query, (path,))]
     return rows + [(c(s), c(s), c(pred), c(o) if o else None, value, c(dt) if dt else None, lang, onto, path)
                    for onto, s, pred, o, value, dt, lang in conn.execute(TRIPLES, (path,))]
+
+
+def split_linked(rows: list[tuple]) -> tuple[list[tuple], list[tuple]]:
+    """A file's `triple_rows` as (rows of a LINKED_PREDICATES predicate, the others): the first are
+    derived with its link rows, so that re-pointing a link re-derives every row of those predicates."""
+    linked = [r for r in rows if r[2] in LINKED_PREDICATES]
+    return linked, [r for r in rows if r[2] not in LINKED_PREDICATES]
+
+
+def mapping_link_rows(conn: sqlite3.Connection, c: Callable[[str], str], path: str) -> list[tuple]:
+    """A file's `A skos:exactMatch B` rows of mappings to page links (per-file path)."""
+    return [(c(s), c(s), c(p), c(o), None, None, None, onto, path)
+            for onto, s, p, o in conn.execute(MAPPING_LINKS, (path,))]
 
 
 def noted_comments(conn: sqlite3.Connection, path: str) -> set[tuple[str, str]]:
@@ -146,5 +169,8 @@ def deferred_sql(derived: str, insert: str) -> tuple[tuple[str, str], tuple[str,
                   f"ontology_id, path FROM (SELECT DISTINCT source_file AS path, ontology_id, {_T['subject']} AS s, "
                   f"{_PREDICATE} AS p, {_T['object']} AS o, {_T['value']} AS v, {_T['datatype']} AS dt, "
                   f"{_T['language']} AS lang " + _TRIPLES_FROM.format(where=f"source_file IN {derived}") + ")"),
+        insert + ("SELECT ontosync_curie(subject), ontosync_curie(subject), ontosync_curie(p), ontosync_curie(object), "
+                  "NULL, NULL, NULL, ontology_id, path FROM (SELECT DISTINCT source_file AS path, ontology_id, "
+                  f"subject, {_MAPPING} AS p, object " + _MAPPING_FROM.format(where=f"source_file IN {derived}") + ")"),
     )
     return table, fill, inserts
