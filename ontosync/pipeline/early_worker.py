@@ -184,6 +184,7 @@ def _child(read_fd: int, write_fd: int, parent: int, theirs: tuple[int, int]) ->
         from ontosync.pipeline import workers
 
         workers.preload(PRELOADED)
+        gc.freeze()  # what it imported lives as long as it does: its collections need not walk it
         workers._worker_main(conn, None, 0, parent)
         code = 0
     except BaseException:  # a worker that cannot start is the pool's lost worker, said there
