@@ -278,20 +278,6 @@ def _delegate(args: argparse.Namespace) -> int:
 
 # -- sync -----------------------------------------------------------------------------------------
 def cmd_sync(args: argparse.Namespace) -> int:
-    """`ontosync sync`. Its first parse worker is forked before anything else (the store's and the
-    pipeline's imports, the database's preparation), imports its parsers meanwhile and is adopted
-    by the run's pool (pipeline/early_worker.py); a command that ends without a pool ends it here."""
-    from ontosync.pipeline import early_worker
-
-    early = None if is_postgres_url(args.db) else early_worker.start()
-    try:
-        return _sync(args, early)
-    finally:
-        if early is not None:
-            early.dismiss()
-
-
-def _sync(args: argparse.Namespace, early) -> int:
     from ontosync.pipeline.interrupts import terminate_as_interrupt
     from ontosync.pipeline.sync import SyncRun
     from ontosync.sources import PathFilter, SourceError
@@ -339,7 +325,7 @@ def _sync(args: argparse.Namespace, early) -> int:
             identity = file_identity(settings.db)  # the file the run writes (gone_since, below)
             try:
                 with terminate_as_interrupt():
-                    result = SyncRun(settings, source, repo, options, early_worker=early).run()
+                    result = SyncRun(settings, source, repo, options).run()
             except SourceError as exc:
                 _say(f"error: {exc}")
                 return 2

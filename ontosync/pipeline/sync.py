@@ -163,9 +163,8 @@ def is_locked(exc: BaseException) -> bool:
 
 class SyncRun:
     def __init__(self, settings: Settings, source: Source, repo: Repository, options: ParseOptions,
-                 progress: Progress | None = None, early_worker=None):
+                 progress: Progress | None = None):
         self.s = settings
-        self.early_worker = early_worker  # forked as the command started, the pool's first (pipeline/early_worker.py)
         self.source = source
         self.repo = repo
         self.options = options
@@ -201,7 +200,7 @@ class SyncRun:
                                self.resume_since or started_at, started_at)
         self._write_checkpoint(ckpt_path)
         pool = ParsePool(self.s.workers, self.options, self.s.max_file_size, self.s.file_timeout,
-                         self.repo.default_ontology, self.early_worker)
+                         self.repo.default_ontology)
         pool.before_fork = self.ckpt_writer.close  # a worker is forked from a process with one thread
         exit_code, message = 0, None
         self.changes, self.started_at, self.writes_started = None, started_at, False

@@ -178,27 +178,13 @@ def _preload_parser(path: str) -> None:
     (their pages shared with this process, PSS divides them) instead of each importing them on its
     first file (~40-70 ms for the Logseq reader, per worker, and a private copy of each module)."""
     fmt = format_for(path)
-    preload(() if fmt is None else PARSER_MODULES.get(fmt, RDF_MODULES))
-
-
-def preload(modules: tuple[str, ...]) -> None:
-    """Import `modules` now (the early worker's while it waits: pipeline/early_worker.py)."""
-    for name in modules:
+    for name in () if fmt is None else PARSER_MODULES.get(fmt, RDF_MODULES):
         if name not in sys.modules:
             with contextlib.suppress(Exception):  # a parser that cannot load fails in the worker, per file
                 importlib.import_module(name)
 
 
-@dataclass(frozen=True)
-class Setup:
-    """The run's parse settings, sent to a worker forked before the run knew them (the early worker,
-    pipeline/early_worker.py) as its first message."""
-    options: ParseOptions
-    max_size: int
-    default_ontology: str | None = None
-
-
-def _worker_main(conn: Connection, options: ParseOptions | None, max_size: int, parent: int,
+def _worker_main(conn: Connection, options: ParseOptions, max_size: int, parent: int,
                  default_ontology: str | None = None) -> None:
     # Ctrl-C and a terminal's hangup reach the whole process group: the coordinator handles them
     # and stops the workers, so a worker ignores them (no KeyboardInterrupt traceback from a parse,
@@ -209,7 +195,6 @@ def _worker_main(conn: Connection, options: ParseOptions | None, max_size: int, 
     # `parent` is the coordinator's pid, passed by it: read here, after the fork, it would be init's
     # when the coordinator was killed before this line ran, and the worker would wait for ever.
     split_from = handover.split_from()
-    setup = Setup(options, max_size, default_ontology)  # an early worker's options come in a Setup
     while True:
         try:
             # A worker forked later holds copies of the earlier workers' pipe ends, so a killed
@@ -222,10 +207,7 @@ def _worker_main(conn: Connection, options: ParseOptions | None, max_size: int, 
             return
         if task is None:
             return
-        if isinstance(task, Setup):
-            setup = task
-            continue
-        outcome, rows = _parse_task(task, setup.options, setup.max_size, split_from, setup.default_ontology)
+        outcome, rows = _parse_task(task, options, max_size, split_from, default_ontology)
         try:
             conn.send(outcome)
             if rows is not None:  # a large RDF file: its rows follow its facts (pipeline/handover.py)
@@ -248,28 +230,23 @@ def _small(task: Task) -> bool:
 
 
 class _Worker:
-    def __init__(self, conn: Any, process: Any):
-        self.conn, self.process = conn, process  # a multiprocessing Connection and Process, or alike
-        self.tasks: deque[Task] = deque()  # sent, not answered yet; the first is the one parsing
-        self.rows_pending = False  # the first task's facts came, its rows not yet (pipeline/handover.py)
-        self.started = 0.0  # when the first of `tasks` started: sent to an idle worker, or the answer before it came
-        self.busy_s = 0.0
-
-    @classmethod
-    def forked(cls, ctx: Any, options: ParseOptions, max_size: int, default_ontology: str | None = None) -> _Worker:
-        conn, child = ctx.Pipe()
-        process = ctx.Process(target=_worker_main, daemon=True,
-                              args=(child, options, max_size, os.getpid(), default_ontology))
+    def __init__(self, ctx: Any, options: ParseOptions, max_size: int, default_ontology: str | None = None):
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_worker_main, daemon=True,
+                                   args=(child, options, max_size, os.getpid(), default_ontology))
         # The parent's objects move to the collector's permanent generation for the fork: a forked
         # worker's collections then leave their pages alone, and those stay shared with the parent
         # (PSS divides them) instead of being copied into every worker.
         gc.freeze()
         try:
-            process.start()
+            self.process.start()
         finally:
             gc.unfreeze()
         child.close()
-        return cls(conn, process)
+        self.tasks: deque[Task] = deque()  # sent, not answered yet; the first is the one parsing
+        self.rows_pending = False  # the first task's facts came, its rows not yet (pipeline/handover.py)
+        self.started = 0.0  # when the first of `tasks` started: sent to an idle worker, or the answer before it came
+        self.busy_s = 0.0
 
     @property
     def task(self) -> Task | None:
@@ -292,9 +269,8 @@ class ParsePool:
     DEPTH = 3  # tasks in flight per worker: the one it parses and two waiting in its pipe
 
     def __init__(self, size: int, options: ParseOptions, max_size: int, file_timeout: float,
-                 default_ontology: str | None = None, early: Any = None):
-        self.ctx: Any = None  # the multiprocessing context, made with the first worker forked here
-        self.early = early  # a worker forked as the command started, adopted as the first (pipeline/early_worker.py)
+                 default_ontology: str | None = None):
+        self.ctx: Any = None  # the multiprocessing context, made with the first worker
         self.default_ontology = default_ontology  # the run's: workers build the store's rows (_prepare_rows)
         self.size = max(1, size)
         self.options = options
@@ -315,20 +291,12 @@ class ParsePool:
                 return w
         if self._may_grow():
             self.starved, self._window = False, (time.perf_counter(), 0.0)  # a new worker needs new evidence
-            w = self._new_worker()
+            if self.before_fork is not None:
+                self.before_fork()
+            w = _Worker(self._context(), self.options, self.max_size, self.default_ontology)
             self.workers.append(w)
             return w
         return None
-
-    def _new_worker(self) -> _Worker:
-        """The early worker, told the run's settings, when there is one still alive; else a fork."""
-        early, self.early = self.early, None
-        adopted = early.adopt(Setup(self.options, self.max_size, self.default_ontology)) if early else None
-        if adopted is not None:
-            return _Worker(*adopted)
-        if self.before_fork is not None:
-            self.before_fork()
-        return _Worker.forked(self._context(), self.options, self.max_size, self.default_ontology)
 
     def _may_grow(self) -> bool:
         return len(self.workers) < self.size and (not self.workers or self.starved)
