@@ -1,23 +1,26 @@
 """The change JSON (store/diff.py) as text for a terminal or markdown for GitHub.
 
 Labels, definitions and synonyms are user text: in markdown every character that could start
-markup is escaped, HTML is escaped, and `@` gets a zero-width joiner so nobody is pinged (`#12` one
-too, so no issue is referenced). The markdown stops before `budget` characters and says how much it
-left out and where the rest is, so a pull-request comment stays under GitHub's 65,536 characters
-and a job summary far below 1 MiB.
+markup (math's `$` too) is escaped, HTML is escaped, and `@` gets a zero-width joiner so nobody is
+pinged (`#12` one too, so no issue is referenced). The markdown stops before `budget` characters and
+says how much it left out and where the rest is, so a pull-request comment stays under GitHub's
+65,536 characters and a job summary far below 1 MiB. A cut falls between whole characters (`cut`),
+and a right-to-left label is an isolate (`isolated`), so neither shows the reader other text.
 """
 
 from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
 from ontosync.console import BIDI_CHARS
 
 ZWJ = "\u200d"
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:>])")
+# `$`: GitHub renders `$...$` and `$$...$$` as math: a label "$E = mc^2$" showed as a formula, not its text
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:>$])")
 MAX_CELL = 200
 MAX_IRI = 300
 # GitHub's issue references (`#12`, `GH-12`, after the escapes: `\#12`, `GH\-12`): a backslash does
@@ -27,9 +30,7 @@ _REFERENCE = re.compile(r"(#|GH\\?-)(?=\d)", re.IGNORECASE)
 
 def md(text: Any, limit: int = MAX_CELL) -> str:
     """User text made inert in markdown: one line, cut to `limit`, no markup, HTML or @mention."""
-    s = visible(" ".join(str("" if text is None else text).split()))
-    if len(s) > limit:
-        s = s[: limit - 1] + "…"
+    s = cut(visible(" ".join(str("" if text is None else text).split())), limit)
     s = html.escape(s, quote=False)
     s = _MD_SPECIAL.sub(r"\\\1", s)
     return _REFERENCE.sub("\\1" + ZWJ, s.replace("@", "@" + ZWJ))
@@ -39,12 +40,50 @@ def md_iri(iri: str) -> str:
     """An IRI in a code span (no autolink); backticks inside become a longer fence. Its control and
     bidirectional characters are shown as escapes, as in a label: a code span still obeys U+202E,
     and `<http://ex.org/\u202Egpj.exe>` read as "http://ex.org/exe.jpg" in the review."""
-    iri = visible(" ".join(iri.split()))
-    if len(iri) > MAX_IRI:  # cut, and says so: a shorter IRI read as the class's own
-        iri = iri[: MAX_IRI - 1] + "…"
+    iri = cut(visible(" ".join(iri.split())), MAX_IRI)  # cut, and says so: a shorter IRI read as the class's own
     iri = iri.replace("|", "%7C")  # a pipe would end the table cell
     fence = "`" * (max((len(m) for m in re.findall(r"`+", iri)), default=0) + 1)
     return f"{fence} {iri} {fence}" if "`" in iri else f"`{iri}`"
+
+
+def cut(text: str, limit: int) -> str:
+    """`text` in at most `limit` characters, "…" ending it when cut. The cut falls between two
+    characters as a reader sees them (grapheme clusters), not inside one: cut inside an emoji ZWJ
+    sequence (a family: man ZWJ woman ZWJ girl ZWJ boy) the rest shows as another emoji, between a
+    flag's two regional indicators as a stray letter, between a letter and its accent as the bare
+    letter."""
+    if len(text) <= limit:
+        return text
+    end = limit - 1
+    while end > 0 and (_joins_previous(text[end]) or text[end - 1] == ZWJ):
+        end -= 1
+    pairs = len(text[:end]) - len(text[:end].rstrip(_REGIONAL))
+    if pairs % 2 and text[end:end + 1] in _REGIONAL_SET:  # a flag's first half: drop it
+        end -= 1
+    return text[:end] + "…"
+
+
+_REGIONAL = "".join(chr(c) for c in range(0x1F1E6, 0x1F200))  # regional indicators: two make a flag
+_REGIONAL_SET = set(_REGIONAL)
+
+
+def _joins_previous(ch: str) -> bool:
+    """`ch` belongs to the character before it: a combining mark, ZWJ, a variation selector, an
+    emoji skin tone, a tag (subdivision flags)."""
+    code = ord(ch)
+    return bool(unicodedata.combining(ch)) or unicodedata.category(ch) in ("Mn", "Mc", "Me") or ch == ZWJ \
+        or 0xFE00 <= code <= 0xFE0F or 0x1F3FB <= code <= 0x1F3FF or 0xE0020 <= code <= 0xE007F \
+        or 0xE0100 <= code <= 0xE01EF
+
+
+def isolated(text: str) -> str:
+    """`text` (already made inert) as a bidi isolate (FSI...PDI) when it holds right-to-left letters.
+    Why: in "label: A → B" with A and B Hebrew or Arabic, the arrow between them joins their
+    right-to-left run and the browser shows "B → A", the new label as the old. An isolate keeps each
+    label to itself; user text holds no isolate of its own (`visible` shows those as escapes)."""
+    if any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text):
+        return f"\u2068{text}\u2069"
+    return text
 
 
 def short(iri: str) -> str:
@@ -55,7 +94,10 @@ def short(iri: str) -> str:
 
 
 def name(entry: dict) -> str:
-    return entry.get("label") or short(entry["iri"])
+    """What an entry is called: its label; without one, or with one that is only whitespace (which
+    shows as nothing), the last part of its IRI."""
+    label = entry.get("label")
+    return label if label and label.strip() else short(entry["iri"])
 
 
 def summary_counts(data: dict) -> str:
@@ -100,8 +142,8 @@ def _change_lines(changes: dict) -> list[str]:
 def _quote(value: Any) -> str:
     if value is None:
         return "(none)"
-    s = " ".join(str(value).split())
-    return '"' + (s if len(s) <= 120 else s[:119] + "…") + '"'
+    s = " ".join(str(value).split()) or str(value)  # only whitespace: shown as it is, not as ""
+    return '"' + cut(s, 120) + '"'
 
 
 def to_text(data: dict) -> str:
@@ -137,14 +179,22 @@ def _md_changes(changes: dict) -> str:
         if key in changes:
             old, new = changes[key]
             limit = 100 if key == "definition" else 80
-            parts.append(f"{key}: {md(old, limit) if old else '*none*'} → {md(new, limit) if new else '*none*'}")
+            parts.append(f"{key}: {_md_value(old, limit)} → {_md_value(new, limit)}")
     for key, sign in (("parents_added", "+"), ("parents_removed", "−")):
         if changes.get(key):
-            parts.append(f"parent {sign} " + ", ".join(md(name(p), 80) for p in changes[key][:10]))
+            parts.append(f"parent {sign} " + ", ".join(isolated(md(name(p), 80)) for p in changes[key][:10]))
     for key, sign in (("synonyms_added", "+"), ("synonyms_removed", "−")):
         if changes.get(key):
-            parts.append(f"synonym {sign} " + ", ".join(md(s, 80) for s in changes[key][:10]))
+            parts.append(f"synonym {sign} " + ", ".join(_md_value(s, 80) for s in changes[key][:10]))
     return "<br>".join(parts)
+
+
+def _md_value(value: Any, limit: int) -> str:
+    """One side of a change in a cell: *none* when absent, *blank* when only whitespace (which
+    `md` makes nothing), else the inert text, isolated when right to left."""
+    if not value:
+        return "*none*"
+    return isolated(md(value, limit)) if str(value).strip() else "*blank*"
 
 
 def _rows(data: dict) -> list[tuple[str, list[str]]]:

@@ -1,0 +1,119 @@
+"""The change log, `diff`, the pull-request comment and the job summary, round 5 (task h68).
+
+What a reviewer reads of a change must say what the change is: a label that is only whitespace was
+an empty cell (a class with no name, a label changed to nothing), a label in a right-to-left script
+turned "old → new" around on the page, and a cap cut an emoji or a flag in half, showing another
+one. Each test renders the change JSON (store/diff.py's shape) as the comment and summary do.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from ontosync.diff_format import MAX_CELL, md, to_markdown, to_text
+
+FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466"  # one emoji of seven code points
+FLAG = "\U0001f1eb\U0001f1f7"  # two regional indicators: one flag
+ACCENTED = "e\u0301"  # e and a combining acute: one letter
+
+
+def _changes(added: list[tuple[str, str | None]] = (), changed: list[tuple[str, dict]] = ()) -> dict:
+    """A change JSON with these added classes (iri, label) and changed ones (iri, changes)."""
+    return {"base": {"run": 1, "revision": None}, "head": {"run": 2, "revision": None},
+            "classes": {"added": [{"iri": i, "label": label} for i, label in added], "removed": [],
+                        "changed": [{"iri": i, "label": (c.get("label") or [None, None])[1], "changes": c}
+                                    for i, c in changed]},
+            "properties": {"added": [], "removed": [], "changed": []},
+            "axioms": {"added": 0, "removed": 0, "by_subject": []}}
+
+
+def _row(markdown: str, iri: str) -> list[str]:
+    """The cells of the table row of `iri`."""
+    [line] = [x for x in markdown.splitlines() if f"`{iri}`" in x]
+    return [c.strip() for c in re.split(r"(?<!\\)\|", line)[1:-1]]
+
+
+def test_a_label_that_is_only_whitespace_is_not_shown_as_nothing():
+    """`rdfs:label "   "` (a template's blank, a tab): the comment's row had an empty name cell and
+    its change read "label: Apple → " (the new label missing), `diff`'s text `"Apple" -> ""`: a label
+    removed, as the reviewer read it, where the log holds a blank one. A blank label now names the
+    class as a missing one does (its IRI's last part), and a change shows it as *blank*, not as none."""
+    data = _changes(added=[("http://ex.org/C", " \t ")],
+                    changed=[("http://ex.org/A", {"label": ["Apple", "   "]}),
+                             ("http://ex.org/B", {"label": ["   ", None]})])
+    text = to_markdown(data)
+    assert _row(text, "http://ex.org/C")[0] == "C"
+    assert _row(text, "http://ex.org/A") == ["A", "`http://ex.org/A`", "label: Apple → *blank*"]
+    assert _row(text, "http://ex.org/B") == ["B", "`http://ex.org/B`", "label: *blank* → *none*"]
+    lines = to_text(data).splitlines()
+    assert '      label: "Apple" -> "   "' in lines
+    assert '      label: "   " -> (none)' in lines
+    assert "  + class C <http://ex.org/C>" in lines
+
+
+def _display_order(cell: str) -> list[str]:
+    """The words of `cell` in the order a browser shows them (left to right), for the cases here:
+    a left-to-right paragraph of words each all of one direction. Unicode's bidi algorithm (UAX #9)
+    reduced to them: neutrals between two right-to-left words take their direction (N1), a run of
+    right-to-left words is shown reversed (L2); an isolate (FSI...PDI) is a neutral outside (X5c)."""
+    tokens = re.findall(r"\u2068[^\u2069]*\u2069|\S+", cell)
+
+    def kind(token: str) -> str:
+        if token.startswith("\u2068"):
+            return "N"
+        classes = {unicodedata.bidirectional(ch) for ch in token}
+        return "R" if classes & {"R", "AL"} else "L" if "L" in classes else "N"
+
+    kinds = [kind(t) for t in tokens]
+    for i, k in enumerate(kinds):
+        if k == "N":
+            before = next((x for x in reversed(kinds[:i]) if x != "N"), "L")
+            after = next((x for x in kinds[i + 1:] if x != "N"), "L")
+            kinds[i] = "R" if before == after == "R" else "L"
+    out, run = [], []
+    for token, k in zip(tokens, kinds, strict=True):
+        if k == "R":
+            run.append(token)
+        else:
+            out += [*reversed(run), token]
+            run = []
+    return [t.strip("\u2068\u2069") for t in [*out, *reversed(run)]]
+
+
+def test_a_label_change_in_a_right_to_left_script_reads_old_then_new():
+    """A class relabelled "שלום" -> "עולם": the change cell "label: שלום → עולם" holds the arrow
+    between two Hebrew words, so the browser lays the three out as one right-to-left run and shows
+    "label: עולם → שלום": the new label as the old one. Each label is now an isolate (FSI...PDI),
+    so the cell shows old → new; a Latin label is left as it was."""
+    data = _changes(changed=[("http://ex.org/B", {"label": ["שלום", "עולם"], "synonyms_added": ["אחד", "שתיים"]}),
+                             ("http://ex.org/L", {"label": ["Apple", "Pear"]})])
+    text = to_markdown(data)
+    label, synonyms = _row(text, "http://ex.org/B")[2].split("<br>")
+    assert _display_order(label) == ["label:", "שלום", "→", "עולם"], label
+    assert _display_order(synonyms) == ["synonym", "+", "אחד", ",", "שתיים"], synonyms
+    assert _row(text, "http://ex.org/L")[2] == "label: Apple → Pear"
+
+
+def test_a_capped_label_is_cut_between_characters_as_the_reader_sees_them():
+    """A label past the cell's cap (200) was cut at a code point: inside the family emoji
+    (man, woman, girl, boy joined by ZWJ), leaving "man + woman" shown as another emoji, between
+    the two halves of a flag (a lone letter-symbol), or between a letter and its accent. Now the cut
+    falls between whole characters (grapheme clusters), still under the cap."""
+    for unit in (FAMILY, FLAG, ACCENTED):
+        label = unit * (2 * MAX_CELL // len(unit) + 1)
+        shown = md(label)
+        assert shown.endswith("…") and len(shown) <= MAX_CELL, unit
+        kept = shown[:-1]
+        assert kept == unit * (len(kept) // len(unit)), (unit, kept[-8:])
+        assert len(kept) > MAX_CELL - 2 * len(unit)  # cut at the last whole one, not far before
+
+
+def test_a_dollar_sign_in_a_label_is_no_math():
+    """GitHub renders `$...$` and `$$...$$` in a comment as math: a label "$E = mc^2$" (LaTeX in
+    labels is common in physics and chemistry ontologies) showed as a typeset formula, and "$$x$$"
+    as a display block, not as the label's text. Every `$` is now escaped, as `*` and `#` were."""
+    for label in ("$E = mc^2$", "$$x$$", "costs $5$"):
+        shown = md(label)
+        assert re.search(r"(?<!\\)\$", shown) is None, shown
+        assert shown.replace("\\", "") == label
