@@ -99,21 +99,27 @@ def test_a_capped_label_is_cut_between_characters_as_the_reader_sees_them():
     """A label past the cell's cap (200) was cut at a code point: inside the family emoji
     (man, woman, girl, boy joined by ZWJ), leaving "man + woman" shown as another emoji, between
     the two halves of a flag (a lone letter-symbol), or between a letter and its accent. Now the cut
-    falls between whole characters (grapheme clusters), still under the cap."""
+    falls between whole characters (grapheme clusters), still under the cap; the same in the job
+    summary's cells (a failed file's parser message quoting the label)."""
+    from ontosync.action.summary import MAX_MESSAGE, cell
+
     for unit in (FAMILY, FLAG, ACCENTED):
-        label = unit * (2 * MAX_CELL // len(unit) + 1)
-        shown = md(label)
-        assert shown.endswith("…") and len(shown) <= MAX_CELL, unit
-        kept = shown[:-1]
-        assert kept == unit * (len(kept) // len(unit)), (unit, kept[-8:])
-        assert len(kept) > MAX_CELL - 2 * len(unit)  # cut at the last whole one, not far before
+        for render, cap in ((md, MAX_CELL), (cell, MAX_MESSAGE)):
+            shown = render(unit * (2 * cap // len(unit) + 1))
+            assert shown.endswith("…") and len(shown) <= cap, unit
+            kept = shown[:-1]
+            assert kept == unit * (len(kept) // len(unit)), (unit, kept[-8:])
+            assert len(kept) > cap - 2 * len(unit)  # cut at the last whole one, not far before
 
 
 def test_a_dollar_sign_in_a_label_is_no_math():
     """GitHub renders `$...$` and `$$...$$` in a comment as math: a label "$E = mc^2$" (LaTeX in
     labels is common in physics and chemistry ontologies) showed as a typeset formula, and "$$x$$"
-    as a display block, not as the label's text. Every `$` is now escaped, as `*` and `#` were."""
+    as a display block, not as the label's text. Every `$` is now escaped, as `*` and `#` were; in
+    the job summary's cells too (a parser message quotes the text)."""
+    from ontosync.action.summary import cell
+
     for label in ("$E = mc^2$", "$$x$$", "costs $5$"):
-        shown = md(label)
-        assert re.search(r"(?<!\\)\$", shown) is None, shown
-        assert shown.replace("\\", "") == label
+        for shown in (md(label), cell(label)):
+            assert re.search(r"(?<!\\)\$", shown) is None, shown
+            assert shown.replace("\\", "") == label
