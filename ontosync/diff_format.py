@@ -177,16 +177,35 @@ def _md_changes(changes: dict) -> str:
     parts = []
     for key in ("label", "definition", "type", "domain", "range"):
         if key in changes:
-            old, new = changes[key]
-            limit = 100 if key == "definition" else 80
-            parts.append(f"{key}: {_md_value(old, limit)} → {_md_value(new, limit)}")
+            old, new = _md_pair(*changes[key], 100 if key == "definition" else 80)
+            parts.append(f"{key}: {old} → {new}")
+    parents = {key: [name(p) for p in changes.get(key, [])] for key in ("parents_added", "parents_removed")}
+    twice = set(parents["parents_added"]) & set(parents["parents_removed"])
     for key, sign in (("parents_added", "+"), ("parents_removed", "−")):
         if changes.get(key):
-            parts.append(f"parent {sign} " + ", ".join(isolated(md(name(p), 80)) for p in changes[key][:10]))
+            parts.append(f"parent {sign} " + ", ".join(
+                isolated(md(name(p), 80)) + (f" ({md_iri(short(p['iri']))})" if name(p) in twice else "")
+                for p in changes[key][:10]))
     for key, sign in (("synonyms_added", "+"), ("synonyms_removed", "−")):
         if changes.get(key):
             parts.append(f"synonym {sign} " + ", ".join(_md_value(s, 80) for s in changes[key][:10]))
     return "<br>".join(parts)
+
+
+def _md_pair(old: Any, new: Any, limit: int) -> tuple[str, str]:
+    """Both sides of a changed value, as they differ. Why: `md` folds whitespace and caps at
+    `limit`, so a definition edited past its 100th character, or a label given a second space,
+    read "A → A", a change that changed nothing; now the cut starts near the first difference, and a
+    difference in whitespace alone says so."""
+    shown = _md_value(old, limit), _md_value(new, limit)
+    if shown[0] != shown[1] or not (old and new):
+        return shown
+    a, b = (" ".join(str(v).split()) for v in (old, new))
+    if a == b:
+        return shown[0], f"{shown[1]} *(whitespace differs)*"
+    first = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    start = max(0, first - 20)
+    return _md_value("…" + a[start:], limit), _md_value("…" + b[start:], limit)
 
 
 def _md_value(value: Any, limit: int) -> str:

@@ -123,3 +123,23 @@ def test_a_dollar_sign_in_a_label_is_no_math():
         for shown in (md(label), cell(label)):
             assert re.search(r"(?<!\\)\$", shown) is None, shown
             assert shown.replace("\\", "") == label
+
+
+def test_a_change_that_the_cell_would_show_as_none_shows_where_it_differs():
+    """A class whose parent's IRI was renamed (ex:A -> ex:A2, both "Alpha"): its change read
+    "parent + Alpha<br>parent − Alpha", a move from a class to itself. A definition edited past
+    the cell's 100 characters, or a label given a second space, read "definition: X… → X…" and
+    "label: A B → A B": changes that changed nothing, as the reviewer saw them. Now two parents of
+    one name are told apart by their IRIs, a long value is shown from near its first difference,
+    and a change in whitespace alone says so."""
+    long = "A device that moves people or goods over land, by road or by rail, in cities and between them, " * 2
+    data = _changes(changed=[
+        ("http://ex.org/C", {"parents_added": [{"iri": "http://ex.org/A2", "label": "Alpha"}],
+                             "parents_removed": [{"iri": "http://ex.org/A", "label": "Alpha"}]}),
+        ("http://ex.org/D", {"definition": [long + "mostly.", long + "always."]}),
+        ("http://ex.org/E", {"label": ["Big  cat", "Big cat"]})])
+    text = to_markdown(data)
+    assert _row(text, "http://ex.org/C")[2] == "parent + Alpha (`A2`)<br>parent − Alpha (`A`)"
+    old, new = _row(text, "http://ex.org/D")[2].removeprefix("definition: ").split(" → ")
+    assert old != new and "mostly" in old and "always" in new
+    assert _row(text, "http://ex.org/E")[2] == "label: Big cat → Big cat *(whitespace differs)*"
