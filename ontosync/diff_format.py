@@ -94,10 +94,10 @@ def short(iri: str) -> str:
 
 
 def name(entry: dict) -> str:
-    """What an entry is called: its label; without one, or with one that is only whitespace (which
-    shows as nothing), the last part of its IRI."""
+    """What an entry is called: its label; without one, or with one that shows nothing (only
+    whitespace, a zero-width space), the last part of its IRI."""
     label = entry.get("label")
-    return label if label and label.strip() else short(entry["iri"])
+    return label if label and not blank(label) else short(entry["iri"])
 
 
 def summary_counts(data: dict) -> str:
@@ -194,18 +194,24 @@ def _md_changes(changes: dict) -> str:
 
 def _md_pair(old: Any, new: Any, limit: int) -> tuple[str, str]:
     """Both sides of a changed value, as they differ. Why: `md` folds whitespace and caps at
-    `limit`, so a definition edited past its 100th character, or a label given a second space,
-    read "A → A", a change that changed nothing; now the cut starts near the first difference, and a
-    difference in whitespace alone says so."""
+    `limit`, so a definition edited past its 100th character, or a label given a second space or a
+    zero-width space, read "A → A", a change that changed nothing; now the cut starts near the first
+    difference, and a difference no reader can see says so."""
     shown = _md_value(old, limit), _md_value(new, limit)
-    if shown[0] != shown[1] or not (old and new):
+    if not (old and new) or _seen(shown[0]) != _seen(shown[1]):
         return shown
     a, b = (" ".join(str(v).split()) for v in (old, new))
-    if a == b:
-        return shown[0], f"{shown[1]} *(whitespace differs)*"
     first = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
-    start = max(0, first - 20)
-    return _md_value("…" + a[start:], limit), _md_value("…" + b[start:], limit)
+    if first > 20:
+        tail = _md_value("…" + a[first - 20:], limit), _md_value("…" + b[first - 20:], limit)
+        if _seen(tail[0]) != _seen(tail[1]):
+            return tail
+    unseen = "whitespace" if a == b else "characters that do not show"
+    return shown[0], f"{shown[1]} *(only {unseen} differ)*"
+
+
+def _seen(text: str) -> str:
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
 
 
 def _md_value(value: Any, limit: int) -> str:
@@ -213,7 +219,12 @@ def _md_value(value: Any, limit: int) -> str:
     `md` makes nothing), else the inert text, isolated when right to left."""
     if not value:
         return "*none*"
-    return isolated(md(value, limit)) if str(value).strip() else "*blank*"
+    return "*blank*" if blank(str(value)) else isolated(md(value, limit))
+
+
+def blank(text: str) -> bool:
+    """`text` shows nothing: only whitespace and format characters (a zero-width space, a BOM)."""
+    return all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in text)
 
 
 def _rows(data: dict) -> list[tuple[str, list[str]]]:

@@ -129,7 +129,8 @@ def test_a_change_that_the_cell_would_show_as_none_shows_where_it_differs():
     """A class whose parent's IRI was renamed (ex:A -> ex:A2, both "Alpha"): its change read
     "parent + Alpha<br>parent − Alpha", a move from a class to itself. A definition edited past
     the cell's 100 characters, or a label given a second space, read "definition: X… → X…" and
-    "label: A B → A B": changes that changed nothing, as the reviewer saw them. Now two parents of
+    "label: A B → A B" (a zero-width space added: "Fox → Fox"): changes that changed nothing, as the
+    reviewer saw them. Now two parents of
     one name are told apart by their IRIs, a long value is shown from near its first difference,
     and a change in whitespace alone says so."""
     long = "A device that moves people or goods over land, by road or by rail, in cities and between them, " * 2
@@ -142,4 +143,8 @@ def test_a_change_that_the_cell_would_show_as_none_shows_where_it_differs():
     assert _row(text, "http://ex.org/C")[2] == "parent + Alpha (`A2`)<br>parent − Alpha (`A`)"
     old, new = _row(text, "http://ex.org/D")[2].removeprefix("definition: ").split(" → ")
     assert old != new and "mostly" in old and "always" in new
-    assert _row(text, "http://ex.org/E")[2] == "label: Big cat → Big cat *(whitespace differs)*"
+    assert _row(text, "http://ex.org/E")[2] == "label: Big cat → Big cat *(only whitespace differ)*"
+    zwsp = to_markdown(_changes(added=[("http://ex.org/Z", "\u200b")],
+                                changed=[("http://ex.org/F", {"label": ["Fox", "Fox\u200b"]})]))
+    assert _row(zwsp, "http://ex.org/F")[2] == "label: Fox → Fox\u200b *(only characters that do not show differ)*"
+    assert _row(zwsp, "http://ex.org/Z")[0] == "Z"  # a label of a zero-width space names nothing
