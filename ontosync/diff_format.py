@@ -51,12 +51,12 @@ def cut(text: str, limit: int) -> str:
     characters as a reader sees them (grapheme clusters), not inside one: cut inside an emoji ZWJ
     sequence (a family: man ZWJ woman ZWJ girl ZWJ boy) the rest shows as another emoji, between a
     flag's two regional indicators as a stray letter, between a letter and its accent as the bare
-    letter."""
+    letter, inside a Devanagari conjunct (क्ष) as a half letter."""
     if len(text) <= limit:
         return text
     end = limit - 1
-    while end > 0 and (_joins_previous(text[end]) or text[end - 1] == ZWJ):
-        end -= 1
+    while end > 0 and (_joins_previous(text[end]) or text[end - 1] == ZWJ or unicodedata.combining(text[end - 1]) == 9):
+        end -= 1  # (combining class 9: a virama, which joins two consonants into one conjunct)
     pairs = len(text[:end]) - len(text[:end].rstrip(_REGIONAL))
     if pairs % 2 and text[end:end + 1] in _REGIONAL_SET:  # a flag's first half: drop it
         end -= 1

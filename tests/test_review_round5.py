@@ -16,6 +16,7 @@ from ontosync.diff_format import MAX_CELL, md, to_markdown, to_text
 FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466"  # one emoji of seven code points
 FLAG = "\U0001f1eb\U0001f1f7"  # two regional indicators: one flag
 ACCENTED = "e\u0301"  # e and a combining acute: one letter
+CONJUNCT = "\u0915\u094d\u0937"  # ka, virama, ssa: one Devanagari letter (kssa)
 
 
 def _changes(added: list[tuple[str, str | None]] = (), changed: list[tuple[str, dict]] = ()) -> dict:
@@ -98,12 +99,12 @@ def test_a_label_change_in_a_right_to_left_script_reads_old_then_new():
 def test_a_capped_label_is_cut_between_characters_as_the_reader_sees_them():
     """A label past the cell's cap (200) was cut at a code point: inside the family emoji
     (man, woman, girl, boy joined by ZWJ), leaving "man + woman" shown as another emoji, between
-    the two halves of a flag (a lone letter-symbol), or between a letter and its accent. Now the cut
-    falls between whole characters (grapheme clusters), still under the cap; the same in the job
-    summary's cells (a failed file's parser message quoting the label)."""
+    the two halves of a flag (a lone letter-symbol), between a letter and its accent, or inside a
+    Devanagari conjunct. Now the cut falls between whole characters (grapheme clusters), still under
+    the cap; the same in the job summary's cells (a failed file's parser message quoting the label)."""
     from ontosync.action.summary import MAX_MESSAGE, cell
 
-    for unit in (FAMILY, FLAG, ACCENTED):
+    for unit in (FAMILY, FLAG, ACCENTED, CONJUNCT):
         for render, cap in ((md, MAX_CELL), (cell, MAX_MESSAGE)):
             shown = render(unit * (2 * cap // len(unit) + 1))
             assert shown.endswith("…") and len(shown) <= cap, unit
