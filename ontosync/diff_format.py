@@ -146,12 +146,26 @@ def _quote(value: Any) -> str:
     return '"' + cut(s, 120) + '"'
 
 
+def _shared(data: dict) -> Callable[[dict], str]:
+    """The ontology of an entry whose IRI another entry names too ("" for the others). Why: one IRI
+    declared in two ontologies (two Turtle files, each its owl:Ontology) changed in both gave two
+    rows of the same IRI, "parent + Y" and "parent − Y", read as one class contradicting itself."""
+    count: dict[str, int] = {}
+    for section in ("classes", "properties"):
+        for kind in ("added", "removed", "changed"):
+            for e in data[section][kind]:
+                count[e["iri"]] = count.get(e["iri"], 0) + 1
+    return lambda e: e.get("ontology", "default") if count.get(e["iri"], 0) > 1 else ""
+
+
 def to_text(data: dict) -> str:
     lines = [f"{_side(data['base'])} -> {_side(data['head'])}", summary_counts(data)]
+    where = _shared(data)
     for section, what in (("classes", "class"), ("properties", "property")):
         for kind, sign in (("added", "+"), ("removed", "-"), ("changed", "~")):
             for e in data[section][kind]:
-                lines.append(f"  {sign} {what} {name(e)} <{e['iri']}>")
+                lines.append(f"  {sign} {what} {name(e)} <{e['iri']}>"
+                             + (f" in ontology {where(e)}" if where(e) else ""))
                 lines += _change_lines(e.get("changes", {}))
     for s in data["axioms"]["by_subject"]:
         lines.append(f"  axioms of {name(s)} <{s['iri']}>: +{s['added']} -{s['removed']}")
@@ -230,6 +244,11 @@ def blank(text: str) -> bool:
 def _rows(data: dict) -> list[tuple[str, list[str]]]:
     """(heading, table lines) per section, in reading order."""
     out = []
+    where = _shared(data)
+
+    def iri(e: dict) -> str:
+        return md_iri(e["iri"]) + (f" in ontology {md_iri(where(e))}" if where(e) else "")
+
     for section, what in (("classes", "Classes"), ("properties", "Properties")):
         for kind in ("added", "removed", "changed"):
             entries = data[section][kind]
@@ -238,10 +257,10 @@ def _rows(data: dict) -> list[tuple[str, list[str]]]:
             head = f"#### {what} {kind} ({len(entries)})"
             if kind == "changed":
                 lines = ["| name | IRI | change |", "| --- | --- | --- |"]
-                lines += [f"| {md(name(e))} | {md_iri(e['iri'])} | {_md_changes(e['changes'])} |" for e in entries]
+                lines += [f"| {md(name(e))} | {iri(e)} | {_md_changes(e['changes'])} |" for e in entries]
             else:
                 lines = ["| name | IRI |", "| --- | --- |"]
-                lines += [f"| {md(name(e))} | {md_iri(e['iri'])} |" for e in entries]
+                lines += [f"| {md(name(e))} | {iri(e)} |" for e in entries]
             out.append((head, lines))
     subjects = data["axioms"]["by_subject"]
     if subjects:

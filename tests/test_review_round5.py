@@ -149,3 +149,22 @@ def test_a_change_that_the_cell_would_show_as_none_shows_where_it_differs():
                                 changed=[("http://ex.org/F", {"label": ["Fox", "Fox\u200b"]})]))
     assert _row(zwsp, "http://ex.org/F")[2] == "label: Fox → Fox\u200b *(only characters that do not show differ)*"
     assert _row(zwsp, "http://ex.org/Z")[0] == "Z"  # a label of a zero-width space names nothing
+
+
+def test_one_iri_changed_in_two_ontologies_says_which_row_is_which():
+    """ex:X declared in two Turtle files, each its own owl:Ontology, moved under Y in one and out
+    from under Y in the other: the comment's two rows were "X | `ex:X` | parent + Y" and "X | `ex:X`
+    | parent − Y", one class contradicting itself, and `diff`'s text likewise (only the JSON has
+    the ontology). A row whose IRI another row names now says its ontology; the others do not."""
+    x, y = "http://ex.org/X", [{"iri": "http://ex.org/Y", "label": "Y"}]
+    data = _changes(added=[("http://ex.org/W", "W")],
+                    changed=[(x, {"parents_added": y}), (x, {"parents_removed": y})])
+    data["classes"]["changed"][0]["ontology"] = "http://ex.org/o1"
+    data["classes"]["changed"][1]["ontology"] = "http://ex.org/o2"
+    rows = [line for line in to_markdown(data).splitlines() if "`http://ex.org/X`" in line]
+    assert rows == ["| X | `http://ex.org/X` in ontology `http://ex.org/o1` | parent + Y |",
+                    "| X | `http://ex.org/X` in ontology `http://ex.org/o2` | parent − Y |"]
+    assert _row(to_markdown(data), "http://ex.org/W") == ["W", "`http://ex.org/W`"]
+    text = to_text(data)
+    assert "  ~ class X <http://ex.org/X> in ontology http://ex.org/o1\n      parent + Y <http://ex.org/Y>\n" in text
+    assert "  + class W <http://ex.org/W>\n" in text
