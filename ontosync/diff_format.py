@@ -54,7 +54,7 @@ def cut(text: str, limit: int) -> str:
     letter, inside a Devanagari conjunct (क्ष) as a half letter."""
     if len(text) <= limit:
         return text
-    end = limit - 1
+    end = max(limit - 1, 0)
     while end > 0 and (_joins_previous(text[end]) or text[end - 1] == ZWJ or unicodedata.combining(text[end - 1]) == 9):
         end -= 1  # (combining class 9: a virama, which joins two consonants into one conjunct)
     pairs = len(text[:end]) - len(text[:end].rstrip(_REGIONAL))
