@@ -87,10 +87,19 @@ def isolated(text: str) -> str:
 
 
 def short(iri: str) -> str:
+    """The last part of an IRI; of a class expression (an axiom's subject that is no class:
+    `ObjectIntersectionOf(<http://ex.org/A> <http://ex.org/B>)`), the expression with each IRI in it
+    shortened. Why: the expression's last part after a slash, "B>)", named its axioms' row, read
+    as class B's."""
+    if "<" in iri:  # no IRI holds one: the angle brackets of IRIs inside an expression
+        return _IRI_IN_EXPRESSION.sub(lambda m: short(m.group(1)), iri)
     for sep in ("#", "/", ":"):
         if sep in iri.rstrip(sep):
             return iri.rstrip(sep).rsplit(sep, 1)[1] or iri
     return iri
+
+
+_IRI_IN_EXPRESSION = re.compile(r"<([^<>]*)>")
 
 
 def name(entry: dict) -> str:

@@ -168,3 +168,31 @@ def test_one_iri_changed_in_two_ontologies_says_which_row_is_which():
     text = to_text(data)
     assert "  ~ class X <http://ex.org/X> in ontology http://ex.org/o1\n      parent + Y <http://ex.org/Y>\n" in text
     assert "  + class W <http://ex.org/W>\n" in text
+
+
+def test_the_axioms_of_a_class_expression_are_not_named_as_a_class(tmp_path):
+    """A general axiom (`[ owl:intersectionOf ( ex:A ex:B ) ] rdfs:subClassOf ex:A`) has a class
+    expression for subject, which the axioms-by-subject row named by its last part after a slash:
+    "B>)", read as class B's axioms (`diff`'s text: "axioms of B>)"). It is now the expression with
+    its IRIs shortened."""
+    import sqlite3
+
+    from ontosync.cli import main as cli_main
+    from ontosync.store.diff import select_runs
+
+    head = ("@prefix owl: <http://www.w3.org/2002/07/owl#> .\n@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+            "@prefix ex: <http://ex.org/> .\nex:A a owl:Class . ex:B a owl:Class .\n")
+    tree, db = tmp_path / "t", tmp_path / "x.db"
+    tree.mkdir()
+    for text in (head, head + "[ owl:intersectionOf ( ex:A ex:B ) ] rdfs:subClassOf ex:A .\n"):
+        (tree / "a.ttl").write_text(text, encoding="utf-8")
+        assert cli_main(["sync", str(tree), "--db", str(db), "--quiet", "--workers", "1"]) == 0
+    conn = sqlite3.connect(db)
+    try:
+        data = select_runs(conn).to_json(conn)
+    finally:
+        conn.close()
+    [subject] = data["axioms"]["by_subject"]
+    assert subject["iri"] == "ObjectIntersectionOf(<http://ex.org/A> <http://ex.org/B>)"  # the store's own
+    assert "| ObjectIntersectionOf\\(A B\\) | 1 | 0 |" in to_markdown(data).splitlines()
+    assert f"  axioms of ObjectIntersectionOf(A B) <{subject['iri']}>: +1 -0" in to_text(data).splitlines()
