@@ -274,9 +274,19 @@ def _rows(data: dict) -> list[tuple[str, list[str]]]:
     subjects = data["axioms"]["by_subject"]
     if subjects:
         lines = ["| subject | added | removed |", "| --- | ---: | ---: |"]
-        lines += [f"| {md(name(s))} | {s['added']} | {s['removed']} |" for s in subjects]
+        subject = _subject_names(subjects)
+        lines += [f"| {subject(s)} | {s['added']} | {s['removed']} |" for s in subjects]
         out.append((f"#### Axioms by subject ({len(subjects)})", lines))
     return out
+
+
+def _subject_names(subjects: list[dict]) -> Callable[[dict], str]:
+    """An axioms-by-subject row's name cell; with its IRI when another subject has the same name
+    (ex1:X and ex2:X, unlabelled: two rows "X" with different counts, which X was which)."""
+    seen: dict[str, int] = {}
+    for s in subjects:
+        seen[name(s)] = seen.get(name(s), 0) + 1
+    return lambda s: md(name(s)) + (f" ({md_iri(s['iri'])})" if seen[name(s)] > 1 else "")
 
 
 def utf8_size(text: str) -> int:

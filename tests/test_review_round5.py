@@ -196,3 +196,16 @@ def test_the_axioms_of_a_class_expression_are_not_named_as_a_class(tmp_path):
     assert subject["iri"] == "ObjectIntersectionOf(<http://ex.org/A> <http://ex.org/B>)"  # the store's own
     assert "| ObjectIntersectionOf\\(A B\\) | 1 | 0 |" in to_markdown(data).splitlines()
     assert f"  axioms of ObjectIntersectionOf(A B) <{subject['iri']}>: +1 -0" in to_text(data).splitlines()
+
+
+def test_two_axiom_subjects_of_one_name_are_told_apart():
+    """The axioms-by-subject table has no IRI column: two unlabelled subjects ex1:X and ex2:X were
+    two rows "X" with different counts, and which X gained an axiom was anybody's guess. A name two
+    subjects share now carries each one's IRI."""
+    data = _changes()
+    data["axioms"] = {"added": 3, "removed": 1, "by_subject": [
+        {"iri": "http://a.org/X", "label": None, "added": 1, "removed": 0},
+        {"iri": "http://b.org/X", "label": None, "added": 2, "removed": 0},
+        {"iri": "http://b.org/Y", "label": "Why", "added": 0, "removed": 1}]}
+    lines = to_markdown(data).splitlines()
+    assert lines[-3:] == ["| X (`http://a.org/X`) | 1 | 0 |", "| X (`http://b.org/X`) | 2 | 0 |", "| Why | 0 | 1 |"]
