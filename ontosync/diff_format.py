@@ -1,23 +1,26 @@
 """The change JSON (store/diff.py) as text for a terminal or markdown for GitHub.
 
 Labels, definitions and synonyms are user text: in markdown every character that could start
-markup is escaped, HTML is escaped, and `@` gets a zero-width joiner so nobody is pinged (`#12` one
-too, so no issue is referenced). The markdown stops before `budget` characters and says how much it
-left out and where the rest is, so a pull-request comment stays under GitHub's 65,536 characters
-and a job summary far below 1 MiB.
+markup (math's `$` too) is escaped, HTML is escaped, and `@` gets a zero-width joiner so nobody is
+pinged (`#12` one too, so no issue is referenced). The markdown stops before `budget` characters and
+says how much it left out and where the rest is, so a pull-request comment stays under GitHub's
+65,536 characters and a job summary far below 1 MiB. A cut falls between whole characters (`cut`),
+and a right-to-left label is an isolate (`isolated`), so neither shows the reader other text.
 """
 
 from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
 from ontosync.console import BIDI_CHARS
 
 ZWJ = "\u200d"
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:>])")
+# `$`: GitHub renders `$...$` and `$$...$$` as math: a label "$E = mc^2$" showed as a formula, not its text
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:>$])")
 MAX_CELL = 200
 MAX_IRI = 300
 # GitHub's issue references (`#12`, `GH-12`, after the escapes: `\#12`, `GH\-12`): a backslash does
@@ -27,9 +30,7 @@ _REFERENCE = re.compile(r"(#|GH\\?-)(?=\d)", re.IGNORECASE)
 
 def md(text: Any, limit: int = MAX_CELL) -> str:
     """User text made inert in markdown: one line, cut to `limit`, no markup, HTML or @mention."""
-    s = visible(" ".join(str("" if text is None else text).split()))
-    if len(s) > limit:
-        s = s[: limit - 1] + "…"
+    s = cut(visible(" ".join(str("" if text is None else text).split())), limit)
     s = html.escape(s, quote=False)
     s = _MD_SPECIAL.sub(r"\\\1", s)
     return _REFERENCE.sub("\\1" + ZWJ, s.replace("@", "@" + ZWJ))
@@ -39,23 +40,73 @@ def md_iri(iri: str) -> str:
     """An IRI in a code span (no autolink); backticks inside become a longer fence. Its control and
     bidirectional characters are shown as escapes, as in a label: a code span still obeys U+202E,
     and `<http://ex.org/\u202Egpj.exe>` read as "http://ex.org/exe.jpg" in the review."""
-    iri = visible(" ".join(iri.split()))
-    if len(iri) > MAX_IRI:  # cut, and says so: a shorter IRI read as the class's own
-        iri = iri[: MAX_IRI - 1] + "…"
+    iri = cut(visible(" ".join(iri.split())), MAX_IRI)  # cut, and says so: a shorter IRI read as the class's own
     iri = iri.replace("|", "%7C")  # a pipe would end the table cell
     fence = "`" * (max((len(m) for m in re.findall(r"`+", iri)), default=0) + 1)
     return f"{fence} {iri} {fence}" if "`" in iri else f"`{iri}`"
 
 
+def cut(text: str, limit: int) -> str:
+    """`text` in at most `limit` characters, "…" ending it when cut. The cut falls between two
+    characters as a reader sees them (grapheme clusters), not inside one: cut inside an emoji ZWJ
+    sequence (a family: man ZWJ woman ZWJ girl ZWJ boy) the rest shows as another emoji, between a
+    flag's two regional indicators as a stray letter, between a letter and its accent as the bare
+    letter, inside a Devanagari conjunct (क्ष) as a half letter."""
+    if len(text) <= limit:
+        return text
+    end = max(limit - 1, 0)
+    while end > 0 and (_joins_previous(text[end]) or text[end - 1] == ZWJ or unicodedata.combining(text[end - 1]) == 9):
+        end -= 1  # (combining class 9: a virama, which joins two consonants into one conjunct)
+    pairs = len(text[:end]) - len(text[:end].rstrip(_REGIONAL))
+    if pairs % 2 and text[end:end + 1] in _REGIONAL_SET:  # a flag's first half: drop it
+        end -= 1
+    return text[:end] + "…"
+
+
+_REGIONAL = "".join(chr(c) for c in range(0x1F1E6, 0x1F200))  # regional indicators: two make a flag
+_REGIONAL_SET = set(_REGIONAL)
+
+
+def _joins_previous(ch: str) -> bool:
+    """`ch` belongs to the character before it: a combining mark, ZWJ, a variation selector, an
+    emoji skin tone, a tag (subdivision flags)."""
+    code = ord(ch)
+    return bool(unicodedata.combining(ch)) or unicodedata.category(ch) in ("Mn", "Mc", "Me") or ch == ZWJ \
+        or 0xFE00 <= code <= 0xFE0F or 0x1F3FB <= code <= 0x1F3FF or 0xE0020 <= code <= 0xE007F \
+        or 0xE0100 <= code <= 0xE01EF
+
+
+def isolated(text: str) -> str:
+    """`text` (already made inert) as a bidi isolate (FSI...PDI) when it holds right-to-left letters.
+    Why: in "label: A → B" with A and B Hebrew or Arabic, the arrow between them joins their
+    right-to-left run and the browser shows "B → A", the new label as the old. An isolate keeps each
+    label to itself; user text holds no isolate of its own (`visible` shows those as escapes)."""
+    if any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text):
+        return f"\u2068{text}\u2069"
+    return text
+
+
 def short(iri: str) -> str:
+    """The last part of an IRI; of a class expression (an axiom's subject that is no class:
+    `ObjectIntersectionOf(<http://ex.org/A> <http://ex.org/B>)`), the expression with each IRI in it
+    shortened. Why: the expression's last part after a slash, "B>)", named its axioms' row, read
+    as class B's."""
+    if "<" in iri:  # no IRI holds one: the angle brackets of IRIs inside an expression
+        return _IRI_IN_EXPRESSION.sub(lambda m: short(m.group(1)), iri)
     for sep in ("#", "/", ":"):
         if sep in iri.rstrip(sep):
             return iri.rstrip(sep).rsplit(sep, 1)[1] or iri
     return iri
 
 
+_IRI_IN_EXPRESSION = re.compile(r"<([^<>]*)>")
+
+
 def name(entry: dict) -> str:
-    return entry.get("label") or short(entry["iri"])
+    """What an entry is called: its label; without one, or with one that shows nothing (only
+    whitespace, a zero-width space), the last part of its IRI."""
+    label = entry.get("label")
+    return label if label and not blank(label) else short(entry["iri"])
 
 
 def summary_counts(data: dict) -> str:
@@ -100,16 +151,30 @@ def _change_lines(changes: dict) -> list[str]:
 def _quote(value: Any) -> str:
     if value is None:
         return "(none)"
-    s = " ".join(str(value).split())
-    return '"' + (s if len(s) <= 120 else s[:119] + "…") + '"'
+    s = " ".join(str(value).split()) or str(value)  # only whitespace: shown as it is, not as ""
+    return '"' + cut(s, 120) + '"'
+
+
+def _shared(data: dict) -> Callable[[dict], str]:
+    """The ontology of an entry whose IRI another entry names too ("" for the others). Why: one IRI
+    declared in two ontologies (two Turtle files, each its owl:Ontology) changed in both gave two
+    rows of the same IRI, "parent + Y" and "parent − Y", read as one class contradicting itself."""
+    count: dict[str, int] = {}
+    for section in ("classes", "properties"):
+        for kind in ("added", "removed", "changed"):
+            for e in data[section][kind]:
+                count[e["iri"]] = count.get(e["iri"], 0) + 1
+    return lambda e: e.get("ontology", "default") if count.get(e["iri"], 0) > 1 else ""
 
 
 def to_text(data: dict) -> str:
     lines = [f"{_side(data['base'])} -> {_side(data['head'])}", summary_counts(data)]
+    where = _shared(data)
     for section, what in (("classes", "class"), ("properties", "property")):
         for kind, sign in (("added", "+"), ("removed", "-"), ("changed", "~")):
             for e in data[section][kind]:
-                lines.append(f"  {sign} {what} {name(e)} <{e['iri']}>")
+                lines.append(f"  {sign} {what} {name(e)} <{e['iri']}>"
+                             + (f" in ontology {where(e)}" if where(e) else ""))
                 lines += _change_lines(e.get("changes", {}))
     for s in data["axioms"]["by_subject"]:
         lines.append(f"  axioms of {name(s)} <{s['iri']}>: +{s['added']} -{s['removed']}")
@@ -135,21 +200,64 @@ def _md_changes(changes: dict) -> str:
     parts = []
     for key in ("label", "definition", "type", "domain", "range"):
         if key in changes:
-            old, new = changes[key]
-            limit = 100 if key == "definition" else 80
-            parts.append(f"{key}: {md(old, limit) if old else '*none*'} → {md(new, limit) if new else '*none*'}")
+            old, new = _md_pair(*changes[key], 100 if key == "definition" else 80)
+            parts.append(f"{key}: {old} → {new}")
+    parents = {key: [name(p) for p in changes.get(key, [])] for key in ("parents_added", "parents_removed")}
+    twice = set(parents["parents_added"]) & set(parents["parents_removed"])
     for key, sign in (("parents_added", "+"), ("parents_removed", "−")):
         if changes.get(key):
-            parts.append(f"parent {sign} " + ", ".join(md(name(p), 80) for p in changes[key][:10]))
+            parts.append(f"parent {sign} " + ", ".join(
+                isolated(md(name(p), 80)) + (f" ({md_iri(short(p['iri']))})" if name(p) in twice else "")
+                for p in changes[key][:10]))
     for key, sign in (("synonyms_added", "+"), ("synonyms_removed", "−")):
         if changes.get(key):
-            parts.append(f"synonym {sign} " + ", ".join(md(s, 80) for s in changes[key][:10]))
+            parts.append(f"synonym {sign} " + ", ".join(_md_value(s, 80) for s in changes[key][:10]))
     return "<br>".join(parts)
+
+
+def _md_pair(old: Any, new: Any, limit: int) -> tuple[str, str]:
+    """Both sides of a changed value, as they differ. Why: `md` folds whitespace and caps at
+    `limit`, so a definition edited past its 100th character, or a label given a second space or a
+    zero-width space, read "A → A", a change that changed nothing; now the cut starts near the first
+    difference, and a difference no reader can see says so."""
+    shown = _md_value(old, limit), _md_value(new, limit)
+    if not (old and new) or _seen(shown[0]) != _seen(shown[1]):
+        return shown
+    a, b = (" ".join(str(v).split()) for v in (old, new))
+    first = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    if first > 20:
+        tail = _md_value("…" + a[first - 20:], limit), _md_value("…" + b[first - 20:], limit)
+        if _seen(tail[0]) != _seen(tail[1]):
+            return tail
+    unseen = "whitespace" if a == b else "characters that do not show"
+    return shown[0], f"{shown[1]} *(only {unseen} differ)*"
+
+
+def _seen(text: str) -> str:
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
+def _md_value(value: Any, limit: int) -> str:
+    """One side of a change in a cell: *none* when absent, *blank* when only whitespace (which
+    `md` makes nothing), else the inert text, isolated when right to left."""
+    if not value:
+        return "*none*"
+    return "*blank*" if blank(str(value)) else isolated(md(value, limit))
+
+
+def blank(text: str) -> bool:
+    """`text` shows nothing: only whitespace and format characters (a zero-width space, a BOM)."""
+    return all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in text)
 
 
 def _rows(data: dict) -> list[tuple[str, list[str]]]:
     """(heading, table lines) per section, in reading order."""
     out = []
+    where = _shared(data)
+
+    def iri(e: dict) -> str:
+        return md_iri(e["iri"]) + (f" in ontology {md_iri(where(e))}" if where(e) else "")
+
     for section, what in (("classes", "Classes"), ("properties", "Properties")):
         for kind in ("added", "removed", "changed"):
             entries = data[section][kind]
@@ -158,17 +266,27 @@ def _rows(data: dict) -> list[tuple[str, list[str]]]:
             head = f"#### {what} {kind} ({len(entries)})"
             if kind == "changed":
                 lines = ["| name | IRI | change |", "| --- | --- | --- |"]
-                lines += [f"| {md(name(e))} | {md_iri(e['iri'])} | {_md_changes(e['changes'])} |" for e in entries]
+                lines += [f"| {md(name(e))} | {iri(e)} | {_md_changes(e['changes'])} |" for e in entries]
             else:
                 lines = ["| name | IRI |", "| --- | --- |"]
-                lines += [f"| {md(name(e))} | {md_iri(e['iri'])} |" for e in entries]
+                lines += [f"| {md(name(e))} | {iri(e)} |" for e in entries]
             out.append((head, lines))
     subjects = data["axioms"]["by_subject"]
     if subjects:
         lines = ["| subject | added | removed |", "| --- | ---: | ---: |"]
-        lines += [f"| {md(name(s))} | {s['added']} | {s['removed']} |" for s in subjects]
+        subject = _subject_names(subjects)
+        lines += [f"| {subject(s)} | {s['added']} | {s['removed']} |" for s in subjects]
         out.append((f"#### Axioms by subject ({len(subjects)})", lines))
     return out
+
+
+def _subject_names(subjects: list[dict]) -> Callable[[dict], str]:
+    """An axioms-by-subject row's name cell; with its IRI when another subject has the same name
+    (ex1:X and ex2:X, unlabelled: two rows "X" with different counts, which X was which)."""
+    seen: dict[str, int] = {}
+    for s in subjects:
+        seen[name(s)] = seen.get(name(s), 0) + 1
+    return lambda s: md(name(s)) + (f" ({md_iri(s['iri'])})" if seen[name(s)] > 1 else "")
 
 
 def utf8_size(text: str) -> int:

@@ -16,7 +16,7 @@ from typing import Any
 
 from ontosync.action.commands import ANNOTATION_LIMIT, Commands
 from ontosync.console import printable
-from ontosync.diff_format import ZWJ
+from ontosync.diff_format import ZWJ, cut
 
 OUTPUT_NAMES = (
     "database", "checkpoint", "report", "files-total", "files-ok", "files-failed", "files-unchanged",
@@ -24,8 +24,8 @@ OUTPUT_NAMES = (
     "classes-added", "classes-removed", "classes-changed", "changes",  # filled by action/changes.py
 )
 # What starts inline markup: `[` (links, images, footnotes), emphasis, code, `|` (cells), `:` (autolinks),
-# and a backslash before punctuation (it would cancel the escape that follows it).
-_INLINE_MARKUP = re.compile(r"([`*_\[|~:]|\\(?=[!-/:-@\[-`{-~]))")
+# `$` (math), and a backslash before punctuation (it would cancel the escape that follows it).
+_INLINE_MARKUP = re.compile(r"([`*_\[|~:$]|\\(?=[!-/:-@\[-`{-~]))")
 MAX_TABLE_ROWS = 100  # failed files listed in the summary (GitHub caps a summary at 1 MiB)
 MAX_MESSAGE = 300
 CHART_POINTS = 24
@@ -118,9 +118,7 @@ def cell(text: Any, limit: int = MAX_MESSAGE) -> str:
     """Text safe inside a markdown table cell or quote: one line, no raw HTML, no inline markup (a file
     name like `[x](https://…).md` is no link, `![…](…)` no image, `**…**` no emphasis, no autolink),
     pipes escaped, and `@name` pings nobody (a zero-width joiner, as in the pull-request comment)."""
-    s = printable(" ".join(str("" if text is None else text).split()))
-    if len(s) > limit:
-        s = s[: limit - 1] + "…"
+    s = cut(printable(" ".join(str("" if text is None else text).split())), limit)
     return _INLINE_MARKUP.sub(r"\\\1", html.escape(s, quote=False)).replace("@", "@" + ZWJ)
 
 
