@@ -61,7 +61,7 @@ from collections.abc import Callable
 from itertools import pairwise
 from typing import TYPE_CHECKING, ClassVar
 
-from ontosync.parsing import ofn_triples
+from ontosync.parsing import ofn_rdf, ofn_triples
 from ontosync.parsing.annotation_notes import notes, other_labels
 from ontosync.parsing.facts import (
     AxiomFact,
@@ -346,9 +346,20 @@ class _Interpreter:
         # Canonical: the axiom's annotations first and sorted, as the RDF reader writes an annotated
         # axiom's (parsing/axiom_annotations.py), so one axiom has one text whatever its syntax.
         full = f"{head}({' '.join([*sorted(r for r, note in zip(rendered, notes, strict=True) if note), *plain])})"
-        rule = self._AXIOM_RULES.get(head)
+        rule, before = self._AXIOM_RULES.get(head), len(self.axioms)
         if rule is None or not rule(self, head, args, plain, full):
             self._axiom_row(head, args, plain, full)
+        self._note_graph(before, head, args, node.args, full)
+
+    def _note_graph(self, at: int, head: str, args: list, written: list, full: str) -> None:
+        """An `.ofn` file's axiom's triples that need blank nodes, and its annotations' (parsing/ofn_rdf.py),
+        noted on its first row (`at`, if it has one) for the readers' layer."""
+        if not self.ofn_file or len(self.axioms) <= at:
+            return
+        fact, annotations = self.axioms[at], [a for a in written if isinstance(a, Node) and a.head == "Annotation"]
+        graph = ofn_rdf.note(self.iri, self._literal, head, args, annotations, full, fact.annotations or {})
+        if graph:
+            self.axioms[at] = fact._replace(annotations={**(fact.annotations or {}), "rdf_graph": graph})
 
     def _axiom_row(self, head: str, args: list, plain: list[str], full: str) -> None:
         """The axiom as a row: subject its first named argument, object the rest as rendered."""
@@ -375,8 +386,8 @@ class _Interpreter:
                 raise _Bad("a literal where a class belongs")  # an RDF file's such triple is skipped too
         ops = [iri or r for iri, r in zip(named, plain, strict=True)]
         notes = {"ofn": full}
-        if head == "SubClassOf" and named[0] is not None:
-            notes.update(self._existential(args[1]))
+        if head == "SubClassOf" and named[0] is not None and not (self.ofn_file and "(Annotation(" in full[:22]):
+            notes.update(self._existential(args[1]))  # annotated in .ofn: ofn_rdf writes it and its owl:Axiom
         pair = _PAIR_PREDICATES.get(head) if all(named) else None
         if head == "DisjointClasses" and len(ops) > 2:
             rows, pair = ([row] if (row := disjoint_row(ops)) is not None else []), None

@@ -184,9 +184,11 @@ class ReadersLayer:
         if facts is not None and not facts.skipped:
             if facts.statements is not None:  # blank nodes already unique per file (rdf_statements.py)
                 self._insert(conn, bulk_statements.SharedTail(facts.statements, (onto, path)))
-            elif not self.deferred:  # deferred: a derived file's rows at the end of the run (semsql_deferred.py)
+            else:  # deferred: a derived file's rows at the end of the run (semsql_deferred.py), but its header's
+                header = semsql_ofn.header_rows(self.curies.compact, path, onto, facts)
                 kinds = present(facts)
-                self._insert(conn, self._own_rows(conn, path, kinds) + self._link_rows(conn, path, kinds))
+                self._insert(conn, header if self.deferred else
+                             self._own_rows(conn, path, kinds) + self._link_rows(conn, path, kinds) + header)
         for other in self._repointed_files(conn, path) if self.names_changed and not self.deferred else ():
             self._relink(conn, other)
 
@@ -279,6 +281,7 @@ class ReadersLayer:
                 rows += semsql_rows.relation_rows(prop, key, onto, path)
         if "ofn" in kinds:
             rows += semsql_ofn.deprecated_rows(conn, c, path) + semsql_ofn.triple_rows(conn, c, path)
+            rows += semsql_ofn.graph_rows(conn, c, path, blank_token(path), links=False)
         return rows
 
     def _link_rows(self, conn: sqlite3.Connection, path: str, kinds: frozenset[str] = ALL_KINDS) -> list[tuple]:
@@ -294,6 +297,7 @@ class ReadersLayer:
             rows += semsql_rows.restriction_rows(c, path, f"_:{token}_r{n}", self.property_for(key), onto, subj, obj)
         if "ofn" in kinds:  # not moved by links, but LINK_ROWS matches them: _relink must derive them too
             rows += semsql_ofn.restriction_rows(conn, c, path, token)
+            rows += semsql_ofn.graph_rows(conn, c, path, token, links=True)
         return rows
 
     def property_for(self, key: str) -> str:

@@ -24,13 +24,15 @@ is then its own `rdfs:comment` (or definition) triple, and the class's `IAO:0000
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 
 from ontosync.parsing.facts import FileFacts
-from ontosync.parsing.rdf_vocab import DEFINITION_PREDICATES
+from ontosync.parsing.rdf_vocab import DEFINITION_PREDICATES, RDFS
 from ontosync.store import semsql_rows
 
+RDFS_SUBCLASS_OF = RDFS + "subClassOf"
 _PROP = "json_extract(annotations, '$.on_property')"
 _FILLER = "json_extract(annotations, '$.some_values_from')"
 _PREDICATE = "json_extract(annotations, '$.rdf_predicate')"
@@ -79,7 +81,10 @@ PAIRS = _one_file(f"{_PREDICATE}, object", _PAIRS_FROM)
 TRIPLES = ("SELECT DISTINCT ontology_id, " + ", ".join((_T["subject"], _PREDICATE, *list(_T.values())[1:]))
            + " " + _TRIPLES_FROM.format(where="source_file = ?") + " ORDER BY 1, 2, 3, 4, 5, 6, 7")
 MIGRATION = _one_file(f"{_MIGRATION}, {_TARGET}", _MIGRATION_FROM)
-KEYS = ("on_property", "deprecated", "rdf_predicate", "migration", "rdf_subject")
+KEYS = ("on_property", "deprecated", "rdf_predicate", "migration", "rdf_subject", "rdf_graph")
+# An axiom's triples with blank nodes (parsing/ofn_rdf.py): [stanza, s, p, o, value, datatype, language]
+_GRAPH = "json_extract(annotations, '$.rdf_graph')"
+GRAPH = f"SELECT DISTINCT ontology_id, {_GRAPH} FROM owl_axioms WHERE source_file = ? AND {_GRAPH} IS NOT NULL"
 
 
 def present(facts: FileFacts) -> bool:
@@ -108,6 +113,34 @@ def triple_rows(conn: sqlite3.Connection, c: Callable[[str], str], path: str) ->
             for query in (PAIRS, MIGRATION) for onto, s, pred, o in conn.execute(query, (path,))]
     return rows + [(c(s), c(s), c(pred), c(o) if o else None, value, c(dt) if dt else None, lang, onto, path)
                    for onto, s, pred, o, value, dt, lang in conn.execute(TRIPLES, (path,))]
+
+
+def graph_rows(conn: sqlite3.Connection, c: Callable[[str], str], path: str, token: str,
+               links: bool) -> list[tuple]:
+    """A file's rows of the triples its axioms map to with blank nodes (per-file path), each blank
+    node `_:<file token>_<its name>`: those store/semsql.py's LINK_ROWS matches (`links`: an
+    `rdfs:subClassOf` or a blank subject, which _relink derives again) or the others."""
+    def term(x: str) -> str:
+        return f"_:{token}_{x[2:]}" if x.startswith("_:") else c(x)
+
+    rows: dict[tuple, None] = {}
+    for onto, text in conn.execute(GRAPH, (path,)):
+        for stanza, s, p, o, v, dt, lang in json.loads(text):
+            if (p == RDFS_SUBCLASS_OF or s.startswith("_:")) == links:
+                rows[(term(stanza), term(s), c(p), term(o) if o else None, v, c(dt) if dt else None, lang,
+                      onto, path)] = None
+    return list(rows)
+
+
+def header_rows(c: Callable[[str], str], path: str, onto: str, facts: FileFacts) -> list[tuple]:
+    """`<o> rdf:type owl:Ontology`, the row Turtle's header gives, of an `.ofn` file's `Ontology(<o>`:
+    no table keeps which ontology id a file's header named (`source_files` holds the run's default
+    for a file without one), so the file's save writes it from its facts, on a first run too (whose
+    end derives the other rows from the tables alone). Several headers name none (parsing/ofn.py)."""
+    if facts.format != "ofn" or not facts.ontology_id:
+        return []
+    o = c(facts.ontology_id)
+    return [(o, o, "rdf:type", "owl:Ontology", None, None, None, onto, path)]
 
 
 def noted_comments(conn: sqlite3.Connection, path: str) -> set[tuple[str, str]]:
@@ -147,4 +180,19 @@ def deferred_sql(derived: str, insert: str) -> tuple[tuple[str, str], tuple[str,
                   f"{_PREDICATE} AS p, {_T['object']} AS o, {_T['value']} AS v, {_T['datatype']} AS dt, "
                   f"{_T['language']} AS lang " + _TRIPLES_FROM.format(where=f"source_file IN {derived}") + ")"),
     )
-    return table, fill, inserts
+    return table, fill, (*inserts, insert + _DEFERRED_GRAPH.format(derived=derived))
+
+
+def _blank_or_curie(column: str) -> str:
+    return (f"CASE WHEN {column} IS NULL THEN NULL WHEN substr({column}, 1, 2) = '_:' THEN '_:' || "
+            f"ontosync_token(path) || '_' || substr({column}, 3) ELSE ontosync_curie({column}) END")
+
+
+# graph_rows' rows, for every derived file at once: each note's array read by json_each
+_DEFERRED_GRAPH = ("SELECT DISTINCT " + ", ".join(_blank_or_curie(x) for x in ("st", "s", "p", "o"))
+                   + ", v, CASE WHEN dt IS NULL THEN NULL ELSE ontosync_curie(dt) END, lang, ontology_id, path "
+                   "FROM (SELECT source_file AS path, ontology_id, " + ", ".join(
+                       f"json_extract(j.value, '$[{i}]') AS {x}" for i, x in enumerate(("st", "s", "p", "o", "v",
+                                                                                         "dt", "lang")))
+                   + f" FROM owl_axioms, json_each({_GRAPH}) AS j WHERE source_file IN {{derived}} "
+                   f"AND {_GRAPH} IS NOT NULL)")
