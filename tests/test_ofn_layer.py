@@ -14,6 +14,7 @@ import pytest
 
 from ontosync.cli import main
 from ontosync.store.semsql import ReadersLayer
+from tests.postgres_server import connect, own_schema, schema_url
 
 EX = "http://example.org/x#"
 HEAD = f"Prefix(:=<{EX}>)\nPrefix(owl:=<http://www.w3.org/2002/07/owl#>)\nOntology(<http://example.org/x>\n"
@@ -239,16 +240,22 @@ def _edited(text: str, column: int) -> str:
     return text
 
 
+STATEMENTS = "SELECT stanza, subject, predicate, object, value, datatype, language FROM statements"
+
+
 def graph(db: Path) -> set[tuple]:
-    """The `statements` rows as a reader sees them, each blank node written as what it holds (its
-    outgoing rows, recursively, lists included), so two files' rows compare whatever the node names;
-    rows from a blank node another row points to are inside that row's object."""
+    """The `statements` rows of a SQLite database, as `shapes` gives them."""
     conn = sqlite3.connect(db)
     try:
-        rows = conn.execute("SELECT stanza, subject, predicate, object, value, datatype, language "
-                            "FROM statements").fetchall()
+        return shapes(conn.execute(STATEMENTS).fetchall())
     finally:
         conn.close()
+
+
+def shapes(rows: list[tuple]) -> set[tuple]:
+    """`statements` rows as a reader sees them, each blank node written as what it holds (its
+    outgoing rows, recursively, lists included), so two files' rows compare whatever the node names;
+    rows from a blank node another row points to are inside that row's object."""
     out: dict[str, list[tuple]] = {}
     for r in rows:
         out.setdefault(r[1], []).append(r)
@@ -316,3 +323,28 @@ def test_ofn_blank_node_axioms_equal_turtles(tmp_path: Path, monkeypatch, deferr
     fresh = tmp_path / "fresh.db"
     sync(ofn_tree, fresh)
     assert graph(fresh) == edited
+
+
+@pytest.fixture
+def pg_schema():
+    yield from own_schema()
+
+
+def test_ofn_blank_node_axioms_on_postgresql(tmp_path: Path, pg_schema: str) -> None:
+    """PostgreSQL (the per-file path, its dialect's JSON) writes the same rows, and after an edit."""
+    ofn_tree, ttl_tree = write(tmp_path / "ofn", "x.ofn", BLANK_OFN), write(tmp_path / "ttl", "x.ttl", BLANK_TTL)
+    url = schema_url(pg_schema)
+    for text in (BLANK_OFN, _edited(BLANK_OFN, 0)):
+        write(ofn_tree, "x.ofn", text)
+        assert main(["sync", str(ofn_tree), "--db", url, "--quiet", "--workers", "1"]) == 0
+    write(ttl_tree, "x.ttl", _edited(BLANK_TTL, 2))
+    sync(ttl_tree, tmp_path / "ttl.db")
+    conn = connect(url)
+    try:
+        cur = conn.cursor()
+        cur.execute(f'SET search_path TO "{pg_schema}"')
+        cur.execute(STATEMENTS)
+        rows = cur.fetchall()
+    finally:
+        conn.close()
+    assert shapes(rows) == graph(tmp_path / "ttl.db")
