@@ -169,6 +169,11 @@ AnnotationAssertion(Annotation(oio:hasDbXref "PMID:1") IAO:0000115 :A "a def")
 AnnotationAssertion(Annotation(oio:hasDbXref "PMID:2") oio:hasExactSynonym :A "alpha")
 AnnotationAssertion(Annotation(Annotation(rdfs:comment "deep") oio:source "s") rdfs:seeAlso :B "see")
 ClassAssertion(:A _:anon)
+ObjectPropertyDomain(:q :A)
+ObjectPropertyDomain(:q :B)
+ObjectPropertyRange(:q ObjectUnionOf(:C :D))
+ObjectPropertyRange(:r :C)
+DataPropertyRange(:d DataUnionOf(xsd:integer xsd:string))
 )
 """
 BLANK_TTL = f"""@prefix : <{EX}> .
@@ -224,13 +229,18 @@ _:ax a owl:Axiom ; owl:annotatedSource :B ; owl:annotatedProperty rdfs:seeAlso ;
 [] a owl:Annotation ; owl:annotatedSource _:ax ; owl:annotatedProperty oio:source ; owl:annotatedTarget "s" ;
   rdfs:comment "deep" .
 [] a :A .
+:q rdfs:domain :A , :B ; rdfs:range [ a owl:Class ; owl:unionOf ( :C :D ) ] .
+:r rdfs:range :C .
+:d rdfs:range [ a rdfs:Datatype ; owl:unionOf ( xsd:integer xsd:string ) ] .
 """
-# The edit: the universal restriction's filler, the union's operands, a key and a reified comment change.
+# The edit: the universal restriction's filler, the union's operands, a key, a reified comment and a
+# domain change.
 BLANK_EDITS = (("ObjectAllValuesFrom(:q :C)", "ObjectAllValuesFrom(:q :D)", "allValuesFrom :C", "allValuesFrom :D"),
                ("EquivalentClasses(:C ObjectUnionOf(:A :B))", "EquivalentClasses(:C ObjectUnionOf(:A :D))",
                 "unionOf ( :A :B ) ] .\n:A owl:disjointUnionOf", "unionOf ( :A :D ) ] .\n:A owl:disjointUnionOf"),
                ("HasKey(:A (:p) (:d))", "HasKey(:A (:q) ())", "owl:hasKey ( :p :d )", "owl:hasKey ( :q )"),
-               ('"why"', '"because"', '"why"', '"because"'))
+               ('"why"', '"because"', '"why"', '"because"'),
+               ("ObjectPropertyDomain(:q :B)", "ObjectPropertyDomain(:q :D)", "domain :A , :B", "domain :A , :D"))
 
 
 def _edited(text: str, column: int) -> str:
@@ -285,6 +295,7 @@ def views(db: Path) -> dict[str, list[tuple]]:
             ("reified", "SELECT subject, predicate, object, annotation_predicate, annotation_value "
                         "FROM owl_axiom_annotation WHERE subject NOT LIKE '_:%'"),
             ("edge", "SELECT subject, predicate, object FROM edge"),
+            ("domain", "SELECT subject, object FROM rdfs_domain_statement"),
         )}
     finally:
         conn.close()
@@ -297,8 +308,10 @@ def test_ofn_blank_node_axioms_equal_turtles(tmp_path: Path, monkeypatch, deferr
     self restrictions, class and data expressions, `EquivalentClasses` with an expression, `DisjointUnion`,
     `HasKey`, n-ary disjointness and difference, property chains, negative assertions, and the
     `owl:Axiom` / `owl:Annotation` of annotated axioms (OAK's `owl_all_values_from`, `ontology_node`,
-    `owl_axiom_annotation` answered nothing). Its rows now equal the same ontology's in Turtle, on a
-    first run, per file, and after an edit of both (which equals a fresh sync of the edited file)."""
+    `owl_axiom_annotation` answered nothing), and a property's domains and ranges when it has several
+    or one is an expression (its column holds their intersection or the expression's text). Its rows
+    now equal the same ontology's in Turtle, on a first run, per file, and after an edit of both
+    (which equals a fresh sync of the edited file)."""
     monkeypatch.setattr(ReadersLayer, "defer_first_run", deferred)
     ofn_tree, ttl_tree = write(tmp_path / "ofn", "x.ofn", BLANK_OFN), write(tmp_path / "ttl", "x.ttl", BLANK_TTL)
     ofn_db, ttl_db = tmp_path / "ofn.db", tmp_path / "ttl.db"
@@ -311,6 +324,7 @@ def test_ofn_blank_node_axioms_equal_turtles(tmp_path: Path, monkeypatch, deferr
     assert got["ontology"] == [("http://example.org/x",)]
     assert (_c("B"), "rdfs:subClassOf", _c("C"), "rdfs:comment", "why") in got["reified"]
     assert (_c("A"), "IAO:0000115", None, "oio:hasDbXref", "PMID:1") in got["reified"]
+    assert got["domain"] == [(_c("q"), _c("A")), (_c("q"), _c("B"))]
     if not deferred:
         return
     write(ofn_tree, "x.ofn", _edited(BLANK_OFN, 0))

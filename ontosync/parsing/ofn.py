@@ -73,12 +73,13 @@ from ontosync.parsing.facts import (
     SynonymFact,
 )
 from ontosync.parsing.ofn_names import WELL_KNOWN_PREFIXES, mint_name, namespace_of
-from ontosync.parsing.ofn_reader import AXIOMS, INNER, Atom, Node, Reader, arity_problem, tokenize
+from ontosync.parsing.ofn_reader import AXIOMS, INNER, Atom, Node, Reader, arity_problem, tokenize, unquote
 from ontosync.parsing.rdf_statements import SYNONYM_PREDICATES
 from ontosync.parsing.rdf_vocab import (
     DEFINITION_PREDICATES,
     EXPLICIT_PROPERTY_TYPES,
     OWL,
+    RDF_TYPE,
     RDFS_COMMENT,
     RDFS_LABEL,
     XSD_STRING,
@@ -147,6 +148,7 @@ class _Interpreter:
         self.synonyms: dict[SynonymFact, None] = {}  # de-duplicated, file order kept
         self.several_ontologies, self.header_iri = False, None  # header: the IRI of the Ontology( being read
         self.bounds: dict[tuple[str, str], dict[str, None]] = {}  # (property, domain|range) -> values
+        self.bound_rows: dict[tuple[str, str], dict[str, list]] = {}  # the same -> value -> its RDF's rows
         self.declared: dict[str, set[str]] = {}  # property -> the kinds it is declared as
         self.languages: dict[tuple[str, str], str] = {}  # (subject, text) -> a literal's tag, the first
 
@@ -302,6 +304,8 @@ class _Interpreter:
         and then none is used (the run's --ontology-id is), with a warning, as for an RDF file with
         several `owl:Ontology` (parsing/rdf.py). Fences ignore ontology ids: no warning there."""
         self.header_iri = iri
+        if self.ofn_file:  # `<o> rdf:type owl:Ontology`, the header's row in Turtle (store/semsql_ofn.saved_rows)
+            self.facts.saved_rows.append([iri, iri, RDF_TYPE, OWL + "Ontology", None, None, None])
         if self.facts.ontology_id is None and not self.several_ontologies:
             self.facts.ontology_id = iri
         elif iri != self.facts.ontology_id and self.ofn_file and not self.several_ontologies:
@@ -411,7 +415,7 @@ class _Interpreter:
         if not isinstance(value, Atom) or value.kind != "literal":
             return None
         datatype = None if value.lang else self._datatype(value)
-        return _unquote(value.text), datatype, value.lang or None
+        return unquote(value.text), datatype, value.lang or None
 
     def _named_subclass(self, args: list) -> bool:
         """`SubClassOf(A B)` between two named classes: an edge, the common case, not rendered."""
@@ -493,6 +497,9 @@ class _Interpreter:
             value = value[1:-1]
         self.props.setdefault(prop, PropertyFact(prop, ptype))
         self.bounds.setdefault((prop, slot), {})[value] = None
+        if self.ofn_file:  # its triples, saved where the column does not hold them (_bounded)
+            self.bound_rows.setdefault((prop, slot), {})[value] = ofn_rdf.note(
+                self.iri, self._literal, head, args, [], full, {})
         return True
 
     def _bounded(self, prop: PropertyFact) -> PropertyFact:
@@ -504,6 +511,7 @@ class _Interpreter:
                 found[slot] = min((v for v in values if is_iri_text(v)), default=None)
             else:
                 found[slot] = bound_text(values, prop.property_type == "DataProperty" and slot == "range")
+            self.facts.saved_rows += ofn_rdf.unwritten(self.bound_rows.get((prop.iri, slot), {}), found[slot])
         return prop._replace(**found)
 
     _AXIOM_RULES: ClassVar[dict[str, Callable[..., bool]]] = {
@@ -555,14 +563,6 @@ def _check_arity(head: str, args: list) -> None:
     problem = arity_problem(head, len(args))
     if problem:
         raise _Bad(problem)
-
-
-def _unquote(literal: str) -> str:
-    """The text of a quoted literal, with OFN's two escapes (`\\"` and `\\\\`) undone."""
-    body = literal[1:-1]
-    if "\\" in body:
-        body = body.replace('\\"', '"').replace("\\\\", "\\")
-    return body
 
 
 def parse_ofn_text(

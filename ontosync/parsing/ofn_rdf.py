@@ -100,6 +100,14 @@ def note(iri: Callable[[Any], str | None], literal: Callable[[Any], Literal | No
     return graph.rows()
 
 
+def unwritten(rows_by_value: dict[str, list], column: str | None) -> list:
+    """The rows of a property's domains (or ranges) that its column's row does not give: store/semsql_rows
+    writes the column when it is one IRI (one named domain); several domains' column is their
+    intersection and an expression's its text, where Turtle has each `rdfs:domain` triple."""
+    plain = column is not None and " " not in column and "(" not in column
+    return [row for value, rows in rows_by_value.items() if not (plain and value == column) for row in rows]
+
+
 class Unmapped(Exception):
     """A part the mapping has no RDF for here (a number where a literal belongs, a rule): the axiom
     keeps its row, without a graph, as before."""

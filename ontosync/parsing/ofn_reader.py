@@ -351,3 +351,11 @@ def tokenize(text: str) -> list[tuple[str, str, int]]:
         if kind == "str":
             line += tok.count("\n")
     return out
+
+
+def unquote(literal: str) -> str:
+    """The text of a quoted literal, with OFN's two escapes (`\\"` and `\\\\`) undone."""
+    body = literal[1:-1]
+    if "\\" in body:
+        body = body.replace('\\"', '"').replace("\\\\", "\\")
+    return body

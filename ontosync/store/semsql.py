@@ -184,11 +184,11 @@ class ReadersLayer:
         if facts is not None and not facts.skipped:
             if facts.statements is not None:  # blank nodes already unique per file (rdf_statements.py)
                 self._insert(conn, bulk_statements.SharedTail(facts.statements, (onto, path)))
-            else:  # deferred: a derived file's rows at the end of the run (semsql_deferred.py), but its header's
-                header = semsql_ofn.header_rows(self.curies.compact, path, onto, facts)
+            else:  # deferred: a derived file's rows at the end of the run (semsql_deferred.py), but the saved ones
+                saved = semsql_ofn.saved_rows(self.curies.compact, path, onto, facts)
                 kinds = present(facts)
-                self._insert(conn, header if self.deferred else
-                             self._own_rows(conn, path, kinds) + self._link_rows(conn, path, kinds) + header)
+                self._insert(conn, saved if self.deferred else
+                             self._own_rows(conn, path, kinds) + self._link_rows(conn, path, kinds) + saved)
         for other in self._repointed_files(conn, path) if self.names_changed and not self.deferred else ():
             self._relink(conn, other)
 

@@ -29,6 +29,7 @@ import sqlite3
 from collections.abc import Callable
 
 from ontosync.parsing.facts import FileFacts
+from ontosync.parsing.rdf_statements import blank_token
 from ontosync.parsing.rdf_vocab import DEFINITION_PREDICATES, RDFS
 from ontosync.store import semsql_rows
 
@@ -117,30 +118,34 @@ def triple_rows(conn: sqlite3.Connection, c: Callable[[str], str], path: str) ->
 
 def graph_rows(conn: sqlite3.Connection, c: Callable[[str], str], path: str, token: str,
                links: bool) -> list[tuple]:
-    """A file's rows of the triples its axioms map to with blank nodes (per-file path), each blank
-    node `_:<file token>_<its name>`: those store/semsql.py's LINK_ROWS matches (`links`: an
-    `rdfs:subClassOf` or a blank subject, which _relink derives again) or the others."""
-    def term(x: str) -> str:
-        return f"_:{token}_{x[2:]}" if x.startswith("_:") else c(x)
-
+    """A file's rows of the triples its axioms map to with blank nodes (per-file path): those
+    store/semsql.py's LINK_ROWS matches (`links`: an `rdfs:subClassOf` or a blank subject, which
+    _relink derives again) or the others."""
     rows: dict[tuple, None] = {}
     for onto, text in conn.execute(GRAPH, (path,)):
-        for stanza, s, p, o, v, dt, lang in json.loads(text):
-            if (p == RDFS_SUBCLASS_OF or s.startswith("_:")) == links:
-                rows[(term(stanza), term(s), c(p), term(o) if o else None, v, c(dt) if dt else None, lang,
-                      onto, path)] = None
+        for row in json.loads(text):
+            if (row[2] == RDFS_SUBCLASS_OF or row[1].startswith("_:")) == links:
+                rows[_row(c, token, row, onto, path)] = None
     return list(rows)
 
 
-def header_rows(c: Callable[[str], str], path: str, onto: str, facts: FileFacts) -> list[tuple]:
-    """`<o> rdf:type owl:Ontology`, the row Turtle's header gives, of an `.ofn` file's `Ontology(<o>`:
-    no table keeps which ontology id a file's header named (`source_files` holds the run's default
-    for a file without one), so the file's save writes it from its facts, on a first run too (whose
-    end derives the other rows from the tables alone). Several headers name none (parsing/ofn.py)."""
-    if facts.format != "ofn" or not facts.ontology_id:
-        return []
-    o = c(facts.ontology_id)
-    return [(o, o, "rdf:type", "owl:Ontology", None, None, None, onto, path)]
+def saved_rows(c: Callable[[str], str], path: str, onto: str, facts: FileFacts) -> list[tuple]:
+    """The rows of an `.ofn` file that no table keeps (FileFacts.saved_rows: its header's `<o> rdf:type
+    owl:Ontology`, as Turtle's; the domains and ranges its property's column does not hold), written
+    by the file's save, on a first run too (whose end derives the other rows from the tables alone).
+    (A functional-syntax file's links resolve by no page name: no _relink derives its rows again.)"""
+    token = blank_token(path) if facts.saved_rows else ""
+    return list(dict.fromkeys(_row(c, token, row, onto, path) for row in facts.saved_rows))
+
+
+def _row(c: Callable[[str], str], token: str, row: list, onto: str, path: str) -> tuple:
+    """A noted row ([stanza, s, p, o, value, datatype, language], full IRIs, ofn_rdf's blank nodes) as
+    a `statements` row: IRIs compacted, each blank node `_:<file token>_<its name>`."""
+    def term(x: str) -> str:
+        return f"_:{token}_{x[2:]}" if x.startswith("_:") else c(x)
+
+    stanza, s, p, o, v, dt, lang = row
+    return term(stanza), term(s), c(p), term(o) if o else None, v, c(dt) if dt else None, lang, onto, path
 
 
 def noted_comments(conn: sqlite3.Connection, path: str) -> set[tuple[str, str]]:
