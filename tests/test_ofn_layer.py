@@ -133,7 +133,8 @@ BLANK_OFN = f"""Prefix(:=<{EX}>)
 Prefix(oio:=<http://www.geneontology.org/formats/oboInOwl#>)
 Prefix(IAO:=<http://purl.obolibrary.org/obo/IAO_>)
 Ontology(<http://example.org/x>
-Declaration(Class(:A)) Declaration(Class(:B)) Declaration(Class(:C)) Declaration(Class(:D))
+Declaration(Class(:A)) Declaration(Class(:B)) Declaration(Class(:C))
+Declaration(Annotation(rdfs:comment "declared") Class(:D))
 Declaration(ObjectProperty(:p)) Declaration(ObjectProperty(:q)) Declaration(ObjectProperty(:r))
 Declaration(DataProperty(:d)) Declaration(NamedIndividual(:i)) Declaration(NamedIndividual(:j))
 Declaration(NamedIndividual(:k))
@@ -165,6 +166,7 @@ ObjectPropertyAssertion(ObjectInverseOf(:p) :i :k)
 SubClassOf(Annotation(rdfs:comment "why") :B :C)
 SubClassOf(Annotation(rdfs:comment "annotated some") :C ObjectSomeValuesFrom(:p :B))
 DisjointClasses(Annotation(rdfs:comment "three") :B :C :D)
+AnnotationAssertion(Annotation(oio:source "src") rdfs:label :A "a")
 AnnotationAssertion(Annotation(oio:hasDbXref "PMID:1") IAO:0000115 :A "a def")
 AnnotationAssertion(Annotation(oio:hasDbXref "PMID:2") oio:hasExactSynonym :A "alpha")
 AnnotationAssertion(Annotation(Annotation(rdfs:comment "deep") oio:source "s") rdfs:seeAlso :B "see")
@@ -182,6 +184,7 @@ BLANK_TTL = f"""@prefix : <{EX}> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 @prefix oio: <http://www.geneontology.org/formats/oboInOwl#> .
 @prefix IAO: <http://purl.obolibrary.org/obo/IAO_> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
 <http://example.org/x> a owl:Ontology .
 :A a owl:Class . :B a owl:Class . :C a owl:Class . :D a owl:Class .
 :p a owl:ObjectProperty . :q a owl:ObjectProperty . :r a owl:ObjectProperty . :d a owl:DatatypeProperty .
@@ -229,6 +232,11 @@ _:ax a owl:Axiom ; owl:annotatedSource :B ; owl:annotatedProperty rdfs:seeAlso ;
 [] a owl:Annotation ; owl:annotatedSource _:ax ; owl:annotatedProperty oio:source ; owl:annotatedTarget "s" ;
   rdfs:comment "deep" .
 [] a :A .
+:A rdfs:label "a" .
+[] a owl:Axiom ; owl:annotatedSource :A ; owl:annotatedProperty rdfs:label ; owl:annotatedTarget "a" ;
+  oio:source "src" .
+[] a owl:Axiom ; owl:annotatedSource :D ; owl:annotatedProperty rdf:type ; owl:annotatedTarget owl:Class ;
+  rdfs:comment "declared" .
 :q rdfs:domain :A , :B ; rdfs:range [ a owl:Class ; owl:unionOf ( :C :D ) ] .
 :r rdfs:range :C .
 :d rdfs:range [ a rdfs:Datatype ; owl:unionOf ( xsd:integer xsd:string ) ] .
@@ -305,13 +313,13 @@ def views(db: Path) -> dict[str, list[tuple]]:
 def test_ofn_blank_node_axioms_equal_turtles(tmp_path: Path, monkeypatch, deferred: bool) -> None:
     """An `.ofn` file's layer lacked the header's `rdf:type owl:Ontology` and every axiom whose RDF has
     blank nodes but the existential restriction on named terms: universal, cardinality, value and
-    self restrictions, class and data expressions, `EquivalentClasses` with an expression, `DisjointUnion`,
-    `HasKey`, n-ary disjointness and difference, property chains, negative assertions, and the
-    `owl:Axiom` / `owl:Annotation` of annotated axioms (OAK's `owl_all_values_from`, `ontology_node`,
-    `owl_axiom_annotation` answered nothing), and a property's domains and ranges when it has several
-    or one is an expression (its column holds their intersection or the expression's text). Its rows
-    now equal the same ontology's in Turtle, on a first run, per file, and after an edit of both
-    (which equals a fresh sync of the edited file)."""
+    self restrictions, class and data expressions, `EquivalentClasses` with an expression,
+    `DisjointUnion`, `HasKey`, n-ary disjointness and difference, property chains, negative
+    assertions, the `owl:Axiom` / `owl:Annotation` of annotated axioms, declarations and labels too
+    (OAK's `owl_all_values_from`, `ontology_node`, `owl_axiom_annotation` answered nothing), and a
+    property's domains and ranges when it has several or one is an expression (its column holds their
+    intersection or the expression's text). Its rows now equal the same ontology's in Turtle, on a
+    first run, per file, and after an edit of both (which equals a fresh sync of the edited file)."""
     monkeypatch.setattr(ReadersLayer, "defer_first_run", deferred)
     ofn_tree, ttl_tree = write(tmp_path / "ofn", "x.ofn", BLANK_OFN), write(tmp_path / "ttl", "x.ttl", BLANK_TTL)
     ofn_db, ttl_db = tmp_path / "ofn.db", tmp_path / "ttl.db"

@@ -340,7 +340,8 @@ class _Interpreter:
         head = node.head
         assert head is not None
         args = [a for a in node.args if not (isinstance(a, Node) and a.head == "Annotation")]
-        _check_arity(head, args)
+        if problem := arity_problem(head, len(args)):
+            raise _Bad(problem)
         if head == "SubClassOf" and self._named_subclass(args) and len(node.args) == 2:
             return  # annotated (OBO's provenance on a parent): the edge, and the row keeps the annotations
         # Render each argument once (this also validates every term and construct).
@@ -357,13 +358,17 @@ class _Interpreter:
 
     def _note_graph(self, at: int, head: str, args: list, written: list, full: str) -> None:
         """An `.ofn` file's axiom's triples that need blank nodes, and its annotations' (parsing/ofn_rdf.py),
-        noted on its first row (`at`, if it has one) for the readers' layer."""
-        if not self.ofn_file or len(self.axioms) <= at:
+        noted on its first row (`at`) for the readers' layer; without one (a declaration, a declared
+        entity's label), saved with the file. (Domains and ranges: _domain_or_range.)"""
+        if not self.ofn_file or head in _DOMAIN_RANGE:
             return
-        fact, annotations = self.axioms[at], [a for a in written if isinstance(a, Node) and a.head == "Annotation"]
-        graph = ofn_rdf.note(self.iri, self._literal, head, args, annotations, full, fact.annotations or {})
-        if graph:
+        fact = self.axioms[at] if len(self.axioms) > at else None
+        annotations = [a for a in written if isinstance(a, Node) and a.head == "Annotation"]
+        graph = ofn_rdf.note(self.iri, self._literal, head, args, annotations, full, (fact and fact.annotations) or {})
+        if graph and fact:
             self.axioms[at] = fact._replace(annotations={**(fact.annotations or {}), "rdf_graph": graph})
+        elif graph:
+            self.facts.saved_rows += graph
 
     def _axiom_row(self, head: str, args: list, plain: list[str], full: str) -> None:
         """The axiom as a row: subject its first named argument, object the rest as rendered."""
@@ -557,12 +562,6 @@ class _Interpreter:
 # readers' layer (store/semsql_ofn.py writes the triple a Turtle file has).
 _PAIR_PREDICATES = {"EquivalentClasses": OWL + "equivalentClass", "DisjointClasses": OWL + "disjointWith"}
 _LABEL_PREDICATES = frozenset({RDFS_LABEL, *DEFINITION_PREDICATES})
-
-
-def _check_arity(head: str, args: list) -> None:
-    problem = arity_problem(head, len(args))
-    if problem:
-        raise _Bad(problem)
 
 
 def parse_ofn_text(

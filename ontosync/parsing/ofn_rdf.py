@@ -85,7 +85,7 @@ def note(iri: Callable[[Any], str | None], literal: Callable[[Any], Literal | No
     """The `rdf_graph` note of axiom `head(args)` whose row has `notes`: its triples when no note
     writes them (an annotation assertion's, a named subclass's are written), and its annotations';
     [] for an axiom the mapping has no RDF for."""
-    written = head == "AnnotationAssertion" or any(k in notes for k in _WRITTEN) or (
+    written = head in ("AnnotationAssertion", "Declaration") or any(k in notes for k in _WRITTEN) or (
         head == "SubClassOf" and all(iri(a) for a in args))
     if written and not annotations:
         return []
