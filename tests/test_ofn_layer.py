@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from ontosync.cli import main
+from ontosync.parsing import ParseOptions, parse_file
+from ontosync.parsing.rdf_vocab import OWL, RDF_TYPE, RDFS, XSD
 from ontosync.store.semsql import ReadersLayer
 from tests.postgres_server import connect, own_schema, schema_url
 
@@ -370,3 +372,24 @@ def test_ofn_blank_node_axioms_on_postgresql(tmp_path: Path, pg_schema: str) -> 
     finally:
         conn.close()
     assert shapes(rows) == graph(tmp_path / "ttl.db")
+
+
+@pytest.mark.parametrize("axiom", [
+    "ObjectPropertyAssertion(ObjectInverseOf() :i :j)", "Declaration(Annotation(rdfs:comment \"x\") Class())",
+    "SubClassOf(:A ObjectMinCardinality(:p))", "SubClassOf(:A DatatypeRestriction(xsd:integer xsd:minInclusive))",
+    "SubClassOf(:A DataHasValue(:d 5))", "SubClassOf(Annotation(rdfs:comment) :A ObjectUnionOf(:B))",
+    "AnnotationAssertion(Annotation(rdfs:comment \"x\") rdfs:label :A ObjectUnionOf(:B))",
+    "ObjectPropertyDomain(:p ObjectComplementOf())"])
+def test_an_axiom_with_no_rdf_maps_to_no_rows_and_the_file_reads_on(axiom: str) -> None:
+    """A construct without its arguments or a value where OWL 2's mapping has none (a bare number, an
+    expression as an annotation's value) is read as written, with no rows (no reification pointing
+    at a node without its triples) and no exception: `ObjectInverseOf()` in a property assertion
+    raised IndexError out of the parser. The next axiom keeps its rows."""
+    text = HEAD.replace("Ontology(", f"Prefix(xsd:=<{XSD}>)\nOntology(") + axiom + \
+        "\nSubClassOf(:A ObjectAllValuesFrom(:p :B))\n)\n"
+    facts = parse_file("x.ofn", text.encode(), ParseOptions())
+    graphs = [a.annotations.get("rdf_graph") for a in facts.axioms if a.annotations]
+    assert [g for g in graphs if g] == [graphs[-1]]
+    assert [r[2] for r in graphs[-1]] == [RDF_TYPE, OWL + "onProperty", OWL + "allValuesFrom", RDFS + "subClassOf"]
+    assert facts.saved_rows == [["http://example.org/x", "http://example.org/x", RDF_TYPE, OWL + "Ontology",
+                                 None, None, None]]

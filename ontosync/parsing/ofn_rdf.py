@@ -95,7 +95,7 @@ def note(iri: Callable[[Any], str | None], literal: Callable[[Any], Literal | No
         if written:
             graph.triples.clear()
         graph.annotate(targets, annotations)
-    except Unmapped:
+    except (Unmapped, IndexError):  # IndexError: a construct without its arguments (`Class()`), read as written
         return []
     return graph.rows()
 
@@ -148,6 +148,12 @@ class Graph:
         """A literal, or a term."""
         literal = self.literal(item)
         return literal if literal is not None else self.term(item)
+
+    def _annotation_value(self, item) -> Term:
+        """An annotation's value: a literal, an IRI or an anonymous individual, never an expression."""
+        if getattr(item, "head", None) is not None or hasattr(item, "args"):
+            raise Unmapped("an expression as an annotation's value")
+        return self.value(item)
 
     def seq(self, items: list) -> str:
         """An RDF list of `items` (terms or literals)."""
@@ -264,11 +270,11 @@ class Graph:
             return self._main(self.term(args[1]), RDF_TYPE, self.term(args[0]))
         if head in ("ObjectPropertyAssertion", "DataPropertyAssertion"):
             prop = args[0]
-            if getattr(prop, "head", None) == "ObjectInverseOf":  # a1 P- a2 is a2 P a1
+            if getattr(prop, "head", None) == "ObjectInverseOf" and len(prop.args) == 1:  # a1 P- a2 is a2 P a1
                 return self._main(self.term(args[2]), self._named(prop.args[0]), self.term(args[1]))
             return self._main(self.term(args[1]), self._named(prop), self.value(args[2]))
         if head == "AnnotationAssertion":
-            return self._main(self.term(args[1]), self._named(args[0]), self.value(args[2]))
+            return self._main(self.term(args[1]), self._named(args[0]), self._annotation_value(args[2]))
         if head == "Declaration" and getattr(args[0], "head", None) in _DECLARED:
             return self._main(self._named(args[0].args[0]), RDF_TYPE, _DECLARED[args[0].head])
         raise Unmapped(head)
@@ -311,7 +317,7 @@ class Graph:
         plain = [a for a in node.args if getattr(a, "head", None) != "Annotation"]
         if len(plain) != 2:
             raise Unmapped("Annotation")
-        triple = (subject, self._named(plain[0]), self.value(plain[1]))
+        triple = (subject, self._named(plain[0]), self._annotation_value(plain[1]))
         self.add(*triple)
         if inner:
             x = self.node()
