@@ -178,6 +178,7 @@ ObjectPropertyDomain(:q :B)
 ObjectPropertyRange(:q ObjectUnionOf(:C :D))
 ObjectPropertyRange(:r :C)
 DataPropertyRange(:d DataUnionOf(xsd:integer xsd:string))
+ObjectPropertyDomain(ObjectInverseOf(:r) :B)
 )
 """
 BLANK_TTL = f"""@prefix : <{EX}> .
@@ -242,6 +243,7 @@ _:ax a owl:Axiom ; owl:annotatedSource :B ; owl:annotatedProperty rdfs:seeAlso ;
 :q rdfs:domain :A , :B ; rdfs:range [ a owl:Class ; owl:unionOf ( :C :D ) ] .
 :r rdfs:range :C .
 :d rdfs:range [ a rdfs:Datatype ; owl:unionOf ( xsd:integer xsd:string ) ] .
+[ owl:inverseOf :r ] rdfs:domain :B .
 """
 # The edit: the universal restriction's filler, the union's operands, a key, a reified comment and a
 # domain change.
@@ -334,7 +336,7 @@ def test_ofn_blank_node_axioms_equal_turtles(tmp_path: Path, monkeypatch, deferr
     assert got["ontology"] == [("http://example.org/x",)]
     assert (_c("B"), "rdfs:subClassOf", _c("C"), "rdfs:comment", "why") in got["reified"]
     assert (_c("A"), "IAO:0000115", None, "oio:hasDbXref", "PMID:1") in got["reified"]
-    assert got["domain"] == [(_c("q"), _c("A")), (_c("q"), _c("B"))]
+    assert got["domain"] == [("_:b", _c("B")), (_c("q"), _c("A")), (_c("q"), _c("B"))]
     if not deferred:
         return
     write(ofn_tree, "x.ofn", _edited(BLANK_OFN, 0))

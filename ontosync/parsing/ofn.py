@@ -356,14 +356,14 @@ class _Interpreter:
             self._axiom_row(head, args, plain, full)
         self._note_graph(before, head, args, node.args, full)
 
-    def _note_graph(self, at: int, head: str, args: list, written: list, full: str) -> None:
+    def _note_graph(self, at: int, head: str, args: list, items: list, full: str) -> None:
         """An `.ofn` file's axiom's triples that need blank nodes, and its annotations' (parsing/ofn_rdf.py),
         noted on its first row (`at`) for the readers' layer; without one (a declaration, a declared
-        entity's label), saved with the file. (Domains and ranges: _domain_or_range.)"""
-        if not self.ofn_file or head in _DOMAIN_RANGE:
-            return
+        entity's label), saved with the file. (A domain or range kept as a column: _domain_or_range.)"""
         fact = self.axioms[at] if len(self.axioms) > at else None
-        annotations = [a for a in written if isinstance(a, Node) and a.head == "Annotation"]
+        if not self.ofn_file or (fact is None and head in _DOMAIN_RANGE):
+            return
+        annotations = [a for a in items if isinstance(a, Node) and a.head == "Annotation"]
         graph = ofn_rdf.note(self.iri, self._literal, head, args, annotations, full, (fact and fact.annotations) or {})
         if graph and fact:
             self.axioms[at] = fact._replace(annotations={**(fact.annotations or {}), "rdf_graph": graph})
@@ -395,8 +395,9 @@ class _Interpreter:
                 raise _Bad("a literal where a class belongs")  # an RDF file's such triple is skipped too
         ops = [iri or r for iri, r in zip(named, plain, strict=True)]
         notes = {"ofn": full}
-        if head == "SubClassOf" and named[0] is not None and not (self.ofn_file and "(Annotation(" in full[:22]):
-            notes.update(self._existential(args[1]))  # annotated in .ofn: ofn_rdf writes it and its owl:Axiom
+        annotated = self.ofn_file and full.startswith("SubClassOf(Annotation(")  # ofn_rdf writes it and its owl:Axiom
+        if head == "SubClassOf" and named[0] is not None and not annotated:
+            notes.update(self._existential(args[1]))
         pair = _PAIR_PREDICATES.get(head) if all(named) else None
         if head == "DisjointClasses" and len(ops) > 2:
             rows, pair = ([row] if (row := disjoint_row(ops)) is not None else []), None
