@@ -59,13 +59,11 @@ def write(tree: Path, name: str, text: str) -> Path:
 
 
 def readers(db: Path) -> dict[str, list[tuple]]:
-    """The layer's rows as a reader sees them: blank nodes named `_:b`, the ontology's own header
-    row (which only Turtle writes as a triple) left out, source file and graph aside."""
+    """The layer's rows as a reader sees them: blank nodes named `_:b`, source file and graph aside."""
     conn = sqlite3.connect(db)
     try:
         blank = re.compile(r"^_:.*")
-        rows = conn.execute("SELECT stanza, subject, predicate, object, value, datatype, language FROM statements "
-                            "WHERE subject <> '<http://example.org/x>' AND subject NOT LIKE 'http://example.org/x'")
+        rows = conn.execute("SELECT stanza, subject, predicate, object, value, datatype, language FROM statements")
         return {
             "statements": sorted({tuple(blank.sub("_:b", v) if isinstance(v, str) else v for v in r) for r in rows},
                                  key=repr),
