@@ -393,3 +393,17 @@ def test_an_axiom_with_no_rdf_maps_to_no_rows_and_the_file_reads_on(axiom: str) 
     assert [r[2] for r in graphs[-1]] == [RDF_TYPE, OWL + "onProperty", OWL + "allValuesFrom", RDFS + "subClassOf"]
     assert facts.saved_rows == [["http://example.org/x", "http://example.org/x", RDF_TYPE, OWL + "Ontology",
                                  None, None, None]]
+
+
+def test_an_import_of_anything_but_one_iri_is_named_not_stored() -> None:
+    """`Import("x")`, `Import(42)` or `Import(ObjectUnionOf(:A :B))` became an `Import` row and an
+    `owl:imports` row to `x`, to `` or to `bjectUnionOf(<...` (its text, first and last character
+    cut), and `Import(<o> <p>)` dropped `<p>` without a word. Each is now one warning with its line
+    and no row; a good import beside them is kept."""
+    bad = ['Import("x")', "Import(42)", "Import(ObjectUnionOf(:A :B))", "Import(<http://e.org/o> <http://e.org/p>)"]
+    text = HEAD + "\n".join(bad) + "\nImport(<http://e.org/good>)\n)\n"
+    facts = parse_file("x.ofn", text.encode(), ParseOptions())
+    assert [(a.axiom_type, a.subject, a.object) for a in facts.axioms] == [
+        ("Import", "http://example.org/x", "http://e.org/good")]
+    assert [(w.line, w.message) for w in facts.warnings] == [
+        (line, "Import: expected Import(<IRI>)") for line in range(4, 8)]

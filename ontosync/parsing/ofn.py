@@ -267,12 +267,12 @@ class _Interpreter:
             if head == "Prefix":
                 self.prefix(node)
             elif head == "Import":
-                target = self.render(node.args[0]) if node.args else None
-                if not target:
-                    raise _Bad("Import() without an IRI")
+                target = self.iri(node.args[0]) if len(node.args) == 1 else None
+                if not ofn_triples.named(target):  # a literal, an expression, two IRIs: no import
+                    raise _Bad("expected Import(<IRI>)")
                 onto = self.header_iri  # the enclosing Ontology(, a second one too
                 # an .ofn file's `<onto> owl:imports <target>` row, as in RDF (fences ignore headers)
-                self.axioms.append(AxiomFact("Import", onto or "", target[1:-1], {"rdf_predicate": OWL + "imports"}
+                self.axioms.append(AxiomFact("Import", onto or "", target, {"rdf_predicate": OWL + "imports"}
                                              if onto and self.ofn_file else None))
             elif head == "Annotation":  # an ontology annotation
                 text = self.render(node)
