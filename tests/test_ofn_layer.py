@@ -177,6 +177,7 @@ ObjectPropertyRange(:q ObjectUnionOf(:C :D))
 ObjectPropertyRange(:r :C)
 DataPropertyRange(:d DataUnionOf(xsd:integer xsd:string))
 ObjectPropertyDomain(ObjectInverseOf(:r) :B)
+ObjectPropertyDomain(Annotation(rdfs:comment "dom") :p :A)
 )
 """
 BLANK_TTL = f"""@prefix : <{EX}> .
@@ -242,6 +243,9 @@ _:ax a owl:Axiom ; owl:annotatedSource :B ; owl:annotatedProperty rdfs:seeAlso ;
 :r rdfs:range :C .
 :d rdfs:range [ a rdfs:Datatype ; owl:unionOf ( xsd:integer xsd:string ) ] .
 [ owl:inverseOf :r ] rdfs:domain :B .
+:p rdfs:domain :A .
+[] a owl:Axiom ; owl:annotatedSource :p ; owl:annotatedProperty rdfs:domain ; owl:annotatedTarget :A ;
+  rdfs:comment "dom" .
 """
 # The edit: the universal restriction's filler, the union's operands, a key, a reified comment and a
 # domain change.
@@ -320,8 +324,9 @@ def test_ofn_blank_node_axioms_equal_turtles(tmp_path: Path, monkeypatch, deferr
     assertions, the `owl:Axiom` / `owl:Annotation` of annotated axioms, declarations and labels too
     (OAK's `owl_all_values_from`, `ontology_node`, `owl_axiom_annotation` answered nothing), and a
     property's domains and ranges when it has several or one is an expression (its column holds their
-    intersection or the expression's text). Its rows now equal the same ontology's in Turtle, on a
-    first run, per file, and after an edit of both (which equals a fresh sync of the edited file)."""
+    intersection or the expression's text), and an annotated one's reification. Its rows now equal
+    the same ontology's in Turtle, on a first run, per file, and after an edit of both (which equals
+    a fresh sync of the edited file)."""
     monkeypatch.setattr(ReadersLayer, "defer_first_run", deferred)
     ofn_tree, ttl_tree = write(tmp_path / "ofn", "x.ofn", BLANK_OFN), write(tmp_path / "ttl", "x.ttl", BLANK_TTL)
     ofn_db, ttl_db = tmp_path / "ofn.db", tmp_path / "ttl.db"
@@ -334,7 +339,7 @@ def test_ofn_blank_node_axioms_equal_turtles(tmp_path: Path, monkeypatch, deferr
     assert got["ontology"] == [("http://example.org/x",)]
     assert (_c("B"), "rdfs:subClassOf", _c("C"), "rdfs:comment", "why") in got["reified"]
     assert (_c("A"), "IAO:0000115", None, "oio:hasDbXref", "PMID:1") in got["reified"]
-    assert got["domain"] == [("_:b", _c("B")), (_c("q"), _c("A")), (_c("q"), _c("B"))]
+    assert got["domain"] == [("_:b", _c("B")), (_c("p"), _c("A")), (_c("q"), _c("A")), (_c("q"), _c("B"))]
     if not deferred:
         return
     write(ofn_tree, "x.ofn", _edited(BLANK_OFN, 0))

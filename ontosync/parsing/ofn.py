@@ -117,8 +117,6 @@ class _Bad(Exception):
     """A form that cannot be turned into a fact; its message becomes the warning."""
 
 
-
-
 class _Interpreter:
     """Turns forms into facts. Prefix expansion is order-based, as forms arrive."""
 
@@ -148,7 +146,8 @@ class _Interpreter:
         self.synonyms: dict[SynonymFact, None] = {}  # de-duplicated, file order kept
         self.several_ontologies, self.header_iri = False, None  # header: the IRI of the Ontology( being read
         self.bounds: dict[tuple[str, str], dict[str, None]] = {}  # (property, domain|range) -> values
-        self.bound_rows: dict[tuple[str, str], dict[str, list]] = {}  # the same -> value -> its RDF's rows
+        self.bound_rows: dict[tuple[str, str], dict[str, tuple]] = {}  # the same -> value -> ofn_rdf.bound_note
+        self.axiom_annotations: list[Node] = []  # the annotations of the axiom being read
         self.declared: dict[str, set[str]] = {}  # property -> the kinds it is declared as
         self.languages: dict[tuple[str, str], str] = {}  # (subject, text) -> a literal's tag, the first
 
@@ -352,19 +351,20 @@ class _Interpreter:
         # axiom's (parsing/axiom_annotations.py), so one axiom has one text whatever its syntax.
         full = f"{head}({' '.join([*sorted(r for r, note in zip(rendered, notes, strict=True) if note), *plain])})"
         rule, before = self._AXIOM_RULES.get(head), len(self.axioms)
+        self.axiom_annotations = [a for a, note in zip(node.args, notes, strict=True) if note]
         if rule is None or not rule(self, head, args, plain, full):
             self._axiom_row(head, args, plain, full)
-        self._note_graph(before, head, args, node.args, full)
+        self._note_graph(before, head, args, full)
 
-    def _note_graph(self, at: int, head: str, args: list, items: list, full: str) -> None:
+    def _note_graph(self, at: int, head: str, args: list, full: str) -> None:
         """An `.ofn` file's axiom's triples that need blank nodes, and its annotations' (parsing/ofn_rdf.py),
         noted on its first row (`at`) for the readers' layer; without one (a declaration, a declared
         entity's label), saved with the file. (A domain or range kept as a column: _domain_or_range.)"""
         fact = self.axioms[at] if len(self.axioms) > at else None
         if not self.ofn_file or (fact is None and head in _DOMAIN_RANGE):
             return
-        annotations = [a for a in items if isinstance(a, Node) and a.head == "Annotation"]
-        graph = ofn_rdf.note(self.iri, self._literal, head, args, annotations, full, (fact and fact.annotations) or {})
+        graph = ofn_rdf.note(self.iri, self._literal, head, args, self.axiom_annotations, full,
+                             (fact and fact.annotations) or {})
         if graph and fact:
             self.axioms[at] = fact._replace(annotations={**(fact.annotations or {}), "rdf_graph": graph})
         elif graph:
@@ -504,8 +504,8 @@ class _Interpreter:
         self.props.setdefault(prop, PropertyFact(prop, ptype))
         self.bounds.setdefault((prop, slot), {})[value] = None
         if self.ofn_file:  # its triples, saved where the column does not hold them (_bounded)
-            self.bound_rows.setdefault((prop, slot), {})[value] = ofn_rdf.note(
-                self.iri, self._literal, head, args, [], full, {})
+            self.bound_rows.setdefault((prop, slot), {})[value] = ofn_rdf.bound_note(
+                self.iri, self._literal, head, args, self.axiom_annotations, full)
         return True
 
     def _bounded(self, prop: PropertyFact) -> PropertyFact:

@@ -100,12 +100,22 @@ def note(iri: Callable[[Any], str | None], literal: Callable[[Any], Literal | No
     return graph.rows()
 
 
-def unwritten(rows_by_value: dict[str, list], column: str | None) -> list:
+def bound_note(iri: Callable[[Any], str | None], literal: Callable[[Any], Literal | None], head: str, args: list,
+               annotations: list, full: str) -> tuple[list, list]:
+    """A domain or range axiom's rows, and its annotations' alone (for the one its property's column
+    gives: `unwritten`)."""
+    return (note(iri, literal, head, args, annotations, full, {}),
+            note(iri, literal, head, args, annotations, full, {"rdf_subject": ""}) if annotations else [])
+
+
+def unwritten(rows_by_value: dict[str, tuple[list, list]], column: str | None) -> list:
     """The rows of a property's domains (or ranges) that its column's row does not give: store/semsql_rows
-    writes the column when it is one IRI (one named domain); several domains' column is their
-    intersection and an expression's its text, where Turtle has each `rdfs:domain` triple."""
+    writes the column when it is one IRI (one named domain: its annotations' rows only); several
+    domains' column is their intersection and an expression's its text, where Turtle has each
+    `rdfs:domain` triple."""
     plain = column is not None and " " not in column and "(" not in column
-    return [row for value, rows in rows_by_value.items() if not (plain and value == column) for row in rows]
+    return [row for value, (rows, annotations) in rows_by_value.items()
+            for row in (annotations if plain and value == column else rows)]
 
 
 class Unmapped(Exception):
