@@ -412,3 +412,14 @@ def test_an_import_of_anything_but_one_iri_is_named_not_stored() -> None:
         ("Import", "http://example.org/x", "http://e.org/good")]
     assert [(w.line, w.message) for w in facts.warnings] == [
         (line, "Import: expected Import(<IRI>)") for line in range(4, 8)]
+
+
+@pytest.mark.parametrize("bad", ["<http://e.org/a|b>", "<http://e.org/a b>", "<http://e.org/{x}>"])
+def test_an_iri_with_a_forbidden_character_costs_its_axiom_not_the_line(bad: str) -> None:
+    """An `<IRI>` with a space, `|` or `{` (none is allowed in an IRI) was read as junk up to the end of
+    its line: the next axiom on that line was lost without a word of its own, and the `)` it took
+    along made a spurious `Ontology( is not closed`. The bad IRI is now one warning for its axiom."""
+    text = HEAD + f"Declaration(Class({bad})) Declaration(Class(:B))\nDeclaration(Class(:C))\n)\n"
+    facts = parse_file("x.ofn", text.encode(), ParseOptions())
+    assert [c.iri for c in facts.classes] == [_c("B"), _c("C")]
+    assert [(w.line, w.message) for w in facts.warnings] == [(4, f"Declaration: unexpected {bad!r}")]
