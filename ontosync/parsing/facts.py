@@ -114,6 +114,10 @@ class FileFacts:
     # The language tag of a fence's (or .ofn file's) literal, by (subject IRI, text): a derived file's
     # label, definition and synonym rows carry it, as an RDF file's rows do (store/semsql_rows.py).
     literal_languages: dict[tuple[str, str], str] = field(default_factory=dict)
+    # An .ofn file's readers' layer rows that no table keeps (its header's `rdf:type owl:Ontology`, the
+    # domains and ranges its property's column does not hold), [stanza, s, p, o, value, datatype,
+    # language] as parsing/ofn_rdf.py writes them: saved with the file (store/semsql_ofn.saved_rows).
+    saved_rows: list[list] = field(default_factory=list)
     warnings: list[ParseWarning] = field(default_factory=list)
     names: list[tuple[str, int]] = field(default_factory=list)
     page_class: str | None = None

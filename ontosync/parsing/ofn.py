@@ -61,7 +61,7 @@ from collections.abc import Callable
 from itertools import pairwise
 from typing import TYPE_CHECKING, ClassVar
 
-from ontosync.parsing import ofn_triples
+from ontosync.parsing import ofn_rdf, ofn_triples
 from ontosync.parsing.annotation_notes import notes, other_labels
 from ontosync.parsing.facts import (
     AxiomFact,
@@ -73,12 +73,13 @@ from ontosync.parsing.facts import (
     SynonymFact,
 )
 from ontosync.parsing.ofn_names import WELL_KNOWN_PREFIXES, mint_name, namespace_of
-from ontosync.parsing.ofn_reader import AXIOMS, INNER, Atom, Node, Reader, arity_problem, tokenize
+from ontosync.parsing.ofn_reader import AXIOMS, INNER, Atom, Node, Reader, arity_problem, tokenize, unquote
 from ontosync.parsing.rdf_statements import SYNONYM_PREDICATES
 from ontosync.parsing.rdf_vocab import (
     DEFINITION_PREDICATES,
     EXPLICIT_PROPERTY_TYPES,
     OWL,
+    RDF_TYPE,
     RDFS_COMMENT,
     RDFS_LABEL,
     XSD_STRING,
@@ -116,8 +117,6 @@ class _Bad(Exception):
     """A form that cannot be turned into a fact; its message becomes the warning."""
 
 
-
-
 class _Interpreter:
     """Turns forms into facts. Prefix expansion is order-based, as forms arrive."""
 
@@ -147,6 +146,8 @@ class _Interpreter:
         self.synonyms: dict[SynonymFact, None] = {}  # de-duplicated, file order kept
         self.several_ontologies, self.header_iri = False, None  # header: the IRI of the Ontology( being read
         self.bounds: dict[tuple[str, str], dict[str, None]] = {}  # (property, domain|range) -> values
+        self.bound_rows: dict[tuple[str, str], dict[str, tuple]] = {}  # the same -> value -> ofn_rdf.bound_note
+        self.axiom_annotations: list[Node] = []  # the annotations of the axiom being read
         self.declared: dict[str, set[str]] = {}  # property -> the kinds it is declared as
         self.languages: dict[tuple[str, str], str] = {}  # (subject, text) -> a literal's tag, the first
 
@@ -265,12 +266,12 @@ class _Interpreter:
             if head == "Prefix":
                 self.prefix(node)
             elif head == "Import":
-                target = self.render(node.args[0]) if node.args else None
-                if not target:
-                    raise _Bad("Import() without an IRI")
+                target = self.iri(node.args[0]) if len(node.args) == 1 else None
+                if not ofn_triples.named(target):  # a literal, an expression, two IRIs: no import
+                    raise _Bad("expected Import(<IRI>)")
                 onto = self.header_iri  # the enclosing Ontology(, a second one too
                 # an .ofn file's `<onto> owl:imports <target>` row, as in RDF (fences ignore headers)
-                self.axioms.append(AxiomFact("Import", onto or "", target[1:-1], {"rdf_predicate": OWL + "imports"}
+                self.axioms.append(AxiomFact("Import", onto or "", target, {"rdf_predicate": OWL + "imports"}
                                              if onto and self.ofn_file else None))
             elif head == "Annotation":  # an ontology annotation
                 text = self.render(node)
@@ -302,6 +303,8 @@ class _Interpreter:
         and then none is used (the run's --ontology-id is), with a warning, as for an RDF file with
         several `owl:Ontology` (parsing/rdf.py). Fences ignore ontology ids: no warning there."""
         self.header_iri = iri
+        if self.ofn_file:  # `<o> rdf:type owl:Ontology`, the header's row in Turtle (store/semsql_ofn.saved_rows)
+            self.facts.saved_rows.append([iri, iri, RDF_TYPE, OWL + "Ontology", None, None, None])
         if self.facts.ontology_id is None and not self.several_ontologies:
             self.facts.ontology_id = iri
         elif iri != self.facts.ontology_id and self.ofn_file and not self.several_ontologies:
@@ -336,7 +339,8 @@ class _Interpreter:
         head = node.head
         assert head is not None
         args = [a for a in node.args if not (isinstance(a, Node) and a.head == "Annotation")]
-        _check_arity(head, args)
+        if problem := arity_problem(head, len(args)):
+            raise _Bad(problem)
         if head == "SubClassOf" and self._named_subclass(args) and len(node.args) == 2:
             return  # annotated (OBO's provenance on a parent): the edge, and the row keeps the annotations
         # Render each argument once (this also validates every term and construct).
@@ -346,9 +350,25 @@ class _Interpreter:
         # Canonical: the axiom's annotations first and sorted, as the RDF reader writes an annotated
         # axiom's (parsing/axiom_annotations.py), so one axiom has one text whatever its syntax.
         full = f"{head}({' '.join([*sorted(r for r, note in zip(rendered, notes, strict=True) if note), *plain])})"
-        rule = self._AXIOM_RULES.get(head)
+        rule, before = self._AXIOM_RULES.get(head), len(self.axioms)
+        self.axiom_annotations = [a for a, note in zip(node.args, notes, strict=True) if note]
         if rule is None or not rule(self, head, args, plain, full):
             self._axiom_row(head, args, plain, full)
+        self._note_graph(before, head, args, full)
+
+    def _note_graph(self, at: int, head: str, args: list, full: str) -> None:
+        """An `.ofn` file's axiom's triples that need blank nodes, and its annotations' (parsing/ofn_rdf.py),
+        noted on its first row (`at`) for the readers' layer; without one (a declaration, a declared
+        entity's label), saved with the file. (A domain or range kept as a column: _domain_or_range.)"""
+        fact = self.axioms[at] if len(self.axioms) > at else None
+        if not self.ofn_file or (fact is None and head in _DOMAIN_RANGE):
+            return
+        graph = ofn_rdf.note(self.iri, self._literal, head, args, self.axiom_annotations, full,
+                             (fact and fact.annotations) or {})
+        if graph and fact:
+            self.axioms[at] = fact._replace(annotations={**(fact.annotations or {}), "rdf_graph": graph})
+        elif graph:
+            self.facts.saved_rows += graph
 
     def _axiom_row(self, head: str, args: list, plain: list[str], full: str) -> None:
         """The axiom as a row: subject its first named argument, object the rest as rendered."""
@@ -375,7 +395,8 @@ class _Interpreter:
                 raise _Bad("a literal where a class belongs")  # an RDF file's such triple is skipped too
         ops = [iri or r for iri, r in zip(named, plain, strict=True)]
         notes = {"ofn": full}
-        if head == "SubClassOf" and named[0] is not None:
+        annotated = self.ofn_file and full.startswith("SubClassOf(Annotation(")  # ofn_rdf writes it and its owl:Axiom
+        if head == "SubClassOf" and named[0] is not None and not annotated:
             notes.update(self._existential(args[1]))
         pair = _PAIR_PREDICATES.get(head) if all(named) else None
         if head == "DisjointClasses" and len(ops) > 2:
@@ -400,7 +421,7 @@ class _Interpreter:
         if not isinstance(value, Atom) or value.kind != "literal":
             return None
         datatype = None if value.lang else self._datatype(value)
-        return _unquote(value.text), datatype, value.lang or None
+        return unquote(value.text), datatype, value.lang or None
 
     def _named_subclass(self, args: list) -> bool:
         """`SubClassOf(A B)` between two named classes: an edge, the common case, not rendered."""
@@ -482,6 +503,9 @@ class _Interpreter:
             value = value[1:-1]
         self.props.setdefault(prop, PropertyFact(prop, ptype))
         self.bounds.setdefault((prop, slot), {})[value] = None
+        if self.ofn_file:  # its triples, saved where the column does not hold them (_bounded)
+            self.bound_rows.setdefault((prop, slot), {})[value] = ofn_rdf.bound_note(
+                self.iri, self._literal, head, args, self.axiom_annotations, full)
         return True
 
     def _bounded(self, prop: PropertyFact) -> PropertyFact:
@@ -493,6 +517,7 @@ class _Interpreter:
                 found[slot] = min((v for v in values if is_iri_text(v)), default=None)
             else:
                 found[slot] = bound_text(values, prop.property_type == "DataProperty" and slot == "range")
+            self.facts.saved_rows += ofn_rdf.unwritten(self.bound_rows.get((prop.iri, slot), {}), found[slot])
         return prop._replace(**found)
 
     _AXIOM_RULES: ClassVar[dict[str, Callable[..., bool]]] = {
@@ -538,20 +563,6 @@ class _Interpreter:
 # readers' layer (store/semsql_ofn.py writes the triple a Turtle file has).
 _PAIR_PREDICATES = {"EquivalentClasses": OWL + "equivalentClass", "DisjointClasses": OWL + "disjointWith"}
 _LABEL_PREDICATES = frozenset({RDFS_LABEL, *DEFINITION_PREDICATES})
-
-
-def _check_arity(head: str, args: list) -> None:
-    problem = arity_problem(head, len(args))
-    if problem:
-        raise _Bad(problem)
-
-
-def _unquote(literal: str) -> str:
-    """The text of a quoted literal, with OFN's two escapes (`\\"` and `\\\\`) undone."""
-    body = literal[1:-1]
-    if "\\" in body:
-        body = body.replace('\\"', '"').replace("\\\\", "\\")
-    return body
 
 
 def parse_ofn_text(

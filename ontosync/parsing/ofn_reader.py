@@ -99,7 +99,9 @@ def arity_problem(head: str, count: int) -> str | None:
 
 
 # One pass over the text. Order matters: IRIs and strings before comments, so `#` inside them
-# is content. An unterminated string or IRI is an error token up to the end of its line.
+# is content. An `<IRI>` with a character no IRI may hold (a space, `|`, `{`...) is an error token up
+# to its `>`, so the rest of its line still reads; an unterminated string or IRI is one up to the end
+# of its line.
 _TOKEN = re.compile(
     r"""
     (?P<nl>\n)
@@ -107,6 +109,7 @@ _TOKEN = re.compile(
     |(?P<comment>[\#;][^\n]*)
     |(?P<iri><[^<>"\s{}|\\^`]*>)
     |(?P<str>"[^"\\]*(?:\\.[^"\\]*)*")
+    |(?P<badiri><[^<>\n]*>)
     |(?P<badstr>["<][^\n]*)
     |(?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
     |(?P<dt>\^\^)
@@ -351,3 +354,11 @@ def tokenize(text: str) -> list[tuple[str, str, int]]:
         if kind == "str":
             line += tok.count("\n")
     return out
+
+
+def unquote(literal: str) -> str:
+    """The text of a quoted literal, with OFN's two escapes (`\\"` and `\\\\`) undone."""
+    body = literal[1:-1]
+    if "\\" in body:
+        body = body.replace('\\"', '"').replace("\\\\", "\\")
+    return body

@@ -185,9 +185,11 @@ class ReadersLayer:
         if facts is not None and not facts.skipped:
             if facts.statements is not None:  # blank nodes already unique per file (rdf_statements.py)
                 self._insert(conn, bulk_statements.SharedTail(facts.statements, (onto, path)))
-            elif not self.deferred:  # deferred: a derived file's rows at the end of the run (semsql_deferred.py)
+            else:  # deferred: a derived file's rows at the end of the run (semsql_deferred.py), but the saved ones
+                saved = semsql_ofn.saved_rows(self.curies.compact, path, onto, facts)
                 kinds = present(facts)
-                self._insert(conn, self._own_rows(conn, path, kinds) + self._link_rows(conn, path, kinds))
+                self._insert(conn, saved if self.deferred else
+                             self._own_rows(conn, path, kinds) + self._link_rows(conn, path, kinds) + saved)
         for other in self._repointed_files(conn, path) if self.names_changed and not self.deferred else ():
             self._relink(conn, other)
 
@@ -281,6 +283,7 @@ class ReadersLayer:
         if "ofn" in kinds:  # a mapping's row is a link row (semsql_ofn.split_linked)
             rows += semsql_ofn.deprecated_rows(conn, c, path) + semsql_ofn.split_linked(
                 semsql_ofn.triple_rows(conn, c, path))[1]
+            rows += semsql_ofn.graph_rows(conn, c, path, blank_token(path), links=False)
         return rows
 
     def _link_rows(self, conn: sqlite3.Connection, path: str, kinds: frozenset[str] = ALL_KINDS) -> list[tuple]:
@@ -297,6 +300,7 @@ class ReadersLayer:
         if "ofn" in kinds:  # not all moved by links, but LINK_ROWS matches them: _relink must derive them too
             rows += semsql_ofn.restriction_rows(conn, c, path, token) + semsql_ofn.split_linked(
                 semsql_ofn.triple_rows(conn, c, path))[0] + semsql_ofn.mapping_link_rows(conn, c, path)
+            rows += semsql_ofn.graph_rows(conn, c, path, token, links=True)
         return rows
 
     def property_for(self, key: str) -> str:

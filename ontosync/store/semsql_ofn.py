@@ -24,13 +24,16 @@ is then its own `rdfs:comment` (or definition) triple, and the class's `IAO:0000
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 
 from ontosync.parsing.facts import FileFacts
-from ontosync.parsing.rdf_vocab import DEFINITION_PREDICATES
+from ontosync.parsing.rdf_statements import blank_token
+from ontosync.parsing.rdf_vocab import DEFINITION_PREDICATES, RDFS
 from ontosync.store import semsql_rows
 
+RDFS_SUBCLASS_OF = RDFS + "subClassOf"
 _PROP = "json_extract(annotations, '$.on_property')"
 _FILLER = "json_extract(annotations, '$.some_values_from')"
 _PREDICATE = "json_extract(annotations, '$.rdf_predicate')"
@@ -89,7 +92,10 @@ TRIPLES = ("SELECT DISTINCT ontology_id, " + ", ".join((_T["subject"], _PREDICAT
            + " " + _TRIPLES_FROM.format(where="source_file = ?") + " ORDER BY 1, 2, 3, 4, 5, 6, 7")
 MIGRATION = _one_file(f"{_MIGRATION}, {_TARGET}", _MIGRATION_FROM)
 MAPPING_LINKS = _one_file(f"{_MAPPING}, object", _MAPPING_FROM)
-KEYS = ("on_property", "deprecated", "rdf_predicate", "migration", "rdf_subject", "mapping")
+KEYS = ("on_property", "deprecated", "rdf_predicate", "migration", "rdf_subject", "mapping", "rdf_graph")
+# An axiom's triples with blank nodes (parsing/ofn_rdf.py): [stanza, s, p, o, value, datatype, language]
+_GRAPH = "json_extract(annotations, '$.rdf_graph')"
+GRAPH = f"SELECT DISTINCT ontology_id, {_GRAPH} FROM owl_axioms WHERE source_file = ? AND {_GRAPH} IS NOT NULL"
 
 
 def present(facts: FileFacts) -> bool:
@@ -133,6 +139,39 @@ def mapping_link_rows(conn: sqlite3.Connection, c: Callable[[str], str], path: s
             for onto, s, p, o in conn.execute(MAPPING_LINKS, (path,))]
 
 
+def graph_rows(conn: sqlite3.Connection, c: Callable[[str], str], path: str, token: str,
+               links: bool) -> list[tuple]:
+    """A file's rows of the triples its axioms map to with blank nodes (per-file path): those
+    store/semsql.py's LINK_ROWS matches (`links`: an `rdfs:subClassOf`, a blank subject or a
+    LINKED_PREDICATES predicate, which _relink derives again) or the others."""
+    rows: dict[tuple, None] = {}
+    for onto, text in conn.execute(GRAPH, (path,)):
+        for row in json.loads(text):
+            linked = row[2] == RDFS_SUBCLASS_OF or row[1].startswith("_:") or c(row[2]) in LINKED_PREDICATES
+            if linked == links:
+                rows[_row(c, token, row, onto, path)] = None
+    return list(rows)
+
+
+def saved_rows(c: Callable[[str], str], path: str, onto: str, facts: FileFacts) -> list[tuple]:
+    """The rows of an `.ofn` file that no table keeps (FileFacts.saved_rows: its header's `<o> rdf:type
+    owl:Ontology`, as Turtle's; the domains and ranges its property's column does not hold), written
+    by the file's save, on a first run too (whose end derives the other rows from the tables alone).
+    (A functional-syntax file's links resolve by no page name: no _relink derives its rows again.)"""
+    token = blank_token(path) if facts.saved_rows else ""
+    return list(dict.fromkeys(_row(c, token, row, onto, path) for row in facts.saved_rows))
+
+
+def _row(c: Callable[[str], str], token: str, row: list, onto: str, path: str) -> tuple:
+    """A noted row ([stanza, s, p, o, value, datatype, language], full IRIs, ofn_rdf's blank nodes) as
+    a `statements` row: IRIs compacted, each blank node `_:<file token>_<its name>`."""
+    def term(x: str) -> str:
+        return f"_:{token}_{x[2:]}" if x.startswith("_:") else c(x)
+
+    stanza, s, p, o, v, dt, lang = row
+    return term(stanza), term(s), c(p), term(o) if o else None, v, c(dt) if dt else None, lang, onto, path
+
+
 def noted_comments(conn: sqlite3.Connection, path: str) -> set[tuple[str, str]]:
     """(class, text) of the comments and definitions a file's triples give (per-file path; see NOT_NOTED)."""
     return set(conn.execute(NOTED_COMMENT, (path, path)))
@@ -173,4 +212,19 @@ def deferred_sql(derived: str, insert: str) -> tuple[tuple[str, str], tuple[str,
                   "NULL, NULL, NULL, ontology_id, path FROM (SELECT DISTINCT source_file AS path, ontology_id, "
                   f"subject, {_MAPPING} AS p, object " + _MAPPING_FROM.format(where=f"source_file IN {derived}") + ")"),
     )
-    return table, fill, inserts
+    return table, fill, (*inserts, insert + _DEFERRED_GRAPH.format(derived=derived))
+
+
+def _blank_or_curie(column: str) -> str:
+    return (f"CASE WHEN {column} IS NULL THEN NULL WHEN substr({column}, 1, 2) = '_:' THEN '_:' || "
+            f"ontosync_token(path) || '_' || substr({column}, 3) ELSE ontosync_curie({column}) END")
+
+
+# graph_rows' rows, for every derived file at once: each note's array read by json_each
+_DEFERRED_GRAPH = ("SELECT DISTINCT " + ", ".join(_blank_or_curie(x) for x in ("st", "s", "p", "o"))
+                   + ", v, CASE WHEN dt IS NULL THEN NULL ELSE ontosync_curie(dt) END, lang, ontology_id, path "
+                   "FROM (SELECT source_file AS path, ontology_id, " + ", ".join(
+                       f"json_extract(j.value, '$[{i}]') AS {x}" for i, x in enumerate(("st", "s", "p", "o", "v",
+                                                                                         "dt", "lang")))
+                   + f" FROM owl_axioms, json_each({_GRAPH}) AS j WHERE source_file IN {{derived}} "
+                   f"AND {_GRAPH} IS NOT NULL)")
