@@ -16,6 +16,7 @@ from pathlib import Path
 from ontosync.config import Settings
 from ontosync.console import Stopped
 from ontosync.db_url import folder_name, is_postgres_url
+from ontosync.pipeline.checkpoint import Checkpoint, checkpoint_owner
 from ontosync.pipeline.outputs import (
     DB_FILES,
     OutputError,
@@ -95,6 +96,7 @@ def check_outputs(settings: Settings, config: str | None, selects: PathFilter | 
             # -> ~/.bashrc`), not a place the user chose; the checkpoint was written into its target
             raise OutputError(f"--checkpoint {settings.checkpoint_path} (the default) is a symbolic link (to "
                               f"{os.readlink(settings.checkpoint_path)}); remove it, or give --checkpoint")
+        _check_checkpoint_owner(settings)
         outputs = {"--config": config, "--checkpoint": settings.checkpoint_path, "--report": settings.report}
         db = None if is_postgres_url(settings.db) else settings.db
         check_distinct(db, {k: v for k, v in outputs.items() if v})
@@ -104,6 +106,17 @@ def check_outputs(settings: Settings, config: str | None, selects: PathFilter | 
                                   "read what this one writes there); give a path outside it, or one it leaves out")
     except OutputError as exc:
         raise PathRefused(str(exc)) from None
+
+
+def _check_checkpoint_owner(settings: Settings) -> None:
+    """A `--checkpoint` holding another database's unfinished sync is not replaced (its resume
+    would be lost), nor resumed from (pipeline/checkpoint.py `checkpoint_owner`)."""
+    owner = checkpoint_owner(settings)
+    previous = Checkpoint.load(settings.checkpoint_path) if owner else None
+    if previous is not None and previous.owned_by_another(owner):
+        raise OutputError(f"--checkpoint {settings.checkpoint_path}: holds the unfinished sync of another database "
+                          f"({previous.database}), which resumes from it; give this database its own checkpoint "
+                          "(or delete that one to drop its resume)")
 
 
 def _read_by_the_sync(settings: Settings, selects: PathFilter, path: str) -> bool:

@@ -15,8 +15,6 @@ import json
 import os
 from pathlib import Path
 
-import pytest
-
 from tests.helpers import cli
 
 
@@ -47,3 +45,68 @@ def test_a_hard_link_of_the_database_takes_the_same_lock(tmp_path):
         "(a hard link; that name's .lock file names the holder); waited 0 s (--lock-timeout). Nothing was "
         "written; run again later."]
     assert cli("sync", str(src), "--db", str(hard), "--lock-timeout", "0", "--quiet").returncode == 0
+
+
+def _interrupted_checkpoint(src: Path, db: Path, ckpt: Path) -> None:
+    """`ckpt` as a sync of `src` into `db` interrupted mid-way leaves it (the timing of a real
+    interrupt cannot be aimed from here): unfinished, started now."""
+    assert cli("sync", str(src), "--db", str(db), "--checkpoint", str(ckpt), "--quiet").returncode == 0
+    data = json.loads(ckpt.read_text(encoding="utf-8"))
+    data["finished"] = False
+    ckpt.write_text(json.dumps(data), encoding="utf-8")
+
+
+def test_a_checkpoint_shared_by_two_databases_is_not_resumed_by_the_other(tmp_path):
+    """`--checkpoint c.json` for a.db and b.db (one config file for both): b's `--full` sync
+    resumed a's interrupted run, skipped every file b had synced since a began as "done by the
+    interrupted run" (so not reparsed), and replaced a's checkpoint: a could no more resume."""
+    src = _empty_tree(tmp_path)
+    _page(src, "Cat")
+    ckpt, a, b = tmp_path / "c.json", tmp_path / "a.db", tmp_path / "b.db"
+    _interrupted_checkpoint(src, a, ckpt)
+    kept = ckpt.read_bytes()
+    assert cli("sync", str(src), "--db", str(b), "--quiet").returncode == 0
+    proc = cli("sync", str(src), "--db", str(b), "--checkpoint", str(ckpt), "--full")
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.splitlines() == [
+        f"ontosync: error: --checkpoint {ckpt}: holds the unfinished sync of another database ({a}), which "
+        "resumes from it; give this database its own checkpoint (or delete that one to drop its resume)"]
+    assert ckpt.read_bytes() == kept
+    report = tmp_path / "r.json"
+    proc = cli("sync", str(src), "--db", str(a), "--checkpoint", str(ckpt), "--full", "--report", str(report))
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(report.read_text(encoding="utf-8"))["resumed"] is True  # its own database resumes it
+    assert cli("sync", str(src), "--db", str(b), "--checkpoint", str(ckpt), "--quiet").returncode == 0  # finished
+
+
+def test_a_checkpoint_written_before_it_named_its_database_still_resumes(tmp_path):
+    src = _empty_tree(tmp_path)
+    ckpt, db, report = tmp_path / "c.json", tmp_path / "a.db", tmp_path / "r.json"
+    _interrupted_checkpoint(src, db, ckpt)
+    data = json.loads(ckpt.read_text(encoding="utf-8"))
+    data.pop("database", None)
+    ckpt.write_text(json.dumps(data), encoding="utf-8")
+    assert cli("sync", str(src), "--db", str(db), "--checkpoint", str(ckpt), "--report", str(report)).returncode == 0
+    assert json.loads(report.read_text(encoding="utf-8"))["resumed"] is True
+
+
+def test_a_huge_checkpoint_is_not_read_into_memory(tmp_path, monkeypatch):
+    """A checkpoint of gigabytes (a disk filled by another program, a file named by mistake) was
+    read whole, then parsed, by every sync and `status`. Past the cap it is unreadable, as garbage is,
+    and `status` says why."""
+    from ontosync.pipeline import checkpoint
+
+    monkeypatch.setattr(checkpoint, "MAX_BYTES", 1000, raising=False)
+    src = _empty_tree(tmp_path)
+    db, ckpt = tmp_path / "o.db", tmp_path / "o.db.checkpoint.json"
+    _interrupted_checkpoint(src, db, ckpt)
+    with ckpt.open("a") as fh:
+        fh.write(" " * 1000)
+    read = []
+    real_read = Path.read_text
+    monkeypatch.setattr(Path, "read_text", lambda self, *a, **k: read.append(self) or real_read(self, *a, **k))
+    proc = cli("status", "--db", str(db))
+    assert proc.returncode == 0, proc.stderr
+    assert (f"checkpoint    unreadable: {ckpt} is larger than 1000 bytes, more than a checkpoint holds; nothing "
+            "resumes from it, and the next sync replaces it") in proc.stdout.splitlines()
+    assert ckpt not in read
