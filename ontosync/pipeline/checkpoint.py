@@ -7,6 +7,7 @@ was interrupted, when it started, and for which source. Its size does not grow w
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import stat
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from ontosync.db_url import is_postgres_url, mask
+from ontosync.db_url import is_postgres_url, mask, schema_for
 from ontosync.pipeline.outputs import file_mode, write_text
 
 VERSION = 1
@@ -106,11 +107,15 @@ class Checkpoint:
 
 def checkpoint_owner(settings) -> str:
     """The database a `--checkpoint` given by name belongs to, as it records it: a file by its real
-    path (`--db ./o.db` and `--db o.db` are one), a server's URL without its password. "" for the
-    default checkpoint, named after its database already: a folder moved with both keeps resuming."""
+    path (`--db ./o.db` and `--db o.db` are one), a server's by its schema and a digest of its URL
+    without the password (a checkpoint holds no URL). "" for the default checkpoint, named after its
+    database already: a folder moved with both keeps resuming."""
     if not settings.checkpoint:
         return ""
-    return mask(settings.db) if is_postgres_url(settings.db) else os.path.realpath(settings.db)
+    if not is_postgres_url(settings.db):
+        return os.path.realpath(settings.db)
+    server = hashlib.sha256(mask(settings.db).encode()).hexdigest()[:12]
+    return f"schema {schema_for(settings.db, settings.source)} on PostgreSQL server {server}"
 
 
 class TooLarge(ValueError):
