@@ -110,3 +110,37 @@ def test_a_huge_checkpoint_is_not_read_into_memory(tmp_path, monkeypatch):
     assert (f"checkpoint    unreadable: {ckpt} is larger than 1000 bytes, more than a checkpoint holds; nothing "
             "resumes from it, and the next sync replaces it") in proc.stdout.splitlines()
     assert ckpt not in read
+
+
+def test_fetch_db_takes_the_backoff_the_environment_has_when_it_runs(tmp_path, monkeypatch):
+    """`RETRY = RetryPolicy()` read `$ONTOSYNC_RETRY_BACKOFF` once, at import: `fetch-db` called
+    in a process whose environment changed after (the Action's entrypoint, a test) waited its old
+    backoff. The waits are recorded, not slept."""
+    import sys
+    import time
+
+    from ontosync.action import artifacts  # imported before the environment changes, as in a long process
+    from ontosync.action.fetch_db import fetch_db
+    from tests.fake_artifacts import FakeArtifactServer, make_zip
+
+    waits: list[float] = []  # the retry policy's (PyGithub's own pacing between requests left out)
+    monkeypatch.setattr(time, "sleep", lambda s: sys._getframe(1).f_globals["__name__"].startswith(
+        ("ontosync.retry", "backoff")) and waits.append(s))
+    monkeypatch.setenv("ONTOSYNC_RETRY_BACKOFF", "0")
+    db = tmp_path / "src.db"
+    sqlite3_db(db)
+    with FakeArtifactServer(token="t") as fake:
+        fake.add("acme/onto", "ontology-db", make_zip({"ontology.db": db.read_bytes()}))
+        fake.fail_next["list"] = 2
+        code = fetch_db("acme/onto", "ontology-db", tmp_path / "o.db", api_url=fake.api_url, token="t")
+    assert code == 0 and (tmp_path / "o.db").read_bytes() == db.read_bytes()
+    assert waits == [0, 0] and artifacts.RetryPolicy
+
+
+def sqlite3_db(path: Path) -> None:
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    conn.close()
