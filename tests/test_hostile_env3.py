@@ -15,6 +15,8 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import cli
 
 
@@ -144,3 +146,60 @@ def sqlite3_db(path: Path) -> None:
     conn.execute("CREATE TABLE t (x)")
     conn.commit()
     conn.close()
+
+
+@pytest.fixture
+def locked_database(tmp_path):
+    """A synced database in rollback-journal mode, which another program holds in an EXCLUSIVE
+    transaction (every reader is kept out: SQLITE_BUSY), until the test ends."""
+    import sqlite3
+
+    from tests.helpers import WriteLockHolder
+
+    db = tmp_path / "o.db"
+    assert cli("sync", str(_empty_tree(tmp_path)), "--db", str(db), "--quiet").returncode == 0
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA journal_mode=DELETE")
+    conn.close()
+    with WriteLockHolder(db, "EXCLUSIVE") as holder:
+        yield db, holder.pid
+
+
+@pytest.mark.parametrize("command", [["verify"], ["status"], ["search", "cat"], ["diff"]])
+def test_a_reader_of_a_locked_database_waits_its_busy_timeout_then_says_busy(locked_database, command):
+    """`verify` said the database "fails its checks" (exit 3) when another program held it locked;
+    and every reader waited a fixed 5 s before saying so: `--busy-timeout` sets that wait."""
+    import time
+
+    db, pid = locked_database
+    started = time.monotonic()
+    proc = cli(*command, "--db", str(db), "--busy-timeout", "0.1")
+    assert time.monotonic() - started < 2
+    assert proc.returncode == 4, proc.stderr
+    [line] = proc.stderr.splitlines()
+    assert line.startswith(f"ontosync: busy: {db}: database is locked by pid {pid} ") and line.endswith(
+        "Nothing was lost; run again."), line
+
+
+def test_status_whose_read_meets_a_lock_taken_after_its_open_says_busy(tmp_path):
+    """A writer that locks the database between `status`'s open and its counts: "fatal: not an
+    ontosync database: database is locked", exit 3 (Peewee's error taken for a schema's). The
+    open and the lock are ordered here; a user meets them in that order by chance."""
+    import sqlite3
+
+    from ontosync.store.read_only import reader_wait
+    from ontosync.store.status import open_read_only, status_counts
+    from tests.helpers import WriteLockHolder
+
+    db = tmp_path / "o.db"
+    assert cli("sync", str(_empty_tree(tmp_path)), "--db", str(db), "--quiet").returncode == 0
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA journal_mode=DELETE")
+    conn.close()
+    with reader_wait(0.05):
+        opened = open_read_only(db)
+        try:
+            with WriteLockHolder(db, "EXCLUSIVE"), pytest.raises(sqlite3.OperationalError, match="locked"):
+                status_counts(opened)
+        finally:
+            opened.close()
