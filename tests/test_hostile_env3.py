@@ -203,3 +203,43 @@ def test_status_whose_read_meets_a_lock_taken_after_its_open_says_busy(tmp_path)
                 status_counts(opened)
         finally:
             opened.close()
+
+
+@pytest.mark.parametrize("value", ["x", "1e9"])
+def test_a_tuning_variable_of_any_value_costs_no_file(tmp_path, value, monkeypatch):
+    """`ONTOSYNC_HANDOVER_MIN_BYTES=x` (a benchmark's variable left in a shell, a typo) failed every
+    file of the run with "invalid literal for int()", exit 1; the value is a tuning, so one it
+    cannot read leaves the default."""
+    from ontosync.pipeline import handover
+
+    monkeypatch.setenv("ONTOSYNC_HANDOVER_MIN_BYTES", value)
+    assert handover.split_from() == handover.SPLIT_FROM
+    src = _empty_tree(tmp_path)
+    (src / "a.ttl").write_text("@prefix ex: <http://e/#> .\nex:A a <http://www.w3.org/2002/07/owl#Class> .\n")
+    proc = cli("sync", str(src), "--db", str(tmp_path / "o.db"), "--workers", "1", "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    assert _classes(tmp_path / "o.db") == [("http://e/#A",)]
+
+
+def _classes(db: Path) -> list[tuple]:
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    try:
+        return sorted(conn.execute("SELECT class_iri FROM owl_classes"))
+    finally:
+        conn.close()
+
+
+def test_a_test_hook_variable_of_garbage_is_no_traceback():
+    """`ONTOSYNC_FAULT_SIGNAL_AFTER_SAVE=x` was read with int() at import: every command's first
+    import of the pipeline was a ValueError traceback."""
+    import subprocess
+    import sys
+
+    from tests.helpers import ROOT
+
+    proc = subprocess.run([sys.executable, "-c", "import ontosync.pipeline.interrupts as i; print(i._FAULT_AFTER)"],
+                          capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(ROOT), "ONTOSYNC_FAULT_SIGNAL_AFTER_SAVE": "x"})
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "0\n", "")
