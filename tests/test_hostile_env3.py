@@ -243,3 +243,24 @@ def test_a_test_hook_variable_of_garbage_is_no_traceback():
                           capture_output=True, text=True, timeout=60,
                           env={**os.environ, "PYTHONPATH": str(ROOT), "ONTOSYNC_FAULT_SIGNAL_AFTER_SAVE": "x"})
     assert (proc.returncode, proc.stdout, proc.stderr) == (0, "0\n", "")
+
+
+@pytest.mark.parametrize("value", ["inf", "nan"])
+def test_a_github_timeout_variable_out_of_range_is_the_default(tmp_path, value):
+    """`ONTOSYNC_GITHUB_TIMEOUT=inf` (or 1e300, "no timeout" meant): an OverflowError traceback
+    before the first request; `nan` made every request's timeout 0.1 s. A value that is no usable
+    number of seconds leaves the default (30 s), as `$ONTOSYNC_RETRY_BACKOFF` does."""
+    from ontosync.sources.github import DEFAULT_TIMEOUT, GitHubSource
+    from tests.fake_github import FakeGitHub
+
+    with FakeGitHub(None) as fake:
+        fake.commit({"a.ttl": b"<http://e/A> a <http://www.w3.org/2002/07/owl#Class> .\n"})
+        proc = cli("sync", "github:o/r@main", "--api-url", fake.url, "--db", str(tmp_path / "o.db"), "--quiet",
+                   env={"GITHUB_TOKEN": fake.token, "ONTOSYNC_GITHUB_TIMEOUT": value, "ONTOSYNC_RETRY_BACKOFF": "0"})
+        assert proc.returncode == 0, proc.stderr
+        os.environ["ONTOSYNC_GITHUB_TIMEOUT"] = value
+        try:
+            assert GitHubSource("github:o/r", None, api_url=fake.url).timeout == DEFAULT_TIMEOUT
+        finally:
+            del os.environ["ONTOSYNC_GITHUB_TIMEOUT"]
+    assert _classes(tmp_path / "o.db") == [("http://e/A",)]

@@ -112,6 +112,16 @@ class _RateLimited(Exception):
         self.wait = wait
 
 
+def env_timeout() -> float:
+    """`$ONTOSYNC_GITHUB_TIMEOUT` seconds (more than 0, at most a day), else DEFAULT_TIMEOUT: `inf`
+    (meant as "no timeout") was an OverflowError traceback, and `nan` a 0.1 s timeout per request."""
+    try:
+        value = float(os.environ.get("ONTOSYNC_GITHUB_TIMEOUT") or DEFAULT_TIMEOUT)
+    except ValueError:
+        return DEFAULT_TIMEOUT
+    return value if 0 < value <= 86400 else DEFAULT_TIMEOUT
+
+
 class GitHubSource(TarballReader, LinkFollower):
     """`Source` over the GitHub REST API. See the module docstring for the why.
 
@@ -152,12 +162,7 @@ class GitHubSource(TarballReader, LinkFollower):
         self.max_attempts = self.retry.attempts
         self.blob_threshold = max(0, int(blob_threshold))
         self.max_file_size = int(max_file_size)
-        if timeout is None:
-            try:
-                timeout = float(os.environ.get("ONTOSYNC_GITHUB_TIMEOUT") or DEFAULT_TIMEOUT)
-            except ValueError:
-                timeout = DEFAULT_TIMEOUT
-        self.timeout = max(0.1, float(timeout))
+        self.timeout = max(0.1, float(env_timeout() if timeout is None else timeout))
 
         self.retries = 0  # retries made (backoffs and rate-limit waits), for the run report
         self.rate_limit_waits = 0
