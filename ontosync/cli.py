@@ -33,10 +33,11 @@ from ontosync.console import (
     flush_output,
     no_database,
     open_standard_streams,
+    unusable_db_path,
     verdict,
 )
 from ontosync.console import say as _say
-from ontosync.db_url import BadDatabaseUrl, folder_name, is_postgres_url
+from ontosync.db_url import BadDatabaseUrl, is_postgres_url
 from ontosync.options import add_sync_arguments, sql_int
 
 
@@ -198,7 +199,7 @@ def _database(value: str) -> str:
     """`--db ""` (an unset shell variable) said "it is a folder"; `--db " "` named a file ` `."""
     if not value.strip():
         raise UsageError("--db must not be empty")
-    if reason := folder_name(value):
+    if reason := unusable_db_path(value):
         raise UsageError(f"--db {value}: {reason}")
     return value
 

@@ -14,8 +14,8 @@ import stat
 from pathlib import Path
 
 from ontosync.config import Settings
-from ontosync.console import Stopped
-from ontosync.db_url import folder_name, is_postgres_url
+from ontosync.console import Stopped, unusable_db_path
+from ontosync.db_url import is_postgres_url
 from ontosync.pipeline.checkpoint import Checkpoint, checkpoint_owner
 from ontosync.pipeline.outputs import (
     DB_FILES,
@@ -43,7 +43,7 @@ class ReadOnlyDatabase(Stopped):
 
 def check_db_path(db: str) -> None:
     """The SQLite database a sync will create or write: a usable name in an existing folder."""
-    if reason := folder_name(db):  # from a flag, $ONTOSYNC_DATABASE_URL or the file's `db:`
+    if reason := unusable_db_path(db):  # from a flag, $ONTOSYNC_DATABASE_URL or the file's `db:`
         raise PathRefused(f"--db {db}: {reason}")
     parent = Path(db).resolve().parent
     if not parent.is_dir():

@@ -250,7 +250,8 @@ def test_a_github_timeout_variable_out_of_range_is_the_default(tmp_path, value):
     """`ONTOSYNC_GITHUB_TIMEOUT=inf` (or 1e300, "no timeout" meant): an OverflowError traceback
     before the first request; `nan` made every request's timeout 0.1 s. A value that is no usable
     number of seconds leaves the default (30 s), as `$ONTOSYNC_RETRY_BACKOFF` does."""
-    from ontosync.sources.github import DEFAULT_TIMEOUT, GitHubSource
+    from ontosync.sources.github import GitHubSource
+    from ontosync.sources.github_http import DEFAULT_TIMEOUT
     from tests.fake_github import FakeGitHub
 
     with FakeGitHub(None) as fake:
@@ -264,3 +265,29 @@ def test_a_github_timeout_variable_out_of_range_is_the_default(tmp_path, value):
         finally:
             del os.environ["ONTOSYNC_GITHUB_TIMEOUT"]
     assert _classes(tmp_path / "o.db") == [("http://e/A",)]
+
+
+@pytest.mark.parametrize("command", [["status"], ["verify"], ["diff"], ["search", "a"], ["migrate"],
+                                     ["sync", "src"]])
+@pytest.mark.parametrize("long", ["name", "path"])
+def test_a_database_name_past_the_file_systems_limits_is_one_line(tmp_path, command, long):
+    """A name of 300 bytes (a generated name, a variable pasted twice) or a path past PATH_MAX (4096):
+    every command ended in an OSError "File name too long" traceback, exit 1."""
+    _empty_tree(tmp_path)
+    db = "x" * 300 + ".db" if long == "name" else "/".join(["d" * 250] * 17) + "/o.db"
+    proc = cli(*command, "--db", db, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    what = "a name in it is longer than 255 bytes" if long == "name" else "longer than 4096 bytes"
+    assert proc.stderr.splitlines() == [f"ontosync: error: --db {db}: the path is too long for this system ({what})"]
+
+
+@pytest.mark.parametrize("args", [["sync", "{long}", "--db", "o.db"], ["diff", "--db", "o.db", "--base", "{long}"],
+                                  ["fetch-db", "a/b", "--out", "{long}"]])
+def test_other_paths_past_the_limits_are_one_line(tmp_path, args):
+    """The source folder and `fetch-db --out`: the same traceback; `diff --base` said "not found"."""
+    long = "x" * 300
+    assert cli("sync", str(_empty_tree(tmp_path)), "--db", str(tmp_path / "o.db"), "--quiet").returncode == 0
+    proc = cli(*[a.replace("{long}", long) for a in args], cwd=tmp_path, env={"GITHUB_TOKEN": "t"})
+    assert proc.returncode == 2, proc.stderr
+    [line] = proc.stderr.splitlines()
+    assert line.endswith(f" {long}: the path is too long for this system (a name in it is longer than 255 bytes)"), line

@@ -27,7 +27,7 @@ import os
 import tempfile
 from pathlib import Path, PurePosixPath
 
-from ontosync.console import printable
+from ontosync.console import printable, too_long_path
 from ontosync.console import say as _say
 from ontosync.options import default_api_url
 from ontosync.sources.names import hide_credentials, is_repository
@@ -108,6 +108,9 @@ def fetch_db(repo: str, artifact: str = DEFAULT_ARTIFACT, out: str | os.PathLike
     # a CI secret pasted with its newline is the token, as for `sync` (Secret trims it)
     token = Secret(token if token is not None else os.environ.get("GITHUB_TOKEN")).get()
     out_path = Path(out)
+    if reason := too_long_path(out_path):
+        _say(f"error: --out {out_path}: {reason}")
+        return 2
     if out_path.is_dir():
         _say(f"error: --out {out_path} is a folder")
         return 2

@@ -33,7 +33,6 @@ import base64
 import binascii
 import logging
 import math
-import os
 import time
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator
@@ -52,6 +51,7 @@ from ontosync.sources.github_http import (
     SECONDARY_LIMIT_WAIT,
     Secret,
     checked_api_url,
+    env_timeout,
     error_kind,
     folder_may_match,
     get_json,
@@ -83,7 +83,6 @@ T = TypeVar("T")
 # repositories where the selected folder is a small part of the tarball.
 DEFAULT_BLOB_THRESHOLD = 20
 DEFAULT_MAX_RATE_LIMIT_WAIT = 900.0  # 15 minutes
-DEFAULT_TIMEOUT = 30.0  # seconds per request (connect, and between bytes while reading)
 RATE_LIMIT_TRIES = 6  # consecutive rate-limit answers to one request before giving up
 # Files in a row whose blob kept failing through every attempt: GitHub is down, the run stops.
 DOWN_AFTER = 3
@@ -110,16 +109,6 @@ class _RateLimited(Exception):
     def __init__(self, message: str, wait: float):
         super().__init__(message)
         self.wait = wait
-
-
-def env_timeout() -> float:
-    """`$ONTOSYNC_GITHUB_TIMEOUT` seconds (more than 0, at most a day), else DEFAULT_TIMEOUT: `inf`
-    (meant as "no timeout") was an OverflowError traceback, and `nan` a 0.1 s timeout per request."""
-    try:
-        value = float(os.environ.get("ONTOSYNC_GITHUB_TIMEOUT") or DEFAULT_TIMEOUT)
-    except ValueError:
-        return DEFAULT_TIMEOUT
-    return value if 0 < value <= 86400 else DEFAULT_TIMEOUT
 
 
 class GitHubSource(TarballReader, LinkFollower):

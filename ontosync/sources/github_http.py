@@ -10,6 +10,7 @@ import http.client
 import io
 import ipaddress
 import json
+import os
 import posixpath
 import re
 import tarfile
@@ -46,6 +47,7 @@ STREAM_ERRORS: tuple[type[BaseException], ...] = (
 SECONDARY_LIMIT_WAIT = 60.0  # GitHub: without Retry-After, wait at least a minute
 # A stop names the time to run again; a Retry-After of 1e20 or inf names none a datetime can hold.
 LONGEST_STOP_WAIT = 366 * 86400.0
+DEFAULT_TIMEOUT = 30.0  # seconds per request (connect, and between bytes while reading)
 MAX_REDIRECTS = 5
 
 
@@ -332,3 +334,13 @@ def may_hold_graph_config(path_filter: PathFilter, folder: str) -> bool:
     """
     root = folder.removesuffix("logseq/")
     return root != folder and (root == "" or root.endswith("/")) and path_filter.subdir.startswith(root)
+
+
+def env_timeout() -> float:
+    """`$ONTOSYNC_GITHUB_TIMEOUT` seconds (more than 0, at most a day), else DEFAULT_TIMEOUT: `inf`
+    (meant as "no timeout") was an OverflowError traceback, and `nan` a 0.1 s timeout per request."""
+    try:
+        value = float(os.environ.get("ONTOSYNC_GITHUB_TIMEOUT") or DEFAULT_TIMEOUT)
+    except ValueError:
+        return DEFAULT_TIMEOUT
+    return value if 0 < value <= 86400 else DEFAULT_TIMEOUT

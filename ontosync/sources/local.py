@@ -40,7 +40,7 @@ READ_CHUNK = 1 << 20
 class LocalSource:
     def __init__(self, root: str | Path, path_filter: PathFilter, max_file_size: int):
         self.root = Path(root)
-        if not self.root.is_dir():
+        if not os.path.isdir(self.root):  # Path.is_dir() raised on a name past NAME_MAX (not_there says so)
             raise SourceError(not_there("source directory", root, "a folder"))
         self.real_root = Path(os.path.realpath(self.root))
         self._root = str(self.real_root)  # joined with each path as a str: pathlib interns every part it parses
