@@ -291,3 +291,18 @@ def test_other_paths_past_the_limits_are_one_line(tmp_path, args):
     assert proc.returncode == 2, proc.stderr
     [line] = proc.stderr.splitlines()
     assert line.endswith(f" {long}: the path is too long for this system (a name in it is longer than 255 bytes)"), line
+
+
+@pytest.mark.parametrize("token", ["ghp_abc\nghp_def", "ghp_abc def", "ghp_abc€"])
+@pytest.mark.parametrize("command", [["sync", "github:o/r", "--db", "o.db"], ["fetch-db", "o/r", "--out", "o.db"]])
+def test_a_token_with_a_break_inside_is_named_not_sent(tmp_path, token, command):
+    """A secret pasted over two lines (or with a space, or a character outside ASCII) inside it:
+    "unexpected InvalidHeader from the GitHub client" (sync), "InvalidHeader (3 attempts)"
+    (fetch-db), after three tries of what no request can carry. Nothing of the token is printed."""
+    proc = cli(*command, "--api-url", "http://127.0.0.1:9", cwd=tmp_path,
+               env={"GITHUB_TOKEN": token, "ONTOSYNC_RETRY_BACKOFF": "0"})
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.splitlines() == [
+        "ontosync: error: GITHUB_TOKEN has a space, a line break or a character outside ASCII inside it, which no "
+        "request can carry: set it again as the one word GitHub gave"]
+    assert not (tmp_path / "o.db").exists()

@@ -106,7 +106,11 @@ def fetch_db(repo: str, artifact: str = DEFAULT_ARTIFACT, out: str | os.PathLike
         _say(f"error: {exc}")
         return 2
     # a CI secret pasted with its newline is the token, as for `sync` (Secret trims it)
-    token = Secret(token if token is not None else os.environ.get("GITHUB_TOKEN")).get()
+    secret = Secret(token if token is not None else os.environ.get("GITHUB_TOKEN"))
+    if flaw := secret.flaw():
+        _say(f"error: {flaw}")
+        return 2
+    token = secret.get()
     out_path = Path(out)
     if reason := too_long_path(out_path):
         _say(f"error: --out {out_path}: {reason}")

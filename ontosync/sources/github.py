@@ -145,6 +145,8 @@ class GitHubSource(TarballReader, LinkFollower):
         self.filter = path_filter
         self.api_url = checked_api_url(api_url, DEFAULT_API_URL)
         self._token = Secret(token)
+        if flaw := self._token.flaw():
+            raise SourceError(flaw)
         self.max_rate_limit_wait = float(max_rate_limit_wait)
         factor = default_factor() if backoff_factor is None else backoff_factor
         self.retry = RetryPolicy(max(1, int(retries)), factor, backoff_max)

@@ -122,6 +122,15 @@ class Secret:
     def get(self) -> str | None:
         return self._value
 
+    def flaw(self) -> str | None:
+        """Why no request can carry the token (None: one can): a space, a line break (a secret pasted
+        over two lines) or a character outside ASCII inside it. Sent, it failed every request as
+        "InvalidHeader" (or an encoding error), after the retries. The token itself is never said."""
+        if self._value is None or re.fullmatch(r"[\x21-\x7e]+", self._value):
+            return None
+        return ("GITHUB_TOKEN has a space, a line break or a character outside ASCII inside it, which no request can "
+                "carry: set it again as the one word GitHub gave")
+
     def __repr__(self) -> str:
         return "<secret>" if self._value else "<none>"
 
