@@ -306,3 +306,69 @@ def test_a_token_with_a_break_inside_is_named_not_sent(tmp_path, token, command)
         "ontosync: error: GITHUB_TOKEN has a space, a line break or a character outside ASCII inside it, which no "
         "request can carry: set it again as the one word GitHub gave"]
     assert not (tmp_path / "o.db").exists()
+
+
+def test_fetch_db_whose_temporary_folder_cannot_take_the_download_is_one_line(tmp_path, monkeypatch):
+    """The artifact is downloaded into $TMPDIR first: a full one (here a file size limit, `ulimit -f`,
+    which fails the write the same way) was an OSError traceback, exit 1."""
+    import resource
+    import sqlite3
+    import tempfile
+
+    from tests.fake_artifacts import FakeArtifactServer
+
+    src = tmp_path / "big.db"
+    conn = sqlite3.connect(src)
+    conn.execute("CREATE TABLE t (x)")
+    conn.execute("INSERT INTO t VALUES (randomblob(200000))")
+    conn.commit()
+    conn.close()
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    out = tmp_path / "out" / "o.db"
+    with FakeArtifactServer(token="t") as fake:
+        fake.add("a/b", "ontology-db", {"ontology.db": src.read_bytes()})
+        before = resource.getrlimit(resource.RLIMIT_FSIZE)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, before[1]))
+        try:
+            proc = cli("fetch-db", "a/b", "--out", str(out), "--api-url", fake.api_url,
+                       env={"GITHUB_TOKEN": "t", "ONTOSYNC_RETRY_BACKOFF": "0"})
+        finally:
+            resource.setrlimit(resource.RLIMIT_FSIZE, before)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.splitlines() == [
+        f"ontosync: error: cannot download artifact 'ontology-db' into the temporary folder {scratch}: File too "
+        "large; give TMPDIR a folder with room for it"]
+    assert not out.exists() and os.listdir(scratch) == []
+
+
+def test_the_actions_restore_whose_temporary_folder_is_full_runs_a_full_sync(tmp_path, monkeypatch):
+    """restore-artifact downloads into $TMPDIR too: a full one was an OSError traceback that ended
+    the Action before its sync; now a warning, and the full sync any failed restore runs."""
+    import io
+    import resource
+    import tempfile
+
+    from ontosync.action import run as action_run
+    from tests.fake_artifacts import FakeArtifactServer
+    from tests.test_action import REPO, TOKEN, FakeCli, make_db, make_env, sample_report
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    with FakeArtifactServer(token=TOKEN) as fake:
+        fake.add(REPO, "ontology-db", {"ontology.db": make_db(tmp_path / "main.db", "main")})
+        env = make_env(tmp_path, restore_artifact="ontology-db")
+        env.update({"GITHUB_API_URL": fake.api_url, "ONTOSYNC_RETRY_BACKOFF": "0"})
+        cli_run, log = FakeCli(sample_report(failed=0)), io.StringIO()
+        before = resource.getrlimit(resource.RLIMIT_FSIZE)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, before[1]))
+        try:
+            code = action_run.main(env, cli_main=cli_run, out=log)
+        finally:
+            resource.setrlimit(resource.RLIMIT_FSIZE, before)
+    assert code == 0 and cli_run.argv is not None and cli_run.db_marker is None, log.getvalue()
+    assert (f"::warning::restore-artifact 'ontology-db': cannot download it into the temporary folder {scratch}: "
+            "File too large; running a full sync") in log.getvalue().splitlines()
+    assert os.listdir(scratch) == []

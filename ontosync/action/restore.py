@@ -103,6 +103,10 @@ def restore(cmd: Commands, inputs: ActionInputs, branch: str | None = None) -> b
         except artifacts.ArtifactError as exc:
             cmd.warning(f"restore-artifact {name!r}: {exc}; running a full sync")
             return False
+        except OSError as exc:  # $TMPDIR full, or past `ulimit -f`: a traceback ended the Action before its sync
+            cmd.warning(f"restore-artifact {name!r}: cannot download it into the temporary folder {tmp.parent}: "
+                        f"{exc.strerror or exc}; running a full sync")
+            return False
         try:
             put_in_place(cmd, inputs, (db_tmp, db_member.filename),
                          (ck_tmp, ck_member.filename) if ck_tmp is not None else None)
