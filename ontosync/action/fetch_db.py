@@ -142,8 +142,8 @@ def fetch_db(repo: str, artifact: str = DEFAULT_ARTIFACT, out: str | os.PathLike
             _say(f"error: {exc}")
             return 2
         except OSError as exc:  # $TMPDIR full, or past `ulimit -f`: a traceback, the cause unsaid
-            _say(f"error: cannot download artifact {printable(repr(info.name))} into the temporary folder {tmp.parent}: "
-                 f"{exc.strerror or exc}; give TMPDIR a folder with room for it")
+            _say(f"error: cannot download artifact {printable(repr(info.name))} into the temporary folder "
+                 f"{tmp.parent}: {exc.strerror or exc}; give TMPDIR a folder with room for it")
             return 2
         problems = database_problems(db_tmp)
         if problems:
