@@ -370,3 +370,18 @@ def test_the_actions_restore_whose_temporary_folder_is_full_runs_a_full_sync(tmp
     assert (f"::warning::restore-artifact 'ontology-db': cannot download it into the temporary folder {scratch}: "
             "File too large; running a full sync") in log.getvalue().splitlines()
     assert os.listdir(scratch) == []
+
+
+def test_a_checkpoint_whose_database_moved_with_it_still_resumes(tmp_path):
+    """A database and its `--checkpoint` restored together under another folder (a CI cache): the
+    database the checkpoint names is gone from its path, so this one is taken for it, moved."""
+    src = _empty_tree(tmp_path)
+    old, new = tmp_path / "old", tmp_path / "new"
+    old.mkdir()
+    _interrupted_checkpoint(src, old / "o.db", old / "c.json")
+    old.rename(new)
+    report = tmp_path / "r.json"
+    proc = cli("sync", str(src), "--db", str(new / "o.db"), "--checkpoint", str(new / "c.json"),
+               "--report", str(report))
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(report.read_text(encoding="utf-8"))["resumed"] is True

@@ -101,8 +101,11 @@ class Checkpoint:
 
     def owned_by_another(self, owner: str) -> bool:
         """An unfinished sync of another database, which a sync of `owner` must not replace: two
-        databases given one `--checkpoint` resumed each other's runs."""
-        return not self.finished and "" not in (self.database, owner) and self.database != owner
+        databases given one `--checkpoint` resumed each other's runs. A database file no longer at
+        the path it records is taken for this one, moved (a CI cache restored under another folder)."""
+        if self.finished or "" in (self.database, owner) or self.database == owner:
+            return False
+        return not os.path.isabs(self.database) or os.path.lexists(self.database)
 
 
 def checkpoint_owner(settings) -> str:
