@@ -22,6 +22,7 @@ from ontosync.pipeline.outputs import (
     OutputError,
     check_distinct,
     check_output,
+    current_umask,
     file_mode,
     is_special,
     missing_folder,
@@ -45,6 +46,12 @@ def check_db_path(db: str) -> None:
     """The SQLite database a sync will create or write: a usable name in an existing folder."""
     if reason := unusable_db_path(db):  # from a flag, $ONTOSYNC_DATABASE_URL or the file's `db:`
         raise PathRefused(f"--db {db}: {reason}")
+    if (mask := current_umask()) & 0o600:
+        # SQLite made the database (and each run its -wal) unwritable by its owner: "attempt to write a
+        # readonly database" after the first commit, an empty database left, and the umask never named
+        raise PathRefused(f"the umask {mask:04o} takes the owner's read or write permission from the files a sync "
+                          "creates (the database, its -wal and -shm, the lock): set one that leaves them, such as "
+                          "0022 or 0077")
     parent = Path(db).resolve().parent
     if not parent.is_dir():
         raise PathRefused(f"cannot create database {db}: {missing_folder(parent)}")

@@ -385,3 +385,22 @@ def test_a_checkpoint_whose_database_moved_with_it_still_resumes(tmp_path):
                "--report", str(report))
     assert proc.returncode == 0, proc.stderr
     assert json.loads(report.read_text(encoding="utf-8"))["resumed"] is True
+
+
+@pytest.mark.parametrize("mask", [0o277, 0o477])
+def test_a_umask_that_takes_the_owners_write_permission_is_refused_first(tmp_path, mask):
+    """`umask 0277`: SQLite made the database, then its -wal, read-only for their owner; the first
+    sync ended "fatal: attempt to write a readonly database" (exit 3) leaving an empty database,
+    every later one "read-only database", and nothing said the umask did it. (As root the
+    permission bits do not bind, so the sync succeeded: the refusal comes before any file.)"""
+    src = _empty_tree(tmp_path)
+    before = os.umask(mask)
+    try:
+        proc = cli("sync", str(src), "--db", str(tmp_path / "o.db"))
+    finally:
+        os.umask(before)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.splitlines() == [
+        f"ontosync: error: the umask {mask:04o} takes the owner's read or write permission from the files a sync "
+        "creates (the database, its -wal and -shm, the lock): set one that leaves them, such as 0022 or 0077"]
+    assert sorted(os.listdir(tmp_path)) == ["src"]
