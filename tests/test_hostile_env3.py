@@ -404,3 +404,25 @@ def test_a_umask_that_takes_the_owners_write_permission_is_refused_first(tmp_pat
         f"ontosync: error: the umask {mask:04o} takes the owner's read or write permission from the files a sync "
         "creates (the database, its -wal and -shm, the lock): set one that leaves them, such as 0022 or 0077"]
     assert sorted(os.listdir(tmp_path)) == ["src"]
+
+
+def test_an_output_with_a_non_ascii_name_is_written_under_an_ascii_locale(tmp_path):
+    """`LC_ALL=C` with Python's UTF-8 mode off (PYTHONUTF8=0: file names are ASCII to Python): the
+    temporary name of `ü.db.checkpoint.json` was made by decoding its bytes as UTF-8, which the
+    file system encoding could not encode back: a UnicodeEncodeError traceback at the first
+    checkpoint. The lone write is run in a child (the locale is fixed at the interpreter's start)."""
+    import subprocess
+    import sys
+
+    from tests.helpers import ROOT
+
+    target = os.fsencode(tmp_path) + "/ü.json".encode()
+    proc = subprocess.run([sys.executable, "-c", "import sys, os; from ontosync.files import replace_atomically; "
+                           "replace_atomically(os.fsdecode(sys.argv[1].encode('ascii', 'surrogateescape')), "
+                           "lambda fh: fh.write(b'{}'))", target],
+                          capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(ROOT), "LC_ALL": "C", "PYTHONUTF8": "0",
+                               "PYTHONCOERCECLOCALE": "0"})
+    assert (proc.returncode, proc.stderr) == (0, "")
+    assert os.listdir(os.fsencode(tmp_path)) == ["ü.json".encode()]
+    assert (tmp_path / "ü.json").read_bytes() == b"{}"
