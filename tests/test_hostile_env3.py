@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import cli
+from tests.test_hostile_env2 import _classes
 
 
 def _empty_tree(tmp_path: Path) -> Path:
@@ -140,11 +141,13 @@ def test_fetch_db_takes_the_backoff_the_environment_has_when_it_runs(tmp_path, m
     assert waits == [0, 0] and artifacts.RetryPolicy
 
 
-def sqlite3_db(path: Path) -> None:
+def sqlite3_db(path: Path, *statements: str) -> None:
+    """A small SQLite file (a table `t`, and what `statements` put in it): an artifact's database."""
     import sqlite3
 
     conn = sqlite3.connect(path)
-    conn.execute("CREATE TABLE t (x)")
+    for sql in ("CREATE TABLE t (x)", *statements):
+        conn.execute(sql)
     conn.commit()
     conn.close()
 
@@ -219,17 +222,9 @@ def test_a_tuning_variable_of_any_value_costs_no_file(tmp_path, monkeypatch):
     (src / "a.ttl").write_text("@prefix ex: <http://e/#> .\nex:A a <http://www.w3.org/2002/07/owl#Class> .\n")
     proc = cli("sync", str(src), "--db", str(tmp_path / "o.db"), "--workers", "1", "--quiet")
     assert proc.returncode == 0, proc.stderr
-    assert _classes(tmp_path / "o.db") == [("http://e/#A",)]
+    assert _classes(tmp_path / "o.db") == [("http://e/#A", None, "a.ttl")]
 
 
-def _classes(db: Path) -> list[tuple]:
-    import sqlite3
-
-    conn = sqlite3.connect(db)
-    try:
-        return sorted(conn.execute("SELECT class_iri FROM owl_classes"))
-    finally:
-        conn.close()
 
 
 def test_a_test_hook_variable_of_garbage_is_no_traceback():
@@ -262,7 +257,7 @@ def test_a_github_timeout_variable_out_of_range_is_the_default(tmp_path, monkeyp
         for value in ("inf", "nan", "-1", "x"):
             monkeypatch.setenv("ONTOSYNC_GITHUB_TIMEOUT", value)
             assert GitHubSource("github:o/r", None, api_url=fake.url).timeout == DEFAULT_TIMEOUT
-    assert _classes(tmp_path / "o.db") == [("http://e/A",)]
+    assert _classes(tmp_path / "o.db") == [("http://e/A", None, "a.ttl")]
 
 
 @pytest.mark.parametrize("command", [["status"], ["verify"], ["diff"], ["search", "a"], ["migrate"],
@@ -310,17 +305,12 @@ def test_fetch_db_whose_temporary_folder_cannot_take_the_download_is_one_line(tm
     """The artifact is downloaded into $TMPDIR first: a full one (here a file size limit, `ulimit -f`,
     which fails the write the same way) was an OSError traceback, exit 1."""
     import resource
-    import sqlite3
     import tempfile
 
     from tests.fake_artifacts import FakeArtifactServer
 
     src = tmp_path / "big.db"
-    conn = sqlite3.connect(src)
-    conn.execute("CREATE TABLE t (x)")
-    conn.execute("INSERT INTO t VALUES (randomblob(200000))")
-    conn.commit()
-    conn.close()
+    sqlite3_db(src, "INSERT INTO t VALUES (randomblob(200000))")
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
