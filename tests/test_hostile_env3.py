@@ -416,3 +416,26 @@ def test_an_output_with_a_non_ascii_name_is_written_under_an_ascii_locale(tmp_pa
     assert (proc.returncode, proc.stderr) == (0, "")
     assert os.listdir(os.fsencode(tmp_path)) == ["ü.json".encode()]
     assert (tmp_path / "ü.json").read_bytes() == b"{}"
+
+
+def test_a_folder_swapped_for_a_link_out_of_the_source_during_the_sync_is_not_read_through(tmp_path):
+    """`pages/` replaced by a link to a folder outside the source after the walk listed `pages/a.md`
+    (and before a worker read it): the worker's open followed the link (O_NOFOLLOW guards the last
+    name only), and the outside file's facts entered the database as `pages/a.md`. The swap is made
+    between the listing and the read, in this process; a run meets it by timing."""
+    from ontosync.sources import PathFilter
+    from ontosync.sources.local import LocalSource, hash_file, read_with_stat
+
+    src, outside = _empty_tree(tmp_path), tmp_path / "outside"
+    (src / "pages").mkdir()
+    outside.mkdir()
+    (src / "pages" / "a.md").write_text("inside\n")
+    (outside / "a.md").write_text("SECRET\n")
+    source = LocalSource(str(src), PathFilter(["**/*.md"], []), 1 << 20)
+    [(_, path)] = list(source.contents(source.list_files()))
+    assert read_with_stat(path, 1 << 20)[0] == b"inside\n"
+    (src / "pages").rename(src / "pages.real")
+    (src / "pages").symlink_to(outside)
+    for read in (lambda: read_with_stat(path, 1 << 20), lambda: hash_file(path, 7)):
+        with pytest.raises(OSError, match=r"^a folder on its path changed since the walk"):
+            read()
