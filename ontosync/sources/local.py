@@ -127,7 +127,7 @@ class LocalSource:
         if not self._inside(full):
             return None
         try:
-            return read_regular_file(full, max_size)
+            return read_with_stat(full, max_size)[0]  # `full` has no link left: read only there
         except FileTooLarge:
             raise
         except OSError as exc:
