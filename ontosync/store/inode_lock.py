@@ -19,6 +19,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+import stat
 import struct
 
 # SQLite's lock bytes: PENDING at 0x40000000, RESERVED after it, then 510 SHARED bytes (os_unix.c)
@@ -32,9 +33,13 @@ def open_inode(db_path: str) -> int | None:
     if not hasattr(fcntl, "F_OFD_SETLK"):
         return None
     try:
-        return os.open(db_path, os.O_RDWR | os.O_CLOEXEC)
+        fd = os.open(db_path, os.O_RDWR | os.O_CLOEXEC | os.O_NONBLOCK)  # a FIFO there would block
     except OSError:
         return None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        return None
+    return fd
 
 
 def try_lock(fd: int) -> bool | None:
