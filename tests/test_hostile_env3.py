@@ -439,3 +439,12 @@ def test_a_folder_swapped_for_a_link_out_of_the_source_during_the_sync_is_not_re
     for read in (lambda: read_with_stat(path, 1 << 20), lambda: hash_file(path, 7)):
         with pytest.raises(OSError, match=r"^a folder on its path changed since the walk"):
             read()
+
+
+def test_a_migrations_folder_variable_past_the_name_limit_is_one_line(tmp_path, monkeypatch):
+    """`ONTOSYNC_MIGRATIONS_DIR` of a 300-byte name: an OSError traceback from the glob."""
+    monkeypatch.setenv("ONTOSYNC_MIGRATIONS_DIR", str(tmp_path / ("m" * 300)))
+    proc = cli("sync", str(_empty_tree(tmp_path)), "--db", str(tmp_path / "o.db"))
+    assert proc.returncode == 3, proc.stderr
+    assert proc.stderr.splitlines() == [f"ontosync: fatal: no migration files found in {tmp_path / ('m' * 300)}: "
+                                        "File name too long"]
