@@ -448,3 +448,29 @@ def test_a_migrations_folder_variable_past_the_name_limit_is_one_line(tmp_path, 
     assert proc.returncode == 3, proc.stderr
     assert proc.stderr.splitlines() == [f"ontosync: fatal: no migration files found in {tmp_path / ('m' * 300)}: "
                                         "File name too long"]
+
+
+def test_a_process_that_may_start_no_thread_still_writes_its_checkpoints(tmp_path, monkeypatch):
+    """A container's pids limit, `ulimit -u`, or `ulimit -v` too small for a thread's stack: the
+    checkpoint writer's thread could not start, "RuntimeError: can't start new thread", and the
+    sync ended in a traceback (exit 1) after its files were committed. The checkpoints are then
+    written by the run itself. (The limit is imitated: as root no such limit binds.)"""
+    import threading
+
+    real_start = threading.Thread.start
+
+    def start(thread):
+        if thread.name == "ontosync-checkpoint":
+            raise RuntimeError("can't start new thread")
+        real_start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", start)
+    src = _empty_tree(tmp_path)
+    for name in ("A", "B", "C"):
+        _page(src, name)
+    db = tmp_path / "o.db"
+    proc = cli("sync", str(src), "--db", str(db), "--checkpoint-every", "1", "--workers", "1", "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    assert [c[0].rsplit("#", 1)[1] for c in _classes(db)] == ["A", "B", "C"]
+    ckpt = json.loads((tmp_path / "o.db.checkpoint.json").read_text(encoding="utf-8"))
+    assert ckpt["finished"] is True and ckpt["processed"] == 3
