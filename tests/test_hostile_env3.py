@@ -470,3 +470,15 @@ def test_a_process_that_may_start_no_thread_still_writes_its_checkpoints(tmp_pat
     assert [c[0].rsplit("#", 1)[1] for c in _classes(db)] == ["A", "B", "C"]
     ckpt = json.loads((tmp_path / "o.db.checkpoint.json").read_text(encoding="utf-8"))
     assert ckpt["finished"] is True and ckpt["processed"] == 3
+
+
+@pytest.mark.parametrize("key", ["db", "report", "checkpoint", "path"])
+def test_a_config_string_holding_a_nul_is_one_line(tmp_path, key):
+    """`db: "a\\0b.db"` in a YAML file (a command line cannot carry a NUL, a file can): every path
+    call raised "ValueError: embedded null byte", a traceback."""
+    config = tmp_path / "c.yml"
+    config.write_text(f'{key}: "a\\0b"\n')
+    proc = cli("sync", str(_empty_tree(tmp_path)), "--config", str(config), cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.splitlines() == [
+        f"ontosync: error: {config} line 1: '{key}' must be a string without a NUL character (no path can hold one)"]
