@@ -384,16 +384,19 @@ def _finish_sync(settings: Settings, result) -> int:
     """The report file, the summary line and the run's exit code (both databases)."""
     from ontosync.pipeline.outputs import write_json
 
+    closed = 0
     if settings.report:
         try:
             write_json(settings.report, result.report)
+        except BrokenPipeError:  # `--report /dev/stdout | head -1`: the reader has what it wanted, as `status | head`
+            closed = 141
         except OSError as exc:
             _say(f"error: --report {settings.report}: not written: {exc.strerror or exc}")
             return 2
     _summary_line(result.report)
     if result.message:
         _say({3: "fatal: ", 4: "busy: "}.get(result.exit_code, "") + result.message)
-    return result.exit_code
+    return result.exit_code or closed
 
 
 def make_source(settings: Settings, path_filter):

@@ -482,3 +482,20 @@ def test_a_config_string_holding_a_nul_is_one_line(tmp_path, key):
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.splitlines() == [
         f"ontosync: error: {config} line 1: '{key}' must be a string without a NUL character (no path can hold one)"]
+
+
+def test_a_report_into_a_pipe_its_reader_closed_is_exit_141_like_any_output(tmp_path):
+    """`sync --report /dev/stdout | head -1`: the reader stopped early, which `status | head` takes
+    as the reader's choice (141, SIGPIPE's exit); the sync said "error: not written: Broken pipe",
+    exit 2, a usage error, of a run whose files were all committed."""
+    src = _empty_tree(tmp_path)
+    _page(src, "A")
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        proc = cli("sync", str(src), "--db", str(tmp_path / "o.db"), "--report", f"/dev/fd/{write}", "--quiet")
+    finally:
+        os.close(write)
+    assert proc.returncode == 141, proc.stderr
+    assert "Broken pipe" not in proc.stderr and proc.stderr.startswith("ontosync: 1 files: 1 ok")
+    assert [c[0] for c in _classes(tmp_path / "o.db")] == ["http://narrativegoldmine.com/metaverse#A"]
