@@ -33,10 +33,11 @@ from ontosync.console import (
     flush_output,
     no_database,
     open_standard_streams,
+    unusable_db_path,
     verdict,
 )
 from ontosync.console import say as _say
-from ontosync.db_url import BadDatabaseUrl, folder_name, is_postgres_url
+from ontosync.db_url import BadDatabaseUrl, is_postgres_url
 from ontosync.options import add_sync_arguments, sql_int
 
 
@@ -112,11 +113,31 @@ def _add_migrate(sub) -> None:
 
 
 def _add_verify(sub) -> None:
-    _db_command(sub, "verify", "PRAGMA integrity_check and foreign_key_check; exit 0 or 3", "the database to check")
+    _wait_option(_db_command(sub, "verify", "PRAGMA integrity_check and foreign_key_check; exit 0 or 3",
+                             "the database to check"))
+
+
+def _wait_option(parser: argparse.ArgumentParser) -> None:
+    """A reading command's `--busy-timeout`: how long it waits for another program's write lock on a
+    SQLite database (then exit 4). It was SQLite's fixed 5 s."""
+    parser.add_argument("--busy-timeout", type=_seconds, default=5.0, metavar="S",
+                        help="seconds to wait while another writer holds the SQLite database locked, then exit 4 "
+                             "(default 5)")
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid number: {text!r}") from None
+    if not 0 <= value <= 86400:  # NaN too
+        raise argparse.ArgumentTypeError(f"must be between 0 and 86400 seconds, not {text}")
+    return value
 
 
 def _add_status(sub) -> None:
     st = _db_command(sub, "status", "what the database and checkpoint hold", "the database")
+    _wait_option(st)
     st.add_argument("--checkpoint", metavar="PATH", help="checkpoint file (default <db>.checkpoint.json)")
     st.add_argument("--json", action="store_true", help="print JSON instead of text")
 
@@ -130,12 +151,15 @@ def _add_diff(sub) -> None:
     which.add_argument("--base", metavar="OTHER.db", help="compare with another database directly")
     d.add_argument("--format", choices=("text", "markdown", "json"), default="text", help="output (default text)")
     d.add_argument("--output", metavar="PATH", help="write here instead of standard output (- is standard output)")
+    _wait_option(d)
 
 
 def _add_search(sub) -> None:
     from ontosync.search_command import add_parser as add_search_parser
 
-    _db_option(add_search_parser(sub), "the database")
+    search = add_search_parser(sub)
+    _db_option(search, "the database")
+    _wait_option(search)
 
 
 def _add_fetch_db(sub) -> None:
@@ -175,7 +199,7 @@ def _database(value: str) -> str:
     """`--db ""` (an unset shell variable) said "it is a folder"; `--db " "` named a file ` `."""
     if not value.strip():
         raise UsageError("--db must not be empty")
-    if reason := folder_name(value):
+    if reason := unusable_db_path(value):
         raise UsageError(f"--db {value}: {reason}")
     return value
 
@@ -195,9 +219,9 @@ def main(argv: list[str] | None = None) -> int:
             from ontosync.pg_commands import run_command
 
             return run_command(args)
-        code = {"sync": cmd_sync, "migrate": cmd_migrate, "verify": cmd_verify, "status": cmd_status,
-                "diff": _cmd_diff, "search": _cmd_search}.get(
-            args.command, _delegate)(args)
+        with _reader_wait(args):
+            code = {"sync": cmd_sync, "migrate": cmd_migrate, "verify": cmd_verify, "status": cmd_status,
+                    "diff": _cmd_diff, "search": _cmd_search}.get(args.command, _delegate)(args)
         flush_output()  # here, so that a closed pipe or a full disk is met inside the try
         return code
     except BrokenPipeError:  # `ontosync status | head`: the reader has what it wanted
@@ -229,6 +253,17 @@ def main(argv: list[str] | None = None) -> int:
         code, message = classify(exc, getattr(args, "db", None))
         _say(message)
         return code
+
+
+def _reader_wait(args: argparse.Namespace):
+    """The reading commands' `--busy-timeout`, for every connection they open (store/read_only.py)."""
+    import contextlib
+
+    from ontosync.store.read_only import reader_wait
+
+    if args.command in _INTERRUPTED and args.command != "sync":
+        return reader_wait(args.busy_timeout)
+    return contextlib.nullcontext()
 
 
 def _environment_failure(exc: Exception) -> str | None:
@@ -349,16 +384,19 @@ def _finish_sync(settings: Settings, result) -> int:
     """The report file, the summary line and the run's exit code (both databases)."""
     from ontosync.pipeline.outputs import write_json
 
+    closed = 0
     if settings.report:
         try:
             write_json(settings.report, result.report)
+        except BrokenPipeError:  # `--report /dev/stdout | head -1`: the reader has what it wanted, as `status | head`
+            closed = 141
         except OSError as exc:
             _say(f"error: --report {settings.report}: not written: {exc.strerror or exc}")
             return 2
     _summary_line(result.report)
     if result.message:
         _say({3: "fatal: ", 4: "busy: "}.get(result.exit_code, "") + result.message)
-    return result.exit_code
+    return result.exit_code or closed
 
 
 def make_source(settings: Settings, path_filter):

@@ -159,7 +159,11 @@ def _whole_number(value: Any, where: _Where) -> Any:
 
 
 def _string(value: Any, where: _Where) -> Any:
-    return value if isinstance(value, str) else where.fail("a string")
+    if not isinstance(value, str):
+        where.fail("a string")
+    if "\0" in value:  # a YAML file can hold one, a command line cannot: "embedded null byte", a traceback
+        where.fail("a string without a NUL character (no path can hold one)")
+    return value
 
 
 def _boolean(value: Any, where: _Where) -> Any:

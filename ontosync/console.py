@@ -11,6 +11,7 @@ Below every layer (it imports nothing of ontosync but db_url, a bottom module to
 from __future__ import annotations
 
 import codecs
+import errno
 import io
 import os
 import re
@@ -56,9 +57,48 @@ def _escape_one(m: re.Match[str]) -> str:
 def not_there(what: str, path: object, wanted: str = "a regular file") -> str:
     """Why `path` is no `what`: not there at all, or there but not `wanted` (a folder, a FIFO, a
     file given as the source): "not found" of a file the user can list misled."""
+    if reason := too_long_path(path):
+        return f"{what} {path}: {reason}"
     if not os.path.lexists(path):
         return f"{what} not found: {path}"
     return f"{what} {path}: not {wanted}"
+
+
+def too_long_path(path: object) -> str | None:
+    """Why `path` can name no file on this system (None: it may): a name in it over NAME_MAX bytes
+    (255), or the whole path over PATH_MAX (4096) as given or once made absolute. `Path.is_file()`
+    and the like raise there (ENAMETOOLONG): a traceback, where one line says it."""
+    text = os.fsdecode(path) if isinstance(path, (str, bytes, os.PathLike)) else str(path)
+    for candidate in (text, os.path.abspath(text)):
+        try:
+            os.stat(candidate)
+        except OSError as exc:
+            if exc.errno == errno.ENAMETOOLONG:
+                return _too_long(candidate)
+    return None
+
+
+def _too_long(path: str) -> str:
+    longest = max(len(os.fsencode(part)) for part in path.split("/"))
+    name_max = _limit("PC_NAME_MAX", 255)
+    what = (f"a name in it is longer than {name_max} bytes" if longest > name_max else
+            f"longer than {_limit('PC_PATH_MAX', 4096)} bytes")
+    return f"the path is too long for this system ({what})"
+
+
+def _limit(name: str, default: int) -> int:
+    try:
+        return os.pathconf("/", name)
+    except (OSError, ValueError):
+        return default
+
+
+def unusable_db_path(db: str) -> str | None:
+    """Why a SQLite `--db` path can name no file (None: it may, or it is a server's URL): a
+    folder's name (db_url.folder_name), or a path past the system's limits (`too_long_path`)."""
+    from ontosync.db_url import folder_name, is_postgres_url
+
+    return folder_name(db) or (None if is_postgres_url(db) else too_long_path(db))
 
 
 def no_database(path: object) -> str | None:

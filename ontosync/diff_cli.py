@@ -18,7 +18,7 @@ from ontosync.diff_format import to_markdown, to_text
 from ontosync.pipeline.outputs import OutputError, check_distinct, check_output, write_text
 from ontosync.store.diff import BaseBusy, DiffError, compare_databases, select_runs
 from ontosync.store.health import classify
-from ontosync.store.read_only import connect_read_only
+from ontosync.store.read_only import connect_read_only, is_busy
 from ontosync.store.run_reads import one_snapshot
 
 
@@ -97,6 +97,8 @@ def cmd_diff(args: argparse.Namespace, say: Callable[[str], None]) -> int:
     try:
         return emit_diff(args, conn, args.db, say)
     except sqlite3.DatabaseError as exc:
+        if is_busy(exc):  # a writer took the lock mid-read: exit 4 (cli.py), as at the open
+            raise
         say(f"fatal: {args.db}: {exc}")
         return 3
     finally:

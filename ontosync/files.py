@@ -23,9 +23,15 @@ def replace_atomically(target: str | Path, write: Callable[[BinaryIO], None], mo
     `target`; `mode` sets its permissions first (mkstemp makes 0600)."""
     target = Path(target)
     # the temp name is at most 100 bytes of the name plus 14: a name near the file system's 255-byte
-    # limit fits, and its temp file must too (a long --report was lost after the whole sync)
-    short = os.fsencode(target.name)[:100].decode("utf-8", "ignore")
-    fd, tmp = tempfile.mkstemp(prefix=f".{short}.", suffix=".tmp", dir=target.parent)
+    # limit fits, and its temp file must too (a long --report was lost after the whole sync). In bytes:
+    # a name decoded as UTF-8 could not be encoded back where file names are ASCII to Python (LC_ALL=C
+    # with PYTHONUTF8=0), a UnicodeEncodeError at the first checkpoint
+    short = os.fsencode(target.name)[:100].decode("utf-8", "ignore").encode("utf-8")
+    try:
+        fd, raw = tempfile.mkstemp(prefix=b"." + short + b".", suffix=b".tmp", dir=os.fsencode(target.parent))
+    except OSError as exc:  # its file name as text, as every other OSError the callers say
+        raise OSError(exc.errno, exc.strerror, os.fsdecode(exc.filename or target.parent)) from None
+    tmp = os.fsdecode(raw)
     try:
         with os.fdopen(fd, "wb") as fh:
             write(fh)

@@ -14,13 +14,15 @@ import stat
 from pathlib import Path
 
 from ontosync.config import Settings
-from ontosync.console import Stopped
-from ontosync.db_url import folder_name, is_postgres_url
+from ontosync.console import Stopped, unusable_db_path
+from ontosync.db_url import is_postgres_url
+from ontosync.pipeline.checkpoint import Checkpoint, checkpoint_owner
 from ontosync.pipeline.outputs import (
     DB_FILES,
     OutputError,
     check_distinct,
     check_output,
+    current_umask,
     file_mode,
     is_special,
     missing_folder,
@@ -42,8 +44,14 @@ class ReadOnlyDatabase(Stopped):
 
 def check_db_path(db: str) -> None:
     """The SQLite database a sync will create or write: a usable name in an existing folder."""
-    if reason := folder_name(db):  # from a flag, $ONTOSYNC_DATABASE_URL or the file's `db:`
+    if reason := unusable_db_path(db):  # from a flag, $ONTOSYNC_DATABASE_URL or the file's `db:`
         raise PathRefused(f"--db {db}: {reason}")
+    if (mask := current_umask()) & 0o600:
+        # SQLite made the database (and each run its -wal) unwritable by its owner: "attempt to write a
+        # readonly database" after the first commit, an empty database left, and the umask never named
+        raise PathRefused(f"the umask {mask:04o} takes the owner's read or write permission from the files a sync "
+                          "creates (the database, its -wal and -shm, the lock): set one that leaves them, such as "
+                          "0022 or 0077")
     parent = Path(db).resolve().parent
     if not parent.is_dir():
         raise PathRefused(f"cannot create database {db}: {missing_folder(parent)}")
@@ -95,6 +103,7 @@ def check_outputs(settings: Settings, config: str | None, selects: PathFilter | 
             # -> ~/.bashrc`), not a place the user chose; the checkpoint was written into its target
             raise OutputError(f"--checkpoint {settings.checkpoint_path} (the default) is a symbolic link (to "
                               f"{os.readlink(settings.checkpoint_path)}); remove it, or give --checkpoint")
+        _check_checkpoint_owner(settings)
         outputs = {"--config": config, "--checkpoint": settings.checkpoint_path, "--report": settings.report}
         db = None if is_postgres_url(settings.db) else settings.db
         check_distinct(db, {k: v for k, v in outputs.items() if v})
@@ -104,6 +113,17 @@ def check_outputs(settings: Settings, config: str | None, selects: PathFilter | 
                                   "read what this one writes there); give a path outside it, or one it leaves out")
     except OutputError as exc:
         raise PathRefused(str(exc)) from None
+
+
+def _check_checkpoint_owner(settings: Settings) -> None:
+    """A `--checkpoint` holding another database's unfinished sync is not replaced (its resume
+    would be lost), nor resumed from (pipeline/checkpoint.py `checkpoint_owner`)."""
+    owner = checkpoint_owner(settings)
+    previous = Checkpoint.load(settings.checkpoint_path) if owner else None
+    if previous is not None and previous.owned_by_another(owner):
+        raise OutputError(f"--checkpoint {settings.checkpoint_path}: holds the unfinished sync of another database "
+                          f"({previous.database}), which resumes from it; give this database its own checkpoint "
+                          "(or delete that one to drop its resume)")
 
 
 def _read_by_the_sync(settings: Settings, selects: PathFilter, path: str) -> bool:

@@ -45,7 +45,6 @@ PER_PAGE = 100  # items per page of a listing (GitHub's most): artifacts, a pull
 MAX_DOWNLOAD_BYTES = 8 * 1024**3  # an artifact bigger than this is refused
 CHUNK = 1 << 20
 TIMEOUT_S = 60
-RETRY = RetryPolicy()  # 3 tries in all; waits drawn from [0, 1 s], then [0, 2 s]
 COMMIT = re.compile(r"[0-9a-f]{40,64}")  # a head_sha that is none is not shown (12 characters of anything)
 DEFAULT_BRANCH = ":default:"  # as `branch`: the repository's default branch (no git branch has a ':')
 # A rate limit that resets within this is waited out: an artifact or a comment is not worth a longer wait
@@ -85,7 +84,7 @@ def github_client(token: str | None, api_url: str | None = None):
 
     auth = Auth.Token(token) if token else None
     return Github(auth=auth, base_url=(api_url or DEFAULT_API_URL).rstrip("/"), timeout=TIMEOUT_S,
-                  retry=None, per_page=PER_PAGE, lazy=True)  # retried by RETRY, like the GitHub source
+                  retry=None, per_page=PER_PAGE, lazy=True)  # retried by policy(), like the GitHub source
 
 
 def _aware(dt: datetime | None) -> datetime | None:
@@ -117,16 +116,17 @@ def _to_info(artifact) -> ArtifactInfo:
 
 def find_newest_artifact(repo_full_name: str, name: str, token: str | None,
                          api_url: str | None = None, branch: str | None = None, *,
-                         retry: RetryPolicy = RETRY) -> tuple[ArtifactInfo | None, int]:
+                         retry: RetryPolicy | None = None) -> tuple[ArtifactInfo | None, int]:
     """The newest non-expired artifact called `name` (uploaded by a run on `branch`, when given: a
     pull request's base must not come from another pull request's run; DEFAULT_BRANCH: the
     repository's; never by a fork's run), and how many expired ones were passed over.
 
     Returns (None, n) when there is none. Raises AuthError / ArtifactError when the API fails;
-    server errors and dropped connections are retried by `retry` first.
+    server errors and dropped connections are retried by `retry` first (default: `policy()`).
     """
     from github import GithubException
 
+    retry = retry or policy()
     try:
         candidates = with_retries(lambda: _list_artifacts(repo_full_name, name, token, api_url, branch), retry)
     except GithubException as exc:
@@ -215,7 +215,14 @@ class _Limited(Exception):
         self.original, self.wait = original, wait
 
 
-def with_retries(exchange: Callable[[], T], retry: RetryPolicy = RETRY, max_wait: float = MAX_WAIT) -> T:
+def policy() -> RetryPolicy:
+    """3 tries in all; waits drawn from [0, 1 s], then [0, 2 s] (the first step `$ONTOSYNC_RETRY_BACKOFF`
+    as it is now). Made at each call: a policy made at import kept the backoff the environment had then,
+    which `fetch-db` in a process whose environment changed since (the Action's entrypoint) waited."""
+    return RetryPolicy()
+
+
+def with_retries(exchange: Callable[[], T], retry: RetryPolicy | None = None, max_wait: float = MAX_WAIT) -> T:
     """Run `exchange` (calls to GitHub's API), tried again per the retry policy: a server error or a
     dropped connection after a backoff, a rate limit (429, or 403 with `Retry-After` or no requests
     left) once it resets when that is within `max_wait`. Why: the listing met a secondary rate limit
@@ -233,6 +240,7 @@ def with_retries(exchange: Callable[[], T], retry: RetryPolicy = RETRY, max_wait
             raise
 
     # a rate limit that reaches the backoff resets past `max_wait`: not retried (the others are waited for, below)
+    retry = retry or policy()
     backed = retry.retrying(attempt, (GithubException, *NETWORK_ERRORS), giveup=lambda exc: _final(exc, limits=False))
     try:
         return waiting(backed, _Limited, lambda exc: exc.wait, retry.attempts or 3)()
@@ -261,13 +269,14 @@ def _api_message(exc, token: str | None) -> str:
 
 
 def download_artifact(info: ArtifactInfo, token: str | None, dest: Path,
-                      max_bytes: int = MAX_DOWNLOAD_BYTES, *, retry: RetryPolicy = RETRY) -> Path:
+                      max_bytes: int = MAX_DOWNLOAD_BYTES, *, retry: RetryPolicy | None = None) -> Path:
     """Download the artifact's zip to `dest`; follows GitHub's redirect without sending the token on.
 
     Server errors and dropped connections start the download again (the redirect's signed URL is
     asked for anew: it is short-lived), `retry.attempts` tries in all."""
     if not token:
         raise AuthError("downloading an artifact needs a token (GITHUB_TOKEN or the github-token input)")
+    retry = retry or policy()
     backed = retry.retrying(_download_once, (_ServerError, *NETWORK_ERRORS))
     download = waiting(backed, _Limited, lambda exc: exc.wait, retry.attempts or 3)
     try:

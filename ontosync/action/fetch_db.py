@@ -28,7 +28,7 @@ import os
 import tempfile
 from pathlib import Path, PurePosixPath
 
-from ontosync.console import printable
+from ontosync.console import printable, too_long_path
 from ontosync.console import say as _say
 from ontosync.options import default_api_url
 from ontosync.sources.names import hide_credentials, is_repository
@@ -123,8 +123,15 @@ def fetch_db(repo: str, artifact: str = DEFAULT_ARTIFACT, out: str | os.PathLike
         _say(f"error: {exc}")
         return 2
     # a CI secret pasted with its newline is the token, as for `sync` (Secret trims it)
-    token = Secret(token if token is not None else os.environ.get("GITHUB_TOKEN")).get()
+    secret = Secret(token if token is not None else os.environ.get("GITHUB_TOKEN"))
+    if flaw := secret.flaw():
+        _say(f"error: {flaw}")
+        return 2
+    token = secret.get()
     out_path = Path(out)
+    if reason := too_long_path(out_path):
+        _say(f"error: --out {out_path}: {reason}")
+        return 2
     if out_path.is_dir():
         _say(f"error: --out {out_path} is a folder")
         return 2
@@ -150,6 +157,10 @@ def fetch_db(repo: str, artifact: str = DEFAULT_ARTIFACT, out: str | os.PathLike
                 db_tmp = artifacts.extract_member(zf, member, tmp / "fetched.db")
         except artifacts.ArtifactError as exc:  # it may name a member
             _say(f"error: {scrubbed(str(exc), token)}")
+            return 2
+        except OSError as exc:  # $TMPDIR full, or past `ulimit -f`: a traceback, the cause unsaid
+            _say(f"error: cannot download artifact {printable(repr(info.name))} into the temporary folder "
+                 f"{tmp.parent}: {exc.strerror or exc}; give TMPDIR a folder with room for it")
             return 2
         problems = database_problems(db_tmp) or not_ontosyncs(db_tmp)
         if problems:

@@ -82,6 +82,16 @@ def restore(cmd: Commands, inputs: ActionInputs, branch: str | None = None) -> b
         cmd.notice(f"no artifact named {name!r}{on} in {inputs.repository} yet{extra}: running a full sync")
         return False
     cmd.line(f"newest: {info.describe()}")
+    if not _unpack(cmd, inputs, info):
+        return False
+    cmd.notice(f"started from {info.describe()}")
+    return True
+
+
+def _unpack(cmd: Commands, inputs: ActionInputs, info: artifacts.ArtifactInfo) -> bool:
+    """Download `info`, check its database and put it (and its checkpoint) in place; False, said
+    as a warning, when anything fails: the sync then starts from scratch."""
+    name = inputs.restore_artifact
     with tempfile.TemporaryDirectory(prefix="ontosync-restore-") as tmp_dir:
         tmp = Path(tmp_dir)
         try:
@@ -104,6 +114,10 @@ def restore(cmd: Commands, inputs: ActionInputs, branch: str | None = None) -> b
         except artifacts.ArtifactError as exc:  # it may name a member
             cmd.warning(f"restore-artifact {name!r}: {scrubbed(str(exc), inputs.token)}; running a full sync")
             return False
+        except OSError as exc:  # $TMPDIR full, or past `ulimit -f`: a traceback ended the Action before its sync
+            cmd.warning(f"restore-artifact {name!r}: cannot download it into the temporary folder {tmp.parent}: "
+                        f"{exc.strerror or exc}; running a full sync")
+            return False
         try:
             put_in_place(cmd, inputs, (db_tmp, db_member.filename),
                          (ck_tmp, ck_member.filename) if ck_tmp is not None else None)
@@ -111,7 +125,6 @@ def restore(cmd: Commands, inputs: ActionInputs, branch: str | None = None) -> b
             where = Path(exc.filename2 or exc.filename or inputs.database).name  # a rename names its target second
             cmd.warning(f"restore-artifact {name!r}: cannot write {where}: {exc.strerror or exc}; running a full sync")
             return False
-    cmd.notice(f"started from {info.describe()}")
     return True
 
 

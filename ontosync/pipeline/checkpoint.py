@@ -7,15 +7,19 @@ was interrupted, when it started, and for which source. Its size does not grow w
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import stat
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from ontosync.pipeline.outputs import read_regular, write_text
+from ontosync.db_url import is_postgres_url, mask, schema_for
+from ontosync.pipeline.outputs import file_mode, write_text
 
 VERSION = 1
+MAX_BYTES = 64 * 1024 * 1024
 
 
 @dataclass
@@ -30,21 +34,31 @@ class Checkpoint:
     finished: bool = False
     version: int = VERSION
 
+    database: str = ""  # whose checkpoint it is (`database_name`); "" in one an older ontosync wrote
+
     @classmethod
     def load(cls, path: str | Path) -> Checkpoint | None:
-        """The checkpoint at `path`, or None when absent or unreadable (then there is nothing to resume).
+        """The checkpoint at `path`, or None when absent or unreadable (then there is nothing to resume)."""
+        return cls.read(path)[0]
+
+    @classmethod
+    def read(cls, path: str | Path) -> tuple[Checkpoint | None, str | None]:
+        """(the checkpoint at `path`, None), or (None, why it is not read: None when absent).
         Garbage is unreadable too, however it is made (deeply nested JSON raises RecursionError), and
         so is JSON whose fields do not have their types, or a newer ontosync's (its fields may mean
         something else): `started_at: 5` was a traceback at the first unchanged file, and
         `started_at: "0"` took every recorded file for one the interrupted run committed, so a
         `--full` run reparsed none. Not resuming costs time only: unchanged files are still known."""
         try:
-            data = json.loads(read_regular(path) or "null")
-            known = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
-            ckpt = cls(**known)
+            data = json.loads(_read_capped(path) or "null")
+            ckpt = cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
+        except TooLarge as exc:
+            return None, str(exc)
         except (OSError, ValueError, TypeError, RecursionError):
-            return None
-        return ckpt if ckpt._sound() else None
+            ckpt = None
+        if ckpt is not None and ckpt._sound():
+            return ckpt, None
+        return None, f"{path} is not a checkpoint this ontosync reads" if os.path.lexists(path) else None
 
     def _sound(self) -> bool:
         """Every field of its type, `started_at` a time, and a version this ontosync writes."""
@@ -52,7 +66,7 @@ class Checkpoint:
                  and all(_is_time(t) for t in (self.started_at, self.last_checkpoint_at))
                  and all(_is_count(n) for n in (self.total_files, self.processed, self.version))
                  and isinstance(self.failed, list) and all(isinstance(f, dict) for f in self.failed)
-                 and isinstance(self.finished, bool))
+                 and isinstance(self.finished, bool) and isinstance(self.database, str))
         return typed and self.version <= VERSION
 
     def __post_init__(self) -> None:
@@ -80,8 +94,49 @@ class Checkpoint:
         return (json.dumps(head, indent=1, ensure_ascii=False)[:-2] + ',\n "failed": ['
                 + ", ".join(self._failed_json) + "]\n}")
 
-    def resumable_for(self, source: str) -> bool:
-        return not self.finished and self.source == source
+    def resumable_for(self, source: str, owner: str) -> bool:
+        """An interrupted sync of this source into this database (`checkpoint_owner`; "" on either
+        side, a default checkpoint or an older ontosync's file, is no objection)."""
+        return not self.finished and self.source == source and not self.owned_by_another(owner)
+
+    def owned_by_another(self, owner: str) -> bool:
+        """An unfinished sync of another database, which a sync of `owner` must not replace: two
+        databases given one `--checkpoint` resumed each other's runs. A database file no longer at
+        the path it records is taken for this one, moved (a CI cache restored under another folder)."""
+        if self.finished or "" in (self.database, owner) or self.database == owner:
+            return False
+        return not os.path.isabs(self.database) or os.path.lexists(self.database)
+
+
+def checkpoint_owner(settings) -> str:
+    """The database a `--checkpoint` given by name belongs to, as it records it: a file by its real
+    path (`--db ./o.db` and `--db o.db` are one), a server's by its schema and a digest of its URL
+    without the password (a checkpoint holds no URL). "" for the default checkpoint, named after its
+    database already: a folder moved with both keeps resuming."""
+    if not settings.checkpoint:
+        return ""
+    if not is_postgres_url(settings.db):
+        return os.path.realpath(settings.db)
+    server = hashlib.sha256(mask(settings.db).encode()).hexdigest()[:12]
+    return f"schema {schema_for(settings.db, settings.source)} on PostgreSQL server {server}"
+
+
+class TooLarge(ValueError):
+    """A file past MAX_BYTES: no checkpoint is that large."""
+
+
+def _read_capped(path: str | Path) -> str | None:
+    """The text of the regular file at `path` (None for anything else: a FIFO would block), refused
+    past MAX_BYTES: a file of gigabytes there (a name given by mistake) was read whole into memory.
+    A checkpoint holds counters and the failed files: 64 MiB is ~200,000 failures."""
+    mode = file_mode(os.fspath(path))
+    if mode is None or not stat.S_ISREG(mode):
+        return None
+    with open(path, "rb") as fh:
+        data = fh.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise TooLarge(f"{path} is larger than {MAX_BYTES} bytes, more than a checkpoint holds")
+    return data.decode("utf-8")
 
 
 def _is_count(value: object) -> bool:
@@ -102,12 +157,9 @@ def checkpoint_info(path: str) -> tuple[dict | None, str | None]:
     """What `status` shows of the checkpoint at `path`: (its fields, None), or (None, why it is
     not read) for a file there that `load` refuses (garbage, another program's JSON, a newer
     ontosync's), which `status` called "none" as if no file were there; (None, None) when absent."""
-    ckpt = Checkpoint.load(path)
+    ckpt, why = Checkpoint.read(path)
     if ckpt is not None:
         return {"source": ckpt.source, "revision": ckpt.revision, "started_at": ckpt.started_at,
                 "last_checkpoint_at": ckpt.last_checkpoint_at, "processed": ckpt.processed,
                 "total_files": ckpt.total_files, "finished": ckpt.finished, "failed": len(ckpt.failed)}, None
-    if not os.path.lexists(path):
-        return None, None
-    return None, (f"unreadable: {path} is not a checkpoint this ontosync reads; nothing resumes from it, and the "
-                  "next sync replaces it")
+    return None, why and f"unreadable: {why}; nothing resumes from it, and the next sync replaces it"

@@ -35,11 +35,29 @@ class CheckpointWriter:
     def submit(self, path: str, text: str) -> None:
         with self._cond:
             self._waiting = (path, text)
-            if self._thread is None:
-                self._closing = False
-                self._thread = threading.Thread(target=self._run, name="ontosync-checkpoint", daemon=True)
-                self._thread.start()
+            if self._thread is None and not self._start():
+                self._waiting = None
+                self._write_here(path, text)
             self._cond.notify_all()
+
+    def _start(self) -> bool:
+        """Start the thread; False when the process may start none (a container's pids limit,
+        `ulimit -u`, an address space too small for its stack): "can't start new thread" was a
+        traceback that ended the sync, its files committed. The checkpoint is then written here."""
+        self._closing = False
+        thread = threading.Thread(target=self._run, name="ontosync-checkpoint", daemon=True)
+        try:
+            thread.start()
+        except RuntimeError:
+            return False
+        self._thread = thread
+        return True
+
+    def _write_here(self, path: str, text: str) -> None:
+        try:
+            self._write(path, text)
+        except Exception as exc:  # reported by the run as a warning, as the thread's are
+            self.errors.append((path, exc))
 
     def _run(self) -> None:
         while True:

@@ -37,8 +37,12 @@ SPLIT_FROM = 256 << 10
 
 
 def split_from() -> int:
-    """SPLIT_FROM, or the environment's ONTOSYNC_HANDOVER_MIN_BYTES; read as a worker starts."""
-    return int(os.environ.get("ONTOSYNC_HANDOVER_MIN_BYTES") or SPLIT_FROM)
+    """SPLIT_FROM, or the environment's ONTOSYNC_HANDOVER_MIN_BYTES; read as a worker starts. A value
+    that is no whole number leaves SPLIT_FROM: `int("x")` raised in the worker, for every file."""
+    try:
+        return int(os.environ.get("ONTOSYNC_HANDOVER_MIN_BYTES") or SPLIT_FROM)
+    except ValueError:
+        return SPLIT_FROM
 POLL_S = 0.1  # how often a wait for rows looks at the clock and for a Ctrl-C
 
 

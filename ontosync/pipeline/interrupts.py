@@ -85,8 +85,10 @@ def terminate_as_interrupt() -> Iterator[None]:
 
 # Test hook: `ONTOSYNC_FAULT_SIGNAL_AFTER_SAVE=N` sends this process SIGTERM right after the N-th
 # file's transaction commits, the moment an interrupt is most likely to be miscounted. Read once,
-# at import, so a run without it pays one comparison per save.
-_FAULT_AFTER = int(os.environ.get("ONTOSYNC_FAULT_SIGNAL_AFTER_SAVE") or 0)
+# at import, so a run without it pays one comparison per save; a value that is no number is no
+# hook (it was a ValueError traceback at the import, for every command).
+_FAULT_TEXT = os.environ.get("ONTOSYNC_FAULT_SIGNAL_AFTER_SAVE", "").strip()
+_FAULT_AFTER = int(_FAULT_TEXT) if _FAULT_TEXT.isdecimal() else 0
 _saves = 0
 
 

@@ -152,14 +152,6 @@ def write_json(path: str | Path, data: object, indent: int = 2) -> None:
     write_text(path, json.dumps(data, indent=indent, ensure_ascii=False))
 
 
-def read_regular(path: str | Path) -> str | None:
-    """The text of a regular file at `path`; None for anything else (a FIFO would block)."""
-    mode = file_mode(os.fspath(path))
-    if mode is None or not stat.S_ISREG(mode):
-        return None
-    return Path(path).read_text(encoding="utf-8")
-
-
 def current_umask() -> int:
     mask = os.umask(0)
     os.umask(mask)

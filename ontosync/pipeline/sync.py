@@ -24,7 +24,7 @@ from ontosync.config import Settings
 from ontosync.console import Stopped
 from ontosync.parsing import ParseOptions
 from ontosync.pipeline import interrupts, stat_cache
-from ontosync.pipeline.checkpoint import Checkpoint
+from ontosync.pipeline.checkpoint import Checkpoint, checkpoint_owner
 from ontosync.pipeline.checkpoint_writer import CheckpointWriter
 from ontosync.pipeline.fingerprint import settings_fingerprint
 from ontosync.pipeline.handover import RowsLost
@@ -186,7 +186,8 @@ class SyncRun:
         started_at, t0 = utc_now(), time.perf_counter()
         ckpt_path = self.s.checkpoint_path
         previous = Checkpoint.load(ckpt_path)
-        resumed = bool(previous and previous.resumable_for(self.source.description))
+        owner = checkpoint_owner(self.s)
+        resumed = bool(previous and previous.resumable_for(self.source.description, owner))
         self.resume_since = previous.started_at if resumed and previous else None
         if hasattr(self.source, "keep_blobs"):  # what a remote source read last time (its links' texts, the
             with contextlib.suppress(*database_errors()):  # graph's config): unchanged, it costs no request
@@ -197,7 +198,7 @@ class SyncRun:
         self.force_all = self.s.full
         self.fingerprint = self.repo.fingerprint = settings_fingerprint(self.s, self.options)
         self.ckpt = Checkpoint(self.source.description, self.source.revision,
-                               self.resume_since or started_at, started_at)
+                               self.resume_since or started_at, started_at, database=owner)
         self._write_checkpoint(ckpt_path)
         pool = ParsePool(self.s.workers, self.options, self.s.max_file_size, self.s.file_timeout,
                          self.repo.default_ontology)

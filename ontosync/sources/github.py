@@ -33,7 +33,6 @@ import base64
 import binascii
 import logging
 import math
-import os
 import time
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator
@@ -52,6 +51,7 @@ from ontosync.sources.github_http import (
     SECONDARY_LIMIT_WAIT,
     Secret,
     checked_api_url,
+    env_timeout,
     error_kind,
     folder_may_match,
     get_json,
@@ -83,7 +83,6 @@ T = TypeVar("T")
 # repositories where the selected folder is a small part of the tarball.
 DEFAULT_BLOB_THRESHOLD = 20
 DEFAULT_MAX_RATE_LIMIT_WAIT = 900.0  # 15 minutes
-DEFAULT_TIMEOUT = 30.0  # seconds per request (connect, and between bytes while reading)
 RATE_LIMIT_TRIES = 6  # consecutive rate-limit answers to one request before giving up
 # Files in a row whose blob kept failing through every attempt: GitHub is down, the run stops.
 DOWN_AFTER = 3
@@ -146,18 +145,15 @@ class GitHubSource(TarballReader, LinkFollower):
         self.filter = path_filter
         self.api_url = checked_api_url(api_url, DEFAULT_API_URL)
         self._token = Secret(token)
+        if flaw := self._token.flaw():
+            raise SourceError(flaw)
         self.max_rate_limit_wait = float(max_rate_limit_wait)
         factor = default_factor() if backoff_factor is None else backoff_factor
         self.retry = RetryPolicy(max(1, int(retries)), factor, backoff_max)
         self.max_attempts = self.retry.attempts
         self.blob_threshold = max(0, int(blob_threshold))
         self.max_file_size = int(max_file_size)
-        if timeout is None:
-            try:
-                timeout = float(os.environ.get("ONTOSYNC_GITHUB_TIMEOUT") or DEFAULT_TIMEOUT)
-            except ValueError:
-                timeout = DEFAULT_TIMEOUT
-        self.timeout = max(0.1, float(timeout))
+        self.timeout = max(0.1, float(env_timeout() if timeout is None else timeout))
 
         self.retries = 0  # retries made (backoffs and rate-limit waits), for the run report
         self.rate_limit_waits = 0

@@ -10,6 +10,7 @@ import http.client
 import io
 import ipaddress
 import json
+import os
 import posixpath
 import re
 import tarfile
@@ -46,6 +47,7 @@ STREAM_ERRORS: tuple[type[BaseException], ...] = (
 SECONDARY_LIMIT_WAIT = 60.0  # GitHub: without Retry-After, wait at least a minute
 # A stop names the time to run again; a Retry-After of 1e20 or inf names none a datetime can hold.
 LONGEST_STOP_WAIT = 366 * 86400.0
+DEFAULT_TIMEOUT = 30.0  # seconds per request (connect, and between bytes while reading)
 MAX_REDIRECTS = 5
 
 
@@ -119,6 +121,15 @@ class Secret:
 
     def get(self) -> str | None:
         return self._value
+
+    def flaw(self) -> str | None:
+        """Why no request can carry the token (None: one can): a space, a line break (a secret pasted
+        over two lines) or a character outside ASCII inside it. Sent, it failed every request as
+        "InvalidHeader" (or an encoding error), after the retries. The token itself is never said."""
+        if self._value is None or re.fullmatch(r"[\x21-\x7e]+", self._value):
+            return None
+        return ("GITHUB_TOKEN has a space, a line break or a character outside ASCII inside it, which no request can "
+                "carry: set it again as the one word GitHub gave")
 
     def __repr__(self) -> str:
         return "<secret>" if self._value else "<none>"
@@ -337,3 +348,13 @@ def may_hold_graph_config(path_filter: PathFilter, folder: str) -> bool:
     """
     root = folder.removesuffix("logseq/")
     return root != folder and (root == "" or root.endswith("/")) and path_filter.subdir.startswith(root)
+
+
+def env_timeout() -> float:
+    """`$ONTOSYNC_GITHUB_TIMEOUT` seconds (more than 0, at most a day), else DEFAULT_TIMEOUT: `inf`
+    (meant as "no timeout") was an OverflowError traceback, and `nan` a 0.1 s timeout per request."""
+    try:
+        value = float(os.environ.get("ONTOSYNC_GITHUB_TIMEOUT") or DEFAULT_TIMEOUT)
+    except ValueError:
+        return DEFAULT_TIMEOUT
+    return value if 0 < value <= 86400 else DEFAULT_TIMEOUT

@@ -40,7 +40,7 @@ READ_CHUNK = 1 << 20
 class LocalSource:
     def __init__(self, root: str | Path, path_filter: PathFilter, max_file_size: int):
         self.root = Path(root)
-        if not self.root.is_dir():
+        if not os.path.isdir(self.root):  # Path.is_dir() raised on a name past NAME_MAX (not_there says so)
             raise SourceError(not_there("source directory", root, "a folder"))
         self.real_root = Path(os.path.realpath(self.root))
         self._root = str(self.real_root)  # joined with each path as a str: pathlib interns every part it parses
@@ -127,7 +127,7 @@ class LocalSource:
         if not self._inside(full):
             return None
         try:
-            return read_regular_file(full, max_size)
+            return read_with_stat(full, max_size)[0]  # `full` has no link left: read only there
         except FileTooLarge:
             raise
         except OSError as exc:
@@ -279,13 +279,15 @@ def hash_file(path: str, size: int) -> str:
 
 
 def read_regular_file(path: str, max_size: int) -> bytes:
-    """Read a file for parsing without following a final symlink swapped in since the walk."""
-    return read_with_stat(path, max_size)[0]
+    """Read a file without following a final symlink swapped in since the walk (a path that may
+    lead through links: git's HEAD through a worktree's `gitdir`)."""
+    return read_with_stat(path, max_size, walked=False)[0]
 
 
-def read_with_stat(path: str, max_size: int) -> tuple[bytes, os.stat_result]:
-    """`read_regular_file`, and the fstat of the file it read (what the stat cache keys on)."""
-    fd, st = _open_regular(path)
+def read_with_stat(path: str, max_size: int, walked: bool = True) -> tuple[bytes, os.stat_result]:
+    """`read_regular_file`, and the fstat of the file it read (what the stat cache keys on); a
+    `walked` path (the walk's, links resolved: `contents`) is read only where the walk found it."""
+    fd, st = _open_regular(path, walked)
     try:
         if st.st_size > max_size:
             raise FileTooLarge(st.st_size, max_size)
@@ -295,9 +297,13 @@ def read_with_stat(path: str, max_size: int) -> tuple[bytes, os.stat_result]:
         os.close(fd)
 
 
-def _open_regular(path: str) -> tuple[int, os.stat_result]:
+def _open_regular(path: str, walked: bool = True) -> tuple[int, os.stat_result]:
     """A descriptor on the regular file at `path`, and its fstat, or OSError: never through a final
-    link (one swapped in since the walk), never blocking on a FIFO or a device."""
+    link (one swapped in since the walk), never blocking on a FIFO or a device. A `walked` path has
+    no link in it (the walk descends into no linked folder, `contents` resolves a linked file): the
+    file opened must be at that very path, else a folder on it became a link since the walk, which
+    O_NOFOLLOW (the last name only) let through: `pages/` swapped for a link out of the source had
+    a file outside read as `pages/a.md`."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
@@ -305,6 +311,8 @@ def _open_regular(path: str) -> tuple[int, os.stat_result]:
             raise OSError("the file became a symbolic link since the walk; not followed") from None
         raise
     try:
+        if walked and _opened_elsewhere(fd, path):
+            raise OSError("a folder on its path changed since the walk (a symbolic link now?); not read")
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             raise OSError(f"not a regular file ({_kind(st.st_mode)})")
@@ -312,6 +320,15 @@ def _open_regular(path: str) -> tuple[int, os.stat_result]:
         os.close(fd)
         raise
     return fd, st
+
+
+def _opened_elsewhere(fd: int, path: str) -> bool:
+    """Whether the kernel's name of the open file (/proc/self/fd, Linux) is not `path` as given;
+    False where that name cannot be read."""
+    try:
+        return os.readlink(f"/proc/self/fd/{fd}") != os.path.abspath(path)
+    except OSError:
+        return False
 
 
 def read_bounded(fh, first: int, limit: int) -> bytes:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from ontosync.store.read_only import connect_read_only
+from ontosync.store.read_only import connect_read_only, is_busy
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 MAX_LISTED = 20
@@ -30,10 +30,14 @@ def database_problems(path: str | Path) -> list[str]:
                 return [f"{path.name} is not an SQLite database"]
         conn = connect_read_only(path)
     except (OSError, sqlite3.Error) as exc:
+        if is_busy(exc):  # a writer holds it: exit 4 (cli.py), not "fails its checks", exit 3
+            raise
         return [f"cannot open {path.name}: {exc}"]
     try:
         problems = integrity_problems(conn)
     except sqlite3.Error as exc:
+        if is_busy(exc):
+            raise
         return [f"{path.name}: {exc}"]
     finally:
         conn.close()

@@ -22,6 +22,7 @@ import os
 import time
 from pathlib import Path
 
+from ontosync.store import inode_lock
 from ontosync.store.migrations import utc_now
 
 POLL_S = 0.2
@@ -30,6 +31,8 @@ POLL_S = 0.2
 MIGRATE_WAIT_S = 30.0
 SYNC_WAIT = "--lock-timeout"  # what a sync's busy line calls its wait
 MIGRATE_WAIT = "migrate's wait"
+HARD_LINKED = ("through another name of the same file (a hard link; that name's .lock file names the "
+               "holder)")
 
 
 class LockBusy(Exception):
@@ -55,6 +58,8 @@ class SyncLock:
         self.timeout = timeout
         self.wait = wait  # what the busy line calls the timeout: the option (or wait) that set it
         self.fd: int | None = None
+        self.inode_fd: int | None = None  # the database file's descriptor, while it holds its lock
+        self._file_held = False  # the last try found the file's own lock held (a hard link's sync)
         self.sound_stamp: list[int] | None = None  # what the last holder left: see `leave_sound`
         self._leave: list[int] | None = None
 
@@ -68,20 +73,12 @@ class SyncLock:
     def acquire(self) -> None:
         fd = self._open()
         deadline = time.monotonic() + max(0.0, self.timeout)
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError as exc:
-                if exc.errno not in (errno.EAGAIN, errno.EACCES):  # a file system without locks (ENOLCK: NFS
-                    os.close(fd)  # without lockd, some FUSE): a traceback, where one line says it all
-                    raise LockUnavailable(f"cannot lock {self.path}: {exc.strerror}; a file system without "
-                                          "file locks cannot keep two syncs apart: put the database on a "
-                                          "local disk") from None
+        while not self._take(fd):
             if time.monotonic() >= deadline:
-                holder = _read_holder(fd)
+                holder = HARD_LINKED if self._file_held else f"({_read_holder(fd)})"
+                self._close_inode()
                 os.close(fd)
-                raise LockBusy(f"database {self.db_path} is busy: another sync holds it ({holder}); waited "
+                raise LockBusy(f"database {self.db_path} is busy: another sync holds it {holder}; waited "
                                f"{self.timeout:g} s ({self.wait}). Nothing was written; run again later.")
             time.sleep(POLL_S)
         self.fd = fd
@@ -91,6 +88,35 @@ class SyncLock:
         with contextlib.suppress(OSError):
             os.ftruncate(fd, 0)
             os.pwrite(fd, json.dumps(info).encode(), 0)
+
+    def _take(self, fd: int) -> bool:
+        """Both locks, or neither: `<db>.lock`, then the database file's own (store/inode_lock.py),
+        which another name of the same file (a hard link) holds when `<db>.lock` is free."""
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES):  # a file system without locks (ENOLCK: NFS
+                os.close(fd)  # without lockd, some FUSE): a traceback, where one line says it all
+                raise LockUnavailable(f"cannot lock {self.path}: {exc.strerror}; a file system without "
+                                      "file locks cannot keep two syncs apart: put the database on a "
+                                      "local disk") from None
+            self._file_held = False
+            return False
+        if self.inode_fd is None:
+            self.inode_fd = inode_lock.open_inode(self.db_path)
+        taken = None if self.inode_fd is None else inode_lock.try_lock(self.inode_fd)
+        self._file_held = taken is False
+        if self._file_held:  # the sync of another name of this file holds it: wait for that one
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            return False
+        if taken is None:  # a new file, or one that takes no such lock: `<db>.lock` alone decides
+            self._close_inode()
+        return True
+
+    def _close_inode(self) -> None:
+        if self.inode_fd is not None:
+            os.close(self.inode_fd)  # after every connection: it drops SQLite's POSIX locks too
+            self.inode_fd = None
 
     def _open(self) -> int:
         """The lock file, read-write; read-only when another user made it (flock works on either).
@@ -129,6 +155,7 @@ class SyncLock:
                 os.pwrite(self.fd, json.dumps({"sound": self._leave}).encode(), 0)
         os.close(self.fd)  # closing drops the flock
         self.fd = None
+        self._close_inode()
 
 
 def holder_now(db_path: str | Path) -> str | None:

@@ -107,7 +107,11 @@ def migrations_dir() -> Path:
 def available_migrations(directory: Path | None = None) -> list[Migration]:
     directory = directory or migrations_dir()
     found = []
-    for path in sorted(directory.glob("*.sql")):
+    try:
+        paths = sorted(directory.glob("*.sql"))
+    except OSError as exc:  # `$ONTOSYNC_MIGRATIONS_DIR` past NAME_MAX: glob's stat raised, a traceback
+        raise MigrationError(f"no migration files found in {directory}: {exc.strerror}") from None
+    for path in paths:
         m = re.fullmatch(r"(\d+)_(\w+)\.sql", path.name)
         if m:
             found.append(Migration(int(m.group(1)), m.group(2), path))

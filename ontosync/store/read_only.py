@@ -10,12 +10,33 @@ is writing (busy, locked) is not: that error goes to the command, which exits 4.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
 SQLITE_BUSY, SQLITE_LOCKED = 5, 6  # primary result codes (sqlite3.h)
+READ_WAIT_S = 5.0  # how long a reader waits for a writer's lock by default (the reading commands' --busy-timeout)
+_waits = [READ_WAIT_S]
+
+
+@contextlib.contextmanager
+def reader_wait(seconds: float) -> Iterator[None]:
+    """Readers opened inside wait up to `seconds` for a writer's lock, then fail busy (exit 4).
+    Set once per command (cli.py), not passed down: a command opens its database in several
+    places (`diff`'s base, `status`'s probe and its models), and each took SQLite's fixed 5 s."""
+    _waits.append(seconds)
+    try:
+        yield
+    finally:
+        _waits.pop()
+
+
+def is_busy(exc: BaseException) -> bool:
+    """A writer holds the database (SQLITE_BUSY, SQLITE_LOCKED): exit 4, never a verdict on the file."""
+    return isinstance(exc, sqlite3.OperationalError) and _busy(exc)
 
 
 def file_uri(path: str | Path) -> str:
@@ -28,7 +49,7 @@ def read_only_uri(path: str | Path) -> str:
     """`file_uri(path)`, or its immutable form when a read-only open cannot read the file."""
     uri = file_uri(path)
     try:
-        conn = sqlite3.connect(uri, uri=True)
+        conn = sqlite3.connect(uri, uri=True, timeout=_waits[-1])
         try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         finally:
@@ -50,4 +71,9 @@ def _busy(exc: sqlite3.OperationalError) -> bool:
 def connect_read_only(path: str | Path) -> sqlite3.Connection:
     """The reader's connection: `search`, `diff` (and its `--base`), `verify`, the Action's changes;
     `status` wraps the same URI in a Peewee database (store/status.py `open_read_only`)."""
-    return sqlite3.connect(read_only_uri(path), uri=True)
+    return sqlite3.connect(read_only_uri(path), uri=True, timeout=_waits[-1])
+
+
+def wait_s() -> float:
+    """The wait `reader_wait` set (READ_WAIT_S outside one): for a reader opened another way (Peewee)."""
+    return _waits[-1]

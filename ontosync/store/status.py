@@ -21,7 +21,7 @@ from ontosync.store.models import (
     SourceFileRow,
     SyncMeta,
 )
-from ontosync.store.read_only import read_only_uri
+from ontosync.store.read_only import is_busy, read_only_uri, wait_s
 
 
 class NotAnOntosyncDatabase(Exception):
@@ -32,7 +32,7 @@ def open_read_only(db_path: str | Path) -> SqliteDatabase:
     """The database opened read-only as store/read_only.py opens it (never creates, writes or takes
     a write lock), as a Peewee database: `status` reads through the models. The other readers
     take read_only.connect_read_only's plain connection."""
-    db = SqliteDatabase(read_only_uri(db_path), uri=True)
+    db = SqliteDatabase(read_only_uri(db_path), uri=True, timeout=wait_s())
     db.connect()
     return db
 
@@ -47,6 +47,9 @@ def status_counts(db: SqliteDatabase) -> dict[str, Any]:
         with db.atomic():
             return _counts(db)
     except (sqlite3.DatabaseError, DatabaseError) as exc:
+        raw = exc.__context__ if isinstance(exc, DatabaseError) else exc  # Peewee re-raises sqlite3's as its own
+        if raw is not None and is_busy(raw):  # a writer took the lock mid-read: exit 4 (cli.py), not "not ontosync's"
+            raise raw from None
         raise NotAnOntosyncDatabase(str(exc)) from exc
 
 
