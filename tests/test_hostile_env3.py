@@ -131,8 +131,10 @@ def test_fetch_db_takes_the_backoff_the_environment_has_when_it_runs(tmp_path, m
     monkeypatch.setattr(time, "sleep", lambda s: sys._getframe(1).f_globals["__name__"].startswith(
         ("ontosync.retry", "backoff")) and waits.append(s))
     monkeypatch.setenv("ONTOSYNC_RETRY_BACKOFF", "0")
+    from tests.test_fetch_db import make_db
+
     db = tmp_path / "src.db"
-    sqlite3_db(db)
+    make_db(db)  # an ontosync database's shape: fetch-db refuses another program's (h66)
     with FakeArtifactServer(token="t") as fake:
         fake.add("acme/onto", "ontology-db", make_zip({"ontology.db": db.read_bytes()}))
         fake.fail_next["list"] = 2

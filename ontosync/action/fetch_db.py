@@ -27,11 +27,15 @@ import argparse
 import os
 import tempfile
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from ontosync.console import printable, too_long_path
 from ontosync.console import say as _say
 from ontosync.options import default_api_url
 from ontosync.sources.names import hide_credentials, is_repository
+
+if TYPE_CHECKING:
+    import zipfile
 
 DEFAULT_ARTIFACT = "ontology-db"
 DEFAULT_OUT = "ontology.db"
@@ -146,22 +150,10 @@ def fetch_db(repo: str, artifact: str = DEFAULT_ARTIFACT, out: str | os.PathLike
         return 2
     with tempfile.TemporaryDirectory(prefix="ontosync-fetch-") as tmp_dir:
         tmp = Path(tmp_dir)
-        try:
-            zip_path = artifacts.download_artifact(info, token, tmp / "artifact.zip")
-            with artifacts.open_zip(zip_path) as zf:
-                member = pick_database(zf, out_path.name)
-                if member is None:
-                    names = scrubbed(", ".join(m.filename for m in zf.infolist()[:10]), token)
-                    _say(f"error: {info.describe()} holds no database file (members: {names or 'none'})")
-                    return 2
-                db_tmp = artifacts.extract_member(zf, member, tmp / "fetched.db")
-        except artifacts.ArtifactError as exc:  # it may name a member
-            _say(f"error: {scrubbed(str(exc), token)}")
-            return 2
-        except OSError as exc:  # $TMPDIR full, or past `ulimit -f`: a traceback, the cause unsaid
-            _say(f"error: cannot download artifact {printable(repr(info.name))} into the temporary folder "
-                 f"{tmp.parent}: {exc.strerror or exc}; give TMPDIR a folder with room for it")
-            return 2
+        got = _fetched(info, token, out_path.name, tmp)
+        if isinstance(got, int):
+            return got
+        db_tmp, member = got
         problems = database_problems(db_tmp) or not_ontosyncs(db_tmp)
         if problems:
             _say(f"fatal: the database in {info.describe()} fails verification: {problems[0]}"
@@ -179,6 +171,31 @@ def fetch_db(repo: str, artifact: str = DEFAULT_ARTIFACT, out: str | os.PathLike
     print(printable(f"wrote {out_path} ({out_path.stat().st_size} bytes) from {scrubbed(member.filename, token)}; "
                     "verify: ok"))
     return 0
+
+
+def _fetched(info, token: str | None, out_name: str, tmp: Path) -> tuple[Path, zipfile.ZipInfo] | int:
+    """The artifact's database extracted into `tmp`, with its zip member; or the exit code, its
+    one line said (no database in it, a refused download, a temporary folder without room)."""
+    from ontosync.action import artifacts
+    from ontosync.sources.github_http import scrubbed
+
+    try:
+        zip_path = artifacts.download_artifact(info, token, tmp / "artifact.zip")
+        with artifacts.open_zip(zip_path) as zf:
+            member = pick_database(zf, out_name)
+            if member is None:
+                names = scrubbed(", ".join(m.filename for m in zf.infolist()[:10]), token)
+                _say(f"error: {info.describe()} holds no database file (members: {names or 'none'})")
+                return 2
+            db_tmp = artifacts.extract_member(zf, member, tmp / "fetched.db")
+    except artifacts.ArtifactError as exc:  # it may name a member
+        _say(f"error: {scrubbed(str(exc), token)}")
+        return 2
+    except OSError as exc:  # $TMPDIR full, or past `ulimit -f`: a traceback, the cause unsaid
+        _say(f"error: cannot download artifact {printable(repr(info.name))} into the temporary folder "
+             f"{tmp.parent}: {exc.strerror or exc}; give TMPDIR a folder with room for it")
+        return 2
+    return db_tmp, member
 
 
 def fetch_db_main(args: argparse.Namespace) -> int:
