@@ -233,3 +233,112 @@ def test_a_window_spent_waiting_marks_the_writer_starved():
     pool._window = (pool._window[0] - pool.WINDOW_S, pool.WINDOW_S)  # a window spent waiting
     pool._waited(0.0)
     assert pool.starved
+
+
+# -- a run's fixed costs at its start and end (issue 18, thirteenth round) ----------------------------
+def _files_in(folder: Path) -> set[str]:
+    return {p.name for p in folder.iterdir()}
+
+
+def test_a_missing_database_is_born_whole_as_the_build_in_place_makes_it(tmp_path, monkeypatch):
+    """Made from the snapshot beside it and linked in (store/new_database.py `born_whole`): the same
+    schema and rows as a database built in place, in WAL mode by its header, with SQLite's file
+    mode, and no private file left in the folder."""
+    from ontosync.store import new_database, upgrade
+
+    born, in_place = tmp_path / "born" / "o.db", tmp_path / "in_place.db"
+    result = upgrade.prepare_database(born)
+    assert result.shape == "empty" and result.applied and result.rows["owl_classes"] == 0
+    with monkeypatch.context() as m:  # the build in place, as for an existing empty file
+        m.setattr(new_database, "born_whole", lambda *a: None)
+        upgrade.prepare_database(in_place)
+    assert _files_in(born.parent) == {"o.db"}
+    assert born.read_bytes()[18:20] == b"\x02\x02"  # WAL: the contract's journal mode, before any connection
+    assert born.stat().st_mode == in_place.stat().st_mode
+    schema = "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name"
+    rows = "SELECT version, name, checksum, execution_time_ms FROM schema_migrations ORDER BY version"
+    for sql in (schema, rows, "PRAGMA integrity_check", "PRAGMA foreign_key_check"):
+        with sqlite3.connect(born) as a, sqlite3.connect(in_place) as b:
+            assert a.execute(sql).fetchall() == b.execute(sql).fetchall()
+    assert upgrade.detect_shape(born).shape == "current"
+
+
+def test_a_name_taken_while_the_database_was_built_is_not_replaced(tmp_path, monkeypatch):
+    """Between the check that the database is missing and its link, another program made a file
+    under that name: it is left as it was, and the database is built in place as before (here:
+    an empty file, which becomes the database)."""
+    db = tmp_path / "o.db"
+    link = os.link
+
+    def taken(src, dst, *args, **kwargs):
+        Path(dst).write_bytes(b"")
+        return link(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "link", taken)
+    from ontosync.store import upgrade
+
+    assert upgrade.prepare_database(db).applied
+    assert _files_in(tmp_path) == {"o.db"}  # the private file went with the failed link
+    assert upgrade.detect_shape(db).shape == "current"
+
+
+def test_the_lock_file_holds_exactly_its_last_text(tmp_path):
+    """The lock's text is written over the old one and cut to its length (not cut to 0 first, which
+    makes ext4 flush the file at close): a longer text before leaves no tail behind."""
+    from ontosync.store.lock import SyncLock, holder_now, lock_path
+
+    db = tmp_path / "o.db"
+    Path(lock_path(db)).write_text("x" * 5000)
+    lock = SyncLock(db, "s" * 300, 0.0)
+    with lock:
+        held = json.loads(Path(lock_path(db)).read_text())
+        assert held["source"] == "s" * 300 and held["pid"] == os.getpid()
+        lock.leave_sound([1, 2, 3])
+    assert json.loads(Path(lock_path(db)).read_text()) == {"sound": [1, 2, 3]}
+    assert holder_now(db) is None
+    with SyncLock(db, "src", 0.0) as again:
+        assert again.sound_stamp == [1, 2, 3]
+    assert Path(lock_path(db)).read_text() == ""  # released without a stamp: nothing
+
+
+def test_the_refresh_checkpoint_on_a_thread_ends_before_the_final_one(tmp_path, monkeypatch):
+    """The refresh's pages are checkpointed on a thread (store/wal.py `CheckpointBehind`) while the
+    run finishes; that thread has ended when the run's final TRUNCATE checkpoint starts (a checkpoint
+    under way makes it give up, and the WAL would stay). Here each checkpoint on the thread takes
+    0.2 s longer, and a reader's connection stays open all along (so closing the writer deletes no
+    WAL): the WAL is still emptied, and the new page's rows are there for the reader."""
+    import threading
+
+    from ontosync.store import wal
+
+    tree = copy_example(tmp_path)
+    db = tmp_path / "o.db"
+    assert cli("sync", str(tree), "--db", str(db), "--quiet").returncode == 0
+    (tree / "New Page.md").write_text("- ### OntologyBlock\n  - term-id:: NP-1\n  - preferred-term:: New Page\n"
+                                      "  - owl:class:: ex:NewPage\n")
+    behind, alive_at_truncate = [], []
+    slow = wal.CheckpointBehind._checkpoint
+
+    def slower(conn):
+        time.sleep(0.2)
+        behind.append(slow(conn))
+
+    def truncate(conn, busy_timeout_s):
+        alive_at_truncate.extend(t for t in threading.enumerate() if t.name == "ontosync-checkpoint")
+        return truncate_wal(conn, busy_timeout_s)
+
+    truncate_wal = wal.truncate_wal
+    monkeypatch.setattr(wal.CheckpointBehind, "_checkpoint", staticmethod(slower))
+    monkeypatch.setattr(wal, "truncate_wal", truncate)
+    reader = sqlite3.connect(db)
+    try:
+        assert reader.execute("SELECT count(*) FROM source_files").fetchone()[0] > 0
+        proc = cli("sync", str(tree), "--db", str(db), "--quiet")
+        assert proc.returncode == 0, proc.stderr
+        assert "1 ok" in proc.stderr
+        assert behind and not alive_at_truncate
+        assert os.path.getsize(f"{db}-wal") == 0
+        assert reader.execute("SELECT count(*) FROM statements WHERE value = 'New Page'").fetchone()[0] > 0
+        assert reader.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    finally:
+        reader.close()
