@@ -233,7 +233,6 @@ class SyncRun:
             pool.close()  # joined here, before the report reads their peak memory (a Ctrl-C cuts the wait)
             self.progress.update(self.stats.finished, self.stats.total, final=True)
         report = self._report(started_at, time.perf_counter() - t0, resumed, pool)
-        self.repo.checkpoints_done()  # the refresh's checkpoint on a thread, before cli.py's final one
         rate = report["alerts_error_rate"]
         del report["alerts_error_rate"]
         if exit_code == 0 and rate > self.s.max_error_rate:

@@ -38,7 +38,7 @@ from ontosync.store import migrations, own_rows, semsql, transaction
 from ontosync.store.entity_counts import entity_counts
 from ontosync.store.fresh_run import FreshRun
 from ontosync.store.semsql import ReadersLayer
-from ontosync.store.wal import JOURNAL_SIZE_LIMIT, WRITER_AUTOCHECKPOINT_PAGES, CheckpointBehind
+from ontosync.store.wal import JOURNAL_SIZE_LIMIT, WRITER_AUTOCHECKPOINT_PAGES
 
 PRAGMAS = {
     "journal_mode": "wal",
@@ -121,8 +121,6 @@ def open_connection(path: str | Path, timeout: float = BUSY_TIMEOUT_S) -> sqlite
 class Repository:
     """Owns one connection; used by the single writer of a run."""
 
-    behind: CheckpointBehind | None = None  # the refresh's pages checkpointed on a thread (store/wal.py)
-
     def __init__(self, db_path: str | Path, default_ontology: str = "default", timeout: float = BUSY_TIMEOUT_S):
         self.db_path = str(db_path)
         self.default_ontology = default_ontology
@@ -140,13 +138,7 @@ class Repository:
         self._fresh = FreshRun()  # the paths a run into an empty database has saved (store/fresh_run.py)
 
     def close(self) -> None:
-        self.checkpoints_done()
         self.conn.close()
-
-    def checkpoints_done(self) -> None:
-        """Before the run's final checkpoint: the one on a thread has ended (store/wal.py)."""
-        if self.behind is not None:
-            self.behind.stop()
 
     # -- another writer in the way ------------------------------------------------------------
     def watch_blockers(self) -> None:
@@ -240,19 +232,11 @@ class Repository:
             warnings = self.readers.refresh(self.conn)  # store/semsql.py
             self.conn.execute("UPDATE sync_meta SET value = '0' WHERE key = 'readers_stale'")
         self.readers.refresh_ms += (time.perf_counter() - started) * 1000
-        self._checkpoint_behind()
         self.readers.touched.clear()
         self.readers.prefixes.clear()
         self.readers.mappings_changed = False
         self.readers.inherited_stale = None
         return warnings
-
-    def _checkpoint_behind(self) -> None:
-        """The refresh's pages (and the run's before them) copied into the database file on a thread
-        while the run finishes (store/wal.py); PostgreSQL has no WAL of ours to checkpoint."""
-        if isinstance(self.conn, sqlite3.Connection):
-            self.behind = self.behind or CheckpointBehind(self.db_path)
-            self.behind.ask()
 
     def _known(self, path: str) -> bool:
         """Has `path` a source_files row? Without one it has no rows in the per-file tables (their

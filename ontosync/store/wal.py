@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-import threading
 
 JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024
 # The writer's automatic checkpoint, in pages (SQLite's default is 1,000). A checkpoint is where
@@ -32,54 +31,3 @@ def truncate_wal(conn: sqlite3.Connection, busy_timeout_s: float) -> bool:
         finally:
             conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
     return False
-
-
-class CheckpointBehind:
-    """PASSIVE checkpoints on a thread of their own, asked for after a run's large writes.
-
-    Why: a run ends with `truncate_wal`, which copies every page the WAL holds into the database
-    file between two `fdatasync`s, after the run's last commit: 70-110 ms of wall time for
-    `pato-base.owl` into a new database, 80-250 ms for the corpus, most of it waiting for the disk
-    (issue 18). Asked for when the end-of-run refresh has committed, a checkpoint on a second
-    connection copies those pages and waits for the disk while the writer finishes its change log
-    and report; the final TRUNCATE then has the last few pages left. SQLite runs a checkpoint beside
-    a writer by design (the checkpoint lock, not the write lock); the thread holds the GIL only
-    between its two calls. `stop` is called before `truncate_wal`, which a running checkpoint would
-    make give up. Errors are dropped: the final checkpoint does the work either way.
-    """
-
-    def __init__(self, db_path: str):
-        self.db_path = db_path
-        self._asked = threading.Event()
-        self._stopping = False
-        self._thread: threading.Thread | None = None
-
-    def ask(self) -> None:
-        """Checkpoint what the WAL holds now (the thread starts with the first ask)."""
-        self._asked.set()
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._work, name="ontosync-checkpoint", daemon=True)
-            self._thread.start()
-
-    def stop(self) -> None:
-        """Wait for a checkpoint under way (one asked for and not begun is dropped); end the thread."""
-        if self._thread is None:
-            return
-        self._stopping = True
-        self._asked.set()
-        self._thread.join()
-        self._thread, self._stopping = None, False
-
-    def _work(self) -> None:
-        with contextlib.suppress(sqlite3.Error):
-            conn = sqlite3.connect(self.db_path, timeout=0, isolation_level=None, check_same_thread=False)
-            try:
-                while self._asked.wait() and not self._stopping:
-                    self._asked.clear()
-                    self._checkpoint(conn)
-            finally:
-                conn.close()
-
-    @staticmethod
-    def _checkpoint(conn: sqlite3.Connection) -> None:
-        conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
