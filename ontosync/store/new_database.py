@@ -64,7 +64,8 @@ def create(conn: sqlite3.Connection, snap: dict, numbered: list[Migration]) -> l
 def born_whole(path: Path, snap: dict, numbered: list[Migration]) -> list[str] | None:
     """Create the missing database `path` from `snap` (see the module's docstring); the migration
     files it stands for, or None when it could not (the caller then builds it in place as before)."""
-    tmp = str(path.parent / f".{path.name[:100]}.{os.urandom(4).hex()}.new")
+    short = os.fsencode(path.name)[:100].decode("utf-8", "ignore")  # a long name's private file fits too
+    tmp = str(path.parent / f".{short}.{os.urandom(4).hex()}.new")
     try:
         os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, 0o644))  # SQLite's mode
     except OSError:
