@@ -280,22 +280,3 @@ def test_a_name_taken_while_the_database_was_built_is_not_replaced(tmp_path, mon
     assert upgrade.prepare_database(db).applied
     assert _files_in(tmp_path) == {"o.db"}  # the private file went with the failed link
     assert upgrade.detect_shape(db).shape == "current"
-
-
-def test_the_lock_file_holds_exactly_its_last_text(tmp_path):
-    """The lock's text is written over the old one and cut to its length (not cut to 0 first, which
-    makes ext4 flush the file at close): a longer text before leaves no tail behind."""
-    from ontosync.store.lock import SyncLock, holder_now, lock_path
-
-    db = tmp_path / "o.db"
-    Path(lock_path(db)).write_text("x" * 5000)
-    lock = SyncLock(db, "s" * 300, 0.0)
-    with lock:
-        held = json.loads(Path(lock_path(db)).read_text())
-        assert held["source"] == "s" * 300 and held["pid"] == os.getpid()
-        lock.leave_sound([1, 2, 3])
-    assert json.loads(Path(lock_path(db)).read_text()) == {"sound": [1, 2, 3]}
-    assert holder_now(db) is None
-    with SyncLock(db, "src", 0.0) as again:
-        assert again.sound_stamp == [1, 2, 3]
-    assert Path(lock_path(db)).read_text() == ""  # released without a stamp: nothing

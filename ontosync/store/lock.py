@@ -88,7 +88,9 @@ class SyncLock:
         self.sound_stamp = _read_sound_stamp(fd)
         # the host name as socket.gethostname() gives it on POSIX, without importing socket (issue 18)
         info = {"pid": os.getpid(), "host": os.uname().nodename, "started_at": utc_now(), "source": self.source}
-        _rewrite(fd, info)
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, json.dumps(info).encode(), 0)
 
     def _open(self) -> int:
         """The lock file, read-write; read-only when another user made it (flock works on either).
@@ -121,20 +123,12 @@ class SyncLock:
     def release(self) -> None:
         if self.fd is None:
             return
-        _rewrite(self.fd, {"sound": self._leave} if self._leave is not None else None)
+        with contextlib.suppress(OSError):
+            os.ftruncate(self.fd, 0)
+            if self._leave is not None:
+                os.pwrite(self.fd, json.dumps({"sound": self._leave}).encode(), 0)
         os.close(self.fd)  # closing drops the flock
         self.fd = None
-
-
-def _rewrite(fd: int, info: dict | None) -> None:
-    """The lock file's text replaced by `info` (None: emptied): written over the old text, then cut
-    to its length. Not cut to 0 first: ext4 then flushes the file to disk when it is closed (its
-    `auto_da_alloc` guard for files rewritten by truncation), 4-7 ms at the end of every sync (issue
-    18). A crash between the two leaves text that is not JSON: read as no holder and no stamp."""
-    data = json.dumps(info).encode() if info is not None else b""
-    with contextlib.suppress(OSError):
-        os.pwrite(fd, data, 0)
-        os.ftruncate(fd, len(data))
 
 
 def holder_now(db_path: str | Path) -> str | None:
