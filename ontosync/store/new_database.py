@@ -16,7 +16,7 @@ A database file that does not exist yet is born whole (`born_whole`): the schema
 private file beside it with no journal and no syncs, switched to WAL, synced once, and linked in
 under the database's name, which fails if anything took that name meanwhile. Built in place, as an
 existing empty file still is, it cost eight `fdatasync`s (the schema's commit through a rollback
-journal, then the header's switch to WAL through another), 15-60 ms of a first sync's wall time on a
+journal, then the header's switch to WAL through another), up to ~40 ms of a first sync's wall time on a
 loaded disk (issue 18); this costs two (the file, then its folder's new name). A crash leaves no
 half-built database under the real name, at worst the private file (`.NAME.XXXXXXXX.new`).
 """
