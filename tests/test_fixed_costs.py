@@ -233,3 +233,50 @@ def test_a_window_spent_waiting_marks_the_writer_starved():
     pool._window = (pool._window[0] - pool.WINDOW_S, pool.WINDOW_S)  # a window spent waiting
     pool._waited(0.0)
     assert pool.starved
+
+
+# -- a run's fixed costs at its start and end (issue 18, thirteenth round) ----------------------------
+def _files_in(folder: Path) -> set[str]:
+    return {p.name for p in folder.iterdir()}
+
+
+def test_a_missing_database_is_born_whole_as_the_build_in_place_makes_it(tmp_path, monkeypatch):
+    """Made from the snapshot beside it and linked in (store/new_database.py `born_whole`): the same
+    schema and rows as a database built in place, in WAL mode by its header, with SQLite's file
+    mode, and no private file left in the folder."""
+    from ontosync.store import new_database, upgrade
+
+    born, in_place = tmp_path / "born" / "o.db", tmp_path / "in_place.db"
+    result = upgrade.prepare_database(born)
+    assert result.shape == "empty" and result.applied and result.rows["owl_classes"] == 0
+    with monkeypatch.context() as m:  # the build in place, as for an existing empty file
+        m.setattr(new_database, "born_whole", lambda *a: None)
+        upgrade.prepare_database(in_place)
+    assert _files_in(born.parent) == {"o.db"}
+    assert born.read_bytes()[18:20] == b"\x02\x02"  # WAL: the contract's journal mode, before any connection
+    assert born.stat().st_mode == in_place.stat().st_mode
+    schema = "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name"
+    rows = "SELECT version, name, checksum, execution_time_ms FROM schema_migrations ORDER BY version"
+    for sql in (schema, rows, "PRAGMA integrity_check", "PRAGMA foreign_key_check"):
+        with sqlite3.connect(born) as a, sqlite3.connect(in_place) as b:
+            assert a.execute(sql).fetchall() == b.execute(sql).fetchall()
+    assert upgrade.detect_shape(born).shape == "current"
+
+
+def test_a_name_taken_while_the_database_was_built_is_not_replaced(tmp_path, monkeypatch):
+    """Between the check that the database is missing and its link, another program made a file
+    under that name: it is left as it was, and the database is built in place as before (here:
+    an empty file, which becomes the database)."""
+    db = tmp_path / "o.db"
+    link = os.link
+
+    def taken(src, dst, *args, **kwargs):
+        Path(dst).write_bytes(b"")
+        return link(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "link", taken)
+    from ontosync.store import upgrade
+
+    assert upgrade.prepare_database(db).applied
+    assert _files_in(tmp_path) == {"o.db"}  # the private file went with the failed link
+    assert upgrade.detect_shape(db).shape == "current"

@@ -96,7 +96,23 @@ def prepare_database(db_path: str | Path, backup_dir: str | Path | None = None, 
     numbered = _numbered()
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
+        born = _born_whole(path, numbered)
+        if born is not None:
+            return born
     return _upgrade_file(path, backup_dir, numbered, default_ontology, busy_timeout=busy_timeout)
+
+
+def _born_whole(path: Path, numbered: list[Migration]) -> PrepareResult | None:
+    """A missing database made from the snapshot beside it and linked in (store/new_database.py);
+    None to build it in place: no current snapshot, a name taken meanwhile, a file system without
+    hard links, or a fault asked for (`FAULT_ENV` exercises the build in place)."""
+    snap = new_database.load(numbered) if FAULT_ENV not in os.environ else None
+    applied = new_database.born_whole(path, snap, numbered) if snap is not None else None
+    if applied is None:
+        return None
+    result = PrepareResult(str(path), EMPTY, applied=applied)
+    result.rows = dict.fromkeys(_ROW_TABLES, 0) | {"referenced-only classes": 0}  # as _row_counts finds it
+    return result
 
 
 def migrate(db_path: str | Path, backup_dir: str | Path | None = None, dry_run: bool = False, *,
@@ -513,10 +529,12 @@ def _describe_fk_problems(problems: list[tuple]) -> str:
             "them (in a copy), then migrate again")
 
 
+_ROW_TABLES = ("ontologies", "source_files", "owl_classes", "owl_class_hierarchy", "owl_properties", "owl_axioms")
+
+
 def _row_counts(conn: sqlite3.Connection) -> dict[str, int]:
     one = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
-    counts = {t: one(f"SELECT count(*) FROM {t}") for t in
-              ("ontologies", "source_files", "owl_classes", "owl_class_hierarchy", "owl_properties", "owl_axioms")}
+    counts = {t: one(f"SELECT count(*) FROM {t}") for t in _ROW_TABLES}
     counts["referenced-only classes"] = one("SELECT count(*) FROM owl_classes WHERE source_file IS NULL")
     return counts
 
