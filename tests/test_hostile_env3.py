@@ -501,3 +501,21 @@ def test_a_report_into_a_pipe_its_reader_closed_is_exit_141_like_any_output(tmp_
     assert proc.returncode == 141, proc.stderr
     assert "Broken pipe" not in proc.stderr and proc.stderr.startswith("ontosync: 1 files: 1 ok")
     assert [c[0] for c in _classes(tmp_path / "o.db")] == ["http://narrativegoldmine.com/metaverse#A"]
+
+
+def test_a_checkpoints_server_is_the_same_whatever_the_role_or_the_sessions_options():
+    """A PostgreSQL checkpoint's owner digested the whole URL: a sync resumed with the URL's
+    `options=-c statement_timeout=...` dropped (tests/test_postgres_restricted.py) was refused as
+    another database's run. The server, port and database name it; the role and options do not."""
+    from types import SimpleNamespace
+
+    from ontosync.pipeline.checkpoint import checkpoint_owner
+
+    def owner(url: str) -> str:
+        return checkpoint_owner(SimpleNamespace(checkpoint="c.json", db=url, source="tree"))
+
+    base = "postgresql://u:p@db.example:5432/onto?schema=s"
+    assert owner(base) == owner(base + "&options=-c%20statement_timeout%3D200")
+    assert owner(base) == owner("postgresql://other:pw@db.example:5432/onto?schema=s&sslmode=require")
+    assert len({owner(base), owner(base.replace("5432", "5433")), owner(base.replace("/onto", "/other")),
+                owner(base.replace("db.example", "db2.example")), owner(base.replace("schema=s", "schema=t"))}) == 5

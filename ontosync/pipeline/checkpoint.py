@@ -14,8 +14,9 @@ import stat
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
-from ontosync.db_url import is_postgres_url, mask, schema_for
+from ontosync.db_url import is_postgres_url, schema_for
 from ontosync.pipeline.outputs import file_mode, write_text
 
 VERSION = 1
@@ -117,8 +118,18 @@ def checkpoint_owner(settings) -> str:
         return ""
     if not is_postgres_url(settings.db):
         return os.path.realpath(settings.db)
-    server = hashlib.sha256(mask(settings.db).encode()).hexdigest()[:12]
+    server = hashlib.sha256(_server_of(settings.db).encode()).hexdigest()[:12]
     return f"schema {schema_for(settings.db, settings.source)} on PostgreSQL server {server}"
+
+
+def _server_of(url: str) -> str:
+    """The server and database a PostgreSQL URL names (host, port, database, and the query's `host`,
+    `port`, `dbname`), without the role, its password or the session's options: a run resumed with
+    `?options=-c statement_timeout=...` added or dropped, or another role, is one database's."""
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    host = parts.netloc.rpartition("@")[2]
+    return repr((host, parts.path, *(query.get(k) for k in ("host", "port", "dbname"))))
 
 
 class TooLarge(ValueError):
