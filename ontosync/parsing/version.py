@@ -5,7 +5,7 @@ an upgrade whose parsers changed, every file is reprocessed once, though its con
 change; an upgrade that leaves the parsers alone reprocesses nothing.
 """
 
-PARSER_VERSION = 13  # 2: Logseq graph rules (title::, alias::, tags, link text), RDF synonyms
+PARSER_VERSION = 14  # 2: Logseq graph rules (title::, alias::, tags, link text), RDF synonyms
 # 3: the line each class is declared on (file_classes.line, migration 007)
 # 4: page names match in Unicode NFC (a link and a file name in NFC and NFD name one page);
 #    an owl:class that is no valid IRI (a space, `<`, `"`...) is a bad-owl-class warning
@@ -69,3 +69,12 @@ PARSER_VERSION = 13  # 2: Logseq graph rules (title::, alias::, tags, link text)
 #    named terms is noted, relative IRIs in .ofn refused, JSON-LD keys without an IRI named, the
 #    16 MiB term limit named, OWL/XML named as such (h50, one note format with h48's: h56)
 #    ; an .ofn file's version IRI is kept (a VersionIRI axiom, the owl:versionIRI row) (h59)
+# 14: a Logseq mapping property to a page link (`skos:exactMatch:: [[Hound]]`) is a mapping to the
+#    page's class, not a relationship; `.org` pages answer to their #+title / #+alias; 1-3 digit
+#    years read as Logseq reads them; page_names.rank doubled (+1 on a page without an
+#    OntologyBlock: a title two files give reaches the ontology page's class); `:hidden` entries
+#    are path prefixes; only `public:: true` is public; aliases split at `,` and `，` (h65)
+#    ; an .ofn file's axioms whose RDF uses blank nodes (class expressions, n-ary axioms,
+#    DisjointUnion, HasKey, property chains, annotated axioms' owl:Axiom) are noted as their
+#    rows (rdf_graph), its header's `rdf:type owl:Ontology` and several domains/ranges written
+#    (FileFacts.saved_rows); bad Import arguments and IRIs with forbidden characters named (h63)
