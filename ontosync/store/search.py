@@ -16,8 +16,8 @@ table uses `class_search` as external content, which is how Datasette finds it f
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
+import unicodedata
 
 from ontosync.store.dialect import is_postgresql
 
@@ -188,9 +188,19 @@ def _rows_of(conn: sqlite3.Connection, curies: list[str]) -> dict[str, tuple]:
     return {r[0]: r[1:] for r in conn.execute(_SOME_ROWS, {"keys": json.dumps(curies)})}
 
 
+def query_words(text: str) -> list[str]:
+    """The words of a search's text: runs of letters, digits, `_` and combining marks. Why the
+    marks: FTS5's tokenizer folds an accent written as its own character (`e` + U+0301, as macOS
+    file names and text copied from them hold it) into the letter before it, so `e\u0301te\u0301`
+    is one word to the index; cut at each mark (`\\w` holds none), it was "e" and "te", and a label's
+    own text found nothing. A word of marks only is no phrase to FTS5, which drops it."""
+    kept = (c if c.isalnum() or c == "_" or unicodedata.category(c)[0] == "M" else " " for c in text)
+    return "".join(kept).split()
+
+
 def fts_query(text: str) -> str:
     """User text -> an FTS5 query that cannot be a syntax error: each word quoted, the last a prefix."""
-    words = re.findall(r"\w+", text)
+    words = query_words(text)
     if not words:
         return ""
     return " ".join(f'"{w}"' for w in words[:-1]) + (" " if len(words) > 1 else "") + f'"{words[-1]}"*'
