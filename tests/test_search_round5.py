@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from ontosync.cli import main
-from ontosync.store.search import search
+from ontosync.store.search import fts_query, search
 
 X = "http://example.org/x#"
 HEAD = """@prefix ex: <http://example.org/x#> .
@@ -23,12 +23,26 @@ HEAD = """@prefix ex: <http://example.org/x#> .
 # Labels written decomposed (NFD: a letter, then its combining accent), as macOS file names and
 # text copied from them are; and the same words precomposed (NFC), as most keyboards type them.
 NFD_SUMMER, NFD_CAFE = "e\u0301te\u0301 chaud", "Cafe\u0301"
+# Classes that hold `robot`: in the label's first word, later in the label, in a synonym, in a definition.
+RANKED = """@prefix obo: <http://purl.obolibrary.org/obo/> .
+ex:Robot a owl:Class ; rdfs:label "Robot" ;
+    obo:IAO_0000115 "A programmable machine that senses, decides and acts in the physical world." .
+ex:IndustrialRobot a owl:Class ; rdfs:label "Industrial Robot" ;
+    obo:IAO_0000115 "A robot used in manufacturing, usually fixed in place." .
+ex:RobotArm a owl:Class ; rdfs:label "Robot arm" ; oio:hasExactSynonym "robotic arm", "arm of a robot" ;
+    obo:IAO_0000115 "The arm of a robot: a robot's manipulator." .
+ex:Manipulator a owl:Class ; rdfs:label "Manipulator" ; oio:hasExactSynonym "robot", "robot hand" .
+ex:Tool a owl:Class ; rdfs:label "Tool" ; obo:IAO_0000115 "Held by a robot." .
+ex:Welding a owl:Class ; rdfs:label "Welding robot cell" .
+"""
+
+
 TREE = HEAD + f"""
 ex:Summer a owl:Class ; rdfs:label "{NFD_SUMMER}" .
 ex:Cafe a owl:Class ; rdfs:label "Café" .
 ex:Yogurt a owl:Class ; rdfs:label "и\u0306огурт" .
 ex:Widget a owl:Class ; rdfs:label "widget" .
-"""
+""" + RANKED
 
 
 def _sync(root: Path, name: str, text: str, db: str | None = None) -> str:
@@ -68,8 +82,31 @@ def test_a_decomposed_accent_in_the_query_finds_the_class(lite, text, curie):
     assert _found(lite, text) == [X + curie], ascii(text)
 
 
-def test_postgresql_finds_them_as_sqlite_does(lite, tmp_path):
-    # store/pg/search_words.py splits the text with the same words (query_words)
+RANKINGS = [("robot", ["Robot", "RobotArm"]), ("Robot", ["Robot", "RobotArm"]), ("rob", ["Robot", "RobotArm"]),
+            ("robot arm", ["RobotArm"]), ("industrial robot", ["IndustrialRobot"]),
+            ("industrial", ["IndustrialRobot"]), ("welding robot", ["Welding"]), ("arm", ["RobotArm"])]
+
+
+@pytest.mark.parametrize(("text", "first"), RANKINGS)
+def test_classes_whose_label_starts_with_the_text_come_first(lite, text, first):
+    # `search robot` listed "Industrial Robot" (the word in its label and its definition) and the
+    # synonym-only "Manipulator" before the class labelled "Robot": bm25 counts occurrences and
+    # penalises a long definition; the class named by what was typed came lower than its kin
+    found = _found(lite, text)
+    assert [c.removeprefix(X) for c in found[:len(first)]] == first, found
+    # the rest keeps bm25's order, all matches listed
+    conn = sqlite3.connect(lite)
+    try:
+        every = {c for (c,) in conn.execute("SELECT c.curie FROM class_search_fts f JOIN class_search c ON "
+                                            "c.id = f.rowid WHERE class_search_fts MATCH ?", (fts_query(text),))}
+    finally:
+        conn.close()
+    assert sorted(found) == sorted(every)
+
+
+def test_postgresql_finds_and_ranks_them_as_sqlite_does(lite, tmp_path):
+    # store/pg/search_words.py splits the text with the same words (query_words), and
+    # store/pg/search.py puts the labels that start with them first, as store/search.py does
     from ontosync.pg_commands import open_reader
     from ontosync.store.pg.search import search as pg_search
     from tests.postgres_server import own_schema, schema_url
@@ -77,7 +114,7 @@ def test_postgresql_finds_them_as_sqlite_does(lite, tmp_path):
     for schema in own_schema():  # skips without a server
         db, conn, _schema = open_reader(_sync(tmp_path, "pg", TREE, db=schema_url(schema)))
         try:
-            for text, curie in ACCENTS:
-                assert [h["curie"] for h in pg_search(conn, text)] == [X + curie], ascii(text)
+            for text in [t for t, _ in ACCENTS + RANKINGS] + ["a", "r", "robot robot", "arm robot", "of"]:
+                assert [h["curie"] for h in pg_search(conn, text)] == _found(lite, text), ascii(text)
         finally:
             db.close()

@@ -206,17 +206,33 @@ def fts_query(text: str) -> str:
     return " ".join(f'"{w}"' for w in words[:-1]) + (" " if len(words) > 1 else "") + f'"{words[-1]}"*'
 
 
+def lead_query(text: str) -> str:
+    """The FTS5 query of the classes whose label starts with the text's words, in order, the last a
+    prefix (`robot arm` finds "Robot arm", "Robot armature"; not "Industrial robot arm")."""
+    return '{label} : ^ "' + " ".join(query_words(text)) + '"*'
+
+
+# Best first: the classes whose label starts with what was typed (the shortest label first: the class
+# named exactly so, then its kin), then the others by bm25 (label weighted most). Why not bm25 alone:
+# it counts occurrences and penalises a long row, so `search robot` listed "Welding robot cell",
+# a synonym-only "Manipulator" and "Industrial Robot" (a robot in its definition too) above the
+# class labelled "Robot", whose definition is long.
+_SEARCH = """WITH lead(id) AS (SELECT rowid FROM class_search_fts WHERE class_search_fts MATCH :lead)
+SELECT c.label, c.curie, c.source_file, (SELECT s.source_line FROM class_source s WHERE s.curie = c.curie)
+  FROM class_search_fts f JOIN class_search c ON c.id = f.rowid
+ WHERE class_search_fts MATCH :query
+ ORDER BY c.id NOT IN lead, CASE WHEN c.id IN lead THEN length(c.label) END,
+          bm25(class_search_fts, 10.0, 5.0, 1.0), c.curie
+ LIMIT :limit"""
+
+
 def search(conn: sqlite3.Connection, text: str, limit: int = 50) -> list[dict]:
-    """Classes whose label, synonym or definition match, best first (bm25, label weighted most), with
-    the file and line that declare each (`class_source`, migration 007; the line may be None)."""
+    """Classes whose label, synonym or definition match, best first (_SEARCH), with the file and
+    line that declare each (`class_source`, migration 007; the line may be None)."""
     query = fts_query(text)
     if not query:
         return []
-    rows = conn.execute(
-        """SELECT c.label, c.curie, c.source_file, (SELECT s.source_line FROM class_source s WHERE s.curie = c.curie)
-           FROM class_search_fts f JOIN class_search c ON c.id = f.rowid
-           WHERE class_search_fts MATCH ? ORDER BY bm25(class_search_fts, 10.0, 5.0, 1.0), c.curie LIMIT ?""",
-        (query, limit)).fetchall()
+    rows = conn.execute(_SEARCH, {"lead": lead_query(text), "query": query, "limit": limit}).fetchall()
     return [{"label": label, "curie": curie, "source_file": source, "source_line": line}
             for label, curie, source, line in rows]
 
