@@ -118,3 +118,21 @@ def test_postgresql_finds_and_ranks_them_as_sqlite_does(lite, tmp_path):
                 assert [h["curie"] for h in pg_search(conn, text)] == _found(lite, text), ascii(text)
         finally:
             db.close()
+
+
+def test_datasettes_canned_search_lists_the_class_labelled_so_first(lite):
+    # the shipped canned query ordered by bm25 alone: `search?q=robot` listed "Welding robot cell"
+    # first and the class labelled "Robot" fifth (the query's own SQL, run as Datasette runs it)
+    import json
+
+    import ontosync
+
+    metadata = json.loads((Path(ontosync.__file__).parent / "datasette" / "metadata.json").read_text(encoding="utf-8"))
+    sql = metadata["databases"]["ontology"]["queries"]["search"]["sql"]
+    conn = sqlite3.connect(lite)
+    try:
+        for text in ("robot", "Robot", "ROBOT"):
+            assert conn.execute(sql, {"q": text}).fetchone()[0] == X + "Robot", text
+        assert conn.execute(sql, {"q": '"robot arm"'}).fetchone()[0] == X + "RobotArm"  # FTS5 syntax still
+    finally:
+        conn.close()
