@@ -198,9 +198,16 @@ def query_words(text: str) -> list[str]:
     return "".join(kept).split()
 
 
+def searched_words(words: list[str]) -> list[str]:
+    """The words a search asks for: each word before the last once (it must be there, however often
+    typed), then the last (a prefix). Why: FTS5 scores every phrase of the query in every hit, so
+    `a a a ...` (10,000 characters) took 26 s on the 1,753-class corpus, for the answer of `a a`."""
+    return [*dict.fromkeys(words[:-1]), *words[-1:]]
+
+
 def fts_query(text: str) -> str:
     """User text -> an FTS5 query that cannot be a syntax error: each word quoted, the last a prefix."""
-    words = query_words(text)
+    words = searched_words(query_words(text))
     if not words:
         return ""
     return " ".join(f'"{w}"' for w in words[:-1]) + (" " if len(words) > 1 else "") + f'"{words[-1]}"*'

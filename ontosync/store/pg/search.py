@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from ontosync.store.pg.search_words import query_phrases, quoted
+from ontosync.store.search import query_words, searched_words
 
 # FTS5's bm25 (SQLite's fts5_aux.c): for each phrase, rarity * f * (k1 + 1) / (f + k1 * (1 - b + b *
 # size / average size)), f the phrase's occurrences in the row, each counted by its column's weight.
@@ -62,11 +63,10 @@ def _query(words: list[str], prefix: bool) -> str:
     return " <-> ".join(quoted(w) for w in words) + (":*" if prefix else "")
 
 
-def _terms(phrases: list[tuple[list[str], bool]]) -> tuple[list, list, list, list]:
+def _terms(phrases: list[tuple[list[str], bool]], lead: list[str]) -> tuple[list, list, list, list]:
     """The phrases' words as columns (phrase number from 1, place in it, word, prefix), and phrase 0:
-    every word in a row, the last a prefix, which a label starting with the text holds from its first
-    word (position 2, weight A: tsvector_text), as store/search.lead_query asks FTS5."""
-    lead = [w for words, _prefix in phrases for w in words]
+    `lead`, every word of the text in a row, the last a prefix, which a label starting with the text
+    holds from its first word (position 2, weight A: tsvector_text), as store/search.lead_query asks FTS5."""
     rows = [(0, k, w, k == len(lead) - 1) for k, w in enumerate(lead)]
     rows += [(n, k, w, prefix and k == len(words) - 1)
              for n, (words, prefix) in enumerate(phrases, 1) for k, w in enumerate(words)]
@@ -74,10 +74,12 @@ def _terms(phrases: list[tuple[list[str], bool]]) -> tuple[list, list, list, lis
 
 
 def search(conn: Any, text: str, limit: int = 50) -> list[dict]:
-    phrases = query_phrases(text)
+    words = query_words(text)
+    phrases = query_phrases(searched_words(words))
     if not phrases:
         return []
-    queries = [_query(words, prefix) for words, prefix in phrases]
-    rows = conn.execute(_SEARCH, (*_terms(phrases), queries, " & ".join(queries), limit)).fetchall()
+    lead = [w for phrase, _prefix in query_phrases(words) for w in phrase]
+    queries = [_query(phrase, prefix) for phrase, prefix in phrases]
+    rows = conn.execute(_SEARCH, (*_terms(phrases, lead), queries, " & ".join(queries), limit)).fetchall()
     return [{"label": label, "curie": curie, "source_file": source, "source_line": line}
             for label, curie, source, line in rows]
