@@ -126,8 +126,8 @@ def test_postgresql_finds_and_ranks_them_as_sqlite_does(lite, tmp_path):
     for schema in own_schema():  # skips without a server
         db, conn, _schema = open_reader(_sync(tmp_path, "pg", TREE, db=schema_url(schema)))
         try:
-            for text in [t for t, _ in ACCENTS + RANKINGS] + ["a", "r", "robot robot", "arm robot", "of", "robot " * 5000,
-                                                              "a arm a robot a", "robot Robot ROBOT rob"]:
+            more = ["a", "r", "robot robot", "arm robot", "of", "robot " * 5000, "a arm a robot a", "robot Robot rob"]
+            for text in [t for t, _ in ACCENTS + RANKINGS] + more:
                 assert [h["curie"] for h in pg_search(conn, text)] == _found(lite, text), ascii(text)
         finally:
             db.close()
@@ -149,3 +149,20 @@ def test_datasettes_canned_search_lists_the_class_labelled_so_first(lite):
         assert conn.execute(sql, {"q": '"robot arm"'}).fetchone()[0] == X + "RobotArm"  # FTS5 syntax still
     finally:
         conn.close()
+
+
+def test_search_of_a_file_that_is_no_ontosync_database_says_so(tmp_path, capsys):
+    # "cannot search (file is not a database); run `ontosync sync` with this version first": the
+    # advice was to sync into someone else's SQLite file, or a text file; `status` says what it is
+    other = tmp_path / "other.db"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE notes (body TEXT)")
+    conn.commit()
+    conn.close()
+    (tmp_path / "text.db").write_text("hello\n", encoding="utf-8")
+    for name in ("other.db", "text.db"):
+        assert main(["search", "robot", "--db", str(tmp_path / name)]) == 3
+        err = capsys.readouterr().err
+        assert f"{name} is not an ontosync database" in err and "ontosync sync" not in err, err
+        assert len(err.strip().splitlines()) == 1
+    assert sqlite3.connect(other).execute("SELECT count(*) FROM sqlite_master").fetchone() == (1,)  # untouched
