@@ -44,14 +44,14 @@ def _limit(text: str) -> int:
 def run(args: argparse.Namespace) -> int:
     """The search of an SQLite database (cli.py has checked that the file is one to read)."""
     from ontosync.store.read_only import connect_read_only
-    from ontosync.store.search import index_behind, search
+    from ontosync.store.search import index_behind, not_ontosync, search
 
     conn = connect_read_only(args.db)
     try:
         hits = search(conn, args.text, args.limit)
         behind = index_behind(conn)
     except sqlite3.DatabaseError as exc:
-        if _not_ontosync(conn):
+        if not_ontosync(conn):
             say(f"fatal: {args.db} is not an ontosync database: {exc}")
         else:
             say(f"error: {args.db}: cannot search ({exc}); run `ontosync sync` with this version first")
@@ -59,16 +59,6 @@ def run(args: argparse.Namespace) -> int:
     finally:
         conn.close()
     return print_hits(args, hits, behind)
-
-
-def _not_ontosync(conn: sqlite3.Connection) -> bool:
-    """Is the file no ontosync database at all (no `owl_classes`, or not SQLite)? Why ask: the
-    advice to sync it with this version is for an older ontosync database, not for another
-    program's file, which `status` calls what it is."""
-    try:
-        return conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'owl_classes'").fetchone() is None
-    except sqlite3.DatabaseError as exc:  # not SQLite; a busy or damaged one is no verdict on whose it is
-        return "not a database" in str(exc)
 
 
 def print_hits(args: argparse.Namespace, hits: list[dict], behind: bool = False) -> int:
