@@ -34,6 +34,7 @@ ex:RobotArm a owl:Class ; rdfs:label "Robot arm" ; oio:hasExactSynonym "robotic 
 ex:Manipulator a owl:Class ; rdfs:label "Manipulator" ; oio:hasExactSynonym "robot", "robot hand" .
 ex:Tool a owl:Class ; rdfs:label "Tool" ; obo:IAO_0000115 "Held by a robot." .
 ex:Welding a owl:Class ; rdfs:label "Welding robot cell" .
+ex:Assay a owl:Class ; rdfs:label "assay" ; obo:IAO_0000118 "zorbal measurement" .
 """
 
 
@@ -102,6 +103,20 @@ def test_classes_whose_label_starts_with_the_text_come_first(lite, text, first):
     finally:
         conn.close()
     assert sorted(found) == sorted(every)
+
+
+def test_an_alternative_term_finds_its_class(lite):
+    # IAO:0000118 ("alternative label", OBI's and many OBO ontologies' synonyms) is one of OAK's
+    # synonym predicates (oaklib's SYNONYM_PREDICATES): `runoak search zorbal` found the class, and
+    # `ontosync search zorbal` nothing
+    conn = sqlite3.connect(lite)
+    try:
+        hits = search(conn, "zorbal")
+        row = conn.execute("SELECT label, synonyms FROM class_search WHERE curie = ?", (X + "Assay",)).fetchone()
+    finally:
+        conn.close()
+    assert [(h["curie"], h["label"]) for h in hits] == [(X + "Assay", "assay")]
+    assert row == ("assay", "zorbal measurement")
 
 
 def test_a_word_typed_thousands_of_times_is_searched_once(lite):

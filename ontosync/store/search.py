@@ -3,14 +3,15 @@
 Rows are rebuilt at the end of a run for the classes whose statements changed: the label and the
 file that declares the class as `owl_classes` holds them (the store's choice among the files that
 declare it: what `search` shows beside the label is the class's own file, and the label is that
-file's), and from `statements` the synonyms (every synonym predicate, `skos:altLabel` included, and
-the class's other labels; by predicate then value: not in the order files were saved, which differs
-between incremental and fresh syncs) and the definition (the chosen file's, else the best of any
-file's: IAO:0000115, else skos:definition, by language then the smallest). A subject owl_classes
-does not hold keeps the statements' label (by language as the parsers rank it, then the smallest)
-and file (the one giving its label first, then the smallest path). Every save of a file touches all
-its subjects, so a save that moves a class's chosen file rebuilds its row here. The FTS5
-table uses `class_search` as external content, which is how Datasette finds it for `?_search=`.
+file's), and from `statements` the synonyms (every synonym predicate, `skos:altLabel` and
+IAO:0000118 included, and the class's other labels; by predicate then value: not in the order
+files were saved, which differs between incremental and fresh syncs) and the definition (the
+chosen file's, else the best of any file's: IAO:0000115, else skos:definition, by language then
+the smallest). A subject owl_classes does not hold keeps the statements' label (by language as the
+parsers rank it, then the smallest) and file (the one giving its label first, then the smallest
+path). Every save of a file touches all its subjects, so a save that moves a class's chosen file
+rebuilds its row here. The FTS5 table uses `class_search` as external content, which is how
+Datasette finds it for `?_search=`.
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ import unicodedata
 
 from ontosync.store.dialect import is_postgresql
 
+# OAK's synonym predicates (oaklib's SYNONYM_PREDICATES): IAO:0000118, "alternative label", is how
+# OBI and many OBO ontologies give theirs; `runoak search` found a class by it, `ontosync search` did not.
 SYNONYMS = ("oio:hasExactSynonym", "oio:hasRelatedSynonym", "oio:hasBroadSynonym", "oio:hasNarrowSynonym",
-            "skos:altLabel")
+            "skos:altLabel", "IAO:0000118")
 # The label the parsers pick (parsing/rdf_vocab.best_text): no language tag, then `en`, `en-*`, any other.
 _LABEL_RANK = ("CASE WHEN coalesce(language, '') = '' THEN 0 WHEN lower(language) = 'en' THEN 1 "
                "WHEN substr(lower(language), 1, 3) = 'en-' THEN 2 ELSE 3 END")
