@@ -44,7 +44,7 @@ def _limit(text: str) -> int:
 def run(args: argparse.Namespace) -> int:
     """The search of an SQLite database (cli.py has checked that the file is one to read)."""
     from ontosync.store.read_only import connect_read_only, is_busy
-    from ontosync.store.search import index_behind, search
+    from ontosync.store.search import index_behind, not_ontosync, search
 
     conn = connect_read_only(args.db)
     try:
@@ -53,7 +53,10 @@ def run(args: argparse.Namespace) -> int:
     except sqlite3.DatabaseError as exc:
         if is_busy(exc):  # a writer took the lock mid-read: exit 4 (cli.py), not "run sync first"
             raise
-        say(f"error: {args.db}: cannot search ({exc}); run `ontosync sync` with this version first")
+        if not_ontosync(conn):
+            say(f"fatal: {args.db} is not an ontosync database: {exc}")
+        else:
+            say(f"error: {args.db}: cannot search ({exc}); run `ontosync sync` with this version first")
         return 3
     finally:
         conn.close()

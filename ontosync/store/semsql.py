@@ -35,7 +35,8 @@ from ontosync.store.null_binding import fast_nulls
 
 # Part of the parse-settings fingerprint: a database whose statements were made by another version
 # of this layer (or before it existed) is reparsed in full once.
-LAYER_VERSION = "semsql-2"  # 2: referenced-only labels (store/referenced_labels.py), xref prefixes
+LAYER_VERSION = "semsql-3"  # 2: referenced-only labels (store/referenced_labels.py), xref prefixes
+# 3: class_search's synonyms hold IAO:0000118 (store/search.py SYNONYMS): each class's row rebuilt
 RELATION_BASE = "urn:ontosync:relation:"
 RELATION_PREFIX = "rel"
 PAGE_PREFIX = "page"

@@ -4,7 +4,8 @@ SQLite's own tokenizer, so a word is found on both databases alike), with the de
 `class_source` (migrations/postgresql/003).
 
 Every phrase must match (a word of the text, `foo_bar` two words in a row), the last word also as a
-prefix (as the SQLite search does), and the hits come in the order SQLite gives them: FTS5's bm25
+prefix (as the SQLite search does), and the hits come in the order SQLite gives them: the classes
+whose label starts with the text's words first (the shortest label first), then FTS5's bm25
 (k1 1.2, b 0.75) with the columns weighted 10, 5, 1 (label, synonyms, definition), computed here
 from the same counts (each phrase's occurrences and their column, the row's and the table's sizes,
 how many rows hold the phrase), then by CURIE.
@@ -15,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from ontosync.store.pg.search_words import query_phrases, quoted
+from ontosync.store.search import query_words, searched_words
 
 # FTS5's bm25 (SQLite's fts5_aux.c): for each phrase, rarity * f * (k1 + 1) / (f + k1 * (1 - b + b *
 # size / average size)), f the phrase's occurrences in the row, each counted by its column's weight.
@@ -35,7 +37,7 @@ _SEARCH = """WITH terms AS (
       FROM hits h, unnest(h.words) AS u, terms t, unnest(u.positions, u.weights) AS o(pos, weight)
      WHERE u.lexeme = t.word OR (t.prefix AND starts_with(u.lexeme, t.word))
 ), starts AS (
-    SELECT s.id, s.phrase, s.weight
+    SELECT s.id, s.phrase, s.pos, s.weight
       FROM occurrences s
       LEFT JOIN occurrences o ON o.id = s.id AND o.phrase = s.phrase AND o.k > 0 AND o.pos = s.pos + o.k
      WHERE s.k = 0
@@ -47,10 +49,12 @@ _SEARCH = """WITH terms AS (
               FROM starts GROUP BY id, phrase) f
       JOIN rarity r ON r.phrase = f.phrase JOIN hits h ON h.id = f.id, totals
      GROUP BY f.id
+), lead AS (
+    SELECT DISTINCT id FROM starts WHERE phrase = 0 AND pos = 2 AND weight = 'A'
 )
 SELECT c.label, c.curie, c.source_file, (SELECT s.source_line FROM class_source s WHERE s.curie = c.curie)
-  FROM hits h JOIN class_search c ON c.id = h.id LEFT JOIN scores s ON s.id = h.id
- ORDER BY coalesce(s.score, 0) DESC, c.curie
+  FROM hits h JOIN class_search c ON c.id = h.id LEFT JOIN scores s ON s.id = h.id LEFT JOIN lead l ON l.id = h.id
+ ORDER BY l.id IS NULL, CASE WHEN l.id IS NOT NULL THEN length(c.label) END, coalesce(s.score, 0) DESC, c.curie
  LIMIT ?"""
 
 
@@ -59,18 +63,23 @@ def _query(words: list[str], prefix: bool) -> str:
     return " <-> ".join(quoted(w) for w in words) + (":*" if prefix else "")
 
 
-def _terms(phrases: list[tuple[list[str], bool]]) -> tuple[list, list, list, list]:
-    """The phrases' words as columns (phrase number from 1, place in it, word, prefix)."""
-    rows = [(n, k, w, prefix and k == len(words) - 1)
-            for n, (words, prefix) in enumerate(phrases, 1) for k, w in enumerate(words)]
+def _terms(phrases: list[tuple[list[str], bool]], lead: list[str]) -> tuple[list, list, list, list]:
+    """The phrases' words as columns (phrase number from 1, place in it, word, prefix), and phrase 0:
+    `lead`, every word of the text in a row, the last a prefix, which a label starting with the text
+    holds from its first word (position 2, weight A: tsvector_text), as store/search.lead_query asks FTS5."""
+    rows = [(0, k, w, k == len(lead) - 1) for k, w in enumerate(lead)]
+    rows += [(n, k, w, prefix and k == len(words) - 1)
+             for n, (words, prefix) in enumerate(phrases, 1) for k, w in enumerate(words)]
     return tuple(list(col) for col in zip(*rows, strict=True))
 
 
 def search(conn: Any, text: str, limit: int = 50) -> list[dict]:
-    phrases = query_phrases(text)
+    words = query_words(text)
+    phrases = query_phrases(searched_words(words))
     if not phrases:
         return []
-    queries = [_query(words, prefix) for words, prefix in phrases]
-    rows = conn.execute(_SEARCH, (*_terms(phrases), queries, " & ".join(queries), limit)).fetchall()
+    lead = [w for phrase, _prefix in query_phrases(words) for w in phrase]
+    queries = [_query(phrase, prefix) for phrase, prefix in phrases]
+    rows = conn.execute(_SEARCH, (*_terms(phrases, lead), queries, " & ".join(queries), limit)).fetchall()
     return [{"label": label, "curie": curie, "source_file": source, "source_line": line}
             for label, curie, source, line in rows]

@@ -19,7 +19,6 @@ a row replaced by a refresh gets a new id, and its old words go with it (ON DELE
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -55,12 +54,11 @@ def tokenized(rows: Iterable[Sequence[Any]]) -> dict[int, dict[str, list[str]]]:
         db.close()
 
 
-def query_phrases(text: str) -> list[tuple[list[str], bool]]:
-    """The phrases of a search, as store/search.fts_query hands them to FTS5: each of its `\\w+`
-    words split and folded by the tokenizer (`foo_bar` is the phrase `foo bar`), a word that holds
-    none left out (as FTS5 drops an empty phrase), in order; each with whether its last word is a
-    prefix (the text's last word's phrase only)."""
-    words = re.findall(r"\w+", text)
+def query_phrases(words: list[str]) -> list[tuple[list[str], bool]]:
+    """The phrases of a search's `words` (store/search.query_words), as store/search.fts_query hands
+    them to FTS5: each word split and folded by the tokenizer (`foo_bar` is the phrase `foo bar`),
+    a word that holds none left out (as FTS5 drops an empty phrase), in order; each with whether its
+    last word is a prefix (the last word's phrase only)."""
     found = tokenized([(i, w, None, None) for i, w in enumerate(words)])
     last = len(words) - 1
     phrases = [([w for w in found[i]["label"] if _fits(w)], i == last) for i in range(len(words)) if i in found]
