@@ -203,11 +203,25 @@ def acquire_lock(conn: PgConnection, t: PgTarget, timeout: float, wait: str = "-
 
 def _holder(conn: PgConnection, t: PgTarget) -> str:
     expr, args = lock_key_sql(t.schema)
-    row = conn.execute(
+    return describe_session(lock_holder(conn, f"{ADVISORY} = {expr}", args))
+
+
+# Which locks lock_holder asks about. A lock's session, as a busy line names it, is one query with
+# one order (the holder before a waiter, then the oldest transaction): it was three near-copies
+# (each with its own joins, one of them not ruling out the asking session) that drifted apart.
+ADVISORY = "l.locktype = 'advisory' AND l.granted AND ((l.classid::bigint << 32) | l.objid::bigint)"
+ON_TABLES = ("l.relation IN (SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+             "WHERE n.nspname = ?)")
+
+
+def lock_holder(conn: PgConnection, which: str, params: tuple) -> tuple | None:
+    """(pid, application_name, backend_start) of another session with a lock `which` selects (SQL on
+    pg_locks `l`, `?` its parameters): one that holds it, else one queued for it, the oldest
+    transaction first; None when there is none."""
+    return conn.execute(
         f"""SELECT a.pid, a.application_name, a.backend_start FROM pg_locks l JOIN pg_stat_activity a
-            ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted
-            AND ((l.classid::bigint << 32) | l.objid::bigint) = {expr} LIMIT 1""", args).fetchone()
-    return describe_session(row)
+            ON a.pid = l.pid WHERE {which} AND l.pid <> pg_backend_pid()
+            ORDER BY l.granted DESC, a.xact_start NULLS LAST LIMIT 1""", params).fetchone()
 
 
 def describe_session(row: tuple | None) -> str:
@@ -223,13 +237,7 @@ def _table_holder(conn: PgConnection, schema: str, watch: BlockerWatch | None) -
     blocked it (`watch`), else the oldest transaction holding a lock on one of the schema's tables."""
     if watch is not None and watch.seen is not None:
         return describe_session(watch.seen)
-    row = conn.execute(
-        """SELECT a.pid, a.application_name, a.backend_start FROM pg_locks l
-           JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace
-           JOIN pg_stat_activity a ON a.pid = l.pid
-           WHERE n.nspname = ? AND l.granted AND l.pid <> pg_backend_pid()
-           ORDER BY a.xact_start NULLS LAST LIMIT 1""", (schema,)).fetchone()
-    return describe_session(row)
+    return describe_session(lock_holder(conn, f"{ON_TABLES} AND l.granted", (schema,)))
 
 
 def read_blocker(url: str, schema: str) -> str | None:
@@ -246,12 +254,7 @@ def read_blocker(url: str, schema: str) -> str | None:
     try:
         with wrap_errors():
             db.connect()
-            row = db.execute_sql(
-                """SELECT a.pid, a.application_name, a.backend_start FROM pg_locks l
-                   JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace
-                   JOIN pg_stat_activity a ON a.pid = l.pid
-                   WHERE n.nspname = %s AND l.mode = 'AccessExclusiveLock' AND l.pid <> pg_backend_pid()
-                   ORDER BY l.granted DESC, a.xact_start NULLS LAST LIMIT 1""", (schema,)).fetchone()
+        row = lock_holder(PgConnection(db), f"{ON_TABLES} AND l.mode = 'AccessExclusiveLock'", (schema,))
     except (peewee.DatabaseError, peewee.InterfaceError):
         return None
     finally:
