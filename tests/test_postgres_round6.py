@@ -12,7 +12,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 from tests.helpers import cli
-from tests.postgres_server import connect, connect_dsn, own_schema, run_sql, schema_url, server_url
+from tests.postgres_server import connect, connect_dsn, own_schema, run_sql, schema_url
 
 TTL = """@prefix owl: <http://www.w3.org/2002/07/owl#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
@@ -44,18 +44,19 @@ def _classes(schema: str) -> list[str]:
         conn.close()
 
 
-def _socket_dir() -> str | None:
-    """A directory where the test server listens on a Unix socket, if any."""
+def _socket_dir(port: int) -> str | None:
+    """The directory of the test server's Unix socket (`.s.PGSQL.<port>`), from the kernel's list of
+    listening sockets (SHOW unix_socket_directories needs pg_read_all_settings); None without one."""
     import os
+    from pathlib import Path
 
-    conn = connect()
+    name = f".s.PGSQL.{port}"
     try:
-        cur = conn.cursor()
-        cur.execute("SHOW unix_socket_directories")
-        dirs = [d.strip() for d in cur.fetchone()[0].split(",") if d.strip()]
-    finally:
-        conn.close()
-    return next((d for d in dirs if os.path.isdir(d)), None)
+        lines = Path("/proc/net/unix").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    paths = (line.split()[-1] for line in lines[1:] if line.rstrip().endswith("/" + name))
+    return next((os.path.dirname(p) for p in paths if os.path.exists(p)), None)
 
 
 def _without_host(**params: str) -> str:
@@ -73,7 +74,7 @@ def test_a_unix_socket_url_and_a_service_name_reach_the_server_they_name(schema,
     connected to its defaults (socket /var/run/postgresql, port 5432: another server, or none:
     exit 2 "No such file or directory"). Both now sync into the server they name."""
     server = urlsplit(connect_dsn())
-    socket_dir = _socket_dir()
+    socket_dir = _socket_dir(server.port)
     if socket_dir is None:
         pytest.skip("the test server listens on no Unix socket")
     login = {"port": str(server.port), "user": server.username, "password": server.password or ""}
@@ -88,3 +89,88 @@ def test_a_unix_socket_url_and_a_service_name_reach_the_server_they_name(schema,
     r = _sync(tree, f"postgresql://?service=ontosync_test&schema={schema}", tmp_path)
     assert r.returncode == 0, r.stderr
     assert _classes(schema) == ["http://e.org/A", "http://e.org/B"]
+
+
+def _lock_is_free(schema: str) -> bool:
+    """Whether another session can take the source's sync lock at once (then lets it go)."""
+    from ontosync.store.pg.database import lock_key_sql
+
+    expr, args = lock_key_sql(schema)
+    expr = expr.replace("?", "%s")
+    conn = connect()
+    try:
+        cur = conn.cursor()
+        cur.execute(f"SELECT pg_try_advisory_lock({expr})", args)
+        took = cur.fetchone()[0]
+        if took:
+            cur.execute(f"SELECT pg_advisory_unlock({expr})", args)
+        return took
+    finally:
+        conn.close()
+
+
+def test_a_sync_closes_its_session_whichever_step_stops_it(schema, tree, tmp_path):
+    """pg_commands.sync opens a session (connect, the source's lock), migrates, runs: each step's
+    failure is its own line and exit code, and the session, the lock with it, ends in all cases
+    (the Action runs the sync in its own process and goes on). Kept while untangling the steps:
+    the lock is free after a sync refused at its lock (exit 4), at its migrations (exit 3), and
+    after one that ran (exit 0)."""
+    url = schema_url(schema)
+    assert _sync(tree, url, tmp_path).returncode == 0 and _lock_is_free(schema)
+    holder = connect()
+    try:
+        from ontosync.store.pg.database import lock_key_sql
+
+        expr, args = lock_key_sql(schema)
+        holder.cursor().execute(f"SELECT pg_advisory_lock({expr.replace('?', '%s')})", args)
+        r = _sync(tree, url, tmp_path, "--lock-timeout", "0")
+        assert r.returncode == 4 and "holds its lock (server process" in r.stderr, r.stderr
+    finally:
+        holder.close()
+    assert _lock_is_free(schema)
+    run_sql(f"UPDATE \"{schema}\".schema_migrations SET checksum = 'edited' WHERE version = 1")
+    r = _sync(tree, url, tmp_path, "--full")
+    assert r.returncode == 3 and "changed after it was applied" in r.stderr, r.stderr
+    assert _lock_is_free(schema)
+
+
+def test_the_busy_lines_name_the_other_session_by_one_query(schema, tree, tmp_path):
+    """The three lock-holder questions (the source's advisory lock, a table a migration waits for,
+    a table a read waits for) are one query (store/pg/database.lock_holder): each names the other
+    session that holds the lock, never the asking one, and for a read also one only queued for it."""
+    import threading
+    import time
+
+    from ontosync.store.pg import database
+
+    url = schema_url(schema)
+    assert _sync(tree, url, tmp_path).returncode == 0
+    db, conn = database.connect(database.PgTarget(url, schema), create=False)
+    reader, waiter = connect(), connect()
+    try:
+        reader.autocommit = waiter.autocommit = False
+        rc, wc = reader.cursor(), waiter.cursor()
+        rc.execute("SELECT pg_backend_pid()")
+        reader_pid = rc.fetchone()[0]
+        wc.execute("SELECT pg_backend_pid()")
+        waiter_pid = wc.fetchone()[0]
+        conn.execute("BEGIN")
+        conn.execute("SELECT count(*) FROM owl_classes")  # the asking session holds a lock there too
+        rc.execute(f'SELECT count(*) FROM "{schema}".owl_classes')
+        assert f"server process {reader_pid}," in database._table_holder(conn, schema, None)
+        assert database.read_blocker(url, schema) is None  # a reader's lock stops no read
+        queued = threading.Thread(target=wc.execute, args=(f'LOCK TABLE "{schema}".owl_classes',), daemon=True)
+        queued.start()
+        for _ in range(100):
+            if (named := database.read_blocker(url, schema)) is not None:
+                break
+            time.sleep(0.02)
+        assert named is not None and f"server process {waiter_pid}," in named, named
+        conn.execute("COMMIT")
+        rc.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", (f"ontosync:{schema}",))
+        assert f"server process {reader_pid}," in database._holder(conn, database.PgTarget(url, schema))
+    finally:
+        reader.close()
+        queued.join(5)
+        waiter.close()
+        db.close()
