@@ -278,7 +278,7 @@ class ReadersLayer:
                 declared.add(prop)
                 rows += semsql_rows.relation_rows(prop, key, onto, path)
         if "ofn" in kinds:
-            rows += semsql_ofn.deprecated_rows(conn, c, path) + semsql_ofn.triple_rows(conn, c, path)
+            rows += semsql_ofn.own_rows(conn, c, path)
         return rows
 
     def _link_rows(self, conn: sqlite3.Connection, path: str, kinds: frozenset[str] = ALL_KINDS) -> list[tuple]:
