@@ -11,37 +11,17 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
+from tests import test_postgres_round5 as round5
 from tests.helpers import cli
-from tests.postgres_server import connect, connect_dsn, own_schema, run_sql, schema_url
+from tests.postgres_server import connect, connect_dsn, run_sql, schema_url
+from tests.test_postgres_many_sources import _classes
 
-TTL = """@prefix owl: <http://www.w3.org/2002/07/owl#> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-<http://e.org/A> a owl:Class ; rdfs:label "Alpha" .
-"""
-
-schema = pytest.fixture(own_schema)  # a schema of the test's own, dropped after it
-
-
-@pytest.fixture
-def tree(tmp_path):
-    """A source of one Turtle file declaring one class."""
-    (tmp_path / "tree").mkdir()
-    (tmp_path / "tree" / "a.ttl").write_text(TTL, encoding="utf-8")
-    return tmp_path / "tree"
+TTL = round5.TTL
+schema, tree = round5.schema, round5.tree  # fixtures: a schema of the test's own, a tree of one class (TTL)
 
 
 def _sync(tree, url: str, tmp_path, *more: str):
     return cli("sync", str(tree), "--db", url, "--quiet", "--checkpoint", str(tmp_path / "c.json"), *more)
-
-
-def _classes(schema: str) -> list[str]:
-    conn = connect()
-    try:
-        cur = conn.cursor()
-        cur.execute(f'SELECT class_iri FROM "{schema}".owl_classes WHERE source_file IS NOT NULL ORDER BY 1')
-        return [r[0] for r in cur.fetchall()]
-    finally:
-        conn.close()
 
 
 def _socket_dir(port: int) -> str | None:
