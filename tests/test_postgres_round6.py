@@ -224,3 +224,44 @@ def test_the_layer_on_a_server_with_an_english_default_collation_is_sqlites(engl
     assert {"owl:deprecated", "owl:equivalentClass", "owl:disjointWith", "owl:imports", "IAO:0100001",
             "rdfs:comment", "skos:exactMatch"} <= predicates, predicates
     assert pg == sq
+
+
+def _silent_port(sock, hold_s: float) -> None:
+    """Take each connection on `sock` and answer nothing, closing it after `hold_s` (so a client
+    that waits for ever fails, later, rather than hanging the tests)."""
+    import threading
+    import time
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = sock.accept()
+            except OSError:  # the test closed the socket
+                return
+            threading.Timer(hold_s, conn.close).start()
+            time.sleep(0)
+
+    threading.Thread(target=serve, daemon=True).start()
+
+
+def test_a_port_that_takes_the_connection_and_never_answers_is_one_line_not_a_hang(tmp_path, monkeypatch):
+    """A URL whose port another program holds (or a stalled tunnel, a proxy whose server is down):
+    the connection is taken and nothing answers. libpq waits for ever unless told otherwise, so
+    `ontosync status` and `sync` hung (a CI job until its own limit). Now each command stops after
+    CONNECT_TIMEOUT_S (1 s here: the wait, not the behaviour) with one line, exit 2."""
+    import socket
+
+    import ontosync.store.pg.database as database
+
+    monkeypatch.setattr(database, "CONNECT_TIMEOUT_S", 1, raising=False)
+    monkeypatch.delenv("PGCONNECT_TIMEOUT", raising=False)
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        _silent_port(silent, 8.0)
+        url = f"postgresql://u:secret@127.0.0.1:{silent.getsockname()[1]}/db"
+        for command in (("status", "--db", url), ("sync", str(tmp_path), "--db", f"{url}?schema=s")):
+            r = cli(*command, "--checkpoint", str(tmp_path / "c.json"))
+            lines = r.stderr.strip().splitlines()
+            assert r.returncode == 2 and len(lines) == 1, r.stderr
+            assert "timeout expired" in lines[0] and "secret" not in lines[0], lines[0]

@@ -13,6 +13,7 @@ waited for up to --lock-timeout.
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,19 +100,16 @@ def connect(t: PgTarget, application: str = "ontosync", writer: bool = False, cr
     """A connected Peewee PostgresqlDatabase whose search_path is the source's schema (created,
     unless `create` is false: a read command never adds a schema to the server); a `writer`'s
     statements wait for a row's lock as --busy-timeout (`busy_timeout`) allows."""
-    from peewee import PostgresqlDatabase
-
     dsn, _ = split_schema(t.url)
     lock = f"-c lock_timeout={lock_try_ms(busy_timeout, WRITER_LOCK_TRY_MS)}"
     ours = (f"-c search_path={t.schema}", f"{WRITER_SETTINGS} {lock}" if writer else "")
-    db = PostgresqlDatabase(dsn, application_name=application[:63],
-                            options=session_options(dsn, *ours, NEVER_IDLE_OUT[1] if writer else ""))
+    db = server(dsn, application, *ours, NEVER_IDLE_OUT[1] if writer else "")
     try:
         open_session(db, t.shown)
     except peewee.OperationalError as exc:
         if not writer or NEVER_IDLE_OUT[0] not in str(exc):
             raise
-        db = PostgresqlDatabase(dsn, application_name=application[:63], options=session_options(dsn, *ours))
+        db = server(dsn, application, *ours)
         open_session(db, t.shown)  # PostgreSQL 13 or older: no idle_session_timeout to turn off
     conn = PgConnection(db, prepare=writer)
     if writer:
@@ -123,6 +121,23 @@ def connect(t: PgTarget, application: str = "ontosync", writer: bool = False, cr
         db.close()
         raise PgMissingRight(why)
     return db, conn
+
+
+# libpq waits for ever for a server that takes the connection and never answers (a port another
+# program holds, a stalled tunnel or proxy): `ontosync status` hung there, a CI job until its own
+# limit. A URL's connect_timeout, PGCONNECT_TIMEOUT or a service's own settings are left to libpq.
+CONNECT_TIMEOUT_S = 30
+
+
+def server(dsn: str, application: str, *ours: str):
+    """An unconnected Peewee PostgresqlDatabase for `dsn`: our session's name, options (`ours` after
+    the URL's: session_options) and, unless the user set one, CONNECT_TIMEOUT_S."""
+    from peewee import PostgresqlDatabase
+
+    own = {"connect_timeout", "service"} & parse_qs(urlsplit(dsn).query).keys()
+    own |= {"PGCONNECT_TIMEOUT", "PGSERVICE"} & os.environ.keys()
+    wait = {} if own else {"connect_timeout": CONNECT_TIMEOUT_S}
+    return PostgresqlDatabase(dsn, application_name=application[:63], options=session_options(dsn, *ours), **wait)
 
 
 def session_options(dsn: str, *ours: str) -> str:
@@ -247,10 +262,8 @@ def read_blocker(url: str, schema: str) -> str | None:
     one may be in a failed transaction); None when none is found or the server cannot be asked.
     Why: "another session holds a table this command needs" named nobody, where CONTRACT section
     9 says a busy line names what holds the database."""
-    from peewee import PostgresqlDatabase
-
     dsn, _ = split_schema(url)
-    db = PostgresqlDatabase(dsn, application_name="ontosync watch", options=session_options(dsn))
+    db = server(dsn, "ontosync watch")
     try:
         with wrap_errors():
             db.connect()
@@ -420,10 +433,8 @@ def list_schemas(url: str) -> list[str]:
     the one the role may read when it may read only one (a reader role granted its source), else
     all of them, also those it may not read (the reader then names the rights it lacks:
     store/pg/rights.py)."""
-    from peewee import PostgresqlDatabase
-
     dsn, _ = split_schema(url)
-    db = PostgresqlDatabase(dsn, application_name="ontosync list", options=session_options(dsn))
+    db = server(dsn, "ontosync list")
     open_session(db, mask(dsn))
     try:
         conn = PgConnection(db)
