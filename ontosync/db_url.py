@@ -114,6 +114,13 @@ def sanitize(name: str) -> str:
     return clean
 
 
+def lossy(name: str) -> bool:
+    """Whether sanitize drops letters or digits of `name` (those outside ASCII): `?schema=日本` and
+    `?schema=中国` are both schema `s_`, so unlike two spellings of one ASCII name they are two
+    sources that would share (and delete) one schema's rows (store/pg/owner.py claims it)."""
+    return any(ch.isalnum() and not ch.isascii() for ch in name)
+
+
 def default_source_name(source: str) -> str:
     """The source's name: `OWNER/REPO` for github:, else GITHUB_REPOSITORY, else the folder's name."""
     if source.startswith("github:"):

@@ -265,3 +265,36 @@ def test_a_port_that_takes_the_connection_and_never_answers_is_one_line_not_a_ha
             lines = r.stderr.strip().splitlines()
             assert r.returncode == 2 and len(lines) == 1, r.stderr
             assert "timeout expired" in lines[0] and "secret" not in lines[0], lines[0]
+
+
+@pytest.fixture
+def stem():
+    """A name stem whose schema (the stem itself: the letters after it are dropped) is dropped after."""
+    from tests.postgres_server import drop_schema, new_schema
+
+    name = new_schema()
+    yield name
+    drop_schema(name)
+
+
+def test_two_explicit_schema_names_that_lose_their_letters_never_share_a_schema(stem, tmp_path):
+    """`?schema=` keeps letters a-z, digits and `_`: `?schema=<stem>日本` and `?schema=<stem>中国`
+    are one schema `<stem>`. The second source's sync went into the first's and deleted its rows
+    as files gone from its tree (exit 0). A name that loses letters now claims the schema as a
+    derived name does: the other is refused in one line, exit 2, the rows untouched; the first
+    syncs again as before."""
+    from urllib.parse import quote
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    for tree, cls in ((a, "A"), (b, "B")):
+        tree.mkdir()
+        (tree / f"{cls}.ttl").write_text(TTL.replace("e.org/A", f"e.org/{cls}"), encoding="utf-8")
+    first, second = (schema_url(quote(f"{stem}{name}")) for name in ("日本", "中国"))
+    assert _sync(a, first, tmp_path / "a").returncode == 0
+    r = _sync(b, second, tmp_path / "b")
+    lines = r.stderr.strip().splitlines()
+    assert r.returncode == 2 and len(lines) == 1 and "日本" in lines[0] and "中国" in lines[0], r.stderr
+    assert _classes(stem) == ["http://e.org/A"]
+    (a / "C.ttl").write_text(TTL.replace("e.org/A", "e.org/C"), encoding="utf-8")
+    assert _sync(a, first, tmp_path / "a").returncode == 0
+    assert _classes(stem) == ["http://e.org/A", "http://e.org/C"]

@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import peewee
 
-from ontosync.db_url import default_source_name, mask, schema_for, split_schema
+from ontosync.db_url import default_source_name, lossy, mask, schema_for, split_schema
 from ontosync.store import migrations
 from ontosync.store.db_errors import first_line
 from ontosync.store.pg import rights
@@ -62,8 +62,11 @@ class PgTarget:
 
 
 def target(url: str, source: str) -> PgTarget:
-    derived = split_schema(url)[1] is None
-    return PgTarget(url, schema_for(url, source), default_source_name(source) if derived else None)
+    """The source's schema, and the name that owns it (store/pg/owner.py): the source's, when the
+    schema is derived from it; an explicit `?schema=` that sanitize makes lossy, itself; else none."""
+    named = split_schema(url)[1]
+    owner = default_source_name(source) if named is None else named if lossy(named) else None
+    return PgTarget(url, schema_for(url, source), owner)
 
 
 # The writer's statements each touch the few keys one file's save affects, driven by small temp
