@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 SCHEMES = ("postgresql://", "postgres://")
 # user:password@ in any URL-like text (also inside a driver's error message or a repr). The password
@@ -91,8 +91,12 @@ def split_schema(url: str) -> tuple[str, str | None]:
     schema = schema if schema and schema.strip() else None
     # %20 for a space, never `+`: libpq decodes only %XX, and `options=-c+x%3Dy` names a setting "+x"
     rest = urlencode([(k, v) for k, v in query if k != "schema"], quote_via=quote)
-    scheme = "postgresql"  # libpq takes both spellings; one form for the driver
-    return urlunsplit((scheme, parts.netloc, parts.path, rest, parts.fragment)), schema
+    # libpq takes both spellings; one form for the driver. Always with its `//`: urlunsplit drops it
+    # when the host part is empty, and `postgresql:///db?host=/run/postgresql` (a Unix socket) or
+    # `postgresql://?service=prod` became `postgresql:/db?...`, which libpq does not read as a URL:
+    # it connected to its defaults (socket /var/run/postgresql, port 5432), not to the server named.
+    tail = (f"?{rest}" if rest else "") + (f"#{parts.fragment}" if parts.fragment else "")
+    return f"postgresql://{parts.netloc}{parts.path}{tail}", schema
 
 
 def sanitize(name: str) -> str:
@@ -108,6 +112,13 @@ def sanitize(name: str) -> str:
         digest = hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
         clean = f"{clean[:MAX_SCHEMA - 9]}_{digest}"
     return clean
+
+
+def lossy(name: str) -> bool:
+    """Whether sanitize drops letters or digits of `name` (those outside ASCII): `?schema=日本` and
+    `?schema=中国` are both schema `s_`, so unlike two spellings of one ASCII name they are two
+    sources that would share (and delete) one schema's rows (store/pg/owner.py claims it)."""
+    return any(ch.isalnum() and not ch.isascii() for ch in name)
 
 
 def default_source_name(source: str) -> str:

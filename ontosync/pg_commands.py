@@ -48,9 +48,12 @@ def _need_driver() -> None:
 
 
 def sync(settings: Any, source: Any, options: Any) -> Any:
-    """Run a sync into the source's schema: an exit code, or the pipeline's SyncResult. SIGTERM
-    and SIGHUP stop it as Ctrl-C does from the start, also while it waits for the source's lock or
-    for a migration's tables: they ended the process there on the spot, no line, exit 143."""
+    """Run a sync into the source's schema: an exit code, or the pipeline's SyncResult. Three
+    steps on one session, each turning its own failures into a line and an exit code: open it
+    (connect, take the source's lock), migrate the schema, run the pipeline. The session is open
+    from the first step's success to the one `finally` that closes it, whatever happens after.
+    SIGTERM and SIGHUP stop it as Ctrl-C does from the start, also while it waits for the source's
+    lock or for a migration's tables: they ended the process there on the spot, no line, exit 143."""
     from ontosync.pipeline.interrupts import terminate_as_interrupt
 
     with terminate_as_interrupt():
@@ -58,20 +61,22 @@ def sync(settings: Any, source: Any, options: Any) -> Any:
         if isinstance(repo, int):
             return repo
         try:
-            return _run(settings, source, options, repo)
+            code = _migrated(repo, settings)
+            return code if code is not None else _run(settings, source, options, repo)
         finally:
             repo.close()
 
 
 def _open_writer(settings: Any) -> Any:
-    """The source's PgRepository, locked and migrated; else the exit code, its line said."""
+    """The source's PgRepository, connected and locked (not yet migrated); else the exit code, its
+    line said, and no session left open (PgRepository closes its own when the lock fails)."""
     from ontosync.store.pg.database import PgLockBusy, PgMissingRight, target
     from ontosync.store.pg.repository import PgRepository
 
     t = target(settings.db, settings.source)
     try:
         _need_driver()
-        repo = PgRepository(t, settings.ontology_id, settings.lock_timeout, settings.busy_timeout)
+        return PgRepository(t, settings.ontology_id, settings.lock_timeout, settings.busy_timeout)
     except (PgLockBusy, PgMissingRight, *_driver_errors()) as exc:  # PgUnavailable: said by cli.py's main
         if _read_only(exc):  # the contract's read-only failure (section 9), as a read-only SQLite file
             return _stopped(exc, {}, ("fatal", 3, f"read-only database {t.shown}: "))
@@ -79,19 +84,11 @@ def _open_writer(settings: Any) -> Any:
                         ("error", 2, f"cannot use {t.shown}: "))
     except KeyboardInterrupt:
         return _interrupted(f"{t.shown}'s lock")
-    try:
-        code = _migrated(repo, settings)
-    except BaseException:
-        repo.close()
-        raise
-    if code is None:
-        return repo
-    repo.close()
-    return code
 
 
 def _migrated(repo: Any, settings: Any) -> int | None:
-    """The writer's schema migrated (None), or the exit code, its line said."""
+    """The writer's schema migrated (None), or the exit code, its line said (the caller closes the
+    session either way)."""
     from ontosync.store.pg.database import PgLockBusy
     from ontosync.store.repository import StoreError
 

@@ -188,17 +188,17 @@ def _past_autovacuum(sql: str, tries: int = 60) -> None:
 
 
 @contextmanager
-def own_database(encoding: str = "UTF8"):
+def own_database(encoding: str = "UTF8", locale: str = "LC_COLLATE 'C' LC_CTYPE 'C'"):
     """(name, URL) of a database of its own (the tests' role may CREATEDB), dropped afterwards:
-    changing rights or encoding on the shared database would break the tests running beside, and
-    its list of schemas is the test's alone."""
+    changing rights, encoding or default collation (`locale`: CREATE DATABASE's words for it) on
+    the shared database would break the tests running beside, and its list of schemas is the
+    test's alone."""
     from urllib.parse import urlsplit, urlunsplit
 
     name = f"t_db_{secrets.token_hex(4)}"
     conn = connect()
     try:
-        conn.cursor().execute(f"CREATE DATABASE {name} TEMPLATE template0 ENCODING '{encoding}' "
-                              "LC_COLLATE 'C' LC_CTYPE 'C'")
+        conn.cursor().execute(f"CREATE DATABASE {name} TEMPLATE template0 ENCODING '{encoding}' {locale}")
         parts = urlsplit(connect_dsn())
         yield name, urlunsplit(parts._replace(path=f"/{name}"))
     finally:

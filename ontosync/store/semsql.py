@@ -282,8 +282,7 @@ class ReadersLayer:
                 declared.add(prop)
                 rows += semsql_rows.relation_rows(prop, key, onto, path)
         if "ofn" in kinds:  # a mapping's row is a link row (semsql_ofn.split_linked)
-            rows += semsql_ofn.deprecated_rows(conn, c, path) + semsql_ofn.split_linked(
-                semsql_ofn.triple_rows(conn, c, path))[1]
+            rows += semsql_ofn.split_linked(semsql_ofn.own_rows(conn, c, path))[1]
             rows += semsql_ofn.graph_rows(conn, c, path, blank_token(path), links=False)
         return rows
 
@@ -300,7 +299,7 @@ class ReadersLayer:
             rows += semsql_rows.restriction_rows(c, path, f"_:{token}_r{n}", self.property_for(key), onto, subj, obj)
         if "ofn" in kinds:  # not all moved by links, but LINK_ROWS matches them: _relink must derive them too
             rows += semsql_ofn.restriction_rows(conn, c, path, token) + semsql_ofn.split_linked(
-                semsql_ofn.triple_rows(conn, c, path))[0] + semsql_ofn.mapping_link_rows(conn, c, path)
+                semsql_ofn.own_rows(conn, c, path))[0] + semsql_ofn.mapping_link_rows(conn, c, path)
             rows += semsql_ofn.graph_rows(conn, c, path, token, links=True)
         return rows
 

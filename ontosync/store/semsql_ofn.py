@@ -79,19 +79,23 @@ _MAPPING_FROM = f"FROM owl_axioms WHERE {{where}} AND axiom_type = 'AnnotationAs
 LINKED_PREDICATES = ("skos:exactMatch", "skos:broadMatch", "skos:narrowMatch", "skos:relatedMatch")
 
 
-def _one_file(columns: str, rows_from: str) -> str:
-    """A query's per-file form: one file's distinct rows, in a fixed order (blank nodes are numbered by it)."""
-    return (f"SELECT DISTINCT ontology_id, subject, {columns} " + rows_from.format(where="source_file = ?")
-            + " ORDER BY 1, 2, 3, 4")
+def _file_rows(columns: str, rows_from: str, kind: str = "") -> str:
+    """A query's per-file form: one file's distinct rows (`kind`: a tag column in front)."""
+    return f"SELECT DISTINCT {kind}ontology_id, {columns} " + rows_from.format(where="source_file = ?")
 
 
-SOME = _one_file(f"{_PROP}, {_FILLER}", _SOME_FROM)
-DEPRECATED = _one_file(f"{_DEPRECATED}, {_DATATYPE}", _DEPRECATED_FROM)
-PAIRS = _one_file(f"{_PREDICATE}, object", _PAIRS_FROM)
-TRIPLES = ("SELECT DISTINCT ontology_id, " + ", ".join((_T["subject"], _PREDICATE, *list(_T.values())[1:]))
-           + " " + _TRIPLES_FROM.format(where="source_file = ?") + " ORDER BY 1, 2, 3, 4, 5, 6, 7")
-MIGRATION = _one_file(f"{_MIGRATION}, {_TARGET}", _MIGRATION_FROM)
-MAPPING_LINKS = _one_file(f"{_MAPPING}, object", _MAPPING_FROM)
+SOME = _file_rows(f"subject, {_PROP}, {_FILLER}", _SOME_FROM) + " ORDER BY 1, 2, 3, 4"  # blank nodes numbered by it
+# A file's rows that are one triple each (store/semsql.py's own rows), four kinds in one statement
+# (one round trip on PostgreSQL where they were four), each kind's distinct rows padded to the
+# triples' seven columns and tagged, in the order the four queries gave them one after the other.
+OWN = " UNION ALL ".join(
+    _file_rows(columns, rows_from, f"{n} AS kind, ") for n, (columns, rows_from) in enumerate((
+        (f"subject, {_DEPRECATED}, {_DATATYPE}, NULL, NULL, NULL", _DEPRECATED_FROM),
+        (f"subject, {_PREDICATE}, object, NULL, NULL, NULL", _PAIRS_FROM),
+        (f"subject, {_MIGRATION}, {_TARGET}, NULL, NULL, NULL", _MIGRATION_FROM),
+        (", ".join((_T["subject"], _PREDICATE, *list(_T.values())[1:])), _TRIPLES_FROM),
+    ))) + " ORDER BY 1, 2, 3, 4, 5, 6, 7, 8"
+MAPPING_LINKS = _file_rows(f"subject, {_MAPPING}, object", _MAPPING_FROM) + " ORDER BY 1, 2, 3, 4"
 KEYS = ("on_property", "deprecated", "rdf_predicate", "migration", "rdf_subject", "mapping", "rdf_graph")
 # An axiom's triples with blank nodes (parsing/ofn_rdf.py): [stanza, s, p, o, value, datatype, language]
 _GRAPH = "json_extract(annotations, '$.rdf_graph')"
@@ -111,23 +115,23 @@ def restriction_rows(conn: sqlite3.Connection, c: Callable[[str], str], path: st
     return rows
 
 
-def deprecated_rows(conn: sqlite3.Connection, c: Callable[[str], str], path: str) -> list[tuple]:
-    """A file's `A owl:deprecated "value"^^datatype` rows (per-file path)."""
-    return [(c(s), c(s), "owl:deprecated", None, value, c(dt) if dt else None, None, onto, path)
-            for onto, s, value, dt in conn.execute(DEPRECATED, (path,))]
-
-
-def triple_rows(conn: sqlite3.Connection, c: Callable[[str], str], path: str) -> list[tuple]:
-    """A file's rows that are one triple between named things (per-file path): `A owl:equivalentClass
-    B` / `A owl:disjointWith B`, `O owl:imports I`, and `A IAO:0100001 B` / `A oio:consider B`."""
-    rows = [(c(s), c(s), c(pred), c(o), None, None, None, onto, path)
-            for query in (PAIRS, MIGRATION) for onto, s, pred, o in conn.execute(query, (path,))]
-    return rows + [(c(s), c(s), c(pred), c(o) if o else None, value, c(dt) if dt else None, lang, onto, path)
-                   for onto, s, pred, o, value, dt, lang in conn.execute(TRIPLES, (path,))]
+def own_rows(conn: sqlite3.Connection, c: Callable[[str], str], path: str) -> list[tuple]:
+    """A file's rows that are one triple each (per-file path): `A owl:deprecated "value"^^datatype`,
+    `A owl:equivalentClass B` / `A owl:disjointWith B`, `O owl:imports I`, `A IAO:0100001 B` /
+    `A oio:consider B`, and every other triple between named things its axioms carry."""
+    rows = []
+    for kind, onto, s, a, b, value, dt, lang in conn.execute(OWN, (path,) * 4):
+        if kind == 0:  # a deprecation: its value (a) and datatype (b)
+            rows.append((c(s), c(s), "owl:deprecated", None, a, c(b) if b else None, None, onto, path))
+        elif kind < 3:  # a named pair, a migration target: predicate (a), object (b)
+            rows.append((c(s), c(s), c(a), c(b), None, None, None, onto, path))
+        else:
+            rows.append((c(s), c(s), c(a), c(b) if b else None, value, c(dt) if dt else None, lang, onto, path))
+    return rows
 
 
 def split_linked(rows: list[tuple]) -> tuple[list[tuple], list[tuple]]:
-    """A file's `triple_rows` as (rows of a LINKED_PREDICATES predicate, the others): the first are
+    """A file's `own_rows` as (rows of a LINKED_PREDICATES predicate, the others): the first are
     derived with its link rows, so that re-pointing a link re-derives every row of those predicates."""
     linked = [r for r in rows if r[2] in LINKED_PREDICATES]
     return linked, [r for r in rows if r[2] not in LINKED_PREDICATES]

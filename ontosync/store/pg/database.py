@@ -13,6 +13,7 @@ waited for up to --lock-timeout.
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import peewee
 
-from ontosync.db_url import default_source_name, mask, schema_for, split_schema
+from ontosync.db_url import default_source_name, lossy, mask, schema_for, split_schema
 from ontosync.store import migrations
 from ontosync.store.db_errors import first_line
 from ontosync.store.pg import rights
@@ -61,8 +62,11 @@ class PgTarget:
 
 
 def target(url: str, source: str) -> PgTarget:
-    derived = split_schema(url)[1] is None
-    return PgTarget(url, schema_for(url, source), default_source_name(source) if derived else None)
+    """The source's schema, and the name that owns it (store/pg/owner.py): the source's, when the
+    schema is derived from it; an explicit `?schema=` that sanitize makes lossy, itself; else none."""
+    named = split_schema(url)[1]
+    owner = default_source_name(source) if named is None else named if lossy(named) else None
+    return PgTarget(url, schema_for(url, source), owner)
 
 
 # The writer's statements each touch the few keys one file's save affects, driven by small temp
@@ -99,19 +103,16 @@ def connect(t: PgTarget, application: str = "ontosync", writer: bool = False, cr
     """A connected Peewee PostgresqlDatabase whose search_path is the source's schema (created,
     unless `create` is false: a read command never adds a schema to the server); a `writer`'s
     statements wait for a row's lock as --busy-timeout (`busy_timeout`) allows."""
-    from peewee import PostgresqlDatabase
-
     dsn, _ = split_schema(t.url)
     lock = f"-c lock_timeout={lock_try_ms(busy_timeout, WRITER_LOCK_TRY_MS)}"
     ours = (f"-c search_path={t.schema}", f"{WRITER_SETTINGS} {lock}" if writer else "")
-    db = PostgresqlDatabase(dsn, application_name=application[:63],
-                            options=session_options(dsn, *ours, NEVER_IDLE_OUT[1] if writer else ""))
+    db = server(dsn, application, *ours, NEVER_IDLE_OUT[1] if writer else "")
     try:
         open_session(db, t.shown)
     except peewee.OperationalError as exc:
         if not writer or NEVER_IDLE_OUT[0] not in str(exc):
             raise
-        db = PostgresqlDatabase(dsn, application_name=application[:63], options=session_options(dsn, *ours))
+        db = server(dsn, application, *ours)
         open_session(db, t.shown)  # PostgreSQL 13 or older: no idle_session_timeout to turn off
     conn = PgConnection(db, prepare=writer)
     if writer:
@@ -123,6 +124,23 @@ def connect(t: PgTarget, application: str = "ontosync", writer: bool = False, cr
         db.close()
         raise PgMissingRight(why)
     return db, conn
+
+
+# libpq waits for ever for a server that takes the connection and never answers (a port another
+# program holds, a stalled tunnel or proxy): `ontosync status` hung there, a CI job until its own
+# limit. A URL's connect_timeout, PGCONNECT_TIMEOUT or a service's own settings are left to libpq.
+CONNECT_TIMEOUT_S = 30
+
+
+def server(dsn: str, application: str, *ours: str):
+    """An unconnected Peewee PostgresqlDatabase for `dsn`: our session's name, options (`ours` after
+    the URL's: session_options) and, unless the user set one, CONNECT_TIMEOUT_S."""
+    from peewee import PostgresqlDatabase
+
+    own = {"connect_timeout", "service"} & parse_qs(urlsplit(dsn).query).keys()
+    own |= {"PGCONNECT_TIMEOUT", "PGSERVICE"} & os.environ.keys()
+    wait = {} if own else {"connect_timeout": CONNECT_TIMEOUT_S}
+    return PostgresqlDatabase(dsn, application_name=application[:63], options=session_options(dsn, *ours), **wait)
 
 
 def session_options(dsn: str, *ours: str) -> str:
@@ -203,11 +221,25 @@ def acquire_lock(conn: PgConnection, t: PgTarget, timeout: float, wait: str = "-
 
 def _holder(conn: PgConnection, t: PgTarget) -> str:
     expr, args = lock_key_sql(t.schema)
-    row = conn.execute(
+    return describe_session(lock_holder(conn, f"{ADVISORY} = {expr}", args))
+
+
+# Which locks lock_holder asks about. A lock's session, as a busy line names it, is one query with
+# one order (the holder before a waiter, then the oldest transaction): it was three near-copies
+# (each with its own joins, one of them not ruling out the asking session) that drifted apart.
+ADVISORY = "l.locktype = 'advisory' AND l.granted AND ((l.classid::bigint << 32) | l.objid::bigint)"
+ON_TABLES = ("l.relation IN (SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+             "WHERE n.nspname = ?)")
+
+
+def lock_holder(conn: PgConnection, which: str, params: tuple) -> tuple | None:
+    """(pid, application_name, backend_start) of another session with a lock `which` selects (SQL on
+    pg_locks `l`, `?` its parameters): one that holds it, else one queued for it, the oldest
+    transaction first; None when there is none."""
+    return conn.execute(
         f"""SELECT a.pid, a.application_name, a.backend_start FROM pg_locks l JOIN pg_stat_activity a
-            ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted
-            AND ((l.classid::bigint << 32) | l.objid::bigint) = {expr} LIMIT 1""", args).fetchone()
-    return describe_session(row)
+            ON a.pid = l.pid WHERE {which} AND l.pid <> pg_backend_pid()
+            ORDER BY l.granted DESC, a.xact_start NULLS LAST LIMIT 1""", params).fetchone()
 
 
 def describe_session(row: tuple | None) -> str:
@@ -223,13 +255,7 @@ def _table_holder(conn: PgConnection, schema: str, watch: BlockerWatch | None) -
     blocked it (`watch`), else the oldest transaction holding a lock on one of the schema's tables."""
     if watch is not None and watch.seen is not None:
         return describe_session(watch.seen)
-    row = conn.execute(
-        """SELECT a.pid, a.application_name, a.backend_start FROM pg_locks l
-           JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace
-           JOIN pg_stat_activity a ON a.pid = l.pid
-           WHERE n.nspname = ? AND l.granted AND l.pid <> pg_backend_pid()
-           ORDER BY a.xact_start NULLS LAST LIMIT 1""", (schema,)).fetchone()
-    return describe_session(row)
+    return describe_session(lock_holder(conn, f"{ON_TABLES} AND l.granted", (schema,)))
 
 
 def read_blocker(url: str, schema: str) -> str | None:
@@ -239,19 +265,12 @@ def read_blocker(url: str, schema: str) -> str | None:
     one may be in a failed transaction); None when none is found or the server cannot be asked.
     Why: "another session holds a table this command needs" named nobody, where CONTRACT section
     9 says a busy line names what holds the database."""
-    from peewee import PostgresqlDatabase
-
     dsn, _ = split_schema(url)
-    db = PostgresqlDatabase(dsn, application_name="ontosync watch", options=session_options(dsn))
+    db = server(dsn, "ontosync watch")
     try:
         with wrap_errors():
             db.connect()
-            row = db.execute_sql(
-                """SELECT a.pid, a.application_name, a.backend_start FROM pg_locks l
-                   JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace
-                   JOIN pg_stat_activity a ON a.pid = l.pid
-                   WHERE n.nspname = %s AND l.mode = 'AccessExclusiveLock' AND l.pid <> pg_backend_pid()
-                   ORDER BY l.granted DESC, a.xact_start NULLS LAST LIMIT 1""", (schema,)).fetchone()
+        row = lock_holder(PgConnection(db), f"{ON_TABLES} AND l.mode = 'AccessExclusiveLock'", (schema,))
     except (peewee.DatabaseError, peewee.InterfaceError):
         return None
     finally:
@@ -417,10 +436,8 @@ def list_schemas(url: str) -> list[str]:
     the one the role may read when it may read only one (a reader role granted its source), else
     all of them, also those it may not read (the reader then names the rights it lacks:
     store/pg/rights.py)."""
-    from peewee import PostgresqlDatabase
-
     dsn, _ = split_schema(url)
-    db = PostgresqlDatabase(dsn, application_name="ontosync list", options=session_options(dsn))
+    db = server(dsn, "ontosync list")
     open_session(db, mask(dsn))
     try:
         conn = PgConnection(db)

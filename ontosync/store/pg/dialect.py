@@ -38,7 +38,9 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\s+WITHOUT ROWID\b"), ""),
     (re.compile(r"\bWHERE 1\b(?!\s*[=<>!])"), "WHERE true"),
     # the readers' layer (store/semsql.py, closure.py, search.py)
-    (re.compile(r"\bjson_extract\((\w+), '\$\.(\w+)'\)"), r"(\1::json ->> '\2')"),
+    # JSON's text has the database's default collation, not the columns' "C": on an en_US server the
+    # writer sorted a restriction's property (its blank node's number) as English, not as SQLite does
+    (re.compile(r"\bjson_extract\((\w+), '\$\.(\w+)'\)"), r"((\1::json ->> '\2') COLLATE " '"C")'),
     (re.compile(r"\binstr\("), "strpos("),
     (re.compile(r"\bgroup_concat\(value, ' \| '\)"), "string_agg(value, ' | ' ORDER BY predicate, value)"),
     (re.compile(r"\s+INDEXED BY \w+"), ""),

@@ -7,7 +7,9 @@ rows as files gone from the tree. So a derived schema records the name it was de
 (`sync_meta` key `schema_owner`, written by its first sync under the source's lock) and a sync of
 another name is refused before anything is written (exit 2, as a schema of another program is).
 Names equal but for case are one source (GitHub's `Acme/Robotics` is `acme/robotics`). An explicit
-`?schema=` is the user's choice and is neither checked nor recorded.
+`?schema=` is the user's choice and is neither checked nor recorded, unless making it an identifier
+drops letters (db_url.lossy: `?schema=日本` and `?schema=中国` are both `s_`): that name is claimed
+as a source's.
 """
 
 from __future__ import annotations
@@ -36,4 +38,5 @@ def claim(conn, schema: str, name: str) -> None:
     if owner.casefold() != name.casefold():
         raise SchemaTaken(
             f"schema {schema} holds the rows of source {owner}, and {name} makes the same schema name; "
-            "nothing was written. Give this source a schema of its own with ?schema=NAME in the URL")
+            "nothing was written. Give this source a schema of its own with ?schema=NAME in the URL (a schema "
+            "name keeps the letters a-z, digits and _ only)")
