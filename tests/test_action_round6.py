@@ -225,7 +225,7 @@ def test_fetch_db_never_replaces_the_database_with_another_programs(tmp_path, ca
         fake.add(REPO, "ontology-db", {"ontology.db": other.read_bytes()})
         assert fetch_db(REPO, out=out, api_url=fake.api_url, token=TOKEN) == 3
     assert out.read_bytes() == good
-    assert "is not a database ontosync wrote" in capsys.readouterr().err
+    assert "not a database ontosync can use" in capsys.readouterr().err
 
 
 def test_a_workflow_run_or_comment_of_a_pull_request_uploads_under_its_own_name(tmp_path, monkeypatch):

@@ -511,11 +511,16 @@ def test_a_checkpoints_server_is_the_same_whatever_the_role_or_the_sessions_opti
 
     from ontosync.pipeline.checkpoint import checkpoint_owner
 
-    def owner(url: str) -> str:
-        return checkpoint_owner(SimpleNamespace(checkpoint="c.json", db=url, source="tree"))
+    def owner(url: str, checkpoint: str | None = "c.json") -> str:
+        return checkpoint_owner(SimpleNamespace(checkpoint=checkpoint, db=url, source="tree"))
 
     base = "postgresql://u:p@db.example:5432/onto?schema=s"
     assert owner(base) == owner(base + "&options=-c%20statement_timeout%3D200")
     assert owner(base) == owner("postgresql://other:pw@db.example:5432/onto?schema=s&sslmode=require")
+    assert owner(base) == owner("postgresql://u:p@DB.example/onto?schema=s")  # the default port, any case
+    # the default checkpoint of a PostgreSQL database is named after its schema alone (in the working
+    # folder): two servers' syncs of one source shared it, so it records its owner too
+    assert owner(base, None) == owner(base) and owner(base, None) != owner(base.replace("db.", "db2."), None)
+    assert owner("o.db", None) == ""  # an SQLite default checkpoint is named after its database
     assert len({owner(base), owner(base.replace("5432", "5433")), owner(base.replace("/onto", "/other")),
                 owner(base.replace("db.example", "db2.example")), owner(base.replace("schema=s", "schema=t"))}) == 5

@@ -77,22 +77,6 @@ def pick_database(zf, out_name: str):
     return dbs[0] if len(dbs) == 1 else None
 
 
-def not_ontosyncs(db: Path) -> list[str]:
-    """Why `db`, a sound SQLite file, is not a database ontosync wrote (another program's, or one
-    with no tables), else []. Such a file passed the checks and replaced the application's good
-    database. A newer ontosync's is taken: the application reads it, not this ontosync."""
-    import sqlite3
-
-    from ontosync.store.legacy import EMPTY, UNKNOWN
-    from ontosync.store.upgrade import UpgradeError, detect_shape
-
-    try:
-        found = detect_shape(db)
-    except (UpgradeError, sqlite3.Error) as exc:
-        return [str(exc)]
-    return [f"it is not a database ontosync wrote ({found.reason})"] if found.shape in (EMPTY, UNKNOWN) else []
-
-
 def newest_artifact(repo: str, artifact: str, token: str | None, api_url: str, branch: str | None):
     """The artifact to fetch (from `branch`, else the default branch), or None once said why."""
     from ontosync.action import artifacts
@@ -114,6 +98,7 @@ def fetch_db(repo: str, artifact: str = DEFAULT_ARTIFACT, out: str | os.PathLike
              api_url: str | None = None, token: str | None = None, branch: str | None = None) -> int:
     """Download, verify and write; returns the exit code (messages go to stderr, progress to stdout)."""
     from ontosync.action import artifacts  # requests and PyGithub: only when fetch-db runs
+    from ontosync.action.restore import schema_problems
     from ontosync.sources import SourceError
     from ontosync.sources.github_http import Secret, checked_api_url, scrubbed
     from ontosync.store.integrity import database_problems
@@ -154,7 +139,7 @@ def fetch_db(repo: str, artifact: str = DEFAULT_ARTIFACT, out: str | os.PathLike
         if isinstance(got, int):
             return got
         db_tmp, member = got
-        problems = database_problems(db_tmp) or not_ontosyncs(db_tmp)
+        problems = database_problems(db_tmp) or schema_problems(db_tmp, empty_ok=False, newer_ok=True)
         if problems:
             _say(f"fatal: the database in {info.describe()} fails verification: {problems[0]}"
                  + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else "") + f"; {out_path} left as it was")

@@ -20,7 +20,7 @@ from ontosync.action.commands import Commands
 from ontosync.action.inputs import ActionInputs
 from ontosync.sources.github_http import scrubbed  # member names come from the server
 from ontosync.store.integrity import database_problems
-from ontosync.store.legacy import CURRENT, UNKNOWN
+from ontosync.store.legacy import CURRENT, EMPTY, UNKNOWN
 from ontosync.store.upgrade import UpgradeError, detect_shape, newer_migrations
 
 # A merge queue's branch (GitHub's `merge_group` event): gh-readonly-queue/BASE/pr-NUMBER-HEAD_SHA
@@ -44,16 +44,18 @@ def pushed_branch(env: Mapping[str, str]) -> str | None:
     return artifacts.DEFAULT_BRANCH if ref else None
 
 
-def schema_problems(db: Path) -> list[str]:
+def schema_problems(db: Path, *, empty_ok: bool = True, newer_ok: bool = False) -> list[str]:
     """Why the sync could not use `db` at all (another tool's SQLite database, or one a newer
     ontosync wrote: the Action pinned back to an older version), else []. Such a database passes
     the integrity checks; restored, the sync refuses it, and the failed run uploads it again for the
-    next run to fail the same way. The artifact is only a cache of what the repository holds."""
+    next run to fail the same way. The artifact is only a cache of what the repository holds.
+    `fetch-db` (its database is for an application, not a sync) refuses one with no tables too
+    (`empty_ok=False`), and takes a newer ontosync's (`newer_ok`): the application reads it."""
     try:
         found = detect_shape(db)
-        if found.shape == UNKNOWN:
+        if found.shape == UNKNOWN or (found.shape == EMPTY and not empty_ok):
             return [f"not a database ontosync can use: {found.reason}"]
-        newer, newest = newer_migrations(db) if found.shape == CURRENT else ([], 0)
+        newer, newest = newer_migrations(db) if found.shape == CURRENT and not newer_ok else ([], 0)
     except (UpgradeError, sqlite3.Error) as exc:
         return [str(exc)]
     if not newer:

@@ -110,26 +110,33 @@ class Checkpoint:
 
 
 def checkpoint_owner(settings) -> str:
-    """The database a `--checkpoint` given by name belongs to, as it records it: a file by its real
-    path (`--db ./o.db` and `--db o.db` are one), a server's by its schema and a digest of its URL
-    without the password (a checkpoint holds no URL). "" for the default checkpoint, named after its
-    database already: a folder moved with both keeps resuming."""
-    if not settings.checkpoint:
+    """The database a checkpoint belongs to, as it records it: a file by its real path (`--db ./o.db`
+    and `--db o.db` are one), a server's by its schema and a digest of the server and database its
+    URL names (a checkpoint holds no URL). "" for an SQLite database's default checkpoint, named
+    after its database already (a folder moved with both keeps resuming); a PostgreSQL database's
+    default is named after its schema alone (`ontosync-<schema>.checkpoint.json` in the working
+    folder), which two servers' syncs of one source share, so it records its owner too."""
+    postgres = is_postgres_url(settings.db)
+    if not settings.checkpoint and not postgres:
         return ""
-    if not is_postgres_url(settings.db):
+    if not postgres:
         return os.path.realpath(settings.db)
     server = hashlib.sha256(_server_of(settings.db).encode()).hexdigest()[:12]
     return f"schema {schema_for(settings.db, settings.source)} on PostgreSQL server {server}"
 
 
 def _server_of(url: str) -> str:
-    """The server and database a PostgreSQL URL names (host, port, database, and the query's `host`,
-    `port`, `dbname`), without the role, its password or the session's options: a run resumed with
-    `?options=-c statement_timeout=...` added or dropped, or another role, is one database's."""
+    """The server and database a PostgreSQL URL names (host lower-cased, port 5432 when unsaid,
+    database, and the query's `host`, `port`, `dbname`), without the role, its password or the
+    session's options: a run resumed with `?options=-c statement_timeout=...` added or dropped,
+    another role, or `db.example:5432` for `DB.example` is one database's."""
     parts = urlsplit(url)
     query = parse_qs(parts.query)
-    host = parts.netloc.rpartition("@")[2]
-    return repr((host, parts.path, *(query.get(k) for k in ("host", "port", "dbname"))))
+    try:
+        port = parts.port or 5432
+    except ValueError:  # not a number: the connection refuses it before any checkpoint matters
+        port = parts.netloc
+    return repr(((parts.hostname or "").lower(), port, parts.path, *(query.get(k) for k in ("host", "port", "dbname"))))
 
 
 class TooLarge(ValueError):

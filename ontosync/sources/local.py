@@ -326,7 +326,8 @@ def _opened_elsewhere(fd: int, path: str) -> bool:
     """Whether the kernel's name of the open file (/proc/self/fd, Linux) is not `path` as given;
     False where that name cannot be read."""
     try:
-        return os.readlink(f"/proc/self/fd/{fd}") != os.path.abspath(path)
+        # a walked path is absolute and normal already (the root's realpath joined to walked names)
+        return os.readlink(f"/proc/self/fd/{fd}") != (path if path.startswith("/") else os.path.abspath(path))
     except OSError:
         return False
 

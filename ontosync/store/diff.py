@@ -22,8 +22,7 @@ from typing import Any
 from ontosync.console import no_database
 from ontosync.store.changelog import AXIOM_ITEM, class_card_sql, has_change_log, property_card_sql
 from ontosync.store.dialect import is_postgresql
-from ontosync.store.health import is_busy
-from ontosync.store.read_only import connect_read_only
+from ontosync.store.read_only import connect_read_only, is_busy
 from ontosync.store.run_reads import RunLog
 
 

@@ -118,6 +118,8 @@ def needs_recovery(exc: sqlite3.DatabaseError) -> bool:
 
 
 def is_busy(exc: BaseException) -> bool:
+    """A lock in the way, from any driver's error (Peewee's and psycopg's wrap SQLite's codes away, so
+    by its words); a plain sqlite3 error is better asked `read_only.is_busy` (its result codes)."""
     text = str(exc).lower()
     return "locked" in text or "busy" in text
 
