@@ -423,3 +423,42 @@ def test_an_iri_with_a_forbidden_character_costs_its_axiom_not_the_line(bad: str
     facts = parse_file("x.ofn", text.encode(), ParseOptions())
     assert [c.iri for c in facts.classes] == [_c("B"), _c("C")]
     assert [(w.line, w.message) for w in facts.warnings] == [(4, f"Declaration: unexpected {bad!r}")]
+
+
+REPEATED_BOUNDS_OFN = HEAD + """Declaration(ObjectProperty(:p))
+Declaration(ObjectProperty(:q))
+Declaration(Class(:A))
+ObjectPropertyDomain(Annotation(rdfs:comment "a") :p :A)
+ObjectPropertyDomain(Annotation(rdfs:comment "b") :p :A)
+ObjectPropertyRange(Annotation(rdfs:comment "c") :q :A)
+ObjectPropertyRange(:q :A)
+ObjectPropertyRange(:q :A)
+)
+"""
+REPEATED_BOUNDS_TTL = f"""@prefix : <{EX}> .
+@prefix owl: <{OWL}> .
+@prefix rdfs: <{RDFS}> .
+<http://example.org/x> a owl:Ontology .
+:p a owl:ObjectProperty ; rdfs:domain :A .
+:q a owl:ObjectProperty ; rdfs:range :A .
+:A a owl:Class .
+[] a owl:Axiom ; owl:annotatedSource :p ; owl:annotatedProperty rdfs:domain ; owl:annotatedTarget :A ;
+  rdfs:comment "a" .
+[] a owl:Axiom ; owl:annotatedSource :p ; owl:annotatedProperty rdfs:domain ; owl:annotatedTarget :A ;
+  rdfs:comment "b" .
+[] a owl:Axiom ; owl:annotatedSource :q ; owl:annotatedProperty rdfs:range ; owl:annotatedTarget :A ;
+  rdfs:comment "c" .
+"""
+
+
+def test_each_axiom_of_one_domain_keeps_its_annotations(tmp_path: Path) -> None:
+    """Two axioms giving a property the same domain (range) were kept by their value, the later
+    replacing the earlier: two annotated ones kept the second's `owl:Axiom` only, and a plain one
+    after an annotated one dropped its annotation. Each axiom's rows stay, as Turtle's."""
+    ofn_db, ttl_db = tmp_path / "ofn.db", tmp_path / "ttl.db"
+    sync(write(tmp_path / "ofn", "x.ofn", REPEATED_BOUNDS_OFN), ofn_db)
+    sync(write(tmp_path / "ttl", "x.ttl", REPEATED_BOUNDS_TTL), ttl_db)
+    got = graph(ofn_db)
+    assert got == graph(ttl_db)
+    comments = sorted(r[4] for r in got if r[2] == "rdfs:comment")
+    assert comments == ["a", "b", "c"]

@@ -146,7 +146,7 @@ class _Interpreter:
         self.synonyms: dict[SynonymFact, None] = {}  # de-duplicated, file order kept
         self.several_ontologies, self.header_iri = False, None  # header: the IRI of the Ontology( being read
         self.bounds: dict[tuple[str, str], dict[str, None]] = {}  # (property, domain|range) -> values
-        self.bound_rows: dict[tuple[str, str], dict[str, tuple]] = {}  # the same -> value -> ofn_rdf.bound_note
+        self.bound_rows: dict[tuple[str, str], dict[str, list]] = {}  # the same -> value -> each ofn_rdf.bound_note
         self.axiom_annotations: list[Node] = []  # the annotations of the axiom being read
         self.declared: dict[str, set[str]] = {}  # property -> the kinds it is declared as
         self.languages: dict[tuple[str, str], str] = {}  # (subject, text) -> a literal's tag, the first
@@ -395,8 +395,8 @@ class _Interpreter:
                 raise _Bad("a literal where a class belongs")  # an RDF file's such triple is skipped too
         ops = [iri or r for iri, r in zip(named, plain, strict=True)]
         notes = {"ofn": full}
-        annotated = self.ofn_file and full.startswith("SubClassOf(Annotation(")  # ofn_rdf writes it and its owl:Axiom
-        if head == "SubClassOf" and named[0] is not None and not annotated:
+        # annotated in an .ofn file: ofn_rdf writes it and its owl:Axiom
+        if head == "SubClassOf" and named[0] is not None and not (self.ofn_file and self.axiom_annotations):
             notes.update(self._existential(args[1]))
         pair = _PAIR_PREDICATES.get(head) if all(named) else None
         if head == "DisjointClasses" and len(ops) > 2:
@@ -503,9 +503,10 @@ class _Interpreter:
             value = value[1:-1]
         self.props.setdefault(prop, PropertyFact(prop, ptype))
         self.bounds.setdefault((prop, slot), {})[value] = None
-        if self.ofn_file:  # its triples, saved where the column does not hold them (_bounded)
-            self.bound_rows.setdefault((prop, slot), {})[value] = ofn_rdf.bound_note(
-                self.iri, self._literal, head, args, self.axiom_annotations, full)
+        if self.ofn_file:  # each axiom's rows (_bounded), as Turtle's owl:Axioms; a word-for-word repeat's once
+            noted = self.bound_rows.setdefault((prop, slot), {}).setdefault(value, [])
+            row = ofn_rdf.bound_note(self.iri, self._literal, head, args, self.axiom_annotations, full)
+            noted += [] if row in noted else [row]
         return True
 
     def _bounded(self, prop: PropertyFact) -> PropertyFact:

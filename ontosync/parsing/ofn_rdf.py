@@ -108,13 +108,14 @@ def bound_note(iri: Callable[[Any], str | None], literal: Callable[[Any], Litera
             note(iri, literal, head, args, annotations, full, {"rdf_subject": ""}) if annotations else [])
 
 
-def unwritten(rows_by_value: dict[str, tuple[list, list]], column: str | None) -> list:
+def unwritten(rows_by_value: dict[str, list[tuple[list, list]]], column: str | None) -> list:
     """The rows of a property's domains (or ranges) that its column's row does not give: store/semsql_rows
-    writes the column when it is one IRI (one named domain: its annotations' rows only); several
+    writes the column when it is one IRI (one named domain: its axioms' annotations' rows only); several
     domains' column is their intersection and an expression's its text, where Turtle has each
-    `rdfs:domain` triple."""
+    `rdfs:domain` triple. Each value has each of its axioms' notes: two axioms of one domain
+    annotated differently are two `owl:Axiom`s, as in Turtle."""
     plain = column is not None and " " not in column and "(" not in column
-    return [row for value, (rows, annotations) in rows_by_value.items()
+    return [row for value, noted in rows_by_value.items() for rows, annotations in noted
             for row in (annotations if plain and value == column else rows)]
 
 
