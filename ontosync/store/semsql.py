@@ -199,7 +199,7 @@ class ReadersLayer:
         derived again; only the rows that differ are deleted and inserted. Replacing all of them
         deleted rows scattered over `statements_o` and `statements_spo`: most of the pages a save
         wrote on a large graph (issue 18), where typically one link of the file moved."""
-        rows = self._link_rows(conn, other)
+        rows = self._link_rows(conn, other, relink=True)
         have = conn.execute(f"SELECT rowid, {COLUMNS} FROM statements WHERE source_file = ?{LINK_ROWS}",
                             (other,)).fetchall()
         wanted = Counter(rows)
@@ -281,14 +281,18 @@ class ReadersLayer:
             if prop not in declared:
                 declared.add(prop)
                 rows += semsql_rows.relation_rows(prop, key, onto, path)
-        if "ofn" in kinds:  # a mapping's row is a link row (semsql_ofn.split_linked)
-            rows += semsql_ofn.split_linked(semsql_ofn.own_rows(conn, c, path))[1]
-            rows += semsql_ofn.graph_rows(conn, c, path, blank_token(path), links=False)
+        if "ofn" in kinds:  # its triples (read once a save: a mapping's too, which _relink reads again)
+            rows += semsql_ofn.own_rows(conn, c, path)
+            # and its axioms' graph rows, link-like ones too: only an .ofn file has them (parsing/ofn.py notes
+            # none in a page's fence) and none of its links moves (no page link), so no _relink reads them
+            rows += semsql_ofn.graph_rows(conn, c, path, blank_token(path))
         return rows
 
-    def _link_rows(self, conn: sqlite3.Connection, path: str, kinds: frozenset[str] = ALL_KINDS) -> list[tuple]:
+    def _link_rows(self, conn: sqlite3.Connection, path: str, kinds: frozenset[str] = ALL_KINDS,
+                   relink: bool = False) -> list[tuple]:
         """Parents (`rdfs:subClassOf`) and each relationship link as
-        C rdfs:subClassOf [owl:onProperty P; owl:someValuesFrom D], from the resolved links."""
+        C rdfs:subClassOf [owl:onProperty P; owl:someValuesFrom D], from the resolved links; for
+        _relink (`relink`), every other row LINK_ROWS matches too (a mapping's, moved or not)."""
         c = self.curies.compact
         rows = [semsql_rows.edge_row(c, path, onto, iri, parent)
                 for onto, iri, parent in _read(conn, kinds, "edges", "SELECT DISTINCT ontology_id, class_iri, "
@@ -298,9 +302,8 @@ class ReadersLayer:
         for n, (onto, subj, key, obj) in enumerate(links, start=1):
             rows += semsql_rows.restriction_rows(c, path, f"_:{token}_r{n}", self.property_for(key), onto, subj, obj)
         if "ofn" in kinds:  # not all moved by links, but LINK_ROWS matches them: _relink must derive them too
-            rows += semsql_ofn.restriction_rows(conn, c, path, token) + semsql_ofn.split_linked(
-                semsql_ofn.own_rows(conn, c, path))[0] + semsql_ofn.mapping_link_rows(conn, c, path)
-            rows += semsql_ofn.graph_rows(conn, c, path, token, links=True)
+            rows += semsql_ofn.restriction_rows(conn, c, path, token) + (
+                semsql_ofn.linked_rows(conn, c, path) if relink else semsql_ofn.mapping_link_rows(conn, c, path))
         return rows
 
     def property_for(self, key: str) -> str:

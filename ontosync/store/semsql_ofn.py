@@ -30,10 +30,9 @@ from collections.abc import Callable
 
 from ontosync.parsing.facts import FileFacts
 from ontosync.parsing.rdf_statements import blank_token
-from ontosync.parsing.rdf_vocab import DEFINITION_PREDICATES, RDFS
-from ontosync.store import semsql_rows
+from ontosync.parsing.rdf_vocab import DEFINITION_PREDICATES
+from ontosync.store import semsql_rows, xref_prefixes
 
-RDFS_SUBCLASS_OF = RDFS + "subClassOf"
 _PROP = "json_extract(annotations, '$.on_property')"
 _FILLER = "json_extract(annotations, '$.some_values_from')"
 _PREDICATE = "json_extract(annotations, '$.rdf_predicate')"
@@ -73,10 +72,10 @@ _PAIRS_FROM = (f"FROM owl_axioms WHERE {{where}} AND axiom_type IN ('EquivalentC
 # A page's mapping to a page link (`skos:exactMatch:: [[Hound]]`, parsing/logseq.py `_mappings`): an
 # AnnotationAssertion whose object is the linked page's class as the store resolved it, its predicate
 # noted as `mapping`. Its row moves with the link, so it is one of a file's link rows (store/semsql.py
-# LINK_ROWS), as are the other rows of those predicates a file's triples give (`split_linked`).
+# LINK_ROWS), as are the other rows of those predicates a file's triples give (`linked_rows`).
 _MAPPING = "json_extract(annotations, '$.mapping')"
 _MAPPING_FROM = f"FROM owl_axioms WHERE {{where}} AND axiom_type = 'AnnotationAssertion' AND {_MAPPING} IS NOT NULL"
-LINKED_PREDICATES = ("skos:exactMatch", "skos:broadMatch", "skos:narrowMatch", "skos:relatedMatch")
+LINKED_PREDICATES = tuple(p for p in xref_prefixes.MAPPING_PREDICATES if p.startswith("skos:"))  # an xref is text
 
 
 def _file_rows(columns: str, rows_from: str, kind: str = "") -> str:
@@ -85,6 +84,7 @@ def _file_rows(columns: str, rows_from: str, kind: str = "") -> str:
 
 
 SOME = _file_rows(f"subject, {_PROP}, {_FILLER}", _SOME_FROM) + " ORDER BY 1, 2, 3, 4"  # blank nodes numbered by it
+_TRIPLE_COLUMNS = ", ".join((_T["subject"], _PREDICATE, *list(_T.values())[1:]))
 # A file's rows that are one triple each (store/semsql.py's own rows), four kinds in one statement
 # (one round trip on PostgreSQL where they were four), each kind's distinct rows padded to the
 # triples' seven columns and tagged, in the order the four queries gave them one after the other.
@@ -93,9 +93,14 @@ OWN = " UNION ALL ".join(
         (f"subject, {_DEPRECATED}, {_DATATYPE}, NULL, NULL, NULL", _DEPRECATED_FROM),
         (f"subject, {_PREDICATE}, object, NULL, NULL, NULL", _PAIRS_FROM),
         (f"subject, {_MIGRATION}, {_TARGET}, NULL, NULL, NULL", _MIGRATION_FROM),
-        (", ".join((_T["subject"], _PREDICATE, *list(_T.values())[1:])), _TRIPLES_FROM),
+        (_TRIPLE_COLUMNS, _TRIPLES_FROM),
     ))) + " ORDER BY 1, 2, 3, 4, 5, 6, 7, 8"
 MAPPING_LINKS = _file_rows(f"subject, {_MAPPING}, object", _MAPPING_FROM) + " ORDER BY 1, 2, 3, 4"
+# What _relink derives again of a page's triples: those LINK_ROWS matches (store/semsql.py), its mappings
+# to page links and its other triples of their predicates, in one statement (of the four OWN reads, the
+# triples alone can hold such a predicate).
+LINKED = (_file_rows(_TRIPLE_COLUMNS, _TRIPLES_FROM) + " UNION ALL "
+          + _file_rows(f"subject, {_MAPPING}, object, NULL, NULL, NULL", _MAPPING_FROM))
 KEYS = ("on_property", "deprecated", "rdf_predicate", "migration", "rdf_subject", "mapping", "rdf_graph")
 # An axiom's triples with blank nodes (parsing/ofn_rdf.py): [stanza, s, p, o, value, datatype, language]
 _GRAPH = "json_extract(annotations, '$.rdf_graph')"
@@ -126,15 +131,20 @@ def own_rows(conn: sqlite3.Connection, c: Callable[[str], str], path: str) -> li
         elif kind < 3:  # a named pair, a migration target: predicate (a), object (b)
             rows.append((c(s), c(s), c(a), c(b), None, None, None, onto, path))
         else:
-            rows.append((c(s), c(s), c(a), c(b) if b else None, value, c(dt) if dt else None, lang, onto, path))
+            rows.append(_triple(c, path, onto, s, a, b, value, dt, lang))
     return rows
 
 
-def split_linked(rows: list[tuple]) -> tuple[list[tuple], list[tuple]]:
-    """A file's `own_rows` as (rows of a LINKED_PREDICATES predicate, the others): the first are
-    derived with its link rows, so that re-pointing a link re-derives every row of those predicates."""
-    linked = [r for r in rows if r[2] in LINKED_PREDICATES]
-    return linked, [r for r in rows if r[2] not in LINKED_PREDICATES]
+def linked_rows(conn: sqlite3.Connection, c: Callable[[str], str], path: str) -> list[tuple]:
+    """A page's rows of a LINKED_PREDICATES predicate (store/semsql.py's _relink): one read for
+    `own_rows`' and `mapping_link_rows`' such rows."""
+    rows = [_triple(c, path, *row) for row in conn.execute(LINKED, (path, path))]
+    return [r for r in rows if r[2] in LINKED_PREDICATES]
+
+
+def _triple(c: Callable[[str], str], path: str, onto: str, s: str, p: str, o: str | None, value: str | None,
+            dt: str | None, lang: str | None) -> tuple:
+    return c(s), c(s), c(p), c(o) if o else None, value, c(dt) if dt else None, lang, onto, path
 
 
 def mapping_link_rows(conn: sqlite3.Connection, c: Callable[[str], str], path: str) -> list[tuple]:
@@ -143,17 +153,12 @@ def mapping_link_rows(conn: sqlite3.Connection, c: Callable[[str], str], path: s
             for onto, s, p, o in conn.execute(MAPPING_LINKS, (path,))]
 
 
-def graph_rows(conn: sqlite3.Connection, c: Callable[[str], str], path: str, token: str,
-               links: bool) -> list[tuple]:
-    """A file's rows of the triples its axioms map to with blank nodes (per-file path): those
-    store/semsql.py's LINK_ROWS matches (`links`: an `rdfs:subClassOf`, a blank subject or a
-    LINKED_PREDICATES predicate, which _relink derives again) or the others."""
+def graph_rows(conn: sqlite3.Connection, c: Callable[[str], str], path: str, token: str) -> list[tuple]:
+    """A file's rows of the triples its axioms map to with blank nodes (per-file path)."""
     rows: dict[tuple, None] = {}
     for onto, text in conn.execute(GRAPH, (path,)):
         for row in json.loads(text):
-            linked = row[2] == RDFS_SUBCLASS_OF or row[1].startswith("_:") or c(row[2]) in LINKED_PREDICATES
-            if linked == links:
-                rows[_row(c, token, row, onto, path)] = None
+            rows[_row(c, token, row, onto, path)] = None
     return list(rows)
 
 
