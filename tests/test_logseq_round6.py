@@ -231,3 +231,29 @@ def test_two_files_of_one_title_are_a_warning_naming_both(tmp_path):
     assert len(found) == 1 and found[0][0] == "pages/Dog.md", report["warnings"]
     assert "pages/Dog.md and pages/zz.md are one page in Logseq, [[dog]]" in found[0][1]
     assert "reach the class of pages/zz.md" in found[0][1]
+
+
+def test_shared_titles_are_those_of_two_files_whatever_their_ranks():
+    """`page_conflicts` finds the titles two files share by one grouped pass: against the titles
+    counted here, a file naming itself twice is no conflict, an alias (rank 2) none, another
+    ontology's title none, and three files of one title are one warning naming the three."""
+    import sqlite3
+
+    from ontosync.store.minted_collisions import page_conflicts
+
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE page_names (path TEXT, ontology_id TEXT, name_key TEXT, rank INTEGER, class_iri TEXT)")
+    conn.execute("CREATE INDEX page_names_key ON page_names (ontology_id, name_key, rank, path)")
+    rows = [("a.md", "o", "dog", 0), ("b.md", "o", "dog", 1), ("c.md", "o", "dog", 0), ("d.md", "o", "cat", 0),
+            ("d.md", "o", "cat", 1), ("e.md", "o", "cat", 2), ("f.md", "p", "dog", 0), ("g.md", "o", "fox", 1),
+            ("h.md", "o", "fox", 1)]
+    conn.executemany("INSERT INTO page_names VALUES (?, ?, ?, ?, 'x')", rows)
+    titles: dict[tuple[str, str], set[tuple[int, str]]] = {}
+    for path, onto, key, rank in rows:
+        if rank < 2:
+            titles.setdefault((onto, key), set()).add((rank, path))
+    want = {key: [p for _, p in sorted(found)] for (_, key), found in titles.items() if len({p for _, p in found}) > 1}
+    got = page_conflicts(conn.execute)
+    assert [w["message"].split(" are one page")[0] for w in got] == [
+        f"{', '.join(paths[1:])} and {paths[0]}" for _key, paths in sorted(want.items())]
+    assert [w["path"] for w in got] == ["c.md", "h.md"]  # dog: a.md taken (rank 0, then path); fox: g.md

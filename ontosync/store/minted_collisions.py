@@ -34,12 +34,14 @@ SELECT x.ontology_id, x.object_ref_key, x.object_fallback, MIN(x.source_file) FR
        SELECT 1 FROM page_names pn WHERE pn.ontology_id = x.ontology_id AND pn.name_key = x.object_ref_key)
  GROUP BY x.ontology_id, x.object_ref_key, x.object_fallback"""
 _PAGE_CLASSES = "SELECT ontology_id, class_iri, MIN(path) FROM page_names GROUP BY ontology_id, class_iri"
-# Titles (stored rank 0, or 1 on a page without an OntologyBlock) that another file's title repeats.
+# Titles (stored rank 0, or 1 on a page without an OntologyBlock) that another file's title repeats:
+# one grouped pass over the page_names_key index (ontology, name, rank, path) finds them, then the
+# index gives the few hits' files (a correlated look-up per title row read the index twice over).
 _SHARED_TITLES = """
-SELECT pn.ontology_id, pn.name_key, pn.rank, pn.path FROM page_names pn
- WHERE pn.rank < 2 AND EXISTS (
-       SELECT 1 FROM page_names o WHERE o.ontology_id = pn.ontology_id AND o.name_key = pn.name_key
-          AND o.rank < 2 AND o.path <> pn.path)
+SELECT pn.ontology_id, pn.name_key, pn.rank, pn.path FROM (
+       SELECT ontology_id, name_key FROM page_names WHERE rank < 2
+        GROUP BY ontology_id, name_key HAVING min(path) <> max(path)) shared
+  JOIN page_names pn ON pn.ontology_id = shared.ontology_id AND pn.name_key = shared.name_key AND pn.rank < 2
  ORDER BY 1, 2, 3, 4"""
 
 
