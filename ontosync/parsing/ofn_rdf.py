@@ -168,13 +168,14 @@ class Graph:
             raise Unmapped("an expression as an annotation's value")
         return self.value(item)
 
-    def seq(self, items: list) -> str:
-        """An RDF list of `items` (terms or literals)."""
+    def seq(self, items: list, value: Callable[[Any], Term] | None = None) -> str:
+        """An RDF list of `items` (terms or literals; `value` their nodes, already made), built from its
+        end: each cell's node before its item's (the blank nodes' numbers, so their names, follow it)."""
         head = RDF + "nil"
         for item in reversed(items):
             cell = self.node()
             self.triples.append((cell, RDF + "rest", head))
-            self.triples.append((cell, RDF + "first", self.value(item)))
+            self.triples.append((cell, RDF + "first", (value or self.value)(item)))
             head = cell
         return head
 
@@ -208,7 +209,7 @@ class Graph:
                 y = self.node()
                 self.add(y, self._named(facet), self.value(value))
                 facets.append(y)
-            self.add(x, OWL + "withRestrictions", self._nodes(facets))
+            self.add(x, OWL + "withRestrictions", self.seq(facets, str))
         else:
             raise Unmapped(head)
         return x
@@ -232,15 +233,6 @@ class Graph:
             self.add(x, on, self.term(args[2]))
         else:
             self.add(x, plain, number)
-
-    def _nodes(self, nodes: list[str]) -> str:
-        head = RDF + "nil"
-        for item in reversed(nodes):
-            cell = self.node()
-            self.triples.append((cell, RDF + "rest", head))
-            self.triples.append((cell, RDF + "first", item))
-            head = cell
-        return head
 
     def _named(self, item) -> str:
         iri = self.iri(item)
