@@ -77,4 +77,5 @@ PARSER_VERSION = 14  # 2: Logseq graph rules (title::, alias::, tags, link text)
 #    ; an .ofn file's axioms whose RDF uses blank nodes (class expressions, n-ary axioms,
 #    DisjointUnion, HasKey, property chains, annotated axioms' owl:Axiom) are noted as their
 #    rows (rdf_graph), its header's `rdf:type owl:Ontology` and several domains/ranges written
-#    (FileFacts.saved_rows); bad Import arguments and IRIs with forbidden characters named (h63)
+#    (FileFacts.saved_rows); bad Import arguments and IRIs with forbidden characters named (h63);
+#    each axiom of one domain/range value keeps its annotations (h70)
