@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from ontosync.db_url import is_postgres_url, schema_for
+from ontosync.db_url import is_postgres_url, mask, schema_for
 from ontosync.pipeline.outputs import file_mode, write_text
 
 VERSION = 1
@@ -130,12 +130,12 @@ def _server_of(url: str) -> str:
     database, and the query's `host`, `port`, `dbname`), without the role, its password or the
     session's options: a run resumed with `?options=-c statement_timeout=...` added or dropped,
     another role, or `db.example:5432` for `DB.example` is one database's."""
-    parts = urlsplit(url)
-    query = parse_qs(parts.query)
     try:
+        parts = urlsplit(url)
         port = parts.port or 5432
-    except ValueError:  # not a number: the connection refuses it before any checkpoint matters
-        port = parts.netloc
+    except ValueError:  # malformed (`[::1`, a port that is no number): the connection refuses it, one line
+        return mask(url)
+    query = parse_qs(parts.query)
     return repr(((parts.hostname or "").lower(), port, parts.path, *(query.get(k) for k in ("host", "port", "dbname"))))
 
 
