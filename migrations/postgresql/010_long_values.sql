@@ -1,0 +1,71 @@
+-- postgresql/010: a long value no longer fails its file. SQLite stores text of any length in any
+-- index; a PostgreSQL btree entry holds at most ~2,700 bytes (8 kB uncompressed), so a long
+-- literal (an `.ofn` file's rdfs:comment or definition: owl_axioms.object), a long synonym, a long
+-- preferred-term or alias (page_names.name_key), a long link (its key and text) or a long axiom
+-- (run_changes.item) failed the whole file ("index row requires ... bytes"), and nothing of it
+-- was synced. Each index over such a value now holds its md5 (a unique key, and the tail of
+-- owl_axioms_subject, whose leading columns serve the queries) or is a hash index (the lookups
+-- of a link's target by its key: `name_key = ?`, `parent_ref_key = ?`, `object_ref_key = ?`,
+-- which the planner serves from a hash index as they are written). IRIs stay keys: a class's IRI
+-- is referenced by foreign keys, which need the column itself. SQLite's schema is unchanged.
+
+DROP INDEX owl_axioms_subject;
+CREATE INDEX owl_axioms_subject ON owl_axioms (ontology_id, subject, axiom_type, md5(object));
+DROP INDEX owl_axioms_ref;
+CREATE INDEX owl_axioms_ref ON owl_axioms USING hash (object_ref_key) WHERE object_ref_key IS NOT NULL;
+DROP INDEX file_edges_ref;
+CREATE INDEX file_edges_ref ON file_edges USING hash (parent_ref_key) WHERE parent_ref_key IS NOT NULL;
+DROP INDEX file_edges_parent;
+CREATE INDEX file_edges_parent ON file_edges (ontology_id, parent_iri) WHERE parent_ref_text IS NOT NULL;
+
+ALTER TABLE page_names DROP CONSTRAINT page_names_pkey;
+CREATE UNIQUE INDEX page_names_pkey ON page_names (path, md5(name_key), rank);
+DROP INDEX page_names_key;
+CREATE INDEX page_names_key ON page_names USING hash (name_key);
+
+ALTER TABLE file_synonyms DROP CONSTRAINT file_synonyms_pkey;
+CREATE UNIQUE INDEX file_synonyms_pkey ON file_synonyms (path, ontology_id, class_iri, predicate, md5(synonym));
+
+-- The change log's key: an axiom's item is its JSON (type, object, annotations). chg_record is
+-- postgresql/004's with the conflict target on the new key.
+ALTER TABLE run_changes DROP CONSTRAINT run_changes_pkey;
+CREATE UNIQUE INDEX run_changes_pkey ON run_changes (run_id, kind, ontology_id, iri, md5(item));
+CREATE OR REPLACE FUNCTION chg_record(run BIGINT) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO run_changes (run_id, kind, ontology_id, iri, item, old, new)
+        SELECT run, 'class', b.o, b.iri, '', b.card, class_card(b.o, b.iri) FROM pg_temp.chg_cls b
+        UNION ALL
+        SELECT run, 'property', b.o, b.iri, '', b.card, property_card(b.o, b.iri) FROM pg_temp.chg_prop b
+        ON CONFLICT (run_id, kind, ontology_id, iri, md5(item)) DO UPDATE SET new = excluded.new;
+    DELETE FROM run_changes r USING pg_temp.chg_cls b
+        WHERE r.run_id = run AND r.kind = 'class' AND r.ontology_id = b.o AND r.iri = b.iri AND r.item = ''
+          AND r.old IS NOT DISTINCT FROM r.new;
+    DELETE FROM run_changes r USING pg_temp.chg_prop b
+        WHERE r.run_id = run AND r.kind = 'property' AND r.ontology_id = b.o AND r.iri = b.iri AND r.item = ''
+          AND r.old IS NOT DISTINCT FROM r.new;
+    DELETE FROM pg_temp.chg_cls;
+    DELETE FROM pg_temp.chg_prop;
+    IF EXISTS (SELECT 1 FROM pg_temp.chg_ax) THEN
+        WITH c AS MATERIALIZED (
+            SELECT a.o, a.s, a.t, a.obj, a.ann, a.d, CASE WHEN a.s IS NULL THEN
+                       (SELECT count(*) FROM owl_axioms x WHERE x.ontology_id = a.o AND x.subject IS NULL
+                        AND x.axiom_type = a.t AND x.object IS NOT DISTINCT FROM a.obj
+                        AND x.annotations IS NOT DISTINCT FROM a.ann)
+                   ELSE
+                       (SELECT count(*) FROM owl_axioms x WHERE x.ontology_id = a.o AND x.subject = a.s
+                        AND x.axiom_type = a.t AND x.object IS NOT DISTINCT FROM a.obj
+                        AND x.annotations IS NOT DISTINCT FROM a.ann)
+                   END AS n
+            FROM (SELECT o, s, t, obj, ann, sum(d) AS d FROM pg_temp.chg_ax GROUP BY o, s, t, obj, ann) AS a
+            WHERE a.d <> 0)
+        INSERT INTO run_changes (run_id, kind, ontology_id, iri, item, old, new)
+            SELECT run, 'axiom', c.o, COALESCE(c.s, ''), axiom_item(c.t, c.obj, c.ann),
+                   CASE WHEN c.n - c.d > 0 THEN '1' END, CASE WHEN c.n > 0 THEN '1' END
+            FROM c WHERE (c.n > 0) <> (c.n - c.d > 0)
+            ON CONFLICT (run_id, kind, ontology_id, iri, md5(item)) DO UPDATE SET new = excluded.new;
+        DELETE FROM run_changes r WHERE r.run_id = run AND r.kind = 'axiom' AND r.old IS NOT DISTINCT FROM r.new
+            AND (r.ontology_id, r.iri, r.item) IN (
+                SELECT o, COALESCE(s, ''), axiom_item(t, obj, ann) FROM pg_temp.chg_ax);
+        DELETE FROM pg_temp.chg_ax;
+    END IF;
+END $$;
