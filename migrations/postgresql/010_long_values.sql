@@ -32,40 +32,8 @@ ALTER TABLE run_changes DROP CONSTRAINT run_changes_pkey;
 CREATE UNIQUE INDEX run_changes_pkey ON run_changes (run_id, kind, ontology_id, iri, md5(item));
 CREATE OR REPLACE FUNCTION chg_record(run BIGINT) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO run_changes (run_id, kind, ontology_id, iri, item, old, new)
-        SELECT run, 'class', b.o, b.iri, '', b.card, class_card(b.o, b.iri) FROM pg_temp.chg_cls b
-        UNION ALL
-        SELECT run, 'property', b.o, b.iri, '', b.card, property_card(b.o, b.iri) FROM pg_temp.chg_prop b
+-- include: 004_change_log.sql from     INSERT INTO run_changes (run_id, kind, ontology_id, iri, item, old, new) to         ON CONFLICT (run_id, kind, ontology_id, iri, item) DO UPDATE SET new = excluded.new;
         ON CONFLICT (run_id, kind, ontology_id, iri, md5(item)) DO UPDATE SET new = excluded.new;
-    DELETE FROM run_changes r USING pg_temp.chg_cls b
-        WHERE r.run_id = run AND r.kind = 'class' AND r.ontology_id = b.o AND r.iri = b.iri AND r.item = ''
-          AND r.old IS NOT DISTINCT FROM r.new;
-    DELETE FROM run_changes r USING pg_temp.chg_prop b
-        WHERE r.run_id = run AND r.kind = 'property' AND r.ontology_id = b.o AND r.iri = b.iri AND r.item = ''
-          AND r.old IS NOT DISTINCT FROM r.new;
-    DELETE FROM pg_temp.chg_cls;
-    DELETE FROM pg_temp.chg_prop;
-    IF EXISTS (SELECT 1 FROM pg_temp.chg_ax) THEN
-        WITH c AS MATERIALIZED (
-            SELECT a.o, a.s, a.t, a.obj, a.ann, a.d, CASE WHEN a.s IS NULL THEN
-                       (SELECT count(*) FROM owl_axioms x WHERE x.ontology_id = a.o AND x.subject IS NULL
-                        AND x.axiom_type = a.t AND x.object IS NOT DISTINCT FROM a.obj
-                        AND x.annotations IS NOT DISTINCT FROM a.ann)
-                   ELSE
-                       (SELECT count(*) FROM owl_axioms x WHERE x.ontology_id = a.o AND x.subject = a.s
-                        AND x.axiom_type = a.t AND x.object IS NOT DISTINCT FROM a.obj
-                        AND x.annotations IS NOT DISTINCT FROM a.ann)
-                   END AS n
-            FROM (SELECT o, s, t, obj, ann, sum(d) AS d FROM pg_temp.chg_ax GROUP BY o, s, t, obj, ann) AS a
-            WHERE a.d <> 0)
-        INSERT INTO run_changes (run_id, kind, ontology_id, iri, item, old, new)
-            SELECT run, 'axiom', c.o, COALESCE(c.s, ''), axiom_item(c.t, c.obj, c.ann),
-                   CASE WHEN c.n - c.d > 0 THEN '1' END, CASE WHEN c.n > 0 THEN '1' END
-            FROM c WHERE (c.n > 0) <> (c.n - c.d > 0)
+-- include: 004_change_log.sql from     DELETE FROM run_changes r USING pg_temp.chg_cls b to             ON CONFLICT (run_id, kind, ontology_id, iri, item) DO UPDATE SET new = excluded.new;
             ON CONFLICT (run_id, kind, ontology_id, iri, md5(item)) DO UPDATE SET new = excluded.new;
-        DELETE FROM run_changes r WHERE r.run_id = run AND r.kind = 'axiom' AND r.old IS NOT DISTINCT FROM r.new
-            AND (r.ontology_id, r.iri, r.item) IN (
-                SELECT o, COALESCE(s, ''), axiom_item(t, obj, ann) FROM pg_temp.chg_ax);
-        DELETE FROM pg_temp.chg_ax;
-    END IF;
-END $$;
+-- include: 004_change_log.sql from         DELETE FROM run_changes r WHERE r.run_id = run AND r.kind = 'axiom' AND r.old IS NOT DISTINCT FROM r.new
