@@ -18,6 +18,7 @@ import pytest
 
 from tests.helpers import CONTENT_TABLES, cli
 from tests.postgres_server import Backend, connect
+from tests.test_migrations_both import query
 
 # Text that does not compress (as a real paragraph does not shrink below the limit either).
 _RNG = random.Random(71)
@@ -65,28 +66,9 @@ def _json(text):
 
 def _changes(backend: Backend) -> list[tuple]:
     """The newest run's change log rows (their run id left out, their JSON read)."""
-    return sorted((tuple(_json(v) for v in row) for row in _log_rows(backend)), key=repr)
-
-
-def _log_rows(backend: Backend) -> list[tuple]:
-    sql = ("SELECT kind, ontology_id, iri, item, old, new FROM run_changes "
-           "WHERE run_id = (SELECT max(id) FROM runs)")
-    if backend.schema is None:
-        import sqlite3
-
-        conn = sqlite3.connect(backend.db)
-        try:
-            return conn.execute(sql).fetchall()
-        finally:
-            conn.close()
-    conn = connect()
-    try:
-        cur = conn.cursor()
-        cur.execute(f'SET search_path TO "{backend.schema}"')
-        cur.execute(sql)
-        return cur.fetchall()
-    finally:
-        conn.close()
+    rows = query(backend, "SELECT kind, ontology_id, iri, item, old, new FROM run_changes "
+                         "WHERE run_id = (SELECT max(id) FROM runs)")
+    return sorted((tuple(_json(v) for v in row) for row in rows), key=repr)
 
 
 @pytest.fixture
