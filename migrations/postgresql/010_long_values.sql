@@ -9,18 +9,18 @@
 -- which the planner serves from a hash index as they are written). IRIs stay keys: a class's IRI
 -- is referenced by foreign keys, which need the column itself. SQLite's schema is unchanged.
 
-DROP INDEX owl_axioms_subject;
+DROP INDEX IF EXISTS owl_axioms_subject;
 CREATE INDEX owl_axioms_subject ON owl_axioms (ontology_id, subject, axiom_type, md5(object));
-DROP INDEX owl_axioms_ref;
+DROP INDEX IF EXISTS owl_axioms_ref;
 CREATE INDEX owl_axioms_ref ON owl_axioms USING hash (object_ref_key) WHERE object_ref_key IS NOT NULL;
-DROP INDEX file_edges_ref;
+DROP INDEX IF EXISTS file_edges_ref;
 CREATE INDEX file_edges_ref ON file_edges USING hash (parent_ref_key) WHERE parent_ref_key IS NOT NULL;
-DROP INDEX file_edges_parent;
+DROP INDEX IF EXISTS file_edges_parent;
 CREATE INDEX file_edges_parent ON file_edges (ontology_id, parent_iri) WHERE parent_ref_text IS NOT NULL;
 
 ALTER TABLE page_names DROP CONSTRAINT page_names_pkey;
 CREATE UNIQUE INDEX page_names_pkey ON page_names (path, md5(name_key), rank);
-DROP INDEX page_names_key;
+DROP INDEX IF EXISTS page_names_key;
 CREATE INDEX page_names_key ON page_names USING hash (name_key);
 
 ALTER TABLE file_synonyms DROP CONSTRAINT file_synonyms_pkey;
