@@ -29,6 +29,10 @@ from ontosync.store.repository import Repository, StoreError
 from ontosync.store.semsql import ReadersLayer
 
 PLANNER_SAMPLE = 8  # rows a save's temp table typically holds
+# Each temp table's key. aff_names holds link keys (a page name, a link's text as written), which
+# may be longer than a btree entry holds (~2,700 bytes): its key is their md5 (postgresql/010).
+TEMP_KEYS = {"aff_classes": "(o, iri)", "aff_children": "(o, iri)", "aff_props": "(o, iri)",
+             "aff_names": "(o, md5(iri))"}
 
 
 class PgRepository(Repository):
@@ -130,8 +134,8 @@ class PgRepository(Repository):
             return
         for name in ("aff_classes", "aff_children", "aff_props", "aff_names"):
             # analysed once holding a few rows, so the planner knows they are small (PLANNER_SAMPLE)
-            self.conn.execute(f'CREATE TEMP TABLE IF NOT EXISTS {name} (o TEXT COLLATE "C", iri TEXT COLLATE "C", '
-                              "PRIMARY KEY (o, iri))")
+            self.conn.execute(f'CREATE TEMP TABLE IF NOT EXISTS {name} (o TEXT COLLATE "C", iri TEXT COLLATE "C")')
+            self.conn.execute(f"CREATE UNIQUE INDEX IF NOT EXISTS {name}_key ON {name} {TEMP_KEYS[name]}")
             self.conn.executemany(f"INSERT INTO {name} VALUES (?, ?)",
                                   [("o", f"sample{i}") for i in range(PLANNER_SAMPLE)])
             self.conn.execute(f"ANALYZE {name}")
