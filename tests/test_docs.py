@@ -41,3 +41,16 @@ def test_every_action_input_and_output_is_in_the_readme():
     for name, spec in action["inputs"].items():
         assert spec.get("description"), name
         assert "default" in spec or spec.get("required"), name
+
+
+def synopsis_gaps(text: str) -> list[str]:
+    """The options argparse knows for a command that its line in the CLI reference's synopsis does
+    not name (`sync` is excepted: its line says `[options]`, and the table below lists them)."""
+    block = text.split("## CLI reference", 1)[1].split("```", 2)[1]
+    lines = {ln.split()[1]: ln for ln in block.splitlines() if ln.startswith("ontosync ")}
+    return [f"{cmd} {opt}" for cmd, opts in _options().items() if cmd != "sync" for opt in opts
+            if not re.search(re.escape(opt) + r"(?![\w-])", lines.get(cmd, ""))]
+
+
+def test_the_cli_synopsis_names_every_option_of_its_command():
+    assert not synopsis_gaps(README), "options missing from the CLI reference's synopsis"
