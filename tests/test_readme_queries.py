@@ -1,8 +1,10 @@
 """The README's example SQL queries and its `ontosync search` example run on the database of its
-first command (the bundled example) and give what the example's pages say and the README shows."""
+first command (the bundled example) and give what the example's pages say and the README shows;
+that sync's run report has no key the README's "Run report" section leaves out."""
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 import sqlite3
@@ -26,7 +28,7 @@ def statements() -> list[str]:
 def example_db(tmp_path_factory):
     """One sync of the example for the module: both tests only read it."""
     db = tmp_path_factory.mktemp("readme") / "example.db"
-    proc = cli("sync", str(EXAMPLE), "--db", str(db), "--quiet")
+    proc = cli("sync", str(EXAMPLE), "--db", str(db), "--quiet", "--report", str(db.with_suffix(".json")))
     assert proc.returncode == 0, proc.stderr
     return db
 
@@ -56,3 +58,15 @@ def test_the_search_example_prints_what_the_readme_shows(example_db):
     proc = cli(*command[1:])
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines() == shown
+
+
+def report_gaps(text: str, report: dict) -> list[str]:
+    """The run report's top-level keys that the README's "Run report" section does not name."""
+    section = text.split("### Run report", 1)[1].split("\n### ", 1)[0]
+    return sorted(key for key in report if f"`{key}`" not in section)
+
+
+def test_the_readme_names_every_key_of_the_run_report(example_db):
+    report = json.loads(example_db.with_suffix(".json").read_text(encoding="utf-8"))
+    assert len(report) > 20  # the whole report, not an error's stub
+    assert not report_gaps(README, report), "run report keys the README does not describe"
