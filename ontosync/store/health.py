@@ -27,7 +27,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-from ontosync.store.db_errors import first_line
+from ontosync.store.db_errors import first_line, size_limit_note
 from ontosync.store.read_only import file_uri
 
 QUICK_CHECK_MAX_BYTES = 64 * 1024 * 1024
@@ -161,7 +161,7 @@ def classify(exc: BaseException, db: str | None) -> tuple[int, str]:
     lowered = text.lower()
     if "malformed" in lowered or "not a database" in lowered:
         return 3, f"fatal: {where}the database is damaged ({text}); `ontosync verify` lists the problems"
-    return 3, f"fatal: {where}database error: {text}"
+    return 3, f"fatal: {where}database error: {text}{size_limit_note(exc)}"
 
 
 def file_identity(db_path: str | Path) -> tuple[int, int] | None:

@@ -1,0 +1,102 @@
+"""Issue h73: hostile surroundings, round 4 (round 3: tests/test_hostile_env3.py).
+
+- A full `$TMPDIR` during a sync was said as SQLite's "database or disk is full" alone, while the
+  database's disk had room: SQLite's temporary files (large sorts, index builds) spill there. The
+  line now names that folder and its free space.
+- A hard-linked database (`ln real.db other.db`, a `cp -al` backup) shares its file but not its
+  `-wal`/`-shm`, which SQLite keeps beside the name used: a run interrupted under one name and the
+  next under the other lose (or damage) the first's last writes, and a reader under one name does
+  not see a writer under the other. A sync warns once, naming the hazard; a `--db` that is another
+  name of a file the sync reads from the source is refused (the sync would write SQLite pages into
+  the user's source file).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from tests.helpers import cli
+
+
+def _sqlite_full() -> sqlite3.OperationalError:
+    """SQLite's own SQLITE_FULL ("database or disk is full"), raised for real: a page cap."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.execute("PRAGMA max_page_count = 2")
+        conn.execute("CREATE TABLE t (x)")
+        conn.execute("INSERT INTO t VALUES (zeroblob(100000))")
+    except sqlite3.OperationalError as exc:
+        return exc
+    finally:
+        conn.close()
+    raise AssertionError("the page cap did not stop the insert")
+
+
+def _free_mb(folder: Path) -> str:
+    st = os.statvfs(folder)
+    return f"{st.f_bavail * st.f_frsize / 1e6:,.0f} MB"
+
+
+def test_a_full_disk_names_the_folder_of_sqlites_temporary_files(tmp_path, monkeypatch):
+    """$SQLITE_TMPDIR before $TMPDIR, as SQLite looks (os_unix.c): the user must learn which disk to
+    free; the database's own disk had room."""
+    from ontosync.store.db_errors import size_limit_note
+    from ontosync.store.health import classify
+
+    scratch, other = tmp_path / "scratch", tmp_path / "other"
+    scratch.mkdir()
+    other.mkdir()
+    monkeypatch.delenv("SQLITE_TMPDIR", raising=False)
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    exc = _sqlite_full()
+    assert str(exc) == "database or disk is full"
+    said = (f" (SQLite's temporary files go to {scratch}, {_free_mb(scratch)} free there: if that disk is "
+            "the full one, set $SQLITE_TMPDIR to a folder with room)")
+    assert size_limit_note(exc).endswith(said)
+    code, line = classify(exc, "o.db")  # what status, diff and search say
+    assert (code, line) == (3, f"fatal: o.db: database error: database or disk is full{size_limit_note(exc)}")
+    monkeypatch.setenv("SQLITE_TMPDIR", str(other))
+    assert f"temporary files go to {other}," in size_limit_note(exc)
+    assert "temporary files" not in size_limit_note(sqlite3.OperationalError("no such table: t"))
+
+
+def _empty_tree(tmp_path: Path) -> Path:
+    (tmp_path / "src").mkdir(exist_ok=True)
+    return tmp_path / "src"
+
+
+def test_a_hard_linked_database_is_synced_with_one_warning(tmp_path):
+    src = _empty_tree(tmp_path)
+    real, other = tmp_path / "real.db", tmp_path / "other.db"
+    assert cli("sync", str(src), "--db", str(real), "--quiet").returncode == 0
+    os.link(real, other)
+    (src / "Cat.md").write_text("- ### OntologyBlock\n  - owl:class:: mv:Cat\n", encoding="utf-8")
+    proc = cli("sync", str(src), "--db", str(other), "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.splitlines()[0] == (
+        f"ontosync: warning: database {other} has 2 names (hard links): SQLite keeps its -wal and -shm beside "
+        "the name used, so a reader under one name does not see a sync under another, and a run interrupted "
+        "under one name loses its last writes to the next under another; use one name (`cp` makes a copy "
+        "that is its own)")
+    assert len(proc.stderr.splitlines()) == 2  # and the summary line
+    conn = sqlite3.connect(real)
+    try:
+        assert conn.execute("SELECT count(*) FROM statements WHERE object = 'owl:Class'").fetchone()[0] >= 1
+    finally:
+        conn.close()
+
+
+def test_a_database_that_is_another_name_of_a_source_file_is_refused(tmp_path):
+    """`ln src/Cat.ttl o.db` (an empty page): SQLite filled the source file with its pages."""
+    src = _empty_tree(tmp_path)
+    page, db = src / "Cat.ttl", tmp_path / "o.db"
+    page.write_bytes(b"")
+    os.link(page, db)
+    proc = cli("sync", str(src), "--db", str(db), "--quiet")
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.splitlines() == [
+        f"ontosync: error: --db {db}: is another name (a hard link) of {page}, a file of the source the sync "
+        "reads (the next sync would read what this one writes there); give a path outside it"]
+    assert page.read_bytes() == b""
