@@ -431,6 +431,7 @@ _NAMED_WARNINGS = (
      "ontology files ontosync does not read: the report's `not-read` warnings say why"),
     ("unreadable-folder", "not listed",
      "folders ontosync could not list: the report's `unreadable-folder` warnings say why"),
+    ("hard-links", "warning", ""),  # one at most: the database's (store/health.py hard_link_warnings)
 )
 
 

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from pathlib import Path
@@ -73,14 +74,15 @@ def test_a_hard_linked_database_is_synced_with_one_warning(tmp_path):
     assert cli("sync", str(src), "--db", str(real), "--quiet").returncode == 0
     os.link(real, other)
     (src / "Cat.md").write_text("- ### OntologyBlock\n  - owl:class:: mv:Cat\n", encoding="utf-8")
-    proc = cli("sync", str(src), "--db", str(other), "--quiet")
+    report = tmp_path / "report.json"
+    proc = cli("sync", str(src), "--db", str(other), "--quiet", "--report", str(report))
     assert proc.returncode == 0, proc.stderr
-    assert proc.stderr.splitlines()[0] == (
-        f"ontosync: warning: database {other} has 2 names (hard links): SQLite keeps its -wal and -shm beside "
-        "the name used, so a reader under one name does not see a sync under another, and a run interrupted "
-        "under one name loses its last writes to the next under another; use one name (`cp` makes a copy "
-        "that is its own)")
-    assert len(proc.stderr.splitlines()) == 2  # and the summary line
+    said = ("the database has 2 names (hard links): SQLite keeps its -wal and -shm beside the name used, so a "
+            "reader under one name does not see a sync under another, and a run interrupted under one name loses "
+            "its last writes to the next under another; use one name (`cp` makes a copy that is its own)")
+    assert proc.stderr.splitlines()[1:] == [f"ontosync: warning: {other}: {said}"]
+    warnings = json.loads(report.read_text(encoding="utf-8"))["warnings"]
+    assert warnings == [{"path": str(other), "kind": "hard-links", "line": None, "message": said}]
     conn = sqlite3.connect(real)
     try:
         assert conn.execute("SELECT count(*) FROM statements WHERE object = 'owl:Class'").fetchone()[0] >= 1

@@ -173,6 +173,25 @@ def file_identity(db_path: str | Path) -> tuple[int, int] | None:
     return st.st_dev, st.st_ino
 
 
+def hard_link_warnings(db_path: str) -> list[dict]:
+    """A `hard-links` warning when the SQLite database has more than one name (`ln`, a `cp -al`
+    backup): SQLite keeps `-wal` and `-shm` beside the name it was given, so the names share the
+    file but not those, and what a run interrupted under one name left in its `-wal` is not seen
+    (then damaged) by a run under another. The run goes on (the sync lock is the file's, and a user
+    may have reasons for the link: a refusal would leave no way through but breaking it); the
+    terminal and the report say it. A PostgreSQL URL names no file: none."""
+    try:
+        links = os.stat(db_path).st_nlink
+    except (OSError, ValueError):
+        return []
+    if links < 2:
+        return []
+    return [{"path": db_path, "kind": "hard-links", "line": None, "message": (
+        f"the database has {links} names (hard links): SQLite keeps its -wal and -shm beside the name used, so "
+        "a reader under one name does not see a sync under another, and a run interrupted under one name loses "
+        "its last writes to the next under another; use one name (`cp` makes a copy that is its own)")}]
+
+
 def gone_since(db_path: str | Path, identity: tuple[int, int] | None) -> str | None:
     """Why the run's writes are lost when the path no longer names the file the run opened (deleted,
     or replaced by a restore or a `cp`): SQLite keeps writing the unlinked file without an error, so
