@@ -102,3 +102,22 @@ def test_a_database_that_is_another_name_of_a_source_file_is_refused(tmp_path):
         f"ontosync: error: --db {db}: is another name (a hard link) of {page}, a file of the source the sync "
         "reads (the next sync would read what this one writes there); give a path outside it"]
     assert page.read_bytes() == b""
+
+
+def test_an_output_that_is_another_name_of_the_database_is_refused(tmp_path):
+    """`--checkpoint backup.db` where backup.db is a hard link of the database: the checkpoint
+    replaced that name, and the user's second name of the database (a `cp -al` backup) was gone."""
+    src = _empty_tree(tmp_path)
+    db, other = tmp_path / "o.db", tmp_path / "backup.db"
+    assert cli("sync", str(src), "--db", str(db), "--quiet").returncode == 0
+    os.link(db, other)
+    for flag in ("--checkpoint", "--report"):
+        proc = cli("sync", str(src), "--db", str(db), flag, str(other), "--quiet")
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr.splitlines() == [
+            f"ontosync: error: {flag} {other}: is the database (--db) under another name (a hard link); give "
+            "another path"]
+        assert os.path.samefile(db, other)
+    proc = cli("diff", "--db", str(db), "--output", str(other))
+    assert proc.returncode == 2, proc.stderr
+    assert os.path.samefile(db, other)
