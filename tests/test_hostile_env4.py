@@ -77,9 +77,9 @@ def test_a_hard_linked_database_is_synced_with_one_warning(tmp_path):
     report = tmp_path / "report.json"
     proc = cli("sync", str(src), "--db", str(other), "--quiet", "--report", str(report))
     assert proc.returncode == 0, proc.stderr
-    said = ("the database has 2 names (hard links): SQLite keeps its -wal and -shm beside the name used, so a "
-            "reader under one name does not see a sync under another, and a run interrupted under one name loses "
-            "its last writes to the next under another; use one name (`cp` makes a copy that is its own)")
+    said = ("the database has 2 names (hard links; beside it: real.db): SQLite keeps its -wal and -shm beside the "
+            "name used, so a reader under one name does not see a sync under another, and a run interrupted under one "
+            "name loses its last writes to the next under another; use one name (`cp` makes a copy that is its own)")
     assert proc.stderr.splitlines()[1:] == [f"ontosync: warning: {other}: {said}"]
     warnings = json.loads(report.read_text(encoding="utf-8"))["warnings"]
     assert warnings == [{"path": str(other), "kind": "hard-links", "line": None, "message": said}]
@@ -121,3 +121,32 @@ def test_an_output_that_is_another_name_of_the_database_is_refused(tmp_path):
     proc = cli("diff", "--db", str(db), "--output", str(other))
     assert proc.returncode == 2, proc.stderr
     assert os.path.samefile(db, other)
+
+
+def test_a_database_renamed_over_during_the_sync_is_exit_3(tmp_path, monkeypatch):
+    """`mv restored.db o.db` while a sync writes o.db: SQLite goes on writing the unlinked file
+    without an error. The run's writes are lost; it must not say success. (The rename's timing
+    cannot be aimed from outside: it is done as the run records its settings, near its end.)"""
+    from ontosync.pipeline.sync import SyncRun
+
+    src = _empty_tree(tmp_path)
+    db, restored = tmp_path / "o.db", tmp_path / "restored.db"
+    assert cli("sync", str(src), "--db", str(db), "--quiet").returncode == 0
+    restored.write_bytes(db.read_bytes())
+    (src / "Cat.md").write_text("- ### OntologyBlock\n  - owl:class:: mv:Cat\n", encoding="utf-8")
+    record = SyncRun._record_settings
+
+    def renamed_over(self):
+        record(self)
+        os.replace(restored, db)
+
+    monkeypatch.setattr(SyncRun, "_record_settings", renamed_over)
+    proc = cli("sync", str(src), "--db", str(db), "--quiet")
+    assert proc.returncode == 3, proc.stderr
+    assert proc.stderr.splitlines()[-1] == (
+        f"ontosync: fatal: database {db} was replaced by another file while this sync wrote it; its writes went "
+        "to the old file and are lost: run the sync again")
+    monkeypatch.undo()
+    proc = cli("sync", str(src), "--db", str(db), "--quiet")  # and the next run does the work again
+    assert proc.returncode == 0, proc.stderr
+    assert "1 ok" in proc.stderr

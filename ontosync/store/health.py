@@ -181,15 +181,30 @@ def hard_link_warnings(db_path: str) -> list[dict]:
     may have reasons for the link: a refusal would leave no way through but breaking it); the
     terminal and the report say it. A PostgreSQL URL names no file: none."""
     try:
-        links = os.stat(db_path).st_nlink
+        st = os.stat(db_path)
     except (OSError, ValueError):
         return []
-    if links < 2:
+    if st.st_nlink < 2:
         return []
+    beside = _other_names_beside(db_path, st)
     return [{"path": db_path, "kind": "hard-links", "line": None, "message": (
-        f"the database has {links} names (hard links): SQLite keeps its -wal and -shm beside the name used, so "
-        "a reader under one name does not see a sync under another, and a run interrupted under one name loses "
-        "its last writes to the next under another; use one name (`cp` makes a copy that is its own)")}]
+        f"the database has {st.st_nlink} names (hard links{beside}): SQLite keeps its -wal and -shm beside the "
+        "name used, so a reader under one name does not see a sync under another, and a run interrupted under one "
+        "name loses its last writes to the next under another; use one name (`cp` makes a copy that is its own)")}]
+
+
+def _other_names_beside(db_path: str, st: os.stat_result) -> str:
+    """`; beside it: a.db, b.db` (up to 3): the other names in the database's folder, which the
+    user looks for (a leftover of `ln`, of a backup); one folder's listing, only once a file has
+    several names. Empty when none is there (they are elsewhere)."""
+    folder, own = os.path.split(os.path.abspath(db_path))
+    found = []
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name != own and entry.is_file(follow_symlinks=False) and \
+                    os.path.samestat(entry.stat(follow_symlinks=False), st):
+                found.append(entry.name)
+    return f"; beside it: {', '.join(sorted(found)[:3])}" if found else ""
 
 
 def gone_since(db_path: str | Path, identity: tuple[int, int] | None) -> str | None:
