@@ -16,6 +16,8 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 from tests.helpers import cli
@@ -150,3 +152,36 @@ def test_a_database_renamed_over_during_the_sync_is_exit_3(tmp_path, monkeypatch
     proc = cli("sync", str(src), "--db", str(db), "--quiet")  # and the next run does the work again
     assert proc.returncode == 0, proc.stderr
     assert "1 ok" in proc.stderr
+
+
+def test_a_sync_under_one_name_while_another_names_wal_holds_writes_is_refused(tmp_path):
+    """A process writing under other.db stopped without closing (a crash, a kill): its writes sit
+    in other.db-wal. A sync under real.db did not see them, and the next open under other.db
+    replayed them over the sync's pages: `verify` found the database damaged."""
+    src = _empty_tree(tmp_path)
+    real, other = tmp_path / "real.db", tmp_path / "other.db"
+    assert cli("sync", str(src), "--db", str(real), "--quiet").returncode == 0
+    os.link(real, other)
+    crashed = ("import os, sqlite3, sys\nconn = sqlite3.connect(sys.argv[1])\n"
+               "conn.execute('PRAGMA wal_autocheckpoint=0')\nconn.execute('CREATE TABLE precious (x)')\n"
+               "conn.commit()\nos._exit(0)\n")
+    subprocess.run([sys.executable, "-c", crashed, str(other)], check=True)
+    assert os.path.getsize(f"{other}-wal") > 0
+    (src / "Cat.md").write_text("- ### OntologyBlock\n  - owl:class:: mv:Cat\n", encoding="utf-8")
+    kept = real.read_bytes()
+    proc = cli("sync", str(src), "--db", str(real), "--quiet")
+    assert proc.returncode == 3, proc.stderr
+    assert proc.stderr.splitlines() == [
+        f"ontosync: fatal: {real} is also named {other} (a hard link), whose {other}-wal holds writes the file does "
+        f"not show yet: a sync under this name would not see them, and would damage the file. Run it under that name "
+        f"(--db {other}), which takes them in; nothing was written"]
+    assert real.read_bytes() == kept
+    assert cli("sync", str(src), "--db", str(other), "--quiet").returncode == 0  # as the line says
+    proc = cli("sync", str(src), "--db", str(real), "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    assert cli("verify", "--db", str(real)).returncode == 0
+    conn = sqlite3.connect(real)
+    try:
+        assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'precious'").fetchone() == (1,)
+    finally:
+        conn.close()

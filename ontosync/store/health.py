@@ -194,9 +194,14 @@ def hard_link_warnings(db_path: str) -> list[dict]:
 
 
 def _other_names_beside(db_path: str, st: os.stat_result) -> str:
-    """`; beside it: a.db, b.db` (up to 3): the other names in the database's folder, which the
-    user looks for (a leftover of `ln`, of a backup); one folder's listing, only once a file has
-    several names. Empty when none is there (they are elsewhere)."""
+    """`; beside it: a.db, b.db` (up to 3), or empty when the other names are elsewhere."""
+    found = _names_beside(db_path, st)
+    return f"; beside it: {', '.join(found[:3])}" if found else ""
+
+
+def _names_beside(db_path: str, st: os.stat_result) -> list[str]:
+    """The database's other names in its folder, which the user looks for (a leftover of `ln`, of
+    a backup): one folder's listing, only once the file has several names."""
     folder, own = os.path.split(os.path.abspath(db_path))
     found = []
     with contextlib.suppress(OSError), os.scandir(folder) as entries:
@@ -204,7 +209,29 @@ def _other_names_beside(db_path: str, st: os.stat_result) -> str:
             if entry.name != own and entry.is_file(follow_symlinks=False) and \
                     os.path.samestat(entry.stat(follow_symlinks=False), st):
                 found.append(entry.name)
-    return f"; beside it: {', '.join(sorted(found)[:3])}" if found else ""
+    return sorted(found)
+
+
+def wal_of_another_name(db_path: str) -> str | None:
+    """Why a sync must not write the database under this name: another name of the file beside it
+    (a hard link) has a `-wal` with frames in it, writes the file does not show yet (a run under that
+    name interrupted, or a reader under it still open). A sync under this name did not see them,
+    and the next open under the other name replayed those frames over the sync's pages: a damaged
+    database (tests/test_hostile_env4.py). None when there is no such name."""
+    try:
+        st = os.stat(db_path)
+    except (OSError, ValueError):
+        return None
+    if st.st_nlink < 2:
+        return None
+    for name in _names_beside(db_path, st):
+        other = os.path.join(os.path.dirname(db_path), name)
+        with contextlib.suppress(OSError):
+            if os.stat(f"{other}-wal").st_size > 0:
+                return (f"{db_path} is also named {other} (a hard link), whose {other}-wal holds writes the file "
+                        "does not show yet: a sync under this name would not see them, and would damage the file. "
+                        f"Run it under that name (--db {other}), which takes them in; nothing was written")
+    return None
 
 
 def gone_since(db_path: str | Path, identity: tuple[int, int] | None) -> str | None:
