@@ -457,10 +457,14 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
         check_writable(args.db)
     from ontosync.store import lock
+    from ontosync.store.health import wal_of_another_name
     from ontosync.store.lock import LockBusy, LockUnavailable, SyncLock
 
     try:
         with _no_lock() if args.dry_run else SyncLock(args.db, "migrate", lock.MIGRATE_WAIT_S, lock.MIGRATE_WAIT):
+            if not args.dry_run and (stale := wal_of_another_name(args.db)):  # as a sync's (_ready_to_write)
+                _say(f"fatal: {stale}")
+                return 3
             result = migrate(args.db, backup_dir=args.backup_dir, dry_run=args.dry_run)
     except LockBusy as exc:
         _say(f"busy: {exc}")

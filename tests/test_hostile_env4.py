@@ -176,6 +176,8 @@ def test_a_sync_under_one_name_while_another_names_wal_holds_writes_is_refused(t
         f"not show yet: a sync under this name would not see them, and would damage the file. Run it under that name "
         f"(--db {other}), which takes them in; nothing was written"]
     assert real.read_bytes() == kept
+    migrated = cli("migrate", "--db", str(real))  # its backup did not hold them either
+    assert (migrated.returncode, migrated.stderr) == (3, proc.stderr)
     assert cli("sync", str(src), "--db", str(other), "--quiet").returncode == 0  # as the line says
     proc = cli("sync", str(src), "--db", str(real), "--quiet")
     assert proc.returncode == 0, proc.stderr
