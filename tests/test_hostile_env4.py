@@ -187,3 +187,26 @@ def test_a_sync_under_one_name_while_another_names_wal_holds_writes_is_refused(t
         assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'precious'").fetchone() == (1,)
     finally:
         conn.close()
+
+
+def test_a_lock_file_that_is_a_hard_link_of_another_file_is_not_truncated(tmp_path):
+    """`ln o.db o.db.lock`: the sync truncated its lock file to write its name there, the database
+    went to 0 bytes, and the line said "Nothing was changed". A hard link of another lock file (a
+    `cp -al` backup of the folder) is a lock file still: the sync goes on."""
+    src = _empty_tree(tmp_path)
+    db, lock = tmp_path / "o.db", tmp_path / "o.db.lock"
+    assert cli("sync", str(src), "--db", str(db), "--quiet").returncode == 0
+    lock.unlink()
+    os.link(db, lock)
+    kept = db.read_bytes()
+    proc = cli("sync", str(src), "--db", str(db), "--quiet")
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.splitlines() == [
+        f"ontosync: error: cannot use the lock file {lock}: it is another name (a hard link) of a file that is no "
+        "lock file, which the lock's writes would overwrite; remove it"]
+    assert db.read_bytes() == kept
+    lock.unlink()
+    assert cli("sync", str(src), "--db", str(db), "--quiet").returncode == 0
+    (tmp_path / "backup").mkdir()
+    os.link(lock, tmp_path / "backup" / "o.db.lock")
+    assert cli("sync", str(src), "--db", str(db), "--quiet").returncode == 0
