@@ -61,6 +61,9 @@ def check_db_path(db: str) -> None:
         if os.path.islink(beside):
             raise PathRefused(f"cannot use database {db}: {beside} is a symbolic link (to {os.readlink(beside)}); "
                               "remove it")
+        if _hard_linked(beside):  # the same overwrite, through a hard link (`ln notes.txt o.db-shm`)
+            raise PathRefused(f"cannot use database {db}: {beside} is another name (a hard link) of a file that "
+                              "SQLite would write over; remove that name")
     if not Path(db).exists():
         if reason := not_writable(parent):  # no database yet: a path that cannot be used
             raise PathRefused(f"cannot write database {db}: {reason}")
@@ -140,3 +143,11 @@ def _source_file_linked_to(settings: Settings, selects: PathFilter, db: str) -> 
                     return path if selects(rel) else None
     return None
 
+
+
+def _hard_linked(path: str) -> bool:
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False
+    return stat.S_ISREG(st.st_mode) and st.st_nlink > 1

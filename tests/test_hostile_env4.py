@@ -210,3 +210,19 @@ def test_a_lock_file_that_is_a_hard_link_of_another_file_is_not_truncated(tmp_pa
     (tmp_path / "backup").mkdir()
     os.link(lock, tmp_path / "backup" / "o.db.lock")
     assert cli("sync", str(src), "--db", str(db), "--quiet").returncode == 0
+
+
+def test_a_wal_or_shm_that_is_a_hard_link_of_another_file_is_refused(tmp_path):
+    """`<db>-shm` a hard link of a user's file: SQLite wrote its shared memory over the file (32 KiB
+    of it), as it would through the symbolic link it is refused for."""
+    src = _empty_tree(tmp_path)
+    db, notes = tmp_path / "o.db", tmp_path / "notes.txt"
+    assert cli("sync", str(src), "--db", str(db), "--quiet").returncode == 0
+    notes.write_text("precious\n", encoding="utf-8")
+    os.link(notes, f"{db}-shm")
+    proc = cli("sync", str(src), "--db", str(db), "--quiet")
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.splitlines() == [
+        f"ontosync: error: cannot use database {db}: {db}-shm is another name (a hard link) of a file that SQLite "
+        f"would write over; remove that name"]
+    assert notes.read_text(encoding="utf-8") == "precious\n"
