@@ -65,8 +65,8 @@ def sqlite_temp_folder() -> str:
     statement journal) go to, chosen as SQLite chooses it."""
     for folder in (os.environ.get("SQLITE_TMPDIR"), os.environ.get("TMPDIR"), *_SQLITE_TEMP_DIRS):
         if folder and os.path.isdir(folder) and os.access(folder, os.W_OK | os.X_OK):
-            return folder
-    return "."
+            return os.path.abspath(folder)  # "." is the working folder: named as such
+    return os.path.abspath(".")
 
 
 def temp_folder_note(exc: BaseException) -> str:
