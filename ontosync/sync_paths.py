@@ -134,7 +134,8 @@ def _source_file_linked_to(settings: Settings, selects: PathFilter, db: str) -> 
         return None
     if st.st_nlink < 2 or settings.source.startswith("github:"):
         return None
-    for folder, _dirs, names in os.walk(settings.source):
+    for folder, dirs, names in os.walk(settings.source):
+        dirs[:] = [d for d in dirs if d != ".git"]  # git's objects: never a file the sync reads
         for name in names:
             path = os.path.join(folder, name)
             with contextlib.suppress(OSError):
