@@ -316,7 +316,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from ontosync.pipeline.interrupts import terminate_as_interrupt
     from ontosync.pipeline.sync import SyncRun
     from ontosync.sources import PathFilter, SourceError
-    from ontosync.store.health import file_identity, file_stamp, gone_since, untouched
+    from ontosync.store.health import file_identity, file_stamp, gone_since
     from ontosync.store.lock import LockBusy, LockUnavailable, SyncLock
     from ontosync.store.repository import BUSY_TIMEOUT_S, Repository, StoreError
     from ontosync.store.wal import truncate_wal
@@ -348,10 +348,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
         return result if isinstance(result, int) else _finish_sync(settings, result)
     try:
         with SyncLock(settings.db, settings.source, settings.lock_timeout) as lock:
-            if not untouched(settings.db, lock.sound_stamp):  # else as a clean sync left it (store/health.py)
-                code = _check_damage(settings.db) or prepare_database(settings.db, settings.busy_timeout)
-                if code:
-                    return code
+            if code := _ready_to_write(settings, lock.sound_stamp):
+                return code
             try:
                 repo = Repository(settings.db, settings.ontology_id)
             except StoreError as exc:
@@ -378,6 +376,19 @@ def cmd_sync(args: argparse.Namespace) -> int:
     except LockUnavailable as exc:
         raise UsageError(str(exc)) from None
     return _finish_sync(settings, result)
+
+
+def _ready_to_write(settings: Settings, sound_stamp: list[int] | None) -> int:
+    """Under the sync's lock, before the first write: 0, or the exit code of what was said. A
+    database as a clean sync left it (`sound_stamp`) is neither checked nor prepared again."""
+    from ontosync.store.health import untouched, wal_of_another_name
+
+    if stale := wal_of_another_name(settings.db):  # a hard link's pending writes (store/health.py)
+        _say(f"fatal: {stale}")
+        return 3
+    if untouched(settings.db, sound_stamp):
+        return 0
+    return _check_damage(settings.db) or prepare_database(settings.db, settings.busy_timeout)
 
 
 def _finish_sync(settings: Settings, result) -> int:
@@ -469,6 +480,7 @@ _NAMED_WARNINGS = (
      "ontology files ontosync does not read: the report's `not-read` warnings say why"),
     ("unreadable-folder", "not listed",
      "folders ontosync could not list: the report's `unreadable-folder` warnings say why"),
+    ("hard-links", "warning", ""),  # one at most: the database's (store/health.py hard_link_warnings)
 )
 
 
@@ -483,10 +495,14 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
         check_writable(args.db)
     from ontosync.store import lock
+    from ontosync.store.health import wal_of_another_name
     from ontosync.store.lock import LockBusy, LockUnavailable, SyncLock
 
     try:
         with _no_lock() if args.dry_run else SyncLock(args.db, "migrate", lock.MIGRATE_WAIT_S, lock.MIGRATE_WAIT):
+            if not args.dry_run and (stale := wal_of_another_name(args.db)):  # as a sync's (_ready_to_write)
+                _say(f"fatal: {stale}")
+                return 3
             result = migrate(args.db, backup_dir=args.backup_dir, dry_run=args.dry_run)
     except LockBusy as exc:
         _say(f"busy: {exc}")

@@ -9,6 +9,7 @@ error) or `ReadOnlyDatabase` (the contract's read-only failure, exit 3).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 from pathlib import Path
@@ -68,6 +69,9 @@ def check_db_path(db: str) -> None:
         if os.path.islink(beside):
             raise PathRefused(f"cannot use database {db}: {beside} is a symbolic link (to {os.readlink(beside)}); "
                               "remove it")
+        if _hard_linked(beside):  # the same overwrite, through a hard link (`ln notes.txt o.db-shm`)
+            raise PathRefused(f"cannot use database {db}: {beside} is another name (a hard link) of a file that "
+                              "SQLite would write over; remove that name")
     if not Path(db).exists():
         if reason := not_writable(parent):  # no database yet: a path that cannot be used
             raise PathRefused(f"cannot write database {db}: {reason}")
@@ -111,6 +115,9 @@ def check_outputs(settings: Settings, config: str | None, selects: PathFilter | 
             if path and selects is not None and _read_by_the_sync(settings, selects, path):
                 raise OutputError(f"{flag} {path}: is a file of the source the sync reads (the next sync would "
                                   "read what this one writes there); give a path outside it, or one it leaves out")
+        if db and selects is not None and (page := _source_file_linked_to(settings, selects, db)):
+            raise OutputError(f"--db {db}: is another name (a hard link) of {page}, a file of the source the sync "
+                              "reads (the next sync would read what this one writes there); give a path outside it")
     except OutputError as exc:
         raise PathRefused(str(exc)) from None
 
@@ -135,3 +142,33 @@ def _read_by_the_sync(settings: Settings, selects: PathFilter, path: str) -> boo
     if real == root or os.path.commonpath([root, real]) != root:
         return False
     return selects(Path(os.path.relpath(real, root)).as_posix())
+
+
+def _source_file_linked_to(settings: Settings, selects: PathFilter, db: str) -> str | None:
+    """The file the sync reads that is another name of the database (`ln src/Cat.ttl o.db`): its
+    path, or None. SQLite wrote its pages into the user's source file. The source is walked only
+    when the database has more than one name."""
+    try:
+        st = os.stat(db)
+    except OSError:
+        return None
+    if st.st_nlink < 2 or settings.source.startswith("github:"):
+        return None
+    for folder, dirs, names in os.walk(settings.source):
+        dirs[:] = [d for d in dirs if d != ".git"]  # git's objects: never a file the sync reads
+        for name in names:
+            path = os.path.join(folder, name)
+            with contextlib.suppress(OSError):
+                if os.path.samestat(os.lstat(path), st):
+                    rel = Path(os.path.relpath(path, settings.source)).as_posix()
+                    return path if selects(rel) else None
+    return None
+
+
+
+def _hard_linked(path: str) -> bool:
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False
+    return stat.S_ISREG(st.st_mode) and st.st_nlink > 1

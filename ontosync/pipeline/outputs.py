@@ -103,12 +103,24 @@ def check_distinct(db: str | None, outputs: dict[str, str], flag: str = "--db") 
     the database with the report. Links are followed; FIFOs and devices (/dev/null) may be shared.
     `flag`: the option that names the database (`diff --base` names a second one)."""
     taken = {os.path.realpath(db) + suffix: f"the database ({flag})" for suffix in DB_FILES} if db else {}
-    for flag, path in outputs.items():
+    db_file = _stat(db) if db else None
+    for output, path in outputs.items():
         real = os.path.realpath(path)
         if real in taken:
-            raise OutputError(f"{flag} {path}: is {taken[real]}; give another path")
+            raise OutputError(f"{output} {path}: is {taken[real]}; give another path")
+        if db_file and not is_special(path) and (out_file := _stat(path)) and os.path.samestat(db_file, out_file):
+            # a hard link (`cp -al`): the output replaced that name, and the database's other name was gone
+            raise OutputError(f"{output} {path}: is the database ({flag}) under another name (a hard link); give "
+                              "another path")
         if not is_special(path):
-            taken[real] = f"the {flag.lstrip('-')} file"
+            taken[real] = f"the {output.lstrip('-')} file"
+
+
+def _stat(path: str) -> os.stat_result | None:
+    try:
+        return os.stat(path)
+    except (OSError, ValueError):
+        return None
 
 
 def write_text(path: str | Path, text: str) -> None:

@@ -37,6 +37,7 @@ from ontosync.retry import RetryPolicy, RetryQueue
 from ontosync.sources import PathFilter, Source, SourceError, SourceFile, SourceInterrupted
 from ontosync.store.changelog import ChangeLog
 from ontosync.store.db_errors import database_errors, operational_errors, server_stopped, size_limit_note
+from ontosync.store.health import hard_link_warnings
 from ontosync.store.migrations import utc_now
 from ontosync.store.minted_collisions import name_collisions
 from ontosync.store.refused import ValueRefused
@@ -194,7 +195,7 @@ class SyncRun:
                 self.source.keep_blobs(kept_blobs(self.repo.conn))
         self.options, config_warnings, self.graph_record = with_graph(
             self.source, self.s.path, self.options, graph_settings(self.repo.conn))
-        self.stats.warnings.extend(config_warnings)
+        self.stats.warnings.extend(config_warnings + hard_link_warnings(self.s.db))
         self.force_all = self.s.full
         self.fingerprint = self.repo.fingerprint = settings_fingerprint(self.s, self.options)
         self.ckpt = Checkpoint(self.source.description, self.source.revision,

@@ -8,6 +8,7 @@ tuples exactly when it is loaded: the `except` clauses catch the same errors eit
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import sys
@@ -41,15 +42,47 @@ def server_stopped(exc: BaseException) -> str | None:
 def size_limit_note(exc: BaseException) -> str:
     """` (...ulimit -f...)` when SQLite's "disk I/O error" (or "disk is full") may be the process's
     file size limit: a write past it fails with EFBIG, which SQLite reports as a failing disk, and
-    the user went looking for a bad disk with room to spare. Empty otherwise."""
+    the user went looking for a bad disk with room to spare. Then, on "disk is full", the folder of
+    SQLite's temporary files (`temp_folder_note`). Empty otherwise."""
     if not re.search(r"disk I/O error|disk is full", str(exc)):
         return ""
     import resource
 
     soft = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
-    if soft == resource.RLIM_INFINITY:
+    limit = ""
+    if soft != resource.RLIM_INFINITY:
+        limit = f" (this process may not write a file past {soft} bytes: `ulimit -f`)"
+    return limit + temp_folder_note(exc)
+
+
+# Where SQLite's Unix layer puts its temporary files when no PRAGMA names a folder (os_unix.c
+# unixTempFileDir): the first writable folder of these, after $SQLITE_TMPDIR and $TMPDIR.
+_SQLITE_TEMP_DIRS = ("/var/tmp", "/usr/tmp", "/tmp", ".")
+
+
+def sqlite_temp_folder() -> str:
+    """The folder SQLite's temporary files (large sorts, index builds, a big transaction's
+    statement journal) go to, chosen as SQLite chooses it."""
+    for folder in (os.environ.get("SQLITE_TMPDIR"), os.environ.get("TMPDIR"), *_SQLITE_TEMP_DIRS):
+        if folder and os.path.isdir(folder) and os.access(folder, os.W_OK | os.X_OK):
+            return os.path.abspath(folder)  # "." is the working folder: named as such
+    return os.path.abspath(".")
+
+
+def temp_folder_note(exc: BaseException) -> str:
+    """` (SQLite's temporary files go to ...)` on SQLite's "database or disk is full": a full
+    $TMPDIR says exactly that while the database's disk has room, and the user freed the wrong
+    disk. Names the folder and its free space; empty for any other error."""
+    if "disk is full" not in str(exc):
         return ""
-    return f" (this process may not write a file past {soft} bytes: `ulimit -f`)"
+    folder = sqlite_temp_folder()
+    try:
+        st = os.statvfs(folder)
+        free = f", {st.f_bavail * st.f_frsize / 1e6:,.0f} MB free there"
+    except OSError:
+        free = ""
+    return (f" (SQLite's temporary files go to {folder}{free}: if that disk is the full one, set $SQLITE_TMPDIR "
+            "to a folder with room)")
 
 
 def first_line(exc: BaseException) -> str:

@@ -27,7 +27,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-from ontosync.store.db_errors import first_line
+from ontosync.store.db_errors import first_line, size_limit_note
 from ontosync.store.read_only import file_uri
 
 QUICK_CHECK_MAX_BYTES = 64 * 1024 * 1024
@@ -163,7 +163,7 @@ def classify(exc: BaseException, db: str | None) -> tuple[int, str]:
     lowered = text.lower()
     if "malformed" in lowered or "not a database" in lowered:
         return 3, f"fatal: {where}the database is damaged ({text}); `ontosync verify` lists the problems"
-    return 3, f"fatal: {where}database error: {text}"
+    return 3, f"fatal: {where}database error: {text}{size_limit_note(exc)}"
 
 
 def file_identity(db_path: str | Path) -> tuple[int, int] | None:
@@ -173,6 +173,67 @@ def file_identity(db_path: str | Path) -> tuple[int, int] | None:
     except OSError:
         return None
     return st.st_dev, st.st_ino
+
+
+def hard_link_warnings(db_path: str) -> list[dict]:
+    """A `hard-links` warning when the SQLite database has more than one name (`ln`, a `cp -al`
+    backup): SQLite keeps `-wal` and `-shm` beside the name it was given, so the names share the
+    file but not those, and what a run interrupted under one name left in its `-wal` is not seen
+    (then damaged) by a run under another. The run goes on (the sync lock is the file's, and a user
+    may have reasons for the link: a refusal would leave no way through but breaking it); the
+    terminal and the report say it. A PostgreSQL URL names no file: none."""
+    try:
+        st = os.stat(db_path)
+    except (OSError, ValueError):
+        return []
+    if st.st_nlink < 2:
+        return []
+    beside = _other_names_beside(db_path, st)
+    return [{"path": db_path, "kind": "hard-links", "line": None, "message": (
+        f"the database has {st.st_nlink} names (hard links{beside}): SQLite keeps its -wal and -shm beside the "
+        "name used, so a reader under one name does not see a sync under another, and a run interrupted under one "
+        "name loses its last writes to the next under another; use one name (`cp` makes a copy that is its own)")}]
+
+
+def _other_names_beside(db_path: str, st: os.stat_result) -> str:
+    """`; beside it: a.db, b.db` (up to 3), or empty when the other names are elsewhere."""
+    found = _names_beside(db_path, st)
+    return f"; beside it: {', '.join(found[:3])}" if found else ""
+
+
+def _names_beside(db_path: str, st: os.stat_result) -> list[str]:
+    """The database's other names in its folder, which the user looks for (a leftover of `ln`, of
+    a backup): one folder's listing, only once the file has several names."""
+    folder, own = os.path.split(os.path.abspath(db_path))
+    found = []
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name != own and entry.is_file(follow_symlinks=False) and \
+                    os.path.samestat(entry.stat(follow_symlinks=False), st):
+                found.append(entry.name)
+    return sorted(found)
+
+
+def wal_of_another_name(db_path: str) -> str | None:
+    """Why a sync must not write the database under this name: another name of the file beside it
+    (a hard link) has a `-wal` with frames in it, writes the file does not show yet (a run under that
+    name interrupted, or a reader under it still open). A sync under this name did not see them,
+    and the next open under the other name replayed those frames over the sync's pages: a damaged
+    database (tests/test_hostile_env4.py). None when there is no such name."""
+    try:
+        st = os.stat(db_path)
+    except (OSError, ValueError):
+        return None
+    if st.st_nlink < 2:
+        return None
+    for name in _names_beside(db_path, st):
+        other = os.path.join(os.path.dirname(db_path), name)
+        with contextlib.suppress(OSError):
+            if os.stat(f"{other}-wal").st_size > 0:
+                return (f"{db_path} is also named {other} (a hard link), whose {other}-wal holds writes the file "
+                        "does not show yet: a sync under this name would not see them, and would damage the file. "
+                        f"Run it under that name (--db {other}), which takes them in; nothing was written")
+    return None
 
 
 def gone_since(db_path: str | Path, identity: tuple[int, int] | None) -> str | None:

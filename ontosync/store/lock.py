@@ -19,6 +19,7 @@ import errno
 import fcntl
 import json
 import os
+import stat
 import time
 from pathlib import Path
 
@@ -124,7 +125,7 @@ class SyncLock:
         checkout can hold `ontology.db.lock -> ~/.bashrc`."""
         flags = os.O_CLOEXEC | os.O_NOFOLLOW  # a link: ELOOP, said below (no check before: it would race)
         try:
-            return os.open(self.path, os.O_RDWR | os.O_CREAT | flags, 0o666)
+            return self._lock_file_only(os.open(self.path, os.O_RDWR | os.O_CREAT | flags, 0o666))
         except PermissionError as denied:
             try:
                 return os.open(self.path, os.O_RDONLY | flags)
@@ -133,6 +134,17 @@ class SyncLock:
                 raise self._unavailable(cause) from exc
         except OSError as exc:
             raise self._unavailable(exc) from exc
+
+    def _lock_file_only(self, fd: int) -> int:
+        """`fd`, unless the lock file is a hard link of a file that holds no lock (`ln o.db o.db.lock`):
+        the holder's name is written over its content, and the database went to 0 bytes. A hard link
+        of another lock file (a `cp -al` backup of the folder) holds a lock's JSON, or nothing."""
+        st = os.fstat(fd)
+        if st.st_nlink < 2 or not stat.S_ISREG(st.st_mode) or _holds_a_lock(fd, st.st_size):
+            return fd
+        os.close(fd)
+        raise LockUnavailable(f"cannot use the lock file {self.path}: it is another name (a hard link) of a file "
+                              "that is no lock file, which the lock's writes would overwrite; remove it")
 
     def _unavailable(self, exc: OSError) -> LockUnavailable:
         if exc.errno == errno.ELOOP:
@@ -156,6 +168,18 @@ class SyncLock:
         os.close(self.fd)  # closing drops the flock
         self.fd = None
         self._close_inode()
+
+
+def _holds_a_lock(fd: int, size: int) -> bool:
+    """Whether the file is empty or holds one JSON object, as a lock file does (holder, or sound stamp)."""
+    if size == 0:
+        return True
+    if size > 65536:
+        return False
+    try:
+        return isinstance(json.loads(os.pread(fd, size, 0)), dict)
+    except (OSError, ValueError, RecursionError):  # not UTF-8, not JSON, nested past the parser's depth
+        return False
 
 
 def holder_now(db_path: str | Path) -> str | None:
