@@ -98,3 +98,11 @@ def test_an_emphasised_item_of_a_comma_separated_key_names_no_page():
     facts = parse_file("pages/Dog.md", block("mv:Dog", "has-part:: **Wheel**, Axle, _tyre_").encode(),
                        graph_options(comma_ref_keys=("has-part",)))
     assert [a.object_ref for a in facts.axioms] == ["Axle"]
+
+
+def test_a_bad_byte_in_a_page_with_lone_cr_line_ends_is_named_at_its_line():
+    from ontosync.parsing.facts import ParseError
+
+    with pytest.raises(ParseError) as caught:
+        parse_file("pages/d.md", b"title:: Dog\r- x\r\n- \xff\r", ParseOptions())
+    assert (caught.value.line, str(caught.value)) == (3, "invalid UTF-8 (byte 0xff) at line 3")

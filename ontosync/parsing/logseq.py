@@ -297,7 +297,7 @@ def page_text(data: bytes) -> str:
     """The page's text as Logseq's parser reads it: mldoc ends a line at `\r` as at `\n`
     (lib/parsers.ml `is_eol`), so a page saved with old-Mac line ends (a lone CR) is read line
     by line, not as one line; `decode_source` has made each CRLF one LF already."""
-    text = decode_source(data)
+    text = decode_source(data, lone_cr=True)
     return text.replace("\r", "\n") if "\r" in text else text
 
 
