@@ -24,8 +24,8 @@ def aliases(value: str) -> list[str]:
 
 # graph-parser `parse-property` has no length limit: `alias` is separated by commas, its refs are the
 # value's links and tags and each mldoc Plain node split at `,` or `，` (`sep-by-comma`), however
-# long the value. ontosync reads a value over LONG_VALUE characters at C speed (no emphasis, no
-# nested links); its plain names were dropped there and the whole value taken as ONE alias, so
+# long the value. ontosync reads a value over LONG_VALUE characters at C speed (no nested links, no
+# emphasis); its plain names were dropped there and the whole value taken as ONE alias, so
 # `[[Canine]]` reached no page. Now its names are read, and a warning names the line.
 def test_a_long_alias_value_still_names_each_of_its_items(repos):
     inc, fresh = repos

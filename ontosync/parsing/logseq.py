@@ -204,19 +204,20 @@ def _aliases(page_props: dict[str, tuple[str, int]]) -> list[str]:
     if is_quoted(value):
         return [value]
     names, rest = split_values(value, items=True)
-    found = [*names, *_comma_items(rest)] or ([value] if value else [])
+    plain = _comma_items(rest) if len(value) <= LONG_VALUE else rest  # split by `long_items` already
+    found = [*names, *plain] or ([value] if value else [])
     return list(dict.fromkeys(n for n in found if n))
 
 
 def _alias_warnings(page_props: dict[str, tuple[str, int]]) -> list[ParseWarning]:
     """An `alias::` value over LONG_VALUE characters is read at C speed (`split_values`): its
-    links, tags and comma-separated names all name the page, as in Logseq, but emphasis and
-    nested links are not looked for there; the warning names the line so that is no surprise."""
+    links, tags and comma-separated names all name the page, as in Logseq, but nested links and
+    emphasis are not looked for there (`**Bold**` is a name); the warning names the line."""
     value, line = page_props.get("alias", ("", 0))
     if len(value) <= LONG_VALUE:
         return []
     return [ParseWarning("long-value", f"alias:: a value of {len(value):,} characters (over {LONG_VALUE:,} characters) "
-                         "is read without emphasis or nested links", line)]
+                         "is read without nested links or emphasis", line)]
 
 
 def _list_items(lines: list[str], start: int, indent: int) -> list[str]:
