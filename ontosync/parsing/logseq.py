@@ -106,7 +106,7 @@ from ontosync.parsing.logseq_names import (
     split_values,
 )
 from ontosync.parsing.logseq_scan import OWL_KEYS, SUBCLASS_KEYS, PageScan, property_key
-from ontosync.parsing.logseq_verbatim import is_quoted, outside_code
+from ontosync.parsing.logseq_verbatim import LONG_VALUE, is_quoted, outside_code
 from ontosync.parsing.ofn_names import mint_name
 from ontosync.parsing.text_encoding import decode_source
 
@@ -197,14 +197,27 @@ def _prose_warnings(key: str, links: list, rest: list[str], line: int) -> list[t
 def _aliases(page_props: dict[str, tuple[str, int]]) -> list[str]:
     """The names `alias::` in the page's own properties gives it, as Logseq's `parse-property`
     reads the comma-separated built-in: its links and tags, and its plain text split at `,` or `，`
-    (`_comma_items`: inline code is no name); a value with none of them (or in quotes) is one text,
-    one alias."""
+    (`_comma_items`: inline code and emphasis are no name), however long the value (a value over
+    LONG_VALUE characters is a `long-value` warning: `_alias_warnings`); a value with none of them
+    (or in quotes) is one text, one alias."""
     value = page_props.get("alias", ("", 0))[0].strip()
     if is_quoted(value):
         return [value]
-    names, rest = split_values(value)
-    found = [*names, *_comma_items(rest)] or ([value] if value else [])
+    names, rest = split_values(value, items=True)
+    plain = _comma_items(rest) if len(value) <= LONG_VALUE else rest  # split by `long_items` already
+    found = [*names, *plain] or ([value] if value else [])
     return list(dict.fromkeys(n for n in found if n))
+
+
+def _alias_warnings(page_props: dict[str, tuple[str, int]]) -> list[ParseWarning]:
+    """An `alias::` value over LONG_VALUE characters is read at C speed (`split_values`): its
+    links, tags and comma-separated names all name the page, as in Logseq, but nested links and
+    emphasis are not looked for there (`**Bold**` is a name); the warning names the line."""
+    value, line = page_props.get("alias", ("", 0))
+    if len(value) <= LONG_VALUE:
+        return []
+    return [ParseWarning("long-value", f"alias:: a value of {len(value):,} characters (over {LONG_VALUE:,} characters) "
+                         "is read without nested links or emphasis", line)]
 
 
 def _list_items(lines: list[str], start: int, indent: int) -> list[str]:
@@ -257,7 +270,7 @@ def _config_keys(options: ParseOptions) -> tuple[frozenset[str], frozenset[str]]
 
 def _comma_items(rest: list[str]) -> list[str]:
     """Page names of the plain text of a comma-separated value: Logseq also splits on `，`, and
-    inline code between the commas is no name (only mldoc's Plain text is split)."""
+    inline code or emphasis between the commas is no name (only mldoc's Plain text is split)."""
     return [name.strip() for item in rest for part in outside_code(item) for name in part.split("，")
             if name.strip()]
 
@@ -281,9 +294,17 @@ def _pipe_warning(ref: str, line: int) -> ParseWarning:
                         f"a labelled link is [{label}]([[{page}]])", line)
 
 
+def page_text(data: bytes) -> str:
+    """The page's text as Logseq's parser reads it: mldoc ends a line at `\r` as at `\n`
+    (lib/parsers.ml `is_eol`), so a page saved with old-Mac line ends (a lone CR) is read line
+    by line, not as one line; `decode_source` has made each CRLF one LF already."""
+    text = decode_source(data, lone_cr=True)
+    return text.replace("\r", "\n") if "\r" in text else text
+
+
 def parse_page(path: str, data: bytes, options: ParseOptions) -> FileFacts:
     """Parse one Logseq page. Raises ParseError only for undecodable bytes (see module docstring)."""
-    text = decode_source(data)
+    text = page_text(data)
     if "OntologyBlock" not in text and "public::" not in text:
         return _skipped_page(path, text.split("\n", 200)[:200], options)
     scan = PageScan(_config_keys(options)[1])
@@ -297,6 +318,7 @@ def parse_page(path: str, data: bytes, options: ParseOptions) -> FileFacts:
     aliases = _aliases(props)
     facts = _build(path, options, scan, props, aliases)
     _add_synonyms(facts, scan.synonyms, lines, aliases)
+    facts.warnings.extend(_alias_warnings(props))
     return facts
 
 
@@ -305,7 +327,7 @@ def org_page(path: str, data: bytes, options: ParseOptions, reason: str) -> File
     opens it by: `#+title:` (else its file name) and `#+alias:` (`logseq_names.org_properties`).
     A page that is no UTF-8 text names nothing (it stays skipped, as before)."""
     try:
-        text = decode_source(data)
+        text = page_text(data)
     except ParseError:
         return FileFacts(format="org", skipped=reason)
     return _skipped_page(path, text.split("\n", 200)[:200], options, reason=reason)
@@ -324,6 +346,7 @@ def _skipped_page(path: str, head: list[str], options: ParseOptions, public: boo
     props = org_properties(head) if reason else page_properties(head)
     title = props.get("title", ("", 0))[0] or page_title(path, graph)
     names = _page_names(title, _aliases(props), graph)
+    facts.warnings.extend(_alias_warnings(props))
     if names[0][0].strip():
         facts.page_class = mint_page_iri(names[0][0], options)
         facts.names = names

@@ -303,21 +303,23 @@ _LABEL_OPEN = re.compile(r"\[[^\[\]]*\]\($")
 MAX_LINK_DEPTH = 4  # links nested deeper are not read: each level costs a pass over the value
 
 
-def split_values(value: str) -> tuple[list[str], list[str]]:
+def split_values(value: str, items: bool = False) -> tuple[list[str], list[str]]:
     """(page names linked, other items) in a property value: see "Links" in the module docstring.
 
     Other items are the comma-separated pieces of text left once the links are taken out; a
     `via word` qualifier after a link is not one of them. Linear in the value's length (a page
     may hold a megabyte-long line of brackets). A value over LONG_VALUE characters is no value a
     person wrote: its plain links and tags are read by regular expression (C speed), without
-    nested links and without reporting the other items.
+    nested links and without reporting the other items, unless `items` asks for them (the names
+    of a comma-separated `alias::` are its plain items too, however long: `long_items`).
     """
     if is_quoted(value):
         return [], [value.strip()]
     value, code = mask_code(value)
     if len(value) > LONG_VALUE:
         names = _FLAT_LINK.findall(value) + _FLAT_TAG.findall(_FLAT_LINK.sub(",", value))
-        return list(dict.fromkeys(unmask(x.strip(), code) for x in names if x.strip())), []
+        found = list(dict.fromkeys(unmask(x.strip(), code) for x in names if x.strip()))
+        return found, (long_items(value) if items else [])
     pairs = _bracket_pairs(value)
     links: list[str] = []
     text: list[str] = []
@@ -338,6 +340,17 @@ def split_values(value: str) -> tuple[list[str], list[str]]:
         if item:
             rest.append(unmask(item, code))
     return list(dict.fromkeys(unmask(x.strip(), code) for x in links if x.strip())), rest
+
+
+_LONG_SEPARATORS = re.compile("[,\uff0c]|\x00\\d+\x00")  # `,` `，` and a masked code span
+
+
+def long_items(value: str) -> list[str]:
+    """The items of a (code-masked) value over LONG_VALUE characters once its plain links, tags
+    and code spans are cut out, split at `,` or `，`, at C speed (no emphasis looked for): what
+    `split_values` reports as its other items, names as they are."""
+    plain = _FLAT_TAG.sub(",", _FLAT_LINK.sub(",", value))
+    return [item.strip() for item in _LONG_SEPARATORS.split(plain) if item.strip()]
 
 
 def _bracket_pairs(value: str) -> list[tuple[int, int, int]]:

@@ -174,6 +174,11 @@ def unmask(text: str, kept: list[str]) -> str:
 
 
 def outside_code(text: str) -> list[str]:
-    """The pieces of `text` between its code spans (the text mldoc reads as Plain)."""
-    masked, _kept = mask_code(text)
-    return _MASK.split(masked)[::2] if _kept else [text]
+    """The pieces of `text` between its code spans and its emphasis (the text mldoc reads as
+    Plain, which alone Logseq splits at commas: `extract-refs-by-commas`). Emphasis is looked
+    for whatever the item holds: `**Bold**` is no Plain text even with no link or comma in it."""
+    kept: list[str] = []
+    masked = _mask(text, code_spans(text), kept) if "`" in text else text
+    if len(masked) <= LONG_VALUE and any(c in masked for c in _EMPHASIS):
+        masked = _mask(masked, emphasis_spans(masked), kept)
+    return _MASK.split(masked)[::2] if kept else [text]

@@ -47,11 +47,12 @@ def refuse_not_utf8(data: bytes, label: str) -> None:
             raise ParseError(f"the file is {name}-compressed, not {label} text: commit it uncompressed", line=1)
 
 
-def decode_source(data: bytes) -> str:
+def decode_source(data: bytes, lone_cr: bool = False) -> str:
     """UTF-8 text of a file, BOM stripped, CRLF made LF; ParseError (with line) if unreadable.
 
     Only two things make a file unreadable: bytes that are not UTF-8 and NUL bytes (a binary
-    file, or a truncated write). The error names the line of the first offending byte.
+    file, or a truncated write). The error names the line of the first offending byte, a lone
+    CR ending a line too where the reader takes it so (`lone_cr`: a Logseq page, as mldoc reads it).
     """
     bad_at: int | None = None
     reason = ""
@@ -65,6 +66,8 @@ def decode_source(data: bytes) -> str:
         bad_at, reason = nul, "NUL byte (binary file?)"
     if bad_at is not None:
         line = data.count(b"\n", 0, bad_at) + 1
+        if lone_cr:
+            line += data.count(b"\r", 0, bad_at) - data.count(b"\r\n", 0, bad_at)
         raise ParseError(f"{reason} at line {line}", line=line)
     if text.startswith("\ufeff"):
         text = text[1:]
