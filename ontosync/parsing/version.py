@@ -79,3 +79,5 @@ PARSER_VERSION = 14  # 2: Logseq graph rules (title::, alias::, tags, link text)
 #    rows (rdf_graph), its header's `rdf:type owl:Ontology` and several domains/ranges written
 #    (FileFacts.saved_rows); bad Import arguments and IRIs with forbidden characters named (h63);
 #    each axiom of one domain/range value keeps its annotations (h70)
+#    ; Logseq: a lone `\r` ends a line; emphasis in an alias or comma-separated value names no page;
+#    an alias value over 20,000 characters still names each item (`long-value` warning) (h74)
