@@ -15,7 +15,6 @@ and no traceback.
 from __future__ import annotations
 
 import argparse
-import errno
 import gc
 import json
 import os
@@ -30,6 +29,7 @@ from ontosync.console import (
     OutputLost,
     Stopped,
     drop_output,
+    environment_failure,
     flush_output,
     no_database,
     open_standard_streams,
@@ -245,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
         from ontosync.store.health import classify, is_db_error
 
         if not is_db_error(exc):
-            message = _environment_failure(exc)
+            message = environment_failure(exc)
             if message is None:
                 raise
             _say(f"error: {message}")
@@ -264,23 +264,6 @@ def _reader_wait(args: argparse.Namespace):
     if args.command in _INTERRUPTED and args.command != "sync":
         return reader_wait(args.busy_timeout)
     return contextlib.nullcontext()
-
-
-def _environment_failure(exc: Exception) -> str | None:
-    """What the process's surroundings, not the input, broke, in words (else None: a bug, which
-    keeps its traceback): the working folder deleted under it (a relative path cannot resolve),
-    too few file descriptors for the workers' pipes (`ulimit -n`)."""
-    try:
-        os.getcwd()
-    except FileNotFoundError:
-        return "the working folder no longer exists (deleted while ontosync ran?): cd to an existing folder, " \
-               "or give absolute paths"
-    if isinstance(exc, OSError) and exc.errno == errno.EMFILE:
-        import resource
-
-        limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-        return f"too many open files: the limit is {limit} (`ulimit -n`); raise it, or lower --workers"
-    return None
 
 
 def run() -> NoReturn:

@@ -247,3 +247,20 @@ def _json_escape(exc: UnicodeError) -> tuple[str, int]:
 
 
 codecs.register_error(ESCAPE, _json_escape)
+
+
+def environment_failure(exc: Exception) -> str | None:
+    """What the process's surroundings, not the input, broke, in words (else None: a bug, which
+    keeps its traceback): the working folder deleted under it (a relative path cannot resolve),
+    too few file descriptors for the workers' pipes (`ulimit -n`)."""
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        return "the working folder no longer exists (deleted while ontosync ran?): cd to an existing folder, " \
+               "or give absolute paths"
+    if isinstance(exc, OSError) and exc.errno == errno.EMFILE:
+        import resource
+
+        limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+        return f"too many open files: the limit is {limit} (`ulimit -n`); raise it, or lower --workers"
+    return None
