@@ -28,6 +28,7 @@ from ontosync.action.commands import Commands
 from ontosync.action.container_step import TRUE, upload_name
 from ontosync.action.empty_workspace import empty_workspace
 from ontosync.action.failed_note import failed_note
+from ontosync.action.ignored_config import note_ignored_config
 from ontosync.action.inputs import ActionInputs, InputError, get_input, input_env_name, parse_bool, read_inputs
 from ontosync.action.planted_links import remove_planted_links
 from ontosync.action.restore import pushed_branch, restore
@@ -149,6 +150,7 @@ def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out:
     inputs.token = token
 
     show_settings(cmd, inputs, token)
+    note_ignored_config(cmd, inputs)
     empty = empty_workspace(inputs)
     if empty:
         cmd.error(empty, title="ontosync: empty workspace")
