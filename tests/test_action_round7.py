@@ -102,3 +102,40 @@ def test_a_refused_database_is_named_as_the_artifact_holds_it(tmp_path, capsys):
         assert fetch_db(REPO, "text-db", tmp_path / "got.db", api_url=fake.api_url, token=TOKEN) == 3
     err = capsys.readouterr().err
     assert "fails verification: onto.db is not an SQLite database" in err and "fetched" not in err
+
+
+# -- hunt: a sync that fails before its first file -----------------------------------------------------
+
+def test_a_failed_sync_leaves_no_earlier_change_file_to_pass_for_its_own(tmp_path):
+    """The report an earlier step left is removed before the sync, the change JSON beside it was
+    not: two Action steps in one job (two databases, one report folder), or a self-hosted runner's
+    kept workspace, and a sync that failed before its first file (a busy lock, a bad config: exit
+    4, 2) left `ontosync-changes.json` holding the earlier sync's classes for a later step to read
+    at its documented path, while the `changes` output was empty."""
+    env = make_env(tmp_path)
+    stale = tmp_path / "workspace" / "ontosync-changes.json"
+    for code in (4, 2):
+        stale.write_text('{"classes": {"added": [{"iri": "http://x/Earlier"}], "removed": [], "changed": []}}')
+        cli = FakeCli(None, code=code, stderr="ontosync: database busy")
+        assert action_run.main(env, cli_main=cli, out=io.StringIO()) == code
+        assert not stale.exists()
+        assert parse_outputs(tmp_path / "output.txt")["changes"] == ""
+
+
+def test_a_change_json_that_cannot_be_written_is_not_named(tmp_path):
+    """A folder at `ontosync-changes.json` (the checkout holds one): the JSON could not be written,
+    yet the `changes` output and the summary named that path, and a later step read a folder. The
+    output is empty, a warning says why, and the summary still shows the figures."""
+    from ontosync.cli import main as cli_main
+
+    env = make_env(tmp_path)
+    ws = tmp_path / "workspace"
+    (ws / "a.ttl").write_text("<http://x/A> a <http://www.w3.org/2002/07/owl#Class> .\n", encoding="utf-8")
+    (ws / "ontosync-changes.json").mkdir()
+    log = io.StringIO()
+    assert action_run.main(env, cli_main=cli_main, out=log) == 0
+    outputs = parse_outputs(tmp_path / "output.txt")
+    assert outputs["classes-added"] == "1" and outputs["changes"] == ""
+    assert "::warning title=ontosync%3A changes::cannot write the change JSON ontosync-changes.json" in log.getvalue()
+    summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
+    assert "## What changed" in summary and "ontosync-changes.json" not in summary

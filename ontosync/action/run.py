@@ -169,9 +169,12 @@ def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out:
         with cmd.group(f"ontosync: restore artifact {inputs.restore_artifact}"):
             restore(cmd, inputs, branch=pushed_branch(env))
 
-    # a report left from before must not pass for this run's; a folder there: the sync names it (exit 2)
-    with contextlib.suppress(FileNotFoundError, IsADirectoryError):
-        inputs.report.unlink()
+    # a report (or change JSON) left from before must not pass for this run's; a folder there: the sync
+    # names it (exit 2). The change JSON is only written after a sync that ran (step_changes).
+    changes_path = inputs.report.with_name("ontosync-changes.json")
+    for earlier in (inputs.report, changes_path):
+        with contextlib.suppress(FileNotFoundError, IsADirectoryError):
+            earlier.unlink()
     base_note = prepare_pr_base(cmd, inputs, pr, cli_main, token) if pr is not None else None
     before = change_report.last_run(inputs.database_url or inputs.database, inputs.source)
 
@@ -184,12 +187,11 @@ def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out:
     hand_over_files(inputs, folders)
     report = load_report(inputs.report)
     reason = failure_reason(cmd, code, report, last_stderr)
-    changes_path = inputs.report.with_name("ontosync-changes.json")
     changes = step_changes(cmd, inputs, before, code, changes_path)
     hand_over_files(inputs, [changes_path])
     note = f"Compared with {base_note}." if base_note else ""
     finish(cmd, env, inputs, report, code, reason,
-           changes=(changes, inputs.relative(changes_path), note))
+           changes=(changes, changes_file(cmd, inputs, changes, changes_path), note))
     if pr is not None and want_comment(cmd, env):
         if base_note is not None and changes is not None:
             comment_on_pr(cmd, env, inputs, pr, (changes, failed_note(report)), base_note, token)
@@ -209,6 +211,16 @@ def step_changes(cmd: Commands, inputs: ActionInputs, before: int | None, code: 
                     "from earlier runs': no change figures", title="ontosync: changes")
         return None
     return change_report.collect(inputs.database_url or inputs.database, before, out, inputs.source)
+
+
+def changes_file(cmd: Commands, inputs: ActionInputs, changes: dict | None, path: Path) -> str:
+    """The change JSON's path for the `changes` output and the summary; "" when it could not be
+    written (a folder of the checkout in the way, a full disk): named, a later step read a folder."""
+    if changes is None or path.is_file():  # (an earlier run's file was removed before the sync)
+        return inputs.relative(path)
+    cmd.warning(f"cannot write the change JSON {inputs.relative(path)}: the `changes` output is empty "
+                "(the figures are in the job summary)", title="ontosync: changes")
+    return ""
 
 
 def show_settings(cmd: Commands, inputs: ActionInputs, token: str | None) -> None:
