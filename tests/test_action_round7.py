@@ -16,6 +16,7 @@ from ontosync.action.fetch_db import fetch_db
 from tests.fake_artifacts import FakeArtifactServer
 from tests.helpers import ROOT
 from tests.test_action import REPO, TOKEN, FakeCli, make_env, parse_outputs, sample_report
+from tests.test_pr_comment import bot_comments, github, pr_tree, run_pr  # noqa: F401  (github: the fixture)
 
 UPLOAD = next(s for s in yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))["runs"]["steps"]
               if str(s.get("uses", "")).startswith("actions/upload-artifact@"))
@@ -139,3 +140,19 @@ def test_a_change_json_that_cannot_be_written_is_not_named(tmp_path):
     assert "::warning title=ontosync%3A changes::cannot write the change JSON ontosync-changes.json" in log.getvalue()
     summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
     assert "## What changed" in summary and "ontosync-changes.json" not in summary
+
+
+def test_a_push_stopped_before_its_sync_does_not_leave_the_earlier_figures_in_the_comment(tmp_path, github):  # noqa: F811
+    """A sync that fails is said in the pull request's comment (test_pr_comment_failed); a run the
+    Action itself stopped before the sync (an empty workspace: the pull request's workflow lost its
+    checkout step) returned first, and the comment went on showing the earlier push's figures."""
+    from ontosync.action.pull_request import MARKER
+
+    earlier = f"{MARKER.format(key='ontology.db')}\n**1** classes added, **0** removed"
+    github.add_comment(7, earlier, login="github-actions[bot]", user_type="Bot")
+    (tmp_path / "ws").mkdir()
+    code, _o, summary, _log = run_pr(tmp_path, github, None, head="ef" * 20)
+    assert code == 2 and "Nothing was synced, restored or uploaded" in summary
+    [comment] = bot_comments(github)
+    assert "classes added" not in comment["body"] and "efefefefefef" in comment["body"]
+    assert "the sync failed (exit 2): the workspace" in comment["body"].replace("\\", "")

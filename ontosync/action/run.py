@@ -151,20 +151,15 @@ def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out:
 
     show_settings(cmd, inputs, token)
     note_ignored_config(cmd, inputs)
-    empty = empty_workspace(inputs)
-    if empty:
-        cmd.error(empty, title="ontosync: empty workspace")
-        finish(cmd, env, inputs, None, 2, empty)
-        return 2
-
-    linked = remove_planted_links(cmd, inputs)
-    if linked:
-        cmd.error(linked, title="ontosync: link in the way")
-        finish(cmd, env, inputs, None, 2, linked)
-        return 2
-    folders = make_parent_dirs(inputs)
     pr = checked_out_pr(cmd, env, inputs.workspace, pull_request.read_event(env, cmd)) \
         if inputs.local_source and not inputs.database_url else None
+    empty = empty_workspace(inputs)
+    if empty:
+        return stop_before_sync(cmd, env, (inputs, pr), empty, "ontosync: empty workspace")
+    linked = remove_planted_links(cmd, inputs)
+    if linked:
+        return stop_before_sync(cmd, env, (inputs, pr), linked, "ontosync: link in the way")
+    folders = make_parent_dirs(inputs)
     if inputs.restore_artifact and pr is None:
         with cmd.group(f"ontosync: restore artifact {inputs.restore_artifact}"):
             restore(cmd, inputs, branch=pushed_branch(env))
@@ -198,6 +193,19 @@ def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out:
         else:  # no figures for this push: an existing comment must not go on showing an earlier push's
             note_failure_on_pr(cmd, env, inputs, pr, changes, (code, reason), token)
     return code
+
+
+def stop_before_sync(cmd: Commands, env: Mapping[str, str], run: tuple[ActionInputs, Any], reason: str,
+                     title: str) -> int:
+    """Exit 2 before the sync (`run`: the inputs and the pull request, or None): the error, the outputs
+    and summary, and our comment on the pull request says so, as after a failed sync: returning
+    first left it showing an earlier push's figures as this push's."""
+    inputs, pr = run
+    cmd.error(reason, title=title)
+    finish(cmd, env, inputs, None, 2, reason)
+    if pr is not None and want_comment(cmd, env):
+        note_failure_on_pr(cmd, env, inputs, pr, None, (2, reason), inputs.token)
+    return 2
 
 
 def step_changes(cmd: Commands, inputs: ActionInputs, before: int | None, code: int, out: Path) -> dict | None:
