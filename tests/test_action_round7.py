@@ -84,6 +84,9 @@ def test_a_bad_retention_is_a_warning_before_the_sync_and_the_upload_still_runs(
         assert outputs["artifact-retention-days"] == ""
         assert f"::warning::ontosync: input 'artifact-retention-days' must be a whole number from 1 to 90, " \
                f"not {bad!r}; the artifact is kept for the repository's setting" in log
+    outputs, log = host_outputs(tmp_path, monkeypatch, {"artifact-retention-days": "abc", "upload-artifact": "false"},
+                                capsys)  # nothing uploaded: nothing to say about how long it is kept
+    assert outputs["artifact-retention-days"] == "" and "::warning" not in log
 
 
 # -- 3. a refused artifact's database is named by its member name ------------------------------------------

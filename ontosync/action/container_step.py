@@ -205,9 +205,10 @@ def main() -> int:
         print("::error::ontosync: ONTOSYNC_INPUTS is not JSON", flush=True)
         return 2
     inputs = {str(k): ("" if v is None else str(v)) for k, v in inputs.items()}
+    upload = upload_wanted(inputs.get("upload-artifact", "true"))
     write_output({"artifact-paths": artifact_paths(inputs), "artifact-name": [upload_name(inputs, os.environ)],
-                  "upload-artifact": ["true" if upload_wanted(inputs.get("upload-artifact", "true")) else "false"],
-                  "artifact-retention-days": [retention_days(inputs.get("artifact-retention-days"))]})
+                  "upload-artifact": ["true" if upload else "false"],  # no upload: no word on its retention
+                  "artifact-retention-days": [retention_days(inputs.get("artifact-retention-days")) if upload else ""]})
     network = os.environ.get("ONTOSYNC_DOCKER_NETWORK") or None
     image = prepare_image(os.environ.get("ONTOSYNC_ACTION_IMAGE", "Dockerfile"),
                           os.environ.get("GITHUB_ACTION_PATH") or ".", network)
