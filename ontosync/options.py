@@ -270,7 +270,9 @@ OPTIONS: tuple[Option, ...] = (
                 "name of that artifact (what `fetch-db` fetches by default; NAME-pr-N for a pull request's "
                 "`pull_request_target`, `workflow_run` or `issue_comment` run)", default="ontology-db"),
     action_only("artifact-retention-days", "Days GitHub keeps the artifact (1 to 90). Empty means the repository's "
-                "setting.", "days GitHub keeps it (1 to 90)", kind="int", doc_default="the repository's setting"),
+                "setting; another value is a warning, and the repository's setting.",
+                "days GitHub keeps it (1 to 90; another value: a warning, and the repository's setting)", kind="int",
+                doc_default="the repository's setting"),
     action_only("pr-comment", "On pull_request events, post one comment on the pull request with what it changes in "
                 "the ontology (compared with the base branch's database), updated in place on later pushes (true or "
                 "false). Needs `pull-requests: write`; without it the step warns and goes on.",

@@ -38,7 +38,7 @@ def test_the_upload_runs_always_with_the_inputs():
     assert re.fullmatch(r"actions/upload-artifact@[0-9a-f]{40}", upload["uses"])  # pinned by SHA
     assert "always()" in upload["if"] and "inputs.upload-artifact == 'true'" in upload["if"]
     assert upload["with"]["name"] == "${{ steps.sync.outputs.artifact-name || inputs.artifact-name }}"
-    assert upload["with"]["retention-days"] == "${{ inputs.artifact-retention-days }}"
+    assert upload["with"]["retention-days"] == "${{ steps.sync.outputs.artifact-retention-days }}"  # checked
     assert "steps.sync.outputs.artifact-paths" in upload["with"]["path"]
     assert SPEC["inputs"]["upload-artifact"]["default"] == "true"
     assert SPEC["inputs"]["artifact-name"]["default"] == "ontology-db"  # fetch-db's default

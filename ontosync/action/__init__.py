@@ -10,6 +10,7 @@
 - `pull_request`, `comment_owner`, `comment_calls`, `target_checkout`: a pull request's sync
   against its base and its one comment
 - `empty_workspace`, `planted_links`: checks of the workspace before anything is written
+- `ignored_config`: the configuration file's `db:`/`checkpoint:`/`report:`, overridden by the inputs, named
 - `container_step`: the composite Action's step that runs the image (runs on the host, stdlib only)
 """
 

@@ -95,10 +95,12 @@ def outputs(data: dict | None, changes_path: str) -> dict[str, str]:
 
 def summary_section(data: dict | None, changes_path: str, base_note: str = "", failed: str = "") -> str:
     """The job summary's opening: counts and grouped tables, cut well below GitHub's 1 MiB; `failed`:
-    the files whose edits the figures miss (action/failed_note.py)."""
+    the files whose edits the figures miss (action/failed_note.py). `changes_path` "": the JSON could not
+    be written (action/run.py changes_file), so no sentence names it."""
     if data is None:
         return ""
     text = to_markdown(data, budget=SUMMARY_BUDGET, title=SUMMARY_TITLE, note=failed,
                        measure=utf8_size)
     note = f"{base_note}\n\n" if base_note else ""
-    return f"{text}\n{note}The full list is in {md_iri(changes_path)} (output `changes`).\n\n"
+    where = f"The full list is in {md_iri(changes_path)} (output `changes`).\n\n" if changes_path else "\n"
+    return f"{text}\n{note}{where}"

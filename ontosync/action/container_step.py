@@ -119,6 +119,18 @@ def upload_wanted(value: str | None) -> bool:
     return low in TRUE
 
 
+def retention_days(value: str | None) -> str:
+    """`artifact-retention-days` for the upload step: a whole number from 1 to 90, else "" (the
+    repository's setting) and a warning. Passed as written, `abc` failed the upload step after the
+    sync ("Invalid retention-days"): nothing uploaded, and the next run started from scratch."""
+    text = (value or "").strip()
+    if not text or (text.isdigit() and text.isascii() and 1 <= int(text) <= 90):
+        return str(int(text)) if text else ""
+    print(f"::warning::ontosync: input 'artifact-retention-days' must be a whole number from 1 to 90, not "
+          f"{text!r}; the artifact is kept for the repository's setting", flush=True)
+    return ""
+
+
 def write_output(outputs: dict[str, list[str]]) -> None:
     """(Multi-line) step outputs, so the upload step has its paths and name even when the sync fails."""
     target = os.environ.get("GITHUB_OUTPUT")
@@ -193,8 +205,10 @@ def main() -> int:
         print("::error::ontosync: ONTOSYNC_INPUTS is not JSON", flush=True)
         return 2
     inputs = {str(k): ("" if v is None else str(v)) for k, v in inputs.items()}
+    upload = upload_wanted(inputs.get("upload-artifact", "true"))
     write_output({"artifact-paths": artifact_paths(inputs), "artifact-name": [upload_name(inputs, os.environ)],
-                  "upload-artifact": ["true" if upload_wanted(inputs.get("upload-artifact", "true")) else "false"]})
+                  "upload-artifact": ["true" if upload else "false"],  # no upload: no word on its retention
+                  "artifact-retention-days": [retention_days(inputs.get("artifact-retention-days")) if upload else ""]})
     network = os.environ.get("ONTOSYNC_DOCKER_NETWORK") or None
     image = prepare_image(os.environ.get("ONTOSYNC_ACTION_IMAGE", "Dockerfile"),
                           os.environ.get("GITHUB_ACTION_PATH") or ".", network)

@@ -98,10 +98,9 @@ def fetch_db(repo: str, artifact: str = DEFAULT_ARTIFACT, out: str | os.PathLike
              api_url: str | None = None, token: str | None = None, branch: str | None = None) -> int:
     """Download, verify and write; returns the exit code (messages go to stderr, progress to stdout)."""
     from ontosync.action import artifacts  # requests and PyGithub: only when fetch-db runs
-    from ontosync.action.restore import schema_problems
+    from ontosync.action.restore import member_problems
     from ontosync.sources import SourceError
     from ontosync.sources.github_http import Secret, checked_api_url, scrubbed
-    from ontosync.store.integrity import database_problems
 
     if not is_repository(repo):
         _say(f"error: repository must look like OWNER/REPO, not {hide_credentials(repo)!r}")
@@ -139,7 +138,7 @@ def fetch_db(repo: str, artifact: str = DEFAULT_ARTIFACT, out: str | os.PathLike
         if isinstance(got, int):
             return got
         db_tmp, member = got
-        problems = database_problems(db_tmp) or schema_problems(db_tmp, empty_ok=False, newer_ok=True)
+        problems = member_problems(db_tmp, scrubbed(member.filename, token), fetched=True)
         if problems:
             _say(f"fatal: the database in {info.describe()} fails verification: {problems[0]}"
                  + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else "") + f"; {out_path} left as it was")

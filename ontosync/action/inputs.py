@@ -78,6 +78,7 @@ class ActionInputs:
     flags: list[str] = field(default_factory=list)  # every other sync option, ready for argv
     notes: list[str] = field(default_factory=list)  # warnings about the inputs, for the log
     database_url: str = ""  # a PostgreSQL `database` input (then `database` is a path never written)
+    config: Path | None = None  # the `config` input, resolved (None: the source's `.ontosync.yml`, if any)
 
     @property
     def local_source(self) -> bool:
@@ -183,9 +184,10 @@ def read_inputs(env: Mapping[str, str]) -> ActionInputs:
     for option in OPTIONS:
         if option.input and option.passed:
             flags += option_flags(option, env.get(input_env_name(option.input), ""))
-    config = get_input(env, "config")
+    config = resolve_in_workspace(workspace, get_input(env, "config"), notes, "config") \
+        if get_input(env, "config") else None
     if config:
-        flags += ["--config", str(resolve_in_workspace(workspace, config, notes, "config"))]
+        flags += ["--config", str(config)]
     api_url = (env.get("GITHUB_API_URL") or "").strip()  # passed on only when set (default_api_url)
     if repository and api_url:
         flags += ["--api-url", api_url]
@@ -203,4 +205,5 @@ def read_inputs(env: Mapping[str, str]) -> ActionInputs:
         flags=flags,
         notes=notes,
         database_url=database_url,
+        config=config,
     )

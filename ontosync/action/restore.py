@@ -64,6 +64,14 @@ def schema_problems(db: Path, *, empty_ok: bool = True, newer_ok: bool = False) 
             f"ontosync {__version__} knows migrations up to {newest:03d} (is the Action pinned to an older version?)"]
 
 
+def member_problems(db: Path, member: str, *, fetched: bool = False) -> list[str]:
+    """database_problems and schema_problems of an artifact's database extracted to `db`, naming it
+    `member` as the artifact holds it: "restored.db: file is not a database" named our temporary
+    file, which the user never saw. `fetched`: fetch-db's rules (schema_problems)."""
+    problems = database_problems(db) or schema_problems(db, empty_ok=not fetched, newer_ok=fetched)
+    return [problem.replace(db.name, member) for problem in problems]
+
+
 def restore(cmd: Commands, inputs: ActionInputs, branch: str | None = None) -> bool:
     """Download and unpack the artifact (the newest of `branch`, when given); True when the database
     (and checkpoint) were restored."""
@@ -104,7 +112,7 @@ def _unpack(cmd: Commands, inputs: ActionInputs, info: artifacts.ArtifactInfo) -
                     cmd.warning(f"{info.describe()} holds no {inputs.database.name}; running a full sync")
                     return False
                 db_tmp = artifacts.extract_member(zf, db_member, tmp / "restored.db")
-                problems = database_problems(db_tmp) or schema_problems(db_tmp)
+                problems = member_problems(db_tmp, scrubbed(db_member.filename, inputs.token))
                 if problems:
                     cmd.warning(f"the database in {info.describe()} fails its checks ({problems[0]}); "
                                 "running a full sync")

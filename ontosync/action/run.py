@@ -28,6 +28,7 @@ from ontosync.action.commands import Commands
 from ontosync.action.container_step import TRUE, upload_name
 from ontosync.action.empty_workspace import empty_workspace
 from ontosync.action.failed_note import failed_note
+from ontosync.action.ignored_config import note_ignored_config
 from ontosync.action.inputs import ActionInputs, InputError, get_input, input_env_name, parse_bool, read_inputs
 from ontosync.action.planted_links import remove_planted_links
 from ontosync.action.restore import pushed_branch, restore
@@ -149,27 +150,26 @@ def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out:
     inputs.token = token
 
     show_settings(cmd, inputs, token)
-    empty = empty_workspace(inputs)
-    if empty:
-        cmd.error(empty, title="ontosync: empty workspace")
-        finish(cmd, env, inputs, None, 2, empty)
-        return 2
-
-    linked = remove_planted_links(cmd, inputs)
-    if linked:
-        cmd.error(linked, title="ontosync: link in the way")
-        finish(cmd, env, inputs, None, 2, linked)
-        return 2
-    folders = make_parent_dirs(inputs)
+    note_ignored_config(cmd, inputs)
     pr = checked_out_pr(cmd, env, inputs.workspace, pull_request.read_event(env, cmd)) \
         if inputs.local_source and not inputs.database_url else None
+    empty = empty_workspace(inputs)
+    if empty:
+        return stop_before_sync(cmd, env, (inputs, pr), empty, "ontosync: empty workspace")
+    linked = remove_planted_links(cmd, inputs)
+    if linked:
+        return stop_before_sync(cmd, env, (inputs, pr), linked, "ontosync: link in the way")
+    folders = make_parent_dirs(inputs)
     if inputs.restore_artifact and pr is None:
         with cmd.group(f"ontosync: restore artifact {inputs.restore_artifact}"):
             restore(cmd, inputs, branch=pushed_branch(env))
 
-    # a report left from before must not pass for this run's; a folder there: the sync names it (exit 2)
-    with contextlib.suppress(FileNotFoundError, IsADirectoryError):
-        inputs.report.unlink()
+    # a report (or change JSON) left from before must not pass for this run's; a folder there: the sync
+    # names it (exit 2). The change JSON is only written after a sync that ran (step_changes).
+    changes_path = inputs.report.with_name("ontosync-changes.json")
+    for earlier in (inputs.report, changes_path):
+        with contextlib.suppress(FileNotFoundError, IsADirectoryError):
+            earlier.unlink()
     base_note = prepare_pr_base(cmd, inputs, pr, cli_main, token) if pr is not None else None
     before = change_report.last_run(inputs.database_url or inputs.database, inputs.source)
 
@@ -182,18 +182,30 @@ def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out:
     hand_over_files(inputs, folders)
     report = load_report(inputs.report)
     reason = failure_reason(cmd, code, report, last_stderr)
-    changes_path = inputs.report.with_name("ontosync-changes.json")
     changes = step_changes(cmd, inputs, before, code, changes_path)
     hand_over_files(inputs, [changes_path])
     note = f"Compared with {base_note}." if base_note else ""
     finish(cmd, env, inputs, report, code, reason,
-           changes=(changes, inputs.relative(changes_path), note))
+           changes=(changes, changes_file(cmd, inputs, changes, changes_path), note))
     if pr is not None and want_comment(cmd, env):
         if base_note is not None and changes is not None:
             comment_on_pr(cmd, env, inputs, pr, (changes, failed_note(report)), base_note, token)
         else:  # no figures for this push: an existing comment must not go on showing an earlier push's
             note_failure_on_pr(cmd, env, inputs, pr, changes, (code, reason), token)
     return code
+
+
+def stop_before_sync(cmd: Commands, env: Mapping[str, str], run: tuple[ActionInputs, Any], reason: str,
+                     title: str) -> int:
+    """Exit 2 before the sync (`run`: the inputs and the pull request, or None): the error, the outputs
+    and summary, and our comment on the pull request says so, as after a failed sync: returning
+    first left it showing an earlier push's figures as this push's."""
+    inputs, pr = run
+    cmd.error(reason, title=title)
+    finish(cmd, env, inputs, None, 2, reason)
+    if pr is not None and want_comment(cmd, env):
+        note_failure_on_pr(cmd, env, inputs, pr, None, (2, reason), inputs.token)
+    return 2
 
 
 def step_changes(cmd: Commands, inputs: ActionInputs, before: int | None, code: int, out: Path) -> dict | None:
@@ -207,6 +219,16 @@ def step_changes(cmd: Commands, inputs: ActionInputs, before: int | None, code: 
                     "from earlier runs': no change figures", title="ontosync: changes")
         return None
     return change_report.collect(inputs.database_url or inputs.database, before, out, inputs.source)
+
+
+def changes_file(cmd: Commands, inputs: ActionInputs, changes: dict | None, path: Path) -> str:
+    """The change JSON's path for the `changes` output and the summary; "" when it could not be
+    written (a folder of the checkout in the way, a full disk): named, a later step read a folder."""
+    if changes is None or path.is_file():  # (an earlier run's file was removed before the sync)
+        return inputs.relative(path)
+    cmd.warning(f"cannot write the change JSON {inputs.relative(path)}: the `changes` output is empty "
+                "(the figures are in the job summary)", title="ontosync: changes")
+    return ""
 
 
 def show_settings(cmd: Commands, inputs: ActionInputs, token: str | None) -> None:
