@@ -71,7 +71,7 @@ def check_db_path(db: str) -> None:
                               "remove it")
         if _hard_linked(beside):  # the same overwrite, through a hard link (`ln notes.txt o.db-shm`)
             raise PathRefused(f"cannot use database {db}: {beside} is another name (a hard link) of a file that "
-                              "SQLite would write over; remove that name")
+                              f"SQLite would write over; {_unlink_advice(beside)}")
     if not Path(db).exists():
         if reason := not_writable(parent):  # no database yet: a path that cannot be used
             raise PathRefused(f"cannot write database {db}: {reason}")
@@ -154,6 +154,9 @@ def _source_file_linked_to(settings: Settings, selects: PathFilter, db: str) -> 
         return None
     if st.st_nlink < 2 or settings.source.startswith("github:"):
         return None
+    with contextlib.suppress(OSError):
+        if os.stat(settings.source).st_dev != st.st_dev:  # no hard link crosses file systems
+            return None
     for folder, dirs, names in os.walk(settings.source):
         dirs[:] = [d for d in dirs if d != ".git"]  # git's objects: never a file the sync reads
         for name in names:
@@ -172,3 +175,14 @@ def _hard_linked(path: str) -> bool:
     except OSError:
         return False
     return stat.S_ISREG(st.st_mode) and st.st_nlink > 1
+
+
+def _unlink_advice(path: str) -> str:
+    """How to part a hard-linked `-wal`/`-shm` from the file it shares: a `-wal` holding frames (a
+    `cp -al` copy of a folder after an interrupted run) holds committed writes not yet in the
+    database, which removing it would lose; a copy of its own keeps them."""
+    with contextlib.suppress(OSError):
+        if path.endswith("-wal") and os.path.getsize(path) > 0:
+            return (f"it may hold writes not yet in the database: give it a copy of its own "
+                    f"(`cp -p {path} {path}.tmp && mv {path}.tmp {path}`) rather than removing it")
+    return "remove that name"

@@ -226,3 +226,29 @@ def test_a_wal_or_shm_that_is_a_hard_link_of_another_file_is_refused(tmp_path):
         f"ontosync: error: cannot use database {db}: {db}-shm is another name (a hard link) of a file that SQLite "
         f"would write over; remove that name"]
     assert notes.read_text(encoding="utf-8") == "precious\n"
+
+
+def test_a_hard_linked_wal_holding_writes_is_not_advised_away_and_json_is_no_lock(tmp_path):
+    """Review of this round's merge: a hard-linked `-wal` holding frames (a `cp -al` copy after an
+    interrupted run) holds committed writes: the refusal said "remove that name", which loses them;
+    and any JSON object passed for a lock file, so a hard link of a checkpoint or a config named as
+    the lock was written over."""
+    import os
+
+    from ontosync.store.lock import _holds_a_lock
+    from ontosync.sync_paths import _unlink_advice
+
+    wal = tmp_path / "o.db-wal"
+    wal.write_bytes(b"frames")
+    assert "rather than removing it" in _unlink_advice(str(wal)) and "cp -p" in _unlink_advice(str(wal))
+    wal.write_bytes(b"")
+    assert _unlink_advice(str(wal)) == "remove that name"
+    for text, holds in (('{"pid": 1, "host": "h", "started_at": "t", "source": "s"}', True),
+                        ('{"sound": [1, 2]}', True), ('{"version": 1, "failed": []}', False), ("", True)):
+        path = tmp_path / "lock"
+        path.write_text(text, encoding="utf-8")
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            assert _holds_a_lock(fd, len(text)) is holds, text
+        finally:
+            os.close(fd)

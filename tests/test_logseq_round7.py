@@ -106,3 +106,14 @@ def test_a_bad_byte_in_a_page_with_lone_cr_line_ends_is_named_at_its_line():
     with pytest.raises(ParseError) as caught:
         parse_file("pages/d.md", b"title:: Dog\r- x\r\n- \xff\r", ParseOptions())
     assert (caught.value.line, str(caught.value)) == (3, "invalid UTF-8 (byte 0xff) at line 3")
+
+
+def test_an_alias_value_long_only_by_its_inline_code_is_read_in_full():
+    """`split_values` decides "long" on the value with its code spans masked, `_aliases` decided on the
+    value as written: a value over LONG_VALUE only by a long inline code span took the full path in
+    one and the long one in the other, so the code's text became an alias (and `，` items one name)
+    and a `long-value` warning spoke of a value read in full (review of this round's merge)."""
+    code = "`" + "x" * LONG_VALUE + "`"
+    facts = parse_file("pages/Dog.md", f"alias:: Canine, {code}, Hound，Pooch\n\n- notes\n".encode(), ParseOptions())
+    assert [name for name, rank in facts.names if rank == 1] == ["Canine", "Hound", "Pooch"]
+    assert [w.kind for w in facts.warnings] == []

@@ -106,7 +106,7 @@ from ontosync.parsing.logseq_names import (
     split_values,
 )
 from ontosync.parsing.logseq_scan import OWL_KEYS, SUBCLASS_KEYS, PageScan, property_key
-from ontosync.parsing.logseq_verbatim import LONG_VALUE, is_quoted, outside_code
+from ontosync.parsing.logseq_verbatim import LONG_VALUE, is_quoted, long_value, outside_code
 from ontosync.parsing.ofn_names import mint_name
 from ontosync.parsing.text_encoding import decode_source
 
@@ -204,7 +204,7 @@ def _aliases(page_props: dict[str, tuple[str, int]]) -> list[str]:
     if is_quoted(value):
         return [value]
     names, rest = split_values(value, items=True)
-    plain = _comma_items(rest) if len(value) <= LONG_VALUE else rest  # split by `long_items` already
+    plain = rest if long_value(value) else _comma_items(rest)  # on the long path, `long_items` split it
     found = [*names, *plain] or ([value] if value else [])
     return list(dict.fromkeys(n for n in found if n))
 
@@ -214,7 +214,7 @@ def _alias_warnings(page_props: dict[str, tuple[str, int]]) -> list[ParseWarning
     links, tags and comma-separated names all name the page, as in Logseq, but nested links and
     emphasis are not looked for there (`**Bold**` is a name); the warning names the line."""
     value, line = page_props.get("alias", ("", 0))
-    if len(value) <= LONG_VALUE:
+    if is_quoted(value.strip()) or not long_value(value.strip()):
         return []
     return [ParseWarning("long-value", f"alias:: a value of {len(value):,} characters (over {LONG_VALUE:,} characters) "
                          "is read without nested links or emphasis", line)]

@@ -67,6 +67,12 @@ def code_spans(value: str) -> list[tuple[int, int]]:
     return spans
 
 
+def long_value(value: str) -> bool:
+    """Whether `split_values` reads `value` on its long path: over LONG_VALUE characters once its
+    code spans are masked (the length it decides on), not as written."""
+    return len(value) > LONG_VALUE and len(mask_code(value)[0]) > LONG_VALUE
+
+
 def mask_code(value: str) -> tuple[str, list[str]]:
     """`value` with each code span, then each emphasis, replaced by a placeholder no link or tag
     rule matches, and the spans (restore them with `unmask`)."""

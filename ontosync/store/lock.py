@@ -170,14 +170,19 @@ class SyncLock:
         self._close_inode()
 
 
+LOCK_KEYS = {"pid", "host", "started_at", "source", "sound"}  # what acquire and leave_sound write
+
+
 def _holds_a_lock(fd: int, size: int) -> bool:
-    """Whether the file is empty or holds one JSON object, as a lock file does (holder, or sound stamp)."""
+    """Whether the file is empty or holds what a lock file holds: one JSON object of a holder's or a
+    sound stamp's keys (another JSON file, a checkpoint or a config, is no lock file to write over)."""
     if size == 0:
         return True
     if size > 65536:
         return False
     try:
-        return isinstance(json.loads(os.pread(fd, size, 0)), dict)
+        info = json.loads(os.pread(fd, size, 0))
+        return isinstance(info, dict) and set(info) <= LOCK_KEYS
     except (OSError, ValueError, RecursionError):  # not UTF-8, not JSON, nested past the parser's depth
         return False
 

@@ -35,7 +35,8 @@ _SEARCH = """WITH terms AS (
 ), occurrences AS (
     SELECT h.id, t.phrase, t.k, o.pos, o.weight
       FROM hits h, unnest(h.words) AS u, terms t, unnest(u.positions, u.weights) AS o(pos, weight)
-     WHERE u.lexeme = t.word OR (t.prefix AND starts_with(u.lexeme, t.word))
+     WHERE (u.lexeme = t.word OR (t.prefix AND starts_with(u.lexeme, t.word)))
+       AND (t.phrase > 0 OR (o.pos = 2 + t.k AND o.weight = 'A'))  -- `lead`: only where a label starting with it has it
 ), starts AS (
     SELECT s.id, s.phrase, s.pos, s.weight
       FROM occurrences s
