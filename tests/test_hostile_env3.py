@@ -51,6 +51,36 @@ def test_a_hard_link_of_the_database_takes_the_same_lock(tmp_path):
         pass
 
 
+
+def test_a_forked_worker_does_not_keep_the_database_files_lock(tmp_path):
+    """Both locks are open file descriptions' (`<db>.lock`'s flock, the database file's OFD lock): a
+    parse worker forked while they were held shared them, so a SIGKILLed sync's worker, still
+    parsing (up to --file-timeout), kept the next sync waiting or busy ("the lock file still names
+    pid N, which has exited"). A forked child closes its copies: once the holder is gone, the locks
+    are free though the child lives."""
+    from ontosync.store.lock import SyncLock
+
+    src = _empty_tree(tmp_path)
+    db = tmp_path / "o.db"
+    assert cli("sync", str(src), "--db", str(db), "--quiet").returncode == 0
+    lock = SyncLock(db, "the holder", timeout=0)
+    lock.acquire()
+    child = os.fork()
+    if child == 0:  # a worker: its copies of both lock descriptors must be gone
+        gone = 0
+        for fd in (lock.inode_fd, lock.fd):
+            try:
+                os.fstat(fd)
+            except OSError:
+                gone += 1
+        os._exit(0 if gone == 2 else 1)
+    try:
+        _pid, status = os.waitpid(child, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+    finally:
+        lock.release()
+
+
 def _interrupted_checkpoint(src: Path, db: Path, ckpt: Path) -> None:
     """`ckpt` as a sync of `src` into `db` interrupted mid-way leaves it (the timing of a real
     interrupt cannot be aimed from here): unfinished, started now."""

@@ -11,11 +11,15 @@ file cannot be opened for writing (the sync then fails on its own read-only line
 alone keeps two syncs apart, as before.
 
 The descriptor is held until the sync's lock is released, after every connection is closed:
-closing a descriptor of a file drops the process's POSIX locks on it, SQLite's included.
+closing a descriptor of a file drops the process's POSIX locks on it, SQLite's included. A forked
+child (a parse worker) closes its copy at once: an open file description's lock lasts while any
+descriptor of it is open, so a killed sync's worker, still parsing, held the lock and kept the next
+sync waiting (or busy) until it noticed its parent was gone.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import os
@@ -42,6 +46,30 @@ def open_inode(db_path: str) -> int | None:
     return fd
 
 
+_HELD: set[int] = set()  # this process's descriptors holding a lock, this one or `<db>.lock`'s (`forget`)
+
+
+def _close_in_child() -> None:
+    for fd in _HELD:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _HELD.clear()
+
+
+os.register_at_fork(after_in_child=_close_in_child)
+
+
+def close_in_children(fd: int) -> None:
+    """A forked child closes `fd`: a lock held through an open file description (this module's, and
+    `<db>.lock`'s flock, store/lock.py) lasts while any copy of the descriptor is open."""
+    _HELD.add(fd)
+
+
+def forget(fd: int) -> None:
+    """`fd` is being closed by its owner: no child needs to close it any more."""
+    _HELD.discard(fd)
+
+
 def try_lock(fd: int) -> bool | None:
     """Lock the file's byte: True when taken, False when another description holds it, None when
     this file system refuses such locks (then `<db>.lock` alone decides)."""
@@ -52,5 +80,6 @@ def try_lock(fd: int) -> bool | None:
         if exc.errno in (errno.EAGAIN, errno.EACCES):
             return False
         return None
+    close_in_children(fd)
     return True
 

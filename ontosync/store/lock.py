@@ -83,6 +83,7 @@ class SyncLock:
                                f"{self.timeout:g} s ({self.wait}). Nothing was written; run again later.")
             time.sleep(POLL_S)
         self.fd = fd
+        inode_lock.close_in_children(fd)  # a parse worker forked later must not keep the flock (a killed sync)
         self.sound_stamp = _read_sound_stamp(fd)
         # the host name as socket.gethostname() gives it on POSIX, without importing socket (issue 18)
         info = {"pid": os.getpid(), "host": os.uname().nodename, "started_at": utc_now(), "source": self.source}
@@ -116,6 +117,7 @@ class SyncLock:
 
     def _close_inode(self) -> None:
         if self.inode_fd is not None:
+            inode_lock.forget(self.inode_fd)
             os.close(self.inode_fd)  # after every connection: it drops SQLite's POSIX locks too
             self.inode_fd = None
 
@@ -165,6 +167,7 @@ class SyncLock:
             os.ftruncate(self.fd, 0)
             if self._leave is not None:
                 os.pwrite(self.fd, json.dumps({"sound": self._leave}).encode(), 0)
+        inode_lock.forget(self.fd)
         os.close(self.fd)  # closing drops the flock
         self.fd = None
         self._close_inode()
