@@ -241,12 +241,12 @@ def _check_untrusted(values: dict[str, Any], root: Path, config: Path, context_b
         if p is not None and ".git" in (part.lower() for part in Path(p).parts):
             # `report: .git/config` replaced the clone's config (where actions/checkout keeps the token)
             raise ConfigError(f"{config}: '{name}' must not be inside .git/ (set it {where})")
-        if p is not None and not _inside(Path.cwd(), Path(p)):
+        if p is not None and not inside(Path.cwd(), Path(p)):
             # `out/r.json` with `out` a link in the checkout: SQLite and the rename write through it
             raise ConfigError(f"{config}: '{name}' leads outside the working folder through a symbolic "
                               f"link (set it {where})")
     for url, file in values.get("jsonld_contexts", {}).items():
-        if Path(file).is_absolute() or not _inside(root, context_base / file):
+        if Path(file).is_absolute() or not inside(root, context_base / file):
             raise ConfigError(f"{config}: jsonld-contexts file for {url} must be inside the source root")
 
 
@@ -268,10 +268,10 @@ def _in(root: Path, path: Path) -> bool:
     """Whether `path` lies in `root` as written or with its links followed (a link committed at
     `ci/ontosync.yml` still names a file the checkout chose)."""
     written = os.path.abspath(root)
-    return _inside(root, path) or os.path.commonpath([os.path.abspath(path), written]) == written
+    return inside(root, path) or os.path.commonpath([os.path.abspath(path), written]) == written
 
 
-def _inside(root: Path, path: Path) -> bool:
+def inside(root: Path, path: Path) -> bool:
     """Whether `path`, its links followed, is inside the source root."""
     real_root = os.path.realpath(root)
     return os.path.commonpath([os.path.realpath(path), real_root]) == real_root
@@ -280,7 +280,7 @@ def _inside(root: Path, path: Path) -> bool:
 def _check_inside(root: Path, config: Path) -> None:
     """The checkout's `.ontosync.yml` may be a link: one that leads outside the source root would
     apply (and name, in errors) a file the checkout does not hold."""
-    if not _inside(root, config):
+    if not inside(root, config):
         raise ConfigError(f"{config}: a symbolic link leading outside the source root; not read "
                           "(give that file with --config instead)")
 

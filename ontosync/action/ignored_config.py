@@ -8,12 +8,11 @@ such key is named with its line and the input whose value is used instead.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from ontosync.action.commands import Commands
 from ontosync.action.inputs import ActionInputs
-from ontosync.config import config_in_use
+from ontosync.config import config_in_use, inside
 from ontosync.config_limits import ConfigError, read_limited
 from ontosync.db_url import mask
 from ontosync.options import config_keys
@@ -32,8 +31,7 @@ def config_keys_lines(inputs: ActionInputs) -> tuple[str, list[tuple[str, str, i
     path = config_in_use(given, inputs.source)
     if path is None:
         return None
-    if given is None and os.path.commonpath([os.path.realpath(path), os.path.realpath(inputs.source)]) \
-            != os.path.realpath(inputs.source):
+    if given is None and not inside(Path(inputs.source), Path(path)):
         return None  # a link out of the checkout: the sync refuses it, and it is not the checkout's to show
     try:
         data, lines = load_yaml(read_limited(Path(path)), Path(path))

@@ -73,14 +73,15 @@ def long_value(value: str) -> bool:
     return len(value) > LONG_VALUE and len(mask_code(value)[0]) > LONG_VALUE
 
 
-def mask_code(value: str) -> tuple[str, list[str]]:
+def mask_code(value: str, every: bool = False) -> tuple[str, list[str]]:
     """`value` with each code span, then each emphasis, replaced by a placeholder no link or tag
-    rule matches, and the spans (restore them with `unmask`)."""
+    rule matches, and the spans (restore them with `unmask`). Emphasis is looked for only where a
+    link, tag or item can hide in it, unless `every` (`outside_code`)."""
     kept: list[str] = []
     if "`" in value:
         value = _mask(value, code_spans(value), kept)
-    if len(value) <= LONG_VALUE and ("[[" in value or "#" in value or "," in value) and any(
-            c in value for c in _EMPHASIS):  # only links, tags and items can hide in emphasis
+    if len(value) <= LONG_VALUE and (every or "[[" in value or "#" in value or "," in value) and any(
+            c in value for c in _EMPHASIS):
         value = _mask(value, emphasis_spans(value), kept)
     return value, kept
 
@@ -183,8 +184,5 @@ def outside_code(text: str) -> list[str]:
     """The pieces of `text` between its code spans and its emphasis (the text mldoc reads as
     Plain, which alone Logseq splits at commas: `extract-refs-by-commas`). Emphasis is looked
     for whatever the item holds: `**Bold**` is no Plain text even with no link or comma in it."""
-    kept: list[str] = []
-    masked = _mask(text, code_spans(text), kept) if "`" in text else text
-    if len(masked) <= LONG_VALUE and any(c in masked for c in _EMPHASIS):
-        masked = _mask(masked, emphasis_spans(masked), kept)
+    masked, kept = mask_code(text, every=True)
     return _MASK.split(masked)[::2] if kept else [text]

@@ -23,10 +23,9 @@ from collections.abc import Callable
 from itertools import pairwise
 from typing import Any
 
-from ontosync.parsing.ofn_triples import CHARACTERISTICS, RDF_TYPE
+from ontosync.parsing.ofn_triples import CHARACTERISTICS, DECLARED, PAIRS, RDF_TYPE, Literal
 from ontosync.parsing.rdf_vocab import OWL, RDF, RDFS, XSD, XSD_STRING
 
-Literal = tuple[str, str | None, str | None]
 Term = str | Literal
 _CLASS, _DATATYPE, _RESTRICTION = OWL + "Class", RDFS + "Datatype", OWL + "Restriction"
 
@@ -53,10 +52,10 @@ _CARDINALITIES = {
 # axiom -> predicate between consecutive arguments (n-ary: the chain C1 C2, C2 C3, ...)
 _CHAINS = {
     "SubClassOf": RDFS + "subClassOf", "EquivalentClasses": OWL + "equivalentClass",
-    "SubObjectPropertyOf": RDFS + "subPropertyOf", "SubDataPropertyOf": RDFS + "subPropertyOf",
-    "SubAnnotationPropertyOf": RDFS + "subPropertyOf", "EquivalentObjectProperties": OWL + "equivalentProperty",
-    "EquivalentDataProperties": OWL + "equivalentProperty", "InverseObjectProperties": OWL + "inverseOf",
-    "SameIndividual": OWL + "sameAs", "DatatypeDefinition": OWL + "equivalentClass",
+    **{h: PAIRS[h] for h in ("SubObjectPropertyOf", "SubDataPropertyOf", "SubAnnotationPropertyOf",
+                             "EquivalentObjectProperties", "EquivalentDataProperties", "InverseObjectProperties",
+                             "SameIndividual")},
+    "DatatypeDefinition": OWL + "equivalentClass",
     "ObjectPropertyDomain": RDFS + "domain", "DataPropertyDomain": RDFS + "domain",
     "AnnotationPropertyDomain": RDFS + "domain", "ObjectPropertyRange": RDFS + "range",
     "DataPropertyRange": RDFS + "range", "AnnotationPropertyRange": RDFS + "range",
@@ -64,13 +63,12 @@ _CHAINS = {
 # n-ary axiom -> (its predicate between two arguments, the type of its node for more, the list's predicate)
 _NARY = {
     "DisjointClasses": (OWL + "disjointWith", OWL + "AllDisjointClasses"),
-    "DisjointObjectProperties": (OWL + "propertyDisjointWith", OWL + "AllDisjointProperties"),
-    "DisjointDataProperties": (OWL + "propertyDisjointWith", OWL + "AllDisjointProperties"),
-    "DifferentIndividuals": (OWL + "differentFrom", OWL + "AllDifferent"),
+    "DisjointObjectProperties": (PAIRS["DisjointObjectProperties"], OWL + "AllDisjointProperties"),
+    "DisjointDataProperties": (PAIRS["DisjointDataProperties"], OWL + "AllDisjointProperties"),
+    "DifferentIndividuals": (PAIRS["DifferentIndividuals"], OWL + "AllDifferent"),
 }
 _DECLARED = {"Class": _CLASS, "ObjectProperty": OWL + "ObjectProperty", "DataProperty": OWL + "DatatypeProperty",
-             "AnnotationProperty": OWL + "AnnotationProperty", "NamedIndividual": OWL + "NamedIndividual",
-             "Datatype": _DATATYPE}
+             "AnnotationProperty": OWL + "AnnotationProperty", **DECLARED}
 _NEGATIVE = {"NegativeObjectPropertyAssertion": OWL + "targetIndividual",
              "NegativeDataPropertyAssertion": OWL + "targetValue"}
 Target = tuple[str, str, Term] | str  # a main triple, or the main node of an axiom typed as one

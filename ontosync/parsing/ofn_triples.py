@@ -13,9 +13,8 @@ store/semsql_ofn.py writes the row.
 
 from __future__ import annotations
 
-from ontosync.parsing.rdf_vocab import OWL, RDF, RDFS, XSD_STRING
+from ontosync.parsing.rdf_vocab import OWL, RDF_TYPE, RDFS, XSD_STRING
 
-RDF_TYPE = RDF + "type"
 # unary axioms: `P rdf:type <kind>`
 CHARACTERISTICS = {
     "FunctionalObjectProperty": OWL + "FunctionalProperty",

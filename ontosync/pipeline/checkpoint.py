@@ -71,26 +71,25 @@ class Checkpoint:
         return typed and self.version <= VERSION
 
     def __post_init__(self) -> None:
-        # the JSON of each entry of `failed`, kept by add_failed (not a field: the file does not hold
-        # it); a `failed` of another type fails here or in _sound, and load() returns None either way
-        self._failed_json = [json.dumps(f, ensure_ascii=False) for f in self.failed]
+        # the JSON of each entry of `failed` encoded so far (not a field: the file does not hold it);
+        # encoded by `text()`, so a checkpoint loaded only to be read encodes nothing
+        self._failed_json: list[str] = []
 
     def save(self, path: str | Path) -> None:
         write_text(path, self.text())
 
     def add_failed(self, path: str, error: str) -> None:
-        """Add a failed file; `failed` grows through here only, so `text()` has each entry's JSON."""
-        entry = {"path": path, "error": error}
-        self.failed.append(entry)
-        self._failed_json.append(json.dumps(entry, ensure_ascii=False))
+        """Add a failed file; `failed` only grows (appended here), so `text()` encodes only its new entries."""
+        self.failed.append({"path": path, "error": error})
 
     def text(self) -> str:
         """The file's content as of now (pipeline/checkpoint_writer.py writes it later).
 
-        Each entry of `failed` is encoded once, by add_failed, not again at every checkpoint:
+        Each entry of `failed` is encoded once, at the first text() after it came, not again at every checkpoint:
         `json.dumps(asdict(self))` encoded (and deep-copied) the whole list each time, so a run whose
         files fail spent time quadratic in their count on its checkpoints (4,000 failed files: 12 s
         of 30; CONTRACT section 4: writing checkpoints stays a small share of the run)."""
+        self._failed_json.extend(json.dumps(f, ensure_ascii=False) for f in self.failed[len(self._failed_json):])
         head = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "failed"}
         return (json.dumps(head, indent=1, ensure_ascii=False)[:-2] + ',\n "failed": ['
                 + ", ".join(self._failed_json) + "]\n}")

@@ -302,8 +302,9 @@ class ReadersLayer:
         for n, (onto, subj, key, obj) in enumerate(links, start=1):
             rows += semsql_rows.restriction_rows(c, path, f"_:{token}_r{n}", self.property_for(key), onto, subj, obj)
         if "ofn" in kinds:  # not all moved by links, but LINK_ROWS matches them: _relink must derive them too
+            # (a save's mappings to page links come with its own rows, `own_rows`; a relink derives them again)
             rows += semsql_ofn.restriction_rows(conn, c, path, token) + (
-                semsql_ofn.linked_rows(conn, c, path) if relink else semsql_ofn.mapping_link_rows(conn, c, path))
+                semsql_ofn.linked_rows(conn, c, path) if relink else [])
         return rows
 
     def property_for(self, key: str) -> str:

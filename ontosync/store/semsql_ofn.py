@@ -85,17 +85,17 @@ def _file_rows(columns: str, rows_from: str, kind: str = "") -> str:
 
 SOME = _file_rows(f"subject, {_PROP}, {_FILLER}", _SOME_FROM) + " ORDER BY 1, 2, 3, 4"  # blank nodes numbered by it
 _TRIPLE_COLUMNS = ", ".join((_T["subject"], _PREDICATE, *list(_T.values())[1:]))
-# A file's rows that are one triple each (store/semsql.py's own rows), four kinds in one statement
-# (one round trip on PostgreSQL where they were four), each kind's distinct rows padded to the
-# triples' seven columns and tagged, in the order the four queries gave them one after the other.
+# A file's rows that are one triple each (store/semsql.py's own rows), five kinds in one statement
+# (one round trip on PostgreSQL where they were five), each kind's distinct rows padded to the
+# triples' seven columns and tagged, in the order the five queries gave them one after the other.
 OWN = " UNION ALL ".join(
     _file_rows(columns, rows_from, f"{n} AS kind, ") for n, (columns, rows_from) in enumerate((
         (f"subject, {_DEPRECATED}, {_DATATYPE}, NULL, NULL, NULL", _DEPRECATED_FROM),
         (f"subject, {_PREDICATE}, object, NULL, NULL, NULL", _PAIRS_FROM),
         (f"subject, {_MIGRATION}, {_TARGET}, NULL, NULL, NULL", _MIGRATION_FROM),
+        (f"subject, {_MAPPING}, object, NULL, NULL, NULL", _MAPPING_FROM),
         (_TRIPLE_COLUMNS, _TRIPLES_FROM),
     ))) + " ORDER BY 1, 2, 3, 4, 5, 6, 7, 8"
-MAPPING_LINKS = _file_rows(f"subject, {_MAPPING}, object", _MAPPING_FROM) + " ORDER BY 1, 2, 3, 4"
 # What _relink derives again of a page's triples: those LINK_ROWS matches (store/semsql.py), its mappings
 # to page links and its other triples of their predicates, in one statement (of the four OWN reads, the
 # triples alone can hold such a predicate).
@@ -123,12 +123,13 @@ def restriction_rows(conn: sqlite3.Connection, c: Callable[[str], str], path: st
 def own_rows(conn: sqlite3.Connection, c: Callable[[str], str], path: str) -> list[tuple]:
     """A file's rows that are one triple each (per-file path): `A owl:deprecated "value"^^datatype`,
     `A owl:equivalentClass B` / `A owl:disjointWith B`, `O owl:imports I`, `A IAO:0100001 B` /
-    `A oio:consider B`, and every other triple between named things its axioms carry."""
+    `A oio:consider B`, a page's mapping to a page link (`A skos:exactMatch B`, its object the
+    linked page's class), and every other triple between named things its axioms carry."""
     rows = []
-    for kind, onto, s, a, b, value, dt, lang in conn.execute(OWN, (path,) * 4):
+    for kind, onto, s, a, b, value, dt, lang in conn.execute(OWN, (path,) * 5):
         if kind == 0:  # a deprecation: its value (a) and datatype (b)
             rows.append((c(s), c(s), "owl:deprecated", None, a, c(b) if b else None, None, onto, path))
-        elif kind < 3:  # a named pair, a migration target: predicate (a), object (b)
+        elif kind < 4:  # a named pair, a migration target, a mapping: predicate (a), object (b)
             rows.append((c(s), c(s), c(a), c(b), None, None, None, onto, path))
         else:
             rows.append(_triple(c, path, onto, s, a, b, value, dt, lang))
@@ -137,7 +138,7 @@ def own_rows(conn: sqlite3.Connection, c: Callable[[str], str], path: str) -> li
 
 def linked_rows(conn: sqlite3.Connection, c: Callable[[str], str], path: str) -> list[tuple]:
     """A page's rows of a LINKED_PREDICATES predicate (store/semsql.py's _relink): one read for
-    `own_rows`' and `mapping_link_rows`' such rows."""
+    `own_rows`' such rows (its triples and mappings)."""
     rows = [_triple(c, path, *row) for row in conn.execute(LINKED, (path, path))]
     return [r for r in rows if r[2] in LINKED_PREDICATES]
 
@@ -145,12 +146,6 @@ def linked_rows(conn: sqlite3.Connection, c: Callable[[str], str], path: str) ->
 def _triple(c: Callable[[str], str], path: str, onto: str, s: str, p: str, o: str | None, value: str | None,
             dt: str | None, lang: str | None) -> tuple:
     return c(s), c(s), c(p), c(o) if o else None, value, c(dt) if dt else None, lang, onto, path
-
-
-def mapping_link_rows(conn: sqlite3.Connection, c: Callable[[str], str], path: str) -> list[tuple]:
-    """A file's `A skos:exactMatch B` rows of mappings to page links (per-file path)."""
-    return [(c(s), c(s), c(p), c(o), None, None, None, onto, path)
-            for onto, s, p, o in conn.execute(MAPPING_LINKS, (path,))]
 
 
 def graph_rows(conn: sqlite3.Connection, c: Callable[[str], str], path: str, token: str) -> list[tuple]:

@@ -132,10 +132,10 @@ class PgRepository(Repository):
     def _temp_tables(self) -> None:
         if self._temp_ready:
             return
-        for name in ("aff_classes", "aff_children", "aff_props", "aff_names"):
+        for name, key in TEMP_KEYS.items():
             # analysed once holding a few rows, so the planner knows they are small (PLANNER_SAMPLE)
             self.conn.execute(f'CREATE TEMP TABLE IF NOT EXISTS {name} (o TEXT COLLATE "C", iri TEXT COLLATE "C")')
-            self.conn.execute(f"CREATE UNIQUE INDEX IF NOT EXISTS {name}_key ON {name} {TEMP_KEYS[name]}")
+            self.conn.execute(f"CREATE UNIQUE INDEX IF NOT EXISTS {name}_key ON {name} {key}")
             self.conn.executemany(f"INSERT INTO {name} VALUES (?, ?)",
                                   [("o", f"sample{i}") for i in range(PLANNER_SAMPLE)])
             self.conn.execute(f"ANALYZE {name}")
