@@ -11,7 +11,8 @@ The rules below are what ontosync makes of a page; each was measured on a real 1
 * **Title.** The page's `title::` when its first block holds only properties (Logseq's page
   properties), else the name Logseq gives the file (`logseq_names.file_page_name`: the graph's
   `:file/name-format`, `___` or `.` for `/`, `%XX` escapes decoded, journal files named by the
-  journal title format). Logseq's own copies (`logseq/bak/`, `logseq/.recycle/`, ...) and
+  journal title format); a `title::` in any other block names nothing in Logseq (a
+  `block-title` warning says so). Logseq's own copies (`logseq/bak/`, `logseq/.recycle/`, ...) and
   `:hidden` folders are skipped before this parser runs (`logseq_config.skip_reason`).
 * **Properties** are `key:: value` lines (indentation and a leading `- ` ignored) outside code
   fences. Keys compare as Logseq files them (`logseq_scan.property_key`: lower-case, `_` as
@@ -260,6 +261,20 @@ def _add_synonyms(facts: FileFacts, found: list[tuple[int, str, str, int]], line
     facts.warnings.sort(key=lambda w: w.line or 0)
 
 
+def _title_warnings(titles: list[tuple[int, str]], page_props: dict[str, tuple[str, int]],
+                    names: list[tuple[str, int]]) -> list[ParseWarning]:
+    """A `title::` outside the page properties is a block property in Logseq, which names nothing
+    (as an `alias::` there: `block-alias`); Logseq says nothing, so a user who typed it would not
+    know why links to that name miss the page. One naming the page as it is named anyway is harmless."""
+    own = page_props.get("title", ("", 0))[1]
+    if not names:  # a file beside the graph: no page in Logseq
+        return []
+    name = names[0][0]
+    return [ParseWarning("block-title", f"title:: {value[:60]!r} outside the page's first block does not name the "
+                         "page in Logseq; move it to the page properties", line)
+            for line, value in titles if line != own and value and value != name]
+
+
 def _config_keys(options: ParseOptions) -> tuple[frozenset[str], frozenset[str]]:
     """The graph's `:ignored-page-references-keywords` and `:property/separated-by-commas` keys."""
     graph = options.logseq
@@ -305,18 +320,21 @@ def page_text(data: bytes) -> str:
 def parse_page(path: str, data: bytes, options: ParseOptions) -> FileFacts:
     """Parse one Logseq page. Raises ParseError only for undecodable bytes (see module docstring)."""
     text = page_text(data)
-    if "OntologyBlock" not in text and "public::" not in text:
+    if "OntologyBlock" not in text and "public::" not in text and "itle::" not in text:
         return _skipped_page(path, text.split("\n", 200)[:200], options)
     scan = PageScan(_config_keys(options)[1])
     lines = text.split("\n")
     for no, line in enumerate(lines, 1):
         scan.feed(no, line)
     scan.end_all()
-    if not scan.headings:  # still a page: its `public:: true` is recorded (spec: on any page)
-        return _skipped_page(path, lines[:200], options, scan.public)
     props = page_properties(lines[:200])
+    if not scan.headings:  # still a page: its `public:: true` is recorded (spec: on any page)
+        facts = _skipped_page(path, lines[:200], options, scan.public)
+        facts.warnings[:0] = _title_warnings(scan.titles, props, facts.names)
+        return facts
     aliases = _aliases(props)
     facts = _build(path, options, scan, props, aliases)
+    facts.warnings.extend(_title_warnings(scan.titles, props, facts.names))
     _add_synonyms(facts, scan.synonyms, lines, aliases)
     facts.warnings.extend(_alias_warnings(props))
     return facts

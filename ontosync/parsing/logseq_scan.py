@@ -110,6 +110,7 @@ class PageScan:
         self.props: list[tuple[int, str, str]] = []
         # (line, key, value, indentation) of alternate-terms:: / alias:: lines outside fences.
         self.synonyms: list[tuple[int, str, str, int]] = []
+        self.titles: list[tuple[int, str]] = []  # (line, value) of title:: lines outside fences
         self.fences: list[Fence] = []
         self.stack: list[Fence] = []
         self.unclosed = 0  # #+BEGIN_X blocks read again for want of their #+END_X
@@ -223,6 +224,8 @@ class PageScan:
         value = m.group(2).strip()
         if key in SYNONYM_KEYS:
             self.synonyms.append((no, key, value, len(line) - len(line.lstrip(" \t"))))
+        elif key == "title":
+            self.titles.append((no, value))
         elif key in HEADER_KEYS:
             if value and key not in self.header and len(self.headings) < 2:
                 self.header[key] = (value, no)
