@@ -10,7 +10,9 @@ from __future__ import annotations
 import pytest
 
 from ontosync.parsing import ParseOptions, parse_file
-from tests.test_logseq_round5 import block
+from tests.test_logseq_round5 import M, P, assert_equals_fresh, block, parents, repos, sync
+
+__all__ = ["repos"]  # the fixture, imported for this module's tests
 
 BLOCK = block("mv:Dog")
 
@@ -44,3 +46,38 @@ def test_a_title_outside_the_page_properties_of_a_page_without_an_ontology_block
     facts = page("- notes\n  title:: Canis\n- ```\n  title:: In Code\n  ```\n")
     assert (facts.skipped, facts.names, [(w.kind, w.line) for w in facts.warnings]) == (
         "no OntologyBlock heading", [("Dog", 0)], [("block-title", 2)])
+
+
+# mldoc reads a page's properties as a list of (key, value) pairs, repeats kept; graph-parser
+# `get-page-name` makes the title of them with `zipmap` and `extract-properties` the page properties
+# (`alias::`) with `(into {} properties)`: a key given twice is worth its LAST value, as in any
+# Clojure map built from pairs. ontosync kept the first, so the page was named otherwise than in Logseq
+# and links to its Logseq name reached no class. The value left unread is a `repeated-property` warning.
+@pytest.mark.parametrize(("head", "names", "unread"), [
+    ("title:: Dog\ntitle:: Canine\n", [("Canine", 0)], [1]),
+    ("Title:: Dog\nTITLE:: Canine\n", [("Canine", 0)], [1]),
+    ("title::\ntitle:: Canine\n", [("Canine", 0)], []),
+    ("alias:: Hound\nalias:: Canine\n", [("Dog", 0), ("Canine", 1)], [1]),
+    ("- title:: Dog\n  alias:: Hound\n  title:: Canine\n", [("Canine", 0), ("Hound", 1)], [1]),
+    ("title:: Canine\ntitle:: Canine\n", [("Canine", 0)], []),
+])
+def test_a_page_property_given_twice_is_worth_its_last_value(head, names, unread):
+    facts = page(head + "\n" + BLOCK)
+    assert facts.names == names
+    assert [(w.kind, w.line) for w in facts.warnings] == [("repeated-property", line) for line in unread]
+    assert [s.text for s in facts.synonyms] == [name for name, rank in names if rank == 1]
+
+
+def test_front_matter_given_twice_is_worth_its_last_value():
+    assert page("---\ntitle: Dog\ntitle: Canine\n---\n" + BLOCK).names == [("Canine", 0)]
+
+
+def test_links_to_a_retitled_page_reach_its_class(repos):
+    inc, fresh = repos
+    tree = {"pages/Dog.md": "title:: Dog\ntitle:: Canine\n\n" + BLOCK,
+            "pages/Puppy.md": block("mv:Puppy", "is-subclass-of:: [[Canine]]")}
+    sync(inc, tree)
+    assert parents(inc, M + "Puppy") == [M + "Dog"]
+    sync(inc, {"pages/Dog.md": "title:: Canine\ntitle:: Dog\n\n" + BLOCK})  # now `Dog`: the link misses it
+    assert parents(inc, M + "Puppy") == [P + "canine"]
+    assert_equals_fresh(inc, fresh, {**tree, "pages/Dog.md": "title:: Canine\ntitle:: Dog\n\n" + BLOCK})

@@ -238,19 +238,16 @@ EXACT = SynonymFact._field_defaults["predicate"]  # alternate-terms:: and alias:
 
 
 def _add_synonyms(facts: FileFacts, found: list[tuple[int, str, str, int]], lines: list[str],
-                  page_aliases: list[str]) -> None:
+                  page_props: dict[str, tuple[str, int]]) -> None:
     """alternate-terms:: items become exact synonyms of the page class; an alias:: outside the
     page's first block is a block property in Logseq, which names nothing: a warning says so."""
     page_class = facts.page_class
     assert page_class is not None
-    aliases = set(page_aliases)  # the page's own alias:: names as written (not a fence's synonyms)
     texts: list[str] = []
     for line, key, value, indent in found:
         if key == "alias":
-            if value and not all(a in aliases for a in _aliases({"alias": (value, line)})):
-                facts.warnings.append(ParseWarning(
-                    "block-alias", "alias:: outside the page's first block names no page in Logseq; "
-                    "move it to the page properties", line))
+            warning = _alias_warning(line, value, page_props)
+            facts.warnings.extend([warning] if warning else [])
             continue
         names, rest = split_values(value)
         texts.extend(names + rest if value.strip() else _list_items(lines, line, indent))
@@ -261,18 +258,48 @@ def _add_synonyms(facts: FileFacts, found: list[tuple[int, str, str, int]], line
     facts.warnings.sort(key=lambda w: w.line or 0)
 
 
+def _alias_warning(line: int, value: str, page_props: dict[str, tuple[str, int]]) -> ParseWarning | None:
+    """An `alias::` line that names nothing in Logseq: an earlier value of the page properties'
+    `alias::` (`_repeated`), or one in another block (a block property) whose names are not the
+    page's own aliases as written (not a fence's synonyms) anyway."""
+    if line <= _head_end(page_props):
+        return _repeated("alias", line, value, page_props)
+    if not value or all(a in _aliases(page_props) for a in _aliases({"alias": (value, line)})):
+        return None
+    return ParseWarning("block-alias", "alias:: outside the page's first block names no page in Logseq; "
+                        "move it to the page properties", line)
+
+
 def _title_warnings(titles: list[tuple[int, str]], page_props: dict[str, tuple[str, int]],
                     names: list[tuple[str, int]]) -> list[ParseWarning]:
     """A `title::` outside the page properties is a block property in Logseq, which names nothing
     (as an `alias::` there: `block-alias`); Logseq says nothing, so a user who typed it would not
-    know why links to that name miss the page. One naming the page as it is named anyway is harmless."""
-    own = page_props.get("title", ("", 0))[1]
+    know why links to that name miss the page. One naming the page as it is named anyway is harmless.
+    A `title::` repeated in the page properties is a `repeated-property` (`_repeated`)."""
     if not names:  # a file beside the graph: no page in Logseq
         return []
-    name = names[0][0]
-    return [ParseWarning("block-title", f"title:: {value[:60]!r} outside the page's first block does not name the "
-                         "page in Logseq; move it to the page properties", line)
-            for line, value in titles if line != own and value and value != name]
+    end = _head_end(page_props)
+    found = [_repeated("title", line, value, page_props) if line <= end else
+             ParseWarning("block-title", f"title:: {value[:60]!r} outside the page's first block does not name the "
+                          "page in Logseq; move it to the page properties", line) if value and value != names[0][0]
+             else None for line, value in titles]
+    return [w for w in found if w is not None]
+
+
+def _head_end(page_props: dict[str, tuple[str, int]]) -> int:
+    """The last line of the page properties (0 when there are none): a property line up to it is one
+    of them, any later one belongs to another block."""
+    return max((line for _value, line in page_props.values()), default=0)
+
+
+def _repeated(key: str, line: int, value: str, page_props: dict[str, tuple[str, int]]) -> ParseWarning | None:
+    """A page property given again further down the page properties: Logseq keeps the last value
+    (`logseq_names.page_properties`), so an earlier, other value names nothing: a warning says so."""
+    kept, kept_line = page_props.get(key, ("", line))
+    if line == kept_line or not value or value == kept:
+        return None
+    return ParseWarning("repeated-property", f"{key}:: {value[:60]!r} is given again on line {kept_line}; Logseq "
+                        "reads only the last value of a page property", line)
 
 
 def _config_keys(options: ParseOptions) -> tuple[frozenset[str], frozenset[str]]:
@@ -335,7 +362,7 @@ def parse_page(path: str, data: bytes, options: ParseOptions) -> FileFacts:
     aliases = _aliases(props)
     facts = _build(path, options, scan, props, aliases)
     facts.warnings.extend(_title_warnings(scan.titles, props, facts.names))
-    _add_synonyms(facts, scan.synonyms, lines, aliases)
+    _add_synonyms(facts, scan.synonyms, lines, props)
     facts.warnings.extend(_alias_warnings(props))
     return facts
 

@@ -20,7 +20,9 @@ enough to check against Logseq's documentation on its own (README, "A Logseq gra
   (unbulleted `key:: value` lines at the top, or a first bullet made of them). Only there do
   `title::` and `alias::` name the page, as in Logseq; the same keys in any other block belong
   to that block. A YAML front matter block (`---` on line 1, `title: X`, `---`) is the page
-  properties when present, as in Logseq.
+  properties when present, as in Logseq. A key given twice there is worth its last value, as
+  graph-parser reads it (`zipmap` of mldoc's (key, value) pairs for the title, `into {}` for
+  the page properties).
 * **Links in a property value.** `[[Page]]`, `#Page` and `#[[Multi Word]]` in any mix with
   commas and spaces; `[label]([[Page]])` is a link to `Page` (mldoc's labelled link). A nested
   link `[[a [[b]] c]]` names the page `a [[b]] c` and the page `b`,
@@ -243,7 +245,7 @@ def page_properties(lines: list[str]) -> dict[str, tuple[str, int]]:
         if m is None or (started and m.group(1) is not None):
             break  # a block that is not only properties, or the next block (top-level or child)
         started = True
-        props.setdefault(m.group(2).lower(), (m.group(3).strip(), no))
+        props[m.group(2).lower()] = (m.group(3).strip(), no)  # a key given twice: its last value
     return props
 
 
@@ -292,7 +294,7 @@ def front_matter(lines: list[str]) -> dict[str, tuple[str, int]] | None:
             value = (m.group(2) or "").strip()
             if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
                 value = value[1:-1]
-            props.setdefault(m.group(1).lower(), (value, no))
+            props[m.group(1).lower()] = (value, no)
     return None
 
 
