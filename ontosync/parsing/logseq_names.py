@@ -22,7 +22,7 @@ enough to check against Logseq's documentation on its own (README, "A Logseq gra
   to that block. A YAML front matter block (`---` on line 1, `title: X`, `---`) is the page
   properties when present, as in Logseq. A key given twice there is worth its last value, as
   graph-parser reads it (`zipmap` of mldoc's (key, value) pairs for the title, `into {}` for
-  the page properties).
+  the page properties); a key with no value is none (Logseq issue 7124).
 * **Links in a property value.** `[[Page]]`, `#Page` and `#[[Multi Word]]` in any mix with
   commas and spaces; `[label]([[Page]])` is a link to `Page` (mldoc's labelled link). A nested
   link `[[a [[b]] c]]` names the page `a [[b]] c` and the page `b`,
@@ -245,7 +245,9 @@ def page_properties(lines: list[str]) -> dict[str, tuple[str, int]]:
         if m is None or (started and m.group(1) is not None):
             break  # a block that is not only properties, or the next block (top-level or child)
         started = True
-        props[m.group(2).lower()] = (m.group(3).strip(), no)  # a key given twice: its last value
+        key, value = m.group(2).lower(), m.group(3).strip()
+        if value or key not in props:  # a key given twice: its last value (one with no value is none)
+            props[key] = (value, no)
     return props
 
 
@@ -294,7 +296,9 @@ def front_matter(lines: list[str]) -> dict[str, tuple[str, int]] | None:
             value = (m.group(2) or "").strip()
             if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
                 value = value[1:-1]
-            props[m.group(1).lower()] = (value, no)
+            key = m.group(1).lower()
+            if value or key not in props:
+                props[key] = (value, no)
     return None
 
 
