@@ -82,3 +82,15 @@ def test_links_to_a_retitled_page_reach_its_class(repos):
     sync(inc, {"pages/Dog.md": "title:: Canine\ntitle:: Dog\n\n" + BLOCK})  # now `Dog`: the link misses it
     assert parents(inc, M + "Puppy") == [P + "canine"]
     assert_equals_fresh(inc, fresh, {**tree, "pages/Dog.md": "title:: Canine\ntitle:: Dog\n\n" + BLOCK})
+
+
+# Logseq compares `:file/name-format` with the keyword `:triple-lowbar` (graph-parser `title-parsing`:
+# `(case filename-format :triple-lowbar ...)`): the symbol `triple-lowbar` (a missing colon) is no
+# match, so the graph's file names are read in the legacy format, as for any other value.
+@pytest.mark.parametrize("written", ["triple-lowbar", '"triple-lowbar"', ":file/triple-lowbar"])
+def test_a_name_format_that_is_not_the_keyword_is_the_legacy_format(written):
+    from ontosync.parsing.logseq_config import parse_config
+
+    config, warnings = parse_config(f"{{:file/name-format {written}}}".encode(), "logseq/config.edn")
+    assert config.name_format == "legacy"
+    assert [(w.kind, w.line) for w in warnings] == [("logseq-config", 1)]

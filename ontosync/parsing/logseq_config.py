@@ -148,12 +148,15 @@ def parse_config(data: bytes, path: str) -> tuple[LogseqConfig, list[ParseWarnin
 
 
 def _from_map(value, text: str, path: str) -> tuple[LogseqConfig, list[ParseWarning]]:
+    import edn_format
+
     settings = {getattr(k, "name", str(k)): v for k, v in value.items()}
     # edn_format keeps a keyword's namespace in its name: "file/name-format".
     warnings: list[ParseWarning] = []
     kwargs: dict = {}
     fmt = settings.get("file/name-format")
-    fmt_name = getattr(fmt, "name", None)
+    # only the keyword: Logseq's `(case fmt :triple-lowbar ...)` takes the symbol `triple-lowbar` as legacy
+    fmt_name = fmt.name if isinstance(fmt, edn_format.Keyword) else None
     kwargs["name_format"] = "triple-lowbar" if fmt_name == "triple-lowbar" else "legacy"
     if fmt is not None and fmt_name not in ("triple-lowbar", "legacy"):
         warnings.append(_warning(path, f":file/name-format {fmt!s} is not :triple-lowbar or :legacy; legacy applies",
