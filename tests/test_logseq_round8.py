@@ -94,3 +94,39 @@ def test_a_name_format_that_is_not_the_keyword_is_the_legacy_format(written):
     config, warnings = parse_config(f"{{:file/name-format {written}}}".encode(), "logseq/config.edn")
     assert config.name_format == "legacy"
     assert [(w.kind, w.line) for w in warnings] == [("logseq-config", 1)]
+
+
+# Logseq reads config.edn with cljs tools.reader's EDN reader, whose `read-map` throws "Map literal
+# contains duplicate key" (and `read-set` likewise): a config.edn giving one key twice is no config
+# to Logseq, which keeps Logseq's defaults. ontosync's EDN reader kept the last value silently, so the
+# graph's pages were named by settings Logseq never applied. Keys a `#_` discards are no keys.
+@pytest.mark.parametrize(("text", "line"), [
+    ('{:file/name-format :legacy\n :hidden []\n :file/name-format :legacy}', 3),
+    ('{:journal/page-title-format "yyyy-MM-dd"\n :x {:a 1 :a 2}}', 2),
+    ('{:hidden ["a"]\n :y #{:b :b}}', 2),
+])
+def test_a_config_giving_a_key_twice_is_refused_as_logseq_refuses_it(text, line):
+    from ontosync.parsing.logseq_config import LogseqConfig, parse_config, refused
+
+    config, warnings = parse_config(text.encode(), "logseq/config.edn")
+    assert (config, [(w.kind, w.line) for w in warnings], refused(warnings)) == (
+        LogseqConfig(), [("logseq-config", line)], True)
+    assert "duplicate key" in warnings[0].message
+
+
+@pytest.mark.parametrize("text", [
+    '{#_ :file/name-format :file/name-format :legacy}', '{#_#_ :file/name-format :x :file/name-format :legacy}',
+    '{:a ^:m {:b 1} :file/name-format #_ :triple-lowbar :legacy :c #inst "2024-01-01T00:00:00Z"}',
+    '{:file/name-format :legacy :x [:a :a] :y (:a :a) :z {:a {:a 1}} :w #:db{:id 1 :x 2}}',
+])
+def test_keys_a_discard_drops_or_in_other_maps_are_no_duplicates(text):
+    from ontosync.parsing.logseq_config import parse_config
+
+    config, warnings = parse_config(text.encode(), "logseq/config.edn")
+    assert (config.name_format, warnings) == ("legacy", [])
+
+
+def test_keys_of_other_types_are_no_duplicates():
+    from ontosync.parsing.logseq_config import parse_config
+
+    assert parse_config(b'{:x {true 1 1 2 1.0 3 "a" 4 :a 5 a 6} :file/name-format :legacy}', "c.edn")[1] == []

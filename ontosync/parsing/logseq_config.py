@@ -12,8 +12,10 @@ Rules (README, "A Logseq graph on disk"):
 * Without `config.edn`, Logseq's defaults: pages in `pages/`, journals in `journals/`, journal
   files named `yyyy_MM_dd`, journal titles `MMM do, yyyy`, file names in the `:triple-lowbar`
   format (what Logseq writes into every new graph's config.edn since 0.8.9).
-* With `config.edn`, `:file/name-format` absent means the legacy format: Logseq itself treats a
-  graph whose config lacks the key as legacy (and offers to convert it).
+* With `config.edn`, `:file/name-format` absent (or no keyword: `triple-lowbar`) means the legacy
+  format: Logseq itself treats a graph whose config lacks the key as legacy (and offers to convert
+  it). A key given twice in one map or set makes the file unreadable, as Logseq's EDN reader
+  (cljs tools.reader) refuses it (`_KeyScan`).
 * Logseq's own copies are never pages, with or without a config: `logseq/bak/` (backups of pages
   it rewrote), `logseq/.recycle/` (deleted pages), `logseq/version-files/` and `.trash/`; nor are
   files in the config's `:hidden` folders, nor (Logseq's `ignored-path?`) hidden files and
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
+from types import MappingProxyType
 
 from ontosync.parsing.facts import ParseWarning
 
@@ -144,6 +147,10 @@ def parse_config(data: bytes, path: str) -> tuple[LogseqConfig, list[ParseWarnin
         return LogseqConfig(), [_warning(path, _edn_message(exc), _error_line(text, exc))]
     if not hasattr(value, "items"):
         return LogseqConfig(), [_warning(path, "the file does not hold a map", 1)]
+    twice = _KeyScan(text).duplicate()
+    if twice is not None:  # Logseq's EDN reader refuses the file; edn_format kept the last value
+        key, line = twice
+        return LogseqConfig(), [_warning(path, f"cannot be read as EDN: duplicate key {key}", line)]
     return _from_map(value, text, path)
 
 
@@ -361,6 +368,57 @@ def _count(stack: list[list], line: int) -> None:
     if stack:
         stack[-1][2] += 1
         stack[-1][3] = line
+
+
+class _KeyScan:
+    """Finds a map key (or set element) given twice, which cljs tools.reader, Logseq's EDN reader,
+    refuses ("Map literal contains duplicate key") where edn_format keeps the last value: one pass
+    over edn_format's own tokens. `#_` drops the next form, `#tag` and `#:ns` prefix it, `^meta`
+    is a form before it; a collection is a key no other equals (only atoms are compared)."""
+
+    _OPEN = MappingProxyType({"MAP_START": "map", "SET_START": "set", "VECTOR_START": "", "LIST_START": ""})
+    _CLOSE = frozenset(("MAP_OR_SET_END", "VECTOR_END", "LIST_END"))
+    _PREFIX = frozenset(("DISCARD_TAG", "TAG", "MAP_NAMESPACE_TAG", "CARET"))
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.frames: list[tuple[str, list]] = [("", [])]  # (kind, the forms read in it)
+        self.prefixes: list[list[str]] = [[]]  # per frame: the prefixes waiting for their form
+        self.found: tuple[str, int] | None = None
+
+    def duplicate(self) -> tuple[str, int] | None:
+        """(the key as written, its line) of the first key given twice in one map or set, else None."""
+        from edn_format.edn_lex import lex
+
+        for tok in lex(self.text):
+            kind = tok.type
+            if kind in self._PREFIX:
+                self.prefixes[-1].append(kind)
+            elif kind in self._OPEN:
+                self.frames.append((self._OPEN[kind], []))
+                self.prefixes.append([])
+            elif kind in self._CLOSE:
+                self.frames.pop()
+                self.prefixes.pop()
+                self._form((kind, object()), tok.lexpos)
+            elif kind != "WHITESPACE":  # (type, value): `true` is no `1`, nor `1.0` a `1`, as in Clojure
+                self._form((kind, tok.value), tok.lexpos)
+            if self.found is not None:
+                return self.found
+        return None
+
+    def _form(self, value, pos: int) -> None:
+        """One form read whole: dropped by a `#_` (or taken as a `^meta`), else one of its frame's."""
+        waiting = self.prefixes[-1]
+        while waiting:
+            prefix = waiting.pop()
+            if prefix in ("DISCARD_TAG", "CARET"):
+                return
+        kind, forms = self.frames[-1]
+        keys = forms[::2] if kind == "map" else forms if kind == "set" else []
+        if kind and (kind == "set" or len(forms) % 2 == 0) and value in keys:
+            self.found = (str(value[1]), self.text.count("\n", 0, pos) + 1)
+        forms.append(value)
 
 
 def _key_line(text: str, key: str) -> int | None:
