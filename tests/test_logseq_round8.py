@@ -28,7 +28,8 @@ def page(text: str, path: str = "pages/Dog.md", options: ParseOptions | None = N
 @pytest.mark.parametrize(("text", "line"), [
     (BLOCK + "  - title:: Canis\n", 3),
     ("- some notes\n  title:: Canis\n" + BLOCK, 2),
-    ("title:: Hound\n\n" + BLOCK + "- title:: Canis\n", 5),
+    ("title:: Hound\n\n" + BLOCK + "    title:: Canis\n", 5),
+    ("- notes\n  - ### OntologyBlock\n    - owl:class:: mv:Dog\n      title:: Canis\n", 4),
 ])
 def test_a_title_outside_the_page_properties_is_a_warning_naming_its_line(text, line):
     facts = page(text)
@@ -39,6 +40,19 @@ def test_a_title_outside_the_page_properties_is_a_warning_naming_its_line(text, 
 @pytest.mark.parametrize("text", ["title:: Canis\n\n" + BLOCK, "- title:: Canis\n" + BLOCK,
                                   BLOCK + "  - title:: Dog\n", "title:: Canis\n\n" + BLOCK + "  - title:: Canis\n"])
 def test_a_title_in_the_page_properties_or_repeating_the_name_is_no_warning(text):
+    assert [w.kind for w in page(text).warnings] == []
+
+
+# The same key names a web link's block in Logseq (`title::` beside `url::`, as the real graph's pages
+# hold them: `Digital Objects.md`) or an embed's: a block of its own, not the page's first nor its
+# OntologyBlock, where nobody meant to name the page. No warning there.
+@pytest.mark.parametrize("text", [
+    BLOCK + "- [[NFT Security]] and [[Hacking risks]]\n  title:: Hackers Stole NFTs\n  url:: https://example.org\n",
+    "- notes\n- Block embed\n  title:: Could\n" + BLOCK,
+    BLOCK + "- ## RAGFLOW\n\t- docker compose up\n\t  title:: RAG Graphs\n",
+    "- ### OntologyBlock\n  - owl:class:: mv:Dog\n- later\n  title:: Canis\n",
+])
+def test_a_title_of_another_block_is_no_warning(text):
     assert [w.kind for w in page(text).warnings] == []
 
 

@@ -106,7 +106,7 @@ from ontosync.parsing.logseq_names import (
     page_properties,
     split_values,
 )
-from ontosync.parsing.logseq_scan import OWL_KEYS, SUBCLASS_KEYS, PageScan, property_key
+from ontosync.parsing.logseq_scan import OWL_KEYS, SUBCLASS_KEYS, PageScan, property_key, where_the_page_speaks
 from ontosync.parsing.logseq_verbatim import LONG_VALUE, is_quoted, long_value, outside_code
 from ontosync.parsing.ofn_names import mint_name
 from ontosync.parsing.text_encoding import decode_source
@@ -270,19 +270,22 @@ def _alias_warning(line: int, value: str, page_props: dict[str, tuple[str, int]]
                         "move it to the page properties", line)
 
 
-def _title_warnings(titles: list[tuple[int, str]], page_props: dict[str, tuple[str, int]],
+def _title_warnings(scan: PageScan, lines: list[str], page_props: dict[str, tuple[str, int]],
                     names: list[tuple[str, int]]) -> list[ParseWarning]:
     """A `title::` outside the page properties is a block property in Logseq, which names nothing
-    (as an `alias::` there: `block-alias`); Logseq says nothing, so a user who typed it would not
-    know why links to that name miss the page. One naming the page as it is named anyway is harmless.
-    A `title::` repeated in the page properties is a `repeated-property` (`_repeated`)."""
-    if not names:  # a file beside the graph: no page in Logseq
+    (as an `alias::` there: `block-alias`); Logseq says nothing, so a user who typed it in the
+    page's first block or its OntologyBlock, meaning the page, would not know why links to that name
+    miss it. A title elsewhere is another block's own (`where_the_page_speaks`: a web link's), and
+    one naming the page as it is named anyway is harmless. A `title::` repeated in the page
+    properties is a `repeated-property` (`_repeated`)."""
+    if not names or not scan.titles:  # no titles, or a file beside the graph: no page in Logseq
         return []
     end = _head_end(page_props)
+    meant = where_the_page_speaks(lines, [line for line, _value in scan.titles if line > end], scan.headings)
     found = [_repeated("title", line, value, page_props) if line <= end else
              ParseWarning("block-title", f"title:: {value[:60]!r} outside the page's first block does not name the "
-                          "page in Logseq; move it to the page properties", line) if value and value != names[0][0]
-             else None for line, value in titles]
+                          "page in Logseq; move it to the page properties", line)
+             if line in meant and value and value != names[0][0] else None for line, value in scan.titles]
     return [w for w in found if w is not None]
 
 
@@ -357,11 +360,11 @@ def parse_page(path: str, data: bytes, options: ParseOptions) -> FileFacts:
     props = page_properties(lines[:200])
     if not scan.headings:  # still a page: its `public:: true` is recorded (spec: on any page)
         facts = _skipped_page(path, lines[:200], options, scan.public)
-        facts.warnings[:0] = _title_warnings(scan.titles, props, facts.names)
+        facts.warnings[:0] = _title_warnings(scan, lines, props, facts.names)
         return facts
     aliases = _aliases(props)
     facts = _build(path, options, scan, props, aliases)
-    facts.warnings.extend(_title_warnings(scan.titles, props, facts.names))
+    facts.warnings.extend(_title_warnings(scan, lines, props, facts.names))
     _add_synonyms(facts, scan.synonyms, lines, props)
     facts.warnings.extend(_alias_warnings(props))
     return facts

@@ -234,3 +234,29 @@ class PageScan:
         elif ("[[" in value or "#" in value or key in SUBCLASS_KEYS or key in OWL_KEYS or key in self.comma_keys
               or key in PAGE_KEYS) and key not in METADATA_KEYS:  # PAGE_KEYS: `oboInOwl:hasDbXref:: MESH:D1`
             self.props.append((no, m.group(1), value))
+
+
+def _is_bullet(text: str) -> bool:
+    return text.startswith("- ") or text == "-"
+
+
+def where_the_page_speaks(lines: list[str], wanted: list[int], headings: list[int]) -> set[int]:
+    """Which of the page lines `wanted` sit where a page's own properties are written: in its first
+    block, or in an OntologyBlock (from its heading to the next bullet indented no deeper). A
+    `title::` there was meant to name the page; one anywhere else is another block's own (a web
+    link's title beside its `url::`, an embed's), as Logseq writes them. One pass, up to the last
+    line wanted."""
+    wanted_set, heading_set, found = set(wanted), set(headings), set()
+    top = 0  # top-level blocks begun so far (the first non-blank line begins the first)
+    onto: int | None = None  # the indentation of the OntologyBlock heading the line is under
+    for no, line in enumerate(lines[:max(wanted, default=0)], 1):
+        text = line.lstrip(" \t")
+        indent = len(line) - len(text)
+        if _is_bullet(text) or (top == 0 and text):
+            top += indent == 0
+            onto = None if onto is not None and indent <= onto else onto
+        if no in heading_set:
+            onto = indent
+        if no in wanted_set and (top <= 1 or onto is not None):
+            found.add(no)
+    return found
