@@ -144,3 +144,14 @@ def test_keys_of_other_types_are_no_duplicates():
     from ontosync.parsing.logseq_config import parse_config
 
     assert parse_config(b'{:x {true 1 1 2 1.0 3 "a" 4 :a 5 a 6} :file/name-format :legacy}', "c.edn")[1] == []
+
+
+# graph-parser `extract-page-alias-and-tags` drops every alias whose `page-name-sanity-lc` (lower-cased,
+# one boundary `/` each side dropped, NFC) is the page's own name: `alias:: dog` on the page `Dog` is
+# no alias in Logseq. ontosync made each such alias an exact synonym of the page class (`Dog`
+# hasExactSynonym "dog", "/Dog/"), a synonym Logseq never had.
+def test_an_alias_that_is_the_pages_own_name_is_no_alias_and_no_synonym():
+    facts = page("title:: Dog\nalias:: dog, Dog, /Dog/, Canine\n\n" + BLOCK, "pages/X.md")
+    assert (facts.names, [s.text for s in facts.synonyms]) == ([("Dog", 0), ("Canine", 1)], ["Canine"])
+    skipped = page("alias:: x, X/, Canine\n\n- notes\n", "pages/X.md")
+    assert skipped.names == [("X", 0), ("Canine", 1)]

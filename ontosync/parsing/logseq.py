@@ -103,6 +103,7 @@ from ontosync.parsing.logseq_names import (
     file_page_name,
     journal_link_name,
     org_properties,
+    other_aliases,
     page_properties,
     split_values,
 )
@@ -174,6 +175,7 @@ def _set_names(facts: FileFacts, title: str, preferred: str | None, aliases: lis
     its title and its `alias::` names (a date as that day's journal title, as links name it:
     `journal_link_name`); a preferred-term is no name in Logseq, only ontosync's fallback for a
     link no page answers to. Aliases are synonyms of the page class too."""
+    aliases = other_aliases(title, aliases, graph)
     facts.names = _page_names(title, aliases, graph)
     facts.synonyms.extend(SynonymFact(facts.page_class or "", alias) for alias in aliases)
     if preferred:
@@ -393,7 +395,7 @@ def _skipped_page(path: str, head: list[str], options: ParseOptions, public: boo
         return facts  # beside the graph (a repository's README, docs/): no page in Logseq
     props = org_properties(head) if reason else page_properties(head)
     title = props.get("title", ("", 0))[0] or page_title(path, graph)
-    names = _page_names(title, _aliases(props), graph)
+    names = _page_names(title, other_aliases(title, _aliases(props), graph), graph)
     facts.warnings.extend(_alias_warnings(props))
     if names[0][0].strip():
         facts.page_class = mint_page_iri(names[0][0], options)

@@ -19,7 +19,8 @@ enough to check against Logseq's documentation on its own (README, "A Logseq gra
 * **Page properties** are those of the page's first block when it holds nothing but properties
   (unbulleted `key:: value` lines at the top, or a first bullet made of them). Only there do
   `title::` and `alias::` name the page, as in Logseq; the same keys in any other block belong
-  to that block. A YAML front matter block (`---` on line 1, `title: X`, `---`) is the page
+  to that block. An `alias::` that is the page's own name (`page_name_key`) is none, as Logseq
+  drops it. A YAML front matter block (`---` on line 1, `title: X`, `---`) is the page
   properties when present, as in Logseq. A key given twice there is worth its last value, as
   graph-parser reads it (`zipmap` of mldoc's (key, value) pairs for the title, `into {}` for
   the page properties); a key with no value is none (Logseq issue 7124).
@@ -160,6 +161,21 @@ def journal_link_name(name: str, graph: LogseqGraph | None = None) -> str:
         if day is not None:
             return format_date(day, title_format)
     return name
+
+
+def page_name_key(name: str) -> str:
+    """graph-parser `page-name-sanity-lc`: lower-cased, one boundary `/` each side dropped, NFC."""
+    name = name.lower()
+    name = name[1:] if name.startswith("/") else name
+    return unicodedata.normalize("NFC", name[:-1] if name.endswith("/") else name)
+
+
+def other_aliases(title: str, aliases: list[str], graph: LogseqGraph | None = None) -> list[str]:
+    """The aliases that name the page otherwise than its own name: graph-parser
+    `extract-page-alias-and-tags` drops an alias whose `page-name-sanity-lc` is the page's name
+    (its title as links name it, `journal_link_name`), so `alias:: dog` on `Dog` is no alias."""
+    own = page_name_key(journal_link_name(title, graph))
+    return [alias for alias in aliases if page_name_key(alias) != own]
 
 
 def file_page_name(path: str, graph: LogseqGraph | None = None) -> str:
