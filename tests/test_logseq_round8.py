@@ -75,6 +75,7 @@ def test_a_title_outside_the_page_properties_of_a_page_without_an_ontology_block
     ("- title:: Dog\n  alias:: Hound\n  title:: Canine\n", [("Canine", 0), ("Hound", 1)], [1]),
     ("title:: Canine\ntitle:: Canine\n", [("Canine", 0)], []),
     ("title:: Canine\ntitle::\n", [("Canine", 0)], []),  # a property with no value is none (issue 7124)
+    ("alias:: Canine\nalias:: Hound, Canine\n", [("Dog", 0), ("Hound", 1), ("Canine", 1)], []),  # still named
 ])
 def test_a_page_property_given_twice_is_worth_its_last_value(head, names, unread):
     facts = page(head + "\n" + BLOCK)

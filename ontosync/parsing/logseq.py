@@ -266,10 +266,10 @@ def _alias_warning(line: int, value: str, page_props: dict[str, tuple[str, int]]
     """An `alias::` line that names nothing in Logseq: an earlier value of the page properties'
     `alias::` (`_repeated`), or one in another block (a block property) whose names are not the
     page's own aliases as written (not a fence's synonyms) anyway."""
-    if line <= _head_end(page_props):
-        return _repeated("alias", line, value, page_props)
     if not value or all(a in _aliases(page_props) for a in _aliases({"alias": (value, line)})):
         return None
+    if line <= _head_end(page_props):
+        return _repeated("alias", line, value, page_props)
     return ParseWarning("block-alias", "alias:: outside the page's first block names no page in Logseq; "
                         "move it to the page properties", line)
 
