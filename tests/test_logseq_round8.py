@@ -34,6 +34,7 @@ def page(text: str, path: str = "pages/Dog.md", options: ParseOptions | None = N
 def test_a_title_outside_the_page_properties_is_a_warning_naming_its_line(text, line):
     facts = page(text)
     assert [(w.kind, w.line) for w in facts.warnings] == [("block-title", line)]
+    assert "'Canis' is no page property" in facts.warnings[0].message
     assert "Canis" not in [name for name, _rank in facts.names]
 
 

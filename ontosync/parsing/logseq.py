@@ -287,8 +287,8 @@ def _title_warnings(scan: PageScan, lines: list[str], page_props: dict[str, tupl
     end = _head_end(page_props)
     meant = where_the_page_speaks(lines, [line for line, _value in scan.titles if line > end], scan.headings)
     found = [_repeated("title", line, value, page_props) if line <= end else
-             ParseWarning("block-title", f"title:: {value[:60]!r} outside the page's first block does not name the "
-                          "page in Logseq; move it to the page properties", line)
+             ParseWarning("block-title", f"title:: {value[:60]!r} is no page property (a first block of nothing but "
+                          "properties): it does not name the page in Logseq; move it there", line)
              if line in meant and value and value != names[0][0] else None for line, value in scan.titles]
     return [w for w in found if w is not None]
 
