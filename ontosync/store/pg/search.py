@@ -17,6 +17,7 @@ from typing import Any
 
 from ontosync.store.pg.search_words import query_phrases, quoted
 from ontosync.store.search import query_words, searched_words
+from ontosync.store.search_terms import groups
 
 # FTS5's bm25 (SQLite's fts5_aux.c): for each phrase, rarity * f * (k1 + 1) / (f + k1 * (1 - b + b *
 # size / average size)), f the phrase's occurrences in the row, each counted by its column's weight.
@@ -74,13 +75,21 @@ def _terms(phrases: list[tuple[list[str], bool]], lead: list[str]) -> tuple[list
     return tuple(list(col) for col in zip(*rows, strict=True))
 
 
+# The index's words outside ASCII (store/search_terms.py looks a search's words up in them)
+_VOCABULARY = "SELECT word FROM ts_stat('SELECT words FROM class_search_words') WHERE octet_length(word) > length(word)"
+
+
 def search(conn: Any, text: str, limit: int = 50) -> list[dict]:
+    """As store/search.search: every group of phrases (store/search_terms.groups: a word of the text
+    and the index words it stands for) must match, any of its phrases; each phrase counts in bm25."""
     words = query_words(text)
-    phrases = query_phrases(searched_words(words))
-    if not phrases:
+    found = groups(query_phrases(searched_words(words)), lambda: [w for (w,) in conn.execute(_VOCABULARY)])
+    if not found:
         return []
+    phrases = [phrase for group in found for phrase in group]
     lead = [w for phrase, _prefix in query_phrases(words) for w in phrase]
     queries = [_query(phrase, prefix) for phrase, prefix in phrases]
-    rows = conn.execute(_SEARCH, (*_terms(phrases, lead), queries, " & ".join(queries), limit)).fetchall()
+    every = " & ".join("(" + " | ".join(_query(p, prefix) for p, prefix in group) + ")" for group in found)
+    rows = conn.execute(_SEARCH, (*_terms(phrases, lead), queries, every, limit)).fetchall()
     return [{"label": label, "curie": curie, "source_file": source, "source_line": line}
             for label, curie, source, line in rows]
