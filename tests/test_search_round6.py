@@ -28,7 +28,10 @@ TREE = """@prefix ex: <http://example.org/x#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix oio: <http://www.geneontology.org/formats/oboInOwl#> .
 """ + "".join(f'ex:{c} a owl:Class ; rdfs:label "{label}" .\n' for c, label in LABELS.items()) + \
-    'ex:Akita a owl:Class ; rdfs:label "Akita" ; oio:hasExactSynonym "秋田犬" .\n'
+    'ex:Akita a owl:Class ; rdfs:label "Akita" ; oio:hasExactSynonym "秋田犬" .\n' + \
+    'ex:Beast a owl:Class ; rdfs:label "Tier"@de, "Beast", "Bête"@fr .\n' + \
+    'ex:Hound a owl:Class ; rdfs:subClassOf ex:Beast ; rdfs:label "Chien"@fr, "Hound"@en .\n' + \
+    'ex:Pup a owl:Class ; rdfs:subClassOf ex:Hound ; rdfs:label "Welpe"@de, "Pup"@en-GB, "Chiot"@fr .\n'
 
 
 def _sync(root: Path, db: str | None = None) -> str:
@@ -99,6 +102,27 @@ def test_datasettes_search_reads_the_index_unchanged(lite):
             assert rows == [(X + curie,)], text
     finally:
         conn.close()
+
+
+def test_datasettes_ancestors_and_descendants_show_each_class_by_its_label(lite):
+    # the canned queries took any one of a class's labels (GROUP BY over the label rows): "Tier" and
+    # "Chien" for the classes `search`, `owl_classes` and the class card call "Beast" and "Hound"
+    import json
+
+    import ontosync
+
+    metadata = json.loads((Path(ontosync.__file__).parent / "datasette" / "metadata.json").read_text(encoding="utf-8"))
+    queries = metadata["databases"]["ontology"]["queries"]
+    labels = {X + "Beast": "Beast", X + "Hound": "Hound", X + "Pup": "Pup"}  # untagged, else `en`, else `en-*`
+    conn = sqlite3.connect(lite)
+    try:
+        up = conn.execute(queries["ancestors"]["sql"], {"curie": X + "Pup"}).fetchall()
+        down = conn.execute(queries["descendants"]["sql"], {"curie": X + "Beast"}).fetchall()
+        shown = dict(conn.execute("SELECT class_iri, label FROM owl_classes"))
+    finally:
+        conn.close()
+    assert up == down == sorted(labels.items())
+    assert {c: shown[c] for c in labels} == labels
 
 
 def test_postgresql_finds_and_ranks_them_as_sqlite_does(lite, tmp_path):
