@@ -64,15 +64,18 @@ def groups(phrases: list[Phrase], vocabulary: Callable[[], Iterable[str]]) -> li
             continue
         key = key_of[words[0]]
         own = [words[0]] + ([key] if key and key != words[0] and key.isascii() and " " not in key else [])
-        out.append([([w], prefix) for w in own] + [([t], False) for t, k in found.items()
-                                                   if _matches(k, key, prefix) and not _covered(t, own, prefix)])
+        within = spaceless(key)
+        out.append([([w], prefix) for w in own] + [
+            ([t], False) for t, k in found.items()
+            if _matches(k, key, prefix, within) and not _covered(t, own, prefix)])
     return out
 
 
-def _matches(term_key: str, key: str, prefix: bool) -> bool:
+def _matches(term_key: str, key: str, prefix: bool, within: bool) -> bool:
+    """Does an index word's key match the searched word's (`within`: anywhere in it)?"""
     if not key:
         return False
-    return term_key == key or (prefix and term_key.startswith(key)) or (spaceless(key) and key in term_key)
+    return term_key == key or (prefix and term_key.startswith(key)) or (within and key in term_key)
 
 
 def _covered(term: str, own: list[str], prefix: bool) -> bool:
