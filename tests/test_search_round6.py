@@ -137,3 +137,12 @@ def test_postgresql_finds_and_ranks_them_as_sqlite_does(lite, tmp_path):
                 assert [h["curie"].removeprefix(X) for h in pg_search(conn, text)] == _found(lite, text), ascii(text)
         finally:
             db.close()
+
+
+@pytest.mark.parametrize("limit", ["0", "-3", "99999999999999999999", "-99999999999999999999"])
+def test_a_limit_out_of_range_names_the_range_search_takes(lite, capsys, limit):
+    # `--limit 99999999999999999999` said "must be between -9223372036854775808 and ...", a range
+    # whose every number under 1 `--limit` refuses
+    code = main(["search", "dog", "--db", lite, "--limit", limit])
+    err = capsys.readouterr().err
+    assert code == 2 and f"must be between 1 and 9223372036854775807, not {limit}" in err, err
