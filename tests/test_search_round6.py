@@ -27,11 +27,16 @@ TREE = """@prefix ex: <http://example.org/x#> .
 @prefix owl: <http://www.w3.org/2002/07/owl#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix oio: <http://www.geneontology.org/formats/oboInOwl#> .
+@prefix obo: <http://purl.obolibrary.org/obo/> .
 """ + "".join(f'ex:{c} a owl:Class ; rdfs:label "{label}" .\n' for c, label in LABELS.items()) + \
     'ex:Akita a owl:Class ; rdfs:label "Akita" ; oio:hasExactSynonym "秋田犬" .\n' + \
     'ex:Beast a owl:Class ; rdfs:label "Tier"@de, "Beast", "Bête"@fr .\n' + \
     'ex:Hound a owl:Class ; rdfs:subClassOf ex:Beast ; rdfs:label "Chien"@fr, "Hound"@en .\n' + \
-    'ex:Pup a owl:Class ; rdfs:subClassOf ex:Hound ; rdfs:label "Welpe"@de, "Pup"@en-GB, "Chiot"@fr .\n'
+    'ex:Pup a owl:Class ; rdfs:subClassOf ex:Hound ; rdfs:label "Welpe"@de, "Pup"@en-GB, "Chiot"@fr .\n' + \
+    'ex:Eclair a owl:Class ; rdfs:label "Éclair" ; obo:IAO_0000115 "A long pastry filled with cream and topped ' \
+    'with a glaze, made with choux dough and baked until hollow inside." .\n' + \
+    'ex:ChocolateEclair a owl:Class ; rdfs:label "Chocolate éclair" ; obo:IAO_0000115 "An éclair." .\n' + \
+    'ex:MiniEclair a owl:Class ; rdfs:label "Mini éclair" .\n'
 
 
 def _sync(root: Path, db: str | None = None) -> str:
@@ -123,6 +128,28 @@ def test_datasettes_ancestors_and_descendants_show_each_class_by_its_label(lite)
         conn.close()
     assert up == down == sorted(labels.items())
     assert {c: shown[c] for c in labels} == labels
+
+
+def _canned(name: str) -> str:
+    import json
+
+    import ontosync
+
+    metadata = json.loads((Path(ontosync.__file__).parent / "datasette" / "metadata.json").read_text(encoding="utf-8"))
+    return metadata["databases"]["ontology"]["queries"][name]["sql"]
+
+
+@pytest.mark.parametrize("text", ["éclair", "eclair", "Éclair", "ÉCLAIR", "e\u0301clair"])
+def test_datasettes_canned_search_lists_the_class_labelled_so_first_beyond_ascii(lite, text):
+    # `c.label = :q COLLATE NOCASE` folds ASCII only: `search?q=éclair` listed "Éclair" last, after
+    # "Mini éclair" and "Chocolate éclair", as `ontosync search éclair` did not
+    conn = sqlite3.connect(lite)
+    try:
+        rows = [r[0].removeprefix(X) for r in conn.execute(_canned("search"), {"q": text})]
+    finally:
+        conn.close()
+    assert rows[0] == "Eclair" and sorted(rows) == ["ChocolateEclair", "Eclair", "MiniEclair"], rows
+    assert rows == _found(lite, text)  # ranked as `ontosync search` ranks them
 
 
 def test_postgresql_finds_and_ranks_them_as_sqlite_does(lite, tmp_path):
