@@ -78,8 +78,8 @@ def _terms(phrases: list[tuple[list[str], bool]], lead: list[str]) -> tuple[list
 
 # The index's words outside ASCII (store/search_terms.py looks a search's words up in them), each with
 # the number of rows that hold it: a phrase of one such word, not a prefix, is not counted again.
-_VOCABULARY = ("SELECT word, ndoc FROM ts_stat('SELECT words FROM class_search_words') "
-               "WHERE octet_length(word) > length(word)")
+# (by character: in a LATIN1 database `ß` is one byte, and octet_length would count it ASCII)
+_VOCABULARY = "SELECT word, ndoc FROM ts_stat('SELECT words FROM class_search_words') WHERE word ~ '[^ -~]'"
 
 
 def search(conn: Any, text: str, limit: int = 50) -> list[dict]:
