@@ -23,12 +23,13 @@ NFD_YOGURT = unicodedata.normalize("NFD", NFC_YOGURT)  # `и` + a combining brev
 LABELS = {"Shiba": "柴犬", "Dog": "犬", "Cat": "猫", "CatFamily": "ネコ科", "Tower": "東京タワー",
           "Street": "Straße", "Road": "Strasse Nord", "Fish": "ﬁsh ﬁllet", "Wide": "ｗｉｄｅ ｂｏｄｙ",
           "Yogurt": NFC_YOGURT, "Kefir": NFD_YOGURT + " кефир", "Hedgehog": "ёжик", "Dogma": "dogma"}
-TREE = """@prefix ex: <http://example.org/x#> .
+HEAD = """@prefix ex: <http://example.org/x#> .
 @prefix owl: <http://www.w3.org/2002/07/owl#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix oio: <http://www.geneontology.org/formats/oboInOwl#> .
 @prefix obo: <http://purl.obolibrary.org/obo/> .
-""" + "".join(f'ex:{c} a owl:Class ; rdfs:label "{label}" .\n' for c, label in LABELS.items()) + \
+"""
+TREE = HEAD + "".join(f'ex:{c} a owl:Class ; rdfs:label "{label}" .\n' for c, label in LABELS.items()) + \
     'ex:Akita a owl:Class ; rdfs:label "Akita" ; oio:hasExactSynonym "秋田犬" .\n' + \
     'ex:Beast a owl:Class ; rdfs:label "Tier"@de, "Beast", "Bête"@fr .\n' + \
     'ex:Hound a owl:Class ; rdfs:subClassOf ex:Beast ; rdfs:label "Chien"@fr, "Hound"@en .\n' + \
@@ -173,3 +174,25 @@ def test_a_limit_out_of_range_names_the_range_search_takes(lite, capsys, limit):
     code = main(["search", "dog", "--db", lite, "--limit", limit])
     err = capsys.readouterr().err
     assert code == 2 and f"must be between 1 and 9223372036854775807, not {limit}" in err, err
+
+
+def test_a_latin1_postgresql_database_finds_the_folded_forms_too(tmp_path):
+    # the vocabulary's words outside ASCII were those longer in bytes than in characters: in a LATIN1
+    # database `ß` is one byte, and `strasse` found "Strasse Nord" there, not "Straße" (SQLite: both)
+    from ontosync.pg_commands import open_reader
+    from ontosync.store.pg.search import search as pg_search
+    from tests.postgres_server import own_database, server_url
+
+    server_url()  # skips without a server
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.ttl").write_text(HEAD + 'ex:Street a owl:Class ; rdfs:label "Straße" .\n'
+                               'ex:Road a owl:Class ; rdfs:label "Strasse Nord" .\n', encoding="utf-8")
+    with own_database("LATIN1") as (_name, url):
+        assert main(["sync", str(src), "--db", f"{url}?schema=s", "--quiet", "--checkpoint", str(tmp_path / "c")]) == 0
+        db, conn, _schema = open_reader(f"{url}?schema=s")
+        try:
+            for text in ("strasse", "Straße", "STRASSE"):
+                assert {h["curie"].removeprefix(X) for h in pg_search(conn, text)} == {"Street", "Road"}, text
+        finally:
+            db.close()
