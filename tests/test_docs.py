@@ -79,3 +79,17 @@ def warning_kinds_gaps(text: str) -> list[str]:
 def test_every_warning_kind_is_explained_in_the_readme():
     assert len(reported_warning_kinds()) > 20  # the scan still finds the kinds the code writes
     assert not warning_kinds_gaps(README), "warning kinds the README's table does not explain"
+
+
+def test_every_table_of_a_new_database_is_in_the_readmes_tables():
+    # `file_stats` (the stat cache) and `term_association` (semantic-sql's, for OAK) were in every
+    # database and in no row of the README's table of tables
+    import json
+
+    statements = json.loads((ROOT / "ontosync" / "store" / "new_database.json").read_text(encoding="utf-8"))
+    tables = {m for s in statements["statements"]
+              for m in re.findall(r"CREATE (?:VIRTUAL )?TABLE (?:IF NOT EXISTS )?(\w+)", s)}
+    section = README[README.index("### Tables"):]
+    section = section[:section.index("\n## ", 1)]
+    assert len(tables) > 20
+    assert not {t for t in tables if f"`{t}`" not in section}, "tables the README's ### Tables does not list"

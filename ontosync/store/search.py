@@ -19,8 +19,10 @@ from __future__ import annotations
 import json
 import sqlite3
 import unicodedata
+from collections.abc import Callable, Iterable
 
 from ontosync.store.dialect import is_postgresql
+from ontosync.store.search_terms import groups
 
 # OAK's synonym predicates (oaklib's SYNONYM_PREDICATES): IAO:0000118, "alternative label", is how
 # OBI and many OBO ontologies give theirs; `runoak search` found a class by it, `ontosync search` did not.
@@ -208,12 +210,27 @@ def searched_words(words: list[str]) -> list[str]:
     return [*dict.fromkeys(words[:-1]), *words[-1:]]
 
 
-def fts_query(text: str) -> str:
-    """User text -> an FTS5 query that cannot be a syntax error: each word quoted, the last a prefix."""
-    words = searched_words(query_words(text))
-    if not words:
-        return ""
-    return " ".join(f'"{w}"' for w in words[:-1]) + (" " if len(words) > 1 else "") + f'"{words[-1]}"*'
+def fts_query(text: str, vocabulary: Callable[[], Iterable[str]] = tuple) -> str:
+    """User text -> an FTS5 query that cannot be a syntax error: each word a quoted phrase, the last a
+    prefix, each one word also any of the index words (`vocabulary()`, those outside ASCII) it stands
+    for (store/search_terms.py): `"strasse"* OR "straße"`, `"犬"* OR "柴犬"`."""
+    from ontosync.store.pg.search_words import query_phrases
+
+    phrases = query_phrases(searched_words(query_words(text)))
+    return " AND ".join(_any_of(group) for group in groups(phrases, vocabulary))
+
+
+def _any_of(group: list[tuple[list[str], bool]]) -> str:
+    phrases = ['"' + " ".join(words) + '"' + ("*" if prefix else "") for words, prefix in group]
+    return phrases[0] if len(phrases) == 1 else "(" + " OR ".join(phrases) + ")"
+
+
+def vocabulary(conn: sqlite3.Connection) -> list[str]:
+    """The index's words with a character outside ASCII (FTS5's vocabulary: a temporary fts5vocab
+    table, which a read-only connection may create)."""
+    conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.class_search_terms "
+                 "USING fts5vocab(main, class_search_fts, row)")
+    return [t for (t,) in conn.execute("SELECT term FROM temp.class_search_terms WHERE term GLOB '*[^ -~]*'")]
 
 
 def lead_query(text: str) -> str:
@@ -239,7 +256,7 @@ SELECT c.label, c.curie, c.source_file, (SELECT s.source_line FROM class_source 
 def search(conn: sqlite3.Connection, text: str, limit: int = 50) -> list[dict]:
     """Classes whose label, synonym or definition match, best first (_SEARCH), with the file and
     line that declare each (`class_source`, migration 007; the line may be None)."""
-    query = fts_query(text)
+    query = fts_query(text, lambda: vocabulary(conn))
     if not query:
         return []
     rows = conn.execute(_SEARCH, {"lead": lead_query(text), "query": query, "limit": limit}).fetchall()

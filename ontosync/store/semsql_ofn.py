@@ -181,6 +181,16 @@ def noted_comments(conn: sqlite3.Connection, path: str) -> set[tuple[str, str]]:
     return set(conn.execute(NOTED_COMMENT, (path, path)))
 
 
+def _pair_insert(insert: str, derived: str, predicate: str, target: str, rows_from: str) -> str:
+    """The insert of every derived file's rows of one kind of named pair (an equivalence, disjointness
+    or import; a migration target; a mapping to a page link): `subject predicate target`, each a CURIE,
+    one row per file, ontology id and triple, as own_rows' kinds 1 to 3 write them a file at a time."""
+    return insert + ("SELECT ontosync_curie(subject), ontosync_curie(subject), ontosync_curie(p), ontosync_curie(t), "
+                     "NULL, NULL, NULL, ontology_id, path FROM (SELECT DISTINCT source_file AS path, ontology_id, "
+                     f"subject, {predicate} AS p, {target} AS t " + rows_from.format(where=f"source_file IN {derived}")
+                     + ")")
+
+
 def deferred_sql(derived: str, insert: str) -> tuple[tuple[str, str], tuple[str, ...], tuple[str, ...]]:
     """For store/semsql_deferred.py: its temporary table, the statement filling it, and the inserts
     of the same rows as the per-file functions above, for every file in `derived` at once."""
@@ -199,22 +209,14 @@ def deferred_sql(derived: str, insert: str) -> tuple[tuple[str, str], tuple[str,
                   "CASE WHEN dt IS NULL THEN NULL ELSE ontosync_curie(dt) END, NULL, ontology_id, path FROM "
                   f"(SELECT DISTINCT source_file AS path, ontology_id, subject, {_DEPRECATED} AS v, {_DATATYPE} AS dt "
                   + _DEPRECATED_FROM.format(where=f"source_file IN {derived}") + ")"),
-        insert + ("SELECT ontosync_curie(subject), ontosync_curie(subject), ontosync_curie(p), "
-                  "ontosync_curie(object), NULL, NULL, NULL, ontology_id, path FROM (SELECT DISTINCT "
-                  f"source_file AS path, ontology_id, subject, {_PREDICATE} AS p, object "
-                  + _PAIRS_FROM.format(where=f"source_file IN {derived}") + ")"),
-        insert + ("SELECT ontosync_curie(subject), ontosync_curie(subject), ontosync_curie(p), ontosync_curie(t), "
-                  "NULL, NULL, NULL, ontology_id, path FROM (SELECT DISTINCT source_file AS path, ontology_id, "
-                  f"subject, {_MIGRATION} AS p, {_TARGET} AS t "
-                  + _MIGRATION_FROM.format(where=f"source_file IN {derived}") + ")"),
+        _pair_insert(insert, derived, _PREDICATE, "object", _PAIRS_FROM),
+        _pair_insert(insert, derived, _MIGRATION, _TARGET, _MIGRATION_FROM),
         insert + ("SELECT ontosync_curie(s), ontosync_curie(s), ontosync_curie(p), CASE WHEN o IS NULL THEN NULL "
                   "ELSE ontosync_curie(o) END, v, CASE WHEN dt IS NULL THEN NULL ELSE ontosync_curie(dt) END, lang, "
                   f"ontology_id, path FROM (SELECT DISTINCT source_file AS path, ontology_id, {_T['subject']} AS s, "
                   f"{_PREDICATE} AS p, {_T['object']} AS o, {_T['value']} AS v, {_T['datatype']} AS dt, "
                   f"{_T['language']} AS lang " + _TRIPLES_FROM.format(where=f"source_file IN {derived}") + ")"),
-        insert + ("SELECT ontosync_curie(subject), ontosync_curie(subject), ontosync_curie(p), ontosync_curie(object), "
-                  "NULL, NULL, NULL, ontology_id, path FROM (SELECT DISTINCT source_file AS path, ontology_id, "
-                  f"subject, {_MAPPING} AS p, object " + _MAPPING_FROM.format(where=f"source_file IN {derived}") + ")"),
+        _pair_insert(insert, derived, _MAPPING, "object", _MAPPING_FROM),
     )
     return table, fill, (*inserts, insert + _DEFERRED_GRAPH.format(derived=derived))
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from ontosync.store.pg.search_words import query_phrases, quoted
 from ontosync.store.search import query_words, searched_words
+from ontosync.store.search_terms import groups
 
 # FTS5's bm25 (SQLite's fts5_aux.c): for each phrase, rarity * f * (k1 + 1) / (f + k1 * (1 - b + b *
 # size / average size)), f the phrase's occurrences in the row, each counted by its column's weight.
@@ -28,8 +29,9 @@ _SEARCH = """WITH terms AS (
     SELECT count(*)::float8 AS n, sum(size)::float8 / count(*) AS average FROM class_search_words
 ), rarity AS (
     SELECT p.phrase, greatest(ln((totals.n - h.hits + 0.5) / (h.hits + 0.5)), 1e-6) AS idf
-      FROM unnest(?::text[]) WITH ORDINALITY AS p(query, phrase), totals,
-           LATERAL (SELECT count(*)::float8 AS hits FROM class_search_words w WHERE w.words @@ p.query::tsquery) h
+      FROM unnest(?::text[], ?::float8[]) WITH ORDINALITY AS p(query, known, phrase), totals,
+           LATERAL (SELECT coalesce(p.known, (SELECT count(*)::float8 FROM class_search_words w
+                                               WHERE w.words @@ p.query::tsquery)) AS hits) h
 ), hits AS (
     SELECT w.id, w.words, w.size FROM class_search_words w WHERE w.words @@ ?::tsquery
 ), occurrences AS (
@@ -74,13 +76,30 @@ def _terms(phrases: list[tuple[list[str], bool]], lead: list[str]) -> tuple[list
     return tuple(list(col) for col in zip(*rows, strict=True))
 
 
+# The index's words outside ASCII (store/search_terms.py looks a search's words up in them), each with
+# the number of rows that hold it: a phrase of one such word, not a prefix, is not counted again.
+# (by character: in a LATIN1 database `ß` is one byte, and octet_length would count it ASCII)
+_VOCABULARY = "SELECT word, ndoc FROM ts_stat('SELECT words FROM class_search_words') WHERE word ~ '[^ -~]'"
+
+
 def search(conn: Any, text: str, limit: int = 50) -> list[dict]:
+    """As store/search.search: every group of phrases (store/search_terms.groups: a word of the text
+    and the index words it stands for) must match, any of its phrases; each phrase counts in bm25."""
     words = query_words(text)
-    phrases = query_phrases(searched_words(words))
-    if not phrases:
+    rows_holding: dict[str, float] = {}
+
+    def vocabulary() -> list[str]:
+        rows_holding.update((w, float(n)) for w, n in conn.execute(_VOCABULARY))
+        return list(rows_holding)
+
+    found = groups(query_phrases(searched_words(words)), vocabulary)
+    if not found:
         return []
+    phrases = [phrase for group in found for phrase in group]
     lead = [w for phrase, _prefix in query_phrases(words) for w in phrase]
     queries = [_query(phrase, prefix) for phrase, prefix in phrases]
-    rows = conn.execute(_SEARCH, (*_terms(phrases, lead), queries, " & ".join(queries), limit)).fetchall()
+    known = [None if prefix or len(p) > 1 else rows_holding.get(p[0]) for p, prefix in phrases]
+    every = " & ".join("(" + " | ".join(_query(p, prefix) for p, prefix in group) + ")" for group in found)
+    rows = conn.execute(_SEARCH, (*_terms(phrases, lead), queries, known, every, limit)).fetchall()
     return [{"label": label, "curie": curie, "source_file": source, "source_line": line}
             for label, curie, source, line in rows]
