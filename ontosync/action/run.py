@@ -29,13 +29,21 @@ from ontosync.action.container_step import TRUE, upload_name
 from ontosync.action.empty_workspace import empty_workspace
 from ontosync.action.failed_note import failed_note
 from ontosync.action.ignored_config import note_ignored_config
-from ontosync.action.inputs import ActionInputs, InputError, get_input, input_env_name, parse_bool, read_inputs
+from ontosync.action.inputs import (
+    ActionInputs,
+    InputError,
+    get_input,
+    input_env_name,
+    parse_bool,
+    read_inputs,
+    read_places,
+)
 from ontosync.action.planted_links import remove_planted_links
 from ontosync.action.restore import pushed_branch, restore
 from ontosync.action.summary import annotate_failures, fit_summary, outputs_from_report, summary_markdown, write_outputs
 from ontosync.action.target_checkout import checked_out_pr, synced_revision
 from ontosync.db_url import is_postgres_url, mask, password
-from ontosync.diff_format import is_empty
+from ontosync.diff_format import is_empty, md
 from ontosync.options import BY_INPUT
 from ontosync.pipeline.interrupts import as_interrupt
 
@@ -144,15 +152,12 @@ def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out:
     try:
         inputs = read_inputs(env)
     except InputError as exc:
-        cmd.error(str(exc), title="ontosync: bad input")
-        finish(cmd, env, None, None, 2, str(exc))
-        return 2
+        return stop_on_input(cmd, env, token, str(exc))
     inputs.token = token
 
     show_settings(cmd, inputs, token)
     note_ignored_config(cmd, inputs)
-    pr = checked_out_pr(cmd, env, inputs.workspace, pull_request.read_event(env, cmd)) \
-        if inputs.local_source and not inputs.database_url else None
+    pr = compared_pr(cmd, env, inputs)
     empty = empty_workspace(inputs)
     if empty:
         return stop_before_sync(cmd, env, (inputs, pr), empty, "ontosync: empty workspace")
@@ -171,7 +176,8 @@ def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out:
         with contextlib.suppress(FileNotFoundError, IsADirectoryError):
             earlier.unlink()
     base_note = prepare_pr_base(cmd, inputs, pr, cli_main, token) if pr is not None else None
-    before = change_report.last_run(inputs.database_url or inputs.database, inputs.source)
+    previous = change_report.push_previous(env) if pr is None else None
+    before = change_report.last_run(inputs.database_url or inputs.database, inputs.source, previous)
 
     started = time.monotonic()
     with cmd.group("ontosync: sync"), env_var("GITHUB_SHA", synced_revision(env, inputs.workspace)):
@@ -184,7 +190,7 @@ def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out:
     reason = failure_reason(cmd, code, report, last_stderr)
     changes = step_changes(cmd, inputs, before, code, changes_path)
     hand_over_files(inputs, [changes_path])
-    note = f"Compared with {base_note}." if base_note else ""
+    note = f"Compared with {base_note}." if base_note else start_note(cmd, changes, previous)
     finish(cmd, env, inputs, report, code, reason,
            changes=(changes, changes_file(cmd, inputs, changes, changes_path), note))
     if pr is not None and want_comment(cmd, env):
@@ -195,6 +201,30 @@ def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out:
     return code
 
 
+def compared_pr(cmd: Commands, env: Mapping[str, str], inputs: ActionInputs):
+    """The pull request this run compares with its base and comments on, None when it is no such run
+    (another event, the GitHub API as source, a PostgreSQL database, the base branch checked out)."""
+    if not inputs.local_source or inputs.database_url:
+        return None
+    return checked_out_pr(cmd, env, inputs.workspace, pull_request.read_event(env, cmd))
+
+
+def stop_on_input(cmd: Commands, env: Mapping[str, str], token: str, reason: str) -> int:
+    """A bad input: exit 2, with the error, empty outputs and the summary, and our comment on the
+    pull request saying so, as after any later failure (it went on showing the earlier push's
+    figures as this push's). The comment is found by the database's name: when that input is the
+    bad one, there is no comparison to comment on (the GitHub API's source, a PostgreSQL URL)."""
+    cmd.error(reason, title="ontosync: bad input")
+    finish(cmd, env, None, None, 2, reason)
+    try:
+        places = read_places(env)
+    except InputError:
+        return 2
+    places.token = token
+    note_stop_on_pr(cmd, env, places, compared_pr(cmd, env, places), reason)
+    return 2
+
+
 def stop_before_sync(cmd: Commands, env: Mapping[str, str], run: tuple[ActionInputs, Any], reason: str,
                      title: str) -> int:
     """Exit 2 before the sync (`run`: the inputs and the pull request, or None): the error, the outputs
@@ -203,9 +233,14 @@ def stop_before_sync(cmd: Commands, env: Mapping[str, str], run: tuple[ActionInp
     inputs, pr = run
     cmd.error(reason, title=title)
     finish(cmd, env, inputs, None, 2, reason)
+    note_stop_on_pr(cmd, env, inputs, pr, reason)
+    return 2
+
+
+def note_stop_on_pr(cmd: Commands, env: Mapping[str, str], inputs: ActionInputs, pr, reason: str) -> None:
+    """A run stopped before its sync (exit 2, `reason`): said in our comment on `pr`, if any."""
     if pr is not None and want_comment(cmd, env):
         note_failure_on_pr(cmd, env, inputs, pr, None, (2, reason), inputs.token)
-    return 2
 
 
 def step_changes(cmd: Commands, inputs: ActionInputs, before: int | None, code: int, out: Path) -> dict | None:
@@ -219,6 +254,16 @@ def step_changes(cmd: Commands, inputs: ActionInputs, before: int | None, code: 
                     "from earlier runs': no change figures", title="ontosync: changes")
         return None
     return change_report.collect(inputs.database_url or inputs.database, before, out, inputs.source)
+
+
+def start_note(cmd: Commands, changes: dict | None, previous: str | None) -> str:
+    """The summary's note (and a warning) when a push's figures start from another commit than its
+    previous one (action/changes.py start_note); "" when they are the push's own."""
+    said = change_report.start_note(changes, previous)
+    if not said:
+        return ""
+    cmd.warning(said, title="ontosync: changes")
+    return md(said[0].upper() + said[1:]) + "."
 
 
 def changes_file(cmd: Commands, inputs: ActionInputs, changes: dict | None, path: Path) -> str:

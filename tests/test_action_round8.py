@@ -1,0 +1,104 @@
+"""The Action and the GitHub source, eighth round (h78): a pull request's comment when an input is
+bad, a restored database synced from another commit, and the artifact download's one retry path.
+Against the fakes on 127.0.0.1 (tests/fake_github.py, tests/fake_artifacts.py); each test is a
+user-visible outcome."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+from ontosync.action import run as action_run
+from ontosync.action.pull_request import MARKER
+from ontosync.cli import main as cli_main
+from tests.fake_artifacts import FakeArtifactServer
+from tests.test_action import REPO, TOKEN, make_env, parse_outputs
+from tests.test_pr_comment import bot_comments, github, run_pr  # noqa: F401  (github: the fixture)
+
+EARLIER = f"{MARKER.format(key='ontology.db')}\n**1** classes added, **0** removed"
+
+
+# -- 1. a bad input on a pull request: the comment says this push's run failed ---------------------------
+
+def test_a_bad_input_does_not_leave_the_earlier_push_s_figures_in_the_comment(tmp_path, github):  # noqa: F811
+    """A bad `workers:` (or any input read before the settings) returned exit 2 before the pull
+    request was looked at: the comment went on showing the earlier push's figures as this push's,
+    while an empty workspace or a failed sync said so in it. Now the same failure body."""
+    github.add_comment(7, EARLIER, login="github-actions[bot]", user_type="Bot")
+    (tmp_path / "ws").mkdir()
+    code, _outputs, _summary, log = run_pr(tmp_path, github, None, head="ef" * 20, inputs={"workers": "abc"})
+    assert code == 2 and "input 'workers' must be a whole number" in log
+    [comment] = bot_comments(github)
+    shown = comment["body"].replace("\\", "")
+    assert "classes added" not in shown and "efefefefefef" in shown
+    assert "the sync failed (exit 2): input 'workers' must be a whole number, not 'abc'" in shown
+
+
+# -- 2. a restored database synced at another commit than the push's previous one -----------------------
+
+OWL_CLASS = "<http://www.w3.org/2002/07/owl#Class>"
+P, X, Y = "a1" * 20, "b2" * 20, "c3" * 20  # the push's previous commit, an older one, the pushed one
+
+
+def write_classes(folder: Path, *names: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.ttl"):
+        old.unlink()
+    for name in names:
+        (folder / f"{name}.ttl").write_text(f"<http://x/{name}> a {OWL_CLASS} .\n", encoding="utf-8")
+
+
+def synced_artifact(tmp_path: Path, monkeypatch, *commits: tuple[str, tuple[str, ...]]) -> dict[str, bytes]:
+    """An earlier run's upload: the database (and checkpoint) after syncing each (commit, classes)."""
+    tree, db = tmp_path / "earlier", tmp_path / "earlier.db"
+    for sha, names in commits:
+        write_classes(tree, *names)
+        monkeypatch.setenv("GITHUB_SHA", sha)
+        assert cli_main(["sync", str(tree), "--db", str(db), "--checkpoint", str(tmp_path / "earlier.ck"),
+                         "--quiet"]) == 0
+    monkeypatch.delenv("GITHUB_SHA")
+    return {"ontology.db": db.read_bytes()}
+
+
+def push_run(tmp_path: Path, fake: FakeArtifactServer, before: str, *names: str) -> tuple[dict, str, str]:
+    """The Action on a push of Y (previous commit `before`) restoring the artifact: outputs, summary, log."""
+    env = make_env(tmp_path, restore_artifact="ontology-db")
+    write_classes(Path(env["GITHUB_WORKSPACE"]), *names)
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"ref": "refs/heads/main", "before": before, "after": Y}), encoding="utf-8")
+    env.update({"GITHUB_API_URL": fake.api_url, "GITHUB_EVENT_NAME": "push", "GITHUB_EVENT_PATH": str(event),
+                "GITHUB_REF": "refs/heads/main", "GITHUB_REF_NAME": "main", "GITHUB_SHA": Y})
+    log = io.StringIO()
+    assert action_run.main(env, cli_main=cli_main, out=log) == 0, log.getvalue()[-2000:]
+    return parse_outputs(tmp_path / "output.txt"), (tmp_path / "summary.md").read_text(encoding="utf-8"), \
+        log.getvalue()
+
+
+def test_an_artifact_older_than_the_push_s_previous_commit_is_said_to_be_the_base(tmp_path, monkeypatch):
+    """The newest artifact of the branch was synced at X, two pushes back (the last push's run was
+    cancelled before its upload): the figures are the change from X, which holds the last push's
+    classes too, and nothing said so: "2 classes added" read as this push's. The summary names X."""
+    members = synced_artifact(tmp_path, monkeypatch, (X, ("A",)))
+    with FakeArtifactServer(token=TOKEN) as fake:
+        fake.add(REPO, "ontology-db", members, head_sha=X)
+        outputs, summary, log = push_run(tmp_path, fake, P, "A", "B", "C")
+    assert outputs["classes-added"] == "2"  # B (the last push's) and C: what the database lacked
+    said = f"not at this push's previous commit {P[:12]}"
+    assert said in summary and X[:12] in summary
+    assert f"::warning title=ontosync%3A changes::the database this run started from was synced at {X[:12]}" in log
+
+
+def test_a_re_run_of_a_push_reports_the_push_s_change_not_nothing(tmp_path, monkeypatch):
+    """A job re-run after its sync had uploaded: the newest artifact is this commit's own (synced
+    at P, then at Y), and the figures were "no change" since the database already held Y; a later
+    step acting on `classes-added` missed the push. The change log still has the run at P."""
+    members = synced_artifact(tmp_path, monkeypatch, (P, ("A",)), (Y, ("A", "B")))
+    with FakeArtifactServer(token=TOKEN) as fake:
+        fake.add(REPO, "ontology-db", members, head_sha=Y)
+        outputs, _summary, log = push_run(tmp_path, fake, P, "A", "B")
+    assert outputs["classes-added"] == "1"
+    changes = json.loads((tmp_path / "workspace" / outputs["changes"]).read_text(encoding="utf-8"))
+    assert [c["iri"] for c in changes["classes"]["added"]] == ["http://x/B"]
+    assert changes["base"]["revision"] == P
+    assert "::warning" not in log
