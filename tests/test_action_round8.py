@@ -7,12 +7,17 @@ from __future__ import annotations
 
 import io
 import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import pytest
+
+from ontosync.action import artifacts
 from ontosync.action import run as action_run
 from ontosync.action.pull_request import MARKER
 from ontosync.cli import main as cli_main
-from tests.fake_artifacts import FakeArtifactServer
+from tests.fake_artifacts import FakeArtifactServer, make_zip
 from tests.test_action import REPO, TOKEN, make_env, parse_outputs
 from tests.test_pr_comment import bot_comments, github, run_pr  # noqa: F401  (github: the fixture)
 
@@ -102,3 +107,59 @@ def test_a_re_run_of_a_push_reports_the_push_s_change_not_nothing(tmp_path, monk
     assert [c["iri"] for c in changes["classes"]["added"]] == ["http://x/B"]
     assert changes["base"]["revision"] == P
     assert "::warning" not in log
+
+
+# -- 3. the artifact download: the retry helper's behaviour ---------------------------------------------
+
+class DroppingServer(ThreadingHTTPServer):
+    """Drops the connection unanswered (a reset by the storage host) for the first `drops` requests,
+    then serves `body`."""
+
+    def __init__(self, drops: int, body: bytes) -> None:
+        self.drops, self.body, self.requests = drops, body, 0
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                server.requests += 1
+                if server.requests <= server.drops:
+                    self.close_connection = True  # no status line: the client sees the connection go
+                    return
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(server.body)))
+                self.end_headers()
+                self.wfile.write(server.body)
+
+        super().__init__(("127.0.0.1", 0), Handler)
+
+    def __enter__(self) -> DroppingServer:
+        threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.shutdown()
+        self.server_close()
+
+
+@pytest.mark.parametrize(("drops", "requests"), [(2, 3), (9, 3)])
+def test_a_dropped_download_is_tried_again_with_the_backoff_the_environment_gives(tmp_path, monkeypatch, drops,
+                                                                                   requests):
+    """The download went through its own retry chain; now the project's `with_retries`: a dropped
+    connection is tried again (3 tries in all, the default policy with `$ONTOSYNC_RETRY_BACKOFF`
+    read when it runs), and the last one is named without the URL (its query is a download grant)."""
+    monkeypatch.setenv("ONTOSYNC_RETRY_BACKOFF", "0.001")
+    with DroppingServer(drops, make_zip({"ontology.db": b"db"})) as server:
+        url = f"http://127.0.0.1:{server.server_address[1]}/zip?sig=grant"
+        info = artifacts.ArtifactInfo(1, "ontology-db", 2, None, False, url)
+        if drops < 3:
+            artifacts.download_artifact(info, TOKEN, tmp_path / "a.zip")
+            assert (tmp_path / "a.zip").read_bytes()[:2] == b"PK"
+        else:
+            with pytest.raises(artifacts.ArtifactError) as err:
+                artifacts.download_artifact(info, TOKEN, tmp_path / "a.zip")
+            assert str(err.value) == f"download of {info.describe()} failed: connection failed or was reset " \
+                                     "(3 attempts)"
+        assert server.requests == requests
