@@ -15,6 +15,7 @@ import pytest
 
 from ontosync.action import artifacts
 from ontosync.action import run as action_run
+from ontosync.action.changes import push_previous
 from ontosync.action.pull_request import MARKER
 from ontosync.cli import main as cli_main
 from tests.fake_artifacts import FakeArtifactServer, make_zip
@@ -66,18 +67,19 @@ def synced_artifact(tmp_path: Path, monkeypatch, *commits: tuple[str, tuple[str,
     return {"ontology.db": db.read_bytes()}
 
 
-def push_run(tmp_path: Path, fake: FakeArtifactServer, before: str, *names: str) -> tuple[dict, str, str]:
+def push_run(tmp_path: Path, fake: FakeArtifactServer, before: str, *names: str,
+             branch: str = "main") -> tuple[dict, str, str]:
     """The Action on a push of Y (previous commit `before`) restoring the artifact: outputs, summary, log."""
     env = make_env(tmp_path, restore_artifact="ontology-db")
     write_classes(Path(env["GITHUB_WORKSPACE"]), *names)
     event = tmp_path / "event.json"
-    event.write_text(json.dumps({"ref": "refs/heads/main", "before": before, "after": Y}), encoding="utf-8")
+    event.write_text(json.dumps({"ref": f"refs/heads/{branch}", "before": before, "after": Y}), encoding="utf-8")
     env.update({"GITHUB_API_URL": fake.api_url, "GITHUB_EVENT_NAME": "push", "GITHUB_EVENT_PATH": str(event),
-                "GITHUB_REF": "refs/heads/main", "GITHUB_REF_NAME": "main", "GITHUB_SHA": Y})
+                "GITHUB_REF": f"refs/heads/{branch}", "GITHUB_REF_NAME": branch, "GITHUB_SHA": Y})
     log = io.StringIO()
     assert action_run.main(env, cli_main=cli_main, out=log) == 0, log.getvalue()[-2000:]
-    return parse_outputs(tmp_path / "output.txt"), (tmp_path / "summary.md").read_text(encoding="utf-8"), \
-        log.getvalue()
+    shown = (tmp_path / "summary.md").read_text(encoding="utf-8").replace("\\", "")  # markdown's escapes aside
+    return parse_outputs(tmp_path / "output.txt"), shown, log.getvalue()
 
 
 def test_an_artifact_older_than_the_push_s_previous_commit_is_said_to_be_the_base(tmp_path, monkeypatch):
@@ -89,7 +91,7 @@ def test_an_artifact_older_than_the_push_s_previous_commit_is_said_to_be_the_bas
         fake.add(REPO, "ontology-db", members, head_sha=X)
         outputs, summary, log = push_run(tmp_path, fake, P, "A", "B", "C")
     assert outputs["classes-added"] == "2"  # B (the last push's) and C: what the database lacked
-    said = f"not at this push's previous commit {P[:12]}"
+    said = f"not at {P[:12]}, the commit this push (or merge group) follows"
     assert said in summary and X[:12] in summary
     assert f"::warning title=ontosync%3A changes::the database this run started from was synced at {X[:12]}" in log
 
@@ -107,6 +109,29 @@ def test_a_re_run_of_a_push_reports_the_push_s_change_not_nothing(tmp_path, monk
     assert [c["iri"] for c in changes["classes"]["added"]] == ["http://x/B"]
     assert changes["base"]["revision"] == P
     assert "::warning" not in log
+
+
+def test_a_new_branch_s_first_push_starts_from_the_default_branch_s_database(tmp_path, monkeypatch):
+    """A push creating a branch (`before` all zeros) found no artifact of its own branch and ran a
+    full sync: its outputs and summary showed the whole ontology as added by that push. It starts
+    from the default branch's newest artifact, and the summary says the figures are measured from it."""
+    members = synced_artifact(tmp_path, monkeypatch, (X, ("A",)))
+    with FakeArtifactServer(token=TOKEN) as fake:
+        fake.add(REPO, "ontology-db", members, head_sha=X, head_branch="main")
+        outputs, summary, log = push_run(tmp_path, fake, "0" * 40, "A", "B", branch="feature")
+    assert outputs["classes-added"] == "1", log[-2000:]
+    assert "Compared with the default branch's database (artifact 'ontology-db'" in summary
+    assert "branch feature had no artifact yet" in summary
+
+
+def test_a_merge_group_s_figures_start_from_its_base_commit(tmp_path):
+    """A merge queue's run restores its base branch's database: its figures are measured from the
+    group's base commit (`merge_group.base_sha`) as a push's are from `before`."""
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"merge_group": {"base_sha": P, "head_sha": Y}}), encoding="utf-8")
+    env = {"GITHUB_EVENT_NAME": "merge_group", "GITHUB_EVENT_PATH": str(event)}
+    assert push_previous(env) == P
+    assert push_previous({**env, "GITHUB_EVENT_NAME": "schedule"}) is None
 
 
 # -- 3. the artifact download: the retry helper's behaviour ---------------------------------------------

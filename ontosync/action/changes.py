@@ -18,10 +18,10 @@ from typing import Any
 
 import peewee
 
-from ontosync.action.artifacts import COMMIT
+from ontosync.action.artifacts import COMMIT, DEFAULT_BRANCH
 from ontosync.action.container_step import event_payload
 from ontosync.db_url import is_postgres_url
-from ontosync.diff_format import md_iri, to_markdown, utf8_size
+from ontosync.diff_format import md, md_iri, to_markdown, utf8_size
 from ontosync.store.changelog import has_change_log
 from ontosync.store.diff import DiffError, last_run_id, open_readonly, select_runs
 from ontosync.store.run_reads import RunLog
@@ -35,12 +35,14 @@ SUMMARY_TITLE = "## What changed"
 
 
 def push_previous(env: Mapping[str, str]) -> str | None:
-    """The commit a push's branch was at before it (the payload's `before`); None for another event,
-    a new branch (all zeros) or a payload that does not tell."""
-    if env.get("GITHUB_EVENT_NAME") != "push":
+    """The commit a push's branch was at before it (the payload's `before`), or the base commit of a
+    merge queue's group (`merge_group.base_sha`); None for another event, a new branch (all zeros)
+    or a payload that does not tell."""
+    payload = event_payload(env) if env.get("GITHUB_EVENT_NAME") in ("push", "merge_group") else None
+    if not isinstance(payload, dict):
         return None
-    payload = event_payload(env)
-    before = payload.get("before") if isinstance(payload, dict) else None
+    group = payload.get("merge_group")
+    before = group.get("base_sha") if isinstance(group, dict) else payload.get("before")
     return before if isinstance(before, str) and COMMIT.fullmatch(before) and before.strip("0") else None
 
 
@@ -118,8 +120,18 @@ def start_note(data: dict | None, previous: str | None) -> str:
     start = ((data or {}).get("base") or {}).get("revision")
     if not previous or not start or start == previous:
         return ""
-    return (f"the database this run started from was synced at {start[:12]}, not at this push's previous "
-            f"commit {previous[:12]}: the figures are the change from {start[:12]}, the commits between included")
+    return (f"the database this run started from was synced at {start[:12]}, not at {previous[:12]}, the commit "
+            f"this push (or merge group) follows: the figures are the change from {start[:12]}, the commits between "
+            "included")
+
+
+def branch_note(restored, branch: str | None) -> str:
+    """The summary's note when the restored artifact (an ArtifactInfo, or None) is the default
+    branch's because `branch` had none yet (action/restore.py): the figures are measured from it."""
+    if restored is None or not branch or branch == DEFAULT_BRANCH or restored.head_branch == branch:
+        return ""
+    return f"Compared with the default branch's database ({md(restored.describe())}): branch {md(branch)} " \
+           "had no artifact yet."
 
 
 def summary_section(data: dict | None, changes_path: str, base_note: str = "", failed: str = "") -> str:

@@ -125,30 +125,40 @@ def download_database(info: artifacts.ArtifactInfo, token: str | None, tmp: Path
     return Downloaded(db, name, problems, extracted)
 
 
-def restore(cmd: Commands, inputs: ActionInputs, branch: str | None = None) -> bool:
-    """Download and unpack the artifact (the newest of `branch`, when given); True when the database
-    (and checkpoint) were restored."""
+def restore(cmd: Commands, inputs: ActionInputs, branch: str | None = None) -> artifacts.ArtifactInfo | None:
+    """Download and unpack the artifact (the newest of `branch`, when given, else of the default
+    branch when `branch` has none yet); the artifact when the database (and checkpoint) were restored.
+    Why the default branch's: a new branch's first run started from nothing, and its figures showed
+    the whole ontology as that push's change."""
     name = inputs.restore_artifact
     if not inputs.repository:
         cmd.warning(f"restore-artifact {name!r}: GITHUB_REPOSITORY is not set; running a full sync")
-        return False
+        return None
     try:
-        info, expired = artifacts.find_newest_artifact(inputs.repository, name, inputs.token or None,
-                                                       inputs.api_url, branch=branch)
+        info, expired = _newest(inputs, branch)
+        if info is None and branch not in (None, artifacts.DEFAULT_BRANCH):
+            info = _newest(inputs, artifacts.DEFAULT_BRANCH)[0]
+            if info is not None:
+                cmd.line(f"no artifact named {name!r} from branch {branch} yet: taking the default branch's")
     except artifacts.ArtifactError as exc:
         cmd.warning(f"restore-artifact {name!r}: {exc}; running a full sync")
-        return False
+        return None
     if info is None:
         extra = f" ({expired} expired)" if expired else ""
         on = " from the default branch" if branch == artifacts.DEFAULT_BRANCH else f" from branch {branch}" \
             if branch else ""
         cmd.notice(f"no artifact named {name!r}{on} in {inputs.repository} yet{extra}: running a full sync")
-        return False
+        return None
     cmd.line(f"newest: {info.describe()}")
     if not _unpack(cmd, inputs, info):
-        return False
+        return None
     cmd.notice(f"started from {info.describe()}")
-    return True
+    return info
+
+
+def _newest(inputs: ActionInputs, branch: str | None) -> tuple[artifacts.ArtifactInfo | None, int]:
+    return artifacts.find_newest_artifact(inputs.repository, inputs.restore_artifact, inputs.token or None,
+                                          inputs.api_url, branch=branch)
 
 
 def _unpack(cmd: Commands, inputs: ActionInputs, info: artifacts.ArtifactInfo) -> bool:

@@ -165,9 +165,10 @@ def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out:
     if linked:
         return stop_before_sync(cmd, env, (inputs, pr), linked, "ontosync: link in the way")
     folders = make_parent_dirs(inputs)
+    restored, branch = None, pushed_branch(env)
     if inputs.restore_artifact and pr is None:
         with cmd.group(f"ontosync: restore artifact {inputs.restore_artifact}"):
-            restore(cmd, inputs, branch=pushed_branch(env))
+            restored = restore(cmd, inputs, branch=branch)
 
     # a report (or change JSON) left from before must not pass for this run's; a folder there: the sync
     # names it (exit 2). The change JSON is only written after a sync that ran (step_changes).
@@ -190,7 +191,8 @@ def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out:
     reason = failure_reason(cmd, code, report, last_stderr)
     changes = step_changes(cmd, inputs, before, code, changes_path)
     hand_over_files(inputs, [changes_path])
-    note = f"Compared with {base_note}." if base_note else start_note(cmd, changes, previous)
+    note = f"Compared with {base_note}." if base_note else \
+        start_note(cmd, changes, previous) or change_report.branch_note(restored, branch)
     finish(cmd, env, inputs, report, code, reason,
            changes=(changes, changes_file(cmd, inputs, changes, changes_path), note))
     if pr is not None and want_comment(cmd, env):
