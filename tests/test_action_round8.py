@@ -19,7 +19,7 @@ from ontosync.action.changes import push_previous
 from ontosync.action.pull_request import MARKER
 from ontosync.cli import main as cli_main
 from tests.fake_artifacts import FakeArtifactServer, make_zip
-from tests.test_action import REPO, TOKEN, make_env, parse_outputs
+from tests.test_action import REPO, TOKEN, FakeCli, make_env, parse_outputs
 from tests.test_pr_comment import bot_comments, github, run_pr  # noqa: F401  (github: the fixture)
 
 EARLIER = f"{MARKER.format(key='ontology.db')}\n**1** classes added, **0** removed"
@@ -132,6 +132,26 @@ def test_a_merge_group_s_figures_start_from_its_base_commit(tmp_path):
     env = {"GITHUB_EVENT_NAME": "merge_group", "GITHUB_EVENT_PATH": str(event)}
     assert push_previous(env) == P
     assert push_previous({**env, "GITHUB_EVENT_NAME": "schedule"}) is None
+
+
+# -- hunt: two Action steps in one job ------------------------------------------------------------------
+
+def test_two_steps_with_their_own_reports_keep_their_own_change_json(tmp_path):
+    """Two Action steps in one job (two databases, each its own `report:` in one folder) shared one
+    `ontosync-changes.json`: the second step removed (or overwrote) the first's, whose `changes`
+    output then named a missing file or the other database's classes. The change JSON is named
+    after a report that is not the default one, as the report itself is."""
+    env = make_env(tmp_path, database="a.db", report="a-report.json")
+    ws = Path(env["GITHUB_WORKSPACE"])
+    write_classes(ws, "A")
+    assert action_run.main(env, cli_main=cli_main, out=io.StringIO()) == 0
+    first = parse_outputs(tmp_path / "output.txt")
+    assert first["changes"] == "a-report-changes.json"
+    second = make_env(tmp_path, database="b.db", report="b-report.json")
+    assert action_run.main(second, cli_main=FakeCli(None, code=4, stderr="ontosync: database busy"),
+                           out=io.StringIO()) == 4
+    kept = json.loads((ws / first["changes"]).read_text(encoding="utf-8"))
+    assert [c["iri"] for c in kept["classes"]["added"]] == ["http://x/A"]
 
 
 # -- 3. the artifact download: the retry helper's behaviour ---------------------------------------------

@@ -21,6 +21,7 @@ from ontosync.sources.names import hide_credentials, is_repository
 DEFAULT_WORKSPACE = "/github/workspace"
 DEFAULT_DATABASE = BY_INPUT["database"].input_default  # what an empty input means (action.yml says the same)
 DEFAULT_REPORT = BY_INPUT["report"].input_default
+CHANGES_FILE = "ontosync-changes.json"  # the change JSON beside the default report (ActionInputs.changes)
 
 
 
@@ -83,6 +84,14 @@ class ActionInputs:
     @property
     def local_source(self) -> bool:
         return not self.source.startswith("github:")
+
+    @property
+    def changes(self) -> Path:
+        """The change JSON (the `changes` output): `ontosync-changes.json` beside the default report,
+        `NAME-changes.json` beside a report `NAME.json`. Why: two Action steps in one job, each with
+        its own report, shared one change JSON, and the second removed or overwrote the first's."""
+        default = self.report.name == Path(DEFAULT_REPORT).name
+        return self.report.with_name(CHANGES_FILE if default else f"{self.report.stem}-changes.json")
 
     def sync_argv(self) -> list[str]:
         """The `ontosync sync` command line these inputs mean (the token travels in the env)."""

@@ -172,7 +172,7 @@ def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out:
 
     # a report (or change JSON) left from before must not pass for this run's; a folder there: the sync
     # names it (exit 2). The change JSON is only written after a sync that ran (step_changes).
-    changes_path = inputs.report.with_name("ontosync-changes.json")
+    changes_path = inputs.changes
     for earlier in (inputs.report, changes_path):
         with contextlib.suppress(FileNotFoundError, IsADirectoryError):
             earlier.unlink()
