@@ -20,7 +20,7 @@ from ontosync.action.pull_request import MARKER
 from ontosync.cli import main as cli_main
 from tests.fake_artifacts import FakeArtifactServer, make_zip
 from tests.test_action import REPO, TOKEN, FakeCli, make_env, parse_outputs
-from tests.test_pr_comment import bot_comments, github, run_pr  # noqa: F401  (github: the fixture)
+from tests.test_pr_comment import bot_comments, github, pr_tree, run_pr  # noqa: F401  (github: the fixture)
 
 EARLIER = f"{MARKER.format(key='ontology.db')}\n**1** classes added, **0** removed"
 
@@ -39,6 +39,18 @@ def test_a_bad_input_does_not_leave_the_earlier_push_s_figures_in_the_comment(tm
     shown = comment["body"].replace("\\", "")
     assert "classes added" not in shown and "efefefefefef" in shown
     assert "the sync failed (exit 2): input 'workers' must be a whole number, not 'abc'" in shown
+
+
+def test_a_base_that_cannot_be_synced_gives_no_figures_rather_than_the_whole_ontology(tmp_path, github):  # noqa: F811
+    """The base commit could not be synced (gone from the API, a fork's run without a token): the
+    head was synced into an empty database and the outputs and summary showed every class as added
+    by the pull request ("3 added, 0 removed" for a pull request removing one), while its comment
+    said the change could not be computed. The outputs are empty and the summary has no figures."""
+    code, outputs, summary, log = run_pr(tmp_path, github, pr_tree(Boat=None), base_sha="0f" * 20)
+    assert code == 0 and "could not be synced" in log
+    assert outputs["classes-added"] == outputs["classes-removed"] == outputs["changes"] == ""
+    assert "## What changed" not in summary and "classes added" not in summary
+    assert not (tmp_path / "ws" / "ontosync-changes.json").exists()
 
 
 # -- 2. a restored database synced at another commit than the push's previous one -----------------------

@@ -102,7 +102,8 @@ def prepare_base(cmd: Commands, inputs: ActionInputs, pr: PullRequest, sync: Syn
                     f"(exit {code}): comparing with the artifact as it is", title="ontosync: pull request")
         return f"the newest {inputs.restore_artifact!r} artifact of the base branch"
     cmd.warning(f"the base commit {pr.base_sha[:12]} could not be synced (exit {code}): no comparison "
-                "with the base branch, no pull-request comment", title="ontosync: pull request")
+                "with the base branch, so no change figures (outputs, summary) and no new pull-request comment",
+                title="ontosync: pull request")
     for path in (db, inputs.checkpoint):
         with contextlib.suppress(FileNotFoundError):
             path.unlink()

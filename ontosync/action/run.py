@@ -189,7 +189,9 @@ def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out:
     hand_over_files(inputs, folders)
     report = load_report(inputs.report)
     reason = failure_reason(cmd, code, report, last_stderr)
-    changes = step_changes(cmd, inputs, before, code, changes_path)
+    # a pull request whose base could not be synced: the head's sync started from an empty database, so
+    # its figures were the whole ontology, shown as the pull request's change
+    changes = step_changes(cmd, inputs, before, code, changes_path) if pr is None or base_note else None
     hand_over_files(inputs, [changes_path])
     note = f"Compared with {base_note}." if base_note else \
         start_note(cmd, changes, previous) or change_report.branch_note(restored, branch)
@@ -199,7 +201,7 @@ def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out:
         if base_note is not None and changes is not None:
             comment_on_pr(cmd, env, inputs, pr, (changes, failed_note(report)), base_note, token)
         else:  # no figures for this push: an existing comment must not go on showing an earlier push's
-            note_failure_on_pr(cmd, env, inputs, pr, changes, (code, reason), token)
+            note_failure_on_pr(cmd, env, inputs, pr, base_note is not None, (code, reason), token)
     return code
 
 
@@ -242,7 +244,7 @@ def stop_before_sync(cmd: Commands, env: Mapping[str, str], run: tuple[ActionInp
 def note_stop_on_pr(cmd: Commands, env: Mapping[str, str], inputs: ActionInputs, pr, reason: str) -> None:
     """A run stopped before its sync (exit 2, `reason`): said in our comment on `pr`, if any."""
     if pr is not None and want_comment(cmd, env):
-        note_failure_on_pr(cmd, env, inputs, pr, None, (2, reason), inputs.token)
+        note_failure_on_pr(cmd, env, inputs, pr, True, (2, reason), inputs.token)
 
 
 def step_changes(cmd: Commands, inputs: ActionInputs, before: int | None, code: int, out: Path) -> dict | None:
@@ -340,14 +342,17 @@ def uploaded_artifact(env: Mapping[str, str]) -> str:
     return upload_name({"artifact-name": get_input(env, "artifact-name")}, env)
 
 
-def note_failure_on_pr(cmd: Commands, env: Mapping[str, str], inputs: ActionInputs, pr, changes: dict | None,
+def note_failure_on_pr(cmd: Commands, env: Mapping[str, str], inputs: ActionInputs, pr, base_ok: bool,
                        exit_and_reason: tuple[int, str], token: str | None) -> None:
     """Say in our existing comment (none is posted) that this push's change could not be computed:
-    the sync failed (no `changes`; its exit code and reason), else the base could not be synced."""
-    why = "the base branch could not be synced (see the run's log)"
-    if changes is None:
-        code, reason = exit_and_reason
+    the sync failed (its exit code and reason), else the base could not be synced (`base_ok` False),
+    else the change log could not be read."""
+    code, reason = exit_and_reason
+    if code not in (0, 1):
         why = f"the sync failed (exit {code}): {reason}".replace(f"{inputs.workspace}{os.sep}", "")
+    else:
+        why = "the base branch could not be synced" if not base_ok else "the change log could not be read"
+        why += " (see the run's log)"
     with cmd.group(f"ontosync: comment on pull request #{pr.number}"):
         body = pull_request.failure_body(pr, why, pull_request.summary_url(env), inputs.relative(inputs.database))
         pull_request.post_comment(cmd, pr, body, inputs.relative(inputs.database), token, inputs.api_url,
