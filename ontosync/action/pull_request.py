@@ -92,15 +92,17 @@ def prepare_base(cmd: Commands, inputs: ActionInputs, pr: PullRequest, sync: Syn
     for path in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm"), inputs.checkpoint):
         with contextlib.suppress(FileNotFoundError):
             path.unlink()  # whatever was there is not the base branch's database
-    restored = bool(inputs.restore_artifact) and restore(cmd, inputs, branch=pr.base_ref or None)
+    restored = restore(cmd, inputs, branch=pr.base_ref or None) if inputs.restore_artifact else None
+    # (the default branch's when the base branch has none yet: action/restore.py)
+    artifact = f"the newest {inputs.restore_artifact!r} artifact of the " + \
+        ("base branch" if restored is None or restored.head_branch == pr.base_ref else "default branch")
     code, where = _sync_base_commit(cmd, inputs, pr, sync)
     if code in (0, 1):
-        return f"the newest {inputs.restore_artifact!r} artifact of the base branch, brought to the base commit" \
-            if restored else where
+        return f"{artifact}, brought to the base commit" if restored else where
     if restored:
         cmd.warning(f"the base commit {pr.base_sha[:12]} could not be synced into the restored database "
                     f"(exit {code}): comparing with the artifact as it is", title="ontosync: pull request")
-        return f"the newest {inputs.restore_artifact!r} artifact of the base branch"
+        return artifact
     cmd.warning(f"the base commit {pr.base_sha[:12]} could not be synced (exit {code}): no comparison "
                 "with the base branch, so no change figures (outputs, summary) and no new pull-request comment",
                 title="ontosync: pull request")
