@@ -15,7 +15,7 @@ import pytest
 
 from ontosync.action import artifacts
 from ontosync.action import run as action_run
-from ontosync.action.changes import push_previous
+from ontosync.action.changes import branch_note, push_previous
 from ontosync.action.pull_request import MARKER
 from ontosync.cli import main as cli_main
 from tests.fake_artifacts import FakeArtifactServer, make_zip
@@ -134,6 +134,12 @@ def test_a_new_branch_s_first_push_starts_from_the_default_branch_s_database(tmp
     assert outputs["classes-added"] == "1", log[-2000:]
     assert "Compared with the default branch's database (artifact 'ontology-db'" in summary
     assert "branch feature had no artifact yet" in summary
+    # a tag's run (restore.pushed_branch: the default branch's artifact) says so too
+    info = artifacts.ArtifactInfo(5, "ontology-db", 9, None, False, "", head_sha=X, head_branch="main")
+    note = branch_note(info, artifacts.DEFAULT_BRANCH)
+    assert note.startswith("Compared with the default branch's database (artifact 'ontology\\-db'")
+    assert note.endswith(f"commit {X[:12]}\\)): this run is on no branch (a tag?).")
+    assert branch_note(info, "main") == branch_note(None, "feature") == ""
 
 
 def test_a_merge_group_s_figures_start_from_its_base_commit(tmp_path):

@@ -127,11 +127,13 @@ def start_note(data: dict | None, previous: str | None) -> str:
 
 def branch_note(restored, branch: str | None) -> str:
     """The summary's note when the restored artifact (an ArtifactInfo, or None) is the default
-    branch's because `branch` had none yet (action/restore.py): the figures are measured from it."""
-    if restored is None or not branch or branch == DEFAULT_BRANCH or restored.head_branch == branch:
+    branch's because the run is on no branch (a tag: `branch` DEFAULT_BRANCH) or on one with none yet
+    (action/restore.py): the figures are measured from that database, not from this ref's past."""
+    if restored is None or not branch or restored.head_branch == branch:
         return ""
-    return f"Compared with the default branch's database ({md(restored.describe())}): branch {md(branch)} " \
-           "had no artifact yet."
+    why = "this run is on no branch (a tag?)" if branch == DEFAULT_BRANCH else f"branch {md(branch)} had no " \
+        "artifact yet"
+    return f"Compared with the default branch's database ({md(restored.describe())}): {why}."
 
 
 def summary_section(data: dict | None, changes_path: str, base_note: str = "", failed: str = "") -> str:
