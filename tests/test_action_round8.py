@@ -42,15 +42,20 @@ def test_a_bad_input_does_not_leave_the_earlier_push_s_figures_in_the_comment(tm
 
 
 def test_a_base_that_cannot_be_synced_gives_no_figures_rather_than_the_whole_ontology(tmp_path, github):  # noqa: F811
-    """The base commit could not be synced (gone from the API, a fork's run without a token): the
-    head was synced into an empty database and the outputs and summary showed every class as added
-    by the pull request ("3 added, 0 removed" for a pull request removing one), while its comment
-    said the change could not be computed. The outputs are empty and the summary has no figures."""
-    code, outputs, summary, log = run_pr(tmp_path, github, pr_tree(Boat=None), base_sha="0f" * 20)
+    """A pull request's run with no token (a fork's, `github-token: ''`) on a private repository: the
+    base commit could not be synced, the head was synced into an empty database, and the outputs and
+    summary showed every class as added by the pull request ("3 added, 0 removed" for a pull request
+    removing one), while its comment said the change could not be computed. The outputs are empty
+    and the summary has no figures; the comment is not attempted without a token, and the warning
+    says so (it sent the user to the token's `pull-requests: write`)."""
+    code, outputs, summary, log = run_pr(tmp_path, github, pr_tree(Boat=None), inputs={"github-token": ""})
     assert code == 0 and "could not be synced" in log
     assert outputs["classes-added"] == outputs["classes-removed"] == outputs["changes"] == ""
     assert "## What changed" not in summary and "classes added" not in summary
     assert not (tmp_path / "ws" / "ontosync-changes.json").exists()
+    assert "::warning title=ontosync%3A pull-request comment::not commenting on pull request #7: no token " \
+           "(the github-token input is empty)" in log
+    assert "pull-requests: write" not in log and not [e for e in github.log if "/issues" in e[2]]
 
 
 # -- 2. a restored database synced at another commit than the push's previous one -----------------------

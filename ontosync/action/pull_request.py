@@ -253,12 +253,17 @@ def _supersede(others: list, kept: str, key: str) -> None:
 def post_comment(cmd: Commands, pr: PullRequest, body: str, key: str, token: str, api_url: str,
                  create: bool = True) -> bool:
     """Create (unless `create` is False: nothing to say yet) or update the one comment; a refusal is
-    a warning. True when the comment is up to date."""
+    a warning. True when the comment is up to date. Without a token nothing is asked: no comment can
+    be written, and the refusal's warning sent the user to check the permissions of a token never given."""
     import requests
     from github import GithubException
 
     from ontosync.action.artifacts import github_client
 
+    if not token:
+        cmd.warning(f"not commenting on pull request #{pr.number}: no token (the github-token input is empty); "
+                    "see the job summary", title="ontosync: pull-request comment")
+        return False
     marker = MARKER.format(key=key.replace("--", ""))
     gh = github_client(token or None, api_url)
 
