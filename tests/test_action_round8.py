@@ -15,7 +15,7 @@ import pytest
 
 from ontosync.action import artifacts
 from ontosync.action import run as action_run
-from ontosync.action.changes import branch_note, push_previous
+from ontosync.action.changes import branch_note, push_previous, start_note
 from ontosync.action.pull_request import MARKER
 from ontosync.cli import main as cli_main
 from tests.fake_artifacts import FakeArtifactServer, make_zip
@@ -126,6 +126,9 @@ def test_a_re_run_of_a_push_reports_the_push_s_change_not_nothing(tmp_path, monk
     assert [c["iri"] for c in changes["classes"]["added"]] == ["http://x/B"]
     assert changes["base"]["revision"] == P
     assert "::warning" not in log
+    # a push that started from no database (no artifact yet): its figures are the whole ontology, said
+    empty = {"base": {"run": None, "revision": None}}
+    assert start_note(empty, P).startswith("Compared with an empty database") and start_note(empty, None) == ""
 
 
 def test_a_new_branch_s_first_push_starts_from_the_default_branch_s_database(tmp_path, monkeypatch):

@@ -113,11 +113,19 @@ def outputs(data: dict | None, changes_path: str) -> dict[str, str]:
             "classes-changed": str(len(c["changed"])), "changes": changes_path}
 
 
+EMPTY_START = ("Compared with an empty database (no earlier run's database was there: `restore-artifact` names "
+               "the artifact to start from): every class counts as added.")
+
+
 def start_note(data: dict | None, previous: str | None) -> str:
     """A push's figures measured from a database that never held its previous commit (the newest
     artifact is older: a run cancelled before its upload; or another branch's): the sentence that
-    says so, "" otherwise. Unsaid, "2 classes added" read as this push's when it held earlier ones."""
-    start = ((data or {}).get("base") or {}).get("revision")
+    says so, "" otherwise. Unsaid, "2 classes added" read as this push's when it held earlier ones.
+    From an empty database (no artifact restored, or none yet): EMPTY_START."""
+    base = (data or {}).get("base") or {}
+    start = base.get("revision")
+    if previous and base.get("run") is None and data is not None:
+        return EMPTY_START
     if not previous or not start or start == previous:
         return ""
     return (f"the database this run started from was synced at {start[:12]}, not at {previous[:12]}, the commit "

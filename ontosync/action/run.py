@@ -264,8 +264,8 @@ def start_note(cmd: Commands, changes: dict | None, previous: str | None) -> str
     """The summary's note (and a warning) when a push's figures start from another commit than its
     previous one (action/changes.py start_note); "" when they are the push's own."""
     said = change_report.start_note(changes, previous)
-    if not said:
-        return ""
+    if not said or said == change_report.EMPTY_START:  # (a first run, or a restore that said why it failed)
+        return said
     cmd.warning(said, title="ontosync: changes")
     return md(said[0].upper() + said[1:]) + "."
 
