@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ontosync.action import artifacts
+from ontosync.action import artifacts, container_step
 from ontosync.action import run as action_run
 from ontosync.action.changes import branch_note, push_previous, start_note
 from ontosync.action.pull_request import MARKER
@@ -56,6 +56,22 @@ def test_a_base_that_cannot_be_synced_gives_no_figures_rather_than_the_whole_ont
     assert "::warning title=ontosync%3A pull-request comment::not commenting on pull request #7: no token " \
            "(the github-token input is empty)" in log
     assert "pull-requests: write" not in log and not [e for e in github.log if "/issues" in e[2]]
+
+
+def test_a_step_whose_image_cannot_start_says_so_in_the_summary(tmp_path, monkeypatch, capsys):
+    """Before the container (its image not built or pulled: no docker, a registry down) nothing
+    wrote the job summary, and a pull request's comment went on showing the earlier push's figures
+    with nothing saying this push's run never started. The step's summary says both."""
+    summary = tmp_path / "summary.md"
+    for name, value in {"PATH": str(tmp_path), "GITHUB_OUTPUT": str(tmp_path / "out"), "ONTOSYNC_INPUTS": "{}",
+                        "ONTOSYNC_ACTION_IMAGE": "docker://example.org/o@sha256:" + "0" * 64,
+                        "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_EVENT_NAME": "pull_request"}.items():
+        monkeypatch.setenv(name, value)  # (PATH: no docker command here)
+    assert container_step.main() == 2
+    assert "the docker command is not installed" in capsys.readouterr().out
+    text = summary.read_text(encoding="utf-8")
+    assert text.startswith("## ontosync: not run\n\nThe Action's image could not be built or pulled")
+    assert "comment, if any, was not updated: its figures are an earlier push's" in text
 
 
 # -- 2. a restored database synced at another commit than the push's previous one -----------------------
