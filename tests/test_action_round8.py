@@ -41,21 +41,34 @@ def test_a_bad_input_does_not_leave_the_earlier_push_s_figures_in_the_comment(tm
     assert "the sync failed (exit 2): input 'workers' must be a whole number, not 'abc'" in shown
 
 
-def test_a_base_that_cannot_be_synced_gives_no_figures_rather_than_the_whole_ontology(tmp_path, github):  # noqa: F811
-    """A pull request's run with no token (a fork's, `github-token: ''`) on a private repository: the
-    base commit could not be synced, the head was synced into an empty database, and the outputs and
-    summary showed every class as added by the pull request ("3 added, 0 removed" for a pull request
-    removing one), while its comment said the change could not be computed. The outputs are empty
-    and the summary has no figures; the comment is not attempted without a token, and the warning
-    says so (it sent the user to the token's `pull-requests: write`)."""
-    code, outputs, summary, log = run_pr(tmp_path, github, pr_tree(Boat=None), inputs={"github-token": ""})
-    assert code == 0 and "could not be synced" in log
+def test_a_base_synced_in_part_gives_no_figures_rather_than_wrong_ones(tmp_path, github):  # noqa: F811
+    """The base commit's sync through the API stopped early (a primary rate limit resetting past the
+    allowed wait: exit 1, "run again after"), and exit 1 passed for a synced base: the comment said
+    "compared with main at <base>" and "3 classes added, 0 removed" for a pull request removing one
+    class, the base's unfetched files counted as the pull request's. No figures now (outputs empty,
+    no summary section, no comment posted), and a warning says why."""
+    github.queue_primary_rate_limit(reset_in=7200, after=2)  # the commit and its tree, then refused
+    code, outputs, summary, log = run_pr(tmp_path, github, pr_tree(Boat=None))
+    assert code == 0, log[-2000:]
+    assert "::warning title=ontosync%3A pull request::the base commit" in log and "was synced only in part" in log
     assert outputs["classes-added"] == outputs["classes-removed"] == outputs["changes"] == ""
     assert "## What changed" not in summary and "classes added" not in summary
-    assert not (tmp_path / "ws" / "ontosync-changes.json").exists()
+    assert bot_comments(github) == []
+
+
+def test_no_token_asks_nothing_of_the_comments_api(github, capsys):  # noqa: F811
+    """A fork's pull request run without a token (`github-token: ''`): the comment's calls went out
+    anonymously and the 401 was read as a token lacking `pull-requests: write`. Nothing is asked;
+    the warning names the empty input."""
+    from ontosync.action.commands import Commands
+    from ontosync.action.pull_request import PullRequest, post_comment
+
+    pr = PullRequest(7, "acme/onto", "ab" * 20, "main", "cd" * 20)
+    assert post_comment(Commands(), pr, "body", "ontology.db", "", github.url) is False
+    out = capsys.readouterr().out
     assert "::warning title=ontosync%3A pull-request comment::not commenting on pull request #7: no token " \
-           "(the github-token input is empty)" in log
-    assert "pull-requests: write" not in log and not [e for e in github.log if "/issues" in e[2]]
+           "(the github-token input is empty)" in out
+    assert "pull-requests: write" not in out and github.log == []
 
 
 def test_a_step_whose_image_cannot_start_says_so_in_the_summary(tmp_path, monkeypatch, capsys):
