@@ -20,6 +20,7 @@ from ontosync.action.pull_request import MARKER
 from ontosync.cli import main as cli_main
 from tests.fake_artifacts import FakeArtifactServer, make_zip
 from tests.test_action import REPO, TOKEN, FakeCli, make_env, parse_outputs
+from tests.test_pr_comment import TOKEN as GITHUB_TOKEN
 from tests.test_pr_comment import bot_comments, github, pr_tree, run_pr  # noqa: F401  (github: the fixture)
 
 EARLIER = f"{MARKER.format(key='ontology.db')}\n**1** classes added, **0** removed"
@@ -207,6 +208,23 @@ def test_two_steps_with_their_own_reports_keep_their_own_change_json(tmp_path):
                            out=io.StringIO()) == 4
     kept = json.loads((ws / first["changes"]).read_text(encoding="utf-8"))
     assert [c["iri"] for c in kept["classes"]["added"]] == ["http://x/A"]
+
+
+def test_a_run_github_stopped_says_its_figures_are_partial(tmp_path, github):  # noqa: F811
+    """A `repository:` sync GitHub stopped (a rate limit resetting past the allowed wait: exit 1,
+    the checkpoint kept) reported the classes it reached under "What changed" as the push's change;
+    only the run's own section, below, said it stopped early. The figures now say they are partial."""
+    github.queue_primary_rate_limit(reset_in=7200, after=3)  # the commit, its tree, one blob
+    env = make_env(tmp_path, repository="acme/onto")
+    env["GITHUB_API_URL"] = github.url
+    env["INPUT_GITHUB-TOKEN"] = GITHUB_TOKEN
+    log = io.StringIO()
+    assert action_run.main(env, cli_main=cli_main, out=log) == 1, log.getvalue()[-2000:]
+    outputs = parse_outputs(tmp_path / "output.txt")
+    summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
+    assert outputs["classes-added"] == "1" and "stopped early" in summary
+    assert "This run stopped before its end: these are the changes it made; what it did not reach is in the " \
+           "next run's figures." in summary
 
 
 # -- 3. the artifact download: the retry helper's behaviour ---------------------------------------------

@@ -40,7 +40,14 @@ from ontosync.action.inputs import (
 )
 from ontosync.action.planted_links import remove_planted_links
 from ontosync.action.restore import pushed_branch, restore
-from ontosync.action.summary import annotate_failures, fit_summary, outputs_from_report, summary_markdown, write_outputs
+from ontosync.action.summary import (
+    annotate_failures,
+    fit_summary,
+    outputs_from_report,
+    stopped_early,
+    summary_markdown,
+    write_outputs,
+)
 from ontosync.action.target_checkout import checked_out_pr, synced_revision
 from ontosync.db_url import is_postgres_url, mask, password
 from ontosync.diff_format import is_empty, md
@@ -53,6 +60,8 @@ EXIT_MEANING = {0: "done", 1: "error rate over the threshold, or stopped early b
                 3: "fatal: database integrity or migration failure",
                 4: "database busy: another sync or writer holds it; nothing was lost, run again",
                 130: "interrupted (job cancelled); the checkpoint is saved for the next run"}
+STOPPED_NOTE = ("This run stopped before its end: these are the changes it made; what it did not reach is in the next "
+                "run's figures.")
 
 
 class TeeStream(io.TextIOBase):
@@ -193,8 +202,7 @@ def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out:
     # its figures were the whole ontology, shown as the pull request's change
     changes = step_changes(cmd, inputs, before, code, changes_path) if pr is None or base_note else None
     hand_over_files(inputs, [changes_path])
-    note = f"Compared with {base_note}." if base_note else \
-        start_note(cmd, changes, previous) or change_report.branch_note(restored, branch)
+    note = figures_note(cmd, (base_note, previous, restored, branch), changes, report, code)
     finish(cmd, env, inputs, report, code, reason,
            changes=(changes, changes_file(cmd, inputs, changes, changes_path), note))
     if pr is not None and want_comment(cmd, env):
@@ -258,6 +266,19 @@ def step_changes(cmd: Commands, inputs: ActionInputs, before: int | None, code: 
                     "from earlier runs': no change figures", title="ontosync: changes")
         return None
     return change_report.collect(inputs.database_url or inputs.database, before, out, inputs.source)
+
+
+def figures_note(cmd: Commands, start: tuple[str | None, str | None, Any, str | None], changes: dict | None,
+                 report: dict | None, code: int) -> str:
+    """The summary's note under the change figures: what they are compared with (`start`: a pull
+    request's base note, a push's previous commit, the restored artifact and the run's branch), and
+    that they are partial when GitHub stopped the run (they read as the whole push's)."""
+    base_note, previous, restored, branch = start
+    note = f"Compared with {base_note}." if base_note else \
+        start_note(cmd, changes, previous) or change_report.branch_note(restored, branch)
+    if report is not None and stopped_early(report, code):
+        note = "\n\n".join(filter(None, [note, STOPPED_NOTE]))
+    return note
 
 
 def start_note(cmd: Commands, changes: dict | None, previous: str | None) -> str:
