@@ -1,7 +1,9 @@
 """The Action and the GitHub source, eighth round (h78): a pull request's comment when an input is
-bad, a restored database synced from another commit, and the artifact download's one retry path.
-Against the fakes on 127.0.0.1 (tests/fake_github.py, tests/fake_artifacts.py); each test is a
-user-visible outcome."""
+bad or the image cannot start, a pull request's base synced in part, what a push's change figures
+are measured from (a restored database synced at another commit, a re-run, a new branch, a merge
+group, a tag, a run GitHub stopped), two steps' change JSONs, and the artifact download's one retry
+path. Against the fakes on 127.0.0.1 (tests/fake_github.py, tests/fake_artifacts.py); each test is
+a user-visible outcome."""
 
 from __future__ import annotations
 
