@@ -255,10 +255,11 @@ OPTIONS: tuple[Option, ...] = (
                 "never printed. Restoring an artifact needs `actions: read`.",
                 "token for the API and for `restore-artifact`", default="${{ github.token }}"),
     action_only("restore-artifact", "Name of an artifact an earlier run uploaded with the database and checkpoint; "
-                "the newest non-expired one of this run's branch (a run on a tag: the default branch's; in a merge "
-                "queue: its base branch's) is downloaded and the sync starts from it. None found means a full sync.",
-                "artifact name to start from (newest non-expired of this run's branch, on a tag the default branch's, "
-                "in a merge queue its base branch's; none found means a full sync)"),
+                "the newest non-expired one of this run's branch (a branch with none yet, or a run on a tag: the "
+                "default branch's; in a merge queue: its base branch's) is downloaded and the sync starts from it. "
+                "None found means a full sync.",
+                "artifact name to start from (newest non-expired of this run's branch, else the default branch's, "
+                "on a tag the default branch's, in a merge queue its base branch's; none found means a full sync)"),
     action_only("upload-artifact", "Upload the database, checkpoint and report as a workflow artifact (true or "
                 "false), also when the sync fails, so the next run can start from them (`restore-artifact`).",
                 "upload database, checkpoint and report as an artifact, also when the sync fails",

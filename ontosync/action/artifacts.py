@@ -223,8 +223,9 @@ def policy() -> RetryPolicy:
 
 
 def with_retries(exchange: Callable[[], T], retry: RetryPolicy | None = None, max_wait: float = MAX_WAIT) -> T:
-    """Run `exchange` (calls to GitHub's API), tried again per the retry policy: a server error or a
-    dropped connection after a backoff, a rate limit (429, or 403 with `Retry-After` or no requests
+    """Run `exchange` (calls to GitHub's API, or an artifact's download), tried again per the retry
+    policy: a server error (GithubException's, or the download's `_ServerError`) or a dropped
+    connection after a backoff, a rate limit (429, or 403 with `Retry-After` or no requests
     left) once it resets when that is within `max_wait`. Why: the listing met a secondary rate limit
     as a refusal, and the run went on without its artifact (a full sync). The last failure is raised
     as it came."""
@@ -241,7 +242,8 @@ def with_retries(exchange: Callable[[], T], retry: RetryPolicy | None = None, ma
 
     # a rate limit that reaches the backoff resets past `max_wait`: not retried (the others are waited for, below)
     retry = retry or policy()
-    backed = retry.retrying(attempt, (GithubException, *NETWORK_ERRORS), giveup=lambda exc: _final(exc, limits=False))
+    backed = retry.retrying(attempt, (GithubException, _ServerError, *NETWORK_ERRORS),
+                            giveup=lambda exc: _final(exc, limits=False))
     try:
         return waiting(backed, _Limited, lambda exc: exc.wait, retry.attempts or 3)()
     except _Limited as exc:
@@ -277,12 +279,8 @@ def download_artifact(info: ArtifactInfo, token: str | None, dest: Path,
     if not token:
         raise AuthError("downloading an artifact needs a token (GITHUB_TOKEN or the github-token input)")
     retry = retry or policy()
-    backed = retry.retrying(_download_once, (_ServerError, *NETWORK_ERRORS))
-    download = waiting(backed, _Limited, lambda exc: exc.wait, retry.attempts or 3)
     try:
-        download(info, token, dest, max_bytes)
-    except _Limited as exc:  # still limited after the waits
-        raise exc.original from None
+        with_retries(lambda: _download_once(info, token, dest, max_bytes), retry)
     except _ServerError as exc:
         raise ArtifactError(f"{exc}{_after(retry, exc)}") from None
     except (requests.RequestException, *NETWORK_ERRORS) as exc:

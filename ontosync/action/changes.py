@@ -12,15 +12,19 @@ import json
 import os
 import sqlite3
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import peewee
 
+from ontosync.action.artifacts import COMMIT, DEFAULT_BRANCH
+from ontosync.action.container_step import event_payload
 from ontosync.db_url import is_postgres_url
-from ontosync.diff_format import md_iri, to_markdown, utf8_size
+from ontosync.diff_format import md, md_iri, to_markdown, utf8_size
+from ontosync.store.changelog import has_change_log
 from ontosync.store.diff import DiffError, last_run_id, open_readonly, select_runs
+from ontosync.store.run_reads import RunLog
 
 CHANGE_OUTPUTS = ("classes-added", "classes-removed", "classes-changed", "changes")
 _READ_ERRORS = (sqlite3.DatabaseError, peewee.DatabaseError)  # PostgreSQL's errors arrive as Peewee's
@@ -30,18 +34,34 @@ SUMMARY_BUDGET = 200_000
 SUMMARY_TITLE = "## What changed"
 
 
-def last_run(db: Path | str, source: str = ".") -> int | None:
-    """The newest run in the database before this step's sync (0: none, or no database yet; None:
-    the database is there but could not be read). Why not 0 on an error: the step's figures are the
-    runs after this one, and 0 made them every run the log holds (a PostgreSQL server unreachable
-    for this read, back for the sync: the whole ontology shown as this push's change).
+def push_previous(env: Mapping[str, str]) -> str | None:
+    """The commit a push's branch was at before it (the payload's `before`), or the base commit of a
+    merge queue's group (`merge_group.base_sha`); None for another event, a new branch (all zeros)
+    or a payload that does not tell."""
+    payload = event_payload(env) if env.get("GITHUB_EVENT_NAME") in ("push", "merge_group") else None
+    if not isinstance(payload, dict):
+        return None
+    group = payload.get("merge_group")
+    before = group.get("base_sha") if isinstance(group, dict) else payload.get("before")
+    return before if isinstance(before, str) and COMMIT.fullmatch(before) and before.strip("0") else None
+
+
+def last_run(db: Path | str, source: str = ".", previous: str | None = None) -> int | None:
+    """The run this step's figures start after: the newest run in the database before this step's
+    sync (0: none, or no database yet; None: the database is there but could not be read), or, for
+    a push, the newest finished run at its `previous` commit when the log holds one. Why not 0 on an
+    error: the step's figures are the runs after this one, and 0 made them every run the log holds
+    (a PostgreSQL server unreachable for this read, back for the sync: the whole ontology shown as
+    this push's change). Why the run at `previous`: a re-run of the push restores this commit's own
+    upload, which already holds the push, and its figures were "no change".
 
     `db` is the database file, or a PostgreSQL URL (then `source` names the schema, as for the sync)."""
     if not is_postgres_url(str(db)) and not Path(db).is_file():
         return 0
     try:
         with _reading(db, source) as conn:
-            return last_run_id(conn)
+            at = RunLog(conn).at_revision(previous, finished=True) if previous and has_change_log(conn) else None
+            return last_run_id(conn) if at is None else at
     except (*_READ_ERRORS, DiffError):
         return None
 
@@ -91,6 +111,37 @@ def outputs(data: dict | None, changes_path: str) -> dict[str, str]:
     c = data["classes"]
     return {"classes-added": str(len(c["added"])), "classes-removed": str(len(c["removed"])),
             "classes-changed": str(len(c["changed"])), "changes": changes_path}
+
+
+EMPTY_START = ("Compared with an empty database (no earlier run's database was there: `restore-artifact` names "
+               "the artifact to start from): every class counts as added.")
+
+
+def start_note(data: dict | None, previous: str | None) -> str:
+    """A push's figures measured from a database that never held its previous commit (the newest
+    artifact is older: a run cancelled before its upload; or another branch's): the sentence that
+    says so, "" otherwise. Unsaid, "2 classes added" read as this push's when it held earlier ones.
+    From an empty database (no artifact restored, or none yet): EMPTY_START."""
+    base = (data or {}).get("base") or {}
+    start = base.get("revision")
+    if previous and base.get("run") is None and data is not None:
+        return EMPTY_START
+    if not previous or not start or start == previous:
+        return ""
+    return (f"the database this run started from was synced at {start[:12]}, not at {previous[:12]}, the commit "
+            f"this push (or merge group) follows: the figures are the change from {start[:12]}, the commits between "
+            "included")
+
+
+def branch_note(restored, branch: str | None) -> str:
+    """The summary's note when the restored artifact (an ArtifactInfo, or None) is the default
+    branch's because the run is on no branch (a tag: `branch` DEFAULT_BRANCH) or on one with none yet
+    (action/restore.py): the figures are measured from that database, not from this ref's past."""
+    if restored is None or not branch or restored.head_branch == branch:
+        return ""
+    why = "this run is on no branch (a tag?)" if branch == DEFAULT_BRANCH else f"branch {md(branch)} had no " \
+        "artifact yet"
+    return f"Compared with the default branch's database ({md(restored.describe())}): {why}."
 
 
 def summary_section(data: dict | None, changes_path: str, base_note: str = "", failed: str = "") -> str:

@@ -148,6 +148,23 @@ def write_output(outputs: dict[str, list[str]]) -> None:
               f"{exc.strerror or type(exc).__name__}", flush=True)
 
 
+def not_run(why: str) -> None:
+    """The job summary when the sync never started (no image: the container, which writes the summary
+    and updates a pull request's comment, never ran). Unsaid, the summary was empty and the pull
+    request's comment went on showing an earlier push's figures as this push's: both said here."""
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        return
+    text = f"## ontosync: not run\n\n{why}: nothing was synced, restored or compared.\n"
+    if os.environ.get("GITHUB_EVENT_NAME") in ("pull_request", "pull_request_target"):
+        text += "\nThe pull request's ontosync comment, if any, was not updated: its figures are an earlier push's.\n"
+    try:
+        with open(target, "a", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as exc:
+        print(f"::warning::ontosync: cannot write the job summary: {exc.strerror or type(exc).__name__}", flush=True)
+
+
 def docker(*args: str, env: dict[str, str] | None = None) -> int:
     try:
         return subprocess.run(["docker", *args], env=env, check=False).returncode
@@ -203,6 +220,7 @@ def main() -> int:
         inputs = json.loads(os.environ.get("ONTOSYNC_INPUTS") or "{}")
     except ValueError:
         print("::error::ontosync: ONTOSYNC_INPUTS is not JSON", flush=True)
+        not_run("The Action's inputs (ONTOSYNC_INPUTS) are not JSON")
         return 2
     inputs = {str(k): ("" if v is None else str(v)) for k, v in inputs.items()}
     upload = upload_wanted(inputs.get("upload-artifact", "true"))
@@ -214,6 +232,7 @@ def main() -> int:
                           os.environ.get("GITHUB_ACTION_PATH") or ".", network)
     if image is None:
         print("::error::ontosync: the Action's image could not be built or pulled (see the log above)", flush=True)
+        not_run("The Action's image could not be built or pulled (see the step's log)")
         return 2
     env, mounts = container_env(inputs)
     workspace = os.path.abspath(os.environ.get("GITHUB_WORKSPACE") or ".")

@@ -35,7 +35,7 @@ from ontosync.options import default_api_url
 from ontosync.sources.names import hide_credentials, is_repository
 
 if TYPE_CHECKING:
-    import zipfile
+    from ontosync.action.restore import Downloaded
 
 DEFAULT_ARTIFACT = "ontology-db"
 DEFAULT_OUT = "ontology.db"
@@ -98,9 +98,8 @@ def fetch_db(repo: str, artifact: str = DEFAULT_ARTIFACT, out: str | os.PathLike
              api_url: str | None = None, token: str | None = None, branch: str | None = None) -> int:
     """Download, verify and write; returns the exit code (messages go to stderr, progress to stdout)."""
     from ontosync.action import artifacts  # requests and PyGithub: only when fetch-db runs
-    from ontosync.action.restore import member_problems
     from ontosync.sources import SourceError
-    from ontosync.sources.github_http import Secret, checked_api_url, scrubbed
+    from ontosync.sources.github_http import Secret, checked_api_url
 
     if not is_repository(repo):
         _say(f"error: repository must look like OWNER/REPO, not {hide_credentials(repo)!r}")
@@ -133,53 +132,44 @@ def fetch_db(repo: str, artifact: str = DEFAULT_ARTIFACT, out: str | os.PathLike
         _say(f"error: cannot create {out_path.parent}: {exc}")
         return 2
     with tempfile.TemporaryDirectory(prefix="ontosync-fetch-") as tmp_dir:
-        tmp = Path(tmp_dir)
-        got = _fetched(info, token, out_path.name, tmp)
+        got = _fetched(info, token, out_path.name, Path(tmp_dir))
         if isinstance(got, int):
             return got
-        db_tmp, member = got
-        problems = member_problems(db_tmp, scrubbed(member.filename, token), fetched=True)
-        if problems:
-            _say(f"fatal: the database in {info.describe()} fails verification: {problems[0]}"
-                 + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else "") + f"; {out_path} left as it was")
+        if got.problems:
+            _say(f"fatal: the database in {info.describe()} fails verification: {got.problems[0]}"
+                 + (f" (+{len(got.problems) - 1} more)" if len(got.problems) > 1 else "")
+                 + f"; {out_path} left as it was")
             return 3
         try:
             for suffix in ("-wal", "-shm"):  # they belonged to the database being replaced
                 stale = out_path.with_name(out_path.name + suffix)
                 if stale.exists():
                     stale.unlink()
-            artifacts.copy_to(db_tmp, out_path)
+            artifacts.copy_to(got.db, out_path)
         except OSError as exc:
             _say(f"error: cannot write {out_path}: {exc}")
             return 2
-    print(printable(f"wrote {out_path} ({out_path.stat().st_size} bytes) from {scrubbed(member.filename, token)}; "
-                    "verify: ok"))
+    print(printable(f"wrote {out_path} ({out_path.stat().st_size} bytes) from {got.member}; verify: ok"))
     return 0
 
 
-def _fetched(info, token: str | None, out_name: str, tmp: Path) -> tuple[Path, zipfile.ZipInfo] | int:
-    """The artifact's database extracted into `tmp`, with its zip member; or the exit code, its
-    one line said (no database in it, a refused download, a temporary folder without room)."""
-    from ontosync.action import artifacts
-    from ontosync.sources.github_http import scrubbed
+def _fetched(info, token: str | None, out_name: str, tmp: Path) -> Downloaded | int:
+    """The artifact's database extracted into `tmp` and checked (restore.download_database); or the
+    exit code, its one line said (no database in it, a refused download, a temporary folder
+    without room)."""
+    from ontosync.action.artifacts import ArtifactError
+    from ontosync.action.restore import NoMember, NoRoom, download_database
 
     try:
-        zip_path = artifacts.download_artifact(info, token, tmp / "artifact.zip")
-        with artifacts.open_zip(zip_path) as zf:
-            member = pick_database(zf, out_name)
-            if member is None:
-                names = scrubbed(", ".join(m.filename for m in zf.infolist()[:10]), token)
-                _say(f"error: {info.describe()} holds no database file (members: {names or 'none'})")
-                return 2
-            db_tmp = artifacts.extract_member(zf, member, tmp / "fetched.db")
-    except artifacts.ArtifactError as exc:  # it may name a member
-        _say(f"error: {scrubbed(str(exc), token)}")
-        return 2
-    except OSError as exc:  # $TMPDIR full, or past `ulimit -f`: a traceback, the cause unsaid
+        return download_database(info, token, tmp, lambda zf: pick_database(zf, out_name), fetched=True)
+    except NoMember as exc:
+        _say(f"error: {info.describe()} holds no database file (members: {exc.names or 'none'})")
+    except NoRoom as exc:  # $TMPDIR full, or past `ulimit -f`: a traceback, the cause unsaid
         _say(f"error: cannot download artifact {printable(repr(info.name))} into the temporary folder "
-             f"{tmp.parent}: {exc.strerror or exc}; give TMPDIR a folder with room for it")
-        return 2
-    return db_tmp, member
+             f"{tmp.parent}: {exc}; give TMPDIR a folder with room for it")
+    except ArtifactError as exc:  # it may name a member
+        _say(f"error: {exc}")
+    return 2
 
 
 def fetch_db_main(args: argparse.Namespace) -> int:

@@ -21,6 +21,7 @@ from ontosync.sources.names import hide_credentials, is_repository
 DEFAULT_WORKSPACE = "/github/workspace"
 DEFAULT_DATABASE = BY_INPUT["database"].input_default  # what an empty input means (action.yml says the same)
 DEFAULT_REPORT = BY_INPUT["report"].input_default
+CHANGES_FILE = "ontosync-changes.json"  # the change JSON beside the default report (ActionInputs.changes)
 
 
 
@@ -83,6 +84,14 @@ class ActionInputs:
     @property
     def local_source(self) -> bool:
         return not self.source.startswith("github:")
+
+    @property
+    def changes(self) -> Path:
+        """The change JSON (the `changes` output): `ontosync-changes.json` beside the default report,
+        `NAME-changes.json` beside a report `NAME.json`. Why: two Action steps in one job, each with
+        its own report, shared one change JSON, and the second removed or overwrote the first's."""
+        default = self.report.name == Path(DEFAULT_REPORT).name
+        return self.report.with_name(CHANGES_FILE if default else f"{self.report.stem}-changes.json")
 
     def sync_argv(self) -> list[str]:
         """The `ontosync sync` command line these inputs mean (the token travels in the env)."""
@@ -161,10 +170,18 @@ def path_flags(sub: str) -> list[str]:
 
 def read_inputs(env: Mapping[str, str]) -> ActionInputs:
     """Check every input and build the settings; raises InputError with a one-line reason."""
+    inputs = read_places(env)
+    inputs.flags = read_flags(env, inputs)
+    return inputs
+
+
+def read_places(env: Mapping[str, str]) -> ActionInputs:
+    """The inputs that say where: the source, the database and the files beside it (no sync flags).
+    Read alone when a flag's input is bad, so the failure is still said in the pull request's comment,
+    which is found by the database's name (action/run.py stop_on_input)."""
     notes: list[str] = []
     workspace = Path(os.path.normpath(env.get("GITHUB_WORKSPACE") or DEFAULT_WORKSPACE))
 
-    repository = get_input(env, "repository")
     source = read_source(env, workspace, notes)
     database_url = get_input(env, "database") if is_postgres_url(get_input(env, "database")) else ""
     try:
@@ -179,19 +196,8 @@ def read_inputs(env: Mapping[str, str]) -> ActionInputs:
     checkpoint = (resolve_in_workspace(workspace, checkpoint_value, notes, "checkpoint") if checkpoint_value
                   else database.with_name(database.name + ".checkpoint.json"))
     report = resolve_in_workspace(workspace, get_input(env, "report") or DEFAULT_REPORT, notes, "report")
-
-    flags = path_flags(get_input(env, "path"))
-    for option in OPTIONS:
-        if option.input and option.passed:
-            flags += option_flags(option, env.get(input_env_name(option.input), ""))
     config = resolve_in_workspace(workspace, get_input(env, "config"), notes, "config") \
         if get_input(env, "config") else None
-    if config:
-        flags += ["--config", str(config)]
-    api_url = (env.get("GITHUB_API_URL") or "").strip()  # passed on only when set (default_api_url)
-    if repository and api_url:
-        flags += ["--api-url", api_url]
-
     return ActionInputs(
         workspace=workspace,
         database=database,
@@ -202,8 +208,21 @@ def read_inputs(env: Mapping[str, str]) -> ActionInputs:
         restore_artifact=get_input(env, "restore-artifact"),
         api_url=default_api_url(env),
         repository=(env.get("GITHUB_REPOSITORY") or "").strip(),
-        flags=flags,
         notes=notes,
         database_url=database_url,
         config=config,
     )
+
+
+def read_flags(env: Mapping[str, str], inputs: ActionInputs) -> list[str]:
+    """The `sync` flags of every other input (`inputs`: read_places' settings)."""
+    flags = path_flags(get_input(env, "path"))
+    for option in OPTIONS:
+        if option.input and option.passed:
+            flags += option_flags(option, env.get(input_env_name(option.input), ""))
+    if inputs.config:
+        flags += ["--config", str(inputs.config)]
+    api_url = (env.get("GITHUB_API_URL") or "").strip()  # passed on only when set (default_api_url)
+    if get_input(env, "repository") and api_url:
+        flags += ["--api-url", api_url]
+    return flags

@@ -22,7 +22,6 @@ from ontosync.action.commands import Commands
 from ontosync.action.inputs import ActionInputs
 
 SQLITE_SIDECARS = ("-wal", "-shm", "-journal", ".lock")
-CHANGES_FILE = "ontosync-changes.json"  # beside the report (action/changes.py)
 
 
 def output_paths(inputs: ActionInputs) -> Iterator[Path]:
@@ -31,7 +30,7 @@ def output_paths(inputs: ActionInputs) -> Iterator[Path]:
         db = inputs.database
         yield db
         yield from (db.with_name(db.name + suffix) for suffix in SQLITE_SIDECARS)
-    yield from (inputs.checkpoint, inputs.report, inputs.report.with_name(CHANGES_FILE))
+    yield from (inputs.checkpoint, inputs.report, inputs.changes)
 
 
 def linked_folders(inputs: ActionInputs, path: Path) -> Iterator[Path]:

@@ -32,6 +32,7 @@ from ontosync.action.comment_owner import find_ours, listed
 from ontosync.action.inputs import ActionInputs
 from ontosync.action.restore import restore
 from ontosync.diff_format import md, md_iri, row_count, shown_rows, to_markdown, utf8_size
+from ontosync.pipeline.checkpoint import Checkpoint
 from ontosync.sources.github_http import NETWORK_ERRORS, scrubbed
 
 COMMENT_LIMIT = 65_536  # GitHub refuses a longer comment body
@@ -92,37 +93,49 @@ def prepare_base(cmd: Commands, inputs: ActionInputs, pr: PullRequest, sync: Syn
     for path in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm"), inputs.checkpoint):
         with contextlib.suppress(FileNotFoundError):
             path.unlink()  # whatever was there is not the base branch's database
-    restored = bool(inputs.restore_artifact) and restore(cmd, inputs, branch=pr.base_ref or None)
-    code, where = _sync_base_commit(cmd, inputs, pr, sync)
-    if code in (0, 1):
-        return f"the newest {inputs.restore_artifact!r} artifact of the base branch, brought to the base commit" \
-            if restored else where
-    if restored:
+    restored = restore(cmd, inputs, branch=pr.base_ref or None) if inputs.restore_artifact else None
+    # (the default branch's when the base branch has none yet: action/restore.py)
+    artifact = f"the newest {inputs.restore_artifact!r} artifact of the " + \
+        ("base branch" if restored is None or restored.head_branch == pr.base_ref else "default branch")
+    code, where, whole = _sync_base_commit(cmd, inputs, pr, sync)
+    if code in (0, 1) and whole:
+        return f"{artifact}, brought to the base commit" if restored else where
+    if restored and code not in (0, 1):
         cmd.warning(f"the base commit {pr.base_sha[:12]} could not be synced into the restored database "
                     f"(exit {code}): comparing with the artifact as it is", title="ontosync: pull request")
-        return f"the newest {inputs.restore_artifact!r} artifact of the base branch"
-    cmd.warning(f"the base commit {pr.base_sha[:12]} could not be synced (exit {code}): no comparison "
-                "with the base branch, no pull-request comment", title="ontosync: pull request")
+        return artifact
+    # exit 1 of a sync GitHub stopped (a rate limit, GitHub down): the base's unfetched files passed
+    # for the pull request's, under "compared with the base commit"
+    how = f"could not be synced (exit {code})" if code not in (0, 1) else \
+        "was synced only in part (GitHub stopped its sync, see the log)"
+    cmd.warning(f"the base commit {pr.base_sha[:12]} {how}: no comparison with the base branch, so no change "
+                "figures (outputs, summary) and no new pull-request comment", title="ontosync: pull request")
     for path in (db, inputs.checkpoint):
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
     return None
 
 
-def _sync_base_commit(cmd: Commands, inputs: ActionInputs, pr: PullRequest, sync: Sync) -> tuple[int, str]:
-    """Sync the base commit into the database: from the checkout's history, else through the API."""
+def _sync_base_commit(cmd: Commands, inputs: ActionInputs, pr: PullRequest,
+                      sync: Sync) -> tuple[int, str, bool]:
+    """Sync the base commit into the database: from the checkout's history, else through the API.
+    (exit code, where from, whether the sync went to its end: its checkpoint says `finished`)."""
     with tempfile.TemporaryDirectory(prefix="ontosync-base-") as tmp:
-        checkpoint = str(Path(tmp) / "base.checkpoint.json")
+        checkpoint = Path(tmp) / "base.checkpoint.json"
         flags = [f for f in inputs.flags if f != "--full"]
-        common = ["--db", str(inputs.database), "--checkpoint", checkpoint, "--quiet", *flags]
+        common = ["--db", str(inputs.database), "--checkpoint", str(checkpoint), "--quiet", *flags]
         tree = git_tree(inputs.workspace, pr.base_sha, Path(tmp) / "tree")
         if tree is not None:
             cmd.line(f"syncing the base commit {pr.base_sha[:12]} from the checkout's git history")
-            return sync(["sync", str(tree), *common], pr.base_sha), "the base commit, from the checkout's git history"
-        cmd.line(f"syncing the base commit {pr.base_sha[:12]} through the GitHub API")
-        api = [] if "--api-url" in flags else ["--api-url", inputs.api_url]
-        code = sync(["sync", f"github:{pr.repo}@{pr.base_sha}", *common, *api], pr.base_sha)
-        return code, "the base commit, through the GitHub API"
+            code = sync(["sync", str(tree), *common], pr.base_sha)
+            where = "the base commit, from the checkout's git history"
+        else:
+            cmd.line(f"syncing the base commit {pr.base_sha[:12]} through the GitHub API")
+            api = [] if "--api-url" in flags else ["--api-url", inputs.api_url]
+            code = sync(["sync", f"github:{pr.repo}@{pr.base_sha}", *common, *api], pr.base_sha)
+            where = "the base commit, through the GitHub API"
+        ended = Checkpoint.load(checkpoint)
+        return code, where, ended is not None and ended.finished
 
 
 def git_tree(workspace: Path, sha: str, dest: Path) -> Path | None:
@@ -250,12 +263,17 @@ def _supersede(others: list, kept: str, key: str) -> None:
 def post_comment(cmd: Commands, pr: PullRequest, body: str, key: str, token: str, api_url: str,
                  create: bool = True) -> bool:
     """Create (unless `create` is False: nothing to say yet) or update the one comment; a refusal is
-    a warning. True when the comment is up to date."""
+    a warning. True when the comment is up to date. Without a token nothing is asked: no comment can
+    be written, and the refusal's warning sent the user to check the permissions of a token never given."""
     import requests
     from github import GithubException
 
     from ontosync.action.artifacts import github_client
 
+    if not token:
+        cmd.warning(f"not commenting on pull request #{pr.number}: no token (the github-token input is empty); "
+                    "see the job summary", title="ontosync: pull-request comment")
+        return False
     marker = MARKER.format(key=key.replace("--", ""))
     gh = github_client(token or None, api_url)
 

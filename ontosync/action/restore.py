@@ -11,7 +11,9 @@ import contextlib
 import re
 import sqlite3
 import tempfile
-from collections.abc import Mapping
+import zipfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from ontosync import __version__
@@ -72,30 +74,91 @@ def member_problems(db: Path, member: str, *, fetched: bool = False) -> list[str
     return [problem.replace(db.name, member) for problem in problems]
 
 
-def restore(cmd: Commands, inputs: ActionInputs, branch: str | None = None) -> bool:
-    """Download and unpack the artifact (the newest of `branch`, when given); True when the database
-    (and checkpoint) were restored."""
+Pick = Callable[[zipfile.ZipFile], "zipfile.ZipInfo | None"]  # the member wanted, None when none is
+
+
+class NoMember(artifacts.ArtifactError):
+    """The artifact holds no database (`names`: its first members, for the message)."""
+
+    def __init__(self, names: str) -> None:
+        super().__init__(names)
+        self.names = names
+
+
+class NoRoom(artifacts.ArtifactError):
+    """The temporary folder could not take the download ($TMPDIR full, past `ulimit -f`): unsaid, a
+    traceback ended the run (the message: the system's reason)."""
+
+
+@dataclass(frozen=True)
+class Downloaded:
+    db: Path  # the database, extracted into the temporary folder
+    member: str  # its name in the artifact (scrubbed of the token: it comes from the server)
+    problems: list[str]  # member_problems: [] when it may be used
+    checkpoint: tuple[Path, str] | None = None  # (extracted, member name): asked for, found, database passed
+
+
+def download_database(info: artifacts.ArtifactInfo, token: str | None, tmp: Path, pick: Pick, *,
+                      fetched: bool = False, checkpoint: Pick | None = None) -> Downloaded:
+    """Download `info` into `tmp`, extract the database member `pick` chooses and check it
+    (member_problems; `fetched`: fetch-db's rules), then the checkpoint member, if any. One path for
+    the Action's restore and `fetch-db`, which had a near-copy each. Raises NoMember, NoRoom, or
+    ArtifactError (its text scrubbed of the token: it may name a member)."""
+    try:
+        zip_path = artifacts.download_artifact(info, token, tmp / "artifact.zip")
+        with artifacts.open_zip(zip_path) as zf:
+            member = pick(zf)
+            if member is None:
+                raise NoMember(scrubbed(", ".join(m.filename for m in zf.infolist()[:10]), token))
+            db = artifacts.extract_member(zf, member, tmp / "downloaded.db")
+            name = scrubbed(member.filename, token)
+            problems = member_problems(db, name, fetched=fetched)
+            ck = checkpoint(zf) if checkpoint is not None and not problems else None
+            extracted = (artifacts.extract_member(zf, ck, tmp / "downloaded.checkpoint.json"),
+                         scrubbed(ck.filename, token)) if ck is not None else None
+    except NoMember:
+        raise
+    except artifacts.ArtifactError as exc:
+        raise artifacts.ArtifactError(scrubbed(str(exc), token)) from None
+    except OSError as exc:
+        raise NoRoom(exc.strerror or str(exc)) from None
+    return Downloaded(db, name, problems, extracted)
+
+
+def restore(cmd: Commands, inputs: ActionInputs, branch: str | None = None) -> artifacts.ArtifactInfo | None:
+    """Download and unpack the artifact (the newest of `branch`, when given, else of the default
+    branch when `branch` has none yet); the artifact when the database (and checkpoint) were restored.
+    Why the default branch's: a new branch's first run started from nothing, and its figures showed
+    the whole ontology as that push's change."""
     name = inputs.restore_artifact
     if not inputs.repository:
         cmd.warning(f"restore-artifact {name!r}: GITHUB_REPOSITORY is not set; running a full sync")
-        return False
+        return None
     try:
-        info, expired = artifacts.find_newest_artifact(inputs.repository, name, inputs.token or None,
-                                                       inputs.api_url, branch=branch)
+        info, expired = _newest(inputs, branch)
+        if info is None and branch not in (None, artifacts.DEFAULT_BRANCH):
+            info = _newest(inputs, artifacts.DEFAULT_BRANCH)[0]
+            if info is not None:
+                cmd.line(f"no artifact named {name!r} from branch {branch} yet: taking the default branch's")
     except artifacts.ArtifactError as exc:
         cmd.warning(f"restore-artifact {name!r}: {exc}; running a full sync")
-        return False
+        return None
     if info is None:
         extra = f" ({expired} expired)" if expired else ""
         on = " from the default branch" if branch == artifacts.DEFAULT_BRANCH else f" from branch {branch}" \
             if branch else ""
         cmd.notice(f"no artifact named {name!r}{on} in {inputs.repository} yet{extra}: running a full sync")
-        return False
+        return None
     cmd.line(f"newest: {info.describe()}")
     if not _unpack(cmd, inputs, info):
-        return False
+        return None
     cmd.notice(f"started from {info.describe()}")
-    return True
+    return info
+
+
+def _newest(inputs: ActionInputs, branch: str | None) -> tuple[artifacts.ArtifactInfo | None, int]:
+    return artifacts.find_newest_artifact(inputs.repository, inputs.restore_artifact, inputs.token or None,
+                                          inputs.api_url, branch=branch)
 
 
 def _unpack(cmd: Commands, inputs: ActionInputs, info: artifacts.ArtifactInfo) -> bool:
@@ -105,32 +168,26 @@ def _unpack(cmd: Commands, inputs: ActionInputs, info: artifacts.ArtifactInfo) -
     with tempfile.TemporaryDirectory(prefix="ontosync-restore-") as tmp_dir:
         tmp = Path(tmp_dir)
         try:
-            zip_path = artifacts.download_artifact(info, inputs.token or None, tmp / "artifact.zip")
-            with artifacts.open_zip(zip_path) as zf:
-                db_member = artifacts.pick_member(zf, [inputs.relative(inputs.database), inputs.database.name])
-                if db_member is None:
-                    cmd.warning(f"{info.describe()} holds no {inputs.database.name}; running a full sync")
-                    return False
-                db_tmp = artifacts.extract_member(zf, db_member, tmp / "restored.db")
-                problems = member_problems(db_tmp, scrubbed(db_member.filename, inputs.token))
-                if problems:
-                    cmd.warning(f"the database in {info.describe()} fails its checks ({problems[0]}); "
-                                "running a full sync")
-                    return False
-                ck_member = artifacts.pick_member(zf, [inputs.relative(inputs.checkpoint),
-                                                       inputs.checkpoint.name])
-                ck_tmp = artifacts.extract_member(zf, ck_member, tmp / "restored.checkpoint.json") \
-                    if ck_member is not None else None
-        except artifacts.ArtifactError as exc:  # it may name a member
-            cmd.warning(f"restore-artifact {name!r}: {scrubbed(str(exc), inputs.token)}; running a full sync")
+            got = download_database(
+                info, inputs.token or None, tmp,
+                lambda zf: artifacts.pick_member(zf, [inputs.relative(inputs.database), inputs.database.name]),
+                checkpoint=lambda zf: artifacts.pick_member(zf, [inputs.relative(inputs.checkpoint),
+                                                                 inputs.checkpoint.name]))
+        except NoMember:
+            cmd.warning(f"{info.describe()} holds no {inputs.database.name}; running a full sync")
             return False
-        except OSError as exc:  # $TMPDIR full, or past `ulimit -f`: a traceback ended the Action before its sync
+        except NoRoom as exc:  # a traceback ended the Action before its sync
             cmd.warning(f"restore-artifact {name!r}: cannot download it into the temporary folder {tmp.parent}: "
-                        f"{exc.strerror or exc}; running a full sync")
+                        f"{exc}; running a full sync")
+            return False
+        except artifacts.ArtifactError as exc:
+            cmd.warning(f"restore-artifact {name!r}: {exc}; running a full sync")
+            return False
+        if got.problems:
+            cmd.warning(f"the database in {info.describe()} fails its checks ({got.problems[0]}); running a full sync")
             return False
         try:
-            put_in_place(cmd, inputs, (db_tmp, db_member.filename),
-                         (ck_tmp, ck_member.filename) if ck_tmp is not None else None)
+            put_in_place(cmd, inputs, (got.db, got.member), got.checkpoint)
         except OSError as exc:  # a folder in the way, a full disk: the sync will say its own word
             where = Path(exc.filename2 or exc.filename or inputs.database).name  # a rename names its target second
             cmd.warning(f"restore-artifact {name!r}: cannot write {where}: {exc.strerror or exc}; running a full sync")
@@ -145,9 +202,9 @@ def put_in_place(cmd: Commands, inputs: ActionInputs, db: tuple[Path, str], ck: 
         with contextlib.suppress(FileNotFoundError):
             inputs.database.with_name(inputs.database.name + suffix).unlink()
     artifacts.copy_to(db[0], inputs.database)
-    cmd.line(f"restored {scrubbed(db[1], inputs.token)} -> {inputs.relative(inputs.database)}")
+    cmd.line(f"restored {db[1]} -> {inputs.relative(inputs.database)}")
     if ck is not None:
         artifacts.copy_to(ck[0], inputs.checkpoint)
-        cmd.line(f"restored {scrubbed(ck[1], inputs.token)} -> {inputs.relative(inputs.checkpoint)}")
+        cmd.line(f"restored {ck[1]} -> {inputs.relative(inputs.checkpoint)}")
     else:
         cmd.line("the artifact holds no checkpoint; unchanged files are still skipped by their blob hash")

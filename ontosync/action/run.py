@@ -29,13 +29,28 @@ from ontosync.action.container_step import TRUE, upload_name
 from ontosync.action.empty_workspace import empty_workspace
 from ontosync.action.failed_note import failed_note
 from ontosync.action.ignored_config import note_ignored_config
-from ontosync.action.inputs import ActionInputs, InputError, get_input, input_env_name, parse_bool, read_inputs
+from ontosync.action.inputs import (
+    ActionInputs,
+    InputError,
+    get_input,
+    input_env_name,
+    parse_bool,
+    read_inputs,
+    read_places,
+)
 from ontosync.action.planted_links import remove_planted_links
 from ontosync.action.restore import pushed_branch, restore
-from ontosync.action.summary import annotate_failures, fit_summary, outputs_from_report, summary_markdown, write_outputs
+from ontosync.action.summary import (
+    annotate_failures,
+    fit_summary,
+    outputs_from_report,
+    stopped_early,
+    summary_markdown,
+    write_outputs,
+)
 from ontosync.action.target_checkout import checked_out_pr, synced_revision
 from ontosync.db_url import is_postgres_url, mask, password
-from ontosync.diff_format import is_empty
+from ontosync.diff_format import is_empty, md
 from ontosync.options import BY_INPUT
 from ontosync.pipeline.interrupts import as_interrupt
 
@@ -45,6 +60,8 @@ EXIT_MEANING = {0: "done", 1: "error rate over the threshold, or stopped early b
                 3: "fatal: database integrity or migration failure",
                 4: "database busy: another sync or writer holds it; nothing was lost, run again",
                 130: "interrupted (job cancelled); the checkpoint is saved for the next run"}
+STOPPED_NOTE = ("This run stopped before its end: these are the changes it made; what it did not reach is in the next "
+                "run's figures.")
 
 
 class TeeStream(io.TextIOBase):
@@ -144,15 +161,12 @@ def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out:
     try:
         inputs = read_inputs(env)
     except InputError as exc:
-        cmd.error(str(exc), title="ontosync: bad input")
-        finish(cmd, env, None, None, 2, str(exc))
-        return 2
+        return stop_on_input(cmd, env, token, str(exc))
     inputs.token = token
 
     show_settings(cmd, inputs, token)
     note_ignored_config(cmd, inputs)
-    pr = checked_out_pr(cmd, env, inputs.workspace, pull_request.read_event(env, cmd)) \
-        if inputs.local_source and not inputs.database_url else None
+    pr = compared_pr(cmd, env, inputs)
     empty = empty_workspace(inputs)
     if empty:
         return stop_before_sync(cmd, env, (inputs, pr), empty, "ontosync: empty workspace")
@@ -160,18 +174,20 @@ def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out:
     if linked:
         return stop_before_sync(cmd, env, (inputs, pr), linked, "ontosync: link in the way")
     folders = make_parent_dirs(inputs)
+    restored, branch = None, pushed_branch(env)
     if inputs.restore_artifact and pr is None:
         with cmd.group(f"ontosync: restore artifact {inputs.restore_artifact}"):
-            restore(cmd, inputs, branch=pushed_branch(env))
+            restored = restore(cmd, inputs, branch=branch)
 
     # a report (or change JSON) left from before must not pass for this run's; a folder there: the sync
     # names it (exit 2). The change JSON is only written after a sync that ran (step_changes).
-    changes_path = inputs.report.with_name("ontosync-changes.json")
+    changes_path = inputs.changes
     for earlier in (inputs.report, changes_path):
         with contextlib.suppress(FileNotFoundError, IsADirectoryError):
             earlier.unlink()
     base_note = prepare_pr_base(cmd, inputs, pr, cli_main, token) if pr is not None else None
-    before = change_report.last_run(inputs.database_url or inputs.database, inputs.source)
+    previous = change_report.push_previous(env) if pr is None else None
+    before = change_report.last_run(inputs.database_url or inputs.database, inputs.source, previous)
 
     started = time.monotonic()
     with cmd.group("ontosync: sync"), env_var("GITHUB_SHA", synced_revision(env, inputs.workspace)):
@@ -182,17 +198,43 @@ def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out:
     hand_over_files(inputs, folders)
     report = load_report(inputs.report)
     reason = failure_reason(cmd, code, report, last_stderr)
-    changes = step_changes(cmd, inputs, before, code, changes_path)
+    # a pull request whose base could not be synced: the head's sync started from an empty database, so
+    # its figures were the whole ontology, shown as the pull request's change
+    changes = step_changes(cmd, inputs, before, code, changes_path) if pr is None or base_note else None
     hand_over_files(inputs, [changes_path])
-    note = f"Compared with {base_note}." if base_note else ""
+    note = figures_note(cmd, (base_note, previous, restored, branch), changes, report, code)
     finish(cmd, env, inputs, report, code, reason,
            changes=(changes, changes_file(cmd, inputs, changes, changes_path), note))
     if pr is not None and want_comment(cmd, env):
         if base_note is not None and changes is not None:
             comment_on_pr(cmd, env, inputs, pr, (changes, failed_note(report)), base_note, token)
         else:  # no figures for this push: an existing comment must not go on showing an earlier push's
-            note_failure_on_pr(cmd, env, inputs, pr, changes, (code, reason), token)
+            note_failure_on_pr(cmd, env, inputs, pr, base_note is not None, (code, reason), token)
     return code
+
+
+def compared_pr(cmd: Commands, env: Mapping[str, str], inputs: ActionInputs):
+    """The pull request this run compares with its base and comments on, None when it is no such run
+    (another event, the GitHub API as source, a PostgreSQL database, the base branch checked out)."""
+    if not inputs.local_source or inputs.database_url:
+        return None
+    return checked_out_pr(cmd, env, inputs.workspace, pull_request.read_event(env, cmd))
+
+
+def stop_on_input(cmd: Commands, env: Mapping[str, str], token: str, reason: str) -> int:
+    """A bad input: exit 2, with the error, empty outputs and the summary, and our comment on the
+    pull request saying so, as after any later failure (it went on showing the earlier push's
+    figures as this push's). The comment is found by the database's name: when that input is the
+    bad one, there is no comparison to comment on (the GitHub API's source, a PostgreSQL URL)."""
+    cmd.error(reason, title="ontosync: bad input")
+    finish(cmd, env, None, None, 2, reason)
+    try:
+        places = read_places(env)
+    except InputError:
+        return 2
+    places.token = token
+    note_stop_on_pr(cmd, env, places, compared_pr(cmd, env, places), reason)
+    return 2
 
 
 def stop_before_sync(cmd: Commands, env: Mapping[str, str], run: tuple[ActionInputs, Any], reason: str,
@@ -203,9 +245,14 @@ def stop_before_sync(cmd: Commands, env: Mapping[str, str], run: tuple[ActionInp
     inputs, pr = run
     cmd.error(reason, title=title)
     finish(cmd, env, inputs, None, 2, reason)
-    if pr is not None and want_comment(cmd, env):
-        note_failure_on_pr(cmd, env, inputs, pr, None, (2, reason), inputs.token)
+    note_stop_on_pr(cmd, env, inputs, pr, reason)
     return 2
+
+
+def note_stop_on_pr(cmd: Commands, env: Mapping[str, str], inputs: ActionInputs, pr, reason: str) -> None:
+    """A run stopped before its sync (exit 2, `reason`): said in our comment on `pr`, if any."""
+    if pr is not None and want_comment(cmd, env):
+        note_failure_on_pr(cmd, env, inputs, pr, True, (2, reason), inputs.token)
 
 
 def step_changes(cmd: Commands, inputs: ActionInputs, before: int | None, code: int, out: Path) -> dict | None:
@@ -219,6 +266,29 @@ def step_changes(cmd: Commands, inputs: ActionInputs, before: int | None, code: 
                     "from earlier runs': no change figures", title="ontosync: changes")
         return None
     return change_report.collect(inputs.database_url or inputs.database, before, out, inputs.source)
+
+
+def figures_note(cmd: Commands, start: tuple[str | None, str | None, Any, str | None], changes: dict | None,
+                 report: dict | None, code: int) -> str:
+    """The summary's note under the change figures: what they are compared with (`start`: a pull
+    request's base note, a push's previous commit, the restored artifact and the run's branch), and
+    that they are partial when GitHub stopped the run (they read as the whole push's)."""
+    base_note, previous, restored, branch = start
+    note = f"Compared with {base_note}." if base_note else \
+        start_note(cmd, changes, previous) or change_report.branch_note(restored, branch)
+    if report is not None and stopped_early(report, code):
+        note = "\n\n".join(filter(None, [note, STOPPED_NOTE]))
+    return note
+
+
+def start_note(cmd: Commands, changes: dict | None, previous: str | None) -> str:
+    """The summary's note (and a warning) when a push's figures start from another commit than its
+    previous one (action/changes.py start_note); "" when they are the push's own."""
+    said = change_report.start_note(changes, previous)
+    if not said or said == change_report.EMPTY_START:  # (a first run, or a restore that said why it failed)
+        return said
+    cmd.warning(said, title="ontosync: changes")
+    return md(said[0].upper() + said[1:]) + "."
 
 
 def changes_file(cmd: Commands, inputs: ActionInputs, changes: dict | None, path: Path) -> str:
@@ -293,14 +363,17 @@ def uploaded_artifact(env: Mapping[str, str]) -> str:
     return upload_name({"artifact-name": get_input(env, "artifact-name")}, env)
 
 
-def note_failure_on_pr(cmd: Commands, env: Mapping[str, str], inputs: ActionInputs, pr, changes: dict | None,
+def note_failure_on_pr(cmd: Commands, env: Mapping[str, str], inputs: ActionInputs, pr, base_ok: bool,
                        exit_and_reason: tuple[int, str], token: str | None) -> None:
     """Say in our existing comment (none is posted) that this push's change could not be computed:
-    the sync failed (no `changes`; its exit code and reason), else the base could not be synced."""
-    why = "the base branch could not be synced (see the run's log)"
-    if changes is None:
-        code, reason = exit_and_reason
+    the sync failed (its exit code and reason), else the base could not be synced (`base_ok` False),
+    else the change log could not be read."""
+    code, reason = exit_and_reason
+    if code not in (0, 1):
         why = f"the sync failed (exit {code}): {reason}".replace(f"{inputs.workspace}{os.sep}", "")
+    else:
+        why = "the base branch could not be synced" if not base_ok else "the change log could not be read"
+        why += " (see the run's log)"
     with cmd.group(f"ontosync: comment on pull request #{pr.number}"):
         body = pull_request.failure_body(pr, why, pull_request.summary_url(env), inputs.relative(inputs.database))
         pull_request.post_comment(cmd, pr, body, inputs.relative(inputs.database), token, inputs.api_url,

@@ -185,11 +185,16 @@ def verdict(report: Mapping[str, Any], exit_code: int) -> str:
     """The summary's heading. Exit 1 is also a run GitHub stopped early (a rate limit past the
     allowed wait, GitHub down): its report has no error-rate alert, and saying "error rate" sent
     the user looking for failed files instead of running again."""
-    alerts = report.get("alerts")
-    if exit_code == 1 and isinstance(alerts, list) and not any(
-            isinstance(a, dict) and a.get("name") == "error_rate" for a in alerts):
+    if stopped_early(report, exit_code):
         return "⏸️ stopped early: the checkpoint is saved, run again to resume"
     return VERDICTS.get(exit_code, f"❌ exit {exit_code}")
+
+
+def stopped_early(report: Mapping[str, Any], exit_code: int) -> bool:
+    """Exit 1 without an error-rate alert: GitHub stopped the run before its end."""
+    alerts = report.get("alerts")
+    return exit_code == 1 and isinstance(alerts, list) and not any(
+        isinstance(a, dict) and a.get("name") == "error_rate" for a in alerts)
 
 
 def summary_markdown(report: Mapping[str, Any] | None, exit_code: int, paths: Mapping[str, str],
