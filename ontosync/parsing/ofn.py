@@ -43,15 +43,14 @@ Dialect rules (README-ready):
   `DisjointClasses` -> the rows the RDF reader gives the same axiom in Turtle (OWL 2's mapping to
   RDF): subject and object each a named class's IRI or an expression's functional syntax, n-ary
   equivalence as the chain of pairs, n-ary disjointness as one row (annotations as below).
-  Every other axiom -> AxiomFact(axiom_type = OWL axiom name, subject = the first argument when
-  a named entity (`AnnotationAssertion`: the annotated subject), else the first named entity
-  inside, object = the other arguments in canonical functional syntax with full IRIs `<...>`,
-  annotations = {"ofn": the whole axiom in canonical functional syntax}); in an `.ofn` file, also
-  the axiom's one triple between named terms, if it is one (parsing/ofn_triples.py).
-  `Ontology(<iri> ...)` gives the ontology id of a `.ofn` document (fences ignore it); two
-  different ones give none (a `several-ontologies` warning), as in an RDF file. Its version IRI,
-  `Ontology(<iri> <version> ...)`, is a `VersionIRI` axiom (subject the ontology, object the
-  version) carrying the `owl:versionIRI` triple Turtle's header gives (fences: none).
+  Every other axiom -> AxiomFact(axiom_type = OWL axiom name, subject = the first argument when a named entity
+  (`AnnotationAssertion`: the annotated subject), else the first named entity inside, object = the other arguments in
+  canonical functional syntax with full IRIs `<...>`, annotations = {"ofn": the whole axiom in canonical functional
+  syntax}); in an `.ofn` file, also the axiom's one triple between named terms, if it is one (parsing/ofn_triples.py),
+  and its triples with blank nodes (parsing/ofn_rdf.py). `Ontology(<iri> ...)` gives the ontology id of a `.ofn`
+  document (fences ignore it); two different ones give none (a `several-ontologies` warning), as in an RDF file. Its
+  version IRI, `Ontology(<iri> <version> ...)`, is a `VersionIRI` axiom (subject the ontology, object the version)
+  carrying the `owl:versionIRI` triple Turtle's header gives (fences: none).
 """
 
 from __future__ import annotations
@@ -274,9 +273,7 @@ class _Interpreter:
                 self.axioms.append(AxiomFact("Import", onto or "", target, {"rdf_predicate": OWL + "imports"}
                                              if onto and self.ofn_file else None))
             elif head == "Annotation":  # an ontology annotation
-                text = self.render(node)
-                notes = self._ontology_annotation(node) if self.ofn_file else {}
-                self.axioms.append(AxiomFact("OntologyAnnotation", self.facts.ontology_id or "", text, notes or None))
+                self._ontology_annotation(node, self.render(node))
             elif head in AXIOMS:
                 self.axiom(node)
             elif head is None:
@@ -291,12 +288,16 @@ class _Interpreter:
         if node.repaired:
             self.warn(f"{head}: missing ')'; read as if closed before the next axiom", node.line)
 
-    def _ontology_annotation(self, node: Node) -> dict[str, str]:
-        """`<ontology> P value`, the triple of `Annotation(P value)` in `Ontology(<ontology>`."""
-        args = [a for a in node.args if not (isinstance(a, Node) and a.head == "Annotation")]
-        if len(args) != 2:
-            return {}
-        return ofn_triples.triple(self.header_iri, self.iri(args[0]), self._literal(args[1]) or self.iri(args[1]))
+    def _ontology_annotation(self, node: Node, text: str) -> None:
+        """Its row; in an `.ofn` file noted with its triple `<ontology> P value` and the rows of an
+        anonymous value and of its own annotations (`rdf_graph`, parsing/ofn_rdf.py)."""
+        args, onto = [a for a in node.args if getattr(a, "head", None) != "Annotation"], self.header_iri
+        notes: dict = ofn_triples.triple(onto, self.iri(args[0]), self._literal(args[1]) or self.iri(args[1])) \
+            if len(args) == 2 and self.ofn_file else {}
+        if onto and self.ofn_file and (rows := ofn_rdf.annotation_note(self.iri, self._literal, onto, node, text,
+                                                                       bool(notes))):
+            notes["rdf_graph"] = rows
+        self.axioms.append(AxiomFact("OntologyAnnotation", self.facts.ontology_id or "", text, notes or None))
 
     def _ontology(self, iri: str, line: int) -> None:
         """The first `Ontology(<iri>` names the document's ontology; a second, other IRI means several,
@@ -472,6 +473,10 @@ class _Interpreter:
         if prop is None or subject is None:
             raise _Bad("expected AnnotationAssertion(property subject value)")
         obj, literal = plain[0] + " " + plain[2], self._literal(value)
+        if subject.startswith("_:") or (self.iri(value) or "").startswith("_:"):
+            # of an anonymous individual: no note names the file's node for it (.ofn: rdf_graph's row)
+            self.axioms.append(AxiomFact(head, subject, obj, {"ofn": full}))
+            return True
         if literal and literal[2]:
             self.languages.setdefault((subject, literal[0]), literal[2])
         noted = notes(prop, subject, self.iri(value), literal, self.ofn_file)  # what the readers' layer writes of it
@@ -581,12 +586,7 @@ def parse_ofn_text(
     `subject_hint` is the IRI of the page's class: it decides what an undeclared `:` means.
     """
     interp = _Interpreter(options, line_offset, subject_hint, fmt)
-
-    def warn(message: str, line: int) -> None:
-        interp.warn(message, line)
-
-    reader = Reader(interp.form, warn)
-    reader.feed(tokenize(text))
+    Reader(interp.form, interp.warn).feed(tokenize(text))
     return interp.finish()
 
 

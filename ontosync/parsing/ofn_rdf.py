@@ -83,8 +83,9 @@ def note(iri: Callable[[Any], str | None], literal: Callable[[Any], Literal | No
     """The `rdf_graph` note of axiom `head(args)` whose row has `notes`: its triples when no note
     writes them (an annotation assertion's, a named subclass's are written), and its annotations';
     [] for an axiom the mapping has no RDF for."""
-    written = head in ("AnnotationAssertion", "Declaration") or any(k in notes for k in _WRITTEN) or (
-        head == "SubClassOf" and all(iri(a) for a in args))
+    written = head == "Declaration" or any(k in notes for k in _WRITTEN) or (
+        head == "SubClassOf" and all(iri(a) for a in args)) or (
+        head == "AnnotationAssertion" and not any((iri(a) or "").startswith("_:") for a in args))
     if written and not annotations:
         return []
     graph = Graph(iri, literal, blank_key(full))
@@ -96,6 +97,19 @@ def note(iri: Callable[[Any], str | None], literal: Callable[[Any], Literal | No
     except (Unmapped, IndexError):  # IndexError: a construct without its arguments (`Class()`), read as written
         return []
     return graph.rows()
+
+
+def annotation_note(iri: Callable[[Any], str | None], literal: Callable[[Any], Literal | None], subject: str,
+                    node: Any, text: str, written: bool) -> list[list[str | None]]:
+    """The rows of `Annotation(...)` on `subject` (an ontology annotation: the ontology) that its
+    note (`written`: its one triple) does not give: the triple, when its value is an anonymous
+    individual, and the `owl:Annotation` of each of its own annotations (OWL 2's mapping, section 2.3.2)."""
+    graph = Graph(iri, literal, blank_key(text))
+    try:
+        graph._annotation(subject, node)
+    except (Unmapped, IndexError):
+        return []
+    return graph.rows()[1:] if written else graph.rows()  # its first row is the annotation's own triple
 
 
 def bound_note(iri: Callable[[Any], str | None], literal: Callable[[Any], Literal | None], head: str, args: list,

@@ -1,0 +1,93 @@
+"""RDF and functional syntax, sixth round: what an `.ofn` file's readers' layer still lacked beside
+the same ontology in Turtle (an annotated ontology annotation, annotations of an anonymous
+individual), the choice of `owl:members` for `owl:AllDifferent`, and corners of RDF input. The
+Turtle's rows are the reference (`shapes`: blank nodes compared by what they hold).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from ontosync.cli import main
+from tests.test_ofn_layer import shapes
+
+EX = "http://example.org/t#"
+TTL_HEAD = f"""@prefix : <{EX}> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix oio: <http://www.geneontology.org/formats/oboInOwl#> .
+<http://example.org/t> a owl:Ontology .
+"""
+OFN_HEAD = f"""Prefix(:=<{EX}>)
+Prefix(oio:=<http://www.geneontology.org/formats/oboInOwl#>)
+Ontology(<http://example.org/t>
+"""
+
+
+def synced(tmp_path: Path, files: dict[str, str]) -> Path:
+    """`files` synced, each in its own tree and database (a file's rows, whatever the others)."""
+    src = tmp_path / "src"
+    src.mkdir()
+    for name, text in files.items():
+        (src / name).write_text(text, encoding="utf-8")
+    db = tmp_path / "o.db"
+    assert main(["sync", str(src), "--db", str(db), "--quiet", "--workers", "1"]) == 0
+    return db
+
+
+def file_graph(db: Path, path: str) -> set[tuple]:
+    """One file's `statements` rows, as tests/test_ofn_layer.py's `shapes` compares them."""
+    conn = sqlite3.connect(db)
+    try:
+        return shapes(conn.execute("SELECT stanza, subject, predicate, object, value, datatype, language "
+                                   "FROM statements WHERE source_file = ?", (path,)).fetchall())
+    finally:
+        conn.close()
+
+
+def twins(tmp_path: Path, ofn: str, ttl: str) -> tuple[set[tuple], set[tuple]]:
+    db = synced(tmp_path, {"t.ofn": OFN_HEAD + ofn + ")\n", "t.ttl": TTL_HEAD + ttl})
+    return file_graph(db, "t.ofn"), file_graph(db, "t.ttl")
+
+
+def test_an_annotated_ontology_annotation_is_reified_as_turtle_reifies_it(tmp_path: Path) -> None:
+    """`Ontology(<o> Annotation(Annotation(rdfs:comment "why") rdfs:seeAlso <about>))`: the `.ofn`
+    file's layer had `<o> rdfs:seeAlso <about>` and not the `owl:Annotation` OWL 2's mapping gives
+    the annotation's own annotation (as the same ontology in Turtle has it); an ontology annotation
+    whose value is an anonymous individual had no row at all."""
+    ofn = ('Annotation(Annotation(rdfs:comment "why") Annotation(oio:source "s") rdfs:seeAlso :about)\n'
+           'Annotation(rdfs:comment "plain")\nAnnotation(rdfs:seeAlso _:v)\n')
+    ttl = ('<http://example.org/t> rdfs:seeAlso :about ; rdfs:comment "plain" ; rdfs:seeAlso _:v .\n'
+           '[] a owl:Annotation ; owl:annotatedSource <http://example.org/t> ; owl:annotatedProperty rdfs:seeAlso ;\n'
+           '  owl:annotatedTarget :about ; rdfs:comment "why" ; oio:source "s" .\n')
+    got, want = twins(tmp_path, ofn, ttl)
+    assert got == want
+    assert sum(1 for r in got if r[2] == "owl:annotatedSource") == 1
+
+
+def test_annotations_of_an_anonymous_individual_reach_the_layer(tmp_path: Path) -> None:
+    """`AnnotationAssertion(rdfs:comment _:x "c")` (or `_:x` as the value) gave no row, and a
+    synonym or deprecation of `_:x` gave one whose subject was the bare `_:x`: not the individual's
+    node of the file (`ClassAssertion(:A _:x)`'s), and one node for every file that says `_:x`.
+    Each is now the triple Turtle gives, on the file's one node for `_:x`."""
+    ofn = ('Declaration(Class(:A))\nClassAssertion(:A _:x)\nAnnotationAssertion(rdfs:comment _:x "com")\n'
+           'AnnotationAssertion(rdfs:label _:x "anon"@en)\nAnnotationAssertion(oio:hasExactSynonym _:x "syn")\n'
+           'AnnotationAssertion(owl:deprecated _:x "true"^^xsd:boolean)\n'
+           'AnnotationAssertion(Annotation(rdfs:comment "why") rdfs:seeAlso :A _:y)\n'
+           'AnnotationAssertion(rdfs:label _:y "why")\n')
+    ttl = (':A a owl:Class .\n_:x a :A ; rdfs:comment "com" ; rdfs:label "anon"@en ; oio:hasExactSynonym "syn" ;\n'
+           '  owl:deprecated true .\n:A rdfs:seeAlso _:y . _:y rdfs:label "why" .\n'
+           '[] a owl:Axiom ; owl:annotatedSource :A ; owl:annotatedProperty rdfs:seeAlso ; owl:annotatedTarget _:y ;\n'
+           '  rdfs:comment "why" .\n')
+    db = synced(tmp_path, {"t.ofn": OFN_HEAD + ofn + ")\n", "t.ttl": TTL_HEAD + ttl,
+                           "u.ofn": OFN_HEAD + 'AnnotationAssertion(oio:hasExactSynonym _:x "other")\n)\n'})
+    assert file_graph(db, "t.ofn") == file_graph(db, "t.ttl")
+    conn = sqlite3.connect(db)
+    nodes = conn.execute("SELECT source_file, count(DISTINCT subject) FROM statements WHERE subject LIKE '_:%' "
+                         "AND source_file LIKE '%.ofn' GROUP BY 1 ORDER BY 1").fetchall()
+    bare = conn.execute("SELECT count(*) FROM statements WHERE subject = '_:x'").fetchone()[0]
+    conn.close()
+    # t.ofn: _:x, _:y and the owl:Axiom; u.ofn its own _:x
+    assert (nodes, bare) == ([("t.ofn", 3), ("u.ofn", 1)], 0)
