@@ -91,3 +91,18 @@ def test_annotations_of_an_anonymous_individual_reach_the_layer(tmp_path: Path) 
     conn.close()
     # t.ofn: _:x, _:y and the owl:Axiom; u.ofn its own _:x
     assert (nodes, bare) == ([("t.ofn", 3), ("u.ofn", 1)], 0)
+
+
+def test_all_different_is_owl_members_and_an_owl_1_file_keeps_distinct_members(tmp_path: Path) -> None:
+    """Decided (docs/decisions.md): an `.ofn` file's n-ary `DifferentIndividuals` is W3C's
+    `owl:AllDifferent` with `owl:members`, the rows of a Turtle file written so; an OWL 1 (or OWL
+    API) Turtle file's `owl:distinctMembers` stays its triple, not rewritten: `statements` are the
+    file's triples, and no view of the layer reads either predicate."""
+    ofn = "DifferentIndividuals(:i :j :k)\n"
+    db = synced(tmp_path, {"t.ofn": OFN_HEAD + ofn + ")\n",
+                           "t.ttl": TTL_HEAD + "[] a owl:AllDifferent ; owl:members ( :i :j :k ) .\n",
+                           "v.ttl": TTL_HEAD + "[] a owl:AllDifferent ; owl:distinctMembers ( :i :j :k ) .\n"})
+    got, owl1 = file_graph(db, "t.ofn"), file_graph(db, "v.ttl")
+    assert got == file_graph(db, "t.ttl")
+    assert {r[2] for r in got} - {r[2] for r in owl1} == {"owl:members"}
+    assert {r[2] for r in owl1} - {r[2] for r in got} == {"owl:distinctMembers"}
