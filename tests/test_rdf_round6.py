@@ -22,6 +22,7 @@ TTL_HEAD = f"""@prefix : <{EX}> .
 """
 OFN_HEAD = f"""Prefix(:=<{EX}>)
 Prefix(oio:=<http://www.geneontology.org/formats/oboInOwl#>)
+Prefix(rdf:=<http://www.w3.org/1999/02/22-rdf-syntax-ns#>)
 Ontology(<http://example.org/t>
 """
 
@@ -106,3 +107,23 @@ def test_all_different_is_owl_members_and_an_owl_1_file_keeps_distinct_members(t
     assert got == file_graph(db, "t.ttl")
     assert {r[2] for r in got} - {r[2] for r in owl1} == {"owl:members"}
     assert {r[2] for r in owl1} - {r[2] for r in got} == {"owl:distinctMembers"}
+
+
+def test_a_plain_literal_typed_rdf_plain_literal_is_its_short_form(tmp_path: Path) -> None:
+    """`"Alpha@en"^^rdf:PlainLiteral` is the literal `"Alpha"@en`, and `"x@"^^rdf:PlainLiteral` is
+    `"x"` (OWL 2's structural specification, 5.7; RDF writes them so): an `.ofn` file's class was
+    labelled `Alpha@en` and its layer had the typed literal where Turtle has the tagged one. A
+    lexical form that is not one (`a@b.org`: no language tag) stays as written."""
+    ofn = ("Declaration(Class(:A))\n"
+           'AnnotationAssertion(rdfs:label :A "Alpha@en"^^rdf:PlainLiteral)\n'
+           'AnnotationAssertion(rdfs:comment :A "plain \\"q\\"@"^^rdf:PlainLiteral)\n'
+           'AnnotationAssertion(:n :A "a@b.org"^^rdf:PlainLiteral)\n'
+           'DataPropertyAssertion(:d :i "five@EN-gb"^^<http://www.w3.org/1999/02/22-rdf-syntax-ns#PlainLiteral>)\n')
+    ttl = (':A a owl:Class ; rdfs:label "Alpha"@en ; rdfs:comment "plain \\"q\\"" ;\n'
+           '  :n "a@b.org"^^<http://www.w3.org/1999/02/22-rdf-syntax-ns#PlainLiteral> .\n:i :d "five"@EN-gb .\n')
+    db = synced(tmp_path, {"t.ofn": OFN_HEAD + ofn + ")\n", "t.ttl": TTL_HEAD + ttl})
+    assert file_graph(db, "t.ofn") == file_graph(db, "t.ttl")
+    conn = sqlite3.connect(db)
+    labels = conn.execute("SELECT path, label, comment FROM file_classes ORDER BY 1").fetchall()
+    conn.close()
+    assert labels == [("t.ofn", "Alpha", 'plain "q"'), ("t.ttl", "Alpha", 'plain "q"')]

@@ -15,25 +15,22 @@ Dialect rules (README-ready):
 * Two spellings of every construct are accepted and mean the same: functional `Head(arg ...)` and
   Lisp `(Head arg ...)`. In a parenthesis that is not a functional call, a leading bare keyword is
   the head; `(Declaration (Class :X))` equals `Declaration(Class(:X))`.
-* Prefixes: `Prefix(p:=<ns>)` in the text (fence-local in a page, document-wide in `.ofn`) wins,
-  then the namespace table (`ParseOptions.namespaces`), then a few well-known W3C / Dublin Core
-  prefixes (`dct`, `xml`). The empty prefix `:` with no declaration expands to the namespace of
-  the page's class (`subject_hint`: its IRI up to the last `#`, `/` or `:`), so `:Adas` on a page
-  whose class is `mv:ADAS` is `http://narrativegoldmine.com/metaverse#Adas`; on a page whose
-  class was minted (no `owl:class`), `:Local` is minted like the page name `Local`
-  (`page_namespace` + `local`, lower-cased), so it meets `[[Local]]` links and the page itself.
-  In a `.ofn` document an undeclared `:` is an undeclared prefix, which gives one
-  `undeclared-prefix` warning per prefix and text; the name is then kept as
+* Prefixes: `Prefix(p:=<ns>)` in the text (fence-local in a page, document-wide in `.ofn`) wins, then the namespace
+  table (`ParseOptions.namespaces`), then a few well-known W3C / Dublin Core prefixes (`dct`, `xml`). The empty prefix
+  `:` with no declaration expands to the namespace of the page's class (`subject_hint`: its IRI up to the last `#`,
+  `/` or `:`), so `:Adas` on a page whose class is `mv:ADAS` is `http://narrativegoldmine.com/metaverse#Adas`; on a
+  page whose class was minted (no `owl:class`), `:Local` is minted like the page name `Local` (`page_namespace` +
+  `local`, lower-cased), so it meets `[[Local]]` links and the page itself. In a `.ofn` document an undeclared `:` is
+  an undeclared prefix, which gives one `undeclared-prefix` warning per prefix and text; the name is then kept as
   written (`p:local` is itself an absolute IRI with scheme `p`), so the axiom is not lost.
-* Recovery: the text is read as a sequence of top-level forms (inside `Ontology(...)`, its
-  axioms are top-level forms too). A form that cannot be read (unknown axiom type, wrong number
-  of arguments, a bare word where an IRI belongs or a relative `<IRI>`, unbalanced parentheses, prose) becomes one
-  `fence-syntax` warning with its line, and reading resumes at the next form. A run of prose is
-  one warning. A missing `)` is detected when a new axiom keyword starts inside an unfinished
-  axiom (axioms never nest): the unfinished one is closed there and, if then complete, kept
-  with a warning (its own `)`, if it comes later, is then not reported again). Expressions
-  nested deeper than `MAX_DEPTH` (64, the RDF reader's limit; `Ontology(` and the axiom not
-  counted) skip the form. At most `MAX_WARNINGS` (50) warnings per text, then a summary.
+* Recovery: the text is read as a sequence of top-level forms (inside `Ontology(...)`, its axioms are top-level forms
+  too). A form that cannot be read (unknown axiom type, wrong number of arguments, a bare word where an IRI belongs or
+  a relative `<IRI>`, unbalanced parentheses, prose) becomes one `fence-syntax` warning with its line, and reading
+  resumes at the next form. A run of prose is one warning. A missing `)` is detected when a new axiom keyword starts
+  inside an unfinished axiom (axioms never nest): the unfinished one is closed there and, if then complete, kept with
+  a warning (its own `)`, if it comes later, is then not reported again). Expressions nested deeper than `MAX_DEPTH`
+  (64, the RDF reader's limit; `Ontology(` and the axiom not counted) skip the form. At most `MAX_WARNINGS` (50)
+  warnings per text, then a summary.
 * Facts: `Declaration(Class(C))` -> ClassFact; `Declaration` of an object, data or annotation
   property, and `*PropertyDomain` / `*PropertyRange` axioms -> one PropertyFact per property
   (several domains or ranges: their intersection, as in an RDF file); `AnnotationAssertion`
@@ -72,7 +69,7 @@ from ontosync.parsing.facts import (
     SynonymFact,
 )
 from ontosync.parsing.ofn_names import WELL_KNOWN_PREFIXES, mint_name, namespace_of
-from ontosync.parsing.ofn_reader import AXIOMS, INNER, Atom, Node, Reader, arity_problem, tokenize, unquote
+from ontosync.parsing.ofn_reader import AXIOMS, INNER, Atom, Node, Reader, arity_problem, shorten, tokenize, unquote
 from ontosync.parsing.rdf_statements import SYNONYM_PREDICATES
 from ontosync.parsing.rdf_vocab import (
     DEFINITION_PREDICATES,
@@ -200,6 +197,7 @@ class _Interpreter:
             self.cache[atom.text] = done
             return done
         if atom.kind == "literal":
+            atom = shorten(atom, self._datatype)  # `"x@en"^^rdf:PlainLiteral` is `"x"@en`
             if atom.lang:
                 return f"{atom.text}@{atom.lang}"
             dt = self._datatype(atom)
@@ -421,6 +419,7 @@ class _Interpreter:
         them (the readers' layer's notes); None for anything else."""
         if not isinstance(value, Atom) or value.kind != "literal":
             return None
+        value = shorten(value, self._datatype)
         datatype = None if value.lang else self._datatype(value)
         return unquote(value.text), datatype, value.lang or None
 
@@ -484,7 +483,7 @@ class _Interpreter:
             # Decided in finish(): a label of a declared entity, or an axiom like any other.
             # IAO / skos definitions also stay axioms: they are a class's comment only without
             # an rdfs:comment, as in an RDF file (parsing/rdf.py).
-            self.pending_labels.append((prop, subject, (literal[0], value.lang or ""), obj, {"ofn": full, **noted}))
+            self.pending_labels.append((prop, subject, (literal[0], literal[2] or ""), obj, {"ofn": full, **noted}))
             if prop in (RDFS_LABEL, RDFS_COMMENT):
                 return True
         synonym = SYNONYM_PREDICATES.get(prop)
