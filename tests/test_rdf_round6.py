@@ -127,3 +127,26 @@ def test_a_plain_literal_typed_rdf_plain_literal_is_its_short_form(tmp_path: Pat
     labels = conn.execute("SELECT path, label, comment FROM file_classes ORDER BY 1").fetchall()
     conn.close()
     assert labels == [("t.ofn", "Alpha", 'plain "q"'), ("t.ttl", "Alpha", 'plain "q"')]
+
+
+def test_an_anonymous_individuals_rows_hang_from_the_named_subject_pointing_at_it(tmp_path: Path) -> None:
+    """`stanza` is the named subject a blank node hangs from. An anonymous individual `_:y` that
+    `:i :p _:y` points at is one node of the file, but each axiom's rows were hung within that
+    axiom: `_:y`'s own rows (its class expression's too) had `_:y` as their stanza where the same
+    ontology's Turtle has `:i`."""
+    ofn = ('AnnotationAssertion(rdfs:seeAlso :A _:x)\nAnnotationAssertion(rdfs:label _:x "l")\n'
+           "ClassAssertion(ObjectSomeValuesFrom(:p :B) _:y)\nObjectPropertyAssertion(:p :i _:y)\n"
+           'DataPropertyAssertion(:d _:y "5"^^xsd:integer)\nClassAssertion(:B _:z)\n')
+    ttl = (':A rdfs:seeAlso _:x . _:x rdfs:label "l" .\n'
+           "_:y a [ a owl:Restriction ; owl:onProperty :p ; owl:someValuesFrom :B ] ; :d 5 .\n:i :p _:y .\n"
+           "_:z a :B .\n")
+    db = synced(tmp_path, {"t.ofn": OFN_HEAD + ofn + ")\n", "t.ttl": TTL_HEAD + ttl})
+    conn = sqlite3.connect(db)
+    stanzas = {name: sorted(conn.execute(
+        "SELECT CASE WHEN stanza LIKE '_:%' THEN 'blank' ELSE stanza END, predicate, "
+        "coalesce(value, CASE WHEN object LIKE '_:%' THEN 'blank' ELSE object END) "
+        "FROM statements WHERE source_file = ? AND subject LIKE '_:%' AND object IS NOT 'owl:Ontology'", (name,)),
+        key=repr) for name in ("t.ofn", "t.ttl")}
+    conn.close()
+    assert stanzas["t.ofn"] == stanzas["t.ttl"]
+    assert ("blank", "rdf:type", EX + "B") in stanzas["t.ofn"]  # _:z hangs from nothing

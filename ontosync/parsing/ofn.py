@@ -561,6 +561,7 @@ class _Interpreter:
         facts.synonyms.extend(self.synonyms)
         facts.literal_languages = self.languages
         facts.axioms.extend(self.axioms)
+        ofn_rdf.hang(facts.saved_rows, facts.axioms)
         return facts
 
 

@@ -131,6 +131,30 @@ def unwritten(rows_by_value: dict[str, list[tuple[list, list]]], column: str | N
             for row in (annotations if plain and value == column else rows)]
 
 
+def hang(saved: list[list], axioms: list) -> None:
+    """Each row of an anonymous individual `_:a_x` (and of the nodes hanging from it) given, as its
+    stanza, the named subject `_:a_x` hangs from across the file, as an RDF file's rows have it
+    (rdf_statements._stanzas: the first row pointing at it, followed upwards): `Graph.rows` hangs a
+    node within its axiom only, and `_:x` is one node for the file (`:i :p _:x` in one axiom, `_:x`'s
+    own rows in others). The rows (`saved`, and the axioms' `rdf_graph`) are changed in place."""
+    graphs = [saved, *(a.annotations["rdf_graph"] for a in axioms if "rdf_graph" in (a.annotations or {}))]
+    parent: dict[str, str] = {}
+    for rows in graphs:
+        for stanza, _s, _p, o, *_ in rows:
+            if o and o.startswith("_:a_") and o != stanza:
+                parent.setdefault(o, stanza)
+    top: dict[str, str] = {}
+    for node in parent:
+        cur, seen = node, set()
+        while cur in parent and cur not in seen:
+            seen.add(cur)
+            cur = parent[cur]
+        top[node] = cur
+    for rows in graphs if top else ():
+        for row in rows:
+            row[0] = top.get(row[0], row[0])
+
+
 class Unmapped(Exception):
     """A part the mapping has no RDF for here (a number where a literal belongs, a rule): the axiom
     keeps its row, without a graph, as before."""
