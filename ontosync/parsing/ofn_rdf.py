@@ -24,6 +24,7 @@ from itertools import pairwise
 from typing import Any
 
 from ontosync.parsing.ofn_triples import CHARACTERISTICS, DECLARED, PAIRS, RDF_TYPE, Literal
+from ontosync.parsing.rdf_statements import hung_from
 from ontosync.parsing.rdf_vocab import OWL, RDF, RDFS, XSD, XSD_STRING
 
 Term = str | Literal
@@ -134,22 +135,11 @@ def unwritten(rows_by_value: dict[str, list[tuple[list, list]]], column: str | N
 def hang(saved: list[list], axioms: list) -> None:
     """Each row of an anonymous individual `_:a_x` (and of the nodes hanging from it) given, as its
     stanza, the named subject `_:a_x` hangs from across the file, as an RDF file's rows have it
-    (rdf_statements._stanzas: the first row pointing at it, followed upwards): `Graph.rows` hangs a
-    node within its axiom only, and `_:x` is one node for the file (`:i :p _:x` in one axiom, `_:x`'s
-    own rows in others). The rows (`saved`, and the axioms' `rdf_graph`) are changed in place."""
+    (rdf_statements.hung_from, over each row's stanza and object): `Graph.rows` hangs a node within
+    its axiom only, and `_:x` is one node of the file (`:i :p _:x` in one axiom, `_:x`'s own rows in
+    others). The rows (`saved`, and the axioms' `rdf_graph`) are changed in place."""
     graphs = [saved, *(a.annotations["rdf_graph"] for a in axioms if "rdf_graph" in (a.annotations or {}))]
-    parent: dict[str, str] = {}
-    for rows in graphs:
-        for stanza, _s, _p, o, *_ in rows:
-            if o and o.startswith("_:a_") and o != stanza:
-                parent.setdefault(o, stanza)
-    top: dict[str, str] = {}
-    for node in parent:
-        cur, seen = node, set()
-        while cur in parent and cur not in seen:
-            seen.add(cur)
-            cur = parent[cur]
-        top[node] = cur
+    top = hung_from([(row[0], None, row[3]) for rows in graphs for row in rows if (row[3] or "").startswith("_:a_")])
     for rows in graphs if top else ():
         for row in rows:
             row[0] = top.get(row[0], row[0])
