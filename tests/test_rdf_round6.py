@@ -9,7 +9,10 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from ontosync.cli import main
+from ontosync.parsing import ParseOptions, parse_file
 from tests.test_ofn_layer import shapes
 
 EX = "http://example.org/t#"
@@ -150,3 +153,17 @@ def test_an_anonymous_individuals_rows_hang_from_the_named_subject_pointing_at_i
     conn.close()
     assert stanzas["t.ofn"] == stanzas["t.ttl"]
     assert ("blank", "rdf:type", EX + "B") in stanzas["t.ofn"]  # _:z hangs from nothing
+
+
+@pytest.mark.parametrize("text", [
+    "<http://example.org/t#A> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>\n"
+    "  <http://www.w3.org/2002/07/owl#Class> .\n",
+    "# written by riot\n<http://example.org/t#A> a <http://www.w3.org/2002/07/owl#Class> .\n",
+    "_:b0 <http://www.w3.org/2000/01/rdf-schema#label> \"x\" .\n"
+    "<http://example.org/t#A> a <http://www.w3.org/2002/07/owl#Class> .\n"])
+def test_an_owl_file_of_n_triples_or_turtle_without_directives_is_read_as_turtle(text: str) -> None:
+    """An `.owl` file holding N-Triples (or Turtle with no `@prefix`) was read as RDF/XML: it failed
+    "RDF/XML syntax error: Unknown prefix http:" or was skipped as "XML without the RDF namespace".
+    A document that starts with an absolute `<scheme://...>` IRI or a `_:` blank node is no XML."""
+    facts = parse_file("t.owl", text.encode(), ParseOptions())
+    assert (facts.format, facts.skipped, [c.iri for c in facts.classes]) == ("turtle", None, [EX + "A"])
