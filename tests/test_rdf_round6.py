@@ -110,6 +110,10 @@ def test_all_different_is_owl_members_and_an_owl_1_file_keeps_distinct_members(t
     assert got == file_graph(db, "t.ttl")
     assert {r[2] for r in got} - {r[2] for r in owl1} == {"owl:members"}
     assert {r[2] for r in owl1} - {r[2] for r in got} == {"owl:distinctMembers"}
+    conn = sqlite3.connect(db)
+    readers = conn.execute("SELECT name FROM sqlite_master WHERE type = 'view' AND sql LIKE '%embers%'").fetchall()
+    conn.close()
+    assert readers == []  # the decision's premise: were a view to read one, both would have to be read
 
 
 def test_a_plain_literal_typed_rdf_plain_literal_is_its_short_form(tmp_path: Path) -> None:
