@@ -171,3 +171,17 @@ def test_an_owl_file_of_n_triples_or_turtle_without_directives_is_read_as_turtle
     A document that starts with an absolute `<scheme://...>` IRI or a `_:` blank node is no XML."""
     facts = parse_file("t.owl", text.encode(), ParseOptions())
     assert (facts.format, facts.skipped, [c.iri for c in facts.classes]) == ("turtle", None, [EX + "A"])
+
+
+def test_a_relative_datatype_iri_in_functional_syntax_is_named_not_kept() -> None:
+    """`"x"^^<dt>`: round 5 made a relative `<IRI>` an entity's warning, but a datatype's was kept,
+    the layer's row typed `dt` (a Turtle `"x"^^<dt>` without `@base` fails, naming it). Each such
+    axiom is now skipped with the warning on its line, as for any relative IRI."""
+    text = (OFN_HEAD + "Declaration(Class(:A))\nAnnotationAssertion(:n :A \"x\"^^<dt>)\n"
+            "AnnotationAssertion(rdfs:label :A \"y\"^^<rel/dt>)\nDataPropertyAssertion(:d :i \"5\"^^xsd:integer)\n)\n")
+    facts = parse_file("t.ofn", text.encode(), ParseOptions())
+    assert [(a.axiom_type, a.object) for a in facts.axioms] == [
+        ("DataPropertyAssertion", '<http://example.org/t#i> "5"^^<http://www.w3.org/2001/XMLSchema#integer>')]
+    assert [c.label for c in facts.classes] == [None]
+    assert [(w.line, "relative IRI <dt>" in w.message or "relative IRI <rel/dt>" in w.message)
+            for w in facts.warnings] == [(6, True), (7, True)]

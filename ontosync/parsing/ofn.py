@@ -213,7 +213,7 @@ class _Interpreter:
         if dt == "":
             raise _Bad("'^^' without a datatype")
         if dt.startswith("<"):
-            dt = dt[1:-1]
+            dt = self.term(Atom("iri", dt, atom.line))[1:-1]  # absolute, as any <IRI>
         elif ":" not in dt:
             raise _Bad(f"datatype {dt!r} is not an IRI")
         else:
