@@ -185,3 +185,16 @@ def test_a_relative_datatype_iri_in_functional_syntax_is_named_not_kept() -> Non
     assert [c.label for c in facts.classes] == [None]
     assert [(w.line, "relative IRI <dt>" in w.message or "relative IRI <rel/dt>" in w.message)
             for w in facts.warnings] == [(6, True), (7, True)]
+
+
+def test_a_utf8_byte_order_mark_wins_over_a_declared_encoding() -> None:
+    """An RDF/XML file saved as UTF-8 with a byte order mark by an editor that kept its
+    `encoding="ISO-8859-1"` declaration: its labels were read as Latin-1 (`CafÃ©`), without a
+    word. The mark says UTF-8 (XML 1.0, appendix F: it is the document's encoding), as it does
+    for UTF-16 and UTF-32."""
+    body = ('<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+            'xmlns:rdfs="http://www.w3.org/2000/01/rdf-schema#" xmlns:owl="http://www.w3.org/2002/07/owl#">\n'
+            f'<owl:Class rdf:about="{EX}A"><rdfs:label>Caf\u00e9</rdfs:label></owl:Class></rdf:RDF>\n')
+    for declared in ("ISO-8859-1", "windows-1252", "UTF-8"):
+        data = b"\xef\xbb\xbf" + f'<?xml version="1.0" encoding="{declared}"?>\n{body}'.encode()
+        assert [c.label for c in parse_file("t.owl", data, ParseOptions()).classes] == ["Caf\u00e9"], declared
