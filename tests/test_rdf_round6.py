@@ -198,3 +198,7 @@ def test_a_utf8_byte_order_mark_wins_over_a_declared_encoding() -> None:
     for declared in ("ISO-8859-1", "windows-1252", "UTF-8"):
         data = b"\xef\xbb\xbf" + f'<?xml version="1.0" encoding="{declared}"?>\n{body}'.encode()
         assert [c.label for c in parse_file("t.owl", data, ParseOptions()).classes] == ["Caf\u00e9"], declared
+    # a blank line before the declaration (a template's): read as when it declares UTF-8, not failed
+    # "Only UTF-8 is supported by the RDF/XML parser"
+    data = f'\n<?xml version="1.0" encoding="ISO-8859-1"?>\n{body}'.encode("latin-1")
+    assert [c.label for c in parse_file("t.owl", data, ParseOptions()).classes] == ["Caf\u00e9"]

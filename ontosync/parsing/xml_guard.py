@@ -29,7 +29,8 @@ def line_at(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
-_XML_DECL_ENCODING = re.compile(rb"""\A(<\?xml[^>]*?\sencoding\s*=\s*)(["'])([A-Za-z][\w.\-]*)\2""")
+# (blank space before it, out of place, is let be, as pyoxigraph lets it be when the label is UTF-8)
+_XML_DECL_ENCODING = re.compile(rb"""\A([ \t\r\n]*<\?xml[^>]*?\sencoding\s*=\s*)(["'])([A-Za-z][\w.\-]*)\2""")
 
 
 def to_utf8_xml(data: bytes) -> bytes:
