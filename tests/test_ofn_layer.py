@@ -289,7 +289,7 @@ def shapes(rows: list[tuple]) -> set[tuple]:
         if not (term or "").startswith("_:"):
             return term
         return "[" + "; ".join(sorted(f"{p} {shape(o) if o else (v, dt, lang)}"
-                                      for _, _, p, o, v, dt, lang in out[term])) + "]"
+                                      for _, _, p, o, v, dt, lang in out.get(term, ()))) + "]"
 
     return {(shape(st), shape(s), p, shape(o), v, dt, lang) for st, s, p, o, v, dt, lang in rows if s not in pointed}
 

@@ -26,6 +26,7 @@ import re
 from pathlib import Path
 
 import pytest
+import rdflib
 
 from ontosync.parsing import ParseOptions, parse_file
 from ontosync.parsing.facts import ParseError
@@ -55,11 +56,11 @@ MF = "http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#"
 RDFT = "http://www.w3.org/ns/rdftest#"
 
 
-def _load_entries() -> list[tuple[str, str, str, Path, str]]:
-    """(suite, test name, test type, document path, document base IRI) of every listed entry."""
+def _load_entries() -> list[tuple[str, str, str, Path, str, Path | None]]:
+    """(suite, test name, test type, document path, document base IRI, expected N-Triples of an
+    evaluation test or None) of every listed entry."""
     if not all((SUITES / s / "manifest.ttl").is_file() for s in SUITE_FORMATS):
         return []
-    import rdflib
     from rdflib.collection import Collection
 
     out = []
@@ -71,7 +72,9 @@ def _load_entries() -> list[tuple[str, str, str, Path, str]]:
             kind = str(g.value(entry, rdflib.RDF.type)).removeprefix(RDFT)
             action = str(g.value(entry, rdflib.URIRef(MF + "action")))
             name = str(g.value(entry, rdflib.URIRef(MF + "name")) or entry).rsplit("#", 1)[-1]
-            out.append((suite, name, kind, SUITES / suite / action.removeprefix(base), action))
+            result = g.value(entry, rdflib.URIRef(MF + "result"))
+            out.append((suite, name, kind, SUITES / suite / action.removeprefix(base), action,
+                        result and SUITES / suite / str(result).removeprefix(base)))
     return out
 
 
@@ -115,7 +118,7 @@ def with_base(suite: str, data: bytes, base: str) -> bytes:
 
 @pytest.mark.parametrize("entry", _params())
 def test_w3c(entry):
-    suite, name, kind, path, base = entry
+    suite, name, kind, path, base, result = entry
     ext = SUITE_FORMATS[suite][0]
     data = path.read_bytes()
     if kind not in POSITIVE | NEGATIVE:
@@ -129,6 +132,33 @@ def test_w3c(entry):
         return
     assert kind in POSITIVE, f"{kind} {path.name}: accepted, the suite says it is invalid"
     assert not facts.skipped, f"{path.name}: skipped: {facts.skipped}"
+    if result is not None:  # an evaluation test: the file's `statements` rows are the suite's triples
+        assert _isomorphic(_graph(facts.statements or []), result), f"{path.name}: not the triples of {result.name}"
+
+
+_CURIES = {"rdf": str(rdflib.RDF), "rdfs": "http://www.w3.org/2000/01/rdf-schema#", "xsd": "http://www.w3.org/2001/XMLSchema#",
+           "owl": "http://www.w3.org/2002/07/owl#"}
+
+
+def _graph(rows: list) -> rdflib.Graph:
+    """An rdflib graph of `statements` rows (compact IRIs expanded, blank nodes as they are named)."""
+    def term(text: str) -> rdflib.term.Node:
+        prefix, _, local = text.partition(":")
+        return rdflib.BNode(text[2:]) if prefix == "_" else rdflib.URIRef(
+            _CURIES[prefix] + local if prefix in _CURIES else text)
+
+    graph = rdflib.Graph()
+    for _stanza, s, p, o, value, datatype, language in rows:
+        obj = term(o) if o is not None else rdflib.Literal(
+            value, lang=language, datatype=None if language or not datatype else term(datatype))
+        graph.add((term(s), term(p), obj))
+    return graph
+
+
+def _isomorphic(graph: rdflib.Graph, expected: Path) -> bool:
+    from rdflib.compare import isomorphic
+
+    return isomorphic(graph, rdflib.Graph().parse(expected, format="nt"))
 
 
 def test_suites_are_complete_when_fetched():
@@ -139,5 +169,6 @@ def test_suites_are_complete_when_fetched():
     for suite, *_ in ENTRIES:
         counts[suite] = counts.get(suite, 0) + 1
     assert counts["turtle"] >= 290 and counts["ntriples"] >= 60 and counts["rdf-xml"] >= 160, counts
-    for _, _, _, path, _ in ENTRIES:
-        assert path.is_file(), path
+    for _, _, _, path, _, result in ENTRIES:
+        assert path.is_file() and (result is None or result.is_file()), path
+    assert sum(1 for entry in ENTRIES if entry[5] is not None) >= 250  # evaluation tests compared

@@ -133,12 +133,14 @@ def _looks_functional(data: bytes) -> bool:
     return _head(data).startswith((b"Prefix(", b"Ontology(", b"Prefix (", b"Ontology ("))
 
 
-# Turtle's directives, `@prefix ex: <` / `PREFIX ex: <` / `@base <` / `BASE <`: nothing else starts so.
-_TURTLE_START = re.compile(rb"(?:@prefix|prefix)[ \t\r\n]+[^ \t\r\n:<]*:[ \t\r\n]*<|@?base[ \t\r\n]*<",
-                           re.IGNORECASE)
+# Turtle's directives, `@prefix ex: <` / `PREFIX ex: <` / `@base <` / `BASE <`, or a first triple's
+# subject, an absolute `<scheme://` IRI or a `_:` blank node (N-Triples, Turtle without directives):
+# nothing else starts so (an XML name holds no `/`).
+_TURTLE_START = re.compile(rb"(?:@prefix|prefix)[ \t\r\n]+[^ \t\r\n:<]*:[ \t\r\n]*<|@?base[ \t\r\n]*<"
+                           rb"|<[a-z][a-z0-9+.-]*://|_:", re.IGNORECASE)
 
 
 def _looks_turtle(data: bytes) -> bool:
     """Protégé keeps a file's `.owl` name when it is saved as Turtle: such a file failed as RDF/XML
-    ("Unexpected text event")."""
+    ("Unexpected text event"), and so did N-Triples (`Unknown prefix http:`)."""
     return _TURTLE_START.match(_head(data)) is not None

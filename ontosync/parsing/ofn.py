@@ -15,25 +15,22 @@ Dialect rules (README-ready):
 * Two spellings of every construct are accepted and mean the same: functional `Head(arg ...)` and
   Lisp `(Head arg ...)`. In a parenthesis that is not a functional call, a leading bare keyword is
   the head; `(Declaration (Class :X))` equals `Declaration(Class(:X))`.
-* Prefixes: `Prefix(p:=<ns>)` in the text (fence-local in a page, document-wide in `.ofn`) wins,
-  then the namespace table (`ParseOptions.namespaces`), then a few well-known W3C / Dublin Core
-  prefixes (`dct`, `xml`). The empty prefix `:` with no declaration expands to the namespace of
-  the page's class (`subject_hint`: its IRI up to the last `#`, `/` or `:`), so `:Adas` on a page
-  whose class is `mv:ADAS` is `http://narrativegoldmine.com/metaverse#Adas`; on a page whose
-  class was minted (no `owl:class`), `:Local` is minted like the page name `Local`
-  (`page_namespace` + `local`, lower-cased), so it meets `[[Local]]` links and the page itself.
-  In a `.ofn` document an undeclared `:` is an undeclared prefix, which gives one
-  `undeclared-prefix` warning per prefix and text; the name is then kept as
+* Prefixes: `Prefix(p:=<ns>)` in the text (fence-local in a page, document-wide in `.ofn`) wins, then the namespace
+  table (`ParseOptions.namespaces`), then a few well-known W3C / Dublin Core prefixes (`dct`, `xml`). The empty prefix
+  `:` with no declaration expands to the namespace of the page's class (`subject_hint`: its IRI up to the last `#`,
+  `/` or `:`), so `:Adas` on a page whose class is `mv:ADAS` is `http://narrativegoldmine.com/metaverse#Adas`; on a
+  page whose class was minted (no `owl:class`), `:Local` is minted like the page name `Local` (`page_namespace` +
+  `local`, lower-cased), so it meets `[[Local]]` links and the page itself. In a `.ofn` document an undeclared `:` is
+  an undeclared prefix, which gives one `undeclared-prefix` warning per prefix and text; the name is then kept as
   written (`p:local` is itself an absolute IRI with scheme `p`), so the axiom is not lost.
-* Recovery: the text is read as a sequence of top-level forms (inside `Ontology(...)`, its
-  axioms are top-level forms too). A form that cannot be read (unknown axiom type, wrong number
-  of arguments, a bare word where an IRI belongs or a relative `<IRI>`, unbalanced parentheses, prose) becomes one
-  `fence-syntax` warning with its line, and reading resumes at the next form. A run of prose is
-  one warning. A missing `)` is detected when a new axiom keyword starts inside an unfinished
-  axiom (axioms never nest): the unfinished one is closed there and, if then complete, kept
-  with a warning (its own `)`, if it comes later, is then not reported again). Expressions
-  nested deeper than `MAX_DEPTH` (64, the RDF reader's limit; `Ontology(` and the axiom not
-  counted) skip the form. At most `MAX_WARNINGS` (50) warnings per text, then a summary.
+* Recovery: the text is read as a sequence of top-level forms (inside `Ontology(...)`, its axioms are top-level forms
+  too). A form that cannot be read (unknown axiom type, wrong number of arguments, a bare word where an IRI belongs or
+  a relative `<IRI>`, unbalanced parentheses, prose) becomes one `fence-syntax` warning with its line, and reading
+  resumes at the next form. A run of prose is one warning. A missing `)` is detected when a new axiom keyword starts
+  inside an unfinished axiom (axioms never nest): the unfinished one is closed there and, if then complete, kept with
+  a warning (its own `)`, if it comes later, is then not reported again). Expressions nested deeper than `MAX_DEPTH`
+  (64, the RDF reader's limit; `Ontology(` and the axiom not counted) skip the form. At most `MAX_WARNINGS` (50)
+  warnings per text, then a summary.
 * Facts: `Declaration(Class(C))` -> ClassFact; `Declaration` of an object, data or annotation
   property, and `*PropertyDomain` / `*PropertyRange` axioms -> one PropertyFact per property
   (several domains or ranges: their intersection, as in an RDF file); `AnnotationAssertion`
@@ -43,15 +40,14 @@ Dialect rules (README-ready):
   `DisjointClasses` -> the rows the RDF reader gives the same axiom in Turtle (OWL 2's mapping to
   RDF): subject and object each a named class's IRI or an expression's functional syntax, n-ary
   equivalence as the chain of pairs, n-ary disjointness as one row (annotations as below).
-  Every other axiom -> AxiomFact(axiom_type = OWL axiom name, subject = the first argument when
-  a named entity (`AnnotationAssertion`: the annotated subject), else the first named entity
-  inside, object = the other arguments in canonical functional syntax with full IRIs `<...>`,
-  annotations = {"ofn": the whole axiom in canonical functional syntax}); in an `.ofn` file, also
-  the axiom's one triple between named terms, if it is one (parsing/ofn_triples.py).
-  `Ontology(<iri> ...)` gives the ontology id of a `.ofn` document (fences ignore it); two
-  different ones give none (a `several-ontologies` warning), as in an RDF file. Its version IRI,
-  `Ontology(<iri> <version> ...)`, is a `VersionIRI` axiom (subject the ontology, object the
-  version) carrying the `owl:versionIRI` triple Turtle's header gives (fences: none).
+  Every other axiom -> AxiomFact(axiom_type = OWL axiom name, subject = the first argument when a named entity
+  (`AnnotationAssertion`: the annotated subject), else the first named entity inside, object = the other arguments in
+  canonical functional syntax with full IRIs `<...>`, annotations = {"ofn": the whole axiom in canonical functional
+  syntax}); in an `.ofn` file, also the axiom's one triple between named terms, if it is one (parsing/ofn_triples.py),
+  and its triples with blank nodes (parsing/ofn_rdf.py). `Ontology(<iri> ...)` gives the ontology id of a `.ofn`
+  document (fences ignore it); two different ones give none (a `several-ontologies` warning), as in an RDF file. Its
+  version IRI, `Ontology(<iri> <version> ...)`, is a `VersionIRI` axiom (subject the ontology, object the version)
+  carrying the `owl:versionIRI` triple Turtle's header gives (fences: none).
 """
 
 from __future__ import annotations
@@ -73,7 +69,7 @@ from ontosync.parsing.facts import (
     SynonymFact,
 )
 from ontosync.parsing.ofn_names import WELL_KNOWN_PREFIXES, mint_name, namespace_of
-from ontosync.parsing.ofn_reader import AXIOMS, INNER, Atom, Node, Reader, arity_problem, tokenize, unquote
+from ontosync.parsing.ofn_reader import AXIOMS, INNER, Atom, Node, Reader, arity_problem, shorten, tokenize, unquote
 from ontosync.parsing.rdf_statements import SYNONYM_PREDICATES
 from ontosync.parsing.rdf_vocab import (
     DEFINITION_PREDICATES,
@@ -201,6 +197,7 @@ class _Interpreter:
             self.cache[atom.text] = done
             return done
         if atom.kind == "literal":
+            atom = shorten(atom, self._datatype)  # `"x@en"^^rdf:PlainLiteral` is `"x"@en`
             if atom.lang:
                 return f"{atom.text}@{atom.lang}"
             dt = self._datatype(atom)
@@ -216,7 +213,7 @@ class _Interpreter:
         if dt == "":
             raise _Bad("'^^' without a datatype")
         if dt.startswith("<"):
-            dt = dt[1:-1]
+            dt = self.term(Atom("iri", dt, atom.line))[1:-1]  # absolute, as any <IRI>
         elif ":" not in dt:
             raise _Bad(f"datatype {dt!r} is not an IRI")
         else:
@@ -274,9 +271,7 @@ class _Interpreter:
                 self.axioms.append(AxiomFact("Import", onto or "", target, {"rdf_predicate": OWL + "imports"}
                                              if onto and self.ofn_file else None))
             elif head == "Annotation":  # an ontology annotation
-                text = self.render(node)
-                notes = self._ontology_annotation(node) if self.ofn_file else {}
-                self.axioms.append(AxiomFact("OntologyAnnotation", self.facts.ontology_id or "", text, notes or None))
+                self._ontology_annotation(node, self.render(node))
             elif head in AXIOMS:
                 self.axiom(node)
             elif head is None:
@@ -291,12 +286,16 @@ class _Interpreter:
         if node.repaired:
             self.warn(f"{head}: missing ')'; read as if closed before the next axiom", node.line)
 
-    def _ontology_annotation(self, node: Node) -> dict[str, str]:
-        """`<ontology> P value`, the triple of `Annotation(P value)` in `Ontology(<ontology>`."""
-        args = [a for a in node.args if not (isinstance(a, Node) and a.head == "Annotation")]
-        if len(args) != 2:
-            return {}
-        return ofn_triples.triple(self.header_iri, self.iri(args[0]), self._literal(args[1]) or self.iri(args[1]))
+    def _ontology_annotation(self, node: Node, text: str) -> None:
+        """Its row; in an `.ofn` file noted with its triple `<ontology> P value` and the rows of an
+        anonymous value and of its own annotations (`rdf_graph`, parsing/ofn_rdf.py)."""
+        args, onto = [a for a in node.args if getattr(a, "head", None) != "Annotation"], self.header_iri
+        notes: dict = ofn_triples.triple(onto, self.iri(args[0]), self._literal(args[1]) or self.iri(args[1])) \
+            if len(args) == 2 and self.ofn_file else {}
+        if onto and self.ofn_file and (rows := ofn_rdf.annotation_note(self.iri, self._literal, onto, node, text,
+                                                                       bool(notes))):
+            notes["rdf_graph"] = rows
+        self.axioms.append(AxiomFact("OntologyAnnotation", self.facts.ontology_id or "", text, notes or None))
 
     def _ontology(self, iri: str, line: int) -> None:
         """The first `Ontology(<iri>` names the document's ontology; a second, other IRI means several,
@@ -420,6 +419,7 @@ class _Interpreter:
         them (the readers' layer's notes); None for anything else."""
         if not isinstance(value, Atom) or value.kind != "literal":
             return None
+        value = shorten(value, self._datatype)
         datatype = None if value.lang else self._datatype(value)
         return unquote(value.text), datatype, value.lang or None
 
@@ -472,6 +472,10 @@ class _Interpreter:
         if prop is None or subject is None:
             raise _Bad("expected AnnotationAssertion(property subject value)")
         obj, literal = plain[0] + " " + plain[2], self._literal(value)
+        if subject.startswith("_:") or (self.iri(value) or "").startswith("_:"):
+            # of an anonymous individual: no note names the file's node for it (.ofn: rdf_graph's row)
+            self.axioms.append(AxiomFact(head, subject, obj, {"ofn": full}))
+            return True
         if literal and literal[2]:
             self.languages.setdefault((subject, literal[0]), literal[2])
         noted = notes(prop, subject, self.iri(value), literal, self.ofn_file)  # what the readers' layer writes of it
@@ -479,7 +483,7 @@ class _Interpreter:
             # Decided in finish(): a label of a declared entity, or an axiom like any other.
             # IAO / skos definitions also stay axioms: they are a class's comment only without
             # an rdfs:comment, as in an RDF file (parsing/rdf.py).
-            self.pending_labels.append((prop, subject, (literal[0], value.lang or ""), obj, {"ofn": full, **noted}))
+            self.pending_labels.append((prop, subject, (literal[0], literal[2] or ""), obj, {"ofn": full, **noted}))
             if prop in (RDFS_LABEL, RDFS_COMMENT):
                 return True
         synonym = SYNONYM_PREDICATES.get(prop)
@@ -557,6 +561,7 @@ class _Interpreter:
         facts.synonyms.extend(self.synonyms)
         facts.literal_languages = self.languages
         facts.axioms.extend(self.axioms)
+        ofn_rdf.hang(facts.saved_rows, facts.axioms)
         return facts
 
 
@@ -581,12 +586,7 @@ def parse_ofn_text(
     `subject_hint` is the IRI of the page's class: it decides what an undeclared `:` means.
     """
     interp = _Interpreter(options, line_offset, subject_hint, fmt)
-
-    def warn(message: str, line: int) -> None:
-        interp.warn(message, line)
-
-    reader = Reader(interp.form, warn)
-    reader.feed(tokenize(text))
+    Reader(interp.form, interp.warn).feed(tokenize(text))
     return interp.finish()
 
 

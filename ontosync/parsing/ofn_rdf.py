@@ -24,6 +24,7 @@ from itertools import pairwise
 from typing import Any
 
 from ontosync.parsing.ofn_triples import CHARACTERISTICS, DECLARED, PAIRS, RDF_TYPE, Literal
+from ontosync.parsing.rdf_statements import hung_from
 from ontosync.parsing.rdf_vocab import OWL, RDF, RDFS, XSD, XSD_STRING
 
 Term = str | Literal
@@ -83,8 +84,9 @@ def note(iri: Callable[[Any], str | None], literal: Callable[[Any], Literal | No
     """The `rdf_graph` note of axiom `head(args)` whose row has `notes`: its triples when no note
     writes them (an annotation assertion's, a named subclass's are written), and its annotations';
     [] for an axiom the mapping has no RDF for."""
-    written = head in ("AnnotationAssertion", "Declaration") or any(k in notes for k in _WRITTEN) or (
-        head == "SubClassOf" and all(iri(a) for a in args))
+    written = head == "Declaration" or any(k in notes for k in _WRITTEN) or (
+        head == "SubClassOf" and all(iri(a) for a in args)) or (
+        head == "AnnotationAssertion" and not any((iri(a) or "").startswith("_:") for a in args))
     if written and not annotations:
         return []
     graph = Graph(iri, literal, blank_key(full))
@@ -96,6 +98,19 @@ def note(iri: Callable[[Any], str | None], literal: Callable[[Any], Literal | No
     except (Unmapped, IndexError):  # IndexError: a construct without its arguments (`Class()`), read as written
         return []
     return graph.rows()
+
+
+def annotation_note(iri: Callable[[Any], str | None], literal: Callable[[Any], Literal | None], subject: str,
+                    node: Any, text: str, written: bool) -> list[list[str | None]]:
+    """The rows of `Annotation(...)` on `subject` (an ontology annotation: the ontology) that its
+    note (`written`: its one triple) does not give: the triple, when its value is an anonymous
+    individual, and the `owl:Annotation` of each of its own annotations (OWL 2's mapping, section 2.3.2)."""
+    graph = Graph(iri, literal, blank_key(text))
+    try:
+        graph._annotation(subject, node)
+    except (Unmapped, IndexError):
+        return []
+    return graph.rows()[1:] if written else graph.rows()  # its first row is the annotation's own triple
 
 
 def bound_note(iri: Callable[[Any], str | None], literal: Callable[[Any], Literal | None], head: str, args: list,
@@ -115,6 +130,19 @@ def unwritten(rows_by_value: dict[str, list[tuple[list, list]]], column: str | N
     plain = column is not None and " " not in column and "(" not in column
     return [row for value, noted in rows_by_value.items() for rows, annotations in noted
             for row in (annotations if plain and value == column else rows)]
+
+
+def hang(saved: list[list], axioms: list) -> None:
+    """Each row of an anonymous individual `_:a_x` (and of the nodes hanging from it) given, as its
+    stanza, the named subject `_:a_x` hangs from across the file, as an RDF file's rows have it
+    (rdf_statements.hung_from, over each row's stanza and object): `Graph.rows` hangs a node within
+    its axiom only, and `_:x` is one node of the file (`:i :p _:x` in one axiom, `_:x`'s own rows in
+    others). The rows (`saved`, and the axioms' `rdf_graph`) are changed in place."""
+    graphs = [saved, *(a.annotations["rdf_graph"] for a in axioms if "rdf_graph" in (a.annotations or {}))]
+    top = hung_from([(row[0], None, row[3]) for rows in graphs for row in rows if (row[3] or "").startswith("_:a_")])
+    for rows in graphs if top else ():
+        for row in rows:
+            row[0] = top.get(row[0], row[0])
 
 
 class Unmapped(Exception):

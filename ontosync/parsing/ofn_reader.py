@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import ClassVar
 
 from ontosync.parsing.words import words
@@ -362,3 +362,21 @@ def unquote(literal: str) -> str:
     if "\\" in body:
         body = body.replace('\\"', '"').replace("\\\\", "\\")
     return body
+
+
+PLAIN_LITERAL = "http://www.w3.org/1999/02/22-rdf-syntax-ns#PlainLiteral"
+_TAG = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*\Z")
+
+
+def shorten(atom: Atom, datatype: Callable[[Atom], str | None]) -> Atom:
+    """Literal `atom`, or the literal it is when it is `"abc@en"^^rdf:PlainLiteral` (`"abc"@en`) or
+    `"abc@"^^rdf:PlainLiteral` (`"abc"`): OWL 2's structural specification (section 5.7) makes them
+    one literal, which RDF writes only so, and its text, its triple and a label must read the same.
+    `datatype` gives a literal's full datatype IRI. Another lexical form of rdf:PlainLiteral
+    (`"a@b.org"`: no language tag) has no value, and stays as written."""
+    if atom.datatype is None or atom.lang or datatype(atom) != PLAIN_LITERAL:
+        return atom
+    body, at, tag = atom.text[1:-1].rpartition("@")
+    if not at or (tag and not _TAG.match(tag)):
+        return atom
+    return replace(atom, text=f'"{body}"', lang=tag or None, datatype=None)

@@ -164,7 +164,8 @@ def _parse_rdf(path: str, data: bytes, fmt: str,
     if fmt not in _FORMATS:
         raise ParseError(f"unsupported RDF format: {fmt}", kind="unsupported")
     ox_format, label = _FORMATS[fmt]
-    data = data.removeprefix(codecs.BOM_UTF8)  # pyoxigraph's Turtle parser rejects a BOM
+    if fmt != "rdfxml":  # pyoxigraph's Turtle parser rejects a BOM; RDF/XML's says UTF-8 (to_utf8_xml)
+        data = data.removeprefix(codecs.BOM_UTF8)
     line_shift_cols = 0  # characters inserted at the start of line 1 (Turtle prefixes)
     keep_lines, masked, doc = True, False, None
     notes: list[ParseWarning] = []

@@ -90,7 +90,7 @@ def extract(quads: Iterable[ox.Quad], namespaces: dict[str, str], path: str = ""
             obj = terms[o] = node(o)  # before the check below: blank nodes keep their numbers
         if subject is not None and obj is not None:
             rows[(subject, predicate, obj, None, None, None)] = None
-    stanzas = _stanzas(rows)
+    stanzas = hung_from(rows)
     return [(stanzas.get(r[0], r[0]), *r) for r in rows]
 
 
@@ -136,7 +136,7 @@ class _NodeNames:
         return None
 
 
-def _stanzas(rows: dict[tuple, None]) -> dict[str, str]:
+def hung_from(rows: Iterable[tuple]) -> dict[str, str]:
     """Blank node -> the named subject it hangs from (following blank-node chains upwards).
 
     Linear in the number of blank nodes: each chain is walked once and every node on it remembered,

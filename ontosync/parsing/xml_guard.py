@@ -9,6 +9,7 @@ element nesting. Nothing is fetched or read: the scan only looks at the bytes gi
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections import Counter
 
@@ -28,15 +29,20 @@ def line_at(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
-_XML_DECL_ENCODING = re.compile(rb"""\A(<\?xml[^>]*?\sencoding\s*=\s*)(["'])([A-Za-z][\w.\-]*)\2""")
+# (blank space before it, out of place, is let be, as pyoxigraph lets it be when the label is UTF-8)
+_XML_DECL_ENCODING = re.compile(rb"""\A([ \t\r\n]*<\?xml[^>]*?\sencoding\s*=\s*)(["'])([A-Za-z][\w.\-]*)\2""")
 
 
 def to_utf8_xml(data: bytes) -> bytes:
-    """pyoxigraph reads only UTF-8 XML: transcode UTF-16/32 and declared legacy encodings.
+    """pyoxigraph reads only UTF-8 XML: transcode UTF-16/32 and declared legacy encodings. A byte
+    order mark names the encoding, not a declaration that says otherwise (an editor's saving as UTF-8
+    with a mark keeps an old `encoding="ISO-8859-1"`: its text was read as Latin-1).
 
     Line breaks survive transcoding, so line numbers do not move. The scan in `check_xml` runs
     on the transcoded bytes, which are exactly what the parser sees.
     """
+    if data.startswith(codecs.BOM_UTF8):  # the mark says UTF-8, whatever the declaration says (XML 1.0, F)
+        return _relabel_utf8(data[len(codecs.BOM_UTF8):])
     encoding = None
     for bom, name in BOMS:
         if data.startswith(bom):
