@@ -43,7 +43,7 @@ def md_iri(iri: str) -> str:
     iri = cut(visible(" ".join(iri.split())), MAX_IRI)  # cut, and says so: a shorter IRI read as the class's own
     iri = iri.replace("|", "%7C")  # a pipe would end the table cell
     fence = "`" * (max((len(m) for m in re.findall(r"`+", iri)), default=0) + 1)
-    return f"{fence} {iri} {fence}" if "`" in iri else f"`{iri}`"
+    return isolated(f"{fence} {iri} {fence}" if "`" in iri else f"`{iri}`")
 
 
 def cut(text: str, limit: int) -> str:
@@ -124,10 +124,10 @@ def is_empty(data: dict) -> bool:
 
 def _side(side: dict) -> str:
     if "database" in side:
-        return str(side["database"])
+        return _shown(str(side["database"]))
     if side.get("run") is None:
         return "empty"
-    at = f" ({side['revision'][:12]})" if side.get("revision") else ""
+    at = f" ({_shown(side['revision'][:12])})" if side.get("revision") else ""
     return f"the content before the change log{at}" if side["run"] == 0 else f"run {side['run']}{at}"
 
 
@@ -141,7 +141,7 @@ def _change_lines(changes: dict) -> list[str]:
             lines.append(f"      {key}: {_quote(old)} -> {_quote(new)}")
     for key, sign in (("parents_added", "+"), ("parents_removed", "-")):
         for p in changes.get(key, []):
-            lines.append(f"      parent {sign} {name(p)} <{p['iri']}>")
+            lines.append(f"      parent {sign} {_shown(name(p))} <{_shown(p['iri'])}>")
     for key, sign in (("synonyms_added", "+"), ("synonyms_removed", "-")):
         for s in changes.get(key, []):
             lines.append(f"      synonym {sign} {_quote(s)}")
@@ -152,7 +152,7 @@ def _quote(value: Any) -> str:
     if value is None:
         return "(none)"
     s = " ".join(str(value).split()) or str(value)  # only whitespace: shown as it is, not as ""
-    return '"' + cut(s, 120) + '"'
+    return '"' + _shown(cut(s, 120)) + '"'
 
 
 def _shared(data: dict) -> Callable[[dict], str]:
@@ -173,12 +173,20 @@ def to_text(data: dict) -> str:
     for section, what in (("classes", "class"), ("properties", "property")):
         for kind, sign in (("added", "+"), ("removed", "-"), ("changed", "~")):
             for e in data[section][kind]:
-                lines.append(f"  {sign} {what} {name(e)} <{e['iri']}>"
-                             + (f" in ontology {where(e)}" if where(e) else ""))
+                lines.append(f"  {sign} {what} {_shown(name(e))} <{_shown(e['iri'])}>"
+                             + (f" in ontology {_shown(where(e))}" if where(e) else ""))
                 lines += _change_lines(e.get("changes", {}))
     for s in data["axioms"]["by_subject"]:
-        lines.append(f"  axioms of {name(s)} <{s['iri']}>: +{s['added']} -{s['removed']}")
-    return "\n".join(map(visible, lines)) + "\n"
+        lines.append(f"  axioms of {_shown(name(s))} <{_shown(s['iri'])}>: +{s['added']} -{s['removed']}")
+    return "\n".join(lines) + "\n"
+
+
+def _shown(text: str) -> str:
+    """One piece of user text in a line of `diff`'s text: escapes for what a terminal would obey
+    (`visible`), an isolate when right to left. Why per piece, not per line: in `label: "שלום" ->
+    "עולם"` the arrow joined the two labels' run, and a terminal that lays out bidirectional text
+    showed the new label first; a Hebrew IRI beside an axioms line's counts turned "+1 -0" round."""
+    return isolated(visible(text))
 
 
 def visible(line: str) -> str:

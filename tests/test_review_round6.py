@@ -1,0 +1,155 @@
+"""The change log, `diff`, the pull-request comment and the job summary, round 6 (task h82).
+
+Right-to-left text reached `diff`'s terminal text and the IRIs of every output as it was: a line
+holding two Hebrew labels, or an IRI ending in one beside another, showed the second before the
+first, "old -> new" as "new -> old". `_visual` below lays a line out as a left-to-right terminal or
+page does (Unicode's bidi algorithm, UAX #9, reduced to what these lines hold), so each test checks
+the order the reader sees, not the characters the code wrote.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from ontosync.diff_format import md_iri, to_markdown, to_text
+
+ISOLATES = {"\u2066": "\u2069", "\u2067": "\u2069", "\u2068": "\u2069"}
+MIRROR = str.maketrans("<>()[]{}", "><)(][}{")
+
+
+def _strong(ch: str) -> str | None:
+    kind = unicodedata.bidirectional(ch)
+    return "R" if kind in ("R", "AL") else "L" if kind == "L" else None
+
+
+def _units(line: str) -> list[tuple[str, str]]:
+    """(text, class) per character, an isolate (FSI/LRI/RLI ... PDI) one neutral unit laid out on
+    its own (X5a-c, BD13); a digit after a right-to-left letter counts as one (W7, N1)."""
+    out, i, last = [], 0, "L"
+    while i < len(line):
+        ch = line[i]
+        if ch in ISOLATES:
+            end = line.index("\u2069", i)
+            out.append((_isolate_visual(line[i:end + 1]), "N"))
+            i = end + 1
+            continue
+        kind = _strong(ch) or ("R" if ch.isdigit() and last == "R" else "N")
+        last = _strong(ch) or last
+        out.append((ch, kind))
+        i += 1
+    return out
+
+
+def _isolate_visual(isolate: str) -> str:
+    """An isolate's own layout: its paragraph direction from its opening mark (FSI: the first
+    strong letter inside), then as a paragraph of that direction."""
+    inner = isolate[1:-1]
+    rtl = isolate[0] == "\u2067" or (isolate[0] == "\u2068" and next(
+        (k for k in map(_strong, inner) if k), "L") == "R")
+    return _visual(inner, rtl)
+
+
+def _visual(line: str, rtl: bool = False) -> str:
+    """`line` as a reader sees it, left to right: neutrals between two letters of one direction take
+    it, other neutrals the paragraph's (N1, N2); each right-to-left run reversed, its brackets
+    mirrored (L2, L4); in a right-to-left paragraph the whole then reversed with left-to-right runs
+    kept."""
+    units = _units(line)
+    kinds = [k for _t, k in units]
+    base = "R" if rtl else "L"
+    for i, k in enumerate(kinds):
+        if k == "N":
+            before = next((x for x in reversed(kinds[:i]) if x != "N"), base)
+            after = next((x for x in kinds[i + 1:] if x != "N"), base)
+            kinds[i] = before if before == after else base
+    runs: list[tuple[list[str], str]] = []
+    for (text, _k), kind in zip(units, kinds, strict=True):
+        shown = text.translate(MIRROR) if kind == "R" and len(text) == 1 else text
+        if runs and runs[-1][1] == kind:
+            runs[-1][0].append(shown)
+        else:
+            runs.append(([shown], kind))
+    # a right-to-left run shows its units in reverse (an isolate's text stays as laid out); in a
+    # right-to-left paragraph the runs themselves go right to left
+    order = reversed(runs) if rtl else runs
+    return "".join("".join(reversed(units_) if kind == "R" else units_) for units_, kind in order)
+
+
+def _before(visual: str, first: str, second: str) -> bool:
+    """`first` shows left of `second` (a right-to-left word shows its letters reversed)."""
+    def at(word: str) -> int:
+        shown = word[::-1] if _strong(word[0]) == "R" else word
+        return visual.index(shown)
+    return at(first) < at(second)
+
+
+def _changes(changed: list[tuple[str, str, dict]] = (), by_subject: list[dict] = ()) -> dict:
+    return {"base": {"run": 1, "revision": None}, "head": {"run": 2, "revision": None},
+            "classes": {"added": [], "removed": [],
+                        "changed": [{"iri": i, "label": label, "changes": c} for i, label, c in changed]},
+            "properties": {"added": [], "removed": [], "changed": []},
+            "axioms": {"added": sum(s["added"] for s in by_subject), "removed": sum(s["removed"] for s in by_subject),
+                       "by_subject": list(by_subject)}}
+
+
+def test_the_model_of_the_layout_shows_what_the_defects_were():
+    """The layout model itself: the arrow between two Hebrew words joins their run, so a plain
+    `"שלום" -> "עולם"` shows the new word first; isolated, each stays where it was written."""
+    assert not _before(_visual('label: "שלום" -> "עולם"'), "שלום", "עולם")
+    assert _before(_visual('label: "\u2068שלום\u2069" -> "\u2068עולם\u2069"'), "שלום", "עולם")
+    assert _visual("abc") == "abc" and _visual("\u05d0\u05d1 c") == "\u05d1\u05d0 c"
+
+
+def test_diff_text_shows_a_right_to_left_change_old_then_new():
+    """`ontosync diff` (text) of a class relabelled "שלום" -> "עולם": the terminal laid the quoted
+    labels and the arrow out as one right-to-left run, "label: "עולם" -> "שלום"", the new label shown
+    as the old (the markdown was mended in round 5, the text was not). Likewise a synonym, the two
+    databases of `--base` in the first line, and an axioms line's counts beside a Hebrew IRI, which
+    read "0- 1+". Each piece of user text is now an isolate when it holds right-to-left letters."""
+    data = _changes(changed=[("http://ex.org/B", "עולם", {"label": ["שלום", "עולם"], "definition": ["אבג", "דהו"]})],
+                    by_subject=[{"iri": "http://ex.org/ז/ח", "label": "טית", "added": 1, "removed": 0}])
+    lines = to_text(data).splitlines()
+    label = next(line for line in lines if "label:" in line)
+    assert _before(_visual(label), "שלום", "עולם"), _visual(label)
+    definition = next(line for line in lines if "definition:" in line)
+    assert _before(_visual(definition), "אבג", "דהו"), _visual(definition)
+    axioms = _visual(next(line for line in lines if "axioms of" in line))
+    assert axioms.endswith(": +1 -0"), axioms
+    data["base"], data["head"] = {"database": "/tmp/ישן.db"}, {"database": "/tmp/חדש.db"}
+    assert _before(_visual(to_text(data).splitlines()[0]), "ישן", "חדש")
+    assert _visual(to_text(data).splitlines()[0]).index("->") > _visual(to_text(data).splitlines()[0]).index("ישן"[::-1])
+
+
+def test_diff_text_keeps_latin_lines_as_they_were():
+    """Isolates are only added where right-to-left letters are: a Latin diff's text is unchanged
+    (scripts grep it), and user text's own isolates are still shown as escapes, not obeyed."""
+    data = _changes(changed=[("http://ex.org/B", "Pear\u2067x", {"label": ["Apple", "Pear\u2067x"]})])
+    lines = to_text(data).splitlines()
+    assert '      label: "Apple" -> "Pear\\u2067x"' in lines
+    assert "  ~ class Pear\\u2067x <http://ex.org/B>" in lines
+
+
+def test_an_iri_in_a_right_to_left_script_stays_beside_its_own_label_in_markdown():
+    """Two parents of one Hebrew name are told apart by their IRIs' last parts: "parent + אלף (`א`),
+    אלף (`ב`)". The code spans were no isolates, so the second IRI's letters joined the first's
+    across the labels' isolates and the page showed each label with the other parent's IRI. An IRI
+    holding right-to-left letters is now an isolate too, in the comment, the summary and the
+    failed-file note; a Latin one is left as it was."""
+    from ontosync.action.failed_note import failed_note
+
+    alef = [{"iri": "http://ex.org/א", "label": "אלף"}, {"iri": "http://ex.org/ב", "label": "אלף"}]
+    data = _changes(changed=[("http://ex.org/C", "C", {"parents_added": alef[:1], "parents_removed": alef[1:]}),
+                             ("http://ex.org/D", "D", {"parents_added": alef, "parents_removed": [
+                                 {"iri": "http://ex.org/ג", "label": "אלף"}]})])
+    [row] = [line for line in to_markdown(data).splitlines() if "`http://ex.org/D`" in line]
+    added = _visual(row.split("|")[3].split("<br>")[0].strip())
+    first, second = added.index("(`א`)"), added.index("(`ב`)")
+    assert first < second, added
+    assert added.index("ףלא") < first < added.rindex("ףלא") < second, added
+    note = _visual(failed_note({"errors": [{"path": "א", "kind": "parse", "message": "x"},
+                                           {"path": "ב", "kind": "parse", "message": "y"}]}).splitlines()[0])
+    assert note.index("`א`") < note.index("`ב`"), note
+    assert md_iri("http://ex.org/A") == "`http://ex.org/A`"
+
+
