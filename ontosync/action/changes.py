@@ -21,6 +21,7 @@ import peewee
 from ontosync.db_url import is_postgres_url
 from ontosync.diff_format import md_iri, to_markdown, utf8_size
 from ontosync.store.diff import DiffError, last_run_id, open_readonly, select_runs
+from ontosync.store.run_reads import RunLog
 
 CHANGE_OUTPUTS = ("classes-added", "classes-removed", "classes-changed", "changes")
 _READ_ERRORS = (sqlite3.DatabaseError, peewee.DatabaseError)  # PostgreSQL's errors arrive as Peewee's
@@ -46,10 +47,13 @@ def last_run(db: Path | str, source: str = ".") -> int | None:
         return None
 
 
-def collect(db: Path | str, after_run: int, out: Path, source: str = ".") -> dict | None:
-    """The net change of the runs after `after_run`, written as JSON to `out`; None when unreadable."""
+def collect(db: Path | str, after_run: int, out: Path, source: str = ".", rerun: bool = False) -> dict | None:
+    """The net change of the runs after `after_run`, written as JSON to `out`; None when unreadable.
+    `rerun`: the step is a re-run of a workflow run (GITHUB_RUN_ATTEMPT over 1), whose commit an
+    earlier attempt may have synced already: then the runs since the commit before it (`rerun_base`)."""
     try:
         with _reading(db, source) as conn:
+            after_run = min(after_run, rerun_base(conn)) if rerun else after_run
             data = select_runs(conn, after_run=after_run).to_json(conn)
     except (*_READ_ERRORS, DiffError, OSError):
         return None
@@ -64,6 +68,29 @@ def collect(db: Path | str, after_run: int, out: Path, source: str = ".") -> dic
             os.unlink(tmp)
         return data
     return data
+
+
+def rerun_base(conn: Any) -> int:
+    """The run a re-run's changes start after: the newest finished run at another revision than the
+    newest run's. Why: a re-run (a later step failed, say) restores the first attempt's database, or
+    finds it on the PostgreSQL server, already at this commit: its sync changes nothing, and the step
+    said "No change" and output 0 classes added, where the first attempt showed the push's changes
+    (a later step that acts on `classes-added` then did nothing). Runs with no revision: the newest."""
+    log = RunLog(conn)
+    newest = log.last_finished()
+    found = log.before_revision(newest) if newest else None
+    return newest if found is None else found
+
+
+def rerun_note(data: dict | None, before: int | None) -> str:
+    """The summary's sentence when a re-run's figures reach back past this step's sync ("": they do not)."""
+    start = (data or {}).get("base", {}).get("run")
+    if data is None or before is None or (start or 0) >= before:
+        return ""
+    since = f"run {start}" + (f" ({md_iri(data['base']['revision'][:12])})" if data["base"].get("revision") else "") \
+        if start else "an empty database"
+    return (f"A re-run: this commit was synced before (by an earlier attempt), so these are its changes "
+            f"since {since}, the last sync of another commit.")
 
 
 @contextlib.contextmanager

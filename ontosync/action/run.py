@@ -182,9 +182,9 @@ def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out:
     hand_over_files(inputs, folders)
     report = load_report(inputs.report)
     reason = failure_reason(cmd, code, report, last_stderr)
-    changes = step_changes(cmd, inputs, before, code, changes_path)
+    changes = step_changes(cmd, inputs, before, code, changes_path, rerun=pr is None and rerun_attempt(env))
     hand_over_files(inputs, [changes_path])
-    note = f"Compared with {base_note}." if base_note else ""
+    note = f"Compared with {base_note}." if base_note else change_report.rerun_note(changes, before)
     finish(cmd, env, inputs, report, code, reason,
            changes=(changes, changes_file(cmd, inputs, changes, changes_path), note))
     if pr is not None and want_comment(cmd, env):
@@ -208,17 +208,24 @@ def stop_before_sync(cmd: Commands, env: Mapping[str, str], run: tuple[ActionInp
     return 2
 
 
-def step_changes(cmd: Commands, inputs: ActionInputs, before: int | None, code: int, out: Path) -> dict | None:
+def rerun_attempt(env: Mapping[str, str]) -> bool:
+    """This workflow run is a re-run (GITHUB_RUN_ATTEMPT 2 or more): its commit may be synced already."""
+    attempt = env.get("GITHUB_RUN_ATTEMPT", "").strip()
+    return attempt.isdigit() and int(attempt) > 1
+
+
+def step_changes(cmd: Commands, inputs: ActionInputs, before: int | None, code: int, out: Path,
+                 rerun: bool = False) -> dict | None:
     """The change JSON of the runs after `before` (written to `out`), None when the sync failed or
     `before` is unknown (the log could not be read before the sync: every run would pass for this
-    step's, the whole ontology for this push's change)."""
+    step's, the whole ontology for this push's change). `rerun`: see change_report.rerun_base."""
     if code not in (0, 1):
         return None
     if before is None:
         cmd.warning("the change log could not be read before the sync, so this push's changes cannot be told "
                     "from earlier runs': no change figures", title="ontosync: changes")
         return None
-    return change_report.collect(inputs.database_url or inputs.database, before, out, inputs.source)
+    return change_report.collect(inputs.database_url or inputs.database, before, out, inputs.source, rerun)
 
 
 def changes_file(cmd: Commands, inputs: ActionInputs, changes: dict | None, path: Path) -> str:

@@ -147,6 +147,23 @@ class RunLog:
         with self._bound():
             return Run.select(fn.MAX(Run.id)).where(Run.finished_at.is_null(False)).scalar() or 0
 
+    def before_revision(self, run: int) -> int | None:
+        """The newest finished run before the runs at `run`'s revision that lead up to it (0: none
+        before them; None: `run` has no revision). Why: a re-run of a workflow at one commit finds
+        the database already at it (an earlier attempt synced it), and its changes are those since
+        the commit before, not the nothing this sync did (action/changes.py)."""
+        revision = self.revision(run)
+        if revision is None:
+            return None
+        with self._bound():
+            other = (Run.select(fn.MAX(Run.id)).where((Run.id < run) & Run.finished_at.is_null(False)
+                                                       & ((Run.revision != revision) | Run.revision.is_null()))
+                     .scalar())
+        pruned = self.pruned()
+        if other is None and pruned is not None and pruned[0] < run:  # the kept log starts there
+            return pruned[0]
+        return other or 0
+
     def resumed_from(self, run: int) -> int:
         """The first of the killed runs just before `run` (`run` when none): a sync killed and run
         again is one sync to its user, so the default diff shows the killed runs' part too."""
