@@ -160,9 +160,9 @@ TTL = ("@prefix owl: <http://www.w3.org/2002/07/owl#> .\n@prefix rdfs: <http://w
        '<http://ex.org/{0}> a owl:Class ; rdfs:label "{0}" .\n')
 
 
-def _push(tmp_path, monkeypatch, sha: str, attempt: str, files: dict[str, str]) -> tuple[dict, str]:
+def _push_to(tmp_path, monkeypatch, sha: str, attempt: str, files: dict[str, str], database: str) -> tuple[dict, str]:
     """The Action in-process on a push of commit `sha` (attempt `attempt` of its workflow run), the
-    workspace's database kept from the step before (as a restored artifact or a server keeps it)."""
+    database kept from the step before (a restored artifact, a PostgreSQL `database`)."""
     import io
 
     from ontosync.action.run import main as action_main
@@ -177,31 +177,35 @@ def _push(tmp_path, monkeypatch, sha: str, attempt: str, files: dict[str, str]) 
     summary.write_text("")
     env = {"GITHUB_WORKSPACE": str(ws), "GITHUB_EVENT_NAME": "push", "GITHUB_REF": "refs/heads/main",
            "GITHUB_SHA": sha, "GITHUB_RUN_ATTEMPT": attempt, "INPUT_UPLOAD-ARTIFACT": "false",
-           "INPUT_WORKERS": "1", "GITHUB_OUTPUT": str(out), "GITHUB_STEP_SUMMARY": str(summary)}
+           "INPUT_WORKERS": "1", "GITHUB_OUTPUT": str(out), "GITHUB_STEP_SUMMARY": str(summary),
+           **({"INPUT_DATABASE": database} if database.startswith("postgresql:") else {})}
     monkeypatch.setenv("GITHUB_SHA", sha)  # the container's environment, where the sync reads it
     assert action_main(env=env, out=io.StringIO(), cli_main=cli_main) == 0
     outputs = dict(line.split("=", 1) for line in out.read_text(encoding="utf-8").splitlines() if "=" in line)
     return outputs, summary.read_text(encoding="utf-8").split("## ontosync:")[0]
 
 
-def test_a_re_run_of_a_push_shows_the_push_s_changes_again(tmp_path, monkeypatch):
+def test_a_re_run_of_a_push_shows_the_push_s_changes_again(tmp_path, monkeypatch, backend):
     """A push's workflow re-run (a later step failed; "Re-run jobs"): the database is the first
     attempt's (its artifact restored, or the PostgreSQL server's), already at the commit, so the sync
     changed nothing and the step said "No change to the ontology" and `classes-added` 0, where the
     first attempt said 1: a later step acting on the outputs (publishing the new classes) did nothing
     on the re-run it was re-run for. A re-run now reports the commit's changes since the last sync of
     another commit, and says so; a new run at a commit already synced (a manual run, a tag) still
-    says "No change", as nothing changed since the last sync."""
+    says "No change", as nothing changed since the last sync. The same on PostgreSQL (CONTRACT 8)."""
     a, b = "a" * 40, "b" * 40
-    _push(tmp_path, monkeypatch, a, "1", {"a.ttl": TTL.format("A")})
-    first, first_summary = _push(tmp_path, monkeypatch, b, "1", {"b.ttl": TTL.format("B"),
-                                                                  "a.ttl": TTL.format("A").replace('"A"', '"Ay"')})
+
+    def _push(*args):
+        return _push_to(tmp_path, monkeypatch, *args, backend.db)
+
+    _push(a, "1", {"a.ttl": TTL.format("A")})
+    first, first_summary = _push(b, "1", {"b.ttl": TTL.format("B"), "a.ttl": TTL.format("A").replace('"A"', '"Ay"')})
     assert (first["classes-added"], first["classes-changed"]) == ("1", "1")
-    again, summary = _push(tmp_path, monkeypatch, b, "2", {})
+    again, summary = _push(b, "2", {})
     assert {k: again[k] for k in ("classes-added", "classes-removed", "classes-changed")} == \
         {k: first[k] for k in ("classes-added", "classes-removed", "classes-changed")}
     assert "No change" not in summary and "| B | `http://ex.org/B` |" in summary
     assert "A re-run: this commit was synced before" in summary and f"since run 1 (`{a[:12]}`)" in summary
     assert "A re-run" not in first_summary
-    new_run, summary = _push(tmp_path, monkeypatch, b, "1", {})
+    new_run, summary = _push(b, "1", {})
     assert new_run["classes-added"] == "0" and "No change to the ontology." in summary
