@@ -205,7 +205,8 @@ def test_a_re_run_of_a_push_shows_the_push_s_changes_again(tmp_path, monkeypatch
     assert {k: again[k] for k in ("classes-added", "classes-removed", "classes-changed")} == \
         {k: first[k] for k in ("classes-added", "classes-removed", "classes-changed")}
     assert "No change" not in summary and "| B | `http://ex.org/B` |" in summary
-    assert "A re-run: this commit was synced before" in summary and f"since run 1 (`{a[:12]}`)" in summary
+    assert f"A re-run: this commit was synced before (by an earlier attempt), so these are its changes since run 1 " \
+        f"(`{a[:12]}`), the last sync of another commit." in summary
     assert "A re-run" not in first_summary
     new_run, summary = _push(b, "1", {})
     assert new_run["classes-added"] == "0" and "No change to the ontology." in summary

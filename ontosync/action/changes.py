@@ -84,13 +84,14 @@ def rerun_base(conn: Any) -> int:
 
 def rerun_note(data: dict | None, before: int | None) -> str:
     """The summary's sentence when a re-run's figures reach back past this step's sync ("": they do not)."""
-    start = (data or {}).get("base", {}).get("run")
+    base = (data or {}).get("base") or {}
+    start = base.get("run")
     if data is None or before is None or (start or 0) >= before:
         return ""
-    since = f"run {start}" + (f" ({md_iri(data['base']['revision'][:12])})" if data["base"].get("revision") else "") \
-        if start else "an empty database"
-    return (f"A re-run: this commit was synced before (by an earlier attempt), so these are its changes "
-            f"since {since}, the last sync of another commit.")
+    at = f" ({md_iri(base['revision'][:12])})" if base.get("revision") else ""
+    since = "an empty database" if start is None else f"the content before the change log{at}" if start == 0 \
+        else f"run {start}{at}, the last sync of another commit"
+    return f"A re-run: this commit was synced before (by an earlier attempt), so these are its changes since {since}."
 
 
 @contextlib.contextmanager
