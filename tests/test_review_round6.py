@@ -210,3 +210,27 @@ def test_a_re_run_of_a_push_shows_the_push_s_changes_again(tmp_path, monkeypatch
     assert "A re-run" not in first_summary
     new_run, summary = _push(b, "1", {})
     assert new_run["classes-added"] == "0" and "No change to the ontology." in summary
+
+
+def test_the_default_diff_after_a_sync_that_changed_nothing_says_so(tmp_path, capsys):
+    """`ontosync diff --db X` (the quick start: "what the last sync changed") shows the last run that
+    changed something: after a sync that changed nothing (run again, a file renamed) it showed an
+    older run's classes as added, nothing telling the user that their sync was not that run. A note
+    on stderr now says which runs changed nothing; the output itself is that of `--run` the run."""
+    from ontosync.cli import main as cli_main
+
+    tree, db = tmp_path / "t", str(tmp_path / "x.db")
+    tree.mkdir()
+    (tree / "a.ttl").write_text(TTL.format("A"), encoding="utf-8")
+    for _ in range(2):
+        assert cli_main(["sync", str(tree), "--db", db, "--quiet", "--workers", "1"]) == 0
+    (tree / "a.ttl").rename(tree / "b.ttl")
+    assert cli_main(["sync", str(tree), "--db", db, "--quiet", "--workers", "1"]) == 0
+    capsys.readouterr()
+    assert cli_main(["diff", "--db", db]) == 0
+    out, err = capsys.readouterr()
+    assert err == ("ontosync: note: runs 2 to 3 changed nothing in the ontology; shown: run 1, the last run that "
+                   "changed something\n")
+    assert cli_main(["diff", "--db", db, "--run", "1"]) == 0
+    assert capsys.readouterr() == (out, "")
+    assert out.splitlines()[0] == "empty -> run 1" and "  + class A <http://ex.org/A>" in out.splitlines()
