@@ -210,17 +210,33 @@ def _md_changes(changes: dict) -> str:
         if key in changes:
             old, new = _md_pair(*changes[key], 100 if key == "definition" else 80)
             parts.append(f"{key}: {old} → {new}")
-    parents = {key: [name(p) for p in changes.get(key, [])] for key in ("parents_added", "parents_removed")}
-    twice = set(parents["parents_added"]) & set(parents["parents_removed"])
+    parent = _parent_names([p for key in ("parents_added", "parents_removed") for p in changes.get(key, [])[:10]])
     for key, sign in (("parents_added", "+"), ("parents_removed", "−")):
         if changes.get(key):
-            parts.append(f"parent {sign} " + ", ".join(
-                isolated(md(name(p), 80)) + (f" ({md_iri(short(p['iri']))})" if name(p) in twice else "")
-                for p in changes[key][:10]))
+            parts.append(f"parent {sign} " + ", ".join(parent(p) for p in changes[key][:10]))
     for key, sign in (("synonyms_added", "+"), ("synonyms_removed", "−")):
         if changes.get(key):
             parts.append(f"synonym {sign} " + ", ".join(_md_value(s, 80) for s in changes[key][:10]))
     return "<br>".join(parts)
+
+
+def _parent_names(parents: list[dict]) -> Callable[[dict], str]:
+    """A parent as a change cell names it: its label, and where another parent of the change shows
+    the same, its IRI's last part, or the whole IRI when the last parts are the same too. Why: a
+    class moved from ex:A to ex2:A (both "Alpha") read "parent + Alpha (`A`)<br>parent − Alpha
+    (`A`)", no change at all; two parents added of one name read "parent + Cell, Cell"."""
+    groups: dict[str, list[str]] = {}
+    for p in parents:
+        groups.setdefault(isolated(md(name(p), 80)), []).append(p["iri"])
+
+    def shown(p: dict) -> str:
+        text = isolated(md(name(p), 80))
+        same = groups[text]
+        if len(same) < 2:
+            return text
+        distinct = len({short(iri) for iri in same}) == len(same)
+        return f"{text} ({md_iri(short(p['iri']) if distinct else p['iri'])})"
+    return shown
 
 
 def _md_pair(old: Any, new: Any, limit: int) -> tuple[str, str]:

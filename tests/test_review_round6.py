@@ -234,3 +234,21 @@ def test_the_default_diff_after_a_sync_that_changed_nothing_says_so(tmp_path, ca
     assert cli_main(["diff", "--db", db, "--run", "1"]) == 0
     assert capsys.readouterr() == (out, "")
     assert out.splitlines()[0] == "empty -> run 1" and "  + class A <http://ex.org/A>" in out.splitlines()
+
+
+def test_two_parents_of_one_name_and_one_local_name_are_told_apart():
+    """A class re-parented from http://ex.org/A to https://ex.org/A (a namespace moved to https), both
+    labelled "Alpha": round 5 told two parents of one name apart by their IRIs' last parts, which are
+    the same here, so the comment read "parent + Alpha (`A`)<br>parent − Alpha (`A`)", a change
+    that changed nothing. Two parents added of one name ("parent + Cell, Cell") had no IRI at all.
+    Parents whose shown names repeat now carry their last parts where those differ, else the full IRIs."""
+    moved = {"parents_added": [{"iri": "https://ex.org/A", "label": "Alpha"}],
+             "parents_removed": [{"iri": "http://ex.org/A", "label": "Alpha"}]}
+    two = {"parents_added": [{"iri": "http://a.org/Cell", "label": "Cell"},
+                             {"iri": "http://b.org/CL_1", "label": "Cell"},
+                             {"iri": "http://b.org/X", "label": "Other"}]}
+    markdown = to_markdown(_changes(changed=[("http://ex.org/C", "C", moved), ("http://ex.org/D", "D", two)]))
+    rows = {cells[1]: cells[2] for cells in ([c.strip() for c in line.split("|")[1:-1]]
+                                             for line in markdown.splitlines() if line.startswith(("| C |", "| D |")))}
+    assert rows["`http://ex.org/C`"] == "parent + Alpha (`https://ex.org/A`)<br>parent − Alpha (`http://ex.org/A`)"
+    assert rows["`http://ex.org/D`"] == "parent + Cell (`Cell`), Cell (`CL_1`), Other"
