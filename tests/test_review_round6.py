@@ -222,14 +222,12 @@ def test_the_default_diff_after_a_sync_that_changed_nothing_says_so(tmp_path, ca
     tree, db = tmp_path / "t", str(tmp_path / "x.db")
     tree.mkdir()
     (tree / "a.ttl").write_text(TTL.format("A"), encoding="utf-8")
-    for _ in range(2):
+    for _ in range(2):  # the second changes nothing
         assert cli_main(["sync", str(tree), "--db", db, "--quiet", "--workers", "1"]) == 0
-    (tree / "a.ttl").rename(tree / "b.ttl")
-    assert cli_main(["sync", str(tree), "--db", db, "--quiet", "--workers", "1"]) == 0
     capsys.readouterr()
     assert cli_main(["diff", "--db", db]) == 0
     out, err = capsys.readouterr()
-    assert err == ("ontosync: note: runs 2 to 3 changed nothing in the ontology; shown: run 1, the last run that "
+    assert err == ("ontosync: note: run 2 changed nothing in the ontology; shown: run 1, the last run that "
                    "changed something\n")
     assert cli_main(["diff", "--db", db, "--run", "1"]) == 0
     assert capsys.readouterr() == (out, "")
