@@ -64,7 +64,9 @@ def emit_diff(args: argparse.Namespace, conn: Any, db_name: str, say: Callable[[
         if args.output:
             check_output(args.output, "--output")
             _not_a_database(args)
-        data = changes_json(conn, db_name, run=args.run, since=args.since, base=args.base)
+        with one_snapshot(conn):  # the note's reading too: a sync finishing between them made it wrong
+            data = changes_json(conn, db_name, run=args.run, since=args.since, base=args.base)
+            note = _later_runs(conn, data) if args.run is None and args.since is None and args.base is None else ""
     except (DiffError, OutputError) as exc:
         say(f"error: {exc}")
         return 2
@@ -72,7 +74,7 @@ def emit_diff(args: argparse.Namespace, conn: Any, db_name: str, say: Callable[[
         code, message = classify(exc, exc.database)
         say(message)
         return code
-    if args.run is None and args.since is None and args.base is None and (note := _later_runs(conn, data)):
+    if note:
         say(note)
     text = render(data, args.format)
     if not args.output:
