@@ -40,7 +40,7 @@ def md_iri(iri: str) -> str:
     """An IRI in a code span (no autolink); backticks inside become a longer fence. Its control and
     bidirectional characters are shown as escapes, as in a label: a code span still obeys U+202E,
     and `<http://ex.org/\u202Egpj.exe>` read as "http://ex.org/exe.jpg" in the review."""
-    iri = cut(visible(" ".join(iri.split())), MAX_IRI)  # cut, and says so: a shorter IRI read as the class's own
+    iri = cut(iri_visible(" ".join(iri.split())), MAX_IRI)  # cut, and says so: a shorter IRI read as the class's own
     iri = iri.replace("|", "%7C")  # a pipe would end the table cell
     fence = "`" * (max((len(m) for m in re.findall(r"`+", iri)), default=0) + 1)
     return isolated(f"{fence} {iri} {fence}" if "`" in iri else f"`{iri}`")
@@ -141,7 +141,7 @@ def _change_lines(changes: dict) -> list[str]:
             lines.append(f"      {key}: {_quote(old)} -> {_quote(new)}")
     for key, sign in (("parents_added", "+"), ("parents_removed", "-")):
         for p in changes.get(key, []):
-            lines.append(f"      parent {sign} {_shown(name(p))} <{_shown(p['iri'])}>")
+            lines.append(f"      parent {sign} {_shown(name(p))} <{_shown(p['iri'], iri=True)}>")
     for key, sign in (("synonyms_added", "+"), ("synonyms_removed", "-")):
         for s in changes.get(key, []):
             lines.append(f"      synonym {sign} {_quote(s)}")
@@ -173,20 +173,20 @@ def to_text(data: dict) -> str:
     for section, what in (("classes", "class"), ("properties", "property")):
         for kind, sign in (("added", "+"), ("removed", "-"), ("changed", "~")):
             for e in data[section][kind]:
-                lines.append(f"  {sign} {what} {_shown(name(e))} <{_shown(e['iri'])}>"
+                lines.append(f"  {sign} {what} {_shown(name(e))} <{_shown(e['iri'], iri=True)}>"
                              + (f" in ontology {_shown(where(e))}" if where(e) else ""))
                 lines += _change_lines(e.get("changes", {}))
     for s in data["axioms"]["by_subject"]:
-        lines.append(f"  axioms of {_shown(name(s))} <{_shown(s['iri'])}>: +{s['added']} -{s['removed']}")
+        lines.append(f"  axioms of {_shown(name(s))} <{_shown(s['iri'], iri=True)}>: +{s['added']} -{s['removed']}")
     return "\n".join(lines) + "\n"
 
 
-def _shown(text: str) -> str:
+def _shown(text: str, iri: bool = False) -> str:
     """One piece of user text in a line of `diff`'s text: escapes for what a terminal would obey
     (`visible`), an isolate when right to left. Why per piece, not per line: in `label: "שלום" ->
     "עולם"` the arrow joined the two labels' run, and a terminal that lays out bidirectional text
     showed the new label first; a Hebrew IRI beside an axioms line's counts turned "+1 -0" round."""
-    return isolated(visible(text))
+    return isolated(iri_visible(text) if iri else visible(text))
 
 
 def visible(line: str) -> str:
@@ -200,6 +200,18 @@ def visible(line: str) -> str:
 
 
 _UNSAFE = re.compile(f"[\x00-\x1f\x7f-\x9f{BIDI_CHARS}]")
+
+
+def iri_visible(iri: str) -> str:
+    """An IRI made inert as `visible` does, and its format characters shown as escapes too (a
+    zero-width space, a word joiner, a soft hyphen, a BOM) but for ZWJ and ZWNJ, parts of words in
+    some scripts. Why: `<http://ex.org/A>` and `<http://ex.org/A\u200b>` are two classes that read
+    the same, and a parent moved from one to the other was shown as a move from a class to itself."""
+    shown = visible(iri)
+    if shown.isascii():
+        return shown
+    return "".join(ch.encode("unicode_escape").decode("ascii")
+                   if unicodedata.category(ch) == "Cf" and ch not in "\u200c\u200d" else ch for ch in shown)
 
 
 # -- markdown --------------------------------------------------------------------------------------
@@ -226,12 +238,12 @@ def _parent_names(parents: list[dict]) -> Callable[[dict], str]:
     class moved from ex:A to ex2:A (both "Alpha") read "parent + Alpha (`A`)<br>parent − Alpha
     (`A`)", no change at all; two parents added of one name read "parent + Cell, Cell"."""
     groups: dict[str, list[str]] = {}
-    for p in parents:
-        groups.setdefault(isolated(md(name(p), 80)), []).append(p["iri"])
+    for p in parents:  # by what a reader sees: "A" and "A" + a zero-width space are one name
+        groups.setdefault(_seen(md(name(p), 80)), []).append(p["iri"])
 
     def shown(p: dict) -> str:
         text = isolated(md(name(p), 80))
-        same = groups[text]
+        same = groups[_seen(md(name(p), 80))]
         if len(same) < 2:
             return text
         distinct = len({short(iri) for iri in same}) == len(same)

@@ -250,3 +250,22 @@ def test_two_parents_of_one_name_and_one_local_name_are_told_apart():
                                              for line in markdown.splitlines() if line.startswith(("| C |", "| D |")))}
     assert rows["`http://ex.org/C`"] == "parent + Alpha (`https://ex.org/A`)<br>parent − Alpha (`http://ex.org/A`)"
     assert rows["`http://ex.org/D`"] == "parent + Cell (`Cell`), Cell (`CL_1`), Other"
+
+
+def test_an_iri_that_differs_by_an_invisible_character_shows_it():
+    """A parent moved from <http://ex.org/A> to <http://ex.org/A\\u200b> (a zero-width space: Turtle
+    takes it in an IRI), or a class removed and one added with such IRIs: the review showed two IRIs
+    that read the same, a move from a class to itself, in the comment and in `diff`'s text. An IRI's
+    format characters (zero-width space, word joiner, soft hyphen, BOM) are now shown as escapes,
+    as its control characters were; the joiners that are parts of words in some scripts stay."""
+    a, a2 = "http://ex.org/A", "http://ex.org/A\u200b"
+    data = _changes(changed=[("http://ex.org/C", "C", {"parents_added": [{"iri": a2, "label": None}],
+                                                       "parents_removed": [{"iri": a, "label": None}]})])
+    data["classes"]["added"] = [{"iri": "http://ex.org/B\u00ad\u2060\ufeff", "label": "B"}]
+    markdown = to_markdown(data)
+    assert "| B | `http://ex.org/B\\xad\\u2060\\ufeff` |" in markdown.splitlines()
+    [row] = [line for line in markdown.splitlines() if line.startswith("| C |")]
+    assert row.endswith(" | parent + A\u200b (`A\\u200b`)<br>parent − A (`A`) |"), row
+    text = to_text(data).splitlines()
+    assert "      parent + A\u200b <http://ex.org/A\\u200b>" in text, text
+    assert md_iri("http://ex.org/\u0645\u06cc\u200c\u0631") == "\u2068`http://ex.org/\u0645\u06cc\u200c\u0631`\u2069"
