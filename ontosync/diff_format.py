@@ -137,22 +137,60 @@ def _change_lines(changes: dict) -> list[str]:
     lines = []
     for key in ("label", "definition", "type", "domain", "range"):
         if key in changes:
-            old, new = changes[key]
-            lines.append(f"      {key}: {_quote(old)} -> {_quote(new)}")
+            old, new = _text_pair(*changes[key])
+            lines.append(f"      {key}: {old} -> {new}")
     for key, sign in (("parents_added", "+"), ("parents_removed", "-")):
         for p in changes.get(key, []):
             lines.append(f"      parent {sign} {_shown(name(p))} <{_shown(p['iri'], iri=True)}>")
+    twins = _twins(changes.get("synonyms_added", []), changes.get("synonyms_removed", []), _quote)
     for key, sign in (("synonyms_added", "+"), ("synonyms_removed", "-")):
         for s in changes.get(key, []):
-            lines.append(f"      synonym {sign} {_quote(s)}")
+            lines.append(f"      synonym {sign} {_quote(s, exact=s in twins)}")
     return lines
 
 
-def _quote(value: Any) -> str:
+def _quote(value: Any, exact: bool = False) -> str:
+    """A value in quotes, cut at 120; `exact`: with what a reader cannot see as escapes (`_exact`)."""
     if value is None:
         return "(none)"
+    if exact:
+        return '"' + _shown(cut(_exact(str(value)), 120)) + '"'
     s = " ".join(str(value).split()) or str(value)  # only whitespace: shown as it is, not as ""
     return '"' + _shown(cut(s, 120)) + '"'
+
+
+def _text_pair(old: Any, new: Any) -> tuple[str, str]:
+    """Both sides of a changed value in the text, as they differ (`_md_pair`'s reason: `_quote`
+    folds whitespace and cuts at 120, so a definition edited past that, or a label given a second
+    space, read `"X" -> "X"`). Sides that read the same are shown from near their first difference,
+    with what differs unseen as escapes (`_exact`)."""
+    shown = _quote(old), _quote(new)
+    if old is None or new is None or _seen(shown[0]) != _seen(shown[1]):
+        return shown
+    a, b = str(old), str(new)
+    first = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    start = max(first - 20, 0)
+    lead = "…" if start else ""
+    return _quote(lead + a[start:], exact=True), _quote(lead + b[start:], exact=True)
+
+
+def _exact(value: str) -> str:
+    """`value` with what a reader cannot see as escapes: whitespace but a single space between
+    words (a second space is `\\x20`, a tab `\\t`) and format characters (a zero-width space)."""
+    out = []
+    for i, ch in enumerate(value):
+        lone = ch == " " and 0 < i < len(value) - 1 and value[i - 1] != " "
+        unseen = (ch.isspace() and not lone) or unicodedata.category(ch) == "Cf"
+        out.append(("\\x20" if ch == " " else ch.encode("unicode_escape").decode("ascii")) if unseen else ch)
+    return "".join(out)
+
+
+def _twins(added: list, removed: list, show: Callable[[Any], str]) -> set:
+    """The values of `added` and `removed` that `show` renders as one of the other side renders
+    (synonyms "Big  cat" removed and "Big cat" added): shown as they differ, else they read as
+    a synonym removed and added again."""
+    seen_added, seen_removed = ({_seen(show(v)) for v in side} for side in (added, removed))
+    return {v for v in added if _seen(show(v)) in seen_removed} | {v for v in removed if _seen(show(v)) in seen_added}
 
 
 def _shared(data: dict) -> Callable[[dict], str]:
@@ -226,9 +264,13 @@ def _md_changes(changes: dict) -> str:
     for key, sign in (("parents_added", "+"), ("parents_removed", "−")):
         if changes.get(key):
             parts.append(f"parent {sign} " + ", ".join(parent(p) for p in changes[key][:10]))
+    removed = {_seen(_md_value(s, 80)): s for s in changes.get("synonyms_removed", [])}
     for key, sign in (("synonyms_added", "+"), ("synonyms_removed", "−")):
-        if changes.get(key):
-            parts.append(f"synonym {sign} " + ", ".join(_md_value(s, 80) for s in changes[key][:10]))
+        if changes.get(key):  # an added synonym that reads as a removed one says how they differ
+            parts.append(f"synonym {sign} " + ", ".join(
+                _md_pair(removed[_seen(_md_value(s, 80))], s, 80)[1]
+                if key == "synonyms_added" and _seen(_md_value(s, 80)) in removed else _md_value(s, 80)
+                for s in changes[key][:10]))
     return "<br>".join(parts)
 
 

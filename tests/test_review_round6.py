@@ -269,3 +269,26 @@ def test_an_iri_that_differs_by_an_invisible_character_shows_it():
     text = to_text(data).splitlines()
     assert "      parent + A\u200b <http://ex.org/A\\u200b>" in text, text
     assert md_iri("http://ex.org/\u0645\u06cc\u200c\u0631") == "\u2068`http://ex.org/\u0645\u06cc\u200c\u0631`\u2069"
+
+
+def test_diff_text_shows_where_two_values_that_read_the_same_differ():
+    """Round 5 mended the comment, not `diff`'s text: a definition edited past its 120th character
+    read `definition: "A device…" -> "A device…"`, a label given a second space `label: "Big cat" ->
+    "Big cat"` (the text folds whitespace), one given a zero-width space likewise: changes that
+    changed nothing, as the terminal showed them. A synonym's double space fixed read "synonym +
+    Big cat" and "synonym − Big cat" in both outputs. Two values that read the same are now shown
+    from near their first difference, with the characters that differ as escapes."""
+    long = "A device that moves people or goods over land, by road or by rail, in cities and between them, " * 2
+    data = _changes(changed=[("http://ex.org/D", "D", {"definition": [long + "mostly.", long + "always."]}),
+                             ("http://ex.org/E", "E", {"label": ["Big  cat", "Big cat"],
+                                                       "synonyms_added": ["Fox\u200b", "wolf"],
+                                                       "synonyms_removed": ["Fox", "Bear"]})])
+    lines = to_text(data).splitlines()
+    [definition] = [line for line in lines if "definition:" in line]
+    old, new = definition.split(" -> ")
+    assert "mostly" in old and "always" in new, definition
+    assert '      label: "Big \\x20cat" -> "Big cat"' in lines, lines
+    assert '      synonym + "Fox\\u200b"' in lines and '      synonym - "Fox"' in lines, lines
+    assert '      synonym + "wolf"' in lines and '      synonym - "Bear"' in lines
+    [row] = [line for line in to_markdown(data).splitlines() if line.startswith("| E |")]
+    assert "synonym + Fox\u200b *(only characters that do not show differ)*, wolf<br>synonym − Fox, Bear" in row, row
