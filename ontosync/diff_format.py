@@ -360,11 +360,12 @@ def _rows(data: dict) -> list[tuple[str, list[str]]]:
 
 def _subject_names(subjects: list[dict]) -> Callable[[dict], str]:
     """An axioms-by-subject row's name cell; with its IRI when another subject has the same name
-    (ex1:X and ex2:X, unlabelled: two rows "X" with different counts, which X was which)."""
+    (ex1:X and ex2:X, unlabelled: two rows "X" with different counts, which X was which). Names
+    are compared as a reader sees them: "X" and "X" with a zero-width space are one."""
     seen: dict[str, int] = {}
     for s in subjects:
-        seen[name(s)] = seen.get(name(s), 0) + 1
-    return lambda s: md(name(s)) + (f" ({md_iri(s['iri'])})" if seen[name(s)] > 1 else "")
+        seen[_seen(md(name(s)))] = seen.get(_seen(md(name(s))), 0) + 1
+    return lambda s: md(name(s)) + (f" ({md_iri(s['iri'])})" if seen[_seen(md(name(s)))] > 1 else "")
 
 
 def utf8_size(text: str) -> int:

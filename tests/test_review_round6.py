@@ -268,6 +268,10 @@ def test_an_iri_that_differs_by_an_invisible_character_shows_it():
     assert row.endswith(" | parent + A\u200b (`A\\u200b`)<br>parent − A (`A`) |"), row
     text = to_text(data).splitlines()
     assert "      parent + A\u200b <http://ex.org/A\\u200b>" in text, text
+    data["axioms"] = {"added": 2, "removed": 0, "by_subject": [{"iri": a, "label": None, "added": 1, "removed": 0},
+                                                                {"iri": a2, "label": None, "added": 1, "removed": 0}]}
+    assert to_markdown(data).splitlines()[-2:] == ["| A (`http://ex.org/A`) | 1 | 0 |",
+                                                   "| A\u200b (`http://ex.org/A\\u200b`) | 1 | 0 |"]
     assert md_iri("http://ex.org/\u0645\u06cc\u200c\u0631") == "\u2068`http://ex.org/\u0645\u06cc\u200c\u0631`\u2069"
 
 
