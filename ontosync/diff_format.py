@@ -263,15 +263,21 @@ def _md_changes(changes: dict) -> str:
     parent = _parent_names([p for key in ("parents_added", "parents_removed") for p in changes.get(key, [])[:10]])
     for key, sign in (("parents_added", "+"), ("parents_removed", "−")):
         if changes.get(key):
-            parts.append(f"parent {sign} " + ", ".join(parent(p) for p in changes[key][:10]))
+            parts.append(f"parent {sign} " + _listed(changes[key], parent))
     removed = {_seen(_md_value(s, 80)): s for s in changes.get("synonyms_removed", [])}
     for key, sign in (("synonyms_added", "+"), ("synonyms_removed", "−")):
         if changes.get(key):  # an added synonym that reads as a removed one says how they differ
-            parts.append(f"synonym {sign} " + ", ".join(
+            parts.append(f"synonym {sign} " + _listed(changes[key], lambda s, key=key: (
                 _md_pair(removed[_seen(_md_value(s, 80))], s, 80)[1]
-                if key == "synonyms_added" and _seen(_md_value(s, 80)) in removed else _md_value(s, 80)
-                for s in changes[key][:10]))
+                if key == "synonyms_added" and _seen(_md_value(s, 80)) in removed else _md_value(s, 80))))
     return "<br>".join(parts)
+
+
+def _listed(items: list, render: Callable[[Any], str], most: int = 10) -> str:
+    """The first `most` items, and how many more: a cell that showed 10 of 12 synonyms said nothing
+    of the other 2, read as 10 added."""
+    more = f" and {len(items) - most} more" if len(items) > most else ""
+    return ", ".join(render(x) for x in items[:most]) + more
 
 
 def _parent_names(parents: list[dict]) -> Callable[[dict], str]:

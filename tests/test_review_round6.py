@@ -296,3 +296,17 @@ def test_diff_text_shows_where_two_values_that_read_the_same_differ():
     assert '      synonym + "wolf"' in lines and '      synonym - "Bear"' in lines
     [row] = [line for line in to_markdown(data).splitlines() if line.startswith("| E |")]
     assert "synonym + Fox\u200b *(only characters that do not show differ)*, wolf<br>synonym − Fox, Bear" in row, row
+
+
+def test_a_change_cell_says_how_many_parents_and_synonyms_it_left_out():
+    """A change cell shows at most 10 parents and 10 synonyms per side: a class given 12 synonyms
+    (an import of a thesaurus) showed 10 and said nothing of the other 2, read as 10 added. The cell
+    now says how many more there are (the text and the JSON hold them all)."""
+    data = _changes(changed=[("http://ex.org/E", "E", {
+        "synonyms_added": [f"s{i:02}" for i in range(12)],
+        "parents_removed": [{"iri": f"http://ex.org/P{i:02}", "label": f"P{i:02}"} for i in range(11)]})])
+    [row] = [line for line in to_markdown(data).splitlines() if line.startswith("| E |")]
+    parents, synonyms = row.split(" | ")[2].removesuffix(" |").split("<br>")
+    assert parents.endswith("P09 and 1 more") and "P10" not in parents, parents
+    assert synonyms.endswith("s09 and 2 more") and "s10" not in synonyms, synonyms
+    assert sum(line.startswith("      synonym + ") for line in to_text(data).splitlines()) == 12
