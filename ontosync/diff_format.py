@@ -197,11 +197,16 @@ def _shared(data: dict) -> Callable[[dict], str]:
     """The ontology of an entry whose IRI another entry names too ("" for the others). Why: one IRI
     declared in two ontologies (two Turtle files, each its owl:Ontology) changed in both gave two
     rows of the same IRI, "parent + Y" and "parent − Y", read as one class contradicting itself."""
+    return _ontology_if_shared([e for section in ("classes", "properties")
+                                for kind in ("added", "removed", "changed") for e in data[section][kind]])
+
+
+def _ontology_if_shared(entries: list[dict]) -> Callable[[dict], str]:
+    """`_shared` over these entries: the axioms table's subjects too (ex:X's axioms in two
+    ontologies, one gaining and one losing, read "X | 1 | 0" and "X | 0 | 1")."""
     count: dict[str, int] = {}
-    for section in ("classes", "properties"):
-        for kind in ("added", "removed", "changed"):
-            for e in data[section][kind]:
-                count[e["iri"]] = count.get(e["iri"], 0) + 1
+    for e in entries:
+        count[e["iri"]] = count.get(e["iri"], 0) + 1
     return lambda e: e.get("ontology", "default") if count.get(e["iri"], 0) > 1 else ""
 
 
@@ -214,8 +219,11 @@ def to_text(data: dict) -> str:
                 lines.append(f"  {sign} {what} {_shown(name(e))} <{_shown(e['iri'], iri=True)}>"
                              + (f" in ontology {_shown(where(e))}" if where(e) else ""))
                 lines += _change_lines(e.get("changes", {}))
+    in_ontology = _ontology_if_shared(data["axioms"]["by_subject"])
     for s in data["axioms"]["by_subject"]:
-        lines.append(f"  axioms of {_shown(name(s))} <{_shown(s['iri'], iri=True)}>: +{s['added']} -{s['removed']}")
+        lines.append(f"  axioms of {_shown(name(s))} <{_shown(s['iri'], iri=True)}>"
+                     + (f" in ontology {_shown(in_ontology(s))}" if in_ontology(s) else "")
+                     + f": +{s['added']} -{s['removed']}")
     return "\n".join(lines) + "\n"
 
 
@@ -371,7 +379,9 @@ def _subject_names(subjects: list[dict]) -> Callable[[dict], str]:
     seen: dict[str, int] = {}
     for s in subjects:
         seen[_seen(md(name(s)))] = seen.get(_seen(md(name(s))), 0) + 1
-    return lambda s: md(name(s)) + (f" ({md_iri(s['iri'])})" if seen[_seen(md(name(s)))] > 1 else "")
+    where = _ontology_if_shared(subjects)
+    return lambda s: md(name(s)) + (f" ({md_iri(s['iri'])})" if seen[_seen(md(name(s)))] > 1 else "") \
+        + (f" in ontology {md_iri(where(s))}" if where(s) else "")
 
 
 def utf8_size(text: str) -> int:

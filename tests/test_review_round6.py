@@ -310,3 +310,20 @@ def test_a_change_cell_says_how_many_parents_and_synonyms_it_left_out():
     assert parents.endswith("P09 and 1 more") and "P10" not in parents, parents
     assert synonyms.endswith("s09 and 2 more") and "s10" not in synonyms, synonyms
     assert sum(line.startswith("      synonym + ") for line in to_text(data).splitlines()) == 12
+
+
+def test_one_subject_s_axioms_in_two_ontologies_say_which_row_is_which():
+    """ex:X with axioms in two ontologies (two Turtle files, each its owl:Ontology), one gaining an
+    axiom and the other losing one: the axioms table's two rows read "X (`ex:X`) | 1 | 0" and "X
+    (`ex:X`) | 0 | 1", and `diff`'s text two "axioms of X" lines, one subject both gaining and losing
+    (round 5 named the ontology in the class tables only). Each such row now names its ontology."""
+    x = "http://ex.org/X"
+    data = _changes(by_subject=[{"iri": x, "label": None, "added": 1, "removed": 0, "ontology": "http://ex.org/o1"},
+                                {"iri": x, "label": None, "added": 0, "removed": 1, "ontology": "http://ex.org/o2"},
+                                {"iri": "http://ex.org/Y", "label": "Y", "added": 1, "removed": 0}])
+    assert to_markdown(data).splitlines()[-3:] == [
+        "| X (`http://ex.org/X`) in ontology `http://ex.org/o1` | 1 | 0 |",
+        "| X (`http://ex.org/X`) in ontology `http://ex.org/o2` | 0 | 1 |", "| Y | 1 | 0 |"]
+    assert to_text(data).splitlines()[-3:] == ["  axioms of X <http://ex.org/X> in ontology http://ex.org/o1: +1 -0",
+                                               "  axioms of X <http://ex.org/X> in ontology http://ex.org/o2: +0 -1",
+                                               "  axioms of Y <http://ex.org/Y>: +1 -0"]
