@@ -19,7 +19,7 @@ from ontosync.pipeline.outputs import OutputError, check_distinct, check_output,
 from ontosync.store.diff import BaseBusy, DiffError, compare_databases, select_runs
 from ontosync.store.health import classify
 from ontosync.store.read_only import connect_read_only, is_busy
-from ontosync.store.run_reads import one_snapshot
+from ontosync.store.run_reads import RunLog, one_snapshot
 
 
 def changes_json(conn: Any, db_name: str, run: int | None = None, since: str | None = None,
@@ -64,7 +64,9 @@ def emit_diff(args: argparse.Namespace, conn: Any, db_name: str, say: Callable[[
         if args.output:
             check_output(args.output, "--output")
             _not_a_database(args)
-        data = changes_json(conn, db_name, run=args.run, since=args.since, base=args.base)
+        with one_snapshot(conn):  # the note's reading too: a sync finishing between them made it wrong
+            data = changes_json(conn, db_name, run=args.run, since=args.since, base=args.base)
+            note = _later_runs(conn, data) if args.run is None and args.since is None and args.base is None else ""
     except (DiffError, OutputError) as exc:
         say(f"error: {exc}")
         return 2
@@ -72,6 +74,8 @@ def emit_diff(args: argparse.Namespace, conn: Any, db_name: str, say: Callable[[
         code, message = classify(exc, exc.database)
         say(message)
         return code
+    if note:
+        say(note)
     text = render(data, args.format)
     if not args.output:
         print(text, end="")
@@ -82,6 +86,19 @@ def emit_diff(args: argparse.Namespace, conn: Any, db_name: str, say: Callable[[
         say(f"error: --output {args.output}: not written: {exc.strerror or exc}")
         return 2
     return 0
+
+
+def _later_runs(conn: Any, data: dict) -> str:
+    """The default diff is the last run that changed something: after a sync that changed nothing
+    (a re-sync, a file renamed) `diff` showed an older run's changes, read as the newest sync's
+    ("what the last sync changed", the quick start says). A note on stderr says so; the output is
+    the same."""
+    head = data["head"].get("run")
+    newest = RunLog(conn).last_finished() if head is not None else 0
+    if not head or newest <= head:
+        return ""
+    later = f"run {newest}" if newest == head + 1 else f"runs {head + 1} to {newest}"
+    return f"note: {later} changed nothing in the ontology; shown: run {head}, the last run that changed something"
 
 
 def _not_a_database(args: argparse.Namespace) -> None:

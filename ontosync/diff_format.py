@@ -40,10 +40,10 @@ def md_iri(iri: str) -> str:
     """An IRI in a code span (no autolink); backticks inside become a longer fence. Its control and
     bidirectional characters are shown as escapes, as in a label: a code span still obeys U+202E,
     and `<http://ex.org/\u202Egpj.exe>` read as "http://ex.org/exe.jpg" in the review."""
-    iri = cut(visible(" ".join(iri.split())), MAX_IRI)  # cut, and says so: a shorter IRI read as the class's own
+    iri = cut(iri_visible(" ".join(iri.split())), MAX_IRI)  # cut, and says so: a shorter IRI read as the class's own
     iri = iri.replace("|", "%7C")  # a pipe would end the table cell
     fence = "`" * (max((len(m) for m in re.findall(r"`+", iri)), default=0) + 1)
-    return f"{fence} {iri} {fence}" if "`" in iri else f"`{iri}`"
+    return isolated(f"{fence} {iri} {fence}" if "`" in iri else f"`{iri}`")
 
 
 def cut(text: str, limit: int) -> str:
@@ -124,10 +124,10 @@ def is_empty(data: dict) -> bool:
 
 def _side(side: dict) -> str:
     if "database" in side:
-        return str(side["database"])
+        return _shown(str(side["database"]))
     if side.get("run") is None:
         return "empty"
-    at = f" ({side['revision'][:12]})" if side.get("revision") else ""
+    at = f" ({_shown(side['revision'][:12])})" if side.get("revision") else ""
     return f"the content before the change log{at}" if side["run"] == 0 else f"run {side['run']}{at}"
 
 
@@ -137,33 +137,76 @@ def _change_lines(changes: dict) -> list[str]:
     lines = []
     for key in ("label", "definition", "type", "domain", "range"):
         if key in changes:
-            old, new = changes[key]
-            lines.append(f"      {key}: {_quote(old)} -> {_quote(new)}")
+            old, new = _text_pair(*changes[key])
+            lines.append(f"      {key}: {old} -> {new}")
     for key, sign in (("parents_added", "+"), ("parents_removed", "-")):
         for p in changes.get(key, []):
-            lines.append(f"      parent {sign} {name(p)} <{p['iri']}>")
+            lines.append(f"      parent {sign} {_shown(name(p))} <{_shown(p['iri'], iri=True)}>")
+    twins = _twins(changes.get("synonyms_added", []), changes.get("synonyms_removed", []), _quote)
     for key, sign in (("synonyms_added", "+"), ("synonyms_removed", "-")):
         for s in changes.get(key, []):
-            lines.append(f"      synonym {sign} {_quote(s)}")
+            lines.append(f"      synonym {sign} {_quote(s, exact=s in twins)}")
     return lines
 
 
-def _quote(value: Any) -> str:
+def _quote(value: Any, exact: bool = False) -> str:
+    """A value in quotes, cut at 120; `exact`: with what a reader cannot see as escapes (`_exact`)."""
     if value is None:
         return "(none)"
+    if exact:
+        return '"' + _shown(cut(_exact(str(value)), 120)) + '"'
     s = " ".join(str(value).split()) or str(value)  # only whitespace: shown as it is, not as ""
-    return '"' + cut(s, 120) + '"'
+    return '"' + _shown(cut(s, 120)) + '"'
+
+
+def _text_pair(old: Any, new: Any) -> tuple[str, str]:
+    """Both sides of a changed value in the text, as they differ (`_md_pair`'s reason: `_quote`
+    folds whitespace and cuts at 120, so a definition edited past that, or a label given a second
+    space, read `"X" -> "X"`). Sides that read the same are shown from near their first difference,
+    with what differs unseen as escapes (`_exact`)."""
+    shown = _quote(old), _quote(new)
+    if old is None or new is None or _seen(shown[0]) != _seen(shown[1]):
+        return shown
+    a, b = str(old), str(new)
+    first = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    start = max(first - 20, 0)
+    lead = "…" if start else ""
+    return _quote(lead + a[start:], exact=True), _quote(lead + b[start:], exact=True)
+
+
+def _exact(value: str) -> str:
+    """`value` with what a reader cannot see as escapes: whitespace but a single space between
+    words (a second space is `\\x20`, a tab `\\t`) and format characters (a zero-width space)."""
+    out = []
+    for i, ch in enumerate(value):
+        lone = ch == " " and 0 < i < len(value) - 1 and value[i - 1] != " "
+        unseen = (ch.isspace() and not lone) or unicodedata.category(ch) == "Cf"
+        out.append(("\\x20" if ch == " " else ch.encode("unicode_escape").decode("ascii")) if unseen else ch)
+    return "".join(out)
+
+
+def _twins(added: list, removed: list, show: Callable[[Any], str]) -> set:
+    """The values of `added` and `removed` that `show` renders as one of the other side renders
+    (synonyms "Big  cat" removed and "Big cat" added): shown as they differ, else they read as
+    a synonym removed and added again."""
+    seen_added, seen_removed = ({_seen(show(v)) for v in side} for side in (added, removed))
+    return {v for v in added if _seen(show(v)) in seen_removed} | {v for v in removed if _seen(show(v)) in seen_added}
 
 
 def _shared(data: dict) -> Callable[[dict], str]:
     """The ontology of an entry whose IRI another entry names too ("" for the others). Why: one IRI
     declared in two ontologies (two Turtle files, each its owl:Ontology) changed in both gave two
     rows of the same IRI, "parent + Y" and "parent − Y", read as one class contradicting itself."""
+    return _ontology_if_shared([e for section in ("classes", "properties")
+                                for kind in ("added", "removed", "changed") for e in data[section][kind]])
+
+
+def _ontology_if_shared(entries: list[dict]) -> Callable[[dict], str]:
+    """`_shared` over these entries: the axioms table's subjects too (ex:X's axioms in two
+    ontologies, one gaining and one losing, read "X | 1 | 0" and "X | 0 | 1")."""
     count: dict[str, int] = {}
-    for section in ("classes", "properties"):
-        for kind in ("added", "removed", "changed"):
-            for e in data[section][kind]:
-                count[e["iri"]] = count.get(e["iri"], 0) + 1
+    for e in entries:
+        count[e["iri"]] = count.get(e["iri"], 0) + 1
     return lambda e: e.get("ontology", "default") if count.get(e["iri"], 0) > 1 else ""
 
 
@@ -173,12 +216,23 @@ def to_text(data: dict) -> str:
     for section, what in (("classes", "class"), ("properties", "property")):
         for kind, sign in (("added", "+"), ("removed", "-"), ("changed", "~")):
             for e in data[section][kind]:
-                lines.append(f"  {sign} {what} {name(e)} <{e['iri']}>"
-                             + (f" in ontology {where(e)}" if where(e) else ""))
+                lines.append(f"  {sign} {what} {_shown(name(e))} <{_shown(e['iri'], iri=True)}>"
+                             + (f" in ontology {_shown(where(e))}" if where(e) else ""))
                 lines += _change_lines(e.get("changes", {}))
+    in_ontology = _ontology_if_shared(data["axioms"]["by_subject"])
     for s in data["axioms"]["by_subject"]:
-        lines.append(f"  axioms of {name(s)} <{s['iri']}>: +{s['added']} -{s['removed']}")
-    return "\n".join(map(visible, lines)) + "\n"
+        lines.append(f"  axioms of {_shown(name(s))} <{_shown(s['iri'], iri=True)}>"
+                     + (f" in ontology {_shown(in_ontology(s))}" if in_ontology(s) else "")
+                     + f": +{s['added']} -{s['removed']}")
+    return "\n".join(lines) + "\n"
+
+
+def _shown(text: str, iri: bool = False) -> str:
+    """One piece of user text in a line of `diff`'s text: escapes for what a terminal would obey
+    (`visible`), an isolate when right to left. Why per piece, not per line: in `label: "שלום" ->
+    "עולם"` the arrow joined the two labels' run, and a terminal that lays out bidirectional text
+    showed the new label first; a Hebrew IRI beside an axioms line's counts turned "+1 -0" round."""
+    return isolated(iri_visible(text) if iri else visible(text))
 
 
 def visible(line: str) -> str:
@@ -194,6 +248,18 @@ def visible(line: str) -> str:
 _UNSAFE = re.compile(f"[\x00-\x1f\x7f-\x9f{BIDI_CHARS}]")
 
 
+def iri_visible(iri: str) -> str:
+    """An IRI made inert as `visible` does, and its format characters shown as escapes too (a
+    zero-width space, a word joiner, a soft hyphen, a BOM) but for ZWJ and ZWNJ, parts of words in
+    some scripts. Why: `<http://ex.org/A>` and `<http://ex.org/A\u200b>` are two classes that read
+    the same, and a parent moved from one to the other was shown as a move from a class to itself."""
+    shown = visible(iri)
+    if shown.isascii():
+        return shown
+    return "".join(ch.encode("unicode_escape").decode("ascii")
+                   if unicodedata.category(ch) == "Cf" and ch not in "\u200c\u200d" else ch for ch in shown)
+
+
 # -- markdown --------------------------------------------------------------------------------------
 
 def _md_changes(changes: dict) -> str:
@@ -202,17 +268,43 @@ def _md_changes(changes: dict) -> str:
         if key in changes:
             old, new = _md_pair(*changes[key], 100 if key == "definition" else 80)
             parts.append(f"{key}: {old} → {new}")
-    parents = {key: [name(p) for p in changes.get(key, [])] for key in ("parents_added", "parents_removed")}
-    twice = set(parents["parents_added"]) & set(parents["parents_removed"])
+    parent = _parent_names([p for key in ("parents_added", "parents_removed") for p in changes.get(key, [])[:10]])
     for key, sign in (("parents_added", "+"), ("parents_removed", "−")):
         if changes.get(key):
-            parts.append(f"parent {sign} " + ", ".join(
-                isolated(md(name(p), 80)) + (f" ({md_iri(short(p['iri']))})" if name(p) in twice else "")
-                for p in changes[key][:10]))
+            parts.append(f"parent {sign} " + _listed(changes[key], parent))
+    removed = {_seen(_md_value(s, 80)): s for s in changes.get("synonyms_removed", [])}
     for key, sign in (("synonyms_added", "+"), ("synonyms_removed", "−")):
-        if changes.get(key):
-            parts.append(f"synonym {sign} " + ", ".join(_md_value(s, 80) for s in changes[key][:10]))
+        if changes.get(key):  # an added synonym that reads as a removed one says how they differ
+            parts.append(f"synonym {sign} " + _listed(changes[key], lambda s, key=key: (
+                _md_pair(removed[_seen(_md_value(s, 80))], s, 80)[1]
+                if key == "synonyms_added" and _seen(_md_value(s, 80)) in removed else _md_value(s, 80))))
     return "<br>".join(parts)
+
+
+def _listed(items: list, render: Callable[[Any], str], most: int = 10) -> str:
+    """The first `most` items, and how many more: a cell that showed 10 of 12 synonyms said nothing
+    of the other 2, read as 10 added."""
+    more = f" and {len(items) - most} more" if len(items) > most else ""
+    return ", ".join(render(x) for x in items[:most]) + more
+
+
+def _parent_names(parents: list[dict]) -> Callable[[dict], str]:
+    """A parent as a change cell names it: its label, and where another parent of the change shows
+    the same, its IRI's last part, or the whole IRI when the last parts are the same too. Why: a
+    class moved from ex:A to ex2:A (both "Alpha") read "parent + Alpha (`A`)<br>parent − Alpha
+    (`A`)", no change at all; two parents added of one name read "parent + Cell, Cell"."""
+    groups: dict[str, list[str]] = {}
+    for p in parents:  # by what a reader sees: "A" and "A" + a zero-width space are one name
+        groups.setdefault(_seen(md(name(p), 80)), []).append(p["iri"])
+
+    def shown(p: dict) -> str:
+        text = isolated(md(name(p), 80))
+        same = groups[_seen(md(name(p), 80))]
+        if len(same) < 2:
+            return text
+        distinct = len({short(iri) for iri in same}) == len(same)
+        return f"{text} ({md_iri(short(p['iri']) if distinct else p['iri'])})"
+    return shown
 
 
 def _md_pair(old: Any, new: Any, limit: int) -> tuple[str, str]:
@@ -282,11 +374,14 @@ def _rows(data: dict) -> list[tuple[str, list[str]]]:
 
 def _subject_names(subjects: list[dict]) -> Callable[[dict], str]:
     """An axioms-by-subject row's name cell; with its IRI when another subject has the same name
-    (ex1:X and ex2:X, unlabelled: two rows "X" with different counts, which X was which)."""
+    (ex1:X and ex2:X, unlabelled: two rows "X" with different counts, which X was which). Names
+    are compared as a reader sees them: "X" and "X" with a zero-width space are one."""
     seen: dict[str, int] = {}
     for s in subjects:
-        seen[name(s)] = seen.get(name(s), 0) + 1
-    return lambda s: md(name(s)) + (f" ({md_iri(s['iri'])})" if seen[name(s)] > 1 else "")
+        seen[_seen(md(name(s)))] = seen.get(_seen(md(name(s))), 0) + 1
+    where = _ontology_if_shared(subjects)
+    return lambda s: md(name(s)) + (f" ({md_iri(s['iri'])})" if seen[_seen(md(name(s)))] > 1 else "") \
+        + (f" in ontology {md_iri(where(s))}" if where(s) else "")
 
 
 def utf8_size(text: str) -> int:
