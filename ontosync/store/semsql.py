@@ -188,9 +188,11 @@ class ReadersLayer:
                 self._insert(conn, bulk_statements.SharedTail(facts.statements, (onto, path)))
             else:  # deferred: a derived file's rows at the end of the run (semsql_deferred.py), but the saved ones
                 saved = semsql_ofn.saved_rows(self.curies.compact, path, onto, facts)
-                kinds = present(facts)
-                self._insert(conn, saved if self.deferred else
-                             self._own_rows(conn, path, kinds) + self._link_rows(conn, path, kinds) + saved)
+                if self.deferred:  # the kinds only choose the per-file reads (two passes over the axioms)
+                    self._insert(conn, saved)
+                else:
+                    kinds = present(facts)
+                    self._insert(conn, self._own_rows(conn, path, kinds) + self._link_rows(conn, path, kinds) + saved)
         for other in self._repointed_files(conn, path) if self.names_changed and not self.deferred else ():
             self._relink(conn, other)
 

@@ -162,7 +162,9 @@ def saved_rows(c: Callable[[str], str], path: str, onto: str, facts: FileFacts) 
     owl:Ontology`, as Turtle's; the domains and ranges its property's column does not hold), written
     by the file's save, on a first run too (whose end derives the other rows from the tables alone).
     (A functional-syntax file's links resolve by no page name: no _relink derives its rows again.)"""
-    token = blank_token(path) if facts.saved_rows else ""
+    if not facts.saved_rows:  # a page (nearly every file of a Logseq graph): no token, no generator
+        return []
+    token = blank_token(path)
     return list(dict.fromkeys(_row(c, token, row, onto, path) for row in facts.saved_rows))
 
 
