@@ -5,7 +5,7 @@ an upgrade whose parsers changed, every file is reprocessed once, though its con
 change; an upgrade that leaves the parsers alone reprocesses nothing.
 """
 
-PARSER_VERSION = 14  # 2: Logseq graph rules (title::, alias::, tags, link text), RDF synonyms
+PARSER_VERSION = 15  # 2: Logseq graph rules (title::, alias::, tags, link text), RDF synonyms
 # 3: the line each class is declared on (file_classes.line, migration 007)
 # 4: page names match in Unicode NFC (a link and a file name in NFC and NFD name one page);
 #    an owl:class that is no valid IRI (a space, `<`, `"`...) is a bad-owl-class warning
@@ -81,3 +81,11 @@ PARSER_VERSION = 14  # 2: Logseq graph rules (title::, alias::, tags, link text)
 #    each axiom of one domain/range value keeps its annotations (h70)
 #    ; Logseq: a lone `\r` ends a line; emphasis in an alias or comma-separated value names no page;
 #    an alias value over 20,000 characters still names each item (`long-value` warning) (h74)
+# 15: Logseq: a page property given twice is worth its last value (title::, alias::, front matter;
+#    `repeated-property` warning); an alias equal to the page's own name is neither alias nor
+#    synonym; a `title::` outside the page properties is a `block-title` warning; a config.edn
+#    giving a key twice is refused as Logseq refuses it; `:file/name-format` must be the keyword (h81)
+#    ; .ofn: an annotated ontology annotation and annotations of anonymous individuals reach the
+#    layer as OWL 2 maps them; an anonymous individual's rows hang from the named subject pointing
+#    at it; "x@en"^^rdf:PlainLiteral is "x"@en; relative datatype IRIs named; N-Triples / Turtle
+#    without directives in an .owl file read as Turtle; a UTF-8 BOM wins over a declared encoding (h83)
