@@ -73,3 +73,43 @@ def test_an_iri_too_long_for_an_index_is_named_with_its_length_and_line(schema, 
     from tests.helpers import q
 
     assert (LONG_IRI, "o.ofn") in q(lite, "SELECT class_iri, source_file FROM owl_classes")
+
+
+def _tree_of_classes(root, n: int, label: str) -> None:
+    """A Turtle file of `n` classes, each with two parents and a synonym (the rows a class's card
+    reads), labelled `label`."""
+    head = ("@prefix owl: <http://www.w3.org/2002/07/owl#> .\n@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+            "@prefix oio: <http://www.geneontology.org/formats/oboInOwl#> .\n@prefix : <http://e.org/> .\n"
+            ":R1 a owl:Class .\n:R2 a owl:Class .\n")
+    rows = (f':C{i} a owl:Class ; rdfs:label "{label} {i}" ; oio:hasExactSynonym "syn {i}" ; '
+            f"rdfs:subClassOf :R1, :R2 .\n" for i in range(n))
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "c.ttl").write_text(head + "".join(rows), encoding="utf-8")
+
+
+def test_a_resaved_class_has_its_card_built_once_for_the_change_log(schema, tmp_path):
+    """The change log's trigger (postgresql/004) built a class's card (three reads) for each row of
+    the class that changed and kept the first: re-saving a file of classes with two parents and a
+    synonym built each card 8 times (the class row, two hierarchy rows out and in, the synonym out
+    and in), most of a large file's re-save on PostgreSQL. Now twice a class: the snapshot before
+    the save and the card after it (chg_record). The log is the same: one change a class."""
+    n = 20
+    tree = tmp_path / "tree"
+    _tree_of_classes(tree, n, "first")
+    url = schema_url(schema)
+    assert _sync(tree, url, tmp_path).returncode == 0
+    conn = connect()
+    try:  # class_card, counted: the real one renamed, a counting one in its place
+        cur = conn.cursor()
+        cur.execute(f'SET search_path TO "{schema}"')
+        cur.execute("CREATE SEQUENCE card_calls; ALTER FUNCTION class_card(text, text) RENAME TO real_card;"
+                    "CREATE FUNCTION class_card(o TEXT, i TEXT) RETURNS TEXT LANGUAGE plpgsql STABLE AS "
+                    "$$ BEGIN PERFORM nextval('card_calls'); RETURN real_card(o, i); END $$")
+    finally:
+        conn.close()
+    _tree_of_classes(tree, n, "second")
+    assert _sync(tree, url, tmp_path).returncode == 0
+    ((calls,),) = _rows(schema, "SELECT last_value FROM card_calls")
+    assert calls == 2 * (n + 2), calls  # the file's classes, R1 and R2 re-saved too
+    changes = _rows(schema, "SELECT kind, iri FROM run_changes WHERE run_id = (SELECT max(id) FROM runs)")
+    assert sorted(changes) == sorted(("class", f"http://e.org/C{i}") for i in range(n)), changes

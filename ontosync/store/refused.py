@@ -21,7 +21,7 @@ UNTRANSLATABLE_CHARACTER = "22P05"
 
 class ValueRefused(Exception):
     """The file's facts hold a value the database cannot store; the message says which limit.
-    `too_long`: the limit is an index entry's size (then `named` can say which value)."""
+    `too_long`: the limit is an index entry's size (then `named_refusal` can say which value)."""
 
     kind = "database"
 
@@ -48,7 +48,7 @@ def refusal(exc: BaseException) -> ValueRefused | None:
 INDEX_ENTRY_BYTES = 2704  # a btree entry's most (version 4), once compressed
 
 
-def named(refused: ValueRefused, facts) -> tuple[str, int | None]:
+def named_refusal(refused: ValueRefused, facts) -> tuple[str, int | None]:
     """The refusal's message and line for the file whose `facts` it refused. The server names only
     the index ("index row size 6056 exceeds ... for index file_classes_pkey"): when an IRI of the
     file is longer than an entry holds (an IRI keys a class, so no index can hash it: postgresql/010),
@@ -57,8 +57,8 @@ def named(refused: ValueRefused, facts) -> tuple[str, int | None]:
     if iri is None or len(iri.encode("utf-8")) <= INDEX_ENTRY_BYTES:
         return str(refused), None
     line = next((c.line for c in facts.classes if c.iri == iri and c.line), None)
-    return (f"the IRI <{iri[:60]}…> ({len(iri):,} characters) is longer than a PostgreSQL index entry "
-            f"holds (about {INDEX_ENTRY_BYTES:,} bytes once compressed), so it cannot be a key there; "
+    return (f"the IRI <{iri[:60]}…> ({len(iri):,} characters) is too long for a PostgreSQL index (an entry "
+            f"holds about {INDEX_ENTRY_BYTES:,} bytes once compressed), so it cannot be a key there; "
             "SQLite stores it"), line
 
 
