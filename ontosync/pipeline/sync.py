@@ -431,8 +431,7 @@ class SyncRun:
         except RowsLost as lost:
             return lost.failure
         except ValueRefused as refused:  # its save rolled back; the run goes on (store/refused.py)
-            message, line = named_refusal(refused, outcome.facts)
-            return Failure(message, line=line, kind=refused.kind)
+            return Failure(*named_refusal(refused, outcome.facts), kind=refused.kind)  # (message, line)
         self.stats.write_ms.append((time.perf_counter() - started) * 1000)
         for w in list(outcome.facts.warnings) + list(warnings or []):
             self.stats.warnings.append({"path": task.path, "kind": w.kind, "message": w.message, "line": w.line})
