@@ -113,3 +113,21 @@ def test_a_resaved_class_has_its_card_built_once_for_the_change_log(schema, tmp_
     assert calls == 2 * (n + 2), calls  # the file's classes, R1 and R2 re-saved too
     changes = _rows(schema, "SELECT kind, iri FROM run_changes WHERE run_id = (SELECT max(id) FROM runs)")
     assert sorted(changes) == sorted(("class", f"http://e.org/C{i}") for i in range(n)), changes
+
+
+def test_a_schema_named_as_the_base_of_a_diff_is_shown_as_the_head_is(schema, tmp_path):
+    """`diff --base postgresql://...?schema=s` named the base `postgresql://...?schema=s schema s`
+    (the schema twice, and any other parameter of the URL), where the same schema as `--db` is
+    `postgresql://... schema s`: a workflow matching the JSON's `database` of one run against
+    another's saw two names for one store. Both are now the same name."""
+    import json
+
+    tree = tmp_path / "tree"
+    _tree_of_classes(tree, 1, "one")
+    url, lite = schema_url(schema), str(tmp_path / "lite.db")
+    assert _sync(tree, url, tmp_path).returncode == 0 and _sync(tree, lite, tmp_path).returncode == 0
+    based = cli("diff", "--db", lite, "--base", url, "--format", "json")
+    headed = cli("diff", "--db", url, "--base", lite, "--format", "json")
+    assert based.returncode == headed.returncode == 0, (based.stderr, headed.stderr)
+    shown = json.loads(based.stdout)["base"]["database"]
+    assert shown == json.loads(headed.stdout)["head"]["database"] and "?schema" not in shown, shown
