@@ -13,6 +13,7 @@ import pytest
 from tests import test_postgres_round_trips as trips
 from tests.helpers import cli
 from tests.postgres_server import connect, own_schema, schema_url
+from tests.test_postgres_refusals import _rows  # a schema's rows, sorted
 
 schema = pytest.fixture(own_schema)  # a schema of the test's own, dropped after it
 conn = trips.conn  # fixture: a writer's connection counting what it sends, with a table t (k, v)
@@ -32,17 +33,6 @@ PAGE = "- ### OntologyBlock\n  - ontology:: true\n  - owl:class:: ex:P\n  - is-s
 def _sync(tree, url: str, tmp_path):
     return cli("sync", str(tree), "--db", url, "--quiet", "--max-error-rate", "1",
                "--checkpoint", str(tmp_path / "c.json"))
-
-
-def _rows(schema: str, sql: str) -> list[tuple]:
-    conn = connect()
-    try:
-        cur = conn.cursor()
-        cur.execute(f'SET search_path TO "{schema}"')
-        cur.execute(sql)
-        return cur.fetchall()
-    finally:
-        conn.close()
 
 
 def test_an_iri_too_long_for_an_index_is_named_with_its_length_and_line(schema, tmp_path):
