@@ -49,6 +49,8 @@ def test_an_iri_too_long_for_an_index_is_named_with_its_length_and_line(schema, 
     (tree / "o.ofn").write_text(OFN.format(more=MORE), encoding="utf-8")
     (tree / "pages" / "P.md").write_text(PAGE.format(name="short"), encoding="utf-8")
     (tree / "pages" / "Q.md").write_text(PAGE.format(name=LONG_IRI[13:]), encoding="utf-8")  # a link to no page
+    (tree / "see.ttl").write_text(f"<http://e.org/S> <http://www.w3.org/2000/01/rdf-schema#seeAlso> "
+                                  f"<http://x.org/{LONG_IRI[13:]}> .\n", encoding="utf-8")  # a statement's object
     r = _sync(tree, url, tmp_path)
     assert r.returncode == 0, r.stderr
     ((status, line, error, kind),) = _rows(schema, "SELECT status, error_line, error, error_kind "
@@ -58,6 +60,8 @@ def test_an_iri_too_long_for_an_index_is_named_with_its_length_and_line(schema, 
     assert "\n" not in error and len(error) < 400, error
     ((error, line),) = _rows(schema, "SELECT error, error_line FROM source_files WHERE path = 'pages/Q.md'")
     assert "<urn:ontosync:page:" in error and "6,0" in error and line is None, error  # the IRI minted for it
+    ((error,),) = _rows(schema, "SELECT error FROM source_files WHERE path = 'see.ttl'")
+    assert "the IRI <http://x.org/" in error and "6,013 characters" in error, error
     classes = _rows(schema, "SELECT class_iri, source_file FROM owl_classes WHERE source_file IS NOT NULL ORDER BY 1")
     assert classes == [("http://e.org/B", "o.ofn"), ("urn:ontosync:page:p", "pages/P.md")], classes  # last good facts
     lite = tmp_path / "lite.db"

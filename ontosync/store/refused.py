@@ -64,8 +64,10 @@ def named_refusal(refused: ValueRefused, facts) -> tuple[str, int | None]:
 
 def _longest_iri(facts) -> str | None:
     """The longest IRI the file's rows key a table by (its ontology's, a class's, a parent's, a
-    property's, an axiom's subject)."""
+    property's, an axiom's subject, an RDF file's statement's subject, predicate or object)."""
+    rows = facts.statements if isinstance(facts.statements, list) else []
     iris = [facts.ontology_id or "", *(c.iri for c in facts.classes), *(e.child for e in facts.edges),
             *(e.parent for e in facts.edges), *(p.iri for p in facts.properties),
-            *(a.subject for a in facts.axioms), *(s.iri for s in facts.synonyms)]
+            *(a.subject for a in facts.axioms), *(s.iri for s in facts.synonyms),
+            *(term or "" for row in rows for term in row[1:4])]
     return max(iris, key=len, default=None)
