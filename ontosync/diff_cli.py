@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-from ontosync.db_url import is_postgres_url, mask
+from ontosync.db_url import is_postgres_url, mask, split_schema
 from ontosync.diff_format import to_markdown, to_text
 from ontosync.pipeline.outputs import OutputError, check_distinct, check_output, write_text
 from ontosync.store.diff import BaseBusy, DiffError, compare_databases, select_runs
@@ -41,10 +41,11 @@ def _compare_with_server(conn: Any, db_name: str, base: str) -> dict:
         base_db, base_conn, schema = open_reader(base)
     except PgUnavailable as exc:
         raise DiffError(str(exc)) from None
+    server = mask(split_schema(base)[0])  # named as `--db` names it (pg_commands): the schema once
     try:
         if not base_conn.has_table("owl_classes"):
-            raise DiffError(f"schema {schema} on {mask(base)} is not an ontosync store")
-        return compare_databases(conn, f"{mask(base)} schema {schema}", db_name, base_conn=base_conn).to_json(conn)
+            raise DiffError(f"schema {schema} on {server} is not an ontosync store")
+        return compare_databases(conn, f"{server} schema {schema}", db_name, base_conn=base_conn).to_json(conn)
     finally:
         base_db.close()
 

@@ -40,7 +40,7 @@ from ontosync.store.db_errors import database_errors, operational_errors, server
 from ontosync.store.health import hard_link_warnings
 from ontosync.store.migrations import utc_now
 from ontosync.store.minted_collisions import name_collisions
-from ontosync.store.refused import ValueRefused
+from ontosync.store.refused import ValueRefused, named_refusal
 from ontosync.store.repository import Repository, StoreError
 from ontosync.store.semsql import ReadersLayer
 from ontosync.store.sync_records import (
@@ -431,7 +431,7 @@ class SyncRun:
         except RowsLost as lost:
             return lost.failure
         except ValueRefused as refused:  # its save rolled back; the run goes on (store/refused.py)
-            return Failure(str(refused), kind=refused.kind)
+            return Failure(*named_refusal(refused, outcome.facts), kind=refused.kind)  # (message, line)
         self.stats.write_ms.append((time.perf_counter() - started) * 1000)
         for w in list(outcome.facts.warnings) + list(warnings or []):
             self.stats.warnings.append({"path": task.path, "kind": w.kind, "message": w.message, "line": w.line})

@@ -20,9 +20,14 @@ UNTRANSLATABLE_CHARACTER = "22P05"
 
 
 class ValueRefused(Exception):
-    """The file's facts hold a value the database cannot store; the message says which limit."""
+    """The file's facts hold a value the database cannot store; the message says which limit.
+    `too_long`: the limit is an index entry's size (then `named_refusal` can say which value)."""
 
     kind = "database"
+
+    def __init__(self, message: str, too_long: bool = False) -> None:
+        super().__init__(message)
+        self.too_long = too_long
 
 
 def refusal(exc: BaseException) -> ValueRefused | None:
@@ -37,4 +42,32 @@ def refusal(exc: BaseException) -> ValueRefused | None:
     if code == UNTRANSLATABLE_CHARACTER:
         return ValueRefused(f"the database's encoding cannot hold a character of this file ({detail}); "
                             "a UTF8 database holds any text")
-    return ValueRefused(f"a value of this file is too long for a PostgreSQL index ({detail})")
+    return ValueRefused(f"a value of this file is too long for a PostgreSQL index ({detail})", too_long=True)
+
+
+INDEX_ENTRY_BYTES = 2704  # a btree entry's most (version 4), once compressed
+
+
+def named_refusal(refused: ValueRefused, facts) -> tuple[str, int | None]:
+    """The refusal's message and line for the file whose `facts` it refused. The server names only
+    the index ("index row size 6056 exceeds ... for index file_classes_pkey"): when an IRI of the
+    file is longer than an entry holds (an IRI keys a class, so no index can hash it: postgresql/010),
+    the message names that IRI, cut short, its length and the line declaring it, when known."""
+    iri = _longest_iri(facts) if refused.too_long else None
+    if iri is None or len(iri.encode("utf-8")) <= INDEX_ENTRY_BYTES:
+        return str(refused), None
+    line = next((c.line for c in facts.classes if c.iri == iri and c.line), None)
+    return (f"the IRI <{iri[:60]}…> ({len(iri):,} characters) is too long for a PostgreSQL index (an entry "
+            f"holds about {INDEX_ENTRY_BYTES:,} bytes once compressed), so it cannot be a key there; "
+            "SQLite stores it"), line
+
+
+def _longest_iri(facts) -> str | None:
+    """The longest IRI the file's rows key a table by (its ontology's, a class's, a parent's, a
+    property's, an axiom's subject, an RDF file's statement's subject, predicate or object)."""
+    rows = facts.statements if isinstance(facts.statements, list) else []
+    iris = [facts.ontology_id or "", *(c.iri for c in facts.classes), *(e.child for e in facts.edges),
+            *(e.parent for e in facts.edges), *(p.iri for p in facts.properties),
+            *(a.subject for a in facts.axioms), *(s.iri for s in facts.synonyms),
+            *(term or "" for row in rows for term in row[1:4])]
+    return max(iris, key=len, default=None)

@@ -89,6 +89,32 @@ def _qualify_upsert(sql: str) -> str:
     return sql[:m.start()] + f"INSERT INTO {table} ({columns}){middle}{sets}"
 
 
+_ROWS = re.compile(r"^(\s*INSERT INTO \w+(?: \([^()]*\))? VALUES )(\(.*\))((?: ON CONFLICT DO NOTHING)?)\s*$", re.S)
+
+
+@functools.lru_cache(maxsize=128)
+def rows_statement(translated: str) -> Any:
+    """For an INSERT of one row of values (`VALUES (...)`, its conflicts ignored or none), the
+    function n -> the same INSERT of n rows (store/pg/batch.py's add_rows); else None. An upsert
+    is not one: two of its rows with one key in one statement are an error, not a second update."""
+    m = _ROWS.match(translated)
+    if m is None or not _one_group(m[2]):
+        return None
+    head, row, tail = m.groups()
+    return lambda n: head + ", ".join([row] * n) + tail
+
+
+def _one_group(text: str) -> bool:
+    """Whether `(...)` closes only at its end (its string literals emptied): one row, not `(a), (b)`."""
+    code = "".join(part if i % 2 == 0 else "''" for i, part in enumerate(re.split(r"('(?:[^']|'')*')", text)))
+    depth = 0
+    for n, ch in enumerate(code):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth == 0 and n < len(code) - 1:
+            return False
+    return depth == 0
+
+
 _PREPARABLE = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
 
 
@@ -205,7 +231,10 @@ class PgConnection:
 
         cur = self.cursor()
         rows = [tuple(r) for r in rows]
-        if rows and self.queue is not None and self._open:
+        many = rows_statement(translate(sql)) if len(rows) > 1 else None
+        if rows and self.queue is not None and self._open and many is not None:
+            self.queue.add_rows(many, rows)
+        elif rows and self.queue is not None and self._open:
             self.queue.add_many(self._statement(sql, cur), rows)
         elif rows:
             self.flush()
