@@ -1,4 +1,4 @@
--- postgresql/012: a class's card is snapshot once a transaction, not once a changed row. The
+-- postgresql/011: a class's card is snapshot once a transaction, not once a changed row. The
 -- trigger of 004 built the card (class_card: the class, its parents, its synonyms: three reads)
 -- for every row it fired on and let `ON CONFLICT DO NOTHING` throw all but the first away: a
 -- class re-saved with two parents and a synonym built it eight times (its row, the hierarchy
