@@ -167,9 +167,10 @@ def _sync_corpus_into_postgres(work):
 
 
 def pytest_sessionfinish(session):
-    """Drop the shared PostgreSQL corpus template once the whole run is over: in the process that
-    is not an xdist worker (the controller, or the only process), after every worker has finished.
-    Its folder is where shared_once put it: the run's base temporary folder."""
+    """Drop the shared PostgreSQL corpus template and stop the shared OAK process once the whole run
+    is over: in the process that is not an xdist worker (the controller, or the only process), after
+    every worker has finished. Their folders are where shared_once put them: the run's base
+    temporary folder."""
     import os
 
     if os.environ.get("PYTEST_XDIST_WORKER"):
@@ -177,6 +178,7 @@ def pytest_sessionfinish(session):
     factory = getattr(session.config, "_tmp_path_factory", None)
     if factory is None or factory._basetemp is None:
         return  # no temporary folder was made, so no template either
+    stop_oak_server(factory.getbasetemp() / OAK_SERVER)
     name_file = factory.getbasetemp() / PG_CORPUS / "name"
     if name_file.exists():
         from tests.postgres_server import drop_database
@@ -244,3 +246,55 @@ def rdflib_graph(tmp_path_factory):
         return made[key]
 
     return graph
+
+
+OAK_SERVER = "oak-server"  # the shared folder naming the run's OAK process: files `pid` and `socket`
+OAK_STARTED: list = []  # that process's Popen, held so that it is not reported as abandoned
+
+
+@pytest.fixture(scope="session")
+def oak_server(tmp_path_factory):
+    """The Unix socket of one OAK process for the whole run (tests/oak_batch.py --serve), shared by
+    the xdist workers (`shared_once`): each module's batch of runoak commands (test_oak.run_jobs) runs
+    in a child it forks, so OAK's start (~7 s of wall, ~3.5 CPU-seconds) is paid once per run, not
+    once per module. None without OAK (ONTOSYNC_RUNOAK); the modules skip or fail on that themselves.
+    Stopped when the run ends (pytest_sessionfinish)."""
+    runoak = os.environ.get("ONTOSYNC_RUNOAK")
+    if not runoak or not os.path.isfile(runoak):
+        return None
+    from pathlib import Path
+
+    return Path((shared_once(tmp_path_factory, OAK_SERVER, _start_oak_server) / "socket").read_text())
+
+
+def _start_oak_server(work):
+    """Start it and return once it listens. The socket is in a short folder of its own: a Unix
+    socket's path may not exceed 107 bytes, and pytest's folders can be longer."""
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from tests.helpers import ROOT
+
+    sock = Path(tempfile.mkdtemp(prefix="oak-")) / "s"
+    python = Path(os.environ["ONTOSYNC_RUNOAK"]).parent / "python"
+    with open(work / "server.log", "w") as log:
+        proc = subprocess.Popen([str(python), str(ROOT / "tests" / "oak_batch.py"), "--serve", str(sock), "600"],
+                                stdout=subprocess.PIPE, stderr=log, text=True, start_new_session=True)
+    OAK_STARTED.append(proc)
+    (work / "pid").write_text(str(proc.pid))
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "ready", (work / "server.log").read_text()
+    (work / "socket").write_text(str(sock))
+
+
+def stop_oak_server(folder) -> None:
+    """End the run's OAK process (by the pid its starter wrote) and remove its socket's folder."""
+    import contextlib
+    import shutil
+    import signal
+
+    if (folder / "pid").exists():
+        with contextlib.suppress(ProcessLookupError):  # it had stopped by itself (idle)
+            os.kill(int((folder / "pid").read_text()), signal.SIGTERM)
+    if (folder / "socket").exists():
+        shutil.rmtree(os.path.dirname((folder / "socket").read_text()), ignore_errors=True)
