@@ -44,8 +44,9 @@ def answer(conn: socket.socket) -> None:
 def serve(path: str, idle_s: float) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
     server = socket.socket(socket.AF_UNIX)
-    server.bind(path)
+    server.bind(path + ".new")
     server.listen(16)
+    os.rename(path + ".new", path)  # the socket appears once it takes connections: clients wait for it
     server.settimeout(idle_s)
     print("ready", flush=True)
     while True:
@@ -55,6 +56,7 @@ def serve(path: str, idle_s: float) -> None:
             return
         if os.fork() == 0:
             server.close()
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # OAK's own children are waited for as usual
             try:
                 conn.settimeout(None)
                 answer(conn)
