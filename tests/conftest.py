@@ -280,12 +280,16 @@ def oak_installed() -> bool:
 def pytest_sessionstart(session):
     """Under xdist, the controller starts the run's OAK process at once (it imports for ~7 s while
     the workers start and run their first modules): the OAK modules then find it ready. Only for
-    a run that holds them: the whole folder, or one of them named."""
-    if os.environ.get("PYTEST_XDIST_WORKER") or not session.config.getoption("numprocesses", None):
+    a run that holds them: the whole folder, or one of them named, and not `-m "not slow"` (their
+    tests are slow ones: docs/testing.md's quick subset starts no OAK)."""
+    config = session.config
+    if os.environ.get("PYTEST_XDIST_WORKER") or not config.getoption("numprocesses", None):
         return
-    if not oak_installed() or not any(_may_hold_oak(a) for a in session.config.args):
+    if "not slow" in (config.getoption("markexpr", "") or ""):
         return
-    root = session.config._tmp_path_factory.getbasetemp()
+    if not oak_installed() or not any(_may_hold_oak(a) for a in config.args):
+        return
+    root = config._tmp_path_factory.getbasetemp()
     (root / OAK_SERVER).mkdir()
     start_oak_server(root / OAK_SERVER, wait=False)
     (root / f"{OAK_SERVER}.done").touch()
