@@ -38,7 +38,7 @@ import pytest
 # tests' shorter waits; test_incremental's smaller shared-declaration tree): their old weight times
 # the ratio of their summed time after to before, in alternated runs on the same machine.
 WEIGHTS = {
-    "tests/test_incremental.py": 87.0,
+    "tests/test_incremental.py": 85.0,
     "tests/test_postgres_server.py": 20.7,
     "tests/test_github_source.py": 19.4,
     "tests/test_sync.py": 14.3,
