@@ -169,9 +169,10 @@ def _sync_corpus_into_postgres(work):
 
 
 def pytest_sessionfinish(session):
-    """Drop the shared PostgreSQL corpus template once the whole run is over: in the process that
-    is not an xdist worker (the controller, or the only process), after every worker has finished.
-    Its folder is where shared_once put it: the run's base temporary folder."""
+    """Drop the shared PostgreSQL corpus template and stop the shared OAK process once the whole run
+    is over: in the process that is not an xdist worker (the controller, or the only process), after
+    every worker has finished. Their folders are where shared_once put them: the run's base
+    temporary folder."""
     import os
 
     if os.environ.get("PYTEST_XDIST_WORKER"):
@@ -179,6 +180,7 @@ def pytest_sessionfinish(session):
     factory = getattr(session.config, "_tmp_path_factory", None)
     if factory is None or factory._basetemp is None:
         return  # no temporary folder was made, so no template either
+    stop_oak_server(factory.getbasetemp() / OAK_SERVER)
     name_file = factory.getbasetemp() / PG_CORPUS / "name"
     if name_file.exists():
         from tests.postgres_server import drop_database
@@ -246,3 +248,97 @@ def rdflib_graph(tmp_path_factory):
         return made[key]
 
     return graph
+
+
+OAK_SERVER = "oak-server"  # the shared folder naming the run's OAK process: files `pid` and `socket`
+OAK_STARTED: list = []  # that process's Popen, held so that it is not reported as abandoned
+
+
+@pytest.fixture(scope="session")
+def oak_server(tmp_path_factory):
+    """The Unix socket of one OAK process for the whole run (tests/oak_batch.py --serve), shared by
+    the xdist workers (`shared_once`; under xdist the controller starts it as the run starts, see
+    pytest_sessionstart): each module's batch of runoak commands (test_oak.run_jobs) runs in a child
+    it forks, so OAK's start (~7 s of wall, ~3.5 CPU-seconds) is paid once per run, not once per
+    module, and not waited for by the first module that needs it. None without OAK (ONTOSYNC_RUNOAK);
+    the modules skip or fail on that themselves. Stopped when the run ends (pytest_sessionfinish)."""
+    import time
+    from pathlib import Path
+
+    if not oak_installed():
+        return None
+    sock = Path((shared_once(tmp_path_factory, OAK_SERVER, start_oak_server) / "socket").read_text())
+    deadline = time.monotonic() + 120
+    while not sock.exists() and time.monotonic() < deadline:  # the controller's start may still be importing
+        time.sleep(0.05)
+    return sock  # still missing: run_jobs starts an OAK process of its own
+
+
+def oak_installed() -> bool:
+    runoak = os.environ.get("ONTOSYNC_RUNOAK")
+    return bool(runoak) and os.path.isfile(runoak)
+
+
+def pytest_sessionstart(session):
+    """Under xdist, the controller starts the run's OAK process at once (it imports for ~7 s while
+    the workers start and run their first modules): the OAK modules then find it ready. Only for
+    a run that holds them: the whole folder, or one of them named, and not `-m "not slow"` (their
+    tests are slow ones: docs/testing.md's quick subset starts no OAK)."""
+    config = session.config
+    if os.environ.get("PYTEST_XDIST_WORKER") or not config.getoption("numprocesses", None):
+        return
+    if "not slow" in (config.getoption("markexpr", "") or ""):
+        return
+    if not oak_installed() or not any(_may_hold_oak(a) for a in config.args):
+        return
+    root = config._tmp_path_factory.getbasetemp()
+    (root / OAK_SERVER).mkdir()
+    start_oak_server(root / OAK_SERVER, wait=False)
+    (root / f"{OAK_SERVER}.done").touch()
+
+
+OAK_MODULES = {"test_oak.py", "test_readers_round2.py", "test_readers_round3.py", "test_readers_round4.py"}
+
+
+def _may_hold_oak(arg: str) -> bool:
+    """A command-line path that is a folder of tests, or one of the modules that ask OAK."""
+    from pathlib import Path
+
+    path = Path(arg.split("::")[0])
+    return path.is_dir() or path.name in OAK_MODULES
+
+
+def start_oak_server(work, wait: bool = True) -> None:
+    """Start it (and, with `wait`, return once it listens). The socket is in a short folder of its
+    own: a Unix socket's path may not exceed 107 bytes, and pytest's folders can be longer."""
+    import subprocess
+    import tempfile
+    import time
+    from pathlib import Path
+
+    from tests.helpers import ROOT
+
+    sock = Path(tempfile.mkdtemp(prefix="oak-")) / "s"
+    python = Path(os.environ["ONTOSYNC_RUNOAK"]).parent / "python"
+    with open(work / "server.log", "w") as log:
+        proc = subprocess.Popen([str(python), str(ROOT / "tests" / "oak_batch.py"), "--serve", str(sock), "600"],
+                                stdout=log, stderr=log, start_new_session=True)
+    OAK_STARTED.append(proc)
+    (work / "pid").write_text(str(proc.pid))
+    (work / "socket").write_text(str(sock))
+    while wait and not sock.exists():
+        assert proc.poll() is None, (work / "server.log").read_text()
+        time.sleep(0.05)
+
+
+def stop_oak_server(folder) -> None:
+    """End the run's OAK process (by the pid its starter wrote) and remove its socket's folder."""
+    import contextlib
+    import shutil
+    import signal
+
+    if (folder / "pid").exists():
+        with contextlib.suppress(ProcessLookupError):  # it had stopped by itself (idle)
+            os.kill(int((folder / "pid").read_text()), signal.SIGTERM)
+    if (folder / "socket").exists():
+        shutil.rmtree(os.path.dirname((folder / "socket").read_text()), ignore_errors=True)

@@ -92,8 +92,8 @@ def test_diff_base_being_written_is_busy_and_names_the_base(tmp_path):
     conn = sqlite3.connect(base)
     assert conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0] == "delete"
     conn.close()
-    with WriteLockHolder(base, begin="EXCLUSIVE"):
-        proc = cli("diff", "--db", head, "--base", base)
+    with WriteLockHolder(base, begin="EXCLUSIVE"):  # a short wait: the line, not the default 5 s, is tested
+        proc = cli("diff", "--db", head, "--base", base, "--busy-timeout", "0.3")
     assert proc.returncode == 4, proc.stderr
     assert len(proc.stderr.splitlines()) == 1 and proc.stdout == ""
     # the line status and search print for a busy database (store/health.classify), about the base

@@ -71,7 +71,7 @@ def test_writer_holding_a_new_database_is_exit_4_naming_it(tmp_path):
         pytest.skip(f"{EXAMPLE} is missing")
     db = tmp_path / "new.db"
     with WriteLockHolder(db) as writer:
-        proc = cli("sync", str(EXAMPLE), "--db", str(db), "--quiet", "--busy-timeout", "2")
+        proc = cli("sync", str(EXAMPLE), "--db", str(db), "--quiet", "--busy-timeout", "0.5")
     assert proc.returncode == 4, proc.stderr
     one_line(proc, "busy", f"pid {writer.pid}")
     assert cli("sync", str(EXAMPLE), "--db", str(db), "--quiet").returncode == 0

@@ -43,21 +43,47 @@ def run_all(db: Path, calls: dict[str, list[str]]) -> dict[str, str]:
     return run_jobs({name: (db, args) for name, args in calls.items()})
 
 
-def run_jobs(jobs: dict, scratch: Path | None = None) -> dict:
+def run_jobs(jobs: dict, scratch: Path | None = None, server: Path | None = None) -> dict:
     """`run_all` over several databases: name -> (database, runoak arguments), in one OAK process
-    (each OAK start costs seconds). PYSTOW_HOME: in `scratch`, else beside the first database."""
-    python = Path(RUNOAK).parent / "python"
+    (each OAK start costs seconds): the run's shared one at `server` (conftest's oak_server), else a
+    process of its own. PYSTOW_HOME: in `scratch`, else beside the first database."""
     names = list(jobs)
     batch = [["-i", f"sqlite:{jobs[n][0]}", *jobs[n][1]] for n in names]
     scratch = scratch or jobs[names[0]][0].parent
-    proc = subprocess.run([str(python), str(Path(__file__).with_name("oak_batch.py"))], input=json.dumps(batch),
-                          capture_output=True, text=True, timeout=600,
-                          env={**os.environ, "PYSTOW_HOME": str(scratch / "pystow")})
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    results = json.loads(proc.stdout)
+    env = {"PYSTOW_HOME": str(scratch / "pystow")}
+    results = (served(server, batch, env) if server is not None else None) or own_process(batch, env)
     for name, r in zip(names, results, strict=True):
         assert r["exit_code"] == 0, f"runoak {' '.join(jobs[name][1])}: exit {r['exit_code']} {r['error']}"
     return {name: r["stdout"] for name, r in zip(names, results, strict=True)}
+
+
+def own_process(batch: list[list[str]], env: dict) -> list[dict]:
+    """The batch's results from an OAK process started for it (tests/oak_batch.py)."""
+    python = Path(RUNOAK).parent / "python"
+    proc = subprocess.run([str(python), str(Path(__file__).with_name("oak_batch.py"))], input=json.dumps(batch),
+                          capture_output=True, text=True, timeout=600, env={**os.environ, **env})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout)
+
+
+def served(server: Path, batch: list[list[str]], env: dict) -> list[dict] | None:
+    """The batch's results from the run's shared OAK process (tests/oak_batch.py --serve); None when
+    it is gone (it stops after a while without a batch): the caller then starts one of its own."""
+    import socket
+
+    with socket.socket(socket.AF_UNIX) as conn:
+        conn.settimeout(600)
+        try:
+            conn.connect(str(server))
+        except OSError:
+            return None
+        conn.sendall(json.dumps({"batch": batch, "env": env}).encode())
+        conn.shutdown(socket.SHUT_WR)
+        data = b""
+        while chunk := conn.recv(65536):
+            data += chunk
+    assert data, "the shared OAK process answered nothing (its child failed: see tests/oak_batch.py)"
+    return json.loads(data)
 
 
 def ids(output: str) -> set[str]:
@@ -100,7 +126,7 @@ PATO_TERMS = ["PATO:0000014", "PATO:0000001", "PATO:0000051"]
 
 
 @pytest.fixture(scope="module")
-def answers(request, tmp_path_factory) -> dict:
+def answers(request, tmp_path_factory, oak_server) -> dict:
     """The example's, pato-base.owl's and the Logseq corpus's databases, built first, then every
     command on all three in one OAK process (each start costs seconds of CPU): {"example": {command:
     stdout}, "pato": {...}, "corpus": {...}, "example.db": path, "hub": {...}}."""
@@ -122,7 +148,7 @@ def answers(request, tmp_path_factory) -> dict:
     if PAGES.is_dir():
         answers["hub"] = hub = corpus_hub(copy_db(request.getfixturevalue("corpus_db"), tmp / "corpus.db"))
         jobs.update({("corpus", n): (hub["db"], args) for n, args in hub["calls"].items()})
-    for (name, command), text in run_jobs(jobs, tmp).items():
+    for (name, command), text in run_jobs(jobs, tmp, oak_server).items():
         answers.setdefault(name, {})[command] = text
     return answers
 

@@ -113,7 +113,7 @@ def test_a_database_another_process_is_writing_is_busy_not_read_mid_write(exampl
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "held"
-        proc = cli("search", "robot", "--db", str(db))
+        proc = cli("search", "robot", "--db", str(db), "--busy-timeout", "0.3")  # not the default 5 s' wait
     finally:
         holder.communicate("", timeout=60)
     assert proc.returncode == 4, proc.stderr

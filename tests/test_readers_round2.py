@@ -118,7 +118,7 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "ontology"
 
 
 @pytest.fixture(scope="module")
-def oak(horse_db: Path, tmp_path_factory) -> dict[str, str]:
+def oak(horse_db: Path, tmp_path_factory, oak_server) -> dict[str, str]:
     """The fence's database and the bundled example's, and OAK's answers on both (one process)."""
     if not RUNOAK or not Path(RUNOAK).is_file():
         if os.environ.get("ONTOSYNC_REQUIRE_OAK") == "1":
@@ -139,7 +139,7 @@ def oak(horse_db: Path, tmp_path_factory) -> dict[str, str]:
         "search_term": (example, ["search", "t=Machine"]),
         "obo": (example, ["info", "ex:Robot", "--output-type", "obo"]),
         "paths": (example, ["paths", "-p", "i", "ex:IndustrialRobot", "--target", "ex:Machine"]),
-    })
+    }, server=oak_server)
 
 
 @pytest.mark.slow

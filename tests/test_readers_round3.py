@@ -259,7 +259,7 @@ RUNOAK = os.environ.get("ONTOSYNC_RUNOAK")
 
 
 @pytest.fixture(scope="module")
-def oak(linked_db: Path, xref_db: Path, obsolete_db: Path) -> dict[str, str]:
+def oak(linked_db: Path, xref_db: Path, obsolete_db: Path, oak_server) -> dict[str, str]:
     if not RUNOAK or not Path(RUNOAK).is_file():
         if os.environ.get("ONTOSYNC_REQUIRE_OAK") == "1":
             raise RuntimeError(f"ONTOSYNC_REQUIRE_OAK=1 but ONTOSYNC_RUNOAK={RUNOAK!r} is not a runoak")
@@ -271,7 +271,7 @@ def oak(linked_db: Path, xref_db: Path, obsolete_db: Path) -> dict[str, str]:
         "sssom": (xref_db, ["mappings", "-O", "sssom"]),
         "entities": (xref_db, ["info", ".all"]),
         "obsoletes": (obsolete_db, ["obsoletes", "--show-migration-relationships"]),
-    })
+    }, server=oak_server)
 
 
 @pytest.mark.slow

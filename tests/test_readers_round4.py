@@ -168,7 +168,7 @@ RUNOAK = os.environ.get("ONTOSYNC_RUNOAK")
 
 
 @pytest.fixture(scope="module")
-def oak(tmp_path_factory) -> dict[str, str]:
+def oak(tmp_path_factory, oak_server) -> dict[str, str]:
     if not RUNOAK or not Path(RUNOAK).is_file():
         if os.environ.get("ONTOSYNC_REQUIRE_OAK") == "1":
             raise RuntimeError(f"ONTOSYNC_REQUIRE_OAK=1 but ONTOSYNC_RUNOAK={RUNOAK!r} is not a runoak")
@@ -182,7 +182,7 @@ def oak(tmp_path_factory) -> dict[str, str]:
     return run_jobs({
         "mappings": (mapped, ["mappings", "-O", "sssom", *(f"ex:{c}" for c in SYNTAXES)]),
         "labels": (labelled, ["labels", "ex:Ttl", "ex:Ofn", "ex:TtlFence", "ex:OfnFence", "--pivot-languages"]),
-    })
+    }, server=oak_server)
 
 
 @pytest.mark.slow

@@ -100,7 +100,7 @@ def test_another_writer_past_the_busy_budget_is_exit_4(trees, tmp_path):
     assert cli("sync", str(one), "--db", str(db), "--quiet").returncode == 0
     before = dump_file(db)
     with WriteLockHolder(db) as writer:
-        proc = cli("sync", str(two), "--db", str(db), "--quiet", "--busy-timeout", "2",
+        proc = cli("sync", str(two), "--db", str(db), "--quiet", "--busy-timeout", "0.5",
                        "--report", str(tmp_path / "r.json"))
     assert proc.returncode == 4, proc.stderr
     assert "Traceback" not in proc.stderr
