@@ -1,0 +1,60 @@
+"""The Action, ninth round (h84): a re-run of an older push after newer ones, a `database:` or
+`checkpoint:` input naming the change JSON, the warning of a pull request's base that could not be
+synced into the restored artifact, and the outputs and summary on each exit code. Against the fakes
+on 127.0.0.1 (tests/fake_artifacts.py); each test is a user-visible outcome."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+from ontosync.action import run as action_run
+from ontosync.cli import main as cli_main
+from tests.fake_artifacts import FakeArtifactServer
+from tests.test_action import REPO, TOKEN, make_env, parse_outputs
+from tests.test_action_round8 import synced_artifact, write_classes
+
+Q, R, S = "d4" * 20, "e5" * 20, "f6" * 20  # three pushes of main, in this order
+
+
+def push_run(tmp_path: Path, fake: FakeArtifactServer, before: str, sha: str, *names: str) -> tuple[dict, str, str]:
+    """The Action on a push of `sha` (previous commit `before`) restoring 'ontology-db': outputs, summary, log."""
+    env = make_env(tmp_path, restore_artifact="ontology-db")
+    write_classes(Path(env["GITHUB_WORKSPACE"]), *names)
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"ref": "refs/heads/main", "before": before, "after": sha}), encoding="utf-8")
+    env.update({"GITHUB_API_URL": fake.api_url, "GITHUB_EVENT_NAME": "push", "GITHUB_EVENT_PATH": str(event),
+                "GITHUB_REF": "refs/heads/main", "GITHUB_REF_NAME": "main", "GITHUB_SHA": sha})
+    log = io.StringIO()
+    assert action_run.main(env, cli_main=cli_main, out=log) == 0, log.getvalue()[-2000:]
+    shown = (tmp_path / "summary.md").read_text(encoding="utf-8").replace("\\", "")
+    return parse_outputs(tmp_path / "output.txt"), shown, log.getvalue()
+
+
+def test_a_re_run_of_an_older_push_is_not_uploaded_as_the_branch_s_newest(tmp_path, monkeypatch):
+    """Pushes Q, R, S; then the run of R is re-run. It restores the newest artifact (synced at S) and
+    syncs back to R; uploaded under the same name, its database (at R) became the branch's newest:
+    the next push started from R, and `fetch-db` gave an application the older ontology. The figures
+    are R's own (from Q, which the log holds); the upload goes under another name, said."""
+    at_s = synced_artifact(tmp_path / "s", monkeypatch, (Q, ("A",)), (R, ("A", "B")), (S, ("A", "B", "C")))
+    with FakeArtifactServer(token=TOKEN) as fake:
+        fake.add(REPO, "ontology-db", at_s, head_sha=S)
+        outputs, summary, log = push_run(tmp_path, fake, Q, R, "A", "B")
+    assert (outputs["classes-added"], outputs["classes-removed"]) == ("1", "0") and "## What changed" in summary
+    assert outputs["artifact-name"] == f"ontology-db-at-{R[:12]}"
+    assert f"::warning title=ontosync%3A restore::this run's commit {R[:12]} is older than {S[:12]}" in log
+    assert f"uploaded as 'ontology-db-at-{R[:12]}', so that 'ontology-db' stays the newest" in log
+
+
+def test_a_re_run_of_an_older_push_gives_no_figures_rather_than_the_later_ones_reversed(tmp_path, monkeypatch):
+    """The same re-run when the restored database's log no longer holds R's previous commit (pruned,
+    or S's run started from R's own upload): the figures were S's class removed, shown as R's change."""
+    at_s = synced_artifact(tmp_path / "s", monkeypatch, (R, ("A", "B")), (S, ("A", "B", "C")))
+    with FakeArtifactServer(token=TOKEN) as fake:
+        fake.add(REPO, "ontology-db", at_s, head_sha=S)
+        outputs, summary, log = push_run(tmp_path, fake, Q, R, "A", "B")
+    assert outputs["classes-added"] == outputs["classes-removed"] == outputs["changes"] == ""
+    assert "## What changed" not in summary and "classes removed" not in summary
+    assert f"the database no longer holds {Q[:12]}, so no change figures" in log
+    assert outputs["artifact-name"] == f"ontology-db-at-{R[:12]}"
