@@ -9,6 +9,8 @@ import io
 import json
 from pathlib import Path
 
+import pytest
+
 from ontosync.action import run as action_run
 from ontosync.cli import main as cli_main
 from tests.fake_artifacts import FakeArtifactServer
@@ -58,3 +60,18 @@ def test_a_re_run_of_an_older_push_gives_no_figures_rather_than_the_later_ones_r
     assert "## What changed" not in summary and "classes removed" not in summary
     assert f"the database no longer holds {Q[:12]}, so no change figures" in log
     assert outputs["artifact-name"] == f"ontology-db-at-{R[:12]}"
+
+
+@pytest.mark.parametrize("name", ["database", "checkpoint"])
+def test_a_database_or_checkpoint_named_as_the_change_json_is_refused_not_deleted(tmp_path, name):
+    """`database: ontosync-changes.json` (or the checkpoint): the Action removed that file before the
+    sync, as an earlier run's change JSON, and wrote its JSON over it after: a restored database was
+    lost and the sync started from nothing. Refused (exit 2), one line naming both inputs; kept."""
+    env = make_env(tmp_path, **{name: "ontosync-changes.json"})
+    kept = Path(env["GITHUB_WORKSPACE"]) / "ontosync-changes.json"
+    kept.write_bytes(b"an earlier step's file")
+    log = io.StringIO()
+    assert action_run.main(env, cli_main=cli_main, out=log) == 2
+    assert kept.read_bytes() == b"an earlier step's file"
+    assert f"::error title=ontosync%3A bad input::input '{name}' (ontosync-changes.json) is the change JSON the " \
+           "Action writes beside input 'report' (ontosync-report.json)" in log.getvalue()

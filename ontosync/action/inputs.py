@@ -171,8 +171,21 @@ def path_flags(sub: str) -> list[str]:
 def read_inputs(env: Mapping[str, str]) -> ActionInputs:
     """Check every input and build the settings; raises InputError with a one-line reason."""
     inputs = read_places(env)
+    refuse_changes_path(inputs)
     inputs.flags = read_flags(env, inputs)
     return inputs
+
+
+def refuse_changes_path(inputs: ActionInputs) -> None:
+    """A `database:` or `checkpoint:` input naming the change JSON (ActionInputs.changes): the run
+    removes that file before the sync (an earlier run's must not pass for this one's) and writes it
+    after, so the restored database or checkpoint was deleted and the sync started from nothing.
+    Checked here, not in read_places: the refusal is still said in the pull request's comment."""
+    for name, path in (("database", inputs.database), ("checkpoint", inputs.checkpoint)):
+        if path == inputs.changes and not (name == "database" and inputs.database_url):
+            raise InputError(f"input {name!r} ({inputs.relative(path)}) is the change JSON the Action writes "
+                             f"beside input 'report' ({inputs.relative(inputs.report)}): give {name!r} or "
+                             "'report' another path")
 
 
 def read_places(env: Mapping[str, str]) -> ActionInputs:
