@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 
 from ontosync.action import run as action_run
+from ontosync.action.commands import Commands
+from ontosync.action.inputs import read_inputs
+from ontosync.action.pull_request import PullRequest, prepare_base
 from ontosync.cli import main as cli_main
 from tests.fake_artifacts import FakeArtifactServer
 from tests.test_action import REPO, TOKEN, make_env, parse_outputs
@@ -75,3 +78,22 @@ def test_a_database_or_checkpoint_named_as_the_change_json_is_refused_not_delete
     assert kept.read_bytes() == b"an earlier step's file"
     assert f"::error title=ontosync%3A bad input::input '{name}' (ontosync-changes.json) is the change JSON the " \
            "Action writes beside input 'report' (ontosync-report.json)" in log.getvalue()
+
+
+def test_a_base_not_synced_into_the_restored_artifact_names_the_artifact_s_commit(tmp_path, monkeypatch):
+    """A pull request's base commit could not be synced into the restored database: the warning
+    said "comparing with the artifact as it is", and the comment "compared with the newest artifact
+    of the base branch", neither saying which commit the figures start from. Both name it."""
+    members = synced_artifact(tmp_path / "s", monkeypatch, (S, ("A",)))
+    env = make_env(tmp_path, restore_artifact="ontology-db")
+    pr = PullRequest(7, REPO, Q, "main", R)
+    out = io.StringIO()
+    with FakeArtifactServer(token=TOKEN) as fake:
+        fake.add(REPO, "ontology-db", members, head_sha=S)
+        env["GITHUB_API_URL"] = fake.api_url
+        inputs = read_inputs(env)
+        inputs.token = TOKEN
+        note = prepare_base(Commands(out), inputs, pr, lambda argv, revision: 3)
+    assert f"comparing with the artifact as it is, synced at commit {S[:12]}" in out.getvalue()
+    assert note == f"the newest 'ontology-db' artifact of the base branch, synced at commit {S[:12]} (the base " \
+                   f"commit {Q[:12]} could not be synced into it)"
