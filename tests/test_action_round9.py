@@ -97,3 +97,20 @@ def test_a_base_not_synced_into_the_restored_artifact_names_the_artifact_s_commi
     assert f"comparing with the artifact as it is, synced at commit {S[:12]}" in out.getvalue()
     assert note == f"the newest 'ontology-db' artifact of the base branch, synced at commit {S[:12]} (the base " \
                    f"commit {Q[:12]} could not be synced into it)"
+
+
+def test_a_failed_sync_s_reason_names_files_relative_to_the_workspace(tmp_path):
+    """Exit 2 on a bad `.ontosync.yml`: the job summary and the error annotation quoted the
+    container's path (/github/workspace/.ontosync.yml), which is no path on the runner nor in the
+    repository; the pull request's comment already said `.ontosync.yml`. All three say it now."""
+    env = make_env(tmp_path)
+    ws = Path(env["GITHUB_WORKSPACE"])
+    write_classes(ws, "A")
+    (ws / ".ontosync.yml").write_text("workers: [\n", encoding="utf-8")
+    log = io.StringIO()
+    assert action_run.main(env, cli_main=cli_main, out=log) == 2
+    summary = (tmp_path / "summary.md").read_text(encoding="utf-8").replace("\\", "")
+    assert "> ontosync: error: .ontosync.yml line 2: invalid YAML" in summary
+    assert "::error title=ontosync%3A exit 2::ontosync: error: .ontosync.yml line 2" in log.getvalue()
+    assert str(ws) not in summary
+    assert parse_outputs(tmp_path / "output.txt")["report"] == ""

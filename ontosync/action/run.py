@@ -199,7 +199,8 @@ def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out:
 
     hand_over_files(inputs, folders)
     report = load_report(inputs.report)
-    reason = failure_reason(cmd, code, report, last_stderr)
+    # (the container's path named no file on the runner: the files of the checkout, as the repository does)
+    reason = failure_reason(cmd, code, report, last_stderr.replace(f"{inputs.workspace}{os.sep}", ""))
     # a pull request whose base could not be synced: the head's sync started from an empty database, so
     # its figures were the whole ontology, shown as the pull request's change
     changes = step_changes(cmd, inputs, before, code, changes_path, said=not figures) \
