@@ -65,7 +65,7 @@ def test_a_re_run_of_an_older_push_gives_no_figures_rather_than_the_later_ones_r
     assert outputs["artifact-name"] == f"ontology-db-at-{R[:12]}"
 
 
-@pytest.mark.parametrize("name", ["database", "checkpoint"])
+@pytest.mark.parametrize("name", ["database", "checkpoint", "config"])
 def test_a_database_or_checkpoint_named_as_the_change_json_is_refused_not_deleted(tmp_path, name):
     """`database: ontosync-changes.json` (or the checkpoint): the Action removed that file before the
     sync, as an earlier run's change JSON, and wrote its JSON over it after: a restored database was
@@ -114,3 +114,17 @@ def test_a_failed_sync_s_reason_names_files_relative_to_the_workspace(tmp_path):
     assert "::error title=ontosync%3A exit 2::ontosync: error: .ontosync.yml line 2" in log.getvalue()
     assert str(ws) not in summary
     assert parse_outputs(tmp_path / "output.txt")["report"] == ""
+
+
+@pytest.mark.parametrize(("name", "path"), [("database", "ontology.db"), ("checkpoint", "ontology.db.checkpoint.json")])
+def test_a_report_named_as_the_database_or_checkpoint_does_not_delete_it(tmp_path, name, path):
+    """`report: ontology.db` (a typo): the sync refuses a report named as the database, but the
+    Action had removed "the earlier run's report" first: a restored database (or a self-hosted
+    runner's kept one) was deleted, and the upload then held none. Refused before anything is removed."""
+    env = make_env(tmp_path, report=path)
+    kept = Path(env["GITHUB_WORKSPACE"]) / path
+    kept.write_bytes(b"the database")
+    log = io.StringIO()
+    assert action_run.main(env, cli_main=cli_main, out=log) == 2
+    assert kept.read_bytes() == b"the database"
+    assert f"input '{name}' ({path}) is also input 'report': give '{name}' or 'report' another path" in log.getvalue()
