@@ -19,6 +19,7 @@ from ontosync.cli import main as cli_main
 from tests.fake_artifacts import FakeArtifactServer
 from tests.test_action import REPO, TOKEN, make_env, parse_outputs
 from tests.test_action_round8 import synced_artifact, write_classes
+from tests.test_pr_comment import github, pr_tree, run_pr  # noqa: F401  (github: the fixture)
 
 Q, R, S = "d4" * 20, "e5" * 20, "f6" * 20  # three pushes of main, in this order
 
@@ -128,3 +129,29 @@ def test_a_report_named_as_the_database_or_checkpoint_does_not_delete_it(tmp_pat
     assert action_run.main(env, cli_main=cli_main, out=log) == 2
     assert kept.read_bytes() == b"the database"
     assert f"input '{name}' ({path}) is also input 'report': give '{name}' or 'report' another path" in log.getvalue()
+
+
+def test_a_report_under_a_file_is_named_by_the_sync_not_a_traceback(tmp_path):
+    """`report: out/r.json` where `out` is a file of the checkout: removing "the earlier report"
+    raised NotADirectoryError, a traceback ended the step with no outputs and no job summary.
+    The sync names the path (exit 2), and the outputs and summary are written."""
+    env = make_env(tmp_path, report="out/r.json")
+    ws = Path(env["GITHUB_WORKSPACE"])
+    write_classes(ws, "A")
+    (ws / "out").write_text("a file", encoding="utf-8")
+    log = io.StringIO()
+    assert action_run.main(env, cli_main=cli_main, out=log) == 2
+    assert "::error title=ontosync%3A exit 2::ontosync: error: --report out/r.json" in log.getvalue()
+    assert parse_outputs(tmp_path / "output.txt")["database"] == "ontology.db"
+    assert "## ontosync: ❌ usage or configuration error" in (tmp_path / "summary.md").read_text(encoding="utf-8")
+
+
+def test_a_pull_request_s_database_under_a_file_is_named_not_a_traceback(tmp_path, github):  # noqa: F811
+    """The same on a pull request (`database: out/x.db`, `out` a file): clearing the place for the
+    base branch's database raised NotADirectoryError, a traceback with no outputs, no summary, and a
+    comment left showing the earlier push's figures."""
+    files = pr_tree()
+    files["out"] = "a file"
+    code, outputs, summary, log = run_pr(tmp_path, github, files, inputs={"database": "out/x.db"})
+    assert code == 2, log[-2000:]
+    assert outputs["database"] == "out/x.db" and "❌" in summary

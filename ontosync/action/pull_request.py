@@ -91,7 +91,7 @@ def prepare_base(cmd: Commands, inputs: ActionInputs, pr: PullRequest, sync: Syn
     """
     db = inputs.database
     for path in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm"), inputs.checkpoint):
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(FileNotFoundError, IsADirectoryError, NotADirectoryError):
             path.unlink()  # whatever was there is not the base branch's database
     restored = restore(cmd, inputs, branch=pr.base_ref or None) if inputs.restore_artifact else None
     # (the default branch's when the base branch has none yet: action/restore.py)
@@ -113,7 +113,7 @@ def prepare_base(cmd: Commands, inputs: ActionInputs, pr: PullRequest, sync: Syn
     cmd.warning(f"the base commit {pr.base_sha[:12]} {how}: no comparison with the base branch, so no change "
                 "figures (outputs, summary) and no new pull-request comment", title="ontosync: pull request")
     for path in (db, inputs.checkpoint):
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(FileNotFoundError, IsADirectoryError, NotADirectoryError):
             path.unlink()
     return None
 

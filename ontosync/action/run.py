@@ -179,11 +179,12 @@ def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out:
         with cmd.group(f"ontosync: restore artifact {inputs.restore_artifact}"):
             restored = restore(cmd, inputs, branch=branch)
 
-    # a report (or change JSON) left from before must not pass for this run's; a folder there: the sync
-    # names it (exit 2). The change JSON is only written after a sync that ran (step_changes).
+    # a report (or change JSON) left from before must not pass for this run's; a folder there, or a file
+    # in place of its folder: the sync names it (exit 2). The change JSON is only written after a sync
+    # that ran (step_changes).
     changes_path = inputs.changes
     for earlier in (inputs.report, changes_path):
-        with contextlib.suppress(FileNotFoundError, IsADirectoryError):
+        with contextlib.suppress(FileNotFoundError, IsADirectoryError, NotADirectoryError):
             earlier.unlink()
     base_note = prepare_pr_base(cmd, inputs, pr, cli_main, token) if pr is not None else None
     previous = change_report.push_previous(env) if pr is None else None
