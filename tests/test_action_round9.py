@@ -1,7 +1,8 @@
-"""The Action, ninth round (h84): a re-run of an older push after newer ones, a `database:` or
-`checkpoint:` input naming the change JSON, the warning of a pull request's base that could not be
-synced into the restored artifact, and the outputs and summary on each exit code. Against the fakes
-on 127.0.0.1 (tests/fake_artifacts.py); each test is a user-visible outcome."""
+"""The Action, ninth round (h84): a re-run of an older push after newer ones, an input naming a file
+the run removes before its sync (the report, the change JSON), the warning of a pull request's base
+that could not be synced into the restored artifact, and the outputs and summary of failed syncs
+(exit 2: a reason naming the container's path, a traceback before the sync). Against the fakes on
+127.0.0.1 (tests/fake_artifacts.py, tests/fake_github.py); each test is a user-visible outcome."""
 
 from __future__ import annotations
 
