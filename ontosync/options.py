@@ -267,7 +267,8 @@ OPTIONS: tuple[Option, ...] = (
     action_only("artifact-name", "Name of the uploaded artifact (give the same name to `restore-artifact` in the "
                 "next run). A run of a pull request as the base branch (pull_request_target, a workflow_run after a "
                 "pull request's run, an issue_comment on a pull request) uploads under NAME-pr-N (the pull "
-                "request's number), so its database never passes for the base branch's.",
+                "request's number), so its database never passes for the base branch's; a re-run of an older push "
+                "after newer ones, under NAME-at-COMMIT (its commit's first 12 characters).",
                 "name of that artifact (what `fetch-db` fetches by default; NAME-pr-N for a pull request's "
                 "`pull_request_target`, `workflow_run` or `issue_comment` run)", default="ontology-db"),
     action_only("artifact-retention-days", "Days GitHub keeps the artifact (1 to 90). Empty means the repository's "

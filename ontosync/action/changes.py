@@ -66,6 +66,30 @@ def last_run(db: Path | str, source: str = ".", previous: str | None = None) -> 
         return None
 
 
+def synced_past(db: Path | str, source: str, commit: str | None, previous: str | None) -> tuple[str, bool] | None:
+    """(the commit the database was last synced at, whether its log holds `previous`) when the log
+    shows the database went past this run's `commit`: it holds a finished run at `commit` or at
+    `previous`, and its newest finished run is at neither. Such a run is an older push's (a re-run
+    after newer pushes): synced, the database goes back to its commit, and uploaded under the
+    branch's name it became the newest artifact, which the next run and `fetch-db` took. None
+    otherwise, or when the log cannot tell (ancestry is not known here: a shallow checkout)."""
+    if not commit or (not is_postgres_url(str(db)) and not Path(db).is_file()):
+        return None
+    try:
+        with _reading(db, source) as conn:
+            if not has_change_log(conn):
+                return None
+            log = RunLog(conn)
+            newest = log.revision(log.last_finished()) or ""
+            if not COMMIT.fullmatch(newest) or newest in (commit, previous):
+                return None
+            ours = log.at_revision(commit, finished=True)
+            held = previous is not None and log.at_revision(previous, finished=True) is not None
+    except (*_READ_ERRORS, DiffError):
+        return None
+    return (newest, held) if ours is not None or held else None
+
+
 def collect(db: Path | str, after_run: int, out: Path, source: str = ".") -> dict | None:
     """The net change of the runs after `after_run`, written as JSON to `out`; None when unreadable."""
     try:

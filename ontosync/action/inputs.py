@@ -171,8 +171,27 @@ def path_flags(sub: str) -> list[str]:
 def read_inputs(env: Mapping[str, str]) -> ActionInputs:
     """Check every input and build the settings; raises InputError with a one-line reason."""
     inputs = read_places(env)
+    refuse_clashing_paths(inputs)
     inputs.flags = read_flags(env, inputs)
     return inputs
+
+
+def refuse_clashing_paths(inputs: ActionInputs) -> None:
+    """A file the run removes before the sync (the report and the change JSON: an earlier run's must not
+    pass for this one's) named by an input whose file it must keep (`database`, `checkpoint`, `config`):
+    refused. Left to the sync, which refuses a report named as the database, the file was gone
+    already: a restored database or checkpoint (or a self-hosted runner's kept one) deleted, and the
+    change JSON written over it after the sync. Checked here, not in read_places: the refusal is
+    still said in the pull request's comment."""
+    kept = [("database", None if inputs.database_url else inputs.database), ("checkpoint", inputs.checkpoint),
+            ("config", inputs.config)]
+    removed = [(inputs.report, "also input 'report'"), (inputs.changes, "the change JSON the Action writes beside "
+                                                        f"input 'report' ({inputs.relative(inputs.report)})")]
+    for name, path in kept:
+        for gone, what in removed:
+            if path == gone:
+                raise InputError(f"input {name!r} ({inputs.relative(path)}) is {what}: give {name!r} or 'report' "
+                                 "another path")
 
 
 def read_places(env: Mapping[str, str]) -> ActionInputs:

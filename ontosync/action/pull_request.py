@@ -91,7 +91,7 @@ def prepare_base(cmd: Commands, inputs: ActionInputs, pr: PullRequest, sync: Syn
     """
     db = inputs.database
     for path in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm"), inputs.checkpoint):
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(FileNotFoundError, IsADirectoryError, NotADirectoryError):
             path.unlink()  # whatever was there is not the base branch's database
     restored = restore(cmd, inputs, branch=pr.base_ref or None) if inputs.restore_artifact else None
     # (the default branch's when the base branch has none yet: action/restore.py)
@@ -100,10 +100,12 @@ def prepare_base(cmd: Commands, inputs: ActionInputs, pr: PullRequest, sync: Syn
     code, where, whole = _sync_base_commit(cmd, inputs, pr, sync)
     if code in (0, 1) and whole:
         return f"{artifact}, brought to the base commit" if restored else where
-    if restored and code not in (0, 1):
+    if restored and code not in (0, 1):  # which commit the figures start from: the artifact's, not the base's
+        at = f"commit {restored.head_sha[:12]}" if restored.head_sha else "an unknown commit"
         cmd.warning(f"the base commit {pr.base_sha[:12]} could not be synced into the restored database "
-                    f"(exit {code}): comparing with the artifact as it is", title="ontosync: pull request")
-        return artifact
+                    f"(exit {code}): comparing with the artifact as it is, synced at {at}",
+                    title="ontosync: pull request")
+        return f"{artifact}, synced at {at} (the base commit {pr.base_sha[:12]} could not be synced into it)"
     # exit 1 of a sync GitHub stopped (a rate limit, GitHub down): the base's unfetched files passed
     # for the pull request's, under "compared with the base commit"
     how = f"could not be synced (exit {code})" if code not in (0, 1) else \
@@ -111,7 +113,7 @@ def prepare_base(cmd: Commands, inputs: ActionInputs, pr: PullRequest, sync: Syn
     cmd.warning(f"the base commit {pr.base_sha[:12]} {how}: no comparison with the base branch, so no change "
                 "figures (outputs, summary) and no new pull-request comment", title="ontosync: pull request")
     for path in (db, inputs.checkpoint):
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(FileNotFoundError, IsADirectoryError, NotADirectoryError):
             path.unlink()
     return None
 

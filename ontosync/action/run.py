@@ -179,15 +179,18 @@ def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out:
         with cmd.group(f"ontosync: restore artifact {inputs.restore_artifact}"):
             restored = restore(cmd, inputs, branch=branch)
 
-    # a report (or change JSON) left from before must not pass for this run's; a folder there: the sync
-    # names it (exit 2). The change JSON is only written after a sync that ran (step_changes).
+    # a report (or change JSON) left from before must not pass for this run's; a folder there, or a file
+    # in place of its folder: the sync names it (exit 2). The change JSON is only written after a sync
+    # that ran (step_changes).
     changes_path = inputs.changes
     for earlier in (inputs.report, changes_path):
-        with contextlib.suppress(FileNotFoundError, IsADirectoryError):
+        with contextlib.suppress(FileNotFoundError, IsADirectoryError, NotADirectoryError):
             earlier.unlink()
     base_note = prepare_pr_base(cmd, inputs, pr, cli_main, token) if pr is not None else None
     previous = change_report.push_previous(env) if pr is None else None
-    before = change_report.last_run(inputs.database_url or inputs.database, inputs.source, previous)
+    figures = older_commit(cmd, env, inputs, previous) if restored is not None else True
+    before = change_report.last_run(inputs.database_url or inputs.database, inputs.source, previous) \
+        if figures else None
 
     started = time.monotonic()
     with cmd.group("ontosync: sync"), env_var("GITHUB_SHA", synced_revision(env, inputs.workspace)):
@@ -197,10 +200,12 @@ def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out:
 
     hand_over_files(inputs, folders)
     report = load_report(inputs.report)
-    reason = failure_reason(cmd, code, report, last_stderr)
+    # (the container's path named no file on the runner: the files of the checkout, as the repository does)
+    reason = failure_reason(cmd, code, report, last_stderr.replace(f"{inputs.workspace}{os.sep}", ""))
     # a pull request whose base could not be synced: the head's sync started from an empty database, so
     # its figures were the whole ontology, shown as the pull request's change
-    changes = step_changes(cmd, inputs, before, code, changes_path) if pr is None or base_note else None
+    changes = step_changes(cmd, inputs, before, code, changes_path, said=not figures) \
+        if pr is None or base_note else None
     hand_over_files(inputs, [changes_path])
     note = figures_note(cmd, (base_note, previous, restored, branch), changes, report, code)
     finish(cmd, env, inputs, report, code, reason,
@@ -255,17 +260,44 @@ def note_stop_on_pr(cmd: Commands, env: Mapping[str, str], inputs: ActionInputs,
         note_failure_on_pr(cmd, env, inputs, pr, True, (2, reason), inputs.token)
 
 
-def step_changes(cmd: Commands, inputs: ActionInputs, before: int | None, code: int, out: Path) -> dict | None:
+def step_changes(cmd: Commands, inputs: ActionInputs, before: int | None, code: int, out: Path, *,
+                 said: bool = False) -> dict | None:
     """The change JSON of the runs after `before` (written to `out`), None when the sync failed or
     `before` is unknown (the log could not be read before the sync: every run would pass for this
-    step's, the whole ontology for this push's change)."""
-    if code not in (0, 1):
+    step's, the whole ontology for this push's change; `said`: older_commit said why)."""
+    if code not in (0, 1) or said:
         return None
     if before is None:
         cmd.warning("the change log could not be read before the sync, so this push's changes cannot be told "
                     "from earlier runs': no change figures", title="ontosync: changes")
         return None
     return change_report.collect(inputs.database_url or inputs.database, before, out, inputs.source)
+
+
+def older_commit(cmd: Commands, env: MutableMapping[str, str], inputs: ActionInputs, previous: str | None) -> bool:
+    """A run whose commit the restored database went past (action/changes.py synced_past: a re-run of
+    an older push after newer ones): its database is uploaded under NAME-at-COMMIT, not as the
+    branch's newest, which the next run and `fetch-db` would take, a warning says so, and False
+    when its figures cannot be measured from `previous` (the log no longer holds it): from the
+    newest commit they were the later pushes' changes, reversed, shown as this one's."""
+    commit = env.get("GITHUB_SHA") or ""
+    past = change_report.synced_past(inputs.database_url or inputs.database, inputs.source, commit, previous)
+    if past is None:
+        return True
+    newest, held = past
+    name = uploaded_artifact(env)
+    renamed = f"{name}-at-{commit[:12]}" if name else ""
+    upload = f"its database is uploaded as {renamed!r}, so that {name!r} stays the newest for the next run" \
+        if renamed else "nothing is uploaded"
+    figures = "" if held else f"; the database no longer holds {previous[:12]}, so no change figures" \
+        if previous else "; no change figures"
+    cmd.warning(f"this run's commit {commit[:12]} is older than {newest[:12]}, which the restored database was "
+                f"synced at (a re-run of an earlier run?): {upload}{figures}", title="ontosync: restore")
+    output_file = env.get("GITHUB_OUTPUT")
+    if renamed and output_file:
+        with contextlib.suppress(OSError):  # (finish() names a GITHUB_OUTPUT it cannot write)
+            write_outputs(output_file, {"artifact-name": renamed})  # the upload step's name (action.yml)
+    return held
 
 
 def figures_note(cmd: Commands, start: tuple[str | None, str | None, Any, str | None], changes: dict | None,
