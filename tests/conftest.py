@@ -267,11 +267,19 @@ def oak_server(tmp_path_factory):
 
     if not oak_installed():
         return None
-    sock = Path((shared_once(tmp_path_factory, OAK_SERVER, start_oak_server) / "socket").read_text())
+    import warnings
+
+    folder = shared_once(tmp_path_factory, OAK_SERVER, start_oak_server)
+    sock = Path((folder / "socket").read_text())
     deadline = time.monotonic() + 120
-    while not sock.exists() and time.monotonic() < deadline:  # the controller's start may still be importing
+    while not sock.exists() and time.monotonic() < deadline:  # the start may still be importing
+        if OAK_STARTED:  # started by this process: its death is seen at once, with its log
+            assert OAK_STARTED[-1].poll() is None, (folder / "server.log").read_text()
         time.sleep(0.05)
-    return sock  # still missing: run_jobs starts an OAK process of its own
+    if not sock.exists():  # run_jobs starts an OAK process of its own; the log says why
+        log = (folder / "server.log").read_text()[-2000:]
+        warnings.warn(f"the run's OAK process never listened: {log}", stacklevel=2)
+    return sock
 
 
 def oak_installed() -> bool:
@@ -293,7 +301,7 @@ def pytest_sessionstart(session):
         return
     root = config._tmp_path_factory.getbasetemp()
     (root / OAK_SERVER).mkdir()
-    start_oak_server(root / OAK_SERVER, wait=False)
+    start_oak_server(root / OAK_SERVER)
     (root / f"{OAK_SERVER}.done").touch()
 
 
@@ -308,12 +316,11 @@ def _may_hold_oak(arg: str) -> bool:
     return path.is_dir() or path.name in OAK_MODULES
 
 
-def start_oak_server(work, wait: bool = True) -> None:
-    """Start it (and, with `wait`, return once it listens). The socket is in a short folder of its
-    own: a Unix socket's path may not exceed 107 bytes, and pytest's folders can be longer."""
+def start_oak_server(work) -> None:
+    """Start it (`oak_server` waits until it listens). The socket is in a short folder of its own:
+    a Unix socket's path may not exceed 107 bytes, and pytest's folders can be longer."""
     import subprocess
     import tempfile
-    import time
     from pathlib import Path
 
     from tests.helpers import ROOT
@@ -326,9 +333,6 @@ def start_oak_server(work, wait: bool = True) -> None:
     OAK_STARTED.append(proc)
     (work / "pid").write_text(str(proc.pid))
     (work / "socket").write_text(str(sock))
-    while wait and not sock.exists():
-        assert proc.poll() is None, (work / "server.log").read_text()
-        time.sleep(0.05)
 
 
 def stop_oak_server(folder) -> None:

@@ -16,6 +16,7 @@ import os
 import signal
 import socket
 import sys
+import traceback
 
 from click.testing import CliRunner
 from oaklib.cli import main
@@ -48,7 +49,6 @@ def serve(path: str, idle_s: float) -> None:
     server.listen(16)
     os.rename(path + ".new", path)  # the socket appears once it takes connections: clients wait for it
     server.settimeout(idle_s)
-    print("ready", flush=True)
     while True:
         try:
             conn, _ = server.accept()
@@ -60,6 +60,8 @@ def serve(path: str, idle_s: float) -> None:
             try:
                 conn.settimeout(None)
                 answer(conn)
+            except BaseException:  # os._exit skips Python's own report: the log (server.log) gets it
+                traceback.print_exc()
             finally:
                 os._exit(0)
         conn.close()

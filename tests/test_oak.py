@@ -20,12 +20,12 @@ import rdflib
 from rdflib.namespace import OWL, RDFS
 
 from ontosync.cli import main
-from tests.conftest import copy_db
+from tests.conftest import copy_db, oak_installed
 from tests.helpers import ONTOLOGIES, PAGES, ROOT, reachable
 from tests.logseq_reference import subclass_edges
 
 RUNOAK = os.environ.get("ONTOSYNC_RUNOAK")
-if not RUNOAK or not Path(RUNOAK).is_file():
+if not oak_installed():
     if os.environ.get("ONTOSYNC_REQUIRE_OAK") == "1":
         raise RuntimeError(f"ONTOSYNC_REQUIRE_OAK=1 but ONTOSYNC_RUNOAK={RUNOAK!r} is not a runoak (run .ci/oak.sh)")
     pytest.skip("OAK not installed: set ONTOSYNC_RUNOAK (bash .ci/oak.sh prints it)", allow_module_level=True)
@@ -82,7 +82,7 @@ def served(server: Path, batch: list[list[str]], env: dict) -> list[dict] | None
         data = b""
         while chunk := conn.recv(65536):
             data += chunk
-    assert data, "the shared OAK process answered nothing (its child failed: see tests/oak_batch.py)"
+    assert data, "the shared OAK process answered nothing (its child failed: see the run's oak-server/server.log)"
     return json.loads(data)
 
 

@@ -73,9 +73,7 @@ class StatementQueue:
         params = tuple(params) if _PLACEHOLDER.search(sql) else ()
         handle = Pending(self)
         self.items.append((sql, params, weakref.ref(handle)))
-        self.rows += 1
-        if self.rows >= MAX_QUEUED:
-            self.send()
+        self._counted(1)
         return handle
 
     def add_rows(self, statement: Any, rows: list[tuple]) -> None:
@@ -83,21 +81,25 @@ class StatementQueue:
         is the INSERT of n rows): a statement a row cost the server its executor's start and end
         for each row (the 144,000 `statements` rows of a large Turtle file: 1.9 s of the server's
         CPU a row at a time, 1.15 s by hundreds). Counted by rows towards MAX_QUEUED, as before."""
+        full = statement(ROWS_A_STATEMENT) if len(rows) >= ROWS_A_STATEMENT else None
         for at in range(0, len(rows), ROWS_A_STATEMENT):
             chunk = rows[at:at + ROWS_A_STATEMENT]
-            self.items.append((statement(len(chunk)), tuple(v for row in chunk for v in row), None))
-            self.rows += len(chunk)
-            if self.rows >= MAX_QUEUED:
-                self.send()
+            sql = full if len(chunk) == ROWS_A_STATEMENT else statement(len(chunk))
+            self.items.append((sql, tuple(v for row in chunk for v in row), None))
+            self._counted(len(chunk))
 
     def add_many(self, sql: str, rows: list[tuple]) -> None:
         """An executemany's rows, one statement each (nobody reads an executemany's cursor)."""
         bare = not _PLACEHOLDER.search(sql)
         for row in rows:
             self.items.append((sql, () if bare else row, None))
-            self.rows += 1
-            if self.rows >= MAX_QUEUED:
-                self.send()
+            self._counted(1)
+
+    def _counted(self, n: int) -> None:
+        """`n` more rows queued: the queue is sent once it holds MAX_QUEUED."""
+        self.rows += n
+        if self.rows >= MAX_QUEUED:
+            self.send()
 
     def discard(self) -> None:
         """Forget what is queued (the transaction is being rolled back: none of it ran)."""

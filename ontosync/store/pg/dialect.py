@@ -104,9 +104,12 @@ def rows_statement(translated: str) -> Any:
     return lambda n: head + ", ".join([row] * n) + tail
 
 
+_LITERAL = re.compile(r"('(?:[^']|'')*')")  # an SQL string literal ('' inside it is a quote)
+
+
 def _one_group(text: str) -> bool:
     """Whether `(...)` closes only at its end (its string literals emptied): one row, not `(a), (b)`."""
-    code = "".join(part if i % 2 == 0 else "''" for i, part in enumerate(re.split(r"('(?:[^']|'')*')", text)))
+    code = "".join(part if i % 2 == 0 else "''" for i, part in enumerate(_LITERAL.split(text)))
     depth = 0
     for n, ch in enumerate(code):
         depth += {"(": 1, ")": -1}.get(ch, 0)
@@ -135,7 +138,7 @@ def numbered(translated: str) -> tuple[str, int]:
 
 def _placeholders(sql: str) -> str:
     """`?` -> `%s` outside string literals, `%` -> `%%` everywhere (psycopg2's paramstyle)."""
-    parts = re.split(r"('(?:[^']|'')*')", sql)
+    parts = _LITERAL.split(sql)
     for i, part in enumerate(parts):
         if i % 2:  # a string literal
             parts[i] = part.replace("%", "%%")
@@ -231,11 +234,12 @@ class PgConnection:
 
         cur = self.cursor()
         rows = [tuple(r) for r in rows]
-        many = rows_statement(translate(sql)) if len(rows) > 1 else None
-        if rows and self.queue is not None and self._open and many is not None:
-            self.queue.add_rows(many, rows)
-        elif rows and self.queue is not None and self._open:
-            self.queue.add_many(self._statement(sql, cur), rows)
+        if rows and self.queue is not None and self._open:
+            many = rows_statement(translate(sql)) if len(rows) > 1 else None
+            if many is not None:
+                self.queue.add_rows(many, rows)
+            else:
+                self.queue.add_many(self._statement(sql, cur), rows)
         elif rows:
             self.flush()
             with _ErrorWrapper():
