@@ -449,8 +449,8 @@ def _summary_line(report: dict) -> None:
          f"{f['unchanged']} unchanged, {f['deleted']} deleted; {held} in {report['duration_s']:.2f} s")
     for kind, word, why in _NAMED_WARNINGS:
         found = [w for w in report["warnings"] if w["kind"] == kind]
-        if len(found) == 1:
-            _say(f"{word}: {found[0]['path']}: {found[0]['message']}")
+        if len(found) == 1:  # (a warning of the whole run has no path)
+            _say(f"{word}: {found[0]['path'] + ': ' if found[0]['path'] else ''}{found[0]['message']}")
         elif found:  # a count past the report's limit has no path
             named = [w["path"] for w in found if w["path"]][:5]
             _say(f"{word}: {', '.join(named)}{' and others' if len(found) > len(named) else ''} ({why})")
@@ -464,6 +464,7 @@ _NAMED_WARNINGS = (
     ("unreadable-folder", "not listed",
      "folders ontosync could not list: the report's `unreadable-folder` warnings say why"),
     ("hard-links", "warning", ""),  # one at most: the database's (store/health.py hard_link_warnings)
+    ("no-ontology-files", "warning", ""),  # one at most: a run that deleted every file (pipeline/emptied.py)
 )
 
 

@@ -154,9 +154,17 @@ def _quote(value: Any, exact: bool = False) -> str:
     if value is None:
         return "(none)"
     if exact:
-        return '"' + _shown(cut(_exact(str(value)), 120)) + '"'
+        return '"' + _shown(_escaped(_exact(cut(str(value), 120)), exact=True)) + '"'
     s = " ".join(str(value).split()) or str(value)  # only whitespace: shown as it is, not as ""
-    return '"' + _shown(cut(s, 120)) + '"'
+    return '"' + _shown(_escaped(cut(s, 120))) + '"'
+
+
+def _escaped(text: str, exact: bool = False) -> str:
+    """A quote and a backslash in a quoted value as `\\"` and `\\\\`. Why: a label `A" -> "B` changed
+    to C read `label: "A" -> "B" -> "C"`, any two of them the change; and a label holding the text
+    `\\x1b` read as one holding the escape character (`visible` shows it so). `exact`: the text
+    holds `_exact`'s escapes already, their backslashes single and the value's own doubled there."""
+    return text.replace('"', '\\"') if exact else text.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def _text_pair(old: Any, new: Any) -> tuple[str, str]:
@@ -181,7 +189,8 @@ def _exact(value: str) -> str:
     for i, ch in enumerate(value):
         lone = ch == " " and 0 < i < len(value) - 1 and value[i - 1] != " "
         unseen = (ch.isspace() and not lone) or unicodedata.category(ch) == "Cf"
-        out.append(("\\x20" if ch == " " else ch.encode("unicode_escape").decode("ascii")) if unseen else ch)
+        out.append(("\\x20" if ch == " " else ch.encode("unicode_escape").decode("ascii")) if unseen
+                   else "\\\\" if ch == "\\" else ch)
     return "".join(out)
 
 
@@ -398,11 +407,22 @@ def row_count(data: dict) -> int:
 
 def _head(data: dict, title: str, note: str) -> list[str]:
     c, p, ax = data["classes"], data["properties"], data["axioms"]
-    return [title, "",
+    return [title, "", *_compared(data),
             f"**{len(c['added'])}** classes added, **{len(c['removed'])}** removed, "
             f"**{len(c['changed'])}** changed · **{len(p['added'])}** properties added, "
             f"**{len(p['removed'])}** removed, **{len(p['changed'])}** changed · "
             f"axioms **+{ax['added']}** / **−{ax['removed']}**", "", *([note, ""] if note else [])]
+
+
+def _compared(data: dict) -> list[str]:
+    """`diff --base OTHER`'s two databases, as the text's first line names them: the markdown said
+    nothing of which two were compared. Paths are user text, escaped as labels are. (A run's diff,
+    the Action's comment, is titled by its caller.)"""
+    base, head = data["base"], data["head"]
+    if "database" not in base:
+        return []
+    paths = (isolated(md(side.get("database", ""), MAX_IRI)) for side in (base, head))
+    return ["Compared: base {} → head {}".format(*paths), ""]
 
 
 def _fit(data: dict, out: list[str], budget: int | None, reserve: int, measure: Callable[[str], int]) -> int:

@@ -1,0 +1,124 @@
+"""`diff`'s outputs and the command line's guards, round 7 (task h85).
+
+A label holding `" -> "` forged a change in `diff`'s text; the markdown of two databases did not
+say which two; a sync of a folder with no ontology file emptied the database with exit 0 and only
+"0 files ... 1 deleted" to say so.
+"""
+
+from __future__ import annotations
+
+import json
+
+from ontosync.cli import main as cli_main
+from ontosync.diff_format import to_markdown, to_text
+
+TTL = ("@prefix owl: <http://www.w3.org/2002/07/owl#> .\n@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+       '<http://ex.org/{0}> a owl:Class ; rdfs:label "{0}" .\n')
+
+
+def _changes(changes: dict, base: dict | None = None, head: dict | None = None) -> dict:
+    return {"base": base or {"run": 1, "revision": None}, "head": head or {"run": 2, "revision": None},
+            "classes": {"added": [], "removed": [],
+                        "changed": [{"iri": "http://ex.org/C", "label": "C", "changes": changes}] if changes else []},
+            "properties": {"added": [], "removed": [], "changed": []},
+            "axioms": {"added": 0, "removed": 0, "by_subject": []}}
+
+
+def _unquote(line: str) -> list[str]:
+    """The quoted values of a line as a reader of the escapes takes them: `\\"` a quote, `\\\\` a
+    backslash; an unescaped quote opens or closes a value."""
+    values, current, inside, i = [], "", False, 0
+    while i < len(line):
+        ch = line[i]
+        if inside and ch == "\\" and i + 1 < len(line):
+            current += line[i + 1]
+            i += 2
+            continue
+        if ch == '"':
+            if inside:
+                values.append(current)
+                current = ""
+            inside = not inside
+        elif inside:
+            current += ch
+        i += 1
+    return values
+
+
+def test_a_quote_in_a_value_cannot_forge_a_change_in_the_text():
+    """A label `A" -> "B` changed to `C` read `label: "A" -> "B" -> "C"`: which is old and which new
+    cannot be told, and a label `X" -> "Y` unchanged in meaning read as a change from X to Y. Quotes
+    and backslashes inside a value are now escaped, so the line reads back as the two values."""
+    forged = 'A" -> "B'
+    data = _changes({"label": [forged, "C"], "definition": [None, 'say "hi" \\ bye'],
+                     "synonyms_added": ['x" synonym - "y']})
+    lines = to_text(data).splitlines()
+    [label] = [line for line in lines if line.startswith("      label:")]
+    assert label == '      label: "A\\" -> \\"B" -> "C"', label
+    assert _unquote(label) == [forged, "C"]
+    [definition] = [line for line in lines if line.startswith("      definition:")]
+    assert _unquote(definition) == ['say "hi" \\ bye']
+    [synonym] = [line for line in lines if line.startswith("      synonym")]
+    assert synonym.startswith("      synonym + ") and _unquote(synonym) == ['x" synonym - "y']
+
+
+def test_a_backslash_in_a_value_is_not_read_as_an_escape():
+    """A label holding the text `\\x1b` read like one holding the escape character (shown `\\x1b`),
+    and `Big \\x20cat` typed as text like a label with two spaces: a backslash is now doubled."""
+    data = _changes({"label": ["Big \\x20cat", "Big\x1bcat"]})
+    [label] = [line for line in to_text(data).splitlines() if line.startswith("      label:")]
+    assert label == '      label: "Big \\\\x20cat" -> "Big\\x1bcat"', label
+    same = _changes({"label": ["Big  cat", "Big \\x20cat"]})  # read the same before: both `Big \x20cat`
+    [label] = [line for line in to_text(same).splitlines() if line.startswith("      label:")]
+    old, new = label.removeprefix("      label: ").split(" -> ")
+    assert old != new, label
+
+
+def test_markdown_of_two_databases_names_them_escaped():
+    """`diff --format markdown --base OTHER` said nothing of which databases it compared (the text
+    and the JSON do): it now names both, as inert text (a path may hold markdown, `@`, `#12`)."""
+    data = _changes({}, base={"database": "old_*x*_@team.db"}, head={"database": "new [a](http://e) #12.db"})
+    lines = to_markdown(data).splitlines()
+    [said] = [line for line in lines if line.startswith("Compared:")]
+    assert said == ("Compared: base old\\_\\*x\\*\\_@\u200dteam\\.db → head new \\[a\\]\\(http\\:"
+                    "//e\\) \\#\u200d12\\.db"), said
+    assert not any(line.startswith("Compared:") for line in to_markdown(_changes({})).splitlines())
+
+
+def test_the_markdown_of_diff_base_on_the_command_line_names_both(tmp_path, capsys):
+    """The same through `ontosync diff`: the database compared with itself, both named."""
+    tree, base = tmp_path / "t", str(tmp_path / "base.db")
+    tree.mkdir()
+    (tree / "a.ttl").write_text(TTL.format("A"), encoding="utf-8")
+    assert cli_main(["sync", str(tree), "--db", base, "--quiet", "--workers", "1"]) == 0
+    capsys.readouterr()
+    assert cli_main(["diff", "--db", base, "--base", base, "--format", "markdown"]) == 0
+    out = capsys.readouterr().out
+    shown = base.replace(".", "\\.").replace("_", "\\_").replace("-", "\\-")
+    assert f"Compared: base {shown} → head {shown}" in out.splitlines(), out
+
+
+def test_a_sync_of_a_folder_with_no_ontology_file_warns_how_many_classes_it_removed(tmp_path, capsys):
+    """`ontosync sync EMPTY --db X` (a wrong path, a checkout that is not there, every file deleted)
+    removed every class with exit 0 and "0 files: ... 2 deleted" as its only word. The run stays a
+    sync of that tree (the contract: the database is a function of the tree), and now says on
+    stderr and in the report's warnings how many files and classes it removed and from where."""
+    tree, db, report = tmp_path / "t", str(tmp_path / "x.db"), tmp_path / "r.json"
+    tree.mkdir()
+    (tree / "a.ttl").write_text(TTL.format("A"), encoding="utf-8")
+    (tree / "b.ttl").write_text(TTL.format("B") + TTL.format("C").split(" .\n", 2)[2], encoding="utf-8")
+    assert cli_main(["sync", str(tree), "--db", db, "--quiet", "--workers", "1"]) == 0
+    capsys.readouterr()
+    for f in tree.iterdir():
+        f.unlink()
+    (tree / "README.md").write_text("not an ontology\n", encoding="utf-8")  # only a non-ontology file left
+    assert cli_main(["sync", str(tree), "--db", db, "--quiet", "--workers", "1", "--report", str(report)]) == 0
+    err = capsys.readouterr().err
+    [warning] = [w for w in json.loads(report.read_text())["warnings"] if w["kind"] == "no-ontology-files"]
+    assert "deleted 2 files" in warning["message"] and "removed all 3 classes" in warning["message"], warning
+    assert str(tree) in warning["message"]
+    assert f"ontosync: warning: {warning['message']}\n" in err, err
+    # the next sync of the same empty tree removes nothing: no warning
+    assert cli_main(["sync", str(tree), "--db", db, "--quiet", "--workers", "1", "--report", str(report)]) == 0
+    assert not [w for w in json.loads(report.read_text())["warnings"] if w["kind"] == "no-ontology-files"]
+    assert "warning" not in capsys.readouterr().err
