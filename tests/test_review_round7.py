@@ -122,3 +122,19 @@ def test_a_sync_of_a_folder_with_no_ontology_file_warns_how_many_classes_it_remo
     assert cli_main(["sync", str(tree), "--db", db, "--quiet", "--workers", "1", "--report", str(report)]) == 0
     assert not [w for w in json.loads(report.read_text())["warnings"] if w["kind"] == "no-ontology-files"]
     assert "warning" not in capsys.readouterr().err
+
+
+def test_diff_of_a_database_that_is_not_ontosync_s_says_so(tmp_path, capsys):
+    """`ontosync diff --db other.db`, an SQLite database of another tool: it said "this database has
+    no change log yet (run `ontosync sync` or `ontosync migrate` on it)", and both refuse it ("not a
+    database ontosync can upgrade"). It now says the file is not an ontosync database, as `status`
+    and `diff --base` do; exit 2, as any selection that cannot be made."""
+    import sqlite3
+
+    db = str(tmp_path / "other.db")
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE t (x)")
+    conn.close()
+    assert cli_main(["diff", "--db", db]) == 2
+    assert capsys.readouterr() == ("", f"ontosync: error: {db} is not an ontosync database (it has no owl_classes "
+                                       "table): there is no change log to read\n")
