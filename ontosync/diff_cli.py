@@ -16,7 +16,7 @@ from typing import Any
 from ontosync.db_url import is_postgres_url, mask
 from ontosync.diff_format import to_markdown, to_text
 from ontosync.pipeline.outputs import OutputError, check_distinct, check_output, write_text
-from ontosync.store.changelog import has_change_log
+from ontosync.store.changelog import has_change_log, has_table
 from ontosync.store.diff import BaseBusy, DiffError, compare_databases, select_runs
 from ontosync.store.health import classify
 from ontosync.store.read_only import connect_read_only, is_busy
@@ -39,11 +39,7 @@ def _ontosync_store(conn: Any, db_name: str) -> None:
     """DiffError when the database has neither a change log nor ontosync's tables: another tool's
     SQLite file was told "no change log yet (run `ontosync sync` or `ontosync migrate` on it)",
     advice both commands refuse. A store without a log (an older ontosync's) keeps that advice."""
-    if has_change_log(conn):
-        return
-    has_table = conn.has_table if hasattr(conn, "has_table") else lambda name: conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
-    if not has_table("owl_classes"):
+    if not has_change_log(conn) and not has_table(conn, "owl_classes"):
         raise DiffError(f"{mask(db_name)} is not an ontosync database (it has no owl_classes table): "
                         "there is no change log to read")
 

@@ -141,7 +141,7 @@ def _change_lines(changes: dict) -> list[str]:
             lines.append(f"      {key}: {old} -> {new}")
     for key, sign in (("parents_added", "+"), ("parents_removed", "-")):
         for p in changes.get(key, []):
-            lines.append(f"      parent {sign} {_shown(name(p))} <{_shown(p['iri'], iri=True)}>")
+            lines.append(f"      parent {sign} {_named(name(p))} {_iri(p['iri'])}")
     twins = _twins(changes.get("synonyms_added", []), changes.get("synonyms_removed", []), _quote)
     for key, sign in (("synonyms_added", "+"), ("synonyms_removed", "-")):
         for s in changes.get(key, []):
@@ -225,15 +225,41 @@ def to_text(data: dict) -> str:
     for section, what in (("classes", "class"), ("properties", "property")):
         for kind, sign in (("added", "+"), ("removed", "-"), ("changed", "~")):
             for e in data[section][kind]:
-                lines.append(f"  {sign} {what} {_shown(name(e))} <{_shown(e['iri'], iri=True)}>"
-                             + (f" in ontology {_shown(where(e))}" if where(e) else ""))
+                lines.append(f"  {sign} {what} {_named(name(e))} {_iri(e['iri'])}"
+                             + (f" in ontology {_named(where(e))}" if where(e) else ""))
                 lines += _change_lines(e.get("changes", {}))
     in_ontology = _ontology_if_shared(data["axioms"]["by_subject"])
     for s in data["axioms"]["by_subject"]:
-        lines.append(f"  axioms of {_shown(name(s))} <{_shown(s['iri'], iri=True)}>"
-                     + (f" in ontology {_shown(in_ontology(s))}" if in_ontology(s) else "")
+        lines.append(f"  axioms of {_named(name(s))} {_iri(s['iri'])}"
+                     + (f" in ontology {_named(in_ontology(s))}" if in_ontology(s) else "")
                      + f": +{s['added']} -{s['removed']}")
     return "\n".join(lines) + "\n"
+
+
+def _named(text: str) -> str:
+    """A name (a label, an IRI's last part, an ontology id) in a line of the text: as it is, but
+    quoted with escapes when it holds the line's own marks. Why: the lines are `+ class NAME <IRI>`,
+    `axioms of NAME <IRI>: +A -R`, and a label `B <http://ex.org/B>` on class A read as class B."""
+    if any(mark in text for mark in _MARKS):
+        return '"' + _shown(_escaped(text)) + '"'
+    return _shown(text)
+
+
+_MARKS = ('<', '>', '"', "\\")
+
+
+def _iri(iri: str) -> str:
+    """An IRI in its angle brackets, the characters no IRI may hold (RFC 3987: `<>"`, space, a
+    backslash) percent-encoded: `<http://ex.org/D> <http://ex.org/E>` was one IRI that read as two.
+    An axiom's subject that is a class expression (`ObjectIntersectionOf(<A> <B>)`, no IRI: an
+    absolute IRI has its scheme's colon before any parenthesis) is shown as the store holds it."""
+    if _EXPRESSION.match(iri):
+        return f"<{_shown(iri, iri=True)}>"
+    return "<" + _shown(_NOT_IN_IRI.sub(lambda m: f"%{ord(m.group()):02X}", iri), iri=True) + ">"
+
+
+_NOT_IN_IRI = re.compile(r'[<>" \\]')
+_EXPRESSION = re.compile(r"[A-Za-z]+\(")
 
 
 def _shown(text: str, iri: bool = False) -> str:

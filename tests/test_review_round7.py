@@ -138,3 +138,22 @@ def test_diff_of_a_database_that_is_not_ontosync_s_says_so(tmp_path, capsys):
     assert cli_main(["diff", "--db", db]) == 2
     assert capsys.readouterr() == ("", f"ontosync: error: {db} is not an ontosync database (it has no owl_classes "
                                        "table): there is no change log to read\n")
+
+
+def test_a_name_or_iri_cannot_forge_another_class_in_the_text():
+    """The text's lines are `+ class NAME <IRI>`, `parent + NAME <IRI>`, `axioms of NAME <IRI>: +A -R`:
+    a label `B <http://ex.org/B>` on class A read `+ class B <http://ex.org/B> <http://ex.org/A>`, class
+    B added; a subject labelled `Y <http://ex.org/Y>: +9 -9` put forged counts first. A name holding
+    the line's own marks (`<`, `>`, a quote, a backslash) is now quoted, with escapes; so is such an
+    ontology id; an IRI's characters no IRI may hold (`<>"`, space, backslash) are percent-encoded."""
+    data = _changes({"parents_added": [{"iri": "http://ex.org/P", "label": "Q <http://ex.org/Q>"}]})
+    data["classes"]["added"] = [{"iri": "http://ex.org/A", "label": "B <http://ex.org/B>"},
+                                {"iri": "http://ex.org/D> <http://ex.org/E", "label": "plain"}]
+    data["axioms"] = {"added": 1, "removed": 0, "by_subject": [
+        {"iri": "http://ex.org/X", "label": 'Y <http://ex.org/Y>: +9 -9 "', "added": 1, "removed": 0}]}
+    lines = to_text(data).splitlines()
+    assert '  + class "B <http://ex.org/B>" <http://ex.org/A>' in lines, lines
+    assert "  + class plain <http://ex.org/D%3E%20%3Chttp://ex.org/E>" in lines, lines
+    assert '      parent + "Q <http://ex.org/Q>" <http://ex.org/P>' in lines, lines
+    assert '  axioms of "Y <http://ex.org/Y>: +9 -9 \\"" <http://ex.org/X>: +1 -0' in lines, lines
+    assert "  ~ class C <http://ex.org/C>" in lines  # a name without those marks is shown as it was
