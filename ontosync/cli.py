@@ -577,7 +577,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(f"properties    {info['properties']}")
     print(f"axioms        {info['axioms']}")
     print(visible(f"ontologies    {', '.join(info['ontologies']) or '-'}"))
-    print(f"revision      {info['last_revision'] or '-'} (last synced {info['last_synced_at'] or '-'})")
+    # the database's own text (a restored artifact's, anyone's): a revision held `ESC ]0;...` (terminal title)
+    at = f"{info['last_revision'] or '-'} (last synced {info['last_synced_at'] or '-'})"
+    print(visible(printable(f"revision      {at}")))
     c = info["checkpoint"]
     if c:
         counts = f"{c['processed']}/{c['total_files']} processed, {c['failed']} failed"

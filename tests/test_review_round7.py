@@ -157,3 +157,24 @@ def test_a_name_or_iri_cannot_forge_another_class_in_the_text():
     assert '      parent + "Q <http://ex.org/Q>" <http://ex.org/P>' in lines, lines
     assert '  axioms of "Y <http://ex.org/Y>: +9 -9 \\"" <http://ex.org/X>: +1 -0' in lines, lines
     assert "  ~ class C <http://ex.org/C>" in lines  # a name without those marks is shown as it was
+
+
+def test_status_shows_a_database_s_revision_and_times_inert(tmp_path, capsys):
+    """`ontosync status` of a database from elsewhere (an artifact, a colleague's file) printed its
+    recorded revision and last sync time as they were: a revision holding `ESC ]0;...BEL` retitled
+    the terminal, `ESC [2J` cleared it, U+202E turned the line round. They are shown as escapes now,
+    as the failed files' lines were already."""
+    import sqlite3
+
+    tree, db = tmp_path / "t", str(tmp_path / "x.db")
+    tree.mkdir()
+    (tree / "a.ttl").write_text(TTL.format("A"), encoding="utf-8")
+    assert cli_main(["sync", str(tree), "--db", db, "--quiet", "--workers", "1"]) == 0
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE sync_meta SET value = ? WHERE key = 'revision'", ("\x1b]0;owned\x07\x1b[2J\u202eabc",))
+        conn.execute("UPDATE source_files SET synced_at = ?", ("\x1b[31m2026\u202e",))
+    conn.close()
+    capsys.readouterr()
+    assert cli_main(["status", "--db", db]) == 0
+    [line] = [line for line in capsys.readouterr().out.splitlines() if line.startswith("revision")]
+    assert line == "revision      \\x1b]0;owned\\x07\\x1b[2J\\u202eabc (last synced \\x1b[31m2026\\u202e)", line
