@@ -178,3 +178,31 @@ def test_status_shows_a_database_s_revision_and_times_inert(tmp_path, capsys):
     assert cli_main(["status", "--db", db]) == 0
     [line] = [line for line in capsys.readouterr().out.splitlines() if line.startswith("revision")]
     assert line == "revision      \\x1b]0;owned\\x07\\x1b[2J\\u202eabc (last synced \\x1b[31m2026\\u202e)", line
+
+
+def test_diff_of_a_damaged_change_log_is_one_line_not_a_traceback(tmp_path, capsys):
+    """A change log row whose card is not what a sync writes (a damaged or hand-edited database, one
+    from elsewhere): `diff` ended in a Python traceback, exit 1 (JSONDecodeError; `'list' object has
+    no attribute 'get'`; an integer label's `casefold`). It is now one line naming the database and
+    the row, exit 3, as any database `diff` cannot read; a card of the right shape still reads."""
+    import sqlite3
+
+    tree, db = tmp_path / "t", str(tmp_path / "x.db")
+    tree.mkdir()
+    (tree / "a.ttl").write_text(TTL.format("A"), encoding="utf-8")
+    assert cli_main(["sync", str(tree), "--db", db, "--quiet", "--workers", "1"]) == 0
+    capsys.readouterr()
+    for card in ("not json", "[1, 2]", "null", '{"label": 5}', '{"label": "A", "parents": "x"}',
+                 '{"label": "A", "synonyms": [3]}'):
+        with sqlite3.connect(db) as conn:
+            conn.execute("UPDATE run_changes SET new = ?", (card,))
+        conn.close()
+        assert cli_main(["diff", "--db", db, "--format", "json"]) == 3, card
+        out, err = capsys.readouterr()
+        assert out == "" and err == (f"ontosync: fatal: {db}: the change log is damaged: class <http://ex.org/A> "
+                                     "holds a value no ontosync writes; nothing was shown\n"), (card, err)
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE run_changes SET new = ?", ('{"label": "Z", "parents": [], "synonyms": ["s"]}',))
+    conn.close()
+    assert cli_main(["diff", "--db", db, "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["classes"]["added"] == [{"iri": "http://ex.org/A", "label": "Z"}]

@@ -93,14 +93,35 @@ def fold_runs(conn: sqlite3.Connection, first: int, last: int) -> list[Change]:
     out = []
     for (kind, onto, iri, item), (old, new) in folded.items():
         if old != new:
-            out.append(Change(kind, onto, iri, item, _value(kind, old), _value(kind, new)))
+            out.append(Change(kind, onto, iri, item, _value(kind, old, iri), _value(kind, new, iri)))
     return out
 
 
-def _value(kind: str, raw: Any) -> Any:
+def _value(kind: str, raw: Any, iri: str = "") -> Any:
     if raw is None:
         return None
-    return True if kind == "axiom" else json.loads(raw)
+    return True if kind == "axiom" else card_of(raw, kind, iri)
+
+
+class LogDamaged(Exception):
+    """The change log holds a value no sync writes (a damaged or hand-edited database): exit 3."""
+
+
+_TEXTS = ("label", "definition", "type", "domain", "range")
+
+
+def card_of(raw: Any, kind: str, iri: str) -> dict:
+    """A class's or property's card from the log, checked: the readers took any JSON for one, and a
+    damaged row ended `diff` in a traceback (`'list' object has no attribute 'get'`)."""
+    try:
+        card = json.loads(raw) if isinstance(raw, str) else raw
+    except ValueError:
+        card = None
+    if isinstance(card, dict) and all(isinstance(card.get(k), (str, type(None))) for k in _TEXTS) \
+            and all(isinstance(card.get(k, []), list) and all(isinstance(x, str) for x in card.get(k, []))
+                    for k in ("parents", "synonyms")):
+        return card
+    raise LogDamaged(f"the change log is damaged: {kind} <{iri}> holds a value no ontosync writes")
 
 
 def select_runs(conn: sqlite3.Connection, run: int | None = None, since: str | None = None,
@@ -292,7 +313,7 @@ class _Labels:
             if key in self.then:
                 card = self.then[key]
                 if isinstance(card, str):
-                    card = self.then[key] = json.loads(card)
+                    card = self.then[key] = card_of(card, key[0], iri)
                 if card is not None:  # declared then: its label then, even none
                     return card.get("label")
                 if (onto, iri) in self.cards:  # not declared then: the change set's card is nearer than today
