@@ -565,7 +565,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         return _not_ontosync(args.db, exc)
     finally:
         db.close()
-    info["checkpoint"], info["checkpoint_unreadable"] = checkpoint_info(args.checkpoint or default_checkpoint)
+    owner = os.path.realpath(args.db) if args.checkpoint and not is_postgres_url(args.db) else ""  # as a sync's
+    info["checkpoint"], info["checkpoint_unreadable"] = checkpoint_info(args.checkpoint or default_checkpoint, owner)
     if args.json:
         print(json.dumps(info, indent=2, ensure_ascii=False))
         return 0
@@ -583,8 +584,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     c = info["checkpoint"]
     if c:
         counts = f"{c['processed']}/{c['total_files']} processed, {c['failed']} failed"
+        into = f" into another database, {c['of_another']}," if c["of_another"] else ""
         print(visible(printable(f"checkpoint    finished: {counts}, source {c['source']}" if c["finished"] else
-                                f"checkpoint    UNFINISHED: {counts}; a sync of {c['source']} resumes it")))
+                                f"checkpoint    UNFINISHED: {counts}; a sync of {c['source']}{into} resumes it"
+                                + (" (not a sync into this one)" if into else ""))))
     else:
         print(printable(f"checkpoint    {info['checkpoint_unreadable'] or 'none'}"))
     for ff in info["failed_files"][:50]:

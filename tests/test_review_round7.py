@@ -206,3 +206,24 @@ def test_diff_of_a_damaged_change_log_is_one_line_not_a_traceback(tmp_path, caps
     conn.close()
     assert cli_main(["diff", "--db", db, "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["classes"]["added"] == [{"iri": "http://ex.org/A", "label": "Z"}]
+
+
+def test_status_does_not_promise_to_resume_another_database_s_checkpoint(tmp_path, capsys):
+    """`status --db x.db --checkpoint shared.json`, the checkpoint of an unfinished sync into y.db:
+    status said "UNFINISHED ...; a sync of SRC resumes it", and that sync into x.db refuses the file
+    (exit 2: "holds the unfinished sync of another database"). Status now says whose it is."""
+    tree, x, y, shared = tmp_path / "t", str(tmp_path / "x.db"), str(tmp_path / "y.db"), tmp_path / "shared.json"
+    tree.mkdir()
+    (tree / "a.ttl").write_text(TTL.format("A"), encoding="utf-8")
+    for db in (x, y):
+        assert cli_main(["sync", str(tree), "--db", db, "--checkpoint", str(shared), "--quiet", "--workers", "1"]) == 0
+    ckpt = json.loads(shared.read_text())
+    shared.write_text(json.dumps({**ckpt, "finished": False}), encoding="utf-8")  # y.db's sync, interrupted
+    capsys.readouterr()
+    assert cli_main(["status", "--db", x, "--checkpoint", str(shared)]) == 0
+    [line] = [line for line in capsys.readouterr().out.splitlines() if line.startswith("checkpoint")]
+    assert line == (f"checkpoint    UNFINISHED: 1/1 processed, 0 failed; a sync of {tree} into another database, "
+                    f"{y}, resumes it (not a sync into this one)"), line
+    assert cli_main(["status", "--db", y, "--checkpoint", str(shared)]) == 0
+    [line] = [line for line in capsys.readouterr().out.splitlines() if line.startswith("checkpoint")]
+    assert line == f"checkpoint    UNFINISHED: 1/1 processed, 0 failed; a sync of {tree} resumes it"
