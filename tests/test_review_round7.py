@@ -227,3 +227,24 @@ def test_status_does_not_promise_to_resume_another_database_s_checkpoint(tmp_pat
     assert cli_main(["status", "--db", y, "--checkpoint", str(shared)]) == 0
     [line] = [line for line in capsys.readouterr().out.splitlines() if line.startswith("checkpoint")]
     assert line == f"checkpoint    UNFINISHED: 1/1 processed, 0 failed; a sync of {tree} resumes it"
+
+
+def test_an_ambiguous_since_shows_revisions_that_differ(tmp_path, capsys):
+    """`diff --since abcdef1` naming two synced revisions that share their first 12 characters said
+    "it starts the revisions abcdef100000, abcdef100000": two names that read the same, no help
+    in choosing. Each is now shown up to where they differ."""
+    import sqlite3
+
+    tree, db = tmp_path / "t", str(tmp_path / "x.db")
+    tree.mkdir()
+    for name in ("A", "B"):
+        (tree / f"{name}.ttl").write_text(TTL.format(name), encoding="utf-8")
+        assert cli_main(["sync", str(tree), "--db", db, "--quiet", "--workers", "1"]) == 0
+    one, two = "abcdef1" + "0" * 32 + "1", "abcdef1" + "0" * 32 + "2"
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE runs SET revision = CASE id WHEN 1 THEN ? ELSE ? END", (one, two))
+    conn.close()
+    capsys.readouterr()
+    assert cli_main(["diff", "--db", db, "--since", "abcdef1"]) == 2
+    assert capsys.readouterr().err == (f"ontosync: error: --since abcdef1 is ambiguous: it starts the revisions "
+                                       f"{one}, {two}; give more characters\n")

@@ -172,7 +172,9 @@ def _one_revision(log: RunLog, since: str) -> str:
     if len(since) < 7:
         raise DiffError(f"--since {since} is too short: give 7 or more characters of the revision")
     if len(named) > 1:
-        shown = ", ".join(r[:12] for r in named[:2]) + (" and more" if len(named) > 2 else "")
+        first, second = named[:2]  # each up to where they differ: at 12, two could read the same
+        same = next((i for i, (a, b) in enumerate(zip(first, second, strict=False)) if a != b), len(first))
+        shown = ", ".join(r[:max(12, same + 1)] for r in named[:2]) + (" and more" if len(named) > 2 else "")
         raise DiffError(f"--since {since} is ambiguous: it starts the revisions {shown}; give more characters")
     return named[0]
 
