@@ -302,7 +302,8 @@ def _md_changes(changes: dict) -> str:
     for key in ("label", "definition", "type", "domain", "range"):
         if key in changes:
             old, new = _md_pair(*changes[key], 100 if key == "definition" else 80)
-            parts.append(f"{key}: {old} → {new}")
+            # a value holding the arrow (`A → B` changed to C read `A → B → C`): italics no user text makes
+            parts.append(f"{key}: *from* {old} *to* {new}" if "→" in old + new else f"{key}: {old} → {new}")
     parent = _parent_names([p for key in ("parents_added", "parents_removed") for p in changes.get(key, [])[:10]])
     for key, sign in (("parents_added", "+"), ("parents_removed", "−")):
         if changes.get(key):

@@ -248,3 +248,18 @@ def test_an_ambiguous_since_shows_revisions_that_differ(tmp_path, capsys):
     assert cli_main(["diff", "--db", db, "--since", "abcdef1"]) == 2
     assert capsys.readouterr().err == (f"ontosync: error: --since abcdef1 is ambiguous: it starts the revisions "
                                        f"{one}, {two}; give more characters\n")
+
+
+def test_an_arrow_in_a_value_cannot_forge_a_change_in_the_markdown():
+    """The comment's change cell reads `label: OLD → NEW`: a label `A → B` changed to C read
+    `label: A → B → C`. A pair whose values hold the arrow is now written `label: *from* OLD *to*
+    NEW`, in italics no label can make (markdown's `*` is escaped in user text)."""
+    cells = {}
+    for label in ("A → B", "Plain"):
+        markdown = to_markdown(_changes({"label": [label, "C"]}))
+        [row] = [line for line in markdown.splitlines() if line.startswith("| C |")]
+        cells[label] = row.split(" | ")[2].removesuffix(" |")
+    assert cells["A → B"] == "label: *from* A → B *to* C", cells
+    assert cells["Plain"] == "label: Plain → C", cells
+    forged = to_markdown(_changes({"label": ["A *to* B", "C"]}))
+    assert "label: A \\*to\\* B → C" in forged
