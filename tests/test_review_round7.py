@@ -201,6 +201,9 @@ def test_diff_of_a_damaged_change_log_is_one_line_not_a_traceback(tmp_path, caps
         out, err = capsys.readouterr()
         assert out == "" and err == (f"ontosync: fatal: {db}: the change log is damaged: class <http://ex.org/A> "
                                      "holds a value no ontosync writes; nothing was shown\n"), (card, err)
+    from ontosync.action.changes import collect
+
+    assert collect(db, 0, tmp_path / "changes.json") is None  # the Action: outputs left empty, as for a log unread
     with sqlite3.connect(db) as conn:
         conn.execute("UPDATE run_changes SET new = ?", ('{"label": "Z", "parents": [], "synonyms": ["s"]}',))
     conn.close()

@@ -35,11 +35,11 @@ def emptied_warning(deleted: int, entities: dict, conn: Any, changes: Any, sourc
 
 def _classes_removed(conn: Any, run_id: int | None) -> int | None:
     """The classes the run's change log says it removed (None when it cannot be read)."""
-    from ontosync.store.diff import DiffError, select_runs
+    from ontosync.store.diff import DiffError, LogDamaged, select_runs
 
     if run_id is None:
         return None
     try:
         return len(select_runs(conn, run=run_id).to_json(conn)["classes"]["removed"])
-    except (DiffError, *database_errors()):
+    except (DiffError, LogDamaged, *database_errors()):
         return None
