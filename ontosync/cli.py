@@ -547,8 +547,10 @@ def _not_ontosync(db: str, exc: Exception) -> int:
         from ontosync.pg_commands import read_failed
 
         return read_failed(db, exc)
+    from ontosync.store.status import upgrade_advice_of
+
     _busy_if_created(db)
-    _say(f"fatal: {db} is not an ontosync database: {exc}")
+    _say(f"fatal: {upgrade_advice_of(db) or f'{db} is not an ontosync database: {exc}'}")
     return 3
 
 

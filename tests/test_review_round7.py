@@ -266,3 +266,27 @@ def test_an_arrow_in_a_value_cannot_forge_a_change_in_the_markdown():
     assert cells["Plain"] == "label: Plain → C", cells
     forged = to_markdown(_changes({"label": ["A *to* B", "C"]}))
     assert "label: A \\*to\\* B → C" in forged
+
+
+def test_status_and_diff_base_of_a_legacy_database_say_to_migrate_it(tmp_path, capsys):
+    """A database of the legacy shape L1 (`owl_classes` keyed by `iri`), which `ontosync migrate`
+    upgrades: `status` said "fatal: ... is not an ontosync database: no such column: source_file",
+    `diff --base` "is not an ontosync database: no such table: owl_class_hierarchy". Both now
+    name its shape and the command that upgrades it."""
+    import shlex
+    import sqlite3
+
+    legacy, db = str(tmp_path / "old.db"), str(tmp_path / "x.db")
+    with sqlite3.connect(legacy) as conn:
+        conn.execute("CREATE TABLE owl_classes (iri TEXT PRIMARY KEY, label TEXT)")
+    conn.close()
+    tree = tmp_path / "t"
+    tree.mkdir()
+    assert cli_main(["sync", str(tree), "--db", db, "--quiet", "--workers", "1"]) == 0
+    capsys.readouterr()
+    advice = (f"{legacy} is a legacy database (legacy shape L1 (the batch tool's own tables)): upgrade it with "
+              f"`ontosync migrate --db {shlex.quote(legacy)}` (a backup is kept)")
+    assert cli_main(["status", "--db", legacy]) == 3
+    assert capsys.readouterr().err == f"ontosync: fatal: {advice}\n"
+    assert cli_main(["diff", "--db", db, "--base", legacy]) == 2
+    assert capsys.readouterr().err == f"ontosync: error: {advice}\n"

@@ -238,7 +238,7 @@ def _snapshot_or_older(conn: Any, name: str | Path, otherwise: str | None = None
     except sqlite3.DatabaseError as exc:
         if is_busy(exc):
             raise
-        older = _older(conn, name) if isinstance(conn, sqlite3.Connection) else None
+        older = upgrade_advice(conn, name) if isinstance(conn, sqlite3.Connection) else None
         if older is None and otherwise is None:
             raise
         raise DiffError(older or f"{otherwise}: {exc}") from exc
@@ -266,21 +266,29 @@ def _file_snapshot(base_path: str | Path) -> dict[tuple, Any]:
         raise
 
 
-def _older(conn: sqlite3.Connection, path: str | Path) -> str | None:
-    """Why a base whose reading failed is an older ontosync database, and how to upgrade it (None
-    when it is not one): the reading needs tables of later migrations (`file_synonyms`, 002), and
-    "not an ontosync database" sent users of an older release's artifact the wrong way."""
+def upgrade_advice(conn: sqlite3.Connection, path: str | Path) -> str | None:
+    """Why a database whose reading failed is an older ontosync database or a legacy one (L1, L2,
+    L3), and how to upgrade it (None when it is neither): the reading needs tables of later
+    migrations (`file_synonyms`, 002), and "not an ontosync database" sent users of an older
+    release's artifact, or of a legacy database `migrate` converts, the wrong way."""
+    from ontosync.store.legacy import L1, L2, L3, SHAPE_TITLES
     from ontosync.store.migrations import applied_versions, available_migrations
+    from ontosync.store.shapes import detect
+    from ontosync.store.upgrade_errors import MigrationFailed
 
+    upgrade = f"upgrade it with `ontosync migrate --db {shlex.quote(str(path))}` (a backup is kept)"
     try:
         applied = applied_versions(conn)
-    except sqlite3.DatabaseError:
+        shape = None if applied else detect(conn).shape
+    except (sqlite3.DatabaseError, MigrationFailed):
         return None
+    if shape in (L1, L2, L3):
+        return f"{path} is a legacy database ({SHAPE_TITLES[shape]}): {upgrade}"
     newest = max(m.version for m in available_migrations())
     if not applied or max(applied) >= newest:
         return None
-    return (f"{path} is an older ontosync database (schema {max(applied):03d}; this ontosync reads {newest:03d}): "
-            f"upgrade it with `ontosync migrate --db {shlex.quote(str(path))}` (a backup is kept)")
+    return (f"{path} is an older ontosync database (schema {max(applied):03d}; this ontosync reads "
+            f"{newest:03d}): {upgrade}")
 
 
 def open_readonly(path: str | Path) -> sqlite3.Connection:
