@@ -321,7 +321,10 @@ def _listed(items: list, render: Callable[[Any], str], most: int = 10) -> str:
     """The first `most` items, and how many more: a cell that showed 10 of 12 synonyms said nothing
     of the other 2, read as 10 added."""
     more = f" and {len(items) - most} more" if len(items) > most else ""
-    return ", ".join(render(x) for x in items[:most]) + more
+    shown = [render(x) for x in items[:most]]
+    if any("," in x for x in shown):  # one synonym "Fox, Wolf" read as two: a count and separators in
+        return f"*{len(items)}:* " + " *and* ".join(shown) + more  # italics, which no user text can write
+    return ", ".join(shown) + more
 
 
 def _parent_names(parents: list[dict]) -> Callable[[dict], str]:

@@ -290,3 +290,16 @@ def test_status_and_diff_base_of_a_legacy_database_say_to_migrate_it(tmp_path, c
     assert capsys.readouterr().err == f"ontosync: fatal: {advice}\n"
     assert cli_main(["diff", "--db", db, "--base", legacy]) == 2
     assert capsys.readouterr().err == f"ontosync: error: {advice}\n"
+
+
+def test_a_comma_in_a_synonym_cannot_split_it_in_the_markdown():
+    """The cell lists synonyms (and parents) with commas: one synonym `Fox, Wolf` added read as two,
+    `synonym + Fox, Wolf`. A list with an item holding a comma now starts with its count and is
+    separated by *and*, in italics no synonym can write (its `*` is escaped); others read as before."""
+    one = to_markdown(_changes({"synonyms_added": ["Fox, Wolf", "Bear"]}))
+    [row] = [line for line in one.splitlines() if line.startswith("| C |")]
+    assert "synonym + *2:* Fox, Wolf *and* Bear" in row, row
+    two = to_markdown(_changes({"synonyms_added": ["Fox", "Wolf"], "parents_added": [
+        {"iri": "http://ex.org/P", "label": "P, Q"}]}))
+    [row] = [line for line in two.splitlines() if line.startswith("| C |")]
+    assert "synonym + Fox, Wolf" in row and "parent + *1:* P, Q<br>" in row, row
