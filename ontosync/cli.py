@@ -449,8 +449,8 @@ def _summary_line(report: dict) -> None:
          f"{f['unchanged']} unchanged, {f['deleted']} deleted; {held} in {report['duration_s']:.2f} s")
     for kind, word, why in _NAMED_WARNINGS:
         found = [w for w in report["warnings"] if w["kind"] == kind]
-        if len(found) == 1:
-            _say(f"{word}: {found[0]['path']}: {found[0]['message']}")
+        if len(found) == 1:  # (a warning of the whole run has no path)
+            _say(f"{word}: {found[0]['path'] + ': ' if found[0]['path'] else ''}{found[0]['message']}")
         elif found:  # a count past the report's limit has no path
             named = [w["path"] for w in found if w["path"]][:5]
             _say(f"{word}: {', '.join(named)}{' and others' if len(found) > len(named) else ''} ({why})")
@@ -464,6 +464,7 @@ _NAMED_WARNINGS = (
     ("unreadable-folder", "not listed",
      "folders ontosync could not list: the report's `unreadable-folder` warnings say why"),
     ("hard-links", "warning", ""),  # one at most: the database's (store/health.py hard_link_warnings)
+    ("no-ontology-files", "warning", ""),  # one at most: a run that deleted every file (pipeline/emptied.py)
 )
 
 
@@ -546,8 +547,10 @@ def _not_ontosync(db: str, exc: Exception) -> int:
         from ontosync.pg_commands import read_failed
 
         return read_failed(db, exc)
+    from ontosync.store.status import upgrade_advice_of
+
     _busy_if_created(db)
-    _say(f"fatal: {db} is not an ontosync database: {exc}")
+    _say(f"fatal: {upgrade_advice_of(db) or f'{db} is not an ontosync database: {exc}'}")
     return 3
 
 
@@ -564,7 +567,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         return _not_ontosync(args.db, exc)
     finally:
         db.close()
-    info["checkpoint"], info["checkpoint_unreadable"] = checkpoint_info(args.checkpoint or default_checkpoint)
+    owner = os.path.realpath(args.db) if args.checkpoint and not is_postgres_url(args.db) else ""  # as a sync's
+    info["checkpoint"], info["checkpoint_unreadable"] = checkpoint_info(args.checkpoint or default_checkpoint, owner)
     if args.json:
         print(json.dumps(info, indent=2, ensure_ascii=False))
         return 0
@@ -576,12 +580,16 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(f"properties    {info['properties']}")
     print(f"axioms        {info['axioms']}")
     print(visible(f"ontologies    {', '.join(info['ontologies']) or '-'}"))
-    print(f"revision      {info['last_revision'] or '-'} (last synced {info['last_synced_at'] or '-'})")
+    # the database's own text (a restored artifact's, anyone's): a revision held `ESC ]0;...` (terminal title)
+    at = f"{info['last_revision'] or '-'} (last synced {info['last_synced_at'] or '-'})"
+    print(visible(printable(f"revision      {at}")))
     c = info["checkpoint"]
     if c:
         counts = f"{c['processed']}/{c['total_files']} processed, {c['failed']} failed"
+        into = f" into another database, {c['of_another']}," if c["of_another"] else ""
         print(visible(printable(f"checkpoint    finished: {counts}, source {c['source']}" if c["finished"] else
-                                f"checkpoint    UNFINISHED: {counts}; a sync of {c['source']} resumes it")))
+                                f"checkpoint    UNFINISHED: {counts}; a sync of {c['source']}{into} resumes it"
+                                + (" (not a sync into this one)" if into else ""))))
     else:
         print(printable(f"checkpoint    {info['checkpoint_unreadable'] or 'none'}"))
     for ff in info["failed_files"][:50]:

@@ -16,7 +16,8 @@ from typing import Any
 from ontosync.db_url import is_postgres_url, mask, split_schema
 from ontosync.diff_format import to_markdown, to_text
 from ontosync.pipeline.outputs import OutputError, check_distinct, check_output, write_text
-from ontosync.store.diff import BaseBusy, DiffError, compare_databases, select_runs
+from ontosync.store.changelog import has_change_log, has_table
+from ontosync.store.diff import BaseBusy, DiffError, LogDamaged, compare_databases, select_runs
 from ontosync.store.health import classify
 from ontosync.store.read_only import connect_read_only, is_busy
 from ontosync.store.run_reads import RunLog, one_snapshot
@@ -30,7 +31,17 @@ def changes_json(conn: Any, db_name: str, run: int | None = None, since: str | N
             return _compare_with_server(conn, db_name, base)
         if base is not None:
             return compare_databases(conn, base, db_name).to_json(conn)
+        _ontosync_store(conn, db_name)
         return select_runs(conn, run=run, since=since, after_run=after_run).to_json(conn)
+
+
+def _ontosync_store(conn: Any, db_name: str) -> None:
+    """DiffError when the database has neither a change log nor ontosync's tables: another tool's
+    SQLite file was told "no change log yet (run `ontosync sync` or `ontosync migrate` on it)",
+    advice both commands refuse. A store without a log (an older ontosync's) keeps that advice."""
+    if not has_change_log(conn) and not has_table(conn, "owl_classes"):
+        raise DiffError(f"{mask(db_name)} is not an ontosync database (it has no owl_classes table): "
+                        "there is no change log to read")
 
 
 def _compare_with_server(conn: Any, db_name: str, base: str) -> dict:
@@ -71,6 +82,9 @@ def emit_diff(args: argparse.Namespace, conn: Any, db_name: str, say: Callable[[
     except (DiffError, OutputError) as exc:
         say(f"error: {exc}")
         return 2
+    except LogDamaged as exc:  # a database that cannot be read: exit 3, as cmd_diff's
+        say(f"fatal: {mask(db_name)}: {exc}; nothing was shown")
+        return 3
     except BaseBusy as exc:  # the base's writer: exit 4, as status and search say a busy database
         code, message = classify(exc, exc.database)
         say(message)

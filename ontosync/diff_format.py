@@ -141,7 +141,7 @@ def _change_lines(changes: dict) -> list[str]:
             lines.append(f"      {key}: {old} -> {new}")
     for key, sign in (("parents_added", "+"), ("parents_removed", "-")):
         for p in changes.get(key, []):
-            lines.append(f"      parent {sign} {_shown(name(p))} <{_shown(p['iri'], iri=True)}>")
+            lines.append(f"      parent {sign} {_named(name(p))} {_iri(p['iri'])}")
     twins = _twins(changes.get("synonyms_added", []), changes.get("synonyms_removed", []), _quote)
     for key, sign in (("synonyms_added", "+"), ("synonyms_removed", "-")):
         for s in changes.get(key, []):
@@ -154,9 +154,17 @@ def _quote(value: Any, exact: bool = False) -> str:
     if value is None:
         return "(none)"
     if exact:
-        return '"' + _shown(cut(_exact(str(value)), 120)) + '"'
+        return '"' + _shown(_escaped(_exact(cut(str(value), 120)), exact=True)) + '"'
     s = " ".join(str(value).split()) or str(value)  # only whitespace: shown as it is, not as ""
-    return '"' + _shown(cut(s, 120)) + '"'
+    return '"' + _shown(_escaped(cut(s, 120))) + '"'
+
+
+def _escaped(text: str, exact: bool = False) -> str:
+    """A quote and a backslash in a quoted value as `\\"` and `\\\\`. Why: a label `A" -> "B` changed
+    to C read `label: "A" -> "B" -> "C"`, any two of them the change; and a label holding the text
+    `\\x1b` read as one holding the escape character (`visible` shows it so). `exact`: the text
+    holds `_exact`'s escapes already, their backslashes single and the value's own doubled there."""
+    return text.replace('"', '\\"') if exact else text.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def _text_pair(old: Any, new: Any) -> tuple[str, str]:
@@ -181,7 +189,8 @@ def _exact(value: str) -> str:
     for i, ch in enumerate(value):
         lone = ch == " " and 0 < i < len(value) - 1 and value[i - 1] != " "
         unseen = (ch.isspace() and not lone) or unicodedata.category(ch) == "Cf"
-        out.append(("\\x20" if ch == " " else ch.encode("unicode_escape").decode("ascii")) if unseen else ch)
+        out.append(("\\x20" if ch == " " else ch.encode("unicode_escape").decode("ascii")) if unseen
+                   else "\\\\" if ch == "\\" else ch)
     return "".join(out)
 
 
@@ -216,15 +225,41 @@ def to_text(data: dict) -> str:
     for section, what in (("classes", "class"), ("properties", "property")):
         for kind, sign in (("added", "+"), ("removed", "-"), ("changed", "~")):
             for e in data[section][kind]:
-                lines.append(f"  {sign} {what} {_shown(name(e))} <{_shown(e['iri'], iri=True)}>"
-                             + (f" in ontology {_shown(where(e))}" if where(e) else ""))
+                lines.append(f"  {sign} {what} {_named(name(e))} {_iri(e['iri'])}"
+                             + (f" in ontology {_named(where(e))}" if where(e) else ""))
                 lines += _change_lines(e.get("changes", {}))
     in_ontology = _ontology_if_shared(data["axioms"]["by_subject"])
     for s in data["axioms"]["by_subject"]:
-        lines.append(f"  axioms of {_shown(name(s))} <{_shown(s['iri'], iri=True)}>"
-                     + (f" in ontology {_shown(in_ontology(s))}" if in_ontology(s) else "")
+        lines.append(f"  axioms of {_named(name(s))} {_iri(s['iri'])}"
+                     + (f" in ontology {_named(in_ontology(s))}" if in_ontology(s) else "")
                      + f": +{s['added']} -{s['removed']}")
     return "\n".join(lines) + "\n"
+
+
+def _named(text: str) -> str:
+    """A name (a label, an IRI's last part, an ontology id) in a line of the text: as it is, but
+    quoted with escapes when it holds the line's own marks. Why: the lines are `+ class NAME <IRI>`,
+    `axioms of NAME <IRI>: +A -R`, and a label `B <http://ex.org/B>` on class A read as class B."""
+    if any(mark in text for mark in _MARKS):
+        return '"' + _shown(_escaped(text)) + '"'
+    return _shown(text)
+
+
+_MARKS = ('<', '>', '"', "\\")
+
+
+def _iri(iri: str) -> str:
+    """An IRI in its angle brackets, the characters no IRI may hold (RFC 3987: `<>"`, space, a
+    backslash) percent-encoded: `<http://ex.org/D> <http://ex.org/E>` was one IRI that read as two.
+    An axiom's subject that is a class expression (`ObjectIntersectionOf(<A> <B>)`, no IRI: an
+    absolute IRI has its scheme's colon before any parenthesis) is shown as the store holds it."""
+    if _EXPRESSION.match(iri):
+        return f"<{_shown(iri, iri=True)}>"
+    return "<" + _shown(_NOT_IN_IRI.sub(lambda m: f"%{ord(m.group()):02X}", iri), iri=True) + ">"
+
+
+_NOT_IN_IRI = re.compile(r'[<>" \\]')
+_EXPRESSION = re.compile(r"[A-Za-z]+\(")
 
 
 def _shown(text: str, iri: bool = False) -> str:
@@ -267,7 +302,8 @@ def _md_changes(changes: dict) -> str:
     for key in ("label", "definition", "type", "domain", "range"):
         if key in changes:
             old, new = _md_pair(*changes[key], 100 if key == "definition" else 80)
-            parts.append(f"{key}: {old} → {new}")
+            # a value holding the arrow (`A → B` changed to C read `A → B → C`): italics no user text makes
+            parts.append(f"{key}: *from* {old} *to* {new}" if "→" in old + new else f"{key}: {old} → {new}")
     parent = _parent_names([p for key in ("parents_added", "parents_removed") for p in changes.get(key, [])[:10]])
     for key, sign in (("parents_added", "+"), ("parents_removed", "−")):
         if changes.get(key):
@@ -285,7 +321,10 @@ def _listed(items: list, render: Callable[[Any], str], most: int = 10) -> str:
     """The first `most` items, and how many more: a cell that showed 10 of 12 synonyms said nothing
     of the other 2, read as 10 added."""
     more = f" and {len(items) - most} more" if len(items) > most else ""
-    return ", ".join(render(x) for x in items[:most]) + more
+    shown = [render(x) for x in items[:most]]
+    if any("," in x for x in shown):  # one synonym "Fox, Wolf" read as two: a count and separators in
+        return f"*{len(items)}:* " + " *and* ".join(shown) + more  # italics, which no user text can write
+    return ", ".join(shown) + more
 
 
 def _parent_names(parents: list[dict]) -> Callable[[dict], str]:
@@ -398,11 +437,22 @@ def row_count(data: dict) -> int:
 
 def _head(data: dict, title: str, note: str) -> list[str]:
     c, p, ax = data["classes"], data["properties"], data["axioms"]
-    return [title, "",
+    return [title, "", *_compared(data),
             f"**{len(c['added'])}** classes added, **{len(c['removed'])}** removed, "
             f"**{len(c['changed'])}** changed · **{len(p['added'])}** properties added, "
             f"**{len(p['removed'])}** removed, **{len(p['changed'])}** changed · "
             f"axioms **+{ax['added']}** / **−{ax['removed']}**", "", *([note, ""] if note else [])]
+
+
+def _compared(data: dict) -> list[str]:
+    """`diff --base OTHER`'s two databases, as the text's first line names them: the markdown said
+    nothing of which two were compared. Paths are user text, escaped as labels are. (A run's diff,
+    the Action's comment, is titled by its caller.)"""
+    base, head = data["base"], data["head"]
+    if "database" not in base:
+        return []
+    paths = (isolated(md(side.get("database", ""), MAX_IRI)) for side in (base, head))
+    return ["Compared: base {} → head {}".format(*paths), ""]
 
 
 def _fit(data: dict, out: list[str], budget: int | None, reserve: int, measure: Callable[[str], int]) -> int:

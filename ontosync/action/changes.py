@@ -23,7 +23,7 @@ from ontosync.action.container_step import event_payload
 from ontosync.db_url import is_postgres_url
 from ontosync.diff_format import md, md_iri, to_markdown, utf8_size
 from ontosync.store.changelog import has_change_log
-from ontosync.store.diff import DiffError, last_run_id, open_readonly, select_runs
+from ontosync.store.diff import DiffError, LogDamaged, last_run_id, open_readonly, select_runs
 from ontosync.store.run_reads import RunLog
 
 CHANGE_OUTPUTS = ("classes-added", "classes-removed", "classes-changed", "changes")
@@ -62,7 +62,7 @@ def last_run(db: Path | str, source: str = ".", previous: str | None = None) -> 
         with _reading(db, source) as conn:
             at = RunLog(conn).at_revision(previous, finished=True) if previous and has_change_log(conn) else None
             return last_run_id(conn) if at is None else at
-    except (*_READ_ERRORS, DiffError):
+    except (*_READ_ERRORS, DiffError, LogDamaged):
         return None
 
 
@@ -95,7 +95,7 @@ def collect(db: Path | str, after_run: int, out: Path, source: str = ".") -> dic
     try:
         with _reading(db, source) as conn:
             data = select_runs(conn, after_run=after_run).to_json(conn)
-    except (*_READ_ERRORS, DiffError, OSError):
+    except (*_READ_ERRORS, DiffError, LogDamaged, OSError):
         return None
     fd, tmp = tempfile.mkstemp(prefix=".changes-", dir=out.parent)
     try:

@@ -26,6 +26,7 @@ from ontosync.parsing import ParseOptions
 from ontosync.pipeline import interrupts, stat_cache
 from ontosync.pipeline.checkpoint import Checkpoint, checkpoint_owner
 from ontosync.pipeline.checkpoint_writer import CheckpointWriter
+from ontosync.pipeline.emptied import emptied_warning
 from ontosync.pipeline.fingerprint import settings_fingerprint
 from ontosync.pipeline.handover import RowsLost
 from ontosync.pipeline.logseq_graph import with_graph
@@ -235,8 +236,7 @@ class SyncRun:
             pool.close()  # joined here, before the report reads their peak memory (a Ctrl-C cuts the wait)
             self.progress.update(self.stats.finished, self.stats.total, final=True)
         report = self._report(started_at, time.perf_counter() - t0, resumed, pool)
-        rate = report["alerts_error_rate"]
-        del report["alerts_error_rate"]
+        rate = report.pop("alerts_error_rate")
         if exit_code == 0 and rate > self.s.max_error_rate:
             exit_code = 1
             message = (f"error rate {rate:.3f} is over --max-error-rate {self.s.max_error_rate:g} "
@@ -572,7 +572,8 @@ class SyncRun:
             "readers_layer_ms": {"files": round(self.repo.readers.files_ms, 1),
                                  "refresh": round(self.repo.readers.refresh_ms, 1)},
             "worker_utilization": round(pool.utilization(), 3),
-            "warnings": st.warnings + list(getattr(self.source, "warnings", [])) + _not_read(self.source),
+            "warnings": st.warnings + list(getattr(self.source, "warnings", [])) + _not_read(self.source)
+            + emptied_warning(st.deleted, entities, self.repo.conn, self.changes, self.source.description),
             "alerts": alerts,
             "errors": st.errors,
             "slowest_files": [{"path": p, "ms": round(ms, 2)} for ms, p in sorted(st.slowest, reverse=True)],
@@ -584,7 +585,6 @@ class SyncRun:
 
 def _skipped_facts(path: str, reason: str):
     from ontosync.parsing.facts import FileFacts
-
     return FileFacts(format="none", skipped=reason)
 
 

@@ -249,7 +249,10 @@ def note_unlogged_start(conn: sqlite3.Connection) -> None:
 
 
 def has_change_log(conn: sqlite3.Connection) -> bool:
+    return has_table(conn, "run_changes")
+
+
+def has_table(conn: sqlite3.Connection, name: str) -> bool:
     if not isinstance(conn, sqlite3.Connection):  # PostgreSQL's (store/pg/dialect.py)
-        return conn.has_table("run_changes")
-    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'run_changes'").fetchone() \
-        is not None
+        return conn.has_table(name)
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None

@@ -93,14 +93,35 @@ def fold_runs(conn: sqlite3.Connection, first: int, last: int) -> list[Change]:
     out = []
     for (kind, onto, iri, item), (old, new) in folded.items():
         if old != new:
-            out.append(Change(kind, onto, iri, item, _value(kind, old), _value(kind, new)))
+            out.append(Change(kind, onto, iri, item, _value(kind, old, iri), _value(kind, new, iri)))
     return out
 
 
-def _value(kind: str, raw: Any) -> Any:
+def _value(kind: str, raw: Any, iri: str = "") -> Any:
     if raw is None:
         return None
-    return True if kind == "axiom" else json.loads(raw)
+    return True if kind == "axiom" else card_of(raw, kind, iri)
+
+
+class LogDamaged(Exception):
+    """The change log holds a value no sync writes (a damaged or hand-edited database): exit 3."""
+
+
+_TEXTS = ("label", "definition", "type", "domain", "range")
+
+
+def card_of(raw: Any, kind: str, iri: str) -> dict:
+    """A class's or property's card from the log, checked: the readers took any JSON for one, and a
+    damaged row ended `diff` in a traceback (`'list' object has no attribute 'get'`)."""
+    try:
+        card = json.loads(raw) if isinstance(raw, str) else raw
+    except ValueError:
+        card = None
+    if isinstance(card, dict) and all(isinstance(card.get(k), (str, type(None))) for k in _TEXTS) \
+            and all(isinstance(card.get(k, []), list) and all(isinstance(x, str) for x in card.get(k, []))
+                    for k in ("parents", "synonyms")):
+        return card
+    raise LogDamaged(f"the change log is damaged: {kind} <{iri}> holds a value no ontosync writes")
 
 
 def select_runs(conn: sqlite3.Connection, run: int | None = None, since: str | None = None,
@@ -151,7 +172,9 @@ def _one_revision(log: RunLog, since: str) -> str:
     if len(since) < 7:
         raise DiffError(f"--since {since} is too short: give 7 or more characters of the revision")
     if len(named) > 1:
-        shown = ", ".join(r[:12] for r in named[:2]) + (" and more" if len(named) > 2 else "")
+        first, second = named[:2]  # each up to where they differ: at 12, two could read the same
+        same = next((i for i, (a, b) in enumerate(zip(first, second, strict=False)) if a != b), len(first))
+        shown = ", ".join(r[:max(12, same + 1)] for r in named[:2]) + (" and more" if len(named) > 2 else "")
         raise DiffError(f"--since {since} is ambiguous: it starts the revisions {shown}; give more characters")
     return named[0]
 
@@ -215,7 +238,7 @@ def _snapshot_or_older(conn: Any, name: str | Path, otherwise: str | None = None
     except sqlite3.DatabaseError as exc:
         if is_busy(exc):
             raise
-        older = _older(conn, name) if isinstance(conn, sqlite3.Connection) else None
+        older = upgrade_advice(conn, name) if isinstance(conn, sqlite3.Connection) else None
         if older is None and otherwise is None:
             raise
         raise DiffError(older or f"{otherwise}: {exc}") from exc
@@ -243,21 +266,29 @@ def _file_snapshot(base_path: str | Path) -> dict[tuple, Any]:
         raise
 
 
-def _older(conn: sqlite3.Connection, path: str | Path) -> str | None:
-    """Why a base whose reading failed is an older ontosync database, and how to upgrade it (None
-    when it is not one): the reading needs tables of later migrations (`file_synonyms`, 002), and
-    "not an ontosync database" sent users of an older release's artifact the wrong way."""
+def upgrade_advice(conn: sqlite3.Connection, path: str | Path) -> str | None:
+    """Why a database whose reading failed is an older ontosync database or a legacy one (L1, L2,
+    L3), and how to upgrade it (None when it is neither): the reading needs tables of later
+    migrations (`file_synonyms`, 002), and "not an ontosync database" sent users of an older
+    release's artifact, or of a legacy database `migrate` converts, the wrong way."""
+    from ontosync.store.legacy import L1, L2, L3, SHAPE_TITLES
     from ontosync.store.migrations import applied_versions, available_migrations
+    from ontosync.store.shapes import detect
+    from ontosync.store.upgrade_errors import MigrationFailed
 
+    upgrade = f"upgrade it with `ontosync migrate --db {shlex.quote(str(path))}` (a backup is kept)"
     try:
         applied = applied_versions(conn)
-    except sqlite3.DatabaseError:
+        shape = None if applied else detect(conn).shape
+    except (sqlite3.DatabaseError, MigrationFailed):
         return None
+    if shape in (L1, L2, L3):
+        return f"{path} is a legacy database ({SHAPE_TITLES[shape]}): {upgrade}"
     newest = max(m.version for m in available_migrations())
     if not applied or max(applied) >= newest:
         return None
-    return (f"{path} is an older ontosync database (schema {max(applied):03d}; this ontosync reads {newest:03d}): "
-            f"upgrade it with `ontosync migrate --db {shlex.quote(str(path))}` (a backup is kept)")
+    return (f"{path} is an older ontosync database (schema {max(applied):03d}; this ontosync reads "
+            f"{newest:03d}): {upgrade}")
 
 
 def open_readonly(path: str | Path) -> sqlite3.Connection:
@@ -292,7 +323,7 @@ class _Labels:
             if key in self.then:
                 card = self.then[key]
                 if isinstance(card, str):
-                    card = self.then[key] = json.loads(card)
+                    card = self.then[key] = card_of(card, key[0], iri)
                 if card is not None:  # declared then: its label then, even none
                     return card.get("label")
                 if (onto, iri) in self.cards:  # not declared then: the change set's card is nearer than today

@@ -74,3 +74,20 @@ def _counts(db: Database) -> dict[str, Any]:
             "failed_files": [{"path": r.path, "line": r.error_line, "kind": r.error_kind, "error": r.error}
                              for r in failed.order_by(SourceFileRow.path)],
         }
+
+
+def upgrade_advice_of(db_path: str) -> str | None:
+    """How to upgrade the SQLite database at `db_path` when an older ontosync or a legacy tool
+    wrote it (store/diff.py `upgrade_advice`), else None: `status` called such a file "not an
+    ontosync database", though `ontosync migrate` converts it."""
+    from ontosync.store.diff import upgrade_advice
+    from ontosync.store.read_only import connect_read_only
+
+    try:
+        conn = connect_read_only(db_path)
+    except sqlite3.DatabaseError:
+        return None
+    try:
+        return upgrade_advice(conn, db_path)
+    finally:
+        conn.close()
