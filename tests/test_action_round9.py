@@ -25,14 +25,16 @@ from tests.test_pr_comment import github, pr_tree, run_pr  # noqa: F401  (github
 Q, R, S = "d4" * 20, "e5" * 20, "f6" * 20  # three pushes of main, in this order
 
 
-def push_run(tmp_path: Path, fake: FakeArtifactServer, before: str, sha: str, *names: str) -> tuple[dict, str, str]:
-    """The Action on a push of `sha` (previous commit `before`) restoring 'ontology-db': outputs, summary, log."""
+def push_run(tmp_path: Path, fake: FakeArtifactServer, before: str, sha: str, *names: str,
+             branch: str = "main") -> tuple[dict, str, str]:
+    """The Action on a push of `sha` to `branch` (previous commit `before`) restoring 'ontology-db':
+    outputs, summary, log."""
     env = make_env(tmp_path, restore_artifact="ontology-db")
     write_classes(Path(env["GITHUB_WORKSPACE"]), *names)
     event = tmp_path / "event.json"
-    event.write_text(json.dumps({"ref": "refs/heads/main", "before": before, "after": sha}), encoding="utf-8")
+    event.write_text(json.dumps({"ref": f"refs/heads/{branch}", "before": before, "after": sha}), encoding="utf-8")
     env.update({"GITHUB_API_URL": fake.api_url, "GITHUB_EVENT_NAME": "push", "GITHUB_EVENT_PATH": str(event),
-                "GITHUB_REF": "refs/heads/main", "GITHUB_REF_NAME": "main", "GITHUB_SHA": sha})
+                "GITHUB_REF": f"refs/heads/{branch}", "GITHUB_REF_NAME": branch, "GITHUB_SHA": sha})
     log = io.StringIO()
     assert action_run.main(env, cli_main=cli_main, out=log) == 0, log.getvalue()[-2000:]
     shown = (tmp_path / "summary.md").read_text(encoding="utf-8").replace("\\", "")
@@ -65,6 +67,21 @@ def test_a_re_run_of_an_older_push_gives_no_figures_rather_than_the_later_ones_r
     assert "## What changed" not in summary and "classes removed" not in summary
     assert f"the database no longer holds {Q[:12]}, so no change figures" in log
     assert outputs["artifact-name"] == f"ontology-db-at-{R[:12]}"
+
+
+def test_a_new_branch_at_an_older_commit_is_no_re_run(tmp_path, monkeypatch):
+    """A branch created at Q (main's first push) after main's pushes R and S: its first push finds no
+    artifact of its own and starts from main's (synced at S, its log holding Q). Taken for a re-run of
+    an older push (found at the merge), it warned, uploaded as 'ontology-db-at-Q' (so the branch never
+    got an 'ontology-db' and its next push did the same) and gave no figures. Only a branch's own
+    artifact tells that: the figures are measured from main's database, as the summary says."""
+    at_s = synced_artifact(tmp_path / "s", monkeypatch, (Q, ("A",)), (R, ("A", "B")), (S, ("A", "B", "C")))
+    with FakeArtifactServer(token=TOKEN) as fake:
+        fake.add(REPO, "ontology-db", at_s, head_sha=S, head_branch="main")
+        outputs, summary, log = push_run(tmp_path, fake, "0" * 40, Q, "A", branch="fix")
+    assert "artifact-name" not in outputs and "is older than" not in log  # (not renamed: the upload step names it)
+    assert (outputs["classes-added"], outputs["classes-removed"]) == ("0", "2")
+    assert "branch fix had no artifact yet" in summary
 
 
 @pytest.mark.parametrize("name", ["database", "checkpoint", "config"])

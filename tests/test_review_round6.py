@@ -160,11 +160,10 @@ TTL = ("@prefix owl: <http://www.w3.org/2002/07/owl#> .\n@prefix rdfs: <http://w
        '<http://ex.org/{0}> a owl:Class ; rdfs:label "{0}" .\n')
 
 
-def _push_to(tmp_path, monkeypatch, sha: str, attempt: str, files: dict[str, str], database: str,
+def _push_to(tmp_path, monkeypatch, sha: str, files: dict[str, str], database: str,
              before: str | None = None) -> tuple[dict, str]:
-    """The Action in-process on a push of commit `sha` after `before` (attempt `attempt` of its
-    workflow run; no `before`: a manual run), the database kept from the step before (a restored
-    artifact, a PostgreSQL `database`)."""
+    """The Action in-process on a push of commit `sha` after `before` (no `before`: a manual run),
+    the database kept from the step before (a restored artifact, a PostgreSQL `database`)."""
     import io
     import json
 
@@ -182,7 +181,7 @@ def _push_to(tmp_path, monkeypatch, sha: str, attempt: str, files: dict[str, str
     event.write_text(json.dumps({"before": before} if before else {}), encoding="utf-8")
     env = {"GITHUB_WORKSPACE": str(ws), "GITHUB_EVENT_NAME": "push" if before else "workflow_dispatch",
            "GITHUB_EVENT_PATH": str(event), "GITHUB_REF": "refs/heads/main",
-           "GITHUB_SHA": sha, "GITHUB_RUN_ATTEMPT": attempt, "INPUT_UPLOAD-ARTIFACT": "false",
+           "GITHUB_SHA": sha, "INPUT_UPLOAD-ARTIFACT": "false",
            "INPUT_WORKERS": "1", "GITHUB_OUTPUT": str(out), "GITHUB_STEP_SUMMARY": str(summary),
            **({"INPUT_DATABASE": database} if database.startswith("postgresql:") else {})}
     monkeypatch.setenv("GITHUB_SHA", sha)  # the container's environment, where the sync reads it
@@ -201,18 +200,18 @@ def test_a_re_run_of_a_push_shows_the_push_s_changes_again(tmp_path, monkeypatch
     says "No change", as nothing changed since the last sync. The same on PostgreSQL (CONTRACT 8)."""
     a, b = "a" * 40, "b" * 40
 
-    def _push(sha, attempt, files, before=None):
-        return _push_to(tmp_path, monkeypatch, sha, attempt, files, backend.db, before)
+    def _push(sha, files, before=None):
+        return _push_to(tmp_path, monkeypatch, sha, files, backend.db, before)
 
-    _push(a, "1", {"a.ttl": TTL.format("A")})
+    _push(a, {"a.ttl": TTL.format("A")})
     changed = {"b.ttl": TTL.format("B"), "a.ttl": TTL.format("A").replace('"A"', '"Ay"')}
-    first, _summary = _push(b, "1", changed, a)
+    first, _summary = _push(b, changed, a)
     assert (first["classes-added"], first["classes-changed"]) == ("1", "1")
-    again, summary = _push(b, "2", {}, a)
+    again, summary = _push(b, {}, a)  # the re-run: its payload's `before` is the first attempt's
     assert {k: again[k] for k in ("classes-added", "classes-removed", "classes-changed")} == \
         {k: first[k] for k in ("classes-added", "classes-removed", "classes-changed")}
     assert "No change" not in summary and "| B | `http://ex.org/B` |" in summary
-    new_run, summary = _push(b, "1", {})
+    new_run, summary = _push(b, {})  # a manual run: no previous commit
     assert new_run["classes-added"] == "0" and "No change to the ontology." in summary
 
 

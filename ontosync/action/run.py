@@ -188,7 +188,10 @@ def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out:
             earlier.unlink()
     base_note = prepare_pr_base(cmd, inputs, pr, cli_main, token) if pr is not None else None
     previous = change_report.push_previous(env) if pr is None else None
-    figures = older_commit(cmd, env, inputs, previous) if restored is not None else True
+    # (only from this branch's own artifact: another branch's, restored for a new branch or a tag, may
+    # be synced past an older commit this run is at without this run being a re-run of anything)
+    figures = older_commit(cmd, env, inputs, previous) if restored is not None and restored.head_branch == branch \
+        else True
     before = change_report.last_run(inputs.database_url or inputs.database, inputs.source, previous) \
         if figures else None
 
