@@ -232,16 +232,19 @@ _NON_ASCII_ROWS = ("SELECT id, label, synonyms, definition FROM class_search WHE
                    + " OR ".join(f"length(CAST({c} AS BLOB)) <> length({c})"
                                  for c in ("label", "synonyms", "definition"))
                    + " LIMIT :most")
-FEW_ROWS = 2000  # more rows outside ASCII than this: FTS5's vocabulary is read instead of their words
+# Tokenizing a row here costs about ten times what reading FTS5's vocabulary costs a row of the index
+# (2,000 synthetic rows 45 ms; the corpus's 1,753 2.5 ms): past a tenth of the rows (and 50) outside
+# ASCII, the vocabulary is read instead.
+SHARE, FLOOR = 10, 50
 
 
 def vocabulary(conn: sqlite3.Connection) -> list[str]:
     """The index's words with a character outside ASCII: the words of the rows whose text has one,
     split by the index's tokenizer here. Why not FTS5's vocabulary of the index every time: it reads
-    every word's every row, 45 ms a search at 10,000 synthetic pages, 0.2 s at 50,000, when the rows
-    outside ASCII are none or few (the corpus: 20 of 1,753). With many, it is read as before."""
-    rows = conn.execute(_NON_ASCII_ROWS, {"most": FEW_ROWS + 1}).fetchall()
-    if len(rows) <= FEW_ROWS:
+    every word's every row (TBD), when the rows outside ASCII are none or few (the corpus: 20 of 1,753)."""
+    most = max(conn.execute("SELECT coalesce(max(id), 0) FROM class_search").fetchone()[0] // SHARE, FLOOR)
+    rows = conn.execute(_NON_ASCII_ROWS, {"most": most + 1}).fetchall()
+    if len(rows) <= most:
         return _outside_ascii(sqlite3.connect(":memory:"), rows)
     return _outside_ascii(conn)
 
@@ -250,13 +253,13 @@ def _outside_ascii(conn: sqlite3.Connection, rows: list | None = None) -> list[s
     """The words outside ASCII of `rows` (id, label, synonyms, definition) indexed in a table of
     `conn` (an in-memory one), or, without rows, of the database's index (a temporary fts5vocab
     table, which a read-only connection may create)."""
-    index = "main, class_search_fts"
     if rows is not None:
         conn.execute(f"CREATE VIRTUAL TABLE class_search_fts USING fts5(label, synonyms, definition, "
                      f"tokenize='{TOKENIZER}')")
         conn.executemany("INSERT INTO class_search_fts (rowid, label, synonyms, definition) VALUES (?, ?, ?, ?)", rows)
     try:
-        conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.class_search_terms USING fts5vocab({index}, row)")
+        conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.class_search_terms "
+                     "USING fts5vocab(main, class_search_fts, row)")
         return [t for (t,) in conn.execute("SELECT term FROM temp.class_search_terms WHERE term GLOB '*[^ -~]*'")]
     finally:
         if rows is not None:
