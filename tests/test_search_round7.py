@@ -35,12 +35,12 @@ ex:Plain a owl:Class ; rdfs:label "Plain" ; obo:IAO_0000115 "Nothing\\tbut ASCII
 TEXTS = ["alpha", "α", "strasse", "straße", "犬", "柴犬", "cafe", "quoted", "plain", "shiba dog"]
 
 
-def _sync(root: Path, db: str | None = None) -> str:
-    src = root / "src"
-    src.mkdir(exist_ok=True)
-    (src / "a.ttl").write_text(TREE, encoding="utf-8")
+def _sync(root: Path, db: str | None = None, tree: str = TREE) -> str:
+    """`tree` synced from a folder under `root` into `db` (a file under `root` when None)."""
+    (root / "src").mkdir(exist_ok=True)
+    (root / "src" / "a.ttl").write_text(tree, encoding="utf-8")
     db = db or str(root / "r7.db")
-    assert main(["sync", str(src), "--db", db, "--quiet", "--workers", "1", "--checkpoint", str(root / "r7.json")]) == 0
+    assert main(["sync", str(root / "src"), "--db", db, "--quiet", "--checkpoint", str(root / "r7.json")]) == 0
     return db
 
 
@@ -119,13 +119,10 @@ def test_postgresql_counts_each_phrases_rows_once_not_once_a_hit(tmp_path):
     from ontosync.store.search_terms import groups
     from tests.postgres_server import own_schema, schema_url
 
-    src = tmp_path / "src"
-    src.mkdir()
-    (src / "a.ttl").write_text(TREE.split("ex:Alpha")[0] + "".join(
-        f'ex:D{i} a owl:Class ; rdfs:label "Dog food {i}" .\n' for i in range(40)), encoding="utf-8")
+    dogs = "".join(f'ex:D{i} a owl:Class ; rdfs:label "Dog food {i}" .\n' for i in range(40))
+    tree = TREE.split("ex:Alpha")[0] + dogs
     for schema in own_schema():  # skips without a server
-        url = schema_url(schema)
-        assert main(["sync", str(src), "--db", url, "--quiet", "--checkpoint", str(tmp_path / "c")]) == 0
+        url = _sync(tmp_path, db=schema_url(schema), tree=tree)
         db, conn, _schema = open_reader(url)
         try:
             words = query_words("dog food")
