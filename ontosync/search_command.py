@@ -12,7 +12,7 @@ import sqlite3
 import sys
 
 from ontosync.console import say
-from ontosync.options import SQL_INT_MAX, sql_int
+from ontosync.options import SQL_INT_MAX
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
@@ -35,14 +35,12 @@ def _words(text: str) -> str:
 
 def _limit(text: str) -> int:
     """`--limit` of 1 or more, up to what SQL holds: 0 and negatives were quietly read as 1, and a
-    number past SQL's was told the range of `sql_int`, whose every number under 1 is refused here."""
+    number past SQL's was told the range of `options.sql_int`, whose every number under 1 is refused here."""
     try:
-        value = sql_int(text)
-    except argparse.ArgumentTypeError:
-        if not text.strip().lstrip("+-").isdigit():
-            raise
-        value = 0
-    if value < 1:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+    if not 1 <= value <= SQL_INT_MAX:
         raise argparse.ArgumentTypeError(f"must be between 1 and {SQL_INT_MAX}, not {text}")
     return value
 

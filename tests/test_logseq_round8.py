@@ -39,7 +39,8 @@ def test_a_title_outside_the_page_properties_is_a_warning_naming_its_line(text, 
 
 
 @pytest.mark.parametrize("text", ["title:: Canis\n\n" + BLOCK, "- title:: Canis\n" + BLOCK,
-                                  BLOCK + "  - title:: Dog\n", "title:: Canis\n\n" + BLOCK + "  - title:: Canis\n"])
+                                  BLOCK + "  - title:: Dog\n", "title:: Canis\n\n" + BLOCK + "  - title:: Canis\n",
+                                  "- about dogs\n  title:: dog\n" + BLOCK])  # (the page's name as Logseq matches it)
 def test_a_title_in_the_page_properties_or_repeating_the_name_is_no_warning(text):
     assert [w.kind for w in page(text).warnings] == []
 
@@ -52,6 +53,7 @@ def test_a_title_in_the_page_properties_or_repeating_the_name_is_no_warning(text
     "- notes\n- Block embed\n  title:: Could\n" + BLOCK,
     BLOCK + "- ## RAGFLOW\n\t- docker compose up\n\t  title:: RAG Graphs\n",
     "- ### OntologyBlock\n  - owl:class:: mv:Dog\n- later\n  title:: Canis\n",
+    "- Reading list\n  - title:: Some article\n    url:: https://example.org\n" + BLOCK,  # a child of the first
 ])
 def test_a_title_of_another_block_is_no_warning(text):
     assert [w.kind for w in page(text).warnings] == []

@@ -176,6 +176,12 @@ def test_a_limit_out_of_range_names_the_range_search_takes(lite, capsys, limit):
     assert code == 2 and f"must be between 1 and 9223372036854775807, not {limit}" in err, err
 
 
+def test_a_limit_of_other_digits_is_no_number(lite, capsys):
+    # `--limit ²` (a digit to str.isdigit, no number to int) was told the range, not that it is no number
+    assert main(["search", "dog", "--db", lite, "--limit", "²"]) == 2
+    assert "argument --limit: invalid int value: '²'" in capsys.readouterr().err
+
+
 def test_a_latin1_postgresql_database_finds_the_folded_forms_too(tmp_path):
     # the vocabulary's words outside ASCII were those longer in bytes than in characters: in a LATIN1
     # database `ß` is one byte, and `strasse` found "Strasse Nord" there, not "Straße" (SQLite: both)

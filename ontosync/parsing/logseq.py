@@ -98,7 +98,16 @@ import re
 from typing import TYPE_CHECKING
 
 from ontosync.parsing.annotation_notes import HAS_DB_XREF, PAGE_KEYS, literal_axiom, target_axiom
-from ontosync.parsing.facts import AxiomFact, ClassFact, EdgeFact, FileFacts, ParseError, ParseWarning, SynonymFact
+from ontosync.parsing.facts import (
+    AxiomFact,
+    ClassFact,
+    EdgeFact,
+    FileFacts,
+    ParseError,
+    ParseWarning,
+    SynonymFact,
+    normalize_name,
+)
 from ontosync.parsing.logseq_config import LogseqGraph
 from ontosync.parsing.logseq_fences import PageParts, read_fence
 from ontosync.parsing.logseq_names import (
@@ -266,7 +275,7 @@ def _alias_warning(line: int, value: str, page_props: dict[str, tuple[str, int]]
     """An `alias::` line that names nothing in Logseq: an earlier value of the page properties'
     `alias::` (`_repeated`), or one in another block (a block property) whose names are not the
     page's own aliases as written (not a fence's synonyms) anyway."""
-    if not value or all(a in _aliases(page_props) for a in _aliases({"alias": (value, line)})):
+    if not value or set(_aliases({"alias": (value, line)})) <= set(_aliases(page_props)):
         return None
     if line <= _head_end(page_props):
         return _repeated("alias", line, value, page_props)
@@ -289,7 +298,8 @@ def _title_warnings(scan: PageScan, lines: list[str], page_props: dict[str, tupl
     found = [_repeated("title", line, value, page_props) if line <= end else
              ParseWarning("block-title", f"title:: {value[:60]!r} is no page property (a first block of nothing but "
                           "properties): it does not name the page in Logseq; move it there", line)
-             if line in meant and value and value != names[0][0] else None for line, value in scan.titles]
+             if line in meant and value and normalize_name(value) != normalize_name(names[0][0]) else None
+             for line, value in scan.titles]
     return [w for w in found if w is not None]
 
 
@@ -354,7 +364,7 @@ def page_text(data: bytes) -> str:
 def parse_page(path: str, data: bytes, options: ParseOptions) -> FileFacts:
     """Parse one Logseq page. Raises ParseError only for undecodable bytes (see module docstring)."""
     text = page_text(data)
-    if "OntologyBlock" not in text and "public::" not in text and "itle::" not in text:
+    if "OntologyBlock" not in text and "public::" not in text and _no_stray_title(text):
         return _skipped_page(path, text.split("\n", 200)[:200], options)
     scan = PageScan(_config_keys(options)[1])
     lines = text.split("\n")
@@ -372,6 +382,12 @@ def parse_page(path: str, data: bytes, options: ParseOptions) -> FileFacts:
     _add_synonyms(facts, scan.synonyms, lines, props)
     facts.warnings.extend(_alias_warnings(props))
     return facts
+
+
+def _no_stray_title(text: str) -> bool:
+    """No `title::` to scan for (`_title_warnings`): none, or one page property (as on many pages)."""
+    n = text.count("itle::")
+    return n == 0 or (n == 1 and "title" in page_properties(text.split("\n", 200)[:200]))
 
 
 def org_page(path: str, data: bytes, options: ParseOptions, reason: str) -> FileFacts:

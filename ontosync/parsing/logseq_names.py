@@ -19,7 +19,7 @@ enough to check against Logseq's documentation on its own (README, "A Logseq gra
 * **Page properties** are those of the page's first block when it holds nothing but properties
   (unbulleted `key:: value` lines at the top, or a first bullet made of them). Only there do
   `title::` and `alias::` name the page, as in Logseq; the same keys in any other block belong
-  to that block. An `alias::` that is the page's own name (`page_name_key`) is none, as Logseq
+  to that block. An `alias::` that is the page's own name (`other_aliases`) is none, as Logseq
   drops it. A YAML front matter block (`---` on line 1, `title: X`, `---`) is the page
   properties when present, as in Logseq. A key given twice there is worth its last value, as
   graph-parser reads it (`zipmap` of mldoc's (key, value) pairs for the title, `into {}` for
@@ -44,6 +44,7 @@ from pathlib import PurePosixPath
 from urllib.parse import unquote
 
 from ontosync.formats import EXTENSIONS
+from ontosync.parsing.facts import normalize_name
 from ontosync.parsing.logseq_config import DEFAULT_GRAPH, LogseqGraph
 from ontosync.parsing.logseq_verbatim import LONG_VALUE, is_quoted, mask_code, unmask
 
@@ -163,19 +164,12 @@ def journal_link_name(name: str, graph: LogseqGraph | None = None) -> str:
     return name
 
 
-def page_name_key(name: str) -> str:
-    """graph-parser `page-name-sanity-lc`: lower-cased, one boundary `/` each side dropped, NFC."""
-    name = name.lower()
-    name = name[1:] if name.startswith("/") else name
-    return unicodedata.normalize("NFC", name[:-1] if name.endswith("/") else name)
-
-
 def other_aliases(title: str, aliases: list[str], graph: LogseqGraph | None = None) -> list[str]:
     """The aliases that name the page otherwise than its own name: graph-parser
-    `extract-page-alias-and-tags` drops an alias whose `page-name-sanity-lc` is the page's name
-    (its title as links name it, `journal_link_name`), so `alias:: dog` on `Dog` is no alias."""
-    own = page_name_key(journal_link_name(title, graph))
-    return [alias for alias in aliases if page_name_key(alias) != own]
+    `extract-page-alias-and-tags` drops an alias whose `page-name-sanity-lc` (`normalize_name`) is
+    the page's name (both as links name them, `journal_link_name`), so `alias:: dog` on `Dog` is no alias."""
+    own = normalize_name(journal_link_name(title, graph))
+    return [alias for alias in aliases if normalize_name(journal_link_name(alias, graph)) != own]
 
 
 def file_page_name(path: str, graph: LogseqGraph | None = None) -> str:

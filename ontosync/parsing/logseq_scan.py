@@ -247,13 +247,13 @@ def where_the_page_speaks(lines: list[str], wanted: list[int], headings: list[in
     link's title beside its `url::`, an embed's), as Logseq writes them. One pass, up to the last
     line wanted."""
     wanted_set, heading_set, found = set(wanted), set(headings), set()
-    top = 0  # top-level blocks begun so far (the first non-blank line begins the first)
+    top = 0  # blocks begun so far (the first non-blank line begins the first; a child bullet is a block too)
     onto: int | None = None  # the indentation of the OntologyBlock heading the line is under
     for no, line in enumerate(lines[:max(wanted, default=0)], 1):
         text = line.lstrip(" \t")
         indent = len(line) - len(text)
         if _is_bullet(text) or (top == 0 and text):
-            top += indent == 0
+            top += 1
             onto = None if onto is not None and indent <= onto else onto
         if no in heading_set:
             onto = indent

@@ -374,7 +374,7 @@ def shorten(atom: Atom, datatype: Callable[[Atom], str | None]) -> Atom:
     one literal, which RDF writes only so, and its text, its triple and a label must read the same.
     `datatype` gives a literal's full datatype IRI. Another lexical form of rdf:PlainLiteral
     (`"a@b.org"`: no language tag) has no value, and stays as written."""
-    if atom.datatype is None or atom.lang or datatype(atom) != PLAIN_LITERAL:
+    if atom.datatype is None or atom.lang or "@" not in atom.text or datatype(atom) != PLAIN_LITERAL:
         return atom
     body, at, tag = atom.text[1:-1].rpartition("@")
     if not at or (tag and not _TAG.match(tag)):
