@@ -34,12 +34,12 @@ def emptied_warning(deleted: int, entities: dict, conn: Any, changes: Any, sourc
 
 
 def _classes_removed(conn: Any, run_id: int | None) -> int | None:
-    """The classes the run's change log says it removed (None when it cannot be read)."""
-    from ontosync.store.diff import DiffError, LogDamaged, select_runs
-
+    """The classes the run's change log says it removed (None when it cannot be read): counted, not
+    folded into a diff (which looks up every removed class's label)."""
     if run_id is None:
         return None
     try:
-        return len(select_runs(conn, run=run_id).to_json(conn)["classes"]["removed"])
-    except (DiffError, LogDamaged, *database_errors()):
+        return conn.execute("SELECT count(*) FROM run_changes WHERE run_id = ? AND kind = 'class' AND item = '' "
+                            "AND old IS NOT NULL AND new IS NULL", (run_id,)).fetchone()[0]
+    except database_errors():
         return None

@@ -243,7 +243,7 @@ def vocabulary(conn: sqlite3.Connection) -> list[str]:
     split by the index's tokenizer here. Why not FTS5's vocabulary of the index every time: it reads
     every word's every row (64 ms a search at 50,000 synthetic pages, which have none; 33 ms so), when
     the rows outside ASCII are none or few (the corpus: 20 of 1,753)."""
-    most = max(conn.execute("SELECT coalesce(max(id), 0) FROM class_search").fetchone()[0] // SHARE, FLOOR)
+    most = max(conn.execute("SELECT count(*) FROM class_search").fetchone()[0] // SHARE, FLOOR)
     rows = conn.execute(_NON_ASCII_ROWS, {"most": most + 1}).fetchall()
     if len(rows) <= most:
         return _outside_ascii(sqlite3.connect(":memory:"), rows)
