@@ -7,7 +7,6 @@ that could not be synced into the restored artifact, and the outputs and summary
 from __future__ import annotations
 
 import io
-import json
 from pathlib import Path
 
 import pytest
@@ -19,26 +18,10 @@ from ontosync.action.pull_request import PullRequest, prepare_base
 from ontosync.cli import main as cli_main
 from tests.fake_artifacts import FakeArtifactServer
 from tests.test_action import REPO, TOKEN, make_env, parse_outputs
-from tests.test_action_round8 import synced_artifact, write_classes
+from tests.test_action_round8 import push_run, synced_artifact, write_classes
 from tests.test_pr_comment import github, pr_tree, run_pr  # noqa: F401  (github: the fixture)
 
 Q, R, S = "d4" * 20, "e5" * 20, "f6" * 20  # three pushes of main, in this order
-
-
-def push_run(tmp_path: Path, fake: FakeArtifactServer, before: str, sha: str, *names: str,
-             branch: str = "main") -> tuple[dict, str, str]:
-    """The Action on a push of `sha` to `branch` (previous commit `before`) restoring 'ontology-db':
-    outputs, summary, log."""
-    env = make_env(tmp_path, restore_artifact="ontology-db")
-    write_classes(Path(env["GITHUB_WORKSPACE"]), *names)
-    event = tmp_path / "event.json"
-    event.write_text(json.dumps({"ref": f"refs/heads/{branch}", "before": before, "after": sha}), encoding="utf-8")
-    env.update({"GITHUB_API_URL": fake.api_url, "GITHUB_EVENT_NAME": "push", "GITHUB_EVENT_PATH": str(event),
-                "GITHUB_REF": f"refs/heads/{branch}", "GITHUB_REF_NAME": branch, "GITHUB_SHA": sha})
-    log = io.StringIO()
-    assert action_run.main(env, cli_main=cli_main, out=log) == 0, log.getvalue()[-2000:]
-    shown = (tmp_path / "summary.md").read_text(encoding="utf-8").replace("\\", "")
-    return parse_outputs(tmp_path / "output.txt"), shown, log.getvalue()
 
 
 def test_a_re_run_of_an_older_push_is_not_uploaded_as_the_branch_s_newest(tmp_path, monkeypatch):
@@ -49,7 +32,7 @@ def test_a_re_run_of_an_older_push_is_not_uploaded_as_the_branch_s_newest(tmp_pa
     at_s = synced_artifact(tmp_path / "s", monkeypatch, (Q, ("A",)), (R, ("A", "B")), (S, ("A", "B", "C")))
     with FakeArtifactServer(token=TOKEN) as fake:
         fake.add(REPO, "ontology-db", at_s, head_sha=S)
-        outputs, summary, log = push_run(tmp_path, fake, Q, R, "A", "B")
+        outputs, summary, log = push_run(tmp_path, fake, Q, "A", "B", sha=R)
     assert (outputs["classes-added"], outputs["classes-removed"]) == ("1", "0") and "## What changed" in summary
     assert outputs["artifact-name"] == f"ontology-db-at-{R[:12]}"
     assert f"::warning title=ontosync%3A restore::this run's commit {R[:12]} is older than {S[:12]}" in log
@@ -62,7 +45,7 @@ def test_a_re_run_of_an_older_push_gives_no_figures_rather_than_the_later_ones_r
     at_s = synced_artifact(tmp_path / "s", monkeypatch, (R, ("A", "B")), (S, ("A", "B", "C")))
     with FakeArtifactServer(token=TOKEN) as fake:
         fake.add(REPO, "ontology-db", at_s, head_sha=S)
-        outputs, summary, log = push_run(tmp_path, fake, Q, R, "A", "B")
+        outputs, summary, log = push_run(tmp_path, fake, Q, "A", "B", sha=R)
     assert outputs["classes-added"] == outputs["classes-removed"] == outputs["changes"] == ""
     assert "## What changed" not in summary and "classes removed" not in summary
     assert f"the database no longer holds {Q[:12]}, so no change figures" in log
@@ -78,7 +61,7 @@ def test_a_new_branch_at_an_older_commit_is_no_re_run(tmp_path, monkeypatch):
     at_s = synced_artifact(tmp_path / "s", monkeypatch, (Q, ("A",)), (R, ("A", "B")), (S, ("A", "B", "C")))
     with FakeArtifactServer(token=TOKEN) as fake:
         fake.add(REPO, "ontology-db", at_s, head_sha=S, head_branch="main")
-        outputs, summary, log = push_run(tmp_path, fake, "0" * 40, Q, "A", branch="fix")
+        outputs, summary, log = push_run(tmp_path, fake, "0" * 40, "A", branch="fix", sha=Q)
     assert "artifact-name" not in outputs and "is older than" not in log  # (not renamed: the upload step names it)
     assert (outputs["classes-added"], outputs["classes-removed"]) == ("0", "2")
     assert "branch fix had no artifact yet" in summary
