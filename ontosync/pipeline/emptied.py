@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ontosync.store.changelog import classes_removed
 from ontosync.store.db_errors import database_errors
 
 KIND = "no-ontology-files"
@@ -34,12 +35,10 @@ def emptied_warning(deleted: int, entities: dict, conn: Any, changes: Any, sourc
 
 
 def _classes_removed(conn: Any, run_id: int | None) -> int | None:
-    """The classes the run's change log says it removed (None when it cannot be read): counted, not
-    folded into a diff (which looks up every removed class's label)."""
+    """The classes the run's change log says it removed (None when it cannot be read)."""
     if run_id is None:
         return None
     try:
-        return conn.execute("SELECT count(*) FROM run_changes WHERE run_id = ? AND kind = 'class' AND item = '' "
-                            "AND old IS NOT NULL AND new IS NULL", (run_id,)).fetchone()[0]
+        return classes_removed(conn, run_id)
     except database_errors():
         return None

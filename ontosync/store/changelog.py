@@ -256,3 +256,10 @@ def has_table(conn: sqlite3.Connection, name: str) -> bool:
     if not isinstance(conn, sqlite3.Connection):  # PostgreSQL's (store/pg/dialect.py)
         return conn.has_table(name)
     return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+
+
+def classes_removed(conn: Any, run_id: int) -> int:
+    """How many classes run `run_id` removed (a card before, none after), counted in its log rather
+    than folded into a diff (which looks up every removed class's label): pipeline/emptied.py."""
+    return conn.execute("SELECT count(*) FROM run_changes WHERE run_id = ? AND kind = 'class' AND item = '' "
+                        "AND old IS NOT NULL AND new IS NULL", (run_id,)).fetchone()[0]
