@@ -156,3 +156,30 @@ def test_a_pull_request_s_database_under_a_file_is_named_not_a_traceback(tmp_pat
     code, outputs, summary, log = run_pr(tmp_path, github, files, inputs={"database": "out/x.db"})
     assert code == 2, log[-2000:]
     assert outputs["database"] == "out/x.db" and "❌" in summary
+
+
+def test_a_job_cancelled_during_the_restore_ends_in_one_line_not_a_traceback(tmp_path, monkeypatch):
+    """A cancelled job (docker stop: SIGTERM, which the Action turns into an interrupt, as for the
+    sync) while the artifact was being restored: the interrupt left `main` as a traceback. Now one
+    error line and exit 130, as an interrupted sync. The signal is real, sent as the restore runs."""
+    import os
+    import signal
+
+    from ontosync.pipeline.interrupts import as_interrupt
+
+    def cancelled(*_args, **_kwargs):
+        os.kill(os.getpid(), signal.SIGTERM)
+        return None
+
+    env = make_env(tmp_path, restore_artifact="ontology-db")
+    write_classes(Path(env["GITHUB_WORKSPACE"]), "A")
+    monkeypatch.setattr(action_run, "restore", cancelled)
+    old = signal.signal(signal.SIGTERM, as_interrupt)  # as main installs it in the container
+    try:
+        log = io.StringIO()
+        assert action_run.main(env, cli_main=cli_main, out=log) == 130
+    finally:
+        signal.signal(signal.SIGTERM, old)
+    said = log.getvalue()
+    assert "::error title=ontosync%3A interrupted::the run was stopped (job cancelled) outside the sync" in said
+    assert "Traceback" not in said

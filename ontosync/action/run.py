@@ -150,7 +150,17 @@ def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out:
         # Python as PID 1 of a container ignores SIGTERM; a cancelled job (docker stop) should stop
         # the sync like Ctrl-C does, so the checkpoint is written and the next run resumes.
         signal.signal(signal.SIGTERM, as_interrupt)
-    cmd = Commands(out)
+    try:
+        return _run(env, cli_main, Commands(out))
+    except KeyboardInterrupt:  # outside the sync (a restore, the pull request's base, the comment): a
+        # cancelled job's log ended in a traceback; the sync itself answers its interrupt with 130
+        Commands(out).error("the run was stopped (job cancelled) outside the sync: nothing more was done",
+                            title="ontosync: interrupted")
+        return 130
+
+
+def _run(env: MutableMapping[str, str], cli_main: CliMain, cmd: Commands) -> int:
+    """The Action's steps (`main`)."""
     token = get_input(env, "github-token")
     if token:
         cmd.mask(token)
