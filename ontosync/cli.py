@@ -557,7 +557,7 @@ def _not_ontosync(db: str, exc: Exception) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     from ontosync.console import printable
     from ontosync.diff_format import visible  # bidirectional overrides too (an IRI may hold U+202E)
-    from ontosync.pipeline.checkpoint import checkpoint_info
+    from ontosync.pipeline.checkpoint import checkpoint_info, file_owner
     from ontosync.store.status import NotAnOntosyncDatabase, status_counts
 
     db, shown, default_checkpoint = _status_database(args.db)
@@ -567,7 +567,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         return _not_ontosync(args.db, exc)
     finally:
         db.close()
-    owner = os.path.realpath(args.db) if args.checkpoint and not is_postgres_url(args.db) else ""  # as a sync's
+    owner = "" if is_postgres_url(args.db) else file_owner(args.db, args.checkpoint)  # as a sync's
     info["checkpoint"], info["checkpoint_unreadable"] = checkpoint_info(args.checkpoint or default_checkpoint, owner)
     if args.json:
         print(json.dumps(info, indent=2, ensure_ascii=False))

@@ -167,6 +167,12 @@ def _escaped(text: str, exact: bool = False) -> str:
     return text.replace('"', '\\"') if exact else text.replace("\\", "\\\\").replace('"', '\\"')
 
 
+def _first_difference(a: str, b: str) -> int:
+    """Where two texts first differ (the shorter's length when one starts the other): the text and
+    markdown pairs show both from near there."""
+    return next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+
+
 def _text_pair(old: Any, new: Any) -> tuple[str, str]:
     """Both sides of a changed value in the text, as they differ (`_md_pair`'s reason: `_quote`
     folds whitespace and cuts at 120, so a definition edited past that, or a label given a second
@@ -176,7 +182,7 @@ def _text_pair(old: Any, new: Any) -> tuple[str, str]:
     if old is None or new is None or _seen(shown[0]) != _seen(shown[1]):
         return shown
     a, b = str(old), str(new)
-    first = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    first = _first_difference(a, b)
     start = max(first - 20, 0)
     lead = "…" if start else ""
     return _quote(lead + a[start:], exact=True), _quote(lead + b[start:], exact=True)
@@ -355,7 +361,7 @@ def _md_pair(old: Any, new: Any, limit: int) -> tuple[str, str]:
     if not (old and new) or _seen(shown[0]) != _seen(shown[1]):
         return shown
     a, b = (" ".join(str(v).split()) for v in (old, new))
-    first = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    first = _first_difference(a, b)
     if first > 20:
         tail = _md_value("…" + a[first - 20:], limit), _md_value("…" + b[first - 20:], limit)
         if _seen(tail[0]) != _seen(tail[1]):

@@ -46,18 +46,18 @@ def pushed_branch(env: Mapping[str, str]) -> str | None:
     return artifacts.DEFAULT_BRANCH if ref else None
 
 
-def schema_problems(db: Path, *, empty_ok: bool = True, newer_ok: bool = False) -> list[str]:
+def schema_problems(db: Path, *, fetched: bool = False) -> list[str]:
     """Why the sync could not use `db` at all (another tool's SQLite database, or one a newer
     ontosync wrote: the Action pinned back to an older version), else []. Such a database passes
     the integrity checks; restored, the sync refuses it, and the failed run uploads it again for the
     next run to fail the same way. The artifact is only a cache of what the repository holds.
-    `fetch-db` (its database is for an application, not a sync) refuses one with no tables too
-    (`empty_ok=False`), and takes a newer ontosync's (`newer_ok`): the application reads it."""
+    `fetch-db` (`fetched`: its database is for an application, not a sync) refuses one with no
+    tables too, and takes a newer ontosync's: the application reads it."""
     try:
         found = detect_shape(db)
-        if found.shape == UNKNOWN or (found.shape == EMPTY and not empty_ok):
+        if found.shape == UNKNOWN or (found.shape == EMPTY and fetched):
             return [f"not a database ontosync can use: {found.reason}"]
-        newer, newest = newer_migrations(db) if found.shape == CURRENT and not newer_ok else ([], 0)
+        newer, newest = newer_migrations(db) if found.shape == CURRENT and not fetched else ([], 0)
     except (UpgradeError, sqlite3.Error) as exc:
         return [str(exc)]
     if not newer:
@@ -70,7 +70,7 @@ def member_problems(db: Path, member: str, *, fetched: bool = False) -> list[str
     """database_problems and schema_problems of an artifact's database extracted to `db`, naming it
     `member` as the artifact holds it: "restored.db: file is not a database" named our temporary
     file, which the user never saw. `fetched`: fetch-db's rules (schema_problems)."""
-    problems = database_problems(db) or schema_problems(db, empty_ok=not fetched, newer_ok=fetched)
+    problems = database_problems(db) or schema_problems(db, fetched=fetched)
     return [problem.replace(db.name, member) for problem in problems]
 
 

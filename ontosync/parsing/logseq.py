@@ -364,8 +364,9 @@ def page_text(data: bytes) -> str:
 def parse_page(path: str, data: bytes, options: ParseOptions) -> FileFacts:
     """Parse one Logseq page. Raises ParseError only for undecodable bytes (see module docstring)."""
     text = page_text(data)
-    if "OntologyBlock" not in text and "public::" not in text and _no_stray_title(text):
-        return _skipped_page(path, text.split("\n", 200)[:200], options)
+    if "OntologyBlock" not in text and "public::" not in text and \
+            _no_stray_title(text, head := page_properties(text.split("\n", 200)[:200])):
+        return _skipped_page(path, head, options)
     scan = PageScan(_config_keys(options)[1])
     lines = text.split("\n")
     for no, line in enumerate(lines, 1):
@@ -373,7 +374,7 @@ def parse_page(path: str, data: bytes, options: ParseOptions) -> FileFacts:
     scan.end_all()
     props = page_properties(lines[:200])
     if not scan.headings:  # still a page: its `public:: true` is recorded (spec: on any page)
-        facts = _skipped_page(path, lines[:200], options, scan.public)
+        facts = _skipped_page(path, props, options, scan.public)
         facts.warnings[:0] = _title_warnings(scan, lines, props, facts.names)
         return facts
     aliases = _aliases(props)
@@ -384,10 +385,10 @@ def parse_page(path: str, data: bytes, options: ParseOptions) -> FileFacts:
     return facts
 
 
-def _no_stray_title(text: str) -> bool:
+def _no_stray_title(text: str, props: dict[str, tuple[str, int]]) -> bool:
     """No `title::` to scan for (`_title_warnings`): none, or one page property (as on many pages)."""
     n = text.count("itle::")
-    return n == 0 or (n == 1 and "title" in page_properties(text.split("\n", 200)[:200]))
+    return n == 0 or (n == 1 and "title" in props)
 
 
 def org_page(path: str, data: bytes, options: ParseOptions, reason: str) -> FileFacts:
@@ -398,20 +399,19 @@ def org_page(path: str, data: bytes, options: ParseOptions, reason: str) -> File
         text = page_text(data)
     except ParseError:
         return FileFacts(format="org", skipped=reason)
-    return _skipped_page(path, text.split("\n", 200)[:200], options, reason=reason)
+    return _skipped_page(path, org_properties(text.split("\n", 200)[:200]), options, reason=reason)
 
 
-def _skipped_page(path: str, head: list[str], options: ParseOptions, public: bool = False,
+def _skipped_page(path: str, props: dict[str, tuple[str, int]], options: ParseOptions, public: bool = False,
                   reason: str = "") -> FileFacts:
     """A page without an OntologyBlock declares no class, but Logseq still opens it by its title
     and its `alias::` names (graph-parser names every page file): its names lead to the IRI minted
     from its title, the one a `[[Title]]` link mints, so `[[Alias]]` and `[[Title]]` meet. With a
-    `reason`, an org-mode page: its page properties are its `#+key:` directives."""
+    `reason`, an org-mode page (`props`: its `#+key:` directives)."""
     facts = FileFacts(format="org" if reason else "logseq", skipped=reason or SKIP_REASON, public=public)
     graph = options.logseq
     if graph is not None and graph.found and graph.relative(path) is None:
         return facts  # beside the graph (a repository's README, docs/): no page in Logseq
-    props = org_properties(head) if reason else page_properties(head)
     title = props.get("title", ("", 0))[0] or page_title(path, graph)
     names = _page_names(title, other_aliases(title, _aliases(props), graph), graph)
     facts.warnings.extend(_alias_warnings(props))

@@ -119,9 +119,15 @@ def checkpoint_owner(settings) -> str:
     if not settings.checkpoint and not postgres:
         return ""
     if not postgres:
-        return os.path.realpath(settings.db)
+        return file_owner(settings.db, settings.checkpoint)
     server = hashlib.sha256(_server_of(settings.db).encode()).hexdigest()[:12]
     return f"schema {schema_for(settings.db, settings.source)} on PostgreSQL server {server}"
+
+
+def file_owner(db: str, checkpoint: str | None) -> str:
+    """An SQLite database's owner of a checkpoint (`checkpoint_owner`; `status` asks it too): its real
+    path when the checkpoint is named (`--checkpoint`), "" for its default one."""
+    return os.path.realpath(db) if checkpoint else ""
 
 
 def _server_of(url: str) -> str:

@@ -22,7 +22,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 
 from ontosync.store.dialect import is_postgresql
-from ontosync.store.pg.search_words import TOKENIZER
+from ontosync.store.pg.search_words import memory_index, query_phrases
 from ontosync.store.search_terms import groups
 
 # OAK's synonym predicates (oaklib's SYNONYM_PREDICATES): IAO:0000118, "alternative label", is how
@@ -215,7 +215,6 @@ def fts_query(text: str, vocabulary: Callable[[], Iterable[str]] = tuple) -> str
     """User text -> an FTS5 query that cannot be a syntax error: each word a quoted phrase, the last a
     prefix, each one word also any of the index words (`vocabulary()`, those outside ASCII) it stands
     for (store/search_terms.py): `"strasse"* OR "straße"`, `"犬"* OR "柴犬"`."""
-    from ontosync.store.pg.search_words import query_phrases
 
     phrases = query_phrases(searched_words(query_words(text)))
     return " AND ".join(_any_of(group) for group in groups(phrases, vocabulary))
@@ -245,26 +244,21 @@ def vocabulary(conn: sqlite3.Connection) -> list[str]:
     the rows outside ASCII are none or few (the corpus: 20 of 1,753)."""
     most = max(conn.execute("SELECT count(*) FROM class_search").fetchone()[0] // SHARE, FLOOR)
     rows = conn.execute(_NON_ASCII_ROWS, {"most": most + 1}).fetchall()
-    if len(rows) <= most:
-        return _outside_ascii(sqlite3.connect(":memory:"), rows)
-    return _outside_ascii(conn)
-
-
-def _outside_ascii(conn: sqlite3.Connection, rows: list | None = None) -> list[str]:
-    """The words outside ASCII of `rows` (id, label, synonyms, definition) indexed in a table of
-    `conn` (an in-memory one), or, without rows, of the database's index (a temporary fts5vocab
-    table, which a read-only connection may create)."""
-    if rows is not None:
-        conn.execute(f"CREATE VIRTUAL TABLE class_search_fts USING fts5(label, synonyms, definition, "
-                     f"tokenize='{TOKENIZER}')")
-        conn.executemany("INSERT INTO class_search_fts (rowid, label, synonyms, definition) VALUES (?, ?, ?, ?)", rows)
+    if len(rows) > most:
+        return _outside_ascii(conn)
+    db = memory_index(rows, "class_search_fts")  # those rows indexed alone, as the index holds them
     try:
-        conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.class_search_terms "
-                     "USING fts5vocab(main, class_search_fts, row)")
-        return [t for (t,) in conn.execute("SELECT term FROM temp.class_search_terms WHERE term GLOB '*[^ -~]*'")]
+        return _outside_ascii(db)
     finally:
-        if rows is not None:
-            conn.close()
+        db.close()
+
+
+def _outside_ascii(conn: sqlite3.Connection) -> list[str]:
+    """The words outside ASCII of the connection's index (a temporary fts5vocab table, which a
+    read-only connection may create)."""
+    conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.class_search_terms "
+                 "USING fts5vocab(main, class_search_fts, row)")
+    return [t for (t,) in conn.execute("SELECT term FROM temp.class_search_terms WHERE term GLOB '*[^ -~]*'")]
 
 
 def lead_query(text: str) -> str:

@@ -38,14 +38,21 @@ _WRITE = ("INSERT INTO class_search_words (id, words, size) "
           "SELECT i, w::tsvector, n FROM unnest(?::bigint[], ?::text[], ?::integer[]) AS u(i, w, n)")
 
 
+def memory_index(rows: Iterable[Sequence[Any]], name: str) -> sqlite3.Connection:
+    """An in-memory FTS5 table `name` of rows (id, label, synonyms, definition), with the index's own
+    tokenizer: the words it holds are the words the database's index would hold (the caller closes it)."""
+    db = sqlite3.connect(":memory:")
+    db.execute(f"CREATE VIRTUAL TABLE {name} USING fts5(label, synonyms, definition, tokenize='{TOKENIZER}')")
+    db.executemany(f"INSERT INTO {name} (rowid, label, synonyms, definition) VALUES (?, ?, ?, ?)", rows)
+    return db
+
+
 def tokenized(rows: Iterable[Sequence[Any]]) -> dict[int, dict[str, list[str]]]:
     """Rows of (id, label, synonyms, definition) -> id -> column -> the column's words in the text's
     order, as SQLite's FTS5 tokenizer gives them (an in-memory table and its `fts5vocab` instances)."""
-    db = sqlite3.connect(":memory:")
+    db = memory_index(rows, "t")
     try:
-        db.execute(f"CREATE VIRTUAL TABLE t USING fts5(label, synonyms, definition, tokenize='{TOKENIZER}')")
         db.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, 'instance')")
-        db.executemany("INSERT INTO t (rowid, label, synonyms, definition) VALUES (?, ?, ?, ?)", rows)
         out: dict[int, dict[str, list[str]]] = {}
         for term, doc, col in db.execute("SELECT term, doc, col FROM v ORDER BY doc, col, offset"):
             out.setdefault(doc, {}).setdefault(col, []).append(term)
