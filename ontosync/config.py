@@ -101,8 +101,9 @@ FIELD_NAMES = {f.name for f in fields(Settings)}
 _KEYS = config_keys()
 
 
-def load_config_file(path: Path) -> dict[str, Any]:
-    """Read a YAML config into Settings field names; unknown keys are an error, not ignored."""
+def read_config_mapping(path: Path) -> tuple[dict[Any, Any], dict[str, int]]:
+    """The file's top-level mapping ({} for an empty file) and the line of each key, or one
+    ConfigError line naming the file: the sync and the Action's notices read it alike."""
     import yaml  # here: most runs have no config file, and PyYAML costs ~15 ms of start-up (issue 18)
 
     from ontosync.config_yaml import load_yaml
@@ -121,6 +122,12 @@ def load_config_file(path: Path) -> dict[str, Any]:
     data = {} if data is None else data
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping of settings")
+    return data, lines
+
+
+def load_config_file(path: Path) -> dict[str, Any]:
+    """Read a YAML config into Settings field names; unknown keys are an error, not ignored."""
+    data, lines = read_config_mapping(path)
     check_shape(data, path)
     out: dict[str, Any] = {}
     for key, value in data.items():

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from ontosync.action.commands import Commands
 from ontosync.action.inputs import ActionInputs
-from ontosync.config import config_in_use, inside
-from ontosync.config_limits import ConfigError, read_limited
+from ontosync.config import config_in_use, inside, read_config_mapping
+from ontosync.config_limits import ConfigError
 from ontosync.db_url import mask
 from ontosync.options import config_keys
 
@@ -23,10 +23,6 @@ OVERRIDDEN = {"db": "database", "checkpoint": "checkpoint", "report": "report"} 
 def config_keys_lines(inputs: ActionInputs) -> tuple[str, list[tuple[str, str, int | None]]] | None:
     """(the file as the user names it, [(key as written, its setting, its line)]) of the file the
     sync reads; None when there is none, or it cannot be read (the sync says why, exit 2)."""
-    import yaml  # only when there is a file (as config.py: PyYAML costs start-up time)
-
-    from ontosync.config_yaml import load_yaml
-
     given = str(inputs.config) if inputs.config else None
     path = config_in_use(given, inputs.source)
     if path is None:
@@ -34,10 +30,8 @@ def config_keys_lines(inputs: ActionInputs) -> tuple[str, list[tuple[str, str, i
     if given is None and not inside(Path(inputs.source), Path(path)):
         return None  # a link out of the checkout: the sync refuses it, and it is not the checkout's to show
     try:
-        data, lines = load_yaml(read_limited(Path(path)), Path(path))
-    except (ConfigError, yaml.YAMLError, RecursionError, ValueError):
-        return None
-    if not isinstance(data, dict):
+        data, lines = read_config_mapping(Path(path))
+    except ConfigError:
         return None
     keys = config_keys()
     found = [(str(key), keys[str(key).replace("_", "-")].field, lines.get(str(key)))
