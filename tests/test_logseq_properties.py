@@ -241,11 +241,10 @@ def test_legacy_file_names_and_custom_journal_formats_from_the_config():
     from ontosync.parsing.logseq_config import LogseqConfig
 
     block = "- ### OntologyBlock\n  - owl:class:: mv:C\n"
-    legacy = LogseqConfig(name_format="legacy", journals_directory="days", journal_file_format="yyyyMMdd",
-                          journal_title_format="EEEE, dd.MM.yyyy")
+    legacy = LogseqConfig(name_format="legacy", journals_directory="days", journal_title_format="EEEE, dd.MM.yyyy")
     assert _page("pages/Parent.Child.md", block, legacy).names == [("Parent/Child", 0)]
     assert _page("pages/Parent___Child.md", block, legacy).names == [("Parent___Child", 0)]
     assert _page("pages/Parent.Child.md", block).names == [("Parent.Child", 0)]  # triple-lowbar
-    assert _page("days/20240302.md", block, legacy).names == [("Saturday, 02.03.2024", 0)]
-    assert _page("journals/20240302.md", block, legacy).names == [("20240302", 0)]  # not the journals folder
+    assert _page("days/2024_03_02.md", block, legacy).names == [("Saturday, 02.03.2024", 0)]
+    assert _page("days/20240302.md", block, legacy).names == [("20240302", 0)]  # no format Logseq reads a date in
     assert _page("journals/2024_03_02.md", block).names == [("Mar 2nd, 2024", 0)]

@@ -152,8 +152,7 @@ def test_a_journal_file_named_without_leading_zeros_is_that_days_page():
     from ontosync.parsing.logseq_names import file_page_name
 
     assert file_page_name("journals/2024_1_5.md") == "Jan 5th, 2024"
-    assert file_page_name("journals/2024_1_5.md", graph_options(journal_file_format="yyyy-MM-dd").logseq) == (
-        "2024_1_5")
+    assert file_page_name("journals/2024_1_5.md", graph_options(journals_directory="days").logseq) == "2024_1_5"
 
 
 def test_a_markdown_file_outside_the_graph_names_no_page():

@@ -10,7 +10,7 @@ pipeline/logseq_graph.py): a broken settings file must never stop a sync.
 Rules (README, "A Logseq graph on disk"):
 
 * Without `config.edn`, Logseq's defaults: pages in `pages/`, journals in `journals/`, journal
-  files named `yyyy_MM_dd`, journal titles `MMM do, yyyy`, file names in the `:triple-lowbar`
+  titles `MMM do, yyyy`, file names in the `:triple-lowbar`
   format (what Logseq writes into every new graph's config.edn since 0.8.9).
 * With `config.edn`, `:file/name-format` absent (or no keyword: `triple-lowbar`) means the legacy
   format: Logseq itself treats a graph whose config lacks the key as legacy (and offers to convert
@@ -32,7 +32,7 @@ Rules (README, "A Logseq graph on disk"):
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from types import MappingProxyType
 
 from ontosync.parsing.facts import ParseWarning
@@ -57,7 +57,6 @@ class LogseqConfig:
     pages_directory: str = "pages"
     journals_directory: str = "journals"
     journal_title_format: str = "MMM do, yyyy"
-    journal_file_format: str = "yyyy_MM_dd"
     hidden: tuple[str, ...] = ()  # path prefixes relative to the graph root, no leading "/"
     # Property keys (lower-case) whose values hold no page refs (:ignored-page-references-keywords).
     ignored_ref_keys: tuple[str, ...] = ()
@@ -169,8 +168,7 @@ def _from_map(value, text: str, path: str) -> tuple[LogseqConfig, list[ParseWarn
         warnings.append(_warning(path, f":file/name-format {fmt!s} is not :triple-lowbar or :legacy; legacy applies",
                                  _key_line(text, ":file/name-format")))
     for key, attr in (("pages-directory", "pages_directory"), ("journals-directory", "journals_directory"),
-                      ("journal/page-title-format", "journal_title_format"),
-                      ("journal/file-name-format", "journal_file_format")):
+                      ("journal/page-title-format", "journal_title_format")):
         v = settings.get(key)
         if v is None:
             continue
@@ -252,7 +250,9 @@ def settings_from_record(record: str | None, path: str) -> LogseqConfig | None:
         value = json.loads(record or "null")
         if not isinstance(value, dict) or value.get("path") != path:
             return None
-        return LogseqConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in value["config"].items()})
+        known = {f.name for f in fields(LogseqConfig)}  # an earlier version's record may hold a setting since dropped
+        return LogseqConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in value["config"].items()
+                               if k in known})
     except (ValueError, TypeError, KeyError, AttributeError):
         return None
 

@@ -11,8 +11,10 @@ enough to check against Logseq's documentation on its own (README, "A Logseq gra
   `Parent.Child.md` and added a `title::` property, which wins anyway), then the whole name is
   decoded as JavaScript's `decodeURIComponent` does, or kept as written where that fails (a `%`
   without two hex digits, escapes that are no UTF-8).
-* **Journals.** A file in the journals folder whose name parses by `:journal/file-name-format`
-  (`yyyy_MM_dd`) is named by `:journal/page-title-format` (`MMM do, yyyy`: `Jan 15th, 2024`).
+* **Journals.** A file in the journals folder whose name (decoded as above) reads as a date in
+  `:journal/page-title-format`, `MMM do, yyyy`, `yyyy-MM-dd` or `yyyy_MM_dd` is named by
+  `:journal/page-title-format` (`MMM do, yyyy`: `Jan 15th, 2024`), as graph-parser names it
+  (`convert-page-if-journal`); `:journal/file-name-format` only names the files Logseq creates.
   The formats use Logseq's date tokens: `yyyy yy MMMM MMM MM M dd d do EEEE EEE EE E`; other
   letters in single quotes and any other character are literal. A date is read as Logseq's
   cljs-time fork reads it: `MM`/`dd` take one digit too, `MMM`/`MMMM` a full or short name.
@@ -175,15 +177,18 @@ def other_aliases(title: str, aliases: list[str], graph: LogseqGraph | None = No
 def file_page_name(path: str, graph: LogseqGraph | None = None) -> str:
     """The page name Logseq gives a file that has no `title::` (see the module docstring)."""
     graph = graph or DEFAULT_GRAPH
-    cfg = graph.config
     pure = PurePosixPath(path)  # source paths are POSIX: a backslash is part of the name
     # Logseq reads paths in NFC (`path-normalize`): a macOS (NFD) file name gives an NFC title.
     stem = unicodedata.normalize("NFC", _without_extension(pure.name))
-    if _in_journals(path, graph):
-        day = parse_date(stem, cfg.journal_file_format)
-        if day is not None:
-            return format_date(day, cfg.journal_title_format)
-    if cfg.name_format != "triple-lowbar":
+    title = _decoded_name(stem, graph.config.name_format)
+    # graph-parser `extract-pages-and-blocks`: the name a file gives, read as a date by the journal
+    # TITLE formats (`convert-page-if-journal`); `:journal/file-name-format` only names new files.
+    return journal_link_name(title, graph) if _in_journals(path, graph) else title
+
+
+def _decoded_name(stem: str, name_format: str) -> str:
+    """A file name's page name in the graph's `:file/name-format` (graph-parser `title-parsing`)."""
+    if name_format != "triple-lowbar":
         title = stem.replace(".", "/")
         return (decode_uri_component(title) or title) if "%" in title else title
     title = _ESCAPE.sub(_ascii_escape, stem.replace("___", "/")) if "%" in stem else stem.replace("___", "/")
