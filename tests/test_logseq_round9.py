@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 from ontosync.parsing import ParseOptions, parse_file
-from tests.test_logseq_round5 import graph_options
+from tests.test_logseq_round5 import M, P, block, graph_options, parents, repos, sync
+
+__all__ = ["repos"]  # the fixture, imported for this module's tests
 
 BLOCK = "- ### OntologyBlock\n  - owl:class:: mv:Day\n"
 
@@ -77,7 +79,42 @@ def test_settings_kept_by_an_earlier_version_are_still_read():
         name_format="legacy", hidden=("drafts",), journal_title_format="yyyy-MM-dd")
 
 
-# -- 2. `.ontosync.yml`: one reader for the sync and the Action's notices ----------------------------------
+# -- 2. an org-mode page's names: every directive of the page ---------------------------------------------
+
+# graph-parser `mldoc/collect-page-properties` (run by `->edn` on every page): `(group-by directive? ast)`
+# takes EVERY top-level `#+key: value` directive of the page, wherever it stands, into the page's
+# `Properties`, put first, which `get-page-name` reads with `zipmap` (the last `#+title:` wins) and
+# `extract` with `into {}`. mldoc's `directive.ml` reads `#+KEY:` then `spaces` (none too) and the rest
+# of the line. ontosync read only the directives opening the file and kept the first of two, so a
+# page Logseq opens as `Kitty` or `Wolf` answered to neither and its links reached no class.
+@pytest.mark.parametrize(("text", "named"), [
+    ("* notes\n#+alias: Kitty\n", [("Cat", 0), ("Kitty", 1)]),
+    ("some text\n#+alias: Kitty\n", [("Cat", 0), ("Kitty", 1)]),
+    ("#+title: Felis\n#+title: Wolf\n* x\n", [("Wolf", 0)]),
+    ("#+title: Felis\n* x\n#+title: Wolf\n", [("Wolf", 0)]),
+    ("#+title:Felis\n* x\n", [("Felis", 0)]),
+    ("#+title: Felis\n#+title:\n* x\n", [("Felis", 0)]),  # no value: none, as in markdown
+    # what a block, a fence or a drawer holds is its content, no directive; an unclosed one opens nothing
+    ("* x\n#+BEGIN_SRC org\n#+alias: Kitty\n#+END_SRC\n", [("Cat", 0)]),
+    ("* x\n```\n#+alias: Kitty\n```\n", [("Cat", 0)]),
+    ("* x\n:LOGBOOK:\n#+alias: Kitty\n:END:\n", [("Cat", 0)]),
+    ("* x\n#+BEGIN_QUOTE\n#+alias: Kitty\n", [("Cat", 0), ("Kitty", 1)]),
+    # a leading drawer names the page only when the page has no directive
+    (":PROPERTIES:\n:title: Felis\n:END:\n* x\n#+alias: Kitty\n", [("Cat", 0), ("Kitty", 1)]),
+    (":PROPERTIES:\n:title: Felis\n:title: Lynx\n:END:\n* x\n", [("Lynx", 0)]),
+])
+def test_every_directive_of_an_org_page_is_a_page_property(text, named):
+    assert parse_file("pages/Cat.org", text.encode(), ParseOptions()).names == named
+
+
+def test_a_link_through_a_late_org_alias_reaches_the_org_page(repos):
+    inc, _fresh = repos
+    sync(inc, {"pages/Cat.org": "* about cats\n#+alias: Kitty\n",
+               "pages/Kitten.md": block("mv:Kitten", "is-subclass-of:: [[Kitty]]")})
+    assert parents(inc, M + "Kitten") == [P + "cat"]
+
+
+# -- 3. `.ontosync.yml`: one reader for the sync and the Action's notices ----------------------------------
 
 def _inputs(tmp_path: Path, text: str | None):
     from ontosync.action.inputs import ActionInputs

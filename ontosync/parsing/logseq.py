@@ -399,7 +399,7 @@ def org_page(path: str, data: bytes, options: ParseOptions, reason: str) -> File
         text = page_text(data)
     except ParseError:
         return FileFacts(format="org", skipped=reason)
-    return _skipped_page(path, org_properties(text.split("\n", 200)[:200]), options, reason=reason)
+    return _skipped_page(path, org_properties(text.split("\n")), options, reason=reason)
 
 
 def _skipped_page(path: str, props: dict[str, tuple[str, int]], options: ParseOptions, public: bool = False,

@@ -48,6 +48,7 @@ from urllib.parse import unquote
 from ontosync.formats import EXTENSIONS
 from ontosync.parsing.facts import normalize_name
 from ontosync.parsing.logseq_config import DEFAULT_GRAPH, LogseqGraph
+from ontosync.parsing.logseq_scan import MAX_UNCLOSED_BLOCKS
 from ontosync.parsing.logseq_verbatim import LONG_VALUE, is_quoted, mask_code, unmask
 
 _TOKEN = re.compile(r"'[^']*'|yyyy|yy|MMMM|MMM|MM|M|do|dd|d|EEEE|EEE|EE|E|[A-Za-z]+|.", re.DOTALL)
@@ -266,33 +267,67 @@ def page_properties(lines: list[str]) -> dict[str, tuple[str, int]]:
     return props
 
 
-_ORG_DIRECTIVE = re.compile(r"#\+([A-Za-z0-9_][\w.:/+-]*):(?:[ \t]+(.*)|[ \t]*)\Z")
+# mldoc `directive.ml`: `#+KEY:` (KEY up to the first `:`), spaces, then the rest of the line.
+_ORG_DIRECTIVE = re.compile(r"[ \t]*#\+([^:\s][^:\n]*):[ \t]*(.*)\Z")
 _ORG_DRAWER_KEY = re.compile(r"[ \t]*:([A-Za-z0-9_][\w.:/+-]*):(?:[ \t]+(.*)|[ \t]*)\Z")
+_ORG_OPENER = re.compile(r"[ \t]*(?:#\+begin_(\S+)|(```|~~~)|:([^:\s]+):[ \t]*\Z)", re.IGNORECASE)
 
 
 def org_properties(lines: list[str]) -> dict[str, tuple[str, int]]:
-    """key (lower-case) -> (value, line) of an org-mode page's own properties: the `#+key: value`
-    directives, or the `:PROPERTIES:` drawer's `:key: value` lines, that open the file (blank
-    lines before them aside), which Logseq reads as the page's properties (graph-parser
-    `get-page-name` and `extract`: the first element of the page, when it is properties), so
-    `#+TITLE:` names the page and `#+ALIAS:` adds names; a directive below other text names nothing."""
-    props: dict[str, tuple[str, int]] = {}
-    drawer = None  # None: not known yet; True inside a leading drawer; False reading directives
-    for no, line in enumerate(lines, 1):
-        line = line.strip()
-        if not line and not props and not drawer:
-            continue
-        if drawer is None and line.upper() == ":PROPERTIES:":
-            drawer = True
-            continue
-        if drawer and line.upper() == ":END:":
-            break
-        m = (_ORG_DRAWER_KEY if drawer else _ORG_DIRECTIVE).match(line)
-        if m is None:
-            break
-        drawer = bool(drawer)
-        props.setdefault(m.group(1).lower(), ((m.group(2) or "").strip(), no))
-    return props
+    """key (lower-case) -> (value, line) of an org-mode page's own properties, as graph-parser reads
+    them: `collect-page-properties` (mldoc.cljc) gathers EVERY `#+key: value` directive of the page
+    outside blocks, fences and drawers (above or below its headings) into the page's properties,
+    and `get-page-name` makes its title with `zipmap`, so a key given twice is worth its last value
+    (one with no value is none, as in markdown); only a page with no directive takes its properties
+    from a `:PROPERTIES:` drawer that opens it (blank lines before it aside)."""
+    directives: dict[str, tuple[str, int]] = {}
+    drawer: dict[str, tuple[str, int]] = {}
+    no, leading, unclosed = 0, True, 0
+    while no < len(lines):
+        line = lines[no]
+        no += 1
+        opener = _ORG_OPENER.match(line) if unclosed < MAX_UNCLOSED_BLOCKS else None
+        if opener is not None:
+            closed = _org_close(lines, no, opener)
+            if closed is not None:
+                if leading and (opener.group(3) or "").upper() == "PROPERTIES":
+                    drawer = _drawer_keys(lines, no, closed)
+                no, leading = closed + 1, False
+                continue
+            unclosed += 1  # past MAX_UNCLOSED_BLOCKS of them, nothing opens: linear time
+        m = _ORG_DIRECTIVE.match(line) if "#+" in line else None
+        if m is not None and not m.group(1).lower().startswith("begin_"):
+            _keep_last(directives, m.group(1).lower(), m.group(2).strip(), no)
+        leading = leading and not line.strip()
+    return directives or drawer
+
+
+def _org_close(lines: list[str], start: int, opener: re.Match) -> int | None:
+    """The index of the line that closes the block, fence or drawer opened on line `start` (mldoc's
+    `between_lines`: none found, it opened nothing and its lines are read as any others)."""
+    name, fence, drawer = opener.groups()
+    for i in range(start, len(lines)):
+        text = lines[i].strip()
+        if (name and text.lower().startswith("#+end_" + name.lower())) or (fence and text.startswith(fence)) or (
+                drawer and text.upper() == ":END:"):
+            return i
+    return None
+
+
+def _drawer_keys(lines: list[str], start: int, end: int) -> dict[str, tuple[str, int]]:
+    """The `:key: value` lines of a `:PROPERTIES:` drawer (lines start to end, 0-based)."""
+    found: dict[str, tuple[str, int]] = {}
+    for i in range(start, end):
+        m = _ORG_DRAWER_KEY.match(lines[i])
+        if m is not None:
+            _keep_last(found, m.group(1).lower(), (m.group(2) or "").strip(), i + 1)
+    return found
+
+
+def _keep_last(props: dict[str, tuple[str, int]], key: str, value: str, line: int) -> None:
+    """A key given twice is worth its last value; one with no value is none (Logseq issue 7124)."""
+    if value or key not in props:
+        props[key] = (value, line)
 
 
 _YAML_KEY = re.compile(r"([A-Za-z0-9_][\w.:/+-]*):(?:[ \t]+(.*)|[ \t]*)\Z")
