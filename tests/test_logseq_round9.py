@@ -114,6 +114,29 @@ def test_a_link_through_a_late_org_alias_reaches_the_org_page(repos):
     assert parents(inc, M + "Kitten") == [P + "cat"]
 
 
+# mldoc reads a `:PROPERTIES:` drawer in markdown too: its own test (test_markdown.ml, "drawer",
+# `format = Markdown`) gives `Property_Drawer [("type", ...); ("creator", ...)]`, the node `key:: value`
+# lines give. Opening the page, it is the page's properties to graph-parser (`get-page-name`: `(contains?
+# #{"Properties" "Property_Drawer"} (ffirst ast))`; `extract`: `properties-ast?`), as early Logseq wrote
+# them. ontosync read no drawer in a markdown page: `:title:` and `:alias:` named nothing.
+def test_a_properties_drawer_opening_a_markdown_page_names_it(repos):
+    inc, _fresh = repos
+    dog = "\n:PROPERTIES:\n:title: Canine\n:alias: Hound, Pooch\n:END:\n" + block("mv:Dog")
+    facts = parse_file("pages/x.md", dog.encode(), ParseOptions())
+    assert (facts.names, [s.text for s in facts.synonyms]) == (
+        [("Canine", 0), ("Hound", 1), ("Pooch", 1)], ["Hound", "Pooch"])
+    sync(inc, {"pages/x.md": dog, "pages/Puppy.md": block("mv:Puppy", "is-subclass-of:: [[Hound]]")})
+    assert parents(inc, M + "Puppy") == [M + "Dog"]
+
+
+@pytest.mark.parametrize("text", [
+    "- notes\n:PROPERTIES:\n:title: Canine\n:END:\n",  # not the page's first element: a block's
+    ":PROPERTIES:\n:title: Canine\n- notes\n",  # never closed: no drawer
+])
+def test_a_drawer_elsewhere_names_nothing(text):
+    assert parse_file("pages/x.md", text.encode(), ParseOptions()).names == [("x", 0)]
+
+
 # -- 3. `.ontosync.yml`: one reader for the sync and the Action's notices ----------------------------------
 
 def _inputs(tmp_path: Path, text: str | None):

@@ -22,10 +22,11 @@ enough to check against Logseq's documentation on its own (README, "A Logseq gra
   (unbulleted `key:: value` lines at the top, or a first bullet made of them). Only there do
   `title::` and `alias::` name the page, as in Logseq; the same keys in any other block belong
   to that block. An `alias::` that is the page's own name (`other_aliases`) is none, as Logseq
-  drops it. A YAML front matter block (`---` on line 1, `title: X`, `---`) is the page
-  properties when present, as in Logseq. A key given twice there is worth its last value, as
-  graph-parser reads it (`zipmap` of mldoc's (key, value) pairs for the title, `into {}` for
-  the page properties); a key with no value is none (Logseq issue 7124).
+  drops it. A YAML front matter block (`---` on line 1, `title: X`, `---`), or a
+  `:PROPERTIES:` drawer opening the page, is the page properties when present, as in Logseq.
+  A key given twice there is worth its last value, as graph-parser reads it (`zipmap` of
+  mldoc's (key, value) pairs for the title, `into {}` for the page properties); a key with no
+  value is none (Logseq issue 7124).
 * **Links in a property value.** `[[Page]]`, `#Page` and `#[[Multi Word]]` in any mix with
   commas and spaces; `[label]([[Page]])` is a link to `Page` (mldoc's labelled link). A nested
   link `[[a [[b]] c]]` names the page `a [[b]] c` and the page `b`,
@@ -244,12 +245,15 @@ def _in_journals(path: str, graph: LogseqGraph) -> bool:
 
 def page_properties(lines: list[str]) -> dict[str, tuple[str, int]]:
     """key (lower-case) -> (value, line) of the page's own properties: its first block, when that
-    block holds nothing but `key:: value` lines (Logseq's page-properties block), or the YAML
-    front matter on its first line (`front_matter`)."""
+    block holds nothing but `key:: value` lines (Logseq's page-properties block), the YAML
+    front matter on its first line (`front_matter`), or a `:PROPERTIES:` drawer opening the page."""
     if lines and lines[0].rstrip() == "---":
         found = front_matter(lines)
         if found is not None:
             return found
+    drawer = _leading_drawer(lines)
+    if drawer is not None:
+        return drawer
     props: dict[str, tuple[str, int]] = {}
     started = False
     for no, line in enumerate(lines, 1):
@@ -312,6 +316,18 @@ def _org_close(lines: list[str], start: int, opener: re.Match) -> int | None:
                 drawer and text.upper() == ":END:"):
             return i
     return None
+
+
+def _leading_drawer(lines: list[str]) -> dict[str, tuple[str, int]] | None:
+    """The `:key: value` lines of a `:PROPERTIES:` ... `:END:` drawer that opens a markdown page
+    (blank lines before it aside), None without one: mldoc reads the drawer in markdown too (its
+    `Property_Drawer`, as `key:: value` lines), and graph-parser takes it for the page's properties
+    when it comes first (`get-page-name`, `extract`), as pages of early Logseq versions hold them."""
+    start = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if start is None or lines[start].strip().upper() != ":PROPERTIES:":
+        return None
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].strip().upper() == ":END:"), None)
+    return None if end is None else _drawer_keys(lines, start + 1, end)
 
 
 def _drawer_keys(lines: list[str], start: int, end: int) -> dict[str, tuple[str, int]]:
