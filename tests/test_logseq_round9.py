@@ -94,7 +94,7 @@ def test_settings_kept_by_an_earlier_version_are_still_read():
     ("#+title: Felis\n* x\n#+title: Wolf\n", [("Wolf", 0)]),
     ("#+title:Felis\n* x\n", [("Felis", 0)]),
     ("#+title: Felis\n#+title:\n* x\n", [("Felis", 0)]),  # no value: none, as in markdown
-    ("* x\n  #+alias: Kitty\n", [("Cat", 0)]),  # indented: a paragraph's text (no `spaces` before `#+`)
+    ("* x\n  #+alias: Kitty\n", [("Cat", 0), ("Kitty", 1)]),  # `between_eols`: spaces may stand before it
     # what a block, a fence or a drawer holds is its content, no directive; an unclosed one opens nothing
     ("* x\n#+BEGIN_SRC org\n#+alias: Kitty\n#+END_SRC\n", [("Cat", 0)]),
     ("* x\n```\n#+alias: Kitty\n```\n", [("Cat", 0)]),

@@ -271,9 +271,9 @@ def page_properties(lines: list[str]) -> dict[str, tuple[str, int]]:
     return props
 
 
-# mldoc `directive.ml`: `#+KEY:` (KEY up to the first `:`) at the start of a line, spaces, then the
-# rest of the line (indented, it is a paragraph's text).
-_ORG_DIRECTIVE = re.compile(r"#\+([^:\s][^:\n]*):[ \t]*(.*)\Z")
+# mldoc `directive.ml`: `#+KEY:` (KEY up to the first `:`), spaces, then the rest of the line; its
+# `between_eols` (parsers.ml) lets spaces stand before the `#+`.
+_ORG_DIRECTIVE = re.compile(r"[ \t]*#\+([^:\s][^:\n]*):[ \t]*(.*)\Z")
 _ORG_DRAWER_KEY = re.compile(r"[ \t]*:([A-Za-z0-9_][\w.:/+-]*):(?:[ \t]+(.*)|[ \t]*)\Z")
 _ORG_OPENER = re.compile(r"[ \t]*(?:#\+begin_(\S+)|(```|~~~)|:([^:\s]+):[ \t]*\Z)", re.IGNORECASE)
 
