@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import os
 import sqlite3
 import sys
@@ -555,7 +554,7 @@ def _not_ontosync(db: str, exc: Exception) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from ontosync.console import printable
+    from ontosync.console import json_text, printable
     from ontosync.diff_format import visible  # bidirectional overrides too (an IRI may hold U+202E)
     from ontosync.pipeline.checkpoint import checkpoint_info, file_owner
     from ontosync.store.status import NotAnOntosyncDatabase, status_counts
@@ -570,7 +569,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     owner = "" if is_postgres_url(args.db) else file_owner(args.db, args.checkpoint)  # as a sync's
     info["checkpoint"], info["checkpoint_unreadable"] = checkpoint_info(args.checkpoint or default_checkpoint, owner)
     if args.json:
-        print(json.dumps(info, indent=2, ensure_ascii=False))
+        print(json_text(info))  # a stored revision's U+202E escaped, as in the text (console.json_text)
         return 0
     f = info["files"]
     print(f"database      {printable(shown)}")

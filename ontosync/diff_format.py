@@ -325,8 +325,9 @@ def _md_changes(changes: dict) -> str:
 
 def _listed(items: list, render: Callable[[Any], str], most: int = 10) -> str:
     """The first `most` items, and how many more: a cell that showed 10 of 12 synonyms said nothing
-    of the other 2, read as 10 added."""
-    more = f" and {len(items) - most} more" if len(items) > most else ""
+    of the other 2, read as 10 added. The count is in italics, which no user text writes: as plain
+    text, a last synonym `and 5 more` read as five more."""
+    more = f" *and {len(items) - most} more*" if len(items) > most else ""
     shown = [render(x) for x in items[:most]]
     if any("," in x for x in shown):  # one synonym "Fox, Wolf" read as two: a count and separators in
         return f"*{len(items)}:* " + " *and* ".join(shown) + more  # italics, which no user text can write

@@ -1,0 +1,80 @@
+"""The change log, `diff`, `status`, the pull-request comment and the job summary, round 8 (task h91).
+
+`status --json` and `diff --format json` printed a database's bidirectional overrides raw; a change
+cell's "and N more" was text a synonym could write; and the clean-ups of round 7's report (each
+checked here before it was made: what it must keep, and the repeated work it removed).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from ontosync.cli import main as cli_main
+from ontosync.diff_format import to_markdown
+
+TTL = ("@prefix owl: <http://www.w3.org/2002/07/owl#> .\n@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+       '<http://ex.org/{0}> a owl:Class ; rdfs:label "{0}" .\n')
+RAW = "\u202e\u2066\u2028\x9b\x7f"  # what a terminal reorders or obeys, none of which JSON must escape
+
+
+def _changes(changes: dict) -> dict:
+    return {"base": {"run": 1, "revision": None}, "head": {"run": 2, "revision": None},
+            "classes": {"added": [], "removed": [],
+                        "changed": [{"iri": "http://ex.org/C", "label": "C", "changes": changes}]},
+            "properties": {"added": [], "removed": [], "changed": []},
+            "axioms": {"added": 0, "removed": 0, "by_subject": []}}
+
+
+def _synced(tmp_path, *names: str) -> str:
+    tree, db = tmp_path / "t", str(tmp_path / "x.db")
+    tree.mkdir(exist_ok=True)
+    for name in names:
+        (tree / f"{name}.ttl").write_text(TTL.format(name), encoding="utf-8")
+    assert cli_main(["sync", str(tree), "--db", db, "--quiet", "--workers", "1"]) == 0
+    return db
+
+
+def test_the_json_of_status_and_diff_escapes_what_a_terminal_reorders(tmp_path, capsys):
+    """`status --json` of a database from elsewhere printed its stored revision's U+202E raw (the text
+    `status` escapes it since round 7): a person reading the JSON, as most do in a terminal, saw the
+    line turned round, and a C1 control (U+009B, CSI) reached the terminal. The JSON is data, and an
+    escape is the same data to every JSON reader: those characters are now written `\\u202e` and
+    the like, so the output reads back as the very value the database holds; `diff`'s JSON too."""
+    db = _synced(tmp_path, "A")
+    revision = f"abc{RAW}def"
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE sync_meta SET value = ? WHERE key = 'revision'", (revision,))
+        conn.execute("UPDATE owl_classes SET label = ?", (f"A{RAW}",))
+        conn.execute("UPDATE run_changes SET new = ?", (json.dumps({"label": f"A{RAW}", "parents": []}),))
+    conn.close()
+    capsys.readouterr()
+    assert cli_main(["status", "--db", db, "--json"]) == 0
+    out = capsys.readouterr().out
+    assert not any(ch in out for ch in RAW), out
+    assert json.loads(out)["last_revision"] == revision
+    assert '"last_revision": "abc\\u202e\\u2066\\u2028\\u009b\\u007fdef"' in out, out
+    assert cli_main(["diff", "--db", db, "--format", "json"]) == 0
+    out = capsys.readouterr().out
+    assert not any(ch in out for ch in RAW), out
+    assert json.loads(out)["classes"]["added"] == [{"iri": "http://ex.org/A", "label": f"A{RAW}"}]
+
+
+def test_a_synonym_cannot_forge_the_cells_and_n_more():
+    """A change cell shows 10 synonyms (or parents) a side and says how many more: "… s09 and 2
+    more" was plain text, and 11 synonyms added, the last `and 5 more`, read as 15. The marker is
+    now in italics, which no synonym can write (its `*` is escaped); a synonym reading like it
+    stays plain text."""
+    forged = to_markdown(_changes({"synonyms_added": [f"s{i:02}" for i in range(9)] + ["and 5 more"]}))
+    [row] = [line for line in forged.splitlines() if line.startswith("| C |")]
+    assert row.endswith("s08, and 5 more |"), row
+    real = to_markdown(_changes({"synonyms_added": [f"s{i:02}" for i in range(15)],
+                                 "parents_added": [{"iri": f"http://ex.org/P{i}", "label": f"P{i}"} for i in range(11)]}))
+    [row] = [line for line in real.splitlines() if line.startswith("| C |")]
+    parents, synonyms = row.split(" | ")[2].removesuffix(" |").split("<br>")
+    assert parents.endswith("P9 *and 1 more*") and synonyms.endswith("s09 *and 5 more*"), row
+    commas = to_markdown(_changes({"synonyms_added": ["Fox, Wolf"] + [f"s{i:02}" for i in range(11)]}))
+    [row] = [line for line in commas.splitlines() if line.startswith("| C |")]
+    assert "*12:* Fox, Wolf *and* s00 *and* s01" in row and row.endswith("s08 *and 2 more* |"), row
