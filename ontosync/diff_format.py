@@ -314,13 +314,22 @@ def _md_changes(changes: dict) -> str:
     for key, sign in (("parents_added", "+"), ("parents_removed", "−")):
         if changes.get(key):
             parts.append(f"parent {sign} " + _listed(changes[key], parent))
-    removed = {_seen(_md_value(s, 80)): s for s in changes.get("synonyms_removed", [])}
-    for key, sign in (("synonyms_added", "+"), ("synonyms_removed", "−")):
-        if changes.get(key):  # an added synonym that reads as a removed one says how they differ
-            parts.append(f"synonym {sign} " + _listed(changes[key], lambda s, key=key: (
-                _md_pair(removed[_seen(_md_value(s, 80))], s, 80)[1]
-                if key == "synonyms_added" and _seen(_md_value(s, 80)) in removed else _md_value(s, 80))))
+    parts += _md_synonyms(changes.get("synonyms_added", []), changes.get("synonyms_removed", []))
     return "<br>".join(parts)
+
+
+def _md_synonyms(added: list, removed: list) -> list[str]:
+    """The cell's synonym parts, each synonym escaped once (a shown added one and every removed
+    one, which an added one may read as); an added synonym that reads as a removed one says how
+    they differ."""
+    shown = {s: _md_value(s, 80) for s in (*added[:10], *removed)}
+    twin = {_seen(shown[s]): s for s in removed}
+
+    def added_one(s: Any) -> str:
+        old = twin.get(_seen(shown[s]))
+        return shown[s] if old is None else _md_pair(old, s, 80)[1]
+    return [f"synonym {sign} " + _listed(items, render) for items, sign, render in
+            ((added, "+", added_one), (removed, "−", shown.__getitem__)) if items]
 
 
 def _listed(items: list, render: Callable[[Any], str], most: int = 10) -> str:
@@ -339,13 +348,14 @@ def _parent_names(parents: list[dict]) -> Callable[[dict], str]:
     the same, its IRI's last part, or the whole IRI when the last parts are the same too. Why: a
     class moved from ex:A to ex2:A (both "Alpha") read "parent + Alpha (`A`)<br>parent − Alpha
     (`A`)", no change at all; two parents added of one name read "parent + Cell, Cell"."""
+    escaped = {name(p): md(name(p), 80) for p in parents}  # each name once
     groups: dict[str, list[str]] = {}
     for p in parents:  # by what a reader sees: "A" and "A" + a zero-width space are one name
-        groups.setdefault(_seen(md(name(p), 80)), []).append(p["iri"])
+        groups.setdefault(_seen(escaped[name(p)]), []).append(p["iri"])
 
     def shown(p: dict) -> str:
-        text = isolated(md(name(p), 80))
-        same = groups[_seen(md(name(p), 80))]
+        text = isolated(escaped[name(p)])
+        same = groups[_seen(escaped[name(p)])]
         if len(same) < 2:
             return text
         distinct = len({short(iri) for iri in same}) == len(same)
@@ -412,22 +422,24 @@ def _rows(data: dict) -> list[tuple[str, list[str]]]:
     subjects = data["axioms"]["by_subject"]
     if subjects:
         lines = ["| subject | added | removed |", "| --- | ---: | ---: |"]
-        subject = _subject_names(subjects)
-        lines += [f"| {subject(s)} | {s['added']} | {s['removed']} |" for s in subjects]
+        lines += [f"| {cell} | {s['added']} | {s['removed']} |" for cell, s in zip(_subject_names(subjects), subjects,
+                                                                                    strict=True)]
         out.append((f"#### Axioms by subject ({len(subjects)})", lines))
     return out
 
 
-def _subject_names(subjects: list[dict]) -> Callable[[dict], str]:
-    """An axioms-by-subject row's name cell; with its IRI when another subject has the same name
-    (ex1:X and ex2:X, unlabelled: two rows "X" with different counts, which X was which). Names
-    are compared as a reader sees them: "X" and "X" with a zero-width space are one."""
+def _subject_names(subjects: list[dict]) -> list[str]:
+    """The axioms-by-subject rows' name cells, each name escaped once; with its IRI when another
+    subject has the same name (ex1:X and ex2:X, unlabelled: two rows "X" with different counts,
+    which X was which). Names are compared as a reader sees them: "X" and "X" with a zero-width
+    space are one."""
+    names = [md(name(s)) for s in subjects]
     seen: dict[str, int] = {}
-    for s in subjects:
-        seen[_seen(md(name(s)))] = seen.get(_seen(md(name(s))), 0) + 1
+    for text in names:
+        seen[_seen(text)] = seen.get(_seen(text), 0) + 1
     where = _ontology_if_shared(subjects)
-    return lambda s: md(name(s)) + (f" ({md_iri(s['iri'])})" if seen[_seen(md(name(s)))] > 1 else "") \
-        + (f" in ontology {md_iri(where(s))}" if where(s) else "")
+    return [text + (f" ({md_iri(s['iri'])})" if seen[_seen(text)] > 1 else "")
+            + (f" in ontology {md_iri(where(s))}" if where(s) else "") for text, s in zip(names, subjects, strict=True)]
 
 
 def utf8_size(text: str) -> int:
