@@ -37,7 +37,7 @@ from ontosync.console import (
 )
 from ontosync.console import say as _say
 from ontosync.db_url import BadDatabaseUrl, is_postgres_url
-from ontosync.options import add_sync_arguments, sql_int
+from ontosync.options import READ_WAIT, add_sync_arguments, sql_int
 
 
 class UsageError(Exception):
@@ -129,8 +129,8 @@ def _seconds(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"invalid number: {text!r}") from None
-    if not 0 <= value <= 86400:  # NaN too
-        raise argparse.ArgumentTypeError(f"must be between 0 and 86400 seconds, not {text}")
+    if rule := READ_WAIT.broken_rule(value):
+        raise argparse.ArgumentTypeError(f"must {rule}, not {text}")
     return value
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import sqlite3
 
+import pytest
+
 from ontosync.cli import main as cli_main
 from ontosync.diff_format import to_markdown
 
@@ -113,3 +115,15 @@ def test_the_markdown_escapes_each_name_once(monkeypatch):
                             "| S\\_1 | 1 | 1 |"], lines
     once = {text: n for text, n in calls.items() if text not in ("Big  cat", "Big cat")}  # twins: shown as they differ
     assert once == {**dict.fromkeys(["C", "New", "Q*", "Fox", "x_y", "Bear", "S_1"], 1), "Cell": 2, "X": 2}, calls
+
+
+@pytest.mark.parametrize("value, said", [("-1", "must be between 0 and 86400 seconds, not -1"),
+                                         ("nan", "must be between 0 and 86400 seconds, not nan"),
+                                         ("86401", "must be between 0 and 86400 seconds, not 86401"),
+                                         ("x", "invalid number: 'x'")])
+def test_a_reading_command_s_busy_timeout_out_of_range_is_one_line(value, said, capsys):
+    """Clean-up: the reading commands' `--busy-timeout` check wrote its own words for the range the
+    options table's rule says (`Option.broken_rule`, as `--lock-timeout`'s); it now asks the rule.
+    The line stays as it was (0 is a value: no wait)."""
+    assert cli_main(["status", "--db", "none.db", "--busy-timeout", value]) == 2
+    assert capsys.readouterr().err == f"ontosync: error: argument --busy-timeout: {said}\n"
