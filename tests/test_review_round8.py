@@ -127,3 +127,27 @@ def test_a_reading_command_s_busy_timeout_out_of_range_is_one_line(value, said, 
     The line stays as it was (0 is a value: no wait)."""
     assert cli_main(["status", "--db", "none.db", "--busy-timeout", value]) == 2
     assert capsys.readouterr().err == f"ontosync: error: argument --busy-timeout: {said}\n"
+
+
+def test_a_hard_linked_database_s_folder_is_listed_once_per_sync(tmp_path, monkeypatch, capsys):
+    """Clean-up: a sync of a database with two names listed its folder twice for the other names
+    (store/health.py: once to refuse a link's pending `-wal`, once to warn of the links). The warning
+    stays; the listing is done once."""
+    import os
+
+    from ontosync.store import health
+
+    db = _synced(tmp_path, "A")
+    os.link(db, tmp_path / "other.db")
+    listed: list[str] = []
+    real = os.scandir
+
+    def scandir(path="."):
+        if os.path.abspath(path) == str(tmp_path):
+            listed.append(path)
+        return real(path)
+    monkeypatch.setattr(health.os, "scandir", scandir)
+    capsys.readouterr()
+    assert cli_main(["sync", str(tmp_path / "t"), "--db", db, "--quiet", "--workers", "1"]) == 0
+    assert "the database has 2 names (hard links; beside it: other.db)" in capsys.readouterr().err
+    assert len(listed) == 1, listed
