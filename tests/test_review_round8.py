@@ -151,3 +151,51 @@ def test_a_hard_linked_database_s_folder_is_listed_once_per_sync(tmp_path, monke
     assert cli_main(["sync", str(tmp_path / "t"), "--db", db, "--quiet", "--workers", "1"]) == 0
     assert "the database has 2 names (hard links; beside it: other.db)" in capsys.readouterr().err
     assert len(listed) == 1, listed
+
+
+BOUNDS_OFN = """Prefix(:=<http://example.org/x#>)
+Prefix(rdfs:=<http://www.w3.org/2000/01/rdf-schema#>)
+Ontology(<http://example.org/x>
+Declaration(ObjectProperty(:p)) Declaration(ObjectProperty(:q)) Declaration(DataProperty(:d))
+ObjectPropertyDomain(Annotation(rdfs:comment "a") :p :A)
+ObjectPropertyDomain(Annotation(Annotation(rdfs:comment "deep") rdfs:seeAlso _:n) :p ObjectUnionOf(:A :B))
+ObjectPropertyRange(Annotation(rdfs:comment "c") :q ObjectSomeValuesFrom(:p :C))
+ObjectPropertyRange(:q :A)
+DataPropertyRange(Annotation(rdfs:label "r") :d DataUnionOf(<http://www.w3.org/2001/XMLSchema#integer>
+  <http://www.w3.org/2001/XMLSchema#string>))
+)
+"""
+
+
+def test_a_domain_or_range_axiom_is_mapped_to_rdf_once(monkeypatch):
+    """Clean-up: an OFN domain or range axiom was mapped to its triples twice (ofn_rdf.bound_note:
+    once for its rows, once again for its annotations' alone). Each now maps once, and both lists
+    are what the two mappings gave (`note`, the general note, stays the reference)."""
+    from ontosync.parsing import ParseOptions, ofn_rdf, parse_file
+
+    mapped: list[str] = []
+    real_axiom, real_bound = ofn_rdf.Graph.axiom, ofn_rdf.bound_note
+
+    def axiom(self, head, args):
+        mapped.append(head)
+        return real_axiom(self, head, args)
+
+    def bound(iri, literal, head, args, annotations, full):
+        before = len(mapped)
+        got = real_bound(iri, literal, head, args, annotations, full)
+        assert len(mapped) - before == 1, head
+        del mapped[before:]
+        reference = (ofn_rdf.note(iri, literal, head, args, annotations, full, {}),
+                     ofn_rdf.note(iri, literal, head, args, annotations, full, {"rdf_subject": ""})
+                     if annotations else [])
+        del mapped[before:]
+        assert got == reference and (got[1] != []) == bool(annotations), (head, got, reference)
+        checked.append(head)
+        return got
+
+    checked: list[str] = []
+    monkeypatch.setattr(ofn_rdf.Graph, "axiom", axiom)
+    monkeypatch.setattr(ofn_rdf, "bound_note", bound)
+    facts = parse_file("x.ofn", BOUNDS_OFN.encode(), ParseOptions())
+    assert not facts.warnings, facts.warnings
+    assert checked == ["ObjectPropertyDomain"] * 2 + ["ObjectPropertyRange"] * 2 + ["DataPropertyRange"]
