@@ -199,3 +199,16 @@ def test_a_domain_or_range_axiom_is_mapped_to_rdf_once(monkeypatch):
     facts = parse_file("x.ofn", BOUNDS_OFN.encode(), ParseOptions())
     assert not facts.warnings, facts.warnings
     assert checked == ["ObjectPropertyDomain"] * 2 + ["ObjectPropertyRange"] * 2 + ["DataPropertyRange"]
+
+
+def test_a_job_summary_cell_makes_no_www_link():
+    """The job summary's cells (a failed file's name and message, which a pull request's author
+    writes) escaped markup and `http://` links, but GitHub also links a bare `www.host` (GFM's
+    extended autolink): a file `www.evil.example.ttl` was a link in the summary. Its dot is now
+    escaped, shown as it was; a name merely holding `www.` inside a word is left alone."""
+    from ontosync.action.summary import cell, code
+
+    assert cell("see www.evil.example/x.ttl") == "see www\\.evil.example/x.ttl"
+    assert cell("(WWW.evil.example)") == "(WWW\\.evil.example)"
+    assert code("_www.e.org") == "<code>\\_www\\.e.org</code>"
+    assert cell("awww.example") == "awww.example"
