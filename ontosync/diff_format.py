@@ -22,6 +22,7 @@ ZWJ = "\u200d"
 # `$`: GitHub renders `$...$` and `$$...$$` as math: a label "$E = mc^2$" showed as a formula, not its text
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:>$])")
 MAX_CELL = 200
+MAX_NOTE = 1000  # a sentence of ours holding user text (a note on the figures): whole, not cut as a cell
 MAX_IRI = 300
 # GitHub's issue references (`#12`, `GH-12`, after the escapes: `\#12`, `GH\-12`): a backslash does
 # not stop them, and each adds a back-reference to the issue at every edit of the comment

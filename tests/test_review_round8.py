@@ -212,3 +212,25 @@ def test_a_job_summary_cell_makes_no_www_link():
     assert cell("(WWW.evil.example)") == "(WWW\\.evil.example)"
     assert code("_www.e.org") == "<code>\\_www\\.e.org</code>"
     assert cell("awww.example") == "awww.example"
+
+
+def test_the_notes_on_what_the_figures_start_from_are_whole():
+    """The job summary's note that a push's figures start from another commit, and the comment's
+    "Compared with ... (NOTE)", went through the escaping of a table cell, which cuts at 200
+    characters: the summary read "... the figures are the change from aaaaaaaaaaaa, the commits
+    between in…", and a base note naming a long artifact lost its end ("could not be synced into
+    it"). They are our sentences (user parts escaped): whole now."""
+    import io
+
+    from ontosync.action.commands import Commands
+    from ontosync.action.pull_request import PullRequest, comment_body
+    from ontosync.action.run import start_note
+
+    note = start_note(Commands(io.StringIO()), {"base": {"run": 3, "revision": "a" * 40}}, "b" * 40)
+    assert note.endswith("the commits between included."), note
+    base_note = (f"the newest {'ontology-database-of-the-main-branch' * 3!r} artifact of the base branch, synced at "
+                 f"commit {'c' * 12} (the base commit {'d' * 12} could not be synced into it)")
+    body = comment_body(_changes({"label": ["A", "B"]}), PullRequest(7, "o/r", "d" * 40, "main", "e" * 40),
+                        base_note, "", "ontology.db")
+    [compared] = [line for line in body.splitlines() if line.startswith("Compared with")]
+    assert "could not be synced into it\\)); head" in compared and "…" not in compared, compared

@@ -21,7 +21,7 @@ import peewee
 from ontosync.action.artifacts import COMMIT, DEFAULT_BRANCH
 from ontosync.action.container_step import event_payload
 from ontosync.db_url import is_postgres_url
-from ontosync.diff_format import md, md_iri, to_markdown, utf8_size
+from ontosync.diff_format import MAX_NOTE, md, md_iri, to_markdown, utf8_size
 from ontosync.store.changelog import has_change_log
 from ontosync.store.diff import DiffError, LogDamaged, last_run_id, open_readonly, select_runs
 from ontosync.store.run_reads import RunLog
@@ -165,7 +165,7 @@ def branch_note(restored, branch: str | None) -> str:
         return ""
     why = "this run is on no branch (a tag?)" if branch == DEFAULT_BRANCH else f"branch {md(branch)} had no " \
         "artifact yet"
-    return f"Compared with the default branch's database ({md(restored.describe())}): {why}."
+    return f"Compared with the default branch's database ({md(restored.describe(), MAX_NOTE)}): {why}."
 
 
 def summary_section(data: dict | None, changes_path: str, base_note: str = "", failed: str = "") -> str:

@@ -31,7 +31,7 @@ from ontosync.action.comment_calls import refusal
 from ontosync.action.comment_owner import find_ours, listed
 from ontosync.action.inputs import ActionInputs
 from ontosync.action.restore import restore
-from ontosync.diff_format import md, md_iri, row_count, shown_rows, to_markdown, utf8_size
+from ontosync.diff_format import MAX_NOTE, md, md_iri, row_count, shown_rows, to_markdown, utf8_size
 from ontosync.pipeline.checkpoint import Checkpoint
 from ontosync.sources.github_http import NETWORK_ERRORS, scrubbed
 
@@ -189,8 +189,8 @@ def comment_body(data: dict, pr: PullRequest, base_note: str, link: str, key: st
     """`key`: the database's path as the workflow names it; `artifact`: the name it is uploaded
     under ("" when it is not), for the command that gives what the comment and summary leave out."""
     head = [*_head(key),
-            f"Compared with {md(pr.base_ref or 'the base branch')} at {md_iri(pr.base_sha[:12])} ({md(base_note)}); "
-            f"head {md_iri(pr.head_sha[:12])}.", ""]
+            f"Compared with {md(pr.base_ref or 'the base branch')} at {md_iri(pr.base_sha[:12])} "
+            f"({md(base_note, MAX_NOTE)}); head {md_iri(pr.head_sha[:12])}.", ""]
     foot = _foot(link)
     room = COMMENT_BUDGET - sum(len(x) + 1 for x in head + foot)
     where = _elsewhere(data, link, failed, _all_of_it(data, key, artifact))

@@ -50,7 +50,7 @@ from ontosync.action.summary import (
 )
 from ontosync.action.target_checkout import checked_out_pr, synced_revision
 from ontosync.db_url import is_postgres_url, mask, password
-from ontosync.diff_format import is_empty, md
+from ontosync.diff_format import MAX_NOTE, is_empty, md
 from ontosync.options import BY_INPUT
 from ontosync.pipeline.interrupts import as_interrupt
 
@@ -335,7 +335,7 @@ def start_note(cmd: Commands, changes: dict | None, previous: str | None) -> str
     if not said or said == change_report.EMPTY_START:  # (a first run, or a restore that said why it failed)
         return said
     cmd.warning(said, title="ontosync: changes")
-    return md(said[0].upper() + said[1:]) + "."
+    return md(said[0].upper() + said[1:], MAX_NOTE) + "."
 
 
 def changes_file(cmd: Commands, inputs: ActionInputs, changes: dict | None, path: Path) -> str:
