@@ -234,3 +234,16 @@ def test_the_notes_on_what_the_figures_start_from_are_whole():
                         base_note, "", "ontology.db")
     [compared] = [line for line in body.splitlines() if line.startswith("Compared with")]
     assert "could not be synced into it\\)); head" in compared and "…" not in compared, compared
+
+
+def test_the_comment_on_a_failed_sync_gives_the_whole_reason():
+    """The comment on a push whose sync failed quotes the sync's reason, meant up to 2,000
+    characters (`why[:2000]`), but escaped as a table cell, cut at 200: a reason naming a file deep
+    in the tree lost its end ("...line 3: unknown key 'wrokers'" read "...line 3: unkn…")."""
+    from ontosync.action.pull_request import PullRequest, failure_body
+
+    reason = ("the sync failed (exit 2): " + "/".join(["folder"] * 30) + "/.ontosync.yml line 3: "
+              "unknown key 'wrokers'")
+    body = failure_body(PullRequest(7, "o/r", "d" * 40, "main", "e" * 40), reason, "", "ontology.db")
+    assert "line 3\\: unknown key 'wrokers'" in body and "…" not in body, body
+    assert "…" in failure_body(PullRequest(7, "o/r", "d" * 40, "main", "e" * 40), "x " * 1500, "", "ontology.db")

@@ -234,7 +234,7 @@ def failure_body(pr: PullRequest, why: str, link: str, key: str) -> str:
     base could not be prepared). Why: the comment would otherwise go on showing an earlier push's
     figures as this pull request's; `why` is the sync's own words, escaped (it names user files)."""
     return "\n".join([
-        *_head(key), f"The changes of head {md_iri(pr.head_sha[:12])} could not be computed: {md(why[:2000])}", "",
+        *_head(key), f"The changes of head {md_iri(pr.head_sha[:12])} could not be computed: {md(why, 2000)}", "",
         "The figures of an earlier push no longer apply; the next push that syncs brings them back.", *_foot(link), ""])
 
 
