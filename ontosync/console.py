@@ -54,12 +54,13 @@ def json_text(data: object) -> str:
     isolates, line separators. Why: `status --json` printed a stored revision's U+202E raw, and a
     person reading the JSON, as most do in a terminal, saw the line turned round. The JSON is data:
     an escape is the same value to every JSON reader (json.dumps escapes C0 controls already), and
-    these characters occur only inside strings, where an escape is valid."""
+    these characters occur only inside strings, where an escape is valid. A file name's byte that
+    is not UTF-8 (a lone surrogate) is its escape too, which no file could be written with."""
     text = json.dumps(data, indent=2, ensure_ascii=False)
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
-_JSON_UNSAFE = re.compile(f"[\x7f-\x9f{BIDI_CHARS}]")
+_JSON_UNSAFE = re.compile(f"[\x7f-\x9f\udc80-\udcff{BIDI_CHARS}]")  # and a file name's byte not UTF-8
 
 
 def _escape_one(m: re.Match[str]) -> str:

@@ -284,10 +284,18 @@ def visible(line: str) -> str:
     characters that do not print (ZWJ, ZWNJ) are parts of words in some scripts and stay."""
     if line.isprintable():
         return line
-    return "".join(ch.encode("unicode_escape").decode("ascii") if _UNSAFE.match(ch) else ch for ch in line)
+    return "".join(_escape(ch) if _UNSAFE.match(ch) else ch for ch in line)
 
 
-_UNSAFE = re.compile(f"[\x00-\x1f\x7f-\x9f{BIDI_CHARS}]")
+def _escape(ch: str) -> str:
+    """A character's escape; a file name's byte that is not UTF-8 (a lone surrogate, which no file
+    can be written with: `diff --base` of such a name with `--output` was a traceback) as `\\xNN`,
+    as console.printable shows it."""
+    code = ord(ch)
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else ch.encode("unicode_escape").decode("ascii")
+
+
+_UNSAFE = re.compile(f"[\x00-\x1f\x7f-\x9f\udc80-\udcff{BIDI_CHARS}]")
 
 
 def iri_visible(iri: str) -> str:
