@@ -132,6 +132,16 @@ def _side(side: dict) -> str:
     return f"the content before the change log{at}" if side["run"] == 0 else f"run {side['run']}{at}"
 
 
+def _sides(data: dict) -> str:
+    """The text's first line, `BASE -> HEAD`; a log with no run yet says so. Why: a database
+    `migrate` filled from a legacy one, before its first sync, read "empty -> empty", as if the
+    migration had lost its classes."""
+    head = data["head"]
+    if head.get("run") is None and "database" not in head:
+        return "no run in the change log yet (nothing synced since it began)"
+    return f"{_side(data['base'])} -> {_side(head)}"
+
+
 # -- text ------------------------------------------------------------------------------------------
 
 def _change_lines(changes: dict) -> list[str]:
@@ -227,7 +237,7 @@ def _ontology_if_shared(entries: list[dict]) -> Callable[[dict], str]:
 
 
 def to_text(data: dict) -> str:
-    lines = [f"{_side(data['base'])} -> {_side(data['head'])}", summary_counts(data)]
+    lines = [_sides(data), summary_counts(data)]
     where = _shared(data)
     for section, what in (("classes", "class"), ("properties", "property")):
         for kind, sign in (("added", "+"), ("removed", "-"), ("changed", "~")):

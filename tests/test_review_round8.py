@@ -268,3 +268,21 @@ def test_diff_output_of_a_base_whose_name_is_not_utf8_is_written(tmp_path, capsy
     assert said in out.read_text(encoding="utf-8")
     if fmt == "json":
         assert json.loads(out.read_text(encoding="utf-8"))["base"]["database"] == odd
+
+
+def test_diff_of_a_migrated_database_before_its_first_sync_does_not_call_it_empty(tmp_path, capsys):
+    """`ontosync migrate` of a legacy database carries its classes over; `diff` before the first
+    sync said "empty -> empty", read as a migration that lost everything. With no run logged yet
+    it now says so; the JSON is as it was (both sides `run: null`)."""
+    legacy = str(tmp_path / "old.db")
+    with sqlite3.connect(legacy) as conn:
+        conn.execute("CREATE TABLE owl_classes (iri TEXT PRIMARY KEY, label TEXT)")
+        conn.execute("INSERT INTO owl_classes VALUES ('http://ex.org/A', 'A')")
+    conn.close()
+    assert cli_main(["migrate", "--db", legacy, "--backup-dir", str(tmp_path)]) == 0
+    capsys.readouterr()
+    assert cli_main(["diff", "--db", legacy]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "no run in the change log yet (nothing synced since it began)"
+    assert cli_main(["diff", "--db", legacy, "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["base"] == data["head"] == {"run": None, "revision": None}
