@@ -249,8 +249,7 @@ def test_the_comment_on_a_failed_sync_gives_the_whole_reason():
     assert "…" in failure_body(PullRequest(7, "o/r", "d" * 40, "main", "e" * 40), "x " * 1500, "", "ontology.db")
 
 
-@pytest.mark.parametrize("fmt, said", [("text", "x\\xff.db"), ("markdown", "x\\\\xff\\.db"), ("json", 'x\\udcff.db"')])
-def test_diff_output_of_a_base_whose_name_is_not_utf8_is_written(tmp_path, capsys, fmt, said):
+def test_diff_output_of_a_base_whose_name_is_not_utf8_is_written(tmp_path, capsys):
     """`diff --base` of a database whose file name is not UTF-8 (a byte 0xFF: an archive's name,
     another system's), with `--output`: a Python traceback, exit 1, no file (the name, held as a
     lone surrogate, could not be encoded). The name is now shown as its escape, as a terminal line
@@ -261,13 +260,13 @@ def test_diff_output_of_a_base_whose_name_is_not_utf8_is_written(tmp_path, capsy
     db = _synced(tmp_path, "A")
     odd = os.path.join(str(tmp_path), os.fsdecode(b"x\xff.db"))
     shutil.copy(db, odd)
-    out = tmp_path / f"diff.{fmt}"
-    capsys.readouterr()
-    assert cli_main(["diff", "--db", db, "--base", odd, "--format", fmt, "--output", str(out)]) == 0
-    assert capsys.readouterr().err == ""
-    assert said in out.read_text(encoding="utf-8")
-    if fmt == "json":
-        assert json.loads(out.read_text(encoding="utf-8"))["base"]["database"] == odd
+    for fmt, said in (("text", "x\\xff.db"), ("markdown", "x\\\\xff\\.db"), ("json", 'x\\udcff.db"')):
+        out = tmp_path / f"diff.{fmt}"
+        capsys.readouterr()
+        assert cli_main(["diff", "--db", db, "--base", odd, "--format", fmt, "--output", str(out)]) == 0
+        assert capsys.readouterr().err == ""
+        assert said in out.read_text(encoding="utf-8"), fmt
+    assert json.loads(out.read_text(encoding="utf-8"))["base"]["database"] == odd
 
 
 def test_diff_of_a_migrated_database_before_its_first_sync_does_not_call_it_empty(tmp_path, capsys):
