@@ -37,12 +37,14 @@ def md(text: Any, limit: int = MAX_CELL) -> str:
     return _REFERENCE.sub("\\1" + ZWJ, s.replace("@", "@" + ZWJ))
 
 
-def md_iri(iri: str) -> str:
+def md_iri(iri: str, in_table: bool = True) -> str:
     """An IRI in a code span (no autolink); backticks inside become a longer fence. Its control and
     bidirectional characters are shown as escapes, as in a label: a code span still obeys U+202E,
-    and `<http://ex.org/\u202Egpj.exe>` read as "http://ex.org/exe.jpg" in the review."""
+    and `<http://ex.org/\u202Egpj.exe>` read as "http://ex.org/exe.jpg" in the review. In a table a
+    pipe is `%7C` (it would end the cell); `in_table` False, a sentence's path or command, it is
+    itself (a failed file `a|b.ttl` was named `a%7Cb.ttl`, another file)."""
     iri = cut(iri_visible(" ".join(iri.split())), MAX_IRI)  # cut, and says so: a shorter IRI read as the class's own
-    iri = iri.replace("|", "%7C")  # a pipe would end the table cell
+    iri = iri.replace("|", "%7C") if in_table else iri
     fence = "`" * (max((len(m) for m in re.findall(r"`+", iri)), default=0) + 1)
     return isolated(f"{fence} {iri} {fence}" if "`" in iri else f"`{iri}`")
 

@@ -285,3 +285,21 @@ def test_diff_of_a_migrated_database_before_its_first_sync_does_not_call_it_empt
     assert cli_main(["diff", "--db", legacy, "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["base"] == data["head"] == {"run": None, "revision": None}
+
+
+def test_a_path_with_a_pipe_is_named_as_it_is_outside_a_table():
+    """A pipe in a code span would end a table's cell, so an IRI's is shown `%7C` there; the same
+    was done to the paths of the sentences under the counts, no table's: a failed file `a|b.ttl`
+    was named `a%7Cb.ttl`, another file (which may exist), and the change JSON's path and the
+    command giving every row, another path. Outside a table a pipe is now itself."""
+    from ontosync.action.changes import summary_section
+    from ontosync.action.failed_note import failed_note
+    from ontosync.action.pull_request import _all_of_it
+
+    assert "`a|b.ttl`" in failed_note({"errors": [{"path": "a|b.ttl"}]})
+    assert "The full list is in `out|x.json`" in summary_section(_changes({"label": ["A", "B"]}), "out|x.json")
+    assert "`ontosync diff --db 'a|b.db' --run 2`" in _all_of_it(_changes({}), "a|b.db", "ontology-db")
+    [row] = [line for line in to_markdown(_changes({"label": ["A", "B"]}) | {"classes": {
+        "added": [{"iri": "http://ex.org/a|b", "label": "X"}], "removed": [], "changed": []}}).splitlines()
+        if line.startswith("| X |")]
+    assert row == "| X | `http://ex.org/a%7Cb` |", row  # in a table: as it was

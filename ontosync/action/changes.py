@@ -177,5 +177,6 @@ def summary_section(data: dict | None, changes_path: str, base_note: str = "", f
     text = to_markdown(data, budget=SUMMARY_BUDGET, title=SUMMARY_TITLE, note=failed,
                        measure=utf8_size)
     note = f"{base_note}\n\n" if base_note else ""
-    where = f"The full list is in {md_iri(changes_path)} (output `changes`).\n\n" if changes_path else "\n"
+    path = md_iri(changes_path, in_table=False)
+    where = f"The full list is in {path} (output `changes`).\n\n" if changes_path else "\n"
     return f"{text}\n{note}{where}"

@@ -209,7 +209,7 @@ def _all_of_it(data: dict, db: str, artifact: str) -> str:
         return "the step's `changes` output (a JSON file) holds them all"
     base, head = data.get("base") or {}, data.get("head") or {}
     selection = f"--since {base['revision'][:12]}" if base.get("revision") else f"--run {head.get('run')}"
-    command = md_iri(f"ontosync diff --db {shlex.quote(db)} {selection}")
+    command = md_iri(f"ontosync diff --db {shlex.quote(db)} {selection}", in_table=False)
     return f"{command} on the database of the run's {md(artifact, 100)} artifact gives them all"
 
 
