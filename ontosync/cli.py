@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import os
 import sqlite3
 import sys
@@ -38,7 +37,7 @@ from ontosync.console import (
 )
 from ontosync.console import say as _say
 from ontosync.db_url import BadDatabaseUrl, is_postgres_url
-from ontosync.options import add_sync_arguments, sql_int
+from ontosync.options import READ_WAIT, add_sync_arguments, sql_int
 
 
 class UsageError(Exception):
@@ -130,8 +129,8 @@ def _seconds(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"invalid number: {text!r}") from None
-    if not 0 <= value <= 86400:  # NaN too
-        raise argparse.ArgumentTypeError(f"must be between 0 and 86400 seconds, not {text}")
+    if rule := READ_WAIT.broken_rule(value):
+        raise argparse.ArgumentTypeError(f"must {rule}, not {text}")
     return value
 
 
@@ -555,7 +554,7 @@ def _not_ontosync(db: str, exc: Exception) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from ontosync.console import printable
+    from ontosync.console import json_text, printable
     from ontosync.diff_format import visible  # bidirectional overrides too (an IRI may hold U+202E)
     from ontosync.pipeline.checkpoint import checkpoint_info, file_owner
     from ontosync.store.status import NotAnOntosyncDatabase, status_counts
@@ -570,7 +569,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     owner = "" if is_postgres_url(args.db) else file_owner(args.db, args.checkpoint)  # as a sync's
     info["checkpoint"], info["checkpoint_unreadable"] = checkpoint_info(args.checkpoint or default_checkpoint, owner)
     if args.json:
-        print(json.dumps(info, indent=2, ensure_ascii=False))
+        print(json_text(info))  # a stored revision's U+202E escaped, as in the text (console.json_text)
         return 0
     f = info["files"]
     print(f"database      {printable(shown)}")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import errno
 import io
+import json
 import os
 import re
 import sys
@@ -45,6 +46,21 @@ def printable(text: object) -> str:
     would read reversed in the job summary). Every message goes through it (`say`): a database
     path holding a newline split a one-line message in two, an escape sequence reached the terminal."""
     return _UNSAFE.sub(_escape_one, str(text))
+
+
+def json_text(data: object) -> str:
+    """`data` as JSON (indented, each script as itself) with the characters a terminal obeys or
+    lays out written as `\\u` escapes: C1 controls (U+009B is CSI), bidirectional overrides and
+    isolates, line separators. Why: `status --json` printed a stored revision's U+202E raw, and a
+    person reading the JSON, as most do in a terminal, saw the line turned round. The JSON is data:
+    an escape is the same value to every JSON reader (json.dumps escapes C0 controls already), and
+    these characters occur only inside strings, where an escape is valid. A file name's byte that
+    is not UTF-8 (a lone surrogate) is its escape too, which no file could be written with."""
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
+_JSON_UNSAFE = re.compile(f"[\x7f-\x9f\udc80-\udcff{BIDI_CHARS}]")  # and a file name's byte not UTF-8
 
 
 def _escape_one(m: re.Match[str]) -> str:

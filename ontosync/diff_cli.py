@@ -8,11 +8,11 @@ pg_commands.py opens a PostgreSQL head and hands its connection to `emit_diff`.
 from __future__ import annotations
 
 import argparse
-import json
 import sqlite3
 from collections.abc import Callable
 from typing import Any
 
+from ontosync.console import json_text
 from ontosync.db_url import is_postgres_url, mask, split_schema
 from ontosync.diff_format import to_markdown, to_text
 from ontosync.pipeline.outputs import OutputError, check_distinct, check_output, write_text
@@ -63,7 +63,7 @@ def _compare_with_server(conn: Any, db_name: str, base: str) -> dict:
 
 def render(data: dict, fmt: str) -> str:
     if fmt == "json":
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        return json_text(data) + "\n"  # a label's U+202E as an escape: the same data (console.json_text)
     return to_markdown(data) if fmt == "markdown" else to_text(data)
 
 

@@ -22,6 +22,7 @@ ZWJ = "\u200d"
 # `$`: GitHub renders `$...$` and `$$...$$` as math: a label "$E = mc^2$" showed as a formula, not its text
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:>$])")
 MAX_CELL = 200
+MAX_NOTE = 1000  # a sentence of ours holding user text (a note on the figures): whole, not cut as a cell
 MAX_IRI = 300
 # GitHub's issue references (`#12`, `GH-12`, after the escapes: `\#12`, `GH\-12`): a backslash does
 # not stop them, and each adds a back-reference to the issue at every edit of the comment
@@ -36,12 +37,14 @@ def md(text: Any, limit: int = MAX_CELL) -> str:
     return _REFERENCE.sub("\\1" + ZWJ, s.replace("@", "@" + ZWJ))
 
 
-def md_iri(iri: str) -> str:
+def md_iri(iri: str, in_table: bool = True) -> str:
     """An IRI in a code span (no autolink); backticks inside become a longer fence. Its control and
     bidirectional characters are shown as escapes, as in a label: a code span still obeys U+202E,
-    and `<http://ex.org/\u202Egpj.exe>` read as "http://ex.org/exe.jpg" in the review."""
+    and `<http://ex.org/\u202Egpj.exe>` read as "http://ex.org/exe.jpg" in the review. In a table a
+    pipe is `%7C` (it would end the cell); `in_table` False, a sentence's path or command, it is
+    itself (a failed file `a|b.ttl` was named `a%7Cb.ttl`, another file)."""
     iri = cut(iri_visible(" ".join(iri.split())), MAX_IRI)  # cut, and says so: a shorter IRI read as the class's own
-    iri = iri.replace("|", "%7C")  # a pipe would end the table cell
+    iri = iri.replace("|", "%7C") if in_table else iri
     fence = "`" * (max((len(m) for m in re.findall(r"`+", iri)), default=0) + 1)
     return isolated(f"{fence} {iri} {fence}" if "`" in iri else f"`{iri}`")
 
@@ -129,6 +132,16 @@ def _side(side: dict) -> str:
         return "empty"
     at = f" ({_shown(side['revision'][:12])})" if side.get("revision") else ""
     return f"the content before the change log{at}" if side["run"] == 0 else f"run {side['run']}{at}"
+
+
+def _sides(data: dict) -> str:
+    """The text's first line, `BASE -> HEAD`; a log with no run yet says so. Why: a database
+    `migrate` filled from a legacy one, before its first sync, read "empty -> empty", as if the
+    migration had lost its classes."""
+    head = data["head"]
+    if head.get("run") is None and "database" not in head:
+        return "no run in the change log yet (nothing synced since it began)"
+    return f"{_side(data['base'])} -> {_side(head)}"
 
 
 # -- text ------------------------------------------------------------------------------------------
@@ -226,7 +239,7 @@ def _ontology_if_shared(entries: list[dict]) -> Callable[[dict], str]:
 
 
 def to_text(data: dict) -> str:
-    lines = [f"{_side(data['base'])} -> {_side(data['head'])}", summary_counts(data)]
+    lines = [_sides(data), summary_counts(data)]
     where = _shared(data)
     for section, what in (("classes", "class"), ("properties", "property")):
         for kind, sign in (("added", "+"), ("removed", "-"), ("changed", "~")):
@@ -283,10 +296,18 @@ def visible(line: str) -> str:
     characters that do not print (ZWJ, ZWNJ) are parts of words in some scripts and stay."""
     if line.isprintable():
         return line
-    return "".join(ch.encode("unicode_escape").decode("ascii") if _UNSAFE.match(ch) else ch for ch in line)
+    return "".join(_escape(ch) if _UNSAFE.match(ch) else ch for ch in line)
 
 
-_UNSAFE = re.compile(f"[\x00-\x1f\x7f-\x9f{BIDI_CHARS}]")
+def _escape(ch: str) -> str:
+    """A character's escape; a file name's byte that is not UTF-8 (a lone surrogate, which no file
+    can be written with: `diff --base` of such a name with `--output` was a traceback) as `\\xNN`,
+    as console.printable shows it."""
+    code = ord(ch)
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else ch.encode("unicode_escape").decode("ascii")
+
+
+_UNSAFE = re.compile(f"[\x00-\x1f\x7f-\x9f\udc80-\udcff{BIDI_CHARS}]")
 
 
 def iri_visible(iri: str) -> str:
@@ -314,19 +335,29 @@ def _md_changes(changes: dict) -> str:
     for key, sign in (("parents_added", "+"), ("parents_removed", "−")):
         if changes.get(key):
             parts.append(f"parent {sign} " + _listed(changes[key], parent))
-    removed = {_seen(_md_value(s, 80)): s for s in changes.get("synonyms_removed", [])}
-    for key, sign in (("synonyms_added", "+"), ("synonyms_removed", "−")):
-        if changes.get(key):  # an added synonym that reads as a removed one says how they differ
-            parts.append(f"synonym {sign} " + _listed(changes[key], lambda s, key=key: (
-                _md_pair(removed[_seen(_md_value(s, 80))], s, 80)[1]
-                if key == "synonyms_added" and _seen(_md_value(s, 80)) in removed else _md_value(s, 80))))
+    parts += _md_synonyms(changes.get("synonyms_added", []), changes.get("synonyms_removed", []))
     return "<br>".join(parts)
+
+
+def _md_synonyms(added: list, removed: list) -> list[str]:
+    """The cell's synonym parts, each synonym escaped once (a shown added one and every removed
+    one, which an added one may read as); an added synonym that reads as a removed one says how
+    they differ."""
+    shown = {s: _md_value(s, 80) for s in (*added[:10], *removed)}
+    twin = {_seen(shown[s]): s for s in removed}
+
+    def added_one(s: Any) -> str:
+        old = twin.get(_seen(shown[s]))
+        return shown[s] if old is None else _md_pair(old, s, 80)[1]
+    return [f"synonym {sign} " + _listed(items, render) for items, sign, render in
+            ((added, "+", added_one), (removed, "−", shown.__getitem__)) if items]
 
 
 def _listed(items: list, render: Callable[[Any], str], most: int = 10) -> str:
     """The first `most` items, and how many more: a cell that showed 10 of 12 synonyms said nothing
-    of the other 2, read as 10 added."""
-    more = f" and {len(items) - most} more" if len(items) > most else ""
+    of the other 2, read as 10 added. The count is in italics, which no user text writes: as plain
+    text, a last synonym `and 5 more` read as five more."""
+    more = f" *and {len(items) - most} more*" if len(items) > most else ""
     shown = [render(x) for x in items[:most]]
     if any("," in x for x in shown):  # one synonym "Fox, Wolf" read as two: a count and separators in
         return f"*{len(items)}:* " + " *and* ".join(shown) + more  # italics, which no user text can write
@@ -338,13 +369,14 @@ def _parent_names(parents: list[dict]) -> Callable[[dict], str]:
     the same, its IRI's last part, or the whole IRI when the last parts are the same too. Why: a
     class moved from ex:A to ex2:A (both "Alpha") read "parent + Alpha (`A`)<br>parent − Alpha
     (`A`)", no change at all; two parents added of one name read "parent + Cell, Cell"."""
+    escaped = {name(p): md(name(p), 80) for p in parents}  # each name once
     groups: dict[str, list[str]] = {}
     for p in parents:  # by what a reader sees: "A" and "A" + a zero-width space are one name
-        groups.setdefault(_seen(md(name(p), 80)), []).append(p["iri"])
+        groups.setdefault(_seen(escaped[name(p)]), []).append(p["iri"])
 
     def shown(p: dict) -> str:
-        text = isolated(md(name(p), 80))
-        same = groups[_seen(md(name(p), 80))]
+        text = isolated(escaped[name(p)])
+        same = groups[_seen(escaped[name(p)])]
         if len(same) < 2:
             return text
         distinct = len({short(iri) for iri in same}) == len(same)
@@ -411,22 +443,24 @@ def _rows(data: dict) -> list[tuple[str, list[str]]]:
     subjects = data["axioms"]["by_subject"]
     if subjects:
         lines = ["| subject | added | removed |", "| --- | ---: | ---: |"]
-        subject = _subject_names(subjects)
-        lines += [f"| {subject(s)} | {s['added']} | {s['removed']} |" for s in subjects]
+        lines += [f"| {cell} | {s['added']} | {s['removed']} |" for cell, s in zip(_subject_names(subjects), subjects,
+                                                                                    strict=True)]
         out.append((f"#### Axioms by subject ({len(subjects)})", lines))
     return out
 
 
-def _subject_names(subjects: list[dict]) -> Callable[[dict], str]:
-    """An axioms-by-subject row's name cell; with its IRI when another subject has the same name
-    (ex1:X and ex2:X, unlabelled: two rows "X" with different counts, which X was which). Names
-    are compared as a reader sees them: "X" and "X" with a zero-width space are one."""
+def _subject_names(subjects: list[dict]) -> list[str]:
+    """The axioms-by-subject rows' name cells, each name escaped once; with its IRI when another
+    subject has the same name (ex1:X and ex2:X, unlabelled: two rows "X" with different counts,
+    which X was which). Names are compared as a reader sees them: "X" and "X" with a zero-width
+    space are one."""
+    names = [md(name(s)) for s in subjects]
     seen: dict[str, int] = {}
-    for s in subjects:
-        seen[_seen(md(name(s)))] = seen.get(_seen(md(name(s))), 0) + 1
+    for text in names:
+        seen[_seen(text)] = seen.get(_seen(text), 0) + 1
     where = _ontology_if_shared(subjects)
-    return lambda s: md(name(s)) + (f" ({md_iri(s['iri'])})" if seen[_seen(md(name(s)))] > 1 else "") \
-        + (f" in ontology {md_iri(where(s))}" if where(s) else "")
+    return [text + (f" ({md_iri(s['iri'])})" if seen[_seen(text)] > 1 else "")
+            + (f" in ontology {md_iri(where(s))}" if where(s) else "") for text, s in zip(names, subjects, strict=True)]
 
 
 def utf8_size(text: str) -> int:

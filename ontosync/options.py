@@ -282,6 +282,11 @@ OPTIONS: tuple[Option, ...] = (
                 "pushes", kind="bool", default="true"),
 )
 
+# The reading commands' `--busy-timeout` (verify, status, diff, search: cli.py), no row of the table
+# (a sync's is another, positive), checked by the same rule; 0: no wait.
+READ_WAIT = Option("busy-timeout", "float", low=0, high=86400, rule="be between 0 and 86400 seconds", cli=False,
+                   setting=False)
+
 BY_FIELD = {option.field: option for option in OPTIONS}
 BY_INPUT = {option.input: option for option in OPTIONS if option.input}
 

@@ -6,12 +6,11 @@ Reads the full-text index the sync keeps (store/search.py); the database is open
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sqlite3
 import sys
 
-from ontosync.console import say
+from ontosync.console import json_text, say
 from ontosync.options import SQL_INT_MAX
 
 
@@ -74,7 +73,7 @@ def print_hits(args: argparse.Namespace, hits: list[dict], behind: bool = False)
     from ontosync.diff_format import visible
 
     if args.json:
-        print(json.dumps(hits, ensure_ascii=False, indent=2))
+        print(json_text(hits))  # a label's U+202E as an escape: the same data (console.json_text)
     else:
         for h in hits:
             line = f":{h['source_line']}" if h["source_line"] else ""  # `path:line`, as editors take it

@@ -30,13 +30,29 @@ def test_a_re_run_of_an_older_push_is_not_uploaded_as_the_branch_s_newest(tmp_pa
     the next push started from R, and `fetch-db` gave an application the older ontology. The figures
     are R's own (from Q, which the log holds); the upload goes under another name, said."""
     at_s = synced_artifact(tmp_path / "s", monkeypatch, (Q, ("A",)), (R, ("A", "B")), (S, ("A", "B", "C")))
+    opened = _count_log_reads(monkeypatch)
     with FakeArtifactServer(token=TOKEN) as fake:
         fake.add(REPO, "ontology-db", at_s, head_sha=S)
         outputs, summary, log = push_run(tmp_path, fake, Q, "A", "B", sha=R)
     assert (outputs["classes-added"], outputs["classes-removed"]) == ("1", "0") and "## What changed" in summary
+    assert opened == ["before the sync", "the figures"]  # (round 8: the log was opened twice before the sync)
     assert outputs["artifact-name"] == f"ontology-db-at-{R[:12]}"
     assert f"::warning title=ontosync%3A restore::this run's commit {R[:12]} is older than {S[:12]}" in log
     assert f"uploaded as 'ontology-db-at-{R[:12]}', so that 'ontology-db' stays the newest" in log
+
+
+def _count_log_reads(monkeypatch) -> list[str]:
+    """Each opening of the change log by action/changes.py, named by whether the sync has run."""
+    from ontosync.action import changes
+
+    opened: list[str] = []
+    real = changes._reading
+
+    def reading(db, source):
+        opened.append("the figures" if any(Path(db).parent.glob("ontosync-report.json")) else "before the sync")
+        return real(db, source)
+    monkeypatch.setattr(changes, "_reading", reading)
+    return opened
 
 
 def test_a_re_run_of_an_older_push_gives_no_figures_rather_than_the_later_ones_reversed(tmp_path, monkeypatch):

@@ -21,7 +21,7 @@ import peewee
 from ontosync.action.artifacts import COMMIT, DEFAULT_BRANCH
 from ontosync.action.container_step import event_payload
 from ontosync.db_url import is_postgres_url
-from ontosync.diff_format import md, md_iri, to_markdown, utf8_size
+from ontosync.diff_format import MAX_NOTE, md, md_iri, to_markdown, utf8_size
 from ontosync.store.changelog import has_change_log
 from ontosync.store.diff import DiffError, LogDamaged, last_run_id, open_readonly, select_runs
 from ontosync.store.run_reads import RunLog
@@ -56,37 +56,37 @@ def last_run(db: Path | str, source: str = ".", previous: str | None = None) -> 
     upload, which already holds the push, and its figures were "no change".
 
     `db` is the database file, or a PostgreSQL URL (then `source` names the schema, as for the sync)."""
+    return before_sync(db, source, None, previous)[1]
+
+
+def before_sync(db: Path | str, source: str, commit: str | None,
+                previous: str | None) -> tuple[tuple[str, bool] | None, int | None]:
+    """(`synced_past`'s answer for `commit`, None without one; `last_run`'s), from one reading of the
+    log: the Action opened the database (a PostgreSQL server: connected) once for each."""
     if not is_postgres_url(str(db)) and not Path(db).is_file():
-        return 0
+        return None, 0
     try:
         with _reading(db, source) as conn:
-            at = RunLog(conn).at_revision(previous, finished=True) if previous and has_change_log(conn) else None
-            return last_run_id(conn) if at is None else at
+            logged = has_change_log(conn)
+            past = _synced_past(RunLog(conn), commit, previous) if commit and logged else None
+            at = RunLog(conn).at_revision(previous, finished=True) if previous and logged else None
+            return past, last_run_id(conn) if at is None else at
     except (*_READ_ERRORS, DiffError, LogDamaged):
-        return None
+        return None, None
 
 
-def synced_past(db: Path | str, source: str, commit: str | None, previous: str | None) -> tuple[str, bool] | None:
+def _synced_past(log: RunLog, commit: str, previous: str | None) -> tuple[str, bool] | None:
     """(the commit the database was last synced at, whether its log holds `previous`) when the log
     shows the database went past this run's `commit`: it holds a finished run at `commit` or at
     `previous`, and its newest finished run is at neither. Such a run is an older push's (a re-run
     after newer pushes): synced, the database goes back to its commit, and uploaded under the
     branch's name it became the newest artifact, which the next run and `fetch-db` took. None
     otherwise, or when the log cannot tell (ancestry is not known here: a shallow checkout)."""
-    if not commit or (not is_postgres_url(str(db)) and not Path(db).is_file()):
+    newest = log.revision(log.last_finished()) or ""
+    if not COMMIT.fullmatch(newest) or newest in (commit, previous):
         return None
-    try:
-        with _reading(db, source) as conn:
-            if not has_change_log(conn):
-                return None
-            log = RunLog(conn)
-            newest = log.revision(log.last_finished()) or ""
-            if not COMMIT.fullmatch(newest) or newest in (commit, previous):
-                return None
-            ours = log.at_revision(commit, finished=True)
-            held = previous is not None and log.at_revision(previous, finished=True) is not None
-    except (*_READ_ERRORS, DiffError):
-        return None
+    ours = log.at_revision(commit, finished=True)
+    held = previous is not None and log.at_revision(previous, finished=True) is not None
     return (newest, held) if ours is not None or held else None
 
 
@@ -165,7 +165,7 @@ def branch_note(restored, branch: str | None) -> str:
         return ""
     why = "this run is on no branch (a tag?)" if branch == DEFAULT_BRANCH else f"branch {md(branch)} had no " \
         "artifact yet"
-    return f"Compared with the default branch's database ({md(restored.describe())}): {why}."
+    return f"Compared with the default branch's database ({md(restored.describe(), MAX_NOTE)}): {why}."
 
 
 def summary_section(data: dict | None, changes_path: str, base_note: str = "", failed: str = "") -> str:
@@ -177,5 +177,6 @@ def summary_section(data: dict | None, changes_path: str, base_note: str = "", f
     text = to_markdown(data, budget=SUMMARY_BUDGET, title=SUMMARY_TITLE, note=failed,
                        measure=utf8_size)
     note = f"{base_note}\n\n" if base_note else ""
-    where = f"The full list is in {md_iri(changes_path)} (output `changes`).\n\n" if changes_path else "\n"
+    path = md_iri(changes_path, in_table=False)
+    where = f"The full list is in {path} (output `changes`).\n\n" if changes_path else "\n"
     return f"{text}\n{note}{where}"

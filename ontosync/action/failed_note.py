@@ -23,7 +23,8 @@ def failed_note(report: Mapping[str, Any] | None) -> str:
     if not paths:
         return ""
     n = len(paths)
-    named = ", ".join(md_iri(p) for p in paths[:MAX_NAMED]) + (f" and {n - MAX_NAMED} more" if n > MAX_NAMED else "")
+    more = f" and {n - MAX_NAMED} more" if n > MAX_NAMED else ""
+    named = ", ".join(md_iri(p, in_table=False) for p in paths[:MAX_NAMED]) + more
     files, them = ("1 file", "it") if n == 1 else (f"{n} files", "them")
     return (f"⚠️ **{files} failed to sync**, so what this push changed in {them} is not in these figures: the "
             f"ontology keeps each one's last good version. Failed: {named} (the job summary's Failed files say why).")

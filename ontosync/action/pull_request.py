@@ -31,7 +31,7 @@ from ontosync.action.comment_calls import refusal
 from ontosync.action.comment_owner import find_ours, listed
 from ontosync.action.inputs import ActionInputs
 from ontosync.action.restore import restore
-from ontosync.diff_format import md, md_iri, row_count, shown_rows, to_markdown, utf8_size
+from ontosync.diff_format import MAX_NOTE, md, md_iri, row_count, shown_rows, to_markdown, utf8_size
 from ontosync.pipeline.checkpoint import Checkpoint
 from ontosync.sources.github_http import NETWORK_ERRORS, scrubbed
 
@@ -189,8 +189,8 @@ def comment_body(data: dict, pr: PullRequest, base_note: str, link: str, key: st
     """`key`: the database's path as the workflow names it; `artifact`: the name it is uploaded
     under ("" when it is not), for the command that gives what the comment and summary leave out."""
     head = [*_head(key),
-            f"Compared with {md(pr.base_ref or 'the base branch')} at {md_iri(pr.base_sha[:12])} ({md(base_note)}); "
-            f"head {md_iri(pr.head_sha[:12])}.", ""]
+            f"Compared with {md(pr.base_ref or 'the base branch')} at {md_iri(pr.base_sha[:12])} "
+            f"({md(base_note, MAX_NOTE)}); head {md_iri(pr.head_sha[:12])}.", ""]
     foot = _foot(link)
     room = COMMENT_BUDGET - sum(len(x) + 1 for x in head + foot)
     where = _elsewhere(data, link, failed, _all_of_it(data, key, artifact))
@@ -209,7 +209,7 @@ def _all_of_it(data: dict, db: str, artifact: str) -> str:
         return "the step's `changes` output (a JSON file) holds them all"
     base, head = data.get("base") or {}, data.get("head") or {}
     selection = f"--since {base['revision'][:12]}" if base.get("revision") else f"--run {head.get('run')}"
-    command = md_iri(f"ontosync diff --db {shlex.quote(db)} {selection}")
+    command = md_iri(f"ontosync diff --db {shlex.quote(db)} {selection}", in_table=False)
     return f"{command} on the database of the run's {md(artifact, 100)} artifact gives them all"
 
 
@@ -234,7 +234,7 @@ def failure_body(pr: PullRequest, why: str, link: str, key: str) -> str:
     base could not be prepared). Why: the comment would otherwise go on showing an earlier push's
     figures as this pull request's; `why` is the sync's own words, escaped (it names user files)."""
     return "\n".join([
-        *_head(key), f"The changes of head {md_iri(pr.head_sha[:12])} could not be computed: {md(why[:2000])}", "",
+        *_head(key), f"The changes of head {md_iri(pr.head_sha[:12])} could not be computed: {md(why, 2000)}", "",
         "The figures of an earlier push no longer apply; the next push that syncs brings them back.", *_foot(link), ""])
 
 

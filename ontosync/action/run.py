@@ -50,7 +50,7 @@ from ontosync.action.summary import (
 )
 from ontosync.action.target_checkout import checked_out_pr, synced_revision
 from ontosync.db_url import is_postgres_url, mask, password
-from ontosync.diff_format import is_empty, md
+from ontosync.diff_format import MAX_NOTE, is_empty, md
 from ontosync.options import BY_INPUT
 from ontosync.pipeline.interrupts import as_interrupt
 
@@ -198,9 +198,11 @@ def _run(env: MutableMapping[str, str], cli_main: CliMain, cmd: Commands) -> int
             earlier.unlink()
     base_note = prepare_pr_base(cmd, inputs, pr, cli_main, token) if pr is not None else None
     previous = change_report.push_previous(env) if pr is None else None
-    figures = older_commit(cmd, env, inputs, previous, own=restored is not None and restored.head_branch == branch)
-    before = change_report.last_run(inputs.database_url or inputs.database, inputs.source, previous) \
-        if figures else None
+    own = restored is not None and restored.head_branch == branch
+    past, before = change_report.before_sync(inputs.database_url or inputs.database, inputs.source,
+                                             env.get("GITHUB_SHA") if own else None, previous)  # one reading
+    figures = older_commit(cmd, env, past, previous)
+    before = before if figures else None
 
     started = time.monotonic()
     with cmd.group("ontosync: sync"), env_var("GITHUB_SHA", synced_revision(env, inputs.workspace)):
@@ -284,21 +286,19 @@ def step_changes(cmd: Commands, inputs: ActionInputs, before: int | None, code: 
     return change_report.collect(inputs.database_url or inputs.database, before, out, inputs.source)
 
 
-def older_commit(cmd: Commands, env: MutableMapping[str, str], inputs: ActionInputs, previous: str | None,
-                 own: bool) -> bool:
-    """A run whose commit the restored database went past (action/changes.py synced_past: a re-run of
-    an older push after newer ones): its database is uploaded under NAME-at-COMMIT, not as the
-    branch's newest, which the next run and `fetch-db` would take, a warning says so, and False
-    when its figures cannot be measured from `previous` (the log no longer holds it): from the
-    newest commit they were the later pushes' changes, reversed, shown as this one's. Only `own`,
-    a database restored from this branch's own artifact, tells that: another branch's (restored
-    for a new branch or a tag) may be past an older commit this run is at, re-running nothing."""
-    if not own:
-        return True
-    commit = env.get("GITHUB_SHA") or ""
-    past = change_report.synced_past(inputs.database_url or inputs.database, inputs.source, commit, previous)
+def older_commit(cmd: Commands, env: MutableMapping[str, str], past: tuple[str, bool] | None,
+                 previous: str | None) -> bool:
+    """A run whose commit the restored database went past (`past`: action/changes.py before_sync, a
+    re-run of an older push after newer ones): its database is uploaded under NAME-at-COMMIT, not
+    as the branch's newest, which the next run and `fetch-db` would take, a warning says so, and
+    False when its figures cannot be measured from `previous` (the log no longer holds it): from the
+    newest commit they were the later pushes' changes, reversed, shown as this one's. Only a
+    database restored from this branch's own artifact tells that (before_sync is asked of it alone):
+    another branch's (restored for a new branch or a tag) may be past an older commit this run is
+    at, re-running nothing."""
     if past is None:
         return True
+    commit = env.get("GITHUB_SHA") or ""
     newest, held = past
     name = uploaded_artifact(env)
     renamed = f"{name}-at-{commit[:12]}" if name else ""
@@ -335,7 +335,7 @@ def start_note(cmd: Commands, changes: dict | None, previous: str | None) -> str
     if not said or said == change_report.EMPTY_START:  # (a first run, or a restore that said why it failed)
         return said
     cmd.warning(said, title="ontosync: changes")
-    return md(said[0].upper() + said[1:]) + "."
+    return md(said[0].upper() + said[1:], MAX_NOTE) + "."
 
 
 def changes_file(cmd: Commands, inputs: ActionInputs, changes: dict | None, path: Path) -> str:

@@ -119,7 +119,11 @@ def cell(text: Any, limit: int = MAX_MESSAGE) -> str:
     name like `[x](https://…).md` is no link, `![…](…)` no image, `**…**` no emphasis, no autolink),
     pipes escaped, and `@name` pings nobody (a zero-width joiner, as in the pull-request comment)."""
     s = cut(printable(" ".join(str("" if text is None else text).split())), limit)
-    return _INLINE_MARKUP.sub(r"\\\1", html.escape(s, quote=False)).replace("@", "@" + ZWJ)
+    s = _INLINE_MARKUP.sub(r"\\\1", html.escape(s, quote=False)).replace("@", "@" + ZWJ)
+    return _WWW.sub(r"\1\\.", s)  # GitHub links a bare `www.host` too (GFM's extended autolink)
+
+
+_WWW = re.compile(r"(?i)(?<![0-9a-z])(www)\.")
 
 
 def code(text: Any) -> str:

@@ -116,9 +116,16 @@ def annotation_note(iri: Callable[[Any], str | None], literal: Callable[[Any], L
 def bound_note(iri: Callable[[Any], str | None], literal: Callable[[Any], Literal | None], head: str, args: list,
                annotations: list, full: str) -> tuple[list, list]:
     """A domain or range axiom's rows, and its annotations' alone (for the one its property's column
-    gives: `unwritten`)."""
-    return (note(iri, literal, head, args, annotations, full, {}),
-            note(iri, literal, head, args, annotations, full, {"rdf_subject": ""}) if annotations else [])
+    gives: `unwritten`): `note`'s of the axiom as no note writes it, and as its row writes it, from
+    one mapping (the axiom was mapped once for each)."""
+    graph = Graph(iri, literal, blank_key(full))
+    try:
+        targets = graph.axiom(head, args)
+        own = len(graph.triples)
+        graph.annotate(targets, annotations)
+    except (Unmapped, IndexError):  # as `note`: read as written
+        return [], []
+    return graph.rows(), graph.rows(graph.triples[own:]) if annotations else []
 
 
 def unwritten(rows_by_value: dict[str, list[tuple[list, list]]], column: str | None) -> list:
@@ -357,16 +364,18 @@ class Graph:
                 self._annotation(x, annotation)
 
     # -- rows -------------------------------------------------------------------------------------------
-    def rows(self) -> list[list[str | None]]:
-        """[stanza, subject, predicate, object, value, datatype, language] per distinct triple, as
-        an RDF file's rows hold them (rdf_statements.extract): the stanza the named subject a blank
-        node hangs from, a plain or `xsd:string` literal without datatype."""
+    def rows(self, triples: list[tuple[str, str, Term]] | None = None) -> list[list[str | None]]:
+        """[stanza, subject, predicate, object, value, datatype, language] per distinct triple (of
+        `triples`, some of the graph's; all by default), as an RDF file's rows hold them
+        (rdf_statements.extract): the stanza the named subject a blank node hangs from, a plain or
+        `xsd:string` literal without datatype."""
+        triples = self.triples if triples is None else triples
         parent: dict[str, str] = {}
-        for s, _p, o in self.triples:
+        for s, _p, o in triples:
             if isinstance(o, str) and o.startswith("_:") and o not in parent:
                 parent[o] = s
         out: dict[tuple, None] = {}
-        for s, p, o in self.triples:
+        for s, p, o in triples:
             stanza, seen = s, set()
             while stanza in parent and stanza not in seen:
                 seen.add(stanza)

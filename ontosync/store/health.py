@@ -203,8 +203,20 @@ def _other_names_beside(db_path: str, st: os.stat_result) -> str:
 
 def _names_beside(db_path: str, st: os.stat_result) -> list[str]:
     """The database's other names in its folder, which the user looks for (a leftover of `ln`, of
-    a backup): one folder's listing, only once the file has several names."""
+    a backup): one folder's listing, only once the file has several names, and once for a sync's
+    two questions (`wal_of_another_name`, then `hard_link_warnings`) while the file's names stay."""
     folder, own = os.path.split(os.path.abspath(db_path))
+    # link, unlink and rename of any name of the file change its ctime (and the first two its link count)
+    key = (folder, own, st.st_dev, st.st_ino, st.st_nlink, st.st_ctime_ns)
+    if _LISTED.get("key") != key:
+        _LISTED.update(key=key, names=_list_names(folder, own, st))
+    return list(_LISTED["names"])
+
+
+_LISTED: dict = {}  # the last listing of `_names_beside`, and what it was of
+
+
+def _list_names(folder: str, own: str, st: os.stat_result) -> list[str]:
     found = []
     with contextlib.suppress(OSError), os.scandir(folder) as entries:
         for entry in entries:
