@@ -46,6 +46,18 @@ def push_previous(env: Mapping[str, str]) -> str | None:
     return before if isinstance(before, str) and COMMIT.fullmatch(before) and before.strip("0") else None
 
 
+def forced_push(env: Mapping[str, str]) -> bool:
+    """The first run of a force-push (the payload's `forced`): the branch moved to this commit, maybe
+    back to an older one its restored database went past (its newest run never uploaded). That is no
+    re-run of an older push (action/run.py older_commit): its database is the branch's newest, so it
+    is uploaded under the branch's name, or every later push started from commits the branch dropped.
+    A re-run (GITHUB_RUN_ATTEMPT 2 or more) of it may come after newer pushes: that one is checked."""
+    if env.get("GITHUB_EVENT_NAME") != "push" or (env.get("GITHUB_RUN_ATTEMPT") or "1") != "1":
+        return False
+    payload = event_payload(env)
+    return isinstance(payload, dict) and payload.get("forced") is True
+
+
 def last_run(db: Path | str, source: str = ".", previous: str | None = None) -> int | None:
     """The run this step's figures start after: the newest run in the database before this step's
     sync (0: none, or no database yet; None: the database is there but could not be read), or, for

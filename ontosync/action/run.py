@@ -198,7 +198,8 @@ def _run(env: MutableMapping[str, str], cli_main: CliMain, cmd: Commands) -> int
             earlier.unlink()
     base_note = prepare_pr_base(cmd, inputs, pr, cli_main, token) if pr is not None else None
     previous = change_report.push_previous(env) if pr is None else None
-    figures = older_commit(cmd, env, inputs, previous, own=restored is not None and restored.head_branch == branch)
+    own = restored is not None and restored.head_branch == branch and not change_report.forced_push(env)
+    figures = older_commit(cmd, env, inputs, previous, own=own)
     before = change_report.last_run(inputs.database_url or inputs.database, inputs.source, previous) \
         if figures else None
 
@@ -292,7 +293,8 @@ def older_commit(cmd: Commands, env: MutableMapping[str, str], inputs: ActionInp
     when its figures cannot be measured from `previous` (the log no longer holds it): from the
     newest commit they were the later pushes' changes, reversed, shown as this one's. Only `own`,
     a database restored from this branch's own artifact, tells that: another branch's (restored
-    for a new branch or a tag) may be past an older commit this run is at, re-running nothing."""
+    for a new branch or a tag) may be past an older commit this run is at, re-running nothing; nor
+    does a force-push's first run (changes.forced_push: the branch went back to that commit)."""
     if not own:
         return True
     commit = env.get("GITHUB_SHA") or ""
@@ -494,6 +496,7 @@ def finish(cmd: Commands, env: Mapping[str, str], inputs: ActionInputs | None,
         paths = {"database": mask(inputs.database_url) or inputs.relative(inputs.database),
                  "checkpoint": inputs.relative(inputs.checkpoint),
                  "report": inputs.relative(inputs.report) if report is not None else ""}
+    shown = shown_source(env, inputs)
     outputs = outputs_from_report(report, paths)
     opening = ""
     if changes is not None and changes[0] is not None:
@@ -512,8 +515,18 @@ def finish(cmd: Commands, env: Mapping[str, str], inputs: ActionInputs | None,
     if summary_file:
         try:
             with open(summary_file, "a", encoding="utf-8") as fh:
-                fh.write(fit_summary(opening, summary_markdown(report, code, paths, reason) + "\n"))
+                fh.write(fit_summary(opening, summary_markdown(report, code, {**paths, **shown}, reason) + "\n"))
         except OSError as exc:
             cmd.warning(f"cannot write the job summary: {exc}")
     if report is not None:
         annotate_failures(cmd, report, link_files=inputs is not None and inputs.local_source)
+
+
+def shown_source(env: Mapping[str, str], inputs: ActionInputs | None) -> dict[str, str]:
+    """The summary's source for a checkout: the repository's name (`.` without GITHUB_REPOSITORY)
+    and the `path` folder synced in it. The sync's report names the workspace as the container
+    mounts it (/github/workspace), which is no path on the runner nor in the repository."""
+    if inputs is None or not inputs.local_source:
+        return {}
+    folder = next((flag.removeprefix("--path=") for flag in inputs.flags if flag.startswith("--path=")), "")
+    return {"source": env.get("GITHUB_REPOSITORY") or ".", "folder": folder}

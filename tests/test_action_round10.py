@@ -1,0 +1,61 @@
+"""The Action, tenth round (h90): a new branch's restore lists the artifacts once, the job summary
+names the checkout as the user knows it (not the container's /github/workspace), and a force-push
+back to a commit whose run never uploaded. Against the fakes on 127.0.0.1 (tests/fake_artifacts.py);
+each test is a user-visible outcome."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from ontosync.action import run as action_run
+from ontosync.cli import main as cli_main
+from tests.fake_artifacts import FakeArtifactServer
+from tests.test_action import REPO, TOKEN, make_env
+from tests.test_action_round8 import push_run, synced_artifact, write_classes
+
+Q, R, S = "17" * 20, "28" * 20, "39" * 20  # three pushes of main, in this order
+
+
+def test_a_new_branch_s_first_run_lists_the_artifacts_once(tmp_path, monkeypatch):
+    """A branch's first push has no artifact of its own and starts from the default branch's: the
+    listing was asked twice (once for the branch, once again for the default branch), two requests
+    of the API's rate limit and, on a repository of many artifacts, up to six pages more. One
+    listing holds both; the run still starts from main's newest."""
+    at_s = synced_artifact(tmp_path / "s", monkeypatch, (S, ("A",)))
+    with FakeArtifactServer(token=TOKEN) as fake:
+        fake.add(REPO, "ontology-db", at_s, head_sha=S, head_branch="main")
+        fake.add(REPO, "ontology-db", at_s, head_sha=R, head_branch="other", age_hours=0.5)
+        outputs, summary, log = push_run(tmp_path, fake, "0" * 40, "A", "B", branch="fix", sha=S)
+        assert fake.requests["list"] == 1
+    assert f"started from artifact 'ontology-db'" in log and f"commit {S[:12]}" in log
+    assert outputs["classes-added"] == "1"
+
+
+def test_the_summary_names_the_repository_not_the_container_s_workspace(tmp_path):
+    """The job summary said "Source `/github/workspace`": the container's mount, no path on the
+    runner nor in the repository (failure reasons already name files relative to the checkout).
+    It names the repository the workspace holds; with `path`, the folder synced in it."""
+    env = make_env(tmp_path, path="onto")
+    write_classes(Path(env["GITHUB_WORKSPACE"]) / "onto", "A")
+    assert action_run.main(env, cli_main=cli_main, out=io.StringIO()) == 0
+    summary = (tmp_path / "summary.md").read_text(encoding="utf-8").replace("\\", "")
+    assert env["GITHUB_WORKSPACE"] not in summary
+    assert f"Source <code>{REPO}</code>, folder <code>onto</code>; database <code>ontology.db</code>." in summary
+
+
+def test_a_force_push_back_to_an_older_commit_is_the_branch_s_newest(tmp_path, monkeypatch):
+    """Pushes Q, R, S, T; T's run never uploaded (cancelled); then `git push --force` takes main
+    back to R. Taken for a re-run of R's push (the restored database, synced at S, went past R),
+    its database was uploaded as 'ontology-db-at-R', so 'ontology-db' stayed S's, and every later
+    push started from S's classes, which the branch no longer has; no figures either. A forced push
+    (the payload's `forced`, on its first attempt) moved the branch: its database is the branch's
+    newest, its figures the change from S, said to start there."""
+    t = "4a" * 20
+    at_s = synced_artifact(tmp_path / "s", monkeypatch, (Q, ("A",)), (R, ("A", "B")), (S, ("A", "B", "C")))
+    with FakeArtifactServer(token=TOKEN) as fake:
+        fake.add(REPO, "ontology-db", at_s, head_sha=S)
+        outputs, summary, log = push_run(tmp_path, fake, t, "A", "B", sha=R, forced=True)
+    assert "artifact-name" not in outputs and "is older than" not in log
+    assert (outputs["classes-added"], outputs["classes-removed"]) == ("0", "1")
+    assert f"synced at {S[:12]}, not at {t[:12]}" in summary
