@@ -8,10 +8,11 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from ontosync.action import container_step
 from ontosync.action import run as action_run
 from ontosync.cli import main as cli_main
 from tests.fake_artifacts import FakeArtifactServer
-from tests.test_action import REPO, TOKEN, make_env
+from tests.test_action import REPO, TOKEN, make_env, parse_outputs
 from tests.test_action_round8 import push_run, synced_artifact, write_classes
 
 Q, R, S = "17" * 20, "28" * 20, "39" * 20  # three pushes of main, in this order
@@ -59,3 +60,21 @@ def test_a_force_push_back_to_an_older_commit_is_the_branch_s_newest(tmp_path, m
     assert "artifact-name" not in outputs and "is older than" not in log
     assert (outputs["classes-added"], outputs["classes-removed"]) == ("0", "1")
     assert f"synced at {S[:12]}, not at {t[:12]}" in summary
+
+
+def test_a_database_named_by_the_runner_s_workspace_path_lands_in_the_checkout(tmp_path, monkeypatch):
+    """`database: ${{ github.workspace }}/out/onto.db`, a common way to write a path: the runner's
+    path (/home/runner/work/r/r/...) is none in the container, which mounts the checkout at
+    /github/workspace. The database was written inside the container and lost with it; the upload,
+    looking on the runner, found none, and every run was a full sync. The runner's workspace is
+    passed in (container_step.py) and such a path is taken as the checkout's."""
+    runner = "/home/runner/work/onto/onto"
+    monkeypatch.setenv("GITHUB_WORKSPACE", runner)
+    assert container_step.container_env({})[0]["ONTOSYNC_RUNNER_WORKSPACE"] == runner
+    env = make_env(tmp_path, database=f"{runner}/out/onto.db")
+    env["ONTOSYNC_RUNNER_WORKSPACE"] = runner
+    write_classes(Path(env["GITHUB_WORKSPACE"]), "A")
+    log = io.StringIO()
+    assert action_run.main(env, cli_main=cli_main, out=log) == 0
+    assert parse_outputs(tmp_path / "output.txt")["database"] == "out/onto.db"
+    assert (Path(env["GITHUB_WORKSPACE"]) / "out" / "onto.db").is_file() and "outside the workspace" not in log.getvalue()
