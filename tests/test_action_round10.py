@@ -29,8 +29,8 @@ def test_a_new_branch_s_first_run_lists_the_artifacts_once(tmp_path, monkeypatch
         fake.add(REPO, "ontology-db", at_s, head_sha=R, head_branch="other", age_hours=0.5)
         outputs, summary, log = push_run(tmp_path, fake, "0" * 40, "A", "B", branch="fix", sha=S)
         assert fake.requests["list"] == 1
-    assert f"started from artifact 'ontology-db'" in log and f"commit {S[:12]}" in log
-    assert outputs["classes-added"] == "1"
+    assert "started from artifact 'ontology-db'" in log and f"commit {S[:12]}" in log
+    assert outputs["classes-added"] == "1" and "branch fix had no artifact yet" in summary
 
 
 def test_the_summary_names_the_repository_not_the_container_s_workspace(tmp_path):
@@ -77,4 +77,15 @@ def test_a_database_named_by_the_runner_s_workspace_path_lands_in_the_checkout(t
     log = io.StringIO()
     assert action_run.main(env, cli_main=cli_main, out=log) == 0
     assert parse_outputs(tmp_path / "output.txt")["database"] == "out/onto.db"
-    assert (Path(env["GITHUB_WORKSPACE"]) / "out" / "onto.db").is_file() and "outside the workspace" not in log.getvalue()
+    assert (Path(env["GITHUB_WORKSPACE"]) / "out" / "onto.db").is_file()
+    assert "outside the workspace" not in log.getvalue()
+
+
+def test_a_failure_naming_the_workspace_itself_says_dot(tmp_path):
+    """`report: .`: the reason read "--report /github/workspace: is a folder", the container's path
+    (failure reasons name files relative to the checkout, but the checkout itself was left as is)."""
+    env = make_env(tmp_path, report=".")
+    log = io.StringIO()
+    assert action_run.main(env, cli_main=cli_main, out=log) == 2
+    assert "::error title=ontosync%3A exit 2::ontosync: error: --report .: is a folder" in log.getvalue()
+    assert env["GITHUB_WORKSPACE"] not in (tmp_path / "summary.md").read_text(encoding="utf-8")

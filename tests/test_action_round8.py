@@ -124,7 +124,8 @@ def push_run(tmp_path: Path, fake: FakeArtifactServer, before: str, *names: str,
     env = make_env(tmp_path, restore_artifact="ontology-db")
     write_classes(Path(env["GITHUB_WORKSPACE"]), *names)
     event = tmp_path / "event.json"
-    event.write_text(json.dumps({"ref": f"refs/heads/{branch}", "before": before, "after": sha, "forced": forced}), encoding="utf-8")
+    payload = {"ref": f"refs/heads/{branch}", "before": before, "after": sha, "forced": forced}
+    event.write_text(json.dumps(payload), encoding="utf-8")
     env.update({"GITHUB_API_URL": fake.api_url, "GITHUB_EVENT_NAME": "push", "GITHUB_EVENT_PATH": str(event),
                 "GITHUB_REF": f"refs/heads/{branch}", "GITHUB_REF_NAME": branch, "GITHUB_SHA": sha})
     log = io.StringIO()

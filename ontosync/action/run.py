@@ -212,7 +212,7 @@ def _run(env: MutableMapping[str, str], cli_main: CliMain, cmd: Commands) -> int
     hand_over_files(inputs, folders)
     report = load_report(inputs.report)
     # (the container's path named no file on the runner: the files of the checkout, as the repository does)
-    reason = failure_reason(cmd, code, report, last_stderr.replace(f"{inputs.workspace}{os.sep}", ""))
+    reason = failure_reason(cmd, code, report, in_checkout(last_stderr, inputs))
     # a pull request whose base could not be synced: the head's sync started from an empty database, so
     # its figures were the whole ontology, shown as the pull request's change
     changes = step_changes(cmd, inputs, before, code, changes_path, said=not figures) \
@@ -419,7 +419,7 @@ def note_failure_on_pr(cmd: Commands, env: Mapping[str, str], inputs: ActionInpu
     else the change log could not be read."""
     code, reason = exit_and_reason
     if code not in (0, 1):
-        why = f"the sync failed (exit {code}): {reason}".replace(f"{inputs.workspace}{os.sep}", "")
+        why = in_checkout(f"the sync failed (exit {code}): {reason}", inputs)
     else:
         why = "the base branch could not be synced" if not base_ok else "the change log could not be read"
         why += " (see the run's log)"
@@ -530,3 +530,9 @@ def shown_source(env: Mapping[str, str], inputs: ActionInputs | None) -> dict[st
         return {}
     folder = next((flag.removeprefix("--path=") for flag in inputs.flags if flag.startswith("--path=")), "")
     return {"source": env.get("GITHUB_REPOSITORY") or ".", "folder": folder}
+
+
+def in_checkout(text: str, inputs: ActionInputs) -> str:
+    """`text` with the container's paths as the checkout's: relative, and the workspace itself `.`
+    (the container's /github/workspace is no path on the runner nor in the repository)."""
+    return text.replace(f"{inputs.workspace}{os.sep}", "").replace(str(inputs.workspace), ".")
