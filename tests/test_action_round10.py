@@ -89,3 +89,21 @@ def test_a_failure_naming_the_workspace_itself_says_dot(tmp_path):
     assert action_run.main(env, cli_main=cli_main, out=log) == 2
     assert "::error title=ontosync%3A exit 2::ontosync: error: --report .: is a folder" in log.getvalue()
     assert env["GITHUB_WORKSPACE"] not in (tmp_path / "summary.md").read_text(encoding="utf-8")
+
+
+def test_a_re_run_at_the_branch_s_head_is_the_branch_s_newest(tmp_path, monkeypatch):
+    """The same force-push back to R, its first attempt cancelled before the upload, then re-run:
+    no `forced` first attempt to go by, it passed for a re-run of an older push (renamed upload, no
+    figures) though no push came after it. GitHub says where the branch is: at R, so R's database
+    is the branch's newest. The re-run of a push that newer ones followed is still told apart."""
+    t = "4a" * 20
+    at_s = synced_artifact(tmp_path / "s", monkeypatch, (Q, ("A",)), (R, ("A", "B")), (S, ("A", "B", "C")))
+    with FakeArtifactServer(token=TOKEN) as fake:
+        fake.add(REPO, "ontology-db", at_s, head_sha=S)
+        fake.heads["main"] = R
+        outputs, _summary, log = push_run(tmp_path / "at-head", fake, t, "A", "B", sha=R, forced=True, attempt=2)
+        assert "artifact-name" not in outputs and "is older than" not in log
+        assert (outputs["classes-added"], outputs["classes-removed"]) == ("0", "1")
+        fake.heads["main"] = S  # a push came after R: a re-run of R's is an older push's
+        outputs, _summary, log = push_run(tmp_path / "moved-on", fake, t, "A", "B", sha=R, forced=True, attempt=2)
+    assert outputs["artifact-name"] == f"ontology-db-at-{R[:12]}"

@@ -154,6 +154,22 @@ def find_newest_artifact(repo_full_name: str, name: str, token: str | None,
     return live[0], expired
 
 
+def branch_head(repo_full_name: str, branch: str, token: str | None, api_url: str | None = None) -> str | None:
+    """The commit `branch` is at now (its git ref, an exact name), None when GitHub does not tell (no
+    token, no `contents: read`, no such branch, down): one try, as the caller has its fallback."""
+    from github import GithubException
+
+    gh = github_client(token, api_url)
+    try:
+        sha = gh.get_repo(repo_full_name).get_git_ref(f"heads/{branch}").object.sha
+    except (GithubException, requests.RequestException, *NETWORK_ERRORS, RuntimeError, ValueError, TypeError,
+            KeyError, AttributeError):
+        return None
+    finally:
+        gh.close()
+    return sha if isinstance(sha, str) and COMMIT.fullmatch(sha) else None
+
+
 def _check_download_host(info: ArtifactInfo, api_url: str, token: str | None) -> None:
     """The download's first request carries the token: only to the API's own server. GitHub (and
     GitHub Enterprise Server) name a URL there; a listing that names another host (a hostile or

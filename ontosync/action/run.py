@@ -198,7 +198,7 @@ def _run(env: MutableMapping[str, str], cli_main: CliMain, cmd: Commands) -> int
             earlier.unlink()
     base_note = prepare_pr_base(cmd, inputs, pr, cli_main, token) if pr is not None else None
     previous = change_report.push_previous(env) if pr is None else None
-    own = restored is not None and restored.head_branch == branch and not change_report.forced_push(env)
+    own = branch if restored is not None and restored.head_branch == branch else None
     figures = older_commit(cmd, env, inputs, previous, own=own)
     before = change_report.last_run(inputs.database_url or inputs.database, inputs.source, previous) \
         if figures else None
@@ -286,20 +286,21 @@ def step_changes(cmd: Commands, inputs: ActionInputs, before: int | None, code: 
 
 
 def older_commit(cmd: Commands, env: MutableMapping[str, str], inputs: ActionInputs, previous: str | None,
-                 own: bool) -> bool:
+                 own: str | None) -> bool:
     """A run whose commit the restored database went past (action/changes.py synced_past: a re-run of
     an older push after newer ones): its database is uploaded under NAME-at-COMMIT, not as the
     branch's newest, which the next run and `fetch-db` would take, a warning says so, and False
     when its figures cannot be measured from `previous` (the log no longer holds it): from the
     newest commit they were the later pushes' changes, reversed, shown as this one's. Only `own`,
-    a database restored from this branch's own artifact, tells that: another branch's (restored
-    for a new branch or a tag) may be past an older commit this run is at, re-running nothing; nor
-    does a force-push's first run (changes.forced_push: the branch went back to that commit)."""
+    the run's branch when the database was restored from its own artifact, tells that: another
+    branch's (restored for a new branch or a tag) may be past an older commit this run is at,
+    re-running nothing; nor does a branch still at this commit (changes.at_branch_head: a force-push
+    went back to it)."""
     if not own:
         return True
     commit = env.get("GITHUB_SHA") or ""
     past = change_report.synced_past(inputs.database_url or inputs.database, inputs.source, commit, previous)
-    if past is None:
+    if past is None or change_report.at_branch_head(env, inputs.repository, own, inputs.token, inputs.api_url):
         return True
     newest, held = past
     name = uploaded_artifact(env)
