@@ -8,6 +8,8 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
+
 from ontosync.action import container_step
 from ontosync.action import run as action_run
 from ontosync.cli import main as cli_main
@@ -16,6 +18,15 @@ from tests.test_action import REPO, TOKEN, make_env, parse_outputs
 from tests.test_action_round8 import push_run, synced_artifact, write_classes
 
 Q, R, S = "17" * 20, "28" * 20, "39" * 20  # three pushes of main, in this order
+T = "4a" * 20  # a fourth, whose run never uploaded
+
+
+@pytest.fixture(scope="module")
+def at_s(tmp_path_factory):
+    """The artifact of S's run (the database synced at Q, R, then S), made once for the module."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        return synced_artifact(tmp_path_factory.mktemp("s"), monkeypatch,
+                               (Q, ("A",)), (R, ("A", "B")), (S, ("A", "B", "C")))
 
 
 def test_a_new_branch_s_first_run_lists_the_artifacts_once(tmp_path, monkeypatch):
@@ -45,21 +56,19 @@ def test_the_summary_names_the_repository_not_the_container_s_workspace(tmp_path
     assert f"Source <code>{REPO}</code>, folder <code>onto</code>; database <code>ontology.db</code>." in summary
 
 
-def test_a_force_push_back_to_an_older_commit_is_the_branch_s_newest(tmp_path, monkeypatch):
+def test_a_force_push_back_to_an_older_commit_is_the_branch_s_newest(tmp_path, at_s):
     """Pushes Q, R, S, T; T's run never uploaded (cancelled); then `git push --force` takes main
     back to R. Taken for a re-run of R's push (the restored database, synced at S, went past R),
     its database was uploaded as 'ontology-db-at-R', so 'ontology-db' stayed S's, and every later
     push started from S's classes, which the branch no longer has; no figures either. A forced push
     (the payload's `forced`, on its first attempt) moved the branch: its database is the branch's
     newest, its figures the change from S, said to start there."""
-    t = "4a" * 20
-    at_s = synced_artifact(tmp_path / "s", monkeypatch, (Q, ("A",)), (R, ("A", "B")), (S, ("A", "B", "C")))
     with FakeArtifactServer(token=TOKEN) as fake:
         fake.add(REPO, "ontology-db", at_s, head_sha=S)
-        outputs, summary, log = push_run(tmp_path, fake, t, "A", "B", sha=R, forced=True)
+        outputs, summary, log = push_run(tmp_path, fake, T, "A", "B", sha=R, forced=True)
     assert "artifact-name" not in outputs and "is older than" not in log
     assert (outputs["classes-added"], outputs["classes-removed"]) == ("0", "1")
-    assert f"synced at {S[:12]}, not at {t[:12]}" in summary
+    assert f"synced at {S[:12]}, not at {T[:12]}" in summary
 
 
 def test_a_database_named_by_the_runner_s_workspace_path_lands_in_the_checkout(tmp_path, monkeypatch):
@@ -91,19 +100,17 @@ def test_a_failure_naming_the_workspace_itself_says_dot(tmp_path):
     assert env["GITHUB_WORKSPACE"] not in (tmp_path / "summary.md").read_text(encoding="utf-8")
 
 
-def test_a_re_run_at_the_branch_s_head_is_the_branch_s_newest(tmp_path, monkeypatch):
+def test_a_re_run_at_the_branch_s_head_is_the_branch_s_newest(tmp_path, at_s):
     """The same force-push back to R, its first attempt cancelled before the upload, then re-run:
     no `forced` first attempt to go by, it passed for a re-run of an older push (renamed upload, no
     figures) though no push came after it. GitHub says where the branch is: at R, so R's database
     is the branch's newest. The re-run of a push that newer ones followed is still told apart."""
-    t = "4a" * 20
-    at_s = synced_artifact(tmp_path / "s", monkeypatch, (Q, ("A",)), (R, ("A", "B")), (S, ("A", "B", "C")))
     with FakeArtifactServer(token=TOKEN) as fake:
         fake.add(REPO, "ontology-db", at_s, head_sha=S)
         fake.heads["main"] = R
-        outputs, _summary, log = push_run(tmp_path / "at-head", fake, t, "A", "B", sha=R, forced=True, attempt=2)
+        outputs, _summary, log = push_run(tmp_path / "at-head", fake, T, "A", "B", sha=R, forced=True, attempt=2)
         assert "artifact-name" not in outputs and "is older than" not in log
         assert (outputs["classes-added"], outputs["classes-removed"]) == ("0", "1")
         fake.heads["main"] = S  # a push came after R: a re-run of R's is an older push's
-        outputs, _summary, log = push_run(tmp_path / "moved-on", fake, t, "A", "B", sha=R, forced=True, attempt=2)
+        outputs, _summary, log = push_run(tmp_path / "moved-on", fake, T, "A", "B", sha=R, forced=True, attempt=2)
     assert outputs["artifact-name"] == f"ontology-db-at-{R[:12]}"
