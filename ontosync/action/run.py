@@ -536,4 +536,6 @@ def shown_source(env: Mapping[str, str], inputs: ActionInputs | None) -> dict[st
 def in_checkout(text: str, inputs: ActionInputs) -> str:
     """`text` with the container's paths as the checkout's: relative, and the workspace itself `.`
     (the container's /github/workspace is no path on the runner nor in the repository)."""
+    if len(inputs.workspace.parts) < 2:  # (`/`: every path would be mangled)
+        return text
     return text.replace(f"{inputs.workspace}{os.sep}", "").replace(str(inputs.workspace), ".")
