@@ -28,12 +28,17 @@ RUN set -eu; \
     # PyGithub requires pyjwt[crypto] for GitHub App authentication, which ontosync never uses
     # (a token or none): cryptography is 16 MB of the image. pycparser only serves cffi's cdef
     # parser; PyNaCl's compiled binding needs neither. The image test imports the GitHub stack.
-    /opt/venv/bin/pip uninstall -y -q cryptography pycparser pip setuptools wheel 2>/dev/null || true; \
+    # edn_format requires pytz (2.8 MB, mostly its time-zone files) but no longer imports it: its
+    # #inst dates go through pyRFC3339, which uses the standard library's time zones.
+    /opt/venv/bin/pip uninstall -y -q cryptography pycparser pytz pip setuptools wheel 2>/dev/null || true; \
     find /opt/venv \( -name '__pycache__' -o -name 'tests' -o -name 'test' \) -type d -prune -exec rm -rf {} +; \
     find /opt/venv \( -name '*.pyi' -o -name 'py.typed' \) -delete; \
     # PyYAML's C speed-up (2.7 MB) only speeds up reading the one small config file: without it
-    # PyYAML uses its pure-Python reader. playhouse holds peewee's extensions, never imported.
-    rm -rf /opt/venv/lib/python3*/site-packages/yaml/_yaml.*.so /opt/venv/lib/python3*/site-packages/playhouse; \
+    # PyYAML uses its pure-Python reader. playhouse holds peewee's extensions, never imported, and
+    # pwiz.py its model generator. cffi's Python package (0.4 MB) builds bindings: PyNaCl's compiled
+    # one loads only _cffi_backend, which stays. The RECORDs list files for pip, which is gone.
+    site=$(echo /opt/venv/lib/python3*/site-packages); \
+    rm -rf "$site"/yaml/_yaml.*.so "$site"/playhouse "$site"/pwiz.py "$site"/peewee-stubs "$site"/cffi "$site"/*.dist-info/RECORD; \
     # psycopg2-binary bundles 11 MB of libraries; OpenSSL (7.7 MB) and Kerberos (1.7 MB) are in the
     # base image already, same sonames, and libpq asks only for their base symbol versions
     # (OPENSSL_3.0.0, *_MIT): each bundled copy becomes a link to the base's library (one OpenSSL in
@@ -57,8 +62,9 @@ RUN set -eu; \
     if command -v strip >/dev/null; then \
         find /opt/venv -name '*.so' -not -path '*.libs/*' -exec strip --strip-unneeded {} +; \
     fi; \
-    # everything that was cut must still load
-    /opt/venv/bin/python -c "import psycopg2, psycopg2.extras, pyoxigraph, nacl.bindings, github, peewee; print('imports ok', psycopg2.__libpq_version__)"
+    # everything that was cut must still load (and an EDN date parse, pytz gone)
+    /opt/venv/bin/python -c "import psycopg2, psycopg2.extras, pyoxigraph, nacl.bindings, github, peewee, edn_format; \
+print('imports ok', psycopg2.__libpq_version__, edn_format.loads('#inst \"2020-01-01T00:00:00+02:00\"').utcoffset())"
 
 FROM ${BASE_IMAGE}
 LABEL org.opencontainers.image.title="ontosync" \

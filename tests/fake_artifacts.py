@@ -80,6 +80,7 @@ class FakeArtifactServer:
         self.repos: set[str] = set()
         self.artifacts: list[FakeArtifact] = []
         self.requests: Counter[str] = Counter()
+        self.heads: dict[str, str] = {}  # branch -> the commit it is at (GET .../git/ref/heads/BRANCH)
         self.auth_seen: list[str | None] = []
         self.fail_next: Counter[str] = Counter()  # route -> how many more answers are a 502
         self.limit_next: Counter[str] = Counter()  # route -> how many more are a secondary rate limit
@@ -195,6 +196,10 @@ class FakeArtifactServer:
                                                 "url": f"{fake.api_url}/repos/{repo}"})
                     if rest == ["actions", "artifacts"]:
                         return self._list(repo, query)
+                    if rest[:3] == ["git", "ref", "heads"] and "/".join(rest[3:]) in fake.heads:
+                        self._count("head")
+                        return self._json(200, {"ref": "refs/" + "/".join(rest[2:]),
+                                                "object": {"sha": fake.heads["/".join(rest[3:])], "type": "commit"}})
                     if len(rest) == 4 and rest[:2] == ["actions", "artifacts"] and rest[3] == "zip":
                         return self._zip(repo, rest[2])
                 self._count("unknown")

@@ -116,10 +116,13 @@ def _to_info(artifact) -> ArtifactInfo:
 
 def find_newest_artifact(repo_full_name: str, name: str, token: str | None,
                          api_url: str | None = None, branch: str | None = None, *,
-                         retry: RetryPolicy | None = None) -> tuple[ArtifactInfo | None, int]:
+                         retry: RetryPolicy | None = None,
+                         fallback: str | None = None) -> tuple[ArtifactInfo | None, int]:
     """The newest non-expired artifact called `name` (uploaded by a run on `branch`, when given: a
     pull request's base must not come from another pull request's run; DEFAULT_BRANCH: the
-    repository's; never by a fork's run), and how many expired ones were passed over.
+    repository's; never by a fork's run), and how many expired ones of `branch` were passed over.
+    `fallback`: the branch whose newest is taken when `branch` has none (a new branch's first run:
+    the default branch's), from the same listing: a second one cost its requests (pages) again.
 
     Returns (None, n) when there is none. Raises AuthError / ArtifactError when the API fails;
     server errors and dropped connections are retried by `retry` first (default: `policy()`).
@@ -128,7 +131,8 @@ def find_newest_artifact(repo_full_name: str, name: str, token: str | None,
 
     retry = retry or policy()
     try:
-        candidates = with_retries(lambda: _list_artifacts(repo_full_name, name, token, api_url, branch), retry)
+        branches = (branch,) if fallback in (None, branch) else (branch, fallback)
+        live, expired = with_retries(lambda: _list_artifacts(repo_full_name, name, token, api_url, branches), retry)
     except GithubException as exc:
         raise _listing_refused(exc, repo_full_name, retry, token) from None
     except (requests.RequestException, *NETWORK_ERRORS) as exc:
@@ -142,14 +146,28 @@ def find_newest_artifact(repo_full_name: str, name: str, token: str | None,
     except (ValueError, TypeError, KeyError, AttributeError) as exc:  # a 200 whose body is no listing
         raise ArtifactError(f"listing artifacts of {repo_full_name} failed: GitHub's answer was not the JSON "
                             f"expected ({type(exc).__name__})") from None
-    live = [a for a in candidates if not a.expired]
-    expired = len(candidates) - len(live)
     if not live:
         return None, expired
     oldest = datetime.min.replace(tzinfo=timezone.utc)
     live.sort(key=lambda a: (a.created_at or oldest, a.id), reverse=True)
     _check_download_host(live[0], (api_url or DEFAULT_API_URL).rstrip("/"), token)
     return live[0], expired
+
+
+def branch_head(repo_full_name: str, branch: str, token: str | None, api_url: str | None = None) -> str | None:
+    """The commit `branch` is at now (its git ref, an exact name), None when GitHub does not tell (no
+    token, no `contents: read`, no such branch, down): one try, as the caller has its fallback."""
+    from github import GithubException
+
+    gh = github_client(token, api_url)
+    try:
+        sha = gh.get_repo(repo_full_name).get_git_ref(f"heads/{branch}").object.sha
+    except (GithubException, requests.RequestException, *NETWORK_ERRORS, RuntimeError, ValueError, TypeError,
+            KeyError, AttributeError):
+        return None
+    finally:
+        gh.close()
+    return sha if isinstance(sha, str) and COMMIT.fullmatch(sha) else None
 
 
 def _check_download_host(info: ArtifactInfo, api_url: str, token: str | None) -> None:
@@ -189,22 +207,30 @@ def _listing_refused(exc, repo_full_name: str, retry: RetryPolicy, token: str | 
 
 
 def _list_artifacts(repo_full_name: str, name: str, token: str | None, api_url: str | None,
-                    branch: str | None) -> list[ArtifactInfo]:
-    """One listing, from the first page (a retry starts again: pages may have moved meanwhile)."""
+                    branches: tuple[str | None, ...]) -> tuple[list[ArtifactInfo], int]:
+    """One listing, from the first page (a retry starts again: pages may have moved meanwhile): the
+    live artifacts of the first of `branches` (None: any) that has one, and how many of the first's
+    had expired. The default branch's name is asked for only when needed."""
     gh = github_client(token, api_url)
     try:
         repo = gh.get_repo(repo_full_name)
-        if branch == DEFAULT_BRANCH:
-            branch = repo.default_branch
-        candidates: list[ArtifactInfo] = []
+        named: list[ArtifactInfo] = []
         for i, artifact in enumerate(repo.get_artifacts(name=name)):
             if i >= MAX_ARTIFACTS_SCANNED:
                 break
             info = _to_info(artifact)
             # the name filter is exact: be sure; a fork's upload is never ours
-            if info.name == name and branch in (None, info.head_branch) and not info.from_fork:
-                candidates.append(info)
-        return candidates
+            if info.name == name and not info.from_fork:
+                named.append(info)
+        expired = None
+        for branch in branches:
+            wanted = repo.default_branch if branch == DEFAULT_BRANCH else branch
+            found = [a for a in named if wanted in (None, a.head_branch)]
+            live = [a for a in found if not a.expired]
+            expired = len(found) - len(live) if expired is None else expired
+            if live:
+                break
+        return live, expired or 0
     finally:
         gh.close()
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import peewee
 
-from ontosync.action.artifacts import COMMIT, DEFAULT_BRANCH
+from ontosync.action.artifacts import COMMIT, DEFAULT_BRANCH, branch_head
 from ontosync.action.container_step import event_payload
 from ontosync.db_url import is_postgres_url
 from ontosync.diff_format import MAX_NOTE, md, md_iri, to_markdown, utf8_size
@@ -44,6 +44,26 @@ def push_previous(env: Mapping[str, str]) -> str | None:
     group = payload.get("merge_group")
     before = group.get("base_sha") if isinstance(group, dict) else payload.get("before")
     return before if isinstance(before, str) and COMMIT.fullmatch(before) and before.strip("0") else None
+
+
+def at_branch_head(env: Mapping[str, str], repository: str, branch: str, token: str | None,
+                   api_url: str | None) -> bool:
+    """Whether `branch` is at this run's commit now, though the restored database went past it: a
+    force-push back to an older commit, whose newer one's run never uploaded. That is no re-run of an
+    older push (action/run.py older_commit): its database is the branch's newest, uploaded under the
+    branch's name, or every later push started from commits the branch dropped. GitHub's API tells
+    (the branch's ref); when it cannot, a force-push's first run (forced_push) is taken as such."""
+    head = branch_head(repository, branch, token, api_url) if repository else None
+    return forced_push(env) if head is None else head == env.get("GITHUB_SHA")
+
+
+def forced_push(env: Mapping[str, str]) -> bool:
+    """The first run of a force-push (the payload's `forced`): the branch moved to this commit. A
+    re-run (GITHUB_RUN_ATTEMPT 2 or more) of it may come after newer pushes: not taken as one."""
+    if env.get("GITHUB_EVENT_NAME") != "push" or (env.get("GITHUB_RUN_ATTEMPT") or "1") != "1":
+        return False
+    payload = event_payload(env)
+    return isinstance(payload, dict) and payload.get("forced") is True
 
 
 def last_run(db: Path | str, source: str = ".", previous: str | None = None) -> int | None:

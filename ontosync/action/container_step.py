@@ -208,6 +208,9 @@ def container_env(inputs: dict[str, str]) -> tuple[dict[str, str], list[str]]:
             mode = ":ro" if name in READ_ONLY_FILES else ""
             mounts += ["-v", f"{host_dir}:{folders[host_dir]}{mode}"]
         env[name] = str(PurePosixPath(folders[host_dir]) / file_name)
+    # an input naming the runner's path of the checkout (`${{ github.workspace }}/x.db`) is taken as
+    # /github/workspace's (action/inputs.py): written elsewhere, the file was lost with the container
+    env["ONTOSYNC_RUNNER_WORKSPACE"] = os.path.abspath(os.environ.get("GITHUB_WORKSPACE") or ".")
     env["GITHUB_WORKSPACE"] = WORKSPACE
     env.pop("GITHUB_ACTION_PATH", None)
     for name, value in inputs.items():

@@ -107,8 +107,13 @@ class ActionInputs:
             return str(path)
 
 
-def resolve_in_workspace(workspace: Path, value: str, notes: list[str], name: str) -> Path:
+def resolve_in_workspace(workspace: Path, value: str, notes: list[str], name: str, runner: str = "") -> Path:
+    """`value` inside the workspace; `runner`: the runner's path of the checkout, which a path written
+    as `${{ github.workspace }}/...` starts with: no such folder in the container (a file written
+    there was lost with it, and the upload found none), so taken as the workspace's."""
     path = Path(value)
+    if len(Path(runner).parts) > 1 and path.is_absolute() and path.is_relative_to(runner):  # (not `/`)
+        path = workspace / path.relative_to(runner)
     if not path.is_absolute():
         path = workspace / path
     path = Path(os.path.normpath(path))
@@ -200,6 +205,10 @@ def read_places(env: Mapping[str, str]) -> ActionInputs:
     which is found by the database's name (action/run.py stop_on_input)."""
     notes: list[str] = []
     workspace = Path(os.path.normpath(env.get("GITHUB_WORKSPACE") or DEFAULT_WORKSPACE))
+    runner = os.path.normpath(env.get("ONTOSYNC_RUNNER_WORKSPACE") or str(workspace))
+
+    def resolve(value: str, name: str) -> Path:
+        return resolve_in_workspace(workspace, value, notes, name, runner)
 
     source = read_source(env, workspace, notes)
     database_url = get_input(env, "database") if is_postgres_url(get_input(env, "database")) else ""
@@ -208,15 +217,13 @@ def read_places(env: Mapping[str, str]) -> ActionInputs:
     except BadDatabaseUrl as exc:
         raise InputError(f"input 'database': {exc}") from None
     # a PostgreSQL database: the file-based steps (artifacts, change log) look at a path never written
-    database = resolve_in_workspace(workspace, (checkpoint_name(database_url, source).replace(
-        ".checkpoint.json", ".postgres") if database_url else get_input(env, "database") or DEFAULT_DATABASE),
-        notes, "database")
+    database = resolve((checkpoint_name(database_url, source).replace(".checkpoint.json", ".postgres")
+                        if database_url else get_input(env, "database") or DEFAULT_DATABASE), "database")
     checkpoint_value = get_input(env, "checkpoint")
-    checkpoint = (resolve_in_workspace(workspace, checkpoint_value, notes, "checkpoint") if checkpoint_value
+    checkpoint = (resolve(checkpoint_value, "checkpoint") if checkpoint_value
                   else database.with_name(database.name + ".checkpoint.json"))
-    report = resolve_in_workspace(workspace, get_input(env, "report") or DEFAULT_REPORT, notes, "report")
-    config = resolve_in_workspace(workspace, get_input(env, "config"), notes, "config") \
-        if get_input(env, "config") else None
+    report = resolve(get_input(env, "report") or DEFAULT_REPORT, "report")
+    config = resolve(get_input(env, "config"), "config") if get_input(env, "config") else None
     return ActionInputs(
         workspace=workspace,
         database=database,

@@ -135,11 +135,11 @@ def restore(cmd: Commands, inputs: ActionInputs, branch: str | None = None) -> a
         cmd.warning(f"restore-artifact {name!r}: GITHUB_REPOSITORY is not set; running a full sync")
         return None
     try:
-        info, expired = _newest(inputs, branch)
-        if info is None and branch not in (None, artifacts.DEFAULT_BRANCH):
-            info = _newest(inputs, artifacts.DEFAULT_BRANCH)[0]
-            if info is not None:
-                cmd.line(f"no artifact named {name!r} from branch {branch} yet: taking the default branch's")
+        info, expired = artifacts.find_newest_artifact(
+            inputs.repository, name, inputs.token or None, inputs.api_url, branch=branch,
+            fallback=artifacts.DEFAULT_BRANCH if branch is not None else None)
+        if info is not None and branch not in (None, artifacts.DEFAULT_BRANCH, info.head_branch):
+            cmd.line(f"no artifact named {name!r} from branch {branch} yet: taking the default branch's")
     except artifacts.ArtifactError as exc:
         cmd.warning(f"restore-artifact {name!r}: {exc}; running a full sync")
         return None
@@ -154,11 +154,6 @@ def restore(cmd: Commands, inputs: ActionInputs, branch: str | None = None) -> a
         return None
     cmd.notice(f"started from {info.describe()}")
     return info
-
-
-def _newest(inputs: ActionInputs, branch: str | None) -> tuple[artifacts.ArtifactInfo | None, int]:
-    return artifacts.find_newest_artifact(inputs.repository, inputs.restore_artifact, inputs.token or None,
-                                          inputs.api_url, branch=branch)
 
 
 def _unpack(cmd: Commands, inputs: ActionInputs, info: artifacts.ArtifactInfo) -> bool:

@@ -198,10 +198,10 @@ def _run(env: MutableMapping[str, str], cli_main: CliMain, cmd: Commands) -> int
             earlier.unlink()
     base_note = prepare_pr_base(cmd, inputs, pr, cli_main, token) if pr is not None else None
     previous = change_report.push_previous(env) if pr is None else None
-    own = restored is not None and restored.head_branch == branch
+    own = branch if restored is not None and restored.head_branch == branch else None
     past, before = change_report.before_sync(inputs.database_url or inputs.database, inputs.source,
                                              env.get("GITHUB_SHA") if own else None, previous)  # one reading
-    figures = older_commit(cmd, env, past, previous)
+    figures = older_commit(cmd, env, inputs, past, previous, own)
     before = before if figures else None
 
     started = time.monotonic()
@@ -213,7 +213,7 @@ def _run(env: MutableMapping[str, str], cli_main: CliMain, cmd: Commands) -> int
     hand_over_files(inputs, folders)
     report = load_report(inputs.report)
     # (the container's path named no file on the runner: the files of the checkout, as the repository does)
-    reason = failure_reason(cmd, code, report, last_stderr.replace(f"{inputs.workspace}{os.sep}", ""))
+    reason = failure_reason(cmd, code, report, in_checkout(last_stderr, inputs))
     # a pull request whose base could not be synced: the head's sync started from an empty database, so
     # its figures were the whole ontology, shown as the pull request's change
     changes = step_changes(cmd, inputs, before, code, changes_path, said=not figures) \
@@ -286,17 +286,18 @@ def step_changes(cmd: Commands, inputs: ActionInputs, before: int | None, code: 
     return change_report.collect(inputs.database_url or inputs.database, before, out, inputs.source)
 
 
-def older_commit(cmd: Commands, env: MutableMapping[str, str], past: tuple[str, bool] | None,
-                 previous: str | None) -> bool:
+def older_commit(cmd: Commands, env: MutableMapping[str, str], inputs: ActionInputs,
+                 past: tuple[str, bool] | None, previous: str | None, own: str | None) -> bool:
     """A run whose commit the restored database went past (`past`: action/changes.py before_sync, a
     re-run of an older push after newer ones): its database is uploaded under NAME-at-COMMIT, not
     as the branch's newest, which the next run and `fetch-db` would take, a warning says so, and
     False when its figures cannot be measured from `previous` (the log no longer holds it): from the
     newest commit they were the later pushes' changes, reversed, shown as this one's. Only a
-    database restored from this branch's own artifact tells that (before_sync is asked of it alone):
+    database restored from `own`, the run's branch, tells that (before_sync is asked of it alone):
     another branch's (restored for a new branch or a tag) may be past an older commit this run is
-    at, re-running nothing."""
-    if past is None:
+    at, re-running nothing; nor does a branch still at this commit (changes.at_branch_head: a
+    force-push went back to it)."""
+    if past is None or change_report.at_branch_head(env, inputs.repository, own, inputs.token, inputs.api_url):
         return True
     commit = env.get("GITHUB_SHA") or ""
     newest, held = past
@@ -417,7 +418,7 @@ def note_failure_on_pr(cmd: Commands, env: Mapping[str, str], inputs: ActionInpu
     else the change log could not be read."""
     code, reason = exit_and_reason
     if code not in (0, 1):
-        why = f"the sync failed (exit {code}): {reason}".replace(f"{inputs.workspace}{os.sep}", "")
+        why = in_checkout(f"the sync failed (exit {code}): {reason}", inputs)
     else:
         why = "the base branch could not be synced" if not base_ok else "the change log could not be read"
         why += " (see the run's log)"
@@ -494,6 +495,7 @@ def finish(cmd: Commands, env: Mapping[str, str], inputs: ActionInputs | None,
         paths = {"database": mask(inputs.database_url) or inputs.relative(inputs.database),
                  "checkpoint": inputs.relative(inputs.checkpoint),
                  "report": inputs.relative(inputs.report) if report is not None else ""}
+    shown = shown_source(env, inputs)
     outputs = outputs_from_report(report, paths)
     opening = ""
     if changes is not None and changes[0] is not None:
@@ -512,8 +514,26 @@ def finish(cmd: Commands, env: Mapping[str, str], inputs: ActionInputs | None,
     if summary_file:
         try:
             with open(summary_file, "a", encoding="utf-8") as fh:
-                fh.write(fit_summary(opening, summary_markdown(report, code, paths, reason) + "\n"))
+                fh.write(fit_summary(opening, summary_markdown(report, code, {**paths, **shown}, reason) + "\n"))
         except OSError as exc:
             cmd.warning(f"cannot write the job summary: {exc}")
     if report is not None:
         annotate_failures(cmd, report, link_files=inputs is not None and inputs.local_source)
+
+
+def shown_source(env: Mapping[str, str], inputs: ActionInputs | None) -> dict[str, str]:
+    """The summary's source for a checkout: the repository's name (`.` without GITHUB_REPOSITORY)
+    and the `path` folder synced in it. The sync's report names the workspace as the container
+    mounts it (/github/workspace), which is no path on the runner nor in the repository."""
+    if inputs is None or not inputs.local_source:
+        return {}
+    folder = next((flag.removeprefix("--path=") for flag in inputs.flags if flag.startswith("--path=")), "")
+    return {"source": env.get("GITHUB_REPOSITORY") or ".", "folder": folder}
+
+
+def in_checkout(text: str, inputs: ActionInputs) -> str:
+    """`text` with the container's paths as the checkout's: relative, and the workspace itself `.`
+    (the container's /github/workspace is no path on the runner nor in the repository)."""
+    if len(inputs.workspace.parts) < 2:  # (`/`: every path would be mangled)
+        return text
+    return text.replace(f"{inputs.workspace}{os.sep}", "").replace(str(inputs.workspace), ".")

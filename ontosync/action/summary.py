@@ -211,8 +211,9 @@ def summary_markdown(report: Mapping[str, Any] | None, exit_code: int, paths: Ma
         lines += [f"> {cell(reason, 1000)}", ""]
     source = report.get("source")
     if source:
-        rev = report.get("revision")
-        lines += [f"Source {code(source)}" + (f" at {code(rev)}" if rev else "")
+        rev, folder = report.get("revision"), paths.get("folder")
+        lines += [f"Source {code(paths.get('source') or source)}" + (f", folder {code(folder)}" if folder else "")
+                  + (f" at {code(rev)}" if rev else "")
                   + (" (resumed from a checkpoint)" if report.get("resumed") else "")
                   + f"; database {code(paths.get('database', ''))}.", ""]
     if not report:
