@@ -197,12 +197,7 @@ def _run(env: MutableMapping[str, str], cli_main: CliMain, cmd: Commands) -> int
         with contextlib.suppress(FileNotFoundError, IsADirectoryError, NotADirectoryError):
             earlier.unlink()
     base_note = prepare_pr_base(cmd, inputs, pr, cli_main, token) if pr is not None else None
-    previous = change_report.push_previous(env) if pr is None else None
-    own = branch if restored is not None and restored.head_branch == branch else None
-    past, before = change_report.before_sync(inputs.database_url or inputs.database, inputs.source,
-                                             env.get("GITHUB_SHA") if own else None, previous)  # one reading
-    figures = older_commit(cmd, env, inputs, past, previous, own)
-    before = before if figures else None
+    previous, before, figures = push_start(cmd, env, inputs, pr, (restored, branch))
 
     started = time.monotonic()
     with cmd.group("ontosync: sync"), env_var("GITHUB_SHA", synced_revision(env, inputs.workspace)):
@@ -284,6 +279,20 @@ def step_changes(cmd: Commands, inputs: ActionInputs, before: int | None, code: 
                     "from earlier runs': no change figures", title="ontosync: changes")
         return None
     return change_report.collect(inputs.database_url or inputs.database, before, out, inputs.source)
+
+
+def push_start(cmd: Commands, env: MutableMapping[str, str], inputs: ActionInputs, pr,
+               restored_from: tuple[Any, str | None]) -> tuple[str | None, int | None, bool]:
+    """(a push's previous commit, the change log's run the figures start from, whether there are
+    figures), from one reading of the log before the sync; a re-run of an older push is named and
+    its upload renamed on the way (older_commit)."""
+    restored, branch = restored_from
+    previous = change_report.push_previous(env) if pr is None else None
+    own = branch if restored is not None and restored.head_branch == branch else None
+    past, before = change_report.before_sync(inputs.database_url or inputs.database, inputs.source,
+                                             env.get("GITHUB_SHA") if own else None, previous)  # one reading
+    figures = older_commit(cmd, env, inputs, past, previous, own)
+    return previous, before if figures else None, figures
 
 
 def older_commit(cmd: Commands, env: MutableMapping[str, str], inputs: ActionInputs,
