@@ -1,0 +1,70 @@
+"""First contact, second round (issue h94): what a newcomer meets with odd `--db` names and values.
+
+Each test is a defect a first try met, run in this process on a one-file tree.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from ontosync.cli import main
+
+TTL = """@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<http://example.org/h94#{name}> a owl:Class ; rdfs:label "{name}" .
+"""
+
+
+def _tree(root: Path, name: str) -> Path:
+    """A folder holding one Turtle file that declares the class `name`."""
+    src = root / f"src-{name}"
+    src.mkdir()
+    (src / f"{name}.ttl").write_text(TTL.format(name=name), encoding="utf-8")
+    return src
+
+
+def _paths(db: Path) -> list[str]:
+    """The files a database records, read through a URI so that its name is never SQLite syntax."""
+    conn = sqlite3.connect(db.resolve().as_uri() + "?mode=ro", uri=True)
+    try:
+        return [path for (path,) in conn.execute("SELECT path FROM source_files ORDER BY path")]
+    finally:
+        conn.close()
+
+
+# --- a `--db` name SQLite reads as syntax ----------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["file:other.db", ":memory:", "file:sub/named.db"])
+def test_a_db_name_sqlite_reads_as_syntax_is_that_file(tmp_path, monkeypatch, name):
+    """`sync --db file:other.db` migrated, locked and checkpointed the file `file:other.db`, but the
+    writer's connection took the name as a SQLite URI and wrote the facts into `other.db`: another
+    database, its files recorded deleted, outside its own lock (exit 0). `--db :memory:` migrated
+    the file `:memory:` and wrote into a database in memory (exit 3, "no such table"); a new
+`file:sub/named.db` was built in `sub/` and an empty file linked as the database. The name is
+    the file's, as every reader (`status`, `search`) and the lock already took it."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "file:sub").mkdir()
+    (tmp_path / "sub").mkdir()  # where `file:sub/named.db` as a URI points
+    assert main(["sync", str(_tree(tmp_path, "Other")), "--db", "other.db", "--quiet"]) == 0
+    assert main(["sync", str(_tree(tmp_path, "Named")), "--db", name, "--quiet"]) == 0
+    assert _paths(tmp_path / "other.db") == ["Other.ttl"]  # untouched
+    assert _paths(tmp_path / name) == ["Named.ttl"]
+    assert main(["verify", "--db", name]) == 0
+    assert list((tmp_path / "sub").iterdir()) == []
+
+
+@pytest.mark.parametrize("suffix", ["-wal", "-shm", "-journal"])
+def test_a_db_named_as_another_databases_side_file_is_refused(tmp_path, monkeypatch, capsys, suffix):
+    """`sync --db o.db-wal` made a database under the name SQLite gives o.db's write-ahead log (exit
+    0); the next `sync --db o.db` took that file for its log, found no valid log in it and deleted
+    it: the whole first database gone. Now exit 2 before anything is written, naming the reason."""
+    monkeypatch.chdir(tmp_path)
+    name = f"o.db{suffix}"
+    assert main(["sync", str(_tree(tmp_path, "Side")), "--db", name, "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"ontosync: error: cannot use database {name}: SQLite keeps its {suffix[1:]} file") \
+        and "\n" not in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["src-Side"]  # nothing written
