@@ -5,6 +5,7 @@ Each test is a defect a first try met, run in this process on a one-file tree.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -68,3 +69,19 @@ def test_a_db_named_as_another_databases_side_file_is_refused(tmp_path, monkeypa
     assert err.startswith(f"ontosync: error: cannot use database {name}: SQLite keeps its {suffix[1:]} file") \
         and "\n" not in err, err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["src-Side"]  # nothing written
+
+
+# --- `--report -` ----------------------------------------------------------------------------------
+
+def test_report_dash_is_standard_output(tmp_path, monkeypatch, capsys):
+    """`sync --report -` wrote the report into a file named `-` in the working folder, and printed
+    nothing, though `-` is standard output for `diff --output -` and for most command-line tools."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["sync", str(_tree(tmp_path, "Dash")), "--db", "d.db", "--report", "-", "--quiet"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["files"]["ok"] == 1 and report["entities"]["classes"] == 1
+    assert not (tmp_path / "-").exists()
+    # a checkpoint there could never be resumed from: refused before the sync, as a FIFO is
+    assert main(["sync", str(tmp_path / "src-Dash"), "--db", "d.db", "--checkpoint", "-", "--quiet"]) == 2
+    assert capsys.readouterr().err.startswith("ontosync: error: --checkpoint -: standard output")
+    assert not (tmp_path / "-").exists()

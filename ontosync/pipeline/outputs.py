@@ -95,6 +95,7 @@ def missing_folder(parent: str | Path) -> str:
     return f"{parent} is not a folder" if os.path.lexists(parent) else f"folder {parent} does not exist"
 
 
+STDOUT = "-"  # `--report -`, `diff --output -`: standard output, as for most command-line tools
 DB_FILES = ("", "-wal", "-shm", "-journal", ".lock")  # the database and the files SQLite and the lock keep beside it
 
 
