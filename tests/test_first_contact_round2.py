@@ -85,3 +85,48 @@ def test_report_dash_is_standard_output(tmp_path, monkeypatch, capsys):
     assert main(["sync", str(tmp_path / "src-Dash"), "--db", "d.db", "--checkpoint", "-", "--quiet"]) == 2
     assert capsys.readouterr().err.startswith("ontosync: error: --checkpoint -: standard output")
     assert not (tmp_path / "-").exists()
+
+
+# --- Datasette's canned search -----------------------------------------------------------------------
+
+CARDS = """@prefix ex: <http://example.org/h94#> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+ex:T a owl:Class ; rdfs:label "T-cell receptor" .
+ex:A a owl:Class ; rdfs:label "Alzheimer's disease" .
+ex:R a owl:Class ; rdfs:label "Robot" .
+ex:W a owl:Class ; rdfs:label "Welding robot cell" .
+"""
+WORDS = ["T-cell", "Alzheimer's", 'robot"', "NEAR(robot", "col:robot", "rob", "robot  cell",
+         "welding\trob", "robot OR alzheimer", '"robot cell"', "robot *", "-robot"]
+NO_WORDS = ["", " ", "*", '"', "NEAR(", "(", ")", "-", "^", ":"]
+
+
+def test_datasettes_canned_search_takes_words_as_typed(tmp_path):
+    """`/ontology/search?q=T-cell` was HTTP 400 "no such column: cell" (`Alzheimer's`, `robot"`,
+    `col:robot`, an empty box: "fts5: syntax error"), and `q=rob` found nothing: the canned query
+    handed the text to FTS5 as its syntax, though the README sends users to it as the ranked
+    `ontosync search`. Each whitespace-separated piece is now a quoted phrase, the last a prefix,
+    as `ontosync search` reads text; FTS5 syntax stays on `class_search?_searchmode=raw`. The query
+    is run as Datasette runs it: its SQL with `:q` bound."""
+    import ontosync
+    from ontosync.store import search as lite_search
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "cards.ttl").write_text(CARDS, encoding="utf-8")
+    db = tmp_path / "ontology.db"
+    assert main(["sync", str(src), "--db", str(db), "--quiet"]) == 0
+    metadata = json.loads((Path(ontosync.__file__).parent / "datasette" / "metadata.json").read_text("utf-8"))
+    sql = metadata["databases"]["ontology"]["queries"]["search"]["sql"]
+    conn = sqlite3.connect(db)
+    try:
+        for text in WORDS:
+            rows = [curie for curie, *_ in conn.execute(sql, {"q": text})]
+            assert rows == [h["curie"] for h in lite_search.search(conn, text)], text
+        for text in NO_WORDS:
+            assert conn.execute(sql, {"q": text}).fetchall() == [], text
+        found = {t: [c.rsplit("#")[-1] for c, *_ in conn.execute(sql, {"q": t})] for t in ("T-cell", "rob")}
+    finally:
+        conn.close()
+    assert found == {"T-cell": ["T"], "rob": ["R", "W"]}
