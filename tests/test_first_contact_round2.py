@@ -130,3 +130,20 @@ def test_datasettes_canned_search_takes_words_as_typed(tmp_path):
     finally:
         conn.close()
     assert found == {"T-cell": ["T"], "rob": ["R", "W"]}
+
+
+def test_a_checkouts_config_cannot_name_a_database_outside_through_sqlite_syntax(tmp_path, monkeypatch):
+    """The source root's `.ontosync.yml` may name only a relative `db` that stays in the working
+    folder. `db: file:/ABS/outside.db` is one (a folder `file:` holding `ABS/`, which a checkout can
+    carry), but the writer opened it as a URI: it created /ABS/o.db, outside, and wrote there (into
+the user's own database there, as `--db file:other.db` above)."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    work = _tree(tmp_path, "Stranger")  # the checkout, the working folder too
+    (work / ".ontosync.yml").write_text(f"db: file:{outside}/o.db\n", encoding="utf-8")
+    (work / f"file:{outside}").mkdir(parents=True)
+    monkeypatch.chdir(work)
+    code = main(["sync", ".", "--quiet"])
+    assert list(outside.iterdir()) == []  # nothing made there (on main: o.db, its -wal and -shm; exit 3)
+    assert code == 0
+    assert _paths(work / f"file:{outside}" / "o.db") == ["Stranger.ttl"]
