@@ -104,6 +104,8 @@ class Option:
         """What is wrong with a value of the right type (`must ...`), or None."""
         if self.kind == "str" and self.rule == "not be empty":
             return None if str(value).strip() else self.rule
+        if self.kind == "globs":  # `--include "$GLOB"` unset matched no file: a sync of nothing, exit 0
+            return "not be empty" if any(not str(glob).strip() for glob in value or ()) else None
         if self.kind not in ("int", "float"):
             return None
         bad = ((isinstance(value, float) and math.isnan(value))

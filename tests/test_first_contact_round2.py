@@ -147,3 +147,19 @@ the user's own database there, as `--db file:other.db` above)."""
     assert list(outside.iterdir()) == []  # nothing made there (on main: o.db, its -wal and -shm; exit 3)
     assert code == 0
     assert _paths(work / f"file:{outside}" / "o.db") == ["Stranger.ttl"]
+
+
+# --- a blank glob ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("flag", ["--include", "--exclude"])
+def test_a_blank_glob_is_a_usage_error(tmp_path, monkeypatch, capsys, flag):
+    """`--include "$GLOB"` with the variable unset synced no file at all and exited 0 (a new
+    database: empty, "0 files"), as a blank `--path` or `--db` once did (those are usage errors);
+    `--exclude ""` was ignored. `include: [" "]` in `.ontosync.yml` the same."""
+    monkeypatch.chdir(tmp_path)
+    src = _tree(tmp_path, "Blank")
+    (tmp_path / "c.yml").write_text(f'{flag[2:]}: ["pages/**", " "]\n', encoding="utf-8")
+    for extra in ([flag, ""], [flag, " "], ["--config", "c.yml"]):
+        assert main(["sync", str(src), "--db", "b.db", "--quiet", *extra]) == 2, extra
+        assert capsys.readouterr().err == f"ontosync: error: {flag} must not be empty\n"
+    assert not (tmp_path / "b.db").exists()
