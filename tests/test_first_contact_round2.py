@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from ontosync.cli import main
+from tests.helpers import ROOT
 
 TTL = """@prefix owl: <http://www.w3.org/2002/07/owl#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
@@ -81,6 +82,12 @@ def test_report_dash_is_standard_output(tmp_path, monkeypatch, capsys):
     report = json.loads(capsys.readouterr().out)
     assert report["files"]["ok"] == 1 and report["entities"]["classes"] == 1
     assert not (tmp_path / "-").exists()
+    # every file the sync left is one the README's first command says it leaves (the lock was not)
+    said = (ROOT / "README.md").read_text("utf-8").split("What the first command left in the folder", 1)[1]
+    said = said.split("\n\n", 1)[0]
+    left = sorted(p.name.replace("d.db", "example.db") for p in tmp_path.iterdir() if p.is_file())
+    assert left == ["example.db", "example.db.checkpoint.json", "example.db.lock"]
+    assert [name for name in left if f"`{name}`" not in said] == []
     # a checkpoint there could never be resumed from: refused before the sync, as a FIFO is
     assert main(["sync", str(tmp_path / "src-Dash"), "--db", "d.db", "--checkpoint", "-", "--quiet"]) == 2
     assert capsys.readouterr().err.startswith("ontosync: error: --checkpoint -: standard output")
