@@ -376,16 +376,12 @@ def _ready_to_write(settings: Settings, sound_stamp: list[int] | None) -> int:
 
 def _finish_sync(settings: Settings, result) -> int:
     """The report file, the summary line and the run's exit code (both databases)."""
-    from ontosync.pipeline.outputs import STDOUT, write_json
+    from ontosync.pipeline.outputs import STDOUT, write_report
 
     closed = 0
     if settings.report:
         try:
-            if settings.report == STDOUT:  # a file named `-` was written, and nothing printed
-                print(json.dumps(result.report, indent=2, ensure_ascii=False))
-                flush_output()
-            else:
-                write_json(settings.report, result.report)
+            write_report(settings.report, result.report)
         except BrokenPipeError:  # `--report /dev/stdout | head -1`: the reader has what it wanted, as `status | head`
             if settings.report == STDOUT:
                 drop_output(sys.stdout)  # what print() still holds, not raised again at the exit's flush

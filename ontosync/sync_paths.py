@@ -29,6 +29,7 @@ from ontosync.pipeline.outputs import (
     is_special,
     missing_folder,
     not_writable,
+    side_file,
     too_long,
 )
 from ontosync.sources import PathFilter
@@ -61,10 +62,8 @@ def check_db_path(db: str) -> None:
         raise PathRefused(f"cannot use database {db}: it is a folder")
     if Path(db).exists() and not Path(db).is_file():  # /dev/null, a FIFO: SQLite would fail as "fatal"
         raise PathRefused(f"cannot use database {db}: not a regular file")
-    if side := _side_file_suffix(db):
-        raise PathRefused(f"cannot use database {db}: SQLite keeps its {side[1:]} file beside a database "
-                          f"{db.removesuffix(side)} under that name, and opening that one writes over it; give a "
-                          f"name that does not end in {side}")
+    if reason := side_file(db):
+        raise PathRefused(f"cannot use database {db}: {reason}")
     # A name that fits, but not with `-journal` after it: SQLite said "unable to open database file",
     # exit 3, and left an empty database that every later command called not ontosync's.
     longest = max(DB_FILES, key=len)
@@ -82,15 +81,6 @@ def check_db_path(db: str) -> None:
             raise PathRefused(f"cannot write database {db}: {reason}")
         return
     check_writable(db)
-
-
-def _side_file_suffix(db: str) -> str | None:
-    """The suffix (`-wal`, `-shm`, `-journal`) by which `db` is the name of a file SQLite keeps beside
-    another database, or None. `sync --db o.db-wal` made a database there, and the next sync of `o.db`
-    took it for o.db's write-ahead log: it found no valid log in it and deleted it, the whole
-    database of the first sync with it."""
-    name = Path(db).name
-    return next((s for s in DB_FILES if s.startswith("-") and name.endswith(s) and name != s), None)
 
 
 def check_writable(db: str) -> None:

@@ -170,3 +170,31 @@ def test_a_blank_glob_is_a_usage_error(tmp_path, monkeypatch, capsys, flag):
         assert main(["sync", str(src), "--db", "b.db", "--quiet", *extra]) == 2, extra
         assert capsys.readouterr().err == f"ontosync: error: {flag} must not be empty\n"
     assert not (tmp_path / "b.db").exists()
+
+
+def test_fetch_db_out_naming_a_databases_log_is_refused_before_any_request(tmp_path, capsys):
+    """`fetch-db OWNER/REPO --out live.db-wal` wrote the downloaded database over live.db's
+    write-ahead log (exit 0, "verify: ok"): the commits not yet copied into live.db were gone, and
+    the next open of live.db deleted the download. Now exit 2, before anything is asked of GitHub."""
+    from ontosync.action.fetch_db import fetch_db
+    from tests.fake_artifacts import FakeArtifactServer
+    from tests.test_fetch_db import make_db
+
+    live = tmp_path / "live.db"
+    conn = sqlite3.connect(live)
+    conn.execute("PRAGMA journal_mode = wal")
+    conn.execute("PRAGMA wal_autocheckpoint = 0")  # the commit below stays in live.db-wal alone
+    conn.execute("CREATE TABLE t (x)")
+    conn.execute("INSERT INTO t VALUES (1)")
+    conn.commit()
+    log = (tmp_path / "live.db-wal").read_bytes()
+    try:
+        with FakeArtifactServer(token="t") as fake:
+            fake.add("acme/onto", "ontology-db", {"ontology.db": make_db(tmp_path / "up.db")})
+            code = fetch_db("acme/onto", out=str(live) + "-wal", api_url=fake.api_url, token="t")
+            asked = sum(fake.requests.values())
+    finally:
+        conn.close()
+    assert code == 2 and asked == 0
+    assert capsys.readouterr().err.startswith(f"ontosync: error: --out {live}-wal: SQLite keeps its wal file")
+    assert len(log) > 0 and sqlite3.connect(live).execute("SELECT x FROM t").fetchall() == [(1,)]

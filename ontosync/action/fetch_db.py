@@ -98,6 +98,7 @@ def fetch_db(repo: str, artifact: str = DEFAULT_ARTIFACT, out: str | os.PathLike
              api_url: str | None = None, token: str | None = None, branch: str | None = None) -> int:
     """Download, verify and write; returns the exit code (messages go to stderr, progress to stdout)."""
     from ontosync.action import artifacts  # requests and PyGithub: only when fetch-db runs
+    from ontosync.pipeline.outputs import side_file
     from ontosync.sources import SourceError
     from ontosync.sources.github_http import Secret, checked_api_url
 
@@ -121,6 +122,9 @@ def fetch_db(repo: str, artifact: str = DEFAULT_ARTIFACT, out: str | os.PathLike
         return 2
     if out_path.is_dir():
         _say(f"error: --out {out_path} is a folder")
+        return 2
+    if reason := side_file(out_path):
+        _say(f"error: --out {out_path}: {reason}")
         return 2
     info = newest_artifact(repo, artifact, token, api_url, branch)
     if info is None:
