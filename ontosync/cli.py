@@ -191,7 +191,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 def _db_option(parser: argparse.ArgumentParser, text: str) -> None:
     """--db, required unless ONTOSYNC_DATABASE_URL names the database (a PostgreSQL URL kept in a secret)."""
     env = database_from_env()
-    parser.add_argument("--db", required=not env, default=env, type=_database,
+    parser.add_argument("--db", required=not env, default=env, type=_database, metavar="PATH",
                         help=f"{text} (default $ONTOSYNC_DATABASE_URL); a path, or postgresql://...")
 
 

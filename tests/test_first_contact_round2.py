@@ -198,3 +198,30 @@ def test_fetch_db_out_naming_a_databases_log_is_refused_before_any_request(tmp_p
     assert code == 2 and asked == 0
     assert capsys.readouterr().err.startswith(f"ontosync: error: --out {live}-wal: SQLite keeps its wal file")
     assert len(log) > 0 and sqlite3.connect(live).execute("SELECT x FROM t").fetchall() == [(1,)]
+
+
+# --- `--help` says what the README says ------------------------------------------------------------
+
+def _synopsis() -> dict[str, list[tuple[str, str | None]]]:
+    """The README's CLI reference lines: command -> its (flag, metavar) pairs, `--db PATH` and the like."""
+    import re
+
+    block = (ROOT / "README.md").read_text("utf-8").split("## CLI reference", 1)[1].split("```", 2)[1]
+    lines = [line.split(None, 2) for line in block.splitlines() if line.startswith("ontosync ")]
+    return {command: re.findall(r"(--[a-z-]+)(?: ([A-Z][A-Z.a-z/|-]*))?", rest) for _, command, rest in lines}
+
+
+def test_each_commands_help_names_its_values_as_the_readme_does():
+    """The README's reference says `search TEXT --db PATH [--limit N]`; `--help` said `--db DB`,
+    `--limit LIMIT` and `text`, so a reader could not match one with the other."""
+    from ontosync.cli import build_parser
+
+    sub = next(a for a in build_parser()._actions if a.choices)
+    for command, pairs in _synopsis().items():
+        actions = {s: a for a in sub.choices[command]._actions for s in a.option_strings}
+        for flag, metavar in pairs:
+            action = actions[flag]
+            if metavar and "|" not in metavar and action.nargs != 0:
+                assert action.metavar == metavar, (command, flag, action.metavar)
+    search_text = next(a for a in sub.choices["search"]._actions if a.dest == "text")
+    assert search_text.metavar == "TEXT"
