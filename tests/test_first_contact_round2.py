@@ -225,3 +225,23 @@ def test_each_commands_help_names_its_values_as_the_readme_does():
                 assert action.metavar == metavar, (command, flag, action.metavar)
     search_text = next(a for a in sub.choices["search"]._actions if a.dest == "text")
     assert search_text.metavar == "TEXT"
+
+
+@pytest.mark.parametrize("flag", ["artifact", "out", "branch"])
+def test_fetch_db_blank_flags_are_usage_errors(tmp_path, capsys, flag):
+    """`fetch-db acme/onto --branch "$BRANCH"` with the variable unset fetched the default branch's
+    database (exit 0) instead of the branch's; a blank `--artifact` asked GitHub for an artifact
+    named '' and a blank `--out` said "--out . is a folder". Now each is a usage error, before any
+    request, as a blank `--db` is for `sync`."""
+    from ontosync.action.fetch_db import fetch_db
+    from tests.fake_artifacts import FakeArtifactServer
+    from tests.test_fetch_db import make_db
+
+    given = {"artifact": "ontology-db", "out": str(tmp_path / "o.db"), "branch": None, flag: " "}
+    with FakeArtifactServer(token="t") as fake:
+        fake.add("acme/onto", "ontology-db", {"ontology.db": make_db(tmp_path / "up.db")})
+        code = fetch_db("acme/onto", api_url=fake.api_url, token="t", **given)
+        asked = sum(fake.requests.values())
+    assert (code, asked) == (2, 0)
+    assert capsys.readouterr().err == f"ontosync: error: --{flag} must not be empty\n"
+    assert not (tmp_path / "o.db").exists()

@@ -102,6 +102,10 @@ def fetch_db(repo: str, artifact: str = DEFAULT_ARTIFACT, out: str | os.PathLike
     from ontosync.sources import SourceError
     from ontosync.sources.github_http import Secret, checked_api_url
 
+    if blank := next((f for f, v in (("artifact", artifact), ("out", out), ("branch", branch))
+                      if v is not None and not str(v).strip()), None):  # an unset shell variable
+        _say(f"error: --{blank} must not be empty")  # a blank --branch fetched the default branch's
+        return 2
     if not is_repository(repo):
         _say(f"error: repository must look like OWNER/REPO, not {hide_credentials(repo)!r}")
         return 2
