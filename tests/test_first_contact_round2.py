@@ -156,7 +156,20 @@ the user's own database there, as `--db file:other.db` above)."""
     assert _paths(work / f"file:{outside}" / "o.db") == ["Stranger.ttl"]
 
 
-# --- a blank glob ----------------------------------------------------------------------------------
+# --- a blank value --------------------------------------------------------------------------------
+
+def test_a_blank_source_is_a_usage_error(tmp_path, monkeypatch, capsys):
+    """`sync "$ONTOLOGY" --db o.db` with the variable unset synced the working folder instead: every
+    file of the database's ontology recorded deleted, all its classes removed (exit 0, a warning)."""
+    src = _tree(tmp_path, "Kept")
+    assert main(["sync", str(src), "--db", str(tmp_path / "o.db"), "--quiet"]) == 0
+    capsys.readouterr()
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")  # the working folder: no ontology here
+    assert main(["sync", "", "--db", str(tmp_path / "o.db"), "--quiet"]) == 2
+    assert capsys.readouterr().err == "ontosync: error: SOURCE must not be empty (a folder or github:OWNER/REPO)\n"
+    assert _paths(tmp_path / "o.db") == ["Kept.ttl"]
+
 
 @pytest.mark.parametrize("flag", ["--include", "--exclude"])
 def test_a_blank_glob_is_a_usage_error(tmp_path, monkeypatch, capsys, flag):
