@@ -160,7 +160,8 @@ the user's own database there, as `--db file:other.db` above)."""
 
 def test_a_blank_source_is_a_usage_error(tmp_path, monkeypatch, capsys):
     """`sync "$ONTOLOGY" --db o.db` with the variable unset synced the working folder instead: every
-    file of the database's ontology recorded deleted, all its classes removed (exit 0, a warning)."""
+    file of the database's ontology recorded deleted, all its classes removed (exit 0, a warning).
+    `diff --output` the same."""
     src = _tree(tmp_path, "Kept")
     assert main(["sync", str(src), "--db", str(tmp_path / "o.db"), "--quiet"]) == 0
     capsys.readouterr()
@@ -169,6 +170,11 @@ def test_a_blank_source_is_a_usage_error(tmp_path, monkeypatch, capsys):
     assert main(["sync", "", "--db", str(tmp_path / "o.db"), "--quiet"]) == 2
     assert capsys.readouterr().err == "ontosync: error: SOURCE must not be empty (a folder or github:OWNER/REPO)\n"
     assert _paths(tmp_path / "o.db") == ["Kept.ttl"]
+    # `diff --output "$OUT"`, unset: printed the diff (`""`) or wrote a file named ` `
+    for blank in ("", " "):
+        assert main(["diff", "--db", str(tmp_path / "o.db"), "--output", blank]) == 2
+        assert capsys.readouterr() == ("", "ontosync: error: --output must not be empty (- is standard output)\n")
+    assert list((tmp_path / "elsewhere").iterdir()) == []
 
 
 @pytest.mark.parametrize("flag", ["--include", "--exclude"])
