@@ -39,22 +39,23 @@ def _paths(db: Path) -> list[str]:
 
 # --- a `--db` name SQLite reads as syntax ----------------------------------------------------------
 
-@pytest.mark.parametrize("name", ["file:other.db", ":memory:", "file:sub/named.db"])
-def test_a_db_name_sqlite_reads_as_syntax_is_that_file(tmp_path, monkeypatch, name):
+def test_a_db_name_sqlite_reads_as_syntax_is_that_file(tmp_path, monkeypatch):
     """`sync --db file:other.db` migrated, locked and checkpointed the file `file:other.db`, but the
     writer's connection took the name as a SQLite URI and wrote the facts into `other.db`: another
     database, its files recorded deleted, outside its own lock (exit 0). `--db :memory:` migrated
     the file `:memory:` and wrote into a database in memory (exit 3, "no such table"); a new
-`file:sub/named.db` was built in `sub/` and an empty file linked as the database. The name is
+    `file:sub/named.db` was built in `sub/` and an empty file linked as the database. The name is
     the file's, as every reader (`status`, `search`) and the lock already took it."""
     monkeypatch.chdir(tmp_path)
     (tmp_path / "file:sub").mkdir()
     (tmp_path / "sub").mkdir()  # where `file:sub/named.db` as a URI points
     assert main(["sync", str(_tree(tmp_path, "Other")), "--db", "other.db", "--quiet"]) == 0
-    assert main(["sync", str(_tree(tmp_path, "Named")), "--db", name, "--quiet"]) == 0
+    named = _tree(tmp_path, "Named")
+    for name in ("file:other.db", ":memory:", "file:sub/named.db"):
+        assert main(["sync", str(named), "--db", name, "--quiet"]) == 0, name
+        assert _paths(tmp_path / name) == ["Named.ttl"]
     assert _paths(tmp_path / "other.db") == ["Other.ttl"]  # untouched
-    assert _paths(tmp_path / name) == ["Named.ttl"]
-    assert main(["verify", "--db", name]) == 0
+    assert main(["verify", "--db", "file:other.db"]) == 0
     assert list((tmp_path / "sub").iterdir()) == []
 
 
