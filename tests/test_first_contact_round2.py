@@ -106,13 +106,14 @@ ex:R a owl:Class ; rdfs:label "Robot" .
 ex:W a owl:Class ; rdfs:label "Welding robot cell" .
 """
 WORDS = ["T-cell", "Alzheimer's", 'robot"', "NEAR(robot", "col:robot", "rob", "robot  cell",
-         "welding\trob", "robot OR alzheimer", '"robot cell"', "robot *", "-robot"]
-NO_WORDS = ["", " ", "*", '"', "NEAR(", "(", ")", "-", "^", ":"]
+         "welding\trob", "robot OR alzheimer", '"robot cell"', "robot *", "-robot", "robot\x00"]
+NO_WORDS = ["", " ", "*", '"', "NEAR(", "(", ")", "-", "^", ":", "\x00"]
 
 
 def test_datasettes_canned_search_takes_words_as_typed(tmp_path):
     """`/ontology/search?q=T-cell` was HTTP 400 "no such column: cell" (`Alzheimer's`, `robot"`,
-    `col:robot`, an empty box: "fts5: syntax error"), and `q=rob` found nothing: the canned query
+    `col:robot`, an empty box: "fts5: syntax error"; a NUL: "unterminated string"), and `q=rob` found
+    nothing: the canned query
     handed the text to FTS5 as its syntax, though the README sends users to it as the ranked
     `ontosync search`. Each whitespace-separated piece is now a quoted phrase, the last a prefix,
     as `ontosync search` reads text; FTS5 syntax stays on `class_search?_searchmode=raw`. The query
