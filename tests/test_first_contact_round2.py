@@ -71,6 +71,10 @@ def test_a_db_named_as_another_databases_side_file_is_refused(tmp_path, monkeypa
     assert err.startswith(f"ontosync: error: cannot use database {name}: SQLite keeps its {suffix[1:]} file") \
         and "\n" not in err, err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["src-Side"]  # nothing written
+    if suffix == "-journal":  # a name like it whose rest names no database file is anyone's name
+        assert main(["sync", str(tmp_path / "src-Side"), "--db", "research-journal", "--quiet"]) == 0
+        (tmp_path / "research").touch()  # ... until that rest is there
+        assert main(["sync", str(tmp_path / "src-Side"), "--db", "research-journal", "--quiet"]) == 2
 
 
 # --- `--report -` ----------------------------------------------------------------------------------
