@@ -270,3 +270,20 @@ def test_fetch_db_blank_flags_are_usage_errors(tmp_path, capsys, flag):
     assert (code, asked) == (2, 0)
     assert capsys.readouterr().err == f"ontosync: error: --{flag} must not be empty\n"
     assert not (tmp_path / "o.db").exists()
+
+
+def test_fetch_db_out_dash_is_refused_before_any_request(tmp_path, monkeypatch, capsys):
+    """`fetch-db --out -` wrote a database file named `-` (where `sync --report -` and `diff
+    --output -` print): standard output cannot hold a database, so it is a usage error."""
+    from ontosync.action.fetch_db import fetch_db
+    from tests.fake_artifacts import FakeArtifactServer
+    from tests.test_fetch_db import make_db
+
+    monkeypatch.chdir(tmp_path)
+    with FakeArtifactServer(token="t") as fake:
+        fake.add("acme/onto", "ontology-db", {"ontology.db": make_db(tmp_path / "up.db")})
+        code = fetch_db("acme/onto", out="-", api_url=fake.api_url, token="t")
+        asked = sum(fake.requests.values())
+    assert (code, asked) == (2, 0)
+    assert capsys.readouterr().err == "ontosync: error: --out -: standard output cannot hold a database: give a path\n"
+    assert not (tmp_path / "-").exists()

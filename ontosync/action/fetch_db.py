@@ -127,8 +127,8 @@ def fetch_db(repo: str, artifact: str = DEFAULT_ARTIFACT, out: str | os.PathLike
     if out_path.is_dir():
         _say(f"error: --out {out_path} is a folder")
         return 2
-    if reason := side_file(out_path):
-        _say(f"error: --out {out_path}: {reason}")
+    if reason := side_file(out_path) or (str(out) == "-" and "standard output cannot hold a database: give a path"):
+        _say(f"error: --out {out}: {reason}")  # `-` wrote a file named `-`, where --report - and diff print
         return 2
     info = newest_artifact(repo, artifact, token, api_url, branch)
     if info is None:
