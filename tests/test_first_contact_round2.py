@@ -87,6 +87,11 @@ def test_report_dash_is_standard_output(tmp_path, monkeypatch, capsys):
     report = json.loads(capsys.readouterr().out)
     assert report["files"]["ok"] == 1 and report["entities"]["classes"] == 1
     assert not (tmp_path / "-").exists()
+    for argv in (["sync", str(tmp_path / "src-Dash"), "--db", "-", "--quiet"], ["status", "--db", "-"]):
+        assert main(argv) == 2  # sync made a database file named `-`
+        assert capsys.readouterr().err == ("ontosync: error: --db -: standard input and output cannot hold a "
+                                           "database: give a path\n")
+    assert not (tmp_path / "-").exists()
     # every file the sync left is one the README's first command says it leaves (the lock was not)
     said = (ROOT / "README.md").read_text("utf-8").split("What the first command left in the folder", 1)[1]
     said = said.split("\n\n", 1)[0]
