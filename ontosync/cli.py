@@ -190,7 +190,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 def _db_option(parser: argparse.ArgumentParser, text: str) -> None:
     """--db, required unless ONTOSYNC_DATABASE_URL names the database (a PostgreSQL URL kept in a secret)."""
     env = database_from_env()
-    parser.add_argument("--db", required=not env, default=env, type=_database,
+    parser.add_argument("--db", required=not env, default=env, type=_database, metavar="PATH",
                         help=f"{text} (default $ONTOSYNC_DATABASE_URL); a path, or postgresql://...")
 
 
@@ -375,13 +375,15 @@ def _ready_to_write(settings: Settings, sound_stamp: list[int] | None) -> int:
 
 def _finish_sync(settings: Settings, result) -> int:
     """The report file, the summary line and the run's exit code (both databases)."""
-    from ontosync.pipeline.outputs import write_json
+    from ontosync.pipeline.outputs import STDOUT, write_report
 
     closed = 0
     if settings.report:
         try:
-            write_json(settings.report, result.report)
+            write_report(settings.report, result.report)
         except BrokenPipeError:  # `--report /dev/stdout | head -1`: the reader has what it wanted, as `status | head`
+            if settings.report == STDOUT:
+                drop_output(sys.stdout)  # what print() still holds, not raised again at the exit's flush
             closed = 141
         except OSError as exc:
             _say(f"error: --report {settings.report}: not written: {exc.strerror or exc}")

@@ -309,6 +309,8 @@ def database_from_env() -> str | None:
 
 def build_settings(cli: dict[str, Any], config_path: str | None) -> Settings:
     """Merge: defaults < config file < explicit flags (those not None in `cli`)."""
+    if cli.get("source") is not None and not cli["source"].strip():  # `sync "$DIR"`, unset: it synced `.`
+        raise ConfigError("SOURCE must not be empty (a folder or github:OWNER/REPO)")
     source = cli.get("source") or os.environ.get("GITHUB_WORKSPACE") or "."
     file_values: dict[str, Any] = {}
     if config_path is not None and not config_path.strip():  # `--config "$CONF"`, unset: not the tree's file

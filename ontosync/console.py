@@ -114,6 +114,8 @@ def unusable_db_path(db: str) -> str | None:
     folder's name (db_url.folder_name), or a path past the system's limits (`too_long_path`)."""
     from ontosync.db_url import folder_name, is_postgres_url
 
+    if db == "-":  # `--report -` and `diff --output -` print; `--db -` made a database file named `-`
+        return "standard input and output cannot hold a database: give a path"
     return folder_name(db) or (None if is_postgres_url(db) else too_long_path(db))
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from ontosync.console import json_text
 from ontosync.db_url import is_postgres_url, mask, split_schema
 from ontosync.diff_format import to_markdown, to_text
-from ontosync.pipeline.outputs import OutputError, check_distinct, check_output, write_text
+from ontosync.pipeline.outputs import STDOUT, OutputError, check_distinct, check_output, write_text
 from ontosync.store.changelog import has_change_log, has_table
 from ontosync.store.diff import BaseBusy, DiffError, LogDamaged, compare_databases, select_runs
 from ontosync.store.health import classify
@@ -70,7 +70,10 @@ def render(data: dict, fmt: str) -> str:
 def emit_diff(args: argparse.Namespace, conn: Any, db_name: str, say: Callable[[str], None]) -> int:
     """Select, render and write the diff of an open database (exit 0, or 2 on DiffError or an
     `--output` that cannot be written: checked before the reading, reported after it)."""
-    if args.output == "-":  # standard output, as for most command-line tools (a file `-` was written)
+    if args.output is not None and not args.output.strip():  # `--output "$OUT"`, unset: printed, or a file ` `
+        say("error: --output must not be empty (- is standard output)")
+        return 2
+    if args.output == STDOUT:  # standard output, as for most command-line tools (a file `-` was written)
         args.output = None
     try:
         if args.output:

@@ -104,6 +104,8 @@ class Option:
         """What is wrong with a value of the right type (`must ...`), or None."""
         if self.kind == "str" and self.rule == "not be empty":
             return None if str(value).strip() else self.rule
+        if self.kind == "globs":  # `--include "$GLOB"` unset matched no file: a sync of nothing, exit 0
+            return "not be empty" if any(not str(glob).strip() for glob in value or ()) else None
         if self.kind not in ("int", "float"):
             return None
         bad = ((isinstance(value, float) and math.isnan(value))
@@ -196,10 +198,11 @@ OPTIONS: tuple[Option, ...] = (
                       "Empty means 0.05.",
            doc="exit 1 when failed / (ok + failed) of this run is over R",
            input_doc="fail the step above this failed share"),
-    Option("report", "str", "write the JSON run report here", metavar="PATH", input="report", rule="not be empty",
+    Option("report", "str", "write the JSON run report here (- for standard output)", metavar="PATH", input="report",
+           rule="not be empty",
            input_default="ontosync-report.json", passed=False,
            input_help="Where the JSON run report is written, relative to the workspace.",
-           doc="write the JSON run report", input_doc="the JSON run report"),
+           doc="write the JSON run report (`-`: standard output)", input_doc="the JSON run report"),
     Option("api-url", "str", "GitHub API base URL (default $GITHUB_API_URL, else https://api.github.com)",
            default_api_url, metavar="URL", rule="not be empty",
            doc="GitHub API base URL (GitHub Enterprise, tests)",

@@ -17,8 +17,8 @@ from ontosync.options import SQL_INT_MAX
 def add_parser(sub) -> argparse.ArgumentParser:
     """The `search` parser; cli.py adds `--db` (or $ONTOSYNC_DATABASE_URL) as for every command."""
     p = sub.add_parser("search", help="full-text search over class labels, synonyms and definitions")
-    p.add_argument("text", type=_words, help="words to find (the last one also matches as a prefix)")
-    p.add_argument("--limit", type=_limit, default=50, help="at most this many classes (default 50)")
+    p.add_argument("text", type=_words, metavar="TEXT", help="words to find (the last one also matches as a prefix)")
+    p.add_argument("--limit", type=_limit, default=50, metavar="N", help="at most this many classes (default 50)")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.set_defaults(handler=run)
     return p

@@ -20,6 +20,7 @@ from ontosync.db_url import is_postgres_url
 from ontosync.pipeline.checkpoint import Checkpoint, checkpoint_owner
 from ontosync.pipeline.outputs import (
     DB_FILES,
+    STDOUT,
     OutputError,
     check_distinct,
     check_output,
@@ -28,6 +29,7 @@ from ontosync.pipeline.outputs import (
     is_special,
     missing_folder,
     not_writable,
+    side_file,
     too_long,
 )
 from ontosync.sources import PathFilter
@@ -60,6 +62,8 @@ def check_db_path(db: str) -> None:
         raise PathRefused(f"cannot use database {db}: it is a folder")
     if Path(db).exists() and not Path(db).is_file():  # /dev/null, a FIFO: SQLite would fail as "fatal"
         raise PathRefused(f"cannot use database {db}: not a regular file")
+    if reason := side_file(db):
+        raise PathRefused(f"cannot use database {db}: {reason}")
     # A name that fits, but not with `-journal` after it: SQLite said "unable to open database file",
     # exit 3, and left an empty database that every later command called not ontosync's.
     longest = max(DB_FILES, key=len)
@@ -95,9 +99,13 @@ def check_outputs(settings: Settings, config: str | None, selects: PathFilter | 
     neither the database nor the configuration file the run reads (`config`): `--report c.yml`
     with `--config c.yml` replaced the user's settings with the report, exit 0. `selects` is the
     sync's path filter (None: its globs are bad, which the caller says)."""
+    report = None if settings.report == STDOUT else settings.report  # `-`: printed (cli.py _finish_sync)
     try:
-        if settings.report:
-            check_output(settings.report, "--report")
+        if settings.checkpoint_path == STDOUT:
+            raise OutputError("--checkpoint -: standard output, which no sync can resume from: give a file (or "
+                              "/dev/null for none)")
+        if report:
+            check_output(report, "--report")
         check_output(settings.checkpoint_path, "--checkpoint")
         if stat.S_ISFIFO(file_mode(settings.checkpoint_path) or 0):  # each write waited for a reader, the run with it
             raise OutputError(f"--checkpoint {settings.checkpoint_path}: a FIFO, which no sync can resume from: give a "
@@ -108,10 +116,10 @@ def check_outputs(settings: Settings, config: str | None, selects: PathFilter | 
             raise OutputError(f"--checkpoint {settings.checkpoint_path} (the default) is a symbolic link (to "
                               f"{os.readlink(settings.checkpoint_path)}); remove it, or give --checkpoint")
         _check_checkpoint_owner(settings)
-        outputs = {"--config": config, "--checkpoint": settings.checkpoint_path, "--report": settings.report}
+        outputs = {"--config": config, "--checkpoint": settings.checkpoint_path, "--report": report}
         db = None if is_postgres_url(settings.db) else settings.db
         check_distinct(db, {k: v for k, v in outputs.items() if v})
-        for flag, path in (("--db", db), ("--checkpoint", settings.checkpoint_path), ("--report", settings.report)):
+        for flag, path in (("--db", db), ("--checkpoint", settings.checkpoint_path), ("--report", report)):
             if path and selects is not None and _read_by_the_sync(settings, selects, path):
                 raise OutputError(f"{flag} {path}: is a file of the source the sync reads (the next sync would "
                                   "read what this one writes there); give a path outside it, or one it leaves out")

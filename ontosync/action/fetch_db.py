@@ -101,8 +101,8 @@ def fetch_db(repo: str, artifact: str = DEFAULT_ARTIFACT, out: str | os.PathLike
     from ontosync.sources import SourceError
     from ontosync.sources.github_http import Secret, checked_api_url
 
-    if not is_repository(repo):
-        _say(f"error: repository must look like OWNER/REPO, not {hide_credentials(repo)!r}")
+    if refused := _refused(repo, artifact, out, branch):
+        _say(f"error: {refused}")
         return 2
     try:
         api_url = checked_api_url(api_url, default_api_url())  # echoed in errors: no credentials in it
@@ -116,12 +116,6 @@ def fetch_db(repo: str, artifact: str = DEFAULT_ARTIFACT, out: str | os.PathLike
         return 2
     token = secret.get()
     out_path = Path(out)
-    if reason := too_long_path(out_path):
-        _say(f"error: --out {out_path}: {reason}")
-        return 2
-    if out_path.is_dir():
-        _say(f"error: --out {out_path} is a folder")
-        return 2
     info = newest_artifact(repo, artifact, token, api_url, branch)
     if info is None:
         return 2
@@ -151,6 +145,24 @@ def fetch_db(repo: str, artifact: str = DEFAULT_ARTIFACT, out: str | os.PathLike
             return 2
     print(printable(f"wrote {out_path} ({out_path.stat().st_size} bytes) from {got.member}; verify: ok"))
     return 0
+
+
+def _refused(repo: str, artifact: str, out: str | os.PathLike, branch: str | None) -> str | None:
+    """Why the arguments are refused before any request (None: they are not)."""
+    from ontosync.pipeline.outputs import side_file
+
+    if blank := next((f for f, v in (("artifact", artifact), ("out", out), ("branch", branch))
+                      if v is not None and not str(v).strip()), None):  # an unset shell variable
+        return f"--{blank} must not be empty"  # a blank --branch fetched the default branch's database
+    if not is_repository(repo):
+        return f"repository must look like OWNER/REPO, not {hide_credentials(repo)!r}"
+    if reason := too_long_path(Path(out)):
+        return f"--out {out}: {reason}"
+    if Path(out).is_dir():
+        return f"--out {Path(out)} is a folder"
+    if str(out) == "-":  # a file named `-` was written, where `sync --report -` and `diff --output -` print
+        return "--out -: standard output cannot hold a database: give a path"
+    return f"--out {out}: {reason}" if (reason := side_file(out)) else None
 
 
 def _fetched(info, token: str | None, out_name: str, tmp: Path) -> Downloaded | int:

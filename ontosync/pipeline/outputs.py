@@ -15,6 +15,7 @@ import errno
 import json
 import os
 import stat
+import sys
 import time
 from pathlib import Path
 
@@ -95,7 +96,23 @@ def missing_folder(parent: str | Path) -> str:
     return f"{parent} is not a folder" if os.path.lexists(parent) else f"folder {parent} does not exist"
 
 
+STDOUT = "-"  # `--report -`, `diff --output -`: standard output, as for most command-line tools
 DB_FILES = ("", "-wal", "-shm", "-journal", ".lock")  # the database and the files SQLite and the lock keep beside it
+
+
+def side_file(db: str | Path) -> str | None:
+    """Why `db` may not be a database's name (None: it may): it is the name of a file SQLite keeps
+    beside another database (`o.db-wal`, `-shm`, `-journal`). `sync --db o.db-wal` made a database
+    there, and the next sync of `o.db` took it for o.db's write-ahead log, found no valid log in it
+    and deleted it; `fetch-db --out o.db-wal` replaced o.db's log, its last commits with it. A name
+    whose rest has no extension (`research-journal`) is one only when that rest is there."""
+    name = Path(db).name
+    suffix = next((s for s in DB_FILES if s.startswith("-") and name.endswith(s) and name != s), None)
+    base = Path(db).with_name(name.removesuffix(suffix)) if suffix else None
+    if base is None or not (base.suffix or os.path.lexists(base)):
+        return None
+    return (f"SQLite keeps its {suffix[1:]} file beside a database {name.removesuffix(suffix)} under that name, "
+            f"and opening that one writes over it; give a name that does not end in {suffix}")
 
 
 def check_distinct(db: str | None, outputs: dict[str, str], flag: str = "--db") -> None:
@@ -162,6 +179,16 @@ def _open_for_writing(path: str | Path) -> int:
 def write_json(path: str | Path, data: object, indent: int = 2) -> None:
     """The report and the checkpoint: JSON, UTF-8 as it is, written as `write_text` writes."""
     write_text(path, json.dumps(data, indent=indent, ensure_ascii=False))
+
+
+def write_report(path: str, report: dict) -> None:
+    """The run report at `path`, or on standard output for `--report -` (STDOUT), as `diff --output -`
+    writes there: a file named `-` was written, and nothing printed."""
+    if path != STDOUT:
+        write_json(path, report)
+        return
+    sys.stdout.write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.flush()  # a failure here is the report's ("not written"), not a later one of the exit
 
 
 def current_umask() -> int:

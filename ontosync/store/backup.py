@@ -9,6 +9,7 @@ import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ontosync.store.read_only import file_name
 from ontosync.store.upgrade_errors import MigrationFailed
 
 BUSY_TIMEOUT_S = 5.0
@@ -126,7 +127,7 @@ def _link_new(partial: Path, target: Path) -> bool:
 def _copy(db_path: Path, target: Path) -> list[str]:
     """Copy `db_path` into `target` with the backup API; what integrity_check says of the copy."""
     src = sqlite3.connect(db_path.resolve().as_uri() + "?mode=rw", uri=True, timeout=BUSY_TIMEOUT_S)
-    dst = sqlite3.connect(target)
+    dst = sqlite3.connect(file_name(target))  # `--backup-dir file:x` is a folder, not a URI
     try:
         src.backup(dst)
         return [r[0] for r in dst.execute("PRAGMA integrity_check")]

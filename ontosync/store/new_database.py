@@ -34,6 +34,7 @@ from typing import Any
 
 from ontosync.store import migrations
 from ontosync.store.migrations import Migration
+from ontosync.store.read_only import file_name
 
 SNAPSHOT = Path(__file__).with_name("new_database.json")
 
@@ -88,7 +89,7 @@ def born_whole(path: Path, snap: dict, numbered: list[Migration]) -> list[str] |
 
 def _build(tmp: str, snap: dict, numbered: list[Migration]) -> list[str] | None:
     """The schema in `tmp`, nobody else's file yet: no journal, no syncs (`born_whole` syncs it once)."""
-    conn = sqlite3.connect(tmp, isolation_level=None)
+    conn = sqlite3.connect(file_name(tmp), isolation_level=None)  # beside `--db file:x/o.db`: never a URI
     try:
         for pragma in ("journal_mode = OFF", "synchronous = OFF", "foreign_keys = ON"):
             conn.execute(f"PRAGMA {pragma}")

@@ -6,6 +6,9 @@ creates) `x`, `a?b.db` opens `a`, and `%41` is read as `A`. A WAL database in a 
 cannot get its `-shm` file, so a plain read-only open fails there; nothing can write such a
 database meanwhile, so it is then read as immutable, which is exact. A database another process
 is writing (busy, locked) is not: that error goes to the command, which exits 4.
+
+A writer opens the path by name, not as a URI; `file_name` keeps SQLite from reading that name as
+its own syntax there too.
 """
 
 from __future__ import annotations
@@ -43,6 +46,15 @@ def file_uri(path: str | Path) -> str:
     """`file:` URI of `path`, opened read-only (`mode=ro`): never creates or writes the file. The
     name's own bytes are quoted (os.fsencode), so a name that is not UTF-8 opens too."""
     return f"file:{quote(os.fsencode(Path(path).resolve()))}?mode=ro"
+
+
+def file_name(path: str | Path) -> str:
+    """`path` as a name SQLite opens as that file: a relative one is prefixed with `./`. Bare,
+    `file:other.db` is a URI to SQLite (its builds here read URIs in every open), which opened
+    `other.db`, and `:memory:` a database in memory: `sync --db file:other.db` wrote its facts into
+    another database while the lock, checkpoint and migrations were the named file's."""
+    name = os.fspath(path)
+    return name if os.path.isabs(name) else os.path.join(os.curdir, name)
 
 
 def read_only_uri(path: str | Path) -> str:

@@ -37,6 +37,7 @@ from ontosync.parsing.facts import FileFacts, LateRows, ParseWarning
 from ontosync.store import migrations, own_rows, semsql, transaction
 from ontosync.store.entity_counts import entity_counts
 from ontosync.store.fresh_run import FreshRun
+from ontosync.store.read_only import file_name
 from ontosync.store.semsql import ReadersLayer
 from ontosync.store.wal import JOURNAL_SIZE_LIMIT, WRITER_AUTOCHECKPOINT_PAGES
 
@@ -108,7 +109,7 @@ def open_connection(path: str | Path, timeout: float = BUSY_TIMEOUT_S) -> sqlite
     """A `sqlite3` connection in autocommit mode (transactions are explicit: store/transaction.py)
     with ontosync's pragmas (foreign keys always on). Not through Peewee: a SQLite sync imports
     neither Peewee nor psycopg2 (~50 ms of start-up, issue 18); status and diff still read through it."""
-    conn = sqlite3.connect(str(path), timeout=timeout, isolation_level=None, check_same_thread=False)
+    conn = sqlite3.connect(file_name(path), timeout=timeout, isolation_level=None, check_same_thread=False)
     try:
         for pragma, value in PRAGMAS.items():
             conn.execute(f"PRAGMA {pragma} = {value}")
