@@ -1,0 +1,56 @@
+"""RDF and functional syntax, seventh round: an anonymous or abbreviated `Ontology(` header in an
+`.ofn` file, JSON-LD's semantic errors, SWRL rules, and corners of RDF input (RDF/XML collections
+and `xml:base`, Turtle's `@base`, language tags, compressed and misnamed files). The Turtle's rows
+are the reference, as in round 6 (`shapes`: blank nodes compared by what they hold).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from ontosync.parsing import ParseOptions, parse_file
+from tests.test_rdf_round6 import EX, TTL_HEAD, file_graph, synced
+
+OFN_PREFIXES = f"Prefix(:=<{EX}>)\nPrefix(oio:=<http://www.geneontology.org/formats/oboInOwl#>)\n"
+TTL_PREFIXES = TTL_HEAD.split("<http://example.org/t> a", 1)[0]
+
+
+def test_an_anonymous_ontology_has_the_rows_of_turtles_blank_ontology(tmp_path: Path) -> None:
+    """`Ontology(` with no IRI gave no `owl:Ontology` row, and its annotations and imports none
+    either, where the same ontology in Turtle (`[] a owl:Ontology ; ...`) has them on a blank node.
+    An empty `Ontology()` is an ontology too; neither has an ontology id, as in Turtle."""
+    ofn = (OFN_PREFIXES + 'Ontology(\nImport(<http://example.org/imp>)\nAnnotation(rdfs:comment "c")\n'
+           'Annotation(Annotation(oio:source "s") rdfs:seeAlso :about)\nDeclaration(Class(:A))\n)\n')
+    ttl = (TTL_PREFIXES + '_:o a owl:Ontology ; owl:imports <http://example.org/imp> ; rdfs:comment "c" ;\n'
+           '  rdfs:seeAlso :about .\n:A a owl:Class .\n'
+           '[] a owl:Annotation ; owl:annotatedSource _:o ; owl:annotatedProperty rdfs:seeAlso ;\n'
+           '  owl:annotatedTarget :about ; oio:source "s" .\n')
+    db = synced(tmp_path, {"t.ofn": ofn, "t.ttl": ttl, "e.ofn": "Ontology()\n",
+                           "e.ttl": TTL_PREFIXES + "[] a owl:Ontology .\n"})
+    got = file_graph(db, "t.ofn")
+    assert got == file_graph(db, "t.ttl")
+    conn = sqlite3.connect(db)
+    typed = conn.execute("SELECT source_file, count(*) FROM statements WHERE object = 'owl:Ontology' "
+                         "AND subject LIKE '\\_:%' ESCAPE '\\' GROUP BY 1 ORDER BY 1").fetchall()
+    conn.close()
+    assert typed == [("e.ofn", 1), ("e.ttl", 1), ("t.ofn", 1), ("t.ttl", 1)]
+    assert file_graph(db, "e.ofn") == file_graph(db, "e.ttl") != set()
+    facts = parse_file("t.ofn", ofn.encode(), ParseOptions())
+    assert (facts.ontology_id, facts.warnings) == (None, [])
+
+
+def test_an_abbreviated_ontology_iri_names_the_ontology() -> None:
+    """`Ontology(ex:onto ex:onto-v1` (OWL 2's grammar: an ontology IRI is any IRI, abbreviated
+    too) was read as prose, "not OWL functional syntax", and the file had no ontology id; and an
+    IRI after the first axiom (`Ontology(<o> Declaration(...) <x>`) was taken for its version IRI."""
+    text = (b"Prefix(ex:=<http://example.org/>)\nOntology(ex:onto ex:onto-v1\nDeclaration(Class(ex:A))\n)\n")
+    facts = parse_file("t.ofn", text, ParseOptions())
+    assert (facts.ontology_id, facts.warnings) == ("http://example.org/onto", [])
+    assert [(a.axiom_type, a.subject, a.object) for a in facts.axioms] == [
+        ("VersionIRI", "http://example.org/onto", "http://example.org/onto-v1")]
+    late = b"Ontology(<http://example.org/o>\nDeclaration(Class(<http://example.org/A>))\n<http://example.org/x>\n)\n"
+    facts = parse_file("t.ofn", late, ParseOptions())
+    assert [a.axiom_type for a in facts.axioms] == []
+    assert [(w.line, w.message) for w in facts.warnings] == [
+        (3, "not OWL functional syntax: '<http://example.org/x>'")]
