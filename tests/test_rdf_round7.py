@@ -9,7 +9,10 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from ontosync.parsing import ParseOptions, parse_file
+from ontosync.parsing.facts import ParseError
 from tests.test_rdf_round6 import EX, TTL_HEAD, file_graph, synced
 
 OFN_PREFIXES = f"Prefix(:=<{EX}>)\nPrefix(oio:=<http://www.geneontology.org/formats/oboInOwl#>)\n"
@@ -54,3 +57,23 @@ def test_an_abbreviated_ontology_iri_names_the_ontology() -> None:
     assert [a.axiom_type for a in facts.axioms] == []
     assert [(w.line, w.message) for w in facts.warnings] == [
         (3, "not OWL functional syntax: '<http://example.org/x>'")]
+
+
+@pytest.mark.parametrize(("text", "line", "where"), [
+    ('{\n "@context": {"ex": "http://x.org/"},\n "@graph": [\n  {"@id": "ex:a"},\n  {"@id": 5}\n ]\n}\n',
+     5, '$["@graph"][1]["@id"]'),
+    ('{\n "@context": {\n  "@vocab": ["http://x.org/"]\n },\n "@id": "http://x.org/a"\n}\n',
+     3, '$["@context"]["@vocab"]'),
+    ('{"@id": "http://x.org/a",\n "http://x.org/p": {"@value": "x",\n   "@language": "en", "@type": "http://x.org/t"}}',
+     3, '$["http://x.org/p"]["@type"]'),
+    ('{"@id": "http://x.org/a", "@type": ["http://x.org/C",\n 5]}', 1, '$["@type"]'),
+    ('[{"@id": "http://x.org/a"},\n {"@id": "http://x.org/b", "http://x.org/p": {"@value": "x", "@direction": "up"}}]',
+     2, '$[1]["http://x.org/p"]["@direction"]'),
+])
+def test_a_json_ld_semantic_error_names_its_line_and_path(text: str, line: int, where: str) -> None:
+    """"JSON-LD syntax error: @id value must be a string": pyoxigraph's errors that are not JSON
+    syntax carry no position, and the failed file's line named nothing in it. The member at fault
+    is now named by its JSON path, and its line is the file's (`status`: `t.jsonld:5 [parse] ...`)."""
+    with pytest.raises(ParseError) as caught:
+        parse_file("t.jsonld", text.encode(), ParseOptions())
+    assert (caught.value.line, caught.value.message.endswith(f"(at {where})")) == (line, True), caught.value.message

@@ -41,7 +41,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ontosync.parsing import ParseOptions, axiom_annotations, fence_notes, rdf_statements
+from ontosync.parsing import ParseOptions, axiom_annotations, fence_notes, jsonld_errors, rdf_statements
 from ontosync.parsing.class_expressions import Index, Renderer, Unrenderable
 from ontosync.parsing.facts import AxiomFact, ClassFact, EdgeFact, FileFacts, ParseError, ParseWarning, PropertyFact
 from ontosync.parsing.jsonld_context import inline_jsonld_contexts, lone_surrogate
@@ -199,8 +199,9 @@ def _parse_rdf(path: str, data: bytes, fmt: str,
         line = None
         if fmt == "rdfxml":
             line = _locate_xml_error(data, ox_format)
-        surrogate = lone_surrogate(doc, data, keep_lines) if fmt == "jsonld" else None
-        raise surrogate or _syntax_error(label, exc, line_shift_cols, keep_lines, line) from None
+        error = (fmt == "jsonld" and lone_surrogate(doc, data, keep_lines)) or _syntax_error(
+            label, exc, line_shift_cols, keep_lines, line)
+        raise jsonld_errors.located(error, str(exc.msg), doc, data, keep_lines) if fmt == "jsonld" else error from None
     except MemoryError as exc:  # pyoxigraph's "Reached the buffer maximal size of N": one huge term
         raise _too_long(label, data, exc, keep_lines) from None
     languages = written_tags(data)
