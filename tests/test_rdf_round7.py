@@ -13,7 +13,7 @@ import pytest
 
 from ontosync.parsing import ParseOptions, parse_file
 from ontosync.parsing.facts import ParseError
-from tests.test_rdf_round6 import EX, TTL_HEAD, file_graph, synced
+from tests.test_rdf_round6 import EX, OFN_HEAD, TTL_HEAD, file_graph, synced
 
 OFN_PREFIXES = f"Prefix(:=<{EX}>)\nPrefix(oio:=<http://www.geneontology.org/formats/oboInOwl#>)\n"
 TTL_PREFIXES = TTL_HEAD.split("<http://example.org/t> a", 1)[0]
@@ -77,3 +77,52 @@ def test_a_json_ld_semantic_error_names_its_line_and_path(text: str, line: int, 
     with pytest.raises(ParseError) as caught:
         parse_file("t.jsonld", text.encode(), ParseOptions())
     assert (caught.value.line, caught.value.message.endswith(f"(at {where})")) == (line, True), caught.value.message
+
+
+SWRL_TTL = """@prefix swrl: <http://www.w3.org/2003/11/swrl#> .
+@prefix swrlb: <http://www.w3.org/2003/11/swrlb#> .
+@prefix var: <urn:swrl:var#> .
+var:x a swrl:Variable . var:y a swrl:Variable . var:a a swrl:Variable .
+[] a swrl:Imp ; rdfs:comment "adults" ;
+  swrl:body [ a swrl:AtomList ;
+    rdf:first [ a swrl:ClassAtom ; swrl:classPredicate :Person ; swrl:argument1 var:x ] ;
+    rdf:rest [ a swrl:AtomList ;
+      rdf:first [ a swrl:DatavaluedPropertyAtom ; swrl:propertyPredicate :age ; swrl:argument1 var:x ;
+                  swrl:argument2 var:a ] ;
+      rdf:rest [ a swrl:AtomList ;
+        rdf:first [ a swrl:BuiltinAtom ; swrl:builtin swrlb:greaterThan ; swrl:arguments ( var:a 17 ) ] ;
+        rdf:rest [ a swrl:AtomList ;
+          rdf:first [ a swrl:IndividualPropertyAtom ; swrl:propertyPredicate :knows ; swrl:argument1 var:x ;
+                      swrl:argument2 var:y ] ;
+          rdf:rest [ a swrl:AtomList ;
+            rdf:first [ a swrl:ClassAtom ; swrl:classPredicate [ a owl:Class ; owl:complementOf :Child ] ;
+                        swrl:argument1 var:y ] ;
+            rdf:rest rdf:nil ] ] ] ] ] ;
+  swrl:head [ a swrl:AtomList ;
+    rdf:first [ a swrl:ClassAtom ; swrl:classPredicate :Adult ; swrl:argument1 var:x ] ;
+    rdf:rest [ a swrl:AtomList ;
+      rdf:first [ a swrl:SameIndividualAtom ; swrl:argument1 var:y ; swrl:argument2 :bob ] ;
+      rdf:rest rdf:nil ] ] .
+"""
+SWRL_OFN = """Prefix(var:=<urn:swrl:var#>)
+DLSafeRule(Annotation(rdfs:comment "adults")
+  Body(ClassAtom(:Person Variable(var:x)) DataPropertyAtom(:age Variable(var:x) Variable(var:a))
+       BuiltInAtom(<http://www.w3.org/2003/11/swrlb#greaterThan> Variable(var:a) "17"^^xsd:integer)
+       ObjectPropertyAtom(:knows Variable(var:x) Variable(var:y))
+       ClassAtom(ObjectComplementOf(:Child) Variable(var:y)))
+  Head(ClassAtom(:Adult Variable(var:x)) SameIndividualAtom(Variable(var:y) :bob)))
+"""
+
+
+def test_a_swrl_rule_has_the_rows_protege_writes_for_it(tmp_path: Path) -> None:
+    """Decided (docs/decisions.md): `DLSafeRule` in an `.ofn` file had no row in the readers'
+    layer, where the same rule in Turtle has its triples. It now has the SWRL submission's RDF as
+    the OWL API (Protégé) writes it: a `swrl:Imp` whose `swrl:body` and `swrl:head` are lists of
+    atoms (each cell a `swrl:AtomList`), each variable typed `swrl:Variable`, the rule's
+    annotations on its node."""
+    db = synced(tmp_path, {"t.ofn": OFN_HEAD + SWRL_OFN + ")\n",
+                           "t.ttl": TTL_HEAD + "@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .\n"
+                           + SWRL_TTL})
+    got = file_graph(db, "t.ofn")
+    assert got == file_graph(db, "t.ttl")
+    assert sum(1 for r in got if r[3] == "http://www.w3.org/2003/11/swrl#Imp") == 1

@@ -2,7 +2,7 @@
 
 Why: a Turtle file's readers' layer holds every triple, so `SubClassOf(:A ObjectAllValuesFrom(:p :C))`,
 `EquivalentClasses(:D ObjectIntersectionOf(:A :B))`, `DisjointUnion`, `HasKey`, n-ary
-`DisjointClasses` (`owl:AllDisjointClasses`), `ObjectPropertyChain` and an annotated axiom's
+`DisjointClasses` (`owl:AllDisjointClasses`), `ObjectPropertyChain`, a SWRL rule and an annotated axiom's
 `owl:Axiom` reification reach `statements` (OAK's `owl_all_values_from`, `owl_equivalent_class`,
 `relationships`, axiom annotations) from Turtle, and reached nothing from the same ontology in an
 `.ofn` file (docs/decisions.md, "One ontology, one set of rows"). `Graph` writes the triples OWL 2's
@@ -73,6 +73,13 @@ _DECLARED = {"Class": _CLASS, "ObjectProperty": OWL + "ObjectProperty", "DataPro
 _NEGATIVE = {"NegativeObjectPropertyAssertion": OWL + "targetIndividual",
              "NegativeDataPropertyAssertion": OWL + "targetValue"}
 Target = tuple[str, str, Term] | str  # a main triple, or the main node of an axiom typed as one
+SWRL = "http://www.w3.org/2003/11/swrl#"
+# a rule's atom -> (its type, the predicate of its first argument when that is no individual or value)
+_ATOMS = {"ClassAtom": ("ClassAtom", "classPredicate"), "DataRangeAtom": ("DataRangeAtom", "dataRange"),
+          "ObjectPropertyAtom": ("IndividualPropertyAtom", "propertyPredicate"),
+          "DataPropertyAtom": ("DatavaluedPropertyAtom", "propertyPredicate"),
+          "SameIndividualAtom": ("SameIndividualAtom", None),
+          "DifferentIndividualsAtom": ("DifferentIndividualsAtom", None), "BuiltInAtom": ("BuiltinAtom", "builtin")}
 
 
 # the notes of an axiom whose main triples another note writes (parsing/ofn_triples.py, parsing/ofn.py)
@@ -146,7 +153,7 @@ def hang(saved: list[list], axioms: list) -> None:
 
 
 class Unmapped(Exception):
-    """A part the mapping has no RDF for here (a number where a literal belongs, a rule): the axiom
+    """A part the mapping has no RDF for here (a number where a literal belongs, an atom of no kind): the axiom
     keeps its row, without a graph, as before."""
 
 
@@ -279,6 +286,8 @@ class Graph:
             self.add(x, RDF_TYPE, kind)
             self.add(x, OWL + "members", self.seq(args))
             return [x]
+        if head == "DLSafeRule":
+            return [self._rule(args)]
         if head in _NEGATIVE and len(args) == 3:
             x = self.node()
             self.add(x, RDF_TYPE, OWL + "NegativePropertyAssertion")
@@ -309,6 +318,50 @@ class Graph:
         if head == "Declaration" and getattr(args[0], "head", None) in _DECLARED:
             return self._main(self._named(args[0].args[0]), RDF_TYPE, _DECLARED[args[0].head])
         raise Unmapped(head)
+
+    # -- rules: the SWRL submission's RDF, as the OWL API (Protégé) writes it ------------------------------
+    def _rule(self, args: list) -> str:
+        """`DLSafeRule(Body(...) Head(...))`: a `swrl:Imp` node with its `swrl:body` and `swrl:head`,
+        each a list whose cells are typed `swrl:AtomList` (the OWL API's; the submission's own example
+        writes a plain collection). Its annotations go on that node, as the OWL API writes them."""
+        x = self.node()
+        self.add(x, RDF_TYPE, SWRL + "Imp")
+        for part in args:
+            if getattr(part, "head", None) not in ("Body", "Head"):
+                raise Unmapped("DLSafeRule")
+            head = RDF + "nil"
+            for atom in reversed(part.args):
+                cell = self.node()
+                self.add(cell, RDF_TYPE, SWRL + "AtomList")
+                self.add(cell, RDF + "rest", head)
+                self.add(cell, RDF + "first", self._atom(atom))
+                head = cell
+            self.add(x, SWRL + part.head.lower(), head)
+        return x
+
+    def _atom(self, atom) -> str:
+        kind, first = _ATOMS.get(getattr(atom, "head", None) or "", (None, None))
+        if kind is None:
+            raise Unmapped("atom")
+        y, args = self.node(), atom.args
+        self.add(y, RDF_TYPE, SWRL + kind)
+        if first:
+            self.add(y, SWRL + first, self._named(args[0]) if kind == "BuiltinAtom" else self.term(args[0]))
+            args = args[1:]
+        if kind == "BuiltinAtom":
+            self.add(y, SWRL + "arguments", self.seq(args, self._argument))
+        else:
+            for n, arg in enumerate(args, start=1):
+                self.add(y, SWRL + f"argument{n}", self._argument(arg))
+        return y
+
+    def _argument(self, item) -> Term:
+        """A variable (`Variable(v)`: `v`, typed `swrl:Variable`), an individual or a literal."""
+        if getattr(item, "head", None) == "Variable" and len(item.args) == 1:
+            variable = self._named(item.args[0])
+            self.add(variable, RDF_TYPE, SWRL + "Variable")
+            return variable
+        return self.value(item)
 
     def _chain(self, head: str, args: list) -> list[Target]:
         pred = _CHAINS[head]
