@@ -414,16 +414,10 @@ class Graph:
         """[stanza, subject, predicate, object, value, datatype, language] per distinct triple, as
         an RDF file's rows hold them (rdf_statements.extract): the stanza the named subject a blank
         node hangs from, a plain or `xsd:string` literal without datatype."""
-        parent: dict[str, str] = {}
-        for s, _p, o in self.triples:
-            if isinstance(o, str) and o.startswith("_:") and o not in parent:
-                parent[o] = s
+        top = hung_from(t for t in self.triples if isinstance(t[2], str))  # linear: a list's cells chain
         out: dict[tuple, None] = {}
         for s, p, o in self.triples:
-            stanza, seen = s, set()
-            while stanza in parent and stanza not in seen:
-                seen.add(stanza)
-                stanza = parent[stanza]
+            stanza = top.get(s, s)
             if isinstance(o, str):
                 out[(stanza, s, p, o, None, None, None)] = None
             else:
