@@ -6,6 +6,9 @@ are the reference, as in round 6 (`shapes`: blank nodes compared by what they ho
 
 from __future__ import annotations
 
+import bz2
+import gzip
+import lzma
 import sqlite3
 import time
 from pathlib import Path
@@ -143,3 +146,39 @@ def test_a_long_list_in_functional_syntax_is_read_in_linear_time() -> None:
     # each cell's rdf:first and rdf:rest, the expression's rdf:type and owl:oneOf, the equivalence
     assert (len(rows), {r[0] for r in rows}) == (2 * n + 3, {EX + "A"})
     assert spent < 2.0, spent
+
+
+TTL_CLASS = b"@prefix owl: <http://www.w3.org/2002/07/owl#> .\n<http://x.org/A> a owl:Class .\n"
+
+
+@pytest.mark.parametrize(("path", "compress", "name", "label"), [
+    ("t.owl", gzip.compress, "gzip", "RDF/XML"), ("t.rdf", lzma.compress, "xz", "RDF/XML"),
+    ("t.ttl", lzma.compress, "xz", "Turtle"), ("t.ofn", bz2.compress, "bzip2", "OWL functional syntax")])
+def test_a_compressed_file_is_named_so(path: str, compress, name: str, label: str) -> None:
+    """An `.owl` file holding gzip failed "not an RDF/XML document: invalid UTF-8 (byte 0x8b;
+    binary file?)", and an xz or bzip2 one "Turtle syntax error: BZh91AY is not a valid subject":
+    only gzip and zip behind a UTF-8 syntax were named. Each is now named in every syntax."""
+    with pytest.raises(ParseError) as caught:
+        parse_file(path, compress(TTL_CLASS), ParseOptions())
+    assert (caught.value.line, caught.value.message) == (
+        1, f"the file is {name}-compressed, not {label} text: commit it uncompressed")
+
+
+@pytest.mark.parametrize(("path", "text", "line"), [
+    ("t.ttl", b"@prefix owl: <http://www.w3.org/2002/07/owl#> .\n<http://x.org/g> {\n"
+              b" <http://x.org/A> a owl:Class .\n}\n", 2),
+    ("t.owl", b"<http://x.org/A> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+              b"<http://www.w3.org/2002/07/owl#Class> <http://x.org/g> .\n", 1),
+    ("t.nt", b"<http://x.org/A> <http://x.org/p> <http://x.org/B> .\n"
+             b"<http://x.org/A> <http://x.org/p> <http://x.org/B> <http://x.org/g> .\n", 2)])
+def test_trig_or_n_quads_behind_a_triples_extension_is_named_so(path: str, text: bytes, line: int) -> None:
+    """A TriG or N-Quads file named `.ttl`, `.owl` or `.nt` (a triple store's export) failed "{ is
+    not a valid predicate" or "A dot is expected at the end of statements": a typo to look for. It is
+    now named for what it is, on the line the parser stopped at; its graphs are not read (one graph
+    per file), and a syntax error in a Turtle file stays one."""
+    with pytest.raises(ParseError) as caught:
+        parse_file(path, text, ParseOptions())
+    assert caught.value.line == line
+    assert "is TriG or N-Quads (it names graphs)" in caught.value.message, caught.value.message
+    with pytest.raises(ParseError, match="Turtle syntax error"):
+        parse_file("t.ttl", TTL_CLASS + b"<http://x.org/B> a {\n", ParseOptions())

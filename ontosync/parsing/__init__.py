@@ -17,7 +17,7 @@ from ontosync.formats import EXTENSIONS, SUPPORTED_GLOBS  # re-exported: callers
 from ontosync.parsing.facts import FileFacts, ParseError
 from ontosync.parsing.lfs import refuse_lfs_pointer
 from ontosync.parsing.logseq_config import LogseqGraph, skip_reason
-from ontosync.parsing.text_encoding import refuse_not_utf8
+from ontosync.parsing.text_encoding import refuse_compressed, refuse_not_utf8
 
 __all__ = ["DEFAULT_NAMESPACES", "EXTENSIONS", "SUPPORTED_GLOBS", "ParseOptions", "format_for", "parse_file"]
 
@@ -102,6 +102,7 @@ def parse_file_split(path: str, data: bytes, options: ParseOptions,
         from ontosync.parsing.logseq import parse_page
 
         return parse_page(path, data, options), None
+    refuse_compressed(data, _UTF8_ONLY.get(fmt, "RDF/XML"))
     if fmt == "rdfxml" and _looks_functional(data):
         fmt = "ofn"
     elif fmt == "rdfxml" and _looks_turtle(data):

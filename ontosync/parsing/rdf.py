@@ -196,12 +196,7 @@ def _parse_rdf(path: str, data: bytes, fmt: str,
     except SyntaxError as exc:
         if fmt == "rdfxml" and is_owl_xml(data):  # other XML, as one without the RDF namespace
             return FileFacts(format=fmt, skipped=OWL_XML_SKIPPED), None, {}
-        line = None
-        if fmt == "rdfxml":
-            line = _locate_xml_error(data, ox_format)
-        error = (fmt == "jsonld" and lone_surrogate(doc, data, keep_lines)) or _syntax_error(
-            label, exc, line_shift_cols, keep_lines, line)
-        raise jsonld_errors.located(error, str(exc.msg), doc, data, keep_lines) if fmt == "jsonld" else error from None
+        raise _failed(fmt, exc, data, doc, keep_lines, line_shift_cols) from None
     except MemoryError as exc:  # pyoxigraph's "Reached the buffer maximal size of N": one huge term
         raise _too_long(label, data, exc, keep_lines) from None
     languages = written_tags(data)
@@ -213,6 +208,19 @@ def _parse_rdf(path: str, data: bytes, fmt: str,
 
 # --------------------------------------------------------------------------------------------------
 # Errors
+
+
+def _failed(fmt: str, exc: SyntaxError, data: bytes, doc: Any, keep_lines: bool, shift: int) -> ParseError:
+    """The error of a document pyoxigraph refused, with its line: found again for RDF/XML, the
+    member at fault for JSON-LD; a TriG or N-Quads document in a triples-only syntax named so."""
+    ox_format, label = _FORMATS[fmt]
+    line = _locate_xml_error(data, ox_format) if fmt == "rdfxml" else None
+    error = (fmt == "jsonld" and lone_surrogate(doc, data, keep_lines)) or _syntax_error(
+        label, exc, shift, keep_lines, line)
+    if fmt in ("turtle", "ntriples") and _named_graphs(data):
+        return ParseError(f"{label}: the file is TriG or N-Quads (it names graphs), which ontosync does not "
+                          "read: save the ontology's graph as Turtle or N-Triples", error.line)
+    return jsonld_errors.located(error, str(exc.msg), doc, data, keep_lines) if fmt == "jsonld" else error
 
 
 _LOCATION_PREFIX = re.compile(r"^Parser error at line \d+ [^:]{0,80}:\s*")  # the line goes in ParseError.line
@@ -235,6 +243,19 @@ def _syntax_error(label: str, exc: SyntaxError, shift: int, keep_lines: bool, li
     if "No LoadDocumentCallback" in message:  # belt and braces: contexts are inlined before parsing
         message = "remote JSON-LD context not fetched; map it to a local file in .ontosync.yml"
     return ParseError(clip(f"{label} syntax error: {message}"), line)
+
+
+def _named_graphs(data: bytes) -> bool:
+    """Whether a document that failed as Turtle or N-Triples is TriG or N-Quads with a named graph:
+    such a file named `.ttl`, `.nt` or `.owl` failed "{ is not a valid predicate" or "A dot is
+    expected at the end of statements", which sent users looking for a typo. Error path only."""
+    for syntax in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS):
+        try:
+            if any(not isinstance(q.graph_name, ox.DefaultGraph) for q in ox.parse(data, format=syntax)):
+                return True
+        except (SyntaxError, MemoryError):
+            continue
+    return False
 
 
 def _too_long(label: str, data: bytes, exc: MemoryError, keep_lines: bool) -> ParseError | MemoryError:
