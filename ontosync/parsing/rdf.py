@@ -76,6 +76,7 @@ from ontosync.parsing.rdf_vocab import (
     disjoint_row,
     is_iri,
 )
+from ontosync.parsing.xml_base import resolve_xml_bases
 from ontosync.parsing.xml_guard import OWL_XML_SKIPPED, check_xml, is_owl_xml, refuse_non_xml, to_utf8_xml
 from ontosync.parsing.xml_literals import fix_xml_literals, has_xml_literals
 
@@ -181,7 +182,7 @@ def _parse_rdf(path: str, data: bytes, fmt: str,
             refuse_non_xml(data)
             reason = OWL_XML_SKIPPED if is_owl_xml(data) else "XML without the RDF namespace: not an RDF/XML document"
             return FileFacts(format=fmt, skipped=reason), None, {}
-        data, masked = mask_empty_xml_lang(data)
+        data, masked = mask_empty_xml_lang(resolve_xml_bases(data))
     elif fmt == "jsonld":
         data, keep_lines, doc = inline_jsonld_contexts(data, options.jsonld_contexts)
         notes = dropped_nodes(doc)
