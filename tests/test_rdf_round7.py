@@ -206,3 +206,11 @@ def test_a_relative_xml_base_is_resolved_against_the_base_in_scope() -> None:
                        ("http://other.org/D", "rdf:type", "owl:Class")}
     with pytest.raises(ParseError, match="relative IRIs need a base"):
         parse_file("t.owl", body.format(base="").encode(), ParseOptions())
+
+
+def test_turtle_saved_as_nt_is_read_as_turtle() -> None:
+    """A `.nt` file that starts with `@prefix` (rdflib's serializer writes Turtle under whatever name
+    it is given) failed "N-Triples syntax error: The subject of a triple must be an IRI": no N-Triples
+    document starts with a directive, so it is read as Turtle, as an `.owl` file holding Turtle is."""
+    facts = parse_file("t.nt", b"# made by a script\n" + TTL_CLASS, ParseOptions())
+    assert (facts.format, [c.iri for c in facts.classes]) == ("turtle", ["http://x.org/A"])
