@@ -214,3 +214,15 @@ def test_turtle_saved_as_nt_is_read_as_turtle() -> None:
     document starts with a directive, so it is read as Turtle, as an `.owl` file holding Turtle is."""
     facts = parse_file("t.nt", b"# made by a script\n" + TTL_CLASS, ParseOptions())
     assert (facts.format, [c.iri for c in facts.classes]) == ("turtle", ["http://x.org/A"])
+
+
+def test_manchester_syntax_in_an_ofn_file_fails_naming_it() -> None:
+    """An `.ofn` file holding Manchester syntax (`Prefix: : <...>`, `Class: A`) synced `ok` with
+    nothing read but a "not OWL functional syntax" warning quoting its first words; it now fails
+    naming the syntax, as an `.owl` file holding it does."""
+    text = b"# from Protege\nPrefix: : <http://x.org/>\nOntology: <http://x.org/o>\nClass: A\n    SubClassOf: B\n"
+    with pytest.raises(ParseError) as caught:
+        parse_file("t.ofn", text, ParseOptions())
+    assert caught.value.line == 1
+    assert "OWL Manchester syntax, which ontosync does not read" in caught.value.message
+    assert parse_file("u.ofn", b"Prefix(:=<http://x.org/>)\nOntology(:o)\n", ParseOptions()).ontology_id == "http://x.org/o"

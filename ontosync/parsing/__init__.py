@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from ontosync.formats import EXTENSIONS, SUPPORTED_GLOBS  # re-exported: callers import them from here
+from ontosync.formats import EXTENSIONS, NOT_READ, SUPPORTED_GLOBS  # re-exported (not NOT_READ)
 from ontosync.parsing.facts import FileFacts, ParseError
 from ontosync.parsing.lfs import refuse_lfs_pointer
 from ontosync.parsing.logseq_config import LogseqGraph, skip_reason
@@ -109,6 +109,8 @@ def parse_file_split(path: str, data: bytes, options: ParseOptions,
         fmt = "turtle"
     if fmt in _UTF8_ONLY:
         refuse_not_utf8(data, _UTF8_ONLY[fmt])
+    if fmt == "ofn" and _head(data).startswith((b"Prefix:", b"Ontology:")):  # its reader would keep nothing
+        raise ParseError(f"not OWL functional syntax: {NOT_READ['.omn']}", 1)
     if fmt == "ofn":
         from ontosync.parsing.ofn import parse_ofn_document
 
