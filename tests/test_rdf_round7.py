@@ -40,8 +40,14 @@ def test_an_anonymous_ontology_has_the_rows_of_turtles_blank_ontology(tmp_path: 
     conn = sqlite3.connect(db)
     typed = conn.execute("SELECT source_file, count(*) FROM statements WHERE object = 'owl:Ontology' "
                          "AND subject LIKE '\\_:%' ESCAPE '\\' GROUP BY 1 ORDER BY 1").fetchall()
+    # `shapes` leaves out the rows of a node another row points at: the ontology's, hung from the
+    # owl:Annotation that points at it, as in Turtle
+    hung = conn.execute("SELECT source_file, predicate FROM statements WHERE stanza <> subject "
+                        "ORDER BY 1, 2").fetchall()
     conn.close()
     assert typed == [("e.ofn", 1), ("e.ttl", 1), ("t.ofn", 1), ("t.ttl", 1)]
+    assert [p for f, p in hung if f == "t.ofn"] == [p for f, p in hung if f == "t.ttl"] == [
+        "owl:imports", "rdf:type", "rdfs:comment", "rdfs:seeAlso"]
     assert file_graph(db, "e.ofn") == file_graph(db, "e.ttl") != set()
     facts = parse_file("t.ofn", ofn.encode(), ParseOptions())
     assert (facts.ontology_id, facts.warnings) == (None, [])

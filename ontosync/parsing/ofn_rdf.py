@@ -144,9 +144,12 @@ def hang(saved: list[list], axioms: list) -> None:
     stanza, the named subject `_:a_x` hangs from across the file, as an RDF file's rows have it
     (rdf_statements.hung_from, over each row's stanza and object): `Graph.rows` hangs a node within
     its axiom only, and `_:x` is one node of the file (`:i :p _:x` in one axiom, `_:x`'s own rows in
-    others). The rows (`saved`, and the axioms' `rdf_graph`) are changed in place."""
+    others). So is an anonymous ontology's `_:o_<n>` (parsing/ofn_header.py), which an annotated
+    ontology annotation's `owl:Annotation` points at. The rows (`saved`, and the axioms' `rdf_graph`)
+    are changed in place."""
     graphs = [saved, *(a.annotations["rdf_graph"] for a in axioms if "rdf_graph" in (a.annotations or {}))]
-    top = hung_from([(row[0], None, row[3]) for rows in graphs for row in rows if (row[3] or "").startswith("_:a_")])
+    top = hung_from([(row[0], None, row[3]) for rows in graphs for row in rows
+                    if (row[3] or "").startswith(("_:a_", "_:o_"))])
     for rows in graphs if top else ():
         for row in rows:
             row[0] = top.get(row[0], row[0])
