@@ -232,3 +232,14 @@ def test_manchester_syntax_in_an_ofn_file_fails_naming_it() -> None:
     assert caught.value.line == 1
     assert "OWL Manchester syntax, which ontosync does not read" in caught.value.message
     assert parse_file("u.ofn", b"Prefix(:=<http://x.org/>)\nOntology(:o)\n", ParseOptions()).ontology_id == "http://x.org/o"
+
+
+def test_a_json_ld_language_maps_tags_keep_their_case() -> None:
+    """Tags are kept as written (parsing/language_tags.py), but a JSON-LD language map's keys
+    (`"label": {"EN-gb": "Colour"}`, its term's `"@container": "@language"`) came out lower-cased,
+    `en-gb`, where the same label written `{"@value": "Colour", "@language": "EN-gb"}` kept `EN-gb`."""
+    text = (b'{"@context": {"label": {"@id": "http://www.w3.org/2000/01/rdf-schema#label", '
+            b'"@container": ["@language", "@set"]}},\n "@id": "http://x.org/A",\n'
+            b' "label": {"EN-gb": "Colour", "de-AT": ["Farbe"], "fr": "Couleur"}}')
+    rows = parse_file("t.jsonld", text, ParseOptions()).statements
+    assert sorted((r[4], r[6]) for r in rows) == [("Colour", "EN-gb"), ("Couleur", "fr"), ("Farbe", "de-AT")]

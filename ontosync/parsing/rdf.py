@@ -46,7 +46,7 @@ from ontosync.parsing.class_expressions import Index, Renderer, Unrenderable
 from ontosync.parsing.facts import AxiomFact, ClassFact, EdgeFact, FileFacts, ParseError, ParseWarning, PropertyFact
 from ontosync.parsing.jsonld_context import inline_jsonld_contexts, lone_surrogate
 from ontosync.parsing.jsonld_ids import dropped_nodes
-from ontosync.parsing.language_tags import mask_empty_xml_lang, unmask, written_tags
+from ontosync.parsing.language_tags import language_map_tags, mask_empty_xml_lang, unmask, written_tags
 from ontosync.parsing.rdf_vocab import (
     DEFINITION_PREDICATES,
     EXPLICIT_PROPERTY_TYPES,
@@ -201,6 +201,8 @@ def _parse_rdf(path: str, data: bytes, fmt: str,
     except MemoryError as exc:  # pyoxigraph's "Reached the buffer maximal size of N": one huge term
         raise _too_long(label, data, exc, keep_lines) from None
     languages = written_tags(data)
+    if fmt == "jsonld":
+        languages = {**language_map_tags(doc), **languages}
     facts = _extract(fmt, index, len(data), languages, quads)
     facts.warnings = sorted(notes) + rdf_statements.triple_term_warnings(data, quads) + facts.warnings
     facts.synonyms = rdf_statements.synonyms(index.aside, options.namespaces)
