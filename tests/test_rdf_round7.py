@@ -214,12 +214,18 @@ def test_a_relative_xml_base_is_resolved_against_the_base_in_scope() -> None:
         parse_file("t.owl", body.format(base="").encode(), ParseOptions())
 
 
-def test_turtle_saved_as_nt_is_read_as_turtle() -> None:
-    """A `.nt` file that starts with `@prefix` (rdflib's serializer writes Turtle under whatever name
-    it is given) failed "N-Triples syntax error: The subject of a triple must be an IRI": no N-Triples
-    document starts with a directive, so it is read as Turtle, as an `.owl` file holding Turtle is."""
-    facts = parse_file("t.nt", b"# made by a script\n" + TTL_CLASS, ParseOptions())
-    assert (facts.format, [c.iri for c in facts.classes]) == ("turtle", ["http://x.org/A"])
+def test_turtle_saved_as_nt_fails_naming_it() -> None:
+    """A `.nt` file holding Turtle (rdflib's serializer writes Turtle under whatever name it is
+    given) failed "N-Triples syntax error: The subject of a triple must be an IRI": a typo to look
+    for. It still fails (the W3C suite's N-Triples with `@prefix` are invalid), now saying why; an
+    N-Triples syntax error in N-Triples stays one."""
+    with pytest.raises(ParseError) as caught:
+        parse_file("t.nt", b"# made by a script\n" + TTL_CLASS, ParseOptions())
+    assert caught.value.line == 2
+    assert caught.value.message.endswith(": the file is Turtle, which N-Triples is not (name it .ttl)")
+    with pytest.raises(ParseError) as caught:
+        parse_file("t.nt", b"<http://x.org/A> <http://x.org/p> <http://x.org/B>\n", ParseOptions())
+    assert "Turtle" not in caught.value.message
 
 
 def test_manchester_syntax_in_an_ofn_file_fails_naming_it() -> None:

@@ -105,7 +105,7 @@ def parse_file_split(path: str, data: bytes, options: ParseOptions,
     refuse_compressed(data, _UTF8_ONLY.get(fmt, "RDF/XML"))
     if fmt == "rdfxml" and _looks_functional(data):
         fmt = "ofn"
-    elif (fmt == "rdfxml" and _looks_turtle(data)) or (fmt == "ntriples" and _TURTLE_DIRECTIVE.match(_head(data))):
+    elif fmt == "rdfxml" and _looks_turtle(data):
         fmt = "turtle"
     if fmt in _UTF8_ONLY:
         refuse_not_utf8(data, _UTF8_ONLY[fmt])
@@ -139,10 +139,8 @@ def _looks_functional(data: bytes) -> bool:
 # Turtle's directives, `@prefix ex: <` / `PREFIX ex: <` / `@base <` / `BASE <`, or a first triple's
 # subject, an absolute `<scheme://` IRI or a `_:` blank node (N-Triples, Turtle without directives):
 # nothing else starts so (an XML name holds no `/`).
-_DIRECTIVE = rb"(?:@prefix|prefix)[ \t\r\n]+[^ \t\r\n:<]*:[ \t\r\n]*<|@?base[ \t\r\n]*<"
-_TURTLE_START = re.compile(_DIRECTIVE + rb"|<[a-z][a-z0-9+.-]*://|_:", re.IGNORECASE)
-# A `.nt` file that starts with a directive is Turtle (rdflib's serializer keeps the name it is given)
-_TURTLE_DIRECTIVE = re.compile(_DIRECTIVE, re.IGNORECASE)
+_TURTLE_START = re.compile(rb"(?:@prefix|prefix)[ \t\r\n]+[^ \t\r\n:<]*:[ \t\r\n]*<|@?base[ \t\r\n]*<"
+                           rb"|<[a-z][a-z0-9+.-]*://|_:", re.IGNORECASE)
 
 
 def _looks_turtle(data: bytes) -> bool:

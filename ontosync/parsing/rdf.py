@@ -223,6 +223,8 @@ def _failed(fmt: str, exc: SyntaxError, data: bytes, doc: Any, keep_lines: bool,
     if fmt in ("turtle", "ntriples") and _named_graphs(data):
         return ParseError(f"{label}: the file is TriG or N-Quads (it names graphs), which ontosync does not "
                           "read: save the ontology's graph as Turtle or N-Triples", error.line)
+    if fmt == "ntriples" and _parses(data, ox.RdfFormat.TURTLE):
+        return ParseError(f"{error.message}: the file is Turtle, which N-Triples is not (name it .ttl)", error.line)
     return jsonld_errors.located(error, str(exc.msg), doc, data, keep_lines) if fmt == "jsonld" else error
 
 
@@ -246,6 +248,18 @@ def _syntax_error(label: str, exc: SyntaxError, shift: int, keep_lines: bool, li
     if "No LoadDocumentCallback" in message:  # belt and braces: contexts are inlined before parsing
         message = "remote JSON-LD context not fetched; map it to a local file in .ontosync.yml"
     return ParseError(clip(f"{label} syntax error: {message}"), line)
+
+
+def _parses(data: bytes, syntax: ox.RdfFormat) -> bool:
+    """Whether `data` is a document of `syntax` (a `.nt` file that failed may be Turtle: rdflib's
+    serializer writes whatever it is asked to under the name it is given). Error path only; the W3C
+    suite's N-Triples with `@prefix` must fail, so it is named, not read."""
+    try:
+        for _ in ox.parse(data, format=syntax):
+            pass
+    except (SyntaxError, MemoryError):
+        return False
+    return True
 
 
 def _named_graphs(data: bytes) -> bool:
