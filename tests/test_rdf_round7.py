@@ -79,6 +79,8 @@ def test_an_abbreviated_ontology_iri_names_the_ontology() -> None:
     ('{"@id": "http://x.org/a", "@type": ["http://x.org/C",\n 5]}', 1, '$["@type"]'),
     ('[{"@id": "http://x.org/a"},\n {"@id": "http://x.org/b", "http://x.org/p": {"@value": "x", "@direction": "up"}}]',
      2, '$[1]["http://x.org/p"]["@direction"]'),
+    ('{"@context": [{"a": "http://x.org/a"},\n  {"p": 5}],\n "@id": "http://x.org/a"}', 2, '$["@context"][1]["p"]'),
+    ('{"@id": "http://x.org/a",\n "@context": {"@id": "http://x.org/p"}}', 2, '$["@context"]["@id"]'),
 ])
 def test_a_json_ld_semantic_error_names_its_line_and_path(text: str, line: int, where: str) -> None:
     """"JSON-LD syntax error: @id value must be a string": pyoxigraph's errors that are not JSON

@@ -19,7 +19,7 @@ from typing import Any
 
 from ontosync.parsing.facts import ParseError
 
-Rule = Callable[[dict], str | None]  # an object -> the key of its member at fault, or None
+Rule = Callable[[dict, list], str | None]  # an object and its path -> the key of its member at fault, or None
 
 _KINDS = {"string": str, "null": type(None), "boolean": bool, "number": (int, float), "object": dict,
           "map": dict, "array": list}
@@ -27,6 +27,7 @@ _VALUE_MUST = re.compile(r"(@\w+) values? must be (.+)")
 _FOUND = re.compile(r"The (?:allowed|only supported) (@\w+) values? .*found '?([^']*)'?$")
 _TOGETHER = re.compile(r"(@\w+) and (@\w+) cannot be used together")
 _LISTED = ("@type", "@included")  # keys whose value may be a list of what the message names
+_REDEFINED = re.compile(r"(@\w+) keyword can't be redefined in context")
 _ONLY_KEYS = re.compile(r"(@\w+) and (@\w+) must be the only keys of an object")
 
 
@@ -50,17 +51,29 @@ def _rule(message: str) -> Rule | None:
         if key == "@included":  # "@included values must be node objects": each one's
             kinds = (dict,)
         each = key in _LISTED
-        return lambda obj: key if key in obj and not _fits(obj[key], kinds, each) else None
+        return lambda obj, _: key if key in obj and not _fits(obj[key], kinds, each) else None
     if found := _FOUND.match(message):
         key, value = found.groups()
-        return lambda obj: key if key in obj and str(obj[key]) == value else None
+        return lambda obj, _: key if key in obj and str(obj[key]) == value else None
     if found := _TOGETHER.fullmatch(message):
         pair = set(found.groups())  # the one of the two written second
-        return lambda obj: [k for k in obj if k in pair][-1] if pair <= obj.keys() else None
+        return lambda obj, _: [k for k in obj if k in pair][-1] if pair <= obj.keys() else None
     if found := _ONLY_KEYS.fullmatch(message):
         allowed = {*found.groups(), "@index"}
-        return lambda obj: next((k for k in obj if k not in allowed), None) if allowed & obj.keys() else None
+        return lambda obj, _: next((k for k in obj if k not in allowed), None) if allowed & obj.keys() else None
+    if message.startswith("Term definition value must be"):  # a context's member: null, a string or an object
+        return lambda obj, path: next((k for k, v in obj.items() if not k.startswith("@") and not isinstance(
+            v, (type(None), str, dict))), None) if _in_context(path) else None
+    if found := _REDEFINED.fullmatch(message):
+        key = found.group(1)
+        return lambda obj, path: key if key in obj and _in_context(path) else None
     return None
+
+
+def _in_context(path: list) -> bool:
+    """Whether the object at `path` is a context (`"@context": {...}`, or one of a list of them)."""
+    return bool(path) and (path[-1] == "@context" or (len(path) > 1 and isinstance(path[-1], int)
+                                                       and path[-2] == "@context"))
 
 
 def _fits(value: Any, kinds: tuple, each: bool) -> bool:
@@ -77,7 +90,7 @@ def _first(doc: Any, rule: Rule) -> list | None:
     while todo:
         node, path = todo.pop()
         if isinstance(node, dict):
-            key = rule(node)
+            key = rule(node, path)
             if key is not None:
                 return [*path, key]
             todo += [(v, [*path, k]) for k, v in reversed(node.items())]
