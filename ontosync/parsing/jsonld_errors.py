@@ -24,7 +24,7 @@ Rule = Callable[[dict, list], str | None]  # an object and its path -> the key o
 _KINDS = {"string": str, "null": type(None), "boolean": bool, "number": (int, float), "object": dict,
           "map": dict, "array": list}
 _VALUE_MUST = re.compile(r"(@\w+) values? must be (.+)")
-_FOUND = re.compile(r"The (?:allowed|only supported) (@\w+) values? .*found '?([^']*)'?$")
+_FOUND = re.compile(r"The (?:allowed|only supported) (@\w+) values? .*found '?([^']*)'?")
 _TOGETHER = re.compile(r"(@\w+) and (@\w+) cannot be used together")
 _LISTED = ("@type", "@included")  # keys whose value may be a list of what the message names
 _REDEFINED = re.compile(r"(@\w+) keyword can't be redefined in context")
@@ -44,30 +44,54 @@ def located(error: ParseError, message: str, doc: Any, data: bytes, keep_lines: 
 
 def _rule(message: str) -> Rule | None:
     """The test of an object that finds the member `message` is about; None for a message no rule reads."""
-    if found := _VALUE_MUST.fullmatch(message):
-        key, kinds = found.group(1), tuple(k for word, k in _KINDS.items() if word in found.group(2))
-        if not kinds:
-            return None
-        if key == "@included":  # "@included values must be node objects": each one's
-            kinds = (dict,)
-        each = key in _LISTED
-        return lambda obj, _: key if key in obj and not _fits(obj[key], kinds, each) else None
-    if found := _FOUND.match(message):
-        key, value = found.groups()
-        return lambda obj, _: key if key in obj and str(obj[key]) == value else None
-    if found := _TOGETHER.fullmatch(message):
-        pair = set(found.groups())  # the one of the two written second
-        return lambda obj, _: [k for k in obj if k in pair][-1] if pair <= obj.keys() else None
-    if found := _ONLY_KEYS.fullmatch(message):
-        allowed = {*found.groups(), "@index"}
-        return lambda obj, _: next((k for k in obj if k not in allowed), None) if allowed & obj.keys() else None
-    if message.startswith("Term definition value must be"):  # a context's member: null, a string or an object
-        return lambda obj, path: next((k for k, v in obj.items() if not k.startswith("@") and not isinstance(
-            v, (type(None), str, dict))), None) if _in_context(path) else None
-    if found := _REDEFINED.fullmatch(message):
-        key = found.group(1)
-        return lambda obj, path: key if key in obj and _in_context(path) else None
+    for pattern, build in _RULES:
+        if found := pattern.fullmatch(message):
+            return build(found)
     return None
+
+
+def _value_must(found: re.Match) -> Rule | None:
+    """`@kw value must be a string` (`..., number, boolean or null`, `a JSON object`): a value of another kind."""
+    key, kinds = found.group(1), tuple(k for word, k in _KINDS.items() if word in found.group(2))
+    if key == "@included":  # "@included values must be node objects": each one's
+        kinds = (dict,)
+    each = key in _LISTED
+    return (lambda obj, _: key if key in obj and not _fits(obj[key], kinds, each) else None) if kinds else None
+
+
+def _found(found: re.Match) -> Rule:
+    """`The allowed @direction values are ..., found 'up'`: that value."""
+    key, value = found.groups()
+    return lambda obj, _: key if key in obj and str(obj[key]) == value else None
+
+
+def _together(found: re.Match) -> Rule:
+    """`@type and @language cannot be used together`: the one of the two written second."""
+    pair = set(found.groups())
+    return lambda obj, _: [k for k in obj if k in pair][-1] if pair <= obj.keys() else None
+
+
+def _only_keys(found: re.Match) -> Rule:
+    """`@list and @set must be the only keys of an object`: the first other key."""
+    allowed = {*found.groups(), "@index"}
+    return lambda obj, _: next((k for k in obj if k not in allowed), None) if allowed & obj.keys() else None
+
+
+def _term_definition(_found: re.Match) -> Rule:
+    """`Term definition value must be null, a string or a map`: a context's member of another kind."""
+    return lambda obj, path: next((k for k, v in obj.items() if not k.startswith("@") and not isinstance(
+        v, (type(None), str, dict))), None) if _in_context(path) else None
+
+
+def _redefined(found: re.Match) -> Rule:
+    """`@id keyword can't be redefined in context`: that keyword, a context's member."""
+    key = found.group(1)
+    return lambda obj, path: key if key in obj and _in_context(path) else None
+
+
+_RULES: tuple[tuple[re.Pattern, Callable[[re.Match], Rule | None]], ...] = (
+    (_VALUE_MUST, _value_must), (_FOUND, _found), (_TOGETHER, _together), (_ONLY_KEYS, _only_keys),
+    (re.compile(r"Term definition value must be .*"), _term_definition), (_REDEFINED, _redefined))
 
 
 def _in_context(path: list) -> bool:
