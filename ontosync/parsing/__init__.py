@@ -13,11 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from ontosync.formats import EXTENSIONS, SUPPORTED_GLOBS  # re-exported: callers import them from here
+from ontosync.formats import EXTENSIONS, NOT_READ, SUPPORTED_GLOBS  # re-exported (not NOT_READ)
 from ontosync.parsing.facts import FileFacts, ParseError
 from ontosync.parsing.lfs import refuse_lfs_pointer
 from ontosync.parsing.logseq_config import LogseqGraph, skip_reason
-from ontosync.parsing.text_encoding import refuse_not_utf8
+from ontosync.parsing.text_encoding import refuse_compressed, refuse_not_utf8
 
 __all__ = ["DEFAULT_NAMESPACES", "EXTENSIONS", "SUPPORTED_GLOBS", "ParseOptions", "format_for", "parse_file"]
 
@@ -102,12 +102,15 @@ def parse_file_split(path: str, data: bytes, options: ParseOptions,
         from ontosync.parsing.logseq import parse_page
 
         return parse_page(path, data, options), None
+    refuse_compressed(data, _UTF8_ONLY.get(fmt, "RDF/XML"))
     if fmt == "rdfxml" and _looks_functional(data):
         fmt = "ofn"
     elif fmt == "rdfxml" and _looks_turtle(data):
         fmt = "turtle"
     if fmt in _UTF8_ONLY:
         refuse_not_utf8(data, _UTF8_ONLY[fmt])
+    if fmt == "ofn" and _head(data).startswith((b"Prefix:", b"Ontology:")):  # its reader would keep nothing
+        raise ParseError(f"not OWL functional syntax: {NOT_READ['.omn']}", 1)
     if fmt == "ofn":
         from ontosync.parsing.ofn import parse_ofn_document
 

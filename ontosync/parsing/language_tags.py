@@ -4,8 +4,9 @@ pyoxigraph lower-cases every language tag (`en-GB` -> `en-gb`; RDF 1.1 allows it
 case-insensitively). ontosync keeps the tag as written instead: semantic-sql's rdftab stores it so,
 OAK and other readers of the `statements` table show it, and the functional-syntax reader
 (parsing/ofn.py) keeps it too, so one ontology gives one tag whatever its syntax. The written form is
-found in the bytes (`written_tags`); a tag written in several cases in one file takes the first
-form with capitals (pyoxigraph has already merged those literals into one).
+found in the bytes (`written_tags`; a JSON-LD language map's keys, `language_map_tags`); a tag
+written in several cases in one file takes the first form with capitals (pyoxigraph has already
+merged those literals into one).
 
 `xml:lang=""` is legal RDF/XML (it resets the inherited language: the literal has none), but
 pyoxigraph 0.5 rejects the whole file ("A subtag should not be empty"). `mask_empty_xml_lang`
@@ -40,6 +41,37 @@ def written_tags(data: bytes) -> dict[str, str]:
         tag = match.group(1).decode("ascii")
         found.setdefault(tag.lower(), tag)
     return found
+
+
+def language_map_tags(doc: Any) -> dict[str, str]:
+    """The tags a JSON-LD document writes as the keys of a language map (`"label": {"EN-gb": "Colour"}`,
+    its term's `"@container": "@language"`), lower-cased -> as written, for those with capitals:
+    no `"@language"` precedes them, so `written_tags` missed them and the rows had `en-gb`."""
+    terms, maps, found = set(), [], {}
+    stack = [doc]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack += node
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if isinstance(value, dict) and "@language" in _as_list(value.get("@container")):
+                    terms.add(key)  # a term definition
+                maps.append((key, value))
+                stack += [value] if isinstance(value, (dict, list)) else []
+    for key, value in maps:
+        if key in terms and isinstance(value, dict) and "@container" not in value:
+            for tag in value:
+                if tag != tag.lower() and _WRITTEN_TAG.fullmatch(tag):
+                    found.setdefault(tag.lower(), tag)
+    return found
+
+
+def _as_list(value: Any) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+_WRITTEN_TAG = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")
 
 
 def mask_empty_xml_lang(data: bytes) -> tuple[bytes, bool]:

@@ -45,9 +45,10 @@ Dialect rules (README-ready):
   canonical functional syntax with full IRIs `<...>`, annotations = {"ofn": the whole axiom in canonical functional
   syntax}); in an `.ofn` file, also the axiom's one triple between named terms, if it is one (parsing/ofn_triples.py),
   and its triples with blank nodes (parsing/ofn_rdf.py). `Ontology(<iri> ...)` gives the ontology id of a `.ofn`
-  document (fences ignore it); two different ones give none (a `several-ontologies` warning), as in an RDF file. Its
-  version IRI, `Ontology(<iri> <version> ...)`, is a `VersionIRI` axiom (subject the ontology, object the version)
-  carrying the `owl:versionIRI` triple Turtle's header gives (fences: none).
+  document (fences ignore it; parsing/ofn_header.py: an anonymous one gives none); two different ones give none (a
+  `several-ontologies` warning), as in an RDF file. Its version IRI, `Ontology(<iri> <version> ...)`, is a
+  `VersionIRI` axiom (subject the ontology, object the version) carrying the `owl:versionIRI` triple Turtle's header
+  gives (fences: none).
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ from ontosync.parsing.facts import (
     PropertyFact,
     SynonymFact,
 )
+from ontosync.parsing.ofn_header import Header
 from ontosync.parsing.ofn_names import WELL_KNOWN_PREFIXES, mint_name, namespace_of
 from ontosync.parsing.ofn_reader import AXIOMS, INNER, Atom, Node, Reader, arity_problem, shorten, tokenize, unquote
 from ontosync.parsing.rdf_statements import SYNONYM_PREDICATES
@@ -75,7 +77,6 @@ from ontosync.parsing.rdf_vocab import (
     DEFINITION_PREDICATES,
     EXPLICIT_PROPERTY_TYPES,
     OWL,
-    RDF_TYPE,
     RDFS_COMMENT,
     RDFS_LABEL,
     XSD_STRING,
@@ -113,7 +114,7 @@ class _Bad(Exception):
     """A form that cannot be turned into a fact; its message becomes the warning."""
 
 
-class _Interpreter:
+class _Interpreter(Header):
     """Turns forms into facts. Prefix expansion is order-based, as forms arrive."""
 
     def __init__(self, options: ParseOptions, line_offset: int, subject_hint: str | None, fmt: str) -> None:
@@ -141,6 +142,7 @@ class _Interpreter:
         self.pending_labels: list[tuple[str, str, tuple[str, str], str, str]] = []
         self.synonyms: dict[SynonymFact, None] = {}  # de-duplicated, file order kept
         self.several_ontologies, self.header_iri = False, None  # header: the IRI of the Ontology( being read
+        self.header_node, self.anonymous = None, 0  # an anonymous one's blank node; how many were read
         self.bounds: dict[tuple[str, str], dict[str, None]] = {}  # (property, domain|range) -> values
         self.bound_rows: dict[tuple[str, str], dict[str, list]] = {}  # the same -> value -> each ofn_rdf.bound_note
         self.axiom_annotations: list[Node] = []  # the annotations of the axiom being read
@@ -255,7 +257,7 @@ class _Interpreter:
         head = node.head
         try:
             if head == "OntologyIRI":
-                self._ontology(self.term(node.args[0])[1:-1], node.line)
+                self._ontology(self.term(node.args[0])[1:-1] if node.args else None, node.line)
                 return
             if head == "VersionIRI":
                 self._version(self.term(node.args[0])[1:-1])
@@ -266,10 +268,7 @@ class _Interpreter:
                 target = self.iri(node.args[0]) if len(node.args) == 1 else None
                 if not ofn_triples.named(target):  # a literal, an expression, two IRIs: no import
                     raise _Bad("expected Import(<IRI>)")
-                onto = self.header_iri  # the enclosing Ontology(, a second one too
-                # an .ofn file's `<onto> owl:imports <target>` row, as in RDF (fences ignore headers)
-                self.axioms.append(AxiomFact("Import", onto or "", target, {"rdf_predicate": OWL + "imports"}
-                                             if onto and self.ofn_file else None))
+                self._import(target)
             elif head == "Annotation":  # an ontology annotation
                 self._ontology_annotation(node, self.render(node))
             elif head in AXIOMS:
@@ -285,39 +284,6 @@ class _Interpreter:
             return
         if node.repaired:
             self.warn(f"{head}: missing ')'; read as if closed before the next axiom", node.line)
-
-    def _ontology_annotation(self, node: Node, text: str) -> None:
-        """Its row; in an `.ofn` file noted with its triple `<ontology> P value` and the rows of an
-        anonymous value and of its own annotations (`rdf_graph`, parsing/ofn_rdf.py)."""
-        args, onto = [a for a in node.args if getattr(a, "head", None) != "Annotation"], self.header_iri
-        notes: dict = ofn_triples.triple(onto, self.iri(args[0]), self._literal(args[1]) or self.iri(args[1])) \
-            if len(args) == 2 and self.ofn_file else {}
-        if onto and self.ofn_file and (rows := ofn_rdf.annotation_note(self.iri, self._literal, onto, node, text,
-                                                                       bool(notes))):
-            notes["rdf_graph"] = rows
-        self.axioms.append(AxiomFact("OntologyAnnotation", self.facts.ontology_id or "", text, notes or None))
-
-    def _ontology(self, iri: str, line: int) -> None:
-        """The first `Ontology(<iri>` names the document's ontology; a second, other IRI means several,
-        and then none is used (the run's --ontology-id is), with a warning, as for an RDF file with
-        several `owl:Ontology` (parsing/rdf.py). Fences ignore ontology ids: no warning there."""
-        self.header_iri = iri
-        if self.ofn_file:  # `<o> rdf:type owl:Ontology`, the header's row in Turtle (store/semsql_ofn.saved_rows)
-            self.facts.saved_rows.append([iri, iri, RDF_TYPE, OWL + "Ontology", None, None, None])
-        if self.facts.ontology_id is None and not self.several_ontologies:
-            self.facts.ontology_id = iri
-        elif iri != self.facts.ontology_id and self.ofn_file and not self.several_ontologies:
-            self.several_ontologies = True
-            self.facts.ontology_id = None
-            self.warn(f"several Ontology( IRIs (<{iri}> is the second); none is used as ontology id", line,
-                      kind="several-ontologies")
-
-    def _version(self, iri: str) -> None:
-        """`Ontology(<o> <v>`: an `.ofn` file's `<o> owl:versionIRI <v>` row, the triple Turtle's
-        header gives (`statements`); fences ignore headers, as for the ontology IRI."""
-        note = ofn_triples.triple(self.header_iri, OWL + "versionIRI", iri) if self.ofn_file else {}
-        if note:
-            self.axioms.append(AxiomFact("VersionIRI", self.header_iri or "", iri, note))
 
     def prefix(self, node: Node) -> None:
         args = [a for a in node.args if not (isinstance(a, Atom) and a.kind == "eq")]

@@ -2,7 +2,7 @@
 
 Why: a Turtle file's readers' layer holds every triple, so `SubClassOf(:A ObjectAllValuesFrom(:p :C))`,
 `EquivalentClasses(:D ObjectIntersectionOf(:A :B))`, `DisjointUnion`, `HasKey`, n-ary
-`DisjointClasses` (`owl:AllDisjointClasses`), `ObjectPropertyChain` and an annotated axiom's
+`DisjointClasses` (`owl:AllDisjointClasses`), `ObjectPropertyChain`, a SWRL rule and an annotated axiom's
 `owl:Axiom` reification reach `statements` (OAK's `owl_all_values_from`, `owl_equivalent_class`,
 `relationships`, axiom annotations) from Turtle, and reached nothing from the same ontology in an
 `.ofn` file (docs/decisions.md, "One ontology, one set of rows"). `Graph` writes the triples OWL 2's
@@ -73,6 +73,13 @@ _DECLARED = {"Class": _CLASS, "ObjectProperty": OWL + "ObjectProperty", "DataPro
 _NEGATIVE = {"NegativeObjectPropertyAssertion": OWL + "targetIndividual",
              "NegativeDataPropertyAssertion": OWL + "targetValue"}
 Target = tuple[str, str, Term] | str  # a main triple, or the main node of an axiom typed as one
+SWRL = "http://www.w3.org/2003/11/swrl#"
+# a rule's atom -> (its type, the predicate of its first argument when that is no individual or value)
+_ATOMS = {"ClassAtom": ("ClassAtom", "classPredicate"), "DataRangeAtom": ("DataRangeAtom", "dataRange"),
+          "ObjectPropertyAtom": ("IndividualPropertyAtom", "propertyPredicate"),
+          "DataPropertyAtom": ("DatavaluedPropertyAtom", "propertyPredicate"),
+          "SameIndividualAtom": ("SameIndividualAtom", None),
+          "DifferentIndividualsAtom": ("DifferentIndividualsAtom", None), "BuiltInAtom": ("BuiltinAtom", "builtin")}
 
 
 # the notes of an axiom whose main triples another note writes (parsing/ofn_triples.py, parsing/ofn.py)
@@ -144,16 +151,19 @@ def hang(saved: list[list], axioms: list) -> None:
     stanza, the named subject `_:a_x` hangs from across the file, as an RDF file's rows have it
     (rdf_statements.hung_from, over each row's stanza and object): `Graph.rows` hangs a node within
     its axiom only, and `_:x` is one node of the file (`:i :p _:x` in one axiom, `_:x`'s own rows in
-    others). The rows (`saved`, and the axioms' `rdf_graph`) are changed in place."""
+    others). So is an anonymous ontology's `_:o_<n>` (parsing/ofn_header.py), which an annotated
+    ontology annotation's `owl:Annotation` points at. The rows (`saved`, and the axioms' `rdf_graph`)
+    are changed in place."""
     graphs = [saved, *(a.annotations["rdf_graph"] for a in axioms if "rdf_graph" in (a.annotations or {}))]
-    top = hung_from([(row[0], None, row[3]) for rows in graphs for row in rows if (row[3] or "").startswith("_:a_")])
+    top = hung_from([(row[0], None, row[3]) for rows in graphs for row in rows
+                    if (row[3] or "").startswith(("_:a_", "_:o_"))])
     for rows in graphs if top else ():
         for row in rows:
             row[0] = top.get(row[0], row[0])
 
 
 class Unmapped(Exception):
-    """A part the mapping has no RDF for here (a number where a literal belongs, a rule): the axiom
+    """A part the mapping has no RDF for here (a number where a literal belongs, an atom of no kind): the axiom
     keeps its row, without a graph, as before."""
 
 
@@ -286,6 +296,8 @@ class Graph:
             self.add(x, RDF_TYPE, kind)
             self.add(x, OWL + "members", self.seq(args))
             return [x]
+        if head == "DLSafeRule":
+            return [self._rule(args)]
         if head in _NEGATIVE and len(args) == 3:
             x = self.node()
             self.add(x, RDF_TYPE, OWL + "NegativePropertyAssertion")
@@ -316,6 +328,50 @@ class Graph:
         if head == "Declaration" and getattr(args[0], "head", None) in _DECLARED:
             return self._main(self._named(args[0].args[0]), RDF_TYPE, _DECLARED[args[0].head])
         raise Unmapped(head)
+
+    # -- rules: the SWRL submission's RDF, as the OWL API (Protégé) writes it ------------------------------
+    def _rule(self, args: list) -> str:
+        """`DLSafeRule(Body(...) Head(...))`: a `swrl:Imp` node with its `swrl:body` and `swrl:head`,
+        each a list whose cells are typed `swrl:AtomList` (the OWL API's; the submission's own example
+        writes a plain collection). Its annotations go on that node, as the OWL API writes them."""
+        x = self.node()
+        self.add(x, RDF_TYPE, SWRL + "Imp")
+        for part in args:
+            if getattr(part, "head", None) not in ("Body", "Head"):
+                raise Unmapped("DLSafeRule")
+            head = RDF + "nil"
+            for atom in reversed(part.args):
+                cell = self.node()
+                self.add(cell, RDF_TYPE, SWRL + "AtomList")
+                self.add(cell, RDF + "rest", head)
+                self.add(cell, RDF + "first", self._atom(atom))
+                head = cell
+            self.add(x, SWRL + part.head.lower(), head)
+        return x
+
+    def _atom(self, atom) -> str:
+        kind, first = _ATOMS.get(getattr(atom, "head", None) or "", (None, None))
+        if kind is None:
+            raise Unmapped("atom")
+        y, args = self.node(), atom.args
+        self.add(y, RDF_TYPE, SWRL + kind)
+        if first:
+            self.add(y, SWRL + first, self._named(args[0]) if kind == "BuiltinAtom" else self.term(args[0]))
+            args = args[1:]
+        if kind == "BuiltinAtom":
+            self.add(y, SWRL + "arguments", self.seq(args, self._argument))
+        else:
+            for n, arg in enumerate(args, start=1):
+                self.add(y, SWRL + f"argument{n}", self._argument(arg))
+        return y
+
+    def _argument(self, item) -> Term:
+        """A variable (`Variable(v)`: `v`, typed `swrl:Variable`), an individual or a literal."""
+        if getattr(item, "head", None) == "Variable" and len(item.args) == 1:
+            variable = self._named(item.args[0])
+            self.add(variable, RDF_TYPE, SWRL + "Variable")
+            return variable
+        return self.value(item)
 
     def _chain(self, head: str, args: list) -> list[Target]:
         pred = _CHAINS[head]
@@ -370,16 +426,10 @@ class Graph:
         (rdf_statements.extract): the stanza the named subject a blank node hangs from, a plain or
         `xsd:string` literal without datatype."""
         triples = self.triples if triples is None else triples
-        parent: dict[str, str] = {}
-        for s, _p, o in triples:
-            if isinstance(o, str) and o.startswith("_:") and o not in parent:
-                parent[o] = s
+        top = hung_from(t for t in triples if isinstance(t[2], str))  # linear: a list's cells chain
         out: dict[tuple, None] = {}
         for s, p, o in triples:
-            stanza, seen = s, set()
-            while stanza in parent and stanza not in seen:
-                seen.add(stanza)
-                stanza = parent[stanza]
+            stanza = top.get(s, s)
             if isinstance(o, str):
                 out[(stanza, s, p, o, None, None, None)] = None
             else:

@@ -193,6 +193,8 @@ class Reader:
         """Put a finished item (Atom or Node) into the enclosing frame, or emit it at top level."""
         if self._at_top():
             top = self._container()
+            if top is not None and self._header(top, item):
+                return
             if isinstance(item, Node):
                 if self.junk_line is not None and item.head not in AXIOMS:
                     # `AI Principles (fairness, ...)`: part of the same prose run.
@@ -200,24 +202,41 @@ class Reader:
                     return
                 self.flush_junk()
                 self.emit(item)
-            elif top is not None and item.kind == "iri" and not top.args:
-                top.args.append(item)  # Ontology(<iri> ...)
-                self.emit(Node("OntologyIRI", [item], item.line))
-            elif top is not None and item.kind == "iri" and len(top.args) == 1:
-                top.args.append(item)  # version IRI
-                self.emit(Node("VersionIRI", [item], item.line))
             else:
                 self.junk(item.text, line)
         else:
             self.stack[-1].args.append(item)
 
+    def _header(self, top: _Frame, item) -> bool:
+        """`Ontology(<iri> <version> ...`'s IRIs: the atoms naming one (`<...>` or an abbreviated
+        IRI, OWL 2's `ontologyIRI`) before anything else, emitted as `OntologyIRI` and `VersionIRI`
+        (True: `item` taken). Anything else first makes the ontology anonymous: an `OntologyIRI`
+        without argument, as an empty `Ontology()` at its `)`. Either way the header then ends: an
+        IRI after the first axiom is no version IRI."""
+        if len(top.args) >= 2:
+            return False
+        if isinstance(item, Atom) and (
+                item.kind == "iri" or (item.kind == "word" and ":" in item.text and not item.text.startswith("_:"))):
+            top.args.append(item)
+            self.emit(Node("OntologyIRI" if len(top.args) == 1 else "VersionIRI", [item], item.line))
+            return True
+        if not top.args:
+            self.emit(Node("OntologyIRI", [], top.line))
+        top.args += [None] * (2 - len(top.args))
+        return False
+
+    def _end_ontology(self) -> None:
+        """The `Ontology(` frame's end, its `)` or the text's: an empty one is an anonymous ontology."""
+        self._header(self.stack.pop(), None)
+
     def _close(self, repaired: bool) -> None:
+        if self.stack[-1].head == "Ontology":
+            if repaired:
+                self.warn("Ontology( is not closed", self.stack[-1].line)
+            self._end_ontology()
+            return
         frame = self.stack.pop()
         node = Node(frame.head, frame.args, frame.line, repaired)
-        if frame.head == "Ontology":
-            if repaired:
-                self.warn("Ontology( is not closed", frame.line)
-            return
         self._add(node, frame.line)
 
     # -- tokens -------------------------------------------------------------------------------------
@@ -251,7 +270,7 @@ class Reader:
         elif not self.stack:
             self.junk(")", line)
         elif self.stack[-1].head == "Ontology":
-            self.stack.pop()  # end of Ontology(...)
+            self._end_ontology()
         else:
             self._close(repaired=False)
         return i

@@ -6,7 +6,8 @@ specifications (rdflib refuses them too). Saved as UTF-16 (Windows editors' "Uni
 with whatever the parser met first: "Invalid UTF-8 character encoding", "' ' is not allowed at the
 beginning of a prefix name", "Expecting value", "NUL byte (binary file?)". RDF/XML is not
 concerned: XML declares its encoding and xml_guard transcodes it. A gzip or zip file behind a
-text extension failed as Turtle with "' ' is not allowed at the beginning of a prefix name".
+text extension failed as Turtle with "' ' is not allowed at the beginning of a prefix name"; the
+compressed file is named so in every RDF syntax, RDF/XML's too.
 """
 
 from __future__ import annotations
@@ -33,15 +34,21 @@ def wide_encoding(data: bytes) -> str | None:
     return None
 
 
-_COMPRESSED = ((b"\x1f\x8b", "gzip"), (b"PK\x03\x04", "zip"))
+# magic numbers: gzip, zip, xz, zstd, and bzip2's `BZh<level>` and its block's pi (no text starts so)
+_COMPRESSED = ((b"\x1f\x8b", "gzip"), (b"PK\x03\x04", "zip"), (b"\xfd7zXZ\x00", "xz"),
+               (b"\x28\xb5\x2f\xfd", "zstd"), *((b"BZh%d1AY&SY" % n, "bzip2") for n in range(1, 10)))
 
 
 def refuse_not_utf8(data: bytes, label: str) -> None:
-    """ParseError (line 1) when a format that must be UTF-8 was saved as UTF-16 or UTF-32, or is
-    compressed."""
+    """ParseError (line 1) when a format that must be UTF-8 was saved as UTF-16 or UTF-32."""
     found = wide_encoding(data)
     if found is not None:
         raise ParseError(f"the file is {found} text: {label} files must be UTF-8 (save it as UTF-8)", line=1)
+
+
+def refuse_compressed(data: bytes, label: str) -> None:
+    """ParseError (line 1) when the file is compressed: an `.owl` holding gzip failed "not an RDF/XML
+    document: invalid UTF-8 (byte 0x8b; binary file?)", and xz or bzip2 as a Turtle syntax error."""
     for magic, name in _COMPRESSED:
         if data.startswith(magic):
             raise ParseError(f"the file is {name}-compressed, not {label} text: commit it uncompressed", line=1)

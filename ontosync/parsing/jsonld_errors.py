@@ -1,0 +1,177 @@
+"""Where a JSON-LD document's semantic error is: its JSON path, and its line.
+
+Why: pyoxigraph's JSON-LD errors that are not JSON syntax ("@id value must be a string", "@type
+and @language cannot be used together") carry no position, so a failed file's one line named
+nothing in it, and a user had to search a large document for the member at fault. The message
+names a keyword; the first member of the parsed document that breaks the rule it states is the
+place (found in the document's own order; an error no rule here reads keeps no place, rather than
+a wrong one). Its line is found by walking the text along the path with Python's JSON decoder, on
+the error path only; a document whose contexts were inlined (re-serialised: its lines are not the
+user's) gets the path alone.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from ontosync.parsing.facts import ParseError
+
+Rule = Callable[[dict, list], str | None]  # an object and its path -> the key of its member at fault, or None
+
+_KINDS = {"string": str, "null": type(None), "boolean": bool, "number": (int, float), "object": dict,
+          "map": dict, "array": list}
+_VALUE_MUST = re.compile(r"(@\w+) values? must be (.+)")
+_FOUND = re.compile(r"The (?:allowed|only supported) (@\w+) values? .*found '?([^']*)'?")
+_TOGETHER = re.compile(r"(@\w+) and (@\w+) cannot be used together")
+_LISTED = ("@type", "@included")  # keys whose value may be a list of what the message names
+_REDEFINED = re.compile(r"(@\w+) keyword can't be redefined in context")
+_ONLY_KEYS = re.compile(r"(@\w+) and (@\w+) must be the only keys of an object")
+
+
+def located(error: ParseError, message: str, doc: Any, data: bytes, keep_lines: bool) -> ParseError:
+    """`error` (pyoxigraph's `message`, without a line) with the place of the member at fault:
+    its line when the text is the user's, and its JSON path in the message."""
+    rule = _rule(message)
+    path = None if rule is None or error.line is not None else _first(doc, rule)
+    if path is None:
+        return error
+    line = _line(data, path) if keep_lines else None
+    return ParseError(f"{error.message} (at {_path_text(path)})", line, error.kind)
+
+
+def _rule(message: str) -> Rule | None:
+    """The test of an object that finds the member `message` is about; None for a message no rule reads."""
+    for pattern, build in _RULES:
+        if found := pattern.fullmatch(message):
+            return build(found)
+    return None
+
+
+def _value_must(found: re.Match) -> Rule | None:
+    """`@kw value must be a string` (`..., number, boolean or null`, `a JSON object`): a value of another kind."""
+    key, kinds = found.group(1), tuple(k for word, k in _KINDS.items() if word in found.group(2))
+    if key == "@included":  # "@included values must be node objects": each one's
+        kinds = (dict,)
+    each = key in _LISTED
+    return (lambda obj, _: key if key in obj and not _fits(obj[key], kinds, each) else None) if kinds else None
+
+
+def _found(found: re.Match) -> Rule:
+    """`The allowed @direction values are ..., found 'up'`: that value."""
+    key, value = found.groups()
+    return lambda obj, _: key if key in obj and str(obj[key]) == value else None
+
+
+def _together(found: re.Match) -> Rule:
+    """`@type and @language cannot be used together`: the one of the two written second."""
+    pair = set(found.groups())
+    return lambda obj, _: [k for k in obj if k in pair][-1] if pair <= obj.keys() else None
+
+
+def _only_keys(found: re.Match) -> Rule:
+    """`@list and @set must be the only keys of an object`: the first other key."""
+    allowed = {*found.groups(), "@index"}
+    return lambda obj, _: next((k for k in obj if k not in allowed), None) if allowed & obj.keys() else None
+
+
+def _term_definition(_found: re.Match) -> Rule:
+    """`Term definition value must be null, a string or a map`: a context's member of another kind."""
+    return lambda obj, path: next((k for k, v in obj.items() if not k.startswith("@") and not isinstance(
+        v, (type(None), str, dict))), None) if _in_context(path) else None
+
+
+def _redefined(found: re.Match) -> Rule:
+    """`@id keyword can't be redefined in context`: that keyword, a context's member."""
+    key = found.group(1)
+    return lambda obj, path: key if key in obj and _in_context(path) else None
+
+
+_RULES: tuple[tuple[re.Pattern, Callable[[re.Match], Rule | None]], ...] = (
+    (_VALUE_MUST, _value_must), (_FOUND, _found), (_TOGETHER, _together), (_ONLY_KEYS, _only_keys),
+    (re.compile(r"Term definition value must be .*"), _term_definition), (_REDEFINED, _redefined))
+
+
+def _in_context(path: list) -> bool:
+    """Whether the object at `path` is a context (`"@context": {...}`, or one of a list of them)."""
+    return bool(path) and (path[-1] == "@context" or (len(path) > 1 and isinstance(path[-1], int)
+                                                       and path[-2] == "@context"))
+
+
+def _fits(value: Any, kinds: tuple, each: bool) -> bool:
+    """A value of an accepted kind; a list of a key whose values may be listed (`each`) when each item is."""
+    if isinstance(value, list) and each:
+        return all(_fits(v, kinds, False) for v in value)
+    return bool in kinds if isinstance(value, bool) else isinstance(value, kinds)
+
+
+def _first(doc: Any, rule: Rule) -> list | None:
+    """The path (keys and indices) to the first member `rule` finds, each object tested before
+    what it holds, in the document's order."""
+    todo: list[tuple[Any, list]] = [(doc, [])]
+    while todo:
+        node, path = todo.pop()
+        if isinstance(node, dict):
+            key = rule(node, path)
+            if key is not None:
+                return [*path, key]
+            todo += [(v, [*path, k]) for k, v in reversed(node.items())]
+        elif isinstance(node, list):
+            todo += [(v, [*path, i]) for i, v in reversed(list(enumerate(node)))]
+    return None
+
+
+def _path_text(path: list) -> str:
+    return "$" + "".join(f"[{step}]" if isinstance(step, int) else f"[{json.dumps(step)}]" for step in path)
+
+
+_DECODER = json.JSONDecoder()
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _line(data: bytes, path: list) -> int | None:
+    """The 1-based line where the value at `path` starts, walking the text."""
+    text = data.decode("utf-8", "replace")
+    at = _SPACE.match(text).end()
+    try:
+        for step in path:
+            at = _item(text, at, step) if isinstance(step, int) else _member(text, at, step)
+    except (ValueError, IndexError, RecursionError):
+        return None
+    return text.count("\n", 0, at) + 1
+
+
+def _item(text: str, at: int, index: int) -> int:
+    """Where the `index`-th item of the array at `at` starts."""
+    at = _SPACE.match(text, at + 1).end()
+    for _ in range(index):
+        _, end = _DECODER.raw_decode(text, at)
+        at = _SPACE.match(text, _SPACE.match(text, end).end() + 1).end()  # past the comma
+    return at
+
+
+def _member(text: str, at: int, key: str) -> int:
+    """Where the value of member `key` of the object at `at` starts (its last one, as json.loads keeps)."""
+    found = None
+    at = _SPACE.match(text, at + 1).end()
+    while text[at] == '"':
+        name, end = json.decoder.scanstring(text, at + 1)
+        value = _SPACE.match(text, _SPACE.match(text, end).end() + 1).end()  # past the colon
+        if name == key:
+            found = at
+        _, end = _DECODER.raw_decode(text, value)
+        at = _SPACE.match(text, end).end()
+        if text[at] != ",":
+            break
+        at = _SPACE.match(text, at + 1).end()
+    if found is None:
+        raise ValueError(key)
+    return _value_of(text, found)
+
+
+def _value_of(text: str, at: int) -> int:
+    """The value's start of the member whose key starts at `at`."""
+    _, end = json.decoder.scanstring(text, at + 1)
+    return _SPACE.match(text, _SPACE.match(text, end).end() + 1).end()
