@@ -256,9 +256,13 @@ def read_failed(url: str, exc: BaseException) -> int:
 
 
 def open_for_status(url: str):
-    """(Peewee database, how to show it, the default checkpoint path) for `ontosync status`."""
+    """(Peewee database, how to show it, the default checkpoint path, the owner a sync of it records
+    in a checkpoint: pipeline/checkpoint.schema_owner) for `ontosync status`."""
+    from ontosync.pipeline.checkpoint import schema_owner
+
     db, _conn, schema = open_reader(url)
-    return db, f"{mask(split_schema(url)[0])} schema {schema}", f"ontosync-{schema}.checkpoint.json"
+    shown = f"{mask(split_schema(url)[0])} schema {schema}"
+    return db, shown, f"ontosync-{schema}.checkpoint.json", schema_owner(url, schema)
 
 
 def run_command(args: Any) -> int:
