@@ -65,5 +65,6 @@ def test_a_default_checkpoint_of_another_server_is_named_as_another_s(schema, tm
     default.write_text(json.dumps({**ckpt, "finished": False, "database": elsewhere}), encoding="utf-8")
     capsys.readouterr()
     assert main(["status", "--db", url]) == 0
-    assert _checkpoint_line(capsys).endswith(f"into another database, {elsewhere}, resumes it (not a sync into this one)")
+    line = _checkpoint_line(capsys)
+    assert line.endswith(f"into another database, {elsewhere}, resumes it (not a sync into this one)"), line
     assert main(["sync", str(tree), "--db", url, "--quiet", "--workers", "1"]) == 2
