@@ -182,6 +182,13 @@ def holds_store(conn: PgConnection, schema: str) -> bool:
                                           AND table_name = 'schema_migrations')""", (schema,)).fetchone()[0]
 
 
+def foreign_tables(conn: PgConnection, schema: str) -> list[str]:
+    """Another program's tables in `schema` under the names ontosync's take (store/pg/foreign.py)."""
+    from ontosync.store.pg.foreign import in_the_way
+
+    return in_the_way(conn, schema, migrations.available_migrations(migrations_dir()))
+
+
 def create_schema(conn: PgConnection, schema: str) -> None:
     """CREATE SCHEMA IF NOT EXISTS, one session at a time: two sessions running it at once can both
     find the schema missing, and the second then fails on pg_namespace's unique index (seen when
