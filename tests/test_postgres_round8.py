@@ -180,3 +180,28 @@ def test_the_read_commands_refuse_a_schema_another_program_uses_in_one_line(sche
             "read or written. Check ?schema= in the URL\n"), (command, err)
     tables = _rows(schema, f"SELECT table_name FROM information_schema.tables WHERE table_schema = '{schema}'")
     assert tables == [("owl_classes",), ("schema_migrations",)]  # nothing created
+
+
+def test_the_only_store_of_a_database_in_a_schema_named_with_capitals_and_a_space_is_read(tmp_path, capsys):
+    """Without ?schema=, the read commands use the database's only store, whatever its schema's name
+    (a DBA's `ALTER SCHEMA ... RENAME TO "My Store"`): its name went unquoted into the session's
+    options, and every command failed to connect ("invalid command-line argument for server
+    process: Store", exit 2). It is now quoted: status and search read the store."""
+    from tests.postgres_server import connect, own_database
+
+    tree = tmp_path / "t"
+    tree.mkdir()
+    (tree / "a.ttl").write_text(TTL.format("A") + '<http://e.org/A> <http://www.w3.org/2000/01/rdf-schema#label> "Alpha" .\n',
+                                encoding="utf-8")
+    with own_database() as (_name, url):
+        assert _sync(tree, f"{url}{'&' if '?' in url else '?'}schema=s", tmp_path / "c.json") == 0
+        conn = connect(url)
+        try:
+            conn.cursor().execute('ALTER SCHEMA s RENAME TO "My Store"')
+        finally:
+            conn.close()
+        capsys.readouterr()
+        assert main(["status", "--db", url, "--checkpoint", str(tmp_path / "none.json")]) == 0
+        assert "schema My Store\n" in capsys.readouterr().out
+        assert main(["search", "alpha", "--db", url]) == 0
+        assert capsys.readouterr().out.startswith("http://e.org/A\t")
