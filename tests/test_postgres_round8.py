@@ -191,8 +191,8 @@ def test_the_only_store_of_a_database_in_a_schema_named_with_capitals_and_a_spac
 
     tree = tmp_path / "t"
     tree.mkdir()
-    (tree / "a.ttl").write_text(TTL.format("A") + '<http://e.org/A> <http://www.w3.org/2000/01/rdf-schema#label> "Alpha" .\n',
-                                encoding="utf-8")
+    label = '<http://e.org/A> <http://www.w3.org/2000/01/rdf-schema#label> "Alpha" .\n'
+    (tree / "a.ttl").write_text(TTL.format("A") + label, encoding="utf-8")
     with own_database() as (_name, url):
         assert _sync(tree, f"{url}{'&' if '?' in url else '?'}schema=s", tmp_path / "c.json") == 0
         conn = connect(url)
