@@ -23,6 +23,11 @@ from ontosync.store.search_terms import groups
 # size / average size)), f the phrase's occurrences in the row, each counted by its column's weight.
 # An occurrence (`starts`): a position of the phrase's first word (k 0) with each of its other words
 # k places on. All of it set-wise over the hits' words, one pass over each hit's tsvector.
+# No join by id of two sets derived from the hits: the planner estimates one row for a GROUP BY ...
+# HAVING (a word most rows hold: 10,000 of them), and joined such sets by a nested loop, each hit
+# reading every other's score (`search robot` at 50,000 synthetic pages 13 s). So the occurrences
+# carry the row's size, a phrase's starts are grouped by their first word's position (not a join of
+# the occurrences with themselves), and `ranked` gives each hit its score and `lead` in one aggregate.
 # `rarity` is MATERIALIZED: inlined in `scores`, PostgreSQL counted each phrase's rows (a GIN look-up)
 # once per hit and phrase, not once per phrase (`adaptive agent` at 10,000 synthetic pages 650 -> 53 ms).
 _SEARCH = """WITH terms AS (
