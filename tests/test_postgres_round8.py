@@ -148,3 +148,27 @@ def test_the_only_store_of_a_database_in_a_schema_named_with_capitals_and_a_spac
         assert "schema My Store\n" in capsys.readouterr().out
         assert main(["search", "alpha", "--db", url]) == 0
         assert capsys.readouterr().out.startswith("http://e.org/A\t")
+
+
+def test_a_role_without_create_on_an_empty_schema_is_told_the_grant(schema, tmp_path, capsys):
+    """A DBA made the source's schema and granted the sync's role USAGE on it, not CREATE: the first
+    sync and `migrate` were "fatal: migration postgresql/001_initial.sql failed and was rolled back:
+    permission denied for schema ...", exit 3, as if the migration were broken. Now the right and
+    the GRANT that gives it are named, exit 2 (a configuration error, as a missing TEMPORARY is);
+    granted it, the same sync creates the store."""
+    from tests.postgres_server import reader_role, run_sql
+
+    tree = tmp_path / "t"
+    tree.mkdir()
+    (tree / "a.ttl").write_text(TTL.format("A"), encoding="utf-8")
+    with reader_role() as (role, url):
+        run_sql(f'CREATE SCHEMA "{schema}"; GRANT USAGE ON SCHEMA "{schema}" TO {role}')
+        mine = f"{url}?schema={schema}"
+        for command in (["sync", str(tree), "--quiet", "--checkpoint", str(tmp_path / "c.json")], ["migrate"]):
+            assert main([command[0], "--db", mine, *command[1:]]) == 2, command
+            err = capsys.readouterr().err
+            assert err == (f"ontosync: error: role {role} may not create ontosync's tables in schema {schema}: it "
+                           f"lacks CREATE on schema {schema}; nothing was written. A DBA gives it with GRANT CREATE "
+                           f'ON SCHEMA "{schema}" TO "{role}"\n'), err
+        run_sql(f'GRANT CREATE ON SCHEMA "{schema}" TO {role}')
+        assert _sync(tree, mine, tmp_path / "c.json") == 0

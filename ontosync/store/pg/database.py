@@ -370,6 +370,8 @@ def migrate(conn: PgConnection, schema: str, wait: float = 30.0, wait_name: str 
     available = migrations.available_migrations(migrations_dir())
     refuse_foreign(conn, schema, available)
     applied = check_migrations(conn, schema, available)
+    if any(mig.version not in applied for mig in available):
+        rights.require_create(conn, schema)
     done = []
     for mig in available:
         if mig.version not in applied:
