@@ -30,6 +30,7 @@ from ontosync.store.search_terms import groups
 # the occurrences with themselves), and `ranked` gives each hit its score and `lead` in one aggregate.
 # `rarity` is MATERIALIZED: inlined in `scores`, PostgreSQL counted each phrase's rows (a GIN look-up)
 # once per hit and phrase, not once per phrase (`adaptive agent` at 10,000 synthetic pages 650 -> 53 ms).
+# Its count is fenced (OFFSET 0): pulled up into `idf`, which names it twice, it was counted twice.
 _SEARCH = """WITH terms AS (
     SELECT * FROM unnest(?::integer[], ?::integer[], ?::text[], ?::boolean[]) AS t(phrase, k, word, prefix)
 ), totals AS (
@@ -38,7 +39,7 @@ _SEARCH = """WITH terms AS (
     SELECT p.phrase, greatest(ln((totals.n - h.hits + 0.5) / (h.hits + 0.5)), 1e-6) AS idf
       FROM unnest(?::text[], ?::float8[]) WITH ORDINALITY AS p(query, known, phrase), totals,
            LATERAL (SELECT coalesce(p.known, (SELECT count(*)::float8 FROM class_search_words w
-                                               WHERE w.words @@ p.query::tsquery)) AS hits) h
+                                               WHERE w.words @@ p.query::tsquery)) AS hits OFFSET 0) h
 ), hits AS (
     SELECT w.id, w.words, w.size FROM class_search_words w WHERE w.words @@ ?::tsquery
 ), occurrences AS (
