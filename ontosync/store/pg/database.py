@@ -192,10 +192,11 @@ def holds_store(conn: PgConnection, schema: str) -> bool:
 
 
 def foreign_tables(conn: PgConnection, schema: str) -> list[str]:
-    """Another program's tables in `schema` under the names ontosync's take (store/pg/foreign.py)."""
-    from ontosync.store.pg.foreign import in_the_way
+    """Another program's tables in `schema` under the names ontosync's take (store/pg/foreign.py);
+    the migrations read only for a schema that is not ontosync's (every read command asks)."""
+    from ontosync.store.pg.foreign import in_the_way, is_ours
 
-    return in_the_way(conn, schema, migrations.available_migrations(migrations_dir()))
+    return [] if is_ours(conn, schema) else in_the_way(conn, schema, migrations.available_migrations(migrations_dir()))
 
 
 def create_schema(conn: PgConnection, schema: str) -> None:

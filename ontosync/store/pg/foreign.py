@@ -36,12 +36,16 @@ def in_the_way(conn, schema: str, available: list[Migration]) -> list[str]:
     """The relations of another program in `schema` under the names the migrations create (none when
     the schema is ontosync's). The read commands ask it too: on such a schema they met the server's
     words (`column "checksum" does not exist`, exit 3) where a sync refuses the schema, exit 2."""
-    ours = conn.execute("""SELECT count(*) FROM information_schema.columns WHERE table_schema = ?
-                           AND table_name = 'schema_migrations' AND column_name IN ('version', 'checksum')""",
-                        (schema,)).fetchone()[0] == 2
-    if ours:
+    if is_ours(conn, schema):
         return []
     names = sorted({m.lower() for mig in available for m in CREATED.findall(mig.sql)})
     return [r[0] for r in conn.execute(
         "SELECT c.relname FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace "
         "WHERE n.nspname = ? AND c.relname = ANY(?) ORDER BY 1", (schema, names)).fetchall()]
+
+
+def is_ours(conn, schema: str) -> bool:
+    """Whether the schema's schema_migrations is ontosync's (it has a checksum column)."""
+    return conn.execute("""SELECT count(*) FROM information_schema.columns WHERE table_schema = ?
+                           AND table_name = 'schema_migrations' AND column_name IN ('version', 'checksum')""",
+                        (schema,)).fetchone()[0] == 2
