@@ -529,8 +529,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return verdict(database_problems(args.db), args.db, "integrity_check ok, foreign_key_check ok")
 
 
-def _status_database(db: str):
-    """(the database opened for reading, how to show it, its default checkpoint path)."""
+def _status_database(db: str, checkpoint: str | None):
+    """(the database opened for reading, how to show it, its default checkpoint path, the owner a
+    sync into it records in `checkpoint`: pipeline/checkpoint.checkpoint_owner, as a sync's)."""
+    from ontosync.pipeline.checkpoint import file_owner
     from ontosync.store.status import open_read_only
 
     if is_postgres_url(db):
@@ -538,7 +540,7 @@ def _status_database(db: str):
 
         return open_for_status(db)  # a server it cannot use: pg_commands.PgUnavailable, said by main
     _require_file(db)
-    return open_read_only(db), db, f"{db}.checkpoint.json"
+    return open_read_only(db), db, f"{db}.checkpoint.json", file_owner(db, checkpoint)
 
 
 def _not_ontosync(db: str, exc: Exception) -> int:
@@ -558,17 +560,16 @@ def _not_ontosync(db: str, exc: Exception) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     from ontosync.console import json_text, printable
     from ontosync.diff_format import visible  # bidirectional overrides too (an IRI may hold U+202E)
-    from ontosync.pipeline.checkpoint import checkpoint_info, file_owner
+    from ontosync.pipeline.checkpoint import checkpoint_info
     from ontosync.store.status import NotAnOntosyncDatabase, status_counts
 
-    db, shown, default_checkpoint = _status_database(args.db)
+    db, shown, default_checkpoint, owner = _status_database(args.db, args.checkpoint)
     try:
         info = {"database": shown, **status_counts(db)}
     except NotAnOntosyncDatabase as exc:
         return _not_ontosync(args.db, exc)
     finally:
         db.close()
-    owner = "" if is_postgres_url(args.db) else file_owner(args.db, args.checkpoint)  # as a sync's
     info["checkpoint"], info["checkpoint_unreadable"] = checkpoint_info(args.checkpoint or default_checkpoint, owner)
     if args.json:
         print(json_text(info))  # a stored revision's U+202E escaped, as in the text (console.json_text)

@@ -142,15 +142,17 @@ def open_reader(url: str, create: bool = False):
     The schema is the URL's `?schema=` made an identifier as a sync makes it (db_url.sanitize), else
     the only ontosync schema on the server; with several, the user must say which (a usage error
     listing them). A schema that holds no store is a usage error too, and is not created (only
-    `migrate` passes `create`)."""
-    from ontosync.store.pg.database import PgMissingRight, PgServerFull, PgTarget, connect, holds_store
+    `migrate` passes `create`), and so is one holding another program's tables under ontosync's
+    names (a sync refuses it: store/pg/foreign.py)."""
+    from ontosync.store.pg.database import PgMissingRight, PgServerFull, PgTarget, connect, foreign_tables, holds_store
 
     _need_driver()
     dsn = split_schema(url)[0]
     try:
         schema = _schema_of(url)
         db, conn = connect(PgTarget(url, schema), "ontosync read", create=create)
-        if create or holds_store(conn, schema):
+        found = [] if create else foreign_tables(conn, schema)
+        if not found and (create or holds_store(conn, schema)):
             return db, conn, schema
     except PgServerFull as exc:
         raise PgFull(str(exc)) from None
@@ -159,6 +161,9 @@ def open_reader(url: str, create: bool = False):
     except _driver_errors() as exc:
         raise PgUnavailable(f"cannot use {mask(dsn)}: {_first_line(exc)}") from None
     db.close()
+    if found:
+        raise PgUnavailable(f"schema {schema} on {mask(dsn)} is not an ontosync store but holds {', '.join(found)} "
+                            "(another program's?); nothing was read or written. Check ?schema= in the URL")
     raise PgUnavailable(f"schema {schema} on {mask(dsn)} holds no ontosync store (run `ontosync sync` into it "
                         "first, or check ?schema= in the URL)")
 
@@ -256,9 +261,13 @@ def read_failed(url: str, exc: BaseException) -> int:
 
 
 def open_for_status(url: str):
-    """(Peewee database, how to show it, the default checkpoint path) for `ontosync status`."""
+    """(Peewee database, how to show it, the default checkpoint path, the owner a sync of it records
+    in a checkpoint: pipeline/checkpoint.schema_owner) for `ontosync status`."""
+    from ontosync.pipeline.checkpoint import schema_owner
+
     db, _conn, schema = open_reader(url)
-    return db, f"{mask(split_schema(url)[0])} schema {schema}", f"ontosync-{schema}.checkpoint.json"
+    shown = f"{mask(split_schema(url)[0])} schema {schema}"
+    return db, shown, f"ontosync-{schema}.checkpoint.json", schema_owner(url, schema)
 
 
 def run_command(args: Any) -> int:

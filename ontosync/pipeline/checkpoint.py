@@ -120,8 +120,14 @@ def checkpoint_owner(settings) -> str:
         return ""
     if not postgres:
         return file_owner(settings.db, settings.checkpoint)
-    server = hashlib.sha256(_server_of(settings.db).encode()).hexdigest()[:12]
-    return f"schema {schema_for(settings.db, settings.source)} on PostgreSQL server {server}"
+    return schema_owner(settings.db, schema_for(settings.db, settings.source))
+
+
+def schema_owner(url: str, schema: str) -> str:
+    """A PostgreSQL schema's owner of a checkpoint (`checkpoint_owner`; `status` asks it too, of the
+    schema it reads): named or default checkpoint alike."""
+    server = hashlib.sha256(_server_of(url).encode()).hexdigest()[:12]
+    return f"schema {schema} on PostgreSQL server {server}"
 
 
 def file_owner(db: str, checkpoint: str | None) -> str:

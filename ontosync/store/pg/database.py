@@ -105,7 +105,7 @@ def connect(t: PgTarget, application: str = "ontosync", writer: bool = False, cr
     statements wait for a row's lock as --busy-timeout (`busy_timeout`) allows."""
     dsn, _ = split_schema(t.url)
     lock = f"-c lock_timeout={lock_try_ms(busy_timeout, WRITER_LOCK_TRY_MS)}"
-    ours = (f"-c search_path={t.schema}", f"{WRITER_SETTINGS} {lock}" if writer else "")
+    ours = (f"-c search_path={_option_identifier(t.schema)}", f"{WRITER_SETTINGS} {lock}" if writer else "")
     db = server(dsn, application, *ours, NEVER_IDLE_OUT[1] if writer else "")
     try:
         open_session(db, t.shown)
@@ -124,6 +124,15 @@ def connect(t: PgTarget, application: str = "ontosync", writer: bool = False, cr
         db.close()
         raise PgMissingRight(why)
     return db, conn
+
+
+def _option_identifier(schema: str) -> str:
+    """A schema as an identifier in a libpq `options` value: quoted (a name ontosync did not make,
+    the only store found on a server, may hold capitals or spaces: a DBA's `ALTER SCHEMA ... RENAME
+    TO "My Store"`), its spaces and backslashes escaped as libpq splits `options` at spaces.
+    Unquoted, `My Store` failed to connect ("invalid command-line argument ...: Store")."""
+    quoted = '"' + schema.replace('"', '""') + '"'
+    return quoted.replace("\\", "\\\\").replace(" ", "\\ ")
 
 
 # libpq waits for ever for a server that takes the connection and never answers (a port another
@@ -180,6 +189,14 @@ def holds_store(conn: PgConnection, schema: str) -> bool:
     """Whether `schema` exists and holds an ontosync store (its `schema_migrations`)."""
     return conn.execute("""SELECT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_schema = ?
                                           AND table_name = 'schema_migrations')""", (schema,)).fetchone()[0]
+
+
+def foreign_tables(conn: PgConnection, schema: str) -> list[str]:
+    """Another program's tables in `schema` under the names ontosync's take (store/pg/foreign.py);
+    the migrations read only for a schema that is not ontosync's (every read command asks)."""
+    from ontosync.store.pg.foreign import in_the_way, is_ours
+
+    return [] if is_ours(conn, schema) else in_the_way(conn, schema, migrations.available_migrations(migrations_dir()))
 
 
 def create_schema(conn: PgConnection, schema: str) -> None:
@@ -354,6 +371,8 @@ def migrate(conn: PgConnection, schema: str, wait: float = 30.0, wait_name: str 
     available = migrations.available_migrations(migrations_dir())
     refuse_foreign(conn, schema, available)
     applied = check_migrations(conn, schema, available)
+    if any(mig.version not in applied for mig in available):
+        rights.require_create(conn, schema)
     done = []
     for mig in available:
         if mig.version not in applied:

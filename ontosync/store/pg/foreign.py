@@ -25,16 +25,27 @@ class ForeignSchema(MigrationError):
 def refuse_foreign(conn, schema: str, available: list[Migration]) -> None:
     """Raise ForeignSchema unless the schema is ontosync's (its schema_migrations has a checksum
     column) or holds none of the relations the migrations create. Reads only."""
-    ours = conn.execute("""SELECT count(*) FROM information_schema.columns WHERE table_schema = ?
-                           AND table_name = 'schema_migrations' AND column_name IN ('version', 'checksum')""",
-                        (schema,)).fetchone()[0] == 2
-    if ours:
-        return
-    names = sorted({m.lower() for mig in available for m in CREATED.findall(mig.sql)})
-    found = [r[0] for r in conn.execute(
-        "SELECT c.relname FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace "
-        "WHERE n.nspname = ? AND c.relname = ANY(?) ORDER BY 1", (schema, names)).fetchall()]
+    found = in_the_way(conn, schema, available)
     if found:
         raise ForeignSchema(
             f"schema {schema} is not an ontosync store but holds {', '.join(found)}, names ontosync's tables take "
             "(another program's?). Nothing was written; give ontosync a schema of its own (?schema=NAME in the URL)")
+
+
+def in_the_way(conn, schema: str, available: list[Migration]) -> list[str]:
+    """The relations of another program in `schema` under the names the migrations create (none when
+    the schema is ontosync's). The read commands ask it too: on such a schema they met the server's
+    words (`column "checksum" does not exist`, exit 3) where a sync refuses the schema, exit 2."""
+    if is_ours(conn, schema):
+        return []
+    names = sorted({m.lower() for mig in available for m in CREATED.findall(mig.sql)})
+    return [r[0] for r in conn.execute(
+        "SELECT c.relname FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = ? AND c.relname = ANY(?) ORDER BY 1", (schema, names)).fetchall()]
+
+
+def is_ours(conn, schema: str) -> bool:
+    """Whether the schema's schema_migrations is ontosync's (it has a checksum column)."""
+    return conn.execute("""SELECT count(*) FROM information_schema.columns WHERE table_schema = ?
+                           AND table_name = 'schema_migrations' AND column_name IN ('version', 'checksum')""",
+                        (schema,)).fetchone()[0] == 2

@@ -13,6 +13,8 @@ TEMPORARY right is: nothing is wrong with the data).
 
 from __future__ import annotations
 
+from ontosync.store.pg.foreign import ForeignSchema
+
 READ = "SELECT"
 # Tables every command reads: without a right on one of them the role was not granted the store at
 # all. A role granted once, before a later migration added a table, is not refused here for that
@@ -60,3 +62,20 @@ def missing(conn, schema: str, rights: str = READ) -> str | None:
     return (f"role {role} may not use the ontosync store in schema {schema}: it lacks {' and '.join(lacks)}; "
             f'nothing was changed. A DBA gives them with GRANT USAGE ON SCHEMA "{schema}" TO "{role}"; '
             f'GRANT {rights} ON ALL TABLES IN SCHEMA "{schema}" TO "{role}"')
+
+
+class CannotCreate(ForeignSchema):
+    """The role may not create tables in the schema its pending migrations need (exit 2, as a
+    schema of another program: a configuration to change, nothing wrong with the data)."""
+
+
+def require_create(conn, schema: str) -> None:
+    """Raise CannotCreate unless the role may create in `schema` (asked before pending migrations
+    run). Why: a DBA who made the schema and granted USAGE only saw "fatal: migration ... failed and
+    was rolled back: permission denied for schema ...", exit 3, as if the migration were broken."""
+    role, may = conn.execute("SELECT current_user, (SELECT has_schema_privilege(n.oid, 'CREATE') FROM pg_namespace n "
+                             "WHERE n.nspname = ?)", (schema,)).fetchone()
+    if may is False:  # (None: no such schema, the migration's own error says it)
+        raise CannotCreate(f"role {role} may not create ontosync's tables in schema {schema}: it lacks CREATE on "
+                           f'schema {schema}; nothing was written. A DBA gives it with GRANT CREATE ON SCHEMA '
+                           f'"{schema}" TO "{role}"')

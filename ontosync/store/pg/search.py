@@ -23,8 +23,14 @@ from ontosync.store.search_terms import groups
 # size / average size)), f the phrase's occurrences in the row, each counted by its column's weight.
 # An occurrence (`starts`): a position of the phrase's first word (k 0) with each of its other words
 # k places on. All of it set-wise over the hits' words, one pass over each hit's tsvector.
+# No join by id of two sets derived from the hits: the planner estimates one row for a GROUP BY ...
+# HAVING (a word most rows hold: 10,000 of them), and joined such sets by a nested loop, each hit
+# reading every other's score (`search robot` at 50,000 synthetic pages 13 s). So the occurrences
+# carry the row's size, a phrase's starts are grouped by their first word's position (not a join of
+# the occurrences with themselves), and `ranked` gives each hit its score and `lead` in one aggregate.
 # `rarity` is MATERIALIZED: inlined in `scores`, PostgreSQL counted each phrase's rows (a GIN look-up)
 # once per hit and phrase, not once per phrase (`adaptive agent` at 10,000 synthetic pages 650 -> 53 ms).
+# Its count is fenced (OFFSET 0): pulled up into `idf`, which names it twice, it was counted twice.
 _SEARCH = """WITH terms AS (
     SELECT * FROM unnest(?::integer[], ?::integer[], ?::text[], ?::boolean[]) AS t(phrase, k, word, prefix)
 ), totals AS (
@@ -33,33 +39,33 @@ _SEARCH = """WITH terms AS (
     SELECT p.phrase, greatest(ln((totals.n - h.hits + 0.5) / (h.hits + 0.5)), 1e-6) AS idf
       FROM unnest(?::text[], ?::float8[]) WITH ORDINALITY AS p(query, known, phrase), totals,
            LATERAL (SELECT coalesce(p.known, (SELECT count(*)::float8 FROM class_search_words w
-                                               WHERE w.words @@ p.query::tsquery)) AS hits) h
+                                               WHERE w.words @@ p.query::tsquery)) AS hits OFFSET 0) h
 ), hits AS (
     SELECT w.id, w.words, w.size FROM class_search_words w WHERE w.words @@ ?::tsquery
 ), occurrences AS (
-    SELECT h.id, t.phrase, t.k, o.pos, o.weight
+    SELECT h.id, h.size, t.phrase, t.k, o.pos, o.weight
       FROM hits h, unnest(h.words) AS u, terms t, unnest(u.positions, u.weights) AS o(pos, weight)
      WHERE (u.lexeme = t.word OR (t.prefix AND starts_with(u.lexeme, t.word)))
        AND (t.phrase > 0 OR (o.pos = 2 + t.k AND o.weight = 'A'))  -- `lead`: only where a label starting with it has it
 ), starts AS (
-    SELECT s.id, s.phrase, s.pos, s.weight
-      FROM occurrences s
-      LEFT JOIN occurrences o ON o.id = s.id AND o.phrase = s.phrase AND o.k > 0 AND o.pos = s.pos + o.k
-     WHERE s.k = 0
-     GROUP BY s.id, s.phrase, s.pos, s.weight
-    HAVING count(DISTINCT o.k) = (SELECT max(t.k) FROM terms t WHERE t.phrase = s.phrase)
-), scores AS (
-    SELECT f.id, sum(r.idf * f.f * 2.2 / (f.f + 1.2 * (0.25 + 0.75 * h.size / totals.average))) AS score
-      FROM (SELECT id, phrase, sum(CASE weight WHEN 'A' THEN 10 WHEN 'B' THEN 5 ELSE 1 END)::float8 AS f
-              FROM starts GROUP BY id, phrase) f
-      JOIN rarity r ON r.phrase = f.phrase JOIN hits h ON h.id = f.id, totals
-     GROUP BY f.id
-), lead AS (
-    SELECT DISTINCT id FROM starts WHERE phrase = 0 AND pos = 2 AND weight = 'A'
+    SELECT id, size, phrase, pos - k AS pos, array_agg(DISTINCT weight) FILTER (WHERE k = 0) AS weights
+      FROM occurrences GROUP BY id, size, phrase, pos - k
+    HAVING count(DISTINCT k) = (SELECT max(t.k) + 1 FROM terms t WHERE t.phrase = occurrences.phrase)
+), phrases AS (
+    SELECT id, size, phrase, sum(CASE weight WHEN 'A' THEN 10 WHEN 'B' THEN 5 ELSE 1 END)::float8 AS f,
+           bool_or(phrase = 0 AND pos = 2 AND weight = 'A') AS lead
+      FROM starts, unnest(weights) AS w(weight) GROUP BY id, size, phrase
+), ranked AS (
+    SELECT id, bool_or(lead) AS lead, sum(score) AS score
+      FROM (SELECT p.id, p.lead, r.idf * p.f * 2.2 / (p.f + 1.2 * (0.25 + 0.75 * p.size / totals.average)) AS score
+              FROM phrases p LEFT JOIN rarity r ON r.phrase = p.phrase, totals
+            UNION ALL
+            SELECT id, false, NULL FROM hits) AS parts
+     GROUP BY id
 )
 SELECT c.label, c.curie, c.source_file, (SELECT s.source_line FROM class_source s WHERE s.curie = c.curie)
-  FROM hits h JOIN class_search c ON c.id = h.id LEFT JOIN scores s ON s.id = h.id LEFT JOIN lead l ON l.id = h.id
- ORDER BY l.id IS NULL, CASE WHEN l.id IS NOT NULL THEN length(c.label) END, coalesce(s.score, 0) DESC, c.curie
+  FROM ranked r JOIN class_search c ON c.id = r.id
+ ORDER BY NOT r.lead, CASE WHEN r.lead THEN length(c.label) END, coalesce(r.score, 0) DESC, c.curie
  LIMIT ?"""
 
 
