@@ -319,49 +319,63 @@ class Repository:
         # 3. Names that appeared or went: links to them, anywhere, are re-pointed (_repoint). The
         # file's own links were resolved as they were inserted (RESOLVED_EDGE, RESOLVED_AXIOM).
         changed = old_names ^ new_names
-        if changed:
-            c.executemany("INSERT OR IGNORE INTO aff_names VALUES (?, ?)", {(o, k) for o, k, _, _ in changed})
-            hit["aff_children"] += self._repoint()
+        repointed = changed and self._repoint({(o, k) for o, k, _, _ in changed}, hit)
 
-        self._recompute(hit, now, shrunk)
+        self._recompute(hit, now, shrunk, known)
         if self.changes is not None:  # 8. what this changed in the ontology, into the run's log
             self.changes.record()
         self.readers.names_changed = bool(changed)  # read by the layer's file_saved, next in this save
-        self._filled = tuple(t for t in AFFECTED_TABLES if hit.get(t) or (t == "aff_names" and changed))
+        self._filled = tuple(t for t in AFFECTED_TABLES if hit.get(t) or (t == "aff_names" and repointed))
         return dupes
 
-    def _recompute(self, hit: dict[str, int], now: str, shrunk: bool) -> None:
+    def _recompute(self, hit: dict[str, int], now: str, shrunk: bool, known: bool) -> None:
         """4-7: the contract rows the marked keys touch; a step whose temp table is empty is skipped.
-        `shrunk`: the save so far may have left an ontology id unused; so may a delete here."""
+        `shrunk`: the save so far may have left an ontology id unused; so may a delete here.
+        A class or property can only lose its last reference by losing a row: an old version's
+        (`known`) or a hierarchy row dropped in step 4. Without either, every marked key is one the
+        new rows hold, so the deletes of steps 5 and 6 would find nothing (most of a first run's
+        saves: two statements fewer, issue 18)."""
+        dropped = False
         if hit["aff_children"]:
-            hit["aff_classes"] += self._drop_hierarchy()
+            dropped, marked = self._drop_hierarchy()
+            hit["aff_classes"] += marked
         if hit["aff_classes"]:
             self._recompute_classes(now)
         if hit["aff_children"]:  # after the classes it names exist: no placeholder rows first (issue 18)
             self._insert_hierarchy()
-        if hit["aff_classes"]:
+        if hit["aff_classes"] and (known or dropped):
             gone = self._drop_unreferenced_classes()
             shrunk = shrunk or gone.rowcount > 0
         if hit["aff_props"]:
-            gone = self._recompute_properties(now)
-            shrunk = shrunk or gone.rowcount > 0
+            self._recompute_properties(now)
+            if known:
+                shrunk = self._drop_unused_properties().rowcount > 0 or shrunk
         if shrunk:
             self._drop_unused_ontologies()
 
-    def _repoint(self) -> int:
-        """3. The links to the names in aff_names resolve again; returns how many edges it re-pointed.
-        Each re-pointed edge's child is affected (its hierarchy is rebuilt): marked from the UPDATE's
-        RETURNING rows, not by a second walk of the same rows (one statement a save fewer, issue 18)."""
+    def _repoint(self, names: set[tuple[str, str]], hit: dict[str, int]) -> bool:
+        """3. The links to `names` (ontology, name key) resolve again; returns whether it filled
+        aff_names. Each re-pointed edge's child is affected (its hierarchy is rebuilt): marked from
+        the UPDATE's RETURNING rows, not by a second walk of the same rows (issue 18). A run into an
+        empty database knows which names its rows link to (store/fresh_run.py): a table with no
+        link to any of `names` is not asked, nor is aff_names filled when neither table is."""
         c = self.conn
-        children = set(c.execute(REPOINT_EDGES).fetchall())
-        c.execute(REPOINT_AXIOMS)
+        edges, axioms = self._fresh.may_link("edge", names), self._fresh.may_link("axiom", names)
+        if not (edges or axioms):
+            return False
+        c.executemany("INSERT OR IGNORE INTO aff_names VALUES (?, ?)", names)
+        children = set(c.execute(REPOINT_EDGES).fetchall()) if edges else set()
+        if axioms:
+            c.execute(REPOINT_AXIOMS)
         if children:
             c.executemany("INSERT OR IGNORE INTO aff_children VALUES (?, ?)", children)
-        return len(children)
+            hit["aff_children"] += len(children)
+        return True
 
-    def _drop_hierarchy(self) -> int:
+    def _drop_hierarchy(self) -> tuple[bool, int]:
         """4. The affected children's hierarchy rows go and every class they, and the children's edges
-        in any file, name is affected; returns more than 0 when it marked a class."""
+        in any file, name is affected; returns whether a row went, and more than 0 when it marked a
+        class."""
         c = self.conn
         # One statement when a child had none (every class of a new file, most of a first run's saves),
         # not a read and a delete.
@@ -376,7 +390,7 @@ class Repository:
                        ON e.ontology_id = a.o AND e.class_iri = a.iri
                      UNION SELECT e.ontology_id, e.parent_iri FROM aff_children a CROSS JOIN file_edges e
                        ON e.ontology_id = a.o AND e.class_iri = a.iri""").rowcount
-        return marked
+        return bool(gone), marked
 
     def _insert_hierarchy(self) -> None:
         """4, continued: the affected children's hierarchy, from every file's edges. Each class it
@@ -423,10 +437,9 @@ class Repository:
                      AND NOT EXISTS (SELECT 1 FROM owl_class_hierarchy h
                                      WHERE h.ontology_id = a.o AND h.parent_iri = a.iri))""")
 
-    def _recompute_properties(self, now: str):
-        # 6. Properties likewise (no references to keep); returns the delete's cursor.
-        c = self.conn
-        c.execute(
+    def _recompute_properties(self, now: str) -> None:
+        """6. Properties likewise (no references to keep)."""
+        self.conn.execute(
             """INSERT INTO owl_properties (ontology_id, property_iri, property_type, label, domain, range,
                    source_file, last_synced)
                SELECT w.ontology_id, w.property_iri, w.property_type, w.label, w.domain, w.range, w.path, ?
@@ -438,7 +451,10 @@ class Repository:
                ON CONFLICT (ontology_id, property_iri) DO UPDATE SET property_type = excluded.property_type,
                    label = excluded.label, domain = excluded.domain, range = excluded.range,
                    source_file = excluded.source_file, last_synced = excluded.last_synced""", (now,))
-        return c.execute(
+
+    def _drop_unused_properties(self):
+        """6, continued: an affected property no file declares any more; returns the cursor."""
+        return self.conn.execute(
             """DELETE FROM owl_properties WHERE (ontology_id, property_iri) IN (
                    SELECT a.o, a.iri FROM aff_props a WHERE NOT EXISTS (
                        SELECT 1 FROM file_properties f WHERE f.ontology_id = a.o AND f.property_iri = a.iri))""")
@@ -485,6 +501,7 @@ class Repository:
         own = facts.own_rows
         if not isinstance(own, own_rows.Prepared) or own.path != path or own.onto != onto:
             own = own_rows.prepare(path, onto, facts)
+        self._fresh.note_links(own_rows.links(own))  # before the rows: a save rolled back leaves them noted
         for sql, rows in (
                 ("INSERT INTO file_classes (path, ontology_id, class_iri, label, comment, line, label_language, "
                  "comment_language) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", own.classes),
