@@ -25,7 +25,8 @@ PAGES = {
     "pages/Zeta.md": "- ### OntologyBlock\n  - term-id:: ZE-1\n  - preferred-term:: Zeta\n",
 }
 FILES = [(rel, text.encode()) for rel, text in PAGES.items()]
-KINDS = ("UPDATE file_edges", "UPDATE owl_axioms", "DELETE FROM owl_classes", "DELETE FROM owl_properties")
+KINDS = ("UPDATE file_edges", "UPDATE owl_axioms", "DELETE FROM owl_classes", "DELETE FROM owl_properties",
+         "DELETE FROM owl_class_hierarchy")
 
 
 def counted(repo, rel: str, data: bytes) -> dict[str, int]:
@@ -55,6 +56,8 @@ def test_a_first_run_repoints_only_the_names_its_rows_link_to(tmp_path):
     # Beta links to Alpha (already there) and to a page that never comes; no one links to Beta.
     assert [r["UPDATE file_edges"] for r in runs] == [0, 0, 1]
     assert [r["UPDATE owl_axioms"] for r in runs] == [0, 0, 1]
+    # Nor had Alpha or Beta hierarchy rows to drop before their first edges; Alpha's re-pointed edge has.
+    assert [r["DELETE FROM owl_class_hierarchy"] for r in runs] == [0, 0, 1]
     assert parents(db) == {("Alpha", "Zeta"), ("Beta", "Alpha"), ("Beta", "Ghost")}
     assert dump(db) == saved(tmp_path / "plain.db", FILES, first_run=False)
 
@@ -76,6 +79,21 @@ def test_a_new_paths_save_deletes_nothing_and_an_edit_still_does(tmp_path):
         assert conn.execute("SELECT count(*) FROM owl_classes WHERE label = 'Ghost' "
                             "OR class_iri LIKE '%Ghost%'").fetchone()[0] == 0
     files = [(rel, edit if rel == "pages/Beta.md" else data) for rel, data in FILES]
+    assert dump(db) == saved(tmp_path / "plain.db", files, first_run=False)
+
+
+def test_a_child_another_file_gave_edges_has_its_hierarchy_dropped(tmp_path):
+    """A second file naming Beta's page (its class) gives it another parent: its save must drop
+    and rebuild the child's hierarchy, as plain saves do."""
+    twin = ("pages/beta.md", b"- ### OntologyBlock\n  - term-id:: BE-1\n  - preferred-term:: Beta\n"
+                                  b"  - is-subclass-of:: [[Zeta]]\n")
+    files = [*FILES[:2], twin, FILES[2]]
+    db = tmp_path / "first.db"
+    repo = start_run(db)
+    runs = [counted(repo, rel, data) for rel, data in files]
+    end_run(repo)
+    assert [r["DELETE FROM owl_class_hierarchy"] for r in runs] == [0, 0, 1, 1]
+    assert ("Beta", "Zeta") in parents(db)
     assert dump(db) == saved(tmp_path / "plain.db", files, first_run=False)
 
 

@@ -64,6 +64,7 @@ class OwnLinks:
     classes: frozenset[tuple[str, str]] = frozenset()
     edges: frozenset[tuple[str, str]] = frozenset()
     properties: frozenset[tuple[str, str]] = frozenset()
+    children_seen: bool = True  # may a child of the edges have had hierarchy rows before this save?
 
 
 # A page link resolves to the class of the page with that name (title before preferred-term, then
@@ -319,25 +320,30 @@ class Repository:
         # 3. Names that appeared or went: links to them, anywhere, are re-pointed (_repoint). The
         # file's own links were resolved as they were inserted (RESOLVED_EDGE, RESOLVED_AXIOM).
         changed = old_names ^ new_names
+        marked = hit["aff_children"]
         repointed = changed and self._repoint({(o, k) for o, k, _, _ in changed}, hit)
 
-        self._recompute(hit, now, shrunk, known)
+        # Only a child with hierarchy rows has any to drop: an old version's, a re-pointed one, or
+        # one whose edges another file (or an earlier save) gave it.
+        had_parents = known or links.children_seen or hit["aff_children"] > marked
+        self._recompute(hit, now, shrunk, known, had_parents)
         if self.changes is not None:  # 8. what this changed in the ontology, into the run's log
             self.changes.record()
         self.readers.names_changed = bool(changed)  # read by the layer's file_saved, next in this save
         self._filled = tuple(t for t in AFFECTED_TABLES if hit.get(t) or (t == "aff_names" and repointed))
         return dupes
 
-    def _recompute(self, hit: dict[str, int], now: str, shrunk: bool, known: bool) -> None:
+    def _recompute(self, hit: dict[str, int], now: str, shrunk: bool, known: bool, had_parents: bool) -> None:
         """4-7: the contract rows the marked keys touch; a step whose temp table is empty is skipped.
         `shrunk`: the save so far may have left an ontology id unused; so may a delete here.
         A class or property can only lose its last reference by losing a row: an old version's
         (`known`) or a hierarchy row dropped in step 4. Without either, every marked key is one the
         new rows hold, so the deletes of steps 5 and 6 would find nothing (most of a first run's
-        saves: two statements fewer, issue 18)."""
+        saves: two statements fewer, issue 18). `had_parents`: may a marked child have hierarchy rows?
+        Without, the hierarchy's delete is not asked (a first run's new classes)."""
         dropped = False
         if hit["aff_children"]:
-            dropped, marked = self._drop_hierarchy()
+            dropped, marked = self._drop_hierarchy(had_parents)
             hit["aff_classes"] += marked
         if hit["aff_classes"]:
             self._recompute_classes(now)
@@ -372,7 +378,7 @@ class Repository:
             hit["aff_children"] += len(children)
         return True
 
-    def _drop_hierarchy(self) -> tuple[bool, int]:
+    def _drop_hierarchy(self, had_parents: bool = True) -> tuple[bool, int]:
         """4. The affected children's hierarchy rows go and every class they, and the children's edges
         in any file, name is affected; returns whether a row went, and more than 0 when it marked a
         class."""
@@ -380,7 +386,8 @@ class Repository:
         # One statement when a child had none (every class of a new file, most of a first run's saves),
         # not a read and a delete.
         gone = c.execute("DELETE FROM owl_class_hierarchy WHERE (ontology_id, class_iri) IN "
-                         "(SELECT o, iri FROM aff_children) RETURNING ontology_id, class_iri, parent_iri").fetchall()
+                         "(SELECT o, iri FROM aff_children) RETURNING ontology_id, class_iri, parent_iri"
+                         ).fetchall() if had_parents else []
         marked = len(gone)  # read as "any": a class marked twice is recomputed once
         if gone:
             c.executemany("INSERT OR IGNORE INTO aff_classes VALUES (?, ?)",
@@ -501,6 +508,7 @@ class Repository:
         own = facts.own_rows
         if not isinstance(own, own_rows.Prepared) or own.path != path or own.onto != onto:
             own = own_rows.prepare(path, onto, facts)
+        children_seen = self._fresh.may_link("child", own.edge_keys)  # before this save's are noted
         self._fresh.note_links(own_rows.links(own))  # before the rows: a save rolled back leaves them noted
         for sql, rows in (
                 ("INSERT INTO file_classes (path, ontology_id, class_iri, label, comment, line, label_language, "
@@ -514,4 +522,4 @@ class Repository:
                 (RESOLVED_AXIOM, own.axioms)):
             if rows:
                 self.conn.executemany(sql, rows)
-        return own.names, OwnLinks(own.class_keys, own.edge_keys, own.property_keys)
+        return own.names, OwnLinks(own.class_keys, own.edge_keys, own.property_keys, children_seen)
