@@ -3,9 +3,10 @@
 A first run's save of a page re-points every link to the page's names (store/repository.py
 `_repoint`: an UPDATE of `file_edges`, one of `owl_axioms`), which changed rows at 55 and 144 of the
 corpus's 1,684 saves; a run into an empty database now notes the names its rows link to
-(store/fresh_run.py) and skips the UPDATEs for names nothing links to. A save of a path with no old
-rows skips the deletes of classes and properties nothing refers to any more (a key it marked is
-one its new rows hold). Each test counts the statements and compares the database with the one
+(store/fresh_run.py) and skips the UPDATEs for names nothing links to; likewise the hierarchy's
+delete for children no earlier edge had, and the look for duplicates of classes no earlier file
+declared. A save of a path with no old rows skips the deletes of classes and properties nothing
+refers to any more (a key it marked is one its new rows hold). Each test counts the statements and compares the database with the one
 plain saves make, and the edits after the first run still re-point and delete.
 """
 
@@ -14,8 +15,11 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from ontosync.parsing import ParseOptions, parse_file
+from ontosync.sources import git_blob_sha
 from ontosync.store.fresh_run import PathBits
-from tests.test_fresh_run import dump, end_run, save, saved, start_run
+from ontosync.store.migrations import utc_now
+from tests.test_fresh_run import dump, end_run, saved, start_run
 
 PAGES = {
     "pages/Alpha.md": "- ### OntologyBlock\n  - term-id:: AL-1\n  - preferred-term:: Alpha\n"
@@ -26,18 +30,20 @@ PAGES = {
 }
 FILES = [(rel, text.encode()) for rel, text in PAGES.items()]
 KINDS = ("UPDATE file_edges", "UPDATE owl_axioms", "DELETE FROM owl_classes", "DELETE FROM owl_properties",
-         "DELETE FROM owl_class_hierarchy")
+         "DELETE FROM owl_class_hierarchy", "SELECT f.class_iri, MIN(o.path)")
 
 
 def counted(repo, rel: str, data: bytes) -> dict[str, int]:
-    """Save one file; how many statements of each of KINDS it ran."""
+    """Save one file; how many statements of each of KINDS it ran, and its warnings' kinds."""
     seen: list[str] = []
     repo.conn.set_trace_callback(seen.append)
     try:
-        save(repo, rel, data)
+        warnings = repo.save_parsed(rel, git_blob_sha(data), len(data), parse_file(rel, data, ParseOptions()),
+                                    utc_now())
     finally:
         repo.conn.set_trace_callback(None)
-    return {kind: sum(" ".join(sql.split()).startswith(kind) for sql in seen) for kind in KINDS}
+    counts = {kind: sum(" ".join(sql.split()).startswith(kind) for sql in seen) for kind in KINDS}
+    return {**counts, "warnings": [w.kind for w in warnings]}
 
 
 def parents(db: Path) -> set[tuple[str, str]]:
@@ -84,7 +90,7 @@ def test_a_new_paths_save_deletes_nothing_and_an_edit_still_does(tmp_path):
 
 def test_a_child_another_file_gave_edges_has_its_hierarchy_dropped(tmp_path):
     """A second file naming Beta's page (its class) gives it another parent: its save must drop
-    and rebuild the child's hierarchy, as plain saves do."""
+    and rebuild the child's hierarchy, and report the duplicate declaration, as plain saves do."""
     twin = ("pages/beta.md", b"- ### OntologyBlock\n  - term-id:: BE-1\n  - preferred-term:: Beta\n"
                                   b"  - is-subclass-of:: [[Zeta]]\n")
     files = [*FILES[:2], twin, FILES[2]]
@@ -93,6 +99,9 @@ def test_a_child_another_file_gave_edges_has_its_hierarchy_dropped(tmp_path):
     runs = [counted(repo, rel, data) for rel, data in files]
     end_run(repo)
     assert [r["DELETE FROM owl_class_hierarchy"] for r in runs] == [0, 0, 1, 1]
+    # Only the twin declares a class an earlier file declared: only it looks for duplicates, and finds one.
+    assert [r["SELECT f.class_iri, MIN(o.path)"] for r in runs] == [0, 0, 1, 0]
+    assert [r["warnings"] for r in runs] == [[], [], ["duplicate-declaration"], []]
     assert ("Beta", "Zeta") in parents(db)
     assert dump(db) == saved(tmp_path / "plain.db", files, first_run=False)
 

@@ -29,7 +29,8 @@ second bitmap first; a name no bit says was linked to has no link to re-point, s
 are not run (on the corpus they changed rows at 55 and 144 of 1,684 saves). Likewise the children
 of the run's edges: a class no earlier edge had as its child has no hierarchy rows to drop (the
 hierarchy is built from `file_edges` alone), so its save does not ask (1,347 of the corpus's 1,523
-deletes found nothing). A false hit runs the statements, as every save did before. 512 KiB more
+deletes found nothing); and the classes its files declare: a class no earlier file declared has no
+duplicate declaration to look for. A false hit runs the statements, as every save did before. 512 KiB more
 for the run.
 """
 
@@ -80,7 +81,7 @@ class FreshRun:
         self._saved: PathBits | None = None  # None: not a run into an empty database
         self._first: str | None = None  # the run's first saved path
         self._others = False  # a path other than the first was saved
-        self._links: PathBits | None = None  # ("edge"/"axiom"/"child", ontology id, key) noted: see above
+        self._links: PathBits | None = None  # ("edge"/"axiom"/"child"/"class", ontology id, key): see above
         self.new = False  # the path of the save under way is new to a run into an empty database
 
     def saw(self, conn: sqlite3.Connection, changes: object | None, path: str, layer_deferred: bool = True) -> bool:
@@ -108,9 +109,10 @@ class FreshRun:
                 self._links.add(link)
 
     def may_link(self, table: str, names: Iterable[tuple[str, str]]) -> bool:
-        """May a row of `table` ("edge" or "axiom") link to one of `names` (ontology id, name key), or
-        an edge (table "child") have one of them (ontology id, IRI) as its child? Always outside a
-        run into an empty database; in one, unless no row it inserted did."""
+        """May a row of `table` ("edge" or "axiom") link to one of `names` (ontology id, name key), an
+        edge (table "child") have one of them (ontology id, IRI) as its child, or a file (table
+        "class") declare one? Always outside a run into an empty database; in one, unless no row it
+        inserted did."""
         bits = self._links
         return bits is None or any((table, onto, key) in bits for onto, key in names)
 

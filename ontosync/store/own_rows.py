@@ -60,8 +60,11 @@ def prepare(path: str, onto: str, facts: FileFacts) -> Prepared:
 
 def links(own: Prepared) -> Iterator[tuple[str, str, str]]:
     """("edge" or "axiom", ontology id, name key) of each page link the rows make: the names whose
-    appearance or going re-points them; and ("child", ontology id, IRI) of each edge's child, whose
-    hierarchy rows a later save drops (store/fresh_run.py notes them)."""
+    appearance or going re-points them; ("child", ontology id, IRI) of each edge's child, whose
+    hierarchy rows a later save drops; ("class", ontology id, IRI) of each class the file declares,
+    which a later file may declare again (store/fresh_run.py notes them)."""
+    for row in own.classes:  # file_classes' columns: the ontology id second, the IRI third
+        yield "class", row[1], row[2]
     for row in own.edges:  # RESOLVED_EDGE's parameters: the ontology id second, the child third, the key eighth
         yield "child", row[1], row[2]
         if row[7] is not None:

@@ -65,6 +65,7 @@ class OwnLinks:
     edges: frozenset[tuple[str, str]] = frozenset()
     properties: frozenset[tuple[str, str]] = frozenset()
     children_seen: bool = True  # may a child of the edges have had hierarchy rows before this save?
+    classes_seen: bool = True  # may another file declare one of the classes (a duplicate)?
 
 
 # A page link resolves to the class of the page with that name (title before preferred-term, then
@@ -309,7 +310,7 @@ class Repository:
             shrunk = shrunk or added.rowcount > 0
             new_names, links = self._insert_own_rows(path, onto, facts)
             self._mark_new_rows_affected(links, hit)
-            if links.classes:
+            if links.classes and links.classes_seen:
                 dupes = c.execute(
                     """SELECT f.class_iri, MIN(o.path) FROM file_classes f JOIN file_classes o
                        ON o.ontology_id = f.ontology_id AND o.class_iri = f.class_iri AND o.path <> f.path
@@ -509,6 +510,7 @@ class Repository:
         if not isinstance(own, own_rows.Prepared) or own.path != path or own.onto != onto:
             own = own_rows.prepare(path, onto, facts)
         children_seen = self._fresh.may_link("child", own.edge_keys)  # before this save's are noted
+        classes_seen = self._fresh.may_link("class", own.class_keys)
         self._fresh.note_links(own_rows.links(own))  # before the rows: a save rolled back leaves them noted
         for sql, rows in (
                 ("INSERT INTO file_classes (path, ontology_id, class_iri, label, comment, line, label_language, "
@@ -522,4 +524,4 @@ class Repository:
                 (RESOLVED_AXIOM, own.axioms)):
             if rows:
                 self.conn.executemany(sql, rows)
-        return own.names, OwnLinks(own.class_keys, own.edge_keys, own.property_keys, children_seen)
+        return own.names, OwnLinks(own.class_keys, own.edge_keys, own.property_keys, children_seen, classes_seen)
