@@ -6,8 +6,9 @@ corpus's 1,684 saves; a run into an empty database now notes the names its rows 
 (store/fresh_run.py) and skips the UPDATEs for names nothing links to; likewise the hierarchy's
 delete for children no earlier edge had, and the look for duplicates of classes no earlier file
 declared. A save of a path with no old rows skips the deletes of classes and properties nothing
-refers to any more (a key it marked is one its new rows hold). Each test counts the statements and compares the database with the one
-plain saves make, and the edits after the first run still re-point and delete.
+refers to any more (a key it marked is one its new rows hold). Each test counts the statements and
+compares the database with the one plain saves make, and the edits after the first run still
+re-point and delete.
 """
 
 from __future__ import annotations

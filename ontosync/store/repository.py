@@ -303,20 +303,15 @@ class Repository:
 
         # 2. The new version's own rows.
         new_names: set[tuple[str, str, int, str]] = set()
-        dupes: list[tuple[str, str]] = []
         links = OwnLinks()
         if facts is not None and not facts.skipped:
             added = self._ensure_ontology(onto, now)  # a new id may stay unused (a page without a class)
             shrunk = shrunk or added.rowcount > 0
             new_names, links = self._insert_own_rows(path, onto, facts)
             self._mark_new_rows_affected(links, hit)
-            if links.classes and links.classes_seen:
-                dupes = c.execute(
-                    """SELECT f.class_iri, MIN(o.path) FROM file_classes f JOIN file_classes o
-                       ON o.ontology_id = f.ontology_id AND o.class_iri = f.class_iri AND o.path <> f.path
-                       WHERE f.path = ? GROUP BY f.class_iri ORDER BY f.class_iri""", (path,)).fetchall()
         elif facts is not None and facts.names:  # a page without a class still answers to its names
             new_names = self._insert_names(path, onto, facts)
+        dupes = self._duplicates(path, links)
 
         # 3. Names that appeared or went: links to them, anywhere, are re-pointed (_repoint). The
         # file's own links were resolved as they were inserted (RESOLVED_EDGE, RESOLVED_AXIOM).
@@ -333,6 +328,16 @@ class Repository:
         self.readers.names_changed = bool(changed)  # read by the layer's file_saved, next in this save
         self._filled = tuple(t for t in AFFECTED_TABLES if hit.get(t) or (t == "aff_names" and repointed))
         return dupes
+
+    def _duplicates(self, path: str, links: OwnLinks) -> list[tuple[str, str]]:
+        """The file's classes another file declares too, with the first such path (a warning each);
+        not asked when no earlier file of a run into an empty database declared one (fresh_run.py)."""
+        if not (links.classes and links.classes_seen):
+            return []
+        return self.conn.execute(
+            """SELECT f.class_iri, MIN(o.path) FROM file_classes f JOIN file_classes o
+               ON o.ontology_id = f.ontology_id AND o.class_iri = f.class_iri AND o.path <> f.path
+               WHERE f.path = ? GROUP BY f.class_iri ORDER BY f.class_iri""", (path,)).fetchall()
 
     def _recompute(self, hit: dict[str, int], now: str, shrunk: bool, known: bool, had_parents: bool) -> None:
         """4-7: the contract rows the marked keys touch; a step whose temp table is empty is skipped.
