@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ontosync.parsing import ParseOptions, parse_file
 from ontosync.sources import git_blob_sha
+from ontosync.store.changelog import ChangeLog
 from ontosync.store.fresh_run import PathBits
 from ontosync.store.migrations import utc_now
 from tests.test_fresh_run import dump, end_run, saved, start_run
@@ -116,3 +117,15 @@ def test_the_bits_never_miss_a_noted_link():
         bits.add(key)
     assert all(key in bits for key in keys[:20])  # no false miss, even in a crowded bitmap
     assert not all(key in bits for key in keys[20:])
+
+
+def test_a_first_run_whose_layer_keeps_per_file_rows_relinks_the_pages_that_link(tmp_path):
+    """A fresh run without the deferred layer reads the re-pointed files from `aff_names`: filled
+    only when a noted link names the page, which Zeta's is (Alpha's rows move to it)."""
+    db = tmp_path / "first.db"
+    repo = start_run(db, first_run=False)
+    repo.changes = ChangeLog.start(repo, None, "test", utc_now())  # fresh, but the layer per file
+    runs = [counted(repo, rel, data) for rel, data in FILES]
+    end_run(repo)
+    assert [r["UPDATE file_edges"] for r in runs] == [0, 0, 1]
+    assert dump(db) == saved(tmp_path / "plain.db", FILES, first_run=False)
