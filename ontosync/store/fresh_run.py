@@ -20,11 +20,24 @@ memory grow with the tree (issue 18's 110% item). A bitmap never misses a noted 
 set), so a path it calls new is new; a path it calls noted may be new (a false hit: a chance of
 0.06% for the 50,000th path, more in far larger trees): that save looks up its path and deletes its
 rows like any other, which is always correct, only slower.
+
+The same holds for the names the run's rows link to (`note_links`, `may_link`): a page's names
+re-point every link to them, in any file (store/repository.py `_repoint`: an UPDATE of `file_edges`
+and one of `owl_axioms` at each save that adds or drops a name, which is nearly every save of a first
+run). Every such link in a fresh run was inserted by one of its saves, which noted its name key in a
+second bitmap first; a name no bit says was linked to has no link to re-point, so the statements
+are not run (on the corpus they changed rows at 55 and 144 of 1,684 saves). Likewise the children
+of the run's edges: a class no earlier edge had as its child has no hierarchy rows to drop (the
+hierarchy is built from `file_edges` alone), so its save does not ask (1,347 of the corpus's 1,523
+deletes found nothing); and the classes its files declare: a class no earlier file declared has no
+duplicate declaration to look for. A false hit runs the statements, as every save did before. 512 KiB more
+for the run.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Hashable, Iterable
 
 from ontosync.store import deferred_indexes
 from ontosync.store.bulk_statements import is_sqlite
@@ -41,11 +54,21 @@ class PathBits:
         self._mask = size - 1
         self._shift = size.bit_length() - 1
 
-    def add(self, path: str) -> bool:
-        """Note `path`; True when it had certainly not been noted before."""
-        h = hash(path) & 0xFFFF_FFFF_FFFF_FFFF
+    def _slots(self, key: Hashable) -> tuple[int, int]:
+        h = hash(key) & 0xFFFF_FFFF_FFFF_FFFF
+        return h & self._mask, (h >> self._shift) & self._mask
+
+    def __contains__(self, key: Hashable) -> bool:
+        """Was `key` maybe noted? False only when it certainly was not. (Written out: a first run
+        asks this a few thousand times.)"""
+        one, two = self._slots(key)
+        bits = self._bits
+        return bool(bits[one >> 3] & (1 << (one & 7))) and bool(bits[two >> 3] & (1 << (two & 7)))
+
+    def add(self, path: Hashable) -> bool:
+        """Note `path` (any hashable key); True when it had certainly not been noted before."""
         new = False
-        for slot in (h & self._mask, (h >> self._shift) & self._mask):
+        for slot in self._slots(path):
             byte, bit = slot >> 3, 1 << (slot & 7)
             if not self._bits[byte] & bit:
                 self._bits[byte] |= bit
@@ -61,6 +84,7 @@ class FreshRun:
         self._saved: PathBits | None = None  # None: not a run into an empty database
         self._first: str | None = None  # the run's first saved path
         self._others = False  # a path other than the first was saved
+        self._links: PathBits | None = None  # ("edge"/"axiom"/"child"/"class", ontology id, key): see above
         self.new = False  # the path of the save under way is new to a run into an empty database
 
     def saw(self, conn: sqlite3.Connection, changes: object | None, path: str, layer_deferred: bool = True) -> bool:
@@ -76,9 +100,24 @@ class FreshRun:
             self._saved = PathBits(self.bits) if fresh and not conn.execute(
                 "SELECT EXISTS (SELECT 1 FROM source_files)").fetchone()[0] else None
             self._first, self._others = path, False
+            self._links = PathBits(self.bits) if self._saved is not None else None
         self.new = self._saved is not None and self._saved.add(path)
         self._others = self._others or path != self._first
         return self.new
+
+    def note_links(self, links: Iterable[tuple[str, str, str]]) -> None:
+        """Note the links of rows about to be inserted (store/own_rows.py `links`)."""
+        if self._links is not None:
+            for link in links:
+                self._links.add(link)
+
+    def may_link(self, table: str, names: Iterable[tuple[str, str]]) -> bool:
+        """May a row of `table` ("edge" or "axiom") link to one of `names` (ontology id, name key), an
+        edge (table "child") have one of them (ontology id, IRI) as its child, or a file (table
+        "class") declare one? Always outside a run into an empty database; in one, unless no row it
+        inserted did."""
+        bits = self._links
+        return bits is None or any((table, onto, key) in bits for onto, key in names)
 
     @property
     def first(self) -> bool:

@@ -12,6 +12,7 @@ only inserts them (issue 18: ~30 ms of the writer's CPU on the corpus).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ontosync.parsing.facts import FileFacts, normalize_name
@@ -55,6 +56,22 @@ def prepare(path: str, onto: str, facts: FileFacts) -> Prepared:
         [(o, kind, subject, o, key, obj, ann, src, fallback, key)
          for o, kind, subject, obj, ann, src, fallback, key in axiom_rows(path, onto, facts)],
         frozenset(r[1:3] for r in classes), frozenset(r[1:3] for r in edges), frozenset(r[1:3] for r in properties))
+
+
+def links(own: Prepared) -> Iterator[tuple[str, str, str]]:
+    """("edge" or "axiom", ontology id, name key) of each page link the rows make: the names whose
+    appearance or going re-points them; ("child", ontology id, IRI) of each edge's child, whose
+    hierarchy rows a later save drops; ("class", ontology id, IRI) of each class the file declares,
+    which a later file may declare again (store/fresh_run.py notes them)."""
+    for row in own.classes:  # file_classes' columns: the ontology id second, the IRI third
+        yield "class", row[1], row[2]
+    for row in own.edges:  # RESOLVED_EDGE's parameters: the ontology id second, the child third, the key eighth
+        yield "child", row[1], row[2]
+        if row[7] is not None:
+            yield "edge", row[1], row[7]
+    for row in own.axioms:  # RESOLVED_AXIOM's: the ontology id first, the key last
+        if row[9] is not None:
+            yield "axiom", row[0], row[9]
 
 
 def name_rows(path: str, names: set[tuple[str, str, int, str]]) -> Rows:

@@ -65,6 +65,8 @@ class OwnLinks:
     classes: frozenset[tuple[str, str]] = frozenset()
     edges: frozenset[tuple[str, str]] = frozenset()
     properties: frozenset[tuple[str, str]] = frozenset()
+    children_seen: bool = True  # may a child of the edges have had hierarchy rows before this save?
+    classes_seen: bool = True  # may another file declare one of the classes (a duplicate)?
 
 
 # A page link resolves to the class of the page with that name (title before preferred-term, then
@@ -302,72 +304,97 @@ class Repository:
 
         # 2. The new version's own rows.
         new_names: set[tuple[str, str, int, str]] = set()
-        dupes: list[tuple[str, str]] = []
         links = OwnLinks()
         if facts is not None and not facts.skipped:
             added = self._ensure_ontology(onto, now)  # a new id may stay unused (a page without a class)
             shrunk = shrunk or added.rowcount > 0
             new_names, links = self._insert_own_rows(path, onto, facts)
             self._mark_new_rows_affected(links, hit)
-            if links.classes:
-                dupes = c.execute(
-                    """SELECT f.class_iri, MIN(o.path) FROM file_classes f JOIN file_classes o
-                       ON o.ontology_id = f.ontology_id AND o.class_iri = f.class_iri AND o.path <> f.path
-                       WHERE f.path = ? GROUP BY f.class_iri ORDER BY f.class_iri""", (path,)).fetchall()
         elif facts is not None and facts.names:  # a page without a class still answers to its names
             new_names = self._insert_names(path, onto, facts)
+        dupes = self._duplicates(path, links)
 
         # 3. Names that appeared or went: links to them, anywhere, are re-pointed (_repoint). The
         # file's own links were resolved as they were inserted (RESOLVED_EDGE, RESOLVED_AXIOM).
         changed = old_names ^ new_names
-        if changed:
-            c.executemany("INSERT OR IGNORE INTO aff_names VALUES (?, ?)", {(o, k) for o, k, _, _ in changed})
-            hit["aff_children"] += self._repoint()
+        marked = hit["aff_children"]
+        repointed = changed and self._repoint({(o, k) for o, k, _, _ in changed}, hit)
 
-        self._recompute(hit, now, shrunk)
+        # Only a child with hierarchy rows has any to drop: an old version's, a re-pointed one, or
+        # one whose edges another file (or an earlier save) gave it.
+        had_parents = known or links.children_seen or hit["aff_children"] > marked
+        self._recompute(hit, now, shrunk, known, had_parents)
         if self.changes is not None:  # 8. what this changed in the ontology, into the run's log
             self.changes.record()
         self.readers.names_changed = bool(changed)  # read by the layer's file_saved, next in this save
-        self._filled = tuple(t for t in AFFECTED_TABLES if hit.get(t) or (t == "aff_names" and changed))
+        self._filled = tuple(t for t in AFFECTED_TABLES if hit.get(t) or (t == "aff_names" and repointed))
         return dupes
 
-    def _recompute(self, hit: dict[str, int], now: str, shrunk: bool) -> None:
+    def _duplicates(self, path: str, links: OwnLinks) -> list[tuple[str, str]]:
+        """The file's classes another file declares too, with the first such path (a warning each);
+        not asked when no earlier file of a run into an empty database declared one (fresh_run.py)."""
+        if not (links.classes and links.classes_seen):
+            return []
+        return self.conn.execute(
+            """SELECT f.class_iri, MIN(o.path) FROM file_classes f JOIN file_classes o
+               ON o.ontology_id = f.ontology_id AND o.class_iri = f.class_iri AND o.path <> f.path
+               WHERE f.path = ? GROUP BY f.class_iri ORDER BY f.class_iri""", (path,)).fetchall()
+
+    def _recompute(self, hit: dict[str, int], now: str, shrunk: bool, known: bool, had_parents: bool) -> None:
         """4-7: the contract rows the marked keys touch; a step whose temp table is empty is skipped.
-        `shrunk`: the save so far may have left an ontology id unused; so may a delete here."""
+        `shrunk`: the save so far may have left an ontology id unused; so may a delete here.
+        A class or property can only lose its last reference by losing a row: an old version's
+        (`known`) or a hierarchy row dropped in step 4. Without either, every marked key is one the
+        new rows hold, so the deletes of steps 5 and 6 would find nothing (most of a first run's
+        saves: two statements fewer, issue 18). `had_parents`: may a marked child have hierarchy rows?
+        Without, the hierarchy's delete is not asked (a first run's new classes)."""
+        dropped = False
         if hit["aff_children"]:
-            hit["aff_classes"] += self._drop_hierarchy()
+            dropped, marked = self._drop_hierarchy(had_parents)
+            hit["aff_classes"] += marked
         if hit["aff_classes"]:
             self._recompute_classes(now)
         if hit["aff_children"]:  # after the classes it names exist: no placeholder rows first (issue 18)
             self._insert_hierarchy()
-        if hit["aff_classes"]:
+        if hit["aff_classes"] and (known or dropped):
             gone = self._drop_unreferenced_classes()
             shrunk = shrunk or gone.rowcount > 0
         if hit["aff_props"]:
-            gone = self._recompute_properties(now)
-            shrunk = shrunk or gone.rowcount > 0
+            self._recompute_properties(now)
+            if known:
+                shrunk = self._drop_unused_properties().rowcount > 0 or shrunk
         if shrunk:
             self._drop_unused_ontologies()
 
-    def _repoint(self) -> int:
-        """3. The links to the names in aff_names resolve again; returns how many edges it re-pointed.
-        Each re-pointed edge's child is affected (its hierarchy is rebuilt): marked from the UPDATE's
-        RETURNING rows, not by a second walk of the same rows (one statement a save fewer, issue 18)."""
+    def _repoint(self, names: set[tuple[str, str]], hit: dict[str, int]) -> bool:
+        """3. The links to `names` (ontology, name key) resolve again; returns whether it filled
+        aff_names. Each re-pointed edge's child is affected (its hierarchy is rebuilt): marked from
+        the UPDATE's RETURNING rows, not by a second walk of the same rows (issue 18). A run into an
+        empty database knows which names its rows link to (store/fresh_run.py): a table with no
+        link to any of `names` is not asked, nor is aff_names filled when neither table is."""
         c = self.conn
-        children = set(c.execute(REPOINT_EDGES).fetchall())
-        c.execute(REPOINT_AXIOMS)
+        edges, axioms = self._fresh.may_link("edge", names), self._fresh.may_link("axiom", names)
+        if not (edges or axioms):
+            return False
+        c.executemany("INSERT OR IGNORE INTO aff_names VALUES (?, ?)", names)
+        children = set(c.execute(REPOINT_EDGES).fetchall()) if edges else set()
+        if axioms:
+            c.execute(REPOINT_AXIOMS)
         if children:
             c.executemany("INSERT OR IGNORE INTO aff_children VALUES (?, ?)", children)
-        return len(children)
+            hit["aff_children"] += len(children)
+        return True
 
-    def _drop_hierarchy(self) -> int:
+    def _drop_hierarchy(self, had_parents: bool = True) -> tuple[bool, int]:
         """4. The affected children's hierarchy rows go and every class they, and the children's edges
-        in any file, name is affected; returns more than 0 when it marked a class."""
+        in any file, name is affected; returns whether a row went, and more than 0 when it marked a
+        class."""
         c = self.conn
         # One statement when a child had none (every class of a new file, most of a first run's saves),
         # not a read and a delete.
         gone = c.execute("DELETE FROM owl_class_hierarchy WHERE (ontology_id, class_iri) IN "
-                         "(SELECT o, iri FROM aff_children) RETURNING ontology_id, class_iri, parent_iri").fetchall()
+                         "(SELECT o, iri FROM aff_children) RETURNING ontology_id, class_iri, parent_iri"
+                         ).fetchall() if had_parents else []
         marked = len(gone)  # read as "any": a class marked twice is recomputed once
         if gone:
             c.executemany("INSERT OR IGNORE INTO aff_classes VALUES (?, ?)",
@@ -377,7 +404,7 @@ class Repository:
                        ON e.ontology_id = a.o AND e.class_iri = a.iri
                      UNION SELECT e.ontology_id, e.parent_iri FROM aff_children a CROSS JOIN file_edges e
                        ON e.ontology_id = a.o AND e.class_iri = a.iri""").rowcount
-        return marked
+        return bool(gone), marked
 
     def _insert_hierarchy(self) -> None:
         """4, continued: the affected children's hierarchy, from every file's edges. Each class it
@@ -424,10 +451,9 @@ class Repository:
                      AND NOT EXISTS (SELECT 1 FROM owl_class_hierarchy h
                                      WHERE h.ontology_id = a.o AND h.parent_iri = a.iri))""")
 
-    def _recompute_properties(self, now: str):
-        # 6. Properties likewise (no references to keep); returns the delete's cursor.
-        c = self.conn
-        c.execute(
+    def _recompute_properties(self, now: str) -> None:
+        """6. Properties likewise (no references to keep)."""
+        self.conn.execute(
             """INSERT INTO owl_properties (ontology_id, property_iri, property_type, label, domain, range,
                    source_file, last_synced)
                SELECT w.ontology_id, w.property_iri, w.property_type, w.label, w.domain, w.range, w.path, ?
@@ -439,7 +465,10 @@ class Repository:
                ON CONFLICT (ontology_id, property_iri) DO UPDATE SET property_type = excluded.property_type,
                    label = excluded.label, domain = excluded.domain, range = excluded.range,
                    source_file = excluded.source_file, last_synced = excluded.last_synced""", (now,))
-        return c.execute(
+
+    def _drop_unused_properties(self):
+        """6, continued: an affected property no file declares any more; returns the cursor."""
+        return self.conn.execute(
             """DELETE FROM owl_properties WHERE (ontology_id, property_iri) IN (
                    SELECT a.o, a.iri FROM aff_props a WHERE NOT EXISTS (
                        SELECT 1 FROM file_properties f WHERE f.ontology_id = a.o AND f.property_iri = a.iri))""")
@@ -486,6 +515,9 @@ class Repository:
         own = facts.own_rows
         if not isinstance(own, own_rows.Prepared) or own.path != path or own.onto != onto:
             own = own_rows.prepare(path, onto, facts)
+        children_seen = self._fresh.may_link("child", own.edge_keys)  # before this save's are noted
+        classes_seen = self._fresh.may_link("class", own.class_keys)
+        self._fresh.note_links(own_rows.links(own))  # before the rows: a save rolled back leaves them noted
         for sql, rows in (
                 ("INSERT INTO file_classes (path, ontology_id, class_iri, label, comment, line, label_language, "
                  "comment_language) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", own.classes),
@@ -498,4 +530,4 @@ class Repository:
                 (RESOLVED_AXIOM, own.axioms)):
             if rows:
                 self.conn.executemany(sql, rows)
-        return own.names, OwnLinks(own.class_keys, own.edge_keys, own.property_keys)
+        return own.names, OwnLinks(own.class_keys, own.edge_keys, own.property_keys, children_seen, classes_seen)
