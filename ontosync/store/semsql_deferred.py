@@ -123,6 +123,7 @@ INSERTS = (
     *_OFN_INSERTS,
 )
 VOCABULARY = frozenset(("rdf", "rdfs", "owl", "IAO"))  # the prefixes of the terms INSERTS write as they are
+TOKEN_PATHS = 64  # the paths whose blank-node token `_functions` remembers (a file's rows come together)
 
 
 def pending(conn: sqlite3.Connection) -> bool:
@@ -175,9 +176,12 @@ def _functions(conn: sqlite3.Connection, layer) -> Iterator[None]:
     from ontosync.parsing.rdf_statements import blank_token
 
     # the token memoised for the block: a file's rows are numbered one after another, and hashing its
-    # path again for each (4,269 rows on the corpus, 1,684 paths) was a third of the links' fill
+    # path again for each (4,269 rows on the corpus, 1,684 paths) was a third of the links' fill. The
+    # last few paths are enough for that: every path of the run was a 50,000-page sync's largest
+    # growth in its refresh (~7 MB more than at 10,000 pages; tests/test_large_file_speed.py)
+    token = functools.lru_cache(maxsize=TOKEN_PATHS)(blank_token)
     functions = {"ontosync_curie": layer.curies.compact, "ontosync_property": layer.property_for,
-                 "ontosync_lower": str.lower, "ontosync_token": functools.lru_cache(maxsize=None)(blank_token)}
+                 "ontosync_lower": str.lower, "ontosync_token": token}
     for name, fn in functions.items():
         conn.create_function(name, 1, fn, deterministic=True)
     for name, columns in TEMP.items():
