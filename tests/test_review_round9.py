@@ -1,0 +1,55 @@
+"""The change log, `diff`, `status`, the pull-request comment and the job summary, round 9 (task h97).
+
+A `--since` revision that is also the start of another, a `diff` command cut in the comment, a
+`status` line of ontology ids that a comma split, and the job summary's cut note.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from ontosync.cli import main as cli_main
+
+TTL = ("@prefix owl: <http://www.w3.org/2002/07/owl#> .\n@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+       '<http://ex.org/{0}> a owl:Class ; rdfs:label "{0}" .\n')
+
+
+def _runs(tmp_path, *revisions: str) -> str:
+    """A database synced once per revision, each run adding one class (A, B, ...) under its revision."""
+    tree, db = tmp_path / "t", str(tmp_path / "x.db")
+    tree.mkdir()
+    for number, revision in enumerate(revisions):
+        name = chr(ord("A") + number)
+        (tree / f"{name}.ttl").write_text(TTL.format(name), encoding="utf-8")
+        assert cli_main(["sync", str(tree), "--db", db, "--quiet", "--workers", "1"]) == 0
+        with sqlite3.connect(db) as conn:
+            conn.execute("UPDATE runs SET revision = ? WHERE id = (SELECT max(id) FROM runs)", (revision,))
+        conn.close()
+    return db
+
+
+def test_since_a_full_revision_takes_its_own_run_over_a_newer_one_it_starts(tmp_path, capsys):
+    """`--since R`, R a stored revision whole, and also the start of a newer run's revision: the
+    newer run was taken (it matched as a prefix and was newer), so the diff left out what the run
+    right after R added. The exact revision names its run, as git takes a whole ref over a prefix."""
+    short, longer = "abcdef1234", "abcdef1234567"
+    db = _runs(tmp_path, short, longer, "0123456789")
+    capsys.readouterr()
+    assert cli_main(["diff", "--db", db, "--since", short, "--format", "json"]) == 0
+    import json
+
+    added = json.loads(capsys.readouterr().out)["classes"]["added"]
+    assert sorted(c["label"] for c in added) == ["B", "C"]
+
+
+def test_since_a_full_revision_whose_run_was_killed_is_not_a_newer_run_it_starts(tmp_path, capsys):
+    """The same with R's own run killed (not finished): the newer finished run R started was taken,
+    a diff from a revision the user did not name; R's run is named as not finished instead."""
+    short, longer = "abcdef1234", "abcdef1234567"
+    db = _runs(tmp_path, short, longer, "0123456789")
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE runs SET finished_at = NULL WHERE id = 1")
+    conn.close()
+    capsys.readouterr()
+    assert cli_main(["diff", "--db", db, "--since", short]) == 2
+    assert "the run at revision abcdef1234 (run 1) did not finish" in capsys.readouterr().err
