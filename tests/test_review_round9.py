@@ -53,3 +53,26 @@ def test_since_a_full_revision_whose_run_was_killed_is_not_a_newer_run_it_starts
     capsys.readouterr()
     assert cli_main(["diff", "--db", db, "--since", short]) == 2
     assert "the run at revision abcdef1234 (run 1) did not finish" in capsys.readouterr().err
+
+
+def _changes(base_revision: str | None = "0123456789abcdef") -> dict:
+    return {"base": {"run": 1, "revision": base_revision}, "head": {"run": 2, "revision": None},
+            "classes": {"added": [], "removed": [], "changed": []},
+            "properties": {"added": [], "removed": [], "changed": []},
+            "axioms": {"added": 0, "removed": 0, "by_subject": []}}
+
+
+def test_the_comment_s_diff_command_is_whole_or_not_given():
+    """The comment's command giving every row quoted the database path in a code span cut at 300
+    characters: a long path gave `ontosync diff --db 'dir/…` to copy, a command on no database (and
+    its `--since` gone). A path too long, or one shown with escapes, leaves the command without it."""
+    from ontosync.action.pull_request import _all_of_it
+
+    long_path = "d/" * 200 + "x.db"
+    said = _all_of_it(_changes(), long_path, "ontology-db")
+    assert "…" not in said and "\\x1b" not in said, said
+    assert said == ("`ontosync diff --since 0123456789ab` with `--db` naming the database of the run's "
+                    "ontology\\-db artifact gives them all"), said
+    assert _all_of_it(_changes(), "a\x1bb.db", "ontology-db").startswith("`ontosync diff --since 0123456789ab` with")
+    assert _all_of_it(_changes(None), "x.db", "ontology-db") == (  # a short path: the whole command, as before
+        "`ontosync diff --db x.db --run 2` on the database of the run's ontology\\-db artifact gives them all")
