@@ -76,3 +76,18 @@ def test_the_comment_s_diff_command_is_whole_or_not_given():
     assert _all_of_it(_changes(), "a\x1bb.db", "ontology-db").startswith("`ontosync diff --since 0123456789ab` with")
     assert _all_of_it(_changes(None), "x.db", "ontology-db") == (  # a short path: the whole command, as before
         "`ontosync diff --db x.db --run 2` on the database of the run's ontology\\-db artifact gives them all")
+
+
+def test_status_lists_an_ontology_id_holding_a_comma_as_one(tmp_path, capsys):
+    """`status` joined the ontology ids with ", ", so the id `http://ex.org/a,b` (an IRI may hold a
+    comma) read as two ontologies, `http://ex.org/a` and `b`. An id holding a comma or a quote, or
+    one that starts or ends in a space, is shown quoted now; the others as before."""
+    tree, db = tmp_path / "t", str(tmp_path / "x.db")
+    tree.mkdir()
+    for name, iri in (("a", "http://ex.org/a,b"), ("c", "http://ex.org/c")):
+        (tree / f"{name}.ttl").write_text(TTL.format(name) + f"<{iri}> a owl:Ontology .\n", encoding="utf-8")
+    assert cli_main(["sync", str(tree), "--db", db, "--quiet", "--workers", "1"]) == 0
+    capsys.readouterr()
+    assert cli_main(["status", "--db", db]) == 0
+    [line] = [line for line in capsys.readouterr().out.splitlines() if line.startswith("ontologies")]
+    assert line == 'ontologies    "http://ex.org/a,b", http://ex.org/c', line
