@@ -91,3 +91,20 @@ def test_status_lists_an_ontology_id_holding_a_comma_as_one(tmp_path, capsys):
     assert cli_main(["status", "--db", db]) == 0
     [line] = [line for line in capsys.readouterr().out.splitlines() if line.startswith("ontologies")]
     assert line == 'ontologies    "http://ex.org/a,b", http://ex.org/c', line
+
+
+def test_the_summary_s_cut_note_is_outside_the_collapsed_warnings():
+    """A run's part of the job summary over its room was cut at a line and the cut note added: a
+    cut inside the warnings' `<details>` put the note in the collapsed block (and left it open), so
+    the summary read as whole. The block is closed before the note now, which shows unfolded."""
+    from ontosync.action.summary import CUT_NOTE, SUMMARY_LIMIT, fit_summary, summary_markdown
+
+    errors = [{"path": f"f{i}.ttl", "kind": "<" * 280 + str(i), "message": "<" * 300} for i in range(700)]
+    warnings = [{"path": f"w{i}.ttl", "kind": "w", "message": "<" * 300} for i in range(100)]
+    body = summary_markdown({"source": "s", "errors": errors, "warnings": warnings}, 1, {"database": "x.db"})
+    opened = body.encode("utf-8").index(b"<details>")
+    assert opened < SUMMARY_LIMIT - 4096 < len(body.encode("utf-8"))  # the cut falls inside the block
+    text = fit_summary("", body)
+    before = text[:text.index(CUT_NOTE.strip())]
+    assert before.count("<details>") == before.count("</details>") == 1, before[-300:]
+    assert before.rstrip().endswith("</details>") and len(text.encode("utf-8")) <= SUMMARY_LIMIT
