@@ -188,6 +188,25 @@ def file_page_name(path: str, graph: LogseqGraph | None = None) -> str:
     return journal_link_name(title, graph) if _in_journals(path, graph) else title
 
 
+def page_name(path: str, props: dict[str, tuple[str, int]], graph: LogseqGraph | None = None) -> str:
+    """The name Logseq gives the page at `path` of page properties `props`: `Contents` for its
+    contents page, else the `title::`, else the file's (`file_page_name`)."""
+    if is_contents_page(path, graph):
+        return "Contents"
+    return props.get("title", ("", 0))[0] or file_page_name(path, graph)
+
+
+def is_contents_page(path: str, graph: LogseqGraph | None = None) -> bool:
+    """Whether Logseq names the file `Contents` whatever it says: graph-parser `get-page-name` asks
+    first whether its graph-relative path starts with `pages/contents.` (the literal folder, not
+    `:pages-directory`; `contents.org` too), over any `title::`."""
+    graph = graph or DEFAULT_GRAPH
+    rel = graph.relative(path) if graph.found else None
+    if rel is not None:
+        return rel.startswith("pages/contents.")
+    return not graph.found and (path.startswith("pages/contents.") or "/pages/contents." in path)
+
+
 def _decoded_name(stem: str, name_format: str) -> str:
     """A file name's page name in the graph's `:file/name-format` (graph-parser `title-parsing`)."""
     if name_format != "triple-lowbar":
