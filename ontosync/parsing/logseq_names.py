@@ -10,7 +10,8 @@ enough to check against Logseq's documentation on its own (README, "A Logseq gra
   `A/B`: Logseq's `make-valid-namespaces`). `:legacy`: a `.` is `/` (the oldest versions wrote
   `Parent.Child.md` and added a `title::` property, which wins anyway), then the whole name is
   decoded as JavaScript's `decodeURIComponent` does, or kept as written where that fails (a `%`
-  without two hex digits, escapes that are no UTF-8).
+  without two hex digits, escapes that are no UTF-8). `pages/contents.md` (any extension) is
+  `Contents`, whatever its `title::` (`is_contents_page`).
 * **Journals.** A file in the journals folder whose name (decoded as above) reads as a date in
   `:journal/page-title-format`, `MMM do, yyyy`, `yyyy-MM-dd` or `yyyy_MM_dd` is named by
   `:journal/page-title-format` (`MMM do, yyyy`: `Jan 15th, 2024`), as graph-parser names it
