@@ -99,3 +99,14 @@ def test_the_summary_s_cut_note_is_outside_the_collapsed_warnings():
     before = text[:text.index(CUT_NOTE.strip())]
     assert before.count("<details>") == before.count("</details>") == 1, before[-300:]
     assert before.rstrip().endswith("</details>") and len(text.encode("utf-8")) <= SUMMARY_LIMIT
+
+
+def test_the_summary_names_the_changes_file_whole_or_by_its_input():
+    """The same for the job summary's "The full list is in `<path>`": a long path was cut, naming a
+    file that does not exist; it names the input instead."""
+    from ontosync.action.changes import summary_section
+
+    said = summary_section(_changes(), "d/" * 200 + "changes.json")
+    assert "The full list is in the file of the input `changes` (output `changes`)." in said and "…" not in said
+    said = summary_section(_changes(), "out/changes.json")
+    assert "The full list is in `out/changes.json` (output `changes`)." in said
