@@ -558,7 +558,7 @@ def _not_ontosync(db: str, exc: Exception) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from ontosync.console import json_text, printable
+    from ontosync.console import json_text, listed, printable
     from ontosync.diff_format import visible  # bidirectional overrides too (an IRI may hold U+202E)
     from ontosync.pipeline.checkpoint import checkpoint_info
     from ontosync.store.status import NotAnOntosyncDatabase, status_counts
@@ -581,7 +581,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(f"hierarchy     {info['hierarchy_edges']} edges")
     print(f"properties    {info['properties']}")
     print(f"axioms        {info['axioms']}")
-    print(visible(f"ontologies    {', '.join(info['ontologies']) or '-'}"))
+    print(visible(f"ontologies    {listed(info['ontologies']) or '-'}"))
     # the database's own text (a restored artifact's, anyone's): a revision held `ESC ]0;...` (terminal title)
     at = f"{info['last_revision'] or '-'} (last synced {info['last_synced_at'] or '-'})"
     print(visible(printable(f"revision      {at}")))

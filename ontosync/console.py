@@ -60,6 +60,15 @@ def json_text(data: object) -> str:
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
+def listed(names: list[str]) -> str:
+    """`names` joined with ", ", each that holds a comma or a quote, starts or ends in a space, or
+    is empty shown as a JSON string ("a, b"). Why: `status` listed an ontology id `ex:a, ex:b`
+    as two ontologies; a plain id (an IRI, a path) reads as itself, as before."""
+    return ", ".join(json.dumps(n, ensure_ascii=False) if _QUOTED.search(n) or not n.strip() or n != n.strip()
+                     else n for n in names)
+
+
+_QUOTED = re.compile(r'[,"]')
 _JSON_UNSAFE = re.compile(f"[\x7f-\x9f\udc80-\udcff{BIDI_CHARS}]")  # and a file name's byte not UTF-8
 
 

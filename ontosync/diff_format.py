@@ -49,6 +49,15 @@ def md_iri(iri: str, in_table: bool = True) -> str:
     return isolated(f"{fence} {iri} {fence}" if "`" in iri else f"`{iri}`")
 
 
+def md_whole(text: str) -> str | None:
+    """A command or path to copy, in a code span, only when shown whole and as it is; else None.
+    Why: `md_iri` cuts at MAX_IRI and shows a control character as an escape, so a long or odd
+    database path gave a command that ran on another path, or on none; the caller says it without."""
+    if len(text) > MAX_IRI or iri_visible(" ".join(text.split())) != text:
+        return None
+    return md_iri(text, in_table=False)
+
+
 def cut(text: str, limit: int) -> str:
     """`text` in at most `limit` characters, "…" ending it when cut. The cut falls between two
     characters as a reader sees them (grapheme clusters), not inside one: cut inside an emoji ZWJ

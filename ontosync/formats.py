@@ -27,6 +27,17 @@ EXTENSIONS: dict[str, str] = {
 SUPPORTED_GLOBS: tuple[str, ...] = tuple(f"**/*{ext}" for ext in EXTENSIONS)
 
 
+# Logseq's page extensions, which Logseq reads in any letter case (electron `ignored-path?` lower-cases
+# the path before testing them, `get-format` the extension): `pages/Cat.MD` is the page `Cat`. The
+# default selection takes them so; the ontology formats stay case-sensitive (`.TTL`: a not-read warning).
+PAGE_EXTENSIONS: tuple[str, ...] = tuple(ext for ext, fmt in EXTENSIONS.items() if fmt in ("logseq", "org"))
+
+
+def is_page_file(path: str) -> bool:
+    """Whether `path` ends in a Logseq page extension, in any letter case (see above)."""
+    return path.lower().endswith(PAGE_EXTENSIONS)
+
+
 # A name that is only one of those extensions (`.md`, `pages/.ttl`) is a dot file without an
 # extension, as pathlib reads it (its suffix is ''; parsing finds no format) and as Logseq does (it
 # hides dot files). Globs match it (`*.md` matches `.md` with dot files on), so the source filter

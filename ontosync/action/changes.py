@@ -21,7 +21,7 @@ import peewee
 from ontosync.action.artifacts import COMMIT, DEFAULT_BRANCH, branch_head
 from ontosync.action.container_step import event_payload
 from ontosync.db_url import is_postgres_url
-from ontosync.diff_format import MAX_NOTE, md, md_iri, to_markdown, utf8_size
+from ontosync.diff_format import MAX_NOTE, md, md_whole, to_markdown, utf8_size
 from ontosync.store.changelog import has_change_log
 from ontosync.store.diff import DiffError, LogDamaged, last_run_id, open_readonly, select_runs
 from ontosync.store.run_reads import RunLog
@@ -197,6 +197,6 @@ def summary_section(data: dict | None, changes_path: str, base_note: str = "", f
     text = to_markdown(data, budget=SUMMARY_BUDGET, title=SUMMARY_TITLE, note=failed,
                        measure=utf8_size)
     note = f"{base_note}\n\n" if base_note else ""
-    path = md_iri(changes_path, in_table=False)
+    path = md_whole(changes_path) or "the file of the input `changes`"  # a path too long to show whole
     where = f"The full list is in {path} (output `changes`).\n\n" if changes_path else "\n"
     return f"{text}\n{note}{where}"

@@ -31,7 +31,7 @@ from ontosync.action.comment_calls import refusal
 from ontosync.action.comment_owner import find_ours, listed
 from ontosync.action.inputs import ActionInputs
 from ontosync.action.restore import restore
-from ontosync.diff_format import MAX_NOTE, md, md_iri, row_count, shown_rows, to_markdown, utf8_size
+from ontosync.diff_format import MAX_NOTE, md, md_iri, md_whole, row_count, shown_rows, to_markdown, utf8_size
 from ontosync.pipeline.checkpoint import Checkpoint
 from ontosync.sources.github_http import NETWORK_ERRORS, scrubbed
 
@@ -209,7 +209,10 @@ def _all_of_it(data: dict, db: str, artifact: str) -> str:
         return "the step's `changes` output (a JSON file) holds them all"
     base, head = data.get("base") or {}, data.get("head") or {}
     selection = f"--since {base['revision'][:12]}" if base.get("revision") else f"--run {head.get('run')}"
-    command = md_iri(f"ontosync diff --db {shlex.quote(db)} {selection}", in_table=False)
+    command = md_whole(f"ontosync diff --db {shlex.quote(db)} {selection}")
+    if command is None:  # a path too long or too odd to show whole: the command without it
+        return (f"{md_iri(f'ontosync diff {selection}', in_table=False)} with `--db` naming the database of the "
+                f"run's {md(artifact, 100)} artifact gives them all")
     return f"{command} on the database of the run's {md(artifact, 100)} artifact gives them all"
 
 

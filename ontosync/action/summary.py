@@ -106,12 +106,17 @@ def fit_summary(opening: str, body: str) -> str:
 
 
 def _cut_bytes(text: str, limit: int) -> str:
+    """`text` cut at a line to `limit` bytes, the cut note ending it. A `<details>` block the cut
+    falls in is closed first: the note was inside the collapsed warnings, and the summary read whole."""
     data = text.encode("utf-8")
     if len(data) <= limit:
         return text
-    room = max(limit - len(CUT_NOTE.encode("utf-8")), 0)
+    room = max(limit - len(CUT_NOTE.encode("utf-8")) - len(_CLOSE) * text.count("<details>"), 0)
     kept = data[:room].decode("utf-8", "ignore").rsplit("\n", 1)[0]
-    return kept + "\n" + CUT_NOTE + "\n"
+    return kept + "\n" + _CLOSE * (kept.count("<details>") - kept.count("</details>")) + CUT_NOTE + "\n"
+
+
+_CLOSE = "\n</details>\n"  # (a user's text never holds the tag: `cell` escapes HTML)
 
 
 def cell(text: Any, limit: int = MAX_MESSAGE) -> str:

@@ -111,10 +111,10 @@ from ontosync.parsing.facts import (
 from ontosync.parsing.logseq_config import LogseqGraph
 from ontosync.parsing.logseq_fences import PageParts, read_fence
 from ontosync.parsing.logseq_names import (
-    file_page_name,
     journal_link_name,
     org_properties,
     other_aliases,
+    page_name,
     page_properties,
     split_values,
 )
@@ -137,7 +137,7 @@ _CLASS_PROBLEMS = {"unknown-prefix": ": unknown prefix", "bad-owl-class": " is n
 
 def page_title(path: str, graph: LogseqGraph | None = None) -> str:
     """The page name Logseq shows for a file without `title::`: see `logseq_names`."""
-    return file_page_name(path, graph)
+    return page_name(path, {}, graph)
 
 
 def mint_page_iri(name: str, options: ParseOptions) -> str:
@@ -412,7 +412,7 @@ def _skipped_page(path: str, props: dict[str, tuple[str, int]], options: ParseOp
     graph = options.logseq
     if graph is not None and graph.found and graph.relative(path) is None:
         return facts  # beside the graph (a repository's README, docs/): no page in Logseq
-    title = props.get("title", ("", 0))[0] or page_title(path, graph)
+    title = page_name(path, props, graph)
     names = _page_names(title, other_aliases(title, _aliases(props), graph), graph)
     facts.warnings.extend(_alias_warnings(props))
     if names[0][0].strip():
@@ -444,7 +444,7 @@ def _build(path: str, options: ParseOptions, scan: PageScan, page_props: dict[st
     declares it (its properties, `owl:class::` among them, sit below that line)."""
     facts = FileFacts(format="logseq", public=scan.public)
     header = scan.header
-    title = page_props.get("title", ("", 0))[0] or page_title(path, options.logseq)
+    title = page_name(path, page_props, options.logseq)
     early: list[tuple[int, ParseWarning]] = []
     page_class = facts.page_class = _page_class(header, title, options, early)
     preferred = header["preferred-term"][0] if "preferred-term" in header else None

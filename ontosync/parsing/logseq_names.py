@@ -10,7 +10,8 @@ enough to check against Logseq's documentation on its own (README, "A Logseq gra
   `A/B`: Logseq's `make-valid-namespaces`). `:legacy`: a `.` is `/` (the oldest versions wrote
   `Parent.Child.md` and added a `title::` property, which wins anyway), then the whole name is
   decoded as JavaScript's `decodeURIComponent` does, or kept as written where that fails (a `%`
-  without two hex digits, escapes that are no UTF-8).
+  without two hex digits, escapes that are no UTF-8). `pages/contents.md` (any extension) is
+  `Contents`, whatever its `title::` (`is_contents_page`).
 * **Journals.** A file in the journals folder whose name (decoded as above) reads as a date in
   `:journal/page-title-format`, `MMM do, yyyy`, `yyyy-MM-dd` or `yyyy_MM_dd` is named by
   `:journal/page-title-format` (`MMM do, yyyy`: `Jan 15th, 2024`), as graph-parser names it
@@ -186,6 +187,25 @@ def file_page_name(path: str, graph: LogseqGraph | None = None) -> str:
     # graph-parser `extract-pages-and-blocks`: the name a file gives, read as a date by the journal
     # TITLE formats (`convert-page-if-journal`); `:journal/file-name-format` only names new files.
     return journal_link_name(title, graph) if _in_journals(path, graph) else title
+
+
+def page_name(path: str, props: dict[str, tuple[str, int]], graph: LogseqGraph | None = None) -> str:
+    """The name Logseq gives the page at `path` of page properties `props`: `Contents` for its
+    contents page, else the `title::`, else the file's (`file_page_name`)."""
+    if is_contents_page(path, graph):
+        return "Contents"
+    return props.get("title", ("", 0))[0] or file_page_name(path, graph)
+
+
+def is_contents_page(path: str, graph: LogseqGraph | None = None) -> bool:
+    """Whether Logseq names the file `Contents` whatever it says: graph-parser `get-page-name` asks
+    first whether its graph-relative path starts with `pages/contents.` (the literal folder, not
+    `:pages-directory`; `contents.org` too), over any `title::`."""
+    graph = graph or DEFAULT_GRAPH
+    rel = graph.relative(path) if graph.found else None
+    if rel is not None:
+        return rel.startswith("pages/contents.")
+    return not graph.found and (path.startswith("pages/contents.") or "/pages/contents." in path)
 
 
 def _decoded_name(stem: str, name_format: str) -> str:

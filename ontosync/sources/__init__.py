@@ -12,7 +12,7 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple, Protocol
 
-from ontosync.formats import SUPPORTED_GLOBS, is_bare_extension, not_read_reason
+from ontosync.formats import SUPPORTED_GLOBS, is_bare_extension, is_page_file, not_read_reason
 from ontosync.sources.globs import GlobError, compile_globs, literal_folder_prefix
 from ontosync.sources.names import recorded_name
 
@@ -93,12 +93,15 @@ class PathFilter:
     """Include/exclude globs relative to the source root (see `ontosync.sources.globs` for the
     syntax: `**`, braces, classes).
 
-    With no include globs, the supported extensions are included. `.git/` is always excluded, and
-    so is a file named only an extension (`.md`: formats.is_bare_extension).
+    With no include globs, the supported extensions are included (a Logseq page's in any letter
+    case). `.git/` is always excluded, and so is a file named only an extension (`.md`:
+    formats.is_bare_extension).
     """
 
     def __init__(self, include: Iterable[str] = (), exclude: Iterable[str] = (), subdir: str | None = None):
-        self.include_globs = tuple(include) or SUPPORTED_GLOBS
+        included = tuple(include)
+        self.include_globs = included or SUPPORTED_GLOBS
+        self.any_case_pages = not included  # the default takes `Cat.MD`, as Logseq does (formats.is_page_file)
         # path -> why: ontology files the default selection leaves out (formats.not_read_reason),
         # for the sync's `not-read` warnings. Under the user's own --include, nothing is noted.
         self.not_read: dict[str, str] | None = None if include else {}
@@ -121,7 +124,7 @@ class PathFilter:
             return False
         if self.subdir and not path.startswith(self.subdir):
             return False
-        if not self._include.match(path):
+        if not self._include.match(path) and not (self.any_case_pages and is_page_file(path)):
             self._note_not_read(path)
             return False
         return not self._exclude.match(path) and not is_bare_extension(path)

@@ -117,16 +117,26 @@ class RunLog:
     def at_revision(self, since: str, finished: bool = False) -> int | None:
         """The newest run synced at `since`: the full revision, or a prefix of 7 or more characters;
         with `finished`, only a run that finished (a killed run left the database between states).
-        Else the pruned run the kept log starts from (`pruned()`), when its revision is so named."""
-        named = Run.revision == since
-        if len(since) >= 7:
-            named |= Run.revision.startswith(since)
+        Else the pruned run the kept log starts from (`pruned()`), when its revision is so named.
+        A revision held whole is never read as a prefix: `abcdef1234` also starts `abcdef12345`, and
+        the newer run of that other revision was taken, a diff from a commit nobody named."""
+        pruned = self.pruned()
+        with self._bound():
+            whole = Run.select(Run.id).where(Run.revision == since).exists()
+        if whole or (pruned and pruned[1] == since):
+            return self._newest_at(Run.revision == since, finished, pruned, lambda r: r == since)
+        if len(since) < 7:
+            return None
+        return self._newest_at(Run.revision.startswith(since), finished, pruned, lambda r: _starts(r, since))
+
+    def _newest_at(self, named: Any, finished: bool, pruned: tuple | None, names: Any) -> int | None:
+        """The newest run whose revision `named` selects (finished ones only, with `finished`), else
+        the pruned run when `names` its revision."""
         if finished:
             named &= Run.finished_at.is_null(False)
         with self._bound():
             run = Run.select(Run.id).where(named).order_by(Run.id.desc()).limit(1).scalar()
-        pruned = self.pruned() if run is None else None
-        if pruned and pruned[1] and (pruned[1] == since or (len(since) >= 7 and _starts(pruned[1], since))):
+        if run is None and pruned and pruned[1] and names(pruned[1]):
             return pruned[0]
         return run
 
