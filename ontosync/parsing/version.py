@@ -5,7 +5,7 @@ an upgrade whose parsers changed, every file is reprocessed once, though its con
 change; an upgrade that leaves the parsers alone reprocesses nothing.
 """
 
-PARSER_VERSION = 15  # 2: Logseq graph rules (title::, alias::, tags, link text), RDF synonyms
+PARSER_VERSION = 16  # 2: Logseq graph rules (title::, alias::, tags, link text), RDF synonyms
 # 3: the line each class is declared on (file_classes.line, migration 007)
 # 4: page names match in Unicode NFC (a link and a file name in NFC and NFD name one page);
 #    an owl:class that is no valid IRI (a space, `<`, `"`...) is a bad-owl-class warning
@@ -89,3 +89,11 @@ PARSER_VERSION = 15  # 2: Logseq graph rules (title::, alias::, tags, link text)
 #    layer as OWL 2 maps them; an anonymous individual's rows hang from the named subject pointing
 #    at it; "x@en"^^rdf:PlainLiteral is "x"@en; relative datatype IRIs named; N-Triples / Turtle
 #    without directives in an .owl file read as Turtle; a UTF-8 BOM wins over a declared encoding (h83)
+# 16: Logseq: journal file names read by the journal title formats Logseq tries (not
+#    :journal/file-name-format, which only names the files Logseq writes); every org directive
+#    outside blocks is a page property, the last value of a key wins; a leading :PROPERTIES:
+#    drawer names a markdown page (h92); pages/contents.* is `Contents` (h97)
+#    ; .ofn: an anonymous Ontology( has Turtle's blank-node ontology rows; an abbreviated ontology
+#    IRI names the ontology; DLSafeRule gives the SWRL rows Protege writes; RDF/XML: a relative
+#    xml:base resolved against the base in scope; JSON-LD language-map tags keep their case;
+#    Manchester syntax in an .ofn file fails naming it (h93)
