@@ -36,7 +36,9 @@ FILE_COMMANDS = ("GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY", "GITHUB_ENV", "GITHUB_P
 READ_ONLY_FILES = ("GITHUB_EVENT_PATH",)
 PASSED_PREFIXES = ("GITHUB_", "RUNNER_", "ACTIONS_")
 PASSED_NAMES = ("CI",)
-TRUE, FALSE = {"true", "yes", "on", "1"}, {"false", "no", "off", "0", ""}  # the Action's booleans (inputs.py too)
+# the Action's booleans (inputs.py too); an empty one means its action.yml default, as `pr-comment: ""`
+# always did: `upload-artifact: ${{ inputs.upload }}` on a push (no such input: "") uploaded nothing
+TRUE, FALSE = {"true", "yes", "on", "1"}, {"false", "no", "off", "0"}
 
 
 def artifact_paths(inputs: dict[str, str]) -> list[str]:
@@ -110,9 +112,9 @@ def _number(data: object, *keys: str) -> int | None:
 
 def upload_wanted(value: str | None) -> bool:
     """`upload-artifact` read as the sync step reads its booleans (`yes`, `on`, `TRUE` too), for the
-    upload step's `if:`, which could only compare the raw input with 'true'. Anything else: a
-    warning, and no upload."""
-    low = (value or "").strip().lower()
+    upload step's `if:`, which could only compare the raw input with 'true'. Empty: its default
+    (true). Anything else: a warning, and no upload."""
+    low = (value or "").strip().lower() or "true"
     if low not in TRUE | FALSE:
         print(f"::warning::ontosync: input 'upload-artifact' must be true or false, not {value.strip()!r}; "
               "nothing is uploaded", flush=True)

@@ -132,8 +132,8 @@ def option_flags(option: Option, raw: str) -> list[str]:
     name, value = option.input, raw.strip()
     if option.kind == "globs":
         return [f"{option.flag}={glob}" for glob in split_list(raw)]
-    if option.kind == "bool":
-        return [option.flag] if parse_bool(name, value) else []
+    if option.kind == "bool":  # empty: its action.yml default, as for every boolean input
+        return [option.flag] if parse_bool(name, value or option.input_default) else []
     if not value:
         return []
     if option.kind == "int":

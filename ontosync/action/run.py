@@ -415,7 +415,7 @@ def comment_on_pr(cmd: Commands, env: Mapping[str, str], inputs: ActionInputs, p
 def uploaded_artifact(env: Mapping[str, str]) -> str:
     """The name the upload step gives the database's artifact, "" when it uploads none (action.yml:
     `upload-artifact` and the name, read as container_step.py reads them)."""
-    if env.get(input_env_name("upload-artifact"), "true").strip().lower() not in TRUE:  # "" is no upload there
+    if (get_input(env, "upload-artifact") or BY_INPUT["upload-artifact"].input_default).lower() not in TRUE:
         return ""
     return upload_name({"artifact-name": get_input(env, "artifact-name")}, env)
 
