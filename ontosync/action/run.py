@@ -53,6 +53,7 @@ from ontosync.db_url import is_postgres_url, mask, password
 from ontosync.diff_format import MAX_NOTE, is_empty, md
 from ontosync.options import BY_INPUT
 from ontosync.pipeline.interrupts import as_interrupt
+from ontosync.sources.git_head import origin_repository
 
 CliMain = Callable[[Sequence[str]], Any]
 EXIT_MEANING = {0: "done", 1: "error rate over the threshold, or stopped early by GitHub (a rate limit, GitHub "
@@ -531,13 +532,27 @@ def finish(cmd: Commands, env: Mapping[str, str], inputs: ActionInputs | None,
 
 
 def shown_source(env: Mapping[str, str], inputs: ActionInputs | None) -> dict[str, str]:
-    """The summary's source for a checkout: the repository's name (`.` without GITHUB_REPOSITORY)
-    and the `path` folder synced in it. The sync's report names the workspace as the container
-    mounts it (/github/workspace), which is no path on the runner nor in the repository."""
+    """The summary's source for a checkout: the repository's name and the `path` folder synced in
+    it. The sync's report names the workspace as the container mounts it (/github/workspace), which
+    is no path on the runner nor in the repository."""
     if inputs is None or not inputs.local_source:
         return {}
     folder = next((flag.removeprefix("--path=") for flag in inputs.flags if flag.startswith("--path=")), "")
-    return {"source": env.get("GITHUB_REPOSITORY") or ".", "folder": folder}
+    return {"source": checked_out_repository(env, inputs.workspace, folder), "folder": folder}
+
+
+def checked_out_repository(env: Mapping[str, str], workspace: Path, folder: str) -> str:
+    """The `origin` of the nearest checkout holding the synced folder (actions/checkout's
+    `repository:`, into the workspace or its `path:`), else GITHUB_REPOSITORY (`.` without it).
+    GITHUB_REPOSITORY alone is the workflow's repository: a workflow syncing another repository's
+    checkout had its summary name itself."""
+    synced = Path(os.path.normpath(workspace / folder))
+    for place in (synced, *synced.parents):
+        if (place / ".git").exists():
+            return origin_repository(place) or env.get("GITHUB_REPOSITORY") or "."
+        if place == workspace:
+            break
+    return env.get("GITHUB_REPOSITORY") or "."
 
 
 def in_checkout(text: str, inputs: ActionInputs) -> str:

@@ -1,0 +1,149 @@
+"""The Action, eleventh round (h96): an empty boolean input means its default, the job summary names
+the repository that was checked out (not the workflow's), and the numeric inputs read as the
+command line reads the same values. In process, against the real CLI; each test is a user-visible
+outcome."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ontosync.action import container_step
+from ontosync.action import run as action_run
+from ontosync.action.inputs import InputError, option_flags, read_inputs
+from ontosync.cli import main as cli_main
+from ontosync.options import BY_INPUT
+from tests.test_action import REPO, make_env
+from tests.test_action_round6 import host_step
+from tests.test_action_round8 import write_classes
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+# -- 1. an empty boolean input means its default ---------------------------------------------------
+
+def test_an_empty_upload_artifact_uploads_as_its_default_says(tmp_path, monkeypatch):
+    """`upload-artifact: ${{ inputs.upload }}` on a push (no workflow_dispatch input: "") uploaded
+    nothing, without a word, and every next run was a full sync; `pr-comment: ""` meant its default
+    (true). Empty means the input's default for every boolean: the upload step's `if:` is true, the
+    comment names the artifact, and `full-sync: ""` is its default (no full sync)."""
+    out = tmp_path / "o"
+    assert host_step(out, monkeypatch, {"upload-artifact": "", "artifact-name": "nightly"}, "push") == "nightly"
+    outputs = (out / "host-output.txt").read_text(encoding="utf-8")
+    assert "upload-artifact<<" in outputs and "\ntrue\n" in outputs.split("upload-artifact<<", 1)[1]
+    assert action_run.uploaded_artifact({"INPUT_ARTIFACT-NAME": "nightly", "INPUT_UPLOAD-ARTIFACT": ""}) == "nightly"
+    assert action_run.uploaded_artifact({"INPUT_ARTIFACT-NAME": "x", "INPUT_UPLOAD-ARTIFACT": "no"}) == ""
+    assert option_flags(BY_INPUT["full-sync"], "") == []
+    assert option_flags(BY_INPUT["full-sync"], " ") == []
+    assert option_flags(BY_INPUT["full-sync"], "yes") == ["--full"]
+    # the upload step's own fallback (the sync step wrote no outputs) reads "" as its default too
+    steps = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))["runs"]["steps"]
+    condition = next(s["if"] for s in steps if "upload-artifact" in str(s.get("uses")))
+    assert "inputs.upload-artifact == ''" in condition
+
+
+def test_every_boolean_input_defaults_to_what_empty_means():
+    """What empty means is each boolean input's action.yml default, so the two cannot drift apart."""
+    spec = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))["inputs"]
+    booleans = [o for o in BY_INPUT.values() if o.kind == "bool"]
+    assert {o.input for o in booleans} >= {"upload-artifact", "pr-comment", "full-sync"}
+    for option in booleans:
+        assert str(spec[option.input]["default"]) == option.input_default in ("true", "false")
+    assert container_step.upload_wanted("") is (BY_INPUT["upload-artifact"].input_default == "true")
+
+
+# -- 2. the summary names the repository that was checked out ----------------------------------------
+
+def checkout_config(folder: Path, url: str) -> None:
+    """`.git/config` as actions/checkout writes it (its `repository:` input is the origin)."""
+    (folder / ".git").mkdir(parents=True, exist_ok=True)
+    (folder / ".git" / "config").write_text(
+        "[core]\n\trepositoryformatversion = 0\n[remote \"origin\"]\n"
+        f"\turl = {url}\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n", encoding="utf-8")
+
+
+def summary_source(tmp_path: Path, **inputs: str) -> str:
+    env = make_env(tmp_path, **inputs)
+    return env["GITHUB_WORKSPACE"]
+
+
+def run_summary(env: dict[str, str], tmp_path: Path) -> str:
+    assert action_run.main(env, cli_main=cli_main, out=io.StringIO()) == 0
+    return (tmp_path / "summary.md").read_text(encoding="utf-8").replace("\\", "")
+
+
+def test_the_summary_names_the_checked_out_repository_not_the_workflow_s(tmp_path):
+    """A workflow of `acme/ontology` checking out `lab/terms` (actions/checkout `repository:`) had
+    its summary say "Source `acme/ontology`": GITHUB_REPOSITORY, the workflow's, not what was synced.
+    The checkout's origin names it (an SSH remote too); with no origin it is GITHUB_REPOSITORY."""
+    env = make_env(tmp_path)
+    ws = Path(env["GITHUB_WORKSPACE"])
+    write_classes(ws, "A")
+    checkout_config(ws, "https://github.com/lab/terms")
+    summary = run_summary(env, tmp_path)
+    assert "Source <code>lab/terms</code>" in summary
+    assert REPO not in summary
+    checkout_config(ws, "git@github.com:acme/other-onto.git")
+    assert "Source <code>acme/other-onto</code>" in run_summary(env, tmp_path)
+    (ws / ".git" / "config").unlink()
+    assert f"Source <code>{REPO}</code>" in run_summary(env, tmp_path)
+
+
+def test_a_checkout_into_the_path_folder_is_named_and_its_credentials_never(tmp_path):
+    """`actions/checkout` with `repository: lab/terms` and `path: onto`, then `path: onto`:
+    the folder's own origin names the source (the workspace's is the workflow's repository). A
+    remote with a token in it is named without it; a remote that is no OWNER/REPO is not named."""
+    env = make_env(tmp_path, path="onto")
+    ws = Path(env["GITHUB_WORKSPACE"])
+    checkout_config(ws, f"https://github.com/{REPO}")
+    write_classes(ws / "onto", "A")
+    checkout_config(ws / "onto", "https://x-access-token:ghs_SECRET123@github.com/lab/terms.git")
+    summary = run_summary(env, tmp_path)
+    assert "Source <code>lab/terms</code>, folder <code>onto</code>" in summary
+    assert "SECRET" not in summary and "x-access-token" not in summary
+    for url in ("/srv/git/mirror", "https://github.com/evil/<b>x</b>", "https://github.com/lab"):
+        checkout_config(ws / "onto", url)  # no OWNER/REPO in it: the workflow's repository
+        summary = run_summary(env, tmp_path)
+        assert f"Source <code>{REPO}</code>, folder <code>onto</code>" in summary and "<b>" not in summary
+
+
+# -- 3. numbers: the Action reads what the command line reads ----------------------------------------
+
+@pytest.mark.parametrize("name, value", [
+    ("file-timeout", "inf"), ("file-timeout", "1e400"), ("file-timeout", "nan"), ("file-timeout", "-inf"),
+    ("workers", "1_0"), ("workers", "\u0661\u0660"), ("workers", "10.0"), ("workers", "0x10"),
+    ("max-error-rate", "\u0660.\u0665"), ("max-error-rate", "infinity"), ("lock-timeout", "inf"),
+    ("queue-size", "+5"), ("retries", "\uff13"),
+])
+def test_a_number_input_is_taken_or_refused_as_the_cli_takes_its_flag(name, value, tmp_path, capsys):
+    """`file-timeout: inf`, `workers: 1_0`, non-ASCII digits: the Action hands the sync the value the
+    command line would take from the same flag, and refuses (one line naming the input, exit 2)
+    exactly the values the command line refuses."""
+    option = BY_INPUT[name]
+    try:
+        flags = option_flags(option, value)
+    except InputError as exc:
+        flags = None
+        assert str(exc).startswith(f"input {name!r}") and "\n" not in str(exc)
+    code = cli_main(["sync", str(tmp_path / "none"), "--db", str(tmp_path / "x.db"), f"{option.flag}={value}"])
+    err = capsys.readouterr().err
+    if flags is None:
+        assert code == 2 and option.flag in err
+    else:  # taken: the CLI goes on to the source (missing here, exit 2 naming it), not the flag
+        assert option.flag not in err and "none" in err
+        env = make_env(tmp_path, **{name.replace("-", "_"): value})
+        assert flags[0] in read_inputs(env).flags
+
+
+def test_the_outputs_file_names_the_paths_when_an_input_is_refused(tmp_path):
+    """A refused input (exit 2) before the sync: the step's outputs still name the database and
+    the report is empty, so a later step reading them is not handed an earlier run's report."""
+    env = make_env(tmp_path, workers="many")
+    (tmp_path / "workspace" / "ontosync-report.json").write_text(json.dumps({"old": True}), encoding="utf-8")
+    assert action_run.main(env, cli_main=cli_main, out=io.StringIO()) == 2
+    text = (tmp_path / "output.txt").read_text(encoding="utf-8")
+    assert "database" in text
