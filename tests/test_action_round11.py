@@ -6,7 +6,6 @@ outcome."""
 from __future__ import annotations
 
 import io
-import json
 from pathlib import Path
 
 import pytest
@@ -64,11 +63,6 @@ def checkout_config(folder: Path, url: str) -> None:
     (folder / ".git" / "config").write_text(
         "[core]\n\trepositoryformatversion = 0\n[remote \"origin\"]\n"
         f"\turl = {url}\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n", encoding="utf-8")
-
-
-def summary_source(tmp_path: Path, **inputs: str) -> str:
-    env = make_env(tmp_path, **inputs)
-    return env["GITHUB_WORKSPACE"]
 
 
 def run_summary(env: dict[str, str], tmp_path: Path) -> str:
@@ -139,11 +133,16 @@ def test_a_number_input_is_taken_or_refused_as_the_cli_takes_its_flag(name, valu
         assert flags[0] in read_inputs(env).flags
 
 
-def test_the_outputs_file_names_the_paths_when_an_input_is_refused(tmp_path):
-    """A refused input (exit 2) before the sync: the step's outputs still name the database and
-    the report is empty, so a later step reading them is not handed an earlier run's report."""
-    env = make_env(tmp_path, workers="many")
-    (tmp_path / "workspace" / "ontosync-report.json").write_text(json.dumps({"old": True}), encoding="utf-8")
-    assert action_run.main(env, cli_main=cli_main, out=io.StringIO()) == 2
-    text = (tmp_path / "output.txt").read_text(encoding="utf-8")
-    assert "database" in text
+# -- hunt: the upload's paths ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("database", ["build/x.db", "postgresql://ontosync:s3cret@db.example.org/onto"])
+def test_an_empty_report_input_is_uploaded_as_the_default_report_the_sync_wrote(tmp_path, database):
+    """`report: ""` is its default (`ontosync-report.json`), which the sync writes; the upload's list
+    left it out, so the artifact of a failed run had no report saying why. With a PostgreSQL
+    `database` and no `checkpoint`, the list was empty and the upload step fell back to
+    `inputs.database`: the server's URL, password and all, given to upload-artifact as a path."""
+    inputs = {"database": database, "checkpoint": "", "report": ""}
+    used = read_inputs(make_env(tmp_path, **inputs))
+    paths = container_step.artifact_paths(inputs)
+    assert paths[-1] == used.relative(used.report) == "ontosync-report.json"
+    assert not any("s3cret" in path for path in paths)

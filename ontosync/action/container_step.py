@@ -44,15 +44,18 @@ TRUE, FALSE = {"true", "yes", "on", "1"}, {"false", "no", "off", "0"}
 def artifact_paths(inputs: dict[str, str]) -> list[str]:
     """Database, checkpoint and report, relative to the workspace, as the Action names them (its
     inputs stripped, as the sync step strips them: a final newline from a YAML `|` block must not
-    split one path into two lines of the upload's list)."""
+    split one path into two lines of the upload's list). An empty `report` is the default the sync
+    writes: left out, a PostgreSQL database's list was empty, and the upload step fell back to the
+    `database` input, the server's URL."""
     def given(name: str) -> str:
         return (inputs.get(name) or "").strip()
 
     database = given("database") or "ontology.db"
+    report = given("report") or "ontosync-report.json"  # what an empty one means to the sync (action.yml)
     if database.lower().startswith(("postgresql://", "postgres://")):  # a server: only the report to upload
-        return [p for p in (given("checkpoint"), given("report")) if p]
+        return [p for p in (given("checkpoint"), report) if p]
     checkpoint = given("checkpoint") or f"{database}.checkpoint.json"
-    return [p for p in (database, checkpoint, given("report")) if p]
+    return [database, checkpoint, report]
 
 
 def upload_name(inputs: Mapping[str, str], environ: Mapping[str, str]) -> str:
