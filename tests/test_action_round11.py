@@ -146,3 +146,24 @@ def test_an_empty_report_input_is_uploaded_as_the_default_report_the_sync_wrote(
     paths = container_step.artifact_paths(inputs)
     assert paths[-1] == used.relative(used.report) == "ontosync-report.json"
     assert not any("s3cret" in path for path in paths)
+
+
+@pytest.mark.parametrize("name, value", [("artifact-name", "db/main"), ("artifact-name", "onto: nightly"),
+                                         ("restore-artifact", "db\\main"), ("restore-artifact", "what?")])
+def test_an_artifact_name_upload_artifact_refuses_is_refused_before_the_sync(tmp_path, monkeypatch, name, value):
+    """`artifact-name: db/main`: the sync ran, then the upload step failed ("The artifact name is not
+    valid"), the database unsaved and every next run a full sync; `restore-artifact: db\\main` named
+    an artifact that cannot exist: a full sync every run, without a word. Refused before the sync,
+    one line naming the input (exit 2), and the upload step, told not to run, adds no second error."""
+    env = make_env(tmp_path, **{name.replace("-", "_"): value})
+    write_classes(Path(env["GITHUB_WORKSPACE"]), "A")
+    log = io.StringIO()
+    assert action_run.main(env, cli_main=cli_main, out=log) == 2
+    errors = [line for line in log.getvalue().splitlines() if line.startswith("::error")]
+    assert len(errors) == 1 and f"input {name!r}" in errors[0] and "actions/upload-artifact refuses" in errors[0]
+    assert not (Path(env["GITHUB_WORKSPACE"]) / "ontology.db").exists()
+    if name == "artifact-name":
+        host_step(tmp_path / "host", monkeypatch, {"artifact-name": value}, "push")
+        outputs = (tmp_path / "host" / "host-output.txt").read_text(encoding="utf-8")
+        assert "\nfalse\n" in outputs.split("upload-artifact<<", 1)[1]
+        assert read_inputs(make_env(tmp_path / "off", artifact_name=value, upload_artifact="false")).flags == []

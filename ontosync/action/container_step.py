@@ -39,6 +39,8 @@ PASSED_NAMES = ("CI",)
 # the Action's booleans (inputs.py too); an empty one means its action.yml default, as `pr-comment: ""`
 # always did: `upload-artifact: ${{ inputs.upload }}` on a push (no such input: "") uploaded nothing
 TRUE, FALSE = {"true", "yes", "on", "1"}, {"false", "no", "off", "0"}
+# what actions/upload-artifact refuses in a name (@actions/artifact's validateArtifactName)
+NAME_REFUSES = '":<>|*?\r\n\\/'
 
 
 def artifact_paths(inputs: dict[str, str]) -> list[str]:
@@ -111,6 +113,13 @@ def _number(data: object, *keys: str) -> int | None:
         return int(data) if isinstance(data, (int, str)) else None
     except ValueError:
         return None
+
+
+def name_refused(name: str) -> str:
+    """The first character of `name` that upload-artifact refuses in an artifact's name, as Python
+    writes it (`'/'`), "" when none: the sync step refuses such an input before syncing
+    (action/inputs.py), rather than the upload step failing after it with the database unsaved."""
+    return next((repr(ch) for ch in name if ch in NAME_REFUSES), "")
 
 
 def upload_wanted(value: str | None) -> bool:
@@ -231,8 +240,10 @@ def main() -> int:
         not_run("The Action's inputs (ONTOSYNC_INPUTS) are not JSON")
         return 2
     inputs = {str(k): ("" if v is None else str(v)) for k, v in inputs.items()}
-    upload = upload_wanted(inputs.get("upload-artifact", "true"))
-    write_output({"artifact-paths": artifact_paths(inputs), "artifact-name": [upload_name(inputs, os.environ)],
+    name = upload_name(inputs, os.environ)
+    # a name upload-artifact refuses: the sync step refuses the input (no second error from the upload)
+    upload = upload_wanted(inputs.get("upload-artifact", "true")) and not name_refused(name)
+    write_output({"artifact-paths": artifact_paths(inputs), "artifact-name": [name],
                   "upload-artifact": ["true" if upload else "false"],  # no upload: no word on its retention
                   "artifact-retention-days": [retention_days(inputs.get("artifact-retention-days")) if upload else ""]})
     network = os.environ.get("ONTOSYNC_DOCKER_NETWORK") or None
