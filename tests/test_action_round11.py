@@ -16,7 +16,7 @@ from ontosync.action import run as action_run
 from ontosync.action.inputs import InputError, option_flags, read_inputs
 from ontosync.cli import main as cli_main
 from ontosync.options import BY_INPUT
-from tests.test_action import REPO, make_env
+from tests.test_action import REPO, FakeCli, make_env, sample_report
 from tests.test_action_round6 import host_step
 from tests.test_action_round8 import write_classes
 
@@ -167,3 +167,27 @@ def test_an_artifact_name_upload_artifact_refuses_is_refused_before_the_sync(tmp
         outputs = (tmp_path / "host" / "host-output.txt").read_text(encoding="utf-8")
         assert "\nfalse\n" in outputs.split("upload-artifact<<", 1)[1]
         assert read_inputs(make_env(tmp_path / "off", artifact_name=value, upload_artifact="false")).flags == []
+
+
+@pytest.mark.parametrize("url, origin, warned", [
+    ("postgresql://u:pw@127.0.0.1:9/onto", "https://github.com/lab/terms", True),
+    ("postgresql://u:pw@127.0.0.1:9/onto?schema=terms", "https://github.com/lab/terms", False),
+    ("postgresql://u:pw@127.0.0.1:9/onto", f"https://github.com/{REPO}", False),
+])
+def test_a_postgresql_schema_named_after_another_repository_is_said(tmp_path, url, origin, warned):
+    """A workflow of acme/ontology checking out lab/terms into a PostgreSQL `database` without
+    `?schema=`: the schema is named after GITHUB_REPOSITORY, so a second job checking out another
+    repository the same way synced into the same schema, each deleting the other's rows, without a
+    word. Said before the sync, with the way out; not for a schema named in the URL or a checkout of
+    the workflow's own repository."""
+    env = make_env(tmp_path, database=url)
+    ws = Path(env["GITHUB_WORKSPACE"])
+    write_classes(ws, "A")
+    checkout_config(ws, origin)
+    log = io.StringIO()
+    assert action_run.main(env, cli_main=FakeCli(sample_report(failed=0)), out=log) == 0
+    said = [line for line in log.getvalue().splitlines() if "named after this workflow's repository" in line]
+    assert len(said) == warned
+    if warned:
+        assert said[0].startswith("::warning") and "lab/terms" in said[0] and "?schema=NAME" in said[0]
+        assert "pw" not in said[0].replace("postgresql", "")

@@ -49,7 +49,7 @@ from ontosync.action.summary import (
     write_outputs,
 )
 from ontosync.action.target_checkout import checked_out_pr, synced_revision
-from ontosync.db_url import is_postgres_url, mask, password
+from ontosync.db_url import is_postgres_url, mask, password, split_schema
 from ontosync.diff_format import MAX_NOTE, is_empty, md
 from ontosync.options import BY_INPUT
 from ontosync.pipeline.interrupts import as_interrupt
@@ -177,6 +177,7 @@ def _run(env: MutableMapping[str, str], cli_main: CliMain, cmd: Commands) -> int
 
     show_settings(cmd, inputs, token)
     note_ignored_config(cmd, inputs)
+    note_shared_schema(cmd, env, inputs)
     pr = compared_pr(cmd, env, inputs)
     empty = empty_workspace(inputs)
     if empty:
@@ -553,6 +554,20 @@ def checked_out_repository(env: Mapping[str, str], workspace: Path, folder: str)
         if place == workspace:
             break
     return env.get("GITHUB_REPOSITORY") or "."
+
+
+def note_shared_schema(cmd: Commands, env: Mapping[str, str], inputs: ActionInputs) -> None:
+    """A PostgreSQL database without `?schema=` syncing a checkout of another repository than the
+    workflow's: the schema is named after GITHUB_REPOSITORY (db_url.default_source_name), so two jobs
+    checking out two repositories shared one schema, each sync deleting the other's rows, unsaid.
+    A warning, not a refusal: one such job alone is right."""
+    if not inputs.database_url or not inputs.local_source or split_schema(inputs.database_url)[1]:
+        return
+    synced = shown_source(env, inputs)["source"]
+    if inputs.repository and synced.lower() != inputs.repository.lower():
+        cmd.warning(f"the PostgreSQL schema is named after this workflow's repository {inputs.repository}, not "
+                    f"{synced}, which is checked out: a job syncing another checkout so shares it, and each sync "
+                    "deletes the other's rows; give ?schema=NAME in the database URL", title="ontosync: database")
 
 
 def in_checkout(text: str, inputs: ActionInputs) -> str:
