@@ -16,7 +16,8 @@ from ontosync.action import run as action_run
 from ontosync.action.inputs import InputError, option_flags, read_inputs
 from ontosync.cli import main as cli_main
 from ontosync.options import BY_INPUT
-from tests.test_action import REPO, FakeCli, make_env, sample_report
+from tests.fake_artifacts import FakeArtifactServer
+from tests.test_action import REPO, TOKEN, FakeCli, make_env, sample_report
 from tests.test_action_round6 import host_step
 from tests.test_action_round8 import write_classes
 
@@ -191,3 +192,20 @@ def test_a_postgresql_schema_named_after_another_repository_is_said(tmp_path, ur
     if warned:
         assert said[0].startswith("::warning") and "lab/terms" in said[0] and "?schema=NAME" in said[0]
         assert "pw" not in said[0].replace("postgresql", "")
+
+
+def test_a_postgresql_database_downloads_no_artifact_and_says_no_full_sync(tmp_path):
+    """`restore-artifact` with a PostgreSQL `database`: the artifact was listed and downloaded, held no
+    `ontosync-SCHEMA.postgres` (a path never written), and the log warned "running a full sync",
+    while the sync started from the server's rows. Not downloaded; one notice says why."""
+    env = make_env(tmp_path, database="postgresql://u:pw@127.0.0.1:9/onto", restore_artifact="ontology-db")
+    write_classes(Path(env["GITHUB_WORKSPACE"]), "A")
+    with FakeArtifactServer(token=TOKEN) as fake:
+        fake.add(REPO, "ontology-db", {"ontology.db": b"SQLite format 3\x00"}, head_sha="1" * 40)
+        env.update({"GITHUB_API_URL": fake.api_url, "GITHUB_EVENT_NAME": "push", "GITHUB_REF": "refs/heads/main"})
+        log = io.StringIO()
+        assert action_run.main(env, cli_main=FakeCli(sample_report(failed=0)), out=log) == 0
+        assert not fake.requests.get("list") and not fake.requests.get("zip")
+    assert "full sync" not in log.getvalue()
+    assert not [line for line in log.getvalue().splitlines() if line.startswith("::warning") and "artifact" in line]
+    assert "::notice::restore-artifact 'ontology-db' not restored: a PostgreSQL database" in log.getvalue()
