@@ -209,3 +209,21 @@ def test_a_postgresql_database_downloads_no_artifact_and_says_no_full_sync(tmp_p
     assert "full sync" not in log.getvalue()
     assert not [line for line in log.getvalue().splitlines() if line.startswith("::warning") and "artifact" in line]
     assert "::notice::restore-artifact 'ontology-db' not restored: a PostgreSQL database" in log.getvalue()
+
+
+@pytest.mark.parametrize("origin, linked", [("https://github.com/lab/terms", False),
+                                            (f"https://github.com/{REPO}", True)])
+def test_a_failed_file_of_another_repository_s_checkout_is_not_marked_in_the_workflow_s(tmp_path, origin, linked):
+    """A failed file's annotation names it (`file=`), which GitHub shows in the workflow's repository
+    at the run's commit: for a checkout of lab/terms it marked `Broken.ttl` of acme/ontology, another
+    file or none. Named in the title only, as for the API's source; the workflow's own checkout keeps
+    its link."""
+    env = make_env(tmp_path)
+    ws = Path(env["GITHUB_WORKSPACE"])
+    write_classes(ws, *"ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    (ws / "Broken.ttl").write_text("<http://x/B> a .\n", encoding="utf-8")
+    checkout_config(ws, origin)
+    log = io.StringIO()
+    assert action_run.main(env, cli_main=cli_main, out=log) == 0
+    marked = [line for line in log.getvalue().splitlines() if line.startswith("::error") and "Broken.ttl" in line]
+    assert len(marked) == 1 and ("file=Broken.ttl" in marked[0]) is linked

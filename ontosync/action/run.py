@@ -24,6 +24,7 @@ from typing import Any, TextIO
 
 from ontosync.action import changes as change_report
 from ontosync.action import pull_request
+from ontosync.action.checked_out import links_files, note_shared_schema, shown_source
 from ontosync.action.commands import Commands
 from ontosync.action.container_step import TRUE, upload_name
 from ontosync.action.empty_workspace import empty_workspace
@@ -49,11 +50,10 @@ from ontosync.action.summary import (
     write_outputs,
 )
 from ontosync.action.target_checkout import checked_out_pr, synced_revision
-from ontosync.db_url import is_postgres_url, mask, password, split_schema
+from ontosync.db_url import is_postgres_url, mask, password
 from ontosync.diff_format import MAX_NOTE, is_empty, md
 from ontosync.options import BY_INPUT
 from ontosync.pipeline.interrupts import as_interrupt
-from ontosync.sources.git_head import origin_repository
 
 CliMain = Callable[[Sequence[str]], Any]
 EXIT_MEANING = {0: "done", 1: "error rate over the threshold, or stopped early by GitHub (a rate limit, GitHub "
@@ -529,45 +529,7 @@ def finish(cmd: Commands, env: Mapping[str, str], inputs: ActionInputs | None,
         except OSError as exc:
             cmd.warning(f"cannot write the job summary: {exc}")
     if report is not None:
-        annotate_failures(cmd, report, link_files=inputs is not None and inputs.local_source)
-
-
-def shown_source(env: Mapping[str, str], inputs: ActionInputs | None) -> dict[str, str]:
-    """The summary's source for a checkout: the repository's name and the `path` folder synced in
-    it. The sync's report names the workspace as the container mounts it (/github/workspace), which
-    is no path on the runner nor in the repository."""
-    if inputs is None or not inputs.local_source:
-        return {}
-    folder = next((flag.removeprefix("--path=") for flag in inputs.flags if flag.startswith("--path=")), "")
-    return {"source": checked_out_repository(env, inputs.workspace, folder), "folder": folder}
-
-
-def checked_out_repository(env: Mapping[str, str], workspace: Path, folder: str) -> str:
-    """The `origin` of the nearest checkout holding the synced folder (actions/checkout's
-    `repository:`, into the workspace or its `path:`), else GITHUB_REPOSITORY (`.` without it).
-    GITHUB_REPOSITORY alone is the workflow's repository: a workflow syncing another repository's
-    checkout had its summary name itself."""
-    synced = Path(os.path.normpath(workspace / folder))
-    for place in (synced, *synced.parents):
-        if (place / ".git").exists():
-            return origin_repository(place) or env.get("GITHUB_REPOSITORY") or "."
-        if place == workspace:
-            break
-    return env.get("GITHUB_REPOSITORY") or "."
-
-
-def note_shared_schema(cmd: Commands, env: Mapping[str, str], inputs: ActionInputs) -> None:
-    """A PostgreSQL database without `?schema=` syncing a checkout of another repository than the
-    workflow's: the schema is named after GITHUB_REPOSITORY (db_url.default_source_name), so two jobs
-    checking out two repositories shared one schema, each sync deleting the other's rows, unsaid.
-    A warning, not a refusal: one such job alone is right."""
-    if not inputs.database_url or not inputs.local_source or split_schema(inputs.database_url)[1]:
-        return
-    synced = shown_source(env, inputs)["source"]
-    if inputs.repository and synced.lower() != inputs.repository.lower():
-        cmd.warning(f"the PostgreSQL schema is named after this workflow's repository {inputs.repository}, not "
-                    f"{synced}, which is checked out: a job syncing another checkout so shares it, and each sync "
-                    "deletes the other's rows; give ?schema=NAME in the database URL", title="ontosync: database")
+        annotate_failures(cmd, report, link_files=inputs is not None and links_files(env, inputs))
 
 
 def in_checkout(text: str, inputs: ActionInputs) -> str:
