@@ -19,6 +19,7 @@ from ontosync.options import BY_INPUT
 from tests.fake_artifacts import FakeArtifactServer
 from tests.test_action import REPO, TOKEN, FakeCli, make_env, sample_report
 from tests.test_action_round6 import host_step
+from tests.test_action_round7 import host_outputs
 from tests.test_action_round8 import write_classes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -227,3 +228,13 @@ def test_a_failed_file_of_another_repository_s_checkout_is_not_marked_in_the_wor
     assert action_run.main(env, cli_main=cli_main, out=log) == 0
     marked = [line for line in log.getvalue().splitlines() if line.startswith("::error") and "Broken.ttl" in line]
     assert len(marked) == 1 and ("file=Broken.ttl" in marked[0]) is linked
+
+
+def test_the_retention_days_reads_whole_numbers_as_the_other_inputs_do(tmp_path, monkeypatch, capsys):
+    """`workers: 1_0` and `workers: ١٠` are 10 (as `--workers` reads them), while
+    `artifact-retention-days: 1_0` or `٣٠` was "not a whole number": a warning, and the repository's
+    setting. Read as every whole-number input is, then handed to upload-artifact in ASCII digits."""
+    for given, passed in (("1_0", "10"), ("\u0663\u0660", "30"), ("+7", "7"), ("10.0", ""), ("9_1", "")):
+        outputs, log = host_outputs(tmp_path, monkeypatch, {"artifact-retention-days": given}, capsys)
+        assert outputs["artifact-retention-days"] == passed
+        assert ("::warning::ontosync: input 'artifact-retention-days'" in log) is (passed == "")

@@ -138,8 +138,14 @@ def retention_days(value: str | None) -> str:
     repository's setting) and a warning. Passed as written, `abc` failed the upload step after the
     sync ("Invalid retention-days"): nothing uploaded, and the next run started from scratch."""
     text = (value or "").strip()
-    if not text or (text.isdigit() and text.isascii() and 1 <= int(text) <= 90):
-        return str(int(text)) if text else ""
+    if not text:
+        return ""
+    try:
+        days = int(text)  # as the other whole-number inputs read (`1_0`, `١٠`), as `--workers` does
+    except ValueError:
+        days = 0
+    if 1 <= days <= 90:
+        return str(days)  # ASCII digits, which upload-artifact reads
     print(f"::warning::ontosync: input 'artifact-retention-days' must be a whole number from 1 to 90, not "
           f"{text!r}; the artifact is kept for the repository's setting", flush=True)
     return ""
