@@ -60,10 +60,11 @@ def test_every_boolean_input_defaults_to_what_empty_means():
 # -- 2. the summary names the repository that was checked out ----------------------------------------
 
 def checkout_config(folder: Path, url: str) -> None:
-    """`.git/config` as actions/checkout writes it (its `repository:` input is the origin)."""
+    """`.git/config` as actions/checkout writes it (its `repository:` input is the origin), with a
+    user's name that is not ASCII."""
     (folder / ".git").mkdir(parents=True, exist_ok=True)
     (folder / ".git" / "config").write_text(
-        "[core]\n\trepositoryformatversion = 0\n[remote \"origin\"]\n"
+        "[core]\n\trepositoryformatversion = 0\n[user]\n\tname = J\u00f6rg\n[remote \"origin\"]\n"
         f"\turl = {url}\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n", encoding="utf-8")
 
 

@@ -58,14 +58,14 @@ def _first_line(path: Path) -> str | None:
     return next(iter(_lines(path)), None)
 
 
-def _lines(path: Path) -> list[str]:
+def _lines(path: Path, encoding: str = "ascii") -> list[str]:
     """The stripped lines of a regular file, read as the parse workers read a file (no FIFO, no
     link swapped in, bounded); none when it is absent, not a regular file, too large, unreadable
-    or not ASCII."""
+    or not in `encoding`."""
     from ontosync.sources.local import read_regular_file  # local.py imports this module
 
     try:
-        return [line.strip() for line in read_regular_file(str(path), MAX_BYTES).decode("ascii").splitlines()]
+        return [line.strip() for line in read_regular_file(str(path), MAX_BYTES).decode(encoding).splitlines()]
     except (OSError, UnicodeDecodeError):
         return []
 
@@ -73,9 +73,10 @@ def _lines(path: Path) -> list[str]:
 def origin_repository(root: Path) -> str | None:
     """OWNER/REPO of the checkout's `origin` remote (what actions/checkout's `repository:` input
     cloned, which need not be the workflow's GITHUB_REPOSITORY), None when `.git/config` names no
-    such remote. Only the name is taken from the URL: a token in it is never returned."""
+    such remote. Only the name is taken from the URL: a token in it is never returned. Read as
+    UTF-8, not ASCII: a `name = Jörg` elsewhere in it must not hide the origin."""
     section = ""
-    for line in _lines(root / ".git" / "config"):
+    for line in _lines(root / ".git" / "config", "utf-8"):
         if line.startswith("["):
             section = line.replace(" ", "").lower()
         elif section == '[remote"origin"]' and line.partition("=")[0].strip().lower() == "url":
