@@ -6,6 +6,7 @@ outcome."""
 from __future__ import annotations
 
 import io
+import shutil
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ import yaml
 
 from ontosync.action import container_step
 from ontosync.action import run as action_run
+from ontosync.action.checked_out import checked_out_repository
 from ontosync.action.inputs import InputError, option_flags, read_inputs
 from ontosync.cli import main as cli_main
 from ontosync.options import BY_INPUT
@@ -102,6 +104,14 @@ def test_a_checkout_into_the_path_folder_is_named_and_its_credentials_never(tmp_
     summary = run_summary(env, tmp_path)
     assert "Source <code>lab/terms</code>, folder <code>onto</code>" in summary
     assert "SECRET" not in summary and "x-access-token" not in summary
+    elsewhere = tmp_path / "elsewhere"  # a `path` folder linked out of the workspace: its checkout is not read
+    checkout_config(elsewhere, "https://github.com/other/outside")
+    write_classes(elsewhere, "A")
+    shutil.rmtree(ws / "onto")
+    (ws / "onto").symlink_to(elsewhere, target_is_directory=True)
+    assert checked_out_repository(env, ws, "onto") == REPO  # (the sync itself refuses such a folder)
+    (ws / "onto").unlink()
+    write_classes(ws / "onto", "A")
     for url in ("/srv/git/mirror", "https://github.com/evil/<b>x</b>", "https://github.com/lab"):
         checkout_config(ws / "onto", url)  # no OWNER/REPO in it: the workflow's repository
         summary = run_summary(env, tmp_path)

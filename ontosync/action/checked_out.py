@@ -31,9 +31,10 @@ def checked_out_repository(env: Mapping[str, str], workspace: Path, folder: str)
     `repository:`, into the workspace or its `path:`), else GITHUB_REPOSITORY (`.` without it).
     GITHUB_REPOSITORY alone is the workflow's repository: a workflow syncing another repository's
     checkout had its summary name itself."""
-    synced = Path(os.path.normpath(workspace / folder))
+    synced, inside = Path(os.path.normpath(workspace / folder)), Path(os.path.realpath(workspace))
     for place in (synced, *synced.parents):
-        if (place / ".git").exists():
+        # (a `path` folder linked out of the workspace: no checkout elsewhere on the runner is read)
+        if (place / ".git").exists() and Path(os.path.realpath(place)).is_relative_to(inside):
             return origin_repository(place) or env.get("GITHUB_REPOSITORY") or "."
         if place == workspace:
             break
