@@ -84,12 +84,12 @@ def test_the_uploaded_name_is_the_input_stripped_as_the_comment_names_it(tmp_pat
     """`artifact-name: |` (a YAML block keeps its newline) reached upload-artifact as it came, which
     refuses a name with a newline: nothing was uploaded and every next run was a full sync. An empty
     one was uploaded as `artifact` while the comment named `ontology-db`. `upload-artifact: ""`
-    uploads nothing (the sync step's reading): the comment named an artifact all the same."""
+    is its default, an upload, which the comment names (round 11)."""
     for given, name in (("nightly-db\n", "nightly-db"), ("", "ontology-db")):
         assert host_step(tmp_path / name, monkeypatch, {"artifact-name": given}, "push") == name
         assert action_run.uploaded_artifact({"INPUT_ARTIFACT-NAME": given}) == name
-    assert not container_step.upload_wanted("")
-    assert action_run.uploaded_artifact({"INPUT_ARTIFACT-NAME": "x", "INPUT_UPLOAD-ARTIFACT": ""}) == ""
+    assert container_step.upload_wanted("")
+    assert action_run.uploaded_artifact({"INPUT_ARTIFACT-NAME": "x", "INPUT_UPLOAD-ARTIFACT": ""}) == "x"
 
 
 # -- 2. text from a successful answer is scrubbed of the token --------------------------------------------

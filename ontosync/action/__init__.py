@@ -4,6 +4,7 @@
 - `inputs`: `INPUT_*` variables -> checked settings -> `ontosync sync` arguments
 - `commands`: workflow commands (annotations, masks, groups, stop-commands), escaped
 - `summary`: the run report -> step outputs, job summary (markdown + mermaid), annotations
+- `checked_out`: which repository a checkout is (its `origin`), for the summary and annotations
 - `changes`, `failed_note`: what the sync changed (from the change log), and the files that failed
 - `artifacts`, `restore`: newest workflow artifact of a name, downloaded and unpacked safely
 - `fetch_db`: `ontosync fetch-db`, the downstream side of the same artifacts

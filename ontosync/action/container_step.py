@@ -36,21 +36,28 @@ FILE_COMMANDS = ("GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY", "GITHUB_ENV", "GITHUB_P
 READ_ONLY_FILES = ("GITHUB_EVENT_PATH",)
 PASSED_PREFIXES = ("GITHUB_", "RUNNER_", "ACTIONS_")
 PASSED_NAMES = ("CI",)
-TRUE, FALSE = {"true", "yes", "on", "1"}, {"false", "no", "off", "0", ""}  # the Action's booleans (inputs.py too)
+# the Action's booleans (inputs.py too); an empty one means its action.yml default, as `pr-comment: ""`
+# always did: `upload-artifact: ${{ inputs.upload }}` on a push (no such input: "") uploaded nothing
+TRUE, FALSE = {"true", "yes", "on", "1"}, {"false", "no", "off", "0"}
+# what actions/upload-artifact refuses in a name (@actions/artifact's validateArtifactName)
+NAME_REFUSES = '":<>|*?\r\n\\/'
 
 
 def artifact_paths(inputs: dict[str, str]) -> list[str]:
     """Database, checkpoint and report, relative to the workspace, as the Action names them (its
     inputs stripped, as the sync step strips them: a final newline from a YAML `|` block must not
-    split one path into two lines of the upload's list)."""
+    split one path into two lines of the upload's list). An empty `report` is the default the sync
+    writes: left out, a PostgreSQL database's list was empty, and the upload step fell back to the
+    `database` input, the server's URL."""
     def given(name: str) -> str:
         return (inputs.get(name) or "").strip()
 
     database = given("database") or "ontology.db"
+    report = given("report") or "ontosync-report.json"  # what an empty one means to the sync (action.yml)
     if database.lower().startswith(("postgresql://", "postgres://")):  # a server: only the report to upload
-        return [p for p in (given("checkpoint"), given("report")) if p]
+        return [p for p in (given("checkpoint"), report) if p]
     checkpoint = given("checkpoint") or f"{database}.checkpoint.json"
-    return [p for p in (database, checkpoint, given("report")) if p]
+    return [database, checkpoint, report]
 
 
 def upload_name(inputs: Mapping[str, str], environ: Mapping[str, str]) -> str:
@@ -108,11 +115,18 @@ def _number(data: object, *keys: str) -> int | None:
         return None
 
 
+def name_refused(name: str) -> str:
+    """The first character of `name` that upload-artifact refuses in an artifact's name, as Python
+    writes it (`'/'`), "" when none: the sync step refuses such an input before syncing
+    (action/inputs.py), rather than the upload step failing after it with the database unsaved."""
+    return next((repr(ch) for ch in name if ch in NAME_REFUSES), "")
+
+
 def upload_wanted(value: str | None) -> bool:
     """`upload-artifact` read as the sync step reads its booleans (`yes`, `on`, `TRUE` too), for the
-    upload step's `if:`, which could only compare the raw input with 'true'. Anything else: a
-    warning, and no upload."""
-    low = (value or "").strip().lower()
+    upload step's `if:`, which could only compare the raw input with 'true'. Empty: its default
+    (true). Anything else: a warning, and no upload."""
+    low = (value or "").strip().lower() or "true"
     if low not in TRUE | FALSE:
         print(f"::warning::ontosync: input 'upload-artifact' must be true or false, not {value.strip()!r}; "
               "nothing is uploaded", flush=True)
@@ -124,8 +138,14 @@ def retention_days(value: str | None) -> str:
     repository's setting) and a warning. Passed as written, `abc` failed the upload step after the
     sync ("Invalid retention-days"): nothing uploaded, and the next run started from scratch."""
     text = (value or "").strip()
-    if not text or (text.isdigit() and text.isascii() and 1 <= int(text) <= 90):
-        return str(int(text)) if text else ""
+    if not text:
+        return ""
+    try:
+        days = int(text)  # as the other whole-number inputs read (`1_0`, `١٠`), as `--workers` does
+    except ValueError:
+        days = 0
+    if 1 <= days <= 90:
+        return str(days)  # ASCII digits, which upload-artifact reads
     print(f"::warning::ontosync: input 'artifact-retention-days' must be a whole number from 1 to 90, not "
           f"{text!r}; the artifact is kept for the repository's setting", flush=True)
     return ""
@@ -226,8 +246,10 @@ def main() -> int:
         not_run("The Action's inputs (ONTOSYNC_INPUTS) are not JSON")
         return 2
     inputs = {str(k): ("" if v is None else str(v)) for k, v in inputs.items()}
-    upload = upload_wanted(inputs.get("upload-artifact", "true"))
-    write_output({"artifact-paths": artifact_paths(inputs), "artifact-name": [upload_name(inputs, os.environ)],
+    name = upload_name(inputs, os.environ)
+    # a name upload-artifact refuses: the sync step refuses the input (no second error from the upload)
+    upload = upload_wanted(inputs.get("upload-artifact", "true")) and not name_refused(name)
+    write_output({"artifact-paths": artifact_paths(inputs), "artifact-name": [name],
                   "upload-artifact": ["true" if upload else "false"],  # no upload: no word on its retention
                   "artifact-retention-days": [retention_days(inputs.get("artifact-retention-days")) if upload else ""]})
     network = os.environ.get("ONTOSYNC_DOCKER_NETWORK") or None

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ontosync.action.container_step import FALSE, TRUE  # the booleans' spellings, shared with the runner's step
+from ontosync.action.container_step import FALSE, TRUE, name_refused  # shared with the runner's step
 from ontosync.db_url import BadDatabaseUrl, checkpoint_name, is_postgres_url, split_schema
 from ontosync.options import BY_INPUT, OPTIONS, Option, default_api_url
 from ontosync.sources.names import hide_credentials, is_repository
@@ -132,8 +132,8 @@ def option_flags(option: Option, raw: str) -> list[str]:
     name, value = option.input, raw.strip()
     if option.kind == "globs":
         return [f"{option.flag}={glob}" for glob in split_list(raw)]
-    if option.kind == "bool":
-        return [option.flag] if parse_bool(name, value) else []
+    if option.kind == "bool":  # empty: its action.yml default, as for every boolean input
+        return [option.flag] if parse_bool(name, value or option.input_default) else []
     if not value:
         return []
     if option.kind == "int":
@@ -177,8 +177,21 @@ def read_inputs(env: Mapping[str, str]) -> ActionInputs:
     """Check every input and build the settings; raises InputError with a one-line reason."""
     inputs = read_places(env)
     refuse_clashing_paths(inputs)
+    refuse_artifact_names(env)
     inputs.flags = read_flags(env, inputs)
     return inputs
+
+
+def refuse_artifact_names(env: Mapping[str, str]) -> None:
+    """An artifact's name upload-artifact refuses (`/`, `:`, ...): `artifact-name` failed the upload
+    step after the sync, nothing saved and every next run a full sync; `restore-artifact` named an
+    artifact that cannot exist, a full sync each run. Refused before the sync, naming the input."""
+    uploads = (get_input(env, "upload-artifact") or "true").lower() in TRUE
+    for name in ("artifact-name", "restore-artifact") if uploads else ("restore-artifact",):
+        bad = name_refused(get_input(env, name))
+        if bad:
+            raise InputError(f"input {name!r} ({get_input(env, name)!r}) holds {bad}, which no artifact's name may "
+                             "hold (actions/upload-artifact refuses it)")
 
 
 def refuse_clashing_paths(inputs: ActionInputs) -> None:

@@ -131,6 +131,10 @@ def restore(cmd: Commands, inputs: ActionInputs, branch: str | None = None) -> a
     Why the default branch's: a new branch's first run started from nothing, and its figures showed
     the whole ontology as that push's change."""
     name = inputs.restore_artifact
+    if inputs.database_url:  # (downloaded, it held no such file: "running a full sync", which it was not)
+        cmd.notice(f"restore-artifact {name!r} not restored: a PostgreSQL database keeps its rows on the server, "
+                   "and this sync starts from them")
+        return None
     if not inputs.repository:
         cmd.warning(f"restore-artifact {name!r}: GITHUB_REPOSITORY is not set; running a full sync")
         return None

@@ -24,6 +24,7 @@ from typing import Any, TextIO
 
 from ontosync.action import changes as change_report
 from ontosync.action import pull_request
+from ontosync.action.checked_out import links_files, note_shared_schema, shown_source
 from ontosync.action.commands import Commands
 from ontosync.action.container_step import TRUE, upload_name
 from ontosync.action.empty_workspace import empty_workspace
@@ -176,6 +177,7 @@ def _run(env: MutableMapping[str, str], cli_main: CliMain, cmd: Commands) -> int
 
     show_settings(cmd, inputs, token)
     note_ignored_config(cmd, inputs)
+    note_shared_schema(cmd, env, inputs)
     pr = compared_pr(cmd, env, inputs)
     empty = empty_workspace(inputs)
     if empty:
@@ -415,7 +417,7 @@ def comment_on_pr(cmd: Commands, env: Mapping[str, str], inputs: ActionInputs, p
 def uploaded_artifact(env: Mapping[str, str]) -> str:
     """The name the upload step gives the database's artifact, "" when it uploads none (action.yml:
     `upload-artifact` and the name, read as container_step.py reads them)."""
-    if env.get(input_env_name("upload-artifact"), "true").strip().lower() not in TRUE:  # "" is no upload there
+    if (get_input(env, "upload-artifact") or BY_INPUT["upload-artifact"].input_default).lower() not in TRUE:
         return ""
     return upload_name({"artifact-name": get_input(env, "artifact-name")}, env)
 
@@ -527,17 +529,7 @@ def finish(cmd: Commands, env: Mapping[str, str], inputs: ActionInputs | None,
         except OSError as exc:
             cmd.warning(f"cannot write the job summary: {exc}")
     if report is not None:
-        annotate_failures(cmd, report, link_files=inputs is not None and inputs.local_source)
-
-
-def shown_source(env: Mapping[str, str], inputs: ActionInputs | None) -> dict[str, str]:
-    """The summary's source for a checkout: the repository's name (`.` without GITHUB_REPOSITORY)
-    and the `path` folder synced in it. The sync's report names the workspace as the container
-    mounts it (/github/workspace), which is no path on the runner nor in the repository."""
-    if inputs is None or not inputs.local_source:
-        return {}
-    folder = next((flag.removeprefix("--path=") for flag in inputs.flags if flag.startswith("--path=")), "")
-    return {"source": env.get("GITHUB_REPOSITORY") or ".", "folder": folder}
+        annotate_failures(cmd, report, link_files=inputs is not None and links_files(env, inputs))
 
 
 def in_checkout(text: str, inputs: ActionInputs) -> str:

@@ -1,4 +1,5 @@
-"""The commit a local checkout is at, read from `.git` without running git.
+"""The commit a local checkout is at, and the repository its `origin` names, read from `.git`
+without running git.
 
 `.git` comes with the tree, which may be a stranger's: its files are read as untrusted input. Only
 regular files are opened (a FIFO or /dev/zero in their place would hang the run or fill memory),
@@ -13,8 +14,12 @@ import os
 import re
 from pathlib import Path
 
+from ontosync.sources.names import is_repository
+
 _SHA = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")  # SHA-1, or SHA-256 repositories
 _REF = re.compile(r"refs/[^\s\\]+")
+# `url = ...` of `[remote "origin"]`: https://HOST/OWNER/REPO[.git] or git@HOST:OWNER/REPO[.git]
+_ORIGIN_URL = re.compile(r"(?:[a-z][a-z0-9+.-]*://[^/\s]+/|[^@/\s]+@[^:/\s]+:)(?P<name>[^/\s]+/[^/\s]+?)(?:\.git)?/?")
 MAX_BYTES = 64 * 1024 * 1024  # packed-refs of a very large repository; HEAD and a ref are ~50 bytes
 
 
@@ -53,13 +58,29 @@ def _first_line(path: Path) -> str | None:
     return next(iter(_lines(path)), None)
 
 
-def _lines(path: Path) -> list[str]:
+def _lines(path: Path, encoding: str = "ascii") -> list[str]:
     """The stripped lines of a regular file, read as the parse workers read a file (no FIFO, no
     link swapped in, bounded); none when it is absent, not a regular file, too large, unreadable
-    or not ASCII."""
+    or not in `encoding`."""
     from ontosync.sources.local import read_regular_file  # local.py imports this module
 
     try:
-        return [line.strip() for line in read_regular_file(str(path), MAX_BYTES).decode("ascii").splitlines()]
+        return [line.strip() for line in read_regular_file(str(path), MAX_BYTES).decode(encoding).splitlines()]
     except (OSError, UnicodeDecodeError):
         return []
+
+
+def origin_repository(root: Path) -> str | None:
+    """OWNER/REPO of the checkout's `origin` remote (what actions/checkout's `repository:` input
+    cloned, which need not be the workflow's GITHUB_REPOSITORY), None when `.git/config` names no
+    such remote. Only the name is taken from the URL: a token in it is never returned. Read as
+    UTF-8, not ASCII: a `name = Jörg` elsewhere in it must not hide the origin."""
+    section = ""
+    for line in _lines(root / ".git" / "config", "utf-8"):
+        if line.startswith("["):
+            section = line.replace(" ", "").lower()
+        elif section == '[remote"origin"]' and line.partition("=")[0].strip().lower() == "url":
+            match = _ORIGIN_URL.fullmatch(line.partition("=")[2].strip())
+            name = match.group("name") if match else ""
+            return name if is_repository(name) else None
+    return None

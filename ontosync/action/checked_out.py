@@ -1,0 +1,65 @@
+"""Which repository the Action synced when it synced a checkout: the `origin` of the checkout
+holding the synced folder, which need not be the workflow's GITHUB_REPOSITORY (actions/checkout's
+`repository:` input). The job summary names it; a failed file's annotation links only into the
+workflow's own repository; a PostgreSQL schema derived from GITHUB_REPOSITORY is said to be shared.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from ontosync.action.commands import Commands
+from ontosync.action.inputs import ActionInputs
+from ontosync.db_url import split_schema
+from ontosync.sources.git_head import origin_repository
+
+
+def shown_source(env: Mapping[str, str], inputs: ActionInputs | None) -> dict[str, str]:
+    """The summary's source for a checkout: the repository's name and the `path` folder synced in
+    it. The sync's report names the workspace as the container mounts it (/github/workspace), which
+    is no path on the runner nor in the repository."""
+    if inputs is None or not inputs.local_source:
+        return {}
+    folder = next((flag.removeprefix("--path=") for flag in inputs.flags if flag.startswith("--path=")), "")
+    return {"source": checked_out_repository(env, inputs.workspace, folder), "folder": folder}
+
+
+def checked_out_repository(env: Mapping[str, str], workspace: Path, folder: str) -> str:
+    """The `origin` of the nearest checkout holding the synced folder (actions/checkout's
+    `repository:`, into the workspace or its `path:`), else GITHUB_REPOSITORY (`.` without it).
+    GITHUB_REPOSITORY alone is the workflow's repository: a workflow syncing another repository's
+    checkout had its summary name itself."""
+    synced, inside = Path(os.path.normpath(workspace / folder)), Path(os.path.realpath(workspace))
+    for place in (synced, *synced.parents):
+        # (a `path` folder linked out of the workspace: no checkout elsewhere on the runner is read)
+        if (place / ".git").exists() and Path(os.path.realpath(place)).is_relative_to(inside):
+            return origin_repository(place) or env.get("GITHUB_REPOSITORY") or "."
+        if place == workspace:
+            break
+    return env.get("GITHUB_REPOSITORY") or "."
+
+
+def links_files(env: Mapping[str, str], inputs: ActionInputs) -> bool:
+    """Whether a failed file's annotation may name it: GitHub shows `file=` in the workflow's
+    repository at the run's commit, so not for the API's source, nor for a checkout of another
+    repository (its path marked a file of the workflow's, or none)."""
+    if not inputs.local_source:
+        return False
+    synced = shown_source(env, inputs)["source"]
+    return synced == "." or synced.lower() == (env.get("GITHUB_REPOSITORY") or "").lower()
+
+
+def note_shared_schema(cmd: Commands, env: Mapping[str, str], inputs: ActionInputs) -> None:
+    """A PostgreSQL database without `?schema=` syncing a checkout of another repository than the
+    workflow's: the schema is named after GITHUB_REPOSITORY (db_url.default_source_name), so two jobs
+    checking out two repositories shared one schema, each sync deleting the other's rows, unsaid.
+    A warning, not a refusal: one such job alone is right."""
+    if not inputs.database_url or not inputs.local_source or split_schema(inputs.database_url)[1]:
+        return
+    synced = shown_source(env, inputs)["source"]
+    if inputs.repository and synced.lower() != inputs.repository.lower():
+        cmd.warning(f"the PostgreSQL schema is named after this workflow's repository {inputs.repository}, not "
+                    f"{synced}, which is checked out: a job syncing another checkout so shares it, and each sync "
+                    "deletes the other's rows; give ?schema=NAME in the database URL", title="ontosync: database")
