@@ -55,6 +55,9 @@ def sql_int(text: str) -> int:
     return value
 
 
+MAX_WORKERS = 64
+
+
 def default_workers() -> int:
     """One parse worker per usable CPU (affinity, cgroup quota: cpus.py), at most 8."""
     return min(8, usable_cpus())
@@ -156,11 +159,16 @@ OPTIONS: tuple[Option, ...] = (
                       "Empty syncs everything.",
            doc="only this folder of the source (paths stay relative to the root)", doc_default="whole source",
            input_doc="only this folder of the repository", input_doc_default="whole repository"),
-    Option("workers", "int", "parallel parse workers (default {default})", default_workers, low=1,
-           input="workers", input_help="Parallel parse workers. Empty means one per usable CPU, at most 8.",
+    # The pool grows toward the number asked (a worker per starved half second), so a typo like
+    # `--workers 100000` would start hundreds of processes; a fixed ceiling (not one of this
+    # machine's CPUs) keeps a checked-in `.ontosync.yml` valid on every runner.
+    Option("workers", "int", f"parallel parse workers (default {{default}}, at most {MAX_WORKERS})", default_workers,
+           low=1, high=MAX_WORKERS, input="workers",
+           input_help=f"Parallel parse workers (at most {MAX_WORKERS}). Empty means one per usable CPU, at most 8.",
            metavar="N",
-           doc="parse worker processes", doc_default="usable CPUs (affinity, cgroup quota), at most 8",
-           input_doc="parallel parse workers"),
+           doc=f"parse worker processes, 1 to {MAX_WORKERS}",
+           doc_default="usable CPUs (affinity, cgroup quota), at most 8",
+           input_doc=f"parallel parse workers, 1 to {MAX_WORKERS}"),
     Option("queue-size", "int", "bound of the file queue (default {default})", 100, low=1, input="queue-size",
            input_help="Bound of the file queue (backpressure). Empty means 100.",
            metavar="N",
