@@ -19,6 +19,7 @@ import sys
 import time
 from pathlib import Path
 
+from ontosync.console import json_text
 from ontosync.files import replace_atomically
 
 
@@ -189,7 +190,7 @@ def write_report(path: str, report: dict) -> None:
     if path != STDOUT:
         write_json(path, report)
         return
-    sys.stdout.write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.write(json_text(report) + "\n")  # a terminal's: escaped as status --json is
     sys.stdout.flush()  # a failure here is the report's ("not written"), not a later one of the exit
 
 
