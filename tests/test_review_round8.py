@@ -62,6 +62,29 @@ def test_the_json_of_status_and_diff_escapes_what_a_terminal_reorders(tmp_path, 
     assert json.loads(out)["classes"]["added"] == [{"iri": "http://ex.org/A", "label": f"A{RAW}"}]
 
 
+def test_the_report_on_standard_output_and_the_actions_change_json_escape_it_too(tmp_path, capsys):
+    """The same characters reached a terminal by the two JSON outputs the change above left out:
+    `sync --report -` (a file's name in the report) and the Action's change JSON (`cat` of the
+    `changes` output: the shape of `diff --format json`, which escapes them). Final read's finding."""
+    from ontosync.action.changes import collect
+    tree = tmp_path / "t"
+    tree.mkdir()
+    (tree / f"A{RAW[:2]}.ttl").write_text(TTL.format("A"), encoding="utf-8")
+    capsys.readouterr()
+    assert cli_main(["sync", str(tree), "--db", str(tmp_path / "x.db"), "--report", "-", "--quiet",
+                     "--workers", "1"]) == 0
+    out = capsys.readouterr().out
+    assert not any(ch in out for ch in RAW), out
+    assert [f["path"] for f in json.loads(out)["slowest_files"]] == [f"A{RAW[:2]}.ttl"]
+    with sqlite3.connect(tmp_path / "x.db") as conn:
+        conn.execute("UPDATE run_changes SET new = ?", (json.dumps({"label": f"A{RAW}", "parents": []}),))
+    conn.close()
+    assert collect(tmp_path / "x.db", 0, tmp_path / "changes.json", str(tree)) is not None
+    text = (tmp_path / "changes.json").read_text(encoding="utf-8")
+    assert not any(ch in text for ch in RAW), text
+    assert json.loads(text)["classes"]["added"] == [{"iri": "http://ex.org/A", "label": f"A{RAW}"}]
+
+
 def test_a_synonym_cannot_forge_the_cells_and_n_more():
     """A change cell shows 10 synonyms (or parents) a side and says how many more: "… s09 and 2
     more" was plain text, and 11 synonyms added, the last `and 5 more`, read as 15. The marker is

@@ -8,7 +8,6 @@ and the summary without the section: the change report never fails the step.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sqlite3
 import tempfile
@@ -20,6 +19,7 @@ import peewee
 
 from ontosync.action.artifacts import COMMIT, DEFAULT_BRANCH, branch_head
 from ontosync.action.container_step import event_payload
+from ontosync.console import json_text
 from ontosync.db_url import is_postgres_url
 from ontosync.diff_format import MAX_NOTE, md, md_whole, to_markdown, utf8_size
 from ontosync.store.changelog import has_change_log
@@ -120,7 +120,7 @@ def collect(db: Path | str, after_run: int, out: Path, source: str = ".") -> dic
     fd, tmp = tempfile.mkstemp(prefix=".changes-", dir=out.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=2, ensure_ascii=False)
+            fh.write(json_text(data))  # diff --format json's shape, escaped as it is
         os.chmod(tmp, 0o644)
         os.replace(tmp, out)
     except OSError:

@@ -19,6 +19,7 @@ import sys
 import time
 from pathlib import Path
 
+from ontosync.console import json_text
 from ontosync.files import replace_atomically
 
 
@@ -102,16 +103,18 @@ DB_FILES = ("", "-wal", "-shm", "-journal", ".lock")  # the database and the fil
 
 def side_file(db: str | Path) -> str | None:
     """Why `db` may not be a database's name (None: it may): it is the name of a file SQLite keeps
-    beside another database (`o.db-wal`, `-shm`, `-journal`). `sync --db o.db-wal` made a database
-    there, and the next sync of `o.db` took it for o.db's write-ahead log, found no valid log in it
-    and deleted it; `fetch-db --out o.db-wal` replaced o.db's log, its last commits with it. A name
+    beside another database (`o.db-wal`, `-shm`, `-journal`), or ontosync its lock (`o.db.lock`).
+    `sync --db o.db-wal` made a database there, and the next sync of `o.db` took it for o.db's
+    write-ahead log, found no valid log in it and deleted it; `fetch-db --out o.db-wal` replaced
+    o.db's log, its last commits with it; a sync of `o.db` wrote its lock over `o.db.lock`. A name
     whose rest has no extension (`research-journal`) is one only when that rest is there."""
     name = Path(db).name
-    suffix = next((s for s in DB_FILES if s.startswith("-") and name.endswith(s) and name != s), None)
+    suffix = next((s for s in DB_FILES if s and name.endswith(s) and name != s), None)
     base = Path(db).with_name(name.removesuffix(suffix)) if suffix else None
     if base is None or not (base.suffix or os.path.lexists(base)):
         return None
-    return (f"SQLite keeps its {suffix[1:]} file beside a database {name.removesuffix(suffix)} under that name, "
+    keeper = "ontosync" if suffix == ".lock" else "SQLite"
+    return (f"{keeper} keeps its {suffix[1:]} file beside a database {name.removesuffix(suffix)} under that name, "
             f"and opening that one writes over it; give a name that does not end in {suffix}")
 
 
@@ -187,7 +190,7 @@ def write_report(path: str, report: dict) -> None:
     if path != STDOUT:
         write_json(path, report)
         return
-    sys.stdout.write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.write(json_text(report) + "\n")  # a terminal's: escaped as status --json is
     sys.stdout.flush()  # a failure here is the report's ("not written"), not a later one of the exit
 
 

@@ -27,7 +27,9 @@ from ontosync.store.search_terms import groups
 # HAVING (a word most rows hold: 10,000 of them), and joined such sets by a nested loop, each hit
 # reading every other's score (`search robot` at 50,000 synthetic pages 13 s). So the occurrences
 # carry the row's size, a phrase's starts are grouped by their first word's position (not a join of
-# the occurrences with themselves), and `ranked` gives each hit its score and `lead` in one aggregate.
+# the occurrences with themselves), and `ranked` gives each hit its score and `lead` in one aggregate,
+# summed in phrase order as FTS5 sums (in the order the groups came, two tied rows could differ in
+# the last binary digit, and the CURIE no longer broke their tie as on SQLite).
 # `rarity` is MATERIALIZED: inlined in `scores`, PostgreSQL counted each phrase's rows (a GIN look-up)
 # once per hit and phrase, not once per phrase (`adaptive agent` at 10,000 synthetic pages 650 -> 53 ms).
 # Its count is fenced (OFFSET 0): pulled up into `idf`, which names it twice, it was counted twice.
@@ -56,11 +58,12 @@ _SEARCH = """WITH terms AS (
            bool_or(phrase = 0 AND pos = 2 AND weight = 'A') AS lead
       FROM starts, unnest(weights) AS w(weight) GROUP BY id, size, phrase
 ), ranked AS (
-    SELECT id, bool_or(lead) AS lead, sum(score) AS score
-      FROM (SELECT p.id, p.lead, r.idf * p.f * 2.2 / (p.f + 1.2 * (0.25 + 0.75 * p.size / totals.average)) AS score
+    SELECT id, bool_or(lead) AS lead, sum(score ORDER BY phrase) AS score
+      FROM (SELECT p.id, p.phrase, p.lead,
+                   r.idf * p.f * 2.2 / (p.f + 1.2 * (0.25 + 0.75 * p.size / totals.average)) AS score
               FROM phrases p LEFT JOIN rarity r ON r.phrase = p.phrase, totals
             UNION ALL
-            SELECT id, false, NULL FROM hits) AS parts
+            SELECT id, NULL, false, NULL FROM hits) AS parts
      GROUP BY id
 )
 SELECT c.label, c.curie, c.source_file, (SELECT s.source_line FROM class_source s WHERE s.curie = c.curie)
