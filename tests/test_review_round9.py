@@ -101,12 +101,13 @@ def test_the_summary_s_cut_note_is_outside_the_collapsed_warnings():
     assert before.rstrip().endswith("</details>") and len(text.encode("utf-8")) <= SUMMARY_LIMIT
 
 
-def test_the_summary_names_the_changes_file_whole_or_by_its_input():
+def test_the_summary_names_the_changes_file_whole_or_by_its_output():
     """The same for the job summary's "The full list is in `<path>`": a long path was cut, naming a
-    file that does not exist; it names the input instead."""
+    file that does not exist; it names the output that gives it instead (the Action has no `changes`
+    input: the final read)."""
     from ontosync.action.changes import summary_section
 
     said = summary_section(_changes(), "d/" * 200 + "changes.json")
-    assert "The full list is in the file of the input `changes` (output `changes`)." in said and "…" not in said
+    assert "The full list is in the file the `changes` output names." in said and "…" not in said
     said = summary_section(_changes(), "out/changes.json")
     assert "The full list is in `out/changes.json` (output `changes`)." in said

@@ -197,6 +197,7 @@ def summary_section(data: dict | None, changes_path: str, base_note: str = "", f
     text = to_markdown(data, budget=SUMMARY_BUDGET, title=SUMMARY_TITLE, note=failed,
                        measure=utf8_size)
     note = f"{base_note}\n\n" if base_note else ""
-    path = md_whole(changes_path) or "the file of the input `changes`"  # a path too long to show whole
-    where = f"The full list is in {path} (output `changes`).\n\n" if changes_path else "\n"
+    path = md_whole(changes_path)  # None: a path too long to show whole (there is no `changes` input)
+    where = "\n" if not changes_path else f"The full list is in {path} (output `changes`).\n\n" if path \
+        else "The full list is in the file the `changes` output names.\n\n"
     return f"{text}\n{note}{where}"
