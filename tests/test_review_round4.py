@@ -261,12 +261,12 @@ def test_a_change_log_that_cannot_be_read_before_the_sync_is_not_read_as_no_runs
     taken as "no run before", so a sync that then went through reported every run the log holds,
     the whole ontology, as this push's change. It is now unknown (None), and the step shows no
     figures rather than those (action/run.py)."""
-    from ontosync.action.changes import last_run
+    from ontosync.action.changes import before_sync
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # bound, not listening: the connection is refused
-        assert last_run(f"postgresql://u:p@127.0.0.1:{port}/db") is None
+        assert before_sync(f"postgresql://u:p@127.0.0.1:{port}/db", ".", None, None)[1] is None
 
 
 def test_a_prefix_of_both_a_kept_and_a_pruned_revision_is_refused_as_ambiguous(tmp_path):

@@ -196,7 +196,7 @@ def test_a_re_run_of_a_push_shows_the_push_s_changes_again(tmp_path, monkeypatch
     changed nothing and the step said "No change to the ontology" and `classes-added` 0, where the
     first attempt said 1: a later step acting on the outputs (publishing the new classes) did nothing
     on the re-run it was re-run for. A push's figures now start from its previous commit's run
-    (action/changes.py last_run); a new run at a commit already synced (a manual run, a tag) still
+    (action/changes.py before_sync); a new run at a commit already synced (a manual run, a tag) still
     says "No change", as nothing changed since the last sync. The same on PostgreSQL (CONTRACT 8)."""
     a, b = "a" * 40, "b" * 40
 

@@ -23,7 +23,7 @@ from ontosync.console import json_text
 from ontosync.db_url import is_postgres_url
 from ontosync.diff_format import MAX_NOTE, md, md_whole, to_markdown, utf8_size
 from ontosync.store.changelog import has_change_log
-from ontosync.store.diff import DiffError, LogDamaged, last_run_id, open_readonly, select_runs
+from ontosync.store.diff import DiffError, LogDamaged, open_readonly, select_runs
 from ontosync.store.run_reads import RunLog
 
 CHANGE_OUTPUTS = ("classes-added", "classes-removed", "classes-changed", "changes")
@@ -66,38 +66,35 @@ def forced_push(env: Mapping[str, str]) -> bool:
     return isinstance(payload, dict) and payload.get("forced") is True
 
 
-def last_run(db: Path | str, source: str = ".", previous: str | None = None) -> int | None:
-    """The run this step's figures start after: the newest run in the database before this step's
-    sync (0: none, or no database yet; None: the database is there but could not be read), or, for
-    a push, the newest finished run at its `previous` commit when the log holds one. Why not 0 on an
-    error: the step's figures are the runs after this one, and 0 made them every run the log holds
-    (a PostgreSQL server unreachable for this read, back for the sync: the whole ontology shown as
-    this push's change). Why the run at `previous`: a re-run of the push restores this commit's own
+def before_sync(db: Path | str, source: str, commit: str | None,
+                previous: str | None) -> tuple[tuple[str, bool] | None, int | None]:
+    """(`_synced_past`'s answer for `commit`, None without one; the run this step's figures start
+    after), from one reading of the log. The run: the newest in the database before this step's sync
+    (0: none, or no database yet; None: the database is there but could not be read), or, for a push,
+    the newest finished run at its `previous` commit when the log holds one. Why not 0 on an error:
+    the step's figures are the runs after this one, and 0 made them every run the log holds (a
+    PostgreSQL server unreachable for this read, back for the sync: the whole ontology shown as this
+    push's change). Why the run at `previous`: a re-run of the push restores this commit's own
     upload, which already holds the push, and its figures were "no change".
 
     `db` is the database file, or a PostgreSQL URL (then `source` names the schema, as for the sync)."""
-    return before_sync(db, source, None, previous)[1]
-
-
-def before_sync(db: Path | str, source: str, commit: str | None,
-                previous: str | None) -> tuple[tuple[str, bool] | None, int | None]:
-    """(`synced_past`'s answer for `commit`, None without one; `last_run`'s), from one reading of the
-    log: the Action opened the database (a PostgreSQL server: connected) once for each."""
     if not is_postgres_url(str(db)) and not Path(db).is_file():
         return None, 0
     try:
         with _reading(db, source) as conn:
-            logged = has_change_log(conn)
-            past = _synced_past(RunLog(conn), commit, previous) if commit and logged else None
-            at = RunLog(conn).at_revision(previous, finished=True) if previous and logged else None
-            return past, last_run_id(conn) if at is None else at
+            if not has_change_log(conn):
+                return None, 0
+            log = RunLog(conn)
+            at = log.at_revision(previous, finished=True) if previous else None
+            past = _synced_past(log, commit, previous, at is not None) if commit else None
+            return past, log.last_finished() if at is None else at
     except (*_READ_ERRORS, DiffError, LogDamaged):
         return None, None
 
 
-def _synced_past(log: RunLog, commit: str, previous: str | None) -> tuple[str, bool] | None:
-    """(the commit the database was last synced at, whether its log holds `previous`) when the log
-    shows the database went past this run's `commit`: it holds a finished run at `commit` or at
+def _synced_past(log: RunLog, commit: str, previous: str | None, held: bool) -> tuple[str, bool] | None:
+    """(the commit the database was last synced at, `held`: whether its log holds `previous`) when the
+    log shows the database went past this run's `commit`: it holds a finished run at `commit` or at
     `previous`, and its newest finished run is at neither. Such a run is an older push's (a re-run
     after newer pushes): synced, the database goes back to its commit, and uploaded under the
     branch's name it became the newest artifact, which the next run and `fetch-db` took. None
@@ -106,7 +103,6 @@ def _synced_past(log: RunLog, commit: str, previous: str | None) -> tuple[str, b
     if not COMMIT.fullmatch(newest) or newest in (commit, previous):
         return None
     ours = log.at_revision(commit, finished=True)
-    held = previous is not None and log.at_revision(previous, finished=True) is not None
     return (newest, held) if ours is not None or held else None
 
 
