@@ -36,8 +36,8 @@ def say(message: str) -> None:
 
 
 # Bidirectional overrides and isolates, line and paragraph separators: text shown reversed or split
-BIDI_CHARS = "\u2028\u2029\u202a-\u202e\u2066-\u2069"  # for a regex character class (diff_format.py too)
-_UNSAFE = re.compile(f"[\x00-\x1f\x7f-\x9f\udc80-\udcff{BIDI_CHARS}]")
+BIDI_CHARS = "\u2028\u2029\u202a-\u202e\u2066-\u2069"  # for a regex character class
+UNSAFE = re.compile(f"[\x00-\x1f\x7f-\x9f\udc80-\udcff{BIDI_CHARS}]")  # what printable escapes (diff_format too)
 
 
 def printable(text: object) -> str:
@@ -45,7 +45,7 @@ def printable(text: object) -> str:
     file name's byte that is not UTF-8 too, and bidirectional overrides as `\\u202e` (a file name
     would read reversed in the job summary). Every message goes through it (`say`): a database
     path holding a newline split a one-line message in two, an escape sequence reached the terminal."""
-    return _UNSAFE.sub(_escape_one, str(text))
+    return UNSAFE.sub(_escape_one, str(text))
 
 
 def json_text(data: object) -> str:

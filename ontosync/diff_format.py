@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
-from ontosync.console import BIDI_CHARS
+from ontosync.console import UNSAFE
 
 ZWJ = "\u200d"
 # `$`: GitHub renders `$...$` and `$$...$$` as math: a label "$E = mc^2$" showed as a formula, not its text
@@ -305,7 +305,7 @@ def visible(line: str) -> str:
     characters that do not print (ZWJ, ZWNJ) are parts of words in some scripts and stay."""
     if line.isprintable():
         return line
-    return "".join(_escape(ch) if _UNSAFE.match(ch) else ch for ch in line)
+    return "".join(_escape(ch) if UNSAFE.match(ch) else ch for ch in line)
 
 
 def _escape(ch: str) -> str:
@@ -316,7 +316,6 @@ def _escape(ch: str) -> str:
     return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else ch.encode("unicode_escape").decode("ascii")
 
 
-_UNSAFE = re.compile(f"[\x00-\x1f\x7f-\x9f\udc80-\udcff{BIDI_CHARS}]")
 
 
 def iri_visible(iri: str) -> str:

@@ -148,7 +148,7 @@ def test_action_report_after_a_killed_run_holds_its_part(tmp_path):
     (tree / "D.md").write_text(page("D", "A"))
     kill_after(db, tree, "C.md", None)  # the cancelled job's run: C saved, D not
 
-    after_run = changes.last_run(db)
+    after_run = changes.before_sync(db, ".", None, None)[1]
     assert cli("sync", str(tree), "--db", str(db), "--quiet").returncode == 0
     data = changes.collect(db, after_run, tmp_path / "changes.json")
     after = fresh_classes(tree, tmp_path / "after.db")
