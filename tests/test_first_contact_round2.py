@@ -291,5 +291,6 @@ def test_fetch_db_out_dash_is_refused_before_any_request(tmp_path, monkeypatch, 
         code = fetch_db("acme/onto", out="-", api_url=fake.api_url, token="t")
         asked = sum(fake.requests.values())
     assert (code, asked) == (2, 0)
-    assert capsys.readouterr().err == "ontosync: error: --out -: standard output cannot hold a database: give a path\n"
+    assert capsys.readouterr().err == ("ontosync: error: --out -: standard input and output cannot hold a database: "
+                                       "give a path\n")  # as --db - says
     assert not (tmp_path / "-").exists()

@@ -29,7 +29,7 @@ import tempfile
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from ontosync.console import printable, too_long_path
+from ontosync.console import printable, unusable_db_path
 from ontosync.console import say as _say
 from ontosync.options import default_api_url
 from ontosync.sources.names import hide_credentials, is_repository
@@ -156,12 +156,10 @@ def _refused(repo: str, artifact: str, out: str | os.PathLike, branch: str | Non
         return f"--{blank} must not be empty"  # a blank --branch fetched the default branch's database
     if not is_repository(repo):
         return f"repository must look like OWNER/REPO, not {hide_credentials(repo)!r}"
-    if reason := too_long_path(Path(out)):
+    if reason := unusable_db_path(str(out)):  # `-` (a file named `-` was written), too long, `dir/`
         return f"--out {out}: {reason}"
     if Path(out).is_dir():
         return f"--out {Path(out)} is a folder"
-    if str(out) == "-":  # a file named `-` was written, where `sync --report -` and `diff --output -` print
-        return "--out -: standard output cannot hold a database: give a path"
     return f"--out {out}: {reason}" if (reason := side_file(out)) else None
 
 
