@@ -106,3 +106,13 @@ def test_canned_search_answers_other_queries_as_before(tiny, q):
               "ro": every, "arm robot": ["ex:Arm"], '"robot"': every, "robot-arm": ["ex:Arm"], "robot \\": every,
               "a\x01b robot": [], "robot\x00dog": every, "": [], " ": []}
     assert canned(tiny, q) == before[q]
+
+
+@pytest.mark.parametrize("space", ["\u00a0", "\u3000", "\u202f", "\x0b", "\x0c"])
+def test_canned_search_splits_words_at_every_space_ontosync_search_splits_at(tiny, space):
+    """A no-break space, or the ideographic space Japanese input methods type, joined the words
+    around it into one phrase: `robot\u3000arm` found nothing in Datasette where `ontosync search`
+    finds Robot arm (the final read's finding)."""
+    typed = f"arm{space}robot"
+    assert canned(tiny, typed) == canned(tiny, "arm robot") == ["ex:Arm"]
+    assert [h["curie"].replace(X, "ex:") for h in search(tiny, typed)] == ["ex:Arm"]
