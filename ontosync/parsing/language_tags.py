@@ -57,10 +57,11 @@ def language_map_tags(doc: Any) -> dict[str, str]:
             for key, value in node.items():
                 if isinstance(value, dict) and "@language" in _as_list(value.get("@container")):
                     terms.add(key)  # a term definition
-                maps.append((key, value))
+                if isinstance(value, dict):
+                    maps.append((key, value))  # (a map is a dict: the scalars are not kept)
                 stack += [value] if isinstance(value, (dict, list)) else []
     for key, value in maps:
-        if key in terms and isinstance(value, dict) and "@container" not in value:
+        if key in terms and "@container" not in value:
             for tag in value:
                 if tag != tag.lower() and _WRITTEN_TAG.fullmatch(tag):
                     found.setdefault(tag.lower(), tag)

@@ -201,7 +201,7 @@ def _parse_rdf(path: str, data: bytes, fmt: str,
     except MemoryError as exc:  # pyoxigraph's "Reached the buffer maximal size of N": one huge term
         raise _too_long(label, data, exc, keep_lines) from None
     languages = written_tags(data)
-    if fmt == "jsonld":
+    if fmt == "jsonld" and b'"@container"' in data:  # (`data`: the text with its contexts inlined)
         languages = {**language_map_tags(doc), **languages}
     facts = _extract(fmt, index, len(data), languages, quads)
     facts.warnings = sorted(notes) + rdf_statements.triple_term_warnings(data, quads) + facts.warnings
