@@ -47,7 +47,7 @@ from datetime import date
 from pathlib import PurePosixPath
 from urllib.parse import unquote
 
-from ontosync.formats import EXTENSIONS
+from ontosync.formats import PAGE_EXTENSIONS
 from ontosync.parsing.facts import normalize_name
 from ontosync.parsing.logseq_config import DEFAULT_GRAPH, LogseqGraph
 from ontosync.parsing.logseq_scan import MAX_UNCLOSED_BLOCKS
@@ -220,13 +220,10 @@ def _decoded_name(stem: str, name_format: str) -> str:
 
 
 # The extensions of page files (`.md`, `.markdown`: Logseq reads both as markdown pages; `.org`).
-_PAGE_EXTENSIONS = tuple(ext for ext, fmt in EXTENSIONS.items() if fmt in ("logseq", "org"))
-
-
 def _without_extension(name: str) -> str:
-    """A page file's name without its page extension (formats.EXTENSIONS)."""
+    """A page file's name without its page extension (formats.PAGE_EXTENSIONS), in any letter case."""
     lowered = name.lower()
-    for ext in _PAGE_EXTENSIONS:
+    for ext in PAGE_EXTENSIONS:
         if lowered.endswith(ext):
             return name[:-len(ext)]
     return name

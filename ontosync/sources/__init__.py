@@ -101,10 +101,10 @@ class PathFilter:
     def __init__(self, include: Iterable[str] = (), exclude: Iterable[str] = (), subdir: str | None = None):
         included = tuple(include)
         self.include_globs = included or SUPPORTED_GLOBS
-        self.any_case_pages = not included  # the default takes `Cat.MD`, as Logseq does (formats.is_page_file)
+        self.default = not included  # the default selection takes `Cat.MD`, as Logseq does (formats.is_page_file)
         # path -> why: ontology files the default selection leaves out (formats.not_read_reason),
         # for the sync's `not-read` warnings. Under the user's own --include, nothing is noted.
-        self.not_read: dict[str, str] | None = None if include else {}
+        self.not_read: dict[str, str] | None = {} if self.default else None
         self.exclude_globs = tuple(exclude)
         try:
             self._include = compile_globs(self.include_globs)
@@ -124,7 +124,7 @@ class PathFilter:
             return False
         if self.subdir and not path.startswith(self.subdir):
             return False
-        if not self._include.match(path) and not (self.any_case_pages and is_page_file(path)):
+        if not self._include.match(path) and not (self.default and is_page_file(path)):
             self._note_not_read(path)
             return False
         return not self._exclude.match(path) and not is_bare_extension(path)
