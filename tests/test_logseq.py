@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 
 from ontosync.parsing import DEFAULT_NAMESPACES, ParseOptions, parse_file
 from ontosync.parsing.facts import AxiomFact, ClassFact, EdgeFact, FileFacts, ParseError, ParseWarning
-from ontosync.parsing.logseq import SKIP_REASON, mint_page_iri, page_title, parse_page
+from ontosync.parsing.logseq import SKIP_REASON, mint_page_iri, parse_page
+from ontosync.parsing.logseq_names import page_name
 
 OPT = ParseOptions()
 NS = OPT.page_namespace
@@ -144,10 +145,10 @@ def test_heading_variants() -> None:
 
 
 def test_titles_decode_logseq_file_names() -> None:
-    assert page_title("pages/ETSI_Domain_AI___Governance.md") == "ETSI_Domain_AI/Governance"
-    assert page_title("Presentation%3A Conclusion.md") == "Presentation: Conclusion"
-    assert page_title("50%zz off.md") == "50%zz off"
-    assert page_title("bad%FF.md") == "bad%FF"  # not UTF-8 once decoded: kept as written
+    assert page_name("pages/ETSI_Domain_AI___Governance.md", {}) == "ETSI_Domain_AI/Governance"
+    assert page_name("Presentation%3A Conclusion.md", {}) == "Presentation: Conclusion"
+    assert page_name("50%zz off.md", {}) == "50%zz off"
+    assert page_name("bad%FF.md", {}) == "bad%FF"  # not UTF-8 once decoded: kept as written
     facts = page("- ### OntologyBlock\n", "ETSI_Domain_AI___Governance.md")
     assert facts.names == [("ETSI_Domain_AI/Governance", 0)]
     assert facts.classes[0].label == "ETSI_Domain_AI/Governance"
@@ -487,7 +488,7 @@ def test_corpus_labels_comments_names_public(graph) -> None:
         if facts.skipped:
             continue
         term, definition = _first(text, "preferred-term"), _first(text, "definition")
-        title = page_title(name)
+        title = page_name(name, {})
         cls = facts.classes[0]
         assert cls.label == (term or title), name
         if definition:

@@ -135,11 +135,6 @@ _IRI = re.compile(r'[^\x00-\x20<>"{}|^`\\]+')  # the characters IRIREF allows (T
 _CLASS_PROBLEMS = {"unknown-prefix": ": unknown prefix", "bad-owl-class": " is not an IRI or CURIE"}
 
 
-def page_title(path: str, graph: LogseqGraph | None = None) -> str:
-    """The page name Logseq shows for a file without `title::`: see `logseq_names`."""
-    return page_name(path, {}, graph)
-
-
 def mint_page_iri(name: str, options: ParseOptions) -> str:
     """Deterministic IRI for a page name: page_namespace + quoted normalized name, spaces as `-`.
 
