@@ -326,7 +326,7 @@ class Repository:
         self._recompute(hit, now, shrunk, known, had_parents)
         if self.changes is not None:  # 8. what this changed in the ontology, into the run's log
             self.changes.record()
-        self.readers.names_changed = bool(changed)  # read by the layer's file_saved, next in this save
+        self.readers.names_changed = bool(repointed)  # read by the layer's file_saved: aff_names filled
         self._filled = tuple(t for t in AFFECTED_TABLES if hit.get(t) or (t == "aff_names" and repointed))
         return dupes
 
