@@ -144,16 +144,17 @@ def open_reader(url: str, create: bool = False):
     listing them). A schema that holds no store is a usage error too, and is not created (only
     `migrate` passes `create`), and so is one holding another program's tables under ontosync's
     names (a sync refuses it: store/pg/foreign.py)."""
-    from ontosync.store.pg.database import PgMissingRight, PgServerFull, PgTarget, connect, foreign_tables, holds_store
+    from ontosync.store.pg.database import PgMissingRight, PgServerFull, PgTarget, connect, foreign_tables
+    from ontosync.store.pg.foreign import is_ours
 
     _need_driver()
     dsn = split_schema(url)[0]
     try:
         schema = _schema_of(url)
         db, conn = connect(PgTarget(url, schema), "ontosync read", create=create)
-        found = [] if create else foreign_tables(conn, schema)
-        if not found and (create or holds_store(conn, schema)):
+        if create or is_ours(conn, schema):  # one question for a store's own schema
             return db, conn, schema
+        found = foreign_tables(conn, schema)
     except PgServerFull as exc:
         raise PgFull(str(exc)) from None
     except PgMissingRight as exc:  # a store the role may not read: the GRANTs, not "no store" (store/pg/rights.py)

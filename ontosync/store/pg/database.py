@@ -185,18 +185,12 @@ def _require_temporary(conn: PgConnection, t: PgTarget, db) -> None:
                              f'GRANT TEMPORARY ON DATABASE "{name}" TO "{role}"')
 
 
-def holds_store(conn: PgConnection, schema: str) -> bool:
-    """Whether `schema` exists and holds an ontosync store (its `schema_migrations`)."""
-    return conn.execute("""SELECT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_schema = ?
-                                          AND table_name = 'schema_migrations')""", (schema,)).fetchone()[0]
-
-
 def foreign_tables(conn: PgConnection, schema: str) -> list[str]:
-    """Another program's tables in `schema` under the names ontosync's take (store/pg/foreign.py);
-    the migrations read only for a schema that is not ontosync's (every read command asks)."""
-    from ontosync.store.pg.foreign import in_the_way, is_ours
+    """Another program's tables in `schema` under the names ontosync's take (store/pg/foreign.py), for
+    a schema that is not ontosync's (the read commands ask: open_reader)."""
+    from ontosync.store.pg.foreign import in_the_way
 
-    return [] if is_ours(conn, schema) else in_the_way(conn, schema, migrations.available_migrations(migrations_dir()))
+    return in_the_way(conn, schema, migrations.available_migrations(migrations_dir()))
 
 
 def create_schema(conn: PgConnection, schema: str) -> None:
