@@ -8,6 +8,7 @@ Each test of a defect failed before its fix. Skips without a server (tests/postg
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import pytest
@@ -68,6 +69,28 @@ def _work(plan: dict) -> int:
     return own + sum(_work(p) for p in plan.get("Plans", []))
 
 
+@contextlib.contextmanager
+def _search_table(schema, *inserts: tuple[str, tuple]):
+    """A migrated store in `schema` whose class_search holds what `inserts` (SQL, parameters) put
+    there, its words written and analysed: the open connection."""
+    from ontosync.pg_commands import open_reader
+    from ontosync.store.pg.search_words import write_words
+
+    url = schema_url(schema)
+    assert main(["migrate", "--db", url]) == 0
+    db, conn, _schema = open_reader(url)
+    try:
+        conn.execute("BEGIN")
+        for sql, params in inserts:
+            conn.execute(sql, params)
+        write_words(conn)
+        conn.execute("COMMIT")
+        conn.execute("ANALYZE class_search_words")
+        yield conn
+    finally:
+        db.close()
+
+
 def test_a_word_most_rows_hold_is_searched_in_time_linear_in_its_hits(schema):
     """`search robot` on PostgreSQL, a word most rows hold: 0.65 s at 10,000 synthetic pages, 13 s at
     50,000 (SQLite: ms). The planner estimates one row for what a GROUP BY ... HAVING gives (the
@@ -75,28 +98,18 @@ def test_a_word_most_rows_hold_is_searched_in_time_linear_in_its_hits(schema):
     loop: each hit read the scores of every other. The hits now carry what the scores need and are
     ranked by one aggregate, no join by id of two sets the planner cannot count: here, with the
     joins a planner picks for a set of one row (hash and merge joins off), the work stays linear."""
-    from ontosync.pg_commands import open_reader
     from ontosync.store.pg import search as pg
-    from ontosync.store.pg.search_words import write_words
 
-    n, url = 300, schema_url(schema)
-    assert main(["migrate", "--db", url]) == 0
-    db, conn, _schema = open_reader(url)
-    try:
-        conn.execute("BEGIN")
-        conn.execute("INSERT INTO class_search (curie, label, definition) SELECT 'ex:R' || i, "
-                     "'Robot part ' || i, 'A robot arm ' || i % 7 FROM generate_series(1, ?) AS i", (n,))
-        conn.execute("INSERT INTO class_search (curie, label) VALUES ('ex:A', 'Arm robot'), ('ex:B', 'Bolt')")
-        write_words(conn)
-        conn.execute("COMMIT")
-        conn.execute("ANALYZE class_search_words")
+    n = 300
+    with _search_table(schema, ("INSERT INTO class_search (curie, label, definition) SELECT 'ex:R' || i, "
+                                "'Robot part ' || i, 'A robot arm ' || i % 7 FROM generate_series(1, ?) AS i", (n,)),
+                       ("INSERT INTO class_search (curie, label) VALUES ('ex:A', 'Arm robot'), ('ex:B', 'Bolt')",
+                        ())) as conn:
         conn.execute("SET enable_hashjoin = off")
         conn.execute("SET enable_mergejoin = off")
         params = (*pg._terms([(["robot"], True)], ["robot"]), ["'robot':*"], [None], "'robot':*", 50)
         (plan,), = conn.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + pg._SEARCH, params).fetchone()
         hits = pg.search(conn, "robot")
-    finally:
-        db.close()
     assert [h["curie"] for h in hits[:3]] == ["ex:R1", "ex:R2", "ex:R3"] and len(hits) == 50
     assert _work(plan["Plan"]) < 150 * n, _work(plan["Plan"])  # was 1.2 million: each hit by every other
 
@@ -180,28 +193,17 @@ def test_hits_of_equal_score_come_in_curie_order_as_on_sqlite(schema):
     tied rows could differ in the last binary digit and come in another order than SQLite's (a
     reviewer's finding on this round's rewrite: `low latency link` at 3,000 rows). Each hit's sum now
     goes in phrase order."""
-    from ontosync.pg_commands import open_reader
     from ontosync.store.pg import search as pg
-    from ontosync.store.pg.search_words import write_words
 
-    n, url = 1500, schema_url(schema)
-    assert main(["migrate", "--db", url]) == 0
-    db, conn, _schema = open_reader(url)
-    try:
-        conn.execute("BEGIN")
-        conn.execute("INSERT INTO class_search (curie, label, definition) SELECT 'ex:R' || lpad(i::text, 5, '0'), "
-                     "'Part ' || (i % 97) || ' with low latency link', 'fast ' || (i % 89) || ' path' "
-                     "FROM generate_series(1, ?) AS i", (n,))
-        conn.execute("INSERT INTO class_search (curie, label, definition) SELECT 'ex:S' || i, "
-                     "'Other ' || i, (ARRAY['low', 'latency', 'link', 'low link'])[1 + i % 4] "
-                     "FROM generate_series(1, ?) AS i", (n,))
-        write_words(conn)
-        conn.execute("COMMIT")
-        conn.execute("ANALYZE class_search_words")
+    n = 1500
+    with _search_table(schema, ("INSERT INTO class_search (curie, label, definition) SELECT 'ex:R' || "
+                                "lpad(i::text, 5, '0'), 'Part ' || (i % 97) || ' with low latency link', 'fast ' || "
+                                "(i % 89) || ' path' FROM generate_series(1, ?) AS i", (n,)),
+                       ("INSERT INTO class_search (curie, label, definition) SELECT 'ex:S' || i, 'Other ' || i, "
+                        "(ARRAY['low', 'latency', 'link', 'low link'])[1 + i % 4] FROM generate_series(1, ?) AS i",
+                        (n,))) as conn:
         conn.execute("SET enable_sort = off")  # hashed groups, as the planner picks on larger tables
         hits = pg.search(conn, "low latency link", limit=n)
-    finally:
-        db.close()
     curies = [h["curie"] for h in hits if h["curie"].startswith("ex:R")]
     out_of_order = [c for c, d in zip(curies, sorted(curies), strict=True) if c != d]
     assert len(curies) == n and not out_of_order, out_of_order[:5]
