@@ -31,6 +31,20 @@ def _leaves_nothing_in_the_checkout(tmp_path_factory, monkeypatch):
     assert not left, f"the test left {left} in {ROOT}"
 
 
+@pytest.fixture(autouse=True)
+def _no_github_pacing(request, monkeypatch):
+    """The Action paces its calls to GitHub as GitHub asks of an integration (artifacts.PACING: 0.25 s
+    before every request, 1 s between writes). The fake GitHub on 127.0.0.1 has no secondary rate
+    limit to respect, and the pace cost the suite ~40 s of waiting, the Action's in-process tests
+    sleeping in PyGithub (h95). So a test calls the fake at once, unless it is marked github_pacing:
+    tests/test_github_pacing.py holds that the Action keeps the pace."""
+    if request.node.get_closest_marker("github_pacing") is None:
+        monkeypatch.setattr("ontosync.action.artifacts.PACING", NO_PACING)
+
+
+NO_PACING = {"seconds_between_requests": None, "seconds_between_writes": None}  # PyGithub's "no wait"
+
+
 def pytest_collection_modifyitems(config, items):
     if CORPORA.is_dir():
         return

@@ -42,8 +42,11 @@ class _Answers(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def answering():
-    """`answering(content_type, body)`: the URL of a server that answers every GET 200 so."""
+def answering(monkeypatch):
+    """`answering(content_type, body)`: the URL of a server that answers every GET 200 so. The
+    retries a truncated answer draws back off a few milliseconds, not up to 1 s and 2 s (the count of
+    warnings is what is asserted)."""
+    monkeypatch.setenv("ONTOSYNC_RETRY_BACKOFF", "0.001")
     servers = []
 
     def start(ctype: str, body: bytes) -> str:

@@ -182,7 +182,8 @@ def test_bad_token_and_unknown_repo_exit_2(fake, db_bytes, tmp_path, capsys):
     assert fetch_db("not a repo", out=tmp_path / "o.db", api_url=fake.api_url, token=TOKEN) == 2
 
 
-def test_unreachable_api_exits_2(tmp_path, capsys):
+def test_unreachable_api_exits_2(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("ONTOSYNC_RETRY_BACKOFF", "0.001")  # its three refused connections: no 1-3 s backoff
     with FakeArtifactServer() as fake:
         url = fake.api_url
     assert fetch_db(REPO, out=tmp_path / "o.db", api_url=url, token=TOKEN) == 2

@@ -87,7 +87,8 @@ def test_waiting_waits_what_the_failure_names() -> None:
 # -- the artifact client --------------------------------------------------------------------------------
 
 @pytest.fixture
-def fake(tmp_path):
+def fake(tmp_path, monkeypatch):
+    monkeypatch.setenv("ONTOSYNC_RETRY_BACKOFF", "0.001")  # the tries are counted; no 1-3 s backoff waited
     with FakeArtifactServer(token=TOKEN) as server:
         server.add(REPO, "ontology-db", {"ontology.db": make_db(tmp_path / "src.db", "restored")})
         yield server
