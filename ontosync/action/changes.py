@@ -85,21 +85,23 @@ def before_sync(db: Path | str, source: str, commit: str | None,
             if not has_change_log(conn):
                 return None, 0
             log = RunLog(conn)
-            at = log.at_revision(previous, finished=True) if previous else None
-            past = _synced_past(log, commit, previous, at is not None) if commit else None
-            return past, log.last_finished() if at is None else at
+            at, last = log.at_revision(previous, finished=True) if previous else None, log.last_finished()
+            past = _synced_past(log, (commit, last), previous, at is not None) if commit else None
+            return past, last if at is None else at
     except (*_READ_ERRORS, DiffError, LogDamaged):
         return None, None
 
 
-def _synced_past(log: RunLog, commit: str, previous: str | None, held: bool) -> tuple[str, bool] | None:
+def _synced_past(log: RunLog, at: tuple[str, int], previous: str | None, held: bool) -> tuple[str, bool] | None:
     """(the commit the database was last synced at, `held`: whether its log holds `previous`) when the
-    log shows the database went past this run's `commit`: it holds a finished run at `commit` or at
-    `previous`, and its newest finished run is at neither. Such a run is an older push's (a re-run
-    after newer pushes): synced, the database goes back to its commit, and uploaded under the
-    branch's name it became the newest artifact, which the next run and `fetch-db` took. None
-    otherwise, or when the log cannot tell (ancestry is not known here: a shallow checkout)."""
-    newest = log.revision(log.last_finished()) or ""
+    log shows the database went past this run's commit (`at`: it and the newest finished run): it
+    holds a finished run at the commit or at `previous`, and its newest finished run is at neither.
+    Such a run is an older push's (a re-run after newer pushes): synced, the database goes back to
+    its commit, and uploaded under the branch's name it became the newest artifact, which the next
+    run and `fetch-db` took. None otherwise, or when the log cannot tell (ancestry is not known
+    here: a shallow checkout)."""
+    commit, last = at
+    newest = log.revision(last) or ""
     if not COMMIT.fullmatch(newest) or newest in (commit, previous):
         return None
     ours = log.at_revision(commit, finished=True)

@@ -41,14 +41,13 @@ def checked_out_repository(env: Mapping[str, str], workspace: Path, folder: str)
     return env.get("GITHUB_REPOSITORY") or "."
 
 
-def links_files(env: Mapping[str, str], inputs: ActionInputs) -> bool:
-    """Whether a failed file's annotation may name it: GitHub shows `file=` in the workflow's
-    repository at the run's commit, so not for the API's source, nor for a checkout of another
-    repository (its path marked a file of the workflow's, or none)."""
-    if not inputs.local_source:
-        return False
-    synced = shown_source(env, inputs)["source"]
-    return synced == "." or synced.lower() == (env.get("GITHUB_REPOSITORY") or "").lower()
+def links_files(env: Mapping[str, str], shown: Mapping[str, str]) -> bool:
+    """Whether a failed file's annotation may name it, `shown` being shown_source's answer: GitHub
+    shows `file=` in the workflow's repository at the run's commit, so not for the API's source
+    (`shown` is empty), nor for a checkout of another repository (its path marked a file of the
+    workflow's, or none)."""
+    synced = shown.get("source")
+    return synced is not None and (synced == "." or synced.lower() == (env.get("GITHUB_REPOSITORY") or "").lower())
 
 
 def note_shared_schema(cmd: Commands, env: Mapping[str, str], inputs: ActionInputs) -> None:

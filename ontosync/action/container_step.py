@@ -122,15 +122,20 @@ def name_refused(name: str) -> str:
     return next((repr(ch) for ch in name if ch in NAME_REFUSES), "")
 
 
+def uploads(value: str | None) -> bool:
+    """`upload-artifact` read as the sync step reads its booleans (`yes`, `on`, `TRUE` too); empty:
+    its default (true). The one reading of it: the upload step's `if:`, the artifact's name in the
+    comment and the names' check all agree."""
+    return ((value or "").strip().lower() or "true") in TRUE
+
+
 def upload_wanted(value: str | None) -> bool:
-    """`upload-artifact` read as the sync step reads its booleans (`yes`, `on`, `TRUE` too), for the
-    upload step's `if:`, which could only compare the raw input with 'true'. Empty: its default
-    (true). Anything else: a warning, and no upload."""
-    low = (value or "").strip().lower() or "true"
-    if low not in TRUE | FALSE:
+    """`uploads` for the upload step's `if:`, which could only compare the raw input with 'true'.
+    Anything but a boolean: a warning, and no upload."""
+    if ((value or "").strip().lower() or "true") not in TRUE | FALSE:
         print(f"::warning::ontosync: input 'upload-artifact' must be true or false, not {value.strip()!r}; "
               "nothing is uploaded", flush=True)
-    return low in TRUE
+    return uploads(value)
 
 
 def retention_days(value: str | None) -> str:
@@ -248,7 +253,7 @@ def main() -> int:
     inputs = {str(k): ("" if v is None else str(v)) for k, v in inputs.items()}
     name = upload_name(inputs, os.environ)
     # a name upload-artifact refuses: the sync step refuses the input (no second error from the upload)
-    upload = upload_wanted(inputs.get("upload-artifact", "true")) and not name_refused(name)
+    upload = upload_wanted(inputs.get("upload-artifact")) and not name_refused(name)
     write_output({"artifact-paths": artifact_paths(inputs), "artifact-name": [name],
                   "upload-artifact": ["true" if upload else "false"],  # no upload: no word on its retention
                   "artifact-retention-days": [retention_days(inputs.get("artifact-retention-days")) if upload else ""]})

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ontosync.action.container_step import FALSE, TRUE, name_refused  # shared with the runner's step
+from ontosync.action.container_step import FALSE, TRUE, name_refused, uploads  # shared with the runner's step
 from ontosync.db_url import BadDatabaseUrl, checkpoint_name, is_postgres_url, split_schema
 from ontosync.options import BY_INPUT, OPTIONS, Option, default_api_url
 from ontosync.sources.names import hide_credentials, is_repository
@@ -186,8 +186,8 @@ def refuse_artifact_names(env: Mapping[str, str]) -> None:
     """An artifact's name upload-artifact refuses (`/`, `:`, ...): `artifact-name` failed the upload
     step after the sync, nothing saved and every next run a full sync; `restore-artifact` named an
     artifact that cannot exist, a full sync each run. Refused before the sync, naming the input."""
-    uploads = (get_input(env, "upload-artifact") or "true").lower() in TRUE
-    for name in ("artifact-name", "restore-artifact") if uploads else ("restore-artifact",):
+    for name in ("artifact-name", "restore-artifact") if uploads(get_input(env, "upload-artifact")) \
+            else ("restore-artifact",):
         bad = name_refused(get_input(env, name))
         if bad:
             raise InputError(f"input {name!r} ({get_input(env, name)!r}) holds {bad}, which no artifact's name may "

@@ -26,7 +26,7 @@ from ontosync.action import changes as change_report
 from ontosync.action import pull_request
 from ontosync.action.checked_out import links_files, note_shared_schema, shown_source
 from ontosync.action.commands import Commands
-from ontosync.action.container_step import TRUE, upload_name
+from ontosync.action.container_step import upload_name, uploads
 from ontosync.action.empty_workspace import empty_workspace
 from ontosync.action.failed_note import failed_note
 from ontosync.action.ignored_config import note_ignored_config
@@ -417,7 +417,7 @@ def comment_on_pr(cmd: Commands, env: Mapping[str, str], inputs: ActionInputs, p
 def uploaded_artifact(env: Mapping[str, str]) -> str:
     """The name the upload step gives the database's artifact, "" when it uploads none (action.yml:
     `upload-artifact` and the name, read as container_step.py reads them)."""
-    if (get_input(env, "upload-artifact") or BY_INPUT["upload-artifact"].input_default).lower() not in TRUE:
+    if not uploads(get_input(env, "upload-artifact")):
         return ""
     return upload_name({"artifact-name": get_input(env, "artifact-name")}, env)
 
@@ -529,7 +529,7 @@ def finish(cmd: Commands, env: Mapping[str, str], inputs: ActionInputs | None,
         except OSError as exc:
             cmd.warning(f"cannot write the job summary: {exc}")
     if report is not None:
-        annotate_failures(cmd, report, link_files=inputs is not None and links_files(env, inputs))
+        annotate_failures(cmd, report, link_files=links_files(env, shown))
 
 
 def in_checkout(text: str, inputs: ActionInputs) -> str:

@@ -52,14 +52,6 @@ class ChangeSet:
 
 # -- selecting runs ----------------------------------------------------------------------------------
 
-def last_run_id(conn: sqlite3.Connection) -> int:
-    """The newest finished run's id, 0 when none (or the database predates the change log): runs
-    killed after it are resumed by the next sync, so that sync's report must hold their part."""
-    if not has_change_log(conn):
-        return 0
-    return RunLog(conn).last_finished()
-
-
 def _run_info(log: RunLog, run_id: int | None) -> dict:
     """The JSON of a side: run 0 is the content the log started from (changelog.note_unlogged_start)."""
     pruned = log.pruned() if run_id is not None else None
