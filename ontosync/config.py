@@ -22,6 +22,7 @@ from ontosync.config_limits import ConfigError, check_shape, normalize_alerts, r
 from ontosync.db_url import checkpoint_name, is_postgres_url
 from ontosync.options import DEFAULT_MAX_FILE_SIZE, Option, config_keys, default_workers, settings_options
 from ontosync.parsing import DEFAULT_NAMESPACES, ParseOptions
+from ontosync.sources.git_head import checkout_origin
 
 __all__ = ["DEFAULT_MAX_FILE_SIZE", "ConfigError", "Settings", "build_settings", "default_workers",
            "load_config_file"]
@@ -38,8 +39,13 @@ class _SettingsBase:
     @property
     def checkpoint_path(self) -> str:
         if not self.checkpoint and is_postgres_url(self.db):
-            return checkpoint_name(self.db, self.source)  # named by the source's schema, never the URL
+            return checkpoint_name(self.db, self.source, self.checkout())  # named by the source's schema, never the URL
         return self.checkpoint or f"{self.db}.checkpoint.json"
+
+    def checkout(self) -> str | None:
+        """The repository of the checkout holding a local source, in CI (sources/git_head.checkout_origin):
+        what its PostgreSQL schema is named after when that is not the workflow's own repository."""
+        return checkout_origin(self.source)
 
     def parse_options(self, base_dir: Path | None = None) -> ParseOptions:
         contexts = {}

@@ -121,25 +121,30 @@ def lossy(name: str) -> bool:
     return any(ch.isalnum() and not ch.isascii() for ch in name)
 
 
-def default_source_name(source: str) -> str:
-    """The source's name: `OWNER/REPO` for github:, else GITHUB_REPOSITORY, else the folder's name."""
+def default_source_name(source: str, checkout: str | None = None) -> str:
+    """The source's name: `OWNER/REPO` for github:, else (in CI) the `origin` of the checkout holding
+    the folder (`checkout`, which the caller reads: sources/git_head.checkout_origin) when it is
+    another repository than GITHUB_REPOSITORY, else GITHUB_REPOSITORY, else the folder's name.
+    Why the checkout: two checkouts of two repositories in one job were both named after the
+    workflow and shared one schema, each sync deleting the other's rows; a folder of the workflow's
+    own repository keeps GITHUB_REPOSITORY's name, as before."""
     if source.startswith("github:"):
         return source[len("github:"):].split("@", 1)[0]
     repo = os.environ.get("GITHUB_REPOSITORY")
     if repo:
-        return repo
+        return checkout if checkout and checkout.lower() != repo.lower() else repo
     return os.path.basename(os.path.abspath(source)) or "default"
 
 
-def schema_for(url: str, source: str) -> str:
-    """The schema that holds `source`'s rows on the server `url` names."""
+def schema_for(url: str, source: str, checkout: str | None = None) -> str:
+    """The schema that holds `source`'s rows on the server `url` names (`checkout`: default_source_name)."""
     _, explicit = split_schema(url)
     if explicit:
         return sanitize(explicit)
-    derived = sanitize(default_source_name(source))
+    derived = sanitize(default_source_name(source, checkout))
     return f"s_{derived}" if derived == "public" else derived  # not the database's shared default schema
 
 
-def checkpoint_name(url: str, source: str) -> str:
+def checkpoint_name(url: str, source: str, checkout: str | None = None) -> str:
     """The default checkpoint file for a PostgreSQL database: named by the schema, never by the URL."""
-    return f"ontosync-{schema_for(url, source)}.checkpoint.json"
+    return f"ontosync-{schema_for(url, source, checkout)}.checkpoint.json"

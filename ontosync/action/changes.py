@@ -132,9 +132,10 @@ def collect(db: Path | str, after_run: int, out: Path, source: str = ".") -> dic
 def _reading(db: Path | str, source: str) -> Iterator[Any]:
     """A read connection to the database file, or to the source's schema on a PostgreSQL server."""
     if is_postgres_url(str(db)):
+        from ontosync.sources.git_head import checkout_origin
         from ontosync.store.pg.database import connect, target
 
-        pg, conn = connect(target(str(db), source), "ontosync changes")
+        pg, conn = connect(target(str(db), source, checkout_origin(source)), "ontosync changes")
         try:
             yield conn
         finally:

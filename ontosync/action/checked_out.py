@@ -1,7 +1,7 @@
 """Which repository the Action synced when it synced a checkout: the `origin` of the checkout
 holding the synced folder, which need not be the workflow's GITHUB_REPOSITORY (actions/checkout's
 `repository:` input). The job summary names it; a failed file's annotation links only into the
-workflow's own repository; a PostgreSQL schema derived from GITHUB_REPOSITORY is said to be shared.
+workflow's own repository; a PostgreSQL schema named after the workspace's checkout, not the synced one's, is said to be shared.
 """
 
 from __future__ import annotations
@@ -51,14 +51,16 @@ def links_files(env: Mapping[str, str], shown: Mapping[str, str]) -> bool:
 
 
 def note_shared_schema(cmd: Commands, env: Mapping[str, str], inputs: ActionInputs) -> None:
-    """A PostgreSQL database without `?schema=` syncing a checkout of another repository than the
-    workflow's: the schema is named after GITHUB_REPOSITORY (db_url.default_source_name), so two jobs
-    checking out two repositories shared one schema, each sync deleting the other's rows, unsaid.
-    A warning, not a refusal: one such job alone is right."""
+    """A PostgreSQL database without `?schema=` syncing a `path` folder that is a checkout of another
+    repository than the workspace's: the sync names the schema after the workspace's checkout (the
+    source it is given: db_url.default_source_name), so two jobs checking out two repositories into
+    two folders shared one schema, each sync deleting the other's rows, unsaid. A warning, not a
+    refusal: one such job alone is right."""
     if not inputs.database_url or not inputs.local_source or split_schema(inputs.database_url)[1]:
         return
-    synced = shown_source(env, inputs)["source"]
-    if inputs.repository and synced.lower() != inputs.repository.lower():
-        cmd.warning(f"the PostgreSQL schema is named after this workflow's repository {inputs.repository}, not "
-                    f"{synced}, which is checked out: a job syncing another checkout so shares it, and each sync "
-                    "deletes the other's rows; give ?schema=NAME in the database URL", title="ontosync: database")
+    synced, named = shown_source(env, inputs)["source"], checked_out_repository(env, inputs.workspace, "")
+    if inputs.repository and synced.lower() != named.lower():
+        cmd.warning(f"the PostgreSQL schema is named after {named}, checked out into the workspace, not "
+                    f"{synced}, checked out into the synced folder: a job syncing another checkout so shares "
+                    "it, and each sync deletes the other's rows; give ?schema=NAME in the database URL",
+                    title="ontosync: database")

@@ -16,6 +16,7 @@ from pathlib import Path
 from ontosync.action.container_step import FALSE, TRUE, name_refused, uploads  # shared with the runner's step
 from ontosync.db_url import BadDatabaseUrl, checkpoint_name, is_postgres_url, split_schema
 from ontosync.options import BY_INPUT, OPTIONS, Option, default_api_url
+from ontosync.sources.git_head import checkout_origin
 from ontosync.sources.names import hide_credentials, is_repository
 
 DEFAULT_WORKSPACE = "/github/workspace"
@@ -230,7 +231,7 @@ def read_places(env: Mapping[str, str]) -> ActionInputs:
     except BadDatabaseUrl as exc:
         raise InputError(f"input 'database': {exc}") from None
     # a PostgreSQL database: the file-based steps (artifacts, change log) look at a path never written
-    database = resolve((checkpoint_name(database_url, source).replace(".checkpoint.json", ".postgres")
+    database = resolve((checkpoint_name(database_url, source, checkout_origin(source)).replace(".checkpoint.json", ".postgres")
                         if database_url else get_input(env, "database") or DEFAULT_DATABASE), "database")
     checkpoint_value = get_input(env, "checkpoint")
     checkpoint = (resolve(checkpoint_value, "checkpoint") if checkpoint_value

@@ -120,7 +120,7 @@ def checkpoint_owner(settings) -> str:
         return ""
     if not postgres:
         return file_owner(settings.db, settings.checkpoint)
-    return schema_owner(settings.db, schema_for(settings.db, settings.source))
+    return schema_owner(settings.db, schema_for(settings.db, settings.source, settings.checkout()))
 
 
 def schema_owner(url: str, schema: str) -> str:

@@ -70,6 +70,20 @@ def _lines(path: Path, encoding: str = "ascii") -> list[str]:
         return []
 
 
+def checkout_origin(source: str) -> str | None:
+    """In CI (GITHUB_REPOSITORY set), OWNER/REPO of the `origin` of the nearest checkout holding the
+    local folder `source` (db_url.default_source_name names its PostgreSQL schema so); None for a
+    github: source, outside CI (no `.git/config` read: the folder's name stays the schema's), or
+    when no checkout holds it or its origin is no GitHub repository."""
+    if source.startswith("github:") or not os.environ.get("GITHUB_REPOSITORY"):
+        return None
+    folder = Path(os.path.abspath(source))
+    for place in (folder, *folder.parents):
+        if (place / ".git").exists():
+            return origin_repository(place)
+    return None
+
+
 def origin_repository(root: Path) -> str | None:
     """OWNER/REPO of the checkout's `origin` remote (what actions/checkout's `repository:` input
     cloned, which need not be the workflow's GITHUB_REPOSITORY), None when `.git/config` names no

@@ -61,12 +61,13 @@ class PgTarget:
         return f"{mask(split_schema(self.url)[0])} schema {self.schema}"
 
 
-def target(url: str, source: str) -> PgTarget:
+def target(url: str, source: str, checkout: str | None = None) -> PgTarget:
     """The source's schema, and the name that owns it (store/pg/owner.py): the source's, when the
-    schema is derived from it; an explicit `?schema=` that sanitize makes lossy, itself; else none."""
+    schema is derived from it (`checkout`: db_url.default_source_name); an explicit `?schema=` that
+    sanitize makes lossy, itself; else none."""
     named = split_schema(url)[1]
-    owner = default_source_name(source) if named is None else named if lossy(named) else None
-    return PgTarget(url, schema_for(url, source), owner)
+    owner = default_source_name(source, checkout) if named is None else named if lossy(named) else None
+    return PgTarget(url, schema_for(url, source, checkout), owner)
 
 
 # The writer's statements each touch the few keys one file's save affects, driven by small temp
