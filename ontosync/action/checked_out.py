@@ -1,7 +1,8 @@
 """Which repository the Action synced when it synced a checkout: the `origin` of the checkout
 holding the synced folder, which need not be the workflow's GITHUB_REPOSITORY (actions/checkout's
 `repository:` input). The job summary names it; a failed file's annotation links only into the
-workflow's own repository; a PostgreSQL schema named after the workspace's checkout, not the synced one's, is said to be shared.
+workflow's own repository; a PostgreSQL schema named after the workspace's checkout, not the synced
+one's, is said to be shared.
 """
 
 from __future__ import annotations

@@ -231,7 +231,8 @@ def read_places(env: Mapping[str, str]) -> ActionInputs:
     except BadDatabaseUrl as exc:
         raise InputError(f"input 'database': {exc}") from None
     # a PostgreSQL database: the file-based steps (artifacts, change log) look at a path never written
-    database = resolve((checkpoint_name(database_url, source, checkout_origin(source)).replace(".checkpoint.json", ".postgres")
+    schema_file = checkpoint_name(database_url, source, checkout_origin(source)) if database_url else ""
+    database = resolve((schema_file.replace(".checkpoint.json", ".postgres")
                         if database_url else get_input(env, "database") or DEFAULT_DATABASE), "database")
     checkpoint_value = get_input(env, "checkpoint")
     checkpoint = (resolve(checkpoint_value, "checkpoint") if checkpoint_value
