@@ -11,7 +11,8 @@ from __future__ import annotations
 import pytest
 
 from ontosync.cli import main
-from tests.postgres_server import connect, drop_schema, new_schema, server_url
+from tests.postgres_server import drop_schema, new_schema, server_url
+from tests.test_postgres_many_sources import _classes  # a schema's synced classes
 
 HEAD = "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
 
@@ -25,20 +26,6 @@ def _checkout(root, origin: str | None, cls: str):
             f'[core]\n\tbare = false\n[remote "origin"]\n\turl = https://github.com/{origin}\n', encoding="utf-8")
     (root / f"{cls}.ttl").write_text(HEAD + f"<http://e.org/{cls}> a owl:Class .\n", encoding="utf-8")
     return root
-
-
-def _classes(schema: str) -> list[str]:
-    conn = connect()
-    try:
-        cur = conn.cursor()
-        cur.execute("SELECT 1 FROM information_schema.tables WHERE table_schema = %s AND table_name = 'owl_classes'",
-                    (schema,))
-        if cur.fetchone() is None:
-            return []
-        cur.execute(f'SELECT class_iri FROM "{schema}".owl_classes WHERE source_file IS NOT NULL ORDER BY 1')
-        return [r[0] for r in cur.fetchall()]
-    finally:
-        conn.close()
 
 
 @pytest.fixture
