@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from ontosync.db_url import is_postgres_url, mask, schema_for
 from ontosync.pipeline.outputs import file_mode, write_text
+from ontosync.sources.git_head import checkout_origin
 
 VERSION = 1
 MAX_BYTES = 64 * 1024 * 1024
@@ -120,7 +121,7 @@ def checkpoint_owner(settings) -> str:
         return ""
     if not postgres:
         return file_owner(settings.db, settings.checkpoint)
-    return schema_owner(settings.db, schema_for(settings.db, settings.source, settings.checkout()))
+    return schema_owner(settings.db, schema_for(settings.db, settings.source, checkout_origin(settings.source)))
 
 
 def schema_owner(url: str, schema: str) -> str:
