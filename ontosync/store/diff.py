@@ -255,7 +255,19 @@ def _file_snapshot(base_path: str | Path) -> dict[tuple, Any]:
     except sqlite3.OperationalError as exc:
         if is_busy(exc):
             raise BaseBusy(base_path, exc) from None
-        raise
+        raise DiffError(f"--base {base_path}: cannot be read: {_why_unopened(base_path, exc)}") from None
+
+
+def _why_unopened(path: str | Path, exc: sqlite3.Error) -> str:
+    """The system's reason a base SQLite could not open ("permission denied"), else SQLite's: the
+    error escaped as the head's ("fatal: head.db: unable to open database file"), sending the user
+    to the readable database."""
+    try:
+        with open(path, "rb"):
+            pass
+    except OSError as os_exc:
+        return (os_exc.strerror or str(os_exc)).lower()
+    return str(exc)
 
 
 def upgrade_advice(conn: sqlite3.Connection, path: str | Path) -> str | None:
