@@ -35,3 +35,27 @@ def test_diff_whose_base_cannot_be_read_names_the_base_not_the_head(two_database
     assert proc.returncode == 2 and len(lines) == 1 and "Traceback" not in proc.stderr, proc.stderr
     assert str(base) in lines[0] and str(head) not in lines[0], lines[0]
     assert "permission denied" in lines[0] and proc.stdout == "", lines[0]
+
+
+def test_fetch_db_into_a_folder_it_may_not_write_is_one_line_before_the_download(tmp_path):
+    from tests.fake_artifacts import FakeArtifactServer
+    from tests.test_fetch_db import REPO, TOKEN, make_db
+
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    old = folder / "o.db"
+    make_db(old, "old")
+    (folder / "o.db-wal").write_bytes(b"")
+    before = old.read_bytes()
+    os.chmod(folder, 0o555)
+    with FakeArtifactServer(token=TOKEN) as fake:
+        fake.add(REPO, "ontology-db", {"ontology.db": make_db(tmp_path / "new.db", "new")})
+        proc = run_cli_unprivileged("fetch-db", REPO, "--out", str(old), "--api-url", fake.api_url,
+                                    env={"GITHUB_TOKEN": TOKEN})
+        zips = fake.requests["zip"]
+    os.chmod(folder, 0o755)
+    err = proc.stderr.strip().splitlines()
+    assert proc.returncode == 2 and len(err) == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert str(folder) in err[0] and "permission denied" in err[0].lower(), err[0]
+    assert old.read_bytes() == before and (folder / "o.db-wal").exists()
+    assert zips == 0, "refused before the download, as sync refuses an output up front"
