@@ -59,3 +59,23 @@ def test_fetch_db_into_a_folder_it_may_not_write_is_one_line_before_the_download
     assert str(folder) in err[0] and "permission denied" in err[0].lower(), err[0]
     assert old.read_bytes() == before and (folder / "o.db-wal").exists()
     assert zips == 0, "refused before the download, as sync refuses an output up front"
+
+
+def test_files_kept_from_a_folder_that_cannot_be_listed_are_in_the_total(tmp_path):
+    """Their facts kept, they were counted `failed` but not in `files.total`: 4 files, of which 2
+    failed and 4 unchanged, and the progress line said 6/4 (150.0%)."""
+    import json
+
+    from tests.test_unreadable import FILES, make_tree
+
+    tree, db, report = tmp_path / "tree", tmp_path / "o.db", tmp_path / "r.json"
+    make_tree(tree)
+    assert cli("sync", str(tree), "--db", str(db), "--quiet").returncode == 0
+    os.chmod(tree / "locked", 0)
+    proc = run_cli_unprivileged("sync", str(tree), "--db", str(db), "--max-error-rate", "1", "--report", str(report))
+    os.chmod(tree / "locked", 0o755)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+    files = json.loads(report.read_text())["files"]
+    assert files["failed"] == 2 and files["deleted"] == 0, files
+    assert files["total"] == len(FILES) == files["ok"] + files["failed"] + files["skipped"] + files["unchanged"], files
+    assert f"{len(FILES)}/{len(FILES)} (100.0%)" in proc.stderr, proc.stderr
