@@ -79,3 +79,16 @@ def test_files_kept_from_a_folder_that_cannot_be_listed_are_in_the_total(tmp_pat
     assert files["failed"] == 2 and files["deleted"] == 0, files
     assert files["total"] == len(FILES) == files["ok"] + files["failed"] + files["skipped"] + files["unchanged"], files
     assert f"{len(FILES)}/{len(FILES)} (100.0%)" in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("command", [("status",), ("search", "Actuator"), ("diff",)])
+def test_a_database_it_may_not_read_is_said_so(two_databases, command):
+    """Mode 000: "fatal: o.db: database error: unable to open database file" left the user to
+    guess between a missing folder, a damaged file and the permissions."""
+    head, _ = two_databases
+    os.chmod(head, 0)
+    proc = run_cli_unprivileged(*command, "--db", str(head))
+    os.chmod(head, 0o644)
+    lines = proc.stderr.strip().splitlines()
+    assert proc.returncode == 3 and len(lines) == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert lines[0] == f"ontosync: fatal: {head}: cannot be read: permission denied", lines[0]

@@ -22,7 +22,7 @@ from typing import Any
 from ontosync.console import no_database
 from ontosync.store.changelog import AXIOM_ITEM, class_card_sql, has_change_log, property_card_sql
 from ontosync.store.dialect import is_postgresql
-from ontosync.store.read_only import connect_read_only, is_busy
+from ontosync.store.read_only import connect_read_only, is_busy, unreadable
 from ontosync.store.run_reads import RunLog
 
 
@@ -255,19 +255,7 @@ def _file_snapshot(base_path: str | Path) -> dict[tuple, Any]:
     except sqlite3.OperationalError as exc:
         if is_busy(exc):
             raise BaseBusy(base_path, exc) from None
-        raise DiffError(f"--base {base_path}: cannot be read: {_why_unopened(base_path, exc)}") from None
-
-
-def _why_unopened(path: str | Path, exc: sqlite3.Error) -> str:
-    """The system's reason a base SQLite could not open ("permission denied"), else SQLite's: the
-    error escaped as the head's ("fatal: head.db: unable to open database file"), sending the user
-    to the readable database."""
-    try:
-        with open(path, "rb"):
-            pass
-    except OSError as os_exc:
-        return (os_exc.strerror or str(os_exc)).lower()
-    return str(exc)
+        raise DiffError(f"--base {base_path}: cannot be read: {unreadable(base_path) or exc}") from None
 
 
 def upgrade_advice(conn: sqlite3.Connection, path: str | Path) -> str | None:
