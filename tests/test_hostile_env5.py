@@ -92,3 +92,14 @@ def test_a_database_it_may_not_read_is_said_so(two_databases, command):
     lines = proc.stderr.strip().splitlines()
     assert proc.returncode == 3 and len(lines) == 1 and "Traceback" not in proc.stderr, proc.stderr
     assert lines[0] == f"ontosync: fatal: {head}: cannot be read: permission denied", lines[0]
+
+
+def test_verify_of_a_database_it_may_not_read_does_not_say_it_fails_its_checks(two_databases):
+    """Mode 000: "verify: cannot open head.db: [Errno 13] ..." then "verify failed: ... fails its
+    checks (above)", two lines calling a sound database damaged."""
+    head, _ = two_databases
+    os.chmod(head, 0)
+    proc = run_cli_unprivileged("verify", "--db", str(head))
+    os.chmod(head, 0o644)
+    assert proc.returncode == 3 and proc.stdout == "", proc.stderr
+    assert proc.stderr == f"ontosync: fatal: {head}: cannot be read: permission denied\n", proc.stderr
