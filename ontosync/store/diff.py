@@ -236,9 +236,10 @@ def _snapshot_or_older(conn: Any, name: str | Path, otherwise: str | None = None
         raise DiffError(older or f"{otherwise}: {exc}") from exc
 
 
-class BaseBusy(sqlite3.OperationalError):
-    """Another process is writing the base database: the command's exit 4 and `busy:` line name
-    the base (`database`), not the head (it was exit 3, "fatal", naming the head)."""
+class BaseFailed(sqlite3.OperationalError):
+    """The base database's own error, named as the base's (not the head's): busy, exit 4 and a
+    `busy:` line (it was exit 3, "fatal", naming the head), or unreadable, exit 3 saying why
+    (it was "fatal: HEAD.db: unable to open database file", sending the user to the readable one)."""
 
     def __init__(self, path: str | Path, exc: sqlite3.Error):
         super().__init__(str(exc))
@@ -253,9 +254,9 @@ def _file_snapshot(base_path: str | Path) -> dict[tuple, Any]:
         finally:
             base_conn.close()
     except sqlite3.OperationalError as exc:
-        if is_busy(exc):
-            raise BaseBusy(base_path, exc) from None
-        raise DiffError(f"--base {base_path}: cannot be read: {unreadable(base_path) or exc}") from None
+        if is_busy(exc) or unreadable(base_path):
+            raise BaseFailed(base_path, exc) from None
+        raise
 
 
 def upgrade_advice(conn: sqlite3.Connection, path: str | Path) -> str | None:
