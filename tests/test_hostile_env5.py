@@ -112,3 +112,43 @@ def test_files_kept_from_a_folder_that_cannot_be_listed_are_in_the_total(tmp_pat
     assert files["failed"] == 2 and files["deleted"] == 0, files
     assert files["total"] == len(FILES) == files["ok"] + files["failed"] + files["skipped"] + files["unchanged"], files
     assert f"{len(FILES)}/{len(FILES)} (100.0%)" in proc.stderr, proc.stderr
+
+
+def test_fetch_db_that_cannot_clear_the_old_shm_keeps_the_old_wal(tmp_path):
+    """A shared sticky folder (mode 1777) where `o.db-shm` is another user's: fetch-db deleted the
+    old database's `-wal`, then failed on the `-shm` and left the old database without the commits
+    its `-wal` held. The `-shm` (an index SQLite rebuilds) goes first, so a failure loses nothing."""
+    import sqlite3
+    import subprocess
+    import sys
+
+    from tests.fake_artifacts import FakeArtifactServer
+    from tests.helpers import ROOT
+    from tests.test_fetch_db import REPO, TOKEN, make_db, marker_of
+
+    if os.geteuid() != 0:
+        pytest.skip("only root can give the -shm to another user here")
+    make_db(tmp_path / "work.db", "old")
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    conn = sqlite3.connect(tmp_path / "work.db")
+    conn.execute("PRAGMA journal_mode=wal")
+    conn.execute("PRAGMA wal_autocheckpoint=0")
+    conn.execute("UPDATE marker SET value = 'in-the-wal'")
+    conn.commit()
+    for suffix in ("", "-wal", "-shm"):
+        shutil.copy(tmp_path / f"work.db{suffix}", folder / f"o.db{suffix}")
+    conn.close()
+    for other in (folder / "o.db-shm", folder):  # the folder too: its owner may delete anything in it
+        os.chown(other, 65534, 65534)
+    os.chmod(folder, 0o1777)
+    drop = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search,-fowner", "--"]
+    with FakeArtifactServer(token=TOKEN) as fake:
+        fake.add(REPO, "ontology-db", {"ontology.db": make_db(tmp_path / "new.db", "new")})
+        proc = subprocess.run([*drop, sys.executable, "-m", "ontosync", "fetch-db", REPO, "--out", str(folder / "o.db"),
+                               "--api-url", fake.api_url], capture_output=True, text=True, timeout=120,
+                              env={**os.environ, "PYTHONPATH": str(ROOT), "GITHUB_TOKEN": TOKEN})
+    os.chmod(folder, 0o755)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "o.db-shm" in proc.stderr, proc.stderr
+    assert (folder / "o.db-wal").exists() and marker_of(folder / "o.db") == "in-the-wal"

@@ -135,7 +135,9 @@ def fetch_db(repo: str, artifact: str = DEFAULT_ARTIFACT, out: str | os.PathLike
                  + f"; {out_path} left as it was")
             return 3
         try:
-            for suffix in ("-wal", "-shm"):  # they belonged to the database being replaced
+            # they belonged to the database being replaced; the -shm (an index SQLite rebuilds) first: a
+            # -shm that cannot go (another user's, in a sticky folder) left the old database without its -wal
+            for suffix in ("-shm", "-wal"):
                 stale = out_path.with_name(out_path.name + suffix)
                 if stale.exists():
                     stale.unlink()
