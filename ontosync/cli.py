@@ -523,10 +523,10 @@ def _busy_if_created(db: str) -> None:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from ontosync.store.integrity import database_problems
+    from ontosync.store.integrity import readable_problems
 
     _require_file(args.db)
-    return verdict(database_problems(args.db), args.db, "integrity_check ok, foreign_key_check ok")
+    return verdict(readable_problems(args.db), args.db, "integrity_check ok, foreign_key_check ok")
 
 
 def _status_database(db: str, checkpoint: str | None):

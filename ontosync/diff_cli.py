@@ -17,7 +17,7 @@ from ontosync.db_url import is_postgres_url, mask, split_schema
 from ontosync.diff_format import to_markdown, to_text
 from ontosync.pipeline.outputs import STDOUT, OutputError, check_distinct, check_output, write_text
 from ontosync.store.changelog import has_change_log, has_table
-from ontosync.store.diff import BaseBusy, DiffError, LogDamaged, compare_databases, select_runs
+from ontosync.store.diff import BaseFailed, DiffError, LogDamaged, compare_databases, select_runs
 from ontosync.store.health import classify
 from ontosync.store.read_only import connect_read_only, is_busy
 from ontosync.store.run_reads import RunLog, one_snapshot
@@ -88,7 +88,7 @@ def emit_diff(args: argparse.Namespace, conn: Any, db_name: str, say: Callable[[
     except LogDamaged as exc:  # a database that cannot be read: exit 3, as cmd_diff's
         say(f"fatal: {mask(db_name)}: {exc}; nothing was shown")
         return 3
-    except BaseBusy as exc:  # the base's writer: exit 4, as status and search say a busy database
+    except BaseFailed as exc:  # the base's writer (exit 4, as status and search say a busy database), or unreadable
         code, message = classify(exc, exc.database)
         say(message)
         return code

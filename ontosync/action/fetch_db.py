@@ -135,7 +135,9 @@ def fetch_db(repo: str, artifact: str = DEFAULT_ARTIFACT, out: str | os.PathLike
                  + f"; {out_path} left as it was")
             return 3
         try:
-            for suffix in ("-wal", "-shm"):  # they belonged to the database being replaced
+            # they belonged to the database being replaced; the -shm (an index SQLite rebuilds) first: a
+            # -shm that cannot go (another user's, in a sticky folder) left the old database without its -wal
+            for suffix in ("-shm", "-wal"):
                 stale = out_path.with_name(out_path.name + suffix)
                 if stale.exists():
                     stale.unlink()
@@ -160,7 +162,20 @@ def _refused(repo: str, artifact: str, out: str | os.PathLike, branch: str | Non
         return f"--out {out}: {reason}"
     if Path(out).is_dir():
         return f"--out {Path(out)} is a folder"
+    if reason := _unwritable_folder(Path(out)):
+        return f"--out {out}: {reason}"
     return f"--out {out}: {reason}" if (reason := side_file(out)) else None
+
+
+def _unwritable_folder(out: Path) -> str | None:
+    """Why `--out`'s folder, when it is there, cannot take the database (None: it can): a read-only
+    folder was found only after the whole artifact was downloaded and verified."""
+    from ontosync.pipeline.outputs import not_writable
+
+    parent = out.parent
+    if not parent.is_dir():
+        return None  # made, or refused, by the mkdir after the lookup
+    return f"cannot write in folder {parent}: {reason}" if (reason := not_writable(parent, os.W_OK | os.X_OK)) else None
 
 
 def _fetched(info, token: str | None, out_name: str, tmp: Path) -> Downloaded | int:

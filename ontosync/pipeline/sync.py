@@ -359,9 +359,9 @@ class SyncRun:
         return not (self.force_all or retry)
 
     def _maybe_deleted(self, row: tuple) -> None:
-        path = row[0]
-        if not path.startswith(LEGACY_PREFIX) and self.filter(path):
-            if self.unreadable.holds(path):  # under a folder that cannot be listed: not deleted
+        if not (path := row[0]).startswith(LEGACY_PREFIX) and self.filter(path):
+            if self.unreadable.holds(path):  # under a folder that cannot be listed: not deleted, still counted
+                self.stats.total += 1  # in files.total, as `failed` counts it (it was failed 2 of total 4, 4 unchanged)
                 self.side_work.append(("unreadable", SourceFile(path, row[1], 0, self.unreadable.reason(path))))
             else:
                 self.side_work.append(("deleted", path))

@@ -22,7 +22,7 @@ from typing import Any
 from ontosync.console import no_database
 from ontosync.store.changelog import AXIOM_ITEM, class_card_sql, has_change_log, property_card_sql
 from ontosync.store.dialect import is_postgresql
-from ontosync.store.read_only import connect_read_only, is_busy
+from ontosync.store.read_only import connect_read_only, is_busy, unreadable
 from ontosync.store.run_reads import RunLog
 
 
@@ -236,9 +236,10 @@ def _snapshot_or_older(conn: Any, name: str | Path, otherwise: str | None = None
         raise DiffError(older or f"{otherwise}: {exc}") from exc
 
 
-class BaseBusy(sqlite3.OperationalError):
-    """Another process is writing the base database: the command's exit 4 and `busy:` line name
-    the base (`database`), not the head (it was exit 3, "fatal", naming the head)."""
+class BaseFailed(sqlite3.OperationalError):
+    """The base database's own error, named as the base's (not the head's): busy, exit 4 and a
+    `busy:` line (it was exit 3, "fatal", naming the head), or unreadable, exit 3 saying why
+    (it was "fatal: HEAD.db: unable to open database file", sending the user to the readable one)."""
 
     def __init__(self, path: str | Path, exc: sqlite3.Error):
         super().__init__(str(exc))
@@ -253,8 +254,8 @@ def _file_snapshot(base_path: str | Path) -> dict[tuple, Any]:
         finally:
             base_conn.close()
     except sqlite3.OperationalError as exc:
-        if is_busy(exc):
-            raise BaseBusy(base_path, exc) from None
+        if is_busy(exc) or unreadable(base_path):
+            raise BaseFailed(base_path, exc) from None
         raise
 
 

@@ -27,8 +27,9 @@ import os
 import sqlite3
 from pathlib import Path
 
+from ontosync.db_url import is_postgres_url
 from ontosync.store.db_errors import first_line, size_limit_note
-from ontosync.store.read_only import file_uri
+from ontosync.store.read_only import file_uri, unreadable
 
 QUICK_CHECK_MAX_BYTES = 64 * 1024 * 1024
 SQLITE_MAGIC = b"SQLite format 3\0"
@@ -161,6 +162,8 @@ def classify(exc: BaseException, db: str | None) -> tuple[int, str]:
         holder = describe_writers(db) if db and os.path.exists(db) else "another process"
         return 4, f"busy: {where}database is locked by {holder}: {text}. Nothing was lost; run again."
     lowered = text.lower()
+    if "unable to open" in lowered and db and not is_postgres_url(db) and (why := unreadable(db)):
+        return 3, f"fatal: {where}cannot be read: {why}"
     if "malformed" in lowered or "not a database" in lowered:
         return 3, f"fatal: {where}the database is damaged ({text}); `ontosync verify` lists the problems"
     return 3, f"fatal: {where}database error: {text}{size_limit_note(exc)}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from ontosync.store.read_only import connect_read_only, is_busy
+from ontosync.store.read_only import connect_read_only, is_busy, unreadable
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 MAX_LISTED = 20
@@ -43,3 +43,13 @@ def database_problems(path: str | Path) -> list[str]:
         conn.close()
     more = len(problems) - MAX_LISTED
     return problems[:MAX_LISTED] + ([f"... and {more} more"] if more > 0 else [])
+
+
+def readable_problems(path: str | Path) -> list[str]:
+    """`verify`'s database_problems: a file this process may not read is SQLite's "unable to open"
+    error, which the command line names with the system's reason (store/health.classify: one line,
+    exit 3). It was a problem "cannot open ..." and "fails its checks": a sound database called
+    damaged when the user only lacks the permission to read it."""
+    if unreadable(path):
+        raise sqlite3.OperationalError("unable to open database file")
+    return database_problems(path)

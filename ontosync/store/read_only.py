@@ -80,6 +80,19 @@ def _busy(exc: sqlite3.OperationalError) -> bool:
     return (code & 0xFF) in (SQLITE_BUSY, SQLITE_LOCKED) if code is not None else "locked" in str(exc)
 
 
+def unreadable(path: str | Path) -> str | None:
+    """The system's reason this process cannot open `path` for reading ("permission denied"), None
+    when it can: SQLite says only "unable to open database file", which left the user to guess
+    between a missing folder, a damaged file and the permissions. Non-blocking: a FIFO is no wait."""
+    try:
+        os.close(os.open(path, os.O_RDONLY | os.O_NONBLOCK))
+    except OSError as exc:
+        return (exc.strerror or str(exc)).lower()
+    except (TypeError, ValueError):  # a NUL in the name: SQLite's own message says it
+        return None
+    return None
+
+
 def connect_read_only(path: str | Path) -> sqlite3.Connection:
     """The reader's connection: `search`, `diff` (and its `--base`), `verify`, the Action's changes;
     `status` wraps the same URI in a Peewee database (store/status.py `open_read_only`)."""
