@@ -24,8 +24,10 @@ def _committed(db) -> int:
 
 
 def _sync_then(tree, db, change) -> subprocess.CompletedProcess:
-    """A sync whose last page stalls; `change(db)` runs once it has committed a file."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "ONTOSYNC_FAULT_SLOW_PARSE": "Sensor.md:2"}
+    """A sync whose last page stalls; `change(db)` runs once it has committed a file. The stall (1 s,
+    twenty of the 50 ms polls) only has to outlast the poll and the change; a longer one was waited
+    out after the change for nothing (issue 16: 2 s was ~1 s a case of the suite's wall)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "ONTOSYNC_FAULT_SLOW_PARSE": "Sensor.md:1"}
     proc = subprocess.Popen([sys.executable, "-m", "ontosync", "sync", str(tree), "--db", str(db), "--quiet",
                              "--workers", "1"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     while proc.poll() is None and not _committed(db):

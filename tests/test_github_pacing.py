@@ -6,26 +6,12 @@ PyGithub, with its sleeps recorded rather than slept."""
 
 from __future__ import annotations
 
-import time
-
 import github.Requester
 import pytest
 
 from ontosync.action.artifacts import github_client
 from tests.fake_github import FakeGitHub
-
-
-class RecordedTime:
-    """The `time` module PyGithub's Requester sees: its sleeps are recorded, not slept."""
-
-    def __init__(self):
-        self.slept: list[float] = []
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-
-    def __getattr__(self, name: str):
-        return getattr(time, name)
+from tests.helpers import RecordedTime
 
 
 @pytest.mark.github_pacing

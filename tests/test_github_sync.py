@@ -123,14 +123,18 @@ def test_faults_and_rate_limits_leave_the_same_database_and_count_retries(small_
     fake.rng.seed(83)
     fake.fault_rate = 0.1
     fake.slow_seconds = 3.0
-    fake.queue_primary_rate_limit(reset_in=2)
-    fake.queue_too_many_requests(retry_after=1)
+    # limits that reset now (the primary one is then waited 1 s, the source's margin) and a Retry-After
+    # of 0: the run meets and counts both, as with longer ones, whose lengths test_github_source's
+    # faults test checks without waiting them (issue 16: they were 3-4 s of waiting here)
+    fake.queue_primary_rate_limit(reset_in=0)
+    fake.queue_too_many_requests(retry_after=0)
     db = tmp_path / "remote.db"
     r = remote_sync(fake, db, timeout="2")  # the slow answers (3 s) are past it
     assert r.returncode == 0, r.stderr
     assert dump_file(db) == local_db
     faults = sum(1 for *_, status in fake.log if status in (500, -1, -2, 403, 429))
     assert report(db)["retries"] >= faults >= 2
+    assert [s for *_, s in fake.log if s in (403, 429)] == [403, 429]  # both limits met, each once
     assert sorted(s for *_, s in fake.log if s < 0 or s == 500) == [-2, -1, 500]  # every kind, once
 
 
