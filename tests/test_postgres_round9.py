@@ -49,6 +49,7 @@ def test_two_checkouts_of_other_repositories_keep_their_own_rows(stem, tmp_path,
     its schema; a folder of the workflow's own checkout keeps GITHUB_REPOSITORY's."""
     monkeypatch.setenv("GITHUB_REPOSITORY", f"{stem}/wf")
     workspace = _checkout(tmp_path / "ws", f"{stem}/wf", "W")
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(workspace))
     a = _checkout(workspace / "a", f"{stem}/a", "A")
     b = _checkout(workspace / "b", f"{stem}/b", "B")
     assert _sync(a, tmp_path / "a.json") == 0 and _sync(b, tmp_path / "b.json") == 0
@@ -81,6 +82,29 @@ def test_the_schema_name_changes_only_for_a_checkout_of_another_repository_in_ci
     monkeypatch.delenv("GITHUB_REPOSITORY", raising=False)
     assert [named(str(other)), named("github:lab/x@v1")] == ["terms", "lab_x"]
     monkeypatch.setenv("GITHUB_REPOSITORY", "acme/ontology")
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(tmp_path))
     assert [named(str(other)), named(str(other / "sub")), named(str(own)), named(str(odd)),
             named("github:lab/x")] == ["lab_terms", "lab_terms", "acme_ontology", "acme_ontology", "lab_x"]
     assert schema_for(f"{url}?schema=Mine", str(other), "lab/terms") == "mine"  # a named schema stays named
+
+
+def test_no_checkout_outside_the_workspace_names_the_schema(tmp_path, monkeypatch):
+    """The final read's finding: the walk up from the source went past the workspace to `/`, so a
+    workspace with no `.git` of its own (actions/checkout's REST-API fallback; a self-hosted runner
+    whose home folder is a git repository) had its schema named after an unrelated `.git/config`'s
+    origin (`/home/runner/.git`), where the Action's warning names another. The walk stops at
+    GITHUB_WORKSPACE, and a source outside it (or no workspace known) keeps GITHUB_REPOSITORY."""
+    from ontosync.db_url import schema_for
+    from ontosync.sources.git_head import checkout_origin
+
+    home = _checkout(tmp_path / "home", "someone/dotfiles", "H")
+    workspace = home / "work"
+    (workspace / "pages").mkdir(parents=True)
+    monkeypatch.setenv("GITHUB_REPOSITORY", "acme/ontology")
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(workspace))
+    assert checkout_origin(str(workspace / "pages")) is None
+    assert schema_for("postgresql://u@127.0.0.1:9/onto", str(workspace / "pages"),
+                      checkout_origin(str(workspace / "pages"))) == "acme_ontology"
+    assert checkout_origin(str(home)) is None  # outside the workspace
+    monkeypatch.delenv("GITHUB_WORKSPACE")
+    assert checkout_origin(str(home)) is None  # no workspace known: as before

@@ -72,15 +72,23 @@ def _lines(path: Path, encoding: str = "ascii") -> list[str]:
 
 def checkout_origin(source: str) -> str | None:
     """In CI (GITHUB_REPOSITORY set), OWNER/REPO of the `origin` of the nearest checkout holding the
-    local folder `source` (db_url.default_source_name names its PostgreSQL schema so); None for a
-    github: source, outside CI (no `.git/config` read: the folder's name stays the schema's), or
-    when no checkout holds it or its origin is no GitHub repository."""
-    if source.startswith("github:") or not os.environ.get("GITHUB_REPOSITORY"):
+    local folder `source` within GITHUB_WORKSPACE (db_url.default_source_name names its PostgreSQL
+    schema so); None for a github: source, outside CI (no `.git/config` read: the folder's name
+    stays the schema's), for a folder outside the workspace or no workspace known, or when no
+    checkout in it holds the folder or its origin is no GitHub repository. Why the workspace: a
+    walk up to `/` took a runner's home folder's `.git` (a self-hosted runner; a workspace fetched
+    without git) for the source's checkout."""
+    workspace = os.environ.get("GITHUB_WORKSPACE")
+    if source.startswith("github:") or not os.environ.get("GITHUB_REPOSITORY") or not workspace:
         return None
-    folder = Path(os.path.abspath(source))
+    folder, top = Path(os.path.realpath(source)), Path(os.path.realpath(workspace))
+    if not folder.is_relative_to(top):
+        return None
     for place in (folder, *folder.parents):
         if (place / ".git").exists():
             return origin_repository(place)
+        if place == top:
+            break
     return None
 
 
