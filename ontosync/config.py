@@ -9,6 +9,7 @@ the table into the Settings class and the file's checks.
 
 from __future__ import annotations
 
+import functools
 import os
 import posixpath
 import re
@@ -39,12 +40,14 @@ class _SettingsBase:
     @property
     def checkpoint_path(self) -> str:
         if not self.checkpoint and is_postgres_url(self.db):
-            return checkpoint_name(self.db, self.source, self.checkout())  # named by the source's schema, never the URL
+            return checkpoint_name(self.db, self.source, self.checkout)  # named by the source's schema, never the URL
         return self.checkpoint or f"{self.db}.checkpoint.json"
 
+    @functools.cached_property
     def checkout(self) -> str | None:
         """The repository of the checkout holding a local source, in CI (sources/git_head.checkout_origin):
-        what its PostgreSQL schema is named after when that is not the workflow's own repository."""
+        what its PostgreSQL schema is named after when that is not the workflow's own repository. Read
+        once: checkpoint_path, asked ~7 times a sync, read `.git/config` each time."""
         return checkout_origin(self.source)
 
     def parse_options(self, base_dir: Path | None = None) -> ParseOptions:

@@ -73,7 +73,7 @@ def _open_writer(settings: Any) -> Any:
     from ontosync.store.pg.database import PgLockBusy, PgMissingRight, target
     from ontosync.store.pg.repository import PgRepository
 
-    t = target(settings.db, settings.source, settings.checkout())
+    t = target(settings.db, settings.source, settings.checkout)
     try:
         _need_driver()
         return PgRepository(t, settings.ontology_id, settings.lock_timeout, settings.busy_timeout)

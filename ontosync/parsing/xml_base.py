@@ -15,7 +15,9 @@ from urllib.parse import urljoin
 from xml.parsers import expat
 from xml.sax.saxutils import quoteattr
 
-_RELATIVE = re.compile(rb"""xml:base\s*=\s*["'](?![A-Za-z][A-Za-z0-9+.\-]*:)""")
+_SCHEME = r"[A-Za-z][A-Za-z0-9+.\-]*:"  # an absolute IRI's start (RFC 3986)
+_ABSOLUTE = re.compile(_SCHEME)
+_RELATIVE = re.compile(rb"""xml:base\s*=\s*["'](?!""" + _SCHEME.encode() + rb")")
 _ATTRIBUTE = re.compile(rb"""xml:base\s*=\s*("[^"]*"|'[^']*')""")
 
 
@@ -30,7 +32,7 @@ def resolve_xml_bases(data: bytes) -> bytes:
     def start(_name: str, attrs: dict[str, str]) -> None:
         base, value = bases[-1], attrs.get("xml:base")
         if value is not None:
-            resolved = urljoin(base, value) if base and not re.match(r"[A-Za-z][A-Za-z0-9+.\-]*:", value) else value
+            resolved = urljoin(base, value) if base and not _ABSOLUTE.match(value) else value
             if resolved != value:
                 edits.append((parser.CurrentByteIndex, resolved))
             base = resolved
