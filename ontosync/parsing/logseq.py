@@ -110,14 +110,8 @@ from ontosync.parsing.facts import (
 )
 from ontosync.parsing.logseq_config import LogseqGraph
 from ontosync.parsing.logseq_fences import PageParts, read_fence
-from ontosync.parsing.logseq_names import (
-    journal_link_name,
-    org_properties,
-    other_aliases,
-    page_name,
-    page_properties,
-    split_values,
-)
+from ontosync.parsing.logseq_names import journal_link_name, other_aliases, page_name, split_values
+from ontosync.parsing.logseq_page_props import markdown_properties, org_properties
 from ontosync.parsing.logseq_scan import OWL_KEYS, SUBCLASS_KEYS, PageScan, property_key, where_the_page_speaks
 from ontosync.parsing.logseq_verbatim import LONG_VALUE, is_quoted, long_value, outside_code
 from ontosync.parsing.ofn_names import mint_name
@@ -306,7 +300,7 @@ def _head_end(page_props: dict[str, tuple[str, int]]) -> int:
 
 def _repeated(key: str, line: int, value: str, page_props: dict[str, tuple[str, int]]) -> ParseWarning | None:
     """A page property given again further down the page properties: Logseq keeps the last value
-    (`logseq_names.page_properties`), so an earlier, other value names nothing: a warning says so."""
+    (`logseq_page_props.page_properties`), so an earlier, other value names nothing: a warning says so."""
     kept, kept_line = page_props.get(key, ("", line))
     if line == kept_line or not value or value == kept:
         return None
@@ -359,22 +353,23 @@ def page_text(data: bytes) -> str:
 def parse_page(path: str, data: bytes, options: ParseOptions) -> FileFacts:
     """Parse one Logseq page. Raises ParseError only for undecodable bytes (see module docstring)."""
     text = page_text(data)
-    if "OntologyBlock" not in text and "public::" not in text and \
-            _no_stray_title(text, head := page_properties(text.split("\n", 200)[:200])):
-        return _skipped_page(path, head, options)
-    scan = PageScan(_config_keys(options)[1])
     lines = text.split("\n")
+    props, displaced = markdown_properties(text, lines)  # displaced: title::/alias:: its #+ directives undo
+    if "OntologyBlock" not in text and "public::" not in text and _no_stray_title(text, props):
+        facts = _skipped_page(path, props, options)
+        facts.warnings[:0] = displaced if facts.names else []
+        return facts
+    scan = PageScan(_config_keys(options)[1])
     for no, line in enumerate(lines, 1):
         scan.feed(no, line)
     scan.end_all()
-    props = page_properties(lines[:200])
     if not scan.headings:  # still a page: its `public:: true` is recorded (spec: on any page)
         facts = _skipped_page(path, props, options, scan.public)
-        facts.warnings[:0] = _title_warnings(scan, lines, props, facts.names)
+        facts.warnings[:0] = (displaced if facts.names else []) + _title_warnings(scan, lines, props, facts.names)
         return facts
     aliases = _aliases(props)
     facts = _build(path, options, scan, props, aliases)
-    facts.warnings.extend(_title_warnings(scan, lines, props, facts.names))
+    facts.warnings.extend(displaced + _title_warnings(scan, lines, props, facts.names))
     _add_synonyms(facts, scan.synonyms, lines, props)
     facts.warnings.extend(_alias_warnings(props))
     return facts
@@ -388,7 +383,7 @@ def _no_stray_title(text: str, props: dict[str, tuple[str, int]]) -> bool:
 
 def org_page(path: str, data: bytes, options: ParseOptions, reason: str) -> FileFacts:
     """An org-mode page (skipped for `reason`: its ontology is not read) still has the names Logseq
-    opens it by: `#+title:` (else its file name) and `#+alias:` (`logseq_names.org_properties`).
+    opens it by: `#+title:` (else its file name) and `#+alias:` (`logseq_page_props.org_properties`).
     A page that is no UTF-8 text names nothing (it stays skipped, as before)."""
     try:
         text = page_text(data)
