@@ -46,6 +46,7 @@ def names(path: str, text: str) -> list[tuple[str, int]]:
     ("- x\n  ```\n  #+alias: Kitty\n  ```\n", [("Cat", 0)]),
     ("- ```\n  #+alias: Kitty\n  ```\n", [("Cat", 0)]),
     ("- x\n  #+BEGIN_QUOTE\n  #+alias: Kitty\n  #+END_QUOTE\n", [("Cat", 0)]),
+    ("- x\n  ```\n  #+alias: Kitty\n", [("Cat", 0), ("Kitty", 1)]),  # unclosed: no fence (`between_lines`)
     ("* item\n  #+alias: Kitty\n", [("Cat", 0)]),
     ("1. item\n   #+alias: Kitty\n", [("Cat", 0)]),
     ("* item\n#+alias: Kitty\n", [("Cat", 0), ("Kitty", 1)]),  # a column-0 line ends the list

@@ -12,17 +12,17 @@ stand is mldoc's business, format by format, and takes a walk over the whole pag
   worth its last value, as graph-parser reads it (`zipmap` of mldoc's (key, value) pairs for the
   title, `into {}` for the page properties); a key with no value is none (Logseq issue 7124).
 * **Directives.** A line `#+key: value` (spaces before it allowed) is a directive in a markdown
-  page as in an org one: mldoc's block parsers are one list for both formats, `Directive` first
-  (`mldoc_parser.ml`). graph-parser's `collect-page-properties` puts EVERY directive of the page
-  first, as its page properties (front matter keys are directives too), so a page holding any has
-  no other page properties: its `title::` first block names nothing (`page-directives` warning).
-  A directive is no directive inside a block, fence or drawer (an unclosed one opens nothing, but
-  in markdown a fence runs to its end or a column-0 bullet, as `logseq_scan` reads it), on a
-  bullet's own line (`- #+alias: X` is the block's text), or in a list item's lines (mldoc's
-  `lists.ml`: a `+ `, `1. `, an org `- ` or an indented org `* ` item takes the indented lines below
-  it, and lists hold no directive; a column-0 line that is no item, or a blank line not followed
-  by one, ends the list). A markdown `- ` bullet is a one-line heading: the lines of its body
-  are the page's, a directive among them.
+  page as in an org one: mldoc's block parsers (1.5, Logseq 0.10) are one list for both formats,
+  `Directive` first (`mldoc_parser.ml`). graph-parser's `collect-page-properties` puts EVERY
+  directive of the page first, as its page properties (front matter keys are directives too), so
+  a page holding any has no other page properties: its `title::` first block names nothing
+  (`page-directives` warning). A directive is no directive inside a block, fence or drawer (an
+  unclosed one opens nothing: mldoc's `between_lines`), on a bullet's own line (`- #+alias: X`
+  is the block's text), or in a list item's lines (mldoc's `lists.ml`: a `+ `, `1. `, an org
+  `- ` or an indented org `* ` item takes the indented lines below it, and list items hold no
+  directive; a column-0 line that is no item, or an empty line not followed by one, ends the
+  list). A markdown `- ` bullet is a one-line heading: the lines of its body are the page's, a
+  directive among them.
 """
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ def _walk(lines: list[str], markdown: bool, found: dict[str, tuple[str, int]]) -
             continue
         opener = _OPENER.match(line) if unclosed < MAX_UNCLOSED_BLOCKS else None
         if opener is not None and (markdown or not opener.group(1)):
-            closed = _close(lines, no, opener, markdown)
+            closed = _close(lines, no, opener)
             if closed is not None:
                 if leading and (opener.group(4) or "").upper() == "PROPERTIES":
                     drawer = _drawer_keys(lines, no, closed)
@@ -162,20 +162,16 @@ def _list_goes_on(lines: list[str], no: int, markdown: bool) -> bool:
     return line[0] in " \t" or _item(line, markdown)
 
 
-def _close(lines: list[str], start: int, opener: re.Match, markdown: bool) -> int | None:
+def _close(lines: list[str], start: int, opener: re.Match) -> int | None:
     """The index of the line that closes the block, fence or drawer opened on line `start` (mldoc's
-    `between_lines`: none found, it opened nothing and its lines are read as any others). In
-    markdown a column-0 bullet ends a fence before it and leaves a block or drawer unopened, and a
-    fence never closed runs to the page's end (`logseq_scan.PageScan`)."""
+    `between_lines`: none found, it opened nothing and its lines are read as any others)."""
     _bullet, name, fence, drawer = opener.groups()
     for i in range(start, len(lines)):
-        if markdown and (lines[i].startswith("- ") or lines[i] == "-"):
-            return i - 1 if fence else None
         text = lines[i].strip()
         if (name and text.lower().startswith("#+end_" + name.lower())) or (fence and text.startswith(fence)) or (
                 drawer and text.upper() == ":END:"):
             return i
-    return len(lines) - 1 if fence and markdown else None
+    return None
 
 
 def _leading_drawer(lines: list[str]) -> dict[str, tuple[str, int]] | None:
