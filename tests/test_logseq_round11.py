@@ -39,6 +39,7 @@ def names(path: str, text: str) -> list[tuple[str, int]]:
     ("- x\n  #+alias: Kitty\n", [("Cat", 0), ("Kitty", 1)]),
     ("- x\n" * 250 + "#+title: Felis\n", [("Felis", 0)]),  # anywhere on the page
     ("---\ntitle: Felis\n---\n- x\n#+alias: Kitty\n", [("Felis", 0), ("Kitty", 1)]),  # front matter: directives
+    ("---\ntitle: Felis\n---\n- x\n#+title: Lynx\n", [("Lynx", 0)]),
     # the directives are the page properties: a first block of properties is no longer
     ("title:: Felis\nalias:: Tom\n\n- x\n  #+alias: Kitty\n", [("Cat", 0), ("Kitty", 1)]),
     # no directive: a bullet's title, a block's, a fence's, a list item's (`* `, `1. `) content
@@ -57,11 +58,18 @@ def test_the_directives_of_a_markdown_page_are_its_page_properties(text, named):
     assert names("pages/Cat.md", text) == named
 
 
-def test_a_title_the_directives_displace_is_a_warning_naming_its_line():
-    text = "title:: Felis\n\n- x\n  #+alias: Kitty\n"
+@pytest.mark.parametrize(("text", "said"), [
+    ("title:: Felis\n\n- x\n  #+alias: Kitty\n", [("page-directives", 1)]),
+    ("title:: Felis\nalias:: Tom\n\n" + block("mv:Cat") + "  #+alias: Kitty\n",
+     [("page-directives", 1), ("page-directives", 2)]),
+    ("title:: Felis\n\n" + block("mv:Cat") + "#+title: Lynx\n", [("page-directives", 1)]),  # no repeated-property
+    ("title:: Cat\n\n- x\n#+alias: Kitty\n", [("page-directives", 1)]),
+    ("---\ntitle: Felis\n---\n- x\n#+alias: Kitty\n", []),  # front matter keys are directives too
+])
+def test_a_title_the_directives_displace_is_a_warning_naming_its_line(text, said):
     facts = parse_file("pages/Cat.md", text.encode(), ParseOptions())
-    assert [(w.kind, w.line) for w in facts.warnings] == [("page-directives", 1)]
-    assert "#+ directives (line 4)" in facts.warnings[0].message
+    assert [(w.kind, w.line) for w in facts.warnings] == said
+    assert all("#+ directives (line " in w.message for w in facts.warnings)
 
 
 def test_a_link_through_a_markdown_alias_directive_reaches_the_page_s_class(repos):

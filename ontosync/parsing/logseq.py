@@ -111,7 +111,7 @@ from ontosync.parsing.facts import (
 from ontosync.parsing.logseq_config import LogseqGraph
 from ontosync.parsing.logseq_fences import PageParts, read_fence
 from ontosync.parsing.logseq_names import journal_link_name, other_aliases, page_name, split_values
-from ontosync.parsing.logseq_page_props import markdown_properties, org_properties
+from ontosync.parsing.logseq_page_props import markdown_properties, org_properties, over_displaced
 from ontosync.parsing.logseq_scan import OWL_KEYS, SUBCLASS_KEYS, PageScan, property_key, where_the_page_speaks
 from ontosync.parsing.logseq_verbatim import LONG_VALUE, is_quoted, long_value, outside_code
 from ontosync.parsing.ofn_names import mint_name
@@ -357,7 +357,7 @@ def parse_page(path: str, data: bytes, options: ParseOptions) -> FileFacts:
     props, displaced = markdown_properties(text, lines)  # displaced: title::/alias:: its #+ directives undo
     if "OntologyBlock" not in text and "public::" not in text and _no_stray_title(text, props):
         facts = _skipped_page(path, props, options)
-        facts.warnings[:0] = displaced if facts.names else []
+        facts.warnings = over_displaced(displaced, facts)
         return facts
     scan = PageScan(_config_keys(options)[1])
     for no, line in enumerate(lines, 1):
@@ -365,13 +365,15 @@ def parse_page(path: str, data: bytes, options: ParseOptions) -> FileFacts:
     scan.end_all()
     if not scan.headings:  # still a page: its `public:: true` is recorded (spec: on any page)
         facts = _skipped_page(path, props, options, scan.public)
-        facts.warnings[:0] = (displaced if facts.names else []) + _title_warnings(scan, lines, props, facts.names)
+        facts.warnings[:0] = _title_warnings(scan, lines, props, facts.names)
+        facts.warnings = over_displaced(displaced, facts)
         return facts
     aliases = _aliases(props)
     facts = _build(path, options, scan, props, aliases)
-    facts.warnings.extend(displaced + _title_warnings(scan, lines, props, facts.names))
+    facts.warnings.extend(_title_warnings(scan, lines, props, facts.names))
     _add_synonyms(facts, scan.synonyms, lines, props)
     facts.warnings.extend(_alias_warnings(props))
+    facts.warnings = over_displaced(displaced, facts)
     return facts
 
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 
-from ontosync.parsing.facts import ParseWarning
+from ontosync.parsing.facts import FileFacts, ParseWarning
 from ontosync.parsing.logseq_scan import MAX_UNCLOSED_BLOCKS
 
 _PROPERTY = re.compile(r"[ \t]*(-[ \t]+)?([A-Za-z0-9_][\w.:/+-]*?)::(?:[ \t]|\Z)(.*)", re.DOTALL)
@@ -85,7 +85,7 @@ def markdown_properties(text: str, lines: list[str] | None = None) -> tuple[dict
     lines = lines or text.split("\n")
     matter = front_matter(lines) if lines[0].rstrip() == "---" else None
     found = _walk(lines, True, dict(matter or {}))[0]
-    if len(found) == len(matter or {}):  # no directive outside the front matter
+    if found == (matter or {}):  # no directive outside the front matter
         return head, []
     return found, [] if matter is not None else _displaced(head, found)
 
@@ -97,6 +97,16 @@ def _displaced(head: dict[str, tuple[str, int]], found: dict[str, tuple[str, int
                          f"{first}) are its page properties, not its first block; write it as #+{key}:", line)
             for key, (value, line) in head.items()
             if key in NAMING_KEYS and value and found.get(key, ("",))[0] != value]
+
+
+def over_displaced(displaced: list[ParseWarning], facts: FileFacts) -> list[ParseWarning]:
+    """The page's warnings with a `page-directives` one for each first-block name its directives
+    undo (none on a file that is no page), which says all there is about its line: no
+    `repeated-property` or `block-alias` too."""
+    if not (displaced and facts.names):
+        return facts.warnings
+    said = {w.line for w in displaced}
+    return sorted(displaced + [w for w in facts.warnings if w.line not in said], key=lambda w: w.line or 0)
 
 
 def org_properties(lines: list[str]) -> dict[str, tuple[str, int]]:
