@@ -114,3 +114,26 @@ def test_a_directive_inside_an_org_list_item_names_nothing(text, named):
 def test_a_readme_in_any_case_is_a_skipped_page_named_readme(path):
     facts = parse_file(path, b"# Notes\n\nSee [[Cat]].\n", ParseOptions())
     assert PathFilter()(path) and (facts.skipped, facts.names) == ("no OntologyBlock heading", [("README", 0)])
+
+
+# -- 4. `[[assets...]]` and `[[draws...]]` in a property value are file links ---------------------------------
+
+# graph-parser 0.10 reads a property value's refs by `text/extract-refs-from-mldoc-ast`, which first drops
+# every `gp-mldoc/ast-link?` node: a Link that is a URL, or a Page_ref whose page is a drawing
+# (`gp-config/draw?`: it starts with `draws`) or a local asset (`gp-config/local-asset?`: `^[./]*assets`,
+# case-sensitive). So `has-part:: [[assets]]` or `[[../assets/wheel.png]]` names no page in Logseq, while
+# `#assets` and `#[[assets]]` (Tag nodes) and `[[Assets]]` do. ontosync made a relationship and a parent of
+# each.
+@pytest.mark.parametrize(("value", "refs", "dropped"), [
+    ("[[assets]], [[Axle]]", ["Axle"], 1),
+    ("[[../assets/wheel.png]]", [], 1),
+    ("[[drawstring]], [[draws/a.excalidraw]]", [], 2),
+    ("[wheel]([[assets]])", [], 1),
+    ("#assets, #[[assets under management]], [[Assets]], [[my assets]]",
+     ["assets", "assets under management", "Assets", "my assets"], 0),
+])
+def test_a_link_to_an_asset_or_a_drawing_names_no_page(value, refs, dropped):
+    text = block("mv:Dog", f"has-part:: {value}", f"is-subclass-of:: {value}")
+    facts = parse_file("pages/Dog.md", text.encode(), ParseOptions())
+    assert ([a.object_ref for a in facts.axioms], [e.parent_ref for e in facts.edges]) == (refs, refs)
+    assert [(w.kind, w.line) for w in facts.warnings] == [("asset-link", 3)] * dropped + [("asset-link", 4)] * dropped

@@ -43,7 +43,8 @@ The rules below are what ontosync makes of a page; each was measured on a real 1
   minted IRI of the link, parent_ref = the link's page name as Logseq reads it: `[[Page|label]]`
   names the page `Page|label` (mldoc's Page_ref is the whole text; a `pipe-link` warning says
   so), a date names that day's journal page (`logseq_names.journal_link_name`), an org-mode
-  link `[[Page][label]]` names none (`org-link` warning). A value
+  link `[[Page][label]]` names none (`org-link` warning), nor does `[[assets...]]` or
+  `[[draws...]]`, a file link (`asset-link` warning: `logseq_verbatim.asset_link`). A value
   item that is an IRI or CURIE rather than a link gives an edge to the expanded IRI with no ref.
   Text that is no link in a value that holds links is an `unreadable-value` warning (one a line).
 * **Keys Logseq reads as text.** A key in the config's `:ignored-page-references-keywords` holds
@@ -113,7 +114,7 @@ from ontosync.parsing.logseq_fences import PageParts, read_fence
 from ontosync.parsing.logseq_names import journal_link_name, other_aliases, page_name, split_values
 from ontosync.parsing.logseq_page_props import markdown_properties, org_properties, over_displaced
 from ontosync.parsing.logseq_scan import OWL_KEYS, SUBCLASS_KEYS, PageScan, property_key, where_the_page_speaks
-from ontosync.parsing.logseq_verbatim import LONG_VALUE, is_quoted, long_value, outside_code
+from ontosync.parsing.logseq_verbatim import LONG_VALUE, asset_link, is_quoted, long_value, outside_code
 from ontosync.parsing.ofn_names import mint_name
 from ontosync.parsing.text_encoding import decode_source
 
@@ -501,11 +502,22 @@ class _Relations:
             if key in PAGE_KEYS:  # the items that are no link are read too: no prose
                 self._mappings(line, key_as_written, value, PAGE_KEYS[key], links, rest)
                 continue
+            kept = [pair for pair in links if not self._asset(line, key_as_written, value, pair[0])]
+            if links and not kept:
+                continue  # links to files only: no page and no IRI (a warning each)
+            links = kept
             self.parts.warnings.extend(_prose_warnings(key_as_written, links, rest, line))
             if key in SUBCLASS_KEYS:
                 self._parents(line, key_as_written, value, links)
             else:
                 self._relations(line, key_as_written, value, links, OWL_KEYS.get(key, "Relationship"))
+
+    def _asset(self, line: int, key: str, value: str, name: str) -> bool:
+        """A link to a drawing or asset file (`logseq_verbatim.asset_link`) names no page: a warning says so."""
+        if asset_link(name, value):
+            self.parts.warnings.append((line, ParseWarning("asset-link", f"{key}: [[{name}]] is a link to a file "
+                                        f"in Logseq, no page; #[[{name}]] links the page", line)))
+        return asset_link(name, value)
 
     def _parents(self, line: int, key: str, value: str, links: list[tuple[str, str]]) -> None:
         page_class = self.parts.page_class
@@ -566,13 +578,7 @@ class _Relations:
 
 
 def _unique(items) -> list:
-    seen: set = set()
-    out = []
-    for item in items:
-        if item not in seen:
-            seen.add(item)
-            out.append(item)
-    return out
+    return list(dict.fromkeys(items))
 
 
 def _unique_axioms(items) -> list[AxiomFact]:
