@@ -137,3 +137,18 @@ def test_a_link_to_an_asset_or_a_drawing_names_no_page(value, refs, dropped):
     facts = parse_file("pages/Dog.md", text.encode(), ParseOptions())
     assert ([a.object_ref for a in facts.axioms], [e.parent_ref for e in facts.edges]) == (refs, refs)
     assert [(w.kind, w.line) for w in facts.warnings] == [("asset-link", 3)] * dropped + [("asset-link", 4)] * dropped
+
+
+# -- 5. names with non-ASCII letters (held) --------------------------------------------------------------------
+
+# graph-parser `page-name-sanity-lc` is JavaScript's `toLowerCase` (full Unicode lower-casing, Greek final
+# sigma by context, `İ` as `i` + U+0307), then NFC; Python's `str.lower` gives the same (checked against
+# node 20 over every code point: they differ only on letters newer than Python's Unicode tables).
+@pytest.mark.parametrize(("name", "key"), [
+    ("ΟΔΟΣ", "\u03bf\u03b4\u03bf\u03c2"), ("ΑΣ ΒΣ", "\u03b1\u03c2 \u03b2\u03c2"), ("Σ", "σ"), ("İzmir", "i\u0307zmir"),
+    ("Maße", "maße"), ("Cafe\u0301", "café"),
+])
+def test_a_name_is_lower_cased_as_logseq_lower_cases_it(name, key):
+    from ontosync.parsing.facts import normalize_name
+
+    assert normalize_name(name) == key
