@@ -9,13 +9,13 @@ The rules below are what ontosync makes of a page; each was measured on a real 1
   `alias::`, as Logseq names every page) and `page_class` the IRI minted from its title: links
   through any of its names meet there (`_skipped_page`).
 * **Title.** The page's `title::` when its first block holds only properties (Logseq's page
-  properties), else the name Logseq gives the file (`logseq_names.file_page_name`: the graph's
-  `:file/name-format`, `___` or `.` for `/`, `%XX` escapes decoded, journal files named by the
-  journal title format); a `title::` in any other block names nothing in Logseq (a
-  `block-title` warning says so where it was meant for the page: `_title_warnings`). A page
-  property given twice is worth its last value (`repeated-property` warning). Logseq's own
-  copies (`logseq/bak/`, `logseq/.recycle/`, ...) and `:hidden` folders are skipped before this
-  parser runs (`logseq_config.skip_reason`).
+  properties; a page with `#+key:` directives has those instead: `logseq_page_props`), else the
+  name Logseq gives the file (`logseq_names.file_page_name`: the graph's `:file/name-format`,
+  `___` or `.` for `/`, `%XX` escapes decoded, journal files named by the journal title format);
+  a `title::` in any other block names nothing in Logseq (a `block-title` warning says so where
+  it was meant for the page: `_title_warnings`). A page property given twice is worth its last
+  value (`repeated-property` warning). Logseq's own copies (`logseq/bak/`, `logseq/.recycle/`,
+  ...) and `:hidden` folders are skipped before this parser runs (`logseq_config.skip_reason`).
 * **Properties** are `key:: value` lines (indentation and a leading `- ` ignored) outside code
   fences. Keys compare as Logseq files them (`logseq_scan.property_key`: lower-case, `_` as
   `-`, so `is_subclass_of::` is `is-subclass-of::`). Values are single-line.
