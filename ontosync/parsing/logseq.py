@@ -9,13 +9,13 @@ The rules below are what ontosync makes of a page; each was measured on a real 1
   `alias::`, as Logseq names every page) and `page_class` the IRI minted from its title: links
   through any of its names meet there (`_skipped_page`).
 * **Title.** The page's `title::` when its first block holds only properties (Logseq's page
-  properties), else the name Logseq gives the file (`logseq_names.file_page_name`: the graph's
-  `:file/name-format`, `___` or `.` for `/`, `%XX` escapes decoded, journal files named by the
-  journal title format); a `title::` in any other block names nothing in Logseq (a
-  `block-title` warning says so where it was meant for the page: `_title_warnings`). A page
-  property given twice is worth its last value (`repeated-property` warning). Logseq's own
-  copies (`logseq/bak/`, `logseq/.recycle/`, ...) and `:hidden` folders are skipped before this
-  parser runs (`logseq_config.skip_reason`).
+  properties; a page with `#+key:` directives has those instead: `logseq_page_props`), else the
+  name Logseq gives the file (`logseq_names.file_page_name`: the graph's `:file/name-format`,
+  `___` or `.` for `/`, `%XX` escapes decoded, journal files named by the journal title format);
+  a `title::` in any other block names nothing in Logseq (a `block-title` warning says so where
+  it was meant for the page: `_title_warnings`). A page property given twice is worth its last
+  value (`repeated-property` warning). Logseq's own copies (`logseq/bak/`, `logseq/.recycle/`,
+  ...) and `:hidden` folders are skipped before this parser runs (`logseq_config.skip_reason`).
 * **Properties** are `key:: value` lines (indentation and a leading `- ` ignored) outside code
   fences. Keys compare as Logseq files them (`logseq_scan.property_key`: lower-case, `_` as
   `-`, so `is_subclass_of::` is `is-subclass-of::`). Values are single-line.
@@ -43,7 +43,8 @@ The rules below are what ontosync makes of a page; each was measured on a real 1
   minted IRI of the link, parent_ref = the link's page name as Logseq reads it: `[[Page|label]]`
   names the page `Page|label` (mldoc's Page_ref is the whole text; a `pipe-link` warning says
   so), a date names that day's journal page (`logseq_names.journal_link_name`), an org-mode
-  link `[[Page][label]]` names none (`org-link` warning). A value
+  link `[[Page][label]]` names none (`org-link` warning), nor does `[[assets...]]` or
+  `[[draws...]]`, a file link (`asset-link` warning: `logseq_verbatim.asset_link`). A value
   item that is an IRI or CURIE rather than a link gives an edge to the expanded IRI with no ref.
   Text that is no link in a value that holds links is an `unreadable-value` warning (one a line).
 * **Keys Logseq reads as text.** A key in the config's `:ignored-page-references-keywords` holds
@@ -110,16 +111,10 @@ from ontosync.parsing.facts import (
 )
 from ontosync.parsing.logseq_config import LogseqGraph
 from ontosync.parsing.logseq_fences import PageParts, read_fence
-from ontosync.parsing.logseq_names import (
-    journal_link_name,
-    org_properties,
-    other_aliases,
-    page_name,
-    page_properties,
-    split_values,
-)
+from ontosync.parsing.logseq_names import journal_link_name, other_aliases, page_name, split_values
+from ontosync.parsing.logseq_page_props import markdown_properties, org_properties, over_displaced
 from ontosync.parsing.logseq_scan import OWL_KEYS, SUBCLASS_KEYS, PageScan, property_key, where_the_page_speaks
-from ontosync.parsing.logseq_verbatim import LONG_VALUE, is_quoted, long_value, outside_code
+from ontosync.parsing.logseq_verbatim import LONG_VALUE, asset_link, is_quoted, long_value, outside_code
 from ontosync.parsing.ofn_names import mint_name
 from ontosync.parsing.text_encoding import decode_source
 
@@ -306,7 +301,7 @@ def _head_end(page_props: dict[str, tuple[str, int]]) -> int:
 
 def _repeated(key: str, line: int, value: str, page_props: dict[str, tuple[str, int]]) -> ParseWarning | None:
     """A page property given again further down the page properties: Logseq keeps the last value
-    (`logseq_names.page_properties`), so an earlier, other value names nothing: a warning says so."""
+    (`logseq_page_props.page_properties`), so an earlier, other value names nothing: a warning says so."""
     kept, kept_line = page_props.get(key, ("", line))
     if line == kept_line or not value or value == kept:
         return None
@@ -359,24 +354,27 @@ def page_text(data: bytes) -> str:
 def parse_page(path: str, data: bytes, options: ParseOptions) -> FileFacts:
     """Parse one Logseq page. Raises ParseError only for undecodable bytes (see module docstring)."""
     text = page_text(data)
-    if "OntologyBlock" not in text and "public::" not in text and \
-            _no_stray_title(text, head := page_properties(text.split("\n", 200)[:200])):
-        return _skipped_page(path, head, options)
-    scan = PageScan(_config_keys(options)[1])
     lines = text.split("\n")
+    props, displaced = markdown_properties(text, lines)  # displaced: title::/alias:: its #+ directives undo
+    if "OntologyBlock" not in text and "public::" not in text and _no_stray_title(text, props):
+        facts = _skipped_page(path, props, options)
+        facts.warnings = over_displaced(displaced, facts)
+        return facts
+    scan = PageScan(_config_keys(options)[1])
     for no, line in enumerate(lines, 1):
         scan.feed(no, line)
     scan.end_all()
-    props = page_properties(lines[:200])
     if not scan.headings:  # still a page: its `public:: true` is recorded (spec: on any page)
         facts = _skipped_page(path, props, options, scan.public)
         facts.warnings[:0] = _title_warnings(scan, lines, props, facts.names)
+        facts.warnings = over_displaced(displaced, facts)
         return facts
     aliases = _aliases(props)
     facts = _build(path, options, scan, props, aliases)
     facts.warnings.extend(_title_warnings(scan, lines, props, facts.names))
     _add_synonyms(facts, scan.synonyms, lines, props)
     facts.warnings.extend(_alias_warnings(props))
+    facts.warnings = over_displaced(displaced, facts)
     return facts
 
 
@@ -388,7 +386,7 @@ def _no_stray_title(text: str, props: dict[str, tuple[str, int]]) -> bool:
 
 def org_page(path: str, data: bytes, options: ParseOptions, reason: str) -> FileFacts:
     """An org-mode page (skipped for `reason`: its ontology is not read) still has the names Logseq
-    opens it by: `#+title:` (else its file name) and `#+alias:` (`logseq_names.org_properties`).
+    opens it by: `#+title:` (else its file name) and `#+alias:` (`logseq_page_props.org_properties`).
     A page that is no UTF-8 text names nothing (it stays skipped, as before)."""
     try:
         text = page_text(data)
@@ -504,11 +502,22 @@ class _Relations:
             if key in PAGE_KEYS:  # the items that are no link are read too: no prose
                 self._mappings(line, key_as_written, value, PAGE_KEYS[key], links, rest)
                 continue
+            kept = [pair for pair in links if not self._asset(line, key_as_written, value, pair[0])]
+            if links and not kept:
+                continue  # links to files only: no page and no IRI (a warning each)
+            links = kept
             self.parts.warnings.extend(_prose_warnings(key_as_written, links, rest, line))
             if key in SUBCLASS_KEYS:
                 self._parents(line, key_as_written, value, links)
             else:
                 self._relations(line, key_as_written, value, links, OWL_KEYS.get(key, "Relationship"))
+
+    def _asset(self, line: int, key: str, value: str, name: str) -> bool:
+        """A link to a drawing or asset file (`logseq_verbatim.asset_link`) names no page: a warning says so."""
+        if asset_link(name, value):
+            self.parts.warnings.append((line, ParseWarning("asset-link", f"{key}: [[{name}]] is a link to a file "
+                                        f"in Logseq, no page; #[[{name}]] links the page", line)))
+        return asset_link(name, value)
 
     def _parents(self, line: int, key: str, value: str, links: list[tuple[str, str]]) -> None:
         page_class = self.parts.page_class
@@ -569,13 +578,7 @@ class _Relations:
 
 
 def _unique(items) -> list:
-    seen: set = set()
-    out = []
-    for item in items:
-        if item not in seen:
-            seen.add(item)
-            out.append(item)
-    return out
+    return list(dict.fromkeys(items))
 
 
 def _unique_axioms(items) -> list[AxiomFact]:

@@ -19,15 +19,7 @@ enough to check against Logseq's documentation on its own (README, "A Logseq gra
   The formats use Logseq's date tokens: `yyyy yy MMMM MMM MM M dd d do EEEE EEE EE E`; other
   letters in single quotes and any other character are literal. A date is read as Logseq's
   cljs-time fork reads it: `MM`/`dd` take one digit too, `MMM`/`MMMM` a full or short name.
-* **Page properties** are those of the page's first block when it holds nothing but properties
-  (unbulleted `key:: value` lines at the top, or a first bullet made of them). Only there do
-  `title::` and `alias::` name the page, as in Logseq; the same keys in any other block belong
-  to that block. An `alias::` that is the page's own name (`other_aliases`) is none, as Logseq
-  drops it. A YAML front matter block (`---` on line 1, `title: X`, `---`), or a
-  `:PROPERTIES:` drawer opening the page, is the page properties when present, as in Logseq.
-  A key given twice there is worth its last value, as graph-parser reads it (`zipmap` of
-  mldoc's (key, value) pairs for the title, `into {}` for the page properties); a key with no
-  value is none (Logseq issue 7124).
+* **Page properties** (`title::`, `alias::`): `logseq_page_props`.
 * **Links in a property value.** `[[Page]]`, `#Page` and `#[[Multi Word]]` in any mix with
   commas and spaces; `[label]([[Page]])` is a link to `Page` (mldoc's labelled link). A nested
   link `[[a [[b]] c]]` names the page `a [[b]] c` and the page `b`,
@@ -50,7 +42,6 @@ from urllib.parse import unquote
 from ontosync.formats import PAGE_EXTENSIONS
 from ontosync.parsing.facts import normalize_name
 from ontosync.parsing.logseq_config import DEFAULT_GRAPH, LogseqGraph
-from ontosync.parsing.logseq_scan import MAX_UNCLOSED_BLOCKS
 from ontosync.parsing.logseq_verbatim import LONG_VALUE, is_quoted, mask_code, unmask
 
 _TOKEN = re.compile(r"'[^']*'|yyyy|yy|MMMM|MMM|MM|M|do|dd|d|EEEE|EEE|EE|E|[A-Za-z]+|.", re.DOTALL)
@@ -67,7 +58,6 @@ _FIELDS = {"yyyy": ("y", r"\d{1,4}"), "yy": ("y", r"\d{1,2}"), "MM": ("m", r"\d{
            "MMMM": ("mn", _MONTH_NAMES), "MMM": ("mn", _MONTH_NAMES),
            **{e: ("wd", _DAY_NAMES) for e in ("EEEE", "EEE", "EE", "E")}}
 _MONTHS = {name.lower(): n for n, name in enumerate(calendar.month_abbr) if name}
-_PROPERTY = re.compile(r"[ \t]*(-[ \t]+)?([A-Za-z0-9_][\w.:/+-]*?)::(?:[ \t]|\Z)(.*)", re.DOTALL)
 _TAG_END = " \t,;"
 _TAG_TRAIL = ".!?:;"
 
@@ -258,132 +248,6 @@ def _in_journals(path: str, graph: LogseqGraph) -> bool:
         return rel is not None and rel.startswith(folder) and "/" not in rel[len(folder):]
     parent = PurePosixPath(path).parent.as_posix() + "/"
     return parent == folder or parent.endswith("/" + folder)
-
-
-def page_properties(lines: list[str]) -> dict[str, tuple[str, int]]:
-    """key (lower-case) -> (value, line) of the page's own properties: its first block, when that
-    block holds nothing but `key:: value` lines (Logseq's page-properties block), the YAML
-    front matter on its first line (`front_matter`), or a `:PROPERTIES:` drawer opening the page."""
-    if lines and lines[0].rstrip() == "---":
-        found = front_matter(lines)
-        if found is not None:
-            return found
-    drawer = _leading_drawer(lines)
-    if drawer is not None:
-        return drawer
-    props: dict[str, tuple[str, int]] = {}
-    started = False
-    for no, line in enumerate(lines, 1):
-        if not line.strip():
-            if started:
-                break
-            continue
-        m = _PROPERTY.match(line)
-        if m is None or (started and m.group(1) is not None):
-            break  # a block that is not only properties, or the next block (top-level or child)
-        started = True
-        key, value = m.group(2).lower(), m.group(3).strip()
-        if value or key not in props:  # a key given twice: its last value (one with no value is none)
-            props[key] = (value, no)
-    return props
-
-
-# mldoc `directive.ml`: `#+KEY:` (KEY up to the first `:`), spaces, then the rest of the line; its
-# `between_eols` (parsers.ml) lets spaces stand before the `#+`.
-_ORG_DIRECTIVE = re.compile(r"[ \t]*#\+([^:\s][^:\n]*):[ \t]*(.*)\Z")
-_ORG_DRAWER_KEY = re.compile(r"[ \t]*:([A-Za-z0-9_][\w.:/+-]*):(?:[ \t]+(.*)|[ \t]*)\Z")
-_ORG_OPENER = re.compile(r"[ \t]*(?:#\+begin_(\S+)|(```|~~~)|:([^:\s]+):[ \t]*\Z)", re.IGNORECASE)
-
-
-def org_properties(lines: list[str]) -> dict[str, tuple[str, int]]:
-    """key (lower-case) -> (value, line) of an org-mode page's own properties, as graph-parser reads
-    them: `collect-page-properties` (mldoc.cljc) gathers EVERY `#+key: value` directive of the page
-    outside blocks, fences and drawers (above or below its headings) into the page's properties,
-    and `get-page-name` makes its title with `zipmap`, so a key given twice is worth its last value
-    (one with no value is none, as in markdown); only a page with no directive takes its properties
-    from a `:PROPERTIES:` drawer that opens it (blank lines before it aside)."""
-    directives: dict[str, tuple[str, int]] = {}
-    drawer: dict[str, tuple[str, int]] = {}
-    no, leading, unclosed = 0, True, 0
-    while no < len(lines):
-        line = lines[no]
-        no += 1
-        opener = _ORG_OPENER.match(line) if unclosed < MAX_UNCLOSED_BLOCKS else None
-        if opener is not None:
-            closed = _org_close(lines, no, opener)
-            if closed is not None:
-                if leading and (opener.group(3) or "").upper() == "PROPERTIES":
-                    drawer = _drawer_keys(lines, no, closed)
-                no, leading = closed + 1, False
-                continue
-            unclosed += 1  # past MAX_UNCLOSED_BLOCKS of them, nothing opens: linear time
-        m = _ORG_DIRECTIVE.match(line) if "#+" in line else None
-        if m is not None and not m.group(1).lower().startswith("begin_"):
-            _keep_last(directives, m.group(1).lower(), m.group(2).strip(), no)
-        leading = leading and not line.strip()
-    return directives or drawer
-
-
-def _org_close(lines: list[str], start: int, opener: re.Match) -> int | None:
-    """The index of the line that closes the block, fence or drawer opened on line `start` (mldoc's
-    `between_lines`: none found, it opened nothing and its lines are read as any others)."""
-    name, fence, drawer = opener.groups()
-    for i in range(start, len(lines)):
-        text = lines[i].strip()
-        if (name and text.lower().startswith("#+end_" + name.lower())) or (fence and text.startswith(fence)) or (
-                drawer and text.upper() == ":END:"):
-            return i
-    return None
-
-
-def _leading_drawer(lines: list[str]) -> dict[str, tuple[str, int]] | None:
-    """The `:key: value` lines of a `:PROPERTIES:` ... `:END:` drawer that opens a markdown page
-    (blank lines before it aside), None without one: mldoc reads the drawer in markdown too (its
-    `Property_Drawer`, as `key:: value` lines), and graph-parser takes it for the page's properties
-    when it comes first (`get-page-name`, `extract`), as pages of early Logseq versions hold them."""
-    start = next((i for i, line in enumerate(lines) if line.strip()), None)
-    if start is None or lines[start].strip().upper() != ":PROPERTIES:":
-        return None
-    end = next((i for i in range(start + 1, len(lines)) if lines[i].strip().upper() == ":END:"), None)
-    return None if end is None else _drawer_keys(lines, start + 1, end)
-
-
-def _drawer_keys(lines: list[str], start: int, end: int) -> dict[str, tuple[str, int]]:
-    """The `:key: value` lines of a `:PROPERTIES:` drawer (lines start to end, 0-based)."""
-    found: dict[str, tuple[str, int]] = {}
-    for i in range(start, end):
-        m = _ORG_DRAWER_KEY.match(lines[i])
-        if m is not None:
-            _keep_last(found, m.group(1).lower(), (m.group(2) or "").strip(), i + 1)
-    return found
-
-
-def _keep_last(props: dict[str, tuple[str, int]], key: str, value: str, line: int) -> None:
-    """A key given twice is worth its last value; one with no value is none (Logseq issue 7124)."""
-    if value or key not in props:
-        props[key] = (value, line)
-
-
-_YAML_KEY = re.compile(r"([A-Za-z0-9_][\w.:/+-]*):(?:[ \t]+(.*)|[ \t]*)\Z")
-
-
-def front_matter(lines: list[str]) -> dict[str, tuple[str, int]] | None:
-    """The `key: value` lines of a YAML front matter block (`---` on line 1 to the next `---`),
-    which Logseq reads as the page's properties; a value in matching quotes loses them, other
-    YAML (lists, nesting) is kept as written. None when no closing `---` follows."""
-    props: dict[str, tuple[str, int]] = {}
-    for no, line in enumerate(lines[1:], 2):
-        if line.rstrip() == "---":
-            return props
-        m = _YAML_KEY.match(line.rstrip())
-        if m is not None:
-            value = (m.group(2) or "").strip()
-            if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-                value = value[1:-1]
-            key = m.group(1).lower()
-            if value or key not in props:
-                props[key] = (value, no)
-    return None
 
 
 _FLAT_LINK = re.compile(r"#?\[\[([^\[\]]+)\]\]")

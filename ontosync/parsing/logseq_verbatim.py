@@ -12,6 +12,9 @@ A link inside emphasis (`**[[X]]**`, `*[[X]]*`, `~~[[X]]~~`, `^^[[X]]^^`, `==[[X
 is inside an Emphasis node, and a value's refs are only the links and tags at its top level (mldoc
 `property_references`, lib/syntax/property.ml): it names no page (`emphasis_spans`).
 
+A `[[Page]]` whose page is a local asset or a drawing is a link to that file, no page ref
+(`asset_link`).
+
 Code spans follow CommonMark: a run of n backticks opens a span that the next run of exactly n
 backticks closes; a run with no such partner is literal text. Linear in the value's length
 (a value may be a megabyte of backticks).
@@ -186,3 +189,22 @@ def outside_code(text: str) -> list[str]:
     for whatever the item holds: `**Bold**` is no Plain text even with no link or comma in it."""
     masked, kept = mask_code(text, every=True)
     return _MASK.split(masked)[::2] if kept else [text]
+
+
+# graph-parser 0.10 `gp-mldoc/ast-link?`, which `extract-refs-from-mldoc-ast` drops from a value's refs: a
+# Page_ref to a drawing (`gp-config/draw?`: the name starts with `draws`) or to a local asset
+# (`gp-config/local-asset?`, the case-sensitive `^[./]*assets`) is a link to a file.
+_ASSET = re.compile(r"[./]*assets|draws")
+
+
+def asset_link(name: str, value: str) -> bool:
+    """Whether the page name `name`, linked in property value `value`, is no page ref in Logseq: a
+    drawing or asset name written `[[name]]` (also `[label]([[name]])`), never a `#[[name]]` tag
+    (a Tag node, which Logseq keeps whatever it names)."""
+    if _ASSET.match(name) is None:
+        return False
+    link = f"[[{name}]]"
+    at = value.find(link)
+    while at >= 0 and at > 0 and value[at - 1] == "#":
+        at = value.find(link, at + 1)
+    return at >= 0

@@ -1,0 +1,234 @@
+"""A Logseq page's own properties (the ones that name it: `title`, `alias`), as Logseq finds them.
+
+Kept apart from `logseq_names` (names from files and links) because where a page's properties
+stand is mldoc's business, format by format, and takes a walk over the whole page:
+
+* **First block.** The page's first block, when it holds nothing but `key:: value` lines
+  (unbulleted at the top, or a first bullet made of them). Only there do `title::` and `alias::`
+  name the page, as in Logseq; the same keys in any other block belong to that block. An
+  `alias::` that is the page's own name (`logseq_names.other_aliases`) is none, as Logseq drops
+  it. A YAML front matter block (`---` on line 1, `title: X`, `---`), or a `:PROPERTIES:` drawer
+  opening the page, is the page properties when present, as in Logseq. A key given twice there is
+  worth its last value, as graph-parser reads it (`zipmap` of mldoc's (key, value) pairs for the
+  title, `into {}` for the page properties); a key with no value is none (Logseq issue 7124).
+* **Directives.** A line `#+key: value` (spaces before it allowed) is a directive in a markdown
+  page as in an org one: mldoc's block parsers (1.5, Logseq 0.10) are one list for both formats,
+  `Directive` first (`mldoc_parser.ml`). graph-parser's `collect-page-properties` puts EVERY
+  directive of the page first, as its page properties (front matter keys are directives too), so
+  a page holding any has no other page properties: its `title::` first block names nothing
+  (`page-directives` warning). A directive is no directive inside a block, fence or drawer (an
+  unclosed one opens nothing: mldoc's `between_lines`), on a bullet's own line (`- #+alias: X`
+  is the block's text), or in a list item's lines (mldoc's `lists.ml`: a `+ `, `1. `, an org
+  `- ` or an indented org `* ` item takes the indented lines below it, and list items hold no
+  directive; a column-0 line that is no item, or an empty line not followed by one, ends the
+  list). A markdown `- ` bullet is a one-line heading: the lines of its body are the page's, a
+  directive among them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ontosync.parsing.facts import FileFacts, ParseWarning
+from ontosync.parsing.logseq_scan import MAX_UNCLOSED_BLOCKS
+
+_PROPERTY = re.compile(r"[ \t]*(-[ \t]+)?([A-Za-z0-9_][\w.:/+-]*?)::(?:[ \t]|\Z)(.*)", re.DOTALL)
+# mldoc `directive.ml`: `#+KEY:` (KEY up to the first `:`), spaces, then the rest of the line; its
+# `between_eols` (parsers.ml) lets spaces stand before the `#+`. `#+BEGIN_X` opens a block instead.
+_DIRECTIVE = re.compile(r"[ \t]*#\+([^:\s][^:\n]*):[ \t]*(.*)\Z")
+_ANY_DIRECTIVE = re.compile(r"^[ \t]*#\+(?!begin_)[^:\s][^:\n]*:", re.MULTILINE | re.IGNORECASE)
+_DRAWER_KEY = re.compile(r"[ \t]*:([A-Za-z0-9_][\w.:/+-]*):(?:[ \t]+(.*)|[ \t]*)\Z")
+# A block, fence or drawer; in markdown also on a bullet's line (mldoc reads the bullet's title as
+# the block it opens: `heading0.ml` `title_aux_p`).
+_OPENER = re.compile(r"[ \t]*(-[ \t]+)?(?:#\+begin_(\S+)|(```|~~~)|:([^:\s]+):[ \t]*\Z)", re.IGNORECASE)
+# mldoc `lists.ml` `format_parser`: a list item's mark, then a space.
+_ITEM = re.compile(r"([ \t]*)([-+*]|\d+\.)[ \t]")
+NAMING_KEYS = ("title", "alias")
+
+
+def page_properties(lines: list[str]) -> dict[str, tuple[str, int]]:
+    """key (lower-case) -> (value, line) of the page's own properties: its first block, when that
+    block holds nothing but `key:: value` lines (Logseq's page-properties block), the YAML
+    front matter on its first line (`front_matter`), or a `:PROPERTIES:` drawer opening the page."""
+    if lines and lines[0].rstrip() == "---":
+        found = front_matter(lines)
+        if found is not None:
+            return found
+    drawer = _leading_drawer(lines)
+    if drawer is not None:
+        return drawer
+    props: dict[str, tuple[str, int]] = {}
+    started = False
+    for no, line in enumerate(lines, 1):
+        if not line.strip():
+            if started:
+                break
+            continue
+        m = _PROPERTY.match(line)
+        if m is None or (started and m.group(1) is not None):
+            break  # a block that is not only properties, or the next block (top-level or child)
+        started = True
+        key, value = m.group(2).lower(), m.group(3).strip()
+        if value or key not in props:  # a key given twice: its last value (one with no value is none)
+            props[key] = (value, no)
+    return props
+
+
+def markdown_properties(text: str, lines: list[str] | None = None) -> tuple[dict[str, tuple[str, int]],
+                                                                             list[ParseWarning]]:
+    """A markdown page's own properties (see the module docstring), and a `page-directives` warning
+    for each `title::` / `alias::` of its first block that its directives displace. `lines` is the
+    whole page, when the caller has split it (else only what is needed is split)."""
+    head = page_properties((lines or text.split("\n", 200))[:200])
+    if "#+" not in text or _ANY_DIRECTIVE.search(text) is None:
+        return head, []
+    lines = lines or text.split("\n")
+    matter = front_matter(lines) if lines[0].rstrip() == "---" else None
+    found = _walk(lines, True, dict(matter or {}))[0]
+    if found == (matter or {}):  # no directive outside the front matter
+        return head, []
+    return found, [] if matter is not None else _displaced(head, found)
+
+
+def _displaced(head: dict[str, tuple[str, int]], found: dict[str, tuple[str, int]]) -> list[ParseWarning]:
+    """The first block's naming properties that the page's directives displace, one warning each."""
+    first = min(line for _value, line in found.values())
+    return [ParseWarning("page-directives", f"{key}:: names nothing in Logseq: the page's #+ directives (line "
+                         f"{first}) are its page properties, not its first block; write it as #+{key}:", line)
+            for key, (value, line) in head.items()
+            if key in NAMING_KEYS and value and found.get(key, ("",))[0] != value]
+
+
+def over_displaced(displaced: list[ParseWarning], facts: FileFacts) -> list[ParseWarning]:
+    """The page's warnings with a `page-directives` one for each first-block name its directives
+    undo (none on a file that is no page), which says all there is about its line: no
+    `repeated-property` or `block-alias` too."""
+    if not (displaced and facts.names):
+        return facts.warnings
+    said = {w.line for w in displaced}
+    return sorted(displaced + [w for w in facts.warnings if w.line not in said], key=lambda w: w.line or 0)
+
+
+def org_properties(lines: list[str]) -> dict[str, tuple[str, int]]:
+    """key (lower-case) -> (value, line) of an org-mode page's own properties, as graph-parser reads
+    them: `collect-page-properties` (mldoc.cljc) gathers EVERY `#+key: value` directive of the page
+    (`_walk`: above or below its headings) into the page's properties, and `get-page-name` makes
+    its title with `zipmap`, so a key given twice is worth its last value (one with no value is
+    none, as in markdown); only a page with no directive takes its properties from a
+    `:PROPERTIES:` drawer that opens it (blank lines before it aside)."""
+    directives, drawer = _walk(lines, False, {})
+    return directives or drawer
+
+
+def _walk(lines: list[str], markdown: bool, found: dict[str, tuple[str, int]]) -> tuple[dict, dict]:
+    """(the directives of the page, added to `found`; the keys of a `:PROPERTIES:` drawer opening
+    it): one pass over the lines mldoc reads as the page's own elements (module docstring)."""
+    drawer: dict[str, tuple[str, int]] = {}
+    no, leading, unclosed, in_list = 0, True, 0, False
+    while no < len(lines):
+        line = lines[no]
+        in_list = _list_goes_on(lines, no, markdown) if in_list else _item(line, markdown, True)
+        no += 1
+        if in_list:
+            leading = False
+            continue
+        opener = _OPENER.match(line) if unclosed < MAX_UNCLOSED_BLOCKS else None
+        if opener is not None and (markdown or not opener.group(1)):
+            closed = _close(lines, no, opener)
+            if closed is not None:
+                if leading and (opener.group(4) or "").upper() == "PROPERTIES":
+                    drawer = _drawer_keys(lines, no, closed)
+                no, leading = closed + 1, False
+                continue
+            unclosed += 1  # past MAX_UNCLOSED_BLOCKS of them, nothing opens: linear time
+        m = _DIRECTIVE.match(line) if "#+" in line else None
+        if m is not None and not m.group(1).lower().startswith("begin_"):
+            _keep_last(found, m.group(1).lower(), m.group(2).strip(), no)
+        leading = leading and not line.strip()
+    return found, drawer
+
+
+def _item(line: str, markdown: bool, opening: bool = False) -> bool:
+    """Whether `line` is a list item (mldoc `lists.ml`): `+ `, `1. `, `- ` (but a markdown `- ` opening
+    no list is a heading: `heading0.ml`), `* ` indented, or at column 0 in markdown (in org, a
+    heading)."""
+    m = _ITEM.match(line)
+    if m is None:
+        return False
+    indent, mark = m.groups()
+    if mark == "*":
+        return markdown or bool(indent)
+    return not (mark == "-" and markdown and opening)
+
+
+def _list_goes_on(lines: list[str], no: int, markdown: bool) -> bool:
+    """Whether page line `no` (0-based) still belongs to the list above it (`lists.ml`
+    `content_parser`): an indented line is an item's (its content or a child item), a column-0 line
+    only when it is the next item; an empty line ends the item (`two_eols`), and the list too unless
+    an item follows it."""
+    line = lines[no]
+    if not line:
+        return no + 1 < len(lines) and _item(lines[no + 1], markdown)
+    return line[0] in " \t" or _item(line, markdown)
+
+
+def _close(lines: list[str], start: int, opener: re.Match) -> int | None:
+    """The index of the line that closes the block, fence or drawer opened on line `start` (mldoc's
+    `between_lines`: none found, it opened nothing and its lines are read as any others)."""
+    _bullet, name, fence, drawer = opener.groups()
+    for i in range(start, len(lines)):
+        text = lines[i].strip()
+        if (name and text.lower().startswith("#+end_" + name.lower())) or (fence and text.startswith(fence)) or (
+                drawer and text.upper() == ":END:"):
+            return i
+    return None
+
+
+def _leading_drawer(lines: list[str]) -> dict[str, tuple[str, int]] | None:
+    """The `:key: value` lines of a `:PROPERTIES:` ... `:END:` drawer that opens a markdown page
+    (blank lines before it aside), None without one: mldoc reads the drawer in markdown too (its
+    `Property_Drawer`, as `key:: value` lines), and graph-parser takes it for the page's properties
+    when it comes first (`get-page-name`, `extract`), as pages of early Logseq versions hold them."""
+    start = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if start is None or lines[start].strip().upper() != ":PROPERTIES:":
+        return None
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].strip().upper() == ":END:"), None)
+    return None if end is None else _drawer_keys(lines, start + 1, end)
+
+
+def _drawer_keys(lines: list[str], start: int, end: int) -> dict[str, tuple[str, int]]:
+    """The `:key: value` lines of a `:PROPERTIES:` drawer (lines start to end, 0-based)."""
+    found: dict[str, tuple[str, int]] = {}
+    for i in range(start, end):
+        m = _DRAWER_KEY.match(lines[i])
+        if m is not None:
+            _keep_last(found, m.group(1).lower(), (m.group(2) or "").strip(), i + 1)
+    return found
+
+
+def _keep_last(props: dict[str, tuple[str, int]], key: str, value: str, line: int) -> None:
+    """A key given twice is worth its last value; one with no value is none (Logseq issue 7124)."""
+    if value or key not in props:
+        props[key] = (value, line)
+
+
+_YAML_KEY = re.compile(r"([A-Za-z0-9_][\w.:/+-]*):(?:[ \t]+(.*)|[ \t]*)\Z")
+
+
+def front_matter(lines: list[str]) -> dict[str, tuple[str, int]] | None:
+    """The `key: value` lines of a YAML front matter block (`---` on line 1 to the next `---`),
+    which Logseq reads as the page's properties; a value in matching quotes loses them, other
+    YAML (lists, nesting) is kept as written. None when no closing `---` follows."""
+    props: dict[str, tuple[str, int]] = {}
+    for no, line in enumerate(lines[1:], 2):
+        if line.rstrip() == "---":
+            return props
+        m = _YAML_KEY.match(line.rstrip())
+        if m is not None:
+            value = (m.group(2) or "").strip()
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+                value = value[1:-1]
+            key = m.group(1).lower()
+            if value or key not in props:
+                props[key] = (value, no)
+    return None
