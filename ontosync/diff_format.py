@@ -212,11 +212,13 @@ def _text_pair(old: Any, new: Any) -> tuple[str, str]:
 
 def _exact(value: str) -> str:
     """`value` with what a reader cannot see as escapes: whitespace but a single space between
-    words (a second space is `\\x20`, a tab `\\t`) and format characters (a zero-width space)."""
+    words (a second space is `\\x20`, a tab `\\t`), format characters (a zero-width space), and
+    in a value not in Unicode's composed form, the characters that make it so (`_composes`)."""
     out = []
+    composed = unicodedata.is_normalized("NFC", value)
     for i, ch in enumerate(value):
         lone = ch == " " and 0 < i < len(value) - 1 and value[i - 1] != " "
-        unseen = (ch.isspace() and not lone) or unicodedata.category(ch) == "Cf"
+        unseen = (ch.isspace() and not lone) or unicodedata.category(ch) == "Cf" or (not composed and _composes(ch))
         out.append(("\\x20" if ch == " " else ch.encode("unicode_escape").decode("ascii")) if unseen
                    else "\\\\" if ch == "\\" else ch)
     return "".join(out)
@@ -326,8 +328,21 @@ def iri_visible(iri: str) -> str:
     shown = visible(iri)
     if shown.isascii():
         return shown
-    return "".join(ch.encode("unicode_escape").decode("ascii")
-                   if unicodedata.category(ch) == "Cf" and ch not in "\u200c\u200d" else ch for ch in shown)
+    composed = unicodedata.is_normalized("NFC", shown)
+
+    def hidden(ch: str) -> bool:
+        return (unicodedata.category(ch) == "Cf" and ch not in "\u200c\u200d") or (not composed and _composes(ch))
+    return "".join(ch.encode("unicode_escape").decode("ascii") if hidden(ch) else ch for ch in shown)
+
+
+def _composes(ch: str) -> bool:
+    """`ch` is one Unicode writes in two forms (NFC composed, NFD decomposed): a letter with its
+    accent in one character, a combining mark, a Korean jamo. Why: "Café" composed and "Cafe" + a
+    combining acute read the same and are two strings (two labels, two IRIs: RDF compares them
+    character by character); in a value not in NFC these are shown as escapes where two values
+    must be told apart (an IRI, `_exact`)."""
+    return not ch.isascii() and (unicodedata.combining(ch) > 0 or unicodedata.normalize("NFD", ch) != ch
+                                 or 0x1100 <= ord(ch) <= 0x11FF)
 
 
 # -- markdown --------------------------------------------------------------------------------------
@@ -406,12 +421,15 @@ def _md_pair(old: Any, new: Any, limit: int) -> tuple[str, str]:
         tail = _md_value("…" + a[first - 20:], limit), _md_value("…" + b[first - 20:], limit)
         if _seen(tail[0]) != _seen(tail[1]):
             return tail
-    unseen = "whitespace" if a == b else "characters that do not show"
+    unseen = "whitespace" if a == b else "the Unicode encodings of letters" \
+        if unicodedata.normalize("NFC", a) == unicodedata.normalize("NFC", b) else "characters that do not show"
     return shown[0], f"{shown[1]} *(only {unseen} differ)*"
 
 
 def _seen(text: str) -> str:
-    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    """`text` as a reader sees it: without format characters (a zero-width space), in Unicode's
+    composed form ("Cafe" + a combining acute reads as "Café")."""
+    return unicodedata.normalize("NFC", "".join(ch for ch in text if unicodedata.category(ch) != "Cf"))
 
 
 def _md_value(value: Any, limit: int) -> str:

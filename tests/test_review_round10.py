@@ -1,0 +1,76 @@
+"""The change log, `diff`, the pull-request comment and the job summary, round 10 (task h108).
+
+A label, synonym or IRI changed only in its Unicode form (a composed "é" and "e" + a combining
+acute) read as no change at all; and the clean-up of `diff`'s escapes into console's (checked here
+before it was made: what it must keep).
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+
+from ontosync.cli import main as cli_main
+from ontosync.diff_format import md_iri, to_markdown, to_text
+
+NFC, NFD = "Caf\u00e9", "Cafe\u0301"  # one word as a reader sees it, in Unicode's two forms
+
+
+def _changed(iri: str, changes: dict, label: str = "C") -> dict:
+    return {"base": {"run": 1, "revision": None}, "head": {"run": 2, "revision": None},
+            "classes": {"added": [], "removed": [], "changed": [{"iri": iri, "label": label, "changes": changes}]},
+            "properties": {"added": [], "removed": [], "changed": []},
+            "axioms": {"added": 0, "removed": 0, "by_subject": []}}
+
+
+def _cells(markdown: str, iri: str) -> list[str]:
+    [row] = [line for line in markdown.splitlines() if f"`{iri}`" in line]
+    return [c.strip() for c in row.split("|")[1:-1]]
+
+
+def test_a_label_changed_only_in_its_unicode_form_says_so(tmp_path, capsys):
+    """A label re-saved by a tool that writes Unicode's decomposed form (NFD: "e" + U+0301, as macOS
+    file tools do) is a new label in the store and a change in the log, rightly: the two strings
+    differ, and `search` finds one and not the other. But the review read `label: "Café" -> "Café"`,
+    a change that changed nothing; a synonym so re-saved read as removed and added again. The text
+    now shows the decomposed side's combining marks as escapes, the comment says what differs."""
+    tree, db = tmp_path / "t", str(tmp_path / "x.db")
+    tree.mkdir()
+    ttl = ("@prefix owl: <http://www.w3.org/2002/07/owl#> .\n@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+           "@prefix oio: <http://www.geneontology.org/formats/oboInOwl#> .\n"
+           '<http://ex.org/A> a owl:Class ; rdfs:label "{0}" ; oio:hasExactSynonym "{0} au lait" .\n')
+    for word in (NFC, NFD):
+        (tree / "a.ttl").write_text(ttl.format(word), encoding="utf-8")
+        assert cli_main(["sync", str(tree), "--db", db, "--quiet", "--workers", "1"]) == 0
+    capsys.readouterr()
+    assert cli_main(["diff", "--db", db, "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    [entry] = data["classes"]["changed"]
+    assert entry["changes"] == {"label": [NFC, NFD], "synonyms_added": [f"{NFD} au lait"],
+                                "synonyms_removed": [f"{NFC} au lait"]}  # the facts: both forms, as stored
+    lines = to_text(data).splitlines()
+    assert f'      label: "{NFC}" -> "Cafe\\u0301"' in lines, lines
+    assert '      synonym + "Cafe\\u0301 au lait"' in lines and f'      synonym - "{NFC} au lait"' in lines, lines
+    cell = _cells(to_markdown(data), "http://ex.org/A")[2]
+    assert cell == (f"label: {NFC} → {NFD} *(only the Unicode encodings of letters differ)*<br>"
+                    f"synonym + {NFD} au lait *(only the Unicode encodings of letters differ)*<br>"
+                    f"synonym − {NFC} au lait"), cell
+
+
+def test_an_iri_that_differs_only_in_its_unicode_form_shows_it():
+    """Two IRIs are two classes when their characters differ (RDF compares IRIs character by
+    character), "Café" composed or not: a parent moved from one to the other read as a move from a
+    class to itself, in the comment ("parent + Café (`Café`)") and in the text. An IRI not in
+    Unicode's composed form (NFC) now shows the characters that make it so as escapes; an IRI in
+    NFC, the usual case, is shown as before."""
+    composed, decomposed = f"http://ex.org/{NFC}", f"http://ex.org/{NFD}"
+    data = _changed("http://ex.org/C", {"parents_added": [{"iri": decomposed, "label": NFD}],
+                                        "parents_removed": [{"iri": composed, "label": NFC}]})
+    lines = to_text(data).splitlines()
+    assert f"      parent + {NFD} <http://ex.org/Cafe\\u0301>" in lines, lines
+    assert f"      parent - {NFC} <{composed}>" in lines, lines
+    cell = _cells(to_markdown(data), "http://ex.org/C")[2]
+    assert cell == f"parent + {NFD} (`Cafe\\u0301`)<br>parent − {NFC} (`{NFC}`)", cell
+    assert md_iri(composed) == f"`{composed}`"
+    hangul = unicodedata.normalize("NFD", "http://ex.org/\ud55c")  # conjoining jamo, no combining mark
+    assert md_iri(hangul) == "`http://ex.org/\\u1112\\u1161\\u11ab`"
