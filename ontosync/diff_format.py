@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
-from ontosync.console import UNSAFE
+from ontosync.console import UNSAFE, escaped_char
 
 ZWJ = "\u200d"
 # `$`: GitHub renders `$...$` and `$$...$$` as math: a label "$E = mc^2$" showed as a formula, not its text
@@ -311,13 +311,13 @@ def visible(line: str) -> str:
 
 
 def _escape(ch: str) -> str:
-    """A character's escape; a file name's byte that is not UTF-8 (a lone surrogate, which no file
-    can be written with: `diff --base` of such a name with `--output` was a traceback) as `\\xNN`,
-    as console.printable shows it."""
-    code = ord(ch)
-    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else ch.encode("unicode_escape").decode("ascii")
+    """A character's escape, as console.printable writes it (a file name's byte that is not UTF-8,
+    a lone surrogate no file can be written with, as `\\xNN`: `diff --base` of such a name with
+    `--output` was a traceback), but a tab, a newline and a return short, as the text wrote them."""
+    return _SHORT.get(ch) or escaped_char(ch)
 
 
+_SHORT = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
 
 def iri_visible(iri: str) -> str:
