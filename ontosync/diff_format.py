@@ -413,7 +413,7 @@ def _md_pair(old: Any, new: Any, limit: int) -> tuple[str, str]:
     zero-width space, read "A → A", a change that changed nothing; now the cut starts near the first
     difference, and a difference no reader can see says so."""
     shown = _md_value(old, limit), _md_value(new, limit)
-    if not (old and new) or _seen(shown[0]) != _seen(shown[1]):
+    if old is None or new is None or _seen(shown[0]) != _seen(shown[1]):
         return shown
     a, b = (" ".join(str(v).split()) for v in (old, new))
     first = _first_difference(a, b)
@@ -433,9 +433,10 @@ def _seen(text: str) -> str:
 
 
 def _md_value(value: Any, limit: int) -> str:
-    """One side of a change in a cell: *none* when absent, *blank* when only whitespace (which
-    `md` makes nothing), else the inert text, isolated when right to left."""
-    if not value:
+    """One side of a change in a cell: *none* when absent, *blank* when empty or only whitespace
+    (which `md` makes nothing: `rdfs:label ""` given read "label: *none* → *none*"), else the
+    inert text, isolated when right to left."""
+    if value is None:
         return "*none*"
     return "*blank*" if blank(str(value)) else isolated(md(value, limit))
 

@@ -91,3 +91,17 @@ def test_diff_text_escapes_what_console_escapes_and_writes_tab_newline_return_sh
         assert visible(f"a{ch}b") == f"a{short.get(ch) or printable(ch)}b", hex(ord(ch))
     assert printable("\x1b\x9b\u202e\udcff") == "\\x1b\\x9b\\u202e\\xff"
     assert visible("\t\n\r\x00\x7f\u2066") == "\\t\\n\\r\\x00\\x7f\\u2066"
+
+
+def test_an_empty_label_given_or_taken_is_a_change_the_comment_shows():
+    """`rdfs:label ""` is a label, kept as the empty text, and giving or dropping it is a change in
+    the log (rightly: the JSON has `["", null]`). The comment's cell read "label: *none* → *none*",
+    a change that changed nothing: the empty label was shown as no label. It is *blank* now, as a
+    label of spaces is; and a blank label re-spaced says so, as any value re-spaced does."""
+    cells = {iri: _cells(to_markdown(_changed(iri, changes)), iri)[2] for iri, changes in (
+        ("http://ex.org/A", {"label": [None, ""]}), ("http://ex.org/B", {"label": ["", None]}),
+        ("http://ex.org/C", {"label": ["", " "]}), ("http://ex.org/D", {"synonyms_added": [""]}))}
+    assert cells == {"http://ex.org/A": "label: *none* → *blank*", "http://ex.org/B": "label: *blank* → *none*",
+                     "http://ex.org/C": "label: *blank* → *blank* *(only whitespace differ)*",
+                     "http://ex.org/D": "synonym + *blank*"}, cells
+    assert '      label: (none) -> ""' in to_text(_changed("http://ex.org/A", {"label": [None, ""]})).splitlines()
