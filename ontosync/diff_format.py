@@ -323,8 +323,10 @@ _SHORT = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 def iri_visible(iri: str) -> str:
     """An IRI made inert as `visible` does, and its format characters shown as escapes too (a
     zero-width space, a word joiner, a soft hyphen, a BOM) but for ZWJ and ZWNJ, parts of words in
-    some scripts. Why: `<http://ex.org/A>` and `<http://ex.org/A\u200b>` are two classes that read
-    the same, and a parent moved from one to the other was shown as a move from a class to itself."""
+    some scripts; in an IRI not in Unicode's composed form (NFC), the characters that make it so
+    (`_composes`). Why: `<http://ex.org/A>` and `<http://ex.org/A\u200b>` (or "Café" composed and
+    decomposed) are two classes that read the same, and a parent moved from one to the other was
+    shown as a move from a class to itself."""
     shown = visible(iri)
     if shown.isascii():
         return shown
