@@ -8,6 +8,7 @@ before it was made: what it must keep).
 from __future__ import annotations
 
 import json
+import sqlite3
 import unicodedata
 
 from ontosync.cli import main as cli_main
@@ -105,3 +106,23 @@ def test_an_empty_label_given_or_taken_is_a_change_the_comment_shows():
                      "http://ex.org/C": "label: *blank* → *blank* *(only whitespace differ)*",
                      "http://ex.org/D": "synonym + *blank*"}, cells
     assert '      label: (none) -> ""' in to_text(_changed("http://ex.org/A", {"label": [None, ""]})).splitlines()
+
+
+def test_status_says_how_many_failed_files_its_text_leaves_out(tmp_path, capsys):
+    """`status` lists the first 50 failed files and stopped there without a word: a database with
+    120 read as one whose failures were all on the screen (the count line is above them, far up
+    in a terminal). The text now says how many more there are and where they all are."""
+    tree, db = tmp_path / "t", str(tmp_path / "x.db")
+    tree.mkdir()
+    (tree / "a.ttl").write_text("<http://ex.org/A> a ;", encoding="utf-8")
+    assert cli_main(["sync", str(tree), "--db", db, "--quiet", "--workers", "1"]) == 1
+    with sqlite3.connect(db) as conn:  # 52 failed files in all, each as the sync stores one
+        conn.executemany("INSERT INTO source_files (path, size, status, error, error_kind, synced_at) "
+                         "SELECT ?, size, status, error, error_kind, synced_at FROM source_files WHERE path = 'a.ttl'",
+                         [(f"b{i:02}.ttl",) for i in range(51)])
+    conn.close()
+    capsys.readouterr()
+    assert cli_main(["status", "--db", db]) == 0
+    failed = [line for line in capsys.readouterr().out.splitlines() if line.startswith("failed ")]
+    assert len(failed) == 51 and failed[0].startswith("failed        a.ttl:1 [parse]"), failed[:2]
+    assert failed[-1] == "failed        …and 2 more (`ontosync status --json` lists them all)", failed[-1]
