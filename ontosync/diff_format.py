@@ -218,7 +218,7 @@ def _exact(value: str) -> str:
     composed = unicodedata.is_normalized("NFC", value)
     for i, ch in enumerate(value):
         lone = ch == " " and 0 < i < len(value) - 1 and value[i - 1] != " "
-        unseen = (ch.isspace() and not lone) or unicodedata.category(ch) == "Cf" or (not composed and _composes(ch))
+        unseen = (ch.isspace() and not lone) or _draws_nothing(ch) or (not composed and _composes(ch))
         out.append(("\\x20" if ch == " " else ch.encode("unicode_escape").decode("ascii")) if unseen
                    else "\\\\" if ch == "\\" else ch)
     return "".join(out)
@@ -333,8 +333,20 @@ def iri_visible(iri: str) -> str:
     composed = unicodedata.is_normalized("NFC", shown)
 
     def hidden(ch: str) -> bool:
-        return (unicodedata.category(ch) == "Cf" and ch not in "\u200c\u200d") or (not composed and _composes(ch))
+        return (_draws_nothing(ch) and ch not in "\u200c\u200d") or (not composed and _composes(ch))
     return "".join(ch.encode("unicode_escape").decode("ascii") if hidden(ch) else ch for ch in shown)
+
+
+def _draws_nothing(ch: str) -> bool:
+    """`ch` shows as nothing: a format character (category Cf: a zero-width space, a BOM), or one
+    of the others Unicode says to draw as nothing (Default_Ignorable_Code_Point: the combining
+    grapheme joiner, the Hangul fillers, a variation selector). Why the others too: a parent moved
+    to <http://ex.org/A\u3164> read as a move from a class to itself, as one to A + U+200B did."""
+    return unicodedata.category(ch) == "Cf" or _IGNORABLE.match(ch) is not None
+
+
+_IGNORABLE = re.compile("[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0"
+                        "\U000e0100-\U000e01ef]")  # the Default_Ignorable_Code_Points that are not Cf
 
 
 def _composes(ch: str) -> bool:
@@ -431,7 +443,7 @@ def _md_pair(old: Any, new: Any, limit: int) -> tuple[str, str]:
 def _seen(text: str) -> str:
     """`text` as a reader sees it: without format characters (a zero-width space), in Unicode's
     composed form ("Cafe" + a combining acute reads as "Café")."""
-    return unicodedata.normalize("NFC", "".join(ch for ch in text if unicodedata.category(ch) != "Cf"))
+    return unicodedata.normalize("NFC", "".join(ch for ch in text if not _draws_nothing(ch)))
 
 
 def _md_value(value: Any, limit: int) -> str:
@@ -445,7 +457,7 @@ def _md_value(value: Any, limit: int) -> str:
 
 def blank(text: str) -> bool:
     """`text` shows nothing: only whitespace and format characters (a zero-width space, a BOM)."""
-    return all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in text)
+    return all(ch.isspace() or _draws_nothing(ch) for ch in text)
 
 
 def _rows(data: dict) -> list[tuple[str, list[str]]]:

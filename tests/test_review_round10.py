@@ -126,3 +126,21 @@ def test_status_says_how_many_failed_files_its_text_leaves_out(tmp_path, capsys)
     failed = [line for line in capsys.readouterr().out.splitlines() if line.startswith("failed ")]
     assert len(failed) == 51 and failed[0].startswith("failed        a.ttl:1 [parse]"), failed[:2]
     assert failed[-1] == "failed        …and 2 more (`ontosync status --json` lists them all)", failed[-1]
+
+
+def test_an_invisible_character_that_is_no_format_character_is_shown_too():
+    """Round 6 showed an IRI's format characters (category Cf: a zero-width space) as escapes and
+    told a value changed by one apart; the other characters Unicode says to draw as nothing
+    (Default_Ignorable_Code_Point, not Cf: the combining grapheme joiner U+034F, the Hangul fillers
+    U+3164 and U+FFA0, a variation selector after a letter) went on reading as nothing: a parent
+    moved from <http://ex.org/A> to <http://ex.org/A\\u3164> read as a move to itself, a label
+    given a U+034F as "label: Cell → Cell". They are told apart now as a zero-width space is."""
+    a, a2 = "http://ex.org/A", "http://ex.org/A\u3164"
+    data = _changed("http://ex.org/C", {"label": ["Cell", "Ce\u034fll"], "parents_added": [{"iri": a2, "label": None}],
+                                        "parents_removed": [{"iri": a, "label": None}]})
+    lines = to_text(data).splitlines()
+    assert '      label: "Cell" -> "Ce\\u034fll"' in lines and f"      parent + A\u3164 <{a}\\u3164>" in lines, lines
+    cell = _cells(to_markdown(data), "http://ex.org/C")[2]
+    assert cell == ("label: Cell → Ce\u034fll *(only characters that do not show differ)*<br>"
+                    "parent + A\u3164 (`A\\u3164`)<br>parent − A (`A`)"), cell
+    assert md_iri("http://ex.org/B\ufe00\uffa0\U000e0100") == "`http://ex.org/B\\ufe00\\uffa0\\U000e0100`"
