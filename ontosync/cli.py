@@ -561,7 +561,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     from ontosync.console import json_text, listed, printable
     from ontosync.diff_format import visible  # bidirectional overrides too (an IRI may hold U+202E)
     from ontosync.pipeline.checkpoint import checkpoint_info
-    from ontosync.store.status import NotAnOntosyncDatabase, status_counts
+    from ontosync.store.status import NotAnOntosyncDatabase, failed_lines, status_counts
 
     db, shown, default_checkpoint, owner = _status_database(args.db, args.checkpoint)
     try:
@@ -594,7 +594,6 @@ def cmd_status(args: argparse.Namespace) -> int:
                                 + (" (not a sync into this one)" if into else ""))))
     else:
         print(printable(f"checkpoint    {info['checkpoint_unreadable'] or 'none'}"))
-    for ff in info["failed_files"][:50]:
-        where = f":{ff['line']}" if ff["line"] else ""
-        print(visible(printable(f"failed        {ff['path']}{where} [{ff['kind']}] {ff['error']}")))
+    for line in failed_lines(info["failed_files"]):
+        print(printable(line))
     return 0

@@ -45,7 +45,7 @@ def printable(text: object) -> str:
     file name's byte that is not UTF-8 too, and bidirectional overrides as `\\u202e` (a file name
     would read reversed in the job summary). Every message goes through it (`say`): a database
     path holding a newline split a one-line message in two, an escape sequence reached the terminal."""
-    return UNSAFE.sub(_escape_one, str(text))
+    return UNSAFE.sub(lambda m: escaped_char(m.group(0)), str(text))
 
 
 def json_text(data: object) -> str:
@@ -72,8 +72,10 @@ _QUOTED = re.compile(r'[,"]')
 _JSON_UNSAFE = re.compile(f"[\x7f-\x9f\udc80-\udcff{BIDI_CHARS}]")  # and a file name's byte not UTF-8
 
 
-def _escape_one(m: re.Match[str]) -> str:
-    code = ord(m.group(0))
+def escaped_char(ch: str) -> str:
+    """The escape of one character `UNSAFE` matches: `\\xNN` up to U+009F, `\\uNNNN` above; a file
+    name's byte that is not UTF-8 (a lone surrogate) as the byte, `\\xNN` (diff_format's too)."""
+    code = ord(ch)
     if 0xDC80 <= code <= 0xDCFF:
         return f"\\x{code - 0xDC00:02x}"
     return f"\\x{code:02x}" if code <= 0x9F else f"\\u{code:04x}"

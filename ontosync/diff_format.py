@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
-from ontosync.console import UNSAFE
+from ontosync.console import UNSAFE, escaped_char
 
 ZWJ = "\u200d"
 # `$`: GitHub renders `$...$` and `$$...$$` as math: a label "$E = mc^2$" showed as a formula, not its text
@@ -212,11 +212,13 @@ def _text_pair(old: Any, new: Any) -> tuple[str, str]:
 
 def _exact(value: str) -> str:
     """`value` with what a reader cannot see as escapes: whitespace but a single space between
-    words (a second space is `\\x20`, a tab `\\t`) and format characters (a zero-width space)."""
+    words (a second space is `\\x20`, a tab `\\t`), format characters (a zero-width space), and
+    in a value not in Unicode's composed form, the characters that make it so (`_composes`)."""
     out = []
+    composed = unicodedata.is_normalized("NFC", value)
     for i, ch in enumerate(value):
         lone = ch == " " and 0 < i < len(value) - 1 and value[i - 1] != " "
-        unseen = (ch.isspace() and not lone) or unicodedata.category(ch) == "Cf"
+        unseen = (ch.isspace() and not lone) or _draws_nothing(ch) or (not composed and _composes(ch))
         out.append(("\\x20" if ch == " " else ch.encode("unicode_escape").decode("ascii")) if unseen
                    else "\\\\" if ch == "\\" else ch)
     return "".join(out)
@@ -309,25 +311,52 @@ def visible(line: str) -> str:
 
 
 def _escape(ch: str) -> str:
-    """A character's escape; a file name's byte that is not UTF-8 (a lone surrogate, which no file
-    can be written with: `diff --base` of such a name with `--output` was a traceback) as `\\xNN`,
-    as console.printable shows it."""
-    code = ord(ch)
-    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else ch.encode("unicode_escape").decode("ascii")
+    """A character's escape, as console.printable writes it (a file name's byte that is not UTF-8,
+    a lone surrogate no file can be written with, as `\\xNN`: `diff --base` of such a name with
+    `--output` was a traceback), but a tab, a newline and a return short, as the text wrote them."""
+    return _SHORT.get(ch) or escaped_char(ch)
 
 
+_SHORT = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
 
 def iri_visible(iri: str) -> str:
     """An IRI made inert as `visible` does, and its format characters shown as escapes too (a
     zero-width space, a word joiner, a soft hyphen, a BOM) but for ZWJ and ZWNJ, parts of words in
-    some scripts. Why: `<http://ex.org/A>` and `<http://ex.org/A\u200b>` are two classes that read
-    the same, and a parent moved from one to the other was shown as a move from a class to itself."""
+    some scripts; in an IRI not in Unicode's composed form (NFC), the characters that make it so
+    (`_composes`). Why: `<http://ex.org/A>` and `<http://ex.org/A\u200b>` (or "Café" composed and
+    decomposed) are two classes that read the same, and a parent moved from one to the other was
+    shown as a move from a class to itself."""
     shown = visible(iri)
     if shown.isascii():
         return shown
-    return "".join(ch.encode("unicode_escape").decode("ascii")
-                   if unicodedata.category(ch) == "Cf" and ch not in "\u200c\u200d" else ch for ch in shown)
+    composed = unicodedata.is_normalized("NFC", shown)
+
+    def hidden(ch: str) -> bool:
+        return (_draws_nothing(ch) and ch not in "\u200c\u200d") or (not composed and _composes(ch))
+    return "".join(ch.encode("unicode_escape").decode("ascii") if hidden(ch) else ch for ch in shown)
+
+
+def _draws_nothing(ch: str) -> bool:
+    """`ch` shows as nothing: a format character (category Cf: a zero-width space, a BOM), or one
+    of the others Unicode says to draw as nothing (Default_Ignorable_Code_Point: the combining
+    grapheme joiner, the Hangul fillers, a variation selector). Why the others too: a parent moved
+    to <http://ex.org/A\u3164> read as a move from a class to itself, as one to A + U+200B did."""
+    return unicodedata.category(ch) == "Cf" or _IGNORABLE.match(ch) is not None
+
+
+_IGNORABLE = re.compile("[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0"
+                        "\U000e0100-\U000e01ef]")  # the Default_Ignorable_Code_Points that are not Cf
+
+
+def _composes(ch: str) -> bool:
+    """`ch` is one Unicode writes in two forms (NFC composed, NFD decomposed): a letter with its
+    accent in one character, a combining mark, a Korean jamo. Why: "Café" composed and "Cafe" + a
+    combining acute read the same and are two strings (two labels, two IRIs: RDF compares them
+    character by character); in a value not in NFC these are shown as escapes where two values
+    must be told apart (an IRI, `_exact`)."""
+    return not ch.isascii() and (unicodedata.combining(ch) > 0 or unicodedata.normalize("NFD", ch) != ch
+                                 or 0x1100 <= ord(ch) <= 0x11FF)
 
 
 # -- markdown --------------------------------------------------------------------------------------
@@ -398,7 +427,7 @@ def _md_pair(old: Any, new: Any, limit: int) -> tuple[str, str]:
     zero-width space, read "A → A", a change that changed nothing; now the cut starts near the first
     difference, and a difference no reader can see says so."""
     shown = _md_value(old, limit), _md_value(new, limit)
-    if not (old and new) or _seen(shown[0]) != _seen(shown[1]):
+    if old is None or new is None or _seen(shown[0]) != _seen(shown[1]):
         return shown
     a, b = (" ".join(str(v).split()) for v in (old, new))
     first = _first_difference(a, b)
@@ -406,25 +435,29 @@ def _md_pair(old: Any, new: Any, limit: int) -> tuple[str, str]:
         tail = _md_value("…" + a[first - 20:], limit), _md_value("…" + b[first - 20:], limit)
         if _seen(tail[0]) != _seen(tail[1]):
             return tail
-    unseen = "whitespace" if a == b else "characters that do not show"
+    unseen = "whitespace" if a == b else "the Unicode encodings of letters" \
+        if unicodedata.normalize("NFC", a) == unicodedata.normalize("NFC", b) else "characters that do not show"
     return shown[0], f"{shown[1]} *(only {unseen} differ)*"
 
 
 def _seen(text: str) -> str:
-    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    """`text` as a reader sees it: without format characters (a zero-width space), in Unicode's
+    composed form ("Cafe" + a combining acute reads as "Café")."""
+    return unicodedata.normalize("NFC", "".join(ch for ch in text if not _draws_nothing(ch)))
 
 
 def _md_value(value: Any, limit: int) -> str:
-    """One side of a change in a cell: *none* when absent, *blank* when only whitespace (which
-    `md` makes nothing), else the inert text, isolated when right to left."""
-    if not value:
+    """One side of a change in a cell: *none* when absent, *blank* when empty or only whitespace
+    (which `md` makes nothing: `rdfs:label ""` given read "label: *none* → *none*"), else the
+    inert text, isolated when right to left."""
+    if value is None:
         return "*none*"
     return "*blank*" if blank(str(value)) else isolated(md(value, limit))
 
 
 def blank(text: str) -> bool:
     """`text` shows nothing: only whitespace and format characters (a zero-width space, a BOM)."""
-    return all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in text)
+    return all(ch.isspace() or _draws_nothing(ch) for ch in text)
 
 
 def _rows(data: dict) -> list[tuple[str, list[str]]]:

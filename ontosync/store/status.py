@@ -76,6 +76,19 @@ def _counts(db: Database) -> dict[str, Any]:
         }
 
 
+FAILED_SHOWN = 50  # failed files `status` lists in its text (its JSON has them all)
+
+
+def failed_lines(failed: list[dict[str, Any]]) -> list[str]:
+    """`status`'s text lines of the failed files (user text, for the caller to make printable):
+    the first FAILED_SHOWN, then how many more. Unsaid, 50 lines of 120 failed files read as all."""
+    lines = [f"failed        {ff['path']}{':' + str(ff['line']) if ff['line'] else ''} [{ff['kind']}] {ff['error']}"
+             for ff in failed[:FAILED_SHOWN]]
+    if len(failed) > FAILED_SHOWN:
+        lines.append(f"failed        …and {len(failed) - FAILED_SHOWN} more (`ontosync status --json` lists them all)")
+    return lines
+
+
 def upgrade_advice_of(db_path: str) -> str | None:
     """How to upgrade the SQLite database at `db_path` when an older ontosync or a legacy tool
     wrote it (store/diff.py `upgrade_advice`), else None: `status` called such a file "not an
