@@ -183,8 +183,8 @@ def _parse_rdf(path: str, data: bytes, fmt: str,
             reason = OWL_XML_SKIPPED if is_owl_xml(data) else "XML without the RDF namespace: not an RDF/XML document"
             return FileFacts(format=fmt, skipped=reason), None, {}
         data, masked = mask_empty_xml_lang(resolve_xml_bases(data))
-    elif fmt == "jsonld":
-        data, keep_lines, doc = inline_jsonld_contexts(data, options.jsonld_contexts)
+    elif fmt == "jsonld":  # (`users`: the text an error's line is found in; `data` may be re-serialised)
+        users, (data, keep_lines, doc) = data, inline_jsonld_contexts(data, options.jsonld_contexts)
         notes = dropped_nodes(doc)
 
     try:
@@ -197,7 +197,7 @@ def _parse_rdf(path: str, data: bytes, fmt: str,
     except SyntaxError as exc:
         if fmt == "rdfxml" and is_owl_xml(data):  # other XML, as one without the RDF namespace
             return FileFacts(format=fmt, skipped=OWL_XML_SKIPPED), None, {}
-        raise _failed(fmt, exc, data, doc, keep_lines, line_shift_cols) from None
+        raise _failed(fmt, exc, users if fmt == "jsonld" else data, doc, keep_lines, line_shift_cols) from None
     except MemoryError as exc:  # pyoxigraph's "Reached the buffer maximal size of N": one huge term
         raise _too_long(label, data, exc, keep_lines) from None
     languages = written_tags(data)
@@ -215,10 +215,11 @@ def _parse_rdf(path: str, data: bytes, fmt: str,
 
 def _failed(fmt: str, exc: SyntaxError, data: bytes, doc: Any, keep_lines: bool, shift: int) -> ParseError:
     """The error of a document pyoxigraph refused, with its line: found again for RDF/XML, the
-    member at fault for JSON-LD; a TriG or N-Quads document in a triples-only syntax named so."""
+    member at fault for JSON-LD (`data`: the user's text, not the one with its contexts inlined); a
+    TriG or N-Quads document in a triples-only syntax named so."""
     ox_format, label = _FORMATS[fmt]
     line = _locate_xml_error(data, ox_format) if fmt == "rdfxml" else None
-    error = (fmt == "jsonld" and lone_surrogate(doc, data, keep_lines)) or _syntax_error(
+    error = (fmt == "jsonld" and lone_surrogate(doc, data)) or _syntax_error(
         label, exc, shift, keep_lines, line)
     if fmt in ("turtle", "ntriples") and _named_graphs(data):
         return ParseError(f"{label}: the file is TriG or N-Quads (it names graphs), which ontosync does not "

@@ -1,0 +1,58 @@
+"""RDF and functional syntax, eighth round: JSON-LD errors that named no place (a cyclic IRI
+mapping in a context; a document whose contexts were inlined) and corners of RDF input.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from ontosync.parsing import ParseOptions, parse_file
+from ontosync.parsing.facts import ParseError
+
+CYCLES = [
+    ('{\n "@context": {\n  "ex": "http://x.org/",\n  "a": "b:x",\n  "b": "a:y"\n },\n "@id": "ex:s"\n}\n',
+     4, '$["@context"]["a"]'),
+    ('{\n "@context": [{"ex": "http://x.org/"},\n  {"t": {"@id": "ex:t", "@type": "c"},\n   "c": "t:x"}],\n'
+     ' "@id": "ex:s"\n}\n', 3, '$["@context"][1]["t"]'),
+    ('{\n "@context": {"ex": "http://x.org/", "p": {"@id": "ex:p",\n  "@context": {"q": "r", "r": "q:z"}}},\n'
+     ' "@id": "ex:s", "p": {"q": 1}\n}\n', 3, '$["@context"]["p"]["@context"]["q"]'),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "where"), CYCLES)
+def test_a_cyclic_iri_mapping_names_the_term(text: str, line: int, where: str) -> None:
+    """"JSON-LD syntax error: Cyclic IRI mapping" named no term and no line (`t.jsonld [parse] ...`),
+    and a large context had to be read term by term for the loop. The first term on the loop is
+    now named by its path and line, in a scoped context too."""
+    with pytest.raises(ParseError) as caught:
+        parse_file("t.jsonld", text.encode(), ParseOptions())
+    assert "Cyclic IRI mapping" in caught.value.message
+    assert (caught.value.line, caught.value.message.endswith(f"(at {where})")) == (line, True), caught.value.message
+
+
+CONTEXTS = {"http://ctx.example/c.jsonld": '{"@context": {"ex": "http://x.org/"}}',
+            "http://ctx.example/two.jsonld": '{"@context": [{"ex": "http://x.org/"}, {"q": "ex:q"}]}',
+            "http://ctx.example/bad.jsonld": '{"@context": {"ex": "http://x.org/",'
+                                                     ' "b": {"@id": "ex:b", "@container": 5}}}'}
+
+
+@pytest.mark.parametrize(("text", "line", "where"), [
+    # the fault in the user's text, after a context that was inlined: its line is the file's
+    ('{\n "@context": "http://ctx.example/c.jsonld",\n "@graph": [\n  {"@id": "ex:a"},\n  {"@id": 5}\n ]\n}\n',
+     5, '$["@graph"][1]["@id"])'),
+    # a context array whose mapped member grew into two: the inlined document's index is not the
+    # file's, so the line is the array's
+    ('{\n "@context": [\n  "http://ctx.example/two.jsonld",\n  {"t": 5}\n ],\n "@id": "ex:a"\n}\n',
+     2, '$["@context"][2]["t"], in what a mapped context on that line brought in)'),
+    # the fault inside the mapped context: the line that names it
+    ('{\n "@id": "http://x.org/a",\n "@context":\n   "http://ctx.example/bad.jsonld"\n}\n',
+     4, '$["@context"]["b"]["@container"], in what'),
+])
+def test_an_inlined_contexts_document_names_the_line(text: str, line: int, where: str) -> None:
+    """A document with a mapped remote context is parsed re-serialised, so a semantic error had its
+    JSON path but no line (`t.jsonld [parse] ... (at $["@graph"][1]["@id"])`). The path is walked
+    in the user's own text as far as it is the user's: the member's line, or the line of the
+    context reference the fault came in by."""
+    with pytest.raises(ParseError) as caught:
+        parse_file("t.jsonld", text.encode(), ParseOptions(jsonld_contexts=CONTEXTS))
+    assert (caught.value.line, f"(at {where}" in caught.value.message) == (line, True), caught.value.message
