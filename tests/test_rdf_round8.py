@@ -5,6 +5,7 @@ mapping in a context; a document whose contexts were inlined) and corners of RDF
 from __future__ import annotations
 
 import pytest
+import rdflib
 
 from ontosync.parsing import ParseOptions, parse_file
 from ontosync.parsing.facts import ParseError
@@ -56,3 +57,30 @@ def test_an_inlined_contexts_document_names_the_line(text: str, line: int, where
     with pytest.raises(ParseError) as caught:
         parse_file("t.jsonld", text.encode(), ParseOptions(jsonld_contexts=CONTEXTS))
     assert (caught.value.line, f"(at {where}" in caught.value.message) == (line, True), caught.value.message
+
+
+SELF_TTL = """@prefix : <http://example.org/t#> . @prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+:p a owl:ObjectProperty .
+:T rdfs:subClassOf [ a owl:Restriction ; owl:onProperty :p ; owl:hasSelf true ] .
+:One rdfs:subClassOf [ a owl:Restriction ; owl:onProperty :p ; owl:hasSelf "1"^^xsd:boolean ] .
+:F rdfs:subClassOf [ a owl:Restriction ; owl:onProperty :p ; owl:hasSelf false ] .
+:Zero rdfs:subClassOf [ a owl:Restriction ; owl:onProperty :p ; owl:hasSelf " 0 "^^xsd:boolean ] .
+:Yes rdfs:subClassOf [ a owl:Restriction ; owl:onProperty :p ; owl:hasSelf "yes"@en ] .
+"""
+
+
+def test_has_self_false_is_not_has_self() -> None:
+    """`owl:hasSelf false` was read as `ObjectHasSelf(:p)` (its opposite: `owl_axioms` said every
+    F is related to itself). OWL 2's mapping reads only a true `owl:hasSelf`; the others are no
+    class expression, skipped with a warning as a malformed cardinality is. Expected: the classes
+    whose restriction rdflib reads as boolean true."""
+    graph = rdflib.Graph().parse(data=SELF_TTL, format="turtle")
+    self_ = rdflib.URIRef("http://www.w3.org/2002/07/owl#hasSelf")
+    want = sorted(str(c) for c, r in graph.subject_objects(rdflib.RDFS.subClassOf)
+                  if graph.value(r, self_).toPython() is True)
+    facts = parse_file("t.ttl", SELF_TTL.encode(), ParseOptions())
+    assert len(want) == 2
+    assert [a.subject for a in facts.axioms if a.object == "ObjectHasSelf(<http://example.org/t#p>)"] == want
+    assert [w.message.split("#")[1] for w in facts.warnings] == [
+        f"{c}> skipped: owl:hasSelf that is not true" for c in ("F", "Yes", "Zero")]

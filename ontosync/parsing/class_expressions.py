@@ -332,6 +332,11 @@ class Renderer:
         return "ObjectHasValue", [prop_text, self._individual(value)]
 
     def _has_self(self, kind: str, value: Any, prop_text: str, is_data: bool) -> tuple[str, list[Any]]:
+        """OWL 2's mapping reads `owl:hasSelf true` (the boolean's lexical forms, or the plain string
+        a hand-written RDF/XML file gives); `false` was read as its opposite, ObjectHasSelf."""
+        if not (isinstance(value, ox.Literal) and value.value.strip() in ("true", "1")
+                and value.datatype.value in (XSD + "boolean", XSD + "string")):
+            raise Unrenderable("owl:hasSelf that is not true")
         return "ObjectHasSelf", [prop_text]
 
     _FILLER_FORMS: ClassVar[dict[str, Callable[..., tuple[str, list[Any]]]]] = {
