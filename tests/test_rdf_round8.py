@@ -84,3 +84,33 @@ def test_has_self_false_is_not_has_self() -> None:
     assert [a.subject for a in facts.axioms if a.object == "ObjectHasSelf(<http://example.org/t#p>)"] == want
     assert [w.message.split("#")[1] for w in facts.warnings] == [
         f"{c}> skipped: owl:hasSelf that is not true" for c in ("F", "Yes", "Zero")]
+
+
+TWO_FORMS_TTL = """@prefix : <http://example.org/t#> . @prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+:p a owl:ObjectProperty .
+:A rdfs:subClassOf [ owl:intersectionOf ( :X :Y ) ; owl:unionOf ( :X :Z ) ] .
+:B rdfs:subClassOf [ a owl:Restriction ; owl:onProperty :p ; owl:someValuesFrom :X ; owl:complementOf :Y ] .
+:C owl:equivalentClass [ owl:oneOf ( "a" "b" ) ] .
+:D rdfs:subClassOf [ owl:unionOf ( :X :Z ) ] .
+"""
+
+
+def test_a_node_of_two_class_expressions_is_not_read_as_one_of_them() -> None:
+    """`[ owl:intersectionOf (:X :Y) ; owl:unionOf (:X :Z) ]` was read as `ObjectIntersectionOf(:X :Y)`
+    (the first form the renderer tried won, the other was dropped without a word), and a
+    restriction with an `owl:complementOf` beside it as the restriction alone: an axiom the file does
+    not state. Such a node is no one class expression (OWL 2's mapping gives each one form), so
+    the axiom is skipped with a warning. And `owl:oneOf` of literals in a class was skipped as an
+    "anonymous individual (blank node)", which it has none of."""
+    graph = rdflib.Graph().parse(data=TWO_FORMS_TTL, format="turtle")
+    owl = rdflib.Namespace("http://www.w3.org/2002/07/owl#")
+    forms = (owl.intersectionOf, owl.unionOf, owl.complementOf, owl.oneOf, owl.someValuesFrom)
+    single = sorted(str(c) for c, x in graph.subject_objects(rdflib.RDFS.subClassOf)
+                    if sum(1 for p in forms if (x, p, None) in graph) == 1)
+    facts = parse_file("t.ttl", TWO_FORMS_TTL.encode(), ParseOptions())
+    assert [a.subject for a in facts.axioms] == single == ["http://example.org/t#D"]
+    assert [w.message.split("#", 1)[1] for w in facts.warnings] == [
+        "C> skipped: a literal where an individual is expected",
+        "A> skipped: blank node with several class expression forms (owl:intersectionOf, owl:unionOf, ...)",
+        "B> skipped: blank node with several class expression forms (owl:intersectionOf, owl:unionOf, ...)"]

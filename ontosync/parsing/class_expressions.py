@@ -234,6 +234,8 @@ class Renderer:
     def _individual(self, term: Any) -> str:
         if is_iri(term):
             return f"<{term}>"
+        if isinstance(term, ox.Literal):
+            raise Unrenderable("a literal where an individual is expected")
         raise Unrenderable("anonymous individual (blank node) in a class expression")
 
     def _literal(self, term: Any) -> str:
@@ -244,15 +246,21 @@ class Renderer:
     def _spec(self, node: str, ctx: str) -> tuple[str, list[Any]]:
         """(functional-syntax head, parts): parts are rendered text or (term, ctx) to render.
 
-        The first predicate of `_FORMS[ctx]` the node has decides its form."""
+        The predicate of `_FORMS[ctx]` the node has decides its form. A node with two (or a form
+        beside a restriction) is no one expression: reading the first one found stated an axiom the
+        file does not."""
         by_pred = self.index.props.get(node, {})
         if ctx == "class" and self.is_data_range(node):
             ctx = "data"
-        if ctx == "class" and (OWL_ON_PROPERTY in by_pred or OWL_ON_PROPERTIES in by_pred):
+        forms = [form for form in self._FORMS[ctx] if form[0] in by_pred]
+        restriction = ctx == "class" and (OWL_ON_PROPERTY in by_pred or OWL_ON_PROPERTIES in by_pred)
+        if len(forms) + restriction > 1:
+            raise Unrenderable("blank node with several class expression forms (owl:intersectionOf, owl:unionOf, ...)")
+        if restriction:
             return self._restriction(node, by_pred)
-        for pred, head, parts in self._FORMS[ctx]:
-            if pred in by_pred:
-                return head, parts(self, node, pred, ctx)
+        if forms:
+            pred, head, parts = forms[0]
+            return head, parts(self, node, pred, ctx)
         raise Unrenderable(f"blank node that is not a {_WHAT[ctx]}")
 
     # -- the parts of each form: (node, the predicate that chose the form, ctx) -> parts
