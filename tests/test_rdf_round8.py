@@ -31,6 +31,34 @@ def test_a_cyclic_iri_mapping_names_the_term(text: str, line: int, where: str) -
     assert (caught.value.line, caught.value.message.endswith(f"(at {where})")) == (line, True), caught.value.message
 
 
+@pytest.mark.parametrize(("text", "line", "where"), [
+    ('{"@context": {\n  "ex": "http://x.org/",\n  "p": {"@id": "ex:p",\n   "@reverse": "ex:q"}},\n "@id": "ex:a"}',
+     4, '$["@context"]["p"]["@reverse"]'),
+    ('{"@context": {\n  "p": {"@id": "http://x.org/p", "@type": 5}},\n "@id": "http://x.org/a"}',
+     2, '$["@context"]["p"]["@type"]'),
+    ('{"@context": {\n  "p": {"@id": "http://x.org/p",\n  "@foo": 5}},\n "@id": "http://x.org/a"}',
+     3, '$["@context"]["p"]["@foo"]'),
+    ('{"@context": {"ex": "http://x.org/",\n  "": "http://x.org/e"},\n "@id": "http://x.org/a"}',
+     2, '$["@context"][""]'),
+    ('{"@context": {\n  "p": {"@id": "http://x.org/p", "@language": "en",\n   "@type": "http://x.org/t"}},\n'
+     ' "@id": "http://x.org/a"}', 3, '$["@context"]["p"]["@type"]'),
+    ('{"@id": "http://x.org/a",\n "http://x.org/p": {"@value": "x",\n  "@id": "http://x.org/b"}}',
+     3, '$["http://x.org/p"]["@id"]'),
+    ('{"@id": "http://x.org/a",\n "http://x.org/p": {"@value": "x",\n  "@type": ["http://x.org/t", "http://x.org/u"]}}',
+     3, '$["http://x.org/p"]["@type"]'),
+    ('{"@id": "http://x.org/a",\n "http://x.org/p": {"@language": "en",\n  "@value": 5}}',
+     3, '$["http://x.org/p"]["@value"]'),
+])
+def test_json_ld_errors_of_term_definitions_and_value_objects_name_their_place(
+        text: str, line: int, where: str) -> None:
+    """More of pyoxigraph's errors without a position ("@reverse and @id cannot be used together
+    in a context", "Unexpected key in term definition '@foo'", "@value and @id are incompatible",
+    ...) named nothing in the file; each names its member's path and line now."""
+    with pytest.raises(ParseError) as caught:
+        parse_file("t.jsonld", text.encode(), ParseOptions())
+    assert (caught.value.line, caught.value.message.endswith(f"(at {where})")) == (line, True), caught.value.message
+
+
 CONTEXTS = {"http://ctx.example/c.jsonld": '{"@context": {"ex": "http://x.org/"}}',
             "http://ctx.example/two.jsonld": '{"@context": [{"ex": "http://x.org/"}, {"q": "ex:q"}]}',
             "http://ctx.example/bad.jsonld": '{"@context": {"ex": "http://x.org/",'

@@ -26,7 +26,8 @@ _KINDS = {"string": str, "null": type(None), "boolean": bool, "number": (int, fl
           "map": dict, "array": list}
 _VALUE_MUST = re.compile(r"(@\w+) values? must be (.+)")
 _FOUND = re.compile(r"The (?:allowed|only supported) (@\w+) values? .*found '?([^']*)'?")
-_TOGETHER = re.compile(r"(@\w+) and (@\w+) cannot be used together")
+_TOGETHER = re.compile(r"(?:Both )?(@\w+) and (@\w+) (?:cannot be used together|can't be set at the same time"
+                       r"|are incompatible)( in a context)?")
 _LISTED = ("@type", "@included")  # keys whose value may be a list of what the message names
 _REDEFINED = re.compile(r"(@\w+) keyword can't be redefined in context")
 _ONLY_KEYS = re.compile(r"(@\w+) and (@\w+) must be the only keys of an object")
@@ -96,9 +97,26 @@ def _found(found: re.Match) -> Rule:
 
 
 def _together(found: re.Match) -> Rule:
-    """`@type and @language cannot be used together`: the one of the two written second."""
-    pair = set(found.groups())
-    return lambda obj, _: [k for k in obj if k in pair][-1] if pair <= obj.keys() else None
+    """`@type and @language cannot be used together`: the one of the two written second (of a term
+    definition, for `... in a context` and `Both @language and @type can't be set ...`)."""
+    pair, in_term = {found.group(1), found.group(2)}, bool(found.group(3)) or found.group(0).startswith("Both")
+    return lambda obj, path: ([k for k in obj if k in pair][-1] if pair <= obj.keys()
+                              and (not in_term or _in_term(path)) else None)
+
+
+def _in_term_definition(found: re.Match) -> Rule:
+    """`Unexpected key in term definition '@foo'`, `The value of @type in a context must be a
+    string`: that member of a term definition."""
+    key, string = found.group(1) or found.group(2), found.group(2) is not None
+    return lambda obj, path: (key if key in obj and _in_term(path) and not (string and isinstance(obj[key], str))
+                              else None)
+
+
+def _in_value_object(found: re.Match) -> Rule:
+    """`Only a single @type is allowed when @value is present`, `@language can be used only on a
+    string @value`: the member of a value object at fault."""
+    key, kind = ("@type", list) if found.group(0).startswith("Only") else ("@value", (int, float, bool, dict, list))
+    return lambda obj, _: key if "@value" in obj and key in obj and isinstance(obj[key], kind) else None
 
 
 def _only_keys(found: re.Match) -> Rule:
@@ -164,13 +182,24 @@ def _term_in(context: dict, value: str, whole_is_self: bool) -> str | None:
 _RULES: tuple[tuple[re.Pattern, Callable[[re.Match], Rule | None]], ...] = (
     (_VALUE_MUST, _value_must), (_FOUND, _found), (_TOGETHER, _together), (_ONLY_KEYS, _only_keys),
     (re.compile(r"Term definition value must be .*"), _term_definition), (_REDEFINED, _redefined),
-    (re.compile("Cyclic IRI mapping"), _cyclic))
+    (re.compile("Cyclic IRI mapping"), _cyclic),
+    (re.compile(r"Unexpected key in term definition '(.*)'|The value of (@\w+) in a context must be a string"),
+     _in_term_definition),
+    (re.compile("@context terms must not be the empty strings"),
+     lambda _: lambda obj, path: "" if "" in obj and _in_context(path) else None),
+    (re.compile("Only a single @type is allowed when @value is present|@language can be used only on a string @value"),
+     _in_value_object))
 
 
 def _in_context(path: list) -> bool:
     """Whether the object at `path` is a context (`"@context": {...}`, or one of a list of them)."""
     return bool(path) and (path[-1] == "@context" or (len(path) > 1 and isinstance(path[-1], int)
                                                        and path[-2] == "@context"))
+
+
+def _in_term(path: list) -> bool:
+    """Whether the object at `path` is a term definition (a member of a context)."""
+    return len(path) > 1 and isinstance(path[-1], str) and _in_context(path[:-1])
 
 
 def _fits(value: Any, kinds: tuple, each: bool) -> bool:
