@@ -142,3 +142,36 @@ def test_a_node_of_two_class_expressions_is_not_read_as_one_of_them() -> None:
         "C> skipped: a literal where an individual is expected",
         "A> skipped: blank node with several class expression forms (owl:intersectionOf, owl:unionOf, ...)",
         "B> skipped: blank node with several class expression forms (owl:intersectionOf, owl:unionOf, ...)"]
+
+
+EMPTY_XML_LITERALS = """<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:owl="http://www.w3.org/2002/07/owl#"
+    xmlns:ex="http://example.org/t#">
+  <owl:Class rdf:about="http://example.org/t#A">
+    <ex:note rdf:parseType="Literal"/>
+    <ex:text rdf:parseType='Literal' ></ex:text>
+    <ex:html rdf:parseType="Literal"><b>x</b></ex:html>
+    <ex:blank rdf:parseType="Literal">  </ex:blank>
+  </owl:Class>
+  <owl:Class rdf:about="http://example.org/t#B">
+    <ex:outer rdf:parseType="Literal">a<ex:inner rdf:parseType="Literal"/>b</ex:outer>
+  </owl:Class>
+</rdf:RDF>
+"""
+
+
+def test_an_empty_xml_literal_is_read_not_failed() -> None:
+    """`<ex:note rdf:parseType="Literal"/>` (or `...></ex:note>`) is legal RDF/XML, an empty XML
+    literal, but the whole file failed "No value found for rdf:XMLLiteral value of property": every
+    class in it lost. Expected: rdflib's XML literals of the same file (the one inside another
+    literal with the `rdf:` its attribute uses declared, as exclusive canonicalisation writes it,
+    which rdflib leaves out)."""
+    graph = rdflib.Graph().parse(data=EMPTY_XML_LITERALS, format="xml")
+    canonical = f'" xmlns:rdf="{rdflib.RDF}" rdf:parseType='
+    want = sorted((str(s), str(p), str(o).replace('" rdf:parseType=', canonical)) for s, p, o in graph
+                  if isinstance(o, rdflib.Literal) and o.datatype == rdflib.RDF.XMLLiteral)
+    facts = parse_file("t.owl", EMPTY_XML_LITERALS.encode(), ParseOptions())
+    got = sorted((s, p, v) for _, s, p, _, v, dt, _ in facts.statements if dt == "rdf:XMLLiteral")
+    assert len(want) == 5 and ("http://example.org/t#A", "http://example.org/t#note", "") in want
+    assert got == want
+    assert [c.iri for c in facts.classes] == ["http://example.org/t#A", "http://example.org/t#B"]

@@ -78,7 +78,7 @@ from ontosync.parsing.rdf_vocab import (
 )
 from ontosync.parsing.xml_base import resolve_xml_bases
 from ontosync.parsing.xml_guard import OWL_XML_SKIPPED, check_xml, is_owl_xml, refuse_non_xml, to_utf8_xml
-from ontosync.parsing.xml_literals import fix_xml_literals, has_xml_literals
+from ontosync.parsing.xml_literals import fix_xml_literals, has_xml_literals, mark_empty_literals
 
 __all__ = ["MAX_MESSAGE", "OWL", "OWL_CLASS", "parse_rdf"]  # the constants: for tests and callers
 
@@ -182,7 +182,7 @@ def _parse_rdf(path: str, data: bytes, fmt: str,
             refuse_non_xml(data)
             reason = OWL_XML_SKIPPED if is_owl_xml(data) else "XML without the RDF namespace: not an RDF/XML document"
             return FileFacts(format=fmt, skipped=reason), None, {}
-        data, masked = mask_empty_xml_lang(resolve_xml_bases(data))
+        data, masked = mask_empty_xml_lang(mark_empty_literals(resolve_xml_bases(data)))
     elif fmt == "jsonld":  # (`users`: the text an error's line is found in; `data` may be re-serialised)
         users, (data, keep_lines, doc) = data, inline_jsonld_contexts(data, options.jsonld_contexts)
         notes = dropped_nodes(doc)
