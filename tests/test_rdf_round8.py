@@ -175,3 +175,18 @@ def test_an_empty_xml_literal_is_read_not_failed() -> None:
     assert len(want) == 5 and ("http://example.org/t#A", "http://example.org/t#note", "") in want
     assert got == want
     assert [c.iri for c in facts.classes] == ["http://example.org/t#A", "http://example.org/t#B"]
+
+
+@pytest.mark.parametrize(("name", "label"), [("t.ttl", "Turtle"), ("t.nt", "N-Triples")])
+def test_a_byte_order_mark_inside_a_file_is_named(name: str, label: str) -> None:
+    """Two UTF-8 files with byte order marks joined into one (`cat a.ttl b.ttl`): the second BOM,
+    an invisible character, failed "Turtle syntax error:   is not a valid subject or graph name",
+    naming nothing a user could see. The line's BOM is named (the file's first is skipped, as before)."""
+    bom = "\ufeff".encode()
+    line = b"<http://x.org/a> <http://x.org/p> <http://x.org/b> .\n"
+    text = bom + line + bom + line
+    with pytest.raises(ParseError) as caught:
+        parse_file(name, text, ParseOptions())
+    assert caught.value.line == 2
+    assert caught.value.message.startswith(f"{label} syntax error: U+FEFF (a byte order mark: two files joined?) "), \
+        caught.value.message

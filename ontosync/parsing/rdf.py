@@ -221,6 +221,9 @@ def _failed(fmt: str, exc: SyntaxError, data: bytes, doc: Any, keep_lines: bool,
     line = _locate_xml_error(data, ox_format) if fmt == "rdfxml" else None
     error = (fmt == "jsonld" and lone_surrogate(doc, data)) or _syntax_error(
         label, exc, shift, keep_lines, line)
+    lines = data.split(b"\n", error.line)[:error.line] if fmt in ("turtle", "ntriples") and error.line else []
+    if len(lines) == error.line and codecs.BOM_UTF8 in lines[-1] and _BOM_NAME not in error.message:
+        error = ParseError(error.message.replace(" error: ", f" error: {_BOM_NAME} on this line; ", 1), error.line)
     if fmt in ("turtle", "ntriples") and _named_graphs(data):
         return ParseError(f"{label}: the file is TriG or N-Quads (it names graphs), which ontosync does not "
                           "read: save the ontology's graph as Turtle or N-Triples", error.line)
@@ -229,13 +232,14 @@ def _failed(fmt: str, exc: SyntaxError, data: bytes, doc: Any, keep_lines: bool,
     return jsonld_errors.located(error, str(exc.msg), doc, data, keep_lines) if fmt == "jsonld" else error
 
 
+_BOM_NAME = "U+FEFF (a byte order mark: two files joined?)"  # invisible, and no syntax's character
 _LOCATION_PREFIX = re.compile(r"^Parser error at line \d+ [^:]{0,80}:\s*")  # the line goes in ParseError.line
 
 
 def _syntax_error(label: str, exc: SyntaxError, shift: int, keep_lines: bool, line: int | None) -> ParseError:
     """pyoxigraph's SyntaxError -> ParseError with the 1-based line (from `exc.args[1]` when the
     format has a location) and a message without pyoxigraph's own location prefix."""
-    raw = exc.msg if isinstance(exc.msg, str) else str(exc)
+    raw = (exc.msg if isinstance(exc.msg, str) else str(exc)).replace("\ufeff", _BOM_NAME)
     message = _LOCATION_PREFIX.sub("", raw[:4000])  # may quote a whole 10 MB line
     if line is None and keep_lines and exc.lineno:
         line = exc.lineno
