@@ -190,3 +190,20 @@ def test_a_byte_order_mark_inside_a_file_is_named(name: str, label: str) -> None
     assert caught.value.line == 2
     assert caught.value.message.startswith(f"{label} syntax error: U+FEFF (a byte order mark: two files joined?) "), \
         caught.value.message
+
+
+@pytest.mark.parametrize(("name", "text", "line"), [
+    ("t.ttl", '<http://x.org/a> <http://x.org/p> """first line\n\\uD83D\\uDE00 smile""" .\n', 2),
+    ("t.nt", '<http://x.org/a> <http://x.org/p> "\\uDE00" .\n', 1),
+])
+def test_a_surrogate_escape_is_named_with_its_fix(name: str, text: str, line: int) -> None:
+    """`\\uD83D\\uDE00` (an emoji escaped as UTF-16, as some writers do) failed "The escape sequence
+    '\\uD83D' is encoding D83D that is not a valid unicode character", leaving the user to guess
+    what is wrong with an escape Java and JSON accept. Turtle's escapes are code points (rdflib
+    keeps the halves as broken text; pyoxigraph rightly refuses), so the file still fails, saying
+    what the escape is and how to write the character."""
+    with pytest.raises(ParseError) as caught:
+        parse_file(name, text.encode(), ParseOptions())
+    assert caught.value.line == line
+    assert "is half of a UTF-16 surrogate pair, not a character: write the character itself or one " \
+           "\\U0001F600-style escape" in caught.value.message, caught.value.message

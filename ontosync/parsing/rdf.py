@@ -232,6 +232,7 @@ def _failed(fmt: str, exc: SyntaxError, data: bytes, doc: Any, keep_lines: bool,
     return jsonld_errors.located(error, str(exc.msg), doc, data, keep_lines) if fmt == "jsonld" else error
 
 
+_SURROGATE = re.compile(r"escape sequence '\\u[dD][89a-fA-F][0-9a-fA-F]{2}' is encoding")
 _BOM_NAME = "U+FEFF (a byte order mark: two files joined?)"  # invisible, and no syntax's character
 _LOCATION_PREFIX = re.compile(r"^Parser error at line \d+ [^:]{0,80}:\s*")  # the line goes in ParseError.line
 
@@ -250,6 +251,9 @@ def _syntax_error(label: str, exc: SyntaxError, shift: int, keep_lines: bool, li
             message = f"{message} (column {column})"
     if "No scheme found in an absolute IRI" in message:
         message += "; relative IRIs need a base (@base / xml:base): none is assumed"
+    if _SURROGATE.search(message):  # Turtle's escapes are code points; Java's and JSON's, UTF-16 units
+        message += ("; it is half of a UTF-16 surrogate pair, not a character: write the character itself "
+                    "or one \\U0001F600-style escape")
     if "No LoadDocumentCallback" in message:  # belt and braces: contexts are inlined before parsing
         message = "remote JSON-LD context not fetched; map it to a local file in .ontosync.yml"
     return ParseError(clip(f"{label} syntax error: {message}"), line)
