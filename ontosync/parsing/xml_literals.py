@@ -38,8 +38,20 @@ def mark_empty_literals(data: bytes) -> bytes:
     that already holds the placeholder text is left alone (and fails as before)."""
     if not has_xml_literals(data) or _MARK.encode() in data:
         return data
-    return _EMPTY.sub(lambda m: b"<" + m.group(1) + m.group(2) + b">" + _MARK.encode()
-                      + (m.group(5) or b"</" + m.group(1) + b">"), data)
+    return _EMPTY.sub(_marked, data)
+
+
+_XML_ATTR = re.compile(rb"""([^\s=]+)\s*=\s*(["']).*?\2""", re.DOTALL)
+_ALLOWED = re.compile(rb"(?:[^:]+:)?(?:parseType|ID)|xml:.*|xmlns(?::.*)?")  # RDF/XML's parseTypeLiteralPropertyElt
+
+
+def _marked(found: re.Match) -> bytes:
+    """The element with the placeholder as its content; unchanged when it has an attribute such an
+    element may not have (`rdf:resource`, a property attribute: the document is invalid, and fails)."""
+    if not all(_ALLOWED.fullmatch(name) for name, _ in _XML_ATTR.findall(found.group(2))):
+        return found.group(0)
+    return (b"<" + found.group(1) + found.group(2) + b">" + _MARK.encode()
+            + (found.group(5) or b"</" + found.group(1) + b">"))
 
 
 def has_xml_literals(data: bytes) -> bool:
