@@ -207,3 +207,42 @@ def test_a_surrogate_escape_is_named_with_its_fix(name: str, text: str, line: in
     assert caught.value.line == line
     assert "is half of a UTF-16 surrogate pair, not a character: write the character itself or one " \
            "\\U0001F600-style escape" in caught.value.message, caught.value.message
+
+
+NESTED_TTL = """@prefix : <http://example.org/t#> . @prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+:A a owl:Class . :B a owl:Class . :A rdfs:subClassOf :B .
+_:ax a owl:Axiom ; owl:annotatedSource :A ; owl:annotatedProperty rdfs:subClassOf ; owl:annotatedTarget :B ;
+  rdfs:comment "outer" ; rdfs:seeAlso :z .
+_:an a owl:Annotation ; owl:annotatedSource _:ax ; owl:annotatedProperty rdfs:comment ; owl:annotatedTarget "outer" ;
+  rdfs:label "inner2" , "inner1" .
+[] a owl:Annotation ; owl:annotatedSource _:an ; owl:annotatedProperty rdfs:label ; owl:annotatedTarget "inner1" ;
+  rdfs:comment "deepest" .
+[] a owl:Annotation ; owl:annotatedSource _:ax ; owl:annotatedProperty rdfs:comment ; owl:annotatedTarget "other" ;
+  rdfs:label "of no annotation the axiom has" .
+"""
+NESTED_OFN = """Prefix(:=<http://example.org/t#>)
+Ontology(<http://example.org/t>
+Declaration(Class(:A))
+Declaration(Class(:B))
+SubClassOf(Annotation(rdfs:seeAlso :z) Annotation(Annotation(rdfs:label "inner2")
+  Annotation(Annotation(rdfs:comment "deepest") rdfs:label "inner1") rdfs:comment "outer") :A :B)
+)
+"""
+
+
+def test_an_annotation_of_an_annotation_is_in_the_axiom_row_from_every_syntax() -> None:
+    """`SubClassOf(Annotation(Annotation(rdfs:label "inner") rdfs:comment "outer") :A :B)`: the
+    `.ofn` file's `owl_axioms` row kept the inner annotation, the same axiom in Turtle (its
+    `owl:Annotation` node on the `owl:Axiom`) lost it, so one axiom had two texts. Both keep every
+    level now, each level's annotations sorted; an `owl:Annotation` of a value the axiom does not
+    have annotates nothing."""
+    rows = {name: [(a.axiom_type, a.subject, a.object, a.annotations["ofn"]) for a in
+                   parse_file(name, text.encode(), ParseOptions()).axioms]
+            for name, text in (("t.ttl", NESTED_TTL), ("t.ofn", NESTED_OFN))}
+    assert rows["t.ttl"] == rows["t.ofn"]
+    label, comment = "<http://www.w3.org/2000/01/rdf-schema#label>", "<http://www.w3.org/2000/01/rdf-schema#comment>"
+    assert [r[3] for r in rows["t.ttl"]] == [
+        'SubClassOf(Annotation(<http://www.w3.org/2000/01/rdf-schema#seeAlso> <http://example.org/t#z>) '
+        f'Annotation(Annotation({label} "inner2") Annotation(Annotation({comment} "deepest") {label} "inner1") '
+        f'{comment} "outer") <http://example.org/t#A> <http://example.org/t#B>)']
