@@ -48,6 +48,13 @@ def test_a_cyclic_iri_mapping_names_the_term(text: str, line: int, where: str) -
      3, '$["http://x.org/p"]["@type"]'),
     ('{"@id": "http://x.org/a",\n "http://x.org/p": {"@language": "en",\n  "@value": 5}}',
      3, '$["http://x.org/p"]["@value"]'),
+    ('{"@context": {"@type": {"@container": "@set",\n  "@foo": 1}},\n "@id": "http://x.org/a"}',
+     2, '$["@context"]["@type"]["@foo"]'),
+    ('{"@context": {"p": {"@id": "http://x.org/p",\n  "@index": "x"}},\n "@id": "http://x.org/a"}',
+     2, '$["@context"]["p"]["@index"]'),
+    ('{"@id": "http://x.org/a", "@reverse": {"http://x.org/p": [{"@id": "http://x.org/b"},\n  {"@value": "x"}]}}',
+     2, '$["@reverse"]["http://x.org/p"][1]["@value"]'),
+    ('{"@id": "http://x.org/a",\n "@included": [\n  {"@set": [1]}]}', 3, '$["@included"][0]["@set"]'),
 ])
 def test_json_ld_errors_of_term_definitions_and_value_objects_name_their_place(
         text: str, line: int, where: str) -> None:

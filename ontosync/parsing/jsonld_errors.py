@@ -179,6 +179,19 @@ def _term_in(context: dict, value: str, whole_is_self: bool) -> str | None:
     return prefix if colon and prefix in context and prefix != "_" and not rest.startswith("//") else None
 
 
+def _inside(found: re.Match) -> Rule:
+    """`Literals are not allowed inside of reverse properties`, `Sets are not allowed inside of
+    @included`: that member of an object in a `@reverse` property's value, or in `@included`."""
+    key = {"Literals": "@value", "Sets": "@set", "Lists": "@list"}[found.group(1)]
+    depth = 2 if found.group(2) == "reverse properties" else 1  # @reverse -> its property -> the object
+
+    def in_it(path: list) -> bool:
+        steps = path[:-1] if path and isinstance(path[-1], int) else path  # (an item of a list of them)
+        return len(steps) >= depth and steps[-depth] == ("@reverse" if depth == 2 else "@included")
+
+    return lambda obj, path: key if key in obj and in_it(path) else None
+
+
 _RULES: tuple[tuple[re.Pattern, Callable[[re.Match], Rule | None]], ...] = (
     (_VALUE_MUST, _value_must), (_FOUND, _found), (_TOGETHER, _together), (_ONLY_KEYS, _only_keys),
     (re.compile(r"Term definition value must be .*"), _term_definition), (_REDEFINED, _redefined),
@@ -188,7 +201,12 @@ _RULES: tuple[tuple[re.Pattern, Callable[[re.Match], Rule | None]], ...] = (
     (re.compile("@context terms must not be the empty strings"),
      lambda _: lambda obj, path: "" if "" in obj and _in_context(path) else None),
     (re.compile("Only a single @type is allowed when @value is present|@language can be used only on a string @value"),
-     _in_value_object))
+     _in_value_object),
+    (re.compile(r"@type definition can only contain .*, (@\w+) found"), lambda found: lambda obj, path: found.group(1)
+     if found.group(1) in obj and path and path[-1] == "@type" and _in_context(path[:-1]) else None),
+    (re.compile("@index inside of term definitions is only allowed when .*"),
+     lambda _: lambda obj, path: "@index" if "@index" in obj and _in_term(path) else None),
+    (re.compile(r"(Literals|Sets|Lists) are not allowed inside of (reverse properties|@included)"), _inside))
 
 
 def _in_context(path: list) -> bool:
