@@ -253,3 +253,21 @@ def test_an_annotation_of_an_annotation_is_in_the_axiom_row_from_every_syntax() 
         'SubClassOf(Annotation(<http://www.w3.org/2000/01/rdf-schema#seeAlso> <http://example.org/t#z>) '
         f'Annotation(Annotation({label} "inner2") Annotation(Annotation({comment} "deepest") {label} "inner1") '
         f'{comment} "outer") <http://example.org/t#A> <http://example.org/t#B>)']
+
+
+def test_a_cardinality_in_any_lexical_form_of_its_integer_is_read() -> None:
+    """`owl:minCardinality "+1"^^xsd:nonNegativeInteger` (or " 2 ", xsd's whitespace collapsed) was
+    skipped as "cardinality that is not a non-negative integer", which it is. Expected: the
+    numbers rdflib reads from the same literals; a negative one stays skipped."""
+    restriction = 'a owl:Restriction ; owl:onProperty :p ; owl:minCardinality "{}"^^xsd:nonNegativeInteger'
+    head = "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n" + TWO_FORMS_TTL.split(":A rdfs:subClassOf")[0]
+    text = head + "".join(
+        f":C{i} rdfs:subClassOf [ {restriction.format(n)} ] .\n" for i, n in enumerate(("+1", " 2 ", "03", "-1")))
+    graph = rdflib.Graph().parse(data=text, format="turtle")
+    numbers = sorted(o.toPython() for o in graph.objects(None, rdflib.OWL.minCardinality))
+    facts = parse_file("t.ttl", text.encode(), ParseOptions())
+    assert numbers == [-1, 1, 2, 3]
+    assert [a.object for a in facts.axioms] == [
+        f"ObjectMinCardinality({n} <http://example.org/t#p>)" for n in numbers if n >= 0]
+    assert [w.message.split("#")[1] for w in facts.warnings] == [
+        "C3> skipped: cardinality that is not a non-negative integer"]

@@ -352,7 +352,8 @@ class Renderer:
 
     def _cardinality(self, node: str, kind: str, value: Any, prop_text: str, is_data: bool) -> tuple[str, list[Any]]:
         name, qualified = CARDINALITIES[kind]
-        digits = value.value if isinstance(value, ox.Literal) else ""
+        # xsd's lexical forms of a non-negative integer: surrounding whitespace (collapsed) and a `+` sign
+        digits = value.value.strip(" \t\n\r").removeprefix("+") if isinstance(value, ox.Literal) else ""
         if not (digits.isascii() and digits.isdigit() and len(digits) <= 20):
             raise Unrenderable("cardinality that is not a non-negative integer")
         parts: list[Any] = [str(int(digits)), prop_text]
