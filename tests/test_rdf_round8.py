@@ -271,3 +271,17 @@ def test_a_cardinality_in_any_lexical_form_of_its_integer_is_read() -> None:
         f"ObjectMinCardinality({n} <http://example.org/t#p>)" for n in numbers if n >= 0]
     assert [w.message.split("#")[1] for w in facts.warnings] == [
         "C3> skipped: cardinality that is not a non-negative integer"]
+
+
+def test_a_cardinality_has_one_text_in_both_readers() -> None:
+    """`ObjectMinCardinality(03 :p)` in an `.ofn` file kept "03" in its axiom's text, where the same
+    restriction in Turtle (and the `.ofn` file's own RDF rows) says 3: one axiom, two texts."""
+    ofn = ("Prefix(:=<http://example.org/t#>)\nOntology(<http://example.org/t>\n"
+           "SubClassOf(:A ObjectMinCardinality(03 :p))\n)\n")
+    ttl = ("@prefix : <http://example.org/t#> . @prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+           '@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n:p a owl:ObjectProperty .\n'
+           ':A rdfs:subClassOf [ a owl:Restriction ; owl:onProperty :p ;\n'
+           '  owl:minCardinality "03"^^xsd:nonNegativeInteger ] .\n')
+    texts = [[a.object for a in parse_file(name, text.encode(), ParseOptions()).axioms]
+             for name, text in (("t.ofn", ofn), ("t.ttl", ttl))]
+    assert texts[0] == texts[1] == ["ObjectMinCardinality(3 <http://example.org/t#p>)"]

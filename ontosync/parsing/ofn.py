@@ -192,8 +192,8 @@ class _Interpreter(Header):
                 return done
             if ":" in atom.text:
                 done = "<" + self.expand(atom.text, atom.line) + ">"
-            elif _NUMBER.match(atom.text):
-                done = atom.text
+            elif _NUMBER.match(atom.text):  # a cardinality's digits as the RDF reader writes them: `03` is 3
+                done = str(int(atom.text)) if atom.text.isascii() and atom.text.isdigit() else atom.text
             else:
                 raise _Bad(f"{atom.text!r} is not an IRI or prefixed name")
             self.cache[atom.text] = done
