@@ -55,6 +55,7 @@ def test_a_cyclic_iri_mapping_names_the_term(text: str, line: int, where: str) -
     ('{"@id": "http://x.org/a", "@reverse": {"http://x.org/p": [{"@id": "http://x.org/b"},\n  {"@value": "x"}]}}',
      2, '$["@reverse"]["http://x.org/p"][1]["@value"]'),
     ('{"@id": "http://x.org/a",\n "@included": [\n  {"@set": [1]}]}', 3, '$["@included"][0]["@set"]'),
+    ('{"@context": {"ex": "http://x.org/",\n  "@base": "sub/"},\n "@id": "a"}', 2, '$["@context"]["@base"]'),
 ])
 def test_json_ld_errors_of_term_definitions_and_value_objects_name_their_place(
         text: str, line: int, where: str) -> None:
@@ -285,3 +286,19 @@ def test_a_cardinality_has_one_text_in_both_readers() -> None:
     texts = [[a.object for a in parse_file(name, text.encode(), ParseOptions()).axioms]
              for name, text in (("t.ofn", ofn), ("t.ttl", ttl))]
     assert texts[0] == texts[1] == ["ObjectMinCardinality(3 <http://example.org/t#p>)"]
+
+
+def test_a_relative_vocab_without_a_base_drops_properties_with_a_warning() -> None:
+    """`"@vocab": "terms#"` (relative) in a document with no `@base`: every property it would name
+    is no IRI, and JSON-LD drops it; pyoxigraph did so without a word, and the `dropped-node`
+    warning took any `@vocab` for one that works. Expected: rdflib's reading of the same document
+    with an absolute vocabulary names the statements lost."""
+    doc = '{"@context": {"@vocab": "%s"}, "@id": "http://x.org/a", "label": "A", "@type": "http://x.org/C"}'
+    full = rdflib.Graph().parse(data=doc % "http://x.org/terms#", format="json-ld")
+    facts = parse_file("t.jsonld", (doc % "terms#").encode(), ParseOptions())
+    assert len(full) == 2 and len(facts.statements) == 1
+    assert [w.message for w in facts.warnings] == [
+        "JSON-LD property 'label' dropped: not an absolute IRI nor a term of the context (needs @vocab)"]
+    with_base = (doc % "terms#").replace('{"@vocab"', '{"@base": "http://x.org/", "@vocab"')
+    based = parse_file("t.jsonld", with_base.encode(), ParseOptions())
+    assert (len(based.statements), based.warnings) == (2, [])

@@ -25,7 +25,7 @@ Rule = Callable[[dict, list], str | None]  # an object and its path -> the key o
 _KINDS = {"string": str, "null": type(None), "boolean": bool, "number": (int, float), "object": dict,
           "map": dict, "array": list}
 _VALUE_MUST = re.compile(r"(@\w+) values? must be (.+)")
-_FOUND = re.compile(r"The (?:allowed|only supported) (@\w+) values? .*found '?([^']*)'?")
+_FOUND = re.compile(r"The (?:allowed|only supported) (@\w+) values? .*found '?([^']*)'?|Invalid (@base) '([^']*)': .*")
 _TOGETHER = re.compile(r"(?:Both )?(@\w+) and (@\w+) (?:cannot be used together|can't be set at the same time"
                        r"|are incompatible)( in a context)?")
 _LISTED = ("@type", "@included")  # keys whose value may be a list of what the message names
@@ -91,8 +91,8 @@ def _value_must(found: re.Match) -> Rule | None:
 
 
 def _found(found: re.Match) -> Rule:
-    """`The allowed @direction values are ..., found 'up'`: that value."""
-    key, value = found.groups()
+    """`The allowed @direction values are ..., found 'up'`, `Invalid @base 'sub/': ...`: that value."""
+    key, value = found.group(1, 2) if found.group(1) else found.group(3, 4)
     return lambda obj, _: key if key in obj and str(obj[key]) == value else None
 
 
