@@ -302,3 +302,26 @@ def test_a_relative_vocab_without_a_base_drops_properties_with_a_warning() -> No
     with_base = (doc % "terms#").replace('{"@vocab"', '{"@base": "http://x.org/", "@vocab"')
     based = parse_file("t.jsonld", with_base.encode(), ParseOptions())
     assert (len(based.statements), based.warnings) == (2, [])
+
+
+OTHER_PARSE_TYPES = """<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://example.org/t#">
+  <rdf:Description rdf:about="http://example.org/t#a">
+    <ex:typo rdf:parseType="literal"><ex:b>bold</ex:b> text</ex:typo>
+    <ex:daml rdf:parseType="daml:collection"><ex:i>x</ex:i></ex:daml>
+    <ex:empty rdf:parseType='Other'/>
+    <ex:label>kept</ex:label>
+  </rdf:Description>
+</rdf:RDF>
+"""
+
+
+def test_another_parse_type_is_read_as_literal() -> None:
+    """`rdf:parseType="literal"` (lower-case), DAML's `"daml:collection"` or any other value: RDF/XML
+    reads such an element as `parseType="Literal"` (its grammar's parseTypeOtherPropertyElt), but
+    pyoxigraph dropped the statement without a word. Expected: rdflib's XML literals of the file."""
+    graph = rdflib.Graph().parse(data=OTHER_PARSE_TYPES, format="xml")
+    want = sorted((str(p), str(o)) for p, o in graph.predicate_objects() if isinstance(o, rdflib.Literal))
+    facts = parse_file("t.owl", OTHER_PARSE_TYPES.encode(), ParseOptions())
+    assert len(want) == 4
+    assert sorted((p, v) for _, _, p, _, v, _, _ in facts.statements) == want

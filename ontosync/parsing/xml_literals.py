@@ -11,7 +11,9 @@ same). This rewrites the start tags so; text, attribute order and everything els
 pyoxigraph also fails a whole file on an empty XML literal (`<ex:p rdf:parseType="Literal"/>`,
 or with its end tag right after: "No value found for rdf:XMLLiteral value of property"), which is
 legal RDF/XML. `mark_empty_literals` writes a placeholder text in each (same lines), and
-`fix_xml_literals` takes it out again.
+`fix_xml_literals` takes it out again. And it dropped, without a word, the statement of an element
+with another `rdf:parseType` (`"literal"`, DAML's `"daml:collection"`), which RDF/XML reads as
+`"Literal"` (its grammar's parseTypeOtherPropertyElt): such a value is written `Literal` first.
 
 The input is pyoxigraph's own serialisation (double-quoted attributes, no comments, no processing
 instructions), so start and end tags are found by pattern; anything unexpected leaves the value
@@ -33,9 +35,17 @@ _MARK = "x-ontosync-empty-literal"
 _EMPTY = re.compile(rb"""<([^\s<>/!?]+)(\s[^<>]*?parseType\s*=\s*(["'])Literal\3[^<>]*?)(?:(/>)|>(</\1\s*>))""")
 
 
+# (in a start tag: not a text or comment that quotes such an attribute)
+_OTHER = re.compile(rb"""(<[^\s<>/!?][^<>]*?[\s:]parseType\s*=\s*)(["'])"""
+                    rb"""(?!(?:Resource|Literal|Collection)\2)[^"'<>]*\2""")
+
+
 def mark_empty_literals(data: bytes) -> bytes:
-    """RDF/XML with the placeholder in each empty `parseType="Literal"` element (see above); a file
-    that already holds the placeholder text is left alone (and fails as before)."""
+    """RDF/XML with each other `parseType` value written `Literal`, and the placeholder in each empty
+    `parseType="Literal"` element (see above); a file that already holds the placeholder text gets
+    none (and fails as before)."""
+    if b"parseType" in data:
+        data = _OTHER.sub(rb"\1\2Literal\2", data)
     if not has_xml_literals(data) or _MARK.encode() in data:
         return data
     return _EMPTY.sub(_marked, data)
