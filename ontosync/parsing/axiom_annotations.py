@@ -8,8 +8,11 @@ triple and dropped the node, so the annotation reached no `owl_axioms` row and t
 gave different rows for one axiom. Here each such node on `rdfs:subClassOf`, `owl:equivalentClass`
 or `owl:disjointWith` whose triple the file asserts gives the row the functional-syntax reader
 gives: the axiom's subject and object, annotations `{"ofn": the axiom with its annotations}`
-(sorted; IRI and literal values; a nested annotation or a blank-node value is left out). It takes
-the place of the axiom's plain row (an annotated subclass edge between two names keeps its edge).
+(sorted; IRI and literal values; a blank-node value is left out). An annotation's own annotations
+(an `owl:Annotation` node naming the `owl:Axiom` node, the property and the value) are nested in it,
+sorted too, as the functional-syntax reader writes them; they were left out, so one axiom had two
+texts. It takes the place of the axiom's plain row (an annotated subclass edge between two names
+keeps its edge).
 
 Only the `owl:annotatedProperty` triples are indexed (rdf_vocab.KEEP); the quads are read again,
 for the nodes found, only when a file has such an axiom (OBO files annotate mostly definitions and
@@ -26,6 +29,7 @@ import pyoxigraph as ox
 from ontosync.parsing.class_expressions import Index, render_literal
 from ontosync.parsing.facts import AxiomFact
 from ontosync.parsing.rdf_vocab import (
+    OWL,
     OWL_ANNOTATED_PROPERTY,
     OWL_ANNOTATED_SOURCE,
     OWL_ANNOTATED_TARGET,
@@ -39,14 +43,26 @@ from ontosync.parsing.rdf_vocab import (
 
 CLASS_AXIOMS = {RDFS_SUBCLASS: "SubClassOf", OWL_EQUIVALENT_CLASS: "EquivalentClasses",
                 OWL_DISJOINT_WITH: "DisjointClasses"}
+_OWL_ANNOTATION = OWL + "Annotation"
 _NOT_ANNOTATIONS = frozenset((RDF_TYPE, OWL_ANNOTATED_SOURCE, OWL_ANNOTATED_PROPERTY, OWL_ANNOTATED_TARGET))
 
 
 def annotate(axioms: set[AxiomFact], index: Index, quads: Iterable[ox.Quad],
              render: Callable[[Any, str, str], str | None], languages: dict[str, str]) -> list[AxiomFact]:
     """The annotated class axioms' rows (see above); their plain rows are taken out of `axioms`."""
-    nodes = {s for s, values in index.subjects_with(OWL_ANNOTATED_PROPERTY) if any(v in CLASS_AXIOMS for v in values)}
-    found = [_axiom(parts, index, render, languages) for parts in _node_parts(quads, nodes).values()] if nodes else []
+    nodes, nested = set(), set()  # the owl:Axiom nodes of class axioms; the owl:Annotation nodes
+    for s, values in index.subjects_with(OWL_ANNOTATED_PROPERTY):
+        if any(v in CLASS_AXIOMS for v in values):
+            nodes.add(s)
+        elif _OWL_ANNOTATION in index.types(s):
+            nested.add(s)
+    every = _node_parts(quads, nodes | nested) if nodes else {}
+    under: dict[Any, list[tuple[str, dict[str, list[Any]]]]] = {}  # node -> the owl:Annotation nodes naming it
+    for key in nested & every.keys():
+        if len(every[key].get(OWL_ANNOTATED_SOURCE, ())) == 1:
+            under.setdefault(every[key][OWL_ANNOTATED_SOURCE][0], []).append((key, every[key]))
+    notes = _Notes(under, languages)
+    found = [_axiom(every[n], notes.of(n, every[n], 0), index, render) for n in sorted(nodes & every.keys())]
     annotated = {(a.axiom_type, a.subject, a.object, a.annotations["ofn"]): a for a in found if a is not None}
     for a in annotated.values():
         axioms.discard(a._replace(annotations=None))
@@ -54,7 +70,7 @@ def annotate(axioms: set[AxiomFact], index: Index, quads: Iterable[ox.Quad],
 
 
 def _node_parts(quads: Iterable[ox.Quad], nodes: set[str]) -> dict[str, dict[str, list[Any]]]:
-    """node -> predicate -> values, for the `owl:Axiom` nodes only."""
+    """node -> predicate -> values, for the reified nodes given (`owl:Axiom`, `owl:Annotation`)."""
     parts: dict[str, dict[str, list[Any]]] = {}
     for quad in quads:
         subj, obj = quad.subject, quad.object
@@ -68,8 +84,36 @@ def _node_parts(quads: Iterable[ox.Quad], nodes: set[str]) -> dict[str, dict[str
     return parts
 
 
-def _axiom(parts: dict[str, list[Any]], index: Index, render: Callable[[Any, str, str], str | None],
-           languages: dict[str, str]) -> AxiomFact | None:
+class _Notes:
+    """The `Annotation(...)` texts of a reified node, each with its own annotations nested."""
+
+    MAX_DEPTH = 8  # annotations of annotations of ...: deeper ones (or a loop of nodes) are left out
+
+    def __init__(self, under: dict[Any, list[tuple[str, dict[str, list[Any]]]]], languages: dict[str, str]) -> None:
+        self.under, self.languages = under, languages
+
+    def of(self, node: str, parts: dict[str, list[Any]], depth: int) -> list[str]:
+        """Sorted: one per annotation of `node` (its predicate -> values `parts`)."""
+        found = []
+        for pred, values in parts.items():
+            for value in values if pred not in _NOT_ANNOTATIONS else ():
+                text = _value(value, self.languages)
+                if text is not None:
+                    inner = self._nested(node, pred, value, depth) if depth < self.MAX_DEPTH else []
+                    found.append(f"Annotation({''.join(n + ' ' for n in inner)}<{pred}> {text})")
+        return sorted(found)
+
+    def _nested(self, node: Any, pred: str, value: Any, depth: int) -> list[str]:
+        """The annotations of `node`'s annotation `pred value`: its owl:Annotation nodes' own."""
+        out: list[str] = []
+        for key, parts in self.under.get(node, ()):
+            if parts.get(OWL_ANNOTATED_PROPERTY) == [pred] and parts.get(OWL_ANNOTATED_TARGET) == [value]:
+                out += self.of(key, parts, depth + 1)
+        return sorted(out)
+
+
+def _axiom(parts: dict[str, list[Any]], notes: list[str], index: Index,
+           render: Callable[[Any, str, str], str | None]) -> AxiomFact | None:
     """The annotated row of one `owl:Axiom` node, or None (not one class axiom the file asserts)."""
     ends = [parts.get(p, []) for p in (OWL_ANNOTATED_SOURCE, OWL_ANNOTATED_PROPERTY, OWL_ANNOTATED_TARGET)]
     if any(len(set(map(str, e))) != 1 for e in ends):
@@ -78,8 +122,6 @@ def _axiom(parts: dict[str, list[Any]], index: Index, render: Callable[[Any, str
     head = CLASS_AXIOMS.get(prop)
     if head is None or isinstance(source, ox.Literal) or target not in index.get(source, prop):
         return None
-    values = [(p, _value(v, languages)) for p, vs in parts.items() if p not in _NOT_ANNOTATIONS for v in vs]
-    notes = sorted(f"Annotation(<{p}> {v})" for p, v in values if v is not None)
     what = f"annotated {head} axiom skipped"
     left, right = render(source, "class", what), render(target, "class", what)
     if not notes or left is None or right is None:

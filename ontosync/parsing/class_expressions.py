@@ -234,6 +234,8 @@ class Renderer:
     def _individual(self, term: Any) -> str:
         if is_iri(term):
             return f"<{term}>"
+        if isinstance(term, ox.Literal):
+            raise Unrenderable("a literal where an individual is expected")
         raise Unrenderable("anonymous individual (blank node) in a class expression")
 
     def _literal(self, term: Any) -> str:
@@ -244,15 +246,21 @@ class Renderer:
     def _spec(self, node: str, ctx: str) -> tuple[str, list[Any]]:
         """(functional-syntax head, parts): parts are rendered text or (term, ctx) to render.
 
-        The first predicate of `_FORMS[ctx]` the node has decides its form."""
+        The predicate of `_FORMS[ctx]` the node has decides its form. A node with two (or a form
+        beside a restriction) is no one expression: reading the first one found stated an axiom the
+        file does not."""
         by_pred = self.index.props.get(node, {})
         if ctx == "class" and self.is_data_range(node):
             ctx = "data"
-        if ctx == "class" and (OWL_ON_PROPERTY in by_pred or OWL_ON_PROPERTIES in by_pred):
+        forms = [form for form in self._FORMS[ctx] if form[0] in by_pred]
+        restriction = ctx == "class" and (OWL_ON_PROPERTY in by_pred or OWL_ON_PROPERTIES in by_pred)
+        if len(forms) + restriction > 1:
+            raise Unrenderable("blank node with several class expression forms (owl:intersectionOf, owl:unionOf, ...)")
+        if restriction:
             return self._restriction(node, by_pred)
-        for pred, head, parts in self._FORMS[ctx]:
-            if pred in by_pred:
-                return head, parts(self, node, pred, ctx)
+        if forms:
+            pred, head, parts = forms[0]
+            return head, parts(self, node, pred, ctx)
         raise Unrenderable(f"blank node that is not a {_WHAT[ctx]}")
 
     # -- the parts of each form: (node, the predicate that chose the form, ctx) -> parts
@@ -332,6 +340,11 @@ class Renderer:
         return "ObjectHasValue", [prop_text, self._individual(value)]
 
     def _has_self(self, kind: str, value: Any, prop_text: str, is_data: bool) -> tuple[str, list[Any]]:
+        """OWL 2's mapping reads `owl:hasSelf true` (the boolean's lexical forms, or the plain string
+        a hand-written RDF/XML file gives); `false` was read as its opposite, ObjectHasSelf."""
+        if not (isinstance(value, ox.Literal) and value.value.strip() in ("true", "1")
+                and value.datatype.value in (XSD + "boolean", XSD + "string")):
+            raise Unrenderable("owl:hasSelf that is not true")
         return "ObjectHasSelf", [prop_text]
 
     _FILLER_FORMS: ClassVar[dict[str, Callable[..., tuple[str, list[Any]]]]] = {
@@ -339,7 +352,8 @@ class Renderer:
 
     def _cardinality(self, node: str, kind: str, value: Any, prop_text: str, is_data: bool) -> tuple[str, list[Any]]:
         name, qualified = CARDINALITIES[kind]
-        digits = value.value if isinstance(value, ox.Literal) else ""
+        # xsd's lexical forms of a non-negative integer: surrounding whitespace (collapsed) and a `+` sign
+        digits = value.value.strip(" \t\n\r").removeprefix("+") if isinstance(value, ox.Literal) else ""
         if not (digits.isascii() and digits.isdigit() and len(digits) <= 20):
             raise Unrenderable("cardinality that is not a non-negative integer")
         parts: list[Any] = [str(int(digits)), prop_text]

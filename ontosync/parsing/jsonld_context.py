@@ -103,11 +103,12 @@ def inline_jsonld_contexts(data: bytes, contexts: dict[str, str]) -> tuple[bytes
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def lone_surrogate(doc: Any, data: bytes, keep_lines: bool) -> ParseError | None:
+def lone_surrogate(doc: Any, data: bytes) -> ParseError | None:
     """The error for a string holding half of a UTF-16 surrogate pair (`"\\ud800"` without its other
     half), or None. JSON allows the escape, Python's JSON reader keeps it, but it is no character,
     so no RDF literal or IRI can hold it: pyoxigraph refuses the document saying "Unexpected end of
-    file", which sent users looking for a truncated file. Only called once pyoxigraph has failed."""
+    file", which sent users looking for a truncated file. Only called once pyoxigraph has failed; the
+    line is that of the escape in `data`, the user's text (none when a mapped context holds it)."""
     stack = [doc]
     while stack:
         node = stack.pop()
@@ -117,7 +118,7 @@ def lone_surrogate(doc: Any, data: bytes, keep_lines: bool) -> ParseError | None
             stack += node
         elif isinstance(node, str) and (found := _SURROGATE.search(node)):
             code = f"\\u{ord(found.group()):04x}"
-            at = data.lower().find(code.encode()) if keep_lines else -1
+            at = data.lower().find(code.encode())
             return ParseError(f"JSON-LD syntax error: {code} is half of a UTF-16 surrogate pair, not a character "
                               "(text cut in the middle of a character, or mis-encoded)",
                               data.count(b"\n", 0, at) + 1 if at >= 0 else None)

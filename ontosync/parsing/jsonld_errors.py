@@ -6,8 +6,9 @@ nothing in it, and a user had to search a large document for the member at fault
 names a keyword; the first member of the parsed document that breaks the rule it states is the
 place (found in the document's own order; an error no rule here reads keeps no place, rather than
 a wrong one). Its line is found by walking the text along the path with Python's JSON decoder, on
-the error path only; a document whose contexts were inlined (re-serialised: its lines are not the
-user's) gets the path alone.
+the error path only. A document whose contexts were inlined is parsed re-serialised, so its path is
+walked in the user's own text as far as that text is the same place (`_users_part`): the member's
+line, or the line of the context reference the fault came in by.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ Rule = Callable[[dict, list], str | None]  # an object and its path -> the key o
 _KINDS = {"string": str, "null": type(None), "boolean": bool, "number": (int, float), "object": dict,
           "map": dict, "array": list}
 _VALUE_MUST = re.compile(r"(@\w+) values? must be (.+)")
-_FOUND = re.compile(r"The (?:allowed|only supported) (@\w+) values? .*found '?([^']*)'?")
-_TOGETHER = re.compile(r"(@\w+) and (@\w+) cannot be used together")
+_FOUND = re.compile(r"The (?:allowed|only supported) (@\w+) values? .*found '?([^']*)'?|Invalid (@base) '([^']*)': .*")
+_TOGETHER = re.compile(r"(?:Both )?(@\w+) and (@\w+) (?:cannot be used together|can't be set at the same time"
+                       r"|are incompatible)( in a context)?")
 _LISTED = ("@type", "@included")  # keys whose value may be a list of what the message names
 _REDEFINED = re.compile(r"(@\w+) keyword can't be redefined in context")
 _ONLY_KEYS = re.compile(r"(@\w+) and (@\w+) must be the only keys of an object")
@@ -33,17 +35,46 @@ _ONLY_KEYS = re.compile(r"(@\w+) and (@\w+) must be the only keys of an object")
 
 def located(error: ParseError, message: str, doc: Any, data: bytes, keep_lines: bool) -> ParseError:
     """`error` (pyoxigraph's `message`, without a line) with the place of the member at fault:
-    its line when the text is the user's, and its JSON path in the message."""
+    its JSON path in `doc` in the message, and its line in `data`, the user's text (when it is not
+    the text parsed, `keep_lines` False, the line of as much of the path as is the user's)."""
     rule = _rule(message)
     path = None if rule is None or error.line is not None else _first(doc, rule)
     if path is None:
         return error
-    line = _line(data, path) if keep_lines else None
-    return ParseError(f"{error.message} (at {_path_text(path)})", line, error.kind)
+    users = path if keep_lines else _users_part(data, doc, path)
+    inlined = "" if users == path else ", in what a mapped context on that line brought in"
+    return ParseError(f"{error.message} (at {_path_text(path)}{inlined})", _line(data, users), error.kind)
+
+
+def _users_part(data: bytes, doc: Any, path: list) -> list:
+    """The start of `path` (a place in `doc`, the document with its contexts inlined) that is the
+    same place in the user's text: all of it outside the inlined contexts. A key the user wrote
+    keeps its value (an @import's keys give way to the context's own); an index keeps its item
+    except in a `@context` array, where a mapped URL became its context's items."""
+    try:
+        mine = json.loads(data)
+    except (ValueError, RecursionError):
+        return []
+    for depth, step in enumerate(path):
+        if mine == doc:
+            return path
+        if isinstance(step, int):
+            same = isinstance(mine, list) and (depth == 0 or path[depth - 1] != "@context")
+        else:
+            same = isinstance(mine, dict) and step in mine
+        if not same:
+            return path[:depth]
+        mine, doc = mine[step], doc[step]
+    return path
+
+
+_SCOPED = "Invalid scoped context: "  # pyoxigraph's prefix of an error in a term definition's @context
 
 
 def _rule(message: str) -> Rule | None:
     """The test of an object that finds the member `message` is about; None for a message no rule reads."""
+    while message.startswith(_SCOPED):  # the same rule: the first context to break it is the scoped one
+        message = message[len(_SCOPED):]
     for pattern, build in _RULES:
         if found := pattern.fullmatch(message):
             return build(found)
@@ -60,15 +91,32 @@ def _value_must(found: re.Match) -> Rule | None:
 
 
 def _found(found: re.Match) -> Rule:
-    """`The allowed @direction values are ..., found 'up'`: that value."""
-    key, value = found.groups()
+    """`The allowed @direction values are ..., found 'up'`, `Invalid @base 'sub/': ...`: that value."""
+    key, value = found.group(1, 2) if found.group(1) else found.group(3, 4)
     return lambda obj, _: key if key in obj and str(obj[key]) == value else None
 
 
 def _together(found: re.Match) -> Rule:
-    """`@type and @language cannot be used together`: the one of the two written second."""
-    pair = set(found.groups())
-    return lambda obj, _: [k for k in obj if k in pair][-1] if pair <= obj.keys() else None
+    """`@type and @language cannot be used together`: the one of the two written second (of a term
+    definition, for `... in a context` and `Both @language and @type can't be set ...`)."""
+    pair, in_term = {found.group(1), found.group(2)}, bool(found.group(3)) or found.group(0).startswith("Both")
+    return lambda obj, path: ([k for k in obj if k in pair][-1] if pair <= obj.keys()
+                              and (not in_term or _in_term(path)) else None)
+
+
+def _in_term_definition(found: re.Match) -> Rule:
+    """`Unexpected key in term definition '@foo'`, `The value of @type in a context must be a
+    string`: that member of a term definition."""
+    key, string = found.group(1) or found.group(2), found.group(2) is not None
+    return lambda obj, path: (key if key in obj and _in_term(path) and not (string and isinstance(obj[key], str))
+                              else None)
+
+
+def _in_value_object(found: re.Match) -> Rule:
+    """`Only a single @type is allowed when @value is present`, `@language can be used only on a
+    string @value`: the member of a value object at fault."""
+    key, kind = ("@type", list) if found.group(0).startswith("Only") else ("@value", (int, float, bool, dict, list))
+    return lambda obj, _: key if "@value" in obj and key in obj and isinstance(obj[key], kind) else None
 
 
 def _only_keys(found: re.Match) -> Rule:
@@ -89,15 +137,87 @@ def _redefined(found: re.Match) -> Rule:
     return lambda obj, path: key if key in obj and _in_context(path) else None
 
 
+def _cyclic(_found: re.Match) -> Rule:
+    """`Cyclic IRI mapping`: the first term of a context whose IRI depends on itself."""
+    return lambda obj, path: next((t for t in obj if _loops(obj, t)), None) if _in_context(path) else None
+
+
+def _loops(context: dict, term: str) -> bool:
+    """Whether defining `term` of `context` needs `term` defined first (JSON-LD's Create Term
+    Definition: a value, @type or @reverse that is another of the context's terms, or whose prefix
+    is one, is defined first; a term's own name as its @id is no loop, as pyoxigraph reads it)."""
+    seen, todo = set(), list(_needs(context, term))
+    while todo:
+        other = todo.pop()
+        if other == term:
+            return True
+        if other not in seen:
+            seen.add(other)
+            todo += _needs(context, other)
+    return False
+
+
+def _needs(context: dict, term: str) -> list[str]:
+    """The terms of `context` that `term`'s definition expands with."""
+    value = context.get(term)
+    if isinstance(value, str):
+        value = {"@id": value}
+    if not isinstance(value, dict) or term.startswith("@"):
+        return []
+    found = [_term_in(context, v, v == term and key == "@id") for key, v in value.items()
+             if key in ("@id", "@type", "@reverse") and isinstance(v, str)]
+    if "@id" not in value and "@reverse" not in value:
+        found.append(_term_in(context, term, True))
+    return [t for t in found if t is not None]
+
+
+def _term_in(context: dict, value: str, whole_is_self: bool) -> str | None:
+    """The term of `context` that `value` expands with: itself, or its prefix (`p:x`, not `p://x`)."""
+    if value in context and not whole_is_self and not value.startswith("@"):
+        return value
+    prefix, colon, rest = value.partition(":")
+    return prefix if colon and prefix in context and prefix != "_" and not rest.startswith("//") else None
+
+
+def _inside(found: re.Match) -> Rule:
+    """`Literals are not allowed inside of reverse properties`, `Sets are not allowed inside of
+    @included`: that member of an object in a `@reverse` property's value, or in `@included`."""
+    key = {"Literals": "@value", "Sets": "@set", "Lists": "@list"}[found.group(1)]
+    depth = 2 if found.group(2) == "reverse properties" else 1  # @reverse -> its property -> the object
+
+    def in_it(path: list) -> bool:
+        steps = path[:-1] if path and isinstance(path[-1], int) else path  # (an item of a list of them)
+        return len(steps) >= depth and steps[-depth] == ("@reverse" if depth == 2 else "@included")
+
+    return lambda obj, path: key if key in obj and in_it(path) else None
+
+
 _RULES: tuple[tuple[re.Pattern, Callable[[re.Match], Rule | None]], ...] = (
     (_VALUE_MUST, _value_must), (_FOUND, _found), (_TOGETHER, _together), (_ONLY_KEYS, _only_keys),
-    (re.compile(r"Term definition value must be .*"), _term_definition), (_REDEFINED, _redefined))
+    (re.compile(r"Term definition value must be .*"), _term_definition), (_REDEFINED, _redefined),
+    (re.compile("Cyclic IRI mapping"), _cyclic),
+    (re.compile(r"Unexpected key in term definition '(.*)'|The value of (@\w+) in a context must be a string"),
+     _in_term_definition),
+    (re.compile("@context terms must not be the empty strings"),
+     lambda _: lambda obj, path: "" if "" in obj and _in_context(path) else None),
+    (re.compile("Only a single @type is allowed when @value is present|@language can be used only on a string @value"),
+     _in_value_object),
+    (re.compile(r"@type definition can only contain .*, (@\w+) found"), lambda found: lambda obj, path: found.group(1)
+     if found.group(1) in obj and path and path[-1] == "@type" and _in_context(path[:-1]) else None),
+    (re.compile("@index inside of term definitions is only allowed when .*"),
+     lambda _: lambda obj, path: "@index" if "@index" in obj and _in_term(path) else None),
+    (re.compile(r"(Literals|Sets|Lists) are not allowed inside of (reverse properties|@included)"), _inside))
 
 
 def _in_context(path: list) -> bool:
     """Whether the object at `path` is a context (`"@context": {...}`, or one of a list of them)."""
     return bool(path) and (path[-1] == "@context" or (len(path) > 1 and isinstance(path[-1], int)
                                                        and path[-2] == "@context"))
+
+
+def _in_term(path: list) -> bool:
+    """Whether the object at `path` is a term definition (a member of a context)."""
+    return len(path) > 1 and isinstance(path[-1], str) and _in_context(path[:-1])
 
 
 def _fits(value: Any, kinds: tuple, each: bool) -> bool:

@@ -10,7 +10,8 @@ A heuristic on the JSON, not a second JSON-LD processor: `@id` (and its aliases,
 context) outside contexts; an id counts as absolute when it has a scheme (`ex:Foo`, a compact IRI,
 too) and as resolvable against a base when the document declares one. A property's key is kept
 when it is a term of a context, a keyword, or has a scheme, or when a context sets `@vocab`
-(`"label": "x"` without one is dropped, and the label with it).
+(`"label": "x"` without one is dropped, and the label with it; so it is with a relative `@vocab`
+and no `@base`).
 """
 
 from __future__ import annotations
@@ -115,15 +116,20 @@ class _Contexts:
 
     def __init__(self, contexts: list[Any]) -> None:
         self.id_keys, self.type_keys, self.terms = {"@id"}, {"@type"}, set()
-        self.has_base = self.has_vocab = False
+        self.has_base = self.has_vocab = self.relative_vocab = False
         self.maps: set[str] = set()  # terms whose value is a map (`@container`: @language, @index, ...)
         self.json: set[str] = set()  # terms whose value is a JSON literal (`"@type": "@json"`)
         for context in _objects(contexts, _scoped_contexts):
             self._read(context)
+        # a relative `@vocab` ("terms#") names IRIs only against a base: without one, nothing
+        self.has_vocab = self.has_vocab or (self.relative_vocab and self.has_base)
 
     def _read(self, context: dict) -> None:
         self.has_base = self.has_base or isinstance(context.get("@base"), str)
-        self.has_vocab = self.has_vocab or isinstance(context.get("@vocab"), str)
+        vocab = context.get("@vocab")
+        if isinstance(vocab, str):
+            self.has_vocab = self.has_vocab or bool(_SCHEME.match(vocab))
+            self.relative_vocab = self.relative_vocab or not _SCHEME.match(vocab)
         self.terms.update(k for k in context if not k.startswith("@"))
         self.id_keys.update(k for k, v in context.items() if v == "@id")
         self.type_keys.update(k for k, v in context.items() if v == "@type")

@@ -192,8 +192,8 @@ class _Interpreter(Header):
                 return done
             if ":" in atom.text:
                 done = "<" + self.expand(atom.text, atom.line) + ">"
-            elif _NUMBER.match(atom.text):
-                done = atom.text
+            elif _NUMBER.match(atom.text):  # a cardinality's digits as the RDF reader writes them: `03` is 3
+                done = str(int(atom.text)) if atom.text.isascii() and atom.text.isdigit() else atom.text
             else:
                 raise _Bad(f"{atom.text!r} is not an IRI or prefixed name")
             self.cache[atom.text] = done
@@ -236,7 +236,12 @@ class _Interpreter(Header):
             raise _Bad(f"unknown construct {item.head!r}")
         if item.head in AXIOMS and depth > 0:
             raise _Bad(f"axiom {item.head} nested in another form")
-        inner = " ".join(self.render(a, depth + 1) for a in item.args)
+        parts = [self.render(a, depth + 1) for a in item.args]
+        if item.head == "Annotation":  # its own annotations sorted, as an axiom's: one text in every syntax
+            notes = [isinstance(a, Node) and a.head == "Annotation" for a in item.args]
+            parts = sorted(p for p, n in zip(parts, notes, strict=True) if n) + [
+                p for p, n in zip(parts, notes, strict=True) if not n]
+        inner = " ".join(parts)
         return f"{item.head}({inner})" if item.head is not None else f"({inner})"
 
     def first_iri(self, items: list) -> str | None:

@@ -78,7 +78,7 @@ from ontosync.parsing.rdf_vocab import (
 )
 from ontosync.parsing.xml_base import resolve_xml_bases
 from ontosync.parsing.xml_guard import OWL_XML_SKIPPED, check_xml, is_owl_xml, refuse_non_xml, to_utf8_xml
-from ontosync.parsing.xml_literals import fix_xml_literals, has_xml_literals
+from ontosync.parsing.xml_literals import fix_xml_literals, has_xml_literals, mark_empty_literals
 
 __all__ = ["MAX_MESSAGE", "OWL", "OWL_CLASS", "parse_rdf"]  # the constants: for tests and callers
 
@@ -182,9 +182,9 @@ def _parse_rdf(path: str, data: bytes, fmt: str,
             refuse_non_xml(data)
             reason = OWL_XML_SKIPPED if is_owl_xml(data) else "XML without the RDF namespace: not an RDF/XML document"
             return FileFacts(format=fmt, skipped=reason), None, {}
-        data, masked = mask_empty_xml_lang(resolve_xml_bases(data))
-    elif fmt == "jsonld":
-        data, keep_lines, doc = inline_jsonld_contexts(data, options.jsonld_contexts)
+        data, masked = mask_empty_xml_lang(mark_empty_literals(resolve_xml_bases(data)))
+    elif fmt == "jsonld":  # (`users`: the text an error's line is found in; `data` may be re-serialised)
+        users, (data, keep_lines, doc) = data, inline_jsonld_contexts(data, options.jsonld_contexts)
         notes = dropped_nodes(doc)
 
     try:
@@ -197,7 +197,7 @@ def _parse_rdf(path: str, data: bytes, fmt: str,
     except SyntaxError as exc:
         if fmt == "rdfxml" and is_owl_xml(data):  # other XML, as one without the RDF namespace
             return FileFacts(format=fmt, skipped=OWL_XML_SKIPPED), None, {}
-        raise _failed(fmt, exc, data, doc, keep_lines, line_shift_cols) from None
+        raise _failed(fmt, exc, users if fmt == "jsonld" else data, doc, keep_lines, line_shift_cols) from None
     except MemoryError as exc:  # pyoxigraph's "Reached the buffer maximal size of N": one huge term
         raise _too_long(label, data, exc, keep_lines) from None
     languages = written_tags(data)
@@ -215,11 +215,15 @@ def _parse_rdf(path: str, data: bytes, fmt: str,
 
 def _failed(fmt: str, exc: SyntaxError, data: bytes, doc: Any, keep_lines: bool, shift: int) -> ParseError:
     """The error of a document pyoxigraph refused, with its line: found again for RDF/XML, the
-    member at fault for JSON-LD; a TriG or N-Quads document in a triples-only syntax named so."""
+    member at fault for JSON-LD (`data`: the user's text, not the one with its contexts inlined); a
+    TriG or N-Quads document in a triples-only syntax named so."""
     ox_format, label = _FORMATS[fmt]
     line = _locate_xml_error(data, ox_format) if fmt == "rdfxml" else None
-    error = (fmt == "jsonld" and lone_surrogate(doc, data, keep_lines)) or _syntax_error(
+    error = (fmt == "jsonld" and lone_surrogate(doc, data)) or _syntax_error(
         label, exc, shift, keep_lines, line)
+    lines = data.split(b"\n", error.line)[:error.line] if fmt in ("turtle", "ntriples") and error.line else []
+    if len(lines) == error.line and codecs.BOM_UTF8 in lines[-1] and _BOM_NAME not in error.message:
+        error = ParseError(error.message.replace(" error: ", f" error: {_BOM_NAME} on this line; ", 1), error.line)
     if fmt in ("turtle", "ntriples") and _named_graphs(data):
         return ParseError(f"{label}: the file is TriG or N-Quads (it names graphs), which ontosync does not "
                           "read: save the ontology's graph as Turtle or N-Triples", error.line)
@@ -228,13 +232,15 @@ def _failed(fmt: str, exc: SyntaxError, data: bytes, doc: Any, keep_lines: bool,
     return jsonld_errors.located(error, str(exc.msg), doc, data, keep_lines) if fmt == "jsonld" else error
 
 
+_SURROGATE = re.compile(r"escape sequence '\\u[dD][89a-fA-F][0-9a-fA-F]{2}' is encoding")
+_BOM_NAME = "U+FEFF (a byte order mark: two files joined?)"  # invisible, and no syntax's character
 _LOCATION_PREFIX = re.compile(r"^Parser error at line \d+ [^:]{0,80}:\s*")  # the line goes in ParseError.line
 
 
 def _syntax_error(label: str, exc: SyntaxError, shift: int, keep_lines: bool, line: int | None) -> ParseError:
     """pyoxigraph's SyntaxError -> ParseError with the 1-based line (from `exc.args[1]` when the
     format has a location) and a message without pyoxigraph's own location prefix."""
-    raw = exc.msg if isinstance(exc.msg, str) else str(exc)
+    raw = (exc.msg if isinstance(exc.msg, str) else str(exc)).replace("\ufeff", _BOM_NAME)
     message = _LOCATION_PREFIX.sub("", raw[:4000])  # may quote a whole 10 MB line
     if line is None and keep_lines and exc.lineno:
         line = exc.lineno
@@ -245,6 +251,9 @@ def _syntax_error(label: str, exc: SyntaxError, shift: int, keep_lines: bool, li
             message = f"{message} (column {column})"
     if "No scheme found in an absolute IRI" in message:
         message += "; relative IRIs need a base (@base / xml:base): none is assumed"
+    if _SURROGATE.search(message):  # Turtle's escapes are code points; Java's and JSON's, UTF-16 units
+        message += ("; it is half of a UTF-16 surrogate pair, not a character: write the character itself "
+                    "or one \\U0001F600-style escape")
     if "No LoadDocumentCallback" in message:  # belt and braces: contexts are inlined before parsing
         message = "remote JSON-LD context not fetched; map it to a local file in .ontosync.yml"
     return ParseError(clip(f"{label} syntax error: {message}"), line)

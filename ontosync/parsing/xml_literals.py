@@ -8,6 +8,13 @@ canonicalisation, which declares on each element only the prefixes that element'
 attributes use and that the output does not already declare with the same value (rdflib does the
 same). This rewrites the start tags so; text, attribute order and everything else stay as parsed.
 
+pyoxigraph also fails a whole file on an empty XML literal (`<ex:p rdf:parseType="Literal"/>`,
+or with its end tag right after: "No value found for rdf:XMLLiteral value of property"), which is
+legal RDF/XML. `mark_empty_literals` writes a placeholder text in each (same lines), and
+`fix_xml_literals` takes it out again. And it dropped, without a word, the statement of an element
+with another `rdf:parseType` (`"literal"`, DAML's `"daml:collection"`), which RDF/XML reads as
+`"Literal"` (its grammar's parseTypeOtherPropertyElt): such a value is written `Literal` first.
+
 The input is pyoxigraph's own serialisation (double-quoted attributes, no comments, no processing
 instructions), so start and end tags are found by pattern; anything unexpected leaves the value
 untouched.
@@ -23,6 +30,40 @@ _TAGS = re.compile(r'<(/?)([^\s/>!?"]+)((?:\s+[^\s=/>"]+="[^"]*")*)\s*(/?)>')
 _ATTR = re.compile(r'([^\s=/>"]+)="([^"]*)"')
 
 
+_MARK = "x-ontosync-empty-literal"
+# An element with parseType="Literal" and no content: `<p ... parseType="Literal" .../>` or `<p ...></p>`
+_EMPTY = re.compile(rb"""<([^\s<>/!?]+)(\s[^<>]*?parseType\s*=\s*(["'])Literal\3[^<>]*?)(?:(/>)|>(</\1\s*>))""")
+
+
+# (in a start tag: not a text or comment that quotes such an attribute)
+_OTHER = re.compile(rb"""(<[^\s<>/!?][^<>]*?[\s:]parseType\s*=\s*)(["'])"""
+                    rb"""(?!(?:Resource|Literal|Collection)\2)[^"'<>]*\2""")
+
+
+def mark_empty_literals(data: bytes) -> bytes:
+    """RDF/XML with each other `parseType` value written `Literal`, and the placeholder in each empty
+    `parseType="Literal"` element (see above); a file that already holds the placeholder text gets
+    none (and fails as before)."""
+    if b"parseType" in data:
+        data = _OTHER.sub(rb"\1\2Literal\2", data)
+    if not has_xml_literals(data) or _MARK.encode() in data:
+        return data
+    return _EMPTY.sub(_marked, data)
+
+
+_XML_ATTR = re.compile(rb"""([^\s=]+)\s*=\s*(["']).*?\2""", re.DOTALL)
+_ALLOWED = re.compile(rb"(?:[^:]+:)?(?:parseType|ID)|xml:.*|xmlns(?::.*)?")  # RDF/XML's parseTypeLiteralPropertyElt
+
+
+def _marked(found: re.Match) -> bytes:
+    """The element with the placeholder as its content; unchanged when it has an attribute such an
+    element may not have (`rdf:resource`, a property attribute: the document is invalid, and fails)."""
+    if not all(_ALLOWED.fullmatch(name) for name, _ in _XML_ATTR.findall(found.group(2))):
+        return found.group(0)
+    return (b"<" + found.group(1) + found.group(2) + b">" + _MARK.encode()
+            + (found.group(5) or b"</" + found.group(1) + b">"))
+
+
 def has_xml_literals(data: bytes) -> bool:
     """Cheap test before the quads are walked: only `parseType="Literal"` makes such literals."""
     return b"Literal" in data and re.search(rb"""parseType\s*=\s*["']Literal["']""", data) is not None
@@ -34,8 +75,8 @@ def fix_xml_literals(quads: list, ox: Any) -> list:
     out = []
     for quad in quads:
         obj = quad.object
-        if type(obj) is literal and obj.datatype.value == XML_LITERAL and "xmlns" in obj.value:
-            value = tidy(obj.value)
+        if type(obj) is literal and obj.datatype.value == XML_LITERAL and ("xmlns" in obj.value or _MARK in obj.value):
+            value = tidy(obj.value).replace(_MARK, "")
             if value != obj.value:
                 quad = ox.Quad(quad.subject, quad.predicate, literal(value, datatype=obj.datatype), quad.graph_name)
         out.append(quad)
