@@ -1,0 +1,70 @@
+"""An organisation's PostgreSQL server, round 10: another program's schema holding tables named
+`schema_migrations` and `source_files` is not counted as an ontosync store (the readers without
+`?schema=` refused the server's only store, or chose that schema; a sync into it was told to GRANT
+rights on the other program's tables).
+
+Each test of a defect failed before its fix. Skips without a server (tests/postgres_server.py).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit, urlunsplit
+
+from ontosync.cli import main
+from tests.postgres_server import connect, own_database, reader_role
+
+TTL = ('@prefix owl: <http://www.w3.org/2002/07/owl#> .\n'
+       '<http://e.org/A> a owl:Class ; <http://www.w3.org/2000/01/rdf-schema#label> "Alpha" .\n')
+# a Rails application's schema: its schema_migrations has a `version` and no `checksum`
+RAILS = ("CREATE SCHEMA app", "CREATE TABLE app.schema_migrations (version varchar PRIMARY KEY)",
+         "CREATE TABLE app.source_files (id int)")
+
+
+def _sql(url: str, *statements: str) -> None:
+    conn = connect(url)
+    try:
+        for sql in statements:
+            conn.cursor().execute(sql)
+    finally:
+        conn.close()
+
+
+def _tree(tmp_path):
+    tree = tmp_path / "t"
+    tree.mkdir()
+    (tree / "a.ttl").write_text(TTL, encoding="utf-8")
+    return tree
+
+
+def test_another_programs_schema_migrations_is_not_an_ontosync_store(tmp_path, capsys):
+    """A database holding a Rails application's schema (`schema_migrations`, `source_files`) and one
+    ontosync store: `search` without ?schema= said "name the source's schema ... (ontosync schemas
+    on this server: app, onto)", exit 2, naming the application's schema as ontosync's; with no
+    store yet it chose that schema ("schema app ... is not an ontosync store", to a user who named
+    none). Now only ontosync's schemas count: "none", then the only store is read."""
+    with own_database() as (_name, url):
+        _sql(url, *RAILS)
+        assert main(["search", "alpha", "--db", url]) == 2
+        assert capsys.readouterr().err == ("ontosync: error: name the source's schema with ?schema=NAME in the URL "
+                                           "(ontosync schemas on this server: none)\n")
+        assert main(["sync", str(_tree(tmp_path)), "--db", f"{url}?schema=onto", "--quiet", "--workers", "1",
+                     "--checkpoint", str(tmp_path / "c.json")]) == 0
+        capsys.readouterr()
+        assert main(["search", "alpha", "--db", url]) == 0
+        out, err = capsys.readouterr()
+        assert (out, err) == ("http://e.org/A\tAlpha\ta.ttl\n", "1 class(es)\n")
+
+
+def test_a_sync_into_another_programs_schema_is_refused_not_granted(tmp_path, capsys):
+    """A writer role without rights on the application's schema, `sync --db ...?schema=app`: it
+    was told "role ... may not use the ontosync store in schema app ... GRANT SELECT, INSERT,
+    UPDATE, DELETE ON ALL TABLES IN SCHEMA app", a DBA's invitation to let ontosync write another
+    program's tables. Now the schema is refused as not ontosync's, exit 2, nothing written."""
+    with own_database() as (name, url), reader_role() as (role, role_url):
+        _sql(url, *RAILS)
+        mine = urlunsplit(urlsplit(role_url)._replace(path=f"/{name}", query="schema=app"))
+        assert main(["sync", str(_tree(tmp_path)), "--db", mine, "--quiet", "--workers", "1",
+                     "--checkpoint", str(tmp_path / "c.json")]) == 2
+        err = capsys.readouterr().err
+        assert "is not an ontosync store but holds schema_migrations, source_files" in err, err
+        assert "GRANT" not in err and role not in err, err
