@@ -94,3 +94,18 @@ def test_a_search_reads_only_the_words_it_asks_for_of_each_hit(schema):
         hits = pg.search(conn, "market gov")
     assert [h["curie"] for h in hits[:3]] == ["ex:G1", "ex:G2", "ex:G3"] and len(hits) == 50
     assert _work(plan["Plan"]) < 500 * n, _work(plan["Plan"])  # was 98,000: 150 words a hit, each by every term
+
+
+@pytest.mark.parametrize("secret", ["Sec@ret?9x", "Sec@ret#9x", "Sec@re't9x", "Sec@ret9x/?a=b"])
+@pytest.mark.parametrize("command", [["status"], ["search", "robot"]])
+def test_a_password_whose_at_sign_comes_before_a_question_mark_is_never_printed(secret, command, capsys):
+    """A password pasted into the URL unencoded, holding an `@` and after it a `?`, `#` or a quote
+    (`Sec@ret?9x`): the mask took the first `@` followed by a `?` for the host's, and printed
+    `postgresql://u:***@ret?9x%40127.0.0.1...` (the query re-encoded), and libpq's `invalid URI query
+    parameter: "9x@127..."` the rest. The mask now runs to the last `@` (or `%40`) of the URL, and
+    a piece libpq quotes holding an `@` is masked to it. Still one line naming the host, exit 2."""
+    url = f"postgresql://ontosync:{secret}@127.0.0.1:9/onto?schema=s"
+    assert main([*command, "--db", url]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "***" in err and "127.0.0.1" in err, err
+    assert not any(piece in err for piece in ("Sec", "ret", "9x", "re't")), err
