@@ -26,10 +26,16 @@ SCHEMES = ("postgresql://", "postgres://")
 # unencoded `@` too (Azure's `ontosync@myserver`: the whole password was printed).
 _SECRET = re.compile(r"(?i)\b(postgres(?:ql)?://[^:/\s'\"]*):((?:(?!postgres(?:ql)?://)[^\r\n])*?)@"
                      r"(?=[^@\s'\"?#]*(?:[\s'\"?#]|$))")
+# First, the run of the URL up to its last `@` (or `%40`: split_schema re-encodes what Python takes for
+# the query) before a space or the line's end. Why: a password holding an `@` and after it a `?`, `#`
+# or a quote (`Sec@ret?9x`) was cut at its first `@`, its tail printed (`***@ret?9x%40127.0.0.1...`).
+# It may hide a database name's or a query's head; _SECRET then takes a password holding a space.
+_SECRET_TO_LAST_AT = re.compile(r"(?i)\b(postgres(?:ql)?://[^:/\s'\"]*):(?:(?!postgres(?:ql)?://)\S)*?"
+                                r"(?:@|%40)(?=(?:(?!@|%40)\S)*(?:\s|$))")
 # libpq read such a URL its own way and quotes the pieces it could not use: the password's tail as the
-# host (`"Ret9@127.0.0.1"`: what runs to its last `@`) or its head as the port (`invalid integer value
-# "Sec" for connection option "port"`)
-_SPLIT_HOST = re.compile(r'(host name ")[^"\r\n]*@')
+# host (`"Ret9@127.0.0.1"`: what runs to its last `@`) or as a query parameter's name (`"9x@127..."`),
+# or its head as the port (`invalid integer value "Sec" for connection option "port"`)
+_SPLIT_HOST = re.compile(r'((?:host name|URI query parameter:) ")[^"\r\n]*@')
 _SPLIT_PORT = re.compile(r'(invalid integer value )"[^"\r\n]*"( for connection option "port")')
 _PASSWORD_PARAM = re.compile(r"(?i)\b((?:ssl)?password\s*=\s*)('[^']*'|\"[^\"]*\"|[^\s&'\"]+)")
 # libpq quotes the text it failed to percent-decode, whichever part of the URL (the password too)
@@ -68,7 +74,7 @@ def mask(text: str) -> str:
         return text
     text = _PERCENT_TOKEN.sub(r'\1"***"', text)
     text = _SPLIT_PORT.sub(r'\1"***"\2', _SPLIT_HOST.sub(r"\1***@", text))
-    return _PASSWORD_PARAM.sub(r"\1***", _SECRET.sub(r"\1:***@", text))
+    return _PASSWORD_PARAM.sub(r"\1***", _SECRET.sub(r"\1:***@", _SECRET_TO_LAST_AT.sub(r"\1:***@", text)))
 
 
 def password(url: str) -> str | None:

@@ -157,7 +157,7 @@ def test_listing_the_schemas_survives_a_sessions_ascii_encoding():
             own.autocommit = True
             for name in names:
                 for sql in (f'CREATE SCHEMA "{name}"', f'CREATE TABLE "{name}".source_files (x int)',
-                            f'CREATE TABLE "{name}".schema_migrations (x int)'):
+                            f'CREATE TABLE "{name}".schema_migrations (version int, checksum text)'):
                     own.cursor().execute(sql)
         finally:
             own.close()

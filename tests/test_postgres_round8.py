@@ -107,7 +107,7 @@ def test_a_word_most_rows_hold_is_searched_in_time_linear_in_its_hits(schema):
                         ())) as conn:
         conn.execute("SET enable_hashjoin = off")
         conn.execute("SET enable_mergejoin = off")
-        params = (*pg._terms([(["robot"], True)], ["robot"]), ["'robot':*"], [None], "'robot':*", 50)
+        params = (*pg._terms([(["robot"], True)], ["robot"]), ["'robot':*"], [None], "'robot':*", "'robot':*", 50)
         (plan,), = conn.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + pg._SEARCH, params).fetchone()
         hits = pg.search(conn, "robot")
     assert [h["curie"] for h in hits[:3]] == ["ex:R1", "ex:R2", "ex:R3"] and len(hits) == 50

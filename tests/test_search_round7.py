@@ -129,7 +129,7 @@ def test_postgresql_counts_each_phrases_rows_once_not_once_a_hit(tmp_path):
             found = groups(query_phrases(searched_words(words)), list)
             phrases = [p for group in found for p in group]
             params = (*pg._terms(phrases, words), [pg._query(p, prefix) for p, prefix in phrases], [None, None],
-                      "'dog' & 'food':*", 50)
+                      "'dog' & 'food':*", "'dog' & 'food':*", 50)  # the hits' query: to match, to list their words
             (plan,), = conn.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + pg._SEARCH, params).fetchone()
             assert len(pg.search(conn, "dog food")) == 40
         finally:

@@ -23,18 +23,28 @@ CORE = frozenset({"schema_migrations", "source_files", "owl_classes"})
 WRITE = "SELECT, INSERT, UPDATE, DELETE"
 
 
+# An ontosync schema_migrations: one with a `checksum` column (store/pg/foreign.py's is_ours), asked
+# of pg_attribute, which shows every table's columns whatever the role may read. Why: a Rails
+# `schema_migrations` (a `version` column only) beside a `source_files` of another program's counted
+# as a store, so without ?schema= the readers refused a server's only store ("ontosync schemas on
+# this server: app, onto"), or chose the foreign schema; a sync into it was told to GRANT a writer
+# rights on the other program's tables, where it is refused as not ontosync's.
+OURS = """EXISTS (SELECT 1 FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
+                  WHERE c.relnamespace = n.oid AND c.relname = 'schema_migrations' AND c.relkind IN ('r', 'p')
+                  AND a.attname = 'checksum' AND a.attnum > 0 AND NOT a.attisdropped)"""
+
+
 def store_schemas(conn, readable: bool = False, only: str | None = None) -> list[str]:
-    """The schemas holding an ontosync store (a schema_migrations and a source_files table), whatever
-    the role may read in them; or, `readable`, only those it may (USAGE, SELECT on schema_migrations);
-    `only`: that one schema, if it is one (every connection asks: not a list of the whole server)."""
+    """The schemas holding an ontosync store (ontosync's schema_migrations: OURS, and a source_files
+    table), whatever the role may read in them; or, `readable`, only those it may (USAGE, SELECT on
+    schema_migrations); `only`: that one schema, if it is one (every connection asks: not a list of
+    the whole server)."""
     mine = (" AND has_schema_privilege(n.oid, 'USAGE') AND has_table_privilege((SELECT c.oid FROM pg_class c "
             "WHERE c.relnamespace = n.oid AND c.relname = 'schema_migrations'), 'SELECT')") if readable else ""
     if only is not None:
         mine += " AND n.nspname = ?"
     rows = conn.execute(
-        f"""SELECT n.nspname FROM pg_namespace n WHERE
-           EXISTS (SELECT 1 FROM pg_class c WHERE c.relnamespace = n.oid AND c.relname = 'schema_migrations'
-                   AND c.relkind IN ('r', 'p'))
+        f"""SELECT n.nspname FROM pg_namespace n WHERE {OURS}
            AND EXISTS (SELECT 1 FROM pg_class c WHERE c.relnamespace = n.oid AND c.relname = 'source_files'
                        AND c.relkind IN ('r', 'p')){mine}
            ORDER BY 1""", () if only is None else (only,)).fetchall()
