@@ -6,6 +6,7 @@ trees, the fake GitHub API (tests/fake_github.py) on 127.0.0.1, no mock.
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -68,3 +69,27 @@ def test_a_database_url_ontosync_does_not_take_is_refused_without_its_password(t
     assert len(lines) == 1 and lines[0].startswith("ontosync: error: --db "), proc.stderr
     assert DB_SECRET not in proc.stderr + proc.stdout
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.ttl"]
+
+
+# -- logseq/config.edn never read from .git/ ----------------------------------------------------------
+
+def test_a_logseq_config_that_links_into_dot_git_is_not_read(tmp_path):
+    """`logseq/config.edn -> ../.git/config` (a pull request may commit the link; actions/checkout
+    keeps the job's token in that file): the walk refuses links into .git/, but the graph's
+    config.edn was read through it, its settings applied (here: every page hidden) and its text
+    parsed, so a parse error could quote it into the report and the job summary."""
+    root = tmp_path / "root"
+    for folder in (".git", "logseq", "pages"):
+        (root / folder).mkdir(parents=True)
+    (root / ".git" / "config").write_text('{:hidden ["pages"] :x "AUTHORIZATION: basic SECRETH109"}\n',
+                                          encoding="utf-8")
+    (root / "logseq" / "config.edn").symlink_to("../.git/config")
+    (root / "pages" / "P.md").write_text("- ### OntologyBlock\n  - term-id:: P1\n  - preferred-term:: P\n",
+                                         encoding="utf-8")
+    db, report = tmp_path / "x.db", tmp_path / "r.json"
+    proc = cli("sync", root, "--db", db, "--report", report, "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT path, status FROM source_files").fetchall() == [("pages/P.md", "ok")]
+        assert conn.execute("SELECT label FROM owl_classes").fetchall() == [("P",)]
+    assert "SECRETH109" not in report.read_text(encoding="utf-8") + proc.stderr
