@@ -93,3 +93,25 @@ def test_a_logseq_config_that_links_into_dot_git_is_not_read(tmp_path):
         assert conn.execute("SELECT path, status FROM source_files").fetchall() == [("pages/P.md", "ok")]
         assert conn.execute("SELECT label FROM owl_classes").fetchall() == [("P",)]
     assert "SECRETH109" not in report.read_text(encoding="utf-8") + proc.stderr
+
+
+@pytest.mark.parametrize("db", [f"postgresql+psycopg2://u:{DB_SECRET}@127.0.0.1:9/db",
+                                f"host=127.0.0.1 port=9 password={DB_SECRET} dbname=db"])
+def test_the_actions_database_input_of_another_kind_is_refused_without_its_password(tmp_path, capsys, db):
+    """The Action's `database: postgresql+psycopg2://u:PW@host/db` was made a path (`//` folded to
+    `/`), its folders created in the workspace and synced into, exit 0: the password in the log
+    (`database: .../u:PW@host/db`, the command line), the `database` output and the artifact's files."""
+    from ontosync.action import run as action_run
+    from ontosync.cli import main as cli_main
+    from tests.test_action import make_env
+
+    env = make_env(tmp_path, database=db)
+    ws = Path(env["GITHUB_WORKSPACE"])
+    (ws / "a.ttl").write_text(TTL.format(name="A"), encoding="utf-8")
+    assert action_run.main(env, cli_main=cli_main) == 2
+    said = capsys.readouterr()
+    summary = Path(env["GITHUB_STEP_SUMMARY"]).read_text(encoding="utf-8")
+    assert "input 'database'" in said.out and "input 'database'" in summary, said.out
+    written = [p for p in (ws, Path(env["GITHUB_OUTPUT"])) if p.is_file()]
+    assert DB_SECRET not in said.out + said.err + summary + "".join(p.read_text() for p in written)
+    assert sorted(p.name for p in ws.iterdir()) == [".git", "a.ttl"]
