@@ -115,3 +115,20 @@ def test_the_actions_database_input_of_another_kind_is_refused_without_its_passw
     written = [p for p in (ws, Path(env["GITHUB_OUTPUT"])) if p.is_file()]
     assert DB_SECRET not in said.out + said.err + summary + "".join(p.read_text() for p in written)
     assert sorted(p.name for p in ws.iterdir()) == [".git", "a.ttl"]
+
+
+# -- control characters in an OWL functional syntax IRI ---------------------------------------------
+
+@pytest.mark.parametrize("name", ["<http://example.org/h109#A\x1b[31m>", ":A\x1b[2J\x07", "<http://example.org/h109#A\x7f>",
+                                  ":A\x9b2J"])
+def test_an_ofn_iri_holding_a_control_character_is_refused_as_every_other_reader_refuses_it(name):
+    """`Declaration(Class(<http://e.org/A\\x1b[31m>))` in a .ofn file (or a Logseq page's fence) was
+    stored as a class whose IRI holds a terminal escape, though no IRI may hold one (RFC 3987) and
+    the Turtle, N-Triples, RDF/XML and JSON-LD readers refuse it; a space there was refused already."""
+    from ontosync.parsing import ParseOptions, parse_file
+
+    text = ("Prefix(:=<http://example.org/h109#>)\nOntology(<http://example.org/h109>\n"
+            f"Declaration(Class({name}))\nDeclaration(Class(:B))\n)\n")
+    facts = parse_file("a.ofn", text.encode("utf-8"), ParseOptions())
+    assert [c.iri for c in facts.classes] == ["http://example.org/h109#B"]
+    assert [(w.kind, w.line) for w in facts.warnings] == [("fence-syntax", 3)], facts.warnings
