@@ -155,6 +155,7 @@ def load_config_file(path: Path) -> dict[str, Any]:
             other = next(k for k in data if k != key and _KEYS.get(str(k).replace("_", "-")) is option)
             raise ConfigError(f"{shown}: '{key}' is given twice (also as '{other}'); keep one")
         out[option.field] = _CHECKS[option.kind](value, _Where(shown, str(key)))
+    _check_iris(path, out)
     return out
 
 
@@ -236,7 +237,23 @@ _CHECKS: dict[str, Callable[[Any, _Where], Any]] = {
 }
 
 
-_RELATION_VALUE = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*:[^\s<>\"{}|\\^`]+")
+# What no IRI holds (RFC 3987; every reader refuses it in a file): blanks, control characters (a
+# terminal's escape), `<>"{}|\^` and the backquote.
+_NOT_IN_IRI = r"\s<>\"{}|\\^`\x00-\x1f\x7f-\x9f"
+_RELATION_VALUE = re.compile(rf"[A-Za-z_][A-Za-z0-9_.\-]*:[^{_NOT_IN_IRI}]+")
+_IRI_TEXT = re.compile(rf"[^{_NOT_IN_IRI}]*")
+
+
+def _check_iris(path: str | Path, values: dict[str, Any]) -> None:
+    """`page-namespace:` and the `namespaces:` a file gives start every IRI minted from them: one
+    holding a terminal escape (a pull request's `.ontosync.yml`) or a space (a typo) put it in
+    every page's IRI, stored as no reader of a file would store it, exit 0."""
+    given = [("page-namespace", values.get("page_namespace"))]
+    given += [(f"namespaces: {prefix!r}", iri) for prefix, iri in (values.get("namespaces") or {}).items()]
+    for what, iri in given:
+        if iri is not None and not _IRI_TEXT.fullmatch(iri):
+            raise ConfigError(f"{path}: {what} must be an IRI without blanks, control characters or "
+                              f"<>\"{{}}|\\^`, not {iri[:60]!r}")
 
 
 def _check_relations(path: str | Path, value: Any) -> None:

@@ -132,3 +132,28 @@ def test_an_ofn_iri_holding_a_control_character_is_refused_as_every_other_reader
     facts = parse_file("a.ofn", text.encode("utf-8"), ParseOptions())
     assert [c.iri for c in facts.classes] == ["http://example.org/h109#B"]
     assert [(w.kind, w.line) for w in facts.warnings] == [("fence-syntax", 3)], facts.warnings
+
+
+# -- IRIs a configuration file gives --------------------------------------------------------------------
+
+@pytest.mark.parametrize(("config", "key"), [
+    ('page-namespace: "urn:\\e[31m:"', "page-namespace"),
+    ('page-namespace: "https://example.org/my onto/"', "page-namespace"),
+    ('namespaces: {ex: "http://example.org/\\e[2J#"}', "namespaces: 'ex'"),
+    ('relations: {has-part: "BFO:0000051\\e[31m"}', "relations: 'has-part'"),
+])
+def test_a_config_iri_holding_a_space_or_a_control_character_is_refused(tmp_path, config, key):
+    """`page-namespace: "urn:\\e[31m:"` (a pull request's `.ontosync.yml`) minted every page's IRI
+    with a terminal escape in it, and `"https://example.org/my onto/"` (a typo) with a space: IRIs
+    no reader would take, stored for every page, exit 0; `relations:` took an escape in a property's
+    IRI likewise, though it refused a space."""
+    src = tmp_path / "src"
+    (src / "pages").mkdir(parents=True)
+    (src / "pages" / "P.md").write_text("- ### OntologyBlock\n  - term-id:: P1\n  - preferred-term:: P\n"
+                                        "  - has-part:: [[Q]]\n", encoding="utf-8")
+    (src / ".ontosync.yml").write_text(config + "\n", encoding="utf-8")
+    proc = cli("sync", src, "--db", tmp_path / "x.db", "--quiet")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and ".ontosync.yml" in lines[0] and key in lines[0], lines
+    assert "\x1b" not in proc.stderr and not (tmp_path / "x.db").exists()
