@@ -55,6 +55,11 @@ def is_postgres_url(db: str | None) -> bool:
 # Any URL's scheme (`postgresql+psycopg2://`, `sqlite:///`), blanks before it allowed; the user info of one
 _URL = re.compile(r"\s*[A-Za-z][A-Za-z0-9+.\-]*://")
 _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/@\s]*@")
+
+
+def hide_userinfo(text: str) -> str:
+    """`text` with the user info of every URL in it (any scheme) shown as `***`."""
+    return _USERINFO.sub(r"\1***@", text)
 # libpq's key=value connection string (`host=h password=pw dbname=d`)
 _CONNINFO = re.compile(r"(?i)(?:^|\s)(?:host|hostaddr|port|dbname|user|password|passfile|service|sslmode)\s*=")
 
@@ -80,7 +85,7 @@ def not_a_path(db: str) -> str | None:
 def shown_db(db: str) -> str:
     """`--db` as an error line may name it: `mask`, and the user info of a URL of any other scheme
     hidden too (`postgresql+psycopg2://***@host/db`)."""
-    return mask(db if is_postgres_url(db) else _USERINFO.sub(r"\1***@", db))
+    return mask(db if is_postgres_url(db) else hide_userinfo(db))
 
 
 def folder_name(db: str) -> str | None:
