@@ -316,6 +316,18 @@ def _checkout(config: Path, source: str) -> tuple[Path, Path] | None:
     return None
 
 
+def _check_not_led_out(config: Path, source: str) -> None:
+    """A `--config` file of the checkout that is a link leading out of it (out of the source root
+    and the workspace) is not read, as the source's own `.ontosync.yml` is not (`_check_inside`):
+    a pull request's `ci/ontosync.yml -> /elsewhere/secrets.yml` had that file read, its first
+    key printed (`unknown setting 'ghp_...'`)."""
+    workspace = os.environ.get("GITHUB_WORKSPACE", "").strip()
+    roots = [root for root in ("" if source.startswith("github:") else source, workspace) if root]
+    if not any(inside(Path(root), config) for root in roots):
+        raise ConfigError(f"{config}: a symbolic link leading outside the checkout; not read "
+                          "(give a file of your own outside the checkout)")
+
+
 def _in(root: Path, path: Path) -> bool:
     """Whether `path` lies in `root` as written or with its links followed (a link committed at
     `ci/ontosync.yml` still names a file the checkout chose)."""
@@ -362,8 +374,10 @@ def build_settings(cli: dict[str, Any], config_path: str | None) -> Settings:
         raise ConfigError("--config must not be empty")
     in_use = config_in_use(config_path, source)
     if config_path:
-        file_values = load_config_file(Path(config_path))
         checkout = _checkout(Path(config_path), source)
+        if checkout:
+            _check_not_led_out(Path(config_path), source)
+        file_values = load_config_file(Path(config_path))
         if checkout:
             _check_untrusted(file_values, checkout[0], Path(config_path), checkout[1])
             _check_token_host(file_values, Path(config_path), source)

@@ -157,3 +157,19 @@ def test_a_config_iri_holding_a_space_or_a_control_character_is_refused(tmp_path
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and ".ontosync.yml" in lines[0] and key in lines[0], lines
     assert "\x1b" not in proc.stderr and not (tmp_path / "x.db").exists()
+
+
+def test_a_config_in_the_checkout_that_links_outside_it_is_not_read(workspace, tmp_path):
+    """`--config ci/ontosync.yml` (the Action's `config` input) where a pull request made
+    `ci/ontosync.yml` a link to a file outside the workspace: the file was read, and its first key
+    printed (`unknown setting 'ghp_...'`), where the source's own `.ontosync.yml` is refused when
+    it links outside."""
+    (tmp_path / "secret.yml").write_text("ghp_H109SECRETKEY: 1\n", encoding="utf-8")
+    (workspace / "ci" / "ontosync.yml").symlink_to(tmp_path / "secret.yml")
+    (workspace / "a.ttl").write_text(TTL.format(name="A"), encoding="utf-8")
+    proc = cli("sync", workspace, "--config", "ci/ontosync.yml", "--db", tmp_path / "x.db", "--quiet",
+               cwd=workspace, env={"GITHUB_WORKSPACE": str(workspace)})
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    line = proc.stderr.strip()
+    assert "\n" not in line and "ci/ontosync.yml" in line and "symbolic link" in line, line
+    assert "H109SECRETKEY" not in proc.stderr + proc.stdout
