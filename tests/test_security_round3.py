@@ -55,18 +55,20 @@ DB_SECRET = "Pw-H109-db"
 @pytest.mark.parametrize("db", [f"postgresql+psycopg2://u:{DB_SECRET}@127.0.0.1:9/db",  # SQLAlchemy's spelling
                                 f" postgresql://u:{DB_SECRET}@127.0.0.1:9/db",  # pasted with a blank
                                 f"host=127.0.0.1 port=9 password={DB_SECRET} dbname=db"])  # libpq's key=value
-@pytest.mark.parametrize("command", ["sync", "status"])
+@pytest.mark.parametrize("command", ["sync", "status", "diff"])
 def test_a_database_url_ontosync_does_not_take_is_refused_without_its_password(tmp_path, db, command):
     """Taken for a SQLite path: `--db postgresql+psycopg2://u:PW@host/db` was refused with the
     password in the clear (`database not found: postgresql+psycopg2://u:PW@...`, `folder .../u:PW@host
-    does not exist`), a leading blank likewise; libpq's `host=... password=PW dbname=...` was
-    synced, exit 0, into a SQLite file (and checkpoint) named with the password."""
+    does not exist`; `diff --base` likewise), a leading blank too; libpq's `host=... password=PW
+    dbname=...` was synced, exit 0, into a SQLite file (and checkpoint) named with the password."""
     (tmp_path / "a.ttl").write_text(TTL.format(name="A"), encoding="utf-8")
-    args = ("sync", tmp_path, "--quiet") if command == "sync" else ("status",)
-    proc = cli(*args, "--db", db, cwd=tmp_path)
+    args = {"sync": ("sync", tmp_path, "--quiet", "--db", db), "status": ("status", "--db", db),
+            "diff": ("diff", "--db", "o.db", "--base", db)}[command]
+    proc = cli(*args, cwd=tmp_path)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
     lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("ontosync: error: --db "), proc.stderr
+    flag = "--base" if command == "diff" else "--db"
+    assert len(lines) == 1 and lines[0].startswith(f"ontosync: error: {flag} "), proc.stderr
     assert DB_SECRET not in proc.stderr + proc.stdout
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.ttl"]
 
