@@ -62,15 +62,17 @@ def test_a_database_url_ontosync_does_not_take_is_refused_without_its_password(t
     does not exist`; `diff --base` likewise), a leading blank too; libpq's `host=... password=PW
     dbname=...` was synced, exit 0, into a SQLite file (and checkpoint) named with the password."""
     (tmp_path / "a.ttl").write_text(TTL.format(name="A"), encoding="utf-8")
+    with sqlite3.connect(tmp_path / "head.db") as conn:  # the head `diff` reads first: any SQLite file
+        conn.execute("CREATE TABLE t (x)")
     args = {"sync": ("sync", tmp_path, "--quiet", "--db", db), "status": ("status", "--db", db),
-            "diff": ("diff", "--db", "o.db", "--base", db)}[command]
+            "diff": ("diff", "--db", "head.db", "--base", db)}[command]
     proc = cli(*args, cwd=tmp_path)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
     lines = proc.stderr.strip().splitlines()
     flag = "--base" if command == "diff" else "--db"
     assert len(lines) == 1 and lines[0].startswith(f"ontosync: error: {flag} "), proc.stderr
     assert DB_SECRET not in proc.stderr + proc.stdout
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.ttl"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.ttl", "head.db"]
 
 
 # -- logseq/config.edn never read from .git/ ----------------------------------------------------------
