@@ -380,7 +380,8 @@ def build_settings(cli: dict[str, Any], config_path: str | None) -> Settings:
         file_values = load_config_file(Path(config_path))
         if checkout:
             _check_untrusted(file_values, checkout[0], Path(config_path), checkout[1])
-            _check_token_host(file_values, Path(config_path), source)
+            if cli.get("api_url") is None:  # `--api-url` wins over the file (the Action passes it)
+                _check_token_host(file_values, Path(config_path), source)
     elif in_use:  # the source's own file
         _check_inside(Path(source), Path(in_use))
         file_values = load_config_file(Path(in_use))
