@@ -61,7 +61,7 @@ class _SettingsBase:
         contexts = {}
         for url, file in self.jsonld_contexts.items():
             p = Path(file) if base_dir is None or Path(file).is_absolute() else base_dir / file
-            contexts[url] = _context_text(p, f"jsonld-contexts: {file} for {url}")
+            contexts[url] = _context_text(p, f"jsonld-contexts: {file} for {url}", self.max_file_size)
         return ParseOptions({**DEFAULT_NAMESPACES, **self.namespaces}, self.page_namespace, contexts)
 
     def validate(self) -> None:
@@ -84,12 +84,16 @@ def source_folder(path: str) -> str:
     return "" if folder == "." else folder
 
 
-def _context_text(path: Path, what: str) -> str:
+def _context_text(path: Path, what: str, max_size: int) -> str:
     """A JSON-LD context file's text; anything else (absent, not UTF-8, a FIFO that would block the
-    run for ever) is a one-line ConfigError naming it, never a traceback."""
+    run for ever, larger than any file of the source may be: it was read whole, and handed to every
+    worker) is a one-line ConfigError naming it, never a traceback."""
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
             raise ConfigError(f"{what}: not a regular file")
+        if info.st_size > max_size:
+            raise ConfigError(f"{what}: {info.st_size} bytes, larger than --max-file-size ({max_size})")
         return path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"{what}: cannot read it: {exc.strerror}") from exc

@@ -177,3 +177,19 @@ def test_a_config_in_the_checkout_that_links_outside_it_is_not_read(workspace, t
     line = proc.stderr.strip()
     assert "\n" not in line and "ci/ontosync.yml" in line and "symbolic link" in line, line
     assert "H109SECRETKEY" not in proc.stderr + proc.stdout
+
+
+def test_a_json_ld_context_file_over_the_file_size_limit_is_refused(tmp_path):
+    """`jsonld-contexts:` files were read whole whatever their size (every other file of the source
+    is failed unread over `--max-file-size`), and their text handed to every parse worker: a pull
+    request's `.ontosync.yml` mapping a context to a 99 MB file cost that, times the workers."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "ctx.json").write_text('{"@context": {"ex": "http://example.org/h109#"}}' + " " * 1000, encoding="utf-8")
+    (src / ".ontosync.yml").write_text('jsonld-contexts:\n  "https://example.org/c": ctx.json\n', encoding="utf-8")
+    (src / "a.ttl").write_text(TTL.format(name="A"), encoding="utf-8")
+    proc = cli("sync", src, "--db", tmp_path / "x.db", "--quiet", "--max-file-size", "1000")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    line = proc.stderr.strip()
+    assert "\n" not in line and "ctx.json" in line and "--max-file-size" in line, line
+    assert cli("sync", src, "--db", tmp_path / "x.db", "--quiet", "--max-file-size", "2000").returncode == 0
