@@ -55,13 +55,14 @@ def is_postgres_url(db: str | None) -> bool:
 # Any URL's scheme (`postgresql+psycopg2://`, `sqlite:///`), blanks before it allowed; the user info of one
 _URL = re.compile(r"\s*[A-Za-z][A-Za-z0-9+.\-]*://")
 _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/@\s]*@")
+# libpq's key=value connection string (`host=h password=pw dbname=d`)
+_CONNINFO = re.compile(r"(?i)(?:^|\s)(?:host|hostaddr|port|dbname|user|password|passfile|service|sslmode)\s*=")
 
 
 def hide_userinfo(text: str) -> str:
-    """`text` with the user info of every URL in it (any scheme) shown as `***`."""
+    """`text` with the user info of every URL in it (any scheme) shown as `***`: a clone URL with
+    its token (sources/names.hide_credentials), a `--db` of a scheme ontosync does not take."""
     return _USERINFO.sub(r"\1***@", text)
-# libpq's key=value connection string (`host=h password=pw dbname=d`)
-_CONNINFO = re.compile(r"(?i)(?:^|\s)(?:host|hostaddr|port|dbname|user|password|passfile|service|sslmode)\s*=")
 
 
 def not_a_path(db: str) -> str | None:
