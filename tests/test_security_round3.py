@@ -29,9 +29,9 @@ def workspace(tmp_path: Path) -> Path:
 
 
 def test_a_checkout_config_cannot_send_the_token_to_another_api(workspace, tmp_path):
-    """`ontosync sync github:o/r --config ci/ontosync.yml` (the Action's `repository` and `config`
-    inputs) with `api-url: http://attacker/` in that file, which a pull request may change: the
-    sync sent `Authorization: token $GITHUB_TOKEN` to that host, exit 0 when it answered as GitHub."""
+    """A workflow's `ontosync sync github:o/r --config ci/ontosync.yml` with `api-url: http://attacker/`
+    in that file, which a pull request may change: the sync sent `Authorization: token $GITHUB_TOKEN`
+    to that host, exit 0 when it answered as GitHub. An `--api-url` flag (the Action passes one) wins."""
     src = tmp_path / "src"
     src.mkdir()
     (src / "a.ttl").write_text(TTL.format(name="A"), encoding="utf-8")
@@ -45,6 +45,10 @@ def test_a_checkout_config_cannot_send_the_token_to_another_api(workspace, tmp_p
     line = proc.stderr.strip()
     assert "\n" not in line and "ci/ontosync.yml" in line and "'api-url'" in line, line
     assert attacker.token not in proc.stderr + proc.stdout
+    flag = cli("sync", "github:o/r", "--config", "ci/ontosync.yml", "--db", tmp_path / "x.db", "--quiet",
+               "--api-url", "http://127.0.0.1:9", "--retries", "1", cwd=workspace,
+               env={"GITHUB_WORKSPACE": str(workspace), "GITHUB_TOKEN": "t"})
+    assert flag.returncode == 2 and "'api-url'" not in flag.stderr and "GET commit HEAD" in flag.stderr, flag.stderr
 
 
 # -- a --db that is neither a PostgreSQL URL nor a path ----------------------------------------------
