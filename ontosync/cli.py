@@ -36,7 +36,7 @@ from ontosync.console import (
     verdict,
 )
 from ontosync.console import say as _say
-from ontosync.db_url import BadDatabaseUrl, is_postgres_url
+from ontosync.db_url import BadDatabaseUrl, is_postgres_url, shown_db
 from ontosync.options import READ_WAIT, add_sync_arguments, sql_int
 
 
@@ -199,7 +199,7 @@ def _database(value: str) -> str:
     if not value.strip():
         raise UsageError("--db must not be empty")
     if reason := unusable_db_path(value):
-        raise UsageError(f"--db {value}: {reason}")
+        raise UsageError(f"--db {shown_db(value)}: {reason}")
     return value
 
 

@@ -21,7 +21,14 @@ from typing import Any, NoReturn
 
 from ontosync.config_limits import ConfigError, check_shape, normalize_alerts, read_limited
 from ontosync.db_url import checkpoint_name, is_postgres_url
-from ontosync.options import DEFAULT_MAX_FILE_SIZE, Option, config_keys, default_workers, settings_options
+from ontosync.options import (
+    DEFAULT_MAX_FILE_SIZE,
+    Option,
+    config_keys,
+    default_api_url,
+    default_workers,
+    settings_options,
+)
 from ontosync.parsing import DEFAULT_NAMESPACES, ParseOptions
 from ontosync.sources.git_head import checkout_origin
 
@@ -54,7 +61,7 @@ class _SettingsBase:
         contexts = {}
         for url, file in self.jsonld_contexts.items():
             p = Path(file) if base_dir is None or Path(file).is_absolute() else base_dir / file
-            contexts[url] = _context_text(p, f"jsonld-contexts: {file} for {url}")
+            contexts[url] = _context_text(p, f"jsonld-contexts: {file} for {url}", self.max_file_size)
         return ParseOptions({**DEFAULT_NAMESPACES, **self.namespaces}, self.page_namespace, contexts)
 
     def validate(self) -> None:
@@ -77,12 +84,16 @@ def source_folder(path: str) -> str:
     return "" if folder == "." else folder
 
 
-def _context_text(path: Path, what: str) -> str:
+def _context_text(path: Path, what: str, max_size: int) -> str:
     """A JSON-LD context file's text; anything else (absent, not UTF-8, a FIFO that would block the
-    run for ever) is a one-line ConfigError naming it, never a traceback."""
+    run for ever, larger than any file of the source may be: it was read whole, and handed to every
+    worker) is a one-line ConfigError naming it, never a traceback."""
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
             raise ConfigError(f"{what}: not a regular file")
+        if info.st_size > max_size:
+            raise ConfigError(f"{what}: {info.st_size} bytes, larger than --max-file-size ({max_size})")
         return path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"{what}: cannot read it: {exc.strerror}") from exc
@@ -148,6 +159,7 @@ def load_config_file(path: Path) -> dict[str, Any]:
             other = next(k for k in data if k != key and _KEYS.get(str(k).replace("_", "-")) is option)
             raise ConfigError(f"{shown}: '{key}' is given twice (also as '{other}'); keep one")
         out[option.field] = _CHECKS[option.kind](value, _Where(shown, str(key)))
+    _check_iris(path, out)
     return out
 
 
@@ -229,7 +241,23 @@ _CHECKS: dict[str, Callable[[Any, _Where], Any]] = {
 }
 
 
-_RELATION_VALUE = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*:[^\s<>\"{}|\\^`]+")
+# What no IRI holds (RFC 3987; every reader refuses it in a file): blanks, control characters (a
+# terminal's escape), `<>"{}|\^` and the backquote.
+_NOT_IN_IRI = r"\s<>\"{}|\\^`\x00-\x1f\x7f-\x9f"
+_RELATION_VALUE = re.compile(rf"[A-Za-z_][A-Za-z0-9_.\-]*:[^{_NOT_IN_IRI}]+")
+_IRI_TEXT = re.compile(rf"[^{_NOT_IN_IRI}]*")
+
+
+def _check_iris(path: str | Path, values: dict[str, Any]) -> None:
+    """`page-namespace:` and the `namespaces:` a file gives start every IRI minted from them: one
+    holding a terminal escape (a pull request's `.ontosync.yml`) or a space (a typo) put it in
+    every page's IRI, stored as no reader of a file would store it, exit 0."""
+    given = [("page-namespace", values.get("page_namespace"))]
+    given += [(f"namespaces: {prefix!r}", iri) for prefix, iri in (values.get("namespaces") or {}).items()]
+    for what, iri in given:
+        if iri is not None and not _IRI_TEXT.fullmatch(iri):
+            raise ConfigError(f"{path}: {what} must be an IRI without blanks, control characters or "
+                              f"<>\"{{}}|\\^`, not {iri[:60]!r}")
 
 
 def _check_relations(path: str | Path, value: Any) -> None:
@@ -266,6 +294,18 @@ def _check_untrusted(values: dict[str, Any], root: Path, config: Path, context_b
             raise ConfigError(f"{config}: jsonld-contexts file for {url} must be inside the source root")
 
 
+def _check_token_host(values: dict[str, Any], config: Path, source: str) -> None:
+    """A checkout's configuration file may not choose where the GitHub source sends $GITHUB_TOKEN:
+    `api-url: http://attacker/` in a pull request's `ci/ontosync.yml`, read by `sync github:o/r
+    --config ci/ontosync.yml`, handed that host the job's token. A local sync never asks the API,
+    so its own `.ontosync.yml` may name one (harmless there)."""
+    api_url = values.get("api_url")
+    if (source.startswith("github:") and api_url is not None
+            and str(api_url).strip().rstrip("/") != default_api_url().rstrip("/")):
+        raise ConfigError(f"{config}: 'api-url' other than $GITHUB_API_URL is not taken from a file in the "
+                          "checkout (give --api-url on the command line)")
+
+
 def _checkout(config: Path, source: str) -> tuple[Path, Path] | None:
     """(the root its JSON-LD contexts must stay in, the folder they are read from) when `config`
     lies in the checkout: the local source root, or $GITHUB_WORKSPACE (a workflow's `--config
@@ -278,6 +318,18 @@ def _checkout(config: Path, source: str) -> tuple[Path, Path] | None:
     if workspace and _in(Path(workspace), config):
         return (Path(source), Path(source)) if local else (Path(workspace), Path.cwd())
     return None
+
+
+def _check_not_led_out(config: Path, source: str) -> None:
+    """A `--config` file of the checkout that is a link leading out of it (out of the source root
+    and the workspace) is not read, as the source's own `.ontosync.yml` is not (`_check_inside`):
+    a pull request's `ci/ontosync.yml -> /elsewhere/secrets.yml` had that file read, its first
+    key printed (`unknown setting 'ghp_...'`)."""
+    workspace = os.environ.get("GITHUB_WORKSPACE", "").strip()
+    roots = [root for root in ("" if source.startswith("github:") else source, workspace) if root]
+    if not any(inside(Path(root), config) for root in roots):
+        raise ConfigError(f"{config}: a symbolic link leading outside the checkout; not read "
+                          "(give a file of your own outside the checkout)")
 
 
 def _in(root: Path, path: Path) -> bool:
@@ -326,10 +378,14 @@ def build_settings(cli: dict[str, Any], config_path: str | None) -> Settings:
         raise ConfigError("--config must not be empty")
     in_use = config_in_use(config_path, source)
     if config_path:
-        file_values = load_config_file(Path(config_path))
         checkout = _checkout(Path(config_path), source)
         if checkout:
+            _check_not_led_out(Path(config_path), source)
+        file_values = load_config_file(Path(config_path))
+        if checkout:
             _check_untrusted(file_values, checkout[0], Path(config_path), checkout[1])
+            if cli.get("api_url") is None:  # `--api-url` wins over the file (the Action passes it)
+                _check_token_host(file_values, Path(config_path), source)
     elif in_use:  # the source's own file
         _check_inside(Path(source), Path(in_use))
         file_values = load_config_file(Path(in_use))

@@ -58,6 +58,43 @@ def is_postgres_url(db: str | None) -> bool:
     return bool(db) and db.lower().startswith(SCHEMES)
 
 
+# Any URL's scheme (`postgresql+psycopg2://`, `sqlite:///`), blanks before it allowed; the user info of one
+_URL = re.compile(r"\s*[A-Za-z][A-Za-z0-9+.\-]*://")
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/@\s]*@")
+# libpq's key=value connection string (`host=h password=pw dbname=d`)
+_CONNINFO = re.compile(r"(?i)(?:^|\s)(?:host|hostaddr|port|dbname|user|password|passfile|service|sslmode)\s*=")
+
+
+def hide_userinfo(text: str) -> str:
+    """`text` with the user info of every URL in it (any scheme) shown as `***`: a clone URL with
+    its token (sources/names.hide_credentials), a `--db` of a scheme ontosync does not take."""
+    return _USERINFO.sub(r"\1***@", text)
+
+
+def not_a_path(db: str) -> str | None:
+    """Why a `--db` that is no PostgreSQL URL is no SQLite path either (None: it may be one).
+
+    Why: taken for a path, SQLAlchemy's `postgresql+psycopg2://u:PW@host/db` (or a URL pasted with
+    a blank before it) was refused with its password in the clear, by a message naming the folders
+    it made of it; libpq's `host=h password=PW dbname=d` became a SQLite file named with the password,
+    synced, exit 0."""
+    if is_postgres_url(db):
+        return None
+    if is_postgres_url(db.strip()):
+        return "a PostgreSQL URL with blanks around it: remove them"
+    if _URL.match(db):
+        return "a URL, not a path: ontosync takes a SQLite file's path or a postgresql:// URL (no +driver)"
+    if _CONNINFO.search(db):
+        return "a key=value connection string, not a path: give the PostgreSQL database as a postgresql:// URL"
+    return None
+
+
+def shown_db(db: str) -> str:
+    """`--db` as an error line may name it: `mask`, and the user info of a URL of any other scheme
+    hidden too (`postgresql+psycopg2://***@host/db`)."""
+    return mask(db if is_postgres_url(db) else hide_userinfo(db))
+
+
 def folder_name(db: str) -> str | None:
     """Why a SQLite `--db` path names no file (None: it may): one ending in `/` (or `/.`) is a
     folder's. `--db o.db/` said "database not found" of the file `ls` shows, and `sync` spoke of

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ontosync.config import Settings
 from ontosync.console import Stopped, unusable_db_path
-from ontosync.db_url import is_postgres_url
+from ontosync.db_url import is_postgres_url, shown_db
 from ontosync.pipeline.checkpoint import Checkpoint, checkpoint_owner
 from ontosync.pipeline.outputs import (
     DB_FILES,
@@ -48,7 +48,7 @@ class ReadOnlyDatabase(Stopped):
 def check_db_path(db: str) -> None:
     """The SQLite database a sync will create or write: a usable name in an existing folder."""
     if reason := unusable_db_path(db):  # from a flag, $ONTOSYNC_DATABASE_URL or the file's `db:`
-        raise PathRefused(f"--db {db}: {reason}")
+        raise PathRefused(f"--db {shown_db(db)}: {reason}")
     if (mask := current_umask()) & 0o600:
         # SQLite made the database (and each run its -wal) unwritable by its owner: "attempt to write a
         # readonly database" after the first commit, an empty database left, and the umask never named

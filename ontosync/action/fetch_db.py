@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 from ontosync.console import printable, unusable_db_path
 from ontosync.console import say as _say
+from ontosync.db_url import shown_db
 from ontosync.options import default_api_url
 from ontosync.sources.names import hide_credentials, is_repository
 
@@ -159,11 +160,11 @@ def _refused(repo: str, artifact: str, out: str | os.PathLike, branch: str | Non
     if not is_repository(repo):
         return f"repository must look like OWNER/REPO, not {hide_credentials(repo)!r}"
     if reason := unusable_db_path(str(out)):  # `-` (a file named `-` was written), too long, `dir/`
-        return f"--out {out}: {reason}"
+        return f"--out {shown_db(str(out))}: {reason}"
     if Path(out).is_dir():
         return f"--out {Path(out)} is a folder"
     if reason := _unwritable_folder(Path(out)):
-        return f"--out {out}: {reason}"
+        return f"--out {shown_db(str(out))}: {reason}"
     return f"--out {out}: {reason}" if (reason := side_file(out)) else None
 
 

@@ -107,6 +107,7 @@ _DOMAIN_RANGE: dict[str, tuple[str, str]] = {
 }
 
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")  # an IRI's scheme (RFC 3987), after its `<`
+_CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f]")  # no IRI holds one (RFC 3987); the RDF readers refuse them
 _NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?\Z")
 
 
@@ -190,7 +191,7 @@ class _Interpreter(Header):
             done = self.cache.get(atom.text)
             if done is not None:
                 return done
-            if ":" in atom.text:
+            if ":" in atom.text and not _CONTROL.search(atom.text):  # `:A\x1b[31m`: no IRI holds an escape
                 done = "<" + self.expand(atom.text, atom.line) + ">"
             elif _NUMBER.match(atom.text):  # a cardinality's digits as the RDF reader writes them: `03` is 3
                 done = str(int(atom.text)) if atom.text.isascii() and atom.text.isdigit() else atom.text

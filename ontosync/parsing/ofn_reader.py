@@ -99,7 +99,8 @@ def arity_problem(head: str, count: int) -> str | None:
 
 
 # One pass over the text. Order matters: IRIs and strings before comments, so `#` inside them
-# is content. An `<IRI>` with a character no IRI may hold (a space, `|`, `{`...) is an error token up
+# is content. An `<IRI>` with a character no IRI may hold (a space, `|`, `{`, a control character
+# such as a terminal's escape, which the other readers refuse too...) is an error token up
 # to its `>`, so the rest of its line still reads; an unterminated string or IRI is one up to the end
 # of its line.
 _TOKEN = re.compile(
@@ -107,7 +108,7 @@ _TOKEN = re.compile(
     (?P<nl>\n)
     |(?P<ws>[ \t\r\f\v]+)
     |(?P<comment>[\#;][^\n]*)
-    |(?P<iri><[^<>"\s{}|\\^`]*>)
+    |(?P<iri><[^<>"\s{}|\\^`\x00-\x20\x7f-\x9f]*>)
     |(?P<str>"[^"\\]*(?:\\.[^"\\]*)*")
     |(?P<badiri><[^<>\n]*>)
     |(?P<badstr>["<][^\n]*)

@@ -124,7 +124,9 @@ class LocalSource:
         if not _safe_relpath(path):
             return None
         full = os.path.realpath(self.real_root / unescape_name(path))  # the OS name of a recorded path
-        if not self._inside(full):
+        if not self._inside(full) or ".git" in Path(full).relative_to(self.real_root).parts:
+            # as the walk: never through a link into .git/ (`logseq/config.edn -> ../.git/config`
+            # applied the file where actions/checkout keeps the job's token as the graph's settings)
             return None
         try:
             return read_with_stat(full, max_size)[0]  # `full` has no link left: read only there

@@ -24,19 +24,18 @@ import os
 import re
 import sys
 
+from ontosync.db_url import hide_userinfo
+
 # A GitHub owner or repository name, and `OWNER/REPO` (the GitHub source, the Action's input,
 # fetch-db): the one pattern for all three.
 GITHUB_NAME = r"[A-Za-z0-9_.-]+"
 REPOSITORY_RE = re.compile(rf"(?P<owner>{GITHUB_NAME})/(?P<repo>{GITHUB_NAME})")
 
 
-_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/@\s]*@")
-
-
 def hide_credentials(text: str) -> str:
     """`text` with the user info of every URL in it shown as `***`: a repository given as a clone
     URL (`https://x-access-token:TOKEN@github.com/OWNER/REPO`) is echoed in the error that refuses it."""
-    return _USERINFO.sub(r"\1***@", text)
+    return hide_userinfo(text)
 
 
 def is_repository(text: str) -> bool:
