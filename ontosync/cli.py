@@ -15,6 +15,7 @@ and no traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import os
 import sqlite3
@@ -107,7 +108,7 @@ def _add_sync(sub) -> None:
 def _add_migrate(sub) -> None:
     m = _db_command(sub, "migrate", "upgrade a database to the current schema (backup first)",
                     "the database to upgrade")
-    m.add_argument("--backup-dir", metavar="DIR", help="where the backup goes (default beside the database)")
+    m.add_argument("--backup-dir", type=_path("--backup-dir"), metavar="DIR", help="where the backup goes (default beside the database)")
     m.add_argument("--dry-run", action="store_true", help="print what would change, change nothing")
 
 
@@ -137,7 +138,7 @@ def _seconds(text: str) -> float:
 def _add_status(sub) -> None:
     st = _db_command(sub, "status", "what the database and checkpoint hold", "the database")
     _wait_option(st)
-    st.add_argument("--checkpoint", metavar="PATH", help="checkpoint file (default <db>.checkpoint.json)")
+    st.add_argument("--checkpoint", type=_path("--checkpoint"), metavar="PATH", help="checkpoint file (default <db>.checkpoint.json)")
     st.add_argument("--json", action="store_true", help="print JSON instead of text")
 
 
@@ -147,7 +148,7 @@ def _add_diff(sub) -> None:
     which = d.add_mutually_exclusive_group()
     which.add_argument("--run", type=sql_int, metavar="ID", help="the changes of this run")
     which.add_argument("--since", metavar="REVISION", help="the changes of the runs after the run at REVISION")
-    which.add_argument("--base", metavar="OTHER.db", help="compare with another database directly")
+    which.add_argument("--base", type=_path("--base"), metavar="OTHER.db", help="compare with another database directly")
     d.add_argument("--format", choices=("text", "markdown", "json"), default="text", help="output (default text)")
     d.add_argument("--output", metavar="PATH", help="write here instead of standard output (- is standard output)")
     _wait_option(d)
@@ -194,10 +195,19 @@ def _db_option(parser: argparse.ArgumentParser, text: str) -> None:
                         help=f"{text} (default $ONTOSYNC_DATABASE_URL); a path, or postgresql://...")
 
 
+def _path(flag: str):
+    """An argparse type for a path flag: blank (`--checkpoint "$CKPT"`, the variable unset) is a usage
+    error, never the default (`""` read the default checkpoint) nor a file named ` `."""
+    def value(text: str) -> str:
+        if not text.strip():
+            raise UsageError(f"{flag} must not be empty")
+        return text
+    return value
+
+
 def _database(value: str) -> str:
     """`--db ""` (an unset shell variable) said "it is a folder"; `--db " "` named a file ` `."""
-    if not value.strip():
-        raise UsageError("--db must not be empty")
+    _path("--db")(value)
     if reason := unusable_db_path(value):
         raise UsageError(f"--db {value}: {reason}")
     return value
@@ -220,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
             return run_command(args)
         with _reader_wait(args):
             code = {"sync": cmd_sync, "migrate": cmd_migrate, "verify": cmd_verify, "status": cmd_status,
-                    "diff": _cmd_diff, "search": _cmd_search}.get(args.command, _delegate)(args)
+                    "diff": _cmd_diff, "search": _cmd_search}.get(args.command, lambda a: a.handler(a))(args)
         flush_output()  # here, so that a closed pipe or a full disk is met inside the try
         return code
     except BrokenPipeError:  # `ontosync status | head`: the reader has what it wanted
@@ -256,8 +266,6 @@ def main(argv: list[str] | None = None) -> int:
 
 def _reader_wait(args: argparse.Namespace):
     """The reading commands' `--busy-timeout`, for every connection they open (store/read_only.py)."""
-    import contextlib
-
     from ontosync.store.read_only import reader_wait
 
     if args.command in _INTERRUPTED and args.command != "sync":
@@ -286,10 +294,6 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 
 def _cmd_search(args: argparse.Namespace) -> int:
     _require_file(args.db)
-    return args.handler(args)
-
-
-def _delegate(args: argparse.Namespace) -> int:
     return args.handler(args)
 
 
@@ -484,7 +488,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     from ontosync.store.lock import LockBusy, LockUnavailable, SyncLock
 
     try:
-        with _no_lock() if args.dry_run else SyncLock(args.db, "migrate", lock.MIGRATE_WAIT_S, lock.MIGRATE_WAIT):
+        with contextlib.nullcontext() if args.dry_run else SyncLock(args.db, "migrate", lock.MIGRATE_WAIT_S, lock.MIGRATE_WAIT):
             if not args.dry_run and (stale := wal_of_another_name(args.db)):  # as a sync's (_ready_to_write)
                 _say(f"fatal: {stale}")
                 return 3
@@ -496,12 +500,6 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     print(result.summary())
     return 0
-
-
-def _no_lock():
-    import contextlib
-
-    return contextlib.nullcontext()
 
 
 def _require_file(db: str) -> None:

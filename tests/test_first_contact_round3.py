@@ -1,0 +1,156 @@
+"""First contact, third round (issue h106): blank paths in every command, odd values in
+`.ontosync.yml`, an output file the user made read-only, and `verify` of a file it cannot read.
+
+Each test is a defect a first try met, run in this process on a one-file tree (the permission test
+in one unprivileged process for all its commands: tests/privileges.py).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from ontosync.cli import main
+from ontosync.config import ConfigError, build_settings
+from ontosync.options import config_keys
+
+TTL = """@prefix owl: <http://www.w3.org/2002/07/owl#> .
+<http://example.org/h106#A> a owl:Class .
+"""
+
+
+@pytest.fixture(scope="module")
+def synced(tmp_path_factory) -> tuple[Path, Path]:
+    """(a folder with one Turtle file, the database a sync of it made)."""
+    root = tmp_path_factory.mktemp("h106")
+    (root / "src").mkdir()
+    (root / "src" / "a.ttl").write_text(TTL, encoding="utf-8")
+    assert main(["sync", str(root / "src"), "--db", str(root / "o.db"), "--quiet"]) == 0
+    return root / "src", root / "o.db"
+
+
+# --- 1. a blank path is a usage error in every command ----------------------------------------------
+
+@pytest.mark.parametrize("command, flag", [("status", "--checkpoint"), ("migrate", "--backup-dir"),
+                                           ("diff", "--base")])
+@pytest.mark.parametrize("blank", ["", " "])
+def test_a_blank_path_is_a_usage_error_in_every_command(synced, tmp_path, monkeypatch, capsys, command, flag, blank):
+    """`status --checkpoint "$CKPT"`, the variable unset, showed the default checkpoint (`""`) or read a
+    file named ` ` (exit 0); `migrate --backup-dir ""` put the backup beside the database, `" "` in a
+    folder ` `; `diff --base " "` said "  is not an ontosync database". As `sync`'s blank flags
+    (h94): exit 2, one line naming the flag, before anything is read."""
+    _, db = synced
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / " ").write_text("{}", encoding="utf-8")  # a file the blank would have named
+    assert main([command, "--db", str(db), flag, blank]) == 2
+    assert capsys.readouterr() == ("", f"ontosync: error: {flag} must not be empty\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [" "]
+
+
+# --- 2. `.ontosync.yml`: every odd value names the file and the line ---------------------------------
+
+ODD = [".nan", ".inf", "-.inf", "~", "[1, 2]", "{a: 1}", "true", "1" + "0" * 400, "2024-01-01", "0", "-1",
+       "' '", '""', "[' ']", "../up"]
+
+
+def _outcome(config: Path, key: str, value: str) -> str:
+    """What build_settings makes of `key: value` on line 2 of `config`: the value taken, or the error."""
+    config.write_text(f"# settings\n{key}: {value}\n", encoding="utf-8")
+    try:
+        settings = build_settings({"source": str(config.parent)}, str(config))
+    except ConfigError as exc:
+        return str(exc)
+    return f"taken {getattr(settings, key.replace('-', '_'))!r}"
+
+
+def test_every_odd_yaml_value_is_taken_or_named_by_file_and_line(tmp_path):
+    """`file-timeout: .nan` said "--file-timeout must be positive", a flag the user never typed,
+    without the file or the line (every other bad value there names both); `workers: 0`, `include:
+    [' ']` and `path: ../up` the same; `file-timeout:` with a 401-digit number was an OverflowError
+    traceback. Each key of the table, each odd YAML value: taken, or one line naming the file and
+    line 2."""
+    config = tmp_path / "c.yml"
+    said = {(key, value): _outcome(config, key, value) for key in config_keys() for value in ODD}
+    wrong = {k: v for k, v in said.items() if not v.startswith(("taken ", f"{config} line 2: '{k[0]}' must "))}
+    assert wrong == {}
+    assert said["file-timeout", ".nan"] == f"{config} line 2: 'file-timeout' must be positive"
+    assert said["workers", "0"] == f"{config} line 2: 'workers' must be between 1 and 64"
+    assert said["path", "../up"] == f"{config} line 2: 'path' must be a folder inside the source, not '../up'"
+    assert said["include", "[' ']"] == f"{config} line 2: 'include' must not hold an empty glob (item 1)"
+    assert said["max-error-rate", "1" + "0" * 400] == (f"{config} line 2: 'max-error-rate' must be a number "
+                                                        "a float can hold, not one of 401 digits")
+    assert said["file-timeout", ".inf"] == "taken inf"  # no time limit, as `--file-timeout inf` means
+
+
+# --- 3. an output file the user made read-only -------------------------------------------------------
+
+def test_a_replaced_output_keeps_its_mode(synced, tmp_path, monkeypatch):
+    """`--report r.json` over a report the user had made private (0600) left a new file of the umask's
+    mode (0644): the atomic rename replaces the file, and its mode with it. The replacement keeps the
+    mode of the file it replaces; a new file still gets the umask's."""
+    src, _ = synced
+    monkeypatch.chdir(tmp_path)
+    old = os.umask(0o022)
+    try:
+        report = tmp_path / "r.json"
+        report.write_text("{}", encoding="utf-8")
+        report.chmod(0o600)
+        assert main(["sync", str(src), "--db", "k.db", "--report", "r.json", "--quiet"]) == 0
+        assert stat.S_IMODE(report.stat().st_mode) == 0o600
+        assert json.loads(report.read_text("utf-8"))["files"]["ok"] == 1
+        assert main(["sync", str(src), "--db", "k.db", "--report", "new.json", "--quiet"]) == 0
+        assert stat.S_IMODE((tmp_path / "new.json").stat().st_mode) == 0o644
+    finally:
+        os.umask(old)
+
+
+def test_a_read_only_output_is_refused_before_the_work_and_verify_says_why_it_cannot_read(synced, tmp_path):
+    """As a user bound by permissions: a read-only `--report` (0444) was replaced by the rename with
+    a writable file of the umask's mode, as if the user had not protected it; `diff --output` the
+    same. Now exit 2 before the sync (nothing written), as a shell's `>` refuses the file. And
+    `verify` of a file it may not read says the system's reason, one line, exit 3 (the line stays
+    what it was: readable_problems no longer makes up an SQLite error to reach it)."""
+    from tests.privileges import restore_permissions
+    from tests.test_hostile_env5 import run_readers_unprivileged
+
+    src, db = synced
+    for name in ("ro.json", "ro.txt"):
+        (tmp_path / name).write_text("kept", encoding="utf-8")
+        (tmp_path / name).chmod(0o444)
+    hidden = tmp_path / "hidden.db"
+    hidden.write_bytes(db.read_bytes())
+    hidden.chmod(0)
+    try:
+        results = run_readers_unprivileged(
+            ("sync", str(src), "--db", str(tmp_path / "n.db"), "--report", str(tmp_path / "ro.json"), "--quiet"),
+            ("diff", "--db", str(db), "--output", str(tmp_path / "ro.txt")), ("verify", "--db", str(hidden)))
+    finally:
+        restore_permissions(tmp_path)
+        hidden.chmod(0o644)
+    assert results == [
+        (2, f"ontosync: error: --report {tmp_path}/ro.json: cannot write the file: permission denied\n", ""),
+        (2, f"ontosync: error: --output {tmp_path}/ro.txt: cannot write the file: permission denied\n", ""),
+        (3, f"ontosync: fatal: {hidden}: cannot be read: permission denied\n", "")]
+    assert [(tmp_path / n).read_text("utf-8") for n in ("ro.json", "ro.txt")] == ["kept", "kept"]
+    assert not (tmp_path / "n.db").exists()
+
+
+# --- 4. verify of a file it cannot open ---------------------------------------------------------------
+
+def test_readable_problems_says_why_it_cannot_read_in_its_own_words(tmp_path):
+    """readable_problems raised `sqlite3.OperationalError("unable to open database file")`, an error
+    SQLite never raised, so that `classify` would find the reason again and say it. It says the line
+    itself now: a console.Stopped (fatal, exit 3), the same words."""
+    from ontosync.console import Stopped
+    from ontosync.store.integrity import readable_problems
+
+    loop = tmp_path / "loop.db"
+    loop.symlink_to(loop)  # unreadable to root too: no permission to drop
+    with pytest.raises(Stopped) as caught:
+        readable_problems(loop)
+    assert type(caught.value) is Stopped and (caught.value.word, caught.value.code) == ("fatal", 3)
+    assert str(caught.value) == f"{loop}: cannot be read: too many levels of symbolic links"
