@@ -56,14 +56,21 @@ class _Once(argparse._StoreAction):
     """A flag of one value given twice (`--db a.db ... --db b.db`) is a usage error, as a key given
     twice in `.ontosync.yml` is: argparse let the last win, so a wrapper script's flag was silently
     overridden, or a pasted command meant something else than it read. Repeatable flags (`--include`)
-    append, and a switch said twice (`--quiet --quiet`) still means one thing."""
+    append, and a switch said twice (`--quiet --quiet`) still means one thing. A blank value (`status
+    --checkpoint "$CKPT"`, the variable unset) is a usage error in every command: `""` meant the
+    default checkpoint, `" "` a file named ` `, `migrate --backup-dir " "` a folder ` `."""
 
     def __call__(self, parser, namespace, values, option_string=None):
         given = parser.given  # this parse's flags (see _Parser.parse_known_args)
         if option_string is not None and self.dest in given:  # the values unsaid: a URL may hold a secret
             raise argparse.ArgumentError(self, "given twice: give it once")
+        if option_string is not None and isinstance(values, str) and not values.strip():
+            raise UsageError(f"{option_string} must not be empty{_BLANK_HINT.get(option_string, '')}")
         given.add(self.dest)
         super().__call__(parser, namespace, values, option_string)
+
+
+_BLANK_HINT = {"--output": " (- is standard output)"}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -108,7 +115,7 @@ def _add_sync(sub) -> None:
 def _add_migrate(sub) -> None:
     m = _db_command(sub, "migrate", "upgrade a database to the current schema (backup first)",
                     "the database to upgrade")
-    m.add_argument("--backup-dir", type=_path("--backup-dir"), metavar="DIR", help="where the backup goes (default beside the database)")
+    m.add_argument("--backup-dir", metavar="DIR", help="where the backup goes (default beside the database)")
     m.add_argument("--dry-run", action="store_true", help="print what would change, change nothing")
 
 
@@ -138,7 +145,7 @@ def _seconds(text: str) -> float:
 def _add_status(sub) -> None:
     st = _db_command(sub, "status", "what the database and checkpoint hold", "the database")
     _wait_option(st)
-    st.add_argument("--checkpoint", type=_path("--checkpoint"), metavar="PATH", help="checkpoint file (default <db>.checkpoint.json)")
+    st.add_argument("--checkpoint", metavar="PATH", help="checkpoint file (default <db>.checkpoint.json)")
     st.add_argument("--json", action="store_true", help="print JSON instead of text")
 
 
@@ -148,7 +155,7 @@ def _add_diff(sub) -> None:
     which = d.add_mutually_exclusive_group()
     which.add_argument("--run", type=sql_int, metavar="ID", help="the changes of this run")
     which.add_argument("--since", metavar="REVISION", help="the changes of the runs after the run at REVISION")
-    which.add_argument("--base", type=_path("--base"), metavar="OTHER.db", help="compare with another database directly")
+    which.add_argument("--base", metavar="OTHER.db", help="compare with another database directly")
     d.add_argument("--format", choices=("text", "markdown", "json"), default="text", help="output (default text)")
     d.add_argument("--output", metavar="PATH", help="write here instead of standard output (- is standard output)")
     _wait_option(d)
@@ -195,19 +202,10 @@ def _db_option(parser: argparse.ArgumentParser, text: str) -> None:
                         help=f"{text} (default $ONTOSYNC_DATABASE_URL); a path, or postgresql://...")
 
 
-def _path(flag: str):
-    """An argparse type for a path flag: blank (`--checkpoint "$CKPT"`, the variable unset) is a usage
-    error, never the default (`""` read the default checkpoint) nor a file named ` `."""
-    def value(text: str) -> str:
-        if not text.strip():
-            raise UsageError(f"{flag} must not be empty")
-        return text
-    return value
-
-
 def _database(value: str) -> str:
     """`--db ""` (an unset shell variable) said "it is a folder"; `--db " "` named a file ` `."""
-    _path("--db")(value)
+    if not value.strip():
+        raise UsageError("--db must not be empty")
     if reason := unusable_db_path(value):
         raise UsageError(f"--db {value}: {reason}")
     return value
@@ -488,7 +486,9 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     from ontosync.store.lock import LockBusy, LockUnavailable, SyncLock
 
     try:
-        with contextlib.nullcontext() if args.dry_run else SyncLock(args.db, "migrate", lock.MIGRATE_WAIT_S, lock.MIGRATE_WAIT):
+        wait = contextlib.nullcontext() if args.dry_run else SyncLock(args.db, "migrate", lock.MIGRATE_WAIT_S,
+                                                                       lock.MIGRATE_WAIT)
+        with wait:
             if not args.dry_run and (stale := wal_of_another_name(args.db)):  # as a sync's (_ready_to_write)
                 _say(f"fatal: {stale}")
                 return 3

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import re
 import textwrap
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -56,6 +57,12 @@ def sql_int(text: str) -> int:
 
 
 MAX_WORKERS = 64
+
+# `page-namespace:` begins every minted page IRI: `""` made a page's class `industrial-robot`, `" "`
+# made it ` robot` (exit 0), names no RDF tool reads as IRIs. A scheme, then no space nor a
+# character an IRI may not hold.
+IRI_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]*")
+IRI_PREFIX_RULE = "be an absolute IRI (like urn:ontosync:page: or https://example.org/page/)"
 
 
 def default_workers() -> int:
@@ -107,6 +114,8 @@ class Option:
         """What is wrong with a value of the right type (`must ...`), or None."""
         if self.kind == "str" and self.rule == "not be empty":
             return None if str(value).strip() else self.rule
+        if self.kind == "str" and self.rule == IRI_PREFIX_RULE:
+            return None if IRI_PREFIX.fullmatch(str(value)) else self.rule
         if self.kind == "globs":  # `--include "$GLOB"` unset matched no file: a sync of nothing, exit 0
             return "not be empty" if any(not str(glob).strip() for glob in value or ()) else None
         if self.kind not in ("int", "float"):
@@ -248,7 +257,7 @@ OPTIONS: tuple[Option, ...] = (
            input_doc="seconds a write retries while another writer holds the lock, then exit 4"),
     # Only a file can hold these.
     Option("namespaces", "map", default=dict, cli=False),
-    Option("page-namespace", "str", default="urn:ontosync:page:", cli=False),
+    Option("page-namespace", "str", default="urn:ontosync:page:", cli=False, rule=IRI_PREFIX_RULE),
     Option("jsonld-contexts", "map", default=dict, cli=False),
     # Logseq relationship key -> property (CURIE or IRI) in the readers' layer, e.g.
     # `has-part: BFO:0000051`; an unbound key gets `rel:<key>` (urn:ontosync:relation:<key>).

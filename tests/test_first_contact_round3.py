@@ -53,29 +53,32 @@ def test_a_blank_path_is_a_usage_error_in_every_command(synced, tmp_path, monkey
 
 # --- 2. `.ontosync.yml`: every odd value names the file and the line ---------------------------------
 
-ODD = [".nan", ".inf", "-.inf", "~", "[1, 2]", "{a: 1}", "true", "1" + "0" * 400, "2024-01-01", "0", "-1",
-       "' '", '""', "[' ']", "../up"]
+ODD = [".nan", ".inf", "~", "[1, 2]", "{a: 1}", "true", "1" + "0" * 400, "2024-01-01", "0", "' '", '""',
+       "[' ']", "../up"]
 
 
 def _outcome(config: Path, key: str, value: str) -> str:
-    """What build_settings makes of `key: value` on line 2 of `config`: the value taken, or the error."""
+    """What build_settings makes of `key: value` on line 2 of `config` (the user's own file, outside
+    the source: the checkout's rules on paths do not apply): the value taken, or the error."""
     config.write_text(f"# settings\n{key}: {value}\n", encoding="utf-8")
     try:
-        settings = build_settings({"source": str(config.parent)}, str(config))
+        settings = build_settings({"source": str(config.parent / "src")}, str(config))
     except ConfigError as exc:
         return str(exc)
-    return f"taken {getattr(settings, key.replace('-', '_'))!r}"
+    return f"taken {getattr(settings, config_keys()[key].field)!r}"
 
 
 def test_every_odd_yaml_value_is_taken_or_named_by_file_and_line(tmp_path):
     """`file-timeout: .nan` said "--file-timeout must be positive", a flag the user never typed,
     without the file or the line (every other bad value there names both); `workers: 0`, `include:
     [' ']` and `path: ../up` the same; `file-timeout:` with a 401-digit number was an OverflowError
-    traceback. Each key of the table, each odd YAML value: taken, or one line naming the file and
-    line 2."""
+    traceback; `page-namespace: ""` (or `" "`) was taken, and the pages' classes were `robot` (or
+    ` robot`), no IRIs. Each key of the table, each odd YAML value: taken, or one line naming the file
+    and line 2."""
     config = tmp_path / "c.yml"
-    said = {(key, value): _outcome(config, key, value) for key in config_keys() for value in ODD}
-    wrong = {k: v for k, v in said.items() if not v.startswith(("taken ", f"{config} line 2: '{k[0]}' must "))}
+    keys = [key for key, option in config_keys().items() if key == option.name]  # an alias is its key's twin
+    said = {(key, value): _outcome(config, key, value) for key in keys for value in ODD}
+    wrong = {k: v for k, v in said.items() if not v.startswith(("taken ", f"{config} line 2: "))}
     assert wrong == {}
     assert said["file-timeout", ".nan"] == f"{config} line 2: 'file-timeout' must be positive"
     assert said["workers", "0"] == f"{config} line 2: 'workers' must be between 1 and 64"
@@ -84,6 +87,10 @@ def test_every_odd_yaml_value_is_taken_or_named_by_file_and_line(tmp_path):
     assert said["max-error-rate", "1" + "0" * 400] == (f"{config} line 2: 'max-error-rate' must be a number "
                                                         "a float can hold, not one of 401 digits")
     assert said["file-timeout", ".inf"] == "taken inf"  # no time limit, as `--file-timeout inf` means
+    assert said["page-namespace", '""'] == said["page-namespace", "' '"] == (
+        f"{config} line 2: 'page-namespace' must be an absolute IRI (like urn:ontosync:page: or "
+        "https://example.org/page/)")
+    assert said["page-namespace", "../up"].startswith(f"{config} line 2: 'page-namespace' must be an absolute IRI")
 
 
 # --- 3. an output file the user made read-only -------------------------------------------------------
