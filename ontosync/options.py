@@ -112,10 +112,8 @@ class Option:
 
     def broken_rule(self, value: Any) -> str | None:
         """What is wrong with a value of the right type (`must ...`), or None."""
-        if self.kind == "str" and self.rule == "not be empty":
-            return None if str(value).strip() else self.rule
-        if self.kind == "str" and self.rule == IRI_PREFIX_RULE:
-            return None if IRI_PREFIX.fullmatch(str(value)) else self.rule
+        if self.kind == "str":
+            return self._broken_text_rule(str(value))
         if self.kind == "globs":  # `--include "$GLOB"` unset matched no file: a sync of nothing, exit 0
             return "not be empty" if any(not str(glob).strip() for glob in value or ()) else None
         if self.kind not in ("int", "float"):
@@ -124,6 +122,13 @@ class Option:
                or (self.low is not None and (value < self.low or (self.above and value == self.low)))
                or (self.high is not None and value > self.high))
         return (self.rule or self._bounds_words()) if bad else None
+
+    def _broken_text_rule(self, value: str) -> str | None:
+        if self.rule == "not be empty":
+            return None if value.strip() else self.rule
+        if self.rule == IRI_PREFIX_RULE:
+            return None if IRI_PREFIX.fullmatch(value) else self.rule
+        return None
 
     def _bounds_words(self) -> str:
         if self.high is None:
