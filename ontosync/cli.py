@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from ontosync import __version__
+from ontosync.cli_parser import Parser, UsageError
 from ontosync.config import ConfigError, Settings, build_settings, config_in_use, database_from_env
 from ontosync.console import (
     OutputLost,
@@ -41,55 +42,11 @@ from ontosync.db_url import BadDatabaseUrl, is_postgres_url
 from ontosync.options import READ_WAIT, add_sync_arguments, sql_int
 
 
-class UsageError(Exception):
-    """Exit 2 with this one-line message."""
-
-
 class Busy(Stopped):
     """Another session holds what the command needs (a full PostgreSQL server, a first sync creating
     the database): exit 4, run again later."""
 
     word, code = "busy", 4
-
-
-class _Once(argparse._StoreAction):
-    """A flag of one value given twice (`--db a.db ... --db b.db`) is a usage error, as a key given
-    twice in `.ontosync.yml` is: argparse let the last win, so a wrapper script's flag was silently
-    overridden, or a pasted command meant something else than it read. Repeatable flags (`--include`)
-    append, and a switch said twice (`--quiet --quiet`) still means one thing. A blank value (`status
-    --checkpoint "$CKPT"`, the variable unset) is a usage error in every command: `""` meant the
-    default checkpoint, `" "` a file named ` `, `migrate --backup-dir " "` a folder ` `."""
-
-    def __call__(self, parser, namespace, values, option_string=None):
-        given = parser.given  # this parse's flags (see _Parser.parse_known_args)
-        if option_string is not None and self.dest in given:  # the values unsaid: a URL may hold a secret
-            raise argparse.ArgumentError(self, "given twice: give it once")
-        if option_string is not None and isinstance(values, str) and not values.strip():
-            raise UsageError(f"{option_string} must not be empty{_BLANK_HINT.get(option_string, '')}")
-        given.add(self.dest)
-        super().__call__(parser, namespace, values, option_string)
-
-
-_BLANK_HINT = {"--output": " (- is standard output)"}
-
-
-class _Parser(argparse.ArgumentParser):
-    """Every parser of the command line (each command's too: they are made through this class).
-    No abbreviations: argparse took `--worker` for `--workers`, so a script's typo meant another
-    option, and a script that works today would break (or change meaning) when an option is added."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **{**kwargs, "allow_abbrev": False})
-        self.register("action", None, _Once)
-        self.register("action", "store", _Once)
-        self.given: set[str] = set()
-
-    def parse_known_args(self, args=None, namespace=None):
-        self.given = set()
-        return super().parse_known_args(args, namespace)
-
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(message)
 
 
 LOCAL_COMMANDS = ("sync", "migrate", "verify", "status", "diff", "search")
@@ -186,9 +143,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The whole command line, or with `only` just that command's parser: a command named first
     needs no other (argparse builds a formatter for every option it adds, issue 18), and a local
     command so never imports `fetch-db`'s HTTP stack (~200 ms)."""
-    parser = _Parser(prog="ontosync", description="Keep a SQLite database of an ontology in step with its repository.")
+    parser = Parser(prog="ontosync", description="Keep a SQLite database of an ontology in step with its repository.")
     parser.add_argument("--version", action="version", version=f"ontosync {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     for name, add in COMMAND_PARSERS.items():
         if only is None or name == only:
             add(sub)

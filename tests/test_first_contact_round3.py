@@ -21,6 +21,7 @@ from ontosync.config import ConfigError, build_settings
 from ontosync.options import config_keys
 from tests.helpers import EXAMPLE, ROOT
 
+
 @pytest.fixture(scope="module")
 def synced(tmp_path_factory) -> tuple[Path, Path, list[str]]:
     """The README's first command, its `ontosync` part, in a fresh folder: (the example's copy, the
@@ -178,3 +179,25 @@ def test_readable_problems_says_why_it_cannot_read_in_its_own_words(tmp_path):
         readable_problems(loop)
     assert type(caught.value) is Stopped and (caught.value.word, caught.value.code) == ("fatal", 3)
     assert str(caught.value) == f"{loop}: cannot be read: too many levels of symbolic links"
+
+
+# --- the first thing typed ----------------------------------------------------------------------------
+
+COMMANDS = "sync, migrate, verify, status, diff, search or fetch-db"
+
+
+@pytest.mark.parametrize("argv, said", [
+    ([], f"give a command: {COMMANDS} (`ontosync --help` says what each does)"),
+    (["synk", "."], f"unknown command 'synk' (did you mean sync?): give {COMMANDS} (`ontosync --help` says what "
+                    "each does)"),
+    (["help"], f"unknown command 'help': give {COMMANDS} (`ontosync --help` says what each does)"),
+    (["--db", "o.db"], f"give a command first, then its flags: {COMMANDS} (`ontosync --help` says what each does)"),
+])
+def test_no_command_or_an_unknown_one_says_which_there_are(capsys, argv, said):
+    """`ontosync` (or `python -m ontosync`) alone said "the following arguments are required:
+    command", argparse's words for the word a newcomer had not typed yet, and no way on; `ontosync
+    synk` "argument command: invalid choice: 'synk' (choose from 'sync', ...)"; `ontosync --db o.db`
+    "unrecognized arguments" or the same "required: command". One line: the commands, the likely
+    one, `--help`."""
+    assert main(argv) == 2
+    assert capsys.readouterr() == ("", f"ontosync: error: {said}\n")
