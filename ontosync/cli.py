@@ -65,7 +65,8 @@ def _db_command(sub, name: str, summary: str, db_help: str) -> argparse.Argument
 
 def _add_sync(sub) -> None:
     s = sub.add_parser("sync", help="sync a folder or github:OWNER/REPO[@REF] into the database")
-    s.add_argument("source", nargs="?", help="folder (default $GITHUB_WORKSPACE, else .) or github:OWNER/REPO[@REF]")
+    s.add_argument("source", nargs="?", metavar="SOURCE",
+                   help="folder (default $GITHUB_WORKSPACE, else .) or github:OWNER/REPO[@REF]")
     add_sync_arguments(s)  # every flag is a row of ontosync/options.py
 
 
@@ -108,7 +109,7 @@ def _add_status(sub) -> None:
 
 def _add_diff(sub) -> None:
     d = _db_command(sub, "diff", "what a run (or runs, or another database) changed in the ontology",
-                    "the database (the head of the comparison)")
+                    "the database, the head of the comparison")
     which = d.add_mutually_exclusive_group()
     which.add_argument("--run", type=sql_int, metavar="ID", help="the changes of this run")
     which.add_argument("--since", metavar="REVISION", help="the changes of the runs after the run at REVISION")

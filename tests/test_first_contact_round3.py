@@ -201,3 +201,18 @@ def test_no_command_or_an_unknown_one_says_which_there_are(capsys, argv, said):
     one, `--help`."""
     assert main(argv) == 2
     assert capsys.readouterr() == ("", f"ontosync: error: {said}\n")
+
+
+def test_each_commands_usage_names_its_operand_as_the_readme_does():
+    """The README's reference says `ontosync sync [SOURCE]`, and errors say "SOURCE must not be
+    empty"; `sync --help` said `[source]`. Each command's operand, as its usage line shows it."""
+    from ontosync.cli import build_parser
+
+    block = (ROOT / "README.md").read_text("utf-8").split("## CLI reference", 1)[1].split("```", 2)[1]
+    sub = next(a for a in build_parser()._actions if a.choices)
+    for line in filter(None, block.splitlines()):
+        _, command, rest = line.split(None, 2)
+        rest = re.sub(r"--[a-z-]+( [A-Z][^\s\]|]*)?", "", rest)  # each flag and its value
+        operands = [w for w in rest.split() if re.fullmatch(r"\[?[A-Z][A-Z/]*\]?", w)]
+        usage = " ".join(sub.choices[command].format_usage().split())
+        assert all(f" {w}" in usage for w in operands), (command, operands, usage)
