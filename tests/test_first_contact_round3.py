@@ -216,3 +216,19 @@ def test_each_commands_usage_names_its_operand_as_the_readme_does():
         operands = [w for w in rest.split() if re.fullmatch(r"\[?[A-Z][A-Z/]*\]?", w)]
         usage = " ".join(sub.choices[command].format_usage().split())
         assert all(f" {w}" in usage for w in operands), (command, operands, usage)
+
+
+def test_migrates_summary_escapes_the_paths_it_names(tmp_path, capsys):
+    """`migrate --backup-dir` printed the backup's path raw on standard output: a folder named with a
+    newline split the summary's line in two, an escape sequence in it reached the terminal (every
+    stderr line is escaped already: console.printable). Each line of the summary is escaped alike."""
+    from tests.helpers import database_at
+
+    db = tmp_path / "old\x1b[2J.db"
+    database_at(db, 5)
+    backups = tmp_path / "saved\nhere"
+    assert main(["migrate", "--db", str(db), "--backup-dir", str(backups)]) == 0
+    out = capsys.readouterr().out
+    backup = next(backups.iterdir()).name.replace("\x1b", "\\x1b")
+    assert "\x1b" not in out and f"backup (integrity_check ok): {tmp_path}/saved\\x0ahere/{backup}\n" in out
+    assert out.startswith(f"{tmp_path}/old\\x1b[2J.db: the ontosync schema\n")
