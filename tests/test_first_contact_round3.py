@@ -232,3 +232,21 @@ def test_migrates_summary_escapes_the_paths_it_names(tmp_path, capsys):
     backup = next(backups.iterdir()).name.replace("\x1b", "\\x1b")
     assert "\x1b" not in out and f"backup (integrity_check ok): {tmp_path}/saved\\x0ahere/{backup}\n" in out
     assert out.startswith(f"{tmp_path}/old\\x1b[2J.db: the ontosync schema\n")
+
+
+def test_a_backup_dir_that_is_a_file_is_said_so(tmp_path, capsys):
+    """`migrate --backup-dir notes.txt` (a file) said "cannot write the backup notes.txt/...partial:
+    File exists", the system's words for mkdir over a file, which sent the user looking for a
+    backup already there. It names the file as no folder; nothing is changed (exit 3, as before)."""
+    from tests.helpers import database_at
+
+    db = tmp_path / "old.db"
+    database_at(db, 5)
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    before = db.read_bytes()
+    assert main(["migrate", "--db", str(db), "--backup-dir", str(tmp_path / "notes.txt")]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith(f"ontosync: fatal: cannot write the backup {tmp_path}/notes.txt/old.backup-")
+    assert err.endswith(f".db.partial: {tmp_path}/notes.txt is not a folder; nothing was changed (--backup-dir puts "
+                        "it elsewhere)\n") and err.count("\n") == 1
+    assert db.read_bytes() == before and (tmp_path / "notes.txt").read_text("utf-8") == "mine"
