@@ -88,9 +88,9 @@ def test_every_odd_yaml_value_is_taken_or_named_by_file_and_line(tmp_path):
     """`file-timeout: .nan` said "--file-timeout must be positive", a flag the user never typed,
     without the file or the line (every other bad value there names both); `workers: 0`, `include:
     [' ']` and `path: ../up` the same; `file-timeout:` with a 401-digit number was an OverflowError
-    traceback; `page-namespace: ""` (or `" "`) was taken, and the pages' classes were `robot` (or
-    ` robot`), no IRIs. Each key of the table, each odd YAML value: taken, or one line naming the file
-    and line 2."""
+    traceback; a key YAML reads as no string (`~:`) named no line; `page-namespace: " "` was taken,
+    and the pages' classes were ` robot` (`""`: `robot`), no IRIs. Each key of the table, each odd
+    YAML value: taken, or one line naming the file and line 2."""
     config = tmp_path / "c.yml"
     keys = [key for key, option in config_keys().items() if key == option.name]  # an alias is its key's twin
     said = {(key, value): _outcome(config, key, value) for key in keys for value in ODD}
@@ -103,6 +103,9 @@ def test_every_odd_yaml_value_is_taken_or_named_by_file_and_line(tmp_path):
     assert said["max-error-rate", "1" + "0" * 400] == (f"{config} line 2: 'max-error-rate' must be a number "
                                                         "a float can hold, not one of 401 digits")
     assert said["file-timeout", ".inf"] == "taken inf"  # no time limit, as `--file-timeout inf` means
+    # a key YAML reads as no string (`~` is null, `yes` true) named the file alone
+    assert [_outcome(config, key, "1") for key in ("~", "yes")] == [
+        f"{config} line 2: unknown setting 'None'", f"{config} line 2: unknown setting 'True'"]
     assert said["page-namespace", "' '"] == (
         f"{config} line 2: 'page-namespace' must be an absolute IRI (like urn:ontosync:page: or "
         "https://example.org/page/)")
