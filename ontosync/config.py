@@ -21,7 +21,14 @@ from typing import Any, NoReturn
 
 from ontosync.config_limits import ConfigError, check_shape, normalize_alerts, read_limited
 from ontosync.db_url import checkpoint_name, is_postgres_url
-from ontosync.options import DEFAULT_MAX_FILE_SIZE, Option, config_keys, default_workers, settings_options
+from ontosync.options import (
+    DEFAULT_MAX_FILE_SIZE,
+    IRI_PREFIX,
+    Option,
+    config_keys,
+    default_workers,
+    settings_options,
+)
 from ontosync.parsing import DEFAULT_NAMESPACES, ParseOptions
 from ontosync.sources.git_head import checkout_origin
 
@@ -166,6 +173,10 @@ def _within(option: Option, value: Any, where: _Where) -> Any:
             source_folder(value)
         except ConfigError:
             where.must(OUTSIDE.format(value))
+    if option.field == "namespaces":  # `ex: ""` made `owl:class:: ex:Robot` the class `Robot`, no IRI
+        for prefix, iri in value.items():
+            if not IRI_PREFIX.fullmatch(iri):
+                where.fail(f"a mapping of prefixes to absolute IRIs, and {_shown(prefix)}: {_shown(iri)} is not")
     return value
 
 

@@ -109,6 +109,10 @@ def test_every_odd_yaml_value_is_taken_or_named_by_file_and_line(tmp_path):
     assert said["page-namespace", "' '"] == (
         f"{config} line 2: 'page-namespace' must be an absolute IRI (like urn:ontosync:page: or "
         "https://example.org/page/)")
+    # `namespaces: {ex: ""}` made `owl:class:: ex:Robot` the class `Robot`; `ex: " "` dropped it unsaid
+    assert [_outcome(config, "namespaces", value) for value in ("{ex: ''}", "{ex: ' '}", "{ex: 'not an iri'}")] == [
+        f"{config} line 2: 'namespaces' must be a mapping of prefixes to absolute IRIs, and 'ex': {shown} is not"
+        for shown in ("''", "' '", "'not an iri'")]
     assert said["page-namespace", "../up"].startswith(f"{config} line 2: 'page-namespace' must be an absolute IRI")
 
 
