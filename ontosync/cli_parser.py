@@ -63,10 +63,14 @@ class Parser(argparse.ArgumentParser):
 
     def plain(self, message: str) -> str:
         """argparse's words about the command itself, said as what to type: the commands there are,
-        the likely one, `--help`."""
-        commands = next((list(a.choices) for a in self._actions if isinstance(a, argparse._SubParsersAction)), None)
-        if not commands:  # a command's own parser
+        the likely one, `--help`; a misspelt flag, with the likely one."""
+        choices = next((a.choices for a in self._actions if isinstance(a, argparse._SubParsersAction)), None)
+        if not choices:  # a command's own parser
             return message
+        commands = list(choices)
+        if message.startswith("unrecognized arguments: "):
+            typed = message.split()[2:3] or [""]  # `status --db x.db ""`: no word at all
+            return message + _likely_flag(typed[0], choices.get(next(iter(self.words), "")))
         unknown = re.match(r"argument command: invalid choice: '(.*)' \(choose from", message, re.S)
         if message.endswith("required: command") or unknown:
             listed = f"{', '.join(commands[:-1])} or {commands[-1]} (`{self.prog} --help` says what each does)"
@@ -77,3 +81,12 @@ class Parser(argparse.ArgumentParser):
             close = difflib.get_close_matches(unknown[1], commands, 1)
             return f"unknown command '{unknown[1]}'{f' (did you mean {close[0]}?)' if close else ''}: give {listed}"
         return message
+
+
+def _likely_flag(typed: str, command: argparse.ArgumentParser | None) -> str:
+    """` (did you mean --workers?)` for `--worker`, a flag of `command` close to the one typed."""
+    if command is None or not typed.startswith("--"):
+        return ""
+    flags = [flag for action in command._actions for flag in action.option_strings if flag.startswith("--")]
+    close = difflib.get_close_matches(typed.partition("=")[0], flags, 1)
+    return f" (did you mean {close[0]}?)" if close else ""

@@ -249,3 +249,17 @@ def test_migrate_names_its_backup_folder_plainly(tmp_path, capsys):
     backup = next(backups.iterdir()).name.replace("\x1b", "\\x1b")
     assert "\x1b" not in out and f"backup (integrity_check ok): {tmp_path}/saved\\x0ahere/{backup}\n" in out
     assert out.startswith(f"{tmp_path}/old\\x1b[2J.db: the ontosync schema\n")
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["sync", ".", "--worker", "2"], "unrecognized arguments: --worker 2 (did you mean --workers?)"),
+    (["status", "--db", "x.db", "--jsn"], "unrecognized arguments: --jsn (did you mean --json?)"),
+    (["search", "x", "--db", "x.db", "--limt=3"], "unrecognized arguments: --limt=3 (did you mean --limit?)"),
+    (["verify", "--db", "x.db", "--zzz"], "unrecognized arguments: --zzz"),
+    (["status", "--db", "x.db", ""], "unrecognized arguments: "),
+])
+def test_a_misspelt_flag_is_answered_with_the_likely_one(argv, said, capsys):
+    """Flags are spelled in full (no abbreviations, cli_parser.py), so `--worker 2` is refused, but
+    the line said only "unrecognized arguments": the user had to read `--help` for a letter."""
+    assert main(argv) == 2
+    assert capsys.readouterr() == ("", f"ontosync: error: {said}\n")
