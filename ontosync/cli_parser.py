@@ -58,6 +58,13 @@ class Parser(argparse.ArgumentParser):
         self.words = list(sys.argv[1:] if args is None else args)
         return super().parse_known_args(args, namespace)
 
+    def _print_message(self, message, file=None) -> None:
+        """`--help` and `--version` written, or their failure raised (cli.main: `standard output: not
+        written`, exit 2; 141 for a reader gone away): argparse dropped an OSError of its print, so
+        unbuffered (the image's PYTHONUNBUFFERED=1) `--help > help.txt` on a full disk exited 0."""
+        if message:
+            (file or sys.stderr).write(message)
+
     def error(self, message: str) -> NoReturn:
         raise UsageError(self.plain(message))
 

@@ -263,3 +263,25 @@ def test_a_misspelt_flag_is_answered_with_the_likely_one(argv, said, capsys):
     the line said only "unrecognized arguments": the user had to read `--help` for a letter."""
     assert main(argv) == 2
     assert capsys.readouterr() == ("", f"ontosync: error: {said}\n")
+
+
+@pytest.mark.parametrize("argv", [["--version"], ["sync", "--help"]])
+def test_help_that_standard_output_cannot_take_is_not_exit_0(argv, monkeypatch, capsys):
+    """Unbuffered (PYTHONUNBUFFERED=1, as the image sets it), `ontosync --help > help.txt` on a full
+    disk exited 0 with nothing written: argparse drops an OSError of its own print. It is `standard
+    output: not written`, exit 2, as for every other command's output (cli.main)."""
+    import io
+
+    from ontosync.console import _WholeWrites
+
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full here")
+    fd = os.open("/dev/full", os.O_WRONLY)
+    try:  # sys.stdout as open_standard_streams makes it under PYTHONUNBUFFERED=1
+        monkeypatch.setattr("sys.stdout", io.TextIOWrapper(_WholeWrites(fd), encoding="utf-8", write_through=True))
+        code = main(argv)
+    finally:
+        monkeypatch.undo()
+        os.close(fd)
+    assert (code, capsys.readouterr().err) == (2, "ontosync: error: standard output: not written: No space left on "
+                                                  "device\n")
