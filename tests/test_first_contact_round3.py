@@ -113,6 +113,12 @@ def test_every_odd_yaml_value_is_taken_or_named_by_file_and_line(tmp_path):
     assert [_outcome(config, "namespaces", value) for value in ("{ex: ''}", "{ex: ' '}", "{ex: 'not an iri'}")] == [
         f"{config} line 2: 'namespaces' must be a mapping of prefixes to absolute IRIs, and 'ex': {shown} is not"
         for shown in ("''", "' '", "'not an iri'")]
+    # an alert's threshold: `-.inf` wrote `"threshold": -Infinity` into the report, no JSON; a 401-digit
+    # one was an OverflowError traceback after the whole sync; `.nan` never alerted
+    assert {_outcome(config, "alerts", f"{{max-rss-mb: {value}}}") for value in ("-.inf", "1" + "0" * 400, ".nan",
+                                                                                   "-1")} == {
+        f"{config} line 2: 'alerts.max-rss-mb' must be a finite number, 0 or more"}
+    assert _outcome(config, "alerts", "{max-rss-mb: 0, min-files-per-s: 2.5}").startswith("taken {")
     assert said["page-namespace", "../up"].startswith(f"{config} line 2: 'page-namespace' must be an absolute IRI")
 
 
