@@ -15,6 +15,7 @@ and no traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import os
 import sqlite3
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from ontosync import __version__
+from ontosync.cli_parser import Parser, UsageError
 from ontosync.config import ConfigError, Settings, build_settings, config_in_use, database_from_env
 from ontosync.console import (
     OutputLost,
@@ -40,48 +42,11 @@ from ontosync.db_url import BadDatabaseUrl, is_postgres_url, shown_db
 from ontosync.options import READ_WAIT, add_sync_arguments, sql_int
 
 
-class UsageError(Exception):
-    """Exit 2 with this one-line message."""
-
-
 class Busy(Stopped):
     """Another session holds what the command needs (a full PostgreSQL server, a first sync creating
     the database): exit 4, run again later."""
 
     word, code = "busy", 4
-
-
-class _Once(argparse._StoreAction):
-    """A flag of one value given twice (`--db a.db ... --db b.db`) is a usage error, as a key given
-    twice in `.ontosync.yml` is: argparse let the last win, so a wrapper script's flag was silently
-    overridden, or a pasted command meant something else than it read. Repeatable flags (`--include`)
-    append, and a switch said twice (`--quiet --quiet`) still means one thing."""
-
-    def __call__(self, parser, namespace, values, option_string=None):
-        given = parser.given  # this parse's flags (see _Parser.parse_known_args)
-        if option_string is not None and self.dest in given:  # the values unsaid: a URL may hold a secret
-            raise argparse.ArgumentError(self, "given twice: give it once")
-        given.add(self.dest)
-        super().__call__(parser, namespace, values, option_string)
-
-
-class _Parser(argparse.ArgumentParser):
-    """Every parser of the command line (each command's too: they are made through this class).
-    No abbreviations: argparse took `--worker` for `--workers`, so a script's typo meant another
-    option, and a script that works today would break (or change meaning) when an option is added."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **{**kwargs, "allow_abbrev": False})
-        self.register("action", None, _Once)
-        self.register("action", "store", _Once)
-        self.given: set[str] = set()
-
-    def parse_known_args(self, args=None, namespace=None):
-        self.given = set()
-        return super().parse_known_args(args, namespace)
-
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(message)
 
 
 LOCAL_COMMANDS = ("sync", "migrate", "verify", "status", "diff", "search")
@@ -100,7 +65,8 @@ def _db_command(sub, name: str, summary: str, db_help: str) -> argparse.Argument
 
 def _add_sync(sub) -> None:
     s = sub.add_parser("sync", help="sync a folder or github:OWNER/REPO[@REF] into the database")
-    s.add_argument("source", nargs="?", help="folder (default $GITHUB_WORKSPACE, else .) or github:OWNER/REPO[@REF]")
+    s.add_argument("source", nargs="?", metavar="SOURCE",
+                   help="folder (default $GITHUB_WORKSPACE, else .) or github:OWNER/REPO[@REF]")
     add_sync_arguments(s)  # every flag is a row of ontosync/options.py
 
 
@@ -143,7 +109,7 @@ def _add_status(sub) -> None:
 
 def _add_diff(sub) -> None:
     d = _db_command(sub, "diff", "what a run (or runs, or another database) changed in the ontology",
-                    "the database (the head of the comparison)")
+                    "the database, the head of the comparison")
     which = d.add_mutually_exclusive_group()
     which.add_argument("--run", type=sql_int, metavar="ID", help="the changes of this run")
     which.add_argument("--since", metavar="REVISION", help="the changes of the runs after the run at REVISION")
@@ -178,9 +144,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The whole command line, or with `only` just that command's parser: a command named first
     needs no other (argparse builds a formatter for every option it adds, issue 18), and a local
     command so never imports `fetch-db`'s HTTP stack (~200 ms)."""
-    parser = _Parser(prog="ontosync", description="Keep a SQLite database of an ontology in step with its repository.")
+    parser = Parser(prog="ontosync", description="Keep a SQLite database of an ontology in step with its repository.")
     parser.add_argument("--version", action="version", version=f"ontosync {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     for name, add in COMMAND_PARSERS.items():
         if only is None or name == only:
             add(sub)
@@ -220,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
             return run_command(args)
         with _reader_wait(args):
             code = {"sync": cmd_sync, "migrate": cmd_migrate, "verify": cmd_verify, "status": cmd_status,
-                    "diff": _cmd_diff, "search": _cmd_search}.get(args.command, _delegate)(args)
+                    "diff": _cmd_diff, "search": _cmd_search}.get(args.command, lambda a: a.handler(a))(args)
         flush_output()  # here, so that a closed pipe or a full disk is met inside the try
         return code
     except BrokenPipeError:  # `ontosync status | head`: the reader has what it wanted
@@ -256,8 +222,6 @@ def main(argv: list[str] | None = None) -> int:
 
 def _reader_wait(args: argparse.Namespace):
     """The reading commands' `--busy-timeout`, for every connection they open (store/read_only.py)."""
-    import contextlib
-
     from ontosync.store.read_only import reader_wait
 
     if args.command in _INTERRUPTED and args.command != "sync":
@@ -286,10 +250,6 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 
 def _cmd_search(args: argparse.Namespace) -> int:
     _require_file(args.db)
-    return args.handler(args)
-
-
-def _delegate(args: argparse.Namespace) -> int:
     return args.handler(args)
 
 
@@ -484,7 +444,9 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     from ontosync.store.lock import LockBusy, LockUnavailable, SyncLock
 
     try:
-        with _no_lock() if args.dry_run else SyncLock(args.db, "migrate", lock.MIGRATE_WAIT_S, lock.MIGRATE_WAIT):
+        wait = contextlib.nullcontext() if args.dry_run else SyncLock(args.db, "migrate", lock.MIGRATE_WAIT_S,
+                                                                       lock.MIGRATE_WAIT)
+        with wait:
             if not args.dry_run and (stale := wal_of_another_name(args.db)):  # as a sync's (_ready_to_write)
                 _say(f"fatal: {stale}")
                 return 3
@@ -496,12 +458,6 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     print(result.summary())
     return 0
-
-
-def _no_lock():
-    import contextlib
-
-    return contextlib.nullcontext()
 
 
 def _require_file(db: str) -> None:

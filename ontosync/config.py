@@ -23,6 +23,8 @@ from ontosync.config_limits import ConfigError, check_shape, normalize_alerts, r
 from ontosync.db_url import checkpoint_name, is_postgres_url
 from ontosync.options import (
     DEFAULT_MAX_FILE_SIZE,
+    IRI_PREFIX,
+    NOT_IN_IRI,
     Option,
     config_keys,
     default_api_url,
@@ -80,8 +82,11 @@ def source_folder(path: str) -> str:
     through `..` is refused, wherever it was set (the checkout's own `.ontosync.yml` too)."""
     folder = posixpath.normpath(path.strip("/") or ".")
     if folder == ".." or folder.startswith("../"):
-        raise ConfigError(f"--path must be a folder inside the source, not {path!r}")
+        raise ConfigError(f"--path must {OUTSIDE.format(path)}")
     return "" if folder == "." else folder
+
+
+OUTSIDE = "be a folder inside the source, not {!r}"
 
 
 def _context_text(path: Path, what: str, max_size: int) -> str:
@@ -158,9 +163,27 @@ def load_config_file(path: Path) -> dict[str, Any]:
         if option.field in out:  # `max_error_rate` beside `max-error-rate`, `database` beside `db`
             other = next(k for k in data if k != key and _KEYS.get(str(k).replace("_", "-")) is option)
             raise ConfigError(f"{shown}: '{key}' is given twice (also as '{other}'); keep one")
-        out[option.field] = _CHECKS[option.kind](value, _Where(shown, str(key)))
-    _check_iris(path, out)
+        where = _Where(shown, str(key))
+        out[option.field] = _within(option, _CHECKS[option.kind](value, where), where)
     return out
+
+
+def _within(option: Option, value: Any, where: _Where) -> Any:
+    """The table's bounds, said of the file and the key's line: `file-timeout: .nan` (or `workers:
+    0`, `path: ../up`) said "--file-timeout must be positive", a flag the user never typed, and
+    left the user to find which file set it."""
+    if rule := option.broken_rule(value):
+        where.must(rule)
+    if option.field == "path":
+        try:
+            source_folder(value)
+        except ConfigError:
+            where.must(OUTSIDE.format(value))
+    if option.field == "namespaces":  # `ex: ""` made `owl:class:: ex:Robot` the class `Robot`, no IRI
+        for prefix, iri in value.items():
+            if not IRI_PREFIX.fullmatch(iri):
+                where.fail(f"a mapping of prefixes to absolute IRIs, and {_shown(prefix)}: {_shown(iri)} is not")
+    return value
 
 
 @dataclass(frozen=True)
@@ -171,7 +194,10 @@ class _Where:
     key: str
 
     def fail(self, what: str) -> NoReturn:
-        raise ConfigError(f"{self.path}: '{self.key}' must be {what}")
+        self.must(f"be {what}")
+
+    def must(self, rule: str) -> NoReturn:
+        raise ConfigError(f"{self.path}: '{self.key}' must {rule}")
 
 
 def _is_number(value: Any) -> bool:
@@ -180,6 +206,15 @@ def _is_number(value: Any) -> bool:
 
 def _number(value: Any, where: _Where) -> Any:
     return value if _is_number(value) else where.fail("a number")
+
+
+def _real(value: Any, where: _Where) -> Any:
+    """A float option's number: an integer past a float's range (`file-timeout: 1000...`, 401 digits)
+    was an OverflowError traceback when the settings were made."""
+    try:
+        return float(_number(value, where))
+    except OverflowError:
+        where.fail(f"a number a float can hold, not one of {len(str(abs(value)))} digits")
 
 
 def _whole_number(value: Any, where: _Where) -> Any:
@@ -205,6 +240,8 @@ def _globs(value: Any, where: _Where) -> Any:
     for number, item in enumerate(value, 1):  # which item: a list of 40 globs needs the place
         if not isinstance(item, str):
             where.fail(f"a list of globs, and item {number} is {_shown(item)}, not a glob")
+        if not item.strip():  # which one, as for a wrong type (the rule's words said only "not be empty")
+            where.must(f"not hold an empty glob (item {number})")
     return value
 
 
@@ -236,28 +273,12 @@ def _alerts(value: Any, where: _Where) -> Any:
 
 # A wrong type in the file is a one-line ConfigError, never a traceback later on.
 _CHECKS: dict[str, Callable[[Any, _Where], Any]] = {
-    "int": _whole_number, "float": _number, "str": _string, "bool": _boolean, "globs": _globs,
+    "int": _whole_number, "float": _real, "str": _string, "bool": _boolean, "globs": _globs,
     "map": _strings_map, "relations": _relations, "alerts": _alerts,
 }
 
 
-# What no IRI holds (RFC 3987; every reader refuses it in a file): blanks, control characters (a
-# terminal's escape), `<>"{}|\^` and the backquote.
-_NOT_IN_IRI = r"\s<>\"{}|\\^`\x00-\x1f\x7f-\x9f"
-_RELATION_VALUE = re.compile(rf"[A-Za-z_][A-Za-z0-9_.\-]*:[^{_NOT_IN_IRI}]+")
-_IRI_TEXT = re.compile(rf"[^{_NOT_IN_IRI}]*")
-
-
-def _check_iris(path: str | Path, values: dict[str, Any]) -> None:
-    """`page-namespace:` and the `namespaces:` a file gives start every IRI minted from them: one
-    holding a terminal escape (a pull request's `.ontosync.yml`) or a space (a typo) put it in
-    every page's IRI, stored as no reader of a file would store it, exit 0."""
-    given = [("page-namespace", values.get("page_namespace"))]
-    given += [(f"namespaces: {prefix!r}", iri) for prefix, iri in (values.get("namespaces") or {}).items()]
-    for what, iri in given:
-        if iri is not None and not _IRI_TEXT.fullmatch(iri):
-            raise ConfigError(f"{path}: {what} must be an IRI without blanks, control characters or "
-                              f"<>\"{{}}|\\^`, not {iri[:60]!r}")
+_RELATION_VALUE = re.compile(rf"[A-Za-z_][A-Za-z0-9_.\-]*:[^{NOT_IN_IRI}]+")
 
 
 def _check_relations(path: str | Path, value: Any) -> None:

@@ -11,6 +11,7 @@ ConfigError (exit 2).
 
 from __future__ import annotations
 
+import math
 import os
 import stat
 from pathlib import Path
@@ -90,5 +91,16 @@ def normalize_alerts(value: Any, path: str | Path, key: str) -> dict[str, float]
             raise ConfigError(f"{path}: unknown setting '{key}.{name}' (known: {known})")
         if isinstance(number, bool) or not isinstance(number, (int, float)):
             raise ConfigError(f"{path}: '{key}.{name}' must be a number")
+        if not _threshold(number):  # `-.inf` wrote `"threshold": -Infinity` into the report: no JSON
+            raise ConfigError(f"{path}: '{key}.{name}' must be a finite number, 0 or more")
         out[field] = number
     return out
+
+
+def _threshold(number: float) -> bool:
+    """Whether an alert's threshold is one the report can hold and a comparison can mean: a
+    401-digit integer was an OverflowError traceback after the whole sync, `.nan` never alerted."""
+    try:
+        return math.isfinite(float(number)) and number >= 0
+    except OverflowError:
+        return False

@@ -23,16 +23,15 @@ def load_yaml(text: str, path: Path) -> tuple[Any, dict[str, int]]:
     """`yaml.safe_load(text)`, refusing a repeated key with the line of each; and the line of each
     top-level key, as written (an error about a setting names its line, not only the file)."""
     loader = _loader(path)(text)  # a SafeLoader: safe_load's tags only
+    lines: dict[str, int] = {}
     try:
         node = loader.get_single_node()
         data = None if node is None else loader.construct_document(node)
+        for key_node, _ in node.value if isinstance(node, MappingNode) else ():
+            if isinstance(key_node, ScalarNode):  # as the key reads back (`~` is None): its errors name the line
+                lines.setdefault(str(loader.construct_object(key_node)), key_node.start_mark.line + 1)
     finally:
         loader.dispose()
-    lines: dict[str, int] = {}
-    if isinstance(node, MappingNode):
-        for key_node, _ in node.value:
-            if isinstance(key_node, ScalarNode):
-                lines.setdefault(key_node.value, key_node.start_mark.line + 1)
     return data, lines
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import re
 import textwrap
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -56,6 +57,15 @@ def sql_int(text: str) -> int:
 
 
 MAX_WORKERS = 64
+
+# What no IRI holds (RFC 3987; every reader refuses it in a file): blanks, control characters (a
+# terminal's escape), `<>"{}|\^` and the backquote.
+NOT_IN_IRI = r"\s<>\"{}|\\^`\x00-\x1f\x7f-\x9f"
+# `page-namespace:` begins every minted page IRI: `""` made a page's class `industrial-robot`, `" "`
+# made it ` robot`, a pull request's `urn:\e[31m:` a terminal escape in every page's IRI (exit 0):
+# names no RDF tool reads as IRIs. A scheme, then none of the characters above.
+IRI_PREFIX = re.compile(rf"[A-Za-z][A-Za-z0-9+.\-]*:[^{NOT_IN_IRI}]*")
+IRI_PREFIX_RULE = "be an absolute IRI (like urn:ontosync:page: or https://example.org/page/)"
 
 
 def default_workers() -> int:
@@ -105,8 +115,8 @@ class Option:
 
     def broken_rule(self, value: Any) -> str | None:
         """What is wrong with a value of the right type (`must ...`), or None."""
-        if self.kind == "str" and self.rule == "not be empty":
-            return None if str(value).strip() else self.rule
+        if self.kind == "str":
+            return self._broken_text_rule(str(value))
         if self.kind == "globs":  # `--include "$GLOB"` unset matched no file: a sync of nothing, exit 0
             return "not be empty" if any(not str(glob).strip() for glob in value or ()) else None
         if self.kind not in ("int", "float"):
@@ -115,6 +125,13 @@ class Option:
                or (self.low is not None and (value < self.low or (self.above and value == self.low)))
                or (self.high is not None and value > self.high))
         return (self.rule or self._bounds_words()) if bad else None
+
+    def _broken_text_rule(self, value: str) -> str | None:
+        if self.rule == "not be empty":
+            return None if value.strip() else self.rule
+        if self.rule == IRI_PREFIX_RULE:
+            return None if IRI_PREFIX.fullmatch(value) else self.rule
+        return None
 
     def _bounds_words(self) -> str:
         if self.high is None:
@@ -248,7 +265,7 @@ OPTIONS: tuple[Option, ...] = (
            input_doc="seconds a write retries while another writer holds the lock, then exit 4"),
     # Only a file can hold these.
     Option("namespaces", "map", default=dict, cli=False),
-    Option("page-namespace", "str", default="urn:ontosync:page:", cli=False),
+    Option("page-namespace", "str", default="urn:ontosync:page:", cli=False, rule=IRI_PREFIX_RULE),
     Option("jsonld-contexts", "map", default=dict, cli=False),
     # Logseq relationship key -> property (CURIE or IRI) in the readers' layer, e.g.
     # `has-part: BFO:0000051`; an unbound key gets `rel:<key>` (urn:ontosync:relation:<key>).

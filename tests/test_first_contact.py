@@ -63,7 +63,7 @@ def test_the_image_given_an_unknown_command_is_a_usage_error(monkeypatch, tmp_pa
     code = run_entrypoint(["snyc"], monkeypatch, workspace)
     assert code == 2
     err = capsys.readouterr().err
-    assert "invalid choice: 'snyc'" in err and "Traceback" not in err
+    assert "unknown command 'snyc' (did you mean sync?)" in err and "Traceback" not in err
     assert list(workspace.iterdir()) == []
 
 

@@ -199,7 +199,9 @@ def test_a_blank_glob_is_a_usage_error(tmp_path, monkeypatch, capsys, flag):
     (tmp_path / "c.yml").write_text(f'{flag[2:]}: ["pages/**", " "]\n', encoding="utf-8")
     for extra in ([flag, ""], [flag, " "], ["--config", "c.yml"]):
         assert main(["sync", str(src), "--db", "b.db", "--quiet", *extra]) == 2, extra
-        assert capsys.readouterr().err == f"ontosync: error: {flag} must not be empty\n"
+        said = f"{flag} must not be empty" if extra[0] == flag else f"c.yml line 1: '{flag[2:]}' must not hold an " \
+            "empty glob (item 2)"  # the file's own words, its line and the item (h106)
+        assert capsys.readouterr().err == f"ontosync: error: {said}\n"
     assert not (tmp_path / "b.db").exists()
 
 

@@ -61,15 +61,17 @@ def test_action_yml_is_written_from_the_table():
 @pytest.mark.parametrize("option", [o for o in OPTIONS if o.kind in ("int", "float") and o.low is not None],
                          ids=lambda o: o.name)
 def test_every_bound_is_refused_alike_by_flag_file_and_input(option, tmp_path):
-    """Just outside the bound: the flag, the YAML key and the Action input all refuse it."""
+    """Just outside the bound: the flag, the YAML key and the Action input all refuse it (the key
+    in the same words, after the file and line that set it)."""
     bad = option.low - 1 if not option.above else option.low
     bad = int(bad) if option.kind == "int" else float(bad)
-    with pytest.raises(ConfigError, match=f"^{option.flag} must "):
+    with pytest.raises(ConfigError, match=f"^{option.flag} must ") as flag:
         build_settings({option.field: bad}, None)
     config = tmp_path / "c.yml"
     config.write_text(f"{option.name}: {bad}\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match=f"^{option.flag} must "):
+    with pytest.raises(ConfigError) as key:
         build_settings({}, str(config))
+    assert str(key.value) == f"{config} line 1: '{option.name}'" + str(flag.value).removeprefix(option.flag)
     if option.input:
         env = {"GITHUB_WORKSPACE": str(tmp_path), f"INPUT_{option.input.upper()}": str(bad)}
         with pytest.raises(InputError, match="out of range"):

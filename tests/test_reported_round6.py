@@ -36,7 +36,7 @@ def test_workers_has_a_ceiling_everywhere(tmp_path):
         build_settings({"workers": over}, None)
     config = tmp_path / "c.yml"
     config.write_text(f"workers: {over}\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match=f"^{bound}"):
+    with pytest.raises(ConfigError, match=f"^{config} line 1: 'workers' must be between 1 and {MAX_WORKERS}"):
         build_settings({}, str(config))
     with pytest.raises(InputError, match="out of range"):
         read_inputs({"GITHUB_WORKSPACE": str(tmp_path), "INPUT_WORKERS": str(over)})

@@ -54,6 +54,8 @@ def check_output(path: str | Path, flag: str) -> None:
             if not os.access(path, os.W_OK):
                 raise OutputError(f"{flag} {path}: permission denied")
             return
+        if reason := not_writable(path):  # the rename would replace it all the same: as a shell's `>`, no
+            raise OutputError(f"{flag} {path}: cannot write the file: {reason}")
     parent = os.path.dirname(real) or "."
     if not os.path.isdir(parent):
         raise OutputError(f"{flag} {path}: {missing_folder(parent)}")
@@ -152,8 +154,15 @@ def write_text(path: str | Path, text: str) -> None:
             fh.write(text)
         return
     data = text.encode("utf-8")
-    # An output is an ordinary file: the permissions any new file gets here, not mkstemp's 0600.
-    replace_atomically(os.path.realpath(path), lambda fh: fh.write(data), 0o666 & ~current_umask())
+    real = os.path.realpath(path)
+    replace_atomically(real, lambda fh: fh.write(data), _mode_for(real))
+
+
+def _mode_for(real: str) -> int:
+    """The permissions of the file an output replaces (a report the user made private, 0600, became
+    the umask's 0644 at each run); a new one gets those any new file gets here, not mkstemp's 0600."""
+    mode = file_mode(real)
+    return stat.S_IMODE(mode) & 0o777 if mode is not None and stat.S_ISREG(mode) else 0o666 & ~current_umask()
 
 
 FIFO_READER_WAIT_S = 5.0  # how long a FIFO's reader may take to open it

@@ -82,10 +82,17 @@ def _claim(first: Path) -> Path:
         first.parent.mkdir(parents=True, exist_ok=True)
         while not _create_new(_numbered(first, n)):
             n += 1
-    except OSError as exc:
-        raise MigrationFailed(f"cannot write the backup {_numbered(first, n)}: {exc.strerror or exc}; nothing was "
-                              "changed (--backup-dir puts it elsewhere)") from exc
+    except OSError as exc:  # mkdir over a file said "File exists", as if a backup were there already
+        why = _file_in_the_way(first.parent) if isinstance(exc, (FileExistsError, NotADirectoryError)) else None
+        raise MigrationFailed(f"cannot write the backup {_numbered(first, n)}: {why or exc.strerror or exc}; nothing "
+                              "was changed (--backup-dir puts it elsewhere)") from exc
     return _numbered(first, n)
+
+
+def _file_in_the_way(folder: Path) -> str | None:
+    """`X is not a folder` for the nearest of `folder` and its parents that is a file, or None."""
+    found = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
+    return f"{found} is not a folder" if found else None
 
 
 def _create_new(path: Path) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from ontosync.console import Stopped
 from ontosync.store.read_only import connect_read_only, is_busy, unreadable
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -46,10 +47,10 @@ def database_problems(path: str | Path) -> list[str]:
 
 
 def readable_problems(path: str | Path) -> list[str]:
-    """`verify`'s database_problems: a file this process may not read is SQLite's "unable to open"
-    error, which the command line names with the system's reason (store/health.classify: one line,
-    exit 3). It was a problem "cannot open ..." and "fails its checks": a sound database called
-    damaged when the user only lacks the permission to read it."""
-    if unreadable(path):
-        raise sqlite3.OperationalError("unable to open database file")
+    """`verify`'s database_problems: a file this process may not read stops the command with the
+    system's reason (fatal, exit 3, one line). It was a problem "cannot open ..." and "fails its
+    checks": a sound database called damaged when the user only lacks the permission to read it;
+    then an "unable to open" error made up here for classify to find that reason again."""
+    if why := unreadable(path):
+        raise Stopped(f"{path}: cannot be read: {why}")
     return database_problems(path)

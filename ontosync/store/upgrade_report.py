@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ontosync.console import printable
 from ontosync.store.legacy import SHAPE_TITLES
 
 
@@ -30,11 +31,16 @@ class MigrateResult:
         return bool(self.applied)
 
     def summary(self, max_listed: int = 20) -> str:
-        """Human text for `ontosync migrate`: detected, applied, rows carried, classes added, backup."""
+        """Human text for `ontosync migrate`: detected, applied, rows carried, classes added, backup;
+        each line escaped as every message is (console.printable): a `--backup-dir` holding a newline
+        split a line, an escape sequence in a path or a legacy IRI reached the terminal."""
+        return "\n".join(printable(line) for line in self._lines(max_listed))
+
+    def _lines(self, max_listed: int) -> list[str]:
         lines = [f"{self.db_path}: {SHAPE_TITLES.get(self.shape, self.shape)}"]
         if not self.changed:
             lines.append("up to date: nothing to do" + (" (dry run)" if self.dry_run else ""))
-            return "\n".join(lines)
+            return lines
         verb = "would apply" if self.dry_run else "applied"
         lines.append(f"{verb}: {', '.join(self.applied)}")
         if self.dry_run:
@@ -48,7 +54,7 @@ class MigrateResult:
             lines.append(f"legacy tables kept as they were: {', '.join(self.kept)}")
         lines += self._carried_lines() + self._added_lines(max_listed)
         lines += [f"note: {n}" for n in self.notes]
-        return "\n".join(lines)
+        return lines
 
     def _carried_lines(self) -> list[str]:
         if not self.carried:
