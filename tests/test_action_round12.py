@@ -106,3 +106,162 @@ def test_a_restore_that_cannot_clear_the_old_shm_keeps_the_old_wal(tmp_path):
     conn = sqlite3.connect(folder / "ontology.db")
     assert conn.execute("SELECT value FROM marker").fetchone()[0] == "in-the-wal"
     conn.close()
+
+
+# -- 2. a `.git` that is a file (a submodule's, a worktree's checkout) or a link ------------------------
+
+def git_folder(folder: Path, origin: str | None, head: str = SHA) -> Path:
+    """A git folder (not a checkout's `.git`): HEAD, and a config naming `origin` (None: none)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "HEAD").write_text(head + "\n", encoding="ascii")
+    if origin is not None:
+        (folder / "config").write_text(f'[remote "origin"]\n\turl = https://github.com/{origin}.git\n')
+    return folder
+
+
+def submodule(ws: Path, name: str, origin: str, gitdir: str = "") -> Path:
+    """`actions/checkout` with `submodules: true`: `NAME/.git` is a file naming the submodule's git
+    folder in the superproject's (`gitdir: ../.git/modules/NAME`), which holds its config and HEAD."""
+    git_folder(ws / ".git" / "modules" / name, origin)
+    write_classes(ws / name, "A")
+    (ws / name / "Broken.ttl").write_text("<http://x/B> a .\n", encoding="utf-8")
+    (ws / name / ".git").write_text(f"gitdir: {gitdir or '../.git/modules/' + name}\n", encoding="ascii")
+    return ws / name
+
+
+def summary_and_marks(env: dict[str, str], tmp_path: Path) -> tuple[str, list[str]]:
+    """The job summary, and the error annotations of the failed `Broken.ttl`."""
+    log = run_action(env)
+    summary = (tmp_path / "summary.md").read_text(encoding="utf-8").replace("\\", "")
+    return summary, [line for line in log.splitlines() if line.startswith("::error") and "Broken.ttl" in line]
+
+
+def test_a_submodule_or_worktree_checkout_is_named_by_its_own_origin(tmp_path):
+    """A `path` folder checked out as a submodule (or as a worktree of another checkout): its `.git`
+    is a file (`gitdir: ...`), which was not followed, so the summary named the workflow's
+    repository, and a failed file's annotation marked the workflow's repository's file of that
+    name. The git folder it names (its `commondir` for a worktree) holds the origin."""
+    env = make_env(tmp_path, path="onto", max_error_rate="1")
+    ws = Path(env["GITHUB_WORKSPACE"])
+    checkout_config(ws, f"https://github.com/{REPO}")
+    submodule(ws, "onto", "lab/terms")
+    summary, marks = summary_and_marks(env, tmp_path)
+    assert "Source <code>lab/terms</code>, folder <code>onto</code>" in summary
+    assert len(marks) == 1 and "file=" not in marks[0]
+    shutil.rmtree(ws / ".git" / "modules")  # a worktree of `main-terms`, its gitdir absolute
+    git_folder(ws / "main-terms" / ".git", "lab/worktree-terms")
+    (git_folder(ws / "main-terms" / ".git" / "worktrees" / "onto", None) / "commondir").write_text("../..\n")
+    (ws / "onto" / ".git").write_text(f"gitdir: {ws}/main-terms/.git/worktrees/onto\n", encoding="ascii")
+    assert "Source <code>lab/worktree-terms</code>, folder <code>onto</code>" in summary_and_marks(env, tmp_path)[0]
+
+
+@pytest.mark.parametrize("linked", [False, True])
+def test_a_git_folder_outside_the_workspace_is_not_read(tmp_path, linked):
+    """A `.git` file naming a git folder outside the workspace (`gitdir: /elsewhere`), or a `.git`
+    link to one: nothing outside the workspace is read (a stranger's tree must not have the run
+    read another checkout's files on the runner), and the workflow's repository is named, its file
+    marked, as for a folder of its own checkout. A link to a git folder inside the workspace is
+    followed."""
+    env = make_env(tmp_path, path="onto", max_error_rate="1")
+    ws = Path(env["GITHUB_WORKSPACE"])
+    checkout_config(ws, f"https://github.com/{REPO}")
+    outside = git_folder(tmp_path / "elsewhere" / ".git", "other/outside")
+    submodule(ws, "onto", "lab/terms", gitdir=str(outside))
+    if linked:
+        (ws / "onto" / ".git").unlink()
+        (ws / "onto" / ".git").symlink_to(outside, target_is_directory=True)
+    summary, marks = summary_and_marks(env, tmp_path)
+    assert "other/outside" not in summary and f"Source <code>{REPO}</code>, folder <code>onto</code>" in summary
+    assert len(marks) == 1 and "file=onto/Broken.ttl" in marks[0]
+    if linked:
+        (ws / "onto" / ".git").unlink()
+        (ws / "onto" / ".git").symlink_to(git_folder(ws / ".git" / "modules" / "onto", "lab/terms"))
+        assert "Source <code>lab/terms</code>, folder <code>onto</code>" in summary_and_marks(env, tmp_path)[0]
+
+
+def test_a_submodule_synced_in_ci_records_its_own_commit_and_schema(tmp_path, monkeypatch):
+    """`ontosync sync onto` in CI, `onto` a submodule's checkout: its `.git` file was not followed,
+    so the revision recorded was GITHUB_SHA (the superproject's event commit) and a PostgreSQL
+    schema was named after the workflow's repository. Its own HEAD and origin now; outside the
+    workspace (no GITHUB_WORKSPACE), nothing past the source folder is read: as before."""
+    from ontosync.db_url import schema_for
+    from ontosync.sources.git_head import checkout_origin
+
+    ws = tmp_path / "workspace"
+    submodule(ws, "onto", "lab/terms")
+    monkeypatch.setenv("GITHUB_SHA", EVENT_SHA)
+    monkeypatch.setenv("GITHUB_REPOSITORY", REPO)
+
+    def synced_revision() -> str:
+        report = tmp_path / "r.json"
+        assert cli_main(["sync", str(ws / "onto"), "--db", str(tmp_path / "o.db"), "--quiet", "--report",
+                         str(report), "--max-error-rate", "1", "--full"]) == 0
+        import json
+
+        return json.loads(report.read_text(encoding="utf-8"))["revision"]
+
+    assert synced_revision() == EVENT_SHA  # no workspace known: the submodule's git folder is not followed
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(ws))
+    assert synced_revision() == SHA
+    url = "postgresql://u@127.0.0.1:9/onto"
+    assert schema_for(url, str(ws / "onto"), checkout_origin(str(ws / "onto"))) == "lab_terms"
+
+
+# -- 3. a `.git/HEAD` the run may not read -------------------------------------------------------------
+
+@pytest.mark.parametrize("unread", ["HEAD", "refs/heads/main"])
+def test_a_git_head_the_run_may_not_read_is_said(tmp_path, monkeypatch, capsys, unread):
+    """`.git/HEAD` (or the branch it names) another user's, mode 000: the revision recorded (in the
+    database, the report, the checkpoint) was GITHUB_SHA, the event's commit, which need not be the
+    one checked out, and nothing said so. Still GITHUB_SHA (nothing better is known), now said: a
+    warning annotation, the terminal's warning line and the report's `revision` warning."""
+    env = make_env(tmp_path)
+    ws = Path(env["GITHUB_WORKSPACE"])
+    write_classes(ws, "A")
+    git_folder(ws / ".git", None, "ref: refs/heads/main")
+    (ws / ".git" / "refs" / "heads").mkdir(parents=True)
+    (ws / ".git" / "refs" / "heads" / "main").write_text(SHA + "\n", encoding="ascii")
+    monkeypatch.setenv("GITHUB_SHA", EVENT_SHA)
+    assert '"revision": "' + SHA in (run_action(env), (ws / "ontosync-report.json").read_text())[1]
+    os.chmod(ws / ".git" / unread, 0)
+    with bound_by_permissions():
+        log = run_action(env)
+    said = [line for line in log.splitlines() if line.startswith("::warning") and f".git/{unread}" in line]
+    assert len(said) == 1 and "Permission denied" in said[0] and f"GITHUB_SHA {EVENT_SHA[:12]}" in said[0], log
+    assert f"warning: cannot read .git/{unread}: Permission denied" in capsys.readouterr().err
+    report = __import__("json").loads((ws / "ontosync-report.json").read_text(encoding="utf-8"))
+    assert report["revision"] == EVENT_SHA
+    assert [w["kind"] for w in report["warnings"]] == ["revision"]
+
+
+# -- 4. a `path` folder's checkout names its PostgreSQL schema ------------------------------------------
+
+def test_two_steps_syncing_two_path_checkouts_keep_their_own_schemas(tmp_path, monkeypatch):
+    """Two Action steps, each syncing a checkout of another repository in a `path` folder into one
+    PostgreSQL server without `?schema=`: both schemas were named after the workspace's checkout
+    (the Action passes the workspace and `--path`), one schema for two repositories, said only by a
+    warning. Each is named after its folder's checkout now, as the CLI names a checkout it is given
+    (round 9), and each step's change figures are read from its own schema."""
+    from tests.postgres_server import drop_schema, new_schema, server_url
+    from tests.test_postgres_many_sources import _classes
+
+    url, stem = server_url(), new_schema()
+    try:
+        for folder, cls in (("a", "A"), ("b", "B")):
+            env = make_env(tmp_path, database=url, path=folder, report=f"{folder}.json", workers="1")
+            env["GITHUB_REPOSITORY"] = f"{stem}/wf"
+            ws = Path(env["GITHUB_WORKSPACE"])
+            for name in ("GITHUB_REPOSITORY", "GITHUB_WORKSPACE"):  # (the sync reads its own environment)
+                monkeypatch.setenv(name, env[name])
+            checkout_config(ws, f"https://github.com/{stem}/wf")
+            write_classes(ws / folder, cls)
+            checkout_config(ws / folder, f"https://github.com/{stem}/{folder}")
+            log = run_action(env)
+            assert "::warning" not in log, log
+            outputs = (tmp_path / "output.txt").read_text(encoding="utf-8")
+            (tmp_path / "output.txt").unlink()
+            assert f"checkpoint=ontosync-{stem}_{folder}.postgres" in outputs and "classes-added=1\n" in outputs
+        assert _classes(f"{stem}_a") == ["http://x/A"] and _classes(f"{stem}_b") == ["http://x/B"]
+    finally:
+        for schema in (f"{stem}_wf", f"{stem}_a", f"{stem}_b"):
+            drop_schema(schema)

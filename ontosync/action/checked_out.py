@@ -1,8 +1,8 @@
 """Which repository the Action synced when it synced a checkout: the `origin` of the checkout
 holding the synced folder, which need not be the workflow's GITHUB_REPOSITORY (actions/checkout's
 `repository:` input). The job summary names it; a failed file's annotation links only into the
-workflow's own repository; a PostgreSQL schema named after the workspace's checkout, not the synced
-one's, is said to be shared.
+workflow's own repository. (A PostgreSQL schema is named after the same checkout by the sync:
+sources/git_head.checkout_origin.)
 """
 
 from __future__ import annotations
@@ -11,9 +11,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from ontosync.action.commands import Commands
 from ontosync.action.inputs import ActionInputs
-from ontosync.db_url import split_schema
 from ontosync.sources.git_head import origin_repository
 
 
@@ -36,7 +34,7 @@ def checked_out_repository(env: Mapping[str, str], workspace: Path, folder: str)
     for place in (synced, *synced.parents):
         # (a `path` folder linked out of the workspace: no checkout elsewhere on the runner is read)
         if (place / ".git").exists() and Path(os.path.realpath(place)).is_relative_to(inside):
-            return origin_repository(place) or env.get("GITHUB_REPOSITORY") or "."
+            return origin_repository(place, inside) or env.get("GITHUB_REPOSITORY") or "."
         if place == workspace:
             break
     return env.get("GITHUB_REPOSITORY") or "."
@@ -49,19 +47,3 @@ def links_files(env: Mapping[str, str], shown: Mapping[str, str]) -> bool:
     workflow's, or none)."""
     synced = shown.get("source")
     return synced is not None and (synced == "." or synced.lower() == (env.get("GITHUB_REPOSITORY") or "").lower())
-
-
-def note_shared_schema(cmd: Commands, env: Mapping[str, str], inputs: ActionInputs) -> None:
-    """A PostgreSQL database without `?schema=` syncing a `path` folder that is a checkout of another
-    repository than the workspace's: the sync names the schema after the workspace's checkout (the
-    source it is given: db_url.default_source_name), so two jobs checking out two repositories into
-    two folders shared one schema, each sync deleting the other's rows, unsaid. A warning, not a
-    refusal: one such job alone is right."""
-    if not inputs.database_url or not inputs.local_source or split_schema(inputs.database_url)[1]:
-        return
-    synced, named = shown_source(env, inputs)["source"], checked_out_repository(env, inputs.workspace, "")
-    if inputs.repository and synced.lower() != named.lower():
-        cmd.warning(f"the PostgreSQL schema is named after {named}, checked out into the workspace, not "
-                    f"{synced}, checked out into the synced folder: a job syncing another checkout so shares "
-                    "it, and each sync deletes the other's rows; give ?schema=NAME in the database URL",
-                    title="ontosync: database")

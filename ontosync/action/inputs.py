@@ -81,6 +81,7 @@ class ActionInputs:
     notes: list[str] = field(default_factory=list)  # warnings about the inputs, for the log
     database_url: str = ""  # a PostgreSQL `database` input (then `database` is a path never written)
     config: Path | None = None  # the `config` input, resolved (None: the source's `.ontosync.yml`, if any)
+    path: str = ""  # the `path` input: the folder synced in the source (`--path`)
 
     @property
     def local_source(self) -> bool:
@@ -231,7 +232,8 @@ def read_places(env: Mapping[str, str]) -> ActionInputs:
     except BadDatabaseUrl as exc:
         raise InputError(f"input 'database': {exc}") from None
     # a PostgreSQL database: the file-based steps (artifacts, change log) look at a path never written
-    schema_file = checkpoint_name(database_url, source, checkout_origin(source)) if database_url else ""
+    folder = get_input(env, "path")  # the sync's --path: its checkout names the schema (checkout_origin)
+    schema_file = checkpoint_name(database_url, source, checkout_origin(source, folder)) if database_url else ""
     database = resolve((schema_file.replace(".checkpoint.json", ".postgres")
                         if database_url else get_input(env, "database") or DEFAULT_DATABASE), "database")
     checkpoint_value = get_input(env, "checkpoint")
@@ -252,6 +254,7 @@ def read_places(env: Mapping[str, str]) -> ActionInputs:
         notes=notes,
         database_url=database_url,
         config=config,
+        path=folder,
     )
 
 
