@@ -265,3 +265,28 @@ def test_two_steps_syncing_two_path_checkouts_keep_their_own_schemas(tmp_path, m
     finally:
         for schema in (f"{stem}_wf", f"{stem}_a", f"{stem}_b"):
             drop_schema(schema)
+
+
+# -- 5. a force-push's run that a later push's run overtook ---------------------------------------------
+
+@pytest.mark.parametrize("after, newest", [(-1, False), (1, True)])
+def test_a_force_push_run_overtaken_by_a_later_push_s_is_not_the_branch_s_newest(tmp_path, monkeypatch, after,
+                                                                                  newest):
+    """Main at R; `git push --force` to T, then S pushed on T, and S's run (restoring R's database)
+    uploads first. T's run (`forced`, first attempt) restores S's database, past T, and GitHub's API
+    does not answer (no `contents: read`): the payload's `forced` made it the branch's newest, so
+    'ontology-db' went back to T, and the next push's run called itself a re-run of an older push
+    (a renamed upload, a false warning). The artifact of a run created after this one (a higher
+    run id than GITHUB_RUN_ID) tells a later push: this run's upload is renamed, as a re-run's. A
+    force-push whose artifact is an earlier run's is still the branch's newest (round 10)."""
+    from tests.test_action_round8 import push_run, synced_artifact
+
+    q, r, s, t = "17" * 20, "28" * 20, "39" * 20, "4a" * 20
+    at_s = synced_artifact(tmp_path / "s", monkeypatch, (q, ("A",)), (r, ("A", "B")), (s, ("A", "B", "C")))
+    with FakeArtifactServer(token=TOKEN) as fake:
+        uploaded_by = fake.add(REPO, "ontology-db", at_s, head_sha=s).run_id  # (this run's id: `after` it or not)
+        outputs, _summary, log = push_run(tmp_path, fake, r, "A", "B", "D", sha=t, forced=True,
+                                          run_id=str(uploaded_by + after))
+    assert ("artifact-name" not in outputs) is newest, log
+    if not newest:
+        assert outputs["artifact-name"] == f"ontology-db-at-{t[:12]}" and f"older than {s[:12]}" in log

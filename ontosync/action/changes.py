@@ -47,14 +47,22 @@ def push_previous(env: Mapping[str, str]) -> str | None:
 
 
 def at_branch_head(env: Mapping[str, str], repository: str, branch: str, token: str | None,
-                   api_url: str | None) -> bool:
+                   api_url: str | None, restored_run: int | None = None) -> bool:
     """Whether `branch` is at this run's commit now, though the restored database went past it: a
     force-push back to an older commit, whose newer one's run never uploaded. That is no re-run of an
     older push (action/run.py older_commit): its database is the branch's newest, uploaded under the
     branch's name, or every later push started from commits the branch dropped. GitHub's API tells
-    (the branch's ref); when it cannot, a force-push's first run (forced_push) is taken as such."""
+    (the branch's ref); when it cannot, a force-push's first run (forced_push) is taken as such,
+    unless the restored artifact was uploaded by a run created after this one (`restored_run`, its
+    run id, above GITHUB_RUN_ID: run ids grow): a later push's run finished first, so the branch
+    went on past this commit, and this database uploaded as the newest took the branch back, the
+    next push's run then passing for a re-run of an older push."""
     head = branch_head(repository, branch, token, api_url) if repository else None
-    return forced_push(env) if head is None else head == env.get("GITHUB_SHA")
+    if head is not None:
+        return head == env.get("GITHUB_SHA")
+    run_id = (env.get("GITHUB_RUN_ID") or "").strip()
+    overtaken = restored_run is not None and run_id.isdecimal() and restored_run > int(run_id)
+    return forced_push(env) and not overtaken
 
 
 def forced_push(env: Mapping[str, str]) -> bool:
