@@ -140,13 +140,17 @@ def test_a_submodule_or_worktree_checkout_is_named_by_its_own_origin(tmp_path):
     """A `path` folder checked out as a submodule (or as a worktree of another checkout): its `.git`
     is a file (`gitdir: ...`), which was not followed, so the summary named the workflow's
     repository, and a failed file's annotation marked the workflow's repository's file of that
-    name. The git folder it names (its `commondir` for a worktree) holds the origin."""
+    name. The git folder it names (its `commondir` for a worktree) holds the origin. (Hunt: the
+    summary said "lab/terms ... at" the workspace's commit, no commit of lab/terms: the submodule's
+    own now, while the revision recorded stays the workflow's, which a push's figures go by.)"""
     env = make_env(tmp_path, path="onto", max_error_rate="1")
     ws = Path(env["GITHUB_WORKSPACE"])
     checkout_config(ws, f"https://github.com/{REPO}")
+    (ws / ".git" / "HEAD").write_text(EVENT_SHA + "\n", encoding="ascii")
     submodule(ws, "onto", "lab/terms")
     summary, marks = summary_and_marks(env, tmp_path)
-    assert "Source <code>lab/terms</code>, folder <code>onto</code>" in summary
+    assert f"Source <code>lab/terms</code>, folder <code>onto</code> at <code>{SHA}</code>;" in summary
+    assert f'"revision": "{EVENT_SHA}"' in (ws / "ontosync-report.json").read_text(encoding="utf-8")
     assert len(marks) == 1 and "file=" not in marks[0]
     shutil.rmtree(ws / ".git" / "modules")  # a worktree of `main-terms`, its gitdir absolute
     git_folder(ws / "main-terms" / ".git", "lab/worktree-terms")

@@ -216,7 +216,8 @@ def summary_markdown(report: Mapping[str, Any] | None, exit_code: int, paths: Ma
         lines += [f"> {cell(reason, 1000)}", ""]
     source = report.get("source")
     if source:
-        rev, folder = report.get("revision"), paths.get("folder")
+        rev = paths["commit"] if "commit" in paths else report.get("revision")  # (action/checked_out.py)
+        folder = paths.get("folder")
         lines += [f"Source {code(paths.get('source') or source)}" + (f", folder {code(folder)}" if folder else "")
                   + (f" at {code(rev)}" if rev else "")
                   + (" (resumed from a checkpoint)" if report.get("resumed") else "")

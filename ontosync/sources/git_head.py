@@ -45,12 +45,13 @@ def checkout_revision(root: Path, github_sha: bool = True) -> tuple[str | None, 
     return at, why and f"cannot read {why}; no revision is recorded"
 
 
-def head_revision(root: Path) -> tuple[str | None, str]:
+def head_revision(root: Path, within: Path | None = None) -> tuple[str | None, str]:
     """(the checkout's commit or None, why `.git/HEAD` could not be read: "" when it was, or when
     there is no checkout to read). The why is said to the user (sources/local.py): unsaid, a HEAD
     the run may not read (mode 000, another user's) recorded GITHUB_SHA, the event's commit, as the
-    revision of whatever the workflow had checked out."""
-    folders = git_folders(root, _bound(root))
+    revision of whatever the workflow had checked out. `within`: the folder its git files must be in
+    (by default _bound's)."""
+    folders = git_folders(root, within or _bound(root))
     if folders is None:
         return None, ""
     git, common = folders
