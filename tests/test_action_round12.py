@@ -294,3 +294,26 @@ def test_a_force_push_run_overtaken_by_a_later_push_s_is_not_the_branch_s_newest
     assert ("artifact-name" not in outputs) is newest, log
     if not newest:
         assert outputs["artifact-name"] == f"ontology-db-at-{t[:12]}" and f"older than {s[:12]}" in log
+
+
+# -- hunt: a submodule that was not checked out ----------------------------------------------------------
+
+def test_an_empty_path_folder_is_a_submodule_not_checked_out(tmp_path):
+    """`path: onto`, `onto` a submodule, and actions/checkout without `submodules: true` (its
+    default): git leaves the submodule's folder empty, and the sync of an empty folder deleted every
+    file of the restored database, exit 0, the emptied database then uploaded as the newest. Stopped
+    before anything is restored or synced, as for an empty workspace: exit 2, one error naming the
+    folder and the way out."""
+    with FakeArtifactServer(token=TOKEN) as fake:
+        fake.add(REPO, "ontology-db", {"ontology.db": make_db(tmp_path / "old.db", "old")})
+        env = make_env(tmp_path, path="onto/", restore_artifact="ontology-db")
+        env["GITHUB_API_URL"] = fake.api_url
+        ws = Path(env["GITHUB_WORKSPACE"])
+        (ws / ".gitmodules").write_text('[submodule "onto"]\n\tpath = onto\n\turl = https://github.com/lab/terms\n')
+        (ws / "onto").mkdir()
+        cli = FakeCli(sample_report(failed=0))
+        log = run_action(env, cli, code=2)
+        assert not fake.requests.get("zip")
+    errors = [line for line in log.splitlines() if line.startswith("::error")]
+    assert len(errors) == 1 and "the `path` folder onto is empty" in errors[0] and "submodules: true" in errors[0]
+    assert cli.argv is None and not (ws / "ontology.db").exists()
