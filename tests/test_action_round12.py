@@ -317,3 +317,23 @@ def test_an_empty_path_folder_is_a_submodule_not_checked_out(tmp_path):
     errors = [line for line in log.splitlines() if line.startswith("::error")]
     assert len(errors) == 1 and "the `path` folder onto is empty" in errors[0] and "submodules: true" in errors[0]
     assert cli.argv is None and not (ws / "ontology.db").exists()
+
+
+def test_the_configuration_file_s_path_names_the_schema_as_the_sync_reads_it(tmp_path, monkeypatch):
+    """`path: onto` in the checkout's `.ontosync.yml` rather than the `path` input: the sync names
+    the schema after `onto`'s checkout (--path or the file: one setting), so the Action must too,
+    or its checkpoint and its change figures read the workspace's schema, not the one synced. The
+    summary names the folder and its repository as for the input."""
+    env = make_env(tmp_path, database="postgresql://u:pw@127.0.0.1:9/onto")
+    for name in ("GITHUB_REPOSITORY", "GITHUB_WORKSPACE"):
+        monkeypatch.setenv(name, env[name])
+    ws = Path(env["GITHUB_WORKSPACE"])
+    checkout_config(ws, f"https://github.com/{REPO}")
+    (ws / ".ontosync.yml").write_text("path: ./onto/\n", encoding="utf-8")
+    write_classes(ws / "onto", "A")
+    checkout_config(ws / "onto", "https://github.com/lab/terms")
+    cli = FakeCli(sample_report(failed=0))
+    run_action(env, cli)
+    assert cli.argv[cli.argv.index("--checkpoint") + 1] == str(ws / "ontosync-lab_terms.postgres.checkpoint.json")
+    summary = (tmp_path / "summary.md").read_text(encoding="utf-8").replace("\\", "")
+    assert "Source <code>lab/terms</code>, folder <code>onto</code>" in summary

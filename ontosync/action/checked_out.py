@@ -8,6 +8,7 @@ sources/git_head.checkout_origin.)
 from __future__ import annotations
 
 import os
+import posixpath
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -25,7 +26,7 @@ def shown_source(env: Mapping[str, str], inputs: ActionInputs | None) -> dict[st
     repository."""
     if inputs is None or not inputs.local_source:
         return {}
-    folder = next((flag.removeprefix("--path=") for flag in inputs.flags if flag.startswith("--path=")), "")
+    folder = posixpath.normpath(inputs.path.strip("/")) if inputs.path.strip("/") else ""  # (the config's too)
     shown = {"source": checked_out_repository(env, inputs.workspace, folder), "folder": folder}
     place, inside = holding_checkout(inputs.workspace, folder)
     if place is None or place == inputs.workspace:

@@ -231,8 +231,9 @@ def read_places(env: Mapping[str, str]) -> ActionInputs:
         split_schema(database_url)
     except BadDatabaseUrl as exc:
         raise InputError(f"input 'database': {exc}") from None
+    config = resolve(get_input(env, "config"), "config") if get_input(env, "config") else None
+    folder = synced_folder(env, source, config)  # its checkout names the schema (checkout_origin)
     # a PostgreSQL database: the file-based steps (artifacts, change log) look at a path never written
-    folder = get_input(env, "path")  # the sync's --path: its checkout names the schema (checkout_origin)
     schema_file = checkpoint_name(database_url, source, checkout_origin(source, folder)) if database_url else ""
     database = resolve((schema_file.replace(".checkpoint.json", ".postgres")
                         if database_url else get_input(env, "database") or DEFAULT_DATABASE), "database")
@@ -240,7 +241,6 @@ def read_places(env: Mapping[str, str]) -> ActionInputs:
     checkpoint = (resolve(checkpoint_value, "checkpoint") if checkpoint_value
                   else database.with_name(database.name + ".checkpoint.json"))
     report = resolve(get_input(env, "report") or DEFAULT_REPORT, "report")
-    config = resolve(get_input(env, "config"), "config") if get_input(env, "config") else None
     return ActionInputs(
         workspace=workspace,
         database=database,
@@ -256,6 +256,26 @@ def read_places(env: Mapping[str, str]) -> ActionInputs:
         config=config,
         path=folder,
     )
+
+
+def synced_folder(env: Mapping[str, str], source: str, config: Path | None) -> str:
+    """The folder of the source the sync syncs, as the sync reads it: the `path` input, else the
+    configuration file's `path:` (a flag wins over the file). The Action names the PostgreSQL
+    schema (its checkpoint, the change figures' reads) after that folder's checkout as the sync
+    does: reading the workspace's schema, it measured the figures in another schema. "" for the
+    whole source, or a file the sync will refuse (it says why)."""
+    from ontosync.config import config_in_use, read_config_mapping
+    from ontosync.config_limits import ConfigError
+
+    given = get_input(env, "path")
+    file = None if given or source.startswith("github:") else config_in_use(str(config) if config else None, source)
+    if file is None:
+        return given
+    try:
+        value = read_config_mapping(Path(file))[0].get("path")
+    except (ConfigError, OSError):
+        return ""
+    return value if isinstance(value, str) else ""
 
 
 def read_flags(env: Mapping[str, str], inputs: ActionInputs) -> list[str]:
