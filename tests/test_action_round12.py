@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import io
+import json
 import os
 import shutil
 import sqlite3
@@ -16,10 +17,12 @@ from pathlib import Path
 import pytest
 
 from ontosync.action import run as action_run
+from ontosync.action.checked_out import checked_out_repository
 from ontosync.cli import main as cli_main
 from tests.fake_artifacts import FakeArtifactServer
 from tests.test_action import REPO, TOKEN, FakeCli, make_db, make_env, sample_report
-from tests.test_action_round8 import write_classes
+from tests.test_action_round8 import push_run, write_classes
+from tests.test_action_round10 import R, S, T, at_s  # noqa: F401 (a fixture)
 from tests.test_action_round11 import checkout_config
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
@@ -78,7 +81,11 @@ def test_a_restore_that_cannot_clear_the_old_shm_keeps_the_old_wal(tmp_path):
         pytest.skip("only root can give the -shm to another user here")
     folder = tmp_path / "workspace" / "db"
     folder.mkdir(parents=True)
-    make_db(tmp_path / "work.db", "old")
+    (tmp_path / "new.db").write_bytes(make_db(tmp_path / "work.db", "old"))
+    conn = sqlite3.connect(tmp_path / "new.db")
+    conn.execute("UPDATE marker SET value = 'new'")  # (the artifact's: another database)
+    conn.commit()
+    conn.close()
     conn = sqlite3.connect(tmp_path / "work.db")
     conn.execute("PRAGMA journal_mode=wal")
     conn.execute("PRAGMA wal_autocheckpoint=0")
@@ -91,7 +98,7 @@ def test_a_restore_that_cannot_clear_the_old_shm_keeps_the_old_wal(tmp_path):
         os.chown(other, 65534, 65534)
     os.chmod(folder, 0o1777)
     with FakeArtifactServer(token=TOKEN) as fake:
-        fake.add(REPO, "ontology-db", {"db/ontology.db": make_db(tmp_path / "new.db", "new")})
+        fake.add(REPO, "ontology-db", {"db/ontology.db": (tmp_path / "new.db").read_bytes()})
         env = make_env(tmp_path, restore_artifact="ontology-db", database="db/ontology.db", github_token=TOKEN)
         env["GITHUB_API_URL"] = fake.api_url
         write_classes(Path(env["GITHUB_WORKSPACE"]), "A")
@@ -143,7 +150,7 @@ def test_a_submodule_or_worktree_checkout_is_named_by_its_own_origin(tmp_path):
     name. The git folder it names (its `commondir` for a worktree) holds the origin. (Hunt: the
     summary said "lab/terms ... at" the workspace's commit, no commit of lab/terms: the submodule's
     own now, while the revision recorded stays the workflow's, which a push's figures go by.)"""
-    env = make_env(tmp_path, path="onto", max_error_rate="1")
+    env = make_env(tmp_path, path="onto", max_error_rate="1", workers="1")
     ws = Path(env["GITHUB_WORKSPACE"])
     checkout_config(ws, f"https://github.com/{REPO}")
     (ws / ".git" / "HEAD").write_text(EVENT_SHA + "\n", encoding="ascii")
@@ -156,31 +163,29 @@ def test_a_submodule_or_worktree_checkout_is_named_by_its_own_origin(tmp_path):
     git_folder(ws / "main-terms" / ".git", "lab/worktree-terms")
     (git_folder(ws / "main-terms" / ".git" / "worktrees" / "onto", None) / "commondir").write_text("../..\n")
     (ws / "onto" / ".git").write_text(f"gitdir: {ws}/main-terms/.git/worktrees/onto\n", encoding="ascii")
-    assert "Source <code>lab/worktree-terms</code>, folder <code>onto</code>" in summary_and_marks(env, tmp_path)[0]
+    assert checked_out_repository(env, ws, "onto") == "lab/worktree-terms"  # what the summary names
 
 
-@pytest.mark.parametrize("linked", [False, True])
-def test_a_git_folder_outside_the_workspace_is_not_read(tmp_path, linked):
-    """A `.git` file naming a git folder outside the workspace (`gitdir: /elsewhere`), or a `.git`
-    link to one: nothing outside the workspace is read (a stranger's tree must not have the run
-    read another checkout's files on the runner), and the workflow's repository is named, its file
-    marked, as for a folder of its own checkout. A link to a git folder inside the workspace is
-    followed."""
-    env = make_env(tmp_path, path="onto", max_error_rate="1")
+def test_a_git_folder_outside_the_workspace_is_not_read(tmp_path):
+    """A `.git` link to a git folder outside the workspace, or a `.git` file naming one (`gitdir:
+    /elsewhere`): nothing outside the workspace is read (a stranger's tree must not have the run read
+    another checkout's files on the runner; the link was followed), and the workflow's repository is
+    named, its file marked, as for a folder of its own checkout. A link to a git folder inside the
+    workspace is followed."""
+    env = make_env(tmp_path, path="onto", max_error_rate="1", workers="1")
     ws = Path(env["GITHUB_WORKSPACE"])
     checkout_config(ws, f"https://github.com/{REPO}")
     outside = git_folder(tmp_path / "elsewhere" / ".git", "other/outside")
     submodule(ws, "onto", "lab/terms", gitdir=str(outside))
-    if linked:
-        (ws / "onto" / ".git").unlink()
-        (ws / "onto" / ".git").symlink_to(outside, target_is_directory=True)
+    assert checked_out_repository(env, ws, "onto") == REPO
+    (ws / "onto" / ".git").unlink()
+    (ws / "onto" / ".git").symlink_to(outside, target_is_directory=True)
     summary, marks = summary_and_marks(env, tmp_path)
     assert "other/outside" not in summary and f"Source <code>{REPO}</code>, folder <code>onto</code>" in summary
     assert len(marks) == 1 and "file=onto/Broken.ttl" in marks[0]
-    if linked:
-        (ws / "onto" / ".git").unlink()
-        (ws / "onto" / ".git").symlink_to(git_folder(ws / ".git" / "modules" / "onto", "lab/terms"))
-        assert "Source <code>lab/terms</code>, folder <code>onto</code>" in summary_and_marks(env, tmp_path)[0]
+    (ws / "onto" / ".git").unlink()
+    (ws / "onto" / ".git").symlink_to(git_folder(ws / ".git" / "modules" / "onto", "lab/terms"))
+    assert checked_out_repository(env, ws, "onto") == "lab/terms"  # what the summary names
 
 
 def test_a_submodule_synced_in_ci_records_its_own_commit_and_schema(tmp_path, monkeypatch):
@@ -189,51 +194,50 @@ def test_a_submodule_synced_in_ci_records_its_own_commit_and_schema(tmp_path, mo
     schema was named after the workflow's repository. Its own HEAD and origin now; outside the
     workspace (no GITHUB_WORKSPACE), nothing past the source folder is read: as before."""
     from ontosync.db_url import schema_for
-    from ontosync.sources.git_head import checkout_origin
+    from ontosync.sources.git_head import checkout_origin, git_head
 
     ws = tmp_path / "workspace"
     submodule(ws, "onto", "lab/terms")
     monkeypatch.setenv("GITHUB_SHA", EVENT_SHA)
     monkeypatch.setenv("GITHUB_REPOSITORY", REPO)
 
-    def synced_revision() -> str:
-        report = tmp_path / "r.json"
-        assert cli_main(["sync", str(ws / "onto"), "--db", str(tmp_path / "o.db"), "--quiet", "--report",
-                         str(report), "--max-error-rate", "1", "--full"]) == 0
-        import json
-
-        return json.loads(report.read_text(encoding="utf-8"))["revision"]
-
-    assert synced_revision() == EVENT_SHA  # no workspace known: the submodule's git folder is not followed
+    assert git_head(ws / "onto") == EVENT_SHA  # no workspace known: the submodule's git folder is not followed
     monkeypatch.setenv("GITHUB_WORKSPACE", str(ws))
-    assert synced_revision() == SHA
+    report = tmp_path / "r.json"
+    assert cli_main(["sync", str(ws / "onto"), "--db", str(tmp_path / "o.db"), "--quiet", "--report", str(report),
+                     "--max-error-rate", "1", "--workers", "1"]) == 0
+    assert json.loads(report.read_text(encoding="utf-8"))["revision"] == SHA
     url = "postgresql://u@127.0.0.1:9/onto"
     assert schema_for(url, str(ws / "onto"), checkout_origin(str(ws / "onto"))) == "lab_terms"
 
 
 # -- 3. a `.git/HEAD` the run may not read -------------------------------------------------------------
 
-@pytest.mark.parametrize("unread", ["HEAD", "refs/heads/main"])
-def test_a_git_head_the_run_may_not_read_is_said(tmp_path, monkeypatch, capsys, unread):
+def test_a_git_head_the_run_may_not_read_is_said(tmp_path, monkeypatch, capsys):
     """`.git/HEAD` (or the branch it names) another user's, mode 000: the revision recorded (in the
     database, the report, the checkpoint) was GITHUB_SHA, the event's commit, which need not be the
     one checked out, and nothing said so. Still GITHUB_SHA (nothing better is known), now said: a
     warning annotation, the terminal's warning line and the report's `revision` warning."""
-    env = make_env(tmp_path)
+    from ontosync.sources.git_head import checkout_revision
+
+    env = make_env(tmp_path, workers="1")
     ws = Path(env["GITHUB_WORKSPACE"])
     write_classes(ws, "A")
     git_folder(ws / ".git", None, "ref: refs/heads/main")
     (ws / ".git" / "refs" / "heads").mkdir(parents=True)
     (ws / ".git" / "refs" / "heads" / "main").write_text(SHA + "\n", encoding="ascii")
     monkeypatch.setenv("GITHUB_SHA", EVENT_SHA)
-    assert '"revision": "' + SHA in (run_action(env), (ws / "ontosync-report.json").read_text())[1]
-    os.chmod(ws / ".git" / unread, 0)
+    assert checkout_revision(ws) == (SHA, "")
+    os.chmod(ws / ".git" / "refs" / "heads" / "main", 0)
+    with bound_by_permissions():
+        assert checkout_revision(ws)[1].startswith("cannot read .git/refs/heads/main: Permission denied; the ")
+    os.chmod(ws / ".git" / "HEAD", 0)
     with bound_by_permissions():
         log = run_action(env)
-    said = [line for line in log.splitlines() if line.startswith("::warning") and f".git/{unread}" in line]
+    said = [line for line in log.splitlines() if line.startswith("::warning") and ".git/HEAD" in line]
     assert len(said) == 1 and "Permission denied" in said[0] and f"GITHUB_SHA {EVENT_SHA[:12]}" in said[0], log
-    assert f"warning: cannot read .git/{unread}: Permission denied" in capsys.readouterr().err
-    report = __import__("json").loads((ws / "ontosync-report.json").read_text(encoding="utf-8"))
+    assert "warning: cannot read .git/HEAD: Permission denied" in capsys.readouterr().err
+    report = json.loads((ws / "ontosync-report.json").read_text(encoding="utf-8"))
     assert report["revision"] == EVENT_SHA
     assert [w["kind"] for w in report["warnings"]] == ["revision"]
 
@@ -273,9 +277,7 @@ def test_two_steps_syncing_two_path_checkouts_keep_their_own_schemas(tmp_path, m
 
 # -- 5. a force-push's run that a later push's run overtook ---------------------------------------------
 
-@pytest.mark.parametrize("after, newest", [(-1, False), (1, True)])
-def test_a_force_push_run_overtaken_by_a_later_push_s_is_not_the_branch_s_newest(tmp_path, monkeypatch, after,
-                                                                                  newest):
+def test_a_force_push_run_overtaken_by_a_later_push_s_is_not_the_branch_s_newest(tmp_path, at_s):  # noqa: F811
     """Main at R; `git push --force` to T, then S pushed on T, and S's run (restoring R's database)
     uploads first. T's run (`forced`, first attempt) restores S's database, past T, and GitHub's API
     does not answer (no `contents: read`): the payload's `forced` made it the branch's newest, so
@@ -283,17 +285,16 @@ def test_a_force_push_run_overtaken_by_a_later_push_s_is_not_the_branch_s_newest
     (a renamed upload, a false warning). The artifact of a run created after this one (a higher
     run id than GITHUB_RUN_ID) tells a later push: this run's upload is renamed, as a re-run's. A
     force-push whose artifact is an earlier run's is still the branch's newest (round 10)."""
-    from tests.test_action_round8 import push_run, synced_artifact
+    from ontosync.action.changes import at_branch_head
 
-    q, r, s, t = "17" * 20, "28" * 20, "39" * 20, "4a" * 20
-    at_s = synced_artifact(tmp_path / "s", monkeypatch, (q, ("A",)), (r, ("A", "B")), (s, ("A", "B", "C")))
     with FakeArtifactServer(token=TOKEN) as fake:
-        uploaded_by = fake.add(REPO, "ontology-db", at_s, head_sha=s).run_id  # (this run's id: `after` it or not)
-        outputs, _summary, log = push_run(tmp_path, fake, r, "A", "B", "D", sha=t, forced=True,
-                                          run_id=str(uploaded_by + after))
-    assert ("artifact-name" not in outputs) is newest, log
-    if not newest:
-        assert outputs["artifact-name"] == f"ontology-db-at-{t[:12]}" and f"older than {s[:12]}" in log
+        uploaded_by = fake.add(REPO, "ontology-db", at_s, head_sha=S).run_id  # (at_s: synced at Q, R, then S)
+        outputs, _summary, log = push_run(tmp_path, fake, R, "A", "B", "D", sha=T, forced=True,
+                                          run_id=str(uploaded_by - 1))
+        env = {"GITHUB_EVENT_NAME": "push", "GITHUB_EVENT_PATH": str(tmp_path / "event.json"), "GITHUB_SHA": T,
+               "GITHUB_RUN_ATTEMPT": "1", "GITHUB_RUN_ID": str(uploaded_by + 1)}  # (push_run's event: forced)
+        assert at_branch_head(env, REPO, "main", TOKEN, fake.api_url, uploaded_by)  # an earlier run's artifact
+    assert outputs["artifact-name"] == f"ontology-db-at-{T[:12]}" and f"older than {S[:12]}" in log
 
 
 # -- hunt: a submodule that was not checked out ----------------------------------------------------------
