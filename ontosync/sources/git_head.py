@@ -92,13 +92,13 @@ def git_folders(place: Path, within: Path) -> tuple[Path, Path] | None:
     if os.path.isdir(dot):
         git = Path(os.path.realpath(dot))  # (a link: followed, and bounded as a gitdir is)
     else:
-        line = _first_line(dot)
+        line = _first_line(dot, "utf-8")  # (a path: a worktree's is absolute, under any folder's name)
         if line is None or not line.startswith("gitdir:"):
             return None
         git = Path(os.path.realpath(place / line[len("gitdir:"):].strip()))
     if not git.is_relative_to(within) or not git.is_dir():
         return None
-    named = _first_line(git / "commondir")
+    named = _first_line(git / "commondir", "utf-8")
     common = Path(os.path.realpath(git / named)) if named else git
     return git, common if common.is_relative_to(within) and common.is_dir() else git
 
@@ -107,8 +107,8 @@ def _sha(text: str | None) -> str | None:
     return text if text is not None and _SHA.fullmatch(text) else None
 
 
-def _first_line(path: Path) -> str | None:
-    return next(iter(_lines(path)), None)
+def _first_line(path: Path, encoding: str = "ascii") -> str | None:
+    return next(iter(_lines(path, encoding)), None)
 
 
 def _lines(path: Path, encoding: str = "ascii") -> list[str]:
