@@ -338,3 +338,38 @@ def test_the_configuration_file_s_path_names_the_schema_as_the_sync_reads_it(tmp
     assert cli.argv[cli.argv.index("--checkpoint") + 1] == str(ws / "ontosync-lab_terms.postgres.checkpoint.json")
     summary = (tmp_path / "summary.md").read_text(encoding="utf-8").replace("\\", "")
     assert "Source <code>lab/terms</code>, folder <code>onto</code>" in summary
+
+
+# -- hunt: a pull request's base of a submodule ---------------------------------------------------------
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
+def test_a_pull_request_s_base_of_a_submodule_path_is_the_submodule_s_files(tmp_path):
+    """`path: onto`, `onto` a submodule, a pull request moving it from a commit with class A to one
+    with A and B: the base was synced from the superproject's history (git archive), where a
+    submodule is an empty folder, so the base database was empty and the comment said the pull
+    request added both classes. The submodule's base commit (the gitlink git archive left empty)
+    comes from the submodule's own history: one class added."""
+    from tests.fake_github import FakeGitHub
+    from tests.test_pr_comment import TOKEN as PR_TOKEN
+    from tests.test_pr_comment import git, run_pr
+
+    sub, ws = tmp_path / "terms", tmp_path / "ws"
+    write_classes(sub, "A")
+    git(sub.parent, "init", "-q", str(sub))
+    git(sub, "add", "-A")
+    git(sub, "commit", "-qm", "A")
+    ws.mkdir()
+    git(ws, "init", "-q")
+    git(ws, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(sub), "onto")
+    git(ws, "commit", "-qm", "base")
+    base = git(ws, "rev-parse", "HEAD")
+    write_classes(ws / "onto", "A", "B")
+    git(ws / "onto", "add", "-A")
+    git(ws / "onto", "commit", "-qm", "B")
+    with FakeGitHub(None, owner="acme", repo="onto", token=PR_TOKEN) as fake:  # serves no repository content
+        code, outputs, summary, log = run_pr(tmp_path, fake, None, base_sha=base, inputs={"path": "onto"})
+        comments = fake.pr_comments(7)
+    assert code == 0, log[-3000:]
+    assert "the base commit, from the checkout's git history" in summary
+    assert (outputs["classes-added"], outputs["classes-removed"]) == ("1", "0"), log[-3000:]
+    assert "**1** classes added, **0** removed" in comments[0]["body"]
