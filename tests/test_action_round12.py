@@ -21,8 +21,8 @@ from ontosync.action.checked_out import checked_out_repository
 from ontosync.cli import main as cli_main
 from tests.fake_artifacts import FakeArtifactServer
 from tests.test_action import REPO, TOKEN, FakeCli, make_db, make_env, sample_report
-from tests.test_action_round8 import push_run, write_classes
-from tests.test_action_round10 import R, S, T, at_s  # noqa: F401 (a fixture)
+from tests.test_action_round8 import push_run, synced_artifact, write_classes
+from tests.test_action_round10 import R, S, T
 from tests.test_action_round11 import checkout_config
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
@@ -277,7 +277,7 @@ def test_two_steps_syncing_two_path_checkouts_keep_their_own_schemas(tmp_path, m
 
 # -- 5. a force-push's run that a later push's run overtook ---------------------------------------------
 
-def test_a_force_push_run_overtaken_by_a_later_push_s_is_not_the_branch_s_newest(tmp_path, at_s):  # noqa: F811
+def test_a_force_push_run_overtaken_by_a_later_push_s_is_not_the_branch_s_newest(tmp_path, monkeypatch):
     """Main at R; `git push --force` to T, then S pushed on T, and S's run (restoring R's database)
     uploads first. T's run (`forced`, first attempt) restores S's database, past T, and GitHub's API
     does not answer (no `contents: read`): the payload's `forced` made it the branch's newest, so
@@ -287,8 +287,9 @@ def test_a_force_push_run_overtaken_by_a_later_push_s_is_not_the_branch_s_newest
     force-push whose artifact is an earlier run's is still the branch's newest (round 10)."""
     from ontosync.action.changes import at_branch_head
 
+    at_s = synced_artifact(tmp_path / "s", monkeypatch, (R, ("A", "B")), (S, ("A", "B", "C")))
     with FakeArtifactServer(token=TOKEN) as fake:
-        uploaded_by = fake.add(REPO, "ontology-db", at_s, head_sha=S).run_id  # (at_s: synced at Q, R, then S)
+        uploaded_by = fake.add(REPO, "ontology-db", at_s, head_sha=S).run_id
         outputs, _summary, log = push_run(tmp_path, fake, R, "A", "B", "D", sha=T, forced=True,
                                           run_id=str(uploaded_by - 1))
         env = {"GITHUB_EVENT_NAME": "push", "GITHUB_EVENT_PATH": str(tmp_path / "event.json"), "GITHUB_SHA": T,
@@ -367,7 +368,8 @@ def test_a_pull_request_s_base_of_a_submodule_path_is_the_submodule_s_files(tmp_
     git(ws / "onto", "add", "-A")
     git(ws / "onto", "commit", "-qm", "B")
     with FakeGitHub(None, owner="acme", repo="onto", token=PR_TOKEN) as fake:  # serves no repository content
-        code, outputs, summary, log = run_pr(tmp_path, fake, None, base_sha=base, inputs={"path": "onto"})
+        code, outputs, summary, log = run_pr(tmp_path, fake, None, base_sha=base,
+                                             inputs={"path": "onto", "workers": "1"})
         comments = fake.pr_comments(7)
     assert code == 0, log[-3000:]
     assert "the base commit, from the checkout's git history" in summary
