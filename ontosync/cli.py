@@ -424,8 +424,8 @@ _NAMED_WARNINGS = (
      "ontology files ontosync does not read: the report's `not-read` warnings say why"),
     ("unreadable-folder", "not listed",
      "folders ontosync could not list: the report's `unreadable-folder` warnings say why"),
-    ("hard-links", "warning", ""),  # one at most: the database's (store/health.py hard_link_warnings)
-    ("no-ontology-files", "warning", ""),  # one at most: a run that deleted every file (pipeline/emptied.py)
+    # one at most each (store/health.py hard_link_warnings, pipeline/emptied.py, sources/git_head.py)
+    ("hard-links", "warning", ""), ("no-ontology-files", "warning", ""), ("revision", "warning", ""),
 )
 
 

@@ -54,10 +54,11 @@ class _SettingsBase:
 
     @functools.cached_property
     def checkout(self) -> str | None:
-        """The repository of the checkout holding a local source, in CI (sources/git_head.checkout_origin):
-        what its PostgreSQL schema is named after when that is not the workflow's own repository. Read
-        once: checkpoint_path, asked ~7 times a sync, read `.git/config` each time."""
-        return checkout_origin(self.source)
+        """The repository of the checkout holding the synced folder (the source, or its --path folder),
+        in CI (sources/git_head.checkout_origin): what its PostgreSQL schema is named after when that is
+        not the workflow's own repository. Read once: checkpoint_path, asked ~7 times a sync, read
+        `.git/config` each time."""
+        return checkout_origin(self.source, self.path or "")
 
     def parse_options(self, base_dir: Path | None = None) -> ParseOptions:
         contexts = {}

@@ -182,32 +182,32 @@ def test_an_artifact_name_upload_artifact_refuses_is_refused_before_the_sync(tmp
         assert read_inputs(make_env(tmp_path / "off", artifact_name=value, upload_artifact="false")).flags == []
 
 
-@pytest.mark.parametrize("url, origin, folder, warned", [
-    ("postgresql://u:pw@127.0.0.1:9/onto", "https://github.com/lab/terms", "terms", True),
-    ("postgresql://u:pw@127.0.0.1:9/onto?schema=terms", "https://github.com/lab/terms", "terms", False),
-    ("postgresql://u:pw@127.0.0.1:9/onto", f"https://github.com/{REPO}", "terms", False),
-    ("postgresql://u:pw@127.0.0.1:9/onto", "https://github.com/lab/terms", "", False),  # named lab/terms (round 9)
+@pytest.mark.parametrize("url, origin, folder, schema", [
+    ("postgresql://u:pw@127.0.0.1:9/onto", "https://github.com/lab/terms", "terms", "lab_terms"),
+    ("postgresql://u:pw@127.0.0.1:9/onto?schema=terms", "https://github.com/lab/terms", "terms", "terms"),
+    ("postgresql://u:pw@127.0.0.1:9/onto", f"https://github.com/{REPO}", "terms", "acme_ontology"),
+    ("postgresql://u:pw@127.0.0.1:9/onto", "https://github.com/lab/terms", "", "lab_terms"),  # (round 9)
 ])
-def test_a_postgresql_schema_named_after_another_repository_is_said(tmp_path, url, origin, folder, warned):
+def test_a_postgresql_schema_is_named_after_the_synced_folder_s_checkout(tmp_path, monkeypatch, url, origin, folder,
+                                                                         schema):
     """A workflow of acme/ontology checking out lab/terms into its `path` folder, a PostgreSQL
-    `database` without `?schema=`: the schema is named after the workspace's checkout (the sync's
+    `database` without `?schema=`: the schema was named after the workspace's checkout (the sync's
     source), so a second job checking out another repository the same way synced into the same
-    schema, each deleting the other's rows, without a word. Said before the sync, with the way out;
-    not for a schema named in the URL, a checkout of the workflow's own repository, nor (round 9)
-    lab/terms checked out into the workspace itself: the sync names the schema after it."""
+    schema, each deleting the other's rows; round 11 warned. Round 12 (h103): the `path` folder's
+    checkout names it, as the workspace's does (round 9), so the Action and the sync agree on it
+    (the checkpoint is named by it) and there is nothing to warn of; a schema named in the URL
+    stays named."""
     env = make_env(tmp_path, database=url, **({"path": folder} if folder else {}))
+    for name in ("GITHUB_REPOSITORY", "GITHUB_WORKSPACE"):
+        monkeypatch.setenv(name, env[name])
     ws = Path(env["GITHUB_WORKSPACE"])
     write_classes(ws / folder, "A")
     checkout_config(ws / folder, origin)
     if folder:
         checkout_config(ws, f"https://github.com/{REPO}")
-    log = io.StringIO()
-    assert action_run.main(env, cli_main=FakeCli(sample_report(failed=0)), out=log) == 0
-    said = [line for line in log.getvalue().splitlines() if "the PostgreSQL schema is named after" in line]
-    assert len(said) == warned
-    if warned:
-        assert said[0].startswith("::warning") and "lab/terms" in said[0] and "?schema=NAME" in said[0]
-        assert "pw" not in said[0].replace("postgresql", "")
+    log, cli = io.StringIO(), FakeCli(sample_report(failed=0))
+    assert action_run.main(env, cli_main=cli, out=log) == 0
+    assert cli.argv[cli.argv.index("--checkpoint") + 1] == str(ws / f"ontosync-{schema}.postgres.checkpoint.json")
 
 
 def test_a_postgresql_database_downloads_no_artifact_and_says_no_full_sync(tmp_path):

@@ -117,9 +117,11 @@ def synced_artifact(tmp_path: Path, monkeypatch, *commits: tuple[str, tuple[str,
 
 
 def push_run(tmp_path: Path, fake: FakeArtifactServer, before: str, *names: str,
-             branch: str = "main", sha: str = "", forced: bool = False, attempt: int = 1) -> tuple[dict, str, str]:
+             branch: str = "main", sha: str = "", forced: bool = False, attempt: int = 1,
+             run_id: str = "") -> tuple[dict, str, str]:
     """The Action on a push of `sha` (Y by default; previous commit `before`; `forced`: a force-push;
-    `attempt`: GITHUB_RUN_ATTEMPT) to `branch` restoring the artifact: outputs, summary, log."""
+    `attempt`: GITHUB_RUN_ATTEMPT; `run_id`: GITHUB_RUN_ID) to `branch` restoring the artifact:
+    outputs, summary, log."""
     sha = sha or Y
     env = make_env(tmp_path, restore_artifact="ontology-db")
     write_classes(Path(env["GITHUB_WORKSPACE"]), *names)
@@ -128,7 +130,7 @@ def push_run(tmp_path: Path, fake: FakeArtifactServer, before: str, *names: str,
     event.write_text(json.dumps(payload), encoding="utf-8")
     env.update({"GITHUB_API_URL": fake.api_url, "GITHUB_EVENT_NAME": "push", "GITHUB_EVENT_PATH": str(event),
                 "GITHUB_REF": f"refs/heads/{branch}", "GITHUB_REF_NAME": branch, "GITHUB_SHA": sha,
-                "GITHUB_RUN_ATTEMPT": str(attempt)})
+                "GITHUB_RUN_ATTEMPT": str(attempt), **({"GITHUB_RUN_ID": run_id} if run_id else {})})
     log = io.StringIO()
     assert action_run.main(env, cli_main=cli_main, out=log) == 0, log.getvalue()[-2000:]
     shown = (tmp_path / "summary.md").read_text(encoding="utf-8").replace("\\", "")  # markdown's escapes aside

@@ -48,9 +48,9 @@ def _count_log_reads(monkeypatch) -> list[str]:
     opened: list[str] = []
     real = changes._reading
 
-    def reading(db, source):
+    def reading(db, source, path=""):
         opened.append("the figures" if any(Path(db).parent.glob("ontosync-report.json")) else "before the sync")
-        return real(db, source)
+        return real(db, source, path)
     monkeypatch.setattr(changes, "_reading", reading)
     return opened
 

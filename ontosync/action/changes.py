@@ -47,14 +47,22 @@ def push_previous(env: Mapping[str, str]) -> str | None:
 
 
 def at_branch_head(env: Mapping[str, str], repository: str, branch: str, token: str | None,
-                   api_url: str | None) -> bool:
+                   api_url: str | None, restored_run: int | None = None) -> bool:
     """Whether `branch` is at this run's commit now, though the restored database went past it: a
     force-push back to an older commit, whose newer one's run never uploaded. That is no re-run of an
     older push (action/run.py older_commit): its database is the branch's newest, uploaded under the
     branch's name, or every later push started from commits the branch dropped. GitHub's API tells
-    (the branch's ref); when it cannot, a force-push's first run (forced_push) is taken as such."""
+    (the branch's ref); when it cannot, a force-push's first run (forced_push) is taken as such,
+    unless the restored artifact was uploaded by a run created after this one (`restored_run`, its
+    run id, above GITHUB_RUN_ID: run ids grow): a later push's run finished first, so the branch
+    went on past this commit, and this database uploaded as the newest took the branch back, the
+    next push's run then passing for a re-run of an older push."""
     head = branch_head(repository, branch, token, api_url) if repository else None
-    return forced_push(env) if head is None else head == env.get("GITHUB_SHA")
+    if head is not None:
+        return head == env.get("GITHUB_SHA")
+    run_id = (env.get("GITHUB_RUN_ID") or "").strip()
+    overtaken = restored_run is not None and run_id.isdecimal() and restored_run > int(run_id)
+    return forced_push(env) and not overtaken
 
 
 def forced_push(env: Mapping[str, str]) -> bool:
@@ -67,7 +75,7 @@ def forced_push(env: Mapping[str, str]) -> bool:
 
 
 def before_sync(db: Path | str, source: str, commit: str | None,
-                previous: str | None) -> tuple[tuple[str, bool] | None, int | None]:
+                previous: str | None, path: str = "") -> tuple[tuple[str, bool] | None, int | None]:
     """(`_synced_past`'s answer for `commit`, None without one; the run this step's figures start
     after), from one reading of the log. The run: the newest in the database before this step's sync
     (0: none, or no database yet; None: the database is there but could not be read), or, for a push,
@@ -77,11 +85,12 @@ def before_sync(db: Path | str, source: str, commit: str | None,
     push's change). Why the run at `previous`: a re-run of the push restores this commit's own
     upload, which already holds the push, and its figures were "no change".
 
-    `db` is the database file, or a PostgreSQL URL (then `source` names the schema, as for the sync)."""
+    `db` is the database file, or a PostgreSQL URL (then `source` and its `path` folder name the
+    schema, as for the sync)."""
     if not is_postgres_url(str(db)) and not Path(db).is_file():
         return None, 0
     try:
-        with _reading(db, source) as conn:
+        with _reading(db, source, path) as conn:
             if not has_change_log(conn):
                 return None, 0
             log = RunLog(conn)
@@ -108,10 +117,10 @@ def _synced_past(log: RunLog, at: tuple[str, int], previous: str | None, held: b
     return (newest, held) if ours is not None or held else None
 
 
-def collect(db: Path | str, after_run: int, out: Path, source: str = ".") -> dict | None:
+def collect(db: Path | str, after_run: int, out: Path, source: str = ".", path: str = "") -> dict | None:
     """The net change of the runs after `after_run`, written as JSON to `out`; None when unreadable."""
     try:
-        with _reading(db, source) as conn:
+        with _reading(db, source, path) as conn:
             data = select_runs(conn, after_run=after_run).to_json(conn)
     except (*_READ_ERRORS, DiffError, LogDamaged, OSError):
         return None
@@ -129,13 +138,14 @@ def collect(db: Path | str, after_run: int, out: Path, source: str = ".") -> dic
 
 
 @contextlib.contextmanager
-def _reading(db: Path | str, source: str) -> Iterator[Any]:
-    """A read connection to the database file, or to the source's schema on a PostgreSQL server."""
+def _reading(db: Path | str, source: str, path: str = "") -> Iterator[Any]:
+    """A read connection to the database file, or to the schema on a PostgreSQL server that the sync
+    of `source`'s `path` folder writes (named after that folder's checkout: checkout_origin)."""
     if is_postgres_url(str(db)):
         from ontosync.sources.git_head import checkout_origin
         from ontosync.store.pg.database import connect, target
 
-        pg, conn = connect(target(str(db), source, checkout_origin(source)), "ontosync changes")
+        pg, conn = connect(target(str(db), source, checkout_origin(source, path)), "ontosync changes")
         try:
             yield conn
         finally:

@@ -81,6 +81,7 @@ class ActionInputs:
     notes: list[str] = field(default_factory=list)  # warnings about the inputs, for the log
     database_url: str = ""  # a PostgreSQL `database` input (then `database` is a path never written)
     config: Path | None = None  # the `config` input, resolved (None: the source's `.ontosync.yml`, if any)
+    path: str = ""  # the `path` input: the folder synced in the source (`--path`)
 
     @property
     def local_source(self) -> bool:
@@ -233,15 +234,16 @@ def read_places(env: Mapping[str, str]) -> ActionInputs:
         split_schema(database_url)
     except BadDatabaseUrl as exc:
         raise InputError(f"input 'database': {exc}") from None
+    config = resolve(get_input(env, "config"), "config") if get_input(env, "config") else None
+    folder = synced_folder(env, source, config)  # its checkout names the schema (checkout_origin)
     # a PostgreSQL database: the file-based steps (artifacts, change log) look at a path never written
-    schema_file = checkpoint_name(database_url, source, checkout_origin(source)) if database_url else ""
+    schema_file = checkpoint_name(database_url, source, checkout_origin(source, folder)) if database_url else ""
     database = resolve((schema_file.replace(".checkpoint.json", ".postgres")
                         if database_url else get_input(env, "database") or DEFAULT_DATABASE), "database")
     checkpoint_value = get_input(env, "checkpoint")
     checkpoint = (resolve(checkpoint_value, "checkpoint") if checkpoint_value
                   else database.with_name(database.name + ".checkpoint.json"))
     report = resolve(get_input(env, "report") or DEFAULT_REPORT, "report")
-    config = resolve(get_input(env, "config"), "config") if get_input(env, "config") else None
     return ActionInputs(
         workspace=workspace,
         database=database,
@@ -255,7 +257,28 @@ def read_places(env: Mapping[str, str]) -> ActionInputs:
         notes=notes,
         database_url=database_url,
         config=config,
+        path=folder,
     )
+
+
+def synced_folder(env: Mapping[str, str], source: str, config: Path | None) -> str:
+    """The folder of the source the sync syncs, as the sync reads it: the `path` input, else the
+    configuration file's `path:` (a flag wins over the file). The Action names the PostgreSQL
+    schema (its checkpoint, the change figures' reads) after that folder's checkout as the sync
+    does: reading the workspace's schema, it measured the figures in another schema. "" for the
+    whole source, or a file the sync will refuse (it says why)."""
+    from ontosync.config import config_in_use, read_config_mapping
+    from ontosync.config_limits import ConfigError
+
+    given = get_input(env, "path")
+    file = None if given or source.startswith("github:") else config_in_use(str(config) if config else None, source)
+    if file is None:
+        return given
+    try:
+        value = read_config_mapping(Path(file))[0].get("path")
+    except (ConfigError, OSError):
+        return ""
+    return value if isinstance(value, str) else ""
 
 
 def read_flags(env: Mapping[str, str], inputs: ActionInputs) -> list[str]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
 import shlex
 import shutil
@@ -126,7 +127,8 @@ def _sync_base_commit(cmd: Commands, inputs: ActionInputs, pr: PullRequest,
         checkpoint = Path(tmp) / "base.checkpoint.json"
         flags = [f for f in inputs.flags if f != "--full"]
         common = ["--db", str(inputs.database), "--checkpoint", str(checkpoint), "--quiet", *flags]
-        tree = git_tree(inputs.workspace, pr.base_sha, Path(tmp) / "tree")
+        folder = os.path.normpath(inputs.path.strip("/") or ".")  # (its submodules: git_tree)
+        tree = git_tree(inputs.workspace, pr.base_sha, Path(tmp) / "tree", folder)
         if tree is not None:
             cmd.line(f"syncing the base commit {pr.base_sha[:12]} from the checkout's git history")
             code = sync(["sync", str(tree), *common], pr.base_sha)
@@ -140,28 +142,63 @@ def _sync_base_commit(cmd: Commands, inputs: ActionInputs, pr: PullRequest,
         return code, where, ended is not None and ended.finished
 
 
-def git_tree(workspace: Path, sha: str, dest: Path) -> Path | None:
+def git_tree(workspace: Path, sha: str, dest: Path, folder: str = "") -> Path | None:
     """The files of commit `sha` from the checkout's history (git archive), or None without git
-    or without that commit (a shallow checkout)."""
+    or without that commit (a shallow checkout). `folder` (the synced `path`) in a submodule: git
+    archive leaves the submodule an empty folder (a gitlink), and the base synced from it was
+    empty, the whole ontology shown as the pull request's change; its files are the commit the
+    gitlink names, from the submodule's own history (None when it does not hold it)."""
     git = shutil.which("git")
     if git is None or not (workspace / ".git").exists():
         return None
-    base = [git, "-c", "safe.directory=*", "-C", str(workspace)]
     try:
-        probe = subprocess.run([*base, "cat-file", "-e", f"{sha}^{{commit}}"], capture_output=True, timeout=60)
-        if probe.returncode != 0:
+        if not _archive(_git(git, workspace), sha, dest) or not _submodule_files(git, workspace, sha, dest, folder):
             return None
-        dest.mkdir(parents=True)
-        archive = dest.parent / "base.tar"
-        with open(archive, "wb") as fh:
-            if subprocess.run([*base, "archive", "--format=tar", sha], stdout=fh, timeout=600).returncode != 0:
-                return None
-        with tarfile.open(archive) as tar:
-            tar.extractall(dest, filter="data")
-        archive.unlink()
     except (OSError, subprocess.SubprocessError, tarfile.TarError):
         return None
     return dest
+
+
+def _git(git: str, repository: Path) -> list[str]:
+    return [git, "-c", "safe.directory=*", "-C", str(repository)]
+
+
+def _archive(base: list[str], sha: str, dest: Path) -> bool:
+    """Extract commit `sha` of the repository `base` runs git in into `dest`; False without it."""
+    probe = subprocess.run([*base, "cat-file", "-e", f"{sha}^{{commit}}"], capture_output=True, timeout=60)
+    if probe.returncode != 0:
+        return False
+    dest.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryFile() as archive:
+        if subprocess.run([*base, "archive", "--format=tar", sha], stdout=archive, timeout=600).returncode != 0:
+            return False
+        archive.seek(0)
+        with tarfile.open(fileobj=archive) as tar:
+            tar.extractall(dest, filter="data")
+    return True
+
+
+def _submodule_files(git: str, workspace: Path, sha: str, dest: Path, folder: str) -> bool:
+    """Fill the submodules on the way to `folder` in the extracted tree `dest` (git_tree); False
+    when one's commit cannot be had. Only a submodule checked out inside the workspace, reached
+    through no link, is read."""
+    parts, base, at, done = Path(folder).parts, _git(git, workspace), sha, 0
+    top = Path(os.path.realpath(workspace))
+    for depth in range(1, len(parts) + 1):
+        target = dest.joinpath(*parts[:depth])
+        if not target.is_dir() or any(target.iterdir()):
+            continue  # files, or no folder at the base (the sync says so)
+        listed = subprocess.run([*base, "ls-tree", at, "--", "/".join(parts[done:depth])], capture_output=True,
+                                text=True, timeout=60).stdout.split()
+        if listed[:2] != ["160000", "commit"]:  # an empty folder, not a gitlink
+            continue
+        checkout = workspace.joinpath(*parts[:depth])
+        if Path(os.path.realpath(checkout)) != top.joinpath(*parts[:depth]):
+            return False
+        base, at, done = _git(git, checkout), listed[2], depth
+        if not _archive(base, at, target):
+            return False
+    return True
 
 
 # -- the comment ----------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from typing import Any, TextIO
 
 from ontosync.action import changes as change_report
 from ontosync.action import pull_request
-from ontosync.action.checked_out import links_files, note_shared_schema, shown_source
+from ontosync.action.checked_out import links_files, shown_source
 from ontosync.action.commands import Commands
 from ontosync.action.container_step import upload_name, uploads
 from ontosync.action.empty_workspace import empty_workspace
@@ -43,6 +43,7 @@ from ontosync.action.planted_links import remove_planted_links
 from ontosync.action.restore import pushed_branch, restore
 from ontosync.action.summary import (
     annotate_failures,
+    annotate_revision,
     fit_summary,
     outputs_from_report,
     stopped_early,
@@ -177,7 +178,6 @@ def _run(env: MutableMapping[str, str], cli_main: CliMain, cmd: Commands) -> int
 
     show_settings(cmd, inputs, token)
     note_ignored_config(cmd, inputs)
-    note_shared_schema(cmd, env, inputs)
     pr = compared_pr(cmd, env, inputs)
     empty = empty_workspace(inputs)
     if empty:
@@ -280,7 +280,7 @@ def step_changes(cmd: Commands, inputs: ActionInputs, before: int | None, code: 
         cmd.warning("the change log could not be read before the sync, so this push's changes cannot be told "
                     "from earlier runs': no change figures", title="ontosync: changes")
         return None
-    return change_report.collect(inputs.database_url or inputs.database, before, out, inputs.source)
+    return change_report.collect(inputs.database_url or inputs.database, before, out, inputs.source, inputs.path)
 
 
 def push_start(cmd: Commands, env: MutableMapping[str, str], inputs: ActionInputs, pr,
@@ -292,23 +292,25 @@ def push_start(cmd: Commands, env: MutableMapping[str, str], inputs: ActionInput
     previous = change_report.push_previous(env) if pr is None else None
     own = branch if restored is not None and restored.head_branch == branch else None
     past, before = change_report.before_sync(inputs.database_url or inputs.database, inputs.source,
-                                             env.get("GITHUB_SHA") if own else None, previous)  # one reading
-    figures = older_commit(cmd, env, inputs, past, previous, own)
+                                             env.get("GITHUB_SHA") if own else None, previous, inputs.path)
+    figures = older_commit(cmd, env, inputs, past, previous, (own, restored.workflow_run_id if own else None))
     return previous, before if figures else None, figures
 
 
 def older_commit(cmd: Commands, env: MutableMapping[str, str], inputs: ActionInputs,
-                 past: tuple[str, bool] | None, previous: str | None, own: str | None) -> bool:
+                 past: tuple[str, bool] | None, previous: str | None, restored: tuple[str | None, int | None]) -> bool:
     """A run whose commit the restored database went past (`past`: action/changes.py before_sync, a
     re-run of an older push after newer ones): its database is uploaded under NAME-at-COMMIT, not
     as the branch's newest, which the next run and `fetch-db` would take, a warning says so, and
     False when its figures cannot be measured from `previous` (the log no longer holds it): from the
     newest commit they were the later pushes' changes, reversed, shown as this one's. Only a
-    database restored from `own`, the run's branch, tells that (before_sync is asked of it alone):
+    database restored from `own`, the run's branch (`restored`: it and the run id that uploaded the
+    database, for at_branch_head), tells that (before_sync is asked of it alone):
     another branch's (restored for a new branch or a tag) may be past an older commit this run is
     at, re-running nothing; nor does a branch still at this commit (changes.at_branch_head: a
     force-push went back to it)."""
-    if past is None or change_report.at_branch_head(env, inputs.repository, own, inputs.token, inputs.api_url):
+    own, run = restored
+    if past is None or change_report.at_branch_head(env, inputs.repository, own, inputs.token, inputs.api_url, run):
         return True
     commit = env.get("GITHUB_SHA") or ""
     newest, held = past
@@ -530,6 +532,7 @@ def finish(cmd: Commands, env: Mapping[str, str], inputs: ActionInputs | None,
             cmd.warning(f"cannot write the job summary: {exc}")
     if report is not None:
         annotate_failures(cmd, report, link_files=links_files(env, shown))
+        annotate_revision(cmd, report)
 
 
 def in_checkout(text: str, inputs: ActionInputs) -> str:

@@ -216,7 +216,8 @@ def summary_markdown(report: Mapping[str, Any] | None, exit_code: int, paths: Ma
         lines += [f"> {cell(reason, 1000)}", ""]
     source = report.get("source")
     if source:
-        rev, folder = report.get("revision"), paths.get("folder")
+        rev = paths["commit"] if "commit" in paths else report.get("revision")  # (action/checked_out.py)
+        folder = paths.get("folder")
         lines += [f"Source {code(paths.get('source') or source)}" + (f", folder {code(folder)}" if folder else "")
                   + (f" at {code(rev)}" if rev else "")
                   + (" (resumed from a checkpoint)" if report.get("resumed") else "")
@@ -356,3 +357,12 @@ def annotate_failures(cmd: Commands, report: Mapping[str, Any] | None, *, link_f
                 message = " ".join(str(e.get("message") or "").split())
                 cmd.line(f"{e.get('path')}{line}: {e.get('kind') or 'error'}: {message}")
     return len(shown)
+
+
+def annotate_revision(cmd: Commands, report: Mapping[str, Any] | None) -> None:
+    """A `::warning` for the sync's `revision` warning (a `.git/HEAD` it could not read: the commit
+    recorded is GITHUB_SHA, which need not be the one checked out): its terminal line is in the
+    sync's fenced log, which a reader of the run's page does not open."""
+    for w in (report or {}).get("warnings") or []:
+        if isinstance(w, Mapping) and w.get("kind") == "revision":
+            cmd.warning(str(w.get("message") or ""), title="ontosync: revision")

@@ -121,7 +121,8 @@ def checkpoint_owner(settings) -> str:
         return ""
     if not postgres:
         return file_owner(settings.db, settings.checkpoint)
-    return schema_owner(settings.db, schema_for(settings.db, settings.source, checkout_origin(settings.source)))
+    checkout = checkout_origin(settings.source, getattr(settings, "path", None) or "")
+    return schema_owner(settings.db, schema_for(settings.db, settings.source, checkout))
 
 
 def schema_owner(url: str, schema: str) -> str:

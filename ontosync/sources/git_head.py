@@ -5,7 +5,10 @@ without running git.
 regular files are opened (a FIFO or /dev/zero in their place would hang the run or fill memory),
 each read is bounded, a `ref:` must name a ref under `refs/` (no `..`, so nothing outside `.git` is
 read), and only a hexadecimal object name is taken as the revision (anything else is None: the
-revision is recorded in the database, the report and the checkpoint).
+revision is recorded in the database, the report and the checkpoint). A `.git` that is a file
+(`gitdir: PATH`: a submodule's checkout, a worktree's) or a link is followed only to a folder
+inside the bound the caller names (the workspace, else the checkout itself): a stranger's tree
+must not have the run read git files elsewhere on the machine.
 """
 
 from __future__ import annotations
@@ -28,77 +31,141 @@ def git_head(root: Path, github_sha: bool = True) -> str | None:
     the event's commit, and a workflow may check out another (a scheduled run syncing `release`, a
     pull request's head rather than its merge commit), whose tree was then recorded under the
     event's commit. GITHUB_SHA (unless `github_sha` is False) when `.git` tells nothing."""
-    at = _checkout_head(root / ".git")
+    return checkout_revision(root, github_sha)[0]
+
+
+def checkout_revision(root: Path, github_sha: bool = True) -> tuple[str | None, str]:
+    """(git_head's answer, what to tell the user about it: "" unless `.git` holds a HEAD or branch
+    the run could not read, when the revision recorded is GITHUB_SHA, or none)."""
+    at, why = head_revision(root)
     if at is None and github_sha and os.environ.get("GITHUB_SHA"):
-        return os.environ["GITHUB_SHA"]
-    return at
+        at = os.environ["GITHUB_SHA"]
+        return at, why and (f"cannot read {why}; the revision recorded is GITHUB_SHA {at[:12]}, the workflow "
+                            "event's commit, which need not be the one checked out")
+    return at, why and f"cannot read {why}; no revision is recorded"
 
 
-def _checkout_head(git: Path) -> str | None:
-    head = _first_line(git / "HEAD")
+def head_revision(root: Path, within: Path | None = None) -> tuple[str | None, str]:
+    """(the checkout's commit or None, why `.git/HEAD` could not be read: "" when it was, or when
+    there is no checkout to read). The why is said to the user (sources/local.py): unsaid, a HEAD
+    the run may not read (mode 000, another user's) recorded GITHUB_SHA, the event's commit, as the
+    revision of whatever the workflow had checked out. `within`: the folder its git files must be in
+    (by default _bound's)."""
+    folders = git_folders(root, within or _bound(root))
+    if folders is None:
+        return None, ""
+    git, common = folders
+    lines, why = _read(git / "HEAD")
+    head = lines[0] if lines else None
     if head is None or not head.startswith("ref: "):
-        return _sha(head)
+        return _sha(head), why and f".git/HEAD: {why}"
     ref = head[5:].strip()
     if not _REF.fullmatch(ref) or ".." in ref.split("/"):
+        return None, ""
+    for folder in dict.fromkeys((git, common)):  # a worktree's branches are its repository's
+        loose, why = _read(folder / ref)
+        if loose:
+            return _sha(loose[0]), ""
+        for line in _lines(folder / "packed-refs"):
+            if line.endswith(" " + ref):
+                return _sha(line.split()[0]), ""
+        if why:
+            return None, f".git/{ref}: {why}"
+    return None, ""
+
+
+def _bound(root: Path) -> Path:
+    """The folder a checkout's `.git` may lead into: the workspace in CI when it holds `root`, else
+    `root` itself (a submodule's `gitdir: ../.git/modules/x` is then not followed)."""
+    real = Path(os.path.realpath(root))
+    workspace = os.environ.get("GITHUB_WORKSPACE")
+    top = Path(os.path.realpath(workspace)) if workspace else None
+    return top if top is not None and real.is_relative_to(top) else real
+
+
+def git_folders(place: Path, within: Path) -> tuple[Path, Path] | None:
+    """(the git folder of the checkout at `place`, its common folder), None when it has none inside
+    `within`. The git folder is `.git`, or the folder a `.git` file names (`gitdir: PATH`, relative
+    to `place` or absolute); the common folder, where a worktree's config and branches are, is the
+    one its `commondir` names, else the git folder itself."""
+    dot = place / ".git"
+    if os.path.isdir(dot):
+        git = Path(os.path.realpath(dot))  # (a link: followed, and bounded as a gitdir is)
+    else:
+        line = _first_line(dot, "utf-8")  # (a path: a worktree's is absolute, under any folder's name)
+        if line is None or not line.startswith("gitdir:"):
+            return None
+        git = Path(os.path.realpath(place / line[len("gitdir:"):].strip()))
+    if not git.is_relative_to(within) or not git.is_dir():
         return None
-    loose = _first_line(git / ref)
-    if loose is not None:
-        return _sha(loose)
-    for line in _lines(git / "packed-refs"):
-        if line.endswith(" " + ref):
-            return _sha(line.split()[0])
-    return None
+    named = _first_line(git / "commondir", "utf-8")
+    common = Path(os.path.realpath(git / named)) if named else git
+    return git, common if common.is_relative_to(within) and common.is_dir() else git
 
 
 def _sha(text: str | None) -> str | None:
     return text if text is not None and _SHA.fullmatch(text) else None
 
 
-def _first_line(path: Path) -> str | None:
-    return next(iter(_lines(path)), None)
+def _first_line(path: Path, encoding: str = "ascii") -> str | None:
+    return next(iter(_lines(path, encoding)), None)
 
 
 def _lines(path: Path, encoding: str = "ascii") -> list[str]:
-    """The stripped lines of a regular file, read as the parse workers read a file (no FIFO, no
-    link swapped in, bounded); none when it is absent, not a regular file, too large, unreadable
-    or not in `encoding`."""
+    """The stripped lines of a regular file; none when it cannot be read (_read)."""
+    return _read(path, encoding)[0] or []
+
+
+def _read(path: Path, encoding: str = "ascii") -> tuple[list[str] | None, str]:
+    """(the stripped lines of a regular file, read as the parse workers read a file: no FIFO, no
+    link swapped in, bounded; None when it cannot be, and "" or why not): an absent file is no
+    problem to say, one that is there but unreadable (no permission, not a regular file, too
+    large, not in `encoding`) is."""
     from ontosync.sources.local import read_regular_file  # local.py imports this module
 
     try:
-        return [line.strip() for line in read_regular_file(str(path), MAX_BYTES).decode(encoding).splitlines()]
-    except (OSError, UnicodeDecodeError):
-        return []
+        return [line.strip() for line in read_regular_file(str(path), MAX_BYTES).decode(encoding).splitlines()], ""
+    except FileNotFoundError:
+        return None, ""
+    except OSError as exc:
+        return None, exc.strerror or str(exc)
+    except UnicodeDecodeError:
+        return None, f"not {encoding.upper()} text"
 
 
-def checkout_origin(source: str) -> str | None:
+def checkout_origin(source: str, path: str = "") -> str | None:
     """In CI (GITHUB_REPOSITORY set), OWNER/REPO of the `origin` of the nearest checkout holding the
-    local folder `source` within GITHUB_WORKSPACE (db_url.default_source_name names its PostgreSQL
-    schema so); None for a github: source, outside CI (no `.git/config` read: the folder's name
-    stays the schema's), for a folder outside the workspace or no workspace known, or when no
-    checkout in it holds the folder or its origin is no GitHub repository. Why the workspace: a
-    walk up to `/` took a runner's home folder's `.git` (a self-hosted runner; a workspace fetched
-    without git) for the source's checkout."""
+    synced folder (`source`, or its `path` folder: the sync's --path) within GITHUB_WORKSPACE
+    (db_url.default_source_name names its PostgreSQL schema so); None for a github: source, outside
+    CI (no `.git/config` read: the folder's name stays the schema's), for a folder outside the
+    workspace or no workspace known, or when no checkout in it holds the folder or its origin is no
+    GitHub repository. Why the workspace: a walk up to `/` took a runner's home folder's `.git` (a
+    self-hosted runner; a workspace fetched without git) for the source's checkout. Why `path`: the
+    Action syncs the workspace with --path, and two jobs syncing two repositories checked out into
+    two `path` folders shared the workspace's schema, each deleting the other's rows."""
     workspace = os.environ.get("GITHUB_WORKSPACE")
     if source.startswith("github:") or not os.environ.get("GITHUB_REPOSITORY") or not workspace:
         return None
-    folder, top = Path(os.path.realpath(source)), Path(os.path.realpath(workspace))
+    folder, top = Path(os.path.realpath(os.path.join(source, path))), Path(os.path.realpath(workspace))
     if not folder.is_relative_to(top):
         return None
     for place in (folder, *folder.parents):
-        if (place / ".git").exists():
-            return origin_repository(place)
+        if os.path.lexists(place / ".git"):
+            return origin_repository(place, top)
         if place == top:
             break
     return None
 
 
-def origin_repository(root: Path) -> str | None:
+def origin_repository(root: Path, within: Path) -> str | None:
     """OWNER/REPO of the checkout's `origin` remote (what actions/checkout's `repository:` input
-    cloned, which need not be the workflow's GITHUB_REPOSITORY), None when `.git/config` names no
-    such remote. Only the name is taken from the URL: a token in it is never returned. Read as
-    UTF-8, not ASCII: a `name = Jörg` elsewhere in it must not hide the origin."""
+    cloned, which need not be the workflow's GITHUB_REPOSITORY), None when its config names no
+    such remote, or it has no git folder inside `within` (git_folders). Only the name is taken from
+    the URL: a token in it is never returned. Read as UTF-8, not ASCII: a `name = Jörg` elsewhere in
+    it must not hide the origin."""
+    folders = git_folders(root, within)
     section = ""
-    for line in _lines(root / ".git" / "config", "utf-8"):
+    for line in _lines(folders[1] / "config", "utf-8") if folders else []:
         if line.startswith("["):
             section = line.replace(" ", "").lower()
         elif section == '[remote"origin"]' and line.partition("=")[0].strip().lower() == "url":

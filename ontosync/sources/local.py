@@ -31,7 +31,7 @@ from ontosync.sources import (
     SourceError,
     SourceFile,
 )
-from ontosync.sources.git_head import git_head
+from ontosync.sources.git_head import checkout_revision
 from ontosync.sources.names import needs_escape, os_name, recorded_name, unescape_name
 
 READ_CHUNK = 1 << 20
@@ -50,8 +50,10 @@ class LocalSource:
         # as file names are recorded: a folder named in Latin-1 (`src\xff`) made the checkpoint's
         # JSON unwritable (UnicodeEncodeError), a traceback before the first file
         self.description = recorded_name(str(root))
-        self.revision = git_head(self.real_root)
-        self.warnings: list[dict] = []  # names the walk had to leave out (see sources/names.py)
+        self.revision, unread = checkout_revision(self.real_root)
+        # names the walk had to leave out (see sources/names.py); a `.git/HEAD` it could not read
+        self.warnings: list[dict] = [{"path": None, "kind": "revision", "line": None, "message": unread}] \
+            if unread else []
         self._os_paths: dict[str, str] = {}  # recorded path -> OS path, for escaped names only
         self._start_prefix = ""
         self.stat_cache = None  # set by the sync: pipeline/stat_cache.py (hashes only what `stat` says changed)
