@@ -5,7 +5,7 @@ an upgrade whose parsers changed, every file is reprocessed once, though its con
 change; an upgrade that leaves the parsers alone reprocesses nothing.
 """
 
-PARSER_VERSION = 16  # 2: Logseq graph rules (title::, alias::, tags, link text), RDF synonyms
+PARSER_VERSION = 17  # 2: Logseq graph rules (title::, alias::, tags, link text), RDF synonyms
 # 3: the line each class is declared on (file_classes.line, migration 007)
 # 4: page names match in Unicode NFC (a link and a file name in NFC and NFD name one page);
 #    an owl:class that is no valid IRI (a space, `<`, `"`...) is a bad-owl-class warning
@@ -97,3 +97,9 @@ PARSER_VERSION = 16  # 2: Logseq graph rules (title::, alias::, tags, link text)
 #    IRI names the ontology; DLSafeRule gives the SWRL rows Protege writes; RDF/XML: a relative
 #    xml:base resolved against the base in scope; JSON-LD language-map tags keep their case;
 #    Manchester syntax in an .ofn file fails naming it (h93)
+# 17: Logseq: #+ directives of a markdown page are its page properties, none inside a list item;
+#    [[assets...]]/[[draws...]] links name no page (h104); RDF: owl:hasSelf other than true is no
+#    ObjectHasSelf, a node of two class-expression forms is skipped, an empty or other-parseType
+#    XML literal is read, annotations of annotations nest in the axiom row, cardinalities in any
+#    lexical form, a relative @vocab without a base warns (h105); .ofn: an IRI holding a control
+#    character is refused as the other readers refuse it (h109)
