@@ -282,7 +282,7 @@ def test_since_an_ambiguous_prefix_is_refused_not_guessed(tmp_path):
 
 def test_since_a_prefix_too_short_or_blank_says_why(tmp_path):
     db = _synced_at(tmp_path, ["abcdef1" + "0" * 33])
-    for since, words in (("abcdef", "7 or more characters"), ("", "a revision"), ("  ", "a revision")):
+    for since, words in (("abcdef", "7 or more characters"), ("", "must not be empty"), ("  ", "must not be empty")):
         r = cli("diff", "--db", db, "--since", since)
         assert r.returncode == 2 and words in r.stderr and len(r.stderr.strip().splitlines()) == 1, (since, r.stderr)
 

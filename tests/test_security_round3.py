@@ -147,7 +147,8 @@ def test_an_ofn_iri_holding_a_control_character_is_refused_as_every_other_reader
 @pytest.mark.parametrize(("config", "key"), [
     ('page-namespace: "urn:\\e[31m:"', "page-namespace"),
     ('page-namespace: "https://example.org/my onto/"', "page-namespace"),
-    ('namespaces: {ex: "http://example.org/\\e[2J#"}', "namespaces: 'ex'"),
+    ('namespaces: {ex: "http://example.org/\\e[2J#"}',
+     "'namespaces' must be a mapping of prefixes to absolute IRIs, and 'ex'"),
     ('relations: {has-part: "BFO:0000051\\e[31m"}', "relations: 'has-part'"),
 ])
 def test_a_config_iri_holding_a_space_or_a_control_character_is_refused(tmp_path, config, key):
