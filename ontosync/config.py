@@ -344,14 +344,12 @@ def _checkout(config: Path, source: str) -> tuple[Path, Path] | None:
 
 def _check_not_led_out(config: Path, source: str) -> None:
     """A `--config` file of the checkout that is a link leading out of it (out of the source root
-    and the workspace) is not read, as the source's own `.ontosync.yml` is not (`_check_inside`):
-    a pull request's `ci/ontosync.yml -> /elsewhere/secrets.yml` had that file read, its first
-    key printed (`unknown setting 'ghp_...'`)."""
+    and the workspace) is not read, as the source's own `.ontosync.yml` is not: a pull request's
+    `ci/ontosync.yml -> /elsewhere/secrets.yml` had that file read, its first key printed
+    (`unknown setting 'ghp_...'`)."""
     workspace = os.environ.get("GITHUB_WORKSPACE", "").strip()
     roots = [root for root in ("" if source.startswith("github:") else source, workspace) if root]
-    if not any(inside(Path(root), config) for root in roots):
-        raise ConfigError(f"{config}: a symbolic link leading outside the checkout; not read "
-                          "(give a file of your own outside the checkout)")
+    _check_inside(config, roots, "the checkout", "give a file of your own outside the checkout")
 
 
 def _in(root: Path, path: Path) -> bool:
@@ -367,12 +365,11 @@ def inside(root: Path, path: Path) -> bool:
     return os.path.commonpath([os.path.realpath(path), real_root]) == real_root
 
 
-def _check_inside(root: Path, config: Path) -> None:
-    """The checkout's `.ontosync.yml` may be a link: one that leads outside the source root would
-    apply (and name, in errors) a file the checkout does not hold."""
-    if not inside(root, config):
-        raise ConfigError(f"{config}: a symbolic link leading outside the source root; not read "
-                          "(give that file with --config instead)")
+def _check_inside(config: Path, roots: list[str], where: str, instead: str) -> None:
+    """The checkout's `.ontosync.yml` (or `--config` file) may be a link: one that leads outside
+    `roots` would apply (and name, in errors) a file the checkout does not hold."""
+    if not any(inside(Path(root), config) for root in roots):
+        raise ConfigError(f"{config}: a symbolic link leading outside {where}; not read ({instead})")
 
 
 def config_in_use(config_path: str | None, source: str) -> str | None:
@@ -409,7 +406,7 @@ def build_settings(cli: dict[str, Any], config_path: str | None) -> Settings:
             if cli.get("api_url") is None:  # `--api-url` wins over the file (the Action passes it)
                 _check_token_host(file_values, Path(config_path), source)
     elif in_use:  # the source's own file
-        _check_inside(Path(source), Path(in_use))
+        _check_inside(Path(in_use), [source], "the source root", "give that file with --config instead")
         file_values = load_config_file(Path(in_use))
         _check_untrusted(file_values, Path(source), Path(in_use), Path(source))
     # ONTOSYNC_DATABASE_URL: where a URL with a password belongs (a CI secret), not a flag or a file

@@ -72,9 +72,6 @@ def render(data: dict, fmt: str) -> str:
 def emit_diff(args: argparse.Namespace, conn: Any, db_name: str, say: Callable[[str], None]) -> int:
     """Select, render and write the diff of an open database (exit 0, or 2 on DiffError or an
     `--output` that cannot be written: checked before the reading, reported after it)."""
-    if args.output is not None and not args.output.strip():  # `--output "$OUT"`, unset: printed, or a file ` `
-        say("error: --output must not be empty (- is standard output)")
-        return 2
     if args.output == STDOUT:  # standard output, as for most command-line tools (a file `-` was written)
         args.output = None
     try:

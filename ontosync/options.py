@@ -87,6 +87,7 @@ class Option:
     high: float | None = None
     above: bool = False
     rule: str = ""  # "--name must <rule>", when the bounds need words of their own
+    pattern: re.Pattern | None = None  # a str option's values match it whole (else `rule` is said)
     metavar: str | None = None
     cli: bool = True  # a flag of `ontosync sync`
     setting: bool = True  # a field of Settings (and, unless `config` says no, a YAML key)
@@ -129,9 +130,7 @@ class Option:
     def _broken_text_rule(self, value: str) -> str | None:
         if self.rule == "not be empty":
             return None if value.strip() else self.rule
-        if self.rule == IRI_PREFIX_RULE:
-            return None if IRI_PREFIX.fullmatch(value) else self.rule
-        return None
+        return self.rule if self.pattern and not self.pattern.fullmatch(value) else None
 
     def _bounds_words(self) -> str:
         if self.high is None:
@@ -265,7 +264,8 @@ OPTIONS: tuple[Option, ...] = (
            input_doc="seconds a write retries while another writer holds the lock, then exit 4"),
     # Only a file can hold these.
     Option("namespaces", "map", default=dict, cli=False),
-    Option("page-namespace", "str", default="urn:ontosync:page:", cli=False, rule=IRI_PREFIX_RULE),
+    Option("page-namespace", "str", default="urn:ontosync:page:", cli=False, rule=IRI_PREFIX_RULE,
+           pattern=IRI_PREFIX),
     Option("jsonld-contexts", "map", default=dict, cli=False),
     # Logseq relationship key -> property (CURIE or IRI) in the readers' layer, e.g.
     # `has-part: BFO:0000051`; an unbound key gets `rel:<key>` (urn:ontosync:relation:<key>).
