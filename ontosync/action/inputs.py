@@ -274,8 +274,8 @@ def synced_folder(env: Mapping[str, str], source: str, config: Path | None) -> s
     from ontosync.config_limits import ConfigError
 
     given = get_input(env, "path")
-    file = None if given or source.startswith("github:") else config_followed(str(config) if config else None,
-                                                                              source)
+    named = str(config) if config else None
+    file = None if given or source.startswith("github:") else config_followed(named, source)
     try:
         value = read_config_mapping(Path(file))[0].get("path") if file else given
         return source_folder(value) if isinstance(value, str) else ""
