@@ -381,6 +381,24 @@ def config_in_use(config_path: str | None, source: str) -> str | None:
     return default if not source.startswith("github:") and os.path.isfile(default) else None
 
 
+def config_followed(config_path: str | None, source: str) -> str | None:
+    """config_in_use's file unless the sync refuses it as a link leading out of the checkout (a
+    `--config` file of the checkout, or the source's `.ontosync.yml`: build_settings says why):
+    what the Action reads of the file (its `path:`, the keys it overrides) the sync must read too;
+    a file it refuses had its `path:` name the schema of a sync that never ran."""
+    path = config_in_use(config_path, source)
+    if path is None:
+        return None
+    try:
+        if not config_path:
+            _check_inside(Path(source), Path(path))
+        elif _checkout(Path(path), source):
+            _check_not_led_out(Path(path), source)
+    except ConfigError:
+        return None
+    return path
+
+
 def database_from_env() -> str | None:
     """$ONTOSYNC_DATABASE_URL without the blanks around it (a CI secret pasted with its newline);
     blank, it is unset, as empty is (else ` ` became a database file of that name)."""

@@ -542,7 +542,7 @@ def test_a_checkpoints_server_is_the_same_whatever_the_role_or_the_sessions_opti
     from ontosync.pipeline.checkpoint import checkpoint_owner
 
     def owner(url: str, checkpoint: str | None = "c.json") -> str:
-        return checkpoint_owner(SimpleNamespace(checkpoint=checkpoint, db=url, source="tree"))
+        return checkpoint_owner(SimpleNamespace(checkpoint=checkpoint, db=url, source="tree", checkout=None))
 
     base = "postgresql://u:p@db.example:5432/onto?schema=s"
     assert owner(base) == owner(base + "&options=-c%20statement_timeout%3D200")

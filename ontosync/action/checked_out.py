@@ -8,12 +8,11 @@ sources/git_head.checkout_origin.)
 from __future__ import annotations
 
 import os
-import posixpath
 from collections.abc import Mapping
 from pathlib import Path
 
 from ontosync.action.inputs import ActionInputs
-from ontosync.sources.git_head import head_revision, origin_repository
+from ontosync.sources.git_head import head_revision, nearest_checkout, origin_repository
 
 
 def shown_source(env: Mapping[str, str], inputs: ActionInputs | None) -> dict[str, str]:
@@ -26,25 +25,20 @@ def shown_source(env: Mapping[str, str], inputs: ActionInputs | None) -> dict[st
     repository."""
     if inputs is None or not inputs.local_source:
         return {}
-    folder = posixpath.normpath(inputs.path.strip("/")) if inputs.path.strip("/") else ""  # (the config's too)
-    shown = {"source": checked_out_repository(env, inputs.workspace, folder), "folder": folder}
-    place, inside = holding_checkout(inputs.workspace, folder)
-    if place is None or place == inputs.workspace:
+    place, top = holding_checkout(inputs.workspace, inputs.path)  # (`path`: the sync's, normalized)
+    shown = {"source": _repository(env, place, top), "folder": inputs.path}
+    if place is None or place == top:
         return shown
-    return {**shown, "commit": head_revision(place, inside)[0] or ""}  # ("": unknown, rather than the workspace's)
+    return {**shown, "commit": head_revision(place, top)[0] or ""}  # ("": unknown, rather than the workspace's)
 
 
 def holding_checkout(workspace: Path, folder: str) -> tuple[Path | None, Path]:
-    """(the nearest folder holding `folder` of the workspace that has a `.git`, None when none
-    does, up to the workspace; the workspace's real path, which its git files must be in)."""
-    synced, inside = Path(os.path.normpath(workspace / folder)), Path(os.path.realpath(workspace))
-    for place in (synced, *synced.parents):
-        # (a `path` folder linked out of the workspace: no checkout elsewhere on the runner is read)
-        if (place / ".git").exists() and Path(os.path.realpath(place)).is_relative_to(inside):
-            return place, inside
-        if place == workspace:
-            break
-    return None, inside
+    """(the checkout holding `folder` of the workspace, None when none does up to the workspace;
+    the workspace's real path, which its git files must be in): the sync's own walk
+    (git_head.nearest_checkout), so the summary names the repository the schema is named after. A
+    `path` folder linked out of the workspace: no checkout elsewhere on the runner is read."""
+    top = Path(os.path.realpath(workspace))
+    return nearest_checkout(workspace / folder, top), top
 
 
 def checked_out_repository(env: Mapping[str, str], workspace: Path, folder: str) -> str:
@@ -52,8 +46,11 @@ def checked_out_repository(env: Mapping[str, str], workspace: Path, folder: str)
     `repository:`, into the workspace or its `path:`), else GITHUB_REPOSITORY (`.` without it).
     GITHUB_REPOSITORY alone is the workflow's repository: a workflow syncing another repository's
     checkout had its summary name itself."""
-    place, inside = holding_checkout(workspace, folder)
-    return (origin_repository(place, inside) if place else None) or env.get("GITHUB_REPOSITORY") or "."
+    return _repository(env, *holding_checkout(workspace, folder))
+
+
+def _repository(env: Mapping[str, str], place: Path | None, top: Path) -> str:
+    return (origin_repository(place, top) if place else None) or env.get("GITHUB_REPOSITORY") or "."
 
 
 def links_files(env: Mapping[str, str], shown: Mapping[str, str]) -> bool:

@@ -29,8 +29,8 @@ def empty_workspace(inputs: ActionInputs) -> str | None:
         return (f"the workspace {inputs.workspace} is empty: check out the repository first (a step "
                 "`uses: actions/checkout`), or name it with the `repository` input; with `docker run`, mount "
                 "the folder: -v \"$PWD\":/github/workspace. Nothing was synced, restored or uploaded.")
-    folder = os.path.normpath(inputs.path.strip("/") or ".")
-    if folder != "." and _empty(inputs.workspace / folder):
+    folder = inputs.path  # (the sync's, normalized: inputs.synced_folder)
+    if folder and _empty(inputs.workspace / folder):
         return (f"the `path` folder {folder} is empty: a submodule that was not checked out? (actions/checkout "
                 "fetches submodules with `submodules: true`). Nothing was synced, restored or uploaded.")
     return None

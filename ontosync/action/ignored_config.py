@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ontosync.action.commands import Commands
 from ontosync.action.inputs import ActionInputs
-from ontosync.config import config_in_use, inside, read_config_mapping
+from ontosync.config import config_followed, read_config_mapping
 from ontosync.config_limits import ConfigError
 from ontosync.db_url import mask
 from ontosync.options import config_keys
@@ -23,12 +23,10 @@ OVERRIDDEN = {"db": "database", "checkpoint": "checkpoint", "report": "report"} 
 def config_keys_lines(inputs: ActionInputs) -> tuple[str, list[tuple[str, str, int | None]]] | None:
     """(the file as the user names it, [(key as written, its setting, its line)]) of the file the
     sync reads; None when there is none, or it cannot be read (the sync says why, exit 2)."""
-    given = str(inputs.config) if inputs.config else None
-    path = config_in_use(given, inputs.source)
+    # (a link out of the checkout: None, the sync refuses it, and it is not the checkout's to show)
+    path = config_followed(str(inputs.config) if inputs.config else None, inputs.source)
     if path is None:
         return None
-    if given is None and not inside(Path(inputs.source), Path(path)):
-        return None  # a link out of the checkout: the sync refuses it, and it is not the checkout's to show
     try:
         data, lines = read_config_mapping(Path(path))
     except ConfigError:

@@ -81,7 +81,7 @@ class ActionInputs:
     notes: list[str] = field(default_factory=list)  # warnings about the inputs, for the log
     database_url: str = ""  # a PostgreSQL `database` input (then `database` is a path never written)
     config: Path | None = None  # the `config` input, resolved (None: the source's `.ontosync.yml`, if any)
-    path: str = ""  # the `path` input: the folder synced in the source (`--path`)
+    path: str = ""  # the folder synced in the source, normalized as the sync reads it (synced_folder)
 
     @property
     def local_source(self) -> bool:
@@ -263,22 +263,24 @@ def read_places(env: Mapping[str, str]) -> ActionInputs:
 
 def synced_folder(env: Mapping[str, str], source: str, config: Path | None) -> str:
     """The folder of the source the sync syncs, as the sync reads it: the `path` input, else the
-    configuration file's `path:` (a flag wins over the file). The Action names the PostgreSQL
+    configuration file's `path:` (a flag wins over the file), normalized as the sync does
+    (config.source_folder: `/onto` and `./onto/` are `onto`). The Action names the PostgreSQL
     schema (its checkpoint, the change figures' reads) after that folder's checkout as the sync
-    does: reading the workspace's schema, it measured the figures in another schema. "" for the
-    whole source, or a file the sync will refuse (it says why)."""
-    from ontosync.config import config_in_use, read_config_mapping
+    does, and its summary, the empty-folder check and a pull request's base read that folder: as
+    written, `/onto` was the root's folder and a checkout of another repository read the
+    workspace's schema. "" for the whole source, or a value or file the sync will refuse (it says
+    why: a `path` climbing out through `..`, a file linked out of the checkout)."""
+    from ontosync.config import config_followed, read_config_mapping, source_folder
     from ontosync.config_limits import ConfigError
 
     given = get_input(env, "path")
-    file = None if given or source.startswith("github:") else config_in_use(str(config) if config else None, source)
-    if file is None:
-        return given
+    named = str(config) if config else None
+    file = None if given or source.startswith("github:") else config_followed(named, source)
     try:
-        value = read_config_mapping(Path(file))[0].get("path")
+        value = read_config_mapping(Path(file))[0].get("path") if file else given
+        return source_folder(value) if isinstance(value, str) else ""
     except (ConfigError, OSError):
         return ""
-    return value if isinstance(value, str) else ""
 
 
 def read_flags(env: Mapping[str, str], inputs: ActionInputs) -> list[str]:

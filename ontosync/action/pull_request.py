@@ -127,8 +127,7 @@ def _sync_base_commit(cmd: Commands, inputs: ActionInputs, pr: PullRequest,
         checkpoint = Path(tmp) / "base.checkpoint.json"
         flags = [f for f in inputs.flags if f != "--full"]
         common = ["--db", str(inputs.database), "--checkpoint", str(checkpoint), "--quiet", *flags]
-        folder = os.path.normpath(inputs.path.strip("/") or ".")  # (its submodules: git_tree)
-        tree = git_tree(inputs.workspace, pr.base_sha, Path(tmp) / "tree", folder)
+        tree = git_tree(inputs.workspace, pr.base_sha, Path(tmp) / "tree", inputs.path)  # (its submodules)
         if tree is not None:
             cmd.line(f"syncing the base commit {pr.base_sha[:12]} from the checkout's git history")
             code = sync(["sync", str(tree), *common], pr.base_sha)

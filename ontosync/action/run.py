@@ -293,23 +293,22 @@ def push_start(cmd: Commands, env: MutableMapping[str, str], inputs: ActionInput
     own = branch if restored is not None and restored.head_branch == branch else None
     past, before = change_report.before_sync(inputs.database_url or inputs.database, inputs.source,
                                              env.get("GITHUB_SHA") if own else None, previous, inputs.path)
-    figures = older_commit(cmd, env, inputs, past, previous, (own, restored.workflow_run_id if own else None))
+    figures = older_commit(cmd, env, inputs, past, previous, own, restored.workflow_run_id if own else None)
     return previous, before if figures else None, figures
 
 
 def older_commit(cmd: Commands, env: MutableMapping[str, str], inputs: ActionInputs,
-                 past: tuple[str, bool] | None, previous: str | None, restored: tuple[str | None, int | None]) -> bool:
+                 past: tuple[str, bool] | None, previous: str | None, own: str | None, run: int | None) -> bool:
     """A run whose commit the restored database went past (`past`: action/changes.py before_sync, a
     re-run of an older push after newer ones): its database is uploaded under NAME-at-COMMIT, not
     as the branch's newest, which the next run and `fetch-db` would take, a warning says so, and
     False when its figures cannot be measured from `previous` (the log no longer holds it): from the
     newest commit they were the later pushes' changes, reversed, shown as this one's. Only a
-    database restored from `own`, the run's branch (`restored`: it and the run id that uploaded the
-    database, for at_branch_head), tells that (before_sync is asked of it alone):
+    database restored from `own`, the run's branch (`run`: the run id that uploaded the database,
+    for at_branch_head), tells that (before_sync is asked of it alone):
     another branch's (restored for a new branch or a tag) may be past an older commit this run is
     at, re-running nothing; nor does a branch still at this commit (changes.at_branch_head: a
     force-push went back to it)."""
-    own, run = restored
     if past is None or change_report.at_branch_head(env, inputs.repository, own, inputs.token, inputs.api_url, run):
         return True
     commit = env.get("GITHUB_SHA") or ""

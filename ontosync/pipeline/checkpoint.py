@@ -18,7 +18,6 @@ from urllib.parse import parse_qs, urlsplit
 
 from ontosync.db_url import is_postgres_url, mask, schema_for
 from ontosync.pipeline.outputs import file_mode, write_text
-from ontosync.sources.git_head import checkout_origin
 
 VERSION = 1
 MAX_BYTES = 64 * 1024 * 1024
@@ -121,8 +120,8 @@ def checkpoint_owner(settings) -> str:
         return ""
     if not postgres:
         return file_owner(settings.db, settings.checkpoint)
-    checkout = checkout_origin(settings.source, getattr(settings, "path", None) or "")
-    return schema_owner(settings.db, schema_for(settings.db, settings.source, checkout))
+    # (Settings.checkout: read once a sync; asked again here, `.git/config` was read twice)
+    return schema_owner(settings.db, schema_for(settings.db, settings.source, settings.checkout))
 
 
 def schema_owner(url: str, schema: str) -> str:

@@ -146,12 +146,23 @@ def checkout_origin(source: str, path: str = "") -> str | None:
     workspace = os.environ.get("GITHUB_WORKSPACE")
     if source.startswith("github:") or not os.environ.get("GITHUB_REPOSITORY") or not workspace:
         return None
-    folder, top = Path(os.path.realpath(os.path.join(source, path))), Path(os.path.realpath(workspace))
-    if not folder.is_relative_to(top):
+    top = Path(os.path.realpath(workspace))
+    place = nearest_checkout(Path(source, path), top)
+    return origin_repository(place, top) if place is not None else None
+
+
+def nearest_checkout(folder: Path, top: Path) -> Path | None:
+    """The nearest folder holding `folder`, its links followed, that has a `.git` (a folder, a file,
+    a link, even a dangling one: a checkout is there, whose git files may not be readable), up to
+    `top` (a real path: the workspace); None when none does, or `folder` is not inside `top`. The
+    one walk of the sync's schema (checkout_origin) and the Action's summary (action/checked_out.py):
+    two walks with other link rules named one repository for the schema and another in the summary."""
+    real = Path(os.path.realpath(folder))
+    if not real.is_relative_to(top):
         return None
-    for place in (folder, *folder.parents):
+    for place in (real, *real.parents):
         if os.path.lexists(place / ".git"):
-            return origin_repository(place, top)
+            return place
         if place == top:
             break
     return None

@@ -126,7 +126,7 @@ class LocalSource:
         if not _safe_relpath(path):
             return None
         full = os.path.realpath(self.real_root / unescape_name(path))  # the OS name of a recorded path
-        if not self._inside(full) or ".git" in Path(full).relative_to(self.real_root).parts:
+        if not self._inside(full) or self._in_git(full):
             # as the walk: never through a link into .git/ (`logseq/config.edn -> ../.git/config`
             # applied the file where actions/checkout keeps the job's token as the graph's settings)
             return None
@@ -143,6 +143,12 @@ class LocalSource:
 
     def _inside(self, target: str) -> bool:
         return os.path.commonpath([target, str(self.real_root)]) == str(self.real_root)
+
+    def _in_git(self, target: str) -> bool:
+        """Whether `target` (a real path inside the root) lies in a `.git` folder, in any case: on a
+        case-insensitive file system (macOS, Windows) `../.GIT/config` is the clone's `.git/config`,
+        where actions/checkout keeps the job's token (config.py compares the outputs' paths so too)."""
+        return ".git" in (part.lower() for part in Path(target).relative_to(self.real_root).parts)
 
     def _rel(self, p: Path) -> str:
         rel = p.relative_to(self.real_root).as_posix()
@@ -212,7 +218,7 @@ class LocalSource:
                 target = os.path.realpath(entry.path)
                 if not self._inside(target):
                     return SourceFile(rel, None, 0, LINK_OUTSIDE)
-                if ".git" in Path(target).relative_to(self.real_root).parts:
+                if self._in_git(target):
                     # the walk never reads .git/ (actions/checkout keeps the job's token in its config)
                     return SourceFile(rel, None, 0, LINK_INTO_GIT)
                 try:
