@@ -381,6 +381,11 @@ def config_in_use(config_path: str | None, source: str) -> str | None:
     return default if not source.startswith("github:") and os.path.isfile(default) else None
 
 
+def _check_own_file(config: Path, source: str) -> None:
+    """The source's own `.ontosync.yml` stays in the source root (its links followed)."""
+    _check_inside(config, [source], "the source root", "give that file with --config instead")
+
+
 def config_followed(config_path: str | None, source: str) -> str | None:
     """config_in_use's file unless the sync refuses it as a link leading out of the checkout (a
     `--config` file of the checkout, or the source's `.ontosync.yml`: build_settings says why):
@@ -391,7 +396,7 @@ def config_followed(config_path: str | None, source: str) -> str | None:
         return None
     try:
         if not config_path:
-            _check_inside(Path(source), Path(path))
+            _check_own_file(Path(path), source)
         elif _checkout(Path(path), source):
             _check_not_led_out(Path(path), source)
     except ConfigError:
@@ -424,7 +429,7 @@ def build_settings(cli: dict[str, Any], config_path: str | None) -> Settings:
             if cli.get("api_url") is None:  # `--api-url` wins over the file (the Action passes it)
                 _check_token_host(file_values, Path(config_path), source)
     elif in_use:  # the source's own file
-        _check_inside(Path(in_use), [source], "the source root", "give that file with --config instead")
+        _check_own_file(Path(in_use), source)
         file_values = load_config_file(Path(in_use))
         _check_untrusted(file_values, Path(source), Path(in_use), Path(source))
     # ONTOSYNC_DATABASE_URL: where a URL with a password belongs (a CI secret), not a flag or a file
