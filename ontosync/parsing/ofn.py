@@ -122,6 +122,7 @@ class _Interpreter(Header):
         self.options = options
         self.line_offset = line_offset
         self.prefixes: dict[str, str] = {}
+        self.prefix_lines: dict[str, int] = {}  # prefix -> the line declaring it (one mapping a name)
         self.empty_ns = namespace_of(subject_hint) if subject_hint else None
         # A page whose class was minted: `:Local` is minted like the page name `Local`.
         self.mint_empty = bool(subject_hint) and subject_hint.startswith(options.page_namespace)
@@ -194,7 +195,7 @@ class _Interpreter(Header):
             if ":" in atom.text and not _CONTROL.search(atom.text):  # `:A\x1b[31m`: no IRI holds an escape
                 done = "<" + self.expand(atom.text, atom.line) + ">"
             elif _NUMBER.match(atom.text):  # a cardinality's digits as the RDF reader writes them: `03` is 3
-                done = str(int(atom.text)) if atom.text.isascii() and atom.text.isdigit() else atom.text
+                done = (atom.text.lstrip("0") or "0") if atom.text.isascii() and atom.text.isdigit() else atom.text
             else:
                 raise _Bad(f"{atom.text!r} is not an IRI or prefixed name")
             self.cache[atom.text] = done
@@ -301,7 +302,11 @@ class _Interpreter(Header):
         if ns.kind != "iri":
             raise _Bad("prefix namespace is not an <IRI>")
         self.term(ns)  # absolute
-        self.prefixes[name.text[:-1]] = ns.text[1:-1]
+        key, before = name.text[:-1], self.prefix_lines.get(name.text[:-1])
+        if before is not None and self.prefixes[key] != ns.text[1:-1]:  # OWL 2 (3.7): one mapping a name
+            self.warn(f"prefix {name.text!r} declared again as {ns.text} (line {before} declared "
+                      f"<{self.prefixes[key]}>); the later is used from here on", node.line, kind="prefix-redeclared")
+        self.prefixes[key], self.prefix_lines[key] = ns.text[1:-1], node.line + self.line_offset
         self.cache.clear()
 
     def axiom(self, node: Node) -> None:

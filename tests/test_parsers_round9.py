@@ -1,0 +1,71 @@
+"""Parsers, ninth round: functional syntax that was silently read one way (a prefix declared twice)
+or failed whole (a cardinality past Python's int-text limit), and Logseq warnings on pages whose
+`#+` directives are the page properties (lost, or advising what does nothing there).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from ontosync.parsing import ParseOptions, parse_file
+
+OFN = "Prefix(:=<http://a.org/>)\n{more}Ontology(<http://x.org/o>\n{axioms})\n"
+
+
+def ofn(axioms: str, more: str = "", path: str = "t.ofn"):
+    return parse_file(path, OFN.format(more=more, axioms=axioms).encode(), ParseOptions())
+
+
+def test_a_cardinality_of_thousands_of_digits_is_one_axiom_not_a_failed_file() -> None:
+    """`str(int("1000...0"))` past 4,300 digits raised Python's ValueError: the whole file failed as a
+    parser bug. Leading zeros are now stripped as text: `0003` is 3, and the long count is kept."""
+    big = "1" + "0" * 5000
+    facts = ofn(f"SubClassOf(:A ObjectMinCardinality(000{big} :p :B))\nSubClassOf(:C ObjectMaxCardinality(0003 :p))\n")
+    texts = sorted(a.annotations["ofn"] for a in facts.axioms)
+    assert texts == [f"SubClassOf(<http://a.org/A> ObjectMinCardinality({big} <http://a.org/p> <http://a.org/B>))",
+                     "SubClassOf(<http://a.org/C> ObjectMaxCardinality(3 <http://a.org/p>))"], texts
+    assert facts.warnings == []
+    counts = sorted(row[4] for a in facts.axioms for row in a.annotations["rdf_graph"] if row[2].endswith("Cardinality"))
+    assert counts == [big, "3"]  # the readers' layer's triple: the same number
+
+
+def test_a_prefix_declared_again_with_another_namespace_is_a_warning_naming_both_lines() -> None:
+    """OWL 2 (3.7) gives a prefix name one mapping; `Prefix(:=<a>)` then `Prefix(:=<b>)` silently used
+    the later one. Each name still expands by the declaration before it, and the second line warns."""
+    facts = ofn("SubClassOf(:A :B)\n", more="Prefix(:=<http://a.org/>)\nPrefix(:=<http://b.org/>)\n")
+    assert [(w.kind, w.line) for w in facts.warnings] == [("prefix-redeclared", 3)]  # line 2 repeats line 1
+    message = facts.warnings[0].message
+    assert "line 2" in message and "<http://a.org/>" in message and "<http://b.org/>" in message, message
+    assert [(e.child, e.parent) for e in facts.edges] == [("http://b.org/A", "http://b.org/B")]
+
+
+def warnings(text: str) -> list[tuple[str, int, str]]:
+    facts = parse_file("pages/x.md", text.encode(), ParseOptions())
+    return [(w.kind, w.line or 0, w.message) for w in facts.warnings]
+
+
+DIRECTIVES_BELOW = ("#+title: Dir\n\n- block one\n  alias:: Other\n- ### OntologyBlock\n  title:: Wrong\n"
+                    "  owl:class:: http://x.org/A\n#+alias: Z\n")
+
+
+def test_a_block_alias_above_the_last_directive_is_still_a_warning() -> None:
+    """With `#+` directives the page properties are the directives, and the line of the last one was
+    taken as the end of the page properties: an `alias::` or `title::` above it named nothing in
+    Logseq, and its `block-alias` / `block-title` warning vanished."""
+    said = warnings(DIRECTIVES_BELOW)
+    assert [(kind, line) for kind, line, _m in said] == [("block-alias", 4), ("block-title", 6)], said
+
+
+@pytest.mark.parametrize("text", [DIRECTIVES_BELOW, "#+title: Dir\n\n- ### OntologyBlock\n  title:: Wrong\n  alias:: Q\n"])
+def test_on_a_directive_page_a_block_name_warning_says_to_write_a_directive(text: str) -> None:
+    """"Move it there" (to the first block) does nothing on a page whose directives are its
+    properties: the warning says to write `#+title:` / `#+alias:`."""
+    said = {kind: message for kind, _line, message in warnings(text)}
+    assert "write it as #+title:" in said["block-title"] and "move it" not in said["block-title"], said
+    assert "write it as #+alias:" in said["block-alias"], said
+
+
+def test_a_block_title_on_a_page_with_no_directive_still_says_move_it() -> None:
+    said = warnings("type:: x\n\n- ### OntologyBlock\n  title:: Wrong\n  owl:class:: http://x.org/A\n")
+    assert [(kind, line) for kind, line, _m in said] == [("block-title", 4)], said
+    assert said[0][2].endswith("move it there"), said
