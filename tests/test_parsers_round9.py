@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from ontosync.parsing import ParseOptions, parse_file
+from ontosync.parsing.facts import ParseError
 
 OFN = "Prefix(:=<http://a.org/>)\n{more}Ontology(<http://x.org/o>\n{axioms})\n"
 
@@ -69,3 +70,38 @@ def test_a_block_title_on_a_page_with_no_directive_still_says_move_it() -> None:
     said = warnings("type:: x\n\n- ### OntologyBlock\n  title:: Wrong\n  owl:class:: http://x.org/A\n")
     assert [(kind, line) for kind, line, _m in said] == [("block-title", 4)], said
     assert said[0][2].endswith("move it there"), said
+
+
+LANGUAGE_MAP = ('{"@context": {"p": {"@id": "http://x.org/p", "@container": %s}},\n "@id": "http://x.org/a",\n'
+                ' "p": {"en": ["x", "y"], "de": null,\n   "fr": %s}}')
+
+
+@pytest.mark.parametrize(("container", "value"), [('"@language"', "5"), ('["@language", "@set"]', '{"@value": "x"}'),
+                                                  ('"@language"', '["a", 5]')])
+def test_a_language_map_s_bad_value_names_its_member_and_line(container: str, value: str) -> None:
+    """"The values in a @language map must be null or strings" named no place: the member at fault
+    is named by its JSON path and line, as the other JSON-LD errors are (null, strings and lists of
+    strings pass, as JSON-LD 1.1 and pyoxigraph read them)."""
+    with pytest.raises(ParseError) as caught:
+        parse_file("t.jsonld", (LANGUAGE_MAP % (container, value)).encode(), ParseOptions())
+    assert (caught.value.line, caught.value.message.endswith('(at $["p"]["fr"])')) == (4, True), caught.value.message
+
+
+CONTEXTS = {"http://ctx.example/two.jsonld": '{"@context": [{"ex": "http://x.org/"}, {"q": "ex:q"}]}'}
+
+
+@pytest.mark.parametrize(("context", "line", "where"), [
+    ('[\n  "http://ctx.example/two.jsonld",\n  {"@vocab": 5}\n ]', 5, '$["@context"][1]["@vocab"])'),
+    ('[\n  {"ex": "http://x.org/"},\n  "http://ctx.example/two.jsonld",\n  {"q": "ex:q"},\n  {"@vocab": 5}\n ]',
+     7, '$["@context"][3]["@vocab"])'),
+    ('[\n  {"@vocab": 5},\n  "http://ctx.example/two.jsonld"\n ]', 4, '$["@context"][0]["@vocab"])'),
+])
+def test_the_user_s_own_object_in_a_context_array_with_a_mapped_url_is_named(context: str, line: int,
+                                                                              where: str) -> None:
+    """In a `@context` array holding a mapped URL, any index stopped the walk: the error named the
+    `@context` line and blamed the mapped context, where the fault was the user's own object. The
+    user's objects before the first URL and after the last are theirs, with their own index and line."""
+    text = '{\n "@id": "http://x.org/a",\n "@context": %s\n}\n' % context
+    with pytest.raises(ParseError) as caught:
+        parse_file("t.jsonld", text.encode(), ParseOptions(jsonld_contexts=CONTEXTS))
+    assert (caught.value.line, caught.value.message.endswith(f"(at {where}")) == (line, True), caught.value.message
