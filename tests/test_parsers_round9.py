@@ -21,7 +21,8 @@ def test_a_cardinality_of_thousands_of_digits_is_one_axiom_not_a_failed_file() -
     """`str(int("1000...0"))` past 4,300 digits raised Python's ValueError: the whole file failed as a
     parser bug. Leading zeros are now stripped as text: `0003` is 3, and the long count is kept."""
     big = "1" + "0" * 5000
-    facts = ofn(f"SubClassOf(:A ObjectMinCardinality(000{big} :p :B))\nSubClassOf(:C ObjectMaxCardinality(0003 :p))\n")
+    facts = ofn(f"SubClassOf(:A ObjectMinCardinality(000{big} :p :B))\n"
+                "SubClassOf(:C ObjectMaxCardinality(0003 :p))\n")
     texts = sorted(a.annotations["ofn"] for a in facts.axioms)
     assert texts == [f"SubClassOf(<http://a.org/A> ObjectMinCardinality({big} <http://a.org/p> <http://a.org/B>))",
                      "SubClassOf(<http://a.org/C> ObjectMaxCardinality(3 <http://a.org/p>))"], texts
@@ -57,7 +58,8 @@ def test_a_block_alias_above_the_last_directive_is_still_a_warning() -> None:
     assert [(kind, line) for kind, line, _m in said] == [("block-alias", 4), ("block-title", 6)], said
 
 
-@pytest.mark.parametrize("text", [DIRECTIVES_BELOW, "#+title: Dir\n\n- ### OntologyBlock\n  title:: Wrong\n  alias:: Q\n"])
+@pytest.mark.parametrize("text", [DIRECTIVES_BELOW,
+                                  "#+title: Dir\n\n- ### OntologyBlock\n  title:: Wrong\n  alias:: Q\n"])
 def test_on_a_directive_page_a_block_name_warning_says_to_write_a_directive(text: str) -> None:
     """"Move it there" (to the first block) does nothing on a page whose directives are its
     properties: the warning says to write `#+title:` / `#+alias:`."""
@@ -101,7 +103,7 @@ def test_the_user_s_own_object_in_a_context_array_with_a_mapped_url_is_named(con
     """In a `@context` array holding a mapped URL, any index stopped the walk: the error named the
     `@context` line and blamed the mapped context, where the fault was the user's own object. The
     user's objects before the first URL and after the last are theirs, with their own index and line."""
-    text = '{\n "@id": "http://x.org/a",\n "@context": %s\n}\n' % context
+    text = '{\n "@id": "http://x.org/a",\n "@context": ' + context + "\n}\n"
     with pytest.raises(ParseError) as caught:
         parse_file("t.jsonld", text.encode(), ParseOptions(jsonld_contexts=CONTEXTS))
     assert (caught.value.line, caught.value.message.endswith(f"(at {where}")) == (line, True), caught.value.message

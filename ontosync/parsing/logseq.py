@@ -270,7 +270,8 @@ def _alias_warning(line: int, value: str, page_props: dict[str, tuple[str, int]]
         return None
     if line <= end:
         return _repeated("alias", line, value, page_props)
-    there = "write it as #+alias: with the page's directives" if page_props and not end else "move it to the page properties"
+    there = "write it as #+alias: with the page's directives" if page_props and not end else (
+        "move it to the page properties")
     return ParseWarning("block-alias", f"alias:: outside the page's first block names no page in Logseq; {there}", line)
 
 
