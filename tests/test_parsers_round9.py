@@ -27,7 +27,8 @@ def test_a_cardinality_of_thousands_of_digits_is_one_axiom_not_a_failed_file() -
     assert texts == [f"SubClassOf(<http://a.org/A> ObjectMinCardinality({big} <http://a.org/p> <http://a.org/B>))",
                      "SubClassOf(<http://a.org/C> ObjectMaxCardinality(3 <http://a.org/p>))"], texts
     assert facts.warnings == []
-    counts = sorted(row[4] for a in facts.axioms for row in a.annotations["rdf_graph"] if row[2].endswith("Cardinality"))
+    counts = sorted(row[4] for a in facts.axioms for row in a.annotations["rdf_graph"]
+                    if row[2].endswith("Cardinality"))
     assert counts == [big, "3"]  # the readers' layer's triple: the same number
 
 
