@@ -108,3 +108,26 @@ def test_the_user_s_own_object_in_a_context_array_with_a_mapped_url_is_named(con
     with pytest.raises(ParseError) as caught:
         parse_file("t.jsonld", text.encode(), ParseOptions(jsonld_contexts=CONTEXTS))
     assert (caught.value.line, caught.value.message.endswith(f"(at {where}")) == (line, True), caught.value.message
+
+
+REIFIED = """@prefix : <http://x.org/> . @prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+:A a owl:Class . :B a owl:Class . :C a owl:Class . :D a owl:Class .
+[] a owl:Axiom ; owl:annotatedSource :A ; owl:annotatedProperty rdfs:subClassOf ; owl:annotatedTarget :B ;
+   rdfs:comment "why A" .
+:C rdfs:subClassOf :D .
+[] owl:annotatedSource :C ; owl:annotatedProperty rdfs:subClassOf ; owl:annotatedTarget :D ; rdfs:comment "why C" .
+"""
+
+
+def test_a_reified_axiom_the_mapping_does_not_read_is_a_warning() -> None:
+    """An `owl:Axiom` reifying a subclass triple the file does not assert was ignored without a word,
+    and a node without `rdf:type owl:Axiom` was read as an annotated axiom though OWL 2's mapping
+    (and the OWL API) read an annotated axiom only from the typed node and its asserted triple. Each
+    is now a warning; no edge or annotated row is made from either, the asserted edge stays."""
+    facts = parse_file("t.ttl", REIFIED.encode(), ParseOptions())
+    assert [(e.child, e.parent) for e in facts.edges] == [("http://x.org/C", "http://x.org/D")]
+    assert facts.axioms == []
+    said = sorted(w.message for w in facts.warnings if w.kind == "annotated-axiom")
+    assert len(said) == 2 and "<http://x.org/A> and <http://x.org/B> is not asserted" in said[0], said
+    assert "<http://x.org/C> and <http://x.org/D> has no rdf:type owl:Axiom" in said[1], said
