@@ -131,3 +131,30 @@ def test_a_reified_axiom_the_mapping_does_not_read_is_a_warning() -> None:
     said = sorted(w.message for w in facts.warnings if w.kind == "annotated-axiom")
     assert len(said) == 2 and "<http://x.org/A> and <http://x.org/B> is not asserted" in said[0], said
     assert "<http://x.org/C> and <http://x.org/D> has no rdf:type owl:Axiom" in said[1], said
+
+
+def page_axioms(value: str) -> tuple[list[tuple[str, str]], list[str]]:
+    text = f"- ### OntologyBlock\n  owl:class:: http://x.org/A\n  {value}\n"
+    facts = parse_file("pages/x.md", text.encode(), ParseOptions())
+    return [(a.axiom_type, a.object) for a in facts.axioms], [w.kind for w in facts.warnings]
+
+
+SKOS_EXACT = "<http://www.w3.org/2004/02/skos/core#exactMatch>"
+
+
+@pytest.mark.parametrize(("value", "axioms", "kinds"), [
+    # a mapping property's link to a file: no class minted from the file name, a warning
+    ("skos:exactMatch:: [[assets/x.pdf]]", [], ["asset-link"]),
+    ("skos:exactMatch:: [[assets/x.pdf]], http://x.org/m",
+     [("AnnotationAssertion", f"{SKOS_EXACT} <http://x.org/m>")], ["asset-link"]),
+    # the same name also written as a tag: the tag is a page ref in Logseq, kept
+    ("has-part:: [[assets/x]] #[[assets/x]]", [("Relationship", "urn:ontosync:page:assets%2Fx")], []),
+    ("has-part:: [[draws/d.excalidraw]], #draws/d.excalidraw",
+     [("Relationship", "urn:ontosync:page:draws%2Fd.excalidraw")], []),
+    ("has-part:: #[[assets/x]]", [("Relationship", "urn:ontosync:page:assets%2Fx")], []),
+])
+def test_an_asset_link_names_no_page_in_a_mapping_and_a_tag_of_it_still_does(value, axioms, kinds) -> None:
+    """`skos:exactMatch:: [[assets/x.pdf]]` minted a class from the file's name (the mapping
+    properties were read before the asset filter), and `[[assets/x]] #[[assets/x]]` dropped the
+    tag's page ref with the file link, though Logseq keeps a Tag node's ref whatever it names."""
+    assert page_axioms(value) == (axioms, kinds)

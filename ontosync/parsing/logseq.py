@@ -496,10 +496,11 @@ class _Relations:
             links, rest = ([], []) if key in self.ignored else _links(value)
             if key in self.comma and rest and not is_quoted(value):  # plain text between commas: pages too
                 links, rest = links + [(name, "") for name in _comma_items(rest)], []
-            if key in PAGE_KEYS:  # the items that are no link are read too: no prose
-                self._mappings(line, key_as_written, value, PAGE_KEYS[key], links, rest)
-                continue
             kept = [pair for pair in links if not self._asset(line, key_as_written, value, pair[0])]
+            if key in PAGE_KEYS:  # the items that are no link are read too: no prose
+                self._mappings(line, key_as_written, ", ".join(rest) if links and not kept else value,
+                               PAGE_KEYS[key], kept, rest)
+                continue
             if links and not kept:
                 continue  # links to files only: no page and no IRI (a warning each)
             links = kept
@@ -511,10 +512,11 @@ class _Relations:
 
     def _asset(self, line: int, key: str, value: str, name: str) -> bool:
         """A link to a drawing or asset file (`logseq_verbatim.asset_link`) names no page: a warning says so."""
-        if asset_link(name, value):
+        found = asset_link(name, value)
+        if found:
             self.parts.warnings.append((line, ParseWarning("asset-link", f"{key}: [[{name}]] is a link to a file "
                                         f"in Logseq, no page; #[[{name}]] links the page", line)))
-        return asset_link(name, value)
+        return found
 
     def _parents(self, line: int, key: str, value: str, links: list[tuple[str, str]]) -> None:
         page_class = self.parts.page_class
