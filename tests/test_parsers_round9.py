@@ -158,3 +158,14 @@ def test_an_asset_link_names_no_page_in_a_mapping_and_a_tag_of_it_still_does(val
     properties were read before the asset filter), and `[[assets/x]] #[[assets/x]]` dropped the
     tag's page ref with the file link, though Logseq keeps a Tag node's ref whatever it names."""
     assert page_axioms(value) == (axioms, kinds)
+
+
+def test_a_hash_glued_to_a_name_starts_a_comment_as_the_grammar_says() -> None:
+    """`:B#x` was read as the IRI `http://a.org/B#x`, without a word. OWL 2's prefixed names are
+    SPARQL's PNAME_LN, which holds no `#`, and `#` starts a comment (Turtle reads `ex:B#x` so too):
+    the name is `:B`, and a warning names the line and says how a hash IRI is written."""
+    facts = ofn("SubClassOf(:A :B#why\n)\nSubClassOf(:C :D) # a comment after a space\n")
+    assert sorted((e.child, e.parent) for e in facts.edges) == [("http://a.org/A", "http://a.org/B"),
+                                                                 ("http://a.org/C", "http://a.org/D")]
+    assert [(w.line, w.message.split(":", 2)[1]) for w in facts.warnings] == [(3, "B#why")], facts.warnings
+    assert "<...#why>" in facts.warnings[0].message
