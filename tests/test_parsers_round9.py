@@ -33,7 +33,7 @@ def test_a_cardinality_of_thousands_of_digits_is_one_axiom_not_a_failed_file() -
 
 
 def test_a_prefix_declared_again_with_another_namespace_is_a_warning_naming_both_lines() -> None:
-    """OWL 2 (3.7) gives a prefix name one mapping; `Prefix(:=<a>)` then `Prefix(:=<b>)` silently used
+    """OWL 2 gives a prefix name one mapping (its prefix map); `Prefix(:=<a>)` then `Prefix(:=<b>)` silently used
     the later one. Each name still expands by the declaration before it, and the second line warns."""
     facts = ofn("SubClassOf(:A :B)\n", more="Prefix(:=<http://a.org/>)\nPrefix(:=<http://b.org/>)\n")
     assert [(w.kind, w.line) for w in facts.warnings] == [("prefix-redeclared", 3)]  # line 2 repeats line 1

@@ -313,7 +313,7 @@ class _Interpreter(Header):
             raise _Bad("prefix namespace is not an <IRI>")
         self.term(ns)  # absolute
         key, before = name.text[:-1], self.prefix_lines.get(name.text[:-1])
-        if before is not None and self.prefixes[key] != ns.text[1:-1]:  # OWL 2 (3.7): one mapping a name
+        if before is not None and self.prefixes[key] != ns.text[1:-1]:  # OWL 2: a prefix name has one mapping
             self.warn(f"prefix {name.text!r} declared again as {ns.text} (line {before} declared "
                       f"<{self.prefixes[key]}>); the later is used from here on", node.line, kind="prefix-redeclared")
         self.prefixes[key], self.prefix_lines[key] = ns.text[1:-1], node.line + self.line_offset
