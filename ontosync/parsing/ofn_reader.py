@@ -371,7 +371,8 @@ def tokenize(text: str) -> list[tuple[str, str, int]]:
 
     A `#` glued to a name (`:B#c`) starts a comment, as OWL 2's grammar reads it (a prefixed name is
     SPARQL's PNAME_LN, which holds no `#`; Turtle reads it so too): the name is `:B`, and a `glued`
-    token (the name and the comment) lets the reader say so, as `:B#c` was read as one IRI."""
+    token (the name and the comment) lets the reader say so, as `:B#c` was read as one IRI (a word
+    with no `:`, prose in a fence, is no name: its own warning says enough)."""
     out: list[tuple[str, str, int]] = []
     append = out.append
     line, word_end = 1, -1
@@ -381,7 +382,7 @@ def tokenize(text: str) -> list[tuple[str, str, int]]:
             line += 1
             continue
         if kind == "ws" or kind == "comment":
-            if m.start() == word_end and m.group()[0] == "#":
+            if m.start() == word_end and m.group()[0] == "#" and ":" in out[-1][1]:  # a name, not prose
                 append(("glued", out[-1][1] + m.group(), line))
             continue
         tok = m.group()
