@@ -217,7 +217,9 @@ def test_annotated_class_axioms_keep_their_annotations_in_either_syntax() -> Non
     rows = {}
     for name, text in (("t.ofn", ANNOTATED_OFN), ("t.ttl", ANNOTATED_TTL)):
         facts = parse_file(name, text.encode(), ParseOptions())
-        assert facts.warnings == [] and [(e.child, e.parent) for e in facts.edges] == [(EX + "A", EX + "B")]
+        unasserted = ["annotated-axiom"] if name == "t.ttl" else []  # its warning: tests/test_parsers_round9.py
+        assert [w.kind for w in facts.warnings] == unasserted
+        assert [(e.child, e.parent) for e in facts.edges] == [(EX + "A", EX + "B")]
         rows[name] = {(a.axiom_type, a.subject, a.object, a.annotations["ofn"]) for a in facts.axioms}
     assert len(rows["t.ttl"]) == len(asserted) == 3
     assert rows["t.ttl"] == rows["t.ofn"]

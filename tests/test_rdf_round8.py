@@ -77,10 +77,10 @@ CONTEXTS = {"http://ctx.example/c.jsonld": '{"@context": {"ex": "http://x.org/"}
     # the fault in the user's text, after a context that was inlined: its line is the file's
     ('{\n "@context": "http://ctx.example/c.jsonld",\n "@graph": [\n  {"@id": "ex:a"},\n  {"@id": 5}\n ]\n}\n',
      5, '$["@graph"][1]["@id"])'),
-    # a context array whose mapped member grew into two: the inlined document's index is not the
-    # file's, so the line is the array's
+    # a context array whose mapped member grew into two: the user's object after it is counted from
+    # the array's end (tests/test_parsers_round9.py), its own index and line
     ('{\n "@context": [\n  "http://ctx.example/two.jsonld",\n  {"t": 5}\n ],\n "@id": "ex:a"\n}\n',
-     2, '$["@context"][2]["t"], in what a mapped context on that line brought in)'),
+     4, '$["@context"][1]["t"])'),
     # the fault inside the mapped context: the line that names it
     ('{\n "@id": "http://x.org/a",\n "@context":\n   "http://ctx.example/bad.jsonld"\n}\n',
      4, '$["@context"]["b"]["@container"], in what'),

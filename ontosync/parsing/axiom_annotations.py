@@ -14,6 +14,11 @@ sorted too, as the functional-syntax reader writes them; they were left out, so 
 texts. It takes the place of the axiom's plain row (an annotated subclass edge between two names
 keeps its edge).
 
+OWL 2's mapping to RDF (parsing of annotated axioms) reads such a node only with its
+`rdf:type owl:Axiom` and with the axiom's triple in the graph (as the OWL API does): a node without
+the type, or naming a triple the file does not assert, annotates nothing. Either is a warning
+(`annotated-axiom`), not a silent loss of what the user wrote.
+
 Only the `owl:annotatedProperty` triples are indexed (rdf_vocab.KEEP); the quads are read again,
 for the nodes found, only when a file has such an axiom (OBO files annotate mostly definitions and
 synonyms, which are not class axioms).
@@ -43,12 +48,13 @@ from ontosync.parsing.rdf_vocab import (
 
 CLASS_AXIOMS = {RDFS_SUBCLASS: "SubClassOf", OWL_EQUIVALENT_CLASS: "EquivalentClasses",
                 OWL_DISJOINT_WITH: "DisjointClasses"}
-_OWL_ANNOTATION = OWL + "Annotation"
+_OWL_ANNOTATION, _OWL_AXIOM = OWL + "Annotation", OWL + "Axiom"
 _NOT_ANNOTATIONS = frozenset((RDF_TYPE, OWL_ANNOTATED_SOURCE, OWL_ANNOTATED_PROPERTY, OWL_ANNOTATED_TARGET))
 
 
 def annotate(axioms: set[AxiomFact], index: Index, quads: Iterable[ox.Quad],
-             render: Callable[[Any, str, str], str | None], languages: dict[str, str]) -> list[AxiomFact]:
+             render: Callable[[Any, str, str], str | None], languages: dict[str, str],
+             warn: Callable[[str, str], None]) -> list[AxiomFact]:
     """The annotated class axioms' rows (see above); their plain rows are taken out of `axioms`."""
     nodes, nested = set(), set()  # the owl:Axiom nodes of class axioms; the owl:Annotation nodes
     for s, values in index.subjects_with(OWL_ANNOTATED_PROPERTY):
@@ -62,7 +68,7 @@ def annotate(axioms: set[AxiomFact], index: Index, quads: Iterable[ox.Quad],
         if len(every[key].get(OWL_ANNOTATED_SOURCE, ())) == 1:
             under.setdefault(every[key][OWL_ANNOTATED_SOURCE][0], []).append((key, every[key]))
     notes = _Notes(under, languages)
-    found = [_axiom(every[n], notes.of(n, every[n], 0), index, render) for n in sorted(nodes & every.keys())]
+    found = [_axiom(every[n], notes.of(n, every[n], 0), index, render, warn) for n in sorted(nodes & every.keys())]
     annotated = {(a.axiom_type, a.subject, a.object, a.annotations["ofn"]): a for a in found if a is not None}
     for a in annotated.values():
         axioms.discard(a._replace(annotations=None))
@@ -113,14 +119,19 @@ class _Notes:
 
 
 def _axiom(parts: dict[str, list[Any]], notes: list[str], index: Index,
-           render: Callable[[Any, str, str], str | None]) -> AxiomFact | None:
+           render: Callable[[Any, str, str], str | None], warn: Callable[[str, str], None]) -> AxiomFact | None:
     """The annotated row of one `owl:Axiom` node, or None (not one class axiom the file asserts)."""
     ends = [parts.get(p, []) for p in (OWL_ANNOTATED_SOURCE, OWL_ANNOTATED_PROPERTY, OWL_ANNOTATED_TARGET)]
     if any(len(set(map(str, e))) != 1 for e in ends):
         return None
     source, prop, target = (e[0] for e in ends)
     head = CLASS_AXIOMS.get(prop)
-    if head is None or isinstance(source, ox.Literal) or target not in index.get(source, prop):
+    if head is None or isinstance(source, ox.Literal):
+        return None
+    unread = _unread(parts, target in index.get(source, prop))
+    if unread:
+        warn("annotated-axiom", f"the reified {head} of {_named(source)} and {_named(target)} {unread}: "
+             "its annotations are not read (OWL 2's mapping to RDF needs the typed node and the triple)")
         return None
     what = f"annotated {head} axiom skipped"
     left, right = render(source, "class", what), render(target, "class", what)
@@ -128,6 +139,18 @@ def _axiom(parts: dict[str, list[Any]], notes: list[str], index: Index,
         return None
     operands = " ".join(f"<{t}>" if is_iri_text(t) else t for t in (left, right))
     return AxiomFact(head, left, right, {"ofn": f"{head}({' '.join(notes)} {operands})"})
+
+
+def _unread(parts: dict[str, list[Any]], asserted: bool) -> str:
+    """Why a reified class axiom annotates nothing: no `rdf:type owl:Axiom`, or its triple is not
+    in the file; "" when it is read."""
+    if _OWL_AXIOM not in parts.get(RDF_TYPE, ()):
+        return "has no rdf:type owl:Axiom"
+    return "" if asserted else "is not asserted in the file (only reified)"
+
+
+def _named(term: Any) -> str:
+    return f"<{term}>" if is_iri(term) else "a class expression"
 
 
 def _value(value: Any, languages: dict[str, str]) -> str | None:

@@ -41,31 +41,47 @@ def located(error: ParseError, message: str, doc: Any, data: bytes, keep_lines: 
     path = None if rule is None or error.line is not None else _first(doc, rule)
     if path is None:
         return error
-    users = path if keep_lines else _users_part(data, doc, path)
-    inlined = "" if users == path else ", in what a mapped context on that line brought in"
-    return ParseError(f"{error.message} (at {_path_text(path)}{inlined})", _line(data, users), error.kind)
+    users, whole = (path, True) if keep_lines else _users_part(data, doc, path)
+    inlined = "" if whole else ", in what a mapped context on that line brought in"
+    return ParseError(f"{error.message} (at {_path_text(users if whole else path)}{inlined})", _line(data, users),
+                      error.kind)
 
 
-def _users_part(data: bytes, doc: Any, path: list) -> list:
-    """The start of `path` (a place in `doc`, the document with its contexts inlined) that is the
-    same place in the user's text: all of it outside the inlined contexts. A key the user wrote
-    keeps its value (an @import's keys give way to the context's own); an index keeps its item
-    except in a `@context` array, where a mapped URL became its context's items."""
+def _users_part(data: bytes, doc: Any, path: list) -> tuple[list, bool]:
+    """The path in the user's text of as much of `path` (a place in `doc`, the document with its
+    contexts inlined) as is the user's, and whether that is all of it. A key the user wrote keeps
+    its value (an @import's keys give way to the context's own); an index keeps its item, but in a
+    `@context` array a mapped URL became its context's items: the user's own objects before the
+    first URL keep their index, and those after the last one are counted from the end."""
     try:
         mine = json.loads(data)
     except (ValueError, RecursionError):
-        return []
+        return [], False
+    users: list = []
     for depth, step in enumerate(path):
         if mine == doc:
-            return path
-        if isinstance(step, int):
-            same = isinstance(mine, list) and (depth == 0 or path[depth - 1] != "@context")
-        else:
-            same = isinstance(mine, dict) and step in mine
-        if not same:
-            return path[:depth]
-        mine, doc = mine[step], doc[step]
-    return path
+            return users + path[depth:], True
+        at = _index_in(mine, doc, step, depth > 0 and path[depth - 1] == "@context") if isinstance(step, int) else (
+            step if isinstance(mine, dict) and step in mine else None)
+        if at is None:
+            return users, False
+        mine, doc = mine[at], doc[step]
+        users.append(at)
+    return users, True
+
+
+def _index_in(mine: Any, doc: list, index: int, contexts: bool) -> int | None:
+    """The index in the user's array `mine` of item `index` of `doc`'s; None when it is none of
+    the user's (an item a mapped context brought into a `@context` array)."""
+    if not isinstance(mine, list):
+        return None
+    if not contexts:
+        return index
+    urls = [i for i, item in enumerate(mine) if isinstance(item, str)]
+    if not urls or index < urls[0]:
+        return index
+    after = len(doc) - index  # counted from the end: the user's trailing objects are the array's last
+    return len(mine) - after if after <= len(mine) - urls[-1] - 1 else None
 
 
 _SCOPED = "Invalid scoped context: "  # pyoxigraph's prefix of an error in a term definition's @context
@@ -192,6 +208,24 @@ def _inside(found: re.Match) -> Rule:
     return lambda obj, path: key if key in obj and in_it(path) else None
 
 
+def _language_map(_found: re.Match) -> Rule:
+    """`The values in a @language map must be null or strings`: the first member of a language map
+    (the value of a term whose definition, in a context met earlier in the walk, has `@container`
+    `@language`) that is not null, a string or a list of strings."""
+    terms: set[str] = set()
+
+    def rule(obj: dict, path: list) -> str | None:
+        if _in_context(path):
+            terms.update(t for t, d in obj.items() if isinstance(d, dict) and "@language" in (
+                d.get("@container") if isinstance(d.get("@container"), list) else [d.get("@container")]))
+        elif path and path[-1] in terms:
+            return next((k for k, v in obj.items() if not (v is None or isinstance(v, str) or (
+                isinstance(v, list) and all(isinstance(x, str) for x in v)))), None)
+        return None
+
+    return rule
+
+
 _RULES: tuple[tuple[re.Pattern, Callable[[re.Match], Rule | None]], ...] = (
     (_VALUE_MUST, _value_must), (_FOUND, _found), (_TOGETHER, _together), (_ONLY_KEYS, _only_keys),
     (re.compile(r"Term definition value must be .*"), _term_definition), (_REDEFINED, _redefined),
@@ -206,7 +240,8 @@ _RULES: tuple[tuple[re.Pattern, Callable[[re.Match], Rule | None]], ...] = (
      if found.group(1) in obj and path and path[-1] == "@type" and _in_context(path[:-1]) else None),
     (re.compile("@index inside of term definitions is only allowed when .*"),
      lambda _: lambda obj, path: "@index" if "@index" in obj and _in_term(path) else None),
-    (re.compile(r"(Literals|Sets|Lists) are not allowed inside of (reverse properties|@included)"), _inside))
+    (re.compile(r"(Literals|Sets|Lists) are not allowed inside of (reverse properties|@included)"), _inside),
+    (re.compile("The values in a @language map must be null or strings"), _language_map))
 
 
 def _in_context(path: list) -> bool:

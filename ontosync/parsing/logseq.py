@@ -241,7 +241,7 @@ EXACT = SynonymFact._field_defaults["predicate"]  # alternate-terms:: and alias:
 
 
 def _add_synonyms(facts: FileFacts, found: list[tuple[int, str, str, int]], lines: list[str],
-                  page_props: dict[str, tuple[str, int]]) -> None:
+                  page_props: dict[str, tuple[str, int]], end: int) -> None:
     """alternate-terms:: items become exact synonyms of the page class; an alias:: outside the
     page's first block is a block property in Logseq, which names nothing: a warning says so."""
     page_class = facts.page_class
@@ -249,7 +249,7 @@ def _add_synonyms(facts: FileFacts, found: list[tuple[int, str, str, int]], line
     texts: list[str] = []
     for line, key, value, indent in found:
         if key == "alias":
-            warning = _alias_warning(line, value, page_props)
+            warning = _alias_warning(line, value, page_props, end)
             facts.warnings.extend([warning] if warning else [])
             continue
         names, rest = split_values(value)
@@ -261,42 +261,39 @@ def _add_synonyms(facts: FileFacts, found: list[tuple[int, str, str, int]], line
     facts.warnings.sort(key=lambda w: w.line or 0)
 
 
-def _alias_warning(line: int, value: str, page_props: dict[str, tuple[str, int]]) -> ParseWarning | None:
+def _alias_warning(line: int, value: str, page_props: dict[str, tuple[str, int]], end: int) -> ParseWarning | None:
     """An `alias::` line that names nothing in Logseq: an earlier value of the page properties'
     `alias::` (`_repeated`), or one in another block (a block property) whose names are not the
-    page's own aliases as written (not a fence's synonyms) anyway."""
+    page's own aliases as written (not a fence's synonyms) anyway. `end`: the page properties' last
+    line (`markdown_properties`)."""
     if not value or set(_aliases({"alias": (value, line)})) <= set(_aliases(page_props)):
         return None
-    if line <= _head_end(page_props):
+    if line <= end:
         return _repeated("alias", line, value, page_props)
-    return ParseWarning("block-alias", "alias:: outside the page's first block names no page in Logseq; "
-                        "move it to the page properties", line)
+    there = "write it as #+alias: with the page's directives" if page_props and not end else (
+        "move it to the page properties")
+    return ParseWarning("block-alias", f"alias:: outside the page's first block names no page in Logseq; {there}", line)
 
 
 def _title_warnings(scan: PageScan, lines: list[str], page_props: dict[str, tuple[str, int]],
-                    names: list[tuple[str, int]]) -> list[ParseWarning]:
+                    names: list[tuple[str, int]], end: int) -> list[ParseWarning]:
     """A `title::` outside the page properties is a block property in Logseq, which names nothing
     (as an `alias::` there: `block-alias`); Logseq says nothing, so a user who typed it in the
     page's first block or its OntologyBlock, meaning the page, would not know why links to that name
     miss it. A title elsewhere is another block's own (`where_the_page_speaks`: a web link's), and
     one naming the page as it is named anyway is harmless. A `title::` repeated in the page
-    properties is a `repeated-property` (`_repeated`)."""
+    properties is a `repeated-property` (`_repeated`). On a page whose `#+` directives are its
+    properties (`end` 0), the first block is no place for it: the warning says `#+title:`."""
     if not names or not scan.titles:  # no titles, or a file beside the graph: no page in Logseq
         return []
-    end = _head_end(page_props)
+    there = "write it as #+title: with the page's directives" if page_props and not end else "move it there"
     meant = where_the_page_speaks(lines, [line for line, _value in scan.titles if line > end], scan.headings)
     found = [_repeated("title", line, value, page_props) if line <= end else
              ParseWarning("block-title", f"title:: {value[:60]!r} is no page property (a first block of nothing but "
-                          "properties): it does not name the page in Logseq; move it there", line)
+                          f"properties): it does not name the page in Logseq; {there}", line)
              if line in meant and value and normalize_name(value) != normalize_name(names[0][0]) else None
              for line, value in scan.titles]
     return [w for w in found if w is not None]
-
-
-def _head_end(page_props: dict[str, tuple[str, int]]) -> int:
-    """The last line of the page properties (0 when there are none): a property line up to it is one
-    of them, any later one belongs to another block."""
-    return max((line for _value, line in page_props.values()), default=0)
 
 
 def _repeated(key: str, line: int, value: str, page_props: dict[str, tuple[str, int]]) -> ParseWarning | None:
@@ -354,25 +351,25 @@ def page_text(data: bytes) -> str:
 def parse_page(path: str, data: bytes, options: ParseOptions) -> FileFacts:
     """Parse one Logseq page. Raises ParseError only for undecodable bytes (see module docstring)."""
     text = page_text(data)
-    lines = text.split("\n")
-    props, displaced = markdown_properties(text, lines)  # displaced: title::/alias:: its #+ directives undo
+    props, displaced, end = markdown_properties(text)  # displaced: title::/alias:: its #+ directives undo
     if "OntologyBlock" not in text and "public::" not in text and _no_stray_title(text, props):
         facts = _skipped_page(path, props, options)
         facts.warnings = over_displaced(displaced, facts)
         return facts
+    lines = text.split("\n")  # after the skip: most pages have no OntologyBlock
     scan = PageScan(_config_keys(options)[1])
     for no, line in enumerate(lines, 1):
         scan.feed(no, line)
     scan.end_all()
     if not scan.headings:  # still a page: its `public:: true` is recorded (spec: on any page)
         facts = _skipped_page(path, props, options, scan.public)
-        facts.warnings[:0] = _title_warnings(scan, lines, props, facts.names)
+        facts.warnings[:0] = _title_warnings(scan, lines, props, facts.names, end)
         facts.warnings = over_displaced(displaced, facts)
         return facts
     aliases = _aliases(props)
     facts = _build(path, options, scan, props, aliases)
-    facts.warnings.extend(_title_warnings(scan, lines, props, facts.names))
-    _add_synonyms(facts, scan.synonyms, lines, props)
+    facts.warnings.extend(_title_warnings(scan, lines, props, facts.names, end))
+    _add_synonyms(facts, scan.synonyms, lines, props, end)
     facts.warnings.extend(_alias_warnings(props))
     facts.warnings = over_displaced(displaced, facts)
     return facts
@@ -499,10 +496,11 @@ class _Relations:
             links, rest = ([], []) if key in self.ignored else _links(value)
             if key in self.comma and rest and not is_quoted(value):  # plain text between commas: pages too
                 links, rest = links + [(name, "") for name in _comma_items(rest)], []
-            if key in PAGE_KEYS:  # the items that are no link are read too: no prose
-                self._mappings(line, key_as_written, value, PAGE_KEYS[key], links, rest)
-                continue
             kept = [pair for pair in links if not self._asset(line, key_as_written, value, pair[0])]
+            if key in PAGE_KEYS:  # the items that are no link are read too: no prose
+                self._mappings(line, key_as_written, ", ".join(rest) if links and not kept else value,
+                               PAGE_KEYS[key], kept, rest)
+                continue
             if links and not kept:
                 continue  # links to files only: no page and no IRI (a warning each)
             links = kept
@@ -514,10 +512,11 @@ class _Relations:
 
     def _asset(self, line: int, key: str, value: str, name: str) -> bool:
         """A link to a drawing or asset file (`logseq_verbatim.asset_link`) names no page: a warning says so."""
-        if asset_link(name, value):
+        found = asset_link(name, value)
+        if found:
             self.parts.warnings.append((line, ParseWarning("asset-link", f"{key}: [[{name}]] is a link to a file "
                                         f"in Logseq, no page; #[[{name}]] links the page", line)))
-        return asset_link(name, value)
+        return found
 
     def _parents(self, line: int, key: str, value: str, links: list[tuple[str, str]]) -> None:
         page_class = self.parts.page_class

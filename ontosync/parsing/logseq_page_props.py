@@ -74,20 +74,22 @@ def page_properties(lines: list[str]) -> dict[str, tuple[str, int]]:
     return props
 
 
-def markdown_properties(text: str, lines: list[str] | None = None) -> tuple[dict[str, tuple[str, int]],
-                                                                             list[ParseWarning]]:
-    """A markdown page's own properties (see the module docstring), and a `page-directives` warning
-    for each `title::` / `alias::` of its first block that its directives displace. `lines` is the
-    whole page, when the caller has split it (else only what is needed is split)."""
-    head = page_properties((lines or text.split("\n", 200))[:200])
+def markdown_properties(text: str) -> tuple[dict[str, tuple[str, int]], list[ParseWarning], int]:
+    """A markdown page's own properties (see the module docstring), a `page-directives` warning
+    for each `title::` / `alias::` of its first block that its directives displace, and the last line
+    of the page's first block when it holds the page properties (0 when its directives do: every
+    `key::` line is then another block's, however far up). Only what is needed is split: most
+    pages are skipped unread."""
+    head = page_properties(text.split("\n", 200)[:200])
+    end = max((line for _value, line in head.values()), default=0)
     if "#+" not in text or _ANY_DIRECTIVE.search(text) is None:
-        return head, []
-    lines = lines or text.split("\n")
+        return head, [], end
+    lines = text.split("\n")
     matter = front_matter(lines) if lines[0].rstrip() == "---" else None
     found = _walk(lines, True, dict(matter or {}))[0]
     if found == (matter or {}):  # no directive outside the front matter
-        return head, []
-    return found, [] if matter is not None else _displaced(head, found)
+        return head, [], end
+    return found, [] if matter is not None else _displaced(head, found), 0
 
 
 def _displaced(head: dict[str, tuple[str, int]], found: dict[str, tuple[str, int]]) -> list[ParseWarning]:

@@ -199,12 +199,10 @@ _ASSET = re.compile(r"[./]*assets|draws")
 
 def asset_link(name: str, value: str) -> bool:
     """Whether the page name `name`, linked in property value `value`, is no page ref in Logseq: a
-    drawing or asset name written `[[name]]` (also `[label]([[name]])`), never a `#[[name]]` tag
-    (a Tag node, which Logseq keeps whatever it names)."""
-    if _ASSET.match(name) is None:
-        return False
+    drawing or asset name written `[[name]]` (also `[label]([[name]])`), and never as a tag
+    (`#[[name]]`, `#name`: a Tag node, whose ref Logseq keeps whatever it names, so the page is
+    linked even beside a file link of the same name)."""
     link = f"[[{name}]]"
-    at = value.find(link)
-    while at >= 0 and at > 0 and value[at - 1] == "#":
-        at = value.find(link, at + 1)
-    return at >= 0
+    if _ASSET.match(name) is None or link not in value.replace("#" + link, ""):
+        return False
+    return "#" + link not in value and re.search(f"#{re.escape(name)}(?![^\\s,])", value) is None

@@ -115,6 +115,18 @@ class _Bad(Exception):
     """A form that cannot be turned into a fact; its message becomes the warning."""
 
 
+def _is_annotation(item) -> bool:
+    return isinstance(item, Node) and item.head == "Annotation"
+
+
+def _annotations_first(args: list, rendered: list[str]) -> list[str]:
+    """The rendered `args` of an axiom or annotation, its annotations first and sorted, as the RDF
+    reader writes an annotated axiom's (parsing/axiom_annotations.py): one text in every syntax."""
+    notes = [_is_annotation(a) for a in args]
+    return sorted(r for r, n in zip(rendered, notes, strict=True) if n) + [
+        r for r, n in zip(rendered, notes, strict=True) if not n]
+
+
 class _Interpreter(Header):
     """Turns forms into facts. Prefix expansion is order-based, as forms arrive."""
 
@@ -122,6 +134,7 @@ class _Interpreter(Header):
         self.options = options
         self.line_offset = line_offset
         self.prefixes: dict[str, str] = {}
+        self.prefix_lines: dict[str, int] = {}  # prefix -> the line declaring it (one mapping a name)
         self.empty_ns = namespace_of(subject_hint) if subject_hint else None
         # A page whose class was minted: `:Local` is minted like the page name `Local`.
         self.mint_empty = bool(subject_hint) and subject_hint.startswith(options.page_namespace)
@@ -194,7 +207,7 @@ class _Interpreter(Header):
             if ":" in atom.text and not _CONTROL.search(atom.text):  # `:A\x1b[31m`: no IRI holds an escape
                 done = "<" + self.expand(atom.text, atom.line) + ">"
             elif _NUMBER.match(atom.text):  # a cardinality's digits as the RDF reader writes them: `03` is 3
-                done = str(int(atom.text)) if atom.text.isascii() and atom.text.isdigit() else atom.text
+                done = (atom.text.lstrip("0") or "0") if atom.text.isascii() and atom.text.isdigit() else atom.text
             else:
                 raise _Bad(f"{atom.text!r} is not an IRI or prefixed name")
             self.cache[atom.text] = done
@@ -239,9 +252,7 @@ class _Interpreter(Header):
             raise _Bad(f"axiom {item.head} nested in another form")
         parts = [self.render(a, depth + 1) for a in item.args]
         if item.head == "Annotation":  # its own annotations sorted, as an axiom's: one text in every syntax
-            notes = [isinstance(a, Node) and a.head == "Annotation" for a in item.args]
-            parts = sorted(p for p, n in zip(parts, notes, strict=True) if n) + [
-                p for p, n in zip(parts, notes, strict=True) if not n]
+            parts = _annotations_first(item.args, parts)
         inner = " ".join(parts)
         return f"{item.head}({inner})" if item.head is not None else f"({inner})"
 
@@ -301,7 +312,11 @@ class _Interpreter(Header):
         if ns.kind != "iri":
             raise _Bad("prefix namespace is not an <IRI>")
         self.term(ns)  # absolute
-        self.prefixes[name.text[:-1]] = ns.text[1:-1]
+        key, before = name.text[:-1], self.prefix_lines.get(name.text[:-1])
+        if before is not None and self.prefixes[key] != ns.text[1:-1]:  # OWL 2: a prefix name has one mapping
+            self.warn(f"prefix {name.text!r} declared again as {ns.text} (line {before} declared "
+                      f"<{self.prefixes[key]}>); the later is used from here on", node.line, kind="prefix-redeclared")
+        self.prefixes[key], self.prefix_lines[key] = ns.text[1:-1], node.line + self.line_offset
         self.cache.clear()
 
     def axiom(self, node: Node) -> None:
@@ -309,18 +324,16 @@ class _Interpreter(Header):
         range, or else an axiom row; `_AXIOM_RULES` picks the special cases by head."""
         head = node.head
         assert head is not None
-        args = [a for a in node.args if not (isinstance(a, Node) and a.head == "Annotation")]
+        args = [a for a in node.args if not _is_annotation(a)]
         if problem := arity_problem(head, len(args)):
             raise _Bad(problem)
         if head == "SubClassOf" and self._named_subclass(args) and len(node.args) == 2:
             return  # annotated (OBO's provenance on a parent): the edge, and the row keeps the annotations
         # Render each argument once (this also validates every term and construct).
         rendered = [self.render(a, 1) for a in node.args]
-        notes = [isinstance(a, Node) and a.head == "Annotation" for a in node.args]
+        notes = [_is_annotation(a) for a in node.args]
         plain = [r for r, note in zip(rendered, notes, strict=True) if not note]
-        # Canonical: the axiom's annotations first and sorted, as the RDF reader writes an annotated
-        # axiom's (parsing/axiom_annotations.py), so one axiom has one text whatever its syntax.
-        full = f"{head}({' '.join([*sorted(r for r, note in zip(rendered, notes, strict=True) if note), *plain])})"
+        full = f"{head}({' '.join(_annotations_first(node.args, rendered))})"
         rule, before = self._AXIOM_RULES.get(head), len(self.axioms)
         self.axiom_annotations = [a for a, note in zip(node.args, notes, strict=True) if note]
         if rule is None or not rule(self, head, args, plain, full):

@@ -266,11 +266,11 @@ class Graph:
 
     def _cardinality(self, x: str, head: str, args: list) -> None:
         count = getattr(args[0], "text", "")
-        if not count.isdigit():
+        if not (count.isascii() and count.isdigit()):
             raise Unmapped("cardinality")
         plain, qualified, on = _CARDINALITIES[head]
         self._restriction(x, args[1:2])
-        number = (str(int(count)), XSD + "nonNegativeInteger", None)
+        number = (count.lstrip("0") or "0", XSD + "nonNegativeInteger", None)
         if len(args) == 3:
             self.add(x, qualified, number)
             self.add(x, on, self.term(args[2]))

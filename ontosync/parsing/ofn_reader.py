@@ -117,11 +117,12 @@ _TOKEN = re.compile(
     |(?P<lp>\()
     |(?P<rp>\))
     |(?P<eq>=)
-    |(?P<word>[^\s()"<>=\#;@^][^\s()"<>=;@^]*)
+    |(?P<word>[^\s()"<>=\#;@^]+)
     |(?P<other>.)
     """,
     re.VERBOSE | re.DOTALL,
 )
+_FRAGMENT = re.compile(r"[^\s()]*")  # what a `#` glued to a name was likely meant to add to it
 _KEYWORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 
 
@@ -309,13 +310,21 @@ class Reader:
         self._add(Atom("iri", text, line), line)
         return i
 
+    def _on_glued(self, toks: list, i: int, kind: str, text: str, line: int) -> int:
+        """A `#` glued to a name: a comment (`tokenize`), said, as the rest of its line is left out."""
+        name, _hash, rest = text.partition("#")
+        frag = _FRAGMENT.match(rest).group()[:30]
+        self.warn(f"{name}#{frag}: '#' starts a comment in functional syntax (a prefixed name holds none): read "
+                  f"as {name}, the rest of the line left out; an IRI with a fragment is written <...#{frag}>", line)
+        return i
+
     def _on_other(self, toks: list, i: int, kind: str, text: str, line: int) -> int:
         """eq, and tokens that belong nowhere (lang, dt, badstr, other)."""
         self._add(Atom("junk" if kind != "eq" else "eq", text, line), line)
         return i
 
     _ON: ClassVar[dict[str, Callable[..., int]]] = {
-        "lp": _on_lp, "rp": _on_rp, "word": _on_word, "str": _on_str, "iri": _on_iri}
+        "lp": _on_lp, "rp": _on_rp, "word": _on_word, "str": _on_str, "iri": _on_iri, "glued": _on_glued}
 
     def _set_lisp_head(self, top: _Frame, text: str, line: int) -> None:
         if text in AXIOMS:
@@ -358,18 +367,26 @@ class Reader:
 
 
 def tokenize(text: str) -> list[tuple[str, str, int]]:
-    """(kind, text, 1-based line) for every meaningful token; whitespace and comments dropped."""
+    """(kind, text, 1-based line) for every meaningful token; whitespace and comments dropped.
+
+    A `#` glued to a name (`:B#c`) starts a comment, as OWL 2's grammar reads it (a prefixed name is
+    SPARQL's PNAME_LN, which holds no `#`; Turtle reads it so too): the name is `:B`, and a `glued`
+    token (the name and the comment) lets the reader say so, as `:B#c` was read as one IRI (a word
+    with no `:`, prose in a fence, is no name: its own warning says enough)."""
     out: list[tuple[str, str, int]] = []
     append = out.append
-    line = 1
+    line, word_end = 1, -1
     for m in _TOKEN.finditer(text):
         kind = m.lastgroup
         if kind == "nl":
             line += 1
             continue
         if kind == "ws" or kind == "comment":
+            if m.start() == word_end and m.group()[0] == "#" and ":" in out[-1][1]:  # a name, not prose
+                append(("glued", out[-1][1] + m.group(), line))
             continue
         tok = m.group()
+        word_end = m.end() if kind == "word" else -1
         append((kind, tok, line))  # type: ignore[arg-type]
         if kind == "str":
             line += tok.count("\n")
