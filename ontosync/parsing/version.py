@@ -103,3 +103,7 @@ PARSER_VERSION = 17  # 2: Logseq graph rules (title::, alias::, tags, link text)
 #    XML literal is read, annotations of annotations nest in the axiom row, cardinalities in any
 #    lexical form, a relative @vocab without a base warns (h105); .ofn: an IRI holding a control
 #    character is refused as the other readers refuse it (h109)
+#    ; .ofn: a prefix declared again warns, `#` glued to a prefixed name starts a comment (OWL 2's
+#    PNAME_LN has no `#`), cardinalities of thousands of digits; RDF: an owl:Axiom reifying an
+#    unasserted triple, or untyped, warns and gives no annotated row; Logseq: asset links in
+#    mapping properties name no page, a tag of the same name still does (h113)
