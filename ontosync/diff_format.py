@@ -31,8 +31,8 @@ _REFERENCE = re.compile(r"(#|GH\\?-)(?=\d)", re.IGNORECASE)
 
 def md(text: Any, limit: int = MAX_CELL) -> str:
     """User text made inert in markdown: one line, cut to `limit`, no markup, HTML or @mention."""
-    s = cut(visible(" ".join(str("" if text is None else text).split())), limit)
-    s = html.escape(s, quote=False)
+    line = " ".join(str("" if text is None else text).split())
+    s = html.escape(cut_shown(line, limit, visible_pieces(line)), quote=False)
     s = _MD_SPECIAL.sub(r"\\\1", s)
     return _REFERENCE.sub("\\1" + ZWJ, s.replace("@", "@" + ZWJ))
 
@@ -43,7 +43,8 @@ def md_iri(iri: str, in_table: bool = True) -> str:
     and `<http://ex.org/\u202Egpj.exe>` read as "http://ex.org/exe.jpg" in the review. In a table a
     pipe is `%7C` (it would end the cell); `in_table` False, a sentence's path or command, it is
     itself (a failed file `a|b.ttl` was named `a%7Cb.ttl`, another file)."""
-    iri = cut(iri_visible(" ".join(iri.split())), MAX_IRI)  # cut, and says so: a shorter IRI read as the class's own
+    iri = " ".join(iri.split())
+    iri = cut_shown(iri, MAX_IRI, iri_pieces(iri))  # cut, and says so: a shorter IRI read as the class's own
     iri = iri.replace("|", "%7C") if in_table else iri
     fence = "`" * (max((len(m) for m in re.findall(r"`+", iri)), default=0) + 1)
     return isolated(f"{fence} {iri} {fence}" if "`" in iri else f"`{iri}`")
@@ -66,7 +67,24 @@ def cut(text: str, limit: int) -> str:
     letter, inside a Devanagari conjunct (क्ष) as a half letter."""
     if len(text) <= limit:
         return text
-    end = max(limit - 1, 0)
+    return _cut_at(text, max(limit - 1, 0))
+
+
+def cut_shown(text: str, limit: int, pieces: list[str]) -> str:
+    """`text` as `pieces` show it (one piece per character of it: the character or its escape), in
+    at most `limit` characters, cut as `cut` cuts and between two pieces. Why not `cut` of the shown
+    text: it cut inside an escape, `\\u20…` or a lone backslash, read as another character."""
+    if sum(map(len, pieces)) <= limit:
+        return "".join(pieces)
+    end, room = 0, limit - 1
+    while end < len(pieces) and len(pieces[end]) <= room:
+        room -= len(pieces[end])
+        end += 1
+    return "".join(pieces[:len(_cut_at(text, end)) - 1]) + "…"
+
+
+def _cut_at(text: str, end: int) -> str:
+    """`text` cut at `end` or before, between two characters as a reader sees them, "…" ending it."""
     while end > 0 and (_joins_previous(text[end]) or text[end - 1] == ZWJ or unicodedata.combining(text[end - 1]) == 9):
         end -= 1  # (combining class 9: a virama, which joins two consonants into one conjunct)
     pairs = len(text[:end]) - len(text[:end].rstrip(_REGIONAL))
@@ -216,11 +234,13 @@ def _exact(value: str) -> str:
     in a value not in Unicode's composed form, the characters that make it so (`_composes`)."""
     out = []
     composed = unicodedata.is_normalized("NFC", value)
+    prev = ""
     for i, ch in enumerate(value):
         lone = ch == " " and 0 < i < len(value) - 1 and value[i - 1] != " "
-        unseen = (ch.isspace() and not lone) or _draws_nothing(ch) or (not composed and _composes(ch))
+        unseen = (ch.isspace() and not lone) or _unseen(ch, prev, composed)
         out.append(("\\x20" if ch == " " else ch.encode("unicode_escape").decode("ascii")) if unseen
                    else "\\\\" if ch == "\\" else ch)
+        prev = "" if unseen else ch
     return "".join(out)
 
 
@@ -307,7 +327,12 @@ def visible(line: str) -> str:
     characters that do not print (ZWJ, ZWNJ) are parts of words in some scripts and stay."""
     if line.isprintable():
         return line
-    return "".join(_escape(ch) if UNSAFE.match(ch) else ch for ch in line)
+    return "".join(visible_pieces(line))
+
+
+def visible_pieces(line: str) -> list[str]:
+    """`visible`'s text, one piece per character of `line` (`cut_shown` cuts between them)."""
+    return [_escape(ch) if UNSAFE.match(ch) else ch for ch in line]
 
 
 def _escape(ch: str) -> str:
@@ -327,14 +352,34 @@ def iri_visible(iri: str) -> str:
     (`_composes`). Why: `<http://ex.org/A>` and `<http://ex.org/A\u200b>` (or "Café" composed and
     decomposed) are two classes that read the same, and a parent moved from one to the other was
     shown as a move from a class to itself."""
-    shown = visible(iri)
-    if shown.isascii():
-        return shown
-    composed = unicodedata.is_normalized("NFC", shown)
+    return "".join(iri_pieces(iri))
 
-    def hidden(ch: str) -> bool:
-        return (_draws_nothing(ch) and ch not in "\u200c\u200d") or (not composed and _composes(ch))
-    return "".join(ch.encode("unicode_escape").decode("ascii") if hidden(ch) else ch for ch in shown)
+
+def iri_pieces(iri: str) -> list[str]:
+    """`iri_visible`'s text, one piece per character of `iri` (`cut_shown` cuts between them)."""
+    pieces = visible_pieces(iri)
+    if all(piece.isascii() for piece in pieces):
+        return pieces
+    composed = unicodedata.is_normalized("NFC", "".join(pieces))
+    prev = ""
+    for i, ch in enumerate(pieces):
+        if len(ch) == 1 and ch not in "\u200c\u200d" and _unseen(ch, prev, composed):
+            pieces[i], prev = ch.encode("unicode_escape").decode("ascii"), ""
+        else:
+            prev = ch[-1]
+    return pieces
+
+
+def _unseen(ch: str, prev: str, composed: bool) -> bool:
+    """`ch`, after `prev` (the character before as shown; "" when it is an escape), is one a reader
+    cannot see in its place: it draws nothing (`_draws_nothing`), but for a variation selector
+    after a non-ASCII character, which it belongs to (an emoji's U+FE0F, an ideograph's U+E0100:
+    it picks the glyph), or, in a text not in Unicode's composed form, it makes it so (`_composes`)."""
+    return (_draws_nothing(ch) and not (_SELECTOR.match(ch) and not prev.isascii())) \
+        or (not composed and _composes(ch))
+
+
+_SELECTOR = re.compile("[\u180b-\u180d\u180f\ufe00-\ufe0f\U000e0100-\U000e01ef]")  # variation selectors
 
 
 def _draws_nothing(ch: str) -> bool:
