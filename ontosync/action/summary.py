@@ -15,7 +15,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ontosync.action.commands import ANNOTATION_LIMIT, Commands
-from ontosync.diff_format import ZWJ, cut_shown, visible_pieces
+from ontosync.diff_format import visible_pieces
+from ontosync.text_cut import ZWJ, cut_shown
 
 OUTPUT_NAMES = (
     "database", "checkpoint", "report", "files-total", "files-ok", "files-failed", "files-unchanged",
