@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
-from ontosync.console import UNSAFE, escaped_char
+from ontosync.console import UNSAFE, counted, escaped_char
 from ontosync.text_cut import ZWJ, cut, cut_shown
 
 # `$`: GitHub renders `$...$` and `$$...$$` as math: a label "$E = mc^2$" showed as a formula, not its text
@@ -578,5 +578,5 @@ def to_markdown(data: dict, budget: int | None = None, more: Callable[[int], str
     out = list(head)
     left_out = _fit(data, out, budget, MORE_RESERVE, measure)
     if left_out:
-        out += [more(left_out) if more else f"…and {left_out} more rows not shown.", ""]
+        out += [more(left_out) if more else f"…and {counted(left_out, 'more row')} not shown.", ""]
     return "\n".join(out)

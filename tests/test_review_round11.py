@@ -6,12 +6,14 @@ attempts", and variation selectors shown as escapes where they belong to the cha
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
 
 from ontosync.action import changes as change_report
-from ontosync.action.summary import SUMMARY_LIMIT, cell, fit_summary, summary_markdown
+from ontosync.action.commands import Commands
+from ontosync.action.summary import SUMMARY_LIMIT, annotate_failures, cell, fit_summary, summary_markdown
 from ontosync.diff_format import iri_visible, md, md_iri, shown_rows, to_markdown, to_text, utf8_size
 from tests.fake_github import FakeGitHub
 
@@ -107,3 +109,16 @@ def corpus_free_fake():
     with FakeGitHub() as server:
         server.commit({"a.ttl": b"<http://ex.org/A> a <http://ex.org/B> .\n"})
         yield server
+
+
+def test_one_file_or_row_left_out_is_said_in_the_singular():
+    """11 failed files: the tenth annotation's warning read "1 more files failed ... and are not
+    annotated"; a change with one row over the budget: "…and 1 more rows not shown"."""
+    out = io.StringIO()
+    errors = [{"path": f"f{i}.ttl", "kind": "parse", "message": "bad", "line": 1} for i in range(11)]
+    assert annotate_failures(Commands(out), {"errors": errors}) == 10
+    [warning] = [line for line in out.getvalue().splitlines() if line.startswith("::warning")]
+    assert "::1 more file failed to sync and is not annotated (" in warning, warning
+    assert "::group::1 more failed file\n" in out.getvalue()
+    text = to_markdown(_data(2), budget=utf8_size(to_markdown(_data(1))) + 400 + 100, measure=utf8_size)
+    assert "…and 1 more row not shown." in text.splitlines(), text

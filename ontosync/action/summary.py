@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ontosync.action.commands import ANNOTATION_LIMIT, Commands
+from ontosync.console import counted
 from ontosync.diff_format import visible_pieces
 from ontosync.text_cut import ZWJ, cut_shown
 
@@ -353,12 +354,14 @@ def annotate_failures(cmd: Commands, report: Mapping[str, Any] | None, *, link_f
         cmd.command("error", e.get("message") or "failed", props)
     rest = errors[len(shown):]
     if rest:
+        more = "1 more file failed to sync and is" if len(rest) == 1 else \
+            f"{len(rest)} more files failed to sync and are"
         cmd.warning(
-            f"{len(rest)} more files failed to sync and are not annotated (GitHub shows at most "
+            f"{more} not annotated (GitHub shows at most "
             f"{ANNOTATION_LIMIT} per step); {len(errors)} in all: see the job summary and the run report.",
             title="ontosync: more failed files",
         )
-        with cmd.group(f"{len(rest)} more failed files"), cmd.stop_commands():
+        with cmd.group(f"{counted(len(rest), 'more failed file')}"), cmd.stop_commands():
             for e in rest:
                 line = f":{e.get('line')}" if e.get("line") else ""
                 message = " ".join(str(e.get("message") or "").split())
