@@ -122,3 +122,15 @@ def test_one_file_or_row_left_out_is_said_in_the_singular():
     assert "::group::1 more failed file\n" in out.getvalue()
     text = to_markdown(_data(2), budget=utf8_size(to_markdown(_data(1))) + 400 + 100, measure=utf8_size)
     assert "…and 1 more row not shown." in text.splitlines(), text
+
+
+def test_the_summary_escapes_the_pull_requests_base_note():
+    """The base note names the `restore-artifact` input (`[x](y)`, `$x$`, `_x_` are names
+    upload-artifact takes): the comment escaped it, the job summary's note under the figures did
+    not, and the name read as a link or a formula there."""
+    from ontosync.action.run import figures_note
+
+    base = "the newest '[db](evil) $x$' artifact of the base branch, brought to the base commit"
+    note = figures_note(Commands(io.StringIO()), (base, None, None, None), _data(1), {}, 0)
+    assert note == f"Compared with {md(base, 1000)}.", note
+    assert "[db](evil)" not in note and "\\[db\\]\\(evil\\) \\$x\\$" in note
