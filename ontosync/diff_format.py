@@ -187,13 +187,13 @@ def _exact(value: str) -> str:
     in a value not in Unicode's composed form, the characters that make it so (`_composes`)."""
     out = []
     composed = unicodedata.is_normalized("NFC", value)
-    prev = ""
     for i, ch in enumerate(value):
         lone = ch == " " and 0 < i < len(value) - 1 and value[i - 1] != " "
-        unseen = (ch.isspace() and not lone) or _unseen(ch, prev, composed)
+        # no character before (""): a variation selector is an escape even after an emoji here, where
+        # two values read the same ("❤" and "❤" + U+FE0F look alike in many terminals)
+        unseen = (ch.isspace() and not lone) or _unseen(ch, "", composed)
         out.append(("\\x20" if ch == " " else ch.encode("unicode_escape").decode("ascii")) if unseen
                    else "\\\\" if ch == "\\" else ch)
-        prev = "" if unseen else ch
     return "".join(out)
 
 

@@ -88,6 +88,10 @@ def test_a_variation_selector_after_a_character_it_belongs_to_is_no_escape():
             "properties": {"added": [], "removed": [], "changed": []},
             "axioms": {"added": 0, "removed": 0, "by_subject": []}}
     assert f"<{heart}>" in to_text(data) and f"`{heart}`" in to_markdown(data)
+    data["classes"]["added"] = []  # where two values read the same, the selector still shows
+    data["classes"]["changed"] = [{"iri": "http://ex.org/H", "label": "H",
+                                   "changes": {"label": ["\u2764", "\u2764\ufe0f"]}}]
+    assert '      label: "\u2764" -> "\u2764\\ufe0f"' in to_text(data).splitlines(), to_text(data)
 
 
 def test_one_attempt_is_said_in_the_singular(corpus_free_fake):
