@@ -32,7 +32,7 @@ _REFERENCE = re.compile(r"(#|GH\\?-)(?=\d)", re.IGNORECASE)
 def md(text: Any, limit: int = MAX_CELL) -> str:
     """User text made inert in markdown: one line, cut to `limit`, no markup, HTML or @mention."""
     line = " ".join(str("" if text is None else text).split())
-    s = html.escape(cut_shown(line, limit, visible_pieces(line)), quote=False)
+    s = html.escape(cut_shown(line, limit, visible_pieces), quote=False)
     s = _MD_SPECIAL.sub(r"\\\1", s)
     return _REFERENCE.sub("\\1" + ZWJ, s.replace("@", "@" + ZWJ))
 
@@ -44,7 +44,8 @@ def md_iri(iri: str, in_table: bool = True) -> str:
     pipe is `%7C` (it would end the cell); `in_table` False, a sentence's path or command, it is
     itself (a failed file `a|b.ttl` was named `a%7Cb.ttl`, another file)."""
     iri = " ".join(iri.split())
-    iri = cut_shown(iri, MAX_IRI, iri_pieces(iri))  # cut, and says so: a shorter IRI read as the class's own
+    composed = unicodedata.is_normalized("NFC", visible(iri))  # of the whole IRI, not of the part shown
+    iri = cut_shown(iri, MAX_IRI, lambda head: iri_pieces(head, composed))  # a shorter IRI read as the class's own
     iri = iri.replace("|", "%7C") if in_table else iri
     fence = "`" * (max((len(m) for m in re.findall(r"`+", iri)), default=0) + 1)
     return isolated(f"{fence} {iri} {fence}" if "`" in iri else f"`{iri}`")
@@ -308,12 +309,14 @@ def iri_visible(iri: str) -> str:
     return "".join(iri_pieces(iri))
 
 
-def iri_pieces(iri: str) -> list[str]:
-    """`iri_visible`'s text, one piece per character of `iri` (`cut_shown` cuts between them)."""
+def iri_pieces(iri: str, composed: bool | None = None) -> list[str]:
+    """`iri_visible`'s text, one piece per character of `iri` (`cut_shown` cuts between them);
+    `composed`: whether the IRI `iri` starts is in NFC (None: `iri` is the whole IRI)."""
     pieces = visible_pieces(iri)
     if all(piece.isascii() for piece in pieces):
         return pieces
-    composed = unicodedata.is_normalized("NFC", "".join(pieces))
+    if composed is None:
+        composed = unicodedata.is_normalized("NFC", "".join(pieces))
     prev = ""
     for i, ch in enumerate(pieces):
         if len(ch) == 1 and ch not in "\u200c\u200d" and _unseen(ch, prev, composed):

@@ -6,6 +6,7 @@ Its own module: `diff`'s markdown, the job summary's cells and their escapes all
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 
 ZWJ = "\u200d"
 
@@ -21,17 +22,21 @@ def cut(text: str, limit: int) -> str:
     return _cut_at(text, max(limit - 1, 0))
 
 
-def cut_shown(text: str, limit: int, pieces: list[str]) -> str:
-    """`text` as `pieces` show it (one piece per character of it: the character or its escape), in
-    at most `limit` characters, cut as `cut` cuts and between two pieces. Why not `cut` of the shown
-    text: it cut inside an escape, `\\u20…` or a lone backslash, read as another character."""
-    if sum(map(len, pieces)) <= limit:
+def cut_shown(text: str, limit: int, show: Callable[[str], list[str]]) -> str:
+    """`text` as `show` shows it (one piece per character: the character or its escape), in at
+    most `limit` characters, cut as `cut` cuts and between two pieces. Why not `cut` of the shown
+    text: it cut inside an escape, `\\u20…` or a lone backslash, read as another character. Only
+    the first `limit` + 1 characters are shown (a piece is one character or more): a message of
+    megabytes costs what its cut does."""
+    head = text[:limit + 1]
+    pieces = show(head)
+    if len(text) <= limit and sum(map(len, pieces)) <= limit:
         return "".join(pieces)
     end, room = 0, limit - 1
     while end < len(pieces) and len(pieces[end]) <= room:
         room -= len(pieces[end])
         end += 1
-    return "".join(pieces[:len(_cut_at(text, end)) - 1]) + "…"
+    return "".join(pieces[:len(_cut_at(head, end)) - 1]) + "…"
 
 
 def _cut_at(text: str, end: int) -> str:

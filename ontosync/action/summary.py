@@ -131,7 +131,7 @@ def cell(text: Any, limit: int = MAX_MESSAGE) -> str:
     name like `[x](https://…).md` is no link, `![…](…)` no image, `**…**` no emphasis, no autolink),
     pipes escaped, and `@name` pings nobody (a zero-width joiner, as in the pull-request comment)."""
     line = " ".join(str("" if text is None else text).split())  # (no tab nor newline: printable's escapes)
-    s = cut_shown(line, limit, visible_pieces(line))  # between two escapes, never inside one
+    s = cut_shown(line, limit, visible_pieces)  # between two escapes, never inside one
     s = _INLINE_MARKUP.sub(r"\\\1", html.escape(s, quote=False)).replace("@", "@" + ZWJ)
     return _WWW.sub(r"\1\\.", s)  # GitHub links a bare `www.host` too (GFM's extended autolink)
 
