@@ -68,6 +68,11 @@ def listed(names: list[str]) -> str:
                      else n for n in names)
 
 
+def counted(n: int, word: str) -> str:
+    """`n` and `word`, plural but for one: `--retries 1` read "after 1 attempts"."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 _QUOTED = re.compile(r'[,"]')
 _JSON_UNSAFE = re.compile(f"[\x7f-\x9f\udc80-\udcff{BIDI_CHARS}]")  # and a file name's byte not UTF-8
 

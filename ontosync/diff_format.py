@@ -4,7 +4,7 @@ Labels, definitions and synonyms are user text: in markdown every character that
 markup (math's `$` too) is escaped, HTML is escaped, and `@` gets a zero-width joiner so nobody is
 pinged (`#12` one too, so no issue is referenced). The markdown stops before `budget` characters and
 says how much it left out and where the rest is, so a pull-request comment stays under GitHub's
-65,536 characters and a job summary far below 1 MiB. A cut falls between whole characters (`cut`),
+65,536 characters and a job summary far below 1 MiB. A cut falls between whole characters (text_cut.py),
 and a right-to-left label is an isolate (`isolated`), so neither shows the reader other text.
 """
 
@@ -16,9 +16,9 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
-from ontosync.console import UNSAFE, escaped_char
+from ontosync.console import UNSAFE, counted, escaped_char
+from ontosync.text_cut import ZWJ, cut, cut_shown
 
-ZWJ = "\u200d"
 # `$`: GitHub renders `$...$` and `$$...$$` as math: a label "$E = mc^2$" showed as a formula, not its text
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:>$])")
 MAX_CELL = 200
@@ -31,8 +31,8 @@ _REFERENCE = re.compile(r"(#|GH\\?-)(?=\d)", re.IGNORECASE)
 
 def md(text: Any, limit: int = MAX_CELL) -> str:
     """User text made inert in markdown: one line, cut to `limit`, no markup, HTML or @mention."""
-    s = cut(visible(" ".join(str("" if text is None else text).split())), limit)
-    s = html.escape(s, quote=False)
+    line = " ".join(str("" if text is None else text).split())
+    s = html.escape(cut_shown(line, limit, visible_pieces), quote=False)
     s = _MD_SPECIAL.sub(r"\\\1", s)
     return _REFERENCE.sub("\\1" + ZWJ, s.replace("@", "@" + ZWJ))
 
@@ -43,7 +43,9 @@ def md_iri(iri: str, in_table: bool = True) -> str:
     and `<http://ex.org/\u202Egpj.exe>` read as "http://ex.org/exe.jpg" in the review. In a table a
     pipe is `%7C` (it would end the cell); `in_table` False, a sentence's path or command, it is
     itself (a failed file `a|b.ttl` was named `a%7Cb.ttl`, another file)."""
-    iri = cut(iri_visible(" ".join(iri.split())), MAX_IRI)  # cut, and says so: a shorter IRI read as the class's own
+    iri = " ".join(iri.split())
+    composed = unicodedata.is_normalized("NFC", visible(iri))  # of the whole IRI, not of the part shown
+    iri = cut_shown(iri, MAX_IRI, lambda head: iri_pieces(head, composed))  # a shorter IRI read as the class's own
     iri = iri.replace("|", "%7C") if in_table else iri
     fence = "`" * (max((len(m) for m in re.findall(r"`+", iri)), default=0) + 1)
     return isolated(f"{fence} {iri} {fence}" if "`" in iri else f"`{iri}`")
@@ -56,36 +58,6 @@ def md_whole(text: str) -> str | None:
     if len(text) > MAX_IRI or iri_visible(" ".join(text.split())) != text:
         return None
     return md_iri(text, in_table=False)
-
-
-def cut(text: str, limit: int) -> str:
-    """`text` in at most `limit` characters, "…" ending it when cut. The cut falls between two
-    characters as a reader sees them (grapheme clusters), not inside one: cut inside an emoji ZWJ
-    sequence (a family: man ZWJ woman ZWJ girl ZWJ boy) the rest shows as another emoji, between a
-    flag's two regional indicators as a stray letter, between a letter and its accent as the bare
-    letter, inside a Devanagari conjunct (क्ष) as a half letter."""
-    if len(text) <= limit:
-        return text
-    end = max(limit - 1, 0)
-    while end > 0 and (_joins_previous(text[end]) or text[end - 1] == ZWJ or unicodedata.combining(text[end - 1]) == 9):
-        end -= 1  # (combining class 9: a virama, which joins two consonants into one conjunct)
-    pairs = len(text[:end]) - len(text[:end].rstrip(_REGIONAL))
-    if pairs % 2 and text[end:end + 1] in _REGIONAL_SET:  # a flag's first half: drop it
-        end -= 1
-    return text[:end] + "…"
-
-
-_REGIONAL = "".join(chr(c) for c in range(0x1F1E6, 0x1F200))  # regional indicators: two make a flag
-_REGIONAL_SET = set(_REGIONAL)
-
-
-def _joins_previous(ch: str) -> bool:
-    """`ch` belongs to the character before it: a combining mark, ZWJ, a variation selector, an
-    emoji skin tone, a tag (subdivision flags)."""
-    code = ord(ch)
-    return bool(unicodedata.combining(ch)) or unicodedata.category(ch) in ("Mn", "Mc", "Me") or ch == ZWJ \
-        or 0xFE00 <= code <= 0xFE0F or 0x1F3FB <= code <= 0x1F3FF or 0xE0020 <= code <= 0xE007F \
-        or 0xE0100 <= code <= 0xE01EF
 
 
 def isolated(text: str) -> str:
@@ -218,7 +190,9 @@ def _exact(value: str) -> str:
     composed = unicodedata.is_normalized("NFC", value)
     for i, ch in enumerate(value):
         lone = ch == " " and 0 < i < len(value) - 1 and value[i - 1] != " "
-        unseen = (ch.isspace() and not lone) or _draws_nothing(ch) or (not composed and _composes(ch))
+        # no character before (""): a variation selector is an escape even after an emoji here, where
+        # two values read the same ("❤" and "❤" + U+FE0F look alike in many terminals)
+        unseen = (ch.isspace() and not lone) or _unseen(ch, "", composed)
         out.append(("\\x20" if ch == " " else ch.encode("unicode_escape").decode("ascii")) if unseen
                    else "\\\\" if ch == "\\" else ch)
     return "".join(out)
@@ -307,7 +281,12 @@ def visible(line: str) -> str:
     characters that do not print (ZWJ, ZWNJ) are parts of words in some scripts and stay."""
     if line.isprintable():
         return line
-    return "".join(_escape(ch) if UNSAFE.match(ch) else ch for ch in line)
+    return "".join(visible_pieces(line))
+
+
+def visible_pieces(line: str) -> list[str]:
+    """`visible`'s text, one piece per character of `line` (`cut_shown` cuts between them)."""
+    return [_escape(ch) if UNSAFE.match(ch) else ch for ch in line]
 
 
 def _escape(ch: str) -> str:
@@ -327,14 +306,36 @@ def iri_visible(iri: str) -> str:
     (`_composes`). Why: `<http://ex.org/A>` and `<http://ex.org/A\u200b>` (or "Café" composed and
     decomposed) are two classes that read the same, and a parent moved from one to the other was
     shown as a move from a class to itself."""
-    shown = visible(iri)
-    if shown.isascii():
-        return shown
-    composed = unicodedata.is_normalized("NFC", shown)
+    return "".join(iri_pieces(iri))
 
-    def hidden(ch: str) -> bool:
-        return (_draws_nothing(ch) and ch not in "\u200c\u200d") or (not composed and _composes(ch))
-    return "".join(ch.encode("unicode_escape").decode("ascii") if hidden(ch) else ch for ch in shown)
+
+def iri_pieces(iri: str, composed: bool | None = None) -> list[str]:
+    """`iri_visible`'s text, one piece per character of `iri` (`cut_shown` cuts between them);
+    `composed`: whether the IRI `iri` starts is in NFC (None: `iri` is the whole IRI)."""
+    pieces = visible_pieces(iri)
+    if all(piece.isascii() for piece in pieces):
+        return pieces
+    if composed is None:
+        composed = unicodedata.is_normalized("NFC", "".join(pieces))
+    prev = ""
+    for i, ch in enumerate(pieces):
+        if len(ch) == 1 and ch not in "\u200c\u200d" and _unseen(ch, prev, composed):
+            pieces[i], prev = ch.encode("unicode_escape").decode("ascii"), ""
+        else:
+            prev = ch[-1]
+    return pieces
+
+
+def _unseen(ch: str, prev: str, composed: bool) -> bool:
+    """`ch`, after `prev` (the character before as shown; "" when it is an escape), is one a reader
+    cannot see in its place: it draws nothing (`_draws_nothing`), but for a variation selector
+    after a non-ASCII character, which it belongs to (an emoji's U+FE0F, an ideograph's U+E0100:
+    it picks the glyph), or, in a text not in Unicode's composed form, it makes it so (`_composes`)."""
+    return (_draws_nothing(ch) and not (_SELECTOR.match(ch) and not prev.isascii())) \
+        or (not composed and _composes(ch))
+
+
+_SELECTOR = re.compile("[\u180b-\u180d\u180f\ufe00-\ufe0f\U000e0100-\U000e01ef]")  # variation selectors
 
 
 def _draws_nothing(ch: str) -> bool:
@@ -580,5 +581,5 @@ def to_markdown(data: dict, budget: int | None = None, more: Callable[[int], str
     out = list(head)
     left_out = _fit(data, out, budget, MORE_RESERVE, measure)
     if left_out:
-        out += [more(left_out) if more else f"…and {left_out} more rows not shown.", ""]
+        out += [more(left_out) if more else f"…and {counted(left_out, 'more row')} not shown.", ""]
     return "\n".join(out)

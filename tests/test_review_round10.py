@@ -81,15 +81,19 @@ def test_diff_text_escapes_what_console_escapes_and_writes_tab_newline_return_sh
     """Pins the clean-up of `diff_format._escape` into console's escape (one home): every character
     `console.UNSAFE` matches reads in `diff`'s text as `printable` writes it (`\\x1b`, `\\x9b`,
     `\\u202e`, a file name's byte not UTF-8 `\\xff`), but for a tab, a newline and a carriage return,
-    which the text writes short (`\\t`, `\\n`, `\\r`), as it did."""
+    which the text writes short (`\\t`, `\\n`, `\\r`), as it did. Checked against the escape as the
+    text wrote it before (Python's `unicode_escape`; a lone surrogate U+DC80-DCFF as its byte)."""
     from ontosync.console import UNSAFE, printable
     from ontosync.diff_format import visible
 
+    def before(ch: str) -> str:
+        code = ord(ch)
+        return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else ch.encode("unicode_escape").decode("ascii")
+
     unsafe = [chr(c) for c in range(0x10000) if UNSAFE.match(chr(c))]
     assert len(unsafe) == 32 + 33 + 128 + 2 + 5 + 4  # C0, DEL and C1, byte escapes, separators, bidi
-    short = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
     for ch in unsafe:
-        assert visible(f"a{ch}b") == f"a{short.get(ch) or printable(ch)}b", hex(ord(ch))
+        assert visible(f"a{ch}b") == f"a{before(ch)}b", hex(ord(ch))
     assert printable("\x1b\x9b\u202e\udcff") == "\\x1b\\x9b\\u202e\\xff"
     assert visible("\t\n\r\x00\x7f\u2066") == "\\t\\n\\r\\x00\\x7f\\u2066"
 

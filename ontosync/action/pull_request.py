@@ -32,6 +32,7 @@ from ontosync.action.comment_calls import refusal
 from ontosync.action.comment_owner import find_ours, listed
 from ontosync.action.inputs import ActionInputs
 from ontosync.action.restore import restore
+from ontosync.console import counted
 from ontosync.diff_format import MAX_NOTE, md, md_iri, md_whole, row_count, shown_rows, to_markdown, utf8_size
 from ontosync.pipeline.checkpoint import Checkpoint
 from ontosync.sources.github_http import NETWORK_ERRORS, scrubbed
@@ -261,10 +262,10 @@ def _elsewhere(data: dict, link: str, failed: str, everything: str) -> Callable[
         total = row_count(data)
         in_summary = shown_rows(data, change_report.SUMMARY_BUDGET, title=change_report.SUMMARY_TITLE, note=failed,
                                 measure=utf8_size)
+        more = f"…and {counted(left_out, 'more row')} not shown here"
         if in_summary >= total:
-            return f"…and {left_out} more rows not shown here; {summary} has all {total}."
-        return (f"…and {left_out} more rows not shown here; {summary} has the first {in_summary} of the {total} "
-                f"rows, and {everything}.")
+            return f"{more}; {summary} has all {total}."
+        return f"{more}; {summary} has the first {in_summary} of the {total} rows, and {everything}."
     return line
 
 

@@ -334,7 +334,7 @@ def figures_note(cmd: Commands, start: tuple[str | None, str | None, Any, str | 
     request's base note, a push's previous commit, the restored artifact and the run's branch), and
     that they are partial when GitHub stopped the run (they read as the whole push's)."""
     base_note, previous, restored, branch = start
-    note = f"Compared with {base_note}." if base_note else \
+    note = f"Compared with {md(base_note, MAX_NOTE)}." if base_note else \
         start_note(cmd, changes, previous) or change_report.branch_note(restored, branch)
     if report is not None and stopped_early(report, code):
         note = "\n\n".join(filter(None, [note, STOPPED_NOTE]))

@@ -15,8 +15,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ontosync.action.commands import ANNOTATION_LIMIT, Commands
-from ontosync.console import printable
-from ontosync.diff_format import ZWJ, cut
+from ontosync.console import counted
+from ontosync.diff_format import visible_pieces
+from ontosync.text_cut import ZWJ, cut_shown
 
 OUTPUT_NAMES = (
     "database", "checkpoint", "report", "files-total", "files-ok", "files-failed", "files-unchanged",
@@ -95,25 +96,31 @@ def write_outputs(path: str, outputs: Mapping[str, str]) -> None:
 
 SUMMARY_LIMIT = 1024 * 1024  # GitHub drops a step's job summary over 1 MiB (bytes, not characters)
 CUT_NOTE = "\n…cut here to stay under GitHub's 1 MiB job summary limit; the run report has everything.\n"
+# "What changed" is budgeted far below the limit (action/changes.py): this note is a last guard
+CHANGES_CUT_NOTE = ("\n…cut here to stay under GitHub's 1 MiB job summary limit; `ontosync diff` on the database lists "
+                    "every change.\n")
 
 
 def fit_summary(opening: str, body: str) -> str:
     """The job summary: `opening` ("What changed") then `body` (the run), in UTF-8 bytes under
-    SUMMARY_LIMIT. Their parts are capped in characters, which a 4-byte script makes 4x the bytes:
-    the run's own part keeps its room first, the opening gets what is left; each is cut at a line."""
-    body = _cut_bytes(body, SUMMARY_LIMIT - 4096)
-    return _cut_bytes(opening, SUMMARY_LIMIT - 4096 - len(body.encode("utf-8"))) + body
+    SUMMARY_LIMIT, each cut at a line. The opening keeps its room first: it is budgeted already
+    (action/changes.py SUMMARY_BUDGET), and the pull request's comment says how many of its rows
+    the summary has; the run's part, capped in characters (4x the bytes in a 4-byte script, 5x for
+    `&`), took its room first and cut the opening, whose note sent readers to the run report,
+    which holds no change. The run's part is cut now, its note true: the run report has it all."""
+    opening = _cut_bytes(opening, SUMMARY_LIMIT - 4096, CHANGES_CUT_NOTE)
+    return opening + _cut_bytes(body, SUMMARY_LIMIT - 4096 - len(opening.encode("utf-8")))
 
 
-def _cut_bytes(text: str, limit: int) -> str:
+def _cut_bytes(text: str, limit: int, note: str = CUT_NOTE) -> str:
     """`text` cut at a line to `limit` bytes, the cut note ending it. A `<details>` block the cut
     falls in is closed first: the note was inside the collapsed warnings, and the summary read whole."""
     data = text.encode("utf-8")
     if len(data) <= limit:
         return text
-    room = max(limit - len(CUT_NOTE.encode("utf-8")) - len(_CLOSE) * text.count("<details>"), 0)
+    room = max(limit - len(note.encode("utf-8")) - len(_CLOSE) * text.count("<details>"), 0)
     kept = data[:room].decode("utf-8", "ignore").rsplit("\n", 1)[0]
-    return kept + "\n" + _CLOSE * (kept.count("<details>") - kept.count("</details>")) + CUT_NOTE + "\n"
+    return kept + "\n" + _CLOSE * (kept.count("<details>") - kept.count("</details>")) + note + "\n"
 
 
 _CLOSE = "\n</details>\n"  # (a user's text never holds the tag: `cell` escapes HTML)
@@ -123,7 +130,8 @@ def cell(text: Any, limit: int = MAX_MESSAGE) -> str:
     """Text safe inside a markdown table cell or quote: one line, no raw HTML, no inline markup (a file
     name like `[x](https://…).md` is no link, `![…](…)` no image, `**…**` no emphasis, no autolink),
     pipes escaped, and `@name` pings nobody (a zero-width joiner, as in the pull-request comment)."""
-    s = cut(printable(" ".join(str("" if text is None else text).split())), limit)
+    line = " ".join(str("" if text is None else text).split())  # (no tab nor newline: printable's escapes)
+    s = cut_shown(line, limit, visible_pieces)  # between two escapes, never inside one
     s = _INLINE_MARKUP.sub(r"\\\1", html.escape(s, quote=False)).replace("@", "@" + ZWJ)
     return _WWW.sub(r"\1\\.", s)  # GitHub links a bare `www.host` too (GFM's extended autolink)
 
@@ -346,12 +354,14 @@ def annotate_failures(cmd: Commands, report: Mapping[str, Any] | None, *, link_f
         cmd.command("error", e.get("message") or "failed", props)
     rest = errors[len(shown):]
     if rest:
+        more = "1 more file failed to sync and is" if len(rest) == 1 else \
+            f"{len(rest)} more files failed to sync and are"
         cmd.warning(
-            f"{len(rest)} more files failed to sync and are not annotated (GitHub shows at most "
+            f"{more} not annotated (GitHub shows at most "
             f"{ANNOTATION_LIMIT} per step); {len(errors)} in all: see the job summary and the run report.",
             title="ontosync: more failed files",
         )
-        with cmd.group(f"{len(rest)} more failed files"), cmd.stop_commands():
+        with cmd.group(f"{counted(len(rest), 'more failed file')}"), cmd.stop_commands():
             for e in rest:
                 line = f":{e.get('line')}" if e.get("line") else ""
                 message = " ".join(str(e.get("message") or "").split())

@@ -42,6 +42,7 @@ from typing import TypeVar
 import requests
 from github import Auth, Github, GithubException
 
+from ontosync.console import counted
 from ontosync.options import DEFAULT_API_URL
 from ontosync.retry import RetryPolicy, default_factor, waiting
 from ontosync.sources import FileTooLarge, PathFilter, SourceError, SourceFile, SourceInterrupted, git_blob_sha
@@ -259,7 +260,7 @@ class GitHubSource(TarballReader, LinkFollower):
         over as a file that cannot be read (recorded failed, its last good version kept, tried
         again by the next run) and the run goes on; `DOWN_AFTER` such files in a row mean GitHub
         itself is down, and waiting out every retry of every file would only delay the stop."""
-        in_a_row = 0
+        in_a_row, tries = 0, counted(self.max_attempts, "attempt")
         for sf in files:
             try:
                 data = self._fetch_blob(sf)
@@ -267,10 +268,10 @@ class GitHubSource(TarballReader, LinkFollower):
                 in_a_row += 1
                 if in_a_row >= DOWN_AFTER:
                     raise GitHubUnavailable(f"GitHub API kept failing for {self.description}: {in_a_row} files in "
-                                            f"a row through {self.max_attempts} attempts each (last: {exc.last})",
+                                            f"a row through {tries} each (last: {exc.last})",
                                             exc.last) from None
                 log.warning("%s: %s", sf.path, exc)
-                yield sf._replace(refused=f"cannot read from GitHub ({self.max_attempts} attempts): {exc.last}"), b""
+                yield sf._replace(refused=f"cannot read from GitHub ({tries}): {exc.last}"), b""
                 continue
             in_a_row = 0
             yield sf, data
@@ -502,7 +503,8 @@ class GitHubSource(TarballReader, LinkFollower):
             return with_waits()
         except _Transient as exc:
             raise GitHubUnavailable(
-                f"GitHub API kept failing for {self.description} after {self.max_attempts} attempts: {exc}", str(exc)
+                f"GitHub API kept failing for {self.description} after {counted(self.max_attempts, 'attempt')}: {exc}",
+                str(exc)
             ) from None
         except _RateLimited as exc:
             raise self._stop(f"{exc} (still limited after {RATE_LIMIT_TRIES} waits)", exc.wait) from None

@@ -19,6 +19,7 @@ from typing import Any
 
 import requests
 
+from ontosync.console import counted
 from ontosync.retry import RetryPolicy
 from ontosync.sources import SourceError, SourceFile, SourceInterrupted, git_blob_sha
 from ontosync.sources.github_http import (
@@ -93,7 +94,7 @@ class TarballReader:
                     attempt = 0
                 if attempt + 1 >= self.max_attempts:
                     raise GitHubUnavailable(
-                        f"GitHub tarball download for {self.description} failed {attempt + 1} times: {exc}"
+                        f"GitHub tarball download for {self.description} failed {counted(attempt + 1, 'time')}: {exc}"
                     ) from None
                 attempt += 1
                 delay = self.retry.wait(attempt)
