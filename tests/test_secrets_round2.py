@@ -110,3 +110,14 @@ def test_fetch_db_refuses_a_postgres_url_as_out_before_making_a_folder(out, tmp_
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and "pw9x" not in err and "PostgreSQL" in err, err
     assert os.listdir(tmp_path) == []
+
+
+def test_diff_refuses_such_a_url_as_base(tmp_path, capsys):
+    """`diff --base 'postgresql://u:Sec@ret9x/?a=b@h/db'` reached libpq, which quoted `"a"`."""
+    url, pieces = UNENCODED[1]
+    db = tmp_path / "o.db"
+    (tmp_path / "a.ttl").write_text("", encoding="utf-8")
+    assert main(["sync", str(tmp_path), "--db", str(db), "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["diff", "--db", str(db), "--base", url]) == 2
+    _refused_line(capsys.readouterr().err, pieces)
