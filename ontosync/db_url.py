@@ -135,8 +135,9 @@ def unencoded_at(db: str) -> str | None:
     names = {part.partition("=")[0] for part in after.partition("?")[2].split("&") if part}
     if "@" not in re.match(r"[^/?]*", after).group(0) and ("@" not in after or names <= _LIBPQ_PARAMS):
         return None
-    return ("its user name or password holds an `@` libpq would end them at (it reads the rest as the host): "
-            "percent-encode each `@` in them as %40")
+    # no `@` in the words: `mask` takes the text from the URL's `:` to such an `@` for a password
+    return ("its user name or password holds an unencoded at sign, where libpq ends them (it reads the rest "
+            "as the host): percent-encode each at sign in them as %40")
 
 
 def folder_name(db: str) -> str | None:

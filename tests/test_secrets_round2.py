@@ -28,8 +28,8 @@ UNENCODED = [
 
 
 def _refused_line(err: str, pieces) -> None:
-    """One line, naming %40, and no piece of the password (nor the user info) in it."""
-    assert len(err.splitlines()) == 1 and "%40" in err, err
+    """One line, naming the host and %40, and no piece of the password (nor the user info) in it."""
+    assert len(err.splitlines()) == 1 and "as %40" in err and "@127.0.0.1:9/" in err, err
     assert not any(piece in err for piece in pieces), err
 
 
