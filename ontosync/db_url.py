@@ -67,6 +67,11 @@ _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/\s]*@")
 _CONNINFO = re.compile(r"(?i)(?:^|\s)(?:host|hostaddr|port|dbname|user|password|passfile|service|sslmode)\s*=")
 
 
+def is_url(text: str) -> bool:
+    """Whether `text` starts as a URL of any scheme (blanks before it allowed): no file's path."""
+    return bool(_URL.match(text))
+
+
 def hide_userinfo(text: str) -> str:
     """`text` with the user info of every URL in it (any scheme) shown as `***`: a clone URL with
     its token (sources/names.hide_credentials), a `--db` of a scheme ontosync does not take."""

@@ -121,3 +121,21 @@ def test_diff_refuses_such_a_url_as_base(tmp_path, capsys):
     capsys.readouterr()
     assert main(["diff", "--db", str(db), "--base", url]) == 2
     _refused_line(capsys.readouterr().err, pieces)
+
+
+@pytest.mark.parametrize("flag", ["--report", "--checkpoint", "--output"])
+def test_a_url_as_an_output_file_is_refused_with_its_password_masked(flag, tmp_path, monkeypatch, capsys):
+    """`--report postgresql://u:pw9x@h/r.json` said "folder .../postgresql:/u:pw9x@h does not exist"
+    (and wrote there when the folder was): refused as a URL, the password masked, nothing written."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "a.ttl").write_text("", encoding="utf-8")
+    assert main(["sync", "t", "--db", "o.db", "--quiet"]) == 0
+    folder = tmp_path / "postgresql:" / "u:pw9x@h"  # the folder the URL names as a path
+    folder.mkdir(parents=True)
+    capsys.readouterr()
+    command = ["diff", "--db", "o.db"] if flag == "--output" else ["sync", "t", "--db", "o.db", "--quiet"]
+    assert main([*command, flag, "postgresql://u:pw9x@h/r.json"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "pw9x" not in err and "a URL, not a path" in err, err
+    assert os.listdir(folder) == []
