@@ -83,12 +83,16 @@ def escaped_char(ch: str) -> str:
 
 def not_there(what: str, path: object, wanted: str = "a regular file") -> str:
     """Why `path` is no `what`: not there at all, or there but not `wanted` (a folder, a FIFO, a
-    file given as the source): "not found" of a file the user can list misled."""
+    file given as the source): "not found" of a file the user can list misled. A URL's user info is
+    hidden: `sync https://u:TOKEN@host/repo` printed the token."""
+    from ontosync.db_url import is_url, shown_db
+
+    shown = shown_db(path) if isinstance(path, str) and is_url(path) else path
     if reason := too_long_path(path):
-        return f"{what} {path}: {reason}"
+        return f"{what} {shown}: {reason}"
     if not os.path.lexists(path):
-        return f"{what} not found: {path}"
-    return f"{what} {path}: not {wanted}"
+        return f"{what} not found: {shown}"
+    return f"{what} {shown}: not {wanted}"
 
 
 def too_long_path(path: object) -> str | None:

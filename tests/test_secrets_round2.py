@@ -139,3 +139,16 @@ def test_a_url_as_an_output_file_is_refused_with_its_password_masked(flag, tmp_p
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and "pw9x" not in err and "a URL, not a path" in err, err
     assert os.listdir(folder) == []
+
+
+@pytest.mark.parametrize("where", ["source", "--config"])
+def test_a_url_as_the_source_or_the_config_is_said_without_its_secret(where, tmp_path, monkeypatch, capsys):
+    """`sync https://u:tok9x@h/src` said "source directory not found: https://u:tok9x@h/src", and
+    `--config postgresql://u:tok9x@h/c.yml` "cannot read config postgresql:/u:tok9x@h/c.yml"."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "t").mkdir()
+    url = "https://u:tok9x@h/src" if where == "source" else "postgresql://u:tok9x@h/c.yml"
+    argv = ["sync", url, "--db", "o.db"] if where == "source" else ["sync", "t", "--db", "o.db", "--config", url]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "tok9x" not in err and "***@h/" in err, err
