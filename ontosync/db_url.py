@@ -132,14 +132,18 @@ def unencoded_at(db: str) -> str | None:
     (None: it is not; any other `--db`). Why: libpq ends the password at its first `@`, so such a URL
     never connects, and the rest of the password became the host, the port or a query parameter's name
     that libpq quoted in its error, which no mask could know. An `@` in the database name or in a value
-    of a parameter libpq takes stays allowed."""
+    of a parameter libpq takes stays allowed. A `?` there too: libpq takes it, but not split_schema."""
     parts = _libpq_userinfo(db) if is_postgres_url(db) else None
     if parts is None:
         return None
-    after = parts[1]
+    userinfo, after = parts
     names = {part.partition("=")[0] for part in after.partition("?")[2].split("&") if part}
     if "@" not in re.match(r"[^/?]*", after).group(0) and ("@" not in after or names <= _LIBPQ_PARAMS):
-        return None
+        # a `?` libpq keeps in the password begins the query for urlsplit (split_schema): `u:Sec?x@h/db`
+        # reached libpq as `u:Sec?x%40h%2Fdb=`, "invalid URI query parameter", though libpq takes it
+        return None if "?" not in userinfo else (
+            "its user name or password holds an unencoded question mark, where the URL's query would begin: "
+            "percent-encode each question mark in them as %3F")
     # no `@` in the words: `mask` takes the text from the URL's `:` to such an `@` for a password
     return ("its user name or password holds an unencoded at sign, where libpq ends them (it reads the rest "
             "as the host): percent-encode each at sign in them as %40")

@@ -78,6 +78,15 @@ def test_the_action_refuses_the_input_and_masks_the_whole_password(url, pieces, 
     assert any("as %2540" in line for line in shown), log  # the runner shows %40
 
 
+def test_a_question_mark_in_the_password_is_refused_not_mangled(capsys):
+    """`postgresql://u:Sec?x9@h/db` (libpq takes that password) reached libpq as
+    `u:Sec?x9%40h%2Fdb=` (split_schema read `?x9@h/db` as the query): "invalid URI query parameter"."""
+    assert main(["status", "--db", "postgresql://u:Sec?x9@127.0.0.1:9/db"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "as %3F" in err and "@127.0.0.1:9/db" in err, err
+    assert "Sec" not in err and "x9" not in err, err
+
+
 def test_the_mask_keeps_the_colon_after_a_key_value_password():
     assert mask("--db host=h password=pw: a key=value string") == "--db host=h password=***: a key=value string"
 
