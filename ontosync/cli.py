@@ -266,8 +266,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
     cli = {k: v for k, v in vars(args).items() if k != "command"}
     settings = build_settings(cli, args.config)
-    if not is_postgres_url(settings.db):
-        check_db_path(settings.db)
+    check_db_path(settings.db)  # a PostgreSQL URL's unencoded `@` too, from the file's `db:` as well
     try:  # one filter: the outputs are checked against it, the source walks with it
         selects, bad_filter = PathFilter(settings.include, settings.exclude, settings.path), None
     except SourceError as exc:  # said after the outputs' check, as make_source's error

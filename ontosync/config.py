@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from ontosync.config_limits import ConfigError, check_shape, normalize_alerts, read_limited
-from ontosync.db_url import checkpoint_name, is_postgres_url
+from ontosync.db_url import checkpoint_name, is_postgres_url, is_url, shown_db
 from ontosync.options import (
     DEFAULT_MAX_FILE_SIZE,
     IRI_PREFIX,
@@ -410,14 +410,22 @@ def database_from_env() -> str | None:
     return os.environ.get("ONTOSYNC_DATABASE_URL", "").strip() or None
 
 
+def _check_config_path(config_path: str | None) -> None:
+    """ConfigError for a `--config` that names no file: blank (`--config "$CONF"`, unset, read the
+    tree's file instead), or a URL (read as a path, `postgresql://u:PW@h/c.yml` printed PW)."""
+    if config_path is not None and not config_path.strip():
+        raise ConfigError("--config must not be empty")
+    if config_path and is_url(config_path):
+        raise ConfigError(f"--config {shown_db(config_path)}: a URL, not a path: give the file's path")
+
+
 def build_settings(cli: dict[str, Any], config_path: str | None) -> Settings:
     """Merge: defaults < config file < explicit flags (those not None in `cli`)."""
     if cli.get("source") is not None and not cli["source"].strip():  # `sync "$DIR"`, unset: it synced `.`
         raise ConfigError("SOURCE must not be empty (a folder or github:OWNER/REPO)")
     source = cli.get("source") or os.environ.get("GITHUB_WORKSPACE") or "."
     file_values: dict[str, Any] = {}
-    if config_path is not None and not config_path.strip():  # `--config "$CONF"`, unset: not the tree's file
-        raise ConfigError("--config must not be empty")
+    _check_config_path(config_path)
     in_use = config_in_use(config_path, source)
     if config_path:
         checkout = _checkout(Path(config_path), source)

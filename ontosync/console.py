@@ -88,12 +88,16 @@ def escaped_char(ch: str) -> str:
 
 def not_there(what: str, path: object, wanted: str = "a regular file") -> str:
     """Why `path` is no `what`: not there at all, or there but not `wanted` (a folder, a FIFO, a
-    file given as the source): "not found" of a file the user can list misled."""
+    file given as the source): "not found" of a file the user can list misled. A URL's user info is
+    hidden: `sync https://u:TOKEN@host/repo` printed the token."""
+    from ontosync.db_url import is_url, shown_db
+
+    shown = shown_db(path) if isinstance(path, str) and is_url(path) else path
     if reason := too_long_path(path):
-        return f"{what} {path}: {reason}"
+        return f"{what} {shown}: {reason}"
     if not os.path.lexists(path):
-        return f"{what} not found: {path}"
-    return f"{what} {path}: not {wanted}"
+        return f"{what} not found: {shown}"
+    return f"{what} {shown}: not {wanted}"
 
 
 def too_long_path(path: object) -> str | None:
@@ -127,13 +131,15 @@ def _limit(name: str, default: int) -> int:
 
 def unusable_db_path(db: str) -> str | None:
     """Why a SQLite `--db` path can name no file (None: it may, or it is a server's URL): a
-    URL or connection string ontosync does not take (db_url.not_a_path), a folder's name
+    URL or connection string ontosync does not take (db_url.not_a_path), a PostgreSQL URL libpq would
+    misread for an unencoded `@` (db_url.unencoded_at), a folder's name
     (db_url.folder_name), or a path past the system's limits (`too_long_path`)."""
-    from ontosync.db_url import folder_name, is_postgres_url, not_a_path
+    from ontosync.db_url import folder_name, is_postgres_url, not_a_path, unencoded_at
 
     if db == "-":  # `--report -` and `diff --output -` print; `--db -` made a database file named `-`
         return "standard input and output cannot hold a database: give a path"
-    return not_a_path(db) or folder_name(db) or (None if is_postgres_url(db) else too_long_path(db))
+    return (not_a_path(db) or unencoded_at(db) or folder_name(db)
+            or (None if is_postgres_url(db) else too_long_path(db)))
 
 
 def no_database(path: object) -> str | None:

@@ -24,20 +24,21 @@ SCHEMES = ("postgresql://", "postgres://")
 # the whole password): the host's `@` is the one followed by no other `@` before a space, a quote,
 # the query or the line's end, and the password never runs into another URL. The user may hold an
 # unencoded `@` too (Azure's `ontosync@myserver`: the whole password was printed).
-_SECRET = re.compile(r"(?i)\b(postgres(?:ql)?://[^:/\s'\"]*):((?:(?!postgres(?:ql)?://)[^\r\n])*?)@"
+_SECRET = re.compile(r"(?i)\b(postgres(?:ql)?(?:\+\w+)?://[^:/\s'\"]*):((?:(?!postgres(?:ql)?://)[^\r\n])*?)@"
                      r"(?=[^@\s'\"?#]*(?:[\s'\"?#]|$))")
 # First, the run of the URL up to its last `@` (or `%40`: split_schema re-encodes what Python takes for
 # the query) before a space or the line's end. Why: a password holding an `@` and after it a `?`, `#`
 # or a quote (`Sec@ret?9x`) was cut at its first `@`, its tail printed (`***@ret?9x%40127.0.0.1...`).
 # It may hide a database name's or a query's head; _SECRET then takes a password holding a space.
-_SECRET_TO_LAST_AT = re.compile(r"(?i)\b(postgres(?:ql)?://[^:/\s'\"]*):(?:(?!postgres(?:ql)?://)\S)*?"
+_SECRET_TO_LAST_AT = re.compile(r"(?i)\b(postgres(?:ql)?(?:\+\w+)?://[^:/\s'\"]*):(?:(?!postgres(?:ql)?://)\S)*?"
                                 r"(?:@|%40)(?=(?:(?!@|%40)\S)*(?:\s|$))")
 # libpq read such a URL its own way and quotes the pieces it could not use: the password's tail as the
 # host (`"Ret9@127.0.0.1"`: what runs to its last `@`) or as a query parameter's name (`"9x@127..."`),
 # or its head as the port (`invalid integer value "Sec" for connection option "port"`)
 _SPLIT_HOST = re.compile(r'((?:host name|URI query parameter:) ")[^"\r\n]*@')
 _SPLIT_PORT = re.compile(r'(invalid integer value )"[^"\r\n]*"( for connection option "port")')
-_PASSWORD_PARAM = re.compile(r"(?i)\b((?:ssl)?password\s*=\s*)('[^']*'|\"[^\"]*\"|[^\s&'\"]+)")
+# a bare value ends before a `:` that ends the word (`password=pw: ...`, a message's colon, was eaten)
+_PASSWORD_PARAM = re.compile(r"(?i)\b((?:ssl)?password\s*=\s*)('[^']*'|\"[^\"]*\"|[^\s&'\"]+?(?=:?(?:[\s&'\"]|$)))")
 # libpq quotes the text it failed to percent-decode, whichever part of the URL (the password too)
 _PERCENT_TOKEN = re.compile(r"(?i)(percent-encoded (?:token|value): )\"[^\"\r\n]*\"")
 MAX_SCHEMA = 63  # PostgreSQL's identifier limit (NAMEDATALEN - 1)
@@ -60,9 +61,15 @@ def is_postgres_url(db: str | None) -> bool:
 
 # Any URL's scheme (`postgresql+psycopg2://`, `sqlite:///`), blanks before it allowed; the user info of one
 _URL = re.compile(r"\s*[A-Za-z][A-Za-z0-9+.\-]*://")
-_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/@\s]*@")
+# to the last `@` before the path: `u:Sec@ret?9x@h/db` was shown `***@ret?9x@h/db` (its first `@`)
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/\s]*@")
 # libpq's key=value connection string (`host=h password=pw dbname=d`)
 _CONNINFO = re.compile(r"(?i)(?:^|\s)(?:host|hostaddr|port|dbname|user|password|passfile|service|sslmode)\s*=")
+
+
+def is_url(text: str) -> bool:
+    """Whether `text` starts as a URL of any scheme (blanks before it allowed): no file's path."""
+    return bool(_URL.match(text))
 
 
 def hide_userinfo(text: str) -> str:
@@ -91,8 +98,55 @@ def not_a_path(db: str) -> str | None:
 
 def shown_db(db: str) -> str:
     """`--db` as an error line may name it: `mask`, and the user info of a URL of any other scheme
-    hidden too (`postgresql+psycopg2://***@host/db`)."""
-    return mask(db if is_postgres_url(db) else hide_userinfo(db))
+    (or of a PostgreSQL URL holding an unencoded `@`) hidden to the value's last `@`
+    (`postgresql+psycopg2://***@host/db`). Why the last: `' postgresql://u:Sec@ret?9x@h/db'` showed
+    `***@ret?9x@h/db`, and a password holding a blank (`Sec@re t9`) ends no word where it ends."""
+    found = _URL.match(db)
+    if found and "@" in db and (not is_postgres_url(db) or unencoded_at(db)):
+        return mask(f"{found.group(0)}***@{db.rpartition('@')[2]}")
+    return mask(db)
+
+
+# What libpq takes in a URL's query (and ontosync's `schema`): another name after an `@` is a piece of
+# a password (`u:Sec@ret9x/?a=b@host`: libpq said `invalid URI query parameter: "a"`)
+_LIBPQ_PARAMS = frozenset(re.findall(r"\w+", """host hostaddr port dbname user password passfile require_auth
+    channel_binding connect_timeout client_encoding options application_name fallback_application_name keepalives
+    keepalives_idle keepalives_interval keepalives_count tcp_user_timeout replication gssencmode sslmode
+    requiressl ssl sslnegotiation sslcompression sslcert sslkey sslkeylogfile sslpassword sslcertmode
+    sslrootcert sslcrl sslcrldir sslsni requirepeer ssl_min_protocol_version ssl_max_protocol_version
+    krbsrvname gsslib gssdelegation target_session_attrs load_balance_hosts service min_protocol_version
+    max_protocol_version scram_client_key scram_server_key oauth_issuer oauth_client_id oauth_client_secret
+    oauth_scope schema"""))
+
+
+def _libpq_userinfo(url: str) -> tuple[str, str] | None:
+    """(the user info as libpq reads it, the text after its `@`), or None without one: libpq ends the
+    user info at the first `@`, unless a `/` comes before it."""
+    rest = url.split("://", 1)[1] if "://" in url else url
+    head = re.match(r"[^@/]*@", rest)
+    return (head.group(0)[:-1], rest[head.end():]) if head else None
+
+
+def unencoded_at(db: str) -> str | None:
+    """Why a PostgreSQL URL is refused for an `@` of its user name or password not percent-encoded
+    (None: it is not; any other `--db`). Why: libpq ends the password at its first `@`, so such a URL
+    never connects, and the rest of the password became the host, the port or a query parameter's name
+    that libpq quoted in its error, which no mask could know. An `@` in the database name or in a value
+    of a parameter libpq takes stays allowed. A `?` there too: libpq takes it, but not split_schema."""
+    parts = _libpq_userinfo(db) if is_postgres_url(db) else None
+    if parts is None:
+        return None
+    userinfo, after = parts
+    names = {part.partition("=")[0] for part in after.partition("?")[2].split("&") if part}
+    if "@" not in re.match(r"[^/?]*", after).group(0) and ("@" not in after or names <= _LIBPQ_PARAMS):
+        # a `?` libpq keeps in the password begins the query for urlsplit (split_schema): `u:Sec?x@h/db`
+        # reached libpq as `u:Sec?x%40h%2Fdb=`, "invalid URI query parameter", though libpq takes it
+        return None if "?" not in userinfo else (
+            "its user name or password holds an unencoded question mark, where the URL's query would begin: "
+            "percent-encode each question mark in them as %3F")
+    # no `@` in the words: `mask` takes the text from the URL's `:` to such an `@` for a password
+    return ("its user name or password holds an unencoded at sign, where libpq ends them (it reads the rest "
+            "as the host): percent-encode each at sign in them as %40")
 
 
 def folder_name(db: str) -> str | None:
@@ -115,12 +169,22 @@ def mask(text: str) -> str:
 
 
 def password(url: str) -> str | None:
-    """The URL's password, for `::add-mask::` in the Action (None when it has none)."""
+    """The URL's password as urlsplit reads it, to its first `@` (None when it has none)."""
     try:
         return urlsplit(url).password
     except ValueError:  # still masked in the log: the text between `user:` and `@`
         found = _SECRET.match(url)
         return found.group(2) or None if found else None
+
+
+def passwords(url: str) -> list[str]:
+    """The URL's password as each reader could take it, for `::add-mask::` in the Action: `password`,
+    and for an `@` not percent-encoded the whole one, to the URL's last `@`. Why: `u:Sec@re t9@host`
+    was masked as `Sec` only, and libpq's error quoted `re t9`."""
+    found = [password(url)]
+    if unencoded_at(url):
+        found.append(url.split("://", 1)[1].rpartition("@")[0].partition(":")[2])
+    return [secret for secret in dict.fromkeys(found) if secret]
 
 
 def split_schema(url: str) -> tuple[str, str | None]:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ontosync.console import json_text
-from ontosync.db_url import is_postgres_url, mask, not_a_path, shown_db, split_schema
+from ontosync.db_url import is_postgres_url, mask, not_a_path, shown_db, split_schema, unencoded_at
 from ontosync.diff_format import to_markdown, to_text
 from ontosync.pipeline.outputs import STDOUT, OutputError, check_distinct, check_output, write_text
 from ontosync.store.changelog import has_change_log, has_table
@@ -27,11 +27,12 @@ def changes_json(conn: Any, db_name: str, run: int | None = None, since: str | N
                  base: str | None = None, after_run: int | None = None) -> dict:
     """The contract's change JSON for one selection (raises DiffError), read from one snapshot."""
     with one_snapshot(conn):
-        if base is not None and is_postgres_url(base):
-            return _compare_with_server(conn, db_name, base)
         if base is not None:
-            if reason := not_a_path(base):  # `postgresql+psycopg2://u:PW@h/db`: "not found" printed PW
+            # `postgresql+psycopg2://u:PW@h/db`: "not found" printed PW; `u:Sec@re t9@h`: libpq quoted `re t9`
+            if reason := not_a_path(base) or unencoded_at(base):
                 raise DiffError(f"--base {shown_db(base)}: {reason}")
+            if is_postgres_url(base):
+                return _compare_with_server(conn, db_name, base)
             return compare_databases(conn, base, db_name).to_json(conn)
         _ontosync_store(conn, db_name)
         return select_runs(conn, run=run, since=since, after_run=after_run).to_json(conn)

@@ -46,9 +46,12 @@ class ReadOnlyDatabase(Stopped):
 
 
 def check_db_path(db: str) -> None:
-    """The SQLite database a sync will create or write: a usable name in an existing folder."""
+    """The SQLite database a sync will create or write: a usable name in an existing folder (of a
+    PostgreSQL URL: none libpq would misread, db_url.unencoded_at)."""
     if reason := unusable_db_path(db):  # from a flag, $ONTOSYNC_DATABASE_URL or the file's `db:`
         raise PathRefused(f"--db {shown_db(db)}: {reason}")
+    if is_postgres_url(db):
+        return
     if (mask := current_umask()) & 0o600:
         # SQLite made the database (and each run its -wal) unwritable by its owner: "attempt to write a
         # readonly database" after the first commit, an empty database left, and the umask never named

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 from ontosync.console import printable, unusable_db_path
 from ontosync.console import say as _say
-from ontosync.db_url import shown_db
+from ontosync.db_url import is_postgres_url, shown_db
 from ontosync.options import default_api_url
 from ontosync.sources.names import hide_credentials, is_repository
 
@@ -159,13 +159,16 @@ def _refused(repo: str, artifact: str, out: str | os.PathLike, branch: str | Non
         return f"--{blank} must not be empty"  # a blank --branch fetched the default branch's database
     if not is_repository(repo):
         return f"repository must look like OWNER/REPO, not {hide_credentials(repo)!r}"
+    shown = shown_db(str(out))  # an --out may hold a password: `postgresql://u:PW@h/o.db-wal` printed it
+    if is_postgres_url(str(out).strip()):  # made a folder `postgresql:/u:PW@h/` and wrote the database in it
+        return f"--out {shown}: a PostgreSQL URL; fetch-db writes a SQLite file: give its path"
     if reason := unusable_db_path(str(out)):  # `-` (a file named `-` was written), too long, `dir/`
-        return f"--out {shown_db(str(out))}: {reason}"
+        return f"--out {shown}: {reason}"
     if Path(out).is_dir():
-        return f"--out {Path(out)} is a folder"
+        return f"--out {shown} is a folder"
     if reason := _unwritable_folder(Path(out)):
-        return f"--out {shown_db(str(out))}: {reason}"
-    return f"--out {out}: {reason}" if (reason := side_file(out)) else None
+        return f"--out {shown}: {reason}"
+    return f"--out {shown}: {reason}" if (reason := side_file(out)) else None
 
 
 def _unwritable_folder(out: Path) -> str | None:

@@ -14,7 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ontosync.action.container_step import FALSE, TRUE, name_refused, uploads  # shared with the runner's step
-from ontosync.db_url import BadDatabaseUrl, checkpoint_name, is_postgres_url, not_a_path, shown_db, split_schema
+from ontosync.db_url import (
+    BadDatabaseUrl,
+    checkpoint_name,
+    is_postgres_url,
+    not_a_path,
+    shown_db,
+    split_schema,
+    unencoded_at,
+)
 from ontosync.options import BY_INPUT, OPTIONS, Option, default_api_url
 from ontosync.sources.git_head import checkout_origin
 from ontosync.sources.names import hide_credentials, is_repository
@@ -227,7 +235,7 @@ def read_places(env: Mapping[str, str]) -> ActionInputs:
 
     source = read_source(env, workspace, notes)
     database_url = get_input(env, "database") if is_postgres_url(get_input(env, "database")) else ""
-    if reason := not_a_path(get_input(env, "database")):
+    if reason := not_a_path(get_input(env, "database")) or unencoded_at(get_input(env, "database")):
         # `postgresql+psycopg2://u:PW@h/db` became a path (`//` folded): synced into, PW in the log and outputs
         raise InputError(f"input 'database' ({shown_db(get_input(env, 'database'))}): {reason}")
     try:

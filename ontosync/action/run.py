@@ -51,7 +51,7 @@ from ontosync.action.summary import (
     write_outputs,
 )
 from ontosync.action.target_checkout import checked_out_pr, synced_revision
-from ontosync.db_url import is_postgres_url, mask, password
+from ontosync.db_url import is_postgres_url, mask, passwords
 from ontosync.diff_format import MAX_NOTE, is_empty, md
 from ontosync.options import BY_INPUT
 from ontosync.pipeline.interrupts import as_interrupt
@@ -378,8 +378,7 @@ def mask_database_password(cmd: Commands, database: str) -> None:
     """A PostgreSQL `database` input: its password (and the whole URL) masked in the job's log."""
     if is_postgres_url(database):
         cmd.mask(database)
-        secret = password(database)
-        if secret:
+        for secret in passwords(database):
             cmd.mask(secret)
 
 

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from ontosync.console import json_text
+from ontosync.db_url import is_url, shown_db
 from ontosync.files import replace_atomically
 
 
@@ -42,6 +43,11 @@ def is_special(path: str | Path) -> bool:
 
 
 def check_output(path: str | Path, flag: str) -> None:
+    """Why `path` cannot take a file the run writes (OutputError); a URL first: `--report
+    postgresql://u:PW@h/r.json` was refused as "folder .../postgresql:/u:PW@h does not exist",
+    the password in the clear (and written into, when that folder was there)."""
+    if is_url(str(path)):
+        raise OutputError(f"{flag} {shown_db(str(path))}: a URL, not a path: give a file's path")
     real = os.path.realpath(path)
     mode = file_mode(os.fspath(path))  # followed as open() follows: see write_text
     if mode is not None:
