@@ -29,6 +29,7 @@ from ontosync.pipeline.outputs import (
     is_special,
     missing_folder,
     not_writable,
+    refused_kind,
     side_file,
     too_long,
 )
@@ -101,15 +102,13 @@ def check_outputs(settings: Settings, config: str | None, selects: PathFilter | 
     sync's path filter (None: its globs are bad, which the caller says)."""
     report = None if settings.report == STDOUT else settings.report  # `-`: printed (cli.py _finish_sync)
     try:
-        if settings.checkpoint_path == STDOUT:
-            raise OutputError("--checkpoint -: standard output, which no sync can resume from: give a file (or "
-                              "/dev/null for none)")
+        if settings.checkpoint_path == STDOUT:  # said before --report's problems, as before
+            raise OutputError(checkpoint_refused(STDOUT) or "")
         if report:
             check_output(report, "--report")
+        if why := checkpoint_refused(settings.checkpoint_path):
+            raise OutputError(why)
         check_output(settings.checkpoint_path, "--checkpoint")
-        if stat.S_ISFIFO(file_mode(settings.checkpoint_path) or 0):  # each write waited for a reader, the run with it
-            raise OutputError(f"--checkpoint {settings.checkpoint_path}: a FIFO, which no sync can resume from: give a "
-                              "file (or /dev/null for none)")
         if not settings.checkpoint and os.path.islink(settings.checkpoint_path):
             # the default, beside the database: a link there is the checkout's (`ontology.db.checkpoint.json
             # -> ~/.bashrc`), not a place the user chose; the checkpoint was written into its target
@@ -128,6 +127,17 @@ def check_outputs(settings: Settings, config: str | None, selects: PathFilter | 
                               "reads (the next sync would read what this one writes there); give a path outside it")
     except OutputError as exc:
         raise PathRefused(str(exc)) from None
+
+
+def checkpoint_refused(path: str) -> str | None:
+    """Why a sync refuses `path` as its checkpoint for what it is, whoever runs it, or None. Why
+    here: `status` says it in the sync's words, where it said "none" of `-` and "the next sync
+    replaces it" of a folder, paths no sync writes."""
+    if path == STDOUT:
+        return "--checkpoint -: standard output, which no sync can resume from: give a file (or /dev/null for none)"
+    if stat.S_ISFIFO(file_mode(path) or 0):  # each write waited for a reader, the run with it
+        return f"--checkpoint {path}: a FIFO, which no sync can resume from: give a file (or /dev/null for none)"
+    return refused_kind(path, "--checkpoint")
 
 
 def _check_checkpoint_owner(settings: Settings) -> None:

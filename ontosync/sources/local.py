@@ -1,7 +1,8 @@
 """A local tree: the Action's checkout, or any folder.
 
 The walk is lazy and sorted (a stable order), and never leaves the root: a symbolic link is
-followed only when its target stays inside the root, a linked folder is never descended, and
+followed only when its target stays inside the root, a linked folder is never descended (but named
+in a `linked-folder` warning, the files in it being left out), and
 FIFOs, sockets and devices are refused without being opened. Each selected file is hashed as git
 would (streamed, nothing kept), so unchanged files are skipped without parsing; the worker that
 parses a file reads it again itself, so no file contents travel through the pipeline. With the
@@ -30,6 +31,7 @@ from ontosync.sources import (
     PathFilter,
     SourceError,
     SourceFile,
+    linked_folder_warning,
 )
 from ontosync.sources.git_head import checkout_revision
 from ontosync.sources.names import needs_escape, os_name, recorded_name, unescape_name
@@ -55,6 +57,7 @@ class LocalSource:
         self.warnings: list[dict] = [{"path": None, "kind": "revision", "line": None, "message": unread}] \
             if unread else []
         self._os_paths: dict[str, str] = {}  # recorded path -> OS path, for escaped names only
+        self._linked_folders: set[str] = set()  # named in `warnings` once (the counting walk meets them too)
         self._start_prefix = ""
         self.stat_cache = None  # set by the sync: pipeline/stat_cache.py (hashes only what `stat` says changed)
         self._check_listable(self._start())
@@ -202,7 +205,22 @@ class LocalSource:
                 return None
             odd[shown] = name
             name = shown
+        if entry.is_symlink():
+            self._note_linked_folder(entry)
         return name + "/" if _is_dir(entry) else name
+
+    def _note_linked_folder(self, entry: os.DirEntry) -> None:
+        """Warn of a link to a folder the filter could select files in (sources.linked_folder_warning):
+        the walk does not descend it, and its files were lost without a word."""
+        try:
+            if entry.name == ".git" or not entry.is_dir():  # followed: the link's target
+                return
+        except OSError:  # a loop, a target it may not stat: no folder to lose
+            return
+        rel = recorded_name(os.path.relpath(entry.path, self.real_root))
+        if rel not in self._linked_folders and self.filter.may_select_under(rel + "/"):
+            self._linked_folders.add(rel)
+            self.warnings.append(linked_folder_warning(rel))
 
     def _describe(self, entry: os.DirEntry | _PathEntry, rel: str) -> SourceFile:
         try:
