@@ -369,6 +369,7 @@ def make_source(settings: Settings, path_filter):
         # Resolved and listed before the database is opened: offline, a bad token, an unknown
         # repository or a misspelt --path left a new, empty database (and its lock) that `status` showed
         # as synced. A rate-limit stop is not said here: the run says it, with its checkpoint (exit 1).
+        source.notice = _say  # a rate limit waited out here is said as the run says it (Progress.note)
         with contextlib.suppress(SourceInterrupted):
             source.count_files()
         return source
