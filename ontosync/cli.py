@@ -433,6 +433,8 @@ _NAMED_WARNINGS = (
      "folders ontosync could not list: the report's `unreadable-folder` warnings say why"),
     ("linked-folder", "not descended",
      "symbolic links to folders, not followed: the files in them are not synced"),
+    ("linked-file", "not followed",
+     "symbolic links to files that are not read: the report's `linked-file` warnings say why"),
     # one at most each (store/health.py hard_link_warnings, pipeline/emptied.py, sources/git_head.py)
     ("hard-links", "warning", ""), ("no-ontology-files", "warning", ""), ("revision", "warning", ""),
 )

@@ -28,12 +28,20 @@ def _tree_with_linked_folders(tmp_path: Path) -> Path:
     (src / "pages").symlink_to("../elsewhere/pages")
     (src / "more").symlink_to("inner")
     (src / "notes").symlink_to("inner/A.md")
+    (src / "Out.md").symlink_to("../elsewhere/pages/Lost.md")  # a page, selected by its name, outside
     return src
 
 
 def _linked_folder_warnings(report: Path) -> list[str]:
     warnings = json.loads(report.read_text())["warnings"]
     return [w["path"] for w in warnings if w["kind"] == "linked-folder" and w["message"].startswith(LINK_WORDS)]
+
+
+def _linked_file_warnings(report: Path) -> list[tuple[str, str]]:
+    return [(w["path"], w["message"]) for w in json.loads(report.read_text())["warnings"] if w["kind"] == "linked-file"]
+
+
+OUTSIDE = "symbolic link leads outside the source root: not followed, the file is recorded skipped"
 
 
 def test_a_linked_folder_of_a_checkout_is_named_once_in_the_report_and_on_the_terminal(tmp_path):
@@ -45,8 +53,11 @@ def test_a_linked_folder_of_a_checkout_is_named_once_in_the_report_and_on_the_te
     assert proc.returncode == 0, proc.stderr
     assert _linked_folder_warnings(report) == ["more", "pages"]  # once each, though the walk runs twice
     assert "not descended: more, pages (symbolic links to folders" in proc.stderr
+    # a selected link not followed was one more "skipped" among the pages that hold no class
+    assert _linked_file_warnings(report) == [("Out.md", OUTSIDE)]
+    assert f"not followed: Out.md: {OUTSIDE}" in proc.stderr
     with sqlite3.connect(tmp_path / "o.db") as con:
-        assert [r[0] for r in con.execute("SELECT path FROM source_files ORDER BY path")] == ["inner/A.md"]
+        assert [r[0] for r in con.execute("SELECT path FROM source_files ORDER BY path")] == ["Out.md", "inner/A.md"]
 
 
 def test_a_linked_folder_the_include_globs_cannot_reach_is_not_named(tmp_path):
@@ -64,13 +75,15 @@ def test_a_linked_folder_of_a_github_tree_is_named_as_a_checkouts(tmp_path):
     and `notes -> inner/A.md` is a file: neither is a folder the repository holds."""
     with FakeGitHub(None) as fake:
         fake.commit({"inner/A.md": PAGE}, links={"pages": "../elsewhere/pages", "more": "inner",
-                                                 "notes": "inner/A.md", "sub/x.md": "../inner"})
+                                                 "notes": "inner/A.md", "sub/x.md": "../inner",
+                                                 "Out.md": "../elsewhere/pages/Lost.md"})
         report = tmp_path / "r.json"
         proc = cli("sync", "github:o/r", "--api-url", fake.url, "--db", tmp_path / "g.db", "--report", report,
                    env={"GITHUB_TOKEN": fake.token, "ONTOSYNC_RETRY_BACKOFF": "0.001"})
     assert proc.returncode == 0, proc.stderr
     assert _linked_folder_warnings(report) == ["more", "sub/x.md"]
     assert "not descended: more, sub/x.md (symbolic links to folders" in proc.stderr
+    assert _linked_file_warnings(report) == [("Out.md", OUTSIDE)]
 
 
 def test_a_github_sync_that_cannot_reach_github_leaves_no_database(tmp_path):

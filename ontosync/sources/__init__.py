@@ -33,6 +33,18 @@ LINK_LOOP = "symbolic link loop: the link leads back to itself"
 LINK_TO_FOLDER = "symbolic link to a folder"
 
 
+def link_warning(path: str, why: str) -> dict | None:
+    """The warning of a selected link that is not followed (`why`, one of the LINK_ words), or None
+    for another refusal. Why: the file was recorded `skipped`, one more among the pages that hold
+    no class, and neither the report nor the terminal named it."""
+    if why == LINK_TO_FOLDER:
+        return linked_folder_warning(path)
+    if why not in (LINK_OUTSIDE, LINK_INTO_GIT, LINK_BROKEN, LINK_LOOP):
+        return None
+    return {"path": path, "kind": "linked-file", "line": None,
+            "message": f"{why}: not followed, the file is recorded skipped"}
+
+
 def linked_folder_warning(path: str) -> dict:
     """The `linked-folder` warning of a symbolic link to a folder. Why: a link to a folder is never
     descended (it could lead out of the source), and `pages -> ../elsewhere/pages` lost every page

@@ -31,7 +31,7 @@ from ontosync.sources import (
     PathFilter,
     SourceFile,
     git_blob_sha,
-    linked_folder_warning,
+    link_warning,
 )
 from ontosync.sources.github_tarball import GitHubUnavailable, Transient
 from ontosync.sources.github_tree import TreeItem
@@ -172,18 +172,23 @@ class LinkFollower:
         maybe, self._maybe_folders = self._maybe_folders, []
         for path in sorted(maybe):
             try:
-                self._note_linked_folder(path, self._follow(path))
+                target = self._follow(path)
             except GitHubUnavailable as exc:  # one link's text: no reason to stop the run
                 log.warning("%s: cannot read the symbolic link from GitHub: %s", path, exc.last)
+                continue
+            if target == LINK_TO_FOLDER:  # else a file or nothing, which its name does not select: no loss
+                self._note_link(path, LINK_TO_FOLDER)
 
     def _unfollowed(self, path: str, why: str) -> SourceFile:
         """The refused file of a selected link that is not followed (`why`)."""
-        self._note_linked_folder(path, why)
+        self._note_link(path, why)
         return SourceFile(path, None, 0, why)
 
-    def _note_linked_folder(self, path: str, target: LinkTarget | str) -> None:
-        if target == LINK_TO_FOLDER and linked_folder_warning(path) not in self.warnings:
-            self.warnings.append(linked_folder_warning(path))
+    def _note_link(self, path: str, why: str) -> None:
+        """A link's warning (sources.link_warning), once."""
+        warning = link_warning(path, why)
+        if warning is not None and warning not in self.warnings:
+            self.warnings.append(warning)
 
     def _kept_text(self, sha: str) -> bool:
         """Is the link's text in hand: read this run, or kept by the database from an earlier one
