@@ -262,7 +262,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from ontosync.store.lock import LockBusy, LockUnavailable, SyncLock
     from ontosync.store.repository import BUSY_TIMEOUT_S, Repository, StoreError
     from ontosync.store.wal import truncate_wal
-    from ontosync.sync_paths import check_db_path, check_outputs
+    from ontosync.sync_paths import check_db_path, check_outputs, new_outputs, remove_unsynced
 
     cli = {k: v for k, v in vars(args).items() if k != "command"}
     settings = build_settings(cli, args.config)
@@ -290,6 +290,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         return result if isinstance(result, int) else _finish_sync(settings, result)
     try:
         with SyncLock(settings.db, settings.source, settings.lock_timeout) as lock:
+            new = new_outputs(settings)
             if code := _ready_to_write(settings, lock.sound_stamp):
                 return code
             try:
@@ -298,15 +299,19 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 _say(f"fatal: {exc}")
                 return 3
             identity = file_identity(settings.db)  # the file the run writes (gone_since, below)
+            stopped = False
             try:
                 with terminate_as_interrupt():
                     result = SyncRun(settings, source, repo, options).run()
             except SourceError as exc:
+                stopped = True
                 _say(f"error: {exc}")
                 return 2
             finally:
                 truncate_wal(repo.conn, BUSY_TIMEOUT_S)
+                held = not stopped or _holds_files(repo)
                 repo.close()
+                remove_unsynced(settings.db, new, held)  # a first sync that read nothing leaves nothing
             gone = gone_since(settings.db, identity)
             if gone:
                 result.exit_code, result.message = 3, gone
@@ -318,6 +323,14 @@ def cmd_sync(args: argparse.Namespace) -> int:
     except LockUnavailable as exc:
         raise UsageError(str(exc)) from None
     return _finish_sync(settings, result)
+
+
+def _holds_files(repo) -> bool:
+    """Whether the database holds any file's row (unsure: it does, and is kept)."""
+    try:
+        return repo.conn.execute("SELECT EXISTS (SELECT 1 FROM source_files)").fetchone()[0] == 1
+    except sqlite3.Error:
+        return True
 
 
 def _ready_to_write(settings: Settings, sound_stamp: list[int] | None) -> int:

@@ -204,3 +204,24 @@ def _unlink_advice(path: str) -> str:
             return (f"it may hold writes not yet in the database: give it a copy of its own "
                     f"(`cp -p {path} {path}.tmp && mv {path}.tmp {path}`) rather than removing it")
     return "remove that name"
+
+
+def new_outputs(settings: Settings) -> list[str]:
+    """The database's files and the checkpoint that no file held before this run (taken under the
+    sync's lock, before the database is created): what `remove_unsynced` may take away again."""
+    if is_postgres_url(settings.db):
+        return []
+    names = [settings.db + suffix for suffix in DB_FILES if suffix != ".lock"] + [settings.checkpoint_path]
+    return [name for name in names if not os.path.lexists(name)]
+
+
+def remove_unsynced(db: str, new: list[str], holds_files: bool) -> None:
+    """Remove the files a first sync created when it stopped before syncing any file (a source it
+    could not read: exit 2). Why: the empty, migrated database stayed, and `status` showed it as a
+    synced database of 0 files. The lock file stays, as always (store/lock.py)."""
+    if db not in new or holds_files:
+        return
+    for name in new:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(name)
+

@@ -8,8 +8,6 @@ import os
 import sqlite3
 from pathlib import Path
 
-import pytest
-
 from tests.fake_github import FakeGitHub
 from tests.helpers import cli
 
@@ -105,26 +103,7 @@ def test_a_github_sync_that_cannot_reach_github_leaves_no_database(tmp_path):
     assert cli("status", "--db", tmp_path / "o.db").returncode == 2  # "database not found", as before any sync
 
 
-def test_a_github_sync_that_fails_into_an_existing_database_keeps_it(tmp_path):
-    """The other side: a database synced before is left as it was (its rows, its checkpoint)."""
-    db = tmp_path / "g.db"
-    with FakeGitHub(None) as fake:
-        fake.commit({"a.md": PAGE})
-        env = {"GITHUB_TOKEN": fake.token}
-        assert cli("sync", "github:o/r", "--api-url", fake.url, "--db", db, "--quiet", env=env).returncode == 0
-        url = fake.url
-    proc = cli("sync", "github:o/r", "--api-url", url, "--db", db, "--retries", "1",
-               env={"ONTOSYNC_RETRY_BACKOFF": "0.001"})
-    assert proc.returncode == 2
-    with sqlite3.connect(db) as con:
-        assert con.execute("SELECT path FROM source_files").fetchall() == [("a.md",)]
-
-
-@pytest.mark.parametrize(("given", "said"), [
-    ("folder", "--checkpoint {path}: is a folder; give a file path"),
-    ("-", "--checkpoint -: standard output, which no sync can resume from"),
-])
-def test_status_says_of_a_checkpoint_path_what_a_sync_says(tmp_path, given, said):
+def test_status_says_of_a_checkpoint_path_what_a_sync_says(tmp_path):
     """`status --checkpoint DIR` said "the next sync replaces it", `status --checkpoint -` said
     "none"; a sync refuses both (exit 2). status now gives the sync's own words."""
     src = tmp_path / "src"
@@ -132,15 +111,35 @@ def test_status_says_of_a_checkpoint_path_what_a_sync_says(tmp_path, given, said
     (src / "A.md").write_bytes(PAGE)
     db = tmp_path / "o.db"
     assert cli("sync", src, "--db", db, "--quiet").returncode == 0
-    path = tmp_path / "cp"
-    path.mkdir()
-    given = str(path) if given == "folder" else given
-    words = said.format(path=given)
-    sync = cli("sync", src, "--db", db, "--checkpoint", given)
-    assert sync.returncode == 2 and words in sync.stderr
-    status = cli("status", "--db", db, "--checkpoint", given)
-    assert status.returncode == 0
-    [line] = [x for x in status.stdout.splitlines() if x.startswith("checkpoint")]
-    assert line.startswith(f"checkpoint    none: a sync refuses this path: {words}")
-    shown = json.loads(cli("status", "--db", db, "--checkpoint", given, "--json").stdout)
-    assert shown["checkpoint"] is None and words in shown["checkpoint_unreadable"]
+    folder = tmp_path / "cp"
+    folder.mkdir()
+    for given, words in ((str(folder), f"--checkpoint {folder}: is a folder; give a file path"),
+                         ("-", "--checkpoint -: standard output, which no sync can resume from")):
+        sync = cli("sync", src, "--db", db, "--checkpoint", given)
+        assert sync.returncode == 2 and words in sync.stderr
+        status = cli("status", "--db", db, "--checkpoint", given)
+        assert status.returncode == 0
+        [line] = [x for x in status.stdout.splitlines() if x.startswith("checkpoint")]
+        assert line.startswith(f"checkpoint    none: a sync refuses this path: {words}")
+        shown = json.loads(cli("status", "--db", db, "--checkpoint", given, "--json").stdout)
+        assert shown["checkpoint"] is None and words in shown["checkpoint_unreadable"]
+
+
+def test_a_first_sync_that_stops_before_any_file_leaves_no_database(tmp_path):
+    """A graph's `logseq/config.edn` it may not read (mode 000, permissions binding): exit 2, and an
+    empty, migrated `o.db` stayed, which `status` showed as a synced database of 0 files. Only the
+    lock file stays (it is never removed: two runs would lock two files)."""
+    from tests.privileges import restore_permissions, run_cli_unprivileged
+
+    src = tmp_path / "src"
+    (src / "logseq").mkdir(parents=True)
+    (src / "A.md").write_bytes(PAGE)
+    (src / "logseq" / "config.edn").write_text("{}")
+    os.chmod(src / "logseq" / "config.edn", 0)
+    try:
+        proc = run_cli_unprivileged("sync", str(src), "--db", str(tmp_path / "o.db"))
+    finally:
+        restore_permissions(tmp_path)
+        os.chmod(src / "logseq" / "config.edn", 0o644)
+    assert proc.returncode == 2 and "cannot read logseq/config.edn: Permission denied" in proc.stderr, proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["o.db.lock", "src"]
