@@ -125,21 +125,37 @@ def test_status_says_of_a_checkpoint_path_what_a_sync_says(tmp_path):
         assert shown["checkpoint"] is None and words in shown["checkpoint_unreadable"]
 
 
-def test_a_first_sync_that_stops_before_any_file_leaves_no_database(tmp_path):
-    """A graph's `logseq/config.edn` it may not read (mode 000, permissions binding): exit 2, and an
-    empty, migrated `o.db` stayed, which `status` showed as a synced database of 0 files. Only the
-    lock file stays (it is never removed: two runs would lock two files)."""
-    from tests.privileges import restore_permissions, run_cli_unprivileged
+def test_permissions_first_sync_stopped_before_any_file_and_a_link_it_may_not_examine(tmp_path):
+    """Bound by permissions, one process for both (tests/test_hostile_env5.run_readers_unprivileged):
+    a graph's `logseq/config.edn` it may not read stops a first sync (exit 2), and the empty,
+    migrated `o.db` it created stayed, which `status` showed as a synced database of 0 files (the
+    lock file stays, as always: two runs would lock two files); `pages -> ../private/pages` under a
+    folder of mode 000 was left out with no word, as any link it cannot examine."""
+    from tests.privileges import restore_permissions
+    from tests.test_hostile_env5 import run_readers_unprivileged
 
-    src = tmp_path / "src"
-    (src / "logseq").mkdir(parents=True)
-    (src / "A.md").write_bytes(PAGE)
-    (src / "logseq" / "config.edn").write_text("{}")
-    os.chmod(src / "logseq" / "config.edn", 0)
+    graph, linked, private = tmp_path / "graph", tmp_path / "linked", tmp_path / "private"
+    (graph / "logseq").mkdir(parents=True)
+    (graph / "A.md").write_bytes(PAGE)
+    (graph / "logseq" / "config.edn").write_text("{}")
+    (private / "pages").mkdir(parents=True)
+    linked.mkdir()
+    (linked / "A.md").write_bytes(PAGE)
+    (linked / "pages").symlink_to("../private/pages")
+    os.chmod(graph / "logseq" / "config.edn", 0)
+    os.chmod(private, 0)
+    report = tmp_path / "r.json"
     try:
-        proc = run_cli_unprivileged("sync", str(src), "--db", str(tmp_path / "o.db"))
+        (code, err, _), (linked_code, _, _) = run_readers_unprivileged(
+            ("sync", str(graph), "--db", str(tmp_path / "o.db")),
+            ("sync", str(linked), "--db", str(tmp_path / "l.db"), "--report", str(report), "--quiet"))
     finally:
         restore_permissions(tmp_path)
-        os.chmod(src / "logseq" / "config.edn", 0o644)
-    assert proc.returncode == 2 and "cannot read logseq/config.edn: Permission denied" in proc.stderr, proc.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["o.db.lock", "src"]
+        os.chmod(private, 0o755)
+        os.chmod(graph / "logseq" / "config.edn", 0o644)
+    assert code == 2 and "cannot read logseq/config.edn: Permission denied" in err, err
+    assert not (tmp_path / "o.db").exists() and (tmp_path / "o.db.lock").exists()
+    assert linked_code == 0
+    [warning] = [w for w in json.loads(report.read_text())["warnings"] if w["kind"] == "linked-folder"]
+    assert warning["path"] == "pages" and warning["message"].startswith(
+        "symbolic link whose target cannot be examined (Permission denied), not followed: if it leads to a folder")

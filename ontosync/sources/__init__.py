@@ -31,6 +31,7 @@ LINK_INTO_GIT = "symbolic link into .git/ (not read)"
 LINK_BROKEN = "broken symbolic link: its target does not exist"
 LINK_LOOP = "symbolic link loop: the link leads back to itself"
 LINK_TO_FOLDER = "symbolic link to a folder"
+LINK_UNEXAMINED = "symbolic link whose target cannot be examined"  # a folder, maybe: its files lost
 
 
 def link_warning(path: str, why: str) -> dict | None:
@@ -39,6 +40,9 @@ def link_warning(path: str, why: str) -> dict | None:
     no class, and neither the report nor the terminal named it."""
     if why == LINK_TO_FOLDER:
         return linked_folder_warning(path)
+    if why.startswith(LINK_UNEXAMINED):  # named by a checkout's walk only: GitHub has no permissions
+        return {"path": path, "kind": "linked-folder", "line": None,
+                "message": f"{why}, not followed: if it leads to a folder, the files in it are not synced"}
     if why not in (LINK_OUTSIDE, LINK_INTO_GIT, LINK_BROKEN, LINK_LOOP):
         return None
     return {"path": path, "kind": "linked-file", "line": None,

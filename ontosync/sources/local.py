@@ -27,6 +27,7 @@ from ontosync.sources import (
     LINK_LOOP,
     LINK_OUTSIDE,
     LINK_TO_FOLDER,
+    LINK_UNEXAMINED,
     FileTooLarge,
     PathFilter,
     SourceError,
@@ -215,11 +216,14 @@ class LocalSource:
         try:
             if entry.name == ".git" or not entry.is_dir():  # followed: the link's target
                 return
-        except OSError:  # a loop, a target it may not stat: no folder to lose
-            return
+            why = LINK_TO_FOLDER
+        except OSError as exc:
+            if exc.errno not in (errno.EACCES, errno.EPERM):  # a loop: no folder to lose
+                return
+            why = f"{LINK_UNEXAMINED} ({exc.strerror})"  # `pages -> /srv/private/pages`: a folder, maybe
         rel = recorded_name(os.path.relpath(entry.path, self.real_root))
         if self.filter.may_select_under(rel + "/"):
-            self._link_not_followed(rel, LINK_TO_FOLDER)
+            self._link_not_followed(rel, why)
 
     def _link_not_followed(self, rel: str, why: str) -> SourceFile:
         """The refused file of a link not followed, and its warning, once (sources.link_warning)."""
