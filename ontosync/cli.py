@@ -309,7 +309,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 return 2
             finally:
                 truncate_wal(repo.conn, BUSY_TIMEOUT_S)
-                held = not stopped or _holds_files(repo)
+                held = not stopped or repo.holds_files()
                 repo.close()
                 remove_unsynced(settings.db, new, held)  # a first sync that read nothing leaves nothing
             gone = gone_since(settings.db, identity)
@@ -323,14 +323,6 @@ def cmd_sync(args: argparse.Namespace) -> int:
     except LockUnavailable as exc:
         raise UsageError(str(exc)) from None
     return _finish_sync(settings, result)
-
-
-def _holds_files(repo) -> bool:
-    """Whether the database holds any file's row (unsure: it does, and is kept)."""
-    try:
-        return repo.conn.execute("SELECT EXISTS (SELECT 1 FROM source_files)").fetchone()[0] == 1
-    except sqlite3.Error:
-        return True
 
 
 def _ready_to_write(settings: Settings, sound_stamp: list[int] | None) -> int:
