@@ -47,7 +47,7 @@ def test_a_linked_folder_of_a_checkout_is_named_once_in_the_report_and_on_the_te
     summary "1 files: 1 ok"; a link to a folder inside (`more -> inner`) the same."""
     src = _tree_with_linked_folders(tmp_path)
     report = tmp_path / "r.json"
-    proc = cli("sync", src, "--db", tmp_path / "o.db", "--report", report)
+    proc = cli("sync", src, "--db", tmp_path / "o.db", "--report", report, "--workers", "1")
     assert proc.returncode == 0, proc.stderr
     assert _linked_folder_warnings(report) == ["more", "pages"]  # once each, though the walk runs twice
     assert "not descended: more, pages (symbolic links to folders" in proc.stderr
@@ -62,7 +62,8 @@ def test_a_linked_folder_the_include_globs_cannot_reach_is_not_named(tmp_path):
     """Only a link that could hold selected files is news: `--include 'inner/**'` leaves both out."""
     src = _tree_with_linked_folders(tmp_path)
     report = tmp_path / "r.json"
-    proc = cli("sync", src, "--db", tmp_path / "o.db", "--report", report, "--include", "inner/**", "--quiet")
+    proc = cli("sync", src, "--db", tmp_path / "o.db", "--report", report, "--include", "inner/**", "--quiet",
+               "--workers", "1")
     assert proc.returncode == 0, proc.stderr
     assert _linked_folder_warnings(report) == []
 
@@ -77,7 +78,7 @@ def test_a_linked_folder_of_a_github_tree_is_named_as_a_checkouts(tmp_path):
                                                  "Out.md": "../elsewhere/pages/Lost.md"})
         report = tmp_path / "r.json"
         proc = cli("sync", "github:o/r", "--api-url", fake.url, "--db", tmp_path / "g.db", "--report", report,
-                   env={"GITHUB_TOKEN": fake.token, "ONTOSYNC_RETRY_BACKOFF": "0.001"})
+                   "--workers", "1", env={"GITHUB_TOKEN": fake.token, "ONTOSYNC_RETRY_BACKOFF": "0.001"})
     assert proc.returncode == 0, proc.stderr
     assert _linked_folder_warnings(report) == ["more", "sub/x.md"]
     assert "not descended: more, sub/x.md (symbolic links to folders" in proc.stderr
@@ -110,7 +111,7 @@ def test_status_says_of_a_checkpoint_path_what_a_sync_says(tmp_path):
     src.mkdir()
     (src / "A.md").write_bytes(PAGE)
     db = tmp_path / "o.db"
-    assert cli("sync", src, "--db", db, "--quiet").returncode == 0
+    assert cli("sync", src, "--db", db, "--quiet", "--workers", "1").returncode == 0
     folder = tmp_path / "cp"
     folder.mkdir()
     for given, words in ((str(folder), f"--checkpoint {folder}: is a folder; give a file path"),
@@ -147,8 +148,8 @@ def test_permissions_first_sync_stopped_before_any_file_and_a_link_it_may_not_ex
     report = tmp_path / "r.json"
     try:
         (code, err, _), (linked_code, _, _) = run_readers_unprivileged(
-            ("sync", str(graph), "--db", str(tmp_path / "o.db")),
-            ("sync", str(linked), "--db", str(tmp_path / "l.db"), "--report", str(report), "--quiet"))
+            ("sync", str(graph), "--db", str(tmp_path / "o.db"), "--workers", "1"),
+            ("sync", str(linked), "--db", str(tmp_path / "l.db"), "--report", str(report), "--quiet", "--workers", "1"))
     finally:
         restore_permissions(tmp_path)
         os.chmod(private, 0o755)
