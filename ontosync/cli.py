@@ -262,7 +262,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from ontosync.store.lock import LockBusy, LockUnavailable, SyncLock
     from ontosync.store.repository import BUSY_TIMEOUT_S, Repository, StoreError
     from ontosync.store.wal import truncate_wal
-    from ontosync.sync_paths import check_db_path, check_outputs
+    from ontosync.sync_paths import check_db_path, check_outputs, new_outputs, remove_unsynced
 
     cli = {k: v for k, v in vars(args).items() if k != "command"}
     settings = build_settings(cli, args.config)
@@ -289,6 +289,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         return result if isinstance(result, int) else _finish_sync(settings, result)
     try:
         with SyncLock(settings.db, settings.source, settings.lock_timeout) as lock:
+            new = new_outputs(settings)
             if code := _ready_to_write(settings, lock.sound_stamp):
                 return code
             try:
@@ -297,15 +298,19 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 _say(f"fatal: {exc}")
                 return 3
             identity = file_identity(settings.db)  # the file the run writes (gone_since, below)
+            stopped = False
             try:
                 with terminate_as_interrupt():
                     result = SyncRun(settings, source, repo, options).run()
             except SourceError as exc:
+                stopped = True
                 _say(f"error: {exc}")
                 return 2
             finally:
                 truncate_wal(repo.conn, BUSY_TIMEOUT_S)
+                held = not stopped or repo.holds_files()
                 repo.close()
+                remove_unsynced(settings.db, new, held)  # a first sync that read nothing leaves nothing
             gone = gone_since(settings.db, identity)
             if gone:
                 result.exit_code, result.message = 3, gone
@@ -354,17 +359,24 @@ def _finish_sync(settings: Settings, result) -> int:
 
 
 def make_source(settings: Settings, path_filter):
-    from ontosync.sources import SourceError
+    from ontosync.sources import SourceError, SourceInterrupted
 
     if settings.source.startswith("github:"):
         try:
             from ontosync.sources.github import GitHubSource
         except ImportError as exc:
             raise SourceError("github: sources are not available in this build") from exc
-        return GitHubSource(settings.source, path_filter, api_url=settings.api_url,
-                            token=os.environ.get("GITHUB_TOKEN") or None,
-                            max_rate_limit_wait=settings.max_rate_limit_wait, retries=settings.retries,
-                            max_file_size=settings.max_file_size)
+        source = GitHubSource(settings.source, path_filter, api_url=settings.api_url,
+                              token=os.environ.get("GITHUB_TOKEN") or None,
+                              max_rate_limit_wait=settings.max_rate_limit_wait, retries=settings.retries,
+                              max_file_size=settings.max_file_size)
+        # Resolved and listed before the database is opened: offline, a bad token, an unknown
+        # repository or a misspelt --path left a new, empty database (and its lock) that `status` showed
+        # as synced. A rate-limit stop is not said here: the run says it, with its checkpoint (exit 1).
+        source.notice = _say  # a rate limit waited out here is said as the run says it (Progress.note)
+        with contextlib.suppress(SourceInterrupted):
+            source.count_files()
+        return source
     from ontosync.sources.local import LocalSource
 
     return LocalSource(settings.source, path_filter, settings.max_file_size)
@@ -423,6 +435,10 @@ _NAMED_WARNINGS = (
      "ontology files ontosync does not read: the report's `not-read` warnings say why"),
     ("unreadable-folder", "not listed",
      "folders ontosync could not list: the report's `unreadable-folder` warnings say why"),
+    ("linked-folder", "not descended",
+     "symbolic links to folders, not followed: the files in them are not synced"),
+    ("linked-file", "not followed",
+     "symbolic links to files that are not read: the report's `linked-file` warnings say why"),
     # one at most each (store/health.py hard_link_warnings, pipeline/emptied.py, sources/git_head.py)
     ("hard-links", "warning", ""), ("no-ontology-files", "warning", ""), ("revision", "warning", ""),
 )
@@ -512,10 +528,20 @@ def _not_ontosync(db: str, exc: Exception) -> int:
     return 3
 
 
+def _checkpoint_shown(path: str, owner: str) -> tuple[dict | None, str | None]:
+    """`status`'s (checkpoint, why none is read): a path a sync refuses (`-`, a folder, a FIFO) is
+    said in the sync's words (sync_paths.checkpoint_refused), not "none" nor "the next sync replaces it"."""
+    from ontosync.pipeline.checkpoint import checkpoint_info
+    from ontosync.sync_paths import checkpoint_refused
+
+    if why := checkpoint_refused(path):
+        return None, f"none: a sync refuses this path: {why}"
+    return checkpoint_info(path, owner)
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     from ontosync.console import json_text, listed, printable
     from ontosync.diff_format import visible  # bidirectional overrides too (an IRI may hold U+202E)
-    from ontosync.pipeline.checkpoint import checkpoint_info
     from ontosync.store.status import NotAnOntosyncDatabase, failed_lines, status_counts
 
     db, shown, default_checkpoint, owner = _status_database(args.db, args.checkpoint)
@@ -525,7 +551,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         return _not_ontosync(args.db, exc)
     finally:
         db.close()
-    info["checkpoint"], info["checkpoint_unreadable"] = checkpoint_info(args.checkpoint or default_checkpoint, owner)
+    info["checkpoint"], info["checkpoint_unreadable"] = _checkpoint_shown(args.checkpoint or default_checkpoint, owner)
     if args.json:
         print(json_text(info))  # a stored revision's U+202E escaped, as in the text (console.json_text)
         return 0

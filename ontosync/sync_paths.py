@@ -29,6 +29,7 @@ from ontosync.pipeline.outputs import (
     is_special,
     missing_folder,
     not_writable,
+    refused_kind,
     side_file,
     too_long,
 )
@@ -104,15 +105,13 @@ def check_outputs(settings: Settings, config: str | None, selects: PathFilter | 
     sync's path filter (None: its globs are bad, which the caller says)."""
     report = None if settings.report == STDOUT else settings.report  # `-`: printed (cli.py _finish_sync)
     try:
-        if settings.checkpoint_path == STDOUT:
-            raise OutputError("--checkpoint -: standard output, which no sync can resume from: give a file (or "
-                              "/dev/null for none)")
+        if settings.checkpoint_path == STDOUT:  # said before --report's problems, as before
+            raise OutputError(checkpoint_refused(STDOUT) or "")
         if report:
             check_output(report, "--report")
+        if why := checkpoint_refused(settings.checkpoint_path):
+            raise OutputError(why)
         check_output(settings.checkpoint_path, "--checkpoint")
-        if stat.S_ISFIFO(file_mode(settings.checkpoint_path) or 0):  # each write waited for a reader, the run with it
-            raise OutputError(f"--checkpoint {settings.checkpoint_path}: a FIFO, which no sync can resume from: give a "
-                              "file (or /dev/null for none)")
         if not settings.checkpoint and os.path.islink(settings.checkpoint_path):
             # the default, beside the database: a link there is the checkout's (`ontology.db.checkpoint.json
             # -> ~/.bashrc`), not a place the user chose; the checkpoint was written into its target
@@ -131,6 +130,17 @@ def check_outputs(settings: Settings, config: str | None, selects: PathFilter | 
                               "reads (the next sync would read what this one writes there); give a path outside it")
     except OutputError as exc:
         raise PathRefused(str(exc)) from None
+
+
+def checkpoint_refused(path: str) -> str | None:
+    """Why a sync refuses `path` as its checkpoint for what it is, whoever runs it, or None. Why
+    here: `status` says it in the sync's words, where it said "none" of `-` and "the next sync
+    replaces it" of a folder, paths no sync writes."""
+    if path == STDOUT:
+        return "--checkpoint -: standard output, which no sync can resume from: give a file (or /dev/null for none)"
+    if stat.S_ISFIFO(file_mode(path) or 0):  # each write waited for a reader, the run with it
+        return f"--checkpoint {path}: a FIFO, which no sync can resume from: give a file (or /dev/null for none)"
+    return refused_kind(path, "--checkpoint")
 
 
 def _check_checkpoint_owner(settings: Settings) -> None:
@@ -197,3 +207,24 @@ def _unlink_advice(path: str) -> str:
             return (f"it may hold writes not yet in the database: give it a copy of its own "
                     f"(`cp -p {path} {path}.tmp && mv {path}.tmp {path}`) rather than removing it")
     return "remove that name"
+
+
+def new_outputs(settings: Settings) -> list[str]:
+    """The database's files and the checkpoint that no file held before this run (taken under the
+    sync's lock, before the database is created): what `remove_unsynced` may take away again."""
+    if is_postgres_url(settings.db):
+        return []
+    names = [settings.db + suffix for suffix in DB_FILES if suffix != ".lock"] + [settings.checkpoint_path]
+    return [name for name in names if not os.path.lexists(name)]
+
+
+def remove_unsynced(db: str, new: list[str], holds_files: bool) -> None:
+    """Remove the files a first sync created when it stopped before syncing any file (a source it
+    could not read: exit 2). Why: the empty, migrated database stayed, and `status` showed it as a
+    synced database of 0 files. The lock file stays, as always (store/lock.py)."""
+    if db not in new or holds_files:
+        return
+    for name in new:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(name)
+

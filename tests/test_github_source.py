@@ -20,7 +20,7 @@ from ontosync.sources.github import (
     RateLimitStop,
     parse_spec,
 )
-from ontosync.sources.github import (
+from ontosync.sources.github_http import (
     folder_may_match as _folder_may_match,
 )
 from tests.fake_github import FakeGitHub, gzip_tar, read_folder

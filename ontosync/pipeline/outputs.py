@@ -42,6 +42,17 @@ def is_special(path: str | Path) -> bool:
     return mode is not None and (stat.S_ISFIFO(mode) or stat.S_ISCHR(mode))
 
 
+def refused_kind(path: str | Path, flag: str) -> str | None:
+    """Why no sync writes `path` for what it is (a folder, a socket, a block device), or None:
+    `check_output`'s words, which `status` says of such a checkpoint path too."""
+    mode = file_mode(os.fspath(path))  # followed as open() follows: see write_text
+    if mode is not None and stat.S_ISDIR(mode):
+        return f"{flag} {path}: is a folder; give a file path"
+    if mode is not None and (stat.S_ISSOCK(mode) or stat.S_ISBLK(mode)):
+        return f"{flag} {path}: is a {'socket' if stat.S_ISSOCK(mode) else 'block device'}; refusing to write into it"
+    return None
+
+
 def check_output(path: str | Path, flag: str) -> None:
     """Why `path` cannot take a file the run writes (OutputError); a URL first: `--report
     postgresql://u:PW@h/r.json` was refused as "folder .../postgresql:/u:PW@h does not exist",
@@ -49,13 +60,10 @@ def check_output(path: str | Path, flag: str) -> None:
     if is_url(str(path)):
         raise OutputError(f"{flag} {shown_db(str(path))}: a URL, not a path: give a file's path")
     real = os.path.realpath(path)
-    mode = file_mode(os.fspath(path))  # followed as open() follows: see write_text
+    mode = file_mode(os.fspath(path))
     if mode is not None:
-        if stat.S_ISDIR(mode):
-            raise OutputError(f"{flag} {path}: is a folder; give a file path")
-        if stat.S_ISSOCK(mode) or stat.S_ISBLK(mode):
-            raise OutputError(f"{flag} {path}: is a {'socket' if stat.S_ISSOCK(mode) else 'block device'}; "
-                              "refusing to write into it")
+        if why := refused_kind(path, flag):
+            raise OutputError(why)
         if not stat.S_ISREG(mode):
             if not os.access(path, os.W_OK):
                 raise OutputError(f"{flag} {path}: permission denied")

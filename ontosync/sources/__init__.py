@@ -31,6 +31,32 @@ LINK_INTO_GIT = "symbolic link into .git/ (not read)"
 LINK_BROKEN = "broken symbolic link: its target does not exist"
 LINK_LOOP = "symbolic link loop: the link leads back to itself"
 LINK_TO_FOLDER = "symbolic link to a folder"
+LINK_UNEXAMINED = "symbolic link whose target cannot be examined"  # a folder, maybe: its files lost
+
+
+def link_warning(path: str, why: str) -> dict | None:
+    """The warning of a selected link that is not followed (`why`, one of the LINK_ words), or None
+    for another refusal. Why: the file was recorded `skipped`, one more among the pages that hold
+    no class, and neither the report nor the terminal named it."""
+    if why == LINK_TO_FOLDER:
+        return linked_folder_warning(path)
+    if why.startswith(LINK_UNEXAMINED):  # named by a checkout's walk only: GitHub has no permissions
+        return {"path": path, "kind": "linked-folder", "line": None,
+                "message": f"{why}, not followed: if it leads to a folder, the files in it are not synced"}
+    if why not in (LINK_OUTSIDE, LINK_INTO_GIT, LINK_BROKEN, LINK_LOOP):
+        return None
+    return {"path": path, "kind": "linked-file", "line": None,
+            "message": f"{why}: not followed, the file is recorded skipped"}
+
+
+def linked_folder_warning(path: str) -> dict:
+    """The `linked-folder` warning of a symbolic link to a folder. Why: a link to a folder is never
+    descended (it could lead out of the source), and `pages -> ../elsewhere/pages` lost every page
+    in it without a word: no row, no warning, "0 files ... ok". Said alike by a checkout's walk
+    (sources/local.py) and the GitHub source (sources/github.py)."""
+    return {"path": path, "kind": "linked-folder", "line": None,
+            "message": "a symbolic link to a folder, not followed: the files in it are not synced "
+                       "(links to folders are never descended; sync the folder itself, or link its files)"}
 
 
 class Source(Protocol):
@@ -128,6 +154,15 @@ class PathFilter:
             self._note_not_read(path)
             return False
         return not self._exclude.match(path) and not is_bare_extension(path)
+
+    def may_select_under(self, folder: str) -> bool:
+        """Can any path under `folder` (ending in '/') pass the filter? Conservative: True if unsure.
+        Uses `--path` and the literal leading folders of the include globs; skips `.git`."""
+        if folder.startswith(".git/") or "/.git/" in folder:
+            return False
+        if self.subdir and not (folder.startswith(self.subdir) or self.subdir.startswith(folder)):
+            return False
+        return any(folder.startswith(prefix) or prefix.startswith(folder) for prefix in self.include_prefixes)
 
     def not_read_warnings(self) -> list[dict]:
         """The `not-read` warnings of the report, in path order; past MAX_NOT_READ, one count."""

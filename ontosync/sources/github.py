@@ -54,7 +54,6 @@ from ontosync.sources.github_http import (
     checked_api_url,
     env_timeout,
     error_kind,
-    folder_may_match,
     get_json,
     is_sha,
     may_hold_graph_config,
@@ -87,7 +86,6 @@ DEFAULT_MAX_RATE_LIMIT_WAIT = 900.0  # 15 minutes
 RATE_LIMIT_TRIES = 6  # consecutive rate-limit answers to one request before giving up
 # Files in a row whose blob kept failing through every attempt: GitHub is down, the run stops.
 DOWN_AFTER = 3
-
 
 SIDE_FILE = "logseq/config.edn"  # the one kind of unselected file read_file can read
 
@@ -182,14 +180,15 @@ class GitHubSource(TarballReader, LinkFollower):
         self._subdir_seen = False  # the listing met the --path folder
         self._tree: dict[str, tuple[str, str, int]] | None = None  # the selected files, listed once
         self._side_files: dict[str, tuple[str, str, int]] = {}  # logseq/config.edn entries, for read_file
-        # symbolic links, followed inside the repository as a checkout's walk follows them (github_links)
-        self._raw_links: dict[str, str] = {}
+        self._raw_links: dict[str, str] = {}  # symbolic links, followed as a checkout's walk follows them
         self._link_shas: dict[str, str] = {}
         self._folders: dict[str, dict[str, TreeItem]] = {}
         self._link_texts: dict[str, str] = {}
         self._known_texts: dict[str, str] = {}  # what the last sync read: links' texts, logseq/config.edn
         self._side_texts: dict[str, str] = {}  # the logseq/config.edn blobs read, by sha
         self._linked_from: dict[str, dict[str, None]] = {}
+        self._maybe_folders: list[str] = []  # links not selected by name, followed to say a folder's loss
+        self.warnings: list[dict] = []  # `linked-folder`, as a checkout's walk says them (sources/local.py)
 
     def __repr__(self) -> str:
         return f"GitHubSource({self.description!r}, api_url={self.api_url!r})"
@@ -215,14 +214,19 @@ class GitHubSource(TarballReader, LinkFollower):
         if self._stopped is not None:  # read_file met a rate-limit stop: the run stops here
             raise self._stopped
         entries = self._entries()
+        self._name_linked_folders()  # the links the filter leaves out that may be folders (github_links)
         for path in sorted(entries):
             mode, sha, size = entries[path]
             yield self._describe(path, mode, sha, size)
 
     def count_files(self) -> int:
         """How many files `list_files` will yield, from the same (cached) tree listing: the
-        progress bar's total, for no extra request."""
-        return len(self._entries())
+        progress bar's total, for no extra request. A rate-limit stop is kept for list_files."""
+        try:
+            return len(self._entries())
+        except RateLimitStop as exc:
+            self._stopped = exc
+            raise
 
     def _entries(self) -> dict[str, tuple[str, str, int]]:
         if self._tree is None:
@@ -389,7 +393,7 @@ class GitHubSource(TarballReader, LinkFollower):
             if item.type == "tree":
                 folder = prefix + item.name + "/"
                 self._subdir_seen |= display_name(folder) == self.filter.subdir
-                if not (folder_may_match(self.filter, folder) or may_hold_graph_config(self.filter, folder)):
+                if not (self.filter.may_select_under(folder) or may_hold_graph_config(self.filter, folder)):
                     continue
                 sub, sub_truncated = self._get_tree(item.sha, recursive=True)
                 if sub_truncated:
@@ -413,6 +417,8 @@ class GitHubSource(TarballReader, LinkFollower):
             if path.endswith(SIDE_FILE) and safe_relpath(path):
                 self._side_files[path] = (item.mode, item.sha, item.size)
             if not safe_relpath(path) or not self.filter(path):
+                if item.mode == LINK_MODE and safe_relpath(path):  # a folder's files lost? (github_links)
+                    self._unselected_link(path, prefix + item.name, item.sha)
                 continue
             if item.mode == LINK_MODE:  # a selected link's text may come from the tarball (github_links)
                 self._link_shas[prefix + item.name] = item.sha
@@ -434,7 +440,7 @@ class GitHubSource(TarballReader, LinkFollower):
             except GitHubUnavailable as exc:
                 return SourceFile(path, None, 0, f"cannot read the symbolic link from GitHub: {exc.last}")
             if not isinstance(target, LinkTarget):
-                return SourceFile(path, None, 0, target)
+                return self._unfollowed(path, target)
             sha, size = target.sha, target.size  # the target's content, as a checkout's walk hashes it
         if not is_sha(sha):
             return SourceFile(path, None, size, "no blob hash in the GitHub tree")

@@ -310,16 +310,8 @@ def is_sha(value: Any) -> bool:
 
 
 def folder_may_match(path_filter: PathFilter, folder: str) -> bool:
-    """Can any path under `folder` (ending in '/') pass the filter? Conservative: True if unsure.
-
-    Uses `--path` and the literal leading folders of the include globs; skips `.git`.
-    """
-    if folder.startswith(".git/") or "/.git/" in folder:
-        return False
-    subdir = path_filter.subdir
-    if subdir and not (folder.startswith(subdir) or subdir.startswith(folder)):
-        return False
-    return any(folder.startswith(prefix) or prefix.startswith(folder) for prefix in path_filter.include_prefixes)
+    """Can any path under `folder` (ending in '/') pass the filter? (PathFilter.may_select_under)"""
+    return path_filter.may_select_under(folder)
 
 
 _COMMIT_URL = re.compile(r"/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)/commits/[^/]+\Z")

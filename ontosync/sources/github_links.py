@@ -28,8 +28,10 @@ from ontosync.sources import (
     LINK_LOOP,
     LINK_OUTSIDE,
     LINK_TO_FOLDER,
+    PathFilter,
     SourceFile,
     git_blob_sha,
+    link_warning,
 )
 from ontosync.sources.github_tarball import GitHubUnavailable, Transient
 from ontosync.sources.github_tree import TreeItem
@@ -132,6 +134,9 @@ class LinkFollower:
     _link_texts: dict[str, str]  # link blob sha -> target text, as read this run
     _known_texts: dict[str, str]  # blob sha -> content, as the database kept them (known_texts)
     _linked_from: dict[str, dict[str, None]]  # recorded path of a target -> links to it, for the tarball
+    filter: PathFilter
+    warnings: list[dict]
+    _maybe_folders: list[str]  # recorded paths of links not selected by name that may be folders
     _get_tree: Callable[..., tuple[list[TreeItem], bool]]
     _fetch_blob: Callable[..., bytes]
     _read_tarball: Callable[..., Iterator[Any]]
@@ -153,6 +158,37 @@ class LinkFollower:
         if isinstance(target, LinkTarget):
             self._linked_from.setdefault(display_name(target.path), {})[path] = None  # an ordered set
         return target
+
+    def _unselected_link(self, path: str, raw: str, sha: str) -> None:
+        """A link the filter leaves out by its name (`pages`), where a folder could hold files it
+        selects: followed with the selected links (its text counts toward the tarball's choice), to
+        warn if it is a folder, whose files a checkout's walk does not descend either."""
+        if self.filter.may_select_under(path + "/"):
+            self._maybe_folders.append(path)
+            self._link_shas[raw] = sha
+
+    def _name_linked_folders(self) -> None:
+        """The `linked-folder` warnings of the links `_unselected_link` kept (once a run)."""
+        maybe, self._maybe_folders = self._maybe_folders, []
+        for path in sorted(maybe):
+            try:
+                target = self._follow(path)
+            except GitHubUnavailable as exc:  # one link's text: no reason to stop the run
+                log.warning("%s: cannot read the symbolic link from GitHub: %s", path, exc.last)
+                continue
+            if target == LINK_TO_FOLDER:  # else a file or nothing, which its name does not select: no loss
+                self._note_link(path, LINK_TO_FOLDER)
+
+    def _unfollowed(self, path: str, why: str) -> SourceFile:
+        """The refused file of a selected link that is not followed (`why`)."""
+        self._note_link(path, why)
+        return SourceFile(path, None, 0, why)
+
+    def _note_link(self, path: str, why: str) -> None:
+        """A link's warning (sources.link_warning), once."""
+        warning = link_warning(path, why)
+        if warning is not None and warning not in self.warnings:
+            self.warnings.append(warning)
 
     def _kept_text(self, sha: str) -> bool:
         """Is the link's text in hand: read this run, or kept by the database from an earlier one

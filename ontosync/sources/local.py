@@ -1,7 +1,8 @@
 """A local tree: the Action's checkout, or any folder.
 
 The walk is lazy and sorted (a stable order), and never leaves the root: a symbolic link is
-followed only when its target stays inside the root, a linked folder is never descended, and
+followed only when its target stays inside the root, a linked folder is never descended (but named
+in a `linked-folder` warning, the files in it being left out), and
 FIFOs, sockets and devices are refused without being opened. Each selected file is hashed as git
 would (streamed, nothing kept), so unchanged files are skipped without parsing; the worker that
 parses a file reads it again itself, so no file contents travel through the pipeline. With the
@@ -26,10 +27,12 @@ from ontosync.sources import (
     LINK_LOOP,
     LINK_OUTSIDE,
     LINK_TO_FOLDER,
+    LINK_UNEXAMINED,
     FileTooLarge,
     PathFilter,
     SourceError,
     SourceFile,
+    link_warning,
 )
 from ontosync.sources.git_head import checkout_revision
 from ontosync.sources.names import needs_escape, os_name, recorded_name, unescape_name
@@ -55,6 +58,7 @@ class LocalSource:
         self.warnings: list[dict] = [{"path": None, "kind": "revision", "line": None, "message": unread}] \
             if unread else []
         self._os_paths: dict[str, str] = {}  # recorded path -> OS path, for escaped names only
+        self._linked: set[tuple[str, str]] = set()  # links named in `warnings`, once (the counting walk meets them too)
         self._start_prefix = ""
         self.stat_cache = None  # set by the sync: pipeline/stat_cache.py (hashes only what `stat` says changed)
         self._check_listable(self._start())
@@ -208,7 +212,32 @@ class LocalSource:
                 return None
             odd[shown] = name
             name = shown
+        if entry.is_symlink():
+            self._note_linked_folder(entry)
         return name + "/" if _is_dir(entry) else name
+
+    def _note_linked_folder(self, entry: os.DirEntry) -> None:
+        """Warn of a link to a folder the filter could select files in (sources.link_warning):
+        the walk does not descend it, and its files were lost without a word."""
+        try:
+            if entry.name == ".git" or not entry.is_dir():  # followed: the link's target
+                return
+            why = LINK_TO_FOLDER
+        except OSError as exc:
+            if exc.errno not in (errno.EACCES, errno.EPERM):  # a loop: no folder to lose
+                return
+            why = f"{LINK_UNEXAMINED} ({exc.strerror})"  # `pages -> /srv/private/pages`: a folder, maybe
+        rel = recorded_name(os.path.relpath(entry.path, self.real_root))
+        if self.filter.may_select_under(rel + "/"):
+            self._link_not_followed(rel, why)
+
+    def _link_not_followed(self, rel: str, why: str) -> SourceFile:
+        """The refused file of a link not followed, and its warning, once (sources.link_warning)."""
+        warning = link_warning(rel, why)
+        if warning is not None and (warning["kind"], rel) not in self._linked:
+            self._linked.add((warning["kind"], rel))
+            self.warnings.append(warning)
+        return SourceFile(rel, None, 0, why)
 
     def _describe(self, entry: os.DirEntry | _PathEntry, rel: str) -> SourceFile:
         try:
@@ -217,20 +246,20 @@ class LocalSource:
             if stat.S_ISLNK(st.st_mode):
                 target = os.path.realpath(entry.path)
                 if not self._inside(target):
-                    return SourceFile(rel, None, 0, LINK_OUTSIDE)
+                    return self._link_not_followed(rel, LINK_OUTSIDE)
                 if self._in_git(target):
                     # the walk never reads .git/ (actions/checkout keeps the job's token in its config)
-                    return SourceFile(rel, None, 0, LINK_INTO_GIT)
+                    return self._link_not_followed(rel, LINK_INTO_GIT)
                 try:
                     st = os.stat(target)
                 except (FileNotFoundError, NotADirectoryError):  # `a.md -> file.md/x` too, as on GitHub
-                    return SourceFile(rel, None, 0, LINK_BROKEN)
+                    return self._link_not_followed(rel, LINK_BROKEN)
                 except OSError as exc:
                     if exc.errno == errno.ELOOP:
-                        return SourceFile(rel, None, 0, LINK_LOOP)
+                        return self._link_not_followed(rel, LINK_LOOP)
                     raise
                 if stat.S_ISDIR(st.st_mode):
-                    return SourceFile(rel, None, 0, LINK_TO_FOLDER)
+                    return self._link_not_followed(rel, LINK_TO_FOLDER)
                 path = target  # hashed as the worker reads it: the file inside, not through the link
             if not stat.S_ISREG(st.st_mode):
                 return SourceFile(rel, None, 0, f"not a regular file ({_kind(st.st_mode)})")

@@ -172,6 +172,13 @@ class Repository:
         rows = self.conn.execute("SELECT path, blob_sha, status, error_kind FROM source_files")
         return {p: KnownFile(sha, status, kind) for p, sha, status, kind in rows}
 
+    def holds_files(self) -> bool:
+        """Whether any file's row is stored (unsure, a database that cannot say: it does)."""
+        try:
+            return self.conn.execute("SELECT EXISTS (SELECT 1 FROM source_files)").fetchone()[0] == 1
+        except sqlite3.Error:
+            return True
+
     def counts(self) -> dict[str, int]:
         """The report's counts: the same SQL on both databases (store/entity_counts.py)."""
         return entity_counts(self.conn.execute)
