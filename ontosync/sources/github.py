@@ -508,10 +508,8 @@ class GitHubSource(TarballReader, LinkFollower):
         try:
             return with_waits()
         except _Transient as exc:
-            raise GitHubUnavailable(
-                f"GitHub API kept failing for {self.description} after {counted(self.max_attempts, 'attempt')}: {exc}",
-                str(exc)
-            ) from None
+            failing = f"GitHub API kept failing for {self.description} after {counted(self.max_attempts, 'attempt')}"
+            raise GitHubUnavailable(f"{failing}: {exc}", str(exc)) from None
         except _RateLimited as exc:
             raise self._stop(f"{exc} (still limited after {RATE_LIMIT_TRIES} waits)", exc.wait) from None
 
