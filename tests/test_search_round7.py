@@ -125,12 +125,10 @@ def test_postgresql_counts_each_phrases_rows_once_not_once_a_hit(tmp_path):
         url = _sync(tmp_path, db=schema_url(schema), tree=tree)
         db, conn, _schema = open_reader(url)
         try:
-            words = query_words("dog food")
-            found = groups(query_phrases(searched_words(words)), list)
-            phrases = [p for group in found for p in group]
-            params = (*pg._terms(phrases, words), [pg._query(p, prefix) for p, prefix in phrases], [None, None],
-                      "'dog' & 'food':*", "'dog' & 'food':*", 50)  # the hits' query: to match, to list their words
-            (plan,), = conn.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + pg._SEARCH, params).fetchone()
+            phrases = [p for group in groups(query_phrases(searched_words(query_words("dog food"))), list)
+                       for p in group]
+            sql, params = pg.statement(conn, "dog food")
+            (plan,), = conn.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params).fetchone()
             assert len(pg.search(conn, "dog food")) == 40
         finally:
             db.close()

@@ -44,8 +44,20 @@ def in_the_way(conn, schema: str, available: list[Migration]) -> list[str]:
         "WHERE n.nspname = ? AND c.relname = ANY(?) ORDER BY 1", (schema, names)).fetchall()]
 
 
+# ontosync's schema_migrations, of the schema `n` (a pg_namespace row): a table with both a `version`
+# and a `checksum` column (a Rails one has `version` only). The one definition the list of stores
+# (store/pg/rights.py) and the refusal of another program's schema (is_ours) ask: they asked it
+# apart (`checksum` only, and information_schema `version` and `checksum`), so another program's table
+# with a checksum and no version was listed as a store, then refused as not one. Of pg_attribute,
+# which shows every table's columns whatever the role may read (information_schema shows only those
+# it may use, so a store the role was not granted looked like another program's).
+OURS = """EXISTS (SELECT 1 FROM pg_class c WHERE c.relnamespace = n.oid AND c.relname = 'schema_migrations'
+                  AND c.relkind IN ('r', 'p')
+                  AND (SELECT count(*) FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0
+                       AND NOT a.attisdropped AND a.attname IN ('version', 'checksum')) = 2)"""
+
+
 def is_ours(conn, schema: str) -> bool:
-    """Whether the schema's schema_migrations is ontosync's (it has a checksum column)."""
-    return conn.execute("""SELECT count(*) FROM information_schema.columns WHERE table_schema = ?
-                           AND table_name = 'schema_migrations' AND column_name IN ('version', 'checksum')""",
-                        (schema,)).fetchone()[0] == 2
+    """Whether the schema's schema_migrations is ontosync's (OURS)."""
+    row = conn.execute(f"SELECT {OURS} FROM pg_namespace n WHERE n.nspname = ?", (schema,)).fetchone()
+    return bool(row and row[0])  # (no row: no such schema)

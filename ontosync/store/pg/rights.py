@@ -13,7 +13,7 @@ TEMPORARY right is: nothing is wrong with the data).
 
 from __future__ import annotations
 
-from ontosync.store.pg.foreign import ForeignSchema
+from ontosync.store.pg.foreign import OURS, ForeignSchema
 
 READ = "SELECT"
 # Tables every command reads: without a right on one of them the role was not granted the store at
@@ -23,19 +23,8 @@ CORE = frozenset({"schema_migrations", "source_files", "owl_classes"})
 WRITE = "SELECT, INSERT, UPDATE, DELETE"
 
 
-# An ontosync schema_migrations: one with a `checksum` column (store/pg/foreign.py's is_ours), asked
-# of pg_attribute, which shows every table's columns whatever the role may read. Why: a Rails
-# `schema_migrations` (a `version` column only) beside a `source_files` of another program's counted
-# as a store, so without ?schema= the readers refused a server's only store ("ontosync schemas on
-# this server: app, onto"), or chose the foreign schema; a sync into it was told to GRANT a writer
-# rights on the other program's tables, where it is refused as not ontosync's.
-OURS = """EXISTS (SELECT 1 FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
-                  WHERE c.relnamespace = n.oid AND c.relname = 'schema_migrations' AND c.relkind IN ('r', 'p')
-                  AND a.attname = 'checksum' AND a.attnum > 0 AND NOT a.attisdropped)"""
-
-
 def store_schemas(conn, readable: bool = False, only: str | None = None) -> list[str]:
-    """The schemas holding an ontosync store (ontosync's schema_migrations: OURS, and a source_files
+    """The schemas holding an ontosync store (ontosync's schema_migrations: foreign.OURS, and a source_files
     table), whatever the role may read in them; or, `readable`, only those it may (USAGE, SELECT on
     schema_migrations); `only`: that one schema, if it is one (every connection asks: not a list of
     the whole server)."""

@@ -38,6 +38,11 @@ from ontosync.store.search_terms import groups
 # unnested: every word of every hit was unnested and compared with every term, a prefix by
 # starts_with, which no hash join or index takes (`market governance` at 10,000 synthetic pages
 # 0.24 -> 0.13 s, best of 5 beside main; a row holds some 44 words there, hundreds in a long definition).
+# Not when a prefix term is shorter than CUT_FROM characters (`cut` false: `wanted` is empty, its
+# words NULL, each hit unnested whole): `c` stands for most of the index's words and its hits are most
+# rows, so ts_stat read every hit's words once more to cut next to nothing (10,000 rows of 44 words,
+# 30,000 distinct: `c` 190 -> 680 ms with the cut; docs/benchmarks.md, round 11).
+CUT_FROM = 3
 _SEARCH = """WITH terms AS (
     SELECT * FROM unnest(?::integer[], ?::integer[], ?::text[], ?::boolean[]) AS t(phrase, k, word, prefix)
 ), totals AS (
@@ -51,15 +56,15 @@ _SEARCH = """WITH terms AS (
     SELECT w.id, w.words, w.size FROM class_search_words w WHERE w.words @@ ?::tsquery
 ), wanted AS MATERIALIZED (
     SELECT array_agg(DISTINCT word) AS words FROM (
-        SELECT word FROM terms
+        SELECT word FROM terms WHERE ?::boolean
          UNION ALL
         SELECT s.word
           FROM ts_stat(format('SELECT words FROM class_search_words WHERE words @@ %L::tsquery', ?::text)) AS s
-         WHERE EXISTS (SELECT 1 FROM terms t WHERE t.prefix AND starts_with(s.word, t.word))) AS m
+         WHERE ?::boolean AND EXISTS (SELECT 1 FROM terms t WHERE t.prefix AND starts_with(s.word, t.word))) AS m
 ), occurrences AS (
     SELECT h.id, h.size, t.phrase, t.k, o.pos, o.weight
-      FROM hits h, wanted, terms t,
-           unnest(ts_delete(h.words, tsvector_to_array(ts_delete(h.words, wanted.words)))) AS u,  -- `wanted` only
+      FROM hits h, wanted, terms t,  -- `wanted` only, or every word (wanted.words NULL: not cut)
+           unnest(coalesce(ts_delete(h.words, tsvector_to_array(ts_delete(h.words, wanted.words))), h.words)) AS u,
            unnest(u.positions, u.weights) AS o(pos, weight)
      WHERE (u.lexeme = t.word OR (t.prefix AND starts_with(u.lexeme, t.word)))
        AND (t.phrase > 0 OR (o.pos = 2 + t.k AND o.weight = 'A'))  -- `lead`: only where a label starting with it has it
@@ -114,9 +119,11 @@ _VOCABULARY = ("SELECT word, ndoc FROM ts_stat('SELECT w.words FROM class_search
                "WHERE word ~ '[^ -~]'")
 
 
-def search(conn: Any, text: str, limit: int = 50) -> list[dict]:
-    """As store/search.search: every group of phrases (store/search_terms.groups: a word of the text
-    and the index words it stands for) must match, any of its phrases; each phrase counts in bm25."""
+def statement(conn: Any, text: str, limit: int = 50) -> tuple[str, tuple] | None:
+    """_SEARCH and its parameters for `text` (None: no word to search), apart from `search` so the
+    tests can EXPLAIN the statement a search runs, not one they rebuilt. Every group of phrases
+    (store/search_terms.groups: a word of the text and the index words it stands for) must match,
+    any of its phrases; each phrase counts in bm25."""
     words = query_words(text)
     rows_holding: dict[str, float] = {}
 
@@ -126,12 +133,21 @@ def search(conn: Any, text: str, limit: int = 50) -> list[dict]:
 
     found = groups(query_phrases(searched_words(words)), vocabulary)
     if not found:
-        return []
+        return None
     phrases = [phrase for group in found for phrase in group]
     lead = [w for phrase, _prefix in query_phrases(words) for w in phrase]
     queries = [_query(phrase, prefix) for phrase, prefix in phrases]
     known = [None if prefix or len(p) > 1 else rows_holding.get(p[0]) for p, prefix in phrases]
     every = " & ".join("(" + " | ".join(_query(p, prefix) for p, prefix in group) + ")" for group in found)
-    rows = conn.execute(_SEARCH, (*_terms(phrases, lead), queries, known, every, every, limit)).fetchall()
+    terms = _terms(phrases, lead)
+    cut = all(len(word) >= CUT_FROM for word, prefix in zip(terms[2], terms[3], strict=True) if prefix)
+    return _SEARCH, (*terms, queries, known, every, cut, every, cut, limit)
+
+
+def search(conn: Any, text: str, limit: int = 50) -> list[dict]:
+    """As store/search.search, of class_search_words (`statement`)."""
+    asked = statement(conn, text, limit)
+    if asked is None:
+        return []
     return [{"label": label, "curie": curie, "source_file": source, "source_line": line}
-            for label, curie, source, line in rows]
+            for label, curie, source, line in conn.execute(*asked).fetchall()]
