@@ -128,17 +128,28 @@ def _axiom(parts: dict[str, list[Any]], notes: list[str], index: Index,
     head = CLASS_AXIOMS.get(prop)
     if head is None or isinstance(source, ox.Literal):
         return None
-    unread = _unread(parts, target in index.get(source, prop))
+    what = f"annotated {head} axiom skipped"
+    unread = _unread(parts, _asserted(index.get(source, prop), target, lambda t: render(t, "class", what)))
     if unread:
         warn("annotated-axiom", f"the reified {head} of {_named(source)} and {_named(target)} {unread}: "
              "its annotations are not read (OWL 2's mapping to RDF needs the typed node and the triple)")
         return None
-    what = f"annotated {head} axiom skipped"
     left, right = render(source, "class", what), render(target, "class", what)
     if not notes or left is None or right is None:
         return None
     operands = " ".join(f"<{t}>" if is_iri_text(t) else t for t in (left, right))
     return AxiomFact(head, left, right, {"ofn": f"{head}({' '.join(notes)} {operands})"})
+
+
+def _asserted(objects: list[Any], target: Any, render: Callable[[Any], str | None]) -> bool:
+    """Whether the file asserts the reified triple's object `target`. The OWL API writes a new copy
+    of an anonymous target inside `owl:annotatedTarget` (Uberon, PROV-O do): a blank target is the
+    asserted one when it renders to the same expression (identity would call every copy unasserted).
+    A blank target that does not render is not called unasserted: its own warning says why it is skipped."""
+    if target in objects or is_iri(target):
+        return target in objects
+    text = render(target)
+    return text is None or any(not is_iri(o) and render(o) == text for o in objects)
 
 
 def _unread(parts: dict[str, list[Any]], asserted: bool) -> str:
