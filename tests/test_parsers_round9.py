@@ -197,6 +197,21 @@ def test_an_annotated_axiom_whose_target_is_a_copy_of_the_restriction_is_read_no
     assert [a.annotations for a in other.axioms] == [None]
 
 
+def test_an_annotated_gci_whose_source_is_a_copy_is_read_not_warned() -> None:
+    """The same copy as the annotated source of a general class inclusion (`[restriction]
+    rdfs:subClassOf :A`): no asserted triple had the copy as subject, so it read "not asserted"."""
+    ttl = COPIED_TARGET.split(":A a owl:Class")[0] + (
+        ":p a owl:ObjectProperty .\n"
+        "[ a owl:Restriction ; owl:onProperty :p ; owl:someValuesFrom :B ] rdfs:subClassOf :A .\n"
+        '[] a owl:Axiom ; owl:annotatedProperty rdfs:subClassOf ; owl:annotatedTarget :A ; rdfs:comment "why" ;\n'
+        "   owl:annotatedSource [ a owl:Restriction ; owl:onProperty :p ; owl:someValuesFrom :B ] .\n")
+    facts = parse_file("t.ttl", ttl.encode(), ParseOptions())
+    same = ofn('SubClassOf(Annotation(rdfs:comment "why") ObjectSomeValuesFrom(:p :B) :A)\n'
+               "Declaration(ObjectProperty(:p))\n").axioms
+    assert facts.warnings == []
+    assert [a.annotations["ofn"] for a in facts.axioms] == [a.annotations["ofn"] for a in same] != [None]
+
+
 @pytest.mark.parametrize("count", ["1" + "0" * 25, "+0003", " 7 "])
 def test_a_long_cardinality_in_turtle_is_the_row_functional_syntax_gives(count: str) -> None:
     """RDF refused a count over 20 digits ("not a non-negative integer", no row) where the same axiom
