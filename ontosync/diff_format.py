@@ -190,9 +190,7 @@ def _exact(value: str) -> str:
     composed = unicodedata.is_normalized("NFC", value)
     for i, ch in enumerate(value):
         lone = ch == " " and 0 < i < len(value) - 1 and value[i - 1] != " "
-        # no character before (""): a variation selector is an escape even after an emoji here, where
-        # two values read the same ("❤" and "❤" + U+FE0F look alike in many terminals)
-        unseen = (ch.isspace() and not lone) or _unseen(ch, "", composed)
+        unseen = (ch.isspace() and not lone) or _unseen(ch, composed)
         out.append(("\\x20" if ch == " " else ch.encode("unicode_escape").decode("ascii")) if unseen
                    else "\\\\" if ch == "\\" else ch)
     return "".join(out)
@@ -317,25 +315,18 @@ def iri_pieces(iri: str, composed: bool | None = None) -> list[str]:
         return pieces
     if composed is None:
         composed = unicodedata.is_normalized("NFC", "".join(pieces))
-    prev = ""
     for i, ch in enumerate(pieces):
-        if len(ch) == 1 and ch not in "\u200c\u200d" and _unseen(ch, prev, composed):
-            pieces[i], prev = ch.encode("unicode_escape").decode("ascii"), ""
-        else:
-            prev = ch[-1]
+        if len(ch) == 1 and ch not in "\u200c\u200d" and _unseen(ch, composed):
+            pieces[i] = ch.encode("unicode_escape").decode("ascii")
     return pieces
 
 
-def _unseen(ch: str, prev: str, composed: bool) -> bool:
-    """`ch`, after `prev` (the character before as shown; "" when it is an escape), is one a reader
-    cannot see in its place: it draws nothing (`_draws_nothing`), but for a variation selector
-    after a non-ASCII character, which it belongs to (an emoji's U+FE0F, an ideograph's U+E0100:
-    it picks the glyph), or, in a text not in Unicode's composed form, it makes it so (`_composes`)."""
-    return (_draws_nothing(ch) and not (_SELECTOR.match(ch) and not prev.isascii())) \
-        or (not composed and _composes(ch))
-
-
-_SELECTOR = re.compile("[\u180b-\u180d\u180f\ufe00-\ufe0f\U000e0100-\U000e01ef]")  # variation selectors
+def _unseen(ch: str, composed: bool) -> bool:
+    """`ch` is one a reader cannot see in its place: it draws nothing (`_draws_nothing`; a variation
+    selector too, even after the emoji it belongs to: `<http://ex.org/\u2764>` and the same with
+    U+FE0F read alike in many terminals), or, in a text not in Unicode's composed form, it makes it
+    so (`_composes`)."""
+    return _draws_nothing(ch) or (not composed and _composes(ch))
 
 
 def _draws_nothing(ch: str) -> bool:

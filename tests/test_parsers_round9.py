@@ -169,3 +169,58 @@ def test_a_hash_glued_to_a_name_starts_a_comment_as_the_grammar_says() -> None:
                                                                  ("http://a.org/C", "http://a.org/D")]
     assert [(w.line, w.message.split(":", 2)[1]) for w in facts.warnings] == [(3, "B#why")], facts.warnings
     assert "<...#why>" in facts.warnings[0].message
+
+
+COPIED_TARGET = """@prefix : <http://a.org/> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+:A a owl:Class ; rdfs:subClassOf [ a owl:Restriction ; owl:onProperty :p ; owl:someValuesFrom :B ] .
+:p a owl:ObjectProperty .
+[] a owl:Axiom ; owl:annotatedSource :A ; owl:annotatedProperty rdfs:subClassOf ; rdfs:comment "why" ;
+   owl:annotatedTarget [ a owl:Restriction ; owl:onProperty :p ; owl:someValuesFrom {target} ] .
+"""
+
+
+def test_an_annotated_axiom_whose_target_is_a_copy_of_the_restriction_is_read_not_warned() -> None:
+    """The OWL API writes a new copy of an anonymous target inside `owl:annotatedTarget` (Uberon,
+    PROV-O): blank nodes compared by identity said "not asserted (only reified)" of every annotated
+    SubClassOf of a restriction, and the annotation was lost. The copy is matched by its rendered
+    expression: the annotated row is the one the functional-syntax file gives."""
+    facts = parse_file("t.ttl", COPIED_TARGET.format(target=":B").encode(), ParseOptions())
+    assert facts.warnings == []
+    same = ofn('SubClassOf(Annotation(rdfs:comment "why") :A ObjectSomeValuesFrom(:p :B))\n'
+               "Declaration(ObjectProperty(:p))\n").axioms
+    assert [a.annotations["ofn"] for a in facts.axioms] == [a.annotations["ofn"] for a in same]
+    assert facts.axioms[0].annotations["ofn"].startswith('SubClassOf(Annotation(<http://www.w3.org/2000/01/rdf-')
+    other = parse_file("t.ttl", COPIED_TARGET.format(target=":C").encode(), ParseOptions())  # a copy of nothing
+    assert [w.kind for w in other.warnings] == ["annotated-axiom"] and "not asserted" in other.warnings[0].message
+    assert [a.annotations for a in other.axioms] == [None]
+
+
+def test_an_annotated_gci_whose_source_is_a_copy_is_read_not_warned() -> None:
+    """The same copy as the annotated source of a general class inclusion (`[restriction]
+    rdfs:subClassOf :A`): no asserted triple had the copy as subject, so it read "not asserted"."""
+    ttl = COPIED_TARGET.split(":A a owl:Class")[0] + (
+        ":p a owl:ObjectProperty .\n"
+        "[ a owl:Restriction ; owl:onProperty :p ; owl:someValuesFrom :B ] rdfs:subClassOf :A .\n"
+        '[] a owl:Axiom ; owl:annotatedProperty rdfs:subClassOf ; owl:annotatedTarget :A ; rdfs:comment "why" ;\n'
+        "   owl:annotatedSource [ a owl:Restriction ; owl:onProperty :p ; owl:someValuesFrom :B ] .\n")
+    facts = parse_file("t.ttl", ttl.encode(), ParseOptions())
+    same = ofn('SubClassOf(Annotation(rdfs:comment "why") ObjectSomeValuesFrom(:p :B) :A)\n'
+               "Declaration(ObjectProperty(:p))\n").axioms
+    assert facts.warnings == []
+    assert [a.annotations["ofn"] for a in facts.axioms] == [a.annotations["ofn"] for a in same] != [None]
+
+
+@pytest.mark.parametrize("count", ["1" + "0" * 25, "+0003", " 7 "])
+def test_a_long_cardinality_in_turtle_is_the_row_functional_syntax_gives(count: str) -> None:
+    """RDF refused a count over 20 digits ("not a non-negative integer", no row) where the same axiom
+    in .ofn gave a row: both now write the count by one rule (leading zeros stripped, as text)."""
+    ttl = ("@prefix : <http://a.org/> .\n@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+           "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n:p a owl:ObjectProperty .\n"
+           f':A rdfs:subClassOf [ a owl:Restriction ; owl:onProperty :p ; owl:minCardinality "{count}" ] .\n')
+    facts = parse_file("t.ttl", ttl.encode(), ParseOptions())
+    written = count.strip().removeprefix("+")
+    same = ofn(f"Declaration(ObjectProperty(:p))\nSubClassOf(:A ObjectMinCardinality({written} :p))\n")
+    assert facts.warnings == [] and [a.object for a in facts.axioms] == [a.object for a in same.axioms]
+    assert facts.axioms[0].object == f"ObjectMinCardinality({written.lstrip('0')} <http://a.org/p>)"

@@ -17,7 +17,9 @@ keeps its edge).
 OWL 2's mapping to RDF (parsing of annotated axioms) reads such a node only with its
 `rdf:type owl:Axiom` and with the axiom's triple in the graph (as the OWL API does): a node without
 the type, or naming a triple the file does not assert, annotates nothing. Either is a warning
-(`annotated-axiom`), not a silent loss of what the user wrote.
+(`annotated-axiom`), not a silent loss of what the user wrote. An anonymous source or target is
+the asserted one when it is written as the same expression (`_Asserted`): the OWL API writes a
+copy of it, a new blank node, inside the `owl:Axiom` node.
 
 Only the `owl:annotatedProperty` triples are indexed (rdf_vocab.KEEP); the quads are read again,
 for the nodes found, only when a file has such an axiom (OBO files annotate mostly definitions and
@@ -31,7 +33,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ontosync.parsing.class_expressions import Index, render_literal
+from ontosync.parsing.class_expressions import Renderer, Unrenderable, render_literal
 from ontosync.parsing.facts import AxiomFact
 from ontosync.parsing.rdf_vocab import (
     OWL,
@@ -52,10 +54,12 @@ _OWL_ANNOTATION, _OWL_AXIOM = OWL + "Annotation", OWL + "Axiom"
 _NOT_ANNOTATIONS = frozenset((RDF_TYPE, OWL_ANNOTATED_SOURCE, OWL_ANNOTATED_PROPERTY, OWL_ANNOTATED_TARGET))
 
 
-def annotate(axioms: set[AxiomFact], index: Index, quads: Iterable[ox.Quad],
+def annotate(axioms: set[AxiomFact], quads: Iterable[ox.Quad], renderer: Renderer,
              render: Callable[[Any, str, str], str | None], languages: dict[str, str],
              warn: Callable[[str, str], None]) -> list[AxiomFact]:
-    """The annotated class axioms' rows (see above); their plain rows are taken out of `axioms`."""
+    """The annotated class axioms' rows (see above); their plain rows are taken out of `axioms`.
+    `render` writes an expression or warns; `renderer` (its own) matches copies without a word."""
+    index = renderer.index
     nodes, nested = set(), set()  # the owl:Axiom nodes of class axioms; the owl:Annotation nodes
     for s, values in index.subjects_with(OWL_ANNOTATED_PROPERTY):
         if any(v in CLASS_AXIOMS for v in values):
@@ -68,7 +72,8 @@ def annotate(axioms: set[AxiomFact], index: Index, quads: Iterable[ox.Quad],
         if len(every[key].get(OWL_ANNOTATED_SOURCE, ())) == 1:
             under.setdefault(every[key][OWL_ANNOTATED_SOURCE][0], []).append((key, every[key]))
     notes = _Notes(under, languages)
-    found = [_axiom(every[n], notes.of(n, every[n], 0), index, render, warn) for n in sorted(nodes & every.keys())]
+    asserted = _Asserted(renderer)
+    found = [_axiom(every[n], notes.of(n, every[n], 0), asserted, render, warn) for n in sorted(nodes & every.keys())]
     annotated = {(a.axiom_type, a.subject, a.object, a.annotations["ofn"]): a for a in found if a is not None}
     for a in annotated.values():
         axioms.discard(a._replace(annotations=None))
@@ -118,7 +123,7 @@ class _Notes:
         return sorted(out)
 
 
-def _axiom(parts: dict[str, list[Any]], notes: list[str], index: Index,
+def _axiom(parts: dict[str, list[Any]], notes: list[str], asserted: _Asserted,
            render: Callable[[Any, str, str], str | None], warn: Callable[[str, str], None]) -> AxiomFact | None:
     """The annotated row of one `owl:Axiom` node, or None (not one class axiom the file asserts)."""
     ends = [parts.get(p, []) for p in (OWL_ANNOTATED_SOURCE, OWL_ANNOTATED_PROPERTY, OWL_ANNOTATED_TARGET)]
@@ -128,7 +133,7 @@ def _axiom(parts: dict[str, list[Any]], notes: list[str], index: Index,
     head = CLASS_AXIOMS.get(prop)
     if head is None or isinstance(source, ox.Literal):
         return None
-    unread = _unread(parts, target in index.get(source, prop))
+    unread = _unread(parts, asserted(source, prop, target))
     if unread:
         warn("annotated-axiom", f"the reified {head} of {_named(source)} and {_named(target)} {unread}: "
              "its annotations are not read (OWL 2's mapping to RDF needs the typed node and the triple)")
@@ -139,6 +144,49 @@ def _axiom(parts: dict[str, list[Any]], notes: list[str], index: Index,
         return None
     operands = " ".join(f"<{t}>" if is_iri_text(t) else t for t in (left, right))
     return AxiomFact(head, left, right, {"ofn": f"{head}({' '.join(notes)} {operands})"})
+
+
+class _Asserted:
+    """Whether the file asserts a reified triple. The OWL API writes a new copy of an anonymous
+    source or target inside `owl:annotatedSource` / `owl:annotatedTarget` (Uberon, PROV-O do):
+    a blank end is the asserted one when it renders to the same expression (identity called every
+    copy unasserted). A blank end that does not render is not called unasserted: its own warning
+    says why the axiom is skipped."""
+
+    def __init__(self, renderer: Renderer) -> None:
+        self.index, self.renderer = renderer.index, renderer
+        self.blank_subjects: dict[str, dict[str | None, list[str]]] = {}  # predicate -> rendering -> subjects
+
+    def __call__(self, source: Any, prop: str, target: Any) -> bool:
+        sources = [source] if is_iri(source) or self.index.get(source, prop) else self._twins(source, prop)
+        if sources is None:
+            return True
+        return any(self._has(self.index.get(s, prop), target) for s in sources)
+
+    def _twins(self, source: Any, prop: str) -> list[str] | None:
+        """The blank subjects of `prop` rendered as `source` is (None: `source` does not render)."""
+        text = self.render(source)
+        if text is None:
+            return None
+        if prop not in self.blank_subjects:  # built once per predicate: a file may annotate many
+            by_text: dict[str | None, list[str]] = {}
+            for subject, _values in self.index.subjects_with(prop):
+                if not is_iri(subject):
+                    by_text.setdefault(self.render(subject), []).append(subject)
+            self.blank_subjects[prop] = by_text
+        return self.blank_subjects[prop].get(text, [])
+
+    def render(self, term: Any) -> str | None:
+        try:
+            return self.renderer.render(term, "class")
+        except Unrenderable:
+            return None
+
+    def _has(self, objects: list[Any], target: Any) -> bool:
+        if target in objects or is_iri(target):
+            return target in objects
+        text = self.render(target)
+        return text is None or any(not is_iri(o) and self.render(o) == text for o in objects)
 
 
 def _unread(parts: dict[str, list[Any]], asserted: bool) -> str:

@@ -42,6 +42,7 @@ from ontosync.parsing.rdf_vocab import (
     RDF_TYPE,
     RDFS_DATATYPE,
     XSD,
+    count_text,
     is_bnode,
     is_iri,
 )
@@ -354,9 +355,10 @@ class Renderer:
         name, qualified = CARDINALITIES[kind]
         # xsd's lexical forms of a non-negative integer: surrounding whitespace (collapsed) and a `+` sign
         digits = value.value.strip(" \t\n\r").removeprefix("+") if isinstance(value, ox.Literal) else ""
-        if not (digits.isascii() and digits.isdigit() and len(digits) <= 20):
+        count = count_text(digits)
+        if count is None:
             raise Unrenderable("cardinality that is not a non-negative integer")
-        parts: list[Any] = [str(int(digits)), prop_text]
+        parts: list[Any] = [count, prop_text]
         if qualified:
             on_class, on_range = self.one(node, OWL_ON_CLASS), self.one(node, OWL_ON_DATA_RANGE)
             if (on_class is None) == (on_range is None):

@@ -498,8 +498,7 @@ class _Relations:
                 links, rest = links + [(name, "") for name in _comma_items(rest)], []
             kept = [pair for pair in links if not self._asset(line, key_as_written, value, pair[0])]
             if key in PAGE_KEYS:  # the items that are no link are read too: no prose
-                self._mappings(line, key_as_written, ", ".join(rest) if links and not kept else value,
-                               PAGE_KEYS[key], kept, rest)
+                self._mappings(line, key_as_written, value, PAGE_KEYS[key], kept, rest if links else None)
                 continue
             if links and not kept:
                 continue  # links to files only: no page and no IRI (a warning each)
@@ -544,19 +543,21 @@ class _Relations:
                 self.parts.axioms.append((line, AxiomFact(axiom_type, page_class, iri, {"relation": key})))
 
     def _mappings(self, line: int, key: str, value: str, prop: str, links: list[tuple[str, str]],
-                  rest: list[str]) -> None:
+                  rest: list[str] | None) -> None:
         """`oboInOwl:hasDbXref:: MESH:D1, FMA:7` (each item a text, as in OBO; a link's page name
         is one too) or `skos:exactMatch:: <IRI or CURIE>`: the axioms a functional-syntax fence gives
         them. `skos:exactMatch:: [[Hound]]` maps the page class to the linked page's class, as the
         store resolves the link (`object_ref`): an AnnotationAssertion whose object is that class
         and whose `mapping` note is the predicate (store/semsql_ofn.py writes its row), never a
-        relationship (a restriction on a made-up property: `runoak relationships`)."""
+        relationship (a restriction on a made-up property: `runoak relationships`). `links`: the page
+        links kept (not those to files); `rest`: the items that are no link, None when `value` has no
+        link (its comma-separated items are read)."""
         subject = self.parts.page_class
-        items = [name for name, _via in links] + rest if links else value.split(",")
+        items = value.split(",") if rest is None else [name for name, _via in links] + rest
         if prop == HAS_DB_XREF:
             found = [literal_axiom(prop, subject, item) for item in filter(None, (v.strip() for v in items))]
         else:
-            iris = self._iris(line, key, ",".join(rest) if links else value)
+            iris = self._iris(line, key, value if rest is None else ",".join(rest))
             found = [target_axiom(prop, subject, iri) for iri in iris]
             for text, _via in links:
                 ref = self.ref(line, text)

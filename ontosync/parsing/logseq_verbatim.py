@@ -203,6 +203,6 @@ def asset_link(name: str, value: str) -> bool:
     (`#[[name]]`, `#name`: a Tag node, whose ref Logseq keeps whatever it names, so the page is
     linked even beside a file link of the same name)."""
     link = f"[[{name}]]"
-    if _ASSET.match(name) is None or link not in value.replace("#" + link, ""):
+    if _ASSET.match(name) is None or link not in value:
         return False
     return "#" + link not in value and re.search(f"#{re.escape(name)}(?![^\\s,])", value) is None

@@ -82,6 +82,7 @@ from ontosync.parsing.rdf_vocab import (
     XSD_STRING,
     best_text,
     bound_text,
+    count_text,
     disjoint_row,
     is_iri_text,
 )
@@ -207,7 +208,7 @@ class _Interpreter(Header):
             if ":" in atom.text and not _CONTROL.search(atom.text):  # `:A\x1b[31m`: no IRI holds an escape
                 done = "<" + self.expand(atom.text, atom.line) + ">"
             elif _NUMBER.match(atom.text):  # a cardinality's digits as the RDF reader writes them: `03` is 3
-                done = (atom.text.lstrip("0") or "0") if atom.text.isascii() and atom.text.isdigit() else atom.text
+                done = count_text(atom.text) or atom.text
             else:
                 raise _Bad(f"{atom.text!r} is not an IRI or prefixed name")
             self.cache[atom.text] = done

@@ -25,7 +25,7 @@ from typing import Any
 
 from ontosync.parsing.ofn_triples import CHARACTERISTICS, DECLARED, PAIRS, RDF_TYPE, Literal
 from ontosync.parsing.rdf_statements import hung_from
-from ontosync.parsing.rdf_vocab import OWL, RDF, RDFS, XSD, XSD_STRING
+from ontosync.parsing.rdf_vocab import OWL, RDF, RDFS, XSD, XSD_STRING, count_text
 
 Term = str | Literal
 _CLASS, _DATATYPE, _RESTRICTION = OWL + "Class", RDFS + "Datatype", OWL + "Restriction"
@@ -265,12 +265,12 @@ class Graph:
             self.add(x, OWL + "onProperties", self.seq(props))
 
     def _cardinality(self, x: str, head: str, args: list) -> None:
-        count = getattr(args[0], "text", "")
-        if not (count.isascii() and count.isdigit()):
+        count = count_text(getattr(args[0], "text", ""))
+        if count is None:
             raise Unmapped("cardinality")
         plain, qualified, on = _CARDINALITIES[head]
         self._restriction(x, args[1:2])
-        number = (count.lstrip("0") or "0", XSD + "nonNegativeInteger", None)
+        number = (count, XSD + "nonNegativeInteger", None)
         if len(args) == 3:
             self.add(x, qualified, number)
             self.add(x, on, self.term(args[2]))

@@ -439,7 +439,7 @@ def _extract(fmt: str, index: Index, size: int, languages: dict[str, str], quads
     for pred, axiom_type in _PAIRWISE_AXIOMS:
         ex.pairwise_axioms(pred, axiom_type, edges, axioms)
     ex.all_disjoint_axioms(axioms)
-    annotated = axiom_annotations.annotate(axioms, index, quads, ex.render, languages, ex.warnings.add)
+    annotated = axiom_annotations.annotate(axioms, quads, ex.renderer, ex.render, languages, ex.warnings.add)
     properties = ex.properties()
     _check_output_size([*axioms, *annotated], properties, size)
     return FileFacts(

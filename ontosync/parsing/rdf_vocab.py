@@ -144,6 +144,16 @@ def clip(text: str, limit: int = MAX_MESSAGE) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def count_text(digits: str) -> str | None:
+    """A cardinality's canonical text (`0003` is `3`), or None when `digits` are not ASCII digits.
+
+    Why text, not `str(int())`: a count of any length is kept the same in every syntax (Python's
+    int-text limit failed a whole file; RDF refused what functional syntax kept)."""
+    if not (digits.isascii() and digits.isdigit()):
+        return None
+    return digits.lstrip("0") or "0"
+
+
 def is_bnode(term: object) -> bool:
     """Terms are plain strings: a blank node is "_:" + its id, anything else an IRI."""
     return isinstance(term, str) and term.startswith("_:")
