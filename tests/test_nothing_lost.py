@@ -197,3 +197,19 @@ def test_a_github_link_under_an_excluded_folder_is_neither_fetched_nor_named(tmp
     assert proc.returncode == 0, proc.stderr
     assert _linked_folder_warnings(report) == ["more"]
     assert len(fetched) == 2, fetched  # the page and `more`'s text: not node_modules/pkg's
+
+
+def test_status_says_of_a_checkpoint_url_what_a_sync_says(tmp_path):
+    """`status --checkpoint postgresql://u:pw@h/c.json` printed "checkpoint none", a sync refuses it."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "A.md").write_bytes(PAGE)
+    db = tmp_path / "o.db"
+    given = "postgresql://u:secretpw@h/c.json"
+    assert cli("sync", src, "--db", db, "--quiet", "--workers", "1").returncode == 0
+    sync = cli("sync", src, "--db", db, "--checkpoint", given, "--quiet")
+    assert sync.returncode == 2 and "a URL, not a path" in sync.stderr and "secretpw" not in sync.stderr
+    status = cli("status", "--db", db, "--checkpoint", given)
+    assert status.returncode == 0 and "secretpw" not in status.stdout + status.stderr
+    [line] = [x for x in status.stdout.splitlines() if x.startswith("checkpoint")]
+    assert line.startswith("checkpoint    none: a sync refuses this path: --checkpoint ") and "a URL, not a path" in line
