@@ -213,3 +213,38 @@ def test_status_says_of_a_checkpoint_url_what_a_sync_says(tmp_path):
     assert status.returncode == 0 and "secretpw" not in status.stdout + status.stderr
     [line] = [x for x in status.stdout.splitlines() if x.startswith("checkpoint")]
     assert line.startswith("checkpoint    none: a sync refuses this path: --checkpoint ") and "a URL, not a path" in line
+
+
+def test_permissions_a_first_postgresql_sync_that_cannot_read_its_source_leaves_no_schema(tmp_path):
+    """The PostgreSQL twin of a first SQLite sync stopped by a `logseq/config.edn` it may not read
+    (exit 2): the empty, migrated schema stayed, which `status` listed as a store of 0 files. A
+    schema there before the run (a DBA's, with its grants) stays."""
+    from tests.postgres_server import connect, drop_schema, new_schema, run_sql, schema_url
+    from tests.privileges import restore_permissions
+    from tests.test_hostile_env5 import run_readers_unprivileged
+
+    graph = tmp_path / "graph"
+    (graph / "logseq").mkdir(parents=True)
+    (graph / "A.md").write_bytes(PAGE)
+    (graph / "logseq" / "config.edn").write_text("{}")
+    fresh, made = new_schema(), new_schema()
+    run_sql(f'CREATE SCHEMA "{made}"')
+    os.chmod(graph / "logseq" / "config.edn", 0)
+    try:
+        results = run_readers_unprivileged(*[("sync", str(graph), "--db", schema_url(name), "--workers", "1")
+                                             for name in (fresh, made)])
+        conn = connect()
+        try:
+            cur = conn.cursor()
+            cur.execute("SELECT nspname FROM pg_namespace WHERE nspname IN (%s, %s)", (fresh, made))
+            left = [r[0] for r in cur.fetchall()]
+        finally:
+            conn.close()
+    finally:
+        restore_permissions(tmp_path)
+        os.chmod(graph / "logseq" / "config.edn", 0o644)
+        drop_schema(fresh)
+        drop_schema(made)
+    for code, err, _ in results:
+        assert code == 2 and "cannot read logseq/config.edn: Permission denied" in err, err
+    assert left == [made]
