@@ -212,7 +212,8 @@ def test_status_says_of_a_checkpoint_url_what_a_sync_says(tmp_path):
     status = cli("status", "--db", db, "--checkpoint", given)
     assert status.returncode == 0 and "secretpw" not in status.stdout + status.stderr
     [line] = [x for x in status.stdout.splitlines() if x.startswith("checkpoint")]
-    assert line.startswith("checkpoint    none: a sync refuses this path: --checkpoint ") and "a URL, not a path" in line
+    assert line.startswith("checkpoint    none: a sync refuses this path: --checkpoint ")
+    assert "a URL, not a path" in line
 
 
 def test_permissions_a_first_postgresql_sync_that_cannot_read_its_source_leaves_no_schema(tmp_path):
