@@ -387,21 +387,33 @@ def _check_own_file(config: Path, source: str) -> None:
 
 
 def config_followed(config_path: str | None, source: str) -> str | None:
-    """config_in_use's file unless the sync refuses it as a link leading out of the checkout (a
-    `--config` file of the checkout, or the source's `.ontosync.yml`: build_settings says why):
-    what the Action reads of the file (its `path:`, the keys it overrides) the sync must read too;
-    a file it refuses had its `path:` name the schema of a sync that never ran."""
+    """config_in_use's file unless the sync refuses it as a link leading out of the checkout
+    (`_check_followed`): what the Action reads of the file (its `path:`, the keys it overrides)
+    the sync must read too; a file it refuses had its `path:` name the schema of a sync that
+    never ran."""
     path = config_in_use(config_path, source)
     if path is None:
         return None
     try:
-        if not config_path:
-            _check_own_file(Path(path), source)
-        elif _checkout(Path(path), source):
-            _check_not_led_out(Path(path), source)
+        _check_followed(config_path, path, source)
     except ConfigError:
         return None
     return path
+
+
+def _check_followed(config_path: str | None, in_use: str | None, source: str) -> tuple[Path, Path] | None:
+    """ConfigError for a configuration file the sync refuses for where its links lead (a
+    `--config` file of the checkout, or the source's `.ontosync.yml`); else `--config`'s
+    `_checkout`. The one place of that decision: build_settings and config_followed (the
+    Action's read of the same file) must not disagree."""
+    if config_path:
+        checkout = _checkout(Path(config_path), source)
+        if checkout:
+            _check_not_led_out(Path(config_path), source)
+        return checkout
+    if in_use:
+        _check_own_file(Path(in_use), source)
+    return None
 
 
 def database_from_env() -> str | None:
@@ -427,17 +439,14 @@ def build_settings(cli: dict[str, Any], config_path: str | None) -> Settings:
     file_values: dict[str, Any] = {}
     _check_config_path(config_path)
     in_use = config_in_use(config_path, source)
+    checkout = _check_followed(config_path, in_use, source)
     if config_path:
-        checkout = _checkout(Path(config_path), source)
-        if checkout:
-            _check_not_led_out(Path(config_path), source)
         file_values = load_config_file(Path(config_path))
         if checkout:
             _check_untrusted(file_values, checkout[0], Path(config_path), checkout[1])
             if cli.get("api_url") is None:  # `--api-url` wins over the file (the Action passes it)
                 _check_token_host(file_values, Path(config_path), source)
     elif in_use:  # the source's own file
-        _check_own_file(Path(in_use), source)
         file_values = load_config_file(Path(in_use))
         _check_untrusted(file_values, Path(source), Path(in_use), Path(source))
     # ONTOSYNC_DATABASE_URL: where a URL with a password belongs (a CI secret), not a flag or a file

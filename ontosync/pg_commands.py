@@ -7,6 +7,7 @@ with its password (`PgTarget.shown`, and console.say masks any line).
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from ontosync.console import Stopped, say, verdict
@@ -117,8 +118,12 @@ def _run(settings: Any, source: Any, options: Any, repo: Any) -> Any:
 
     try:
         return SyncRun(settings, source, repo, options).run()
-    except (StoreError, SourceError, PgLockBusy) as exc:
-        return _stopped(exc, {StoreError: ("fatal", 3), SourceError: ("error", 2), PgLockBusy: ("busy", 4)})
+    except SourceError as exc:
+        with contextlib.suppress(*_driver_errors()):  # the source's line matters more than the drop's
+            repo.drop_unsynced()  # a first sync that read nothing leaves nothing
+        return _stopped(exc, {SourceError: ("error", 2)})
+    except (StoreError, PgLockBusy) as exc:
+        return _stopped(exc, {StoreError: ("fatal", 3), PgLockBusy: ("busy", 4)})
     except _driver_errors() as exc:  # a read of the run's plan that a table's lock stopped
         return _busy_read(exc, settings, repo)
 

@@ -32,6 +32,7 @@ from ontosync.pipeline.outputs import (
     refused_kind,
     side_file,
     too_long,
+    url_refused,
 )
 from ontosync.sources import PathFilter
 
@@ -140,7 +141,7 @@ def checkpoint_refused(path: str) -> str | None:
         return "--checkpoint -: standard output, which no sync can resume from: give a file (or /dev/null for none)"
     if stat.S_ISFIFO(file_mode(path) or 0):  # each write waited for a reader, the run with it
         return f"--checkpoint {path}: a FIFO, which no sync can resume from: give a file (or /dev/null for none)"
-    return refused_kind(path, "--checkpoint")
+    return url_refused(path, "--checkpoint") or refused_kind(path, "--checkpoint")
 
 
 def _check_checkpoint_owner(settings: Settings) -> None:

@@ -14,8 +14,8 @@ import yaml
 
 from ontosync.action import container_step
 from ontosync.action import run as action_run
-from ontosync.action.checked_out import checked_out_repository
-from ontosync.action.inputs import InputError, option_flags, read_inputs
+from ontosync.action.checked_out import shown_source
+from ontosync.action.inputs import ActionInputs, InputError, option_flags, read_inputs
 from ontosync.cli import main as cli_main
 from ontosync.options import BY_INPUT
 from tests.fake_artifacts import FakeArtifactServer
@@ -73,6 +73,13 @@ def checkout_config(folder: Path, url: str) -> None:
 def run_summary(env: dict[str, str], tmp_path: Path) -> str:
     assert action_run.main(env, cli_main=cli_main, out=io.StringIO()) == 0
     return (tmp_path / "summary.md").read_text(encoding="utf-8").replace("\\", "")
+
+
+def checked_out_repository(env: dict, workspace: Path, folder: str) -> str:
+    """The repository the summary names for `folder` of the workspace (action/checked_out.shown_source)."""
+    inputs = ActionInputs(workspace=workspace, database=workspace / "o.db", checkpoint=workspace / "o.ck",
+                          report=workspace / "r.json", source=str(workspace / folder), path=folder)
+    return shown_source(env, inputs)["source"]
 
 
 def test_the_summary_names_the_checked_out_repository_not_the_workflow_s(tmp_path):

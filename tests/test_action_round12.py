@@ -17,14 +17,13 @@ from pathlib import Path
 import pytest
 
 from ontosync.action import run as action_run
-from ontosync.action.checked_out import checked_out_repository
 from ontosync.cli import main as cli_main
 from tests.fake_artifacts import FakeArtifactServer
 from tests.privileges import _unavailable  # a skip, or a failure where CI requires permissions to bind
 from tests.test_action import REPO, TOKEN, FakeCli, make_db, make_env, sample_report
 from tests.test_action_round8 import push_run, synced_artifact, write_classes
 from tests.test_action_round10 import R, S, T
-from tests.test_action_round11 import checkout_config
+from tests.test_action_round11 import checked_out_repository, checkout_config
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
 EVENT_SHA = "fedcba9876543210fedcba9876543210fedcba98"

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ontosync.action.checked_out import checked_out_repository
 from ontosync.action.inputs import read_places
 from tests.test_action import REPO, FakeCli, make_env, sample_report
 from tests.test_action_round8 import write_classes
-from tests.test_action_round11 import checkout_config
+from tests.test_action_round11 import checked_out_repository, checkout_config
 from tests.test_action_round12 import SHA, git_folder, run_action
 
 PG = "postgresql://u:pw@127.0.0.1:9/onto"

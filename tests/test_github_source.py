@@ -20,9 +20,6 @@ from ontosync.sources.github import (
     RateLimitStop,
     parse_spec,
 )
-from ontosync.sources.github_http import (
-    folder_may_match as _folder_may_match,
-)
 from tests.fake_github import FakeGitHub, gzip_tar, read_folder
 from tests.helpers import PAGES, RecordedTime
 
@@ -173,14 +170,14 @@ def test_truncated_tree_is_walked_to_the_same_listing(fake, corpus):
 
 def test_folder_pruning_is_conservative():
     pf = PathFilter(subdir="a/b")
-    assert _folder_may_match(pf, "a/") and _folder_may_match(pf, "a/b/") and _folder_may_match(pf, "a/b/c/")
-    assert not _folder_may_match(pf, "c/") and not _folder_may_match(pf, "a/c/")
-    assert not _folder_may_match(PathFilter(), ".git/")
-    assert _folder_may_match(PathFilter(), "anything/deep/")
+    assert pf.may_select_under("a/") and pf.may_select_under("a/b/") and pf.may_select_under("a/b/c/")
+    assert not pf.may_select_under("c/") and not pf.may_select_under("a/c/")
+    assert not PathFilter().may_select_under(".git/")
+    assert PathFilter().may_select_under("anything/deep/")
     only_docs = PathFilter(include=["docs/**/*.ttl"])
-    assert _folder_may_match(only_docs, "docs/") and _folder_may_match(only_docs, "docs/x/")
-    assert not _folder_may_match(only_docs, "src/")
-    assert _folder_may_match(PathFilter(include=["*/x.md"]), "zzz/")
+    assert only_docs.may_select_under("docs/") and only_docs.may_select_under("docs/x/")
+    assert not only_docs.may_select_under("src/")
+    assert PathFilter(include=["*/x.md"]).may_select_under("zzz/")
 
 
 # -- faults and rate limits -------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from ontosync.sources import PathFilter
-from ontosync.sources.github_http import folder_may_match as _folder_may_match
 from tests.helpers import CORPORA, ONTOLOGIES, PAGES, ROOT, cli
 
 EXAMPLE = ROOT / "examples" / "ontology"
@@ -98,10 +97,10 @@ def test_git_folder_is_excluded_whatever_the_globs() -> None:
 
 def test_folder_pruning_with_braces() -> None:
     flt = PathFilter(include=["docs/{a,b}/*.ttl"])
-    assert _folder_may_match(flt, "docs/") and _folder_may_match(flt, "docs/a/")
-    assert not _folder_may_match(flt, "src/")
+    assert flt.may_select_under("docs/") and flt.may_select_under("docs/a/")
+    assert not flt.may_select_under("src/")
     both = PathFilter(include=["{docs,src}/**/*.ttl"])  # no literal folder: every folder may match
-    assert _folder_may_match(both, "docs/") and _folder_may_match(both, "other/")
+    assert both.may_select_under("docs/") and both.may_select_under("other/")
 
 
 def sync_paths(src: Path, db: Path, *args: str) -> list[str]:

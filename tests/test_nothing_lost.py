@@ -44,13 +44,14 @@ OUTSIDE = "symbolic link leads outside the source root: not followed, the file i
 
 def test_a_linked_folder_of_a_checkout_is_named_once_in_the_report_and_on_the_terminal(tmp_path):
     """`pages -> ../elsewhere/pages`: every page in it was left out with no row and no warning, the
-    summary "1 files: 1 ok"; a link to a folder inside (`more -> inner`) the same."""
+    summary "1 files: 1 ok"."""
     src = _tree_with_linked_folders(tmp_path)
     report = tmp_path / "r.json"
     proc = cli("sync", src, "--db", tmp_path / "o.db", "--report", report, "--workers", "1")
     assert proc.returncode == 0, proc.stderr
-    assert _linked_folder_warnings(report) == ["more", "pages"]  # once each, though the walk runs twice
-    assert "not descended: more, pages (symbolic links to folders" in proc.stderr
+    # once, though the walk runs twice; `more -> inner` is not: the walk lists inner/ itself
+    assert _linked_folder_warnings(report) == ["pages"]
+    assert "not descended: pages: a symbolic link to a folder" in proc.stderr
     # a selected link not followed was one more "skipped" among the pages that hold no class
     assert _linked_file_warnings(report) == [("Out.md", OUTSIDE)]
     assert f"not followed: Out.md: {OUTSIDE}" in proc.stderr
@@ -160,3 +161,91 @@ def test_permissions_first_sync_stopped_before_any_file_and_a_link_it_may_not_ex
     [warning] = [w for w in json.loads(report.read_text())["warnings"] if w["kind"] == "linked-folder"]
     assert warning["path"] == "pages" and warning["message"].startswith(
         "symbolic link whose target cannot be examined (Permission denied), not followed: if it leads to a folder")
+
+
+def test_a_linked_folder_excluded_or_synced_anyway_is_not_named_and_a_linked_page_once(tmp_path):
+    """`--exclude 'node_modules/**'` with `node_modules/pkg -> ../../other` was warned "not
+    descended", `latest -> pages` "the files in it are not synced" though pages/ was synced, and
+    `x.md -> ../elsewhere` (a page's name, a folder outside) was named twice: as a folder, as a file."""
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "B.md").write_bytes(PAGE)
+    src = tmp_path / "src"
+    (src / "node_modules").mkdir(parents=True)
+    (src / "pages").mkdir()
+    (src / "pages" / "A.md").write_bytes(PAGE)
+    (src / "node_modules" / "pkg").symlink_to("../../other")
+    (src / "latest").symlink_to("pages")
+    (src / "x.md").symlink_to("../other")
+    (src / "lost").symlink_to("../other")  # still news: outside, its B.md is not synced
+    report = tmp_path / "r.json"
+    proc = cli("sync", src, "--db", tmp_path / "o.db", "--report", report, "--exclude", "node_modules/**",
+               "--quiet", "--workers", "1")
+    assert proc.returncode == 0, proc.stderr
+    assert _linked_folder_warnings(report) == ["lost"]
+    assert _linked_file_warnings(report) == [("x.md", OUTSIDE)]
+
+
+def test_a_github_link_under_an_excluded_folder_is_neither_fetched_nor_named(tmp_path):
+    """On GitHub, each link under `node_modules/` had its blob fetched to warn of it as a folder."""
+    with FakeGitHub(None) as fake:
+        fake.commit({"inner/A.md": PAGE}, links={"node_modules/pkg": "../inner", "more": "inner"})
+        report = tmp_path / "r.json"
+        proc = cli("sync", "github:o/r", "--api-url", fake.url, "--db", tmp_path / "g.db", "--report", report,
+                   "--exclude", "node_modules/**", "--workers", "1",
+                   env={"GITHUB_TOKEN": fake.token, "ONTOSYNC_RETRY_BACKOFF": "0.001"})
+        fetched = [path for _, _, path, _ in fake.log if "/git/blobs/" in path]
+    assert proc.returncode == 0, proc.stderr
+    assert _linked_folder_warnings(report) == ["more"]
+    assert len(fetched) == 2, fetched  # the page and `more`'s text: not node_modules/pkg's
+
+
+def test_status_says_of_a_checkpoint_url_what_a_sync_says(tmp_path):
+    """`status --checkpoint postgresql://u:pw@h/c.json` printed "checkpoint none", a sync refuses it."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "A.md").write_bytes(PAGE)
+    db = tmp_path / "o.db"
+    given = "postgresql://u:secretpw@h/c.json"
+    assert cli("sync", src, "--db", db, "--quiet", "--workers", "1").returncode == 0
+    sync = cli("sync", src, "--db", db, "--checkpoint", given, "--quiet")
+    assert sync.returncode == 2 and "a URL, not a path" in sync.stderr and "secretpw" not in sync.stderr
+    status = cli("status", "--db", db, "--checkpoint", given)
+    assert status.returncode == 0 and "secretpw" not in status.stdout + status.stderr
+    [line] = [x for x in status.stdout.splitlines() if x.startswith("checkpoint")]
+    assert line.startswith("checkpoint    none: a sync refuses this path: --checkpoint ")
+    assert "a URL, not a path" in line
+
+
+def test_permissions_a_first_postgresql_sync_that_cannot_read_its_source_leaves_no_schema(tmp_path):
+    """The PostgreSQL twin of a first SQLite sync stopped by a `logseq/config.edn` it may not read
+    (exit 2): the empty, migrated schema stayed, which `status` listed as a store of 0 files. A
+    schema there before the run (a DBA's, with its grants) stays."""
+    from tests.postgres_server import connect, drop_schema, new_schema, run_sql, schema_url
+    from tests.privileges import restore_permissions
+    from tests.test_hostile_env5 import run_readers_unprivileged
+
+    graph = tmp_path / "graph"
+    (graph / "logseq").mkdir(parents=True)
+    (graph / "A.md").write_bytes(PAGE)
+    (graph / "logseq" / "config.edn").write_text("{}")
+    fresh, made = new_schema(), new_schema()
+    run_sql(f'CREATE SCHEMA "{made}"')
+    os.chmod(graph / "logseq" / "config.edn", 0)
+    try:
+        results = run_readers_unprivileged(*[("sync", str(graph), "--db", schema_url(name), "--workers", "1")
+                                             for name in (fresh, made)])
+        conn = connect()
+        try:
+            cur = conn.cursor()
+            cur.execute("SELECT nspname FROM pg_namespace WHERE nspname IN (%s, %s)", (fresh, made))
+            left = [r[0] for r in cur.fetchall()]
+        finally:
+            conn.close()
+    finally:
+        restore_permissions(tmp_path)
+        os.chmod(graph / "logseq" / "config.edn", 0o644)
+        drop_schema(fresh)
+        drop_schema(made)
+    for code, err, _ in results:
+        assert code == 2 and "cannot read logseq/config.edn: Permission denied" in err, err
+    assert left == [made]

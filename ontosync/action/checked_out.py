@@ -41,14 +41,6 @@ def holding_checkout(workspace: Path, folder: str) -> tuple[Path | None, Path]:
     return nearest_checkout(workspace / folder, top), top
 
 
-def checked_out_repository(env: Mapping[str, str], workspace: Path, folder: str) -> str:
-    """The `origin` of the nearest checkout holding the synced folder (actions/checkout's
-    `repository:`, into the workspace or its `path:`), else GITHUB_REPOSITORY (`.` without it).
-    GITHUB_REPOSITORY alone is the workflow's repository: a workflow syncing another repository's
-    checkout had its summary name itself."""
-    return _repository(env, *holding_checkout(workspace, folder))
-
-
 def _repository(env: Mapping[str, str], place: Path | None, top: Path) -> str:
     return (origin_repository(place, top) if place else None) or env.get("GITHUB_REPOSITORY") or "."
 

@@ -53,12 +53,20 @@ def refused_kind(path: str | Path, flag: str) -> str | None:
     return None
 
 
+def url_refused(path: str | Path, flag: str) -> str | None:
+    """Why a URL is no output path (its password hidden), or None; said by `status` of such a
+    checkpoint too, which printed "checkpoint none" where a sync refused it."""
+    if is_url(str(path)):
+        return f"{flag} {shown_db(str(path))}: a URL, not a path: give a file's path"
+    return None
+
+
 def check_output(path: str | Path, flag: str) -> None:
     """Why `path` cannot take a file the run writes (OutputError); a URL first: `--report
     postgresql://u:PW@h/r.json` was refused as "folder .../postgresql:/u:PW@h does not exist",
     the password in the clear (and written into, when that folder was there)."""
-    if is_url(str(path)):
-        raise OutputError(f"{flag} {shown_db(str(path))}: a URL, not a path: give a file's path")
+    if why := url_refused(path, flag):
+        raise OutputError(why)
     real = os.path.realpath(path)
     mode = file_mode(os.fspath(path))
     if mode is not None:

@@ -112,6 +112,9 @@ def git_blob_sha(data: bytes) -> str:
     return h.hexdigest()
 
 
+# names no literal glob part matches (PathFilter.excludes_folder): only `**` or a trailing `*` does
+_EXCLUDE_PROBES = ("\x00", ".\x00", "\x00.md", "\x00/\x00", ".\x00/.\x00.md")
+
 MAX_NOT_READ = 100  # `not-read` warnings named one by one in a report
 
 
@@ -163,6 +166,14 @@ class PathFilter:
         if self.subdir and not (folder.startswith(self.subdir) or self.subdir.startswith(folder)):
             return False
         return any(folder.startswith(prefix) or prefix.startswith(folder) for prefix in self.include_prefixes)
+
+    def excludes_folder(self, folder: str) -> bool:
+        """Do the exclude globs leave out every path under `folder` (ending in '/')? Asked of a
+        linked folder: `--exclude 'node_modules/**'` with `node_modules/pkg -> ../../other` was
+        warned of as "not descended" (and on GitHub its link's blob fetched), though nothing in it
+        would be synced. Probed with names only a wildcard to the end matches (a file, a dot
+        file, one a folder deeper): False when unsure, the warning then stays."""
+        return all(self._exclude.match(folder + probe) for probe in _EXCLUDE_PROBES)
 
     def not_read_warnings(self) -> list[dict]:
         """The `not-read` warnings of the report, in path order; past MAX_NOT_READ, one count."""

@@ -309,11 +309,6 @@ def is_sha(value: Any) -> bool:
     return isinstance(value, str) and re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", value) is not None
 
 
-def folder_may_match(path_filter: PathFilter, folder: str) -> bool:
-    """Can any path under `folder` (ending in '/') pass the filter? (PathFilter.may_select_under)"""
-    return path_filter.may_select_under(folder)
-
-
 _COMMIT_URL = re.compile(r"/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)/commits/[^/]+\Z")
 
 

@@ -163,7 +163,8 @@ class LinkFollower:
         """A link the filter leaves out by its name (`pages`), where a folder could hold files it
         selects: followed with the selected links (its text counts toward the tarball's choice), to
         warn if it is a folder, whose files a checkout's walk does not descend either."""
-        if self.filter.may_select_under(path + "/"):
+        folder = path + "/"
+        if self.filter.may_select_under(folder) and not self.filter.excludes_folder(folder):
             self._maybe_folders.append(path)
             self._link_shas[raw] = sha
 

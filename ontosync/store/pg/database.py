@@ -207,6 +207,7 @@ def create_schema(conn: PgConnection, schema: str) -> None:
         conn.execute(f"SELECT pg_advisory_xact_lock({key})", params)
         if conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = ?", (schema,)).fetchone() is None:
             conn.execute(f'CREATE SCHEMA "{schema}"')
+            conn.created_schema = True  # a first sync that reads nothing drops it (PgRepository.drop_unsynced)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")

@@ -191,6 +191,7 @@ class PgConnection:
         # inside a transaction the writer's statements are queued and sent together (store/pg/batch.py)
         self.queue = StatementQueue(self.raw, _ErrorWrapper) if prepare else None
         self._open = False  # a BEGIN was queued or sent, no COMMIT or ROLLBACK yet
+        self.created_schema = False  # this session made the source's schema (database.create_schema)
 
     dialect = "postgresql"  # store/diff.py picks this dialect's card SQL by it
 

@@ -117,6 +117,15 @@ class PgRepository(Repository):
         except migrations.MigrationError as exc:
             raise StoreError(str(exc)) from exc
 
+    def drop_unsynced(self) -> None:
+        """Drop the schema this session created when the sync stopped before storing any file (a
+        source it could not read: exit 2), as a first SQLite sync's file is removed (sync_paths.
+        remove_unsynced). Why: the empty, migrated schema stayed, and `status` listed it as a store
+        of 0 files. A schema made before this run (a DBA's, with its grants) is never dropped."""
+        if not self.conn.created_schema or self.conn.in_transaction or self.holds_files():
+            return
+        self.conn.execute(f'DROP SCHEMA "{self.target.schema}" CASCADE')
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         self.conn.execute("BEGIN")
