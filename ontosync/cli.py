@@ -298,19 +298,18 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 _say(f"fatal: {exc}")
                 return 3
             identity = file_identity(settings.db)  # the file the run writes (gone_since, below)
-            stopped = False
+            unsynced: list[str] = []  # a first sync that read nothing leaves nothing: what to remove
             try:
                 with terminate_as_interrupt():
                     result = SyncRun(settings, source, repo, options).run()
             except SourceError as exc:
-                stopped = True
+                unsynced = [] if repo.holds_files() else new
                 _say(f"error: {exc}")
                 return 2
             finally:
                 truncate_wal(repo.conn, BUSY_TIMEOUT_S)
-                held = not stopped or repo.holds_files()
                 repo.close()
-                remove_unsynced(settings.db, new, held)  # a first sync that read nothing leaves nothing
+                remove_unsynced(settings.db, unsynced)
             gone = gone_since(settings.db, identity)
             if gone:
                 result.exit_code, result.message = 3, gone

@@ -106,12 +106,13 @@ def check_outputs(settings: Settings, config: str | None, selects: PathFilter | 
     sync's path filter (None: its globs are bad, which the caller says)."""
     report = None if settings.report == STDOUT else settings.report  # `-`: printed (cli.py _finish_sync)
     try:
-        if settings.checkpoint_path == STDOUT:  # said before --report's problems, as before
-            raise OutputError(checkpoint_refused(STDOUT) or "")
+        refused = checkpoint_refused(settings.checkpoint_path)
+        if refused and settings.checkpoint_path == STDOUT:  # said before --report's problems, as before
+            raise OutputError(refused)
         if report:
             check_output(report, "--report")
-        if why := checkpoint_refused(settings.checkpoint_path):
-            raise OutputError(why)
+        if refused:
+            raise OutputError(refused)
         check_output(settings.checkpoint_path, "--checkpoint")
         if not settings.checkpoint and os.path.islink(settings.checkpoint_path):
             # the default, beside the database: a link there is the checkout's (`ontology.db.checkpoint.json
@@ -219,11 +220,11 @@ def new_outputs(settings: Settings) -> list[str]:
     return [name for name in names if not os.path.lexists(name)]
 
 
-def remove_unsynced(db: str, new: list[str], holds_files: bool) -> None:
+def remove_unsynced(db: str, new: list[str]) -> None:
     """Remove the files a first sync created when it stopped before syncing any file (a source it
     could not read: exit 2). Why: the empty, migrated database stayed, and `status` showed it as a
     synced database of 0 files. The lock file stays, as always (store/lock.py)."""
-    if db not in new or holds_files:
+    if db not in new:
         return
     for name in new:
         with contextlib.suppress(FileNotFoundError):

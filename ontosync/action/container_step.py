@@ -122,17 +122,22 @@ def name_refused(name: str) -> str:
     return next((repr(ch) for ch in name if ch in NAME_REFUSES), "")
 
 
+def bool_word(value: str | None, default: str = "true") -> str:
+    """An Action boolean's word, lower-cased; empty: its action.yml default (see TRUE above)."""
+    return (value or "").strip().lower() or default
+
+
 def uploads(value: str | None) -> bool:
     """`upload-artifact` read as the sync step reads its booleans (`yes`, `on`, `TRUE` too); empty:
     its default (true). The one reading of it: the upload step's `if:`, the artifact's name in the
     comment and the names' check all agree."""
-    return ((value or "").strip().lower() or "true") in TRUE
+    return bool_word(value) in TRUE
 
 
 def upload_wanted(value: str | None) -> bool:
     """`uploads` for the upload step's `if:`, which could only compare the raw input with 'true'.
     Anything but a boolean: a warning, and no upload."""
-    if ((value or "").strip().lower() or "true") not in TRUE | FALSE:
+    if bool_word(value) not in TRUE | FALSE:
         print(f"::warning::ontosync: input 'upload-artifact' must be true or false, not {value.strip()!r}; "
               "nothing is uploaded", flush=True)
     return uploads(value)

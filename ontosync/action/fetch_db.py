@@ -136,9 +136,9 @@ def fetch_db(repo: str, artifact: str = DEFAULT_ARTIFACT, out: str | os.PathLike
                  + f"; {out_path} left as it was")
             return 3
         try:
-            # they belonged to the database being replaced; the -shm (an index SQLite rebuilds) first: a
-            # -shm that cannot go (another user's, in a sticky folder) left the old database without its -wal
-            for suffix in ("-shm", "-wal"):
+            from ontosync.action.restore import STALE_SIDE_FILES
+
+            for suffix in STALE_SIDE_FILES:  # the old database's, -shm first (restore.py says why)
                 stale = out_path.with_name(out_path.name + suffix)
                 if stale.exists():
                     stale.unlink()

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ontosync.action.container_step import FALSE, TRUE, name_refused, uploads  # shared with the runner's step
+from ontosync.action.container_step import FALSE, TRUE, bool_word, name_refused, uploads  # the runner step's too
 from ontosync.db_url import (
     BadDatabaseUrl,
     checkpoint_name,
@@ -65,8 +65,9 @@ def split_list(value: str) -> list[str]:
     return [item.strip() for item in items if item.strip()]
 
 
-def parse_bool(name: str, value: str) -> bool:
-    low = value.strip().lower()
+def parse_bool(name: str, value: str, default: str) -> bool:
+    """A boolean input; empty: `default` (its action.yml default)."""
+    low = bool_word(value, default)
     if low in TRUE:
         return True
     if low in FALSE:
@@ -143,7 +144,7 @@ def option_flags(option: Option, raw: str) -> list[str]:
     if option.kind == "globs":
         return [f"{option.flag}={glob}" for glob in split_list(raw)]
     if option.kind == "bool":  # empty: its action.yml default, as for every boolean input
-        return [option.flag] if parse_bool(name, value or option.input_default) else []
+        return [option.flag] if parse_bool(name, value, option.input_default) else []
     if not value:
         return []
     if option.kind == "int":

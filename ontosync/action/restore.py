@@ -194,12 +194,15 @@ def _unpack(cmd: Commands, inputs: ActionInputs, info: artifacts.ArtifactInfo) -
     return True
 
 
+# A -wal or -shm beside a database being replaced belongs to the old one, not to the new; the -shm
+# (an index SQLite rebuilds) first: one that cannot go (another user's, in a sticky folder) left the
+# old database, which the sync then went on from, without the commits its -wal held
+STALE_SIDE_FILES = ("-shm", "-wal")
+
+
 def put_in_place(cmd: Commands, inputs: ActionInputs, db: tuple[Path, str], ck: tuple[Path, str] | None) -> None:
     """Copy the extracted (file, member name) database and checkpoint where the sync reads them."""
-    # A -wal or -shm beside the old database belongs to that database, not to this one; the -shm (an
-    # index SQLite rebuilds) first, as fetch-db's: one that cannot go (another user's, in a sticky folder)
-    # left the old database, which the sync then went on from, without the commits its -wal held
-    for suffix in ("-shm", "-wal"):
+    for suffix in STALE_SIDE_FILES:
         with contextlib.suppress(FileNotFoundError):
             inputs.database.with_name(inputs.database.name + suffix).unlink()
     artifacts.copy_to(db[0], inputs.database)

@@ -441,7 +441,7 @@ def note_failure_on_pr(cmd: Commands, env: Mapping[str, str], inputs: ActionInpu
 
 def want_comment(cmd: Commands, env: Mapping[str, str]) -> bool:
     try:
-        return parse_bool("pr-comment", get_input(env, "pr-comment") or BY_INPUT["pr-comment"].input_default)
+        return parse_bool("pr-comment", get_input(env, "pr-comment"), BY_INPUT["pr-comment"].input_default)
     except InputError as exc:
         cmd.warning(f"{exc}; not commenting", title="ontosync: input")
         return False

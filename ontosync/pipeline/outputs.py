@@ -65,13 +65,11 @@ def check_output(path: str | Path, flag: str) -> None:
     """Why `path` cannot take a file the run writes (OutputError); a URL first: `--report
     postgresql://u:PW@h/r.json` was refused as "folder .../postgresql:/u:PW@h does not exist",
     the password in the clear (and written into, when that folder was there)."""
-    if why := url_refused(path, flag):
+    if why := url_refused(path, flag) or refused_kind(path, flag):
         raise OutputError(why)
     real = os.path.realpath(path)
     mode = file_mode(os.fspath(path))
     if mode is not None:
-        if why := refused_kind(path, flag):
-            raise OutputError(why)
         if not stat.S_ISREG(mode):
             if not os.access(path, os.W_OK):
                 raise OutputError(f"{flag} {path}: permission denied")

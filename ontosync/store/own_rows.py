@@ -63,10 +63,9 @@ def links(own: Prepared) -> Iterator[tuple[str, str, str]]:
     appearance or going re-points them; ("child", ontology id, IRI) of each edge's child, whose
     hierarchy rows a later save drops; ("class", ontology id, IRI) of each class the file declares,
     which a later file may declare again (store/fresh_run.py notes them)."""
-    for row in own.classes:  # file_classes' columns: the ontology id second, the IRI third
-        yield "class", row[1], row[2]
-    for row in own.edges:  # RESOLVED_EDGE's parameters: the ontology id second, the child third, the key eighth
-        yield "child", row[1], row[2]
+    yield from (("class", onto, iri) for onto, iri in own.class_keys)
+    yield from (("child", onto, child) for onto, child in own.edge_keys)
+    for row in own.edges:  # RESOLVED_EDGE's parameters: the ontology id second, the key eighth
         if row[7] is not None:
             yield "edge", row[1], row[7]
     for row in own.axioms:  # RESOLVED_AXIOM's: the ontology id first, the key last

@@ -392,7 +392,7 @@ class Repository:
             hit["aff_children"] += len(children)
         return True
 
-    def _drop_hierarchy(self, had_parents: bool = True) -> tuple[bool, int]:
+    def _drop_hierarchy(self, had_parents: bool) -> tuple[bool, int]:
         """4. The affected children's hierarchy rows go and every class they, and the children's edges
         in any file, name is affected; returns whether a row went, and more than 0 when it marked a
         class."""
