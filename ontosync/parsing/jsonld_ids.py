@@ -21,10 +21,10 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from ontosync.parsing.facts import ParseWarning
-from ontosync.parsing.rdf_vocab import clip
+from ontosync.parsing.rdf_vocab import SCHEME, clip
 
 MAX_NAMED = 50  # ids named one by one; the rest are counted
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+_SCHEME = re.compile(SCHEME)
 _NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _NO_ID = "its @id is not an absolute IRI (relative @id needs @base; no spaces)"
 _MAP_CONTAINERS = {"@language", "@index", "@id", "@type"}

@@ -69,8 +69,7 @@ def page_properties(lines: list[str]) -> dict[str, tuple[str, int]]:
             break  # a block that is not only properties, or the next block (top-level or child)
         started = True
         key, value = m.group(2).lower(), m.group(3).strip()
-        if value or key not in props:  # a key given twice: its last value (one with no value is none)
-            props[key] = (value, no)
+        _keep_last(props, key, value, no)
     return props
 
 
@@ -230,7 +229,5 @@ def front_matter(lines: list[str]) -> dict[str, tuple[str, int]] | None:
             value = (m.group(2) or "").strip()
             if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
                 value = value[1:-1]
-            key = m.group(1).lower()
-            if value or key not in props:
-                props[key] = (value, no)
+            _keep_last(props, m.group(1).lower(), value, no)
     return None

@@ -79,6 +79,7 @@ from ontosync.parsing.rdf_vocab import (
     OWL,
     RDFS_COMMENT,
     RDFS_LABEL,
+    SCHEME,
     XSD_STRING,
     best_text,
     bound_text,
@@ -107,7 +108,7 @@ _DOMAIN_RANGE: dict[str, tuple[str, str]] = {
     "AnnotationPropertyRange": ("AnnotationProperty", "range"),
 }
 
-_ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")  # an IRI's scheme (RFC 3987), after its `<`
+_ABSOLUTE = re.compile(SCHEME)  # an IRI's scheme, after its `<`
 _CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f]")  # no IRI holds one (RFC 3987); the RDF readers refuse them
 _NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?\Z")
 

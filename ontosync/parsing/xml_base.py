@@ -15,9 +15,10 @@ from urllib.parse import urljoin
 from xml.parsers import expat
 from xml.sax.saxutils import quoteattr
 
-_SCHEME = r"[A-Za-z][A-Za-z0-9+.\-]*:"  # an absolute IRI's start (RFC 3986)
-_ABSOLUTE = re.compile(_SCHEME)
-_RELATIVE = re.compile(rb"""xml:base\s*=\s*["'](?!""" + _SCHEME.encode() + rb")")
+from ontosync.parsing.rdf_vocab import SCHEME
+
+_ABSOLUTE = re.compile(SCHEME)
+_RELATIVE = re.compile(rb"""xml:base\s*=\s*["'](?!""" + SCHEME.encode() + rb")")
 _ATTRIBUTE = re.compile(rb"""xml:base\s*=\s*("[^"]*"|'[^']*')""")
 
 
