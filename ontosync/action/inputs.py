@@ -187,10 +187,23 @@ def path_flags(sub: str) -> list[str]:
 def read_inputs(env: Mapping[str, str]) -> ActionInputs:
     """Check every input and build the settings; raises InputError with a one-line reason."""
     inputs = read_places(env)
+    refuse_dashes(env)
     refuse_clashing_paths(inputs)
     refuse_artifact_names(env)
     inputs.flags = read_flags(env, inputs)
     return inputs
+
+
+PATH_INPUTS = ("path", "database", "checkpoint", "report", "config")
+
+
+def refuse_dashes(env: Mapping[str, str]) -> None:
+    """A path input given as `-` (the command line's standard input or output): the Action has neither,
+    and took it as a file or folder named `-` in the workspace. Refused, naming the input."""
+    for name in PATH_INPUTS:
+        if get_input(env, name) == "-":
+            raise InputError(f"input {name!r} is '-', which names no file here (the Action has no standard input "
+                             f"or output to read or write): give {name!r} a path in the workspace, or leave it empty")
 
 
 def refuse_artifact_names(env: Mapping[str, str]) -> None:

@@ -1,0 +1,38 @@
+"""The Action, fourteenth round (h138): the checkout's origin read once per run; the pull request's
+comment stays one when a concurrent job posted it meanwhile; a failed sync without a run report is
+said plainly; a restored old database's migration backup stays out of the workspace; `-` as a path
+input is refused. In process, against the real CLI where it runs; GitHub's API is the fakes on
+127.0.0.1 (tests/fake_github.py, tests/fake_artifacts.py)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from ontosync.action import run as action_run
+from tests.test_action import FakeCli, make_env, sample_report
+from tests.test_action_round8 import write_classes
+
+
+def run_action(env: dict[str, str], cli) -> tuple[int, str]:
+    log = io.StringIO()
+    return action_run.main(env, cli_main=cli, out=log), log.getvalue()
+
+
+# -- 5. a path input given as `-` ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["path", "database", "report", "checkpoint", "config"])
+def test_a_path_input_given_as_a_dash_is_refused_naming_the_input(tmp_path, name):
+    """`report: -` (as `--report -` means standard output on the command line) was taken as a file
+    named `-` in the workspace, `path: -` as a folder `-`, `database: -` as a database file `-`:
+    refused before the sync, one line naming the input."""
+    env = make_env(tmp_path, **{name: "-"})
+    write_classes(Path(env["GITHUB_WORKSPACE"]), "A")
+    cli = FakeCli(sample_report(failed=0))
+    code, log = run_action(env, cli)
+    assert code == 2 and cli.argv is None
+    errors = [line for line in log.splitlines() if line.startswith("::error")]
+    assert len(errors) == 1 and f"input {name!r} is '-'" in errors[0], log
+    assert not (Path(env["GITHUB_WORKSPACE"]) / "-").exists()
