@@ -36,3 +36,19 @@ def test_a_path_input_given_as_a_dash_is_refused_naming_the_input(tmp_path, name
     errors = [line for line in log.splitlines() if line.startswith("::error")]
     assert len(errors) == 1 and f"input {name!r} is '-'" in errors[0], log
     assert not (Path(env["GITHUB_WORKSPACE"]) / "-").exists()
+
+
+# -- 3. exit 1 and no run report -----------------------------------------------------------------------
+
+def test_a_sync_exiting_1_without_a_run_report_says_so_in_the_summary(tmp_path):
+    """A sync that exited 1 and wrote no report: the summary's heading said "error rate over the
+    threshold", which no report said (nor one sent the user to failed files there were none of)."""
+    env = make_env(tmp_path)
+    write_classes(Path(env["GITHUB_WORKSPACE"]), "A")
+    code, log = run_action(env, FakeCli(None, code=1, stderr="ontosync: something <b>odd</b> happened"))
+    assert code == 1
+    summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
+    heading = summary.splitlines()[0]
+    assert heading == "## ontosync: ❌ exit 1 and no run report", summary
+    assert "error rate" not in summary and "No run report was written." in summary
+    assert "&lt;b&gt;odd&lt;/b&gt;" in summary and "<b>" not in summary

@@ -201,9 +201,12 @@ VERDICTS = {0: "✅ synced", 1: "⚠️ error rate over the threshold", 2: "❌ 
 def verdict(report: Mapping[str, Any], exit_code: int) -> str:
     """The summary's heading. Exit 1 is also a run GitHub stopped early (a rate limit past the
     allowed wait, GitHub down): its report has no error-rate alert, and saying "error rate" sent
-    the user looking for failed files instead of running again."""
+    the user looking for failed files instead of running again. Exit 1 with no report at all is
+    said as such: "error rate over the threshold" named a cause nothing showed."""
     if stopped_early(report, exit_code):
         return "⏸️ stopped early: the checkpoint is saved, run again to resume"
+    if exit_code == 1 and not report:  # (no report to tell an error rate from a stop, nor to name a failed file)
+        return "❌ exit 1 and no run report"
     return VERDICTS.get(exit_code, f"❌ exit {exit_code}")
 
 
