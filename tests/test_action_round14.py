@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 from ontosync.action import run as action_run
-from tests.test_action import FakeCli, make_env, sample_report
+from tests.fake_github import FakeGitHub
+from tests.test_action import TOKEN, FakeCli, make_env, sample_report
+from tests.test_action_hostile import MARK, post
 from tests.test_action_round8 import write_classes
 
 
@@ -45,10 +47,40 @@ def test_a_sync_exiting_1_without_a_run_report_says_so_in_the_summary(tmp_path):
     threshold", which no report said (nor one sent the user to failed files there were none of)."""
     env = make_env(tmp_path)
     write_classes(Path(env["GITHUB_WORKSPACE"]), "A")
-    code, log = run_action(env, FakeCli(None, code=1, stderr="ontosync: something <b>odd</b> happened"))
+    code, _log = run_action(env, FakeCli(None, code=1, stderr="ontosync: something <b>odd</b> happened"))
     assert code == 1
     summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
     heading = summary.splitlines()[0]
     assert heading == "## ontosync: ❌ exit 1 and no run report", summary
     assert "error rate" not in summary and "No run report was written." in summary
     assert "&lt;b&gt;odd&lt;/b&gt;" in summary and "<b>" not in summary
+
+
+# -- 2. the comment a concurrent job posted meanwhile -------------------------------------------------
+
+def test_a_comment_posted_by_a_concurrent_job_after_the_listing_is_updated_not_doubled(github):
+    """Two runs of one pull request (two quick pushes): this run listed the comments, found none of
+    ours, and posted one, while the other job had posted its own after that listing: two comments,
+    one of them showing stale figures. The listing is read again just before posting: the other
+    job's comment is found by its marker and updated in place."""
+    listings = []
+
+    def concurrent(handler, segments, query):
+        if segments[-1:] == ["comments"] and handler.command == "GET" and not listings:
+            listings.append(1)  # what this run lists, and then the other job's comment lands
+            handler._send(200, [])
+            github.add_comment(7, f"{MARK}\nthe other job's", login="github-actions[bot]", user_type="Bot")
+            return 200
+        return None
+
+    github.answer_hook = concurrent
+    done, log = post(github, f"{MARK}\nours")
+    assert done, log
+    assert [c["body"] for c in github.pr_comments(7)] == [f"{MARK}\nours"]
+    assert "updated the comment" in log
+
+
+@pytest.fixture
+def github():
+    with FakeGitHub(owner="acme", repo="onto", token=TOKEN) as server:
+        yield server

@@ -302,6 +302,19 @@ def _supersede(others: list, kept: str, key: str) -> None:
             _edited(other, note)
 
 
+def _update_ours(gh, issue, marker: str, text: tuple[str, str, str]) -> str | None:
+    """Edit our comment on `issue`, found in a fresh listing (`text`: the body, the key, the token);
+    its URL, None when there is none (or none left: deleted since)."""
+    body, key, token = text
+    ours = find_ours(gh, listed(issue.get_comments()), marker)
+    for i, mine in enumerate(ours):
+        if _edited(mine, body):
+            url = scrubbed(mine.html_url, token)  # it goes in our other comments too: posted
+            _supersede(ours[i + 1:], url, key)
+            return url
+    return None
+
+
 def post_comment(cmd: Commands, pr: PullRequest, body: str, key: str, token: str, api_url: str,
                  create: bool = True) -> bool:
     """Create (unless `create` is False: nothing to say yet) or update the one comment; a refusal is
@@ -322,14 +335,14 @@ def post_comment(cmd: Commands, pr: PullRequest, body: str, key: str, token: str
     def exchange() -> str:
         """One try, from the listing: what to say when it worked."""
         issue = gh.get_repo(pr.repo).get_issue(pr.number)
-        ours = find_ours(gh, listed(issue.get_comments()), marker)
-        for i, mine in enumerate(ours):
-            if _edited(mine, body):
-                url = scrubbed(mine.html_url, token)  # it goes in our other comments too: posted
-                _supersede(ours[i + 1:], url, key)
-                return f"updated the comment on pull request #{pr.number}: {url}"
-        if not create:
+        url = _update_ours(gh, issue, marker, (body, key, token))
+        if url is None and not create:
             return f"nothing new to say and no comment on pull request #{pr.number} yet: none posted"
+        # listed again just before posting: a concurrent job's (another push's run) may have been
+        # posted since; posting too made two, one of them showing stale figures
+        url = url or _update_ours(gh, issue, marker, (body, key, token))
+        if url is not None:
+            return f"updated the comment on pull request #{pr.number}: {url}"
         return f"commented on pull request #{pr.number}: {scrubbed(issue.create_comment(body).html_url, token)}"
 
     try:
