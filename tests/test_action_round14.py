@@ -16,6 +16,7 @@ from tests.fake_github import FakeGitHub
 from tests.test_action import TOKEN, FakeCli, make_env, sample_report
 from tests.test_action_hostile import MARK, post
 from tests.test_action_round8 import write_classes
+from tests.test_action_round11 import checkout_config
 
 
 def run_action(env: dict[str, str], cli) -> tuple[int, str]:
@@ -84,3 +85,37 @@ def test_a_comment_posted_by_a_concurrent_job_after_the_listing_is_updated_not_d
 def github():
     with FakeGitHub(owner="acme", repo="onto", token=TOKEN) as server:
         yield server
+
+
+# -- 1. the checkout's origin, read once ---------------------------------------------------------------
+
+class MovingOrigin(FakeCli):
+    """A sync during which the checkout's `.git/config` names another origin (a step run in
+    parallel, a hook rewriting the remote)."""
+
+    def __init__(self, config: Path) -> None:
+        super().__init__(sample_report(failed=0))
+        self.config = config
+
+    def __call__(self, argv):
+        checkout_config(self.config.parent.parent, "https://github.com/lab/other")
+        return super().__call__(argv)
+
+
+def test_the_checkout_s_origin_is_read_once_so_schema_and_summary_agree(tmp_path, monkeypatch):
+    """A PostgreSQL `database`: the Action read the checkout's origin from `.git/config` to name the
+    schema's checkpoint, again for each read of the change log, and again for the summary; a config
+    changed between those reads named `lab/terms` for the checkpoint and `lab/other` in the summary.
+    Read once, at the start: every later part of the run names the same repository."""
+    env = make_env(tmp_path, database="postgresql://u:pw@127.0.0.1:9/onto")
+    for name in ("GITHUB_REPOSITORY", "GITHUB_WORKSPACE"):
+        monkeypatch.setenv(name, env[name])
+    ws = Path(env["GITHUB_WORKSPACE"])
+    write_classes(ws, "A")
+    checkout_config(ws, "https://github.com/lab/terms")
+    cli = MovingOrigin(ws / ".git" / "config")
+    code, log = run_action(env, cli)
+    assert code == 0, log
+    assert Path(cli.argv[cli.argv.index("--checkpoint") + 1]).name == "ontosync-lab_terms.postgres.checkpoint.json"
+    summary = (tmp_path / "summary.md").read_text(encoding="utf-8").replace("\\", "")
+    assert "Source <code>lab/terms</code>" in summary and "lab/other" not in summary

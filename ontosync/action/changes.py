@@ -75,7 +75,7 @@ def forced_push(env: Mapping[str, str]) -> bool:
 
 
 def before_sync(db: Path | str, source: str, commit: str | None,
-                previous: str | None, path: str = "") -> tuple[tuple[str, bool] | None, int | None]:
+                previous: str | None, checkout: str | None = None) -> tuple[tuple[str, bool] | None, int | None]:
     """(`_synced_past`'s answer for `commit`, None without one; the run this step's figures start
     after), from one reading of the log. The run: the newest in the database before this step's sync
     (0: none, or no database yet; None: the database is there but could not be read), or, for a push,
@@ -85,12 +85,13 @@ def before_sync(db: Path | str, source: str, commit: str | None,
     push's change). Why the run at `previous`: a re-run of the push restores this commit's own
     upload, which already holds the push, and its figures were "no change".
 
-    `db` is the database file, or a PostgreSQL URL (then `source` and its `path` folder name the
+    `db` is the database file, or a PostgreSQL URL (then `source` and `checkout`, the origin of the
+    checkout holding its synced folder as the Action read it once: ActionInputs.origin, name the
     schema, as for the sync)."""
     if not is_postgres_url(str(db)) and not Path(db).is_file():
         return None, 0
     try:
-        with _reading(db, source, path) as conn:
+        with _reading(db, source, checkout) as conn:
             if not has_change_log(conn):
                 return None, 0
             log = RunLog(conn)
@@ -117,10 +118,11 @@ def _synced_past(log: RunLog, at: tuple[str, int], previous: str | None, held: b
     return (newest, held) if ours is not None or held else None
 
 
-def collect(db: Path | str, after_run: int, out: Path, source: str = ".", path: str = "") -> dict | None:
-    """The net change of the runs after `after_run`, written as JSON to `out`; None when unreadable."""
+def collect(db: Path | str, after_run: int, out: Path, source: str = ".", checkout: str | None = None) -> dict | None:
+    """The net change of the runs after `after_run`, written as JSON to `out`; None when unreadable
+    (`source`, `checkout`: before_sync's)."""
     try:
-        with _reading(db, source, path) as conn:
+        with _reading(db, source, checkout) as conn:
             data = select_runs(conn, after_run=after_run).to_json(conn)
     except (*_READ_ERRORS, DiffError, LogDamaged, OSError):
         return None
@@ -138,14 +140,13 @@ def collect(db: Path | str, after_run: int, out: Path, source: str = ".", path: 
 
 
 @contextlib.contextmanager
-def _reading(db: Path | str, source: str, path: str = "") -> Iterator[Any]:
+def _reading(db: Path | str, source: str, checkout: str | None = None) -> Iterator[Any]:
     """A read connection to the database file, or to the schema on a PostgreSQL server that the sync
-    of `source`'s `path` folder writes (named after that folder's checkout: checkout_origin)."""
+    of `source` writes (named after the origin of the checkout holding its synced folder: `checkout`)."""
     if is_postgres_url(str(db)):
-        from ontosync.sources.git_head import checkout_origin
         from ontosync.store.pg.database import connect, target
 
-        pg, conn = connect(target(str(db), source, checkout_origin(source, path)), "ontosync changes")
+        pg, conn = connect(target(str(db), source, checkout), "ontosync changes")
         try:
             yield conn
         finally:

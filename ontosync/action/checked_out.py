@@ -2,7 +2,7 @@
 holding the synced folder, which need not be the workflow's GITHUB_REPOSITORY (actions/checkout's
 `repository:` input). The job summary names it; a failed file's annotation links only into the
 workflow's own repository. (A PostgreSQL schema is named after the same checkout by the sync:
-sources/git_head.checkout_origin.)
+sources/git_head.checkout_origin; the Action reads it once a run: inputs.read_checkout.)
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ontosync.action.inputs import ActionInputs
-from ontosync.sources.git_head import head_revision, nearest_checkout, origin_repository
+from ontosync.sources.git_head import head_revision
 
 
 def shown_source(env: Mapping[str, str], inputs: ActionInputs | None) -> dict[str, str]:
@@ -25,24 +25,12 @@ def shown_source(env: Mapping[str, str], inputs: ActionInputs | None) -> dict[st
     repository."""
     if inputs is None or not inputs.local_source:
         return {}
-    place, top = holding_checkout(inputs.workspace, inputs.path)  # (`path`: the sync's, normalized)
-    shown = {"source": _repository(env, place, top), "folder": inputs.path}
+    place, origin = inputs.checked_out()  # (`path`: the sync's, normalized; read once a run)
+    top = Path(os.path.realpath(inputs.workspace))
+    shown = {"source": origin or env.get("GITHUB_REPOSITORY") or ".", "folder": inputs.path}
     if place is None or place == top:
         return shown
     return {**shown, "commit": head_revision(place, top)[0] or ""}  # ("": unknown, rather than the workspace's)
-
-
-def holding_checkout(workspace: Path, folder: str) -> tuple[Path | None, Path]:
-    """(the checkout holding `folder` of the workspace, None when none does up to the workspace;
-    the workspace's real path, which its git files must be in): the sync's own walk
-    (git_head.nearest_checkout), so the summary names the repository the schema is named after. A
-    `path` folder linked out of the workspace: no checkout elsewhere on the runner is read."""
-    top = Path(os.path.realpath(workspace))
-    return nearest_checkout(workspace / folder, top), top
-
-
-def _repository(env: Mapping[str, str], place: Path | None, top: Path) -> str:
-    return (origin_repository(place, top) if place else None) or env.get("GITHUB_REPOSITORY") or "."
 
 
 def links_files(env: Mapping[str, str], shown: Mapping[str, str]) -> bool:

@@ -12,6 +12,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from ontosync.action.container_step import FALSE, TRUE, bool_word, name_refused, uploads  # the runner step's too
 from ontosync.db_url import (
@@ -24,7 +25,7 @@ from ontosync.db_url import (
     unencoded_at,
 )
 from ontosync.options import BY_INPUT, OPTIONS, Option, default_api_url
-from ontosync.sources.git_head import checkout_origin
+from ontosync.sources.git_head import nearest_checkout, origin_repository
 from ontosync.sources.names import hide_credentials, is_repository
 
 DEFAULT_WORKSPACE = "/github/workspace"
@@ -75,6 +76,31 @@ def parse_bool(name: str, value: str, default: str) -> bool:
     raise InputError(f"input {name!r} must be true or false, not {value!r}")
 
 
+class Checkout(NamedTuple):
+    """The checkout holding the synced folder (None when none does up to the workspace), and its
+    `origin`'s OWNER/REPO (None: none readable)."""
+
+    place: Path | None
+    origin: str | None
+
+
+def read_checkout(workspace: Path, folder: str) -> Checkout:
+    """The checkout holding `folder` of the workspace, found by the sync's own walk
+    (git_head.nearest_checkout, within the workspace's real path), and its origin: read once a run
+    (ActionInputs.checked_out). Read again for each use (the schema's checkpoint, each read of the
+    change log, the summary), a `.git/config` changed meanwhile named one repository for the schema
+    and another in the summary."""
+    top = Path(os.path.realpath(workspace))
+    place = nearest_checkout(workspace / folder, top)
+    return Checkout(place, origin_repository(place, top) if place is not None else None)
+
+
+def schema_origin(checkout: Checkout) -> str | None:
+    """`checkout`'s origin in CI (GITHUB_REPOSITORY set), as sources/git_head.checkout_origin gives it
+    to the sync: what a PostgreSQL schema is named after (db_url.default_source_name); None outside CI."""
+    return checkout.origin if os.environ.get("GITHUB_REPOSITORY") else None
+
+
 @dataclass
 class ActionInputs:
     workspace: Path
@@ -91,10 +117,23 @@ class ActionInputs:
     database_url: str = ""  # a PostgreSQL `database` input (then `database` is a path never written)
     config: Path | None = None  # the `config` input, resolved (None: the source's `.ontosync.yml`, if any)
     path: str = ""  # the folder synced in the source, normalized as the sync reads it (synced_folder)
+    checkout: Checkout | None = None  # read_checkout's answer, once a run (checked_out)
 
     @property
     def local_source(self) -> bool:
         return not self.source.startswith("github:")
+
+    def checked_out(self) -> Checkout:
+        """The checkout holding the synced folder and its origin (read_checkout), read at the first
+        call and kept; none for the GitHub API's source."""
+        if self.checkout is None:
+            self.checkout = read_checkout(self.workspace, self.path) if self.local_source else Checkout(None, None)
+        return self.checkout
+
+    @property
+    def origin(self) -> str | None:
+        """The synced checkout's origin (checked_out) as the schema is named after it (schema_origin)."""
+        return schema_origin(self.checked_out())
 
     @property
     def changes(self) -> Path:
@@ -258,8 +297,9 @@ def read_places(env: Mapping[str, str]) -> ActionInputs:
         raise InputError(f"input 'database': {exc}") from None
     config = resolve(get_input(env, "config"), "config") if get_input(env, "config") else None
     folder = synced_folder(env, source, config)  # its checkout names the schema (checkout_origin)
+    checkout = read_checkout(workspace, folder) if not source.startswith("github:") else Checkout(None, None)
     # a PostgreSQL database: the file-based steps (artifacts, change log) look at a path never written
-    schema_file = checkpoint_name(database_url, source, checkout_origin(source, folder)) if database_url else ""
+    schema_file = checkpoint_name(database_url, source, schema_origin(checkout)) if database_url else ""
     database = resolve((schema_file.replace(".checkpoint.json", ".postgres")
                         if database_url else get_input(env, "database") or DEFAULT_DATABASE), "database")
     checkpoint_value = get_input(env, "checkpoint")
@@ -280,6 +320,7 @@ def read_places(env: Mapping[str, str]) -> ActionInputs:
         database_url=database_url,
         config=config,
         path=folder,
+        checkout=checkout,
     )
 
 

@@ -280,7 +280,7 @@ def step_changes(cmd: Commands, inputs: ActionInputs, before: int | None, code: 
         cmd.warning("the change log could not be read before the sync, so this push's changes cannot be told "
                     "from earlier runs': no change figures", title="ontosync: changes")
         return None
-    return change_report.collect(inputs.database_url or inputs.database, before, out, inputs.source, inputs.path)
+    return change_report.collect(inputs.database_url or inputs.database, before, out, inputs.source, inputs.origin)
 
 
 def push_start(cmd: Commands, env: MutableMapping[str, str], inputs: ActionInputs, pr,
@@ -292,7 +292,7 @@ def push_start(cmd: Commands, env: MutableMapping[str, str], inputs: ActionInput
     previous = change_report.push_previous(env) if pr is None else None
     own = branch if restored is not None and restored.head_branch == branch else None
     past, before = change_report.before_sync(inputs.database_url or inputs.database, inputs.source,
-                                             env.get("GITHUB_SHA") if own else None, previous, inputs.path)
+                                             env.get("GITHUB_SHA") if own else None, previous, inputs.origin)
     figures = older_commit(cmd, env, inputs, past, previous, own, restored.workflow_run_id if own else None)
     return previous, before if figures else None, figures
 

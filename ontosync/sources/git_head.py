@@ -155,7 +155,7 @@ def nearest_checkout(folder: Path, top: Path) -> Path | None:
     """The nearest folder holding `folder`, its links followed, that has a `.git` (a folder, a file,
     a link, even a dangling one: a checkout is there, whose git files may not be readable), up to
     `top` (a real path: the workspace); None when none does, or `folder` is not inside `top`. The
-    one walk of the sync's schema (checkout_origin) and the Action's summary (action/checked_out.py):
+    one walk of the sync's schema (checkout_origin) and the Action's (action/inputs.py read_checkout):
     two walks with other link rules named one repository for the schema and another in the summary."""
     real = Path(os.path.realpath(folder))
     if not real.is_relative_to(top):
