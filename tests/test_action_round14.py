@@ -12,11 +12,14 @@ from pathlib import Path
 import pytest
 
 from ontosync.action import run as action_run
+from ontosync.cli import main as cli_main
+from tests.fake_artifacts import FakeArtifactServer
 from tests.fake_github import FakeGitHub
 from tests.test_action import TOKEN, FakeCli, make_env, sample_report
 from tests.test_action_hostile import MARK, post
 from tests.test_action_round8 import write_classes
 from tests.test_action_round11 import checkout_config
+from tests.test_migrate import build_l2
 
 
 def run_action(env: dict[str, str], cli) -> tuple[int, str]:
@@ -119,3 +122,27 @@ def test_the_checkout_s_origin_is_read_once_so_schema_and_summary_agree(tmp_path
     assert Path(cli.argv[cli.argv.index("--checkpoint") + 1]).name == "ontosync-lab_terms.postgres.checkpoint.json"
     summary = (tmp_path / "summary.md").read_text(encoding="utf-8").replace("\\", "")
     assert "Source <code>lab/terms</code>" in summary and "lab/other" not in summary
+
+
+# -- 4. a restored old database's migration backup -------------------------------------------------
+
+def test_a_restored_old_database_s_migration_backup_is_not_left_in_the_workspace(tmp_path):
+    """`restore-artifact` bringing a database of the old batch sync: the sync migrated it and kept
+    the migration's backup beside it, `ontology.backup-<time>.db` in the workspace, where a later
+    step's `git add -A` committed it or an upload took it. The artifact is that backup already: the
+    copy is made (and dropped) outside the workspace; the database is migrated and synced."""
+    old = tmp_path / "old.db"
+    build_l2(old, l1_on_top=False)
+    env = make_env(tmp_path, restore_artifact="ontology-db")
+    ws = Path(env["GITHUB_WORKSPACE"])
+    write_classes(ws, "A")
+    with FakeArtifactServer(token=TOKEN) as fake:
+        fake.add("acme/ontology", "ontology-db", {"ontology.db": old.read_bytes()}, head_sha="1" * 40)
+        env.update({"GITHUB_API_URL": fake.api_url, "GITHUB_EVENT_NAME": "push", "GITHUB_REF": "refs/heads/main",
+                    "INPUT_GITHUB-TOKEN": TOKEN})
+        code, log = run_action(env, cli_main)
+    assert code == 0, log
+    assert "started from" in log and "migrated ontology.db to this ontosync's schema" in log, log
+    assert sorted(p.name for p in ws.rglob("*backup*")) == []
+    classes = next(line for line in log.splitlines() if line.startswith("classes="))
+    assert int(classes.split("=")[1]) > 1  # the restored rows were carried over, and the sync went on from them

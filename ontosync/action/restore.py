@@ -23,7 +23,7 @@ from ontosync.action.inputs import ActionInputs
 from ontosync.sources.github_http import scrubbed  # member names come from the server
 from ontosync.store.integrity import database_problems
 from ontosync.store.legacy import CURRENT, EMPTY, UNKNOWN
-from ontosync.store.upgrade import UpgradeError, detect_shape, newer_migrations
+from ontosync.store.upgrade import UpgradeError, detect_shape, newer_migrations, prepare_database
 
 # A merge queue's branch (GitHub's `merge_group` event): gh-readonly-queue/BASE/pr-NUMBER-HEAD_SHA
 MERGE_QUEUE = re.compile(r"^refs/heads/gh-readonly-queue/(.+)/pr-\d+-[0-9a-f]{40,64}$")
@@ -185,12 +185,31 @@ def _unpack(cmd: Commands, inputs: ActionInputs, info: artifacts.ArtifactInfo) -
         if got.problems:
             cmd.warning(f"the database in {info.describe()} fails its checks ({got.problems[0]}); running a full sync")
             return False
+        if not migrated(cmd, got, info.describe()):
+            return False
         try:
             put_in_place(cmd, inputs, (got.db, got.member), got.checkpoint)
         except OSError as exc:  # a folder in the way, a full disk: the sync will say its own word
             where = Path(exc.filename2 or exc.filename or inputs.database).name  # a rename names its target second
             cmd.warning(f"restore-artifact {name!r}: cannot write {where}: {exc.strerror or exc}; running a full sync")
             return False
+    return True
+
+
+def migrated(cmd: Commands, got: Downloaded, described: str) -> bool:
+    """Bring an older ontosync's (or the old batch sync's) database to this schema where it was
+    extracted, in the temporary folder: left to the sync, the migration's backup was written beside
+    the database, into the workspace, where a later step's upload or `git add -A` took it (the
+    artifact is that backup already). False, said as a warning, when it cannot be migrated: a full sync."""
+    try:
+        result = prepare_database(got.db, got.db.parent)  # (the backup: dropped with the folder)
+    except (UpgradeError, sqlite3.Error, OSError) as exc:
+        reason = " ".join(str(exc).replace(str(got.db), got.member).replace(got.db.name, got.member).split())
+        cmd.warning(f"the database in {described} cannot be migrated to this ontosync's schema ({reason}); running a "
+                    "full sync")
+        return False
+    if result.changed:
+        cmd.line(f"migrated {got.member} to this ontosync's schema (the artifact keeps the database as it was)")
     return True
 
 
