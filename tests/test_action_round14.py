@@ -146,3 +146,26 @@ def test_a_restored_old_database_s_migration_backup_is_not_left_in_the_workspace
     assert sorted(p.name for p in ws.rglob("*backup*")) == []
     classes = next(line for line in log.splitlines() if line.startswith("classes="))
     assert int(classes.split("=")[1]) > 1  # the restored rows were carried over, and the sync went on from them
+
+
+# -- hunt: a report input naming a file the database keeps beside it ------------------------------------
+
+@pytest.mark.parametrize("report", ["ontology.db-wal", "ontology.db.lock", "./ontology.db-journal"])
+def test_a_report_naming_the_database_s_write_ahead_log_is_refused_before_it_is_removed(tmp_path, report):
+    """The Action removes an earlier report before the sync; a `report` naming the database's -wal
+    (a kept database on a self-hosted runner: its last commits), its journal or its lock was removed
+    first, and only then did the sync refuse the name (exit 2): the commits were gone. Refused before
+    anything is removed, as a report named as the database is."""
+    env = make_env(tmp_path, report=report)
+    ws = Path(env["GITHUB_WORKSPACE"])
+    write_classes(ws, "A")
+    kept = {name: f"{name} kept".encode() for name in ("ontology.db", "ontology.db-wal", "ontology.db-journal",
+                                                        "ontology.db.lock")}
+    for name, data in kept.items():
+        (ws / name).write_bytes(data)
+    cli = FakeCli(sample_report(failed=0))
+    code, log = run_action(env, cli)
+    assert code == 2 and cli.argv is None, log
+    errors = [line for line in log.splitlines() if line.startswith("::error")]
+    assert len(errors) == 1 and "input 'report'" in errors[0] and "input 'database'" in errors[0], errors
+    assert {name: (ws / name).read_bytes() for name in kept} == kept

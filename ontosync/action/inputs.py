@@ -25,6 +25,7 @@ from ontosync.db_url import (
     unencoded_at,
 )
 from ontosync.options import BY_INPUT, OPTIONS, Option, default_api_url
+from ontosync.pipeline.outputs import DB_FILES
 from ontosync.sources.git_head import nearest_checkout, origin_repository
 from ontosync.sources.names import hide_credentials, is_repository
 
@@ -262,17 +263,21 @@ def refuse_clashing_paths(inputs: ActionInputs) -> None:
     pass for this one's) named by an input whose file it must keep (`database`, `checkpoint`, `config`):
     refused. Left to the sync, which refuses a report named as the database, the file was gone
     already: a restored database or checkpoint (or a self-hosted runner's kept one) deleted, and the
-    change JSON written over it after the sync. Checked here, not in read_places: the refusal is
-    still said in the pull request's comment."""
-    kept = [("database", None if inputs.database_url else inputs.database), ("checkpoint", inputs.checkpoint),
-            ("config", inputs.config)]
+    change JSON written over it after the sync. The database's files beside it count, as the sync
+    counts them (pipeline/outputs.check_distinct): its -wal holds its last commits. (A link on the way
+    is the checkout's, removed before anything is: action/planted_links.py.) Checked here, not in
+    read_places: the refusal is still said in the pull request's comment."""
+    db = None if inputs.database_url else inputs.database
+    kept = [("database", db.with_name(db.name + suffix)) for suffix in DB_FILES] if db else []
+    kept += [("checkpoint", inputs.checkpoint), ("config", inputs.config)]
     removed = [(inputs.report, "also input 'report'"), (inputs.changes, "the change JSON the Action writes beside "
                                                         f"input 'report' ({inputs.relative(inputs.report)})")]
     for name, path in kept:
         for gone, what in removed:
             if path == gone:
-                raise InputError(f"input {name!r} ({inputs.relative(path)}) is {what}: give {name!r} or 'report' "
-                                 "another path")
+                shown = f"{inputs.relative(db)}: its file {path.name}" if name == "database" and path != db \
+                    else inputs.relative(path)
+                raise InputError(f"input {name!r} ({shown}) is {what}: give {name!r} or 'report' another path")
 
 
 def read_places(env: Mapping[str, str]) -> ActionInputs:
