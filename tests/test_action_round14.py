@@ -169,3 +169,31 @@ def test_a_report_naming_the_database_s_write_ahead_log_is_refused_before_it_is_
     errors = [line for line in log.splitlines() if line.startswith("::error")]
     assert len(errors) == 1 and "input 'report'" in errors[0] and "input 'database'" in errors[0], errors
     assert {name: (ws / name).read_bytes() for name in kept} == kept
+
+
+# -- hunt: the figures of a sync that exited 1 without a run report --------------------------------------
+
+def test_a_pull_request_s_figures_after_exit_1_and_no_run_report_say_so(tmp_path, monkeypatch):
+    """The head's sync exited 1 and wrote no run report (so nothing tells a stop from an error rate,
+    nor names a failed file): the comment and the summary's "What changed" showed the figures as the
+    whole push's, or no comment came at all when they were empty. A line says they may be partial."""
+    from tests import test_pr_comment as pr
+
+    def head_fails(argv):
+        code = cli_main(argv)
+        if argv[1] == str(tmp_path / "ws"):  # the head's sync, not the base's
+            Path(argv[argv.index("--report") + 1]).unlink()
+            return 1
+        return code
+
+    monkeypatch.setattr(pr, "cli_main", head_fails)
+    base = tmp_path / "base"
+    pr.write_tree(base, pr.BASE)
+    with FakeGitHub(base, owner="acme", repo="onto", token=pr.TOKEN) as fake:
+        code, _outputs, summary, log = pr.run_pr(tmp_path, fake, dict(pr.BASE))
+        comments = fake.pr_comments(7)
+    assert code == 1, log
+    said = "The sync exited 1 and wrote no run report"
+    assert len(comments) == 1 and said in comments[0]["body"], comments
+    assert summary.startswith("## What changed") and said in summary.split("## ontosync:")[0], summary
+    assert summary.count("## ontosync: ❌ exit 1 and no run report") == 1

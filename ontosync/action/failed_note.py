@@ -16,8 +16,15 @@ from ontosync.diff_format import md_iri
 MAX_NAMED = 10  # paths named in the line; the job summary's "Failed files" table has the rest
 
 
-def failed_note(report: Mapping[str, Any] | None) -> str:
-    """Markdown naming the files that failed in this run ("" when none did); paths are escaped."""
+NO_REPORT = ("⚠️ **The sync exited 1 and wrote no run report** (see the run's log), so nothing tells whether it "
+             "stopped early or which files failed: these figures may miss some of this push's changes.")
+
+
+def failed_note(report: Mapping[str, Any] | None, code: int = 0) -> str:
+    """Markdown naming the files that failed in this run ("" when none did); paths are escaped. A
+    sync that exited 1 (`code`) with no report: NO_REPORT, since its figures read as the whole push's."""
+    if code == 1 and not report:
+        return NO_REPORT
     errors = (report or {}).get("errors") or []
     paths = sorted({str(e["path"]) for e in errors if isinstance(e, Mapping) and e.get("path")})
     if not paths:

@@ -221,7 +221,7 @@ def _run(env: MutableMapping[str, str], cli_main: CliMain, cmd: Commands) -> int
            changes=(changes, changes_file(cmd, inputs, changes, changes_path), note))
     if pr is not None and want_comment(cmd, env):
         if base_note is not None and changes is not None:
-            comment_on_pr(cmd, env, inputs, pr, (changes, failed_note(report)), base_note, token)
+            comment_on_pr(cmd, env, inputs, pr, (changes, failed_note(report, code)), base_note, token)
         else:  # no figures for this push: an existing comment must not go on showing an earlier push's
             note_failure_on_pr(cmd, env, inputs, pr, base_note is not None, (code, reason), token)
     return code
@@ -511,7 +511,7 @@ def finish(cmd: Commands, env: Mapping[str, str], inputs: ActionInputs | None,
     opening = ""
     if changes is not None and changes[0] is not None:
         outputs.update(change_report.outputs(changes[0], changes[1]))
-        opening = change_report.summary_section(changes[0], changes[1], changes[2], failed_note(report))
+        opening = change_report.summary_section(changes[0], changes[1], changes[2], failed_note(report, code))
     output_file = env.get("GITHUB_OUTPUT")
     with cmd.group("ontosync: outputs"):
         for name, value in outputs.items():
