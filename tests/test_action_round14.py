@@ -1,8 +1,9 @@
 """The Action, fourteenth round (h138): the checkout's origin read once per run; the pull request's
 comment stays one when a concurrent job posted it meanwhile; a failed sync without a run report is
-said plainly; a restored old database's migration backup stays out of the workspace; `-` as a path
-input is refused. In process, against the real CLI where it runs; GitHub's API is the fakes on
-127.0.0.1 (tests/fake_github.py, tests/fake_artifacts.py)."""
+said plainly, and its figures marked as maybe partial; a restored old database's migration backup
+stays out of the workspace; `-` as a path input is refused, and so is a report named as a file the
+database keeps beside it (its -wal), before the run removes it. In process, against the real CLI
+where it runs; GitHub's API is the fakes on 127.0.0.1 (tests/fake_github.py, tests/fake_artifacts.py)."""
 
 from __future__ import annotations
 
