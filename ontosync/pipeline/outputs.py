@@ -22,6 +22,7 @@ from pathlib import Path
 from ontosync.console import json_text
 from ontosync.db_url import is_url, shown_db
 from ontosync.files import replace_atomically
+from ontosync.store.health import SQLITE_MAGIC
 
 
 class OutputError(Exception):
@@ -50,7 +51,24 @@ def refused_kind(path: str | Path, flag: str) -> str | None:
         return f"{flag} {path}: is a folder; give a file path"
     if mode is not None and (stat.S_ISSOCK(mode) or stat.S_ISBLK(mode)):
         return f"{flag} {path}: is a {'socket' if stat.S_ISSOCK(mode) else 'block device'}; refusing to write into it"
+    if mode is not None and stat.S_ISREG(mode) and _sqlite_header(path):
+        # `diff --output notes.db`, another program's database: replaced by the diff's text, exit 0
+        return f"{flag} {path}: is a SQLite database; refusing to replace it with text (give another path)"
     return None
+
+
+def _sqlite_header(path: str | Path) -> bool:
+    """Whether the regular file at `path` begins as a SQLite database does (unreadable: no)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return False
+    try:
+        return os.read(fd, len(SQLITE_MAGIC)) == SQLITE_MAGIC
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
 
 
 def url_refused(path: str | Path, flag: str) -> str | None:

@@ -1,0 +1,57 @@
+"""First contact, fourth round (issue h136): the command line and its configuration file.
+`--config -`, bounds on `--file-timeout` and on a configuration file's numbers, `diff --base -`,
+the "did you mean" of a misspelt flag, and an output path that is another SQLite database.
+
+Each test is a defect a first try met, run in this process on a one-file tree (or, where standard
+input is the point, in a process of its own).
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from ontosync.cli import main
+from tests.helpers import EXAMPLE
+
+
+@pytest.fixture(scope="module")
+def synced(tmp_path_factory) -> tuple[Path, Path]:
+    """(a copy of the example tree, a database synced from it)."""
+    root = tmp_path_factory.mktemp("h136")
+    shutil.copytree(EXAMPLE, root / "src")
+    db = root / "o.db"
+    assert main(["sync", str(root / "src"), "--db", str(db), "--quiet", "--workers", "1"]) == 0
+    return root / "src", db
+
+
+def _other_database(path: Path) -> bytes:
+    """Another program's SQLite database at `path`; its bytes."""
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE notes (body TEXT)")
+    conn.execute("INSERT INTO notes VALUES ('mine')")
+    conn.commit()
+    conn.close()
+    return path.read_bytes()
+
+
+# --- 7. an output path that is another SQLite database ----------------------------------------------
+
+@pytest.mark.parametrize("command, flag", [("diff", "--output"), ("sync", "--report"), ("sync", "--checkpoint")])
+def test_an_output_path_holding_another_sqlite_database_is_refused(synced, tmp_path, capsys, command, flag):
+    """`diff --output notes.db`, `notes.db` another program's SQLite database (a slip of the shell's
+    completion): it was replaced with the diff's text, exit 0, the user's data gone; `--report` and
+    `--checkpoint` the same. A text output never replaces a database: exit 2, one line, the file kept."""
+    src, db = synced
+    other = tmp_path / "notes.db"
+    before = _other_database(other)
+    args = ["diff", "--db", str(db)] if command == "diff" else ["sync", str(src), "--db", str(db), "--quiet"]
+    capsys.readouterr()
+    assert main([*args, flag, str(other)]) == 2
+    err = capsys.readouterr().err
+    assert err == (f"ontosync: error: {flag} {other}: is a SQLite database; refusing to replace it with "
+                   "text (give another path)\n")
+    assert other.read_bytes() == before
