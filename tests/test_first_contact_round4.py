@@ -55,3 +55,23 @@ def test_an_output_path_holding_another_sqlite_database_is_refused(synced, tmp_p
     assert err == (f"ontosync: error: {flag} {other}: is a SQLite database; refusing to replace it with "
                    "text (give another path)\n")
     assert other.read_bytes() == before
+
+
+# --- 6. the "did you mean" of an unknown flag -------------------------------------------------------
+
+@pytest.mark.parametrize("argv, said", [
+    (["sync", "src", "--db", "x.db", "--", "--workers", "2"],
+     "unrecognized arguments: -- --workers 2 (no word after -- is a flag: give the flags before --)"),
+    (["sync", "src", "--", "--wrkers"], "unrecognized arguments: --wrkers (no word after -- is a flag: give the "
+                                        "flags before --)"),
+    (["sync", "src", "-workers", "2"], "unrecognized arguments: -workers 2 (did you mean --workers?)"),
+    (["sync", "src", "extra", "--wokers", "2"], "unrecognized arguments: extra --wokers 2 (did you mean --workers?)"),
+    (["status", "--db", "x.db", "-jsn"], "unrecognized arguments: -jsn (did you mean --json?)"),
+    (["status", "--db", "x.db", "-q"], "unrecognized arguments: -q"),
+])
+def test_an_unknown_flag_is_answered_with_a_flag_that_would_work(argv, said, capsys):
+    """`sync src --db x.db -- --workers 2` was told "did you mean --db?" (the `--` itself was matched
+    against the flags), and `sync src -- --wrkers` "did you mean --workers?", which is no flag there
+    either; `-workers` (one dash) and a misspelt flag after another unknown word got no suggestion."""
+    assert main(argv) == 2
+    assert capsys.readouterr() == ("", f"ontosync: error: {said}\n")
