@@ -27,6 +27,9 @@ def changes_json(conn: Any, db_name: str, run: int | None = None, since: str | N
                  base: str | None = None, after_run: int | None = None) -> dict:
     """The contract's change JSON for one selection (raises DiffError), read from one snapshot."""
     with one_snapshot(conn):
+        if base == STDOUT:  # `-`: no database comes from standard input (a file `-` was compared with)
+            raise DiffError("--base -: a database cannot be read from standard input; give the other database's "
+                            "path (./- for a file named -)")
         if base is not None:
             # `postgresql+psycopg2://u:PW@h/db`: "not found" printed PW; `u:Sec@re t9@h`: libpq quoted `re t9`
             if reason := not_a_path(base) or unencoded_at(base):

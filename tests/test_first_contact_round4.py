@@ -75,3 +75,22 @@ def test_an_unknown_flag_is_answered_with_a_flag_that_would_work(argv, said, cap
     either; `-workers` (one dash) and a misspelt flag after another unknown word got no suggestion."""
     assert main(argv) == 2
     assert capsys.readouterr() == ("", f"ontosync: error: {said}\n")
+
+
+# --- 5. `diff --base -` --------------------------------------------------------------------------------
+
+def test_diff_base_dash_is_refused_as_standard_input(synced, tmp_path, monkeypatch, capsys):
+    """`-` is standard input or output everywhere else on this command line (`--output -`, `--report
+    -`), but `diff --base -` said "database not found: -", or, a file `-` in the folder, compared with
+    it. No database is read from standard input: exit 2, one line saying so; `./-` still names the file."""
+    _, db = synced
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+    for present in (False, True):
+        if present:
+            shutil.copy(db, tmp_path / "-")
+        assert main(["diff", "--db", str(db), "--base", "-"]) == 2
+        assert capsys.readouterr() == ("", "ontosync: error: --base -: a database cannot be read from standard "
+                                           "input; give the other database's path (./- for a file named -)\n")
+    assert main(["diff", "--db", str(db), "--base", "./-", "--format", "json"]) == 0
+    assert '"added": []' in capsys.readouterr().out
