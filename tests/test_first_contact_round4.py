@@ -94,3 +94,33 @@ def test_diff_base_dash_is_refused_as_standard_input(synced, tmp_path, monkeypat
                                            "input; give the other database's path (./- for a file named -)\n")
     assert main(["diff", "--db", str(db), "--base", "./-", "--format", "json"]) == 0
     assert '"added": []' in capsys.readouterr().out
+
+
+# --- 2, 3. bounds: `--file-timeout`, and a configuration file's numbers -------------------------------
+
+def _from_file(tmp_path: Path, text: str, cli: dict | None = None) -> str:
+    """What build_settings makes of a configuration file holding `text` on line 2: the error, or
+    "taken"."""
+    from ontosync.config import ConfigError, build_settings
+
+    config = tmp_path / "c.yml"
+    config.write_text(f"# settings\n{text}\n", encoding="utf-8")
+    try:
+        build_settings({"source": str(tmp_path / "src"), **(cli or {})}, str(config))
+    except ConfigError as exc:
+        return str(exc)
+    return "taken"
+
+
+@pytest.mark.parametrize("value", ["inf", "1e300", "86401", "nan", "0"])
+def test_file_timeout_is_finite_and_at_most_a_day(synced, tmp_path, capsys, value):
+    """`--file-timeout inf` (or 1e300) was taken: a parse that runs away held its worker, and the
+    run, for ever, where the option exists to stop it; `file-timeout: .inf` in a file the same. At
+    most 86400 seconds: exit 2, one line naming the flag (or the file and line)."""
+    src, db = synced
+    capsys.readouterr()
+    assert main(["sync", str(src), "--db", str(db), "--quiet", "--file-timeout", value]) == 2
+    assert capsys.readouterr() == ("", "ontosync: error: --file-timeout must be positive and at most 86400 seconds\n")
+    assert _from_file(tmp_path, "file-timeout: .inf") == (f"{tmp_path / 'c.yml'} line 2: 'file-timeout' must be "
+                                                          "positive and at most 86400 seconds")
+
