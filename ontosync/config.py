@@ -173,7 +173,7 @@ def _within(option: Option, value: Any, where: _Where) -> Any:
     """The table's bounds, said of the file and the key's line: `file-timeout: .nan` (or `workers:
     0`, `path: ../up`) said "--file-timeout must be positive", a flag the user never typed, and
     left the user to find which file set it."""
-    if rule := option.broken_rule(value):
+    if rule := option.broken_rule(value, in_file=True):
         where.must(rule)
     if option.field == "path":
         try:

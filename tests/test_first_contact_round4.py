@@ -124,3 +124,19 @@ def test_file_timeout_is_finite_and_at_most_a_day(synced, tmp_path, capsys, valu
     assert _from_file(tmp_path, "file-timeout: .inf") == (f"{tmp_path / 'c.yml'} line 2: 'file-timeout' must be "
                                                           "positive and at most 86400 seconds")
 
+
+@pytest.mark.parametrize("key, high", [("retries", 10), ("file-timeout", 300), ("max-file-size", 256 * 1024 * 1024),
+                                       ("max-rate-limit-wait", 3600), ("lock-timeout", 3600),
+                                       ("busy-timeout", 3600)])
+def test_a_configuration_file_holds_tighter_bounds_than_the_command_line(tmp_path, key, high):
+    """`.ontosync.yml` comes with the checkout, which a pull request may change: `retries: 1000000`,
+    `file-timeout: 86400`, `max-file-size: 100000000000` or `lock-timeout: 86400` in it made CI retry,
+    wait or read without a useful bound, where only the command line's bounds applied. A file's value
+    is at most a sane ceiling (one line naming the file, the line and the flag that may go higher);
+    the command line, the workflow's own, may still give more."""
+    field = key.replace("-", "_")
+    assert _from_file(tmp_path, f"{key}: {high}") == "taken"
+    assert _from_file(tmp_path, f"{key}: {high + 1}") == (
+        f"{tmp_path / 'c.yml'} line 2: '{key}' must be at most {high:g} in a configuration file (a larger value: "
+        f"give --{key} on the command line)")
+    assert _from_file(tmp_path, f"{key}: {high}", {field: high + 1}) == "taken"
