@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import os
 import stat
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +29,11 @@ class ConfigError(Exception):
     """A bad setting: exit 2 with this one-line message."""
 
 
-def read_limited(path: Path) -> str:
+def read_limited(path: Path, from_stdin: bool = False) -> str:
+    """The text of the configuration file at `path` (or, `from_stdin`, of standard input, `path`
+    naming it in the errors), bounded, or one ConfigError line."""
     try:
-        raw = _read_bytes(path)
+        raw = _read_stdin() if from_stdin else _read_bytes(path)
     except OSError as exc:
         raise ConfigError(f"cannot read config {path}: {exc.strerror}") from exc
     if raw is None:
@@ -41,6 +44,16 @@ def read_limited(path: Path) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
+
+
+def _read_stdin() -> bytes:
+    """At most MAX_CONFIG_BYTES + 1 bytes of standard input (`--config -`); a terminal is refused,
+    not waited on: a sync that sits silent until Ctrl-D looks hung."""
+    if sys.stdin is None:  # (closed: open_standard_streams gives it /dev/null)
+        return b""
+    if sys.stdin.isatty():
+        raise ConfigError("--config -: standard input is a terminal; pipe the configuration in (--config - < FILE)")
+    return sys.stdin.buffer.read(MAX_CONFIG_BYTES + 1)
 
 
 def _read_bytes(path: Path) -> bytes | None:

@@ -8,8 +8,11 @@ input is the point, in a process of its own).
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -140,3 +143,34 @@ def test_a_configuration_file_holds_tighter_bounds_than_the_command_line(tmp_pat
         f"{tmp_path / 'c.yml'} line 2: '{key}' must be at most {high:g} in a configuration file (a larger value: "
         f"give --{key} on the command line)")
     assert _from_file(tmp_path, f"{key}: {high}", {field: high + 1}) == "taken"
+
+
+# --- 1. `--config -` -------------------------------------------------------------------------------------
+
+def test_config_dash_reads_the_configuration_from_standard_input(synced, tmp_path, monkeypatch):
+    """`generate-config | ontosync sync src --config -`: `-` was taken as a file named `-` ("cannot
+    read config -: No such file or directory", or a file `-` in the folder read instead). It is
+    standard input, as `-` is on the rest of the command line; its errors name it, with the line; a
+    terminal there is refused rather than waited on, which looked hung."""
+    src, _ = synced
+    monkeypatch.chdir(tmp_path)
+    Path("-").write_text("ontology-id: from-a-file-named-dash\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "ontosync", "sync", str(src), "--db", "o.db", "--config", "-",
+                           "--quiet", "--workers", "1"], input="ontology-id: piped\n", capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    ids = {row[0] for row in sqlite3.connect("o.db").execute("SELECT ontology_id FROM owl_classes")}
+    assert "piped" in ids and "from-a-file-named-dash" not in ids
+    proc = subprocess.run([sys.executable, "-m", "ontosync", "sync", str(src), "--db", "o.db", "--config", "-"],
+                          input="# settings\nworkers: 0\n", capture_output=True, text=True, timeout=120, check=False)
+    assert (proc.returncode, proc.stderr) == (2, "ontosync: error: standard input line 2: 'workers' must be between "
+                                                 "1 and 64\n")
+    primary, secondary = os.openpty()
+    try:
+        proc = subprocess.run([sys.executable, "-m", "ontosync", "sync", str(src), "--db", "o.db", "--config", "-"],
+                              stdin=secondary, capture_output=True, text=True, timeout=120, check=False)
+    finally:
+        os.close(primary)
+        os.close(secondary)
+    assert (proc.returncode, proc.stderr) == (2, "ontosync: error: --config -: standard input is a terminal; pipe "
+                                                 "the configuration in (--config - < FILE)\n")
