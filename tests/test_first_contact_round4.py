@@ -174,3 +174,23 @@ def test_config_dash_reads_the_configuration_from_standard_input(synced, tmp_pat
         os.close(secondary)
     assert (proc.returncode, proc.stderr) == (2, "ontosync: error: --config -: standard input is a terminal; pipe "
                                                  "the configuration in (--config - < FILE)\n")
+
+
+# --- hunt: `--queue-size` and `--retries` without a ceiling ----------------------------------------------
+
+@pytest.mark.parametrize("flag, value, said", [
+    ("--queue-size", "100001", "--queue-size must be between 1 and 100000"),
+    ("--retries", "101", "--retries must be between 1 (one attempt, no retry) and 100"),
+    ("--retries", "100000000000000000000", "--retries must be between 1 (one attempt, no retry) and 100"),
+])
+def test_queue_size_and_retries_have_a_ceiling(synced, tmp_path, capsys, flag, value, said):
+    """`--queue-size 100000000000000000000` was taken: every queued file is held read, so a large tree
+    was read whole into memory; `--retries 100000000000000000000`, a persistent failure retried for
+    ever (each wait up to 60 s). Both have a ceiling, and a configuration file's queue-size a lower one."""
+    src, db = synced
+    capsys.readouterr()
+    assert main(["sync", str(src), "--db", str(db), "--quiet", flag, value]) == 2
+    assert capsys.readouterr() == ("", f"ontosync: error: {said}\n")
+    assert _from_file(tmp_path, "queue-size: 1001") == (f"{tmp_path / 'c.yml'} line 2: 'queue-size' must be at "
+                                                        "most 1000 in a configuration file (a larger value: give "
+                                                        "--queue-size on the command line)")
