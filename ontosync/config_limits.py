@@ -62,6 +62,8 @@ def _read_bytes(path: Path) -> bytes | None:
     reads what a writer sends (`--config <(make-config)`, a pipe) and ends at once without one."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     with open(fd, "rb", closefd=True) as fh:
+        if os.isatty(fd):  # `--config /dev/stdin` at a terminal: said to be "a FIFO with nothing to read"
+            raise ConfigError(f"cannot read config {path}: a terminal; pipe the configuration in (--config - < FILE)")
         fifo = stat.S_ISFIFO(os.fstat(fd).st_mode)
         if fifo:  # a writer there: wait for its bytes, as a blocking read does
             os.set_blocking(fd, True)

@@ -194,3 +194,19 @@ def test_queue_size_and_retries_have_a_ceiling(synced, tmp_path, capsys, flag, v
     assert _from_file(tmp_path, "queue-size: 1001") == (f"{tmp_path / 'c.yml'} line 2: 'queue-size' must be at "
                                                         "most 1000 in a configuration file (a larger value: give "
                                                         "--queue-size on the command line)")
+
+
+def test_config_naming_a_terminal_says_so(synced, tmp_path):
+    """`--config /dev/stdin` typed at a terminal (a non-blocking read finds nothing there) said
+    "a FIFO with nothing to read (no writer)": no FIFO was involved. It says a terminal, as `-` does."""
+    src, _ = synced
+    primary, secondary = os.openpty()
+    try:
+        proc = subprocess.run([sys.executable, "-m", "ontosync", "sync", str(src), "--db", str(tmp_path / "o.db"),
+                               "--config", "/dev/stdin"], stdin=secondary, capture_output=True, text=True,
+                              timeout=120, check=False)
+    finally:
+        os.close(primary)
+        os.close(secondary)
+    assert (proc.returncode, proc.stderr) == (2, "ontosync: error: cannot read config /dev/stdin: a terminal; pipe the "
+                                                 "configuration in (--config - < FILE)\n")
