@@ -94,11 +94,12 @@ def _likely_flag(unknown: list[str], words: list[str], command: argparse.Argumen
     first unknown word that looks like one. A word after `--` is no flag, however it is spelled:
     `sync src -- --workers 2` was told "did you mean --db?" (`--` matched), and `-- --wrkers`
     "did you mean --workers?", which is refused there too."""
-    dashed = [word for word in unknown if word.startswith("-")]
-    if command is None or not dashed:
+    first = next((word for word in unknown if word.startswith("-") and word != "--"), None)
+    if command is None or first is None:
         return ""
-    if "--" in words and ("--" in dashed or words.index(dashed[0], words.index("--")) > words.index("--")):
+    before = " ".join(words[:words.index("--")] if "--" in words else words).split()  # as `unknown` is split
+    if first not in before:
         return " (no word after -- is a flag: give the flags before --)"
     flags = [flag for action in command._actions for flag in action.option_strings if flag.startswith("--")]
-    close = difflib.get_close_matches("--" + dashed[0].lstrip("-").partition("=")[0], flags, 1)
+    close = difflib.get_close_matches("--" + first.lstrip("-").partition("=")[0], flags, 1)
     return f" (did you mean {close[0]}?)" if close else ""

@@ -71,6 +71,10 @@ def test_an_output_path_holding_another_sqlite_database_is_refused(synced, tmp_p
     (["sync", "src", "extra", "--wokers", "2"], "unrecognized arguments: extra --wokers 2 (did you mean --workers?)"),
     (["status", "--db", "x.db", "-jsn"], "unrecognized arguments: -jsn (did you mean --json?)"),
     (["status", "--db", "x.db", "-q"], "unrecognized arguments: -q"),
+    (["sync", "src", "--", "--a b"], "unrecognized arguments: --a b (no word after -- is a flag: give the flags "
+                                     "before --)"),
+    (["sync", "src", "--wokers", "2", "--", "x"],
+     "unrecognized arguments: --wokers 2 -- x (did you mean --workers?)"),
 ])
 def test_an_unknown_flag_is_answered_with_a_flag_that_would_work(argv, said, capsys):
     """`sync src --db x.db -- --workers 2` was told "did you mean --db?" (the `--` itself was matched
