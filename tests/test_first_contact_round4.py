@@ -214,3 +214,16 @@ def test_config_naming_a_terminal_says_so(synced, tmp_path):
         os.close(secondary)
     assert (proc.returncode, proc.stderr) == (2, "ontosync: error: cannot read config /dev/stdin: a terminal; pipe the "
                                                  "configuration in (--config - < FILE)\n")
+
+
+def test_migrate_backup_dir_dash_is_refused(synced, tmp_path, monkeypatch, capsys):
+    """`migrate --backup-dir -` made a folder named `-` and put the backup there, where `-` is standard
+    input or output everywhere else on this command line (`--db -` is refused so): exit 2, one line,
+    nothing made; `./-` still names such a folder."""
+    _, db = synced
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+    assert main(["migrate", "--db", str(db), "--backup-dir", "-"]) == 2
+    assert capsys.readouterr() == ("", "ontosync: error: --backup-dir -: standard output cannot hold a backup: give "
+                                       "a folder (./- for one named -)\n")
+    assert list(tmp_path.iterdir()) == []
