@@ -15,7 +15,14 @@ from typing import Any
 from ontosync.console import json_text
 from ontosync.db_url import is_postgres_url, mask, not_a_path, shown_db, split_schema, unencoded_at
 from ontosync.diff_format import to_markdown, to_text
-from ontosync.pipeline.outputs import STDOUT, OutputError, check_distinct, check_output, write_text
+from ontosync.pipeline.outputs import (
+    STDOUT,
+    OutputError,
+    check_distinct,
+    check_not_a_database,
+    check_output,
+    write_text,
+)
 from ontosync.store.changelog import has_change_log, has_table
 from ontosync.store.diff import BaseFailed, DiffError, LogDamaged, compare_databases, select_runs
 from ontosync.store.health import classify
@@ -82,6 +89,7 @@ def emit_diff(args: argparse.Namespace, conn: Any, db_name: str, say: Callable[[
         if args.output:
             check_output(args.output, "--output")
             _not_a_database(args)
+            check_not_a_database({"--output": args.output})
         with one_snapshot(conn):  # the note's reading too: a sync finishing between them made it wrong
             data = changes_json(conn, db_name, run=args.run, since=args.since, base=args.base)
             note = _later_runs(conn, data) if args.run is None and args.since is None and args.base is None else ""

@@ -51,10 +51,17 @@ def refused_kind(path: str | Path, flag: str) -> str | None:
         return f"{flag} {path}: is a folder; give a file path"
     if mode is not None and (stat.S_ISSOCK(mode) or stat.S_ISBLK(mode)):
         return f"{flag} {path}: is a {'socket' if stat.S_ISSOCK(mode) else 'block device'}; refusing to write into it"
-    if mode is not None and stat.S_ISREG(mode) and _sqlite_header(path):
-        # `diff --output notes.db`, another program's database: replaced by the diff's text, exit 0
-        return f"{flag} {path}: is a SQLite database; refusing to replace it with text (give another path)"
     return None
+
+
+def check_not_a_database(outputs: dict[str, str | None]) -> None:
+    """OutputError when an output path (flag -> path, None: unset) is a SQLite database (said after
+    check_distinct, whose words are more precise of the run's own): `diff --output notes.db`,
+    another program's database, was replaced by the diff's text, exit 0."""
+    for flag, path in outputs.items():
+        if path and stat.S_ISREG(file_mode(path) or 0) and _sqlite_header(path):
+            raise OutputError(f"{flag} {path}: is a SQLite database; refusing to replace it with text (give "
+                              "another path)")
 
 
 def _sqlite_header(path: str | Path) -> bool:
