@@ -227,3 +227,17 @@ def test_migrate_backup_dir_dash_is_refused(synced, tmp_path, monkeypatch, capsy
     assert capsys.readouterr() == ("", "ontosync: error: --backup-dir -: standard output cannot hold a backup: give "
                                        "a folder (./- for one named -)\n")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command, flag", [("diff", "--output"), ("sync", "--report"), ("sync", "--checkpoint")])
+def test_an_output_path_ending_in_a_slash_is_refused(synced, tmp_path, monkeypatch, capsys, command, flag):
+    """`--report reports/` (a folder not made yet) wrote a file named `reports`, exit 0, where the
+    user meant a folder (`--db new/` is refused so): exit 2, one line, nothing written."""
+    src, db = synced
+    monkeypatch.chdir(tmp_path)
+    args = ["diff", "--db", str(db)] if command == "diff" else ["sync", str(src), "--db", str(db), "--quiet"]
+    capsys.readouterr()
+    assert main([*args, flag, "out/"]) == 2
+    assert capsys.readouterr() == ("", f"ontosync: error: {flag} out/: ends in /, so it names a folder, not a file; "
+                                       "give a file path\n")
+    assert list(tmp_path.iterdir()) == []

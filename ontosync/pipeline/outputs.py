@@ -49,6 +49,8 @@ def refused_kind(path: str | Path, flag: str) -> str | None:
     mode = file_mode(os.fspath(path))  # followed as open() follows: see write_text
     if mode is not None and stat.S_ISDIR(mode):
         return f"{flag} {path}: is a folder; give a file path"
+    if os.fspath(path).endswith(("/", os.sep)):  # `--report out/`: a file `out` was written
+        return f"{flag} {path}: ends in /, so it names a folder, not a file; give a file path"
     if mode is not None and (stat.S_ISSOCK(mode) or stat.S_ISBLK(mode)):
         return f"{flag} {path}: is a {'socket' if stat.S_ISSOCK(mode) else 'block device'}; refusing to write into it"
     return None
