@@ -436,22 +436,26 @@ def _check_config_path(config_path: str | None) -> None:
 
 def _file_values(config_path: str | None, source: str, check_api_url: bool) -> dict[str, Any]:
     """The settings of the configuration file the sync reads ({} for none), checked as where it
-    comes from demands. `--config -` reads standard input: the text of whoever runs the command,
-    as a file of their own outside the checkout is (it was a file named `-`, or "cannot read")."""
-    if config_path == STDIN:
-        return load_config_file(STDIN_NAME, from_stdin=True)
+    comes from demands. `--config -` reads standard input (it was a file named `-`, or "cannot
+    read"): a pipe is the text of whoever runs the command, as a file of their own outside the
+    checkout is; a file of the checkout redirected there (`--config - < ci/ontosync.yml`) is held
+    to the checkout's rules, as `--config ci/ontosync.yml` is."""
     in_use = config_in_use(config_path, source)
-    checkout = _check_followed(config_path, in_use, source)
-    file_values: dict[str, Any] = {}
-    if config_path:
-        file_values = load_config_file(Path(config_path))
-        if checkout:
-            _check_untrusted(file_values, checkout[0], Path(config_path), checkout[1])
-            if check_api_url:  # `--api-url` wins over the file (the Action passes it)
-                _check_token_host(file_values, Path(config_path), source)
-    elif in_use:  # the source's own file
-        file_values = load_config_file(Path(in_use))
-        _check_untrusted(file_values, Path(source), Path(in_use), Path(source))
+    if config_path == STDIN:
+        config, checkout = STDIN_NAME, _checkout(Path(os.path.realpath("/dev/stdin")), source)
+        file_values = load_config_file(config, from_stdin=True)
+    else:
+        checkout = _check_followed(config_path, in_use, source)
+        if in_use is None:
+            return {}
+        config = Path(in_use)
+        file_values = load_config_file(config)
+        if not config_path:  # the source's own file: the checkout's, by definition
+            checkout = (Path(source), Path(source))
+    if checkout:
+        _check_untrusted(file_values, checkout[0], config, checkout[1])
+        if check_api_url:  # `--api-url` wins over the file (the Action passes it); a local source asks no API
+            _check_token_host(file_values, config, source)
     return file_values
 
 

@@ -241,3 +241,25 @@ def test_an_output_path_ending_in_a_slash_is_refused(synced, tmp_path, monkeypat
     assert capsys.readouterr() == ("", f"ontosync: error: {flag} out/: ends in /, so it names a folder, not a file; "
                                        "give a file path\n")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_config_dash_from_a_file_of_the_checkout_keeps_the_checkouts_rules(synced, tmp_path):
+    """`--config - < ci/ontosync.yml`, a file of the checkout (a pull request's) redirected to
+    standard input, must not escape the rules `--config ci/ontosync.yml` holds it to (no absolute
+    `db`, no `report` outside the working folder): the file behind standard input is the checkout's.
+    The same text piped (the runner's own) is taken."""
+    src, _ = synced
+    work = tmp_path / "work"
+    shutil.copytree(src, work)
+    (work / "ci.yml").write_text(f"report: {tmp_path / 'elsewhere.json'}\n", encoding="utf-8")
+    run = [sys.executable, "-m", "ontosync", "sync", str(work), "--db", str(tmp_path / "o.db"), "--config", "-",
+           "--quiet", "--workers", "1"]
+    with open(work / "ci.yml", "rb") as redirected:
+        proc = subprocess.run(run, stdin=redirected, capture_output=True, text=True, timeout=120, check=False)
+    assert (proc.returncode, proc.stderr) == (2, "ontosync: error: standard input: 'report' must be a relative path "
+                                                 "without '..' (set it on the command line, or in a --config file "
+                                                 "outside the checkout)\n")
+    proc = subprocess.run(run, input=(work / "ci.yml").read_text("utf-8"), capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "elsewhere.json").is_file()
