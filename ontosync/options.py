@@ -205,7 +205,7 @@ OPTIONS: tuple[Option, ...] = (
            file_high=10, rule="be between 1 (one attempt, no retry) and 100", input="retries",
            input_help="Attempts for a retryable failure. Empty means 3.",
            metavar="N",
-           doc="attempts for a retryable failure (locked database, transient I/O, network)",
+           doc="attempts for a retryable failure (locked database, transient I/O, network), 1 to 100",
            input_doc="attempts for a retryable failure"),
     Option("file-timeout", "float", "seconds one file may take (default {default:g}, at most 86400)", 30.0, low=0,
            high=86400, above=True, rule="be positive and at most 86400 seconds", file_high=300,
