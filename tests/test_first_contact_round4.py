@@ -1,9 +1,11 @@
 """First contact, fourth round (issue h136): the command line and its configuration file.
-`--config -`, bounds on `--file-timeout` and on a configuration file's numbers, `diff --base -`,
-the "did you mean" of a misspelt flag, and an output path that is another SQLite database.
+`--config -` (and a terminal as the configuration), bounds on `--file-timeout`, `--queue-size`,
+`--retries` and, tighter, on a configuration file's numbers, `diff --base -` and `migrate
+--backup-dir -`, the "did you mean" of a misspelt flag, and an output path that is another SQLite
+database or ends in `/`.
 
-Each test is a defect a first try met, run in this process on a one-file tree (or, where standard
-input is the point, in a process of its own).
+Each test is a defect a first try met, run in this process on a copy of the example tree (or,
+where standard input is the point, in a process of its own).
 """
 
 from __future__ import annotations
