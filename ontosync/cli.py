@@ -447,6 +447,8 @@ _NAMED_WARNINGS = (
 def cmd_migrate(args: argparse.Namespace) -> int:
     from ontosync.store.upgrade import migrate  # its UpgradeError, a Stopped: said by `main`
 
+    if args.backup_dir == "-":  # a folder `-` was made: `-` is standard input or output on this command line
+        raise UsageError("--backup-dir -: standard output cannot hold a backup: give a folder (./- for one named -)")
     if not Path(args.db).exists():
         raise UsageError(f"database not found: {args.db}")
     if not args.dry_run:

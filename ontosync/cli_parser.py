@@ -76,8 +76,7 @@ class Parser(argparse.ArgumentParser):
             return message
         commands = list(choices)
         if message.startswith("unrecognized arguments: "):
-            typed = message.split()[2:3] or [""]  # `status --db x.db ""`: no word at all
-            return message + _likely_flag(typed[0], choices.get(next(iter(self.words), "")))
+            return message + _likely_flag(message.split()[2:], self.words, choices.get(next(iter(self.words), "")))
         unknown = re.match(r"argument command: invalid choice: '(.*)' \(choose from", message, re.S)
         if message.endswith("required: command") or unknown:
             listed = f"{', '.join(commands[:-1])} or {commands[-1]} (`{self.prog} --help` says what each does)"
@@ -90,10 +89,17 @@ class Parser(argparse.ArgumentParser):
         return message
 
 
-def _likely_flag(typed: str, command: argparse.ArgumentParser | None) -> str:
-    """` (did you mean --workers?)` for `--worker`, a flag of `command` close to the one typed."""
-    if command is None or not typed.startswith("--"):
+def _likely_flag(unknown: list[str], words: list[str], command: argparse.ArgumentParser | None) -> str:
+    """` (did you mean --workers?)` for `--worker` (or `-workers`), a flag of `command` close to the
+    first unknown word that looks like one. A word after `--` is no flag, however it is spelled:
+    `sync src -- --workers 2` was told "did you mean --db?" (`--` matched), and `-- --wrkers`
+    "did you mean --workers?", which is refused there too."""
+    first = next((word for word in unknown if word.startswith("-") and word != "--"), None)
+    if command is None or first is None:
         return ""
+    before = " ".join(words[:words.index("--")] if "--" in words else words).split()  # as `unknown` is split
+    if first not in before:
+        return " (no word after -- is a flag: give the flags before --)"
     flags = [flag for action in command._actions for flag in action.option_strings if flag.startswith("--")]
-    close = difflib.get_close_matches(typed.partition("=")[0], flags, 1)
+    close = difflib.get_close_matches("--" + first.lstrip("-").partition("=")[0], flags, 1)
     return f" (did you mean {close[0]}?)" if close else ""

@@ -38,6 +38,8 @@ __all__ = ["DEFAULT_MAX_FILE_SIZE", "ConfigError", "Settings", "build_settings",
            "load_config_file"]
 
 CONFIG_FILE = ".ontosync.yml"
+STDIN = "-"  # `--config -`: the configuration is read from standard input
+STDIN_NAME = Path("standard input")  # how its errors name it
 
 
 @dataclass
@@ -127,14 +129,15 @@ FIELD_NAMES = {f.name for f in fields(Settings)}
 _KEYS = config_keys()
 
 
-def read_config_mapping(path: Path) -> tuple[dict[Any, Any], dict[str, int]]:
+def read_config_mapping(path: Path, from_stdin: bool = False) -> tuple[dict[Any, Any], dict[str, int]]:
     """The file's top-level mapping ({} for an empty file) and the line of each key, or one
-    ConfigError line naming the file: the sync and the Action's notices read it alike."""
+    ConfigError line naming the file: the sync and the Action's notices read it alike.
+    `from_stdin`: standard input's text (`--config -`), `path` its name in the errors."""
     import yaml  # here: most runs have no config file, and PyYAML costs ~15 ms of start-up (issue 18)
 
     from ontosync.config_yaml import load_yaml
 
-    text = read_limited(path)
+    text = read_limited(path, from_stdin)
     try:
         data, lines = load_yaml(text, path)
     except RecursionError:
@@ -151,9 +154,9 @@ def read_config_mapping(path: Path) -> tuple[dict[Any, Any], dict[str, int]]:
     return data, lines
 
 
-def load_config_file(path: Path) -> dict[str, Any]:
+def load_config_file(path: Path, from_stdin: bool = False) -> dict[str, Any]:
     """Read a YAML config into Settings field names; unknown keys are an error, not ignored."""
-    data, lines = read_config_mapping(path)
+    data, lines = read_config_mapping(path, from_stdin)
     check_shape(data, path)
     out: dict[str, Any] = {}
     for key, value in data.items():
@@ -173,7 +176,7 @@ def _within(option: Option, value: Any, where: _Where) -> Any:
     """The table's bounds, said of the file and the key's line: `file-timeout: .nan` (or `workers:
     0`, `path: ../up`) said "--file-timeout must be positive", a flag the user never typed, and
     left the user to find which file set it."""
-    if rule := option.broken_rule(value):
+    if rule := option.broken_rule(value, in_file=True):
         where.must(rule)
     if option.field == "path":
         try:
@@ -376,7 +379,7 @@ def config_in_use(config_path: str | None, source: str) -> str | None:
     """The configuration file a sync reads: `--config`, else the local source's `.ontosync.yml`.
     The one place of that rule: build_settings reads the file it names, cmd_sync keeps outputs off it."""
     if config_path:
-        return config_path
+        return None if config_path == STDIN else config_path  # standard input: no file to keep outputs off
     default = os.path.join(source, CONFIG_FILE)
     return default if not source.startswith("github:") and os.path.isfile(default) else None
 
@@ -431,24 +434,38 @@ def _check_config_path(config_path: str | None) -> None:
         raise ConfigError(f"--config {shown_db(config_path)}: a URL, not a path: give the file's path")
 
 
+def _file_values(config_path: str | None, source: str, check_api_url: bool) -> dict[str, Any]:
+    """The settings of the configuration file the sync reads ({} for none), checked as where it
+    comes from demands. `--config -` reads standard input (it was a file named `-`, or "cannot
+    read"): a pipe is the text of whoever runs the command, as a file of their own outside the
+    checkout is; a file of the checkout redirected there (`--config - < ci/ontosync.yml`) is held
+    to the checkout's rules, as `--config ci/ontosync.yml` is."""
+    in_use = config_in_use(config_path, source)
+    if config_path == STDIN:
+        config, checkout = STDIN_NAME, _checkout(Path(os.path.realpath("/dev/stdin")), source)
+        file_values = load_config_file(config, from_stdin=True)
+    else:
+        checkout = _check_followed(config_path, in_use, source)
+        if in_use is None:
+            return {}
+        config = Path(in_use)
+        file_values = load_config_file(config)
+        if not config_path:  # the source's own file: the checkout's, by definition
+            checkout = (Path(source), Path(source))
+    if checkout:
+        _check_untrusted(file_values, checkout[0], config, checkout[1])
+        if check_api_url:  # `--api-url` wins over the file (the Action passes it); a local source asks no API
+            _check_token_host(file_values, config, source)
+    return file_values
+
+
 def build_settings(cli: dict[str, Any], config_path: str | None) -> Settings:
     """Merge: defaults < config file < explicit flags (those not None in `cli`)."""
     if cli.get("source") is not None and not cli["source"].strip():  # `sync "$DIR"`, unset: it synced `.`
         raise ConfigError("SOURCE must not be empty (a folder or github:OWNER/REPO)")
     source = cli.get("source") or os.environ.get("GITHUB_WORKSPACE") or "."
-    file_values: dict[str, Any] = {}
     _check_config_path(config_path)
-    in_use = config_in_use(config_path, source)
-    checkout = _check_followed(config_path, in_use, source)
-    if config_path:
-        file_values = load_config_file(Path(config_path))
-        if checkout:
-            _check_untrusted(file_values, checkout[0], Path(config_path), checkout[1])
-            if cli.get("api_url") is None:  # `--api-url` wins over the file (the Action passes it)
-                _check_token_host(file_values, Path(config_path), source)
-    elif in_use:  # the source's own file
-        file_values = load_config_file(Path(in_use))
-        _check_untrusted(file_values, Path(source), Path(in_use), Path(source))
+    file_values = _file_values(config_path, source, cli.get("api_url") is None)
     # ONTOSYNC_DATABASE_URL: where a URL with a password belongs (a CI secret), not a flag or a file
     from_env = {"db": database_from_env()} if database_from_env() else {}
     merged = {**file_values, **from_env, **{k: v for k, v in cli.items() if v is not None and k in FIELD_NAMES}}

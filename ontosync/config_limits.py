@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import os
 import stat
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +29,11 @@ class ConfigError(Exception):
     """A bad setting: exit 2 with this one-line message."""
 
 
-def read_limited(path: Path) -> str:
+def read_limited(path: Path, from_stdin: bool = False) -> str:
+    """The text of the configuration file at `path` (or, `from_stdin`, of standard input, `path`
+    naming it in the errors), bounded, or one ConfigError line."""
     try:
-        raw = _read_bytes(path)
+        raw = _read_stdin() if from_stdin else _read_bytes(path)
     except OSError as exc:
         raise ConfigError(f"cannot read config {path}: {exc.strerror}") from exc
     if raw is None:
@@ -43,12 +46,24 @@ def read_limited(path: Path) -> str:
         raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
 
 
+def _read_stdin() -> bytes:
+    """At most MAX_CONFIG_BYTES + 1 bytes of standard input (`--config -`); a terminal is refused,
+    not waited on: a sync that sits silent until Ctrl-D looks hung."""
+    if sys.stdin is None:  # (closed: open_standard_streams gives it /dev/null)
+        return b""
+    if sys.stdin.isatty():
+        raise ConfigError("--config -: standard input is a terminal; pipe the configuration in (--config - < FILE)")
+    return sys.stdin.buffer.read(MAX_CONFIG_BYTES + 1)
+
+
 def _read_bytes(path: Path) -> bytes | None:
     """At most MAX_CONFIG_BYTES + 1 bytes of the file; None for a FIFO that gave none. A plain open
     of a FIFO without a writer (`--config` naming one) waited for ever; opened without blocking it
     reads what a writer sends (`--config <(make-config)`, a pipe) and ends at once without one."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     with open(fd, "rb", closefd=True) as fh:
+        if os.isatty(fd):  # `--config /dev/stdin` at a terminal: said to be "a FIFO with nothing to read"
+            raise ConfigError(f"cannot read config {path}: a terminal; pipe the configuration in (--config - < FILE)")
         fifo = stat.S_ISFIFO(os.fstat(fd).st_mode)
         if fifo:  # a writer there: wait for its bytes, as a blocking read does
             os.set_blocking(fd, True)

@@ -15,7 +15,14 @@ from typing import Any
 from ontosync.console import json_text
 from ontosync.db_url import is_postgres_url, mask, not_a_path, shown_db, split_schema, unencoded_at
 from ontosync.diff_format import to_markdown, to_text
-from ontosync.pipeline.outputs import STDOUT, OutputError, check_distinct, check_output, write_text
+from ontosync.pipeline.outputs import (
+    STDOUT,
+    OutputError,
+    check_distinct,
+    check_not_a_database,
+    check_output,
+    write_text,
+)
 from ontosync.store.changelog import has_change_log, has_table
 from ontosync.store.diff import BaseFailed, DiffError, LogDamaged, compare_databases, select_runs
 from ontosync.store.health import classify
@@ -27,6 +34,9 @@ def changes_json(conn: Any, db_name: str, run: int | None = None, since: str | N
                  base: str | None = None, after_run: int | None = None) -> dict:
     """The contract's change JSON for one selection (raises DiffError), read from one snapshot."""
     with one_snapshot(conn):
+        if base == STDOUT:  # `-`: no database comes from standard input (a file `-` was compared with)
+            raise DiffError("--base -: a database cannot be read from standard input; give the other database's "
+                            "path (./- for a file named -)")
         if base is not None:
             # `postgresql+psycopg2://u:PW@h/db`: "not found" printed PW; `u:Sec@re t9@h`: libpq quoted `re t9`
             if reason := not_a_path(base) or unencoded_at(base):
@@ -79,6 +89,7 @@ def emit_diff(args: argparse.Namespace, conn: Any, db_name: str, say: Callable[[
         if args.output:
             check_output(args.output, "--output")
             _not_a_database(args)
+            check_not_a_database({"--output": args.output})
         with one_snapshot(conn):  # the note's reading too: a sync finishing between them made it wrong
             data = changes_json(conn, db_name, run=args.run, since=args.since, base=args.base)
             note = _later_runs(conn, data) if args.run is None and args.since is None and args.base is None else ""

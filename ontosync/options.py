@@ -38,6 +38,7 @@ def default_api_url(env: Mapping[str, str] = os.environ) -> str:
 
 
 DEFAULT_MAX_FILE_SIZE = 32 * 1024 * 1024
+MAX_FILE_SIZE_IN_FILE = 256 * 1024 * 1024  # a configuration file's --max-file-size at most (Option.file_high)
 
 
 SQL_INT_MAX = 2**63 - 1  # SQLite's (and PostgreSQL's bigint) largest integer
@@ -86,6 +87,9 @@ class Option:
     low: float | None = None  # bounds, inclusive unless `above` (then the value must exceed `low`)
     high: float | None = None
     above: bool = False
+    # a configuration file's tighter high bound: `.ontosync.yml` comes with the checkout, which a
+    # pull request may change, and `retries: 1000000` or `file-timeout: 86400` must not make CI hang
+    file_high: float | None = None
     rule: str = ""  # "--name must <rule>", when the bounds need words of their own
     pattern: re.Pattern | None = None  # a str option's values match it whole (else `rule` is said)
     metavar: str | None = None
@@ -114,8 +118,9 @@ class Option:
     def default_value(self) -> Any:
         return self.default() if callable(self.default) else self.default
 
-    def broken_rule(self, value: Any) -> str | None:
-        """What is wrong with a value of the right type (`must ...`), or None."""
+    def broken_rule(self, value: Any, in_file: bool = False) -> str | None:
+        """What is wrong with a value of the right type (`must ...`), or None; `in_file`: a value of
+        a configuration file, held to `file_high` too."""
         if self.kind == "str":
             return self._broken_text_rule(str(value))
         if self.kind == "globs":  # `--include "$GLOB"` unset matched no file: a sync of nothing, exit 0
@@ -125,7 +130,12 @@ class Option:
         bad = ((isinstance(value, float) and math.isnan(value))
                or (self.low is not None and (value < self.low or (self.above and value == self.low)))
                or (self.high is not None and value > self.high))
-        return (self.rule or self._bounds_words()) if bad else None
+        if bad:
+            return self.rule or self._bounds_words()
+        if in_file and self.file_high is not None and value > self.file_high:
+            return (f"be at most {self.file_high:g} in a configuration file (a larger value: give {self.flag} on the "
+                    "command line)")
+        return None
 
     def _broken_text_rule(self, value: str) -> str | None:
         if self.rule == "not be empty":
@@ -185,20 +195,23 @@ OPTIONS: tuple[Option, ...] = (
            doc=f"parse worker processes, 1 to {MAX_WORKERS}",
            doc_default="usable CPUs (affinity, cgroup quota), at most 8",
            input_doc=f"parallel parse workers, 1 to {MAX_WORKERS}"),
-    Option("queue-size", "int", "bound of the file queue (default {default})", 100, low=1, input="queue-size",
+    # Each file queued is held read (up to --max-file-size): the bound is memory's.
+    Option("queue-size", "int", "bound of the file queue (default {default}, at most 100000)", 100, low=1,
+           high=100_000, file_high=1000, input="queue-size",
            input_help="Bound of the file queue (backpressure). Empty means 100.",
            metavar="N",
            doc="bound of the queue of files waiting for a worker", input_doc="bound of the file queue"),
-    Option("retries", "int", "attempts for a retryable failure (default {default})", 3, low=1,
-           rule="be at least 1 (one attempt, no retry)", input="retries",
+    Option("retries", "int", "attempts for a retryable failure (default {default}, at most 100)", 3, low=1, high=100,
+           file_high=10, rule="be between 1 (one attempt, no retry) and 100", input="retries",
            input_help="Attempts for a retryable failure. Empty means 3.",
            metavar="N",
-           doc="attempts for a retryable failure (locked database, transient I/O, network)",
+           doc="attempts for a retryable failure (locked database, transient I/O, network), 1 to 100",
            input_doc="attempts for a retryable failure"),
-    Option("file-timeout", "float", "seconds one file may take (default {default:g})", 30.0, low=0, above=True,
+    Option("file-timeout", "float", "seconds one file may take (default {default:g}, at most 86400)", 30.0, low=0,
+           high=86400, above=True, rule="be positive and at most 86400 seconds", file_high=300,
            metavar="S", input="file-timeout",
            input_help="Seconds one file may take before it is failed. Empty means 30.",
-           doc="seconds one file may take to read and parse", input_doc="seconds one file may take"),
+           doc="seconds one file may take to read and parse, at most 86400", input_doc="seconds one file may take"),
     Option("checkpoint", "str", "checkpoint file (default <db>.checkpoint.json)", metavar="PATH",
            input="checkpoint", passed=False, rule="not be empty",
            input_help="The checkpoint file, relative to the workspace. Empty means `<database>.checkpoint.json`.",
@@ -231,20 +244,22 @@ OPTIONS: tuple[Option, ...] = (
            default_api_url, metavar="URL", rule="not be empty",
            doc="GitHub API base URL (GitHub Enterprise, tests)",
            doc_default="`$GITHUB_API_URL`, else `https://api.github.com`"),
-    Option("config", "str", "YAML configuration (default .ontosync.yml in the source)", metavar="PATH",
+    Option("config", "str", "YAML configuration, - for standard input (default .ontosync.yml in the source)",
+           metavar="PATH",
            setting=False, config=False, input="config", passed=False,
            input_help="A YAML configuration file, relative to the workspace; inputs win. "
                       "Empty uses `.ontosync.yml` in the source root when present.",
-           doc="YAML configuration; command-line flags win",
+           doc="YAML configuration (`-`: standard input); command-line flags win",
            doc_default="`.ontosync.yml` in the source root, if present", input_doc="a YAML configuration file",
            input_doc_default="`.ontosync.yml` when present"),
     Option("max-file-size", "int", "larger files are failed unread (default {default})", DEFAULT_MAX_FILE_SIZE,
-           low=1, rule="be positive", metavar="BYTES", input="max-file-size",
+           low=1, rule="be positive", file_high=MAX_FILE_SIZE_IN_FILE, metavar="BYTES", input="max-file-size",
            input_help="Files larger than this many bytes are failed unread. Empty means 33554432 (32 MiB).",
            doc="larger files are recorded `failed` with their size, unread", doc_default="33554432 (32 MiB)",
            input_doc="larger files fail unread (bytes)", input_doc_default="32 MiB"),
     Option("max-rate-limit-wait", "float", "longest wait for a GitHub rate-limit reset before stopping "
-           "(default {default:g})", 900.0, low=0, high=86400, rule="be between 0 and 86400 seconds", metavar="S",
+           "(default {default:g})", 900.0, low=0, high=86400, rule="be between 0 and 86400 seconds", file_high=3600,
+           metavar="S",
            doc="longest wait for a GitHub primary rate-limit reset before the run stops (exit 1, checkpoint kept)"),
     Option("keep-runs", "int", "change-log runs kept in the database (default {default})", 50, low=1,
            high=1_000_000, rule="be between 1 and 1000000", metavar="N",  # SQLite integers: 8 bytes
@@ -253,12 +268,12 @@ OPTIONS: tuple[Option, ...] = (
            doc="no progress output"),
     Option("lock-timeout", "float", "seconds to wait while another sync holds the database, then exit 4 "
            "(default {default:g})", 30.0, low=0, high=86400, rule="be between 0 and 86400 seconds",
-           metavar="S", input="lock-timeout",
+           file_high=3600, metavar="S", input="lock-timeout",
            input_help="Seconds to wait while another sync holds the database, then exit 4. Empty means 30.",
            doc="seconds to wait while another sync holds the database, then exit 4"),
     Option("busy-timeout", "float", "seconds a write waits in all for another writer's lock, then exit 4 "
            "(default {default:g})", 30.0, low=0, high=86400, above=True,
-           rule="be positive and at most 86400 seconds", metavar="S", input="busy-timeout",
+           rule="be positive and at most 86400 seconds", file_high=3600, metavar="S", input="busy-timeout",
            input_help="Seconds a write waits in all for another writer's lock, then exit 4. Empty means 30.",
            doc="seconds a write keeps retrying while another writer holds SQLite's lock, then exit 4",
            input_doc="seconds a write retries while another writer holds the lock, then exit 4"),

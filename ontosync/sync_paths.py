@@ -23,6 +23,7 @@ from ontosync.pipeline.outputs import (
     STDOUT,
     OutputError,
     check_distinct,
+    check_not_a_database,
     check_output,
     current_umask,
     file_mode,
@@ -123,6 +124,7 @@ def check_outputs(settings: Settings, config: str | None, selects: PathFilter | 
         outputs = {"--config": config, "--checkpoint": settings.checkpoint_path, "--report": report}
         db = None if is_postgres_url(settings.db) else settings.db
         check_distinct(db, {k: v for k, v in outputs.items() if v})
+        check_not_a_database({"--report": report, "--checkpoint": settings.checkpoint_path})
         for flag, path in (("--db", db), ("--checkpoint", settings.checkpoint_path), ("--report", report)):
             if path and selects is not None and _read_by_the_sync(settings, selects, path):
                 raise OutputError(f"{flag} {path}: is a file of the source the sync reads (the next sync would "

@@ -22,6 +22,7 @@ from pathlib import Path
 from ontosync.console import json_text
 from ontosync.db_url import is_url, shown_db
 from ontosync.files import replace_atomically
+from ontosync.store.health import SQLITE_MAGIC
 
 
 class OutputError(Exception):
@@ -48,9 +49,35 @@ def refused_kind(path: str | Path, flag: str) -> str | None:
     mode = file_mode(os.fspath(path))  # followed as open() follows: see write_text
     if mode is not None and stat.S_ISDIR(mode):
         return f"{flag} {path}: is a folder; give a file path"
+    if os.fspath(path).endswith(("/", os.sep)):  # `--report out/`: a file `out` was written
+        return f"{flag} {path}: ends in /, so it names a folder, not a file; give a file path"
     if mode is not None and (stat.S_ISSOCK(mode) or stat.S_ISBLK(mode)):
         return f"{flag} {path}: is a {'socket' if stat.S_ISSOCK(mode) else 'block device'}; refusing to write into it"
     return None
+
+
+def check_not_a_database(outputs: dict[str, str | None]) -> None:
+    """OutputError when an output path (flag -> path, None: unset) is a SQLite database (said after
+    check_distinct, whose words are more precise of the run's own): `diff --output notes.db`,
+    another program's database, was replaced by the diff's text, exit 0."""
+    for flag, path in outputs.items():
+        if path and stat.S_ISREG(file_mode(path) or 0) and _sqlite_header(path):
+            raise OutputError(f"{flag} {path}: is a SQLite database; refusing to replace it with text (give "
+                              "another path)")
+
+
+def _sqlite_header(path: str | Path) -> bool:
+    """Whether the regular file at `path` begins as a SQLite database does (unreadable: no)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return False
+    try:
+        return os.read(fd, len(SQLITE_MAGIC)) == SQLITE_MAGIC
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
 
 
 def url_refused(path: str | Path, flag: str) -> str | None:

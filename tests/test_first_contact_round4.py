@@ -1,0 +1,267 @@
+"""First contact, fourth round (issue h136): the command line and its configuration file.
+`--config -` (and a terminal as the configuration), bounds on `--file-timeout`, `--queue-size`,
+`--retries` and, tighter, on a configuration file's numbers, `diff --base -` and `migrate
+--backup-dir -`, the "did you mean" of a misspelt flag, and an output path that is another SQLite
+database or ends in `/`.
+
+Each test is a defect a first try met, run in this process on a copy of the example tree (or,
+where standard input is the point, in a process of its own).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ontosync.cli import main
+from tests.helpers import EXAMPLE
+
+
+@pytest.fixture(scope="module")
+def synced(tmp_path_factory) -> tuple[Path, Path]:
+    """(a copy of the example tree, a database synced from it)."""
+    root = tmp_path_factory.mktemp("h136")
+    shutil.copytree(EXAMPLE, root / "src")
+    db = root / "o.db"
+    assert main(["sync", str(root / "src"), "--db", str(db), "--quiet", "--workers", "1"]) == 0
+    return root / "src", db
+
+
+def _other_database(path: Path) -> bytes:
+    """Another program's SQLite database at `path`; its bytes."""
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE notes (body TEXT)")
+    conn.execute("INSERT INTO notes VALUES ('mine')")
+    conn.commit()
+    conn.close()
+    return path.read_bytes()
+
+
+# --- 7. an output path that is another SQLite database ----------------------------------------------
+
+@pytest.mark.parametrize("command, flag", [("diff", "--output"), ("sync", "--report"), ("sync", "--checkpoint")])
+def test_an_output_path_holding_another_sqlite_database_is_refused(synced, tmp_path, capsys, command, flag):
+    """`diff --output notes.db`, `notes.db` another program's SQLite database (a slip of the shell's
+    completion): it was replaced with the diff's text, exit 0, the user's data gone; `--report` and
+    `--checkpoint` the same. A text output never replaces a database: exit 2, one line, the file kept."""
+    src, db = synced
+    other = tmp_path / "notes.db"
+    before = _other_database(other)
+    args = ["diff", "--db", str(db)] if command == "diff" else ["sync", str(src), "--db", str(db), "--quiet"]
+    capsys.readouterr()
+    assert main([*args, flag, str(other)]) == 2
+    err = capsys.readouterr().err
+    assert err == (f"ontosync: error: {flag} {other}: is a SQLite database; refusing to replace it with "
+                   "text (give another path)\n")
+    assert other.read_bytes() == before
+
+
+# --- 6. the "did you mean" of an unknown flag -------------------------------------------------------
+
+@pytest.mark.parametrize("argv, said", [
+    (["sync", "src", "--db", "x.db", "--", "--workers", "2"],
+     "unrecognized arguments: -- --workers 2 (no word after -- is a flag: give the flags before --)"),
+    (["sync", "src", "--", "--wrkers"], "unrecognized arguments: --wrkers (no word after -- is a flag: give the "
+                                        "flags before --)"),
+    (["sync", "src", "-workers", "2"], "unrecognized arguments: -workers 2 (did you mean --workers?)"),
+    (["sync", "src", "extra", "--wokers", "2"], "unrecognized arguments: extra --wokers 2 (did you mean --workers?)"),
+    (["status", "--db", "x.db", "-jsn"], "unrecognized arguments: -jsn (did you mean --json?)"),
+    (["status", "--db", "x.db", "-q"], "unrecognized arguments: -q"),
+    (["sync", "src", "--", "--a b"], "unrecognized arguments: --a b (no word after -- is a flag: give the flags "
+                                     "before --)"),
+    (["sync", "src", "--wokers", "2", "--", "x"],
+     "unrecognized arguments: --wokers 2 -- x (did you mean --workers?)"),
+])
+def test_an_unknown_flag_is_answered_with_a_flag_that_would_work(argv, said, capsys):
+    """`sync src --db x.db -- --workers 2` was told "did you mean --db?" (the `--` itself was matched
+    against the flags), and `sync src -- --wrkers` "did you mean --workers?", which is no flag there
+    either; `-workers` (one dash) and a misspelt flag after another unknown word got no suggestion."""
+    assert main(argv) == 2
+    assert capsys.readouterr() == ("", f"ontosync: error: {said}\n")
+
+
+# --- 5. `diff --base -` --------------------------------------------------------------------------------
+
+def test_diff_base_dash_is_refused_as_standard_input(synced, tmp_path, monkeypatch, capsys):
+    """`-` is standard input or output everywhere else on this command line (`--output -`, `--report
+    -`), but `diff --base -` said "database not found: -", or, a file `-` in the folder, compared with
+    it. No database is read from standard input: exit 2, one line saying so; `./-` still names the file."""
+    _, db = synced
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+    for present in (False, True):
+        if present:
+            shutil.copy(db, tmp_path / "-")
+        assert main(["diff", "--db", str(db), "--base", "-"]) == 2
+        assert capsys.readouterr() == ("", "ontosync: error: --base -: a database cannot be read from standard "
+                                           "input; give the other database's path (./- for a file named -)\n")
+    assert main(["diff", "--db", str(db), "--base", "./-", "--format", "json"]) == 0
+    assert '"added": []' in capsys.readouterr().out
+
+
+# --- 2, 3. bounds: `--file-timeout`, and a configuration file's numbers -------------------------------
+
+def _from_file(tmp_path: Path, text: str, cli: dict | None = None) -> str:
+    """What build_settings makes of a configuration file holding `text` on line 2: the error, or
+    "taken"."""
+    from ontosync.config import ConfigError, build_settings
+
+    config = tmp_path / "c.yml"
+    config.write_text(f"# settings\n{text}\n", encoding="utf-8")
+    try:
+        build_settings({"source": str(tmp_path / "src"), **(cli or {})}, str(config))
+    except ConfigError as exc:
+        return str(exc)
+    return "taken"
+
+
+@pytest.mark.parametrize("value", ["inf", "1e300", "86401", "nan", "0"])
+def test_file_timeout_is_finite_and_at_most_a_day(synced, tmp_path, capsys, value):
+    """`--file-timeout inf` (or 1e300) was taken: a parse that runs away held its worker, and the
+    run, for ever, where the option exists to stop it; `file-timeout: .inf` in a file the same. At
+    most 86400 seconds: exit 2, one line naming the flag (or the file and line)."""
+    src, db = synced
+    capsys.readouterr()
+    assert main(["sync", str(src), "--db", str(db), "--quiet", "--file-timeout", value]) == 2
+    assert capsys.readouterr() == ("", "ontosync: error: --file-timeout must be positive and at most 86400 seconds\n")
+    assert _from_file(tmp_path, "file-timeout: .inf") == (f"{tmp_path / 'c.yml'} line 2: 'file-timeout' must be "
+                                                          "positive and at most 86400 seconds")
+
+
+@pytest.mark.parametrize("key, high", [("retries", 10), ("file-timeout", 300), ("max-file-size", 256 * 1024 * 1024),
+                                       ("max-rate-limit-wait", 3600), ("lock-timeout", 3600),
+                                       ("busy-timeout", 3600)])
+def test_a_configuration_file_holds_tighter_bounds_than_the_command_line(tmp_path, key, high):
+    """`.ontosync.yml` comes with the checkout, which a pull request may change: `retries: 1000000`,
+    `file-timeout: 86400`, `max-file-size: 100000000000` or `lock-timeout: 86400` in it made CI retry,
+    wait or read without a useful bound, where only the command line's bounds applied. A file's value
+    is at most a sane ceiling (one line naming the file, the line and the flag that may go higher);
+    the command line, the workflow's own, may still give more."""
+    field = key.replace("-", "_")
+    assert _from_file(tmp_path, f"{key}: {high}") == "taken"
+    assert _from_file(tmp_path, f"{key}: {high + 1}") == (
+        f"{tmp_path / 'c.yml'} line 2: '{key}' must be at most {high:g} in a configuration file (a larger value: "
+        f"give --{key} on the command line)")
+    assert _from_file(tmp_path, f"{key}: {high}", {field: high + 1}) == "taken"
+
+
+# --- 1. `--config -` -------------------------------------------------------------------------------------
+
+def test_config_dash_reads_the_configuration_from_standard_input(synced, tmp_path, monkeypatch):
+    """`generate-config | ontosync sync src --config -`: `-` was taken as a file named `-` ("cannot
+    read config -: No such file or directory", or a file `-` in the folder read instead). It is
+    standard input, as `-` is on the rest of the command line; its errors name it, with the line; a
+    terminal there is refused rather than waited on, which looked hung."""
+    src, _ = synced
+    monkeypatch.chdir(tmp_path)
+    Path("-").write_text("ontology-id: from-a-file-named-dash\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "ontosync", "sync", str(src), "--db", "o.db", "--config", "-",
+                           "--quiet", "--workers", "1"], input="ontology-id: piped\n", capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    ids = {row[0] for row in sqlite3.connect("o.db").execute("SELECT ontology_id FROM owl_classes")}
+    assert "piped" in ids and "from-a-file-named-dash" not in ids
+    proc = subprocess.run([sys.executable, "-m", "ontosync", "sync", str(src), "--db", "o.db", "--config", "-"],
+                          input="# settings\nworkers: 0\n", capture_output=True, text=True, timeout=120, check=False)
+    assert (proc.returncode, proc.stderr) == (2, "ontosync: error: standard input line 2: 'workers' must be between "
+                                                 "1 and 64\n")
+    primary, secondary = os.openpty()
+    try:
+        proc = subprocess.run([sys.executable, "-m", "ontosync", "sync", str(src), "--db", "o.db", "--config", "-"],
+                              stdin=secondary, capture_output=True, text=True, timeout=120, check=False)
+    finally:
+        os.close(primary)
+        os.close(secondary)
+    assert (proc.returncode, proc.stderr) == (2, "ontosync: error: --config -: standard input is a terminal; pipe "
+                                                 "the configuration in (--config - < FILE)\n")
+
+
+# --- hunt: `--queue-size` and `--retries` without a ceiling ----------------------------------------------
+
+@pytest.mark.parametrize("flag, value, said", [
+    ("--queue-size", "100001", "--queue-size must be between 1 and 100000"),
+    ("--retries", "101", "--retries must be between 1 (one attempt, no retry) and 100"),
+    ("--retries", "100000000000000000000", "--retries must be between 1 (one attempt, no retry) and 100"),
+])
+def test_queue_size_and_retries_have_a_ceiling(synced, tmp_path, capsys, flag, value, said):
+    """`--queue-size 100000000000000000000` was taken: every queued file is held read, so a large tree
+    was read whole into memory; `--retries 100000000000000000000`, a persistent failure retried for
+    ever (each wait up to 60 s). Both have a ceiling, and a configuration file's queue-size a lower one."""
+    src, db = synced
+    capsys.readouterr()
+    assert main(["sync", str(src), "--db", str(db), "--quiet", flag, value]) == 2
+    assert capsys.readouterr() == ("", f"ontosync: error: {said}\n")
+    assert _from_file(tmp_path, "queue-size: 1001") == (f"{tmp_path / 'c.yml'} line 2: 'queue-size' must be at "
+                                                        "most 1000 in a configuration file (a larger value: give "
+                                                        "--queue-size on the command line)")
+
+
+def test_config_naming_a_terminal_says_so(synced, tmp_path):
+    """`--config /dev/stdin` typed at a terminal (a non-blocking read finds nothing there) said
+    "a FIFO with nothing to read (no writer)": no FIFO was involved. It says a terminal, as `-` does."""
+    src, _ = synced
+    primary, secondary = os.openpty()
+    try:
+        proc = subprocess.run([sys.executable, "-m", "ontosync", "sync", str(src), "--db", str(tmp_path / "o.db"),
+                               "--config", "/dev/stdin"], stdin=secondary, capture_output=True, text=True,
+                              timeout=120, check=False)
+    finally:
+        os.close(primary)
+        os.close(secondary)
+    assert (proc.returncode, proc.stderr) == (2, "ontosync: error: cannot read config /dev/stdin: a terminal; pipe the "
+                                                 "configuration in (--config - < FILE)\n")
+
+
+def test_migrate_backup_dir_dash_is_refused(synced, tmp_path, monkeypatch, capsys):
+    """`migrate --backup-dir -` made a folder named `-` and put the backup there, where `-` is standard
+    input or output everywhere else on this command line (`--db -` is refused so): exit 2, one line,
+    nothing made; `./-` still names such a folder."""
+    _, db = synced
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+    assert main(["migrate", "--db", str(db), "--backup-dir", "-"]) == 2
+    assert capsys.readouterr() == ("", "ontosync: error: --backup-dir -: standard output cannot hold a backup: give "
+                                       "a folder (./- for one named -)\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command, flag", [("diff", "--output"), ("sync", "--report"), ("sync", "--checkpoint")])
+def test_an_output_path_ending_in_a_slash_is_refused(synced, tmp_path, monkeypatch, capsys, command, flag):
+    """`--report reports/` (a folder not made yet) wrote a file named `reports`, exit 0, where the
+    user meant a folder (`--db new/` is refused so): exit 2, one line, nothing written."""
+    src, db = synced
+    monkeypatch.chdir(tmp_path)
+    args = ["diff", "--db", str(db)] if command == "diff" else ["sync", str(src), "--db", str(db), "--quiet"]
+    capsys.readouterr()
+    assert main([*args, flag, "out/"]) == 2
+    assert capsys.readouterr() == ("", f"ontosync: error: {flag} out/: ends in /, so it names a folder, not a file; "
+                                       "give a file path\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_config_dash_from_a_file_of_the_checkout_keeps_the_checkouts_rules(synced, tmp_path):
+    """`--config - < ci/ontosync.yml`, a file of the checkout (a pull request's) redirected to
+    standard input, must not escape the rules `--config ci/ontosync.yml` holds it to (no absolute
+    `db`, no `report` outside the working folder): the file behind standard input is the checkout's.
+    The same text piped (the runner's own) is taken."""
+    src, _ = synced
+    work = tmp_path / "work"
+    shutil.copytree(src, work)
+    (work / "ci.yml").write_text(f"report: {tmp_path / 'elsewhere.json'}\n", encoding="utf-8")
+    run = [sys.executable, "-m", "ontosync", "sync", str(work), "--db", str(tmp_path / "o.db"), "--config", "-",
+           "--quiet", "--workers", "1"]
+    with open(work / "ci.yml", "rb") as redirected:
+        proc = subprocess.run(run, stdin=redirected, capture_output=True, text=True, timeout=120, check=False)
+    assert (proc.returncode, proc.stderr) == (2, "ontosync: error: standard input: 'report' must be a relative path "
+                                                 "without '..' (set it on the command line, or in a --config file "
+                                                 "outside the checkout)\n")
+    proc = subprocess.run(run, input=(work / "ci.yml").read_text("utf-8"), capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "elsewhere.json").is_file()
