@@ -3,9 +3,10 @@
 Kept apart from `logseq_names` (names from files and links) because where a page's properties
 stand is mldoc's business, format by format, and takes a walk over the whole page:
 
-* **First block.** The page's first block, when it holds nothing but `key:: value` lines
-  (unbulleted at the top, or a first bullet made of them). Only there do `title::` and `alias::`
-  name the page, as in Logseq; the same keys in any other block belong to that block. An
+* **First block.** The page's first block, when it holds nothing but `key:: value` lines before
+  the page's first `- ` bullet (graph-parser's pre-block: the text before mldoc's first heading). Only
+  there do `title::` and `alias::` name the page, as in Logseq; the same keys in any other block, a
+  first bullet of nothing but properties too (`- title:: X`), belong to that block. An
   `alias::` that is the page's own name (`logseq_names.other_aliases`) is none, as Logseq drops
   it. A YAML front matter block (`---` on line 1, `title: X`, `---`), or a `:PROPERTIES:` drawer
   opening the page, is the page properties when present, as in Logseq. A key given twice there is
@@ -48,7 +49,7 @@ NAMING_KEYS = ("title", "alias")
 
 def page_properties(lines: list[str]) -> dict[str, tuple[str, int]]:
     """key (lower-case) -> (value, line) of the page's own properties: its first block, when that
-    block holds nothing but `key:: value` lines (Logseq's page-properties block), the YAML
+    block holds nothing but `key:: value` lines before the first bullet (Logseq's pre-block), the YAML
     front matter on its first line (`front_matter`), or a `:PROPERTIES:` drawer opening the page."""
     if lines and lines[0].rstrip() == "---":
         found = front_matter(lines)
@@ -65,8 +66,8 @@ def page_properties(lines: list[str]) -> dict[str, tuple[str, int]]:
                 break
             continue
         m = _PROPERTY.match(line)
-        if m is None or (started and m.group(1) is not None):
-            break  # a block that is not only properties, or the next block (top-level or child)
+        if m is None or m.group(1) is not None:
+            break  # a block that is not only properties, or the first bullet: a block (heading) of its own
         started = True
         key, value = m.group(2).lower(), m.group(3).strip()
         _keep_last(props, key, value, no)

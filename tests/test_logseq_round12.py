@@ -1,0 +1,59 @@
+"""Wrong-data hunt, round 12: where a markdown page's properties stand as Logseq (file graphs, 0.10.x)
+reads them: a first bullet of properties, list items' lines.
+
+Each Logseq expectation is what Logseq's own code makes of the text, cited at each test (mldoc's
+`heading0.ml`, `lists.ml`; graph-parser `extract.cljc`, `block.cljs`), not ontosync's output.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from ontosync.parsing import ParseOptions, parse_file
+from tests.test_logseq_round5 import M, P, block, parents, repos, sync
+
+__all__ = ["repos"]  # the fixture, imported for this module's tests
+
+BLOCK = block("mv:Dog")
+
+
+def page(text: str, path: str = "pages/Dog.md"):
+    return parse_file(path, text.encode(), ParseOptions())
+
+
+# -- 1. a first bullet holding only properties ----------------------------------------------------------
+
+# A markdown `- ` bullet is a Heading in mldoc (`heading0.ml`, the `unordered` level), its `key:: value`
+# lines the heading's properties. graph-parser takes a page's properties from its pre-block only: the text
+# before the first heading (`block.cljs` `with-pre-block-if-exists`, a block only when the first heading
+# starts past position 0; `extract.cljc` `extract-pages-and-blocks` reads `:block/properties` of the first
+# block only when it is `:block/pre-block?`), and its title from `(ffirst ast)` when that is `Properties`
+# (`get-page-name`): a page that opens with `- title:: X` starts with a Heading, so `title::` and `alias::`
+# there are that block's own properties and name nothing (Logseq's own test: `- id:: ...` is a block's
+# property). ontosync read a first bullet of properties as the page properties, so the page answered to a
+# title and aliases Logseq never gives it, and links to its Logseq name (the file name) missed its class.
+@pytest.mark.parametrize("text", [
+    "- title:: Canis\n  alias:: Hound\n" + BLOCK,
+    "- title:: Canis\n  alias:: Hound\n\n" + BLOCK,
+    "\n\n- title:: Canis\n  alias:: Hound\n- rest\n" + BLOCK,
+    "  - title:: Canis\n    alias:: Hound\n" + BLOCK,
+])
+def test_a_first_bullet_of_properties_is_a_block_not_the_page_properties(text):
+    facts = page(text)
+    assert facts.names == [("Dog", 0)]
+    assert facts.synonyms == []
+    assert sorted(w.kind for w in facts.warnings) == ["block-alias", "block-title"]
+
+
+def test_properties_before_the_first_bullet_are_still_the_page_properties():
+    facts = page("title:: Canis\nalias:: Hound\n- rest\n" + BLOCK)
+    assert (facts.names, facts.warnings) == ([("Canis", 0), ("Hound", 1)], [])
+
+
+def test_links_to_a_page_opening_with_a_bullet_of_properties_reach_it_by_its_file_name(repos):
+    inc, _fresh = repos
+    sync(inc, {"pages/Dog.md": "- title:: Canis\n" + BLOCK,
+               "pages/Puppy.md": block("mv:Puppy", "is-subclass-of:: [[Dog]]"),
+               "pages/Pup.md": block("mv:Pup", "is-subclass-of:: [[Canis]]")})
+    assert parents(inc, M + "Puppy") == [M + "Dog"]
+    assert parents(inc, M + "Pup") == [P + "canis"]
