@@ -57,3 +57,39 @@ def test_links_to_a_page_opening_with_a_bullet_of_properties_reach_it_by_its_fil
                "pages/Pup.md": block("mv:Pup", "is-subclass-of:: [[Canis]]")})
     assert parents(inc, M + "Puppy") == [M + "Dog"]
     assert parents(inc, M + "Pup") == [P + "canis"]
+
+
+# -- 2. `key:: value` lines of a list item ----------------------------------------------------------------
+
+# mldoc's `lists.ml`: a `1. `, `+ ` or `* ` line opens a list (a markdown `- ` is a Heading: a Logseq block),
+# and every indented line below an item is that item's content (`content_parser`: a line starting with a
+# space that is no list item; a line at column 0 that is no item, or an empty line not followed by an item,
+# ends the list). An item's content is parsed by `list_content_parsers` (tables, blocks, paragraphs), which
+# hold no property parser: `key:: value` there is the item's text, no property of the block (graph-parser
+# finds none: no ref, no page property). ontosync read such lines as properties of the page.
+@pytest.mark.parametrize("mark", ["1.", "+", "*", "12."])
+def test_a_property_line_in_a_list_item_is_the_item_text(mark):
+    facts = page(BLOCK + f"  - notes\n    {mark} item\n      is-subclass-of:: [[Animal]]\n      has-part:: [[Tail]]\n"
+                 "      public:: true\n")
+    assert (facts.edges, facts.axioms, facts.public) == ([], [], False)
+
+
+def test_an_owl_class_in_a_list_item_is_no_class_of_the_page():
+    facts = page("- ### OntologyBlock\n  + a note\n    owl:class:: mv:Cat\n    preferred-term:: Cat\n"
+                 "  - owl:class:: mv:Dog\n")
+    assert [(c.iri, c.label) for c in facts.classes] == [(M + "Dog", "Dog")]
+
+
+@pytest.mark.parametrize("after", [
+    "  - is-subclass-of:: [[Animal]]\n",  # a bullet: a Logseq block of its own
+    "- more\n  is-subclass-of:: [[Animal]]\n",  # a column-0 line that is no item ends the list
+    "\n  - is-subclass-of:: [[Animal]]\n",
+])
+def test_the_lines_after_a_list_are_read_again(after):
+    facts = page(BLOCK + "  - notes\n    1. item\n       more text\n    2. item\n" + after)
+    assert [e.parent_ref for e in facts.edges] == ["Animal"]
+
+
+def test_a_list_goes_on_over_an_empty_line_before_its_next_item():
+    facts = page(BLOCK + "  - notes\n    1. item\n\n    2. item\n       is-subclass-of:: [[Animal]]\n")
+    assert facts.edges == []

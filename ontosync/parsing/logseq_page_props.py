@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 
 from ontosync.parsing.facts import FileFacts, ParseWarning
-from ontosync.parsing.logseq_scan import MAX_UNCLOSED_BLOCKS
+from ontosync.parsing.logseq_scan import LIST_ITEM, MAX_UNCLOSED_BLOCKS
 
 _PROPERTY = re.compile(r"[ \t]*(-[ \t]+)?([A-Za-z0-9_][\w.:/+-]*?)::(?:[ \t]|\Z)(.*)", re.DOTALL)
 # mldoc `directive.ml`: `#+KEY:` (KEY up to the first `:`), spaces, then the rest of the line; its
@@ -42,8 +42,6 @@ _DRAWER_KEY = re.compile(r"[ \t]*:([A-Za-z0-9_][\w.:/+-]*):(?:[ \t]+(.*)|[ \t]*)
 # A block, fence or drawer; in markdown also on a bullet's line (mldoc reads the bullet's title as
 # the block it opens: `heading0.ml` `title_aux_p`).
 _OPENER = re.compile(r"[ \t]*(-[ \t]+)?(?:#\+begin_(\S+)|(```|~~~)|:([^:\s]+):[ \t]*\Z)", re.IGNORECASE)
-# mldoc `lists.ml` `format_parser`: a list item's mark, then a space.
-_ITEM = re.compile(r"([ \t]*)([-+*]|\d+\.)[ \t]")
 NAMING_KEYS = ("title", "alias")
 
 
@@ -154,7 +152,7 @@ def _item(line: str, markdown: bool, opening: bool = False) -> bool:
     """Whether `line` is a list item (mldoc `lists.ml`): `+ `, `1. `, `- ` (but a markdown `- ` opening
     no list is a heading: `heading0.ml`), `* ` indented, or at column 0 in markdown (in org, a
     heading)."""
-    m = _ITEM.match(line)
+    m = LIST_ITEM.match(line)
     if m is None:
         return False
     indent, mark = m.groups()

@@ -19,6 +19,9 @@ _FENCE = re.compile(r"([ \t]*)(-[ \t]+)?(```|~~~)[`~]*[ \t]*(.*)", re.DOTALL)
 _BEGIN = re.compile(r"([ \t]*)(-[ \t]+)?#\+begin_(\S+)[ \t]*(.*)", re.DOTALL | re.IGNORECASE)
 _BULLET = re.compile(r"[ \t]*(?:-[ \t]+)?")
 _TAG = re.compile(r"[A-Za-z0-9][\w+#.-]*\Z")
+# mldoc `lists.ml` `format_parser`: a list item's mark, then a space (a markdown `- ` opening no list is
+# a Heading: a Logseq block).
+LIST_ITEM = re.compile(r"([ \t]*)([-+*]|\d+\.)[ \t]")
 
 SYNONYM_KEYS = frozenset(("alternate-terms", "alias"))
 SUBCLASS_KEYS = frozenset(("is-subclass-of", "subclassof", "subclass-of"))
@@ -114,6 +117,8 @@ class PageScan:
         self.fences: list[Fence] = []
         self.stack: list[Fence] = []
         self.unclosed = 0  # #+BEGIN_X blocks read again for want of their #+END_X
+        self.listing = False  # in a `1. ` / `+ ` / `* ` list: its lines are the items' text (`_in_list`)
+        self.list_gap = False  # an empty line in that list: it ends unless an item follows
 
     def feed(self, no: int, line: str) -> None:
         if self.stack:
@@ -128,8 +133,27 @@ class PageScan:
         if "::" not in line:
             if "OntologyBlock" in line and _HEADING.match(line):
                 self.headings.append(no)
+            if self.listing or (line and line.lstrip(" \t")[:1] in "+*0123456789"):
+                self._in_list(line)
             return
-        self._property(no, line)
+        if not self._in_list(line):
+            self._property(no, line)
+
+    def _in_list(self, line: str) -> bool:
+        """Whether `line` is a list item's (mldoc `lists.ml`): a `1. `, `+ ` or `* ` item opens a list,
+        and every line below it that starts with a space or tab is an item's text, or another item; a
+        column-0 line that is no item, a `- ` bullet (a Logseq block), or an empty line not followed by
+        an item ends it. An item's text holds no property (mldoc parses it with no property parser)."""
+        item = LIST_ITEM.match(line)
+        bullet = item is not None and item.group(2) == "-"
+        if not self.listing:
+            self.listing = item is not None and not bullet
+            return self.listing
+        gap, self.list_gap = self.list_gap, not line
+        if not line:
+            return True
+        self.listing = not bullet and (item is not None or (not gap and line[0] in " \t"))
+        return self.listing
 
     def end_all(self) -> None:
         """Ends every open fence (a column-0 bullet, or the page's end). A `#+BEGIN_X` block still
