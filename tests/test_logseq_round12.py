@@ -93,3 +93,28 @@ def test_the_lines_after_a_list_are_read_again(after):
 def test_a_list_goes_on_over_an_empty_line_before_its_next_item():
     facts = page(BLOCK + "  - notes\n    1. item\n\n    2. item\n       is-subclass-of:: [[Animal]]\n")
     assert facts.edges == []
+
+
+# -- 3. an HTML comment in a property value -------------------------------------------------------------
+
+# mldoc's markdown inline parser reads `<` as a quick link, a timestamp or inline HTML (`inline.ml`
+# `inline_choices`), and `Raw_html.parse` takes `<!--` to the first `-->` as one `Inline_Html` node: the
+# links and tags inside it are no Page_ref / Tag at the value's top level, which alone give its refs
+# (`property.ml` `property_references`; graph-parser `extract-refs-from-mldoc-ast`). ontosync read them as
+# links: a parent the page's author had commented out was still a parent.
+@pytest.mark.parametrize("value", ["[[Animal]] <!-- [[Old]] -->", "[[Animal]]<!--[[Old]], #Older-->",
+                                   "<!-- [[Old]] --> [[Animal]]"])
+def test_links_in_an_html_comment_of_a_value_name_no_page(value):
+    facts = page(block("mv:Dog", f"is-subclass-of:: {value}", f"has-part:: {value}"))
+    assert [e.parent_ref for e in facts.edges] == ["Animal"]
+    assert [a.object_ref for a in facts.axioms] == ["Animal"]
+
+
+def test_an_unclosed_html_comment_is_text_and_its_links_count():
+    facts = page(block("mv:Dog", "is-subclass-of:: [[Animal]] <!-- [[Old]]"))
+    assert [e.parent_ref for e in facts.edges] == ["Animal", "Old"]
+
+
+def test_an_alias_in_an_html_comment_names_nothing():
+    facts = page("alias:: Hound <!-- , [[Mutt]] -->, [[Canine]]\n\n" + BLOCK)
+    assert facts.names == [("Dog", 0), ("Canine", 1), ("Hound", 1)]
