@@ -150,3 +150,22 @@ def test_a_second_run_of_properties_in_one_block_is_text(body):
 def test_a_first_run_of_properties_is_read_wherever_it_starts(body):
     facts = page(BLOCK + body)
     assert ([e.parent_ref for e in facts.edges], [a.object_ref for a in facts.axioms]) == (["Animal"], ["Wheel"])
+
+
+# mldoc's markdown block parsers hold `Comment.parse` (`markdown_comment.ml` `html_comment`): a line that is
+# exactly `<!--` (or `<!---`), at column 0, opens a comment that runs to a line that is `-->` once trimmed
+# (`between_lines`); its lines are one Comment element, no property (none closing it: no comment, the
+# lines are read as any others). ontosync read the properties a page's author had commented out.
+@pytest.mark.parametrize("opening", ["<!--", "<!---"])
+def test_properties_in_an_html_comment_block_are_not_read(opening):
+    facts = page(BLOCK + f"## Relationships\n{opening}\nis-subclass-of:: [[Old]]\n-->\nis-subclass-of:: [[Animal]]\n")
+    assert [e.parent_ref for e in facts.edges] == ["Animal"]
+
+
+@pytest.mark.parametrize("text", [
+    "## Relationships\n<!--\nis-subclass-of:: [[Animal]]\n",  # never closed: no comment
+    "## Relationships\n  <!--\n  is-subclass-of:: [[Animal]]\n  -->\n",  # indented: a paragraph in mldoc
+    "## Relationships\n<!-- note\nis-subclass-of:: [[Animal]]\n-->\n",  # text after `<!--`: no comment
+])
+def test_a_line_that_opens_no_html_comment_leaves_the_properties_below_it(text):
+    assert [e.parent_ref for e in page(BLOCK + text).edges] == ["Animal"]

@@ -132,7 +132,7 @@ class PageScan:
         if ("```" in line or "~~~" in line) and self._fence_start(no, line):
             self._other(line)
             return
-        if "#+" in line and self._block_start(no, line):
+        if ("#+" in line and self._block_start(no, line)) or self._comment_start(no, line):
             self._other(line)
             return
         if "::" not in line:
@@ -204,8 +204,8 @@ class PageScan:
 
     def _inside_fence(self, no: int, line: str) -> None:
         end = self.stack[-1].end
-        if end is not None:  # a #+BEGIN_X block: only its #+END_X ends it, nothing nests inside
-            if "#+" in line and _ends_block(line, end):
+        if end is not None:  # a #+BEGIN_X block (or an HTML comment): only its end ends it, nothing nests inside
+            if end[:2] in line and _ends_block(line, end):
                 self._close()
             else:
                 self.stack[-1].add(no, line)
@@ -263,6 +263,15 @@ class PageScan:
         name, info = m.group(3), m.group(4).strip()
         tag = info.split(None, 1)[0].lower() if info and name.lower() == "src" else ""
         self._open(tag, no, _indent_of(m), f"#+BEGIN_{name}" + (f" {tag}" if tag else ""), "#+end_" + name.lower())
+        return True
+
+    def _comment_start(self, no: int, line: str) -> bool:
+        """Opens an HTML comment block (mldoc `markdown_comment.ml`: a column-0 line that is exactly
+        `<!--` or `<!---`, closed by a `-->` line; True when the line was one). Its lines are no
+        properties; one never closed is no comment (`end_all` reads its lines again)."""
+        if line not in ("<!--", "<!---") or self.unclosed >= MAX_UNCLOSED_BLOCKS:
+            return False
+        self._open("", no, "", line, "-->")
         return True
 
     def _property(self, no: int, line: str) -> None:
