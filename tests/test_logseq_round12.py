@@ -169,3 +169,11 @@ def test_properties_in_an_html_comment_block_are_not_read(opening):
 ])
 def test_a_line_that_opens_no_html_comment_leaves_the_properties_below_it(text):
     assert [e.parent_ref for e in page(BLOCK + text).edges] == ["Animal"]
+
+
+# The same comment block holds no `#+key:` directive either: mldoc reads its lines as one Comment element,
+# and graph-parser's `collect-page-properties` gathers only top-level Directive elements.
+def test_a_directive_in_an_html_comment_block_is_no_page_property():
+    assert page("<!--\n#+title: Old\n-->\n" + BLOCK).names == [("Dog", 0)]
+    assert page("#+title: Canis\n<!--\n#+alias: Old\n-->\n" + BLOCK).names == [("Canis", 0)]
+    assert page("<!--\n#+title: Canis\n" + BLOCK).names == [("Canis", 0)]  # never closed: no comment

@@ -17,7 +17,7 @@ stand is mldoc's business, format by format, and takes a walk over the whole pag
   `Directive` first (`mldoc_parser.ml`). graph-parser's `collect-page-properties` puts EVERY
   directive of the page first, as its page properties (front matter keys are directives too), so
   a page holding any has no other page properties: its `title::` first block names nothing
-  (`page-directives` warning). A directive is no directive inside a block, fence or drawer (an
+  (`page-directives` warning). A directive is no directive inside a block, fence, drawer or HTML comment block (an
   unclosed one opens nothing: mldoc's `between_lines`), on a bullet's own line (`- #+alias: X`
   is the block's text), or in a list item's lines (mldoc's `lists.ml`: a `+ `, `1. `, an org
   `- ` or an indented org `* ` item takes the indented lines below it, and list items hold no
@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 
 from ontosync.parsing.facts import FileFacts, ParseWarning
-from ontosync.parsing.logseq_scan import LIST_ITEM, MAX_UNCLOSED_BLOCKS
+from ontosync.parsing.logseq_scan import COMMENT_OPENERS, LIST_ITEM, MAX_UNCLOSED_BLOCKS
 
 _PROPERTY = re.compile(r"[ \t]*(-[ \t]+)?([A-Za-z0-9_][\w.:/+-]*?)::(?:[ \t]|\Z)(.*)", re.DOTALL)
 # mldoc `directive.ml`: `#+KEY:` (KEY up to the first `:`), spaces, then the rest of the line; its
@@ -132,6 +132,11 @@ def _walk(lines: list[str], markdown: bool, found: dict[str, tuple[str, int]]) -
         if in_list:
             leading = False
             continue
+        end = _comment_end(lines, no) if markdown and line in COMMENT_OPENERS and unclosed < MAX_UNCLOSED_BLOCKS else 0
+        if end:
+            no, leading = end + 1, False
+            continue
+        unclosed += end is None  # past MAX_UNCLOSED_BLOCKS of them, nothing opens: linear time
         opener = _OPENER.match(line) if unclosed < MAX_UNCLOSED_BLOCKS else None
         if opener is not None and (markdown or not opener.group(1)):
             closed = _close(lines, no, opener)
@@ -182,6 +187,12 @@ def _close(lines: list[str], start: int, opener: re.Match) -> int | None:
                 drawer and text.upper() == ":END:"):
             return i
     return None
+
+
+def _comment_end(lines: list[str], start: int) -> int | None:
+    """The index of the `-->` line closing an HTML comment block opened above line `start` (mldoc
+    `markdown_comment.ml`: the trimmed line is `-->`), None when none does (no comment)."""
+    return next((i for i in range(start, len(lines)) if lines[i].strip() == "-->"), None)
 
 
 def _leading_drawer(lines: list[str]) -> dict[str, tuple[str, int]] | None:

@@ -22,6 +22,8 @@ _TAG = re.compile(r"[A-Za-z0-9][\w+#.-]*\Z")
 # mldoc `lists.ml` `format_parser`: a list item's mark, then a space (a markdown `- ` opening no list is
 # a Heading: a Logseq block).
 LIST_ITEM = re.compile(r"([ \t]*)([-+*]|\d+\.)[ \t]")
+# mldoc `markdown_comment.ml`: a column-0 line that is exactly one of these opens an HTML comment block.
+COMMENT_OPENERS = ("<!--", "<!---")
 # What starts a block in mldoc: a bullet (any indentation) or a column-0 markdown heading (`heading0.ml`).
 _BLOCK_START = re.compile(r"[ \t]*-(?:[ \t]|\Z)|#{1,6}(?:[ \t]|\Z)")
 
@@ -269,7 +271,7 @@ class PageScan:
         """Opens an HTML comment block (mldoc `markdown_comment.ml`: a column-0 line that is exactly
         `<!--` or `<!---`, closed by a `-->` line; True when the line was one). Its lines are no
         properties; one never closed is no comment (`end_all` reads its lines again)."""
-        if line not in ("<!--", "<!---") or self.unclosed >= MAX_UNCLOSED_BLOCKS:
+        if line not in COMMENT_OPENERS or self.unclosed >= MAX_UNCLOSED_BLOCKS:
             return False
         self._open("", no, "", line, "-->")
         return True
