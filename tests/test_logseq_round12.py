@@ -177,3 +177,12 @@ def test_a_directive_in_an_html_comment_block_is_no_page_property():
     assert page("<!--\n#+title: Old\n-->\n" + BLOCK).names == [("Dog", 0)]
     assert page("#+title: Canis\n<!--\n#+alias: Old\n-->\n" + BLOCK).names == [("Canis", 0)]
     assert page("<!--\n#+title: Canis\n" + BLOCK).names == [("Canis", 0)]  # never closed: no comment
+
+
+# mldoc's `markdown_property.ml`: a property's key is followed by `:: ` (a space), or by `::` and nothing but
+# spaces to the line's end (a key with no value); `key::<TAB>value` is no property, the line is text.
+def test_a_tab_after_the_colons_makes_no_property():
+    facts = page(block("mv:Dog", "is-subclass-of::\t[[Animal]]", "has-part:: [[Tail]]"))
+    assert (facts.edges, [a.object_ref for a in facts.axioms]) == ([], ["Tail"])
+    assert page("title::\tCanis\n\n" + BLOCK).names == [("Dog", 0)]
+    assert page("title::\t\nalias:: Hound\n\n" + BLOCK).names == [("Dog", 0), ("Hound", 1)]
