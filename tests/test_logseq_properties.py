@@ -233,7 +233,7 @@ def test_title_and_alias_count_only_in_the_page_properties():
     facts = _page("pages/X.md", block + "  - alias:: Elsewhere\n")
     assert ("Elsewhere", 1) not in facts.names
     assert [w.kind for w in facts.warnings] == ["block-alias"] and facts.warnings[0].line == 3
-    facts = _page("pages/X.md", "- title:: Real Name\n  alias:: One, #Two, [[Three]]\n" + block)
+    facts = _page("pages/X.md", "title:: Real Name\nalias:: One, #Two, [[Three]]\n" + block)  # no bullet: round 12
     assert sorted(facts.names) == [("One", 1), ("Real Name", 0), ("Three", 1), ("Two", 1)] and not facts.warnings
 
 

@@ -8,8 +8,8 @@ The rules below are what ontosync makes of a page; each was measured on a real 1
   `skipped` ("no OntologyBlock heading"), with no class, but with its `names` (title and
   `alias::`, as Logseq names every page) and `page_class` the IRI minted from its title: links
   through any of its names meet there (`_skipped_page`).
-* **Title.** The page's `title::` when its first block holds only properties (Logseq's page
-  properties; a page with `#+key:` directives has those instead: `logseq_page_props`), else the
+* **Title.** The page's `title::` when its first block holds only properties, before any bullet
+  (Logseq's page properties; a page with `#+key:` directives has those instead: `logseq_page_props`), else the
   name Logseq gives the file (`logseq_names.file_page_name`: the graph's `:file/name-format`,
   `___` or `.` for `/`, `%XX` escapes decoded, journal files named by the journal title format);
   a `title::` in any other block names nothing in Logseq (a `block-title` warning says so where
@@ -17,8 +17,8 @@ The rules below are what ontosync makes of a page; each was measured on a real 1
   value (`repeated-property` warning). Logseq's own copies (`logseq/bak/`, `logseq/.recycle/`,
   ...) and `:hidden` folders are skipped before this parser runs (`logseq_config.skip_reason`).
 * **Properties** are `key:: value` lines (indentation and a leading `- ` ignored) outside code
-  fences. Keys compare as Logseq files them (`logseq_scan.property_key`: lower-case, `_` as
-  `-`, so `is_subclass_of::` is `is-subclass-of::`). Values are single-line.
+  fences, list items and a block's later runs of them (`PageScan._in_list`, `_first_run`). Keys
+  compare lower-case, `_` as `-` (`property_key`: `is_subclass_of::` is `is-subclass-of::`).
 * **The class.** One per page. `owl:class::` gives its IRI: `prefix:Local` expanded through the
   namespace table, a full IRI `<...>` or `http(s)://...` kept. An unknown prefix or a value that
   is no IRI gives an `unknown-prefix` / `bad-owl-class` warning and the minted IRI instead.
@@ -272,7 +272,8 @@ def _alias_warning(line: int, value: str, page_props: dict[str, tuple[str, int]]
         return _repeated("alias", line, value, page_props)
     there = "write it as #+alias: with the page's directives" if page_props and not end else (
         "move it to the page properties")
-    return ParseWarning("block-alias", f"alias:: outside the page's first block names no page in Logseq; {there}", line)
+    return ParseWarning("block-alias", "alias:: outside the page properties (a first block of nothing but properties, "
+                        f"before any bullet) names no page in Logseq; {there}", line)
 
 
 def _title_warnings(scan: PageScan, lines: list[str], page_props: dict[str, tuple[str, int]],
@@ -290,7 +291,7 @@ def _title_warnings(scan: PageScan, lines: list[str], page_props: dict[str, tupl
     meant = where_the_page_speaks(lines, [line for line, _value in scan.titles if line > end], scan.headings)
     found = [_repeated("title", line, value, page_props) if line <= end else
              ParseWarning("block-title", f"title:: {value[:60]!r} is no page property (a first block of nothing but "
-                          f"properties): it does not name the page in Logseq; {there}", line)
+                          f"properties, before any bullet): it does not name the page in Logseq; {there}", line)
              if line in meant and value and normalize_name(value) != normalize_name(names[0][0]) else None
              for line, value in scan.titles]
     return [w for w in found if w is not None]

@@ -3,9 +3,10 @@
 Kept apart from `logseq_names` (names from files and links) because where a page's properties
 stand is mldoc's business, format by format, and takes a walk over the whole page:
 
-* **First block.** The page's first block, when it holds nothing but `key:: value` lines
-  (unbulleted at the top, or a first bullet made of them). Only there do `title::` and `alias::`
-  name the page, as in Logseq; the same keys in any other block belong to that block. An
+* **First block.** The page's first block, when it holds nothing but `key:: value` lines before
+  the page's first `- ` bullet (graph-parser's pre-block: the text before mldoc's first heading). Only
+  there do `title::` and `alias::` name the page, as in Logseq; the same keys in any other block, a
+  first bullet of nothing but properties too (`- title:: X`), belong to that block. An
   `alias::` that is the page's own name (`logseq_names.other_aliases`) is none, as Logseq drops
   it. A YAML front matter block (`---` on line 1, `title: X`, `---`), or a `:PROPERTIES:` drawer
   opening the page, is the page properties when present, as in Logseq. A key given twice there is
@@ -16,7 +17,7 @@ stand is mldoc's business, format by format, and takes a walk over the whole pag
   `Directive` first (`mldoc_parser.ml`). graph-parser's `collect-page-properties` puts EVERY
   directive of the page first, as its page properties (front matter keys are directives too), so
   a page holding any has no other page properties: its `title::` first block names nothing
-  (`page-directives` warning). A directive is no directive inside a block, fence or drawer (an
+  (`page-directives` warning). A directive is no directive inside a block, fence, drawer or HTML comment block (an
   unclosed one opens nothing: mldoc's `between_lines`), on a bullet's own line (`- #+alias: X`
   is the block's text), or in a list item's lines (mldoc's `lists.ml`: a `+ `, `1. `, an org
   `- ` or an indented org `* ` item takes the indented lines below it, and list items hold no
@@ -30,9 +31,9 @@ from __future__ import annotations
 import re
 
 from ontosync.parsing.facts import FileFacts, ParseWarning
-from ontosync.parsing.logseq_scan import MAX_UNCLOSED_BLOCKS
+from ontosync.parsing.logseq_scan import COMMENT_OPENERS, LIST_ITEM, MAX_UNCLOSED_BLOCKS
 
-_PROPERTY = re.compile(r"[ \t]*(-[ \t]+)?([A-Za-z0-9_][\w.:/+-]*?)::(?:[ \t]|\Z)(.*)", re.DOTALL)
+_PROPERTY = re.compile(r"[ \t]*(-[ \t]+)?([A-Za-z0-9_][\w.:/+-]*?)::(?: |[ \t]*\Z)(.*)", re.DOTALL)
 # mldoc `directive.ml`: `#+KEY:` (KEY up to the first `:`), spaces, then the rest of the line; its
 # `between_eols` (parsers.ml) lets spaces stand before the `#+`. `#+BEGIN_X` opens a block instead.
 _DIRECTIVE = re.compile(r"[ \t]*#\+([^:\s][^:\n]*):[ \t]*(.*)\Z")
@@ -41,14 +42,12 @@ _DRAWER_KEY = re.compile(r"[ \t]*:([A-Za-z0-9_][\w.:/+-]*):(?:[ \t]+(.*)|[ \t]*)
 # A block, fence or drawer; in markdown also on a bullet's line (mldoc reads the bullet's title as
 # the block it opens: `heading0.ml` `title_aux_p`).
 _OPENER = re.compile(r"[ \t]*(-[ \t]+)?(?:#\+begin_(\S+)|(```|~~~)|:([^:\s]+):[ \t]*\Z)", re.IGNORECASE)
-# mldoc `lists.ml` `format_parser`: a list item's mark, then a space.
-_ITEM = re.compile(r"([ \t]*)([-+*]|\d+\.)[ \t]")
 NAMING_KEYS = ("title", "alias")
 
 
 def page_properties(lines: list[str]) -> dict[str, tuple[str, int]]:
     """key (lower-case) -> (value, line) of the page's own properties: its first block, when that
-    block holds nothing but `key:: value` lines (Logseq's page-properties block), the YAML
+    block holds nothing but `key:: value` lines before the first bullet (Logseq's pre-block), the YAML
     front matter on its first line (`front_matter`), or a `:PROPERTIES:` drawer opening the page."""
     if lines and lines[0].rstrip() == "---":
         found = front_matter(lines)
@@ -65,8 +64,8 @@ def page_properties(lines: list[str]) -> dict[str, tuple[str, int]]:
                 break
             continue
         m = _PROPERTY.match(line)
-        if m is None or (started and m.group(1) is not None):
-            break  # a block that is not only properties, or the next block (top-level or child)
+        if m is None or m.group(1) is not None:
+            break  # a block that is not only properties, or the first bullet: a block (heading) of its own
         started = True
         key, value = m.group(2).lower(), m.group(3).strip()
         _keep_last(props, key, value, no)
@@ -133,6 +132,11 @@ def _walk(lines: list[str], markdown: bool, found: dict[str, tuple[str, int]]) -
         if in_list:
             leading = False
             continue
+        end = _comment_end(lines, no) if markdown and line in COMMENT_OPENERS and unclosed < MAX_UNCLOSED_BLOCKS else 0
+        if end:
+            no, leading = end + 1, False
+            continue
+        unclosed += end is None  # past MAX_UNCLOSED_BLOCKS of them, nothing opens: linear time
         opener = _OPENER.match(line) if unclosed < MAX_UNCLOSED_BLOCKS else None
         if opener is not None and (markdown or not opener.group(1)):
             closed = _close(lines, no, opener)
@@ -153,7 +157,7 @@ def _item(line: str, markdown: bool, opening: bool = False) -> bool:
     """Whether `line` is a list item (mldoc `lists.ml`): `+ `, `1. `, `- ` (but a markdown `- ` opening
     no list is a heading: `heading0.ml`), `* ` indented, or at column 0 in markdown (in org, a
     heading)."""
-    m = _ITEM.match(line)
+    m = LIST_ITEM.match(line)
     if m is None:
         return False
     indent, mark = m.groups()
@@ -183,6 +187,12 @@ def _close(lines: list[str], start: int, opener: re.Match) -> int | None:
                 drawer and text.upper() == ":END:"):
             return i
     return None
+
+
+def _comment_end(lines: list[str], start: int) -> int | None:
+    """The index of the `-->` line closing an HTML comment block opened above line `start` (mldoc
+    `markdown_comment.ml`: the trimmed line is `-->`), None when none does (no comment)."""
+    return next((i for i in range(start, len(lines)) if lines[i].strip() == "-->"), None)
 
 
 def _leading_drawer(lines: list[str]) -> dict[str, tuple[str, int]] | None:

@@ -13,12 +13,19 @@ import re
 from ontosync.parsing.annotation_notes import PAGE_KEYS
 
 _HEADING = re.compile(r"[ \t]*(?:-[ \t]+)?###[ \t]+OntologyBlock[ \t]*\Z")
-_PROPERTY = re.compile(r"[ \t]*(?:-[ \t]+)?([A-Za-z0-9_][\w.:/+-]*?)::(?:[ \t]|\Z)(.*)", re.DOTALL)
+_PROPERTY = re.compile(r"[ \t]*(?:-[ \t]+)?([A-Za-z0-9_][\w.:/+-]*?)::(?: |[ \t]*\Z)(.*)", re.DOTALL)
 _FENCE = re.compile(r"([ \t]*)(-[ \t]+)?(```|~~~)[`~]*[ \t]*(.*)", re.DOTALL)
 # mldoc's `#+BEGIN_X ... #+END_X` blocks (SRC, QUOTE, EXAMPLE, NOTE...), name case-insensitive.
 _BEGIN = re.compile(r"([ \t]*)(-[ \t]+)?#\+begin_(\S+)[ \t]*(.*)", re.DOTALL | re.IGNORECASE)
 _BULLET = re.compile(r"[ \t]*(?:-[ \t]+)?")
 _TAG = re.compile(r"[A-Za-z0-9][\w+#.-]*\Z")
+# mldoc `lists.ml` `format_parser`: a list item's mark, then a space (a markdown `- ` opening no list is
+# a Heading: a Logseq block).
+LIST_ITEM = re.compile(r"([ \t]*)([-+*]|\d+\.)[ \t]")
+# mldoc `markdown_comment.ml`: a column-0 line that is exactly one of these opens an HTML comment block.
+COMMENT_OPENERS = ("<!--", "<!---")
+# What starts a block in mldoc: a bullet (any indentation) or a column-0 markdown heading (`heading0.ml`).
+_BLOCK_START = re.compile(r"[ \t]*-(?:[ \t]|\Z)|#{1,6}(?:[ \t]|\Z)")
 
 SYNONYM_KEYS = frozenset(("alternate-terms", "alias"))
 SUBCLASS_KEYS = frozenset(("is-subclass-of", "subclassof", "subclass-of"))
@@ -114,6 +121,9 @@ class PageScan:
         self.fences: list[Fence] = []
         self.stack: list[Fence] = []
         self.unclosed = 0  # #+BEGIN_X blocks read again for want of their #+END_X
+        self.listing = False  # in a `1. ` / `+ ` / `* ` list: its lines are the items' text (`_in_list`)
+        self.list_gap = False  # an empty line in that list: it ends unless an item follows
+        self.run = 0  # the block's first run of property lines: 0 not begun, 1 going on, 2 over (`_first_run`)
 
     def feed(self, no: int, line: str) -> None:
         if self.stack:
@@ -122,14 +132,55 @@ class PageScan:
                 return
             self.end_all()  # a column-0 bullet starts a new top-level block: fences end
         if ("```" in line or "~~~" in line) and self._fence_start(no, line):
+            self._other(line)
             return
-        if "#+" in line and self._block_start(no, line):
+        if ("#+" in line and self._block_start(no, line)) or self._comment_start(no, line):
+            self._other(line)
             return
         if "::" not in line:
             if "OntologyBlock" in line and _HEADING.match(line):
                 self.headings.append(no)
+            if self.listing or (line and line.lstrip(" \t")[:1] in "+*0123456789"):
+                self._in_list(line)
+            self._other(line)
             return
-        self._property(no, line)
+        if self._in_list(line):
+            self._other(line)
+        else:
+            self._property(no, line)
+
+    def _other(self, line: str) -> None:
+        """A line that is no property: a bullet or heading starts a block (whose first run of
+        properties is still to come), any other line ends the block's first run (`_first_run`)."""
+        if self.run and _BLOCK_START.match(line):
+            self.run = 0
+        elif self.run == 1:
+            self.run = 2
+
+    def _first_run(self, line: str) -> bool:
+        """Whether the property `line` is in its block's first run of them: mldoc makes one
+        Property_Drawer of each run (no empty line between), and graph-parser's `extract-blocks` keeps
+        only a block's first drawer; a later run is the block's text in Logseq."""
+        if self.run == 2 and _BLOCK_START.match(line) is None:
+            return False
+        self.run = 1
+        return True
+
+    def _in_list(self, line: str) -> bool:
+        """Whether `line` is a list item's (mldoc `lists.ml`): a `1. `, `+ ` or `* ` item opens a list,
+        and every line below it that starts with a space or tab is an item's text, or another item; a
+        column-0 line that is no item, a `- ` bullet (a Logseq block), or an empty line not followed by
+        an item ends it. An item's text holds no property (mldoc parses it with no property parser)."""
+        item = LIST_ITEM.match(line)
+        bullet = item is not None and item.group(2) == "-"
+        if not self.listing:
+            self.listing = item is not None and not bullet
+            return self.listing
+        gap, self.list_gap = self.list_gap, not line
+        if not line:
+            return True
+        self.listing = not bullet and (item is not None or (not gap and line[0] in " \t"))
+        return self.listing
 
     def end_all(self) -> None:
         """Ends every open fence (a column-0 bullet, or the page's end). A `#+BEGIN_X` block still
@@ -155,8 +206,8 @@ class PageScan:
 
     def _inside_fence(self, no: int, line: str) -> None:
         end = self.stack[-1].end
-        if end is not None:  # a #+BEGIN_X block: only its #+END_X ends it, nothing nests inside
-            if "#+" in line and _ends_block(line, end):
+        if end is not None:  # a #+BEGIN_X block (or an HTML comment): only its end ends it, nothing nests inside
+            if end[:2] in line and _ends_block(line, end):
                 self._close()
             else:
                 self.stack[-1].add(no, line)
@@ -216,9 +267,21 @@ class PageScan:
         self._open(tag, no, _indent_of(m), f"#+BEGIN_{name}" + (f" {tag}" if tag else ""), "#+end_" + name.lower())
         return True
 
+    def _comment_start(self, no: int, line: str) -> bool:
+        """Opens an HTML comment block (mldoc `markdown_comment.ml`: a column-0 line that is exactly
+        `<!--` or `<!---`, closed by a `-->` line; True when the line was one). Its lines are no
+        properties; one never closed is no comment (`end_all` reads its lines again)."""
+        if line not in COMMENT_OPENERS or self.unclosed >= MAX_UNCLOSED_BLOCKS:
+            return False
+        self._open("", no, "", line, "-->")
+        return True
+
     def _property(self, no: int, line: str) -> None:
         m = _PROPERTY.match(line)
         if m is None:
+            self._other(line)
+            return
+        if not self._first_run(line):
             return
         key = property_key(m.group(1))
         value = m.group(2).strip()

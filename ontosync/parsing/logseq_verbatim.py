@@ -1,4 +1,4 @@
-"""Text that Logseq reads verbatim in a property value: inline code spans, emphasis, quoted values.
+"""Text that Logseq reads verbatim in a property value: inline code spans, HTML comments, emphasis, quoted values.
 
 Kept apart from `logseq_names` (which finds the links of a value) because it answers one question
 first: which parts of the value can hold no link at all. Logseq's parser (mldoc) reads
@@ -11,6 +11,9 @@ no refs at all (`logseq.graph-parser.text/parse-property`, `wrapped-by-quotes?`)
 A link inside emphasis (`**[[X]]**`, `*[[X]]*`, `~~[[X]]~~`, `^^[[X]]^^`, `==[[X]]==`, `_[[X]]_`)
 is inside an Emphasis node, and a value's refs are only the links and tags at its top level (mldoc
 `property_references`, lib/syntax/property.ml): it names no page (`emphasis_spans`).
+
+An HTML comment (`<!--` to the first `-->`) is one Inline_Html node for mldoc (`raw_html.ml`): the
+links and tags inside it name no page either (`mask_code`).
 
 A `[[Page]]` whose page is a local asset or a drawing is a link to that file, no page ref
 (`asset_link`).
@@ -37,6 +40,8 @@ _UNDERLINE_DELIMS = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~ \t")
 _TAG_START = " \t,;"
 _TAG_END = re.compile(r"[ \t,;]|\Z")
 _CANDIDATE = re.compile(r"\[\[|[#*_~^=]")
+# mldoc `raw_html.ml`: `<!--` to the first `-->` is one Inline_Html node, whose links and tags are no refs.
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
 def is_quoted(value: str) -> bool:
@@ -77,12 +82,14 @@ def long_value(value: str) -> bool:
 
 
 def mask_code(value: str, every: bool = False) -> tuple[str, list[str]]:
-    """`value` with each code span, then each emphasis, replaced by a placeholder no link or tag
-    rule matches, and the spans (restore them with `unmask`). Emphasis is looked for only where a
-    link, tag or item can hide in it, unless `every` (`outside_code`)."""
+    """`value` with each code span, then each HTML comment, then each emphasis, replaced by a
+    placeholder no link or tag rule matches, and the spans (restore them with `unmask`). Emphasis is
+    looked for only where a link, tag or item can hide in it, unless `every` (`outside_code`)."""
     kept: list[str] = []
     if "`" in value:
         value = _mask(value, code_spans(value), kept)
+    if "<!--" in value:
+        value = _mask(value, [m.span() for m in _COMMENT.finditer(value)], kept)
     if len(value) <= LONG_VALUE and (every or "[[" in value or "#" in value or "," in value) and any(
             c in value for c in _EMPHASIS):
         value = _mask(value, emphasis_spans(value), kept)

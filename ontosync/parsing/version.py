@@ -5,7 +5,7 @@ an upgrade whose parsers changed, every file is reprocessed once, though its con
 change; an upgrade that leaves the parsers alone reprocesses nothing.
 """
 
-PARSER_VERSION = 17  # 2: Logseq graph rules (title::, alias::, tags, link text), RDF synonyms
+PARSER_VERSION = 18  # 2: Logseq graph rules (title::, alias::, tags, link text), RDF synonyms
 # 3: the line each class is declared on (file_classes.line, migration 007)
 # 4: page names match in Unicode NFC (a link and a file name in NFC and NFD name one page);
 #    an owl:class that is no valid IRI (a space, `<`, `"`...) is a bad-owl-class warning
@@ -107,3 +107,9 @@ PARSER_VERSION = 17  # 2: Logseq graph rules (title::, alias::, tags, link text)
 #    PNAME_LN has no `#`), cardinalities of thousands of digits; RDF: an owl:Axiom reifying an
 #    unasserted triple, or untyped, warns and gives no annotated row; Logseq: asset links in
 #    mapping properties name no page, a tag of the same name still does (h113)
+# 18: Logseq: a first bullet of nothing but properties (`- title:: X`) is a block of its own, no page
+#    properties (only the lines before the first bullet are); `key:: value` lines of a `1. `/`+ `/`* ` list
+#    item are its text, no property; links in an HTML comment of a value name no page; a block's second
+#    run of property lines (after text or an empty line) is its text, as graph-parser keeps its first; an
+#    HTML comment block (`<!--` ... `-->` lines) holds no property nor directive; `key::<tab>value` is no
+#    property (mldoc wants `:: `) (h134)
