@@ -24,8 +24,6 @@ _TAG = re.compile(r"[A-Za-z0-9][\w+#.-]*\Z")
 LIST_ITEM = re.compile(r"([ \t]*)([-+*]|\d+\.)[ \t]")
 # mldoc `markdown_comment.ml`: a column-0 line that is exactly one of these opens an HTML comment block.
 COMMENT_OPENERS = ("<!--", "<!---")
-# What starts a block in mldoc: a bullet (any indentation) or a column-0 markdown heading (`heading0.ml`).
-_BLOCK_START = re.compile(r"[ \t]*-(?:[ \t]|\Z)|#{1,6}(?:[ \t]|\Z)")
 
 SYNONYM_KEYS = frozenset(("alternate-terms", "alias"))
 SUBCLASS_KEYS = frozenset(("is-subclass-of", "subclassof", "subclass-of"))
@@ -123,7 +121,6 @@ class PageScan:
         self.unclosed = 0  # #+BEGIN_X blocks read again for want of their #+END_X
         self.listing = False  # in a `1. ` / `+ ` / `* ` list: its lines are the items' text (`_in_list`)
         self.list_gap = False  # an empty line in that list: it ends unless an item follows
-        self.run = 0  # the block's first run of property lines: 0 not begun, 1 going on, 2 over (`_first_run`)
 
     def feed(self, no: int, line: str) -> None:
         if self.stack:
@@ -132,39 +129,17 @@ class PageScan:
                 return
             self.end_all()  # a column-0 bullet starts a new top-level block: fences end
         if ("```" in line or "~~~" in line) and self._fence_start(no, line):
-            self._other(line)
             return
         if ("#+" in line and self._block_start(no, line)) or self._comment_start(no, line):
-            self._other(line)
             return
         if "::" not in line:
             if "OntologyBlock" in line and _HEADING.match(line):
                 self.headings.append(no)
             if self.listing or (line and line.lstrip(" \t")[:1] in "+*0123456789"):
                 self._in_list(line)
-            self._other(line)
             return
-        if self._in_list(line):
-            self._other(line)
-        else:
+        if not self._in_list(line):
             self._property(no, line)
-
-    def _other(self, line: str) -> None:
-        """A line that is no property: a bullet or heading starts a block (whose first run of
-        properties is still to come), any other line ends the block's first run (`_first_run`)."""
-        if self.run and _BLOCK_START.match(line):
-            self.run = 0
-        elif self.run == 1:
-            self.run = 2
-
-    def _first_run(self, line: str) -> bool:
-        """Whether the property `line` is in its block's first run of them: mldoc makes one
-        Property_Drawer of each run (no empty line between), and graph-parser's `extract-blocks` keeps
-        only a block's first drawer; a later run is the block's text in Logseq."""
-        if self.run == 2 and _BLOCK_START.match(line) is None:
-            return False
-        self.run = 1
-        return True
 
     def _in_list(self, line: str) -> bool:
         """Whether `line` is a list item's (mldoc `lists.ml`): a `1. `, `+ ` or `* ` item opens a list,
@@ -279,9 +254,6 @@ class PageScan:
     def _property(self, no: int, line: str) -> None:
         m = _PROPERTY.match(line)
         if m is None:
-            self._other(line)
-            return
-        if not self._first_run(line):
             return
         key = property_key(m.group(1))
         value = m.group(2).strip()

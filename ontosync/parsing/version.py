@@ -109,7 +109,6 @@ PARSER_VERSION = 18  # 2: Logseq graph rules (title::, alias::, tags, link text)
 #    mapping properties name no page, a tag of the same name still does (h113)
 # 18: Logseq: a first bullet of nothing but properties (`- title:: X`) is a block of its own, no page
 #    properties (only the lines before the first bullet are); `key:: value` lines of a `1. `/`+ `/`* ` list
-#    item are its text, no property; links in an HTML comment of a value name no page; a block's second
-#    run of property lines (after text or an empty line) is its text, as graph-parser keeps its first; an
+#    item are its text, no property; links in an HTML comment of a value name no page; an
 #    HTML comment block (`<!--` ... `-->` lines) holds no property nor directive; `key::<tab>value` is no
 #    property (mldoc wants `:: `) (h134)
