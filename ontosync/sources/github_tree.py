@@ -8,9 +8,11 @@ the listing. It is refused here with one line instead (exit 2, nothing written).
 
 from __future__ import annotations
 
+import re
 from typing import Any, NamedTuple
 
 from ontosync.sources import SourceError
+from ontosync.sources.names import display_name
 
 
 class TreeItem(NamedTuple):
@@ -48,8 +50,31 @@ def _item(entry: Any, description: str) -> TreeItem:
         size = 0  # folders and submodules have none
     if not isinstance(name, str) or not name or isinstance(size, bool) or not isinstance(size, int) or size < 0:
         raise _unexpected(description)
+    if (why := _path_flaw(name)) is not None:
+        raise _unexpected(description, f"{why}: {_shown(name)}")
     return TreeItem(name, str(entry.get("type", "")), str(entry.get("mode", "")), str(entry.get("sha", "")), size)
 
 
-def _unexpected(description: str) -> SourceError:
-    return SourceError(f"unexpected tree listing from the GitHub API for {description}")
+def _path_flaw(name: str) -> str | None:
+    """Why a listed path cannot be a path in a git tree, or None. Why: the API can lie where a
+    checkout cannot (git stores no NUL, no empty, `.` or `..` name, no absolute path), and such
+    a path was silently dropped, or kept as a link's key. Backslashes count as separators here,
+    as for a tarball's entries (github_http.tar_refusal): `..\\x` and `\\x` are refused too."""
+    if "\0" in name:
+        return "a path holding NUL"
+    if name.startswith(("/", "\\")) or re.match(r"[A-Za-z]:[\\/]", name):
+        return "an absolute path"
+    if ".." in re.split(r"[\\/]", name):
+        return "a path that leaves the repository"
+    if {"", "."} & set(name.split("/")):
+        return "a path git cannot hold"
+    return None
+
+
+def _shown(name: str) -> str:
+    shown = display_name(name)
+    return f"'{shown}'" if len(shown) <= 80 else f"'{shown[:77]}...'"
+
+
+def _unexpected(description: str, why: str = "") -> SourceError:
+    return SourceError(f"unexpected tree listing from the GitHub API for {description}" + (f": {why}" if why else ""))

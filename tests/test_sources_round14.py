@@ -1,0 +1,84 @@
+"""Round 14: the GitHub source and a checkout's walk agree on the same tree (links to folders,
+excluded folders, submodules), and the GitHub source refuses what only a lying API can send
+(paths out of the repository, object ids that are no hex) and says rate limits plainly. Against the
+fake GitHub API on 127.0.0.1 (tests/fake_github.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.fake_github import FakeGitHub, blob_sha
+from tests.helpers import cli
+
+PAGE = b"type:: [[Class]]\n"
+ENV = {"ONTOSYNC_GITHUB_TIMEOUT": "30", "ONTOSYNC_RETRY_BACKOFF": "0.01"}
+
+
+def sync(fake: FakeGitHub, db: Path, *extra: str):
+    return cli(
+        "sync",
+        "github:o/r@main",
+        "--api-url",
+        fake.url,
+        "--db",
+        str(db),
+        "--quiet",
+        "--workers",
+        "1",
+        *extra,
+        env={"GITHUB_TOKEN": fake.token, **ENV},
+    )
+
+
+def one_line_error(r) -> str:
+    assert "Traceback" not in r.stderr, r.stderr
+    lines = [line for line in r.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, r.stderr
+    return lines[0]
+
+
+def on_trees(tree: list[dict], *, recursive_only: bool = False):
+    """An answer hook: every recursive tree answer lists `tree` (GitHub's entry shape)."""
+
+    def hook(handler, seg, query):
+        if seg[3:5] != ["git", "trees"] or (recursive_only and not query.get("recursive")):
+            return None
+        handler._send(200, {"sha": seg[-1], "url": "x", "tree": tree, "truncated": False})
+        return 200
+
+    return hook
+
+
+def blob(path: str, data: bytes = PAGE, mode: str = "100644") -> dict:
+    return {"path": path, "mode": mode, "type": "blob", "sha": blob_sha(data), "size": len(data)}
+
+
+# -- what only the API can send ------------------------------------------------------------------------
+HOSTILE_PATHS = [
+    "../x.md",
+    "/abs/x.md",
+    "pages/../../x.md",
+    "..\\x.md",
+    "pages\\..\\..\\x.md",
+    "\\abs\\x.md",
+    "C:\\x.md",
+    "pages/x\x00.md",
+    "pages//x.md",
+    "pages/./x.md",
+]
+
+
+@pytest.mark.parametrize("path", HOSTILE_PATHS)
+def test_a_tree_path_out_of_the_repository_is_refused_in_one_line(tmp_path, path):
+    """Was: silently dropped (or, for a link, kept as a key): the listing is a lie no checkout can
+    tell, and the run went on as if the file were not there. Now exit 2, one line naming it."""
+    with FakeGitHub(None) as fake:
+        fake.commit({"pages/a.md": PAGE})
+        fake.answer_hook = on_trees([blob("pages/a.md"), blob(path)])
+        r = sync(fake, tmp_path / "x.db")
+    assert r.returncode == 2, r.stderr
+    line = one_line_error(r)
+    assert line.startswith("ontosync: error: unexpected tree listing from the GitHub API for github:o/r@main: "), line
+    assert "\x00" not in line and not (tmp_path / "x.db").exists()
