@@ -82,3 +82,26 @@ def test_a_tree_path_out_of_the_repository_is_refused_in_one_line(tmp_path, path
     line = one_line_error(r)
     assert line.startswith("ontosync: error: unexpected tree listing from the GitHub API for github:o/r@main: "), line
     assert "\x00" not in line and not (tmp_path / "x.db").exists()
+
+
+BAD_SHAS = {
+    "a blob": blob("pages/b.md") | {"sha": "zz"},
+    "a link": blob("more", b"pages", "120000") | {"sha": "../commits/main"},
+    "a folder": {"path": "deep", "mode": "040000", "type": "tree", "sha": "../../../rate_limit?x="},
+}
+
+
+@pytest.mark.parametrize("entry", BAD_SHAS.values(), ids=BAD_SHAS.keys())
+def test_a_tree_entry_without_a_hex_object_id_is_exit_2_not_a_wrong_request(tmp_path, entry):
+    """Was: a link's or folder's `sha` went into the next request's URL as it came (`git/blobs/../
+    commits/main`), a blob's was recorded `skipped`; now the listing is refused in one line."""
+    with FakeGitHub(None) as fake:
+        fake.commit({"pages/a.md": PAGE})
+        fake.answer_hook = on_trees([blob("pages/a.md"), entry])
+        fake.truncate_over = 1
+        r = sync(fake, tmp_path / "x.db")
+        asked = [path for _, _, path, _ in fake.log]
+    assert r.returncode == 2, r.stderr
+    assert "has no git object id (40 hex digits)" in one_line_error(r)
+    assert asked[0] == "/repos/o/r/commits/main" and all("/git/trees/" in p for p in asked[1:]), asked
+    assert not any("rate_limit" in p or ".." in p for p in asked), asked

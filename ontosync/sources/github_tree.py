@@ -12,6 +12,7 @@ import re
 from typing import Any, NamedTuple
 
 from ontosync.sources import SourceError
+from ontosync.sources.github_http import is_sha
 from ontosync.sources.names import display_name
 
 
@@ -52,7 +53,11 @@ def _item(entry: Any, description: str) -> TreeItem:
         raise _unexpected(description)
     if (why := _path_flaw(name)) is not None:
         raise _unexpected(description, f"{why}: {_shown(name)}")
-    return TreeItem(name, str(entry.get("type", "")), str(entry.get("mode", "")), str(entry.get("sha", "")), size)
+    sha = entry.get("sha")
+    if not is_sha(sha):
+        # the sha goes into the next request's URL (a folder's listing, a link's blob)
+        raise _unexpected(description, f"{_shown(name)} has no git object id (40 hex digits)")
+    return TreeItem(name, str(entry.get("type", "")), str(entry.get("mode", "")), str(sha), size)
 
 
 def _path_flaw(name: str) -> str | None:
