@@ -5,6 +5,8 @@ fake GitHub API on 127.0.0.1 (tests/fake_github.py)."""
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -105,3 +107,56 @@ def test_a_tree_entry_without_a_hex_object_id_is_exit_2_not_a_wrong_request(tmp_
     assert "has no git object id (40 hex digits)" in one_line_error(r)
     assert asked[0] == "/repos/o/r/commits/main" and all("/git/trees/" in p for p in asked[1:]), asked
     assert not any("rate_limit" in p or ".." in p for p in asked), asked
+
+
+# -- a checkout and the GitHub source, the same tree -------------------------------------------------------
+def both_sources(tmp_path: Path, src: Path, *extra: str) -> dict[str, tuple]:
+    """The rows and the link warnings of `src` synced from the folder and through the fake API."""
+    from tests.fake_github import read_folder, read_links
+
+    out = {}
+    with FakeGitHub(None) as fake:
+        fake.commit(read_folder(src), links=read_links(src))
+        for name, where in (("local", str(src)), ("github", "github:o/r@main")):
+            db, report = tmp_path / f"{name}.db", tmp_path / f"{name}.json"
+            api = ("--api-url", fake.url) if name == "github" else ()
+            r = cli(
+                "sync",
+                where,
+                *api,
+                "--db",
+                str(db),
+                "--report",
+                str(report),
+                "--quiet",
+                "--workers",
+                "1",
+                *extra,
+                env={"GITHUB_TOKEN": fake.token, **ENV},
+            )
+            assert r.returncode == 0, (name, r.stderr)
+            with sqlite3.connect(db) as con:
+                rows = sorted(con.execute("SELECT path, blob_sha, status FROM source_files"))
+            warnings = sorted(
+                (w["kind"], w["path"], w["message"])
+                for w in json.loads(report.read_text())["warnings"]
+                if w["kind"].startswith(("linked-", "submodule"))
+            )
+            out[name] = (rows, warnings)
+    return out
+
+
+def test_a_link_to_a_folder_the_sync_lists_itself_is_not_named_from_github_either(tmp_path):
+    """`latest -> pages` and `old/lnk -> ../pages`: pages/ is synced, nothing in them is lost. A
+    checkout's walk said nothing; the GitHub source named both "not synced" (`linked-folder`)."""
+    src = tmp_path / "src"
+    (src / "pages").mkdir(parents=True)
+    (src / "pages" / "A.md").write_bytes(PAGE)
+    (src / "old").mkdir()
+    (src / "latest").symlink_to("pages")
+    (src / "old" / "lnk").symlink_to("../pages")
+    got = both_sources(tmp_path, src)
+    assert got["github"] == got["local"]
+    rows, warnings = got["github"]
+    assert [r[0] for r in rows] == ["pages/A.md"]
+    assert [(kind, path) for kind, path, _ in warnings] == [], warnings
