@@ -160,3 +160,56 @@ def test_a_link_to_a_folder_the_sync_lists_itself_is_not_named_from_github_eithe
     rows, warnings = got["github"]
     assert [r[0] for r in rows] == ["pages/A.md"]
     assert [(kind, path) for kind, path, _ in warnings] == [], warnings
+
+
+def test_an_excluded_folder_is_not_listed_by_the_walk_of_a_truncated_github_tree(tmp_path):
+    """`may_select_under` (can a folder hold selected files?) did not apply `--exclude`: a tree too
+    large for one answer had every `node_modules/` folder listed, one request each, for nothing."""
+    with FakeGitHub(None) as fake:
+        files = {"pages/A.md": PAGE, **{f"node_modules/p{i}/x/B.md": PAGE for i in range(3)}}
+        fake.commit(files, links={"node_modules/p0/lnk": "../../pages"})
+        fake.truncate_over = 2
+        r = sync(fake, tmp_path / "x.db", "--exclude", "node_modules/**", "--report", str(tmp_path / "r.json"))
+        trees = [path for _, _, path, _ in fake.log if "/git/trees/" in path]
+        excluded = {
+            e.sha
+            for name, e in fake.repo.walk(fake.repo.commits[fake.head].tree_sha)
+            if name.startswith("node_modules")
+        }
+    assert r.returncode == 0, r.stderr
+    assert not [p for p in trees if p.rsplit("/", 1)[1] in excluded], trees
+    assert [
+        w for w in json.loads((tmp_path / "r.json").read_text())["warnings"] if w["kind"].startswith("linked")
+    ] == []
+
+
+def test_permissions_an_excluded_folder_that_cannot_be_listed_is_not_named(tmp_path):
+    """The checkout's walk entered `--exclude`d folders too: one it could not list was named in an
+    `unreadable-folder` warning ("not listed"), though nothing in it would be synced."""
+    from tests.privileges import restore_permissions, run_cli_unprivileged
+
+    src = tmp_path / "src"
+    (src / "pages").mkdir(parents=True)
+    (src / "pages" / "A.md").write_bytes(PAGE)
+    (src / "node_modules" / "locked").mkdir(parents=True)
+    (src / "node_modules" / "locked").chmod(0o000)
+    try:
+        r = run_cli_unprivileged(
+            "sync",
+            str(src),
+            "--db",
+            str(tmp_path / "o.db"),
+            "--report",
+            str(tmp_path / "r.json"),
+            "--exclude",
+            "node_modules/**",
+            "--quiet",
+            "--workers",
+            "1",
+        )
+    finally:
+        restore_permissions(src)
+    assert r.returncode == 0, r.stderr
+    assert [
+        w for w in json.loads((tmp_path / "r.json").read_text())["warnings"] if w["kind"] == "unreadable-folder"
+    ] == []

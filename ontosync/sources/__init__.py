@@ -160,12 +160,14 @@ class PathFilter:
 
     def may_select_under(self, folder: str) -> bool:
         """Can any path under `folder` (ending in '/') pass the filter? Conservative: True if unsure.
-        Uses `--path` and the literal leading folders of the include globs; skips `.git`."""
+        Uses `--path`, the literal leading folders of the include globs and the exclude globs
+        (`excludes_folder`: an `--exclude`d folder was walked, on GitHub a request each); skips `.git`."""
         if folder.startswith(".git/") or "/.git/" in folder:
             return False
         if self.subdir and not (folder.startswith(self.subdir) or self.subdir.startswith(folder)):
             return False
-        return any(folder.startswith(prefix) or prefix.startswith(folder) for prefix in self.include_prefixes)
+        return any(folder.startswith(prefix) or prefix.startswith(folder) for prefix in self.include_prefixes) \
+            and not self.excludes_folder(folder)
 
     def excludes_folder(self, folder: str) -> bool:
         """Do the exclude globs leave out every path under `folder` (ending in '/')? Asked of a

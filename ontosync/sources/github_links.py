@@ -166,7 +166,7 @@ class LinkFollower:
         selects: followed with the selected links (its text counts toward the tarball's choice), to
         warn if it is a folder, whose files a checkout's walk does not descend either."""
         folder = path + "/"
-        if self.filter.may_select_under(folder) and not self.filter.excludes_folder(folder):
+        if self.filter.may_select_under(folder):
             self._maybe_folders.append(path)
             self._link_shas[raw] = sha
 
@@ -188,8 +188,7 @@ class LinkFollower:
         itself? As a checkout's walk (sources/local.py): `src/latest -> pages` is no loss when
         pages/ is synced, and was named "not synced" from GitHub only."""
         folder = display_name("/".join(reached) + "/") if reached else ""
-        return (folder.startswith(self.filter.subdir) and self.filter.may_select_under(folder)
-                and not self.filter.excludes_folder(folder))
+        return folder.startswith(self.filter.subdir) and self.filter.may_select_under(folder)
 
     def _unfollowed(self, path: str, why: str) -> SourceFile:
         """The refused file of a selected link that is not followed (`why`)."""

@@ -192,7 +192,8 @@ class LocalSource:
             if name == ".git":
                 continue
             if is_dir:
-                yield base + os_name, rel + "/", _DESCEND
+                if self.filter.may_select_under(rel + "/"):  # not an --exclude'd folder (as on GitHub)
+                    yield base + os_name, rel + "/", _DESCEND
                 continue
             if not self.filter(rel):
                 continue
@@ -230,12 +231,8 @@ class LocalSource:
         rel = recorded_name(os.path.relpath(entry.path, self.real_root))
         if self.filter(rel):  # `x.md -> /elsewhere/folder`: the walk names it (linked-file), once
             return
-        if self._may_select_under(rel + "/") and not self._synced_anyway(entry.path):
+        if self.filter.may_select_under(rel + "/") and not self._synced_anyway(entry.path):
             self._link_not_followed(rel, why)
-
-    def _may_select_under(self, folder: str) -> bool:
-        """Could the filter select a file under `folder`, were it descended?"""
-        return self.filter.may_select_under(folder) and not self.filter.excludes_folder(folder)
 
     def _synced_anyway(self, link: str) -> bool:
         """Is the link's target a folder the walk lists itself? `src/latest -> pages` was warned
@@ -244,7 +241,7 @@ class LocalSource:
         if not self._inside(target) or self._in_git(target):
             return False
         rel = recorded_name(self._rel(Path(target)))
-        return rel.startswith(self._start_prefix) and self._may_select_under(rel)
+        return rel.startswith(self._start_prefix) and self.filter.may_select_under(rel)
 
     def _link_not_followed(self, rel: str, why: str) -> SourceFile:
         """The refused file of a link not followed, and its warning, once (sources.link_warning)."""
