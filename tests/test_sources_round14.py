@@ -213,3 +213,47 @@ def test_permissions_an_excluded_folder_that_cannot_be_listed_is_not_named(tmp_p
     assert [
         w for w in json.loads((tmp_path / "r.json").read_text())["warnings"] if w["kind"] == "unreadable-folder"
     ] == []
+
+
+# -- rate limits said plainly --------------------------------------------------------------------------------
+def limited_trees(status: int, body: dict, headers: dict | None = None, times: int = 10**6):
+    """An answer hook: the first `times` tree requests are answered `status` (a rate limit)."""
+    met = []
+
+    def hook(handler, seg, query):
+        if seg[3:5] != ["git", "trees"] or len(met) >= times:
+            return None
+        met.append(1)
+        handler._send(status, body, headers=headers)
+        return status
+
+    return hook
+
+
+def test_a_rate_limit_whose_reset_time_has_passed_is_said_plainly(tmp_path):
+    """Was: `X-RateLimit-Reset` in the past (clocks apart) stopped a run that may not wait with
+    "it resets in 1 s, longer than the 0 s this run may wait ... run again after" (a wait that was
+    never there); and a run that may wait said "waiting 1 s" with no word of why."""
+    with FakeGitHub(None) as fake:
+        fake.commit({"pages/a.md": PAGE})
+        fake.remaining, fake.reset_at = 0, 1_700_000_000  # long gone
+        fake.answer_hook = limited_trees(403, {"message": "API rate limit exceeded for user ID 1."}, times=1)
+        stopped = sync(fake, tmp_path / "x.db", "--max-rate-limit-wait", "0")
+        fake.answer_hook = limited_trees(403, {"message": "API rate limit exceeded for user ID 1."}, times=1)
+        waited = cli(
+            "sync",
+            "github:o/r@main",
+            "--api-url",
+            fake.url,
+            "--db",
+            str(tmp_path / "y.db"),
+            "--workers",
+            "1",
+            env={"GITHUB_TOKEN": fake.token, **ENV},
+        )
+    assert stopped.returncode == 1, stopped.stderr
+    line = stopped.stderr.strip().splitlines()[-1]
+    assert "its reset time has already passed" in line and "run again now" in line, line
+    assert "resets in" not in stopped.stderr and "longer than" not in stopped.stderr
+    assert waited.returncode == 0, waited.stderr
+    assert "GitHub API primary rate limit (HTTP 403), its reset time already passed; waiting 1 s" in waited.stderr
