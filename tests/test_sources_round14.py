@@ -257,3 +257,21 @@ def test_a_rate_limit_whose_reset_time_has_passed_is_said_plainly(tmp_path):
     assert "resets in" not in stopped.stderr and "longer than" not in stopped.stderr
     assert waited.returncode == 0, waited.stderr
     assert "GitHub API primary rate limit (HTTP 403), its reset time already passed; waiting 1 s" in waited.stderr
+
+
+def test_a_rate_limit_met_on_every_try_stops_after_six_tries_and_says_so(tmp_path):
+    """Was: a limit met again on each of a request's tries (Retry-After: 0 each time) stopped with
+    "... (still limited after 6 waits) ...: it resets in 0 s, longer than the 900 s this run may
+    wait": 5 waits were made, and 0 s is no longer than 900 s."""
+    with FakeGitHub(None) as fake:
+        fake.commit({"pages/a.md": PAGE})
+        fake.answer_hook = limited_trees(
+            429, {"message": "You have exceeded a secondary rate limit."}, {"Retry-After": "0"}
+        )
+        r = sync(fake, tmp_path / "x.db")
+        trees = [path for _, _, path, _ in fake.log if "/git/trees/" in path]
+    assert r.returncode == 1, r.stderr
+    line = r.stderr.strip().splitlines()[-1]
+    assert "still limited after 6 tries in a row (5 waits); run again after" in line, line
+    assert "longer than" not in line and "resets in" not in line
+    assert len(trees) == 6, trees

@@ -209,6 +209,8 @@ class GitHubSource(TarballReader, LinkFollower):
 
     def _entries(self) -> dict[str, tuple[str, str, int]]:
         if self._tree is None:
+            if self._stopped is not None:  # read_file met it: not asked again (6 more limited tries)
+                raise self._stopped
             self._resolve()
             assert self._tree_sha is not None
             self._tree = self._list_tree(self._tree_sha)
@@ -490,8 +492,7 @@ class GitHubSource(TarballReader, LinkFollower):
             failing = f"GitHub API kept failing for {self.description} after {counted(self.max_attempts, 'attempt')}"
             raise GitHubUnavailable(f"{failing}: {exc}", str(exc)) from None
         except _RateLimited as exc:
-            raise stop(self.description, f"{exc} (still limited after {RATE_LIMIT_TRIES} waits)", exc.wait,
-                       self.max_rate_limit_wait) from None
+            raise stop(self.description, str(exc), exc.wait, self.max_rate_limit_wait, tries=RATE_LIMIT_TRIES) from None
 
     def _wait_for_known_reset(self, what: str) -> None:
         """The last answer said no requests are left: wait for the reset before asking again."""

@@ -1,10 +1,11 @@
 """How the GitHub source says a rate limit: the stop (checkpoint, exit 1) and its one line.
 
-Why a module of its own: the stop's words must say what happened, and there are cases a
+Why a module of its own: the stop's words must say what happened, and there are three cases a
 single sentence ("it resets in N s, longer than the M s this run may wait") got wrong. A reset
 further off than the run may wait is that sentence. A reset time that has passed (GitHub and this
 machine's clocks apart, or a proxy's stale header) is no wait at all: it said "resets in 1 s,
-longer than the 0 s".
+longer than the 0 s". A limit met on every try of one request is no long wait either: it said
+"resets in 0 s, longer than the 900 s this run may wait", and counted its waits one too many.
 """
 
 from __future__ import annotations
@@ -48,17 +49,26 @@ def reset_passed(headers: dict[str, str]) -> bool:
         return False
 
 
-def stop(description: str, reason: str, wait: float, max_wait: float, *, passed: bool = False) -> RateLimitStop:
-    """The stop of a limit that outlasts `max_wait` (or whose reset `passed`), saying when to run again."""
+def stop(
+    description: str, reason: str, wait: float, max_wait: float, *, passed: bool = False, tries: int = 0
+) -> RateLimitStop:
+    """The stop of a limit that outlasts `max_wait` (or whose reset `passed`, or met `tries` times
+    in a row), saying when to run again."""
     wait = min(wait, LONGEST_STOP_WAIT)
     reset_at = datetime.fromtimestamp(time.time() + wait, timezone.utc).replace(microsecond=0)
     when = reset_at.isoformat().replace("+00:00", "Z")
-    if passed:
-        why = ("its reset time has already passed (GitHub's clock and this machine's differ?), and this run may "
-               f"not wait (--max-rate-limit-wait {max_wait:.0f}); run again now")
+    if tries:
+        why = f"still limited after {tries} tries in a row ({tries - 1} waits); run again after {when}"
+    elif passed:
+        why = (
+            "its reset time has already passed (GitHub's clock and this machine's differ?), and this run may "
+            f"not wait (--max-rate-limit-wait {max_wait:.0f}); run again now"
+        )
     else:
-        why = (f"it resets in {wait:.0f} s, longer than the {max_wait:.0f} s this run may wait "
-               f"(--max-rate-limit-wait); run again after {when}")
+        why = (
+            f"it resets in {wait:.0f} s, longer than the {max_wait:.0f} s this run may wait "
+            f"(--max-rate-limit-wait); run again after {when}"
+        )
     return RateLimitStop(f"{reason} for {description}: {why}", reset_at, wait)
 
 
