@@ -110,13 +110,15 @@ def test_a_tree_entry_without_a_hex_object_id_is_exit_2_not_a_wrong_request(tmp_
 
 
 # -- a checkout and the GitHub source, the same tree -------------------------------------------------------
-def both_sources(tmp_path: Path, src: Path, *extra: str) -> dict[str, tuple]:
-    """The rows and the link warnings of `src` synced from the folder and through the fake API."""
+def both_sources(tmp_path: Path, src: Path, *extra: str, hook=None) -> dict[str, tuple]:
+    """The rows and the link and submodule warnings of `src` synced from the folder and through the
+    fake API (whose answers `hook(fake)` may change)."""
     from tests.fake_github import read_folder, read_links
 
     out = {}
     with FakeGitHub(None) as fake:
         fake.commit(read_folder(src), links=read_links(src))
+        fake.answer_hook = hook(fake) if hook else None
         for name, where in (("local", str(src)), ("github", "github:o/r@main")):
             db, report = tmp_path / f"{name}.db", tmp_path / f"{name}.json"
             api = ("--api-url", fake.url) if name == "github" else ()
@@ -275,3 +277,54 @@ def test_a_rate_limit_met_on_every_try_stops_after_six_tries_and_says_so(tmp_pat
     assert "still limited after 6 tries in a row (5 waits); run again after" in line, line
     assert "longer than" not in line and "resets in" not in line
     assert len(trees) == 6, trees
+
+
+# -- submodules ----------------------------------------------------------------------------------------------
+SUBMODULE_SHA = "c0ffee" + "0" * 34
+
+
+def with_submodule(fake: FakeGitHub, path: str):
+    """An answer hook: every recursive tree answer lists a submodule at `path` too (mode 160000)."""
+
+    def hook(handler, seg, query):
+        if seg[3:5] != ["git", "trees"] or not query.get("recursive"):
+            return None
+        sha = seg[-1] if seg[-1] in fake.repo.trees else fake.repo.commits[fake.head].tree_sha
+        tree = [
+            {"path": p, "mode": e.mode, "type": e.type, "sha": e.sha, **({"size": e.size} if e.size else {})}
+            for p, e in fake.repo.walk(sha)
+        ]
+        folder = path.rpartition("/")[0]
+        tree += [{"path": folder, "mode": "040000", "type": "tree", "sha": "f" * 40}] if folder else []
+        tree.append({"path": path, "mode": "160000", "type": "commit", "sha": SUBMODULE_SHA})
+        handler._send(200, {"sha": sha, "url": "x", "tree": tree, "truncated": False})
+        return 200
+
+    return hook
+
+
+def test_a_submodule_is_named_alike_by_a_checkout_and_the_github_source(tmp_path):
+    """Was: the GitHub source skipped a submodule (mode 160000) without a word, and a checkout's walk
+    one not checked out (its empty folder): every page in it missing, "ok". Now both name it in a
+    `submodule` warning, in the same words, and their rows agree."""
+    from tests.fake_github import read_folder
+
+    gitmodules = b'[submodule "onto"]\n\tpath = vendor/onto\n\turl = https://example.org/onto.git\n'
+    src = tmp_path / "src"
+    (src / "pages").mkdir(parents=True)
+    (src / "pages" / "A.md").write_bytes(PAGE)
+    (src / ".gitmodules").write_bytes(gitmodules)
+    (src / "vendor" / "onto").mkdir(parents=True)  # not checked out: git leaves it empty
+    got = both_sources(tmp_path, src, hook=lambda fake: with_submodule(fake, "vendor/onto"))
+    assert got["github"] == got["local"]
+    rows, warnings = got["github"]
+    assert [r[0] for r in rows] == ["pages/A.md"]
+    assert [(kind, path, message[:40]) for kind, path, message in warnings] == [
+        ("submodule", "vendor/onto", "a submodule, not read: the files in it a")
+    ]
+    with FakeGitHub(None) as fake:
+        fake.commit(read_folder(src))
+        fake.answer_hook = with_submodule(fake, "vendor/onto")
+        excluded = sync(fake, tmp_path / "e.db", "--report", str(tmp_path / "e.json"), "--exclude", "vendor/**")
+    assert excluded.returncode == 0, excluded.stderr
+    assert [w for w in json.loads((tmp_path / "e.json").read_text())["warnings"] if w["kind"] == "submodule"] == []

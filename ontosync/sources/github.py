@@ -44,7 +44,15 @@ from github import Auth, Github, GithubException
 from ontosync.console import counted
 from ontosync.options import DEFAULT_API_URL
 from ontosync.retry import RetryPolicy, default_factor, waiting
-from ontosync.sources import FileTooLarge, PathFilter, SourceError, SourceFile, SourceInterrupted, git_blob_sha
+from ontosync.sources import (
+    FileTooLarge,
+    PathFilter,
+    SourceError,
+    SourceFile,
+    SourceInterrupted,
+    git_blob_sha,
+    submodule_warning,
+)
 from ontosync.sources.github_http import (
     NETWORK_ERRORS,
     SECONDARY_LIMIT_WAIT,
@@ -167,7 +175,8 @@ class GitHubSource(TarballReader, LinkFollower):
         self._side_texts: dict[str, str] = {}  # the logseq/config.edn blobs read, by sha
         self._linked_from: dict[str, dict[str, None]] = {}
         self._maybe_folders: list[str] = []  # links not selected by name, followed to say a folder's loss
-        self.warnings: list[dict] = []  # `linked-folder`, as a checkout's walk says them (sources/local.py)
+        self.warnings: list[dict] = []  # `linked-folder`, `submodule`: as a checkout's walk says them (local.py)
+        self._submodules: list[str] = []  # the tree's submodules (mode 160000), never read
 
     def __repr__(self) -> str:
         return f"GitHubSource({self.description!r}, api_url={self.api_url!r})"
@@ -389,6 +398,8 @@ class GitHubSource(TarballReader, LinkFollower):
         for item in items:
             if item.type != "blob":  # folders are implied; "commit" is a submodule
                 self._subdir_seen |= item.type == "tree" and display_name(f"{prefix}{item.name}/") == self.filter.subdir
+                if item.type == "commit":
+                    self._submodule(display_name(prefix + item.name))
                 continue
             path = display_name(prefix + item.name)  # escaped as a checkout's walk records it
             if path != prefix + item.name and path in out:
@@ -404,6 +415,14 @@ class GitHubSource(TarballReader, LinkFollower):
             if item.mode == LINK_MODE:  # a selected link's text may come from the tarball (github_links)
                 self._link_shas[prefix + item.name] = item.sha
             out[path] = (item.mode, item.sha, item.size)
+
+    def _submodule(self, path: str) -> None:
+        """A submodule the filter could select files in: named (sources.submodule_warning), once."""
+        self._submodules.append(path)
+        warning = submodule_warning(path)
+        if self.filter.may_select_under(path + "/") and path.startswith(self.filter.subdir) \
+                and warning not in self.warnings:
+            self.warnings.append(warning)
 
     def _get_tree(self, sha: str, recursive: bool) -> tuple[list[TreeItem], bool]:
         what = f"GET tree {sha[:12]}" + (" (recursive)" if recursive else "")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import re
 import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -33,9 +34,10 @@ from ontosync.sources import (
     SourceError,
     SourceFile,
     link_warning,
+    submodule_warning,
 )
 from ontosync.sources.git_head import checkout_revision
-from ontosync.sources.names import needs_escape, os_name, recorded_name, unescape_name
+from ontosync.sources.names import display_name, needs_escape, os_name, recorded_name, unescape_name
 
 READ_CHUNK = 1 << 20
 
@@ -59,6 +61,7 @@ class LocalSource:
             if unread else []
         self._os_paths: dict[str, str] = {}  # recorded path -> OS path, for escaped names only
         self._linked: set[tuple[str, str]] = set()  # links named in `warnings`, once (the counting walk meets them too)
+        self._submodules: set[str] = set()  # "path/" of each submodule a `.gitmodules` the walk met declares
         self._start_prefix = ""
         self.stat_cache = None  # set by the sync: pipeline/stat_cache.py (hashes only what `stat` says changed)
         self._check_listable(self._start())
@@ -180,6 +183,7 @@ class LocalSource:
             yield "", prefix, SourceFile(prefix, None, 0, f"cannot list folder: {exc.strerror or exc}")
             return
         base = os.path.join(os.fspath(folder), "")  # ends with the separator: each file's path is base + name
+        self._submodules_in(base, prefix, keys)
         pos, end = 0, len(keys)
         while pos < end:
             stop = keys.find("\0", pos)
@@ -198,6 +202,25 @@ class LocalSource:
             if not self.filter(rel):
                 continue
             yield base + os_name, rel, None
+
+    def _submodules_in(self, base: str, prefix: str, keys: str) -> None:
+        """Note the submodules a folder's `.gitmodules` declares (a submodule's own, nested, names
+        paths from its folder), and name a declared one that is empty: not checked out, its files
+        are not synced (sources.submodule_warning, as the GitHub source names every submodule)."""
+        if not keys and prefix in self._submodules:
+            warning = submodule_warning(prefix.rstrip("/"))
+            if warning not in self.warnings:  # the counting walk meets it too
+                self.warnings.append(warning)
+        if "\0.gitmodules\0" not in f"\0{keys}\0":
+            return
+        try:
+            text = read_regular_file(base + ".gitmodules", 1 << 20).decode("utf-8", "surrogateescape")
+        except OSError:
+            return
+        for m in re.finditer(r"^\s*path\s*=\s*(.*?)\s*$", text, re.MULTILINE):
+            path = m.group(1).strip('"').strip("/")
+            if path and _safe_relpath(path):
+                self._submodules.add(prefix + display_name(path) + "/")  # git's name, read as UTF-8
 
     def _key(self, entry: os.DirEntry, odd: dict[str, str]) -> str | None:
         """The sort key of an entry: its recorded name, plus "/" for a folder; None to leave it out."""
