@@ -326,5 +326,10 @@ def test_a_submodule_is_named_alike_by_a_checkout_and_the_github_source(tmp_path
         fake.commit(read_folder(src))
         fake.answer_hook = with_submodule(fake, "vendor/onto")
         excluded = sync(fake, tmp_path / "e.db", "--report", str(tmp_path / "e.json"), "--exclude", "vendor/**")
+        in_it = sync(fake, tmp_path / "p.db", "--path", "vendor/onto/pages")
     assert excluded.returncode == 0, excluded.stderr
     assert [w for w in json.loads((tmp_path / "e.json").read_text())["warnings"] if w["kind"] == "submodule"] == []
+    # --path inside it: said so, not "--path folder not found"
+    assert in_it.returncode == 2
+    line = one_line_error(in_it)
+    assert "--path vendor/onto/pages is in the submodule vendor/onto, which the GitHub source does not read" in line

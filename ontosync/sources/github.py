@@ -367,6 +367,9 @@ class GitHubSource(TarballReader, LinkFollower):
             parts = sub.split("/")
             if any("/".join(parts[:i]) in self._raw_links for i in range(1, len(parts) + 1)):
                 raise SourceError(f"--path must not pass through a symbolic link: {sub}")
+            if inside := next((m for m in self._submodules if f"{sub}/".startswith(f"{m}/")), None):
+                raise SourceError(f"--path {sub} is in the submodule {inside}, which the GitHub source does not read: "
+                                  "sync a checkout of the repository with its submodules")
             raise SourceError(f"--path folder not found in {self.description}: {sub}")
         return out
 
