@@ -333,3 +333,19 @@ def test_a_submodule_is_named_alike_by_a_checkout_and_the_github_source(tmp_path
     assert in_it.returncode == 2
     line = one_line_error(in_it)
     assert "--path vendor/onto/pages is in the submodule vendor/onto, which the GitHub source does not read" in line
+
+
+def test_a_nested_submodule_not_checked_out_is_named_on_the_terminal_too(tmp_path):
+    """A submodule's own `.gitmodules` names paths from its folder: `lib/onto` checked out, its
+    `deps/core` not. The terminal said "1 files: 1 ok" and nothing of the empty one."""
+    src = tmp_path / "src"
+    (src / "lib" / "onto" / "deps" / "core").mkdir(parents=True)
+    (src / ".gitmodules").write_text('[submodule "onto"]\n\tpath = lib/onto\n')
+    (src / "lib" / "onto" / ".gitmodules").write_text('[submodule "core"]\n\tpath = deps/core\n')
+    (src / "lib" / "onto" / ".git").write_text("gitdir: ../../.git/modules/onto\n")
+    (src / "lib" / "onto" / "A.md").write_bytes(PAGE)
+    r = cli("sync", str(src), "--db", str(tmp_path / "o.db"), "--report", str(tmp_path / "r.json"), "--workers", "1")
+    assert r.returncode == 0, r.stderr
+    warnings = json.loads((tmp_path / "r.json").read_text())["warnings"]
+    assert [w["path"] for w in warnings if w["kind"] == "submodule"] == ["lib/onto/deps/core"]
+    assert "not synced: lib/onto/deps/core: a submodule, not read: the files in it are not synced" in r.stderr
