@@ -349,3 +349,17 @@ def test_a_nested_submodule_not_checked_out_is_named_on_the_terminal_too(tmp_pat
     warnings = json.loads((tmp_path / "r.json").read_text())["warnings"]
     assert [w["path"] for w in warnings if w["kind"] == "submodule"] == ["lib/onto/deps/core"]
     assert "not synced: lib/onto/deps/core: a submodule, not read: the files in it are not synced" in r.stderr
+
+
+def test_a_path_that_is_a_file_is_said_alike_from_github_and_a_checkout(tmp_path):
+    """`--path pages/a.md`: a checkout said "--path pages/a.md: not a folder", the GitHub source
+    "--path folder not found in github:o/r@main: pages/a.md", as if misspelt."""
+    src = tmp_path / "src"
+    (src / "pages").mkdir(parents=True)
+    (src / "pages" / "a.md").write_bytes(PAGE)
+    local = cli("sync", str(src), "--db", str(tmp_path / "l.db"), "--path", "pages/a.md", "--quiet")
+    with FakeGitHub(None) as fake:
+        fake.commit({"pages/a.md": PAGE})
+        remote = sync(fake, tmp_path / "g.db", "--path", "pages/a.md")
+    assert local.returncode == remote.returncode == 2, (local.stderr, remote.stderr)
+    assert one_line_error(remote) == one_line_error(local) == "ontosync: error: --path pages/a.md: not a folder"

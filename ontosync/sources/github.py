@@ -165,6 +165,7 @@ class GitHubSource(TarballReader, LinkFollower):
         self.notice: Callable[[str], None] = log.warning
         self._unhinted_limits = 0  # secondary rate limits met without a hint of how long to wait
         self._subdir_seen = False  # the listing met the --path folder
+        self._subdir_file = False  # ... or a file of that name
         self._tree: dict[str, tuple[str, str, int]] | None = None  # the selected files, listed once
         self._side_files: dict[str, tuple[str, str, int]] = {}  # logseq/config.edn entries, for read_file
         self._raw_links: dict[str, str] = {}  # symbolic links, followed as a checkout's walk follows them
@@ -367,6 +368,8 @@ class GitHubSource(TarballReader, LinkFollower):
             parts = sub.split("/")
             if any("/".join(parts[:i]) in self._raw_links for i in range(1, len(parts) + 1)):
                 raise SourceError(f"--path must not pass through a symbolic link: {sub}")
+            if self._subdir_file:  # a checkout's words (sources/local.py), not "not found"
+                raise SourceError(f"--path {sub}: not a folder")
             if inside := next((m for m in self._submodules if f"{sub}/".startswith(f"{m}/")), None):
                 raise SourceError(f"--path {sub} is in the submodule {inside}, which the GitHub source does not read: "
                                   "sync a checkout of the repository with its submodules")
@@ -405,6 +408,7 @@ class GitHubSource(TarballReader, LinkFollower):
                     self._submodule(display_name(prefix + item.name))
                 continue
             path = display_name(prefix + item.name)  # escaped as a checkout's walk records it
+            self._subdir_file |= f"{path}/" == self.filter.subdir
             if path != prefix + item.name and path in out:
                 continue  # a plain name spelled as this escape wins, as in the walk of a checkout
             if item.mode == LINK_MODE:
