@@ -86,6 +86,17 @@ def test_a_tree_path_out_of_the_repository_is_refused_in_one_line(tmp_path, path
     assert "\x00" not in line and not (tmp_path / "x.db").exists()
 
 
+def test_a_path_listed_twice_in_a_tree_is_refused_in_one_line(tmp_path):
+    """Git's tree holds each name once; a listing naming `pages/b.md` twice (two blobs) had the
+    later one silently replace the earlier."""
+    with FakeGitHub(None) as fake:
+        fake.commit({"pages/a.md": PAGE, "pages/b.md": b"- b\n"})
+        fake.answer_hook = on_trees([blob("pages/a.md"), blob("pages/b.md"), blob("pages/b.md", b"- b\n")])
+        r = sync(fake, tmp_path / "x.db")
+    assert r.returncode == 2, r.stderr
+    assert one_line_error(r).endswith("for github:o/r@main: a path listed twice: 'pages/b.md'")
+
+
 BAD_SHAS = {
     "a blob": blob("pages/b.md") | {"sha": "zz"},
     "a link": blob("more", b"pages", "120000") | {"sha": "../commits/main"},

@@ -29,7 +29,13 @@ def tree_items(data: Any, description: str) -> tuple[list[TreeItem], bool]:
     entries = data.get("tree") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         raise _unexpected(description)
-    return [_item(entry, description) for entry in entries], bool(data.get("truncated"))
+    items = [_item(entry, description) for entry in entries]
+    seen: set[str] = set()
+    for item in items:  # git's tree holds each name once: the later entry silently replaced the earlier
+        if item.name in seen:
+            raise _unexpected(description, f"a path listed twice: {_shown(item.name)}")
+        seen.add(item.name)
+    return items, bool(data.get("truncated"))
 
 
 def folders_left_out(items: list[TreeItem]) -> bool:
