@@ -374,3 +374,18 @@ def test_a_path_that_is_a_file_is_said_alike_from_github_and_a_checkout(tmp_path
         remote = sync(fake, tmp_path / "g.db", "--path", "pages/a.md")
     assert local.returncode == remote.returncode == 2, (local.stderr, remote.stderr)
     assert one_line_error(remote) == one_line_error(local) == "ontosync: error: --path pages/a.md: not a folder"
+
+
+def test_a_submodule_not_checked_out_under_the_path_folder_is_named_from_a_checkout(tmp_path):
+    """`--path vendor`: the walk starts below the root, whose `.gitmodules` declares `vendor/onto`;
+    the GitHub source named the empty submodule, a checkout's walk did not."""
+    src = tmp_path / "src"
+    (src / "vendor" / "onto").mkdir(parents=True)
+    (src / "vendor" / "A.md").write_bytes(PAGE)
+    (src / ".gitmodules").write_text('[submodule "onto"]\n\tpath = vendor/onto\n')
+    for path in ("vendor", "vendor/onto"):
+        report = tmp_path / "r.json"
+        r = cli("sync", str(src), "--db", str(tmp_path / "o.db"), "--path", path, "--report", str(report), "--quiet")
+        assert r.returncode == 0, r.stderr
+        warnings = json.loads(report.read_text())["warnings"]
+        assert [w["path"] for w in warnings if w["kind"] == "submodule"] == ["vendor/onto"], path

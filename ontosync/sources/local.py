@@ -106,6 +106,10 @@ class LocalSource:
         limit as nested generators, a traceback that stopped every sync of it."""
         start = self._start()
         self._start_prefix = recorded_name(self._rel(start))  # recorded form, as the filter's subdir
+        above = ""
+        for part in self.filter.os_subdir.split("/")[:-1]:  # the folders above --path: their .gitmodules too
+            self._read_gitmodules(os.path.join(self._root, above), recorded_name(above))
+            above += part + "/"
         stack = [self._walk(start, self._start_prefix)]
         while stack:
             item = next(stack[-1], None)
@@ -211,8 +215,11 @@ class LocalSource:
             warning = submodule_warning(prefix.rstrip("/"))
             if warning not in self.warnings:  # the counting walk meets it too
                 self.warnings.append(warning)
-        if "\0.gitmodules\0" not in f"\0{keys}\0":
-            return
+        if "\0.gitmodules\0" in f"\0{keys}\0":
+            self._read_gitmodules(base, prefix)
+
+    def _read_gitmodules(self, base: str, prefix: str) -> None:
+        """The submodules the `.gitmodules` in `base` (the folder recorded as `prefix`) declares."""
         try:
             text = read_regular_file(base + ".gitmodules", 1 << 20).decode("utf-8", "surrogateescape")
         except OSError:
