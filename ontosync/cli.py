@@ -438,6 +438,7 @@ _NAMED_WARNINGS = (
      "symbolic links to folders, not followed: the files in them are not synced"),
     ("linked-file", "not followed",
      "symbolic links to files that are not read: the report's `linked-file` warnings say why"),
+    ("submodule", "not synced", "submodules, not read: the files in them are not synced"),
     # one at most each (store/health.py hard_link_warnings, pipeline/emptied.py, sources/git_head.py)
     ("hard-links", "warning", ""), ("no-ontology-files", "warning", ""), ("revision", "warning", ""),
 )

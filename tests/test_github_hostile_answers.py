@@ -99,7 +99,8 @@ def test_names_with_control_characters_are_recorded_as_the_local_source_records_
     """Was: a tree path holding ESC, a newline or NUL was recorded and printed raw (a terminal
     escape in every message naming it; a NUL PostgreSQL text cannot hold), where the same
     repository synced from a checkout records it escaped (sources/names.py)."""
-    names = ["pages/a.md", "pages/esc\x1b[31mred.md", "pages/new\nline.md", "pages/nul\x00.md", "pages/back\\slash.md"]
+    # (a NUL, which git's tree format cannot hold, refuses the listing: test_sources_round14.py)
+    names = ["pages/a.md", "pages/esc\x1b[31mred.md", "pages/new\nline.md", "pages/back\\slash.md"]
     fake.commit({name: PAGE for name in names})
     db = tmp_path / "x.db"
     r = sync(fake, db, "--path", "pages", "--workers", "1")

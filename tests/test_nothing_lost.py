@@ -70,9 +70,10 @@ def test_a_linked_folder_the_include_globs_cannot_reach_is_not_named(tmp_path):
 
 
 def test_a_linked_folder_of_a_github_tree_is_named_as_a_checkouts(tmp_path):
-    """The same tree through the API (mode 120000 entries): `more -> inner` is a folder inside the
-    repository, said alike; `pages -> ../elsewhere/pages` leads out of it (nothing there on GitHub),
-    and `notes -> inner/A.md` is a file: neither is a folder the repository holds."""
+    """The same tree through the API (mode 120000 entries): `sub/x.md -> ../inner` is a folder inside
+    the repository, said alike; `more -> inner` is one the sync lists itself, not named, as by a
+    checkout's walk (test_sources_round14.py); `pages -> ../elsewhere/pages` leads out of it (nothing
+    there on GitHub), and `notes -> inner/A.md` is a file: neither is a folder the repository holds."""
     with FakeGitHub(None) as fake:
         fake.commit({"inner/A.md": PAGE}, links={"pages": "../elsewhere/pages", "more": "inner",
                                                  "notes": "inner/A.md", "sub/x.md": "../inner",
@@ -81,8 +82,8 @@ def test_a_linked_folder_of_a_github_tree_is_named_as_a_checkouts(tmp_path):
         proc = cli("sync", "github:o/r", "--api-url", fake.url, "--db", tmp_path / "g.db", "--report", report,
                    "--workers", "1", env={"GITHUB_TOKEN": fake.token, "ONTOSYNC_RETRY_BACKOFF": "0.001"})
     assert proc.returncode == 0, proc.stderr
-    assert _linked_folder_warnings(report) == ["more", "sub/x.md"]
-    assert "not descended: more, sub/x.md (symbolic links to folders" in proc.stderr
+    assert _linked_folder_warnings(report) == ["sub/x.md"]
+    assert "not descended: sub/x.md: a symbolic link to a folder" in proc.stderr
     assert _linked_file_warnings(report) == [("Out.md", OUTSIDE)]
 
 
@@ -188,7 +189,9 @@ def test_a_linked_folder_excluded_or_synced_anyway_is_not_named_and_a_linked_pag
 def test_a_github_link_under_an_excluded_folder_is_neither_fetched_nor_named(tmp_path):
     """On GitHub, each link under `node_modules/` had its blob fetched to warn of it as a folder."""
     with FakeGitHub(None) as fake:
-        fake.commit({"inner/A.md": PAGE}, links={"node_modules/pkg": "../inner", "more": "inner"})
+        # `more` leads to a folder the sync leaves out (a link to inner/, which it lists, is no news)
+        fake.commit({"inner/A.md": PAGE, "node_modules/x/B.md": PAGE},
+                    links={"node_modules/pkg": "../inner", "more": "node_modules/x"})
         report = tmp_path / "r.json"
         proc = cli("sync", "github:o/r", "--api-url", fake.url, "--db", tmp_path / "g.db", "--report", report,
                    "--exclude", "node_modules/**", "--workers", "1",

@@ -59,6 +59,17 @@ def linked_folder_warning(path: str) -> dict:
                        "(links to folders are never descended; sync the folder itself, or link its files)"}
 
 
+def submodule_warning(path: str) -> dict:
+    """The `submodule` warning of a submodule whose files the sync does not read. Why: the GitHub
+    source skipped each one (a tree entry of mode 160000) without a word, as a checkout's walk
+    skipped one not checked out (an empty folder), every page in it missing from the database.
+    Said alike by both sources (sources/github.py, sources/local.py)."""
+    return {"path": path, "kind": "submodule", "line": None,
+            "message": "a submodule, not read: the files in it are not synced (the GitHub source reads no "
+                       "submodule; a checkout holds its files once they are checked out: `git submodule update "
+                       "--init`, actions/checkout's `submodules: true`)"}
+
+
 class Source(Protocol):
     description: str  # what the report calls the source: a directory or github:owner/repo@ref
     revision: str | None  # commit sha when known
@@ -160,12 +171,14 @@ class PathFilter:
 
     def may_select_under(self, folder: str) -> bool:
         """Can any path under `folder` (ending in '/') pass the filter? Conservative: True if unsure.
-        Uses `--path` and the literal leading folders of the include globs; skips `.git`."""
+        Uses `--path`, the literal leading folders of the include globs and the exclude globs
+        (`excludes_folder`: an `--exclude`d folder was walked, on GitHub a request each); skips `.git`."""
         if folder.startswith(".git/") or "/.git/" in folder:
             return False
         if self.subdir and not (folder.startswith(self.subdir) or self.subdir.startswith(folder)):
             return False
-        return any(folder.startswith(prefix) or prefix.startswith(folder) for prefix in self.include_prefixes)
+        return any(folder.startswith(prefix) or prefix.startswith(folder) for prefix in self.include_prefixes) \
+            and not self.excludes_folder(folder)
 
     def excludes_folder(self, folder: str) -> bool:
         """Do the exclude globs leave out every path under `folder` (ending in '/')? Asked of a

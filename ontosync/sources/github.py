@@ -36,7 +36,6 @@ import math
 import time
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime, timezone
 from typing import TypeVar
 
 import requests
@@ -45,9 +44,16 @@ from github import Auth, Github, GithubException
 from ontosync.console import counted
 from ontosync.options import DEFAULT_API_URL
 from ontosync.retry import RetryPolicy, default_factor, waiting
-from ontosync.sources import FileTooLarge, PathFilter, SourceError, SourceFile, SourceInterrupted, git_blob_sha
+from ontosync.sources import (
+    FileTooLarge,
+    PathFilter,
+    SourceError,
+    SourceFile,
+    SourceInterrupted,
+    git_blob_sha,
+    submodule_warning,
+)
 from ontosync.sources.github_http import (
-    LONGEST_STOP_WAIT,
     NETWORK_ERRORS,
     SECONDARY_LIMIT_WAIT,
     Secret,
@@ -64,6 +70,8 @@ from ontosync.sources.github_http import (
     says_when,
     server_message,
 )
+from ontosync.sources.github_limits import RATE_LIMIT_TRIES, RateLimitStop, clock, reset_passed, stop
+from ontosync.sources.github_limits import RateLimited as _RateLimited
 from ontosync.sources.github_links import LINK_MODE, LinkFollower, LinkTarget, folder_index, known_texts
 from ontosync.sources.github_tarball import GitHubDown, GitHubUnavailable, TarballReader
 from ontosync.sources.github_tarball import Transient as _Transient
@@ -83,31 +91,10 @@ T = TypeVar("T")
 # repositories where the selected folder is a small part of the tarball.
 DEFAULT_BLOB_THRESHOLD = 20
 DEFAULT_MAX_RATE_LIMIT_WAIT = 900.0  # 15 minutes
-RATE_LIMIT_TRIES = 6  # consecutive rate-limit answers to one request before giving up
 # Files in a row whose blob kept failing through every attempt: GitHub is down, the run stops.
 DOWN_AFTER = 3
 
 SIDE_FILE = "logseq/config.edn"  # the one kind of unselected file read_file can read
-
-
-class RateLimitStop(SourceInterrupted):
-    """The rate limit resets later than this run may wait: checkpoint, exit 1, retry later.
-
-    `reset_at` is when GitHub said the limit resets (UTC), `wait_s` how long that was from now.
-    """
-
-    def __init__(self, message: str, reset_at: datetime, wait_s: float):
-        super().__init__(message)
-        self.reset_at = reset_at
-        self.wait_s = wait_s
-
-
-class _RateLimited(Exception):
-    """Wait `wait` seconds, then retry (Retry-After or a reset within the allowed wait)."""
-
-    def __init__(self, message: str, wait: float):
-        super().__init__(message)
-        self.wait = wait
 
 
 class GitHubSource(TarballReader, LinkFollower):
@@ -178,6 +165,7 @@ class GitHubSource(TarballReader, LinkFollower):
         self.notice: Callable[[str], None] = log.warning
         self._unhinted_limits = 0  # secondary rate limits met without a hint of how long to wait
         self._subdir_seen = False  # the listing met the --path folder
+        self._subdir_file = False  # ... or a file of that name
         self._tree: dict[str, tuple[str, str, int]] | None = None  # the selected files, listed once
         self._side_files: dict[str, tuple[str, str, int]] = {}  # logseq/config.edn entries, for read_file
         self._raw_links: dict[str, str] = {}  # symbolic links, followed as a checkout's walk follows them
@@ -188,7 +176,8 @@ class GitHubSource(TarballReader, LinkFollower):
         self._side_texts: dict[str, str] = {}  # the logseq/config.edn blobs read, by sha
         self._linked_from: dict[str, dict[str, None]] = {}
         self._maybe_folders: list[str] = []  # links not selected by name, followed to say a folder's loss
-        self.warnings: list[dict] = []  # `linked-folder`, as a checkout's walk says them (sources/local.py)
+        self.warnings: list[dict] = []  # `linked-folder`, `submodule`: as a checkout's walk says them (local.py)
+        self._submodules: list[str] = []  # the tree's submodules (mode 160000), never read
 
     def __repr__(self) -> str:
         return f"GitHubSource({self.description!r}, api_url={self.api_url!r})"
@@ -230,6 +219,8 @@ class GitHubSource(TarballReader, LinkFollower):
 
     def _entries(self) -> dict[str, tuple[str, str, int]]:
         if self._tree is None:
+            if self._stopped is not None:  # read_file met it: not asked again (6 more limited tries)
+                raise self._stopped
             self._resolve()
             assert self._tree_sha is not None
             self._tree = self._list_tree(self._tree_sha)
@@ -377,6 +368,11 @@ class GitHubSource(TarballReader, LinkFollower):
             parts = sub.split("/")
             if any("/".join(parts[:i]) in self._raw_links for i in range(1, len(parts) + 1)):
                 raise SourceError(f"--path must not pass through a symbolic link: {sub}")
+            if self._subdir_file:  # a checkout's words (sources/local.py), not "not found"
+                raise SourceError(f"--path {sub}: not a folder")
+            if inside := next((m for m in self._submodules if f"{sub}/".startswith(f"{m}/")), None):
+                raise SourceError(f"--path {sub} is in the submodule {inside}, which the GitHub source does not read: "
+                                  "sync a checkout of the repository with its submodules")
             raise SourceError(f"--path folder not found in {self.description}: {sub}")
         return out
 
@@ -408,8 +404,11 @@ class GitHubSource(TarballReader, LinkFollower):
         for item in items:
             if item.type != "blob":  # folders are implied; "commit" is a submodule
                 self._subdir_seen |= item.type == "tree" and display_name(f"{prefix}{item.name}/") == self.filter.subdir
+                if item.type == "commit":
+                    self._submodule(display_name(prefix + item.name))
                 continue
             path = display_name(prefix + item.name)  # escaped as a checkout's walk records it
+            self._subdir_file |= f"{path}/" == self.filter.subdir
             if path != prefix + item.name and path in out:
                 continue  # a plain name spelled as this escape wins, as in the walk of a checkout
             if item.mode == LINK_MODE:
@@ -423,6 +422,14 @@ class GitHubSource(TarballReader, LinkFollower):
             if item.mode == LINK_MODE:  # a selected link's text may come from the tarball (github_links)
                 self._link_shas[prefix + item.name] = item.sha
             out[path] = (item.mode, item.sha, item.size)
+
+    def _submodule(self, path: str) -> None:
+        """A submodule the filter could select files in: named (sources.submodule_warning), once."""
+        self._submodules.append(path)
+        warning = submodule_warning(path)
+        if self.filter.may_select_under(path + "/") and path.startswith(self.filter.subdir) \
+                and warning not in self.warnings:
+            self.warnings.append(warning)
 
     def _get_tree(self, sha: str, recursive: bool) -> tuple[list[TreeItem], bool]:
         what = f"GET tree {sha[:12]}" + (" (recursive)" if recursive else "")
@@ -501,7 +508,7 @@ class GitHubSource(TarballReader, LinkFollower):
         def on_limited(exc: BaseException, tries: int, wait: float) -> None:
             self.retries += 1
             self.rate_limit_waits += 1
-            self.notice(f"{exc or what}; waiting {wait:.0f} s, until {_clock(wait)}")
+            self.notice(f"{exc or what}; waiting {wait:.0f} s, until {clock(wait)}")
 
         with_backoff = self.retry.retrying(attempt, _Transient, on_retry=on_transient)
         with_waits = waiting(with_backoff, _RateLimited, lambda exc: exc.wait, RATE_LIMIT_TRIES, on_retry=on_limited)
@@ -511,7 +518,7 @@ class GitHubSource(TarballReader, LinkFollower):
             failing = f"GitHub API kept failing for {self.description} after {counted(self.max_attempts, 'attempt')}"
             raise GitHubUnavailable(f"{failing}: {exc}", str(exc)) from None
         except _RateLimited as exc:
-            raise self._stop(f"{exc} (still limited after {RATE_LIMIT_TRIES} waits)", exc.wait) from None
+            raise stop(self.description, str(exc), exc.wait, self.max_rate_limit_wait, tries=RATE_LIMIT_TRIES) from None
 
     def _wait_for_known_reset(self, what: str) -> None:
         """The last answer said no requests are left: wait for the reset before asking again."""
@@ -520,13 +527,13 @@ class GitHubSource(TarballReader, LinkFollower):
         reset = requester.rate_limiting_resettime
         if remaining != 0 or not reset:
             return
-        wait = reset - time.time() + 1
-        if wait <= 0:
+        if reset <= time.time():  # passed: ask (a wait of its +1 s was a stop "in 1 s" at --max-rate-limit-wait 0)
             return
+        wait = reset - time.time() + 1
         if wait > self.max_rate_limit_wait:
-            raise self._stop("GitHub API rate limit used up", wait)
+            raise stop(self.description, "GitHub API rate limit used up", wait, self.max_rate_limit_wait)
         self.rate_limit_waits += 1
-        self.notice(f"GitHub API rate limit used up; waiting {wait:.0f} s for the reset, until {_clock(wait)}, "
+        self.notice(f"GitHub API rate limit used up; waiting {wait:.0f} s for the reset, until {clock(wait)}, "
                     f"before {what}")
         time.sleep(wait)
 
@@ -563,20 +570,11 @@ class GitHubSource(TarballReader, LinkFollower):
         kind, wait = limit
         if not says_when(headers):
             self._unhinted_limits += 1  # GitHub: waits that grow while the limit is met again
+        passed = reset_passed(headers)  # said plainly: no "resets in 1 s" (its +1 s) for a time gone by
         if wait > self.max_rate_limit_wait:
-            return self._stop(f"GitHub API {kind} reached", wait)
-        return _RateLimited(f"{what}: GitHub API {kind} (HTTP {status})", wait)
-
-    def _stop(self, reason: str, wait: float) -> RateLimitStop:
-        wait = min(wait, LONGEST_STOP_WAIT)
-        reset_at = datetime.fromtimestamp(time.time() + wait, timezone.utc).replace(microsecond=0)
-        when = reset_at.isoformat().replace("+00:00", "Z")
-        return RateLimitStop(
-            f"{reason} for {self.description}: it resets in {wait:.0f} s, longer than the "
-            f"{self.max_rate_limit_wait:.0f} s this run may wait (--max-rate-limit-wait); "
-            f"run again after {when}",
-            reset_at, wait,
-        )
+            return stop(self.description, f"GitHub API {kind} reached", wait, self.max_rate_limit_wait, passed=passed)
+        return _RateLimited(f"{what}: GitHub API {kind} (HTTP {status})"
+                            + (", its reset time already passed" if passed else ""), wait)
 
     def _not_found(self) -> SourceError:
         """404/422 on the ref: one more request tells a missing repository from a missing ref."""
@@ -594,7 +592,3 @@ class GitHubSource(TarballReader, LinkFollower):
         return SourceError(f"{base} (no branch, tag or commit {self.ref or 'HEAD'!r} "
                            f"in {self.owner}/{self.repo_name})")
 
-
-def _clock(wait: float) -> str:
-    """The UTC time `wait` seconds from now, as a line about a wait names it: `14:20:03Z`."""
-    return datetime.fromtimestamp(time.time() + min(wait, LONGEST_STOP_WAIT), timezone.utc).strftime("%H:%M:%SZ")

@@ -53,13 +53,15 @@ class LinkTarget(NamedTuple):
 Child = Callable[[str, str], "TreeItem | None"]  # (folder path, name) -> that entry, None if absent
 
 
-def follow_link(path: str, child: Child, link_text: Callable[[str], str]) -> LinkTarget | str:
+def follow_link(path: str, child: Child, link_text: Callable[[str], str],
+                reached: list[str] | None = None) -> LinkTarget | str:
     """The file the link at `path` leads to, or why it is not followed (the checkout's words).
 
     `child(folder, name)` looks an entry up in the tree ("" is the root); `link_text(sha)` is the
-    target text a link blob holds.
+    target text a link blob holds. `reached`, when given, is left holding the names of the path
+    the resolution reached: for a link to a folder, that folder's.
     """
-    resolved: list[str] = []  # the folders reached so far, links resolved
+    resolved: list[str] = [] if reached is None else reached  # the folders reached so far, links resolved
     last: TreeItem | None = None  # the entry reached last; None: a folder
     todo = deque(path.split("/"))
     hops = 0
@@ -141,7 +143,7 @@ class LinkFollower:
     _fetch_blob: Callable[..., bytes]
     _read_tarball: Callable[..., Iterator[Any]]
 
-    def _follow(self, path: str) -> LinkTarget | str:
+    def _follow(self, path: str, reached: list[str] | None = None) -> LinkTarget | str:
         """The target of the link recorded as `path` (see follow_link)."""
         def link_text(sha: str) -> str:
             if self._link_shas:  # decided once, at the first link, for the links no run has read
@@ -154,7 +156,7 @@ class LinkFollower:
                 self._link_texts[sha] = data.decode("utf-8", "surrogateescape")
             return self._link_texts[sha]
 
-        target = follow_link(self._raw_links.get(path, path), self._child, link_text)
+        target = follow_link(self._raw_links.get(path, path), self._child, link_text, reached)
         if isinstance(target, LinkTarget):
             self._linked_from.setdefault(display_name(target.path), {})[path] = None  # an ordered set
         return target
@@ -164,7 +166,7 @@ class LinkFollower:
         selects: followed with the selected links (its text counts toward the tarball's choice), to
         warn if it is a folder, whose files a checkout's walk does not descend either."""
         folder = path + "/"
-        if self.filter.may_select_under(folder) and not self.filter.excludes_folder(folder):
+        if self.filter.may_select_under(folder):
             self._maybe_folders.append(path)
             self._link_shas[raw] = sha
 
@@ -172,13 +174,21 @@ class LinkFollower:
         """The `linked-folder` warnings of the links `_unselected_link` kept (once a run)."""
         maybe, self._maybe_folders = self._maybe_folders, []
         for path in sorted(maybe):
+            reached: list[str] = []
             try:
-                target = self._follow(path)
+                target = self._follow(path, reached)
             except GitHubUnavailable as exc:  # one link's text: no reason to stop the run
                 log.warning("%s: cannot read the symbolic link from GitHub: %s", path, exc.last)
                 continue
-            if target == LINK_TO_FOLDER:  # else a file or nothing, which its name does not select: no loss
-                self._note_link(path, LINK_TO_FOLDER)
+            if target == LINK_TO_FOLDER and not self._synced_anyway(reached):  # else a file or nothing, which
+                self._note_link(path, LINK_TO_FOLDER)  # its name does not select: no loss
+
+    def _synced_anyway(self, reached: list[str]) -> bool:
+        """Is the folder a link leads to (its names, `reached`) one the listing selects files in
+        itself? As a checkout's walk (sources/local.py): `src/latest -> pages` is no loss when
+        pages/ is synced, and was named "not synced" from GitHub only."""
+        folder = display_name("/".join(reached) + "/") if reached else ""
+        return folder.startswith(self.filter.subdir) and self.filter.may_select_under(folder)
 
     def _unfollowed(self, path: str, why: str) -> SourceFile:
         """The refused file of a selected link that is not followed (`why`)."""

@@ -8,9 +8,12 @@ the listing. It is refused here with one line instead (exit 2, nothing written).
 
 from __future__ import annotations
 
+import re
 from typing import Any, NamedTuple
 
 from ontosync.sources import SourceError
+from ontosync.sources.github_http import is_sha
+from ontosync.sources.names import display_name
 
 
 class TreeItem(NamedTuple):
@@ -26,7 +29,13 @@ def tree_items(data: Any, description: str) -> tuple[list[TreeItem], bool]:
     entries = data.get("tree") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         raise _unexpected(description)
-    return [_item(entry, description) for entry in entries], bool(data.get("truncated"))
+    items = [_item(entry, description) for entry in entries]
+    seen: set[str] = set()
+    for item in items:  # git's tree holds each name once: the later entry silently replaced the earlier
+        if item.name in seen:
+            raise _unexpected(description, f"a path listed twice: {_shown(item.name)}")
+        seen.add(item.name)
+    return items, bool(data.get("truncated"))
 
 
 def folders_left_out(items: list[TreeItem]) -> bool:
@@ -48,8 +57,35 @@ def _item(entry: Any, description: str) -> TreeItem:
         size = 0  # folders and submodules have none
     if not isinstance(name, str) or not name or isinstance(size, bool) or not isinstance(size, int) or size < 0:
         raise _unexpected(description)
-    return TreeItem(name, str(entry.get("type", "")), str(entry.get("mode", "")), str(entry.get("sha", "")), size)
+    if (why := _path_flaw(name)) is not None:
+        raise _unexpected(description, f"{why}: {_shown(name)}")
+    sha = entry.get("sha")
+    if not is_sha(sha):
+        # the sha goes into the next request's URL (a folder's listing, a link's blob)
+        raise _unexpected(description, f"{_shown(name)} has no git object id (40 hex digits)")
+    return TreeItem(name, str(entry.get("type", "")), str(entry.get("mode", "")), str(sha), size)
 
 
-def _unexpected(description: str) -> SourceError:
-    return SourceError(f"unexpected tree listing from the GitHub API for {description}")
+def _path_flaw(name: str) -> str | None:
+    """Why a listed path cannot be a path in a git tree, or None. Why: the API can lie where a
+    checkout cannot (git stores no NUL, no empty, `.` or `..` name, no absolute path), and such
+    a path was silently dropped, or kept as a link's key. Backslashes count as separators here,
+    as for a tarball's entries (github_http.tar_refusal): `..\\x` and `\\x` are refused too."""
+    if "\0" in name:
+        return "a path holding NUL"
+    if name.startswith(("/", "\\")) or re.match(r"[A-Za-z]:[\\/]", name):
+        return "an absolute path"
+    if ".." in re.split(r"[\\/]", name):
+        return "a path that leaves the repository"
+    if {"", "."} & set(name.split("/")):
+        return "a path git cannot hold"
+    return None
+
+
+def _shown(name: str) -> str:
+    shown = display_name(name)
+    return f"'{shown}'" if len(shown) <= 80 else f"'{shown[:77]}...'"
+
+
+def _unexpected(description: str, why: str = "") -> SourceError:
+    return SourceError(f"unexpected tree listing from the GitHub API for {description}" + (f": {why}" if why else ""))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import re
 import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -33,9 +34,10 @@ from ontosync.sources import (
     SourceError,
     SourceFile,
     link_warning,
+    submodule_warning,
 )
 from ontosync.sources.git_head import checkout_revision
-from ontosync.sources.names import needs_escape, os_name, recorded_name, unescape_name
+from ontosync.sources.names import display_name, needs_escape, os_name, recorded_name, unescape_name
 
 READ_CHUNK = 1 << 20
 
@@ -59,6 +61,7 @@ class LocalSource:
             if unread else []
         self._os_paths: dict[str, str] = {}  # recorded path -> OS path, for escaped names only
         self._linked: set[tuple[str, str]] = set()  # links named in `warnings`, once (the counting walk meets them too)
+        self._submodules: set[str] = set()  # "path/" of each submodule a `.gitmodules` the walk met declares
         self._start_prefix = ""
         self.stat_cache = None  # set by the sync: pipeline/stat_cache.py (hashes only what `stat` says changed)
         self._check_listable(self._start())
@@ -103,6 +106,10 @@ class LocalSource:
         limit as nested generators, a traceback that stopped every sync of it."""
         start = self._start()
         self._start_prefix = recorded_name(self._rel(start))  # recorded form, as the filter's subdir
+        above = ""
+        for part in self.filter.os_subdir.split("/")[:-1]:  # the folders above --path: their .gitmodules too
+            self._read_gitmodules(os.path.join(self._root, above), recorded_name(above))
+            above += part + "/"
         stack = [self._walk(start, self._start_prefix)]
         while stack:
             item = next(stack[-1], None)
@@ -180,6 +187,7 @@ class LocalSource:
             yield "", prefix, SourceFile(prefix, None, 0, f"cannot list folder: {exc.strerror or exc}")
             return
         base = os.path.join(os.fspath(folder), "")  # ends with the separator: each file's path is base + name
+        self._submodules_in(base, prefix, keys)
         pos, end = 0, len(keys)
         while pos < end:
             stop = keys.find("\0", pos)
@@ -192,11 +200,34 @@ class LocalSource:
             if name == ".git":
                 continue
             if is_dir:
-                yield base + os_name, rel + "/", _DESCEND
+                if self.filter.may_select_under(rel + "/"):  # not an --exclude'd folder (as on GitHub)
+                    yield base + os_name, rel + "/", _DESCEND
                 continue
             if not self.filter(rel):
                 continue
             yield base + os_name, rel, None
+
+    def _submodules_in(self, base: str, prefix: str, keys: str) -> None:
+        """Note the submodules a folder's `.gitmodules` declares (a submodule's own, nested, names
+        paths from its folder), and name a declared one that is empty: not checked out, its files
+        are not synced (sources.submodule_warning, as the GitHub source names every submodule)."""
+        if not keys and prefix in self._submodules:
+            warning = submodule_warning(prefix.rstrip("/"))
+            if warning not in self.warnings:  # the counting walk meets it too
+                self.warnings.append(warning)
+        if "\0.gitmodules\0" in f"\0{keys}\0":
+            self._read_gitmodules(base, prefix)
+
+    def _read_gitmodules(self, base: str, prefix: str) -> None:
+        """The submodules the `.gitmodules` in `base` (the folder recorded as `prefix`) declares."""
+        try:
+            text = read_regular_file(base + ".gitmodules", 1 << 20).decode("utf-8", "surrogateescape")
+        except OSError:
+            return
+        for m in re.finditer(r"^\s*path\s*=\s*(.*?)\s*$", text, re.MULTILINE):
+            path = m.group(1).strip('"').strip("/")
+            if path and _safe_relpath(path):
+                self._submodules.add(prefix + display_name(path) + "/")  # git's name, read as UTF-8
 
     def _key(self, entry: os.DirEntry, odd: dict[str, str]) -> str | None:
         """The sort key of an entry: its recorded name, plus "/" for a folder; None to leave it out."""
@@ -230,12 +261,8 @@ class LocalSource:
         rel = recorded_name(os.path.relpath(entry.path, self.real_root))
         if self.filter(rel):  # `x.md -> /elsewhere/folder`: the walk names it (linked-file), once
             return
-        if self._may_select_under(rel + "/") and not self._synced_anyway(entry.path):
+        if self.filter.may_select_under(rel + "/") and not self._synced_anyway(entry.path):
             self._link_not_followed(rel, why)
-
-    def _may_select_under(self, folder: str) -> bool:
-        """Could the filter select a file under `folder`, were it descended?"""
-        return self.filter.may_select_under(folder) and not self.filter.excludes_folder(folder)
 
     def _synced_anyway(self, link: str) -> bool:
         """Is the link's target a folder the walk lists itself? `src/latest -> pages` was warned
@@ -244,7 +271,7 @@ class LocalSource:
         if not self._inside(target) or self._in_git(target):
             return False
         rel = recorded_name(self._rel(Path(target)))
-        return rel.startswith(self._start_prefix) and self._may_select_under(rel)
+        return rel.startswith(self._start_prefix) and self.filter.may_select_under(rel)
 
     def _link_not_followed(self, rel: str, why: str) -> SourceFile:
         """The refused file of a link not followed, and its warning, once (sources.link_warning)."""
