@@ -135,7 +135,7 @@ def unencoded_at(db: str) -> str | None:
     of a parameter libpq takes stays allowed. A `?` there too: libpq takes it, but not split_schema."""
     parts = _libpq_userinfo(db) if is_postgres_url(db) else None
     if parts is None:
-        return None
+        return unencoded_slash(db)
     userinfo, after = parts
     names = {part.partition("=")[0] for part in after.partition("?")[2].split("&") if part}
     if "@" not in re.match(r"[^/?]*", after).group(0) and ("@" not in after or names <= _LIBPQ_PARAMS):
@@ -147,6 +147,26 @@ def unencoded_at(db: str) -> str | None:
     # no `@` in the words: `mask` takes the text from the URL's `:` to such an `@` for a password
     return ("its user name or password holds an unencoded at sign, where libpq ends them (it reads the rest "
             "as the host): percent-encode each at sign in them as %40")
+
+
+def unencoded_slash(db: str) -> str | None:
+    """Why a PostgreSQL URL is refused for a `/` of its user name or password not percent-encoded
+    (None: it is not). Why: libpq ends the host at the first `/`, so `u:99999/Ret9@h/db` was host `u`,
+    port `99999` (quoted in its error: `invalid port number: "99999"`, the password's head) and
+    database `Ret9@h/db`. Told by an `@` after a `/` of a URL whose host part holds none, outside
+    a value of a parameter libpq takes: a database name's `@` is written `%40` then."""
+    rest = db.split("://", 1)[1] if is_postgres_url(db) else ""
+    host = re.match(r"[^/?#]*", rest).group(0)
+    after = rest[len(host):]
+    if not host or not after or "@" in host:
+        return None
+    path, _, query = after.partition("?")
+    names = {part.partition("=")[0] for part in query.split("&") if part}
+    if "@" not in path and ("@" not in query or names <= _LIBPQ_PARAMS):
+        return None
+    return ("its user name or password holds an unencoded slash, where libpq ends the host (it reads the rest "
+            "as the port and the database): percent-encode each slash in them as %2F (an at sign of the "
+            "database's name as %40)")
 
 
 def folder_name(db: str) -> str | None:
