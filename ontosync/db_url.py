@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 SCHEMES = ("postgresql://", "postgres://")
 # user:password@ in any URL-like text (also inside a driver's error message or a repr). The password
@@ -38,7 +38,8 @@ _SECRET_TO_LAST_AT = re.compile(r"(?i)\b(postgres(?:ql)?(?:\+\w+)?://[^:/\s'\"]*
 _SPLIT_HOST = re.compile(r'((?:host name|URI query parameter:) ")[^"\r\n]*@')
 _SPLIT_PORT = re.compile(r'(invalid integer value )"[^"\r\n]*"( for connection option "port")')
 # a bare value ends before a `:` that ends the word (`password=pw: ...`, a message's colon, was eaten)
-_PASSWORD_PARAM = re.compile(r"(?i)\b((?:ssl)?password\s*=\s*)('[^']*'|\"[^\"]*\"|[^\s&'\"]+?(?=:?(?:[\s&'\"]|$)))")
+# A quote inside a bare value is the value's (`?password=Qw'er9x` showed `password=***'er9x`)
+_PASSWORD_PARAM = re.compile(r"(?i)\b((?:ssl)?password\s*=\s*)('[^']*'|\"[^\"]*\"|[^\s&]+?(?=:?(?:[\s&]|$)))")
 # libpq quotes the text it failed to percent-decode, whichever part of the URL (the password too)
 _PERCENT_TOKEN = re.compile(r"(?i)(percent-encoded (?:token|value): )\"[^\"\r\n]*\"")
 MAX_SCHEMA = 63  # PostgreSQL's identifier limit (NAMEDATALEN - 1)
@@ -200,10 +201,17 @@ def password(url: str) -> str | None:
 def passwords(url: str) -> list[str]:
     """The URL's password as each reader could take it, for `::add-mask::` in the Action: `password`,
     and for an `@` not percent-encoded the whole one, to the URL's last `@`. Why: `u:Sec@re t9@host`
-    was masked as `Sec` only, and libpq's error quoted `re t9`."""
+    was masked as `Sec` only, and libpq's error quoted `re t9`. Each also percent-decoded, and a
+    `?password=`'s: GitHub masked `Se%20cret` only, and the query's password not at all."""
     found = [password(url)]
     if unencoded_at(url):
         found.append(url.split("://", 1)[1].rpartition("@")[0].partition(":")[2])
+    # `?password=` (and `sslpassword=`, the client key's), which libpq takes as the user info's
+    query = url.partition("?")[2].partition("#")[0]
+    found += [value for name, _, value in (part.partition("=") for part in query.split("&"))
+              if name in ("password", "sslpassword")]
+    # and each as libpq reads it, percent-decoded: `Se%20cret` is the password `Se cret`
+    found += [unquote(secret) for secret in found if secret]
     return [secret for secret in dict.fromkeys(found) if secret]
 
 

@@ -16,7 +16,7 @@ import pytest
 from ontosync.action import run as action_run
 from ontosync.cli import main
 from ontosync.db_url import passwords, shown_db
-from tests.test_action import FakeCli, make_env
+from tests.test_action import FakeCli, make_env, sample_report
 
 # (URL, the pieces of its password no output may hold)
 SLASHED = [
@@ -81,3 +81,31 @@ def test_the_action_refuses_the_input_and_masks_the_whole_password(tmp_path):
     shown = [line for line in log.splitlines() if not line.startswith("::add-mask::")]
     assert shown and not any(piece in line for line in shown for piece in pieces), log
     assert any("as %252F" in line for line in shown), log  # the runner shows %2F
+
+
+@pytest.mark.parametrize("url, shown", [
+    ("postgresql://u:Se%20cret9x@127.0.0.1:9/db", "Se cret9x"),  # as libpq decodes it
+    ("postgresql://u@127.0.0.1:9/db?sslmode=require&password=Qw%2Fer9x", "Qw/er9x"),
+    ("postgresql://u@127.0.0.1:9/db?password=Qw'er9x", "Qw'er9x"),
+])
+def test_the_action_masks_the_password_as_libpq_reads_it_and_the_querys(url, shown, tmp_path):
+    """`::add-mask::` knew the password as written in the user info only: `Se%20cret9x`, not the
+    `Se cret9x` libpq uses, and no `?password=` at all, whose `'er9x` (mask stopped at the quote)
+    was in the settings lines and the `database` output."""
+    out = io.StringIO()
+    env = make_env(tmp_path, database=url)
+    assert action_run.main(env, cli_main=FakeCli(sample_report()), out=out) == 0
+    log = out.getvalue()
+    assert f"::add-mask::{shown}\n" in log, log
+    written = [line for line in log.splitlines() if not line.startswith("::add-mask::")]
+    written += (tmp_path / "output.txt").read_text(encoding="utf-8").splitlines()
+    written += (tmp_path / "summary.md").read_text(encoding="utf-8").splitlines()
+    assert any("127.0.0.1:9/db" in line for line in written), written
+    assert not any(piece in line for line in written for piece in ("cret9x", "er9x")), written
+
+
+def test_an_error_line_masks_a_query_password_holding_a_quote(capsys):
+    """`--db ' postgresql://u@h/db?password=Qw'er9x'` was refused with `password=***'er9x`."""
+    assert main(["status", "--db", " postgresql://u@127.0.0.1:9/db?password=Qw'er9x"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "password=***" in err and "er9x" not in err, err
