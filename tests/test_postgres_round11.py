@@ -18,6 +18,8 @@ from ontosync.cli import main
 from ontosync.db_url import passwords, shown_db
 from tests.test_action import FakeCli, make_env, sample_report
 
+TTL = ('@prefix owl: <http://www.w3.org/2002/07/owl#> .\n'
+       '<http://e.org/A> a owl:Class ; <http://www.w3.org/2000/01/rdf-schema#label> "Alpha" .\n')
 # (URL, the pieces of its password no output may hold)
 SLASHED = [
     ("postgresql://u:99999/Ret9x@127.0.0.1:9/db", ("99999", "Ret9x")),
@@ -109,3 +111,34 @@ def test_an_error_line_masks_a_query_password_holding_a_quote(capsys):
     assert main(["status", "--db", " postgresql://u@127.0.0.1:9/db?password=Qw'er9x"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "password=***" in err and "er9x" not in err, err
+
+
+@pytest.mark.parametrize("before", [False, True])
+def test_a_stopped_first_sync_removes_its_new_checkpoint_with_the_schema(tmp_path, monkeypatch, capsys, before):
+    """A first sync into PostgreSQL stopped by its source before storing any file (GitHub answers
+    404 for the file's blob: exit 2) dropped the schema it made but left the checkpoint it had
+    written, which the SQLite path removes with the database. A schema made before the run stays,
+    and so does its checkpoint."""
+    from tests.fake_github import FakeGitHub
+    from tests.postgres_server import drop_schema, new_schema, pg_row, run_sql, schema_url
+
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "a.ttl").write_text(TTL, encoding="utf-8")
+    schema, ckpt = new_schema(), tmp_path / "c.json"
+    if before:
+        run_sql(f'CREATE SCHEMA "{schema}"')
+    with FakeGitHub(tmp_path / "t") as fake:
+        fake.answer_hook = lambda handler, seg, _query: (
+            handler._send(404, {"message": "Not Found"}) or 404) if "blobs" in seg or "tarball" in seg else None
+        monkeypatch.setenv("GITHUB_TOKEN", fake.token)
+        monkeypatch.setenv("ONTOSYNC_RETRY_BACKOFF", "0.01")
+        try:
+            code = main(["sync", "github:o/r@main", "--api-url", fake.url, "--db", schema_url(schema), "--quiet",
+                         "--workers", "1", "--checkpoint", str(ckpt)])
+            left = pg_row(schema_url(schema), "SELECT count(*) FROM pg_namespace WHERE nspname = ?", schema)[0]
+        finally:
+            drop_schema(schema)
+    err = capsys.readouterr().err
+    assert code == 2 and "HTTP 404" in err and err.count("\n") == 1, err
+    assert (left, ckpt.is_file()) == ((1, True) if before else (0, False))
+
