@@ -271,6 +271,15 @@ def default_source_name(source: str, checkout: str | None = None) -> str:
     return os.path.basename(os.path.abspath(source)) or "default"
 
 
+def source_owner(source: str, checkout: str | None = None) -> str:
+    """Who owns the schema derived from `source`'s name (store/pg/owner.py): default_source_name, but
+    outside CI a local folder by its real path. Why: /a/onto and /b/onto are both named `onto`, so
+    each sync of one into the schema `onto` deleted the other's rows, the owner check passing."""
+    if source.startswith("github:") or os.environ.get("GITHUB_REPOSITORY"):
+        return default_source_name(source, checkout)
+    return os.path.realpath(source)
+
+
 def schema_for(url: str, source: str, checkout: str | None = None) -> str:
     """The schema that holds `source`'s rows on the server `url` names (`checkout`: default_source_name)."""
     _, explicit = split_schema(url)

@@ -142,3 +142,61 @@ def test_a_stopped_first_sync_removes_its_new_checkpoint_with_the_schema(tmp_pat
     assert code == 2 and "HTTP 404" in err and err.count("\n") == 1, err
     assert (left, ckpt.is_file()) == ((1, True) if before else (0, False))
 
+
+
+def test_two_folders_of_one_name_never_share_a_derived_schema(tmp_path, monkeypatch, capsys):
+    """DATA LOSS. /a/onto and /b/onto synced into one server without `?schema=` (outside CI) both
+    got schema `onto`, and the derived schema's owner was the folder's name, the same for both: the
+    second sync deleted the first's rows as files gone from its tree ("1 deleted"). Now the
+    schema's owner is the folder (its real path): the second is refused, exit 2, one line naming
+    both and ?schema=, the first's rows untouched; the first syncs again as before, also by
+    another path to it (a link)."""
+    from tests.postgres_server import drop_schema, new_schema, pg_row, server_url
+
+    monkeypatch.delenv("GITHUB_REPOSITORY", raising=False)
+    name = new_schema()
+    a, b = tmp_path / "a" / name, tmp_path / "b" / name
+    for tree, cls in ((a, "A"), (b, "B")):
+        tree.mkdir(parents=True)
+        (tree / f"{cls}.ttl").write_text(TTL.replace("e.org/A", f"e.org/{cls}"), encoding="utf-8")
+    url, sync = server_url(), ["--quiet", "--workers", "1", "--checkpoint", str(tmp_path / "c.json")]
+    try:
+        assert main(["sync", str(a), "--db", url, *sync]) == 0
+        capsys.readouterr()
+        assert main(["sync", str(b), "--db", url, *sync]) == 2
+        err = capsys.readouterr().err
+        (tmp_path / "c").mkdir()
+        (tmp_path / "c" / name).symlink_to(a)  # the same folder by another path
+        assert main(["sync", str(tmp_path / "c" / name), "--db", url, *sync]) == 0
+        left = pg_row(f"{url}?schema={name}", "SELECT string_agg(class_iri, ' ') FROM owl_classes")[0]
+    finally:
+        drop_schema(name)
+    assert left == "http://e.org/A"
+    assert err.count("\n") == 1 and f"schema {name} holds the rows of source {a}, and {b} " in err, err
+    assert "?schema=NAME" in err, err
+
+
+def test_a_schema_an_older_ontosync_named_after_the_folder_is_taken_by_its_folder(tmp_path, monkeypatch, capsys):
+    """A derived schema whose owner an older ontosync recorded as the folder's name: the first folder
+    of that name to sync takes it (its path recorded), another is refused from then on."""
+    from tests.postgres_server import drop_schema, new_schema, run_sql, server_url
+
+    monkeypatch.delenv("GITHUB_REPOSITORY", raising=False)
+    name = new_schema()
+    a, b = tmp_path / "a" / name, tmp_path / "b" / name
+    for tree in (a, b):
+        tree.mkdir(parents=True)
+        (tree / "A.ttl").write_text(TTL, encoding="utf-8")
+    url, sync = server_url(), ["--quiet", "--workers", "1", "--checkpoint", str(tmp_path / "c.json")]
+    try:
+        assert main(["sync", str(a), "--db", url, *sync]) == 0
+        run_sql(f"UPDATE \"{name}\".sync_meta SET value = '{name}' WHERE key = 'schema_owner'")
+        assert main(["sync", str(a), "--db", url, *sync]) == 0
+        capsys.readouterr()
+        assert main(["sync", str(b), "--db", url, *sync]) == 2
+        assert main(["sync", str(b), "--db", f"{url}?schema={name}", *sync]) == 0  # that folder moved
+    finally:
+        drop_schema(name)
+    err = capsys.readouterr().err.splitlines()[0]
+    assert f"holds the rows of source {a}, and {b} " in err, err
+    assert err.endswith(f"if it is that folder moved, ?schema={name}"), err

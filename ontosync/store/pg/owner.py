@@ -6,13 +6,18 @@ all `acme_robotics`. The second source's sync then went into the first's schema 
 rows as files gone from the tree. So a derived schema records the name it was derived from
 (`sync_meta` key `schema_owner`, written by its first sync under the source's lock) and a sync of
 another name is refused before anything is written (exit 2, as a schema of another program is).
-Names equal but for case are one source (GitHub's `Acme/Robotics` is `acme/robotics`). An explicit
+Names equal but for case are one source (GitHub's `Acme/Robotics` is `acme/robotics`). Outside CI
+a local folder is named by its real path (db_url.source_owner): /a/onto and /b/onto, both `onto`,
+shared the schema `onto`, each sync deleting the other's rows. A schema an older ontosync recorded
+with the folder's name alone is taken by the first folder of that name to sync. An explicit
 `?schema=` is the user's choice and is neither checked nor recorded, unless making it an identifier
 drops letters (db_url.lossy: `?schema=日本` and `?schema=中国` are both `s_`): that name is claimed
 as a source's.
 """
 
 from __future__ import annotations
+
+import os
 
 from ontosync.store.pg.foreign import ForeignSchema
 
@@ -31,12 +36,16 @@ def claim(conn, schema: str, name: str) -> None:
         conn.execute("INSERT INTO sync_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
                      (OWNER_KEY, name))
         owner = conn.execute("SELECT value FROM sync_meta WHERE key = ?", (OWNER_KEY,)).fetchone()[0]
+        if os.path.isabs(name) and owner.casefold() == os.path.basename(name).casefold():  # an older record
+            conn.execute("UPDATE sync_meta SET value = ? WHERE key = ?", (name, OWNER_KEY))
+            owner = name
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
-    if owner.casefold() != name.casefold():
+    if owner != name if os.path.isabs(name) else owner.casefold() != name.casefold():
+        moved = f"; or, if it is that folder moved, ?schema={schema}" if os.path.isabs(owner) else ""
         raise SchemaTaken(
             f"schema {schema} holds the rows of source {owner}, and {name} makes the same schema name; "
             "nothing was written. Give this source a schema of its own with ?schema=NAME in the URL (a schema "
-            "name keeps the letters a-z, digits and _ only)")
+            f"name keeps the letters a-z, digits and _ only){moved}")
