@@ -203,7 +203,9 @@ def passwords(url: str) -> list[str]:
     and for an `@` not percent-encoded the whole one, to the URL's last `@`. Why: `u:Sec@re t9@host`
     was masked as `Sec` only, and libpq's error quoted `re t9`. Each also percent-decoded, and a
     `?password=`'s: GitHub masked `Se%20cret` only, and the query's password not at all."""
-    found = [password(url)]
+    userinfo = _libpq_userinfo(url) if is_postgres_url(url) else None
+    # as libpq reads it: `u:ab#c9x@h` is the password `ab#c9x`, which urlsplit took for a fragment's
+    found = [password(url), userinfo[0].partition(":")[2] if userinfo else None]
     if unencoded_at(url):
         found.append(url.split("://", 1)[1].rpartition("@")[0].partition(":")[2])
     # `?password=` (and `sslpassword=`, the client key's), which libpq takes as the user info's

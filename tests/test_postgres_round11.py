@@ -200,3 +200,12 @@ def test_a_schema_an_older_ontosync_named_after_the_folder_is_taken_by_its_folde
     err = capsys.readouterr().err.splitlines()[0]
     assert f"holds the rows of source {a}, and {b} " in err, err
     assert err.endswith(f"if it is that folder moved, ?schema={name}"), err
+
+
+def test_the_action_masks_a_password_holding_a_hash_sign(tmp_path):
+    """`postgresql://u:ab#c9x@host/db` connects (libpq reads the password to the `@`), but urlsplit
+    took `#c9x@host/db` for a fragment and found no password: `::add-mask::` had none to hide."""
+    url = "postgresql://u:ab#c9x@127.0.0.1:9/db"
+    out = io.StringIO()
+    assert action_run.main(make_env(tmp_path, database=url), cli_main=FakeCli(sample_report()), out=out) == 0
+    assert "::add-mask::ab#c9x\n" in out.getvalue(), out.getvalue()
