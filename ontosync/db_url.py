@@ -40,6 +40,11 @@ _SPLIT_PORT = re.compile(r'(invalid integer value )"[^"\r\n]*"( for connection o
 # a bare value ends before a `:` that ends the word (`password=pw: ...`, a message's colon, was eaten)
 # A quote inside a bare value is the value's (`?password=Qw'er9x` showed `password=***'er9x`)
 _PASSWORD_PARAM = re.compile(r"(?i)\b((?:ssl)?password\s*=\s*)('[^']*'|\"[^\"]*\"|[^\s&]+?(?=:?(?:[\s&]|$)))")
+# A `password=` of a URL's query (after its host and path: `u:a&password=b@h` is a password's text),
+# masked first: its `@` or `%40` was taken for the end of a password running from the port's `:`
+# (`u@h:9/db?password=Zq%40x9` was shown `u@h:***@x9`, the password's tail)
+_QUERY_PASSWORD = re.compile(r"(?i)\b(postgres(?:ql)?(?:\+\w+)?://(?:[^/\s]*@)?(?:\[[^\]\s/]*\]|[^@/?#\s:]*)(?::\d*)?"
+                             r"(?:/[^?#\s]*)?\?(?:[^\s#]*?&)?(?:ssl)?password=)[^\s&#]*?(?=:?(?:[\s&#]|$))")
 # libpq quotes the text it failed to percent-decode, whichever part of the URL (the password too)
 _PERCENT_TOKEN = re.compile(r"(?i)(percent-encoded (?:token|value): )\"[^\"\r\n]*\"")
 MAX_SCHEMA = 63  # PostgreSQL's identifier limit (NAMEDATALEN - 1)
@@ -184,7 +189,7 @@ def mask(text: str) -> str:
     text libpq quotes when it cannot percent-decode it)."""
     if not text:
         return text
-    text = _PERCENT_TOKEN.sub(r'\1"***"', text)
+    text = _QUERY_PASSWORD.sub(r"\1***", _PERCENT_TOKEN.sub(r'\1"***"', text))
     text = _SPLIT_PORT.sub(r'\1"***"\2', _SPLIT_HOST.sub(r"\1***@", text))
     return _PASSWORD_PARAM.sub(r"\1***", _SECRET.sub(r"\1:***@", _SECRET_TO_LAST_AT.sub(r"\1:***@", text)))
 

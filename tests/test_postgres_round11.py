@@ -209,3 +209,17 @@ def test_the_action_masks_a_password_holding_a_hash_sign(tmp_path):
     out = io.StringIO()
     assert action_run.main(make_env(tmp_path, database=url), cli_main=FakeCli(sample_report()), out=out) == 0
     assert "::add-mask::ab#c9x\n" in out.getvalue(), out.getvalue()
+
+
+@pytest.mark.parametrize("url, pieces", [
+    ("postgresql://u@127.0.0.1:9/db?password=ZqH%20ZR%40%28l9CZ9X", ("l9CZ9X", "%28")),
+    ("postgresql://u@127.0.0.1:9/db?sslmode=disable&password=Zq@YEi9X", ("YEi9X",)),
+    ("postgresql://u@127.0.0.1:9?password=Zq@YEi9X", ("YEi9X",)),
+])
+def test_a_query_password_holding_an_at_sign_is_masked_whole(url, pieces, capsys):
+    """`?password=Zq%40x`: the mask took the text from the port's `:` to the password's `@` (or
+    `%40`) for a user info's password and printed the rest: `cannot use postgresql://u@127.0.0.1:***@YEi9X`."""
+    assert main(["status", "--db", url]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "127.0.0.1:9" in err and "password=***:" in err, err
+    assert not any(piece in err for piece in pieces), err
