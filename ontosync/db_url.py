@@ -279,12 +279,27 @@ def default_source_name(source: str, checkout: str | None = None) -> str:
 
 
 def source_owner(source: str, checkout: str | None = None) -> str:
-    """Who owns the schema derived from `source`'s name (store/pg/owner.py): default_source_name, but
-    outside CI a local folder by its real path. Why: /a/onto and /b/onto are both named `onto`, so
-    each sync of one into the schema `onto` deleted the other's rows, the owner check passing."""
-    if source.startswith("github:") or os.environ.get("GITHUB_REPOSITORY"):
-        return default_source_name(source, checkout)
-    return os.path.realpath(source)
+    """Who owns the schema derived from `source`'s name (store/pg/owner.py): default_source_name, with
+    the folder. Why: /a/onto and /b/onto are both named `onto`, and in CI every folder of the workflow's
+    repository is named after it, so each sync of one folder into the derived schema deleted the other's
+    rows, the owner check passing. Outside CI a folder is its real path; in CI the name, and the folder
+    (its real path) when it is not GITHUB_WORKSPACE (`acme/robotics:onto`, relative to the workspace)."""
+    name = default_source_name(source, checkout)
+    if source.startswith("github:"):
+        return name
+    real = os.path.realpath(source)
+    if not os.environ.get("GITHUB_REPOSITORY"):
+        return real
+    workspace = os.environ.get("GITHUB_WORKSPACE")
+    top = os.path.realpath(workspace) if workspace else None
+    folder = os.path.relpath(real, top) if top and os.path.commonpath([real, top]) == top else real
+    return name if folder == "." else f"{name}:{folder}"
+
+
+def owner_before(owner: str) -> str:
+    """The owner an older ontosync recorded for the source that `source_owner` names `owner`: its
+    name alone (a folder's name outside CI), which the first of its folders to sync takes over."""
+    return os.path.basename(owner) if os.path.isabs(owner) else owner.partition(":")[0]
 
 
 def schema_for(url: str, source: str, checkout: str | None = None) -> str:

@@ -223,3 +223,32 @@ def test_a_query_password_holding_an_at_sign_is_masked_whole(url, pieces, capsys
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "127.0.0.1:9" in err and "password=***:" in err, err
     assert not any(piece in err for piece in pieces), err
+
+
+def test_in_ci_two_folders_of_the_workflows_repository_never_share_its_schema(tmp_path, monkeypatch, capsys):
+    """DATA LOSS in CI: every local folder is named after GITHUB_REPOSITORY, so `ontosync sync onto1`
+    and `ontosync sync onto2` in one workflow both synced into its schema, each deleting the other's
+    rows. Now the second folder is refused (exit 2); the workspace itself (the Action's sync, with
+    --path) and the first folder sync again as before."""
+    from tests.postgres_server import drop_schema, new_schema, pg_row, server_url
+
+    name = new_schema()
+    workspace = tmp_path / "ws"
+    for folder, cls in (("onto1", "A"), ("onto2", "B")):
+        (workspace / folder).mkdir(parents=True)
+        (workspace / folder / f"{cls}.ttl").write_text(TTL.replace("e.org/A", f"e.org/{cls}"), encoding="utf-8")
+    monkeypatch.setenv("GITHUB_REPOSITORY", f"acme/{name}")
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(workspace))
+    url, schema = server_url(), f"acme_{name}"
+    sync = ["--quiet", "--workers", "1", "--checkpoint", str(tmp_path / "c.json")]
+    try:
+        assert main(["sync", str(workspace / "onto1"), "--db", url, *sync]) == 0
+        capsys.readouterr()
+        assert main(["sync", str(workspace / "onto2"), "--db", url, *sync]) == 2
+        err = capsys.readouterr().err
+        assert main(["sync", str(workspace / "onto1"), "--db", url, *sync]) == 0
+        left = pg_row(f"{url}?schema={schema}", "SELECT string_agg(class_iri, ' ') FROM owl_classes")[0]
+    finally:
+        drop_schema(schema)
+    assert left == "http://e.org/A"
+    assert err.count("\n") == 1 and f"source acme/{name}:onto1, and acme/{name}:onto2 " in err, err

@@ -6,10 +6,11 @@ all `acme_robotics`. The second source's sync then went into the first's schema 
 rows as files gone from the tree. So a derived schema records the name it was derived from
 (`sync_meta` key `schema_owner`, written by its first sync under the source's lock) and a sync of
 another name is refused before anything is written (exit 2, as a schema of another program is).
-Names equal but for case are one source (GitHub's `Acme/Robotics` is `acme/robotics`). Outside CI
-a local folder is named by its real path (db_url.source_owner): /a/onto and /b/onto, both `onto`,
-shared the schema `onto`, each sync deleting the other's rows. A schema an older ontosync recorded
-with the folder's name alone is taken by the first folder of that name to sync. An explicit
+Names equal but for case are one source (GitHub's `Acme/Robotics` is `acme/robotics`). A local
+folder is named with its path (db_url.source_owner): /a/onto and /b/onto, both `onto`, shared the
+schema `onto`, and in CI two folders of the workflow's repository its schema, each sync deleting the
+other's rows. A schema an older ontosync recorded with the name alone is taken by the first such
+folder to sync (db_url.owner_before). An explicit
 `?schema=` is the user's choice and is neither checked nor recorded, unless making it an identifier
 drops letters (db_url.lossy: `?schema=日本` and `?schema=中国` are both `s_`): that name is claimed
 as a source's.
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import os
 
+from ontosync.db_url import owner_before
 from ontosync.store.pg.foreign import ForeignSchema
 
 OWNER_KEY = "schema_owner"
@@ -36,7 +38,7 @@ def claim(conn, schema: str, name: str) -> None:
         conn.execute("INSERT INTO sync_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
                      (OWNER_KEY, name))
         owner = conn.execute("SELECT value FROM sync_meta WHERE key = ?", (OWNER_KEY,)).fetchone()[0]
-        if os.path.isabs(name) and owner.casefold() == os.path.basename(name).casefold():  # an older record
+        if owner != name and owner.casefold() == owner_before(name).casefold():  # an older ontosync's record
             conn.execute("UPDATE sync_meta SET value = ? WHERE key = ?", (name, OWNER_KEY))
             owner = name
         conn.execute("COMMIT")
