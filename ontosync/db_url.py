@@ -228,8 +228,9 @@ def split_schema(url: str) -> tuple[str, str | None]:
     A blank `?schema=` is as if absent (every command reads it here): it was schema `s_` for the
     read commands while a sync named the schema after the source, so status missed the sync's rows."""
     parts = _split(url)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    schema = next((v for k, v in query if k == "schema"), None)
+    # `+` is itself for libpq, not a form's space: `?password=Se+cret` was handed on as `Se%20cret`
+    query = parse_qsl(parts.query.replace("+", "%2B"), keep_blank_values=True)
+    schema = next((v.replace("+", " ") for k, v in query if k == "schema"), None)  # ours: a form's `+`
     schema = schema if schema and schema.strip() else None
     # %20 for a space, never `+`: libpq decodes only %XX, and `options=-c+x%3Dy` names a setting "+x"
     rest = urlencode([(k, v) for k, v in query if k != "schema"], quote_via=quote)

@@ -10,6 +10,7 @@ Each test of a defect failed before its fix. The tests needing a server skip wit
 from __future__ import annotations
 
 import io
+import secrets
 
 import pytest
 
@@ -252,3 +253,27 @@ def test_in_ci_two_folders_of_the_workflows_repository_never_share_its_schema(tm
         drop_schema(schema)
     assert left == "http://e.org/A"
     assert err.count("\n") == 1 and f"source acme/{name}:onto1, and acme/{name}:onto2 " in err, err
+
+
+def test_a_plus_in_a_query_password_reaches_libpq_as_a_plus(capsys):
+    """`?password=Se+cret9x`: libpq takes `+` as itself (it decodes %XX only), but the query was read
+    as a form's (`+` is a space) and handed on as `Se%20cret9x`: the password was wrong, "password
+    authentication failed", the sync never connected."""
+    from urllib.parse import urlsplit
+
+    from tests.postgres_server import _drop_role, connect, connect_dsn
+
+    name, secret = f"t_plus_{secrets.token_hex(4)}", f"Se+cret{secrets.token_hex(6)}"
+    conn = connect()
+    try:
+        conn.cursor().execute(f"CREATE ROLE {name} LOGIN PASSWORD '{secret}'")
+        conn.cursor().execute(f"GRANT {name} TO CURRENT_USER")  # to drop what it owns (_drop_role)
+        parts = urlsplit(connect_dsn())
+        url = f"postgresql://{name}@{parts.hostname}:{parts.port}{parts.path}?password={secret}&schema=nothing_here"
+        assert main(["search", "x", "--db", url]) == 2
+    finally:
+        _drop_role(conn, name)
+        conn.close()
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "schema nothing_here on " in err and "holds no ontosync store" in err, err
+    assert secret not in err and secret[3:] not in err, err
