@@ -298,9 +298,10 @@ def source_owner(source: str, checkout: str | None = None) -> str:
 
 
 def owner_before(owner: str) -> str:
-    """The owner an older ontosync recorded for the source that `source_owner` names `owner`: its
-    name alone (a folder's name outside CI), which the first of its folders to sync takes over."""
-    return os.path.basename(owner) if os.path.isabs(owner) else owner.partition(":")[0]
+    """The owner an older ontosync recorded for the source that `source_owner` names `owner`: outside
+    CI the folder's name, which the first folder of that name to sync takes over. In CI the name alone
+    is also the workspace's owner now (the Action's sync), which a folder of it may not take over."""
+    return os.path.basename(owner) if os.path.isabs(owner) else owner
 
 
 def schema_for(url: str, source: str, checkout: str | None = None) -> str:

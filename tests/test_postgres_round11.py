@@ -255,6 +255,32 @@ def test_in_ci_two_folders_of_the_workflows_repository_never_share_its_schema(tm
     assert err.count("\n") == 1 and f"source acme/{name}:onto1, and acme/{name}:onto2 " in err, err
 
 
+def test_in_ci_a_folder_never_takes_over_the_workspaces_schema(tmp_path, monkeypatch, capsys):
+    """The workspace (the Action's sync, with --path) owns the repository's schema under its name alone,
+    as an older ontosync recorded every folder: a folder of it is refused, told how to keep the rows
+    if they are its own, not let take the schema over (deleting the workspace sync's rows)."""
+    from tests.postgres_server import drop_schema, new_schema, pg_row, server_url
+
+    name = new_schema()
+    workspace = tmp_path / "ws"
+    (workspace / "onto1").mkdir(parents=True)
+    (workspace / "onto1" / "A.ttl").write_text(TTL, encoding="utf-8")
+    monkeypatch.setenv("GITHUB_REPOSITORY", f"acme/{name}")
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(workspace))
+    url, schema = server_url(), f"acme_{name}"
+    sync = ["--quiet", "--workers", "1", "--checkpoint", str(tmp_path / "c.json")]
+    try:
+        assert main(["sync", str(workspace), "--path", "onto1", "--db", url, *sync]) == 0
+        capsys.readouterr()
+        assert main(["sync", str(workspace / "onto1"), "--db", url, *sync]) == 2
+        err = capsys.readouterr().err
+        left = pg_row(f"{url}?schema={schema}", "SELECT string_agg(path, ' ') FROM source_files")[0]
+    finally:
+        drop_schema(schema)
+    assert left == "onto1/A.ttl"
+    assert err.count("\n") == 1 and err.endswith(f"(an older ontosync's sync), ?schema={schema}\n"), err
+
+
 def test_a_plus_in_a_query_password_reaches_libpq_as_a_plus(capsys):
     """`?password=Se+cret9x`: libpq takes `+` as itself (it decodes %XX only), but the query was read
     as a form's (`+` is a space) and handed on as `Se%20cret9x`: the password was wrong, "password

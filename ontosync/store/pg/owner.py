@@ -9,8 +9,9 @@ another name is refused before anything is written (exit 2, as a schema of anoth
 Names equal but for case are one source (GitHub's `Acme/Robotics` is `acme/robotics`). A local
 folder is named with its path (db_url.source_owner): /a/onto and /b/onto, both `onto`, shared the
 schema `onto`, and in CI two folders of the workflow's repository its schema, each sync deleting the
-other's rows. A schema an older ontosync recorded with the name alone is taken by the first such
-folder to sync (db_url.owner_before). An explicit
+other's rows. A schema an older ontosync recorded with the folder's name alone is taken by the first
+folder of that name to sync (db_url.owner_before); in CI the repository's name alone is the
+workspace's (the Action's), so a folder of it is refused, told how to keep the rows. An explicit
 `?schema=` is the user's choice and is neither checked nor recorded, unless making it an identifier
 drops letters (db_url.lossy: `?schema=日本` and `?schema=中国` are both `s_`): that name is claimed
 as a source's.
@@ -46,8 +47,17 @@ def claim(conn, schema: str, name: str) -> None:
         conn.execute("ROLLBACK")
         raise
     if owner != name if os.path.isabs(name) else owner.casefold() != name.casefold():
-        moved = f"; or, if it is that folder moved, ?schema={schema}" if os.path.isabs(owner) else ""
         raise SchemaTaken(
             f"schema {schema} holds the rows of source {owner}, and {name} makes the same schema name; "
             "nothing was written. Give this source a schema of its own with ?schema=NAME in the URL (a schema "
-            f"name keeps the letters a-z, digits and _ only){moved}")
+            f"name keeps the letters a-z, digits and _ only){_same_rows(schema, owner, name)}")
+
+
+def _same_rows(schema: str, owner: str, name: str) -> str:
+    """How to keep syncing into the schema when its rows are this source's after all: a folder
+    moved, or in CI a folder an older ontosync recorded under the repository's name alone."""
+    if os.path.isabs(owner):
+        return f"; or, if it is that folder moved, ?schema={schema}"
+    if owner.casefold() == name.partition(":")[0].casefold():
+        return f"; or, if its rows are this folder's (an older ontosync's sync), ?schema={schema}"
+    return ""
