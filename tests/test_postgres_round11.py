@@ -200,7 +200,7 @@ def test_a_schema_an_older_ontosync_named_after_the_folder_is_taken_by_its_folde
         drop_schema(name)
     err = capsys.readouterr().err.splitlines()[0]
     assert f"holds the rows of source {a}, and {b} " in err, err
-    assert err.endswith(f"if it is that folder moved, ?schema={name}"), err
+    assert err.endswith(f"(that folder moved, another clone of it), ?schema={name}"), err
 
 
 def test_the_action_masks_a_password_holding_a_hash_sign(tmp_path):

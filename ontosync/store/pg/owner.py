@@ -57,7 +57,7 @@ def _same_rows(schema: str, owner: str, name: str) -> str:
     """How to keep syncing into the schema when its rows are this source's after all: a folder
     moved, or in CI a folder an older ontosync recorded under the repository's name alone."""
     if os.path.isabs(owner):
-        return f"; or, if it is that folder moved, ?schema={schema}"
+        return f"; or, if it is the same source (that folder moved, another clone of it), ?schema={schema}"
     if owner.casefold() == name.partition(":")[0].casefold():
         return f"; or, if its rows are this folder's (an older ontosync's sync), ?schema={schema}"
     return ""
