@@ -1,8 +1,9 @@
 """PostgreSQL and secrets, round 11 (h137): a password holding an unencoded `/` is refused up front
 (libpq ended the host at it and quoted the password's head as the port); a password given
 percent-encoded, or as `?password=`, is masked in every form libpq may print it; a stopped first
-sync removes its new checkpoint with the schema it made; two folders of one name never share a
-derived schema.
+sync removes its new checkpoint with the schema it made; two folders of one name, or in CI two
+folders of the workflow's repository, never share a derived schema; a `+` in the query reaches
+libpq as itself.
 
 Each test of a defect failed before its fix. The tests needing a server skip without one
 (tests/postgres_server.py)."""
