@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 SCHEMES = ("postgresql://", "postgres://")
 # user:password@ in any URL-like text (also inside a driver's error message or a repr). The password
@@ -38,7 +38,13 @@ _SECRET_TO_LAST_AT = re.compile(r"(?i)\b(postgres(?:ql)?(?:\+\w+)?://[^:/\s'\"]*
 _SPLIT_HOST = re.compile(r'((?:host name|URI query parameter:) ")[^"\r\n]*@')
 _SPLIT_PORT = re.compile(r'(invalid integer value )"[^"\r\n]*"( for connection option "port")')
 # a bare value ends before a `:` that ends the word (`password=pw: ...`, a message's colon, was eaten)
-_PASSWORD_PARAM = re.compile(r"(?i)\b((?:ssl)?password\s*=\s*)('[^']*'|\"[^\"]*\"|[^\s&'\"]+?(?=:?(?:[\s&'\"]|$)))")
+# A quote inside a bare value is the value's (`?password=Qw'er9x` showed `password=***'er9x`)
+_PASSWORD_PARAM = re.compile(r"(?i)\b((?:ssl)?password\s*=\s*)('[^']*'|\"[^\"]*\"|[^\s&]+?(?=:?(?:[\s&]|$)))")
+# A `password=` of a URL's query (after its host and path: `u:a&password=b@h` is a password's text),
+# masked first: its `@` or `%40` was taken for the end of a password running from the port's `:`
+# (`u@h:9/db?password=Zq%40x9` was shown `u@h:***@x9`, the password's tail)
+_QUERY_PASSWORD = re.compile(r"(?i)\b(postgres(?:ql)?(?:\+\w+)?://(?:[^/\s]*@)?(?:\[[^\]\s/]*\]|[^@/?#\s:]*)(?::\d*)?"
+                             r"(?:/[^?#\s]*)?\?(?:[^\s#]*?&)?(?:ssl)?password=)[^\s&#]*?(?=:?(?:[\s&#]|$))")
 # libpq quotes the text it failed to percent-decode, whichever part of the URL (the password too)
 _PERCENT_TOKEN = re.compile(r"(?i)(percent-encoded (?:token|value): )\"[^\"\r\n]*\"")
 MAX_SCHEMA = 63  # PostgreSQL's identifier limit (NAMEDATALEN - 1)
@@ -135,7 +141,7 @@ def unencoded_at(db: str) -> str | None:
     of a parameter libpq takes stays allowed. A `?` there too: libpq takes it, but not split_schema."""
     parts = _libpq_userinfo(db) if is_postgres_url(db) else None
     if parts is None:
-        return None
+        return unencoded_slash(db)
     userinfo, after = parts
     names = {part.partition("=")[0] for part in after.partition("?")[2].split("&") if part}
     if "@" not in re.match(r"[^/?]*", after).group(0) and ("@" not in after or names <= _LIBPQ_PARAMS):
@@ -147,6 +153,26 @@ def unencoded_at(db: str) -> str | None:
     # no `@` in the words: `mask` takes the text from the URL's `:` to such an `@` for a password
     return ("its user name or password holds an unencoded at sign, where libpq ends them (it reads the rest "
             "as the host): percent-encode each at sign in them as %40")
+
+
+def unencoded_slash(db: str) -> str | None:
+    """Why a PostgreSQL URL is refused for a `/` of its user name or password not percent-encoded
+    (None: it is not). Why: libpq ends the host at the first `/`, so `u:99999/Ret9@h/db` was host `u`,
+    port `99999` (quoted in its error: `invalid port number: "99999"`, the password's head) and
+    database `Ret9@h/db`. Told by an `@` after a `/` of a URL whose host part holds none, outside
+    a value of a parameter libpq takes: a database name's `@` is written `%40` then."""
+    rest = db.split("://", 1)[1] if is_postgres_url(db) else ""
+    host = re.match(r"[^/?#]*", rest).group(0)
+    after = rest[len(host):]
+    if not host or not after or "@" in host:
+        return None
+    path, _, query = after.partition("?")
+    names = {part.partition("=")[0] for part in query.split("&") if part}
+    if "@" not in path and ("@" not in query or names <= _LIBPQ_PARAMS):
+        return None
+    return ("its user name or password holds an unencoded slash, where libpq ends the host (it reads the rest "
+            "as the port and the database): percent-encode each slash in them as %2F (an at sign of the "
+            "database's name as %40)")
 
 
 def folder_name(db: str) -> str | None:
@@ -163,7 +189,7 @@ def mask(text: str) -> str:
     text libpq quotes when it cannot percent-decode it)."""
     if not text:
         return text
-    text = _PERCENT_TOKEN.sub(r'\1"***"', text)
+    text = _QUERY_PASSWORD.sub(r"\1***", _PERCENT_TOKEN.sub(r'\1"***"', text))
     text = _SPLIT_PORT.sub(r'\1"***"\2', _SPLIT_HOST.sub(r"\1***@", text))
     return _PASSWORD_PARAM.sub(r"\1***", _SECRET.sub(r"\1:***@", _SECRET_TO_LAST_AT.sub(r"\1:***@", text)))
 
@@ -180,10 +206,19 @@ def password(url: str) -> str | None:
 def passwords(url: str) -> list[str]:
     """The URL's password as each reader could take it, for `::add-mask::` in the Action: `password`,
     and for an `@` not percent-encoded the whole one, to the URL's last `@`. Why: `u:Sec@re t9@host`
-    was masked as `Sec` only, and libpq's error quoted `re t9`."""
-    found = [password(url)]
+    was masked as `Sec` only, and libpq's error quoted `re t9`. Each also percent-decoded, and a
+    `?password=`'s: GitHub masked `Se%20cret` only, and the query's password not at all."""
+    userinfo = _libpq_userinfo(url) if is_postgres_url(url) else None
+    # as libpq reads it: `u:ab#c9x@h` is the password `ab#c9x`, which urlsplit took for a fragment's
+    found = [password(url), userinfo[0].partition(":")[2] if userinfo else None]
     if unencoded_at(url):
         found.append(url.split("://", 1)[1].rpartition("@")[0].partition(":")[2])
+    # `?password=` (and `sslpassword=`, the client key's), which libpq takes as the user info's
+    query = url.partition("?")[2].partition("#")[0]
+    found += [value for name, _, value in (part.partition("=") for part in query.split("&"))
+              if name in ("password", "sslpassword")]
+    # and each as libpq reads it, percent-decoded: `Se%20cret` is the password `Se cret`
+    found += [unquote(secret) for secret in found if secret]
     return [secret for secret in dict.fromkeys(found) if secret]
 
 
@@ -193,8 +228,9 @@ def split_schema(url: str) -> tuple[str, str | None]:
     A blank `?schema=` is as if absent (every command reads it here): it was schema `s_` for the
     read commands while a sync named the schema after the source, so status missed the sync's rows."""
     parts = _split(url)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    schema = next((v for k, v in query if k == "schema"), None)
+    # `+` is itself for libpq, not a form's space: `?password=Se+cret` was handed on as `Se%20cret`
+    query = parse_qsl(parts.query.replace("+", "%2B"), keep_blank_values=True)
+    schema = next((v.replace("+", " ") for k, v in query if k == "schema"), None)  # ours: a form's `+`
     schema = schema if schema and schema.strip() else None
     # %20 for a space, never `+`: libpq decodes only %XX, and `options=-c+x%3Dy` names a setting "+x"
     rest = urlencode([(k, v) for k, v in query if k != "schema"], quote_via=quote)
@@ -241,6 +277,31 @@ def default_source_name(source: str, checkout: str | None = None) -> str:
     if repo:
         return checkout if checkout and checkout.lower() != repo.lower() else repo
     return os.path.basename(os.path.abspath(source)) or "default"
+
+
+def source_owner(source: str, checkout: str | None = None) -> str:
+    """Who owns the schema derived from `source`'s name (store/pg/owner.py): default_source_name, with
+    the folder. Why: /a/onto and /b/onto are both named `onto`, and in CI every folder of the workflow's
+    repository is named after it, so each sync of one folder into the derived schema deleted the other's
+    rows, the owner check passing. Outside CI a folder is its real path; in CI the name, and the folder
+    (its real path) when it is not GITHUB_WORKSPACE (`acme/robotics:onto`, relative to the workspace)."""
+    name = default_source_name(source, checkout)
+    if source.startswith("github:"):
+        return name
+    real = os.path.realpath(source)
+    if not os.environ.get("GITHUB_REPOSITORY"):
+        return real
+    workspace = os.environ.get("GITHUB_WORKSPACE")
+    top = os.path.realpath(workspace) if workspace else None
+    folder = os.path.relpath(real, top) if top and os.path.commonpath([real, top]) == top else real
+    return name if folder == "." else f"{name}:{folder}"
+
+
+def owner_before(owner: str) -> str:
+    """The owner an older ontosync recorded for the source that `source_owner` names `owner`: outside
+    CI the folder's name, which the first folder of that name to sync takes over. In CI the name alone
+    is also the workspace's owner now (the Action's sync), which a folder of it may not take over."""
+    return os.path.basename(owner) if os.path.isabs(owner) else owner
 
 
 def schema_for(url: str, source: str, checkout: str | None = None) -> str:

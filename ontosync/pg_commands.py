@@ -8,6 +8,7 @@ with its password (`PgTarget.shown`, and console.say masks any line).
 from __future__ import annotations
 
 import contextlib
+import os
 from typing import Any
 
 from ontosync.console import Stopped, say, verdict
@@ -61,9 +62,10 @@ def sync(settings: Any, source: Any, options: Any) -> Any:
         repo = _open_writer(settings)
         if isinstance(repo, int):
             return repo
+        new = [] if os.path.lexists(settings.checkpoint_path) else [settings.checkpoint_path]  # under the lock
         try:
             code = _migrated(repo, settings)
-            return code if code is not None else _run(settings, source, options, repo)
+            return code if code is not None else _run(settings, source, options, repo, new)
         finally:
             repo.close()
 
@@ -110,7 +112,10 @@ def _interrupted(waited_for: str) -> int:
     return 130
 
 
-def _run(settings: Any, source: Any, options: Any, repo: Any) -> Any:
+def _run(settings: Any, source: Any, options: Any, repo: Any, new: list[str]) -> Any:
+    """The pipeline's SyncResult, or the exit code, its line said. `new`: the checkpoint, when no
+    file held its name before this run (removed with the schema a first sync made, as SQLite's
+    sync_paths.remove_unsynced removes it with the database: it was left behind)."""
     from ontosync.pipeline.sync import SyncRun
     from ontosync.sources import SourceError
     from ontosync.store.pg.database import PgLockBusy
@@ -120,7 +125,10 @@ def _run(settings: Any, source: Any, options: Any, repo: Any) -> Any:
         return SyncRun(settings, source, repo, options).run()
     except SourceError as exc:
         with contextlib.suppress(*_driver_errors()):  # the source's line matters more than the drop's
-            repo.drop_unsynced()  # a first sync that read nothing leaves nothing
+            if repo.drop_unsynced():  # a first sync that read nothing leaves nothing
+                for name in new:
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(name)
         return _stopped(exc, {SourceError: ("error", 2)})
     except (StoreError, PgLockBusy) as exc:
         return _stopped(exc, {StoreError: ("fatal", 3), PgLockBusy: ("busy", 4)})

@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import peewee
 
-from ontosync.db_url import default_source_name, lossy, mask, schema_for, split_schema
+from ontosync.db_url import lossy, mask, schema_for, source_owner, split_schema
 from ontosync.store import migrations
 from ontosync.store.db_errors import first_line
 from ontosync.store.pg import rights
@@ -63,10 +63,11 @@ class PgTarget:
 
 def target(url: str, source: str, checkout: str | None = None) -> PgTarget:
     """The source's schema, and the name that owns it (store/pg/owner.py): the source's, when the
-    schema is derived from it (`checkout`: db_url.default_source_name); an explicit `?schema=` that
+    schema is derived from it (db_url.source_owner: outside CI a local folder's real path; `checkout`:
+    db_url.default_source_name); an explicit `?schema=` that
     sanitize makes lossy, itself; else none."""
     named = split_schema(url)[1]
-    owner = default_source_name(source, checkout) if named is None else named if lossy(named) else None
+    owner = source_owner(source, checkout) if named is None else named if lossy(named) else None
     return PgTarget(url, schema_for(url, source, checkout), owner)
 
 

@@ -117,14 +117,16 @@ class PgRepository(Repository):
         except migrations.MigrationError as exc:
             raise StoreError(str(exc)) from exc
 
-    def drop_unsynced(self) -> None:
+    def drop_unsynced(self) -> bool:
         """Drop the schema this session created when the sync stopped before storing any file (a
         source it could not read: exit 2), as a first SQLite sync's file is removed (sync_paths.
         remove_unsynced). Why: the empty, migrated schema stayed, and `status` listed it as a store
-        of 0 files. A schema made before this run (a DBA's, with its grants) is never dropped."""
+        of 0 files. A schema made before this run (a DBA's, with its grants) is never dropped.
+        Whether it was dropped."""
         if not self.conn.created_schema or self.conn.in_transaction or self.holds_files():
-            return
+            return False
         self.conn.execute(f'DROP SCHEMA "{self.target.schema}" CASCADE')
+        return True
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -1,0 +1,306 @@
+"""PostgreSQL and secrets, round 11 (h137): a password holding an unencoded `/` is refused up front
+(libpq ended the host at it and quoted the password's head as the port); a password given
+percent-encoded, or as `?password=`, is masked in every form libpq may print it; a stopped first
+sync removes its new checkpoint with the schema it made; two folders of one name, or in CI two
+folders of the workflow's repository, never share a derived schema; a `+` in the query reaches
+libpq as itself.
+
+Each test of a defect failed before its fix. The tests needing a server skip without one
+(tests/postgres_server.py)."""
+
+from __future__ import annotations
+
+import io
+import secrets
+
+import pytest
+
+from ontosync.action import run as action_run
+from ontosync.cli import main
+from ontosync.db_url import passwords, shown_db
+from tests.test_action import FakeCli, make_env, sample_report
+
+TTL = ('@prefix owl: <http://www.w3.org/2002/07/owl#> .\n'
+       '<http://e.org/A> a owl:Class ; <http://www.w3.org/2000/01/rdf-schema#label> "Alpha" .\n')
+# (URL, the pieces of its password no output may hold)
+SLASHED = [
+    ("postgresql://u:99999/Ret9x@127.0.0.1:9/db", ("99999", "Ret9x")),
+    ("postgresql://u:Sec/Ret9x@127.0.0.1:9/db?schema=s", ("Sec", "Ret9x")),
+    ("postgresql://u:Sec/Re?t9x@127.0.0.1:9/db", ("Sec", "Re?t9x", "t9x")),
+    ("postgres://u:Sec?Re/t9x@127.0.0.1:9/db", ("Sec", "Re/t9x", "t9x")),
+]
+
+
+def _slash_refused(err: str, pieces) -> None:
+    """One line, naming the host and %2F, and no piece of the password in it."""
+    assert err.endswith("\n") and err.count("\n") == 1 and "as %2F" in err and "@127.0.0.1:9/db" in err, err
+    assert not any(piece in err for piece in pieces), err
+
+
+@pytest.mark.parametrize("url, pieces", SLASHED)
+@pytest.mark.parametrize("command", [["status"], ["search", "x"], ["verify"], ["migrate"], ["diff"]])
+def test_an_unencoded_slash_in_the_password_is_refused_before_any_connection(url, pieces, command, capsys):
+    """`postgresql://u:99999/Ret9x@host/db`: libpq ended the host at the `/`, took `99999` for the
+    port and said `invalid port number: "99999"`, the password's head in the clear. Now exit 2, one
+    line telling to percent-encode the `/` as %2F, no piece of the password."""
+    assert main([*command, "--db", url]) == 2
+    _slash_refused(capsys.readouterr().err, pieces)
+
+
+def test_the_sync_and_diff_base_refuse_it_alike(tmp_path, capsys):
+    url, pieces = SLASHED[0]
+    (tmp_path / "a.ttl").write_text("", encoding="utf-8")
+    assert main(["sync", str(tmp_path), "--db", url, "--checkpoint", str(tmp_path / "c.json")]) == 2
+    _slash_refused(capsys.readouterr().err, pieces)
+    assert not (tmp_path / "c.json").exists()
+    db = tmp_path / "o.db"
+    assert main(["sync", str(tmp_path), "--db", str(db), "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["diff", "--db", str(db), "--base", url]) == 2
+    _slash_refused(capsys.readouterr().err, pieces)
+
+
+@pytest.mark.parametrize("url", [
+    "postgresql://u:Sec%2FRet9x@127.0.0.1:9/db",  # the slash percent-encoded
+    "postgresql://u:pw@127.0.0.1:9/d@b",  # an `@` in the database name after the user info
+    "postgresql://127.0.0.1:9/d%40b",  # and percent-encoded without user info
+    "postgresql://127.0.0.1:9/db?application_name=me@work",  # in a value of libpq's parameter
+    "postgresql:///db?host=/run/postgresql",
+])
+def test_a_slash_libpq_reads_as_the_url_does_is_still_taken(url, capsys):
+    assert main(["status", "--db", url]) != 0
+    err = capsys.readouterr().err
+    assert "unencoded" not in err and "Ret9x" not in err, err
+
+
+def test_the_action_refuses_the_input_and_masks_the_whole_password(tmp_path):
+    """The Action's `::add-mask::` read the password with urlsplit: `99999` of `99999/Ret9x`."""
+    url, pieces = SLASHED[0]
+    assert "99999/Ret9x" in passwords(url) and shown_db(url) == "postgresql://***@127.0.0.1:9/db"
+    out, cli = io.StringIO(), FakeCli(None)
+    assert action_run.main(make_env(tmp_path, database=url), cli_main=cli, out=out) == 2
+    assert cli.argv is None  # no sync ran
+    log = out.getvalue()
+    assert "::add-mask::99999/Ret9x\n" in log, log
+    shown = [line for line in log.splitlines() if not line.startswith("::add-mask::")]
+    assert shown and not any(piece in line for line in shown for piece in pieces), log
+    assert any("as %252F" in line for line in shown), log  # the runner shows %2F
+
+
+@pytest.mark.parametrize("url, shown", [
+    ("postgresql://u:Se%20cret9x@127.0.0.1:9/db", "Se cret9x"),  # as libpq decodes it
+    ("postgresql://u@127.0.0.1:9/db?sslmode=require&password=Qw%2Fer9x", "Qw/er9x"),
+    ("postgresql://u@127.0.0.1:9/db?password=Qw'er9x", "Qw'er9x"),
+])
+def test_the_action_masks_the_password_as_libpq_reads_it_and_the_querys(url, shown, tmp_path):
+    """`::add-mask::` knew the password as written in the user info only: `Se%20cret9x`, not the
+    `Se cret9x` libpq uses, and no `?password=` at all, whose `'er9x` (mask stopped at the quote)
+    was in the settings lines and the `database` output."""
+    out = io.StringIO()
+    env = make_env(tmp_path, database=url)
+    assert action_run.main(env, cli_main=FakeCli(sample_report()), out=out) == 0
+    log = out.getvalue()
+    assert f"::add-mask::{shown}\n" in log, log
+    written = [line for line in log.splitlines() if not line.startswith("::add-mask::")]
+    written += (tmp_path / "output.txt").read_text(encoding="utf-8").splitlines()
+    written += (tmp_path / "summary.md").read_text(encoding="utf-8").splitlines()
+    assert any("127.0.0.1:9/db" in line for line in written), written
+    assert not any(piece in line for line in written for piece in ("cret9x", "er9x")), written
+
+
+def test_an_error_line_masks_a_query_password_holding_a_quote(capsys):
+    """`--db ' postgresql://u@h/db?password=Qw'er9x'` was refused with `password=***'er9x`."""
+    assert main(["status", "--db", " postgresql://u@127.0.0.1:9/db?password=Qw'er9x"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "password=***" in err and "er9x" not in err, err
+
+
+@pytest.mark.parametrize("before", [False, True])
+def test_a_stopped_first_sync_removes_its_new_checkpoint_with_the_schema(tmp_path, monkeypatch, capsys, before):
+    """A first sync into PostgreSQL stopped by its source before storing any file (GitHub answers
+    404 for the file's blob: exit 2) dropped the schema it made but left the checkpoint it had
+    written, which the SQLite path removes with the database. A schema made before the run stays,
+    and so does its checkpoint."""
+    from tests.fake_github import FakeGitHub
+    from tests.postgres_server import drop_schema, new_schema, pg_row, run_sql, schema_url
+
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "a.ttl").write_text(TTL, encoding="utf-8")
+    schema, ckpt = new_schema(), tmp_path / "c.json"
+    if before:
+        run_sql(f'CREATE SCHEMA "{schema}"')
+    with FakeGitHub(tmp_path / "t") as fake:
+        fake.answer_hook = lambda handler, seg, _query: (
+            handler._send(404, {"message": "Not Found"}) or 404) if "blobs" in seg or "tarball" in seg else None
+        monkeypatch.setenv("GITHUB_TOKEN", fake.token)
+        monkeypatch.setenv("ONTOSYNC_RETRY_BACKOFF", "0.01")
+        try:
+            code = main(["sync", "github:o/r@main", "--api-url", fake.url, "--db", schema_url(schema), "--quiet",
+                         "--workers", "1", "--checkpoint", str(ckpt)])
+            left = pg_row(schema_url(schema), "SELECT count(*) FROM pg_namespace WHERE nspname = ?", schema)[0]
+        finally:
+            drop_schema(schema)
+    err = capsys.readouterr().err
+    assert code == 2 and "HTTP 404" in err and err.count("\n") == 1, err
+    assert (left, ckpt.is_file()) == ((1, True) if before else (0, False))
+
+
+
+def test_two_folders_of_one_name_never_share_a_derived_schema(tmp_path, monkeypatch, capsys):
+    """DATA LOSS. /a/onto and /b/onto synced into one server without `?schema=` (outside CI) both
+    got schema `onto`, and the derived schema's owner was the folder's name, the same for both: the
+    second sync deleted the first's rows as files gone from its tree ("1 deleted"). Now the
+    schema's owner is the folder (its real path): the second is refused, exit 2, one line naming
+    both and ?schema=, the first's rows untouched; the first syncs again as before, also by
+    another path to it (a link)."""
+    from tests.postgres_server import drop_schema, new_schema, pg_row, server_url
+
+    monkeypatch.delenv("GITHUB_REPOSITORY", raising=False)
+    name = new_schema()
+    a, b = tmp_path / "a" / name, tmp_path / "b" / name
+    for tree, cls in ((a, "A"), (b, "B")):
+        tree.mkdir(parents=True)
+        (tree / f"{cls}.ttl").write_text(TTL.replace("e.org/A", f"e.org/{cls}"), encoding="utf-8")
+    url, sync = server_url(), ["--quiet", "--workers", "1", "--checkpoint", str(tmp_path / "c.json")]
+    try:
+        assert main(["sync", str(a), "--db", url, *sync]) == 0
+        capsys.readouterr()
+        assert main(["sync", str(b), "--db", url, *sync]) == 2
+        err = capsys.readouterr().err
+        (tmp_path / "c").mkdir()
+        (tmp_path / "c" / name).symlink_to(a)  # the same folder by another path
+        assert main(["sync", str(tmp_path / "c" / name), "--db", url, *sync]) == 0
+        left = pg_row(f"{url}?schema={name}", "SELECT string_agg(class_iri, ' ') FROM owl_classes")[0]
+    finally:
+        drop_schema(name)
+    assert left == "http://e.org/A"
+    assert err.count("\n") == 1 and f"schema {name} holds the rows of source {a}, and {b} " in err, err
+    assert "?schema=NAME" in err, err
+
+
+def test_a_schema_an_older_ontosync_named_after_the_folder_is_taken_by_its_folder(tmp_path, monkeypatch, capsys):
+    """A derived schema whose owner an older ontosync recorded as the folder's name: the first folder
+    of that name to sync takes it (its path recorded), another is refused from then on."""
+    from tests.postgres_server import drop_schema, new_schema, run_sql, server_url
+
+    monkeypatch.delenv("GITHUB_REPOSITORY", raising=False)
+    name = new_schema()
+    a, b = tmp_path / "a" / name, tmp_path / "b" / name
+    for tree in (a, b):
+        tree.mkdir(parents=True)
+        (tree / "A.ttl").write_text(TTL, encoding="utf-8")
+    url, sync = server_url(), ["--quiet", "--workers", "1", "--checkpoint", str(tmp_path / "c.json")]
+    try:
+        assert main(["sync", str(a), "--db", url, *sync]) == 0
+        run_sql(f"UPDATE \"{name}\".sync_meta SET value = '{name}' WHERE key = 'schema_owner'")
+        assert main(["sync", str(a), "--db", url, *sync]) == 0
+        capsys.readouterr()
+        assert main(["sync", str(b), "--db", url, *sync]) == 2
+        assert main(["sync", str(b), "--db", f"{url}?schema={name}", *sync]) == 0  # that folder moved
+    finally:
+        drop_schema(name)
+    err = capsys.readouterr().err.splitlines()[0]
+    assert f"holds the rows of source {a}, and {b} " in err, err
+    assert err.endswith(f"(that folder moved, another clone of it), ?schema={name}"), err
+
+
+def test_the_action_masks_a_password_holding_a_hash_sign(tmp_path):
+    """`postgresql://u:ab#c9x@host/db` connects (libpq reads the password to the `@`), but urlsplit
+    took `#c9x@host/db` for a fragment and found no password: `::add-mask::` had none to hide."""
+    url = "postgresql://u:ab#c9x@127.0.0.1:9/db"
+    out = io.StringIO()
+    assert action_run.main(make_env(tmp_path, database=url), cli_main=FakeCli(sample_report()), out=out) == 0
+    assert "::add-mask::ab#c9x\n" in out.getvalue(), out.getvalue()
+
+
+@pytest.mark.parametrize("url, pieces", [
+    ("postgresql://u@127.0.0.1:9/db?password=ZqH%20ZR%40%28l9CZ9X", ("l9CZ9X", "%28")),
+    ("postgresql://u@127.0.0.1:9/db?sslmode=disable&password=Zq@YEi9X", ("YEi9X",)),
+    ("postgresql://u@127.0.0.1:9?password=Zq@YEi9X", ("YEi9X",)),
+])
+def test_a_query_password_holding_an_at_sign_is_masked_whole(url, pieces, capsys):
+    """`?password=Zq%40x`: the mask took the text from the port's `:` to the password's `@` (or
+    `%40`) for a user info's password and printed the rest: `cannot use postgresql://u@127.0.0.1:***@YEi9X`."""
+    assert main(["status", "--db", url]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "127.0.0.1:9" in err and "password=***:" in err, err
+    assert not any(piece in err for piece in pieces), err
+
+
+def test_in_ci_two_folders_of_the_workflows_repository_never_share_its_schema(tmp_path, monkeypatch, capsys):
+    """DATA LOSS in CI: every local folder is named after GITHUB_REPOSITORY, so `ontosync sync onto1`
+    and `ontosync sync onto2` in one workflow both synced into its schema, each deleting the other's
+    rows. Now the second folder is refused (exit 2); the workspace itself (the Action's sync, with
+    --path) and the first folder sync again as before."""
+    from tests.postgres_server import drop_schema, new_schema, pg_row, server_url
+
+    name = new_schema()
+    workspace = tmp_path / "ws"
+    for folder, cls in (("onto1", "A"), ("onto2", "B")):
+        (workspace / folder).mkdir(parents=True)
+        (workspace / folder / f"{cls}.ttl").write_text(TTL.replace("e.org/A", f"e.org/{cls}"), encoding="utf-8")
+    monkeypatch.setenv("GITHUB_REPOSITORY", f"acme/{name}")
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(workspace))
+    url, schema = server_url(), f"acme_{name}"
+    sync = ["--quiet", "--workers", "1", "--checkpoint", str(tmp_path / "c.json")]
+    try:
+        assert main(["sync", str(workspace / "onto1"), "--db", url, *sync]) == 0
+        capsys.readouterr()
+        assert main(["sync", str(workspace / "onto2"), "--db", url, *sync]) == 2
+        err = capsys.readouterr().err
+        assert main(["sync", str(workspace / "onto1"), "--db", url, *sync]) == 0
+        left = pg_row(f"{url}?schema={schema}", "SELECT string_agg(class_iri, ' ') FROM owl_classes")[0]
+    finally:
+        drop_schema(schema)
+    assert left == "http://e.org/A"
+    assert err.count("\n") == 1 and f"source acme/{name}:onto1, and acme/{name}:onto2 " in err, err
+
+
+def test_in_ci_a_folder_never_takes_over_the_workspaces_schema(tmp_path, monkeypatch, capsys):
+    """The workspace (the Action's sync, with --path) owns the repository's schema under its name alone,
+    as an older ontosync recorded every folder: a folder of it is refused, told how to keep the rows
+    if they are its own, not let take the schema over (deleting the workspace sync's rows)."""
+    from tests.postgres_server import drop_schema, new_schema, pg_row, server_url
+
+    name = new_schema()
+    workspace = tmp_path / "ws"
+    (workspace / "onto1").mkdir(parents=True)
+    (workspace / "onto1" / "A.ttl").write_text(TTL, encoding="utf-8")
+    monkeypatch.setenv("GITHUB_REPOSITORY", f"acme/{name}")
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(workspace))
+    url, schema = server_url(), f"acme_{name}"
+    sync = ["--quiet", "--workers", "1", "--checkpoint", str(tmp_path / "c.json")]
+    try:
+        assert main(["sync", str(workspace), "--path", "onto1", "--db", url, *sync]) == 0
+        capsys.readouterr()
+        assert main(["sync", str(workspace / "onto1"), "--db", url, *sync]) == 2
+        err = capsys.readouterr().err
+        left = pg_row(f"{url}?schema={schema}", "SELECT string_agg(path, ' ') FROM source_files")[0]
+    finally:
+        drop_schema(schema)
+    assert left == "onto1/A.ttl"
+    assert err.count("\n") == 1 and err.endswith(f"(an older ontosync's sync), ?schema={schema}\n"), err
+
+
+def test_a_plus_in_a_query_password_reaches_libpq_as_a_plus(capsys):
+    """`?password=Se+cret9x`: libpq takes `+` as itself (it decodes %XX only), but the query was read
+    as a form's (`+` is a space) and handed on as `Se%20cret9x`: the password was wrong, "password
+    authentication failed", the sync never connected."""
+    from urllib.parse import urlsplit
+
+    from tests.postgres_server import _drop_role, connect, connect_dsn
+
+    name, secret = f"t_plus_{secrets.token_hex(4)}", f"Se+cret{secrets.token_hex(6)}"
+    conn = connect()
+    try:
+        conn.cursor().execute(f"CREATE ROLE {name} LOGIN PASSWORD '{secret}'")
+        conn.cursor().execute(f"GRANT {name} TO CURRENT_USER")  # to drop what it owns (_drop_role)
+        parts = urlsplit(connect_dsn())
+        url = f"postgresql://{name}@{parts.hostname}:{parts.port}{parts.path}?password={secret}&schema=nothing_here"
+        assert main(["search", "x", "--db", url]) == 2
+    finally:
+        _drop_role(conn, name)
+        conn.close()
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "schema nothing_here on " in err and "holds no ontosync store" in err, err
+    assert secret not in err and secret[3:] not in err, err
