@@ -14,7 +14,7 @@ import os
 import posixpath
 import re
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, fields, make_dataclass
 from pathlib import Path
 from typing import Any, NoReturn
@@ -154,8 +154,10 @@ def read_config_mapping(path: Path, from_stdin: bool = False) -> tuple[dict[Any,
     return data, lines
 
 
-def load_config_file(path: Path, from_stdin: bool = False) -> dict[str, Any]:
-    """Read a YAML config into Settings field names; unknown keys are an error, not ignored."""
+def load_config_file(path: Path, from_stdin: bool = False, tight: Collection[str] = ()) -> dict[str, Any]:
+    """Read a YAML config into Settings field names; unknown keys are an error, not ignored. The
+    fields in `tight` are held to a file's tighter bounds too (Option.file_high): a file of the
+    checkout's, for the keys the command line does not give (_tight_fields)."""
     data, lines = read_config_mapping(path, from_stdin)
     check_shape(data, path)
     out: dict[str, Any] = {}
@@ -168,15 +170,15 @@ def load_config_file(path: Path, from_stdin: bool = False) -> dict[str, Any]:
             other = next(k for k in data if k != key and _KEYS.get(str(k).replace("_", "-")) is option)
             raise ConfigError(f"{shown}: '{key}' is given twice (also as '{other}'); keep one")
         where = _Where(shown, str(key))
-        out[option.field] = _within(option, _CHECKS[option.kind](value, where), where)
+        out[option.field] = _within(option, _CHECKS[option.kind](value, where), where, option.field in tight)
     return out
 
 
-def _within(option: Option, value: Any, where: _Where) -> Any:
+def _within(option: Option, value: Any, where: _Where, tight: bool = False) -> Any:
     """The table's bounds, said of the file and the key's line: `file-timeout: .nan` (or `workers:
     0`, `path: ../up`) said "--file-timeout must be positive", a flag the user never typed, and
     left the user to find which file set it."""
-    if rule := option.broken_rule(value, in_file=True):
+    if rule := option.broken_rule(value, in_file=tight):
         where.must(rule)
     if option.field == "path":
         try:
@@ -434,29 +436,37 @@ def _check_config_path(config_path: str | None) -> None:
         raise ConfigError(f"--config {shown_db(config_path)}: a URL, not a path: give the file's path")
 
 
-def _file_values(config_path: str | None, source: str, check_api_url: bool) -> dict[str, Any]:
+def _file_values(config_path: str | None, source: str, given: Collection[str]) -> dict[str, Any]:
     """The settings of the configuration file the sync reads ({} for none), checked as where it
-    comes from demands. `--config -` reads standard input (it was a file named `-`, or "cannot
-    read"): a pipe is the text of whoever runs the command, as a file of their own outside the
-    checkout is; a file of the checkout redirected there (`--config - < ci/ontosync.yml`) is held
-    to the checkout's rules, as `--config ci/ontosync.yml` is."""
+    comes from demands; `given`: the fields the command line gives (they win over the file). `--config
+    -` reads standard input (it was a file named `-`, or "cannot read"): a pipe is the text of whoever
+    runs the command, as a file of their own outside the checkout is; a file of the checkout
+    redirected there (`--config - < ci/ontosync.yml`) is held to the checkout's rules, as `--config
+    ci/ontosync.yml` is."""
     in_use = config_in_use(config_path, source)
     if config_path == STDIN:
         config, checkout = STDIN_NAME, _checkout(Path(os.path.realpath("/dev/stdin")), source)
-        file_values = load_config_file(config, from_stdin=True)
     else:
         checkout = _check_followed(config_path, in_use, source)
         if in_use is None:
             return {}
         config = Path(in_use)
-        file_values = load_config_file(config)
         if not config_path:  # the source's own file: the checkout's, by definition
             checkout = (Path(source), Path(source))
+    file_values = load_config_file(config, config_path == STDIN, _tight_fields(checkout is not None, given))
     if checkout:
         _check_untrusted(file_values, checkout[0], config, checkout[1])
-        if check_api_url:  # `--api-url` wins over the file (the Action passes it); a local source asks no API
+        if "api_url" not in given:  # `--api-url` wins over the file (the Action passes it); a local source asks no API
             _check_token_host(file_values, config, source)
     return file_values
+
+
+def _tight_fields(of_checkout: bool, given: Collection[str]) -> frozenset[str]:
+    """The fields a configuration file's value is held to its tighter bounds for (Option.file_high):
+    a file of the checkout, which a pull request may change, for the keys the command line does not
+    give. A user's own file outside the checkout keeps the flags' bounds (`retries: 20` in it was
+    refused, "give --retries on the command line", and refused again when the flag was given)."""
+    return frozenset(option.field for option in settings_options() if of_checkout and option.field not in given)
 
 
 def build_settings(cli: dict[str, Any], config_path: str | None) -> Settings:
@@ -465,7 +475,7 @@ def build_settings(cli: dict[str, Any], config_path: str | None) -> Settings:
         raise ConfigError("SOURCE must not be empty (a folder or github:OWNER/REPO)")
     source = cli.get("source") or os.environ.get("GITHUB_WORKSPACE") or "."
     _check_config_path(config_path)
-    file_values = _file_values(config_path, source, cli.get("api_url") is None)
+    file_values = _file_values(config_path, source, {k for k, v in cli.items() if v is not None})
     # ONTOSYNC_DATABASE_URL: where a URL with a password belongs (a CI secret), not a flag or a file
     from_env = {"db": database_from_env()} if database_from_env() else {}
     merged = {**file_values, **from_env, **{k: v for k, v in cli.items() if v is not None and k in FIELD_NAMES}}

@@ -133,8 +133,8 @@ class Option:
         if bad:
             return self.rule or self._bounds_words()
         if in_file and self.file_high is not None and value > self.file_high:
-            return (f"be at most {self.file_high:g} in a configuration file (a larger value: give {self.flag} on the "
-                    "command line)")
+            return (f"be at most {self.file_high:g} in a configuration file of the checkout (a larger "
+                    f"value: give {self.flag} on the command line, or in a --config file outside the checkout)")
         return None
 
     def _broken_text_rule(self, value: str) -> str | None:

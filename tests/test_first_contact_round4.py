@@ -107,12 +107,14 @@ def test_diff_base_dash_is_refused_as_standard_input(synced, tmp_path, monkeypat
 
 # --- 2, 3. bounds: `--file-timeout`, and a configuration file's numbers -------------------------------
 
-def _from_file(tmp_path: Path, text: str, cli: dict | None = None) -> str:
-    """What build_settings makes of a configuration file holding `text` on line 2: the error, or
-    "taken"."""
+def _from_file(tmp_path: Path, text: str, cli: dict | None = None, checkout: bool = False) -> str:
+    """What build_settings makes of a configuration file holding `text` on line 2 (`checkout`: the
+    file is in the source folder, a pull request's to change, `src/c.yml`; else the user's own,
+    `c.yml` beside it): the error, or "taken"."""
     from ontosync.config import ConfigError, build_settings
 
-    config = tmp_path / "c.yml"
+    config = tmp_path / "src" / "c.yml" if checkout else tmp_path / "c.yml"
+    config.parent.mkdir(exist_ok=True)
     config.write_text(f"# settings\n{text}\n", encoding="utf-8")
     try:
         build_settings({"source": str(tmp_path / "src"), **(cli or {})}, str(config))
@@ -144,11 +146,11 @@ def test_a_configuration_file_holds_tighter_bounds_than_the_command_line(tmp_pat
     is at most a sane ceiling (one line naming the file, the line and the flag that may go higher);
     the command line, the workflow's own, may still give more."""
     field = key.replace("-", "_")
-    assert _from_file(tmp_path, f"{key}: {high}") == "taken"
-    assert _from_file(tmp_path, f"{key}: {high + 1}") == (
-        f"{tmp_path / 'c.yml'} line 2: '{key}' must be at most {high:g} in a configuration file (a larger value: "
-        f"give --{key} on the command line)")
-    assert _from_file(tmp_path, f"{key}: {high}", {field: high + 1}) == "taken"
+    assert _from_file(tmp_path, f"{key}: {high}", checkout=True) == "taken"
+    assert _from_file(tmp_path, f"{key}: {high + 1}", checkout=True) == (
+        f"{tmp_path / 'src' / 'c.yml'} line 2: '{key}' must be at most {high:g} in a configuration file of the "
+        f"checkout (a larger value: give --{key} on the command line, or in a --config file outside the checkout)")
+    assert _from_file(tmp_path, f"{key}: {high}", {field: high + 1}, checkout=True) == "taken"
 
 
 # --- 1. `--config -` -------------------------------------------------------------------------------------
@@ -197,9 +199,9 @@ def test_queue_size_and_retries_have_a_ceiling(synced, tmp_path, capsys, flag, v
     capsys.readouterr()
     assert main(["sync", str(src), "--db", str(db), "--quiet", flag, value]) == 2
     assert capsys.readouterr() == ("", f"ontosync: error: {said}\n")
-    assert _from_file(tmp_path, "queue-size: 1001") == (f"{tmp_path / 'c.yml'} line 2: 'queue-size' must be at "
-                                                        "most 1000 in a configuration file (a larger value: give "
-                                                        "--queue-size on the command line)")
+    assert _from_file(tmp_path, "queue-size: 1001", checkout=True) == (
+        f"{tmp_path / 'src' / 'c.yml'} line 2: 'queue-size' must be at most 1000 in a configuration file of the "
+        "checkout (a larger value: give --queue-size on the command line, or in a --config file outside the checkout)")
 
 
 def test_config_naming_a_terminal_says_so(synced, tmp_path):
@@ -265,3 +267,32 @@ def test_config_dash_from_a_file_of_the_checkout_keeps_the_checkouts_rules(synce
                           timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "elsewhere.json").is_file()
+
+
+# --- h143: a reviewer's findings on this round --------------------------------------------------------
+
+@pytest.mark.parametrize("key, value", [("retries", 20), ("file-timeout", 600), ("max-file-size", 2**30),
+                                        ("queue-size", 5000), ("lock-timeout", 7200)])
+def test_the_tighter_bounds_hold_only_a_file_of_the_checkout_and_a_flag_wins(tmp_path, key, value):
+    """The tighter bounds of a configuration file held every file: `--config own.yml` (the user's
+    own, outside the checkout) with `retries: 20` exited 2 saying "give --retries on the command
+    line", and `--retries 20` given too was refused the same. They are for a file a pull request can
+    change (one inside the checkout); the user's own file keeps the flags' bounds, and a key the
+    command line gives is not refused for the file's value (the flag wins)."""
+    field = key.replace("-", "_")
+    assert _from_file(tmp_path, f"{key}: {value}") == "taken"
+    assert _from_file(tmp_path, f"{key}: {value}", {field: value}) == "taken"
+    assert _from_file(tmp_path, f"{key}: {value}", {field: value}, checkout=True) == "taken"
+    assert "in a configuration file of the checkout" in _from_file(tmp_path, f"{key}: {value}", checkout=True)
+
+
+def test_a_users_own_configuration_file_with_a_large_retries_syncs(synced, tmp_path, monkeypatch, capsys):
+    """`printf 'retries: 20\\n' > own.yml; ontosync sync src --db x.db --config own.yml --retries 20`
+    exited 2, with or without the flag: it syncs (exit 0)."""
+    src, _ = synced
+    monkeypatch.chdir(tmp_path)
+    Path("own.yml").write_text("retries: 20\n", encoding="utf-8")
+    capsys.readouterr()
+    for flags in ([], ["--retries", "20"]):
+        assert main(["sync", str(src), "--db", "x.db", "--config", "own.yml", "--quiet", *flags]) == 0
+        assert "error" not in capsys.readouterr().err
