@@ -133,7 +133,7 @@ class Option:
         if bad:
             return self.rule or self._bounds_words()
         if in_file and self.file_high is not None and value > self.file_high:
-            return (f"be at most {self.file_high:g} in a configuration file of the checkout (a larger "
+            return (f"be at most {self._shown(self.file_high)} in a configuration file of the checkout (a larger "
                     f"value: give {self.flag} on the command line, or in a --config file outside the checkout)")
         return None
 
@@ -144,8 +144,16 @@ class Option:
 
     def _bounds_words(self) -> str:
         if self.high is None:
-            return "be positive" if self.above and self.low == 0 else f"be at least {self.low:g}"
-        return f"be between {self.low:g} and {self.high:g}"
+            return "be positive" if self.above and self.low == 0 else f"be at least {self._shown(self.low)}"
+        return f"be between {self._shown(self.low)} and {self._shown(self.high)}"
+
+    def _shown(self, bound: float | None) -> str:
+        """A bound in words: a whole number as one (`:g` printed 256 MiB as `2.68435e+08`), and a
+        size in bytes in MiB too (`268435456 (256 MiB)`)."""
+        if bound is None or not float(bound).is_integer():
+            return f"{bound:g}"
+        mib = f" ({int(bound) // 2**20} MiB)" if self.metavar == "BYTES" and bound % 2**20 == 0 else ""
+        return f"{int(bound)}{mib}"
 
 
 def action_only(name: str, help: str, doc: str, *, kind: str = "str", default: str = "",

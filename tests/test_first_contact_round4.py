@@ -145,10 +145,10 @@ def test_a_configuration_file_holds_tighter_bounds_than_the_command_line(tmp_pat
     wait or read without a useful bound, where only the command line's bounds applied. A file's value
     is at most a sane ceiling (one line naming the file, the line and the flag that may go higher);
     the command line, the workflow's own, may still give more."""
-    field = key.replace("-", "_")
+    field, shown = key.replace("-", "_"), f"{high} (256 MiB)" if key == "max-file-size" else high
     assert _from_file(tmp_path, f"{key}: {high}", checkout=True) == "taken"
     assert _from_file(tmp_path, f"{key}: {high + 1}", checkout=True) == (
-        f"{tmp_path / 'src' / 'c.yml'} line 2: '{key}' must be at most {high:g} in a configuration file of the "
+        f"{tmp_path / 'src' / 'c.yml'} line 2: '{key}' must be at most {shown} in a configuration file of the "
         f"checkout (a larger value: give --{key} on the command line, or in a --config file outside the checkout)")
     assert _from_file(tmp_path, f"{key}: {high}", {field: high + 1}, checkout=True) == "taken"
 
@@ -296,3 +296,12 @@ def test_a_users_own_configuration_file_with_a_large_retries_syncs(synced, tmp_p
     for flags in ([], ["--retries", "20"]):
         assert main(["sync", str(src), "--db", "x.db", "--config", "own.yml", "--quiet", *flags]) == 0
         assert "error" not in capsys.readouterr().err
+
+
+def test_the_max_file_size_bound_is_said_as_a_whole_number(tmp_path):
+    """A configuration file's `max-file-size: 300000000` was told "must be at most 2.68435e+08": a
+    number of bytes no one can type back. Said whole, with its MiB."""
+    assert _from_file(tmp_path, "max-file-size: 300000000", checkout=True) == (
+        f"{tmp_path / 'src' / 'c.yml'} line 2: 'max-file-size' must be at most 268435456 (256 MiB) in a configuration "
+        "file of the checkout (a larger value: give --max-file-size on the command line, or in a --config file outside "
+        "the checkout)")
