@@ -94,7 +94,7 @@ def _likely_flag(unknown: list[str], words: list[str], command: argparse.Argumen
     first unknown word that looks like one. A word after `--` is no flag, however it is spelled:
     `sync src -- --workers 2` was told "did you mean --db?" (`--` matched), and `-- --wrkers`
     "did you mean --workers?", which is refused there too."""
-    first = next((word for word in unknown if word.startswith("-") and word != "--"), None)
+    first = next((word for word in unknown if _flag_like(word)), None)
     if command is None or first is None:
         return ""
     before = " ".join(words[:words.index("--")] if "--" in words else words).split()  # as `unknown` is split
@@ -103,3 +103,13 @@ def _likely_flag(unknown: list[str], words: list[str], command: argparse.Argumen
     flags = [flag for action in command._actions for flag in action.option_strings if flag.startswith("--")]
     close = difflib.get_close_matches("--" + first.lstrip("-").partition("=")[0], flags, 1)
     return f" (did you mean {close[0]}?)" if close else ""
+
+
+def _flag_like(word: str) -> bool:
+    """Whether an unknown word is worth matching against the flags: `--x...`, or one dash and at least
+    three letters (`-workers`, `-jsn`). A bare `-` was told "did you mean --db?", and `-o` or `-n`
+    "did you mean --json?": a short flag this command lacks is no misspelt long one."""
+    name = word.lstrip("-").partition("=")[0]
+    if word.startswith("--"):
+        return bool(name)
+    return word.startswith("-") and len(name) >= 3 and not name.replace(".", "", 1).isdigit()

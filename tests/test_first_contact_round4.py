@@ -305,3 +305,20 @@ def test_the_max_file_size_bound_is_said_as_a_whole_number(tmp_path):
         f"{tmp_path / 'src' / 'c.yml'} line 2: 'max-file-size' must be at most 268435456 (256 MiB) in a configuration "
         "file of the checkout (a larger value: give --max-file-size on the command line, or in a --config file outside "
         "the checkout)")
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["status", "--db", "x.db", "-"], "unrecognized arguments: -"),
+    (["status", "--db", "x.db", "-o"], "unrecognized arguments: -o"),
+    (["status", "--db", "x.db", "-n"], "unrecognized arguments: -n"),
+    (["status", "--db", "x.db", "-js"], "unrecognized arguments: -js"),
+    (["status", "--db", "x.db", "-1000"], "unrecognized arguments: -1000"),
+    (["status", "--db", "x.db", "--", "-"], "unrecognized arguments: -- -"),
+    (["status", "--db", "x.db", "-", "--jsn"], "unrecognized arguments: - --jsn (did you mean --json?)"),
+    (["status", "--db", "x.db", "-jsn"], "unrecognized arguments: -jsn (did you mean --json?)"),
+])
+def test_a_bare_dash_or_a_short_one_dash_word_gets_no_nonsense_suggestion(argv, said, capsys):
+    """`status --db x.db -` was told "did you mean --db?", and `-o` or `-n` "did you mean --json?": a
+    bare `-`, or a one-dash word of fewer than three letters, is no misspelt long flag (`-jsn` still is)."""
+    assert main(argv) == 2
+    assert capsys.readouterr() == ("", f"ontosync: error: {said}\n")
