@@ -381,9 +381,20 @@ def config_in_use(config_path: str | None, source: str) -> str | None:
     """The configuration file a sync reads: `--config`, else the local source's `.ontosync.yml`.
     The one place of that rule: build_settings reads the file it names, cmd_sync keeps outputs off it."""
     if config_path:
-        return None if config_path == STDIN else config_path  # standard input: no file to keep outputs off
+        return stdin_file() if config_path == STDIN else config_path
     default = os.path.join(source, CONFIG_FILE)
     return default if not source.startswith("github:") and os.path.isfile(default) else None
+
+
+def stdin_file() -> str | None:
+    """The file behind standard input when it is a regular one (`--config - < c.yml`): its real path,
+    so that `--report c.yml` is refused as with `--config c.yml` (it replaced the settings with the
+    report); None for a pipe or a terminal, no file to keep outputs off."""
+    try:
+        regular = stat.S_ISREG(os.fstat(0).st_mode)
+    except OSError:
+        return None
+    return os.path.realpath("/dev/stdin") if regular else None
 
 
 def _check_own_file(config: Path, source: str) -> None:

@@ -322,3 +322,20 @@ def test_a_bare_dash_or_a_short_one_dash_word_gets_no_nonsense_suggestion(argv, 
     bare `-`, or a one-dash word of fewer than three letters, is no misspelt long flag (`-jsn` still is)."""
     assert main(argv) == 2
     assert capsys.readouterr() == ("", f"ontosync: error: {said}\n")
+
+
+@pytest.mark.parametrize("flag", ["--report", "--checkpoint"])
+def test_config_dash_from_a_file_keeps_outputs_off_that_file(synced, tmp_path, flag):
+    """`--config - < c.yml --report c.yml` replaced the configuration file with the report, exit 0,
+    where `--config c.yml --report c.yml` is refused (standard input named no file to keep outputs
+    off). Standard input that is a regular file is that file: exit 2, one line, the file kept."""
+    src, _ = synced
+    config = tmp_path / "c.yml"
+    config.write_text("retries: 2\n", encoding="utf-8")
+    with open(config, "rb") as redirected:
+        proc = subprocess.run([sys.executable, "-m", "ontosync", "sync", str(src), "--db", str(tmp_path / "o.db"),
+                               "--config", "-", flag, "c.yml", "--quiet"], stdin=redirected, cwd=tmp_path,
+                              capture_output=True, text=True, timeout=120, check=False)
+    assert (proc.returncode, proc.stderr) == (2, f"ontosync: error: {flag} c.yml: is the config file; give another "
+                                                 "path\n")
+    assert config.read_text("utf-8") == "retries: 2\n"
