@@ -339,3 +339,15 @@ def test_config_dash_from_a_file_keeps_outputs_off_that_file(synced, tmp_path, f
     assert (proc.returncode, proc.stderr) == (2, f"ontosync: error: {flag} c.yml: is the config file; give another "
                                                  "path\n")
     assert config.read_text("utf-8") == "retries: 2\n"
+
+
+def test_the_sqlite_header_is_read_in_one_place():
+    """The output paths' refusal of another program's database (pipeline/outputs.py) read the SQLite
+    header a third way, beside `verify`'s (store/integrity.py) and the damage probe's
+    (store/health.py), each with its own copy of the magic bytes. One helper reads it:
+    store/read_only.starts_as_sqlite."""
+    from tests.helpers import ROOT
+
+    holders = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "ontosync").rglob("*.py")
+                     if "SQLite format 3" in path.read_text("utf-8"))
+    assert holders == ["ontosync/store/read_only.py"]

@@ -22,7 +22,7 @@ from pathlib import Path
 from ontosync.console import json_text
 from ontosync.db_url import is_url, shown_db
 from ontosync.files import replace_atomically
-from ontosync.store.health import SQLITE_MAGIC
+from ontosync.store.read_only import starts_as_sqlite
 
 
 class OutputError(Exception):
@@ -69,15 +69,9 @@ def check_not_a_database(outputs: dict[str, str | None]) -> None:
 def _sqlite_header(path: str | Path) -> bool:
     """Whether the regular file at `path` begins as a SQLite database does (unreadable: no)."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        return starts_as_sqlite(path)
     except OSError:
         return False
-    try:
-        return os.read(fd, len(SQLITE_MAGIC)) == SQLITE_MAGIC
-    except OSError:
-        return False
-    finally:
-        os.close(fd)
 
 
 def url_refused(path: str | Path, flag: str) -> str | None:

@@ -29,10 +29,9 @@ from pathlib import Path
 
 from ontosync.db_url import is_postgres_url
 from ontosync.store.db_errors import first_line, size_limit_note
-from ontosync.store.read_only import file_uri, unreadable
+from ontosync.store.read_only import file_uri, starts_as_sqlite, unreadable
 
 QUICK_CHECK_MAX_BYTES = 64 * 1024 * 1024
-SQLITE_MAGIC = b"SQLite format 3\0"
 SQLITE_READONLY_RECOVERY = 8 | 1 << 8  # extended result codes (sqlite3.h)
 SQLITE_READONLY_ROLLBACK = 8 | 3 << 8
 
@@ -82,13 +81,12 @@ def damage(db_path: str | Path) -> str | None:
         size = path.stat().st_size
         if size == 0:
             return None
-        with open(path, "rb") as fh:
-            header = fh.read(100)
+        sqlite = starts_as_sqlite(path)
     except FileNotFoundError:
         return None
     except OSError as exc:
         return f"cannot read it: {exc.strerror or exc}"
-    if not header.startswith(SQLITE_MAGIC):
+    if not sqlite:
         return None  # not SQLite at all: the upgrade refuses it as an unknown shape (exit 2)
     if size > QUICK_CHECK_MAX_BYTES:
         return None

@@ -7,9 +7,8 @@ import sqlite3
 from pathlib import Path
 
 from ontosync.console import Stopped
-from ontosync.store.read_only import connect_read_only, is_busy, unreadable
+from ontosync.store.read_only import connect_read_only, is_busy, starts_as_sqlite, unreadable
 
-SQLITE_MAGIC = b"SQLite format 3\x00"
 MAX_LISTED = 20
 
 
@@ -26,9 +25,8 @@ def database_problems(path: str | Path) -> list[str]:
     rest (empty: clean). A file that is not SQLite or cannot be opened is one problem, not an error."""
     path = Path(path)
     try:
-        with open(path, "rb") as fh:
-            if fh.read(16) != SQLITE_MAGIC:
-                return [f"{path.name} is not an SQLite database"]
+        if not starts_as_sqlite(path):
+            return [f"{path.name} is not an SQLite database"]
         conn = connect_read_only(path)
     except (OSError, sqlite3.Error) as exc:
         if is_busy(exc):  # a writer holds it: exit 4 (cli.py), not "fails its checks", exit 3

@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 SQLITE_BUSY, SQLITE_LOCKED = 5, 6  # primary result codes (sqlite3.h)
+SQLITE_MAGIC = b"SQLite format 3\0"  # the first 16 bytes of every SQLite database file
 READ_WAIT_S = 5.0  # how long a reader waits for a writer's lock by default (the reading commands' --busy-timeout)
 _waits = [READ_WAIT_S]
 
@@ -91,6 +92,20 @@ def unreadable(path: str | Path) -> str | None:
     except (TypeError, ValueError):  # a NUL in the name: SQLite's own message says it
         return None
     return None
+
+
+def starts_as_sqlite(path: str | Path) -> bool:
+    """Whether the file at `path` begins as a SQLite database does (SQLITE_MAGIC); an OSError naming
+    `path` when it cannot be read. Non-blocking: a FIFO is no wait. The one read of that header:
+    `verify`'s check (integrity.py), the damage probe before a sync (health.py), the refusal of an
+    output path holding another program's database (pipeline/outputs.py)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        return os.read(fd, len(SQLITE_MAGIC)) == SQLITE_MAGIC
+    except OSError as exc:  # a folder opens, then fails the read without naming itself
+        raise OSError(exc.errno, exc.strerror, os.fspath(path)) from None
+    finally:
+        os.close(fd)
 
 
 def connect_read_only(path: str | Path) -> sqlite3.Connection:
