@@ -208,7 +208,7 @@ OPTIONS: tuple[Option, ...] = (
            high=100_000, file_high=1000, input="queue-size",
            input_help="Bound of the file queue (backpressure). Empty means 100.",
            metavar="N",
-           doc="bound of the queue of files waiting for a worker", input_doc="bound of the file queue"),
+           doc="bound of the queue of files waiting for a worker, 1 to 100000", input_doc="bound of the file queue"),
     Option("retries", "int", "attempts for a retryable failure (default {default}, at most 100)", 3, low=1, high=100,
            file_high=10, rule="be between 1 (one attempt, no retry) and 100", input="retries",
            input_help="Attempts for a retryable failure. Empty means 3.",

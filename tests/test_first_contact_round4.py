@@ -351,3 +351,16 @@ def test_the_sqlite_header_is_read_in_one_place():
     holders = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "ontosync").rglob("*.py")
                      if "SQLite format 3" in path.read_text("utf-8"))
     assert holders == ["ontosync/store/read_only.py"]
+
+
+def test_the_readme_names_this_rounds_output_refusals_and_the_queue_size_ceiling():
+    """The README's "Outputs are checked first" did not name the two refusals this round added (an
+    output that is another SQLite database, a path ending in `/`), and the `--queue-size` row of the
+    CLI reference gave no upper limit where `--retries` and `--file-timeout` give theirs."""
+    from tests.helpers import ROOT
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    checked = " ".join(readme.split("**Outputs are checked first.**")[1].split("\n- **")[0].split())
+    assert "or another SQLite database (`--report notes.db`" in checked
+    assert "or a path ending in `/` (`--report out/` wrote a file `out`)" in checked
+    assert "| `--queue-size N` | bound of the queue of files waiting for a worker, 1 to 100000 | 100 |" in readme

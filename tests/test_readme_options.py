@@ -74,7 +74,7 @@ def test_an_edited_default_makes_the_check_fail(monkeypatch) -> None:
     edited = tuple(dataclasses.replace(o, doc_default="101") if o.name == "queue-size" else o for o in options.OPTIONS)
     monkeypatch.setattr(options, "OPTIONS", edited)
     assert writer.main(["--check"]) == 1
-    assert ["`--queue-size N`", "bound of the queue of files waiting for a worker", "101"] in table(
+    assert ["`--queue-size N`", "bound of the queue of files waiting for a worker, 1 to 100000", "101"] in table(
         "cli", writer.with_new_tables(README.read_text(encoding="utf-8")))
 
 
