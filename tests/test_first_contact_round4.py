@@ -10,6 +10,7 @@ where standard input is the point, in a process of its own).
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import sqlite3
@@ -364,3 +365,58 @@ def test_the_readme_names_this_rounds_output_refusals_and_the_queue_size_ceiling
     assert "or another SQLite database (`--report notes.db`" in checked
     assert "or a path ending in `/` (`--report out/` wrote a file `out`)" in checked
     assert "| `--queue-size N` | bound of the queue of files waiting for a worker, 1 to 100000 | 100 |" in readme
+
+
+# --- the Action's report and checkpoint inputs: another database, a trailing / ------------------------
+
+def _action(tmp_path: Path, other: str | None = None, **inputs: str) -> tuple[int, list[str], Path, bytes]:
+    """The Action run with these inputs on a workspace of one class (the sync a fake; `other`: a
+    file of the workspace made another program's SQLite database first): (its exit code, its
+    ::error lines, the workspace, the other database's bytes before the run)."""
+    from ontosync.action import run as action_run
+    from tests.test_action import FakeCli, make_env, sample_report
+    from tests.test_action_round8 import write_classes
+
+    env = make_env(tmp_path, **inputs)
+    workspace = Path(env["GITHUB_WORKSPACE"])
+    write_classes(workspace, "A")
+    before = _other_database(workspace / other) if other else b""
+    cli, log = FakeCli(sample_report(failed=0)), io.StringIO()
+    code = action_run.main(env, cli_main=cli, out=log)
+    assert code == 0 or cli.argv is None, log.getvalue()  # refused: no sync ran
+    return code, [line for line in log.getvalue().splitlines() if line.startswith("::error")], workspace, before
+
+
+@pytest.mark.parametrize("name", ["report", "checkpoint"])
+def test_the_actions_report_or_checkpoint_holding_another_database_is_refused_before_anything_is_removed(
+        tmp_path, name):
+    """`report: notes.db`, another program's SQLite database in the workspace: the Action deleted it
+    (a report left from before must not pass for this run's) before the sync, whose own check then
+    found nothing to refuse; a `checkpoint:` there was written over by a restored artifact. Refused
+    first, as the command line refuses it: exit 2, one line naming the input, the file kept."""
+    code, errors, workspace, before = _action(tmp_path, "notes.db", **{name: "notes.db"})
+    assert code == 2 and len(errors) == 1, errors
+    assert errors[0].endswith(f"input {name!r} (notes.db): is a SQLite database; refusing to replace it with text "
+                              "(give another path)")
+    assert (workspace / "notes.db").read_bytes() == before
+
+
+@pytest.mark.parametrize("name", ["report", "checkpoint"])
+def test_the_actions_report_or_checkpoint_ending_in_a_slash_is_refused(tmp_path, name):
+    """`report: out/` was read as `out` (the path normalised) and a file `out` written, where the
+    command line refuses `--report out/`: refused the same, naming the input; nothing written."""
+    code, errors, workspace, _ = _action(tmp_path, **{name: "out/"})
+    assert code == 2 and len(errors) == 1, errors
+    assert errors[0].endswith(f"input {name!r} (out/): ends in /, so it names a folder, not a file; give a file path")
+    assert not (workspace / "out").exists()
+
+
+def test_the_actions_change_json_holding_another_database_is_refused(tmp_path):
+    """The change JSON the Action writes beside the report (`ontosync-changes.json`) is removed
+    before the sync too: another program's database under that name is refused the same."""
+    code, errors, workspace, before = _action(tmp_path, "ontosync-changes.json")
+    assert code == 2 and len(errors) == 1, errors
+    assert errors[0].endswith("input 'report' (ontosync-report.json): the change JSON the Action writes beside it "
+                              "(ontosync-changes.json) is a SQLite database; refusing to replace it with text (give "
+                              "another path)")
+    assert (workspace / "ontosync-changes.json").read_bytes() == before

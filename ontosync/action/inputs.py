@@ -25,7 +25,7 @@ from ontosync.db_url import (
     unencoded_at,
 )
 from ontosync.options import BY_INPUT, OPTIONS, Option, default_api_url
-from ontosync.pipeline.outputs import DB_FILES
+from ontosync.pipeline.outputs import DB_FILES, ENDS_IN_SLASH, OTHER_DATABASE, ends_in_slash, is_other_database
 from ontosync.sources.git_head import nearest_checkout, origin_repository
 from ontosync.sources.names import hide_credentials, is_repository
 
@@ -229,6 +229,7 @@ def read_inputs(env: Mapping[str, str]) -> ActionInputs:
     inputs = read_places(env)
     refuse_dashes(env)
     refuse_clashing_paths(inputs)
+    refuse_unfit_outputs(env, inputs)
     refuse_artifact_names(env)
     inputs.flags = read_flags(env, inputs)
     return inputs
@@ -244,6 +245,22 @@ def refuse_dashes(env: Mapping[str, str]) -> None:
         if get_input(env, name) == "-":
             raise InputError(f"input {name!r} is '-', which names no file here (the Action has no standard input "
                              f"or output to read or write): give {name!r} a path in the workspace, or leave it empty")
+
+
+def refuse_unfit_outputs(env: Mapping[str, str], inputs: ActionInputs) -> None:
+    """The command line's refusals of an output path (pipeline/outputs.py), said of the `report` and
+    `checkpoint` inputs before the run removes (or restores) anything: `report: notes.db`, another
+    program's SQLite database, was deleted as a report left from before, and the sync found nothing
+    to refuse; `report: out/` was normalised to `out`, and a file `out` written."""
+    for name in ("report", "checkpoint"):
+        if ends_in_slash(get_input(env, name)):
+            raise InputError(f"input {name!r} ({get_input(env, name)}): {ENDS_IN_SLASH}")
+    changes = f"the change JSON the Action writes beside it ({inputs.relative(inputs.changes)}) "
+    for name, path, what in (("report", inputs.report, ""), ("checkpoint", inputs.checkpoint, ""),
+                             ("report", inputs.changes, changes)):
+        if is_other_database(path):
+            shown = inputs.relative(inputs.report if path == inputs.changes else path)
+            raise InputError(f"input {name!r} ({shown}): {what}{OTHER_DATABASE}")
 
 
 def refuse_artifact_names(env: Mapping[str, str]) -> None:

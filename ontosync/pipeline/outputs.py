@@ -49,11 +49,21 @@ def refused_kind(path: str | Path, flag: str) -> str | None:
     mode = file_mode(os.fspath(path))  # followed as open() follows: see write_text
     if mode is not None and stat.S_ISDIR(mode):
         return f"{flag} {path}: is a folder; give a file path"
-    if os.fspath(path).endswith(("/", os.sep)):  # `--report out/`: a file `out` was written
-        return f"{flag} {path}: ends in /, so it names a folder, not a file; give a file path"
+    if ends_in_slash(path):  # `--report out/`: a file `out` was written
+        return f"{flag} {path}: {ENDS_IN_SLASH}"
     if mode is not None and (stat.S_ISSOCK(mode) or stat.S_ISBLK(mode)):
         return f"{flag} {path}: is a {'socket' if stat.S_ISSOCK(mode) else 'block device'}; refusing to write into it"
     return None
+
+
+ENDS_IN_SLASH = "ends in /, so it names a folder, not a file; give a file path"
+OTHER_DATABASE = "is a SQLite database; refusing to replace it with text (give another path)"
+
+
+def ends_in_slash(path: str | Path) -> bool:
+    """Whether an output path, as given, ends in `/` (ENDS_IN_SLASH): the Action's inputs are
+    checked with it too, before their paths are normalised."""
+    return os.fspath(path).endswith(("/", os.sep))
 
 
 def check_not_a_database(outputs: dict[str, str | None]) -> None:
@@ -61,13 +71,14 @@ def check_not_a_database(outputs: dict[str, str | None]) -> None:
     check_distinct, whose words are more precise of the run's own): `diff --output notes.db`,
     another program's database, was replaced by the diff's text, exit 0."""
     for flag, path in outputs.items():
-        if path and stat.S_ISREG(file_mode(path) or 0) and _sqlite_header(path):
-            raise OutputError(f"{flag} {path}: is a SQLite database; refusing to replace it with text (give "
-                              "another path)")
+        if path and is_other_database(path):
+            raise OutputError(f"{flag} {path}: {OTHER_DATABASE}")
 
 
-def _sqlite_header(path: str | Path) -> bool:
+def is_other_database(path: str | Path) -> bool:
     """Whether the regular file at `path` begins as a SQLite database does (unreadable: no)."""
+    if not stat.S_ISREG(file_mode(os.fspath(path)) or 0):
+        return False
     try:
         return starts_as_sqlite(path)
     except OSError:
