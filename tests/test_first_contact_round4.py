@@ -234,17 +234,19 @@ def test_migrate_backup_dir_dash_is_refused(synced, tmp_path, monkeypatch, capsy
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("ending", ["/", "/."])
 @pytest.mark.parametrize("command, flag", [("diff", "--output"), ("sync", "--report"), ("sync", "--checkpoint")])
-def test_an_output_path_ending_in_a_slash_is_refused(synced, tmp_path, monkeypatch, capsys, command, flag):
+def test_an_output_path_ending_in_a_slash_is_refused(synced, tmp_path, monkeypatch, capsys, command, flag, ending):
     """`--report reports/` (a folder not made yet) wrote a file named `reports`, exit 0, where the
-    user meant a folder (`--db new/` is refused so): exit 2, one line, nothing written."""
+    user meant a folder (`--db new/` is refused so): exit 2, one line, nothing written. `out/.`
+    (h143), a folder's name too (`--db new/.` is refused for it), the same."""
     src, db = synced
     monkeypatch.chdir(tmp_path)
     args = ["diff", "--db", str(db)] if command == "diff" else ["sync", str(src), "--db", str(db), "--quiet"]
     capsys.readouterr()
-    assert main([*args, flag, "out/"]) == 2
-    assert capsys.readouterr() == ("", f"ontosync: error: {flag} out/: ends in /, so it names a folder, not a file; "
-                                       "give a file path\n")
+    assert main([*args, flag, f"out{ending}"]) == 2
+    assert capsys.readouterr() == ("", f"ontosync: error: {flag} out{ending}: ends in /, so it names a folder, not a "
+                                       "file; give a file path\n")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -420,3 +422,4 @@ def test_the_actions_change_json_holding_another_database_is_refused(tmp_path):
                               "(ontosync-changes.json) is a SQLite database; refusing to replace it with text (give "
                               "another path)")
     assert (workspace / "ontosync-changes.json").read_bytes() == before
+

@@ -61,9 +61,11 @@ OTHER_DATABASE = "is a SQLite database; refusing to replace it with text (give a
 
 
 def ends_in_slash(path: str | Path) -> bool:
-    """Whether an output path, as given, ends in `/` (ENDS_IN_SLASH): the Action's inputs are
-    checked with it too, before their paths are normalised."""
-    return os.fspath(path).endswith(("/", os.sep))
+    """Whether an output path, as given, ends in `/` (ENDS_IN_SLASH), or in `/.` or `/..`, a
+    folder's name too (`--report new/.` wrote a file `new`, as `--db new/.` is refused for): the
+    Action's inputs are checked with it too, before their paths are normalised."""
+    name = os.fspath(path).replace(os.sep, "/")
+    return name.endswith(("/", "/.", "/.."))
 
 
 def check_not_a_database(outputs: dict[str, str | None]) -> None:
