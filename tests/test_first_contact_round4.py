@@ -403,13 +403,15 @@ def test_the_actions_report_or_checkpoint_holding_another_database_is_refused_be
     assert (workspace / "notes.db").read_bytes() == before
 
 
-@pytest.mark.parametrize("name", ["report", "checkpoint"])
+@pytest.mark.parametrize("name", ["report", "checkpoint", "database"])
 def test_the_actions_report_or_checkpoint_ending_in_a_slash_is_refused(tmp_path, name):
     """`report: out/` was read as `out` (the path normalised) and a file `out` written, where the
-    command line refuses `--report out/`: refused the same, naming the input; nothing written."""
+    command line refuses `--report out/`: refused the same, naming the input; nothing written.
+    `database: out/` (h143) the same: the sync made a database file `out`, where `--db out/` is refused."""
     code, errors, workspace, _ = _action(tmp_path, **{name: "out/"})
     assert code == 2 and len(errors) == 1, errors
-    assert errors[0].endswith(f"input {name!r} (out/): ends in /, so it names a folder, not a file; give a file path")
+    said = "not a database file" if name == "database" else "not a file; give a file path"
+    assert errors[0].endswith(f"input {name!r} (out/): ends in /, so it names a folder, {said}")
     assert not (workspace / "out").exists()
 
 

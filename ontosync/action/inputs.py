@@ -18,6 +18,7 @@ from ontosync.action.container_step import FALSE, TRUE, bool_word, name_refused,
 from ontosync.db_url import (
     BadDatabaseUrl,
     checkpoint_name,
+    folder_name,
     is_postgres_url,
     not_a_path,
     shown_db,
@@ -251,7 +252,10 @@ def refuse_unfit_outputs(env: Mapping[str, str], inputs: ActionInputs) -> None:
     """The command line's refusals of an output path (pipeline/outputs.py), said of the `report` and
     `checkpoint` inputs before the run removes (or restores) anything: `report: notes.db`, another
     program's SQLite database, was deleted as a report left from before, and the sync found nothing
-    to refuse; `report: out/` was normalised to `out`, and a file `out` written."""
+    to refuse; `report: out/` was normalised to `out`, and a file `out` written (`database: out/`, a
+    database file `out`, where `--db out/` is refused)."""
+    if why := folder_name(get_input(env, "database")):  # `database: out/` made a database file `out`
+        raise InputError(f"input 'database' ({get_input(env, 'database')}): {why}")
     for name in ("report", "checkpoint"):
         if ends_in_slash(get_input(env, name)):
             raise InputError(f"input {name!r} ({get_input(env, name)}): {ENDS_IN_SLASH}")
