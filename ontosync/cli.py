@@ -531,12 +531,13 @@ def _not_ontosync(db: str, exc: Exception) -> int:
 
 
 def _checkpoint_shown(path: str, owner: str) -> tuple[dict | None, str | None]:
-    """`status`'s (checkpoint, why none is read): a path a sync refuses (`-`, a folder, a FIFO) is
-    said in the sync's words (sync_paths.checkpoint_refused), not "none" nor "the next sync replaces it"."""
+    """`status`'s (checkpoint, why none is read): a path a sync refuses (`-`, a folder, a FIFO, another
+    SQLite database) is said in the sync's words (sync_paths), not "none" nor "the next sync replaces it"."""
     from ontosync.pipeline.checkpoint import checkpoint_info
+    from ontosync.pipeline.outputs import OTHER_DATABASE, is_other_database
     from ontosync.sync_paths import checkpoint_refused
 
-    if why := checkpoint_refused(path):
+    if why := checkpoint_refused(path) or (is_other_database(path) and f"--checkpoint {path}: {OTHER_DATABASE}"):
         return None, f"none: a sync refuses this path: {why}"
     return checkpoint_info(path, owner)
 

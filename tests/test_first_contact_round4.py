@@ -425,3 +425,17 @@ def test_the_actions_change_json_holding_another_database_is_refused(tmp_path):
                               "another path)")
     assert (workspace / "ontosync-changes.json").read_bytes() == before
 
+
+
+def test_status_says_a_sync_refuses_a_checkpoint_holding_another_database(synced, tmp_path, capsys):
+    """`status --checkpoint notes.db`, another program's SQLite database: "unreadable: ... the next
+    sync replaces it", where the next sync refuses that path (exit 2) and replaces nothing. Said in
+    the sync's words, as of a folder or a FIFO there."""
+    _, db = synced
+    other = tmp_path / "notes.db"
+    _other_database(other)
+    capsys.readouterr()
+    assert main(["status", "--db", str(db), "--checkpoint", str(other)]) == 0
+    out = capsys.readouterr().out
+    assert (f"checkpoint    none: a sync refuses this path: --checkpoint {other}: is a SQLite database; refusing to "
+            "replace it with text (give another path)\n") in out, out
