@@ -89,6 +89,7 @@ class Option:
     above: bool = False
     # a configuration file's tighter high bound: `.ontosync.yml` comes with the checkout, which a
     # pull request may change, and `retries: 1000000` or `file-timeout: 86400` must not make CI hang
+    # (a file of the checkout only, for a key the command line does not give: config._tight_fields)
     file_high: float | None = None
     rule: str = ""  # "--name must <rule>", when the bounds need words of their own
     pattern: re.Pattern | None = None  # a str option's values match it whole (else `rule` is said)
@@ -120,7 +121,7 @@ class Option:
 
     def broken_rule(self, value: Any, in_file: bool = False) -> str | None:
         """What is wrong with a value of the right type (`must ...`), or None; `in_file`: a value of
-        a configuration file, held to `file_high` too."""
+        a configuration file of the checkout, held to `file_high` too."""
         if self.kind == "str":
             return self._broken_text_rule(str(value))
         if self.kind == "globs":  # `--include "$GLOB"` unset matched no file: a sync of nothing, exit 0
