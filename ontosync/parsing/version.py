@@ -5,7 +5,7 @@ an upgrade whose parsers changed, every file is reprocessed once, though its con
 change; an upgrade that leaves the parsers alone reprocesses nothing.
 """
 
-PARSER_VERSION = 17  # 2: Logseq graph rules (title::, alias::, tags, link text), RDF synonyms
+PARSER_VERSION = 18  # 2: Logseq graph rules (title::, alias::, tags, link text), RDF synonyms
 # 3: the line each class is declared on (file_classes.line, migration 007)
 # 4: page names match in Unicode NFC (a link and a file name in NFC and NFD name one page);
 #    an owl:class that is no valid IRI (a space, `<`, `"`...) is a bad-owl-class warning
@@ -107,3 +107,5 @@ PARSER_VERSION = 17  # 2: Logseq graph rules (title::, alias::, tags, link text)
 #    PNAME_LN has no `#`), cardinalities of thousands of digits; RDF: an owl:Axiom reifying an
 #    unasserted triple, or untyped, warns and gives no annotated row; Logseq: asset links in
 #    mapping properties name no page, a tag of the same name still does (h113)
+# 18: RDF/XML: rdf:resource / rdf:parseType on a node element fails naming its line (pyoxigraph
+#    dropped it) (h135)

@@ -1,0 +1,113 @@
+"""RDF/XML's node elements carry no `rdf:resource` and no `rdf:parseType`.
+
+The grammar (RDF 1.1 XML Syntax, 7.2.11-7.2.21) allows both only on property elements; on a node
+element (`<owl:Class rdf:about="#A" rdf:resource="#B"/>`, or `<ex:Thing rdf:resource="#B"/>` as
+the object of a property) they are no RDF/XML. pyoxigraph drops the attribute without a word:
+the first gave `#A a owl:Class` alone, the second a blank node typed `ex:Thing` where `#B` was
+meant. Such a file fails, naming the element's line.
+
+Cost: a namespace-aware walk of the whole document (expat) costs tens of milliseconds on a large
+file, so it only runs when a cheap sign says it may find something: a start tag whose bytes hold
+`rdf:about` (or are `rdf:Description`) together with `rdf:resource` or `rdf:parseType`, or a
+blank node whose only indexed statement is its `rdf:type` (what a typed node element with an
+ignored `rdf:resource` leaves). Both signs together cost ~6 ms on pato-base.owl (3 MB); the walk
+decides, so a sign in a comment or an XML literal fails nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from contextlib import suppress
+from xml.parsers import expat
+
+from ontosync.parsing.class_expressions import Index
+from ontosync.parsing.facts import ParseError
+from ontosync.parsing.rdf_vocab import RDF, RDF_TYPE
+
+_VALUE = rb"""\s*=\s*(?:"[^"]*"|'[^']*')"""
+_ATTRS = rb"(?:\s+[^\s=<>/]+" + _VALUE + rb")*?"
+# A start tag (of the usual `rdf` prefix) that is a node element by its rdf:about or its name and
+# carries an attribute only property elements may carry, in either order.
+_SIGN = re.compile(
+    rb"rdf:(?:(?:about" + _VALUE + rb"|Description)" + _ATTRS + rb"\s+rdf:(?:resource|parseType)\s*="
+    rb"|(?:resource|parseType)" + _VALUE + _ATTRS + rb"\s+rdf:about\s*=)"
+)
+_FORBIDDEN = (RDF + " resource", RDF + " parseType")  # expat's names: namespace, space, local name
+_RDF_ROOT = RDF + " RDF"
+_MAX_TYPES = 20  # distinct types of such blank nodes looked for by name; more: the walk decides
+
+
+def check_node_elements(data: bytes, index: Index) -> None:
+    """Refuse an RDF/XML document (UTF-8, as pyoxigraph read it) with `rdf:resource` or
+    `rdf:parseType` on a node element; `index`: the statements pyoxigraph read from it."""
+    if _SIGN.search(data) is None and not _lone_typed_blank(data, index):
+        return
+    found = _first_misplaced(data)
+    if found is not None:
+        line, element, attribute = found
+        raise ParseError(
+            f"RDF/XML syntax error: rdf:{attribute} on the node element <{element}> (RDF/XML allows it "
+            "only on a property element, the element naming a property); it was being ignored",
+            line,
+        )
+
+
+def _lone_typed_blank(data: bytes, index: Index) -> bool:
+    """Whether a blank node's only indexed statement is its type, and a start tag of that type's
+    local name holds `resource` or `parseType` (OWL's and SWRL's own blank nodes, whose statements
+    the index does not keep, are common: ro.owl's owl:AllDifferent and swrl atoms)."""
+    types = {by[RDF_TYPE][0] for s, by in index.props.items() if s[0] == "_" and len(by) == 1 and RDF_TYPE in by}
+    if len(types) > _MAX_TYPES:
+        return True
+    for iri in types:
+        local = re.split(r"[#/:]", str(iri))[-1].encode()
+        if re.search(re.escape(local) + rb"\s[^<>]*?(?:resource|parseType)\s*=", data):
+            return True
+    return False
+
+
+def _first_misplaced(data: bytes) -> tuple[int, str, str] | None:
+    """(line, element's qualified name, attribute's local name) of the first node element with a
+    property element's attribute, by the RDF/XML striping: the children of rdf:RDF, of a property
+    element (but parseType="Resource"'s, which are property elements) and of a collection are node
+    elements; an XML literal's content is no RDF."""
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.ordered_attributes = True
+    nodes: list[bool | None] = []  # per open element: are its children node elements (None: literal)
+    found: list[tuple[int, str, str]] = []
+
+    def start(name: str, attrs: list[str]) -> None:
+        if nodes and nodes[-1] is None:
+            nodes.append(None)
+            return
+        node = nodes[-1] if nodes else name != _RDF_ROOT
+        pairs = dict(zip(attrs[::2], attrs[1::2], strict=True))
+        if node and not found:
+            for key in _FORBIDDEN:
+                if key in pairs:
+                    found.append(
+                        (parser.CurrentLineNumber, _qualified(data, parser.CurrentByteIndex), key.rpartition(" ")[2])
+                    )
+                    break
+        if not nodes and name == _RDF_ROOT:
+            nodes.append(True)
+        elif node:
+            nodes.append(False)
+        else:
+            parse_type = pairs.get(_FORBIDDEN[1])
+            nodes.append(None if parse_type not in (None, "Resource", "Collection") else parse_type != "Resource")
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = lambda _name: nodes.pop()
+    with suppress(expat.ExpatError):  # pyoxigraph read it; what was walked before expat's stop counts
+        parser.Parse(data, True)
+    return found[0] if found else None
+
+
+_NAME = re.compile(rb"<([^\s/>]+)")
+
+
+def _qualified(data: bytes, offset: int) -> str:
+    """The element's name as written (`owl:Class`), at its start tag's offset."""
+    match = _NAME.match(data, offset)
+    return match.group(1).decode("utf-8", "replace")[:100] if match else "?"
