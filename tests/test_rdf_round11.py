@@ -68,3 +68,60 @@ def test_a_property_elements_attribute_on_a_node_element_fails_naming_its_line(
 def test_the_same_attributes_on_property_elements_still_read(body: str) -> None:
     facts = parse_file("t.owl", (HEAD + body + "\n</rdf:RDF>\n").encode(), ParseOptions())
     assert [c.iri for c in facts.classes] == ["http://x.org/#A"]
+
+
+CONTEXTS = {
+    "http://ctx.example/a.jsonld": '{"@context": {"ex": "http://x.org/"}}',
+    "http://ctx.example/two.jsonld": '{"@context": [{"ex": "http://x.org/"}, {"q": "ex:q"}]}',
+    "http://ctx.example/nest.jsonld": '{"@context": ["http://ctx.example/two.jsonld", {"r": "ex:r"}]}',
+    "http://ctx.example/bad.jsonld": '{"@context": {"b": {"@id": "http://x.org/b", "@container": 5}}}',
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "where"),
+    [
+        # the user's own object between two mapped contexts: its own index and line
+        (
+            '{\n "@context": [\n  "http://ctx.example/a.jsonld",\n  {"t": 5},\n  "http://ctx.example/two.jsonld"\n ],\n'
+            ' "@id": "ex:a"\n}\n',
+            4,
+            '$["@context"][1]["t"])',
+        ),
+        # ... after a mapped context that names another one
+        (
+            '{\n "@context": [\n  "http://ctx.example/nest.jsonld",\n  {"s": "ex:s"},\n  {"t": 5},\n'
+            '  "http://ctx.example/a.jsonld"\n ],\n "@id": "ex:a"\n}\n',
+            5,
+            '$["@context"][2]["t"])',
+        ),
+        # ... in a scoped context
+        (
+            '{\n "@context": {"ex": "http://x.org/",\n  "p": {"@id": "ex:p", "@context": ["http://ctx.example/a.jsonld",\n'
+            '   {"t": 5}, "http://ctx.example/a.jsonld"]}},\n "@id": "ex:a", "p": {"@id": "ex:b"}\n}\n',
+            4,
+            '$["@context"]["p"]["@context"][1]["t"])',
+        ),
+        # the fault inside the second mapped context: the line of the URL that brought it in
+        (
+            '{\n "@context": [\n  "http://ctx.example/a.jsonld",\n  "http://ctx.example/bad.jsonld",\n'
+            '  {"t": "ex:t"}\n ],\n "@id": "ex:a"\n}\n',
+            4,
+            '$["@context"][1]["b"]["@container"], in what',
+        ),
+        (
+            '{\n "@context": [\n  "http://ctx.example/a.jsonld",\n  {"t": "ex:t"},\n  "http://ctx.example/bad.jsonld",\n'
+            '  {"s": "ex:s"}\n ],\n "@id": "ex:a"\n}\n',
+            5,
+            '$["@context"][2]["b"]["@container"], in what',
+        ),
+    ],
+)
+def test_a_json_ld_error_between_mapped_contexts_names_its_own_line(text: str, line: int, where: str) -> None:
+    """An error in the user's object between two mapped contexts of a `@context` array was put in
+    "what a mapped context on that line brought in", on the array's line; one inside the second
+    mapped context named the array's line too, not the URL's. Each mapped URL's share of the
+    inlined array is known now, so the user's own item, or the URL, is named."""
+    with pytest.raises(ParseError) as caught:
+        parse_file("t.jsonld", text.encode(), ParseOptions(jsonld_contexts=CONTEXTS))
+    assert (caught.value.line, f"(at {where}" in caught.value.message) == (line, True), caught.value.message

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ontosync.parsing.facts import ParseError
+from ontosync.parsing.jsonld_context import ContextList
 
 Rule = Callable[[dict, list], str | None]  # an object and its path -> the key of its member at fault, or None
 
@@ -65,6 +66,8 @@ def _users_part(data: bytes, doc: Any, path: list) -> tuple[list, bool]:
             step if isinstance(mine, dict) and step in mine else None)
         if at is None:
             return users, False
+        if isinstance(mine[at], str) and not isinstance(doc[step], str):  # what the URL there brought in
+            return [*users, at], False
         mine, doc = mine[at], doc[step]
         users.append(at)
     return users, True
@@ -72,11 +75,17 @@ def _users_part(data: bytes, doc: Any, path: list) -> tuple[list, bool]:
 
 def _index_in(mine: Any, doc: list, index: int, contexts: bool) -> int | None:
     """The index in the user's array `mine` of item `index` of `doc`'s; None when it is none of
-    the user's (an item a mapped context brought into a `@context` array)."""
+    the user's (an item a mapped context brought into a `@context` array, whose URL is not known)."""
     if not isinstance(mine, list):
         return None
     if not contexts:
         return index
+    if isinstance(doc, ContextList) and len(doc.spans) == len(mine):  # each user item's share of `doc`
+        for at, span in enumerate(doc.spans):
+            if index < span:
+                return at
+            index -= span
+        return None
     urls = [i for i, item in enumerate(mine) if isinstance(item, str)]
     if not urls or index < urls[0]:
         return index
