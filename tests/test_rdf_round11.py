@@ -125,3 +125,34 @@ def test_a_json_ld_error_between_mapped_contexts_names_its_own_line(text: str, l
     with pytest.raises(ParseError) as caught:
         parse_file("t.jsonld", text.encode(), ParseOptions(jsonld_contexts=CONTEXTS))
     assert (caught.value.line, f"(at {where}" in caught.value.message) == (line, True), caught.value.message
+
+
+def test_a_close_bracket_inside_a_comment_is_not_owed_to_the_form_it_would_have_closed() -> None:
+    """`SubClassOf(:A :B # the parent)`: the `)` is in the comment, so the form is closed by the
+    repair at the next axiom, and the reader then waited for that `)` all the same: the
+    Ontology's own `)` was taken for it ("Ontology( is not closed"), and a stray `)` after it went
+    unsaid. A `)` inside a comment closes nothing and is owed nothing; the warning says where it is."""
+    text = (
+        "Prefix(:=<http://x.org/>)\nOntology(<http://x.org/o>\nSubClassOf(:A :B # B, the parent)\n"
+        "SubClassOf(:C :D)\n)\n"
+    )
+    facts = parse_file("o.ofn", text.encode(), ParseOptions())
+    assert facts.ontology_id == "http://x.org/o"
+    assert sorted((e.child, e.parent) for e in facts.edges) == [
+        ("http://x.org/A", "http://x.org/B"),
+        ("http://x.org/C", "http://x.org/D"),
+    ]
+    assert [(w.line, w.message) for w in facts.warnings] == [
+        (
+            3,
+            "SubClassOf: missing ')' (the one on line 3 is inside a comment, which runs to the end of its line); "
+            "read as if closed before the next axiom",
+        )
+    ]
+    fence = parse_file(
+        "o.ofn",
+        b"SubClassOf(<http://x.org/A> <http://x.org/B> ; B)\nSubClassOf(<http://x.org/C> <http://x.org/D>)\n)\n",
+        ParseOptions(),
+    )
+    assert [w.line for w in fence.warnings] == [1, 3]  # the stray `)` of line 3 is said
+    assert "not OWL functional syntax" in fence.warnings[1].message
