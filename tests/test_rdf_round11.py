@@ -156,3 +156,20 @@ def test_a_close_bracket_inside_a_comment_is_not_owed_to_the_form_it_would_have_
     )
     assert [w.line for w in fence.warnings] == [1, 3]  # the stray `)` of line 3 is said
     assert "not OWL functional syntax" in fence.warnings[1].message
+
+
+def test_a_comment_ends_at_a_lone_carriage_return() -> None:
+    """OWL 2's comments end at a line feed or a carriage return; a file saved with lone CR line
+    ends (classic Mac) had its first `#` comment run to the end of the file: every axiom after it
+    and the Ontology's `)` were lost ("Ontology( is not closed", no class)."""
+    text = (
+        b"Prefix(:=<http://x.org/>)\r# the ontology\rOntology(<http://x.org/o> # draft )\r"
+        b"Declaration(Class(:A)) # A\rSubClassOf(:A :B)\r)\r"
+    )
+    facts = parse_file("o.ofn", text, ParseOptions())
+    assert (facts.ontology_id, [(c.iri, c.line) for c in facts.classes], facts.warnings) == (
+        "http://x.org/o",
+        [("http://x.org/A", 4)],
+        [],
+    )
+    assert [(e.child, e.parent) for e in facts.edges] == [("http://x.org/A", "http://x.org/B")]

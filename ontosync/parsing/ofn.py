@@ -585,5 +585,5 @@ def parse_ofn_document(path: str, data: bytes, options: ParseOptions) -> FileFac
     `Ontology(<iri>` gives `ontology_id`; `Prefix(...)` declarations extend the namespace table for
     this file. Unreadable forms are warnings; only undecodable bytes raise ParseError.
     """
-    text = decode_source(data)
+    text = decode_source(data, lone_cr=True)  # a lone CR ends a line (the tokenizer)
     return parse_ofn_text(text, options, 0, None, fmt="ofn")

@@ -102,16 +102,16 @@ def arity_problem(head: str, count: int) -> str | None:
 # is content. An `<IRI>` with a character no IRI may hold (a space, `|`, `{`, a control character
 # such as a terminal's escape, which the other readers refuse too...) is an error token up
 # to its `>`, so the rest of its line still reads; an unterminated string or IRI is one up to the end
-# of its line.
+# of its line. A line ends at LF, CR or CRLF (OWL 2: a comment ends at either character).
 _TOKEN = re.compile(
     r"""
-    (?P<nl>\n)
-    |(?P<ws>[ \t\r\f\v]+)
-    |(?P<comment>[\#;][^\n]*)
+    (?P<nl>\r\n?|\n)
+    |(?P<ws>[ \t\f\v]+)
+    |(?P<comment>[\#;][^\n\r]*)
     |(?P<iri><[^<>"\s{}|\\^`\x00-\x20\x7f-\x9f]*>)
     |(?P<str>"[^"\\]*(?:\\.[^"\\]*)*")
-    |(?P<badiri><[^<>\n]*>)
-    |(?P<badstr>["<][^\n]*)
+    |(?P<badiri><[^<>\n\r]*>)
+    |(?P<badstr>["<][^\n\r]*)
     |(?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
     |(?P<dt>\^\^)
     |(?P<lp>\()
@@ -417,7 +417,7 @@ def tokenize(text: str) -> Tokens:
         word_end = m.end() if kind == "word" else -1
         append((kind, tok, line))  # type: ignore[arg-type]
         if kind == "str":
-            line += tok.count("\n")
+            line += tok.count("\n") + tok.count("\r") - tok.count("\r\n")
     return out
 
 
