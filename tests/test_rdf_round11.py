@@ -173,3 +173,21 @@ def test_a_comment_ends_at_a_lone_carriage_return() -> None:
         [],
     )
     assert [(e.child, e.parent) for e in facts.edges] == [("http://x.org/A", "http://x.org/B")]
+
+
+@pytest.mark.parametrize("content", ["<!-- only a comment -->", "<?pi data?>", "<!-- a --><?pi x?><!-- b -->"])
+def test_an_xml_literal_of_only_comments_is_read_empty_not_failed(content: str) -> None:
+    """`<rdfs:comment rdf:parseType="Literal"><!-- ... --></rdfs:comment>` failed the whole file ("No
+    value found for rdf:XMLLiteral value of property"), as an empty one did before round 8: the
+    parser drops comments and processing instructions from an XML literal, and had nothing left.
+    It is the empty XML literal (what rdflib reads too)."""
+    body = (
+        '<owl:Class rdf:about="#A" xmlns:rdfs="http://www.w3.org/2000/01/rdf-schema#">\n <rdfs:label>A</rdfs:label>\n'
+        f' <rdfs:comment rdf:parseType="Literal">{content}'
+        "</rdfs:comment>\n</owl:Class>"
+    )
+    facts = parse_file("t.owl", (HEAD + body + "\n</rdf:RDF>\n").encode(), ParseOptions())
+    assert [(c.iri, c.label) for c in facts.classes] == [("http://x.org/#A", "A")]
+    assert [(r[2], r[4], r[5]) for r in facts.statements if r[2] == "rdfs:comment"] == [
+        ("rdfs:comment", "", "rdf:XMLLiteral")
+    ]

@@ -109,4 +109,5 @@ PARSER_VERSION = 18  # 2: Logseq graph rules (title::, alias::, tags, link text)
 #    mapping properties name no page, a tag of the same name still does (h113)
 # 18: RDF/XML: rdf:resource / rdf:parseType on a node element fails naming its line (pyoxigraph
 #    dropped it); JSON-LD: an error between two mapped contexts names its own line; .ofn: a `)` inside a
-#    comment is owed to no repaired form (it took the Ontology's `)`), a comment ends at a lone CR (h135)
+#    comment is owed to no repaired form (it took the Ontology's `)`), a comment ends at a lone CR;
+#    RDF/XML: an XML literal of only comments is read (the file failed) (h135)
