@@ -191,3 +191,15 @@ def test_an_xml_literal_of_only_comments_is_read_empty_not_failed(content: str) 
     assert [(r[2], r[4], r[5]) for r in facts.statements if r[2] == "rdfs:comment"] == [
         ("rdfs:comment", "", "rdf:XMLLiteral")
     ]
+
+
+def test_a_node_elements_resource_is_found_whatever_the_rdf_namespaces_prefix() -> None:
+    text = (
+        '<?xml version="1.0"?>\n<r:RDF xmlns:r="http://www.w3.org/1999/02/22-rdf-syntax-ns#"\n'
+        " xmlns:owl='http://www.w3.org/2002/07/owl#'>\n"
+        '<owl:Class r:about="http://x.org/A"\n   r:resource="http://x.org/B"/>\n</r:RDF>\n'
+    )
+    with pytest.raises(ParseError) as caught:
+        parse_file("t.rdf", text.encode(), ParseOptions())
+    assert caught.value.line == 4
+    assert caught.value.message.startswith("RDF/XML syntax error: rdf:resource on the node element <owl:Class>")
