@@ -203,3 +203,25 @@ def test_a_node_elements_resource_is_found_whatever_the_rdf_namespaces_prefix() 
         parse_file("t.rdf", text.encode(), ParseOptions())
     assert caught.value.line == 4
     assert caught.value.message.startswith("RDF/XML syntax error: rdf:resource on the node element <owl:Class>")
+
+
+@pytest.mark.parametrize(
+    ("body", "attribute"),
+    [
+        ('<owl:Class rdf:about="#A">\n <ex:p rdf:parseType="Resource" rdf:resource="#B"/>\n</owl:Class>', "resource"),
+        (
+            '<owl:Class rdf:about="#A">\n <ex:p rdf:resource="#B"\n  rdf:parseType="Collection"/>\n</owl:Class>',
+            "resource",
+        ),
+        ('<owl:Class rdf:about="#A">\n <ex:p rdf:nodeID="b1" rdf:parseType="Resource"/>\n</owl:Class>', "nodeID"),
+    ],
+)
+def test_a_property_element_with_a_parse_type_and_an_object_fails_naming_its_line(body: str, attribute: str) -> None:
+    """`<ex:p rdf:parseType="Resource" rdf:resource="#B"/>` gave `#A ex:p _:b` (with "Collection":
+    `#A ex:p rdf:nil`), the object the file names dropped without a word; RDF/XML allows one of them."""
+    with pytest.raises(ParseError) as caught:
+        parse_file("t.owl", (HEAD + body + "\n</rdf:RDF>\n").encode(), ParseOptions())
+    assert caught.value.line == 5, caught.value
+    assert caught.value.message.startswith(
+        f"RDF/XML syntax error: rdf:{attribute} beside rdf:parseType on the property element <ex:p>"
+    )

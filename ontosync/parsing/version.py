@@ -107,7 +107,8 @@ PARSER_VERSION = 18  # 2: Logseq graph rules (title::, alias::, tags, link text)
 #    PNAME_LN has no `#`), cardinalities of thousands of digits; RDF: an owl:Axiom reifying an
 #    unasserted triple, or untyped, warns and gives no annotated row; Logseq: asset links in
 #    mapping properties name no page, a tag of the same name still does (h113)
-# 18: RDF/XML: rdf:resource / rdf:parseType on a node element fails naming its line (pyoxigraph
-#    dropped it); JSON-LD: an error between two mapped contexts names its own line; .ofn: a `)` inside a
-#    comment is owed to no repaired form (it took the Ontology's `)`), a comment ends at a lone CR;
-#    RDF/XML: an XML literal of only comments is read (the file failed) (h135)
+# 18: RDF/XML: rdf:resource / rdf:parseType on a node element, rdf:parseType beside rdf:resource /
+#    rdf:nodeID on a property element, fail naming the line (pyoxigraph dropped one); an XML literal
+#    of only comments is read (the file failed); JSON-LD: an error between two mapped contexts names
+#    its own line; .ofn: a `)` inside a comment is owed to no repaired form (it took the Ontology's
+#    `)`), a comment ends at a lone CR (h135)

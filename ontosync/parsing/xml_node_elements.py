@@ -35,22 +35,29 @@ _DECLARED = re.compile(rb"""xmlns:([^\s=<>/"']+)\s*=\s*["']\Z""")  # ... before 
 @lru_cache(maxsize=8)
 def _sign(prefix: bytes) -> re.Pattern[bytes]:
     """A start tag that is a node element by its `prefix:about` or its name (`prefix:Description`) and
-    carries an attribute only property elements may carry, in either order."""
+    carries an attribute only property elements may carry, or that holds `prefix:parseType` beside
+    `prefix:resource` or `prefix:nodeID`, in either order."""
     p = re.escape(prefix) + b":"
+
+    def then(names: bytes) -> bytes:
+        return _ATTRS + rb"\s+" + p + names + rb"\s*="
+
     return re.compile(
         p
         + rb"(?:(?:about"
         + _VALUE
         + rb"|Description)"
-        + _ATTRS
-        + rb"\s+"
-        + p
-        + rb"(?:resource|parseType)\s*=|(?:resource|parseType)"
+        + then(rb"(?:resource|parseType)")
+        + rb"|resource"
         + _VALUE
-        + _ATTRS
-        + rb"\s+"
-        + p
-        + rb"about\s*=)"
+        + then(rb"(?:about|parseType)")
+        + rb"|parseType"
+        + _VALUE
+        + then(rb"(?:about|resource|nodeID)")
+        + rb"|nodeID"
+        + _VALUE
+        + then(rb"parseType")
+        + rb")"
     )
 
 
@@ -68,24 +75,20 @@ def _rdf_prefixes(data: bytes) -> set[bytes]:
     return found
 
 
-_FORBIDDEN = (RDF + " resource", RDF + " parseType")  # expat's names: namespace, space, local name
+_RESOURCE, _PARSE_TYPE, _NODE_ID = (RDF + " " + name for name in ("resource", "parseType", "nodeID"))  # expat's names
 _RDF_ROOT = RDF + " RDF"
 _MAX_TYPES = 20  # distinct types of such blank nodes looked for by name; more: the walk decides
 
 
 def check_node_elements(data: bytes, index: Index) -> None:
     """Refuse an RDF/XML document (UTF-8, as pyoxigraph read it) with `rdf:resource` or
-    `rdf:parseType` on a node element; `index`: the statements pyoxigraph read from it."""
+    `rdf:parseType` on a node element, or both `rdf:parseType` and `rdf:resource` (`rdf:nodeID`)
+    on a property element; `index`: the statements pyoxigraph read from it."""
     if not any(_sign(p).search(data) for p in _rdf_prefixes(data)) and not _lone_typed_blank(data, index):
         return
     found = _first_misplaced(data)
     if found is not None:
-        line, element, attribute = found
-        raise ParseError(
-            f"RDF/XML syntax error: rdf:{attribute} on the node element <{element}> (RDF/XML allows it "
-            "only on a property element, the element naming a property); it was being ignored",
-            line,
-        )
+        raise ParseError(f"RDF/XML syntax error: {found[1]}; it was being ignored", found[0])
 
 
 def _lone_typed_blank(data: bytes, index: Index) -> bool:
@@ -102,15 +105,15 @@ def _lone_typed_blank(data: bytes, index: Index) -> bool:
     return False
 
 
-def _first_misplaced(data: bytes) -> tuple[int, str, str] | None:
-    """(line, element's qualified name, attribute's local name) of the first node element with a
-    property element's attribute, by the RDF/XML striping: the children of rdf:RDF, of a property
-    element (but parseType="Resource"'s, which are property elements) and of a collection are node
-    elements; an XML literal's content is no RDF."""
+def _first_misplaced(data: bytes) -> tuple[int, str] | None:
+    """(line, what is wrong) of the first node element with a property element's attribute, or
+    property element with `rdf:parseType` and what it excludes, by the RDF/XML striping: the
+    children of rdf:RDF, of a property element (but parseType="Resource"'s, which are property
+    elements) and of a collection are node elements; an XML literal's content is no RDF."""
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.ordered_attributes = True
     nodes: list[bool | None] = []  # per open element: are its children node elements (None: literal)
-    found: list[tuple[int, str, str]] = []
+    found: list[tuple[int, str]] = []
 
     def start(name: str, attrs: list[str]) -> None:
         if nodes and nodes[-1] is None:
@@ -118,19 +121,16 @@ def _first_misplaced(data: bytes) -> tuple[int, str, str] | None:
             return
         node = nodes[-1] if nodes else name != _RDF_ROOT
         pairs = dict(zip(attrs[::2], attrs[1::2], strict=True))
-        if node and not found:
-            for key in _FORBIDDEN:
-                if key in pairs:
-                    found.append(
-                        (parser.CurrentLineNumber, _qualified(data, parser.CurrentByteIndex), key.rpartition(" ")[2])
-                    )
-                    break
+        wrong = None if found or (not nodes and not node) else _wrong(node, pairs)
+        if wrong is not None:
+            element = _qualified(data, parser.CurrentByteIndex)
+            found.append((parser.CurrentLineNumber, wrong.format(element=element)))
         if not nodes and name == _RDF_ROOT:
             nodes.append(True)
         elif node:
             nodes.append(False)
         else:
-            parse_type = pairs.get(_FORBIDDEN[1])
+            parse_type = pairs.get(_PARSE_TYPE)
             nodes.append(None if parse_type not in (None, "Resource", "Collection") else parse_type != "Resource")
 
     parser.StartElementHandler = start
@@ -138,6 +138,25 @@ def _first_misplaced(data: bytes) -> tuple[int, str, str] | None:
     with suppress(expat.ExpatError):  # pyoxigraph read it; what was walked before expat's stop counts
         parser.Parse(data, True)
     return found[0] if found else None
+
+
+def _wrong(node: bool, pairs: dict[str, str]) -> str | None:
+    """What is wrong with a node (property) element's attributes `pairs`, its name left `{element}`."""
+    if node:
+        for key in (_RESOURCE, _PARSE_TYPE):
+            if key in pairs:
+                return (
+                    f"rdf:{key.rpartition(' ')[2]} on the node element <{{element}}> (RDF/XML allows it only "
+                    "on a property element, the element naming a property)"
+                )
+        return None
+    for key in (_RESOURCE, _NODE_ID):
+        if key in pairs and _PARSE_TYPE in pairs:
+            return (
+                f"rdf:{key.rpartition(' ')[2]} beside rdf:parseType on the property element <{{element}}> "
+                "(RDF/XML allows one of them: the object, or how the content reads)"
+            )
+    return None
 
 
 _NAME = re.compile(rb"<([^\s/>]+)")
