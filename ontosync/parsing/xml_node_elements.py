@@ -24,7 +24,7 @@ from xml.parsers import expat
 
 from ontosync.parsing.class_expressions import Index
 from ontosync.parsing.facts import ParseError
-from ontosync.parsing.rdf_vocab import RDF, RDF_TYPE
+from ontosync.parsing.rdf_vocab import OWL, RDF, RDF_TYPE
 
 _VALUE = rb"""\s*=\s*(?:"[^"]*"|'[^']*')"""
 _ATTRS = rb"(?:\s+[^\s=<>/]+" + _VALUE + rb")*?"
@@ -77,6 +77,10 @@ def _rdf_prefixes(data: bytes) -> set[bytes]:
 
 _RESOURCE, _PARSE_TYPE, _NODE_ID = (RDF + " " + name for name in ("resource", "parseType", "nodeID"))  # expat's names
 _RDF_ROOT = RDF + " RDF"
+# Blank nodes whose statements the index does not keep (ro.owl's rules and owl:AllDifferent): not
+# looked for (each type costs a scan of the file), as Protégé, not a hand, writes them.
+_SWRL = "http://www.w3.org/2003/11/swrl#"
+_UNINDEXED = frozenset(OWL + name for name in ("AllDifferent", "NegativePropertyAssertion", "AllDisjointProperties"))
 _MAX_TYPES = 20  # distinct types of such blank nodes looked for by name; more: the walk decides
 
 
@@ -93,9 +97,9 @@ def check_node_elements(data: bytes, index: Index) -> None:
 
 def _lone_typed_blank(data: bytes, index: Index) -> bool:
     """Whether a blank node's only indexed statement is its type, and a start tag of that type's
-    local name holds `resource` or `parseType` (OWL's and SWRL's own blank nodes, whose statements
-    the index does not keep, are common: ro.owl's owl:AllDifferent and swrl atoms)."""
+    local name holds `resource` or `parseType`."""
     types = {by[RDF_TYPE][0] for s, by in index.props.items() if s[0] == "_" and len(by) == 1 and RDF_TYPE in by}
+    types = {t for t in types if not str(t).startswith(_SWRL) and t not in _UNINDEXED}
     if len(types) > _MAX_TYPES:
         return True
     for iri in types:
