@@ -42,23 +42,13 @@ def _sign(prefix: bytes) -> re.Pattern[bytes]:
     def then(names: bytes) -> bytes:
         return _ATTRS + rb"\s+" + p + names + rb"\s*="
 
-    return re.compile(
-        p
-        + rb"(?:(?:about"
-        + _VALUE
-        + rb"|Description)"
-        + then(rb"(?:resource|parseType)")
-        + rb"|resource"
-        + _VALUE
-        + then(rb"(?:about|parseType)")
-        + rb"|parseType"
-        + _VALUE
-        + then(rb"(?:about|resource|nodeID)")
-        + rb"|nodeID"
-        + _VALUE
-        + then(rb"parseType")
-        + rb")"
-    )
+    alternatives = [
+        rb"(?:about" + _VALUE + rb"|Description)" + then(rb"(?:resource|parseType)"),
+        rb"resource" + _VALUE + then(rb"(?:about|parseType)"),
+        rb"parseType" + _VALUE + then(rb"(?:about|resource|nodeID)"),
+        rb"nodeID" + _VALUE + then(rb"parseType"),
+    ]
+    return re.compile(p + rb"(?:" + b"|".join(alternatives) + rb")")
 
 
 def _rdf_prefixes(data: bytes) -> set[bytes]:
@@ -96,8 +86,8 @@ def check_node_elements(data: bytes, index: Index) -> None:
 
 
 def _lone_typed_blank(data: bytes, index: Index) -> bool:
-    """Whether a blank node's only indexed statement is its type, and a start tag of that type's
-    local name holds `resource` or `parseType`."""
+    """Whether a blank node's only indexed statement is its type (not one of SWRL's or of
+    `_UNINDEXED`), and a start tag of that type's local name holds `resource` or `parseType`."""
     types = {by[RDF_TYPE][0] for s, by in index.props.items() if s[0] == "_" and len(by) == 1 and RDF_TYPE in by}
     types = {t for t in types if not str(t).startswith(_SWRL) and t not in _UNINDEXED}
     if len(types) > _MAX_TYPES:
