@@ -102,7 +102,14 @@ CONTEXTS = {
             4,
             '$["@context"]["p"]["@context"][1]["t"])',
         ),
-        # the fault inside the second mapped context: the line of the URL that brought it in
+        # the fault inside the second mapped context: the line of the URL that brought it in, the
+        # user's index of it (the first mapped context brought two objects)
+        (
+            '{\n "@context": [\n  "http://ctx.example/two.jsonld",\n  "http://ctx.example/bad.jsonld"\n ],\n'
+            ' "@id": "ex:a"\n}\n',
+            4,
+            '$["@context"][1]["b"]["@container"], in what',
+        ),
         (
             '{\n "@context": [\n  "http://ctx.example/a.jsonld",\n  "http://ctx.example/bad.jsonld",\n'
             '  {"t": "ex:t"}\n ],\n "@id": "ex:a"\n}\n',

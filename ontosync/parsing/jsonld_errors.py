@@ -36,15 +36,17 @@ _ONLY_KEYS = re.compile(r"(@\w+) and (@\w+) must be the only keys of an object")
 
 def located(error: ParseError, message: str, doc: Any, data: bytes, keep_lines: bool) -> ParseError:
     """`error` (pyoxigraph's `message`, without a line) with the place of the member at fault:
-    its JSON path in `doc` in the message, and its line in `data`, the user's text (when it is not
-    the text parsed, `keep_lines` False, the line of as much of the path as is the user's)."""
+    its JSON path in the message (the user's indices as far as they go, then `doc`'s), and its line
+    in `data`, the user's text (when it is not the text parsed, `keep_lines` False, the line of as
+    much of the path as is the user's)."""
     rule = _rule(message)
     path = None if rule is None or error.line is not None else _first(doc, rule)
     if path is None:
         return error
     users, whole = (path, True) if keep_lines else _users_part(data, doc, path)
     inlined = "" if whole else ", in what a mapped context on that line brought in"
-    return ParseError(f"{error.message} (at {_path_text(users if whole else path)}{inlined})", _line(data, users),
+    # (the user's own indices as far as the path is theirs: a mapped URL's, then the inlined rest)
+    return ParseError(f"{error.message} (at {_path_text(users + path[len(users):])}{inlined})", _line(data, users),
                       error.kind)
 
 
