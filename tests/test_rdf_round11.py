@@ -232,3 +232,17 @@ def test_a_property_element_with_a_parse_type_and_an_object_fails_naming_its_lin
     assert caught.value.message.startswith(
         f"RDF/XML syntax error: rdf:{attribute} beside rdf:parseType on the property element <ex:p>"
     )
+
+
+def test_a_node_elements_resource_is_found_when_the_namespace_is_an_entity() -> None:
+    text = (
+        '<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [\n <!ENTITY rdf "http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
+        ' <!ENTITY owl "http://www.w3.org/2002/07/owl#">\n]>\n<rdf:RDF xmlns:rdf="&rdf;" xmlns:owl="&owl;">\n'
+        '<owl:Class rdf:about="http://x.org/A" rdf:resource="&owl;Thing"/>\n</rdf:RDF>\n'
+    )
+    with pytest.raises(ParseError) as caught:
+        parse_file("t.owl", text.encode(), ParseOptions())
+    assert (caught.value.line, caught.value.message[:60]) == (
+        7,
+        "RDF/XML syntax error: rdf:resource on the node element <owl:",
+    )

@@ -53,7 +53,7 @@ def _sign(prefix: bytes) -> re.Pattern[bytes]:
 
 def _rdf_prefixes(data: bytes) -> set[bytes]:
     """The prefixes the document binds to the RDF namespace (`rdf`, nearly always), found from the
-    few places the namespace's IRI ends an attribute value."""
+    few places the namespace's IRI ends an attribute value; `rdf` when none is (`xmlns:rdf="&rdf;"`)."""
     found = set()
     for quote in (b'"', b"'"):
         at = data.find(_NAMESPACE + quote)
@@ -62,7 +62,7 @@ def _rdf_prefixes(data: bytes) -> set[bytes]:
             if declared is not None:
                 found.add(declared.group(1))
             at = data.find(_NAMESPACE + quote, at + 1)
-    return found
+    return found or {b"rdf"}
 
 
 _RESOURCE, _PARSE_TYPE, _NODE_ID = (RDF + " " + name for name in ("resource", "parseType", "nodeID"))  # expat's names
