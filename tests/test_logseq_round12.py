@@ -183,3 +183,31 @@ def test_a_tab_after_the_colons_makes_no_property():
     assert (facts.edges, [a.object_ref for a in facts.axioms]) == ([], ["Tail"])
     assert page("title::\tCanis\n\n" + BLOCK).names == [("Dog", 0)]
     assert page("title::\t\nalias:: Hound\n\n" + BLOCK).names == [("Dog", 0), ("Hound", 1)]
+
+
+# -- 5. lines after a list item, at its own indentation (review of round 12) ------------------------------
+
+# Only the lines indented further than an item's mark are read as that item's text: a line at the mark's
+# own indentation (or less) is read as any line of the page. The spec (shared/spec/logseq-format.md) gives
+# `is-subclass-of::` an edge anywhere on the page and records `public:: true` on any line; ontosync took
+# every indented line after a `1. ` / `+ ` / `* ` item for the item's text, so a list written flush with the
+# block's properties lost them with no warning.
+@pytest.mark.parametrize("text", [
+    "- ### OntologyBlock\n  - term-id:: X1\n  - **Relationships**\n    1. note\n    is-subclass-of:: [[Foo]]\n"
+    "    public:: true\n",
+    "- ### OntologyBlock\n  - term-id:: X1\n  Steps:\n  1. a\n  2. b\n  is-subclass-of:: [[Foo]]\n  public:: true\n",
+    "- ### OntologyBlock\n  - notes\n    + a\n      more of a\n  is-subclass-of:: [[Foo]]\n  public:: true\n",
+    "- ### OntologyBlock\n  - notes\n    1. a\n       + b\n    is-subclass-of:: [[Foo]]\n    public:: true\n",
+])
+def test_a_property_line_at_a_list_item_s_own_indentation_is_read(text):
+    facts = page(text)
+    assert ([e.parent_ref for e in facts.edges], facts.public) == (["Foo"], True)
+
+
+@pytest.mark.parametrize("text", [
+    "- ### OntologyBlock\n  - notes\n    1. a\n     is-subclass-of:: [[Foo]]\n",  # one column further: text
+    "- ### OntologyBlock\n  - notes\n    1. a\n       + b\n      is-subclass-of:: [[Foo]]\n",  # deeper than 1.
+    "- ### OntologyBlock\n  - notes\n      1. a\n    2. b\n      is-subclass-of:: [[Foo]]\n",  # deeper than 2.
+])
+def test_a_property_line_indented_further_than_the_item_is_still_its_text(text):
+    assert page(text).edges == []

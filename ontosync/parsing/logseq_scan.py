@@ -121,6 +121,7 @@ class PageScan:
         self.unclosed = 0  # #+BEGIN_X blocks read again for want of their #+END_X
         self.listing = False  # in a `1. ` / `+ ` / `* ` list: its lines are the items' text (`_in_list`)
         self.list_gap = False  # an empty line in that list: it ends unless an item follows
+        self.list_indent = 0  # the indentation of that list's least indented item mark
 
     def feed(self, no: int, line: str) -> None:
         if self.stack:
@@ -143,18 +144,24 @@ class PageScan:
 
     def _in_list(self, line: str) -> bool:
         """Whether `line` is a list item's (mldoc `lists.ml`): a `1. `, `+ ` or `* ` item opens a list,
-        and every line below it that starts with a space or tab is an item's text, or another item; a
-        column-0 line that is no item, a `- ` bullet (a Logseq block), or an empty line not followed by
-        an item ends it. An item's text holds no property (mldoc parses it with no property parser)."""
+        and every line below it indented further than the list's least indented item mark is an item's
+        text, or another item; any other line that is no item (one at an item's own indentation: the
+        spec reads `is-subclass-of::` anywhere and `public:: true` on any line), a `- ` bullet (a Logseq
+        block), or an empty line not followed by an item ends it. An item's text holds no property
+        (mldoc parses it with no property parser)."""
         item = LIST_ITEM.match(line)
         bullet = item is not None and item.group(2) == "-"
         if not self.listing:
             self.listing = item is not None and not bullet
+            self.list_indent = len(item.group(1)) if self.listing else 0  # type: ignore[union-attr]
             return self.listing
         gap, self.list_gap = self.list_gap, not line
         if not line:
             return True
-        self.listing = not bullet and (item is not None or (not gap and line[0] in " \t"))
+        if item is not None and not bullet:
+            self.list_indent = min(self.list_indent, len(item.group(1)))
+            return True
+        self.listing = not bullet and not gap and len(line) - len(line.lstrip(" \t")) > self.list_indent
         return self.listing
 
     def end_all(self) -> None:
