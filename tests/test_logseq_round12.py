@@ -211,3 +211,31 @@ def test_a_property_line_at_a_list_item_s_own_indentation_is_read(text):
 ])
 def test_a_property_line_indented_further_than_the_item_is_still_its_text(text):
     assert page(text).edges == []
+
+
+# -- 6. where an HTML comment block ends (review of round 12) --------------------------------------------
+
+# mldoc's `markdown_comment.ml` closes the block at a line that is exactly `-->` once trimmed, no other:
+# a `--> end of note` or `  - -->` line is the comment's text. ontosync's page scan closed it at any line
+# starting with `-->` (a bullet dropped) while the page-properties reader wanted the trimmed `-->`, so a
+# property between such a line and the real `-->` was read though the same shape hid a `#+title:`.
+@pytest.mark.parametrize("close", ["--> end of note", "  - -->", "-->-->", "  - --> x", "  --> x"])
+def test_an_html_comment_block_ends_only_at_a_line_that_is_the_arrow(close):
+    assert [e.parent_ref for e in page(
+        f"<!--\n  is-subclass-of:: [[Old]]\n{close}\n  is-subclass-of:: [[Older]]\n-->\n"
+        "- ### OntologyBlock\n  is-subclass-of:: [[A]]\n").edges] == ["A"]
+    assert page(f"<!--\n#+title: Old\n{close}\n#+title: Older\n-->\n" + BLOCK).names == [("Dog", 0)]
+
+
+@pytest.mark.parametrize("close", ["-->", "  -->  ", "\t-->"])
+def test_an_html_comment_block_ends_at_the_arrow_however_indented(close):
+    assert [e.parent_ref for e in page(
+        f"<!--\n  is-subclass-of:: [[Old]]\n{close}\n- ### OntologyBlock\n  is-subclass-of:: [[A]]\n").edges] == ["A"]
+    assert page(f"<!--\n#+title: Old\n{close}\n#+title: Canis\n" + BLOCK).names == [("Canis", 0)]
+
+
+def test_an_html_comment_block_closed_only_by_arrow_text_is_no_comment():
+    # no line is `-->`: mldoc's `between_lines` finds no end, the lines are read as any others
+    facts = page("<!--\n  is-subclass-of:: [[Old]]\n--> end of note\n- ### OntologyBlock\n  is-subclass-of:: [[A]]\n")
+    assert [e.parent_ref for e in facts.edges] == ["Old", "A"]
+    assert page("<!--\n#+title: Old\n--> end of note\n" + BLOCK).names == [("Old", 0)]

@@ -24,6 +24,7 @@ _TAG = re.compile(r"[A-Za-z0-9][\w+#.-]*\Z")
 LIST_ITEM = re.compile(r"([ \t]*)([-+*]|\d+\.)[ \t]")
 # mldoc `markdown_comment.ml`: a column-0 line that is exactly one of these opens an HTML comment block.
 COMMENT_OPENERS = ("<!--", "<!---")
+COMMENT_CLOSER = "-->"
 
 SYNONYM_KEYS = frozenset(("alternate-terms", "alias"))
 SUBCLASS_KEYS = frozenset(("is-subclass-of", "subclassof", "subclass-of"))
@@ -97,6 +98,13 @@ def _ends_block(line: str, end: str) -> bool:
     """Whether `line` (indentation and a `- ` dropped) is the `#+END_X` closing a block: mldoc
     compares the trimmed line's start, case-insensitively (`Prelude.starts_with`)."""
     return line[_BULLET.match(line).end():].lower().startswith(end)  # type: ignore[union-attr]
+
+
+def closes_comment(line: str) -> bool:
+    """Whether `line` closes an HTML comment block: mldoc `markdown_comment.ml` wants the line to be
+    exactly `-->` once trimmed (OCaml's `String.trim`: spaces, tabs, line ends, form feeds), so
+    `--> end of note` or `- -->` is the comment's text."""
+    return line.strip(" \t\r\n\f") == COMMENT_CLOSER
 
 
 def _indent_of(m: re.Match) -> str:
@@ -189,7 +197,7 @@ class PageScan:
     def _inside_fence(self, no: int, line: str) -> None:
         end = self.stack[-1].end
         if end is not None:  # a #+BEGIN_X block (or an HTML comment): only its end ends it, nothing nests inside
-            if end[:2] in line and _ends_block(line, end):
+            if closes_comment(line) if end == COMMENT_CLOSER else (end[:2] in line and _ends_block(line, end)):
                 self._close()
             else:
                 self.stack[-1].add(no, line)
@@ -251,11 +259,11 @@ class PageScan:
 
     def _comment_start(self, no: int, line: str) -> bool:
         """Opens an HTML comment block (mldoc `markdown_comment.ml`: a column-0 line that is exactly
-        `<!--` or `<!---`, closed by a `-->` line; True when the line was one). Its lines are no
-        properties; one never closed is no comment (`end_all` reads its lines again)."""
+        `<!--` or `<!---`, closed by a line that is `-->`: `closes_comment`; True when the line was one).
+        Its lines are no properties; one never closed is no comment (`end_all` reads its lines again)."""
         if line not in COMMENT_OPENERS or self.unclosed >= MAX_UNCLOSED_BLOCKS:
             return False
-        self._open("", no, "", line, "-->")
+        self._open("", no, "", line, COMMENT_CLOSER)
         return True
 
     def _property(self, no: int, line: str) -> None:

@@ -117,4 +117,5 @@ PARSER_VERSION = 18  # 2: Logseq graph rules (title::, alias::, tags, link text)
 #    of only comments is read (the file failed); JSON-LD: an error between two mapped contexts names
 #    its own line; .ofn: a `)` inside a comment is owed to no repaired form (it took the Ontology's
 #    `)`), a comment ends at a lone CR (h135)
-#    ; Logseq: only the lines indented further than a list item's mark are its text (h146)
+#    ; Logseq: only the lines indented further than a list item's mark are its text; an HTML comment
+#    block ends only at a line that is `-->` once trimmed (`--> note` is its text) (h146)
