@@ -6,6 +6,7 @@ fake GitHub API on 127.0.0.1 (tests/fake_github.py)."""
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from pathlib import Path
 
@@ -100,6 +101,26 @@ def test_a_tree_path_git_holds_on_linux_is_synced_from_github_as_from_a_checkout
     got = both_sources(tmp_path, src)
     assert got["github"] == got["local"]
     assert len(got["github"][0]) == 5, got["github"]
+
+
+def test_a_backslash_name_comes_from_the_tarball_without_a_warning(tmp_path, caplog):
+    """The tarball reader split entry names at backslashes too: `..\\y.ttl` (a name git holds) was
+    'tarball entry ... refused', then 'not delivered intact by the tarball' and fetched again as a
+    blob, one request each. Nothing of the tarball is written to disk: only `/` separates."""
+    ttl = b"<urn:x:A> a <http://www.w3.org/2002/07/owl#Class> .\n"
+    files = {f"pages/P{i}.md": PAGE for i in range(25)} | {"..\\y.ttl": ttl, "pages/a\\..\\b.ttl": ttl}
+    with FakeGitHub(None) as fake:
+        fake.commit(files)
+        r = sync(fake, tmp_path / "x.db")
+        asked = [path for _, _, path, _ in fake.log]
+    assert r.returncode == 0, r.stderr
+    assert [rec.getMessage() for rec in caplog.records if rec.levelno >= logging.WARNING] == []
+    assert any("/tarball/" in p for p in asked) and not any("/git/blobs/" in p for p in asked), asked
+    with sqlite3.connect(tmp_path / "x.db") as con:
+        assert {p for (p,) in con.execute("SELECT path FROM source_files WHERE path LIKE '%.ttl'")} == {
+            "..\\y.ttl",
+            "pages/a\\..\\b.ttl",
+        }
 
 
 def test_a_path_listed_twice_in_a_tree_is_refused_in_one_line(tmp_path):
