@@ -1,5 +1,6 @@
 """Wrong-data hunt, round 12: where a markdown page's properties stand as Logseq (file graphs, 0.10.x)
-reads them: a first bullet of properties, list items' lines.
+reads them: a first bullet of properties, list items' lines (only those indented further than the item's
+mark), HTML comments and where a comment block ends.
 
 Each Logseq expectation is what Logseq's own code makes of the text, cited at each test (mldoc's
 `heading0.ml`, `lists.ml`; graph-parser `extract.cljc`, `block.cljs`), not ontosync's output.

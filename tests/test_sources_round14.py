@@ -1,6 +1,7 @@
 """Round 14: the GitHub source and a checkout's walk agree on the same tree (links to folders,
 excluded folders, submodules), and the GitHub source refuses what only a lying API can send
-(paths out of the repository, object ids that are no hex) and says rate limits plainly. Against the
+(paths out of the repository, object ids that are no hex) and says rate limits plainly, while names git
+holds (a backslash, a folder `C:`) are synced from the tree and the tarball as from a checkout. Against the
 fake GitHub API on 127.0.0.1 (tests/fake_github.py)."""
 
 from __future__ import annotations
