@@ -176,8 +176,9 @@ def tar_refusal(member: tarfile.TarInfo) -> str | None:
 
 
 def safe_relpath(path: str) -> bool:
+    """A relative path with no empty, `.` or `..` part (only `/` separates, as in git)."""
     return bool(path) and not path.startswith("/") and ".." not in path.split("/") \
-        and posixpath.normpath(path) == path
+        and posixpath.normpath(path) == path != "."
 
 
 def error_kind(exc: BaseException) -> str:

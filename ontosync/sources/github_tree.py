@@ -72,7 +72,7 @@ def _path_flaw(name: str) -> str | None:
     `:` is a character of a name (`..\\x`, a folder `C:`), which git holds and a checkout syncs."""
     if "\0" in name:
         return "a path holding NUL"
-    if safe_relpath(name) and name != ".":
+    if safe_relpath(name):
         return None
     if name.startswith("/"):
         return "an absolute path"
