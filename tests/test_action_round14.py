@@ -66,23 +66,40 @@ def test_a_sync_exiting_1_without_a_run_report_says_so_in_the_summary(tmp_path):
 def test_a_comment_posted_by_a_concurrent_job_after_the_listing_is_updated_not_doubled(github):
     """Two runs of one pull request (two quick pushes): this run listed the comments, found none of
     ours, and posted one, while the other job had posted its own after that listing: two comments,
-    one of them showing stale figures. The listing is read again just before posting: the other
-    job's comment is found by its marker and updated in place."""
-    listings = []
+    one of them showing stale figures. Round 14 listed again just before posting, which left the
+    window between that listing and the post as it was. The comments are listed after posting: the
+    older comment of ours (the other job's) is kept and updated in place, ours is withdrawn."""
+    def concurrent(method, segments):
+        if method == "POST" and not github.pr_comments(7):  # the other job's whole run, just before our post
+            github.write_hook = None
+            assert post(github, f"{MARK}\nthe other job's")[0]
 
+    github.write_hook = concurrent
+    done, log = post(github, f"{MARK}\nours")
+    assert done, log
+    comments = github.pr_comments(7)
+    assert [c["body"] for c in comments] == [f"{MARK}\nours"], comments
+    assert comments[0]["id"] == 1001  # the other job's, posted first: kept, its link stays good
+    assert "updated the comment" in log and "issuecomment-1001" in log, log
+
+
+def test_the_other_job_s_later_comment_is_left_to_it_when_ours_is_older(github):
+    """The other side of that race: our comment is the older one, so it stays as posted; the other
+    job's, newer, is not touched here (that job, listing after its post, updates ours and withdraws
+    its own): neither job's edits undo the other's."""
     def concurrent(handler, segments, query):
-        if segments[-1:] == ["comments"] and handler.command == "GET" and not listings:
-            listings.append(1)  # what this run lists, and then the other job's comment lands
-            handler._send(200, [])
+        if segments[-1:] == ["comments"] and len(github.pr_comments(7)) == 1 and not github.answer_hook.done:
+            github.answer_hook.done = True  # posted between our post and our listing after it
             github.add_comment(7, f"{MARK}\nthe other job's", login="github-actions[bot]", user_type="Bot")
-            return 200
         return None
 
+    concurrent.done = False
     github.answer_hook = concurrent
     done, log = post(github, f"{MARK}\nours")
     assert done, log
-    assert [c["body"] for c in github.pr_comments(7)] == [f"{MARK}\nours"]
-    assert "updated the comment" in log
+    assert [c["body"] for c in github.pr_comments(7)] == [f"{MARK}\nours", f"{MARK}\nthe other job's"]
+    assert "commented on pull request #7" in log
+    assert not [e for e in github.log if e[1] in ("PATCH", "DELETE")]
 
 
 @pytest.fixture
