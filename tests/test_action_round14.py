@@ -8,6 +8,7 @@ where it runs; GitHub's API is the fakes on 127.0.0.1 (tests/fake_github.py, tes
 from __future__ import annotations
 
 import io
+import secrets
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from ontosync.action import run as action_run
 from ontosync.cli import main as cli_main
 from tests.fake_artifacts import FakeArtifactServer
 from tests.fake_github import FakeGitHub
-from tests.test_action import TOKEN, FakeCli, make_env, sample_report
+from tests.test_action import TOKEN, FakeCli, make_env, parse_outputs, sample_report
 from tests.test_action_hostile import MARK, post
 from tests.test_action_round8 import write_classes
 from tests.test_action_round11 import checkout_config
@@ -140,6 +141,52 @@ def test_the_checkout_s_origin_is_read_once_so_schema_and_summary_agree(tmp_path
     assert Path(cli.argv[cli.argv.index("--checkpoint") + 1]).name == "ontosync-lab_terms.postgres.checkpoint.json"
     summary = (tmp_path / "summary.md").read_text(encoding="utf-8").replace("\\", "")
     assert "Source <code>lab/terms</code>" in summary and "lab/other" not in summary
+
+
+class MovingOriginSync:
+    """The real sync, the checkout's `.git/config` naming another origin as it starts."""
+
+    def __init__(self, workspace: Path, url: str) -> None:
+        self.workspace, self.url = workspace, url
+
+    def __call__(self, argv):
+        checkout_config(self.workspace, self.url)
+        return cli_main(argv)
+
+
+@pytest.mark.parametrize("folder", ["", "terms"])
+def test_the_sync_writes_the_schema_of_the_origin_the_action_read(tmp_path, monkeypatch, folder):
+    """The origin read once by the Action did not reach the sync: it read `.git/config` again to name
+    the PostgreSQL schema it writes, so a config changed meanwhile had the rows written into one
+    schema (`lab/other`'s) and the change figures read from another (`lab/terms`'s, empty): no
+    figures, a schema the next run does not read. The Action hands its origin to the sync."""
+    from tests.postgres_server import connect, drop_schema, server_url
+
+    ours, other = (f"lab/t{secrets.token_hex(4)}" for _ in range(2))
+    schemas = [name.replace("/", "_") for name in (ours, other)]
+    env = make_env(tmp_path, database=server_url(), **({"path": f"./{folder}/"} if folder else {}))
+    for name in ("GITHUB_REPOSITORY", "GITHUB_WORKSPACE"):
+        monkeypatch.setenv(name, env[name])
+    ws = Path(env["GITHUB_WORKSPACE"])
+    write_classes(ws / folder, "A")
+    checkout_config(ws / folder, f"https://github.com/{ours}")  # (a `path` folder: another repository's checkout)
+    try:
+        code, log = run_action(env, MovingOriginSync(ws / folder, f"https://github.com/{other}"))
+        conn = connect()
+        try:
+            cur = conn.cursor()
+            cur.execute("SELECT DISTINCT table_schema FROM information_schema.tables WHERE table_schema = ANY(%s)",
+                        (schemas,))
+            written = [row[0] for row in cur.fetchall()]  # (the Action's read of a schema may create it empty)
+        finally:
+            conn.close()
+    finally:
+        for schema in schemas:
+            drop_schema(schema)
+    assert code == 0, log
+    assert written == [schemas[0]], written
+    outputs = parse_outputs(tmp_path / "output.txt")
+    assert outputs["classes-added"] == "1", log
 
 
 # -- 4. a restored old database's migration backup -------------------------------------------------

@@ -55,6 +55,7 @@ from ontosync.db_url import is_postgres_url, mask, passwords
 from ontosync.diff_format import MAX_NOTE, is_empty, md
 from ontosync.options import BY_INPUT
 from ontosync.pipeline.interrupts import as_interrupt
+from ontosync.sources.git_head import origin_handed
 
 CliMain = Callable[[Sequence[str]], Any]
 EXIT_MEANING = {0: "done", 1: "error rate over the threshold, or stopped early by GitHub (a rate limit, GitHub "
@@ -202,7 +203,8 @@ def _run(env: MutableMapping[str, str], cli_main: CliMain, cmd: Commands) -> int
     previous, before, figures = push_start(cmd, env, inputs, pr, (restored, branch))
 
     started = time.monotonic()
-    with cmd.group("ontosync: sync"), env_var("GITHUB_SHA", synced_revision(env, inputs.workspace)):
+    with cmd.group("ontosync: sync"), env_var("GITHUB_SHA", synced_revision(env, inputs.workspace)), \
+            origin_handed(inputs.source, inputs.path, inputs.origin):  # the schema the Action then reads
         code, last_stderr = run_sync(cmd, cli_main, inputs.sync_argv(), token)
         cmd.line(f"sync finished in {time.monotonic() - started:.1f} s: exit {code} "
                  f"({EXIT_MEANING.get(code, 'unexpected')})")
