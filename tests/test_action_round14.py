@@ -189,6 +189,36 @@ def test_the_sync_writes_the_schema_of_the_origin_the_action_read(tmp_path, monk
     assert outputs["classes-added"] == "1", log
 
 
+def test_a_sync_refused_before_it_writes_leaves_no_schema_on_the_server(tmp_path, monkeypatch):
+    """A PostgreSQL `database` and a sync refused before it wrote anything (exit 2: a setting its
+    `.ontosync.yml` does not know): the Action's read of the change log before the sync created the
+    schema, so an empty schema named after the checkout was left on the server. A read adds no schema."""
+    from tests.postgres_server import connect, drop_schema, server_url
+
+    origin = f"lab/t{secrets.token_hex(4)}"
+    env = make_env(tmp_path, database=server_url())
+    for name in ("GITHUB_REPOSITORY", "GITHUB_WORKSPACE"):
+        monkeypatch.setenv(name, env[name])
+    ws = Path(env["GITHUB_WORKSPACE"])
+    write_classes(ws, "A")
+    checkout_config(ws, f"https://github.com/{origin}")
+    (ws / ".ontosync.yml").write_text("bogus: 1\n", encoding="utf-8")
+    schema = origin.replace("/", "_")
+    try:
+        code, log = run_action(env, cli_main)
+        conn = connect()
+        try:
+            cur = conn.cursor()
+            cur.execute("SELECT nspname FROM pg_namespace WHERE nspname = %s", (schema,))
+            left = cur.fetchall()
+        finally:
+            conn.close()
+    finally:
+        drop_schema(schema)
+    assert code == 2 and "unknown setting 'bogus'" in log, log
+    assert left == []
+
+
 # -- 4. a restored old database's migration backup -------------------------------------------------
 
 def test_a_restored_old_database_s_migration_backup_is_not_left_in_the_workspace(tmp_path):

@@ -146,7 +146,7 @@ def _reading(db: Path | str, source: str, checkout: str | None = None) -> Iterat
     if is_postgres_url(str(db)):
         from ontosync.store.pg.database import connect, target
 
-        pg, conn = connect(target(str(db), source, checkout), "ontosync changes")
+        pg, conn = connect(target(str(db), source, checkout), "ontosync changes", create=False)  # a read adds no schema
         try:
             yield conn
         finally:
