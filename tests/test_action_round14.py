@@ -219,6 +219,31 @@ def test_a_sync_refused_before_it_writes_leaves_no_schema_on_the_server(tmp_path
     assert left == []
 
 
+def test_a_role_that_may_not_read_the_store_gets_the_grant_line_not_a_traceback(tmp_path, capsys):
+    """A PostgreSQL `database` whose role lacks the rights on the source's store (a DBA not done
+    granting): the Action's read of the change log before the sync raised the refusal, and the run
+    ended in a traceback, no summary or outputs written. The sync says which GRANTs are missing,
+    exit 2, as on the command line."""
+    from tests.postgres_server import drop_schema, new_schema, reader_role, schema_url
+
+    schema = new_schema()
+    src = tmp_path / "src"
+    write_classes(src, "A")
+    try:
+        assert cli_main(["sync", str(src), "--db", schema_url(schema), "--quiet"]) == 0
+        with reader_role() as (_name, url):
+            env = make_env(tmp_path, database=f"{url}?schema={schema}")
+            write_classes(Path(env["GITHUB_WORKSPACE"]), "A")
+            code, log = run_action(env, cli_main)
+    finally:
+        drop_schema(schema)
+    assert code == 2, log
+    errors = [line for line in log.splitlines() if line.startswith("::error")]
+    assert len(errors) == 1 and f'GRANT USAGE ON SCHEMA "{schema}"' in errors[0], log
+    assert "Traceback" not in log + capsys.readouterr().err
+    assert (tmp_path / "summary.md").read_text(encoding="utf-8").startswith("## ontosync: ❌")
+
+
 # -- 4. a restored old database's migration backup -------------------------------------------------
 
 def test_a_restored_old_database_s_migration_backup_is_not_left_in_the_workspace(tmp_path):
