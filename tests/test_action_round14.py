@@ -8,6 +8,7 @@ where it runs; GitHub's API is the fakes on 127.0.0.1 (tests/fake_github.py, tes
 from __future__ import annotations
 
 import io
+import json
 import secrets
 from pathlib import Path
 
@@ -242,6 +243,47 @@ def test_a_role_that_may_not_read_the_store_gets_the_grant_line_not_a_traceback(
     assert len(errors) == 1 and f'GRANT USAGE ON SCHEMA "{schema}"' in errors[0], log
     assert "Traceback" not in log + capsys.readouterr().err
     assert (tmp_path / "summary.md").read_text(encoding="utf-8").startswith("## ontosync: ❌")
+
+
+@pytest.mark.parametrize("checkpoint", [".ontosync.yml", "pages/Boat.md"])
+def test_a_checkpoint_input_naming_a_file_of_the_checkout_is_refused_before_a_pull_request_removes_it(
+        tmp_path, checkpoint):
+    """A pull request's run removes the `checkpoint` file before syncing the base (the base branch's
+    run must not resume from it): `checkpoint` naming the checkout's `.ontosync.yml` or an ontology
+    file deleted it from the workspace, the sync refused the name only afterwards (exit 2), and a
+    later step's `git add -A` committed the deletion. Refused before anything is removed, naming the input."""
+    from tests import test_pr_comment as pr
+
+    files = {**pr.BASE, ".ontosync.yml": "workers: 1\n"}
+    base = tmp_path / "base"
+    pr.write_tree(base, files)
+    with FakeGitHub(base, owner="acme", repo="onto", token=pr.TOKEN) as fake:
+        code, _outputs, _summary, log = pr.run_pr(tmp_path, fake, files, inputs={"checkpoint": checkpoint})
+    assert code == 2, log
+    errors = [line for line in log.splitlines() if line.startswith("::error")]
+    assert len(errors) == 1 and "input 'checkpoint'" in errors[0] and checkpoint in errors[0], log
+    ws = tmp_path / "ws"
+    assert {name: (ws / name).read_text(encoding="utf-8") for name in files} == files
+
+
+def test_a_report_input_naming_an_ontology_file_is_refused_before_the_run_removes_it(tmp_path):
+    """Every run removes an earlier report before the sync: `report: A.ttl` deleted that ontology file,
+    then the sync refused the name (exit 2). Refused first, the file kept; an earlier run's report
+    is still removed."""
+    env = make_env(tmp_path, report="A.ttl")
+    ws = Path(env["GITHUB_WORKSPACE"])
+    write_classes(ws, "A")
+    page = (ws / "A.ttl").read_bytes()
+    cli = FakeCli(sample_report(failed=0))
+    code, log = run_action(env, cli)
+    assert code == 2 and cli.argv is None, log
+    errors = [line for line in log.splitlines() if line.startswith("::error")]
+    assert len(errors) == 1 and "input 'report': A.ttl is a file no ontosync run wrote" in errors[0], log
+    assert (ws / "A.ttl").read_bytes() == page
+    env = make_env(tmp_path)
+    (ws / "ontosync-report.json").write_text(json.dumps(sample_report(failed=0)), encoding="utf-8")
+    assert run_action(env, FakeCli(None))[0] == 0
+    assert not (ws / "ontosync-report.json").exists()
 
 
 # -- 4. a restored old database's migration backup -------------------------------------------------

@@ -39,6 +39,7 @@ from ontosync.action.inputs import (
     read_inputs,
     read_places,
 )
+from ontosync.action.own_files import foreign_output
 from ontosync.action.planted_links import remove_planted_links
 from ontosync.action.restore import pushed_branch, restore
 from ontosync.action.summary import (
@@ -186,6 +187,8 @@ def _run(env: MutableMapping[str, str], cli_main: CliMain, cmd: Commands) -> int
     linked = remove_planted_links(cmd, inputs)
     if linked:
         return stop_before_sync(cmd, env, (inputs, pr), linked, "ontosync: link in the way")
+    if foreign := foreign_output(inputs, pr is not None):  # a file of the checkout the run would remove
+        return stop_before_sync(cmd, env, (inputs, pr), foreign, "ontosync: input")
     folders = make_parent_dirs(inputs)
     restored, branch = None, pushed_branch(env)
     if inputs.restore_artifact and pr is None:
