@@ -286,6 +286,29 @@ def test_a_report_input_naming_an_ontology_file_is_refused_before_the_run_remove
     assert not (ws / "ontosync-report.json").exists()
 
 
+def test_a_database_input_naming_an_ontology_file_is_refused_before_an_artifact_replaces_it(tmp_path):
+    """`restore-artifact` on a push: the artifact's database was copied over the file `database`
+    names before the sync refused the name; an ontology file there was lost. Refused first; an empty
+    file there (a failed earlier run's database) is no refusal."""
+    old = tmp_path / "old.db"
+    build_l2(old, l1_on_top=False)
+    env = make_env(tmp_path, database="A.ttl", restore_artifact="ontology-db")
+    ws = Path(env["GITHUB_WORKSPACE"])
+    write_classes(ws, "A")
+    kept = (ws / "A.ttl").read_bytes()
+    cli = FakeCli(sample_report(failed=0))
+    with FakeArtifactServer(token=TOKEN) as fake:  # an earlier run's, under that name
+        fake.add("acme/ontology", "ontology-db", {"A.ttl": old.read_bytes()}, head_sha="1" * 40)
+        env.update({"GITHUB_API_URL": fake.api_url, "GITHUB_EVENT_NAME": "push", "GITHUB_REF": "refs/heads/main",
+                    "INPUT_GITHUB-TOKEN": TOKEN})
+        code, log = run_action(env, cli)
+    assert code == 2 and cli.argv is None, log
+    assert "input 'database': A.ttl is a file no ontosync run wrote" in log and (ws / "A.ttl").read_bytes() == kept
+    (ws / "empty.db").write_bytes(b"")
+    env = make_env(tmp_path, database="empty.db", restore_artifact="ontology-db")
+    assert run_action(env, FakeCli(sample_report(failed=0)))[0] == 0
+
+
 # -- 4. a restored old database's migration backup -------------------------------------------------
 
 def test_a_restored_old_database_s_migration_backup_is_not_left_in_the_workspace(tmp_path):

@@ -2,10 +2,11 @@
 
 Before the sync the Action removes an earlier run report and change JSON (they must not pass for
 this run's), and on a pull request the database and checkpoint (the base branch's database is built
-in their place). An input naming a file of the checkout instead (`report: pages/Boat.md`,
-`checkpoint: .ontosync.yml`) had it deleted: the sync refused the name only afterwards, or, the
-configuration file gone, took it and wrote its checkpoint there (exit 0), and a later step's
-`git add -A` committed the loss. Such an input is refused first, naming it, nothing removed.
+in their place), as a restored artifact's replace them on a push. An input naming a file of the
+checkout instead (`report: pages/Boat.md`, `checkpoint: .ontosync.yml`) had it deleted: the sync
+refused the name only afterwards, or, the configuration file gone, took it and wrote its checkpoint
+there (exit 0), and a later step's `git add -A` committed the loss. Such an input is refused first,
+naming it, nothing removed.
 """
 
 from __future__ import annotations
@@ -23,10 +24,10 @@ KEYS = {"report": "ontosync_version", "checkpoint": "processed"}  # a key each w
 
 
 def foreign_output(inputs: ActionInputs, pull_request: bool) -> str | None:
-    """One line refusing the first input whose file the run would remove and no run of ontosync
-    wrote; None when there is none."""
+    """One line refusing the first input whose file the run would remove (or replace: a restored
+    artifact's database and checkpoint) and no run of ontosync wrote; None when there is none."""
     named = [("report", inputs.report, "report"), ("report", inputs.changes, "changes")]
-    if pull_request:
+    if pull_request or inputs.restore_artifact:
         named += [("database", inputs.database, "database"), ("checkpoint", inputs.checkpoint, "checkpoint")]
     for name, path, kind in named:
         if not _ours(path, kind):
@@ -38,13 +39,14 @@ def foreign_output(inputs: ActionInputs, pull_request: bool) -> str | None:
 
 
 def _ours(path: Path, kind: str) -> bool:
-    """Whether the run may remove `path` as an earlier run's `kind`: there is nothing (or no regular
-    file: its removal fails harmlessly), or it is what ontosync writes there."""
+    """Whether the run may remove `path` as an earlier run's `kind`: there is nothing (no regular
+    file: its removal fails harmlessly; an empty one, as a failed run may leave a database), or it
+    is what ontosync writes there."""
     try:
         info = os.stat(path)
     except OSError:
         return True
-    if not stat.S_ISREG(info.st_mode):
+    if not stat.S_ISREG(info.st_mode) or info.st_size == 0:
         return True
     try:
         with open(path, "rb") as fh:
