@@ -26,7 +26,7 @@ codeload.github.com with a short-lived grant in the query), `/rate_limit`, `/use
 owner, `token_owner`: 403 for a bot's installation token, as GitHub answers).
 
 Pull-request comments (issue comments, as GitHub files them): `GET /repos/{o}/{r}/issues/{n}/comments`
-(paginated with a `Link` header), `POST` to the same path, `PATCH /repos/{o}/{r}/issues/comments/{id}`.
+(paginated with a `Link` header), `POST` to the same path, `PATCH` and `DELETE /repos/{o}/{r}/issues/comments/{id}`.
 Comments live in `comments` (id -> dict); `add_comment()` plants one by another user. With
 `comments_forbidden` set, writes answer 403 "Resource not accessible by integration", as GitHub does
 for a token without `pull-requests: write` (a pull request from a fork). A body over 65,536
@@ -263,6 +263,9 @@ class FakeGitHub:
         # answer_hook(handler, segments, query) -> status or None: a test's own answer to an API
         # request (malformed or hostile JSON, odd headers); None lets the fake answer as usual.
         self.answer_hook: Any = None
+        # write_hook(method, segments): called as a write (POST, PATCH, DELETE) arrives, before it is
+        # done: what lands just before it (another job's comment posted meanwhile).
+        self.write_hook: Any = None
         self.server: ThreadingHTTPServer | None = None
         if folder is not None:
             self.commit()
@@ -469,7 +472,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._log(kind, status)
 
     def _write_request(self) -> None:
-        """POST and PATCH: only the issue-comment endpoints."""
+        """POST, PATCH and DELETE: only the issue-comment endpoints."""
         parts = urllib.parse.urlsplit(self.path)
         segments = self._segments(parts.path)
         length = int(self.headers.get("Content-Length") or 0)
@@ -485,10 +488,13 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             self._send(400, {"message": "Problems parsing JSON"})
             return self._log("api", 400)
+        if self.fake.write_hook is not None:
+            self.fake.write_hook(self.command, segments)
         self._log("api", self._issues(segments[3:], {}, self.command, body))
 
     do_POST = _write_request
     do_PATCH = _write_request
+    do_DELETE = _write_request
 
     def _issues(self, rest: list[str], query: dict[str, list[str]], method: str, body: Any) -> int:
         fake = self.fake
@@ -496,6 +502,14 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(403, {"message": fake.forbidden_message,
                              "documentation_url": "https://docs.github.com/rest/issues/comments"})
             return 403
+        if len(rest) == 3 and rest[1] == "comments" and rest[2].isdigit() and method == "DELETE":
+            with fake.lock:
+                gone = fake.comments.pop(int(rest[2]), None)
+            if gone is None:
+                self._send(404, {"message": "Not Found"})
+                return 404
+            self._send(204)
+            return 204
         text = body.get("body") if isinstance(body, dict) else None
         if method != "GET" and (not isinstance(text, str) or len(text) > 65536):
             self._send(422, {"message": "Validation Failed", "errors": [

@@ -107,7 +107,8 @@ def test_finding_the_owner_costs_one_call_and_only_when_a_comment_has_the_marker
     assert post(github, f"{MARK}\nsecond")[0]
     # counted, not ordered: the fake logs a request after answering it, so two runs' entries may interleave
     # (the last one even after the client has its answer: wait for all six entries). The first post lists
-    # twice: again just before posting, for a comment a concurrent job posted since (round 14)
+    # again after posting, for a comment a concurrent job posted meanwhile (round 14), and knows the
+    # token's account from the comment it posted: no `GET /user` then
     wait_for_log(github, 6)
     listing = "/repos/acme/onto/issues/7/comments"
     ours = f"/repos/acme/onto/issues/comments/{github.pr_comments(7)[0]['id']}"

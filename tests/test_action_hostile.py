@@ -114,15 +114,16 @@ def test_our_comment_on_the_third_page_is_found_and_a_quote_of_it_left_alone(git
 
 
 def deleted_after_listing(github: FakeGitHub) -> None:
-    """Our comment is there when listed, and deleted right after (by a maintainer, or another run)."""
-    github.add_comment(7, f"{MARK}\nold", login="github-actions[bot]", user_type="Bot")
+    """Our comment is there when listed, and deleted right after (by a maintainer, or another run).
+    Once: the comment posted in its place is listed again after posting, and stays."""
+    old = github.add_comment(7, f"{MARK}\nold", login="github-actions[bot]", user_type="Bot")
 
     def list_then_delete(handler, seg, query):
         if seg[-1] != "comments":
             return None
         status = handler._issues(seg[3:], query, "GET", None)
         with github.lock:
-            github.comments.clear()
+            github.comments.pop(old["id"], None)
         return status
 
     github.answer_hook = list_then_delete

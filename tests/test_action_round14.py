@@ -8,6 +8,8 @@ where it runs; GitHub's API is the fakes on 127.0.0.1 (tests/fake_github.py, tes
 from __future__ import annotations
 
 import io
+import json
+import secrets
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,7 @@ from ontosync.action import run as action_run
 from ontosync.cli import main as cli_main
 from tests.fake_artifacts import FakeArtifactServer
 from tests.fake_github import FakeGitHub
-from tests.test_action import TOKEN, FakeCli, make_env, sample_report
+from tests.test_action import TOKEN, FakeCli, make_env, parse_outputs, sample_report
 from tests.test_action_hostile import MARK, post
 from tests.test_action_round8 import write_classes
 from tests.test_action_round11 import checkout_config
@@ -66,23 +68,40 @@ def test_a_sync_exiting_1_without_a_run_report_says_so_in_the_summary(tmp_path):
 def test_a_comment_posted_by_a_concurrent_job_after_the_listing_is_updated_not_doubled(github):
     """Two runs of one pull request (two quick pushes): this run listed the comments, found none of
     ours, and posted one, while the other job had posted its own after that listing: two comments,
-    one of them showing stale figures. The listing is read again just before posting: the other
-    job's comment is found by its marker and updated in place."""
-    listings = []
+    one of them showing stale figures. Round 14 listed again just before posting, which left the
+    window between that listing and the post as it was. The comments are listed after posting: the
+    older comment of ours (the other job's) is kept and updated in place, ours is withdrawn."""
+    def concurrent(method, segments):
+        if method == "POST" and not github.pr_comments(7):  # the other job's whole run, just before our post
+            github.write_hook = None
+            assert post(github, f"{MARK}\nthe other job's")[0]
 
+    github.write_hook = concurrent
+    done, log = post(github, f"{MARK}\nours")
+    assert done, log
+    comments = github.pr_comments(7)
+    assert [c["body"] for c in comments] == [f"{MARK}\nours"], comments
+    assert comments[0]["id"] == 1001  # the other job's, posted first: kept, its link stays good
+    assert "updated the comment" in log and "issuecomment-1001" in log, log
+
+
+def test_the_other_job_s_later_comment_is_left_to_it_when_ours_is_older(github):
+    """The other side of that race: our comment is the older one, so it stays as posted; the other
+    job's, newer, is not touched here (that job, listing after its post, updates ours and withdraws
+    its own): neither job's edits undo the other's."""
     def concurrent(handler, segments, query):
-        if segments[-1:] == ["comments"] and handler.command == "GET" and not listings:
-            listings.append(1)  # what this run lists, and then the other job's comment lands
-            handler._send(200, [])
+        if segments[-1:] == ["comments"] and len(github.pr_comments(7)) == 1 and not github.answer_hook.done:
+            github.answer_hook.done = True  # posted between our post and our listing after it
             github.add_comment(7, f"{MARK}\nthe other job's", login="github-actions[bot]", user_type="Bot")
-            return 200
         return None
 
+    concurrent.done = False
     github.answer_hook = concurrent
     done, log = post(github, f"{MARK}\nours")
     assert done, log
-    assert [c["body"] for c in github.pr_comments(7)] == [f"{MARK}\nours"]
-    assert "updated the comment" in log
+    assert [c["body"] for c in github.pr_comments(7)] == [f"{MARK}\nours", f"{MARK}\nthe other job's"]
+    assert "commented on pull request #7" in log
+    assert not [e for e in github.log if e[1] in ("PATCH", "DELETE")]
 
 
 @pytest.fixture
@@ -123,6 +142,171 @@ def test_the_checkout_s_origin_is_read_once_so_schema_and_summary_agree(tmp_path
     assert Path(cli.argv[cli.argv.index("--checkpoint") + 1]).name == "ontosync-lab_terms.postgres.checkpoint.json"
     summary = (tmp_path / "summary.md").read_text(encoding="utf-8").replace("\\", "")
     assert "Source <code>lab/terms</code>" in summary and "lab/other" not in summary
+
+
+class MovingOriginSync:
+    """The real sync, the checkout's `.git/config` naming another origin as it starts."""
+
+    def __init__(self, workspace: Path, url: str) -> None:
+        self.workspace, self.url = workspace, url
+
+    def __call__(self, argv):
+        checkout_config(self.workspace, self.url)
+        return cli_main(argv)
+
+
+@pytest.mark.parametrize("folder", ["", "terms"])
+def test_the_sync_writes_the_schema_of_the_origin_the_action_read(tmp_path, monkeypatch, folder):
+    """The origin read once by the Action did not reach the sync: it read `.git/config` again to name
+    the PostgreSQL schema it writes, so a config changed meanwhile had the rows written into one
+    schema (`lab/other`'s) and the change figures read from another (`lab/terms`'s, empty): no
+    figures, a schema the next run does not read. The Action hands its origin to the sync."""
+    from tests.postgres_server import connect, drop_schema, server_url
+
+    ours, other = (f"lab/t{secrets.token_hex(4)}" for _ in range(2))
+    schemas = [name.replace("/", "_") for name in (ours, other)]
+    env = make_env(tmp_path, database=server_url(), **({"path": f"./{folder}/"} if folder else {}))
+    for name in ("GITHUB_REPOSITORY", "GITHUB_WORKSPACE"):
+        monkeypatch.setenv(name, env[name])
+    ws = Path(env["GITHUB_WORKSPACE"])
+    write_classes(ws / folder, "A")
+    checkout_config(ws / folder, f"https://github.com/{ours}")  # (a `path` folder: another repository's checkout)
+    try:
+        code, log = run_action(env, MovingOriginSync(ws / folder, f"https://github.com/{other}"))
+        conn = connect()
+        try:
+            cur = conn.cursor()
+            cur.execute("SELECT DISTINCT table_schema FROM information_schema.tables WHERE table_schema = ANY(%s)",
+                        (schemas,))
+            written = [row[0] for row in cur.fetchall()]  # (the Action's read of a schema may create it empty)
+        finally:
+            conn.close()
+    finally:
+        for schema in schemas:
+            drop_schema(schema)
+    assert code == 0, log
+    assert written == [schemas[0]], written
+    outputs = parse_outputs(tmp_path / "output.txt")
+    assert outputs["classes-added"] == "1", log
+
+
+def test_a_sync_refused_before_it_writes_leaves_no_schema_on_the_server(tmp_path, monkeypatch):
+    """A PostgreSQL `database` and a sync refused before it wrote anything (exit 2: a setting its
+    `.ontosync.yml` does not know): the Action's read of the change log before the sync created the
+    schema, so an empty schema named after the checkout was left on the server. A read adds no schema."""
+    from tests.postgres_server import connect, drop_schema, server_url
+
+    origin = f"lab/t{secrets.token_hex(4)}"
+    env = make_env(tmp_path, database=server_url())
+    for name in ("GITHUB_REPOSITORY", "GITHUB_WORKSPACE"):
+        monkeypatch.setenv(name, env[name])
+    ws = Path(env["GITHUB_WORKSPACE"])
+    write_classes(ws, "A")
+    checkout_config(ws, f"https://github.com/{origin}")
+    (ws / ".ontosync.yml").write_text("bogus: 1\n", encoding="utf-8")
+    schema = origin.replace("/", "_")
+    try:
+        code, log = run_action(env, cli_main)
+        conn = connect()
+        try:
+            cur = conn.cursor()
+            cur.execute("SELECT nspname FROM pg_namespace WHERE nspname = %s", (schema,))
+            left = cur.fetchall()
+        finally:
+            conn.close()
+    finally:
+        drop_schema(schema)
+    assert code == 2 and "unknown setting 'bogus'" in log, log
+    assert left == []
+
+
+def test_a_role_that_may_not_read_the_store_gets_the_grant_line_not_a_traceback(tmp_path, capsys):
+    """A PostgreSQL `database` whose role lacks the rights on the source's store (a DBA not done
+    granting): the Action's read of the change log before the sync raised the refusal, and the run
+    ended in a traceback, no summary or outputs written. The sync says which GRANTs are missing,
+    exit 2, as on the command line."""
+    from tests.postgres_server import drop_schema, new_schema, reader_role, schema_url
+
+    schema = new_schema()
+    src = tmp_path / "src"
+    write_classes(src, "A")
+    try:
+        assert cli_main(["sync", str(src), "--db", schema_url(schema), "--quiet"]) == 0
+        with reader_role() as (_name, url):
+            env = make_env(tmp_path, database=f"{url}?schema={schema}")
+            write_classes(Path(env["GITHUB_WORKSPACE"]), "A")
+            code, log = run_action(env, cli_main)
+    finally:
+        drop_schema(schema)
+    assert code == 2, log
+    errors = [line for line in log.splitlines() if line.startswith("::error")]
+    assert len(errors) == 1 and f'GRANT USAGE ON SCHEMA "{schema}"' in errors[0], log
+    assert "Traceback" not in log + capsys.readouterr().err
+    assert (tmp_path / "summary.md").read_text(encoding="utf-8").startswith("## ontosync: ❌")
+
+
+@pytest.mark.parametrize("checkpoint", [".ontosync.yml", "pages/Boat.md"])
+def test_a_checkpoint_input_naming_a_file_of_the_checkout_is_refused_before_a_pull_request_removes_it(
+        tmp_path, checkpoint):
+    """A pull request's run removes the `checkpoint` file before syncing the base (the base branch's
+    run must not resume from it): `checkpoint` naming the checkout's `.ontosync.yml` or an ontology
+    file deleted it from the workspace, the sync refused the name only afterwards (exit 2), and a
+    later step's `git add -A` committed the deletion. Refused before anything is removed, naming the input."""
+    from tests import test_pr_comment as pr
+
+    files = {**pr.BASE, ".ontosync.yml": "workers: 1\n"}
+    base = tmp_path / "base"
+    pr.write_tree(base, files)
+    with FakeGitHub(base, owner="acme", repo="onto", token=pr.TOKEN) as fake:
+        code, _outputs, _summary, log = pr.run_pr(tmp_path, fake, files, inputs={"checkpoint": checkpoint})
+    assert code == 2, log
+    errors = [line for line in log.splitlines() if line.startswith("::error")]
+    assert len(errors) == 1 and "input 'checkpoint'" in errors[0] and checkpoint in errors[0], log
+    ws = tmp_path / "ws"
+    assert {name: (ws / name).read_text(encoding="utf-8") for name in files} == files
+
+
+def test_a_report_input_naming_an_ontology_file_is_refused_before_the_run_removes_it(tmp_path):
+    """Every run removes an earlier report before the sync: `report: A.ttl` deleted that ontology file,
+    then the sync refused the name (exit 2). Refused first, the file kept; an earlier run's report
+    is still removed."""
+    env = make_env(tmp_path, report="A.ttl")
+    ws = Path(env["GITHUB_WORKSPACE"])
+    write_classes(ws, "A")
+    page = (ws / "A.ttl").read_bytes()
+    cli = FakeCli(sample_report(failed=0))
+    code, log = run_action(env, cli)
+    assert code == 2 and cli.argv is None, log
+    errors = [line for line in log.splitlines() if line.startswith("::error")]
+    assert len(errors) == 1 and "input 'report': A.ttl is a file no ontosync run wrote" in errors[0], log
+    assert (ws / "A.ttl").read_bytes() == page
+    env = make_env(tmp_path)
+    (ws / "ontosync-report.json").write_text(json.dumps(sample_report(failed=0)), encoding="utf-8")
+    assert run_action(env, FakeCli(None))[0] == 0
+    assert not (ws / "ontosync-report.json").exists()
+
+
+def test_a_database_input_naming_an_ontology_file_is_refused_before_an_artifact_replaces_it(tmp_path):
+    """`restore-artifact` on a push: the artifact's database was copied over the file `database`
+    names before the sync refused the name; an ontology file there was lost. Refused first; an empty
+    file there (a failed earlier run's database) is no refusal."""
+    old = tmp_path / "old.db"
+    build_l2(old, l1_on_top=False)
+    env = make_env(tmp_path, database="A.ttl", restore_artifact="ontology-db")
+    ws = Path(env["GITHUB_WORKSPACE"])
+    write_classes(ws, "A")
+    kept = (ws / "A.ttl").read_bytes()
+    cli = FakeCli(sample_report(failed=0))
+    with FakeArtifactServer(token=TOKEN) as fake:  # an earlier run's, under that name
+        fake.add("acme/ontology", "ontology-db", {"A.ttl": old.read_bytes()}, head_sha="1" * 40)
+        env.update({"GITHUB_API_URL": fake.api_url, "GITHUB_EVENT_NAME": "push", "GITHUB_REF": "refs/heads/main",
+                    "INPUT_GITHUB-TOKEN": TOKEN})
+        code, log = run_action(env, cli)
+    assert code == 2 and cli.argv is None, log
+    assert "input 'database': A.ttl is a file no ontosync run wrote" in log and (ws / "A.ttl").read_bytes() == kept
+    (ws / "empty.db").write_bytes(b"")
+    env = make_env(tmp_path, database="empty.db", restore_artifact="ontology-db")
+    assert run_action(env, FakeCli(sample_report(failed=0)))[0] == 0
 
 
 # -- 4. a restored old database's migration backup -------------------------------------------------

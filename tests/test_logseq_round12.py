@@ -1,5 +1,6 @@
 """Wrong-data hunt, round 12: where a markdown page's properties stand as Logseq (file graphs, 0.10.x)
-reads them: a first bullet of properties, list items' lines.
+reads them: a first bullet of properties, list items' lines (only those indented further than the item's
+mark), HTML comments and where a comment block ends.
 
 Each Logseq expectation is what Logseq's own code makes of the text, cited at each test (mldoc's
 `heading0.ml`, `lists.ml`; graph-parser `extract.cljc`, `block.cljs`), not ontosync's output.
@@ -183,3 +184,59 @@ def test_a_tab_after_the_colons_makes_no_property():
     assert (facts.edges, [a.object_ref for a in facts.axioms]) == ([], ["Tail"])
     assert page("title::\tCanis\n\n" + BLOCK).names == [("Dog", 0)]
     assert page("title::\t\nalias:: Hound\n\n" + BLOCK).names == [("Dog", 0), ("Hound", 1)]
+
+
+# -- 5. lines after a list item, at its own indentation (review of round 12) ------------------------------
+
+# Only the lines indented further than an item's mark are read as that item's text: a line at the mark's
+# own indentation (or less) is read as any line of the page. The spec (shared/spec/logseq-format.md) gives
+# `is-subclass-of::` an edge anywhere on the page and records `public:: true` on any line; ontosync took
+# every indented line after a `1. ` / `+ ` / `* ` item for the item's text, so a list written flush with the
+# block's properties lost them with no warning.
+@pytest.mark.parametrize("text", [
+    "- ### OntologyBlock\n  - term-id:: X1\n  - **Relationships**\n    1. note\n    is-subclass-of:: [[Foo]]\n"
+    "    public:: true\n",
+    "- ### OntologyBlock\n  - term-id:: X1\n  Steps:\n  1. a\n  2. b\n  is-subclass-of:: [[Foo]]\n  public:: true\n",
+    "- ### OntologyBlock\n  - notes\n    + a\n      more of a\n  is-subclass-of:: [[Foo]]\n  public:: true\n",
+    "- ### OntologyBlock\n  - notes\n    1. a\n       + b\n    is-subclass-of:: [[Foo]]\n    public:: true\n",
+])
+def test_a_property_line_at_a_list_item_s_own_indentation_is_read(text):
+    facts = page(text)
+    assert ([e.parent_ref for e in facts.edges], facts.public) == (["Foo"], True)
+
+
+@pytest.mark.parametrize("text", [
+    "- ### OntologyBlock\n  - notes\n    1. a\n     is-subclass-of:: [[Foo]]\n",  # one column further: text
+    "- ### OntologyBlock\n  - notes\n    1. a\n       + b\n      is-subclass-of:: [[Foo]]\n",  # deeper than 1.
+    "- ### OntologyBlock\n  - notes\n      1. a\n    2. b\n      is-subclass-of:: [[Foo]]\n",  # deeper than 2.
+])
+def test_a_property_line_indented_further_than_the_item_is_still_its_text(text):
+    assert page(text).edges == []
+
+
+# -- 6. where an HTML comment block ends (review of round 12) --------------------------------------------
+
+# mldoc's `markdown_comment.ml` closes the block at a line that is exactly `-->` once trimmed, no other:
+# a `--> end of note` or `  - -->` line is the comment's text. ontosync's page scan closed it at any line
+# starting with `-->` (a bullet dropped) while the page-properties reader wanted the trimmed `-->`, so a
+# property between such a line and the real `-->` was read though the same shape hid a `#+title:`.
+@pytest.mark.parametrize("close", ["--> end of note", "  - -->", "-->-->", "  - --> x", "  --> x"])
+def test_an_html_comment_block_ends_only_at_a_line_that_is_the_arrow(close):
+    assert [e.parent_ref for e in page(
+        f"<!--\n  is-subclass-of:: [[Old]]\n{close}\n  is-subclass-of:: [[Older]]\n-->\n"
+        "- ### OntologyBlock\n  is-subclass-of:: [[A]]\n").edges] == ["A"]
+    assert page(f"<!--\n#+title: Old\n{close}\n#+title: Older\n-->\n" + BLOCK).names == [("Dog", 0)]
+
+
+@pytest.mark.parametrize("close", ["-->", "  -->  ", "\t-->"])
+def test_an_html_comment_block_ends_at_the_arrow_however_indented(close):
+    assert [e.parent_ref for e in page(
+        f"<!--\n  is-subclass-of:: [[Old]]\n{close}\n- ### OntologyBlock\n  is-subclass-of:: [[A]]\n").edges] == ["A"]
+    assert page(f"<!--\n#+title: Old\n{close}\n#+title: Canis\n" + BLOCK).names == [("Canis", 0)]
+
+
+def test_an_html_comment_block_closed_only_by_arrow_text_is_no_comment():
+    # no line is `-->`: mldoc's `between_lines` finds no end, the lines are read as any others
+    facts = page("<!--\n  is-subclass-of:: [[Old]]\n--> end of note\n- ### OntologyBlock\n  is-subclass-of:: [[A]]\n")
+    assert [e.parent_ref for e in facts.edges] == ["Old", "A"]
+    assert page("<!--\n#+title: Old\n--> end of note\n" + BLOCK).names == [("Old", 0)]

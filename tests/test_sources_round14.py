@@ -1,11 +1,13 @@
 """Round 14: the GitHub source and a checkout's walk agree on the same tree (links to folders,
 excluded folders, submodules), and the GitHub source refuses what only a lying API can send
-(paths out of the repository, object ids that are no hex) and says rate limits plainly. Against the
+(paths out of the repository, object ids that are no hex) and says rate limits plainly, while names git
+holds (a backslash, a folder `C:`) are synced from the tree and the tarball as from a checkout. Against the
 fake GitHub API on 127.0.0.1 (tests/fake_github.py)."""
 
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from pathlib import Path
 
@@ -62,13 +64,12 @@ HOSTILE_PATHS = [
     "../x.md",
     "/abs/x.md",
     "pages/../../x.md",
-    "..\\x.md",
-    "pages\\..\\..\\x.md",
-    "\\abs\\x.md",
-    "C:\\x.md",
     "pages/x\x00.md",
     "pages//x.md",
     "pages/./x.md",
+    "./x.md",
+    ".",
+    "pages/x.md/",
 ]
 
 
@@ -84,6 +85,43 @@ def test_a_tree_path_out_of_the_repository_is_refused_in_one_line(tmp_path, path
     line = one_line_error(r)
     assert line.startswith("ontosync: error: unexpected tree listing from the GitHub API for github:o/r@main: "), line
     assert "\x00" not in line and not (tmp_path / "x.db").exists()
+
+
+def test_a_tree_path_git_holds_on_linux_is_synced_from_github_as_from_a_checkout(tmp_path):
+    """A backslash and a `:` are ordinary characters of a name in git (and on Linux): `\\x.ttl`,
+    `..\\y.ttl` and a folder named `C:` were refused as paths out of the repository, the whole sync
+    exit 2, where a checkout synced them (and the tarball reader only skips such entries). Only
+    `/`-separated flaws and NUL are refused (HOSTILE_PATHS)."""
+    src = tmp_path / "src"
+    (src / "pages").mkdir(parents=True)
+    (src / "pages" / "A.md").write_bytes(PAGE)
+    (src / "C:").mkdir()
+    ttl = b"<urn:x:A> a <http://www.w3.org/2002/07/owl#Class> .\n"
+    for name in ("\\x.ttl", "..\\y.ttl", "C:/z.ttl", "pages/a\\..\\b.ttl"):
+        (src / name).write_bytes(ttl)
+    got = both_sources(tmp_path, src)
+    assert got["github"] == got["local"]
+    assert len(got["github"][0]) == 5, got["github"]
+
+
+def test_a_backslash_name_comes_from_the_tarball_without_a_warning(tmp_path, caplog):
+    """The tarball reader split entry names at backslashes too: `..\\y.ttl` (a name git holds) was
+    'tarball entry ... refused', then 'not delivered intact by the tarball' and fetched again as a
+    blob, one request each. Nothing of the tarball is written to disk: only `/` separates."""
+    ttl = b"<urn:x:A> a <http://www.w3.org/2002/07/owl#Class> .\n"
+    files = {f"pages/P{i}.md": PAGE for i in range(25)} | {"..\\y.ttl": ttl, "pages/a\\..\\b.ttl": ttl}
+    with FakeGitHub(None) as fake:
+        fake.commit(files)
+        r = sync(fake, tmp_path / "x.db")
+        asked = [path for _, _, path, _ in fake.log]
+    assert r.returncode == 0, r.stderr
+    assert [rec.getMessage() for rec in caplog.records if rec.levelno >= logging.WARNING] == []
+    assert any("/tarball/" in p for p in asked) and not any("/git/blobs/" in p for p in asked), asked
+    with sqlite3.connect(tmp_path / "x.db") as con:
+        assert {p for (p,) in con.execute("SELECT path FROM source_files WHERE path LIKE '%.ttl'")} == {
+            "..\\y.ttl",
+            "pages/a\\..\\b.ttl",
+        }
 
 
 def test_a_path_listed_twice_in_a_tree_is_refused_in_one_line(tmp_path):

@@ -24,10 +24,12 @@ from ontosync.db_url import is_postgres_url
 from ontosync.diff_format import MAX_NOTE, md, md_whole, to_markdown, utf8_size
 from ontosync.store.changelog import has_change_log
 from ontosync.store.diff import DiffError, LogDamaged, open_readonly, select_runs
+from ontosync.store.pg.database import PgMissingRight
 from ontosync.store.run_reads import RunLog
 
 CHANGE_OUTPUTS = ("classes-added", "classes-removed", "classes-changed", "changes")
-_READ_ERRORS = (sqlite3.DatabaseError, peewee.DatabaseError)  # PostgreSQL's errors arrive as Peewee's
+# PostgreSQL's errors arrive as Peewee's; a role lacking the store's rights is the sync's to say (its GRANTs, exit 2)
+_READ_ERRORS = (sqlite3.DatabaseError, peewee.DatabaseError, PgMissingRight)
 # UTF-8 bytes of "What changed" in the job summary: GitHub allows 1 MiB (bytes) for the whole of it, and
 # the run's own part (action/summary.py) may take half of that when file names are in a 4-byte script.
 SUMMARY_BUDGET = 200_000
@@ -146,7 +148,7 @@ def _reading(db: Path | str, source: str, checkout: str | None = None) -> Iterat
     if is_postgres_url(str(db)):
         from ontosync.store.pg.database import connect, target
 
-        pg, conn = connect(target(str(db), source, checkout), "ontosync changes")
+        pg, conn = connect(target(str(db), source, checkout), "ontosync changes", create=False)  # a read adds no schema
         try:
             yield conn
         finally:

@@ -54,11 +54,12 @@ def token_owner_id(gh: Any) -> int | None:
         raise
 
 
-def find_ours(gh: Any, comments: Iterable[Any], marker: str) -> list[Any]:
+def find_ours(gh: Any, comments: Iterable[Any], marker: str, author: int | None = None) -> list[Any]:
     """Every comment holding `marker` that the token's account wrote, oldest first. Usually one;
     two runs of the same pull request racing (two quick pushes) may each have posted one, and the
-    caller must know all of them: updating the first alone left the other showing stale figures."""
-    owner: list[int | None] = []  # asked once, at the first comment with the marker
+    caller must know all of them: updating the first alone left the other showing stale figures.
+    `author`: the token's account when known already (the author of a comment it just posted): no call."""
+    owner: list[int | None] = [] if author is None else [author]  # else asked once, at the first with the marker
     found = []
     for c in comments:
         if not _opens_a_line(marker, c.body or "") or c.user is None:

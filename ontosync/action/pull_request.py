@@ -315,6 +315,35 @@ def _update_ours(gh, issue, marker: str, text: tuple[str, str, str]) -> str | No
     return None
 
 
+def _older_kept(gh, issue, new, marker: str, text: tuple[str, str, str]) -> str | None:
+    """After posting `new`, the comments listed again: an older one of ours is a concurrent job's
+    (another push's run) posted between our listing and our post, a window no listing before the
+    post closes (two comments, one showing stale figures). The oldest is kept, updated in place (its
+    URL is returned), and `new` withdrawn; None when `new` is the oldest, kept as posted (a newer one
+    is its own job's to withdraw). Oldest by id, which GitHub gives in order of posting: every racing
+    job keeps the same one, whatever its listing shows, so they end with one comment."""
+    body, key, token = text
+    author = new.user.id if new.user is not None else None  # the token's account: no `GET /user`
+    older = [c for c in find_ours(gh, listed(issue.get_comments()), marker, author) if c.id < new.id]
+    for mine in older:
+        if _edited(mine, body):
+            url = scrubbed(mine.html_url, token)
+            _withdraw(new, url, key)
+            return url
+    return None
+
+
+def _withdraw(comment, kept: str, key: str) -> None:
+    """Delete our `comment` in favour of the one at `kept`; one that may not be deleted points at it."""
+    from github import GithubException
+
+    try:
+        comment.delete()
+    except GithubException as exc:
+        if exc.status not in (404, 410):
+            _supersede([comment], kept, key)
+
+
 def post_comment(cmd: Commands, pr: PullRequest, body: str, key: str, token: str, api_url: str,
                  create: bool = True) -> bool:
     """Create (unless `create` is False: nothing to say yet) or update the one comment; a refusal is
@@ -338,12 +367,12 @@ def post_comment(cmd: Commands, pr: PullRequest, body: str, key: str, token: str
         url = _update_ours(gh, issue, marker, (body, key, token))
         if url is None and not create:
             return f"nothing new to say and no comment on pull request #{pr.number} yet: none posted"
-        # listed again just before posting: a concurrent job's (another push's run) may have been
-        # posted since; posting too made two, one of them showing stale figures
-        url = url or _update_ours(gh, issue, marker, (body, key, token))
-        if url is not None:
-            return f"updated the comment on pull request #{pr.number}: {url}"
-        return f"commented on pull request #{pr.number}: {scrubbed(issue.create_comment(body).html_url, token)}"
+        if url is None:  # posted, then listed again: a concurrent job's may have come first (_older_kept)
+            new = issue.create_comment(body)
+            url = _older_kept(gh, issue, new, marker, (body, key, token))
+            if url is None:
+                return f"commented on pull request #{pr.number}: {scrubbed(new.html_url, token)}"
+        return f"updated the comment on pull request #{pr.number}: {url}"
 
     try:
         cmd.line(with_retries(exchange))

@@ -39,6 +39,7 @@ from ontosync.action.inputs import (
     read_inputs,
     read_places,
 )
+from ontosync.action.own_files import foreign_output
 from ontosync.action.planted_links import remove_planted_links
 from ontosync.action.restore import pushed_branch, restore
 from ontosync.action.summary import (
@@ -55,6 +56,7 @@ from ontosync.db_url import is_postgres_url, mask, passwords
 from ontosync.diff_format import MAX_NOTE, is_empty, md
 from ontosync.options import BY_INPUT
 from ontosync.pipeline.interrupts import as_interrupt
+from ontosync.sources.git_head import origin_handed
 
 CliMain = Callable[[Sequence[str]], Any]
 EXIT_MEANING = {0: "done", 1: "error rate over the threshold, or stopped early by GitHub (a rate limit, GitHub "
@@ -185,6 +187,8 @@ def _run(env: MutableMapping[str, str], cli_main: CliMain, cmd: Commands) -> int
     linked = remove_planted_links(cmd, inputs)
     if linked:
         return stop_before_sync(cmd, env, (inputs, pr), linked, "ontosync: link in the way")
+    if foreign := foreign_output(inputs, pr is not None):  # a file of the checkout the run would remove
+        return stop_before_sync(cmd, env, (inputs, pr), foreign, "ontosync: input")
     folders = make_parent_dirs(inputs)
     restored, branch = None, pushed_branch(env)
     if inputs.restore_artifact and pr is None:
@@ -202,7 +206,8 @@ def _run(env: MutableMapping[str, str], cli_main: CliMain, cmd: Commands) -> int
     previous, before, figures = push_start(cmd, env, inputs, pr, (restored, branch))
 
     started = time.monotonic()
-    with cmd.group("ontosync: sync"), env_var("GITHUB_SHA", synced_revision(env, inputs.workspace)):
+    with cmd.group("ontosync: sync"), env_var("GITHUB_SHA", synced_revision(env, inputs.workspace)), \
+            origin_handed(inputs.source, inputs.path, inputs.origin):  # the schema the Action then reads
         code, last_stderr = run_sync(cmd, cli_main, inputs.sync_argv(), token)
         cmd.line(f"sync finished in {time.monotonic() - started:.1f} s: exit {code} "
                  f"({EXIT_MEANING.get(code, 'unexpected')})")

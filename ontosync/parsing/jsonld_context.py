@@ -17,6 +17,18 @@ from ontosync.parsing.rdf_vocab import clip
 MAX_JSONLD_CONTEXTS = 64  # local context substitutions per document (also stops cycles)
 
 
+class ContextList(list):
+    """A `@context` array with its URLs replaced: `spans[i]`, how many of its items the user's
+    item `i` became (a URL: its context's, none or several; a mapped context naming others: all of
+    theirs), so an error's place in it is found in the user's own array (jsonld_errors)."""
+
+    __slots__ = ("spans",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.spans: list[int] = []
+
+
 def inline_jsonld_contexts(data: bytes, contexts: dict[str, str]) -> tuple[bytes, bool, Any]:
     """Replace every context given by URL (`"@context": "url"`, in arrays, scoped contexts and
     `@import`) with the local copy mapped in `contexts`; an unmapped URL is a ParseError.
@@ -60,16 +72,19 @@ def inline_jsonld_contexts(data: bytes, contexts: dict[str, str]) -> tuple[bytes
         keeping order; arrays are flattened, as context arrays cannot nest."""
         if not isinstance(value, (str, list)):
             return value
-        out: list[Any] = []
-        pending: list[Any] = [value]
-        while pending:
-            item = pending.pop()
-            if isinstance(item, list):
-                pending.extend(reversed(item))
-            elif isinstance(item, str):
-                pending.append(resolve(item))
-            else:
-                out.append(item)
+        out = ContextList()
+        for top in value if isinstance(value, list) else [value]:
+            before = len(out)
+            pending: list[Any] = [top]
+            while pending:
+                item = pending.pop()
+                if isinstance(item, list):
+                    pending.extend(reversed(item))
+                elif isinstance(item, str):
+                    pending.append(resolve(item))
+                else:
+                    out.append(item)
+            out.spans.append(len(out) - before)
         return out[0] if len(out) == 1 and not isinstance(value, list) else out
 
     stack: list[Any] = [doc]

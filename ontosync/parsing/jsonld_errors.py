@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ontosync.parsing.facts import ParseError
+from ontosync.parsing.jsonld_context import ContextList
 
 Rule = Callable[[dict, list], str | None]  # an object and its path -> the key of its member at fault, or None
 
@@ -35,15 +36,17 @@ _ONLY_KEYS = re.compile(r"(@\w+) and (@\w+) must be the only keys of an object")
 
 def located(error: ParseError, message: str, doc: Any, data: bytes, keep_lines: bool) -> ParseError:
     """`error` (pyoxigraph's `message`, without a line) with the place of the member at fault:
-    its JSON path in `doc` in the message, and its line in `data`, the user's text (when it is not
-    the text parsed, `keep_lines` False, the line of as much of the path as is the user's)."""
+    its JSON path in the message (the user's indices as far as they go, then `doc`'s), and its line
+    in `data`, the user's text (when it is not the text parsed, `keep_lines` False, the line of as
+    much of the path as is the user's)."""
     rule = _rule(message)
     path = None if rule is None or error.line is not None else _first(doc, rule)
     if path is None:
         return error
     users, whole = (path, True) if keep_lines else _users_part(data, doc, path)
     inlined = "" if whole else ", in what a mapped context on that line brought in"
-    return ParseError(f"{error.message} (at {_path_text(users if whole else path)}{inlined})", _line(data, users),
+    # (the user's own indices as far as the path is theirs: a mapped URL's, then the inlined rest)
+    return ParseError(f"{error.message} (at {_path_text(users + path[len(users):])}{inlined})", _line(data, users),
                       error.kind)
 
 
@@ -65,6 +68,8 @@ def _users_part(data: bytes, doc: Any, path: list) -> tuple[list, bool]:
             step if isinstance(mine, dict) and step in mine else None)
         if at is None:
             return users, False
+        if isinstance(mine[at], str) and not isinstance(doc[step], str):  # what the URL there brought in
+            return [*users, at], False
         mine, doc = mine[at], doc[step]
         users.append(at)
     return users, True
@@ -72,11 +77,17 @@ def _users_part(data: bytes, doc: Any, path: list) -> tuple[list, bool]:
 
 def _index_in(mine: Any, doc: list, index: int, contexts: bool) -> int | None:
     """The index in the user's array `mine` of item `index` of `doc`'s; None when it is none of
-    the user's (an item a mapped context brought into a `@context` array)."""
+    the user's (an item a mapped context brought into a `@context` array, whose URL is not known)."""
     if not isinstance(mine, list):
         return None
     if not contexts:
         return index
+    if isinstance(doc, ContextList) and len(doc.spans) == len(mine):  # each user item's share of `doc`
+        for at, span in enumerate(doc.spans):
+            if index < span:
+                return at
+            index -= span
+        return None
     urls = [i for i, item in enumerate(mine) if isinstance(item, str)]
     if not urls or index < urls[0]:
         return index

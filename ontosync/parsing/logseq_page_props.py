@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 
 from ontosync.parsing.facts import FileFacts, ParseWarning
-from ontosync.parsing.logseq_scan import COMMENT_OPENERS, LIST_ITEM, MAX_UNCLOSED_BLOCKS
+from ontosync.parsing.logseq_scan import COMMENT_OPENERS, LIST_ITEM, MAX_UNCLOSED_BLOCKS, closes_comment
 
 _PROPERTY = re.compile(r"[ \t]*(-[ \t]+)?([A-Za-z0-9_][\w.:/+-]*?)::(?: |[ \t]*\Z)(.*)", re.DOTALL)
 # mldoc `directive.ml`: `#+KEY:` (KEY up to the first `:`), spaces, then the rest of the line; its
@@ -191,8 +191,8 @@ def _close(lines: list[str], start: int, opener: re.Match) -> int | None:
 
 def _comment_end(lines: list[str], start: int) -> int | None:
     """The index of the `-->` line closing an HTML comment block opened above line `start` (mldoc
-    `markdown_comment.ml`: the trimmed line is `-->`), None when none does (no comment)."""
-    return next((i for i in range(start, len(lines)) if lines[i].strip() == "-->"), None)
+    `markdown_comment.ml`: `closes_comment`), None when none does (no comment)."""
+    return next((i for i in range(start, len(lines)) if closes_comment(lines[i])), None)
 
 
 def _leading_drawer(lines: list[str]) -> dict[str, tuple[str, int]] | None:

@@ -24,6 +24,7 @@ _TAG = re.compile(r"[A-Za-z0-9][\w+#.-]*\Z")
 LIST_ITEM = re.compile(r"([ \t]*)([-+*]|\d+\.)[ \t]")
 # mldoc `markdown_comment.ml`: a column-0 line that is exactly one of these opens an HTML comment block.
 COMMENT_OPENERS = ("<!--", "<!---")
+COMMENT_CLOSER = "-->"
 
 SYNONYM_KEYS = frozenset(("alternate-terms", "alias"))
 SUBCLASS_KEYS = frozenset(("is-subclass-of", "subclassof", "subclass-of"))
@@ -99,6 +100,13 @@ def _ends_block(line: str, end: str) -> bool:
     return line[_BULLET.match(line).end():].lower().startswith(end)  # type: ignore[union-attr]
 
 
+def closes_comment(line: str) -> bool:
+    """Whether `line` closes an HTML comment block: mldoc `markdown_comment.ml` wants the line to be
+    exactly `-->` once trimmed (OCaml's `String.trim`: spaces, tabs, line ends, form feeds), so
+    `--> end of note` or `- -->` is the comment's text."""
+    return line.strip(" \t\r\n\f") == COMMENT_CLOSER
+
+
 def _indent_of(m: re.Match) -> str:
     return m.group(1) + " " * len(m.group(2) or "")
 
@@ -121,6 +129,7 @@ class PageScan:
         self.unclosed = 0  # #+BEGIN_X blocks read again for want of their #+END_X
         self.listing = False  # in a `1. ` / `+ ` / `* ` list: its lines are the items' text (`_in_list`)
         self.list_gap = False  # an empty line in that list: it ends unless an item follows
+        self.list_indent = 0  # the indentation of that list's least indented item mark
 
     def feed(self, no: int, line: str) -> None:
         if self.stack:
@@ -143,18 +152,24 @@ class PageScan:
 
     def _in_list(self, line: str) -> bool:
         """Whether `line` is a list item's (mldoc `lists.ml`): a `1. `, `+ ` or `* ` item opens a list,
-        and every line below it that starts with a space or tab is an item's text, or another item; a
-        column-0 line that is no item, a `- ` bullet (a Logseq block), or an empty line not followed by
-        an item ends it. An item's text holds no property (mldoc parses it with no property parser)."""
+        and every line below it indented further than the list's least indented item mark is an item's
+        text, or another item; any other line that is no item (one at an item's own indentation: the
+        spec reads `is-subclass-of::` anywhere and `public:: true` on any line), a `- ` bullet (a Logseq
+        block), or an empty line not followed by an item ends it. An item's text holds no property
+        (mldoc parses it with no property parser)."""
         item = LIST_ITEM.match(line)
         bullet = item is not None and item.group(2) == "-"
         if not self.listing:
             self.listing = item is not None and not bullet
+            self.list_indent = len(item.group(1)) if self.listing else 0  # type: ignore[union-attr]
             return self.listing
         gap, self.list_gap = self.list_gap, not line
         if not line:
             return True
-        self.listing = not bullet and (item is not None or (not gap and line[0] in " \t"))
+        if item is not None and not bullet:
+            self.list_indent = min(self.list_indent, len(item.group(1)))
+            return True
+        self.listing = not bullet and not gap and len(line) - len(line.lstrip(" \t")) > self.list_indent
         return self.listing
 
     def end_all(self) -> None:
@@ -182,7 +197,7 @@ class PageScan:
     def _inside_fence(self, no: int, line: str) -> None:
         end = self.stack[-1].end
         if end is not None:  # a #+BEGIN_X block (or an HTML comment): only its end ends it, nothing nests inside
-            if end[:2] in line and _ends_block(line, end):
+            if closes_comment(line) if end == COMMENT_CLOSER else (end[:2] in line and _ends_block(line, end)):
                 self._close()
             else:
                 self.stack[-1].add(no, line)
@@ -244,11 +259,11 @@ class PageScan:
 
     def _comment_start(self, no: int, line: str) -> bool:
         """Opens an HTML comment block (mldoc `markdown_comment.ml`: a column-0 line that is exactly
-        `<!--` or `<!---`, closed by a `-->` line; True when the line was one). Its lines are no
-        properties; one never closed is no comment (`end_all` reads its lines again)."""
+        `<!--` or `<!---`, closed by a line that is `-->`: `closes_comment`; True when the line was one).
+        Its lines are no properties; one never closed is no comment (`end_all` reads its lines again)."""
         if line not in COMMENT_OPENERS or self.unclosed >= MAX_UNCLOSED_BLOCKS:
             return False
-        self._open("", no, "", line, "-->")
+        self._open("", no, "", line, COMMENT_CLOSER)
         return True
 
     def _property(self, no: int, line: str) -> None:

@@ -302,7 +302,9 @@ class _Interpreter(Header):
             self.warn(f"{head or '('}: {exc}", node.line)
             return
         if node.repaired:
-            self.warn(f"{head}: missing ')'; read as if closed before the next axiom", node.line)
+            where = "" if node.commented is None else (
+                f" (the one on line {node.commented} is inside a comment, which runs to the end of its line)")
+            self.warn(f"{head}: missing ')'{where}; read as if closed before the next axiom", node.line)
 
     def prefix(self, node: Node) -> None:
         args = [a for a in node.args if not (isinstance(a, Atom) and a.kind == "eq")]
@@ -583,5 +585,5 @@ def parse_ofn_document(path: str, data: bytes, options: ParseOptions) -> FileFac
     `Ontology(<iri>` gives `ontology_id`; `Prefix(...)` declarations extend the namespace table for
     this file. Unreadable forms are warnings; only undecodable bytes raise ParseError.
     """
-    text = decode_source(data)
+    text = decode_source(data, lone_cr=True)  # a lone CR ends a line (the tokenizer)
     return parse_ofn_text(text, options, 0, None, fmt="ofn")

@@ -102,16 +102,16 @@ def arity_problem(head: str, count: int) -> str | None:
 # is content. An `<IRI>` with a character no IRI may hold (a space, `|`, `{`, a control character
 # such as a terminal's escape, which the other readers refuse too...) is an error token up
 # to its `>`, so the rest of its line still reads; an unterminated string or IRI is one up to the end
-# of its line.
+# of its line. A line ends at LF, CR or CRLF (OWL 2: a comment ends at either character).
 _TOKEN = re.compile(
     r"""
-    (?P<nl>\n)
-    |(?P<ws>[ \t\r\f\v]+)
-    |(?P<comment>[\#;][^\n]*)
+    (?P<nl>\r\n?|\n)
+    |(?P<ws>[ \t\f\v]+)
+    |(?P<comment>[\#;][^\n\r]*)
     |(?P<iri><[^<>"\s{}|\\^`\x00-\x20\x7f-\x9f]*>)
     |(?P<str>"[^"\\]*(?:\\.[^"\\]*)*")
-    |(?P<badiri><[^<>\n]*>)
-    |(?P<badstr>["<][^\n]*)
+    |(?P<badiri><[^<>\n\r]*>)
+    |(?P<badstr>["<][^\n\r]*)
     |(?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
     |(?P<dt>\^\^)
     |(?P<lp>\()
@@ -134,6 +134,7 @@ class Node:
     args: list
     line: int
     repaired: bool = False
+    commented: int | None = None  # repaired: the line of a comment that held its `)`
 
 
 @dataclass(slots=True, frozen=True)
@@ -153,6 +154,7 @@ class _Frame:
     line: int
     functional: bool  # opened as `Head(`; False for a bare `(`
     args: list = field(default_factory=list)
+    commented: int | None = None  # the line of a comment holding a `)` while this was the innermost open form
 
 
 class Reader:
@@ -238,7 +240,7 @@ class Reader:
             self._end_ontology()
             return
         frame = self.stack.pop()
-        node = Node(frame.head, frame.args, frame.line, repaired)
+        node = Node(frame.head, frame.args, frame.line, repaired, frame.commented if repaired else None)
         self._add(node, frame.line)
 
     # -- tokens -------------------------------------------------------------------------------------
@@ -250,7 +252,10 @@ class Reader:
         n = len(toks)
         i = 0
         on = self._ON
+        commented = toks.commented if isinstance(toks, Tokens) else {}
         while i < n:
+            if i in commented:
+                self._commented(*commented[i])
             kind, text, line = toks[i]
             i += 1
             if self.skip_depth:
@@ -261,6 +266,13 @@ class Reader:
         while self.stack:
             self._close(repaired=True)
         self.flush_junk()
+
+    def _commented(self, count: int, line: int) -> None:
+        """A comment holding `count` `)`: the innermost open forms' own, written inside it (it runs to
+        the end of its line), so a repair that closes them owes them no `)` to come."""
+        for frame in reversed(self.stack[-count:]):
+            if frame.head != "Ontology" and frame.commented is None:
+                frame.commented = line
 
     def _on_lp(self, toks: list, i: int, kind: str, text: str, line: int) -> int:
         self._push(None, line, functional=False)
@@ -360,20 +372,32 @@ class Reader:
             return
         moved = self.stack.pop() if exclude_top else None
         while len(self.stack) > idx:
+            owed = self.stack[-1].commented is None  # its `)` in a comment will never come
             self._close(repaired=True)
-            self.owed += 1
+            self.owed += owed
         if moved is not None:
             self.stack.append(moved)
 
 
-def tokenize(text: str) -> list[tuple[str, str, int]]:
+class Tokens(list):
+    """`tokenize`'s tokens; `commented`: index of the token after a comment that holds `)` -> (how
+    many, the comment's line)."""
+
+    __slots__ = ("commented",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.commented: dict[int, tuple[int, int]] = {}
+
+
+def tokenize(text: str) -> Tokens:
     """(kind, text, 1-based line) for every meaningful token; whitespace and comments dropped.
 
     A `#` glued to a name (`:B#c`) starts a comment, as OWL 2's grammar reads it (a prefixed name is
     SPARQL's PNAME_LN, which holds no `#`; Turtle reads it so too): the name is `:B`, and a `glued`
     token (the name and the comment) lets the reader say so, as `:B#c` was read as one IRI (a word
     with no `:`, prose in a fence, is no name: its own warning says enough)."""
-    out: list[tuple[str, str, int]] = []
+    out = Tokens()
     append = out.append
     line, word_end = 1, -1
     for m in _TOKEN.finditer(text):
@@ -384,12 +408,16 @@ def tokenize(text: str) -> list[tuple[str, str, int]]:
         if kind == "ws" or kind == "comment":
             if m.start() == word_end and m.group()[0] == "#" and ":" in out[-1][1]:  # a name, not prose
                 append(("glued", out[-1][1] + m.group(), line))
+            if kind == "comment" and ")" in m.group():  # (a comment's own `(...)` is its text)
+                closes = m.group().count(")") - m.group().count("(")
+                if closes > 0:
+                    out.commented[len(out)] = (closes, line)
             continue
         tok = m.group()
         word_end = m.end() if kind == "word" else -1
         append((kind, tok, line))  # type: ignore[arg-type]
         if kind == "str":
-            line += tok.count("\n")
+            line += tok.count("\n") + tok.count("\r") - tok.count("\r\n")
     return out
 
 

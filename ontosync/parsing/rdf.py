@@ -79,6 +79,7 @@ from ontosync.parsing.rdf_vocab import (
 from ontosync.parsing.xml_base import resolve_xml_bases
 from ontosync.parsing.xml_guard import OWL_XML_SKIPPED, check_xml, is_owl_xml, refuse_non_xml, to_utf8_xml
 from ontosync.parsing.xml_literals import fix_xml_literals, has_xml_literals, mark_empty_literals
+from ontosync.parsing.xml_node_elements import check_node_elements
 
 __all__ = ["MAX_MESSAGE", "OWL", "OWL_CLASS", "parse_rdf"]  # the constants: for tests and callers
 
@@ -200,6 +201,8 @@ def _parse_rdf(path: str, data: bytes, fmt: str,
         raise _failed(fmt, exc, users if fmt == "jsonld" else data, doc, keep_lines, line_shift_cols) from None
     except MemoryError as exc:  # pyoxigraph's "Reached the buffer maximal size of N": one huge term
         raise _too_long(label, data, exc, keep_lines) from None
+    if fmt == "rdfxml":
+        check_node_elements(data, index)
     languages = written_tags(data)
     if fmt == "jsonld" and b'"@container"' in data:  # (`data`: the text with its contexts inlined)
         languages = {**language_map_tags(doc), **languages}

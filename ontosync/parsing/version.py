@@ -112,3 +112,10 @@ PARSER_VERSION = 18  # 2: Logseq graph rules (title::, alias::, tags, link text)
 #    item are its text, no property; links in an HTML comment of a value name no page; an
 #    HTML comment block (`<!--` ... `-->` lines) holds no property nor directive; `key::<tab>value` is no
 #    property (mldoc wants `:: `) (h134)
+#    ; RDF/XML: rdf:resource / rdf:parseType on a node element, rdf:parseType beside rdf:resource /
+#    rdf:nodeID on a property element, fail naming the line (pyoxigraph dropped one); an XML literal
+#    of only comments is read (the file failed); JSON-LD: an error between two mapped contexts names
+#    its own line; .ofn: a `)` inside a comment is owed to no repaired form (it took the Ontology's
+#    `)`), a comment ends at a lone CR (h135)
+#    ; Logseq: only the lines indented further than a list item's mark are its text; an HTML comment
+#    block ends only at a line that is `-->` once trimmed (`--> note` is its text) (h146)

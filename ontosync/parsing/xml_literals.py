@@ -10,7 +10,8 @@ same). This rewrites the start tags so; text, attribute order and everything els
 
 pyoxigraph also fails a whole file on an empty XML literal (`<ex:p rdf:parseType="Literal"/>`,
 or with its end tag right after: "No value found for rdf:XMLLiteral value of property"), which is
-legal RDF/XML. `mark_empty_literals` writes a placeholder text in each (same lines), and
+legal RDF/XML (so did one holding only comments or processing instructions, which the parser drops).
+`mark_empty_literals` writes a placeholder text in each (same lines), and
 `fix_xml_literals` takes it out again. And it dropped, without a word, the statement of an element
 with another `rdf:parseType` (`"literal"`, DAML's `"daml:collection"`), which RDF/XML reads as
 `"Literal"` (its grammar's parseTypeOtherPropertyElt): such a value is written `Literal` first.
@@ -32,7 +33,9 @@ _ATTR = re.compile(r'([^\s=/>"]+)="([^"]*)"')
 
 _MARK = "x-ontosync-empty-literal"
 # An element with parseType="Literal" and no content: `<p ... parseType="Literal" .../>` or `<p ...></p>`
-_EMPTY = re.compile(rb"""<([^\s<>/!?]+)(\s[^<>]*?parseType\s*=\s*(["'])Literal\3[^<>]*?)(?:(/>)|>(</\1\s*>))""")
+# (comments and processing instructions alone are no content: the parser drops them, and failed so)
+_EMPTY = re.compile(rb"""<([^\s<>/!?]+)(\s[^<>]*?parseType\s*=\s*(["'])Literal\3[^<>]*?)"""
+                    rb"""(?:(/>)|>(?:<!--(?:[^-]|-(?!->))*-->|<\?(?:[^?]|\?(?!>))*\?>)*(</\1\s*>))""")
 
 
 # (in a start tag: not a text or comment that quotes such an attribute)

@@ -13,8 +13,10 @@ must not have the run read git files elsewhere on the machine.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from ontosync.sources.names import is_repository
@@ -133,6 +135,23 @@ def _read(path: Path, encoding: str = "ascii") -> tuple[list[str] | None, str]:
         return None, f"not {encoding.upper()} text"
 
 
+_HANDED: dict[tuple[str, str], str | None] = {}  # (source, path): the origin read already (origin_handed)
+
+
+@contextlib.contextmanager
+def origin_handed(source: str, path: str, origin: str | None) -> Iterator[None]:
+    """For the block, checkout_origin(`source`, `path`) is `origin`: the Action runs the sync in its own
+    process and hands it the origin it read once (action/inputs.read_checkout); read again by the
+    sync, a `.git/config` changed meanwhile had the rows written into one schema and the change
+    figures read from another. Not an environment variable: a user's (or an earlier step's) would
+    silently redirect a command-line sync's schema."""
+    _HANDED[(source, path)] = origin
+    try:
+        yield
+    finally:
+        _HANDED.pop((source, path), None)
+
+
 def checkout_origin(source: str, path: str = "") -> str | None:
     """In CI (GITHUB_REPOSITORY set), OWNER/REPO of the `origin` of the nearest checkout holding the
     synced folder (`source`, or its `path` folder: the sync's --path) within GITHUB_WORKSPACE
@@ -142,7 +161,10 @@ def checkout_origin(source: str, path: str = "") -> str | None:
     GitHub repository. Why the workspace: a walk up to `/` took a runner's home folder's `.git` (a
     self-hosted runner; a workspace fetched without git) for the source's checkout. Why `path`: the
     Action syncs the workspace with --path, and two jobs syncing two repositories checked out into
-    two `path` folders shared the workspace's schema, each deleting the other's rows."""
+    two `path` folders shared the workspace's schema, each deleting the other's rows. (The Action's
+    sync: the origin the Action read, origin_handed.)"""
+    if (source, path) in _HANDED:
+        return _HANDED[(source, path)]
     workspace = os.environ.get("GITHUB_WORKSPACE")
     if source.startswith("github:") or not os.environ.get("GITHUB_REPOSITORY") or not workspace:
         return None

@@ -160,11 +160,13 @@ class ChunkReader(io.RawIOBase):
 
 
 def tar_refusal(member: tarfile.TarInfo) -> str | None:
-    """Why a tarball entry must not be used, or None. Checked before the top folder is stripped."""
+    """Why a tarball entry must not be used, or None. Checked before the top folder is stripped.
+    Only `/` separates: a backslash is a character of a name git holds (`..\\y.ttl`), and nothing
+    of the tarball is written to disk (github_tarball)."""
     name = member.name
     if name.startswith("/") or re.match(r"[A-Za-z]:[\\/]", name) or name.startswith("\\"):
         return "absolute path"
-    if ".." in re.split(r"[\\/]", name):
+    if ".." in name.split("/"):
         return "'..' in the path"
     if member.issym() or member.islnk():
         return "link"
@@ -174,8 +176,9 @@ def tar_refusal(member: tarfile.TarInfo) -> str | None:
 
 
 def safe_relpath(path: str) -> bool:
+    """A relative path with no empty, `.` or `..` part (only `/` separates, as in git)."""
     return bool(path) and not path.startswith("/") and ".." not in path.split("/") \
-        and posixpath.normpath(path) == path
+        and posixpath.normpath(path) == path != "."
 
 
 def error_kind(exc: BaseException) -> str:

@@ -8,11 +8,10 @@ the listing. It is refused here with one line instead (exit 2, nothing written).
 
 from __future__ import annotations
 
-import re
 from typing import Any, NamedTuple
 
 from ontosync.sources import SourceError
-from ontosync.sources.github_http import is_sha
+from ontosync.sources.github_http import is_sha, safe_relpath
 from ontosync.sources.names import display_name
 
 
@@ -69,17 +68,17 @@ def _item(entry: Any, description: str) -> TreeItem:
 def _path_flaw(name: str) -> str | None:
     """Why a listed path cannot be a path in a git tree, or None. Why: the API can lie where a
     checkout cannot (git stores no NUL, no empty, `.` or `..` name, no absolute path), and such
-    a path was silently dropped, or kept as a link's key. Backslashes count as separators here,
-    as for a tarball's entries (github_http.tar_refusal): `..\\x` and `\\x` are refused too."""
+    a path was silently dropped, or kept as a link's key. Only `/` separates: a backslash or a
+    `:` is a character of a name (`..\\x`, a folder `C:`), which git holds and a checkout syncs."""
     if "\0" in name:
         return "a path holding NUL"
-    if name.startswith(("/", "\\")) or re.match(r"[A-Za-z]:[\\/]", name):
+    if safe_relpath(name):
+        return None
+    if name.startswith("/"):
         return "an absolute path"
-    if ".." in re.split(r"[\\/]", name):
+    if ".." in name.split("/"):
         return "a path that leaves the repository"
-    if {"", "."} & set(name.split("/")):
-        return "a path git cannot hold"
-    return None
+    return "a path git cannot hold"
 
 
 def _shown(name: str) -> str:

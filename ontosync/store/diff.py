@@ -119,7 +119,7 @@ def card_of(raw: Any, kind: str, iri: str) -> dict:
 def select_runs(conn: sqlite3.Connection, run: int | None = None, since: str | None = None,
                 after_run: int | None = None) -> ChangeSet:
     """`--run ID`, `--since REVISION`, runs after `after_run`, or by default the last run that
-    changed something."""
+    changed something (the newest run when none did)."""
     if not has_change_log(conn):
         raise DiffError("this database has no change log yet (run `ontosync sync` or `ontosync migrate` on it)")
     log = RunLog(conn)
@@ -143,8 +143,10 @@ def select_runs(conn: sqlite3.Connection, run: int | None = None, since: str | N
         first, last = after_run + 1, newest
         base = _run_info(log, after_run)
     else:
-        # from the rows themselves: a run killed before it finished has its changes but no count
-        last = log.last_with_changes()
+        # from the rows themselves: a run killed before it finished has its changes but no count;
+        # when no run changed anything, the newest run (a log begun on content it held, then a sync
+        # that changed nothing, read "empty -> the content before the change log")
+        last = log.last_with_changes() or newest
         first = log.resumed_from(last) if last else last
         base = _run_info(log, _before(log, first) if first else None)
     changes = fold_runs(conn, first, last) if last >= first else []
