@@ -17,8 +17,8 @@ import stat
 from pathlib import Path
 
 from ontosync.action.inputs import ActionInputs
+from ontosync.store.read_only import starts_as_sqlite
 
-SQLITE_HEADER = b"SQLite format 3\x00"
 MAX_READ = 256 * 1024 * 1024  # a run report of a very large source; past it, not read (not taken for ours)
 KEYS = {"report": "ontosync_version", "checkpoint": "processed"}  # a key each writes at the top level
 
@@ -49,9 +49,9 @@ def _ours(path: Path, kind: str) -> bool:
     if not stat.S_ISREG(info.st_mode) or info.st_size == 0:
         return True
     try:
+        if kind == "database":
+            return starts_as_sqlite(path)
         with open(path, "rb") as fh:
-            if kind == "database":
-                return fh.read(len(SQLITE_HEADER)) == SQLITE_HEADER
             if info.st_size > MAX_READ:
                 return False
             data = json.loads(fh.read())
