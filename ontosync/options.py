@@ -134,8 +134,9 @@ class Option:
         if bad:
             return self.rule or self._bounds_words()
         if in_file and self.file_high is not None and value > self.file_high:
+            action = f" or the Action's '{self.input}' input" if self.input else ""  # (no command line there)
             return (f"be at most {self._shown(self.file_high)} in a configuration file of the checkout (a larger "
-                    f"value: give {self.flag} on the command line, or in a --config file outside the checkout)")
+                    f"value: give {self.flag} on the command line{action}, or in a --config file outside the checkout)")
         return None
 
     def _broken_text_rule(self, value: str) -> str | None:

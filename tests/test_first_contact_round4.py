@@ -147,10 +147,12 @@ def test_a_configuration_file_holds_tighter_bounds_than_the_command_line(tmp_pat
     is at most a sane ceiling (one line naming the file, the line and the flag that may go higher);
     the command line, the workflow's own, may still give more."""
     field, shown = key.replace("-", "_"), f"{high} (256 MiB)" if key == "max-file-size" else high
+    action = "" if key == "max-rate-limit-wait" else f" or the Action's '{key}' input"  # (an input of its own)
     assert _from_file(tmp_path, f"{key}: {high}", checkout=True) == "taken"
     assert _from_file(tmp_path, f"{key}: {high + 1}", checkout=True) == (
         f"{tmp_path / 'src' / 'c.yml'} line 2: '{key}' must be at most {shown} in a configuration file of the "
-        f"checkout (a larger value: give --{key} on the command line, or in a --config file outside the checkout)")
+        f"checkout (a larger value: give --{key} on the command line{action}, or in a --config file outside the "
+        "checkout)")
     assert _from_file(tmp_path, f"{key}: {high}", {field: high + 1}, checkout=True) == "taken"
 
 
@@ -202,7 +204,8 @@ def test_queue_size_and_retries_have_a_ceiling(synced, tmp_path, capsys, flag, v
     assert capsys.readouterr() == ("", f"ontosync: error: {said}\n")
     assert _from_file(tmp_path, "queue-size: 1001", checkout=True) == (
         f"{tmp_path / 'src' / 'c.yml'} line 2: 'queue-size' must be at most 1000 in a configuration file of the "
-        "checkout (a larger value: give --queue-size on the command line, or in a --config file outside the checkout)")
+        "checkout (a larger value: give --queue-size on the command line or the Action's 'queue-size' input, or in a "
+        "--config file outside the checkout)")
 
 
 def test_config_naming_a_terminal_says_so(synced, tmp_path):
@@ -306,8 +309,8 @@ def test_the_max_file_size_bound_is_said_as_a_whole_number(tmp_path):
     number of bytes no one can type back. Said whole, with its MiB."""
     assert _from_file(tmp_path, "max-file-size: 300000000", checkout=True) == (
         f"{tmp_path / 'src' / 'c.yml'} line 2: 'max-file-size' must be at most 268435456 (256 MiB) in a configuration "
-        "file of the checkout (a larger value: give --max-file-size on the command line, or in a --config file outside "
-        "the checkout)")
+        "file of the checkout (a larger value: give --max-file-size on the command line or the Action's "
+        "'max-file-size' input, or in a --config file outside the checkout)")
 
 
 @pytest.mark.parametrize("argv, said", [
@@ -439,3 +442,10 @@ def test_status_says_a_sync_refuses_a_checkpoint_holding_another_database(synced
     out = capsys.readouterr().out
     assert (f"checkpoint    none: a sync refuses this path: --checkpoint {other}: is a SQLite database; refusing to "
             "replace it with text (give another path)\n") in out, out
+
+
+def test_the_tighter_bound_names_the_actions_input(tmp_path):
+    """In the Action (which has no command line) a checkout's `.ontosync.yml` with `retries: 20` was
+    told "give --retries on the command line": the way there is the `retries` input, now named too."""
+    said = _from_file(tmp_path, "retries: 20", checkout=True)
+    assert "give --retries on the command line or the Action's 'retries' input, or in a --config file" in said
