@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from typing import NamedTuple
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 SCHEMES = ("postgresql://", "postgres://")
@@ -279,29 +280,15 @@ def default_source_name(source: str, checkout: str | None = None) -> str:
     return os.path.basename(os.path.abspath(source)) or "default"
 
 
-def source_owner(source: str, checkout: str | None = None) -> str:
-    """Who owns the schema derived from `source`'s name (store/pg/owner.py): default_source_name, with
-    the folder. Why: /a/onto and /b/onto are both named `onto`, and in CI every folder of the workflow's
-    repository is named after it, so each sync of one folder into the derived schema deleted the other's
-    rows, the owner check passing. Outside CI a folder is its real path; in CI the name, and the folder
-    (its real path) when it is not GITHUB_WORKSPACE (`acme/robotics:onto`, relative to the workspace)."""
-    name = default_source_name(source, checkout)
-    if source.startswith("github:"):
-        return name
-    real = os.path.realpath(source)
-    if not os.environ.get("GITHUB_REPOSITORY"):
-        return real
-    workspace = os.environ.get("GITHUB_WORKSPACE")
-    top = os.path.realpath(workspace) if workspace else None
-    folder = os.path.relpath(real, top) if top and os.path.commonpath([real, top]) == top else real
-    return name if folder == "." else f"{name}:{folder}"
+class SourceOwner(NamedTuple):
+    """Who owns the schema derived from a source's name (store/pg/owner.py; a folder's:
+    sources/folder_owner.py): `name` recorded, `legacy` what an older ontosync recorded for the
+    source (default_source_name: the folder's name as typed, not its link's target's), `folder`
+    the local folder's real path (None for github:)."""
 
-
-def owner_before(owner: str) -> str:
-    """The owner an older ontosync recorded for the source that `source_owner` names `owner`: outside
-    CI the folder's name, which the first folder of that name to sync takes over. In CI the name alone
-    is also the workspace's owner now (the Action's sync), which a folder of it may not take over."""
-    return os.path.basename(owner) if os.path.isabs(owner) else owner
+    name: str
+    legacy: str
+    folder: str | None = None
 
 
 def schema_for(url: str, source: str, checkout: str | None = None) -> str:

@@ -2,8 +2,10 @@
 (libpq ended the host at it and quoted the password's head as the port); a password given
 percent-encoded, or as `?password=`, is masked in every form libpq may print it; a stopped first
 sync removes its new checkpoint with the schema it made; two folders of one name, or in CI two
-folders of the workflow's repository, never share a derived schema; a `+` in the query reaches
-libpq as itself.
+folders of the workflow's repository, never share a derived schema, while clones of one repository
+anywhere (a folder is its checkout's origin and its path there, h147) and a schema an older ontosync
+recorded (a linked folder, another repository's checkout in CI, a folder of the workflow's repository
+whose stored paths are its own) keep theirs; a `+` in the query reaches libpq as itself.
 
 Each test of a defect failed before its fix. The tests needing a server skip without one
 (tests/postgres_server.py)."""
@@ -304,3 +306,177 @@ def test_a_plus_in_a_query_password_reaches_libpq_as_a_plus(capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "schema nothing_here on " in err and "holds no ontosync store" in err, err
     assert secret not in err and secret[3:] not in err, err
+
+
+def _clone(root, origin: str | None, folder: str = "") -> object:
+    """A checkout at `root` whose `origin` is `origin` (None: a checkout without one), holding A.ttl in
+    `folder`; the synced folder."""
+    (root / ".git").mkdir(parents=True)
+    remote = f'[remote "origin"]\n\turl = {origin}\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n' if origin else ""
+    (root / ".git" / "config").write_text(f"[core]\n\tbare = false\n{remote}", encoding="utf-8")
+    synced = root / folder if folder else root
+    synced.mkdir(parents=True, exist_ok=True)
+    (synced / "A.ttl").write_text(TTL, encoding="utf-8")
+    return synced
+
+
+def _in_ci(monkeypatch, repository: str, workspace) -> tuple[str, list[str]]:
+    """CI's variables set for `repository` checked out at `workspace`: the server's URL, a sync's flags."""
+    from tests.postgres_server import server_url
+
+    monkeypatch.setenv("GITHUB_REPOSITORY", repository)
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(workspace))
+    return server_url(), ["--quiet", "--workers", "1", "--checkpoint", str(workspace.parent / "c.json")]
+
+
+@pytest.mark.parametrize("one, other", [
+    ("https://github.com/acme/onto", "git@github.com:acme/onto.git"),
+    ("https://x-access-token:ghs_Tok3n@GitHub.com/acme/onto.git/", "ssh://git@github.com:22/acme/onto"),
+    ("http://gitlab.example.org:8443/team/sub/onto", "git@gitlab.example.org:/team/sub/onto.git"),
+    ("/srv/git/onto.git", "file:///srv/git//onto"),
+])
+def test_one_repository_is_one_origin_however_its_url_is_written(one, other, tmp_path):
+    from ontosync.sources.folder_owner import origin_key
+
+    assert origin_key(one, tmp_path) == origin_key(other, tmp_path) is not None
+    assert "Tok3n" not in origin_key(one, tmp_path) and not origin_key(one, tmp_path).endswith((".git", "/"))
+
+
+@pytest.mark.parametrize("one, other", [
+    ("https://github.com/acme/onto", "https://github.com/acme/onto2"),
+    ("https://github.com/acme/onto", "https://gitlab.com/acme/onto"),
+    ("git@github.com:acme/onto.git", "git@github.com:other/onto.git"),
+])
+def test_two_repositories_are_two_origins(one, other, tmp_path):
+    from ontosync.sources.folder_owner import origin_key
+
+    assert origin_key(one, tmp_path) != origin_key(other, tmp_path)
+
+
+def test_clones_of_one_repository_anywhere_are_one_source_outside_ci(tmp_path, monkeypatch, capsys):
+    """Outside CI the owner was the folder's real path: a re-clone elsewhere, a runner's per-build
+    folder (`workspace@2`), a mktemp clone, a teammate's clone syncing into one team database were
+    all refused from then on. Now a folder of a checkout is its origin (however written, no
+    credentials) and its path in the checkout: clones of one repository share the schema; a folder
+    of another repository, or of no checkout, is still refused untouched."""
+    from tests.postgres_server import drop_schema, new_schema, pg_row, server_url
+
+    monkeypatch.delenv("GITHUB_REPOSITORY", raising=False)
+    name = new_schema()
+    first = _clone(tmp_path / "a" / "onto-repo", "https://ci:s3cretTok@github.com/Acme/Onto.git", name)
+    again = _clone(tmp_path / "jenkins" / "workspace@2", "git@github.com:acme/onto", name)
+    other = _clone(tmp_path / "b" / "onto-repo", "https://github.com/other/onto.git", name)
+    bare = tmp_path / "c" / name
+    bare.mkdir(parents=True)
+    (bare / "A.ttl").write_text(TTL, encoding="utf-8")
+    url, sync = server_url(), ["--quiet", "--workers", "1", "--checkpoint", str(tmp_path / "c.json")]
+    try:
+        assert main(["sync", str(first), "--db", url, *sync]) == 0
+        assert main(["sync", str(again), "--db", url, *sync]) == 0
+        capsys.readouterr()
+        assert main(["sync", str(other), "--db", url, *sync]) == 2
+        refused = capsys.readouterr().err
+        assert main(["sync", str(bare), "--db", url, *sync]) == 2
+        recorded = pg_row(f"{url}?schema={name}", "SELECT value FROM sync_meta WHERE key = 'schema_owner'")[0]
+    finally:
+        drop_schema(name)
+    assert recorded == f"github.com/Acme/Onto:{name}", recorded
+    assert refused.count("\n") == 1, refused
+    assert f"source github.com/Acme/Onto:{name}, and github.com/other/onto:{name} " in refused, refused
+    assert "s3cretTok" not in refused
+
+
+def test_a_real_path_differing_only_in_case_is_one_folder_only_when_it_is_the_same():
+    """The owner's real path was compared case-sensitively: a case-insensitive disk's `/Users/me/Onto`
+    and `/Users/me/onto` (one folder) were two sources. Equal but for case, two paths are one owner
+    when they are one folder (here a link stands for the case-insensitive disk), never two folders."""
+    import tempfile
+    from pathlib import Path
+
+    from ontosync.store.pg.owner import same
+
+    with tempfile.TemporaryDirectory() as top:
+        (Path(top) / "onto").mkdir()
+        (Path(top) / "Onto").symlink_to(Path(top) / "onto")
+        (Path(top) / "x" / "onto").mkdir(parents=True)
+        (Path(top) / "x" / "Onto").mkdir()
+        assert same(f"{top}/Onto", f"{top}/onto")
+        assert not same(f"{top}/x/Onto", f"{top}/x/onto")
+        assert not same(f"{top}/gone/Onto", f"{top}/gone/onto")
+    assert same("github.com/Acme/Onto", "github.com/acme/onto")
+
+
+def test_a_linked_folder_keeps_the_schema_an_older_ontosync_named_after_the_link(tmp_path, monkeypatch, capsys):
+    """`~/onto -> /data/ontology-repo`: an older ontosync recorded the name as typed (`onto`), but the
+    record was compared with the link target's name (`ontology-repo`): refused after the upgrade,
+    naming a path the user never typed. The name as typed is what the older record is compared with."""
+    from tests.postgres_server import drop_schema, new_schema, pg_row, run_sql, server_url
+
+    monkeypatch.delenv("GITHUB_REPOSITORY", raising=False)
+    name = new_schema()
+    data = tmp_path / "data" / "ontology-repo"
+    data.mkdir(parents=True)
+    (data / "A.ttl").write_text(TTL, encoding="utf-8")
+    (tmp_path / "home").mkdir()
+    (tmp_path / "home" / name).symlink_to(data)
+    url, sync = server_url(), ["--quiet", "--workers", "1", "--checkpoint", str(tmp_path / "c.json")]
+    try:
+        assert main(["sync", str(tmp_path / "home" / name), "--db", url, *sync]) == 0
+        run_sql(f"UPDATE \"{name}\".sync_meta SET value = '{name}' WHERE key = 'schema_owner'")  # an older record
+        assert main(["sync", str(tmp_path / "home" / name), "--db", url, *sync]) == 0, capsys.readouterr().err
+        recorded = pg_row(f"{url}?schema={name}", "SELECT value FROM sync_meta WHERE key = 'schema_owner'")[0]
+    finally:
+        drop_schema(name)
+    assert recorded == str(data)
+
+
+def test_in_ci_another_repositorys_checkout_keeps_its_older_record(tmp_path, monkeypatch, capsys):
+    """`actions/checkout` of another repository into `path: onto`, then `ontosync sync onto`: an older
+    ontosync recorded `other/onto`, the new owner was `other/onto:onto` (its path in the workspace):
+    refused after the upgrade. A folder's path is taken inside ITS checkout; at the root it is the
+    repository's name alone, and a folder below it is still a source of its own."""
+    from tests.postgres_server import drop_schema, new_schema, pg_row, run_sql
+
+    name = new_schema()
+    workspace = tmp_path / "ws"
+    _clone(workspace, "https://github.com/acme/workflow", "docs")
+    onto = _clone(workspace / "onto", f"https://github.com/other/{name}")
+    (onto / "sub").mkdir()
+    (onto / "sub" / "B.ttl").write_text(TTL.replace("e.org/A", "e.org/B"), encoding="utf-8")
+    url, sync = _in_ci(monkeypatch, "acme/workflow", workspace)
+    schema = f"other_{name}"
+    try:
+        assert main(["sync", str(onto), "--db", url, *sync]) == 0
+        run_sql(f"UPDATE \"{schema}\".sync_meta SET value = 'other/{name}' WHERE key = 'schema_owner'")
+        assert main(["sync", str(onto), "--db", url, *sync]) == 0, capsys.readouterr().err
+        recorded = pg_row(f"{url}?schema={schema}", "SELECT value FROM sync_meta WHERE key = 'schema_owner'")[0]
+        capsys.readouterr()
+        assert main(["sync", str(onto / "sub"), "--db", url, *sync]) == 2
+        err = capsys.readouterr().err
+    finally:
+        drop_schema(schema)
+    assert recorded == f"other/{name}"
+    assert err.count("\n") == 1 and f"source other/{name}, and other/{name}:sub " in err, err
+
+
+def test_in_ci_a_folder_keeps_the_schema_an_older_ontosync_synced_it_into(tmp_path, monkeypatch, capsys):
+    """`ontosync sync ontology --db $PG` in CI (a folder of the workflow's repository, not the Action):
+    an older ontosync recorded `acme/robotics`, which no longer matched `acme/robotics:ontology`. The
+    stored paths tell whose the rows are: this folder's (`A.ttl`, a file of it) are taken over; the
+    workspace sync's (`ontology/A.ttl`) stay refused (test_in_ci_a_folder_never_takes_over_...)."""
+    from tests.postgres_server import drop_schema, new_schema, pg_row, run_sql
+
+    name = new_schema()
+    workspace = tmp_path / "ws"
+    folder = _clone(workspace, f"https://github.com/acme/{name}", "ontology")
+    url, sync = _in_ci(monkeypatch, f"acme/{name}", workspace)
+    schema = f"acme_{name}"
+    try:
+        assert main(["sync", str(folder), "--db", url, *sync]) == 0
+        run_sql(f"UPDATE \"{schema}\".sync_meta SET value = 'acme/{name}' WHERE key = 'schema_owner'")
+        assert main(["sync", str(folder), "--db", url, *sync]) == 0, capsys.readouterr().err
+        row = pg_row(f"{url}?schema={schema}", "SELECT (SELECT value FROM sync_meta WHERE key = 'schema_owner'), "
+                     "(SELECT string_agg(path, ' ') FROM source_files)")
+    finally:
+        drop_schema(schema)
+    assert tuple(row) == (f"acme/{name}:ontology", "A.ttl")

@@ -174,13 +174,21 @@ def origin_repository(root: Path, within: Path) -> str | None:
     such remote, or it has no git folder inside `within` (git_folders). Only the name is taken from
     the URL: a token in it is never returned. Read as UTF-8, not ASCII: a `name = Jörg` elsewhere in
     it must not hide the origin."""
+    url = origin_url(root, within)
+    match = _ORIGIN_URL.fullmatch(url) if url is not None else None
+    name = match.group("name") if match else ""
+    return name if is_repository(name) else None
+
+
+def origin_url(root: Path, within: Path) -> str | None:
+    """The `url` of the checkout's `origin` remote as its config writes it (a token in it too: never
+    shown, stored or returned by the callers), None when it names none or the checkout has no git
+    folder inside `within` (git_folders)."""
     folders = git_folders(root, within)
     section = ""
     for line in _lines(folders[1] / "config", "utf-8") if folders else []:
         if line.startswith("["):
             section = line.replace(" ", "").lower()
         elif section == '[remote"origin"]' and line.partition("=")[0].strip().lower() == "url":
-            match = _ORIGIN_URL.fullmatch(line.partition("=")[2].strip())
-            name = match.group("name") if match else ""
-            return name if is_repository(name) else None
+            return line.partition("=")[2].strip()
     return None
