@@ -161,7 +161,10 @@ def unencoded_slash(db: str) -> str | None:
     (None: it is not). Why: libpq ends the host at the first `/`, so `u:99999/Ret9@h/db` was host `u`,
     port `99999` (quoted in its error: `invalid port number: "99999"`, the password's head) and
     database `Ret9@h/db`. Told by an `@` after a `/` of a URL whose host part holds none, outside
-    a value of a parameter libpq takes: a database name's `@` is written `%40` then."""
+    a value of a parameter libpq takes: a database name's `@` is written `%40` then. But a database
+    name's `@` after a host and valid port (`postgresql://h:5432/my@db`, libpq's database `my@db`)
+    is taken when no `/` follows it (no host and database a password's tail would be followed by):
+    it was refused saying the user name or password, which the URL has not, holds a slash."""
     rest = db.split("://", 1)[1] if is_postgres_url(db) else ""
     host = re.match(r"[^/?#]*", rest).group(0)
     after = rest[len(host):]
@@ -171,9 +174,13 @@ def unencoded_slash(db: str) -> str | None:
     names = {part.partition("=")[0] for part in query.split("&") if part}
     if "@" not in path and ("@" not in query or names <= _LIBPQ_PARAMS):
         return None
-    return ("its user name or password holds an unencoded slash, where libpq ends the host (it reads the rest "
-            "as the port and the database): percent-encode each slash in them as %2F (an at sign of the "
-            "database's name as %40)")
+    port = re.fullmatch(r"(?:\[[^\]]*\]|[^:]*)(?::(\d{1,5}))?", host)
+    if "@" in path and "/" not in path.rpartition("@")[2] and port and int(port.group(1) or 1) in range(1, 65536) \
+            and ("@" not in query or names <= _LIBPQ_PARAMS):
+        return None
+    return ("an at sign follows the slash that ends its host: percent-encode each slash of its user name or "
+            "password as %2F (libpq ends the host at it, reading the rest as the port and the database), "
+            "each at sign of its database's name as %40")
 
 
 def folder_name(db: str) -> str | None:

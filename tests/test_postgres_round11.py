@@ -480,3 +480,24 @@ def test_in_ci_a_folder_keeps_the_schema_an_older_ontosync_synced_it_into(tmp_pa
     finally:
         drop_schema(schema)
     assert tuple(row) == (f"acme/{name}:ontology", "A.ttl")
+
+
+@pytest.mark.parametrize("url", [
+    "postgresql://127.0.0.1:9/my@db",  # libpq reads the database `my@db`: no user info, no password
+    "postgresql://127.0.0.1:9/my@db?sslmode=disable",
+    "postgres://127.0.0.1:9/team@2026",
+])
+def test_an_at_sign_of_the_database_name_without_user_info_is_not_a_slashed_password(url, capsys):
+    """`postgresql://h/my@db` (libpq reads the database `my@db`) was refused saying the user name or
+    password holds an unencoded slash: the URL has neither. It reaches libpq now (here: no server)."""
+    assert main(["status", "--db", url]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "unencoded" not in err and "user name or password" not in err, err
+
+
+def test_an_at_sign_after_the_hosts_slash_is_refused_in_words_true_of_both_readings(capsys):
+    """Where the URL may be either (a password's slash, a database name's at sign), the refusal says
+    how to write each, not that the password holds a slash."""
+    assert main(["status", "--db", "postgresql://127.0.0.1:9/team@db/x"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "as %2F" in err and "as %40" in err and "holds an unencoded" not in err, err
