@@ -258,30 +258,42 @@ def test_in_ci_two_folders_of_the_workflows_repository_never_share_its_schema(tm
     assert err.count("\n") == 1 and f"source acme/{name}:onto1, and acme/{name}:onto2 " in err, err
 
 
-def test_in_ci_a_folder_never_takes_over_the_workspaces_schema(tmp_path, monkeypatch, capsys):
+def _in_ci(monkeypatch, repository: str, workspace) -> tuple[str, list[str]]:
+    """CI's variables set for `repository` checked out at `workspace`: the server's URL, a sync's flags."""
+    from tests.postgres_server import server_url
+
+    monkeypatch.setenv("GITHUB_REPOSITORY", repository)
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(workspace))
+    return server_url(), ["--quiet", "--workers", "1", "--checkpoint", str(workspace.parent / "c.json")]
+
+
+@pytest.mark.parametrize("outside", [False, True])
+def test_in_ci_a_folder_never_takes_over_the_workspaces_schema(tmp_path, monkeypatch, capsys, outside):
     """The workspace (the Action's sync, with --path) owns the repository's schema under its name alone,
     as an older ontosync recorded every folder: a folder of it is refused, told how to keep the rows
-    if they are its own, not let take the schema over (deleting the workspace sync's rows)."""
-    from tests.postgres_server import drop_schema, new_schema, pg_row, server_url
+    if they are its own, not let take the schema over (deleting the workspace sync's rows). So is a
+    folder outside the workspace (`ontosync sync /tmp/export`, also named after the repository), which
+    took it over ("1 deleted")."""
+    from tests.postgres_server import drop_schema, new_schema, pg_row
 
     name = new_schema()
     workspace = tmp_path / "ws"
-    (workspace / "onto1").mkdir(parents=True)
-    (workspace / "onto1" / "A.ttl").write_text(TTL, encoding="utf-8")
-    monkeypatch.setenv("GITHUB_REPOSITORY", f"acme/{name}")
-    monkeypatch.setenv("GITHUB_WORKSPACE", str(workspace))
-    url, schema = server_url(), f"acme_{name}"
-    sync = ["--quiet", "--workers", "1", "--checkpoint", str(tmp_path / "c.json")]
+    for folder in (workspace / "onto1", tmp_path / "export"):
+        folder.mkdir(parents=True)
+        (folder / "A.ttl").write_text(TTL, encoding="utf-8")
+    url, sync = _in_ci(monkeypatch, f"acme/{name}", workspace)
+    schema, folder = f"acme_{name}", tmp_path / "export" if outside else workspace / "onto1"
     try:
         assert main(["sync", str(workspace), "--path", "onto1", "--db", url, *sync]) == 0
         capsys.readouterr()
-        assert main(["sync", str(workspace / "onto1"), "--db", url, *sync]) == 2
+        assert main(["sync", str(folder), "--db", url, *sync]) == 2
         err = capsys.readouterr().err
         left = pg_row(f"{url}?schema={schema}", "SELECT string_agg(path, ' ') FROM source_files")[0]
     finally:
         drop_schema(schema)
     assert left == "onto1/A.ttl"
-    assert err.count("\n") == 1 and err.endswith(f"(an older ontosync's sync), ?schema={schema}\n"), err
+    assert err.count("\n") == 1 and f"source acme/{name}, and acme/{name}:{folder if outside else 'onto1'} " in err
+    assert outside or err.endswith(f"(an older ontosync's sync), ?schema={schema}\n"), err
 
 
 def test_a_plus_in_a_query_password_reaches_libpq_as_a_plus(capsys):
@@ -318,15 +330,6 @@ def _clone(root, origin: str | None, folder: str = "") -> object:
     synced.mkdir(parents=True, exist_ok=True)
     (synced / "A.ttl").write_text(TTL, encoding="utf-8")
     return synced
-
-
-def _in_ci(monkeypatch, repository: str, workspace) -> tuple[str, list[str]]:
-    """CI's variables set for `repository` checked out at `workspace`: the server's URL, a sync's flags."""
-    from tests.postgres_server import server_url
-
-    monkeypatch.setenv("GITHUB_REPOSITORY", repository)
-    monkeypatch.setenv("GITHUB_WORKSPACE", str(workspace))
-    return server_url(), ["--quiet", "--workers", "1", "--checkpoint", str(workspace.parent / "c.json")]
 
 
 @pytest.mark.parametrize("one, other", [
@@ -501,3 +504,4 @@ def test_an_at_sign_after_the_hosts_slash_is_refused_in_words_true_of_both_readi
     assert main(["status", "--db", "postgresql://127.0.0.1:9/team@db/x"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "as %2F" in err and "as %40" in err and "holds an unencoded" not in err, err
+

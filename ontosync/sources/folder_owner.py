@@ -10,7 +10,9 @@ repository are one source, and were refused from then on. So a folder inside a g
 only a folder of no such checkout is its real path. In CI (GITHUB_REPOSITORY set) the source's name
 is the repository already (db_url.default_source_name), with the folder's path inside ITS checkout
 (`actions/checkout` of another repository into `path: onto`, then `ontosync sync onto`: `other/onto`,
-what an older ontosync recorded), else inside the workspace.
+what an older ontosync recorded), else inside the workspace; a folder outside the workspace is
+the name with its real path (it took over the schema the workspace's sync owns under the name alone,
+deleting its rows).
 """
 
 from __future__ import annotations
@@ -61,7 +63,9 @@ def folder_owner(source: str, checkout: str | None = None) -> SourceOwner:
         top = Path(os.path.realpath(workspace)) if workspace else None
         root = nearest_checkout(Path(real), top) if top else None
         root = root or (top if top and Path(real).is_relative_to(top) else None)
-        key = name if root else real
+        if root is None:  # outside the workspace: never the name alone, the workspace's (the Action's)
+            return SourceOwner(f"{name}:{real}", name, real)
+        key = name
     else:
         root = nearest_checkout(Path(real), Path("/"))
         url = origin_url(root, root) if root else None
