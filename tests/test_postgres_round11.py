@@ -505,3 +505,38 @@ def test_an_at_sign_after_the_hosts_slash_is_refused_in_words_true_of_both_readi
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "as %2F" in err and "as %40" in err and "holds an unencoded" not in err, err
 
+
+
+def test_a_submodule_in_two_clones_of_its_parent_is_one_source_outside_ci(tmp_path, monkeypatch, capsys):
+    """A submodule's `.git` is a file (`gitdir: ../.git/modules/NAME`) leading into its parent's git
+    folder, which the checkout's own bound did not reach: its origin was not read and the folder
+    was its real path, so the same submodule in two clones of the parent was refused. Its origin is
+    read within the enclosing checkout: one source; a submodule of another repository is refused."""
+    from tests.postgres_server import drop_schema, new_schema, pg_row, server_url
+
+    monkeypatch.delenv("GITHUB_REPOSITORY", raising=False)
+    name = new_schema()
+
+    def submodule(parent, origin: str):
+        _clone(parent, "https://github.com/acme/parent", "docs")
+        modules = parent / ".git" / "modules" / name
+        _clone(modules.parent / "tmp", origin)  # the submodule's git folder: a .git's config
+        (modules.parent / "tmp" / ".git").rename(modules)
+        (parent / name).mkdir()
+        (parent / name / ".git").write_text(f"gitdir: ../.git/modules/{name}\n", encoding="utf-8")
+        (parent / name / "A.ttl").write_text(TTL, encoding="utf-8")
+        return parent / name
+
+    first = submodule(tmp_path / "p1", "https://github.com/acme/onto.git")
+    again = submodule(tmp_path / "p2", "git@github.com:acme/onto")
+    other = submodule(tmp_path / "p3", "https://github.com/other/onto.git")
+    url, sync = server_url(), ["--quiet", "--workers", "1", "--checkpoint", str(tmp_path / "c.json")]
+    try:
+        assert main(["sync", str(first), "--db", url, *sync]) == 0
+        assert main(["sync", str(again), "--db", url, *sync]) == 0, capsys.readouterr().err
+        capsys.readouterr()
+        assert main(["sync", str(other), "--db", url, *sync]) == 2
+        recorded = pg_row(f"{url}?schema={name}", "SELECT value FROM sync_meta WHERE key = 'schema_owner'")[0]
+    finally:
+        drop_schema(name)
+    assert recorded == "github.com/acme/onto"

@@ -68,8 +68,20 @@ def folder_owner(source: str, checkout: str | None = None) -> SourceOwner:
         key = name
     else:
         root = nearest_checkout(Path(real), Path("/"))
-        url = origin_url(root, root) if root else None
+        url = _origin(root) if root else None
         key = origin_key(url, root) if url else None
         root, key = (root, key) if key else (None, real)
     inside = os.path.relpath(real, root) if root else "."
     return SourceOwner(key if inside == "." else f"{key}:{inside}", name, real)
+
+
+def _origin(root: Path) -> str | None:
+    """The origin URL of the checkout at `root`, its git folder followed within the checkout, else
+    within an enclosing one: a submodule's `.git` is `gitdir: ../.git/modules/NAME`, its parent's
+    (read within itself only, the submodule was its real path, refused in another clone of the parent)."""
+    for bound in (root, *root.parents):
+        if bound == root or os.path.lexists(bound / ".git"):
+            url = origin_url(root, bound)
+            if url is not None:
+                return url
+    return None
