@@ -320,6 +320,13 @@ def test_a_plus_in_a_query_password_reaches_libpq_as_a_plus(capsys):
     assert secret not in err and secret[3:] not in err, err
 
 
+def _folder(folder):
+    """A folder holding A.ttl, of no checkout."""
+    folder.mkdir(parents=True)
+    (folder / "A.ttl").write_text(TTL, encoding="utf-8")
+    return folder
+
+
 def _clone(root, origin: str | None, folder: str = "") -> object:
     """A checkout at `root` whose `origin` is `origin` (None: a checkout without one), holding A.ttl in
     `folder`; the synced folder."""
@@ -369,9 +376,7 @@ def test_clones_of_one_repository_anywhere_are_one_source_outside_ci(tmp_path, m
     first = _clone(tmp_path / "a" / "onto-repo", "https://ci:s3cretTok@github.com/Acme/Onto.git", name)
     again = _clone(tmp_path / "jenkins" / "workspace@2", "git@github.com:acme/onto", name)
     other = _clone(tmp_path / "b" / "onto-repo", "https://github.com/other/onto.git", name)
-    bare = tmp_path / "c" / name
-    bare.mkdir(parents=True)
-    (bare / "A.ttl").write_text(TTL, encoding="utf-8")
+    bare = _folder(tmp_path / "c" / name)
     url, sync = server_url(), ["--quiet", "--workers", "1", "--checkpoint", str(tmp_path / "c.json")]
     try:
         assert main(["sync", str(first), "--db", url, *sync]) == 0
@@ -536,6 +541,26 @@ def test_a_submodule_in_two_clones_of_its_parent_is_one_source_outside_ci(tmp_pa
         assert main(["sync", str(again), "--db", url, *sync]) == 0, capsys.readouterr().err
         capsys.readouterr()
         assert main(["sync", str(other), "--db", url, *sync]) == 2
+        recorded = pg_row(f"{url}?schema={name}", "SELECT value FROM sync_meta WHERE key = 'schema_owner'")[0]
+    finally:
+        drop_schema(name)
+    assert recorded == "github.com/acme/onto"
+
+
+def test_a_folder_that_became_a_clone_keeps_its_schema_outside_ci(tmp_path, monkeypatch, capsys):
+    """A folder synced before it was a git checkout was recorded by its real path; after `git init` and
+    `git remote add origin ...` it is its origin, and the same folder was refused as another source.
+    The record of that very folder is taken over (the origin recorded); another folder's stays refused."""
+    from tests.postgres_server import drop_schema, new_schema, pg_row, server_url
+
+    monkeypatch.delenv("GITHUB_REPOSITORY", raising=False)
+    name = new_schema()
+    folder = _folder(tmp_path / "a" / name)
+    url, sync = server_url(), ["--quiet", "--workers", "1", "--checkpoint", str(tmp_path / "c.json")]
+    try:
+        assert main(["sync", str(folder), "--db", url, *sync]) == 0
+        _clone(folder, "https://github.com/acme/onto")
+        assert main(["sync", str(folder), "--db", url, *sync]) == 0, capsys.readouterr().err
         recorded = pg_row(f"{url}?schema={name}", "SELECT value FROM sync_meta WHERE key = 'schema_owner'")[0]
     finally:
         drop_schema(name)

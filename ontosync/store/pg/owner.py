@@ -72,7 +72,11 @@ def same(recorded: str, name: str) -> bool:
 
 
 def _takes_over(conn, recorded: str, owner: SourceOwner) -> bool:
-    """Whether `recorded`, an older ontosync's record of the source's name alone, is this source's."""
+    """Whether `recorded`, an older ontosync's record of the source's name alone, or the real path of
+    this very folder (recorded before it was a clone: `git init`, `git remote add origin`), is this
+    source's."""
+    if os.path.isabs(recorded) and owner.folder is not None:
+        return same(recorded, owner.folder)
     if recorded.casefold() != owner.legacy.casefold():
         return False
     if not owner.name.casefold().startswith(f"{owner.legacy}:".casefold()) or owner.folder is None:
