@@ -512,12 +512,28 @@ def test_an_at_sign_after_the_hosts_slash_is_refused_in_words_true_of_both_readi
 
 
 
+def _one_then_another(tmp_path, capsys, name: str, same: tuple, other) -> str:
+    """Sync each folder of `same` (one source), then `other` (refused, exit 2) into the derived schema
+    `name`; its recorded owner."""
+    from tests.postgres_server import drop_schema, pg_row, server_url
+
+    url, sync = server_url(), ["--quiet", "--workers", "1", "--checkpoint", str(tmp_path / "c.json")]
+    try:
+        for folder in same:
+            assert main(["sync", str(folder), "--db", url, *sync]) == 0, capsys.readouterr().err
+        capsys.readouterr()
+        assert main(["sync", str(other), "--db", url, *sync]) == 2
+        return pg_row(f"{url}?schema={name}", "SELECT value FROM sync_meta WHERE key = 'schema_owner'")[0]
+    finally:
+        drop_schema(name)
+
+
 def test_a_submodule_in_two_clones_of_its_parent_is_one_source_outside_ci(tmp_path, monkeypatch, capsys):
     """A submodule's `.git` is a file (`gitdir: ../.git/modules/NAME`) leading into its parent's git
     folder, which the checkout's own bound did not reach: its origin was not read and the folder
     was its real path, so the same submodule in two clones of the parent was refused. Its origin is
     read within the enclosing checkout: one source; a submodule of another repository is refused."""
-    from tests.postgres_server import drop_schema, new_schema, pg_row, server_url
+    from tests.postgres_server import new_schema
 
     monkeypatch.delenv("GITHUB_REPOSITORY", raising=False)
     name = new_schema()
@@ -535,16 +551,7 @@ def test_a_submodule_in_two_clones_of_its_parent_is_one_source_outside_ci(tmp_pa
     first = submodule(tmp_path / "p1", "https://github.com/acme/onto.git")
     again = submodule(tmp_path / "p2", "git@github.com:acme/onto")
     other = submodule(tmp_path / "p3", "https://github.com/other/onto.git")
-    url, sync = server_url(), ["--quiet", "--workers", "1", "--checkpoint", str(tmp_path / "c.json")]
-    try:
-        assert main(["sync", str(first), "--db", url, *sync]) == 0
-        assert main(["sync", str(again), "--db", url, *sync]) == 0, capsys.readouterr().err
-        capsys.readouterr()
-        assert main(["sync", str(other), "--db", url, *sync]) == 2
-        recorded = pg_row(f"{url}?schema={name}", "SELECT value FROM sync_meta WHERE key = 'schema_owner'")[0]
-    finally:
-        drop_schema(name)
-    assert recorded == "github.com/acme/onto"
+    assert _one_then_another(tmp_path, capsys, name, (first, again), other) == "github.com/acme/onto"
 
 
 def test_a_folder_that_became_a_clone_keeps_its_schema_outside_ci(tmp_path, monkeypatch, capsys):
@@ -565,3 +572,24 @@ def test_a_folder_that_became_a_clone_keeps_its_schema_outside_ci(tmp_path, monk
     finally:
         drop_schema(name)
     assert recorded == "github.com/acme/onto"
+
+
+def test_a_worktree_of_a_clone_is_that_repository_outside_ci(tmp_path, monkeypatch, capsys):
+    """`git worktree add ../feature`: the worktree's `.git` is `gitdir: /path/main/.git/worktrees/feature`,
+    outside it, so its origin was not read and it was its real path, refused as another source than
+    its own clone. Its git folder is followed when that folder names the worktree back (git writes
+    its `gitdir` file), as git itself links them; a `.git` file pointing elsewhere is not."""
+    from tests.postgres_server import new_schema
+
+    monkeypatch.delenv("GITHUB_REPOSITORY", raising=False)
+    name = new_schema()
+    main_clone = _clone(tmp_path / "main", "git@github.com:acme/onto.git", name)
+    admin = tmp_path / "main" / ".git" / "worktrees" / "feature"
+    admin.mkdir(parents=True)
+    (admin / "commondir").write_text("../..\n", encoding="utf-8")
+    worktree = _folder(tmp_path / "feature" / name)
+    (worktree.parent / ".git").write_text(f"gitdir: {admin}\n", encoding="utf-8")
+    stranger = _folder(tmp_path / "stranger" / name)  # names the same git folder, which does not name it
+    (stranger.parent / ".git").write_text(f"gitdir: {admin}\n", encoding="utf-8")
+    (admin / "gitdir").write_text(f"{worktree.parent / '.git'}\n", encoding="utf-8")
+    assert _one_then_another(tmp_path, capsys, name, (main_clone, worktree), stranger) == f"github.com/acme/onto:{name}"

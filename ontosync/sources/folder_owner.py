@@ -22,7 +22,7 @@ import re
 from pathlib import Path
 
 from ontosync.db_url import SourceOwner, default_source_name
-from ontosync.sources.git_head import nearest_checkout, origin_url
+from ontosync.sources.git_head import links_back, nearest_checkout, origin_url
 
 # scheme://[user[:password]@]host[:port][/path], host an IPv6 literal too
 _URL = re.compile(r"(?i)(?P<scheme>[a-z][a-z0-9+.-]*)://(?:[^/@]*@)?(?P<host>\[[^\]/]*\]|[^/:]*)(?::[^/]*)?(?P<path>/.*)?")
@@ -78,10 +78,12 @@ def folder_owner(source: str, checkout: str | None = None) -> SourceOwner:
 def _origin(root: Path) -> str | None:
     """The origin URL of the checkout at `root`, its git folder followed within the checkout, else
     within an enclosing one: a submodule's `.git` is `gitdir: ../.git/modules/NAME`, its parent's
-    (read within itself only, the submodule was its real path, refused in another clone of the parent)."""
+    (read within itself only, the submodule was its real path, refused in another clone of the parent);
+    a worktree's anywhere, when it names the worktree back (git_head.links_back)."""
     for bound in (root, *root.parents):
         if bound == root or os.path.lexists(bound / ".git"):
             url = origin_url(root, bound)
             if url is not None:
                 return url
-    return None
+    # a worktree (`git worktree add ../feature`): its git folder is in its clone's `.git/worktrees/`
+    return origin_url(root, Path("/")) if links_back(root) else None

@@ -103,6 +103,16 @@ def git_folders(place: Path, within: Path) -> tuple[Path, Path] | None:
     return git, common if common.is_relative_to(within) and common.is_dir() else git
 
 
+def links_back(place: Path) -> bool:
+    """Whether the checkout at `place` is a worktree its git folder names back: `place/.git` a file
+    (`gitdir: PATH`) whose git folder's `gitdir` file names that `.git` file, as `git worktree add`
+    links them. Such a git folder outside any bound is the checkout's own, not one a stranger's tree
+    points at (which never names that tree back)."""
+    folders = git_folders(place, Path("/")) if os.path.isfile(place / ".git") else None
+    back = _first_line(folders[0] / "gitdir", "utf-8") if folders else None
+    return back is not None and os.path.realpath(back) == os.path.realpath(place / ".git")
+
+
 def _sha(text: str | None) -> str | None:
     return text if text is not None and _SHA.fullmatch(text) else None
 
