@@ -267,6 +267,21 @@ def _in_ci(monkeypatch, repository: str, workspace) -> tuple[str, list[str]]:
     return server_url(), ["--quiet", "--workers", "1", "--checkpoint", str(workspace.parent / "c.json")]
 
 
+def _first_kept(capsys, url: str, sync: list[str], schema: str, first: list[str], second) -> tuple[str, str]:
+    """Sync `first` (a source and its flags), then the folder `second`, refused (exit 2), into `schema`:
+    (the refusal's line, the paths the schema holds); the schema dropped."""
+    from tests.postgres_server import drop_schema, pg_row
+
+    try:
+        assert main(["sync", *first, "--db", url, *sync]) == 0
+        capsys.readouterr()
+        assert main(["sync", str(second), "--db", url, *sync]) == 2
+        err = capsys.readouterr().err
+        return err, pg_row(f"{url}?schema={schema}", "SELECT string_agg(path, ' ') FROM source_files")[0]
+    finally:
+        drop_schema(schema)
+
+
 @pytest.mark.parametrize("outside", [False, True])
 def test_in_ci_a_folder_never_takes_over_the_workspaces_schema(tmp_path, monkeypatch, capsys, outside):
     """The workspace (the Action's sync, with --path) owns the repository's schema under its name alone,
@@ -274,7 +289,7 @@ def test_in_ci_a_folder_never_takes_over_the_workspaces_schema(tmp_path, monkeyp
     if they are its own, not let take the schema over (deleting the workspace sync's rows). So is a
     folder outside the workspace (`ontosync sync /tmp/export`, also named after the repository), which
     took it over ("1 deleted")."""
-    from tests.postgres_server import drop_schema, new_schema, pg_row
+    from tests.postgres_server import new_schema
 
     name = new_schema()
     workspace = tmp_path / "ws"
@@ -283,14 +298,7 @@ def test_in_ci_a_folder_never_takes_over_the_workspaces_schema(tmp_path, monkeyp
         (folder / "A.ttl").write_text(TTL, encoding="utf-8")
     url, sync = _in_ci(monkeypatch, f"acme/{name}", workspace)
     schema, folder = f"acme_{name}", tmp_path / "export" if outside else workspace / "onto1"
-    try:
-        assert main(["sync", str(workspace), "--path", "onto1", "--db", url, *sync]) == 0
-        capsys.readouterr()
-        assert main(["sync", str(folder), "--db", url, *sync]) == 2
-        err = capsys.readouterr().err
-        left = pg_row(f"{url}?schema={schema}", "SELECT string_agg(path, ' ') FROM source_files")[0]
-    finally:
-        drop_schema(schema)
+    err, left = _first_kept(capsys, url, sync, schema, [str(workspace), "--path", "onto1"], folder)
     assert left == "onto1/A.ttl"
     assert err.count("\n") == 1 and f"source acme/{name}, and acme/{name}:{folder if outside else 'onto1'} " in err
     assert outside or err.endswith(f"(an older ontosync's sync), ?schema={schema}\n"), err
@@ -411,6 +419,8 @@ def test_a_real_path_differing_only_in_case_is_one_folder_only_when_it_is_the_sa
         assert same(f"{top}/Onto", f"{top}/onto")
         assert not same(f"{top}/x/Onto", f"{top}/x/onto")
         assert not same(f"{top}/gone/Onto", f"{top}/gone/onto")
+        assert same("github.com/a/r:Onto", "github.com/a/r:onto", f"{top}/onto")  # a path in a checkout
+        assert not same("github.com/a/r:x/Onto", "github.com/a/r:x/onto", f"{top}/x/onto")
     assert same("github.com/Acme/Onto", "github.com/acme/onto")
 
 
@@ -593,3 +603,23 @@ def test_a_worktree_of_a_clone_is_that_repository_outside_ci(tmp_path, monkeypat
     (stranger.parent / ".git").write_text(f"gitdir: {admin}\n", encoding="utf-8")
     (admin / "gitdir").write_text(f"{worktree.parent / '.git'}\n", encoding="utf-8")
     assert _one_then_another(tmp_path, capsys, name, (main_clone, worktree), stranger) == f"github.com/acme/onto:{name}"
+
+
+@pytest.mark.parametrize("ci", [False, True])
+def test_two_folders_of_one_checkout_differing_in_case_never_share_a_schema(tmp_path, monkeypatch, capsys, ci):
+    """DATA LOSS. `Onto` and `onto` of one checkout make one schema, and their owners
+    (`github.com/acme/onto:Onto`, in CI `acme/robotics:Onto`) were compared ignoring case, as a
+    repository's name is: the second sync deleted the first's rows. The folder's path is compared
+    as it is written, unless both name one folder (a case-insensitive disk)."""
+    from tests.postgres_server import new_schema
+
+    name = new_schema()
+    checkout = tmp_path / "ws"
+    upper = _clone(checkout, f"https://github.com/acme/{name}", name.upper())
+    lower = _folder(checkout / name)
+    url, sync = _in_ci(monkeypatch, f"acme/{name}", checkout)
+    if not ci:
+        monkeypatch.delenv("GITHUB_REPOSITORY")
+    schema = f"acme_{name}" if ci else name
+    err, left = _first_kept(capsys, url, sync, schema, [str(upper)], lower)
+    assert left == "A.ttl" and err.count("\n") == 1 and f":{name.upper()}, and " in err, err

@@ -44,29 +44,38 @@ def claim(conn, schema: str, owner: SourceOwner) -> None:
         conn.execute("INSERT INTO sync_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
                      (OWNER_KEY, name))
         recorded = conn.execute("SELECT value FROM sync_meta WHERE key = ?", (OWNER_KEY,)).fetchone()[0]
-        if not same(recorded, name) and _takes_over(conn, recorded, owner):
+        if not same(recorded, name, owner.folder) and _takes_over(conn, recorded, owner):
             conn.execute("UPDATE sync_meta SET value = ? WHERE key = ?", (name, OWNER_KEY))
             recorded = name
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
-    if not same(recorded, name):
+    if not same(recorded, name, owner.folder):
         raise SchemaTaken(
             f"schema {schema} holds the rows of source {recorded}, and {name} makes the same schema name; "
             "nothing was written. Give this source a schema of its own with ?schema=NAME in the URL (a schema "
             f"name keeps the letters a-z, digits and _ only){_same_rows(schema, recorded, owner)}")
 
 
-def same(recorded: str, name: str) -> bool:
-    """Whether two owners are one source: equal but for case, but two real paths only when they are
-    one folder (`/srv/Onto` and `/srv/onto` are two on Linux, one on a case-insensitive disk)."""
+def same(recorded: str, name: str, folder: str | None = None) -> bool:
+    """Whether two owners are one source: equal but for the case of a repository's name (GitHub's
+    `Acme/Robotics` is `acme/robotics`); a folder's path (a real path, or `:PATH` in its checkout) as
+    written, unless both name one folder (`folder`: the new owner's; one on a case-insensitive disk,
+    two on Linux: `Onto` and `onto` of one checkout shared a schema, each sync deleting the other's rows)."""
     if recorded == name or recorded.casefold() != name.casefold():
         return recorded == name
-    if not (os.path.isabs(recorded) and os.path.isabs(name)):
+    if os.path.isabs(recorded) and os.path.isabs(name):
+        return _one_folder(recorded, name)
+    tail, was = name.partition(":")[2], recorded.partition(":")[2]
+    if tail == was:
         return True
+    return folder is not None and folder.endswith(tail) and _one_folder(folder[:len(folder) - len(tail)] + was, folder)
+
+
+def _one_folder(one: str, other: str) -> bool:
     try:
-        return os.path.samefile(recorded, name)
+        return os.path.samefile(one, other)
     except OSError:
         return False
 
