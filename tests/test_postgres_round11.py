@@ -360,6 +360,19 @@ def test_one_repository_is_one_origin_however_its_url_is_written(one, other, tmp
     assert "Tok3n" not in origin_key(one, tmp_path) and not origin_key(one, tmp_path).endswith((".git", "/"))
 
 
+@pytest.mark.parametrize("url", [
+    "https://u:Pa@ss9x@github.com/acme/onto",
+    "https://Pa@ss9x:x@github.com/acme/onto.git",
+    "git:Pa@ss9x@github.com:acme/onto.git",
+])
+def test_an_origins_credentials_never_reach_the_owner(url, tmp_path):
+    """A user info holding an `@` (`https://u:Pa@ss9x@github.com/...`) was cut at its first `@`, and
+    its tail taken for the host: `ss9x@github.com/acme/onto`, recorded in the database and printed."""
+    from ontosync.sources.folder_owner import origin_key
+
+    assert origin_key(url, tmp_path) == "github.com/acme/onto"
+
+
 @pytest.mark.parametrize("one, other", [
     ("https://github.com/acme/onto", "https://github.com/acme/onto2"),
     ("https://github.com/acme/onto", "https://gitlab.com/acme/onto"),

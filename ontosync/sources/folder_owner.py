@@ -24,10 +24,11 @@ from pathlib import Path
 from ontosync.db_url import SourceOwner, default_source_name
 from ontosync.sources.git_head import links_back, nearest_checkout, origin_url
 
-# scheme://[user[:password]@]host[:port][/path], host an IPv6 literal too
-_URL = re.compile(r"(?i)(?P<scheme>[a-z][a-z0-9+.-]*)://(?:[^/@]*@)?(?P<host>\[[^\]/]*\]|[^/:]*)(?::[^/]*)?(?P<path>/.*)?")
+# scheme://[user[:password]@]host[:port][/path], host an IPv6 literal too; the user info runs to the
+# last `@` before the path (`u:p@ss@host`: `ss` was taken into the host, the password's tail recorded)
+_URL = re.compile(r"(?i)(?P<scheme>[a-z][a-z0-9+.-]*)://(?:[^/]*@)?(?P<host>\[[^\]/]*\]|[^/:@]*)(?::[^/]*)?(?P<path>/.*)?")
 # git's scp-like form, [user@]host:path, no slash before the first colon
-_SCP = re.compile(r"(?:[^@/]+@)?(?P<host>[^:/@]+):(?P<path>.*)")
+_SCP = re.compile(r"(?:[^/]*@)?(?P<host>[^:/@]+):(?P<path>.*)")
 
 
 def origin_key(url: str, root: Path) -> str | None:
