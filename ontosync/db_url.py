@@ -31,8 +31,11 @@ _SECRET = re.compile(r"(?i)\b(postgres(?:ql)?(?:\+\w+)?://[^:/\s'\"]*):((?:(?!po
 # the query) before a space or the line's end. Why: a password holding an `@` and after it a `?`, `#`
 # or a quote (`Sec@ret?9x`) was cut at its first `@`, its tail printed (`***@ret?9x%40127.0.0.1...`).
 # It may hide a database name's or a query's head; _SECRET then takes a password holding a space.
-_SECRET_TO_LAST_AT = re.compile(r"(?i)\b(postgres(?:ql)?(?:\+\w+)?://[^:/\s'\"]*):(?:(?!postgres(?:ql)?://)\S)*?"
-                                r"(?:@|%40)(?=(?:(?!@|%40)\S)*(?:\s|$))")
+# A `%40` ends it only after a `?` (split_schema's re-encoding is the query's): `h:9/my%40db`, the
+# database `my@db`, was shown `h:***@db`, its port and database hidden and `db` read as its host.
+_SECRET_TO_LAST_AT = re.compile(r"(?i)\b(postgres(?:ql)?(?:\+\w+)?://[^:/\s'\"]*):(?:(?:(?!postgres(?:ql)?://)\S)*?@|"
+                                r"(?:(?!postgres(?:ql)?://)[^\s?])*\?(?:(?!postgres(?:ql)?://)\S)*?%40)"
+                                r"(?=(?:(?!@|%40)\S)*(?:\s|$))")
 # libpq read such a URL its own way and quotes the pieces it could not use: the password's tail as the
 # host (`"Ret9@127.0.0.1"`: what runs to its last `@`) or as a query parameter's name (`"9x@127..."`),
 # or its head as the port (`invalid integer value "Sec" for connection option "port"`)

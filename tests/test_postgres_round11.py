@@ -636,3 +636,16 @@ def test_two_folders_of_one_checkout_differing_in_case_never_share_a_schema(tmp_
     schema = f"acme_{name}" if ci else name
     err, left = _first_kept(capsys, url, sync, schema, [str(upper)], lower)
     assert left == "A.ttl" and err.count("\n") == 1 and f":{name.upper()}, and " in err, err
+
+
+@pytest.mark.parametrize("url, shown", [
+    ("postgresql://127.0.0.1:9/my%40db", "postgresql://127.0.0.1:9/my%40db"),
+    ("postgresql://u:pw@127.0.0.1:9/my%40db", "postgresql://u:***@127.0.0.1:9/my%40db"),
+])
+def test_a_database_names_encoded_at_sign_is_no_password_in_an_error_line(url, shown, capsys):
+    """`postgresql://127.0.0.1:9/my%40db` (the database `my@db`, as the README says to write it) was
+    shown `postgresql://127.0.0.1:***@db`: its host's `:` to the `%40` taken for a password, hiding
+    the port and the database and naming a host `db` in the error line."""
+    assert main(["status", "--db", url]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"cannot use {shown}" in err, err
