@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from typing import NamedTuple
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 SCHEMES = ("postgresql://", "postgres://")
@@ -30,8 +31,11 @@ _SECRET = re.compile(r"(?i)\b(postgres(?:ql)?(?:\+\w+)?://[^:/\s'\"]*):((?:(?!po
 # the query) before a space or the line's end. Why: a password holding an `@` and after it a `?`, `#`
 # or a quote (`Sec@ret?9x`) was cut at its first `@`, its tail printed (`***@ret?9x%40127.0.0.1...`).
 # It may hide a database name's or a query's head; _SECRET then takes a password holding a space.
-_SECRET_TO_LAST_AT = re.compile(r"(?i)\b(postgres(?:ql)?(?:\+\w+)?://[^:/\s'\"]*):(?:(?!postgres(?:ql)?://)\S)*?"
-                                r"(?:@|%40)(?=(?:(?!@|%40)\S)*(?:\s|$))")
+# A `%40` ends it only after a `?` (split_schema's re-encoding is the query's): `h:9/my%40db`, the
+# database `my@db`, was shown `h:***@db`, its port and database hidden and `db` read as its host.
+_SECRET_TO_LAST_AT = re.compile(r"(?i)\b(postgres(?:ql)?(?:\+\w+)?://[^:/\s'\"]*):(?:(?:(?!postgres(?:ql)?://)\S)*?@|"
+                                r"(?:(?!postgres(?:ql)?://)[^\s?])*\?(?:(?!postgres(?:ql)?://)\S)*?%40)"
+                                r"(?=(?:(?!@|%40)\S)*(?:\s|$))")
 # libpq read such a URL its own way and quotes the pieces it could not use: the password's tail as the
 # host (`"Ret9@127.0.0.1"`: what runs to its last `@`) or as a query parameter's name (`"9x@127..."`),
 # or its head as the port (`invalid integer value "Sec" for connection option "port"`)
@@ -160,7 +164,10 @@ def unencoded_slash(db: str) -> str | None:
     (None: it is not). Why: libpq ends the host at the first `/`, so `u:99999/Ret9@h/db` was host `u`,
     port `99999` (quoted in its error: `invalid port number: "99999"`, the password's head) and
     database `Ret9@h/db`. Told by an `@` after a `/` of a URL whose host part holds none, outside
-    a value of a parameter libpq takes: a database name's `@` is written `%40` then."""
+    a value of a parameter libpq takes: a database name's `@` is written `%40` then. But a database
+    name's `@` after a host and valid port (`postgresql://h:5432/my@db`, libpq's database `my@db`)
+    is taken when no `/` follows it (no host and database a password's tail would be followed by):
+    it was refused saying the user name or password, which the URL has not, holds a slash."""
     rest = db.split("://", 1)[1] if is_postgres_url(db) else ""
     host = re.match(r"[^/?#]*", rest).group(0)
     after = rest[len(host):]
@@ -170,9 +177,13 @@ def unencoded_slash(db: str) -> str | None:
     names = {part.partition("=")[0] for part in query.split("&") if part}
     if "@" not in path and ("@" not in query or names <= _LIBPQ_PARAMS):
         return None
-    return ("its user name or password holds an unencoded slash, where libpq ends the host (it reads the rest "
-            "as the port and the database): percent-encode each slash in them as %2F (an at sign of the "
-            "database's name as %40)")
+    port = re.fullmatch(r"(?:\[[^\]]*\]|[^:]*)(?::(\d{1,5}))?", host)
+    if "@" in path and "/" not in path.rpartition("@")[2] and port and int(port.group(1) or 1) in range(1, 65536) \
+            and ("@" not in query or names <= _LIBPQ_PARAMS):
+        return None
+    return ("an at sign follows the slash that ends its host: percent-encode each slash of its user name or "
+            "password as %2F (libpq ends the host at it, reading the rest as the port and the database), "
+            "each at sign of its database's name as %40")
 
 
 def folder_name(db: str) -> str | None:
@@ -279,29 +290,15 @@ def default_source_name(source: str, checkout: str | None = None) -> str:
     return os.path.basename(os.path.abspath(source)) or "default"
 
 
-def source_owner(source: str, checkout: str | None = None) -> str:
-    """Who owns the schema derived from `source`'s name (store/pg/owner.py): default_source_name, with
-    the folder. Why: /a/onto and /b/onto are both named `onto`, and in CI every folder of the workflow's
-    repository is named after it, so each sync of one folder into the derived schema deleted the other's
-    rows, the owner check passing. Outside CI a folder is its real path; in CI the name, and the folder
-    (its real path) when it is not GITHUB_WORKSPACE (`acme/robotics:onto`, relative to the workspace)."""
-    name = default_source_name(source, checkout)
-    if source.startswith("github:"):
-        return name
-    real = os.path.realpath(source)
-    if not os.environ.get("GITHUB_REPOSITORY"):
-        return real
-    workspace = os.environ.get("GITHUB_WORKSPACE")
-    top = os.path.realpath(workspace) if workspace else None
-    folder = os.path.relpath(real, top) if top and os.path.commonpath([real, top]) == top else real
-    return name if folder == "." else f"{name}:{folder}"
+class SourceOwner(NamedTuple):
+    """Who owns the schema derived from a source's name (store/pg/owner.py; a folder's:
+    sources/folder_owner.py): `name` recorded, `legacy` what an older ontosync recorded for the
+    source (default_source_name: the folder's name as typed, not its link's target's), `folder`
+    the local folder's real path (None for github:)."""
 
-
-def owner_before(owner: str) -> str:
-    """The owner an older ontosync recorded for the source that `source_owner` names `owner`: outside
-    CI the folder's name, which the first folder of that name to sync takes over. In CI the name alone
-    is also the workspace's owner now (the Action's sync), which a folder of it may not take over."""
-    return os.path.basename(owner) if os.path.isabs(owner) else owner
+    name: str
+    legacy: str
+    folder: str | None = None
 
 
 def schema_for(url: str, source: str, checkout: str | None = None) -> str:

@@ -73,10 +73,11 @@ def sync(settings: Any, source: Any, options: Any) -> Any:
 def _open_writer(settings: Any) -> Any:
     """The source's PgRepository, connected and locked (not yet migrated); else the exit code, its
     line said, and no session left open (PgRepository closes its own when the lock fails)."""
+    from ontosync.sources.folder_owner import folder_owner
     from ontosync.store.pg.database import PgLockBusy, PgMissingRight, target
     from ontosync.store.pg.repository import PgRepository
 
-    t = target(settings.db, settings.source, settings.checkout)
+    t = target(settings.db, settings.source, settings.checkout, folder_owner(settings.source, settings.checkout))
     try:
         _need_driver()
         return PgRepository(t, settings.ontology_id, settings.lock_timeout, settings.busy_timeout)

@@ -105,6 +105,16 @@ def git_folders(place: Path, within: Path) -> tuple[Path, Path] | None:
     return git, common if common.is_relative_to(within) and common.is_dir() else git
 
 
+def links_back(place: Path) -> bool:
+    """Whether the checkout at `place` is a worktree its git folder names back: `place/.git` a file
+    (`gitdir: PATH`) whose git folder's `gitdir` file names that `.git` file, as `git worktree add`
+    links them. Such a git folder outside any bound is the checkout's own, not one a stranger's tree
+    points at (which never names that tree back)."""
+    folders = git_folders(place, Path("/")) if os.path.isfile(place / ".git") else None
+    back = _first_line(folders[0] / "gitdir", "utf-8") if folders else None
+    return back is not None and os.path.realpath(back) == os.path.realpath(place / ".git")
+
+
 def _sha(text: str | None) -> str | None:
     return text if text is not None and _SHA.fullmatch(text) else None
 
@@ -196,13 +206,21 @@ def origin_repository(root: Path, within: Path) -> str | None:
     such remote, or it has no git folder inside `within` (git_folders). Only the name is taken from
     the URL: a token in it is never returned. Read as UTF-8, not ASCII: a `name = Jörg` elsewhere in
     it must not hide the origin."""
+    url = origin_url(root, within)
+    match = _ORIGIN_URL.fullmatch(url) if url is not None else None
+    name = match.group("name") if match else ""
+    return name if is_repository(name) else None
+
+
+def origin_url(root: Path, within: Path) -> str | None:
+    """The `url` of the checkout's `origin` remote as its config writes it (a token in it too: never
+    shown, stored or returned by the callers), None when it names none or the checkout has no git
+    folder inside `within` (git_folders)."""
     folders = git_folders(root, within)
     section = ""
     for line in _lines(folders[1] / "config", "utf-8") if folders else []:
         if line.startswith("["):
             section = line.replace(" ", "").lower()
         elif section == '[remote"origin"]' and line.partition("=")[0].strip().lower() == "url":
-            match = _ORIGIN_URL.fullmatch(line.partition("=")[2].strip())
-            name = match.group("name") if match else ""
-            return name if is_repository(name) else None
+            return line.partition("=")[2].strip()
     return None

@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import peewee
 
-from ontosync.db_url import lossy, mask, schema_for, source_owner, split_schema
+from ontosync.db_url import SourceOwner, default_source_name, lossy, mask, schema_for, split_schema
 from ontosync.store import migrations
 from ontosync.store.db_errors import first_line
 from ontosync.store.pg import rights
@@ -54,20 +54,23 @@ SERVER_FULL = ("too many clients", "too many connections", "connection slots are
 class PgTarget:
     url: str  # as the user gave it (never printed: `shown` is)
     schema: str
-    owner: str | None = None  # the source's name when the schema is derived from it (store/pg/owner.py)
+    owner: SourceOwner | None = None  # who owns the schema derived from the source's name (store/pg/owner.py)
 
     @property
     def shown(self) -> str:
         return f"{mask(split_schema(self.url)[0])} schema {self.schema}"
 
 
-def target(url: str, source: str, checkout: str | None = None) -> PgTarget:
-    """The source's schema, and the name that owns it (store/pg/owner.py): the source's, when the
-    schema is derived from it (db_url.source_owner: outside CI a local folder's real path; `checkout`:
-    db_url.default_source_name); an explicit `?schema=` that
-    sanitize makes lossy, itself; else none."""
+def target(url: str, source: str, checkout: str | None = None, owner: SourceOwner | None = None) -> PgTarget:
+    """The source's schema, and who owns it (store/pg/owner.py): `owner` (a sync's writer gives
+    sources/folder_owner's), else the source's name, when the schema is derived from it (`checkout`:
+    db_url.default_source_name); an explicit `?schema=` that sanitize makes lossy, itself; else none."""
     named = split_schema(url)[1]
-    owner = source_owner(source, checkout) if named is None else named if lossy(named) else None
+    if named is None:
+        name = default_source_name(source, checkout)
+        owner = owner or SourceOwner(name, name)
+    else:
+        owner = SourceOwner(named, named) if lossy(named) else None
     return PgTarget(url, schema_for(url, source, checkout), owner)
 
 
