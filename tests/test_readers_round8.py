@@ -3,6 +3,9 @@
 - A search text of some 18,700 distinct words (a 128 kB argument holds more) failed on PostgreSQL
   with "fatal: stack depth limit exceeded", exit 3, where SQLite found the class: the tsquery and-ed
   the words one level deeper each (store/pg/search.py `_all_of`).
+- A query the PostgreSQL server refused a read command (`search`, `diff`, `verify`: permission
+  denied on a table a later migration added, a statement timeout) was "fatal: <the server's
+  words>", no store named; the line now names the URL (password masked) and schema.
 """
 
 from __future__ import annotations
@@ -44,3 +47,25 @@ def test_a_search_of_thousands_of_words_answers_on_both_databases(tmp_path, caps
     for schema in own_schema():  # skips without a server
         url = _sync(tmp_path / "pg", tree, db=schema_url(schema))
         assert _search(url, MANY, capsys) == [] and _search(url, "w18999 w0", capsys) == [FEW]
+
+
+def test_a_query_the_server_refuses_names_the_store(tmp_path, capsys):
+    # a reader role granted the store before a later migration added a table (store/pg/rights.py lets
+    # the command that needs it say so): `search` said only "fatal: permission denied for table
+    # class_search_words", no database named; `diff` and `verify` end the same way
+    from tests.postgres_server import own_schema, reader_role, run_sql, schema_url
+
+    for schema in own_schema():  # skips without a server
+        _sync(tmp_path, 'ex:Few a owl:Class ; rdfs:label "Few words" .\n', db=schema_url(schema))
+        with reader_role() as (role, url):
+            run_sql(
+                f'GRANT USAGE ON SCHEMA "{schema}" TO {role}; '
+                f'GRANT SELECT ON ALL TABLES IN SCHEMA "{schema}" TO {role}; '
+                f'REVOKE SELECT ON "{schema}".class_search_words FROM {role}'
+            )
+            capsys.readouterr()
+            assert main(["search", "few", "--db", f"{url}?schema={schema}"]) == 3
+            err = capsys.readouterr().err.strip()
+            assert len(err.splitlines()) == 1 and "permission denied for table class_search_words" in err, err
+            password = url.split("@")[0].rsplit(":", 1)[1]
+            assert f"schema {schema}" in err and "127.0.0.1" in err and password not in err, err
