@@ -1,7 +1,7 @@
 """The readers' layer and `ontosync search`, eighth round.
 
 - A search text of some 18,700 distinct words (a 128 kB argument holds more) failed on PostgreSQL
-  with "fatal: stack depth limit exceeded", exit 3, where SQLite found the class: the tsquery and-ed
+  with "fatal: stack depth limit exceeded", exit 3, where SQLite answered: the tsquery and-ed
   the words one level deeper each (store/pg/search.py `_all_of`).
 - A query the PostgreSQL server refused a read command (`search`, `diff`, `verify`: permission
   denied on a table a later migration added, a statement timeout) was "fatal: <the server's
