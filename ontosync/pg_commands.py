@@ -292,8 +292,8 @@ def run_command(args: Any) -> int:
     try:
         return {"migrate": _migrate, "verify": _verify, "search": _search, "diff": _diff}[args.command](
             args, conn, schema)
-    except _driver_errors() as exc:
-        return read_stopped(exc, store=(args.db, schema))
+    except _driver_errors() as exc:  # the store named: a query the server refused said only why
+        return read_stopped(exc, f"cannot read {_shown(args, schema)}: ", (args.db, schema))
     finally:
         db.close()
 

@@ -119,6 +119,16 @@ _VOCABULARY = ("SELECT word, ndoc FROM ts_stat('SELECT w.words FROM class_search
                "WHERE word ~ '[^ -~]'")
 
 
+def _all_of(parts: list[str]) -> str:
+    """`parts` and-ed as a balanced tree (`(a & b) & (c & d)`): PostgreSQL evaluates a tsquery
+    recursively, and `a & b & c ...` nests one level a word, so a text of some 18,700 words (a
+    128 kB argument holds more) failed with "stack depth limit exceeded" where SQLite answered."""
+    if len(parts) == 1:
+        return parts[0]
+    half = len(parts) // 2
+    return f"({_all_of(parts[:half])} & {_all_of(parts[half:])})"
+
+
 def statement(conn: Any, text: str, limit: int = 50) -> tuple[str, tuple] | None:
     """_SEARCH and its parameters for `text` (None: no word to search), apart from `search` so the
     tests can EXPLAIN the statement a search runs, not one they rebuilt. Every group of phrases
@@ -138,7 +148,7 @@ def statement(conn: Any, text: str, limit: int = 50) -> tuple[str, tuple] | None
     lead = [w for phrase, _prefix in query_phrases(words) for w in phrase]
     queries = [_query(phrase, prefix) for phrase, prefix in phrases]
     known = [None if prefix or len(p) > 1 else rows_holding.get(p[0]) for p, prefix in phrases]
-    every = " & ".join("(" + " | ".join(_query(p, prefix) for p, prefix in group) + ")" for group in found)
+    every = _all_of(["(" + " | ".join(_query(p, prefix) for p, prefix in group) + ")" for group in found])
     terms = _terms(phrases, lead)
     cut = all(len(word) >= CUT_FROM for word, prefix in zip(terms[2], terms[3], strict=True) if prefix)
     return _SEARCH, (*terms, queries, known, every, cut, every, cut, limit)
