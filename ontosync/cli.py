@@ -291,6 +291,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         with SyncLock(settings.db, settings.source, settings.lock_timeout) as lock:
             new = new_outputs(settings)
             if code := _ready_to_write(settings, lock.sound_stamp):
+                lock.drop()  # nothing was written: nor is a lock file this run made left behind
                 return code
             try:
                 repo = Repository(settings.db, settings.ontology_id)

@@ -1,0 +1,74 @@
+"""Hostile environments, round 6: what a refused or stopped run leaves behind, and what the next
+run makes of it."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+from tests.helpers import cli
+
+TTL = "@prefix ex: <http://ex.org/> .\nex:a ex:b ex:c .\n"
+
+
+def _source(tmp_path: Path) -> Path:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.ttl").write_text(TTL)
+    return src
+
+
+def test_a_refused_non_database_leaves_no_lock_file(tmp_path):
+    """`sync --db notes.txt` (a text file) said "Nothing was changed" but left notes.txt.lock;
+    `migrate --db notes.txt` as well."""
+    src = _source(tmp_path)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("hello\n")
+    for args in (("sync", str(src), "--db", str(notes)), ("migrate", "--db", str(notes))):
+        proc = cli(*args)
+        assert proc.returncode == 2, proc.stderr
+        assert "Nothing was changed" in proc.stderr
+        assert sorted(os.listdir(tmp_path)) == ["notes.txt", "src"], args
+        assert notes.read_text() == "hello\n"
+
+
+def test_a_refused_run_keeps_a_lock_file_it_did_not_create(tmp_path):
+    """The lock file was there before the run (another run's, or a sound stamp): it stays."""
+    src = _source(tmp_path)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("hello\n")
+    lock = tmp_path / "notes.txt.lock"
+    lock.write_text("")
+    assert cli("sync", str(src), "--db", str(notes)).returncode == 2
+    assert lock.exists()
+
+
+def test_a_run_waiting_on_a_removed_lock_file_locks_the_name_again(tmp_path):
+    """A run that opened the lock file before a refused run removed it must not hold a file no
+    name leads to: a third run would lock the new file, and two syncs would write at once."""
+    from ontosync.store.lock import LockBusy, SyncLock
+
+    db = tmp_path / "o.db"
+    first = SyncLock(db, "first", 5).__enter__()
+    assert first.created
+    waiter = SyncLock(db, "second", 10)
+    thread = threading.Thread(target=waiter.acquire)
+    thread.start()
+    time.sleep(0.5)  # the waiter has opened the file and polls its lock
+    first.drop()
+    first.release()
+    thread.join(10)
+    assert waiter.fd is not None
+    try:
+        third = SyncLock(db, "third", 0)
+        try:
+            third.acquire()
+        except LockBusy:
+            pass
+        else:
+            third.release()
+            raise AssertionError("a third run took the lock the second one holds")
+    finally:
+        waiter.release()
