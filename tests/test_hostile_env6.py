@@ -3,12 +3,16 @@ run makes of it."""
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
 
-from tests.helpers import cli
+from tests.helpers import ROOT, cli, copy_example
+from tests.privileges import _prefix
 
 TTL = "@prefix ex: <http://ex.org/> .\nex:a ex:b ex:c .\n"
 
@@ -72,3 +76,39 @@ def test_a_run_waiting_on_a_removed_lock_file_locks_the_name_again(tmp_path):
             raise AssertionError("a third run took the lock the second one holds")
     finally:
         waiter.release()
+
+
+def _stalled_sync(tmp_path: Path, folder: Path, *args: str) -> subprocess.CompletedProcess:
+    """A sync of the example, bound by permissions, whose `folder` becomes read-only once the run's
+    first checkpoint is there: one page's parse stalls 3 s meanwhile (ONTOSYNC_FAULT_SLOW_PARSE)."""
+    src = tmp_path / "tree"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "ONTOSYNC_FAULT_SLOW_PARSE": "Machine:3"}
+    cmd = [*_prefix(), sys.executable, "-m", "ontosync", "sync", str(src), "--workers", "1", *args]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not any(folder.iterdir()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        folder.chmod(0o555)
+        out, err = proc.communicate(timeout=120)
+    finally:
+        folder.chmod(0o755)
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
+def test_a_run_whose_last_checkpoint_was_not_saved_is_not_resumed_by_the_next(tmp_path):
+    """The checkpoint's folder read-only mid-run: the run finished (exit 0), its first checkpoint,
+    "unfinished", stayed; the next `sync --full` took it for an interrupted run to resume
+    (`resumed: true`) and reparsed none of the files that run had synced."""
+    src = copy_example(tmp_path)
+    folder, db = tmp_path / "ck", tmp_path / "o.db"
+    folder.mkdir()
+    ckpt = folder / "c.json"
+    proc = _stalled_sync(tmp_path, folder, "--db", str(db), "--checkpoint", str(ckpt))
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(ckpt.read_text())["finished"] is False  # what the next run finds
+    report = tmp_path / "r.json"
+    proc = cli("sync", str(src), "--db", str(db), "--checkpoint", str(ckpt), "--full", "--report", str(report))
+    assert proc.returncode == 0, proc.stderr
+    said = json.loads(report.read_text())
+    assert (said["resumed"], said["files"]["ok"], said["files"]["unchanged"]) == (False, 7, 0)

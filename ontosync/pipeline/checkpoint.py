@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from ontosync.db_url import is_postgres_url, mask, schema_for
 from ontosync.pipeline.outputs import file_mode, write_text
+from ontosync.store.sync_records import finished_checkpoint
 
 VERSION = 1
 MAX_BYTES = 64 * 1024 * 1024
@@ -94,10 +95,13 @@ class Checkpoint:
         return (json.dumps(head, indent=1, ensure_ascii=False)[:-2] + ',\n "failed": ['
                 + ", ".join(self._failed_json) + "]\n}")
 
-    def resumable_for(self, source: str, owner: str) -> bool:
+    def resumable_for(self, source: str, owner: str, finished_start: str | None = None) -> bool:
         """An interrupted sync of this source into this database (`checkpoint_owner`; "" on either
-        side, a default checkpoint or an older ontosync's file, is no objection)."""
-        return not self.finished and self.source == source and not self.owned_by_another(owner)
+        side, a default checkpoint or an older ontosync's file, is no objection). `finished_start`:
+        the database's record of its last finished run's checkpoint (store/sync_records.py
+        `finished_checkpoint`): a checkpoint that started then was that run's, left unreplaced."""
+        return (not self.finished and self.source == source and not self.owned_by_another(owner)
+                and self.started_at != finished_start)
 
     def owned_by_another(self, owner: str) -> bool:
         """An unfinished sync of another database, which a sync of `owner` must not replace: two
@@ -106,6 +110,15 @@ class Checkpoint:
         if self.finished or "" in (self.database, owner) or self.database == owner:
             return False
         return not os.path.isabs(self.database) or os.path.lexists(self.database)
+
+
+def resume_since(path: str, source: str, owner: str, conn) -> str | None:
+    """The `started_at` of the interrupted sync the run resumes (the checkpoint at `path`), or None.
+    Not a checkpoint that started when the database's last finished run did (`finished_checkpoint`)."""
+    previous = Checkpoint.load(path)
+    if previous is None or not previous.resumable_for(source, owner, finished_checkpoint(conn)):
+        return None
+    return previous.started_at
 
 
 def checkpoint_owner(settings) -> str:

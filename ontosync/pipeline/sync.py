@@ -24,7 +24,7 @@ from ontosync.config import Settings
 from ontosync.console import Stopped
 from ontosync.parsing import ParseOptions
 from ontosync.pipeline import interrupts, stat_cache
-from ontosync.pipeline.checkpoint import Checkpoint, checkpoint_owner
+from ontosync.pipeline.checkpoint import Checkpoint, checkpoint_owner, resume_since
 from ontosync.pipeline.checkpoint_writer import CheckpointWriter
 from ontosync.pipeline.emptied import emptied_warning
 from ontosync.pipeline.fingerprint import settings_fingerprint
@@ -187,10 +187,9 @@ class SyncRun:
     def run(self) -> SyncResult:
         started_at, t0 = utc_now(), time.perf_counter()
         ckpt_path = self.s.checkpoint_path
-        previous = Checkpoint.load(ckpt_path)
         owner = checkpoint_owner(self.s)
-        resumed = bool(previous and previous.resumable_for(self.source.description, owner))
-        self.resume_since = previous.started_at if resumed and previous else None
+        self.resume_since = resume_since(ckpt_path, self.source.description, owner, self.repo.conn)
+        resumed = self.resume_since is not None
         if hasattr(self.source, "keep_blobs"):  # what a remote source read last time (its links' texts, the
             with contextlib.suppress(*database_errors()):  # graph's config): unchanged, it costs no request
                 self.source.keep_blobs(kept_blobs(self.repo.conn))
@@ -523,7 +522,7 @@ class SyncRun:
     def _record_settings(self) -> None:
         def write() -> None:
             with self.repo.transaction():
-                record_source(self.repo.conn, self.source.revision, self.source.description)
+                record_source(self.repo.conn, self.source.revision, self.source.description, self.ckpt.started_at)
                 record_kept_blobs(self.repo.conn, getattr(self.source, "kept_blobs", {}))
                 record_graph_settings(self.repo.conn, self.graph_record)
 
