@@ -420,7 +420,7 @@ def _summary_line(report: dict) -> None:
     _say(f"{f['total']} files: {f['ok']} ok, {f['failed']} failed, {f['skipped']} skipped, "
          f"{f['unchanged']} unchanged, {f['deleted']} deleted; {held} in {report['duration_s']:.2f} s")
     for kind, word, why in _NAMED_WARNINGS:
-        found = [w for w in report["warnings"] if w["kind"] == kind]
+        found = list({w["path"]: w for w in report["warnings"] if w["kind"] == kind}.values())  # a path once: its last
         if len(found) == 1:  # (a warning of the whole run has no path)
             _say(f"{word}: {found[0]['path'] + ': ' if found[0]['path'] else ''}{found[0]['message']}")
         elif found:  # a count past the report's limit has no path
@@ -441,6 +441,8 @@ _NAMED_WARNINGS = (
      "symbolic links to files that are not read: the report's `linked-file` warnings say why"),
     # one at most each (store/health.py hard_link_warnings, pipeline/emptied.py, sources/git_head.py)
     ("hard-links", "warning", ""), ("no-ontology-files", "warning", ""), ("revision", "warning", ""),
+    # a checkpoint not saved (its folder read-only, a full disk): an interrupted run's "saved" was a guess
+    ("checkpoint", "warning", "checkpoints not saved: the report's `checkpoint` warnings say why"),
 )
 
 

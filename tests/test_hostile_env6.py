@@ -112,3 +112,20 @@ def test_a_run_whose_last_checkpoint_was_not_saved_is_not_resumed_by_the_next(tm
     assert proc.returncode == 0, proc.stderr
     said = json.loads(report.read_text())
     assert (said["resumed"], said["files"]["ok"], said["files"]["unchanged"]) == (False, 7, 0)
+
+
+def test_a_checkpoint_not_saved_is_said_on_the_terminal(tmp_path):
+    """Exit 0 and a summary line, nothing else: only the report (if any) said that no checkpoint
+    after the first could be saved, so an interrupted run's "the checkpoint is saved" could not
+    be checked either."""
+    copy_example(tmp_path)
+    folder = tmp_path / "ck"
+    folder.mkdir()
+    ckpt = folder / "c.json"
+    proc = _stalled_sync(
+        tmp_path, folder, "--db", str(tmp_path / "o.db"), "--checkpoint", str(ckpt), "--checkpoint-every", "1"
+    )
+    assert proc.returncode == 0, proc.stderr
+    last = proc.stderr.splitlines()[-1]
+    assert last.startswith(f"ontosync: warning: {ckpt}: not saved: "), proc.stderr
+    assert "Permission denied" in last
