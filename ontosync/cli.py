@@ -441,6 +441,7 @@ _NAMED_WARNINGS = (
      "symbolic links to files that are not read: the report's `linked-file` warnings say why"),
     # one at most each (store/health.py hard_link_warnings, pipeline/emptied.py, sources/git_head.py)
     ("hard-links", "warning", ""), ("no-ontology-files", "warning", ""), ("revision", "warning", ""),
+    ("change-log", "warning", ""),  # its end not written (a full disk): store/changelog.py finish_or_warn
     # a checkpoint not saved (its folder read-only, a full disk): an interrupted run's "saved" was a guess
     ("checkpoint", "warning", "checkpoints not saved: the report's `checkpoint` warnings say why"),
 )

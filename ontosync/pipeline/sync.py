@@ -515,8 +515,7 @@ class SyncRun:
     def _finish_change_log(self) -> None:
         self.repo.changes = None
         if self.changes is not None:
-            with contextlib.suppress(*database_errors()):  # PostgreSQL's, as Peewee's
-                self.changes.finish(utc_now(), self.s.keep_runs)
+            self.stats.warnings.extend(self.changes.finish_or_warn(utc_now(), self.s.keep_runs))
 
     # -- what the database was last synced from ------------------------------------------------
     def _record_settings(self) -> None:
