@@ -531,7 +531,7 @@ def _not_ontosync(db: str, exc: Exception) -> int:
     return 3
 
 
-def _checkpoint_shown(path: str, owner: str) -> tuple[dict | None, str | None]:
+def _checkpoint_shown(path: str, owner: str, finished: str | None) -> tuple[dict | None, str | None]:
     """`status`'s (checkpoint, why none is read): a path a sync refuses (`-`, a folder, a FIFO) is
     said in the sync's words (sync_paths.checkpoint_refused), not "none" nor "the next sync replaces it"."""
     from ontosync.pipeline.checkpoint import checkpoint_info
@@ -539,13 +539,14 @@ def _checkpoint_shown(path: str, owner: str) -> tuple[dict | None, str | None]:
 
     if why := checkpoint_refused(path):
         return None, f"none: a sync refuses this path: {why}"
-    return checkpoint_info(path, owner)
+    return checkpoint_info(path, owner, finished)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
     from ontosync.console import json_text, listed, printable
     from ontosync.diff_format import visible  # bidirectional overrides too (an IRI may hold U+202E)
     from ontosync.store.status import NotAnOntosyncDatabase, failed_lines, status_counts
+    from ontosync.store.sync_records import FINISHED_KEY
 
     db, shown, default_checkpoint, owner = _status_database(args.db, args.checkpoint)
     try:
@@ -554,7 +555,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         return _not_ontosync(args.db, exc)
     finally:
         db.close()
-    info["checkpoint"], info["checkpoint_unreadable"] = _checkpoint_shown(args.checkpoint or default_checkpoint, owner)
+    info["checkpoint"], info["checkpoint_unreadable"] = _checkpoint_shown(args.checkpoint or default_checkpoint, owner,
+                                                                          info.pop(FINISHED_KEY))
     if args.json:
         print(json_text(info))  # a stored revision's U+202E escaped, as in the text (console.json_text)
         return 0
@@ -573,7 +575,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     if c:
         counts = f"{c['processed']}/{c['total_files']} processed, {c['failed']} failed"
         into = f" into another database, {c['of_another']}," if c["of_another"] else ""
-        print(visible(printable(f"checkpoint    finished: {counts}, source {c['source']}" if c["finished"] else
+        done = (f"unfinished, but its run finished and could not replace it ({counts} when written), source "
+                f"{c['source']}; no sync resumes it" if c["unreplaced"] else
+                f"finished: {counts}, source {c['source']}")
+        print(visible(printable(f"checkpoint    {done}" if c["finished"] else
                                 f"checkpoint    UNFINISHED: {counts}; a sync of {c['source']}{into} resumes it"
                                 + (" (not a sync into this one)" if into else ""))))
     else:

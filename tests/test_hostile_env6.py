@@ -107,6 +107,11 @@ def test_a_run_whose_last_checkpoint_was_not_saved_is_not_resumed_by_the_next(tm
     proc = _stalled_sync(tmp_path, folder, "--db", str(db), "--checkpoint", str(ckpt))
     assert proc.returncode == 0, proc.stderr
     assert json.loads(ckpt.read_text())["finished"] is False  # what the next run finds
+    shown = cli("status", "--db", str(db), "--checkpoint", str(ckpt)).stdout.splitlines()
+    assert [line for line in shown if line.startswith("checkpoint")] == [
+        "checkpoint    unfinished, but its run finished and could not replace it (0/0 processed, 0 failed when "
+        f"written), source {src}; no sync resumes it"
+    ]  # it said "UNFINISHED ...; a sync of SOURCE resumes it"
     report = tmp_path / "r.json"
     proc = cli("sync", str(src), "--db", str(db), "--checkpoint", str(ckpt), "--full", "--report", str(report))
     assert proc.returncode == 0, proc.stderr

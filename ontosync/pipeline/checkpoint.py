@@ -196,16 +196,19 @@ def _is_time(value: object) -> bool:
         return False
 
 
-def checkpoint_info(path: str, owner: str = "") -> tuple[dict | None, str | None]:
+def checkpoint_info(path: str, owner: str = "", finished_start: str | None = None) -> tuple[dict | None, str | None]:
     """What `status` shows of the checkpoint at `path`: (its fields, None), or (None, why it is
     not read) for a file there that `load` refuses (garbage, another program's JSON, a newer
     ontosync's), which `status` called "none" as if no file were there; (None, None) when absent.
     `owner`: the database status reads (`checkpoint_owner`); `of_another` names the database whose
-    unfinished sync it is when that is another (status said a sync resumed it, which refuses it)."""
+    unfinished sync it is when that is another (status said a sync resumed it, which refuses it).
+    `finished_start`: the database's `finished_checkpoint`; `unreplaced`: the checkpoint is the first
+    one of that finished run, which could not replace it (status said a sync resumed it; none does)."""
     ckpt, why = Checkpoint.read(path)
     if ckpt is not None:
+        unreplaced = not ckpt.finished and ckpt.started_at == finished_start
         return {"source": ckpt.source, "revision": ckpt.revision, "started_at": ckpt.started_at,
                 "last_checkpoint_at": ckpt.last_checkpoint_at, "processed": ckpt.processed,
-                "total_files": ckpt.total_files, "finished": ckpt.finished, "failed": len(ckpt.failed),
-                "of_another": ckpt.database if ckpt.owned_by_another(owner) else None}, None
+                "total_files": ckpt.total_files, "finished": ckpt.finished or unreplaced, "failed": len(ckpt.failed),
+                "of_another": ckpt.database if ckpt.owned_by_another(owner) else None, "unreplaced": unreplaced}, None
     return None, why and f"unreadable: {why}; nothing resumes from it, and the next sync replaces it"

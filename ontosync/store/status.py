@@ -22,6 +22,7 @@ from ontosync.store.models import (
     SyncMeta,
 )
 from ontosync.store.read_only import is_busy, read_only_uri, wait_s
+from ontosync.store.sync_records import FINISHED_KEY
 
 
 class NotAnOntosyncDatabase(Exception):
@@ -71,6 +72,7 @@ def _counts(db: Database) -> dict[str, Any]:
             "ontologies": [o.ontology_id for o in Ontology.select(Ontology.ontology_id).order_by(Ontology.ontology_id)],
             "last_revision": revision,
             "last_synced_at": SourceFileRow.select(fn.MAX(SourceFileRow.synced_at)).scalar(),
+            FINISHED_KEY: SyncMeta.select(SyncMeta.value).where(SyncMeta.key == FINISHED_KEY).scalar(),
             "failed_files": [{"path": r.path, "line": r.error_line, "kind": r.error_kind, "error": r.error}
                              for r in failed.order_by(SourceFileRow.path)],
         }
