@@ -310,7 +310,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
             finally:
                 truncate_wal(repo.conn, BUSY_TIMEOUT_S)
                 repo.close()
-                remove_unsynced(settings.db, unsynced)
+                if remove_unsynced(settings.db, unsynced):
+                    lock.drop()  # its lock file too, when this run made it: the folder is as it was
             gone = gone_since(settings.db, identity)
             if gone:
                 result.exit_code, result.message = 3, gone

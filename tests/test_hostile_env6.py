@@ -165,3 +165,24 @@ def test_a_full_disk_at_the_change_logs_end_is_said(tmp_path, monkeypatch):
     monkeypatch.setattr(changelog.ChangeLog, "finish", finish)
     assert cli("sync", str(src), "--db", str(db), "--quiet").returncode == 0
     assert_equals_fresh_sync(src, db, tmp_path)
+
+
+def test_a_first_sync_stopped_before_any_file_leaves_no_lock_file(tmp_path):
+    """A graph whose `logseq/config.edn` the user may not read stops a first sync (exit 2), which
+    removed the database it made, its WAL and checkpoint, but left `o.db.lock` alone in the folder."""
+    from tests.privileges import restore_permissions, run_cli_unprivileged
+
+    graph, out = tmp_path / "graph", tmp_path / "out"
+    (graph / "logseq").mkdir(parents=True)
+    out.mkdir()
+    (graph / "A.md").write_text("- ### OntologyBlock\n  - owl:class:: mv:A\n")
+    config = graph / "logseq" / "config.edn"
+    config.write_text("{}")
+    config.chmod(0)
+    try:
+        proc = run_cli_unprivileged("sync", str(graph), "--db", str(out / "o.db"), "--workers", "1")
+    finally:
+        restore_permissions(tmp_path)
+        config.chmod(0o644)
+    assert proc.returncode == 2 and "cannot read logseq/config.edn: Permission denied" in proc.stderr, proc.stderr
+    assert os.listdir(out) == []

@@ -2,12 +2,12 @@
 
 `SyncLock` is an OS lock (`fcntl.flock`) on `<db>.lock`, taken by `sync` and `migrate` before
 anything is written, and held to the end. The kernel drops it when its holder exits in any way
-(a crash, SIGKILL), so a dead holder never blocks the next run; the file itself stays (deleting it
-would let two runs lock two different files). While held, the file says who holds it (pid, host,
-start time, source), which the run that waits for it names when `--lock-timeout` runs out (exit 4).
-A run refused before writing anything (`drop`) removes the lock file it created itself, under its
+(a crash, SIGKILL), so a dead holder never blocks the next run; the file itself stays. While held,
+the file says who holds it (pid, host, start time, source), which the run that waits for it names
+when `--lock-timeout` runs out (exit 4). A run that leaves nothing else (refused before writing, a
+first sync stopped before any file) removes the lock file it created itself (`drop`), under its
 lock: a run that opened the old file meanwhile finds, once it holds it, that the name no longer
-leads there, and opens the name again (`_named`).
+leads there, and opens the name again (`_named`); else two runs would lock two different files.
 Readers (`verify`, `status`, anyone with sqlite3) never take it: SQLite's WAL keeps them unblocked.
 
 `describe_writers` names the processes that hold POSIX locks on the database's files (from
