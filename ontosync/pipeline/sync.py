@@ -509,8 +509,8 @@ class SyncRun:
             except OSError as exc:
                 failed.append((path, exc))
         for where, exc in self.ckpt_writer.take_errors() + failed:
-            self.stats.warnings.append({"path": where, "kind": "checkpoint", "message": f"not saved: {exc}",
-                                        "line": None})
+            why = f"not saved: {getattr(exc, 'strerror', None) or exc}"  # (an OSError's names a temp file)
+            self.stats.warnings.append({"path": where, "kind": "checkpoint", "message": why, "line": None})
 
     def _finish_change_log(self) -> None:
         self.repo.changes = None
