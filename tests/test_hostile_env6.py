@@ -186,3 +186,20 @@ def test_a_first_sync_stopped_before_any_file_leaves_no_lock_file(tmp_path):
         config.chmod(0o644)
     assert proc.returncode == 2 and "cannot read logseq/config.edn: Permission denied" in proc.stderr, proc.stderr
     assert os.listdir(out) == []
+
+
+def test_a_database_in_a_folder_whose_name_is_not_utf8_gets_its_checkpoint(tmp_path):
+    """`--db 'd\\xff/o.db' --checkpoint c.json`: the checkpoint records its database's real path, and
+    a name that is not UTF-8 could not be written: a UnicodeEncodeError traceback at the run's first
+    checkpoint, the new database left with no file synced."""
+    from ontosync.pipeline.checkpoint import Checkpoint
+
+    src = _source(tmp_path)
+    folder = os.fsdecode(os.fsencode(str(tmp_path)) + b"/d\xff")
+    os.mkdir(folder)
+    db, ckpt = os.path.join(folder, "o.db"), tmp_path / "c.json"
+    proc = cli("sync", str(src), "--db", db, "--checkpoint", str(ckpt), "--quiet")
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+    loaded = Checkpoint.load(ckpt)
+    assert loaded is not None and loaded.finished and loaded.database == os.path.realpath(db)
+    assert cli("sync", str(src), "--db", db, "--checkpoint", str(ckpt), "--quiet").returncode == 0

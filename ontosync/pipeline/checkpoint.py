@@ -92,8 +92,10 @@ class Checkpoint:
         of 30; CONTRACT section 4: writing checkpoints stays a small share of the run)."""
         self._failed_json.extend(json.dumps(f, ensure_ascii=False) for f in self.failed[len(self._failed_json):])
         head = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "failed"}
-        return (json.dumps(head, indent=1, ensure_ascii=False)[:-2] + ',\n "failed": ['
-                + ", ".join(self._failed_json) + "]\n}")
+        # `database`, a real path, may hold a name that is not UTF-8 (a surrogate, unwritable: a traceback
+        # at the first checkpoint): written as JSON's escape of it (`\udcff`), which reads back the same
+        text = json.dumps(head, indent=1, ensure_ascii=False).encode("utf-8", "backslashreplace").decode("utf-8")
+        return text[:-2] + ',\n "failed": [' + ", ".join(self._failed_json) + "]\n}"
 
     def resumable_for(self, source: str, owner: str, finished_start: str | None = None) -> bool:
         """An interrupted sync of this source into this database (`checkpoint_owner`; "" on either
