@@ -203,3 +203,18 @@ def test_a_database_in_a_folder_whose_name_is_not_utf8_gets_its_checkpoint(tmp_p
     loaded = Checkpoint.load(ckpt)
     assert loaded is not None and loaded.finished and loaded.database == os.path.realpath(db)
     assert cli("sync", str(src), "--db", db, "--checkpoint", str(ckpt), "--quiet").returncode == 0
+
+
+def test_a_report_naming_a_database_whose_folder_name_is_not_utf8_is_written(tmp_path):
+    """The report's `hard-links` warning names the database by the path given: in a folder `d\\xff`,
+    writing the report was a UnicodeEncodeError traceback after the whole sync, the report lost."""
+    src = _source(tmp_path)
+    folder = os.fsdecode(os.fsencode(str(tmp_path)) + b"/d\xff")
+    os.mkdir(folder)
+    db, report = os.path.join(folder, "o.db"), tmp_path / "r.json"
+    assert cli("sync", str(src), "--db", db, "--quiet").returncode == 0
+    os.link(db, os.path.join(folder, "p.db"))
+    proc = cli("sync", str(src), "--db", db, "--quiet", "--report", str(report))
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+    warnings = json.loads(report.read_text(encoding="utf-8"))["warnings"]
+    assert [w["path"] for w in warnings if w["kind"] == "hard-links"] == [db]
