@@ -546,18 +546,18 @@ def _checkpoint_shown(path: str, owner: str, finished: str | None) -> tuple[dict
 def cmd_status(args: argparse.Namespace) -> int:
     from ontosync.console import json_text, listed, printable
     from ontosync.diff_format import visible  # bidirectional overrides too (an IRI may hold U+202E)
-    from ontosync.store.status import NotAnOntosyncDatabase, failed_lines, status_counts
-    from ontosync.store.sync_records import FINISHED_KEY
+    from ontosync.store.status import NotAnOntosyncDatabase, failed_lines, finished_checkpoint_of, status_counts
 
     db, shown, default_checkpoint, owner = _status_database(args.db, args.checkpoint)
     try:
         info = {"database": shown, **status_counts(db)}
+        finished = finished_checkpoint_of(db)
     except NotAnOntosyncDatabase as exc:
         return _not_ontosync(args.db, exc)
     finally:
         db.close()
     info["checkpoint"], info["checkpoint_unreadable"] = _checkpoint_shown(args.checkpoint or default_checkpoint, owner,
-                                                                          info.pop(FINISHED_KEY))
+                                                                          finished)
     if args.json:
         print(json_text(info))  # a stored revision's U+202E escaped, as in the text (console.json_text)
         return 0

@@ -72,10 +72,15 @@ def _counts(db: Database) -> dict[str, Any]:
             "ontologies": [o.ontology_id for o in Ontology.select(Ontology.ontology_id).order_by(Ontology.ontology_id)],
             "last_revision": revision,
             "last_synced_at": SourceFileRow.select(fn.MAX(SourceFileRow.synced_at)).scalar(),
-            FINISHED_KEY: SyncMeta.select(SyncMeta.value).where(SyncMeta.key == FINISHED_KEY).scalar(),
             "failed_files": [{"path": r.path, "line": r.error_line, "kind": r.error_kind, "error": r.error}
                              for r in failed.order_by(SourceFileRow.path)],
         }
+
+
+def finished_checkpoint_of(db: Database) -> str | None:
+    """sync_meta's `finished_checkpoint` (store/sync_records.py), for `status`'s checkpoint line."""
+    with db.bind_ctx(MODELS):
+        return SyncMeta.select(SyncMeta.value).where(SyncMeta.key == FINISHED_KEY).scalar()
 
 
 FAILED_SHOWN = 50  # failed files `status` lists in its text (its JSON has them all)
