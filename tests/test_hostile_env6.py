@@ -218,3 +218,32 @@ def test_a_report_naming_a_database_whose_folder_name_is_not_utf8_is_written(tmp
     assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
     warnings = json.loads(report.read_text(encoding="utf-8"))["warnings"]
     assert [w["path"] for w in warnings if w["kind"] == "hard-links"] == [db]
+
+
+INTERRUPT_IN_PREPARE = """
+import os, signal, sys
+from ontosync.store import new_database
+create = new_database.create
+def interrupted(*args):
+    os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C while the new database's schema is made
+    return create(*args)
+new_database.create = interrupted
+from ontosync.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_first_sync_interrupted_while_its_database_is_made_leaves_nothing(tmp_path):
+    """Ctrl-C while a first sync made its database: the schema's private file went, and no
+    database was there, but `o.db.lock` stayed alone in the folder."""
+    src, out = _source(tmp_path), tmp_path / "out"
+    out.mkdir()
+    proc = subprocess.run(
+        [sys.executable, "-c", INTERRUPT_IN_PREPARE, "sync", str(src), "--db", str(out / "o.db")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=120,
+    )
+    assert proc.returncode == 130 and "Traceback" not in proc.stderr, proc.stderr
+    assert os.listdir(out) == []

@@ -5,9 +5,10 @@ anything is written, and held to the end. The kernel drops it when its holder ex
 (a crash, SIGKILL), so a dead holder never blocks the next run; the file itself stays. While held,
 the file says who holds it (pid, host, start time, source), which the run that waits for it names
 when `--lock-timeout` runs out (exit 4). A run that leaves nothing else (refused before writing, a
-first sync stopped before any file) removes the lock file it created itself (`drop`), under its
-lock: a run that opened the old file meanwhile finds, once it holds it, that the name no longer
-leads there, and opens the name again (`_named`); else two runs would lock two different files.
+first sync stopped before any file or interrupted before its database was there) removes the lock
+file it created itself (`drop`), under its lock: a run that opened the old file meanwhile finds,
+once it holds it, that the name no longer leads there, and opens the name again (`_named`); else
+two runs would lock two different files.
 Readers (`verify`, `status`, anyone with sqlite3) never take it: SQLite's WAL keeps them unblocked.
 
 `describe_writers` names the processes that hold POSIX locks on the database's files (from
@@ -74,7 +75,8 @@ class SyncLock:
         return self
 
     def __exit__(self, _type: object, exc: object, _tb: object) -> None:
-        if isinstance(exc, UpgradeError):  # refused or rolled back: the database is as it was
+        # refused or rolled back: the database is as it was; interrupted before there was one
+        if isinstance(exc, UpgradeError) or (isinstance(exc, KeyboardInterrupt) and not os.path.lexists(self.db_path)):
             self.drop()
         self.release()
 
