@@ -291,6 +291,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         with SyncLock(settings.db, settings.source, settings.lock_timeout) as lock:
             new = new_outputs(settings)
             if code := _ready_to_write(settings, lock.sound_stamp):
+                lock.drop()  # nothing was written: nor is a lock file this run made left behind
                 return code
             try:
                 repo = Repository(settings.db, settings.ontology_id)
@@ -309,7 +310,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
             finally:
                 truncate_wal(repo.conn, BUSY_TIMEOUT_S)
                 repo.close()
-                remove_unsynced(settings.db, unsynced)
+                if remove_unsynced(settings.db, unsynced):
+                    lock.drop()  # its lock file too, when this run made it: the folder is as it was
             gone = gone_since(settings.db, identity)
             if gone:
                 result.exit_code, result.message = 3, gone
@@ -419,7 +421,7 @@ def _summary_line(report: dict) -> None:
     _say(f"{f['total']} files: {f['ok']} ok, {f['failed']} failed, {f['skipped']} skipped, "
          f"{f['unchanged']} unchanged, {f['deleted']} deleted; {held} in {report['duration_s']:.2f} s")
     for kind, word, why in _NAMED_WARNINGS:
-        found = [w for w in report["warnings"] if w["kind"] == kind]
+        found = list({w["path"]: w for w in report["warnings"] if w["kind"] == kind}.values())  # a path once: its last
         if len(found) == 1:  # (a warning of the whole run has no path)
             _say(f"{word}: {found[0]['path'] + ': ' if found[0]['path'] else ''}{found[0]['message']}")
         elif found:  # a count past the report's limit has no path
@@ -441,6 +443,9 @@ _NAMED_WARNINGS = (
     ("submodule", "not synced", "submodules, not read: the files in them are not synced"),
     # one at most each (store/health.py hard_link_warnings, pipeline/emptied.py, sources/git_head.py)
     ("hard-links", "warning", ""), ("no-ontology-files", "warning", ""), ("revision", "warning", ""),
+    ("change-log", "warning", ""),  # its end not written (a full disk): store/changelog.py finish_or_warn
+    # a checkpoint not saved (its folder read-only, a full disk): an interrupted run's "saved" was a guess
+    ("checkpoint", "warning", "checkpoints not saved: the report's `checkpoint` warnings say why"),
 )
 
 
@@ -530,7 +535,7 @@ def _not_ontosync(db: str, exc: Exception) -> int:
     return 3
 
 
-def _checkpoint_shown(path: str, owner: str) -> tuple[dict | None, str | None]:
+def _checkpoint_shown(path: str, owner: str, finished: str | None) -> tuple[dict | None, str | None]:
     """`status`'s (checkpoint, why none is read): a path a sync refuses (`-`, a folder, a FIFO, another
     SQLite database) is said in the sync's words (sync_paths), not "none" nor "the next sync replaces it"."""
     from ontosync.pipeline.checkpoint import checkpoint_info
@@ -539,22 +544,24 @@ def _checkpoint_shown(path: str, owner: str) -> tuple[dict | None, str | None]:
 
     if why := checkpoint_refused(path) or (is_other_database(path) and f"--checkpoint {path}: {OTHER_DATABASE}"):
         return None, f"none: a sync refuses this path: {why}"
-    return checkpoint_info(path, owner)
+    return checkpoint_info(path, owner, finished)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
     from ontosync.console import json_text, listed, printable
     from ontosync.diff_format import visible  # bidirectional overrides too (an IRI may hold U+202E)
-    from ontosync.store.status import NotAnOntosyncDatabase, failed_lines, status_counts
+    from ontosync.store.status import NotAnOntosyncDatabase, failed_lines, finished_checkpoint_of, status_counts
 
     db, shown, default_checkpoint, owner = _status_database(args.db, args.checkpoint)
     try:
         info = {"database": shown, **status_counts(db)}
+        finished = finished_checkpoint_of(db)
     except NotAnOntosyncDatabase as exc:
         return _not_ontosync(args.db, exc)
     finally:
         db.close()
-    info["checkpoint"], info["checkpoint_unreadable"] = _checkpoint_shown(args.checkpoint or default_checkpoint, owner)
+    info["checkpoint"], info["checkpoint_unreadable"] = _checkpoint_shown(args.checkpoint or default_checkpoint, owner,
+                                                                          finished)
     if args.json:
         print(json_text(info))  # a stored revision's U+202E escaped, as in the text (console.json_text)
         return 0
@@ -573,7 +580,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     if c:
         counts = f"{c['processed']}/{c['total_files']} processed, {c['failed']} failed"
         into = f" into another database, {c['of_another']}," if c["of_another"] else ""
-        print(visible(printable(f"checkpoint    finished: {counts}, source {c['source']}" if c["finished"] else
+        done = (f"unfinished, but its run finished and could not replace it ({counts} when written), source "
+                f"{c['source']}; no sync resumes it" if c["unreplaced"] else
+                f"finished: {counts}, source {c['source']}")
+        print(visible(printable(f"checkpoint    {done}" if c["finished"] else
                                 f"checkpoint    UNFINISHED: {counts}; a sync of {c['source']}{into} resumes it"
                                 + (" (not a sync into this one)" if into else ""))))
     else:

@@ -222,13 +222,14 @@ def new_outputs(settings: Settings) -> list[str]:
     return [name for name in names if not os.path.lexists(name)]
 
 
-def remove_unsynced(db: str, new: list[str]) -> None:
+def remove_unsynced(db: str, new: list[str]) -> bool:
     """Remove the files a first sync created when it stopped before syncing any file (a source it
-    could not read: exit 2). Why: the empty, migrated database stayed, and `status` showed it as a
-    synced database of 0 files. The lock file stays, as always (store/lock.py)."""
+    could not read: exit 2); True when it did. Why: the empty, migrated database stayed, and `status`
+    showed it as a synced database of 0 files. The lock file is the caller's (store/lock.py `drop`)."""
     if db not in new:
-        return
+        return False
     for name in new:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(name)
+    return True
 

@@ -83,10 +83,16 @@ def test_a_forked_worker_does_not_keep_the_database_files_lock(tmp_path):
 
 def _interrupted_checkpoint(src: Path, db: Path, ckpt: Path) -> None:
     """`ckpt` as a sync of `src` into `db` interrupted mid-way leaves it (the timing of a real
-    interrupt cannot be aimed from here): unfinished, started now."""
+    interrupt cannot be aimed from here): unfinished, started now. A millisecond before the finished
+    run's start, which the database records: its own checkpoint, left unfinished, is not resumed
+    (a finished run that could not replace it: tests/test_hostile_env6.py)."""
+    from datetime import datetime, timedelta
+
     assert cli("sync", str(src), "--db", str(db), "--checkpoint", str(ckpt), "--quiet").returncode == 0
     data = json.loads(ckpt.read_text(encoding="utf-8"))
     data["finished"] = False
+    started = datetime.fromisoformat(data["started_at"]) - timedelta(milliseconds=1)
+    data["started_at"] = started.isoformat(timespec="milliseconds")
     ckpt.write_text(json.dumps(data), encoding="utf-8")
 
 

@@ -215,13 +215,19 @@ def test_status_does_not_promise_to_resume_another_database_s_checkpoint(tmp_pat
     """`status --db x.db --checkpoint shared.json`, the checkpoint of an unfinished sync into y.db:
     status said "UNFINISHED ...; a sync of SRC resumes it", and that sync into x.db refuses the file
     (exit 2: "holds the unfinished sync of another database"). Status now says whose it is."""
+    from datetime import datetime, timedelta
+
     tree, x, y, shared = tmp_path / "t", str(tmp_path / "x.db"), str(tmp_path / "y.db"), tmp_path / "shared.json"
     tree.mkdir()
     (tree / "a.ttl").write_text(TTL.format("A"), encoding="utf-8")
     for db in (x, y):
         assert cli_main(["sync", str(tree), "--db", db, "--checkpoint", str(shared), "--quiet", "--workers", "1"]) == 0
     ckpt = json.loads(shared.read_text())
-    shared.write_text(json.dumps({**ckpt, "finished": False}), encoding="utf-8")  # y.db's sync, interrupted
+    # y.db's sync, interrupted: started before the finished run it is made from, whose own checkpoint,
+    # left unfinished, no sync resumes (tests/test_hostile_env6.py)
+    started = datetime.fromisoformat(ckpt["started_at"]) - timedelta(milliseconds=1)
+    ckpt["started_at"] = started.isoformat(timespec="milliseconds")
+    shared.write_text(json.dumps({**ckpt, "finished": False}), encoding="utf-8")
     capsys.readouterr()
     assert cli_main(["status", "--db", x, "--checkpoint", str(shared)]) == 0
     [line] = [line for line in capsys.readouterr().out.splitlines() if line.startswith("checkpoint")]

@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from ontosync.db_url import is_postgres_url, mask, schema_for
 from ontosync.pipeline.outputs import file_mode, write_text
+from ontosync.store.sync_records import finished_checkpoint
 
 VERSION = 1
 MAX_BYTES = 64 * 1024 * 1024
@@ -91,13 +92,18 @@ class Checkpoint:
         of 30; CONTRACT section 4: writing checkpoints stays a small share of the run)."""
         self._failed_json.extend(json.dumps(f, ensure_ascii=False) for f in self.failed[len(self._failed_json):])
         head = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "failed"}
-        return (json.dumps(head, indent=1, ensure_ascii=False)[:-2] + ',\n "failed": ['
-                + ", ".join(self._failed_json) + "]\n}")
+        # `database`, a real path, may hold a name that is not UTF-8 (a surrogate, unwritable: a traceback
+        # at the first checkpoint): written as JSON's escape of it (`\udcff`), which reads back the same
+        text = json.dumps(head, indent=1, ensure_ascii=False).encode("utf-8", "backslashreplace").decode("utf-8")
+        return text[:-2] + ',\n "failed": [' + ", ".join(self._failed_json) + "]\n}"
 
-    def resumable_for(self, source: str, owner: str) -> bool:
+    def resumable_for(self, source: str, owner: str, finished_start: str | None = None) -> bool:
         """An interrupted sync of this source into this database (`checkpoint_owner`; "" on either
-        side, a default checkpoint or an older ontosync's file, is no objection)."""
-        return not self.finished and self.source == source and not self.owned_by_another(owner)
+        side, a default checkpoint or an older ontosync's file, is no objection). `finished_start`:
+        the database's record of its last finished run's checkpoint (store/sync_records.py
+        `finished_checkpoint`): a checkpoint that started then was that run's, left unreplaced."""
+        return (not self.finished and self.source == source and not self.owned_by_another(owner)
+                and self.started_at != finished_start)
 
     def owned_by_another(self, owner: str) -> bool:
         """An unfinished sync of another database, which a sync of `owner` must not replace: two
@@ -106,6 +112,15 @@ class Checkpoint:
         if self.finished or "" in (self.database, owner) or self.database == owner:
             return False
         return not os.path.isabs(self.database) or os.path.lexists(self.database)
+
+
+def resume_since(path: str, source: str, owner: str, conn) -> str | None:
+    """The `started_at` of the interrupted sync the run resumes (the checkpoint at `path`), or None.
+    Not a checkpoint that started when the database's last finished run did (`finished_checkpoint`)."""
+    previous = Checkpoint.load(path)
+    if previous is None or not previous.resumable_for(source, owner, finished_checkpoint(conn)):
+        return None
+    return previous.started_at
 
 
 def checkpoint_owner(settings) -> str:
@@ -183,16 +198,19 @@ def _is_time(value: object) -> bool:
         return False
 
 
-def checkpoint_info(path: str, owner: str = "") -> tuple[dict | None, str | None]:
+def checkpoint_info(path: str, owner: str = "", finished_start: str | None = None) -> tuple[dict | None, str | None]:
     """What `status` shows of the checkpoint at `path`: (its fields, None), or (None, why it is
     not read) for a file there that `load` refuses (garbage, another program's JSON, a newer
     ontosync's), which `status` called "none" as if no file were there; (None, None) when absent.
     `owner`: the database status reads (`checkpoint_owner`); `of_another` names the database whose
-    unfinished sync it is when that is another (status said a sync resumed it, which refuses it)."""
+    unfinished sync it is when that is another (status said a sync resumed it, which refuses it).
+    `finished_start`: the database's `finished_checkpoint`; `unreplaced`: the checkpoint is the first
+    one of that finished run, which could not replace it (status said a sync resumed it; none does)."""
     ckpt, why = Checkpoint.read(path)
     if ckpt is not None:
+        unreplaced = not ckpt.finished and ckpt.started_at == finished_start
         return {"source": ckpt.source, "revision": ckpt.revision, "started_at": ckpt.started_at,
                 "last_checkpoint_at": ckpt.last_checkpoint_at, "processed": ckpt.processed,
-                "total_files": ckpt.total_files, "finished": ckpt.finished, "failed": len(ckpt.failed),
-                "of_another": ckpt.database if ckpt.owned_by_another(owner) else None}, None
+                "total_files": ckpt.total_files, "finished": ckpt.finished or unreplaced, "failed": len(ckpt.failed),
+                "of_another": ckpt.database if ckpt.owned_by_another(owner) else None, "unreplaced": unreplaced}, None
     return None, why and f"unreadable: {why}; nothing resumes from it, and the next sync replaces it"

@@ -24,7 +24,7 @@ from ontosync.config import Settings
 from ontosync.console import Stopped
 from ontosync.parsing import ParseOptions
 from ontosync.pipeline import interrupts, stat_cache
-from ontosync.pipeline.checkpoint import Checkpoint, checkpoint_owner
+from ontosync.pipeline.checkpoint import Checkpoint, checkpoint_owner, resume_since
 from ontosync.pipeline.checkpoint_writer import CheckpointWriter
 from ontosync.pipeline.emptied import emptied_warning
 from ontosync.pipeline.fingerprint import settings_fingerprint
@@ -187,10 +187,9 @@ class SyncRun:
     def run(self) -> SyncResult:
         started_at, t0 = utc_now(), time.perf_counter()
         ckpt_path = self.s.checkpoint_path
-        previous = Checkpoint.load(ckpt_path)
         owner = checkpoint_owner(self.s)
-        resumed = bool(previous and previous.resumable_for(self.source.description, owner))
-        self.resume_since = previous.started_at if resumed and previous else None
+        self.resume_since = resume_since(ckpt_path, self.source.description, owner, self.repo.conn)
+        resumed = self.resume_since is not None
         if hasattr(self.source, "keep_blobs"):  # what a remote source read last time (its links' texts, the
             with contextlib.suppress(*database_errors()):  # graph's config): unchanged, it costs no request
                 self.source.keep_blobs(kept_blobs(self.repo.conn))
@@ -510,20 +509,19 @@ class SyncRun:
             except OSError as exc:
                 failed.append((path, exc))
         for where, exc in self.ckpt_writer.take_errors() + failed:
-            self.stats.warnings.append({"path": where, "kind": "checkpoint", "message": f"not saved: {exc}",
-                                        "line": None})
+            why = f"not saved: {getattr(exc, 'strerror', None) or exc}"  # (an OSError's names a temp file)
+            self.stats.warnings.append({"path": where, "kind": "checkpoint", "message": why, "line": None})
 
     def _finish_change_log(self) -> None:
         self.repo.changes = None
         if self.changes is not None:
-            with contextlib.suppress(*database_errors()):  # PostgreSQL's, as Peewee's
-                self.changes.finish(utc_now(), self.s.keep_runs)
+            self.stats.warnings.extend(self.changes.finish_or_warn(utc_now(), self.s.keep_runs))
 
     # -- what the database was last synced from ------------------------------------------------
     def _record_settings(self) -> None:
         def write() -> None:
             with self.repo.transaction():
-                record_source(self.repo.conn, self.source.revision, self.source.description)
+                record_source(self.repo.conn, self.source.revision, self.source.description, self.ckpt.started_at)
                 record_kept_blobs(self.repo.conn, getattr(self.source, "kept_blobs", {}))
                 record_graph_settings(self.repo.conn, self.graph_record)
 

@@ -206,6 +206,20 @@ class ChangeLog:
             prune_runs(self.conn, keep_runs)
         return n
 
+    def finish_or_warn(self, now: str, keep_runs: int) -> list[dict]:
+        """`finish`, or the warning of why it could not (a full disk while a first run builds the
+        indexes it did without): the run was silent, exit 0. Its files are committed; the next run's
+        start closes its log (`changelog_fresh.settle`, `deferred_indexes.restore`)."""
+        from ontosync.store.db_errors import database_errors, size_limit_note
+
+        try:
+            self.finish(now, keep_runs)
+        except database_errors() as exc:  # PostgreSQL's, as Peewee's
+            return [{"path": None, "kind": "change-log", "line": None,
+                     "message": f"this run's change log could not be closed: {exc}{size_limit_note(exc)}; its "
+                                "files are committed, and the next sync closes it"}]
+        return []
+
     def disarm(self) -> None:
         """Stop recording: the TEMP triggers go (PostgreSQL's log overrides this, store/pg/changelog.py)."""
         for name in TRIGGER_NAMES:

@@ -2,9 +2,13 @@
 
 `SyncLock` is an OS lock (`fcntl.flock`) on `<db>.lock`, taken by `sync` and `migrate` before
 anything is written, and held to the end. The kernel drops it when its holder exits in any way
-(a crash, SIGKILL), so a dead holder never blocks the next run; the file itself stays (deleting it
-would let two runs lock two different files). While held, the file says who holds it (pid, host,
-start time, source), which the run that waits for it names when `--lock-timeout` runs out (exit 4).
+(a crash, SIGKILL), so a dead holder never blocks the next run; the file itself stays. While held,
+the file says who holds it (pid, host, start time, source), which the run that waits for it names
+when `--lock-timeout` runs out (exit 4). A run that leaves nothing else (refused before writing, a
+first sync stopped before any file or interrupted before its database was there) removes the lock
+file it created itself (`drop`), under its lock: a run that opened the old file meanwhile finds,
+once it holds it, that the name no longer leads there, and opens the name again (`_named`); else
+two runs would lock two different files.
 Readers (`verify`, `status`, anyone with sqlite3) never take it: SQLite's WAL keeps them unblocked.
 
 `describe_writers` names the processes that hold POSIX locks on the database's files (from
@@ -25,6 +29,7 @@ from pathlib import Path
 
 from ontosync.store import inode_lock
 from ontosync.store.migrations import utc_now
+from ontosync.store.upgrade_errors import UpgradeError
 
 POLL_S = 0.2
 # How long `migrate` waits for a sync's lock (SQLite and PostgreSQL): a fixed wait, since `migrate`
@@ -63,18 +68,29 @@ class SyncLock:
         self._file_held = False  # the last try found the file's own lock held (a hard link's sync)
         self.sound_stamp: list[int] | None = None  # what the last holder left: see `leave_sound`
         self._leave: list[int] | None = None
+        self.created = False  # this run made the lock file (`drop` may remove it)
 
     def __enter__(self) -> SyncLock:
         self.acquire()
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, _type: object, exc: object, _tb: object) -> None:
+        # refused or rolled back: the database is as it was; interrupted before there was one
+        if isinstance(exc, UpgradeError) or (isinstance(exc, KeyboardInterrupt) and not os.path.lexists(self.db_path)):
+            self.drop()
         self.release()
 
     def acquire(self) -> None:
         fd = self._open()
         deadline = time.monotonic() + max(0.0, self.timeout)
-        while not self._take(fd):
+        while True:
+            if self._take(fd):
+                if self._named(fd):
+                    break
+                self._close_inode()  # held, but a refused run removed it (`drop`): the name's file now
+                os.close(fd)  # drops the flock
+                fd = self._open()
+                continue
             if time.monotonic() >= deadline:
                 holder = HARD_LINKED if self._file_held else f"({_read_holder(fd)})"
                 self._close_inode()
@@ -115,6 +131,23 @@ class SyncLock:
             self._close_inode()
         return True
 
+    def _named(self, fd: int) -> bool:
+        """Whether the lock file's name still leads to `fd`'s file (see `drop`)."""
+        try:
+            st = os.stat(self.path, follow_symlinks=False)
+        except OSError:
+            return False
+        held = os.fstat(fd)
+        return (st.st_dev, st.st_ino) == (held.st_dev, held.st_ino)
+
+    def drop(self) -> None:
+        """Remove the lock file, if this run created it and holds it: a run refused before writing
+        anything leaves the folder as it found it (`sync --db notes.txt` left notes.txt.lock)."""
+        if self.fd is not None and self.created and self._named(self.fd):
+            with contextlib.suppress(OSError):
+                os.unlink(self.path)
+            self.created = False
+
     def _close_inode(self) -> None:
         if self.inode_fd is not None:
             inode_lock.forget(self.inode_fd)
@@ -126,6 +159,11 @@ class SyncLock:
         Never through a symbolic link: the holder's JSON is written into it (truncated first), and a
         checkout can hold `ontology.db.lock -> ~/.bashrc`."""
         flags = os.O_CLOEXEC | os.O_NOFOLLOW  # a link: ELOOP, said below (no check before: it would race)
+        with contextlib.suppress(OSError):  # there already, or not to be made: said below
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL | flags, 0o666)
+            self.created = True
+            return fd
+        self.created = False
         try:
             return self._lock_file_only(os.open(self.path, os.O_RDWR | os.O_CREAT | flags, 0o666))
         except PermissionError as denied:

@@ -22,6 +22,7 @@ from ontosync.store.models import (
     SyncMeta,
 )
 from ontosync.store.read_only import is_busy, read_only_uri, wait_s
+from ontosync.store.sync_records import FINISHED_KEY
 
 
 class NotAnOntosyncDatabase(Exception):
@@ -74,6 +75,12 @@ def _counts(db: Database) -> dict[str, Any]:
             "failed_files": [{"path": r.path, "line": r.error_line, "kind": r.error_kind, "error": r.error}
                              for r in failed.order_by(SourceFileRow.path)],
         }
+
+
+def finished_checkpoint_of(db: Database) -> str | None:
+    """sync_meta's `finished_checkpoint` (store/sync_records.py), for `status`'s checkpoint line."""
+    with db.bind_ctx(MODELS):
+        return SyncMeta.select(SyncMeta.value).where(SyncMeta.key == FINISHED_KEY).scalar()
 
 
 FAILED_SHOWN = 50  # failed files `status` lists in its text (its JSON has them all)

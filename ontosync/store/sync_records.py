@@ -32,12 +32,22 @@ def known_files(conn: sqlite3.Connection, page: int = KNOWN_PAGE) -> Iterator[tu
         last, first = rows[-1][0], False
 
 
-def record_source(conn: sqlite3.Connection, revision: str | None, description: str) -> None:
-    """What the database was last synced from (`sync_meta` revision and source); the caller holds
-    the transaction."""
+def record_source(conn: sqlite3.Connection, revision: str | None, description: str, checkpoint_start: str) -> None:
+    """What the database was last synced from (`sync_meta` revision and source), and the `started_at`
+    of that finished run's checkpoint (`finished_checkpoint`); the caller holds the transaction."""
     conn.executemany("INSERT INTO sync_meta (key, value) VALUES (?, ?) "
                      "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                     [("revision", revision), ("source", description)])
+                     [("revision", revision), ("source", description), (FINISHED_KEY, checkpoint_start)])
+
+
+# The checkpoint `started_at` of the last run that finished: a checkpoint on disk that says
+# "unfinished" with that start is the one a finished run could not replace (its folder read-only, a
+# full disk), not an interrupted run's; resumed, a `--full` sync after it reparsed nothing.
+FINISHED_KEY = "finished_checkpoint"
+
+
+def finished_checkpoint(conn: sqlite3.Connection) -> str | None:
+    return get_meta(conn, FINISHED_KEY)
 
 
 def kept_blobs(conn: sqlite3.Connection) -> object:
