@@ -27,8 +27,6 @@ MAX_IRI = 300
 # GitHub's issue references (`#12`, `GH-12`, after the escapes: `\#12`, `GH\-12`): a backslash does
 # not stop them, and each adds a back-reference to the issue at every edit of the comment
 _REFERENCE = re.compile(r"(#|GH\\?-)(?=\d)", re.IGNORECASE)
-# an emoji shortcode's opening colon, after the escapes (`\:white\_check\_mark\:`; `cell` leaves `+`, `-`)
-_SHORTCODE = re.compile(r"(\\:)(?=(?:[0-9A-Za-z+\-]|\\[_+\-])+\\:)")
 
 
 def md(text: Any, limit: int = MAX_CELL) -> str:
@@ -36,14 +34,7 @@ def md(text: Any, limit: int = MAX_CELL) -> str:
     line = " ".join(str("" if text is None else text).split())
     s = html.escape(cut_shown(line, limit, visible_pieces), quote=False)
     s = _MD_SPECIAL.sub(r"\\\1", s)
-    return _REFERENCE.sub("\\1" + ZWJ, no_emoji(s).replace("@", "@" + ZWJ))
-
-
-def no_emoji(escaped: str) -> str:
-    """Escaped markdown with a zero-width joiner after the colon that opens an emoji shortcode. Why:
-    GitHub makes `:name:` an emoji in the rendered text, where the escapes are gone, so a label
-    `:x:` changed to `:white_check_mark:` read "❌ → ✅"; a backslash does not stop it."""
-    return _SHORTCODE.sub("\\1" + ZWJ, escaped)
+    return _REFERENCE.sub("\\1" + ZWJ, s.replace("@", "@" + ZWJ))
 
 
 def md_iri(iri: str, in_table: bool = True) -> str:

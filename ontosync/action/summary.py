@@ -16,7 +16,7 @@ from typing import Any
 
 from ontosync.action.commands import ANNOTATION_LIMIT, Commands
 from ontosync.console import counted
-from ontosync.diff_format import no_emoji, visible_pieces
+from ontosync.diff_format import visible_pieces
 from ontosync.text_cut import ZWJ, cut_shown
 
 OUTPUT_NAMES = (
@@ -129,11 +129,10 @@ _CLOSE = "\n</details>\n"  # (a user's text never holds the tag: `cell` escapes 
 def cell(text: Any, limit: int = MAX_MESSAGE) -> str:
     """Text safe inside a markdown table cell or quote: one line, no raw HTML, no inline markup (a file
     name like `[x](https://…).md` is no link, `![…](…)` no image, `**…**` no emphasis, no autolink),
-    pipes escaped, and `@name` pings nobody nor is `:name:` an emoji (a zero-width joiner, as in the
-    pull-request comment)."""
+    pipes escaped, and `@name` pings nobody (a zero-width joiner, as in the pull-request comment)."""
     line = " ".join(str("" if text is None else text).split())  # (no tab nor newline: printable's escapes)
     s = cut_shown(line, limit, visible_pieces)  # between two escapes, never inside one
-    s = no_emoji(_INLINE_MARKUP.sub(r"\\\1", html.escape(s, quote=False))).replace("@", "@" + ZWJ)
+    s = _INLINE_MARKUP.sub(r"\\\1", html.escape(s, quote=False)).replace("@", "@" + ZWJ)
     return _WWW.sub(r"\1\\.", s)  # GitHub links a bare `www.host` too (GFM's extended autolink)
 
 
