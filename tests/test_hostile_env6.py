@@ -222,6 +222,7 @@ def test_a_report_naming_a_database_whose_folder_name_is_not_utf8_is_written(tmp
 
 INTERRUPT_IN_PREPARE = """
 import os, signal, sys
+signal.signal(signal.SIGINT, signal.default_int_handler)  # as at a terminal: a shell's `&` job ignores SIGINT
 from ontosync.store import new_database
 create = new_database.create
 def interrupted(*args):
