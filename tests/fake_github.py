@@ -27,6 +27,7 @@ owner, `token_owner`: 403 for a bot's installation token, as GitHub answers).
 
 Pull-request comments (issue comments, as GitHub files them): `GET /repos/{o}/{r}/issues/{n}/comments`
 (paginated with a `Link` header), `POST` to the same path, `PATCH` and `DELETE /repos/{o}/{r}/issues/comments/{id}`.
+`GET /repos/{o}/{r}/pulls/{n}`: the pull request's head commit, from `pull_heads` (n -> sha; 404 for another).
 Comments live in `comments` (id -> dict); `add_comment()` plants one by another user. With
 `comments_forbidden` set, writes answer 403 "Resource not accessible by integration", as GitHub does
 for a token without `pull-requests: write` (a pull request from a fork). A body over 65,536
@@ -266,6 +267,7 @@ class FakeGitHub:
         # write_hook(method, segments): called as a write (POST, PATCH, DELETE) arrives, before it is
         # done: what lands just before it (another job's comment posted meanwhile).
         self.write_hook: Any = None
+        self.pull_heads: dict[int, str] = {}  # a pull request's head commit now (GET .../pulls/{n})
         self.server: ThreadingHTTPServer | None = None
         if folder is not None:
             self.commit()
@@ -609,6 +611,11 @@ class _Handler(BaseHTTPRequestHandler):
             return 200
         if rest[0] == "issues":
             return self._issues(rest, query, "GET", None)
+        if rest[0] == "pulls" and len(rest) == 2 and rest[1].isdigit() and int(rest[1]) in fake.pull_heads:
+            number = int(rest[1])
+            self._send(200, {"number": number, "url": f"{base}/pulls/{number}", "state": "open",
+                             "head": {"sha": fake.pull_heads[number], "ref": "topic"}})
+            return 200
         if rest[0] == "commits" and len(rest) >= 2:
             ref = "/".join(rest[1:])
             sha = repo.resolve(ref)

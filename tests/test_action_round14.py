@@ -382,3 +382,42 @@ def test_a_pull_request_s_figures_after_exit_1_and_no_run_report_say_so(tmp_path
     assert len(comments) == 1 and said in comments[0]["body"], comments
     assert summary.startswith("## What changed") and said in summary.split("## ontosync:")[0], summary
     assert summary.count("## ontosync: ❌ exit 1 and no run report") == 1
+
+
+# -- h149: the comment of a run whose push is no longer the pull request's head -------------------------
+
+NEWER = "c" * 40  # the head of a later push (the PR's run here is for head "b" * 40)
+
+
+@pytest.mark.parametrize("head_now", [NEWER, "b" * 40])
+def test_a_run_of_an_older_push_losing_the_race_does_not_write_its_figures_over_the_newer_run_s(github, head_now):
+    """The run of push 2 posted its comment (c1) after this run (push 1, slower) listed none; this
+    run posted c2, listed again, wrote push 1's figures into c1 and withdrew c2: one comment, showing
+    the older push's figures. The pull request's head is asked first: when it is another push's,
+    c1 is left as it is and c2 withdrawn; when it is this run's, c1 takes this run's text, as before."""
+    def concurrent(method, segments):
+        if method == "POST" and not github.pr_comments(7):  # push 2's run, just before our post
+            github.write_hook = None
+            github.add_comment(7, f"{MARK}\npush 2's", login="github-actions[bot]", user_type="Bot")
+            github.pull_heads[7] = head_now
+
+    github.write_hook = concurrent
+    done, log = post(github, f"{MARK}\npush 1's")
+    assert done, log
+    comments = github.pr_comments(7)
+    kept = f"{MARK}\npush 2's" if head_now == NEWER else f"{MARK}\npush 1's"
+    assert [(c["id"], c["body"]) for c in comments] == [(1001, kept)], comments
+    assert "issuecomment-1001" in log, log
+
+
+def test_a_run_of_an_outdated_head_leaves_the_comment_of_the_newer_push_as_it_is(github):
+    """The plain update: the run of push 1 ending after push 2's run updated the comment wrote push
+    1's figures over push 2's. The pull request's head now is another push's: the comment is left."""
+    github.add_comment(7, f"{MARK}\npush 2's", login="github-actions[bot]", user_type="Bot")
+    github.pull_heads[7] = NEWER
+    done, log = post(github, f"{MARK}\npush 1's")
+    assert done, log
+    assert [c["body"] for c in github.pr_comments(7)] == [f"{MARK}\npush 2's"]
+    assert NEWER[:12] in log and "left" in log, log
+    assert not [e for e in github.log if e[1] in ("PATCH", "DELETE", "POST")]
+
