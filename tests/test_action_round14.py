@@ -421,3 +421,25 @@ def test_a_run_of_an_outdated_head_leaves_the_comment_of_the_newer_push_as_it_is
     assert NEWER[:12] in log and "left" in log, log
     assert not [e for e in github.log if e[1] in ("PATCH", "DELETE", "POST")]
 
+
+def test_a_server_error_between_posting_and_withdrawing_still_withdraws_our_new_comment(github):
+    """A 5xx on the listing after our post (a concurrent job's comment there, older): the retry
+    listed both, kept the older and rewrote the comment this run posted as a "Superseded" note,
+    left on the pull request. The comment this run posted is remembered across tries and withdrawn."""
+    def concurrent(method, segments):
+        if method == "POST" and not github.pr_comments(7):
+            github.write_hook = None
+            github.add_comment(7, f"{MARK}\nthe other job's", login="github-actions[bot]", user_type="Bot")
+
+    def fail_once(handler, segments, query):
+        if segments[-1:] == ["comments"] and len(github.pr_comments(7)) == 2 and not fail_once.done:
+            fail_once.done = True
+            handler._send(502, {"message": "Bad Gateway"})
+            return 502
+        return None
+
+    fail_once.done = False
+    github.write_hook, github.answer_hook = concurrent, fail_once
+    done, log = post(github, f"{MARK}\nours")
+    assert done and fail_once.done, log
+    assert [(c["id"], c["body"]) for c in github.pr_comments(7)] == [(1001, f"{MARK}\nours")]

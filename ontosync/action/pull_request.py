@@ -398,6 +398,7 @@ def post_comment(cmd: Commands, pr: PullRequest, body: str, key: str, token: str
             return f"nothing new to say and no comment on pull request #{pr.number} yet: none posted"
         if url is None:  # posted, then listed again: a concurrent job's may have come first (_older_kept)
             new = issue.create_comment(body)
+            posted.add(new.id)
             author = new.user.id if new.user is not None else None  # the token's account: no `GET /user`
             older = [c for c in find_ours(gh, listed(issue.get_comments()), marker, author) if c.id < new.id]
             now = _head_now(repo, pr) if older else None
