@@ -443,3 +443,42 @@ def test_a_server_error_between_posting_and_withdrawing_still_withdraws_our_new_
     done, log = post(github, f"{MARK}\nours")
     assert done and fail_once.done, log
     assert [(c["id"], c["body"]) for c in github.pr_comments(7)] == [(1001, f"{MARK}\nours")]
+
+
+# -- h149: the files an earlier run wrote, however large ------------------
+
+BIG = 300 * 1024 * 1024  # past the 256 MiB the check used to read whole (a sparse file: no disk)
+
+
+@pytest.mark.parametrize("name", ["ontosync-report.json", "ontosync-changes.json"])
+def test_a_genuine_report_or_change_json_over_256_mib_is_removed_not_refused(tmp_path, name):
+    """An earlier run's report or change JSON over 256 MiB (a very large source) was taken for "a
+    file no ontosync run wrote" (exit 2), and one under that was read whole to tell (a MemoryError
+    on a small runner). Only its opening is read: the key each opens with."""
+    from ontosync.console import json_text
+
+    env = make_env(tmp_path)
+    ws = Path(env["GITHUB_WORKSPACE"])
+    write_classes(ws, "A")
+    earlier = sample_report(failed=0) if "report" in name else \
+        {"base": {"run": 1}, "head": {"run": 2}, "counts": {}, "classes": {"added": [], "removed": [], "changed": []}}
+    with open(ws / name, "w", encoding="utf-8") as fh:
+        fh.write(json_text(earlier))
+        fh.truncate(BIG)
+    cli = FakeCli(sample_report(failed=0))
+    code, log = run_action(env, cli)
+    assert code == 0 and cli.argv is not None, log
+    assert not (ws / name).exists() or (ws / name).stat().st_size < BIG
+
+
+@pytest.mark.parametrize("text", ['{"classes": {}}', '["ontosync_version"]', '{"x": "ontosync_version"}'])
+def test_a_json_file_opening_with_another_key_is_still_refused_as_the_change_json(tmp_path, text):
+    env = make_env(tmp_path)
+    ws = Path(env["GITHUB_WORKSPACE"])
+    write_classes(ws, "A")
+    (ws / "ontosync-changes.json").write_text(text, encoding="utf-8")
+    cli = FakeCli(sample_report(failed=0))
+    code, log = run_action(env, cli)
+    assert code == 2 and cli.argv is None, log
+    assert (ws / "ontosync-changes.json").read_text(encoding="utf-8") == text
+

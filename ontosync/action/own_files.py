@@ -11,16 +11,20 @@ naming it, nothing removed.
 
 from __future__ import annotations
 
-import json
 import os
+import re
 import stat
 from pathlib import Path
 
 from ontosync.action.inputs import ActionInputs
 from ontosync.store.read_only import starts_as_sqlite
 
-MAX_READ = 256 * 1024 * 1024  # a run report of a very large source; past it, not read (not taken for ours)
-KEYS = {"report": "ontosync_version", "checkpoint": "processed"}  # a key each writes at the top level
+HEAD = 64 * 1024  # what is read of a report, change JSON or checkpoint: they are told by their opening
+# The key each opens with, and one each writes soon after it (before any list of files or rows).
+# Why only the opening: a genuine report of a very large source (over 256 MiB) was refused unread,
+# and one under that was json.loads'ed whole to tell (a MemoryError on a small runner).
+OPENINGS = {kind: re.compile(rf'\A\s*\{{\s*"{first}"\s*:[\s\S]*"{then}"\s*:') for kind, first, then in (
+    ("report", "ontosync_version", "source"), ("changes", "base", "classes"), ("checkpoint", "source", "processed"))}
 
 
 def foreign_output(inputs: ActionInputs, pull_request: bool) -> str | None:
@@ -51,12 +55,15 @@ def _ours(path: Path, kind: str) -> bool:
     try:
         if kind == "database":
             return starts_as_sqlite(path)
-        with open(path, "rb") as fh:
-            if info.st_size > MAX_READ:
-                return False
-            data = json.loads(fh.read())
-    except (OSError, ValueError, RecursionError):
+        return OPENINGS[kind].match(_head(path).decode("utf-8", "replace")) is not None
+    except OSError:
         return False
-    if not isinstance(data, dict):
-        return False
-    return KEYS[kind] in data if kind in KEYS else isinstance(data.get("classes"), dict)
+
+
+def _head(path: Path) -> bytes:
+    """The first HEAD bytes of `path`; non-blocking (a FIFO put there since the stat is no wait)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        return os.read(fd, HEAD)
+    finally:
+        os.close(fd)
