@@ -30,6 +30,15 @@ def run_action(env: dict[str, str], cli) -> tuple[int, str]:
     return action_run.main(env, cli_main=cli, out=log), log.getvalue()
 
 
+def restored_push(env: dict[str, str], old: Path) -> tuple[int, str]:
+    """A push's run with `restore-artifact`, the artifact holding `old` as ontology.db; the real sync."""
+    with FakeArtifactServer(token=TOKEN) as fake:
+        fake.add("acme/ontology", "ontology-db", {"ontology.db": old.read_bytes()}, head_sha="1" * 40)
+        env.update({"GITHUB_API_URL": fake.api_url, "GITHUB_EVENT_NAME": "push", "GITHUB_REF": "refs/heads/main",
+                    "INPUT_GITHUB-TOKEN": TOKEN})
+        return run_action(env, cli_main)
+
+
 # -- 5. a path input given as `-` ----------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", ["path", "database", "report", "checkpoint", "config"])
@@ -321,11 +330,7 @@ def test_a_restored_old_database_s_migration_backup_is_not_left_in_the_workspace
     env = make_env(tmp_path, restore_artifact="ontology-db")
     ws = Path(env["GITHUB_WORKSPACE"])
     write_classes(ws, "A")
-    with FakeArtifactServer(token=TOKEN) as fake:
-        fake.add("acme/ontology", "ontology-db", {"ontology.db": old.read_bytes()}, head_sha="1" * 40)
-        env.update({"GITHUB_API_URL": fake.api_url, "GITHUB_EVENT_NAME": "push", "GITHUB_REF": "refs/heads/main",
-                    "INPUT_GITHUB-TOKEN": TOKEN})
-        code, log = run_action(env, cli_main)
+    code, log = restored_push(env, old)
     assert code == 0, log
     assert "started from" in log and "migrated ontology.db to this ontosync's schema" in log, log
     assert sorted(p.name for p in ws.rglob("*backup*")) == []
@@ -445,7 +450,7 @@ def test_a_server_error_between_posting_and_withdrawing_still_withdraws_our_new_
     assert [(c["id"], c["body"]) for c in github.pr_comments(7)] == [(1001, f"{MARK}\nours")]
 
 
-# -- h149: the files an earlier run wrote, however large ------------------
+# -- h149: the files an earlier run wrote, however large, and a database kept in Git LFS ------------------
 
 BIG = 300 * 1024 * 1024  # past the 256 MiB the check used to read whole (a sparse file: no disk)
 
@@ -482,3 +487,22 @@ def test_a_json_file_opening_with_another_key_is_still_refused_as_the_change_jso
     assert code == 2 and cli.argv is None, log
     assert (ws / "ontosync-changes.json").read_text(encoding="utf-8") == text
 
+
+LFS_POINTER = ("version https://git-lfs.github.com/spec/v1\n"
+               "oid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 12345\n")
+
+
+def test_a_database_kept_in_git_lfs_is_replaced_by_the_restored_artifact(tmp_path):
+    """`database: ontology.db` tracked in Git LFS, checked out without it (actions/checkout's default
+    `lfs: false`): the file is its pointer, and `restore-artifact` refused it as "a file no ontosync
+    run wrote", where before the artifact's database replaced it. A pointer is replaced."""
+    old = tmp_path / "old.db"
+    write_classes(tmp_path / "src", "A")
+    assert cli_main(["sync", str(tmp_path / "src"), "--db", str(old), "--quiet"]) == 0
+    env = make_env(tmp_path, restore_artifact="ontology-db")
+    ws = Path(env["GITHUB_WORKSPACE"])
+    write_classes(ws, "A")
+    (ws / "ontology.db").write_text(LFS_POINTER, encoding="utf-8")
+    code, log = restored_push(env, old)
+    assert code == 0, log
+    assert (ws / "ontology.db").read_bytes()[:16] == b"SQLite format 3\x00"

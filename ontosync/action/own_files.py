@@ -17,6 +17,7 @@ import stat
 from pathlib import Path
 
 from ontosync.action.inputs import ActionInputs
+from ontosync.parsing.lfs import MAX_POINTER_SIZE, is_lfs_pointer
 from ontosync.store.read_only import starts_as_sqlite
 
 HEAD = 64 * 1024  # what is read of a report, change JSON or checkpoint: they are told by their opening
@@ -53,8 +54,8 @@ def _ours(path: Path, kind: str) -> bool:
     if not stat.S_ISREG(info.st_mode) or info.st_size == 0:
         return True
     try:
-        if kind == "database":
-            return starts_as_sqlite(path)
+        if kind == "database":  # a Git LFS pointer (checked out without `lfs: true`) is replaced, as before
+            return starts_as_sqlite(path) or (info.st_size < MAX_POINTER_SIZE and is_lfs_pointer(_head(path)))
         return OPENINGS[kind].match(_head(path).decode("utf-8", "replace")) is not None
     except OSError:
         return False
