@@ -506,3 +506,20 @@ def test_a_database_kept_in_git_lfs_is_replaced_by_the_restored_artifact(tmp_pat
     code, log = restored_push(env, old)
     assert code == 0, log
     assert (ws / "ontology.db").read_bytes()[:16] == b"SQLite format 3\x00"
+
+
+@pytest.mark.parametrize("answer", [{"number": 7}, {"number": 7, "head": None}, {"number": 7, "head": {"sha": 5}}])
+def test_a_pull_request_answer_without_a_head_commit_still_updates_the_comment(github, answer):
+    """The pull request's head cannot be told from GitHub's answer (a proxy's, an odd server's): the
+    comment is updated as it was before the head was asked, not dropped with a warning."""
+    def odd(handler, segments, query):
+        if segments[-2:] == ["pulls", "7"]:
+            handler._send(200, answer)
+            return 200
+        return None
+
+    github.add_comment(7, f"{MARK}\nearlier", login="github-actions[bot]", user_type="Bot")
+    github.answer_hook = odd
+    done, log = post(github, f"{MARK}\nours")
+    assert done, log
+    assert [c["body"] for c in github.pr_comments(7)] == [f"{MARK}\nours"]

@@ -309,11 +309,13 @@ def _head_now(repo, pr: PullRequest) -> str | None:
     from github import GithubException
 
     try:
-        now = repo.get_pull(pr.number).head.sha
+        raw = repo.get_pull(pr.number).raw_data
     except GithubException as exc:
         if exc.status in (403, 404, 410):
             return None
         raise
+    head = raw.get("head") if isinstance(raw, dict) else None  # (an answer without it: not told)
+    now = head.get("sha") if isinstance(head, dict) else None
     return now if isinstance(now, str) and SHA_RE.match(now) and now != pr.head_sha else None
 
 
