@@ -523,3 +523,16 @@ def test_a_pull_request_answer_without_a_head_commit_still_updates_the_comment(g
     done, log = post(github, f"{MARK}\nours")
     assert done, log
     assert [c["body"] for c in github.pr_comments(7)] == [f"{MARK}\nours"]
+
+
+def test_a_rate_limit_on_asking_the_pull_request_s_head_is_waited_out_not_taken_for_no_answer(github):
+    """GitHub's primary rate limit (403, no requests left) on the ask for the pull request's head was
+    taken as "cannot be told", and the run of the older push wrote its figures over the newer push's.
+    It is waited out (it resets within the step's wait), and the head then asked again."""
+    github.add_comment(7, f"{MARK}\npush 2's", login="github-actions[bot]", user_type="Bot")
+    github.pull_heads[7] = NEWER
+    github.queue_primary_rate_limit(reset_in=1, after=2)  # the listing, `GET /user`, then the pull request
+    done, log = post(github, f"{MARK}\npush 1's")
+    assert done, log
+    assert [c["body"] for c in github.pr_comments(7)] == [f"{MARK}\npush 2's"]
+    assert [e[3] for e in github.log if e[2] == "/repos/acme/onto/pulls/7"][:1] == [403], github.log

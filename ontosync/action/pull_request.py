@@ -35,7 +35,7 @@ from ontosync.action.restore import restore
 from ontosync.console import counted
 from ontosync.diff_format import MAX_NOTE, md, md_iri, md_whole, row_count, shown_rows, to_markdown, utf8_size
 from ontosync.pipeline.checkpoint import Checkpoint
-from ontosync.sources.github_http import NETWORK_ERRORS, scrubbed
+from ontosync.sources.github_http import NETWORK_ERRORS, limit_of, scrubbed
 
 COMMENT_LIMIT = 65_536  # GitHub refuses a longer comment body
 COMMENT_BUDGET = 60_000  # what we aim for, leaving room for the header and footer
@@ -305,13 +305,14 @@ def _supersede(others: list, kept: str, key: str) -> None:
 def _head_now(repo, pr: PullRequest) -> str | None:
     """The pull request's head commit when a later push moved it past this run's: that push's run
     writes the comment, with the newer figures (a slower run of an older push wrote its figures over
-    them); None when it is this run's, or cannot be told (the comment is written as before)."""
+    them); None when it is this run's, or cannot be told: refused (a token that may not read it) or
+    an answer without it, and the comment is written as before."""
     from github import GithubException
 
     try:
         raw = repo.get_pull(pr.number).raw_data
     except GithubException as exc:
-        if exc.status in (403, 404, 410):
+        if exc.status in (403, 404, 410) and limit_of(exc) is None:  # a rate limit: waited out (with_retries)
             return None
         raise
     head = raw.get("head") if isinstance(raw, dict) else None  # (an answer without it: not told)
