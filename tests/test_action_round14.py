@@ -30,10 +30,10 @@ def run_action(env: dict[str, str], cli) -> tuple[int, str]:
     return action_run.main(env, cli_main=cli, out=log), log.getvalue()
 
 
-def restored_push(env: dict[str, str], old: Path) -> tuple[int, str]:
-    """A push's run with `restore-artifact`, the artifact holding `old` as ontology.db; the real sync."""
+def restored_push(env: dict[str, str], old: Path, name: str = "ontology.db") -> tuple[int, str]:
+    """A push's run with `restore-artifact`, the artifact holding `old` as `name`; the real sync."""
     with FakeArtifactServer(token=TOKEN) as fake:
-        fake.add("acme/ontology", "ontology-db", {"ontology.db": old.read_bytes()}, head_sha="1" * 40)
+        fake.add("acme/ontology", "ontology-db", {name: old.read_bytes()}, head_sha="1" * 40)
         env.update({"GITHUB_API_URL": fake.api_url, "GITHUB_EVENT_NAME": "push", "GITHUB_REF": "refs/heads/main",
                     "INPUT_GITHUB-TOKEN": TOKEN})
         return run_action(env, cli_main)
@@ -536,3 +536,31 @@ def test_a_rate_limit_on_asking_the_pull_request_s_head_is_waited_out_not_taken_
     assert done, log
     assert [c["body"] for c in github.pr_comments(7)] == [f"{MARK}\npush 2's"]
     assert [e[3] for e in github.log if e[2] == "/repos/acme/onto/pulls/7"][:1] == [403], github.log
+
+
+def test_another_program_s_sqlite_database_is_refused_before_an_artifact_replaces_it(tmp_path):
+    """`database` naming the checkout's own SQLite file of another program (`app.db`, a notes table):
+    any SQLite file passed for an earlier run's database, so `restore-artifact` copied the artifact
+    over it (a pull request's run removed it), where the sync itself refuses such a file, nothing
+    changed. Refused first, naming the input; an earlier run's database is still replaced."""
+    import sqlite3
+
+    old = tmp_path / "old.db"
+    write_classes(tmp_path / "src", "A")
+    assert cli_main(["sync", str(tmp_path / "src"), "--db", str(old), "--quiet"]) == 0
+    env = make_env(tmp_path, database="app.db", restore_artifact="ontology-db")
+    ws = Path(env["GITHUB_WORKSPACE"])
+    write_classes(ws, "A")
+    conn = sqlite3.connect(ws / "app.db")
+    conn.execute("CREATE TABLE notes (x TEXT)")
+    conn.commit()
+    conn.close()
+    kept = (ws / "app.db").read_bytes()
+    code, log = restored_push(env, old, "app.db")
+    assert code == 2, log
+    errors = [line for line in log.splitlines() if line.startswith("::error")]
+    assert len(errors) == 1 and "input 'database': app.db is a file no ontosync run wrote" in errors[0], log
+    assert (ws / "app.db").read_bytes() == kept
+    env = make_env(tmp_path, database="app.db", restore_artifact="ontology-db")
+    (ws / "app.db").write_bytes(old.read_bytes())  # an earlier run's: replaced
+    assert restored_push(env, old, "app.db")[0] == 0

@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 import stat
 from pathlib import Path
 
 from ontosync.action.inputs import ActionInputs
 from ontosync.parsing.lfs import MAX_POINTER_SIZE, is_lfs_pointer
-from ontosync.store.read_only import starts_as_sqlite
+from ontosync.store.read_only import file_uri, starts_as_sqlite
+from ontosync.store.shapes import UNKNOWN, detect
+from ontosync.store.upgrade_errors import MigrationFailed
 
 HEAD = 64 * 1024  # what is read of a report, change JSON or checkpoint: they are told by their opening
 # The key each opens with, and one each writes soon after it (before any list of files or rows).
@@ -55,7 +58,9 @@ def _ours(path: Path, kind: str) -> bool:
         return True
     try:
         if kind == "database":  # a Git LFS pointer (checked out without `lfs: true`) is replaced, as before
-            return starts_as_sqlite(path) or (info.st_size < MAX_POINTER_SIZE and is_lfs_pointer(_head(path)))
+            if starts_as_sqlite(path):
+                return not _other_programs(path)
+            return info.st_size < MAX_POINTER_SIZE and is_lfs_pointer(_head(path))
         return OPENINGS[kind].match(_head(path).decode("utf-8", "replace")) is not None
     except OSError:
         return False
@@ -68,3 +73,20 @@ def _head(path: Path) -> bytes:
         return os.read(fd, HEAD)
     finally:
         os.close(fd)
+
+
+def _other_programs(path: Path) -> bool:
+    """Whether the SQLite database at `path` is another program's: tables, none of them ontosync's
+    (which the sync refuses, nothing changed, where the run had removed or replaced it first). Read
+    from the file alone (a kept database's -wal is the restore's to clear); one that cannot be read
+    (damaged) or has no tables there yet is not told apart: an earlier run's, replaced as before."""
+    try:
+        conn = sqlite3.connect(file_uri(path) + "&immutable=1", uri=True)  # no lock, no -wal or -shm touched
+        try:
+            found = detect(conn)
+        finally:
+            conn.close()
+    except (sqlite3.Error, MigrationFailed, OSError):
+        return False
+    ours = {"owl_classes", "schema_migrations"}  # an older ontosync's layout, or one half-made or damaged: not refused
+    return found.shape == UNKNOWN and bool(found.tables) and not ours & set(found.tables)
