@@ -265,7 +265,8 @@ class FakeGitHub:
         # request (malformed or hostile JSON, odd headers); None lets the fake answer as usual.
         self.answer_hook: Any = None
         # write_hook(method, segments): called as a write (POST, PATCH, DELETE) arrives, before it is
-        # done: what lands just before it (another job's comment posted meanwhile).
+        # done: what lands just before it (another job's comment posted meanwhile); a status it returns
+        # is the answer instead, the write not done.
         self.write_hook: Any = None
         self.pull_heads: dict[int, str] = {}  # a pull request's head commit now (GET .../pulls/{n})
         self.server: ThreadingHTTPServer | None = None
@@ -490,8 +491,9 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             self._send(400, {"message": "Problems parsing JSON"})
             return self._log("api", 400)
-        if self.fake.write_hook is not None:
-            self.fake.write_hook(self.command, segments)
+        if self.fake.write_hook is not None and (status := self.fake.write_hook(self.command, segments)):
+            self._send(status, {"message": "Server Error"})  # the hook's answer instead (a 5xx)
+            return self._log("api", status)
         self._log("api", self._issues(segments[3:], {}, self.command, body))
 
     do_POST = _write_request

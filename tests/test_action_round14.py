@@ -564,3 +564,22 @@ def test_another_program_s_sqlite_database_is_refused_before_an_artifact_replace
     env = make_env(tmp_path, database="app.db", restore_artifact="ontology-db")
     (ws / "app.db").write_bytes(old.read_bytes())  # an earlier run's: replaced
     assert restored_push(env, old, "app.db")[0] == 0
+
+
+def test_a_server_error_on_withdrawing_our_new_comment_is_tried_again_not_left_as_a_note(github):
+    """A 5xx on the DELETE of the comment this run posted (a concurrent job's older one kept) was
+    taken as "may not be deleted": ours was rewritten as a "Superseded" note and left on the pull
+    request. Only a refusal leaves a note; a server error is tried again, and the comment withdrawn."""
+    def concurrent(method, segments):
+        if method == "POST" and not github.pr_comments(7):
+            github.add_comment(7, f"{MARK}\nthe other job's", login="github-actions[bot]", user_type="Bot")
+        if method == "DELETE" and not concurrent.failed:
+            concurrent.failed = True
+            return 502
+        return None
+
+    concurrent.failed = False
+    github.write_hook = concurrent
+    done, log = post(github, f"{MARK}\nours")
+    assert done and concurrent.failed, log
+    assert [(c["id"], c["body"]) for c in github.pr_comments(7)] == [(1001, f"{MARK}\nours")]

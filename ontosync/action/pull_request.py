@@ -363,6 +363,8 @@ def _withdraw(comment, kept: str, key: str) -> None:
     try:
         comment.delete()
     except GithubException as exc:
+        if exc.status >= 500 or limit_of(exc) is not None:  # tried again (with_retries), not taken for a refusal
+            raise
         if exc.status not in (404, 410):
             _supersede([comment], kept, key)
 
