@@ -573,13 +573,34 @@ def test_a_server_error_on_withdrawing_our_new_comment_is_tried_again_not_left_a
     def concurrent(method, segments):
         if method == "POST" and not github.pr_comments(7):
             github.add_comment(7, f"{MARK}\nthe other job's", login="github-actions[bot]", user_type="Bot")
-        if method == "DELETE" and not concurrent.failed:
-            concurrent.failed = True
+        if method == "DELETE" and not concurrent.done:
+            concurrent.done = True
             return 502
         return None
 
-    concurrent.failed = False
-    github.write_hook = concurrent
+    assert one_comment_of_ours_after(github, concurrent) == [(1001, f"{MARK}\nours")]
+
+
+def one_comment_of_ours_after(github: FakeGitHub, hook) -> list[tuple[int, str]]:
+    """Our comment posted, GitHub's writes going through `hook` (it sets `hook.done` when it has
+    done its part); the comments left on the pull request."""
+    hook.done = False
+    github.write_hook = hook
     done, log = post(github, f"{MARK}\nours")
-    assert done and concurrent.failed, log
-    assert [(c["id"], c["body"]) for c in github.pr_comments(7)] == [(1001, f"{MARK}\nours")]
+    assert done and hook.done, log
+    return [(c["id"], c["body"]) for c in github.pr_comments(7)]
+
+
+def test_a_comment_github_stored_despite_a_5xx_is_withdrawn_when_a_concurrent_job_s_is_kept(github):
+    """The POST of our comment answered 502 though GitHub stored it, a concurrent job's older comment
+    there: the retry kept the older one and rewrote ours as a "Superseded" note, left on the pull
+    request. A comment of ours holding this run's very text is this run's: withdrawn."""
+    def stored_then_502(method, segments):
+        if method == "POST" and not stored_then_502.done:
+            stored_then_502.done = True
+            github.add_comment(7, f"{MARK}\nthe other job's", login="github-actions[bot]", user_type="Bot")
+            github.add_comment(7, f"{MARK}\nours", login="github-actions[bot]", user_type="Bot")
+            return 502
+        return None
+
+    assert one_comment_of_ours_after(github, stored_then_502) == [(1001, f"{MARK}\nours")]

@@ -328,7 +328,8 @@ def _update_ours(ours: list, posted: set[int], text: tuple[str, str, str]) -> st
     for i, mine in enumerate(ours):
         if _edited(mine, body):
             url = scrubbed(mine.html_url, token)  # it goes in our other comments too: posted
-            _keep_one(ours[i + 1:], posted, url, key)
+            # (one holding this very text is this run's too: a post GitHub stored, though it answered a 5xx)
+            _keep_one(ours[i + 1:], posted | {c.id for c in ours[i + 1:] if c.body == body}, url, key)
             return url
     return None
 
