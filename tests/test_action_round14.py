@@ -604,3 +604,13 @@ def test_a_comment_github_stored_despite_a_5xx_is_withdrawn_when_a_concurrent_jo
         return None
 
     assert one_comment_of_ours_after(github, stored_then_502) == [(1001, f"{MARK}\nours")]
+
+
+def test_a_run_of_an_outdated_head_posts_no_first_comment(github):
+    """Push 1 changed the ontology, push 2 took the change back: push 2's run, done first, had nothing
+    to say and posted nothing; push 1's run, done later, posted its figures, which no run updates
+    until the next push. A run whose head is no longer the pull request's posts no comment."""
+    github.pull_heads[7] = NEWER
+    done, log = post(github, f"{MARK}\npush 1's")
+    assert done, log
+    assert github.pr_comments(7) == [] and NEWER[:12] in log, log

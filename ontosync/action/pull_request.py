@@ -394,7 +394,9 @@ def post_comment(cmd: Commands, pr: PullRequest, body: str, key: str, token: str
         repo = gh.get_repo(pr.repo)
         issue = repo.get_issue(pr.number)
         ours = find_ours(gh, listed(issue.get_comments()), marker)
-        now = _head_now(repo, pr) if ours else None
+        now = _head_now(repo, pr) if ours or create else None
+        if now is not None and not ours:  # (that run had nothing to say, or has yet to say it)
+            return f"no comment on pull request #{pr.number}: its head is now {now[:12]}, a later push's"
         if now is not None:  # a later push's run writes the comment
             _keep_one(ours[1:], posted, scrubbed(ours[0].html_url, token), key)
             return (f"left the comment on pull request #{pr.number} as it is: its head is now {now[:12]}, a later "
