@@ -27,6 +27,7 @@ owner, `token_owner`: 403 for a bot's installation token, as GitHub answers).
 
 Pull-request comments (issue comments, as GitHub files them): `GET /repos/{o}/{r}/issues/{n}/comments`
 (paginated with a `Link` header), `POST` to the same path, `PATCH` and `DELETE /repos/{o}/{r}/issues/comments/{id}`.
+`GET /repos/{o}/{r}/pulls/{n}`: the pull request's head commit, from `pull_heads` (n -> sha; 404 for another).
 Comments live in `comments` (id -> dict); `add_comment()` plants one by another user. With
 `comments_forbidden` set, writes answer 403 "Resource not accessible by integration", as GitHub does
 for a token without `pull-requests: write` (a pull request from a fork). A body over 65,536
@@ -264,8 +265,10 @@ class FakeGitHub:
         # request (malformed or hostile JSON, odd headers); None lets the fake answer as usual.
         self.answer_hook: Any = None
         # write_hook(method, segments): called as a write (POST, PATCH, DELETE) arrives, before it is
-        # done: what lands just before it (another job's comment posted meanwhile).
+        # done: what lands just before it (another job's comment posted meanwhile); a status it returns
+        # is the answer instead, the write not done.
         self.write_hook: Any = None
+        self.pull_heads: dict[int, str] = {}  # a pull request's head commit now (GET .../pulls/{n})
         self.server: ThreadingHTTPServer | None = None
         if folder is not None:
             self.commit()
@@ -488,8 +491,9 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             self._send(400, {"message": "Problems parsing JSON"})
             return self._log("api", 400)
-        if self.fake.write_hook is not None:
-            self.fake.write_hook(self.command, segments)
+        if self.fake.write_hook is not None and (status := self.fake.write_hook(self.command, segments)):
+            self._send(status, {"message": "Server Error"})  # the hook's answer instead (a 5xx)
+            return self._log("api", status)
         self._log("api", self._issues(segments[3:], {}, self.command, body))
 
     do_POST = _write_request
@@ -609,6 +613,11 @@ class _Handler(BaseHTTPRequestHandler):
             return 200
         if rest[0] == "issues":
             return self._issues(rest, query, "GET", None)
+        if rest[0] == "pulls" and len(rest) == 2 and rest[1].isdigit() and int(rest[1]) in fake.pull_heads:
+            number = int(rest[1])
+            self._send(200, {"number": number, "url": f"{base}/pulls/{number}", "state": "open",
+                             "head": {"sha": fake.pull_heads[number], "ref": "topic"}})
+            return 200
         if rest[0] == "commits" and len(rest) >= 2:
             ref = "/".join(rest[1:])
             sha = repo.resolve(ref)

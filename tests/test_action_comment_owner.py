@@ -108,12 +108,13 @@ def test_finding_the_owner_costs_one_call_and_only_when_a_comment_has_the_marker
     # counted, not ordered: the fake logs a request after answering it, so two runs' entries may interleave
     # (the last one even after the client has its answer: wait for all six entries). The first post lists
     # again after posting, for a comment a concurrent job posted meanwhile (round 14), and knows the
-    # token's account from the comment it posted: no `GET /user` then
-    wait_for_log(github, 6)
+    # token's account from the comment it posted: no `GET /user` then. Each, before posting or editing,
+    # asks the pull request's head once (a later push's run writes the comment: h149)
+    wait_for_log(github, 8)
     listing = "/repos/acme/onto/issues/7/comments"
     ours = f"/repos/acme/onto/issues/comments/{github.pr_comments(7)[0]['id']}"
     assert Counter(calls(github)) == {("GET", listing): 3, ("GET", "/user"): 1, ("POST", listing): 1,
-                                      ("PATCH", ours): 1}
+                                      ("PATCH", ours): 1, ("GET", "/repos/acme/onto/pulls/7"): 2}
 
 
 # --- a restored database from a newer ontosync -------------------------------------------------------

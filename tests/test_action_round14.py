@@ -30,6 +30,15 @@ def run_action(env: dict[str, str], cli) -> tuple[int, str]:
     return action_run.main(env, cli_main=cli, out=log), log.getvalue()
 
 
+def restored_push(env: dict[str, str], old: Path, name: str = "ontology.db") -> tuple[int, str]:
+    """A push's run with `restore-artifact`, the artifact holding `old` as `name`; the real sync."""
+    with FakeArtifactServer(token=TOKEN) as fake:
+        fake.add("acme/ontology", "ontology-db", {name: old.read_bytes()}, head_sha="1" * 40)
+        env.update({"GITHUB_API_URL": fake.api_url, "GITHUB_EVENT_NAME": "push", "GITHUB_REF": "refs/heads/main",
+                    "INPUT_GITHUB-TOKEN": TOKEN})
+        return run_action(env, cli_main)
+
+
 # -- 5. a path input given as `-` ----------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", ["path", "database", "report", "checkpoint", "config"])
@@ -321,11 +330,7 @@ def test_a_restored_old_database_s_migration_backup_is_not_left_in_the_workspace
     env = make_env(tmp_path, restore_artifact="ontology-db")
     ws = Path(env["GITHUB_WORKSPACE"])
     write_classes(ws, "A")
-    with FakeArtifactServer(token=TOKEN) as fake:
-        fake.add("acme/ontology", "ontology-db", {"ontology.db": old.read_bytes()}, head_sha="1" * 40)
-        env.update({"GITHUB_API_URL": fake.api_url, "GITHUB_EVENT_NAME": "push", "GITHUB_REF": "refs/heads/main",
-                    "INPUT_GITHUB-TOKEN": TOKEN})
-        code, log = run_action(env, cli_main)
+    code, log = restored_push(env, old)
     assert code == 0, log
     assert "started from" in log and "migrated ontology.db to this ontosync's schema" in log, log
     assert sorted(p.name for p in ws.rglob("*backup*")) == []
@@ -382,3 +387,230 @@ def test_a_pull_request_s_figures_after_exit_1_and_no_run_report_say_so(tmp_path
     assert len(comments) == 1 and said in comments[0]["body"], comments
     assert summary.startswith("## What changed") and said in summary.split("## ontosync:")[0], summary
     assert summary.count("## ontosync: ❌ exit 1 and no run report") == 1
+
+
+# -- h149: the comment of a run whose push is no longer the pull request's head -------------------------
+
+NEWER = "c" * 40  # the head of a later push (the PR's run here is for head "b" * 40)
+
+
+@pytest.mark.parametrize("head_now", [NEWER, "b" * 40])
+def test_a_run_of_an_older_push_losing_the_race_does_not_write_its_figures_over_the_newer_run_s(github, head_now):
+    """The run of push 2 posted its comment (c1) after this run (push 1, slower) listed none; this
+    run posted c2, listed again, wrote push 1's figures into c1 and withdrew c2: one comment, showing
+    the older push's figures. The pull request's head is asked first: when it is another push's,
+    c1 is left as it is and c2 withdrawn; when it is this run's, c1 takes this run's text, as before."""
+    def concurrent(method, segments):
+        if method == "POST" and not github.pr_comments(7):  # push 2's run, just before our post
+            github.write_hook = None
+            github.add_comment(7, f"{MARK}\npush 2's", login="github-actions[bot]", user_type="Bot")
+            github.pull_heads[7] = head_now
+
+    github.write_hook = concurrent
+    done, log = post(github, f"{MARK}\npush 1's")
+    assert done, log
+    comments = github.pr_comments(7)
+    kept = f"{MARK}\npush 2's" if head_now == NEWER else f"{MARK}\npush 1's"
+    assert [(c["id"], c["body"]) for c in comments] == [(1001, kept)], comments
+    assert "issuecomment-1001" in log, log
+
+
+def test_a_run_of_an_outdated_head_leaves_the_comment_of_the_newer_push_as_it_is(github):
+    """The plain update: the run of push 1 ending after push 2's run updated the comment wrote push
+    1's figures over push 2's. The pull request's head now is another push's: the comment is left."""
+    github.add_comment(7, f"{MARK}\npush 2's", login="github-actions[bot]", user_type="Bot")
+    github.pull_heads[7] = NEWER
+    done, log = post(github, f"{MARK}\npush 1's")
+    assert done, log
+    assert [c["body"] for c in github.pr_comments(7)] == [f"{MARK}\npush 2's"]
+    assert NEWER[:12] in log and "left" in log, log
+    assert not [e for e in github.log if e[1] in ("PATCH", "DELETE", "POST")]
+
+
+def test_a_server_error_between_posting_and_withdrawing_still_withdraws_our_new_comment(github):
+    """A 5xx on the listing after our post (a concurrent job's comment there, older): the retry
+    listed both, kept the older and rewrote the comment this run posted as a "Superseded" note,
+    left on the pull request. The comment this run posted is remembered across tries and withdrawn."""
+    def concurrent(method, segments):
+        if method == "POST" and not github.pr_comments(7):
+            github.write_hook = None
+            github.add_comment(7, f"{MARK}\nthe other job's", login="github-actions[bot]", user_type="Bot")
+
+    def fail_once(handler, segments, query):
+        if segments[-1:] == ["comments"] and len(github.pr_comments(7)) == 2 and not fail_once.done:
+            fail_once.done = True
+            handler._send(502, {"message": "Bad Gateway"})
+            return 502
+        return None
+
+    fail_once.done = False
+    github.write_hook, github.answer_hook = concurrent, fail_once
+    done, log = post(github, f"{MARK}\nours")
+    assert done and fail_once.done, log
+    assert [(c["id"], c["body"]) for c in github.pr_comments(7)] == [(1001, f"{MARK}\nours")]
+
+
+# -- h149: the files an earlier run wrote, however large, and a database kept in Git LFS ------------------
+
+BIG = 300 * 1024 * 1024  # past the 256 MiB the check used to read whole (a sparse file: no disk)
+
+
+@pytest.mark.parametrize("name", ["ontosync-report.json", "ontosync-changes.json"])
+def test_a_genuine_report_or_change_json_over_256_mib_is_removed_not_refused(tmp_path, name):
+    """An earlier run's report or change JSON over 256 MiB (a very large source) was taken for "a
+    file no ontosync run wrote" (exit 2), and one under that was read whole to tell (a MemoryError
+    on a small runner). Only its opening is read: the key each opens with."""
+    from ontosync.console import json_text
+
+    env = make_env(tmp_path)
+    ws = Path(env["GITHUB_WORKSPACE"])
+    write_classes(ws, "A")
+    earlier = sample_report(failed=0) if "report" in name else \
+        {"base": {"run": 1}, "head": {"run": 2}, "counts": {}, "classes": {"added": [], "removed": [], "changed": []}}
+    with open(ws / name, "w", encoding="utf-8") as fh:
+        fh.write(json_text(earlier))
+        fh.truncate(BIG)
+    cli = FakeCli(sample_report(failed=0))
+    code, log = run_action(env, cli)
+    assert code == 0 and cli.argv is not None, log
+    assert not (ws / name).exists() or (ws / name).stat().st_size < BIG
+
+
+@pytest.mark.parametrize("text", ['{"classes": {}}', '["ontosync_version"]', '{"x": "ontosync_version"}'])
+def test_a_json_file_opening_with_another_key_is_still_refused_as_the_change_json(tmp_path, text):
+    env = make_env(tmp_path)
+    ws = Path(env["GITHUB_WORKSPACE"])
+    write_classes(ws, "A")
+    (ws / "ontosync-changes.json").write_text(text, encoding="utf-8")
+    cli = FakeCli(sample_report(failed=0))
+    code, log = run_action(env, cli)
+    assert code == 2 and cli.argv is None, log
+    assert (ws / "ontosync-changes.json").read_text(encoding="utf-8") == text
+
+
+LFS_POINTER = ("version https://git-lfs.github.com/spec/v1\n"
+               "oid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 12345\n")
+
+
+def test_a_database_kept_in_git_lfs_is_replaced_by_the_restored_artifact(tmp_path):
+    """`database: ontology.db` tracked in Git LFS, checked out without it (actions/checkout's default
+    `lfs: false`): the file is its pointer, and `restore-artifact` refused it as "a file no ontosync
+    run wrote", where before the artifact's database replaced it. A pointer is replaced."""
+    old = tmp_path / "old.db"
+    write_classes(tmp_path / "src", "A")
+    assert cli_main(["sync", str(tmp_path / "src"), "--db", str(old), "--quiet"]) == 0
+    env = make_env(tmp_path, restore_artifact="ontology-db")
+    ws = Path(env["GITHUB_WORKSPACE"])
+    write_classes(ws, "A")
+    (ws / "ontology.db").write_text(LFS_POINTER, encoding="utf-8")
+    code, log = restored_push(env, old)
+    assert code == 0, log
+    assert (ws / "ontology.db").read_bytes()[:16] == b"SQLite format 3\x00"
+
+
+@pytest.mark.parametrize("answer", [{"number": 7}, {"number": 7, "head": None}, {"number": 7, "head": {"sha": 5}}])
+def test_a_pull_request_answer_without_a_head_commit_still_updates_the_comment(github, answer):
+    """The pull request's head cannot be told from GitHub's answer (a proxy's, an odd server's): the
+    comment is updated as it was before the head was asked, not dropped with a warning."""
+    def odd(handler, segments, query):
+        if segments[-2:] == ["pulls", "7"]:
+            handler._send(200, answer)
+            return 200
+        return None
+
+    github.add_comment(7, f"{MARK}\nearlier", login="github-actions[bot]", user_type="Bot")
+    github.answer_hook = odd
+    done, log = post(github, f"{MARK}\nours")
+    assert done, log
+    assert [c["body"] for c in github.pr_comments(7)] == [f"{MARK}\nours"]
+
+
+def test_a_rate_limit_on_asking_the_pull_request_s_head_is_waited_out_not_taken_for_no_answer(github):
+    """GitHub's primary rate limit (403, no requests left) on the ask for the pull request's head was
+    taken as "cannot be told", and the run of the older push wrote its figures over the newer push's.
+    It is waited out (it resets within the step's wait), and the head then asked again."""
+    github.add_comment(7, f"{MARK}\npush 2's", login="github-actions[bot]", user_type="Bot")
+    github.pull_heads[7] = NEWER
+    github.queue_primary_rate_limit(reset_in=1, after=2)  # the listing, `GET /user`, then the pull request
+    done, log = post(github, f"{MARK}\npush 1's")
+    assert done, log
+    assert [c["body"] for c in github.pr_comments(7)] == [f"{MARK}\npush 2's"]
+    assert [e[3] for e in github.log if e[2] == "/repos/acme/onto/pulls/7"][:1] == [403], github.log
+
+
+def test_another_program_s_sqlite_database_is_refused_before_an_artifact_replaces_it(tmp_path):
+    """`database` naming the checkout's own SQLite file of another program (`app.db`, a notes table):
+    any SQLite file passed for an earlier run's database, so `restore-artifact` copied the artifact
+    over it (a pull request's run removed it), where the sync itself refuses such a file, nothing
+    changed. Refused first, naming the input; an earlier run's database is still replaced."""
+    import sqlite3
+
+    old = tmp_path / "old.db"
+    write_classes(tmp_path / "src", "A")
+    assert cli_main(["sync", str(tmp_path / "src"), "--db", str(old), "--quiet"]) == 0
+    env = make_env(tmp_path, database="app.db", restore_artifact="ontology-db")
+    ws = Path(env["GITHUB_WORKSPACE"])
+    write_classes(ws, "A")
+    conn = sqlite3.connect(ws / "app.db")
+    conn.execute("CREATE TABLE notes (x TEXT)")
+    conn.commit()
+    conn.close()
+    kept = (ws / "app.db").read_bytes()
+    code, log = restored_push(env, old, "app.db")
+    assert code == 2, log
+    errors = [line for line in log.splitlines() if line.startswith("::error")]
+    assert len(errors) == 1 and "input 'database': app.db is a file no ontosync run wrote" in errors[0], log
+    assert (ws / "app.db").read_bytes() == kept
+    env = make_env(tmp_path, database="app.db", restore_artifact="ontology-db")
+    (ws / "app.db").write_bytes(old.read_bytes())  # an earlier run's: replaced
+    assert restored_push(env, old, "app.db")[0] == 0
+
+
+def test_a_server_error_on_withdrawing_our_new_comment_is_tried_again_not_left_as_a_note(github):
+    """A 5xx on the DELETE of the comment this run posted (a concurrent job's older one kept) was
+    taken as "may not be deleted": ours was rewritten as a "Superseded" note and left on the pull
+    request. Only a refusal leaves a note; a server error is tried again, and the comment withdrawn."""
+    def concurrent(method, segments):
+        if method == "POST" and not github.pr_comments(7):
+            github.add_comment(7, f"{MARK}\nthe other job's", login="github-actions[bot]", user_type="Bot")
+        if method == "DELETE" and not concurrent.done:
+            concurrent.done = True
+            return 502
+        return None
+
+    assert one_comment_of_ours_after(github, concurrent) == [(1001, f"{MARK}\nours")]
+
+
+def one_comment_of_ours_after(github: FakeGitHub, hook) -> list[tuple[int, str]]:
+    """Our comment posted, GitHub's writes going through `hook` (it sets `hook.done` when it has
+    done its part); the comments left on the pull request."""
+    hook.done = False
+    github.write_hook = hook
+    done, log = post(github, f"{MARK}\nours")
+    assert done and hook.done, log
+    return [(c["id"], c["body"]) for c in github.pr_comments(7)]
+
+
+def test_a_comment_github_stored_despite_a_5xx_is_withdrawn_when_a_concurrent_job_s_is_kept(github):
+    """The POST of our comment answered 502 though GitHub stored it, a concurrent job's older comment
+    there: the retry kept the older one and rewrote ours as a "Superseded" note, left on the pull
+    request. A comment of ours holding this run's very text is this run's: withdrawn."""
+    def stored_then_502(method, segments):
+        if method == "POST" and not stored_then_502.done:
+            stored_then_502.done = True
+            github.add_comment(7, f"{MARK}\nthe other job's", login="github-actions[bot]", user_type="Bot")
+            github.add_comment(7, f"{MARK}\nours", login="github-actions[bot]", user_type="Bot")
+            return 502
+        return None
+
+    assert one_comment_of_ours_after(github, stored_then_502) == [(1001, f"{MARK}\nours")]
+
+
+def test_a_run_of_an_outdated_head_posts_no_first_comment(github):
+    """Push 1 changed the ontology, push 2 took the change back: push 2's run, done first, had nothing
+    to say and posted nothing; push 1's run, done later, posted its figures, which no run updates
+    until the next push. A run whose head is no longer the pull request's posts no comment."""
+    github.pull_heads[7] = NEWER
+    done, log = post(github, f"{MARK}\npush 1's")
+    assert done, log
+    assert github.pr_comments(7) == [] and NEWER[:12] in log, log

@@ -119,7 +119,8 @@ def test_a_failed_sync_leaves_no_earlier_change_file_to_pass_for_its_own(tmp_pat
     env = make_env(tmp_path)
     stale = tmp_path / "workspace" / "ontosync-changes.json"
     for code in (4, 2):
-        stale.write_text('{"classes": {"added": [{"iri": "http://x/Earlier"}], "removed": [], "changed": []}}')
+        stale.write_text('{"base": {"run": 1}, "head": {"run": 2}, "counts": {},'  # (the change JSON's shape)
+                         ' "classes": {"added": [{"iri": "http://x/Earlier"}], "removed": [], "changed": []}}')
         cli = FakeCli(None, code=code, stderr="ontosync: database busy")
         assert action_run.main(env, cli_main=cli, out=io.StringIO()) == code
         assert not stale.exists()

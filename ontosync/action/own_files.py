@@ -11,16 +11,24 @@ naming it, nothing removed.
 
 from __future__ import annotations
 
-import json
 import os
+import re
+import sqlite3
 import stat
 from pathlib import Path
 
 from ontosync.action.inputs import ActionInputs
-from ontosync.store.read_only import starts_as_sqlite
+from ontosync.parsing.lfs import MAX_POINTER_SIZE, is_lfs_pointer
+from ontosync.store.read_only import file_uri, starts_as_sqlite
+from ontosync.store.shapes import UNKNOWN, detect
+from ontosync.store.upgrade_errors import MigrationFailed
 
-MAX_READ = 256 * 1024 * 1024  # a run report of a very large source; past it, not read (not taken for ours)
-KEYS = {"report": "ontosync_version", "checkpoint": "processed"}  # a key each writes at the top level
+HEAD = 64 * 1024  # what is read of a report, change JSON or checkpoint: they are told by their opening
+# The key each opens with, and one each writes soon after it (before any list of files or rows).
+# Why only the opening: a genuine report of a very large source (over 256 MiB) was refused unread,
+# and one under that was json.loads'ed whole to tell (a MemoryError on a small runner).
+OPENINGS = {kind: re.compile(rf'\A\s*\{{\s*"{first}"\s*:[\s\S]*"{then}"\s*:') for kind, first, then in (
+    ("report", "ontosync_version", "source"), ("changes", "base", "classes"), ("checkpoint", "source", "processed"))}
 
 
 def foreign_output(inputs: ActionInputs, pull_request: bool) -> str | None:
@@ -49,14 +57,36 @@ def _ours(path: Path, kind: str) -> bool:
     if not stat.S_ISREG(info.st_mode) or info.st_size == 0:
         return True
     try:
-        if kind == "database":
-            return starts_as_sqlite(path)
-        with open(path, "rb") as fh:
-            if info.st_size > MAX_READ:
-                return False
-            data = json.loads(fh.read())
-    except (OSError, ValueError, RecursionError):
+        if kind == "database":  # a Git LFS pointer (checked out without `lfs: true`) is replaced, as before
+            if starts_as_sqlite(path):
+                return not _other_programs(path)
+            return info.st_size < MAX_POINTER_SIZE and is_lfs_pointer(_head(path))
+        return OPENINGS[kind].match(_head(path).decode("utf-8", "replace")) is not None
+    except OSError:
         return False
-    if not isinstance(data, dict):
+
+
+def _head(path: Path) -> bytes:
+    """The first HEAD bytes of `path`; non-blocking (a FIFO put there since the stat is no wait)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        return os.read(fd, HEAD)
+    finally:
+        os.close(fd)
+
+
+def _other_programs(path: Path) -> bool:
+    """Whether the SQLite database at `path` is another program's: tables, none of them ontosync's
+    (which the sync refuses, nothing changed, where the run had removed or replaced it first). Read
+    from the file alone (a kept database's -wal is the restore's to clear); one that cannot be read
+    (damaged) or has no tables there yet is not told apart: an earlier run's, replaced as before."""
+    try:
+        conn = sqlite3.connect(file_uri(path) + "&immutable=1", uri=True)  # no lock, no -wal or -shm touched
+        try:
+            found = detect(conn)
+        finally:
+            conn.close()
+    except (sqlite3.Error, MigrationFailed, OSError):
         return False
-    return KEYS[kind] in data if kind in KEYS else isinstance(data.get("classes"), dict)
+    ours = {"owl_classes", "schema_migrations"}  # an older ontosync's layout, or one half-made or damaged: not refused
+    return found.shape == UNKNOWN and bool(found.tables) and not ours & set(found.tables)

@@ -35,7 +35,7 @@ from ontosync.action.restore import restore
 from ontosync.console import counted
 from ontosync.diff_format import MAX_NOTE, md, md_iri, md_whole, row_count, shown_rows, to_markdown, utf8_size
 from ontosync.pipeline.checkpoint import Checkpoint
-from ontosync.sources.github_http import NETWORK_ERRORS, scrubbed
+from ontosync.sources.github_http import NETWORK_ERRORS, limit_of, scrubbed
 
 COMMENT_LIMIT = 65_536  # GitHub refuses a longer comment body
 COMMENT_BUDGET = 60_000  # what we aim for, leaving room for the header and footer
@@ -302,31 +302,55 @@ def _supersede(others: list, kept: str, key: str) -> None:
             _edited(other, note)
 
 
-def _update_ours(gh, issue, marker: str, text: tuple[str, str, str]) -> str | None:
-    """Edit our comment on `issue`, found in a fresh listing (`text`: the body, the key, the token);
-    its URL, None when there is none (or none left: deleted since)."""
+def _head_now(repo, pr: PullRequest) -> str | None:
+    """The pull request's head commit when a later push moved it past this run's: that push's run
+    writes the comment, with the newer figures (a slower run of an older push wrote its figures over
+    them); None when it is this run's, or cannot be told: refused (a token that may not read it) or
+    an answer without it, and the comment is written as before."""
+    from github import GithubException
+
+    try:
+        raw = repo.get_pull(pr.number).raw_data
+    except GithubException as exc:
+        if exc.status in (403, 404, 410) and limit_of(exc) is None:  # a rate limit: waited out (with_retries)
+            return None
+        raise
+    head = raw.get("head") if isinstance(raw, dict) else None  # (an answer without it: not told)
+    now = head.get("sha") if isinstance(head, dict) else None
+    return now if isinstance(now, str) and SHA_RE.match(now) and now != pr.head_sha else None
+
+
+def _update_ours(ours: list, posted: set[int], text: tuple[str, str, str]) -> str | None:
+    """Edit our comment (`ours`, from a fresh listing, oldest first; `text`: the body, the key, the
+    token); its URL, None when there is none (or none left: deleted since). The others point at it,
+    but one this run posted (`posted`: a try that failed after posting) is withdrawn."""
     body, key, token = text
-    ours = find_ours(gh, listed(issue.get_comments()), marker)
     for i, mine in enumerate(ours):
         if _edited(mine, body):
             url = scrubbed(mine.html_url, token)  # it goes in our other comments too: posted
-            _supersede(ours[i + 1:], url, key)
+            # (one holding this very text is this run's too: a post GitHub stored, though it answered a 5xx)
+            _keep_one(ours[i + 1:], posted | {c.id for c in ours[i + 1:] if c.body == body}, url, key)
             return url
     return None
 
 
-def _older_kept(gh, issue, new, marker: str, text: tuple[str, str, str]) -> str | None:
-    """After posting `new`, the comments listed again: an older one of ours is a concurrent job's
-    (another push's run) posted between our listing and our post, a window no listing before the
+def _keep_one(others: list, posted: set[int], kept: str, key: str) -> None:
+    _supersede([c for c in others if c.id not in posted], kept, key)
+    for mine in (c for c in others if c.id in posted):
+        _withdraw(mine, kept, key)
+
+
+def _older_kept(older: list, new, text: tuple[str, str, str], moved: bool) -> str | None:
+    """After posting `new`, the comments listed again: an older one of ours (`older`) is a concurrent
+    job's (another push's run) posted between our listing and our post, a window no listing before the
     post closes (two comments, one showing stale figures). The oldest is kept, updated in place (its
-    URL is returned), and `new` withdrawn; None when `new` is the oldest, kept as posted (a newer one
-    is its own job's to withdraw). Oldest by id, which GitHub gives in order of posting: every racing
-    job keeps the same one, whatever its listing shows, so they end with one comment."""
+    URL is returned; left as it is when the head `moved` on: its run's figures are newer), and `new`
+    withdrawn; None when `new` is the oldest, kept as posted (a newer one is its own job's to
+    withdraw). Oldest by id, which GitHub gives in order of posting: every racing job keeps the same
+    one, whatever its listing shows, so they end with one comment."""
     body, key, token = text
-    author = new.user.id if new.user is not None else None  # the token's account: no `GET /user`
-    older = [c for c in find_ours(gh, listed(issue.get_comments()), marker, author) if c.id < new.id]
     for mine in older:
-        if _edited(mine, body):
+        if moved or _edited(mine, body):
             url = scrubbed(mine.html_url, token)
             _withdraw(new, url, key)
             return url
@@ -340,6 +364,8 @@ def _withdraw(comment, kept: str, key: str) -> None:
     try:
         comment.delete()
     except GithubException as exc:
+        if exc.status >= 500 or limit_of(exc) is not None:  # tried again (with_retries), not taken for a refusal
+            raise
         if exc.status not in (404, 410):
             _supersede([comment], kept, key)
 
@@ -361,17 +387,34 @@ def post_comment(cmd: Commands, pr: PullRequest, body: str, key: str, token: str
     marker = MARKER.format(key=key.replace("--", ""))
     gh = github_client(token or None, api_url)
 
+    posted: set[int] = set()  # the comment this run posted, across tries: withdrawn, never kept as a note
+
     def exchange() -> str:
         """One try, from the listing: what to say when it worked."""
-        issue = gh.get_repo(pr.repo).get_issue(pr.number)
-        url = _update_ours(gh, issue, marker, (body, key, token))
+        repo = gh.get_repo(pr.repo)
+        issue = repo.get_issue(pr.number)
+        ours = find_ours(gh, listed(issue.get_comments()), marker)
+        now = _head_now(repo, pr) if ours or create else None
+        if now is not None and not ours:  # (that run had nothing to say, or has yet to say it)
+            return f"no comment on pull request #{pr.number}: its head is now {now[:12]}, a later push's"
+        if now is not None:  # a later push's run writes the comment
+            _keep_one(ours[1:], posted, scrubbed(ours[0].html_url, token), key)
+            return (f"left the comment on pull request #{pr.number} as it is: its head is now {now[:12]}, a later "
+                    "push, whose run updates it")
+        url = _update_ours(ours, posted, (body, key, token))
         if url is None and not create:
             return f"nothing new to say and no comment on pull request #{pr.number} yet: none posted"
         if url is None:  # posted, then listed again: a concurrent job's may have come first (_older_kept)
             new = issue.create_comment(body)
-            url = _older_kept(gh, issue, new, marker, (body, key, token))
+            posted.add(new.id)
+            author = new.user.id if new.user is not None else None  # the token's account: no `GET /user`
+            older = [c for c in find_ours(gh, listed(issue.get_comments()), marker, author) if c.id < new.id]
+            now = _head_now(repo, pr) if older else None
+            url = _older_kept(older, new, (body, key, token), now is not None)
             if url is None:
                 return f"commented on pull request #{pr.number}: {scrubbed(new.html_url, token)}"
+            if now is not None:
+                return f"left the comment on pull request #{pr.number} as it is ({url}): its head is now {now[:12]}"
         return f"updated the comment on pull request #{pr.number}: {url}"
 
     try:
