@@ -200,18 +200,6 @@ def test_an_xml_literal_of_only_comments_is_read_empty_not_failed(content: str) 
     ]
 
 
-def test_a_node_elements_resource_is_found_whatever_the_rdf_namespaces_prefix() -> None:
-    text = (
-        '<?xml version="1.0"?>\n<r:RDF xmlns:r="http://www.w3.org/1999/02/22-rdf-syntax-ns#"\n'
-        " xmlns:owl='http://www.w3.org/2002/07/owl#'>\n"
-        '<owl:Class r:about="http://x.org/A"\n   r:resource="http://x.org/B"/>\n</r:RDF>\n'
-    )
-    with pytest.raises(ParseError) as caught:
-        parse_file("t.rdf", text.encode(), ParseOptions())
-    assert caught.value.line == 4
-    assert caught.value.message.startswith("RDF/XML syntax error: rdf:resource on the node element <owl:Class>")
-
-
 @pytest.mark.parametrize(
     ("body", "attribute"),
     [
@@ -234,15 +222,28 @@ def test_a_property_element_with_a_parse_type_and_an_object_fails_naming_its_lin
     )
 
 
-def test_a_node_elements_resource_is_found_when_the_namespace_is_an_entity() -> None:
-    text = (
-        '<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [\n <!ENTITY rdf "http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
-        ' <!ENTITY owl "http://www.w3.org/2002/07/owl#">\n]>\n<rdf:RDF xmlns:rdf="&rdf;" xmlns:owl="&owl;">\n'
-        '<owl:Class rdf:about="http://x.org/A" rdf:resource="&owl;Thing"/>\n</rdf:RDF>\n'
-    )
+# rdf:resource on a node element, found whatever the RDF namespace's prefix, and when it is an entity
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        (
+            '<?xml version="1.0"?>\n<r:RDF xmlns:r="http://www.w3.org/1999/02/22-rdf-syntax-ns#"\n'
+            " xmlns:owl='http://www.w3.org/2002/07/owl#'>\n"
+            '<owl:Class r:about="http://x.org/A"\n   r:resource="http://x.org/B"/>\n</r:RDF>\n',
+            4,
+        ),
+        (
+            '<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [\n <!ENTITY rdf "http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
+            ' <!ENTITY owl "http://www.w3.org/2002/07/owl#">\n]>\n<rdf:RDF xmlns:rdf="&rdf;" xmlns:owl="&owl;">\n'
+            '<owl:Class rdf:about="http://x.org/A" rdf:resource="&owl;Thing"/>\n</rdf:RDF>\n',
+            7,
+        ),
+    ],
+)
+def test_a_node_elements_resource_is_found_whatever_the_rdf_namespace_is_written(text: str, line: int) -> None:
     with pytest.raises(ParseError) as caught:
-        parse_file("t.owl", text.encode(), ParseOptions())
+        parse_file("t.rdf", text.encode(), ParseOptions())
     assert (caught.value.line, caught.value.message[:60]) == (
-        7,
+        line,
         "RDF/XML syntax error: rdf:resource on the node element <owl:",
     )
