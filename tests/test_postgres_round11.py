@@ -13,6 +13,7 @@ Each test of a defect failed before its fix. The tests needing a server skip wit
 from __future__ import annotations
 
 import io
+import os
 import secrets
 
 import pytest
@@ -371,6 +372,25 @@ def test_an_origins_credentials_never_reach_the_owner(url, tmp_path):
     from ontosync.sources.folder_owner import origin_key
 
     assert origin_key(url, tmp_path) == "github.com/acme/onto"
+
+
+@pytest.mark.parametrize("written, secret", [
+    ('"https://bot:s3cr;et@host.com/org/r3"', "s3cr"),  # git quotes a value holding `;` or `#`
+    ('"https://u:p#w@host.com/org/c1"', "u:p"),
+    ("https://u:p?w@host.com/org/r1", "p?w"),
+    ("https://u:p#w@host.com/org/r1", "u:p"),
+])
+def test_an_origin_written_quoted_or_holding_a_query_sign_never_puts_its_password_in_the_owner(
+        written, secret, tmp_path):
+    """git's config quotes a URL holding `;` or `#`: the quotes were kept and the user info not taken
+    off (`https/bot:s3cr;et@host.com/org/r3` recorded in sync_meta and printed in a refusal); a `?` or
+    `#` in a password cut the URL there first (`u/`: two repositories, one owner)."""
+    from ontosync.sources.folder_owner import folder_owner
+
+    synced = _clone(tmp_path / "x", written)
+    owner = folder_owner(str(synced)).name
+    assert secret not in owner and "@" not in owner and '"' not in owner, owner
+    assert owner.startswith("host.com/org/") or owner == os.path.realpath(synced), owner
 
 
 @pytest.mark.parametrize("one, other", [

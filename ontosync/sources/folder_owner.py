@@ -27,6 +27,9 @@ from ontosync.sources.git_head import links_back, nearest_checkout, origin_url
 # scheme://[user[:password]@]host[:port][/path], host an IPv6 literal too; the user info runs to the
 # last `@` before the path (`u:p@ss@host`: `ss` was taken into the host, the password's tail recorded)
 _URL = re.compile(r"(?i)(?P<scheme>[a-z][a-z0-9+.-]*)://(?:[^/]*@)?(?P<host>\[[^\]/]*\]|[^/:@]*)(?::[^/]*)?(?P<path>/.*)?")
+# a scheme's user info, to the last `@` before the path: taken off before `?` and `#` cut the URL (a `?`
+# or `#` in a password cut it there first: `https://u:p?w@host/org/r1` and `.../r2` were one owner, `u/`)
+_USER_INFO = re.compile(r"(?i)^([a-z][a-z0-9+.-]*://)[^/]*@")
 # git's scp-like form, [user@]host:path, no slash before the first colon
 _SCP = re.compile(r"(?:[^/]*@)?(?P<host>[^:/@]+):(?P<path>.*)")
 
@@ -36,7 +39,7 @@ def origin_key(url: str, root: Path) -> str | None:
     port, query, trailing `.git` or slash), so that ssh and https spellings of one repository are
     equal; a local repository (a path, `file://`) as `file://` and its absolute path (a relative
     one is the checkout's, `root`'s); None for no URL."""
-    url = url.strip().partition("?")[0].partition("#")[0]
+    url = _USER_INFO.sub(r"\1", _unquoted(url.strip()), count=1).partition("?")[0].partition("#")[0]
     plain, scp = _URL.fullmatch(url), _SCP.fullmatch(url)
     if plain and plain.group("scheme").lower() != "file":
         host, path = plain.group("host").lower(), plain.group("path") or ""
@@ -46,9 +49,17 @@ def origin_key(url: str, root: Path) -> str | None:
         host, path = "", os.path.normpath(os.path.join(root, plain.group("path") or "/" if plain else url))
     path = re.sub(r"/+", "/", path).strip("/")
     path = (path[:-len(".git")] if path.lower().endswith(".git") else path).rstrip("/")
-    if not path and not host:
-        return None
-    return f"{host}/{path}" if host else f"file:///{path}"
+    key = f"{host}/{path}" if host else f"file:///{path}"
+    # nothing left of a user info, nor a quote or a blank: else the folder is its real path
+    return None if (not path and not host) or any(c in key for c in '@"\\ \t') else key
+
+
+def _unquoted(value: str) -> str:
+    """A git config value as git reads it: a `"..."` (git writes a URL holding `;` or `#` so) without
+    its quotes and escapes; the quotes were kept, and the user info behind them never taken off."""
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        return re.sub(r'\\(.)', r"\1", value[1:-1])
+    return value
 
 
 def folder_owner(source: str, checkout: str | None = None) -> SourceOwner:
