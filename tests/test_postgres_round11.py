@@ -669,3 +669,22 @@ def test_a_database_names_encoded_at_sign_is_no_password_in_an_error_line(url, s
     assert main(["status", "--db", url]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and f"cannot use {shown}" in err, err
+
+
+@pytest.mark.parametrize("origin", ["https://github.com/acme/{name}", "git@github.com:ACME/{name}.git", None])
+def test_in_ci_a_second_checkout_of_the_workflows_repository_never_shares_its_schema(tmp_path, monkeypatch, capsys,
+                                                                                     origin):
+    """DATA LOSS. `actions/checkout` with `path: base` (a PR's base) checks the workflow's repository out
+    again inside the workspace: `ws/onto` and `ws/base/onto` both were `acme/robotics:onto` (a path
+    inside ITS checkout), two trees in one schema, each sync replacing the other's rows. A checkout of
+    the workflow's own repository (or of no readable origin) takes its path inside the workspace."""
+    from tests.postgres_server import new_schema
+
+    name = new_schema()
+    workspace = tmp_path / "ws"
+    first = _clone(workspace, f"https://github.com/acme/{name}", "onto")
+    second = _clone(workspace / "base", origin and origin.format(name=name), "onto")
+    url, sync = _in_ci(monkeypatch, f"acme/{name}", workspace)
+    err, left = _first_kept(capsys, url, sync, f"acme_{name}", [str(first)], second)
+    assert left == "A.ttl" and err.count("\n") == 1, err
+    assert f"source acme/{name}:onto, and acme/{name}:base/onto " in err, err

@@ -10,7 +10,8 @@ repository are one source, and were refused from then on. So a folder inside a g
 only a folder of no such checkout is its real path. In CI (GITHUB_REPOSITORY set) the source's name
 is the repository already (db_url.default_source_name), with the folder's path inside ITS checkout
 (`actions/checkout` of another repository into `path: onto`, then `ontosync sync onto`: `other/onto`,
-what an older ontosync recorded), else inside the workspace; a folder outside the workspace is
+what an older ontosync recorded), else inside the workspace (a second checkout of the workflow's own
+repository, `path: base`, is `acme/repo:base`, never the workspace's `acme/repo`); a folder outside the workspace is
 the name with its real path (it took over the schema the workspace's sync owns under the name alone,
 deleting its rows).
 """
@@ -73,8 +74,7 @@ def folder_owner(source: str, checkout: str | None = None) -> SourceOwner:
     if os.environ.get("GITHUB_REPOSITORY"):
         workspace = os.environ.get("GITHUB_WORKSPACE")
         top = Path(os.path.realpath(workspace)) if workspace else None
-        root = nearest_checkout(Path(real), top) if top else None
-        root = root or (top if top and Path(real).is_relative_to(top) else None)
+        root = _ci_root(Path(real), top, name) if top else None
         if root is None:  # outside the workspace: never the name alone, the workspace's (the Action's)
             return SourceOwner(f"{name}:{real}", name, real)
         key = name
@@ -85,6 +85,18 @@ def folder_owner(source: str, checkout: str | None = None) -> SourceOwner:
         root, key = (root, key) if key else (None, real)
     inside = os.path.relpath(real, root) if root else "."
     return SourceOwner(key if inside == "." else f"{key}:{inside}", name, real)
+
+
+def _ci_root(real: Path, top: Path, name: str) -> Path | None:
+    """What a folder's path is taken inside in CI (`top`: the workspace's real path): the nearest
+    checkout of another repository (`name` its own), else the workspace (None: `real` is outside it).
+    A checkout of the workflow's own repository (`path: base`, a PR's base) or of no readable origin is
+    not its root: `ws/onto` and `ws/base/onto` were both `acme/repo:onto`, `ws` and `ws/base` both
+    `acme/repo`, two trees in one schema, each sync replacing the other's rows."""
+    if not real.is_relative_to(top):
+        return None
+    root = nearest_checkout(real, top)
+    return root if root is not None and name != os.environ.get("GITHUB_REPOSITORY") else top
 
 
 def _origin(root: Path) -> str | None:
