@@ -688,3 +688,20 @@ def test_in_ci_a_second_checkout_of_the_workflows_repository_never_shares_its_sc
     err, left = _first_kept(capsys, url, sync, f"acme_{name}", [str(first)], second)
     assert left == "A.ttl" and err.count("\n") == 1, err
     assert f"source acme/{name}:onto, and acme/{name}:base/onto " in err, err
+
+
+def test_in_ci_a_second_checkout_at_its_root_never_takes_over_the_workspaces_schema(tmp_path, monkeypatch, capsys):
+    """DATA LOSS. `ws` and `ws/base` (the workflow's repository checked out again, `path: base`) were both
+    `acme/robotics`; as `acme/robotics:base` it took the workspace's schema over as an older ontosync's
+    record of its own: its tree holds the Action's stored paths (`--path onto`: `onto/A.ttl`) as the
+    workspace does, and the Action's next sync deleted its rows."""
+    from tests.postgres_server import new_schema
+
+    name = new_schema()
+    workspace = tmp_path / "ws"
+    _clone(workspace, f"https://github.com/acme/{name}", "onto")
+    second = _clone(workspace / "base", f"https://github.com/acme/{name}", "onto").parent
+    url, sync = _in_ci(monkeypatch, f"acme/{name}", workspace)
+    err, left = _first_kept(capsys, url, sync, f"acme_{name}", [str(workspace), "--path", "onto"], second)
+    assert left == "onto/A.ttl" and err.count("\n") == 1 and f"source acme/{name}, and acme/{name}:base " in err, err
+    assert err.endswith(f"(an older ontosync's sync), ?schema=acme_{name}\n"), err

@@ -90,10 +90,14 @@ def _takes_over(conn, recorded: str, owner: SourceOwner) -> bool:
         return False
     if not owner.name.casefold().startswith(f"{owner.legacy}:".casefold()) or owner.folder is None:
         return True  # outside CI: the first folder of that name
-    # in CI, a folder below its checkout's root: the workspace's sync (the Action's) stored `onto/x.md`
+    # in CI, a folder below its checkout's root: the workspace's sync (the Action's) stored `onto/x.md`;
+    # paths the root holds too are the workspace's (a second checkout of the repository, `path: base`,
+    # holds `onto/x.md` as the workspace does: `acme/repo:base` took its schema over)
     paths = [row[0] for row in conn.execute("SELECT path FROM source_files ORDER BY path LIMIT ?", (SAMPLE,))]
+    root = owner.folder[:len(owner.folder) - len(owner.name) + len(owner.legacy) + 1]
     here = sum(os.path.isfile(os.path.join(owner.folder, path)) for path in paths)
-    return here * 2 > len(paths)
+    there = sum(os.path.isfile(os.path.join(root, path)) for path in paths)
+    return here * 2 > len(paths) >= there * 2
 
 
 def _same_rows(schema: str, recorded: str, owner: SourceOwner) -> str:
