@@ -13,7 +13,8 @@ folders of the workflow's repository its schema, each sync deleting the other's 
 older ontosync recorded with the source's name alone (db_url.SourceOwner.legacy) is taken outside CI
 by the first folder of that name to sync; in CI the repository's name alone is also the workspace's
 (the Action's), so a folder below its checkout's root takes it only when the stored files' paths are
-that folder's (`x.md`, not the workspace sync's `onto/x.md`), else it is refused, told how to keep
+that folder's and not the workspace's too (`x.md`, not the workspace sync's `onto/x.md`, which a
+second checkout of the repository, `path: base`, holds as well), else it is refused, told how to keep
 the rows. An explicit `?schema=` is the user's choice and is neither checked nor recorded, unless
 making it an identifier drops letters (db_url.lossy: `?schema=日本` and `?schema=中国` are both
 `s_`): that name is claimed as a source's.
