@@ -705,3 +705,18 @@ def test_in_ci_a_second_checkout_at_its_root_never_takes_over_the_workspaces_sch
     err, left = _first_kept(capsys, url, sync, f"acme_{name}", [str(workspace), "--path", "onto"], second)
     assert left == "onto/A.ttl" and err.count("\n") == 1 and f"source acme/{name}, and acme/{name}:base " in err, err
     assert err.endswith(f"(an older ontosync's sync), ?schema=acme_{name}\n"), err
+
+
+def test_in_ci_two_checkouts_of_the_workflows_repository_in_a_workspace_of_none_are_two_sources(
+        tmp_path, monkeypatch, capsys):
+    """The workflow's repository checked out at `path: main` and again at `path: base`, the workspace
+    itself no checkout: both were `acme/robotics`, each sync replacing the other's rows."""
+    from tests.postgres_server import new_schema
+
+    name = new_schema()
+    workspace = tmp_path / "ws"
+    first = _clone(workspace / "main", f"https://github.com/acme/{name}")
+    second = _clone(workspace / "base", f"https://github.com/acme/{name}")
+    url, sync = _in_ci(monkeypatch, f"acme/{name}", workspace)
+    err, left = _first_kept(capsys, url, sync, f"acme_{name}", [str(first)], second)
+    assert left == "A.ttl" and err.count("\n") == 1 and f"source acme/{name}:main, and acme/{name}:base " in err, err
