@@ -78,11 +78,11 @@ def test_a_run_waiting_on_a_removed_lock_file_locks_the_name_again(tmp_path):
         waiter.release()
 
 
-def _stalled_sync(tmp_path: Path, folder: Path, *args: str) -> subprocess.CompletedProcess:
+def _stalled_sync(tmp_path: Path, folder: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     """A sync of the example, bound by permissions, whose `folder` becomes read-only once the run's
     first checkpoint is there: one page's parse stalls 3 s meanwhile (ONTOSYNC_FAULT_SLOW_PARSE)."""
     src = tmp_path / "tree"
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "ONTOSYNC_FAULT_SLOW_PARSE": "Machine:3"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "ONTOSYNC_FAULT_SLOW_PARSE": "Machine:3", **(env or {})}
     cmd = [*_prefix(), sys.executable, "-m", "ontosync", "sync", str(src), "--workers", "1", *args]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -134,6 +134,34 @@ def test_a_checkpoint_not_saved_is_said_on_the_terminal(tmp_path):
     last = proc.stderr.splitlines()[-1]
     # it named a temp file that never was (`.c.json.x1y2z3.tmp`): the error's own words, for the path it names
     assert last == f"ontosync: warning: {ckpt}: not saved: Permission denied", proc.stderr
+
+
+def test_an_interrupted_run_whose_checkpoint_was_not_saved_does_not_say_it_is(tmp_path):
+    """SIGTERM after the stalled page's save (the 4th), its checkpoint's folder read-only: the run
+    said "warning: ...: not saved" and then "interrupted: the checkpoint is saved"."""
+    copy_example(tmp_path)
+    folder, db, report = tmp_path / "ck", tmp_path / "o.db", tmp_path / "r.json"
+    folder.mkdir()
+    ckpt = folder / "c.json"
+    proc = _stalled_sync(
+        tmp_path,
+        folder,
+        "--db",
+        str(db),
+        "--checkpoint",
+        str(ckpt),
+        "--report",
+        str(report),
+        env={"ONTOSYNC_FAULT_SIGNAL_AFTER_SAVE": "4"},
+    )
+    assert proc.returncode == 130, proc.stderr
+    assert proc.stderr.splitlines()[-2:] == [
+        f"ontosync: warning: {ckpt}: not saved: Permission denied",
+        "ontosync: interrupted: every counted file is committed, but the checkpoint is not saved (its warning says "
+        "why); run the same command again to go on",
+    ], proc.stderr
+    assert json.loads(report.read_text())["files"]["ok"] == 4
+    assert json.loads(ckpt.read_text())["processed"] == 0  # the run's first, all it could write
 
 
 def test_a_full_disk_at_the_change_logs_end_is_said(tmp_path, monkeypatch):
