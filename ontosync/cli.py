@@ -255,7 +255,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
 
 # -- sync -----------------------------------------------------------------------------------------
 def cmd_sync(args: argparse.Namespace) -> int:
-    from ontosync.pipeline.interrupts import terminate_as_interrupt
+    from ontosync.pipeline.interrupts import finishing, terminate_as_interrupt
     from ontosync.pipeline.sync import SyncRun
     from ontosync.sources import PathFilter, SourceError
     from ontosync.store.health import file_identity, file_stamp, gone_since
@@ -307,11 +307,12 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 unsynced = [] if repo.holds_files() else new
                 _say(f"error: {exc}")
                 return 2
-            finally:
-                truncate_wal(repo.conn, BUSY_TIMEOUT_S)
-                repo.close()
-                if remove_unsynced(settings.db, unsynced):
-                    lock.drop()  # its lock file too, when this run made it: the folder is as it was
+            finally:  # bounded, and the run is over: a signal now (it was exit 130, no report) asks for nothing
+                with finishing(stopping=True):
+                    truncate_wal(repo.conn, BUSY_TIMEOUT_S)
+                    repo.close()
+                    if remove_unsynced(settings.db, unsynced):
+                        lock.drop()  # its lock file too, when this run made it: the folder is as it was
             gone = gone_since(settings.db, identity)
             if gone:
                 result.exit_code, result.message = 3, gone

@@ -164,6 +164,25 @@ def test_an_interrupted_run_whose_checkpoint_was_not_saved_does_not_say_it_is(tm
     assert json.loads(ckpt.read_text())["processed"] == 0  # the run's first, all it could write
 
 
+def test_a_signal_during_the_last_wal_truncation_keeps_the_finished_runs_report(tmp_path):
+    """SIGTERM while the finished run emptied its WAL: exit 130, "interrupted; the checkpoint is
+    saved", and no report nor summary line, though every file was synced and counted."""
+    src, db, report = _source(tmp_path), tmp_path / "o.db", tmp_path / "r.json"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "ONTOSYNC_FAULT_SIGNAL_IN_TRUNCATE": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "ontosync", "sync", str(src), "--db", str(db), "--report", str(report)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert proc.returncode == 0 and "interrupted" not in proc.stderr, proc.stderr
+    assert proc.stderr.splitlines()[-1].startswith("ontosync: 1 files: 1 ok, 0 failed"), proc.stderr
+    assert json.loads(report.read_text())["files"]["ok"] == 1
+    assert not os.path.exists(f"{db}-wal") or os.path.getsize(f"{db}-wal") == 0  # the truncation was done
+    assert cli("verify", "--db", str(db)).returncode == 0
+
+
 def test_a_full_disk_at_the_change_logs_end_is_said(tmp_path, monkeypatch):
     """A first sync's change log ends by building the indexes it did without and writing the log:
     with the disk full there (SQLite's own SQLITE_FULL, from a page cap), the run said nothing, exit
