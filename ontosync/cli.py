@@ -203,8 +203,8 @@ def main(argv: list[str] | None = None) -> int:
         _say(f"{exc.word}: {exc}")
         return exc.code
     except KeyboardInterrupt:  # Ctrl-C, or SIGTERM/SIGHUP (ontosync.run)
-        command = getattr(args, "command", None)
-        _say(f"interrupted; {_INTERRUPTED.get(command, 'run the same command again')}")
+        words = getattr(args, "interrupted", None) or _INTERRUPTED.get(getattr(args, "command", None))
+        _say(f"interrupted; {words or 'run the same command again'}")
         return 130
     except Exception as exc:
         from ontosync.store.health import classify, is_db_error
@@ -287,8 +287,11 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
         result = pg_commands.sync(settings, source, options)
         return result if isinstance(result, int) else _finish_sync(settings, result)
+    # said by `main` if interrupted here: "the checkpoint is saved" was said of a run that wrote none
+    args.interrupted = f"it waited for {shown_db(settings.db)}'s lock: nothing was written, run the same command again"
     try:
         with SyncLock(settings.db, settings.source, settings.lock_timeout) as lock:
+            args.interrupted = "the sync had not begun: no file was synced, run the same command again"
             new = new_outputs(settings)
             if code := _ready_to_write(settings, lock.sound_stamp):
                 lock.drop()  # nothing was written: nor is a lock file this run made left behind
@@ -301,6 +304,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
             identity = file_identity(settings.db)  # the file the run writes (gone_since, below)
             unsynced: list[str] = []  # a first sync that read nothing leaves nothing: what to remove
             try:
+                args.interrupted = None  # the run's checkpoint is written from here on
                 with terminate_as_interrupt():
                     result = SyncRun(settings, source, repo, options).run()
             except SourceError as exc:

@@ -183,6 +183,28 @@ def test_a_signal_during_the_last_wal_truncation_keeps_the_finished_runs_report(
     assert cli("verify", "--db", str(db)).returncode == 0
 
 
+def test_a_sync_interrupted_while_it_waits_for_the_lock_says_nothing_was_synced(tmp_path):
+    """SIGTERM while another sync held the database: "interrupted; the checkpoint is saved, run the
+    same command again to resume", of a run that had written no checkpoint nor synced any file."""
+    import signal
+
+    from ontosync.store.lock import SyncLock
+
+    src, db, ckpt = _source(tmp_path), tmp_path / "o.db", tmp_path / "c.json"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-m", "ontosync", "sync", str(src), "--db", str(db), "--lock-timeout", "60"]
+    with SyncLock(db, "another", 5):
+        proc = subprocess.Popen([*cmd, "--checkpoint", str(ckpt)], env=env, stderr=subprocess.PIPE, text=True)
+        time.sleep(1.5)  # it waits for the lock
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert err.splitlines()[-1] == (
+        f"ontosync: interrupted; it waited for {db}'s lock: nothing was written, run the same command again"
+    ), err
+    assert not ckpt.exists()
+
+
 def test_a_full_disk_at_the_change_logs_end_is_said(tmp_path, monkeypatch):
     """A first sync's change log ends by building the indexes it did without and writing the log:
     with the disk full there (SQLite's own SQLITE_FULL, from a page cap), the run said nothing, exit
