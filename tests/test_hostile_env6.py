@@ -205,6 +205,21 @@ def test_a_sync_interrupted_while_it_waits_for_the_lock_says_nothing_was_synced(
     assert not ckpt.exists()
 
 
+def test_the_actions_summary_of_a_stopped_run_says_its_checkpoint_was_not_saved(tmp_path):
+    """GitHub stopped the run (exit 1), its checkpoint's folder read-only: the job summary said
+    "stopped early: the checkpoint is saved", its report's `checkpoint` warning saying it was not."""
+    from tests.test_action import FakeCli, run_action, sample_report
+
+    report = sample_report(failed=0)
+    report["warnings"].append({"path": "c.json", "kind": "checkpoint", "message": "not saved: Permission denied"})
+    stop = "GitHub API rate limit reached for github:o/r: run again after 2030-01-01T00:00:00Z"
+    code, env = run_action(tmp_path, FakeCli(report, code=1, stderr=stop))
+    assert code == 1
+    summary = Path(env["GITHUB_STEP_SUMMARY"]).read_text(encoding="utf-8")
+    assert "## ontosync: ⏸️ stopped early: the checkpoint is not saved (its warning says why), run again" in summary
+    assert "checkpoint is saved" not in summary, summary
+
+
 def test_a_full_disk_at_the_change_logs_end_is_said(tmp_path, monkeypatch):
     """A first sync's change log ends by building the indexes it did without and writing the log:
     with the disk full there (SQLite's own SQLITE_FULL, from a page cap), the run said nothing, exit
