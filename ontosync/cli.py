@@ -203,8 +203,8 @@ def main(argv: list[str] | None = None) -> int:
         _say(f"{exc.word}: {exc}")
         return exc.code
     except KeyboardInterrupt:  # Ctrl-C, or SIGTERM/SIGHUP (ontosync.run)
-        command = getattr(args, "command", None)
-        _say(f"interrupted; {_INTERRUPTED.get(command, 'run the same command again')}")
+        words = getattr(args, "interrupted", None) or _INTERRUPTED.get(getattr(args, "command", None))
+        _say(f"interrupted; {words or 'run the same command again'}")
         return 130
     except Exception as exc:
         from ontosync.store.health import classify, is_db_error
@@ -255,7 +255,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
 
 # -- sync -----------------------------------------------------------------------------------------
 def cmd_sync(args: argparse.Namespace) -> int:
-    from ontosync.pipeline.interrupts import terminate_as_interrupt
+    from ontosync.pipeline.interrupts import finishing, terminate_as_interrupt
     from ontosync.pipeline.sync import SyncRun
     from ontosync.sources import PathFilter, SourceError
     from ontosync.store.health import file_identity, file_stamp, gone_since
@@ -287,8 +287,11 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
         result = pg_commands.sync(settings, source, options)
         return result if isinstance(result, int) else _finish_sync(settings, result)
+    # said by `main` if interrupted here: "the checkpoint is saved" was said of a run that wrote none
+    args.interrupted = f"it waited for {shown_db(settings.db)}'s lock: nothing was written, run the same command again"
     try:
         with SyncLock(settings.db, settings.source, settings.lock_timeout) as lock:
+            args.interrupted = "the sync had not begun: no file was synced, run the same command again"
             new = new_outputs(settings)
             if code := _ready_to_write(settings, lock.sound_stamp):
                 lock.drop()  # nothing was written: nor is a lock file this run made left behind
@@ -301,17 +304,19 @@ def cmd_sync(args: argparse.Namespace) -> int:
             identity = file_identity(settings.db)  # the file the run writes (gone_since, below)
             unsynced: list[str] = []  # a first sync that read nothing leaves nothing: what to remove
             try:
+                args.interrupted = None  # the run's checkpoint is written from here on
                 with terminate_as_interrupt():
                     result = SyncRun(settings, source, repo, options).run()
             except SourceError as exc:
                 unsynced = [] if repo.holds_files() else new
                 _say(f"error: {exc}")
                 return 2
-            finally:
-                truncate_wal(repo.conn, BUSY_TIMEOUT_S)
-                repo.close()
-                if remove_unsynced(settings.db, unsynced):
-                    lock.drop()  # its lock file too, when this run made it: the folder is as it was
+            finally:  # bounded, and the run is over: a signal now (it was exit 130, no report) asks for nothing
+                with finishing(stopping=True):
+                    truncate_wal(repo.conn, BUSY_TIMEOUT_S)
+                    repo.close()
+                    if remove_unsynced(settings.db, unsynced):
+                        lock.drop()  # its lock file too, when this run made it: the folder is as it was
             gone = gone_since(settings.db, identity)
             if gone:
                 result.exit_code, result.message = 3, gone

@@ -78,11 +78,11 @@ def test_a_run_waiting_on_a_removed_lock_file_locks_the_name_again(tmp_path):
         waiter.release()
 
 
-def _stalled_sync(tmp_path: Path, folder: Path, *args: str) -> subprocess.CompletedProcess:
+def _stalled_sync(tmp_path: Path, folder: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     """A sync of the example, bound by permissions, whose `folder` becomes read-only once the run's
     first checkpoint is there: one page's parse stalls 3 s meanwhile (ONTOSYNC_FAULT_SLOW_PARSE)."""
     src = tmp_path / "tree"
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "ONTOSYNC_FAULT_SLOW_PARSE": "Machine:3"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "ONTOSYNC_FAULT_SLOW_PARSE": "Machine:3", **(env or {})}
     cmd = [*_prefix(), sys.executable, "-m", "ontosync", "sync", str(src), "--workers", "1", *args]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -134,6 +134,90 @@ def test_a_checkpoint_not_saved_is_said_on_the_terminal(tmp_path):
     last = proc.stderr.splitlines()[-1]
     # it named a temp file that never was (`.c.json.x1y2z3.tmp`): the error's own words, for the path it names
     assert last == f"ontosync: warning: {ckpt}: not saved: Permission denied", proc.stderr
+
+
+def test_an_interrupted_run_whose_checkpoint_was_not_saved_does_not_say_it_is(tmp_path):
+    """SIGTERM after the stalled page's save (the 4th), its checkpoint's folder read-only: the run
+    said "warning: ...: not saved" and then "interrupted: the checkpoint is saved"."""
+    copy_example(tmp_path)
+    folder, db, report = tmp_path / "ck", tmp_path / "o.db", tmp_path / "r.json"
+    folder.mkdir()
+    ckpt = folder / "c.json"
+    proc = _stalled_sync(
+        tmp_path,
+        folder,
+        "--db",
+        str(db),
+        "--checkpoint",
+        str(ckpt),
+        "--report",
+        str(report),
+        env={"ONTOSYNC_FAULT_SIGNAL_AFTER_SAVE": "4"},
+    )
+    assert proc.returncode == 130, proc.stderr
+    assert proc.stderr.splitlines()[-2:] == [
+        f"ontosync: warning: {ckpt}: not saved: Permission denied",
+        "ontosync: interrupted: every counted file is committed, but the checkpoint is not saved (its warning says "
+        "why); run the same command again to go on",
+    ], proc.stderr
+    assert json.loads(report.read_text())["files"]["ok"] == 4
+    assert json.loads(ckpt.read_text())["processed"] == 0  # the run's first, all it could write
+
+
+def test_a_signal_during_the_last_wal_truncation_keeps_the_finished_runs_report(tmp_path):
+    """SIGTERM while the finished run emptied its WAL: exit 130, "interrupted; the checkpoint is
+    saved", and no report nor summary line, though every file was synced and counted."""
+    src, db, report = _source(tmp_path), tmp_path / "o.db", tmp_path / "r.json"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "ONTOSYNC_FAULT_SIGNAL_IN_TRUNCATE": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "ontosync", "sync", str(src), "--db", str(db), "--report", str(report)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert proc.returncode == 0 and "interrupted" not in proc.stderr, proc.stderr
+    assert proc.stderr.splitlines()[-1].startswith("ontosync: 1 files: 1 ok, 0 failed"), proc.stderr
+    assert json.loads(report.read_text())["files"]["ok"] == 1
+    assert not os.path.exists(f"{db}-wal") or os.path.getsize(f"{db}-wal") == 0  # the truncation was done
+    assert cli("verify", "--db", str(db)).returncode == 0
+
+
+def test_a_sync_interrupted_while_it_waits_for_the_lock_says_nothing_was_synced(tmp_path):
+    """SIGTERM while another sync held the database: "interrupted; the checkpoint is saved, run the
+    same command again to resume", of a run that had written no checkpoint nor synced any file."""
+    import signal
+
+    from ontosync.store.lock import SyncLock
+
+    src, db, ckpt = _source(tmp_path), tmp_path / "o.db", tmp_path / "c.json"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-m", "ontosync", "sync", str(src), "--db", str(db), "--lock-timeout", "60"]
+    with SyncLock(db, "another", 5):
+        proc = subprocess.Popen([*cmd, "--checkpoint", str(ckpt)], env=env, stderr=subprocess.PIPE, text=True)
+        time.sleep(1.5)  # it waits for the lock
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert err.splitlines()[-1] == (
+        f"ontosync: interrupted; it waited for {db}'s lock: nothing was written, run the same command again"
+    ), err
+    assert not ckpt.exists()
+
+
+def test_the_actions_summary_of_a_stopped_run_says_its_checkpoint_was_not_saved(tmp_path):
+    """GitHub stopped the run (exit 1), its checkpoint's folder read-only: the job summary said
+    "stopped early: the checkpoint is saved", its report's `checkpoint` warning saying it was not."""
+    from tests.test_action import FakeCli, run_action, sample_report
+
+    report = sample_report(failed=0)
+    report["warnings"].append({"path": "c.json", "kind": "checkpoint", "message": "not saved: Permission denied"})
+    stop = "GitHub API rate limit reached for github:o/r: run again after 2030-01-01T00:00:00Z"
+    code, env = run_action(tmp_path, FakeCli(report, code=1, stderr=stop))
+    assert code == 1
+    summary = Path(env["GITHUB_STEP_SUMMARY"]).read_text(encoding="utf-8")
+    assert "## ontosync: ⏸️ stopped early: the checkpoint is not saved (its warning says why), run again" in summary
+    assert "checkpoint is saved" not in summary, summary
 
 
 def test_a_full_disk_at_the_change_logs_end_is_said(tmp_path, monkeypatch):

@@ -203,7 +203,10 @@ def verdict(report: Mapping[str, Any], exit_code: int) -> str:
     allowed wait, GitHub down): its report has no error-rate alert, and saying "error rate" sent
     the user looking for failed files instead of running again. Exit 1 with no report at all is
     said as such: "error rate over the threshold" named a cause nothing showed."""
-    if stopped_early(report, exit_code):
+    if stopped_early(report, exit_code):  # "saved" unless a `checkpoint` warning says it was not (a read-only folder)
+        warnings = report.get("warnings")
+        if isinstance(warnings, list) and any(isinstance(w, dict) and w.get("kind") == "checkpoint" for w in warnings):
+            return "⏸️ stopped early: the checkpoint is not saved (its warning says why), run again to go on"
         return "⏸️ stopped early: the checkpoint is saved, run again to resume"
     if exit_code == 1 and not report:  # (no report to tell an error rate from a stop, nor to name a failed file)
         return "❌ exit 1 and no run report"

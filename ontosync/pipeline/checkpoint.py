@@ -214,3 +214,13 @@ def checkpoint_info(path: str, owner: str = "", finished_start: str | None = Non
                 "total_files": ckpt.total_files, "finished": ckpt.finished or unreplaced, "failed": len(ckpt.failed),
                 "of_another": ckpt.database if ckpt.owned_by_another(owner) else None, "unreplaced": unreplaced}, None
     return None, why and f"unreadable: {why}; nothing resumes from it, and the next sync replaces it"
+
+
+def interrupted_words(saved: bool) -> str:
+    """An interrupted run's last line: "the checkpoint is saved" only when its last write was (a
+    read-only folder, a full disk: it was said all the same, under the warning saying it was not)."""
+    if saved:
+        return ("interrupted: the checkpoint is saved and every counted file is committed; run the same command "
+                "again to resume")
+    return ("interrupted: every counted file is committed, but the checkpoint is not saved (its warning says why); "
+            "run the same command again to go on")

@@ -24,7 +24,7 @@ from ontosync.config import Settings
 from ontosync.console import Stopped
 from ontosync.parsing import ParseOptions
 from ontosync.pipeline import interrupts, stat_cache
-from ontosync.pipeline.checkpoint import Checkpoint, checkpoint_owner, resume_since
+from ontosync.pipeline.checkpoint import Checkpoint, checkpoint_owner, interrupted_words, resume_since
 from ontosync.pipeline.checkpoint_writer import CheckpointWriter
 from ontosync.pipeline.emptied import emptied_warning
 from ontosync.pipeline.fingerprint import settings_fingerprint
@@ -221,8 +221,7 @@ class SyncRun:
         except FatalStop as exc:
             exit_code, message = exc.code, str(exc)
         except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (cli.py): report what was done, keep the checkpoint
-            exit_code, message = 130, ("interrupted: the checkpoint is saved and every counted file is "
-                                       "committed; run the same command again to resume")
+            exit_code = 130  # its words once the last checkpoint is written, or not (interrupted_words)
         except SourceInterrupted as exc:
             exit_code, message = 1, str(exc)
         finally:
@@ -231,9 +230,10 @@ class SyncRun:
                 self._finish_change_log()
                 self.ckpt.last_checkpoint_at = utc_now()
                 self.ckpt.total_files = self.stats.total
-                self._write_checkpoint(ckpt_path)
+                saved = self._write_checkpoint(ckpt_path)
             pool.close()  # joined here, before the report reads their peak memory (a Ctrl-C cuts the wait)
             self.progress.update(self.stats.finished, self.stats.total, final=True)
+        message = interrupted_words(saved) if exit_code == 130 else message
         report = self._report(started_at, time.perf_counter() - t0, resumed, pool)
         rate = report.pop("alerts_error_rate")
         if exit_code == 0 and rate > self.s.max_error_rate:
@@ -496,9 +496,9 @@ class SyncRun:
         finally:
             self.repo.stop_watching()
 
-    def _write_checkpoint(self, path: str, background: bool = False) -> None:
+    def _write_checkpoint(self, path: str, background: bool = False) -> bool:
         """Every --checkpoint-every files in the background; the run's first and last here, after
-        the background ones (pipeline/checkpoint_writer.py)."""
+        the background ones (pipeline/checkpoint_writer.py). False when one written here failed."""
         failed: list[tuple[str, Exception]] = []
         if background:
             self.ckpt_writer.submit(path, self.ckpt.text())
@@ -511,6 +511,7 @@ class SyncRun:
         for where, exc in self.ckpt_writer.take_errors() + failed:
             why = f"not saved: {getattr(exc, 'strerror', None) or exc}"  # (an OSError's names a temp file)
             self.stats.warnings.append({"path": where, "kind": "checkpoint", "message": why, "line": None})
+        return not failed
 
     def _finish_change_log(self) -> None:
         self.repo.changes = None

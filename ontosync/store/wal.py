@@ -11,6 +11,8 @@ if no reader is in the way, the WAL is emptied to 0 bytes; if one is, it stays f
 from __future__ import annotations
 
 import contextlib
+import os
+import signal
 import sqlite3
 
 JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024
@@ -19,12 +21,17 @@ JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024
 # every ~20 files: a quarter of a full sync's writer time (issue 18). 8,192 pages (32 MiB at 4 KiB a
 # page) stays under JOURNAL_SIZE_LIMIT, and each run still ends with a TRUNCATE checkpoint.
 WRITER_AUTOCHECKPOINT_PAGES = 8192
+# Test hook: `ONTOSYNC_FAULT_SIGNAL_IN_TRUNCATE=1` sends this process SIGTERM as the run's last
+# truncation starts, after the sync has finished and counted. Read once, at import.
+_FAULT_SIGNAL = os.environ.get("ONTOSYNC_FAULT_SIGNAL_IN_TRUNCATE", "").strip() == "1"
 
 
 def truncate_wal(conn: sqlite3.Connection, busy_timeout_s: float) -> bool:
     """Checkpoint and empty the WAL without waiting for readers; True when it was emptied."""
     with contextlib.suppress(sqlite3.Error):
         conn.execute("PRAGMA busy_timeout = 0")
+        if _FAULT_SIGNAL:
+            os.kill(os.getpid(), signal.SIGTERM)
         try:
             busy, _log, _done = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
             return busy == 0
