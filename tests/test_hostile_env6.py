@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from tests.helpers import ROOT, assert_equals_fresh_sync, cli, copy_example
-from tests.privileges import _prefix
+from tests.privileges import _prefix, run_cli_unprivileged
 
 TTL = "@prefix ex: <http://ex.org/> .\nex:a ex:b ex:c .\n"
 
@@ -332,3 +332,43 @@ def test_a_first_sync_interrupted_while_its_database_is_made_leaves_nothing(tmp_
     )
     assert proc.returncode == 130 and "Traceback" not in proc.stderr, proc.stderr
     assert os.listdir(out) == []
+
+
+def test_a_github_stop_whose_checkpoint_was_not_saved_does_not_say_it_is(tmp_path):
+    """GitHub down mid-run (every blob after the first two a 503), the checkpoint's folder made
+    read-only when the first failing blob is asked for: the run said "warning: ...: not saved" and
+    then "the files read so far are committed and the checkpoint is saved"."""
+    from tests.fake_github import FakeGitHub, blob_sha
+    from tests.test_github_source_round3 import answer, ttl
+
+    files = {f"f{i:02d}.ttl": ttl(f"f{i:02d}") for i in range(8)}
+    good = {blob_sha(files[n]) for n in ("f00.ttl", "f01.ttl")}
+    folder, db = tmp_path / "ck", tmp_path / "o.db"
+    folder.mkdir()
+    ckpt = folder / "c.json"
+
+    def hook(handler, seg, query):
+        if seg[3:5] == ["git", "blobs"] and seg[5] not in good:
+            folder.chmod(0o555)
+            return answer(handler, 503)
+        return None
+
+    env = {"GITHUB_TOKEN": "", "ONTOSYNC_GITHUB_TIMEOUT": "30", "ONTOSYNC_RETRY_BACKOFF": "0.001"}
+    try:
+        with FakeGitHub(None) as fake:
+            fake.commit(files)
+            fake.answer_hook = hook
+            env["GITHUB_TOKEN"] = fake.token
+            args = ("sync", "github:o/r@main", "--api-url", fake.url, "--db", str(db), "--checkpoint", str(ckpt))
+            proc = run_cli_unprivileged(*args, "--retries", "1", "--workers", "1", env=env)
+    finally:
+        folder.chmod(0o755)
+    assert proc.returncode == 1, proc.stderr
+    last = proc.stderr.splitlines()[-2:]
+    assert last[0] == f"ontosync: warning: {ckpt}: not saved: Permission denied", proc.stderr
+    assert last[1].startswith("ontosync: GitHub API kept failing for github:o/r"), proc.stderr
+    assert last[1].endswith(
+        "; the files read so far are committed, but the checkpoint is not saved (its warning says why): "
+        "run again later to go on"
+    ), proc.stderr
+    assert json.loads(ckpt.read_text())["processed"] == 0  # the run's first, all it could write

@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from ontosync.db_url import is_postgres_url, mask, schema_for
 from ontosync.pipeline.outputs import file_mode, write_text
+from ontosync.sources import SourceInterrupted
 from ontosync.store.sync_records import finished_checkpoint
 
 VERSION = 1
@@ -224,3 +225,11 @@ def interrupted_words(saved: bool) -> str:
                 "again to resume")
     return ("interrupted: every counted file is committed, but the checkpoint is not saved (its warning says why); "
             "run the same command again to go on")
+
+
+def last_words(exit_code: int, message: str | SourceInterrupted | None, saved: bool) -> str | None:
+    """A stopped run's last line once its last checkpoint is written, or not (`saved`): an interrupt's,
+    or the source's stop (GitHub down mid-run said "the checkpoint is saved" of one not saved)."""
+    if exit_code == 130:
+        return interrupted_words(saved)
+    return message.said(saved) if isinstance(message, SourceInterrupted) else message

@@ -24,7 +24,7 @@ from ontosync.config import Settings
 from ontosync.console import Stopped
 from ontosync.parsing import ParseOptions
 from ontosync.pipeline import interrupts, stat_cache
-from ontosync.pipeline.checkpoint import Checkpoint, checkpoint_owner, interrupted_words, resume_since
+from ontosync.pipeline.checkpoint import Checkpoint, checkpoint_owner, last_words, resume_since
 from ontosync.pipeline.checkpoint_writer import CheckpointWriter
 from ontosync.pipeline.emptied import emptied_warning
 from ontosync.pipeline.fingerprint import settings_fingerprint
@@ -223,7 +223,7 @@ class SyncRun:
         except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (cli.py): report what was done, keep the checkpoint
             exit_code = 130  # its words once the last checkpoint is written, or not (interrupted_words)
         except SourceInterrupted as exc:
-            exit_code, message = 1, str(exc)
+            exit_code, message = 1, exc  # its words once the last checkpoint is written, or not
         finally:
             pool.stop()
             with interrupts.finishing(stopping=exit_code == 130):  # a second Ctrl-C waits for these
@@ -233,7 +233,7 @@ class SyncRun:
                 saved = self._write_checkpoint(ckpt_path)
             pool.close()  # joined here, before the report reads their peak memory (a Ctrl-C cuts the wait)
             self.progress.update(self.stats.finished, self.stats.total, final=True)
-        message = interrupted_words(saved) if exit_code == 130 else message
+        message = last_words(exit_code, message, saved)
         report = self._report(started_at, time.perf_counter() - t0, resumed, pool)
         rate = report.pop("alerts_error_rate")
         if exit_code == 0 and rate > self.s.max_error_rate:

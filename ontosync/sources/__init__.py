@@ -115,6 +115,10 @@ class SourceError(Exception):
 class SourceInterrupted(Exception):
     """The source cannot go on for now (a rate limit past the allowed wait): checkpoint, exit 1."""
 
+    def said(self, saved: bool) -> str:
+        """The run's last line, once it knows whether its last checkpoint was `saved`."""
+        return str(self)
+
 
 def git_blob_sha(data: bytes) -> str:
     """The hash git (and GitHub's API) reports for a file: sha1 of `blob <len>\\0` + content."""

@@ -247,8 +247,7 @@ class GitHubSource(TarballReader, LinkFollower):
                 log.warning("%s: not delivered intact by the tarball; fetching it as a blob", sf.path)
             yield from self._blobs(missed)
         except GitHubUnavailable as exc:  # mid-run: what was handed over is committed, the rest resumes
-            raise GitHubDown(f"{exc}; the files read so far are committed and the checkpoint is saved: "
-                             "run again later to resume") from None
+            raise GitHubDown(str(exc)) from None  # its last line: GitHubDown.said
 
     def _blobs(self, files: list[SourceFile]) -> Iterator[tuple[SourceFile, bytes]]:
         """Each file's blob. One whose request keeps failing (a 5xx through every attempt) is handed

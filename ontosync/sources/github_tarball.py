@@ -51,6 +51,14 @@ class GitHubDown(SourceInterrupted):
     """GitHub kept failing through every retry in the middle of a run: the run stops with its
     checkpoint (exit 1), and the next run resumes where it stopped."""
 
+    def said(self, saved: bool) -> str:
+        """Says "the checkpoint is saved" only when it was (a read-only folder, a full disk: it was said
+        all the same, under the warning saying it was not)."""
+        if saved:
+            return f"{self}; the files read so far are committed and the checkpoint is saved: run again later to resume"
+        return (f"{self}; the files read so far are committed, but the checkpoint is not saved (its warning says why): "
+                "run again later to go on")
+
 
 class Transient(Exception):
     """Worth retrying after a backoff; the message is ours and safe to show."""
