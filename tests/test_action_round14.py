@@ -614,3 +614,21 @@ def test_a_run_of_an_outdated_head_posts_no_first_comment(github):
     done, log = post(github, f"{MARK}\npush 1's")
     assert done, log
     assert github.pr_comments(7) == [] and NEWER[:12] in log, log
+
+
+def test_the_step_line_of_a_stopped_sync_does_not_claim_its_checkpoint_is_saved(tmp_path):
+    """The line after the sync ("sync finished in ... s: exit 130 (...)") said "the checkpoint is saved
+    for the next run" right under the sync's own "the checkpoint is not saved" (its folder read-only):
+    fixed words, printed before the report was read. Exit 1 (GitHub stopped the run) alike."""
+    from tests.test_action import make_env
+
+    warning = {"path": "/tmp/c.json", "kind": "checkpoint", "message": "not saved: Permission denied", "line": None}
+    for code, last in ((130, "interrupted: every counted file is committed, but the checkpoint is not saved"),
+                       (1, "GitHub API kept failing; the files read so far are committed, but the checkpoint is "
+                           "not saved (its warning says why): run again later to go on")):
+        report = sample_report(failed=0, warnings=[warning])
+        said = run_action(make_env(tmp_path / str(code)), FakeCli(report, code=code, stderr=last))[1]
+        step = [line for line in said.splitlines() if line.startswith("sync finished in")]
+        assert len(step) == 1, said
+        assert step[0].endswith(": the sync's last line says whether the checkpoint is saved)"), step
+        assert "checkpoint is saved for" not in said, said

@@ -59,11 +59,12 @@ from ontosync.pipeline.interrupts import as_interrupt
 from ontosync.sources.git_head import origin_handed
 
 CliMain = Callable[[Sequence[str]], Any]
+# (said before the report is read: whether the checkpoint is saved is the sync's own last line to say)
 EXIT_MEANING = {0: "done", 1: "error rate over the threshold, or stopped early by GitHub (a rate limit, GitHub "
-                             "down): the checkpoint is saved for the next run", 2: "usage or configuration error",
-                3: "fatal: database integrity or migration failure",
+                             "down): the sync's last line says whether the checkpoint is saved",
+                2: "usage or configuration error", 3: "fatal: database integrity or migration failure",
                 4: "database busy: another sync or writer holds it; nothing was lost, run again",
-                130: "interrupted (job cancelled); the checkpoint is saved for the next run"}
+                130: "interrupted (job cancelled): the sync's last line says whether the checkpoint is saved"}
 STOPPED_NOTE = ("This run stopped before its end: these are the changes it made; what it did not reach is in the next "
                 "run's figures.")
 
