@@ -372,3 +372,37 @@ def test_a_github_stop_whose_checkpoint_was_not_saved_does_not_say_it_is(tmp_pat
         "run again later to go on"
     ), proc.stderr
     assert json.loads(ckpt.read_text())["processed"] == 0  # the run's first, all it could write
+
+
+def test_a_sync_interrupted_before_its_first_checkpoint_does_not_say_it_is_saved(tmp_path):
+    """Ctrl-C while a github: sync read the graph's config.edn (before its first checkpoint): the run
+    said "interrupted; the checkpoint is saved, run the same command again to resume", no checkpoint
+    written."""
+    import signal
+
+    from tests.fake_github import FakeGitHub, blob_sha
+
+    config = b"{:meta/version 1}\n"
+    files = {"logseq/config.edn": config, "pages/A.md": b"- a\n"}
+    asked = threading.Event()
+
+    def hook(handler, seg, query):
+        if seg[3:5] == ["git", "blobs"] and seg[5] == blob_sha(config):
+            asked.set()
+            time.sleep(5)
+        return None
+
+    db = tmp_path / "o.db"
+    with FakeGitHub(None) as fake:
+        fake.commit(files)
+        fake.answer_hook = hook
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "GITHUB_TOKEN": fake.token, "ONTOSYNC_GITHUB_TIMEOUT": "30"}
+        cmd = [sys.executable, "-m", "ontosync", "sync", "github:o/r@main", "--api-url", fake.url, "--db", str(db)]
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert asked.wait(60), proc.communicate(timeout=60)
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert not Path(f"{db}.checkpoint.json").exists()
+    said = "ontosync: interrupted: the sync had not begun: no file was synced, run the same command again"
+    assert err.splitlines()[-1] == said, err

@@ -21,6 +21,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from ontosync.console import Stopped
+
 STOPPING = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 _held = 0  # nesting depth of held()
 _pending: int | None = None  # a signal that arrived while held
@@ -99,3 +101,19 @@ def fault_after_save() -> None:
     _saves += 1
     if _saves == _FAULT_AFTER:
         os.kill(os.getpid(), signal.SIGTERM)
+
+
+class NotBegun(Stopped):
+    """An interrupt before the run's first file (reading the graph's config from GitHub, the first
+    checkpoint): `main` said "the checkpoint is saved" of a run that had written none."""
+
+    word, code = "interrupted", 130
+
+
+@contextmanager
+def before_files() -> Iterator[None]:
+    """A sync run's start, up to its first checkpoint: an interrupt there is said as such (exit 130)."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        raise NotBegun("the sync had not begun: no file was synced, run the same command again") from None

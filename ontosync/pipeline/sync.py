@@ -186,21 +186,21 @@ class SyncRun:
     # -- the run ----------------------------------------------------------------------------
     def run(self) -> SyncResult:
         started_at, t0 = utc_now(), time.perf_counter()
-        ckpt_path = self.s.checkpoint_path
-        owner = checkpoint_owner(self.s)
-        self.resume_since = resume_since(ckpt_path, self.source.description, owner, self.repo.conn)
-        resumed = self.resume_since is not None
-        if hasattr(self.source, "keep_blobs"):  # what a remote source read last time (its links' texts, the
-            with contextlib.suppress(*database_errors()):  # graph's config): unchanged, it costs no request
-                self.source.keep_blobs(kept_blobs(self.repo.conn))
-        self.options, config_warnings, self.graph_record = with_graph(
-            self.source, self.s.path, self.options, graph_settings(self.repo.conn))
-        self.stats.warnings.extend(config_warnings + hard_link_warnings(self.s.db))
-        self.force_all = self.s.full
-        self.fingerprint = self.repo.fingerprint = settings_fingerprint(self.s, self.options)
-        self.ckpt = Checkpoint(self.source.description, self.source.revision,
-                               self.resume_since or started_at, started_at, database=owner)
-        self._write_checkpoint(ckpt_path)
+        ckpt_path, owner = self.s.checkpoint_path, checkpoint_owner(self.s)
+        with interrupts.before_files():  # (said "the checkpoint is saved", none written: cli.py's main)
+            self.resume_since = resume_since(ckpt_path, self.source.description, owner, self.repo.conn)
+            resumed = self.resume_since is not None
+            if hasattr(self.source, "keep_blobs"):  # what a remote source read last time (its links' texts, the
+                with contextlib.suppress(*database_errors()):  # graph's config): unchanged, it costs no request
+                    self.source.keep_blobs(kept_blobs(self.repo.conn))
+            self.options, config_warnings, self.graph_record = with_graph(
+                self.source, self.s.path, self.options, graph_settings(self.repo.conn))
+            self.stats.warnings.extend(config_warnings + hard_link_warnings(self.s.db))
+            self.force_all = self.s.full
+            self.fingerprint = self.repo.fingerprint = settings_fingerprint(self.s, self.options)
+            self.ckpt = Checkpoint(self.source.description, self.source.revision,
+                                   self.resume_since or started_at, started_at, database=owner)
+            self._write_checkpoint(ckpt_path)
         pool = ParsePool(self.s.workers, self.options, self.s.max_file_size, self.s.file_timeout,
                          self.repo.default_ontology)
         pool.before_fork = self.ckpt_writer.close  # a worker is forked from a process with one thread
