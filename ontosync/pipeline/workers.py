@@ -451,11 +451,16 @@ class ParsePool:
         self.workers.clear()
 
     def close(self) -> None:
-        """Stop the workers and wait for them to exit (killed after 2 s)."""
+        """Stop the workers and wait for them to exit (killed after 2 s). A Ctrl-C cuts the wait, not
+        the run: raised from here, it ended the run without its report (a second Ctrl-C as it stopped)."""
         self.stop()
-        for w in self.exiting:
-            w.process.join(2)
-            if w.process.is_alive():
-                w.process.kill()
+        try:
+            for w in self.exiting:
                 w.process.join(2)
+                if w.process.is_alive():
+                    w.process.kill()
+                    w.process.join(2)
+        except KeyboardInterrupt:  # the rest are killed, not waited for: the run writes its report
+            for w in self.exiting:
+                w.process.kill()
         self.exiting.clear()
