@@ -144,8 +144,7 @@ class PageScan:
         if "::" not in line:
             if "OntologyBlock" in line and _HEADING.match(line):
                 self.headings.append(no)
-            if self.listing or (line and line.lstrip(" \t")[:1] in "+*0123456789"):
-                self._in_list(line)
+            self._in_list(line)
             return
         if not self._in_list(line):
             self._property(no, line)
@@ -157,6 +156,8 @@ class PageScan:
         spec reads `is-subclass-of::` anywhere and `public:: true` on any line), a `- ` bullet (a Logseq
         block), or an empty line not followed by an item ends it. An item's text holds no property
         (mldoc parses it with no property parser)."""
+        if not self.listing and line.lstrip(" \t")[:1] not in "+*0123456789":
+            return False  # no list open, and no item can open one: the common line, no match run
         item = LIST_ITEM.match(line)
         bullet = item is not None and item.group(2) == "-"
         if not self.listing:

@@ -68,7 +68,7 @@ def _rdf_prefixes(data: bytes) -> set[bytes]:
 _RESOURCE, _PARSE_TYPE, _NODE_ID = (RDF + " " + name for name in ("resource", "parseType", "nodeID"))  # expat's names
 _RDF_ROOT = RDF + " RDF"
 # Blank nodes whose statements the index does not keep (ro.owl's rules and owl:AllDifferent): not
-# looked for (each type costs a scan of the file), as Protégé, not a hand, writes them.
+# looked for (each type widens the one scan of the file), as Protégé, not a hand, writes them.
 _SWRL = "http://www.w3.org/2003/11/swrl#"
 _UNINDEXED = frozenset(OWL + name for name in ("AllDifferent", "NegativePropertyAssertion", "AllDisjointProperties"))
 _MAX_TYPES = 20  # distinct types of such blank nodes looked for by name; more: the walk decides
@@ -92,11 +92,10 @@ def _lone_typed_blank(data: bytes, index: Index) -> bool:
     types = {t for t in types if not str(t).startswith(_SWRL) and t not in _UNINDEXED}
     if len(types) > _MAX_TYPES:
         return True
-    for iri in types:
-        local = re.split(r"[#/:]", str(iri))[-1].encode()
-        if re.search(re.escape(local) + rb"\s[^<>]*?(?:resource|parseType)\s*=", data):
-            return True
-    return False
+    if not types:
+        return False
+    names = b"|".join(re.escape(re.split(r"[#/:]", str(iri))[-1].encode()) for iri in sorted(types))
+    return re.search(rb"(?:" + names + rb")\s[^<>]*?(?:resource|parseType)\s*=", data) is not None  # one scan
 
 
 def _first_misplaced(data: bytes) -> tuple[int, str] | None:
