@@ -255,7 +255,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
 
 # -- sync -----------------------------------------------------------------------------------------
 def cmd_sync(args: argparse.Namespace) -> int:
-    from ontosync.pipeline.interrupts import finishing, terminate_as_interrupt
+    from ontosync.pipeline.interrupts import NOT_BEGUN, finishing, terminate_as_interrupt
     from ontosync.pipeline.sync import SyncRun
     from ontosync.sources import PathFilter, SourceError
     from ontosync.store.health import file_identity, file_stamp, gone_since
@@ -291,7 +291,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     args.interrupted = f"it waited for {shown_db(settings.db)}'s lock: nothing was written, run the same command again"
     try:
         with SyncLock(settings.db, settings.source, settings.lock_timeout) as lock:
-            args.interrupted = "the sync had not begun: no file was synced, run the same command again"
+            args.interrupted = NOT_BEGUN
             new = new_outputs(settings)
             if code := _ready_to_write(settings, lock.sound_stamp):
                 lock.drop()  # nothing was written: nor is a lock file this run made left behind
@@ -544,10 +544,10 @@ def _checkpoint_shown(path: str, owner: str, finished: str | None) -> tuple[dict
     """`status`'s (checkpoint, why none is read): a path a sync refuses (`-`, a folder, a FIFO, another
     SQLite database) is said in the sync's words (sync_paths), not "none" nor "the next sync replaces it"."""
     from ontosync.pipeline.checkpoint import checkpoint_info
-    from ontosync.pipeline.outputs import OTHER_DATABASE, is_other_database
+    from ontosync.pipeline.outputs import other_database_refused
     from ontosync.sync_paths import checkpoint_refused
 
-    if why := checkpoint_refused(path) or (is_other_database(path) and f"--checkpoint {path}: {OTHER_DATABASE}"):
+    if why := checkpoint_refused(path) or other_database_refused(path, "--checkpoint"):
         return None, f"none: a sync refuses this path: {why}"
     return checkpoint_info(path, owner, finished)
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ontosync.action.inputs import ActionInputs
 from ontosync.parsing.lfs import MAX_POINTER_SIZE, is_lfs_pointer
-from ontosync.store.read_only import file_uri, starts_as_sqlite
+from ontosync.store.read_only import SQLITE_MAGIC, file_uri
 from ontosync.store.shapes import UNKNOWN, detect
 from ontosync.store.upgrade_errors import MigrationFailed
 
@@ -57,11 +57,12 @@ def _ours(path: Path, kind: str) -> bool:
     if not stat.S_ISREG(info.st_mode) or info.st_size == 0:
         return True
     try:
+        head = _head(path)
         if kind == "database":  # a Git LFS pointer (checked out without `lfs: true`) is replaced, as before
-            if starts_as_sqlite(path):
+            if head.startswith(SQLITE_MAGIC):
                 return not _other_programs(path)
-            return info.st_size < MAX_POINTER_SIZE and is_lfs_pointer(_head(path))
-        return OPENINGS[kind].match(_head(path).decode("utf-8", "replace")) is not None
+            return info.st_size < MAX_POINTER_SIZE and is_lfs_pointer(head)
+        return OPENINGS[kind].match(head.decode("utf-8", "replace")) is not None
     except OSError:
         return False
 

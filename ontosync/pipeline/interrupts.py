@@ -110,10 +110,13 @@ class NotBegun(Stopped):
     word, code = "interrupted", 130
 
 
+NOT_BEGUN = "the sync had not begun: no file was synced, run the same command again"
+
+
 @contextmanager
 def before_files() -> Iterator[None]:
     """A sync run's start, up to its first checkpoint: an interrupt there is said as such (exit 130)."""
     try:
         yield
     except KeyboardInterrupt:
-        raise NotBegun("the sync had not begun: no file was synced, run the same command again") from None
+        raise NotBegun(NOT_BEGUN) from None

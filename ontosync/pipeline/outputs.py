@@ -72,8 +72,14 @@ def check_not_a_database(outputs: dict[str, str | None]) -> None:
     check_distinct, whose words are more precise of the run's own): `diff --output notes.db`,
     another program's database, was replaced by the diff's text, exit 0."""
     for flag, path in outputs.items():
-        if path and is_other_database(path):
-            raise OutputError(f"{flag} {path}: {OTHER_DATABASE}")
+        if why := other_database_refused(path, flag):
+            raise OutputError(why)
+
+
+def other_database_refused(path: str | None, flag: str) -> str | None:
+    """The refusal of an output `path` holding a SQLite database (`flag` names it), None for none:
+    a sync's words, which `status` says of a checkpoint path too."""
+    return f"{flag} {path}: {OTHER_DATABASE}" if path and is_other_database(path) else None
 
 
 def is_other_database(path: str | Path) -> bool:

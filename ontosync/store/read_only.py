@@ -98,8 +98,8 @@ def starts_as_sqlite(path: str | Path) -> bool:
     """Whether the file at `path` begins as a SQLite database does (SQLITE_MAGIC); an OSError naming
     `path` when it cannot be read. Non-blocking: a FIFO is no wait. The one read of that header:
     `verify`'s check (integrity.py), the damage probe before a sync (health.py), the refusal of an
-    output path holding another program's database (pipeline/outputs.py), the Action's test of a
-    database an earlier run wrote (action/own_files.py)."""
+    output path holding another program's database (pipeline/outputs.py); the Action's test of a
+    database an earlier run wrote (action/own_files.py) compares SQLITE_MAGIC with the head it reads."""
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     try:
         return os.read(fd, len(SQLITE_MAGIC)) == SQLITE_MAGIC
