@@ -43,8 +43,9 @@ class LayerTimedConnection(writer.TimedConnection):
     spent: ClassVar[dict] = defaultdict(list)
     round: ClassVar[int] = 0
 
-    def __init__(self, conn) -> None:
+    def __init__(self, conn, no_ops: bool = False) -> None:
         self._conn = conn
+        self.no_ops = None  # the layer's figures are times only: writer.py's no-op counting stays off here
 
     def _timed(self, name, sql, *args):
         caller = sys._getframe(2).f_code.co_filename
@@ -88,6 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--statements", action="store_true", help="the layer's SQL by statement kind")
     args = ap.parse_args(argv)
     for src in args.src:
+        if not Path(src).is_dir():  # else an absent corpus times an empty sync and prints figures of nothing
+            print(f"layer.py: {src}: no such folder (the corpus lives in ../shared/corpora)", file=sys.stderr)
+            return 2
         files = writer.parsed(Path(src))
         spent = LayerTimedConnection.spent
         spent.clear()
