@@ -1,0 +1,67 @@
+"""The readers' layer, `diff` and the review's markdown, ninth round (task h162).
+
+- The semantic-sql `prefix` table listed an OBO base twice when `.ontosync.yml` named it
+  (`go: http://purl.obolibrary.org/obo/GO_`): `GO` (the OBO convention, what the CURIEs use) and
+  `go`; OAK's `prefixes` showed both (store/closure.py `_obo_prefix`).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from ontosync.cli import main
+from tests.helpers import q
+
+OBO_GO = "http://purl.obolibrary.org/obo/GO_"
+TTL = """@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix GO: <http://purl.obolibrary.org/obo/GO_> .
+GO:0000001 a owl:Class ; rdfs:label "{label}" .
+GO:0000002 a owl:Class ; rdfs:label "two" ; rdfs:subClassOf GO:0000001 .
+"""
+
+
+def _tree(root: Path, label: str = "one", config: str = "") -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "go.ttl").write_text(TTL.format(label=label), encoding="utf-8")
+    if config:
+        (root / ".ontosync.yml").write_text(config, encoding="utf-8")
+    return root
+
+
+def _sync(tree: Path, db: str, checkpoint: Path) -> None:
+    assert main(["sync", str(tree), "--db", db, "--quiet", "--workers", "1", "--checkpoint", str(checkpoint)]) == 0
+
+
+# -- 1. one prefix per base -----------------------------------------------------------------------
+
+ALIAS = f"namespaces:\n  go: {OBO_GO}\n"
+
+
+def test_an_obo_base_the_namespace_table_names_again_is_one_prefix_row(tmp_path):
+    tree, db = _tree(tmp_path / "t", config=ALIAS), tmp_path / "t.db"
+    _sync(tree, str(db), tmp_path / "t.json")
+    assert q(db, "SELECT DISTINCT substr(subject, 1, 3) FROM statements WHERE subject LIKE 'GO:%'") == [("GO:",)]
+    assert q(db, "SELECT prefix FROM prefix WHERE base = ?", OBO_GO) == [("GO",)]
+    assert q(db, "SELECT base FROM prefix GROUP BY base HAVING count(*) > 1") == []
+    _tree(tree, label="one again")  # a later run (the table is kept, not rebuilt) keeps the one row
+    _sync(tree, str(db), tmp_path / "t.json")
+    assert q(db, "SELECT prefix FROM prefix WHERE base = ?", OBO_GO) == [("GO",)]
+    runoak = os.environ.get("ONTOSYNC_RUNOAK")
+    if runoak:  # what OAK lists (tests/test_oak.py runs it the same way)
+        out = subprocess.run([runoak, "-i", f"sqlite:{db}", "prefixes"], capture_output=True, text=True,
+                             timeout=300, check=True).stdout
+        assert [line.split()[0] for line in out.splitlines() if line.split()[1:] == [OBO_GO]] == ["GO"], out
+
+
+def test_the_same_on_postgresql(tmp_path):
+    from tests.postgres_server import own_schema, pg_row, schema_url
+
+    tree = _tree(tmp_path / "t", config=ALIAS)
+    for schema in own_schema():  # skips without a server
+        url = schema_url(schema)
+        _sync(tree, url, tmp_path / "pg.json")
+        assert pg_row(url, f'SELECT string_agg(prefix, \',\') FROM "{schema}".prefix WHERE base = %s', OBO_GO) \
+            == ("GO",)
