@@ -107,8 +107,8 @@ def is_empty(data: dict) -> bool:
 
 
 def _side(side: dict) -> str:
-    if "database" in side:
-        return _shown(str(side["database"]))
+    if "database" in side:  # a path holding ` -> ` (so `>`) quoted: `a.db -> b -> c.db` read as three
+        return _named(str(side["database"]))
     if side.get("run") is None:
         return "empty"
     at = f" ({_shown(side['revision'][:12])})" if side.get("revision") else ""
@@ -524,8 +524,16 @@ def _compared(data: dict) -> list[str]:
     base, head = data["base"], data["head"]
     if "database" not in base:
         return []
-    paths = (isolated(md(side.get("database", ""), MAX_IRI)) for side in (base, head))
+    paths = (_md_path(str(side.get("database", ""))) for side in (base, head))
     return ["Compared: base {} → head {}".format(*paths), ""]
+
+
+def _md_path(path: str) -> str:
+    """A database path in the markdown's "base A → head B": inert text, or a code span when it holds an
+    arrow. Why: a base `x → head y.db` read "base x → head y.db → head new.db", either cut a pair."""
+    if "→" in path or "->" in path:
+        return md_iri(path, in_table=False)
+    return isolated(md(path, MAX_IRI))
 
 
 def _fit(data: dict, out: list[str], budget: int | None, reserve: int, measure: Callable[[str], int]) -> int:

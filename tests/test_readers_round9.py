@@ -3,6 +3,8 @@
 - The semantic-sql `prefix` table listed an OBO base twice when `.ontosync.yml` named it
   (`go: http://purl.obolibrary.org/obo/GO_`): `GO` (the OBO convention, what the CURIEs use) and
   `go`; OAK's `prefixes` showed both (store/closure.py `_obo_prefix`).
+- `diff --base`'s first line is `BASE -> HEAD`: a database path holding ` -> ` read as three
+  sides; the markdown's "base A → head B" the same with `→`.
 """
 
 from __future__ import annotations
@@ -65,3 +67,31 @@ def test_the_same_on_postgresql(tmp_path):
         _sync(tree, url, tmp_path / "pg.json")
         assert pg_row(url, f'SELECT string_agg(prefix, \',\') FROM "{schema}".prefix WHERE base = %s', OBO_GO) \
             == ("GO",)
+
+
+# -- 2. ` -> ` in a database path ----------------------------------------------------------------
+
+def _two_databases(tmp_path: Path, head_name: str) -> tuple[str, str]:
+    base, head = str(tmp_path / "base.db"), str(tmp_path / head_name)
+    _sync(_tree(tmp_path / "a"), base, tmp_path / "a.json")
+    _sync(_tree(tmp_path / "b", label="renamed"), head, tmp_path / "b.json")
+    return base, head
+
+
+def test_a_database_path_holding_the_arrow_is_quoted_in_the_text(tmp_path, capsys):
+    base, head = _two_databases(tmp_path, "x -> y.db")
+    capsys.readouterr()
+    assert main(["diff", "--db", head, "--base", base]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first == f'{base} -> "{head}"', first  # was `base.db -> x -> y.db`: which two?
+    assert main(["diff", "--db", base, "--base", head]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == f'"{head}" -> {base}'
+
+
+def test_a_database_path_holding_an_arrow_is_code_in_the_markdown(tmp_path, capsys):
+    base, head = _two_databases(tmp_path, "x → head y.db")
+    capsys.readouterr()
+    assert main(["diff", "--db", head, "--base", base, "--format", "markdown"]) == 0
+    [said] = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Compared:")]
+    shown = base.replace(".", "\\.").replace("_", "\\_").replace("-", "\\-")
+    assert said == f"Compared: base {shown} → head `{head}`", said
