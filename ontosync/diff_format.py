@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ontosync.console import UNSAFE, counted, escaped_char
-from ontosync.text_cut import ZWJ, cut, cut_shown
+from ontosync.text_cut import ZWJ, cut, cut_shown, no_emoji
 
 # `$`: GitHub renders `$...$` and `$$...$$` as math: a label "$E = mc^2$" showed as a formula, not its text
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:>$])")
@@ -30,11 +30,12 @@ _REFERENCE = re.compile(r"(#|GH\\?-)(?=\d)", re.IGNORECASE)
 
 
 def md(text: Any, limit: int = MAX_CELL) -> str:
-    """User text made inert in markdown: one line, cut to `limit`, no markup, HTML or @mention."""
+    """User text made inert in markdown: one line, cut to `limit`, no markup, HTML, @mention or
+    emoji shortcode (text_cut.no_emoji)."""
     line = " ".join(str("" if text is None else text).split())
     s = html.escape(cut_shown(line, limit, visible_pieces), quote=False)
     s = _MD_SPECIAL.sub(r"\\\1", s)
-    return _REFERENCE.sub("\\1" + ZWJ, s.replace("@", "@" + ZWJ))
+    return _REFERENCE.sub("\\1" + ZWJ, no_emoji(s).replace("@", "@" + ZWJ))
 
 
 def md_iri(iri: str, in_table: bool = True) -> str:

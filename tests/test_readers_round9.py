@@ -5,15 +5,23 @@
   `go`; OAK's `prefixes` showed both (store/closure.py `_obo_prefix`).
 - `diff --base`'s first line is `BASE -> HEAD`: a database path holding ` -> ` read as three
   sides; the markdown's "base A → head B" the same with `→`.
+- An emoji shortcode (`:warning:`, `:+1:`) in user text showed as the emoji in the pull-request
+  comment and the job summary; GitHub's own names only get a joiner (text_cut.no_emoji), not a
+  CURIE's or a time's colons.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from pathlib import Path
 
+import pytest
+
+from ontosync.action.summary import cell, code, summary_markdown
 from ontosync.cli import main
+from ontosync.diff_format import md, to_markdown
 from tests.helpers import q
 
 OBO_GO = "http://purl.obolibrary.org/obo/GO_"
@@ -95,3 +103,46 @@ def test_a_database_path_holding_an_arrow_is_code_in_the_markdown(tmp_path, caps
     [said] = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Compared:")]
     shown = base.replace(".", "\\.").replace("_", "\\_").replace("-", "\\-")
     assert said == f"Compared: base {shown} → head `{head}`", said
+
+
+# -- 3. emoji shortcodes ------------------------------------------------------------------------
+
+_SHORTCODE = re.compile(r":[0-9a-z_+\-]+:")
+
+
+def _rendered(markdown: str) -> str:
+    """The text GitHub's emoji filter sees: markdown's backslash escapes and HTML's entities undone."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("&lt;", "<").replace("&amp;", "&")
+
+
+def _change(label: str) -> dict:
+    return {"base": {"run": 1, "revision": None}, "head": {"run": 2, "revision": None},
+            "classes": {"added": [{"iri": "http://ex.org/B", "label": label}], "removed": [], "changed": [
+                {"iri": "http://ex.org/A", "label": label, "changes": {"label": [":x:", label]}}]},
+            "properties": {"added": [], "removed": [], "changed": []},
+            "axioms": {"added": 0, "removed": 0, "by_subject": []}}
+
+
+@pytest.mark.parametrize("text", [":warning:", "Fix :+1: it", ":white_check_mark: Done", "a :-1: b", "x :rocket:y",
+                                  "obo:tada:", ":octocat:"])
+def test_an_emoji_shortcode_in_user_text_shows_as_its_text(text):
+    for shown in (md(text), cell(text), to_markdown(_change(text))):
+        assert not _SHORTCODE.search(_rendered(shown)), shown
+    for shown in (md(text), cell(text)):
+        assert _rendered(shown).replace("\u200d", "") == text
+    report = {"errors": [{"path": "a.ttl", "kind": "parse", "message": f"bad {text}"}],
+              "warnings": [{"path": "b.ttl", "kind": text, "message": text}]}
+    assert not _SHORTCODE.search(_rendered(summary_markdown(report, 0, {})))
+
+
+@pytest.mark.parametrize("text", ["obo:GO:0008150", "10:30:00", "urn:isbn:0451450523", "file:line:col", ":Warning:",
+                                  ":not_an_emoji_name:"])
+def test_a_colon_pair_that_is_no_emoji_name_is_left_alone(text):
+    """The joiner once went after every `:word:` colon, into CURIEs and times a reader copies."""
+    for shown in (md(text), cell(text), code(text)):
+        assert "\u200d" not in shown, shown
+
+
+def test_a_path_in_code_gets_no_joiner():
+    """GitHub shows no emoji inside `<code>`: a file named `:tada:.md` is copied as it is."""
+    assert _rendered(code(":tada:.md")) == "<code>:tada:.md</code>"
