@@ -8,12 +8,16 @@
 - An emoji shortcode (`:warning:`, `:+1:`) in user text showed as the emoji in the pull-request
   comment and the job summary; GitHub's own names only get a joiner (text_cut.no_emoji), not a
   CURIE's or a time's colons.
+- The JSON modes of `search`, `status` and `diff` on error: the line on stderr, stdout empty (no
+  case found that broke it on main; README's "Failures and exit codes" states the rule, kept here).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import sqlite3
 import subprocess
 from pathlib import Path
 
@@ -146,3 +150,29 @@ def test_a_colon_pair_that_is_no_emoji_name_is_left_alone(text):
 def test_a_path_in_code_gets_no_joiner():
     """GitHub shows no emoji inside `<code>`: a file named `:tada:.md` is copied as it is."""
     assert _rendered(code(":tada:.md")) == "<code>:tada:.md</code>"
+
+
+# -- 4. JSON modes on error ---------------------------------------------------------------------
+
+def test_a_json_mode_that_fails_leaves_stdout_empty(tmp_path, capsys):
+    other = tmp_path / "other.db"  # another program's SQLite file
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE foo (a)")
+    conn.commit()
+    conn.close()
+    db = str(tmp_path / "t.db")
+    _sync(_tree(tmp_path / "t"), db, tmp_path / "t.json")
+    cases = [(["search", "one", "--json", "--db", str(other)], 3),
+             (["status", "--json", "--db", str(other)], 3),
+             (["diff", "--format", "json", "--db", str(other)], 2),
+             (["search", "one", "--json", "--db", str(tmp_path / "none.db")], 2),
+             (["status", "--json", "--db", str(tmp_path / "none.db")], 2),
+             (["diff", "--format", "json", "--db", db, "--run", "99"], 2),
+             (["diff", "--format", "json", "--db", db, "--base", str(other)], 2)]
+    for argv, code_ in cases:
+        capsys.readouterr()
+        assert main(argv) == code_, argv
+        out, err = capsys.readouterr()
+        assert out == "" and len(err.splitlines()) == 1 and err.startswith("ontosync: "), (argv, out, err)
+    assert main(["status", "--json", "--db", db]) == 0
+    assert json.loads(capsys.readouterr().out)["classes"] == 2
