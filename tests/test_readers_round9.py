@@ -10,6 +10,9 @@
   CURIE's or a time's colons.
 - The JSON modes of `search`, `status` and `diff` on error: the line on stderr, stdout empty (no
   case found that broke it on main; README's "Failures and exit codes" states the rule, kept here).
+- A damaged database (a b-tree page overwritten): `search` said "cannot search (...malformed);
+  run `ontosync sync` with this version first", `status` "is not an ontosync database"; both now
+  say it is damaged, as `sync` and `diff` do (store/health.is_damaged).
 """
 
 from __future__ import annotations
@@ -176,3 +179,30 @@ def test_a_json_mode_that_fails_leaves_stdout_empty(tmp_path, capsys):
         assert out == "" and len(err.splitlines()) == 1 and err.startswith("ontosync: "), (argv, out, err)
     assert main(["status", "--json", "--db", db]) == 0
     assert json.loads(capsys.readouterr().out)["classes"] == 2
+
+
+# -- 5. a damaged database ---------------------------------------------------------------------
+
+def _damaged(tmp_path: Path) -> str:
+    """A synced database with one of its b-tree pages overwritten (as a disk fault leaves it)."""
+    db = str(tmp_path / "t.db")
+    _sync(_tree(tmp_path / "t"), db, tmp_path / "t.json")
+    with open(db, "r+b") as fh:
+        size = fh.seek(0, 2)
+        for page in range(2, size // 4096):
+            fh.seek(page * 4096)
+            fh.write(b"\xff" * 4096)
+    return db
+
+
+@pytest.mark.parametrize("argv", [["search", "one"], ["status"]])
+def test_a_damaged_database_is_said_damaged_by_search_and_status(tmp_path, capsys, argv):
+    """`search` said "cannot search (database disk image is malformed); run `ontosync sync` with this
+    version first" (a sync refuses a damaged database), `status` that the file "is not an ontosync
+    database": both now say what `sync` and `diff` say, the database is damaged, and `verify`."""
+    db = _damaged(tmp_path)
+    capsys.readouterr()
+    assert main([*argv, "--db", db]) == 3
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith(f"ontosync: fatal: {db}: the database is damaged (") and \
+        err.rstrip().endswith("`ontosync verify` lists the problems") and len(err.splitlines()) == 1, err
