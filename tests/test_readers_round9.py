@@ -12,7 +12,8 @@
   case found that broke it on main; README's "Failures and exit codes" states the rule, kept here).
 - A damaged database (a b-tree page overwritten): `search` said "cannot search (...malformed);
   run `ontosync sync` with this version first", `status` "is not an ontosync database"; both now
-  say it is damaged, as `sync` and `diff` do (store/health.is_damaged).
+  say it is damaged, as `sync` does (store/health.is_damaged); and so does `diff`, of its `--db` (it
+  gave SQLite's words alone) and of its `--base` ("is not an ontosync database", exit 2).
 """
 
 from __future__ import annotations
@@ -199,10 +200,25 @@ def _damaged(tmp_path: Path) -> str:
 def test_a_damaged_database_is_said_damaged_by_search_and_status(tmp_path, capsys, argv):
     """`search` said "cannot search (database disk image is malformed); run `ontosync sync` with this
     version first" (a sync refuses a damaged database), `status` that the file "is not an ontosync
-    database": both now say what `sync` and `diff` say, the database is damaged, and `verify`."""
+    database": both now say what `sync` says, the database is damaged, and `verify`."""
     db = _damaged(tmp_path)
     capsys.readouterr()
     assert main([*argv, "--db", db]) == 3
     out, err = capsys.readouterr()
     assert out == "" and err.startswith(f"ontosync: fatal: {db}: the database is damaged (") and \
         err.rstrip().endswith("`ontosync verify` lists the problems") and len(err.splitlines()) == 1, err
+
+
+def test_diff_names_a_damaged_database_damaged_as_head_and_as_base(tmp_path, capsys):
+    """`diff --base` of a damaged database said it "is not an ontosync database", exit 2 (a usage
+    error, as for another program's file); `diff --db` of one gave SQLite's words alone. Both are
+    now the damaged-database line of `sync` and `status`, exit 3, naming the damaged one."""
+    db = _damaged(tmp_path)
+    good = str(tmp_path / "good.db")
+    _sync(_tree(tmp_path / "g"), good, tmp_path / "g.json")
+    for argv, damaged in ((["--db", good, "--base", db], db), (["--db", db], db), (["--db", db, "--base", good], db)):
+        capsys.readouterr()
+        assert main(["diff", *argv]) == 3, argv
+        out, err = capsys.readouterr()
+        assert out == "" and err.startswith(f"ontosync: fatal: {damaged}: the database is damaged (") and \
+            err.rstrip().endswith("`ontosync verify` lists the problems") and len(err.splitlines()) == 1, (argv, err)
