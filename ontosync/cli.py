@@ -533,10 +533,10 @@ def _not_ontosync(db: str, exc: Exception) -> int:
         from ontosync.pg_commands import read_failed
 
         return read_failed(db, exc)
-    from ontosync.store.status import upgrade_advice_of
+    from ontosync.store.status import unread_reason
 
     _busy_if_created(db)
-    _say(f"fatal: {upgrade_advice_of(db) or f'{db} is not an ontosync database: {exc}'}")
+    _say(unread_reason(db, exc))
     return 3
 
 

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ontosync.console import UNSAFE, counted, escaped_char
-from ontosync.text_cut import ZWJ, cut, cut_shown
+from ontosync.text_cut import ZWJ, cut, cut_shown, no_emoji
 
 # `$`: GitHub renders `$...$` and `$$...$$` as math: a label "$E = mc^2$" showed as a formula, not its text
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:>$])")
@@ -30,11 +30,12 @@ _REFERENCE = re.compile(r"(#|GH\\?-)(?=\d)", re.IGNORECASE)
 
 
 def md(text: Any, limit: int = MAX_CELL) -> str:
-    """User text made inert in markdown: one line, cut to `limit`, no markup, HTML or @mention."""
+    """User text made inert in markdown: one line, cut to `limit`, no markup, HTML, @mention or
+    emoji shortcode (text_cut.no_emoji)."""
     line = " ".join(str("" if text is None else text).split())
     s = html.escape(cut_shown(line, limit, visible_pieces), quote=False)
     s = _MD_SPECIAL.sub(r"\\\1", s)
-    return _REFERENCE.sub("\\1" + ZWJ, s.replace("@", "@" + ZWJ))
+    return _REFERENCE.sub("\\1" + ZWJ, no_emoji(s).replace("@", "@" + ZWJ))
 
 
 def md_iri(iri: str, in_table: bool = True) -> str:
@@ -107,8 +108,8 @@ def is_empty(data: dict) -> bool:
 
 
 def _side(side: dict) -> str:
-    if "database" in side:
-        return _shown(str(side["database"]))
+    if "database" in side:  # a path holding ` -> ` (so `>`) quoted: `a.db -> b -> c.db` read as three
+        return _named(str(side["database"]))
     if side.get("run") is None:
         return "empty"
     at = f" ({_shown(side['revision'][:12])})" if side.get("revision") else ""
@@ -524,8 +525,16 @@ def _compared(data: dict) -> list[str]:
     base, head = data["base"], data["head"]
     if "database" not in base:
         return []
-    paths = (isolated(md(side.get("database", ""), MAX_IRI)) for side in (base, head))
+    paths = (_md_path(str(side.get("database", ""))) for side in (base, head))
     return ["Compared: base {} → head {}".format(*paths), ""]
+
+
+def _md_path(path: str) -> str:
+    """A database path in the markdown's "base A → head B": inert text, or a code span when it holds an
+    arrow. Why: a base `x → head y.db` read "base x → head y.db → head new.db", either cut a pair."""
+    if "→" in path or "->" in path:
+        return md_iri(path, in_table=False)
+    return isolated(md(path, MAX_IRI))
 
 
 def _fit(data: dict, out: list[str], budget: int | None, reserve: int, measure: Callable[[str], int]) -> int:

@@ -1,14 +1,38 @@
 """Text cut to a number of characters between two characters as a reader sees them, never inside
-one (an emoji's sequence, a flag, a letter and its accent) nor inside an escape that shows one.
-Its own module: `diff`'s markdown, the job summary's cells and their escapes all cut so.
+one (an emoji's sequence, a flag, a letter and its accent) nor inside an escape that shows one;
+and escaped markdown kept from showing an emoji for a shortcode (`no_emoji`). Its own module:
+`diff`'s markdown, the job summary's cells and their escapes all cut and neutralise so.
 """
 
 from __future__ import annotations
 
+import functools
+import re
 import unicodedata
 from collections.abc import Callable
+from pathlib import Path
 
 ZWJ = "\u200d"
+# a colon that may open a `:name:` shortcode, in escaped markdown (`\:white\_check\_mark\:`, `\:\+1\:`)
+_SHORTCODE = re.compile(r"(\\?:)(?=((?:\\?[0-9a-z_+\-])+)\\?:)")
+
+
+def no_emoji(escaped: str) -> str:
+    """Escaped markdown (user text) with a zero-width joiner after the colon that opens one of
+    GitHub's emoji shortcodes. Why: GitHub shows `:warning:` or `:+1:` as the emoji in the rendered
+    text, where the escapes are gone (a backslash does not stop it), so a label `:x:` changed to
+    `:white_check_mark:` read "❌ → ✅". Only GitHub's emoji names (emoji_names.txt): a joiner after
+    every `:word:` colon went into CURIEs and times (`obo:GO:0008150`, `10:30:00`), and a copied one
+    carried it."""
+    def joined(m: re.Match) -> str:
+        return m.group(1) + ZWJ if m.group(2).replace("\\", "") in _emoji_names() else m.group(1)
+    return _SHORTCODE.sub(joined, escaped) if ":" in escaped else escaped
+
+
+@functools.cache
+def _emoji_names() -> frozenset[str]:
+    text = (Path(__file__).parent / "emoji_names.txt").read_text(encoding="utf-8")
+    return frozenset(word for line in text.splitlines() if not line.startswith("#") for word in line.split())
 
 
 def cut(text: str, limit: int) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 from ontosync.action.commands import ANNOTATION_LIMIT, Commands
 from ontosync.console import counted
 from ontosync.diff_format import visible_pieces
-from ontosync.text_cut import ZWJ, cut_shown
+from ontosync.text_cut import ZWJ, cut_shown, no_emoji
 
 OUTPUT_NAMES = (
     "database", "checkpoint", "report", "files-total", "files-ok", "files-failed", "files-unchanged",
@@ -126,13 +126,16 @@ def _cut_bytes(text: str, limit: int, note: str = CUT_NOTE) -> str:
 _CLOSE = "\n</details>\n"  # (a user's text never holds the tag: `cell` escapes HTML)
 
 
-def cell(text: Any, limit: int = MAX_MESSAGE) -> str:
+def cell(text: Any, limit: int = MAX_MESSAGE, in_code: bool = False) -> str:
     """Text safe inside a markdown table cell or quote: one line, no raw HTML, no inline markup (a file
     name like `[x](https://…).md` is no link, `![…](…)` no image, `**…**` no emphasis, no autolink),
-    pipes escaped, and `@name` pings nobody (a zero-width joiner, as in the pull-request comment)."""
+    pipes escaped, `@name` pings nobody (a zero-width joiner, as in the pull-request comment), and
+    `:warning:` is no emoji (text_cut.no_emoji) but `in_code`, where GitHub shows none: a path copied
+    from its `<code>` carried the joiner."""
     line = " ".join(str("" if text is None else text).split())  # (no tab nor newline: printable's escapes)
     s = cut_shown(line, limit, visible_pieces)  # between two escapes, never inside one
     s = _INLINE_MARKUP.sub(r"\\\1", html.escape(s, quote=False)).replace("@", "@" + ZWJ)
+    s = s if in_code else no_emoji(s)
     return _WWW.sub(r"\1\\.", s)  # GitHub links a bare `www.host` too (GFM's extended autolink)
 
 
@@ -140,7 +143,7 @@ _WWW = re.compile(r"(?i)(?<![0-9a-z])(www)\.")
 
 
 def code(text: Any) -> str:
-    return f"<code>{cell(text)}</code>"
+    return f"<code>{cell(text, in_code=True)}</code>"
 
 
 def table(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> list[str]:

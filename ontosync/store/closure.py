@@ -16,7 +16,7 @@ from __future__ import annotations
 import sqlite3
 from collections import defaultdict
 
-from ontosync.parsing.curies import OBO_BASE, CurieMap
+from ontosync.parsing.curies import CurieMap
 from ontosync.store import bulk_statements, closure_sql, xref_prefixes
 from ontosync.store.search import refresh_search
 
@@ -271,6 +271,17 @@ def _wanted_rows(graph: Graph, subjects: list[str], cycles: set[tuple[str, ...]]
     return wanted
 
 
+def _obo_prefix(wanted: dict[str, str], prefix: str) -> None:
+    """`prefix`'s OBO base into `wanted`, in place of another name the namespace table gives that
+    base (`go: http://purl.obolibrary.org/obo/GO_` in `.ontosync.yml`). Why: the CURIEs are
+    `GO:0001` (the OBO convention names an OBO PURL's IRIs), and the table listed the base twice,
+    `GO` and `go`: OAK's `prefixes` showed both, and a CURIE converter refuses a base named twice."""
+    base = CurieMap.obo_base(prefix)
+    for alias in [name for name, held in wanted.items() if held == base]:
+        del wanted[alias]
+    wanted[prefix] = base
+
+
 def _refresh_prefixes(conn: sqlite3.Connection, curies: CurieMap, written: set[str] | None,
                       mappings_changed: bool = True) -> None:
     """`prefix`: every prefix of the namespace table, plus each OBO prefix `statements` uses, plus
@@ -295,7 +306,7 @@ def _refresh_prefixes(conn: sqlite3.Connection, curies: CurieMap, written: set[s
         lo, hi = f"{p}:", f"{p};"
         if any(conn.execute(f"SELECT 1 FROM statements WHERE {col} >= ? AND {col} < ? LIMIT 1", (lo, hi)).fetchone()
                for col in ("subject", "object", "predicate")):
-            wanted[p] = f"{OBO_BASE}{p}_"
+            _obo_prefix(wanted, p)
     xref_prefixes.add_used(conn, wanted, scan=mappings_changed)
     if have != wanted:
         conn.execute("DELETE FROM prefix")

@@ -22,6 +22,7 @@ from typing import Any
 from ontosync.console import no_database
 from ontosync.store.changelog import AXIOM_ITEM, class_card_sql, has_change_log, property_card_sql
 from ontosync.store.dialect import is_postgresql
+from ontosync.store.health import is_damaged
 from ontosync.store.read_only import connect_read_only, is_busy, unreadable
 from ontosync.store.run_reads import RunLog
 
@@ -226,11 +227,11 @@ def _head_snapshot(head: Any, head_name: str) -> dict[tuple, Any]:
 def _snapshot_or_older(conn: Any, name: str | Path, otherwise: str | None = None) -> dict[tuple, Any]:
     """`conn`'s cards. A SQLite database an older ontosync wrote is a DiffError saying how to
     upgrade it; another unreadable one is the DiffError `otherwise: <error>` when given, else the
-    error itself. A busy database is always the error itself (exit 4)."""
+    error itself. A busy database (exit 4) or a damaged one (exit 3) is always the error itself."""
     try:
         return snapshot(conn)
     except sqlite3.DatabaseError as exc:
-        if is_busy(exc):
+        if is_busy(exc) or is_damaged(exc):  # (damaged: no older ontosync's, nor another program's)
             raise
         older = upgrade_advice(conn, name) if isinstance(conn, sqlite3.Connection) else None
         if older is None and otherwise is None:
@@ -240,7 +241,7 @@ def _snapshot_or_older(conn: Any, name: str | Path, otherwise: str | None = None
 
 class BaseFailed(sqlite3.OperationalError):
     """The base database's own error, named as the base's (not the head's): busy, exit 4 and a
-    `busy:` line (it was exit 3, "fatal", naming the head), or unreadable, exit 3 saying why
+    `busy:` line (it was exit 3, "fatal", naming the head), or unreadable or damaged, exit 3 saying why
     (it was "fatal: HEAD.db: unable to open database file", sending the user to the readable one)."""
 
     def __init__(self, path: str | Path, exc: sqlite3.Error):
@@ -255,8 +256,9 @@ def _file_snapshot(base_path: str | Path) -> dict[tuple, Any]:
             return _snapshot_or_older(base_conn, base_path, f"{base_path} is not an ontosync database")
         finally:
             base_conn.close()
-    except sqlite3.OperationalError as exc:
-        if is_busy(exc) or unreadable(base_path):
+    except sqlite3.DatabaseError as exc:  # a damaged base: it was "is not an ontosync database", exit 2
+        cannot_open = isinstance(exc, sqlite3.OperationalError) and unreadable(base_path)
+        if is_busy(exc) or is_damaged(exc) or cannot_open:
             raise BaseFailed(base_path, exc) from None
         raise
 

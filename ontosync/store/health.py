@@ -123,6 +123,14 @@ def is_busy(exc: BaseException) -> bool:
     return "locked" in text or "busy" in text
 
 
+def is_damaged(exc: BaseException) -> bool:
+    """SQLite's words for a damaged file (a b-tree page overwritten, a header that is no database's).
+    Why ask: a reader that took it for another program's file, or an older ontosync's, said so and
+    sent the user to `sync` (which refuses a damaged database) instead of to `verify` and a backup."""
+    lowered = str(exc).lower()
+    return "malformed" in lowered or "not a database" in lowered
+
+
 def is_db_error(exc: BaseException) -> bool:
     if isinstance(exc, sqlite3.Error):
         return True
@@ -162,7 +170,7 @@ def classify(exc: BaseException, db: str | None) -> tuple[int, str]:
     lowered = text.lower()
     if "unable to open" in lowered and db and not is_postgres_url(db) and (why := unreadable(db)):
         return 3, f"fatal: {where}cannot be read: {why}"
-    if "malformed" in lowered or "not a database" in lowered:
+    if is_damaged(exc):
         return 3, f"fatal: {where}the database is damaged ({text}); `ontosync verify` lists the problems"
     return 3, f"fatal: {where}database error: {text}{size_limit_note(exc)}"
 
