@@ -1,0 +1,85 @@
+"""The Action, fifteenth round (h161): a `database`, `report` or `checkpoint` input naming a FIFO or a
+device is refused before anything is removed or restored. In process, against the real CLI where it runs;
+GitHub's API is the fakes on 127.0.0.1 (tests/fake_github.py, tests/fake_artifacts.py)."""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from ontosync.action import run as action_run
+from tests.test_action import FakeCli, make_env, sample_report
+from tests.test_action_round8 import write_classes
+
+
+def run_action(env: dict[str, str], cli) -> tuple[int, str]:
+    log = io.StringIO()
+    return action_run.main(env, cli_main=cli, out=log), log.getvalue()
+
+
+def errors_of(log: str) -> list[str]:
+    return [line for line in log.splitlines() if line.startswith("::error")]
+
+
+# -- 1. a report or checkpoint that is a FIFO or a device ----------------------------------------------
+
+def make_special(path: Path, kind: str) -> int:
+    """A FIFO, or a character device standing for /dev/null (mode 666, major 1 minor 3), at `path`;
+    its mode, to see it is still there untouched."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    return os.lstat(path).st_mode
+
+
+@pytest.mark.parametrize("name, kind, place", [
+    ("report", "fifo", "in"), ("report", "device", "in"), ("report", "fifo", "out"),
+    ("checkpoint", "fifo", "in"), ("checkpoint", "device", "in"), ("checkpoint", "device", "out"),
+    ("database", "fifo", "in"), ("database", "device", "out")])
+def test_a_report_or_checkpoint_naming_a_fifo_or_a_device_is_refused_before_the_sync(tmp_path, name, kind, place):
+    """`report: /dev/stdout`, or a FIFO an earlier step made: the Action removed it as an earlier
+    run's report (in the container, as root, /dev/stdout itself) and wrote a file in its place, or,
+    left there, the sync wrote into it and the Action's read of the report back waited on it; a
+    device as `checkpoint` was written into, and a restore put a regular file over it (over one
+    named as `database` too, which a pull request's run removed). Refused
+    before anything runs, one line naming the input; the FIFO or device is left as it was."""
+    if kind == "device" and os.geteuid() != 0:
+        pytest.skip("making a device node needs root")
+    env = make_env(tmp_path)
+    ws = Path(env["GITHUB_WORKSPACE"])
+    write_classes(ws, "A")
+    special = (ws if place == "in" else tmp_path / "outside") / "special"
+    mode = make_special(special, kind)
+    env[f"INPUT_{name.upper()}"] = "special" if place == "in" else str(special)
+    cli = FakeCli(sample_report(failed=0))
+    code, log = run_action(env, cli)
+    assert code == 2 and cli.argv is None, log
+    [error] = errors_of(log)
+    what = "a FIFO" if kind == "fifo" else "a character device"
+    assert f"input {name!r} (" in error and f"is {what}" in error, error
+    assert os.lstat(special).st_mode == mode
+    assert not (ws / "ontology.db").exists() or name == "database"
+
+
+def test_a_device_reached_through_a_link_of_the_checkout_is_left_to_the_link_s_removal(tmp_path):
+    """`report: dev/null` where the checkout holds a link `dev` to a folder of devices: the link is
+    the checkout's, removed with a warning before anything is written (planted_links.py), and the
+    run goes on, the device untouched; not a refusal of the input."""
+    env = make_env(tmp_path, report="dev/null")
+    ws = Path(env["GITHUB_WORKSPACE"])
+    write_classes(ws, "A")
+    if os.geteuid() != 0:
+        pytest.skip("making a device node needs root")
+    mode = make_special(tmp_path / "devices" / "null", "device")
+    (ws / "dev").symlink_to(tmp_path / "devices")
+    cli = FakeCli(sample_report(failed=0))
+    code, log = run_action(env, cli)
+    assert code == 0 and cli.argv is not None, log
+    assert "dev was a symbolic link" in log and not errors_of(log)
+    assert os.lstat(tmp_path / "devices" / "null").st_mode == mode
