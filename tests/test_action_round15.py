@@ -1,5 +1,8 @@
 """The Action, fifteenth round (h161): a `database`, `report` or `checkpoint` input naming a FIFO or a
-device is refused before anything is removed or restored. In process, against the real CLI where it runs;
+device is refused before anything is removed or restored; so is a `checkpoint` naming the database (or a file
+SQLite keeps beside it), before a restore writes one over the other; a `pull_request_target` run
+reads the checked-out commit once and names that one throughout; a database that is a Git LFS
+pointer is named as one, with how to fetch it. In process, against the real CLI where it runs;
 GitHub's API is the fakes on 127.0.0.1 (tests/fake_github.py, tests/fake_artifacts.py)."""
 
 from __future__ import annotations
@@ -12,8 +15,10 @@ from pathlib import Path
 import pytest
 
 from ontosync.action import run as action_run
-from tests.test_action import FakeCli, make_env, sample_report
-from tests.test_action_round8 import write_classes
+from ontosync.cli import main as cli_main
+from tests.fake_artifacts import FakeArtifactServer
+from tests.test_action import TOKEN, FakeCli, make_env, sample_report
+from tests.test_action_round8 import synced_artifact, write_classes
 
 
 def run_action(env: dict[str, str], cli) -> tuple[int, str]:
@@ -83,3 +88,28 @@ def test_a_device_reached_through_a_link_of_the_checkout_is_left_to_the_link_s_r
     assert code == 0 and cli.argv is not None, log
     assert "dev was a symbolic link" in log and not errors_of(log)
     assert os.lstat(tmp_path / "devices" / "null").st_mode == mode
+
+
+# -- 2. the checkpoint named as the database -----------------------------------------------------------
+
+@pytest.mark.parametrize("checkpoint", ["ontology.db", "./ontology.db", "ontology.db-wal"])
+def test_a_checkpoint_named_as_the_database_is_refused_before_the_restore(tmp_path, monkeypatch, checkpoint):
+    """`checkpoint: ontology.db` with the default database: the run downloaded the artifact and put
+    its database there (a pull request's run synced the base into it, with the checkpoint the same
+    file) before the sync refused the two as one, the error in the sync's words (`--checkpoint`),
+    not the input's. Refused before any download, naming the input; nothing is written."""
+    members = synced_artifact(tmp_path, monkeypatch, ("1" * 40, ("A",)))
+    env = make_env(tmp_path, checkpoint=checkpoint, **{"restore-artifact": "ontology-db"})
+    ws = Path(env["GITHUB_WORKSPACE"])
+    write_classes(ws, "A", "B")
+    with FakeArtifactServer(token=TOKEN) as fake:
+        fake.add("acme/ontology", "ontology-db", members, head_sha="1" * 40)
+        env.update({"GITHUB_API_URL": fake.api_url, "GITHUB_EVENT_NAME": "push", "GITHUB_REF": "refs/heads/main",
+                    "INPUT_GITHUB-TOKEN": TOKEN})
+        code, log = run_action(env, cli_main)
+        asked = sum(fake.requests.values())
+    assert code == 2, log
+    [error] = errors_of(log)
+    assert f"input 'checkpoint' ({os.path.normpath(checkpoint)}) is " in error and "the database" in error, error
+    assert asked == 0
+    assert sorted(p.name for p in ws.iterdir()) == [".git", "A.ttl", "B.ttl"]

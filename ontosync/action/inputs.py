@@ -314,9 +314,16 @@ def refuse_clashing_paths(inputs: ActionInputs) -> None:
     change JSON written over it after the sync. The database's files beside it count, as the sync
     counts them (pipeline/outputs.check_distinct): its -wal holds its last commits. (A link on the way
     is the checkout's, removed before anything is: action/planted_links.py.) Checked here, not in
-    read_places: the refusal is still said in the pull request's comment."""
+    read_places: the refusal is still said in the pull request's comment. So is a `checkpoint` named
+    as the database or a file beside it: the run downloaded and restored the artifact's database there
+    (a pull request's run synced the base into it) before the sync refused the two as one."""
     db = None if inputs.database_url else inputs.database
     kept = [("database", db.with_name(db.name + suffix)) for suffix in DB_FILES] if db else []
+    if db and (suffix := next((s for s in DB_FILES if inputs.checkpoint == db.with_name(db.name + s)), None)) \
+            is not None:
+        what = f"its {suffix[1:]} file" if suffix else "that file"
+        raise InputError(f"input 'checkpoint' ({inputs.relative(inputs.checkpoint)}) is the database (input 'database' "
+                         f"{inputs.relative(db)}: {what}); give 'checkpoint' another path")
     kept += [("checkpoint", inputs.checkpoint), ("config", inputs.config)]
     removed = [(inputs.report, "also input 'report'"), (inputs.changes, "the change JSON the Action writes beside "
                                                         f"input 'report' ({inputs.relative(inputs.report)})")]
