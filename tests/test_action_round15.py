@@ -1,14 +1,15 @@
 """The Action, fifteenth round (h161): a `database`, `report` or `checkpoint` input naming a FIFO or a
-device is refused before anything is removed or restored; so is a `checkpoint` naming the database (or a file
-SQLite keeps beside it), before a restore writes one over the other; a `pull_request_target` run
-reads the checked-out commit once and names that one throughout; a database that is a Git LFS
-pointer is named as one, with how to fetch it. In process, against the real CLI where it runs;
-GitHub's API is the fakes on 127.0.0.1 (tests/fake_github.py, tests/fake_artifacts.py)."""
+device is refused before anything is removed or restored; so is a `checkpoint` naming the database (or
+a file SQLite keeps beside it), before a restore; a `pull_request_target` run reads the checked-out
+commit once and names that one throughout. In process, against the real CLI where it runs; GitHub's
+API is the fakes on 127.0.0.1 (tests/fake_github.py, tests/fake_artifacts.py)."""
 
 from __future__ import annotations
 
 import io
+import json
 import os
+import shutil
 import stat
 from pathlib import Path
 
@@ -17,8 +18,11 @@ import pytest
 from ontosync.action import run as action_run
 from ontosync.cli import main as cli_main
 from tests.fake_artifacts import FakeArtifactServer
+from tests.fake_github import FakeGitHub
 from tests.test_action import TOKEN, FakeCli, make_env, sample_report
 from tests.test_action_round8 import synced_artifact, write_classes
+from tests.test_pr_comment import TOKEN as PR_TOKEN
+from tests.test_pr_comment import branched_repo, git, run_as_target, run_pr
 
 
 def run_action(env: dict[str, str], cli) -> tuple[int, str]:
@@ -113,3 +117,41 @@ def test_a_checkpoint_named_as_the_database_is_refused_before_the_restore(tmp_pa
     assert f"input 'checkpoint' ({os.path.normpath(checkpoint)}) is " in error and "the database" in error, error
     assert asked == 0
     assert sorted(p.name for p in ws.iterdir()) == [".git", "A.ttl", "B.ttl"]
+
+
+# -- 3. pull_request_target: the checked-out commit read once ------------------------------------------
+
+class HeadMovedByTheBaseSync:
+    """The real sync; while the base's sync runs, the checkout's HEAD is moved to `other` (a step
+    run alongside, a hook): a second read of HEAD names another commit than the first."""
+
+    def __init__(self, workspace: Path, other: str) -> None:
+        self.workspace, self.other, self.calls = workspace, other, 0
+
+    def __call__(self, argv):
+        self.calls += 1
+        if self.calls == 1:
+            (self.workspace / ".git" / "HEAD").write_text(self.other + "\n", encoding="ascii")
+        return cli_main(argv)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
+def test_pull_request_target_names_the_one_commit_it_read_as_checked_out(tmp_path, monkeypatch):
+    """A `pull_request_target` run read the checked-out commit once to tell the pull request's head
+    from its base, and again for the revision the sync records: a HEAD moved between the two reads
+    had the run compare the head and record another commit as its revision. Read once, passed on."""
+    from tests import test_pr_comment
+
+    ws = tmp_path / "ws"
+    pr_base, head, main_now = branched_repo(ws)
+    git(ws, "checkout", "-q", "--detach", head)
+    run_as_target(monkeypatch, main_now)
+    sync = HeadMovedByTheBaseSync(ws, main_now)
+    monkeypatch.setattr(test_pr_comment, "cli_main", sync)
+    with FakeGitHub(None, owner="acme", repo="onto", token=PR_TOKEN) as fake:
+        code, _outputs, _summary, log = run_pr(tmp_path, fake, None, head=head, base_sha=pr_base)
+        assert code == 0, log[-3000:]
+        assert len(fake.pr_comments(7)) == 1, log  # compared as the pull request's head
+    assert sync.calls == 2
+    report = json.loads((ws / "ontosync-report.json").read_text(encoding="utf-8"))
+    assert report["revision"] == head
