@@ -1,8 +1,9 @@
 """The Action, fifteenth round (h161): a `database`, `report` or `checkpoint` input naming a FIFO or a
 device is refused before anything is removed or restored; so is a `checkpoint` naming the database (or
 a file SQLite keeps beside it), before a restore; a `pull_request_target` run reads the checked-out
-commit once and names that one throughout. In process, against the real CLI where it runs; GitHub's
-API is the fakes on 127.0.0.1 (tests/fake_github.py, tests/fake_artifacts.py)."""
+commit once and names that one throughout; a database that is a Git LFS pointer is named as one,
+with how to fetch it. In process, against the real CLI where it runs; GitHub's API is the fakes on
+127.0.0.1 (tests/fake_github.py, tests/fake_artifacts.py)."""
 
 from __future__ import annotations
 
@@ -155,3 +156,51 @@ def test_pull_request_target_names_the_one_commit_it_read_as_checked_out(tmp_pat
     assert sync.calls == 2
     report = json.loads((ws / "ontosync-report.json").read_text(encoding="utf-8"))
     assert report["revision"] == head
+
+
+# -- 4. a database that is a Git LFS pointer -----------------------------------------------------------
+
+LFS_POINTER = ("version https://git-lfs.github.com/spec/v1\n"
+               "oid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 1048576\n")
+
+
+def test_a_database_checked_out_as_a_git_lfs_pointer_is_named_as_one(tmp_path):
+    """The workflow commits its database in Git LFS and checks it out without `lfs: true`: the file
+    is the pointer's text, and the sync said "not a database ontosync can upgrade: not an SQLite
+    database (file is not a database)". It says the file is a Git LFS pointer and how to fetch it,
+    one line, exit 2, the pointer left as it was."""
+    env = make_env(tmp_path)
+    ws = Path(env["GITHUB_WORKSPACE"])
+    write_classes(ws, "A")
+    (ws / "ontology.db").write_text(LFS_POINTER, encoding="ascii")
+    code, log = run_action(env, cli_main)
+    assert code == 2, log
+    [error] = errors_of(log)
+    assert "ontology.db: a Git LFS pointer, not the database" in error, error
+    assert "lfs: true" in error and "git lfs pull" in error and "not a database" not in error
+    assert (ws / "ontology.db").read_text(encoding="ascii") == LFS_POINTER
+
+
+def test_the_command_line_names_a_git_lfs_pointer_database_too(tmp_path, capsys):
+    """The same words from `ontosync sync`, one line on stderr, exit 2."""
+    write_classes(tmp_path / "src", "A")
+    db = tmp_path / "o.db"
+    db.write_text(LFS_POINTER, encoding="ascii")
+    assert cli_main(["sync", str(tmp_path / "src"), "--db", str(db), "--quiet"]) == 2
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(err) == 1 and f"{db}: a Git LFS pointer, not the database" in err[0], err
+
+
+def test_a_restored_database_that_is_a_git_lfs_pointer_is_named_as_one(tmp_path):
+    """An artifact whose database is a Git LFS pointer (a workflow that uploaded the file it checked
+    out without LFS): the restore's warning said "is not an SQLite database"; it names the pointer."""
+    env = make_env(tmp_path, **{"restore-artifact": "ontology-db"})
+    write_classes(Path(env["GITHUB_WORKSPACE"]), "A")
+    with FakeArtifactServer(token=TOKEN) as fake:
+        fake.add("acme/ontology", "ontology-db", {"ontology.db": LFS_POINTER.encode()}, head_sha="1" * 40)
+        env.update({"GITHUB_API_URL": fake.api_url, "GITHUB_EVENT_NAME": "push", "GITHUB_REF": "refs/heads/main",
+                    "INPUT_GITHUB-TOKEN": TOKEN})
+        code, log = run_action(env, cli_main)
+    assert code == 0, log
+    [warning] = [line for line in log.splitlines() if "fails its checks" in line]
+    assert "ontology.db is a Git LFS pointer, not the database" in warning, warning
