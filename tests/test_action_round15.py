@@ -11,6 +11,7 @@ import io
 import json
 import os
 import shutil
+import sqlite3
 import stat
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from ontosync.action import run as action_run
 from ontosync.cli import main as cli_main
 from tests.fake_artifacts import FakeArtifactServer
 from tests.fake_github import FakeGitHub
-from tests.test_action import TOKEN, FakeCli, make_env, sample_report
+from tests.test_action import TOKEN, FakeCli, make_env, parse_outputs, sample_report
 from tests.test_action_round8 import synced_artifact, write_classes
 from tests.test_pr_comment import TOKEN as PR_TOKEN
 from tests.test_pr_comment import branched_repo, git, run_as_target, run_pr
@@ -204,3 +205,66 @@ def test_a_restored_database_that_is_a_git_lfs_pointer_is_named_as_one(tmp_path)
     assert code == 0, log
     [warning] = [line for line in log.splitlines() if "fails its checks" in line]
     assert "ontology.db is a Git LFS pointer, not the database" in warning, warning
+
+
+# -- 5. a rollback journal beside the restored database ------------------------------------------------
+
+def stranger_journal(tmp_path: Path) -> bytes:
+    """A hot rollback journal of another ontosync database (its classes `Evil`): taken while a
+    transaction that deletes every row holds it, so it carries that database's pages."""
+    tree, db = tmp_path / "stranger", tmp_path / "stranger.db"
+    write_classes(tree, "Evil")
+    assert cli_main(["sync", str(tree), "--db", str(db), "--quiet"]) == 0
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=DELETE")
+    conn.execute("PRAGMA cache_size=1")  # the pages spill into the file: the journal is hot
+    conn.execute("BEGIN IMMEDIATE")
+    for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
+        conn.execute(f'DELETE FROM "{table}"')
+    journal = Path(f"{db}-journal").read_bytes()
+    conn.execute("ROLLBACK")
+    conn.close()
+    return journal
+
+
+def test_a_rollback_journal_beside_the_restored_database_is_not_played_into_it(tmp_path, monkeypatch):
+    """An `ontology.db-journal` in the workspace (committed by `git add -A` after a local sync died,
+    or added by a pull request) was left beside the database the restore put in place: SQLite took
+    it for that database's hot journal and wrote its pages into it, so the run went on from a
+    stranger's database, or a damaged one. The restore removes it with the old -wal and -shm."""
+    members = synced_artifact(tmp_path, monkeypatch, ("1" * 40, ("A",)))
+    journal = stranger_journal(tmp_path)
+    env = make_env(tmp_path, **{"restore-artifact": "ontology-db"})
+    ws = Path(env["GITHUB_WORKSPACE"])
+    write_classes(ws, "A", "B")
+    (ws / "ontology.db-journal").write_bytes(journal)
+    with FakeArtifactServer(token=TOKEN) as fake:
+        fake.add("acme/ontology", "ontology-db", members, head_sha="1" * 40)
+        env.update({"GITHUB_API_URL": fake.api_url, "GITHUB_EVENT_NAME": "push", "GITHUB_REF": "refs/heads/main",
+                    "INPUT_GITHUB-TOKEN": TOKEN})
+        code, log = run_action(env, cli_main)
+    assert code == 0, log
+    with sqlite3.connect(ws / "ontology.db") as conn:
+        classes = sorted(row[0] for row in conn.execute("SELECT class_iri FROM owl_classes"))
+        revisions = [row[0] for row in conn.execute("SELECT revision FROM runs ORDER BY id")]
+    assert classes == ["http://x/A", "http://x/B"]
+    assert revisions[0] == "1" * 40 and len(revisions) == 2, revisions  # the artifact's run, then this one
+    assert parse_outputs(tmp_path / "output.txt")["classes-added"] == "1", log
+
+
+def test_fetch_db_leaves_no_rollback_journal_beside_the_database_it_writes(tmp_path, monkeypatch):
+    """`fetch-db --out o.db` over an old `o.db` whose writer died mid-transaction (its hot
+    `o.db-journal` beside it): the journal, the old database's, was played into the database
+    fetched at the first open, which then held the old one's pages. It goes with the old -wal and -shm."""
+    from ontosync.action.fetch_db import fetch_db
+
+    members = synced_artifact(tmp_path, monkeypatch, ("1" * 40, ("A",)))
+    out = tmp_path / "app" / "o.db"
+    out.parent.mkdir()
+    out.write_bytes(b"")
+    Path(f"{out}-journal").write_bytes(stranger_journal(tmp_path))
+    with FakeArtifactServer(token=TOKEN) as fake:
+        fake.add("acme/ontology", "ontology-db", members, head_sha="1" * 40)
+        assert fetch_db("acme/ontology", out=out, api_url=fake.api_url, token=TOKEN) == 0
+    with sqlite3.connect(out) as conn:
+        assert [row[0] for row in conn.execute("SELECT class_iri FROM owl_classes")] == ["http://x/A"]

@@ -213,10 +213,12 @@ def migrated(cmd: Commands, got: Downloaded, described: str) -> bool:
     return True
 
 
-# A -wal or -shm beside a database being replaced belongs to the old one, not to the new; the -shm
-# (an index SQLite rebuilds) first: one that cannot go (another user's, in a sticky folder) left the
-# old database, which the sync then went on from, without the commits its -wal held
-STALE_SIDE_FILES = ("-shm", "-wal")
+# A -wal, -shm or -journal beside a database being replaced belongs to the old one (or to none: a
+# journal committed to the checkout), not to the new; the -shm (an index SQLite rebuilds) first: one
+# that cannot go (another user's, in a sticky folder) left the old database, which the sync then went
+# on from, without the commits its -wal held. A -journal left there was taken for the new database's
+# hot journal, and SQLite wrote its pages, another database's, into the one restored.
+STALE_SIDE_FILES = ("-shm", "-wal", "-journal")
 
 
 def put_in_place(cmd: Commands, inputs: ActionInputs, db: tuple[Path, str], ck: tuple[Path, str] | None) -> None:
