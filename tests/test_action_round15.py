@@ -268,3 +268,34 @@ def test_fetch_db_leaves_no_rollback_journal_beside_the_database_it_writes(tmp_p
         assert fetch_db("acme/ontology", out=out, api_url=fake.api_url, token=TOKEN) == 0
     with sqlite3.connect(out) as conn:
         assert [row[0] for row in conn.execute("SELECT class_iri FROM owl_classes")] == ["http://x/A"]
+
+
+# -- 6. an earlier run's unfinished checkpoint beside the restored database ---------------------------
+
+def test_a_checkpoint_left_beside_the_old_database_is_not_resumed_with_the_restored_one(tmp_path, monkeypatch):
+    """A self-hosted runner keeps the workspace: an earlier run, cancelled, left its unfinished
+    `ontology.db.checkpoint.json`. This run restores an artifact holding no checkpoint, and the sync
+    resumed that one, the old database's, with the restored database: `full-sync: true` reparsed
+    nothing (every file the artifact's run had synced passed for one the interrupted run had done),
+    and the summary said "resumed from a checkpoint". The old checkpoint goes with the old database."""
+    from datetime import datetime, timedelta, timezone
+
+    from ontosync.pipeline.checkpoint import Checkpoint
+
+    members = synced_artifact(tmp_path, monkeypatch, ("1" * 40, ("A", "B")))
+    env = make_env(tmp_path, **{"restore-artifact": "ontology-db", "full-sync": "true"})
+    ws = Path(env["GITHUB_WORKSPACE"])
+    write_classes(ws, "A", "B")
+    earlier = (datetime.now(timezone.utc) - timedelta(days=1)).isoformat(timespec="milliseconds")
+    Checkpoint(str(ws), None, earlier, earlier, total_files=2, processed=1,
+               database=os.path.realpath(ws / "ontology.db")).save(ws / "ontology.db.checkpoint.json")
+    with FakeArtifactServer(token=TOKEN) as fake:
+        fake.add("acme/ontology", "ontology-db", members, head_sha="1" * 40)
+        env.update({"GITHUB_API_URL": fake.api_url, "GITHUB_EVENT_NAME": "push", "GITHUB_REF": "refs/heads/main",
+                    "INPUT_GITHUB-TOKEN": TOKEN})
+        code, log = run_action(env, cli_main)
+    assert code == 0, log
+    report = json.loads((ws / "ontosync-report.json").read_text(encoding="utf-8"))
+    assert report["resumed"] is False
+    assert report["files"]["ok"] == 2 and report["files"]["unchanged"] == 0, report["files"]
+    assert "resumed" not in (tmp_path / "summary.md").read_text(encoding="utf-8")
