@@ -23,6 +23,7 @@ from tests.fake_artifacts import FakeArtifactServer
 from tests.fake_github import FakeGitHub
 from tests.test_action import TOKEN, FakeCli, make_env, parse_outputs, sample_report
 from tests.test_action_round8 import synced_artifact, write_classes
+from tests.test_action_round14 import LFS_POINTER
 from tests.test_pr_comment import TOKEN as PR_TOKEN
 from tests.test_pr_comment import branched_repo, git, run_as_target, run_pr
 
@@ -34,6 +35,17 @@ def run_action(env: dict[str, str], cli) -> tuple[int, str]:
 
 def errors_of(log: str) -> list[str]:
     return [line for line in log.splitlines() if line.startswith("::error")]
+
+
+def restoring_push(env: dict[str, str], members: dict[str, bytes]) -> tuple[int, str, int]:
+    """The Action on a push to main with `restore-artifact`, the newest artifact holding `members`;
+    the real sync. (exit code, log, requests the fake API answered)."""
+    with FakeArtifactServer(token=TOKEN) as fake:
+        fake.add("acme/ontology", "ontology-db", members, head_sha="1" * 40)
+        env.update({"GITHUB_API_URL": fake.api_url, "GITHUB_EVENT_NAME": "push", "GITHUB_REF": "refs/heads/main",
+                    "INPUT_GITHUB-TOKEN": TOKEN})
+        code, log = run_action(env, cli_main)
+        return code, log, sum(fake.requests.values())
 
 
 # -- 1. a report or checkpoint that is a FIFO or a device ----------------------------------------------
@@ -108,12 +120,7 @@ def test_a_checkpoint_named_as_the_database_is_refused_before_the_restore(tmp_pa
     env = make_env(tmp_path, checkpoint=checkpoint, **{"restore-artifact": "ontology-db"})
     ws = Path(env["GITHUB_WORKSPACE"])
     write_classes(ws, "A", "B")
-    with FakeArtifactServer(token=TOKEN) as fake:
-        fake.add("acme/ontology", "ontology-db", members, head_sha="1" * 40)
-        env.update({"GITHUB_API_URL": fake.api_url, "GITHUB_EVENT_NAME": "push", "GITHUB_REF": "refs/heads/main",
-                    "INPUT_GITHUB-TOKEN": TOKEN})
-        code, log = run_action(env, cli_main)
-        asked = sum(fake.requests.values())
+    code, log, asked = restoring_push(env, members)
     assert code == 2, log
     [error] = errors_of(log)
     assert f"input 'checkpoint' ({os.path.normpath(checkpoint)}) is " in error and "the database" in error, error
@@ -161,10 +168,6 @@ def test_pull_request_target_names_the_one_commit_it_read_as_checked_out(tmp_pat
 
 # -- 4. a database that is a Git LFS pointer -----------------------------------------------------------
 
-LFS_POINTER = ("version https://git-lfs.github.com/spec/v1\n"
-               "oid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 1048576\n")
-
-
 def test_a_database_checked_out_as_a_git_lfs_pointer_is_named_as_one(tmp_path):
     """The workflow commits its database in Git LFS and checks it out without `lfs: true`: the file
     is the pointer's text, and the sync said "not a database ontosync can upgrade: not an SQLite
@@ -197,11 +200,7 @@ def test_a_restored_database_that_is_a_git_lfs_pointer_is_named_as_one(tmp_path)
     out without LFS): the restore's warning said "is not an SQLite database"; it names the pointer."""
     env = make_env(tmp_path, **{"restore-artifact": "ontology-db"})
     write_classes(Path(env["GITHUB_WORKSPACE"]), "A")
-    with FakeArtifactServer(token=TOKEN) as fake:
-        fake.add("acme/ontology", "ontology-db", {"ontology.db": LFS_POINTER.encode()}, head_sha="1" * 40)
-        env.update({"GITHUB_API_URL": fake.api_url, "GITHUB_EVENT_NAME": "push", "GITHUB_REF": "refs/heads/main",
-                    "INPUT_GITHUB-TOKEN": TOKEN})
-        code, log = run_action(env, cli_main)
+    code, log, _ = restoring_push(env, {"ontology.db": LFS_POINTER.encode()})
     assert code == 0, log
     [warning] = [line for line in log.splitlines() if "fails its checks" in line]
     assert "ontology.db is a Git LFS pointer, not the database" in warning, warning
@@ -238,11 +237,7 @@ def test_a_rollback_journal_beside_the_restored_database_is_not_played_into_it(t
     ws = Path(env["GITHUB_WORKSPACE"])
     write_classes(ws, "A", "B")
     (ws / "ontology.db-journal").write_bytes(journal)
-    with FakeArtifactServer(token=TOKEN) as fake:
-        fake.add("acme/ontology", "ontology-db", members, head_sha="1" * 40)
-        env.update({"GITHUB_API_URL": fake.api_url, "GITHUB_EVENT_NAME": "push", "GITHUB_REF": "refs/heads/main",
-                    "INPUT_GITHUB-TOKEN": TOKEN})
-        code, log = run_action(env, cli_main)
+    code, log, _ = restoring_push(env, members)
     assert code == 0, log
     with sqlite3.connect(ws / "ontology.db") as conn:
         classes = sorted(row[0] for row in conn.execute("SELECT class_iri FROM owl_classes"))
@@ -289,11 +284,7 @@ def test_a_checkpoint_left_beside_the_old_database_is_not_resumed_with_the_resto
     earlier = (datetime.now(timezone.utc) - timedelta(days=1)).isoformat(timespec="milliseconds")
     Checkpoint(str(ws), None, earlier, earlier, total_files=2, processed=1,
                database=os.path.realpath(ws / "ontology.db")).save(ws / "ontology.db.checkpoint.json")
-    with FakeArtifactServer(token=TOKEN) as fake:
-        fake.add("acme/ontology", "ontology-db", members, head_sha="1" * 40)
-        env.update({"GITHUB_API_URL": fake.api_url, "GITHUB_EVENT_NAME": "push", "GITHUB_REF": "refs/heads/main",
-                    "INPUT_GITHUB-TOKEN": TOKEN})
-        code, log = run_action(env, cli_main)
+    code, log, _ = restoring_push(env, members)
     assert code == 0, log
     report = json.loads((ws / "ontosync-report.json").read_text(encoding="utf-8"))
     assert report["resumed"] is False
