@@ -9,6 +9,7 @@ mounts at `/github/workspace`), so the outputs name files that later steps can r
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ from ontosync.db_url import (
 from ontosync.options import BY_INPUT, OPTIONS, Option, default_api_url
 from ontosync.pipeline.outputs import DB_FILES, ENDS_IN_SLASH, OTHER_DATABASE, ends_in_slash, is_other_database
 from ontosync.sources.git_head import nearest_checkout, origin_repository
+from ontosync.sources.local import file_kind
 from ontosync.sources.names import hide_credentials, is_repository
 
 DEFAULT_WORKSPACE = "/github/workspace"
@@ -253,18 +255,43 @@ def refuse_unfit_outputs(env: Mapping[str, str], inputs: ActionInputs) -> None:
     `checkpoint` inputs before the run removes (or restores) anything: `report: notes.db`, another
     program's SQLite database, was deleted as a report left from before, and the sync found nothing
     to refuse; `report: out/` was normalised to `out`, and a file `out` written (`database: out/`, a
-    database file `out`, where `--db out/` is refused)."""
+    database file `out`, where `--db out/` is refused). A FIFO or a device at one of the Action's
+    files, the database's too, is refused as well (special_file)."""
     if why := folder_name(get_input(env, "database")):  # `database: out/` made a database file `out`
         raise InputError(f"input 'database' ({get_input(env, 'database')}): {why}")
     for name in ("report", "checkpoint"):
         if ends_in_slash(get_input(env, name)):
             raise InputError(f"input {name!r} ({get_input(env, name)}): {ENDS_IN_SLASH}")
     changes = f"the change JSON the Action writes beside it ({inputs.relative(inputs.changes)}) "
-    for name, path, what in (("report", inputs.report, ""), ("checkpoint", inputs.checkpoint, ""),
-                             ("report", inputs.changes, changes)):
-        if is_other_database(path):
-            shown = inputs.relative(inputs.report if path == inputs.changes else path)
+    named = [] if inputs.database_url else [("database", inputs.database, "")]  # (a server's: no file)
+    named += [("report", inputs.report, ""), ("checkpoint", inputs.checkpoint, ""), ("report", inputs.changes, changes)]
+    for name, path, what in named:
+        shown = inputs.relative(inputs.report if path == inputs.changes else path)
+        if kind := special_file(path, inputs.workspace):
+            raise InputError(f"input {name!r} ({shown}): {what}is {kind}: the Action writes (or restores) its own "
+                             f"file there, reads it back and uploads it; give {name!r} a file's path")
+        if name != "database" and is_other_database(path):
             raise InputError(f"input {name!r} ({shown}): {what}{OTHER_DATABASE}")
+
+
+def special_file(path: Path, workspace: Path) -> str | None:
+    """What is at `path` when it is neither a regular file nor a folder (a FIFO, a device, a socket:
+    sources/local.file_kind's words), links followed; None when nothing is there, or when a link
+    inside the workspace leads there (at the path or at a folder on the way): the checkout's, which
+    the Action removes unfollowed (planted_links.py). Why: `report: /dev/stdout` (or a FIFO an
+    earlier step made) was removed as an earlier run's report, as root in the container, and a file
+    written in its place; left there, the sync wrote into it and the Action's read of the report
+    back waited on it; a restore put a file over a device named as `checkpoint` or `database`, and
+    a pull request's run removed it. (A folder is the sync's to name.)"""
+    inside = path.is_relative_to(workspace)
+    unlinked = os.path.normpath(os.path.join(os.path.realpath(workspace), os.path.relpath(path.parent, workspace)))
+    if inside and os.path.realpath(path.parent) != unlinked:
+        return None
+    try:
+        mode = (os.lstat if inside else os.stat)(path).st_mode
+    except OSError:
+        return None
+    return None if stat.S_ISREG(mode) or stat.S_ISDIR(mode) or stat.S_ISLNK(mode) else file_kind(mode)
 
 
 def refuse_artifact_names(env: Mapping[str, str]) -> None:
@@ -287,9 +314,16 @@ def refuse_clashing_paths(inputs: ActionInputs) -> None:
     change JSON written over it after the sync. The database's files beside it count, as the sync
     counts them (pipeline/outputs.check_distinct): its -wal holds its last commits. (A link on the way
     is the checkout's, removed before anything is: action/planted_links.py.) Checked here, not in
-    read_places: the refusal is still said in the pull request's comment."""
+    read_places: the refusal is still said in the pull request's comment. So is a `checkpoint` named
+    as the database or a file beside it: the run downloaded and restored the artifact's database there
+    (a pull request's run synced the base into it) before the sync refused the two as one."""
     db = None if inputs.database_url else inputs.database
     kept = [("database", db.with_name(db.name + suffix)) for suffix in DB_FILES] if db else []
+    if db and (suffix := next((s for s in DB_FILES if inputs.checkpoint == db.with_name(db.name + s)), None)) \
+            is not None:
+        what = f"its {suffix[1:]} file" if suffix else "that file"
+        raise InputError(f"input 'checkpoint' ({inputs.relative(inputs.checkpoint)}) is the database (input 'database' "
+                         f"{inputs.relative(db)}: {what}); give 'checkpoint' another path")
     kept += [("checkpoint", inputs.checkpoint), ("config", inputs.config)]
     removed = [(inputs.report, "also input 'report'"), (inputs.changes, "the change JSON the Action writes beside "
                                                         f"input 'report' ({inputs.relative(inputs.report)})")]

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ontosync.action.inputs import ActionInputs
 from ontosync.parsing.lfs import MAX_POINTER_SIZE, is_lfs_pointer
-from ontosync.store.read_only import SQLITE_MAGIC, file_uri
+from ontosync.store.read_only import SQLITE_MAGIC, file_uri, read_head
 from ontosync.store.shapes import UNKNOWN, detect
 from ontosync.store.upgrade_errors import MigrationFailed
 
@@ -57,7 +57,7 @@ def _ours(path: Path, kind: str) -> bool:
     if not stat.S_ISREG(info.st_mode) or info.st_size == 0:
         return True
     try:
-        head = _head(path)
+        head = read_head(path, HEAD)  # (non-blocking: a FIFO put there since the stat is no wait)
         if kind == "database":  # a Git LFS pointer (checked out without `lfs: true`) is replaced, as before
             if head.startswith(SQLITE_MAGIC):
                 return not _other_programs(path)
@@ -65,15 +65,6 @@ def _ours(path: Path, kind: str) -> bool:
         return OPENINGS[kind].match(head.decode("utf-8", "replace")) is not None
     except OSError:
         return False
-
-
-def _head(path: Path) -> bytes:
-    """The first HEAD bytes of `path`; non-blocking (a FIFO put there since the stat is no wait)."""
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    try:
-        return os.read(fd, HEAD)
-    finally:
-        os.close(fd)
 
 
 def _other_programs(path: Path) -> bool:

@@ -31,7 +31,7 @@ from ontosync.action.commands import Commands
 from ontosync.action.comment_calls import refusal
 from ontosync.action.comment_owner import find_ours, listed
 from ontosync.action.inputs import ActionInputs
-from ontosync.action.restore import restore
+from ontosync.action.restore import STALE_SIDE_FILES, restore
 from ontosync.console import counted
 from ontosync.diff_format import MAX_NOTE, md, md_iri, md_whole, row_count, shown_rows, to_markdown, utf8_size
 from ontosync.pipeline.checkpoint import Checkpoint
@@ -92,7 +92,7 @@ def prepare_base(cmd: Commands, inputs: ActionInputs, pr: PullRequest, sync: Syn
     the base commit is synced into it too, which parses only the files that differ.
     """
     db = inputs.database
-    for path in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm"), inputs.checkpoint):
+    for path in (db, *(db.with_name(db.name + suffix) for suffix in STALE_SIDE_FILES), inputs.checkpoint):
         with contextlib.suppress(FileNotFoundError, IsADirectoryError, NotADirectoryError):
             path.unlink()  # whatever was there is not the base branch's database
     restored = restore(cmd, inputs, branch=pr.base_ref or None) if inputs.restore_artifact else None

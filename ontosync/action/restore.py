@@ -213,17 +213,24 @@ def migrated(cmd: Commands, got: Downloaded, described: str) -> bool:
     return True
 
 
-# A -wal or -shm beside a database being replaced belongs to the old one, not to the new; the -shm
-# (an index SQLite rebuilds) first: one that cannot go (another user's, in a sticky folder) left the
-# old database, which the sync then went on from, without the commits its -wal held
-STALE_SIDE_FILES = ("-shm", "-wal")
+# A -wal, -shm or -journal beside a database being replaced belongs to the old one (or to none: a
+# journal committed to the checkout), not to the new; the -shm (an index SQLite rebuilds) first: one
+# that cannot go (another user's, in a sticky folder) left the old database, which the sync then went
+# on from, without the commits its -wal held. A -journal left there was taken for the new database's
+# hot journal, and SQLite wrote its pages, another database's, into the one restored.
+STALE_SIDE_FILES = ("-shm", "-wal", "-journal")
 
 
 def put_in_place(cmd: Commands, inputs: ActionInputs, db: tuple[Path, str], ck: tuple[Path, str] | None) -> None:
-    """Copy the extracted (file, member name) database and checkpoint where the sync reads them."""
-    for suffix in STALE_SIDE_FILES:
+    """Copy the extracted (file, member name) database and checkpoint where the sync reads them. With
+    no checkpoint in the artifact, the one there goes first, with the old database's side files: it
+    is the old database's (a self-hosted runner's kept workspace, a cancelled run's), and resumed
+    with the restored one, an unfinished run's start took every file the artifact's run had synced
+    for one it had done (`full-sync` reparsed none, the summary said "resumed")."""
+    stale = [inputs.database.with_name(inputs.database.name + suffix) for suffix in STALE_SIDE_FILES]
+    for path in stale + ([inputs.checkpoint] if ck is None else []):
         with contextlib.suppress(FileNotFoundError):
-            inputs.database.with_name(inputs.database.name + suffix).unlink()
+            path.unlink()
     artifacts.copy_to(db[0], inputs.database)
     cmd.line(f"restored {db[1]} -> {inputs.relative(inputs.database)}")
     if ck is not None:

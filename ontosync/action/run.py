@@ -56,7 +56,7 @@ from ontosync.db_url import is_postgres_url, mask, passwords
 from ontosync.diff_format import MAX_NOTE, is_empty, md
 from ontosync.options import BY_INPUT
 from ontosync.pipeline.interrupts import as_interrupt
-from ontosync.sources.git_head import origin_handed
+from ontosync.sources.git_head import head_handed, origin_handed
 
 CliMain = Callable[[Sequence[str]], Any]
 # (said before the report is read: whether the checkpoint is saved is the sync's own last line to say)
@@ -181,7 +181,8 @@ def _run(env: MutableMapping[str, str], cli_main: CliMain, cmd: Commands) -> int
 
     show_settings(cmd, inputs, token)
     note_ignored_config(cmd, inputs)
-    pr = compared_pr(cmd, env, inputs)
+    checked_out = synced_revision(env, inputs.workspace)  # (one read: the comparison's and the sync's commit)
+    pr = compared_pr(cmd, env, inputs, checked_out)
     empty = empty_workspace(inputs)
     if empty:
         return stop_before_sync(cmd, env, (inputs, pr), empty, "ontosync: empty workspace")
@@ -207,7 +208,7 @@ def _run(env: MutableMapping[str, str], cli_main: CliMain, cmd: Commands) -> int
     previous, before, figures = push_start(cmd, env, inputs, pr, (restored, branch))
 
     started = time.monotonic()
-    with cmd.group("ontosync: sync"), env_var("GITHUB_SHA", synced_revision(env, inputs.workspace)), \
+    with cmd.group("ontosync: sync"), env_var("GITHUB_SHA", checked_out), head_handed(inputs.workspace, checked_out), \
             origin_handed(inputs.source, inputs.path, inputs.origin):  # the schema the Action then reads
         code, last_stderr = run_sync(cmd, cli_main, inputs.sync_argv(), token)
         cmd.line(f"sync finished in {time.monotonic() - started:.1f} s: exit {code} "
@@ -233,12 +234,13 @@ def _run(env: MutableMapping[str, str], cli_main: CliMain, cmd: Commands) -> int
     return code
 
 
-def compared_pr(cmd: Commands, env: Mapping[str, str], inputs: ActionInputs):
+def compared_pr(cmd: Commands, env: Mapping[str, str], inputs: ActionInputs, checked_out: str | None):
     """The pull request this run compares with its base and comments on, None when it is no such run
-    (another event, the GitHub API as source, a PostgreSQL database, the base branch checked out)."""
+    (another event, the GitHub API as source, a PostgreSQL database, the base branch checked out:
+    `checked_out`, target_checkout.synced_revision's answer)."""
     if not inputs.local_source or inputs.database_url:
         return None
-    return checked_out_pr(cmd, env, inputs.workspace, pull_request.read_event(env, cmd))
+    return checked_out_pr(cmd, env, checked_out, pull_request.read_event(env, cmd))
 
 
 def stop_on_input(cmd: Commands, env: Mapping[str, str], token: str, reason: str) -> int:
@@ -253,7 +255,7 @@ def stop_on_input(cmd: Commands, env: Mapping[str, str], token: str, reason: str
     except InputError:
         return 2
     places.token = token
-    note_stop_on_pr(cmd, env, places, compared_pr(cmd, env, places), reason)
+    note_stop_on_pr(cmd, env, places, compared_pr(cmd, env, places, synced_revision(env, places.workspace)), reason)
     return 2
 
 

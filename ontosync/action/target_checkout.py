@@ -14,28 +14,30 @@ from ontosync.action.pull_request import PullRequest
 from ontosync.sources.git_head import git_head
 
 
-def base_checked_out(env: Mapping[str, str], workspace: Path, pr: PullRequest) -> str | None:
-    """The checkout's commit when a `pull_request_target` run has the base branch checked out."""
+def base_checked_out(env: Mapping[str, str], at: str | None, pr: PullRequest) -> str | None:
+    """`at`, the checkout's commit (synced_revision), when a `pull_request_target` run has the base
+    branch checked out."""
     if env.get("GITHUB_EVENT_NAME") != "pull_request_target":
         return None
-    at = git_head(workspace, github_sha=False)
     return at if at is not None and at != pr.head_sha and at in (pr.base_sha, env.get("GITHUB_SHA")) else None
 
 
 def synced_revision(env: Mapping[str, str], workspace: Path) -> str | None:
     """The commit to record for a `pull_request_target` run: the checkout's (GITHUB_SHA names the
     base branch's last commit there, whatever the workflow checked out); None elsewhere, where
-    GITHUB_SHA is the commit actions/checkout checks out."""
+    GITHUB_SHA is the commit actions/checkout checks out. Read once a run, and that one answer
+    passed to checked_out_pr too: read again for the sync, a HEAD moved meanwhile had the run
+    compare the pull request's head and record another commit as its revision."""
     if env.get("GITHUB_EVENT_NAME") != "pull_request_target":
         return None
     return git_head(workspace, github_sha=False)
 
 
-def checked_out_pr(cmd: Commands, env: Mapping[str, str], workspace: Path,
+def checked_out_pr(cmd: Commands, env: Mapping[str, str], checked_out: str | None,
                    pr: PullRequest | None) -> PullRequest | None:
-    """`pr`, unless the workspace is not the pull request but its base branch: then None (the run
-    is a push's), with a warning."""
-    at = base_checked_out(env, workspace, pr) if pr is not None else None
+    """`pr`, unless the workspace is not the pull request but its base branch (`checked_out`: the
+    checkout's commit, synced_revision's answer): then None (the run is a push's), with a warning."""
+    at = base_checked_out(env, checked_out, pr) if pr is not None else None
     if at is None:
         return pr
     cmd.warning(f"a pull_request_target run with the base branch checked out (the workspace is at {at[:12]}, not "

@@ -38,7 +38,10 @@ def git_head(root: Path, github_sha: bool = True) -> str | None:
 
 def checkout_revision(root: Path, github_sha: bool = True) -> tuple[str | None, str]:
     """(git_head's answer, what to tell the user about it: "" unless `.git` holds a HEAD or branch
-    the run could not read, when the revision recorded is GITHUB_SHA, or none)."""
+    the run could not read, when the revision recorded is GITHUB_SHA, or none). The commit handed
+    for `root` (head_handed), when one is."""
+    if (handed := _HEADS.get(Path(os.path.realpath(root)))) is not None:
+        return handed, ""
     at, why = head_revision(root)
     if at is None and github_sha and os.environ.get("GITHUB_SHA"):
         at = os.environ["GITHUB_SHA"]
@@ -146,20 +149,37 @@ def _read(path: Path, encoding: str = "ascii") -> tuple[list[str] | None, str]:
 
 
 _HANDED: dict[tuple[str, str], str | None] = {}  # (source, path): the origin read already (origin_handed)
+_HEADS: dict[Path, str] = {}  # a checkout's real path: the commit read already (head_handed)
 
 
 @contextlib.contextmanager
-def origin_handed(source: str, path: str, origin: str | None) -> Iterator[None]:
+def _handing(table: dict, key: object, value: object) -> Iterator[None]:
+    """`table[key]` is `value` for the block (what the Action read once, handed to its sync)."""
+    table[key] = value
+    try:
+        yield
+    finally:
+        table.pop(key, None)
+
+
+def origin_handed(source: str, path: str, origin: str | None) -> contextlib.AbstractContextManager[None]:
     """For the block, checkout_origin(`source`, `path`) is `origin`: the Action runs the sync in its own
     process and hands it the origin it read once (action/inputs.read_checkout); read again by the
     sync, a `.git/config` changed meanwhile had the rows written into one schema and the change
     figures read from another. Not an environment variable: a user's (or an earlier step's) would
     silently redirect a command-line sync's schema."""
-    _HANDED[(source, path)] = origin
-    try:
-        yield
-    finally:
-        _HANDED.pop((source, path), None)
+    return _handing(_HANDED, (source, path), origin)
+
+
+def head_handed(root: Path, revision: str | None) -> contextlib.AbstractContextManager[None]:
+    """For the block, checkout_revision(`root`) is `revision` (None: read from `.git` as ever): the
+    Action reads a `pull_request_target` run's checked-out commit once, to tell the pull request's
+    head from its base (action/target_checkout.py), and hands it to the sync it runs in its own
+    process; read again there, a HEAD moved meanwhile was recorded as the revision of a run that
+    compared another commit. Not an environment variable, for origin_handed's reason."""
+    if revision is None:
+        return contextlib.nullcontext()
+    return _handing(_HEADS, Path(os.path.realpath(root)), revision)
 
 
 def checkout_origin(source: str, path: str = "") -> str | None:

@@ -304,7 +304,7 @@ class LocalSource:
                     return self._link_not_followed(rel, LINK_TO_FOLDER)
                 path = target  # hashed as the worker reads it: the file inside, not through the link
             if not stat.S_ISREG(st.st_mode):
-                return SourceFile(rel, None, 0, f"not a regular file ({_kind(st.st_mode)})")
+                return SourceFile(rel, None, 0, f"not a regular file ({file_kind(st.st_mode)})")
             if st.st_size > self.max_file_size:
                 return SourceFile(rel, None, st.st_size,
                                   f"file too large: {st.st_size} bytes (limit {self.max_file_size}, --max-file-size)")
@@ -396,7 +396,7 @@ def _open_regular(path: str, walked: bool = True) -> tuple[int, os.stat_result]:
             raise OSError("a folder on its path changed since the walk (a symbolic link now?); not read")
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            raise OSError(f"not a regular file ({_kind(st.st_mode)})")
+            raise OSError(f"not a regular file ({file_kind(st.st_mode)})")
     except OSError:
         os.close(fd)
         raise
@@ -432,7 +432,8 @@ def _safe_relpath(path: str) -> bool:
     return bool(path) and not path.startswith("/") and ".." not in parts and "" not in parts
 
 
-def _kind(mode: int) -> str:
+def file_kind(mode: int) -> str:
+    """What a file that is no regular file is, in the words the run's messages use ("a FIFO")."""
     for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
                        (stat.S_ISBLK, "a block device"), (stat.S_ISDIR, "a folder")):
         if test(mode):

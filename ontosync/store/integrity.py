@@ -7,7 +7,14 @@ import sqlite3
 from pathlib import Path
 
 from ontosync.console import Stopped
-from ontosync.store.read_only import connect_read_only, is_busy, starts_as_sqlite, unreadable
+from ontosync.store.read_only import (
+    LFS_DATABASE,
+    connect_read_only,
+    is_busy,
+    lfs_pointer_at,
+    starts_as_sqlite,
+    unreadable,
+)
 
 MAX_LISTED = 20
 
@@ -26,7 +33,7 @@ def database_problems(path: str | Path) -> list[str]:
     path = Path(path)
     try:
         if not starts_as_sqlite(path):
-            return [f"{path.name} is not an SQLite database"]
+            return [f"{path.name} is {LFS_DATABASE if lfs_pointer_at(path) else 'not an SQLite database'}"]
         conn = connect_read_only(path)
     except (OSError, sqlite3.Error) as exc:
         if is_busy(exc):  # a writer holds it: exit 4 (cli.py), not "fails its checks", exit 3

@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
+from ontosync.parsing.lfs import MAX_POINTER_SIZE, is_lfs_pointer
+
 SQLITE_BUSY, SQLITE_LOCKED = 5, 6  # primary result codes (sqlite3.h)
 SQLITE_MAGIC = b"SQLite format 3\0"  # the first 16 bytes of every SQLite database file
 READ_WAIT_S = 5.0  # how long a reader waits for a writer's lock by default (the reading commands' --busy-timeout)
@@ -96,17 +98,39 @@ def unreadable(path: str | Path) -> str | None:
 
 def starts_as_sqlite(path: str | Path) -> bool:
     """Whether the file at `path` begins as a SQLite database does (SQLITE_MAGIC); an OSError naming
-    `path` when it cannot be read. Non-blocking: a FIFO is no wait. The one read of that header:
-    `verify`'s check (integrity.py), the damage probe before a sync (health.py), the refusal of an
-    output path holding another program's database (pipeline/outputs.py); the Action's test of a
-    database an earlier run wrote (action/own_files.py) compares SQLITE_MAGIC with the head it reads."""
+    `path` when it cannot be read. The one test of that header: `verify`'s check (integrity.py),
+    the damage probe before a sync (health.py), the refusal of an output path holding another
+    program's database (pipeline/outputs.py); the Action's test of a database an earlier run wrote
+    (action/own_files.py) compares SQLITE_MAGIC with the head it reads (read_head)."""
+    return read_head(path, len(SQLITE_MAGIC)) == SQLITE_MAGIC
+
+
+def read_head(path: str | Path, size: int) -> bytes:
+    """The first `size` bytes (at most) of the file at `path`; an OSError naming `path` when it
+    cannot be read. Non-blocking: a FIFO is no wait."""
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     try:
-        return os.read(fd, len(SQLITE_MAGIC)) == SQLITE_MAGIC
+        return os.read(fd, size)
     except OSError as exc:  # a folder opens, then fails the read without naming itself
         raise OSError(exc.errno, exc.strerror, os.fspath(path)) from None
     finally:
         os.close(fd)
+
+
+# what a database file that is a Git LFS pointer is said to be (lfs_pointer_at), by the sync and `verify`
+LFS_DATABASE = ("a Git LFS pointer, not the database: its content was not fetched (`git lfs pull`; in GitHub "
+                "Actions, actions/checkout with `lfs: true`)")
+
+
+def lfs_pointer_at(path: str | Path) -> bool:
+    """Whether the file at `path` is a Git LFS pointer (parsing/lfs.py) where a database was
+    expected: a database kept in Git LFS and checked out without it (actions/checkout's default).
+    It was "not a database (file is not a database)", and the user looked for a damaged file.
+    False when it cannot be read."""
+    try:
+        return is_lfs_pointer(read_head(path, MAX_POINTER_SIZE))
+    except OSError:
+        return False
 
 
 def connect_read_only(path: str | Path) -> sqlite3.Connection:

@@ -63,7 +63,7 @@ from ontosync.store.legacy import (
     text_of,
 )
 from ontosync.store.migrations import Migration, MigrationError, utc_now
-from ontosync.store.read_only import read_only_uri
+from ontosync.store.read_only import LFS_DATABASE, lfs_pointer_at, read_only_uri
 from ontosync.store.shapes import Detection, detect, is_locked, quote_name, tables_of
 from ontosync.store.upgrade_errors import (
     DatabaseBusy,
@@ -213,7 +213,8 @@ def _detect_checked(conn: sqlite3.Connection, path: Path, numbered: list[Migrati
     except sqlite3.OperationalError as exc:  # detect lets only a lock through (is_locked)
         raise _busy(path, exc) from exc
     if det.shape == UNKNOWN:
-        raise UnknownShapeError(f"{path}: not a database ontosync can upgrade: {det.reason}. Nothing was changed.")
+        what = LFS_DATABASE if lfs_pointer_at(path) else f"not a database ontosync can upgrade: {det.reason}"
+        raise UnknownShapeError(f"{path}: {what}. Nothing was changed.")
     return det
 
 
