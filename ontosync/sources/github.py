@@ -65,7 +65,9 @@ from ontosync.sources.github_http import (
     may_hold_graph_config,
     moved_repository,
     parse_spec,
+    rate_headers,
     rate_limit_wait,
+    repeats_read_first,
     safe_relpath,
     says_when,
     server_message,
@@ -156,6 +158,7 @@ class GitHubSource(TarballReader, LinkFollower):
             seconds_between_writes=None,
             lazy=True,  # get_repo and friends cost nothing until data is read
         )
+        repeats_read_first(self._gh.requester)  # a rate-limit header sent twice: its most conservative value
         self._repo = self._gh.get_repo(f"{self.owner}/{self.repo_name}")
         self._http = requests.Session()  # tarball downloads only
         self._commit_sha: str | None = None
@@ -538,7 +541,7 @@ class GitHubSource(TarballReader, LinkFollower):
 
     def _classify(self, exc: GithubException, what: str, lookup: bool) -> Exception:
         status = exc.status
-        headers = {str(k).lower(): str(v) for k, v in (exc.headers or {}).items()}
+        headers = rate_headers(exc.headers or {})
         message = server_message(exc.data, self._token)
         if status == 401:
             hint = "check GITHUB_TOKEN" if self._token.get() else "set GITHUB_TOKEN"

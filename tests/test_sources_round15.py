@@ -1,0 +1,170 @@
+"""Round 15: sources and configuration. GitHub answering with a rate-limit header repeated (a proxy
+adding its own, two lines of `Retry-After`) is read deliberately, the most conservative value winning;
+a path filter's one decision of whether a folder may hold a selected file agrees with a full walk
+both ways. Against the fake GitHub API on 127.0.0.1 (tests/fake_github.py) and real trees on disk."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.fake_github import FakeGitHub
+from tests.helpers import cli
+
+PAGE = b"type:: [[Class]]\n"
+ENV = {"ONTOSYNC_GITHUB_TIMEOUT": "30", "ONTOSYNC_RETRY_BACKOFF": "0.01"}
+
+
+def sync(fake: FakeGitHub, db: Path, *extra: str):
+    return cli("sync", "github:o/r@main", "--api-url", fake.url, "--db", str(db), "--workers", "1", *extra,
+               env={"GITHUB_TOKEN": fake.token, **ENV})
+
+
+def synced(db: Path) -> list[str]:
+    with sqlite3.connect(db) as con:
+        return sorted(p for (p,) in con.execute("SELECT path FROM source_files"))
+
+
+def needs_pygithub_connection_class() -> None:
+    """The PyGithub internals the repeated headers are read through before PyGithub reads them
+    itself: skip where a PyGithub without them is installed (ontosync leaves its reading alone then)."""
+    from github import Github
+
+    if not hasattr(Github(lazy=True).requester, "_Requester__connectionClass"):
+        pytest.skip("this PyGithub has no per-requester connection class")
+
+
+def raw_answer(status: int, pairs: list[tuple[str, str]], *, times: int = 1):
+    """An answer hook: the first `times` tree requests get `status` with exactly the header lines
+    `pairs` (repeats kept, as a proxy that adds its own sends them)."""
+    left = {"n": times}
+
+    def hook(handler, seg, query):
+        if seg[3:5] != ["git", "trees"] or left["n"] <= 0:
+            return None
+        left["n"] -= 1
+        data = json.dumps({"message": "API rate limit exceeded for user ID 1."}).encode()
+        handler.send_response(status)
+        for key, value in [*pairs, ("Content-Type", "application/json"), ("Content-Length", str(len(data)))]:
+            handler.send_header(key, value)
+        handler.end_headers()
+        handler.wfile.write(data)
+        handler._log("api", status)
+        return status
+
+    return hook
+
+
+def extra_headers(extra: dict[str, str]):
+    """An answer hook: every API answer carries `extra`'s headers after the fake's own (a rate-limit
+    header of a proxy in front of GitHub, sent as a second line of the same name)."""
+
+    def hook(handler, seg, query):
+        send = type(handler)._send
+
+        def with_extra(status, body=None, headers=None, **kw):
+            send(handler, status, body, {**(headers or {}), **extra}, **kw)
+
+        handler._send = with_extra
+        return None
+
+    return hook
+
+
+# -- 1. repeated rate-limit headers -------------------------------------------------------------------
+def test_two_retry_after_lines_wait_the_longer(tmp_path):
+    """Was: `Retry-After: 1` and `Retry-After: 3` reached ontosync as "1, 3", no number: the wait
+    was the 60 s of a limit that says nothing ("resets in 60 s, longer than the 2 s"). The longer
+    wins: a wait too short meets the limit again, and GitHub lengthens its penalty."""
+    with FakeGitHub(None) as fake:
+        fake.commit({"pages/a.md": PAGE})
+        fake.answer_hook = raw_answer(429, [("Retry-After", "1"), ("Retry-After", "3")])
+        r = sync(fake, tmp_path / "x.db", "--max-rate-limit-wait", "2")
+    assert r.returncode == 1, r.stderr
+    assert "Traceback" not in r.stderr
+    assert "it resets in 3 s, longer than the 2 s this run may wait" in r.stderr.strip().splitlines()[-1]
+
+
+def test_two_retry_after_lines_within_the_allowed_wait_are_waited_out(tmp_path):
+    """The same answer with the longer wait allowed: waited (1 s, not 60 s, not 0 s), then synced."""
+    with FakeGitHub(None) as fake:
+        fake.commit({"pages/a.md": PAGE})
+        fake.answer_hook = raw_answer(429, [("Retry-After", "0"), ("Retry-After", "1")])
+        started = time.monotonic()
+        r = sync(fake, tmp_path / "x.db", "--max-rate-limit-wait", "5")
+        took = time.monotonic() - started
+    assert r.returncode == 0, r.stderr
+    assert "waiting 1 s" in r.stderr
+    assert 1 <= took < 30
+    assert synced(tmp_path / "x.db") == ["pages/a.md"]
+
+
+def test_a_retry_after_date_beside_seconds_is_read_as_two_values(tmp_path):
+    """An HTTP date holds a comma of its own (`Wed, 21 Oct ...`): joined with a repeat, it is still
+    one value, and the later of the two times wins."""
+    from email.utils import formatdate
+
+    with FakeGitHub(None) as fake:
+        fake.commit({"pages/a.md": PAGE})
+        fake.answer_hook = raw_answer(429, [("Retry-After", formatdate(time.time() + 400, usegmt=True)),
+                                            ("Retry-After", "2")])
+        r = sync(fake, tmp_path / "x.db", "--max-rate-limit-wait", "100")
+    assert r.returncode == 1, r.stderr
+    wait = int(re.search(r"it resets in (\d+) s, longer than the 100 s", r.stderr).group(1))
+    assert 395 <= wait <= 400
+
+
+def test_a_used_up_limit_said_twice_stops_on_the_later_reset(tmp_path):
+    """Was: `X-RateLimit-Remaining: 0` twice is "0, 0" to PyGithub, whose int() of it failed: the
+    run ended "unexpected ValueError from the GitHub client", exit 2, no checkpoint. Now the fewest
+    requests left and the latest reset win: a stop (exit 1) that names the later reset."""
+    needs_pygithub_connection_class()
+    with FakeGitHub(None) as fake:
+        fake.commit({"pages/a.md": PAGE})
+        now = int(time.time())
+        fake.answer_hook = raw_answer(403, [
+            ("X-RateLimit-Limit", "5000"), ("X-RateLimit-Limit", "60"),
+            ("X-RateLimit-Remaining", "12"), ("X-RateLimit-Remaining", "0"),
+            ("X-RateLimit-Reset", str(now + 1)), ("X-RateLimit-Reset", str(now + 30))])
+        r = sync(fake, tmp_path / "x.db", "--max-rate-limit-wait", "5")
+    assert r.returncode == 1, r.stderr
+    assert "ValueError" not in r.stderr and "Traceback" not in r.stderr
+    last = r.stderr.strip().splitlines()[-1]
+    assert "GitHub API primary rate limit reached for github:o/r@main" in last
+    wait = int(re.search(r"it resets in (\d+) s, longer than the 5 s", last).group(1))
+    assert 25 <= wait <= 32
+    assert (tmp_path / "x.db.checkpoint.json").exists()
+
+
+def test_a_proxy_repeating_the_remaining_count_on_every_answer_syncs(tmp_path):
+    """Was: a proxy adding its own `X-RateLimit-Remaining` to GitHub's made every answer, a good
+    one too, "unexpected ValueError from the GitHub client" (exit 2): no GitHub sync at all."""
+    needs_pygithub_connection_class()
+    with FakeGitHub(None) as fake:
+        fake.commit({"pages/a.md": PAGE, "pages/b.md": b"- b\n"})
+        fake.answer_hook = extra_headers({"X-RateLimit-Remaining": "4000", "X-RateLimit-Reset": "1"})
+        r = sync(fake, tmp_path / "x.db")
+    assert r.returncode == 0, r.stderr
+    assert synced(tmp_path / "x.db") == ["pages/a.md", "pages/b.md"]
+
+
+def test_repeated_values_resolve_to_the_most_conservative():
+    """The one reading of repeated rate-limit headers, as GitHub's answers and the Action's downloads
+    pass them (requests joins repeats with ", "): the fewest requests left, the latest reset, the
+    longest Retry-After; one value, or none repeated, stays as sent."""
+    from ontosync.sources.github_http import rate_headers
+
+    got = rate_headers({"X-RateLimit-Remaining": "12, 0, 7", "X-RateLimit-Reset": "100, 300, 200",
+                        "Retry-After": "Wed, 21 Oct 2065 07:28:00 GMT, 5", "X-RateLimit-Limit": "5000, 60",
+                        "ETag": 'W/"a", W/"b"'})
+    assert got == {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "300",
+                   "retry-after": "Wed, 21 Oct 2065 07:28:00 GMT", "x-ratelimit-limit": "60", "etag": 'W/"a", W/"b"'}
+    assert rate_headers({"Retry-After": "3, 1"}) == {"retry-after": "3"}
+    assert rate_headers({"Retry-After": "soon, 4"}) == {"retry-after": "soon"}  # unreadable: 60 s, the longer
+    assert rate_headers({"X-RateLimit-Remaining": "0"}) == {"x-ratelimit-remaining": "0"}
+
