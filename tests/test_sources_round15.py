@@ -5,7 +5,9 @@ both ways. Against the fake GitHub API on 127.0.0.1 (tests/fake_github.py) and r
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
 import re
 import sqlite3
 import time
@@ -168,3 +170,100 @@ def test_repeated_values_resolve_to_the_most_conservative():
     assert rate_headers({"Retry-After": "soon, 4"}) == {"retry-after": "soon"}  # unreadable: 60 s, the longer
     assert rate_headers({"X-RateLimit-Remaining": "0"}) == {"x-ratelimit-remaining": "0"}
 
+
+# -- 2. one decision of whether a folder may hold a selected file --------------------------------------
+NAMES = ("docs", "a", "src", ".h")
+FILES = ("x.md", "c.ttl", ".n.md")
+
+
+def full_tree() -> list[str]:
+    """Every path of a tree three folders deep over NAMES, each folder holding FILES: deep and wide
+    enough that each glob below that can match inside a folder two deep or less matches a path of it
+    here (`**/docs/*.ttl` can match inside `.h/.h/.h/`, in a folder deeper than this tree)."""
+    folders = [""] + ["".join(f"{n}/" for n in names) for depth in (1, 2, 3)
+                      for names in itertools.product(NAMES, repeat=depth)]
+    return sorted(f + name for f in folders for name in FILES)
+
+
+FILTERS = {
+    "the default": ({},),
+    "docs/*.md": ({"include": ["docs/*.md"]},),
+    "docs/": ({"include": ["docs/"]},),
+    "**/docs/*.ttl": ({"include": ["**/docs/*.ttl"]},),
+    "*/a/**/*.ttl": ({"include": ["*/a/**/*.ttl"]},),
+    "{docs,src/a}/*.md": ({"include": ["{docs,src/a}/*.md"]},),
+    "a**/x.md": ({"include": ["a**/x.md", "/src/*/.n.md"]},),
+    "exclude docs/* and docs/*/*": ({"exclude": ["docs/*", "docs/*/*"]},),
+    "exclude **/a/**": ({"exclude": ["**/a/**"]},),
+    "exclude docs/a/ and .h/**/*": ({"exclude": ["docs/a/", ".h/**/*"]},),
+    "exclude */*": ({"include": ["**/*.ttl"], "exclude": ["*/*", "*/*/*"]},),
+    "docs/*.md with --path docs": ({"include": ["docs/**"], "subdir": "docs"},),
+}
+
+
+@pytest.mark.parametrize("kwargs", [v[0] for v in FILTERS.values()], ids=FILTERS.keys())
+def test_a_folder_may_hold_a_selected_file_exactly_when_the_full_walk_selects_one_in_it(kwargs):
+    """Both ways against the full walk's answer (the filter asked of every path): a folder it
+    selects a file in is never pruned (was: `--exclude 'docs/*' --exclude 'docs/*/*'` pruned docs/,
+    losing docs/a/b/c.ttl), and one it selects none in is not walked (was: `--include 'docs/*.md'`
+    walked docs/a/ and every folder below it)."""
+    from ontosync.sources import PathFilter
+
+    pf = PathFilter(**kwargs)
+    paths = full_tree()
+    folders = sorted({p[: i + 1] for p in paths for i, ch in enumerate(p) if ch == "/" and p.count("/", 0, i) < 2})
+    assert len(folders) == 4 + 16 and len(paths) == 3 * (1 + 4 + 16 + 64)
+    selected = [p for p in paths if pf(p)]
+    assert selected  # each filter selects something in this tree
+    walked = {f: pf.may_select_under(f) for f in folders}
+    differ = {f: said for f, said in walked.items() if said != any(p.startswith(f) for p in selected)}
+    assert differ == {}
+
+
+TTL = b"@prefix ex: <http://example.org/> .\nex:A a <http://www.w3.org/2002/07/owl#Class> .\n"
+DEEP = {"top.ttl": TTL, "docs/x.ttl": TTL, "docs/a/y.ttl": TTL, "docs/a/b/c.ttl": TTL, "docs/a/b/d/e.ttl": TTL}
+EXCLUDES = ("--exclude", "docs/*", "--exclude", "docs/*/*")
+
+
+def test_a_folder_the_excludes_cover_only_in_part_is_walked_in_a_checkout(tmp_path):
+    """Was: `--exclude 'docs/*' --exclude 'docs/*/*'` (the first two levels of docs/) left out
+    docs/a/b/c.ttl and docs/a/b/d/e.ttl, which neither glob matches: docs/ was pruned from the walk.
+    Now the checkout syncs what the filter selects, as the GitHub source does."""
+    from ontosync.sources import PathFilter
+
+    tree = tmp_path / "tree"
+    for path, data in DEEP.items():
+        (tree / path).parent.mkdir(parents=True, exist_ok=True)
+        (tree / path).write_bytes(data)
+    expected = sorted(p for p in DEEP if PathFilter(exclude=EXCLUDES[1::2])(p))
+    assert expected == ["docs/a/b/c.ttl", "docs/a/b/d/e.ttl", "top.ttl"]
+    r = cli("sync", str(tree), "--db", str(tmp_path / "x.db"), "--quiet", *EXCLUDES)
+    assert r.returncode == 0, r.stderr
+    assert synced(tmp_path / "x.db") == expected
+    with FakeGitHub(None) as fake:
+        fake.commit(DEEP)
+        fake.truncate_over = 2  # GitHub's folder by folder walk prunes too
+        r = sync(fake, tmp_path / "gh.db", "--quiet", *EXCLUDES)
+    assert r.returncode == 0, r.stderr
+    assert synced(tmp_path / "gh.db") == expected
+
+
+def test_a_link_in_a_folder_no_glob_can_reach_is_not_warned_of(tmp_path):
+    """Was: `--include 'docs/*.md'` warned of a link docs/old -> ../archive as "the files in it are
+    not synced", though no file in docs/old/ could be selected; the walk entered docs/drafts/ too.
+    A link where the globs can reach is still warned of."""
+    tree = tmp_path / "tree"
+    (tree / "docs" / "drafts").mkdir(parents=True)
+    (tree / "archive").mkdir()
+    (tree / "docs" / "x.md").write_bytes(PAGE)
+    (tree / "docs" / "drafts" / "y.md").write_bytes(PAGE)
+    (tree / "archive" / "z.md").write_bytes(PAGE)
+    os.symlink("../archive", tree / "docs" / "old")
+    os.symlink("archive", tree / "pages")
+    report = tmp_path / "r.json"
+    r = cli("sync", str(tree), "--db", str(tmp_path / "x.db"), "--quiet", "--include", "docs/*.md",
+            "--include", "pages/*.md", "--report", str(report))
+    assert r.returncode == 0, r.stderr
+    assert synced(tmp_path / "x.db") == ["docs/x.md"]
+    warned = [w["path"] for w in json.loads(report.read_text())["warnings"] if w["kind"] == "linked-folder"]
+    assert warned == ["pages"]
