@@ -267,3 +267,27 @@ def test_a_link_in_a_folder_no_glob_can_reach_is_not_warned_of(tmp_path):
     assert synced(tmp_path / "x.db") == ["docs/x.md"]
     warned = [w["path"] for w in json.loads(report.read_text())["warnings"] if w["kind"] == "linked-folder"]
     assert warned == ["pages"]
+
+
+def test_github_s_folder_walk_asks_the_filter_of_a_folder_s_recorded_name(tmp_path):
+    """Was: GitHub's folder by folder walk (a truncated tree) asked whether a folder could hold a
+    selected file by its raw name, where the filter reads recorded names (an ESC escaped as `\\x1b`,
+    sources/names.py): `--include 'a*x1bb/*.md'` selects `a\\x1bb/x.md`, which a checkout synced and
+    the GitHub walk pruned."""
+    from ontosync.sources.names import display_name
+
+    files = {"a\x1bb/x.md": PAGE, "top.md": PAGE}
+    tree = tmp_path / "tree"
+    (tree / "a\x1bb").mkdir(parents=True)
+    for path, data in files.items():
+        (tree / path).write_bytes(data)
+    args = ("--quiet", "--include", "a*x1bb/*.md")
+    r = cli("sync", str(tree), "--db", str(tmp_path / "x.db"), *args)
+    assert r.returncode == 0, r.stderr
+    assert synced(tmp_path / "x.db") == [display_name("a\x1bb/x.md")]
+    with FakeGitHub(None) as fake:
+        fake.commit(files)
+        fake.truncate_over = 1
+        r = sync(fake, tmp_path / "gh.db", *args)
+    assert r.returncode == 0, r.stderr
+    assert synced(tmp_path / "gh.db") == [display_name("a\x1bb/x.md")]

@@ -390,8 +390,9 @@ class GitHubSource(TarballReader, LinkFollower):
         for item in items:  # looked up in the listings in hand (github_links), not listed again
             if item.type == "tree":
                 folder = prefix + item.name + "/"
-                self._subdir_seen |= display_name(folder) == self.filter.subdir
-                if not (self.filter.may_select_under(folder) or may_hold_graph_config(self.filter, folder)):
+                recorded = display_name(folder)  # what the filter reads (a checkout's walk asks by it too)
+                self._subdir_seen |= recorded == self.filter.subdir
+                if not (self.filter.may_select_under(recorded) or may_hold_graph_config(self.filter, recorded)):
                     continue
                 sub, sub_truncated = self._get_tree(item.sha, recursive=True)
                 if sub_truncated:
