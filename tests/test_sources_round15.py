@@ -291,3 +291,20 @@ def test_github_s_folder_walk_asks_the_filter_of_a_folder_s_recorded_name(tmp_pa
         r = sync(fake, tmp_path / "gh.db", *args)
     assert r.returncode == 0, r.stderr
     assert synced(tmp_path / "gh.db") == [display_name("a\x1bb/x.md")]
+
+
+@pytest.mark.parametrize("args", [("--include", "./pages/*.md"), ("--include", "pages/./*.md"),
+                                  ("--exclude", "./drafts/"), ("--exclude", "./drafts/**")],
+                         ids=["include ./pages", "include pages/.", "exclude ./drafts/", "exclude ./drafts/**"])
+def test_a_glob_written_from_the_current_folder_selects_as_written_from_the_root(tmp_path, args):
+    """Was: `--include './pages/*.md'` selected nothing (0 files, exit 0) and `--exclude './drafts/'`
+    left nothing out (drafts/ synced), as `--path ./pages` names pages: no walk records a `.`
+    folder, so no glob holding one matched a path. A `./` (or `/./`) in a glob is now no folder."""
+    tree = tmp_path / "tree"
+    for path in ("pages/a.md", "drafts/b.md", "c.md"):
+        (tree / path).parent.mkdir(parents=True, exist_ok=True)
+        (tree / path).write_bytes(PAGE)
+    r = cli("sync", str(tree), "--db", str(tmp_path / "x.db"), "--quiet", *args)
+    assert r.returncode == 0, r.stderr
+    expected = ["pages/a.md"] if args[0] == "--include" else ["c.md", "pages/a.md"]
+    assert synced(tmp_path / "x.db") == expected

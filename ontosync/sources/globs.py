@@ -2,7 +2,7 @@
 
 The semantics users are told (README, the Action's inputs): paths are relative to the source root
 and use `/`; `**` spans any number of folders (also none), `*` and `?` stay within one; `[...]` is a
-character class; `{a,b}` braces expand (`**/*.{ttl,owl}`); a leading `/` means the root; a trailing
+character class; `{a,b}` braces expand (`**/*.{ttl,owl}`); a leading `/` (or `./`) means the root; a trailing
 `/` means everything below that folder; dot files and folders are matched like any other; matching is
 case-sensitive on every platform. Parentheses are literal (no extended globs), so page names such as
 `Exchange Protocol (SXP).md` need no escaping, and a leading `!` is literal too (exclusion has its
@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from typing import Protocol
 
 _MAGIC = frozenset("*?[{\\")
+_DOT_FOLDER = re.compile(r"(?:^|(?<=/))\.(?:/|$)")  # a `.` part of a glob, with its `/` after it
 
 
 class Matcher(Protocol):
@@ -23,8 +24,10 @@ class Matcher(Protocol):
 
 
 def normalise(pattern: str) -> str:
-    """A user's glob in the form wcmatch reads: no leading `/`, a trailing `/` as `/**`."""
-    pattern = pattern.lstrip("/")
+    """A user's glob in the form wcmatch reads: no leading `/`, no `.` folder, a trailing `/` as `/**`.
+    Why the `.`: no walk records one, so `--include './pages/*.md'` selected nothing and `--exclude
+    './drafts/'` left nothing out, where `--path ./pages` names pages."""
+    pattern = _DOT_FOLDER.sub("", pattern).lstrip("/")  # `pages/.` is `pages/`, as `--path pages/.` is pages
     return pattern + "**" if pattern.endswith("/") else pattern
 
 
