@@ -308,3 +308,32 @@ def test_a_glob_written_from_the_current_folder_selects_as_written_from_the_root
     assert r.returncode == 0, r.stderr
     expected = ["pages/a.md"] if args[0] == "--include" else ["c.md", "pages/a.md"]
     assert synced(tmp_path / "x.db") == expected
+
+
+@pytest.mark.parametrize("value", ["unlimited", "", "nan", "inf"])
+def test_a_rate_limit_header_that_is_no_number_does_not_fail_every_request(tmp_path, value):
+    """Was: a proxy (or a server) answering `X-RateLimit-Remaining: unlimited`, blank, `nan` or `inf`
+    failed every request, good answers too, "unexpected ValueError from the GitHub client" (exit 2):
+    PyGithub reads the header with int(float()). Such a value now says nothing, as no header does."""
+    needs_pygithub_connection_class()
+
+    def hook(handler, seg, query):
+        def send(status, body=None, headers=None, raw=None, api=True):
+            data = json.dumps(body).encode() if raw is None and body is not None else (raw or b"")
+            handler.send_response(status)
+            for key, val in [("Content-Type", "application/json"), ("X-RateLimit-Limit", value),
+                             ("X-RateLimit-Remaining", value), ("X-RateLimit-Reset", value),
+                             *(headers or {}).items(), ("Content-Length", str(len(data)))]:
+                handler.send_header(key, val)
+            handler.end_headers()
+            handler.wfile.write(data)
+
+        handler._send = send
+        return None
+
+    with FakeGitHub(None) as fake:
+        fake.commit({"pages/a.md": PAGE, "pages/b.md": b"- b\n"})
+        fake.answer_hook = hook
+        r = sync(fake, tmp_path / "x.db", "--quiet")
+    assert r.returncode == 0, r.stderr
+    assert synced(tmp_path / "x.db") == ["pages/a.md", "pages/b.md"]

@@ -139,11 +139,22 @@ def repeats_read_first(requester: Any) -> bool:
         def getresponse(self):
             response = super().getresponse()
             if getattr(response, "headers", None) is not None:
-                _read_repeats(response.headers)
+                _drop_unreadable(_read_repeats(response.headers))
             return response
 
     requester._Requester__connectionClass = ReadingRepeats
     return True
+
+
+def _drop_unreadable(headers: Any) -> None:
+    """The X-RateLimit headers PyGithub reads with int(float()) left out where that fails (a proxy's
+    `unlimited`, a blank, `nan`, `inf`): every request failed, good answers too. Such a value says
+    nothing of a limit, as no header does; `rate_limit_wait` reads it so already."""
+    for name in [name for name in _MOST_CONSERVATIVE if name in headers]:
+        try:
+            int(float(headers[name]))
+        except (ValueError, OverflowError):
+            del headers[name]
 
 
 def header_seconds(value: str, unreadable: float = SECONDARY_LIMIT_WAIT) -> float:
