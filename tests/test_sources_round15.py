@@ -337,3 +337,31 @@ def test_a_rate_limit_header_that_is_no_number_does_not_fail_every_request(tmp_p
         r = sync(fake, tmp_path / "x.db", "--quiet")
     assert r.returncode == 0, r.stderr
     assert synced(tmp_path / "x.db") == ["pages/a.md", "pages/b.md"]
+
+
+def test_a_blob_larger_than_its_listing_said_is_held_to_max_file_size(tmp_path):
+    """Was: a tree answer that lists a file smaller than it is (a proxy's, a broken mirror's) had its
+    blob read and parsed whatever its size: --max-file-size was checked against the listing only.
+    Now the blob's own size is checked too: the file is refused unread, as one listed at its size."""
+    from tests.fake_github import blob_sha
+
+    big = b"- " + b"x" * 4998 + b"\n"
+    with FakeGitHub(None) as fake:
+        fake.commit({"pages/big.md": big, "pages/a.md": PAGE})
+
+        def small_sizes(handler, seg, query):
+            if seg[3:5] != ["git", "trees"]:
+                return None
+            tree = [{"path": "pages", "mode": "040000", "type": "tree", "sha": "1" * 40},
+                    *({"path": path, "mode": "100644", "type": "blob", "sha": blob_sha(data), "size": len(PAGE)}
+                      for path, data in (("pages/a.md", PAGE), ("pages/big.md", big)))]
+            handler._send(200, {"sha": seg[-1], "tree": tree, "truncated": False})
+            return 200
+
+        fake.answer_hook = small_sizes
+        r = sync(fake, tmp_path / "x.db", "--quiet", "--max-file-size", "1000", "--max-error-rate", "1")
+    assert r.returncode == 0, r.stderr
+    with sqlite3.connect(tmp_path / "x.db") as con:
+        rows = dict(con.execute("SELECT path, error FROM source_files"))
+    assert sorted(rows) == ["pages/a.md", "pages/big.md"]
+    assert rows["pages/big.md"] == f"file too large: {len(big)} bytes (limit 1000, --max-file-size)"

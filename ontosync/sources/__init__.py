@@ -108,6 +108,11 @@ class FileTooLarge(OSError):
         return size
 
 
+def too_large(size: int, limit: int) -> str:
+    """Why a file larger than --max-file-size is refused unread: the same words from either source."""
+    return f"file too large: {size} bytes (limit {limit}, --max-file-size)"
+
+
 class SourceError(Exception):
     """The source cannot be read at all (missing folder, bad token, unknown repository): exit 2."""
 

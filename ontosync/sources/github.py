@@ -52,6 +52,7 @@ from ontosync.sources import (
     SourceInterrupted,
     git_blob_sha,
     submodule_warning,
+    too_large,
 )
 from ontosync.sources.github_http import (
     NETWORK_ERRORS,
@@ -270,8 +271,9 @@ class GitHubSource(TarballReader, LinkFollower):
                 log.warning("%s: %s", sf.path, exc)
                 yield sf._replace(refused=f"cannot read from GitHub ({tries}): {exc.last}"), b""
                 continue
-            in_a_row = 0
-            yield sf, data
+            in_a_row = 0  # (a listing that said it smaller than it is: held to the limit all the same)
+            yield (sf, data) if len(data) <= self.max_file_size else (
+                sf._replace(refused=too_large(len(data), self.max_file_size)), b"")
 
     def read_file(self, path: str, max_size: int) -> bytes | None:
         """A small file by path (see `Source.read_file`). Only `logseq/config.edn` files are kept
@@ -455,8 +457,7 @@ class GitHubSource(TarballReader, LinkFollower):
         if not is_sha(sha):
             return SourceFile(path, None, size, "no blob hash in the GitHub tree")
         if size > self.max_file_size:
-            return SourceFile(path, None, size,
-                              f"file too large: {size} bytes (limit {self.max_file_size}, --max-file-size)")
+            return SourceFile(path, None, size, too_large(size, self.max_file_size))
         return SourceFile(path, sha, size)
 
     def _get(self, path: str, params: dict[str, int] | None = None) -> object:
