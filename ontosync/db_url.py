@@ -73,8 +73,9 @@ def is_postgres_url(db: str | None) -> bool:
 _URL = re.compile(r"\s*[A-Za-z][A-Za-z0-9+.\-]*://")
 # to the last `@` before the path: `u:Sec@ret?9x@h/db` was shown `***@ret?9x@h/db` (its first `@`)
 _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/\s]*@")
-# libpq's key=value connection string (`host=h password=pw dbname=d`)
-_CONNINFO = re.compile(r"(?i)(?:^|\s)(?:host|hostaddr|port|dbname|user|password|passfile|service|sslmode)\s*=")
+# The libpq parameters a key=value connection string (`host=h password=pw dbname=d`) is told by
+_CONNINFO_KEYS = ("host", "hostaddr", "port", "dbname", "user", "password", "passfile", "service", "sslmode")
+_CONNINFO = re.compile(rf"(?i)(?:^|\s)(?:{'|'.join(_CONNINFO_KEYS)})\s*=")
 
 
 def is_url(text: str) -> bool:
@@ -119,14 +120,13 @@ def shown_db(db: str) -> str:
 
 # What libpq takes in a URL's query (and ontosync's `schema`): another name after an `@` is a piece of
 # a password (`u:Sec@ret9x/?a=b@host`: libpq said `invalid URI query parameter: "a"`)
-_LIBPQ_PARAMS = frozenset(re.findall(r"\w+", """host hostaddr port dbname user password passfile require_auth
-    channel_binding connect_timeout client_encoding options application_name fallback_application_name keepalives
-    keepalives_idle keepalives_interval keepalives_count tcp_user_timeout replication gssencmode sslmode
-    requiressl ssl sslnegotiation sslcompression sslcert sslkey sslkeylogfile sslpassword sslcertmode
-    sslrootcert sslcrl sslcrldir sslsni requirepeer ssl_min_protocol_version ssl_max_protocol_version
-    krbsrvname gsslib gssdelegation target_session_attrs load_balance_hosts service min_protocol_version
-    max_protocol_version scram_client_key scram_server_key oauth_issuer oauth_client_id oauth_client_secret
-    oauth_scope schema"""))
+_LIBPQ_PARAMS = frozenset(_CONNINFO_KEYS) | frozenset(re.findall(r"\w+", """require_auth channel_binding
+    connect_timeout client_encoding options application_name fallback_application_name keepalives keepalives_idle
+    keepalives_interval keepalives_count tcp_user_timeout replication gssencmode requiressl ssl sslnegotiation
+    sslcompression sslcert sslkey sslkeylogfile sslpassword sslcertmode sslrootcert sslcrl sslcrldir sslsni
+    requirepeer ssl_min_protocol_version ssl_max_protocol_version krbsrvname gsslib gssdelegation
+    target_session_attrs load_balance_hosts min_protocol_version max_protocol_version scram_client_key
+    scram_server_key oauth_issuer oauth_client_id oauth_client_secret oauth_scope schema"""))
 
 
 def _libpq_userinfo(url: str) -> tuple[str, str] | None:

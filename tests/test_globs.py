@@ -99,8 +99,8 @@ def test_folder_pruning_with_braces() -> None:
     flt = PathFilter(include=["docs/{a,b}/*.ttl"])
     assert flt.may_select_under("docs/") and flt.may_select_under("docs/a/")
     assert not flt.may_select_under("src/")
-    both = PathFilter(include=["{docs,src}/**/*.ttl"])  # no literal folder: every folder may match
-    assert both.may_select_under("docs/") and both.may_select_under("other/")
+    both = PathFilter(include=["{docs,src}/**/*.ttl"])  # braces expanded: docs/ and src/, and only they
+    assert both.may_select_under("docs/") and both.may_select_under("src/x/") and not both.may_select_under("other/")
 
 
 def sync_paths(src: Path, db: Path, *args: str) -> list[str]:

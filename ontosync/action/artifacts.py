@@ -32,7 +32,9 @@ from ontosync.sources.github_http import (  # a dropped connection: retried
     SECONDARY_LIMIT_WAIT,
     error_kind,
     limit_of,
+    rate_headers,
     rate_limit_wait,
+    repeats_read_first,
     same_origin,
     scrubbed,
     server_message,
@@ -88,9 +90,11 @@ def github_client(token: str | None, api_url: str | None = None):
     from github import Auth, Github
 
     auth = Auth.Token(token) if token else None
-    return Github(auth=auth, base_url=(api_url or DEFAULT_API_URL).rstrip("/"), timeout=TIMEOUT_S,
-                  retry=None, per_page=PER_PAGE, lazy=True,  # retried by policy(), like the GitHub source
-                  **PACING)
+    gh = Github(auth=auth, base_url=(api_url or DEFAULT_API_URL).rstrip("/"), timeout=TIMEOUT_S,
+                retry=None, per_page=PER_PAGE, lazy=True,  # retried by policy(), like the GitHub source
+                **PACING)
+    repeats_read_first(gh.requester)  # a rate-limit header sent twice: its most conservative value
+    return gh
 
 
 def _aware(dt: datetime | None) -> datetime | None:
@@ -359,7 +363,7 @@ def _check_limit(info: ArtifactInfo, resp: requests.Response) -> None:
         message = resp.json().get("message")
     except (ValueError, AttributeError):
         message = None
-    limit = rate_limit_wait(resp.status_code, {k.lower(): v for k, v in resp.headers.items()},
+    limit = rate_limit_wait(resp.status_code, rate_headers(resp.headers),
                             message if isinstance(message, str) else "")
     if limit is None:
         return

@@ -13,6 +13,8 @@ line, or the line of the context reference the fault came in by.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import json
 import re
 from collections.abc import Callable
@@ -83,11 +85,7 @@ def _index_in(mine: Any, doc: list, index: int, contexts: bool) -> int | None:
     if not contexts:
         return index
     if isinstance(doc, ContextList) and len(doc.spans) == len(mine):  # each user item's share of `doc`
-        for at, span in enumerate(doc.spans):
-            if index < span:
-                return at
-            index -= span
-        return None
+        return bisect.bisect_right(list(itertools.accumulate(doc.spans)), index)  # (the spans add up to len(doc))
     urls = [i for i, item in enumerate(mine) if isinstance(item, str)]
     if not urls or index < urls[0]:
         return index

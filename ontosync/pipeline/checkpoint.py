@@ -104,7 +104,13 @@ class Checkpoint:
         the database's record of its last finished run's checkpoint (store/sync_records.py
         `finished_checkpoint`): a checkpoint that started then was that run's, left unreplaced."""
         return (not self.finished and self.source == source and not self.owned_by_another(owner)
-                and self.started_at != finished_start)
+                and not self.unreplaced(finished_start))
+
+    def unreplaced(self, finished_start: str | None) -> bool:
+        """The first checkpoint of a run that finished and could not replace it (its folder
+        read-only, a full disk): unfinished, started when the database's last finished run did
+        (`finished_start`). The one test of it, for the sync (not resumed) and `status` (said so)."""
+        return not self.finished and self.started_at == finished_start
 
     def owned_by_another(self, owner: str) -> bool:
         """An unfinished sync of another database, which a sync of `owner` must not replace: two
@@ -209,7 +215,7 @@ def checkpoint_info(path: str, owner: str = "", finished_start: str | None = Non
     one of that finished run, which could not replace it (status said a sync resumed it; none does)."""
     ckpt, why = Checkpoint.read(path)
     if ckpt is not None:
-        unreplaced = not ckpt.finished and ckpt.started_at == finished_start
+        unreplaced = ckpt.unreplaced(finished_start)
         return {"source": ckpt.source, "revision": ckpt.revision, "started_at": ckpt.started_at,
                 "last_checkpoint_at": ckpt.last_checkpoint_at, "processed": ckpt.processed,
                 "total_files": ckpt.total_files, "finished": ckpt.finished or unreplaced, "failed": len(ckpt.failed),

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from typing import NamedTuple, Protocol
 
 from ontosync.formats import SUPPORTED_GLOBS, is_bare_extension, is_page_file, not_read_reason
-from ontosync.sources.globs import GlobError, compile_globs, literal_folder_prefix
+from ontosync.sources.globs import FolderTest, GlobError, compile_globs
 from ontosync.sources.names import recorded_name
 
 
@@ -108,6 +108,11 @@ class FileTooLarge(OSError):
         return size
 
 
+def too_large(size: int, limit: int) -> str:
+    """Why a file larger than --max-file-size is refused unread: the same words from either source."""
+    return f"file too large: {size} bytes (limit {limit}, --max-file-size)"
+
+
 class SourceError(Exception):
     """The source cannot be read at all (missing folder, bad token, unknown repository): exit 2."""
 
@@ -126,9 +131,6 @@ def git_blob_sha(data: bytes) -> str:
     h.update(data)
     return h.hexdigest()
 
-
-# names no literal glob part matches (PathFilter.excludes_folder): only `**` or a trailing `*` does
-_EXCLUDE_PROBES = ("\x00", ".\x00", "\x00.md", "\x00/\x00", ".\x00/.\x00.md")
 
 MAX_NOT_READ = 100  # `not-read` warnings named one by one in a report
 
@@ -155,8 +157,8 @@ class PathFilter:
             self._exclude = compile_globs(self.exclude_globs)
         except GlobError as exc:
             raise SourceError(str(exc)) from None
-        # Literal leading folders of each include glob: a remote listing skips folders outside all.
-        self.include_prefixes = tuple(sorted({literal_folder_prefix(g) for g in self.include_globs}))
+        # what the globs say of a folder before any path in it is seen (may_select_under)
+        self._include_folders, self._exclude_folders = FolderTest(self.include_globs), FolderTest(self.exclude_globs)
         # `--path` as the OS names it (the local walk starts there) and as the paths under it are
         # recorded (escaped when odd, sources/names.py): the filter meets recorded paths only, the
         # listing's and the database's, so a --path sync records what a whole-tree sync records.
@@ -174,23 +176,15 @@ class PathFilter:
         return not self._exclude.match(path) and not is_bare_extension(path)
 
     def may_select_under(self, folder: str) -> bool:
-        """Can any path under `folder` (ending in '/') pass the filter? Conservative: True if unsure.
-        Uses `--path`, the literal leading folders of the include globs and the exclude globs
-        (`excludes_folder`: an `--exclude`d folder was walked, on GitHub a request each); skips `.git`."""
+        """Can any path under `folder` (ending in '/') pass the filter? The one decision of every walk
+        that prunes: a checkout's folders, GitHub's truncated tree, a link's target (and whether its
+        `linked-folder` warning is said). Exact for `--path` and `.git`; for the globs as
+        `globs.FolderTest` reads them, True when unsure (the files are filtered one by one anyway)."""
         if folder.startswith(".git/") or "/.git/" in folder:
             return False
         if self.subdir and not (folder.startswith(self.subdir) or self.subdir.startswith(folder)):
             return False
-        return any(folder.startswith(prefix) or prefix.startswith(folder) for prefix in self.include_prefixes) \
-            and not self.excludes_folder(folder)
-
-    def excludes_folder(self, folder: str) -> bool:
-        """Do the exclude globs leave out every path under `folder` (ending in '/')? Asked of a
-        linked folder: `--exclude 'node_modules/**'` with `node_modules/pkg -> ../../other` was
-        warned of as "not descended" (and on GitHub its link's blob fetched), though nothing in it
-        would be synced. Probed with names only a wildcard to the end matches (a file, a dot
-        file, one a folder deeper): False when unsure, the warning then stays."""
-        return all(self._exclude.match(folder + probe) for probe in _EXCLUDE_PROBES)
+        return self._include_folders.may_match_inside(folder) and not self._exclude_folders.matches_all_inside(folder)
 
     def not_read_warnings(self) -> list[dict]:
         """The `not-read` warnings of the report, in path order; past MAX_NOT_READ, one count."""

@@ -52,6 +52,7 @@ from ontosync.sources import (
     SourceInterrupted,
     git_blob_sha,
     submodule_warning,
+    too_large,
 )
 from ontosync.sources.github_http import (
     NETWORK_ERRORS,
@@ -65,7 +66,9 @@ from ontosync.sources.github_http import (
     may_hold_graph_config,
     moved_repository,
     parse_spec,
+    rate_headers,
     rate_limit_wait,
+    repeats_read_first,
     safe_relpath,
     says_when,
     server_message,
@@ -156,6 +159,7 @@ class GitHubSource(TarballReader, LinkFollower):
             seconds_between_writes=None,
             lazy=True,  # get_repo and friends cost nothing until data is read
         )
+        repeats_read_first(self._gh.requester)  # a rate-limit header sent twice: its most conservative value
         self._repo = self._gh.get_repo(f"{self.owner}/{self.repo_name}")
         self._http = requests.Session()  # tarball downloads only
         self._commit_sha: str | None = None
@@ -267,8 +271,9 @@ class GitHubSource(TarballReader, LinkFollower):
                 log.warning("%s: %s", sf.path, exc)
                 yield sf._replace(refused=f"cannot read from GitHub ({tries}): {exc.last}"), b""
                 continue
-            in_a_row = 0
-            yield sf, data
+            in_a_row = 0  # (a listing that said it smaller than it is: held to the limit all the same)
+            yield (sf, data) if len(data) <= self.max_file_size else (
+                sf._replace(refused=too_large(len(data), self.max_file_size)), b"")
 
     def read_file(self, path: str, max_size: int) -> bytes | None:
         """A small file by path (see `Source.read_file`). Only `logseq/config.edn` files are kept
@@ -387,8 +392,9 @@ class GitHubSource(TarballReader, LinkFollower):
         for item in items:  # looked up in the listings in hand (github_links), not listed again
             if item.type == "tree":
                 folder = prefix + item.name + "/"
-                self._subdir_seen |= display_name(folder) == self.filter.subdir
-                if not (self.filter.may_select_under(folder) or may_hold_graph_config(self.filter, folder)):
+                recorded = display_name(folder)  # what the filter reads (a checkout's walk asks by it too)
+                self._subdir_seen |= recorded == self.filter.subdir
+                if not (self.filter.may_select_under(recorded) or may_hold_graph_config(self.filter, recorded)):
                     continue
                 sub, sub_truncated = self._get_tree(item.sha, recursive=True)
                 if sub_truncated:
@@ -451,8 +457,7 @@ class GitHubSource(TarballReader, LinkFollower):
         if not is_sha(sha):
             return SourceFile(path, None, size, "no blob hash in the GitHub tree")
         if size > self.max_file_size:
-            return SourceFile(path, None, size,
-                              f"file too large: {size} bytes (limit {self.max_file_size}, --max-file-size)")
+            return SourceFile(path, None, size, too_large(size, self.max_file_size))
         return SourceFile(path, sha, size)
 
     def _get(self, path: str, params: dict[str, int] | None = None) -> object:
@@ -538,7 +543,7 @@ class GitHubSource(TarballReader, LinkFollower):
 
     def _classify(self, exc: GithubException, what: str, lookup: bool) -> Exception:
         status = exc.status
-        headers = {str(k).lower(): str(v) for k, v in (exc.headers or {}).items()}
+        headers = rate_headers(exc.headers or {})
         message = server_message(exc.data, self._token)
         if status == 401:
             hint = "check GITHUB_TOKEN" if self._token.get() else "set GITHUB_TOKEN"

@@ -91,8 +91,70 @@ def limit_of(exc, message: str | None = None) -> tuple[str, float] | None:
     if message is None:
         data = exc.data if isinstance(exc.data, dict) else {}
         message = str(data.get("message") or "")
-    headers = {str(k).lower(): str(v) for k, v in (exc.headers or {}).items()}
-    return rate_limit_wait(exc.status, headers, message)
+    return rate_limit_wait(exc.status, rate_headers(exc.headers or {}), message)
+
+
+# A header sent twice (GitHub's and a proxy's, or a proxy's repeat) reaches us joined by ", " (requests,
+# PyGithub): "0, 0" was no number, so PyGithub's int() of it failed every request ("unexpected ValueError")
+# and a Retry-After of "1, 3" was read as unreadable (the 60 s of a limit that says nothing). Each is
+# read for the value that waits longest: the fewest requests left, the smallest limit, the latest reset,
+# the longest Retry-After. A wait too short meets the limit again, and GitHub lengthens its penalty.
+_MOST_CONSERVATIVE = {"x-ratelimit-remaining": min, "x-ratelimit-limit": min, "x-ratelimit-reset": max}
+_REPEATS = re.compile(r"\s*((?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,)?[^,]+)")  # an HTTP date's comma: its day's
+
+
+def rate_headers(headers: Any) -> dict[str, str]:
+    """`headers` (any mapping) with lower-case names, each repeated rate-limit header as its most
+    conservative value (see above); other headers as sent."""
+    return _read_repeats({str(k).lower(): str(v) for k, v in headers.items()})
+
+
+def _read_repeats(headers: Any) -> Any:
+    """`headers` (lower-case names, or requests' case-insensitive ones), each repeated rate-limit
+    header replaced in place by its most conservative value."""
+    for name in ("retry-after", *_MOST_CONSERVATIVE):
+        if "," in str(headers.get(name) or ""):
+            headers[name] = _conservative(name, str(headers[name]))
+    return headers
+
+
+def _conservative(name: str, joined: str) -> str:
+    """The value of `name`'s repeats (joined by ", ") that waits longest; `joined` itself when none reads."""
+    values = [v.strip() for v in _REPEATS.findall(joined) if v.strip()]
+    if name == "retry-after":
+        return max(values, key=header_seconds, default=joined)  # an unreadable one: the 60 s it is taken for
+    numbers = [(float(v), v) for v in values if re.fullmatch(r"\d+(?:\.\d+)?", v)]
+    return _MOST_CONSERVATIVE[name](numbers)[1] if numbers else joined
+
+
+def repeats_read_first(requester: Any) -> bool:
+    """Have PyGithub's `requester` read every answer's repeated rate-limit headers as `rate_headers` does,
+    before it reads them itself (its int() of "0, 0" failed the request). Through a PyGithub internal,
+    its per-requester connection class: False, and PyGithub left as it is, where that is absent."""
+    cls = getattr(requester, "_Requester__connectionClass", None)
+    if not isinstance(cls, type) or not callable(getattr(cls, "getresponse", None)):
+        return False
+
+    class ReadingRepeats(cls):  # type: ignore[misc, valid-type]
+        def getresponse(self):
+            response = super().getresponse()
+            if getattr(response, "headers", None) is not None:
+                _drop_unreadable(_read_repeats(response.headers))
+            return response
+
+    requester._Requester__connectionClass = ReadingRepeats
+    return True
+
+
+def _drop_unreadable(headers: Any) -> None:
+    """The X-RateLimit headers PyGithub reads with int(float()) left out where that fails (a proxy's
+    `unlimited`, a blank, `nan`, `inf`): every request failed, good answers too. Such a value says
+    nothing of a limit, as no header does; `rate_limit_wait` reads it so already."""
+    for name in [name for name in _MOST_CONSERVATIVE if name in headers]:
+        try:
+            int(float(headers[name]))
+        except (ValueError, OverflowError):
+            del headers[name]
 
 
 def header_seconds(value: str, unreadable: float = SECONDARY_LIMIT_WAIT) -> float:

@@ -2,7 +2,7 @@
 
 The semantics users are told (README, the Action's inputs): paths are relative to the source root
 and use `/`; `**` spans any number of folders (also none), `*` and `?` stay within one; `[...]` is a
-character class; `{a,b}` braces expand (`**/*.{ttl,owl}`); a leading `/` means the root; a trailing
+character class; `{a,b}` braces expand (`**/*.{ttl,owl}`); a leading `/` (or `./`) means the root; a trailing
 `/` means everything below that folder; dot files and folders are matched like any other; matching is
 case-sensitive on every platform. Parentheses are literal (no extended globs), so page names such as
 `Exchange Protocol (SXP).md` need no escaping, and a leading `!` is literal too (exclusion has its
@@ -11,10 +11,12 @@ own option).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Protocol
 
 _MAGIC = frozenset("*?[{\\")
+_DOT_FOLDER = re.compile(r"(?:^|(?<=/))\.(?:/|$)")  # a `.` part of a glob, with its `/` after it
 
 
 class Matcher(Protocol):
@@ -22,8 +24,10 @@ class Matcher(Protocol):
 
 
 def normalise(pattern: str) -> str:
-    """A user's glob in the form wcmatch reads: no leading `/`, a trailing `/` as `/**`."""
-    pattern = pattern.lstrip("/")
+    """A user's glob in the form wcmatch reads: no leading `/`, no `.` folder, a trailing `/` as `/**`.
+    Why the `.`: no walk records one, so `--include './pages/*.md'` selected nothing and `--exclude
+    './drafts/'` left nothing out, where `--path ./pages` names pages."""
+    pattern = _DOT_FOLDER.sub("", pattern).lstrip("/")  # `pages/.` is `pages/`, as `--path pages/.` is pages
     return pattern + "**" if pattern.endswith("/") else pattern
 
 
@@ -86,13 +90,71 @@ class SuffixMatcher:
         return filename.endswith(self.suffixes)
 
 
-def literal_folder_prefix(pattern: str) -> str:
-    """The folders a glob starts with literally, with the trailing `/` ('' when it starts with a
-    wildcard or a brace): a folder outside it holds no match, so a remote listing may skip it."""
-    folders = normalise(pattern).split("/")[:-1]
-    literal = []
-    for folder in folders:
-        if _MAGIC.intersection(folder):
-            break
-        literal.append(folder + "/")
-    return "".join(literal)
+class FolderTest:
+    """What a list of globs can say of a folder (ending in '/') before any path in it is seen: may
+    one of them match a path inside it (`may_match_inside`), or does one match every path inside
+    it (`matches_all_inside`)? The one reading of a glob's folders, for every walk that prunes (a
+    checkout's, GitHub's folder by folder listing, a link's target).
+
+    Why: the literal leading folders of a glob (`docs/` of `docs/*.md`) walked `docs/sub/`, where
+    nothing can match, and warned of a link there as "the files in it are not synced"; and a folder
+    the excludes matched five probe names in (`docs/*` with `docs/*/*`) was pruned although
+    `docs/a/b/c.ttl` is matched by neither. A glob is read a folder at a time: braces expanded, `**`
+    any number of folders (none too), any other part one folder's name as wcmatch matches a name.
+    Where unsure (a `\\` escape, a `/` inside `[...]`), a glob may match inside and matches not all.
+    """
+
+    def __init__(self, patterns: Iterable[str]):
+        self._globs: list[tuple[str, ...] | None] = []  # each glob's parts; None: unsure
+        for pattern in patterns:
+            pattern = normalise(pattern)
+            if "\\" in pattern or re.search(r"\[[^\]]*/", pattern):
+                self._globs.append(None)
+                continue
+            import bracex  # wcmatch's own brace expansion (installed with it)
+
+            expanded = bracex.expand(pattern, limit=1000) if "{" in pattern else [pattern]
+            self._globs += [tuple(p for p in one.split("/") if p) for one in expanded]
+        self._parts: dict[str, Matcher] = {}
+
+    def may_match_inside(self, folder: str) -> bool:
+        names = folder.split("/")[:-1]  # (`**/...` first, as the default globs: anywhere, nothing to match)
+        return any(parts is None or parts[:1] == ("**",) or any(j < len(parts) for j in self._after(parts, names))
+                   for parts in self._globs)
+
+    def matches_all_inside(self, folder: str) -> bool:
+        names = folder.split("/")[:-1]
+        return any(parts is not None and any(_any_path(parts[j:]) for j in self._after(parts, names))
+                   for parts in self._globs)
+
+    def _after(self, parts: tuple[str, ...], names: list[str]) -> set[int]:
+        """The glob parts that may come next once `names` (a folder's, in order) are matched."""
+        states = _past_globstars(parts, {0})
+        for name in names:
+            matched = {j for j in states if j < len(parts) and (parts[j] == "**" or self._part(parts[j]).match(name))}
+            states = _past_globstars(parts, {j + (parts[j] != "**") for j in matched})
+        return states
+
+    def _part(self, part: str) -> Matcher:
+        if part not in self._parts:
+            from wcmatch import fnmatch
+
+            self._parts[part] = fnmatch.compile(part, flags=fnmatch.DOTMATCH | fnmatch.CASE | fnmatch.FORCEUNIX)
+        return self._parts[part]
+
+
+def _past_globstars(parts: tuple[str, ...], states: set[int]) -> set[int]:
+    """`states` with, for each `**` at one of them, the part after it too (`**` matches no folder too)."""
+    todo, out = list(states), set(states)
+    while todo:
+        j = todo.pop()
+        if j < len(parts) and parts[j] == "**" and j + 1 not in out:
+            out.add(j + 1)
+            todo.append(j + 1)
+    return out
+
+
+def _any_path(rest: tuple[str, ...]) -> bool:
+    """Do these glob parts match every path of one or more names: `**`, `**/*` (wcmatch's `*/**`
+    wants two names)."""
+    return "**" in rest and all(p == "**" for p in rest[:-1]) and rest[-1] in ("**", "*")

@@ -35,6 +35,7 @@ from ontosync.sources import (
     SourceFile,
     link_warning,
     submodule_warning,
+    too_large,
 )
 from ontosync.sources.git_head import checkout_revision
 from ontosync.sources.names import display_name, needs_escape, os_name, recorded_name, unescape_name
@@ -306,8 +307,7 @@ class LocalSource:
             if not stat.S_ISREG(st.st_mode):
                 return SourceFile(rel, None, 0, f"not a regular file ({file_kind(st.st_mode)})")
             if st.st_size > self.max_file_size:
-                return SourceFile(rel, None, st.st_size,
-                                  f"file too large: {st.st_size} bytes (limit {self.max_file_size}, --max-file-size)")
+                return SourceFile(rel, None, st.st_size, too_large(st.st_size, self.max_file_size))
             if self.stat_cache is None:
                 return SourceFile(rel, hash_file(path, st.st_size), st.st_size)
             # None when the stat cache has no match: hashed later, in the planner for a path the
