@@ -262,6 +262,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from ontosync.store.lock import LockBusy, LockUnavailable, SyncLock
     from ontosync.store.repository import BUSY_TIMEOUT_S, Repository, StoreError
     from ontosync.store.wal import truncate_wal
+    from ontosync.sync_end import finish_sync
     from ontosync.sync_paths import check_db_path, check_outputs, new_outputs, remove_unsynced
 
     cli = {k: v for k, v in vars(args).items() if k != "command"}
@@ -286,7 +287,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         from ontosync import pg_commands
 
         result = pg_commands.sync(settings, source, options)
-        return result if isinstance(result, int) else _finish_sync(settings, result)
+        return result if isinstance(result, int) else finish_sync(settings, result)
     # said by `main` if interrupted here: "the checkpoint is saved" was said of a run that wrote none
     args.interrupted = f"it waited for {shown_db(settings.db)}'s lock: nothing was written, run the same command again"
     try:
@@ -327,7 +328,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         return 4
     except LockUnavailable as exc:
         raise UsageError(str(exc)) from None
-    return _finish_sync(settings, result)
+    return finish_sync(settings, result)
 
 
 def _ready_to_write(settings: Settings, sound_stamp: list[int] | None) -> int:
@@ -341,27 +342,6 @@ def _ready_to_write(settings: Settings, sound_stamp: list[int] | None) -> int:
     if untouched(settings.db, sound_stamp):
         return 0
     return _check_damage(settings.db) or prepare_database(settings.db, settings.busy_timeout)
-
-
-def _finish_sync(settings: Settings, result) -> int:
-    """The report file, the summary line and the run's exit code (both databases)."""
-    from ontosync.pipeline.outputs import STDOUT, write_report
-
-    closed = 0
-    if settings.report:
-        try:
-            write_report(settings.report, result.report)
-        except BrokenPipeError:  # `--report /dev/stdout | head -1`: the reader has what it wanted, as `status | head`
-            if settings.report == STDOUT:
-                drop_output(sys.stdout)  # what print() still holds, not raised again at the exit's flush
-            closed = 141
-        except OSError as exc:
-            _say(f"error: --report {settings.report}: not written: {exc.strerror or exc}")
-            return 2
-    _summary_line(result.report)
-    if result.message:
-        _say({3: "fatal: ", 4: "busy: "}.get(result.exit_code, "") + result.message)
-    return result.exit_code or closed
 
 
 def make_source(settings: Settings, path_filter):
@@ -417,41 +397,6 @@ def _check_damage(db: str) -> int:
              "it to sync from scratch (`ontosync verify` lists the problems)")
         return 3
     return 0
-
-
-def _summary_line(report: dict) -> None:
-    f, e = report["files"], report["entities"]
-    held = (f"{e['classes']} classes, {e['hierarchy_edges']} hierarchy edges, {e['properties']} properties, "
-            f"{e['axioms']} axioms" if e["classes"] is not None else "the database's counts could not be read")
-    _say(f"{f['total']} files: {f['ok']} ok, {f['failed']} failed, {f['skipped']} skipped, "
-         f"{f['unchanged']} unchanged, {f['deleted']} deleted; {held} in {report['duration_s']:.2f} s")
-    for kind, word, why in _NAMED_WARNINGS:
-        found = list({w["path"]: w for w in report["warnings"] if w["kind"] == kind}.values())  # a path once: its last
-        if len(found) == 1:  # (a warning of the whole run has no path)
-            _say(f"{word}: {found[0]['path'] + ': ' if found[0]['path'] else ''}{found[0]['message']}")
-        elif found:  # a count past the report's limit has no path
-            named = [w["path"] for w in found if w["path"]][:5]
-            _say(f"{word}: {', '.join(named)}{' and others' if len(found) > len(named) else ''} ({why})")
-
-
-# Warnings the terminal names too, not the report only: each hides files from the database. A folder
-# the walk cannot list (no permission, deeper than PATH_MAX) said "0 files ... ok" and nothing else.
-_NAMED_WARNINGS = (
-    ("not-read", "not read",
-     "ontology files ontosync does not read: the report's `not-read` warnings say why"),
-    ("unreadable-folder", "not listed",
-     "folders ontosync could not list: the report's `unreadable-folder` warnings say why"),
-    ("linked-folder", "not descended",
-     "symbolic links to folders, not followed: the files in them are not synced"),
-    ("linked-file", "not followed",
-     "symbolic links to files that are not read: the report's `linked-file` warnings say why"),
-    ("submodule", "not synced", "submodules, not read: the files in them are not synced"),
-    # one at most each (store/health.py hard_link_warnings, pipeline/emptied.py, sources/git_head.py)
-    ("hard-links", "warning", ""), ("no-ontology-files", "warning", ""), ("revision", "warning", ""),
-    ("change-log", "warning", ""),  # its end not written (a full disk): store/changelog.py finish_or_warn
-    # a checkpoint not saved (its folder read-only, a full disk): an interrupted run's "saved" was a guess
-    ("checkpoint", "warning", "checkpoints not saved: the report's `checkpoint` warnings say why"),
-)
 
 
 # -- migrate, verify, status ---------------------------------------------------------------------

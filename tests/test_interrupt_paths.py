@@ -1,0 +1,74 @@
+"""Each place a sync can be stopped by a signal ends with a true last line, its exit code, and nothing
+half-written. Real processes and real signals (tests/helpers.py signalled_run): the process sends
+itself SIGTERM or SIGINT as a chosen function starts or returns.
+
+- A signal while the run report is written: the last line said "the checkpoint is saved, run the
+  same command again to resume", the summary line was never printed, and the file at `--report` was
+  absent or an earlier run's, unsaid. It now says the report was not written, exit 130.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.helpers import ROOT, make_chain_tree, q, run_cli, signalled_run
+
+FILES = 4
+SUMMARY = f"ontosync: {FILES} files: {FILES} ok, 0 failed"
+
+
+def _paths(tmp_path):
+    tree = tmp_path / "tree"
+    make_chain_tree(tree, FILES)
+    return tree, tmp_path / "o.db", tmp_path / "r.json", tmp_path / "c.json"
+
+
+def _args(tree, db, report, ckpt):
+    return ["sync", str(tree), "--db", str(db), "--report", str(report), "--checkpoint", str(ckpt),
+            "--workers", "1", "--quiet"]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_while_the_report_is_written_says_it_is_not_written(tmp_path, signum):
+    tree, db, report, ckpt = _paths(tmp_path)
+    report.write_text('{"an": "earlier run\'s report"}')
+    proc = signalled_run("ontosync.pipeline.outputs:write_report", *_args(tree, db, report, ckpt), signum=signum)
+    assert (proc.returncode, "Traceback" in proc.stderr) == (130, False), proc.stderr
+    lines = proc.stderr.splitlines()
+    assert lines[-1] == (f"ontosync: interrupted while writing the report: --report {report}: not written "
+                         "(the run itself ended as the lines above say)"), proc.stderr
+    assert lines[-2].startswith(SUMMARY), proc.stderr  # the run's own counts are still said
+    assert json.loads(report.read_text()) == {"an": "earlier run's report"}  # not replaced, and said so
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+    assert q(db, "SELECT count(*) FROM source_files") == [(FILES,)]  # the run's work is kept
+    assert json.loads(ckpt.read_text())["finished"] is True
+    again = run_cli(*_args(tree, db, report, ckpt))
+    assert again.returncode == 0 and json.loads(report.read_text())["files"]["unchanged"] == FILES, again.stderr
+
+
+def test_sigterm_while_the_report_waits_for_its_fifos_reader(tmp_path):
+    """`--report` a FIFO whose reader has not come yet (the sync waits for it up to 5 s): a SIGTERM
+    from outside then, as a cancelled job sends it, stops the wait and says the report is not written."""
+    tree, db, fifo, ckpt = _paths(tmp_path)
+    os.mkfifo(fifo)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "ontosync", *_args(tree, db, fifo, ckpt)], env=env,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not (ckpt.exists() and json.loads(ckpt.read_text() or "{}").get("finished")):  # the run is over
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.02)
+    time.sleep(0.2)  # (it waits for a reader for 5 s)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert (proc.returncode, "Traceback" in err) == (130, False), err
+    assert err.splitlines()[-1] == ("ontosync: interrupted while writing the report: --report "
+                                    f"{fifo}: not written (the run itself ended as the lines above say)"), err
+    assert q(db, "SELECT count(*) FROM source_files") == [(FILES,)]
