@@ -56,7 +56,7 @@ def sync(settings: Any, source: Any, options: Any) -> Any:
     from the first step's success to the one `finally` that closes it, whatever happens after.
     SIGTERM and SIGHUP stop it as Ctrl-C does from the start, also while it waits for the source's
     lock or for a migration's tables: they ended the process there on the spot, no line, exit 143."""
-    from ontosync.pipeline.interrupts import terminate_as_interrupt
+    from ontosync.pipeline.interrupts import finishing, terminate_as_interrupt
 
     with terminate_as_interrupt():
         repo = _open_writer(settings)
@@ -66,8 +66,9 @@ def sync(settings: Any, source: Any, options: Any) -> Any:
         try:
             code = _migrated(repo, settings)
             return code if code is not None else _run(settings, source, options, repo, new)
-        finally:
-            repo.close()
+        finally:  # bounded (the blocker watch's join times out), and the run is over: a signal now asks for
+            with finishing(stopping=True):  # nothing (it was exit 130, no report), as SQLite's close in cli.py
+                repo.close()
 
 
 def _open_writer(settings: Any) -> Any:

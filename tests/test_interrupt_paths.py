@@ -5,6 +5,8 @@ itself SIGTERM or SIGINT as a chosen function starts or returns.
 - A signal while the run report is written: the last line said "the checkpoint is saved, run the
   same command again to resume", the summary line was never printed, and the file at `--report` was
   absent or an earlier run's, unsaid. It now says the report was not written, exit 130.
+- A signal while a finished sync closed its PostgreSQL session: exit 130, "the checkpoint is saved,
+  run the same command again to resume", no report nor summary line. The close now lets it finish.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import time
 import pytest
 
 from tests.helpers import ROOT, make_chain_tree, q, run_cli, signalled_run
+from tests.postgres_server import connect, own_schema, schema_url
 
 FILES = 4
 SUMMARY = f"ontosync: {FILES} files: {FILES} ok, 0 failed"
@@ -72,3 +75,30 @@ def test_sigterm_while_the_report_waits_for_its_fifos_reader(tmp_path):
     assert err.splitlines()[-1] == ("ontosync: interrupted while writing the report: --report "
                                     f"{fifo}: not written (the run itself ended as the lines above say)"), err
     assert q(db, "SELECT count(*) FROM source_files") == [(FILES,)]
+
+
+# -- PostgreSQL: the session's close at the end of a run -------------------------------------------
+
+schema = pytest.fixture(own_schema)  # a schema of the test's own, dropped after it (skips without a server)
+
+
+@pytest.mark.parametrize("when", ["before", "after"])
+def test_a_signal_while_the_postgresql_session_closes_keeps_the_runs_end(tmp_path, schema, when):
+    """SIGTERM as the finished run closed its PostgreSQL session ended it with "interrupted; the
+    checkpoint is saved, run the same command again to resume", exit 130 and no report nor summary
+    line, though every file was committed and counted. The close is bounded, and the run is over:
+    it finishes as the SQLite side's closing does, its report written and its own exit code."""
+    tree, _db, report, ckpt = _paths(tmp_path)
+    url = schema_url(schema)
+    args = ["sync", str(tree), "--db", url, "--report", str(report), "--checkpoint", str(ckpt), "--workers", "1"]
+    proc = signalled_run("ontosync.store.pg.repository:PgRepository.close", *args, when=when)
+    assert (proc.returncode, "Traceback" in proc.stderr) == (0, False), proc.stderr
+    assert proc.stderr.splitlines()[-1].startswith(SUMMARY), proc.stderr
+    assert json.loads(report.read_text())["files"]["ok"] == FILES
+    conn = connect()
+    try:
+        cur = conn.cursor()
+        cur.execute(f'SELECT count(*) FROM "{schema}".source_files')
+        assert cur.fetchone() == (FILES,)
+    finally:
+        conn.close()
