@@ -313,7 +313,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 _say(f"error: {exc}")
                 return 2
             finally:  # bounded, and the run is over: a signal now (it was exit 130, no report) asks for nothing
-                with finishing(stopping=True):
+                with finishing():
                     truncate_wal(repo.conn, BUSY_TIMEOUT_S)
                     repo.close()
                     if remove_unsynced(settings.db, unsynced):

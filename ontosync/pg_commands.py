@@ -67,7 +67,7 @@ def sync(settings: Any, source: Any, options: Any) -> Any:
             code = _migrated(repo, settings)
             return code if code is not None else _run(settings, source, options, repo, new)
         finally:  # bounded (the blocker watch's join times out), and the run is over: a signal now asks for
-            with finishing(stopping=True):  # nothing (it was exit 130, no report), as SQLite's close in cli.py
+            with finishing():  # nothing (it was exit 130, no report), as SQLite's close in cli.py
                 repo.close()
 
 

@@ -7,6 +7,9 @@ itself SIGTERM or SIGINT as a chosen function starts or returns.
   absent or an earlier run's, unsaid. It now says the report was not written, exit 130.
 - A signal while a finished sync closed its PostgreSQL session: exit 130, "the checkpoint is saved,
   run the same command again to resume", no report nor summary line. The close now lets it finish.
+- A signal as a run that had synced every file ended its change log, wrote its last checkpoint or
+  read the report's counts: the same. Those last steps now let the run finish, as the WAL's
+  truncation and the close do (pipeline/interrupts.finishing).
 """
 
 from __future__ import annotations
@@ -102,3 +105,24 @@ def test_a_signal_while_the_postgresql_session_closes_keeps_the_runs_end(tmp_pat
         assert cur.fetchone() == (FILES,)
     finally:
         conn.close()
+
+
+# -- a signal as a finished run writes its last state ----------------------------------------------
+
+@pytest.mark.parametrize(("target", "nth"), [
+    ("ontosync.pipeline.sync:SyncRun._finish_change_log", 1),  # the change log's end
+    ("ontosync.pipeline.checkpoint:Checkpoint.save", 2),  # the last checkpoint (the first is the run's start)
+    ("ontosync.pipeline.sync:SyncRun._report", 1),  # the report's counts, read from the database
+])
+def test_a_signal_as_a_finished_run_writes_its_last_state_keeps_its_report(tmp_path, target, nth):
+    """SIGTERM as a run that had synced every file ended its change log, wrote its last checkpoint
+    or read its counts for the report: exit 130, "interrupted; the checkpoint is saved, run the same
+    command again to resume", and no report nor summary line. Those steps are bounded and the run is
+    over: it ends with its report and its own exit code, as at its WAL's truncation."""
+    tree, db, report, ckpt = _paths(tmp_path)
+    proc = signalled_run(target, *_args(tree, db, report, ckpt), nth=nth)
+    assert (proc.returncode, "Traceback" in proc.stderr) == (0, False), proc.stderr
+    assert proc.stderr.splitlines()[-1].startswith(SUMMARY), proc.stderr
+    assert json.loads(report.read_text())["files"]["ok"] == FILES
+    assert json.loads(ckpt.read_text())["finished"] is True
+    assert q(db, "SELECT count(*) FROM runs WHERE finished_at IS NULL") == [(0,)]

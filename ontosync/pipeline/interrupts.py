@@ -58,18 +58,19 @@ def held() -> Iterator[None]:
 
 
 @contextmanager
-def finishing(stopping: bool) -> Iterator[None]:
-    """A run's last writes (change log's end, checkpoint): a Ctrl-C arriving inside waits for them,
-    like one inside `held()`. They are bounded (the workers' joins time out) and they are what
-    "the checkpoint is saved" promises, so a second Ctrl-C while a run stops must not cut them off;
-    one that arrives when the run is already `stopping` is then dropped (it asks for the same thing)."""
+def finishing() -> Iterator[None]:
+    """A run's last steps (the change log's end, the last checkpoint, the report's counts, the WAL's
+    truncation, closing the database): an interrupt arriving inside waits for them, like one inside
+    `held()`, and is then dropped. They are bounded, and the run is over or already stopping when they
+    run: what the interrupt asks for, a run that ends with its checkpoint and report, is what they do.
+    Raised after them, it left the run without its report, exit 130 ("interrupted; the checkpoint is
+    saved"): a second Ctrl-C as a run stopped, or a first one as a finished run wrote its last state."""
     global _pending
     with held():
         try:
             yield
         finally:
-            if stopping:
-                _pending = None
+            _pending = None
 
 
 @contextmanager

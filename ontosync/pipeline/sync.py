@@ -226,21 +226,22 @@ class SyncRun:
             exit_code, message = 1, exc  # its words once the last checkpoint is written, or not
         finally:
             pool.stop()
-            with interrupts.finishing(stopping=exit_code == 130):  # a second Ctrl-C waits for these
+            with interrupts.finishing():  # a Ctrl-C now (a second one, or a first as the run ends) waits for these
                 self._finish_change_log()
                 self.ckpt.last_checkpoint_at = utc_now()
                 self.ckpt.total_files = self.stats.total
                 saved = self._write_checkpoint(ckpt_path)
             pool.close()  # joined here, before the report reads their peak memory (a Ctrl-C cuts the wait)
+        with interrupts.finishing():  # the run is over: its report is made whatever comes now
             self.progress.update(self.stats.finished, self.stats.total, final=True)
-        message = last_words(exit_code, message, saved)
-        report = self._report(started_at, time.perf_counter() - t0, resumed, pool)
-        rate = report.pop("alerts_error_rate")
-        if exit_code == 0 and rate > self.s.max_error_rate:
-            exit_code = 1
-            message = (f"error rate {rate:.3f} is over --max-error-rate {self.s.max_error_rate:g} "
-                       f"({self.stats.failed} of {self.stats.ok + self.stats.failed} files failed)")
-        return SyncResult(report, exit_code, message)
+            message = last_words(exit_code, message, saved)
+            report = self._report(started_at, time.perf_counter() - t0, resumed, pool)
+            rate = report.pop("alerts_error_rate")
+            if exit_code == 0 and rate > self.s.max_error_rate:
+                exit_code = 1
+                message = (f"error rate {rate:.3f} is over --max-error-rate {self.s.max_error_rate:g} "
+                           f"({self.stats.failed} of {self.stats.ok + self.stats.failed} files failed)")
+            return SyncResult(report, exit_code, message)
 
     def _loop(self, pool: ParsePool, ckpt_path: str) -> None:
         self.progress.start(self._total_for_progress())
