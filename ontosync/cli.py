@@ -290,8 +290,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
         return result if isinstance(result, int) else finish_sync(settings, result)
     # said by `main` if interrupted here: "the checkpoint is saved" was said of a run that wrote none
     args.interrupted = f"it waited for {shown_db(settings.db)}'s lock: nothing was written, run the same command again"
+    end = contextlib.ExitStack()  # the run's end, from its WAL's truncation to the lock's release (below)
     try:
-        with SyncLock(settings.db, settings.source, settings.lock_timeout) as lock:
+        with end, SyncLock(settings.db, settings.source, settings.lock_timeout) as lock:
             args.interrupted = NOT_BEGUN
             new = new_outputs(settings)
             if code := _ready_to_write(settings, lock.sound_stamp):
@@ -312,12 +313,12 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 unsynced = [] if repo.holds_files() else new
                 _say(f"error: {exc}")
                 return 2
-            finally:  # bounded, and the run is over: a signal now (it was exit 130, no report) asks for nothing
-                with finishing():
-                    truncate_wal(repo.conn, BUSY_TIMEOUT_S)
-                    repo.close()
-                    if remove_unsynced(settings.db, unsynced):
-                        lock.drop()  # its lock file too, when this run made it: the folder is as it was
+            finally:  # bounded, and the run is over: a signal from now to the lock's release (it was exit 130,
+                end.enter_context(finishing())  # no report) asks for nothing; the report's writing is its own
+                truncate_wal(repo.conn, BUSY_TIMEOUT_S)
+                repo.close()
+                if remove_unsynced(settings.db, unsynced):
+                    lock.drop()  # its lock file too, when this run made it: the folder is as it was
             gone = gone_since(settings.db, identity)
             if gone:
                 result.exit_code, result.message = 3, gone

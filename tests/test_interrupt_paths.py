@@ -9,7 +9,8 @@ itself SIGTERM or SIGINT as a chosen function starts or returns.
   run the same command again to resume", no report nor summary line. The close now lets it finish.
 - A signal as a run that had synced every file ended its change log, wrote its last checkpoint or
   read the report's counts: the same. Those last steps now let the run finish, as the WAL's
-  truncation and the close do (pipeline/interrupts.finishing).
+  truncation and the close do (pipeline/interrupts.finishing). So do the steps after the close (is
+  the database still the file the run wrote, the lock's release), which ended the run so too.
 """
 
 from __future__ import annotations
@@ -113,6 +114,8 @@ def test_a_signal_while_the_postgresql_session_closes_keeps_the_runs_end(tmp_pat
     ("ontosync.pipeline.sync:SyncRun._finish_change_log", 1),  # the change log's end
     ("ontosync.pipeline.checkpoint:Checkpoint.save", 2),  # the last checkpoint (the first is the run's start)
     ("ontosync.pipeline.sync:SyncRun._report", 1),  # the report's counts, read from the database
+    ("ontosync.store.health:gone_since", 1),  # after the close: is the database still the file it wrote?
+    ("ontosync.store.lock:SyncLock.release", 1),  # the lock's release, the database left sound
 ])
 def test_a_signal_as_a_finished_run_writes_its_last_state_keeps_its_report(tmp_path, target, nth):
     """SIGTERM as a run that had synced every file ended its change log, wrote its last checkpoint
