@@ -255,7 +255,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
 
 # -- sync -----------------------------------------------------------------------------------------
 def cmd_sync(args: argparse.Namespace) -> int:
-    from ontosync.pipeline.interrupts import NOT_BEGUN, finishing, terminate_as_interrupt
+    from ontosync.pipeline.interrupts import NOT_BEGUN, NotBegun, finishing, terminate_as_interrupt
     from ontosync.pipeline.sync import SyncRun
     from ontosync.sources import PathFilter, SourceError
     from ontosync.store.health import file_identity, file_stamp, gone_since
@@ -309,8 +309,10 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 args.interrupted = None  # the run's checkpoint is written from here on
                 with terminate_as_interrupt():
                     result = SyncRun(settings, source, repo, options).run()
-            except SourceError as exc:
+            except (SourceError, NotBegun) as exc:  # (interrupted before its first file: its empty database stayed)
                 unsynced = [] if repo.holds_files() else new
+                if isinstance(exc, NotBegun):
+                    raise  # said by `main`
                 _say(f"error: {exc}")
                 return 2
             finally:  # bounded, and the run is over: a signal from now to the lock's release (it was exit 130,

@@ -11,6 +11,9 @@ itself SIGTERM or SIGINT as a chosen function starts or returns.
   read the report's counts: the same. Those last steps now let the run finish, as the WAL's
   truncation and the close do (pipeline/interrupts.finishing). So do the steps after the close (is
   the database still the file the run wrote, the lock's release), which ended the run so too.
+- A first sync interrupted before its first file said "the sync had not begun" but left its new,
+  empty database (or PostgreSQL schema) and checkpoint, a store of 0 files to `status`: removed now,
+  as when its source cannot be read.
 """
 
 from __future__ import annotations
@@ -129,3 +132,40 @@ def test_a_signal_as_a_finished_run_writes_its_last_state_keeps_its_report(tmp_p
     assert json.loads(report.read_text())["files"]["ok"] == FILES
     assert json.loads(ckpt.read_text())["finished"] is True
     assert q(db, "SELECT count(*) FROM runs WHERE finished_at IS NULL") == [(0,)]
+
+
+# -- a first sync interrupted before its first file -------------------------------------------------
+
+@pytest.mark.parametrize("when", ["before", "after"])
+def test_a_first_sync_interrupted_before_any_file_leaves_nothing(tmp_path, when):
+    """SIGTERM as a first sync wrote its first checkpoint (before any file): "the sync had not begun:
+    no file was synced", but its new, empty database stayed (with its lock file, and its checkpoint
+    once written), which `status` showed as a synced database of 0 files. A first sync stopped before
+    any file (a source it cannot read) removes what it made; interrupted there it now does too."""
+    tree, db, report, ckpt = _paths(tmp_path)
+    proc = signalled_run("ontosync.pipeline.sync:SyncRun._write_checkpoint", *_args(tree, db, report, ckpt),
+                         when=when)
+    assert (proc.returncode, "Traceback" in proc.stderr) == (130, False), proc.stderr
+    assert proc.stderr.splitlines()[-1] == ("ontosync: interrupted: the sync had not begun: no file was synced, "
+                                            "run the same command again"), proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tree"]
+    again = run_cli(*_args(tree, db, report, ckpt))
+    assert again.returncode == 0 and json.loads(report.read_text())["files"]["ok"] == FILES, again.stderr
+
+
+def test_a_first_postgresql_sync_interrupted_before_any_file_leaves_no_schema(tmp_path, schema):
+    """The same on PostgreSQL: the new schema, migrated and empty, stayed (`status` listed a store of
+    0 files), and so did the checkpoint; they are dropped, as when the source cannot be read."""
+    tree, _db, report, ckpt = _paths(tmp_path)
+    args = ["sync", str(tree), "--db", schema_url(schema), "--report", str(report), "--checkpoint", str(ckpt)]
+    proc = signalled_run("ontosync.pipeline.sync:SyncRun._write_checkpoint", *args, when="after")
+    assert (proc.returncode, "Traceback" in proc.stderr) == (130, False), proc.stderr
+    assert "the sync had not begun" in proc.stderr.splitlines()[-1], proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tree"]
+    conn = connect()
+    try:
+        cur = conn.cursor()
+        cur.execute("SELECT count(*) FROM information_schema.schemata WHERE schema_name = %s", (schema,))
+        assert cur.fetchone() == (0,)
+    finally:
+        conn.close()
