@@ -14,6 +14,9 @@ itself SIGTERM or SIGINT as a chosen function starts or returns.
 - A first sync interrupted before its first file said "the sync had not begun" but left its new,
   empty database (or PostgreSQL schema) and checkpoint, a store of 0 files to `status`: removed now,
   as when its source cannot be read.
+- An interrupt right after the atomic writer (files.replace_atomically) made its temp file, before
+  its cleanup was armed, left `.r.json.XXXX.tmp` (or the checkpoint's) behind for good: the name
+  is chosen first and the cleanup armed before the file is made.
 """
 
 from __future__ import annotations
@@ -169,3 +172,44 @@ def test_a_first_postgresql_sync_interrupted_before_any_file_leaves_no_schema(tm
         assert cur.fetchone() == (0,)
     finally:
         conn.close()
+
+
+# -- the atomic writer: an interrupt at any line of it ------------------------------------------------
+
+def test_an_interrupt_at_any_line_of_the_atomic_writer_leaves_no_temp_file(tmp_path):
+    """A signal's handler runs between two lines of Python: one right after the temp file beside the
+    report (or checkpoint) was made, before the writer's cleanup was armed, left `.r.json.XXXX.tmp`
+    behind, empty, for good. Here the interrupt is raised at each line the writer runs, in turn: the
+    folder holds the target only, the earlier text or the new, whole."""
+    from ontosync import files
+
+    target, code = tmp_path / "r.json", files.replace_atomically.__code__
+
+    def write(at: int | None) -> int:
+        """Replace the target, with KeyboardInterrupt raised as the `at`-th line of the writer starts;
+        the number of lines it ran."""
+        seen = [0]
+
+        def local(frame, event, _arg):
+            if event == "line":
+                seen[0] += 1
+                if seen[0] == at:
+                    raise KeyboardInterrupt
+            return local
+
+        sys.settrace(lambda frame, _event, _arg: local if frame.f_code is code else None)
+        try:
+            files.replace_atomically(target, lambda fh: fh.write(b"new"))
+        except KeyboardInterrupt:
+            pass
+        finally:
+            sys.settrace(None)
+        return seen[0]
+
+    lines = write(None)
+    assert lines >= 5 and target.read_bytes() == b"new"
+    for at in range(1, lines + 1):
+        target.write_bytes(b"old")
+        write(at)
+        assert [p.name for p in tmp_path.iterdir()] == ["r.json"], at
+        assert target.read_bytes() in (b"old", b"new"), at
