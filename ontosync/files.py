@@ -4,7 +4,8 @@ The new content goes to a temp file in the target's own folder (so the rename ne
 file system), and `os.replace` swaps it in: a reader sees the old file or the new one, never half
 of one, and a failure (disk full, a size check, Ctrl-C) leaves the old file as it was and removes
 the temp file. Used for the report and checkpoint (pipeline/outputs.py), and for the databases
-`fetch-db` and the Action's restore write (action/artifacts.py). Below every layer: it imports
+`fetch-db` and the Action's restore write (action/artifacts.py), and the Action's change JSON
+(action/changes.py). Below every layer: it imports
 nothing of ontosync.
 """
 

@@ -17,6 +17,8 @@ itself SIGTERM or SIGINT as a chosen function starts or returns.
 - An interrupt right after the atomic writer (files.replace_atomically) made its temp file, before
   its cleanup was armed, left `.r.json.XXXX.tmp` (or the checkpoint's) behind for good: the name
   is chosen first and the cleanup armed before the file is made.
+- The Action's change JSON had a writer of its own with the same gap (`.changes-XXXX` left in the
+  workspace by a cancelled job): it is written by that one writer now.
 """
 
 from __future__ import annotations
@@ -176,21 +178,14 @@ def test_a_first_postgresql_sync_interrupted_before_any_file_leaves_no_schema(tm
 
 # -- the atomic writer: an interrupt at any line of it ------------------------------------------------
 
-def test_an_interrupt_at_any_line_of_the_atomic_writer_leaves_no_temp_file(tmp_path):
-    """A signal's handler runs between two lines of Python: one right after the temp file beside the
-    report (or checkpoint) was made, before the writer's cleanup was armed, left `.r.json.XXXX.tmp`
-    behind, empty, for good. Here the interrupt is raised at each line the writer runs, in turn: the
-    folder holds the target only, the earlier text or the new, whole."""
-    from ontosync import files
-
-    target, code = tmp_path / "r.json", files.replace_atomically.__code__
-
-    def write(at: int | None) -> int:
-        """Replace the target, with KeyboardInterrupt raised as the `at`-th line of the writer starts;
-        the number of lines it ran."""
+def _interrupted_at_each_line(code, call, check) -> None:
+    """`call()` run once whole, then once per line of `code` (a function's) that it ran, with
+    KeyboardInterrupt raised as that line starts: how a signal's handler lands between two lines;
+    `check(at)` after each."""
+    def run(at: int | None) -> int:
         seen = [0]
 
-        def local(frame, event, _arg):
+        def local(_frame, event, _arg):
             if event == "line":
                 seen[0] += 1
                 if seen[0] == at:
@@ -199,17 +194,53 @@ def test_an_interrupt_at_any_line_of_the_atomic_writer_leaves_no_temp_file(tmp_p
 
         sys.settrace(lambda frame, _event, _arg: local if frame.f_code is code else None)
         try:
-            files.replace_atomically(target, lambda fh: fh.write(b"new"))
+            call()
         except KeyboardInterrupt:
             pass
         finally:
             sys.settrace(None)
         return seen[0]
 
-    lines = write(None)
-    assert lines >= 5 and target.read_bytes() == b"new"
+    lines = run(None)
+    assert lines >= 5
     for at in range(1, lines + 1):
-        target.write_bytes(b"old")
-        write(at)
+        run(at)
+        check(at)
+
+
+def test_an_interrupt_at_any_line_of_the_atomic_writer_leaves_no_temp_file(tmp_path):
+    """A signal's handler runs between two lines of Python: one right after the temp file beside the
+    report (or checkpoint) was made, before the writer's cleanup was armed, left `.r.json.XXXX.tmp`
+    behind, empty, for good. Here the interrupt is raised at each line the writer runs, in turn: the
+    folder holds the target only, the earlier text or the new, whole."""
+    from ontosync import files
+
+    target = tmp_path / "r.json"
+
+    def check(at: int) -> None:
         assert [p.name for p in tmp_path.iterdir()] == ["r.json"], at
         assert target.read_bytes() in (b"old", b"new"), at
+        target.write_bytes(b"old")
+
+    _interrupted_at_each_line(files.replace_atomically.__code__,
+                              lambda: files.replace_atomically(target, lambda fh: fh.write(b"new")), check)
+
+
+def test_an_interrupt_as_the_action_writes_the_change_json_leaves_no_temp_file(tmp_path):
+    """The Action's change JSON had a writer of its own, its cleanup armed after its temp file was
+    made, and for an OSError only: a cancelled job (SIGTERM, an interrupt in the Action) left
+    `.changes-XXXX` in the workspace. It is written by files.replace_atomically now."""
+    from ontosync.action import changes
+
+    tree, db, report, ckpt = _paths(tmp_path)
+    assert run_cli(*_args(tree, db, report, ckpt)).returncode == 0
+    out = tmp_path / "out"
+    out.mkdir()
+
+    def check(at: int) -> None:
+        left = [p.name for p in out.iterdir()]
+        assert left in ([], ["changes.json"]), at
+        if left:
+            assert json.loads((out / "changes.json").read_text())["classes"], at
+
+    _interrupted_at_each_line(changes.collect.__code__, lambda: changes.collect(db, 0, out / "changes.json"), check)
