@@ -11,6 +11,9 @@ itself SIGTERM or SIGINT as a chosen function starts or returns.
   read the report's counts: the same. Those last steps now let the run finish, as the WAL's
   truncation and the close do (pipeline/interrupts.finishing). So do the steps after the close (is
   the database still the file the run wrote, the lock's release), which ended the run so too.
+- A signal as the finished run read the report's counts (on PostgreSQL a new session, up to its
+  30 s connect timeout) ended it without the report: it cuts that read, and the report is written
+  with its counts null.
 - A first sync interrupted before its first file said "the sync had not begun" but left its new,
   empty database (or PostgreSQL schema) and checkpoint, a store of 0 files to `status`: removed now,
   as when its source cannot be read.
@@ -244,3 +247,17 @@ def test_an_interrupt_as_the_action_writes_the_change_json_leaves_no_temp_file(t
             assert json.loads((out / "changes.json").read_text())["classes"], at
 
     _interrupted_at_each_line(changes.collect.__code__, lambda: changes.collect(db, 0, out / "changes.json"), check)
+
+
+def test_a_signal_while_the_report_counts_the_database_cuts_the_count_not_the_report(tmp_path):
+    """The report's counts are read last, on PostgreSQL from a new session when the writer's is gone
+    (its connect timeout: 30 s): a SIGTERM then cuts that read, and the report is written all the
+    same, its counts null ("could not be read", never a 0), with the run's own exit code."""
+    tree, db, report, ckpt = _paths(tmp_path)
+    proc = signalled_run("ontosync.store.repository:Repository.counts", *_args(tree, db, report, ckpt))
+    assert (proc.returncode, "Traceback" in proc.stderr) == (0, False), proc.stderr
+    assert proc.stderr.splitlines()[-1].startswith(f"{SUMMARY}, 0 skipped, 0 unchanged, 0 deleted; the database's "
+                                                   "counts could not be read in "), proc.stderr
+    written = json.loads(report.read_text())
+    assert written["files"]["ok"] == FILES and set(written["entities"].values()) == {None}
+    assert q(db, "SELECT count(*) FROM source_files") == [(FILES,)]

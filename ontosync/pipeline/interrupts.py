@@ -74,6 +74,20 @@ def finishing() -> Iterator[None]:
 
 
 @contextmanager
+def cut_short() -> Iterator[None]:
+    """Inside `finishing()`, a step that may wait long (the report's counts on a new PostgreSQL session:
+    its connect timeout, 30 s): an interrupt cuts it, raised there as outside (one noted before, at
+    once), for the caller to go on without what it read."""
+    global _held
+    depth, _held = _held, 0
+    try:
+        raise_if_pending()
+        yield
+    finally:
+        _held = depth
+
+
+@contextmanager
 def terminate_as_interrupt() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
