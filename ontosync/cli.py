@@ -265,6 +265,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from ontosync.sync_end import finish_sync
     from ontosync.sync_paths import check_db_path, check_outputs, new_outputs, remove_unsynced
 
+    args.interrupted = NOT_BEGUN  # said by `main` if interrupted before the lock (a GitHub listing): none written
     cli = {k: v for k, v in vars(args).items() if k != "command"}
     settings = build_settings(cli, args.config)
     check_db_path(settings.db)  # a PostgreSQL URL's unencoded `@` too, from the file's `db:` as well
@@ -286,6 +287,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     if is_postgres_url(settings.db):  # one source's schema on a server (pg_commands.py)
         from ontosync import pg_commands
 
+        args.interrupted = None  # each of its steps says its own interrupt (pg_commands.sync)
         result = pg_commands.sync(settings, source, options)
         return result if isinstance(result, int) else finish_sync(settings, result)
     # said by `main` if interrupted here: "the checkpoint is saved" was said of a run that wrote none

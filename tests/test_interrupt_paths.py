@@ -17,6 +17,8 @@ itself SIGTERM or SIGINT as a chosen function starts or returns.
 - A first sync interrupted before its first file said "the sync had not begun" but left its new,
   empty database (or PostgreSQL schema) and checkpoint, a store of 0 files to `status`: removed now,
   as when its source cannot be read.
+- A sync interrupted before its lock (checking its paths, listing a GitHub repository) said "the
+  checkpoint is saved", none written: it says the sync had not begun.
 - An interrupt right after the atomic writer (files.replace_atomically) made its temp file, before
   its cleanup was armed, left `.r.json.XXXX.tmp` (or the checkpoint's) behind for good: the name
   is chosen first and the cleanup armed before the file is made.
@@ -261,3 +263,21 @@ def test_a_signal_while_the_report_counts_the_database_cuts_the_count_not_the_re
     written = json.loads(report.read_text())
     assert written["files"]["ok"] == FILES and set(written["entities"].values()) == {None}
     assert q(db, "SELECT count(*) FROM source_files") == [(FILES,)]
+
+
+# -- before the sync's lock --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("target", [
+    "ontosync.sync_paths:check_outputs",  # the outputs' paths checked
+    "ontosync.cli:make_source",  # the source resolved and listed (a GitHub repository: requests, rate-limit waits)
+])
+def test_a_sync_interrupted_before_its_lock_says_it_had_not_begun(tmp_path, target):
+    """SIGTERM while a sync checked its paths or listed its source (a GitHub repository's listing can
+    take a while) said "interrupted; the checkpoint is saved, run the same command again to resume":
+    no database, checkpoint nor report was written. It now says the sync had not begun."""
+    tree, db, report, ckpt = _paths(tmp_path)
+    proc = signalled_run(target, *_args(tree, db, report, ckpt))
+    assert (proc.returncode, "Traceback" in proc.stderr) == (130, False), proc.stderr
+    assert proc.stderr.splitlines()[-1] == ("ontosync: interrupted; the sync had not begun: no file was synced, "
+                                            "run the same command again"), proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tree"]
