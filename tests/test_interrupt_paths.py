@@ -19,6 +19,9 @@ itself SIGTERM or SIGINT as a chosen function starts or returns.
   as when its source cannot be read.
 - A sync interrupted before its lock (checking its paths, listing a GitHub repository) said "the
   checkpoint is saved", none written: it says the sync had not begun.
+- The Action: a cancelled job's second signal, landing as the interrupted sync said the first, was
+  said as a stop "outside the sync: nothing more was done", with no outputs nor job summary: it is
+  the sync's exit 130, one error annotation saying the sync was cut short.
 - An interrupt right after the atomic writer (files.replace_atomically) made its temp file, before
   its cleanup was armed, left `.r.json.XXXX.tmp` (or the checkpoint's) behind for good: the name
   is chosen first and the cleanup armed before the file is made.
@@ -34,6 +37,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -281,3 +285,48 @@ def test_a_sync_interrupted_before_its_lock_says_it_had_not_begun(tmp_path, targ
     assert proc.stderr.splitlines()[-1] == ("ontosync: interrupted; the sync had not begun: no file was synced, "
                                             "run the same command again"), proc.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tree"]
+
+
+# -- the Action ----------------------------------------------------------------------------------------
+
+def test_a_cancelled_action_whose_sync_is_signalled_twice_says_so_once(tmp_path, monkeypatch):
+    """A cancelled job signals twice (the runner's SIGINT, then SIGTERM; `docker stop`): the second
+    landed as the interrupted sync said its first, out of the sync. The Action said "the run was
+    stopped (job cancelled) outside the sync: nothing more was done", and wrote no outputs nor job
+    summary. It is the sync's exit 130, without a report: one error annotation says so, and the
+    outputs and summary are written. Real signals, in this process, with the Action's handler."""
+    import io
+
+    from ontosync import cli, sync_paths
+    from ontosync.action import run as action_run
+    from ontosync.pipeline.interrupts import as_interrupt
+    from tests.test_action import make_env, parse_outputs
+    from tests.test_action_round8 import write_classes
+
+    env = make_env(tmp_path)
+    write_classes(Path(env["GITHUB_WORKSPACE"]), "A")
+
+    def signalled(function):
+        def call(*args, **kwargs):
+            if not call.done:
+                call.done = True
+                os.kill(os.getpid(), signal.SIGTERM)
+            return function(*args, **kwargs)
+        call.done = False
+        return call
+
+    monkeypatch.setattr(sync_paths, "check_outputs", signalled(sync_paths.check_outputs))  # the first
+    monkeypatch.setattr(cli, "_say", signalled(cli._say))  # the second, as the sync says the first
+    old = signal.signal(signal.SIGTERM, as_interrupt)  # as the Action's main installs it in the container
+    try:
+        log = io.StringIO()
+        assert action_run.main(env, cli_main=cli.main, out=log) == 130
+    finally:
+        signal.signal(signal.SIGTERM, old)
+    said = log.getvalue()
+    errors = [line for line in said.splitlines() if line.startswith("::error")]
+    assert errors == ["::error title=ontosync%3A exit 130::ontosync: the sync was interrupted (job cancelled) "
+                      "before it said how it ended; no run report"], said
+    assert "outside the sync" not in said and "Traceback" not in said
+    assert "interrupted" in (tmp_path / "summary.md").read_text()
+    assert parse_outputs(tmp_path / "output.txt")["report"] == ""

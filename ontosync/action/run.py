@@ -65,6 +65,7 @@ EXIT_MEANING = {0: "done", 1: "error rate over the threshold, or stopped early b
                 2: "usage or configuration error", 3: "fatal: database integrity or migration failure",
                 4: "database busy: another sync or writer holds it; nothing was lost, run again",
                 130: "interrupted (job cancelled): the sync's last line says whether the checkpoint is saved"}
+CUT_SHORT = "ontosync: the sync was interrupted (job cancelled) before it said how it ended; no run report"
 STOPPED_NOTE = ("This run stopped before its end: these are the changes it made; what it did not reach is in the next "
                 "run's figures.")
 
@@ -137,6 +138,9 @@ def run_sync(cmd: Commands, cli_main: CliMain, argv: list[str], token: str) -> t
             code = 0 if result is None else int(result)
         except SystemExit as exc:  # argparse and friends
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+        except KeyboardInterrupt:  # a cancelled job's second signal, as the sync said its first: the sync's
+            tee.lines.append(CUT_SHORT)  # (said "outside the sync: nothing more was done", no outputs nor summary)
+            code = 130
         except Exception as exc:
             traceback.print_exc()
             tee.lines.append(f"ontosync crashed: {type(exc).__name__}: {exc}")
