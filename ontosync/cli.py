@@ -188,6 +188,10 @@ def main(argv: list[str] | None = None) -> int:
             code = {"sync": cmd_sync, "migrate": cmd_migrate, "verify": cmd_verify, "status": cmd_status,
                     "diff": _cmd_diff, "search": _cmd_search}.get(args.command, lambda a: a.handler(a))(args)
         flush_output()  # here, so that a closed pipe or a full disk is met inside the try
+        if _ENDS_PROCESS:  # the command is done and said, and the process ends (run)
+            from ontosync.pipeline.interrupts import ignore_stopping
+
+            ignore_stopping()  # a signal now asks for nothing: it was a KeyboardInterrupt traceback
         return code
     except BrokenPipeError:  # `ontosync status | head`: the reader has what it wanted
         drop_output(sys.stdout)
@@ -235,10 +239,18 @@ def run() -> NoReturn:
     them all (~4% of a no-op re-sync's instructions, issue 18); nothing of ours waits for it: files,
     the database and the workers are closed by the commands, the rest by refcounts and atexit.
     Not in `main`, which the Action and the tests call in a process that goes on."""
+    global _ENDS_PROCESS
     open_standard_streams()
-    code = main()
+    _ENDS_PROCESS = True
+    try:
+        code = main()
+    except KeyboardInterrupt:  # as `main` returned from a failure, its line said: no traceback
+        code = 130
     gc.freeze()
     sys.exit(code)
+
+
+_ENDS_PROCESS = False  # `main` runs in the `ontosync` process, which ends after it (run), not in one that goes on
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:

@@ -22,6 +22,8 @@ itself SIGTERM or SIGINT as a chosen function starts or returns.
 - The Action: a cancelled job's second signal, landing as the interrupted sync said the first, was
   said as a stop "outside the sync: nothing more was done", with no outputs nor job summary: it is
   the sync's exit 130, one error annotation saying the sync was cut short.
+- A signal right after the command returned, its last line said, as the process ended: a
+  KeyboardInterrupt traceback, exit 130. The process now ends with the command's exit code.
 - An interrupt right after the atomic writer (files.replace_atomically) made its temp file, before
   its cleanup was armed, left `.r.json.XXXX.tmp` (or the checkpoint's) behind for good: the name
   is chosen first and the cleanup armed before the file is made.
@@ -330,3 +332,17 @@ def test_a_cancelled_action_whose_sync_is_signalled_twice_says_so_once(tmp_path,
     assert "outside the sync" not in said and "Traceback" not in said
     assert "interrupted" in (tmp_path / "summary.md").read_text()
     assert parse_outputs(tmp_path / "output.txt")["report"] == ""
+
+
+# -- the process's end ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_as_the_process_ends_after_its_command_is_no_traceback(tmp_path, signum):
+    """SIGTERM or Ctrl-C right after the command returned (its report written, its last line said),
+    as the process ended: a KeyboardInterrupt traceback, exit -2 (130). The command is over: a signal
+    then asks for nothing, and the process ends with the command's exit code."""
+    tree, db, report, ckpt = _paths(tmp_path)
+    proc = signalled_run("ontosync.cli:main", *_args(tree, db, report, ckpt), when="after", signum=signum)
+    assert (proc.returncode, "Traceback" in proc.stderr) == (0, False), proc.stderr
+    assert proc.stderr.splitlines()[-1].startswith(SUMMARY), proc.stderr
+    assert json.loads(report.read_text())["files"]["ok"] == FILES

@@ -100,6 +100,13 @@ def terminate_as_interrupt() -> Iterator[None]:
             signal.signal(signum, handler)
 
 
+def ignore_stopping() -> None:
+    """In a process whose command is over, its last line said: SIGTERM, Ctrl-C and SIGHUP ask for
+    nothing more, the process ends with the command's exit code (cli.run)."""
+    for signum in STOPPING:
+        signal.signal(signum, signal.SIG_IGN)
+
+
 # Test hook: `ONTOSYNC_FAULT_SIGNAL_AFTER_SAVE=N` sends this process SIGTERM right after the N-th
 # file's transaction commits, the moment an interrupt is most likely to be miscounted. Read once,
 # at import, so a run without it pays one comparison per save; a value that is no number is no
