@@ -24,6 +24,8 @@ itself SIGTERM or SIGINT as a chosen function starts or returns.
   the sync's exit 130, one error annotation saying the sync was cut short.
 - A signal right after the command returned, its last line said, as the process ended: a
   KeyboardInterrupt traceback, exit 130. The process now ends with the command's exit code.
+- `docker stop` right after the Action's work, as its container's process ended: the same traceback,
+  exit 130 where the run's was 0; it ends with the Action's exit code.
 - An interrupt right after the atomic writer (files.replace_atomically) made its temp file, before
   its cleanup was armed, left `.r.json.XXXX.tmp` (or the checkpoint's) behind for good: the name
   is chosen first and the cleanup armed before the file is made.
@@ -346,3 +348,30 @@ def test_a_signal_as_the_process_ends_after_its_command_is_no_traceback(tmp_path
     assert (proc.returncode, "Traceback" in proc.stderr) == (0, False), proc.stderr
     assert proc.stderr.splitlines()[-1].startswith(SUMMARY), proc.stderr
     assert json.loads(report.read_text())["files"]["ok"] == FILES
+
+
+def test_a_cancel_as_the_actions_container_ends_is_no_traceback(tmp_path):
+    """`docker stop` (SIGTERM) right after the Action's work was done, its outputs and summary
+    written, as its container's process ended: a KeyboardInterrupt traceback closed the step's log,
+    exit 130 where the run's was 0. The process now ends with the Action's exit code."""
+    from tests.test_action import make_env
+    from tests.test_action_round8 import write_classes
+
+    env = make_env(tmp_path)
+    write_classes(Path(env["GITHUB_WORKSPACE"]), "A")
+    runner = ("import os, runpy, signal, sys\n"
+              "import ontosync.action as action\n"
+              "main = action.main\n"
+              "def signalled(*args, **kwargs):\n"
+              "    try:\n"
+              "        return main(*args, **kwargs)\n"
+              "    finally:\n"
+              "        os.kill(os.getpid(), signal.SIGTERM)\n"
+              "action.main = signalled\n"
+              "sys.argv = [sys.argv[1]]\n"
+              "runpy.run_path(sys.argv[0], run_name='__main__')\n")
+    proc = subprocess.run([sys.executable, "-c", runner, str(ROOT / "entrypoint.py")], capture_output=True, text=True,
+                          env={**os.environ, **env, "PYTHONPATH": str(ROOT)}, timeout=120)
+    assert (proc.returncode, "Traceback" in proc.stderr) == (0, False), proc.stderr
+    assert "sync finished in" in proc.stdout and "files-ok=1" in proc.stdout, proc.stdout
+    assert "ontosync: ✅" in (tmp_path / "summary.md").read_text()

@@ -55,7 +55,7 @@ from ontosync.action.target_checkout import checked_out_pr, synced_revision
 from ontosync.db_url import is_postgres_url, mask, passwords
 from ontosync.diff_format import MAX_NOTE, is_empty, md
 from ontosync.options import BY_INPUT
-from ontosync.pipeline.interrupts import as_interrupt
+from ontosync.pipeline.interrupts import as_interrupt, ignore_stopping
 from ontosync.sources.git_head import origin_handed
 
 CliMain = Callable[[Sequence[str]], Any]
@@ -154,13 +154,17 @@ def run_sync(cmd: Commands, cli_main: CliMain, argv: list[str], token: str) -> t
 def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out: TextIO | None = None) -> int:
     """The Action. `cli_main` is `ontosync.cli.main`, passed in by entrypoint.py: the CLI sits above
     the Action's glue, which never imports it (docs/ARCHITECTURE.md)."""
+    process = env is None  # the container's own run (entrypoint.py), which ends after it
     if env is None:
         env = os.environ
         # Python as PID 1 of a container ignores SIGTERM; a cancelled job (docker stop) should stop
         # the sync like Ctrl-C does, so the checkpoint is written and the next run resumes.
         signal.signal(signal.SIGTERM, as_interrupt)
     try:
-        return _run(env, cli_main, Commands(out))
+        code = _run(env, cli_main, Commands(out))
+        if process:  # its work done and said: a cancel now asks for nothing (it was a traceback as it ended)
+            ignore_stopping()
+        return code
     except KeyboardInterrupt:  # outside the sync (a restore, the pull request's base, the comment): a
         # cancelled job's log ended in a traceback; the sync itself answers its interrupt with 130
         Commands(out).error("the run was stopped (job cancelled) outside the sync: nothing more was done",
