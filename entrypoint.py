@@ -15,4 +15,8 @@ from ontosync.cli import run as cli_run
 if __name__ == "__main__":
     if len(sys.argv) > 1:
         cli_run()  # ends the process with the command's exit code
-    sys.exit(main(cli_main=cli_main))  # the Action runs the sync through the CLI, which it never imports
+    try:
+        code = main(cli_main=cli_main)  # the Action runs the sync through the CLI, which it never imports
+    except KeyboardInterrupt:  # a cancel as the Action returned, its work said: no traceback
+        code = 130
+    sys.exit(code)

@@ -188,6 +188,10 @@ def main(argv: list[str] | None = None) -> int:
             code = {"sync": cmd_sync, "migrate": cmd_migrate, "verify": cmd_verify, "status": cmd_status,
                     "diff": _cmd_diff, "search": _cmd_search}.get(args.command, lambda a: a.handler(a))(args)
         flush_output()  # here, so that a closed pipe or a full disk is met inside the try
+        if _ENDS_PROCESS:  # the command is done and said, and the process ends (run)
+            from ontosync.pipeline.interrupts import ignore_stopping
+
+            ignore_stopping()  # a signal now asks for nothing: it was a KeyboardInterrupt traceback
         return code
     except BrokenPipeError:  # `ontosync status | head`: the reader has what it wanted
         drop_output(sys.stdout)
@@ -235,10 +239,18 @@ def run() -> NoReturn:
     them all (~4% of a no-op re-sync's instructions, issue 18); nothing of ours waits for it: files,
     the database and the workers are closed by the commands, the rest by refcounts and atexit.
     Not in `main`, which the Action and the tests call in a process that goes on."""
+    global _ENDS_PROCESS
     open_standard_streams()
-    code = main()
+    _ENDS_PROCESS = True
+    try:
+        code = main()
+    except KeyboardInterrupt:  # as `main` returned from a failure, its line said: no traceback
+        code = 130
     gc.freeze()
     sys.exit(code)
+
+
+_ENDS_PROCESS = False  # `main` runs in the `ontosync` process, which ends after it (run), not in one that goes on
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:
@@ -255,15 +267,17 @@ def _cmd_search(args: argparse.Namespace) -> int:
 
 # -- sync -----------------------------------------------------------------------------------------
 def cmd_sync(args: argparse.Namespace) -> int:
-    from ontosync.pipeline.interrupts import NOT_BEGUN, finishing, terminate_as_interrupt
+    from ontosync.pipeline.interrupts import NOT_BEGUN, NotBegun, finishing, terminate_as_interrupt
     from ontosync.pipeline.sync import SyncRun
     from ontosync.sources import PathFilter, SourceError
     from ontosync.store.health import file_identity, file_stamp, gone_since
     from ontosync.store.lock import LockBusy, LockUnavailable, SyncLock
     from ontosync.store.repository import BUSY_TIMEOUT_S, Repository, StoreError
     from ontosync.store.wal import truncate_wal
+    from ontosync.sync_end import finish_sync
     from ontosync.sync_paths import check_db_path, check_outputs, new_outputs, remove_unsynced
 
+    args.interrupted = NOT_BEGUN  # said by `main` if interrupted before the lock (a GitHub listing): none written
     cli = {k: v for k, v in vars(args).items() if k != "command"}
     settings = build_settings(cli, args.config)
     check_db_path(settings.db)  # a PostgreSQL URL's unencoded `@` too, from the file's `db:` as well
@@ -285,12 +299,14 @@ def cmd_sync(args: argparse.Namespace) -> int:
     if is_postgres_url(settings.db):  # one source's schema on a server (pg_commands.py)
         from ontosync import pg_commands
 
+        args.interrupted = None  # each of its steps says its own interrupt (pg_commands.sync)
         result = pg_commands.sync(settings, source, options)
-        return result if isinstance(result, int) else _finish_sync(settings, result)
+        return result if isinstance(result, int) else finish_sync(settings, result)
     # said by `main` if interrupted here: "the checkpoint is saved" was said of a run that wrote none
     args.interrupted = f"it waited for {shown_db(settings.db)}'s lock: nothing was written, run the same command again"
+    end = contextlib.ExitStack()  # the run's end, from its WAL's truncation to the lock's release (below)
     try:
-        with SyncLock(settings.db, settings.source, settings.lock_timeout) as lock:
+        with end, SyncLock(settings.db, settings.source, settings.lock_timeout) as lock:
             args.interrupted = NOT_BEGUN
             new = new_outputs(settings)
             if code := _ready_to_write(settings, lock.sound_stamp):
@@ -307,16 +323,18 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 args.interrupted = None  # the run's checkpoint is written from here on
                 with terminate_as_interrupt():
                     result = SyncRun(settings, source, repo, options).run()
-            except SourceError as exc:
+            except (SourceError, NotBegun) as exc:  # (interrupted before its first file: its empty database stayed)
                 unsynced = [] if repo.holds_files() else new
+                if isinstance(exc, NotBegun):
+                    raise  # said by `main`
                 _say(f"error: {exc}")
                 return 2
-            finally:  # bounded, and the run is over: a signal now (it was exit 130, no report) asks for nothing
-                with finishing(stopping=True):
-                    truncate_wal(repo.conn, BUSY_TIMEOUT_S)
-                    repo.close()
-                    if remove_unsynced(settings.db, unsynced):
-                        lock.drop()  # its lock file too, when this run made it: the folder is as it was
+            finally:  # bounded, and the run is over: a signal from now to the lock's release (it was exit 130,
+                end.enter_context(finishing())  # no report) asks for nothing; the report's writing is its own
+                truncate_wal(repo.conn, BUSY_TIMEOUT_S)
+                repo.close()
+                if remove_unsynced(settings.db, unsynced):
+                    lock.drop()  # its lock file too, when this run made it: the folder is as it was
             gone = gone_since(settings.db, identity)
             if gone:
                 result.exit_code, result.message = 3, gone
@@ -327,7 +345,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         return 4
     except LockUnavailable as exc:
         raise UsageError(str(exc)) from None
-    return _finish_sync(settings, result)
+    return finish_sync(settings, result)
 
 
 def _ready_to_write(settings: Settings, sound_stamp: list[int] | None) -> int:
@@ -341,27 +359,6 @@ def _ready_to_write(settings: Settings, sound_stamp: list[int] | None) -> int:
     if untouched(settings.db, sound_stamp):
         return 0
     return _check_damage(settings.db) or prepare_database(settings.db, settings.busy_timeout)
-
-
-def _finish_sync(settings: Settings, result) -> int:
-    """The report file, the summary line and the run's exit code (both databases)."""
-    from ontosync.pipeline.outputs import STDOUT, write_report
-
-    closed = 0
-    if settings.report:
-        try:
-            write_report(settings.report, result.report)
-        except BrokenPipeError:  # `--report /dev/stdout | head -1`: the reader has what it wanted, as `status | head`
-            if settings.report == STDOUT:
-                drop_output(sys.stdout)  # what print() still holds, not raised again at the exit's flush
-            closed = 141
-        except OSError as exc:
-            _say(f"error: --report {settings.report}: not written: {exc.strerror or exc}")
-            return 2
-    _summary_line(result.report)
-    if result.message:
-        _say({3: "fatal: ", 4: "busy: "}.get(result.exit_code, "") + result.message)
-    return result.exit_code or closed
 
 
 def make_source(settings: Settings, path_filter):
@@ -417,41 +414,6 @@ def _check_damage(db: str) -> int:
              "it to sync from scratch (`ontosync verify` lists the problems)")
         return 3
     return 0
-
-
-def _summary_line(report: dict) -> None:
-    f, e = report["files"], report["entities"]
-    held = (f"{e['classes']} classes, {e['hierarchy_edges']} hierarchy edges, {e['properties']} properties, "
-            f"{e['axioms']} axioms" if e["classes"] is not None else "the database's counts could not be read")
-    _say(f"{f['total']} files: {f['ok']} ok, {f['failed']} failed, {f['skipped']} skipped, "
-         f"{f['unchanged']} unchanged, {f['deleted']} deleted; {held} in {report['duration_s']:.2f} s")
-    for kind, word, why in _NAMED_WARNINGS:
-        found = list({w["path"]: w for w in report["warnings"] if w["kind"] == kind}.values())  # a path once: its last
-        if len(found) == 1:  # (a warning of the whole run has no path)
-            _say(f"{word}: {found[0]['path'] + ': ' if found[0]['path'] else ''}{found[0]['message']}")
-        elif found:  # a count past the report's limit has no path
-            named = [w["path"] for w in found if w["path"]][:5]
-            _say(f"{word}: {', '.join(named)}{' and others' if len(found) > len(named) else ''} ({why})")
-
-
-# Warnings the terminal names too, not the report only: each hides files from the database. A folder
-# the walk cannot list (no permission, deeper than PATH_MAX) said "0 files ... ok" and nothing else.
-_NAMED_WARNINGS = (
-    ("not-read", "not read",
-     "ontology files ontosync does not read: the report's `not-read` warnings say why"),
-    ("unreadable-folder", "not listed",
-     "folders ontosync could not list: the report's `unreadable-folder` warnings say why"),
-    ("linked-folder", "not descended",
-     "symbolic links to folders, not followed: the files in them are not synced"),
-    ("linked-file", "not followed",
-     "symbolic links to files that are not read: the report's `linked-file` warnings say why"),
-    ("submodule", "not synced", "submodules, not read: the files in them are not synced"),
-    # one at most each (store/health.py hard_link_warnings, pipeline/emptied.py, sources/git_head.py)
-    ("hard-links", "warning", ""), ("no-ontology-files", "warning", ""), ("revision", "warning", ""),
-    ("change-log", "warning", ""),  # its end not written (a full disk): store/changelog.py finish_or_warn
-    # a checkpoint not saved (its folder read-only, a full disk): an interrupted run's "saved" was a guess
-    ("checkpoint", "warning", "checkpoints not saved: the report's `checkpoint` warnings say why"),
-)
 
 
 # -- migrate, verify, status ---------------------------------------------------------------------

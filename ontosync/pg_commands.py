@@ -56,7 +56,7 @@ def sync(settings: Any, source: Any, options: Any) -> Any:
     from the first step's success to the one `finally` that closes it, whatever happens after.
     SIGTERM and SIGHUP stop it as Ctrl-C does from the start, also while it waits for the source's
     lock or for a migration's tables: they ended the process there on the spot, no line, exit 143."""
-    from ontosync.pipeline.interrupts import terminate_as_interrupt
+    from ontosync.pipeline.interrupts import finishing, terminate_as_interrupt
 
     with terminate_as_interrupt():
         repo = _open_writer(settings)
@@ -66,8 +66,9 @@ def sync(settings: Any, source: Any, options: Any) -> Any:
         try:
             code = _migrated(repo, settings)
             return code if code is not None else _run(settings, source, options, repo, new)
-        finally:
-            repo.close()
+        finally:  # bounded (the blocker watch's join times out), and the run is over: a signal now asks for
+            with finishing():  # nothing (it was exit 130, no report), as SQLite's close in cli.py
+                repo.close()
 
 
 def _open_writer(settings: Any) -> Any:
@@ -117,6 +118,7 @@ def _run(settings: Any, source: Any, options: Any, repo: Any, new: list[str]) ->
     """The pipeline's SyncResult, or the exit code, its line said. `new`: the checkpoint, when no
     file held its name before this run (removed with the schema a first sync made, as SQLite's
     sync_paths.remove_unsynced removes it with the database: it was left behind)."""
+    from ontosync.pipeline.interrupts import NotBegun
     from ontosync.pipeline.sync import SyncRun
     from ontosync.sources import SourceError
     from ontosync.store.pg.database import PgLockBusy
@@ -124,12 +126,14 @@ def _run(settings: Any, source: Any, options: Any, repo: Any, new: list[str]) ->
 
     try:
         return SyncRun(settings, source, repo, options).run()
-    except SourceError as exc:
+    except (SourceError, NotBegun) as exc:  # (interrupted before its first file: its empty schema stayed)
         with contextlib.suppress(*_driver_errors()):  # the source's line matters more than the drop's
             if repo.drop_unsynced():  # a first sync that read nothing leaves nothing
                 for name in new:
                     with contextlib.suppress(FileNotFoundError):
                         os.unlink(name)
+        if isinstance(exc, NotBegun):
+            raise  # said by cli.py's main
         return _stopped(exc, {SourceError: ("error", 2)})
     except (StoreError, PgLockBusy) as exc:
         return _stopped(exc, {StoreError: ("fatal", 3), PgLockBusy: ("busy", 4)})

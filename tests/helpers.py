@@ -259,3 +259,43 @@ class RecordedTime:
 
     def __getattr__(self, name: str):
         return getattr(time, name)
+
+
+# -- a command stopped by a real signal at a chosen point (tests/test_interrupt_paths.py) ----------
+# The runner wraps one function (`module:attr`, `attr` dotted for a class's method) so that its
+# `nth` call sends this very process `signum` as it starts (`before`) or as it returns (`after`),
+# then runs `python -m ontosync`'s entry point with the handlers a user's process has.
+_SIGNAL_RUNNER = """
+import importlib, os, sys
+target, when, signum, nth = sys.argv[1:5]
+del sys.argv[1:5]
+module_name, _, attr = target.partition(":")
+*path, name = attr.split(".")
+owner = importlib.import_module(module_name)
+for part in path:
+    owner = getattr(owner, part)
+original, calls = getattr(owner, name), [0]
+def signalled(*args, **kwargs):
+    calls[0] += 1
+    if calls[0] == int(nth) and when == "before":
+        os.kill(os.getpid(), int(signum))
+    try:
+        return original(*args, **kwargs)
+    finally:
+        if calls[0] == int(nth) and when == "after":
+            os.kill(os.getpid(), int(signum))
+setattr(owner, name, signalled)
+sys.argv[0] = "ontosync"
+import ontosync
+ontosync.run()
+"""
+
+
+def signalled_run(target: str, *args: str, when: str = "before", signum: int = 15, nth: int = 1,
+                  env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    """`ontosync ARGS` in its own process, sent `signum` (SIGTERM by default; SIGINT is Ctrl-C) by
+    itself as the `nth` call of `target` ("ontosync.pipeline.outputs:write_report") starts or ends:
+    a real signal at a point a test chooses, where a `kill` from outside would be a race."""
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    return subprocess.run([sys.executable, "-c", _SIGNAL_RUNNER, target, when, str(int(signum)), str(nth),
+                           *map(str, args)], capture_output=True, text=True, env=full_env, timeout=timeout)

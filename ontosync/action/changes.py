@@ -8,9 +8,7 @@ and the summary without the section: the change report never fails the step.
 from __future__ import annotations
 
 import contextlib
-import os
 import sqlite3
-import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,7 @@ from ontosync.action.container_step import event_payload
 from ontosync.console import json_text
 from ontosync.db_url import is_postgres_url
 from ontosync.diff_format import MAX_NOTE, md, md_whole, to_markdown, utf8_size
+from ontosync.files import replace_atomically
 from ontosync.store.changelog import has_change_log
 from ontosync.store.diff import DiffError, LogDamaged, open_readonly, select_runs
 from ontosync.store.pg.database import PgMissingRight
@@ -128,16 +127,9 @@ def collect(db: Path | str, after_run: int, out: Path, source: str = ".", checko
             data = select_runs(conn, after_run=after_run).to_json(conn)
     except (*_READ_ERRORS, DiffError, LogDamaged, OSError):
         return None
-    fd, tmp = tempfile.mkstemp(prefix=".changes-", dir=out.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(json_text(data))  # diff --format json's shape, escaped as it is
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, out)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        return data
+    text = json_text(data).encode("utf-8")  # diff --format json's shape, escaped as it is
+    with contextlib.suppress(OSError):  # (not written: changes_file says so)
+        replace_atomically(out, lambda fh: fh.write(text), 0o644)  # no temp file left by an interrupt either
     return data
 
 

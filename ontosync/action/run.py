@@ -55,7 +55,7 @@ from ontosync.action.target_checkout import checked_out_pr, synced_revision
 from ontosync.db_url import is_postgres_url, mask, passwords
 from ontosync.diff_format import MAX_NOTE, is_empty, md
 from ontosync.options import BY_INPUT
-from ontosync.pipeline.interrupts import as_interrupt
+from ontosync.pipeline.interrupts import as_interrupt, ignore_stopping
 from ontosync.sources.git_head import head_handed, origin_handed
 
 CliMain = Callable[[Sequence[str]], Any]
@@ -65,6 +65,7 @@ EXIT_MEANING = {0: "done", 1: "error rate over the threshold, or stopped early b
                 2: "usage or configuration error", 3: "fatal: database integrity or migration failure",
                 4: "database busy: another sync or writer holds it; nothing was lost, run again",
                 130: "interrupted (job cancelled): the sync's last line says whether the checkpoint is saved"}
+CUT_SHORT = "ontosync: the sync was interrupted (job cancelled) before it said how it ended; no run report"
 STOPPED_NOTE = ("This run stopped before its end: these are the changes it made; what it did not reach is in the next "
                 "run's figures.")
 
@@ -137,6 +138,9 @@ def run_sync(cmd: Commands, cli_main: CliMain, argv: list[str], token: str) -> t
             code = 0 if result is None else int(result)
         except SystemExit as exc:  # argparse and friends
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+        except KeyboardInterrupt:  # a cancelled job's second signal, as the sync said its first: the sync's
+            tee.lines.append(CUT_SHORT)  # (said "outside the sync: nothing more was done", no outputs nor summary)
+            code = 130
         except Exception as exc:
             traceback.print_exc()
             tee.lines.append(f"ontosync crashed: {type(exc).__name__}: {exc}")
@@ -150,13 +154,17 @@ def run_sync(cmd: Commands, cli_main: CliMain, argv: list[str], token: str) -> t
 def main(env: MutableMapping[str, str] | None = None, *, cli_main: CliMain, out: TextIO | None = None) -> int:
     """The Action. `cli_main` is `ontosync.cli.main`, passed in by entrypoint.py: the CLI sits above
     the Action's glue, which never imports it (docs/ARCHITECTURE.md)."""
+    process = env is None  # the container's own run (entrypoint.py), which ends after it
     if env is None:
         env = os.environ
         # Python as PID 1 of a container ignores SIGTERM; a cancelled job (docker stop) should stop
         # the sync like Ctrl-C does, so the checkpoint is written and the next run resumes.
         signal.signal(signal.SIGTERM, as_interrupt)
     try:
-        return _run(env, cli_main, Commands(out))
+        code = _run(env, cli_main, Commands(out))
+        if process:  # its work done and said: a cancel now asks for nothing (it was a traceback as it ended)
+            ignore_stopping()
+        return code
     except KeyboardInterrupt:  # outside the sync (a restore, the pull request's base, the comment): a
         # cancelled job's log ended in a traceback; the sync itself answers its interrupt with 130
         Commands(out).error("the run was stopped (job cancelled) outside the sync: nothing more was done",

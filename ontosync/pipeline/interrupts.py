@@ -58,18 +58,33 @@ def held() -> Iterator[None]:
 
 
 @contextmanager
-def finishing(stopping: bool) -> Iterator[None]:
-    """A run's last writes (change log's end, checkpoint): a Ctrl-C arriving inside waits for them,
-    like one inside `held()`. They are bounded (the workers' joins time out) and they are what
-    "the checkpoint is saved" promises, so a second Ctrl-C while a run stops must not cut them off;
-    one that arrives when the run is already `stopping` is then dropped (it asks for the same thing)."""
+def finishing() -> Iterator[None]:
+    """A run's last steps (the change log's end, the last checkpoint, the report's counts, the WAL's
+    truncation, closing the database): an interrupt arriving inside waits for them, like one inside
+    `held()`, and is then dropped. They are bounded, and the run is over or already stopping when they
+    run: what the interrupt asks for, a run that ends with its checkpoint and report, is what they do.
+    Raised after them, it left the run without its report, exit 130 ("interrupted; the checkpoint is
+    saved"): a second Ctrl-C as a run stopped, or a first one as a finished run wrote its last state."""
     global _pending
     with held():
         try:
             yield
         finally:
-            if stopping:
-                _pending = None
+            _pending = None
+
+
+@contextmanager
+def cut_short() -> Iterator[None]:
+    """Inside `finishing()`, a step that may wait long (the report's counts on a new PostgreSQL session:
+    its connect timeout, 30 s): an interrupt cuts it, raised there as outside (one noted before, at
+    once), for the caller to go on without what it read."""
+    global _held
+    depth, _held = _held, 0
+    try:
+        raise_if_pending()
+        yield
+    finally:
+        _held = depth
 
 
 @contextmanager
@@ -83,6 +98,13 @@ def terminate_as_interrupt() -> Iterator[None]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+def ignore_stopping() -> None:
+    """In a process whose command is over, its last line said: SIGTERM, Ctrl-C and SIGHUP ask for
+    nothing more, the process ends with the command's exit code (cli.run)."""
+    for signum in STOPPING:
+        signal.signal(signum, signal.SIG_IGN)
 
 
 # Test hook: `ONTOSYNC_FAULT_SIGNAL_AFTER_SAVE=N` sends this process SIGTERM right after the N-th

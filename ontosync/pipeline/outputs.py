@@ -219,7 +219,7 @@ def write_text(path: str | Path, text: str) -> None:
 
 def _mode_for(real: str) -> int:
     """The permissions of the file an output replaces (a report the user made private, 0600, became
-    the umask's 0644 at each run); a new one gets those any new file gets here, not mkstemp's 0600."""
+    the umask's 0644 at each run); a new one gets those any new file gets here, not its temp file's 0600."""
     mode = file_mode(real)
     return stat.S_IMODE(mode) & 0o777 if mode is not None and stat.S_ISREG(mode) else 0o666 & ~current_umask()
 

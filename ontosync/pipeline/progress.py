@@ -9,6 +9,7 @@ ones included, so the bar reaches the total on an incremental run too.
 from __future__ import annotations
 
 import os
+import resource
 import sys
 import time
 from typing import TextIO
@@ -95,3 +96,10 @@ def duration(seconds: float) -> str:
     h, rem = divmod(s, 3600)
     m, sec = divmod(rem, 60)
     return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
+
+
+def peak_rss_mb(children: bool = False) -> float:
+    """Peak resident memory from the OS (ru_maxrss is in KiB on Linux): the report's, the run's measure
+    beside its rate of files."""
+    who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
+    return resource.getrusage(who).ru_maxrss / 1024

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import heapq
 import math
-import resource
 import time
 from collections import deque
 from collections.abc import Iterator
@@ -31,7 +30,7 @@ from ontosync.pipeline.fingerprint import settings_fingerprint
 from ontosync.pipeline.handover import RowsLost
 from ontosync.pipeline.logseq_graph import with_graph
 from ontosync.pipeline.outputs import write_text
-from ontosync.pipeline.progress import Progress
+from ontosync.pipeline.progress import Progress, peak_rss_mb
 from ontosync.pipeline.unreadable import UnreadableFolders
 from ontosync.pipeline.workers import Failure, Outcome, ParsePool, Task
 from ontosync.retry import RetryPolicy, RetryQueue
@@ -226,21 +225,22 @@ class SyncRun:
             exit_code, message = 1, exc  # its words once the last checkpoint is written, or not
         finally:
             pool.stop()
-            with interrupts.finishing(stopping=exit_code == 130):  # a second Ctrl-C waits for these
+            with interrupts.finishing():  # a Ctrl-C now (a second one, or a first as the run ends) waits for these
                 self._finish_change_log()
                 self.ckpt.last_checkpoint_at = utc_now()
                 self.ckpt.total_files = self.stats.total
                 saved = self._write_checkpoint(ckpt_path)
             pool.close()  # joined here, before the report reads their peak memory (a Ctrl-C cuts the wait)
+        with interrupts.finishing():  # the run is over: its report is made whatever comes now
             self.progress.update(self.stats.finished, self.stats.total, final=True)
-        message = last_words(exit_code, message, saved)
-        report = self._report(started_at, time.perf_counter() - t0, resumed, pool)
-        rate = report.pop("alerts_error_rate")
-        if exit_code == 0 and rate > self.s.max_error_rate:
-            exit_code = 1
-            message = (f"error rate {rate:.3f} is over --max-error-rate {self.s.max_error_rate:g} "
-                       f"({self.stats.failed} of {self.stats.ok + self.stats.failed} files failed)")
-        return SyncResult(report, exit_code, message)
+            message = last_words(exit_code, message, saved)
+            report = self._report(started_at, time.perf_counter() - t0, resumed, pool)
+            rate = report.pop("alerts_error_rate")
+            if exit_code == 0 and rate > self.s.max_error_rate:
+                exit_code = 1
+                message = (f"error rate {rate:.3f} is over --max-error-rate {self.s.max_error_rate:g} "
+                           f"({self.stats.failed} of {self.stats.ok + self.stats.failed} files failed)")
+            return SyncResult(report, exit_code, message)
 
     def _loop(self, pool: ParsePool, ckpt_path: str) -> None:
         self.progress.start(self._total_for_progress())
@@ -532,8 +532,9 @@ class SyncRun:
     def _report(self, started_at: str, duration: float, resumed: bool, pool: ParsePool) -> dict:
         st = self.stats
         try:
-            entities = self.repo.counts()
-        except database_errors():  # not read: null, never a 0 that says the database is empty
+            with interrupts.cut_short():  # a Ctrl-C cuts the read, not the report
+                entities = self.repo.counts()
+        except (*database_errors(), KeyboardInterrupt):  # not read: null, never a 0 that says the database is empty
             entities = dict.fromkeys(("classes", "properties", "axioms", "hierarchy_edges"))
         attempted = st.ok + st.failed
         error_rate = st.failed / attempted if attempted else 0.0
@@ -585,12 +586,6 @@ class SyncRun:
 def _skipped_facts(path: str, reason: str):
     from ontosync.parsing.facts import FileFacts
     return FileFacts(format="none", skipped=reason)
-
-
-def peak_rss_mb(children: bool = False) -> float:
-    """Peak resident memory from the OS (ru_maxrss is in KiB on Linux)."""
-    who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
-    return resource.getrusage(who).ru_maxrss / 1024
 
 
 def _not_read(source: Source) -> list[dict]:
