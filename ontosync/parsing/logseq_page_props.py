@@ -18,7 +18,9 @@ stand is mldoc's business, format by format, and takes a walk over the whole pag
   directive of the page first, as its page properties (front matter keys are directives too), so
   a page holding any has no other page properties: its `title::` first block names nothing
   (`page-directives` warning). A directive is no directive inside a block, fence, drawer or HTML comment block (an
-  unclosed one opens nothing: mldoc's `between_lines`), on a bullet's own line (`- #+alias: X`
+  unclosed one opens nothing: mldoc's `between_lines`; in markdown a column-0 bullet ends a fence, and a
+  block, drawer or comment still open there is none, as the block scan reads them: `logseq_scan.top_bullet`),
+  on a bullet's own line (`- #+alias: X`
   is the block's text), or in a list item's lines (mldoc's `lists.ml`: a `+ `, `1. `, an org
   `- ` or an indented org `* ` item takes the indented lines below it, and list items hold no
   directive; a column-0 line that is no item, or an empty line not followed by one, ends the
@@ -31,7 +33,7 @@ from __future__ import annotations
 import re
 
 from ontosync.parsing.facts import FileFacts, ParseWarning
-from ontosync.parsing.logseq_scan import COMMENT_OPENERS, LIST_ITEM, MAX_UNCLOSED_BLOCKS, closes_comment
+from ontosync.parsing.logseq_scan import COMMENT_OPENERS, LIST_ITEM, MAX_UNCLOSED_BLOCKS, closes_comment, top_bullet
 
 _PROPERTY = re.compile(r"[ \t]*(-[ \t]+)?([A-Za-z0-9_][\w.:/+-]*?)::(?: |[ \t]*\Z)(.*)", re.DOTALL)
 # mldoc `directive.ml`: `#+KEY:` (KEY up to the first `:`), spaces, then the rest of the line; its
@@ -139,7 +141,7 @@ def _walk(lines: list[str], markdown: bool, found: dict[str, tuple[str, int]]) -
         unclosed += end is None  # past MAX_UNCLOSED_BLOCKS of them, nothing opens: linear time
         opener = _OPENER.match(line) if unclosed < MAX_UNCLOSED_BLOCKS else None
         if opener is not None and (markdown or not opener.group(1)):
-            closed = _close(lines, no, opener)
+            closed = _close(lines, no, opener, markdown)
             if closed is not None:
                 if leading and (opener.group(4) or "").upper() == "PROPERTIES":
                     drawer = _drawer_keys(lines, no, closed)
@@ -177,11 +179,15 @@ def _list_goes_on(lines: list[str], no: int, markdown: bool) -> bool:
     return line[0] in " \t" or _item(line, markdown)
 
 
-def _close(lines: list[str], start: int, opener: re.Match) -> int | None:
+def _close(lines: list[str], start: int, opener: re.Match, markdown: bool) -> int | None:
     """The index of the line that closes the block, fence or drawer opened on line `start` (mldoc's
-    `between_lines`: none found, it opened nothing and its lines are read as any others)."""
+    `between_lines`: none found, it opened nothing and its lines are read as any others). In markdown
+    a column-0 bullet (`top_bullet`) starts a new block, as the block scan reads it: a fence ends on
+    the line above it, a block or drawer still open there is none."""
     _bullet, name, fence, drawer = opener.groups()
     for i in range(start, len(lines)):
+        if markdown and top_bullet(lines[i]):
+            return i - 1 if fence else None
         text = lines[i].strip()
         if (name and text.lower().startswith("#+end_" + name.lower())) or (fence and text.startswith(fence)) or (
                 drawer and text.upper() == ":END:"):
@@ -191,8 +197,13 @@ def _close(lines: list[str], start: int, opener: re.Match) -> int | None:
 
 def _comment_end(lines: list[str], start: int) -> int | None:
     """The index of the `-->` line closing an HTML comment block opened above line `start` (mldoc
-    `markdown_comment.ml`: `closes_comment`), None when none does (no comment)."""
-    return next((i for i in range(start, len(lines)) if closes_comment(lines[i])), None)
+    `markdown_comment.ml`: `closes_comment`), None when none does before a column-0 bullet (no comment)."""
+    for i in range(start, len(lines)):
+        if closes_comment(lines[i]):
+            return i
+        if top_bullet(lines[i]):
+            return None
+    return None
 
 
 def _leading_drawer(lines: list[str]) -> dict[str, tuple[str, int]] | None:

@@ -94,6 +94,13 @@ class Fence:
         self.lines.append(text[len(self.indent) :] if text.startswith(self.indent) else text.lstrip(" \t"))
 
 
+def top_bullet(line: str) -> bool:
+    """Whether `line` is a column-0 `- ` bullet: it starts a new top-level block, and Logseq never
+    continues a block past it, so it ends every fence, and a `#+BEGIN_X` block or HTML comment not
+    closed above it is none. Both readers of a page (`PageScan`, `logseq_page_props`) stop there."""
+    return line.startswith("- ") or line == "-"
+
+
 def _ends_block(line: str, end: str) -> bool:
     """Whether `line` (indentation and a `- ` dropped) is the `#+END_X` closing a block: mldoc
     compares the trimmed line's start, case-insensitively (`Prelude.starts_with`)."""
@@ -133,7 +140,7 @@ class PageScan:
 
     def feed(self, no: int, line: str) -> None:
         if self.stack:
-            if not (line.startswith("- ") or line == "-"):
+            if not top_bullet(line):
                 self._inside_fence(no, line)
                 return
             self.end_all()  # a column-0 bullet starts a new top-level block: fences end

@@ -1,0 +1,72 @@
+"""Wrong-data hunt, round 13: the two readers of a Logseq page (the block scan, `logseq_scan.PageScan`, and
+the page-properties reader, `logseq_page_props`) read one page alike: where a column-0 bullet ends an HTML
+comment, a `#+BEGIN_X` block or a fence, where a markdown list ends, and the page properties of a first
+block that opens with text.
+
+Each expectation is what Logseq (file graphs, 0.10.x) makes of the text, cited at each test, or the rule
+the block scan already applies (README "What ontosync reads"), not ontosync's output.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from ontosync.parsing import ParseOptions, parse_file
+from tests.test_logseq_round5 import block
+
+BLOCK = block("mv:Dog")
+
+
+def page(text: str, path: str = "pages/Dog.md"):
+    return parse_file(path, text.encode(), ParseOptions())
+
+
+def read(text: str) -> tuple[list, list[str]]:
+    """(the page's names, its parents' refs): what the page-properties reader and the block scan found."""
+    facts = page(text)
+    return facts.names, [e.parent_ref for e in facts.edges]
+
+
+# -- 1. a column-0 bullet ends an open comment, block or fence in both readers ----------------------------------
+
+# A `- ` bullet at column 0 starts a new top-level block, and Logseq never continues a block past it (README,
+# "Fences"): the block scan ends every open fence there, and an HTML comment or `#+BEGIN_X` block with no end
+# before it is none (its lines are read again). The page-properties reader looked for the `-->`, `#+END_X` or
+# closing backticks over the whole rest of the page, so a `#+title:` below the bullet was hidden in a comment
+# the block scan had closed: the property beside it counted, the title did not.
+@pytest.mark.parametrize("opening, closing", [
+    ("<!--", "-->"), ("<!---", "-->"), ("#+BEGIN_QUOTE", "#+END_QUOTE"), ("#+begin_note", "#+end_note"),
+    ("```", "```"), ("~~~", "~~~"),
+])
+def test_a_column_0_bullet_ends_an_open_comment_block_or_fence_for_the_page_properties_too(opening, closing):
+    text = f"{opening}\n- note\n  is-subclass-of:: [[Animal]]\n#+title: Canis\n{closing}\n" + BLOCK
+    assert read(text) == ([("Canis", 0)], ["Animal"])
+
+
+@pytest.mark.parametrize("opening, closing", [("<!--", "-->"), ("#+BEGIN_QUOTE", "#+END_QUOTE")])
+def test_a_comment_or_block_a_bullet_ends_is_none_its_lines_read_again(opening, closing):
+    # the block scan reads the lines of a comment or block never closed before the bullet as any others
+    text = f"{opening}\n#+alias: Hound\nis-subclass-of:: [[Animal]]\n- note\n{closing}\n" + BLOCK
+    facts = page(text)
+    assert (facts.names, [e.parent_ref for e in facts.edges]) == ([("Dog", 0), ("Hound", 1)], ["Animal"])
+
+
+@pytest.mark.parametrize("fence", ["```", "~~~"])
+def test_a_fence_a_bullet_ends_still_hides_the_lines_above_the_bullet(fence):
+    text = f"{fence}\n#+alias: Hound\nis-subclass-of:: [[Old]]\n- note\n#+title: Canis\n" + BLOCK
+    assert read(text) == ([("Canis", 0)], [])
+
+
+@pytest.mark.parametrize("text", [
+    "<!--\n#+title: Old\n  - note\n-->\n",  # an indented bullet is inside the comment
+    "#+BEGIN_QUOTE\n#+title: Old\n  - note\n#+END_QUOTE\n",
+    "<!--\n#+title: Old\n-->\n- note\n",  # closed before the bullet
+])
+def test_a_comment_or_block_closed_before_a_column_0_bullet_still_hides_its_lines(text):
+    assert read(text + BLOCK) == ([("Dog", 0)], [])
+
+
+# Org pages have no `- ` blocks: a `- ` line there is a list item, and a comment or block runs to its end.
+def test_an_org_block_runs_past_a_dash_line():
+    facts = parse_file("pages/Dog.org", b"#+BEGIN_QUOTE\n- note\n#+title: Canis\n#+END_QUOTE\n", ParseOptions())
+    assert facts.names == [("Dog", 0)]
