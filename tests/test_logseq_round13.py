@@ -70,3 +70,44 @@ def test_a_comment_or_block_closed_before_a_column_0_bullet_still_hides_its_line
 def test_an_org_block_runs_past_a_dash_line():
     facts = parse_file("pages/Dog.org", b"#+BEGIN_QUOTE\n- note\n#+title: Canis\n#+END_QUOTE\n", ParseOptions())
     assert facts.names == [("Dog", 0)]
+
+
+# -- 2. one rule for where a markdown list ends ----------------------------------------------------------------
+
+# A `1. `, `+ ` or `* ` item's text is the lines indented further than the list's least indented item mark; a
+# `- ` bullet (a Logseq block), a line at an item's own indentation or less, an empty line not followed by an
+# item, or a column-0 comment, block or fence line ends the list (README, "Properties"; round 12). The block
+# scan applied that rule to `key:: value` lines, the directives reader another (a `- ` bullet went on with the
+# list, so did any indented line, and a comment did not end the list for the block scan): a `#+title:` and an
+# `is-subclass-of::` written side by side were one read and one not.
+LIST_ENDS = [
+    "  - notes\n    + item\n    - bullet\n      {}\n",  # a bullet ends the list
+    "  - notes\n    + item\n\n    - bullet\n      {}\n",  # so does one after an empty line
+    "  - notes\n    1. item\n    {}\n",  # a line at the item's own indentation
+    "  - notes\n    * item\n      + child\n    {}\n",
+    "+ item\n<!--\nnote\n-->\n  {}\n",  # a column-0 comment ends the list: the line below is no item's
+    "+ item\n#+BEGIN_QUOTE\nnote\n#+END_QUOTE\n  {}\n",
+]
+
+
+@pytest.mark.parametrize("shape", LIST_ENDS)
+def test_a_line_after_a_list_is_read_by_both_readers(shape):
+    assert read(BLOCK + shape.format("#+title: Canis"))[0] == [("Canis", 0)]
+    assert read(BLOCK + shape.format("is-subclass-of:: [[Animal]]"))[1] == ["Animal"]
+
+
+@pytest.mark.parametrize("shape", [
+    "  - notes\n    + item\n      {}\n",  # indented further than the item's mark: its text
+    "  - notes\n    1. item\n\n    2. item\n       {}\n",  # an empty line before the next item goes on
+    "  - notes\n      1. a\n    2. b\n      {}\n",  # the least indented mark counts
+])
+def test_a_list_item_s_text_is_read_by_neither_reader(shape):
+    assert read(BLOCK + shape.format("#+title: Canis"))[0] == [("Dog", 0)]
+    assert read(BLOCK + shape.format("is-subclass-of:: [[Animal]]"))[1] == []
+
+
+def test_an_org_list_keeps_mldoc_s_rule_any_indented_line_is_an_item_s():
+    # mldoc `lists.ml` `content_parser`: an indented line that is no item is the item's content (an org page has
+    # no `- ` blocks, and only its directives are read); a column-0 line ends the list
+    org = b"  + item\n  #+title: Old\n- item\n  #+alias: Older\n#+alias: Hound\n"
+    assert parse_file("pages/Dog.org", org, ParseOptions()).names == [("Dog", 0), ("Hound", 1)]

@@ -17,7 +17,7 @@ The rules below are what ontosync makes of a page; each was measured on a real 1
   value (`repeated-property` warning). Logseq's own copies (`logseq/bak/`, `logseq/.recycle/`,
   ...) and `:hidden` folders are skipped before this parser runs (`logseq_config.skip_reason`).
 * **Properties** are `key:: value` lines (indentation and a leading `- ` ignored) outside code
-  fences and list items' text (`PageScan._in_list`: the lines indented further than an item's
+  fences and list items' text (`logseq_scan.ListRun`: the lines indented further than an item's
   mark), in any run of them in a block. Keys compare lower-case, `_` as `-` (`property_key`:
   `is_subclass_of::` is `is-subclass-of::`).
 * **The class.** One per page. `owl:class::` gives its IRI: `prefix:Local` expanded through the

@@ -20,12 +20,12 @@ stand is mldoc's business, format by format, and takes a walk over the whole pag
   (`page-directives` warning). A directive is no directive inside a block, fence, drawer or HTML comment block (an
   unclosed one opens nothing: mldoc's `between_lines`; in markdown a column-0 bullet ends a fence, and a
   block, drawer or comment still open there is none, as the block scan reads them: `logseq_scan.top_bullet`),
-  on a bullet's own line (`- #+alias: X`
-  is the block's text), or in a list item's lines (mldoc's `lists.ml`: a `+ `, `1. `, an org
-  `- ` or an indented org `* ` item takes the indented lines below it, and list items hold no
-  directive; a column-0 line that is no item, or an empty line not followed by one, ends the
-  list). A markdown `- ` bullet is a one-line heading: the lines of its body are the page's, a
-  directive among them.
+  on a bullet's own line (`- #+alias: X` is the block's text), or in a list item's lines
+  (`logseq_scan.ListRun`, the rule the block scan applies to properties: a `+ `, `1. `, `* ` or
+  org `- ` item takes the lines below it indented further than its mark, in org any indented line,
+  up to a `- ` bullet in markdown, and list items hold no directive; a column-0 line that is no
+  item, or an empty line not followed by one, ends the list). A markdown `- ` bullet is a one-line
+  heading: the lines of its body are the page's, a directive among them.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 
 from ontosync.parsing.facts import FileFacts, ParseWarning
-from ontosync.parsing.logseq_scan import COMMENT_OPENERS, LIST_ITEM, MAX_UNCLOSED_BLOCKS, closes_comment, top_bullet
+from ontosync.parsing.logseq_scan import COMMENT_OPENERS, MAX_UNCLOSED_BLOCKS, ListRun, closes_comment, top_bullet
 
 _PROPERTY = re.compile(r"[ \t]*(-[ \t]+)?([A-Za-z0-9_][\w.:/+-]*?)::(?: |[ \t]*\Z)(.*)", re.DOTALL)
 # mldoc `directive.ml`: `#+KEY:` (KEY up to the first `:`), spaces, then the rest of the line; its
@@ -126,12 +126,11 @@ def _walk(lines: list[str], markdown: bool, found: dict[str, tuple[str, int]]) -
     """(the directives of the page, added to `found`; the keys of a `:PROPERTIES:` drawer opening
     it): one pass over the lines mldoc reads as the page's own elements (module docstring)."""
     drawer: dict[str, tuple[str, int]] = {}
-    no, leading, unclosed, in_list = 0, True, 0, False
+    no, leading, unclosed, run = 0, True, 0, ListRun(markdown)
     while no < len(lines):
         line = lines[no]
-        in_list = _list_goes_on(lines, no, markdown) if in_list else _item(line, markdown, True)
         no += 1
-        if in_list:
+        if run.feed(line):
             leading = False
             continue
         end = _comment_end(lines, no) if markdown and line in COMMENT_OPENERS and unclosed < MAX_UNCLOSED_BLOCKS else 0
@@ -153,30 +152,6 @@ def _walk(lines: list[str], markdown: bool, found: dict[str, tuple[str, int]]) -
             _keep_last(found, m.group(1).lower(), m.group(2).strip(), no)
         leading = leading and not line.strip()
     return found, drawer
-
-
-def _item(line: str, markdown: bool, opening: bool = False) -> bool:
-    """Whether `line` is a list item (mldoc `lists.ml`): `+ `, `1. `, `- ` (but a markdown `- ` opening
-    no list is a heading: `heading0.ml`), `* ` indented, or at column 0 in markdown (in org, a
-    heading)."""
-    m = LIST_ITEM.match(line)
-    if m is None:
-        return False
-    indent, mark = m.groups()
-    if mark == "*":
-        return markdown or bool(indent)
-    return not (mark == "-" and markdown and opening)
-
-
-def _list_goes_on(lines: list[str], no: int, markdown: bool) -> bool:
-    """Whether page line `no` (0-based) still belongs to the list above it (`lists.ml`
-    `content_parser`): an indented line is an item's (its content or a child item), a column-0 line
-    only when it is the next item; an empty line ends the item (`two_eols`), and the list too unless
-    an item follows it."""
-    line = lines[no]
-    if not line:
-        return no + 1 < len(lines) and _item(lines[no + 1], markdown)
-    return line[0] in " \t" or _item(line, markdown)
 
 
 def _close(lines: list[str], start: int, opener: re.Match, markdown: bool) -> int | None:

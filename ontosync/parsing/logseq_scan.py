@@ -118,6 +118,50 @@ def _indent_of(m: re.Match) -> str:
     return m.group(1) + " " * len(m.group(2) or "")
 
 
+class ListRun:
+    """Where a list runs, line by line (mldoc `lists.ml`): the one rule both readers of a page apply
+    (`PageScan` to `key:: value` lines, `logseq_page_props` to `#+key:` directives). A `1. `, `+ ` or
+    `* ` item opens a list (in org a `- ` item too; a column-0 `* ` is an org heading), and every line
+    below it indented further than the list's least indented item mark is an item's text, or another
+    item; any other line that is no item (one at an item's own indentation: the spec reads
+    `is-subclass-of::` anywhere and `public:: true` on any line), a markdown `- ` bullet (a Logseq
+    block), or an empty line not followed by an item ends it. In org, whose pages give only their
+    directives, mldoc's own rule: any indented line is an item's. An item's text holds no property
+    nor directive (mldoc parses it with neither parser)."""
+
+    __slots__ = ("gap", "indent", "markdown", "marks", "open")
+
+    def __init__(self, markdown: bool = True) -> None:
+        self.markdown = markdown
+        self.marks = "+*0123456789" if markdown else "+*-0123456789"  # the characters an item starts with
+        self.open = False
+        self.gap = False  # an empty line in the list: it ends unless an item follows
+        self.indent = 0  # the indentation of the list's least indented item mark
+
+    def feed(self, line: str) -> bool:
+        """Whether `line` is one of the list's lines (an item, an item's text, an empty line in it)."""
+        first = line.lstrip(" \t")[:1]
+        if not self.open and not (first and first in self.marks):
+            return False  # no list open, and no item can open one: the common line, no match run
+        item = LIST_ITEM.match(line)
+        bullet = item is not None and self.markdown and item.group(2) == "-"
+        if item is not None and (bullet or (not self.markdown and item.group(2) == "*" and not item.group(1))):
+            item = None  # a markdown `- ` bullet is a block, a column-0 org `* ` a heading: no item
+        if not self.open:
+            self.open, self.gap = item is not None, False
+            self.indent = len(item.group(1)) if item is not None else 0
+            return self.open
+        gap, self.gap = self.gap, not line
+        if not line:
+            return True
+        if item is not None:
+            self.indent = min(self.indent, len(item.group(1)))
+            return True
+        deeper = len(line) - len(line.lstrip(" \t")) > (self.indent if self.markdown else 0)
+        self.open = deeper and not bullet and not gap
+        return self.open
+
+
 class PageScan:
     """What one pass over a page collects, line by line (`feed`), for the facts step."""
 
@@ -134,9 +178,7 @@ class PageScan:
         self.fences: list[Fence] = []
         self.stack: list[Fence] = []
         self.unclosed = 0  # #+BEGIN_X blocks read again for want of their #+END_X
-        self.listing = False  # in a `1. ` / `+ ` / `* ` list: its lines are the items' text (`_in_list`)
-        self.list_gap = False  # an empty line in that list: it ends unless an item follows
-        self.list_indent = 0  # the indentation of that list's least indented item mark
+        self.list = ListRun()  # a `1. ` / `+ ` / `* ` list: its lines are the items' text
 
     def feed(self, no: int, line: str) -> None:
         if self.stack:
@@ -144,6 +186,7 @@ class PageScan:
                 self._inside_fence(no, line)
                 return
             self.end_all()  # a column-0 bullet starts a new top-level block: fences end
+        in_list = self.list.feed(line)  # every line outside a fence: a column-0 fence or comment ends a list
         if ("```" in line or "~~~" in line) and self._fence_start(no, line):
             return
         if ("#+" in line and self._block_start(no, line)) or self._comment_start(no, line):
@@ -151,34 +194,8 @@ class PageScan:
         if "::" not in line:
             if "OntologyBlock" in line and _HEADING.match(line):
                 self.headings.append(no)
-            self._in_list(line)
-            return
-        if not self._in_list(line):
+        elif not in_list:
             self._property(no, line)
-
-    def _in_list(self, line: str) -> bool:
-        """Whether `line` is a list item's (mldoc `lists.ml`): a `1. `, `+ ` or `* ` item opens a list,
-        and every line below it indented further than the list's least indented item mark is an item's
-        text, or another item; any other line that is no item (one at an item's own indentation: the
-        spec reads `is-subclass-of::` anywhere and `public:: true` on any line), a `- ` bullet (a Logseq
-        block), or an empty line not followed by an item ends it. An item's text holds no property
-        (mldoc parses it with no property parser)."""
-        if not self.listing and line.lstrip(" \t")[:1] not in "+*0123456789":
-            return False  # no list open, and no item can open one: the common line, no match run
-        item = LIST_ITEM.match(line)
-        bullet = item is not None and item.group(2) == "-"
-        if not self.listing:
-            self.listing = item is not None and not bullet
-            self.list_indent = len(item.group(1)) if self.listing else 0  # type: ignore[union-attr]
-            return self.listing
-        gap, self.list_gap = self.list_gap, not line
-        if not line:
-            return True
-        if item is not None and not bullet:
-            self.list_indent = min(self.list_indent, len(item.group(1)))
-            return True
-        self.listing = not bullet and not gap and len(line) - len(line.lstrip(" \t")) > self.list_indent
-        return self.listing
 
     def end_all(self) -> None:
         """Ends every open fence (a column-0 bullet, or the page's end). A `#+BEGIN_X` block still

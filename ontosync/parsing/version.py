@@ -121,3 +121,5 @@ PARSER_VERSION = 19  # 2: Logseq graph rules (title::, alias::, tags, link text)
 #    block ends only at a line that is `-->` once trimmed (`--> note` is its text) (h146)
 # 19: Logseq: a column-0 bullet ends an open HTML comment, #+BEGIN_X block or fence for the page's
 #    #+ directives as for its properties (a comment or block open there is none) (h159)
+#    ; Logseq: the #+ directives reader ends a markdown list where the block scan does (a `- ` bullet, a line
+#    at an item's own indentation), and a column-0 comment or block ends a list for both (h159)
