@@ -12,7 +12,9 @@ from __future__ import annotations
 import pytest
 
 from ontosync.parsing import ParseOptions, parse_file
-from tests.test_logseq_round5 import block
+from tests.test_logseq_round5 import M, block, parents, repos, sync
+
+__all__ = ["repos"]  # the fixture, imported for this module's tests
 
 BLOCK = block("mv:Dog")
 
@@ -111,3 +113,61 @@ def test_an_org_list_keeps_mldoc_s_rule_any_indented_line_is_an_item_s():
     # no `- ` blocks, and only its directives are read); a column-0 line ends the list
     org = b"  + item\n  #+title: Old\n- item\n  #+alias: Older\n#+alias: Hound\n"
     assert parse_file("pages/Dog.org", org, ParseOptions()).names == [("Dog", 0), ("Hound", 1)]
+
+
+# -- 3. the page properties of a first block that opens with text ---------------------------------------------
+
+# graph-parser's `extract-blocks` walks the page's mldoc elements up to its first heading (a `- ` bullet or a
+# `#` heading): the pre-block. Every Properties element there replaces the one before it, read from the end,
+# so the pre-block's properties are its FIRST run of `key:: value` lines, text before it or not, and
+# `with-pre-block-if-exists` makes them the page's: its `alias::` names the page. The page's title is another
+# matter: `get-page-name` takes `title::` only from the page's first element (`(ffirst ast)` when it is
+# Properties), so after intro text `title::` is that block's property and names nothing. ontosync read page
+# properties only from a first block of nothing but properties: the alias was lost, with a `block-alias`
+# warning saying it named nothing.
+@pytest.mark.parametrize("intro", [
+    "This page is about dogs.\n",
+    "This page is about dogs.\nIt has two lines of text.\n",
+    "\n**Dogs** are [[Animal]]s.\n\n",
+    "A note\n```\ncode\n```\n",  # a fence in the intro, its lines no property
+])
+def test_an_alias_after_intro_text_names_the_page(intro):
+    facts = page(intro + "alias:: Hound, [[Canine]]\n" + BLOCK)
+    assert sorted(facts.names) == [("Canine", 1), ("Dog", 0), ("Hound", 1)]
+    assert sorted(s.text for s in facts.synonyms) == ["Canine", "Hound"]
+    assert facts.warnings == []
+
+
+@pytest.mark.parametrize("text", [
+    "This page is about dogs.\ntitle:: Canis\n" + BLOCK,
+    "This page is about dogs.\ntitle:: Canis\nalias:: Hound\n" + BLOCK,
+    "This page is about dogs.\nalias:: Hound\ntitle:: Canis\n\n" + BLOCK,
+])
+def test_a_title_after_intro_text_is_a_block_property_and_renames_nothing(text):
+    facts = page(text)
+    assert facts.names[0] == ("Dog", 0)
+    assert [(w.kind, w.line) for w in facts.warnings] == [("block-title", text.split("\n").index("title:: Canis") + 1)]
+
+
+@pytest.mark.parametrize("text", [
+    "Intro\n\n- note\n  alias:: Hound\n" + BLOCK,  # past the first bullet: another block's
+    "Intro\n## Dogs\nalias:: Hound\n" + BLOCK,  # a `#` heading starts a block too
+    "Intro\n```\nalias:: Hound\n```\n" + BLOCK,  # in a fence: text
+    "Intro\n+ item\n  alias:: Hound\n" + BLOCK,  # a list item's text
+])
+def test_an_alias_after_intro_text_outside_the_first_block_s_properties_names_nothing(text):
+    facts = page(text)
+    assert facts.names == [("Dog", 0)]
+
+
+def test_only_the_first_run_of_properties_after_intro_text_is_the_page_s():
+    facts = page("Intro\nalias:: Hound\n\nMore text\nalias:: Mutt\n" + BLOCK)
+    assert facts.names == [("Dog", 0), ("Hound", 1)]
+    assert [(w.kind, w.line) for w in facts.warnings] == [("block-alias", 5)]
+
+
+def test_links_to_an_alias_after_intro_text_reach_the_page(repos):
+    inc, _fresh = repos
+    sync(inc, {"pages/Dog.md": "Dogs are pets.\nalias:: Hound\n" + BLOCK,
+               "pages/Puppy.md": block("mv:Puppy", "is-subclass-of:: [[Hound]]")})
+    assert parents(inc, M + "Puppy") == [M + "Dog"]

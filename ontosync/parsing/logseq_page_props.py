@@ -45,33 +45,62 @@ _DRAWER_KEY = re.compile(r"[ \t]*:([A-Za-z0-9_][\w.:/+-]*):(?:[ \t]+(.*)|[ \t]*)
 # the block it opens: `heading0.ml` `title_aux_p`).
 _OPENER = re.compile(r"[ \t]*(-[ \t]+)?(?:#\+begin_(\S+)|(```|~~~)|:([^:\s]+):[ \t]*\Z)", re.IGNORECASE)
 NAMING_KEYS = ("title", "alias")
+# mldoc's headings, each a block of its own (`heading0.ml`): a markdown `- ` bullet (any indentation), a `#` heading.
+_HEADING = re.compile(r"[ \t]*-(?:[ \t]|\Z)|#{1,6}(?:[ \t]|\Z)")
 
 
 def page_properties(lines: list[str]) -> dict[str, tuple[str, int]]:
-    """key (lower-case) -> (value, line) of the page's own properties: its first block, when that
-    block holds nothing but `key:: value` lines before the first bullet (Logseq's pre-block), the YAML
-    front matter on its first line (`front_matter`), or a `:PROPERTIES:` drawer opening the page."""
+    """key (lower-case) -> (value, line) of the page's own properties: those of its first block, before
+    the first bullet (Logseq's pre-block: `_pre_block`), the YAML front matter on its first line
+    (`front_matter`), or a `:PROPERTIES:` drawer opening the page."""
     if lines and lines[0].rstrip() == "---":
         found = front_matter(lines)
         if found is not None:
             return found
     drawer = _leading_drawer(lines)
-    if drawer is not None:
-        return drawer
+    return _pre_block(lines) if drawer is None else drawer
+
+
+def _pre_block(lines: list[str]) -> dict[str, tuple[str, int]]:
+    """The properties of the page's first block, up to its first heading (a `- ` bullet, a `#` heading):
+    graph-parser's `extract-blocks` keeps the pre-block's FIRST run of `key:: value` lines, text above it
+    or not, and makes it the page's properties (an `alias::` there names the page); but `get-page-name`
+    takes the title only from the page's first element, so after text a `title::` is the block's own
+    and names nothing (`block-title` warning). A fence, block, comment or list item in the text above
+    holds no property (`_past_block`, `ListRun`), as in the rest of the page."""
     props: dict[str, tuple[str, int]] = {}
-    started = False
-    for no, line in enumerate(lines, 1):
+    no, started, intro, run = 0, False, False, ListRun()
+    while no < len(lines):
+        line = lines[no]
+        no += 1
+        in_list = run.feed(line)
         if not line.strip():
             if started:
                 break
             continue
-        m = _PROPERTY.match(line)
-        if m is None or m.group(1) is not None:
-            break  # a block that is not only properties, or the first bullet: a block (heading) of its own
-        started = True
-        key, value = m.group(2).lower(), m.group(3).strip()
-        _keep_last(props, key, value, no)
+        m = None if in_list else _PROPERTY.match(line)
+        if m is not None and m.group(1) is None:
+            started = True
+            key, value = m.group(2).lower(), m.group(3).strip()
+            if not (intro and key == "title"):
+                _keep_last(props, key, value, no)
+            continue
+        if started or _HEADING.match(line):
+            break  # the run ends, or the first heading (a block of its own) comes first
+        intro = True
+        no = no if in_list else _past_block(lines, no, line)
     return props
+
+
+def _past_block(lines: list[str], no: int, line: str) -> int:
+    """The index of the line below the HTML comment, block or fence that `line` (the line above
+    index `no`) opens in markdown, `no` when it opens none or none closed (its lines are then read)."""
+    if line in COMMENT_OPENERS:
+        end = _comment_end(lines, no)
+    else:
+        opener = _OPENER.match(line)
+        end = None if opener is None else _close(lines, no, opener, True)
+    return no if end is None else end + 1
 
 
 def markdown_properties(text: str) -> tuple[dict[str, tuple[str, int]], list[ParseWarning], int]:

@@ -123,3 +123,5 @@ PARSER_VERSION = 19  # 2: Logseq graph rules (title::, alias::, tags, link text)
 #    #+ directives as for its properties (a comment or block open there is none) (h159)
 #    ; Logseq: the #+ directives reader ends a markdown list where the block scan does (a `- ` bullet, a line
 #    at an item's own indentation), and a column-0 comment or block ends a list for both (h159)
+#    ; Logseq: the first run of `key:: value` lines of a page's first block is its page properties after
+#    intro text too (its `alias::` names the page), whose `title::` is then a block property (block-title) (h159)
