@@ -171,3 +171,15 @@ def test_links_to_an_alias_after_intro_text_reach_the_page(repos):
     sync(inc, {"pages/Dog.md": "Dogs are pets.\nalias:: Hound\n" + BLOCK,
                "pages/Puppy.md": block("mv:Puppy", "is-subclass-of:: [[Hound]]")})
     assert parents(inc, M + "Puppy") == [M + "Dog"]
+
+
+# -- 4. either fence marker closes a fence, for the page's directives too ------------------------------------------
+
+# mldoc reads ``` and ~~~ alike: either opens a fence and either closes it (README, "Fences"), and the block scan
+# closes a ``` fence at a ~~~ line. The directives reader closed a fence only at its own marker, so the lines
+# between a ~~~ line and a later ``` one were code to it and page text to the block scan.
+@pytest.mark.parametrize("opening, closing", [("```", "~~~"), ("~~~", "```"), ("- ```", "~~~"), ("```owl", "~~~")])
+def test_either_fence_marker_closes_a_fence_for_both_readers(opening, closing):
+    shape = f"{opening}\ncode\n{closing}\n{{}}\n```\n"
+    assert read(shape.format("#+title: Canis") + BLOCK)[0] == [("Canis", 0)]
+    assert read(BLOCK + "  - notes\n" + shape.format("is-subclass-of:: [[Animal]]"))[1] == ["Animal"]

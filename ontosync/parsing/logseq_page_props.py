@@ -44,6 +44,7 @@ _DRAWER_KEY = re.compile(r"[ \t]*:([A-Za-z0-9_][\w.:/+-]*):(?:[ \t]+(.*)|[ \t]*)
 # A block, fence or drawer; in markdown also on a bullet's line (mldoc reads the bullet's title as
 # the block it opens: `heading0.ml` `title_aux_p`).
 _OPENER = re.compile(r"[ \t]*(-[ \t]+)?(?:#\+begin_(\S+)|(```|~~~)|:([^:\s]+):[ \t]*\Z)", re.IGNORECASE)
+_FENCES = ("```", "~~~")  # either opens a fence, either closes it (mldoc)
 NAMING_KEYS = ("title", "alias")
 # mldoc's headings, each a block of its own (`heading0.ml`): a markdown `- ` bullet (any indentation), a `#` heading.
 _HEADING = re.compile(r"[ \t]*-(?:[ \t]|\Z)|#{1,6}(?:[ \t]|\Z)")
@@ -185,7 +186,8 @@ def _walk(lines: list[str], markdown: bool, found: dict[str, tuple[str, int]]) -
 
 def _close(lines: list[str], start: int, opener: re.Match, markdown: bool) -> int | None:
     """The index of the line that closes the block, fence or drawer opened on line `start` (mldoc's
-    `between_lines`: none found, it opened nothing and its lines are read as any others). In markdown
+    `between_lines`: none found, it opened nothing and its lines are read as any others); either fence
+    marker closes a fence, as in mldoc and the block scan. In markdown
     a column-0 bullet (`top_bullet`) starts a new block, as the block scan reads it: a fence ends on
     the line above it, a block or drawer still open there is none."""
     _bullet, name, fence, drawer = opener.groups()
@@ -193,7 +195,7 @@ def _close(lines: list[str], start: int, opener: re.Match, markdown: bool) -> in
         if markdown and top_bullet(lines[i]):
             return i - 1 if fence else None
         text = lines[i].strip()
-        if (name and text.lower().startswith("#+end_" + name.lower())) or (fence and text.startswith(fence)) or (
+        if (name and text.lower().startswith("#+end_" + name.lower())) or (fence and text.startswith(_FENCES)) or (
                 drawer and text.upper() == ":END:"):
             return i
     return None

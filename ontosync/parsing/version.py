@@ -125,3 +125,4 @@ PARSER_VERSION = 19  # 2: Logseq graph rules (title::, alias::, tags, link text)
 #    at an item's own indentation), and a column-0 comment or block ends a list for both (h159)
 #    ; Logseq: the first run of `key:: value` lines of a page's first block is its page properties after
 #    intro text too (its `alias::` names the page), whose `title::` is then a block property (block-title) (h159)
+#    ; Logseq: either fence marker (``` or ~~~) closes a fence for the page's #+ directives too (h159)
