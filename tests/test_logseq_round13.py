@@ -183,3 +183,23 @@ def test_either_fence_marker_closes_a_fence_for_both_readers(opening, closing):
     shape = f"{opening}\ncode\n{closing}\n{{}}\n```\n"
     assert read(shape.format("#+title: Canis") + BLOCK)[0] == [("Canis", 0)]
     assert read(BLOCK + "  - notes\n" + shape.format("is-subclass-of:: [[Animal]]"))[1] == ["Animal"]
+
+
+# -- 5. a `:PROPERTIES:` drawer after intro text -----------------------------------------------------------------
+
+# mldoc reads a `:PROPERTIES:` ... `:END:` drawer in markdown too (its Property_Drawer, as `key:: value` lines), and
+# graph-parser's `extract-blocks` keeps the pre-block's first such element wherever it stands (section 3): after
+# intro text, the drawer's `:alias:` names the page, its `:title:` (not the page's first element) does not.
+# ontosync read the drawer only when it opened the page.
+def test_a_properties_drawer_after_intro_text_gives_the_page_its_aliases():
+    facts = page("This page is about dogs.\n:PROPERTIES:\n:alias: Hound\n:title: Canis\n:END:\n" + BLOCK)
+    assert facts.names == [("Dog", 0), ("Hound", 1)]
+
+
+@pytest.mark.parametrize("text, alias", [
+    ("Intro\n:PROPERTIES:\n:alias: Hound\n:END:\nalias:: Mutt\n", "Hound"),
+    ("Intro\nalias:: Mutt\n\n:PROPERTIES:\n:alias: Hound\n:END:\n", "Mutt"),
+    ("Intro\n- note\n  :PROPERTIES:\n  :alias: Hound\n  :END:\n", None),  # past the first bullet
+])
+def test_only_the_first_properties_of_the_first_block_are_the_page_s(text, alias):
+    assert page(text + BLOCK).names == [("Dog", 0)] + ([(alias, 1)] if alias else [])

@@ -67,8 +67,9 @@ def _pre_block(lines: list[str]) -> dict[str, tuple[str, int]]:
     graph-parser's `extract-blocks` keeps the pre-block's FIRST run of `key:: value` lines, text above it
     or not, and makes it the page's properties (an `alias::` there names the page); but `get-page-name`
     takes the title only from the page's first element, so after text a `title::` is the block's own
-    and names nothing (`block-title` warning). A fence, block, comment or list item in the text above
-    holds no property (`_past_block`, `ListRun`), as in the rest of the page."""
+    and names nothing (`block-title` warning). A `:PROPERTIES:` drawer after the text is such a run
+    (mldoc's Property_Drawer). A fence, block, comment or list item in the text above holds no
+    property (`_close`, `ListRun`), as in the rest of the page."""
     props: dict[str, tuple[str, int]] = {}
     no, started, intro, run = 0, False, False, ListRun()
     while no < len(lines):
@@ -89,19 +90,17 @@ def _pre_block(lines: list[str]) -> dict[str, tuple[str, int]]:
         if started or _HEADING.match(line):
             break  # the run ends, or the first heading (a block of its own) comes first
         intro = True
-        no = no if in_list else _past_block(lines, no, line)
-    return props
-
-
-def _past_block(lines: list[str], no: int, line: str) -> int:
-    """The index of the line below the HTML comment, block or fence that `line` (the line above
-    index `no`) opens in markdown, `no` when it opens none or none closed (its lines are then read)."""
-    if line in COMMENT_OPENERS:
-        end = _comment_end(lines, no)
-    else:
+        if in_list:
+            continue
         opener = _OPENER.match(line)
-        end = None if opener is None else _close(lines, no, opener, True)
-    return no if end is None else end + 1
+        closed = _comment_end(lines, no) if line in COMMENT_OPENERS else (
+            _close(lines, no, opener, True) if opener else None)
+        if opener is not None and closed is not None and (opener.group(4) or "").upper() == "PROPERTIES":
+            props = _drawer_keys(lines, no, closed)  # the block's first properties, as a drawer
+            props.pop("title", None)
+            return props
+        no = no if closed is None else closed + 1  # past a comment, block or fence: no property in it
+    return props
 
 
 def markdown_properties(text: str) -> tuple[dict[str, tuple[str, int]], list[ParseWarning], int]:

@@ -126,3 +126,5 @@ PARSER_VERSION = 19  # 2: Logseq graph rules (title::, alias::, tags, link text)
 #    ; Logseq: the first run of `key:: value` lines of a page's first block is its page properties after
 #    intro text too (its `alias::` names the page), whose `title::` is then a block property (block-title) (h159)
 #    ; Logseq: either fence marker (``` or ~~~) closes a fence for the page's #+ directives too (h159)
+#    ; Logseq: a `:PROPERTIES:` drawer after intro text in a page's first block is its page properties
+#    (its `:alias:` names the page, its `:title:` does not) (h159)
