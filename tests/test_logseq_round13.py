@@ -203,3 +203,22 @@ def test_a_properties_drawer_after_intro_text_gives_the_page_its_aliases():
 ])
 def test_only_the_first_properties_of_the_first_block_are_the_page_s(text, alias):
     assert page(text + BLOCK).names == [("Dog", 0)] + ([(alias, 1)] if alias else [])
+
+
+# -- 6. the spellings of an HTML comment opener (reported, not reproduced: a guard) ----------------------------
+
+# mldoc's `markdown_comment.ml`: `<!---` or `<!--` and then the line's end at once (Angstrom's `end_of_line`), at
+# column 0 (no parser before it takes spaces), and no markdown heading's title holds one (`heading0.ml`
+# `title_aux_p` has no comment parser: `- <!--` is a bullet whose text is `<!--`). Lines end at LF, CRLF or a lone
+# CR alike. Both readers already open a comment exactly there; these hold them together.
+@pytest.mark.parametrize("opening, comment", [
+    ("<!--", True), ("<!---", True), ("  <!--", False), ("\t<!--", False), ("- <!--", False), ("<!-- ", False),
+    ("<!--\t", False), ("<!---->", False), ("<!----", False), ("<!-- note", False), ("<!--\r", True),
+])
+def test_an_html_comment_opens_on_the_same_lines_for_both_readers(opening, comment):
+    shape = f"{opening}\n{{}}\n-->\n" + BLOCK
+    names, _ = read(shape.format("#+title: Canis"))
+    _, parents = read(shape.format("is-subclass-of:: [[Animal]]"))
+    assert (names, parents) == (([("Dog", 0)], []) if comment else ([("Canis", 0)], ["Animal"]))
+    text = shape.format("is-subclass-of:: [[Animal]]").replace("\n", "\r\n")  # CRLF line ends
+    assert read(text)[1] == ([] if comment else ["Animal"])
