@@ -222,3 +222,26 @@ def test_an_html_comment_opens_on_the_same_lines_for_both_readers(opening, comme
     assert (names, parents) == (([("Dog", 0)], []) if comment else ([("Canis", 0)], ["Animal"]))
     text = shape.format("is-subclass-of:: [[Animal]]").replace("\n", "\r\n")  # CRLF line ends
     assert read(text)[1] == ([] if comment else ["Animal"])
+
+
+# -- 7. a drawer's lines are no properties for either reader -------------------------------------------------------
+
+# mldoc's `drawer.ml`: a `:NAME:` line opens a drawer (Logseq writes `:LOGBOOK:` ones), its lines up to `:END:` are
+# the drawer's body, no property (`:PROPERTIES:` aside, whose `:key: value` lines are its own). The directives
+# reader skipped a drawer's lines (README, "Page names"); the block scan read the `key:: value` lines in it, so a
+# drawer hid a `#+title:` but not the `is-subclass-of::` beside it.
+@pytest.mark.parametrize("opening", [":LOGBOOK:", "  :LOGBOOK:", ":note:", "- :LOGBOOK:"])
+def test_a_drawer_s_lines_are_read_by_neither_reader(opening):
+    shape = f"{opening}\n{{}}\n:END:\n"
+    assert read(shape.format("#+title: Canis") + BLOCK)[0] == [("Dog", 0)]
+    assert read(BLOCK + "  - notes\n" + shape.format("  is-subclass-of:: [[Animal]]"))[1] == []
+
+
+@pytest.mark.parametrize("shape", [
+    ":LOGBOOK:\n{}\n- note\n:END:\n",  # a column-0 bullet before its end: no drawer
+    ":LOGBOOK:\n{}\n",  # never closed
+    ":LOGBOOK: x\n{}\n:END:\n",  # text after the name: no drawer
+])
+def test_a_line_that_opens_no_drawer_leaves_the_lines_below_it_to_both_readers(shape):
+    assert read(shape.format("#+title: Canis") + BLOCK)[0] == [("Canis", 0)]
+    assert read(BLOCK + shape.format("is-subclass-of:: [[Animal]]"))[1] == ["Animal"]

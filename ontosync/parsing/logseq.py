@@ -15,9 +15,9 @@ The rules below are what ontosync makes of a page; each was measured on a real 1
   decoded, journal files named by the journal title format); a `title::` in any other block names nothing
   in Logseq (`block-title` warning where it was meant for the page: `_title_warnings`). A page property
   given twice is worth its last value (`repeated-property`). Logseq's copies are skipped (`logseq_config`).
-* **Properties** are `key:: value` lines (indentation and a leading `- ` ignored) outside code
-  fences and list items' text (`logseq_scan.ListRun`: the lines indented further than an item's
-  mark), in any run of them in a block. Keys compare lower-case, `_` as `-` (`property_key`:
+* **Properties** are `key:: value` lines (indentation and a leading `- ` ignored) outside code fences,
+  drawers (`:LOGBOOK:`...`:END:`) and list items' text (`logseq_scan.ListRun`: the lines indented further
+  than an item's mark), in any run of them in a block. Keys compare lower-case, `_` as `-` (`property_key`:
   `is_subclass_of::` is `is-subclass-of::`).
 * **The class.** One per page. `owl:class::` gives its IRI: `prefix:Local` expanded through the
   namespace table, a full IRI `<...>` or `http(s)://...` kept. An unknown prefix or a value that

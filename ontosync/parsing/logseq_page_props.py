@@ -33,7 +33,15 @@ from __future__ import annotations
 import re
 
 from ontosync.parsing.facts import FileFacts, ParseWarning
-from ontosync.parsing.logseq_scan import COMMENT_OPENERS, MAX_UNCLOSED_BLOCKS, ListRun, closes_comment, top_bullet
+from ontosync.parsing.logseq_scan import (
+    COMMENT_OPENERS,
+    DRAWER_NAME,
+    MAX_UNCLOSED_BLOCKS,
+    ListRun,
+    closes_comment,
+    closes_drawer,
+    top_bullet,
+)
 
 _PROPERTY = re.compile(r"[ \t]*(-[ \t]+)?([A-Za-z0-9_][\w.:/+-]*?)::(?: |[ \t]*\Z)(.*)", re.DOTALL)
 # mldoc `directive.ml`: `#+KEY:` (KEY up to the first `:`), spaces, then the rest of the line; its
@@ -43,7 +51,7 @@ _ANY_DIRECTIVE = re.compile(r"^[ \t]*#\+(?!begin_)[^:\s][^:\n]*:", re.MULTILINE 
 _DRAWER_KEY = re.compile(r"[ \t]*:([A-Za-z0-9_][\w.:/+-]*):(?:[ \t]+(.*)|[ \t]*)\Z")
 # A block, fence or drawer; in markdown also on a bullet's line (mldoc reads the bullet's title as
 # the block it opens: `heading0.ml` `title_aux_p`).
-_OPENER = re.compile(r"[ \t]*(-[ \t]+)?(?:#\+begin_(\S+)|(```|~~~)|:([^:\s]+):[ \t]*\Z)", re.IGNORECASE)
+_OPENER = re.compile(r"[ \t]*(-[ \t]+)?(?:#\+begin_(\S+)|(```|~~~)|" + DRAWER_NAME + ")", re.IGNORECASE)
 _FENCES = ("```", "~~~")  # either opens a fence, either closes it (mldoc)
 NAMING_KEYS = ("title", "alias")
 # mldoc's headings, each a block of its own (`heading0.ml`): a markdown `- ` bullet (any indentation), a `#` heading.
@@ -195,7 +203,7 @@ def _close(lines: list[str], start: int, opener: re.Match, markdown: bool) -> in
             return i - 1 if fence else None
         text = lines[i].strip()
         if (name and text.lower().startswith("#+end_" + name.lower())) or (fence and text.startswith(_FENCES)) or (
-                drawer and text.upper() == ":END:"):
+                drawer and closes_drawer(text)):
             return i
     return None
 
@@ -219,7 +227,7 @@ def _leading_drawer(lines: list[str]) -> dict[str, tuple[str, int]] | None:
     start = next((i for i, line in enumerate(lines) if line.strip()), None)
     if start is None or lines[start].strip().upper() != ":PROPERTIES:":
         return None
-    end = next((i for i in range(start + 1, len(lines)) if lines[i].strip().upper() == ":END:"), None)
+    end = next((i for i in range(start + 1, len(lines)) if closes_drawer(lines[i])), None)
     return None if end is None else _drawer_keys(lines, start + 1, end)
 
 

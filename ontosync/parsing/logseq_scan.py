@@ -25,6 +25,11 @@ LIST_ITEM = re.compile(r"([ \t]*)([-+*]|\d+\.)[ \t]")
 # mldoc `markdown_comment.ml`: a column-0 line that is exactly one of these opens an HTML comment block.
 COMMENT_OPENERS = ("<!--", "<!---")
 COMMENT_CLOSER = "-->"
+# mldoc `drawer.ml`: a `:NAME:` line (a `- ` before it in markdown: the bullet's title) opens a drawer, whose
+# lines up to `:END:` (`closes_drawer`) are its body, no property; both readers of a page use these.
+DRAWER_NAME = r":([^:\s]+):[ \t]*\Z"
+_DRAWER = re.compile(r"[ \t]*(?:-[ \t]+)?" + DRAWER_NAME)
+DRAWER_END = ":END:"
 
 SYNONYM_KEYS = frozenset(("alternate-terms", "alias"))
 SUBCLASS_KEYS = frozenset(("is-subclass-of", "subclassof", "subclass-of"))
@@ -114,6 +119,18 @@ def closes_comment(line: str) -> bool:
     return line.strip(" \t\r\n\f") == COMMENT_CLOSER
 
 
+def closes_drawer(line: str) -> bool:
+    """Whether `line` closes a drawer: `:END:` once trimmed (any case)."""
+    return line.strip().upper() == DRAWER_END
+
+
+def _closes(line: str, end: str) -> bool:
+    """Whether `line` ends the `#+BEGIN_X` block, HTML comment or drawer whose end is `end`."""
+    if end == COMMENT_CLOSER:
+        return closes_comment(line)
+    return closes_drawer(line) if end == DRAWER_END else end[:2] in line and _ends_block(line, end)
+
+
 def _indent_of(m: re.Match) -> str:
     return m.group(1) + " " * len(m.group(2) or "")
 
@@ -189,7 +206,8 @@ class PageScan:
         in_list = self.list.feed(line)  # every line outside a fence: a column-0 fence or comment ends a list
         if ("```" in line or "~~~" in line) and self._fence_start(no, line):
             return
-        if ("#+" in line and self._block_start(no, line)) or self._comment_start(no, line):
+        if ("#+" in line and self._block_start(no, line)) or self._comment_start(no, line) or (
+                line.rstrip(" \t").endswith(":") and self._drawer_start(no, line)):
             return
         if "::" not in line:
             if "OntologyBlock" in line and _HEADING.match(line):
@@ -222,7 +240,7 @@ class PageScan:
     def _inside_fence(self, no: int, line: str) -> None:
         end = self.stack[-1].end
         if end is not None:  # a #+BEGIN_X block (or an HTML comment): only its end ends it, nothing nests inside
-            if closes_comment(line) if end == COMMENT_CLOSER else (end[:2] in line and _ends_block(line, end)):
+            if _closes(line, end):
                 self._close()
             else:
                 self.stack[-1].add(no, line)
@@ -289,6 +307,14 @@ class PageScan:
         if line not in COMMENT_OPENERS or self.unclosed >= MAX_UNCLOSED_BLOCKS:
             return False
         self._open("", no, "", line, COMMENT_CLOSER)
+        return True
+
+    def _drawer_start(self, no: int, line: str) -> bool:
+        """Opens a drawer (`_DRAWER`, up to `closes_drawer`; True when the line was one): its lines are no
+        properties, and one never closed is none (`end_all` reads its lines again), as for the directives."""
+        if self.unclosed >= MAX_UNCLOSED_BLOCKS or _DRAWER.match(line) is None:
+            return False
+        self._open("", no, "", line.strip(), DRAWER_END)
         return True
 
     def _property(self, no: int, line: str) -> None:

@@ -128,3 +128,4 @@ PARSER_VERSION = 19  # 2: Logseq graph rules (title::, alias::, tags, link text)
 #    ; Logseq: either fence marker (``` or ~~~) closes a fence for the page's #+ directives too (h159)
 #    ; Logseq: a `:PROPERTIES:` drawer after intro text in a page's first block is its page properties
 #    (its `:alias:` names the page, its `:title:` does not) (h159)
+#    ; Logseq: a drawer's lines (`:LOGBOOK:` ... `:END:`) are no properties for the block scan either (h159)
