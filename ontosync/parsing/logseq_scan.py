@@ -128,7 +128,7 @@ def _closes(line: str, end: str) -> bool:
     """Whether `line` ends the `#+BEGIN_X` block, HTML comment or drawer whose end is `end`."""
     if end == COMMENT_CLOSER:
         return closes_comment(line)
-    return closes_drawer(line) if end == DRAWER_END else end[:2] in line and _ends_block(line, end)
+    return closes_drawer(line) if end == DRAWER_END else _ends_block(line, end)
 
 
 def _indent_of(m: re.Match) -> str:
@@ -206,12 +206,13 @@ class PageScan:
         in_list = self.list.feed(line)  # every line outside a fence: a column-0 fence or comment ends a list
         if ("```" in line or "~~~" in line) and self._fence_start(no, line):
             return
-        if ("#+" in line and self._block_start(no, line)) or self._comment_start(no, line) or (
-                line.rstrip(" \t").endswith(":") and self._drawer_start(no, line)):
+        if ("#+" in line and self._block_start(no, line)) or self._comment_start(no, line):
             return
-        if "::" not in line:
+        if "::" not in line:  # nor is it a drawer's `:NAME:` line
             if "OntologyBlock" in line and _HEADING.match(line):
                 self.headings.append(no)
+            elif ":" in line:
+                self._drawer_start(no, line)
         elif not in_list:
             self._property(no, line)
 
@@ -240,7 +241,7 @@ class PageScan:
     def _inside_fence(self, no: int, line: str) -> None:
         end = self.stack[-1].end
         if end is not None:  # a #+BEGIN_X block (or an HTML comment): only its end ends it, nothing nests inside
-            if _closes(line, end):
+            if end[0] in line and _closes(line, end):  # each end holds its first character
                 self._close()
             else:
                 self.stack[-1].add(no, line)
@@ -309,13 +310,11 @@ class PageScan:
         self._open("", no, "", line, COMMENT_CLOSER)
         return True
 
-    def _drawer_start(self, no: int, line: str) -> bool:
-        """Opens a drawer (`_DRAWER`, up to `closes_drawer`; True when the line was one): its lines are no
-        properties, and one never closed is none (`end_all` reads its lines again), as for the directives."""
-        if self.unclosed >= MAX_UNCLOSED_BLOCKS or _DRAWER.match(line) is None:
-            return False
-        self._open("", no, "", line.strip(), DRAWER_END)
-        return True
+    def _drawer_start(self, no: int, line: str) -> None:
+        """Opens a drawer (`_DRAWER`, up to `closes_drawer`): its lines are no properties, and one never
+        closed is none (`end_all` reads its lines again), as for the directives."""
+        if self.unclosed < MAX_UNCLOSED_BLOCKS and _DRAWER.match(line) is not None:
+            self._open("", no, "", line.strip(), DRAWER_END)
 
     def _property(self, no: int, line: str) -> None:
         m = _PROPERTY.match(line)
