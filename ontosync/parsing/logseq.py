@@ -8,17 +8,16 @@ The rules below are what ontosync makes of a page; each was measured on a real 1
   `skipped` ("no OntologyBlock heading"), with no class, but with its `names` (title and
   `alias::`, as Logseq names every page) and `page_class` the IRI minted from its title: links
   through any of its names meet there (`_skipped_page`).
-* **Title.** The page's `title::` when its first block holds only properties, before any bullet
-  (Logseq's page properties; a page with `#+key:` directives has those instead: `logseq_page_props`), else the
-  name Logseq gives the file (`logseq_names.file_page_name`: the graph's `:file/name-format`,
-  `___` or `.` for `/`, `%XX` escapes decoded, journal files named by the journal title format);
-  a `title::` in any other block names nothing in Logseq (a `block-title` warning says so where
-  it was meant for the page: `_title_warnings`). A page property given twice is worth its last
-  value (`repeated-property` warning). Logseq's own copies (`logseq/bak/`, `logseq/.recycle/`,
-  ...) and `:hidden` folders are skipped before this parser runs (`logseq_config.skip_reason`).
-* **Properties** are `key:: value` lines (indentation and a leading `- ` ignored) outside code
-  fences and list items' text (`PageScan._in_list`: the lines indented further than an item's
-  mark), in any run of them in a block. Keys compare lower-case, `_` as `-` (`property_key`:
+* **Title.** The page's `title::` when properties open its first block, before any bullet (Logseq's
+  page properties: the first run of `key:: value` lines there, after intro text too, but then with no
+  title; a page with `#+key:` directives has those: `logseq_page_props`), else the name Logseq gives the
+  file (`logseq_names.file_page_name`: the graph's `:file/name-format`, `___` or `.` for `/`, `%XX`
+  decoded, journal files named by the journal title format); a `title::` in any other block names nothing
+  in Logseq (`block-title` warning where it was meant for the page: `_title_warnings`). A page property
+  given twice is worth its last value (`repeated-property`). Logseq's copies are skipped (`logseq_config`).
+* **Properties** are `key:: value` lines (indentation and a leading `- ` ignored) outside code fences,
+  drawers (`:LOGBOOK:`...`:END:`) and list items' text (`logseq_scan.ListRun`: the lines indented further
+  than an item's mark), in any run of them in a block. Keys compare lower-case, `_` as `-` (`property_key`:
   `is_subclass_of::` is `is-subclass-of::`).
 * **The class.** One per page. `owl:class::` gives its IRI: `prefix:Local` expanded through the
   namespace table, a full IRI `<...>` or `http(s)://...` kept. An unknown prefix or a value that
@@ -273,26 +272,27 @@ def _alias_warning(line: int, value: str, page_props: dict[str, tuple[str, int]]
         return _repeated("alias", line, value, page_props)
     there = "write it as #+alias: with the page's directives" if page_props and not end else (
         "move it to the page properties")
-    return ParseWarning("block-alias", "alias:: outside the page properties (a first block of nothing but properties, "
-                        f"before any bullet) names no page in Logseq; {there}", line)
+    return ParseWarning("block-alias", "alias:: outside the page properties (the first run of properties of the page's "
+                        f"first block, before any bullet) names no page in Logseq; {there}", line)
 
 
 def _title_warnings(scan: PageScan, lines: list[str], page_props: dict[str, tuple[str, int]],
                     names: list[tuple[str, int]], end: int) -> list[ParseWarning]:
-    """A `title::` outside the page properties is a block property in Logseq, which names nothing
-    (as an `alias::` there: `block-alias`); Logseq says nothing, so a user who typed it in the
-    page's first block or its OntologyBlock, meaning the page, would not know why links to that name
-    miss it. A title elsewhere is another block's own (`where_the_page_speaks`: a web link's), and
-    one naming the page as it is named anyway is harmless. A `title::` repeated in the page
-    properties is a `repeated-property` (`_repeated`). On a page whose `#+` directives are its
-    properties (`end` 0), the first block is no place for it: the warning says `#+title:`."""
+    """A `title::` outside the page properties (or after intro text: Logseq titles a page by its first
+    element only) is a block property in Logseq, which names nothing (as an `alias::` there: `block-alias`);
+    Logseq says nothing, so a user who typed it in the page's first block or its OntologyBlock, meaning
+    the page, would not know why links to that name miss it. A title elsewhere is another block's own
+    (`where_the_page_speaks`: a web link's), and one naming the page as it is named anyway is harmless.
+    One repeated in the page properties is a `repeated-property` (`_repeated`). On a page whose `#+`
+    directives are its properties (`end` 0), the first block is no place for it: the warning says `#+title:`."""
     if not names or not scan.titles:  # no titles, or a file beside the graph: no page in Logseq
         return []
     there = "write it as #+title: with the page's directives" if page_props and not end else "move it there"
+    end = end if "title" in page_props else 0  # after intro text, the first block's title:: is its own
     meant = where_the_page_speaks(lines, [line for line, _value in scan.titles if line > end], scan.headings)
     found = [_repeated("title", line, value, page_props) if line <= end else
-             ParseWarning("block-title", f"title:: {value[:60]!r} is no page property (a first block of nothing but "
-                          f"properties, before any bullet): it does not name the page in Logseq; {there}", line)
+             ParseWarning("block-title", f"title:: {value[:60]!r} is no page property (the properties opening the "
+                          f"page's first block, before any bullet): it does not name the page in Logseq; {there}", line)
              if line in meant and value and normalize_name(value) != normalize_name(names[0][0]) else None
              for line, value in scan.titles]
     return [w for w in found if w is not None]

@@ -18,12 +18,14 @@ stand is mldoc's business, format by format, and takes a walk over the whole pag
   directive of the page first, as its page properties (front matter keys are directives too), so
   a page holding any has no other page properties: its `title::` first block names nothing
   (`page-directives` warning). A directive is no directive inside a block, fence, drawer or HTML comment block (an
-  unclosed one opens nothing: mldoc's `between_lines`), on a bullet's own line (`- #+alias: X`
-  is the block's text), or in a list item's lines (mldoc's `lists.ml`: a `+ `, `1. `, an org
-  `- ` or an indented org `* ` item takes the indented lines below it, and list items hold no
-  directive; a column-0 line that is no item, or an empty line not followed by one, ends the
-  list). A markdown `- ` bullet is a one-line heading: the lines of its body are the page's, a
-  directive among them.
+  unclosed one opens nothing: mldoc's `between_lines`; in markdown a column-0 bullet ends a fence, and a
+  block, drawer or comment still open there is none, as the block scan reads them: `logseq_scan.top_bullet`),
+  on a bullet's own line (`- #+alias: X` is the block's text), or in a list item's lines
+  (`logseq_scan.ListRun`, the rule the block scan applies to properties: a `+ `, `1. `, `* ` or
+  org `- ` item takes the lines below it indented further than its mark, in org any indented line,
+  up to a `- ` bullet in markdown, and list items hold no directive; a column-0 line that is no
+  item, or an empty line not followed by one, ends the list). A markdown `- ` bullet is a one-line
+  heading: the lines of its body are the page's, a directive among them.
 """
 
 from __future__ import annotations
@@ -31,7 +33,15 @@ from __future__ import annotations
 import re
 
 from ontosync.parsing.facts import FileFacts, ParseWarning
-from ontosync.parsing.logseq_scan import COMMENT_OPENERS, LIST_ITEM, MAX_UNCLOSED_BLOCKS, closes_comment
+from ontosync.parsing.logseq_scan import (
+    COMMENT_OPENERS,
+    DRAWER_NAME,
+    MAX_UNCLOSED_BLOCKS,
+    ListRun,
+    closes_comment,
+    closes_drawer,
+    top_bullet,
+)
 
 _PROPERTY = re.compile(r"[ \t]*(-[ \t]+)?([A-Za-z0-9_][\w.:/+-]*?)::(?: |[ \t]*\Z)(.*)", re.DOTALL)
 # mldoc `directive.ml`: `#+KEY:` (KEY up to the first `:`), spaces, then the rest of the line; its
@@ -41,34 +51,63 @@ _ANY_DIRECTIVE = re.compile(r"^[ \t]*#\+(?!begin_)[^:\s][^:\n]*:", re.MULTILINE 
 _DRAWER_KEY = re.compile(r"[ \t]*:([A-Za-z0-9_][\w.:/+-]*):(?:[ \t]+(.*)|[ \t]*)\Z")
 # A block, fence or drawer; in markdown also on a bullet's line (mldoc reads the bullet's title as
 # the block it opens: `heading0.ml` `title_aux_p`).
-_OPENER = re.compile(r"[ \t]*(-[ \t]+)?(?:#\+begin_(\S+)|(```|~~~)|:([^:\s]+):[ \t]*\Z)", re.IGNORECASE)
+_OPENER = re.compile(r"[ \t]*(-[ \t]+)?(?:#\+begin_(\S+)|(```|~~~)|" + DRAWER_NAME + ")", re.IGNORECASE)
+_FENCES = ("```", "~~~")  # either opens a fence, either closes it (mldoc)
 NAMING_KEYS = ("title", "alias")
+# mldoc's headings, each a block of its own (`heading0.ml`): a markdown `- ` bullet (any indentation), a `#` heading.
+_HEADING = re.compile(r"[ \t]*-(?:[ \t]|\Z)|#{1,6}(?:[ \t]|\Z)")
 
 
 def page_properties(lines: list[str]) -> dict[str, tuple[str, int]]:
-    """key (lower-case) -> (value, line) of the page's own properties: its first block, when that
-    block holds nothing but `key:: value` lines before the first bullet (Logseq's pre-block), the YAML
-    front matter on its first line (`front_matter`), or a `:PROPERTIES:` drawer opening the page."""
+    """key (lower-case) -> (value, line) of the page's own properties: those of its first block, before
+    the first bullet (Logseq's pre-block: `_pre_block`), the YAML front matter on its first line
+    (`front_matter`), or a `:PROPERTIES:` drawer opening the page."""
     if lines and lines[0].rstrip() == "---":
         found = front_matter(lines)
         if found is not None:
             return found
     drawer = _leading_drawer(lines)
-    if drawer is not None:
-        return drawer
+    return _pre_block(lines) if drawer is None else drawer
+
+
+def _pre_block(lines: list[str]) -> dict[str, tuple[str, int]]:
+    """The properties of the page's first block, up to its first heading (a `- ` bullet, a `#` heading):
+    graph-parser's `extract-blocks` keeps the pre-block's FIRST run of `key:: value` lines, text above it
+    or not, and makes it the page's properties (an `alias::` there names the page); but `get-page-name`
+    takes the title only from the page's first element, so after text a `title::` is the block's own
+    and names nothing (`block-title` warning). A `:PROPERTIES:` drawer after the text is such a run
+    (mldoc's Property_Drawer). A fence, block, comment or list item in the text above holds no
+    property (`_close`, `ListRun`), as in the rest of the page."""
     props: dict[str, tuple[str, int]] = {}
-    started = False
-    for no, line in enumerate(lines, 1):
+    no, started, intro, run = 0, False, False, ListRun()
+    while no < len(lines):
+        line = lines[no]
+        no += 1
+        in_list = run.feed(line)
         if not line.strip():
             if started:
                 break
             continue
-        m = _PROPERTY.match(line)
-        if m is None or m.group(1) is not None:
-            break  # a block that is not only properties, or the first bullet: a block (heading) of its own
-        started = True
-        key, value = m.group(2).lower(), m.group(3).strip()
-        _keep_last(props, key, value, no)
+        m = None if in_list else _PROPERTY.match(line)
+        if m is not None and m.group(1) is None:
+            started = True
+            key, value = m.group(2).lower(), m.group(3).strip()
+            if not (intro and key == "title"):
+                _keep_last(props, key, value, no)
+            continue
+        if started or _HEADING.match(line):
+            break  # the run ends, or the first heading (a block of its own) comes first
+        intro = True
+        if in_list:
+            continue
+        opener = _OPENER.match(line)
+        closed = _comment_end(lines, no) if line in COMMENT_OPENERS else (
+            _close(lines, no, opener, True) if opener else None)
+        if opener is not None and closed is not None and (opener.group(4) or "").upper() == "PROPERTIES":
+            props = _drawer_keys(lines, no, closed)  # the block's first properties, as a drawer
+            props.pop("title", None)
+            return props
+        no = no if closed is None else closed + 1  # past a comment, block or fence: no property in it
     return props
 
 
@@ -124,12 +163,11 @@ def _walk(lines: list[str], markdown: bool, found: dict[str, tuple[str, int]]) -
     """(the directives of the page, added to `found`; the keys of a `:PROPERTIES:` drawer opening
     it): one pass over the lines mldoc reads as the page's own elements (module docstring)."""
     drawer: dict[str, tuple[str, int]] = {}
-    no, leading, unclosed, in_list = 0, True, 0, False
+    no, leading, unclosed, run = 0, True, 0, ListRun(markdown)
     while no < len(lines):
         line = lines[no]
-        in_list = _list_goes_on(lines, no, markdown) if in_list else _item(line, markdown, True)
         no += 1
-        if in_list:
+        if run.feed(line):
             leading = False
             continue
         end = _comment_end(lines, no) if markdown and line in COMMENT_OPENERS and unclosed < MAX_UNCLOSED_BLOCKS else 0
@@ -139,7 +177,7 @@ def _walk(lines: list[str], markdown: bool, found: dict[str, tuple[str, int]]) -
         unclosed += end is None  # past MAX_UNCLOSED_BLOCKS of them, nothing opens: linear time
         opener = _OPENER.match(line) if unclosed < MAX_UNCLOSED_BLOCKS else None
         if opener is not None and (markdown or not opener.group(1)):
-            closed = _close(lines, no, opener)
+            closed = _close(lines, no, opener, markdown)
             if closed is not None:
                 if leading and (opener.group(4) or "").upper() == "PROPERTIES":
                     drawer = _drawer_keys(lines, no, closed)
@@ -153,46 +191,32 @@ def _walk(lines: list[str], markdown: bool, found: dict[str, tuple[str, int]]) -
     return found, drawer
 
 
-def _item(line: str, markdown: bool, opening: bool = False) -> bool:
-    """Whether `line` is a list item (mldoc `lists.ml`): `+ `, `1. `, `- ` (but a markdown `- ` opening
-    no list is a heading: `heading0.ml`), `* ` indented, or at column 0 in markdown (in org, a
-    heading)."""
-    m = LIST_ITEM.match(line)
-    if m is None:
-        return False
-    indent, mark = m.groups()
-    if mark == "*":
-        return markdown or bool(indent)
-    return not (mark == "-" and markdown and opening)
-
-
-def _list_goes_on(lines: list[str], no: int, markdown: bool) -> bool:
-    """Whether page line `no` (0-based) still belongs to the list above it (`lists.ml`
-    `content_parser`): an indented line is an item's (its content or a child item), a column-0 line
-    only when it is the next item; an empty line ends the item (`two_eols`), and the list too unless
-    an item follows it."""
-    line = lines[no]
-    if not line:
-        return no + 1 < len(lines) and _item(lines[no + 1], markdown)
-    return line[0] in " \t" or _item(line, markdown)
-
-
-def _close(lines: list[str], start: int, opener: re.Match) -> int | None:
+def _close(lines: list[str], start: int, opener: re.Match, markdown: bool) -> int | None:
     """The index of the line that closes the block, fence or drawer opened on line `start` (mldoc's
-    `between_lines`: none found, it opened nothing and its lines are read as any others)."""
+    `between_lines`: none found, it opened nothing and its lines are read as any others); either fence
+    marker closes a fence, as in mldoc and the block scan. In markdown
+    a column-0 bullet (`top_bullet`) starts a new block, as the block scan reads it: a fence ends on
+    the line above it, a block or drawer still open there is none."""
     _bullet, name, fence, drawer = opener.groups()
     for i in range(start, len(lines)):
+        if markdown and top_bullet(lines[i]):
+            return i - 1 if fence else None
         text = lines[i].strip()
-        if (name and text.lower().startswith("#+end_" + name.lower())) or (fence and text.startswith(fence)) or (
-                drawer and text.upper() == ":END:"):
+        if (name and text.lower().startswith("#+end_" + name.lower())) or (fence and text.startswith(_FENCES)) or (
+                drawer and closes_drawer(text)):
             return i
     return None
 
 
 def _comment_end(lines: list[str], start: int) -> int | None:
     """The index of the `-->` line closing an HTML comment block opened above line `start` (mldoc
-    `markdown_comment.ml`: `closes_comment`), None when none does (no comment)."""
-    return next((i for i in range(start, len(lines)) if closes_comment(lines[i])), None)
+    `markdown_comment.ml`: `closes_comment`), None when none does before a column-0 bullet (no comment)."""
+    for i in range(start, len(lines)):
+        if closes_comment(lines[i]):
+            return i
+        if top_bullet(lines[i]):
+            return None
+    return None
 
 
 def _leading_drawer(lines: list[str]) -> dict[str, tuple[str, int]] | None:
@@ -203,7 +227,7 @@ def _leading_drawer(lines: list[str]) -> dict[str, tuple[str, int]] | None:
     start = next((i for i, line in enumerate(lines) if line.strip()), None)
     if start is None or lines[start].strip().upper() != ":PROPERTIES:":
         return None
-    end = next((i for i in range(start + 1, len(lines)) if lines[i].strip().upper() == ":END:"), None)
+    end = next((i for i in range(start + 1, len(lines)) if closes_drawer(lines[i])), None)
     return None if end is None else _drawer_keys(lines, start + 1, end)
 
 

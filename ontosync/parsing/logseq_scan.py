@@ -25,6 +25,11 @@ LIST_ITEM = re.compile(r"([ \t]*)([-+*]|\d+\.)[ \t]")
 # mldoc `markdown_comment.ml`: a column-0 line that is exactly one of these opens an HTML comment block.
 COMMENT_OPENERS = ("<!--", "<!---")
 COMMENT_CLOSER = "-->"
+# mldoc `drawer.ml`: a `:NAME:` line (a `- ` before it in markdown: the bullet's title) opens a drawer, whose
+# lines up to `:END:` (`closes_drawer`) are its body, no property; both readers of a page use these.
+DRAWER_NAME = r":([^:\s]+):[ \t]*\Z"
+_DRAWER = re.compile(r"[ \t]*(?:-[ \t]+)?" + DRAWER_NAME)
+DRAWER_END = ":END:"
 
 SYNONYM_KEYS = frozenset(("alternate-terms", "alias"))
 SUBCLASS_KEYS = frozenset(("is-subclass-of", "subclassof", "subclass-of"))
@@ -94,6 +99,13 @@ class Fence:
         self.lines.append(text[len(self.indent) :] if text.startswith(self.indent) else text.lstrip(" \t"))
 
 
+def top_bullet(line: str) -> bool:
+    """Whether `line` is a column-0 `- ` bullet: it starts a new top-level block, and Logseq never
+    continues a block past it, so it ends every fence, and a `#+BEGIN_X` block or HTML comment not
+    closed above it is none. Both readers of a page (`PageScan`, `logseq_page_props`) stop there."""
+    return line.startswith("- ") or line == "-"
+
+
 def _ends_block(line: str, end: str) -> bool:
     """Whether `line` (indentation and a `- ` dropped) is the `#+END_X` closing a block: mldoc
     compares the trimmed line's start, case-insensitively (`Prelude.starts_with`)."""
@@ -107,8 +119,64 @@ def closes_comment(line: str) -> bool:
     return line.strip(" \t\r\n\f") == COMMENT_CLOSER
 
 
+def closes_drawer(line: str) -> bool:
+    """Whether `line` closes a drawer: `:END:` once trimmed (any case)."""
+    return line.strip().upper() == DRAWER_END
+
+
+def _closes(line: str, end: str) -> bool:
+    """Whether `line` ends the `#+BEGIN_X` block, HTML comment or drawer whose end is `end`."""
+    if end == COMMENT_CLOSER:
+        return closes_comment(line)
+    return closes_drawer(line) if end == DRAWER_END else _ends_block(line, end)
+
+
 def _indent_of(m: re.Match) -> str:
     return m.group(1) + " " * len(m.group(2) or "")
+
+
+class ListRun:
+    """Where a list runs, line by line (mldoc `lists.ml`): the one rule both readers of a page apply
+    (`PageScan` to `key:: value` lines, `logseq_page_props` to `#+key:` directives). A `1. `, `+ ` or
+    `* ` item opens a list (in org a `- ` item too; a column-0 `* ` is an org heading), and every line
+    below it indented further than the list's least indented item mark is an item's text, or another
+    item; any other line that is no item (one at an item's own indentation: the spec reads
+    `is-subclass-of::` anywhere and `public:: true` on any line), a markdown `- ` bullet (a Logseq
+    block), or an empty line not followed by an item ends it. In org, whose pages give only their
+    directives, mldoc's own rule: any indented line is an item's. An item's text holds no property
+    nor directive (mldoc parses it with neither parser)."""
+
+    __slots__ = ("gap", "indent", "markdown", "marks", "open")
+
+    def __init__(self, markdown: bool = True) -> None:
+        self.markdown = markdown
+        self.marks = "+*0123456789" if markdown else "+*-0123456789"  # the characters an item starts with
+        self.open = False
+        self.gap = False  # an empty line in the list: it ends unless an item follows
+        self.indent = 0  # the indentation of the list's least indented item mark
+
+    def feed(self, line: str) -> bool:
+        """Whether `line` is one of the list's lines (an item, an item's text, an empty line in it)."""
+        first = line.lstrip(" \t")[:1]
+        if not self.open and not (first and first in self.marks):
+            return False  # no list open, and no item can open one: the common line, no match run
+        item = LIST_ITEM.match(line)
+        bullet = item is not None and self.markdown and item.group(2) == "-"
+        if item is not None and (bullet or (not self.markdown and item.group(2) == "*" and not item.group(1))):
+            item = None  # a markdown `- ` bullet is a block, a column-0 org `* ` a heading: no item
+        if not self.open:
+            self.open, self.gap = item is not None, False
+            self.indent = len(item.group(1)) if item is not None else 0
+            return self.open
+        gap, self.gap = self.gap, not line
+        if not line:
+            return True
+        if item is not None:
+            self.indent = min(self.indent, len(item.group(1)))
+            return True
+        deeper = len(line) - len(line.lstrip(" \t")) > (self.indent if self.markdown else 0)
+        self.open = deeper and not bullet and not gap
+        return self.open
 
 
 class PageScan:
@@ -127,51 +195,26 @@ class PageScan:
         self.fences: list[Fence] = []
         self.stack: list[Fence] = []
         self.unclosed = 0  # #+BEGIN_X blocks read again for want of their #+END_X
-        self.listing = False  # in a `1. ` / `+ ` / `* ` list: its lines are the items' text (`_in_list`)
-        self.list_gap = False  # an empty line in that list: it ends unless an item follows
-        self.list_indent = 0  # the indentation of that list's least indented item mark
+        self.list = ListRun()  # a `1. ` / `+ ` / `* ` list: its lines are the items' text
 
     def feed(self, no: int, line: str) -> None:
         if self.stack:
-            if not (line.startswith("- ") or line == "-"):
+            if not top_bullet(line):
                 self._inside_fence(no, line)
                 return
             self.end_all()  # a column-0 bullet starts a new top-level block: fences end
+        in_list = self.list.feed(line)  # every line outside a fence: a column-0 fence or comment ends a list
         if ("```" in line or "~~~" in line) and self._fence_start(no, line):
             return
         if ("#+" in line and self._block_start(no, line)) or self._comment_start(no, line):
             return
-        if "::" not in line:
+        if "::" not in line:  # nor is it a drawer's `:NAME:` line
             if "OntologyBlock" in line and _HEADING.match(line):
                 self.headings.append(no)
-            self._in_list(line)
-            return
-        if not self._in_list(line):
+            elif ":" in line:
+                self._drawer_start(no, line)
+        elif not in_list:
             self._property(no, line)
-
-    def _in_list(self, line: str) -> bool:
-        """Whether `line` is a list item's (mldoc `lists.ml`): a `1. `, `+ ` or `* ` item opens a list,
-        and every line below it indented further than the list's least indented item mark is an item's
-        text, or another item; any other line that is no item (one at an item's own indentation: the
-        spec reads `is-subclass-of::` anywhere and `public:: true` on any line), a `- ` bullet (a Logseq
-        block), or an empty line not followed by an item ends it. An item's text holds no property
-        (mldoc parses it with no property parser)."""
-        if not self.listing and line.lstrip(" \t")[:1] not in "+*0123456789":
-            return False  # no list open, and no item can open one: the common line, no match run
-        item = LIST_ITEM.match(line)
-        bullet = item is not None and item.group(2) == "-"
-        if not self.listing:
-            self.listing = item is not None and not bullet
-            self.list_indent = len(item.group(1)) if self.listing else 0  # type: ignore[union-attr]
-            return self.listing
-        gap, self.list_gap = self.list_gap, not line
-        if not line:
-            return True
-        if item is not None and not bullet:
-            self.list_indent = min(self.list_indent, len(item.group(1)))
-            return True
-        self.listing = not bullet and not gap and len(line) - len(line.lstrip(" \t")) > self.list_indent
-        return self.listing
 
     def end_all(self) -> None:
         """Ends every open fence (a column-0 bullet, or the page's end). A `#+BEGIN_X` block still
@@ -198,7 +241,7 @@ class PageScan:
     def _inside_fence(self, no: int, line: str) -> None:
         end = self.stack[-1].end
         if end is not None:  # a #+BEGIN_X block (or an HTML comment): only its end ends it, nothing nests inside
-            if closes_comment(line) if end == COMMENT_CLOSER else (end[:2] in line and _ends_block(line, end)):
+            if end[0] in line and _closes(line, end):  # each end holds its first character
                 self._close()
             else:
                 self.stack[-1].add(no, line)
@@ -266,6 +309,12 @@ class PageScan:
             return False
         self._open("", no, "", line, COMMENT_CLOSER)
         return True
+
+    def _drawer_start(self, no: int, line: str) -> None:
+        """Opens a drawer (`_DRAWER`, up to `closes_drawer`): its lines are no properties, and one never
+        closed is none (`end_all` reads its lines again), as for the directives."""
+        if self.unclosed < MAX_UNCLOSED_BLOCKS and _DRAWER.match(line) is not None:
+            self._open("", no, "", line.strip(), DRAWER_END)
 
     def _property(self, no: int, line: str) -> None:
         m = _PROPERTY.match(line)

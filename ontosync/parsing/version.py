@@ -5,7 +5,7 @@ an upgrade whose parsers changed, every file is reprocessed once, though its con
 change; an upgrade that leaves the parsers alone reprocesses nothing.
 """
 
-PARSER_VERSION = 18  # 2: Logseq graph rules (title::, alias::, tags, link text), RDF synonyms
+PARSER_VERSION = 19  # 2: Logseq graph rules (title::, alias::, tags, link text), RDF synonyms
 # 3: the line each class is declared on (file_classes.line, migration 007)
 # 4: page names match in Unicode NFC (a link and a file name in NFC and NFD name one page);
 #    an owl:class that is no valid IRI (a space, `<`, `"`...) is a bad-owl-class warning
@@ -119,3 +119,13 @@ PARSER_VERSION = 18  # 2: Logseq graph rules (title::, alias::, tags, link text)
 #    `)`), a comment ends at a lone CR (h135)
 #    ; Logseq: only the lines indented further than a list item's mark are its text; an HTML comment
 #    block ends only at a line that is `-->` once trimmed (`--> note` is its text) (h146)
+# 19: Logseq: a column-0 bullet ends an open HTML comment, #+BEGIN_X block or fence for the page's
+#    #+ directives as for its properties (a comment or block open there is none) (h159)
+#    ; Logseq: the #+ directives reader ends a markdown list where the block scan does (a `- ` bullet, a line
+#    at an item's own indentation), and a column-0 comment or block ends a list for both (h159)
+#    ; Logseq: the first run of `key:: value` lines of a page's first block is its page properties after
+#    intro text too (its `alias::` names the page), whose `title::` is then a block property (block-title) (h159)
+#    ; Logseq: either fence marker (``` or ~~~) closes a fence for the page's #+ directives too (h159)
+#    ; Logseq: a `:PROPERTIES:` drawer after intro text in a page's first block is its page properties
+#    (its `:alias:` names the page, its `:title:` does not) (h159)
+#    ; Logseq: a drawer's lines (`:LOGBOOK:` ... `:END:`) are no properties for the block scan either (h159)
