@@ -169,7 +169,9 @@ def _database(value: str) -> str:
     return value
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, ends_process: bool = False) -> int:
+    """The CLI. `ends_process`: the process ends after it (`run`), so once the command is done and
+    said a signal asks for nothing; not so where `main` runs in a process that goes on (the Action, tests)."""
     words = sys.argv[1:] if argv is None else argv
     # A local command named first needs only its own parser (and not `fetch-db`'s HTTP stack).
     only = words[0] if words and words[0] in LOCAL_COMMANDS else None
@@ -188,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
             code = {"sync": cmd_sync, "migrate": cmd_migrate, "verify": cmd_verify, "status": cmd_status,
                     "diff": _cmd_diff, "search": _cmd_search}.get(args.command, lambda a: a.handler(a))(args)
         flush_output()  # here, so that a closed pipe or a full disk is met inside the try
-        if _ENDS_PROCESS:  # the command is done and said, and the process ends (run)
+        if ends_process:  # the command is done and said, and the process ends (run)
             from ontosync.pipeline.interrupts import ignore_stopping
 
             ignore_stopping()  # a signal now asks for nothing: it was a KeyboardInterrupt traceback
@@ -239,18 +241,13 @@ def run() -> NoReturn:
     them all (~4% of a no-op re-sync's instructions, issue 18); nothing of ours waits for it: files,
     the database and the workers are closed by the commands, the rest by refcounts and atexit.
     Not in `main`, which the Action and the tests call in a process that goes on."""
-    global _ENDS_PROCESS
     open_standard_streams()
-    _ENDS_PROCESS = True
     try:
-        code = main()
+        code = main(ends_process=True)
     except KeyboardInterrupt:  # as `main` returned from a failure, its line said: no traceback
         code = 130
     gc.freeze()
     sys.exit(code)
-
-
-_ENDS_PROCESS = False  # `main` runs in the `ontosync` process, which ends after it (run), not in one that goes on
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:

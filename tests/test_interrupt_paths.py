@@ -45,7 +45,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT, make_chain_tree, q, run_cli, signalled_run
+from tests.helpers import ROOT, cli, make_chain_tree, q, run_cli, signalled_run
 from tests.postgres_server import connect, own_schema, schema_url
 
 FILES = 4
@@ -375,3 +375,36 @@ def test_a_cancel_as_the_actions_container_ends_is_no_traceback(tmp_path):
     assert (proc.returncode, "Traceback" in proc.stderr) == (0, False), proc.stderr
     assert "sync finished in" in proc.stdout and "files-ok=1" in proc.stdout, proc.stdout
     assert "ontosync: ✅" in (tmp_path / "summary.md").read_text()
+
+
+def test_run_in_a_process_that_goes_on_leaves_later_commands_their_signals(monkeypatch, tmp_path):
+    """`ontosync.run` called in a process that goes on (a test, a wrapper) marked every later `main`
+    of that process as its last: a `diff` run then in a thread stopped with "signal only works in
+    main thread" (exit 1, a traceback), and one in the main thread left SIGTERM ignored for good."""
+    import threading
+
+    import ontosync
+
+    db = tmp_path / "o.db"
+    (tmp_path / "src").mkdir()
+    assert cli("sync", str(tmp_path / "src"), "--db", str(db), "--quiet").returncode == 0
+    monkeypatch.setattr(sys, "argv", ["ontosync", "--version"])
+    with pytest.raises(SystemExit):
+        ontosync.run()
+    before = signal.getsignal(signal.SIGTERM)
+    outcome = {}
+
+    def status() -> None:
+        try:
+            outcome["r"] = cli("status", "--db", str(db))
+        except BaseException as exc:  # what escaped the in-process command, for the assertion
+            outcome["r"] = exc
+
+    thread = threading.Thread(target=status)
+    thread.start()
+    thread.join(30)
+    assert isinstance(outcome["r"], subprocess.CompletedProcess), outcome["r"]
+    assert "Traceback" not in outcome["r"].stderr and "main thread" not in outcome["r"].stderr
+    assert outcome["r"].returncode == 0, outcome["r"].stderr
+    assert cli("status", "--db", str(db)).returncode == 0
+    assert signal.getsignal(signal.SIGTERM) == before

@@ -102,7 +102,10 @@ def terminate_as_interrupt() -> Iterator[None]:
 
 def ignore_stopping() -> None:
     """In a process whose command is over, its last line said: SIGTERM, Ctrl-C and SIGHUP ask for
-    nothing more, the process ends with the command's exit code (cli.run)."""
+    nothing more, the process ends with the command's exit code (cli.run). Only the main thread may
+    set handlers; elsewhere (a command run in a thread) there is nothing to do."""
+    if threading.current_thread() is not threading.main_thread():
+        return
     for signum in STOPPING:
         signal.signal(signum, signal.SIG_IGN)
 
