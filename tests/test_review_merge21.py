@@ -1,0 +1,50 @@
+"""Review of round 21's merged work (branch integ): regressions the merged branches introduced.
+
+- `diff` took another program's file for a damaged database: store/health.is_damaged reads SQLite's
+  "file is not a database", which is said of a text file as of a database whose header was
+  overwritten. `diff --base notes.txt` said "the database is damaged ...; `ontosync verify` lists the
+  problems", exit 3, where it said "notes.txt is not an ontosync database", exit 2 (a usage error),
+  and `diff --db notes.txt` the same; `status` and `search` say "not an ontosync database" of it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ontosync.cli import main
+
+TTL = """@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix ex: <http://example.org/> .
+ex:A a owl:Class .
+"""
+
+
+def _good(tmp_path: Path) -> str:
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "a.ttl").write_text(TTL, encoding="utf-8")
+    db = str(tmp_path / "good.db")
+    assert main(["sync", str(tree), "--db", db, "--quiet", "--workers", "1",
+                 "--checkpoint", str(tmp_path / "ck.json")]) == 0
+    return db
+
+
+def test_diff_base_of_a_text_file_is_no_ontosync_database_not_a_damaged_one(tmp_path, capsys):
+    good = _good(tmp_path)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("hello, these are notes\n" * 200, encoding="utf-8")
+    capsys.readouterr()
+    assert main(["diff", "--db", good, "--base", str(notes)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == f"ontosync: error: {notes} is not an ontosync database: file is not a database\n", err
+
+
+def test_diff_db_of_a_text_file_is_not_said_damaged(tmp_path, capsys):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("hello, these are notes\n" * 200, encoding="utf-8")
+    capsys.readouterr()
+    assert main(["diff", "--db", str(notes)]) == 3
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == f"ontosync: fatal: {notes}: file is not a database\n", err
