@@ -5,13 +5,22 @@
   overwritten. `diff --base notes.txt` said "the database is damaged ...; `ontosync verify` lists the
   problems", exit 3, where it said "notes.txt is not an ontosync database", exit 2 (a usage error),
   and `diff --db notes.txt` the same; `status` and `search` say "not an ontosync database" of it.
+- A glob whose braces give an alternative starting or ending with `/` (`{a,}/`, `{/drafts,/old}/`,
+  `**/{x,}`) matches no path wcmatch is given (an absolute glob, a folder's), but globs.FolderTest
+  dropped the empty end part: the walk pruned every folder for `--exclude '{a,}/'` (0 files synced,
+  where main synced them all), and drafts/ for `--exclude '{/drafts,/old}/'`, which the file filter
+  (and a GitHub listing) keeps.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from ontosync.cli import main
+from ontosync.sources import PathFilter
+from tests.helpers import q
 
 TTL = """@prefix owl: <http://www.w3.org/2002/07/owl#> .
 @prefix ex: <http://example.org/> .
@@ -48,3 +57,19 @@ def test_diff_db_of_a_text_file_is_not_said_damaged(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert out == ""
     assert err == f"ontosync: fatal: {notes}: file is not a database\n", err
+
+
+@pytest.mark.parametrize("exclude, excluded", [("{a,}/", {"a/one.ttl"}), ("{/drafts,/old}/", set()),
+                                               ("**/{four.ttl,}", {"four.ttl"})])
+def test_a_brace_alternative_ending_in_a_slash_prunes_no_folder_the_filter_keeps(tmp_path, exclude, excluded):
+    tree = tmp_path / "tree"
+    files = {"a/one.ttl": "One", "b/two.ttl": "Two", "drafts/three.ttl": "Three", "four.ttl": "Four"}
+    for rel, name in files.items():
+        (tree / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tree / rel).write_text(TTL.replace("ex:A", f"ex:{name}"), encoding="utf-8")
+    kept = {rel for rel in files if PathFilter((), (exclude,))(rel)}
+    assert kept == set(files) - excluded  # what the file filter says, file by file
+    db = tmp_path / "t.db"
+    assert main(["sync", str(tree), "--db", str(db), "--quiet", "--workers", "1", "--exclude", exclude,
+                 "--checkpoint", str(tmp_path / "ck.json")]) == 0
+    assert {path for (path,) in q(db, "SELECT path FROM source_files")} == kept

@@ -114,7 +114,11 @@ class FolderTest:
             import bracex  # wcmatch's own brace expansion (installed with it)
 
             expanded = bracex.expand(pattern, limit=1000) if "{" in pattern else [pattern]
-            self._globs += [tuple(p for p in one.split("/") if p) for one in expanded]
+            # (one its braces start or end with `/`, `{a,}/` or `**/{a,}`, is absolute or a folder's to
+            # wcmatch: it matches no recorded path; its empty end part dropped, either was `**`, and the
+            # walk pruned every folder: `--exclude '{a,}/'` synced nothing)
+            self._globs += [tuple(p for p in one.split("/") if p) for one in expanded
+                            if not (one.startswith("/") or one.endswith("/"))]
         self._parts: dict[str, Matcher] = {}
 
     def may_match_inside(self, folder: str) -> bool:
