@@ -73,3 +73,27 @@ def test_a_brace_alternative_ending_in_a_slash_prunes_no_folder_the_filter_keeps
     assert main(["sync", str(tree), "--db", str(db), "--quiet", "--workers", "1", "--exclude", exclude,
                  "--checkpoint", str(tmp_path / "ck.json")]) == 0
     assert {path for (path,) in q(db, "SELECT path FROM source_files")} == kept
+
+
+# -- a Git LFS pointer where the database was expected, to the reading commands ---------------------
+
+LFS_POINTER = ("version https://git-lfs.github.com/spec/v1\n"
+               "oid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 1234567\n")
+
+
+@pytest.mark.parametrize("argv", [["status"], ["search", "x"], ["diff"], ["diff", "--base", "{pointer}"]])
+def test_the_reading_commands_say_a_git_lfs_pointer_is_one_as_sync_does(tmp_path, capsys, argv):
+    """This round's sync, migrate and verify say a database checked out as its Git LFS pointer is one
+    (`git lfs pull`, actions/checkout `lfs: true`); status, search and diff still said "is not an
+    ontosync database: file is not a database" (or SQLite's words alone), sending the user looking
+    for another file. They say what sync says, exit 2, as sync does."""
+    from ontosync.store.read_only import LFS_DATABASE
+
+    pointer = tmp_path / "ontology.db"
+    pointer.write_text(LFS_POINTER, encoding="ascii")
+    db = _good(tmp_path) if "--base" in argv else str(pointer)
+    capsys.readouterr()
+    assert main([argv[0], *[a.format(pointer=pointer) for a in argv[1:]], "--db", db]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == f"ontosync: error: {pointer}: {LFS_DATABASE}\n", err

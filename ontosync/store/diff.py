@@ -19,11 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ontosync.console import no_database
 from ontosync.store.changelog import AXIOM_ITEM, class_card_sql, has_change_log, property_card_sql
 from ontosync.store.dialect import is_postgresql
 from ontosync.store.health import damaged_database
-from ontosync.store.read_only import connect_read_only, is_busy, unreadable
+from ontosync.store.read_only import connect_read_only, is_busy, no_database_to_read, unreadable
 from ontosync.store.run_reads import RunLog
 
 
@@ -289,8 +288,9 @@ def upgrade_advice(conn: sqlite3.Connection, path: str | Path) -> str | None:
 
 
 def open_readonly(path: str | Path) -> sqlite3.Connection:
-    """read_only.connect_read_only, with a missing file said as the diff's own error (exit 2)."""
-    if problem := no_database(path):
+    """read_only.connect_read_only, with a missing file (or a Git LFS pointer) said as the diff's own
+    error (exit 2)."""
+    if problem := no_database_to_read(path):
         raise DiffError(problem)
     return connect_read_only(path)
 
