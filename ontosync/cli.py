@@ -446,10 +446,13 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _require_file(db: str) -> None:
+def _require_file(db: str, pointer_too: bool = True) -> None:
     """A database file the reading commands can open; an empty one a first sync is creating (its
-    lock held) is busy, exit 4, as `status` says of one whose schema is not committed yet."""
-    if problem := no_database(db):
+    lock held) is busy, exit 4, as `status` says of one whose schema is not committed yet. A Git
+    LFS pointer is said as `sync` says it (`verify` lists it among its problems: `pointer_too`)."""
+    from ontosync.store.read_only import no_database_to_read
+
+    if problem := (no_database_to_read if pointer_too else no_database)(db):
         if Path(db).is_file():
             _busy_if_created(db)
         raise UsageError(problem)
@@ -467,7 +470,7 @@ def _busy_if_created(db: str) -> None:
 def cmd_verify(args: argparse.Namespace) -> int:
     from ontosync.store.integrity import readable_problems
 
-    _require_file(args.db)
+    _require_file(args.db, pointer_too=False)
     return verdict(readable_problems(args.db), args.db, "integrity_check ok, foreign_key_check ok")
 
 

@@ -19,11 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ontosync.console import no_database
 from ontosync.store.changelog import AXIOM_ITEM, class_card_sql, has_change_log, property_card_sql
 from ontosync.store.dialect import is_postgresql
-from ontosync.store.health import is_damaged
-from ontosync.store.read_only import connect_read_only, is_busy, unreadable
+from ontosync.store.health import damaged_database
+from ontosync.store.read_only import connect_read_only, is_busy, no_database_to_read, unreadable
 from ontosync.store.run_reads import RunLog
 
 
@@ -231,7 +230,7 @@ def _snapshot_or_older(conn: Any, name: str | Path, otherwise: str | None = None
     try:
         return snapshot(conn)
     except sqlite3.DatabaseError as exc:
-        if is_busy(exc) or is_damaged(exc):  # (damaged: no older ontosync's, nor another program's)
+        if is_busy(exc) or damaged_database(exc, name):  # (damaged: no older ontosync's, nor another program's)
             raise
         older = upgrade_advice(conn, name) if isinstance(conn, sqlite3.Connection) else None
         if older is None and otherwise is None:
@@ -258,7 +257,7 @@ def _file_snapshot(base_path: str | Path) -> dict[tuple, Any]:
             base_conn.close()
     except sqlite3.DatabaseError as exc:  # a damaged base: it was "is not an ontosync database", exit 2
         cannot_open = isinstance(exc, sqlite3.OperationalError) and unreadable(base_path)
-        if is_busy(exc) or is_damaged(exc) or cannot_open:
+        if is_busy(exc) or damaged_database(exc, base_path) or cannot_open:
             raise BaseFailed(base_path, exc) from None
         raise
 
@@ -289,8 +288,9 @@ def upgrade_advice(conn: sqlite3.Connection, path: str | Path) -> str | None:
 
 
 def open_readonly(path: str | Path) -> sqlite3.Connection:
-    """read_only.connect_read_only, with a missing file said as the diff's own error (exit 2)."""
-    if problem := no_database(path):
+    """read_only.connect_read_only, with a missing file (or a Git LFS pointer) said as the diff's own
+    error (exit 2)."""
+    if problem := no_database_to_read(path):
         raise DiffError(problem)
     return connect_read_only(path)
 

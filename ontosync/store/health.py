@@ -131,6 +131,15 @@ def is_damaged(exc: BaseException) -> bool:
     return "malformed" in lowered or "not a database" in lowered
 
 
+def damaged_database(exc: BaseException, path: str | Path) -> bool:
+    """`is_damaged`, of a file that begins as an SQLite database. Why: SQLite says "file is not a
+    database" of a text file too, another program's file and no damaged database (`diff --base
+    notes.txt` said "damaged ... `ontosync verify`", exit 3, not "not an ontosync database", exit 2)."""
+    with contextlib.suppress(OSError):
+        return is_damaged(exc) and starts_as_sqlite(path)
+    return False
+
+
 def is_db_error(exc: BaseException) -> bool:
     if isinstance(exc, sqlite3.Error):
         return True

@@ -133,6 +133,17 @@ def lfs_pointer_at(path: str | Path) -> bool:
         return False
 
 
+def no_database_to_read(path: str | Path) -> str | None:
+    """Why `path` is no database `status`, `search` or `diff` can read (console.no_database), or a
+    Git LFS pointer in its place (LFS_DATABASE); None: a file to open. Why the pointer: `sync`,
+    `migrate` and `verify` said so, the readers "not an ontosync database: file is not a database"."""
+    from ontosync.console import no_database
+
+    if problem := no_database(path):
+        return problem
+    return f"{path}: {LFS_DATABASE}" if lfs_pointer_at(path) else None
+
+
 def connect_read_only(path: str | Path) -> sqlite3.Connection:
     """The reader's connection: `search`, `diff` (and its `--base`), `verify`, the Action's changes;
     `status` wraps the same URI in a Peewee database (store/status.py `open_read_only`)."""

@@ -7,7 +7,6 @@ opening the file read-only, so the same reads serve PostgreSQL (pg_commands.open
 
 from __future__ import annotations
 
-import contextlib
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -101,12 +100,10 @@ def unread_reason(db_path: str, exc: NotAnOntosyncDatabase) -> str:
     """`status`'s line for a SQLite file whose counts it could not read: damaged (as `sync` and
     `diff` say it: "not an ontosync database" of a malformed one sent the user looking for another
     file), an older ontosync's or a legacy tool's (how to upgrade it), or another program's."""
-    from ontosync.store.health import classify, is_damaged
-    from ontosync.store.read_only import starts_as_sqlite
+    from ontosync.store.health import classify, damaged_database
 
-    with contextlib.suppress(OSError):  # (a text file is "not a database" too: not ontosync's, not damaged)
-        if is_damaged(exc) and starts_as_sqlite(db_path):
-            return classify(exc, db_path)[1]
+    if damaged_database(exc, db_path):  # (a text file is "not a database" too: not ontosync's, not damaged)
+        return classify(exc, db_path)[1]
     return f"fatal: {upgrade_advice_of(db_path) or f'{db_path} is not an ontosync database: {exc}'}"
 
 
