@@ -365,3 +365,34 @@ def test_a_blob_larger_than_its_listing_said_is_held_to_max_file_size(tmp_path):
         rows = dict(con.execute("SELECT path, error FROM source_files"))
     assert sorted(rows) == ["pages/a.md", "pages/big.md"]
     assert rows["pages/big.md"] == f"file too large: {len(big)} bytes (limit 1000, --max-file-size)"
+
+
+def test_a_config_edn_larger_than_its_listing_said_is_held_to_its_limit(tmp_path):
+    """A tree answer that lists `logseq/config.edn` smaller than it is (as pages' were before cf02331):
+    the config's own reader holds the blob to its limit, so Logseq's defaults apply with the warning
+    a config listed at its size gets (reported as a gap after cf02331; it was none: this keeps it so)."""
+    from ontosync.parsing.logseq_config import MAX_CONFIG_BYTES
+    from tests.fake_github import blob_sha
+
+    config = b'{:hidden ["pages/secret"]}\n' + b";" * MAX_CONFIG_BYTES + b"\n"
+    files = {"logseq/config.edn": config, "pages/a.md": PAGE, "pages/secret/b.md": PAGE}
+    with FakeGitHub(None) as fake:
+        fake.commit(files)
+
+        def small_sizes(handler, seg, query):
+            if seg[3:5] != ["git", "trees"]:
+                return None
+            folders = [{"path": p, "mode": "040000", "type": "tree", "sha": "1" * 40}
+                       for p in ("logseq", "pages", "pages/secret")]
+            tree = [*folders, *({"path": path, "mode": "100644", "type": "blob", "sha": blob_sha(data), "size": 100}
+                                for path, data in files.items())]
+            handler._send(200, {"sha": seg[-1], "tree": tree, "truncated": False})
+            return 200
+
+        fake.answer_hook = small_sizes
+        r = sync(fake, tmp_path / "x.db", "--quiet", "--report", str(tmp_path / "r.json"))
+    assert r.returncode == 0, r.stderr
+    warnings = json.loads((tmp_path / "r.json").read_text())["warnings"]
+    assert {"path": "logseq/config.edn", "kind": "logseq-config", "line": None,
+            "message": f"logseq/config.edn: larger than {MAX_CONFIG_BYTES} bytes; Logseq's defaults apply"} in warnings
+    assert synced(tmp_path / "x.db") == ["pages/a.md", "pages/secret/b.md"]  # no :hidden: the defaults
