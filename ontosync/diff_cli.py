@@ -25,7 +25,7 @@ from ontosync.pipeline.outputs import (
 )
 from ontosync.store.changelog import has_change_log, has_table
 from ontosync.store.diff import BaseFailed, DiffError, LogDamaged, compare_databases, select_runs
-from ontosync.store.health import classify, damaged_database
+from ontosync.store.health import classify, damaged_line
 from ontosync.store.read_only import connect_read_only, is_busy
 from ontosync.store.run_reads import RunLog, one_snapshot
 
@@ -145,8 +145,7 @@ def cmd_diff(args: argparse.Namespace, say: Callable[[str], None]) -> int:
     except sqlite3.DatabaseError as exc:
         if is_busy(exc):  # a writer took the lock mid-read: exit 4 (cli.py), as at the open
             raise
-        damaged = damaged_database(exc, args.db)  # as sync says it; a text file is no damaged database
-        say(classify(exc, args.db)[1] if damaged else f"fatal: {args.db}: {exc}")
+        say(damaged_line(exc, args.db) or f"fatal: {args.db}: {exc}")  # a text file is no damaged database
         return 3
     finally:
         conn.close()

@@ -46,7 +46,7 @@ def _limit(text: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """The search of an SQLite database (cli.py has checked that the file is one to read)."""
-    from ontosync.store.health import classify, is_damaged
+    from ontosync.store.health import damaged_line
     from ontosync.store.read_only import connect_read_only, is_busy
     from ontosync.store.search import index_behind, not_ontosync, search
 
@@ -59,8 +59,8 @@ def run(args: argparse.Namespace) -> int:
             raise
         if not_ontosync(conn):
             say(f"fatal: {args.db} is not an ontosync database: {exc}")
-        elif is_damaged(exc):  # not "run `ontosync sync`", which refuses it: `verify`, as sync and diff say
-            say(classify(exc, args.db)[1])
+        elif damaged := damaged_line(exc, args.db):  # not "run `ontosync sync`", which refuses it: `verify`
+            say(damaged)
         else:
             say(f"error: {args.db}: cannot search ({exc}); run `ontosync sync` with this version first")
         return 3

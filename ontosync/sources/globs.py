@@ -105,22 +105,21 @@ class FolderTest:
     """
 
     def __init__(self, patterns: Iterable[str]):
-        self._globs: list[tuple[str, ...] | None] = []  # each glob's parts; None: unsure
+        import bracex  # wcmatch's own brace expansion (installed with it)
+
+        self._unsure = False  # a glob read as "may match inside, matches not all"
+        self._sure: list[tuple[str, ...]] = []  # each other glob's parts
         for pattern in patterns:
             pattern = normalise(pattern)
             if "\\" in pattern or re.search(r"\[[^\]]*/", pattern):
-                self._globs.append(None)
+                self._unsure = True
                 continue
-            import bracex  # wcmatch's own brace expansion (installed with it)
-
             expanded = bracex.expand(pattern, limit=1000) if "{" in pattern else [pattern]
             # (one its braces start or end with `/`, `{a,}/` or `**/{a,}`, is absolute or a folder's to
             # wcmatch: it matches no recorded path; its empty end part dropped, either was `**`, and the
             # walk pruned every folder: `--exclude '{a,}/'` synced nothing)
-            self._globs += [tuple(p for p in one.split("/") if p) for one in expanded
-                            if not (one.startswith("/") or one.endswith("/"))]
-        self._unsure = any(parts is None for parts in self._globs)
-        self._sure = [parts for parts in self._globs if parts is not None]
+            self._sure += [tuple(p for p in one.split("/") if p) for one in expanded
+                           if not (one.startswith("/") or one.endswith("/"))]
         # (glob, the parts that may come next) of each glob that may still match below the root
         self._root = tuple((g, start) for g, parts in enumerate(self._sure) if (start := _ahead(parts, {0})))
         self._anywhere = any(parts[:1] == ("**",) for parts in self._sure)  # as the default globs: alive everywhere

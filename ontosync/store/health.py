@@ -140,6 +140,12 @@ def damaged_database(exc: BaseException, path: str | Path) -> bool:
     return False
 
 
+def damaged_line(exc: BaseException, path: str | Path) -> str | None:
+    """`classify`'s line (`fatal: ... damaged ...; ontosync verify ...`) for a damaged database file,
+    None for any other error: the one answer of `status`, `search` and `diff` (as `sync` says it)."""
+    return classify(exc, str(path))[1] if damaged_database(exc, path) else None
+
+
 def is_db_error(exc: BaseException) -> bool:
     if isinstance(exc, sqlite3.Error):
         return True

@@ -100,10 +100,10 @@ def unread_reason(db_path: str, exc: NotAnOntosyncDatabase) -> str:
     """`status`'s line for a SQLite file whose counts it could not read: damaged (as `sync` and
     `diff` say it: "not an ontosync database" of a malformed one sent the user looking for another
     file), an older ontosync's or a legacy tool's (how to upgrade it), or another program's."""
-    from ontosync.store.health import classify, damaged_database
+    from ontosync.store.health import damaged_line
 
-    if damaged_database(exc, db_path):  # (a text file is "not a database" too: not ontosync's, not damaged)
-        return classify(exc, db_path)[1]
+    if damaged := damaged_line(exc, db_path):  # (a text file is "not a database" too: not ontosync's, not damaged)
+        return damaged
     return f"fatal: {upgrade_advice_of(db_path) or f'{db_path} is not an ontosync database: {exc}'}"
 
 
