@@ -449,10 +449,12 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 def _require_file(db: str, pointer_too: bool = True) -> None:
     """A database file the reading commands can open; an empty one a first sync is creating (its
     lock held) is busy, exit 4, as `status` says of one whose schema is not committed yet. A Git
-    LFS pointer is said as `sync` says it (`verify` lists it among its problems: `pointer_too`)."""
+    LFS pointer is said as `sync` says it (`verify` lists it among its problems: `pointer_too`).
+    Another program's file is exit 2 for every command, as `sync` refuses it (shapes.foreign_database)."""
     from ontosync.store.read_only import no_database_to_read
+    from ontosync.store.shapes import foreign_database
 
-    if problem := (no_database_to_read if pointer_too else no_database)(db):
+    if problem := (no_database_to_read if pointer_too else no_database)(db) or foreign_database(db):
         if Path(db).is_file():
             _busy_if_created(db)
         raise UsageError(problem)

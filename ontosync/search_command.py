@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     """The search of an SQLite database (cli.py has checked that the file is one to read)."""
     from ontosync.store.health import damaged_line
     from ontosync.store.read_only import connect_read_only, is_busy
-    from ontosync.store.search import index_behind, not_ontosync, search
+    from ontosync.store.search import index_behind, search
 
     conn = connect_read_only(args.db)
     try:
@@ -57,9 +57,8 @@ def run(args: argparse.Namespace) -> int:
     except sqlite3.DatabaseError as exc:
         if is_busy(exc):  # a writer took the lock mid-read: exit 4 (cli.py), not "run sync first"
             raise
-        if not_ontosync(conn):
-            say(f"fatal: {args.db} is not an ontosync database: {exc}")
-        elif damaged := damaged_line(exc, args.db):  # not "run `ontosync sync`", which refuses it: `verify`
+        # (another program's file: cli._require_file, exit 2; damaged: not "run `ontosync sync`", which refuses it)
+        if damaged := damaged_line(exc, args.db):
             say(damaged)
         else:
             say(f"error: {args.db}: cannot search ({exc}); run `ontosync sync` with this version first")

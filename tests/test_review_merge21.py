@@ -58,10 +58,10 @@ def test_diff_db_of_a_text_file_is_not_said_damaged(tmp_path, capsys):
     notes = tmp_path / "notes.txt"
     notes.write_text("hello, these are notes\n" * 200, encoding="utf-8")
     capsys.readouterr()
-    assert main(["diff", "--db", str(notes)]) == 3
+    assert main(["diff", "--db", str(notes)]) == 2  # the wrong file, as `sync` says it: exit 2 (h165)
     out, err = capsys.readouterr()
     assert out == ""
-    assert err == f"ontosync: fatal: {notes}: file is not a database\n", err
+    assert err == f"ontosync: error: {notes} is not an ontosync database: not an SQLite database\n", err
 
 
 @pytest.mark.parametrize("exclude, excluded", [("{a,}/", {"a/one.ttl"}), ("{/drafts,/old}/", set()),

@@ -2,7 +2,7 @@
 first moment, its tables only once the migrations commit: `status` in between said "fatal: ... is
 not an ontosync database" (exit 3), a damaged-database verdict that invites deleting the file. While
 a sync holds the database's lock that is "busy" (exit 4, naming the sync): run it again in a moment.
-Without a holder, a file that is not ontosync's stays fatal."""
+Without a holder, a file that is not ontosync's is the wrong file: exit 2, as `sync` says it (h165)."""
 
 from __future__ import annotations
 
@@ -31,9 +31,9 @@ def test_status_while_a_sync_creates_the_database_is_busy(tmp_path, made):
     assert "Traceback" not in r.stderr
 
 
-def test_without_a_sync_a_file_that_is_not_ontosyncs_stays_fatal(tmp_path):
+def test_without_a_sync_a_file_that_is_not_ontosyncs_is_a_usage_error(tmp_path):
     db = tmp_path / "other.db"
     with sqlite3.connect(db) as conn:
         conn.execute("CREATE TABLE notes (x)")
     r = cli("status", "--db", str(db))
-    assert r.returncode == 3 and "is not an ontosync database" in r.stderr, r.stderr
+    assert r.returncode == 2 and "is not an ontosync database" in r.stderr, r.stderr

@@ -302,13 +302,3 @@ def index_behind(conn) -> bool:
     Why: a first sync builds the index only at its end, so a search then finds nothing while
     `status` counts the classes; the user should be told rather than left to trust the empty answer."""
     return conn.execute(_BEHIND).fetchone() is not None
-
-
-def not_ontosync(conn: sqlite3.Connection) -> bool:
-    """Is the file no ontosync database at all (no `owl_classes`, or not SQLite)? Why ask: the
-    advice to sync it with this version is for an older ontosync database, not for another
-    program's file, which `status` calls what it is."""
-    try:
-        return conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'owl_classes'").fetchone() is None
-    except sqlite3.DatabaseError as exc:  # not SQLite; a busy or damaged one is no verdict on whose it is
-        return "not a database" in str(exc)

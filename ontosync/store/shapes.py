@@ -8,13 +8,17 @@ the upgrade refuses it untouched.
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 from dataclasses import dataclass
+from pathlib import Path
 
 from ontosync.store.legacy import COPIED, CURRENT, EMPTY, L1, L2, L3, LEGACY, RENAMED, UNKNOWN, archived
 from ontosync.store.migrations import Migration
 from ontosync.store.upgrade_errors import MigrationFailed
+
+NOT_SQLITE = "not an SQLite database"
 
 
 @dataclass
@@ -61,7 +65,7 @@ def detect(conn: sqlite3.Connection, numbered: list[Migration] | None = None) ->
                               ).fetchone()[0]
     except sqlite3.DatabaseError as exc:
         if "not a database" in str(exc) or "encrypted" in str(exc):
-            return Detection(UNKNOWN, {}, f"not an SQLite database ({exc})")
+            return Detection(UNKNOWN, {}, f"{NOT_SQLITE} ({exc})")
         if is_locked(exc):
             raise  # another writer's lock, past the busy timeout: the caller says who holds it (exit 4)
         raise MigrationFailed(f"cannot read the database schema: {exc}") from exc
@@ -124,3 +128,36 @@ def _unique_on_class_iri(conn: sqlite3.Connection, table: str) -> bool:
             if cols == ["class_iri"]:
                 return True
     return False
+
+
+def foreign_database(path: str | Path) -> str | None:
+    """Why the file at `path` is no ontosync database (another program's SQLite file, a text file,
+    an SQLite database with no tables yet), or None: ontosync's of any version, a legacy one
+    `migrate` converts, a damaged one (exit 3), or one that cannot be read now (busy, permission,
+    empty, a Git LFS pointer): each reader says those its own way. The one verdict of `verify`,
+    `status`, `search` and `diff` (cli._require_file), exit 2 as `sync` and `migrate` refuse the
+    same file: the user named the wrong file. `status` and `search` said exit 3, fatal, and
+    `verify` "integrity_check ok" of another program's database."""
+    from ontosync.store.read_only import connect_read_only, lfs_pointer_at, starts_as_sqlite
+
+    try:
+        if os.path.getsize(path) == 0 or lfs_pointer_at(path):
+            return None  # (an empty file's WAL may hold its pages)
+        if not starts_as_sqlite(path):
+            return f"{path} is not an ontosync database: {NOT_SQLITE}"
+        conn = connect_read_only(path)
+    except (OSError, sqlite3.Error):
+        return None
+    try:
+        shape = detect(conn)
+    except (sqlite3.Error, MigrationFailed):  # damaged, or busy: the command's own reading says it
+        return None
+    finally:
+        conn.close()
+    if shape.shape == EMPTY:
+        return (f"{path} is an SQLite database without tables, no ontosync database yet; "
+                "`ontosync sync` creates one in it")
+    if shape.shape == UNKNOWN and not shape.reason.startswith(NOT_SQLITE):  # (SQLite's header, then "not a
+        # database": a damaged header, exit 3)
+        return f"{path} is not an ontosync database: {shape.reason}"
+    return None

@@ -1,0 +1,119 @@
+"""The command line and its configuration, round 16 (task h165).
+
+- Another program's file as `--db` (an SQLite database of other tables, a text file, an SQLite
+  database without tables): `sync`, `migrate` and `diff` exited 2, `status` and `search` 3
+  ("fatal"), and `verify` 0 ("integrity_check ok") of another program's database. Every command
+  now exits 2 (CONTRACT section 1: the user named the wrong file); a damaged ontosync database
+  (its header, a b-tree page) stays exit 3 (store/shapes.foreign_database).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import cli
+
+TTL = """@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix ex: <http://example.org/> .
+ex:A a owl:Class ; rdfs:label "alpha" .
+"""
+
+
+def _tree(root: Path) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "a.ttl").write_text(TTL, encoding="utf-8")
+    return root
+
+
+def _one_line(proc, code: int, *words: str) -> str:
+    lines = proc.stderr.strip().splitlines()
+    assert proc.returncode == code and len(lines) == 1 and "Traceback" not in proc.stderr, (proc.returncode,
+                                                                                           proc.stderr)
+    assert all(w in lines[0] for w in words), lines[0]
+    assert proc.stdout == "", proc.stdout
+    return lines[0]
+
+
+# -- 1. another program's file as --db: exit 2 for every command ------------------------------------
+
+def _other_programs(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE contacts (name TEXT, phone TEXT)")
+    conn.execute("INSERT INTO contacts VALUES ('Ada', '123')")
+    conn.commit()
+    conn.close()
+
+
+def _no_tables(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE t (x)")
+    conn.execute("DROP TABLE t")
+    conn.commit()
+    conn.close()
+
+
+def _text(path: Path) -> None:
+    path.write_text("these are my notes\n" * 100, encoding="utf-8")
+
+
+FOREIGN = {"another program's database": (_other_programs, "is not an ontosync database: expected owl_classes"),
+           "a text file": (_text, "is not an ontosync database: not an SQLite database"),
+           "an SQLite database without tables": (_no_tables, "without tables, no ontosync database yet")}
+READERS = [["verify"], ["status"], ["status", "--json"], ["search", "alpha"], ["diff"], ["diff", "--format", "json"]]
+
+
+@pytest.mark.parametrize("kind", FOREIGN)
+@pytest.mark.parametrize("command", READERS, ids=" ".join)
+def test_a_file_not_ontosyncs_is_exit_2_for_every_reading_command(tmp_path, kind, command):
+    """`status` and `search` said "fatal: ... is not an ontosync database" (exit 3, the code of a
+    damaged database), `verify` "integrity_check ok, foreign_key_check ok" (exit 0) of another
+    program's database: one line, exit 2, as `sync` and `migrate` refuse it; the file is untouched."""
+    make, words = FOREIGN[kind]
+    db = tmp_path / "o.db"
+    make(db)
+    before = db.read_bytes()
+    line = _one_line(cli(*command, "--db", db), 2, words)
+    assert line.startswith(f"ontosync: error: {db} "), line
+    assert db.read_bytes() == before and sorted(os.listdir(tmp_path)) == ["o.db"]
+
+
+@pytest.mark.parametrize("kind", ["another program's database", "a text file"])
+@pytest.mark.parametrize("command", [["sync", "{tree}"], ["migrate"]], ids=" ".join)
+def test_sync_and_migrate_still_refuse_it_with_exit_2(tmp_path, kind, command):
+    make, _ = FOREIGN[kind]
+    db = tmp_path / "o.db"
+    make(db)
+    before = db.read_bytes()
+    tree = _tree(tmp_path / "tree")
+    words = [w.format(tree=tree) for w in command]
+    _one_line(cli(*words, "--db", db), 2, "not a database ontosync can upgrade")
+    assert db.read_bytes() == before
+
+
+def _damaged_page(db: Path) -> None:
+    data = bytearray(db.read_bytes())
+    page = int.from_bytes(data[16:18], "big")
+    data[page * 2:page * 2 + 400] = b"\xff" * 400  # the b-tree page after the schema's
+    db.write_bytes(bytes(data))
+
+
+def _damaged_header(db: Path) -> None:
+    data = bytearray(db.read_bytes())
+    data[16:24] = b"\x00\x03\xff\xff\xff\xff\xff\xff"  # page size 3: SQLite's header, then "not a database"
+    db.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("damage", [_damaged_page, _damaged_header], ids=["page", "header"])
+@pytest.mark.parametrize("command", [["verify"], ["status"], ["search", "alpha"]], ids=" ".join)
+def test_a_damaged_ontosync_database_stays_exit_3(tmp_path, damage, command):
+    db = tmp_path / "o.db"
+    assert cli("sync", _tree(tmp_path / "tree"), "--db", db, "--quiet").returncode == 0
+    damage(db)
+    proc = cli(*command, "--db", db)
+    assert proc.returncode == 3, proc.stderr
+    assert "not an ontosync database" not in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
