@@ -39,7 +39,7 @@ from ontosync.console import (
 )
 from ontosync.console import say as _say
 from ontosync.db_url import BadDatabaseUrl, is_postgres_url, shown_db
-from ontosync.options import READ_WAIT, add_sync_arguments, sql_int
+from ontosync.options import READ_WAIT, add_sync_arguments
 
 
 class Busy(Stopped):
@@ -111,7 +111,9 @@ def _add_diff(sub) -> None:
     d = _db_command(sub, "diff", "what a run (or runs, or another database) changed in the ontology",
                     "the database, the head of the comparison")
     which = d.add_mutually_exclusive_group()
-    which.add_argument("--run", type=sql_int, metavar="ID", help="the changes of this run")
+    # any whole number: one that names no run is said with the runs the log keeps (store/diff.select_runs);
+    # (a range of SQL's integers said "must be between -9223372036854775808 and ...", no range of runs)
+    which.add_argument("--run", type=int, metavar="ID", help="the changes of this run")
     which.add_argument("--since", metavar="REVISION", help="the changes of the runs after the run at REVISION")
     which.add_argument("--base", metavar="OTHER.db", help="compare with another database directly")
     d.add_argument("--format", choices=("text", "markdown", "json"), default="text", help="output (default text)")

@@ -16,7 +16,6 @@ library only), so every layer may read it.
 
 from __future__ import annotations
 
-import argparse
 import math
 import os
 import re
@@ -42,19 +41,6 @@ MAX_FILE_SIZE_IN_FILE = 256 * 1024 * 1024  # a configuration file's --max-file-s
 
 
 SQL_INT_MAX = 2**63 - 1  # SQLite's (and PostgreSQL's bigint) largest integer
-
-
-def sql_int(text: str) -> int:
-    """An argparse type for a number that reaches SQL (`diff --run`, `search --limit`): an integer
-    SQLite can hold, else `argument --run: must be ...` (exit 2) rather than OverflowError from
-    the driver, a traceback."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
-    if not -SQL_INT_MAX - 1 <= value <= SQL_INT_MAX:
-        raise argparse.ArgumentTypeError(f"must be between {-SQL_INT_MAX - 1} and {SQL_INT_MAX}, not {text}")
-    return value
 
 
 MAX_WORKERS = 64

@@ -34,7 +34,7 @@ def _words(text: str) -> str:
 
 def _limit(text: str) -> int:
     """`--limit` of 1 or more, up to what SQL holds: 0 and negatives were quietly read as 1, and a
-    number past SQL's was told the range of `options.sql_int`, whose every number under 1 is refused here."""
+    number past SQL's was told the range of SQL's integers, whose every number under 1 is refused here."""
     try:
         value = int(text)
     except ValueError:

@@ -117,3 +117,38 @@ def test_a_damaged_ontosync_database_stays_exit_3(tmp_path, damage, command):
     proc = cli(*command, "--db", db)
     assert proc.returncode == 3, proc.stderr
     assert "not an ontosync database" not in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+
+
+# -- 3. diff --run N out of range: the runs the log keeps --------------------------------------------
+
+def _synced_runs(tmp_path: Path, runs: int) -> Path:
+    """A database with `runs` runs in its change log (0: created by `migrate`, no sync yet)."""
+    db = tmp_path / "o.db"
+    if not runs:
+        db.touch()
+        assert cli("migrate", "--db", db).returncode == 0
+        return db
+    tree = _tree(tmp_path / "tree")
+    for n in range(runs):
+        (tree / "a.ttl").write_text(TTL.replace("alpha", f"alpha {n}"), encoding="utf-8")
+        assert cli("sync", tree, "--db", db, "--quiet").returncode == 0
+    return db
+
+
+@pytest.mark.parametrize("runs, kept", [(0, "no run kept yet"), (1, "run kept: 1"), (3, "runs kept: 1 to 3")])
+@pytest.mark.parametrize("run", ["0", "-1", "4", "99999999999999999999999"])
+def test_diff_of_a_run_that_is_not_there_names_the_runs_kept(tmp_path, runs, kept, run):
+    """`diff --run 99999999999999999999999` said "argument --run: must be between -9223372036854775808
+    and 9223372036854775807", a range with a negative start no run ever has; a database with one run
+    said "runs kept: 1 to 1". Every number that names no run is now said with the runs the log keeps."""
+    db = _synced_runs(tmp_path, runs)
+    for fmt in ("text", "json"):
+        line = _one_line(cli("diff", "--db", db, "--run", run, "--format", fmt), 2)
+        assert line == f"ontosync: error: no run {run} in the change log ({kept})", line
+    assert cli("diff", "--db", db, "--run", "1").returncode == (0 if runs else 2)
+
+
+def test_diff_run_that_is_no_number_is_a_usage_error(tmp_path):
+    db = _synced_runs(tmp_path, 1)
+    assert _one_line(cli("diff", "--db", db, "--run", "1e3"), 2) == \
+        "ontosync: error: argument --run: invalid int value: '1e3'"

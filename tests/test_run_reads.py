@@ -68,7 +68,7 @@ def test_the_change_log_reads_equal_plain_sql(backend, tmp_path):
         log = RunLog(conn)
         ids = [r[0] for r in rows("SELECT id FROM runs ORDER BY id")]
         assert len(ids) == 3 and log.newest() == ids[-1]
-        assert log.kept() == f"{ids[0]} to {ids[-1]}"
+        assert log.kept() == f"runs kept: {ids[0]} to {ids[-1]}" and log.span() == (ids[0], ids[-1])
         assert log.previous(ids[-1]) == ids[-2] and log.previous(ids[0]) is None
         assert log.exists(ids[1]) and not log.exists(ids[-1] + 1)
         by_revision = dict(rows("SELECT revision, id FROM runs"))

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ontosync.options import SQL_INT_MAX
 from ontosync.store.changelog import AXIOM_ITEM, class_card_sql, has_change_log, property_card_sql
 from ontosync.store.dialect import is_postgresql
 from ontosync.store.health import damaged_database
@@ -125,8 +126,8 @@ def select_runs(conn: sqlite3.Connection, run: int | None = None, since: str | N
     log = RunLog(conn)
     newest = log.newest()
     if run is not None:
-        if not log.exists(run):
-            raise DiffError(f"no run {run} in the change log (runs kept: {log.kept()})")
+        if not 1 <= run <= SQL_INT_MAX or not log.exists(run):  # (past SQL's integers: no run, not OverflowError)
+            raise DiffError(f"no run {run} in the change log ({log.kept()})")
         first = last = run
         base = _run_info(log, _before(log, run))
     elif since is not None:
@@ -136,7 +137,7 @@ def select_runs(conn: sqlite3.Connection, run: int | None = None, since: str | N
             killed = log.at_revision(since)
             raise DiffError(f"the run at revision {since} (run {killed}) did not finish, so the database never "
                             f"held that revision; use --run {killed} or an earlier --since" if killed else
-                            f"no run at revision {since} in the change log (runs kept: {log.kept()})")
+                            f"no run at revision {since} in the change log ({log.kept()})")
         first, last = at + 1, newest
         base = _run_info(log, at)
     elif after_run is not None:

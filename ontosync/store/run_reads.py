@@ -109,10 +109,19 @@ class RunLog:
         read once a RunLog (a read command's; `diff` asks up to four times)."""
         return self._pruned
 
-    def kept(self) -> str:
+    def span(self) -> tuple[int, int] | None:
+        """(first, last) id of the runs the log keeps; None when it holds none."""
         with self._bound():
             lo, hi = Run.select(fn.MIN(Run.id), fn.MAX(Run.id)).tuples().get()
-        return "none" if lo is None else f"{lo} to {hi}"
+        return None if lo is None else (lo, hi)
+
+    def kept(self) -> str:
+        """The runs kept, as `diff`'s errors name them: `runs kept: 1 to 3`, `run kept: 1` or `no run kept
+        yet`. A lone run was "runs kept: 1 to 1"."""
+        span = self.span()
+        if span is None:
+            return "no run kept yet"
+        return f"run kept: {span[0]}" if span[0] == span[1] else f"runs kept: {span[0]} to {span[1]}"
 
     def at_revision(self, since: str, finished: bool = False) -> int | None:
         """The newest run synced at `since`: the full revision, or a prefix of 7 or more characters;
