@@ -66,8 +66,10 @@ def test_a_database_url_ontosync_does_not_take_is_refused_without_its_password(t
     does not exist`; `diff --base` likewise), a leading blank too; libpq's `host=... password=PW
     dbname=...` was synced, exit 0, into a SQLite file (and checkpoint) named with the password."""
     (tmp_path / "a.ttl").write_text(TTL.format(name="A"), encoding="utf-8")
-    with sqlite3.connect(tmp_path / "head.db") as conn:  # the head `diff` reads first: any SQLite file
-        conn.execute("CREATE TABLE t (x)")
+    from ontosync.store.upgrade import migrate
+
+    (tmp_path / "head.db").touch()  # the head `diff` reads first: an ontosync database (another program's
+    migrate(tmp_path / "head.db")  # file is refused first since h165, exit 2 naming --db)
     args = {"sync": ("sync", tmp_path, "--quiet", "--db", db), "status": ("status", "--db", db),
             "diff": ("diff", "--db", "head.db", "--base", db)}[command]
     proc = cli(*args, cwd=tmp_path)
@@ -76,7 +78,8 @@ def test_a_database_url_ontosync_does_not_take_is_refused_without_its_password(t
     flag = "--base" if command == "diff" else "--db"
     assert len(lines) == 1 and lines[0].startswith(f"ontosync: error: {flag} "), proc.stderr
     assert DB_SECRET not in proc.stderr + proc.stdout
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.ttl", "head.db"]
+    made = sorted(p.name for p in tmp_path.iterdir() if p.name not in ("head.db-wal", "head.db-shm"))  # a reader's
+    assert made == ["a.ttl", "head.db"]
 
 
 # -- logseq/config.edn never read from .git/ ----------------------------------------------------------
