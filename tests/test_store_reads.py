@@ -73,8 +73,8 @@ def test_status_on_a_database_that_is_not_ontosyncs(tmp_path):
     db = tmp_path / "other.db"
     sqlite3.connect(db).execute("CREATE TABLE t (x)").connection.commit()
     proc = cli("status", "--db", str(db))
-    assert proc.returncode == 3
-    assert proc.stderr.strip().startswith(f"ontosync: fatal: {db} is not an ontosync database:")
+    assert proc.returncode == 2  # the wrong file, a usage error as `sync` says it (h165)
+    assert proc.stderr.strip().startswith(f"ontosync: error: {db} is not an ontosync database:")
     assert "Traceback" not in proc.stderr
 
 
