@@ -383,7 +383,25 @@ def config_in_use(config_path: str | None, source: str) -> str | None:
     if config_path:
         return stdin_file() if config_path == STDIN else config_path
     default = os.path.join(source, CONFIG_FILE)
-    return default if not source.startswith("github:") and os.path.isfile(default) else None
+    # any entry of that name, a folder, a FIFO or a link to nothing too: build_settings says why it is no file
+    return default if not source.startswith("github:") and os.path.lexists(default) else None
+
+
+def _check_regular(config: Path) -> None:
+    """ConfigError when the source's own `.ontosync.yml` is there but no file to read: a folder, a
+    FIFO (never opened: a FIFO without a writer waits for ever), a device, a link to nothing. Each
+    was taken for absent and the defaults applied without a word, as a `logseq/config.edn` that
+    cannot be read is refused (exit 2) rather than taken for absent."""
+    try:
+        mode = os.stat(config).st_mode
+    except FileNotFoundError:
+        raise ConfigError(f"{config}: a symbolic link to a file that does not exist; not read") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read config {config}: {exc.strerror}") from None
+    if not stat.S_ISREG(mode):
+        what = "a folder" if stat.S_ISDIR(mode) else "a FIFO (named pipe)" if stat.S_ISFIFO(mode) else \
+            "a device or a socket"
+        raise ConfigError(f"{config}: {what}, not a configuration file; not read (remove or rename it)")
 
 
 def stdin_file() -> str | None:
@@ -412,6 +430,8 @@ def config_followed(config_path: str | None, source: str) -> str | None:
         return None
     try:
         _check_followed(config_path, path, source)
+        if not config_path:
+            _check_regular(Path(path))  # a FIFO the Action opened would wait, or take the sync's bytes
     except ConfigError:
         return None
     return path
@@ -463,6 +483,7 @@ def _file_values(config_path: str | None, source: str, given: Collection[str]) -
             return {}
         config = Path(in_use)
         if not config_path:  # the source's own file: the checkout's, by definition
+            _check_regular(config)
             checkout = (Path(source), Path(source))
     file_values = load_config_file(config, config_path == STDIN, _tight_fields(checkout is not None, given))
     if checkout:

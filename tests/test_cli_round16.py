@@ -5,6 +5,12 @@
   ("fatal"), and `verify` 0 ("integrity_check ok") of another program's database. Every command
   now exits 2 (CONTRACT section 1: the user named the wrong file); a damaged ontosync database
   (its header, a b-tree page) stays exit 3 (store/shapes.foreign_database).
+- `.ontosync.yml` in the source root that is a FIFO, a folder or a link to nothing was taken for
+  absent: the defaults applied without a word. Now exit 2, one line naming it and why, nothing
+  written, the FIFO never opened; an unreadable one was already exit 2 (kept here). A `github:`
+  source reads no `.ontosync.yml` from the repository, whatever the entry is (kept here too).
+- `diff --run N` naming no run said a range with a negative start ("must be between
+  -9223372036854775808 and ..."), or "runs kept: 1 to 1": now the runs the log keeps.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.fake_github import FakeGitHub
 from tests.helpers import cli
 
 TTL = """@prefix owl: <http://www.w3.org/2002/07/owl#> .
@@ -152,3 +159,90 @@ def test_diff_run_that_is_no_number_is_a_usage_error(tmp_path):
     db = _synced_runs(tmp_path, 1)
     assert _one_line(cli("diff", "--db", db, "--run", "1e3"), 2) == \
         "ontosync: error: argument --run: invalid int value: '1e3'"
+
+
+# -- 2. the source root's .ontosync.yml that is no regular file -------------------------------------
+
+def _make_entry(tree: Path, kind: str) -> None:
+    entry = tree / ".ontosync.yml"
+    if kind == "fifo":
+        os.mkfifo(entry)
+    elif kind == "folder":
+        entry.mkdir()
+        (entry / "workers.yml").write_text("workers: 2\n", encoding="utf-8")
+    elif kind == "broken link":
+        entry.symlink_to("settings.yml")  # inside the root, but not there
+    elif kind == "link loop":
+        entry.symlink_to(".ontosync.yml")
+
+
+ENTRY_WORDS = {"fifo": "a FIFO (named pipe)", "folder": "a folder", "broken link": "a symbolic link to a file "
+               "that does not exist", "link loop": "Too many levels of symbolic links"}
+
+
+@pytest.mark.parametrize("kind", ENTRY_WORDS)
+def test_an_ontosync_yml_that_is_no_file_is_exit_2_and_writes_nothing(tmp_path, kind):
+    """Taken for absent, the defaults applied (exit 0): a folder or a FIFO named `.ontosync.yml`, or
+    a link whose file is gone, hides the settings the user meant the sync to take. A FIFO must not
+    block the run (a separate process, with a timeout: it is never opened)."""
+    from tests.helpers import run_cli
+
+    tree = _tree(tmp_path / "tree")
+    _make_entry(tree, kind)
+    db = tmp_path / "o.db"
+    proc = run_cli("sync", str(tree), "--db", str(db), "--quiet", cwd=tmp_path, timeout=60)
+    line = _one_line(proc, 2, f"{tree}/.ontosync.yml", ENTRY_WORDS[kind])
+    assert line.startswith("ontosync: error: "), line
+    assert sorted(os.listdir(tmp_path)) == ["tree"]  # no database, lock, checkpoint
+
+
+def test_an_unreadable_ontosync_yml_is_exit_2_and_writes_nothing(tmp_path):
+    from tests.privileges import run_cli_unprivileged
+
+    tree = _tree(tmp_path / "tree")
+    config = tree / ".ontosync.yml"
+    config.write_text("workers: 2\n", encoding="utf-8")
+    os.chmod(config, 0)
+    try:
+        proc = run_cli_unprivileged("sync", str(tree), "--db", str(tmp_path / "o.db"), "--quiet", cwd=tmp_path)
+    finally:
+        os.chmod(config, 0o644)
+    _one_line(proc, 2, f"{config}", "ermission denied")
+    assert sorted(os.listdir(tmp_path)) == ["tree"]
+
+
+def test_the_action_reads_no_fifo_named_ontosync_yml(tmp_path, monkeypatch):
+    """The Action reads the source's `.ontosync.yml` for its `path:` before the sync runs
+    (action/inputs.synced_folder): a FIFO there is not opened by it either; the sync says why."""
+    from ontosync.action.inputs import synced_folder
+    from ontosync.config import config_followed
+
+    tree = _tree(tmp_path / "tree")
+    _make_entry(tree, "fifo")
+    monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
+    assert config_followed(None, str(tree)) is None
+    assert synced_folder({}, str(tree), None) == ""
+
+
+@pytest.mark.parametrize("entry", ["folder", "link", "regular file"])
+def test_a_github_source_reads_no_ontosync_yml_of_the_repository(tmp_path, entry):
+    """Checked for the `github:` source: it reads no `.ontosync.yml` from the repository (a local
+    checkout's own file applies; on GitHub give `--config`), so a link or a folder of that name is
+    no more read than a file with settings the sync would refuse."""
+    files = {"a.ttl": TTL.encode()}
+    links = {}
+    if entry == "folder":
+        files[".ontosync.yml/b.ttl"] = TTL.replace("ex:A", "ex:B").encode()
+    elif entry == "link":
+        links[".ontosync.yml"] = "missing.yml"
+    else:
+        files[".ontosync.yml"] = b"workers: 0\nunknown-key: 1\n"
+    with FakeGitHub(None) as fake:
+        fake.commit(files, links=links)
+        db = tmp_path / "o.db"
+        proc = cli("sync", "github:o/r@main", "--api-url", fake.url, "--db", db, "--quiet",
+                   env={"GITHUB_TOKEN": fake.token, "ONTOSYNC_RETRY_BACKOFF": "0.01"})
+    assert proc.returncode == 0, proc.stderr
+    with sqlite3.connect(db) as conn:
+        paths = sorted(p for (p,) in conn.execute("SELECT path FROM source_files"))
+    assert paths == ([".ontosync.yml/b.ttl", "a.ttl"] if entry == "folder" else ["a.ttl"])
