@@ -33,6 +33,7 @@ from ontosync.console import (
     environment_failure,
     flush_output,
     no_database,
+    not_there,
     open_standard_streams,
     unusable_db_path,
     verdict,
@@ -421,8 +422,8 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
     if args.backup_dir == "-":  # a folder `-` was made: `-` is standard input or output on this command line
         raise UsageError("--backup-dir -: standard output cannot hold a backup: give a folder (./- for one named -)")
-    if not Path(args.db).exists():
-        raise UsageError(f"database not found: {args.db}")
+    if not Path(args.db).is_file():  # a folder, a FIFO, a link loop: it was "no such database file"
+        raise UsageError(not_there("database", args.db))
     if not args.dry_run:
         from ontosync.sync_paths import check_writable
 

@@ -61,7 +61,7 @@ def check_db_path(db: str) -> None:
         raise PathRefused(f"the umask {mask:04o} takes the owner's read or write permission from the files a sync "
                           "creates (the database, its -wal and -shm, the lock): set one that leaves them, such as "
                           "0022 or 0077")
-    parent = Path(db).resolve().parent
+    parent = _resolved(db).parent
     if not parent.is_dir():
         raise PathRefused(f"cannot create database {db}: {missing_folder(parent)}")
     if Path(db).is_dir():
@@ -87,6 +87,15 @@ def check_db_path(db: str) -> None:
             raise PathRefused(f"cannot write database {db}: {reason}")
         return
     check_writable(db)
+
+
+def _resolved(db: str) -> Path:
+    """`db` with its links followed, or PathRefused for a symbolic link loop on the way (a link to
+    itself, a path through one): pathlib's RuntimeError "Symlink loop from ...", a traceback, exit 1."""
+    try:
+        return Path(db).resolve()
+    except (RuntimeError, OSError) as exc:
+        raise PathRefused(f"cannot use database {db}: a symbolic link loop on the way ({exc})") from None
 
 
 def check_writable(db: str) -> None:

@@ -11,6 +11,8 @@
   source reads no `.ontosync.yml` from the repository, whatever the entry is (kept here too).
 - `diff --run N` naming no run said a range with a negative start ("must be between
   -9223372036854775808 and ..."), or "runs kept: 1 to 1": now the runs the log keeps.
+- Hunt: `sync --db` through a symbolic link loop was a RuntimeError traceback (exit 1); `migrate
+  --db` of a folder, a FIFO or a link loop said "no such database file" of a path that is there.
 """
 
 from __future__ import annotations
@@ -246,3 +248,26 @@ def test_a_github_source_reads_no_ontosync_yml_of_the_repository(tmp_path, entry
     with sqlite3.connect(db) as conn:
         paths = sorted(p for (p,) in conn.execute("SELECT path FROM source_files"))
     assert paths == ([".ontosync.yml/b.ttl", "a.ttl"] if entry == "folder" else ["a.ttl"])
+
+
+# -- hunt: --db through a symbolic link loop; migrate of a --db that is no file -----------------------
+
+@pytest.mark.parametrize("where", ["loop", "loop/o.db"])
+def test_sync_into_a_database_path_through_a_link_loop_is_one_line(tmp_path, where):
+    """`sync --db loop` (a link to itself, or a path through one) ended in RuntimeError "Symlink loop
+    from ..." (pathlib's resolve), a traceback and exit 1; now one line naming the database, exit 2."""
+    (tmp_path / "loop").symlink_to("loop")
+    tree = _tree(tmp_path / "tree")
+    proc = cli("sync", tree, "--db", tmp_path / where, "--quiet")
+    _one_line(proc, 2, f"cannot use database {tmp_path / where}: ", "symbolic link")
+    assert sorted(os.listdir(tmp_path)) == ["loop", "tree"] and (tmp_path / "loop").is_symlink()
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo", "link loop"])
+def test_migrate_of_a_database_path_that_is_no_file_says_what_it_is(tmp_path, kind):
+    """`migrate --db DIR` (or a FIFO, or a link loop) said "DIR: no such database file" of a path the
+    user can list (or "database not found"); it now says what `status` says of it: not a regular file."""
+    db = tmp_path / "o.db"
+    {"folder": db.mkdir, "fifo": lambda: os.mkfifo(db), "link loop": lambda: db.symlink_to("o.db")}[kind]()
+    for dry in ([], ["--dry-run"]):
+        assert _one_line(cli("migrate", "--db", db, *dry), 2) == f"ontosync: error: database {db}: not a regular file"
