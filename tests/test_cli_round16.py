@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from pathlib import Path
@@ -25,6 +26,7 @@ import pytest
 
 from tests.fake_github import FakeGitHub
 from tests.helpers import cli
+from tests.test_first_contact_round4 import _other_database
 
 TTL = """@prefix owl: <http://www.w3.org/2002/07/owl#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
@@ -50,27 +52,19 @@ def _one_line(proc, code: int, *words: str) -> str:
 
 # -- 1. another program's file as --db: exit 2 for every command ------------------------------------
 
-def _other_programs(path: Path) -> None:
-    conn = sqlite3.connect(path)
-    conn.execute("CREATE TABLE contacts (name TEXT, phone TEXT)")
-    conn.execute("INSERT INTO contacts VALUES ('Ada', '123')")
-    conn.commit()
-    conn.close()
-
-
 def _no_tables(path: Path) -> None:
-    conn = sqlite3.connect(path)
-    conn.execute("CREATE TABLE t (x)")
-    conn.execute("DROP TABLE t")
-    conn.commit()
-    conn.close()
+    """An SQLite database whose only table was dropped: SQLite's header, no table."""
+    _other_database(path)
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        conn.execute("DROP TABLE notes")
+        conn.commit()
 
 
 def _text(path: Path) -> None:
     path.write_text("these are my notes\n" * 100, encoding="utf-8")
 
 
-FOREIGN = {"another program's database": (_other_programs, "is not an ontosync database: expected owl_classes"),
+FOREIGN = {"another program's database": (_other_database, "is not an ontosync database: expected owl_classes"),
            "a text file": (_text, "is not an ontosync database: not an SQLite database"),
            "an SQLite database without tables": (_no_tables, "without tables, no ontosync database yet")}
 READERS = [["verify"], ["status"], ["status", "--json"], ["search", "alpha"], ["diff"], ["diff", "--format", "json"]]
