@@ -180,9 +180,10 @@ OPTIONS: tuple[Option, ...] = (
            input_help="Path globs to include, relative to the source root, one per line or comma-separated "
                       "(commas inside {a,b} braces belong to the glob). Empty means every supported extension.",
            doc=("repeatable path globs relative to the source root (`**` spans folders, `*` and `?` stay in one, "
-                "`{ttl,owl}` braces expand, `[...]` classes; parentheses and a leading `!` are literal; a "
-                "trailing `/` means the whole folder; a leading `/` or `./` is the root, as `--path ./pages` is "
-                "`pages`)"),
+                "`{ttl,owl}` braces expand, each choice a glob of its own (`{/drafts,/old}/` is `/drafts/` and "
+                "`/old/`), `[...]` classes; parentheses and a leading `!` are literal; a trailing `/` means the "
+                "whole folder; a leading `/` or `./` is the root, as `--path ./pages` is `pages`, and `/` or `./` "
+                "alone the whole root, as `**`)"),
            doc_default="every `.md .markdown .ttl .owl .rdf .xml .nt .jsonld .ofn .org` file",
            input_doc="path globs, one per line or comma-separated", input_doc_default="supported extensions"),
     Option("exclude", "globs", "path glob to exclude (repeatable)", list, metavar="GLOB", input="exclude",

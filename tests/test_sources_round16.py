@@ -1,5 +1,6 @@
 """Round 16: file selection and sources. A brace glob selects exactly what its choices select
-(`{/drafts,/old}/` selected nothing). Through the real command line, on trees on disk and the
+(`{/drafts,/old}/` selected nothing); `./` and `/` as a glob are the whole source root (they selected
+nothing). Through the real command line, on trees on disk and the
 fake GitHub API on 127.0.0.1 (tests/fake_github.py)."""
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from pathlib import Path
 import bracex
 import pytest
 
+from ontosync.action.inputs import read_inputs
 from ontosync.sources import PathFilter
 from ontosync.sources.globs import FolderTest
 from tests.fake_github import FakeGitHub
 from tests.helpers import cli
+from tests.test_action import make_env
 
 PAGE = b"type:: [[Class]]\n"
 TTL = b"@prefix ex: <http://example.org/r16#> .\nex:C a <http://www.w3.org/2002/07/owl#Class> .\n"
@@ -61,8 +64,8 @@ def test_brace_choices_with_a_leading_slash_select_their_folders_locally_and_fro
     assert synced(tmp_path / "l.db") == synced(tmp_path / "g.db") == expected
 
 
-PATTERNS = ["{/drafts,/old}/", "{./drafts,old}/*.md", "{drafts/,pages/old/}", "{drafts,}/**",
-            "**/{old,deep}/*", "{pages,drafts}/{*.md,**/*.ttl}", "{/pages,./old/}", "/{old,top.md}",
+PATTERNS = ["{/drafts,/old}/", "{./drafts,old}/*.md", "{drafts/,pages/old/}", "{/,x}", "{a,}/", "{drafts,}/**",
+            "**/{old,deep}/*", "{pages,drafts}/{*.md,**/*.ttl}", "{/pages,./old/}", "{.,pages}/", "/{old,top.md}",
             "{**/,}*.ttl", "{drafts/deep/,pages/}{e.ttl,q.md,old/}"]
 PATHS = [*sorted(TREE), "a/b.md", "x", "drafts/deep/deeper/f.md"]
 FOLDERS = sorted({p.rsplit("/", 1)[0] + "/" for p in PATHS if "/" in p} | {"drafts/deep/deeper/", "zz/", "pages/x/"})
@@ -94,3 +97,31 @@ def test_the_folder_pruning_agrees_with_the_files_it_selects():
             assert all(FolderTest([pattern]).may_match_inside(f) for f in folders), (pattern, path)
         if PathFilter([], [pattern])(path):
             assert not any(FolderTest([pattern]).matches_all_inside(f) for f in folders), (pattern, path)
+
+
+# -- 2. the root as a glob ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("glob", ["./", "/", "."])
+def test_the_root_as_a_glob_selects_what_a_globstar_selects(tmp_path, glob):
+    """`--include './'` and `--include /` selected nothing (exit 0, an empty database): the root
+    folder, written as a folder, is the whole source root, as `--include '**'` is."""
+    local, remote = sync_both(tmp_path, TREE, "--include", glob)
+    assert (local.returncode, remote.returncode) == (0, 0), local.stderr + remote.stderr
+    assert synced(tmp_path / "l.db") == synced(tmp_path / "g.db") == sorted(TREE)
+    out = cli("sync", str(tmp_path / "src"), "--db", str(tmp_path / "x.db"), "--quiet", "--exclude", glob)
+    assert out.returncode == 0 and synced(tmp_path / "x.db") == [], out.stderr
+
+
+def test_the_root_in_the_checkout_s_config_and_the_action_s_input(tmp_path):
+    """`.ontosync.yml`'s `include: ["./"]` and the Action's `include: /` input read the globs as
+    the command line does: the whole root."""
+    src = write_tree(tmp_path / "src", TREE)
+    (src / ".ontosync.yml").write_text('include: ["./"]\nexclude: [.ontosync.yml]\n', encoding="utf-8")
+    proc = cli("sync", str(src), "--db", str(tmp_path / "c.db"), "--quiet")
+    assert proc.returncode == 0 and synced(tmp_path / "c.db") == sorted(TREE), proc.stderr
+    env = make_env(tmp_path, include="/", exclude="*.db*, *.json", database="a.db")
+    write_tree(tmp_path / "workspace", TREE)
+    argv = read_inputs(env).sync_argv()
+    proc = cli(*argv, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert synced(tmp_path / "workspace" / "a.db") == sorted(TREE)

@@ -3,7 +3,7 @@
 The semantics users are told (README, the Action's inputs): paths are relative to the source root
 and use `/`; `**` spans any number of folders (also none), `*` and `?` stay within one; `[...]` is a
 character class; `{a,b}` braces expand (`**/*.{ttl,owl}`), each choice a glob of its own (`{/a,/b}/`
-is `/a/` and `/b/`); a leading `/` (or `./`) means the root; a
+is `/a/` and `/b/`); a leading `/` (or `./`) means the root, and `/` or `./` alone the whole root; a
 trailing `/` means everything below that folder; dot files and folders are matched like any other; matching is
 case-sensitive on every platform. Parentheses are literal (no extended globs), so page names such as
 `Exchange Protocol (SXP).md` need no escaping, and a leading `!` is literal too (exclusion has its
@@ -26,10 +26,13 @@ class Matcher(Protocol):
 
 def normalise(pattern: str) -> str:
     """A user's glob (one choice of its braces) in the form wcmatch reads: no leading `/`, no `.`
-    folder, a trailing `/` as `/**`.
+    folder, a trailing `/` as `/**`, and the root itself (`/`, `./`, `.`) as `**`.
     Why the `.`: no walk records one, so `--include './pages/*.md'` selected nothing and `--exclude
-    './drafts/'` left nothing out, where `--path ./pages` names pages."""
+    './drafts/'` left nothing out, where `--path ./pages` names pages. Why the root: `--include './'`
+    and `--include /` selected nothing, where `pages/` selects the folder pages."""
     bare = _DOT_FOLDER.sub("", pattern).lstrip("/")  # `pages/.` is `pages/`, as `--path pages/.` is pages
+    if not bare and pattern:  # the root folder, written `/`, `./` or `.`
+        return "**"
     return bare + "**" if bare.endswith("/") else bare
 
 
