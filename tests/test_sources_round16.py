@@ -1,6 +1,7 @@
 """Round 16: file selection and sources. A brace glob selects exactly what its choices select
 (`{/drafts,/old}/` selected nothing); `./` and `/` as a glob are the whole source root (they selected
-nothing). Through the real command line, on trees on disk and the
+nothing); a relative `jsonld-contexts:` file is the source root's for a `github:` source too (it was
+read from the process's working folder). Through the real command line, on trees on disk and the
 fake GitHub API on 127.0.0.1 (tests/fake_github.py)."""
 
 from __future__ import annotations
@@ -125,3 +126,86 @@ def test_the_root_in_the_checkout_s_config_and_the_action_s_input(tmp_path):
     proc = cli(*argv, env=env)
     assert proc.returncode == 0, proc.stderr
     assert synced(tmp_path / "workspace" / "a.db") == sorted(TREE)
+
+
+# -- 3. relative jsonld-contexts: files -----------------------------------------------------------
+
+CONTEXT_URL = "https://ctx.example/r16.jsonld"
+DOC = (b'{"@context": "' + CONTEXT_URL.encode() + b'", "@id": "ex:Thing", "@type": "owl:Class"}\n')
+
+
+def context(prefix: str) -> bytes:
+    return ('{"@context": {"ex": "' + prefix + '", "owl": "http://www.w3.org/2002/07/owl#"}}').encode()
+
+
+def classes(db: Path) -> list[str]:
+    with sqlite3.connect(db) as con:
+        return sorted(iri for (iri,) in con.execute("SELECT class_iri FROM owl_classes"))
+
+
+@pytest.fixture
+def elsewhere(tmp_path) -> Path:
+    """The working folder of the runs: it holds a file of the same name, a different context."""
+    folder = tmp_path / "cwd"
+    write_tree(folder, {"ctx/schema.json": context("http://wrong.example/")})
+    return folder
+
+
+@pytest.mark.parametrize("where", ["the user's own", "the workspace's"])
+def test_a_relative_context_file_is_the_source_root_s_for_both_sources(tmp_path, elsewhere, where):
+    """A relative `jsonld-contexts:` path was the source root's for a folder but the working
+    folder's for `github:` (a file there of the same name was read; none there: exit 2). Both read
+    the repository's file now, from the user's own --config file or one in the workflow's checkout."""
+    files = {"onto.jsonld": DOC, "ctx/schema.json": context("http://right.example/")}
+    mapping = f'jsonld-contexts:\n  "{CONTEXT_URL}": ctx/schema.json\ninclude: ["*.jsonld"]\n'
+    config = tmp_path / ("mine.yml" if where == "the user's own" else "ws/ci/ontosync.yml")
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(mapping, encoding="utf-8")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("GITHUB_WORKSPACE", str(tmp_path / "ws"))
+        local, remote = sync_both(tmp_path, files, "--config", str(config), cwd=elsewhere)
+    assert (local.returncode, remote.returncode) == (0, 0), local.stderr + remote.stderr
+    assert classes(tmp_path / "l.db") == classes(tmp_path / "g.db") == ["http://right.example/Thing"]
+
+
+def test_a_workspace_config_may_not_name_a_context_above_the_repository(tmp_path):
+    """A `--config` file of the workflow's checkout (a pull request's) naming `../x` for a `github:`
+    source is refused before any request, as the source root's own file is for a folder."""
+    mapping = f'jsonld-contexts:\n  "{CONTEXT_URL}": a/../../x.json\n'
+    config = write_tree(tmp_path / "ws", {"ci/o.yml": mapping.encode()})
+    with FakeGitHub(None) as fake:
+        fake.commit({"onto.jsonld": DOC})
+        proc = cli("sync", "github:o/r@main", "--api-url", fake.url, "--db", str(tmp_path / "g.db"), "--quiet",
+                   "--config", str(config / "ci/o.yml"),
+                   env={"GITHUB_TOKEN": fake.token, "GITHUB_WORKSPACE": str(tmp_path / "ws"), **ENV})
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.strip().endswith(f"ci/o.yml: jsonld-contexts file for {CONTEXT_URL} must be inside the "
+                                        "source root"), proc.stderr
+
+
+@pytest.mark.parametrize(("name", "files", "said"), [
+    ("ctx/none.json", {}, "ctx/none.json for https://ctx.example/r16.jsonld: not in github:o/r@main"),
+    ("ctx", {"ctx/a.json": b"{}"}, "ctx for https://ctx.example/r16.jsonld: a folder, not a file"),
+    ("../ctx.json", {}, "../ctx.json for https://ctx.example/r16.jsonld: outside the repository"),
+    ("big.json", {"big.json": b"{}" + b" " * 3000}, "3002 bytes, larger than --max-file-size (2000)"),
+    ("bad.json", {"bad.json": b'{"\xff": 1}'}, "bad.json for https://ctx.example/r16.jsonld: not UTF-8 text (byte 2)"),
+    ("link.json", {"real.json": context("http://right.example/")}, None),
+])
+def test_a_repository_context_file_that_cannot_be_used_is_one_line(tmp_path, elsewhere, name, files, said):
+    """A `github:` source's context file absent, a folder, above the root, too large or not UTF-8
+    is exit 2 with one line naming it (never the working folder's file instead); a link in the
+    repository is followed to its target, as a checkout's read follows it."""
+    (tmp_path / "mine.yml").write_text(f'jsonld-contexts:\n  "{CONTEXT_URL}": {name}\n', encoding="utf-8")
+    if not (elsewhere / name).exists():  # a decoy where the working folder would have it
+        write_tree(elsewhere, {name.replace("../", "up/"): context("http://wrong.example/")})
+    with FakeGitHub(None) as fake:
+        fake.commit({"onto.jsonld": DOC, **files}, links={"link.json": "real.json"} if said is None else None)
+        proc = cli("sync", "github:o/r@main", "--api-url", fake.url, "--db", str(tmp_path / "g.db"), "--quiet",
+                   "--max-file-size", "2000", "--config", str(tmp_path / "mine.yml"),
+                   env={"GITHUB_TOKEN": fake.token, **ENV}, cwd=elsewhere)
+    if said is None:
+        assert proc.returncode == 0 and classes(tmp_path / "g.db") == ["http://right.example/Thing"], proc.stderr
+        return
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    [line] = proc.stderr.splitlines()
+    assert line.startswith("ontosync: error: jsonld-contexts: ") and line.endswith(said), line
