@@ -183,7 +183,8 @@ OPTIONS: tuple[Option, ...] = (
                 "`{ttl,owl}` braces expand, each choice a glob of its own (`{/drafts,/old}/` is `/drafts/` and "
                 "`/old/`), `[...]` classes; parentheses and a leading `!` are literal; a trailing `/` means the "
                 "whole folder; a leading `/` or `./` is the root, as `--path ./pages` is `pages`, and `/` or `./` "
-                "alone the whole root, as `**`)"),
+                "alone the whole root, as `**`; `..` after a folder's name goes back up, as in `--path`, and one "
+                "above the root or after a wildcard is exit 2)"),
            doc_default="every `.md .markdown .ttl .owl .rdf .xml .nt .jsonld .ofn .org` file",
            input_doc="path globs, one per line or comma-separated", input_doc_default="supported extensions"),
     Option("exclude", "globs", "path glob to exclude (repeatable)", list, metavar="GLOB", input="exclude",

@@ -209,3 +209,30 @@ def test_a_repository_context_file_that_cannot_be_used_is_one_line(tmp_path, els
     assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
     [line] = proc.stderr.splitlines()
     assert line.startswith("ontosync: error: jsonld-contexts: ") and line.endswith(said), line
+
+
+# -- found in the hunt: `..` in a glob ------------------------------------------------------------
+
+def test_a_dot_dot_after_a_folder_goes_back_up_as_in_path(tmp_path):
+    """`--include 'pages/../core.ttl'` selected nothing (no walk records a `..`), where `--path
+    pages/..` is the root: a `..` after a literal folder goes back up, from a folder and GitHub alike."""
+    local, remote = sync_both(tmp_path, TREE, "--include", "pages/../core.ttl", "--include", "drafts/deep/../")
+    assert (local.returncode, remote.returncode) == (0, 0), local.stderr + remote.stderr
+    assert synced(tmp_path / "l.db") == synced(tmp_path / "g.db") == ["core.ttl", "drafts/d.md", "drafts/deep/e.ttl"]
+
+
+@pytest.mark.parametrize(("flag", "glob", "why"), [
+    ("--include", "../pages/*.md", "climbs above the source root"),
+    ("--exclude", "/../x", "climbs above the source root"),
+    ("--include", "**/../core.ttl", "follows a wildcard, whose folder is not known"),
+    ("--exclude", "{old,*}/../x", "follows a wildcard, whose folder is not known"),
+])
+def test_a_dot_dot_no_walk_can_follow_is_a_usage_error(tmp_path, flag, glob, why):
+    """`--include '../pages/*.md'` (a path from the working folder) synced nothing, exit 0, and as
+    `--exclude` left nothing out, without a word: exit 2, one line naming the glob."""
+    src = write_tree(tmp_path / "src", TREE)
+    proc = cli("sync", str(src), "--db", str(tmp_path / "l.db"), "--quiet", flag, glob)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    [line] = proc.stderr.splitlines()
+    assert line.startswith("ontosync: error: glob ") and f"its `..` {why} (globs are relative to the source root" \
+        in line, line

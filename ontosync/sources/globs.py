@@ -31,9 +31,30 @@ def normalise(pattern: str) -> str:
     './drafts/'` left nothing out, where `--path ./pages` names pages. Why the root: `--include './'`
     and `--include /` selected nothing, where `pages/` selects the folder pages."""
     bare = _DOT_FOLDER.sub("", pattern).lstrip("/")  # `pages/.` is `pages/`, as `--path pages/.` is pages
-    if not bare and pattern:  # the root folder, written `/`, `./` or `.`
+    if ".." in bare.split("/"):
+        bare = _up_folders(bare, pattern)
+    if not bare and pattern:  # the root folder, written `/`, `./` or `.` (or `pages/..`)
         return "**"
     return bare + "**" if bare.endswith("/") else bare
+
+
+def _up_folders(bare: str, pattern: str) -> str:
+    """A glob's `..` parts applied to the literal folder before each, as `--path pages/..` is the root.
+    Why: no walk records a `..`, so `--include 'pages/../core.ttl'` selected nothing, and `../pages/*.md`
+    (a path from the working folder, not the source root) synced nothing without a word; a `..` that
+    climbs above the root, or follows a wildcard (`**/..`, whose folder is not known), is a GlobError."""
+    kept: list[str] = []
+    for part in filter(None, bare.split("/")):  # (`a//b` is `a/b`, as wcmatch reads it)
+        if part != "..":
+            kept.append(part)
+            continue
+        if not kept or kept[-1] == "**" or _MAGIC.intersection(kept[-1]):
+            where = "follows a wildcard, whose folder is not known" if kept else "climbs above the source root"
+            raise GlobError(f"glob {pattern!r}: its `..` {where} (globs are relative to the source root, "
+                            "not the working folder)")
+        kept.pop()
+    folder = bare.endswith("/") or bare.rsplit("/", 1)[-1] == ".."  # `a/b/..` is the folder a
+    return "/".join(kept) + ("/" if kept and folder else "")
 
 
 def expand(patterns: Iterable[str]) -> tuple[str, ...]:
