@@ -211,7 +211,7 @@ def test_a_repository_context_file_that_cannot_be_used_is_one_line(tmp_path, els
     assert line.startswith("ontosync: error: jsonld-contexts: ") and line.endswith(said), line
 
 
-# -- found in the hunt: `..` in a glob ------------------------------------------------------------
+# -- found in the hunt: `..` in a glob, blanks around one -----------------------------------------
 
 def test_a_dot_dot_after_a_folder_goes_back_up_as_in_path(tmp_path):
     """`--include 'pages/../core.ttl'` selected nothing (no walk records a `..`), where `--path
@@ -236,3 +236,15 @@ def test_a_dot_dot_no_walk_can_follow_is_a_usage_error(tmp_path, flag, glob, why
     [line] = proc.stderr.splitlines()
     assert line.startswith("ontosync: error: glob ") and f"its `..` {why} (globs are relative to the source root" \
         in line, line
+
+
+def test_blanks_around_a_glob_are_dropped_everywhere_as_the_action_drops_them(tmp_path):
+    """The Action's `include: "pages/ "` selects pages (its inputs are stripped), but `--include
+    'pages/ '` and `.ontosync.yml`'s `include: [" old/ "]` selected nothing: the blanks around a glob
+    are dropped wherever it comes from."""
+    local, remote = sync_both(tmp_path, TREE, "--include", "pages/ ", "--exclude", "\tpages/old/ ")
+    assert (local.returncode, remote.returncode) == (0, 0), local.stderr + remote.stderr
+    assert synced(tmp_path / "l.db") == synced(tmp_path / "g.db") == ["pages/p.md"]
+    (tmp_path / "src" / ".ontosync.yml").write_text('include: [" old/ "]\n', encoding="utf-8")
+    proc = cli("sync", str(tmp_path / "src"), "--db", str(tmp_path / "c.db"), "--quiet")
+    assert proc.returncode == 0 and synced(tmp_path / "c.db") == ["old/o.ttl", "old/x.md"], proc.stderr

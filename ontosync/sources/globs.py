@@ -64,12 +64,22 @@ def expand(patterns: Iterable[str]) -> tuple[str, ...]:
     where `/drafts/` and `/old/` each work. Past MAX_PATTERNS choices, a GlobError."""
     given = tuple(patterns)
     out: list[str] = []
-    for pattern in given:
+    for pattern in map(_trimmed, given):
         choices = _choices(pattern, given) if "{" in pattern else [pattern]
         out += [normalise(one) for one in choices]
         if len(out) > MAX_PATTERNS:
             raise _too_many(given)
     return tuple(out)
+
+
+def _trimmed(pattern: str) -> str:
+    """A glob without the blanks around it (an escaped one, `a\\ `, kept). Why: the Action's `include`
+    input strips each glob, the command line and `.ontosync.yml` did not: `--include 'pages/ '` (a
+    pasted blank, `"$GLOB "`) selected nothing, where the same input selects pages."""
+    core = pattern.strip()
+    if core.endswith("\\") and len(pattern.rstrip()) < len(pattern):
+        core += pattern[len(pattern.rstrip())]
+    return core
 
 
 MAX_PATTERNS = 1000  # wcmatch's own limit: `{a,b}` twenty times is a million patterns
