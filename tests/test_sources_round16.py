@@ -211,7 +211,7 @@ def test_a_repository_context_file_that_cannot_be_used_is_one_line(tmp_path, els
     assert line.startswith("ontosync: error: jsonld-contexts: ") and line.endswith(said), line
 
 
-# -- found in the hunt: `..` in a glob, blanks around one -----------------------------------------
+# -- found in the hunt: `..`, blanks around a glob, --path with --include -------------------------
 
 def test_a_dot_dot_after_a_folder_goes_back_up_as_in_path(tmp_path):
     """`--include 'pages/../core.ttl'` selected nothing (no walk records a `..`), where `--path
@@ -248,3 +248,19 @@ def test_blanks_around_a_glob_are_dropped_everywhere_as_the_action_drops_them(tm
     (tmp_path / "src" / ".ontosync.yml").write_text('include: [" old/ "]\n', encoding="utf-8")
     proc = cli("sync", str(tmp_path / "src"), "--db", str(tmp_path / "c.db"), "--quiet")
     assert proc.returncode == 0 and synced(tmp_path / "c.db") == ["old/o.ttl", "old/x.md"], proc.stderr
+
+
+def test_include_globs_that_cannot_select_under_path_are_a_usage_error(tmp_path):
+    """`--path pages --include '*.md'` (globs read as if from --path) synced nothing, "0 files", exit
+    0, without a word. Globs are relative to the source root: exit 2, one line saying so and how to
+    write it, the database untouched; a glob one of whose brace choices can select there is taken."""
+    src = write_tree(tmp_path / "src", TREE)
+    db = tmp_path / "p.db"
+    assert cli("sync", str(src), "--db", str(db), "--quiet", "--path", "pages").returncode == 0
+    proc = cli("sync", str(src), "--db", str(db), "--quiet", "--path", "pages", "--include", "*.md")
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.strip() == ("ontosync: error: --include '*.md': no glob can select a file under --path pages "
+                                   "(globs are relative to the source root, not to --path: write pages/*.md)")
+    assert synced(db) == ["pages/old/q.md", "pages/p.md"]
+    ok = cli("sync", str(src), "--db", str(tmp_path / "q.db"), "--path", "pages", "--include", "{*,pages/old/*}.md")
+    assert ok.returncode == 0 and synced(tmp_path / "q.db") == ["pages/old/q.md"], ok.stderr
