@@ -4,10 +4,11 @@ The semantics users are told (README, the Action's inputs): paths are relative t
 and use `/`; `**` spans any number of folders (also none), `*` and `?` stay within one; `[...]` is a
 character class; `{a,b}` braces expand (`**/*.{ttl,owl}`), each choice a glob of its own (`{/a,/b}/`
 is `/a/` and `/b/`); a leading `/` (or `./`) means the root, and `/` or `./` alone the whole root; a
-trailing `/` means everything below that folder; dot files and folders are matched like any other; matching is
-case-sensitive on every platform. Parentheses are literal (no extended globs), so page names such as
-`Exchange Protocol (SXP).md` need no escaping, and a leading `!` is literal too (exclusion has its
-own option).
+trailing `/` means everything below that folder; a `..` after a folder's name goes back up (one
+above the root or after a wildcard is refused); the blanks around a glob are dropped; dot files and
+folders are matched like any other; matching is case-sensitive on every platform. Parentheses are
+literal (no extended globs), so page names such as `Exchange Protocol (SXP).md` need no escaping,
+and a leading `!` is literal too (exclusion has its own option).
 """
 
 from __future__ import annotations
