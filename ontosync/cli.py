@@ -295,7 +295,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         _say(f"error: {exc}")
         return 2
     base_dir = None if settings.source.startswith("github:") else Path(settings.source)
-    options = settings.parse_options(base_dir)
+    options = settings.parse_options(base_dir, None if base_dir else source.read_path)  # (the repository's)
     if is_postgres_url(settings.db):  # one source's schema on a server (pg_commands.py)
         from ontosync import pg_commands
 

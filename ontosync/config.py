@@ -62,11 +62,19 @@ class _SettingsBase:
         `.git/config` each time."""
         return checkout_origin(self.source, self.path or "")
 
-    def parse_options(self, base_dir: Path | None = None) -> ParseOptions:
+    def parse_options(self, base_dir: Path | None = None,
+                      read_path: Callable[[str, int], bytes] | None = None) -> ParseOptions:
+        """The parsers' options; a relative `jsonld-contexts:` file is the source root's: under
+        `base_dir` (a local source), or through `read_path` (a `github:` source's repository file,
+        `GitHubSource.read_path`). An absolute one is a file of this machine."""
         contexts = {}
         for url, file in self.jsonld_contexts.items():
+            what = f"jsonld-contexts: {file} for {url}"
+            if read_path is not None and not Path(file).is_absolute():
+                contexts[url] = _repository_context(read_path, file, what, self.max_file_size)
+                continue
             p = Path(file) if base_dir is None or Path(file).is_absolute() else base_dir / file
-            contexts[url] = _context_text(p, f"jsonld-contexts: {file} for {url}", self.max_file_size)
+            contexts[url] = _context_text(p, what, self.max_file_size)
         return ParseOptions({**DEFAULT_NAMESPACES, **self.namespaces}, self.page_namespace, contexts)
 
     def validate(self) -> None:
@@ -105,6 +113,17 @@ def _context_text(path: Path, what: str, max_size: int) -> str:
         return path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"{what}: cannot read it: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{what}: not UTF-8 text (byte {exc.start})") from None
+
+
+def _repository_context(read_path: Callable[[str, int], bytes], file: str, what: str, max_size: int) -> str:
+    """A JSON-LD context file of a `github:` source's repository, as `_context_text` reads a local one:
+    anything wrong is a one-line ConfigError naming it."""
+    try:
+        return read_path(file, max_size).decode("utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{what}: {exc}") from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{what}: not UTF-8 text (byte {exc.start})") from None
 
@@ -299,7 +318,7 @@ def _check_relations(path: str | Path, value: Any) -> None:
                               f"(like BFO:0000051), not {str(prop)[:60]!r}")
 
 
-def _check_untrusted(values: dict[str, Any], root: Path, config: Path, context_base: Path) -> None:
+def _check_untrusted(values: dict[str, Any], root: Path, config: Path, context_base: Path | None) -> None:
     """A configuration file of the checkout (the source's own `.ontosync.yml`, or a `--config` file
     inside the source root or the GitHub workspace) may be a stranger's pull request: it may not
     make ontosync read or write outside `root` or the working folder, nor name a PostgreSQL server
@@ -317,8 +336,14 @@ def _check_untrusted(values: dict[str, Any], root: Path, config: Path, context_b
             raise ConfigError(f"{config}: '{name}' leads outside the working folder through a symbolic "
                               f"link (set it {where})")
     for url, file in values.get("jsonld_contexts", {}).items():
-        if Path(file).is_absolute() or not inside(root, context_base / file):
+        outside = not inside(root, context_base / file) if context_base else _climbs_out(file)
+        if Path(file).is_absolute() or outside:
             raise ConfigError(f"{config}: jsonld-contexts file for {url} must be inside the source root")
+
+
+def _climbs_out(file: str) -> bool:
+    """Does a repository path (a `github:` source's jsonld-contexts file) climb out of its root?"""
+    return posixpath.normpath(file) == ".." or posixpath.normpath(file).startswith("../")
 
 
 def _check_token_host(values: dict[str, Any], config: Path, source: str) -> None:
@@ -333,17 +358,18 @@ def _check_token_host(values: dict[str, Any], config: Path, source: str) -> None
                           "checkout (give --api-url on the command line)")
 
 
-def _checkout(config: Path, source: str) -> tuple[Path, Path] | None:
-    """(the root its JSON-LD contexts must stay in, the folder they are read from) when `config`
-    lies in the checkout: the local source root, or $GITHUB_WORKSPACE (a workflow's `--config
-    ci/ontosync.yml`, the Action's `config` input: a pull request changes them); else None (a file
-    of the user's own, trusted)."""
+def _checkout(config: Path, source: str) -> tuple[Path, Path | None] | None:
+    """(the root its JSON-LD contexts must stay in, the folder they are read from: None for a
+    `github:` source, whose are the repository's, read through the API) when `config` lies in the
+    checkout: the local source root, or $GITHUB_WORKSPACE (a workflow's `--config ci/ontosync.yml`,
+    the Action's `config` input: a pull request changes them); else None (a file of the user's own,
+    trusted)."""
     local = not source.startswith("github:")
     workspace = os.environ.get("GITHUB_WORKSPACE", "").strip()
     if local and _in(Path(source), config):
         return Path(source), Path(source)
     if workspace and _in(Path(workspace), config):
-        return (Path(source), Path(source)) if local else (Path(workspace), Path.cwd())
+        return (Path(source), Path(source)) if local else (Path(workspace), None)
     return None
 
 
@@ -437,7 +463,7 @@ def config_followed(config_path: str | None, source: str) -> str | None:
     return path
 
 
-def _check_followed(config_path: str | None, in_use: str | None, source: str) -> tuple[Path, Path] | None:
+def _check_followed(config_path: str | None, in_use: str | None, source: str) -> tuple[Path, Path | None] | None:
     """ConfigError for a configuration file the sync refuses for where its links lead (a
     `--config` file of the checkout, or the source's `.ontosync.yml`); else `--config`'s
     `_checkout`. The one place of that decision: build_settings and config_followed (the

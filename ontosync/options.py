@@ -166,9 +166,11 @@ OPTIONS: tuple[Option, ...] = (
            input_help="Path globs to include, relative to the source root, one per line or comma-separated "
                       "(commas inside {a,b} braces belong to the glob). Empty means every supported extension.",
            doc=("repeatable path globs relative to the source root (`**` spans folders, `*` and `?` stay in one, "
-                "`{ttl,owl}` braces expand, `[...]` classes; parentheses and a leading `!` are literal; a "
-                "trailing `/` means the whole folder; a leading `/` or `./` is the root, as `--path ./pages` is "
-                "`pages`)"),
+                "`{ttl,owl}` braces expand, each choice a glob of its own (`{/drafts,/old}/` is `/drafts/` and "
+                "`/old/`), `[...]` classes; parentheses and a leading `!` are literal; a trailing `/` means the "
+                "whole folder; a leading `/` or `./` is the root, as `--path ./pages` is `pages`, and `/` or `./` "
+                "alone the whole root, as `**`; `..` after a folder's name goes back up, as in `--path`, and one "
+                "above the root or after a wildcard is exit 2; blanks around a glob are dropped)"),
            doc_default="every `.md .markdown .ttl .owl .rdf .xml .nt .jsonld .ofn .org` file",
            input_doc="path globs, one per line or comma-separated", input_doc_default="supported extensions"),
     Option("exclude", "globs", "path glob to exclude (repeatable)", list, metavar="GLOB", input="exclude",
@@ -180,7 +182,9 @@ OPTIONS: tuple[Option, ...] = (
            rule="not be empty",
            input_help="Only sync this folder of the source (relative to the repository root). "
                       "Empty syncs everything.",
-           doc="only this folder of the source (paths stay relative to the root)", doc_default="whole source",
+           doc="only this folder of the source (paths stay relative to the root, and so do the globs: "
+               "`--include` globs none of which can select a file under it, `--path pages --include '*.md'`, "
+               "are exit 2)", doc_default="whole source",
            input_doc="only this folder of the repository", input_doc_default="whole repository"),
     # The pool grows toward the number asked (a worker per starved half second), so a typo like
     # `--workers 100000` would start hundreds of processes; a fixed ceiling (not one of this

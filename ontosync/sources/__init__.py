@@ -135,6 +135,15 @@ def git_blob_sha(data: bytes) -> str:
 MAX_NOT_READ = 100  # `not-read` warnings named one by one in a report
 
 
+def nothing_under_path(subdir: str, included: tuple[str, ...]) -> str:
+    """The refusal of `--include` globs none of which can select a file under `--path`. Why: globs are
+    relative to the source root, and `--path pages --include '*.md'` synced nothing, exit 0, without
+    a word."""
+    shown = ", ".join(repr(g) for g in included[:3]) + (f" and {len(included) - 3} more" if len(included) > 3 else "")
+    return (f"--include {shown}: no glob can select a file under --path {subdir.rstrip('/')} (globs are relative "
+            f"to the source root, not to --path: write {subdir}{included[0].strip().lstrip('/')!s})")
+
+
 class PathFilter:
     """Include/exclude globs relative to the source root (see `ontosync.sources.globs` for the
     syntax: `**`, braces, classes).
@@ -164,6 +173,8 @@ class PathFilter:
         # listing's and the database's, so a --path sync records what a whole-tree sync records.
         self.os_subdir = subdir.strip("/") + "/" if subdir and subdir.strip("/") not in ("", ".") else ""
         self.subdir = recorded_name(self.os_subdir)
+        if self.subdir and included and not self._include_folders.may_match_inside(self.subdir):
+            raise SourceError(nothing_under_path(self.subdir, included))
 
     def __call__(self, path: str) -> bool:
         if path.startswith(".git/") or "/.git/" in path:

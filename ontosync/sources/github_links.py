@@ -29,7 +29,9 @@ from ontosync.sources import (
     LINK_OUTSIDE,
     LINK_TO_FOLDER,
     PathFilter,
+    SourceError,
     SourceFile,
+    SourceInterrupted,
     git_blob_sha,
     link_warning,
 )
@@ -122,6 +124,10 @@ def known_texts(texts: object) -> dict[str, str]:
             and git_blob_sha(text.encode("utf-8", "surrogateescape")) == sha}
 
 
+_NOT_READ = {LINK_OUTSIDE: "outside the repository", LINK_INTO_GIT: "inside .git/",
+             LINK_TO_FOLDER: "a folder, not a file", LINK_LOOP: "a symbolic link loop"}  # (read_path's reasons)
+
+
 class LinkFollower:
     """`GitHubSource`'s link following (a mixin, as github_tarball.TarballReader: the attributes
     below are the source's own). The folder index comes whole from the recursive listing, or, when
@@ -142,24 +148,47 @@ class LinkFollower:
     _get_tree: Callable[..., tuple[list[TreeItem], bool]]
     _fetch_blob: Callable[..., bytes]
     _read_tarball: Callable[..., Iterator[Any]]
+    _entries: Callable[[], Any]
 
     def _follow(self, path: str, reached: list[str] | None = None) -> LinkTarget | str:
         """The target of the link recorded as `path` (see follow_link)."""
-        def link_text(sha: str) -> str:
-            if self._link_shas:  # decided once, at the first link, for the links no run has read
-                self._link_shas = {p: s for p, s in self._link_shas.items() if not self._kept_text(s)}
-                if len(self._link_shas) > self.blob_threshold:
-                    self._texts_from_tarball()
-                self._link_shas = {}
-            if not self._kept_text(sha):
-                data = self._fetch_blob(SourceFile(path, sha, 0))
-                self._link_texts[sha] = data.decode("utf-8", "surrogateescape")
-            return self._link_texts[sha]
-
-        target = follow_link(self._raw_links.get(path, path), self._child, link_text, reached)
+        target = follow_link(self._raw_links.get(path, path), self._child, lambda sha: self._link_text(path, sha),
+                             reached)
         if isinstance(target, LinkTarget):
             self._linked_from.setdefault(display_name(target.path), {})[path] = None  # an ordered set
         return target
+
+    def _link_text(self, path: str, sha: str) -> str:
+        """The target text of the link blob `sha` met resolving `path`."""
+        if self._link_shas:  # decided once, at the first link, for the links no run has read
+            self._link_shas = {p: s for p, s in self._link_shas.items() if not self._kept_text(s)}
+            if len(self._link_shas) > self.blob_threshold:
+                self._texts_from_tarball()
+            self._link_shas = {}
+        if not self._kept_text(sha):
+            data = self._fetch_blob(SourceFile(path, sha, 0))
+            self._link_texts[sha] = data.decode("utf-8", "surrogateescape")
+        return self._link_texts[sha]
+
+    def read_path(self, path: str, max_size: int) -> bytes:
+        """The file at `path` from the repository's root at the synced commit, whether or not the
+        filter selects it, its links followed as a checkout's read follows them (never past the
+        root, nor into .git/); OSError saying why not (absent, a folder, too large, GitHub's
+        failure). Why: a relative `jsonld-contexts:` file was read from the process's folder for
+        `github:`, from the source root for a checkout; it is the repository's file on both."""
+        try:
+            self._entries()  # (the commit resolved; its listing was asked for anyway)
+            target = follow_link(path, self._child, lambda sha: self._link_text(path, sha))
+            if not isinstance(target, LinkTarget):
+                raise OSError(_NOT_READ.get(target, f"not in {self.description}"))
+            if target.size > max_size:
+                raise OSError(f"{target.size} bytes, larger than --max-file-size ({max_size})")
+            data = self._fetch_blob(SourceFile(path, target.sha, target.size))
+        except (SourceError, SourceInterrupted) as exc:  # a rate limit, GitHub down: before the run's start
+            raise OSError(f"cannot read it from {self.description}: {exc}") from None
+        if len(data) > max_size:  # a listing that said it smaller than it is
+            raise OSError(f"{len(data)} bytes, larger than --max-file-size ({max_size})")
+        return data
 
     def _unselected_link(self, path: str, raw: str, sha: str) -> None:
         """A link the filter leaves out by its name (`pages`), where a folder could hold files it

@@ -2,11 +2,13 @@
 
 The semantics users are told (README, the Action's inputs): paths are relative to the source root
 and use `/`; `**` spans any number of folders (also none), `*` and `?` stay within one; `[...]` is a
-character class; `{a,b}` braces expand (`**/*.{ttl,owl}`); a leading `/` (or `./`) means the root; a trailing
-`/` means everything below that folder; dot files and folders are matched like any other; matching is
-case-sensitive on every platform. Parentheses are literal (no extended globs), so page names such as
-`Exchange Protocol (SXP).md` need no escaping, and a leading `!` is literal too (exclusion has its
-own option).
+character class; `{a,b}` braces expand (`**/*.{ttl,owl}`), each choice a glob of its own (`{/a,/b}/`
+is `/a/` and `/b/`); a leading `/` (or `./`) means the root, and `/` or `./` alone the whole root; a
+trailing `/` means everything below that folder; a `..` after a folder's name goes back up (one
+above the root or after a wildcard is refused); the blanks around a glob are dropped; dot files and
+folders are matched like any other; matching is case-sensitive on every platform. Parentheses are
+literal (no extended globs), so page names such as `Exchange Protocol (SXP).md` need no escaping,
+and a leading `!` is literal too (exclusion has its own option).
 """
 
 from __future__ import annotations
@@ -24,20 +26,82 @@ class Matcher(Protocol):
 
 
 def normalise(pattern: str) -> str:
-    """A user's glob in the form wcmatch reads: no leading `/`, no `.` folder, a trailing `/` as `/**`.
+    """A user's glob (one choice of its braces) in the form wcmatch reads: no leading `/`, no `.`
+    folder, a trailing `/` as `/**`, and the root itself (`/`, `./`, `.`) as `**`.
     Why the `.`: no walk records one, so `--include './pages/*.md'` selected nothing and `--exclude
-    './drafts/'` left nothing out, where `--path ./pages` names pages."""
-    pattern = _DOT_FOLDER.sub("", pattern).lstrip("/")  # `pages/.` is `pages/`, as `--path pages/.` is pages
-    return pattern + "**" if pattern.endswith("/") else pattern
+    './drafts/'` left nothing out, where `--path ./pages` names pages. Why the root: `--include './'`
+    and `--include /` selected nothing, where `pages/` selects the folder pages."""
+    bare = _DOT_FOLDER.sub("", pattern).lstrip("/")  # `pages/.` is `pages/`, as `--path pages/.` is pages
+    if ".." in bare.split("/"):
+        bare = _up_folders(bare, pattern)
+    if not bare and pattern:  # the root folder, written `/`, `./` or `.` (or `pages/..`)
+        return "**"
+    return bare + "**" if bare.endswith("/") else bare
+
+
+def _up_folders(bare: str, pattern: str) -> str:
+    """A glob's `..` parts applied to the literal folder before each, as `--path pages/..` is the root.
+    Why: no walk records a `..`, so `--include 'pages/../core.ttl'` selected nothing, and `../pages/*.md`
+    (a path from the working folder, not the source root) synced nothing without a word; a `..` that
+    climbs above the root, or follows a wildcard (`**/..`, whose folder is not known), is a GlobError."""
+    kept: list[str] = []
+    for part in filter(None, bare.split("/")):  # (`a//b` is `a/b`, as wcmatch reads it)
+        if part != "..":
+            kept.append(part)
+            continue
+        if not kept or kept[-1] == "**" or _MAGIC.intersection(kept[-1]):
+            where = "follows a wildcard, whose folder is not known" if kept else "climbs above the source root"
+            raise GlobError(f"glob {pattern!r}: its `..` {where} (globs are relative to the source root, "
+                            "not the working folder)")
+        kept.pop()
+    folder = bare.endswith("/") or bare.rsplit("/", 1)[-1] == ".."  # `a/b/..` is the folder a
+    return "/".join(kept) + ("/" if kept and folder else "")
+
+
+def expand(patterns: Iterable[str]) -> tuple[str, ...]:
+    """Every choice of each glob's braces, each normalised: a brace glob selects exactly what its
+    choices select. Why expanded here, before `normalise`: `{/drafts,/old}/` selected nothing (a
+    `/` or `./` inside braces was never the root, a `/` ending a choice never the whole folder),
+    where `/drafts/` and `/old/` each work. Past MAX_PATTERNS choices, a GlobError."""
+    given = tuple(patterns)
+    out: list[str] = []
+    for pattern in map(_trimmed, given):
+        choices = _choices(pattern, given) if "{" in pattern else [pattern]
+        out += [normalise(one) for one in choices]
+        if len(out) > MAX_PATTERNS:
+            raise _too_many(given)
+    return tuple(out)
+
+
+def _trimmed(pattern: str) -> str:
+    """A glob without the blanks around it (an escaped one, `a\\ `, kept). Why: the Action's `include`
+    input strips each glob, the command line and `.ontosync.yml` did not: `--include 'pages/ '` (a
+    pasted blank, `"$GLOB "`) selected nothing, where the same input selects pages."""
+    core = pattern.strip()
+    if core.endswith("\\") and len(pattern.rstrip()) < len(pattern):
+        core += pattern[len(pattern.rstrip())]
+    return core
+
+
+MAX_PATTERNS = 1000  # wcmatch's own limit: `{a,b}` twenty times is a million patterns
+
+
+def _choices(pattern: str, given: tuple[str, ...]) -> list[str]:
+    import bracex  # wcmatch's own brace expansion (installed with it), as wcmatch reads braces
+
+    try:  # (escapes kept: `\{` stays a literal brace for wcmatch)
+        return bracex.expand(pattern, keep_escapes=True, limit=MAX_PATTERNS)
+    except bracex.ExpansionLimitException:
+        raise _too_many(given) from None
 
 
 def compile_globs(patterns: Iterable[str]) -> Matcher:
     """One matcher for several globs: a path matches when any of them does.
 
     The common cases skip wcmatch (and its ~10 ms import, paid by every run): no globs (no
-    `--exclude`) match nothing, and globs that are all `**/*<suffix>` (the default include list)
-    are a suffix test; see `SuffixMatcher`."""
-    normalised = tuple(normalise(p) for p in patterns)
+    `--exclude`) match nothing, and globs that are all `**/*<suffix>` (the default include list,
+    `**/*.{ttl,owl}` once expanded) are a suffix test; see `SuffixMatcher`."""
+    normalised = expand(patterns)
     if not normalised:
         return NoMatch()
     suffixes = [p[4:] for p in normalised if p.startswith("**/*")]
@@ -51,17 +115,22 @@ class GlobError(ValueError):
 
 
 def _wcmatch(patterns: tuple[str, ...]) -> Matcher:
+    """wcmatch's matcher of globs `expand` gave (their braces expanded already: BRACE stays off)."""
     from wcmatch import _wcparse, glob
 
-    flags = glob.GLOBSTAR | glob.BRACE | glob.DOTGLOB | glob.FORCEUNIX | glob.CASE
+    flags = glob.GLOBSTAR | glob.DOTGLOB | glob.FORCEUNIX | glob.CASE
     try:
         return glob.compile(list(patterns), flags=flags)
     except _wcparse.PatternLimitException:
-        # `{a,b}` twenty times is a million patterns, and 2,000 globs are 2,000: wcmatch stops at 1,000
-        shown = ", ".join(repr(p if len(p) <= 60 else p[:57] + "...") for p in patterns[:5])
-        more = f" and {len(patterns) - 5} more" if len(patterns) > 5 else ""  # a line, not a page of globs
-        raise GlobError(f"globs {shown}{more}: more than 1000 patterns (each glob counts one, and each "
-                        "choice of its braces)") from None
+        raise _too_many(patterns) from None
+
+
+def _too_many(patterns: tuple[str, ...]) -> GlobError:
+    """The refusal of globs past MAX_PATTERNS, naming a few of them (a line, not a page of globs)."""
+    shown = ", ".join(repr(p if len(p) <= 60 else p[:57] + "...") for p in patterns[:5])
+    more = f" and {len(patterns) - 5} more" if len(patterns) > 5 else ""
+    return GlobError(f"globs {shown}{more}: more than {MAX_PATTERNS} patterns (each glob counts one, and each "
+                     "choice of its braces)")
 
 
 class NoMatch:
@@ -105,21 +174,13 @@ class FolderTest:
     """
 
     def __init__(self, patterns: Iterable[str]):
-        import bracex  # wcmatch's own brace expansion (installed with it)
-
         self._unsure = False  # a glob read as "may match inside, matches not all"
         self._sure: list[tuple[str, ...]] = []  # each other glob's parts
-        for pattern in patterns:
-            pattern = normalise(pattern)
+        for pattern in expand(patterns):  # (each choice of its braces, as compile_globs reads them)
             if "\\" in pattern or re.search(r"\[[^\]]*/", pattern):
                 self._unsure = True
                 continue
-            expanded = bracex.expand(pattern, limit=1000) if "{" in pattern else [pattern]
-            # (one its braces start or end with `/`, `{a,}/` or `**/{a,}`, is absolute or a folder's to
-            # wcmatch: it matches no recorded path; its empty end part dropped, either was `**`, and the
-            # walk pruned every folder: `--exclude '{a,}/'` synced nothing)
-            self._sure += [tuple(p for p in one.split("/") if p) for one in expanded
-                           if not (one.startswith("/") or one.endswith("/"))]
+            self._sure.append(tuple(p for p in pattern.split("/") if p))
         # (glob, the parts that may come next) of each glob that may still match below the root
         self._root = tuple((g, start) for g, parts in enumerate(self._sure) if (start := _ahead(parts, {0})))
         self._anywhere = any(parts[:1] == ("**",) for parts in self._sure)  # as the default globs: alive everywhere
