@@ -27,6 +27,7 @@ from pathlib import Path
 
 from ontosync.action import changes as change_report
 from ontosync.action.artifacts import with_retries
+from ontosync.action.base_config import base_flags
 from ontosync.action.commands import Commands
 from ontosync.action.comment_calls import refusal
 from ontosync.action.comment_owner import find_ours, listed
@@ -126,9 +127,9 @@ def _sync_base_commit(cmd: Commands, inputs: ActionInputs, pr: PullRequest,
     (exit code, where from, whether the sync went to its end: its checkpoint says `finished`)."""
     with tempfile.TemporaryDirectory(prefix="ontosync-base-") as tmp:
         checkpoint = Path(tmp) / "base.checkpoint.json"
-        flags = [f for f in inputs.flags if f != "--full"]
-        common = ["--db", str(inputs.database), "--checkpoint", str(checkpoint), "--quiet", *flags]
         tree = git_tree(inputs.workspace, pr.base_sha, Path(tmp) / "tree", inputs.path)  # (its submodules)
+        flags = base_flags([f for f in inputs.flags if f != "--full"], inputs, tree, Path(tmp))
+        common = ["--db", str(inputs.database), "--checkpoint", str(checkpoint), "--quiet", *flags]
         if tree is not None:
             cmd.line(f"syncing the base commit {pr.base_sha[:12]} from the checkout's git history")
             code = sync(["sync", str(tree), *common], pr.base_sha)
