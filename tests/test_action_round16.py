@@ -8,13 +8,19 @@ process sent a real signal, against the real CLI; GitHub's API is the fake on 12
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 from pathlib import Path
 
 import pytest
 
 from tests.fake_github import FakeGitHub
-from tests.test_pr_comment import BASE, TOKEN, git, run_pr, write_tree
+from tests.helpers import ROOT, signalled_run
+from tests.test_action import make_env
+from tests.test_action_round8 import write_classes
+from tests.test_pr_comment import BASE, TOKEN, git, github, page, run_pr, write_tree  # noqa: F401 (github: a fixture)
+from tests.test_pr_comment_failed import bot_comments, pr_tree
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
 
@@ -92,3 +98,58 @@ def test_a_config_file_no_commit_holds_applies_to_the_base_too(tmp_path, where):
                                              inputs={"config": str(own) if where == "outside" else "own.yml"})
     assert code == 0, log[-3000:]
     assert (outputs["classes-added"], outputs["classes-removed"]) == ("1", "0"), summary
+
+
+# -- 2. a cancelled run that wrote its report --------------------------------------------------------
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_run_cancelled_during_the_sync_says_so_in_an_error_and_the_summary(tmp_path, signum):
+    """The job cancelled (docker stop's SIGTERM, or Ctrl-C) as the sync wrote its second checkpoint:
+    the sync wrote its report and exit 130, and the Action gave no `::error` at all, the step's
+    red cross unexplained in the annotations. Now one, saying the run was cancelled, in the sync's
+    own words that the checkpoint is saved and a run resumes, and the summary says so too."""
+    env = make_env(tmp_path, workers="1", checkpoint_every="1")
+    write_classes(Path(env["GITHUB_WORKSPACE"]), *(f"C{i}" for i in range(6)))
+    proc = signalled_run("ontosync.pipeline.sync:SyncRun._write_checkpoint", env=env, nth=2, signum=int(signum),
+                         entry=ROOT / "entrypoint.py")
+    assert (proc.returncode, "Traceback" in proc.stdout + proc.stderr) == (130, False), proc.stdout + proc.stderr
+    assert json.loads((Path(env["GITHUB_WORKSPACE"]) / "ontosync-report.json").read_text(encoding="utf-8"))
+    errors = [line for line in proc.stdout.splitlines() if line.startswith("::error")]
+    assert errors == ["::error title=ontosync%3A cancelled::the run was cancelled (exit 130): ontosync: interrupted: "
+                      "the checkpoint is saved and every counted file is committed; run the same command again to "
+                      "resume"], proc.stdout
+    summary = Path(env["GITHUB_STEP_SUMMARY"]).read_text(encoding="utf-8")
+    assert "## ontosync: ⏹️ interrupted" in summary and "> the run was cancelled (exit 130)" in summary, summary
+
+
+def test_a_pull_request_s_comment_says_the_run_was_cancelled(tmp_path, github, monkeypatch):  # noqa: F811
+    """A push whose run was cancelled during the head's sync (a real SIGTERM, handled as in the
+    container): the comment said "the sync failed (exit 130): " and nothing after it. It says the
+    run was cancelled, in the sync's words."""
+    from ontosync.pipeline import sync as sync_module
+    from ontosync.pipeline.interrupts import as_interrupt
+
+    code, *_ = run_pr(tmp_path, github, pr_tree(Boat=None, Truck=page("Truck", parent="Vehicle")))
+    assert code == 0 and bot_comments(github)
+    original, calls = sync_module.SyncRun._write_checkpoint, []
+
+    def cancelled(self, path, background=False):
+        if Path(path).name == "ontology.db.checkpoint.json":  # the head's sync, not the base's
+            calls.append(path)
+            if len(calls) == 2:  # after its first file: the sync had begun, its report is written
+                os.kill(os.getpid(), signal.SIGTERM)
+        return original(self, path, background)
+
+    monkeypatch.setattr(sync_module.SyncRun, "_write_checkpoint", cancelled)
+    old = signal.signal(signal.SIGTERM, as_interrupt)  # as main installs it in the container
+    try:
+        code, _outputs, _summary, log = run_pr(tmp_path, github, pr_tree(Car=page("Car", label="Auto"), Boat=None,
+                                                                  Bicycle=page("Bicycle", label="Bike")),
+                                              head="ef" * 20, inputs={"workers": "1", "checkpoint-every": "1"})
+    finally:
+        signal.signal(signal.SIGTERM, old)
+    assert code == 130 and (tmp_path / "ws" / "ontosync-report.json").is_file(), log[-3000:]
+    [comment] = bot_comments(github)
+    shown = comment["body"].replace("\\", "")
+    assert "could not be computed: the run was cancelled (exit 130): ontosync: interrupted" in shown, shown
+    assert "the sync failed" not in shown
