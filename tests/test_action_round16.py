@@ -153,3 +153,40 @@ def test_a_pull_request_s_comment_says_the_run_was_cancelled(tmp_path, github, m
     shown = comment["body"].replace("\\", "")
     assert "could not be computed: the run was cancelled (exit 130): ontosync: interrupted" in shown, shown
     assert "the sync failed" not in shown
+
+
+# -- 3. a container the OOM killer stopped -------------------------------------------------------------
+
+FAKE_DOCKER = """#!/bin/sh
+# docker's CLI as the runner has it, but `run` is a container the kernel kills with SIGKILL (as the OOM
+# killer does): a real process killed so, whose status docker run reports, 128 + 9
+case "$1" in
+  run) sh -c 'kill -KILL $$'; exit $? ;;
+  *) exit 0 ;;
+esac
+"""
+
+
+def test_a_container_killed_for_memory_names_memory_and_the_inputs_that_reduce_it(tmp_path):
+    """The container the OOM killer stopped (docker run's exit 137): the step failed with no
+    annotation and an empty summary, nothing saying why. One `::error` names memory and the
+    `workers` and `max-file-size` inputs that lower it; the summary says so; the exit is 137."""
+    import subprocess
+    import sys
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "docker").write_text(FAKE_DOCKER, encoding="utf-8")
+    (bin_dir / "docker").chmod(0o755)
+    summary, outputs = tmp_path / "summary.md", tmp_path / "out.txt"
+    env = {"PATH": f"{bin_dir}:{os.environ['PATH']}", "GITHUB_WORKSPACE": str(tmp_path), "GITHUB_OUTPUT": str(outputs),
+           "GITHUB_STEP_SUMMARY": str(summary), "ONTOSYNC_INPUTS": json.dumps({"workers": "8"}),
+           "ONTOSYNC_ACTION_IMAGE": "Dockerfile", "GITHUB_ACTION_PATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, str(ROOT / "ontosync" / "action" / "container_step.py")], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 137, proc.stdout + proc.stderr
+    errors = [line for line in proc.stdout.splitlines() if line.startswith("::error")]
+    assert len(errors) == 1, proc.stdout
+    [error] = errors
+    assert "out of memory" in error and "'workers' (8 here)" in error and "'max-file-size'" in error, error
+    assert "out of memory" in summary.read_text(encoding="utf-8")

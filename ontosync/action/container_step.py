@@ -41,6 +41,7 @@ PASSED_NAMES = ("CI",)
 TRUE, FALSE = {"true", "yes", "on", "1"}, {"false", "no", "off", "0"}
 # what actions/upload-artifact refuses in a name (@actions/artifact's validateArtifactName)
 NAME_REFUSES = '":<>|*?\r\n\\/'
+KILLED = 128 + 9  # `docker run`'s exit for a container ended by SIGKILL (the OOM killer's signal)
 
 
 def artifact_paths(inputs: dict[str, str]) -> list[str]:
@@ -182,10 +183,15 @@ def not_run(why: str) -> None:
     """The job summary when the sync never started (no image: the container, which writes the summary
     and updates a pull request's comment, never ran). Unsaid, the summary was empty and the pull
     request's comment went on showing an earlier push's figures as this push's: both said here."""
+    write_summary(f"## ontosync: not run\n\n{why}: nothing was synced, restored or compared.\n")
+
+
+def write_summary(text: str) -> None:
+    """`text` in the job summary, for a step whose container wrote none (not_run, out_of_memory); on
+    a pull request, that its comment was not updated (it shows an earlier push's figures)."""
     target = os.environ.get("GITHUB_STEP_SUMMARY")
     if not target:
         return
-    text = f"## ontosync: not run\n\n{why}: nothing was synced, restored or compared.\n"
     if os.environ.get("GITHUB_EVENT_NAME") in ("pull_request", "pull_request_target"):
         text += "\nThe pull request's ontosync comment, if any, was not updated: its figures are an earlier push's.\n"
     try:
@@ -277,9 +283,24 @@ def main() -> int:
     for name in sorted(env):
         args += ["-e", name]  # the value comes from the environment below, never the command line
     code = docker(*args, image, env={**os.environ, **env})
+    if code == KILLED:
+        out_of_memory(inputs)
     if reference_is_local_build(image):
         docker("image", "rm", "-f", image)
     return code
+
+
+def out_of_memory(inputs: Mapping[str, str]) -> None:
+    """The container ended by SIGKILL (`docker run`'s 137), what the kernel's out-of-memory killer
+    does: it wrote no summary nor annotation, and the step's failure was unexplained. Said once,
+    naming memory and the inputs that lower it (the workers parse files at once, each file whole)."""
+    workers = (inputs.get("workers") or "").strip()
+    shown = f" ({workers} here)" if workers.isdigit() else ""
+    why = (f"the sync's container was killed (exit {KILLED}: SIGKILL), as the out-of-memory killer does when the "
+           f"runner's memory runs out: lower the input 'workers'{shown} (files parsed at once) or 'max-file-size' "
+           "(larger files are failed unread), or use a runner with more memory")
+    print(f"::error title=ontosync%3A out of memory::{why}", flush=True)
+    write_summary(f"## ontosync: out of memory\n\n{why[0].upper()}{why[1:]}.\n")
 
 
 def reference_is_local_build(image: str) -> bool:
