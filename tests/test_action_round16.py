@@ -100,6 +100,72 @@ def test_a_config_file_no_commit_holds_applies_to_the_base_too(tmp_path, where):
     assert (outputs["classes-added"], outputs["classes-removed"]) == ("1", "0"), summary
 
 
+def api_pr(tmp_path: Path, base_files: dict, head_files: dict, inputs: dict | None = None,
+           hook=None) -> tuple[int, dict, str, str]:
+    """run_pr with the base through the GitHub API (a workspace without git history, as in the
+    Action's image, which has no git): the fake serves the base commit (`BASE` plus `base_files`)
+    and the head commit (the base's files updated by `head_files`), which is the workspace."""
+    base_tree, head_tree = {**BASE, **base_files}, {**BASE, **base_files, **head_files}
+    with FakeGitHub(None, owner="acme", repo="onto", token=TOKEN) as fake:
+        base = fake.commit({k: v.encode() for k, v in base_tree.items()})
+        head = fake.commit({k: v.encode() for k, v in head_tree.items()})
+        fake.answer_hook = hook
+        return run_pr(tmp_path, fake, head_tree, head=head, base_sha=base, inputs=inputs)
+
+
+def removed_iris(tmp_path: Path, outputs: dict) -> list[str]:
+    changes = json.loads((tmp_path / "ws" / outputs["changes"]).read_text(encoding="utf-8"))
+    return sorted(row["iri"] for row in changes["classes"]["removed"])
+
+
+def test_the_base_read_through_the_api_reads_its_own_ontosync_yml(tmp_path):
+    """`.ontosync.yml` setting a page namespace, unchanged by the pull request: the base synced
+    through the API (the Action's image has no git: its usual way) read no `.ontosync.yml`, so
+    every class was shown removed and added again, in the default namespace and the file's. The
+    base's file is fetched at the base commit: no change."""
+    code, outputs, summary, log = api_pr(tmp_path, {".ontosync.yml": "page-namespace: 'urn:x:'\n"}, {})
+    assert code == 0 and "through the GitHub API" in summary, log[-3000:]
+    assert (outputs["classes-added"], outputs["classes-removed"]) == ("0", "0"), summary
+
+
+def test_a_config_input_changed_by_the_pull_request_is_read_at_the_base_through_the_api(tmp_path):
+    """`config: ci/ontosync.yml`, whose page namespace the pull request changes: through the API the
+    base was synced with the head's file, no change shown. It reads the base commit's version."""
+    code, outputs, summary, log = api_pr(tmp_path, {"ci/ontosync.yml": "page-namespace: 'urn:a:'\n"},
+                                         {"ci/ontosync.yml": "page-namespace: 'urn:b:'\n"},
+                                         {"config": "ci/ontosync.yml"})
+    assert code == 0, log[-3000:]
+    assert (outputs["classes-added"], outputs["classes-removed"]) == ("4", "4"), summary
+    assert removed_iris(tmp_path, outputs) == [f"urn:a:{name}" for name in ("bicycle", "boat", "car", "vehicle")]
+
+
+def test_a_config_input_the_base_lacks_leaves_it_with_the_defaults_through_the_api(tmp_path):
+    """The pull request adds `ci/ontosync.yml`: the base through the API has none, and is synced with
+    the defaults, not its `.ontosync.yml` (the input replaces it on both sides)."""
+    code, outputs, summary, log = api_pr(tmp_path, {".ontosync.yml": "page-namespace: 'urn:base:'\n"},
+                                         {"ci/ontosync.yml": "page-namespace: 'urn:ci:'\n"},
+                                         {"config": "ci/ontosync.yml"})
+    assert code == 0, log[-3000:]
+    assert removed_iris(tmp_path, outputs) == [f"urn:ontosync:page:{name}"
+                                               for name in ("bicycle", "boat", "car", "vehicle")], summary
+
+
+def test_a_base_config_github_refuses_to_give_stops_the_comparison(tmp_path):
+    """The base's `.ontosync.yml` cannot be fetched (a 403): the base is not synced with other
+    settings than its own (which showed their difference as the pull request's change); a warning
+    says so, and there is no comparison."""
+    def refuse(handler, seg, _query):
+        if "contents" in seg:
+            handler._send(403, {"message": "Resource not accessible by integration"})
+            return 403
+        return None
+
+    code, outputs, _summary, log = api_pr(tmp_path, {".ontosync.yml": "page-namespace: 'urn:x:'\n"}, {}, hook=refuse)
+    assert code == 0, log[-3000:]
+    assert "configuration file .ontosync.yml could not be read through the GitHub API (GitHub answered 403)" in log
+    assert outputs["classes-added"] == "", outputs
+
+
 # -- 2. a cancelled run that wrote its report --------------------------------------------------------
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])

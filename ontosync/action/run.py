@@ -417,8 +417,8 @@ def failure_reason(cmd: Commands, code: int, report: dict | None, last_stderr: s
 def prepare_pr_base(cmd: Commands, inputs: ActionInputs, pr, cli_main: CliMain, token: str | None) -> str | None:
     """The base branch's database for a pull request (see action/pull_request.py); its description."""
     with cmd.group(f"ontosync: the base of pull request #{pr.number}"):
-        def sync_base(argv: list[str], revision: str) -> int:
-            with env_var("GITHUB_SHA", revision):
+        def sync_base(argv: list[str], revision: str, workspace: str | None) -> int:
+            with env_var("GITHUB_SHA", revision), env_var("GITHUB_WORKSPACE", workspace):
                 return run_sync(cmd, cli_main, argv, token)[0]
         return pull_request.prepare_base(cmd, inputs, pr, sync_base)
 
