@@ -7,6 +7,7 @@ process sent a real signal, against the real CLI; GitHub's API is the fake on 12
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -256,3 +257,65 @@ def test_a_container_killed_for_memory_names_memory_and_the_inputs_that_reduce_i
     [error] = errors
     assert "out of memory" in error and "'workers' (8 here)" in error and "'max-file-size'" in error, error
     assert "out of memory" in summary.read_text(encoding="utf-8")
+
+
+# -- hunt: a cancelled job reaches the container -------------------------------------------------------
+
+CANCELLED_DOCKER = """#!/bin/sh
+# `docker run` as its CLI proxies a signal to the container, whose sync stops at once, exit 130: the
+# signal it got is written to $MARK (none written: it was killed, the container left running)
+case "$1" in
+  run)
+    trap 'echo INT > "$MARK"; exit 130' INT
+    trap 'echo TERM > "$MARK"; exit 130' TERM
+    echo $$ > "$MARK.started"
+    i=0; while [ $i -lt 1200 ]; do sleep 0.05; i=$((i+1)); done ;;  # (a minute at most, left running)
+  *) exit 0 ;;
+esac
+"""
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_cancel_of_the_step_reaches_the_container(tmp_path, signum):
+    """A cancelled job: the runner signals the step's entry process (SIGINT, then SIGTERM), which
+    is container_step.py. It died of a KeyboardInterrupt traceback and killed `docker run` with
+    SIGKILL, which left the container running: its sync was never interrupted (no checkpoint saved
+    at the cancel) and went on writing the database while the `if: always()` step uploaded it. The
+    signal is passed on to `docker run` (which proxies it to the container) and the step waits for
+    it: exit 130, no traceback. action.yml `exec`s the script, so that it is the entry process."""
+    import subprocess
+    import sys
+    import time
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "docker").write_text(CANCELLED_DOCKER, encoding="utf-8")
+    (bin_dir / "docker").chmod(0o755)
+    mark = tmp_path / "mark"
+    env = {"PATH": f"{bin_dir}:{os.environ['PATH']}", "GITHUB_WORKSPACE": str(tmp_path), "MARK": str(mark),
+           "GITHUB_OUTPUT": str(tmp_path / "out.txt"), "ONTOSYNC_INPUTS": "{}", "ONTOSYNC_ACTION_IMAGE": "Dockerfile",
+           "GITHUB_ACTION_PATH": str(ROOT)}
+    step = subprocess.Popen([sys.executable, str(ROOT / "ontosync" / "action" / "container_step.py")], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while not Path(f"{mark}.started").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        step.send_signal(signum)  # the entry process alone, as the runner signals it
+        out, err = step.communicate(timeout=30)
+    finally:
+        with contextlib.suppress(OSError, ValueError):  # a `docker run` the step left running (it did)
+            os.kill(int(Path(f"{mark}.started").read_text(encoding="utf-8")), signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            step.communicate(timeout=5)
+    assert (step.returncode, "Traceback" in err) == (130, False), out + err
+    assert mark.read_text(encoding="utf-8").strip() == signum.name.removeprefix("SIG"), out + err
+    assert not [line for line in out.splitlines() if "out of memory" in line], out
+    sync = next(s for s in action_steps() if s.get("id") == "sync")
+    assert sync["run"].startswith("exec python3 "), sync["run"]
+
+
+def action_steps() -> list[dict]:
+    import yaml
+
+    return yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))["runs"]["steps"]

@@ -19,13 +19,15 @@ default bridge network or registry (tests here): ONTOSYNC_DOCKER_NETWORK, ONTOSY
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shlex
+import signal
 import subprocess
 import sys
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import PurePosixPath
 
 WORKSPACE = "/github/workspace"
@@ -42,6 +44,7 @@ TRUE, FALSE = {"true", "yes", "on", "1"}, {"false", "no", "off", "0"}
 # what actions/upload-artifact refuses in a name (@actions/artifact's validateArtifactName)
 NAME_REFUSES = '":<>|*?\r\n\\/'
 KILLED = 128 + 9  # `docker run`'s exit for a container ended by SIGKILL (the OOM killer's signal)
+CANCELLED: list[int] = []  # the signals of a cancelled job this step passed on (passed_on)
 
 
 def artifact_paths(inputs: dict[str, str]) -> list[str]:
@@ -203,11 +206,33 @@ def write_summary(text: str) -> None:
 
 def docker(*args: str, env: dict[str, str] | None = None) -> int:
     try:
-        return subprocess.run(["docker", *args], env=env, check=False).returncode
+        proc = subprocess.Popen(["docker", *args], env=env)
     except FileNotFoundError:
         print("::error::ontosync: the docker command is not installed on this runner (the Action needs "
               "a Linux runner with Docker)", flush=True)
         return 127
+    with passed_on(proc):
+        return proc.wait()
+
+
+@contextlib.contextmanager
+def passed_on(proc: subprocess.Popen) -> Iterator[None]:
+    """A cancelled job's SIGINT (then SIGTERM) is sent to this step's entry process alone: passed on to
+    `docker run`, which proxies it to the container, whose sync stops with its checkpoint saved, and
+    waited for. Why: the step died of a KeyboardInterrupt traceback and killed `docker run`, which
+    left the container running, its sync never interrupted and writing the database while the
+    `if: always()` step uploaded it."""
+    def pass_on(signum: int, _frame: object) -> None:
+        CANCELLED.append(signum)
+        with contextlib.suppress(OSError):
+            proc.send_signal(signum)
+
+    old = {signum: signal.signal(signum, pass_on) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in old.items():
+            signal.signal(signum, handler)
 
 
 def prepare_image(reference: str, action_path: str, network: str | None) -> str | None:
@@ -271,6 +296,10 @@ def main() -> int:
     network = os.environ.get("ONTOSYNC_DOCKER_NETWORK") or None
     image = prepare_image(os.environ.get("ONTOSYNC_ACTION_IMAGE", "Dockerfile"),
                           os.environ.get("GITHUB_ACTION_PATH") or ".", network)
+    if image is None and CANCELLED:
+        print("::error::ontosync: the job was cancelled while the Action's image was being prepared", flush=True)
+        not_run("The job was cancelled while the Action's image was being prepared")
+        return 130
     if image is None:
         print("::error::ontosync: the Action's image could not be built or pulled (see the log above)", flush=True)
         not_run("The Action's image could not be built or pulled (see the step's log)")
@@ -283,7 +312,7 @@ def main() -> int:
     for name in sorted(env):
         args += ["-e", name]  # the value comes from the environment below, never the command line
     code = docker(*args, image, env={**os.environ, **env})
-    if code == KILLED:
+    if code == KILLED and not CANCELLED:  # (a cancel's last resort is SIGKILL too: not for want of memory)
         out_of_memory(inputs)
     if reference_is_local_build(image):
         docker("image", "rm", "-f", image)
