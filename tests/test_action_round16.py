@@ -319,3 +319,39 @@ def action_steps() -> list[dict]:
     import yaml
 
     return yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))["runs"]["steps"]
+
+
+# -- hunt: a container docker could not start --------------------------------------------------------
+
+UNSTARTED_DOCKER = """#!/bin/sh
+case "$1" in
+  run) echo "docker: Error response from daemon: invalid mount config for type \\"bind\\"." >&2; exit 125 ;;
+  *) exit 0 ;;
+esac
+"""
+
+
+def test_a_container_docker_cannot_start_is_an_error_and_a_summary(tmp_path):
+    """`docker run` failing to start the container (exit 125: a daemon error, a bad mount): docker's
+    message went to the log, but the step had no annotation and an empty summary, and a pull
+    request's comment went on showing an earlier push's figures unsaid. One `::error` and the
+    summary's "not run", as for an image that could not be built; the exit is docker's."""
+    import subprocess
+    import sys
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "docker").write_text(UNSTARTED_DOCKER, encoding="utf-8")
+    (bin_dir / "docker").chmod(0o755)
+    summary = tmp_path / "summary.md"
+    env = {"PATH": f"{bin_dir}:{os.environ['PATH']}", "GITHUB_WORKSPACE": str(tmp_path), "ONTOSYNC_INPUTS": "{}",
+           "GITHUB_OUTPUT": str(tmp_path / "out.txt"), "GITHUB_STEP_SUMMARY": str(summary),
+           "GITHUB_EVENT_NAME": "pull_request", "ONTOSYNC_ACTION_IMAGE": "Dockerfile", "GITHUB_ACTION_PATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, str(ROOT / "ontosync" / "action" / "container_step.py")], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 125, proc.stdout + proc.stderr
+    errors = [line for line in proc.stdout.splitlines() if line.startswith("::error")]
+    assert errors == ["::error::ontosync: docker could not start the Action's container (exit 125; docker's message "
+                      "is above)"], proc.stdout
+    text = summary.read_text(encoding="utf-8")
+    assert text.startswith("## ontosync: not run") and "comment, if any, was not updated" in text, text

@@ -44,6 +44,7 @@ TRUE, FALSE = {"true", "yes", "on", "1"}, {"false", "no", "off", "0"}
 # what actions/upload-artifact refuses in a name (@actions/artifact's validateArtifactName)
 NAME_REFUSES = '":<>|*?\r\n\\/'
 KILLED = 128 + 9  # `docker run`'s exit for a container ended by SIGKILL (the OOM killer's signal)
+NOT_STARTED = (125, 126, 127)  # `docker run`'s own failures: the daemon's, a command it cannot run or find
 CANCELLED: list[int] = []  # the signals of a cancelled job this step passed on (passed_on)
 
 
@@ -314,6 +315,10 @@ def main() -> int:
     code = docker(*args, image, env={**os.environ, **env})
     if code == KILLED and not CANCELLED:  # (a cancel's last resort is SIGKILL too: not for want of memory)
         out_of_memory(inputs)
+    if code in NOT_STARTED and not CANCELLED:  # docker said why on stderr; the container wrote nothing
+        print(f"::error::ontosync: docker could not start the Action's container (exit {code}; docker's message "
+              "is above)", flush=True)
+        not_run(f"Docker could not start the Action's container (exit {code}; its message is in the step's log)")
     if reference_is_local_build(image):
         docker("image", "rm", "-f", image)
     return code
