@@ -297,14 +297,8 @@ def main() -> int:
     network = os.environ.get("ONTOSYNC_DOCKER_NETWORK") or None
     image = prepare_image(os.environ.get("ONTOSYNC_ACTION_IMAGE", "Dockerfile"),
                           os.environ.get("GITHUB_ACTION_PATH") or ".", network)
-    if image is None and CANCELLED:
-        print("::error::ontosync: the job was cancelled while the Action's image was being prepared", flush=True)
-        not_run("The job was cancelled while the Action's image was being prepared")
-        return 130
     if image is None:
-        print("::error::ontosync: the Action's image could not be built or pulled (see the log above)", flush=True)
-        not_run("The Action's image could not be built or pulled (see the step's log)")
-        return 2
+        return no_image()
     env, mounts = container_env(inputs)
     workspace = os.path.abspath(os.environ.get("GITHUB_WORKSPACE") or ".")
     args = ["run", "--rm", "--workdir", WORKSPACE, "-v", f"{workspace}:{WORKSPACE}", *mounts]
@@ -313,15 +307,35 @@ def main() -> int:
     for name in sorted(env):
         args += ["-e", name]  # the value comes from the environment below, never the command line
     code = docker(*args, image, env={**os.environ, **env})
-    if code == KILLED and not CANCELLED:  # (a cancel's last resort is SIGKILL too: not for want of memory)
-        out_of_memory(inputs)
-    if code in NOT_STARTED and not CANCELLED:  # docker said why on stderr; the container wrote nothing
-        print(f"::error::ontosync: docker could not start the Action's container (exit {code}; docker's message "
-              "is above)", flush=True)
-        not_run(f"Docker could not start the Action's container (exit {code}; its message is in the step's log)")
+    say_unsaid(code, inputs)
     if reference_is_local_build(image):
         docker("image", "rm", "-f", image)
     return code
+
+
+def no_image() -> int:
+    """The step's end when no image could be had: a cancel's (130), else docker's failure (2)."""
+    if CANCELLED:
+        print("::error::ontosync: the job was cancelled while the Action's image was being prepared", flush=True)
+        not_run("The job was cancelled while the Action's image was being prepared")
+        return 130
+    print("::error::ontosync: the Action's image could not be built or pulled (see the log above)", flush=True)
+    not_run("The Action's image could not be built or pulled (see the step's log)")
+    return 2
+
+
+def say_unsaid(code: int, inputs: Mapping[str, str]) -> None:
+    """The annotation and summary of a `docker run` whose container could say nothing itself: killed
+    (out_of_memory), or never started (docker said why on stderr). Not after a cancel, whose last
+    resort is SIGKILL too, not for want of memory."""
+    if CANCELLED:
+        return
+    if code == KILLED:
+        out_of_memory(inputs)
+    elif code in NOT_STARTED:
+        print(f"::error::ontosync: docker could not start the Action's container (exit {code}; docker's message "
+              "is above)", flush=True)
+        not_run(f"Docker could not start the Action's container (exit {code}; its message is in the step's log)")
 
 
 def out_of_memory(inputs: Mapping[str, str]) -> None:
