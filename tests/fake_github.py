@@ -661,6 +661,8 @@ class _Handler(BaseHTTPRequestHandler):
                              "url": f"{base}/git/blobs/{rest[2]}",
                              "content": base64.encodebytes(data).decode(), "encoding": "base64"})
             return 200
+        if rest[0] == "contents" and len(rest) >= 2:  # one file at a ref (a folder or none: 404 here)
+            return self._contents("/".join(rest[1:]), query.get("ref", [repo.default_branch])[0], base)
         if rest[0] == "tarball" and len(rest) >= 2:
             sha = repo.resolve("/".join(rest[1:]))
             if sha is None:
@@ -674,6 +676,20 @@ class _Handler(BaseHTTPRequestHandler):
             return 302
         self._send(404, {"message": "Not Found"})
         return 404
+
+    def _contents(self, path: str, ref: str, base: str) -> int:
+        """`GET /repos/O/R/contents/PATH?ref=REF` for a file: its bytes, base64, as GitHub answers."""
+        repo = self.fake.repo
+        sha = repo.resolve(ref)
+        entry = dict(repo.walk(repo.commits[sha].tree_sha)).get(path) if sha else None
+        if entry is None or entry.type != "blob":
+            self._send(404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"})
+            return 404
+        data = repo.blobs[entry.sha]
+        self._send(200, {"type": "file", "encoding": "base64", "size": len(data), "name": path.rsplit("/", 1)[-1],
+                         "path": path, "sha": entry.sha, "url": f"{base}/contents/{path}",
+                         "content": base64.encodebytes(data).decode()})
+        return 200
 
     def _download(self, seg: list[str], query: dict[str, list[str]], cut: bool) -> None:
         fake = self.fake

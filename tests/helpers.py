@@ -285,6 +285,11 @@ def signalled(*args, **kwargs):
         if calls[0] == int(nth) and when == "after":
             os.kill(os.getpid(), int(signum))
 setattr(owner, name, signalled)
+entry = os.environ.pop("ONTOSYNC_SIGNALLED_ENTRY", "")
+if entry:  # a script of its own (the Action's entrypoint.py), as its container runs it
+    import runpy
+    sys.argv[0] = entry
+    runpy.run_path(entry, run_name="__main__")
 sys.argv[0] = "ontosync"
 import ontosync
 ontosync.run()
@@ -292,10 +297,14 @@ ontosync.run()
 
 
 def signalled_run(target: str, *args: str, when: str = "before", signum: int = 15, nth: int = 1,
-                  env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+                  env: dict | None = None, timeout: float = 120,
+                  entry: Path | None = None) -> subprocess.CompletedProcess:
     """`ontosync ARGS` in its own process, sent `signum` (SIGTERM by default; SIGINT is Ctrl-C) by
     itself as the `nth` call of `target` ("ontosync.pipeline.outputs:write_report") starts or ends:
-    a real signal at a point a test chooses, where a `kill` from outside would be a race."""
+    a real signal at a point a test chooses, where a `kill` from outside would be a race. `entry`:
+    a script run instead of `ontosync` (the Action's entrypoint.py, its inputs in `env`)."""
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    if entry is not None:
+        full_env["ONTOSYNC_SIGNALLED_ENTRY"] = str(entry)
     return subprocess.run([sys.executable, "-c", _SIGNAL_RUNNER, target, when, str(int(signum)), str(nth),
                            *map(str, args)], capture_output=True, text=True, env=full_env, timeout=timeout)

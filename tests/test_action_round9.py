@@ -111,7 +111,7 @@ def test_a_base_not_synced_into_the_restored_artifact_names_the_artifact_s_commi
         env["GITHUB_API_URL"] = fake.api_url
         inputs = read_inputs(env)
         inputs.token = TOKEN
-        note = prepare_base(Commands(out), inputs, pr, lambda argv, revision: 3)
+        note = prepare_base(Commands(out), inputs, pr, lambda argv, revision, workspace: 3)
     assert f"comparing with the artifact as it is, synced at commit {S[:12]}" in out.getvalue()
     assert note == f"the newest 'ontology-db' artifact of the base branch, synced at commit {S[:12]} (the base " \
                    f"commit {Q[:12]} could not be synced into it)"

@@ -8,7 +8,7 @@
 - `changes`, `failed_note`: what the sync changed (from the change log), and the files that failed
 - `artifacts`, `restore`: newest workflow artifact of a name, downloaded and unpacked safely
 - `fetch_db`: `ontosync fetch-db`, the downstream side of the same artifacts
-- `pull_request`, `comment_owner`, `comment_calls`, `target_checkout`: a pull request's sync
+- `pull_request`, `base_config`, `comment_owner`, `comment_calls`, `target_checkout`: a pull request's sync
   against its base and its one comment
 - `empty_workspace`, `planted_links`: checks of the workspace before anything is written
 - `ignored_config`: the configuration file's `db:`/`checkpoint:`/`report:`, overridden by the inputs, named

@@ -19,13 +19,15 @@ default bridge network or registry (tests here): ONTOSYNC_DOCKER_NETWORK, ONTOSY
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shlex
+import signal
 import subprocess
 import sys
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import PurePosixPath
 
 WORKSPACE = "/github/workspace"
@@ -41,6 +43,9 @@ PASSED_NAMES = ("CI",)
 TRUE, FALSE = {"true", "yes", "on", "1"}, {"false", "no", "off", "0"}
 # what actions/upload-artifact refuses in a name (@actions/artifact's validateArtifactName)
 NAME_REFUSES = '":<>|*?\r\n\\/'
+KILLED = 128 + 9  # `docker run`'s exit for a container ended by SIGKILL (the OOM killer's signal)
+NOT_STARTED = (125, 126, 127)  # `docker run`'s own failures: the daemon's, a command it cannot run or find
+CANCELLED: list[int] = []  # the signals of a cancelled job this step passed on (passed_on)
 
 
 def artifact_paths(inputs: dict[str, str]) -> list[str]:
@@ -182,10 +187,15 @@ def not_run(why: str) -> None:
     """The job summary when the sync never started (no image: the container, which writes the summary
     and updates a pull request's comment, never ran). Unsaid, the summary was empty and the pull
     request's comment went on showing an earlier push's figures as this push's: both said here."""
+    write_summary(f"## ontosync: not run\n\n{why}: nothing was synced, restored or compared.\n")
+
+
+def write_summary(text: str) -> None:
+    """`text` in the job summary, for a step whose container wrote none (not_run, out_of_memory); on
+    a pull request, that its comment was not updated (it shows an earlier push's figures)."""
     target = os.environ.get("GITHUB_STEP_SUMMARY")
     if not target:
         return
-    text = f"## ontosync: not run\n\n{why}: nothing was synced, restored or compared.\n"
     if os.environ.get("GITHUB_EVENT_NAME") in ("pull_request", "pull_request_target"):
         text += "\nThe pull request's ontosync comment, if any, was not updated: its figures are an earlier push's.\n"
     try:
@@ -197,11 +207,33 @@ def not_run(why: str) -> None:
 
 def docker(*args: str, env: dict[str, str] | None = None) -> int:
     try:
-        return subprocess.run(["docker", *args], env=env, check=False).returncode
+        proc = subprocess.Popen(["docker", *args], env=env)
     except FileNotFoundError:
         print("::error::ontosync: the docker command is not installed on this runner (the Action needs "
               "a Linux runner with Docker)", flush=True)
         return 127
+    with passed_on(proc):
+        return proc.wait()
+
+
+@contextlib.contextmanager
+def passed_on(proc: subprocess.Popen) -> Iterator[None]:
+    """A cancelled job's SIGINT (then SIGTERM) is sent to this step's entry process alone: passed on to
+    `docker run`, which proxies it to the container, whose sync stops with its checkpoint saved, and
+    waited for. Why: the step died of a KeyboardInterrupt traceback and killed `docker run`, which
+    left the container running, its sync never interrupted and writing the database while the
+    `if: always()` step uploaded it."""
+    def pass_on(signum: int, _frame: object) -> None:
+        CANCELLED.append(signum)
+        with contextlib.suppress(OSError):
+            proc.send_signal(signum)
+
+    old = {signum: signal.signal(signum, pass_on) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in old.items():
+            signal.signal(signum, handler)
 
 
 def prepare_image(reference: str, action_path: str, network: str | None) -> str | None:
@@ -266,9 +298,7 @@ def main() -> int:
     image = prepare_image(os.environ.get("ONTOSYNC_ACTION_IMAGE", "Dockerfile"),
                           os.environ.get("GITHUB_ACTION_PATH") or ".", network)
     if image is None:
-        print("::error::ontosync: the Action's image could not be built or pulled (see the log above)", flush=True)
-        not_run("The Action's image could not be built or pulled (see the step's log)")
-        return 2
+        return no_image()
     env, mounts = container_env(inputs)
     workspace = os.path.abspath(os.environ.get("GITHUB_WORKSPACE") or ".")
     args = ["run", "--rm", "--workdir", WORKSPACE, "-v", f"{workspace}:{WORKSPACE}", *mounts]
@@ -277,9 +307,48 @@ def main() -> int:
     for name in sorted(env):
         args += ["-e", name]  # the value comes from the environment below, never the command line
     code = docker(*args, image, env={**os.environ, **env})
+    say_unsaid(code, inputs)
     if reference_is_local_build(image):
         docker("image", "rm", "-f", image)
     return code
+
+
+def no_image() -> int:
+    """The step's end when no image could be had: a cancel's (130), else docker's failure (2)."""
+    if CANCELLED:
+        print("::error::ontosync: the job was cancelled while the Action's image was being prepared", flush=True)
+        not_run("The job was cancelled while the Action's image was being prepared")
+        return 130
+    print("::error::ontosync: the Action's image could not be built or pulled (see the log above)", flush=True)
+    not_run("The Action's image could not be built or pulled (see the step's log)")
+    return 2
+
+
+def say_unsaid(code: int, inputs: Mapping[str, str]) -> None:
+    """The annotation and summary of a `docker run` whose container could say nothing itself: killed
+    (out_of_memory), or never started (docker said why on stderr). Not after a cancel, whose last
+    resort is SIGKILL too, not for want of memory."""
+    if CANCELLED:
+        return
+    if code == KILLED:
+        out_of_memory(inputs)
+    elif code in NOT_STARTED:
+        print(f"::error::ontosync: docker could not start the Action's container (exit {code}; docker's message "
+              "is above)", flush=True)
+        not_run(f"Docker could not start the Action's container (exit {code}; its message is in the step's log)")
+
+
+def out_of_memory(inputs: Mapping[str, str]) -> None:
+    """The container ended by SIGKILL (`docker run`'s 137), what the kernel's out-of-memory killer
+    does: it wrote no summary nor annotation, and the step's failure was unexplained. Said once,
+    naming memory and the inputs that lower it (the workers parse files at once, each file whole)."""
+    workers = (inputs.get("workers") or "").strip()
+    shown = f" ({workers} here)" if workers.isdigit() else ""
+    why = (f"the sync's container was killed (exit {KILLED}: SIGKILL), as the out-of-memory killer does when the "
+           f"runner's memory runs out: lower the input 'workers'{shown} (files parsed at once) or 'max-file-size' "
+           "(larger files are failed unread), or use a runner with more memory")
+    print(f"::error title=ontosync%3A out of memory::{why}", flush=True)
+    write_summary(f"## ontosync: out of memory\n\n{why[0].upper()}{why[1:]}.\n")
 
 
 def reference_is_local_build(image: str) -> bool:

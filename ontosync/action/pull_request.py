@@ -27,6 +27,7 @@ from pathlib import Path
 
 from ontosync.action import changes as change_report
 from ontosync.action.artifacts import with_retries
+from ontosync.action.base_config import CONFIG_FILE, Unread, api_settings, fetcher, tree_settings
 from ontosync.action.commands import Commands
 from ontosync.action.comment_calls import refusal
 from ontosync.action.comment_owner import find_ours, listed
@@ -42,7 +43,7 @@ COMMENT_BUDGET = 60_000  # what we aim for, leaving room for the header and foot
 MARKER = "<!-- ontosync:changes {key} -->"
 SHA_RE = re.compile(r"^[0-9a-f]{7,64}$")
 REPO_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
-Sync = Callable[[list[str], str], int]  # (argv, revision to report) -> exit code
+Sync = Callable[[list[str], str, str | None], int]  # (argv, revision to report, its GITHUB_WORKSPACE) -> exit code
 
 
 @dataclass(frozen=True)
@@ -126,17 +127,28 @@ def _sync_base_commit(cmd: Commands, inputs: ActionInputs, pr: PullRequest,
     (exit code, where from, whether the sync went to its end: its checkpoint says `finished`)."""
     with tempfile.TemporaryDirectory(prefix="ontosync-base-") as tmp:
         checkpoint = Path(tmp) / "base.checkpoint.json"
-        flags = [f for f in inputs.flags if f != "--full"]
-        common = ["--db", str(inputs.database), "--checkpoint", str(checkpoint), "--quiet", *flags]
         tree = git_tree(inputs.workspace, pr.base_sha, Path(tmp) / "tree", inputs.path)  # (its submodules)
+        flags = [f for f in inputs.flags if f != "--full"]
+        common = ["--db", str(inputs.database), "--checkpoint", str(checkpoint), "--quiet"]
         if tree is not None:
             cmd.line(f"syncing the base commit {pr.base_sha[:12]} from the checkout's git history")
-            code = sync(["sync", str(tree), *common], pr.base_sha)
+            settings = tree_settings(flags, inputs, tree, Path(tmp))
+            code = sync(["sync", str(tree), *common, *settings.flags], pr.base_sha, None)
             where = "the base commit, from the checkout's git history"
         else:
             cmd.line(f"syncing the base commit {pr.base_sha[:12]} through the GitHub API")
             api = [] if "--api-url" in flags else ["--api-url", inputs.api_url]
-            code = sync(["sync", f"github:{pr.repo}@{pr.base_sha}", *common, *api], pr.base_sha)
+            try:
+                settings = api_settings(flags, inputs, (pr.base_sha, pr.head_sha), Path(tmp),
+                                        fetcher(pr.repo, inputs.token, inputs.api_url))
+            except Unread as exc:
+                shown = inputs.relative(inputs.config) if inputs.config else CONFIG_FILE
+                cmd.warning(f"the base commit's configuration file {shown} could not be read through the GitHub "
+                            f"API ({exc}): the base is not synced with other settings than its own",
+                            title="ontosync: pull request")
+                return 2, "", False
+            code = sync(["sync", f"github:{pr.repo}@{pr.base_sha}", *common, *settings.flags, *api], pr.base_sha,
+                        settings.workspace)
             where = "the base commit, through the GitHub API"
         ended = Checkpoint.load(checkpoint)
         return code, where, ended is not None and ended.finished

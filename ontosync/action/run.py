@@ -66,6 +66,7 @@ EXIT_MEANING = {0: "done", 1: "error rate over the threshold, or stopped early b
                 4: "database busy: another sync or writer holds it; nothing was lost, run again",
                 130: "interrupted (job cancelled): the sync's last line says whether the checkpoint is saved"}
 CUT_SHORT = "ontosync: the sync was interrupted (job cancelled) before it said how it ended; no run report"
+CANCELLED = "the run was cancelled (exit 130)"
 STOPPED_NOTE = ("This run stopped before its end: these are the changes it made; what it did not reach is in the next "
                 "run's figures.")
 
@@ -404,6 +405,10 @@ def failure_reason(cmd: Commands, code: int, report: dict | None, last_stderr: s
         reason = last_stderr or f"ontosync sync exited with {code} ({EXIT_MEANING.get(code, 'unexpected')})"
         cmd.error(reason, title=f"ontosync: exit {code}")
         return reason
+    if code == 130:  # a cancel the sync answered, its report written: the step's red cross, explained
+        reason = f"{CANCELLED}: {last_stderr}" if last_stderr else f"{CANCELLED}; the next run resumes"
+        cmd.error(reason, title="ontosync: cancelled")
+        return reason
     # exit 1 is also a stop GitHub caused (a rate limit past the allowed wait, GitHub down): the
     # sync's own last line says which, and when to run again
     return (last_stderr or "the error rate is over max-error-rate") if code == 1 else ""
@@ -412,8 +417,8 @@ def failure_reason(cmd: Commands, code: int, report: dict | None, last_stderr: s
 def prepare_pr_base(cmd: Commands, inputs: ActionInputs, pr, cli_main: CliMain, token: str | None) -> str | None:
     """The base branch's database for a pull request (see action/pull_request.py); its description."""
     with cmd.group(f"ontosync: the base of pull request #{pr.number}"):
-        def sync_base(argv: list[str], revision: str) -> int:
-            with env_var("GITHUB_SHA", revision):
+        def sync_base(argv: list[str], revision: str, workspace: str | None) -> int:
+            with env_var("GITHUB_SHA", revision), env_var("GITHUB_WORKSPACE", workspace):
                 return run_sync(cmd, cli_main, argv, token)[0]
         return pull_request.prepare_base(cmd, inputs, pr, sync_base)
 
@@ -444,7 +449,9 @@ def note_failure_on_pr(cmd: Commands, env: Mapping[str, str], inputs: ActionInpu
     the sync failed (its exit code and reason), else the base could not be synced (`base_ok` False),
     else the change log could not be read."""
     code, reason = exit_and_reason
-    if code not in (0, 1):
+    if code == 130 and reason.startswith(CANCELLED):  # (not "the sync failed": it was stopped)
+        why = in_checkout(reason, inputs)
+    elif code not in (0, 1):
         why = in_checkout(f"the sync failed (exit {code}): {reason}", inputs)
     else:
         why = "the base branch could not be synced" if not base_ok else "the change log could not be read"
