@@ -1,6 +1,6 @@
 """Wrong-data hunt, round 14: where a code fence ends on a Logseq page, read by both readers of the page
 (the block scan, `logseq_scan.PageScan`, and the page-properties reader, `logseq_page_props`) as Logseq's
-parser reads it (`logseq_code`).
+parser reads it (`logseq_code`), and a page's first block of any length.
 
 mldoc (Logseq 0.10's parser), `lib/syntax/block0.ml` `fenced_code_block`: a fence opens on a line whose text
 (after spaces, and after a bullet's `- `, whose title `heading0.ml` `title_aux_p` reads as the block it opens)
@@ -19,7 +19,9 @@ import time
 import pytest
 
 from ontosync.parsing import ParseOptions, parse_file
-from tests.test_logseq_round5 import M, P, block
+from tests.test_logseq_round5 import M, P, block, parents, repos, sync
+
+__all__ = ["repos"]  # the fixture, imported for this module's tests
 
 BLOCK = block("mv:Dog")
 
@@ -108,3 +110,24 @@ def test_a_fence_line_in_a_list_item_opens_no_fence():
     text = (BLOCK + "  1. one\n     ```python\n     x = 1\n\n  #+alias: Hound\n  is-subclass-of:: [[Animal]]\n"
             "  ```\n  is-subclass-of:: [[Hidden]]\n  ```\n")
     assert read(text) == ([("Dog", 0), ("Hound", 1)], ["Animal"])
+
+
+# -- 3. a first block of any length ------------------------------------------------------------------------------
+
+# graph-parser's pre-block is the page's text up to its first heading, however long: the page-properties reader
+# read 200 lines of it, so an `alias::` on line 450 named nothing (and was warned of as a block's alias).
+def test_a_500_line_first_block_names_the_page_by_its_last_lines(repos):
+    inc, _fresh = repos
+    head = "".join(f"note-{i}:: {i}\n" for i in range(449)) + "alias:: Hound\n"
+    head += "".join(f"more-{i}:: {i}\n" for i in range(50))
+    facts = page(head + "\n" + BLOCK)
+    assert (facts.names, facts.warnings) == ([("Dog", 0), ("Hound", 1)], [])
+    sync(inc, {"pages/Dog.md": head + "\n" + BLOCK, "pages/Puppy.md": block("mv:Puppy", "is-subclass-of:: [[Hound]]")})
+    assert parents(inc, M + "Puppy") == [M + "Dog"]
+
+
+@pytest.mark.parametrize("line", ["#+BEGIN_QUOTE\n", "<!--\n", ":LOGBOOK:\n", "```x\n  - ```\n"])
+def test_a_first_block_of_openers_without_an_end_costs_linear_time(line):
+    started = time.monotonic()
+    facts = page("intro\n" + line * 20_000 + "alias:: Hound\n\n" + BLOCK)
+    assert facts.page_class == M + "Dog" and time.monotonic() - started < 20

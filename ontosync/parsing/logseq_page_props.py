@@ -3,7 +3,8 @@
 Kept apart from `logseq_names` (names from files and links) because where a page's properties
 stand is mldoc's business, format by format, and takes a walk over the whole page:
 
-* **First block.** The page's first block, when it holds nothing but `key:: value` lines before
+* **First block.** The page's first block (however long: a page is bounded by `--max-file-size`, and
+  openers that find no end cost linear time, `_Bounds`), when it holds nothing but `key:: value` lines before
   the page's first `- ` bullet (graph-parser's pre-block: the text before mldoc's first heading). Only
   there do `title::` and `alias::` name the page, as in Logseq; the same keys in any other block, a
   first bullet of nothing but properties too (`- title:: X`), belong to that block. An
@@ -116,7 +117,7 @@ def markdown_properties(text: str) -> tuple[dict[str, tuple[str, int]], list[Par
     of the page's first block when it holds the page properties (0 when its directives do: every
     `key::` line is then another block's, however far up). Only what is needed is split: most
     pages are skipped unread."""
-    head = page_properties(text.split("\n", 200)[:200])
+    head = page_properties(text.split("\n"))  # a first block of any length: the page is bounded by --max-file-size
     end = max((line for _value, line in head.values()), default=0)
     if "#+" not in text or _ANY_DIRECTIVE.search(text) is None:
         return head, [], end
