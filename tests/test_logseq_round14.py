@@ -131,3 +131,14 @@ def test_a_first_block_of_openers_without_an_end_costs_linear_time(line):
     started = time.monotonic()
     facts = page("intro\n" + line * 20_000 + "alias:: Hound\n\n" + BLOCK)
     assert facts.page_class == M + "Dog" and time.monotonic() - started < 20
+
+
+# -- 4. where a `#+BEGIN_X` block ends ---------------------------------------------------------------------------
+
+# mldoc `block0.ml`: the block ends at the first line whose TRIMMED text starts with `#+end_x` (any case), so a
+# bullet's `- #+END_QUOTE` is the quote's text, as the directives reader read it; the block scan dropped the
+# `- ` first and ended the quote there, reading the property below it that Logseq shows inside the quote.
+def test_a_bullet_s_end_line_inside_a_block_is_text():
+    text = (BLOCK + "  - #+BEGIN_QUOTE\n  - #+END_QUOTE\n  - is-subclass-of:: [[Hidden]]\n  #+alias: Kitty\n"
+            "  #+end_quote\n  - is-subclass-of:: [[Animal]]\n")
+    assert read(text) == ([("Dog", 0)], ["Animal"])

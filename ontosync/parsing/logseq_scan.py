@@ -18,7 +18,6 @@ _HEADING = re.compile(r"[ \t]*(?:-[ \t]+)?###[ \t]+OntologyBlock[ \t]*\Z")
 _PROPERTY = re.compile(r"[ \t]*(?:-[ \t]+)?([A-Za-z0-9_][\w.:/+-]*?)::(?: |[ \t]*\Z)(.*)", re.DOTALL)
 # mldoc's `#+BEGIN_X ... #+END_X` blocks (SRC, QUOTE, EXAMPLE, NOTE...), name case-insensitive.
 _BEGIN = re.compile(r"([ \t]*)(-[ \t]+)?#\+begin_(\S+)[ \t]*(.*)", re.DOTALL | re.IGNORECASE)
-_BULLET = re.compile(r"[ \t]*(?:-[ \t]+)?")
 _TAG = re.compile(r"[A-Za-z0-9][\w+#.-]*\Z")
 # mldoc `lists.ml` `format_parser`: a list item's mark, then a space (a markdown `- ` opening no list is
 # a Heading: a Logseq block).
@@ -108,9 +107,10 @@ def top_bullet(line: str) -> bool:
 
 
 def _ends_block(line: str, end: str) -> bool:
-    """Whether `line` (indentation and a `- ` dropped) is the `#+END_X` closing a block: mldoc
-    compares the trimmed line's start, case-insensitively (`Prelude.starts_with`)."""
-    return line[_BULLET.match(line).end():].lower().startswith(end)  # type: ignore[union-attr]
+    """Whether `line` is the `#+END_X` closing a block: mldoc compares the trimmed line's start,
+    case-insensitively (`starts_with (String.trim line) prefix`, `Prelude.starts_with`), so a
+    bullet's `- #+END_X` is the block's text, as the directives reader reads it."""
+    return line.strip(" \t\n\r\f").lower().startswith(end)
 
 
 def closes_comment(line: str) -> bool:

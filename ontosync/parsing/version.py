@@ -134,3 +134,4 @@ PARSER_VERSION = 20  # 2: Logseq graph rules (title::, alias::, tags, link text)
 #    not nest for properties, headings and directives), one left open to the page's end is none (its lines
 #    are read), a one-line or inline ``` opens or closes nothing more; corpus: Metaverse_Ontology_Schema.md
 #    loses two fence-syntax warnings (a #+BEGIN_QUERY Logseq reads as a query, no clojure text) (h168)
+#    ; Logseq: a bullet's `- #+END_X` is a block's text for the block scan too, as mldoc reads it (h168)
