@@ -18,22 +18,10 @@ import time
 
 import pytest
 
-from ontosync.parsing import ParseOptions, parse_file
 from tests.test_logseq_round5 import M, P, block, parents, repos, sync
+from tests.test_logseq_round13 import BLOCK, page, read  # (names, parents' refs): what both readers found
 
 __all__ = ["repos"]  # the fixture, imported for this module's tests
-
-BLOCK = block("mv:Dog")
-
-
-def page(text: str, path: str = "pages/Dog.md"):
-    return parse_file(path, text.encode(), ParseOptions())
-
-
-def read(text: str) -> tuple[list, list[str]]:
-    """(the page's names, its parents' refs): what the page-properties reader and the block scan found."""
-    facts = page(text)
-    return facts.names, [e.parent_ref for e in facts.edges]
 
 
 # -- 1. a fence left open to the page's end is none -------------------------------------------------------------
