@@ -14,8 +14,10 @@ What counts as a parent, by those rules:
 * `rdfs:subClassOf` between two IRIs in a `turtle` fence, read by rdflib with the common prefixes
   supplied (a fence rdflib cannot read gives nothing).
 
-Fences nest as documented: a tagged fence line inside a fence opens a nested one, a bare one or
-a line ending in three backticks closes the innermost, and a `- ` bullet at column 0 ends them all.
+Fences are read as documented: a line is a property or heading only outside the fences Logseq sees
+(`code_lines`: they do not nest, and one left open to the page's end is none); the text of a `clojure`
+fence nested in a quoted one is read too (a tagged fence line inside a fence opens a nested one, a bare
+one closes the innermost, a bullet's `- ```` is text), and a `- ` bullet at column 0 ends them all.
 A page's class is its first `owl:class::` (its first comma item, prefix expanded through the
 namespace table below) or, without one or with an unknown prefix, the IRI minted from its title:
 `urn:ontosync:page:` + the URL-quoted lower-cased title with spaces as `-`.
@@ -45,6 +47,7 @@ SUBCLASS_KEYS = {"is-subclass-of", "subclassof", "subclass-of"}
 HEADING = re.compile(r"[ \t]*(?:-[ \t]+)?###[ \t]+OntologyBlock[ \t]*\Z")
 PROPERTY = re.compile(r"[ \t]*(?:-[ \t]+)?([A-Za-z0-9_][\w.:/+-]*?)::(?:[ \t]+(.*))?\Z")
 TAG = re.compile(r"[A-Za-z0-9][\w+#.-]*\Z")
+FENCES = ("```", "~~~")
 LINK = re.compile(r"#?\[\[([^\[\]]+)\]\]|(?:^|(?<=[\s,]))#([^\s,\[#][^\s,]*)")
 CURIE = re.compile(r"([A-Za-z_][\w.-]*)?:(\S*)\Z")
 OFN_TOKEN = re.compile(r'<[^>\s]*>|"(?:[^"\\]|\\.)*"|[()]|[^\s()"<]+|\s+')
@@ -89,21 +92,23 @@ class Page:
         self.iri = given or mint(self.title)
 
     def _scan(self, lines: list[str]) -> None:
+        hidden, openers = code_lines(lines)
         stack: list[tuple[str, list[str]]] = []
-        for line in lines:
+        for no, line in enumerate(lines):
             body = line.lstrip(" \t")
-            body = body[2:].lstrip(" \t") if body.startswith("- ") else body
+            bullet = body.startswith("- ")
+            body = body[2:].lstrip(" \t") if bullet else body
             if stack and (line.startswith("- ") or line == "-"):
                 stack.clear()
             if stack:
-                self._inside(stack, line, body)
-            elif body.startswith("```"):
+                self._inside(stack, line, body, bullet)
+            elif no in openers:
                 info = body[3:].strip()
-                if not info.endswith("```"):  # else a one-line fence: nothing to read
+                if not info.endswith(body[:3]):  # else a one-line fence: nothing to read
                     self._open(stack, info.split()[0].lower() if info else "")
-            elif line.count("```") % 2 == 1:  # `{{renderer ...}} ```@startuml`: an untagged fence
-                self._open(stack, "")
-            elif HEADING.match(line):
+            if no in hidden:
+                continue
+            if HEADING.match(line):
                 self.headings += 1
             elif m := PROPERTY.match(line):
                 self.props.append((self.headings, m.group(1).lower(), (m.group(2) or "").strip()))
@@ -112,20 +117,43 @@ class Page:
         stack.append((tag, []))
         self.fences.append(stack[-1])
 
-    def _inside(self, stack: list, line: str, body: str) -> None:
-        if body.startswith("```"):
+    def _inside(self, stack: list, line: str, body: str, bullet: bool) -> None:
+        if body.startswith(FENCES) and not bullet:
             info = body[3:].strip()
-            if info.endswith("```"):
+            if info.endswith(body[:3]):
                 stack[-1][1].append(line)
             elif info and TAG.match(info.split()[0]):
                 self._open(stack, info.split()[0].lower())
             else:
                 stack.pop()
-        elif line.rstrip().endswith("```"):
-            stack[-1][1].append(line.rstrip()[:-3])
-            stack.pop()
         else:
             stack[-1][1].append(line)
+
+
+def code_lines(lines: list[str]) -> tuple[set[int], set[int]]:
+    """The (0-based) lines of the fences Logseq sees, opening and closing lines included, and the lines
+    that open one (the one left open to the page's end too, whose text is read): a fence opens
+    where a line's text (indentation and `- ` dropped) starts with three backticks or tildes and ends at
+    the first line below whose trimmed text does (tagged or not: fences do not nest), or above a
+    column-0 bullet; one that nothing ends before the page's end is none."""
+    hidden: set[int] = set()
+    openers: set[int] = set()
+    start = None
+    for no, line in enumerate(lines):
+        if start is not None and (line.startswith("- ") or line == "-"):
+            hidden.update(range(start, no))
+            start = None
+        if start is not None:
+            if line.strip().startswith(FENCES):
+                hidden.update(range(start, no + 1))
+                start = None
+            continue
+        body = line.lstrip(" \t")
+        body = body[2:].lstrip(" \t") if body.startswith("- ") else body
+        if body.startswith(FENCES):
+            start = no
+            openers.add(no)
+    return hidden, openers
 
 
 def read_pages(root: Path) -> list[Page]:

@@ -63,17 +63,17 @@ The rules below are what ontosync makes of a page; each was measured on a real 1
   `EquivalentClasses` for `owl:equivalentClass`, which also accept CURIE/IRI values),
   subject = page class, object = minted IRI of the link, object_ref = the page name,
   annotations = {"relation": key as written} plus {"via": word} for `[[X]] via is-part-of`.
-* **Fences.** A line whose text (after indentation and `- `) starts with three backticks or three
-  tildes opens a fence (mldoc: either marker opens, either closes); its first word is the tag.
-  `#+BEGIN_X` ... `#+END_X` (any case) is a block too: `#+BEGIN_SRC lang` is the fence tagged
-  `lang`; in any other (QUOTE, EXAMPLE, NOTE, QUERY...) nothing is read, and nothing nests
-  inside one. No line inside a fence or block is a property or an OntologyBlock heading. A
-  `#+BEGIN_X` with no `#+END_X` before the next column-0 bullet is no block (mldoc): its lines
-  are read as any others.
+* **Fences.** What is a code block is mldoc's (`logseq_code`): a line whose text (after indentation
+  and `- `) starts with three backticks or tildes opens one, the first line below whose trimmed text
+  does closes it (fences do not nest; `- ```` inside is text), and one left open to the page's end is
+  none (its lines are read as any others); a list item's text opens none. `#+BEGIN_X` ... `#+END_X`
+  (any case) is a block too: `#+BEGIN_SRC lang` is the fence tagged `lang`; in any other (QUOTE,
+  QUERY...) nothing is read. No line inside a fence or block is a property or an OntologyBlock
+  heading. A `#+BEGIN_X` with no `#+END_X` before the next column-0 bullet is no block (mldoc).
   (Backticks inside a `key:: value` line open nothing: the value runs to the end of its line.)
-  A bare fence line closes the innermost fence (so does a line ending in three backticks); a
-  tagged fence line inside a fence opens a nested fence (quoted "Original Content" blocks hold
-  real `clojure` fences). A `- ` bullet at column 0 ends every
+  The fences ontosync reads nest: a tagged fence line inside a fence opens a nested one whose text
+  is read (quoted "Original Content" blocks hold real `clojure` fences; Logseq shows it as text),
+  a bare one closes the innermost. A `- ` bullet at column 0 ends every
   open fence: it starts a new top-level block, and Logseq never continues a block past it. Fences
   tagged `clojure` or `owl` are read by the OWL functional-syntax dialect reader
   (`ontosync.parsing.ofn`; an undeclared `:` means the page class's namespace, or minted names

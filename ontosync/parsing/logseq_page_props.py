@@ -3,7 +3,8 @@
 Kept apart from `logseq_names` (names from files and links) because where a page's properties
 stand is mldoc's business, format by format, and takes a walk over the whole page:
 
-* **First block.** The page's first block, when it holds nothing but `key:: value` lines before
+* **First block.** The page's first block (however long: a page is bounded by `--max-file-size`, and
+  openers that find no end cost linear time, `_Bounds`), when it holds nothing but `key:: value` lines before
   the page's first `- ` bullet (graph-parser's pre-block: the text before mldoc's first heading). Only
   there do `title::` and `alias::` name the page, as in Logseq; the same keys in any other block, a
   first bullet of nothing but properties too (`- title:: X`), belong to that block. An
@@ -17,9 +18,10 @@ stand is mldoc's business, format by format, and takes a walk over the whole pag
   `Directive` first (`mldoc_parser.ml`). graph-parser's `collect-page-properties` puts EVERY
   directive of the page first, as its page properties (front matter keys are directives too), so
   a page holding any has no other page properties: its `title::` first block names nothing
-  (`page-directives` warning). A directive is no directive inside a block, fence, drawer or HTML comment block (an
-  unclosed one opens nothing: mldoc's `between_lines`; in markdown a column-0 bullet ends a fence, and a
-  block, drawer or comment still open there is none, as the block scan reads them: `logseq_scan.top_bullet`),
+  (`page-directives` warning). A directive is no directive inside a block, fence (`logseq_code`: where Logseq sees
+  one), drawer or HTML comment block (an unclosed one opens nothing: mldoc's `between_lines`; in markdown a
+  column-0 bullet ends a fence, and a block, drawer or comment still open there is none, as the block scan reads
+  them: `logseq_scan.top_bullet`),
   on a bullet's own line (`- #+alias: X` is the block's text), or in a list item's lines
   (`logseq_scan.ListRun`, the rule the block scan applies to properties: a `+ `, `1. `, `* ` or
   org `- ` item takes the lines below it indented further than its mark, in org any indented line,
@@ -33,6 +35,7 @@ from __future__ import annotations
 import re
 
 from ontosync.parsing.facts import FileFacts, ParseWarning
+from ontosync.parsing.logseq_code import closes_fence, opens_fence
 from ontosync.parsing.logseq_scan import (
     COMMENT_OPENERS,
     DRAWER_NAME,
@@ -52,7 +55,6 @@ _DRAWER_KEY = re.compile(r"[ \t]*:([A-Za-z0-9_][\w.:/+-]*):(?:[ \t]+(.*)|[ \t]*)
 # A block, fence or drawer; in markdown also on a bullet's line (mldoc reads the bullet's title as
 # the block it opens: `heading0.ml` `title_aux_p`).
 _OPENER = re.compile(r"[ \t]*(-[ \t]+)?(?:#\+begin_(\S+)|(```|~~~)|" + DRAWER_NAME + ")", re.IGNORECASE)
-_FENCES = ("```", "~~~")  # either opens a fence, either closes it (mldoc)
 NAMING_KEYS = ("title", "alias")
 # mldoc's headings, each a block of its own (`heading0.ml`): a markdown `- ` bullet (any indentation), a `#` heading.
 _HEADING = re.compile(r"[ \t]*-(?:[ \t]|\Z)|#{1,6}(?:[ \t]|\Z)")
@@ -79,7 +81,7 @@ def _pre_block(lines: list[str]) -> dict[str, tuple[str, int]]:
     (mldoc's Property_Drawer). A fence, block, comment or list item in the text above holds no
     property (`_close`, `ListRun`), as in the rest of the page."""
     props: dict[str, tuple[str, int]] = {}
-    no, started, intro, run = 0, False, False, ListRun()
+    no, started, intro, run, bounds = 0, False, False, ListRun(), _Bounds()
     while no < len(lines):
         line = lines[no]
         no += 1
@@ -100,9 +102,7 @@ def _pre_block(lines: list[str]) -> dict[str, tuple[str, int]]:
         intro = True
         if in_list:
             continue
-        opener = _OPENER.match(line)
-        closed = _comment_end(lines, no) if line in COMMENT_OPENERS else (
-            _close(lines, no, opener, True) if opener else None)
+        opener, closed = bounds.past(lines, no, line)
         if opener is not None and closed is not None and (opener.group(4) or "").upper() == "PROPERTIES":
             props = _drawer_keys(lines, no, closed)  # the block's first properties, as a drawer
             props.pop("title", None)
@@ -117,7 +117,7 @@ def markdown_properties(text: str) -> tuple[dict[str, tuple[str, int]], list[Par
     of the page's first block when it holds the page properties (0 when its directives do: every
     `key::` line is then another block's, however far up). Only what is needed is split: most
     pages are skipped unread."""
-    head = page_properties(text.split("\n", 200)[:200])
+    head = page_properties(text.split("\n"))  # a first block of any length: the page is bounded by --max-file-size
     end = max((line for _value, line in head.values()), default=0)
     if "#+" not in text or _ANY_DIRECTIVE.search(text) is None:
         return head, [], end
@@ -163,32 +163,76 @@ def _walk(lines: list[str], markdown: bool, found: dict[str, tuple[str, int]]) -
     """(the directives of the page, added to `found`; the keys of a `:PROPERTIES:` drawer opening
     it): one pass over the lines mldoc reads as the page's own elements (module docstring)."""
     drawer: dict[str, tuple[str, int]] = {}
-    no, leading, unclosed, run = 0, True, 0, ListRun(markdown)
+    no, leading, run, bounds = 0, True, ListRun(markdown), _Bounds()
     while no < len(lines):
         line = lines[no]
         no += 1
         if run.feed(line):
             leading = False
             continue
-        end = _comment_end(lines, no) if markdown and line in COMMENT_OPENERS and unclosed < MAX_UNCLOSED_BLOCKS else 0
+        end = bounds.comment_end(lines, no) if markdown and line in COMMENT_OPENERS else 0
         if end:
             no, leading = end + 1, False
             continue
-        unclosed += end is None  # past MAX_UNCLOSED_BLOCKS of them, nothing opens: linear time
-        opener = _OPENER.match(line) if unclosed < MAX_UNCLOSED_BLOCKS else None
+        opener = bounds.opener(line)
         if opener is not None and (markdown or not opener.group(1)):
-            closed = _close(lines, no, opener, markdown)
+            closed = bounds.close(lines, no, opener, markdown)
             if closed is not None:
                 if leading and (opener.group(4) or "").upper() == "PROPERTIES":
                     drawer = _drawer_keys(lines, no, closed)
                 no, leading = closed + 1, False
                 continue
-            unclosed += 1  # past MAX_UNCLOSED_BLOCKS of them, nothing opens: linear time
         m = _DIRECTIVE.match(line) if "#+" in line else None
         if m is not None and not m.group(1).lower().startswith("begin_"):
             _keep_last(found, m.group(1).lower(), m.group(2).strip(), no)
         leading = leading and not line.strip()
     return found, drawer
+
+
+class _Bounds:
+    """The openers that found no end (mldoc's `between_lines`: they open nothing), so a page of them
+    costs linear time, as in the block scan (`logseq_scan.PageScan`): past MAX_UNCLOSED_BLOCKS
+    blocks, comments or drawers none opens; after a fence no line closes before the page's end, no
+    fence opens (no line below closes one: the rule is exact)."""
+
+    __slots__ = ("fenceless", "unclosed")
+
+    def __init__(self) -> None:
+        self.unclosed = 0
+        self.fenceless = False
+
+    def opener(self, line: str) -> re.Match | None:
+        """The block, fence or drawer `line` may open (`_OPENER`), None when the bounds say none."""
+        if self.unclosed >= MAX_UNCLOSED_BLOCKS:
+            return None if self.fenceless or not opens_fence(line) else _OPENER.match(line)
+        m = _OPENER.match(line)
+        return None if m is not None and m.group(3) and self.fenceless else m
+
+    def close(self, lines: list[str], start: int, opener: re.Match, markdown: bool) -> int | None:
+        """`_close`, counting what found no end."""
+        closed = _close(lines, start, opener, markdown)
+        if closed is None:
+            if opener.group(3):
+                self.fenceless = True
+            else:
+                self.unclosed += 1
+        return closed
+
+    def past(self, lines: list[str], start: int, line: str) -> tuple[re.Match | None, int | None]:
+        """(what markdown `line`, above page index `start`, opens: None for an HTML comment; the index
+        of the line that closes it, None when it opens nothing)."""
+        if line in COMMENT_OPENERS:
+            return None, self.comment_end(lines, start) or None
+        opener = self.opener(line)
+        return opener, None if opener is None else self.close(lines, start, opener, True)
+
+    def comment_end(self, lines: list[str], start: int) -> int | None:
+        """`_comment_end` (0 when the bounds say no comment opens), counting what found no end."""
+        if self.unclosed >= MAX_UNCLOSED_BLOCKS:
+            return 0
+        end = _comment_end(lines, start)
+        self.unclosed += end is None
+        return end
 
 
 def _close(lines: list[str], start: int, opener: re.Match, markdown: bool) -> int | None:
@@ -202,7 +246,7 @@ def _close(lines: list[str], start: int, opener: re.Match, markdown: bool) -> in
         if markdown and top_bullet(lines[i]):
             return i - 1 if fence else None
         text = lines[i].strip()
-        if (name and text.lower().startswith("#+end_" + name.lower())) or (fence and text.startswith(_FENCES)) or (
+        if (name and text.lower().startswith("#+end_" + name.lower())) or (fence and closes_fence(lines[i])) or (
                 drawer and closes_drawer(text)):
             return i
     return None

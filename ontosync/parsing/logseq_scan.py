@@ -1,7 +1,8 @@
 """The one pass over a Logseq page's lines: headings, property lines and code fences.
 
 Kept apart from `logseq.py` (which turns what is collected here into facts) because the line
-rules (fences nest, a column-0 bullet ends them, properties are only read outside them) are the
+rules (properties are only read outside the fences Logseq sees, `logseq_code`; the fences ontosync reads
+nest; a column-0 bullet ends them all) are the
 part that must be fast and is easiest to check on its own. See `logseq.py`'s docstring for the
 rules themselves.
 """
@@ -11,13 +12,12 @@ from __future__ import annotations
 import re
 
 from ontosync.parsing.annotation_notes import PAGE_KEYS
+from ontosync.parsing.logseq_code import FENCE, closes_fence, opens_fence
 
 _HEADING = re.compile(r"[ \t]*(?:-[ \t]+)?###[ \t]+OntologyBlock[ \t]*\Z")
 _PROPERTY = re.compile(r"[ \t]*(?:-[ \t]+)?([A-Za-z0-9_][\w.:/+-]*?)::(?: |[ \t]*\Z)(.*)", re.DOTALL)
-_FENCE = re.compile(r"([ \t]*)(-[ \t]+)?(```|~~~)[`~]*[ \t]*(.*)", re.DOTALL)
 # mldoc's `#+BEGIN_X ... #+END_X` blocks (SRC, QUOTE, EXAMPLE, NOTE...), name case-insensitive.
 _BEGIN = re.compile(r"([ \t]*)(-[ \t]+)?#\+begin_(\S+)[ \t]*(.*)", re.DOTALL | re.IGNORECASE)
-_BULLET = re.compile(r"[ \t]*(?:-[ \t]+)?")
 _TAG = re.compile(r"[A-Za-z0-9][\w+#.-]*\Z")
 # mldoc `lists.ml` `format_parser`: a list item's mark, then a space (a markdown `- ` opening no list is
 # a Heading: a Logseq block).
@@ -107,9 +107,10 @@ def top_bullet(line: str) -> bool:
 
 
 def _ends_block(line: str, end: str) -> bool:
-    """Whether `line` (indentation and a `- ` dropped) is the `#+END_X` closing a block: mldoc
-    compares the trimmed line's start, case-insensitively (`Prelude.starts_with`)."""
-    return line[_BULLET.match(line).end():].lower().startswith(end)  # type: ignore[union-attr]
+    """Whether `line` is the `#+END_X` closing a block: mldoc compares the trimmed line's start,
+    case-insensitively (`starts_with (String.trim line) prefix`, `Prelude.starts_with`), so a
+    bullet's `- #+END_X` is the block's text, as the directives reader reads it."""
+    return line.strip(" \t\n\r\f").lower().startswith(end)
 
 
 def closes_comment(line: str) -> bool:
@@ -193,69 +194,107 @@ class PageScan:
         self.synonyms: list[tuple[int, str, str, int]] = []
         self.titles: list[tuple[int, str]] = []  # (line, value) of title:: lines outside fences
         self.fences: list[Fence] = []
-        self.stack: list[Fence] = []
+        self.stack: list[Fence] = []  # the fences ontosync reads, nested (`_inside_fence`)
+        self.block: Fence | None = None  # the open `#+BEGIN_X` block, HTML comment or drawer
+        self.code: list[tuple[int, str]] | None = None  # the lines of the open fence, as Logseq sees it
+        self.fenceless = False  # a fence left open to the page's end: no line below closes any
         self.unclosed = 0  # #+BEGIN_X blocks read again for want of their #+END_X
         self.list = ListRun()  # a `1. ` / `+ ` / `* ` list: its lines are the items' text
 
     def feed(self, no: int, line: str) -> None:
-        if self.stack:
-            if not top_bullet(line):
-                self._inside_fence(no, line)
-                return
-            self.end_all()  # a column-0 bullet starts a new top-level block: fences end
-        in_list = self.list.feed(line)  # every line outside a fence: a column-0 fence or comment ends a list
-        if ("```" in line or "~~~" in line) and self._fence_start(no, line):
+        """One page line. What hides a line from the page's properties and headings is mldoc's
+        (`logseq_code`: fences do not nest, and a block, comment or drawer opens outside them);
+        the fences whose text ontosync reads are followed alongside (`_read_fence`)."""
+        if (self.code is not None or self.block is not None or self.stack) and top_bullet(line):
+            self.end_all(page_end=False)  # a column-0 bullet starts a new top-level block: all end
+        if self.block is not None:
+            self._inside_block(no, line)
             return
-        if ("#+" in line and self._block_start(no, line)) or self._comment_start(no, line):
+        fenced = "```" in line or "~~~" in line
+        if self.code is not None:  # a code block's line (or its closing one): nothing else
+            self.code.append((no, line))
+            if fenced and closes_fence(line):
+                self.code = None
+            self._read_fence(no, line, fenced)
+        else:
+            self._text_line(no, line, fenced)
+
+    def _text_line(self, no: int, line: str, fenced: bool) -> None:
+        """A line outside any code block, block, comment or drawer (as Logseq sees them)."""
+        in_list = self.list.feed(line)  # every line outside a fence: a column-0 fence or comment ends a list
+        opener = fenced and not self.fenceless and opens_fence(line)
+        if opener and not in_list:  # an item's text opens nothing, for the directives reader too
+            self.code = [(no, line)]
+            self._read_fence(no, line, fenced, opener=True)
+            return
+        self._read_fence(no, line, fenced, opener)  # text to Logseq; maybe in a quoted fence's nested one
+        if not in_list and (("#+" in line and self._block_start(no, line)) or self._comment_start(no, line)):
             return
         if "::" not in line:  # nor is it a drawer's `:NAME:` line
             if "OntologyBlock" in line and _HEADING.match(line):
                 self.headings.append(no)
-            elif ":" in line:
+            elif ":" in line and not in_list:
                 self._drawer_start(no, line)
         elif not in_list:
             self._property(no, line)
 
-    def end_all(self) -> None:
-        """Ends every open fence (a column-0 bullet, or the page's end). A `#+BEGIN_X` block still
-        open was no block in mldoc (`between_lines` found no `#+END_X`): its lines are read again
-        as ordinary lines, so its properties count."""
-        while self.stack:
-            if self.stack[0].end is None:
-                self.stack.clear()
-                return
-            block = self.stack.pop()  # alone on the stack: nothing nests inside a #+BEGIN_X block
-            self.fences.pop()  # the last fence opened
-            self.unclosed += 1
-            for no, line in block.raw:
-                self.feed(no, line)
+    def end_all(self, page_end: bool = True) -> None:
+        """Ends every open fence and block (a column-0 bullet, or the page's end). A `#+BEGIN_X`
+        block still open was no block in mldoc (`between_lines` found no `#+END_X`), nor is a fence
+        still open at the page's end: their lines are read again as ordinary lines, so their
+        properties count; the text of a fence ontosync reads stays read (`unclosed-fence`)."""
+        while self.code is not None or self.block is not None or self.stack:
+            self.stack.clear()
+            if self.block is not None:
+                block, self.block = self.block, None
+                self.fences.remove(block)
+                self.unclosed += 1
+                for no, line in block.raw:
+                    self.feed(no, line)
+            elif self.code is not None:
+                code, self.code = self.code, None
+                if page_end:  # no line below closes a fence: none opens (linear time), none is read
+                    self.fenceless = True
+                    for no, line in code:
+                        self.feed(no, line)
 
     def _open(self, tag: str, no: int, indent: str, label: str = "", end: str | None = None) -> None:
         fence = Fence(tag, no, indent, label, end)
-        self.stack.append(fence)
+        if end is None:
+            self.stack.append(fence)
+        else:
+            self.block = fence
         self.fences.append(fence)
 
     def _close(self) -> None:
         self.stack.pop().closed = True
 
-    def _inside_fence(self, no: int, line: str) -> None:
-        end = self.stack[-1].end
-        if end is not None:  # a #+BEGIN_X block (or an HTML comment): only its end ends it, nothing nests inside
-            if end[0] in line and _closes(line, end):  # each end holds its first character
-                self._close()
-            else:
-                self.stack[-1].add(no, line)
-                self.stack[-1].raw.append((no, line))
+    def _inside_block(self, no: int, line: str) -> None:
+        """A line of a `#+BEGIN_X` block, HTML comment or drawer: only its end ends it, nothing nests inside."""
+        block = self.block
+        assert block is not None and block.end is not None
+        if block.end[0] in line and _closes(line, block.end):  # each end holds its first character
+            block.closed, self.block = True, None
+        else:
+            block.add(no, line)
+            block.raw.append((no, line))
+
+    def _read_fence(self, no: int, line: str, fenced: bool, opener: bool = False) -> None:
+        """The fences ontosync reads, which nest (quoted "Original Content" blocks hold the page's
+        `clojure` fences): a tagged fence line inside one opens a nested one, a bare one closes the
+        innermost; a bullet's `- ```` is text there, as in Logseq. None opens on a line read again."""
+        if self.fenceless:
             return
-        if "```" in line or "~~~" in line:
-            m = _FENCE.match(line)
-            if m is not None:
+        if self.stack:
+            self._inside_fence(no, line, fenced)
+        elif opener:
+            self._fence_start(no, line)
+
+    def _inside_fence(self, no: int, line: str, fenced: bool) -> None:
+        if fenced:
+            m = FENCE.match(line)
+            if m is not None and m.group(2) is None:
                 self._fence_marker(no, line, m)
-                return
-            body = line.rstrip()
-            if body.endswith("```"):
-                self.stack[-1].add(no, body[:-3])
-                self._close()
                 return
         self.stack[-1].add(no, line)
 
@@ -273,21 +312,15 @@ class PageScan:
         else:
             self._open(word.lower(), no, _indent_of(m))
 
-    def _fence_start(self, no: int, line: str) -> bool:
-        """Opens a fence outside any (True when the line was a fence line)."""
-        m = _FENCE.match(line)
+    def _fence_start(self, no: int, line: str) -> None:
+        """Opens a fence ontosync reads on a line that opens one in Logseq; a one-line fence
+        (```` ```python x``` ````) holds nothing to read."""
+        m = FENCE.match(line)
         if m is not None:
             info = m.group(4).strip()
-            if not info.endswith(m.group(3)):  # else a one-line fence: nothing to read
+            if not info.endswith(m.group(3)):
                 tag = info.split(None, 1)[0].lower() if info else ""
                 self._open(tag, no, _indent_of(m), m.group(3) + tag)
-            return True
-        # `{{renderer ...}} ```@startuml`: an untagged fence; not in a `key:: value` line, whose
-        # value runs to the end of the line in Logseq (the lines below stay properties)
-        if line.count("```") % 2 == 1 and _PROPERTY.match(line) is None:
-            self._open("", no, "")
-            return True
-        return False
 
     def _block_start(self, no: int, line: str) -> bool:
         """Opens a `#+BEGIN_X` block (True when the line was one). mldoc reads `#+BEGIN_SRC lang`

@@ -5,7 +5,7 @@ an upgrade whose parsers changed, every file is reprocessed once, though its con
 change; an upgrade that leaves the parsers alone reprocesses nothing.
 """
 
-PARSER_VERSION = 19  # 2: Logseq graph rules (title::, alias::, tags, link text), RDF synonyms
+PARSER_VERSION = 20  # 2: Logseq graph rules (title::, alias::, tags, link text), RDF synonyms
 # 3: the line each class is declared on (file_classes.line, migration 007)
 # 4: page names match in Unicode NFC (a link and a file name in NFC and NFD name one page);
 #    an owl:class that is no valid IRI (a space, `<`, `"`...) is a bad-owl-class warning
@@ -129,3 +129,9 @@ PARSER_VERSION = 19  # 2: Logseq graph rules (title::, alias::, tags, link text)
 #    ; Logseq: a `:PROPERTIES:` drawer after intro text in a page's first block is its page properties
 #    (its `:alias:` names the page, its `:title:` does not) (h159)
 #    ; Logseq: a drawer's lines (`:LOGBOOK:` ... `:END:`) are no properties for the block scan either (h159)
+# 20: Logseq: where a fence ends is mldoc's for the block scan too (logseq_code): the first line below
+#    whose trimmed text starts with ``` or ~~~ (a bullet's `- ```` is text; a tagged line closes: fences do
+#    not nest for properties, headings and directives), one left open to the page's end is none (its lines
+#    are read), a one-line or inline ``` opens or closes nothing more; corpus: Metaverse_Ontology_Schema.md
+#    loses two fence-syntax warnings (a #+BEGIN_QUERY Logseq reads as a query, no clojure text) (h168)
+#    ; Logseq: a bullet's `- #+END_X` is a block's text for the block scan too, as mldoc reads it (h168)
