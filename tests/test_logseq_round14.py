@@ -19,7 +19,7 @@ import time
 import pytest
 
 from tests.test_logseq_round5 import M, P, block, parents, repos, sync
-from tests.test_logseq_round13 import BLOCK, page, read  # (names, parents' refs): what both readers found
+from tests.test_logseq_two_readers import BLOCK, page, read  # (names, parents' refs): what both readers found
 
 __all__ = ["repos"]  # the fixture, imported for this module's tests
 

@@ -39,7 +39,7 @@ def test_a_title_outside_the_page_properties_is_a_warning_naming_its_line(text, 
 
 
 # (round 12: a first BULLET of properties, `- title:: Canis`, is a block of its own in Logseq, no page
-# properties: tests/test_logseq_round12.py; the unbulleted form below is the page properties.)
+# properties: tests/test_logseq_property_placement.py; the unbulleted form below is the page properties.)
 @pytest.mark.parametrize("text", ["title:: Canis\n\n" + BLOCK, "title:: Canis\n" + BLOCK,
                                   BLOCK + "  - title:: Dog\n", "title:: Canis\n\n" + BLOCK + "  - title:: Canis\n",
                                   "- about dogs\n  title:: dog\n" + BLOCK])  # (the page's name as Logseq matches it)
