@@ -93,6 +93,7 @@ def emit_diff(args: argparse.Namespace, conn: Any, db_name: str, say: Callable[[
         with one_snapshot(conn):  # the note's reading too: a sync finishing between them made it wrong
             data = changes_json(conn, db_name, run=args.run, since=args.since, base=args.base)
             note = _later_runs(conn, data) if args.run is None and args.since is None and args.base is None else ""
+            note = _unfinished(conn, data) or note
     except (DiffError, OutputError) as exc:
         say(f"error: {exc}")
         return 2
@@ -128,6 +129,18 @@ def _later_runs(conn: Any, data: dict) -> str:
         return ""
     later = f"run {newest}" if newest == head + 1 else f"runs {head + 1} to {newest}"
     return f"note: {later} changed nothing in the ontology; shown: run {head}, the last run that changed something"
+
+
+def _unfinished(conn: Any, data: dict) -> str:
+    """A note when the diff's head run did not finish. Why: a sync stopped half-way (killed, the
+    runner cancelled) showed "run 1 -> run 2" and the part it saved, read as what the last sync
+    changed; the database is between two states until a sync of the source saves the rest (none
+    has finished since: a later one that did took the database on, and the note would be wrong)."""
+    head, log = data["head"].get("run"), RunLog(conn)
+    if not head or log.finished(head) or log.last_finished() > head:
+        return ""
+    return (f"note: run {head} did not finish (stopped before its end, or still running): shown is what it "
+            "saved; the next sync of its source saves the rest")
 
 
 def _not_a_database(args: argparse.Namespace) -> None:

@@ -91,6 +91,11 @@ class RunLog:
         with self._bound():
             return Run.select(Run.revision).where(Run.id == run).scalar()
 
+    def finished(self, run: int) -> bool:
+        """Whether run `run` went to its end (a pruned or unknown run counts as finished)."""
+        with self._bound():
+            return not Run.select().where((Run.id == run) & Run.finished_at.is_null()).exists()
+
     def previous(self, run: int) -> int | None:
         with self._bound():
             return Run.select(fn.MAX(Run.id)).where(Run.id < run).scalar()
