@@ -77,7 +77,7 @@ def _compare_with_server(conn: Any, db_name: str, base: str) -> dict:
 def render(data: dict, fmt: str) -> str:
     if fmt == "json":
         return json_text(data) + "\n"  # a label's U+202E as an escape: the same data (console.json_text)
-    return to_markdown(data) if fmt == "markdown" else to_text(data)
+    return to_markdown(data, runs=True) if fmt == "markdown" else to_text(data)
 
 
 def emit_diff(args: argparse.Namespace, conn: Any, db_name: str, say: Callable[[str], None]) -> int:
