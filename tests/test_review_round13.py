@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from ontosync.store.migrations import available_migrations
 from tests.helpers import cli
 from tests.test_diff_fidelity import kill_after, page
 
@@ -78,3 +79,38 @@ def test_markdown_of_runs_names_the_runs_it_compares(tmp_path):
         assert "| B | `" in out.stdout
     out = cli("diff", "--db", str(db), "--format", "markdown", "--run", "1")
     assert out.stdout.splitlines()[2] == f"Compared: empty → run 1 (`{first[:12]}`)"
+
+
+def _newer(db) -> None:
+    """`db` as a newer ontosync would leave it: a migration this release lacks, which renamed a table
+    the comparison reads."""
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("INSERT INTO schema_migrations (version, name, applied_at, checksum, execution_time_ms) "
+                     "VALUES (999, 'from_the_future', '2030-01-01', 'abc', 1)")
+        conn.execute("ALTER TABLE file_synonyms RENAME TO file_synonyms_v2")
+    conn.close()
+
+
+def test_diff_base_or_head_from_a_newer_ontosync_says_so(tmp_path):
+    """A database a newer ontosync wrote (an artifact of an Action pinned to a later release),
+    compared by an older one: as `--base` it was "NEWER.db is not an ontosync database: no such
+    table: file_synonyms" (exit 2), as `--db` "fatal: NEWER.db: no such table: file_synonyms"
+    (exit 3, read as a damaged file). Both now say a newer ontosync wrote it and to upgrade
+    ontosync, exit 2 as for an older database, one line, stdout empty."""
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "A.md").write_text(page("A"))
+    mine, newer = tmp_path / "mine.db", tmp_path / "newer.db"
+    for db in (mine, newer):
+        assert cli("sync", str(tree), "--db", str(db), "--quiet").returncode == 0
+    _newer(newer)
+    newest = max(m.version for m in available_migrations())
+    for args in (["--db", str(mine), "--base", str(newer)], ["--db", str(newer), "--base", str(mine)]):
+        out = cli("diff", *args)
+        assert out.returncode == 2, out.stderr
+        assert out.stdout == ""
+        assert out.stderr == (f"ontosync: error: {newer} was written by a newer ontosync (migration 999; this "
+                              f"release reads up to {newest:03d}): upgrade ontosync to compare it\n"), out.stderr

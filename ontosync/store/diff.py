@@ -266,7 +266,9 @@ def upgrade_advice(conn: sqlite3.Connection, path: str | Path) -> str | None:
     """Why a database whose reading failed is an older ontosync database or a legacy one (L1, L2,
     L3), and how to upgrade it (None when it is neither): the reading needs tables of later
     migrations (`file_synonyms`, 002), and "not an ontosync database" sent users of an older
-    release's artifact, or of a legacy database `migrate` converts, the wrong way."""
+    release's artifact, or of a legacy database `migrate` converts, the wrong way. A newer
+    ontosync's database (migrations this release lacks, whose tables it may have changed) says so:
+    it read "not an ontosync database" as a base, and "fatal" (a damaged file) as the head."""
     from ontosync.store.legacy import L1, L2, L3, SHAPE_TITLES
     from ontosync.store.migrations import applied_versions, available_migrations
     from ontosync.store.shapes import detect
@@ -281,6 +283,9 @@ def upgrade_advice(conn: sqlite3.Connection, path: str | Path) -> str | None:
     if shape in (L1, L2, L3):
         return f"{path} is a legacy database ({SHAPE_TITLES[shape]}): {upgrade}"
     newest = max(m.version for m in available_migrations())
+    if later := sorted(v for v in applied if v > newest):  # it was "not an ontosync database", or "fatal"
+        return (f"{path} was written by a newer ontosync (migration {', '.join(map(str, later))}; this release "
+                f"reads up to {newest:03d}): upgrade ontosync to compare it")
     if not applied or max(applied) >= newest:
         return None
     return (f"{path} is an older ontosync database (schema {max(applied):03d}; this ontosync reads "
