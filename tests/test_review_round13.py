@@ -114,3 +114,58 @@ def test_diff_base_or_head_from_a_newer_ontosync_says_so(tmp_path):
         assert out.stdout == ""
         assert out.stderr == (f"ontosync: error: {newer} was written by a newer ontosync (migration 999; this "
                               f"release reads up to {newest:03d}): upgrade ontosync to compare it\n"), out.stderr
+
+
+_TWO_CLASSES = ("@prefix ex: <http://ex.org/> .\n@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+                "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+                'ex:A a owl:Class ; rdfs:label "Alpha" .\nex:B a owl:Class ; rdfs:label "Beta" ; '
+                "owl:disjointWith ex:A .\n")
+
+
+def test_diff_base_reads_one_state_of_a_base_a_sync_commits_to_meanwhile(tmp_path, monkeypatch, capsys):
+    """`diff --base main.db` while a sync of main.db commits: the base's classes, properties and
+    axioms were three reads, each of the state of its moment, so a save that changed a label and
+    an axiom together showed only its axiom (a change no state of the base ever had), or its
+    label only. The head was read in one snapshot already; the base is now too. The sync's
+    commit is made, for real, by another connection at the moment the base's second read starts
+    (SQLite's statement trace), the one point where it split the reading."""
+    import sqlite3
+
+    from ontosync.cli import main as cli_main
+    from ontosync.store import diff as store_diff
+
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "a.ttl").write_text(_TWO_CLASSES, encoding="utf-8")
+    head, base = tmp_path / "head.db", tmp_path / "base.db"
+    for db in (head, base):
+        assert cli_main(["sync", str(tree), "--db", str(db), "--quiet"]) == 0
+
+    def commit_meanwhile() -> None:  # one save: a label and an axiom
+        writer = sqlite3.connect(base)
+        with writer:
+            writer.execute("UPDATE owl_classes SET label = 'Alpha 2' WHERE class_iri = 'http://ex.org/A'")
+            writer.execute("DELETE FROM owl_axioms")
+        writer.close()
+
+    opened = store_diff.open_readonly
+
+    def traced(path):
+        conn = opened(path)
+        done: list[bool] = []
+
+        def trace(statement: str) -> None:
+            if "FROM owl_properties" in statement and not done:
+                done.append(True)
+                commit_meanwhile()
+        conn.set_trace_callback(trace)
+        return conn
+
+    monkeypatch.setattr(store_diff, "open_readonly", traced)
+    capsys.readouterr()
+    assert cli_main(["diff", "--db", str(head), "--base", str(base), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["axioms"]["added"], data["axioms"]["removed"], data["classes"]["changed"]) == (0, 0, []), data
+    assert cli_main(["diff", "--db", str(head), "--base", str(base), "--format", "json"]) == 0  # the save, whole
+    data = json.loads(capsys.readouterr().out)
+    assert data["axioms"]["added"] == 1 and [e["label"] for e in data["classes"]["changed"]] == ["Alpha"]

@@ -23,7 +23,7 @@ from ontosync.store.changelog import AXIOM_ITEM, class_card_sql, has_change_log,
 from ontosync.store.dialect import is_postgresql
 from ontosync.store.health import damaged_database
 from ontosync.store.read_only import connect_read_only, is_busy, no_database_to_read, unreadable
-from ontosync.store.run_reads import RunLog
+from ontosync.store.run_reads import RunLog, one_snapshot
 
 
 class DiffError(Exception):
@@ -252,7 +252,8 @@ def _file_snapshot(base_path: str | Path) -> dict[tuple, Any]:
     try:
         base_conn = open_readonly(base_path)
         try:
-            return _snapshot_or_older(base_conn, base_path, f"{base_path} is not an ontosync database")
+            with one_snapshot(base_conn):  # its three reads: one state of a base a sync commits to meanwhile
+                return _snapshot_or_older(base_conn, base_path, f"{base_path} is not an ontosync database")
         finally:
             base_conn.close()
     except sqlite3.DatabaseError as exc:  # a damaged base: it was "is not an ontosync database", exit 2
