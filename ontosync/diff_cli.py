@@ -69,7 +69,8 @@ def _compare_with_server(conn: Any, db_name: str, base: str) -> dict:
     try:
         if not base_conn.has_table("owl_classes"):
             raise DiffError(f"schema {schema} on {server} is not an ontosync store")
-        return compare_databases(conn, f"{server} schema {schema}", db_name, base_conn=base_conn).to_json(conn)
+        with one_snapshot(base_conn):  # its reads: one state of a schema a sync commits to meanwhile
+            return compare_databases(conn, f"{server} schema {schema}", db_name, base_conn=base_conn).to_json(conn)
     finally:
         base_db.close()
 

@@ -169,3 +169,46 @@ def test_diff_base_reads_one_state_of_a_base_a_sync_commits_to_meanwhile(tmp_pat
     assert cli_main(["diff", "--db", str(head), "--base", str(base), "--format", "json"]) == 0  # the save, whole
     data = json.loads(capsys.readouterr().out)
     assert data["axioms"]["added"] == 1 and [e["label"] for e in data["classes"]["changed"]] == ["Alpha"]
+
+
+def test_diff_base_on_postgresql_reads_one_state_too(tmp_path, monkeypatch, capsys):
+    """The same on PostgreSQL: the reader's statements ran in autocommit, each its own snapshot, so
+    a sync committing to the base schema between the base's reads showed part of one save. The
+    reads of one diff are now one REPEATABLE READ, READ ONLY transaction. The save is committed
+    for real, by another session, as the base's second read is sent."""
+    from ontosync.cli import main as cli_main
+    from ontosync.store.pg import dialect
+    from tests.postgres_server import connect, drop_schema, new_schema, schema_url
+
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "a.ttl").write_text(_TWO_CLASSES, encoding="utf-8")
+    head, schema = tmp_path / "head.db", new_schema()
+    try:
+        assert cli_main(["sync", str(tree), "--db", str(head), "--quiet"]) == 0
+        assert cli_main(["sync", str(tree), "--db", schema_url(schema), "--quiet"]) == 0
+        sent = dialect.PgConnection.execute
+        done: list[bool] = []
+
+        def execute(self, sql, params=()):
+            if "FROM owl_properties" in sql and not done:
+                done.append(True)
+                writer = connect()
+                try:
+                    cur = writer.cursor()
+                    cur.execute(f'BEGIN; UPDATE "{schema}".owl_classes SET label = %s WHERE class_iri = %s; '
+                                f'DELETE FROM "{schema}".owl_axioms; COMMIT', ("Alpha 2", "http://ex.org/A"))
+                finally:
+                    writer.close()
+            return sent(self, sql, params)
+
+        monkeypatch.setattr(dialect.PgConnection, "execute", execute)
+        capsys.readouterr()
+        assert cli_main(["diff", "--db", str(head), "--base", schema_url(schema), "--format", "json"]) == 0
+        data = json.loads(capsys.readouterr().out)
+        assert done and (data["axioms"]["added"], data["classes"]["changed"]) == (0, []), data
+        assert cli_main(["diff", "--db", str(head), "--base", schema_url(schema), "--format", "json"]) == 0
+        data = json.loads(capsys.readouterr().out)  # the save, whole
+        assert data["axioms"]["added"] == 1 and [e["label"] for e in data["classes"]["changed"]] == ["Alpha"]
+    finally:
+        drop_schema(schema)

@@ -52,20 +52,27 @@ def peewee_database(conn: Any) -> Database:
 
 @contextmanager
 def one_snapshot(conn: Any) -> Iterator[None]:
-    """Every read of one diff sees one state of the database (a SQLite read transaction).
+    """Every read of one diff sees one state of the database (a SQLite read transaction; on
+    PostgreSQL a REPEATABLE READ, READ ONLY one).
 
     Why: a first run's log moves from "pending, read from the content" to "stored" when that run
     finishes (store/changelog_fresh.py); a diff that read the stored rows before that commit and the
-    pending mark after it would see the run in neither place. PostgreSQL logs per save: no such step.
+    pending mark after it would see the run in neither place. And a database's cards (`diff
+    --base`) are three reads: a sync's save committed between them showed part of that save. A
+    PostgreSQL reader runs in autocommit, each statement its own snapshot, unless told otherwise.
     """
-    if not isinstance(conn, sqlite3.Connection) or conn.in_transaction:
+    postgres = getattr(conn, "dialect", None) == "postgresql"
+    if not (postgres or isinstance(conn, sqlite3.Connection)) or conn.in_transaction:
         yield
         return
-    conn.execute("BEGIN")
+    conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" if postgres else "BEGIN")
     try:
         yield
     finally:
-        conn.execute("ROLLBACK")  # it only read
+        if postgres:
+            conn.rollback()  # (nothing sent on a session the server closed: its error is the one said)
+        else:
+            conn.execute("ROLLBACK")  # it only read
 
 
 class RunLog:
