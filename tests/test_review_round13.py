@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 
 from ontosync.store.migrations import available_migrations
 from tests.helpers import cli
@@ -212,3 +213,22 @@ def test_diff_base_on_postgresql_reads_one_state_too(tmp_path, monkeypatch, caps
         assert data["axioms"]["added"] == 1 and [e["label"] for e in data["classes"]["changed"]] == ["Alpha"]
     finally:
         drop_schema(schema)
+
+
+def test_since_a_branch_or_tag_name_says_the_log_holds_commits(tmp_path):
+    """`diff --since main` (or `HEAD~1`, `v1.0`) was "no run at revision main in the change log",
+    as if no sync had run at main: runs record the commit they synced, never a branch or tag name,
+    and the user was not told to give the commit. A revision that is no hexadecimal commit now says
+    so, and how to name it (`git rev-parse`); a commit that no run synced is said as before."""
+    tree, db = tmp_path / "tree", tmp_path / "x.db"
+    tree.mkdir()
+    (tree / "A.md").write_text(page("A"))
+    assert cli("sync", str(tree), "--db", str(db), "--quiet").returncode == 0
+    for name in ("main", "HEAD~1", "v1.0"):
+        out = cli("diff", "--db", str(db), "--since", name)
+        assert out.returncode == 2 and out.stdout == ""
+        assert out.stderr == (f"ontosync: error: --since {name}: the change log records the commit each run synced, "
+                              "not branch or tag names: give the commit's SHA "
+                              f"(`git rev-parse {shlex.quote(name)}` prints it)\n")
+    out = cli("diff", "--db", str(db), "--since", "0123456789abcdef")
+    assert out.returncode == 2 and "no run at revision 0123456789abcdef in the change log" in out.stderr

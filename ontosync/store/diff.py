@@ -13,6 +13,7 @@ comparison of the same two states render the same JSON.
 from __future__ import annotations
 
 import json
+import re
 import shlex
 import sqlite3
 from dataclasses import dataclass, field
@@ -136,7 +137,7 @@ def select_runs(conn: sqlite3.Connection, run: int | None = None, since: str | N
             killed = log.at_revision(since)
             raise DiffError(f"the run at revision {since} (run {killed}) did not finish, so the database never "
                             f"held that revision; use --run {killed} or an earlier --since" if killed else
-                            f"no run at revision {since} in the change log (runs kept: {log.kept()})")
+                            _not_synced(log, since))
         first, last = at + 1, newest
         base = _run_info(log, at)
     elif after_run is not None:
@@ -151,6 +152,15 @@ def select_runs(conn: sqlite3.Connection, run: int | None = None, since: str | N
         base = _run_info(log, _before(log, first) if first else None)
     changes = fold_runs(conn, first, last) if last >= first else []
     return ChangeSet(base, _run_info(log, last if last >= first else newest), changes)
+
+
+def _not_synced(log: RunLog, since: str) -> str:
+    """Why no run is at `since`. Why a name gets its own words: runs record the commit they synced,
+    and `--since main` (`HEAD~1`, a tag) read "no run at revision main", as if none ran there."""
+    if re.fullmatch(r"[0-9a-fA-F]+", since):
+        return f"no run at revision {since} in the change log (runs kept: {log.kept()})"
+    return (f"--since {since}: the change log records the commit each run synced, not branch or tag names: "
+            f"give the commit's SHA (`git rev-parse {shlex.quote(since)}` prints it)")
 
 
 def _one_revision(log: RunLog, since: str) -> str:
