@@ -24,7 +24,7 @@ from ontosync.pipeline.outputs import (
     write_text,
 )
 from ontosync.store.changelog import has_change_log, has_table
-from ontosync.store.diff import BaseFailed, DiffError, LogDamaged, compare_databases, select_runs
+from ontosync.store.diff import BaseFailed, DiffError, LogDamaged, compare_databases, newer_advice, select_runs
 from ontosync.store.health import classify, damaged_line
 from ontosync.store.read_only import connect_read_only, is_busy
 from ontosync.store.run_reads import RunLog, one_snapshot
@@ -153,13 +153,22 @@ def _not_a_database(args: argparse.Namespace) -> None:
 
 
 def cmd_diff(args: argparse.Namespace, say: Callable[[str], None]) -> int:
+    import peewee
+
     conn = connect_read_only(args.db)
     try:
         return emit_diff(args, conn, args.db, say)
     except sqlite3.DatabaseError as exc:
         if is_busy(exc):  # a writer took the lock mid-read: exit 4 (cli.py), as at the open
             raise
-        say(damaged_line(exc, args.db) or f"fatal: {args.db}: {exc}")  # a text file is no damaged database
-        return 3
+        line = damaged_line(exc, args.db)  # a text file is no damaged database
+        newer = None if line else newer_advice(conn, args.db)
+        say(f"error: {newer}" if newer else line or f"fatal: {args.db}: {exc}")
+        return 2 if newer else 3
+    except peewee.DatabaseError as exc:  # the change log's reads: a table a newer ontosync changed
+        if is_busy(exc) or (newer := newer_advice(conn, args.db)) is None:
+            raise
+        say(f"error: {newer}")
+        return 2
     finally:
         conn.close()

@@ -114,7 +114,7 @@ def test_diff_base_or_head_from_a_newer_ontosync_says_so(tmp_path):
         assert out.returncode == 2, out.stderr
         assert out.stdout == ""
         assert out.stderr == (f"ontosync: error: {newer} was written by a newer ontosync (migration 999; this "
-                              f"release reads up to {newest:03d}): upgrade ontosync to compare it\n"), out.stderr
+                              f"release reads up to {newest:03d}): upgrade ontosync to read it\n"), out.stderr
 
 
 _TWO_CLASSES = ("@prefix ex: <http://ex.org/> .\n@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
@@ -232,3 +232,27 @@ def test_since_a_branch_or_tag_name_says_the_log_holds_commits(tmp_path):
                               f"(`git rev-parse {shlex.quote(name)}` prints it)\n")
     out = cli("diff", "--db", str(db), "--since", "0123456789abcdef")
     assert out.returncode == 2 and "no run at revision 0123456789abcdef in the change log" in out.stderr
+
+
+def test_diff_of_runs_in_a_newer_ontosync_database_says_so(tmp_path):
+    """The same for the change log itself: a newer ontosync's database whose `runs` table it
+    changed was "fatal: NEWER.db: database error: no such column: t1.revision", exit 3, read as a
+    damaged file. It now says a newer ontosync wrote it, exit 2."""
+    import sqlite3
+
+    tree, db = tmp_path / "tree", tmp_path / "newer.db"
+    tree.mkdir()
+    (tree / "A.md").write_text(page("A"))
+    assert cli("sync", str(tree), "--db", str(db), "--quiet").returncode == 0
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("INSERT INTO schema_migrations (version, name, applied_at, checksum, execution_time_ms) "
+                     "VALUES (999, 'from_the_future', '2030-01-01', 'abc', 1)")
+        conn.execute("ALTER TABLE runs RENAME COLUMN revision TO commit_sha")
+    conn.close()
+    newest = max(m.version for m in available_migrations())
+    for args in ([], ["--since", "abcdef1"], ["--run", "1", "--format", "json"]):
+        out = cli("diff", "--db", str(db), *args)
+        assert (out.returncode, out.stdout) == (2, ""), out.stderr
+        assert out.stderr == (f"ontosync: error: {db} was written by a newer ontosync (migration 999; this "
+                              f"release reads up to {newest:03d}): upgrade ontosync to read it\n")

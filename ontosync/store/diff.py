@@ -294,13 +294,35 @@ def upgrade_advice(conn: sqlite3.Connection, path: str | Path) -> str | None:
     if shape in (L1, L2, L3):
         return f"{path} is a legacy database ({SHAPE_TITLES[shape]}): {upgrade}"
     newest = max(m.version for m in available_migrations())
-    if later := sorted(v for v in applied if v > newest):  # it was "not an ontosync database", or "fatal"
-        return (f"{path} was written by a newer ontosync (migration {', '.join(map(str, later))}; this release "
-                f"reads up to {newest:03d}): upgrade ontosync to compare it")
+    if later := _later(applied, newest):  # it was "not an ontosync database", or "fatal"
+        return later.format(path=path)
     if not applied or max(applied) >= newest:
         return None
     return (f"{path} is an older ontosync database (schema {max(applied):03d}; this ontosync reads "
             f"{newest:03d}): {upgrade}")
+
+
+def _later(applied: dict[int, str], newest: int) -> str:
+    """The sentence for a database with migrations after this release's `newest` ("" when none),
+    its `{path}` to fill."""
+    later = sorted(v for v in applied if v > newest)
+    if not later:
+        return ""
+    return ("{path} was written by a newer ontosync (migration " + ", ".join(map(str, later))
+            + f"; this release reads up to {newest:03d}): upgrade ontosync to read it")
+
+
+def newer_advice(conn: sqlite3.Connection, path: str | Path) -> str | None:
+    """`upgrade_advice`'s sentence for a database a newer ontosync wrote, None for any other (or one
+    that cannot be asked). For a reading of the change log that failed (`diff --db`): it was
+    "fatal: database error: no such column", as for a damaged file."""
+    from ontosync.store.migrations import applied_versions, available_migrations
+
+    try:
+        applied = applied_versions(conn)
+    except sqlite3.DatabaseError:
+        return None
+    return _later(applied, max(m.version for m in available_migrations())).format(path=path) or None
 
 
 def open_readonly(path: str | Path) -> sqlite3.Connection:
