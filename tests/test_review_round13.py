@@ -82,16 +82,16 @@ def test_markdown_of_runs_names_the_runs_it_compares(tmp_path):
     assert out.stdout.splitlines()[2] == f"Compared: empty → run 1 (`{first[:12]}`)"
 
 
-def _newer(db) -> None:
-    """`db` as a newer ontosync would leave it: a migration this release lacks, which renamed a table
-    the comparison reads."""
+def _newer(db, change: str = "ALTER TABLE file_synonyms RENAME TO file_synonyms_v2") -> None:
+    """`db` as a newer ontosync would leave it: a migration this release lacks, which made `change`
+    to a table diff reads (by default one the comparison reads)."""
     import sqlite3
 
     conn = sqlite3.connect(db)
     with conn:
         conn.execute("INSERT INTO schema_migrations (version, name, applied_at, checksum, execution_time_ms) "
                      "VALUES (999, 'from_the_future', '2030-01-01', 'abc', 1)")
-        conn.execute("ALTER TABLE file_synonyms RENAME TO file_synonyms_v2")
+        conn.execute(change)
     conn.close()
 
 
@@ -238,18 +238,11 @@ def test_diff_of_runs_in_a_newer_ontosync_database_says_so(tmp_path):
     """The same for the change log itself: a newer ontosync's database whose `runs` table it
     changed was "fatal: NEWER.db: database error: no such column: t1.revision", exit 3, read as a
     damaged file. It now says a newer ontosync wrote it, exit 2."""
-    import sqlite3
-
     tree, db = tmp_path / "tree", tmp_path / "newer.db"
     tree.mkdir()
     (tree / "A.md").write_text(page("A"))
     assert cli("sync", str(tree), "--db", str(db), "--quiet").returncode == 0
-    conn = sqlite3.connect(db)
-    with conn:
-        conn.execute("INSERT INTO schema_migrations (version, name, applied_at, checksum, execution_time_ms) "
-                     "VALUES (999, 'from_the_future', '2030-01-01', 'abc', 1)")
-        conn.execute("ALTER TABLE runs RENAME COLUMN revision TO commit_sha")
-    conn.close()
+    _newer(db, "ALTER TABLE runs RENAME COLUMN revision TO commit_sha")
     newest = max(m.version for m in available_migrations())
     for args in ([], ["--since", "abcdef1"], ["--run", "1", "--format", "json"]):
         out = cli("diff", "--db", str(db), *args)
