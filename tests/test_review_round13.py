@@ -104,7 +104,7 @@ def test_diff_base_or_head_from_a_newer_ontosync_says_so(tmp_path):
     tree = tmp_path / "tree"
     tree.mkdir()
     (tree / "A.md").write_text(page("A"))
-    mine, newer = tmp_path / "mine.db", tmp_path / "newer.db"
+    mine, newer = tmp_path / "mine.db", tmp_path / "newer{0}.db"  # (braces: the path is no format string)
     for db in (mine, newer):
         assert cli("sync", str(tree), "--db", str(db), "--quiet").returncode == 0
     _newer(newer)

@@ -294,22 +294,22 @@ def upgrade_advice(conn: sqlite3.Connection, path: str | Path) -> str | None:
     if shape in (L1, L2, L3):
         return f"{path} is a legacy database ({SHAPE_TITLES[shape]}): {upgrade}"
     newest = max(m.version for m in available_migrations())
-    if later := _later(applied, newest):  # it was "not an ontosync database", or "fatal"
-        return later.format(path=path)
+    if later := _later(applied, newest, path):  # it was "not an ontosync database", or "fatal"
+        return later
     if not applied or max(applied) >= newest:
         return None
     return (f"{path} is an older ontosync database (schema {max(applied):03d}; this ontosync reads "
             f"{newest:03d}): {upgrade}")
 
 
-def _later(applied: dict[int, str], newest: int) -> str:
-    """The sentence for a database with migrations after this release's `newest` ("" when none),
-    its `{path}` to fill."""
+def _later(applied: dict[int, str], newest: int, path: str | Path) -> str:
+    """The sentence for the database at `path` with migrations after this release's `newest` (""
+    when none)."""
     later = sorted(v for v in applied if v > newest)
     if not later:
         return ""
-    return ("{path} was written by a newer ontosync (migration " + ", ".join(map(str, later))
-            + f"; this release reads up to {newest:03d}): upgrade ontosync to read it")
+    return (f"{path} was written by a newer ontosync (migration {', '.join(map(str, later))}; this release "
+            f"reads up to {newest:03d}): upgrade ontosync to read it")
 
 
 def newer_advice(conn: sqlite3.Connection, path: str | Path) -> str | None:
@@ -322,7 +322,7 @@ def newer_advice(conn: sqlite3.Connection, path: str | Path) -> str | None:
         applied = applied_versions(conn)
     except sqlite3.DatabaseError:
         return None
-    return _later(applied, max(m.version for m in available_migrations())).format(path=path) or None
+    return _later(applied, max(m.version for m in available_migrations()), path) or None
 
 
 def open_readonly(path: str | Path) -> sqlite3.Connection:
