@@ -26,6 +26,7 @@ from peewee import Database, SqliteDatabase, fn
 from ontosync.store import changelog_fresh
 from ontosync.store.changelog import PRUNED_KEY
 from ontosync.store.changelog_models import CHANGELOG_MODELS, Run, RunChange
+from ontosync.store.dialect import is_postgresql
 from ontosync.store.models import OwlClass, OwlProperty, SyncMeta
 
 
@@ -61,7 +62,7 @@ def one_snapshot(conn: Any) -> Iterator[None]:
     --base`) are three reads: a sync's save committed between them showed part of that save. A
     PostgreSQL reader runs in autocommit, each statement its own snapshot, unless told otherwise.
     """
-    postgres = getattr(conn, "dialect", None) == "postgresql"
+    postgres = is_postgresql(conn)
     if not (postgres or isinstance(conn, sqlite3.Connection)) or conn.in_transaction:
         yield
         return
