@@ -24,7 +24,7 @@ from ontosync.pipeline.outputs import (
     write_text,
 )
 from ontosync.store.changelog import has_change_log, has_table
-from ontosync.store.diff import BaseFailed, DiffError, LogDamaged, compare_databases, select_runs
+from ontosync.store.diff import BaseFailed, DiffError, LogDamaged, compare_databases, newer_advice, select_runs
 from ontosync.store.health import classify, damaged_line
 from ontosync.store.read_only import connect_read_only, is_busy
 from ontosync.store.run_reads import RunLog, one_snapshot
@@ -69,7 +69,8 @@ def _compare_with_server(conn: Any, db_name: str, base: str) -> dict:
     try:
         if not base_conn.has_table("owl_classes"):
             raise DiffError(f"schema {schema} on {server} is not an ontosync store")
-        return compare_databases(conn, f"{server} schema {schema}", db_name, base_conn=base_conn).to_json(conn)
+        with one_snapshot(base_conn):  # its reads: one state of a schema a sync commits to meanwhile
+            return compare_databases(conn, f"{server} schema {schema}", db_name, base_conn=base_conn).to_json(conn)
     finally:
         base_db.close()
 
@@ -77,7 +78,7 @@ def _compare_with_server(conn: Any, db_name: str, base: str) -> dict:
 def render(data: dict, fmt: str) -> str:
     if fmt == "json":
         return json_text(data) + "\n"  # a label's U+202E as an escape: the same data (console.json_text)
-    return to_markdown(data) if fmt == "markdown" else to_text(data)
+    return to_markdown(data, runs=True) if fmt == "markdown" else to_text(data)
 
 
 def emit_diff(args: argparse.Namespace, conn: Any, db_name: str, say: Callable[[str], None]) -> int:
@@ -93,6 +94,7 @@ def emit_diff(args: argparse.Namespace, conn: Any, db_name: str, say: Callable[[
         with one_snapshot(conn):  # the note's reading too: a sync finishing between them made it wrong
             data = changes_json(conn, db_name, run=args.run, since=args.since, base=args.base)
             note = _later_runs(conn, data) if args.run is None and args.since is None and args.base is None else ""
+            note = _unfinished(conn, data) or note
     except (DiffError, OutputError) as exc:
         say(f"error: {exc}")
         return 2
@@ -130,6 +132,18 @@ def _later_runs(conn: Any, data: dict) -> str:
     return f"note: {later} changed nothing in the ontology; shown: run {head}, the last run that changed something"
 
 
+def _unfinished(conn: Any, data: dict) -> str:
+    """A note when the diff's head run did not finish. Why: a sync stopped half-way (killed, the
+    runner cancelled) showed "run 1 -> run 2" and the part it saved, read as what the last sync
+    changed; the database is between two states until a sync of the source saves the rest (none
+    has finished since: a later one that did took the database on, and the note would be wrong)."""
+    head, log = data["head"].get("run"), RunLog(conn)
+    if not head or log.finished(head) or log.last_finished() > head:
+        return ""
+    return (f"note: run {head} did not finish (stopped before its end, or still running): shown is what it "
+            "saved; the next sync of its source saves the rest")
+
+
 def _not_a_database(args: argparse.Namespace) -> None:
     """`--output` is neither database (nor a file SQLite keeps beside one): `--output x.db` with
     `--db x.db` replaced the database with the diff's text, exit 0."""
@@ -139,13 +153,22 @@ def _not_a_database(args: argparse.Namespace) -> None:
 
 
 def cmd_diff(args: argparse.Namespace, say: Callable[[str], None]) -> int:
+    import peewee
+
     conn = connect_read_only(args.db)
     try:
         return emit_diff(args, conn, args.db, say)
     except sqlite3.DatabaseError as exc:
         if is_busy(exc):  # a writer took the lock mid-read: exit 4 (cli.py), as at the open
             raise
-        say(damaged_line(exc, args.db) or f"fatal: {args.db}: {exc}")  # a text file is no damaged database
-        return 3
+        line = damaged_line(exc, args.db)  # a text file is no damaged database
+        newer = None if line else newer_advice(conn, args.db)
+        say(f"error: {newer}" if newer else line or f"fatal: {args.db}: {exc}")
+        return 2 if newer else 3
+    except peewee.DatabaseError as exc:  # the change log's reads: a table a newer ontosync changed
+        if is_busy(exc) or (newer := newer_advice(conn, args.db)) is None:
+            raise
+        say(f"error: {newer}")
+        return 2
     finally:
         conn.close()

@@ -116,14 +116,22 @@ def _side(side: dict) -> str:
     return f"the content before the change log{at}" if side["run"] == 0 else f"run {side['run']}{at}"
 
 
-def _sides(data: dict) -> str:
+def _sides(data: dict, side: Callable[[dict], str] = _side, arrow: str = "->") -> str:
     """The text's first line, `BASE -> HEAD`; a log with no run yet says so. Why: a database
     `migrate` filled from a legacy one, before its first sync, read "empty -> empty", as if the
-    migration had lost its classes."""
+    migration had lost its classes. (`side`, `arrow`: the markdown's, `_md_side` and →.)"""
     head = data["head"]
     if head.get("run") is None and "database" not in head:
         return "no run in the change log yet (nothing synced since it began)"
-    return f"{_side(data['base'])} -> {_side(head)}"
+    return f"{side(data['base'])} {arrow} {side(head)}"
+
+
+def _md_side(side: dict) -> str:
+    """A run side in the markdown, as `_side` says it in the text, its revision in a code span."""
+    at = f" ({md_iri(side['revision'][:12], in_table=False)})" if side.get("revision") else ""
+    if side.get("run") is None:
+        return "empty"
+    return f"the content before the change log{at}" if side["run"] == 0 else f"run {side['run']}{at}"
 
 
 # -- text ------------------------------------------------------------------------------------------
@@ -509,22 +517,23 @@ def row_count(data: dict) -> int:
     return sum(len(lines) - 2 for _heading, lines in _rows(data))
 
 
-def _head(data: dict, title: str, note: str) -> list[str]:
+def _head(data: dict, title: str, note: str, runs: bool = False) -> list[str]:
     c, p, ax = data["classes"], data["properties"], data["axioms"]
-    return [title, "", *_compared(data),
+    return [title, "", *_compared(data, runs),
             f"**{len(c['added'])}** classes added, **{len(c['removed'])}** removed, "
             f"**{len(c['changed'])}** changed · **{len(p['added'])}** properties added, "
             f"**{len(p['removed'])}** removed, **{len(p['changed'])}** changed · "
             f"axioms **+{ax['added']}** / **−{ax['removed']}**", "", *([note, ""] if note else [])]
 
 
-def _compared(data: dict) -> list[str]:
+def _compared(data: dict, runs: bool = False) -> list[str]:
     """`diff --base OTHER`'s two databases, as the text's first line names them: the markdown said
-    nothing of which two were compared. Paths are user text, escaped as labels are. (A run's diff,
-    the Action's comment, is titled by its caller.)"""
+    nothing of which two were compared. Paths are user text, escaped as labels are. A run's diff
+    names its runs when `runs` (the `diff` command's: `--since R --format markdown` named no run
+    nor commit); the Action's comment and summary are titled by their caller, in commits."""
     base, head = data["base"], data["head"]
     if "database" not in base:
-        return []
+        return [f"Compared: {_sides(data, _md_side, '→')}", ""] if runs else []
     paths = (_md_path(str(side.get("database", ""))) for side in (base, head))
     return ["Compared: base {} → head {}".format(*paths), ""]
 
@@ -569,13 +578,15 @@ def shown_rows(data: dict, budget: int, title: str = "### What changed", note: s
 
 
 def to_markdown(data: dict, budget: int | None = None, more: Callable[[int], str] | None = None,
-                title: str = "### What changed", note: str = "", measure: Callable[[str], int] = len) -> str:
+                title: str = "### What changed", note: str = "", measure: Callable[[str], int] = len,
+                runs: bool = False) -> str:
     """Markdown for GitHub; with `budget`, cut (at a row) to fit and say what was left out. `note`
     (markdown, already escaped) goes under the counts: files whose edits the figures do not hold.
     `more`: given the rows left out, the markdown saying where they are (a comment's: the summary,
     the artifact), within MORE_RESERVE. `measure`: the size of a line as the budget counts it (a
-    comment's limit is in characters, a job summary's in UTF-8 bytes: `utf8_size`)."""
-    head = _head(data, title, note)
+    comment's limit is in characters, a job summary's in UTF-8 bytes: `utf8_size`). `runs`: name the
+    runs compared (`_compared`)."""
+    head = _head(data, title, note, runs)
     if is_empty(data):
         return "\n".join([*head, "No change from the files that synced." if note else "No change to the ontology.", ""])
     out = list(head)

@@ -13,6 +13,7 @@ comparison of the same two states render the same JSON.
 from __future__ import annotations
 
 import json
+import re
 import shlex
 import sqlite3
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from ontosync.store.changelog import AXIOM_ITEM, class_card_sql, has_change_log,
 from ontosync.store.dialect import is_postgresql
 from ontosync.store.health import damaged_database
 from ontosync.store.read_only import connect_read_only, is_busy, no_database_to_read, unreadable
-from ontosync.store.run_reads import RunLog
+from ontosync.store.run_reads import RunLog, one_snapshot
 
 
 class DiffError(Exception):
@@ -137,7 +138,7 @@ def select_runs(conn: sqlite3.Connection, run: int | None = None, since: str | N
             killed = log.at_revision(since)
             raise DiffError(f"the run at revision {since} (run {killed}) did not finish, so the database never "
                             f"held that revision; use --run {killed} or an earlier --since" if killed else
-                            f"no run at revision {since} in the change log ({log.kept()})")
+                            _not_synced(log, since))
         first, last = at + 1, newest
         base = _run_info(log, at)
     elif after_run is not None:
@@ -152,6 +153,15 @@ def select_runs(conn: sqlite3.Connection, run: int | None = None, since: str | N
         base = _run_info(log, _before(log, first) if first else None)
     changes = fold_runs(conn, first, last) if last >= first else []
     return ChangeSet(base, _run_info(log, last if last >= first else newest), changes)
+
+
+def _not_synced(log: RunLog, since: str) -> str:
+    """Why no run is at `since`. Why a name gets its own words: runs record the commit they synced,
+    and `--since main` (`HEAD~1`, a tag) read "no run at revision main", as if none ran there."""
+    if re.fullmatch(r"[0-9a-fA-F]+", since):
+        return f"no run at revision {since} in the change log ({log.kept()})"
+    return (f"--since {since}: the change log records the commit each run synced, not branch or tag names: "
+            f"give the commit's SHA (`git rev-parse {shlex.quote(since)}` prints it)")
 
 
 def _one_revision(log: RunLog, since: str) -> str:
@@ -253,7 +263,8 @@ def _file_snapshot(base_path: str | Path) -> dict[tuple, Any]:
     try:
         base_conn = open_readonly(base_path)
         try:
-            return _snapshot_or_older(base_conn, base_path, f"{base_path} is not an ontosync database")
+            with one_snapshot(base_conn):  # its three reads: one state of a base a sync commits to meanwhile
+                return _snapshot_or_older(base_conn, base_path, f"{base_path} is not an ontosync database")
         finally:
             base_conn.close()
     except sqlite3.DatabaseError as exc:  # a damaged base: it was "is not an ontosync database", exit 2
@@ -267,7 +278,9 @@ def upgrade_advice(conn: sqlite3.Connection, path: str | Path) -> str | None:
     """Why a database whose reading failed is an older ontosync database or a legacy one (L1, L2,
     L3), and how to upgrade it (None when it is neither): the reading needs tables of later
     migrations (`file_synonyms`, 002), and "not an ontosync database" sent users of an older
-    release's artifact, or of a legacy database `migrate` converts, the wrong way."""
+    release's artifact, or of a legacy database `migrate` converts, the wrong way. A newer
+    ontosync's database (migrations this release lacks, whose tables it may have changed) says so:
+    it read "not an ontosync database" as a base, and "fatal" (a damaged file) as the head."""
     from ontosync.store.legacy import L1, L2, L3, SHAPE_TITLES
     from ontosync.store.migrations import applied_versions, available_migrations
     from ontosync.store.shapes import detect
@@ -282,10 +295,35 @@ def upgrade_advice(conn: sqlite3.Connection, path: str | Path) -> str | None:
     if shape in (L1, L2, L3):
         return f"{path} is a legacy database ({SHAPE_TITLES[shape]}): {upgrade}"
     newest = max(m.version for m in available_migrations())
+    if later := _later(applied, newest, path):  # it was "not an ontosync database", or "fatal"
+        return later
     if not applied or max(applied) >= newest:
         return None
     return (f"{path} is an older ontosync database (schema {max(applied):03d}; this ontosync reads "
             f"{newest:03d}): {upgrade}")
+
+
+def _later(applied: dict[int, str], newest: int, path: str | Path) -> str:
+    """The sentence for the database at `path` with migrations after this release's `newest` (""
+    when none)."""
+    later = sorted(v for v in applied if v > newest)
+    if not later:
+        return ""
+    return (f"{path} was written by a newer ontosync (migration {', '.join(map(str, later))}; this release "
+            f"reads up to {newest:03d}): upgrade ontosync to read it")
+
+
+def newer_advice(conn: sqlite3.Connection, path: str | Path) -> str | None:
+    """`upgrade_advice`'s sentence for a database a newer ontosync wrote, None for any other (or one
+    that cannot be asked). For a reading of the change log that failed (`diff --db`): it was
+    "fatal: database error: no such column", as for a damaged file."""
+    from ontosync.store.migrations import applied_versions, available_migrations
+
+    try:
+        applied = applied_versions(conn)
+    except sqlite3.DatabaseError:
+        return None
+    return _later(applied, max(m.version for m in available_migrations()), path) or None
 
 
 def open_readonly(path: str | Path) -> sqlite3.Connection:

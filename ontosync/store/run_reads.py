@@ -26,6 +26,7 @@ from peewee import Database, SqliteDatabase, fn
 from ontosync.store import changelog_fresh
 from ontosync.store.changelog import PRUNED_KEY
 from ontosync.store.changelog_models import CHANGELOG_MODELS, Run, RunChange
+from ontosync.store.dialect import is_postgresql
 from ontosync.store.models import OwlClass, OwlProperty, SyncMeta
 
 
@@ -52,20 +53,27 @@ def peewee_database(conn: Any) -> Database:
 
 @contextmanager
 def one_snapshot(conn: Any) -> Iterator[None]:
-    """Every read of one diff sees one state of the database (a SQLite read transaction).
+    """Every read of one diff sees one state of the database (a SQLite read transaction; on
+    PostgreSQL a REPEATABLE READ, READ ONLY one).
 
     Why: a first run's log moves from "pending, read from the content" to "stored" when that run
     finishes (store/changelog_fresh.py); a diff that read the stored rows before that commit and the
-    pending mark after it would see the run in neither place. PostgreSQL logs per save: no such step.
+    pending mark after it would see the run in neither place. And a database's cards (`diff
+    --base`) are three reads: a sync's save committed between them showed part of that save. A
+    PostgreSQL reader runs in autocommit, each statement its own snapshot, unless told otherwise.
     """
-    if not isinstance(conn, sqlite3.Connection) or conn.in_transaction:
+    postgres = is_postgresql(conn)
+    if not (postgres or isinstance(conn, sqlite3.Connection)) or conn.in_transaction:
         yield
         return
-    conn.execute("BEGIN")
+    conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" if postgres else "BEGIN")
     try:
         yield
     finally:
-        conn.execute("ROLLBACK")  # it only read
+        if postgres:
+            conn.rollback()  # (nothing sent on a session the server closed: its error is the one said)
+        else:
+            conn.execute("ROLLBACK")  # it only read
 
 
 class RunLog:
@@ -90,6 +98,11 @@ class RunLog:
     def revision(self, run: int) -> str | None:
         with self._bound():
             return Run.select(Run.revision).where(Run.id == run).scalar()
+
+    def finished(self, run: int) -> bool:
+        """Whether run `run` went to its end (a pruned or unknown run counts as finished)."""
+        with self._bound():
+            return not Run.select().where((Run.id == run) & Run.finished_at.is_null()).exists()
 
     def previous(self, run: int) -> int | None:
         with self._bound():
