@@ -173,8 +173,17 @@ class PathFilter:
         # listing's and the database's, so a --path sync records what a whole-tree sync records.
         self.os_subdir = subdir.strip("/") + "/" if subdir and subdir.strip("/") not in ("", ".") else ""
         self.subdir = recorded_name(self.os_subdir)
-        if self.subdir and included and not self._include_folders.may_match_inside(self.subdir):
-            raise SourceError(nothing_under_path(self.subdir, included))
+        # (said by the source once it has found --path a folder: check_selectable)
+        self.unselectable = nothing_under_path(self.subdir, included) if self.subdir and included and \
+            not self._include_folders.may_match_inside(self.subdir) else None
+
+    def check_selectable(self) -> None:
+        """SourceError when no include glob can select a file under --path. Called by a source once
+        --path is known to be a folder. Why not in __init__: `--path pages/p.md` (a file) or a
+        misspelt folder was refused for its globs, with a hint that cannot work ("write
+        pages/p.md/pages/p.md"), where the problem is --path's, said in its own words."""
+        if self.unselectable:
+            raise SourceError(self.unselectable)
 
     def __call__(self, path: str) -> bool:
         if path.startswith(".git/") or "/.git/" in path:
