@@ -5,13 +5,19 @@
   hint that cannot work (`--path pages/p.md --include pages/p.md`: "write pages/p.md/pages/p.md"),
   where main said "--path pages/p.md: not a folder". The `--path` problem is said first again, by
   the local source and the GitHub source alike; the globs' refusal follows once `--path` is a folder.
+- `--db loop` (a symbolic link to itself) became one line, exit 2 (h165), but `--report loop`,
+  `--checkpoint loop` and `diff --output loop` replaced the user's link with a regular file, exit 0
+  (the path's mode could not be read, so nothing was checked). Each is now refused as `--db` is.
 """
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
-from tests.test_sources_round16 import TREE, sync_both
+from tests.helpers import cli
+from tests.test_sources_round16 import TREE, sync_both, write_tree
 
 
 @pytest.mark.parametrize(("path", "include", "said"), [
@@ -26,3 +32,21 @@ def test_a_path_that_is_no_folder_is_said_before_the_globs_under_it(tmp_path, pa
     for proc, where in ((local, "the source"), (remote, "github:o/r@main")):
         assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
         assert proc.stderr.strip() == "ontosync: error: " + said.format(where=where), proc.stderr
+
+
+@pytest.mark.parametrize("flag", ["--report", "--checkpoint", "--output"])
+def test_an_output_path_that_is_a_link_loop_is_refused_as_the_database_is(tmp_path, flag):
+    """Failed on main (integ): exit 0, and `loop` a regular file holding the report (or checkpoint)."""
+    src = write_tree(tmp_path / "src", TREE)
+    db = tmp_path / "o.db"
+    if flag == "--output":
+        assert cli("sync", str(src), "--db", str(db), "--quiet").returncode == 0
+    loop = tmp_path / "loop"
+    loop.symlink_to("loop")
+    command = ["diff", "--db", str(db)] if flag == "--output" else ["sync", str(src), "--db", str(db), "--quiet"]
+    proc = cli(*command, flag, str(loop))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    [line] = proc.stderr.splitlines()
+    assert line.startswith(f"ontosync: error: cannot use {flag} {loop}: a symbolic link loop on the way ("), line
+    assert os.readlink(loop) == "loop"
+    assert db.exists() == (flag == "--output")  # nothing created by the refused sync
