@@ -8,6 +8,9 @@
 - `--db loop` (a symbolic link to itself) became one line, exit 2 (h165), but `--report loop`,
   `--checkpoint loop` and `diff --output loop` replaced the user's link with a regular file, exit 0
   (the path's mode could not be read, so nothing was checked). Each is now refused as `--db` is.
+- The hint of that refusal could not work: `--path journals --include './pages/*.md'` said "write
+  journals/./pages/*.md", and `--path pages --include pages` (the folder meant) "write pages/pages".
+  It now gives the glob from the root without `./`, and the folder's own glob for a glob naming it.
 """
 
 from __future__ import annotations
@@ -50,3 +53,20 @@ def test_an_output_path_that_is_a_link_loop_is_refused_as_the_database_is(tmp_pa
     assert line.startswith(f"ontosync: error: cannot use {flag} {loop}: a symbolic link loop on the way ("), line
     assert os.readlink(loop) == "loop"
     assert db.exists() == (flag == "--output")  # nothing created by the refused sync
+
+
+@pytest.mark.parametrize(("path", "include", "hint"), [
+    ("journals", "./pages/*.md", "journals/pages/*.md"),
+    ("journals", " /pages/*.md ", "journals/pages/*.md"),
+    ("pages", "pages", "pages/"),
+    ("pages/old", "./pages", "pages/"),
+])
+def test_the_hint_for_globs_that_cannot_select_under_path_is_a_glob_that_can(tmp_path, path, include, hint):
+    """Failed on main (integ): "write journals/./pages/*.md", "write pages/pages"."""
+    src = write_tree(tmp_path / "src", {**TREE, "journals/j.md": b"type:: [[Class]]\n"})
+    proc = cli("sync", str(src), "--db", str(tmp_path / "o.db"), "--quiet", "--path", path, "--include", include)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.strip().endswith(f"(globs are relative to the source root, not to --path: write {hint})"), \
+        proc.stderr
+    ok = cli("sync", str(src), "--db", str(tmp_path / "o.db"), "--quiet", "--path", path, "--include", hint)
+    assert ok.returncode == 0, ok.stderr
