@@ -11,15 +11,23 @@
 - The hint of that refusal could not work: `--path journals --include './pages/*.md'` said "write
   journals/./pages/*.md", and `--path pages --include pages` (the folder meant) "write pages/pages".
   It now gives the glob from the root without `./`, and the folder's own glob for a glob naming it.
+- The Action's container step (h167) passed a cancel's signal on only while a `docker` command ran,
+  and went on after it: a cancel that came while the image was built or pulled, the build ending
+  well all the same (or between two docker commands: a KeyboardInterrupt traceback), started the
+  container and synced the whole repository with the job cancelled. A cancel now counts whenever
+  it comes: no container is started after it (exit 130, "cancelled while the Action's image was
+  being prepared"), and the cancel during a build that fails says the same (it had no test).
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 
 import pytest
 
-from tests.helpers import cli
+from tests.helpers import ROOT, cli
 from tests.test_sources_round16 import TREE, sync_both, write_tree
 
 
@@ -70,3 +78,38 @@ def test_the_hint_for_globs_that_cannot_select_under_path_is_a_glob_that_can(tmp
         proc.stderr
     ok = cli("sync", str(src), "--db", str(tmp_path / "o.db"), "--quiet", "--path", path, "--include", hint)
     assert ok.returncode == 0, ok.stderr
+
+
+CANCEL_DURING_BUILD = """#!/bin/sh
+# the runner's cancel (SIGINT to the step's entry process, this script's parent) comes while the image
+# is built; the build, passed the signal, ends as $BUILD says (a build in its last step finishes). A
+# `docker run` leaves its mark.
+case "$1" in
+  build) trap 'exit $BUILD' INT; kill -INT $PPID; i=0; while [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done
+         exit $BUILD ;;
+  run) echo ran > "$MARK"; exit 0 ;;
+  *) exit 0 ;;
+esac
+"""
+
+
+@pytest.mark.parametrize("build", ["0", "1"])
+def test_a_cancel_while_the_image_is_prepared_starts_no_container(tmp_path, build):
+    """Failed on main (integ) for a build that ended well: exit 0, the container run (its mark
+    written), the cancelled job's whole sync done."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "docker").write_text(CANCEL_DURING_BUILD, encoding="utf-8")
+    (bin_dir / "docker").chmod(0o755)
+    mark, summary = tmp_path / "ran", tmp_path / "summary.md"
+    env = {"PATH": f"{bin_dir}:{os.environ['PATH']}", "GITHUB_WORKSPACE": str(tmp_path), "MARK": str(mark),
+           "BUILD": build, "GITHUB_OUTPUT": str(tmp_path / "out.txt"), "GITHUB_STEP_SUMMARY": str(summary),
+           "ONTOSYNC_INPUTS": "{}", "ONTOSYNC_ACTION_IMAGE": "Dockerfile", "GITHUB_ACTION_PATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, str(ROOT / "ontosync" / "action" / "container_step.py")], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert (proc.returncode, "Traceback" in proc.stderr, mark.exists()) == (130, False, False), \
+        proc.stdout + proc.stderr
+    errors = [line for line in proc.stdout.splitlines() if line.startswith("::error")]
+    assert errors == ["::error::ontosync: the job was cancelled while the Action's image was being prepared"], \
+        proc.stdout
+    assert summary.read_text(encoding="utf-8").startswith("## ontosync: not run\n\nThe job was cancelled")
