@@ -22,12 +22,11 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 
 import pytest
 
-from tests.helpers import ROOT, cli
+from tests.helpers import cli
+from tests.test_action_round16 import step_with_docker
 from tests.test_sources_round16 import TREE, sync_both, write_tree
 
 
@@ -97,16 +96,9 @@ esac
 def test_a_cancel_while_the_image_is_prepared_starts_no_container(tmp_path, build):
     """Failed on main (integ) for a build that ended well: exit 0, the container run (its mark
     written), the cancelled job's whole sync done."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "docker").write_text(CANCEL_DURING_BUILD, encoding="utf-8")
-    (bin_dir / "docker").chmod(0o755)
     mark, summary = tmp_path / "ran", tmp_path / "summary.md"
-    env = {"PATH": f"{bin_dir}:{os.environ['PATH']}", "GITHUB_WORKSPACE": str(tmp_path), "MARK": str(mark),
-           "BUILD": build, "GITHUB_OUTPUT": str(tmp_path / "out.txt"), "GITHUB_STEP_SUMMARY": str(summary),
-           "ONTOSYNC_INPUTS": "{}", "ONTOSYNC_ACTION_IMAGE": "Dockerfile", "GITHUB_ACTION_PATH": str(ROOT)}
-    proc = subprocess.run([sys.executable, str(ROOT / "ontosync" / "action" / "container_step.py")], env=env,
-                          capture_output=True, text=True, timeout=60)
+    proc = step_with_docker(tmp_path, CANCEL_DURING_BUILD, MARK=str(mark), BUILD=build,
+                            GITHUB_STEP_SUMMARY=str(summary))
     assert (proc.returncode, "Traceback" in proc.stderr, mark.exists()) == (130, False, False), \
         proc.stdout + proc.stderr
     errors = [line for line in proc.stdout.splitlines() if line.startswith("::error")]
