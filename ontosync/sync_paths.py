@@ -28,6 +28,7 @@ from ontosync.pipeline.outputs import (
     current_umask,
     file_mode,
     is_special,
+    link_loop,
     missing_folder,
     not_writable,
     refused_kind,
@@ -153,7 +154,7 @@ def checkpoint_refused(path: str) -> str | None:
         return "--checkpoint -: standard output, which no sync can resume from: give a file (or /dev/null for none)"
     if stat.S_ISFIFO(file_mode(path) or 0):  # each write waited for a reader, the run with it
         return f"--checkpoint {path}: a FIFO, which no sync can resume from: give a file (or /dev/null for none)"
-    return url_refused(path, "--checkpoint") or refused_kind(path, "--checkpoint")
+    return url_refused(path, "--checkpoint") or refused_kind(path, "--checkpoint") or link_loop(path, "--checkpoint")
 
 
 def _check_checkpoint_owner(settings: Settings) -> None:

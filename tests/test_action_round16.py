@@ -234,23 +234,30 @@ esac
 """
 
 
-def test_a_container_killed_for_memory_names_memory_and_the_inputs_that_reduce_it(tmp_path):
-    """The container the OOM killer stopped (docker run's exit 137): the step failed with no
-    annotation and an empty summary, nothing saying why. One `::error` names memory and the
-    `workers` and `max-file-size` inputs that lower it; the summary says so; the exit is 137."""
+def step_with_docker(tmp_path: Path, script: str, **env: str):
+    """container_step.py run as the sync step, with `script` as the `docker` on its PATH; `env` added
+    to the step's environment (GITHUB_OUTPUT and the inputs given by default)."""
     import subprocess
     import sys
 
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
-    (bin_dir / "docker").write_text(FAKE_DOCKER, encoding="utf-8")
+    (bin_dir / "docker").write_text(script, encoding="utf-8")
     (bin_dir / "docker").chmod(0o755)
-    summary, outputs = tmp_path / "summary.md", tmp_path / "out.txt"
-    env = {"PATH": f"{bin_dir}:{os.environ['PATH']}", "GITHUB_WORKSPACE": str(tmp_path), "GITHUB_OUTPUT": str(outputs),
-           "GITHUB_STEP_SUMMARY": str(summary), "ONTOSYNC_INPUTS": json.dumps({"workers": "8"}),
-           "ONTOSYNC_ACTION_IMAGE": "Dockerfile", "GITHUB_ACTION_PATH": str(ROOT)}
-    proc = subprocess.run([sys.executable, str(ROOT / "ontosync" / "action" / "container_step.py")], env=env,
+    env = {"PATH": f"{bin_dir}:{os.environ['PATH']}", "GITHUB_WORKSPACE": str(tmp_path), "ONTOSYNC_INPUTS": "{}",
+           "GITHUB_OUTPUT": str(tmp_path / "out.txt"), "ONTOSYNC_ACTION_IMAGE": "Dockerfile",
+           "GITHUB_ACTION_PATH": str(ROOT), **env}
+    return subprocess.run([sys.executable, str(ROOT / "ontosync" / "action" / "container_step.py")], env=env,
                           capture_output=True, text=True, timeout=60)
+
+
+def test_a_container_killed_for_memory_names_memory_and_the_inputs_that_reduce_it(tmp_path):
+    """The container the OOM killer stopped (docker run's exit 137): the step failed with no
+    annotation and an empty summary, nothing saying why. One `::error` names memory and the
+    `workers` and `max-file-size` inputs that lower it; the summary says so; the exit is 137."""
+    summary = tmp_path / "summary.md"
+    proc = step_with_docker(tmp_path, FAKE_DOCKER, GITHUB_STEP_SUMMARY=str(summary),
+                            ONTOSYNC_INPUTS=json.dumps({"workers": "8"}))
     assert proc.returncode == 137, proc.stdout + proc.stderr
     errors = [line for line in proc.stdout.splitlines() if line.startswith("::error")]
     assert len(errors) == 1, proc.stdout
@@ -336,19 +343,9 @@ def test_a_container_docker_cannot_start_is_an_error_and_a_summary(tmp_path):
     message went to the log, but the step had no annotation and an empty summary, and a pull
     request's comment went on showing an earlier push's figures unsaid. One `::error` and the
     summary's "not run", as for an image that could not be built; the exit is docker's."""
-    import subprocess
-    import sys
-
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "docker").write_text(UNSTARTED_DOCKER, encoding="utf-8")
-    (bin_dir / "docker").chmod(0o755)
     summary = tmp_path / "summary.md"
-    env = {"PATH": f"{bin_dir}:{os.environ['PATH']}", "GITHUB_WORKSPACE": str(tmp_path), "ONTOSYNC_INPUTS": "{}",
-           "GITHUB_OUTPUT": str(tmp_path / "out.txt"), "GITHUB_STEP_SUMMARY": str(summary),
-           "GITHUB_EVENT_NAME": "pull_request", "ONTOSYNC_ACTION_IMAGE": "Dockerfile", "GITHUB_ACTION_PATH": str(ROOT)}
-    proc = subprocess.run([sys.executable, str(ROOT / "ontosync" / "action" / "container_step.py")], env=env,
-                          capture_output=True, text=True, timeout=60)
+    proc = step_with_docker(tmp_path, UNSTARTED_DOCKER, GITHUB_STEP_SUMMARY=str(summary),
+                            GITHUB_EVENT_NAME="pull_request")
     assert proc.returncode == 125, proc.stdout + proc.stderr
     errors = [line for line in proc.stdout.splitlines() if line.startswith("::error")]
     assert errors == ["::error::ontosync: docker could not start the Action's container (exit 125; docker's message "

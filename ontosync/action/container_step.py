@@ -45,7 +45,8 @@ TRUE, FALSE = {"true", "yes", "on", "1"}, {"false", "no", "off", "0"}
 NAME_REFUSES = '":<>|*?\r\n\\/'
 KILLED = 128 + 9  # `docker run`'s exit for a container ended by SIGKILL (the OOM killer's signal)
 NOT_STARTED = (125, 126, 127)  # `docker run`'s own failures: the daemon's, a command it cannot run or find
-CANCELLED: list[int] = []  # the signals of a cancelled job this step passed on (passed_on)
+CANCELLED: list[int] = []  # the signals of a cancelled job this step got (cancels_passed_on)
+RUNNING: list[subprocess.Popen] = []  # the docker command running, to which a cancel is passed on
 
 
 def artifact_paths(inputs: dict[str, str]) -> list[str]:
@@ -206,27 +207,35 @@ def write_summary(text: str) -> None:
 
 
 def docker(*args: str, env: dict[str, str] | None = None) -> int:
+    seen = len(CANCELLED)
     try:
         proc = subprocess.Popen(["docker", *args], env=env)
     except FileNotFoundError:
         print("::error::ontosync: the docker command is not installed on this runner (the Action needs "
               "a Linux runner with Docker)", flush=True)
         return 127
-    with passed_on(proc):
+    RUNNING.append(proc)
+    try:
+        if len(CANCELLED) > seen:  # (a cancel as it started: passed on all the same)
+            _pass(proc, CANCELLED[-1])
         return proc.wait()
+    finally:
+        RUNNING.remove(proc)
 
 
 @contextlib.contextmanager
-def passed_on(proc: subprocess.Popen) -> Iterator[None]:
-    """A cancelled job's SIGINT (then SIGTERM) is sent to this step's entry process alone: passed on to
-    `docker run`, which proxies it to the container, whose sync stops with its checkpoint saved, and
-    waited for. Why: the step died of a KeyboardInterrupt traceback and killed `docker run`, which
-    left the container running, its sync never interrupted and writing the database while the
-    `if: always()` step uploaded it."""
+def cancels_passed_on() -> Iterator[None]:
+    """For the whole step: a cancelled job's SIGINT (then SIGTERM) is sent to this step's entry
+    process alone; it is passed on to the docker command running (`docker run` proxies it to the
+    container, whose sync stops with its checkpoint saved) and waited for, and counted (CANCELLED):
+    no container starts after it. Why: the step died of a KeyboardInterrupt traceback and killed
+    `docker run`, which left the container running, writing the database while the `if: always()`
+    step uploaded it; and, passed on only while a docker command ran, a cancel during an image build
+    that ended well all the same started the container, the cancelled job's whole sync run."""
     def pass_on(signum: int, _frame: object) -> None:
         CANCELLED.append(signum)
-        with contextlib.suppress(OSError):
-            proc.send_signal(signum)
+        for proc in RUNNING:
+            _pass(proc, signum)
 
     old = {signum: signal.signal(signum, pass_on) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
@@ -234,6 +243,11 @@ def passed_on(proc: subprocess.Popen) -> Iterator[None]:
     finally:
         for signum, handler in old.items():
             signal.signal(signum, handler)
+
+
+def _pass(proc: subprocess.Popen, signum: int) -> None:
+    with contextlib.suppress(OSError):
+        proc.send_signal(signum)
 
 
 def prepare_image(reference: str, action_path: str, network: str | None) -> str | None:
@@ -281,6 +295,11 @@ def container_env(inputs: dict[str, str]) -> tuple[dict[str, str], list[str]]:
 
 
 def main() -> int:
+    with cancels_passed_on():
+        return _main()
+
+
+def _main() -> int:
     try:
         inputs = json.loads(os.environ.get("ONTOSYNC_INPUTS") or "{}")
     except ValueError:
@@ -297,7 +316,9 @@ def main() -> int:
     network = os.environ.get("ONTOSYNC_DOCKER_NETWORK") or None
     image = prepare_image(os.environ.get("ONTOSYNC_ACTION_IMAGE", "Dockerfile"),
                           os.environ.get("GITHUB_ACTION_PATH") or ".", network)
-    if image is None:
+    if image is None or CANCELLED:  # (a build cancelled may end well all the same: no container after it)
+        if image is not None and reference_is_local_build(image):
+            docker("image", "rm", "-f", image)
         return no_image()
     env, mounts = container_env(inputs)
     workspace = os.path.abspath(os.environ.get("GITHUB_WORKSPACE") or ".")

@@ -104,7 +104,7 @@ def check_output(path: str | Path, flag: str) -> None:
     """Why `path` cannot take a file the run writes (OutputError); a URL first: `--report
     postgresql://u:PW@h/r.json` was refused as "folder .../postgresql:/u:PW@h does not exist",
     the password in the clear (and written into, when that folder was there)."""
-    if why := url_refused(path, flag) or refused_kind(path, flag):
+    if why := url_refused(path, flag) or refused_kind(path, flag) or link_loop(path, flag):
         raise OutputError(why)
     real = os.path.realpath(path)
     mode = file_mode(os.fspath(path))
@@ -122,6 +122,19 @@ def check_output(path: str | Path, flag: str) -> None:
         raise OutputError(f"{flag} {path}: cannot write in folder {parent}: {reason}")
     if reason := too_long(os.path.basename(real), parent):
         raise OutputError(f"{flag} {path}: {reason}")
+
+
+def link_loop(path: str | Path, flag: str) -> str | None:
+    """The refusal of an output path that leads into a symbolic link loop (a link to itself, or a
+    path through one), None otherwise: in `--db`'s words (sync_paths). Why: its mode cannot be read,
+    so nothing was checked, and the atomic rename replaced the user's link with the report or
+    checkpoint, exit 0."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return f"cannot use {flag} {path}: a symbolic link loop on the way ({exc.strerror})"
+    return None
 
 
 def too_long(name: str, folder: str | Path, suffix: str = "") -> str | None:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from typing import NamedTuple, Protocol
 
 from ontosync.formats import SUPPORTED_GLOBS, is_bare_extension, is_page_file, not_read_reason
-from ontosync.sources.globs import FolderTest, GlobError, compile_globs
+from ontosync.sources.globs import FolderTest, GlobError, compile_globs, from_root
 from ontosync.sources.names import recorded_name
 
 
@@ -141,7 +141,16 @@ def nothing_under_path(subdir: str, included: tuple[str, ...]) -> str:
     a word."""
     shown = ", ".join(repr(g) for g in included[:3]) + (f" and {len(included) - 3} more" if len(included) > 3 else "")
     return (f"--include {shown}: no glob can select a file under --path {subdir.rstrip('/')} (globs are relative "
-            f"to the source root, not to --path: write {subdir}{included[0].strip().lstrip('/')!s})")
+            f"to the source root, not to --path: write {_under(subdir, included[0])})")
+
+
+def _under(subdir: str, glob: str) -> str:
+    """A glob from the source root that selects under `subdir` what `glob` was meant to: `glob` below
+    it, or, for a glob naming that folder or one above it (`pages` for --path pages), the folder's
+    own glob (`pages/`). Why: the hint said "write pages/pages", and "journals/./pages/*.md"."""
+    bare = from_root(glob)
+    folder = bare.rstrip("/")
+    return f"{folder}/" if folder and subdir.startswith(f"{folder}/") else subdir + bare
 
 
 class PathFilter:
@@ -173,8 +182,17 @@ class PathFilter:
         # listing's and the database's, so a --path sync records what a whole-tree sync records.
         self.os_subdir = subdir.strip("/") + "/" if subdir and subdir.strip("/") not in ("", ".") else ""
         self.subdir = recorded_name(self.os_subdir)
-        if self.subdir and included and not self._include_folders.may_match_inside(self.subdir):
-            raise SourceError(nothing_under_path(self.subdir, included))
+        # (said by the source once it has found --path a folder: check_selectable)
+        self.unselectable = nothing_under_path(self.subdir, included) if self.subdir and included and \
+            not self._include_folders.may_match_inside(self.subdir) else None
+
+    def check_selectable(self) -> None:
+        """SourceError when no include glob can select a file under --path. Called by a source once
+        --path is known to be a folder. Why not in __init__: `--path pages/p.md` (a file) or a
+        misspelt folder was refused for its globs, with a hint that cannot work ("write
+        pages/p.md/pages/p.md"), where the problem is --path's, said in its own words."""
+        if self.unselectable:
+            raise SourceError(self.unselectable)
 
     def __call__(self, path: str) -> bool:
         if path.startswith(".git/") or "/.git/" in path:

@@ -378,6 +378,7 @@ class GitHubSource(TarballReader, LinkFollower):
                 raise SourceError(f"--path {sub} is in the submodule {inside}, which the GitHub source does not read: "
                                   "sync a checkout of the repository with its submodules")
             raise SourceError(f"--path folder not found in {self.description}: {sub}")
+        self.filter.check_selectable()  # (after --path's own problems, as a checkout's walk says them)
         return out
 
     def _walk(self, tree_sha: str, prefix: str, out: dict[str, tuple[str, str, int]],

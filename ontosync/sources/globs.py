@@ -31,12 +31,18 @@ def normalise(pattern: str) -> str:
     Why the `.`: no walk records one, so `--include './pages/*.md'` selected nothing and `--exclude
     './drafts/'` left nothing out, where `--path ./pages` names pages. Why the root: `--include './'`
     and `--include /` selected nothing, where `pages/` selects the folder pages."""
-    bare = _DOT_FOLDER.sub("", pattern).lstrip("/")  # `pages/.` is `pages/`, as `--path pages/.` is pages
+    bare = from_root(pattern)  # `pages/.` is `pages/`, as `--path pages/.` is pages
     if ".." in bare.split("/"):
         bare = _up_folders(bare, pattern)
     if not bare and pattern:  # the root folder, written `/`, `./` or `.` (or `pages/..`)
         return "**"
     return bare + "**" if bare.endswith("/") else bare
+
+
+def from_root(pattern: str) -> str:
+    """A glob as a path from the source root: the blanks around it, its `.` folders and a leading `/`
+    dropped (`./pages/ ` is `pages/`): what `normalise` starts from, and what a hint shows."""
+    return _DOT_FOLDER.sub("", _trimmed(pattern)).lstrip("/")
 
 
 def _up_folders(bare: str, pattern: str) -> str:

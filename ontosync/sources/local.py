@@ -66,6 +66,7 @@ class LocalSource:
         self._start_prefix = ""
         self.stat_cache = None  # set by the sync: pipeline/stat_cache.py (hashes only what `stat` says changed)
         self._check_listable(self._start())
+        self.filter.check_selectable()  # (after --path's own problems: _start)
 
     def _start(self) -> Path:
         if not self.filter.subdir:
