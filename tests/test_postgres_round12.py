@@ -1,0 +1,81 @@
+"""PostgreSQL, round 12 (h169): what a user meets on a server beside SQLite.
+
+Two decisions pinned here as the README states them: a repository's schema is the repository's,
+whatever the ref or configuration synced (two refs of it replace each other's rows; `?schema=` keeps
+both), and search on PostgreSQL counts a class's words only up to a tsvector's limits (16,383
+positions, 256 occurrences a word), so past them a class may rank otherwise than on SQLite.
+
+Each test of a defect failed before its fix. Skips without a server (tests/postgres_server.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ontosync.cli import main
+from ontosync.db_url import schema_for
+from tests.postgres_server import drop_schema, own_schema, pg_row, schema_url
+from tests.test_search_both import HEAD, Both
+
+X = "http://example.org/x#"
+OWL = "<http://www.w3.org/2002/07/owl#Class>"
+LABEL, DEF = "<http://www.w3.org/2000/01/rdf-schema#label>", "<http://purl.obolibrary.org/obo/IAO_0000115>"
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+schema = pytest.fixture(own_schema)  # a schema of the test's own, dropped after it
+
+
+def _ttl(label: str) -> str:
+    return ('@prefix owl: <http://www.w3.org/2002/07/owl#> .\n'
+            f'<http://e.org/{label}> a owl:Class ; <http://www.w3.org/2000/01/rdf-schema#label> "{label}" .\n')
+
+
+def test_two_refs_of_one_repository_name_one_schema_as_the_readme_says(monkeypatch):
+    """One repository is one source (CONTRACT §8) wherever and at whatever ref it is synced."""
+    monkeypatch.setenv("GITHUB_REPOSITORY", "acme/tools")
+    url = "postgresql://u@127.0.0.1:9/db"
+    assert schema_for(url, "github:acme/onto@v1") == schema_for(url, "github:acme/onto@main") == "acme_onto"
+    assert schema_for(url, "/w/onto", "acme/onto") == "acme_onto"  # another workflow's checkout of it
+    assert "syncs of one repository at two refs" in " ".join(README.read_text(encoding="utf-8").split())
+
+
+def test_a_second_ref_replaces_the_rows_and_its_own_schema_keeps_both(tmp_path, schema, capsys):
+    """What the README tells: one schema holds the last sync's rows; `?schema=` keeps each ref's."""
+    one, two = tmp_path / "main", tmp_path / "v1"
+    for folder, label in ((one, "Alpha"), (two, "Beta")):
+        folder.mkdir()
+        (folder / "a.ttl").write_text(_ttl(label), encoding="utf-8")
+    url = schema_url(schema)
+    for folder in (one, two):
+        assert main(["sync", str(folder), "--db", url, "--quiet", "--checkpoint", str(tmp_path / "c.json")]) == 0
+    assert pg_row(url, f"SELECT string_agg(label, ',') FROM {schema}.owl_classes WHERE source_file IS NOT NULL") \
+        == ("Beta",)
+    kept = schema_url(f"{schema}_v1")
+    try:
+        assert main(["sync", str(one), "--db", url, "--quiet", "--checkpoint", str(tmp_path / "c.json")]) == 0
+        assert main(["sync", str(two), "--db", kept, "--quiet", "--checkpoint", str(tmp_path / "k.json")]) == 0
+        assert pg_row(url, f"SELECT label FROM {schema}.owl_classes WHERE source_file IS NOT NULL") == ("Alpha",)
+        assert pg_row(url, f"SELECT label FROM {schema}_v1.owl_classes WHERE source_file IS NOT NULL") == ("Beta",)
+    finally:
+        drop_schema(f"{schema}_v1")
+    capsys.readouterr()
+
+
+def _far(curie: str, tail: str) -> str:
+    filler = " ".join(f"w{i}" for i in range(17_000))  # past a tsvector's 16,383 positions
+    return f'<{X}{curie}> a {OWL} ; {LABEL} "{curie}" ; {DEF} "{filler} {tail}" .\n'
+
+
+def test_search_past_a_tsvectors_positions_finds_the_word_but_ranks_as_the_readme_says(tmp_path, schema):
+    """A word past the 16,383rd of its class is found on both; three occurrences there count as one on
+    PostgreSQL (its tsvector keeps no larger position), so the tie goes to the CURIE; a phrase there
+    is not found. The README's Limits say so."""
+    both = Both(tmp_path, schema, HEAD + _far("A1", "zebra horse") + _far("Z1", "zebra zebra zebra"))
+    assert both.sqlite("horse") == both.postgres("horse") == [X + "A1"]
+    assert both.sqlite("zebra") == [X + "Z1", X + "A1"]
+    assert both.postgres("zebra") == [X + "A1", X + "Z1"]
+    assert both.sqlite("zebra_horse") == [X + "A1"] and both.postgres("zebra_horse") == []
+    text = " ".join(README.read_text(encoding="utf-8").split())
+    assert "counts a class's words up to its 16,383rd and each word's first 256 occurrences" in text
