@@ -16,7 +16,8 @@ import pytest
 
 from ontosync.cli import main
 from ontosync.db_url import schema_for
-from tests.postgres_server import drop_schema, own_schema, pg_row, schema_url
+from tests.helpers import cli
+from tests.postgres_server import drop_schema, own_schema, pg_row, run_sql, schema_url
 from tests.test_search_both import HEAD, Both
 
 X = "http://example.org/x#"
@@ -79,3 +80,34 @@ def test_search_past_a_tsvectors_positions_finds_the_word_but_ranks_as_the_readm
     assert both.sqlite("zebra_horse") == [X + "A1"] and both.postgres("zebra_horse") == []
     text = " ".join(README.read_text(encoding="utf-8").split())
     assert "counts a class's words up to its 16,383rd and each word's first 256 occurrences" in text
+
+
+def _stop_saving(schema: str, path: str) -> None:
+    """The server ends the sync's session as it saves `path` (a trigger: as a restart would)."""
+    run_sql(f"""CREATE FUNCTION "{schema}".stop() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN IF NEW.path = '{path}' THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF;
+                RETURN NEW; END $$""")
+    run_sql(f'CREATE TRIGGER stop BEFORE INSERT OR UPDATE ON "{schema}".source_files '
+            f'FOR EACH ROW EXECUTE FUNCTION "{schema}".stop()')
+
+
+def test_a_session_ended_mid_sync_is_said_once(tmp_path, schema):
+    """The server ending the session mid-run (a restart, pg_terminate_backend): besides the fatal line
+    naming the file and saying the next sync resumes, the user saw a second one in the driver's words,
+    `warning: this run's change log could not be closed: connection already closed`. Now the fatal
+    line alone says it; the next sync resumes."""
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    url = schema_url(schema)
+    (tree / "a.ttl").write_text(_ttl("Alpha"), encoding="utf-8")
+    assert cli("sync", str(tree), "--db", url, "--quiet", "--checkpoint", str(tmp_path / "c.json")).returncode == 0
+    (tree / "b.ttl").write_text(_ttl("Beta"), encoding="utf-8")
+    _stop_saving(schema, "b.ttl")
+    r = cli("sync", str(tree), "--db", url, "--quiet", "--checkpoint", str(tmp_path / "c.json"))
+    assert r.returncode == 3, r.stderr
+    said = [line for line in r.stderr.splitlines() if not line.startswith("ontosync: 2 files:")]
+    assert len(said) == 1 and "saving b.ttl" in said[0] and "ended the session" in said[0], r.stderr
+    run_sql(f'DROP TRIGGER stop ON "{schema}".source_files')
+    r = cli("sync", str(tree), "--db", url, "--quiet", "--checkpoint", str(tmp_path / "c.json"))
+    assert r.returncode == 0, r.stderr
+    assert pg_row(url, "SELECT string_agg(label, ',' ORDER BY label) FROM owl_classes") == ("Alpha,Beta",)

@@ -204,7 +204,7 @@ class SyncRun:
                          self.repo.default_ontology)
         pool.before_fork = self.ckpt_writer.close  # a worker is forked from a process with one thread
         exit_code, message = 0, None
-        self.changes, self.started_at, self.writes_started = None, started_at, False
+        self.changes, self.started_at, self.writes_started, self.server_stop = None, started_at, False, None
         try:
             self.stat_cache = stat_cache.attach(self.source, self.repo)  # a local tree: hash what changed
             self._loop(pool, ckpt_path)
@@ -487,7 +487,7 @@ class SyncRun:
             if is_locked(exc):
                 raise FatalStop(self.repo.busy_line(exc, self.s.busy_timeout), 4) from exc
             damaged = any(w in str(exc).lower() for w in ("malformed", "not a database"))
-            why = server_stopped(exc)  # PostgreSQL restarted, or a timeout on the role: say so
+            why = self.server_stop = server_stopped(exc)  # PostgreSQL restarted, or a timeout on the role: say so
             at = f" saving {args[0]}" if fn is self._save else ""
             raise FatalStop(("the database is damaged: " if damaged else "") +
                             f"database write failed{at}, run stopped: {why or exc}{size_limit_note(exc)}") from exc
@@ -514,9 +514,13 @@ class SyncRun:
         return not failed
 
     def _finish_change_log(self) -> None:
+        """Close the run's log; its failure unsaid after the server ended the session: the run's fatal
+        line says so and that the next sync resumes (which closes the log), and a warning in the
+        driver's words (`connection already closed`) said it a second time."""
         self.repo.changes = None
         if self.changes is not None:
-            self.stats.warnings.extend(self.changes.finish_or_warn(utc_now(), self.s.keep_runs))
+            said = self.changes.finish_or_warn(utc_now(), self.s.keep_runs)
+            self.stats.warnings.extend([] if self.server_stop else said)
 
     # -- what the database was last synced from ------------------------------------------------
     def _record_settings(self) -> None:
