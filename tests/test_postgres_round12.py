@@ -111,3 +111,26 @@ def test_a_session_ended_mid_sync_is_said_once(tmp_path, schema):
     r = cli("sync", str(tree), "--db", url, "--quiet", "--checkpoint", str(tmp_path / "c.json"))
     assert r.returncode == 0, r.stderr
     assert pg_row(url, "SELECT string_agg(label, ',' ORDER BY label) FROM owl_classes") == ("Alpha,Beta",)
+
+
+@pytest.mark.parametrize("given", ["url", "PGAPPNAME"])
+def test_the_users_application_name_names_the_sync_session(tmp_path, schema, given):
+    """`?application_name=nightly ontology` (a libpq parameter, which the README says the URL takes),
+    or libpq's PGAPPNAME: a DBA's pg_stat_activity, a pooler's routing or the server's log lines
+    showed `ontosync sync` instead, ontosync's own name overriding the user's. Now the user's name."""
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "a.ttl").write_text(_ttl("Alpha"), encoding="utf-8")
+    url = schema_url(schema)
+    assert cli("sync", str(tree), "--db", url, "--quiet", "--checkpoint", str(tmp_path / "c.json")).returncode == 0
+    run_sql(f'CREATE TABLE "{schema}".seen (name text)')
+    run_sql(f"""CREATE FUNCTION "{schema}".note() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN INSERT INTO "{schema}".seen VALUES (current_setting('application_name')); RETURN NEW; END $$""")
+    run_sql(f'CREATE TRIGGER note BEFORE INSERT OR UPDATE ON "{schema}".source_files '
+            f'FOR EACH ROW EXECUTE FUNCTION "{schema}".note()')
+    (tree / "b.ttl").write_text(_ttl("Beta"), encoding="utf-8")
+    env = {"PGAPPNAME": "nightly ontology"} if given == "PGAPPNAME" else {}
+    db = url if env else f"{url}&application_name=nightly%20ontology"
+    r = cli("sync", str(tree), "--db", db, "--quiet", "--checkpoint", str(tmp_path / "c.json"), env=env)
+    assert r.returncode == 0, r.stderr
+    assert pg_row(url, "SELECT string_agg(DISTINCT name, ',') FROM seen") == ("nightly ontology",)

@@ -148,13 +148,17 @@ CONNECT_TIMEOUT_S = 30
 
 def server(dsn: str, application: str, *ours: str):
     """An unconnected Peewee PostgresqlDatabase for `dsn`: our session's name, options (`ours` after
-    the URL's: session_options) and, unless the user set one, CONNECT_TIMEOUT_S."""
+    the URL's: session_options) and, unless the user set one, CONNECT_TIMEOUT_S. Our name is libpq's
+    fallback: a keyword outranks the URL, and the user's `?application_name=` (or PGAPPNAME, or a
+    service's), what a DBA's pg_stat_activity, a pooler or the server's log tell sessions by, was
+    `ontosync sync` whatever the user named it."""
     from peewee import PostgresqlDatabase
 
     own = {"connect_timeout", "service"} & parse_qs(urlsplit(dsn).query).keys()
     own |= {"PGCONNECT_TIMEOUT", "PGSERVICE"} & os.environ.keys()
     wait = {} if own else {"connect_timeout": CONNECT_TIMEOUT_S}
-    return PostgresqlDatabase(dsn, application_name=application[:63], options=session_options(dsn, *ours), **wait)
+    return PostgresqlDatabase(dsn, fallback_application_name=application[:63], options=session_options(dsn, *ours),
+                              **wait)
 
 
 def session_options(dsn: str, *ours: str) -> str:
