@@ -31,6 +31,13 @@ class PgFull(PgUnavailable):
     word, code = "busy", 4
 
 
+class PgBeingCreated(PgUnavailable):
+    """A schema with no store yet whose source's lock a sync holds: its first sync's migration is not
+    committed (busy, exit 4, as SQLite's `status` says of a file a first sync is creating)."""
+
+    word, code = "busy", 4
+
+
 def _driver_errors() -> tuple[type[BaseException], ...]:
     import peewee
 
@@ -162,7 +169,15 @@ def open_reader(url: str, create: bool = False):
     listing them). A schema that holds no store is a usage error too, and is not created (only
     `migrate` passes `create`), and so is one holding another program's tables under ontosync's
     names (a sync refuses it: store/pg/foreign.py)."""
-    from ontosync.store.pg.database import PgMissingRight, PgServerFull, PgTarget, connect, foreign_tables
+    from ontosync.store.pg.database import (
+        PgMissingRight,
+        PgServerFull,
+        PgTarget,
+        connect,
+        describe_session,
+        foreign_tables,
+        sync_holder,
+    )
     from ontosync.store.pg.foreign import is_ours
 
     _need_driver()
@@ -173,6 +188,7 @@ def open_reader(url: str, create: bool = False):
         if create or is_ours(conn, schema):  # one question for a store's own schema
             return db, conn, schema
         found = foreign_tables(conn, schema)
+        making = None if found else sync_holder(conn, schema)
     except PgServerFull as exc:
         raise PgFull(str(exc)) from None
     except PgMissingRight as exc:  # a store the role may not read: the GRANTs, not "no store" (store/pg/rights.py)
@@ -183,6 +199,9 @@ def open_reader(url: str, create: bool = False):
     if found:
         raise PgUnavailable(f"schema {schema} on {mask(dsn)} is not an ontosync store but holds {', '.join(found)} "
                             "(another program's?); nothing was read or written. Check ?schema= in the URL")
+    if making is not None:
+        raise PgBeingCreated(f"schema {schema} on {mask(dsn)} is being created by a sync ({describe_session(making)}) "
+                             "whose schema is not committed yet; run the command again in a moment")
     raise PgUnavailable(f"schema {schema} on {mask(dsn)} holds no ontosync store (run `ontosync sync` into it "
                         "first, or check ?schema= in the URL)")
 

@@ -17,7 +17,7 @@ import pytest
 from ontosync.cli import main
 from ontosync.db_url import schema_for
 from tests.helpers import cli
-from tests.postgres_server import drop_schema, own_schema, pg_row, run_sql, schema_url
+from tests.postgres_server import connect, drop_schema, own_schema, pg_row, run_sql, schema_url
 from tests.test_search_both import HEAD, Both
 
 X = "http://example.org/x#"
@@ -134,3 +134,28 @@ def test_the_users_application_name_names_the_sync_session(tmp_path, schema, giv
     r = cli("sync", str(tree), "--db", db, "--quiet", "--checkpoint", str(tmp_path / "c.json"), env=env)
     assert r.returncode == 0, r.stderr
     assert pg_row(url, "SELECT string_agg(DISTINCT name, ',') FROM seen") == ("nightly ontology",)
+
+
+@pytest.mark.parametrize("command", [["status"], ["search", "alpha"], ["diff"], ["verify"]])
+def test_a_reader_while_a_first_sync_creates_the_store_is_busy(schema, command):
+    """A first sync into a new schema has created it and holds the source's lock while its migration
+    is not committed: `status` (search, diff, verify) said `holds no ontosync store (run ontosync sync
+    into it first...)`, exit 2, of the sync running. Now busy, exit 4, naming the sync's session, as
+    on SQLite (`... whose schema is not committed yet`)."""
+    from ontosync.store.pg.database import lock_key_sql
+
+    url = schema_url(schema)
+    run_sql(f'CREATE SCHEMA "{schema}"')
+    sync = connect()  # the sync's session: the source's advisory lock, as store/pg/database.acquire_lock takes it
+    try:
+        key, args = lock_key_sql(schema)
+        sync.cursor().execute(f"SELECT pg_advisory_lock({key.replace('?', '%s')})", args)
+        r = cli(*command, "--db", url)
+    finally:
+        sync.close()
+    assert r.returncode == 4, r.stderr
+    line = r.stderr.strip()
+    assert len(line.splitlines()) == 1 and line.startswith("ontosync: busy:") and schema in line, line
+    assert "being created by a sync" in line and "server process" in line, line
+    r = cli(*command, "--db", url)  # the lock gone: no store there, as before
+    assert r.returncode == 2 and "holds no ontosync store" in r.stderr, r.stderr

@@ -241,8 +241,13 @@ def acquire_lock(conn: PgConnection, t: PgTarget, timeout: float, wait: str = "-
 
 
 def _holder(conn: PgConnection, t: PgTarget) -> str:
-    expr, args = lock_key_sql(t.schema)
-    return describe_session(lock_holder(conn, f"{ADVISORY} = {expr}", args))
+    return describe_session(sync_holder(conn, t.schema))
+
+
+def sync_holder(conn: PgConnection, schema: str) -> tuple | None:
+    """The session holding the lock of `schema`'s source (a sync: acquire_lock), None when none does."""
+    expr, args = lock_key_sql(schema)
+    return lock_holder(conn, f"{ADVISORY} = {expr}", args)
 
 
 # Which locks lock_holder asks about. A lock's session, as a busy line names it, is one query with
