@@ -159,3 +159,13 @@ def test_a_reader_while_a_first_sync_creates_the_store_is_busy(schema, command):
     assert "being created by a sync" in line and "server process" in line, line
     r = cli(*command, "--db", url)  # the lock gone: no store there, as before
     assert r.returncode == 2 and "holds no ontosync store" in r.stderr, r.stderr
+
+
+def test_the_words_a_tsvector_cannot_hold_are_not_found_as_the_readme_says(tmp_path, schema):
+    """A definition of 60,000 different words is cut to what a tsvector holds: its first words are
+    found on both databases, its last on SQLite only (README, Limits)."""
+    words = " ".join(f"word{i:08d}" for i in range(60_000))
+    both = Both(tmp_path, schema, HEAD + f'<{X}Huge> a {OWL} ; {LABEL} "Huge" ; {DEF} "{words}" .\n')
+    assert both.sqlite("word00000001") == both.postgres("word00000001") == [X + "Huge"]
+    assert both.sqlite("word00059999") == [X + "Huge"] and both.postgres("word00059999") == []
+    assert "a class's distinct words past some 900 kB of them" in " ".join(README.read_text(encoding="utf-8").split())
