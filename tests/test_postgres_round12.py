@@ -169,3 +169,30 @@ def test_the_words_a_tsvector_cannot_hold_are_not_found_as_the_readme_says(tmp_p
     assert both.sqlite("word00000001") == both.postgres("word00000001") == [X + "Huge"]
     assert both.sqlite("word00059999") == [X + "Huge"] and both.postgres("word00059999") == []
     assert "a class's distinct words past some 900 kB of them" in " ".join(README.read_text(encoding="utf-8").split())
+
+
+def _synced_tree(tmp_path, url: str):
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "a.ttl").write_text(_ttl("Alpha"), encoding="utf-8")
+    assert cli("sync", str(tree), "--db", url, "--quiet", "--checkpoint", str(tmp_path / "c.json")).returncode == 0
+    (tree / "b.ttl").write_text(_ttl("Beta"), encoding="utf-8")
+    return tree
+
+
+def test_a_servers_error_of_several_lines_stops_the_run_in_one_readable_line(tmp_path, schema):
+    """A full disk on the server (`could not extend file ...: No space left on device` and a HINT
+    line): the fatal line carried the driver's newlines as `\\x0a` with the lines after them
+    (`\\x0aHINT:  Check free disk space.\\x0aCONTEXT: ...\\x0a`). Now the server's first line."""
+    url = schema_url(schema)
+    tree = _synced_tree(tmp_path, url)
+    run_sql(f"""CREATE FUNCTION "{schema}".disk_full() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN RAISE EXCEPTION USING ERRCODE = 'disk_full', HINT = 'Check free disk space.',
+                      MESSAGE = 'could not extend file "base/1/2": No space left on device'; END $$""")
+    run_sql(f'CREATE TRIGGER disk_full BEFORE INSERT ON "{schema}".source_files '
+            f'FOR EACH ROW EXECUTE FUNCTION "{schema}".disk_full()')
+    r = cli("sync", str(tree), "--db", url, "--quiet", "--checkpoint", str(tmp_path / "c.json"))
+    assert r.returncode == 3, r.stderr
+    last = r.stderr.strip().splitlines()[-1]
+    assert last.endswith('saving b.ttl, run stopped: could not extend file "base/1/2": No space left on device'), last
+
