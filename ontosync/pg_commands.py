@@ -82,13 +82,18 @@ def _open_writer(settings: Any) -> Any:
     """The source's PgRepository, connected and locked (not yet migrated); else the exit code, its
     line said, and no session left open (PgRepository closes its own when the lock fails)."""
     from ontosync.sources.folder_owner import folder_owner
-    from ontosync.store.pg.database import PgLockBusy, PgMissingRight, target
+    from ontosync.store.pg.database import PgLockBusy, PgMissingRight, read_only, target
     from ontosync.store.pg.repository import PgRepository
 
     t = target(settings.db, settings.source, settings.checkout, folder_owner(settings.source, settings.checkout))
     try:
         _need_driver()
-        return PgRepository(t, settings.ontology_id, settings.lock_timeout, settings.busy_timeout)
+        repo = PgRepository(t, settings.ontology_id, settings.lock_timeout, settings.busy_timeout)
+        if (why := read_only(repo.conn)) is None:
+            return repo
+        repo.close()
+        say(f"fatal: read-only database {t.shown}: {why}; nothing was written")
+        return 3
     except (PgLockBusy, PgMissingRight, *_driver_errors()) as exc:  # PgUnavailable: said by cli.py's main
         if _read_only(exc):  # the contract's read-only failure (section 9), as a read-only SQLite file
             return _stopped(exc, {}, ("fatal", 3, f"read-only database {t.shown}: "))

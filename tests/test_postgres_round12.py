@@ -196,3 +196,18 @@ def test_a_servers_error_of_several_lines_stops_the_run_in_one_readable_line(tmp
     last = r.stderr.strip().splitlines()[-1]
     assert last.endswith('saving b.ttl, run stopped: could not extend file "base/1/2": No space left on device'), last
 
+
+def test_a_sync_into_a_read_only_server_is_refused_before_the_run(tmp_path, schema):
+    """A standby, or a server a provider made read-only (a full disk), or a role's
+    default_transaction_read_only: a first sync was told `read-only database ...`, but a sync into
+    an existing schema began its run and stopped on its first write, `database write failed, run
+    stopped: cannot execute INSERT in a read-only transaction\\x0a` after a summary of nothing.
+    Now one line, exit 3, as for a read-only SQLite file."""
+    url = schema_url(schema)
+    tree = _synced_tree(tmp_path, url)
+    r = cli("sync", str(tree), "--db", f"{url}&options=-c%20default_transaction_read_only%3Don", "--quiet",
+            "--checkpoint", str(tmp_path / "c.json"))
+    assert r.returncode == 3, r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("ontosync: fatal: read-only database "), r.stderr
+    assert schema in lines[0] and "nothing was written" in lines[0] and "\\x0a" not in lines[0], r.stderr

@@ -244,6 +244,19 @@ def _holder(conn: PgConnection, t: PgTarget) -> str:
     return describe_session(sync_holder(conn, t.schema))
 
 
+def read_only(conn: PgConnection) -> str | None:
+    """Why this session can write nothing (None: it may): a standby, or transaction_read_only on (a
+    role's or database's default_transaction_read_only, which a provider sets on a full disk). Asked
+    before a sync begins its run: it began, then stopped at its first INSERT after a summary of nothing."""
+    standby, read_only_now = conn.execute("SELECT pg_is_in_recovery(), current_setting('transaction_read_only')"
+                                          ).fetchone()
+    if standby:
+        return "the server is a standby (in recovery), which takes no writes"
+    if read_only_now == "on":
+        return "the session is read-only (default_transaction_read_only is on for the role, the database or the URL)"
+    return None
+
+
 def sync_holder(conn: PgConnection, schema: str) -> tuple | None:
     """The session holding the lock of `schema`'s source (a sync: acquire_lock), None when none does."""
     expr, args = lock_key_sql(schema)
