@@ -205,8 +205,8 @@ def open_reader(url: str, create: bool = False):
         raise PgUnavailable(f"schema {schema} on {mask(dsn)} is not an ontosync store but holds {', '.join(found)} "
                             "(another program's?); nothing was read or written. Check ?schema= in the URL")
     if making is not None:
-        raise PgBeingCreated(f"schema {schema} on {mask(dsn)} is being created by a sync ({describe_session(making)}) "
-                             "whose schema is not committed yet; run the command again in a moment")
+        raise PgBeingCreated(f"schema {schema} on {mask(dsn)} is being created by a sync ({describe_session(making)}), "
+                             "its tables not committed yet; run the command again in a moment")
     raise PgUnavailable(f"schema {schema} on {mask(dsn)} holds no ontosync store (run `ontosync sync` into it "
                         "first, or check ?schema= in the URL)")
 
