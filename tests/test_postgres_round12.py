@@ -211,3 +211,34 @@ def test_a_sync_into_a_read_only_server_is_refused_before_the_run(tmp_path, sche
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("ontosync: fatal: read-only database "), r.stderr
     assert schema in lines[0] and "nothing was written" in lines[0] and "\\x0a" not in lines[0], r.stderr
+
+
+def test_the_expected_shape_is_what_the_migrations_make(schema):
+    """store/pg/shape.EXPECTED lists what a schema migrated afresh holds, no more and no less: a new
+    migration that adds or renames a key or a trigger updates it."""
+    from ontosync.pg_commands import open_reader
+    from ontosync.store.pg.shape import EXPECTED, found
+
+    assert cli("migrate", "--db", schema_url(schema)).returncode == 0
+    db, conn, _ = open_reader(schema_url(schema))
+    try:
+        assert found(conn, schema) == {(table, item) for table, items in EXPECTED.items() for item in items}
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize("drop", ["ALTER TABLE owl_classes DROP CONSTRAINT owl_classes_ontology_id_fkey",
+                                  "DROP TRIGGER chg_cls_i ON owl_classes"])
+def test_verify_names_a_foreign_key_or_trigger_the_schema_lost(tmp_path, schema, drop):
+    """A schema whose restore stopped short, or a DBA's DROP CONSTRAINT: `verify` validated only the
+    constraints it found and said "constraints validated, migrations match, foreign keys hold", exit 0,
+    of a store with no foreign key there, or whose change log no longer records new classes. Now it
+    names what is missing, exit 3."""
+    url = schema_url(schema)
+    _synced_tree(tmp_path, url)
+    run_sql(f'SET search_path = "{schema}"; {drop}')
+    r = cli("verify", "--db", url)
+    assert r.returncode == 3, (r.stdout, r.stderr)
+    name = drop.split()[5] if drop.startswith("ALTER") else drop.split()[2]
+    assert f"verify: {'constraint' if drop.startswith('ALTER') else 'trigger'} {name} on owl_classes is missing" \
+        in r.stderr, r.stderr

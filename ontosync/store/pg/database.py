@@ -498,8 +498,13 @@ def problems(conn: PgConnection, schema: str) -> list[str]:
         check_migrations(conn, schema, migrations.available_migrations(migrations_dir()))
     except migrations.MigrationError as exc:
         found.append(str(exc))
-    if not applied_versions(conn, schema):
+    applied = applied_versions(conn, schema)
+    if not applied:
         return [*found, f"schema {schema} holds no ontosync store"]
+    if set(applied) == {m.version for m in migrations.available_migrations(migrations_dir())}:
+        from ontosync.store.pg.shape import missing
+
+        found += missing(conn, schema)  # a key, foreign key or the change log's trigger gone
     for name, table in conn.execute(
             """SELECT c.conname, c.conrelid::regclass::text FROM pg_constraint c JOIN pg_namespace n
                ON n.oid = c.connamespace WHERE n.nspname = ? AND NOT c.convalidated ORDER BY 1""", (schema,)):
