@@ -48,8 +48,9 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "term_association": ("constraint term_association_pkey",),
 }
 
+# (contype `n`: the NOT NULLs PostgreSQL 18 lists as constraints, no name the migrations give)
 _FOUND = """SELECT r.relname, 'constraint ' || c.conname FROM pg_constraint c JOIN pg_class r ON r.oid = c.conrelid
-             WHERE c.connamespace = to_regnamespace(?)
+             WHERE c.connamespace = to_regnamespace(?) AND c.contype <> 'n'
             UNION ALL
             SELECT r.relname, 'trigger ' || t.tgname FROM pg_trigger t JOIN pg_class r ON r.oid = t.tgrelid
              WHERE r.relnamespace = to_regnamespace(?) AND NOT t.tgisinternal
