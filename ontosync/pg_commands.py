@@ -31,6 +31,13 @@ class PgFull(PgUnavailable):
     word, code = "busy", 4
 
 
+class PgBeingCreated(PgUnavailable):
+    """A schema with no store yet whose source's lock a sync holds: its first sync's migration is not
+    committed (busy, exit 4, as SQLite's `status` says of a file a first sync is creating)."""
+
+    word, code = "busy", 4
+
+
 def _driver_errors() -> tuple[type[BaseException], ...]:
     import peewee
 
@@ -75,13 +82,18 @@ def _open_writer(settings: Any) -> Any:
     """The source's PgRepository, connected and locked (not yet migrated); else the exit code, its
     line said, and no session left open (PgRepository closes its own when the lock fails)."""
     from ontosync.sources.folder_owner import folder_owner
-    from ontosync.store.pg.database import PgLockBusy, PgMissingRight, target
+    from ontosync.store.pg.database import PgLockBusy, PgMissingRight, read_only, target
     from ontosync.store.pg.repository import PgRepository
 
     t = target(settings.db, settings.source, settings.checkout, folder_owner(settings.source, settings.checkout))
     try:
         _need_driver()
-        return PgRepository(t, settings.ontology_id, settings.lock_timeout, settings.busy_timeout)
+        repo = PgRepository(t, settings.ontology_id, settings.lock_timeout, settings.busy_timeout)
+        if (why := read_only(repo.conn)) is None:
+            return repo
+        repo.close()
+        say(f"fatal: read-only database {t.shown}: {why}; nothing was written")
+        return 3
     except (PgLockBusy, PgMissingRight, *_driver_errors()) as exc:  # PgUnavailable: said by cli.py's main
         if _read_only(exc):  # the contract's read-only failure (section 9), as a read-only SQLite file
             return _stopped(exc, {}, ("fatal", 3, f"read-only database {t.shown}: "))
@@ -162,7 +174,15 @@ def open_reader(url: str, create: bool = False):
     listing them). A schema that holds no store is a usage error too, and is not created (only
     `migrate` passes `create`), and so is one holding another program's tables under ontosync's
     names (a sync refuses it: store/pg/foreign.py)."""
-    from ontosync.store.pg.database import PgMissingRight, PgServerFull, PgTarget, connect, foreign_tables
+    from ontosync.store.pg.database import (
+        PgMissingRight,
+        PgServerFull,
+        PgTarget,
+        connect,
+        describe_session,
+        foreign_tables,
+        sync_holder,
+    )
     from ontosync.store.pg.foreign import is_ours
 
     _need_driver()
@@ -173,6 +193,7 @@ def open_reader(url: str, create: bool = False):
         if create or is_ours(conn, schema):  # one question for a store's own schema
             return db, conn, schema
         found = foreign_tables(conn, schema)
+        making = None if found else sync_holder(conn, schema)
     except PgServerFull as exc:
         raise PgFull(str(exc)) from None
     except PgMissingRight as exc:  # a store the role may not read: the GRANTs, not "no store" (store/pg/rights.py)
@@ -183,6 +204,9 @@ def open_reader(url: str, create: bool = False):
     if found:
         raise PgUnavailable(f"schema {schema} on {mask(dsn)} is not an ontosync store but holds {', '.join(found)} "
                             "(another program's?); nothing was read or written. Check ?schema= in the URL")
+    if making is not None:
+        raise PgBeingCreated(f"schema {schema} on {mask(dsn)} is being created by a sync ({describe_session(making)}), "
+                             "its tables not committed yet; run the command again in a moment")
     raise PgUnavailable(f"schema {schema} on {mask(dsn)} holds no ontosync store (run `ontosync sync` into it "
                         "first, or check ?schema= in the URL)")
 

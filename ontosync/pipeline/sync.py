@@ -36,7 +36,7 @@ from ontosync.pipeline.workers import Failure, Outcome, ParsePool, Task
 from ontosync.retry import RetryPolicy, RetryQueue
 from ontosync.sources import PathFilter, Source, SourceError, SourceFile, SourceInterrupted
 from ontosync.store.changelog import ChangeLog
-from ontosync.store.db_errors import database_errors, operational_errors, server_stopped, size_limit_note
+from ontosync.store.db_errors import database_errors, first_line, operational_errors, server_stopped, size_limit_note
 from ontosync.store.health import hard_link_warnings
 from ontosync.store.migrations import utc_now
 from ontosync.store.minted_collisions import name_collisions
@@ -204,7 +204,7 @@ class SyncRun:
                          self.repo.default_ontology)
         pool.before_fork = self.ckpt_writer.close  # a worker is forked from a process with one thread
         exit_code, message = 0, None
-        self.changes, self.started_at, self.writes_started = None, started_at, False
+        self.changes, self.started_at, self.writes_started, self.server_stop = None, started_at, False, None
         try:
             self.stat_cache = stat_cache.attach(self.source, self.repo)  # a local tree: hash what changed
             self._loop(pool, ckpt_path)
@@ -487,10 +487,11 @@ class SyncRun:
             if is_locked(exc):
                 raise FatalStop(self.repo.busy_line(exc, self.s.busy_timeout), 4) from exc
             damaged = any(w in str(exc).lower() for w in ("malformed", "not a database"))
-            why = server_stopped(exc)  # PostgreSQL restarted, or a timeout on the role: say so
+            self.server_stop = server_stopped(exc)  # PostgreSQL restarted, a role's timeout: say so
+            why = self.server_stop or first_line(exc)  # not a server's HINT and statement as `\x0a...`
             at = f" saving {args[0]}" if fn is self._save else ""
             raise FatalStop(("the database is damaged: " if damaged else "") +
-                            f"database write failed{at}, run stopped: {why or exc}{size_limit_note(exc)}") from exc
+                            f"database write failed{at}, run stopped: {why}{size_limit_note(exc)}") from exc
         except StoreError as exc:
             raise FatalStop(str(exc)) from exc
         finally:
@@ -514,9 +515,12 @@ class SyncRun:
         return not failed
 
     def _finish_change_log(self) -> None:
+        """Close the run's log; its failure unsaid after the server ended the session: the fatal line
+        says so, a warning in the driver's words (`connection already closed`) said it again."""
         self.repo.changes = None
         if self.changes is not None:
-            self.stats.warnings.extend(self.changes.finish_or_warn(utc_now(), self.s.keep_runs))
+            said = self.changes.finish_or_warn(utc_now(), self.s.keep_runs)
+            self.stats.warnings.extend([] if self.server_stop else said)
 
     # -- what the database was last synced from ------------------------------------------------
     def _record_settings(self) -> None:

@@ -148,13 +148,17 @@ CONNECT_TIMEOUT_S = 30
 
 def server(dsn: str, application: str, *ours: str):
     """An unconnected Peewee PostgresqlDatabase for `dsn`: our session's name, options (`ours` after
-    the URL's: session_options) and, unless the user set one, CONNECT_TIMEOUT_S."""
+    the URL's: session_options) and, unless the user set one, CONNECT_TIMEOUT_S. Our name is libpq's
+    fallback: a keyword outranks the URL, and the user's `?application_name=` (or PGAPPNAME, or a
+    service's), what a DBA's pg_stat_activity, a pooler or the server's log tell sessions by, was
+    `ontosync sync` whatever the user named it."""
     from peewee import PostgresqlDatabase
 
     own = {"connect_timeout", "service"} & parse_qs(urlsplit(dsn).query).keys()
     own |= {"PGCONNECT_TIMEOUT", "PGSERVICE"} & os.environ.keys()
     wait = {} if own else {"connect_timeout": CONNECT_TIMEOUT_S}
-    return PostgresqlDatabase(dsn, application_name=application[:63], options=session_options(dsn, *ours), **wait)
+    return PostgresqlDatabase(dsn, fallback_application_name=application[:63], options=session_options(dsn, *ours),
+                              **wait)
 
 
 def session_options(dsn: str, *ours: str) -> str:
@@ -237,8 +241,26 @@ def acquire_lock(conn: PgConnection, t: PgTarget, timeout: float, wait: str = "-
 
 
 def _holder(conn: PgConnection, t: PgTarget) -> str:
-    expr, args = lock_key_sql(t.schema)
-    return describe_session(lock_holder(conn, f"{ADVISORY} = {expr}", args))
+    return describe_session(sync_holder(conn, t.schema))
+
+
+def read_only(conn: PgConnection) -> str | None:
+    """Why this session can write nothing (None: it may): a standby, or transaction_read_only on (a
+    role's or database's default_transaction_read_only, which a provider sets on a full disk). Asked
+    before a sync begins its run: it began, then stopped at its first INSERT after a summary of nothing."""
+    standby, read_only_now = conn.execute("SELECT pg_is_in_recovery(), current_setting('transaction_read_only')"
+                                          ).fetchone()
+    if standby:
+        return "the server is a standby (in recovery), which takes no writes"
+    if read_only_now == "on":
+        return "the session is read-only (default_transaction_read_only is on for the role, the database or the URL)"
+    return None
+
+
+def sync_holder(conn: PgConnection, schema: str) -> tuple | None:
+    """The session holding the lock of `schema`'s source (a sync: acquire_lock), None when none does."""
+    expr, args = lock_key_sql(schema)
+    return lock_holder(conn, f"{ADVISORY} = {expr}", args)
 
 
 # Which locks lock_holder asks about. A lock's session, as a busy line names it, is one query with
@@ -476,8 +498,13 @@ def problems(conn: PgConnection, schema: str) -> list[str]:
         check_migrations(conn, schema, migrations.available_migrations(migrations_dir()))
     except migrations.MigrationError as exc:
         found.append(str(exc))
-    if not applied_versions(conn, schema):
+    applied = applied_versions(conn, schema)
+    if not applied:
         return [*found, f"schema {schema} holds no ontosync store"]
+    if set(applied) == {m.version for m in migrations.available_migrations(migrations_dir())}:
+        from ontosync.store.pg.shape import missing
+
+        found += missing(conn, schema)  # a key, foreign key or the change log's trigger gone
     for name, table in conn.execute(
             """SELECT c.conname, c.conrelid::regclass::text FROM pg_constraint c JOIN pg_namespace n
                ON n.oid = c.connamespace WHERE n.nspname = ? AND NOT c.convalidated ORDER BY 1""", (schema,)):
