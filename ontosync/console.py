@@ -132,13 +132,13 @@ def _limit(name: str, default: int) -> int:
 def unusable_db_path(db: str) -> str | None:
     """Why a SQLite `--db` path can name no file (None: it may, or it is a server's URL): a
     URL or connection string ontosync does not take (db_url.not_a_path), a PostgreSQL URL libpq would
-    misread for an unencoded `@` (db_url.unencoded_at), a folder's name
+    misread for an unencoded `@` or its parameters (db_url.url_problem), a folder's name
     (db_url.folder_name), or a path past the system's limits (`too_long_path`)."""
-    from ontosync.db_url import folder_name, is_postgres_url, not_a_path, unencoded_at
+    from ontosync.db_url import folder_name, is_postgres_url, not_a_path, url_problem
 
     if db == "-":  # `--report -` and `diff --output -` print; `--db -` made a database file named `-`
         return "standard input and output cannot hold a database: give a path"
-    return (not_a_path(db) or unencoded_at(db) or folder_name(db)
+    return (not_a_path(db) or url_problem(db) or folder_name(db)
             or (None if is_postgres_url(db) else too_long_path(db)))
 
 

@@ -186,6 +186,28 @@ def unencoded_slash(db: str) -> str | None:
             "each at sign of its database's name as %40")
 
 
+# The query parameters whose value ontosync itself reads (the schema; `options`, host, port and
+# dbname: store/pg/database.py, pipeline/checkpoint.py): given twice, ontosync and libpq could read two
+_READ_PARAMS = ("schema", "options", "host", "port", "dbname")
+
+
+def misread_query(db: str) -> str | None:
+    """Why a PostgreSQL URL's parameters would be misread (None: they would not). Why: `?schema=a&schema=b`
+    synced into `a` silently."""
+    rest = db.split("://", 1)[1] if is_postgres_url(db) else ""
+    _, _, query = rest.partition("?")
+    names = [part.partition("=")[0] for part in query.partition("#")[0].split("&") if part]
+    twice = next((name for name in _READ_PARAMS if names.count(name) > 1), None)
+    if twice:
+        return f"its parameter {twice} is given twice (which one is meant?): give it once"
+    return None
+
+
+def url_problem(db: str) -> str | None:
+    """Why a PostgreSQL URL is refused before connecting (None: it is not): unencoded_at or misread_query."""
+    return unencoded_at(db) or misread_query(db)
+
+
 def folder_name(db: str) -> str | None:
     """Why a SQLite `--db` path names no file (None: it may): one ending in `/` (or `/.`) is a
     folder's. `--db o.db/` said "database not found" of the file `ls` shows, and `sync` spoke of

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ontosync.console import json_text
-from ontosync.db_url import is_postgres_url, mask, not_a_path, shown_db, split_schema, unencoded_at
+from ontosync.db_url import is_postgres_url, mask, not_a_path, shown_db, split_schema, url_problem
 from ontosync.diff_format import to_markdown, to_text
 from ontosync.pipeline.outputs import (
     STDOUT,
@@ -39,7 +39,7 @@ def changes_json(conn: Any, db_name: str, run: int | None = None, since: str | N
                             "path (./- for a file named -)")
         if base is not None:
             # `postgresql+psycopg2://u:PW@h/db`: "not found" printed PW; `u:Sec@re t9@h`: libpq quoted `re t9`
-            if reason := not_a_path(base) or unencoded_at(base):
+            if reason := not_a_path(base) or url_problem(base):
                 raise DiffError(f"--base {shown_db(base)}: {reason}")
             if is_postgres_url(base):
                 return _compare_with_server(conn, db_name, base)

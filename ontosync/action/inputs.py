@@ -24,7 +24,7 @@ from ontosync.db_url import (
     not_a_path,
     shown_db,
     split_schema,
-    unencoded_at,
+    url_problem,
 )
 from ontosync.options import BY_INPUT, OPTIONS, Option, default_api_url
 from ontosync.pipeline.outputs import DB_FILES, ENDS_IN_SLASH, OTHER_DATABASE, ends_in_slash, is_other_database
@@ -348,7 +348,7 @@ def read_places(env: Mapping[str, str]) -> ActionInputs:
 
     source = read_source(env, workspace, notes)
     database_url = get_input(env, "database") if is_postgres_url(get_input(env, "database")) else ""
-    if reason := not_a_path(get_input(env, "database")) or unencoded_at(get_input(env, "database")):
+    if reason := not_a_path(get_input(env, "database")) or url_problem(get_input(env, "database")):
         # `postgresql+psycopg2://u:PW@h/db` became a path (`//` folded): synced into, PW in the log and outputs
         raise InputError(f"input 'database' ({shown_db(get_input(env, 'database'))}): {reason}")
     try:

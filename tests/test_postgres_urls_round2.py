@@ -1,0 +1,41 @@
+"""PostgreSQL URLs and ontosync's SQL on the server, round 2 (h175): follow-ups of this round.
+
+A URL's parameter ontosync reads given twice, or parameters after an `&` with no `?`, are refused
+before connecting (exit 2, one line); `status` with no `?schema=` while a first sync creates the
+server's only store is busy (exit 4) as with `?schema=`; `diff --base` names `--base` in its errors
+about that URL; a `'` in a comment of ontosync's SQL no longer hides the `?` placeholders after it.
+
+Each test of a defect failed before its fix. Skips without a server (tests/postgres_server.py).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import cli
+from tests.postgres_server import own_schema, pg_row, schema_url
+
+schema = pytest.fixture(own_schema)  # a schema of the test's own, dropped after it
+
+
+def _tree(tmp_path):
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "a.ttl").write_text('@prefix owl: <http://www.w3.org/2002/07/owl#> .\n'
+                                '<http://e.org/Alpha> a owl:Class .\n', encoding="utf-8")
+    return tree
+
+
+@pytest.mark.parametrize("command", ["sync", "status"])
+def test_a_parameter_ontosync_reads_given_twice_is_refused(tmp_path, schema, command):
+    """`?schema=a&schema=b` synced into `a` silently (the first value), exit 0. Now exit 2, one line
+    naming the repeated parameter, and nothing is created on the server."""
+    url = f"{schema_url(schema)}&schema={schema}_b"
+    args = [str(_tree(tmp_path)), "--checkpoint", str(tmp_path / "c.json")] if command == "sync" else []
+    r = cli(command, *args, "--db", url)
+    assert r.returncode == 2, r.stderr
+    line = r.stderr.strip()
+    assert len(line.splitlines()) == 1 and "its parameter schema is given twice" in line, line
+    assert "Traceback" not in r.stderr
+    assert pg_row(schema_url(schema), "SELECT count(*) FROM pg_namespace WHERE nspname IN (?, ?)",
+                  schema, f"{schema}_b") == (0,)
