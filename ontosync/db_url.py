@@ -193,13 +193,18 @@ _READ_PARAMS = ("schema", "options", "host", "port", "dbname")
 
 def misread_query(db: str) -> str | None:
     """Why a PostgreSQL URL's parameters would be misread (None: they would not). Why: `?schema=a&schema=b`
-    synced into `a` silently."""
+    synced into `a` silently, and `postgresql://h/db&schema=x` (no `?`) failed with libpq's
+    `database "db&schema=x" does not exist`."""
     rest = db.split("://", 1)[1] if is_postgres_url(db) else ""
-    _, _, query = rest.partition("?")
+    path, mark, query = rest.partition("?")
     names = [part.partition("=")[0] for part in query.partition("#")[0].split("&") if part]
     twice = next((name for name in _READ_PARAMS if names.count(name) > 1), None)
     if twice:
         return f"its parameter {twice} is given twice (which one is meant?): give it once"
+    missed = re.search(r"&(\w+)=", path.partition("/")[2])  # in the database's name, not a password
+    if not mark and missed and missed.group(1) in _LIBPQ_PARAMS:
+        return (f"its parameters follow an & with no ? before them, so libpq reads &{missed.group(1)}=... as part "
+                "of the database's name: begin the parameters with ? (postgresql://HOST/DB?schema=NAME&...)")
     return None
 
 

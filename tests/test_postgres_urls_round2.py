@@ -39,3 +39,14 @@ def test_a_parameter_ontosync_reads_given_twice_is_refused(tmp_path, schema, com
     assert "Traceback" not in r.stderr
     assert pg_row(schema_url(schema), "SELECT count(*) FROM pg_namespace WHERE nspname IN (?, ?)",
                   schema, f"{schema}_b") == (0,)
+
+
+def test_parameters_after_an_ampersand_with_no_question_mark_are_refused_with_a_hint(tmp_path, schema):
+    """`postgresql://h/db&schema=x` failed with libpq's `database "db&schema=x" does not exist`.
+    Now exit 2 before connecting, saying the parameters begin with `?`."""
+    base = schema_url(schema).partition("?")[0]
+    r = cli("status", "--db", f"{base}&schema={schema}")
+    assert r.returncode == 2, r.stderr
+    line = r.stderr.strip()
+    assert len(line.splitlines()) == 1 and "does not exist" not in line, line
+    assert "its parameters follow an & with no ? before them" in line and "begin the parameters with ?" in line, line
