@@ -205,8 +205,7 @@ def open_reader(url: str, create: bool = False):
         raise PgUnavailable(f"schema {schema} on {mask(dsn)} is not an ontosync store but holds {', '.join(found)} "
                             "(another program's?); nothing was read or written. Check ?schema= in the URL")
     if making is not None:
-        raise PgBeingCreated(f"schema {schema} on {mask(dsn)} is being created by a sync ({describe_session(making)}), "
-                             "its tables not committed yet; run the command again in a moment")
+        raise _creating(schema, dsn, describe_session(making))
     raise PgUnavailable(f"schema {schema} on {mask(dsn)} holds no ontosync store (run `ontosync sync` into it "
                         "first, or check ?schema= in the URL)")
 
@@ -220,9 +219,29 @@ def _only_schema(url: str) -> str:
         raise PgUnavailable(f"cannot use {mask(split_schema(url)[0])}: {_first_line(exc)}") from None
     if len(found) == 1:
         return found[0]
+    if not found:
+        _being_created(url)
     which = ", ".join(found) if found else "none"
     raise PgUnavailable(f"name the source's schema with ?schema=NAME in the URL (ontosync schemas on this server: "
                         f"{which})")
+
+
+def _being_created(url: str) -> None:
+    """PgBeingCreated when a first sync is creating a store on a server that holds none yet (busy,
+    as with ?schema=: open_reader), else nothing."""
+    from ontosync.store.pg.database import creating_sync
+
+    try:
+        making = creating_sync(url)
+    except _driver_errors():  # its question unanswered: the server's list stands
+        return
+    if making is not None:
+        raise _creating(making[0], split_schema(url)[0], making[1])
+
+
+def _creating(schema: str, dsn: str, session: str) -> PgBeingCreated:
+    return PgBeingCreated(f"schema {schema} on {mask(dsn)} is being created by a sync ({session}), "
+                          "its tables not committed yet; run the command again in a moment")
 
 
 # read_only_sql_transaction: a read-only session or server (a hot standby). A role without the

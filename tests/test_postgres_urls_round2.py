@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 from tests.helpers import cli
-from tests.postgres_server import own_schema, pg_row, schema_url
+from tests.postgres_server import connect, own_database, own_schema, pg_row, schema_url
 
 schema = pytest.fixture(own_schema)  # a schema of the test's own, dropped after it
 
@@ -50,3 +50,26 @@ def test_parameters_after_an_ampersand_with_no_question_mark_are_refused_with_a_
     line = r.stderr.strip()
     assert len(line.splitlines()) == 1 and "does not exist" not in line, line
     assert "its parameters follow an & with no ? before them" in line and "begin the parameters with ?" in line, line
+
+
+def test_status_without_a_schema_while_a_first_sync_creates_the_only_store_is_busy():
+    """A first sync holds its source's lock while its migration is not committed: `status` with no
+    `?schema=` said "name the source's schema ... (ontosync schemas on this server: none)", exit 2.
+    Now busy, exit 4, naming the schema and the sync's session, as with `?schema=` (round 12)."""
+    from ontosync.store.pg.database import lock_key_sql
+
+    with own_database() as (_name, url):
+        sync = connect(url)  # the sync's session: it created the schema and took the source's lock
+        try:
+            sync.cursor().execute('CREATE SCHEMA "onto"')
+            key, args = lock_key_sql("onto")
+            sync.cursor().execute(f"SELECT pg_advisory_lock({key.replace('?', '%s')})", args)
+            r = cli("status", "--db", url)
+        finally:
+            sync.close()
+        assert r.returncode == 4, r.stderr
+        line = r.stderr.strip()
+        assert len(line.splitlines()) == 1 and line.startswith("ontosync: busy: schema onto on "), line
+        assert "being created by a sync (server process" in line, line
+        r = cli("status", "--db", url)  # the lock gone: no store, as before
+        assert r.returncode == 2 and "ontosync schemas on this server: none" in r.stderr, r.stderr

@@ -472,21 +472,41 @@ def behind(conn: PgConnection, schema: str) -> str | None:
             "`ontosync sync` on it with this version first")
 
 
+def creating_sync(url: str) -> tuple[str, str] | None:
+    """(schema, session) of a sync holding the lock of a schema of the server's database (a first sync
+    whose migration is not committed, when list_schemas finds no store), None when none does. Why:
+    `status` with no `?schema=` said "ontosync schemas on this server: none" of the sync running."""
+    with _server_session(url) as conn:
+        row = conn.execute(
+            f"""SELECT n.nspname, a.pid, a.application_name, a.backend_start FROM pg_namespace n
+                JOIN pg_locks l ON {ADVISORY} = hashtextextended('ontosync:' || n.nspname, 0)
+                JOIN pg_stat_activity a ON a.pid = l.pid
+                WHERE l.pid <> pg_backend_pid() AND l.database = (SELECT oid FROM pg_database
+                WHERE datname = current_database()) ORDER BY n.nspname LIMIT 1""").fetchone()
+    return None if row is None else (row[0], describe_session(row[1:]))
+
+
+@contextlib.contextmanager
+def _server_session(url: str):
+    """A PgConnection on the server's database (no schema: a question about them all), closed after."""
+    dsn, _ = split_schema(url)
+    db = server(dsn, "ontosync list")
+    open_session(db, mask(dsn))
+    try:
+        yield PgConnection(db)
+    finally:
+        db.close()
+
+
 def list_schemas(url: str) -> list[str]:
     """The schemas on the server that hold an ontosync store (a schema_migrations and a source_files):
     the one the role may read when it may read only one (a reader role granted its source), else
     all of them, also those it may not read (the reader then names the rights it lacks:
     store/pg/rights.py)."""
-    dsn, _ = split_schema(url)
-    db = server(dsn, "ontosync list")
-    open_session(db, mask(dsn))
-    try:
-        conn = PgConnection(db)
+    with _server_session(url) as conn:
         every = rights.store_schemas(conn)
         readable = rights.store_schemas(conn, readable=True)
-        return readable if len(readable) == 1 else every
-    finally:
-        db.close()
+    return readable if len(readable) == 1 else every
 
 
 def problems(conn: PgConnection, schema: str) -> list[str]:
