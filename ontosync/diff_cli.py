@@ -63,8 +63,8 @@ def _compare_with_server(conn: Any, db_name: str, base: str) -> dict:
 
     try:
         base_db, base_conn, schema = open_reader(base)
-    except PgUnavailable as exc:
-        raise DiffError(str(exc)) from None
+    except PgUnavailable as exc:  # named: "name the source's schema with ?schema=" said not which URL's
+        raise DiffError(f"--base: {exc}".replace("in the URL", "in --base's URL")) from None
     server = mask(split_schema(base)[0])  # named as `--db` names it (pg_commands): the schema once
     try:
         if not base_conn.has_table("owl_classes"):

@@ -73,3 +73,15 @@ def test_status_without_a_schema_while_a_first_sync_creates_the_only_store_is_bu
         assert "being created by a sync (server process" in line, line
         r = cli("status", "--db", url)  # the lock gone: no store, as before
         assert r.returncode == 2 and "ontosync schemas on this server: none" in r.stderr, r.stderr
+
+
+def test_diff_base_without_a_schema_names_the_base_option(tmp_path):
+    """`diff --db x.db --base postgresql://...` with no `?schema=` on --base said "name the source's
+    schema with ?schema=NAME in the URL", not which of the two databases. Now it names `--base`."""
+    db = tmp_path / "o.db"
+    assert cli("sync", str(_tree(tmp_path)), "--db", str(db), "--quiet").returncode == 0
+    with own_database() as (_name, url):
+        r = cli("diff", "--db", str(db), "--base", url)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr == ("ontosync: error: --base: name the source's schema with ?schema=NAME in --base's URL "
+                        "(ontosync schemas on this server: none)\n")
