@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pytest
 
+from ontosync.store.pg.dialect import _placeholders
 from tests.helpers import cli
 from tests.postgres_server import connect, own_database, own_schema, pg_row, schema_url
 
@@ -85,3 +86,32 @@ def test_diff_base_without_a_schema_names_the_base_option(tmp_path):
     assert r.returncode == 2, r.stderr
     assert r.stderr == ("ontosync: error: --base: name the source's schema with ?schema=NAME in --base's URL "
                         "(ontosync schemas on this server: none)\n")
+
+
+@pytest.mark.parametrize(("sql", "expected"), [
+    ("-- the source's rows\nSELECT 1 WHERE ? = ?", "-- the source's rows\nSELECT 1 WHERE %s = %s"),
+    ("SELECT ? -- it's one\n, ? /* don't ? */, 'a?''b%'", "SELECT %s -- it's one\n, %s /* don't ? */, 'a?''b%%'"),
+    ('SELECT "what?" FROM t WHERE x = ?', 'SELECT "what?" FROM t WHERE x = %s'),
+    ('SELECT "it\'s" FROM t WHERE x = ?', 'SELECT "it\'s" FROM t WHERE x = %s'),
+])
+def test_the_placeholder_converter_skips_comments_and_quoted_identifiers(sql, expected):
+    """A `'` in a `--` comment (or a quoted identifier) opened a string literal to the next `'`:
+    the `?` between them stayed `?`, a syntax error on the server."""
+    assert _placeholders(sql) == expected
+
+
+@pytest.mark.parametrize("prepare", [False, True])
+def test_a_statement_with_a_quote_in_its_comment_runs_on_the_server(schema, prepare):
+    """The same through ontosync's connection (a reader's, and the writer's prepared statements):
+    it failed with a syntax error at or near `?`."""
+    from ontosync.store.pg.database import PgTarget
+    from ontosync.store.pg.database import connect as pg_connect
+    from ontosync.store.pg.dialect import PgConnection
+
+    db, _ = pg_connect(PgTarget(schema_url(schema), schema), "ontosync test")
+    try:
+        conn = PgConnection(db, prepare=prepare)
+        sql = "-- the source's rows, 100% of them\nSELECT ? + ?, 'x''y' /* it's ? */"
+        assert tuple(conn.execute(sql, (2, 3)).fetchone()) == (5, "x'y")
+    finally:
+        db.close()

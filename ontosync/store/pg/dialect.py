@@ -136,11 +136,18 @@ def numbered(translated: str) -> tuple[str, int]:
     return re.sub(r"%%|%s", number, translated), count
 
 
+# What a `?` inside is not a placeholder of: a string literal, a quoted identifier, a `--` or `/* */`
+# comment. Why the comments and identifiers: a `'` in a comment (`-- the source's rows`) opened a
+# literal to the next `'`, and the placeholders between them stayed `?` (a syntax error).
+_NOT_CODE = re.compile(r"""('(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|/\*.*?\*/)""", re.S)
+
+
 def _placeholders(sql: str) -> str:
-    """`?` -> `%s` outside string literals, `%` -> `%%` everywhere (psycopg2's paramstyle)."""
-    parts = _LITERAL.split(sql)
+    """`?` -> `%s` in the code (_NOT_CODE: not in a literal, identifier or comment), `%` -> `%%`
+    everywhere (psycopg2's paramstyle formats the whole text)."""
+    parts = _NOT_CODE.split(sql)
     for i, part in enumerate(parts):
-        if i % 2:  # a string literal
+        if i % 2:  # a literal, identifier or comment: no placeholder
             parts[i] = part.replace("%", "%%")
         else:
             parts[i] = part.replace("%", "%%").replace("?", "%s")
