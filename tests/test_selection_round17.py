@@ -5,6 +5,9 @@ rate limit. Through the real CLI, the fake GitHub on 127.0.0.1 and real git repo
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
 import pytest
 
 from tests.fake_github import FakeGitHub
@@ -54,3 +57,32 @@ def test_an_untracked_config_named_like_a_glob_applies_to_the_base_too(tmp_path,
         code, outputs, summary, log = run_pr(tmp_path, fake, None, head=head, base_sha=base, inputs={"config": name})
     assert code == 0, log[-3000:]
     assert (outputs["classes-added"], outputs["classes-removed"]) == ("1", "0"), summary
+
+
+# -- a sync ended by a signal, its report written -----------------------------------------------------
+
+@pytest.mark.parametrize(("code", "said"), [
+    (141, "the sync ended with exit 141 (SIGPIPE: Broken pipe): the reader of its output went away"),
+    (143, "the sync ended with exit 143 (SIGTERM: Terminated)"),
+])
+def test_a_sync_ended_by_a_signal_with_its_report_written_is_one_error(tmp_path, code, said):
+    """The sync ran to its end (report written), then its exit was a signal's code (141: its output's
+    reader went away, as cli.main answers a BrokenPipeError): the Action gave no ::error, the step's
+    red cross unexplained. Now one ::error names the signal."""
+    from ontosync.action import run as action_run
+    from ontosync.cli import main as cli_main
+    from tests.test_action import make_env
+    from tests.test_action_round8 import write_classes
+
+    env = make_env(tmp_path, workers="1")
+    write_classes(Path(env["GITHUB_WORKSPACE"]), "A", "B")
+
+    def ended_by_signal(argv):
+        assert cli_main(argv) == 0  # the real sync, its report written
+        return code
+
+    log = io.StringIO()
+    assert action_run.main(env, cli_main=ended_by_signal, out=log) == code, log.getvalue()[-3000:]
+    assert (Path(env["GITHUB_WORKSPACE"]) / "ontosync-report.json").exists()
+    errors = [line for line in log.getvalue().splitlines() if line.startswith("::error")]
+    assert errors == [f"::error title=ontosync%3A exit {code}::{said}"], log.getvalue()[-3000:]
