@@ -185,7 +185,8 @@ OPTIONS: tuple[Option, ...] = (
                       "Empty syncs everything.",
            doc="only this folder of the source (paths stay relative to the root, and so do the globs: "
                "`--include` globs none of which can select a file under it, `--path pages --include '*.md'`, "
-               "are exit 2)", doc_default="whole source",
+               "are exit 2, as an `--exclude` glob leaving out the whole folder, `--path pages --exclude pages/`)",
+           doc_default="whole source",
            input_doc="only this folder of the repository", input_doc_default="whole repository"),
     # The pool grows toward the number asked (a worker per starved half second), so a typo like
     # `--workers 100000` would start hundreds of processes; a fixed ceiling (not one of this

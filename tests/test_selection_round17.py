@@ -86,3 +86,31 @@ def test_a_sync_ended_by_a_signal_with_its_report_written_is_one_error(tmp_path,
     assert (Path(env["GITHUB_WORKSPACE"]) / "ontosync-report.json").exists()
     errors = [line for line in log.getvalue().splitlines() if line.startswith("::error")]
     assert errors == [f"::error title=ontosync%3A exit {code}::{said}"], log.getvalue()[-3000:]
+
+
+# -- an --exclude that leaves out the whole --path folder ---------------------------------------------
+
+@pytest.mark.parametrize(("path", "exclude", "shown"), [
+    ("pages", "pages/", "pages/"),
+    ("pages/old", "/pages/", "/pages/"),
+    ("pages", "p*/", "p*/"),
+    ("pages", "**", "**"),
+])
+def test_an_exclude_that_leaves_out_the_whole_path_folder_is_exit_2(tmp_path, path, exclude, shown):
+    """`--path pages --exclude pages/` synced nothing, exit 0, without a word: an exclude that covers
+    every file --path can hold is refused, one line, for both sources (as an include that cannot
+    select under --path is)."""
+    local, remote = sync_both(tmp_path, TREE, "--path", path, "--exclude", "drafts/", "--exclude", exclude)
+    for proc in (local, remote):
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+        assert proc.stderr.strip() == (f"ontosync: error: --exclude {shown!r} leaves out every file under --path "
+                                       f"{path} (nothing would be synced)"), proc.stderr
+
+
+@pytest.mark.parametrize("exclude", ["pages/*.md", "pages/*", "pages/old/", "*.md"])
+def test_an_exclude_that_leaves_some_of_the_path_folder_is_not_refused(tmp_path, exclude):
+    """An exclude that covers only part of --path's folder (or every file there today, but not every
+    file it can hold: `pages/*` leaves `pages/a/b.ttl`) syncs what is left, exit 0."""
+    local, remote = sync_both(tmp_path, TREE, "--path", "pages", "--exclude", exclude)
+    assert (local.returncode, remote.returncode) == (0, 0), local.stderr + remote.stderr
+    assert synced(tmp_path / "l.db") == synced(tmp_path / "g.db")

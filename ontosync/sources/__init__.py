@@ -144,6 +144,16 @@ def nothing_under_path(subdir: str, included: tuple[str, ...]) -> str:
             f"to the source root, not to --path: write {_under(subdir, included[0])})")
 
 
+def all_left_out(subdir: str, excluded: tuple[str, ...]) -> str | None:
+    """The refusal of an `--exclude` glob that leaves out every file `--path` can hold (not only the
+    files there now). Why: `--path pages --exclude pages/` synced nothing, exit 0, without a word."""
+    for glob in excluded:
+        if FolderTest([glob]).matches_all_inside(subdir):
+            return (f"--exclude {glob!r} leaves out every file under --path {subdir.rstrip('/')} "
+                    "(nothing would be synced)")
+    return None
+
+
 def _under(subdir: str, glob: str) -> str:
     """A glob from the source root that selects under `subdir` what `glob` was meant to: `glob` below
     it, or, for a glob naming that folder or one above it (`pages` for --path pages), the folder's
@@ -185,6 +195,7 @@ class PathFilter:
         # (said by the source once it has found --path a folder: check_selectable)
         self.unselectable = nothing_under_path(self.subdir, included) if self.subdir and included and \
             not self._include_folders.may_match_inside(self.subdir) else None
+        self.unselectable = self.unselectable or (self.subdir and all_left_out(self.subdir, self.exclude_globs))
 
     def check_selectable(self) -> None:
         """SourceError when no include glob can select a file under --path. Called by a source once

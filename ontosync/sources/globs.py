@@ -6,9 +6,10 @@ character class; `{a,b}` braces expand (`**/*.{ttl,owl}`), each choice a glob of
 is `/a/` and `/b/`); a leading `/` (or `./`) means the root, and `/` or `./` alone the whole root; a
 trailing `/` means everything below that folder; a `..` after a folder's name goes back up (one
 above the root or after a wildcard is refused); the blanks around a glob and around each choice of
-its braces (`{ttl, owl}`) are dropped; dot files and folders are matched like any other; matching is case-sensitive on every platform. Parentheses are
-literal (no extended globs), so page names such as `Exchange Protocol (SXP).md` need no escaping,
-and a leading `!` is literal too (exclusion has its own option).
+its braces (`{ttl, owl}`) are dropped; dot files and folders are matched like any other; matching is
+case-sensitive on every platform. Parentheses are literal (no extended globs), so page names such as
+`Exchange Protocol (SXP).md` need no escaping, and a leading `!` is literal too (exclusion has its own
+option).
 """
 
 from __future__ import annotations
