@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.fake_github import FakeGitHub
+from tests.helpers import cli
 from tests.test_action_round16 import needs_git, pr_repo
 from tests.test_pr_comment import TOKEN, run_pr
 from tests.test_sources_round16 import TREE, sync_both, synced
@@ -114,3 +115,48 @@ def test_an_exclude_that_leaves_some_of_the_path_folder_is_not_refused(tmp_path,
     local, remote = sync_both(tmp_path, TREE, "--path", "pages", "--exclude", exclude)
     assert (local.returncode, remote.returncode) == (0, 0), local.stderr + remote.stderr
     assert synced(tmp_path / "l.db") == synced(tmp_path / "g.db")
+
+
+# -- a github: source's jsonld-contexts file read under GitHub's rate limit ---------------------------
+
+def limited_blobs(reset_in: float, times: int):
+    """An answer hook: the first `times` blob requests are answered GitHub's primary rate limit."""
+    met = []
+
+    def hook(handler, seg, query):
+        if seg[3:5] != ["git", "blobs"] or len(met) >= times:
+            return None
+        met.append(1)
+        handler._special("primary", reset_in)
+        return 403
+
+    return hook
+
+
+def test_a_context_file_read_under_the_rate_limit_stops_as_other_reads_do(tmp_path):
+    """The rate limit, resetting in an hour, met reading the `jsonld-contexts` file: exit 2, "cannot
+    read it from github:o/r@main", a configuration error (no checkpoint, as if the config were
+    wrong). It is now the rate-limit stop every other read gets: exit 1, the stop's own line, the
+    checkpoint saved; the next run syncs."""
+    from tests.test_sources_round16 import CONTEXT_URL, DOC, ENV, classes, context
+
+    (tmp_path / "mine.yml").write_text(f'jsonld-contexts:\n  "{CONTEXT_URL}": ctx.json\n', encoding="utf-8")
+    db = tmp_path / "g.db"
+    with FakeGitHub(None) as fake:
+        fake.commit({"onto.jsonld": DOC, "ctx.json": context("http://right.example/")})
+
+        def sync(*flags: str):
+            return cli("sync", "github:o/r@main", "--api-url", fake.url, "--db", str(db), "--workers", "1",
+                       "--config", str(tmp_path / "mine.yml"), *flags, env={"GITHUB_TOKEN": fake.token, **ENV})
+
+        fake.answer_hook = limited_blobs(3600, 10**6)
+        stopped = sync("--max-rate-limit-wait", "0")
+        fake.answer_hook = limited_blobs(1, 1)  # a reset within the wait allowed: waited out
+        waited = sync()
+    assert stopped.returncode == 1 and "Traceback" not in stopped.stderr, stopped.stderr
+    last = stopped.stderr.strip().splitlines()[-1]
+    assert "GitHub API primary rate limit" in last and "run again after" in last, stopped.stderr
+    assert "jsonld-contexts" not in stopped.stderr, stopped.stderr
+    assert (tmp_path / "g.db.checkpoint.json").exists()
+    assert waited.returncode == 0, waited.stderr
+    assert classes(db) == ["http://right.example/Thing"]
