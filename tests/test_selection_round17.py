@@ -6,6 +6,7 @@ rate limit. Through the real CLI, the fake GitHub on 127.0.0.1 and real git repo
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -160,3 +161,67 @@ def test_a_context_file_read_under_the_rate_limit_stops_as_other_reads_do(tmp_pa
     assert (tmp_path / "g.db.checkpoint.json").exists()
     assert waited.returncode == 0, waited.stderr
     assert classes(db) == ["http://right.example/Thing"]
+
+
+# -- include globs that select no file ------------------------------------------------------------------
+
+def report_warnings(report: Path) -> list[dict]:
+    return [w for w in json.loads(report.read_text(encoding="utf-8"))["warnings"] if w["kind"] == "unmatched-glob"]
+
+
+def test_an_include_glob_that_selects_no_file_is_a_warning_naming_the_flag(tmp_path):
+    """`--include 'ontology/' --include 'pages/'` on a tree without `ontology/`: pages synced, exit 0,
+    and not a word of the glob that selected nothing (a misspelt folder looks like an empty one).
+    Now a warning, on stderr and in the report, naming the glob and the flag; not an error (a
+    config shared by several repositories may name folders one of them lacks)."""
+    said = "--include 'ontology/' selects no file of the source"
+    for proc in sync_both(tmp_path, TREE, "--include", "ontology/", "--include", "pages/"):
+        assert proc.returncode == 0, proc.stderr
+        assert f"ontosync: warning: {said}" in proc.stderr.splitlines(), proc.stderr
+    for db in ("l.db", "g.db"):
+        assert synced(tmp_path / db) == ["pages/old/q.md", "pages/p.md"]
+    proc = cli("sync", str(tmp_path / "src"), "--db", str(tmp_path / "x.db"), "--quiet", "--include", "ontology/",
+               "--include", "pages/", "--report", str(tmp_path / "r.json"))
+    assert proc.returncode == 0, proc.stderr
+    assert report_warnings(tmp_path / "r.json") == [{"path": None, "kind": "unmatched-glob", "message": said,
+                                                     "line": None}]
+
+
+def test_an_unmatched_glob_of_a_config_file_names_the_file(tmp_path):
+    """A glob from the configuration file is named with the file's path and its `include:` key."""
+    from tests.test_sources_round16 import write_tree
+
+    src = write_tree(tmp_path / "src", TREE)
+    (tmp_path / "o.yml").write_text("include: ['pages/', 'ontology/**/*.ttl']\n", encoding="utf-8")
+    proc = cli("sync", str(src), "--db", str(tmp_path / "x.db"), "--quiet", "--config", str(tmp_path / "o.yml"))
+    assert proc.returncode == 0, proc.stderr
+    assert (f"ontosync: warning: {tmp_path / 'o.yml'}: include 'ontology/**/*.ttl' selects no file of the source"
+            in proc.stderr.splitlines()), proc.stderr
+
+
+def test_the_default_extensions_and_globs_that_select_are_no_warning(tmp_path):
+    """No --include (the supported extensions, of which the tree has no `.org`), and globs that each
+    select a file: no unmatched-glob warning."""
+    from tests.test_sources_round16 import write_tree
+
+    src = write_tree(tmp_path / "src", TREE)
+    for flags in ([], ["--include", "**/*.{ttl,md}", "--include", "pages/"]):
+        proc = cli("sync", str(src), "--db", str(tmp_path / "x.db"), "--quiet", "--report", str(tmp_path / "r.json"),
+                   *flags)
+        assert proc.returncode == 0 and "selects no file" not in proc.stderr, proc.stderr
+        assert report_warnings(tmp_path / "r.json") == []
+
+
+def test_an_unmatched_glob_of_the_action_s_input_names_the_input(tmp_path):
+    """The Action's `include` input: the warning names the input, not a flag the user never wrote."""
+    from ontosync.action import run as action_run
+    from ontosync.cli import main as cli_main
+    from tests.test_action import make_env
+    from tests.test_action_round8 import write_classes
+
+    env = make_env(tmp_path, workers="1", include="*.ttl\nontology/")
+    write_classes(Path(env["GITHUB_WORKSPACE"]), "A", "B")
+    log = io.StringIO()
+    assert action_run.main(env, cli_main=cli_main, out=log) == 0, log.getvalue()[-3000:]
+    [warning] = report_warnings(Path(env["GITHUB_WORKSPACE"]) / "ontosync-report.json")
+    assert warning["message"] == "the Action's `include` input 'ontology/' selects no file of the source", warning

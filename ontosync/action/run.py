@@ -57,6 +57,7 @@ from ontosync.diff_format import MAX_NOTE, is_empty, md
 from ontosync.options import BY_INPUT
 from ontosync.pipeline.interrupts import as_interrupt, ignore_stopping
 from ontosync.sources.git_head import head_handed, origin_handed
+from ontosync.sources.unmatched import INCLUDE_FROM_ENV
 
 CliMain = Callable[[Sequence[str]], Any]
 # (said before the report is read: whether the checkpoint is saved is the sync's own last line to say)
@@ -134,7 +135,7 @@ def run_sync(cmd: Commands, cli_main: CliMain, argv: list[str], token: str) -> t
     with cmd.stop_commands():
         sys.stderr = tee
         try:
-            with env_var("GITHUB_TOKEN", token):
+            with env_var("GITHUB_TOKEN", token), env_var(INCLUDE_FROM_ENV, "the Action's `include` input"):
                 result = cli_main(argv)
             code = 0 if result is None else int(result)
         except SystemExit as exc:  # argparse and friends

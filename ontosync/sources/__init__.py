@@ -15,6 +15,7 @@ from typing import NamedTuple, Protocol
 from ontosync.formats import SUPPORTED_GLOBS, is_bare_extension, is_page_file, not_read_reason
 from ontosync.sources.globs import FolderTest, GlobError, compile_globs, from_root
 from ontosync.sources.names import recorded_name
+from ontosync.sources.unmatched import FLAG, UnmatchedGlobs
 
 
 class SourceFile(NamedTuple):
@@ -172,7 +173,8 @@ class PathFilter:
     formats.is_bare_extension).
     """
 
-    def __init__(self, include: Iterable[str] = (), exclude: Iterable[str] = (), subdir: str | None = None):
+    def __init__(self, include: Iterable[str] = (), exclude: Iterable[str] = (), subdir: str | None = None,
+                 include_from: str = FLAG):
         included = tuple(include)
         self.include_globs = included or SUPPORTED_GLOBS
         self.default = not included  # the default selection takes `Cat.MD`, as Logseq does (formats.is_page_file)
@@ -183,6 +185,7 @@ class PathFilter:
         try:
             self._include = compile_globs(self.include_globs)
             self._exclude = compile_globs(self.exclude_globs)
+            self.unmatched = UnmatchedGlobs(included, include_from)  # (the user's globs: none by default)
         except GlobError as exc:
             raise SourceError(str(exc)) from None
         # what the globs say of a folder before any path in it is seen (may_select_under)
@@ -213,6 +216,7 @@ class PathFilter:
         if not self._include.match(path) and not (self.default and is_page_file(path)):
             self._note_not_read(path)
             return False
+        self.unmatched.seen(path)
         return not self._exclude.match(path) and not is_bare_extension(path)
 
     def may_select_under(self, folder: str) -> bool:
@@ -227,9 +231,11 @@ class PathFilter:
         return self._include_folders.may_match_inside(folder) and not self._exclude_folders.matches_all_inside(folder)
 
     def not_read_warnings(self) -> list[dict]:
-        """The `not-read` warnings of the report, in path order; past MAX_NOT_READ, one count."""
+        """The `not-read` warnings of the report, in path order (past MAX_NOT_READ, one count), and
+        the `unmatched-glob` ones (sources/unmatched.py)."""
         found = sorted((self.not_read or {}).items())
-        out = [{"path": p, "kind": "not-read", "message": why, "line": None} for p, why in found[:MAX_NOT_READ]]
+        out = self.unmatched.warnings()
+        out += [{"path": p, "kind": "not-read", "message": why, "line": None} for p, why in found[:MAX_NOT_READ]]
         if len(found) > MAX_NOT_READ:
             out.append({"path": None, "kind": "not-read", "line": None,
                         "message": f"{len(found) - MAX_NOT_READ} more files not read"})
