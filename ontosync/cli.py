@@ -270,6 +270,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from ontosync.pipeline.interrupts import NOT_BEGUN, NotBegun, finishing, terminate_as_interrupt
     from ontosync.pipeline.sync import SyncRun
     from ontosync.sources import PathFilter, SourceError
+    from ontosync.sources.unmatched import include_origin
     from ontosync.store.health import file_identity, file_stamp, gone_since
     from ontosync.store.lock import LockBusy, LockUnavailable, SyncLock
     from ontosync.store.repository import BUSY_TIMEOUT_S, Repository, StoreError
@@ -282,7 +283,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
     settings = build_settings(cli, args.config)
     check_db_path(settings.db)  # a PostgreSQL URL's unencoded `@` too, from the file's `db:` as well
     try:  # one filter: the outputs are checked against it, the source walks with it
-        selects, bad_filter = PathFilter(settings.include, settings.exclude, settings.path), None
+        selects, bad_filter = PathFilter(settings.include, settings.exclude, settings.path, include_origin(
+            cli.get("include") is not None, config_in_use(args.config, settings.source))), None
     except SourceError as exc:  # said after the outputs' check, as make_source's error
         selects, bad_filter = None, exc
     check_outputs(settings, config_in_use(args.config, settings.source), selects)

@@ -32,6 +32,7 @@ from ontosync.options import (
     settings_options,
 )
 from ontosync.parsing import DEFAULT_NAMESPACES, ParseOptions
+from ontosync.sources import SourceInterrupted
 from ontosync.sources.git_head import checkout_origin
 
 __all__ = ["DEFAULT_MAX_FILE_SIZE", "ConfigError", "Settings", "build_settings", "default_workers",
@@ -122,6 +123,8 @@ def _repository_context(read_path: Callable[[str, int], bytes], file: str, what:
     anything wrong is a one-line ConfigError naming it."""
     try:
         return read_path(file, max_size).decode("utf-8")
+    except SourceInterrupted:  # a rate-limit stop, kept by the source: its run stops at the listing (exit 1,
+        return ""  # the checkpoint saved) before any file is parsed; it was a ConfigError, exit 2
     except OSError as exc:
         raise ConfigError(f"{what}: {exc}") from None
     except UnicodeDecodeError as exc:

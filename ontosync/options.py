@@ -170,7 +170,8 @@ OPTIONS: tuple[Option, ...] = (
                 "`/old/`), `[...]` classes; parentheses and a leading `!` are literal; a trailing `/` means the "
                 "whole folder; a leading `/` or `./` is the root, as `--path ./pages` is `pages`, and `/` or `./` "
                 "alone the whole root, as `**`; `..` after a folder's name goes back up, as in `--path`, and one "
-                "above the root or after a wildcard is exit 2; blanks around a glob are dropped)"),
+                "above the root or after a wildcard is exit 2; blanks around a glob, and around each brace choice "
+                "(`{ttl, owl}`), are dropped)"),
            doc_default="every `.md .markdown .ttl .owl .rdf .xml .nt .jsonld .ofn .org` file",
            input_doc="path globs, one per line or comma-separated", input_doc_default="supported extensions"),
     Option("exclude", "globs", "path glob to exclude (repeatable)", list, metavar="GLOB", input="exclude",
@@ -184,7 +185,8 @@ OPTIONS: tuple[Option, ...] = (
                       "Empty syncs everything.",
            doc="only this folder of the source (paths stay relative to the root, and so do the globs: "
                "`--include` globs none of which can select a file under it, `--path pages --include '*.md'`, "
-               "are exit 2)", doc_default="whole source",
+               "are exit 2, as an `--exclude` glob leaving out the whole folder, `--path pages --exclude pages/`)",
+           doc_default="whole source",
            input_doc="only this folder of the repository", input_doc_default="whole repository"),
     # The pool grows toward the number asked (a worker per starved half second), so a typo like
     # `--workers 100000` would start hundreds of processes; a fixed ceiling (not one of this

@@ -56,6 +56,8 @@ def summary_line(report: dict) -> None:
         elif found:  # a count past the report's limit has no path
             named = [w["path"] for w in found if w["path"]][:5]
             say(f"{word}: {', '.join(named)}{' and others' if len(found) > len(named) else ''} ({why})")
+    for warning in (w for w in report["warnings"] if w["kind"] == "unmatched-glob"):  # (one a glob the user gave)
+        say(f"warning: {warning['message']}")
 
 
 # Warnings the terminal names too, not the report only: each hides files from the database. A folder

@@ -97,8 +97,9 @@ def committed(inputs: ActionInputs, at_head) -> bool:
     git = shutil.which("git")
     if git is not None and (inputs.workspace / ".git").exists():
         try:
-            return subprocess.run([git, "-c", "safe.directory=*", "-C", str(inputs.workspace), "ls-files",
-                                   "--error-unmatch", "--", rel], capture_output=True, timeout=60).returncode == 0
+            return subprocess.run([git, "-c", "safe.directory=*", "-C", str(inputs.workspace), "--literal-pathspecs",
+                                   "ls-files", "--error-unmatch", "--", rel], capture_output=True,
+                                  timeout=60).returncode == 0  # (literal: `own*.yml` is no pattern of own.yml)
         except (OSError, subprocess.SubprocessError):
             pass
     return at_head is not None and at_head(Path(rel).as_posix())

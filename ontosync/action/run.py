@@ -57,6 +57,7 @@ from ontosync.diff_format import MAX_NOTE, is_empty, md
 from ontosync.options import BY_INPUT
 from ontosync.pipeline.interrupts import as_interrupt, ignore_stopping
 from ontosync.sources.git_head import head_handed, origin_handed
+from ontosync.sources.unmatched import INCLUDE_FROM_ENV
 
 CliMain = Callable[[Sequence[str]], Any]
 # (said before the report is read: whether the checkpoint is saved is the sync's own last line to say)
@@ -134,7 +135,7 @@ def run_sync(cmd: Commands, cli_main: CliMain, argv: list[str], token: str) -> t
     with cmd.stop_commands():
         sys.stderr = tee
         try:
-            with env_var("GITHUB_TOKEN", token):
+            with env_var("GITHUB_TOKEN", token), env_var(INCLUDE_FROM_ENV, "the Action's `include` input"):
                 result = cli_main(argv)
             code = 0 if result is None else int(result)
         except SystemExit as exc:  # argparse and friends
@@ -409,9 +410,23 @@ def failure_reason(cmd: Commands, code: int, report: dict | None, last_stderr: s
         reason = f"{CANCELLED}: {last_stderr}" if last_stderr else f"{CANCELLED}; the next run resumes"
         cmd.error(reason, title="ontosync: cancelled")
         return reason
+    if code > 128 and (said := signal_said(code)):  # its report written, then ended by a signal (141: SIGPIPE)
+        cmd.error(said, title=f"ontosync: exit {code}")
+        return said
     # exit 1 is also a stop GitHub caused (a rate limit past the allowed wait, GitHub down): the
     # sync's own last line says which, and when to run again
     return (last_stderr or "the error rate is over max-error-rate") if code == 1 else ""
+
+
+def signal_said(code: int) -> str:
+    """An exit code past 128 as the signal it stands for ("" for none). Why: a sync that wrote its report
+    and then exited 141 (its output's reader gone) or another signal's code got no ::error at all."""
+    try:
+        sig = signal.Signals(code - 128)
+    except ValueError:
+        return ""
+    gone = ": the reader of its output went away" if sig.name == "SIGPIPE" else ""
+    return f"the sync ended with exit {code} ({sig.name}: {signal.strsignal(sig)}){gone}"
 
 
 def prepare_pr_base(cmd: Commands, inputs: ActionInputs, pr, cli_main: CliMain, token: str | None) -> str | None:

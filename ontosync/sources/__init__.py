@@ -15,6 +15,7 @@ from typing import NamedTuple, Protocol
 from ontosync.formats import SUPPORTED_GLOBS, is_bare_extension, is_page_file, not_read_reason
 from ontosync.sources.globs import FolderTest, GlobError, compile_globs, from_root
 from ontosync.sources.names import recorded_name
+from ontosync.sources.unmatched import FLAG, UnmatchedGlobs
 
 
 class SourceFile(NamedTuple):
@@ -144,6 +145,16 @@ def nothing_under_path(subdir: str, included: tuple[str, ...]) -> str:
             f"to the source root, not to --path: write {_under(subdir, included[0])})")
 
 
+def all_left_out(subdir: str, excluded: tuple[str, ...]) -> str | None:
+    """The refusal of an `--exclude` glob that leaves out every file `--path` can hold (not only the
+    files there now). Why: `--path pages --exclude pages/` synced nothing, exit 0, without a word."""
+    for glob in excluded:
+        if FolderTest([glob]).matches_all_inside(subdir):
+            return (f"--exclude {glob!r} leaves out every file under --path {subdir.rstrip('/')} "
+                    "(nothing would be synced)")
+    return None
+
+
 def _under(subdir: str, glob: str) -> str:
     """A glob from the source root that selects under `subdir` what `glob` was meant to: `glob` below
     it, or, for a glob naming that folder or one above it (`pages` for --path pages), the folder's
@@ -162,7 +173,8 @@ class PathFilter:
     formats.is_bare_extension).
     """
 
-    def __init__(self, include: Iterable[str] = (), exclude: Iterable[str] = (), subdir: str | None = None):
+    def __init__(self, include: Iterable[str] = (), exclude: Iterable[str] = (), subdir: str | None = None,
+                 include_from: str = FLAG):
         included = tuple(include)
         self.include_globs = included or SUPPORTED_GLOBS
         self.default = not included  # the default selection takes `Cat.MD`, as Logseq does (formats.is_page_file)
@@ -173,6 +185,7 @@ class PathFilter:
         try:
             self._include = compile_globs(self.include_globs)
             self._exclude = compile_globs(self.exclude_globs)
+            self.unmatched = UnmatchedGlobs(included, include_from)  # (the user's globs: none by default)
         except GlobError as exc:
             raise SourceError(str(exc)) from None
         # what the globs say of a folder before any path in it is seen (may_select_under)
@@ -185,6 +198,7 @@ class PathFilter:
         # (said by the source once it has found --path a folder: check_selectable)
         self.unselectable = nothing_under_path(self.subdir, included) if self.subdir and included and \
             not self._include_folders.may_match_inside(self.subdir) else None
+        self.unselectable = self.unselectable or (self.subdir and all_left_out(self.subdir, self.exclude_globs))
 
     def check_selectable(self) -> None:
         """SourceError when no include glob can select a file under --path. Called by a source once
@@ -202,6 +216,7 @@ class PathFilter:
         if not self._include.match(path) and not (self.default and is_page_file(path)):
             self._note_not_read(path)
             return False
+        self.unmatched.seen(path)
         return not self._exclude.match(path) and not is_bare_extension(path)
 
     def may_select_under(self, folder: str) -> bool:
@@ -216,9 +231,11 @@ class PathFilter:
         return self._include_folders.may_match_inside(folder) and not self._exclude_folders.matches_all_inside(folder)
 
     def not_read_warnings(self) -> list[dict]:
-        """The `not-read` warnings of the report, in path order; past MAX_NOT_READ, one count."""
+        """The `not-read` warnings of the report, in path order (past MAX_NOT_READ, one count), and
+        the `unmatched-glob` ones (sources/unmatched.py)."""
         found = sorted((self.not_read or {}).items())
-        out = [{"path": p, "kind": "not-read", "message": why, "line": None} for p, why in found[:MAX_NOT_READ]]
+        out = self.unmatched.warnings()
+        out += [{"path": p, "kind": "not-read", "message": why, "line": None} for p, why in found[:MAX_NOT_READ]]
         if len(found) > MAX_NOT_READ:
             out.append({"path": None, "kind": "not-read", "line": None,
                         "message": f"{len(found) - MAX_NOT_READ} more files not read"})

@@ -228,6 +228,7 @@ class GitHubSource(TarballReader, LinkFollower):
             self._resolve()
             assert self._tree_sha is not None
             self._tree = self._list_tree(self._tree_sha)
+            self.filter.unmatched.walked = True  # (unmatched-glob: every path was seen)
         return self._tree
 
     def contents(self, files: Iterable[SourceFile]) -> Iterator[tuple[SourceFile, bytes]]:

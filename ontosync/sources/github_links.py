@@ -35,6 +35,7 @@ from ontosync.sources import (
     git_blob_sha,
     link_warning,
 )
+from ontosync.sources.github_limits import RateLimitStop
 from ontosync.sources.github_tarball import GitHubUnavailable, Transient
 from ontosync.sources.github_tree import TreeItem
 from ontosync.sources.names import display_name
@@ -147,6 +148,7 @@ class LinkFollower:
     _maybe_folders: list[str]  # recorded paths of links not selected by name that may be folders
     _get_tree: Callable[..., tuple[list[TreeItem], bool]]
     _fetch_blob: Callable[..., bytes]
+    _stopped: RateLimitStop | None  # a stop met outside the run (read_path): list_files raises it
     _read_tarball: Callable[..., Iterator[Any]]
     _entries: Callable[[], Any]
 
@@ -184,7 +186,10 @@ class LinkFollower:
             if target.size > max_size:
                 raise OSError(f"{target.size} bytes, larger than --max-file-size ({max_size})")
             data = self._fetch_blob(SourceFile(path, target.sha, target.size))
-        except (SourceError, SourceInterrupted) as exc:  # a rate limit, GitHub down: before the run's start
+        except RateLimitStop as exc:  # kept: the run stops at its listing, exit 1, as at any other read
+            self._stopped = exc
+            raise
+        except (SourceError, SourceInterrupted) as exc:  # GitHub down: before the run's start
             raise OSError(f"cannot read it from {self.description}: {exc}") from None
         if len(data) > max_size:  # a listing that said it smaller than it is
             raise OSError(f"{len(data)} bytes, larger than --max-file-size ({max_size})")

@@ -5,10 +5,11 @@ and use `/`; `**` spans any number of folders (also none), `*` and `?` stay with
 character class; `{a,b}` braces expand (`**/*.{ttl,owl}`), each choice a glob of its own (`{/a,/b}/`
 is `/a/` and `/b/`); a leading `/` (or `./`) means the root, and `/` or `./` alone the whole root; a
 trailing `/` means everything below that folder; a `..` after a folder's name goes back up (one
-above the root or after a wildcard is refused); the blanks around a glob are dropped; dot files and
-folders are matched like any other; matching is case-sensitive on every platform. Parentheses are
-literal (no extended globs), so page names such as `Exchange Protocol (SXP).md` need no escaping,
-and a leading `!` is literal too (exclusion has its own option).
+above the root or after a wildcard is refused); the blanks around a glob and around each choice of
+its braces (`{ttl, owl}`) are dropped; dot files and folders are matched like any other; matching is
+case-sensitive on every platform. Parentheses are literal (no extended globs), so page names such as
+`Exchange Protocol (SXP).md` need no escaping, and a leading `!` is literal too (exclusion has its own
+option).
 """
 
 from __future__ import annotations
@@ -73,6 +74,8 @@ def expand(patterns: Iterable[str]) -> tuple[str, ...]:
     out: list[str] = []
     for pattern in map(_trimmed, given):
         choices = _choices(pattern, given) if "{" in pattern else [pattern]
+        if choices != [pattern]:  # (braces that expand: `{a}`, `{ a` are literal names)
+            choices = _choices(_trimmed_choices(pattern), given)
         out += [normalise(one) for one in choices]
         if len(out) > MAX_PATTERNS:
             raise _too_many(given)
@@ -87,6 +90,27 @@ def _trimmed(pattern: str) -> str:
     if core.endswith("\\") and len(pattern.rstrip()) < len(pattern):
         core += pattern[len(pattern.rstrip())]
     return core
+
+
+def _trimmed_choices(pattern: str) -> str:
+    """A brace glob without the blanks around each choice (an escaped one, `a\\ `, kept), as around
+    a glob. Why: `*.{ttl, owl}` (a blank after the comma, as lists are written) expanded to `*. owl`
+    and selected no `.owl` file, without a word."""
+    out: list[str] = []
+    depth, after_sep = 0, False
+    for token in re.findall(r"\\.|.", pattern, flags=re.S):  # (an escape and its character: one token)
+        if after_sep and token.isspace():
+            continue
+        after_sep = False
+        if token in ",}" and depth:
+            while out and out[-1].isspace():
+                out.pop()
+            depth -= token == "}"
+        if token in "{,":
+            depth += token == "{"
+            after_sep = depth > 0
+        out.append(token)
+    return "".join(out)
 
 
 MAX_PATTERNS = 1000  # wcmatch's own limit: `{a,b}` twenty times is a million patterns

@@ -121,6 +121,7 @@ class LocalSource:
                 stack.append(self._walk(Path(item[0]), item[1]))
             else:
                 yield item
+        self.filter.unmatched.walked = True  # every file a glob may select was seen (unmatched-glob)
 
     def contents(self, files: Iterable[SourceFile]) -> Iterator[tuple[SourceFile, str]]:
         for sf in files:  # the worker opens the file itself
