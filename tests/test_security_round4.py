@@ -1,0 +1,51 @@
+"""Security, round 4 (task h174): hostile repository content and secrets, where rounds 1-3 left them open.
+
+Each test names what a user saw before its fix. Everything runs here: the CLI in-process on tiny
+trees and SQLite, no mock.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from tests.helpers import cli
+
+M = "http://narrativegoldmine.com/metaverse#"
+
+
+def block(cls: str, *props: str) -> str:
+    return f"- ### OntologyBlock\n  - owl:class:: {cls}\n" + "".join(f"  - {p}\n" for p in props)
+
+
+def test_a_long_value_with_a_tag_and_a_run_of_stops_is_read_in_linear_time(tmp_path):
+    """`alias:: Canine, #Hound` followed by 100,000 dots and a letter (a value past LONG_VALUE, read
+    by regular expression): the tag pattern tried every end of the tag against every end of the run
+    of stops, quadratic in the run (40,000 dots: 21 s; 100,000: minutes), so the page failed as
+    `timeout` after --file-timeout, a worker busy all that while, and a pull request of such pages
+    held the CI for hours. Now the page is read at once and its other names still work."""
+    pages = tmp_path / "src" / "pages"
+    pages.mkdir(parents=True)
+    alias = "Canine, #Hound" + "." * 100_000 + "x"
+    (pages / "Dog.md").write_text(f"title:: Dog\nalias:: {alias}\n\n" + block("mv:Dog"), encoding="utf-8")
+    (pages / "Puppy.md").write_text(block("mv:Puppy", "is-subclass-of:: [[Canine]]"), encoding="utf-8")
+    db, report = tmp_path / "o.db", tmp_path / "r.json"
+    proc = cli("sync", tmp_path / "src", "--db", db, "--report", report, "--file-timeout", "10", "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    files = json.loads(report.read_text(encoding="utf-8"))["files"]
+    assert (files["ok"], files["failed"]) == (2, 0)
+    with sqlite3.connect(db) as conn:
+        parents = conn.execute("SELECT parent_iri FROM owl_class_hierarchy WHERE class_iri = ?",
+                               (M + "Puppy",)).fetchall()
+    assert parents == [(M + "Dog",)]
+
+
+def test_the_tag_of_a_long_value_keeps_its_name_without_the_trailing_stops():
+    """The linear pattern names what the quadratic one named: the stops that end a tag are not its
+    name's, a tag of stops alone keeps its first, and a run followed by more text belongs to it."""
+    from ontosync.parsing.logseq_names import split_values
+    from ontosync.parsing.logseq_verbatim import LONG_VALUE
+
+    pad = "x" * LONG_VALUE
+    names, _ = split_values(f"{pad} #Hound!?. #... #a.b:, #c;#d, [[E]]")
+    assert names == ["E", "Hound", ".", "a.b", "c", "d"]
