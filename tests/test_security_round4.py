@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from pathlib import Path
 
 from tests.helpers import cli
 
@@ -49,3 +50,43 @@ def test_the_tag_of_a_long_value_keeps_its_name_without_the_trailing_stops():
     pad = "x" * LONG_VALUE
     names, _ = split_values(f"{pad} #Hound!?. #... #a.b:, #c;#d, [[E]]")
     assert names == ["E", "Hound", ".", "a.b", "c", "d"]
+
+
+RDF_OPEN = ('<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+            'xmlns:rdfs="http://www.w3.org/2000/01/rdf-schema#" xmlns:e="http://e.org/">\n')
+
+
+def sync_one(tmp_path: Path, name: str, text: str) -> tuple[int, dict]:
+    """Sync a source holding one file, parsing bounded by a 10 s --file-timeout: (exit code, report)."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / name).write_text(text, encoding="utf-8")
+    report = tmp_path / "r.json"
+    proc = cli("sync", src, "--db", tmp_path / "o.db", "--report", report, "--file-timeout", "10", "--quiet")
+    return proc.returncode, json.loads(report.read_text(encoding="utf-8"))
+
+
+def test_a_long_text_naming_a_blank_nodes_type_is_read_in_linear_time(tmp_path):
+    """A valid RDF/XML file (240 KB) with a blank node typed `e:Foo` and a comment saying `Foo ` 60,000
+    times: the scan for a start tag of that type holding `rdf:resource` began at every `Foo` of the
+    text and ran to its end, quadratic (20,000 words: 14 s), so the file failed as `timeout`. Now
+    the scan starts at tags only: the file syncs, its comment whole."""
+    comment = "Foo " * 60_000
+    code, report = sync_one(tmp_path, "c.rdf", RDF_OPEN + '<rdf:Description rdf:about="http://e.org/A"><e:p><e:Foo/>'
+                            f"</e:p><rdfs:comment>{comment}</rdfs:comment></rdf:Description>\n</rdf:RDF>\n")
+    assert (code, report["errors"], report["files"]["ok"]) == (0, [], 1)
+    with sqlite3.connect(tmp_path / "o.db") as conn:
+        (value,), = conn.execute("SELECT value FROM statements WHERE subject = 'http://e.org/A' "
+                                 "AND predicate = 'rdfs:comment'").fetchall()
+    assert value == comment
+
+
+def test_a_start_tag_of_many_literal_parse_types_cut_short_is_a_parse_error(tmp_path):
+    """An RDF/XML file (300 KB) ending inside a start tag that repeats `parseType="Literal"`: the
+    pattern looking for empty XML literals tried every one of them against every end of the tag,
+    quadratic (8,000 of them: 15 s), so the file failed as `timeout` after --file-timeout, where
+    cut-short markup is a syntax error (test_security_hunt). Now it is one, at once."""
+    code, report = sync_one(tmp_path, "a.rdf", RDF_OPEN + '<rdf:Description rdf:about="http://e.org/A"><e:p'
+                            + ' parseType="Literal"' * 15_000)
+    assert code == 1
+    assert [(e["path"], e["kind"]) for e in report["errors"]] == [("a.rdf", "parse")]
