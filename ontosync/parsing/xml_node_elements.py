@@ -27,7 +27,6 @@ from ontosync.parsing.facts import ParseError
 from ontosync.parsing.rdf_vocab import OWL, RDF, RDF_TYPE
 
 _VALUE = rb"""\s*=\s*(?:"[^"]*"|'[^']*')"""
-_ATTRS = rb"(?:\s+[^\s=<>/]+" + _VALUE + rb")*?"
 _NAMESPACE = RDF.encode()
 _DECLARED = re.compile(rb"""xmlns:([^\s=<>/"']+)\s*=\s*["']\Z""")  # ... before the namespace's IRI
 
@@ -36,11 +35,19 @@ _DECLARED = re.compile(rb"""xmlns:([^\s=<>/"']+)\s*=\s*["']\Z""")  # ... before 
 def _sign(prefix: bytes) -> re.Pattern[bytes]:
     """A start tag that is a node element by its `prefix:about` or its name (`prefix:Description`) and
     carries an attribute only property elements may carry, or that holds `prefix:parseType` beside
-    `prefix:resource` or `prefix:nodeID`, in either order."""
+    `prefix:resource` or `prefix:nodeID`, in either order.
+
+    Why the attributes passed between the two are bounded in the four looked for (a tag holds each
+    once, so at most three lie between): begun at every `prefix:about` of a text quoting
+    `rdf:about="x" ` thousands of times (a comment documenting RDF/XML), the scan ran from each to
+    the text's end, quadratic (4,000 of them: 3.3 s, and the file timed out)."""
     p = re.escape(prefix) + b":"
+    looked_for = p + rb"(?:about|resource|parseType|nodeID)"
+    other = rb"(?:\s+(?!" + looked_for + rb"\s*=)[^\s=<>/]+" + _VALUE + rb")*?"
+    between = other + rb"(?:\s+" + looked_for + _VALUE + other + rb"){0,3}?"
 
     def then(names: bytes) -> bytes:
-        return _ATTRS + rb"\s+" + p + names + rb"\s*="
+        return between + rb"\s+" + p + names + rb"\s*="
 
     alternatives = [
         rb"(?:about" + _VALUE + rb"|Description)" + then(rb"(?:resource|parseType)"),
