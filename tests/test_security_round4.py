@@ -101,3 +101,20 @@ def test_a_comment_quoting_rdf_attributes_is_read_in_linear_time(tmp_path):
     code, report = sync_one(tmp_path, "c.rdf", RDF_OPEN + '<rdf:Description rdf:about="http://e.org/A">'
                             f"<rdfs:comment>{comment}</rdfs:comment></rdf:Description>\n</rdf:RDF>\n")
     assert (code, report["errors"], report["files"]["ok"]) == (0, [], 1)
+
+
+def test_a_value_of_unclosed_html_comments_is_read_in_linear_time(tmp_path):
+    """`is-subclass-of:: [[Animal]]` then `<!--` 25,000 times, none closed (100 KB): each `<!--` was
+    searched to the value's end for its `-->`, quadratic (8,000: 2 s), so the page failed as
+    `timeout` after --file-timeout. Now the search stops at the first one with no `-->` after it
+    (none after it can have one): the page syncs, its parent read."""
+    pages = tmp_path / "src" / "pages"
+    pages.mkdir(parents=True)
+    (pages / "Dog.md").write_text(block("mv:Dog", "is-subclass-of:: [[Animal]] " + "<!--" * 25_000), encoding="utf-8")
+    (pages / "Animal.md").write_text(block("mv:Animal"), encoding="utf-8")
+    proc = cli("sync", tmp_path / "src", "--db", tmp_path / "o.db", "--file-timeout", "10", "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    with sqlite3.connect(tmp_path / "o.db") as conn:
+        parents = conn.execute("SELECT parent_iri FROM owl_class_hierarchy WHERE class_iri = ?",
+                               (M + "Dog",)).fetchall()
+    assert parents == [(M + "Animal",)]
