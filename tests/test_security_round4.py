@@ -118,3 +118,19 @@ def test_a_value_of_unclosed_html_comments_is_read_in_linear_time(tmp_path):
         parents = conn.execute("SELECT parent_iri FROM owl_class_hierarchy WHERE class_iri = ?",
                                (M + "Dog",)).fetchall()
     assert parents == [(M + "Animal",)]
+
+
+def test_a_context_whose_terms_are_each_written_with_the_next_is_a_parse_error(tmp_path):
+    """A JSON-LD `@context` of 6,000 terms, each written with the next (`"t0": "t1:x"`, `"t1":
+    "t2:x"`, ...): pyoxigraph defines a term by defining first the terms its IRI is written with,
+    recursively, and its stack overflowed: the parser's process died and the file failed as `crash`,
+    "the parser process died (out of memory or crashed)", no reason a user could act on. Now such a
+    chain is a parse error that says what it is."""
+    n = 6000
+    context = {f"t{i}": f"t{i + 1}:x" for i in range(n)} | {f"t{n}": "http://e.org/"}
+    code, report = sync_one(tmp_path, "a.jsonld", json.dumps({"@context": context, "@id": "http://e.org/A", "t0": "v"}))
+    assert code == 1
+    [error] = report["errors"]
+    assert (error["path"], error["kind"]) == ("a.jsonld", "parse")
+    assert error["message"] == ("JSON-LD: the term 't0' of a @context is written with another term, that one with "
+                                "another, more than 1,000 deep; the parser reads no such chain")
