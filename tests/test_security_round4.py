@@ -134,3 +134,24 @@ def test_a_context_whose_terms_are_each_written_with_the_next_is_a_parse_error(t
     assert (error["path"], error["kind"]) == ("a.jsonld", "parse")
     assert error["message"] == ("JSON-LD: the term 't0' of a @context is written with another term, that one with "
                                 "another, more than 1,000 deep; the parser reads no such chain")
+
+
+def test_a_document_binding_the_rdf_namespace_to_thousands_of_prefixes_is_read_at_once(tmp_path):
+    """`<rdf:RDF xmlns:r0="...rdf-syntax-ns#" ... xmlns:r11999="...">` (12,000 prefixes of the RDF
+    namespace, 700 KB): the scan for a node element's misplaced attribute compiled and ran one pattern
+    per prefix (4,000: 6 s), so the file failed as `timeout`. Past eight prefixes one scan takes any
+    prefix and keeps the RDF namespace's: the file syncs, and a misplaced attribute under one of
+    them is still found."""
+    decls = " ".join(f'xmlns:r{i}="http://www.w3.org/1999/02/22-rdf-syntax-ns#"' for i in range(12_000))
+    opening = RDF_OPEN.replace("<rdf:RDF ", f"<rdf:RDF {decls} ")
+    code, report = sync_one(tmp_path, "a.rdf", opening + '<r7:Description r7:about="http://e.org/A">'
+                            "<e:p>x</e:p></r7:Description>\n</rdf:RDF>\n")
+    assert (code, report["errors"], report["files"]["ok"]) == (0, [], 1)
+    (tmp_path / "src" / "a.rdf").write_text(opening + '<e:C r9:about="http://e.org/A" r9:resource="http://e.org/B"/>\n'
+                                            "</rdf:RDF>\n", encoding="utf-8")
+    report_path = tmp_path / "r2.json"
+    proc = cli("sync", tmp_path / "src", "--db", tmp_path / "o.db", "--report", report_path, "--file-timeout", "10",
+               "--quiet")
+    [error] = json.loads(report_path.read_text(encoding="utf-8"))["errors"]
+    assert (proc.returncode, error["kind"], error["line"]) == (1, "parse", 3)
+    assert "resource on the node element <e:C>" in error["message"]
