@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from ontosync.parsing.facts import ParseError
+from ontosync.parsing.jsonld_terms import check_term_chains
 from ontosync.parsing.rdf_vocab import clip
 
 MAX_JSONLD_CONTEXTS = 64  # local context substitutions per document (also stops cycles)
@@ -104,6 +105,7 @@ def inline_jsonld_contexts(data: bytes, contexts: dict[str, str]) -> tuple[bytes
             node.update(merged)
         if "@context" in node:
             node["@context"] = substitute(node["@context"])
+            check_term_chains(node["@context"])
         for key, value in node.items():
             if key != "@value" and isinstance(value, (dict, list)):
                 stack.append(value)

@@ -27,20 +27,31 @@ from ontosync.parsing.facts import ParseError
 from ontosync.parsing.rdf_vocab import OWL, RDF, RDF_TYPE
 
 _VALUE = rb"""\s*=\s*(?:"[^"]*"|'[^']*')"""
-_ATTRS = rb"(?:\s+[^\s=<>/]+" + _VALUE + rb")*?"
 _NAMESPACE = RDF.encode()
 _DECLARED = re.compile(rb"""xmlns:([^\s=<>/"']+)\s*=\s*["']\Z""")  # ... before the namespace's IRI
 
 
 @lru_cache(maxsize=8)
-def _sign(prefix: bytes) -> re.Pattern[bytes]:
+def _sign(prefix: bytes | None) -> re.Pattern[bytes]:
     """A start tag that is a node element by its `prefix:about` or its name (`prefix:Description`) and
     carries an attribute only property elements may carry, or that holds `prefix:parseType` beside
-    `prefix:resource` or `prefix:nodeID`, in either order."""
-    p = re.escape(prefix) + b":"
+    `prefix:resource` or `prefix:nodeID`, in either order.
+
+    Why the attributes passed between the two are bounded in the four looked for (a tag holds each
+    once, so at most three lie between): begun at every `prefix:about` of a text quoting
+    `rdf:about="x" ` thousands of times (a comment documenting RDF/XML), the scan ran from each to
+    the text's end, quadratic (4,000 of them: 3.3 s, and the file timed out). `prefix` None: any
+    prefix, the same throughout (group 1: `_signed` keeps those of the RDF namespace)."""
+    if prefix is None:  # (from a word's start only: within one, each position was a start)
+        start, p = rb"(?<![^\s<])([^\s<>/:=\"']+):", rb"\1:"
+    else:
+        start = p = re.escape(prefix) + b":"
+    looked_for = p + rb"(?:about|resource|parseType|nodeID)"
+    other = rb"(?:\s+(?!" + looked_for + rb"\s*=)[^\s=<>/]+" + _VALUE + rb")*?"
+    between = other + rb"(?:\s+" + looked_for + _VALUE + other + rb"){0,3}?"
 
     def then(names: bytes) -> bytes:
-        return _ATTRS + rb"\s+" + p + names + rb"\s*="
+        return between + rb"\s+" + p + names + rb"\s*="
 
     alternatives = [
         rb"(?:about" + _VALUE + rb"|Description)" + then(rb"(?:resource|parseType)"),
@@ -48,7 +59,20 @@ def _sign(prefix: bytes) -> re.Pattern[bytes]:
         rb"parseType" + _VALUE + then(rb"(?:about|resource|nodeID)"),
         rb"nodeID" + _VALUE + then(rb"parseType"),
     ]
-    return re.compile(p + rb"(?:" + b"|".join(alternatives) + rb")")
+    return re.compile(start + rb"(?:" + b"|".join(alternatives) + rb")")
+
+
+_MAX_PREFIXES = 8  # prefixes of the RDF namespace scanned for one by one; more: one scan for any prefix
+
+
+def _signed(data: bytes) -> bool:
+    """Whether a start tag holds what `_sign` looks for, under a prefix of the RDF namespace. Why one
+    scan past _MAX_PREFIXES: a document binding the namespace to 4,000 prefixes compiled and ran
+    4,000 patterns (6 s for 230 KB, and a larger one timed out)."""
+    prefixes = _rdf_prefixes(data)
+    if len(prefixes) <= _MAX_PREFIXES:
+        return any(_sign(p).search(data) for p in prefixes)
+    return any(m.group(1) in prefixes for m in _sign(None).finditer(data))
 
 
 def _rdf_prefixes(data: bytes) -> set[bytes]:
@@ -78,7 +102,7 @@ def check_node_elements(data: bytes, index: Index) -> None:
     """Refuse an RDF/XML document (UTF-8, as pyoxigraph read it) with `rdf:resource` or
     `rdf:parseType` on a node element, or both `rdf:parseType` and `rdf:resource` (`rdf:nodeID`)
     on a property element; `index`: the statements pyoxigraph read from it."""
-    if not any(_sign(p).search(data) for p in _rdf_prefixes(data)) and not _lone_typed_blank(data, index):
+    if not _signed(data) and not _lone_typed_blank(data, index):
         return
     found = _first_misplaced(data)
     if found is not None:
@@ -95,7 +119,10 @@ def _lone_typed_blank(data: bytes, index: Index) -> bool:
     if not types:
         return False
     names = b"|".join(re.escape(re.split(r"[#/:]", str(iri))[-1].encode()) for iri in sorted(types))
-    return re.search(rb"(?:" + names + rb")\s[^<>]*?(?:resource|parseType)\s*=", data) is not None  # one scan
+    # From a `<` only (a prefix allowed): begun at every word of a text, the scan ran to its end from
+    # each, quadratic (a comment saying the type's name 20,000 times: 14 s, and the file timed out)
+    return re.search(rb"<(?:[^\s<>:/!?]+:)?(?:" + names + rb")\s[^<>]*?(?:resource|parseType)\s*=", data) \
+        is not None  # one scan
 
 
 def _first_misplaced(data: bytes) -> tuple[int, str] | None:
