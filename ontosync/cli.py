@@ -495,7 +495,8 @@ def _status_database(db: str, checkpoint: str | None):
 
 def _not_ontosync(db: str, exc: Exception) -> int:
     """A file without ontosync's tables: a first sync still creating them (its lock held) is busy,
-    exit 4; anything else is fatal, exit 3 (on PostgreSQL: pg_commands.read_failed)."""
+    exit 4; an older or legacy one to upgrade first, exit 2; anything else is fatal, exit 3 (on
+    PostgreSQL: pg_commands.read_failed)."""
     if is_postgres_url(db):  # open_reader found the store: the server or a right stopped the read
         from ontosync.pg_commands import read_failed
 
@@ -503,8 +504,9 @@ def _not_ontosync(db: str, exc: Exception) -> int:
     from ontosync.store.status import unread_reason
 
     _busy_if_created(db)
-    _say(unread_reason(db, exc))
-    return 3
+    code, line = unread_reason(db, exc)
+    _say(line)
+    return code
 
 
 def _checkpoint_shown(path: str, owner: str, finished: str | None) -> tuple[dict | None, str | None]:

@@ -1,0 +1,91 @@
+"""The command line: exit codes and configuration wording, round 17 (task h171).
+
+- `search` on an older ontosync database (no `class_search`: schema before 005, or a legacy
+  shape `migrate` converts) said "run `ontosync sync` ... first" with exit 3, a damaged
+  database's code, while `diff` exited 2 on the same file; PostgreSQL `search` on a schema an
+  older ontosync left did the same. `status` on a legacy database said "fatal: ... upgrade it"
+  (exit 3). The user has a command to run first: a usage matter, exit 2, for all of them.
+- `verify` on a Git LFS pointer listed it as a failed check (exit 3); every other command says
+  it in one line, exit 2. `verify` now says the same line: there is no database to verify.
+- A YAML key `null:` (`~:`, `true:`) in `.ontosync.yml` was "unknown setting 'None'" ('True'):
+  a word the user never wrote. It is now the key as YAML reads it: 'null', 'true', '1'.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import cli, database_at
+from tests.postgres_server import own_schema, run_sql, schema_url
+
+TTL = """@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix ex: <http://example.org/> .
+ex:A a owl:Class ; rdfs:label "alpha" .
+"""
+
+def _tree(root: Path) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "a.ttl").write_text(TTL, encoding="utf-8")
+    return root
+
+
+def _one_line(proc, code: int, *words: str) -> str:
+    lines = proc.stderr.strip().splitlines()
+    assert proc.returncode == code and len(lines) == 1 and "Traceback" not in proc.stderr, (proc.returncode,
+                                                                                           proc.stderr)
+    assert all(w in lines[0] for w in words), lines[0]
+    assert proc.stdout == "", proc.stdout
+    return lines[0]
+
+
+schema = pytest.fixture(own_schema)  # a schema of the test's own, dropped after it
+
+
+# -- 1. an older database: a command to run first, exit 2 -------------------------------------------
+
+def _legacy_l1(db: Path) -> None:
+    """The legacy shape L1 (`owl_classes` keyed by `iri`), which `ontosync migrate` converts."""
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE owl_classes (iri TEXT PRIMARY KEY, label TEXT)")
+    conn.close()
+
+
+OLDER = {"schema 004": lambda db: database_at(db, 4), "legacy L1": _legacy_l1}
+
+
+@pytest.mark.parametrize("kind", OLDER)
+def test_search_and_diff_of_an_older_database_both_exit_2(tmp_path, kind):
+    db = tmp_path / "old.db"
+    OLDER[kind](db)
+    _one_line(cli("search", "alpha", "--db", db), 2, "run `ontosync sync`", "first")
+    _one_line(cli("diff", "--db", db), 2, "no change log yet")
+
+
+def test_status_of_a_legacy_database_says_how_to_upgrade_it_exit_2(tmp_path):
+    db = tmp_path / "old.db"
+    _legacy_l1(db)
+    line = _one_line(cli("status", "--db", db), 2)
+    assert line == (f"ontosync: error: {db} is a legacy database (legacy shape L1 (the batch tool's own tables)): "
+                    f"upgrade it with `ontosync migrate --db {db}` (a backup is kept)")
+
+
+def test_status_of_an_older_numbered_database_reads_it(tmp_path):
+    db = tmp_path / "old.db"
+    database_at(db, 4)
+    proc = cli("status", "--db", db)
+    assert proc.returncode == 0 and "classes       0 declared" in proc.stdout, proc.stderr
+
+
+def test_postgresql_search_on_an_older_schema_is_exit_2(schema, tmp_path):
+    url = schema_url(schema)
+    assert cli("sync", _tree(tmp_path / "t"), "--db", url, "--checkpoint", tmp_path / "c.json",
+               "--quiet").returncode == 0
+    run_sql(f'DELETE FROM "{schema}".schema_migrations WHERE version = '
+            f'(SELECT max(version) FROM "{schema}".schema_migrations)')
+    _one_line(cli("search", "alpha", "--db", url), 2, f"schema {schema} is at migration",
+              "run `ontosync migrate` or `ontosync sync` on it with this version first")
+    assert cli("status", "--db", url).returncode == 0  # status reads it, as on SQLite
