@@ -32,7 +32,6 @@ from ontosync.console import (
     drop_output,
     environment_failure,
     flush_output,
-    no_database,
     not_there,
     open_standard_streams,
     unusable_db_path,
@@ -449,15 +448,16 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _require_file(db: str, pointer_too: bool = True) -> None:
+def _require_file(db: str) -> None:
     """A database file the reading commands can open; an empty one a first sync is creating (its
     lock held) is busy, exit 4, as `status` says of one whose schema is not committed yet. A Git
-    LFS pointer is said as `sync` says it (`verify` lists it among its problems: `pointer_too`).
-    Another program's file is exit 2 for every command, as `sync` refuses it (shapes.foreign_database)."""
+    LFS pointer is said as `sync` says it, by `verify` too: it is no database to check (it was a
+    failed check, exit 3). Another program's file is exit 2 for every command, as `sync` refuses
+    it (shapes.foreign_database)."""
     from ontosync.store.read_only import no_database_to_read
     from ontosync.store.shapes import foreign_database
 
-    if problem := (no_database_to_read if pointer_too else no_database)(db) or foreign_database(db):
+    if problem := no_database_to_read(db) or foreign_database(db):
         if Path(db).is_file():
             _busy_if_created(db)
         raise UsageError(problem)
@@ -475,7 +475,7 @@ def _busy_if_created(db: str) -> None:
 def cmd_verify(args: argparse.Namespace) -> int:
     from ontosync.store.integrity import readable_problems
 
-    _require_file(args.db, pointer_too=False)
+    _require_file(args.db)
     return verdict(readable_problems(args.db), args.db, "integrity_check ok, foreign_key_check ok")
 
 

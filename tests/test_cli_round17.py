@@ -27,6 +27,10 @@ TTL = """@prefix owl: <http://www.w3.org/2002/07/owl#> .
 ex:A a owl:Class ; rdfs:label "alpha" .
 """
 
+LFS_POINTER = ("version https://git-lfs.github.com/spec/v1\n"
+               "oid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 1234567\n")
+
+
 def _tree(root: Path) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     (root / "a.ttl").write_text(TTL, encoding="utf-8")
@@ -89,3 +93,17 @@ def test_postgresql_search_on_an_older_schema_is_exit_2(schema, tmp_path):
     _one_line(cli("search", "alpha", "--db", url), 2, f"schema {schema} is at migration",
               "run `ontosync migrate` or `ontosync sync` on it with this version first")
     assert cli("status", "--db", url).returncode == 0  # status reads it, as on SQLite
+
+
+# -- 2. verify of a Git LFS pointer -----------------------------------------------------------------
+
+def test_verify_of_a_git_lfs_pointer_says_what_every_command_says(tmp_path):
+    from ontosync.store.read_only import LFS_DATABASE
+
+    pointer = tmp_path / "ontology.db"
+    pointer.write_text(LFS_POINTER, encoding="ascii")
+    for command in (["verify"], ["status"], ["search", "x"], ["diff"], ["migrate"]):
+        line = _one_line(cli(*command, "--db", pointer), 2)
+        assert line.startswith(f"ontosync: error: {pointer}: {LFS_DATABASE}"), (command, line)
+    assert pointer.read_text(encoding="ascii") == LFS_POINTER
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ontology.db"]
