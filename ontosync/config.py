@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, fields, make_dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
-from ontosync.config_limits import ConfigError, check_shape, normalize_alerts, read_limited
+from ontosync.config_limits import ConfigError, check_shape, key_text, normalize_alerts, read_limited
 from ontosync.db_url import checkpoint_name, is_postgres_url, is_url, shown_db
 from ontosync.options import (
     DEFAULT_MAX_FILE_SIZE,
@@ -165,7 +165,7 @@ def load_config_file(path: Path, from_stdin: bool = False, tight: Collection[str
         shown = f"{path} line {lines[str(key)]}" if str(key) in lines else str(path)  # the key's own line
         option = _KEYS.get(str(key).replace("_", "-"))
         if option is None:
-            raise ConfigError(f"{shown}: unknown setting '{key}'")
+            raise ConfigError(f"{shown}: unknown setting '{key_text(key)}'")
         if option.field in out:  # `max_error_rate` beside `max-error-rate`, `database` beside `db`
             other = next(k for k in data if k != key and _KEYS.get(str(k).replace("_", "-")) is option)
             raise ConfigError(f"{shown}: '{key}' is given twice (also as '{other}'); keep one")

@@ -107,3 +107,27 @@ def test_verify_of_a_git_lfs_pointer_says_what_every_command_says(tmp_path):
         assert line.startswith(f"ontosync: error: {pointer}: {LFS_DATABASE}"), (command, line)
     assert pointer.read_text(encoding="ascii") == LFS_POINTER
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ontology.db"]
+# -- 3. a YAML key that is no string ----------------------------------------------------------------
+
+@pytest.mark.parametrize(("written", "shown"), [("null", "null"), ("~", "null"), ("true", "true"), ("False", "false"),
+                                                ("1", "1"), ("1.5", "1.5")])
+def test_a_key_that_yaml_reads_as_no_string_is_named_as_written(tmp_path, written, shown):
+    tree = _tree(tmp_path / "t")
+    (tree / ".ontosync.yml").write_text(f"workers: 1\n{written}: x\n", encoding="utf-8")
+    line = _one_line(cli("sync", tree, "--db", tmp_path / "o.db"), 2)
+    assert line == f"ontosync: error: {tree}/.ontosync.yml line 2: unknown setting '{shown}'"
+    assert not (tmp_path / "o.db").exists()
+
+
+def test_an_alerts_key_that_is_no_string_is_named_as_written(tmp_path):
+    tree = _tree(tmp_path / "t")
+    (tree / ".ontosync.yml").write_text("alerts:\n  null: 1\n", encoding="utf-8")
+    line = _one_line(cli("sync", tree, "--db", tmp_path / "o.db"), 2)
+    assert "unknown setting 'alerts.null'" in line, line
+
+
+def test_a_no_string_key_given_twice_is_named_as_written(tmp_path):
+    tree = _tree(tmp_path / "t")
+    (tree / ".ontosync.yml").write_text("null: 1\n~: 2\n", encoding="utf-8")
+    line = _one_line(cli("sync", tree, "--db", tmp_path / "o.db"), 2)
+    assert line.endswith("line 2: 'null' is given twice (first on line 1); keep one"), line
