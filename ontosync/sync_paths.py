@@ -85,8 +85,24 @@ def check_db_path(db: str) -> None:
     if not Path(db).exists():
         if reason := not_writable(parent):  # no database yet: a path that cannot be used
             raise PathRefused(f"cannot write database {db}: {reason}")
+        if reason := _log_without_database(db):
+            raise PathRefused(f"cannot use database {db}: {reason}")
         return
     check_writable(db)
+
+
+def _log_without_database(db: str) -> str | None:
+    """Why a new database may not be made at `db`: a `-wal` with pages in it is there, the log of a
+    database removed without it (`rm o.db`, a restore of the file alone). SQLite replayed it into
+    the new file: "malformed database schema", exit 3, a damaged database left and the log gone.
+    (Beside an empty file it may be the file's own, never checkpointed into it: taken in as before.)"""
+    with contextlib.suppress(OSError):
+        st = os.stat(f"{db}-wal")
+        if stat.S_ISREG(st.st_mode) and (size := st.st_size):
+            return (f"{db}-wal is there without its database ({size} bytes: the write-ahead log of a database "
+                    f"removed without it?), and a new database would take in its pages, damaged: move or remove "
+                    f"{db}-wal; nothing was written")
+    return None
 
 
 def _resolved(db: str) -> Path:

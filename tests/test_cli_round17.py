@@ -131,3 +131,37 @@ def test_a_no_string_key_given_twice_is_named_as_written(tmp_path):
     (tree / ".ontosync.yml").write_text("null: 1\n~: 2\n", encoding="utf-8")
     line = _one_line(cli("sync", tree, "--db", tmp_path / "o.db"), 2)
     assert line.endswith("line 2: 'null' is given twice (first on line 1); keep one"), line
+
+
+# -- hunt: hostile --db values ----------------------------------------------------------------------
+
+def _wal_left(tmp_path: Path, db: Path) -> bytes:
+    """`db`-wal holding another database's unwritten pages, `db` itself gone: a database removed
+    without its write-ahead log (`rm o.db`, a restore that copied only the database)."""
+    other = tmp_path / "other.db"
+    assert cli("sync", _tree(tmp_path / "src"), "--db", other, "--quiet").returncode == 0
+    conn = sqlite3.connect(other, isolation_level=None)
+    conn.execute("PRAGMA wal_autocheckpoint = 0")
+    conn.execute("CREATE TABLE zz (a)")
+    wal = Path(f"{other}-wal").read_bytes()
+    conn.close()
+    assert wal
+    Path(f"{db}-wal").write_bytes(wal)
+    return wal
+
+
+def test_sync_beside_a_write_ahead_log_left_without_its_database_is_refused(tmp_path):
+    """A sync into `o.db` beside an `o.db-wal` left without its database made a new `o.db`, into
+    which SQLite replayed the log's pages: "fatal: o.db: malformed database schema", exit 3, a
+    damaged `o.db` and a lock left, the log gone. Now exit 2 naming the log, nothing written.
+    (Beside an empty `o.db` the log may be the file's own, never checkpointed: taken in as before.)"""
+    db = tmp_path / "o.db"
+    wal = _wal_left(tmp_path, db)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    line = _one_line(cli("sync", tmp_path / "src", "--db", db), 2)
+    assert line == (f"ontosync: error: cannot use database {db}: {db}-wal is there without its database ({len(wal)} "
+                    "bytes: the write-ahead log of a database removed without it?), and a new database would take "
+                    f"in its pages, damaged: move or remove {db}-wal; nothing was written")
+    _one_line(cli("migrate", "--db", db), 2, "database not found")
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    assert Path(f"{db}-wal").read_bytes() == wal
