@@ -423,9 +423,11 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         raise UsageError("--backup-dir -: standard output cannot hold a backup: give a folder (./- for one named -)")
     if not Path(args.db).is_file():  # a folder, a FIFO, a link loop: it was "no such database file"
         raise UsageError(not_there("database", args.db))
-    if not args.dry_run:
-        from ontosync.sync_paths import check_writable
+    from ontosync.sync_paths import check_writable, side_file_kind
 
+    if reason := side_file_kind(args.db):  # a dry run too: a FIFO at -journal held it for ever
+        raise UsageError(f"cannot use database {args.db}: {reason}")
+    if not args.dry_run:
         check_writable(args.db)
     from ontosync.store import lock
     from ontosync.store.health import wal_of_another_name
@@ -456,8 +458,12 @@ def _require_file(db: str) -> None:
     it (shapes.foreign_database)."""
     from ontosync.store.read_only import no_database_to_read
     from ontosync.store.shapes import foreign_database
+    from ontosync.sync_paths import side_file_kind
 
-    if problem := no_database_to_read(db) or foreign_database(db):
+    problem = no_database_to_read(db)
+    if not problem and (reason := side_file_kind(db, reading=True)):  # a FIFO at -journal: SQLite waited for ever
+        raise UsageError(f"cannot read database {db}: {reason}")
+    if problem := problem or foreign_database(db):
         if Path(db).is_file():
             _busy_if_created(db)
         raise UsageError(problem)

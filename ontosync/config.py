@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from ontosync.config_limits import ConfigError, check_shape, key_text, normalize_alerts, read_limited
+from ontosync.console import kind_of
 from ontosync.db_url import checkpoint_name, is_postgres_url, is_url, shown_db
 from ontosync.options import (
     DEFAULT_MAX_FILE_SIZE,
@@ -399,9 +400,7 @@ def _check_regular(config: Path) -> None:
     except OSError as exc:
         raise ConfigError(f"cannot read config {config}: {exc.strerror}") from None
     if not stat.S_ISREG(mode):
-        what = "a folder" if stat.S_ISDIR(mode) else "a FIFO (named pipe)" if stat.S_ISFIFO(mode) else \
-            "a device or a socket"
-        raise ConfigError(f"{config}: {what}, not a configuration file; not read (remove or rename it)")
+        raise ConfigError(f"{config}: {kind_of(mode)}, not a configuration file; not read (remove or rename it)")
 
 
 def stdin_file() -> str | None:

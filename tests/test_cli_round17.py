@@ -165,3 +165,53 @@ def test_sync_beside_a_write_ahead_log_left_without_its_database_is_refused(tmp_
     _one_line(cli("migrate", "--db", db), 2, "database not found")
     assert sorted(p.name for p in tmp_path.iterdir()) == before
     assert Path(f"{db}-wal").read_bytes() == wal
+
+
+def _side_entry(tmp_path: Path, suffix: str, kind: str, exists: bool) -> tuple[Path, Path, str]:
+    """(the database, a folder or a FIFO where SQLite keeps its `suffix` file, its words)."""
+    import os
+
+    db = tmp_path / "o.db"
+    if exists:
+        assert cli("sync", _tree(tmp_path / "src"), "--db", db, "--quiet").returncode == 0
+    else:
+        _tree(tmp_path / "src")
+    side = Path(f"{db}{suffix}")
+    side.unlink(missing_ok=True)
+    os.mkdir(side) if kind == "folder" else os.mkfifo(side)
+    return db, side, "a folder" if kind == "folder" else "a FIFO (named pipe)"
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("suffix", ["-wal", "-shm", "-journal"])
+@pytest.mark.parametrize("kind", ["folder", "fifo"])
+@pytest.mark.parametrize("command", [["sync", "{src}"], ["migrate"], ["migrate", "--dry-run"]], ids=" ".join)
+def test_a_folder_or_fifo_where_sqlite_keeps_its_files_is_one_line_for_writers(tmp_path, suffix, kind, command):
+    """A folder or a FIFO at `o.db-wal` (`-shm`, `-journal`): a sync said SQLite's "unable to open
+    database file" or "disk I/O error", exit 3, after making `o.db` and its lock (and a checkpoint),
+    and took the FIFO away; `migrate` the same of a database there, or took the FIFO away with exit 0,
+    or (a FIFO at `-journal`) waited for ever. Now exit 2 naming it, nothing written, the entry kept."""
+    db, side, what = _side_entry(tmp_path, suffix, kind, exists=command[0] == "migrate")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    line = _one_line(cli(*[a.format(src=tmp_path / "src") for a in command], "--db", db), 2)
+    assert line == (f"ontosync: error: cannot use database {db}: {side} is {what}, where SQLite keeps the database's "
+                    f"{ {'-wal': 'write-ahead log', '-shm': 'shared-memory index', '-journal': 'journal'}[suffix]}: "
+                    "move or remove it; nothing was written"), line
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    assert side.is_dir() if kind == "folder" else side.is_fifo()
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("suffix", ["-wal", "-shm", "-journal"])
+@pytest.mark.parametrize("command", [["verify"], ["status"], ["search", "alpha"], ["diff"]], ids=" ".join)
+def test_a_fifo_where_sqlite_keeps_its_files_is_one_line_for_readers(tmp_path, suffix, command):
+    """A FIFO at `o.db-journal`: every reading command waited for ever (SQLite opens it to look for
+    a hot journal). A FIFO is never SQLite's file: exit 2 naming it. A folder there does them no
+    harm: they read the database, as before."""
+    db, side, what = _side_entry(tmp_path, suffix, "fifo", exists=True)
+    line = _one_line(cli(*command, "--db", db), 2)
+    assert line.startswith(f"ontosync: error: cannot read database {db}: {side} is {what}, where SQLite"), line
+    assert line.endswith("move or remove it; nothing was read") and side.is_fifo(), line
+    side.unlink()
+    side.mkdir()
+    assert cli(*command, "--db", db).returncode == 0
