@@ -9,6 +9,10 @@
   it in one line, exit 2. `verify` now says the same line: there is no database to verify.
 - A YAML key `null:` (`~:`, `true:`) in `.ontosync.yml` was "unknown setting 'None'" ('True'):
   a word the user never wrote. It is now the key as YAML reads it: 'null', 'true', '1'.
+- Hunt (hostile `--db`): a sync beside an `o.db-wal` left without its database replayed it into a
+  new, damaged `o.db` (exit 3); a folder or a FIFO at `o.db-wal`, `-shm` or `-journal` was SQLite's
+  "unable to open database file" (exit 3, files made), and a FIFO at `-journal` made every reader
+  and `migrate` wait for ever. Each is now one line, exit 2, nothing written.
 """
 
 from __future__ import annotations
@@ -20,30 +24,10 @@ import pytest
 
 from tests.helpers import cli, database_at
 from tests.postgres_server import own_schema, run_sql, schema_url
-
-TTL = """@prefix owl: <http://www.w3.org/2002/07/owl#> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix ex: <http://example.org/> .
-ex:A a owl:Class ; rdfs:label "alpha" .
-"""
+from tests.test_cli_round16 import _one_line, _tree  # (its TTL: one class, labelled alpha)
 
 LFS_POINTER = ("version https://git-lfs.github.com/spec/v1\n"
                "oid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 1234567\n")
-
-
-def _tree(root: Path) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "a.ttl").write_text(TTL, encoding="utf-8")
-    return root
-
-
-def _one_line(proc, code: int, *words: str) -> str:
-    lines = proc.stderr.strip().splitlines()
-    assert proc.returncode == code and len(lines) == 1 and "Traceback" not in proc.stderr, (proc.returncode,
-                                                                                           proc.stderr)
-    assert all(w in lines[0] for w in words), lines[0]
-    assert proc.stdout == "", proc.stdout
-    return lines[0]
 
 
 schema = pytest.fixture(own_schema)  # a schema of the test's own, dropped after it
