@@ -32,7 +32,6 @@ from ontosync.console import (
     drop_output,
     environment_failure,
     flush_output,
-    no_database,
     not_there,
     open_standard_streams,
     unusable_db_path,
@@ -426,9 +425,11 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         raise UsageError("--backup-dir -: standard output cannot hold a backup: give a folder (./- for one named -)")
     if not Path(args.db).is_file():  # a folder, a FIFO, a link loop: it was "no such database file"
         raise UsageError(not_there("database", args.db))
-    if not args.dry_run:
-        from ontosync.sync_paths import check_writable
+    from ontosync.sync_paths import check_writable, side_file_kind
 
+    if reason := side_file_kind(args.db):  # a dry run too: a FIFO at -journal held it for ever
+        raise UsageError(f"cannot use database {args.db}: {reason}")
+    if not args.dry_run:
         check_writable(args.db)
     from ontosync.store import lock
     from ontosync.store.health import wal_of_another_name
@@ -451,15 +452,20 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _require_file(db: str, pointer_too: bool = True) -> None:
+def _require_file(db: str) -> None:
     """A database file the reading commands can open; an empty one a first sync is creating (its
     lock held) is busy, exit 4, as `status` says of one whose schema is not committed yet. A Git
-    LFS pointer is said as `sync` says it (`verify` lists it among its problems: `pointer_too`).
-    Another program's file is exit 2 for every command, as `sync` refuses it (shapes.foreign_database)."""
+    LFS pointer is said as `sync` says it, by `verify` too: it is no database to check (it was a
+    failed check, exit 3). Another program's file is exit 2 for every command, as `sync` refuses
+    it (shapes.foreign_database)."""
     from ontosync.store.read_only import no_database_to_read
     from ontosync.store.shapes import foreign_database
+    from ontosync.sync_paths import side_file_kind
 
-    if problem := (no_database_to_read if pointer_too else no_database)(db) or foreign_database(db):
+    problem = no_database_to_read(db)
+    if not problem and (reason := side_file_kind(db, reading=True)):  # a FIFO at -journal: SQLite waited for ever
+        raise UsageError(f"cannot read database {db}: {reason}")
+    if problem := problem or foreign_database(db):
         if Path(db).is_file():
             _busy_if_created(db)
         raise UsageError(problem)
@@ -477,7 +483,7 @@ def _busy_if_created(db: str) -> None:
 def cmd_verify(args: argparse.Namespace) -> int:
     from ontosync.store.integrity import readable_problems
 
-    _require_file(args.db, pointer_too=False)
+    _require_file(args.db)
     return verdict(readable_problems(args.db), args.db, "integrity_check ok, foreign_key_check ok")
 
 
@@ -497,7 +503,8 @@ def _status_database(db: str, checkpoint: str | None):
 
 def _not_ontosync(db: str, exc: Exception) -> int:
     """A file without ontosync's tables: a first sync still creating them (its lock held) is busy,
-    exit 4; anything else is fatal, exit 3 (on PostgreSQL: pg_commands.read_failed)."""
+    exit 4; an older or legacy one to upgrade first, exit 2; anything else is fatal, exit 3 (on
+    PostgreSQL: pg_commands.read_failed)."""
     if is_postgres_url(db):  # open_reader found the store: the server or a right stopped the read
         from ontosync.pg_commands import read_failed
 
@@ -505,8 +512,9 @@ def _not_ontosync(db: str, exc: Exception) -> int:
     from ontosync.store.status import unread_reason
 
     _busy_if_created(db)
-    _say(unread_reason(db, exc))
-    return 3
+    code, line = unread_reason(db, exc)
+    _say(line)
+    return code
 
 
 def _checkpoint_shown(path: str, owner: str, finished: str | None) -> tuple[dict | None, str | None]:

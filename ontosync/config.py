@@ -19,7 +19,8 @@ from dataclasses import dataclass, field, fields, make_dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
-from ontosync.config_limits import ConfigError, check_shape, normalize_alerts, read_limited
+from ontosync.config_limits import ConfigError, check_shape, key_text, normalize_alerts, read_limited
+from ontosync.console import kind_of
 from ontosync.db_url import checkpoint_name, is_postgres_url, is_url, shown_db
 from ontosync.options import (
     DEFAULT_MAX_FILE_SIZE,
@@ -187,7 +188,7 @@ def load_config_file(path: Path, from_stdin: bool = False, tight: Collection[str
         shown = f"{path} line {lines[str(key)]}" if str(key) in lines else str(path)  # the key's own line
         option = _KEYS.get(str(key).replace("_", "-"))
         if option is None:
-            raise ConfigError(f"{shown}: unknown setting '{key}'")
+            raise ConfigError(f"{shown}: unknown setting '{key_text(key)}'")
         if option.field in out:  # `max_error_rate` beside `max-error-rate`, `database` beside `db`
             other = next(k for k in data if k != key and _KEYS.get(str(k).replace("_", "-")) is option)
             raise ConfigError(f"{shown}: '{key}' is given twice (also as '{other}'); keep one")
@@ -428,9 +429,7 @@ def _check_regular(config: Path) -> None:
     except OSError as exc:
         raise ConfigError(f"cannot read config {config}: {exc.strerror}") from None
     if not stat.S_ISREG(mode):
-        what = "a folder" if stat.S_ISDIR(mode) else "a FIFO (named pipe)" if stat.S_ISFIFO(mode) else \
-            "a device or a socket"
-        raise ConfigError(f"{config}: {what}, not a configuration file; not read (remove or rename it)")
+        raise ConfigError(f"{config}: {kind_of(mode)}, not a configuration file; not read (remove or rename it)")
 
 
 def stdin_file() -> str | None:

@@ -29,6 +29,16 @@ class ConfigError(Exception):
     """A bad setting: exit 2 with this one-line message."""
 
 
+def key_text(key: Any) -> str:
+    """A mapping key as YAML reads it, for an error: `null:` (or `~:`) was "unknown setting
+    'None'" and `true:` 'True', Python's words, not the user's nor YAML's."""
+    if key is None:
+        return "null"
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    return str(key)
+
+
 def read_limited(path: Path, from_stdin: bool = False) -> str:
     """The text of the configuration file at `path` (or, `from_stdin`, of standard input, `path`
     naming it in the errors), bounded, or one ConfigError line."""
@@ -103,7 +113,7 @@ def normalize_alerts(value: Any, path: str | Path, key: str) -> dict[str, float]
         field = str(name).replace("-", "_")
         if field not in ALERT_KEYS:
             known = ", ".join(k.replace("_", "-") for k in ALERT_KEYS)
-            raise ConfigError(f"{path}: unknown setting '{key}.{name}' (known: {known})")
+            raise ConfigError(f"{path}: unknown setting '{key}.{key_text(name)}' (known: {known})")
         if isinstance(number, bool) or not isinstance(number, (int, float)):
             raise ConfigError(f"{path}: '{key}.{name}' must be a number")
         if not _threshold(number):  # `-.inf` wrote `"threshold": -Infinity` into the report: no JSON

@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, ScalarNode
 
-from ontosync.config_limits import ConfigError
+from ontosync.config_limits import ConfigError, key_text
 
 MERGE_TAG = "tag:yaml.org,2002:merge"
 
@@ -53,5 +53,6 @@ def _check_unique(loader: yaml.SafeLoader, node: Any, path: Path) -> None:
         key = loader.construct_object(key_node)  # a scalar: hashable
         line = key_node.start_mark.line + 1
         if key in first:
-            raise ConfigError(f"{path} line {line}: '{key}' is given twice (first on line {first[key]}); keep one")
+            raise ConfigError(f"{path} line {line}: '{key_text(key)}' is given twice (first on line {first[key]}); "
+                              "keep one")
         first[key] = line

@@ -86,6 +86,15 @@ def escaped_char(ch: str) -> str:
     return f"\\x{code:02x}" if code <= 0x9F else f"\\u{code:04x}"
 
 
+def kind_of(mode: int) -> str:
+    """What a file that is no regular file is, in the user's words (`mode`: its st_mode)."""
+    import stat
+
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a device or a socket"
+
+
 def not_there(what: str, path: object, wanted: str = "a regular file") -> str:
     """Why `path` is no `what`: not there at all, or there but not `wanted` (a folder, a FIFO, a
     file given as the source): "not found" of a file the user can list misled. A URL's user info is

@@ -28,6 +28,7 @@ from ontosync.store.diff import BaseFailed, DiffError, LogDamaged, compare_datab
 from ontosync.store.health import classify, damaged_line
 from ontosync.store.read_only import connect_read_only, is_busy
 from ontosync.store.run_reads import RunLog, one_snapshot
+from ontosync.sync_paths import side_file_kind
 
 
 def changes_json(conn: Any, db_name: str, run: int | None = None, since: str | None = None,
@@ -43,6 +44,8 @@ def changes_json(conn: Any, db_name: str, run: int | None = None, since: str | N
                 raise DiffError(f"--base {shown_db(base)}: {reason}")
             if is_postgres_url(base):
                 return _compare_with_server(conn, db_name, base)
+            if reason := side_file_kind(base, reading=True):  # a FIFO at -journal: the open waited for ever
+                raise DiffError(f"cannot read database {base}: {reason}")
             return compare_databases(conn, base, db_name).to_json(conn)
         _ontosync_store(conn, db_name)
         return select_runs(conn, run=run, since=since, after_run=after_run).to_json(conn)

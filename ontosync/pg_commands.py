@@ -386,9 +386,9 @@ def _search(args: Any, conn: Any, schema: str) -> int:
     from ontosync.store.search import index_behind
 
     why = behind(conn, schema)
-    if why is not None:
+    if why is not None:  # a command to run first: exit 2, as on SQLite (search_command.run)
         say(f"error: {why}")
-        return 3
+        return 2
     return print_hits(args, search(conn, args.text, args.limit), index_behind(conn))
 
 

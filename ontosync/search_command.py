@@ -60,9 +60,10 @@ def run(args: argparse.Namespace) -> int:
         # (another program's file: cli._require_file, exit 2; damaged: not "run `ontosync sync`", which refuses it)
         if damaged := damaged_line(exc, args.db):
             say(damaged)
-        else:
-            say(f"error: {args.db}: cannot search ({exc}); run `ontosync sync` with this version first")
-        return 3
+            return 3
+        # an older ontosync's (no class_search): a command to run first, exit 2 as `diff` says it
+        say(f"error: {args.db}: cannot search ({exc}); run `ontosync sync` with this version first")
+        return 2
     finally:
         conn.close()
     return print_hits(args, hits, behind)

@@ -15,7 +15,7 @@ import stat
 from pathlib import Path
 
 from ontosync.config import Settings
-from ontosync.console import Stopped, unusable_db_path
+from ontosync.console import Stopped, kind_of, unusable_db_path
 from ontosync.db_url import is_postgres_url, shown_db
 from ontosync.pipeline.checkpoint import Checkpoint, checkpoint_owner
 from ontosync.pipeline.outputs import (
@@ -83,11 +83,44 @@ def check_db_path(db: str) -> None:
         if _hard_linked(beside):  # the same overwrite, through a hard link (`ln notes.txt o.db-shm`)
             raise PathRefused(f"cannot use database {db}: {beside} is another name (a hard link) of a file that "
                               f"SQLite would write over; {_unlink_advice(beside)}")
+    if reason := side_file_kind(db):
+        raise PathRefused(f"cannot use database {db}: {reason}")
     if not Path(db).exists():
         if reason := not_writable(parent):  # no database yet: a path that cannot be used
             raise PathRefused(f"cannot write database {db}: {reason}")
+        if reason := _log_without_database(db):
+            raise PathRefused(f"cannot use database {db}: {reason}")
         return
     check_writable(db)
+
+
+def side_file_kind(db: str, reading: bool = False) -> str | None:
+    """Why SQLite cannot keep its files beside `db`: a folder or a FIFO at `-wal`, `-shm` or
+    `-journal`. A sync or `migrate` said "unable to open database file" or "disk I/O error", exit 3,
+    after making the database and its lock, took a FIFO away, or (a FIFO at `-journal`) waited for
+    ever. `reading` (the read commands): only what is no folder, a FIFO above all, where every
+    reader waited for ever (a folder beside a database they read is no harm to them)."""
+    for suffix, what in (("-wal", "write-ahead log"), ("-shm", "shared-memory index"), ("-journal", "journal")):
+        with contextlib.suppress(OSError):
+            mode = os.lstat(f"{db}{suffix}").st_mode
+            if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode) or (reading and stat.S_ISDIR(mode))):
+                return (f"{db}{suffix} is {kind_of(mode)}, where SQLite keeps the database's {what}: move or "
+                        "remove it; nothing was " + ("read" if reading else "written"))
+    return None
+
+
+def _log_without_database(db: str) -> str | None:
+    """Why a new database may not be made at `db`: a `-wal` with pages in it is there, the log of a
+    database removed without it (`rm o.db`, a restore of the file alone). SQLite replayed it into
+    the new file: "malformed database schema", exit 3, a damaged database left and the log gone.
+    (Beside an empty file it may be the file's own, never checkpointed into it: taken in as before.)"""
+    with contextlib.suppress(OSError):
+        st = os.stat(f"{db}-wal")
+        if stat.S_ISREG(st.st_mode) and (size := st.st_size):
+            return (f"{db}-wal is there without its database ({size} bytes: the write-ahead log of a database "
+                    f"removed without it?), and a new database would take in its pages, damaged: move or remove "
+                    f"{db}-wal; nothing was written")
+    return None
 
 
 def _resolved(db: str) -> Path:

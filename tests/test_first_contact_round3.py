@@ -105,7 +105,7 @@ def test_every_odd_yaml_value_is_taken_or_named_by_file_and_line(tmp_path):
                                                         "a float can hold, not one of 401 digits")
     # a key YAML reads as no string (`~` is null, `yes` true) named the file alone
     assert [_outcome(config, key, "1") for key in ("~", "yes")] == [
-        f"{config} line 2: unknown setting 'None'", f"{config} line 2: unknown setting 'True'"]
+        f"{config} line 2: unknown setting 'null'", f"{config} line 2: unknown setting 'true'"]
     assert said["page-namespace", "' '"] == (
         f"{config} line 2: 'page-namespace' must be an absolute IRI (like urn:ontosync:page: or "
         "https://example.org/page/)")

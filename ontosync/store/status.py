@@ -96,15 +96,18 @@ def failed_lines(failed: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def unread_reason(db_path: str, exc: NotAnOntosyncDatabase) -> str:
-    """`status`'s line for a SQLite file whose counts it could not read: damaged (as `sync` and
-    `diff` say it: "not an ontosync database" of a malformed one sent the user looking for another
-    file), an older ontosync's or a legacy tool's (how to upgrade it), or another program's."""
+def unread_reason(db_path: str, exc: NotAnOntosyncDatabase) -> tuple[int, str]:
+    """`status`'s exit code and line for a SQLite file whose counts it could not read: damaged (as
+    `sync` and `diff` say it: "not an ontosync database" of a malformed one sent the user looking
+    for another file), exit 3; an older ontosync's or a legacy tool's (how to upgrade it), exit 2
+    as `search` and `diff` say it: a command to run first, not damage; else unreadable, exit 3."""
     from ontosync.store.health import damaged_line
 
     if damaged := damaged_line(exc, db_path):  # (a text file is "not a database" too: not ontosync's, not damaged)
-        return damaged
-    return f"fatal: {upgrade_advice_of(db_path) or f'{db_path} is not an ontosync database: {exc}'}"
+        return 3, damaged
+    if advice := upgrade_advice_of(db_path):
+        return 2, f"error: {advice}"
+    return 3, f"fatal: {db_path} is not an ontosync database: {exc}"
 
 
 def upgrade_advice_of(db_path: str) -> str | None:
