@@ -97,8 +97,8 @@ class FileTooLarge(OSError):
     it as any failed read; `Source.read_file` raises it rather than returning None, which would
     take the file for absent (an oversized config.edn was silently ignored, its warning never said)."""
 
-    def __init__(self, size: int, limit: int):
-        super().__init__(f"file too large: {size} bytes (limit {limit})")
+    def __init__(self, size: int | None, limit: int):  # (None: more than the limit, the read stopped there)
+        super().__init__(f"file too large: {_bytes(size, limit)} (limit {limit})")
         self.size, self.limit = size, limit
 
     @classmethod
@@ -109,9 +109,14 @@ class FileTooLarge(OSError):
         return size
 
 
-def too_large(size: int, limit: int) -> str:
+def too_large(size: int | None, limit: int) -> str:
     """Why a file larger than --max-file-size is refused unread: the same words from either source."""
-    return f"file too large: {size} bytes (limit {limit}, --max-file-size)"
+    return f"file too large: {_bytes(size, limit)} (limit {limit}, --max-file-size)"
+
+
+def _bytes(size: int | None, limit: int) -> str:
+    """A file's size, or (None: its read stopped past the limit) what is known of it."""
+    return f"more than {limit} bytes" if size is None else f"{size} bytes"
 
 
 class SourceError(Exception):

@@ -29,8 +29,6 @@ Why it is shaped this way:
 
 from __future__ import annotations
 
-import base64
-import binascii
 import logging
 import math
 import time
@@ -50,10 +48,10 @@ from ontosync.sources import (
     SourceError,
     SourceFile,
     SourceInterrupted,
-    git_blob_sha,
     submodule_warning,
     too_large,
 )
+from ontosync.sources.github_blobs import BlobCap, blob_bytes
 from ontosync.sources.github_http import (
     NETWORK_ERRORS,
     SECONDARY_LIMIT_WAIT,
@@ -160,6 +158,7 @@ class GitHubSource(TarballReader, LinkFollower):
             lazy=True,  # get_repo and friends cost nothing until data is read
         )
         repeats_read_first(self._gh.requester)  # a rate-limit header sent twice: its most conservative value
+        self._blob_cap = BlobCap.installed(self._gh.requester, self.max_file_size)  # (after: headers read first)
         self._repo = self._gh.get_repo(f"{self.owner}/{self.repo_name}")
         self._http = requests.Session()  # tarball downloads only
         self._commit_sha: str | None = None
@@ -263,6 +262,9 @@ class GitHubSource(TarballReader, LinkFollower):
         for sf in files:
             try:
                 data = self._fetch_blob(sf)
+            except FileTooLarge:  # an answer longer than listed: its read stopped at the limit
+                yield sf._replace(refused=too_large(None, self.max_file_size)), b""
+                continue
             except GitHubUnavailable as exc:
                 in_a_row += 1
                 if in_a_row >= DOWN_AFTER:
@@ -291,7 +293,7 @@ class GitHubSource(TarballReader, LinkFollower):
                 return None
             sf = SourceFile(path, entry[1], FileTooLarge.check(entry[2], max_size))
             text = self._known_texts.get(entry[1])
-            data = self._fetch_blob(sf) if text is None else text.encode("utf-8", "surrogateescape")
+            data = self._fetch_blob(sf, max_size) if text is None else text.encode("utf-8", "surrogateescape")
             self._side_texts[entry[1]] = data.decode("utf-8", "surrogateescape")
             return data
         except RateLimitStop as exc:
@@ -467,20 +469,14 @@ class GitHubSource(TarballReader, LinkFollower):
         return get_json(self._gh.requester, f"{self._repo.url}/{path}", self.api_url, params)
 
     # -- contents --------------------------------------------------------------------------------
-    def _fetch_blob(self, sf: SourceFile) -> bytes:
+    def _fetch_blob(self, sf: SourceFile, limit: int | None = None) -> bytes:
+        """A file's blob, its answer read no further than a file of `limit` (--max-file-size) takes:
+        FileTooLarge past it (github_blobs)."""
         assert sf.blob_sha is not None
 
         def call() -> bytes:
-            data = self._get(f"git/blobs/{sf.blob_sha}")
-            if not isinstance(data, dict) or data.get("encoding") != "base64" or data.get("content") is None:
-                raise _Transient(f"blob of {sf.path} came without base64 content")
-            try:
-                raw = base64.b64decode(data["content"])
-            except (binascii.Error, ValueError):
-                raise _Transient(f"blob of {sf.path} is not valid base64") from None
-            if git_blob_sha(raw) != sf.blob_sha:
-                raise _Transient(f"blob of {sf.path} does not hash to {sf.blob_sha}")
-            return raw
+            self._blob_cap.limit = self.max_file_size if limit is None else limit
+            return blob_bytes(self._get(f"git/blobs/{sf.blob_sha}"), sf)
 
         return self._api(f"GET blob {sf.blob_sha[:12]} ({sf.path})", call)
 
@@ -501,7 +497,7 @@ class GitHubSource(TarballReader, LinkFollower):
                 raise self._classify(exc, what, lookup) from None
             except NETWORK_ERRORS as exc:
                 raise _Transient(f"{what}: {error_kind(exc)}") from None
-            except (_Transient, _RateLimited, SourceError, SourceInterrupted):
+            except (_Transient, _RateLimited, SourceError, SourceInterrupted, FileTooLarge):
                 raise
             except Exception as exc:  # anything else from the client: its text is not ours to show
                 raise SourceError(f"{what} for {self.description}: unexpected {type(exc).__name__} "

@@ -28,6 +28,7 @@ from ontosync.sources import (
     LINK_LOOP,
     LINK_OUTSIDE,
     LINK_TO_FOLDER,
+    FileTooLarge,
     PathFilter,
     SourceError,
     SourceFile,
@@ -168,7 +169,10 @@ class LinkFollower:
                 self._texts_from_tarball()
             self._link_shas = {}
         if not self._kept_text(sha):
-            data = self._fetch_blob(SourceFile(path, sha, 0))
+            try:
+                data = self._fetch_blob(SourceFile(path, sha, 0), MAX_TARGET)
+            except FileTooLarge:  # served longer than a target can be (its listed size was within): broken
+                return "\0"
             self._link_texts[sha] = data.decode("utf-8", "surrogateescape")
         return self._link_texts[sha]
 

@@ -1,4 +1,4 @@
-"""Path globs, matched by wcmatch (a maintained implementation of shell globbing).
+"""Path globs, matched a folder name at a time, each name as wcmatch (maintained shell globbing) reads it.
 
 The semantics users are told (README, the Action's inputs): paths are relative to the source root
 and use `/`; `**` spans any number of folders (also none), `*` and `?` stay within one; `[...]` is a
@@ -137,7 +137,7 @@ def compile_globs(patterns: Iterable[str]) -> Matcher:
     suffixes = [p[4:] for p in normalised if p.startswith("**/*")]
     if len(suffixes) == len(normalised) and not any(_MAGIC.intersection(s) or "/" in s for s in suffixes):
         return SuffixMatcher(tuple(suffixes), normalised)
-    return _wcmatch(normalised)
+    return PartsMatcher(normalised)
 
 
 class GlobError(ValueError):
@@ -189,6 +189,73 @@ class SuffixMatcher:
         return filename.endswith(self.suffixes)
 
 
+class PartsMatcher:
+    """Globs matched a folder name at a time: each glob part against one name of the path (by
+    wcmatch's fnmatch, as `FolderTest` reads a part), `**` as any number of names, the glob's parts
+    still possible after each name kept as a set. Why: wcmatch's whole-path regular expression
+    backtracks over every way its `**`s split a deep path, so a pull request's `.ontosync.yml` with
+    `**/a/**/a/**/a/**/a/**/a/**/a/**/b` cost 76 s per file 60 folders deep, before any
+    `--file-timeout`; this costs names x parts. Paths no walk records (a `.` or `..` folder, an
+    empty name, a trailing `/`) still go to wcmatch, as in `SuffixMatcher`; a `/` escaped or
+    inside `[...]` is a folder's end for wcmatch too. tests/test_security_round5.py compares both on
+    random globs."""
+
+    def __init__(self, patterns: tuple[str, ...]):
+        self.patterns = patterns
+        self._globs = tuple(_one_name_under(tuple(p.split("/"))) for p in patterns)
+        self._wc: Matcher | None = None  # wcmatch's, compiled when first asked
+        self._parts = _PartTest()
+
+    def match(self, filename: str) -> bool:
+        names = filename.split("/")
+        if "" in names or "." in names or ".." in names:
+            self._wc = self._wc or _wcmatch(self.patterns)
+            return self._wc.match(filename)
+        return any(self._matches(parts, names) for parts in self._globs)
+
+    def _matches(self, parts: tuple[str, ...], names: list[str]) -> bool:
+        states = _past_globstars(parts, {0})
+        for name in names:
+            ahead = self._parts.step(parts, states, name)
+            if not ahead:
+                return False
+            states = _past_globstars(parts, ahead)
+        return len(parts) in states
+
+
+def _one_name_under(parts: tuple[str, ...]) -> tuple[str, ...]:
+    """A glob's parts with a closing `**` after a folder read as `*/**`: wcmatch's `pages/**` matches
+    the paths below pages, not pages itself (where a `**` elsewhere may match no folder)."""
+    if parts[-1:] != ("**",) or all(p == "**" for p in parts):
+        return parts
+    while parts[-1] == "**":
+        parts = parts[:-1]
+    return (*parts, "*", "**")
+
+
+class _PartTest:
+    """One glob part against one folder or file name: literal parts compared as they are, others by
+    wcmatch's fnmatch (compiled once each): the one reading of a part, for `FolderTest` and
+    `PartsMatcher`."""
+
+    def __init__(self) -> None:
+        self._parts: dict[str, Matcher | None] = {}  # None: a literal part, compared as it is
+
+    def match(self, part: str, name: str) -> bool:
+        if part not in self._parts:
+            from wcmatch import fnmatch
+
+            self._parts[part] = fnmatch.compile(part, flags=fnmatch.DOTMATCH | fnmatch.CASE | fnmatch.FORCEUNIX) \
+                if _MAGIC.intersection(part) else None
+        matcher = self._parts[part]
+        return part == name if matcher is None else matcher.match(name)
+
+    def step(self, parts: tuple[str, ...], states: Iterable[int], name: str) -> set[int]:
+        """The parts of a glob matched once `name` is matched at `states` (a `**` stays where it is)."""
+        return {j + (parts[j] != "**") for j in states
+                if j < len(parts) and (parts[j] == "**" or self.match(parts[j], name))}
+
+
 class FolderTest:
     """What a list of globs can say of a folder (ending in '/') before any path in it is seen: may
     one of them match a path inside it (`may_match_inside`), or does one match every path inside
@@ -216,7 +283,7 @@ class FolderTest:
         self._anywhere = any(parts[:1] == ("**",) for parts in self._sure)  # as the default globs: alive everywhere
         self._seen: dict[str, tuple[tuple[int, frozenset[int]], ...]] = {}  # a folder's, as `_live` says
         self._ahead: dict[tuple[int, frozenset[int]], frozenset[int]] = {}  # (glob, parts matched): `_ahead`'s
-        self._parts: dict[str, Matcher | None] = {}  # None: a literal part, compared as it is
+        self._parts = _PartTest()
 
     def may_match_inside(self, folder: str) -> bool:
         return self._unsure or self._anywhere or bool(self._live(folder))
@@ -244,22 +311,12 @@ class FolderTest:
     def _step(self, g: int, states: frozenset[int], name: str) -> frozenset[int]:
         """The parts of glob `g` that may come next once `name` is matched at `states`."""
         parts = self._sure[g]
-        key = (g, frozenset(j + (parts[j] != "**") for j in states if parts[j] == "**" or self._match(parts[j], name)))
+        key = (g, frozenset(self._parts.step(parts, states, name)))
         if key not in self._ahead:
             if len(self._ahead) >= MAX_FOLDERS_KEPT:
                 self._ahead.clear()
             self._ahead[key] = _ahead(parts, key[1])
         return self._ahead[key]
-
-    def _match(self, part: str, name: str) -> bool:
-        if part not in self._parts:
-            from wcmatch import fnmatch
-
-            self._parts[part] = fnmatch.compile(part, flags=fnmatch.DOTMATCH | fnmatch.CASE | fnmatch.FORCEUNIX) \
-                if _MAGIC.intersection(part) else None
-        matcher = self._parts[part]
-        return part == name if matcher is None else matcher.match(name)
-
 
 MAX_FOLDERS_KEPT = 4096  # FolderTest's folders answered, kept for their children (a walk's next questions)
 
